@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** Any value that survives JSON.stringify → JSON.parse unchanged. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export const JsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number().refine(Number.isFinite, 'must be a finite number'),
+    z.boolean(),
+    z.null(),
+    z.array(JsonValueSchema),
+    z.record(z.string(), JsonValueSchema),
+  ]),
+);
+export const JsonObjectSchema: z.ZodType<JsonObject> = z.record(z.string(), JsonValueSchema);
+
+export const IdSchema = z.string().min(1).max(128);
+
+/** A count of bytes: a non-negative safe integer. */
+export const BytesSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** A free-form label used for locations and target tags: lower-case, no spaces. */
+export const TagSchema = z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, 'a tag is 1–64 of a-z 0-9 _ . : -');
+
+/** Who did something: recorded on ledger entries and audit events. */
+export const ActorSchema = z.object({
+  type: z.enum(['system', 'scheduler', 'worker', 'customer', 'admin']),
+  id: z.string().max(128).nullable().default(null),
+});
+export type Actor = z.infer<typeof ActorSchema>;
+export type ActorInput = z.input<typeof ActorSchema>;
+
+export const SYSTEM_ACTOR: Actor = Object.freeze({ type: 'system', id: null });
+
+/** Keyset pagination: pass the previous page's `nextCursor` to get the next one. */
+export interface PageRequest {
+  limit: number;
+  cursor?: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** `null` on the last page. */
+  nextCursor: string | null;
+}
+
+export const PageRequestSchema = z.object({
+  limit: z.number().int().min(1).max(1000),
+  cursor: z.string().max(512).nullish(),
+});

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { IdSchema } from './common.js';
+
+const customerFields = {
+  id: IdSchema,
+  /** Stored lower-cased; unique when present. */
+  email: z.email().max(320).transform((e) => e.toLowerCase()).nullable(),
+  name: z.string().max(200).nullable(),
+  /** BCP 47 language tag used for messages and calendars, e.g. `en`, `fa`. */
+  locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/),
+  telegramId: z.string().max(64).nullable(),
+  /** The host's own id for this customer, when it has one; unique when present. */
+  externalRef: z.string().max(200).nullable(),
+};
+
+export const CustomerSchema = z.object({ ...customerFields, createdAt: z.date(), updatedAt: z.date() });
+export type Customer = z.infer<typeof CustomerSchema>;
+
+export const NewCustomerSchema = z.object({
+  ...customerFields,
+  id: IdSchema.optional(),
+  email: customerFields.email.default(null),
+  name: customerFields.name.default(null),
+  locale: customerFields.locale.default('en'),
+  telegramId: customerFields.telegramId.default(null),
+  externalRef: customerFields.externalRef.default(null),
+});
+export type NewCustomer = z.input<typeof NewCustomerSchema>;
+
+export const CustomerPatchSchema = z.object(customerFields).omit({ id: true }).partial();
+export type CustomerPatch = z.input<typeof CustomerPatchSchema>;

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { IdSchema, JsonObjectSchema, JsonValueSchema } from './common.js';
+
+export const JOB_STATES = ['queued', 'running', 'succeeded', 'dead', 'cancelled'] as const;
+export const JobStateSchema = z.enum(JOB_STATES);
+export type JobState = z.infer<typeof JobStateSchema>;
+
+export const SerializedErrorSchema = z.object({
+  name: z.string(),
+  code: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+  details: z.record(z.string(), z.unknown()).optional(),
+  get cause() {
+    return SerializedErrorSchema.optional();
+  },
+});
+
+const jobFields = {
+  id: IdSchema,
+  /** What the job does, e.g. `subscription.provision`; the worker routes on it. */
+  type: z.string().regex(/^[a-z_]+(\.[a-z_]+)*$/).max(100),
+  payload: JsonObjectSchema,
+  /** At most one queued and one running job per key. */
+  dedupeKey: z.string().min(1).max(300).nullable(),
+  /** Lower runs first. */
+  priority: z.number().int().min(-1000).max(1000),
+  runAt: z.date(),
+  maxAttempts: z.number().int().min(1).max(1000),
+};
+
+export const JobSchema = z.object({
+  ...jobFields,
+  state: JobStateSchema,
+  attempts: z.number().int().nonnegative(),
+  lastError: SerializedErrorSchema.nullable(),
+  lockedBy: z.string().nullable(),
+  leaseToken: z.string().nullable(),
+  leaseExpiresAt: z.date().nullable(),
+  result: JsonValueSchema.nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  finishedAt: z.date().nullable(),
+});
+export type Job = z.infer<typeof JobSchema>;
+
+export const NewJobSchema = z.object({
+  ...jobFields,
+  id: IdSchema.optional(),
+  payload: JsonObjectSchema.default({}),
+  dedupeKey: jobFields.dedupeKey.default(null),
+  priority: jobFields.priority.default(0),
+  /** Defaults to now. */
+  runAt: z.date().optional(),
+  maxAttempts: jobFields.maxAttempts.default(10),
+});
+export type NewJob = z.input<typeof NewJobSchema>;
+
+/** Proof of ownership of a running job: complete, fail and heartbeat only work with it. */
+export interface Lease {
+  readonly jobId: string;
+  readonly token: string;
+}
+
+export interface ClaimedJob {
+  readonly job: Job;
+  readonly lease: Lease;
+}

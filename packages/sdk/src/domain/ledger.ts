@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { ActorSchema, IdSchema } from './common.js';
+import { CurrencySchema } from './money.js';
+
+export const LEDGER_KINDS = ['top_up', 'purchase', 'extension', 'refund', 'adjustment'] as const;
+export const LedgerKindSchema = z.enum(LEDGER_KINDS);
+export type LedgerKind = z.infer<typeof LedgerKindSchema>;
+
+/** Which sign each kind's amount must have: credits are positive, debits negative. */
+export const LEDGER_KIND_SIGN: Readonly<Record<LedgerKind, 'credit' | 'debit' | 'either'>> = Object.freeze({
+  top_up: 'credit',
+  refund: 'credit',
+  purchase: 'debit',
+  extension: 'debit',
+  adjustment: 'either',
+});
+
+const entryFields = {
+  id: IdSchema,
+  customerId: IdSchema,
+  kind: LedgerKindSchema,
+  /** Signed, in minor units: positive adds to the balance, negative takes from it. Never zero. */
+  amount: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).refine((a) => a !== 0, 'amount cannot be zero'),
+  currency: CurrencySchema,
+  /** Unique across the ledger: appending the same key twice applies it once. */
+  idempotencyKey: z.string().min(1).max(200),
+  orderId: IdSchema.nullable(),
+  subscriptionId: IdSchema.nullable(),
+  /** An outside reference: a payment id, a receipt number. */
+  reference: z.string().max(200).nullable(),
+  note: z.string().max(1000).nullable(),
+  actor: ActorSchema,
+};
+
+/** One movement of money. Entries are never edited or deleted; a mistake is corrected by another entry. */
+export const LedgerEntrySchema = z.object({
+  ...entryFields,
+  /** The customer's balance in this currency right after this entry. */
+  balanceAfter: z.number().int().nonnegative(),
+  createdAt: z.date(),
+});
+export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
+
+export const NewLedgerEntrySchema = z
+  .object({
+    ...entryFields,
+    id: IdSchema.optional(),
+    orderId: entryFields.orderId.default(null),
+    subscriptionId: entryFields.subscriptionId.default(null),
+    reference: entryFields.reference.default(null),
+    note: entryFields.note.default(null),
+  })
+  .superRefine((entry, ctx) => {
+    const sign = LEDGER_KIND_SIGN[entry.kind];
+    if ((sign === 'credit' && entry.amount < 0) || (sign === 'debit' && entry.amount > 0)) {
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: `a ${entry.kind} entry must be a ${sign}` });
+    }
+  });
+export type NewLedgerEntry = z.input<typeof NewLedgerEntrySchema>;

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+
+/** ISO 4217 code, upper case. */
+export const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'a currency is a 3-letter ISO 4217 code');
+
+/** Money is an integer amount of the currency's minor unit (cents, rials…). Never a float. */
+export const MoneySchema = z.object({
+  amount: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+  currency: CurrencySchema,
+});
+export type Money = z.infer<typeof MoneySchema>;
+
+export const NonNegativeMoneySchema = MoneySchema.extend({ amount: MoneySchema.shape.amount.nonnegative() });
+
+export function money(amount: number, currency: string): Money {
+  return MoneySchema.parse({ amount, currency });
+}
+
+function sameCurrency(a: Money, b: Money): void {
+  if (a.currency !== b.currency) {
+    throw new ValidationError(`cannot combine ${a.currency} with ${b.currency}`, [
+      { path: 'currency', message: 'currencies differ' },
+    ]);
+  }
+}
+
+export function addMoney(a: Money, b: Money): Money {
+  sameCurrency(a, b);
+  return money(a.amount + b.amount, a.currency);
+}
+
+export function subtractMoney(a: Money, b: Money): Money {
+  sameCurrency(a, b);
+  return money(a.amount - b.amount, a.currency);
+}
+
+export function multiplyMoney(a: Money, factor: number): Money {
+  if (!Number.isInteger(factor)) throw new ValidationError('money can only be multiplied by an integer');
+  return money(a.amount * factor, a.currency);
+}
+
+/** Sum of several amounts in one currency; the currency of an empty sum must be given. */
+export function sumMoney(amounts: readonly Money[], currency: string): Money {
+  return amounts.reduce((total, m) => addMoney(total, m), money(0, currency));
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { BytesSchema, IdSchema, TagSchema } from './common.js';
+import { NonNegativeMoneySchema } from './money.js';
+
+/**
+ * How an extension bought before expiry is applied. An expired or exhausted subscription is
+ * always *reset* (a fresh period from now); these settings shape the other case.
+ */
+export const ExtensionPolicySchema = z.object({
+  /** Extension opens when at most this many days are left (and traffic is left). */
+  windowDays: z.number().nonnegative().max(3650).default(3),
+  /** `replace`: the new limit is the plan's volume. `carry_over`: unused traffic is added to it. */
+  trafficOnExtend: z.enum(['replace', 'carry_over']).default('replace'),
+  /** `stack`: the new period starts at the current expiry. `restart`: it starts now. */
+  daysOnExtend: z.enum(['stack', 'restart']).default('stack'),
+  /** Price of an extension; `null` charges the plan's price. */
+  price: NonNegativeMoneySchema.nullable().default(null),
+});
+export type ExtensionPolicy = z.infer<typeof ExtensionPolicySchema>;
+export type ExtensionPolicyInput = z.input<typeof ExtensionPolicySchema>;
+
+export const DEFAULT_EXTENSION_POLICY: ExtensionPolicy = Object.freeze(ExtensionPolicySchema.parse({}));
+
+export const PlacementPolicySchema = z.object({
+  /** Targets tried first, in this order. */
+  preferredTargetIds: z.array(IdSchema).max(64).default([]),
+  /** Only panels carrying one of these location tags qualify; empty means anywhere. */
+  allowedLocations: z.array(TagSchema).max(64).default([]),
+  /** Only targets carrying every one of these tags qualify. */
+  requiredTargetTags: z.array(TagSchema).max(16).default([]),
+});
+export type PlacementPolicy = z.infer<typeof PlacementPolicySchema>;
+
+export const TrialSchema = z.object({
+  days: z.number().int().min(1).max(365),
+  /** `null` is unlimited; a trial normally has a small volume. */
+  trafficBytes: BytesSchema.nullable(),
+});
+export type Trial = z.infer<typeof TrialSchema>;
+
+const planFields = {
+  id: IdSchema,
+  name: z.string().min(1).max(200),
+  /** Plans that are variants of one product share a family; one trial per customer per family. */
+  family: z.string().min(1).max(100),
+  description: z.string().max(2000).nullable(),
+  price: NonNegativeMoneySchema,
+  durationDays: z.number().int().min(1).max(3650),
+  /** `null` is unlimited traffic. */
+  trafficBytes: BytesSchema.nullable(),
+  /** Simultaneous devices/IPs, where the panel enforces it; `null` is no limit. */
+  deviceLimit: z.number().int().min(1).max(1000).nullable(),
+  placement: PlacementPolicySchema,
+  /** How many subscriptions of this plan may exist at once; `null` is unlimited. */
+  maxClients: z.number().int().nonnegative().nullable(),
+  /** When false, paid orders wait for an admin to provision them. */
+  autoProvision: z.boolean(),
+  /** A free trial of this plan, or `null`. */
+  trial: TrialSchema.nullable(),
+  renewable: z.boolean(),
+  /** The period starts when the client first connects (Marzban on_hold, 3x-ui negative expiry…). */
+  startOnFirstUse: z.boolean(),
+  extension: ExtensionPolicySchema,
+  /** Off-sale plans are not sold but their subscriptions live on. */
+  onSale: z.boolean(),
+};
+
+export const PlanSchema = z.object({
+  ...planFields,
+  /** Subscriptions of this plan currently holding a slot; maintained by the capacity repository. */
+  allocated: z.number().int().nonnegative(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type Plan = z.infer<typeof PlanSchema>;
+
+export const NewPlanSchema = z.object({
+  ...planFields,
+  id: IdSchema.optional(),
+  description: planFields.description.default(null),
+  trafficBytes: planFields.trafficBytes,
+  deviceLimit: planFields.deviceLimit.default(null),
+  placement: PlacementPolicySchema.default({ preferredTargetIds: [], allowedLocations: [], requiredTargetTags: [] }),
+  maxClients: planFields.maxClients.default(null),
+  autoProvision: z.boolean().default(true),
+  trial: planFields.trial.default(null),
+  renewable: z.boolean().default(true),
+  startOnFirstUse: z.boolean().default(false),
+  extension: ExtensionPolicySchema.default(DEFAULT_EXTENSION_POLICY),
+  onSale: z.boolean().default(true),
+});
+export type NewPlan = z.input<typeof NewPlanSchema>;
+
+export const PlanPatchSchema = z.object(planFields).omit({ id: true }).partial();
+export type PlanPatch = z.input<typeof PlanPatchSchema>;

@@ -1,0 +1,83 @@
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import { ConfigurationError } from '../errors.js';
+
+/**
+ * The identity a subscription's client has on its panel. It is derived, never random: the same
+ * subscription id, generation and shop secret always give the same identity, so a job retried
+ * after a lost response finds the client it created and adopts it instead of making a second one.
+ *
+ * The username fits every panel's rules at once: 3–32 characters of `[a-z0-9_]` (Marzban),
+ * already lower-case (Marzneshin lower-cases), and unique per shop secret (3x-ui's email is
+ * unique across a whole panel, so two shops sharing a panel must not collide).
+ *
+ * The credentials (uuid, password, subId, ssKey) are keyed by the shop secret: subscription ids
+ * may be visible to buyers, and a subId alone opens a subscription link.
+ */
+export const RemoteIdentitySchema = z.object({
+  /** Email on 3x-ui, username on Marzban/Marzneshin, name on S-UI. */
+  username: z.string().regex(/^[a-z0-9_]{3,32}$/),
+  /** VLESS/VMess id. */
+  uuid: z.uuid(),
+  /** Trojan, Hysteria, TUIC and similar passwords. */
+  password: z.string().min(16).max(64),
+  /** 3x-ui subscription id, 16 characters of `[a-z0-9]`. */
+  subId: z.string().regex(/^[a-z0-9]{16}$/),
+  /** A 32-byte base64 key for Shadowsocks 2022 (16-byte methods use its first 16 bytes). */
+  ssKey: z.string().min(40).max(64),
+  /** Bumped to rotate credentials; the username stays. */
+  generation: z.number().int().nonnegative(),
+});
+export type RemoteIdentity = z.infer<typeof RemoteIdentitySchema>;
+
+export interface RemoteIdentityOptions {
+  /** The shop's identity secret: at least 16 characters, kept stable for the shop's lifetime. */
+  secret: string;
+  /** Username prefix: 1–10 of `[a-z0-9]`, to tell this shop's clients apart on a panel. Default `pk`. */
+  prefix?: string;
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+function base32(bytes: Uint8Array, length: number): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && out.length < length) {
+      out += BASE32[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    buffer &= (1 << bits) - 1;
+    if (out.length >= length) break;
+  }
+  if (out.length < length) throw new Error('not enough bytes for the requested length');
+  return out;
+}
+
+function formatUuid(bytes: Uint8Array): string {
+  const b = Uint8Array.from(bytes.subarray(0, 16));
+  b[6] = (b[6]! & 0x0f) | 0x40; // version 4 layout, so strict validators accept it
+  b[8] = (b[8]! & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = Buffer.from(b).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function deriveRemoteIdentity(subscriptionId: string, generation: number, options: RemoteIdentityOptions): RemoteIdentity {
+  const prefix = options.prefix ?? 'pk';
+  if (!/^[a-z0-9]{1,10}$/.test(prefix)) throw new ConfigurationError('the identity prefix must be 1–10 of a-z 0-9');
+  if (options.secret.length < 16) throw new ConfigurationError('the identity secret must be at least 16 characters');
+  if (!Number.isInteger(generation) || generation < 0) throw new ConfigurationError('generation must be a non-negative integer');
+  const mac = (purpose: string): Buffer => createHmac('sha256', options.secret).update(`${purpose}\u0000${subscriptionId}`).digest();
+  const credential = (purpose: string): Buffer => mac(`${purpose}\u0000${generation}`);
+  return {
+    username: `${prefix}_${base32(mac('username'), 16)}`,
+    uuid: formatUuid(credential('uuid')),
+    password: base32(credential('password'), 24),
+    subId: base32(credential('subid'), 16),
+    ssKey: credential('sskey').toString('base64'),
+    generation,
+  };
+}

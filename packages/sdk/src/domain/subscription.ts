@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { BytesSchema, IdSchema } from './common.js';
+import { RemoteIdentitySchema } from './remote-identity.js';
+import { SubscriptionStatusSchema } from './subscription-status.js';
+
+const subscriptionFields = {
+  id: IdSchema,
+  customerId: IdSchema,
+  /** The order that bought it; `null` for one created by an admin or imported. */
+  orderId: IdSchema.nullable(),
+  planId: IdSchema,
+  panelId: IdSchema,
+  targetId: IdSchema,
+  status: SubscriptionStatusSchema,
+  statusChangedAt: z.date(),
+  remote: RemoteIdentitySchema,
+  /** The panel's own id for the client once it exists (e.g. S-UI's numeric id), when it has one. */
+  remoteClientId: z.string().max(256).nullable(),
+  /** `null` is unlimited. */
+  trafficLimitBytes: BytesSchema.nullable(),
+  /** Traffic used in the current period as last read from the panel; `null` before the first reading. */
+  usedBytes: BytesSchema.nullable(),
+  /** When `usedBytes` was observed; older readings are ignored. */
+  usageObservedAt: z.date().nullable(),
+  /** `null` while a start-on-first-use subscription has not started. */
+  expiresAt: z.date().nullable(),
+  durationDays: z.number().int().min(1).max(3650),
+  startOnFirstUse: z.boolean(),
+  /** When the current period started (first use, provisioning, or the last reset). */
+  activatedAt: z.date().nullable(),
+  deviceLimit: z.number().int().min(1).max(1000).nullable(),
+  subscriptionUrl: z.string().max(2048).nullable(),
+  shareLinks: z.array(z.string().max(8192)).max(64),
+  autoRenew: z.boolean(),
+  trial: z.boolean(),
+  /** Keys of notices already sent this period (e.g. `expiry:72h`, `traffic:80`), so each goes once. */
+  notices: z.array(z.string().max(100)).max(100),
+  /** Why provisioning failed, for `failed` subscriptions. */
+  failureReason: z.string().max(1000).nullable(),
+};
+
+export const SubscriptionSchema = z.object({
+  ...subscriptionFields,
+  /** Optimistic concurrency: every update must name the revision it read. */
+  revision: z.number().int().nonnegative(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type Subscription = z.infer<typeof SubscriptionSchema>;
+
+export const NewSubscriptionSchema = z.object({
+  ...subscriptionFields,
+  status: SubscriptionStatusSchema.default('pending'),
+  statusChangedAt: z.date().optional(),
+  remoteClientId: subscriptionFields.remoteClientId.default(null),
+  usedBytes: subscriptionFields.usedBytes.default(null),
+  usageObservedAt: subscriptionFields.usageObservedAt.default(null),
+  activatedAt: subscriptionFields.activatedAt.default(null),
+  deviceLimit: subscriptionFields.deviceLimit.default(null),
+  subscriptionUrl: subscriptionFields.subscriptionUrl.default(null),
+  shareLinks: subscriptionFields.shareLinks.default([]),
+  autoRenew: z.boolean().default(false),
+  trial: z.boolean().default(false),
+  notices: subscriptionFields.notices.default([]),
+  failureReason: subscriptionFields.failureReason.default(null),
+});
+export type NewSubscription = z.input<typeof NewSubscriptionSchema>;
+
+/** Fields an update may set. `statusChangedAt` follows `status` automatically when omitted. */
+export const SubscriptionPatchSchema = z
+  .object(subscriptionFields)
+  .omit({ id: true, customerId: true, orderId: true })
+  .partial();
+export type SubscriptionPatch = z.input<typeof SubscriptionPatchSchema>;
+
+/** One usage observation from a panel: the cumulative bytes of the current period. */
+export const UsageReadingSchema = z.object({
+  subscriptionId: IdSchema,
+  usedBytes: BytesSchema,
+  observedAt: z.date(),
+});
+export type UsageReading = z.infer<typeof UsageReadingSchema>;

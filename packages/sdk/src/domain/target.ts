@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { IdSchema, JsonObjectSchema, TagSchema } from './common.js';
+
+/** Protocols a target may speak; adapters may report others as plain strings. */
+export const KNOWN_PROTOCOLS = ['vless', 'vmess', 'trojan', 'shadowsocks', 'hysteria', 'hysteria2', 'tuic', 'naive', 'wireguard', 'mixed'] as const;
+
+const targetFields = {
+  id: IdSchema,
+  panelId: IdSchema,
+  /** The panel's own reference: a 3x-ui inbound id, an S-UI inbound tag, a Marzneshin service id… */
+  remoteRef: z.string().min(1).max(256),
+  name: z.string().min(1).max(200),
+  protocol: z.string().min(1).max(32),
+  /** What the adapter needs beyond remoteRef (e.g. Marzban's inbound tags per protocol). */
+  remoteMeta: JsonObjectSchema,
+  /** How many clients the shop may place here; `null` is unlimited. */
+  capacity: z.number().int().nonnegative().nullable(),
+  /** The fallback target when a plan names no preferred target that has room. */
+  isDefault: z.boolean(),
+  /** When false, no new client is placed here (existing ones are untouched). */
+  provisioningEnabled: z.boolean(),
+  tags: z.array(TagSchema).max(32),
+};
+
+export const TargetSchema = z.object({
+  ...targetFields,
+  /** Clients currently holding a slot here; maintained only by the capacity repository. */
+  allocated: z.number().int().nonnegative(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type Target = z.infer<typeof TargetSchema>;
+
+export const NewTargetSchema = z.object({
+  ...targetFields,
+  id: IdSchema.optional(),
+  remoteMeta: targetFields.remoteMeta.default({}),
+  capacity: targetFields.capacity.default(null),
+  isDefault: z.boolean().default(false),
+  provisioningEnabled: z.boolean().default(true),
+  tags: targetFields.tags.default([]),
+});
+export type NewTarget = z.input<typeof NewTargetSchema>;
+
+export const TargetPatchSchema = z.object(targetFields).omit({ id: true, panelId: true }).partial();
+export type TargetPatch = z.input<typeof TargetPatchSchema>;

@@ -1,0 +1,115 @@
+import { EventEmitter } from 'eventemitter3';
+import type { Actor } from './domain/common.js';
+import type { Job } from './domain/job.js';
+import type { LedgerEntry } from './domain/ledger.js';
+import type { Order } from './domain/order.js';
+import type { Subscription } from './domain/subscription.js';
+import type { PanelkitError } from './errors.js';
+import type { Logger } from './ports/logger.js';
+import { silentLogger } from './ports/logger.js';
+
+/** A subscription fact, with who caused it. */
+export interface SubscriptionEvent {
+  subscription: Subscription;
+  actor: Actor;
+  at: Date;
+}
+
+/**
+ * Every event panelkit emits. Names are `namespace:action`, past tense for facts. Payloads are
+ * plain data; listeners must not mutate them.
+ */
+export interface PanelkitEvents {
+  'order:placed': [{ order: Order; at: Date }];
+  'order:completed': [{ order: Order; at: Date }];
+  'order:failed': [{ order: Order; at: Date }];
+  'ledger:appended': [{ entry: LedgerEntry; at: Date }];
+  'subscription:provisioned': [SubscriptionEvent];
+  'subscription:activated': [SubscriptionEvent];
+  'subscription:extended': [SubscriptionEvent & { action: 'extend' | 'reset' | 'renew'; linkChanged: boolean }];
+  'subscription:limited': [SubscriptionEvent];
+  'subscription:expired': [SubscriptionEvent];
+  'subscription:suspended': [SubscriptionEvent & { reason: string }];
+  'subscription:resumed': [SubscriptionEvent];
+  'subscription:terminated': [SubscriptionEvent];
+  'subscription:failed': [SubscriptionEvent & { reason: string }];
+  /** A notice was due (expiry approaching, traffic threshold crossed); sent once per key and period. */
+  'subscription:warned': [SubscriptionEvent & { notice: string }];
+  'job:succeeded': [{ job: Job; workerId: string; at: Date }];
+  'job:retried': [{ job: Job; workerId: string; error: PanelkitError; retryAt: Date; at: Date }];
+  'job:dead': [{ job: Job; workerId: string; error: PanelkitError; at: Date }];
+  'job:lease_lost': [{ jobId: string; workerId: string; at: Date }];
+  'panel:unhealthy': [{ panelId: string; message: string | null; at: Date }];
+  'panel:recovered': [{ panelId: string; at: Date }];
+  'usage:synced': [{ panelId: string; clients: number; applied: number; durationMs: number; at: Date }];
+  'usage:sync_failed': [{ panelId: string; error: PanelkitError; at: Date }];
+  'scheduler:ticked': [{ name: string; slot: Date; won: boolean; at: Date }];
+  /** A listener threw, or background work failed where no caller could be told. Subscribe to it. */
+  error: [PanelkitError | Error];
+}
+
+export type PanelkitEventName = keyof PanelkitEvents;
+
+type Listener<E extends PanelkitEventName> = (...args: PanelkitEvents[E]) => unknown;
+
+/**
+ * A typed event bus (eventemitter3 underneath) whose `emit` never lets a listener's failure (a
+ * throw, or a rejected promise) reach the code that emitted: it goes to the `error` event, or to
+ * the logger when nobody listens for errors. Every listener runs even when an earlier one fails.
+ */
+export class PanelkitEventBus {
+  readonly #emitter = new EventEmitter();
+  readonly #logger: Logger;
+
+  constructor(logger: Logger = silentLogger) {
+    this.#logger = logger;
+  }
+
+  /** Adds a listener; returns a function that removes it. */
+  on<E extends PanelkitEventName>(event: E, listener: Listener<E>): () => void {
+    this.#emitter.on(event, listener);
+    return () => this.off(event, listener);
+  }
+
+  /** Adds a listener that runs once. */
+  once<E extends PanelkitEventName>(event: E, listener: Listener<E>): () => void {
+    const wrapper: Listener<E> = (...args) => {
+      this.#emitter.off(event, wrapper);
+      return listener(...args);
+    };
+    this.#wrappers.set(listener, wrapper);
+    this.#emitter.on(event, wrapper);
+    return () => this.off(event, listener);
+  }
+
+  off<E extends PanelkitEventName>(event: E, listener: Listener<E>): void {
+    this.#emitter.off(event, (this.#wrappers.get(listener) ?? listener) as (...args: unknown[]) => void);
+    this.#wrappers.delete(listener);
+  }
+
+  listenerCount(event: PanelkitEventName): number {
+    return this.#emitter.listenerCount(event);
+  }
+
+  emit<E extends PanelkitEventName>(event: E, ...args: PanelkitEvents[E]): void {
+    for (const listener of this.#emitter.listeners(event)) {
+      try {
+        const result: unknown = (listener as (...a: unknown[]) => unknown)(...args);
+        if (result instanceof Promise) result.catch((error: unknown) => this.#report(event, error));
+      } catch (error) {
+        this.#report(event, error);
+      }
+    }
+  }
+
+  readonly #wrappers = new WeakMap<object, (...args: never[]) => unknown>();
+
+  #report(event: string, error: unknown): void {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    if (event !== 'error' && this.#emitter.listenerCount('error') > 0) {
+      this.emit('error', failure);
+    } else {
+      this.#logger.error({ event, err: { name: failure.name, message: failure.message } }, 'event listener failed');
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The subset of pino's logger the SDK uses, so a pino instance can be passed as is. The SDK
+ * never logs credentials, tokens or subscription secrets.
+ */
+export interface LogFn {
+  (message: string): void;
+  (bindings: Record<string, unknown>, message?: string): void;
+}
+
+export interface Logger {
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+const noop: LogFn = () => {};
+
+/** The default: says nothing. */
+export const silentLogger: Logger = Object.freeze({
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+  child: () => silentLogger,
+});

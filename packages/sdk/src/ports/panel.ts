@@ -1,0 +1,165 @@
+import type { JsonObject } from '../domain/common.js';
+import type { RemoteIdentity } from '../domain/remote-identity.js';
+import type { Logger } from './logger.js';
+
+/**
+ * The panel port: one adapter per panel kind (3x-ui, S-UI, Marzban, Marzneshin…), speaking that
+ * panel's real protocol and converting its units at the edge. Every adapter passes
+ * `describePanelAdapter` from `@panelkit/sdk/testing`.
+ *
+ * Errors are always panelkit `PanelError`s with `retryable` set right; a body that fails its
+ * schema is a `PanelResponseError`; a write whose outcome is unknown and could not be read back is
+ * a `PanelOutcomeUnknownError`. Nothing thrown carries credentials.
+ */
+export const PANEL_ADAPTER_API_VERSION = 1 as const;
+
+/** What the panel can do; the engine and the conformance suite branch on these, never on `kind`. */
+export interface PanelCapabilities {
+  /** `createClients` makes several clients in one panel call. */
+  readonly batchCreate: boolean;
+  /** `updateClient` changes expiry, limit and enabled in place, keeping credentials and links. */
+  readonly inPlaceUpdate: boolean;
+  /** `listClients` returns many clients' usage per call (otherwise one call per client). */
+  readonly bulkUsage: boolean;
+  /** The panel can hold a client's period until first use (`after_first_use` expiry). */
+  readonly startOnFirstUse: boolean;
+  /** The panel disables a client itself when it expires. */
+  readonly enforcesExpiry: boolean;
+  /** The panel disables a client itself when it reaches its traffic limit. */
+  readonly enforcesTrafficLimit: boolean;
+  /** `resetUsage` is supported. */
+  readonly resetUsage: boolean;
+  /** The panel can limit simultaneous devices/IPs. */
+  readonly deviceLimit: boolean;
+  /** How many calls the panel takes at once without trouble; the engine's per-panel queue uses it. */
+  readonly maxConcurrency: number;
+}
+
+/** Given to every call. */
+export interface CallContext {
+  /** Aborts the call (timeout, shutdown, lease lost). */
+  readonly signal: AbortSignal;
+  /** Stable across all retries of one logical operation. */
+  readonly idempotencyKey: string;
+  /** 1 for the first try. */
+  readonly attempt?: number;
+  readonly logger?: Logger;
+}
+
+/** When a client stops working. */
+export type Expiry =
+  | { readonly type: 'never' }
+  | { readonly type: 'at'; readonly at: Date }
+  /** The period starts at first connection and lasts `durationMs`. */
+  | { readonly type: 'after_first_use'; readonly durationMs: number };
+
+/** An inbound (3x-ui, S-UI), inbound set (Marzban) or service (Marzneshin) clients are put on. */
+export interface RemoteTarget {
+  readonly remoteRef: string;
+  readonly name: string;
+  readonly protocol: string;
+  readonly enabled: boolean;
+  /** Clients on it now, when the panel tells. */
+  readonly clientCount: number | null;
+  /** What `TargetRef.remoteMeta` should hold for this target. */
+  readonly remoteMeta: JsonObject;
+}
+
+/** Where a client lives, as the adapter needs it. */
+export interface TargetRef {
+  readonly remoteRef: string;
+  readonly protocol: string;
+  readonly remoteMeta: JsonObject;
+}
+
+export interface ClientRef {
+  readonly target: TargetRef;
+  readonly username: string;
+  /** The panel's own id for the client, once known. */
+  readonly remoteClientId?: string | null;
+}
+
+export interface ClientSpec {
+  readonly identity: RemoteIdentity;
+  readonly expiry: Expiry;
+  /** `null` is unlimited. */
+  readonly trafficLimitBytes: number | null;
+  readonly deviceLimit: number | null;
+  readonly enabled: boolean;
+  /** Free text shown in the panel (e.g. the shop's subscription id); adapters may drop it. */
+  readonly note?: string;
+}
+
+export interface ClientPatch {
+  readonly expiry?: Expiry;
+  readonly trafficLimitBytes?: number | null;
+  readonly deviceLimit?: number | null;
+  readonly enabled?: boolean;
+}
+
+/** A client as the panel has it now. */
+export interface RemoteClient {
+  readonly ref: ClientRef;
+  readonly enabled: boolean;
+  readonly expiry: Expiry;
+  readonly trafficLimitBytes: number | null;
+  /** Cumulative upload + download in the current period. */
+  readonly usedBytes: number;
+  readonly uploadBytes: number | null;
+  readonly downloadBytes: number | null;
+  readonly deviceLimit: number | null;
+  /** The panel's own status word (`active`, `limited`, `on_hold`…), for reports. */
+  readonly panelStatus: string | null;
+  readonly lastOnlineAt: Date | null;
+}
+
+export interface ClientLinks {
+  /** The panel's subscription URL for this client, when it has one. */
+  readonly subscriptionUrl: string | null;
+  /** Ready-to-import links (`vless://…`, `vmess://…`, …). */
+  readonly shareLinks: readonly string[];
+}
+
+export interface PanelHealthReport {
+  readonly ok: boolean;
+  readonly latencyMs: number;
+  readonly version: string | null;
+  /** A safe, short description when not ok. */
+  readonly message: string | null;
+}
+
+export interface ClientListPage {
+  readonly items: readonly RemoteClient[];
+  /** Pass back to get the next page; `null` on the last page. */
+  readonly nextCursor: string | null;
+}
+
+export interface PanelAdapter {
+  readonly kind: string;
+  readonly apiVersion: typeof PANEL_ADAPTER_API_VERSION;
+  readonly capabilities: PanelCapabilities;
+
+  /** Logs in if needed and makes one real API call; a failure is reported, not thrown. */
+  health(ctx: CallContext): Promise<PanelHealthReport>;
+  listTargets(ctx: CallContext): Promise<RemoteTarget[]>;
+  /**
+   * Creates clients on one target, in one call where the panel can. Idempotent: a client that
+   * already exists with the same username is adopted (returned as it is), never duplicated.
+   * Returns one client per spec, in order.
+   */
+  createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]>;
+  /** `null` when the client does not exist. */
+  getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null>;
+  /** Applies the fields present in `patch`; throws `PanelNotFoundError` when the client is missing. */
+  updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient>;
+  /** Sets the client's used traffic to zero. */
+  resetUsage(ref: ClientRef, ctx: CallContext): Promise<void>;
+  /** Removes the client; a client that is already gone is success. */
+  deleteClient(ref: ClientRef, ctx: CallContext): Promise<void>;
+  /**
+   * Every client on the panel (all targets), a page at a time, with cumulative usage. Pages are
+   * stable under a fixed panel state. Used for usage sync and reconciliation.
+   */
+  listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage>;
+  links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks>;
+}

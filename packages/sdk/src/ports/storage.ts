@@ -1,0 +1,274 @@
+import type { AuditEvent, NewAuditEvent } from '../domain/audit.js';
+import type { Page, PageRequest, JsonValue, Actor } from '../domain/common.js';
+import type { Customer, CustomerPatch, NewCustomer } from '../domain/customer.js';
+import type { ClaimedJob, Job, JobState, Lease, NewJob } from '../domain/job.js';
+import type { LedgerEntry, NewLedgerEntry } from '../domain/ledger.js';
+import type { Money } from '../domain/money.js';
+import type { NewOrder, Order, OrderPatch, OrderStatus } from '../domain/order.js';
+import type { NewPanel, Panel, PanelPatch } from '../domain/panel.js';
+import type { NewPlan, Plan, PlanPatch } from '../domain/plan.js';
+import type { NewSubscription, Subscription, SubscriptionPatch, UsageReading } from '../domain/subscription.js';
+import type { SubscriptionStatus } from '../domain/subscription-status.js';
+import type { NewTarget, Target, TargetPatch } from '../domain/target.js';
+import type { SerializedError } from '../errors.js';
+
+/**
+ * The storage port: typed repositories over the shop's state, with the atomic primitives the
+ * engine's guarantees rest on. Every storage passes `describeStoragePort` from
+ * `@panelkit/sdk/testing`.
+ *
+ * Rules every implementation keeps:
+ * - Inputs are validated with the domain's zod schemas; bad input throws `ValidationError` and
+ *   writes nothing.
+ * - Reads return copies: mutating a returned object never changes stored state.
+ * - A missing row on update throws `NotFoundError`; a broken unique key throws `ConflictError`.
+ * - Time (createdAt, leases, reaping) comes from the clock the storage was created with.
+ */
+export const STORAGE_PORT_VERSION = 1 as const;
+
+export interface StorageCapabilities {
+  /** `database`: real transactions; `process`: serialised in one process (memory). */
+  readonly transactions: 'database' | 'process';
+  /** Whether several processes may share this storage safely. */
+  readonly multiProcess: boolean;
+}
+
+export interface StoragePort extends StorageRepositories {
+  readonly kind: string;
+  readonly portVersion: typeof STORAGE_PORT_VERSION;
+  readonly capabilities: StorageCapabilities;
+  /**
+   * Runs `fn` in one transaction: everything it wrote through `tx` commits together when it
+   * resolves, and nothing does when it throws (the error is rethrown). Use only `tx` inside.
+   * Implementations may retry `fn` on a serialisation failure, so it must not have side effects
+   * outside storage.
+   */
+  transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type StorageTransaction = StorageRepositories;
+
+export interface StorageRepositories {
+  readonly panels: PanelRepository;
+  readonly targets: TargetRepository;
+  readonly plans: PlanRepository;
+  readonly capacity: CapacityRepository;
+  readonly customers: CustomerRepository;
+  readonly ledger: LedgerRepository;
+  readonly orders: OrderRepository;
+  readonly subscriptions: SubscriptionRepository;
+  readonly jobs: JobRepository;
+  readonly ticks: TickRepository;
+  readonly audit: AuditRepository;
+}
+
+export interface PanelRepository {
+  create(input: NewPanel): Promise<Panel>;
+  get(id: string): Promise<Panel | null>;
+  /** Ordered by name, then id. */
+  list(): Promise<Panel[]>;
+  update(id: string, patch: PanelPatch): Promise<Panel>;
+}
+
+export interface TargetRepository {
+  /** `(panelId, remoteRef)` is unique. */
+  create(input: NewTarget): Promise<Target>;
+  get(id: string): Promise<Target | null>;
+  getByRemoteRef(panelId: string, remoteRef: string): Promise<Target | null>;
+  /** Ordered by panel, then name, then id. */
+  list(filter?: { panelId?: string }): Promise<Target[]>;
+  /** Cannot change `allocated`: only the capacity repository moves it. */
+  update(id: string, patch: TargetPatch): Promise<Target>;
+}
+
+export interface PlanRepository {
+  create(input: NewPlan): Promise<Plan>;
+  get(id: string): Promise<Plan | null>;
+  /** Ordered by price amount, then name, then id. */
+  list(filter?: { onSale?: boolean }): Promise<Plan[]>;
+  update(id: string, patch: PlanPatch): Promise<Plan>;
+}
+
+export interface CapacityRequest {
+  targetId: string;
+  planId: string;
+  /** How many slots; at least 1. */
+  count: number;
+}
+
+export type ReserveResult = { ok: true } | { ok: false; reason: 'target_full' | 'plan_full' };
+
+/**
+ * Slots on targets (`Target.capacity`) and plans (`Plan.maxClients`). Reservation is one atomic
+ * step: concurrent callers can never take more than the capacity, and a refused reservation
+ * changes nothing.
+ */
+export interface CapacityRepository {
+  reserve(request: CapacityRequest): Promise<ReserveResult>;
+  /** Gives slots back; never takes a counter below zero. */
+  release(request: CapacityRequest): Promise<void>;
+}
+
+export interface CustomerRepository {
+  /** `email` and `externalRef` are unique when present. */
+  create(input: NewCustomer): Promise<Customer>;
+  get(id: string): Promise<Customer | null>;
+  /** Case-insensitive. */
+  getByEmail(email: string): Promise<Customer | null>;
+  getByExternalRef(externalRef: string): Promise<Customer | null>;
+  /** Newest first. */
+  list(page: PageRequest): Promise<Page<Customer>>;
+  update(id: string, patch: CustomerPatch): Promise<Customer>;
+}
+
+export interface LedgerAppendResult {
+  entry: LedgerEntry;
+  /** False when an entry with the same idempotency key already existed and was returned. */
+  created: boolean;
+}
+
+/**
+ * The append-only ledger. A balance is the sum of a customer's entries in one currency and is
+ * never negative.
+ */
+export interface LedgerRepository {
+  /**
+   * Appends one entry atomically with the balance check.
+   * - An entry whose amount would take the balance below zero throws `InsufficientFundsError`.
+   * - A key already used with the same customer, kind, amount and currency returns that entry
+   *   (`created: false`) and changes nothing; with different content it throws
+   *   `IdempotencyConflictError`.
+   */
+  append(input: NewLedgerEntry): Promise<LedgerAppendResult>;
+  getByIdempotencyKey(key: string): Promise<LedgerEntry | null>;
+  balance(customerId: string, currency: string): Promise<number>;
+  /** Every currency the customer has entries in, ordered by currency. */
+  balances(customerId: string): Promise<Money[]>;
+  /** Newest first. */
+  list(customerId: string, page: PageRequest): Promise<Page<LedgerEntry>>;
+}
+
+export interface OrderRepository {
+  /** `(customerId, idempotencyKey)` is unique: a second create with the same pair is a `ConflictError`. */
+  create(input: NewOrder): Promise<Order>;
+  get(id: string): Promise<Order | null>;
+  getByIdempotencyKey(customerId: string, key: string): Promise<Order | null>;
+  /** Newest first. */
+  list(filter: { customerId?: string; status?: OrderStatus }, page: PageRequest): Promise<Page<Order>>;
+  update(id: string, patch: OrderPatch): Promise<Order>;
+}
+
+/**
+ * The scheduler's due-queries. Each is served by an index, so its cost follows the number of
+ * matching rows, not the size of the table. Time-based queries page in `(time, id)` order.
+ */
+export type DueQuery =
+  /** `expiresAt` in `[from, to)` (`from` omitted: everything before `to`), status in `statuses`. */
+  | { kind: 'expiring'; statuses: readonly SubscriptionStatus[]; from?: Date; to: Date }
+  /** Status `active` with a traffic limit and `usedBytes >= trafficLimitBytes`. */
+  | { kind: 'over_limit' }
+  /** Status `on_hold` with `usedBytes > 0`: first use seen, the period should start. */
+  | { kind: 'first_use' }
+  /** Status in `statuses`, unchanged since before `before` (termination after a grace period). */
+  | { kind: 'stale_status'; statuses: readonly SubscriptionStatus[]; before: Date };
+
+export interface UsageWriteResult {
+  /** Readings applied. */
+  applied: number;
+  /** Readings ignored: unknown subscription, or not newer than what is stored. */
+  ignored: number;
+}
+
+export interface SubscriptionRepository {
+  /** `id` is required: the remote identity was derived from it. `(panelId, remote.username)` is unique. */
+  create(input: NewSubscription & { id: string }): Promise<Subscription>;
+  get(id: string): Promise<Subscription | null>;
+  getByUsername(panelId: string, username: string): Promise<Subscription | null>;
+  /**
+   * Applies `patch` if the stored revision is `expectedRevision` and bumps the revision;
+   * otherwise throws `ConflictError` and changes nothing. Changing `status` sets
+   * `statusChangedAt` to now unless the patch gives it. (The status state machine is the
+   * engine's job; storage does not judge transitions.)
+   */
+  update(id: string, patch: SubscriptionPatch, options: { expectedRevision: number }): Promise<Subscription>;
+  /** Newest first. */
+  listByCustomer(customerId: string, page: PageRequest): Promise<Page<Subscription>>;
+  /** Oldest first. */
+  listByOrder(orderId: string): Promise<Subscription[]>;
+  /** Ordered by id; for usage sync and reconciliation of one panel. */
+  listByPanel(panelId: string, filter: { statuses?: readonly SubscriptionStatus[] }, page: PageRequest): Promise<Page<Subscription>>;
+  listDue(query: DueQuery, page: PageRequest): Promise<Page<Subscription>>;
+  /**
+   * Writes many usage readings at once. A reading applies only if it is newer than the stored
+   * `usageObservedAt`, so replays and late readings are harmless. Does not change `revision`.
+   */
+  recordUsage(readings: readonly UsageReading[]): Promise<UsageWriteResult>;
+  countByStatus(filter?: { panelId?: string }): Promise<Record<SubscriptionStatus, number>>;
+}
+
+export interface JobEnqueueResult {
+  job: Job;
+  /** False when a queued job with the same dedupe key existed; it now carries the new payload. */
+  created: boolean;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  limit: number;
+  leaseMs: number;
+  /** Only these types; all types when omitted. */
+  types?: readonly string[];
+}
+
+/**
+ * Durable jobs with leases. At-least-once: a job whose lease expires is handed to another worker,
+ * so handlers must be idempotent. Fencing: complete, fail and heartbeat need the current lease.
+ */
+export interface JobRepository {
+  /**
+   * Adds a job. With a dedupe key and a queued job of that key already present, no second job is
+   * made: the queued one takes the new payload and the earlier of the two run times.
+   */
+  enqueue(input: NewJob): Promise<JobEnqueueResult>;
+  get(id: string): Promise<Job | null>;
+  /**
+   * Atomically claims up to `limit` queued jobs whose `runAt` has come, by priority then run time,
+   * skipping any whose dedupe key has a running job. Claimed jobs become `running`, `attempts`
+   * goes up by one, and each gets a fresh lease token valid for `leaseMs`. Concurrent claims are
+   * disjoint.
+   */
+  claim(request: ClaimRequest): Promise<ClaimedJob[]>;
+  /** Extends the given leases; returns those still held (a lost lease is not extended). */
+  heartbeat(leases: readonly Lease[], leaseMs: number): Promise<Lease[]>;
+  /** Marks the job succeeded. False (and nothing changed) when the lease was lost. */
+  complete(lease: Lease, result?: JsonValue): Promise<boolean>;
+  /**
+   * Records a failed attempt: back to `queued` at `retry.at`, or `dead`. False when the lease
+   * was lost. When another queued job with the same dedupe key appeared meanwhile, this one is
+   * `cancelled` as superseded instead of requeued.
+   */
+  fail(lease: Lease, error: SerializedError, retry: { at: Date } | 'dead'): Promise<boolean>;
+  /** Hands a running job back without counting the attempt (graceful shutdown). False when the lease was lost. */
+  release(lease: Lease): Promise<boolean>;
+  /** Requeues running jobs whose lease has expired; returns how many. */
+  reapExpired(): Promise<number>;
+  /** Puts a dead or cancelled job back in the queue with a fresh attempt budget (an admin's retry). */
+  retry(id: string): Promise<Job>;
+  /** Cancels a queued job; false if it was not queued. */
+  cancel(id: string): Promise<boolean>;
+  /** Newest first. */
+  list(filter: { state?: JobState; type?: string; dedupeKey?: string }, page: PageRequest): Promise<Page<Job>>;
+}
+
+/** Leaderless periodic work: of all replicas asking for the same slot, exactly one wins it. */
+export interface TickRepository {
+  /** True for exactly one caller per `(name, slot)`, and only if `slot` is later than any slot won before. */
+  tryAcquire(name: string, slot: Date): Promise<boolean>;
+}
+
+export interface AuditRepository {
+  append(input: NewAuditEvent): Promise<AuditEvent>;
+  /** Newest first. */
+  list(filter: { subjectType?: string; subjectId?: string; actor?: Actor['type'] }, page: PageRequest): Promise<Page<AuditEvent>>;
+}

@@ -1,0 +1,27 @@
+import type { Clock } from '../ports/clock.js';
+
+/** A clock that only moves when told to. */
+export class ManualClock implements Clock {
+  #now: number;
+
+  constructor(start: Date | string | number = '2026-01-01T00:00:00.000Z') {
+    this.#now = new Date(start).getTime();
+  }
+
+  now(): Date {
+    return new Date(this.#now);
+  }
+
+  set(to: Date | string | number): void {
+    this.#now = new Date(to).getTime();
+  }
+
+  advance(ms: number): Date {
+    this.#now += ms;
+    return this.now();
+  }
+
+  advanceDays(days: number): Date {
+    return this.advance(days * 86_400_000);
+  }
+}
