@@ -1,1 +1,5 @@
-export {};
+export * from './time.js';
+export * from './extension.js';
+export * from './trial.js';
+export * from './renewal.js';
+export * from './plan-change.js';

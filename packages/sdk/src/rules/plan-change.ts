@@ -1,0 +1,90 @@
+import type { Money } from '../domain/money.js';
+import type { Plan } from '../domain/plan.js';
+import type { Subscription } from '../domain/subscription.js';
+import { DAY_MS, addDays } from './time.js';
+
+interface Fraction {
+  num: bigint;
+  den: bigint;
+}
+const ZERO: Fraction = { num: 0n, den: 1n };
+const ONE: Fraction = { num: 1n, den: 1n };
+const clamp = (f: Fraction): Fraction => (f.num <= 0n ? ZERO : f.num >= f.den ? ONE : f);
+const smaller = (a: Fraction, b: Fraction): Fraction => (a.num * b.den <= b.num * a.den ? a : b);
+
+export type PlanChangeDenyReason =
+  | 'same_plan'
+  | 'not_on_sale'
+  | 'currency_mismatch'
+  /** Only active, limited and on-hold subscriptions can change plan. */
+  | 'not_changeable_status'
+  | 'trial'
+  /** The remaining value cannot be judged without a usage reading. */
+  | 'usage_unknown';
+
+export interface PlanChangeQuote {
+  newPlanId: string;
+  /** Value left on the current period, by the smaller of time left and traffic left. */
+  credit: Money;
+  /** What the buyer pays: the new price less the credit, never below zero. */
+  charge: Money;
+  /** Credit beyond the new price, which a downgrade gives up. */
+  forfeitedCredit: Money;
+  newExpiresAt: Date;
+  newTrafficLimitBytes: number | null;
+  resetsUsage: true;
+}
+
+export type PlanChangeDecision = { allowed: true; quote: PlanChangeQuote } | { allowed: false; reason: PlanChangeDenyReason };
+
+export interface PlanChangeInput {
+  subscription: Pick<Subscription, 'status' | 'expiresAt' | 'trafficLimitBytes' | 'usedBytes' | 'trial'>;
+  currentPlan: Pick<Plan, 'id' | 'price' | 'durationDays'>;
+  newPlan: Pick<Plan, 'id' | 'price' | 'durationDays' | 'trafficBytes' | 'onSale'>;
+  now: Date;
+}
+
+/**
+ * Moving to another plan starts a new period of the new plan now; the unused part of the current
+ * one is credited pro rata (rounded down, in minor units) against the new price.
+ */
+export function decidePlanChange({ subscription: sub, currentPlan, newPlan, now }: PlanChangeInput): PlanChangeDecision {
+  if (newPlan.id === currentPlan.id) return { allowed: false, reason: 'same_plan' };
+  if (!newPlan.onSale) return { allowed: false, reason: 'not_on_sale' };
+  if (newPlan.price.currency !== currentPlan.price.currency) return { allowed: false, reason: 'currency_mismatch' };
+  if (sub.status !== 'active' && sub.status !== 'limited' && sub.status !== 'on_hold') {
+    return { allowed: false, reason: 'not_changeable_status' };
+  }
+  if (sub.trial) return { allowed: false, reason: 'trial' };
+
+  // Shares are exact fractions (bigint), so money never passes through a float.
+  let share: Fraction = ONE; // an on-hold subscription has used nothing
+  if (sub.status === 'limited') share = ZERO;
+  else if (sub.status !== 'on_hold' && sub.expiresAt !== null) {
+    const periodMs = BigInt(currentPlan.durationDays * DAY_MS);
+    const msLeft = BigInt(Math.max(0, sub.expiresAt.getTime() - now.getTime()));
+    share = clamp({ num: msLeft, den: periodMs });
+    if (sub.trafficLimitBytes !== null) {
+      if (sub.usedBytes === null) return { allowed: false, reason: 'usage_unknown' };
+      const limit = BigInt(sub.trafficLimitBytes);
+      const trafficShare = limit === 0n ? ZERO : clamp({ num: limit - BigInt(sub.usedBytes), den: limit });
+      share = smaller(share, trafficShare);
+    }
+  }
+
+  const currency = newPlan.price.currency;
+  const credit = Number((BigInt(currentPlan.price.amount) * share.num) / share.den);
+  const charge = Math.max(0, newPlan.price.amount - credit);
+  return {
+    allowed: true,
+    quote: {
+      newPlanId: newPlan.id,
+      credit: { amount: credit, currency },
+      charge: { amount: charge, currency },
+      forfeitedCredit: { amount: Math.max(0, credit - newPlan.price.amount), currency },
+      newExpiresAt: addDays(now, newPlan.durationDays),
+      newTrafficLimitBytes: newPlan.trafficBytes,
+      resetsUsage: true,
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Money } from '../domain/money.js';
+import type { Plan } from '../domain/plan.js';
+import type { Subscription } from '../domain/subscription.js';
+import { addDays } from './time.js';
+
+export type RenewalSkipReason =
+  | 'auto_renew_off'
+  | 'trial'
+  | 'plan_not_renewable'
+  /** Not active or limited (pending, on hold, suspended, expired, terminated, failed). */
+  | 'not_renewable_status'
+  /** Expiry is further away than the renewal lead time. */
+  | 'not_due'
+  | 'insufficient_funds';
+
+export interface RenewalQuote {
+  newExpiresAt: Date;
+  newTrafficLimitBytes: number | null;
+  resetsUsage: true;
+  price: Money;
+}
+
+export type RenewalDecision =
+  | { renew: true; quote: RenewalQuote }
+  | { renew: false; reason: RenewalSkipReason; quote?: RenewalQuote };
+
+export interface RenewalInput {
+  subscription: Pick<Subscription, 'status' | 'expiresAt' | 'autoRenew' | 'trial'>;
+  plan: Pick<Plan, 'price' | 'durationDays' | 'trafficBytes' | 'renewable' | 'extension'>;
+  now: Date;
+  /** The customer's balance in the price's currency. */
+  balance: number;
+  /** How long before expiry auto-renew charges. */
+  leadMs: number;
+}
+
+/**
+ * Auto-renew from the wallet: shortly before expiry, a new period stacks on the current one and
+ * traffic starts over. Skipped, with a reason, when it does not apply or cannot be paid; the
+ * quote is still returned for `insufficient_funds` so the host can say how much is missing.
+ */
+export function decideRenewal({ subscription: sub, plan, now, balance, leadMs }: RenewalInput): RenewalDecision {
+  if (!sub.autoRenew) return { renew: false, reason: 'auto_renew_off' };
+  if (sub.trial) return { renew: false, reason: 'trial' };
+  if (!plan.renewable) return { renew: false, reason: 'plan_not_renewable' };
+  if ((sub.status !== 'active' && sub.status !== 'limited') || sub.expiresAt === null) {
+    return { renew: false, reason: 'not_renewable_status' };
+  }
+  if (sub.expiresAt.getTime() - now.getTime() > leadMs) return { renew: false, reason: 'not_due' };
+  const quote: RenewalQuote = {
+    newExpiresAt: addDays(new Date(Math.max(sub.expiresAt.getTime(), now.getTime())), plan.durationDays),
+    newTrafficLimitBytes: plan.trafficBytes,
+    resetsUsage: true,
+    price: plan.extension.price ?? plan.price,
+  };
+  if (balance < quote.price.amount) return { renew: false, reason: 'insufficient_funds', quote };
+  return { renew: true, quote };
+}

@@ -1,0 +1,114 @@
+import { afterEach, beforeEach, describe } from 'vitest';
+import type { StoragePort } from '../../ports/storage.js';
+import { ManualClock } from '../manual-clock.js';
+import { auditSuite } from './audit.js';
+import { capacitySuite } from './capacity.js';
+import { concurrencySuite } from './concurrency.js';
+import { customersSuite } from './customers.js';
+import { dueQueriesSuite } from './due-queries.js';
+import { dueMovementSuite } from './due-movement.js';
+import { jobsClaimSuite } from './jobs-claim.js';
+import { jobsLeaseSuite } from './jobs-lease.js';
+import { jobsSuite } from './jobs.js';
+import { ledgerSuite } from './ledger.js';
+import { ordersSuite } from './orders.js';
+import { panelsTargetsSuite } from './panels-targets.js';
+import { plansSuite } from './plans.js';
+import { subscriptionsSuite } from './subscriptions.js';
+import type { SuiteEnv } from './support.js';
+import { ticksSuite } from './ticks.js';
+import { transactionsSuite } from './transactions.js';
+import { usageSuite } from './usage.js';
+
+export interface StorageFactoryContext {
+  /** A fresh clock for this test; the storage must take its time from it. */
+  clock: ManualClock;
+  /** The running test's full name, e.g. to name a schema per test. */
+  testName: string;
+}
+
+export interface StorageUnderTest {
+  storage: StoragePort;
+  /** Called after the test instead of `storage.close()`. */
+  cleanup?: () => Promise<void>;
+}
+
+export interface DescribeStoragePortOptions {
+  /** Skip the whole suite; a string is the reason, shown in the suite's name. */
+  skip?: boolean | string;
+}
+
+interface TaskLike {
+  name: string;
+  suite?: TaskLike;
+}
+
+function fullName(task: TaskLike): string {
+  const names: string[] = [];
+  for (let t: TaskLike | undefined = task; t?.suite !== undefined; t = t.suite) names.unshift(t.name);
+  return names.join(' > ') || task.name;
+}
+
+/**
+ * The storage conformance suite: every promise `StoragePort` makes, as tests. Each test gets a
+ * fresh storage from `factory` with a fresh `ManualClock`, seeds its own data, and is cleaned up
+ * afterwards (`cleanup` when given, `storage.close()` otherwise).
+ *
+ * ```ts
+ * describeStoragePort('memory', async ({ clock }) => ({ storage: createMemoryStorage({ clock }) }));
+ * ```
+ */
+export function describeStoragePort(
+  name: string,
+  factory: (ctx: StorageFactoryContext) => Promise<StorageUnderTest>,
+  options: DescribeStoragePortOptions = {},
+): void {
+  const skip = options.skip ?? false;
+  const title = typeof skip === 'string' ? `storage port: ${name} (skipped: ${skip})` : `storage port: ${name}`;
+
+  describe.skipIf(skip !== false)(title, () => {
+    let current: { storage: StoragePort; clock: ManualClock; cleanup: () => Promise<void> } | undefined;
+
+    const env: SuiteEnv = {
+      get storage(): StoragePort {
+        if (current === undefined) throw new Error('the storage is only available inside a test');
+        return current.storage;
+      },
+      get clock(): ManualClock {
+        if (current === undefined) throw new Error('the clock is only available inside a test');
+        return current.clock;
+      },
+    };
+
+    beforeEach(async (context) => {
+      const clock = new ManualClock();
+      const underTest = await factory({ clock, testName: fullName(context.task) });
+      const { storage } = underTest;
+      current = { storage, clock, cleanup: underTest.cleanup ?? (() => storage.close()) };
+    });
+
+    afterEach(async () => {
+      const done = current;
+      current = undefined;
+      if (done !== undefined) await done.cleanup();
+    });
+
+    panelsTargetsSuite(env);
+    plansSuite(env);
+    capacitySuite(env);
+    customersSuite(env);
+    ledgerSuite(env);
+    ordersSuite(env);
+    subscriptionsSuite(env);
+    usageSuite(env);
+    dueQueriesSuite(env);
+    dueMovementSuite(env);
+    jobsSuite(env);
+    jobsClaimSuite(env);
+    jobsLeaseSuite(env);
+    ticksSuite(env);
+    auditSuite(env);
+    transactionsSuite(env);
+    concurrencySuite(env);
+  });
+}

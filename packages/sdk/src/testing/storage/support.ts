@@ -1,0 +1,109 @@
+import { expect } from 'vitest';
+import type { Page } from '../../domain/common.js';
+import {
+  ConflictError,
+  IdempotencyConflictError,
+  InsufficientFundsError,
+  NotFoundError,
+  PanelkitError,
+  ValidationError,
+} from '../../errors.js';
+import type { StoragePort } from '../../ports/storage.js';
+import type { ManualClock } from '../manual-clock.js';
+
+/**
+ * What every per-repository suite reads at test time: the storage and clock of the running test.
+ * The getters throw outside a test, so a suite cannot capture state across tests by accident.
+ */
+export interface SuiteEnv {
+  readonly storage: StoragePort;
+  readonly clock: ManualClock;
+}
+
+const ERROR_KINDS = {
+  ValidationError: (e: unknown) => ValidationError.is(e),
+  NotFoundError: (e: unknown) => NotFoundError.is(e),
+  ConflictError: (e: unknown) => ConflictError.is(e),
+  IdempotencyConflictError: (e: unknown) => IdempotencyConflictError.is(e),
+  InsufficientFundsError: (e: unknown) => InsufficientFundsError.is(e),
+} as const;
+export type ErrorKind = keyof typeof ERROR_KINDS;
+
+export function describeError(error: unknown): string {
+  if (PanelkitError.is(error)) return `${error.name} (${error.code}): ${error.message}`;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** Awaits `promise`, asserts it rejected with a panelkit error of `kind`, and returns the error. */
+export async function expectRejects(promise: Promise<unknown>, kind: ErrorKind): Promise<unknown> {
+  let rejected = false;
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    rejected = true;
+    caught = error;
+  }
+  expect(rejected, `expected a ${kind}, but the call resolved`).toBe(true);
+  expect(ERROR_KINDS[kind](caught), `expected a ${kind}, got ${describeError(caught)}`).toBe(true);
+  return caught;
+}
+
+/** True when `value` is an error of `kind` (for counting outcomes of concurrent calls). */
+export function isErrorKind(value: unknown, kind: ErrorKind): boolean {
+  return ERROR_KINDS[kind](value);
+}
+
+export interface CollectedPages<T> {
+  items: T[];
+  pageSizes: number[];
+}
+
+/** Follows `nextCursor` until it is null, failing if the pages never end. */
+export async function collectPages<T>(
+  fetch: (cursor: string | null) => Promise<Page<T>>,
+  maxPages = 100,
+): Promise<CollectedPages<T>> {
+  const items: T[] = [];
+  const pageSizes: number[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < maxPages; i++) {
+    const page: Page<T> = await fetch(cursor);
+    items.push(...page.items);
+    pageSizes.push(page.items.length);
+    if (page.nextCursor === null) return { items, pageSizes };
+    cursor = page.nextCursor;
+  }
+  throw new Error(`paging did not end after ${maxPages} pages`);
+}
+
+/** `ms` after the clock's current time. */
+export function later(clock: ManualClock, ms: number): Date {
+  return new Date(clock.now().getTime() + ms);
+}
+
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
+
+/** Ids in code-point order (the order every storage must use for id tie-breaks on these ASCII ids). */
+export function sortIds(ids: readonly string[]): string[] {
+  return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export function idsOf(rows: readonly { id: string }[]): string[] {
+  return rows.map((row) => row.id);
+}
+
+/** Settles every promise and splits the outcomes. */
+export async function settle<T>(promises: readonly Promise<T>[]): Promise<{ values: T[]; errors: unknown[] }> {
+  const results = await Promise.allSettled(promises);
+  const values: T[] = [];
+  const errors: unknown[] = [];
+  for (const result of results) {
+    if (result.status === 'fulfilled') values.push(result.value);
+    else errors.push(result.reason);
+  }
+  return { values, errors };
+}
