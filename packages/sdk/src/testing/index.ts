@@ -1,1 +1,3 @@
 export { ManualClock } from './manual-clock.js';
+export { describeStoragePort } from './storage/index.js';
+export type { DescribeStoragePortOptions, StorageFactoryContext, StorageUnderTest } from './storage/index.js';

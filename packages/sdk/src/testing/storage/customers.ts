@@ -89,6 +89,17 @@ export function customersSuite(env: SuiteEnv): void {
       expect([...idsOf(all.items)].sort()).toEqual([...idsOf(created)].sort());
     });
 
+    it('a page request outside the PageRequest schema is a ValidationError', async () => {
+      const { storage } = env;
+      await seedCustomer(storage);
+      await expectRejects(storage.customers.list({ limit: 0 }), 'ValidationError');
+      await expectRejects(storage.customers.list({ limit: 1001 }), 'ValidationError');
+      await expectRejects(storage.customers.list({ limit: 2.5 }), 'ValidationError');
+      await expectRejects(storage.ledger.list('cus_x', { limit: -1 }), 'ValidationError');
+      await expectRejects(storage.jobs.list({}, { limit: 0 }), 'ValidationError');
+      await expectRejects(storage.subscriptions.listDue({ kind: 'first_use' }, { limit: 0 }), 'ValidationError');
+    });
+
     it('update applies the patch, keeps uniqueness, and moves updatedAt', async () => {
       const { storage, clock } = env;
       const customer = await seedCustomer(storage);

@@ -45,8 +45,9 @@ interface TaskLike {
 
 function fullName(task: TaskLike): string {
   const names: string[] = [];
-  for (let t: TaskLike | undefined = task; t?.suite !== undefined; t = t.suite) names.unshift(t.name);
-  return names.join(' > ') || task.name;
+  // A top-level describe has no `suite` (the file is `task.file`), so this stops below the file.
+  for (let t: TaskLike | undefined = task; t !== undefined; t = t.suite) names.unshift(t.name);
+  return names.join(' > ');
 }
 
 /**
@@ -63,10 +64,11 @@ export function describeStoragePort(
   factory: (ctx: StorageFactoryContext) => Promise<StorageUnderTest>,
   options: DescribeStoragePortOptions = {},
 ): void {
-  const skip = options.skip ?? false;
+  const { skip } = options;
+  const skipped = skip === true || typeof skip === 'string';
   const title = typeof skip === 'string' ? `storage port: ${name} (skipped: ${skip})` : `storage port: ${name}`;
 
-  describe.skipIf(skip !== false)(title, () => {
+  describe.skipIf(skipped)(title, () => {
     let current: { storage: StoragePort; clock: ManualClock; cleanup: () => Promise<void> } | undefined;
 
     const env: SuiteEnv = {

@@ -17,7 +17,9 @@ export function panelsTargetsSuite(env: SuiteEnv): void {
         credentials: { type: 'token', token: 'tok-123' },
       });
       expect(panel.id).toEqual(expect.any(String));
-      expect(panel).toMatchObject({ kind: 'marzban', name: 'main', locationTags: [], options: {}, enabled: true });
+      expect(panel).toMatchObject({ kind: 'marzban', name: 'main', locationTags: [], enabled: true });
+      expect(panel.options).toEqual({});
+      expect(panel.credentials).toEqual({ type: 'token', token: 'tok-123' });
       expect(panel.health).toEqual(UNKNOWN_HEALTH);
       expect(panel.createdAt).toEqual(clock.now());
       expect(panel.updatedAt).toEqual(clock.now());
@@ -115,13 +117,13 @@ export function panelsTargetsSuite(env: SuiteEnv): void {
       expect(target).toMatchObject({
         panelId: panel.id,
         remoteRef: '7',
-        remoteMeta: {},
         capacity: null,
         allocated: 0,
         isDefault: false,
         provisioningEnabled: true,
         tags: [],
       });
+      expect(target.remoteMeta).toEqual({});
       expect(target.createdAt).toEqual(clock.now());
       expect(await storage.targets.get(target.id)).toEqual(target);
       expect(await storage.targets.getByRemoteRef(panel.id, '7')).toEqual(target);

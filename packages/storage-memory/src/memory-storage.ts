@@ -1,0 +1,124 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { STORAGE_PORT_VERSION, StorageMisuseError, systemClock } from '@panelkit/sdk';
+import type { Clock, StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk';
+import { Mutex } from './internal/mutex.js';
+import { Op } from './internal/op.js';
+import type { Runner } from './internal/op.js';
+import { UndoLog } from './internal/undo-log.js';
+import { bindRepositories, createOperations } from './repositories.js';
+import { createMemoryState } from './state.js';
+
+export interface MemoryStorageOptions {
+  /** Where createdAt, updatedAt, leases, reaping and default run times come from. Default: the system clock. */
+  clock?: Clock;
+}
+
+/** One open transaction: its undo log, and whether its callback is still running. */
+interface TransactionScope {
+  readonly undo: UndoLog;
+  open: boolean;
+}
+
+const CAPABILITIES: StorageCapabilities = Object.freeze({ transactions: 'process', multiProcess: false });
+
+/**
+ * A `StoragePort` held in this process's memory, for tests and demos. It behaves like a database:
+ * inputs are validated, reads and writes are copies, unique keys hold, and `transaction` is
+ * all-or-nothing.
+ *
+ * Every call runs under one lock, one at a time: a call on the storage is its own small
+ * transaction, and a `transaction` holds the lock until its callback settles, so nobody sees its
+ * writes before it commits. Each write records its inverse (rows and indexes alike) in an undo
+ * log; a failed call or transaction replays that log backwards.
+ *
+ * Inside a `transaction` callback use only its `tx`: calling the storage itself there would wait
+ * for the lock the transaction holds, so it throws `StorageMisuseError` instead.
+ */
+export function createMemoryStorage(options: MemoryStorageOptions = {}): StoragePort {
+  const clock = options.clock ?? systemClock;
+  const operations = createOperations(createMemoryState());
+  const lock = new Mutex();
+  const scopes = new AsyncLocalStorage<TransactionScope>();
+  let closed = false;
+
+  /** Throws if the storage is closed, or if called from inside one of its own open transactions. */
+  function assertUsable(label: string): void {
+    if (closed) throw new StorageMisuseError(`storage.${label}() was called after storage.close()`);
+    if (scopes.getStore()?.open === true) {
+      throw new StorageMisuseError(
+        `storage.${label}() was called inside a transaction callback; use the \`tx\` passed to the callback ` +
+          '(the storage itself waits for the transaction to finish, so this call would never complete)',
+      );
+    }
+  }
+
+  const direct: Runner = {
+    async run(label, fn) {
+      assertUsable(label);
+      return lock.run(() => {
+        if (closed) throw new StorageMisuseError(`storage.${label}() was called after storage.close()`);
+        const undo = new UndoLog();
+        try {
+          return fn(new Op(undo, clock));
+        } catch (error) {
+          undo.rollback();
+          throw error;
+        }
+      });
+    },
+  };
+
+  function transactionRunner(scope: TransactionScope): Runner {
+    return {
+      async run(label, fn) {
+        if (!scope.open) {
+          throw new StorageMisuseError(`tx.${label}() was called after its transaction had finished; a tx is only valid inside its callback`);
+        }
+        // A failed call inside a transaction changes nothing, like a statement under a savepoint.
+        const savepoint = scope.undo.mark();
+        try {
+          return fn(new Op(scope.undo, clock));
+        } catch (error) {
+          scope.undo.rollbackTo(savepoint);
+          throw error;
+        }
+      },
+    };
+  }
+
+  return {
+    kind: 'memory',
+    portVersion: STORAGE_PORT_VERSION,
+    capabilities: CAPABILITIES,
+    ...bindRepositories(operations, direct),
+
+    async transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T> {
+      assertUsable('transaction');
+      return lock.run(async () => {
+        if (closed) throw new StorageMisuseError('storage.transaction() was called after storage.close()');
+        const scope: TransactionScope = { undo: new UndoLog(), open: true };
+        const tx = bindRepositories(operations, transactionRunner(scope));
+        try {
+          const result = await scopes.run(scope, () => fn(tx));
+          scope.open = false;
+          return result;
+        } catch (error) {
+          scope.open = false;
+          scope.undo.rollback();
+          throw error;
+        }
+      });
+    },
+
+    /** Waits for running calls and transactions, then refuses new ones. Safe to call twice. */
+    async close(): Promise<void> {
+      if (closed) return;
+      if (scopes.getStore()?.open === true) {
+        throw new StorageMisuseError('storage.close() was called inside a transaction callback');
+      }
+      await lock.run(() => {
+        closed = true;
+      });
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { StorageRepositories } from '@panelkit/sdk';
+import { bind } from './internal/op.js';
+import type { Runner } from './internal/op.js';
+import { auditOperations } from './repositories/audit.js';
+import { capacityOperations } from './repositories/capacity.js';
+import { customerOperations } from './repositories/customers.js';
+import { jobLeaseOperations } from './repositories/job-leases.js';
+import { jobOperations } from './repositories/jobs.js';
+import { ledgerOperations } from './repositories/ledger.js';
+import { orderOperations } from './repositories/orders.js';
+import { panelOperations } from './repositories/panels.js';
+import { planOperations } from './repositories/plans.js';
+import { subscriptionQueryOperations } from './repositories/subscription-queries.js';
+import { subscriptionOperations } from './repositories/subscriptions.js';
+import { targetOperations } from './repositories/targets.js';
+import { tickOperations } from './repositories/ticks.js';
+import type { MemoryState } from './state.js';
+
+/** The synchronous operations of every repository over one state, made once per storage. */
+export function createOperations(state: MemoryState) {
+  return {
+    panels: panelOperations(state.panels),
+    targets: targetOperations(state.targets),
+    plans: planOperations(state.plans),
+    capacity: capacityOperations(state.targets.targets, state.plans),
+    customers: customerOperations(state.customers),
+    ledger: ledgerOperations(state.ledger, state.customers.customers),
+    orders: orderOperations(state.orders),
+    subscriptions: { ...subscriptionOperations(state.subscriptions), ...subscriptionQueryOperations(state.subscriptions) },
+    jobs: { ...jobOperations(state.jobs), ...jobLeaseOperations(state.jobs) },
+    ticks: tickOperations(state.ticks),
+    audit: auditOperations(state.audit),
+  };
+}
+
+export type MemoryOperations = ReturnType<typeof createOperations>;
+
+/** The repositories, each call run through `runner` (its own transaction, or an open one). */
+export function bindRepositories(operations: MemoryOperations, runner: Runner): StorageRepositories {
+  return {
+    panels: bind('panels', operations.panels, runner),
+    targets: bind('targets', operations.targets, runner),
+    plans: bind('plans', operations.plans, runner),
+    capacity: bind('capacity', operations.capacity, runner),
+    customers: bind('customers', operations.customers, runner),
+    ledger: bind('ledger', operations.ledger, runner),
+    orders: bind('orders', operations.orders, runner),
+    subscriptions: bind('subscriptions', operations.subscriptions, runner),
+    jobs: bind('jobs', operations.jobs, runner),
+    ticks: bind('ticks', operations.ticks, runner),
+    audit: bind('audit', operations.audit, runner),
+  };
+}

@@ -1,0 +1,75 @@
+import { ActorSchema, NewAuditEventSchema, createId, parseInput } from '@panelkit/sdk';
+import type { Actor, AuditEvent, NewAuditEvent, Page, PageRequest } from '@panelkit/sdk';
+import { copy } from '../internal/copy.js';
+import { compareTimeKeys, timeKey, timeKeyCodec } from '../internal/keys.js';
+import type { TimeKey } from '../internal/keys.js';
+import type { Op } from '../internal/op.js';
+import { collectPage, descending, pageWindow } from '../internal/paging.js';
+import { ALL, SortedIndex } from '../internal/sorted-index.js';
+import { Table } from '../internal/table.js';
+import { asKey, asRecord } from '../internal/validate.js';
+
+export interface AuditTables {
+  readonly events: Table<AuditEvent>;
+  /** Newest-first listing (by `at`): everything, per subject id, per subject type. */
+  readonly byAt: SortedIndex<AuditEvent, TimeKey>;
+  readonly bySubjectId: SortedIndex<AuditEvent, TimeKey>;
+  readonly bySubjectType: SortedIndex<AuditEvent, TimeKey>;
+}
+
+function atIndex(partition: (event: AuditEvent) => string): SortedIndex<AuditEvent, TimeKey> {
+  return new SortedIndex<AuditEvent, TimeKey>({ partition, key: (e) => timeKey(e.at, e.id), compare: compareTimeKeys });
+}
+
+export function createAuditTables(): AuditTables {
+  const byAt = atIndex(() => ALL);
+  const bySubjectId = atIndex((e) => e.subjectId);
+  const bySubjectType = atIndex((e) => e.subjectType);
+  return { events: new Table<AuditEvent>('audit event', [], [byAt, bySubjectId, bySubjectType]), byAt, bySubjectId, bySubjectType };
+}
+
+export interface AuditFilter {
+  subjectType?: string;
+  subjectId?: string;
+  actor?: Actor['type'];
+}
+
+function parseFilter(filter: AuditFilter): AuditFilter {
+  const input = asRecord(filter ?? {}, 'audit filter');
+  return {
+    subjectType: input['subjectType'] === undefined ? undefined : asKey(input['subjectType'], 'audit filter subjectType'),
+    subjectId: input['subjectId'] === undefined ? undefined : asKey(input['subjectId'], 'audit filter subjectId'),
+    actor: input['actor'] === undefined ? undefined : parseInput(ActorSchema.shape.type, input['actor'], 'audit filter actor'),
+  };
+}
+
+export function auditOperations(tables: AuditTables) {
+  const { events } = tables;
+
+  return {
+    append(op: Op, input: NewAuditEvent): AuditEvent {
+      const parsed = copy(parseInput(NewAuditEventSchema, input, 'audit event'));
+      const event: AuditEvent = { ...parsed, id: parsed.id ?? createId('aud'), at: parsed.at ?? op.now };
+      events.insert(op.undo, event);
+      return copy(event);
+    },
+
+    /** Newest first by `at`, then id. Served by the narrowest index the filter allows. */
+    list(_op: Op, filter: AuditFilter, page: PageRequest): Page<AuditEvent> {
+      const { subjectType, subjectId, actor } = parseFilter(filter);
+      const window = pageWindow(page, timeKeyCodec);
+      const tree =
+        subjectId !== undefined
+          ? tables.bySubjectId.tree(subjectId)
+          : subjectType !== undefined
+            ? tables.bySubjectType.tree(subjectType)
+            : tables.byAt.tree(ALL);
+      return collectPage(descending(tree, window.after), window, timeKeyCodec, ([, id]) => {
+        const event = events.load(id);
+        if (subjectType !== undefined && event.subjectType !== subjectType) return undefined;
+        if (actor !== undefined && event.actor.type !== actor) return undefined;
+        return event;
+      });
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { CustomerPatchSchema, NewCustomerSchema, createId, parseInput } from '@panelkit/sdk';
+import type { Customer, CustomerPatch, NewCustomer, Page, PageRequest } from '@panelkit/sdk';
+import { copy, definedFields } from '../internal/copy.js';
+import { compareTimeKeys, timeKey, timeKeyCodec } from '../internal/keys.js';
+import type { TimeKey } from '../internal/keys.js';
+import type { Op } from '../internal/op.js';
+import { collectPage, descending, pageWindow } from '../internal/paging.js';
+import { ALL, SortedIndex } from '../internal/sorted-index.js';
+import { Table } from '../internal/table.js';
+import { UniqueIndex } from '../internal/unique-index.js';
+import { asKey } from '../internal/validate.js';
+
+export interface CustomerTables {
+  readonly customers: Table<Customer>;
+  readonly byEmail: UniqueIndex<Customer>;
+  readonly byExternalRef: UniqueIndex<Customer>;
+  readonly byCreated: SortedIndex<Customer, TimeKey>;
+}
+
+export function createCustomerTables(): CustomerTables {
+  // The schema lower-cases emails, so the key is already case-insensitive.
+  const byEmail = new UniqueIndex<Customer>('a customer with this email', (c) => c.email);
+  const byExternalRef = new UniqueIndex<Customer>('a customer with this external reference', (c) => c.externalRef);
+  const byCreated = new SortedIndex<Customer, TimeKey>({
+    partition: () => ALL,
+    key: (c) => timeKey(c.createdAt, c.id),
+    compare: compareTimeKeys,
+  });
+  return { customers: new Table<Customer>('customer', [byEmail, byExternalRef], [byCreated]), byEmail, byExternalRef, byCreated };
+}
+
+export function customerOperations({ customers, byEmail, byExternalRef, byCreated }: CustomerTables) {
+  const found = (id: string | undefined): Customer | null => (id === undefined ? null : copy(customers.load(id)));
+
+  return {
+    create(op: Op, input: NewCustomer): Customer {
+      const parsed = copy(parseInput(NewCustomerSchema, input, 'customer'));
+      const customer: Customer = { ...parsed, id: parsed.id ?? createId('cus'), createdAt: op.now, updatedAt: op.now };
+      customers.insert(op.undo, customer);
+      return copy(customer);
+    },
+
+    get(_op: Op, id: string): Customer | null {
+      const customer = customers.get(asKey(id, 'customer id'));
+      return customer === undefined ? null : copy(customer);
+    },
+
+    getByEmail(_op: Op, email: string): Customer | null {
+      return found(byEmail.lookup(asKey(email, 'email').toLowerCase()));
+    },
+
+    getByExternalRef(_op: Op, externalRef: string): Customer | null {
+      return found(byExternalRef.lookup(asKey(externalRef, 'external reference')));
+    },
+
+    list(_op: Op, page: PageRequest): Page<Customer> {
+      const window = pageWindow(page, timeKeyCodec);
+      return collectPage(descending(byCreated.tree(ALL), window.after), window, timeKeyCodec, ([, id]) => customers.load(id));
+    },
+
+    update(op: Op, id: string, patch: CustomerPatch): Customer {
+      const changes = definedFields(copy(parseInput(CustomerPatchSchema, patch, 'customer patch')));
+      const before = customers.require(asKey(id, 'customer id'));
+      const after: Customer = { ...before, ...changes, updatedAt: op.now };
+      customers.replace(op.undo, after);
+      return copy(after);
+    },
+  };
+}

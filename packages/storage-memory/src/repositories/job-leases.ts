@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { JsonValueSchema, LeaseLostError, SerializedErrorSchema, parseInput } from '@panelkit/sdk';
+import type { ClaimRequest, ClaimedJob, Job, JsonValue, Lease, SerializedError } from '@panelkit/sdk';
+import { copy } from '../internal/copy.js';
+import type { TimeKey } from '../internal/keys.js';
+import type { Op } from '../internal/op.js';
+import { ascending, takeWhile } from '../internal/paging.js';
+import { ALL } from '../internal/sorted-index.js';
+import { asArray, asDate, asInteger, asKey, asRecord, asString, invalid } from '../internal/validate.js';
+import type { JobTables, QueueKey } from '../tables/jobs.js';
+
+/** Longest lease: about 24.8 days, the longest delay a Node timer can wait for. */
+const MAX_LEASE_MS = 2_147_483_647;
+
+function parseLeaseMs(value: unknown, what: string): number {
+  return asInteger(value, what, 'leaseMs', { min: 1, max: MAX_LEASE_MS });
+}
+
+function parseLease(value: unknown, what: string): Lease {
+  const input = asRecord(value, what);
+  return { jobId: asKey(input['jobId'], `${what} jobId`), token: asKey(input['token'], `${what} token`) };
+}
+
+function parseClaim(request: ClaimRequest): { workerId: string; limit: number; leaseMs: number; types: Set<string> | undefined } {
+  const input = asRecord(request, 'claim request');
+  const types = input['types'];
+  return {
+    workerId: asString(input['workerId'], 'claim request', 'workerId', { min: 1, max: 200 }),
+    limit: asInteger(input['limit'], 'claim request', 'limit', { min: 1, max: 1000 }),
+    leaseMs: parseLeaseMs(input['leaseMs'], 'claim request'),
+    types:
+      types === undefined
+        ? undefined
+        : new Set(asArray(types, 'claim request', 'types').map((type, i) => asString(type, 'claim request', `types.${i}`))),
+  };
+}
+
+function parseRetry(retry: { at: Date } | 'dead'): Date | 'dead' {
+  if (retry === 'dead') return 'dead';
+  if (typeof retry !== 'object' || retry === null) invalid('retry', '(root)', "must be { at: Date } or 'dead'");
+  return asDate(asRecord(retry, 'retry')['at'], 'retry', 'at');
+}
+
+/** Claiming, fencing and reaping: every write here needs the job's current lease token. */
+export function jobLeaseOperations(tables: JobTables) {
+  const { jobs, queuedByKey, runningByKey } = tables;
+
+  /** The job if `lease` is its current lease: running, with the same token. */
+  function held(lease: Lease): Job | undefined {
+    const job = jobs.get(lease.jobId);
+    return job !== undefined && job.state === 'running' && job.leaseToken === lease.token ? job : undefined;
+  }
+
+  function unlocked(op: Op, job: Job): Job {
+    return { ...job, lockedBy: null, leaseToken: null, leaseExpiresAt: null, updatedAt: op.now };
+  }
+
+  /**
+   * Puts a running job back in the queue. When another queued job with the same dedupe key
+   * appeared meanwhile, that one already stands for the work: this one is cancelled instead
+   * (superseded), keeping the error it carries.
+   */
+  function requeue(op: Op, job: Job): void {
+    const superseded = job.dedupeKey !== null && queuedByKey.lookup(job.dedupeKey) !== undefined;
+    jobs.replace(op.undo, superseded ? { ...job, state: 'cancelled', finishedAt: op.now } : { ...job, state: 'queued' });
+  }
+
+  function finish(op: Op, job: Job, state: 'succeeded' | 'dead'): void {
+    jobs.replace(op.undo, { ...job, state, finishedAt: op.now });
+  }
+
+  return {
+    /**
+     * Walks the queue in `(priority, runAt, id)` order. Within a priority, the first job not yet
+     * due ends that priority: the walk jumps to the next one. Jobs whose dedupe key has a
+     * running job (including one claimed a moment ago in this call) are skipped.
+     */
+    claim(op: Op, request: ClaimRequest): ClaimedJob[] {
+      const { workerId, limit, leaseMs, types } = parseClaim(request);
+      const now = op.now.getTime();
+      const leaseExpiresAt = new Date(now + leaseMs);
+      const claimed: ClaimedJob[] = [];
+      let position: QueueKey | undefined;
+      while (claimed.length < limit) {
+        const key = tables.queue.tree(ALL)?.nextHigherKey(position);
+        if (key === undefined) break;
+        const [priority, runAt, id] = key;
+        if (runAt > now) {
+          position = [priority, Number.POSITIVE_INFINITY, ''];
+          continue;
+        }
+        position = key;
+        const job = jobs.load(id);
+        if (types !== undefined && !types.has(job.type)) continue;
+        if (job.dedupeKey !== null && runningByKey.lookup(job.dedupeKey) !== undefined) continue;
+        const token = randomUUID();
+        const running: Job = {
+          ...job,
+          state: 'running',
+          attempts: job.attempts + 1,
+          lockedBy: workerId,
+          leaseToken: token,
+          leaseExpiresAt,
+          updatedAt: op.now,
+        };
+        jobs.replace(op.undo, running);
+        claimed.push({ job: copy(running), lease: { jobId: running.id, token } });
+      }
+      return claimed;
+    },
+
+    heartbeat(op: Op, leases: readonly Lease[], leaseMs: number): Lease[] {
+      const parsed = asArray(leases, 'leases', '(root)').map((lease, i) => parseLease(lease, `lease ${i}`));
+      const leaseExpiresAt = new Date(op.now.getTime() + parseLeaseMs(leaseMs, 'heartbeat'));
+      const kept: Lease[] = [];
+      for (const lease of parsed) {
+        const job = held(lease);
+        if (job === undefined) continue;
+        jobs.replace(op.undo, { ...job, leaseExpiresAt, updatedAt: op.now });
+        kept.push({ jobId: lease.jobId, token: lease.token });
+      }
+      return kept;
+    },
+
+    complete(op: Op, lease: Lease, result?: JsonValue): boolean {
+      const current = parseLease(lease, 'lease');
+      const value = result === undefined ? null : copy(parseInput(JsonValueSchema, result, 'job result'));
+      const job = held(current);
+      if (job === undefined) return false;
+      finish(op, { ...unlocked(op, job), result: value }, 'succeeded');
+      return true;
+    },
+
+    /** Stores exactly the caller's decision: requeue at `retry.at`, or dead. */
+    fail(op: Op, lease: Lease, error: SerializedError, retry: { at: Date } | 'dead'): boolean {
+      const current = parseLease(lease, 'lease');
+      const lastError = copy(parseInput(SerializedErrorSchema, error, 'job error'));
+      const next = parseRetry(retry);
+      const job = held(current);
+      if (job === undefined) return false;
+      const failed: Job = { ...unlocked(op, job), lastError };
+      if (next === 'dead') finish(op, failed, 'dead');
+      else requeue(op, { ...failed, runAt: next });
+      return true;
+    },
+
+    /** Back to the queue without counting the attempt or recording an error. */
+    release(op: Op, lease: Lease): boolean {
+      const job = held(parseLease(lease, 'lease'));
+      if (job === undefined) return false;
+      requeue(op, { ...unlocked(op, job), attempts: Math.max(0, job.attempts - 1) });
+      return true;
+    },
+
+    /** Requeues (or supersedes) every running job whose lease ended at or before now. */
+    reapExpired(op: Op): number {
+      const now = op.now.getTime();
+      const expired = [...takeWhile(ascending(tables.leases.tree(ALL), tables.leases.compare), ([at]: TimeKey) => at <= now)];
+      for (const [, id] of expired) {
+        const job = jobs.load(id);
+        requeue(op, { ...unlocked(op, job), lastError: new LeaseLostError(job.id).toJSON() });
+      }
+      return expired.length;
+    },
+  };
+}

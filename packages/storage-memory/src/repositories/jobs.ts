@@ -1,0 +1,123 @@
+import { ConflictError, JobStateSchema, NewJobSchema, createId, parseInput } from '@panelkit/sdk';
+import type { Job, JobEnqueueResult, JobState, NewJob, Page, PageRequest } from '@panelkit/sdk';
+import { copy } from '../internal/copy.js';
+import { timeKeyCodec } from '../internal/keys.js';
+import type { Op } from '../internal/op.js';
+import { collectPage, descending, pageWindow } from '../internal/paging.js';
+import { ALL } from '../internal/sorted-index.js';
+import { asKey, asRecord } from '../internal/validate.js';
+import type { JobTables } from '../tables/jobs.js';
+
+export interface JobFilter {
+  state?: JobState;
+  type?: string;
+  dedupeKey?: string;
+}
+
+function parseFilter(filter: JobFilter): JobFilter {
+  const input = asRecord(filter ?? {}, 'job filter');
+  return {
+    state: input['state'] === undefined ? undefined : parseInput(JobStateSchema, input['state'], 'job filter state'),
+    type: input['type'] === undefined ? undefined : asKey(input['type'], 'job filter type'),
+    dedupeKey: input['dedupeKey'] === undefined ? undefined : asKey(input['dedupeKey'], 'job filter dedupeKey'),
+  };
+}
+
+/** Enqueueing and admin actions; the lease lifecycle is in `job-leases.ts`. */
+export function jobOperations(tables: JobTables) {
+  const { jobs, queuedByKey } = tables;
+
+  return {
+    /** A queued twin (same dedupe key) takes the new payload and the earlier run time instead. */
+    enqueue(op: Op, input: NewJob): JobEnqueueResult {
+      const parsed = copy(parseInput(NewJobSchema, input, 'job'));
+      const runAt = parsed.runAt ?? op.now;
+      const twinId = parsed.dedupeKey === null ? undefined : queuedByKey.lookup(parsed.dedupeKey);
+      if (twinId !== undefined) {
+        const twin = jobs.load(twinId);
+        const merged: Job = {
+          ...twin,
+          payload: parsed.payload,
+          runAt: runAt.getTime() < twin.runAt.getTime() ? runAt : twin.runAt,
+          updatedAt: op.now,
+        };
+        jobs.replace(op.undo, merged);
+        return { job: copy(merged), created: false };
+      }
+      const job: Job = {
+        id: parsed.id ?? createId('job'),
+        type: parsed.type,
+        payload: parsed.payload,
+        dedupeKey: parsed.dedupeKey,
+        priority: parsed.priority,
+        runAt,
+        maxAttempts: parsed.maxAttempts,
+        state: 'queued',
+        attempts: 0,
+        lastError: null,
+        lockedBy: null,
+        leaseToken: null,
+        leaseExpiresAt: null,
+        result: null,
+        createdAt: op.now,
+        updatedAt: op.now,
+        finishedAt: null,
+      };
+      jobs.insert(op.undo, job);
+      return { job: copy(job), created: true };
+    },
+
+    get(_op: Op, id: string): Job | null {
+      const job = jobs.get(asKey(id, 'job id'));
+      return job === undefined ? null : copy(job);
+    },
+
+    /**
+     * Back to the queue with a fresh attempt budget, due now. A queued job with the same dedupe
+     * key already stands for this work, so that is a `ConflictError`.
+     */
+    retry(op: Op, id: string): Job {
+      const job = jobs.require(asKey(id, 'job id'));
+      if (job.state !== 'dead' && job.state !== 'cancelled') {
+        throw new ConflictError(`job ${job.id} is ${job.state}; only a dead or cancelled job can be retried`);
+      }
+      const after: Job = {
+        ...job,
+        state: 'queued',
+        attempts: 0,
+        runAt: op.now,
+        result: null,
+        finishedAt: null,
+        updatedAt: op.now,
+      };
+      jobs.replace(op.undo, after);
+      return copy(after);
+    },
+
+    /** Only a queued job can be cancelled; false for any other state or an unknown id. */
+    cancel(op: Op, id: string): boolean {
+      const job = jobs.get(asKey(id, 'job id'));
+      if (job === undefined || job.state !== 'queued') return false;
+      jobs.replace(op.undo, { ...job, state: 'cancelled', finishedAt: op.now, updatedAt: op.now });
+      return true;
+    },
+
+    /** Newest first; served by the narrowest index the filter allows. */
+    list(_op: Op, filter: JobFilter, page: PageRequest): Page<Job> {
+      const { state, type, dedupeKey } = parseFilter(filter);
+      const window = pageWindow(page, timeKeyCodec);
+      const tree =
+        dedupeKey !== undefined
+          ? tables.byDedupeKey.tree(dedupeKey)
+          : state !== undefined
+            ? tables.byState.tree(state)
+            : tables.byCreated.tree(ALL);
+      return collectPage(descending(tree, window.after), window, timeKeyCodec, ([, jobId]) => {
+        const job = jobs.load(jobId);
+        if (state !== undefined && job.state !== state) return undefined;
+        if (type !== undefined && job.type !== type) return undefined;
+        return job;
+      });
+    },
+  };
+}

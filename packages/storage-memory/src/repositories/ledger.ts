@@ -1,0 +1,134 @@
+import {
+  CurrencySchema,
+  IdempotencyConflictError,
+  InsufficientFundsError,
+  NewLedgerEntrySchema,
+  ValidationError,
+  createId,
+  parseInput,
+} from '@panelkit/sdk';
+import type { Customer, LedgerAppendResult, LedgerEntry, Money, NewLedgerEntry, Page, PageRequest } from '@panelkit/sdk';
+import { copy } from '../internal/copy.js';
+import { compareStrings, compareTimeKeys, timeKey, timeKeyCodec } from '../internal/keys.js';
+import type { TimeKey } from '../internal/keys.js';
+import type { Op } from '../internal/op.js';
+import { collectPage, descending, pageWindow } from '../internal/paging.js';
+import { SortedIndex } from '../internal/sorted-index.js';
+import { Table } from '../internal/table.js';
+import { UniqueIndex } from '../internal/unique-index.js';
+import type { UndoLog } from '../internal/undo-log.js';
+import { asKey } from '../internal/validate.js';
+
+/** Running balances per customer and currency, kept in step with the entries (and undone with them). */
+export class Balances {
+  readonly #byCustomer = new Map<string, Map<string, number>>();
+
+  get(customerId: string, currency: string): number {
+    return this.#byCustomer.get(customerId)?.get(currency) ?? 0;
+  }
+
+  /** Every currency the customer has entries in, ordered by currency. */
+  all(customerId: string): Money[] {
+    const balances = this.#byCustomer.get(customerId);
+    if (balances === undefined) return [];
+    return [...balances].sort(([a], [b]) => compareStrings(a, b)).map(([currency, amount]) => ({ amount, currency }));
+  }
+
+  set(undo: UndoLog, customerId: string, currency: string, amount: number): void {
+    let balances = this.#byCustomer.get(customerId);
+    if (balances === undefined) {
+      balances = new Map();
+      this.#byCustomer.set(customerId, balances);
+    }
+    const had = balances.has(currency);
+    const previous = balances.get(currency) ?? 0;
+    balances.set(currency, amount);
+    const written = balances;
+    undo.push(() => {
+      if (had) written.set(currency, previous);
+      else written.delete(currency);
+      if (written.size === 0 && this.#byCustomer.get(customerId) === written) this.#byCustomer.delete(customerId);
+    });
+  }
+}
+
+export interface LedgerTables {
+  readonly entries: Table<LedgerEntry>;
+  readonly byIdempotencyKey: UniqueIndex<LedgerEntry>;
+  readonly byCustomer: SortedIndex<LedgerEntry, TimeKey>;
+  readonly balances: Balances;
+}
+
+export function createLedgerTables(): LedgerTables {
+  const byIdempotencyKey = new UniqueIndex<LedgerEntry>('a ledger entry with this idempotency key', (e) => e.idempotencyKey);
+  const byCustomer = new SortedIndex<LedgerEntry, TimeKey>({
+    partition: (e) => e.customerId,
+    key: (e) => timeKey(e.createdAt, e.id),
+    compare: compareTimeKeys,
+  });
+  return {
+    entries: new Table<LedgerEntry>('ledger entry', [byIdempotencyKey], [byCustomer]),
+    byIdempotencyKey,
+    byCustomer,
+    balances: new Balances(),
+  };
+}
+
+type ParsedEntry = ReturnType<typeof NewLedgerEntrySchema.parse>;
+
+function sameRequest(existing: LedgerEntry, entry: ParsedEntry): boolean {
+  return (
+    existing.customerId === entry.customerId &&
+    existing.kind === entry.kind &&
+    existing.amount === entry.amount &&
+    existing.currency === entry.currency
+  );
+}
+
+export function ledgerOperations(tables: LedgerTables, customers: Table<Customer>) {
+  const { entries, byIdempotencyKey, byCustomer, balances } = tables;
+
+  return {
+    append(op: Op, input: NewLedgerEntry): LedgerAppendResult {
+      const entry = copy(parseInput(NewLedgerEntrySchema, input, 'ledger entry'));
+      const existingId = byIdempotencyKey.lookup(entry.idempotencyKey);
+      if (existingId !== undefined) {
+        const existing = entries.load(existingId);
+        if (!sameRequest(existing, entry)) throw new IdempotencyConflictError(entry.idempotencyKey);
+        return { entry: copy(existing), created: false };
+      }
+      customers.require(entry.customerId);
+      const balance = balances.get(entry.customerId, entry.currency);
+      const balanceAfter = balance + entry.amount;
+      if (balanceAfter < 0) throw new InsufficientFundsError(entry.customerId, entry.currency, balance, -entry.amount);
+      if (!Number.isSafeInteger(balanceAfter)) {
+        throw new ValidationError('invalid ledger entry: amount: the balance would leave the safe integer range', [
+          { path: 'amount', message: 'the balance would leave the safe integer range' },
+        ]);
+      }
+      const stored: LedgerEntry = { ...entry, id: entry.id ?? createId('led'), balanceAfter, createdAt: op.now };
+      entries.insert(op.undo, stored);
+      balances.set(op.undo, entry.customerId, entry.currency, balanceAfter);
+      return { entry: copy(stored), created: true };
+    },
+
+    getByIdempotencyKey(_op: Op, key: string): LedgerEntry | null {
+      const id = byIdempotencyKey.lookup(asKey(key, 'idempotency key'));
+      return id === undefined ? null : copy(entries.load(id));
+    },
+
+    balance(_op: Op, customerId: string, currency: string): number {
+      return balances.get(asKey(customerId, 'customer id'), parseInput(CurrencySchema, currency, 'currency'));
+    },
+
+    balances(_op: Op, customerId: string): Money[] {
+      return balances.all(asKey(customerId, 'customer id'));
+    },
+
+    list(_op: Op, customerId: string, page: PageRequest): Page<LedgerEntry> {
+      const customer = asKey(customerId, 'customer id');
+      const window = pageWindow(page, timeKeyCodec);
+      return collectPage(descending(byCustomer.tree(customer), window.after), window, timeKeyCodec, ([, id]) => entries.load(id));
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { NewPanelSchema, PanelPatchSchema, UNKNOWN_HEALTH, createId, parseInput } from '@panelkit/sdk';
+import type { NewPanel, Panel, PanelPatch } from '@panelkit/sdk';
+import { copy, definedFields } from '../internal/copy.js';
+import { compareStrings } from '../internal/keys.js';
+import type { Op } from '../internal/op.js';
+import { Table } from '../internal/table.js';
+import { asKey } from '../internal/validate.js';
+
+export type PanelTable = Table<Panel>;
+
+export function createPanelTable(): PanelTable {
+  return new Table<Panel>('panel', []);
+}
+
+export function panelOperations(panels: PanelTable) {
+  return {
+    create(op: Op, input: NewPanel): Panel {
+      const parsed = copy(parseInput(NewPanelSchema, input, 'panel'));
+      const panel: Panel = {
+        ...parsed,
+        id: parsed.id ?? createId('pnl'),
+        health: { ...UNKNOWN_HEALTH },
+        createdAt: op.now,
+        updatedAt: op.now,
+      };
+      panels.insert(op.undo, panel);
+      return copy(panel);
+    },
+
+    get(_op: Op, id: string): Panel | null {
+      const panel = panels.get(asKey(id, 'panel id'));
+      return panel === undefined ? null : copy(panel);
+    },
+
+    list(_op: Op): Panel[] {
+      return [...panels.values()].sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.id, b.id)).map(copy);
+    },
+
+    update(op: Op, id: string, patch: PanelPatch): Panel {
+      const changes = definedFields(copy(parseInput(PanelPatchSchema, patch, 'panel patch')));
+      const before = panels.require(asKey(id, 'panel id'));
+      const after: Panel = { ...before, ...changes, updatedAt: op.now };
+      panels.replace(op.undo, after);
+      return copy(after);
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import {
+  ConflictError,
+  NewSubscriptionSchema,
+  SUBSCRIPTION_STATUSES,
+  SubscriptionPatchSchema,
+  UsageReadingSchema,
+  parseInput,
+} from '@panelkit/sdk';
+import type { NewSubscription, Subscription, SubscriptionPatch, SubscriptionStatus, UsageReading, UsageWriteResult } from '@panelkit/sdk';
+import { copy, definedFields } from '../internal/copy.js';
+import type { Op } from '../internal/op.js';
+import { compositeKey } from '../internal/unique-index.js';
+import { asArray, asInteger, asKey, asRecord } from '../internal/validate.js';
+import type { SubscriptionTables } from '../tables/subscriptions.js';
+import { panelStatusPartition } from '../tables/subscriptions.js';
+
+function parseExpectedRevision(options: { expectedRevision: number }): number {
+  const input = asRecord(options, 'update options');
+  return asInteger(input['expectedRevision'], 'update options', 'expectedRevision', { min: 0, max: Number.MAX_SAFE_INTEGER });
+}
+
+/** Writes and counts; the list and due queries are in `subscription-queries.ts`. */
+export function subscriptionOperations(tables: SubscriptionTables) {
+  const { subscriptions, byUsername } = tables;
+
+  return {
+    create(op: Op, input: NewSubscription & { id: string }): Subscription {
+      const parsed = copy(parseInput(NewSubscriptionSchema, input, 'subscription'));
+      const subscription: Subscription = {
+        ...parsed,
+        statusChangedAt: parsed.statusChangedAt ?? op.now,
+        revision: 0,
+        createdAt: op.now,
+        updatedAt: op.now,
+      };
+      subscriptions.insert(op.undo, subscription);
+      return copy(subscription);
+    },
+
+    get(_op: Op, id: string): Subscription | null {
+      const subscription = subscriptions.get(asKey(id, 'subscription id'));
+      return subscription === undefined ? null : copy(subscription);
+    },
+
+    getByUsername(_op: Op, panelId: string, username: string): Subscription | null {
+      const id = byUsername.lookup(compositeKey(asKey(panelId, 'panel id'), asKey(username, 'username')));
+      return id === undefined ? null : copy(subscriptions.load(id));
+    },
+
+    /**
+     * Optimistic update. `statusChangedAt` moves to now when the status actually changes and the
+     * patch does not set it; a patch naming the current status is not a change.
+     */
+    update(op: Op, id: string, patch: SubscriptionPatch, options: { expectedRevision: number }): Subscription {
+      const changes = definedFields(copy(parseInput(SubscriptionPatchSchema, patch, 'subscription patch')));
+      const expectedRevision = parseExpectedRevision(options);
+      const before = subscriptions.require(asKey(id, 'subscription id'));
+      if (before.revision !== expectedRevision) {
+        throw new ConflictError(`subscription ${before.id} is at revision ${before.revision}, not ${expectedRevision}`, {
+          details: { id: before.id, revision: before.revision, expectedRevision },
+        });
+      }
+      const statusChanged = changes.status !== undefined && changes.status !== before.status;
+      const after: Subscription = {
+        ...before,
+        ...changes,
+        statusChangedAt: changes.statusChangedAt ?? (statusChanged ? op.now : before.statusChangedAt),
+        revision: before.revision + 1,
+        updatedAt: op.now,
+      };
+      subscriptions.replace(op.undo, after);
+      return copy(after);
+    },
+
+    /**
+     * Applies each reading that is newer than the stored `usageObservedAt`, in the order given.
+     * Touches neither `revision` nor `updatedAt`: usage is an observation, not an edit.
+     */
+    recordUsage(op: Op, readings: readonly UsageReading[]): UsageWriteResult {
+      const parsed = asArray(readings, 'usage readings', '(root)').map((reading, i) =>
+        copy(parseInput(UsageReadingSchema, reading, `usage reading ${i}`)),
+      );
+      let applied = 0;
+      let ignored = 0;
+      for (const reading of parsed) {
+        const before = subscriptions.get(reading.subscriptionId);
+        if (before === undefined || (before.usageObservedAt !== null && before.usageObservedAt.getTime() >= reading.observedAt.getTime())) {
+          ignored++;
+          continue;
+        }
+        subscriptions.replace(op.undo, { ...before, usedBytes: reading.usedBytes, usageObservedAt: reading.observedAt });
+        applied++;
+      }
+      return { applied, ignored };
+    },
+
+    countByStatus(_op: Op, filter?: { panelId?: string }): Record<SubscriptionStatus, number> {
+      const panelId = filter === undefined ? undefined : asRecord(filter, 'count filter')['panelId'];
+      const panel = panelId === undefined ? undefined : asKey(panelId, 'count filter panelId');
+      const counts = {} as Record<SubscriptionStatus, number>;
+      for (const status of SUBSCRIPTION_STATUSES) {
+        counts[status] =
+          panel === undefined ? tables.byStatusSince.size(status) : tables.byPanelStatus.size(panelStatusPartition(panel, status));
+      }
+      return counts;
+    },
+  };
+}

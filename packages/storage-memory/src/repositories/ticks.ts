@@ -1,0 +1,27 @@
+import type { Op } from '../internal/op.js';
+import { asDate, asString } from '../internal/validate.js';
+
+/** The latest slot won per tick name, in ms. */
+export type TickTable = Map<string, number>;
+
+export function createTickTable(): TickTable {
+  return new Map();
+}
+
+export function tickOperations(ticks: TickTable) {
+  return {
+    /** The first call for a name wins; after that only a strictly later slot does. */
+    tryAcquire(op: Op, name: string, slot: Date): boolean {
+      const tick = asString(name, 'tick', 'name', { min: 1, max: 200 });
+      const at = asDate(slot, 'tick', 'slot').getTime();
+      const last = ticks.get(tick);
+      if (last !== undefined && at <= last) return false;
+      ticks.set(tick, at);
+      op.undo.push(() => {
+        if (last === undefined) ticks.delete(tick);
+        else ticks.set(tick, last);
+      });
+      return true;
+    },
+  };
+}

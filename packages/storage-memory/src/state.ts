@@ -1,0 +1,50 @@
+import { createAuditTables } from './repositories/audit.js';
+import type { AuditTables } from './repositories/audit.js';
+import { createCustomerTables } from './repositories/customers.js';
+import type { CustomerTables } from './repositories/customers.js';
+import { createLedgerTables } from './repositories/ledger.js';
+import type { LedgerTables } from './repositories/ledger.js';
+import { createOrderTables } from './repositories/orders.js';
+import type { OrderTables } from './repositories/orders.js';
+import { createPanelTable } from './repositories/panels.js';
+import type { PanelTable } from './repositories/panels.js';
+import { createPlanTable } from './repositories/plans.js';
+import type { PlanTable } from './repositories/plans.js';
+import { createTargetTables } from './repositories/targets.js';
+import type { TargetTables } from './repositories/targets.js';
+import { createTickTable } from './repositories/ticks.js';
+import type { TickTable } from './repositories/ticks.js';
+import { createJobTables } from './tables/jobs.js';
+import type { JobTables } from './tables/jobs.js';
+import { createSubscriptionTables } from './tables/subscriptions.js';
+import type { SubscriptionTables } from './tables/subscriptions.js';
+
+/** Everything one memory storage holds. */
+export interface MemoryState {
+  readonly panels: PanelTable;
+  readonly targets: TargetTables;
+  readonly plans: PlanTable;
+  readonly customers: CustomerTables;
+  readonly ledger: LedgerTables;
+  readonly orders: OrderTables;
+  readonly subscriptions: SubscriptionTables;
+  readonly jobs: JobTables;
+  readonly ticks: TickTable;
+  readonly audit: AuditTables;
+}
+
+export function createMemoryState(): MemoryState {
+  return {
+    panels: createPanelTable(),
+    targets: createTargetTables(),
+    plans: createPlanTable(),
+    customers: createCustomerTables(),
+    ledger: createLedgerTables(),
+    orders: createOrderTables(),
+    subscriptions: createSubscriptionTables(),
+    jobs: createJobTables(),
+    ticks: createTickTable(),
+    audit: createAuditTables(),
+  };
+}
+

@@ -1,0 +1,53 @@
+import type { Job } from '@panelkit/sdk';
+import { compareNumbers, compareStrings, compareTimeKeys, timeKey } from '../internal/keys.js';
+import type { TimeKey } from '../internal/keys.js';
+import { ALL, SortedIndex } from '../internal/sorted-index.js';
+import { Table } from '../internal/table.js';
+import { UniqueIndex } from '../internal/unique-index.js';
+
+/** `(priority, runAt ms, id)`: the order jobs are claimed in. */
+export type QueueKey = readonly [priority: number, runAtMs: number, id: string];
+
+export function compareQueueKeys(a: QueueKey, b: QueueKey): number {
+  return compareNumbers(a[0], b[0]) || compareNumbers(a[1], b[1]) || compareStrings(a[2], b[2]);
+}
+
+export interface JobTables {
+  readonly jobs: Table<Job>;
+  /** At most one queued job per dedupe key (a partial unique index). */
+  readonly queuedByKey: UniqueIndex<Job>;
+  /** At most one running job per dedupe key (a partial unique index). */
+  readonly runningByKey: UniqueIndex<Job>;
+  /** Queued jobs in claim order. */
+  readonly queue: SortedIndex<Job, QueueKey>;
+  /** Running jobs by `(leaseExpiresAt, id)`, for reaping. */
+  readonly leases: SortedIndex<Job, TimeKey>;
+  /** Newest-first listing: everything, per state, per dedupe key. */
+  readonly byCreated: SortedIndex<Job, TimeKey>;
+  readonly byState: SortedIndex<Job, TimeKey>;
+  readonly byDedupeKey: SortedIndex<Job, TimeKey>;
+}
+
+function createdIndex(partition: (job: Job) => string | null): SortedIndex<Job, TimeKey> {
+  return new SortedIndex<Job, TimeKey>({ partition, key: (j) => timeKey(j.createdAt, j.id), compare: compareTimeKeys });
+}
+
+export function createJobTables(): JobTables {
+  const queuedByKey = new UniqueIndex<Job>('a queued job with this dedupe key', (j) => (j.state === 'queued' ? j.dedupeKey : null));
+  const runningByKey = new UniqueIndex<Job>('a running job with this dedupe key', (j) => (j.state === 'running' ? j.dedupeKey : null));
+  const queue = new SortedIndex<Job, QueueKey>({
+    partition: (j) => (j.state === 'queued' ? ALL : null),
+    key: (j) => [j.priority, j.runAt.getTime(), j.id],
+    compare: compareQueueKeys,
+  });
+  const leases = new SortedIndex<Job, TimeKey>({
+    partition: (j) => (j.state === 'running' && j.leaseExpiresAt !== null ? ALL : null),
+    key: (j) => timeKey(j.leaseExpiresAt ?? j.runAt, j.id),
+    compare: compareTimeKeys,
+  });
+  const byCreated = createdIndex(() => ALL);
+  const byState = createdIndex((j) => j.state);
+  const byDedupeKey = createdIndex((j) => j.dedupeKey);
+  const jobs = new Table<Job>('job', [queuedByKey, runningByKey], [queue, leases, byCreated, byState, byDedupeKey]);
+  return { jobs, queuedByKey, runningByKey, queue, leases, byCreated, byState, byDedupeKey };
+}
