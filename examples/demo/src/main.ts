@@ -1,4 +1,4 @@
-import { ManualClock } from '@panelkit/sdk/testing';
+import { ManualClock } from '@panelkit/sdk';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { runWalkthrough } from './walkthrough.js';
 

@@ -32,18 +32,18 @@ async function checkout(storage: StoragePort, customerId: string, plan: Plan, ta
     if (!target) throw new Error('target missing');
     const reserved = await tx.capacity.reserve({ targetId, planId: plan.id, count: 1 });
     if (!reserved.ok) throw new CapacityExhaustedError(`no room: ${reserved.reason}`);
-    const orderId = createId('ord');
+    const order = await tx.orders.create({
+      customerId, items: [{ planId: plan.id, quantity: 1, unitPrice: plan.price, trial: false }],
+      total: plan.price, idempotencyKey: key, requestHash: `${plan.id}x1`,
+    });
     const { entry } = await tx.ledger.append({
       customerId, kind: 'purchase', amount: -plan.price.amount, currency: plan.price.currency,
-      idempotencyKey: `purchase:${orderId}`, orderId, actor: { type: 'customer', id: customerId },
+      idempotencyKey: `purchase:${order.id}`, orderId: order.id, actor: { type: 'customer', id: customerId },
     });
-    const order = await tx.orders.create({
-      id: orderId, customerId, items: [{ planId: plan.id, quantity: 1, unitPrice: plan.price, trial: false }],
-      total: plan.price, idempotencyKey: key, requestHash: `${plan.id}x1`, ledgerEntryId: entry.id,
-    });
+    await tx.orders.update(order.id, { ledgerEntryId: entry.id });
     const subscriptionId = createId('sub');
     const subscription = await tx.subscriptions.create({
-      id: subscriptionId, customerId, orderId, planId: plan.id, panelId: target.panelId, targetId,
+      id: subscriptionId, customerId, orderId: order.id, planId: plan.id, panelId: target.panelId, targetId,
       remote: deriveRemoteIdentity(subscriptionId, 0, IDENTITY), trafficLimitBytes: plan.trafficBytes,
       expiresAt: null, durationDays: plan.durationDays, startOnFirstUse: false,
     });

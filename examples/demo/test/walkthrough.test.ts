@@ -1,4 +1,4 @@
-import { ManualClock } from '@panelkit/sdk/testing';
+import { ManualClock } from '@panelkit/sdk';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { expect, it } from 'vitest';
 import { runWalkthrough } from '../src/walkthrough.js';

@@ -48,7 +48,8 @@ export interface PanelkitErrorOptions {
 /** What `toJSON()` produces; also what a failed job stores as its last error. */
 export interface SerializedError {
   name: string;
-  code: PanelkitErrorCode;
+  /** A `PanelkitErrorCode` for errors made here; stored errors may come from other versions. */
+  code: string;
   message: string;
   retryable: boolean;
   details?: SafeDetails;

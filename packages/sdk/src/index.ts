@@ -16,6 +16,7 @@ export * from './domain/validate.js';
 export * from './ports/storage.js';
 export * from './ports/panel.js';
 export * from './ports/clock.js';
+export { ManualClock } from './testing/manual-clock.js';
 export * from './ports/logger.js';
 export * from './errors.js';
 export * from './events.js';

@@ -20,13 +20,24 @@ import type { MemoryState } from './state.js';
 export function createOperations(state: MemoryState) {
   return {
     panels: panelOperations(state.panels),
-    targets: targetOperations(state.targets),
+    targets: targetOperations(state.targets, state.panels),
     plans: planOperations(state.plans),
     capacity: capacityOperations(state.targets.targets, state.plans),
     customers: customerOperations(state.customers),
-    ledger: ledgerOperations(state.ledger, state.customers.customers),
-    orders: orderOperations(state.orders),
-    subscriptions: { ...subscriptionOperations(state.subscriptions), ...subscriptionQueryOperations(state.subscriptions) },
+    ledger: ledgerOperations(state.ledger, {
+      customers: state.customers.customers,
+      orders: state.orders.orders,
+      subscriptions: state.subscriptions.subscriptions,
+    }),
+    orders: orderOperations(state.orders, state.customers.customers),
+    subscriptions: {
+      ...subscriptionOperations(state.subscriptions, {
+        customers: state.customers.customers,
+        plans: state.plans,
+        panels: state.panels,
+        targets: state.targets.targets,
+        orders: state.orders.orders,
+      }), ...subscriptionQueryOperations(state.subscriptions) },
     jobs: { ...jobOperations(state.jobs), ...jobLeaseOperations(state.jobs) },
     ticks: tickOperations(state.ticks),
     audit: auditOperations(state.audit),

@@ -27,5 +27,5 @@ export const NewCustomerSchema = z.object({
 });
 export type NewCustomer = z.input<typeof NewCustomerSchema>;
 
-export const CustomerPatchSchema = z.object(customerFields).omit({ id: true }).partial();
+export const CustomerPatchSchema = z.strictObject(customerFields).omit({ id: true }).partial();
 export type CustomerPatch = z.input<typeof CustomerPatchSchema>;

@@ -39,5 +39,5 @@ export const NewOrderSchema = z.object({
 });
 export type NewOrder = z.input<typeof NewOrderSchema>;
 
-export const OrderPatchSchema = z.object({ status: OrderStatusSchema, ledgerEntryId: IdSchema.nullable() }).partial();
+export const OrderPatchSchema = z.strictObject({ status: OrderStatusSchema, ledgerEntryId: IdSchema.nullable() }).partial();
 export type OrderPatch = z.input<typeof OrderPatchSchema>;

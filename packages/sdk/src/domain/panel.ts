@@ -71,7 +71,7 @@ export const NewPanelSchema = z.object({
 export type NewPanel = z.input<typeof NewPanelSchema>;
 
 export const PanelPatchSchema = z
-  .object({ ...panelFields, health: PanelHealthSchema })
+  .strictObject({ ...panelFields, health: PanelHealthSchema })
   .omit({ id: true, kind: true })
   .partial();
 export type PanelPatch = z.input<typeof PanelPatchSchema>;

@@ -91,5 +91,5 @@ export const NewPlanSchema = z.object({
 });
 export type NewPlan = z.input<typeof NewPlanSchema>;
 
-export const PlanPatchSchema = z.object(planFields).omit({ id: true }).partial();
+export const PlanPatchSchema = z.strictObject(planFields).omit({ id: true }).partial();
 export type PlanPatch = z.input<typeof PlanPatchSchema>;

@@ -68,7 +68,7 @@ export type NewSubscription = z.input<typeof NewSubscriptionSchema>;
 
 /** Fields an update may set. `statusChangedAt` follows `status` automatically when omitted. */
 export const SubscriptionPatchSchema = z
-  .object(subscriptionFields)
+  .strictObject(subscriptionFields)
   .omit({ id: true, customerId: true, orderId: true })
   .partial();
 export type SubscriptionPatch = z.input<typeof SubscriptionPatchSchema>;

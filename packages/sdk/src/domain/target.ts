@@ -42,5 +42,5 @@ export const NewTargetSchema = z.object({
 });
 export type NewTarget = z.input<typeof NewTargetSchema>;
 
-export const TargetPatchSchema = z.object(targetFields).omit({ id: true, panelId: true }).partial();
+export const TargetPatchSchema = z.strictObject(targetFields).omit({ id: true, panelId: true }).partial();
 export type TargetPatch = z.input<typeof TargetPatchSchema>;

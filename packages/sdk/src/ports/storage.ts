@@ -22,7 +22,13 @@ import type { SerializedError } from '../errors.js';
  *   writes nothing.
  * - Reads return copies: mutating a returned object never changes stored state.
  * - A missing row on update throws `NotFoundError`; a broken unique key throws `ConflictError`.
+ * - References are foreign keys: creating a row that names a missing panel, target, plan,
+ *   customer, order or subscription throws `NotFoundError` and writes nothing.
+ * - Patches are strict: a field a patch schema does not know is a `ValidationError`.
  * - Time (createdAt, leases, reaping) comes from the clock the storage was created with.
+ * - Text sorts by code point (SQL: `COLLATE "C"`), so every storage lists rows in the same order.
+ * - Inside `transaction(fn)`, a call that throws changes nothing, and the transaction may go on
+ *   (each call behaves as if under its own savepoint).
  */
 export const STORAGE_PORT_VERSION = 1 as const;
 
@@ -170,7 +176,7 @@ export type DueQuery =
   | { kind: 'over_limit' }
   /** Status `on_hold` with `usedBytes > 0`: first use seen, the period should start. */
   | { kind: 'first_use' }
-  /** Status in `statuses`, unchanged since before `before` (termination after a grace period). */
+  /** Status in `statuses` with `statusChangedAt < before` (termination after a grace period). */
   | { kind: 'stale_status'; statuses: readonly SubscriptionStatus[]; before: Date };
 
 export interface UsageWriteResult {
@@ -181,7 +187,10 @@ export interface UsageWriteResult {
 }
 
 export interface SubscriptionRepository {
-  /** `id` is required: the remote identity was derived from it. `(panelId, remote.username)` is unique. */
+  /**
+   * `id` is required: the remote identity was derived from it. `(panelId, remote.username)` is
+   * unique, and the target must be on `panelId` (`ValidationError` otherwise).
+   */
   create(input: NewSubscription & { id: string }): Promise<Subscription>;
   get(id: string): Promise<Subscription | null>;
   getByUsername(panelId: string, username: string): Promise<Subscription | null>;
@@ -228,7 +237,8 @@ export interface ClaimRequest {
 export interface JobRepository {
   /**
    * Adds a job. With a dedupe key and a queued job of that key already present, no second job is
-   * made: the queued one takes the new payload and the earlier of the two run times.
+   * made: the queued one takes the new payload and the earlier of the two run times. Dedupe keys
+   * are global, so callers start them with the job type (`subscription.provision:sub_…`).
    */
   enqueue(input: NewJob): Promise<JobEnqueueResult>;
   get(id: string): Promise<Job | null>;
@@ -239,7 +249,10 @@ export interface JobRepository {
    * disjoint.
    */
   claim(request: ClaimRequest): Promise<ClaimedJob[]>;
-  /** Extends the given leases; returns those still held (a lost lease is not extended). */
+  /**
+   * Sets the given leases to expire `leaseMs` from now; returns those still held. A lease is held
+   * while its job is running with that token: one past its expiry still holds until it is reaped.
+   */
   heartbeat(leases: readonly Lease[], leaseMs: number): Promise<Lease[]>;
   /** Marks the job succeeded. False (and nothing changed) when the lease was lost. */
   complete(lease: Lease, result?: JsonValue): Promise<boolean>;
@@ -249,13 +262,24 @@ export interface JobRepository {
    * `cancelled` as superseded instead of requeued.
    */
   fail(lease: Lease, error: SerializedError, retry: { at: Date } | 'dead'): Promise<boolean>;
-  /** Hands a running job back without counting the attempt (graceful shutdown). False when the lease was lost. */
+  /**
+   * Hands a running job back without counting the attempt (graceful shutdown). False when the
+   * lease was lost. Superseded like `fail` when a queued twin exists.
+   */
   release(lease: Lease): Promise<boolean>;
-  /** Requeues running jobs whose lease has expired; returns how many. */
+  /**
+   * Requeues running jobs whose lease expired at or before now, recording a `LEASE_LOST` error;
+   * returns how many. A job that has used all its attempts becomes `dead` instead (a job that
+   * crashes its worker every time must stop). Superseded like `fail` when a queued twin exists.
+   */
   reapExpired(): Promise<number>;
-  /** Puts a dead or cancelled job back in the queue with a fresh attempt budget (an admin's retry). */
+  /**
+   * Puts a dead or cancelled job back in the queue, due now, with a fresh attempt budget (an
+   * admin's retry). `ConflictError` when it is in another state, or when a queued job with the
+   * same dedupe key exists.
+   */
   retry(id: string): Promise<Job>;
-  /** Cancels a queued job; false if it was not queued. */
+  /** Cancels a queued job; false if it was not queued or does not exist. */
   cancel(id: string): Promise<boolean>;
   /** Newest first. */
   list(filter: { state?: JobState; type?: string; dedupeKey?: string }, page: PageRequest): Promise<Page<Job>>;

@@ -152,13 +152,16 @@ export function jobLeaseOperations(tables: JobTables) {
       return true;
     },
 
-    /** Requeues (or supersedes) every running job whose lease ended at or before now. */
+    /** Requeues (or supersedes, or kills when out of attempts) every running job whose lease ended at or before now. */
     reapExpired(op: Op): number {
       const now = op.now.getTime();
       const expired = [...takeWhile(ascending(tables.leases.tree(ALL), tables.leases.compare), ([at]: TimeKey) => at <= now)];
       for (const [, id] of expired) {
         const job = jobs.load(id);
-        requeue(op, { ...unlocked(op, job), lastError: new LeaseLostError(job.id).toJSON() });
+        const lost: Job = { ...unlocked(op, job), lastError: new LeaseLostError(job.id).toJSON() };
+        // A job that keeps outliving its leases (it crashes or hangs its worker) stops when its attempts run out.
+        if (job.attempts >= job.maxAttempts) finish(op, lost, 'dead');
+        else requeue(op, lost);
       }
       return expired.length;
     },

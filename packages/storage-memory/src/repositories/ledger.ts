@@ -7,7 +7,7 @@ import {
   createId,
   parseInput,
 } from '@panelkit/sdk';
-import type { Customer, LedgerAppendResult, LedgerEntry, Money, NewLedgerEntry, Page, PageRequest } from '@panelkit/sdk';
+import type { Customer, LedgerAppendResult, LedgerEntry, Money, NewLedgerEntry, Order, Page, PageRequest, Subscription } from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
 import { compareStrings, compareTimeKeys, timeKey, timeKeyCodec } from '../internal/keys.js';
 import type { TimeKey } from '../internal/keys.js';
@@ -85,7 +85,14 @@ function sameRequest(existing: LedgerEntry, entry: ParsedEntry): boolean {
   );
 }
 
-export function ledgerOperations(tables: LedgerTables, customers: Table<Customer>) {
+/** The rows an entry may refer to; each reference must exist, as a foreign key would demand. */
+export interface LedgerReferences {
+  readonly customers: Table<Customer>;
+  readonly orders: Table<Order>;
+  readonly subscriptions: Table<Subscription>;
+}
+
+export function ledgerOperations(tables: LedgerTables, refs: LedgerReferences) {
   const { entries, byIdempotencyKey, byCustomer, balances } = tables;
 
   return {
@@ -97,7 +104,9 @@ export function ledgerOperations(tables: LedgerTables, customers: Table<Customer
         if (!sameRequest(existing, entry)) throw new IdempotencyConflictError(entry.idempotencyKey);
         return { entry: copy(existing), created: false };
       }
-      customers.require(entry.customerId);
+      refs.customers.require(entry.customerId);
+      if (entry.orderId !== null) refs.orders.require(entry.orderId);
+      if (entry.subscriptionId !== null) refs.subscriptions.require(entry.subscriptionId);
       const balance = balances.get(entry.customerId, entry.currency);
       const balanceAfter = balance + entry.amount;
       if (balanceAfter < 0) throw new InsufficientFundsError(entry.customerId, entry.currency, balance, -entry.amount);

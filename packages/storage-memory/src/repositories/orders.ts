@@ -1,5 +1,5 @@
 import { NewOrderSchema, OrderPatchSchema, OrderStatusSchema, createId, parseInput } from '@panelkit/sdk';
-import type { NewOrder, Order, OrderPatch, OrderStatus, Page, PageRequest } from '@panelkit/sdk';
+import type { Customer, NewOrder, Order, OrderPatch, OrderStatus, Page, PageRequest } from '@panelkit/sdk';
 import { copy, definedFields } from '../internal/copy.js';
 import { compareTimeKeys, timeKey, timeKeyCodec } from '../internal/keys.js';
 import type { TimeKey } from '../internal/keys.js';
@@ -47,12 +47,13 @@ function parseFilter(filter: { customerId?: string; status?: OrderStatus }): { c
   };
 }
 
-export function orderOperations(tables: OrderTables) {
+export function orderOperations(tables: OrderTables, customers: Table<Customer>) {
   const { orders, byIdempotencyKey } = tables;
 
   return {
     create(op: Op, input: NewOrder): Order {
       const parsed = copy(parseInput(NewOrderSchema, input, 'order'));
+      customers.require(parsed.customerId);
       const order: Order = { ...parsed, id: parsed.id ?? createId('ord'), createdAt: op.now, updatedAt: op.now };
       orders.insert(op.undo, order);
       return copy(order);

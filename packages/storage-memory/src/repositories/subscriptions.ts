@@ -6,11 +6,12 @@ import {
   UsageReadingSchema,
   parseInput,
 } from '@panelkit/sdk';
-import type { NewSubscription, Subscription, SubscriptionPatch, SubscriptionStatus, UsageReading, UsageWriteResult } from '@panelkit/sdk';
+import type { Customer, NewSubscription, Order, Panel, Plan, Subscription, Target, SubscriptionPatch, SubscriptionStatus, UsageReading, UsageWriteResult } from '@panelkit/sdk';
 import { copy, definedFields } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { compositeKey } from '../internal/unique-index.js';
-import { asArray, asInteger, asKey, asRecord } from '../internal/validate.js';
+import { asArray, asInteger, asKey, asRecord, invalid } from '../internal/validate.js';
+import type { Table } from '../internal/table.js';
 import type { SubscriptionTables } from '../tables/subscriptions.js';
 import { panelStatusPartition } from '../tables/subscriptions.js';
 
@@ -19,13 +20,32 @@ function parseExpectedRevision(options: { expectedRevision: number }): number {
   return asInteger(input['expectedRevision'], 'update options', 'expectedRevision', { min: 0, max: Number.MAX_SAFE_INTEGER });
 }
 
+/** The rows a subscription refers to; each must exist, as a foreign key would demand. */
+export interface SubscriptionReferences {
+  readonly customers: Table<Customer>;
+  readonly plans: Table<Plan>;
+  readonly panels: Table<Panel>;
+  readonly targets: Table<Target>;
+  readonly orders: Table<Order>;
+}
+
+function checkReferences(refs: SubscriptionReferences, s: { customerId: string; planId: string; panelId: string; targetId: string; orderId: string | null }): void {
+  refs.customers.require(s.customerId);
+  refs.plans.require(s.planId);
+  refs.panels.require(s.panelId);
+  const target = refs.targets.require(s.targetId);
+  if (target.panelId !== s.panelId) invalid('subscription', 'targetId', `target ${target.id} is on panel ${target.panelId}, not ${s.panelId}`);
+  if (s.orderId !== null) refs.orders.require(s.orderId);
+}
+
 /** Writes and counts; the list and due queries are in `subscription-queries.ts`. */
-export function subscriptionOperations(tables: SubscriptionTables) {
+export function subscriptionOperations(tables: SubscriptionTables, refs: SubscriptionReferences) {
   const { subscriptions, byUsername } = tables;
 
   return {
     create(op: Op, input: NewSubscription & { id: string }): Subscription {
       const parsed = copy(parseInput(NewSubscriptionSchema, input, 'subscription'));
+      checkReferences(refs, parsed);
       const subscription: Subscription = {
         ...parsed,
         statusChangedAt: parsed.statusChangedAt ?? op.now,

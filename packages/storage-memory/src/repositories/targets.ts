@@ -1,5 +1,5 @@
 import { NewTargetSchema, TargetPatchSchema, createId, parseInput } from '@panelkit/sdk';
-import type { NewTarget, Target, TargetPatch } from '@panelkit/sdk';
+import type { NewTarget, Panel, Target, TargetPatch } from '@panelkit/sdk';
 import { copy, definedFields } from '../internal/copy.js';
 import { compareStrings } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
@@ -21,10 +21,11 @@ function compareTargets(a: Target, b: Target): number {
   return compareStrings(a.panelId, b.panelId) || compareStrings(a.name, b.name) || compareStrings(a.id, b.id);
 }
 
-export function targetOperations({ targets, byRemoteRef }: TargetTables) {
+export function targetOperations({ targets, byRemoteRef }: TargetTables, panels: Table<Panel>) {
   return {
     create(op: Op, input: NewTarget): Target {
       const parsed = copy(parseInput(NewTargetSchema, input, 'target'));
+      panels.require(parsed.panelId);
       const target: Target = { ...parsed, id: parsed.id ?? createId('tgt'), allocated: 0, createdAt: op.now, updatedAt: op.now };
       targets.insert(op.undo, target);
       return copy(target);

@@ -7,6 +7,7 @@ import { concurrencySuite } from './concurrency.js';
 import { customersSuite } from './customers.js';
 import { dueQueriesSuite } from './due-queries.js';
 import { dueMovementSuite } from './due-movement.js';
+import { integritySuite } from './integrity.js';
 import { jobsClaimSuite } from './jobs-claim.js';
 import { jobsLeaseSuite } from './jobs-lease.js';
 import { jobsSuite } from './jobs.js';
@@ -112,5 +113,6 @@ export function describeStoragePort(
     auditSuite(env);
     transactionsSuite(env);
     concurrencySuite(env);
+    integritySuite(env);
   });
 }
