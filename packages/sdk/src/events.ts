@@ -50,7 +50,7 @@ export interface PanelkitEvents {
 
 export type PanelkitEventName = keyof PanelkitEvents;
 
-type Listener<E extends PanelkitEventName> = (...args: PanelkitEvents[E]) => unknown;
+export type Listener<E extends PanelkitEventName> = (...args: PanelkitEvents[E]) => unknown;
 
 /**
  * A typed event bus (eventemitter3 underneath) whose `emit` never lets a listener's failure (a
