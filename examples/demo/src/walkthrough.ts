@@ -1,10 +1,11 @@
 import {
   CapacityExhaustedError,
+  addDays,
   assertTransition,
   createId,
   decideExtension,
   deriveRemoteIdentity,
-  type Clock,
+  type ManualClock,
   type Plan,
   type StoragePort,
   type Subscription,
@@ -62,7 +63,7 @@ function describeDecision(decision: ReturnType<typeof decideExtension>): string 
   return `${q.action} for ${q.price.amount} ${q.price.currency}: ${limit} until ${q.newExpiresAt.toISOString()}`;
 }
 
-export async function runWalkthrough(storage: StoragePort, clock: Clock & { advance(ms: number): Date }, say: (line: string) => void): Promise<WalkthroughResult> {
+export async function runWalkthrough(storage: StoragePort, clock: ManualClock, say: (line: string) => void): Promise<WalkthroughResult> {
   say('panelkit demo: the foundation’s guarantees on the in-memory storage. No panel is contacted:');
   say('the panel adapters and the provisioning worker land later; here a job is claimed and the');
   say('subscription marked active by hand, exactly where the worker will do it.\n');
@@ -112,7 +113,7 @@ export async function runWalkthrough(storage: StoragePort, clock: Clock & { adva
     const now = clock.now();
     const updated = await storage.subscriptions.update(
       sub.id,
-      { status: 'active', activatedAt: now, expiresAt: new Date(now.getTime() + plan.durationDays * 86_400_000), usedBytes: 0, usageObservedAt: now },
+      { status: 'active', activatedAt: now, expiresAt: addDays(now, plan.durationDays), usedBytes: 0, usageObservedAt: now },
       { expectedRevision: sub.revision },
     );
     if (updated.id === active?.id) active = updated;
@@ -122,7 +123,7 @@ export async function runWalkthrough(storage: StoragePort, clock: Clock & { adva
   if (!active) throw new Error('no subscription was placed');
   const extensionBefore = describeDecision(decideExtension({ subscription: active, plan, now: clock.now() }));
   say(`Extension today: ${extensionBefore}.`);
-  clock.advance(28 * 86_400_000);
+  clock.advanceDays(28);
   const extensionAfter = describeDecision(decideExtension({ subscription: active, plan, now: clock.now() }));
   say(`Extension 28 days later: ${extensionAfter}.`);
 

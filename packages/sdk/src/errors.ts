@@ -394,8 +394,3 @@ export function toPanelkitError(error: unknown): PanelkitError {
   const name = error instanceof Error ? error.name : typeof error;
   return new InternalError(`unexpected ${name}`, { cause: error });
 }
-
-/** `retryAfterMs` of a rate-limit error, wherever it came from. */
-export function retryAfterOf(error: unknown): number | undefined {
-  return PanelRateLimitError.is(error) ? error.retryAfterMs : undefined;
-}

@@ -59,6 +59,8 @@ export type Listener<E extends PanelkitEventName> = (...args: PanelkitEvents[E])
  */
 export class PanelkitEventBus {
   readonly #emitter = new EventEmitter();
+  /** The wrapper `once` registered for each listener, so `off` can find it. */
+  readonly #wrappers = new WeakMap<object, (...args: never[]) => unknown>();
   readonly #logger: Logger;
 
   constructor(logger: Logger = silentLogger) {
@@ -102,7 +104,6 @@ export class PanelkitEventBus {
     }
   }
 
-  readonly #wrappers = new WeakMap<object, (...args: never[]) => unknown>();
 
   #report(event: string, error: unknown): void {
     const failure = error instanceof Error ? error : new Error(String(error));

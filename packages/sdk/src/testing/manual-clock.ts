@@ -1,4 +1,5 @@
 import type { Clock } from '../ports/clock.js';
+import { DAY_MS } from '../rules/time.js';
 
 /** A clock that only moves when told to. */
 export class ManualClock implements Clock {
@@ -22,6 +23,6 @@ export class ManualClock implements Clock {
   }
 
   advanceDays(days: number): Date {
-    return this.advance(days * 86_400_000);
+    return this.advance(days * DAY_MS);
   }
 }

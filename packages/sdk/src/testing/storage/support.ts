@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { Page } from '../../domain/common.js';
+import { DAY_MS } from '../../rules/time.js';
 import {
   ConflictError,
   IdempotencyConflictError,
@@ -85,7 +86,7 @@ export function later(clock: ManualClock, ms: number): Date {
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
-export const DAY = 86_400_000;
+export const DAY = DAY_MS;
 
 /** Ids in code-point order (the order every storage must use for id tie-breaks on these ASCII ids). */
 export function sortIds(ids: readonly string[]): string[] {
