@@ -20,4 +20,5 @@ export { ManualClock } from './testing/manual-clock.js';
 export * from './ports/logger.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './retry.js';
 export * from './rules/index.js';
