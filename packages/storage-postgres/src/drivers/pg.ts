@@ -34,23 +34,27 @@ export function fromPgPool(pool: PgPoolLike): SqlClient {
     query: direct.query,
     async transaction<T>(fn: (connection: SqlQueryable) => Promise<T>): Promise<T> {
       const connection = await pool.connect();
-      let broken: Error | undefined;
       try {
         await connection.query('BEGIN');
+      } catch (error) {
+        // The connection failed before anything ran: do not hand it to the next caller.
+        connection.release(error instanceof Error ? error : true);
+        throw error;
+      }
+      let broken: Error | false = false;
+      try {
+        const result = await fn(queryable(connection));
+        await connection.query('COMMIT');
+        return result;
+      } catch (error) {
         try {
-          const result = await fn(queryable(connection));
-          await connection.query('COMMIT');
-          return result;
-        } catch (error) {
-          try {
-            await connection.query('ROLLBACK');
-          } catch (rollbackError) {
-            broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-          }
-          throw error;
+          await connection.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
         }
+        throw error;
       } finally {
-        connection.release(broken ?? false);
+        connection.release(broken);
       }
     },
   };
