@@ -12,69 +12,64 @@ function parseExpectedRevision(options: { expectedRevision: number }): number {
   return asInteger(input['expectedRevision'], 'update options', 'expectedRevision', { min: 0, max: Number.MAX_SAFE_INTEGER });
 }
 
-/** What one page of readings does to one subscription: how many apply, and the final value. */
-interface UsagePlan {
-  applied: number;
-  last: UsageReading;
-}
-
 /**
- * Applies readings in the order given against the stored `usageObservedAt`, as the memory
- * storage does one by one: a reading applies when it is newer than everything before it.
+ * The readings that can apply, in the order given: per subscription, each one newer than every
+ * earlier reading for it in this page (the memory storage applies readings one by one, so a
+ * reading not newer than an earlier one in the page is ignored whatever is stored). Their times
+ * rise per subscription, so the database applies those newer than the stored `usageObservedAt`
+ * and keeps the newest.
  */
-function planUsage(readings: readonly UsageReading[], stored: ReadonlyMap<string, Date | null>): { plans: Map<string, UsagePlan>; ignored: number } {
-  const plans = new Map<string, UsagePlan>();
+function candidates(readings: readonly UsageReading[]): UsageReading[] {
   const latest = new Map<string, number>();
-  let ignored = 0;
+  const out: UsageReading[] = [];
   for (const reading of readings) {
-    if (!stored.has(reading.subscriptionId)) {
-      ignored++;
-      continue;
-    }
-    const seen = latest.get(reading.subscriptionId) ?? stored.get(reading.subscriptionId)?.getTime() ?? Number.NEGATIVE_INFINITY;
     const at = reading.observedAt.getTime();
-    if (at <= seen) {
-      ignored++;
-      continue;
-    }
+    const seen = latest.get(reading.subscriptionId);
+    if (seen !== undefined && at <= seen) continue;
     latest.set(reading.subscriptionId, at);
-    const plan = plans.get(reading.subscriptionId);
-    plans.set(reading.subscriptionId, { applied: (plan?.applied ?? 0) + 1, last: reading });
+    out.push(reading);
   }
-  return { plans, ignored };
+  return out;
 }
 
-/** One statement writes the readings of up to this many subscriptions. */
-const USAGE_CHUNK = 5000;
+/** Readings per statement; bounded so one page of a huge sync does not make one huge statement. */
+const USAGE_CHUNK = 10_000;
 
 export function subscriptionRepository(context: RepositoryContext): SubscriptionRepository {
   const { runner, schema } = context;
   const table = `${schema}.subscriptions`;
 
-  /** A usage page: lock the rows (in id order, so pages cannot deadlock), then one `UPDATE … FROM unnest(…)`. */
+  /**
+   * One statement per page: lock the named rows in id order (so concurrent pages cannot
+   * deadlock), keep the readings newer than what is stored, write the newest per row with
+   * `UPDATE … FROM`, and count what applied. Unknown subscriptions simply match nothing.
+   */
   async function writeUsage({ db }: Call, readings: readonly UsageReading[]): Promise<UsageWriteResult> {
-    const ids = [...new Set(readings.map((r) => r.subscriptionId))].sort();
-    const stored = new Map<string, Date | null>();
-    for (let i = 0; i < ids.length; i += USAGE_CHUNK) {
-      const { rows } = await db.query(`SELECT id, usage_observed_at FROM ${table} WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [
-        ids.slice(i, i + USAGE_CHUNK),
-      ]);
-      for (const row of rows) stored.set(dec.text(row['id']), dec.timeOrNull(row['usage_observed_at']));
-    }
-    const { plans, ignored } = planUsage(readings, stored);
-    const finals = [...plans.values()].map((p) => p.last);
-    for (let i = 0; i < finals.length; i += USAGE_CHUNK) {
-      const chunk = finals.slice(i, i + USAGE_CHUNK);
-      await db.query(
-        `UPDATE ${table} AS s SET used_bytes = r.used_bytes, usage_observed_at = r.observed_at
-         FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) AS r(id, used_bytes, observed_at)
-         WHERE s.id = r.id`,
+    const rising = candidates(readings);
+    let applied = 0;
+    for (let i = 0; i < rising.length; i += USAGE_CHUNK) {
+      const chunk = rising.slice(i, i + USAGE_CHUNK);
+      const { rows } = await db.query(
+        `WITH reading AS (
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) AS r(id, used_bytes, observed_at)
+         ), stored AS (
+           SELECT s.id, s.usage_observed_at FROM ${table} AS s
+           WHERE s.id IN (SELECT id FROM reading) ORDER BY s.id FOR UPDATE
+         ), newer AS (
+           SELECT reading.* FROM reading JOIN stored USING (id)
+           WHERE stored.usage_observed_at IS NULL OR reading.observed_at > stored.usage_observed_at
+         ), written AS (
+           UPDATE ${table} AS s SET used_bytes = n.used_bytes, usage_observed_at = n.observed_at
+           FROM (SELECT DISTINCT ON (id) * FROM newer ORDER BY id, observed_at DESC) AS n
+           WHERE s.id = n.id
+           RETURNING s.id
+         )
+         SELECT (SELECT count(*) FROM newer) AS applied, (SELECT count(*) FROM written) AS written`,
         [chunk.map((r) => r.subscriptionId), chunk.map((r) => r.usedBytes), chunk.map((r) => enc.time(r.observedAt))],
       );
+      applied += dec.int(rows[0]!['applied']);
     }
-    let applied = 0;
-    for (const plan of plans.values()) applied += plan.applied;
-    return { applied, ignored };
+    return { applied, ignored: readings.length - applied };
   }
 
   return {
