@@ -47,7 +47,7 @@ export function panelFromRow(r: Row): Panel {
   };
 }
 
-export function panelRepository({ runner, schema, clock: _clock }: RepositoryContext): PanelRepository {
+export function panelRepository({ runner, schema }: RepositoryContext): PanelRepository {
   const table = `${schema}.panels`;
   return {
     create: (input: NewPanel) =>
