@@ -46,6 +46,15 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
   const scopes = new AsyncLocalStorage<TransactionScope>();
   const capabilities: StorageCapabilities = Object.freeze({ transactions: 'database', multiProcess: client.concurrent });
   let closed = false;
+  /** Calls and transactions under way, so `close()` can wait for them. */
+  const inflight = new Set<Promise<unknown>>();
+
+  function track<T>(work: Promise<T>): Promise<T> {
+    inflight.add(work);
+    const forget = () => inflight.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
 
   function assertUsable(label: string): void {
     if (closed) throw new StorageMisuseError(`storage.${label}() was called after storage.close()`);
@@ -73,8 +82,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
   const direct: Runner = {
     async run<T>(label: string, fn: (call: Call) => Promise<T>, runOptions: RunOptions = {}): Promise<T> {
       assertUsable(label);
-      if (runOptions.read === true) return withRetries(label, () => fn({ db: client, now: clock.now() }));
-      return withRetries(label, () => client.transaction((db) => fn({ db, now: clock.now() })), runOptions.retryOn);
+      if (runOptions.read === true) return track(withRetries(label, () => fn({ db: client, now: clock.now() })));
+      return track(withRetries(label, () => client.transaction((db) => fn({ db, now: clock.now() })), runOptions.retryOn));
     },
   };
 
@@ -106,6 +115,29 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
     };
   }
 
+  /** Runs `fn` in one database transaction; reruns it on a serialisation failure or deadlock. */
+  async function runTransaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
+      try {
+        return await client.transaction(async (db) => {
+          const scope: TransactionScope = { open: true, lock: new Mutex() };
+          const tx = createRepositories({ runner: transactionRunner(db, scope), schema, clock });
+          try {
+            return await scopes.run(scope, () => fn(tx));
+          } finally {
+            scope.open = false;
+          }
+        });
+      } catch (error) {
+        if (isRetryableConflict(error) && n < maxAttempts) {
+          logger.debug({ attempt: n, code: (error as { code?: unknown }).code }, 'storage transaction retried');
+          continue;
+        }
+        throw mapError(error);
+      }
+    }
+  }
+
   return {
     kind: 'postgres',
     portVersion: STORAGE_PORT_VERSION,
@@ -114,31 +146,14 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
 
     async transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T> {
       assertUsable('transaction');
-      for (let n = 1; ; n++) {
-        try {
-          return await client.transaction(async (db) => {
-            const scope: TransactionScope = { open: true, lock: new Mutex() };
-            const tx = createRepositories({ runner: transactionRunner(db, scope), schema, clock });
-            try {
-              return await scopes.run(scope, () => fn(tx));
-            } finally {
-              scope.open = false;
-            }
-          });
-        } catch (error) {
-          if (isRetryableConflict(error) && n < maxAttempts) {
-            logger.debug({ attempt: n, code: (error as { code?: unknown }).code }, 'storage transaction retried');
-            continue;
-          }
-          throw mapError(error);
-        }
-      }
+      return track(runTransaction(fn));
     },
 
-    /** Refuses new calls. The client (pool or PGlite) stays open: it belongs to the host. */
+    /** Waits for calls and transactions under way, then refuses new ones. The client (pool or PGlite) stays open: it is the host's. */
     async close(): Promise<void> {
       if (scopes.getStore()?.open === true) throw new StorageMisuseError('storage.close() was called inside a transaction callback');
       closed = true;
+      await Promise.allSettled([...inflight]);
     },
   };
 }

@@ -76,6 +76,35 @@ describe('storage', () => {
     await expect(storage.panels.list()).rejects.toSatisfy((e) => StorageMisuseError.is(e));
   });
 
+  it('close() waits for a transaction under way, then refuses new calls', async () => {
+    const { storage, schema, cleanup } = await storageInFreshSchema(await pglite.client(), new ManualClock());
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const running = storage.transaction(async (tx) => {
+      await tx.customers.create({ email: 'late@example.com' });
+      entered();
+      await gate;
+      return 'committed';
+    });
+    await inside;
+    const events: string[] = [];
+    void running.then(() => events.push('committed'));
+    const closing = storage.close().then(() => events.push('closed'));
+    // Let every pending callback run: close() must still be waiting for the transaction.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual([]);
+    release();
+    await closing;
+    expect(events).toEqual(['committed', 'closed']);
+    expect(await running).toBe('committed');
+    await expect(storage.customers.list({ limit: 1 })).rejects.toSatisfy((e) => StorageMisuseError.is(e));
+    const reopened = createPostgresStorage({ client: await pglite.client(), schema });
+    expect(await reopened.customers.getByEmail('late@example.com')).not.toBeNull();
+    await cleanup();
+  });
+
   it('calls made at once on one tx run one at a time, each under its own savepoint', async () => {
     const { storage, cleanup } = await storageInFreshSchema(await pglite.client(), new ManualClock());
     const made = await storage.transaction(async (tx) => {
