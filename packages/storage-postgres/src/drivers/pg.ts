@@ -1,0 +1,61 @@
+import type { SqlClient, SqlQueryable, SqlResult } from '../client.js';
+
+/** The part of a `pg` `PoolClient` the storage uses. */
+export interface PgPoolClientLike {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** Pass an error to destroy the connection instead of returning it to the pool. */
+  release(destroy?: Error | boolean): void;
+}
+
+/** The part of a `pg` `Pool` the storage uses; a `pg.Pool` fits as is. */
+export interface PgPoolLike {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  connect(): Promise<PgPoolClientLike>;
+}
+
+function queryable(target: { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> }): SqlQueryable {
+  return {
+    async query<R>(text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
+      const result = await target.query(text, [...params]);
+      return { rows: result.rows as R[] };
+    },
+  };
+}
+
+/**
+ * A {@link SqlClient} over a node-postgres `Pool`. The pool stays the host's: the storage never
+ * ends it. Each transaction checks out one connection; a connection whose `ROLLBACK` fails is
+ * destroyed rather than returned to the pool.
+ */
+export function fromPgPool(pool: PgPoolLike): SqlClient {
+  const direct = queryable(pool);
+  return {
+    concurrent: true,
+    query: direct.query,
+    async transaction<T>(fn: (connection: SqlQueryable) => Promise<T>): Promise<T> {
+      const connection = await pool.connect();
+      try {
+        await connection.query('BEGIN');
+      } catch (error) {
+        // The connection failed before anything ran: do not hand it to the next caller.
+        connection.release(error instanceof Error ? error : true);
+        throw error;
+      }
+      let broken: Error | false = false;
+      try {
+        const result = await fn(queryable(connection));
+        await connection.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await connection.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        }
+        throw error;
+      } finally {
+        connection.release(broken);
+      }
+    },
+  };
+}

@@ -1,0 +1,10 @@
+export type { SqlClient, SqlQueryable, SqlResult } from './client.js';
+export { fromPgPool } from './drivers/pg.js';
+export type { PgPoolLike, PgPoolClientLike } from './drivers/pg.js';
+export { fromPGlite } from './drivers/pglite.js';
+export type { PGliteLike } from './drivers/pglite.js';
+export { migrate, schemaVersion } from './migrate.js';
+export type { MigrateOptions, MigrateResult } from './migrate.js';
+export { LATEST_SCHEMA_VERSION } from './migrations/index.js';
+export { createPostgresStorage } from './postgres-storage.js';
+export type { PostgresStorageOptions } from './postgres-storage.js';

@@ -1,0 +1,22 @@
+/** One stored column: its name, the SQL type its parameter is cast to, and how to read it off an entity. */
+export type Column<T> = readonly [name: string, cast: string, value: (entity: T) => unknown];
+
+/** `INSERT` of every column, each value a cast parameter; returns the stored row. */
+export function insertSql<T>(table: string, columns: readonly Column<T>[]): string {
+  const names = columns.map(([name]) => name).join(', ');
+  const values = columns.map(([, cast], i) => `$${i + 1}::${cast}`).join(', ');
+  return `INSERT INTO ${table} (${names}) VALUES (${values}) RETURNING *`;
+}
+
+/** `UPDATE` of every column but `id` (the first column, `$1`), for a row already locked. */
+export function updateSql<T>(table: string, columns: readonly Column<T>[]): string {
+  const sets = columns
+    .map(([name, cast], i) => (i === 0 ? null : `${name} = $${i + 1}::${cast}`))
+    .filter((set) => set !== null)
+    .join(', ');
+  return `UPDATE ${table} SET ${sets} WHERE id = $1 RETURNING *`;
+}
+
+export function paramsOf<T>(columns: readonly Column<T>[], entity: T): unknown[] {
+  return columns.map(([, , value]) => value(entity));
+}

@@ -1,0 +1,81 @@
+import { ConflictError, InternalError, NotFoundError, PanelkitError, StorageUnavailableError, ValidationError } from '@panelkit/sdk';
+
+interface PgErrorLike {
+  code?: unknown;
+  constraint?: unknown;
+  detail?: unknown;
+  message?: unknown;
+}
+
+function pgError(error: unknown): PgErrorLike | undefined {
+  return typeof error === 'object' && error !== null ? (error as PgErrorLike) : undefined;
+}
+
+export function sqlState(error: unknown): string | undefined {
+  const code = pgError(error)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function constraintOf(error: unknown): string | undefined {
+  const constraint = pgError(error)?.constraint;
+  return typeof constraint === 'string' ? constraint : undefined;
+}
+
+/** Serialisation failure or deadlock: the whole transaction may simply run again. */
+export function isRetryableConflict(error: unknown): boolean {
+  const code = sqlState(error);
+  return code === '40001' || code === '40P01';
+}
+
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  return sqlState(error) === '23505' && (constraint === undefined || constraintOf(error) === constraint);
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
+
+function isUnavailable(error: unknown): boolean {
+  const code = sqlState(error);
+  if (code !== undefined) {
+    if (NETWORK_CODES.has(code)) return true;
+    // 08: connection exception; 57P01-03: admin shutdown, crash shutdown, cannot connect now;
+    // 57014: statement_timeout; 53: insufficient resources.
+    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '57014' || code.startsWith('53')) return true;
+  }
+  const message = pgError(error)?.message;
+  return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+}
+
+/** `Key (panel_id)=(pnl_x) is not present in table "panels".` → entity and id. */
+function missingReference(detail: unknown): { entity: string; id: string } {
+  const match = typeof detail === 'string' ? /^Key \(([^)]+)\)=\((.*)\) is not present in table "([^"]+)"/.exec(detail) : null;
+  if (match === null) return { entity: 'referenced row', id: '(unknown)' };
+  const table = match[3]!;
+  const entity = table.endsWith('ies') ? `${table.slice(0, -3)}y` : table.replace(/s$/, '');
+  return { entity, id: match[2]! };
+}
+
+/**
+ * Turns a driver error into the SDK's taxonomy: unique violations are conflicts, foreign-key
+ * violations name the missing row, lost connections and timeouts are `StorageUnavailableError`
+ * (retryable). Panelkit errors pass through unchanged.
+ */
+export function mapError(error: unknown): unknown {
+  if (PanelkitError.is(error)) return error;
+  const code = sqlState(error);
+  if (code === '23505') {
+    return new ConflictError(`a unique key is already taken (${constraintOf(error) ?? 'unique constraint'})`, { cause: error });
+  }
+  if (code === '23503') {
+    const { entity, id } = missingReference(pgError(error)?.detail);
+    return new NotFoundError(entity, id, { cause: error });
+  }
+  if (code === '22021' || code === '22P05') {
+    return new ValidationError('invalid input: text the database cannot store (e.g. a NUL character)', [{ path: '(root)', message: 'invalid characters' }], { cause: error });
+  }
+  if (isUnavailable(error) || isRetryableConflict(error)) {
+    return new StorageUnavailableError(`the database could not complete the operation: ${String(pgError(error)?.message ?? error)}`, { cause: error });
+  }
+  // Not from the database (a caller's own error thrown inside a transaction): pass it through as is.
+  if (code === undefined) return error;
+  return new InternalError(`unexpected database error${code === undefined ? '' : ` ${code}`}: ${String(pgError(error)?.message ?? error)}`, { cause: error });
+}

@@ -1,0 +1,34 @@
+import type { Clock } from '@panelkit/sdk';
+import type { SqlQueryable } from '../client.js';
+
+/** What a repository call gets: a connection to run its statements on, and the time of the call. */
+export interface Call {
+  readonly db: SqlQueryable;
+  readonly now: Date;
+}
+
+export interface RunOptions {
+  /** A single read statement: run without `BEGIN`/savepoint when outside a transaction. */
+  readonly read?: boolean;
+  /**
+   * Run the call again when it fails this way (besides serialisation failures and deadlocks),
+   * e.g. a unique violation from a concurrent insert that the next attempt will see.
+   */
+  readonly retryOn?: (error: unknown) => boolean;
+}
+
+/**
+ * Runs one repository call: alone in its own transaction (the storage), or under a savepoint in
+ * an open one (a `tx`). Either way a call that throws changes nothing.
+ */
+export interface Runner {
+  run<T>(label: string, fn: (call: Call) => Promise<T>, options?: RunOptions): Promise<T>;
+}
+
+/** Everything a repository needs: how to run a call, the quoted schema, the clock. */
+export interface RepositoryContext {
+  readonly runner: Runner;
+  /** The quoted schema name, e.g. `"panelkit"`; table names are `${schema}.jobs`. */
+  readonly schema: string;
+  readonly clock: Clock;
+}

@@ -1,0 +1,14 @@
+import { initial } from './001_initial.js';
+
+/** One schema change: applied once, in version order, inside the migration transaction. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** SQL with `{{schema}}` where the quoted schema name goes. */
+  readonly sql: string;
+}
+
+/** Every migration this build knows, oldest first. Append only; never edit a released one. */
+export const MIGRATIONS: readonly Migration[] = Object.freeze([{ version: 1, name: 'initial', sql: initial }]);
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

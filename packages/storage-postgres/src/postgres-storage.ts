@@ -1,0 +1,159 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { STORAGE_PORT_VERSION, StorageMisuseError, silentLogger, systemClock } from '@panelkit/sdk';
+import type { Clock, Logger, StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk';
+import type { SqlClient, SqlQueryable } from './client.js';
+import { isRetryableConflict, mapError } from './internal/errors.js';
+import { Mutex } from './internal/mutex.js';
+import type { Call, RunOptions, Runner } from './internal/runner.js';
+import { checkSchemaName, quoteIdent } from './internal/sql.js';
+import { createRepositories } from './repositories.js';
+
+export interface PostgresStorageOptions {
+  /** The database, through {@link fromPgPool} or {@link fromPGlite}. The storage never closes it. */
+  client: SqlClient;
+  /** The schema {@link migrate} created. Default `panelkit`. */
+  schema?: string;
+  /** Where createdAt, updatedAt, leases, reaping and default run times come from. Default: the system clock. */
+  clock?: Clock;
+  /** Told about retried serialisation failures and deadlocks. Default: silent. */
+  logger?: Logger;
+  /** How many times one call or transaction runs before a serialisation failure or deadlock is given up. Default 5. */
+  maxAttempts?: number;
+}
+
+/** One open transaction: whether its callback still runs, and the lock that orders its calls. */
+interface TransactionScope {
+  open: boolean;
+  readonly lock: Mutex;
+}
+
+/**
+ * A `StoragePort` on PostgreSQL. Several processes may share one database: capacity and
+ * balances are guarded by row locks, jobs are claimed with `FOR UPDATE SKIP LOCKED` and fenced
+ * by lease tokens, and ticks are won by a conditional upsert. Run {@link migrate} first.
+ *
+ * Each call outside a transaction is its own database transaction (a single read runs bare).
+ * Inside `transaction(fn)` each call runs under a savepoint, so a call that throws changes
+ * nothing and the transaction may go on; calls on one `tx` are run one at a time. A
+ * serialisation failure or deadlock reruns the call, or the whole `fn`, up to `maxAttempts`.
+ */
+export function createPostgresStorage(options: PostgresStorageOptions): StoragePort {
+  const { client } = options;
+  const schema = quoteIdent(checkSchemaName(options.schema ?? 'panelkit'));
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const scopes = new AsyncLocalStorage<TransactionScope>();
+  const capabilities: StorageCapabilities = Object.freeze({ transactions: 'database', multiProcess: client.concurrent });
+  let closed = false;
+  /** Calls and transactions under way, so `close()` can wait for them. */
+  const inflight = new Set<Promise<unknown>>();
+
+  function track<T>(work: Promise<T>): Promise<T> {
+    inflight.add(work);
+    const forget = () => inflight.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+
+  function assertUsable(label: string): void {
+    if (closed) throw new StorageMisuseError(`storage.${label}() was called after storage.close()`);
+    if (scopes.getStore()?.open === true) {
+      throw new StorageMisuseError(
+        `storage.${label}() was called inside a transaction callback; use the \`tx\` passed to the callback ` +
+          '(the storage itself would wait on locks the transaction holds)',
+      );
+    }
+  }
+
+  /** Runs `attempt` again on a serialisation failure, deadlock, or what `retryOn` names. */
+  async function withRetries<T>(label: string, attempt: () => Promise<T>, retryOn?: (error: unknown) => boolean): Promise<T> {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const retry = isRetryableConflict(error) || retryOn?.(error) === true;
+        if (!retry || n >= maxAttempts) throw mapError(error);
+        logger.debug({ label, attempt: n, code: (error as { code?: unknown }).code }, 'storage call retried');
+      }
+    }
+  }
+
+  const direct: Runner = {
+    async run<T>(label: string, fn: (call: Call) => Promise<T>, runOptions: RunOptions = {}): Promise<T> {
+      assertUsable(label);
+      if (runOptions.read === true) return track(withRetries(label, () => fn({ db: client, now: clock.now() })));
+      return track(withRetries(label, () => client.transaction((db) => fn({ db, now: clock.now() })), runOptions.retryOn));
+    },
+  };
+
+  function transactionRunner(db: SqlQueryable, scope: TransactionScope): Runner {
+    return {
+      run<T>(label: string, fn: (call: Call) => Promise<T>, runOptions: RunOptions = {}): Promise<T> {
+        return scope.lock.run(async () => {
+          if (!scope.open) {
+            throw new StorageMisuseError(`tx.${label}() was called after its transaction had finished; a tx is only valid inside its callback`);
+          }
+          for (let n = 1; ; n++) {
+            await db.query('SAVEPOINT panelkit_call');
+            try {
+              const result = await fn({ db, now: clock.now() });
+              await db.query('RELEASE SAVEPOINT panelkit_call');
+              return result;
+            } catch (error) {
+              await db.query('ROLLBACK TO SAVEPOINT panelkit_call');
+              await db.query('RELEASE SAVEPOINT panelkit_call');
+              // A deadlock or serialisation failure belongs to the whole transaction: rethrow it raw
+              // so `transaction()` reruns fn.
+              if (isRetryableConflict(error)) throw error;
+              if (runOptions.retryOn?.(error) === true && n < maxAttempts) continue;
+              throw mapError(error);
+            }
+          }
+        });
+      },
+    };
+  }
+
+  /** Runs `fn` in one database transaction; reruns it on a serialisation failure or deadlock. */
+  async function runTransaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
+      try {
+        return await client.transaction(async (db) => {
+          const scope: TransactionScope = { open: true, lock: new Mutex() };
+          const tx = createRepositories({ runner: transactionRunner(db, scope), schema, clock });
+          try {
+            return await scopes.run(scope, () => fn(tx));
+          } finally {
+            scope.open = false;
+          }
+        });
+      } catch (error) {
+        if (isRetryableConflict(error) && n < maxAttempts) {
+          logger.debug({ attempt: n, code: (error as { code?: unknown }).code }, 'storage transaction retried');
+          continue;
+        }
+        throw mapError(error);
+      }
+    }
+  }
+
+  return {
+    kind: 'postgres',
+    portVersion: STORAGE_PORT_VERSION,
+    capabilities,
+    ...createRepositories({ runner: direct, schema, clock }),
+
+    async transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T> {
+      assertUsable('transaction');
+      return track(runTransaction(fn));
+    },
+
+    /** Waits for calls and transactions under way, then refuses new ones. The client (pool or PGlite) stays open: it is the host's. */
+    async close(): Promise<void> {
+      if (scopes.getStore()?.open === true) throw new StorageMisuseError('storage.close() was called inside a transaction callback');
+      closed = true;
+      await Promise.allSettled([...inflight]);
+    },
+  };
+}

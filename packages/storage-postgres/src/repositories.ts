@@ -1,0 +1,30 @@
+import type { StorageRepositories } from '@panelkit/sdk';
+import type { RepositoryContext } from './internal/runner.js';
+import { auditRepository } from './repositories/audit.js';
+import { capacityRepository } from './repositories/capacity.js';
+import { customerRepository } from './repositories/customers.js';
+import { jobRepository } from './repositories/jobs.js';
+import { ledgerRepository } from './repositories/ledger.js';
+import { orderRepository } from './repositories/orders.js';
+import { panelRepository } from './repositories/panels.js';
+import { planRepository } from './repositories/plans.js';
+import { subscriptionRepository } from './repositories/subscriptions.js';
+import { targetRepository } from './repositories/targets.js';
+import { tickRepository } from './repositories/ticks.js';
+
+/** Every repository over one runner: the storage's own, or one transaction's. */
+export function createRepositories(context: RepositoryContext): StorageRepositories {
+  return {
+    panels: panelRepository(context),
+    targets: targetRepository(context),
+    plans: planRepository(context),
+    capacity: capacityRepository(context),
+    customers: customerRepository(context),
+    ledger: ledgerRepository(context),
+    orders: orderRepository(context),
+    subscriptions: subscriptionRepository(context),
+    jobs: jobRepository(context),
+    ticks: tickRepository(context),
+    audit: auditRepository(context),
+  };
+}

@@ -1,0 +1,60 @@
+import { NotFoundError } from '@panelkit/sdk';
+import type { CapacityRepository, CapacityRequest, ReserveResult } from '@panelkit/sdk';
+import type { Call, RepositoryContext } from '../internal/runner.js';
+import { dec } from '../internal/sql.js';
+import { asInteger, asKey, asRecord } from '../internal/validate.js';
+
+function parseRequest(request: CapacityRequest): CapacityRequest {
+  const input = asRecord(request, 'capacity request');
+  return {
+    targetId: asKey(input['targetId'], 'capacity request targetId'),
+    planId: asKey(input['planId'], 'capacity request planId'),
+    count: asInteger(input['count'], 'capacity request', 'count', { min: 1, max: Number.MAX_SAFE_INTEGER }),
+  };
+}
+
+function hasRoom(limit: number | null, allocated: number, count: number): boolean {
+  return limit === null || allocated + count <= limit;
+}
+
+/**
+ * Slot counters. Both rows are locked (`FOR UPDATE`, always target before plan, so two callers
+ * cannot deadlock) and checked before either is written: concurrent reservations from any
+ * number of connections queue on the target's row and never pass its capacity.
+ */
+export function capacityRepository({ runner, schema }: RepositoryContext): CapacityRepository {
+  async function lock({ db }: Call, { targetId, planId }: CapacityRequest) {
+    const target = (await db.query(`SELECT capacity, allocated FROM ${schema}.targets WHERE id = $1 FOR UPDATE`, [targetId])).rows[0];
+    if (target === undefined) throw new NotFoundError('target', targetId);
+    const plan = (await db.query(`SELECT max_clients, allocated FROM ${schema}.plans WHERE id = $1 FOR UPDATE`, [planId])).rows[0];
+    if (plan === undefined) throw new NotFoundError('plan', planId);
+    return {
+      target: { limit: dec.intOrNull(target['capacity']), allocated: dec.int(target['allocated']) },
+      plan: { limit: dec.intOrNull(plan['max_clients']), allocated: dec.int(plan['allocated']) },
+    };
+  }
+
+  async function move({ db }: Call, { targetId, planId }: CapacityRequest, target: number, plan: number): Promise<void> {
+    await db.query(`UPDATE ${schema}.targets SET allocated = $2 WHERE id = $1`, [targetId, target]);
+    await db.query(`UPDATE ${schema}.plans SET allocated = $2 WHERE id = $1`, [planId, plan]);
+  }
+
+  return {
+    reserve: (request: CapacityRequest) =>
+      runner.run('capacity.reserve', async (call): Promise<ReserveResult> => {
+        const parsed = parseRequest(request);
+        const { target, plan } = await lock(call, parsed);
+        if (!hasRoom(target.limit, target.allocated, parsed.count)) return { ok: false, reason: 'target_full' };
+        if (!hasRoom(plan.limit, plan.allocated, parsed.count)) return { ok: false, reason: 'plan_full' };
+        await move(call, parsed, target.allocated + parsed.count, plan.allocated + parsed.count);
+        return { ok: true };
+      }),
+
+    release: (request: CapacityRequest) =>
+      runner.run('capacity.release', async (call): Promise<void> => {
+        const parsed = parseRequest(request);
+        const { target, plan } = await lock(call, parsed);
+        await move(call, parsed, Math.max(0, target.allocated - parsed.count), Math.max(0, plan.allocated - parsed.count));
+      }),
+  };
+}

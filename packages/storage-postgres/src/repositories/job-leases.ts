@@ -1,0 +1,194 @@
+import { JsonValueSchema, LeaseLostError, SerializedErrorSchema, parseInput } from '@panelkit/sdk';
+import type { ClaimRequest, ClaimedJob, JobRepository, JsonValue, Lease, SerializedError } from '@panelkit/sdk';
+import { isUniqueViolation } from '../internal/errors.js';
+import type { RepositoryContext } from '../internal/runner.js';
+import { enc } from '../internal/sql.js';
+import { asArray, asDate, asInteger, asKey, asRecord, asString, invalid } from '../internal/validate.js';
+import { jobFromRow, requeueState } from './job-rows.js';
+
+/** Longest lease: about 24.8 days (the memory storage's bound, the longest Node timer). */
+const MAX_LEASE_MS = 2_147_483_647;
+
+function parseLeaseMs(value: unknown, what: string): number {
+  return asInteger(value, what, 'leaseMs', { min: 1, max: MAX_LEASE_MS });
+}
+
+function parseLease(value: unknown, what: string): Lease {
+  const input = asRecord(value, what);
+  return { jobId: asKey(input['jobId'], `${what} jobId`), token: asKey(input['token'], `${what} token`) };
+}
+
+function parseClaim(request: ClaimRequest): { workerId: string; limit: number; leaseMs: number; types: string[] | null } {
+  const input = asRecord(request, 'claim request');
+  const types = input['types'];
+  return {
+    workerId: asString(input['workerId'], 'claim request', 'workerId', { min: 1, max: 200 }),
+    limit: asInteger(input['limit'], 'claim request', 'limit', { min: 1, max: 1000 }),
+    leaseMs: parseLeaseMs(input['leaseMs'], 'claim request'),
+    types: types === undefined ? null : [...new Set(asArray(types, 'claim request', 'types').map((type, i) => asString(type, 'claim request', `types.${i}`)))],
+  };
+}
+
+function parseRetry(retry: { at: Date } | 'dead'): Date | 'dead' {
+  if (retry === 'dead') return 'dead';
+  if (typeof retry !== 'object' || retry === null) invalid('retry', '(root)', "must be { at: Date } or 'dead'");
+  return asDate(asRecord(retry, 'retry')['at'], 'retry', 'at');
+}
+
+function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
+  const x = a.job;
+  const y = b.job;
+  return x.priority - y.priority || x.runAt.getTime() - y.runAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+}
+
+/** A requeue can race an enqueue of its twin; the next attempt sees the twin and supersedes. */
+const retryOnTwin = { retryOn: (error: unknown) => isUniqueViolation(error, 'jobs_queued_dedupe_key') };
+
+type LeaseMethods = Pick<JobRepository, 'claim' | 'heartbeat' | 'complete' | 'fail' | 'release' | 'reapExpired'>;
+
+/** Claiming, fencing and reaping: every write here is conditional on the job's current lease token. */
+export function jobLeaseOperations({ runner, schema }: RepositoryContext): LeaseMethods {
+  const table = `${schema}.jobs`;
+  const held = `j.id = $1 AND j.lease_token = $2 AND j.state = 'running'`;
+  const unlock = `locked_by = NULL, lease_token = NULL, lease_expires_at = NULL`;
+
+  return {
+    /**
+     * One statement: pick due queued jobs in claim order with `FOR UPDATE SKIP LOCKED` (so
+     * concurrent claimers take disjoint rows without waiting), skipping any whose dedupe key has
+     * a running job, and mark them running with a fresh random lease token.
+     */
+    claim: (request: ClaimRequest) =>
+      runner.run('jobs.claim', async ({ db, now }) => {
+        const { workerId, limit, leaseMs, types } = parseClaim(request);
+        const { rows } = await db.query(
+          `WITH picked AS (
+             SELECT q.id FROM ${table} AS q
+             WHERE q.state = 'queued' AND q.run_at <= $1::timestamptz
+               AND ($2::text[] IS NULL OR q.type = ANY($2::text[]))
+               AND (q.dedupe_key IS NULL OR NOT EXISTS (
+                 SELECT 1 FROM ${table} AS r WHERE r.dedupe_key = q.dedupe_key AND r.state = 'running'))
+             ORDER BY q.priority, q.run_at, q.id
+             LIMIT $3
+             FOR UPDATE SKIP LOCKED
+           )
+           UPDATE ${table} AS j
+           SET state = 'running', attempts = j.attempts + 1, locked_by = $4, lease_token = gen_random_uuid()::text,
+               lease_expires_at = $5::timestamptz, updated_at = $1::timestamptz
+           FROM picked WHERE j.id = picked.id
+           RETURNING j.*`,
+          [enc.time(now), types, limit, workerId, enc.time(new Date(now.getTime() + leaseMs))],
+        );
+        return rows
+          .map((row): ClaimedJob => {
+            const job = jobFromRow(row);
+            return { job, lease: { jobId: job.id, token: job.leaseToken! } };
+          })
+          .sort(compareClaimOrder);
+      }),
+
+    heartbeat: (leases: readonly Lease[], leaseMs: number) =>
+      runner.run('jobs.heartbeat', async ({ db, now }) => {
+        const parsed = asArray(leases, 'leases', '(root)').map((lease, i) => parseLease(lease, `lease ${i}`));
+        const expires = new Date(now.getTime() + parseLeaseMs(leaseMs, 'heartbeat'));
+        if (parsed.length === 0) return [];
+        const { rows } = await db.query(
+          `UPDATE ${table} AS j SET lease_expires_at = $3::timestamptz, updated_at = $4::timestamptz
+           FROM unnest($1::text[], $2::text[]) AS l(id, token)
+           WHERE j.id = l.id AND j.lease_token = l.token AND j.state = 'running'
+           RETURNING j.id, j.lease_token`,
+          [parsed.map((l) => l.jobId), parsed.map((l) => l.token), enc.time(expires), enc.time(now)],
+        );
+        const kept = new Set(rows.map((r) => `${String(r['id'])}\u0000${String(r['lease_token'])}`));
+        return parsed.filter((l) => kept.has(`${l.jobId}\u0000${l.token}`)).map((l) => ({ jobId: l.jobId, token: l.token }));
+      }),
+
+    complete: (lease: Lease, result?: JsonValue) =>
+      runner.run('jobs.complete', async ({ db, now }) => {
+        const current = parseLease(lease, 'lease');
+        const value = result === undefined ? null : parseInput(JsonValueSchema, result, 'job result');
+        const { rows } = await db.query(
+          `UPDATE ${table} AS j SET state = 'succeeded', result = $3::jsonb, ${unlock}, updated_at = $4::timestamptz, finished_at = $4::timestamptz
+           WHERE ${held} RETURNING j.id`,
+          [current.jobId, current.token, enc.jsonOrNull(value), enc.time(now)],
+        );
+        return rows.length > 0;
+      }),
+
+    /** Stores exactly the caller's decision: requeue at `retry.at` (or superseded), or dead. */
+    fail: (lease: Lease, error: SerializedError, retry: { at: Date } | 'dead') =>
+      runner.run(
+        'jobs.fail',
+        async ({ db, now }) => {
+          const current = parseLease(lease, 'lease');
+          const lastError = parseInput(SerializedErrorSchema, error, 'job error');
+          const next = parseRetry(retry);
+          const params = [current.jobId, current.token, enc.json(lastError), enc.time(now)];
+          const { rows } =
+            next === 'dead'
+              ? await db.query(
+                  `UPDATE ${table} AS j SET state = 'dead', last_error = $3::jsonb, ${unlock}, updated_at = $4::timestamptz, finished_at = $4::timestamptz
+                   WHERE ${held} RETURNING j.id`,
+                  params,
+                )
+              : await db.query(
+                  `UPDATE ${table} AS j SET state = ${requeueState(schema)}, last_error = $3::jsonb, run_at = $5::timestamptz, ${unlock},
+                     updated_at = $4::timestamptz, finished_at = CASE WHEN ${requeueState(schema)} = 'cancelled' THEN $4::timestamptz END
+                   WHERE ${held} RETURNING j.id`,
+                  [...params, enc.time(next)],
+                );
+          return rows.length > 0;
+        },
+        retryOnTwin,
+      ),
+
+    /** Back to the queue without counting the attempt. */
+    release: (lease: Lease) =>
+      runner.run(
+        'jobs.release',
+        async ({ db, now }) => {
+          const current = parseLease(lease, 'lease');
+          const { rows } = await db.query(
+            `UPDATE ${table} AS j SET state = ${requeueState(schema)}, attempts = greatest(0, j.attempts - 1), ${unlock},
+               updated_at = $3::timestamptz, finished_at = CASE WHEN ${requeueState(schema)} = 'cancelled' THEN $3::timestamptz END
+             WHERE ${held} RETURNING j.id`,
+            [current.jobId, current.token, enc.time(now)],
+          );
+          return rows.length > 0;
+        },
+        retryOnTwin,
+      ),
+
+    /**
+     * Requeues (or supersedes, or kills when out of attempts) every running job whose lease ended
+     * at or before now, each with a `LEASE_LOST` error naming it. Rows another reaper holds are
+     * skipped, so replicas reaping at once never count a job twice.
+     */
+    reapExpired: () =>
+      runner.run(
+        'jobs.reapExpired',
+        async ({ db, now }) => {
+          const expired = await db.query(
+            `SELECT id FROM ${table} WHERE state = 'running' AND lease_expires_at <= $1::timestamptz
+             ORDER BY lease_expires_at, id FOR UPDATE SKIP LOCKED`,
+            [enc.time(now)],
+          );
+          if (expired.rows.length === 0) return 0;
+          const ids = expired.rows.map((r) => String(r['id']));
+          const { rows } = await db.query(
+            `UPDATE ${table} AS j
+             SET state = CASE WHEN j.attempts >= j.max_attempts THEN 'dead' ELSE ${requeueState(schema)} END,
+                 last_error = lost.error, ${unlock}, updated_at = $3::timestamptz,
+                 finished_at = CASE WHEN j.attempts >= j.max_attempts OR ${requeueState(schema)} = 'cancelled' THEN $3::timestamptz END
+             FROM unnest($1::text[], $2::jsonb[]) AS lost(id, error)
+             WHERE j.id = lost.id
+             RETURNING j.id`,
+            [ids, ids.map((id) => enc.json(new LeaseLostError(id).toJSON())), enc.time(now)],
+          );
+          return rows.length;
+        },
+        retryOnTwin,
+      ),
+  };
+}
+

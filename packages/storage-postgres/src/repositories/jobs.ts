@@ -1,0 +1,123 @@
+import { ConflictError, JobStateSchema, NewJobSchema, NotFoundError, createId, parseInput } from '@panelkit/sdk';
+import type { Job, JobEnqueueResult, JobRepository, JobState, NewJob, PageRequest } from '@panelkit/sdk';
+import { isUniqueViolation } from '../internal/errors.js';
+import { pageWindow, timeBound, timeKeyCodec, timeKeyOf, toPage } from '../internal/paging.js';
+import type { RepositoryContext } from '../internal/runner.js';
+import { enc } from '../internal/sql.js';
+import { asKey, asRecord } from '../internal/validate.js';
+import { jobLeaseOperations } from './job-leases.js';
+import { jobFromRow } from './job-rows.js';
+
+interface JobFilter {
+  state?: JobState;
+  type?: string;
+  dedupeKey?: string;
+}
+
+function parseFilter(filter: JobFilter): { state: JobState | null; type: string | null; dedupeKey: string | null } {
+  const input = asRecord(filter ?? {}, 'job filter');
+  return {
+    state: input['state'] === undefined ? null : parseInput(JobStateSchema, input['state'], 'job filter state'),
+    type: input['type'] === undefined ? null : asKey(input['type'], 'job filter type'),
+    dedupeKey: input['dedupeKey'] === undefined ? null : asKey(input['dedupeKey'], 'job filter dedupeKey'),
+  };
+}
+
+/** Enqueueing and admin actions; the lease lifecycle is in `job-leases.ts`. */
+export function jobRepository(context: RepositoryContext): JobRepository {
+  const { runner, schema } = context;
+  const table = `${schema}.jobs`;
+
+  return {
+    ...jobLeaseOperations(context),
+
+    /**
+     * One statement: an insert that, when a queued job holds the dedupe key, updates that job
+     * instead (`ON CONFLICT` on the partial unique index), so concurrent enqueues of one key from
+     * any number of replicas leave exactly one queued job. `xmax = 0` tells an insert from an update.
+     */
+    enqueue: (input: NewJob) =>
+      runner.run('jobs.enqueue', async ({ db, now }): Promise<JobEnqueueResult> => {
+        const parsed = parseInput(NewJobSchema, input, 'job');
+        const { rows } = await db.query(
+          `INSERT INTO ${table} AS j (id, type, payload, dedupe_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)
+           VALUES ($1, $2, $3::jsonb, $4, $5, $6::timestamptz, $7, 'queued', 0, $8::timestamptz, $8::timestamptz)
+           ON CONFLICT (dedupe_key) WHERE state = 'queued'
+           DO UPDATE SET payload = EXCLUDED.payload, run_at = LEAST(j.run_at, EXCLUDED.run_at), updated_at = EXCLUDED.updated_at
+           RETURNING *, (xmax = 0) AS inserted`,
+          [
+            parsed.id ?? createId('job'),
+            parsed.type,
+            enc.json(parsed.payload),
+            parsed.dedupeKey,
+            parsed.priority,
+            enc.time(parsed.runAt ?? now),
+            parsed.maxAttempts,
+            enc.time(now),
+          ],
+        );
+        const row = rows[0]!;
+        return { job: jobFromRow(row), created: row['inserted'] === true };
+      }),
+
+    get: (id: string) =>
+      runner.run(
+        'jobs.get',
+        async ({ db }) => {
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [asKey(id, 'job id')]);
+          return rows[0] === undefined ? null : jobFromRow(rows[0]);
+        },
+        { read: true },
+      ),
+
+    /** A queued twin already stands for this work: the partial unique index refuses, as a ConflictError. */
+    retry: (id: string) =>
+      runner.run('jobs.retry', async ({ db, now }) => {
+        const key = asKey(id, 'job id');
+        const { rows } = await db.query(`SELECT state FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
+        if (rows[0] === undefined) throw new NotFoundError('job', key);
+        const state = rows[0]['state'];
+        if (state !== 'dead' && state !== 'cancelled') {
+          throw new ConflictError(`job ${key} is ${String(state)}; only a dead or cancelled job can be retried`);
+        }
+        try {
+          const updated = await db.query(
+            `UPDATE ${table} SET state = 'queued', attempts = 0, run_at = $2::timestamptz, result = NULL, finished_at = NULL, updated_at = $2::timestamptz
+             WHERE id = $1 RETURNING *`,
+            [key, enc.time(now)],
+          );
+          return jobFromRow(updated.rows[0]!);
+        } catch (error) {
+          if (isUniqueViolation(error, 'jobs_queued_dedupe_key')) throw new ConflictError(`a queued job with the dedupe key of job ${key} already exists`, { cause: error });
+          throw error;
+        }
+      }),
+
+    cancel: (id: string) =>
+      runner.run('jobs.cancel', async ({ db, now }) => {
+        const { rows } = await db.query(
+          `UPDATE ${table} SET state = 'cancelled', finished_at = $2::timestamptz, updated_at = $2::timestamptz WHERE id = $1 AND state = 'queued' RETURNING id`,
+          [asKey(id, 'job id'), enc.time(now)],
+        );
+        return rows.length > 0;
+      }),
+
+    list: (filter: JobFilter, page: PageRequest) =>
+      runner.run(
+        'jobs.list',
+        async ({ db }) => {
+          const { state, type, dedupeKey } = parseFilter(filter);
+          const window = pageWindow(page, timeKeyCodec);
+          const { rows } = await db.query(
+            `SELECT * FROM ${table}
+             WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR type = $2) AND ($3::text IS NULL OR dedupe_key = $3)
+               AND (created_at, id) < ($4::timestamptz, $5::text)
+             ORDER BY created_at DESC, id DESC LIMIT $6`,
+            [state, type, dedupeKey, ...timeBound(window.after, 'desc'), window.limit + 1],
+          );
+          return toPage(rows.map(jobFromRow), window, timeKeyCodec, (j: Job) => timeKeyOf(j.createdAt, j.id));
+        },
+        { read: true },
+      ),
+  };
+}

@@ -1,0 +1,169 @@
+import {
+  CurrencySchema,
+  IdempotencyConflictError,
+  InsufficientFundsError,
+  NewLedgerEntrySchema,
+  NotFoundError,
+  ValidationError,
+  createId,
+  parseInput,
+} from '@panelkit/sdk';
+import type { LedgerEntry, LedgerRepository, Money, NewLedgerEntry, PageRequest } from '@panelkit/sdk';
+import { insertSql, paramsOf } from '../internal/columns.js';
+import type { Column } from '../internal/columns.js';
+import { isUniqueViolation } from '../internal/errors.js';
+import { pageWindow, timeBound, timeKeyCodec, timeKeyOf, toPage } from '../internal/paging.js';
+import type { RepositoryContext } from '../internal/runner.js';
+import { dec, enc } from '../internal/sql.js';
+import type { Row } from '../internal/sql.js';
+import { asKey } from '../internal/validate.js';
+
+const COLUMNS: readonly Column<LedgerEntry>[] = [
+  ['id', 'text', (e) => e.id],
+  ['customer_id', 'text', (e) => e.customerId],
+  ['kind', 'text', (e) => e.kind],
+  ['amount', 'bigint', (e) => e.amount],
+  ['currency', 'text', (e) => e.currency],
+  ['idempotency_key', 'text', (e) => e.idempotencyKey],
+  ['order_id', 'text', (e) => e.orderId],
+  ['subscription_id', 'text', (e) => e.subscriptionId],
+  ['reference', 'text', (e) => e.reference],
+  ['note', 'text', (e) => e.note],
+  ['actor', 'jsonb', (e) => enc.json(e.actor)],
+  ['balance_after', 'bigint', (e) => e.balanceAfter],
+  ['created_at', 'timestamptz', (e) => enc.time(e.createdAt)],
+];
+
+function entryFromRow(r: Row): LedgerEntry {
+  return {
+    id: dec.text(r['id']),
+    customerId: dec.text(r['customer_id']),
+    kind: dec.text(r['kind']) as LedgerEntry['kind'],
+    amount: dec.int(r['amount']),
+    currency: dec.text(r['currency']),
+    idempotencyKey: dec.text(r['idempotency_key']),
+    orderId: dec.textOrNull(r['order_id']),
+    subscriptionId: dec.textOrNull(r['subscription_id']),
+    reference: dec.textOrNull(r['reference']),
+    note: dec.textOrNull(r['note']),
+    actor: dec.json(r['actor']),
+    balanceAfter: dec.int(r['balance_after']),
+    createdAt: dec.time(r['created_at']),
+  };
+}
+
+type ParsedEntry = ReturnType<typeof NewLedgerEntrySchema.parse>;
+
+function sameRequest(existing: LedgerEntry, entry: ParsedEntry): boolean {
+  return (
+    existing.customerId === entry.customerId &&
+    existing.kind === entry.kind &&
+    existing.amount === entry.amount &&
+    existing.currency === entry.currency
+  );
+}
+
+/**
+ * The append-only ledger. An append locks the customer's row, so appends for one customer run
+ * one after another across every connection; the balance lives in `ledger_balances` (checked
+ * `>= 0` by the database as well) and moves in the same transaction as the entry.
+ */
+export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerRepository {
+  const entries = `${schema}.ledger_entries`;
+  const balances = `${schema}.ledger_balances`;
+  const read = { read: true } as const;
+
+  return {
+    append: (input: NewLedgerEntry) =>
+      runner.run(
+        'ledger.append',
+        async ({ db, now }) => {
+          const entry = parseInput(NewLedgerEntrySchema, input, 'ledger entry');
+          const replay = async () => {
+            const { rows } = await db.query(`SELECT * FROM ${entries} WHERE idempotency_key = $1`, [entry.idempotencyKey]);
+            if (rows[0] === undefined) return undefined;
+            const existing = entryFromRow(rows[0]);
+            if (!sameRequest(existing, entry)) throw new IdempotencyConflictError(entry.idempotencyKey);
+            return { entry: existing, created: false };
+          };
+          const early = await replay();
+          if (early !== undefined) return early;
+          const customer = await db.query(`SELECT id FROM ${schema}.customers WHERE id = $1 FOR UPDATE`, [entry.customerId]);
+          if (customer.rows[0] === undefined) throw new NotFoundError('customer', entry.customerId);
+          // Another append with this key may have committed while we waited for the lock.
+          const raced = await replay();
+          if (raced !== undefined) return raced;
+          const { rows } = await db.query(`SELECT amount FROM ${balances} WHERE customer_id = $1 AND currency = $2`, [entry.customerId, entry.currency]);
+          const balance = rows[0] === undefined ? 0 : dec.int(rows[0]['amount']);
+          const balanceAfter = balance + entry.amount;
+          if (balanceAfter < 0) throw new InsufficientFundsError(entry.customerId, entry.currency, balance, -entry.amount);
+          if (!Number.isSafeInteger(balanceAfter)) {
+            throw new ValidationError('invalid ledger entry: amount: the balance would leave the safe integer range', [
+              { path: 'amount', message: 'the balance would leave the safe integer range' },
+            ]);
+          }
+          const stored: LedgerEntry = { ...entry, id: entry.id ?? createId('led'), balanceAfter, createdAt: now };
+          const inserted = entryFromRow((await db.query(insertSql(entries, COLUMNS), paramsOf(COLUMNS, stored))).rows[0]!);
+          await db.query(
+            `INSERT INTO ${balances} (customer_id, currency, amount) VALUES ($1, $2, $3)
+             ON CONFLICT (customer_id, currency) DO UPDATE SET amount = EXCLUDED.amount`,
+            [entry.customerId, entry.currency, balanceAfter],
+          );
+          return { entry: inserted, created: true };
+        },
+        // The same key appended at once for two customers: the loser sees the winner's entry next time.
+        { retryOn: (error) => isUniqueViolation(error, 'ledger_entries_idempotency_key') },
+      ),
+
+    getByIdempotencyKey: (key: string) =>
+      runner.run(
+        'ledger.getByIdempotencyKey',
+        async ({ db }) => {
+          const { rows } = await db.query(`SELECT * FROM ${entries} WHERE idempotency_key = $1`, [asKey(key, 'idempotency key')]);
+          return rows[0] === undefined ? null : entryFromRow(rows[0]);
+        },
+        read,
+      ),
+
+    balance: (customerId: string, currency: string) =>
+      runner.run(
+        'ledger.balance',
+        async ({ db }) => {
+          const { rows } = await db.query(`SELECT amount FROM ${balances} WHERE customer_id = $1 AND currency = $2`, [
+            asKey(customerId, 'customer id'),
+            parseInput(CurrencySchema, currency, 'currency'),
+          ]);
+          return rows[0] === undefined ? 0 : dec.int(rows[0]['amount']);
+        },
+        read,
+      ),
+
+    balances: (customerId: string) =>
+      runner.run(
+        'ledger.balances',
+        async ({ db }): Promise<Money[]> => {
+          const { rows } = await db.query(`SELECT currency, amount FROM ${balances} WHERE customer_id = $1 ORDER BY currency`, [
+            asKey(customerId, 'customer id'),
+          ]);
+          return rows.map((r) => ({ amount: dec.int(r['amount']), currency: dec.text(r['currency']) }));
+        },
+        read,
+      ),
+
+    list: (customerId: string, page: PageRequest) =>
+      runner.run(
+        'ledger.list',
+        async ({ db }) => {
+          const customer = asKey(customerId, 'customer id');
+          const window = pageWindow(page, timeKeyCodec);
+          const { rows } = await db.query(
+            `SELECT * FROM ${entries} WHERE customer_id = $1 AND (created_at, id) < ($2::timestamptz, $3::text)
+             ORDER BY created_at DESC, id DESC LIMIT $4`,
+            [customer, ...timeBound(window.after, 'desc'), window.limit + 1],
+          );
+          return toPage(rows.map(entryFromRow), window, timeKeyCodec, (e) => timeKeyOf(e.createdAt, e.id));
+        },
+        read,
+      ),
+  };
+}

@@ -1,0 +1,87 @@
+import { NewPanelSchema, NotFoundError, PanelPatchSchema, UNKNOWN_HEALTH, createId, parseInput } from '@panelkit/sdk';
+import type { NewPanel, Panel, PanelHealth, PanelPatch, PanelRepository } from '@panelkit/sdk';
+import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
+import type { Column } from '../internal/columns.js';
+import type { RepositoryContext } from '../internal/runner.js';
+import { dec, enc } from '../internal/sql.js';
+import type { Row } from '../internal/sql.js';
+import { asKey, definedFields } from '../internal/validate.js';
+
+/** Health is jsonb with `checkedAt` as an ISO string (jsonb has no dates). */
+function encodeHealth(health: PanelHealth): string {
+  return enc.json({ ...health, checkedAt: enc.timeOrNull(health.checkedAt) });
+}
+
+function decodeHealth(value: unknown): PanelHealth {
+  const raw = dec.json<PanelHealth & { checkedAt: string | null }>(value);
+  return { ...raw, checkedAt: dec.timeOrNull(raw.checkedAt) };
+}
+
+const COLUMNS: readonly Column<Panel>[] = [
+  ['id', 'text', (p) => p.id],
+  ['kind', 'text', (p) => p.kind],
+  ['name', 'text', (p) => p.name],
+  ['base_url', 'text', (p) => p.baseUrl],
+  ['credentials', 'jsonb', (p) => enc.json(p.credentials)],
+  ['location_tags', 'jsonb', (p) => enc.json(p.locationTags)],
+  ['options', 'jsonb', (p) => enc.json(p.options)],
+  ['enabled', 'boolean', (p) => p.enabled],
+  ['health', 'jsonb', (p) => encodeHealth(p.health)],
+  ['created_at', 'timestamptz', (p) => enc.time(p.createdAt)],
+  ['updated_at', 'timestamptz', (p) => enc.time(p.updatedAt)],
+];
+
+export function panelFromRow(r: Row): Panel {
+  return {
+    id: dec.text(r['id']),
+    kind: dec.text(r['kind']),
+    name: dec.text(r['name']),
+    baseUrl: dec.text(r['base_url']),
+    credentials: dec.json(r['credentials']),
+    locationTags: dec.json(r['location_tags']),
+    options: dec.json(r['options']),
+    enabled: dec.bool(r['enabled']),
+    health: decodeHealth(r['health']),
+    createdAt: dec.time(r['created_at']),
+    updatedAt: dec.time(r['updated_at']),
+  };
+}
+
+export function panelRepository({ runner, schema }: RepositoryContext): PanelRepository {
+  const table = `${schema}.panels`;
+  return {
+    create: (input: NewPanel) =>
+      runner.run('panels.create', async ({ db, now }) => {
+        const parsed = parseInput(NewPanelSchema, input, 'panel');
+        const panel: Panel = { ...parsed, id: parsed.id ?? createId('pnl'), health: { ...UNKNOWN_HEALTH }, createdAt: now, updatedAt: now };
+        return panelFromRow((await db.query(insertSql(table, COLUMNS), paramsOf(COLUMNS, panel))).rows[0]!);
+      }),
+
+    get: (id: string) =>
+      runner.run(
+        'panels.get',
+        async ({ db }) => {
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [asKey(id, 'panel id')]);
+          return rows[0] === undefined ? null : panelFromRow(rows[0]);
+        },
+        { read: true },
+      ),
+
+    list: () =>
+      runner.run(
+        'panels.list',
+        async ({ db }) => (await db.query(`SELECT * FROM ${table} ORDER BY name, id`)).rows.map(panelFromRow),
+        { read: true },
+      ),
+
+    update: (id: string, patch: PanelPatch) =>
+      runner.run('panels.update', async ({ db, now }) => {
+        const changes = definedFields(parseInput(PanelPatchSchema, patch, 'panel patch'));
+        const key = asKey(id, 'panel id');
+        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
+        if (rows[0] === undefined) throw new NotFoundError('panel', key);
+        const after: Panel = { ...panelFromRow(rows[0]), ...changes, updatedAt: now };
+        return panelFromRow((await db.query(updateSql(table, COLUMNS), paramsOf(COLUMNS, after))).rows[0]!);
+      }),
+  };
+}

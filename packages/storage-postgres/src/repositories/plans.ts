@@ -1,0 +1,103 @@
+import { NewPlanSchema, NotFoundError, PlanPatchSchema, createId, parseInput } from '@panelkit/sdk';
+import type { NewPlan, Plan, PlanPatch, PlanRepository } from '@panelkit/sdk';
+import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
+import type { Column } from '../internal/columns.js';
+import type { RepositoryContext } from '../internal/runner.js';
+import { dec, enc } from '../internal/sql.js';
+import type { Row } from '../internal/sql.js';
+import { asKey, asRecord, definedFields, invalid } from '../internal/validate.js';
+
+const COLUMNS: readonly Column<Plan>[] = [
+  ['id', 'text', (p) => p.id],
+  ['name', 'text', (p) => p.name],
+  ['family', 'text', (p) => p.family],
+  ['description', 'text', (p) => p.description],
+  ['price_amount', 'bigint', (p) => p.price.amount],
+  ['price_currency', 'text', (p) => p.price.currency],
+  ['duration_days', 'integer', (p) => p.durationDays],
+  ['traffic_bytes', 'bigint', (p) => p.trafficBytes],
+  ['device_limit', 'integer', (p) => p.deviceLimit],
+  ['placement', 'jsonb', (p) => enc.json(p.placement)],
+  ['max_clients', 'integer', (p) => p.maxClients],
+  ['auto_provision', 'boolean', (p) => p.autoProvision],
+  ['trial', 'jsonb', (p) => enc.jsonOrNull(p.trial)],
+  ['renewable', 'boolean', (p) => p.renewable],
+  ['start_on_first_use', 'boolean', (p) => p.startOnFirstUse],
+  ['extension', 'jsonb', (p) => enc.json(p.extension)],
+  ['on_sale', 'boolean', (p) => p.onSale],
+  ['allocated', 'integer', (p) => p.allocated],
+  ['created_at', 'timestamptz', (p) => enc.time(p.createdAt)],
+  ['updated_at', 'timestamptz', (p) => enc.time(p.updatedAt)],
+];
+
+export function planFromRow(r: Row): Plan {
+  return {
+    id: dec.text(r['id']),
+    name: dec.text(r['name']),
+    family: dec.text(r['family']),
+    description: dec.textOrNull(r['description']),
+    price: { amount: dec.int(r['price_amount']), currency: dec.text(r['price_currency']) },
+    durationDays: dec.int(r['duration_days']),
+    trafficBytes: dec.intOrNull(r['traffic_bytes']),
+    deviceLimit: dec.intOrNull(r['device_limit']),
+    placement: dec.json(r['placement']),
+    maxClients: dec.intOrNull(r['max_clients']),
+    autoProvision: dec.bool(r['auto_provision']),
+    trial: r['trial'] === null ? null : dec.json(r['trial']),
+    renewable: dec.bool(r['renewable']),
+    startOnFirstUse: dec.bool(r['start_on_first_use']),
+    extension: dec.json(r['extension']),
+    onSale: dec.bool(r['on_sale']),
+    allocated: dec.int(r['allocated']),
+    createdAt: dec.time(r['created_at']),
+    updatedAt: dec.time(r['updated_at']),
+  };
+}
+
+export function planRepository({ runner, schema }: RepositoryContext): PlanRepository {
+  const table = `${schema}.plans`;
+  const read = { read: true } as const;
+  return {
+    create: (input: NewPlan) =>
+      runner.run('plans.create', async ({ db, now }) => {
+        const parsed = parseInput(NewPlanSchema, input, 'plan');
+        const plan: Plan = { ...parsed, id: parsed.id ?? createId('pln'), allocated: 0, createdAt: now, updatedAt: now };
+        return planFromRow((await db.query(insertSql(table, COLUMNS), paramsOf(COLUMNS, plan))).rows[0]!);
+      }),
+
+    get: (id: string) =>
+      runner.run(
+        'plans.get',
+        async ({ db }) => {
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [asKey(id, 'plan id')]);
+          return rows[0] === undefined ? null : planFromRow(rows[0]);
+        },
+        read,
+      ),
+
+    list: (filter?: { onSale?: boolean }) =>
+      runner.run(
+        'plans.list',
+        async ({ db }) => {
+          const onSale = filter === undefined ? undefined : asRecord(filter, 'plan filter')['onSale'];
+          if (onSale !== undefined && typeof onSale !== 'boolean') invalid('plan filter', 'onSale', 'must be a boolean');
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE ($1::boolean IS NULL OR on_sale = $1) ORDER BY price_amount, name, id`, [
+            onSale ?? null,
+          ]);
+          return rows.map(planFromRow);
+        },
+        read,
+      ),
+
+    update: (id: string, patch: PlanPatch) =>
+      runner.run('plans.update', async ({ db, now }) => {
+        const changes = definedFields(parseInput(PlanPatchSchema, patch, 'plan patch'));
+        const key = asKey(id, 'plan id');
+        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
+        if (rows[0] === undefined) throw new NotFoundError('plan', key);
+        const before = planFromRow(rows[0]);
+        const after: Plan = { ...before, ...changes, allocated: before.allocated, updatedAt: now };
+        return planFromRow((await db.query(updateSql(table, COLUMNS), paramsOf(COLUMNS, after))).rows[0]!);
+      }),
+  };
+}

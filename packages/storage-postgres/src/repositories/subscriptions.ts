@@ -1,0 +1,160 @@
+import { ConflictError, NewSubscriptionSchema, NotFoundError, SUBSCRIPTION_STATUSES, SubscriptionPatchSchema, UsageReadingSchema, parseInput } from '@panelkit/sdk';
+import type { NewSubscription, Subscription, SubscriptionPatch, SubscriptionRepository, SubscriptionStatus, UsageReading, UsageWriteResult } from '@panelkit/sdk';
+import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
+import type { Call, RepositoryContext } from '../internal/runner.js';
+import { dec, enc } from '../internal/sql.js';
+import { asArray, asInteger, asKey, asRecord, definedFields, invalid } from '../internal/validate.js';
+import { subscriptionQueries } from './subscription-queries.js';
+import { SUBSCRIPTION_COLUMNS, subscriptionFromRow } from './subscription-rows.js';
+
+function parseExpectedRevision(options: { expectedRevision: number }): number {
+  const input = asRecord(options, 'update options');
+  return asInteger(input['expectedRevision'], 'update options', 'expectedRevision', { min: 0, max: Number.MAX_SAFE_INTEGER });
+}
+
+/**
+ * The readings that can apply, in the order given: per subscription, each one newer than every
+ * earlier reading for it in this page (the memory storage applies readings one by one, so a
+ * reading not newer than an earlier one in the page is ignored whatever is stored). Their times
+ * rise per subscription, so the database applies those newer than the stored `usageObservedAt`
+ * and keeps the newest.
+ */
+function candidates(readings: readonly UsageReading[]): UsageReading[] {
+  const latest = new Map<string, number>();
+  const out: UsageReading[] = [];
+  for (const reading of readings) {
+    const at = reading.observedAt.getTime();
+    const seen = latest.get(reading.subscriptionId);
+    if (seen !== undefined && at <= seen) continue;
+    latest.set(reading.subscriptionId, at);
+    out.push(reading);
+  }
+  return out;
+}
+
+/** Readings per statement; bounded so one page of a huge sync does not make one huge statement. */
+const USAGE_CHUNK = 10_000;
+
+export function subscriptionRepository(context: RepositoryContext): SubscriptionRepository {
+  const { runner, schema } = context;
+  const table = `${schema}.subscriptions`;
+
+  /**
+   * One statement per page: lock the named rows in id order (so concurrent pages cannot
+   * deadlock), keep the readings newer than what is stored, write the newest per row with
+   * `UPDATE … FROM`, and count what applied. Unknown subscriptions simply match nothing.
+   */
+  async function writeUsage({ db }: Call, readings: readonly UsageReading[]): Promise<UsageWriteResult> {
+    const rising = candidates(readings);
+    let applied = 0;
+    for (let i = 0; i < rising.length; i += USAGE_CHUNK) {
+      const chunk = rising.slice(i, i + USAGE_CHUNK);
+      const { rows } = await db.query(
+        `WITH reading AS (
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) AS r(id, used_bytes, observed_at)
+         ), stored AS (
+           SELECT s.id, s.usage_observed_at FROM ${table} AS s
+           WHERE s.id IN (SELECT id FROM reading) ORDER BY s.id FOR UPDATE
+         ), newer AS (
+           SELECT reading.* FROM reading JOIN stored USING (id)
+           WHERE stored.usage_observed_at IS NULL OR reading.observed_at > stored.usage_observed_at
+         ), written AS (
+           UPDATE ${table} AS s SET used_bytes = n.used_bytes, usage_observed_at = n.observed_at
+           FROM (SELECT DISTINCT ON (id) * FROM newer ORDER BY id, observed_at DESC) AS n
+           WHERE s.id = n.id
+           RETURNING s.id
+         )
+         SELECT (SELECT count(*) FROM newer) AS applied, (SELECT count(*) FROM written) AS written`,
+        [chunk.map((r) => r.subscriptionId), chunk.map((r) => r.usedBytes), chunk.map((r) => enc.time(r.observedAt))],
+      );
+      applied += dec.int(rows[0]!['applied']);
+    }
+    return { applied, ignored: readings.length - applied };
+  }
+
+  return {
+    ...subscriptionQueries(context),
+
+    create: (input: NewSubscription & { id: string }) =>
+      runner.run('subscriptions.create', async ({ db, now }) => {
+        const parsed = parseInput(NewSubscriptionSchema, input, 'subscription');
+        // The target is checked first: one on another panel is a ValidationError, not a missing row.
+        const target = (await db.query(`SELECT panel_id FROM ${schema}.targets WHERE id = $1`, [parsed.targetId])).rows[0];
+        if (target === undefined) throw new NotFoundError('target', parsed.targetId);
+        if (target['panel_id'] !== parsed.panelId) {
+          invalid('subscription', 'targetId', `target ${parsed.targetId} is on panel ${String(target['panel_id'])}, not ${parsed.panelId}`);
+        }
+        const subscription: Subscription = { ...parsed, statusChangedAt: parsed.statusChangedAt ?? now, revision: 0, createdAt: now, updatedAt: now };
+        return subscriptionFromRow((await db.query(insertSql(table, SUBSCRIPTION_COLUMNS), paramsOf(SUBSCRIPTION_COLUMNS, subscription))).rows[0]!);
+      }),
+
+    get: (id: string) =>
+      runner.run(
+        'subscriptions.get',
+        async ({ db }) => {
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [asKey(id, 'subscription id')]);
+          return rows[0] === undefined ? null : subscriptionFromRow(rows[0]);
+        },
+        { read: true },
+      ),
+
+    getByUsername: (panelId: string, username: string) =>
+      runner.run(
+        'subscriptions.getByUsername',
+        async ({ db }) => {
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE panel_id = $1 AND remote_username = $2`, [
+            asKey(panelId, 'panel id'),
+            asKey(username, 'username'),
+          ]);
+          return rows[0] === undefined ? null : subscriptionFromRow(rows[0]);
+        },
+        { read: true },
+      ),
+
+    /** Optimistic: the row is locked, its revision compared, and the write bumps it. */
+    update: (id: string, patch: SubscriptionPatch, options: { expectedRevision: number }) =>
+      runner.run('subscriptions.update', async ({ db, now }) => {
+        const changes = definedFields(parseInput(SubscriptionPatchSchema, patch, 'subscription patch'));
+        const expectedRevision = parseExpectedRevision(options);
+        const key = asKey(id, 'subscription id');
+        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
+        if (rows[0] === undefined) throw new NotFoundError('subscription', key);
+        const before = subscriptionFromRow(rows[0]);
+        if (before.revision !== expectedRevision) {
+          throw new ConflictError(`subscription ${before.id} is at revision ${before.revision}, not ${expectedRevision}`, {
+            details: { id: before.id, revision: before.revision, expectedRevision },
+          });
+        }
+        const statusChanged = changes.status !== undefined && changes.status !== before.status;
+        const after: Subscription = {
+          ...before,
+          ...changes,
+          statusChangedAt: changes.statusChangedAt ?? (statusChanged ? now : before.statusChangedAt),
+          revision: before.revision + 1,
+          updatedAt: now,
+        };
+        return subscriptionFromRow((await db.query(updateSql(table, SUBSCRIPTION_COLUMNS), paramsOf(SUBSCRIPTION_COLUMNS, after))).rows[0]!);
+      }),
+
+    recordUsage: (readings: readonly UsageReading[]) =>
+      runner.run('subscriptions.recordUsage', async (call) => {
+        const parsed = asArray(readings, 'usage readings', '(root)').map((reading, i) => parseInput(UsageReadingSchema, reading, `usage reading ${i}`));
+        if (parsed.length === 0) return { applied: 0, ignored: 0 };
+        return writeUsage(call, parsed);
+      }),
+
+    countByStatus: (filter?: { panelId?: string }) =>
+      runner.run(
+        'subscriptions.countByStatus',
+        async ({ db }) => {
+          const panelId = filter === undefined ? undefined : asRecord(filter, 'count filter')['panelId'];
+          const panel = panelId === undefined ? null : asKey(panelId, 'count filter panelId');
+          const { rows } = await db.query(`SELECT status, count(*) AS n FROM ${table} WHERE ($1::text IS NULL OR panel_id = $1) GROUP BY status`, [panel]);
+          const counts = Object.fromEntries(SUBSCRIPTION_STATUSES.map((s) => [s, 0])) as Record<SubscriptionStatus, number>;
+          for (const row of rows) counts[dec.text(row['status']) as SubscriptionStatus] = dec.int(row['n']);
+          return counts;
+        },
+        { read: true },
+      ),
+  };
+}

@@ -1,0 +1,102 @@
+import { NewTargetSchema, NotFoundError, TargetPatchSchema, createId, parseInput } from '@panelkit/sdk';
+import type { NewTarget, Target, TargetPatch, TargetRepository } from '@panelkit/sdk';
+import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
+import type { Column } from '../internal/columns.js';
+import type { RepositoryContext } from '../internal/runner.js';
+import { dec, enc } from '../internal/sql.js';
+import type { Row } from '../internal/sql.js';
+import { asKey, asRecord, definedFields } from '../internal/validate.js';
+
+const COLUMNS: readonly Column<Target>[] = [
+  ['id', 'text', (t) => t.id],
+  ['panel_id', 'text', (t) => t.panelId],
+  ['remote_ref', 'text', (t) => t.remoteRef],
+  ['name', 'text', (t) => t.name],
+  ['protocol', 'text', (t) => t.protocol],
+  ['remote_meta', 'jsonb', (t) => enc.json(t.remoteMeta)],
+  ['capacity', 'integer', (t) => t.capacity],
+  ['is_default', 'boolean', (t) => t.isDefault],
+  ['provisioning_enabled', 'boolean', (t) => t.provisioningEnabled],
+  ['tags', 'jsonb', (t) => enc.json(t.tags)],
+  ['allocated', 'integer', (t) => t.allocated],
+  ['created_at', 'timestamptz', (t) => enc.time(t.createdAt)],
+  ['updated_at', 'timestamptz', (t) => enc.time(t.updatedAt)],
+];
+
+export function targetFromRow(r: Row): Target {
+  return {
+    id: dec.text(r['id']),
+    panelId: dec.text(r['panel_id']),
+    remoteRef: dec.text(r['remote_ref']),
+    name: dec.text(r['name']),
+    protocol: dec.text(r['protocol']),
+    remoteMeta: dec.json(r['remote_meta']),
+    capacity: dec.intOrNull(r['capacity']),
+    isDefault: dec.bool(r['is_default']),
+    provisioningEnabled: dec.bool(r['provisioning_enabled']),
+    tags: dec.json(r['tags']),
+    allocated: dec.int(r['allocated']),
+    createdAt: dec.time(r['created_at']),
+    updatedAt: dec.time(r['updated_at']),
+  };
+}
+
+export function targetRepository({ runner, schema }: RepositoryContext): TargetRepository {
+  const table = `${schema}.targets`;
+  const read = { read: true } as const;
+  return {
+    /** The panel reference is a foreign key: a missing panel is a `NotFoundError`. */
+    create: (input: NewTarget) =>
+      runner.run('targets.create', async ({ db, now }) => {
+        const parsed = parseInput(NewTargetSchema, input, 'target');
+        const target: Target = { ...parsed, id: parsed.id ?? createId('tgt'), allocated: 0, createdAt: now, updatedAt: now };
+        return targetFromRow((await db.query(insertSql(table, COLUMNS), paramsOf(COLUMNS, target))).rows[0]!);
+      }),
+
+    get: (id: string) =>
+      runner.run(
+        'targets.get',
+        async ({ db }) => {
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [asKey(id, 'target id')]);
+          return rows[0] === undefined ? null : targetFromRow(rows[0]);
+        },
+        read,
+      ),
+
+    getByRemoteRef: (panelId: string, remoteRef: string) =>
+      runner.run(
+        'targets.getByRemoteRef',
+        async ({ db }) => {
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE panel_id = $1 AND remote_ref = $2`, [
+            asKey(panelId, 'panel id'),
+            asKey(remoteRef, 'remote reference'),
+          ]);
+          return rows[0] === undefined ? null : targetFromRow(rows[0]);
+        },
+        read,
+      ),
+
+    list: (filter?: { panelId?: string }) =>
+      runner.run(
+        'targets.list',
+        async ({ db }) => {
+          const panelId = filter === undefined ? undefined : asRecord(filter, 'target filter')['panelId'];
+          const wanted = panelId === undefined ? null : asKey(panelId, 'target filter panelId');
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE ($1::text IS NULL OR panel_id = $1) ORDER BY panel_id, name, id`, [wanted]);
+          return rows.map(targetFromRow);
+        },
+        read,
+      ),
+
+    update: (id: string, patch: TargetPatch) =>
+      runner.run('targets.update', async ({ db, now }) => {
+        const changes = definedFields(parseInput(TargetPatchSchema, patch, 'target patch'));
+        const key = asKey(id, 'target id');
+        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
+        if (rows[0] === undefined) throw new NotFoundError('target', key);
+        const before = targetFromRow(rows[0]);
+        const after: Target = { ...before, ...changes, allocated: before.allocated, updatedAt: now };
+        return targetFromRow((await db.query(updateSql(table, COLUMNS), paramsOf(COLUMNS, after))).rows[0]!);
+      }),
+  };
+}

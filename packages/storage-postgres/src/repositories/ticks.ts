@@ -1,0 +1,26 @@
+import type { TickRepository } from '@panelkit/sdk';
+import type { RepositoryContext } from '../internal/runner.js';
+import { enc } from '../internal/sql.js';
+import { asDate, asString } from '../internal/validate.js';
+
+/**
+ * Leaderless ticks: one conditional upsert. The first caller for a name inserts; later ones
+ * update only when their slot is strictly later than the stored one. Concurrent callers queue on
+ * the row (or the unique key), re-check the condition against the winner's slot, and lose.
+ */
+export function tickRepository({ runner, schema }: RepositoryContext): TickRepository {
+  return {
+    tryAcquire: (name: string, slot: Date) =>
+      runner.run('ticks.tryAcquire', async ({ db }) => {
+        const tick = asString(name, 'tick', 'name', { min: 1, max: 200 });
+        const at = asDate(slot, 'tick', 'slot');
+        const { rows } = await db.query(
+          `INSERT INTO ${schema}.ticks AS t (name, slot) VALUES ($1, $2::timestamptz)
+           ON CONFLICT (name) DO UPDATE SET slot = EXCLUDED.slot WHERE t.slot < EXCLUDED.slot
+           RETURNING t.name`,
+          [tick, enc.time(at)],
+        );
+        return rows.length > 0;
+      }),
+  };
+}

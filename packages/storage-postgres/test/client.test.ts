@@ -1,0 +1,160 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConflictError, ManualClock, NotFoundError, StorageMisuseError, StorageUnavailableError } from '@panelkit/sdk';
+import pg from 'pg';
+import { createPostgresStorage, fromPGlite, fromPgPool, migrate } from '../src/index.js';
+import type { SqlClient } from '../src/index.js';
+import { mapError } from '../src/internal/errors.js';
+import { sharedPGlite, storageInFreshSchema } from './helpers.js';
+
+const pglite = sharedPGlite();
+afterAll(() => pglite.close());
+
+describe('fromPGlite', () => {
+  it('serialises callers: a statement from outside never lands inside an open transaction', async () => {
+    const client = await pglite.client();
+    await client.query('CREATE TEMP TABLE IF NOT EXISTS serial_probe (n integer)');
+    let inside!: () => void;
+    const entered = new Promise<void>((resolve) => (inside = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const rolledBack = client.transaction(async (db) => {
+      await db.query('INSERT INTO serial_probe VALUES (1)');
+      inside();
+      await gate;
+      throw new Error('undo');
+    });
+    await entered;
+    // Issued while the transaction is open: it must wait, or it would be rolled back with it.
+    const outside = client.query('INSERT INTO serial_probe VALUES (2)');
+    release();
+    await expect(rolledBack).rejects.toThrow('undo');
+    await outside;
+    const { rows } = await client.query<{ n: number }>('SELECT n FROM serial_probe ORDER BY n');
+    expect(rows.map((r) => r.n)).toEqual([2]);
+  });
+});
+
+describe('errors', () => {
+  it('an unreachable server is StorageUnavailableError (retryable)', async () => {
+    const pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 2000 });
+    const storage = createPostgresStorage({ client: fromPgPool(pool) });
+    const error = await storage.panels.list().catch((e: unknown) => e);
+    expect(StorageUnavailableError.is(error)).toBe(true);
+    expect((error as StorageUnavailableError).retryable).toBe(true);
+    await pool.end();
+  });
+
+  it('maps SQLSTATEs to the SDK taxonomy and passes foreign errors through', () => {
+    expect(ConflictError.is(mapError({ code: '23505', constraint: 'x' }))).toBe(true);
+    const missing = mapError({ code: '23503', detail: 'Key (panel_id)=(pnl_9) is not present in table "panels".' });
+    expect(NotFoundError.is(missing) && missing.entity === 'panel' && missing.id === 'pnl_9').toBe(true);
+    expect(StorageUnavailableError.is(mapError({ code: '57P01' }))).toBe(true);
+    expect(StorageUnavailableError.is(mapError({ code: '40001' }))).toBe(true);
+    const own = new Error('mine');
+    expect(mapError(own)).toBe(own);
+  });
+});
+
+describe('storage', () => {
+  it('says it is a database storage; multiProcess follows the client', async () => {
+    const client = await pglite.client();
+    expect(createPostgresStorage({ client }).capabilities).toEqual({ transactions: 'database', multiProcess: false });
+    expect(createPostgresStorage({ client: fromPgPool(new pg.Pool()) }).capabilities.multiProcess).toBe(true);
+  });
+
+  it('refuses the storage itself inside its own transaction, and a tx after it finished', async () => {
+    const { storage, cleanup } = await storageInFreshSchema(await pglite.client(), new ManualClock());
+    let leaked: Parameters<Parameters<typeof storage.transaction>[0]>[0] | undefined;
+    await expect(
+      storage.transaction(async (tx) => {
+        leaked = tx;
+        await storage.panels.list();
+      }),
+    ).rejects.toSatisfy((e) => StorageMisuseError.is(e));
+    await expect(leaked!.panels.list()).rejects.toSatisfy((e) => StorageMisuseError.is(e));
+    await cleanup();
+    await expect(storage.panels.list()).rejects.toSatisfy((e) => StorageMisuseError.is(e));
+  });
+
+  it('close() waits for a transaction under way, then refuses new calls', async () => {
+    const { storage, schema, cleanup } = await storageInFreshSchema(await pglite.client(), new ManualClock());
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const running = storage.transaction(async (tx) => {
+      await tx.customers.create({ email: 'late@example.com' });
+      entered();
+      await gate;
+      return 'committed';
+    });
+    await inside;
+    const events: string[] = [];
+    void running.then(() => events.push('committed'));
+    const closing = storage.close().then(() => events.push('closed'));
+    // Let every pending callback run: close() must still be waiting for the transaction.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual([]);
+    release();
+    await closing;
+    expect(events).toEqual(['committed', 'closed']);
+    expect(await running).toBe('committed');
+    await expect(storage.customers.list({ limit: 1 })).rejects.toSatisfy((e) => StorageMisuseError.is(e));
+    const reopened = createPostgresStorage({ client: await pglite.client(), schema });
+    expect(await reopened.customers.getByEmail('late@example.com')).not.toBeNull();
+    await cleanup();
+  });
+
+  it('calls made at once on one tx run one at a time, each under its own savepoint', async () => {
+    const { storage, cleanup } = await storageInFreshSchema(await pglite.client(), new ManualClock());
+    const made = await storage.transaction(async (tx) => {
+      const results = await Promise.allSettled([
+        tx.customers.create({ email: 'a@example.com' }),
+        tx.customers.create({ email: 'a@example.com' }),
+        tx.customers.create({ email: 'b@example.com' }),
+      ]);
+      return results.map((r) => r.status);
+    });
+    expect(made).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await storage.customers.list({ limit: 10 })).items).toHaveLength(2);
+    await cleanup();
+  });
+
+  it('reruns a transaction that hits a serialisation failure, up to maxAttempts', async () => {
+    const inner = await pglite.client();
+    const schema = 'pk_retry_probe';
+    await migrate(inner, { schema });
+    let failures = 2;
+    // A client whose first two transactions fail the way PostgreSQL reports a serialisation failure.
+    const flaky: SqlClient = {
+      concurrent: false,
+      query: (text, params) => inner.query(text, params),
+      transaction: (fn) =>
+        inner.transaction(async (db) => {
+          const result = await fn(db);
+          if (failures-- > 0) throw Object.assign(new Error('could not serialize access'), { code: '40001' });
+          return result;
+        }),
+    };
+    const storage = createPostgresStorage({ client: flaky, schema });
+    let runs = 0;
+    await storage.transaction(async (tx) => {
+      runs++;
+      await tx.customers.create({ email: `run-${runs}@example.com` });
+    });
+    expect(runs).toBe(3);
+    expect((await storage.customers.list({ limit: 10 })).items.map((c) => c.email)).toEqual(['run-3@example.com']);
+    failures = 10;
+    const limited = createPostgresStorage({ client: flaky, schema, maxAttempts: 2 });
+    await expect(limited.transaction(async (tx) => tx.panels.list())).rejects.toSatisfy((e) => StorageUnavailableError.is(e));
+    await inner.query(`DROP SCHEMA "${schema}" CASCADE`);
+  });
+});
+
+describe('fromPgPool', () => {
+  it('wraps a pg Pool structurally (compile-time check)', () => {
+    const client: SqlClient = fromPgPool(new pg.Pool());
+    expect(client.concurrent).toBe(true);
+    expect(fromPGlite).toBeTypeOf('function');
+  });
+});

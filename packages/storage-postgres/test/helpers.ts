@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import type { Clock, StoragePort } from '@panelkit/sdk';
+import { createPostgresStorage, fromPGlite, fromPgPool, migrate } from '../src/index.js';
+import type { SqlClient } from '../src/index.js';
+
+/** The real server, when the environment names one (`.ci/run` always does). */
+export const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
+export const SKIP_REAL_SERVER = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
+
+/** A schema name no other test or file uses. */
+export function uniqueSchema(): string {
+  return `pk_test_${randomBytes(6).toString('hex')}`;
+}
+
+export function newPool(max = 4): pg.Pool {
+  if (DATABASE_URL === undefined) throw new Error('PANELKIT_TEST_DATABASE_URL is not set');
+  return new pg.Pool({ connectionString: DATABASE_URL, max });
+}
+
+/** A migrated storage in a fresh schema; `cleanup` drops the schema. */
+export async function storageInFreshSchema(client: SqlClient, clock: Clock): Promise<{ storage: StoragePort; schema: string; cleanup: () => Promise<void> }> {
+  const schema = uniqueSchema();
+  await migrate(client, { schema, clock });
+  const storage = createPostgresStorage({ client, schema, clock });
+  return {
+    storage,
+    schema,
+    cleanup: async () => {
+      await storage.close();
+      await dropSchema(client, schema);
+    },
+  };
+}
+
+export async function dropSchema(client: SqlClient, schema: string): Promise<void> {
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+}
+
+/** One PGlite database for a whole test file (starting one takes seconds); tests get schemas in it. */
+export function sharedPGlite(): { client: () => Promise<SqlClient>; close: () => Promise<void> } {
+  let db: PGlite | undefined;
+  let client: SqlClient | undefined;
+  return {
+    client: async () => {
+      if (client === undefined) {
+        db = await PGlite.create();
+        client = fromPGlite(db);
+      }
+      return client;
+    },
+    close: async () => {
+      await db?.close();
+    },
+  };
+}
+
+export { fromPgPool };
