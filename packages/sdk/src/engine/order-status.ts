@@ -1,0 +1,18 @@
+import type { Order, OrderStatus } from '../domain/order.js';
+import type { StorageRepositories } from '../ports/storage.js';
+
+/**
+ * Settles an order once none of its subscriptions is pending: completed, failed, or partially
+ * failed. Returns the order when its status changed.
+ */
+export async function settleOrder(tx: StorageRepositories, orderId: string | null): Promise<Order | null> {
+  if (orderId === null) return null;
+  const order = await tx.orders.get(orderId);
+  if (order === null) return null;
+  const subs = await tx.subscriptions.listByOrder(orderId);
+  if (subs.some((s) => s.status === 'pending')) return null;
+  const failed = subs.filter((s) => s.status === 'failed').length;
+  const status: OrderStatus = failed === 0 ? 'completed' : failed === subs.length ? 'failed' : 'partially_failed';
+  if (status === order.status) return null;
+  return tx.orders.update(orderId, { status });
+}

@@ -1,0 +1,269 @@
+import type { ClaimedJob, Job, Lease } from '../domain/job.js';
+import { createId } from '../domain/ids.js';
+import { ConflictError, PanelkitError, StorageUnavailableError, toPanelkitError } from '../errors.js';
+import { abortableSleep, backoffDelay } from '../retry.js';
+import type { EngineContext } from './context.js';
+import type { HandlerEnv, JobHandler, JobOutcome, JobRoute, WorkerStep } from './handler.js';
+
+export interface WorkerOptions {
+  /** Names this worker in leases and events. Default a random id. */
+  id?: string;
+  /** Most jobs claimed at once. Default 100. */
+  claimLimit?: number;
+  /** How long `start()` waits between empty polls. Default 1 s (with jitter). */
+  pollIntervalMs?: number;
+  /** How often held leases are extended. Default a third of the lease. */
+  heartbeatIntervalMs?: number;
+  /**
+   * Called when a job reaches a step; the job goes on when it resolves. For tracing, and in
+   * tests a promise that never resolves stands for a worker that died at that step.
+   */
+  onStep?: (step: WorkerStep, job: Job) => void | Promise<void>;
+}
+
+export interface Worker {
+  readonly id: string;
+  /** Claims due jobs once, runs them through the per-panel queues, and settles each. Returns how many were claimed. */
+  runOnce(): Promise<number>;
+  /** `runOnce` until nothing due is left. Returns how many jobs were claimed in all. */
+  drain(): Promise<number>;
+  /** Polls and runs jobs in the background until `stop()`. */
+  start(): void;
+  /**
+   * Stops claiming, lets running jobs finish for up to `timeoutMs` (default 10 s), then aborts
+   * them; every job not finished is handed back to the queue without counting the attempt.
+   */
+  stop(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+interface Group {
+  handler: JobHandler;
+  route: JobRoute;
+  jobs: ClaimedJob[];
+}
+
+function isRetryable(error: PanelkitError): boolean {
+  return error.retryable || ConflictError.is(error) || StorageUnavailableError.is(error);
+}
+
+export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[], options: WorkerOptions = {}): Worker {
+  const id = options.id ?? createId('wrk');
+  const byType = new Map(handlers.map((h) => [h.type, h]));
+  const types = [...byType.keys()];
+  const claimLimit = options.claimLimit ?? 100;
+  const held = new Map<string, Lease>();
+  const abort = new AbortController();
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let stopping = false;
+  let running: Promise<void> | undefined;
+  const inFlight = new Set<Promise<number>>();
+  const pollAbort = new AbortController();
+
+  const env: HandlerEnv = {
+    ctx,
+    workerId: id,
+    signal: abort.signal,
+    async step(step, job) {
+      await options.onStep?.(step, job);
+    },
+  };
+
+  function startHeartbeat(): void {
+    if (heartbeat !== undefined) return;
+    const every = options.heartbeatIntervalMs ?? Math.max(1, Math.floor(ctx.policy.leaseMs / 3));
+    heartbeat = setInterval(() => {
+      if (held.size === 0) return;
+      ctx.storage.jobs.heartbeat([...held.values()], ctx.policy.leaseMs).then(
+        (kept) => {
+          const keptIds = new Set(kept.map((l) => l.jobId));
+          for (const jobId of held.keys()) {
+            if (!keptIds.has(jobId)) ctx.events.emit('job:lease_lost', { jobId, workerId: id, at: ctx.clock.now() });
+          }
+        },
+        (error: unknown) => ctx.events.emit('error', toPanelkitError(error)),
+      );
+    }, every);
+    heartbeat.unref?.();
+  }
+
+  function stopHeartbeat(): void {
+    if (heartbeat !== undefined) clearInterval(heartbeat);
+    heartbeat = undefined;
+  }
+
+  async function settle(handler: JobHandler, { job, lease }: ClaimedJob, outcome: JobOutcome): Promise<void> {
+    const at = ctx.clock.now();
+    try {
+      if (outcome.ok) {
+        if (await ctx.storage.jobs.complete(lease)) ctx.events.emit('job:succeeded', { job, workerId: id, at });
+        else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
+        return;
+      }
+      const error = outcome.error;
+      if (stopping && abort.signal.aborted) {
+        await ctx.storage.jobs.release(lease);
+        return;
+      }
+      ctx.logger.warn({ jobId: job.id, type: job.type, attempt: job.attempts, code: error.code }, 'job failed');
+      if (isRetryable(error) && job.attempts < job.maxAttempts) {
+        const retryAt = new Date(at.getTime() + backoffDelay(job.attempts, ctx.policy.jobRetry, error, ctx.random));
+        if (await ctx.storage.jobs.fail(lease, error.toJSON(), { at: retryAt })) {
+          ctx.events.emit('job:retried', { job, workerId: id, error, retryAt, at });
+        } else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
+        return;
+      }
+      try {
+        await handler.onDead?.(ctx, job, error);
+      } catch (compensation) {
+        // The compensation (refund…) did not go through: try the whole job again later.
+        const retryAt = new Date(at.getTime() + backoffDelay(job.attempts, ctx.policy.jobRetry, undefined, ctx.random));
+        await ctx.storage.jobs.fail(lease, toPanelkitError(compensation).toJSON(), { at: retryAt });
+        return;
+      }
+      if (await ctx.storage.jobs.fail(lease, error.toJSON(), 'dead')) ctx.events.emit('job:dead', { job, workerId: id, error, at });
+    } finally {
+      held.delete(job.id);
+    }
+  }
+
+  async function runGroup(group: Group): Promise<void> {
+    if (stopping) {
+      // Claimed but not started: hand it straight back.
+      for (const { job, lease } of group.jobs) {
+        await ctx.storage.jobs.release(lease);
+        held.delete(job.id);
+      }
+      return;
+    }
+    let outcomes: Map<string, JobOutcome>;
+    try {
+      outcomes = await group.handler.run(env, group.jobs);
+    } catch (error) {
+      outcomes = new Map(group.jobs.map(({ job }) => [job.id, { ok: false, error: toPanelkitError(error) }]));
+    }
+    for (const claimed of group.jobs) {
+      const outcome = outcomes.get(claimed.job.id) ?? { ok: false, error: toPanelkitError(new Error('no outcome')) };
+      await settle(group.handler, claimed, outcome);
+    }
+  }
+
+  /** Splits the claimed jobs into groups: batchable provisioning jobs per target, others alone. */
+  async function plan(claimed: readonly ClaimedJob[]): Promise<Group[]> {
+    const groups: Group[] = [];
+    const batches = new Map<string, Group>();
+    for (const item of claimed) {
+      const handler = byType.get(item.job.type)!;
+      await env.step('claimed', item.job);
+      let route: JobRoute | null;
+      try {
+        route = await handler.route(ctx, item.job);
+      } catch (error) {
+        await settle(handler, item, { ok: false, error: toPanelkitError(error) });
+        continue;
+      }
+      if (route === null) {
+        await settle(handler, item, { ok: true });
+        continue;
+      }
+      let batchable = false;
+      if (route.batchKey !== undefined) {
+        try {
+          batchable = (await ctx.panels.get(route.panelId)).adapter.capabilities.batchCreate;
+        } catch (error) {
+          await settle(handler, item, { ok: false, error: toPanelkitError(error) });
+          continue;
+        }
+      }
+      const key = `${handler.type}|${route.panelId}|${route.batchKey}`;
+      const open = batchable ? batches.get(key) : undefined;
+      if (open !== undefined && open.jobs.length < ctx.policy.maxBatchSize) {
+        open.jobs.push(item);
+        continue;
+      }
+      const group: Group = { handler, route, jobs: [item] };
+      groups.push(group);
+      if (batchable) batches.set(key, group);
+    }
+    return groups;
+  }
+
+  async function runOnce(): Promise<number> {
+    if (stopping) return 0;
+    const claimed = await ctx.storage.jobs.claim({ workerId: id, limit: claimLimit, leaseMs: ctx.policy.leaseMs, types });
+    if (claimed.length === 0) return 0;
+    for (const { job, lease } of claimed) held.set(job.id, lease);
+    startHeartbeat();
+    const work = (async () => {
+      const groups = await plan(claimed);
+      const tasks: Promise<void>[] = [];
+      for (const group of groups) {
+        let queue;
+        try {
+          queue = (await ctx.panels.get(group.route.panelId)).queue;
+        } catch (error) {
+          for (const item of group.jobs) await settle(group.handler, item, { ok: false, error: toPanelkitError(error) });
+          continue;
+        }
+        tasks.push(queue.add(() => runGroup(group)));
+      }
+      await Promise.all(tasks);
+      if (held.size === 0) stopHeartbeat();
+      return claimed.length;
+    })();
+    inFlight.add(work);
+    try {
+      return await work;
+    } finally {
+      inFlight.delete(work);
+    }
+  }
+
+  return {
+    id,
+    runOnce,
+    async drain() {
+      let total = 0;
+      for (;;) {
+        const n = await runOnce();
+        if (n === 0) return total;
+        total += n;
+      }
+    },
+    start() {
+      if (running !== undefined || stopping) return;
+      running = (async () => {
+        while (!stopping) {
+          let n = 0;
+          try {
+            n = await runOnce();
+          } catch (error) {
+            ctx.events.emit('error', toPanelkitError(error));
+          }
+          if (n === 0 && !stopping) {
+            const wait = (options.pollIntervalMs ?? 1000) * (0.5 + ctx.random());
+            await abortableSleep(wait, pollAbort.signal).catch(() => undefined);
+          }
+        }
+      })();
+    },
+    async stop({ timeoutMs = 10_000 } = {}) {
+      stopping = true;
+      pollAbort.abort();
+      const settled = Promise.all([...inFlight, running]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      const first = await Promise.race([settled.then(() => 'done' as const), timedOut]);
+      clearTimeout(timer);
+      if (first === 'timeout') {
+        abort.abort(new PanelkitError('INTERNAL', 'the worker is shutting down', { retryable: true }));
+        // Anything still holding a lease after the abort goes back to the queue.
+        await Promise.race([settled, abortableSleep(1000)]);
+        for (const lease of held.values()) await ctx.storage.jobs.release(lease);
+        held.clear();
+      }
+      stopHeartbeat();
+    },
+  };
+}
