@@ -48,8 +48,9 @@ async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdatePayload,
   let client;
   if (!linkChanged) {
     try {
-      client = await adapter.updateClient(ref, { expiry, trafficLimitBytes: p.newTrafficLimitBytes, enabled: true }, call('update'));
+      const updated = await adapter.updateClient(ref, { expiry, trafficLimitBytes: p.newTrafficLimitBytes, enabled: true }, call('update'));
       await adapter.resetUsage(ref, call('reset'));
+      client = { ...updated, usedBytes: 0, uploadBytes: 0, downloadBytes: 0 };
     } catch (error) {
       if (!PanelNotFoundError.is(error)) throw error;
       [client] = await adapter.createClients(ref.target, [spec], call('create'));
