@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import type { Panel } from '../domain/panel.js';
-import { ConfigurationError, NotFoundError } from '../errors.js';
+import { ConfigurationError, NotFoundError, PanelkitError } from '../errors.js';
 import { PANEL_ADAPTER_API_VERSION } from '../ports/panel.js';
 import type { CallContext, PanelAdapter } from '../ports/panel.js';
 import type { StoragePort } from '../ports/storage.js';
@@ -54,10 +54,39 @@ export class PanelRegistry {
     return [...this.#handles.values()].map((h) => h.queue);
   }
 
+  /**
+   * Runs one panel call through the panel's queue, so at most its concurrency run at once. The
+   * call's context (and its timeout) starts when the call does, not while it waits. A call still
+   * waiting when `gate` aborts is not made: it throws a retryable shutdown error instead.
+   */
+  call<T>(handle: PanelHandle, idempotencyKey: string, fn: (ctx: CallContext) => Promise<T>, options: CallOptions = {}): Promise<T> {
+    return handle.queue.add(async () => {
+      if (options.gate?.aborted === true) throw shutdownError();
+      return fn(this.context(idempotencyKey, options.signal, options.attempt));
+    }) as Promise<T>;
+  }
+
   /** A call context with a timeout, chained to `parent`. */
   context(idempotencyKey: string, parent?: AbortSignal, attempt?: number): CallContext {
     const timeout = AbortSignal.timeout(this.policy.panelCallTimeoutMs);
     const signal = parent === undefined ? timeout : AbortSignal.any([parent, timeout]);
     return attempt === undefined ? { signal, idempotencyKey } : { signal, idempotencyKey, attempt };
   }
+}
+
+export interface CallOptions {
+  /** Aborts the call once it runs. */
+  signal?: AbortSignal;
+  /** When aborted, calls that have not started are not made. */
+  gate?: AbortSignal;
+  attempt?: number;
+}
+
+/** A panel call skipped because the worker is stopping; its job goes back to the queue. */
+export function shutdownError(): PanelkitError {
+  return new PanelkitError('INTERNAL', 'the worker is stopping', { retryable: true, details: { shutdown: true } });
+}
+
+export function isShutdownError(error: PanelkitError): boolean {
+  return error.details?.['shutdown'] === true;
 }

@@ -1,5 +1,7 @@
 import type { ClaimedJob, Job } from '../domain/job.js';
 import type { PanelkitError } from '../errors.js';
+import type { CallContext } from '../ports/panel.js';
+import type { PanelHandle } from './adapters.js';
 import type { EngineContext } from './context.js';
 
 /** Points in a job's run where a worker can be observed (or frozen, to simulate a crash). */
@@ -10,6 +12,12 @@ export interface HandlerEnv {
   readonly ctx: EngineContext;
   readonly workerId: string;
   readonly signal: AbortSignal;
+  /**
+   * Makes one panel call through the panel's concurrency queue. A job's `first` call is not made
+   * once the worker is stopping (the job goes back to the queue untouched); later calls of a job
+   * that has begun are, so it can finish.
+   */
+  call<T>(handle: PanelHandle, idempotencyKey: string, fn: (ctx: CallContext) => Promise<T>, options?: { first?: boolean; attempt?: number }): Promise<T>;
   /** Reports reaching a step; resolves when the worker may go on. */
   step(step: WorkerStep, job: Job): Promise<void>;
 }

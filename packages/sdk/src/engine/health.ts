@@ -27,7 +27,7 @@ async function checkOne(ctx: EngineContext, panel: Panel): Promise<PanelHealthRe
   const handle = ctx.panels.handleFor(panel);
   let report: PanelHealthReport;
   try {
-    report = await handle.adapter.health(ctx.panels.context(`health:${panel.id}`));
+    report = await ctx.panels.call(handle, `health:${panel.id}`, (c) => handle.adapter.health(c));
   } catch (error) {
     report = { ok: false, latencyMs: 0, version: null, message: `${toPanelkitError(error).code}` };
   }

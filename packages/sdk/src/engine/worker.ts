@@ -2,6 +2,7 @@ import type { ClaimedJob, Job, Lease } from '../domain/job.js';
 import { createId } from '../domain/ids.js';
 import { ConflictError, PanelkitError, StorageUnavailableError, toPanelkitError } from '../errors.js';
 import { abortableSleep, backoffDelay } from '../retry.js';
+import { isShutdownError } from './adapters.js';
 import type { EngineContext } from './context.js';
 import type { HandlerEnv, JobHandler, JobOutcome, JobRoute, WorkerStep } from './handler.js';
 
@@ -53,6 +54,8 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   const claimLimit = options.claimLimit ?? 100;
   const held = new Map<string, Lease>();
   const abort = new AbortController();
+  /** Aborted when `stop()` begins: panel calls not yet started are not made. */
+  const gate = new AbortController();
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let stopping = false;
   let running: Promise<void> | undefined;
@@ -63,6 +66,9 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     ctx,
     workerId: id,
     signal: abort.signal,
+    call(handle, key, fn, options = {}) {
+      return ctx.panels.call(handle, key, fn, { signal: abort.signal, gate: options.first === true ? gate.signal : undefined, attempt: options.attempt });
+    },
     async step(step, job) {
       await options.onStep?.(step, job);
     },
@@ -100,7 +106,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         return;
       }
       const error = outcome.error;
-      if (stopping && abort.signal.aborted) {
+      if (stopping && (abort.signal.aborted || isShutdownError(error))) {
         await ctx.storage.jobs.release(lease);
         return;
       }
@@ -127,14 +133,6 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   }
 
   async function runGroup(group: Group): Promise<void> {
-    if (stopping) {
-      // Claimed but not started: hand it straight back.
-      for (const { job, lease } of group.jobs) {
-        await ctx.storage.jobs.release(lease);
-        held.delete(job.id);
-      }
-      return;
-    }
     let outcomes: Map<string, JobOutcome>;
     try {
       outcomes = await group.handler.run(env, group.jobs);
@@ -147,16 +145,22 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     }
   }
 
-  /** Splits the claimed jobs into groups: batchable provisioning jobs per target, others alone. */
-  async function plan(claimed: readonly ClaimedJob[]): Promise<Group[]> {
-    const groups: Group[] = [];
+  /**
+   * Routes each claimed job and starts it at once; batchable provisioning jobs for one target are
+   * gathered (up to `maxBatchSize`) and started together. Panel calls queue per panel inside.
+   */
+  async function dispatch(claimed: readonly ClaimedJob[]): Promise<void> {
+    const running: Promise<void>[] = [];
     const batches = new Map<string, Group>();
+    const start = (group: Group) => running.push(runGroup(group));
     for (const item of claimed) {
       const handler = byType.get(item.job.type)!;
       await env.step('claimed', item.job);
       let route: JobRoute | null;
+      let batchable = false;
       try {
         route = await handler.route(ctx, item.job);
+        if (route?.batchKey !== undefined) batchable = (await ctx.panels.get(route.panelId)).adapter.capabilities.batchCreate;
       } catch (error) {
         await settle(handler, item, { ok: false, error: toPanelkitError(error) });
         continue;
@@ -165,26 +169,21 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         await settle(handler, item, { ok: true });
         continue;
       }
-      let batchable = false;
-      if (route.batchKey !== undefined) {
-        try {
-          batchable = (await ctx.panels.get(route.panelId)).adapter.capabilities.batchCreate;
-        } catch (error) {
-          await settle(handler, item, { ok: false, error: toPanelkitError(error) });
-          continue;
-        }
-      }
-      const key = `${handler.type}|${route.panelId}|${route.batchKey}`;
-      const open = batchable ? batches.get(key) : undefined;
-      if (open !== undefined && open.jobs.length < ctx.policy.maxBatchSize) {
-        open.jobs.push(item);
+      if (!batchable) {
+        start({ handler, route, jobs: [item] });
         continue;
       }
-      const group: Group = { handler, route, jobs: [item] };
-      groups.push(group);
-      if (batchable) batches.set(key, group);
+      const key = `${handler.type}|${route.panelId}|${route.batchKey}`;
+      const open = batches.get(key) ?? { handler, route, jobs: [] };
+      open.jobs.push(item);
+      batches.set(key, open);
+      if (open.jobs.length >= ctx.policy.maxBatchSize) {
+        batches.delete(key);
+        start(open);
+      }
     }
-    return groups;
+    for (const group of batches.values()) start(group);
+    await Promise.all(running);
   }
 
   async function runOnce(): Promise<number> {
@@ -194,19 +193,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     for (const { job, lease } of claimed) held.set(job.id, lease);
     startHeartbeat();
     const work = (async () => {
-      const groups = await plan(claimed);
-      const tasks: Promise<void>[] = [];
-      for (const group of groups) {
-        let queue;
-        try {
-          queue = (await ctx.panels.get(group.route.panelId)).queue;
-        } catch (error) {
-          for (const item of group.jobs) await settle(group.handler, item, { ok: false, error: toPanelkitError(error) });
-          continue;
-        }
-        tasks.push(queue.add(() => runGroup(group)));
-      }
-      await Promise.all(tasks);
+      await dispatch(claimed);
       if (held.size === 0) stopHeartbeat();
       return claimed.length;
     })();
@@ -248,6 +235,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     },
     async stop({ timeoutMs = 10_000 } = {}) {
       stopping = true;
+      gate.abort();
       pollAbort.abort();
       const settled = Promise.all([...inFlight, running]);
       let timer: ReturnType<typeof setTimeout> | undefined;

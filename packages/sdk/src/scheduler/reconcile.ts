@@ -56,7 +56,7 @@ async function reconcilePanel(ctx: EngineContext, panel: Panel, repair: boolean)
     const remote = new Map<string, RemoteClient>();
     let cursor: string | null = null;
     do {
-      const page = await handle.queue.add(() => handle.adapter.listClients({ cursor, limit: 500 }, ctx.panels.context(`reconcile:${panel.id}`)));
+      const page = await ctx.panels.call(handle, `reconcile:${panel.id}`, (c) => handle.adapter.listClients({ cursor, limit: 500 }, c));
       for (const client of page.items) remote.set(client.ref.username, client);
       cursor = page.nextCursor;
     } while (cursor !== null);

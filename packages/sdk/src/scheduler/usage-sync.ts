@@ -25,7 +25,7 @@ async function readPanel(scope: TickScope, panel: Panel): Promise<{ sub: Subscri
   if (adapter.capabilities.bulkUsage) {
     let cursor: string | null = null;
     do {
-      const page = await handle.queue.add(() => adapter.listClients({ cursor, limit: 500 }, ctx.panels.context(`usage:${panel.id}`)));
+      const page = await ctx.panels.call(handle, `usage:${panel.id}`, (c) => adapter.listClients({ cursor, limit: 500 }, c));
       for (const client of page.items) {
         const sub = await ctx.storage.subscriptions.getByUsername(panel.id, client.ref.username);
         if (sub !== null && HAS_REMOTE_CLIENT.has(sub.status)) found.push({ sub, client });
@@ -41,10 +41,11 @@ async function readPanel(scope: TickScope, panel: Panel): Promise<{ sub: Subscri
     const target = targets.get(sub.targetId);
     if (target === undefined) continue;
     calls.push(
-      handle.queue.add(async () => {
-        const client = await adapter.getClient({ target: targetRefOf(target), username: sub.remote.username, remoteClientId: sub.remoteClientId }, ctx.panels.context(`usage:${sub.id}`));
+      (async () => {
+        const ref = { target: targetRefOf(target), username: sub.remote.username, remoteClientId: sub.remoteClientId };
+        const client = await ctx.panels.call(handle, `usage:${sub.id}`, (c) => adapter.getClient(ref, c));
         if (client !== null) found.push({ sub, client });
-      }),
+      })(),
     );
   }
   await Promise.all(calls);

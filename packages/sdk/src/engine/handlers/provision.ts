@@ -98,17 +98,17 @@ export const provisionHandler: JobHandler = {
       const now = ctx.clock.now();
       const specs = work.map((w) => newClientSpec(w.sub, handle.adapter.capabilities, now));
       const ref = targetRefOf(target);
-      remote = await handle.adapter.createClients(ref, specs, ctx.panels.context(`provision:${first.claimed.job.id}`, env.signal, first.claimed.job.attempts));
+      remote = await env.call(handle, `provision:${first.claimed.job.id}`, (c) => handle.adapter.createClients(ref, specs, c), { first: true, attempt: first.claimed.job.attempts });
     } catch (error) {
       return failAll(error);
     }
-    for (const [i, w] of work.entries()) {
+    await Promise.all(work.map(async (w, i) => {
       const client = remote[i];
       const outcome = await (async (): Promise<JobOutcome> => {
         try {
           if (client === undefined) throw new NotFoundError('created client', w.sub.remote.username);
           await env.step('panel_called', w.claimed.job);
-          const links = await handle.adapter.links(client.ref, ctx.panels.context(`links:${w.sub.id}`, env.signal));
+          const links = await env.call(handle, `links:${w.sub.id}`, (c) => handle.adapter.links(client.ref, c));
           await markProvisioned(ctx, w.sub, client, links);
           await env.step('storage_written', w.claimed.job);
           return { ok: true };
@@ -117,7 +117,7 @@ export const provisionHandler: JobHandler = {
         }
       })();
       outcomes.set(w.claimed.job.id, outcome);
-    }
+    }));
     return outcomes;
   },
 

@@ -50,10 +50,10 @@ export const pushHandler: JobHandler = {
     assertPanelUsable(handle, 'updateClient');
     const caps = handle.adapter.capabilities;
     try {
-      await handle.adapter.updateClient(found.ref, patchOf(found.sub, caps), env.ctx.panels.context(`push:${job.id}`, env.signal));
+      await env.call(handle, `push:${job.id}`, (c) => handle.adapter.updateClient(found.ref, patchOf(found.sub, caps), c), { first: true });
     } catch (error) {
       if (!PanelNotFoundError.is(error)) throw error;
-      await handle.adapter.createClients(found.ref.target, [specOf(found.sub, caps)], env.ctx.panels.context(`restore:${job.id}`, env.signal));
+      await env.call(handle, `restore:${job.id}`, (c) => handle.adapter.createClients(found.ref.target, [specOf(found.sub, caps)], c));
     }
     await env.step('panel_called', job);
     await env.step('storage_written', job);
@@ -72,7 +72,7 @@ export const removeHandler: JobHandler = {
     if (found === null || found.sub.status !== 'terminated') return;
     const handle = await env.ctx.panels.get(found.sub.panelId);
     assertPanelUsable(handle, 'deleteClient');
-    await handle.adapter.deleteClient(found.ref, env.ctx.panels.context(`remove:${job.id}`, env.signal));
+    await env.call(handle, `remove:${job.id}`, (c) => handle.adapter.deleteClient(found.ref, c), { first: true });
     await env.step('panel_called', job);
     await env.step('storage_written', job);
   }),
@@ -94,7 +94,7 @@ export const removeOrphanHandler: JobHandler = {
       target: target === null ? { remoteRef: p.targetRef, protocol: 'unknown', remoteMeta: {} } : targetRefOf(target),
       username: p.username,
     };
-    await handle.adapter.deleteClient(ref, env.ctx.panels.context(`orphan:${job.id}`, env.signal));
+    await env.call(handle, `orphan:${job.id}`, (c) => handle.adapter.deleteClient(ref, c), { first: true });
     await env.step('panel_called', job);
   }),
 };

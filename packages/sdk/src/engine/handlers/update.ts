@@ -31,7 +31,6 @@ async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdatePayload,
   assertPanelUsable(handle, 'updateClient');
   const target = await ctx.storage.targets.get(sub.targetId);
   if (target === null) throw new NotFoundError('target', sub.targetId);
-  const call = (what: string) => ctx.panels.context(`update:${jobId}:${what}`, env.signal);
   const adapter = handle.adapter;
   const identity = deriveRemoteIdentity(sub.id, p.generation, ctx.policy.identity);
   const ref: ClientRef = { target: targetRefOf(target), username: sub.remote.username, remoteClientId: sub.remoteClientId };
@@ -48,25 +47,25 @@ async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdatePayload,
   let client;
   if (!linkChanged) {
     try {
-      const updated = await adapter.updateClient(ref, { expiry, trafficLimitBytes: p.newTrafficLimitBytes, enabled: true }, call('update'));
-      await adapter.resetUsage(ref, call('reset'));
+      const updated = await env.call(handle, `update:${jobId}:update`, (c) => adapter.updateClient(ref, { expiry, trafficLimitBytes: p.newTrafficLimitBytes, enabled: true }, c), { first: true });
+      await env.call(handle, `update:${jobId}:reset`, (c) => adapter.resetUsage(ref, c));
       client = { ...updated, usedBytes: 0, uploadBytes: 0, downloadBytes: 0 };
     } catch (error) {
       if (!PanelNotFoundError.is(error)) throw error;
-      [client] = await adapter.createClients(ref.target, [spec], call('create'));
+      [client] = await env.call(handle, `update:${jobId}:create`, (c) => adapter.createClients(ref.target, [spec], c));
     }
   } else {
     // A lost response may have left the new client in place already: then it is adopted as is.
-    const existing = await adapter.getClient(ref, call('get'));
+    const existing = await env.call(handle, `update:${jobId}:get`, (c) => adapter.getClient(ref, c), { first: true });
     const done = existing !== null && sameExpiry(existing.expiry, p.newExpiresAt) && existing.trafficLimitBytes === p.newTrafficLimitBytes && existing.usedBytes === 0;
     if (done) client = existing;
     else {
-      await adapter.deleteClient(ref, call('delete'));
-      [client] = await adapter.createClients(ref.target, [spec], call('create'));
+      await env.call(handle, `update:${jobId}:delete`, (c) => adapter.deleteClient(ref, c));
+      [client] = await env.call(handle, `update:${jobId}:create`, (c) => adapter.createClients(ref.target, [spec], c));
     }
   }
   if (client === undefined) throw new NotFoundError('updated client', sub.remote.username);
-  const links = await adapter.links(client.ref, call('links'));
+  const links = await env.call(handle, `update:${jobId}:links`, (c) => adapter.links(client.ref, c));
   return { client, links, identity, linkChanged };
 }
 
