@@ -21,7 +21,7 @@ interface Setup {
   fakes: FakePanelAdapter[];
 }
 
-async function setup(batchCreate: boolean, orders: number, concurrency: number): Promise<Setup> {
+async function setup(batchCreate: boolean, orders: number, concurrency: number, latencyMs = LATENCY_MS): Promise<Setup> {
   const clock = new ManualClock('2026-03-01T00:00:00.000Z');
   const storage = createMemoryStorage({ clock });
   const fakes = new Map<string, FakePanelAdapter>();
@@ -33,7 +33,7 @@ async function setup(batchCreate: boolean, orders: number, concurrency: number):
   });
   for (let i = 0; i < PANELS; i++) {
     const panel = await storage.panels.create({ kind: 'fake', name: `p${i}`, baseUrl: `https://p${i}.example.com/`, credentials: { type: 'token', token: 't' } });
-    fakes.set(panel.id, new FakePanelAdapter({ clock, latencyMs: LATENCY_MS, capabilities: { batchCreate, maxConcurrency: concurrency } }));
+    fakes.set(panel.id, new FakePanelAdapter({ clock, latencyMs, capabilities: { batchCreate, maxConcurrency: concurrency } }));
     await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 'vless', protocol: 'vless', capacity: null });
   }
   const plan = await storage.plans.create({ name: 'm', family: 'm', price: { amount: 100, currency: 'USD' }, durationDays: 30, trafficBytes: null });
@@ -45,8 +45,8 @@ async function setup(batchCreate: boolean, orders: number, concurrency: number):
   return { kit, fakes: [...fakes.values()] };
 }
 
-async function run(label: string, batchCreate: boolean, orders: number, workerOptions: { claimLimit?: number }, concurrencyOverride?: number) {
-  const s = await setup(batchCreate, orders, concurrencyOverride ?? CONCURRENCY);
+async function run(label: string, batchCreate: boolean, orders: number, workerOptions: { claimLimit?: number }, concurrencyOverride?: number, latencyMs = LATENCY_MS) {
+  const s = await setup(batchCreate, orders, concurrencyOverride ?? CONCURRENCY, latencyMs);
   const worker = s.kit.createWorker({ ...workerOptions, heartbeatIntervalMs: 3_600_000 });
   const started = performance.now();
   const claimed = await worker.drain();
@@ -68,10 +68,14 @@ const SAMPLE = Math.min(ORDERS, 200);
 const serial = await run('one-at-a-time worker (sample)', false, SAMPLE, { claimLimit: 1 }, 1);
 const serialMs = (serial.ms * ORDERS) / SAMPLE;
 
+// The same run with no latency: what the engine and the memory storage cost in CPU per order.
+const cpu = await run('engine worker, zero latency (CPU only)', false, ORDERS, { claimLimit: 1000 }, undefined, 0);
+
 const row = (r: { label: string; ms: number; calls: number; peak: number }) =>
   `${r.label.padEnd(46)} ${r.ms.toFixed(0).padStart(7)} ms  ${(r.ms / ideal).toFixed(2).padStart(5)}× ideal  ${r.calls} panel calls  peak ${r.peak}/panel`;
 console.log(row(concurrent));
 console.log(row(batched));
+console.log(`${cpu.label.padEnd(46)} ${cpu.ms.toFixed(0).padStart(7)} ms  (${((cpu.ms / ORDERS) * 1000).toFixed(0)} µs per order, single-threaded)`);
 console.log(`${'one-at-a-time worker'.padEnd(46)} ${serialMs.toFixed(0).padStart(7)} ms  (measured ${SAMPLE} orders in ${serial.ms.toFixed(0)} ms, scaled ×${ORDERS / SAMPLE})`);
 console.log(`\nspeed-up over one-at-a-time: ${(serialMs / concurrent.ms).toFixed(1)}× (one call per order), ${(serialMs / batched.ms).toFixed(1)}× (batched)`);
 console.log(`each order costs 2 panel calls here (create, then links), so the call-bound floor is 2× the ideal: ${(concurrent.ms / (2 * ideal)).toFixed(2)}× of it`);
