@@ -1,6 +1,7 @@
 import type { EngineContext } from '../engine/context.js';
 import { checkPanelHealth } from '../engine/health.js';
 import { toPanelkitError } from '../errors.js';
+import { settleAbandonedProvisioning } from './abandoned.js';
 import { renewDue, warnExpiry } from './renewals.js';
 import { activateFirstUse, enforceLimits, expireDue, terminateAfterGrace } from './sweeps.js';
 import { TickScope } from './tick-scope.js';
@@ -12,6 +13,8 @@ export interface TickReport {
   won: boolean;
   slot: Date;
   reapedJobs: number;
+  /** Pending subscriptions whose provisioning job died unsettled, now failed and refunded. */
+  abandoned: number;
   healthChecked: number;
   usage: UsageSyncReport | null;
   activated: number;
@@ -64,11 +67,12 @@ export class LifecycleScheduler {
     const slot = slotOf(now, ctx.policy.tickIntervalMs);
     const won = await ctx.storage.ticks.tryAcquire(LIFECYCLE_TICK, slot);
     ctx.events.emit('scheduler:ticked', { name: LIFECYCLE_TICK, slot, won, at: now });
-    const report: TickReport = { won, slot, reapedJobs: 0, healthChecked: 0, usage: null, activated: 0, limited: 0, renewed: 0, expired: 0, warned: 0, terminated: 0 };
+    const report: TickReport = { won, slot, reapedJobs: 0, abandoned: 0, healthChecked: 0, usage: null, activated: 0, limited: 0, renewed: 0, expired: 0, warned: 0, terminated: 0 };
     if (!won) return report;
     const since = this.#lastRun ?? new Date(now.getTime() - this.#catchUpMs);
     const scope = new TickScope(ctx, now, since);
     report.reapedJobs = await ctx.storage.jobs.reapExpired();
+    report.abandoned = await settleAbandonedProvisioning(scope);
     if (await ctx.storage.ticks.tryAcquire(HEALTH_TICK, slotOf(now, ctx.policy.healthCheckIntervalMs))) {
       try {
         report.healthChecked = (await checkPanelHealth(ctx)).length;
