@@ -10,7 +10,7 @@ import type { RandomSource } from '../retry.js';
 import type { Subscription } from '../domain/subscription.js';
 import type { LedgerEntry } from '../domain/ledger.js';
 import { LifecycleScheduler } from '../scheduler/scheduler.js';
-import type { SchedulerOptions } from '../scheduler/scheduler.js';
+import type { Scheduler, SchedulerOptions } from '../scheduler/scheduler.js';
 import { reconcile } from '../scheduler/reconcile.js';
 import type { ReconciliationReport } from '../scheduler/reconcile.js';
 import { dryRun } from '../scheduler/dry-run.js';
@@ -64,7 +64,7 @@ export interface Panelkit {
   reconcile(options?: { repair?: boolean; panelId?: string }): Promise<ReconciliationReport>;
   dryRun(options?: DryRunOptions): Promise<PlannedItem[]>;
   createWorker(options?: WorkerOptions): Worker;
-  createScheduler(options?: SchedulerOptions): LifecycleScheduler;
+  createScheduler(options?: SchedulerOptions): Scheduler;
 }
 
 /**

@@ -1,5 +1,5 @@
-export { LifecycleScheduler, LIFECYCLE_TICK, HEALTH_TICK } from './scheduler.js';
-export type { SchedulerOptions, TickReport } from './scheduler.js';
+export { LIFECYCLE_TICK, HEALTH_TICK } from './scheduler.js';
+export type { Scheduler, SchedulerOptions, TickReport } from './scheduler.js';
 export type { UsageSyncReport } from './usage-sync.js';
 export type { ReconciliationReport, PanelReconciliation, DriftField } from './reconcile.js';
 export type { DryRunOptions, PlannedItem, PlannedAction } from './dry-run.js';

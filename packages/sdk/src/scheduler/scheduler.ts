@@ -42,13 +42,22 @@ function slotOf(now: Date, intervalMs: number): Date {
   return new Date(Math.floor(now.getTime() / intervalMs) * intervalMs);
 }
 
+/** The lifecycle scheduler; make one with `kit.createScheduler()` on every replica. */
+export interface Scheduler {
+  /**
+   * Runs one lifecycle tick if this replica wins the current slot (leaderless: of all replicas
+   * calling it for one slot, exactly one runs it). Call it more often than `tickIntervalMs`.
+   */
+  tick(): Promise<TickReport>;
+}
+
 /**
  * Runs one lifecycle tick if this replica wins the current slot (leaderless: of all replicas
  * calling it for one slot, exactly one runs it). The winner reaps expired leases, checks panel
  * health on its own slower slot, syncs usage, then sweeps: first use, limits, renewals, expiry,
  * warnings, termination. Every state change writes an audit event with the scheduler as actor.
  */
-export class LifecycleScheduler {
+export class LifecycleScheduler implements Scheduler {
   #lastRun: Date | undefined;
   readonly #catchUpMs: number;
   readonly #usageSync: boolean;
