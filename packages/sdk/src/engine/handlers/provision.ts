@@ -68,8 +68,8 @@ export const provisionHandler: JobHandler = {
 
   async route(ctx, job): Promise<JobRoute | null> {
     const sub = await ctx.storage.subscriptions.get(payloadOf(job).subscriptionId);
-    if (sub === null || (sub.status !== 'pending' && sub.status !== 'terminated')) return null;
-    if (sub.status === 'terminated') return null;
+    // Already provisioned, failed, or terminated before its client was made: nothing to do.
+    if (sub === null || sub.status !== 'pending') return null;
     return { panelId: sub.panelId, batchKey: `target:${sub.targetId}` };
   },
 
