@@ -43,7 +43,8 @@ export interface PaidChangeResult {
   created: boolean;
 }
 
-async function updateInFlight(tx: StorageRepositories, subscriptionId: string): Promise<boolean> {
+/** Whether an extension or renewal of the subscription is queued or running. */
+export async function updateInFlight(tx: StorageRepositories, subscriptionId: string): Promise<boolean> {
   const dedupeKey = `${JOB_TYPES.update}:${subscriptionId}`;
   for (const state of ['queued', 'running'] as const) {
     if ((await tx.jobs.list({ dedupeKey, state }, { limit: 1 })).items.length > 0) return true;

@@ -1,5 +1,6 @@
 import { HOLDS_CAPACITY } from '../domain/subscription-status.js';
 import { addDays } from '../rules/time.js';
+import { updateInFlight } from '../engine/extension.js';
 import { JOB_TYPES, subscriptionJob } from '../engine/job-types.js';
 import { tryLastChanceRenewal } from './renewals.js';
 import type { TickScope } from './tick-scope.js';
@@ -69,6 +70,8 @@ export async function terminateAfterGrace(scope: TickScope): Promise<number> {
   const before = new Date(now.getTime() - ctx.policy.terminationGraceMs + 1);
   let count = 0;
   for await (const sub of pages((p) => ctx.storage.subscriptions.listDue({ kind: 'stale_status', statuses: ['expired'], before }, p))) {
+    // A paid extension still being applied (its panel may be down) keeps it alive.
+    if (await updateInFlight(ctx.storage, sub.id)) continue;
     const after = await sweepOne(scope, sub, {
       to: (c) => (c.status === 'expired' && c.statusChangedAt.getTime() < before.getTime() ? 'terminated' : null),
       effects: async (tx, current) => {

@@ -38,3 +38,26 @@ describe('scheduler: abandoned provisioning', () => {
     expect(audit.items.map((a) => a.action)).toEqual(['subscription.expired']);
   });
 });
+
+describe('scheduler: termination', () => {
+  it('keeps an expired subscription whose paid extension is still being applied', async () => {
+    const h = await createHarness({ policy: { terminationGraceMs: 2 * 86_400_000 } });
+    const customerId = await h.customer(5000);
+    const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'b' });
+    await h.worker().drain();
+    const id = subscriptions[0]!.id;
+    h.clock.advanceDays(31);
+    await h.kit.createScheduler().tick();
+    expect((await h.storage.subscriptions.get(id))!.status).toBe('expired');
+    await h.kit.extend({ subscriptionId: id, idempotencyKey: 'late' });
+    h.panels[0]!.fake.setDown(true);
+    await h.worker().drain();
+    h.clock.advanceDays(3);
+    await h.kit.createScheduler().tick();
+    expect((await h.storage.subscriptions.get(id))!.status).toBe('expired');
+    h.panels[0]!.fake.setDown(false);
+    h.clock.advance(3_600_000);
+    await h.worker().drain();
+    expect((await h.storage.subscriptions.get(id))!.status).toBe('active');
+  });
+});
