@@ -26,6 +26,8 @@ export interface Worker {
   readonly id: string;
   /** Claims due jobs once, runs them through the per-panel queues, and settles each. Returns how many were claimed. */
   runOnce(): Promise<number>;
+  /** Extends the leases of the jobs this worker holds now (it also does so every `heartbeatIntervalMs`). */
+  heartbeat(): Promise<void>;
   /** `runOnce` until nothing due is left. Returns how many jobs were claimed in all. */
   drain(): Promise<number>;
   /** Polls and runs jobs in the background until `stop()`. */
@@ -74,21 +76,29 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     },
   };
 
+  /** Extends every held lease; drops (and reports) the ones lost. */
+  function beat(): Promise<void> {
+    if (held.size === 0) return Promise.resolve();
+    const sent = [...held.values()];
+    return ctx.storage.jobs.heartbeat(sent, ctx.policy.leaseMs).then(
+      (kept) => {
+        const keptIds = new Set(kept.map((l) => l.jobId));
+        for (const lease of sent) {
+          // Settled meanwhile, or kept: nothing to say.
+          if (keptIds.has(lease.jobId) || held.get(lease.jobId)?.token !== lease.token) continue;
+          // Another worker may own it now; a completion here will be refused by the fence.
+          held.delete(lease.jobId);
+          ctx.events.emit('job:lease_lost', { jobId: lease.jobId, workerId: id, at: ctx.clock.now() });
+        }
+      },
+      (error: unknown) => ctx.events.emit('error', toPanelkitError(error)),
+    );
+  }
+
   function startHeartbeat(): void {
     if (heartbeat !== undefined) return;
     const every = options.heartbeatIntervalMs ?? Math.max(1, Math.floor(ctx.policy.leaseMs / 3));
-    heartbeat = setInterval(() => {
-      if (held.size === 0) return;
-      ctx.storage.jobs.heartbeat([...held.values()], ctx.policy.leaseMs).then(
-        (kept) => {
-          const keptIds = new Set(kept.map((l) => l.jobId));
-          for (const jobId of held.keys()) {
-            if (!keptIds.has(jobId)) ctx.events.emit('job:lease_lost', { jobId, workerId: id, at: ctx.clock.now() });
-          }
-        },
-        (error: unknown) => ctx.events.emit('error', toPanelkitError(error)),
-      );
-    }, every);
+    heartbeat = setInterval(() => void beat(), every);
     heartbeat.unref?.();
   }
 
@@ -208,6 +218,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   return {
     id,
     runOnce,
+    heartbeat: beat,
     async drain() {
       let total = 0;
       for (;;) {

@@ -195,4 +195,30 @@ describe('worker: provisioning', () => {
     await h.worker().drain();
     expect(h.panels[0]!.fake.clientCount()).toBe(4);
   });
+
+  it('keeps a running job with heartbeats, and reports a lease it lost', async () => {
+    const h = await createHarness({ policy: { leaseMs: 30_000 } });
+    await buy(h);
+    const reached = deferred();
+    const release = deferred();
+    const slow = h.worker({ onStep: (s) => (s === 'panel_called' ? (reached.resolve(), release.promise) : undefined) });
+    const lost: string[] = [];
+    h.kit.events.on('job:lease_lost', (e) => void lost.push(e.jobId));
+    const run = slow.runOnce();
+    await reached.promise;
+    h.clock.advance(20_000);
+    await slow.heartbeat();
+    h.clock.advance(20_000); // 40 s after the claim, 20 s after the heartbeat
+    expect(await h.storage.jobs.reapExpired()).toBe(0);
+    h.clock.advance(11_000);
+    expect(await h.storage.jobs.reapExpired()).toBe(1);
+    await slow.heartbeat();
+    expect(lost).toHaveLength(1);
+    release.resolve();
+    await run;
+    // Its completion was refused; the job is queued again for someone else, who adopts the client.
+    await h.worker().drain();
+    expect(h.panels[0]!.fake.created).toBe(1);
+    expect((await h.storage.jobs.list({ state: 'succeeded' }, { limit: 5 })).items).toHaveLength(1);
+  });
 });
