@@ -116,7 +116,7 @@ async function measure(total: number) {
   if (idle.expired !== 0) throw new Error('the idle tick found work');
   await seeded.storage.close();
   const median = <T>(xs: T[], key: (x: T) => number) => xs.map(key).sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  return { total, seedMs: seeded.seedMs, tickMs: median(ticks, (t) => t.ms), gcMs: median(ticks, (t) => t.gc), calls: median(ticks, (t) => t.calls), idleMs, all: ticks.map((t) => t.ms.toFixed(0)).join(', ') };
+  return { total, seedMs: seeded.seedMs, tickMs: median(ticks, (t) => t.ms), gcMs: median(ticks, (t) => t.gc), calls: median(ticks, (t) => t.calls), idleMs, all: ticks.map((t) => `${t.ms.toFixed(0)}/${t.gc.toFixed(0)}`).join(', ') };
 }
 
 console.log(`bench/tick: one tick with ${DUE} subscriptions due (expiry), memory storage`);
@@ -124,7 +124,7 @@ await measure(DUE * ROUNDS); // warm-up: JIT and first-use costs, discarded
 const small = await measure(DUE * ROUNDS);
 const large = await measure(LARGE);
 const fmt = (r: typeof small) =>
-  `${String(r.total).padStart(9)} stored: tick ${r.tickMs.toFixed(0).padStart(5)} ms median of ${ROUNDS} [${r.all}] (${DUE} due; ${r.gcMs.toFixed(0)} ms of it GC; ${r.calls} storage calls), idle tick ${r.idleMs.toFixed(1)} ms; seeding ${(r.seedMs / 1000).toFixed(1)} s`;
+  `${String(r.total).padStart(9)} stored: tick ${r.tickMs.toFixed(0).padStart(5)} ms median of ${ROUNDS} [ms/GC ms: ${r.all}] (${DUE} due; ${r.gcMs.toFixed(0)} ms of it GC; ${r.calls} storage calls), idle tick ${r.idleMs.toFixed(1)} ms; seeding ${(r.seedMs / 1000).toFixed(1)} s`;
 console.log(fmt(small));
 console.log(fmt(large));
 console.log(`\nratio tick(${LARGE} stored) ÷ tick(${DUE * ROUNDS} stored), same ${DUE} due: ${(large.tickMs / small.tickMs).toFixed(2)}× wall, ${((large.tickMs - large.gcMs) / (small.tickMs - small.gcMs)).toFixed(2)}× without GC pauses, ${(large.calls / small.calls).toFixed(2)}× storage calls`);
