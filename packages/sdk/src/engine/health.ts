@@ -1,3 +1,5 @@
+import type { Actor } from '../domain/common.js';
+import { SYSTEM_ACTOR } from '../domain/common.js';
 import type { Panel, PanelHealth } from '../domain/panel.js';
 import { toPanelkitError } from '../errors.js';
 import type { PanelHealthReport } from '../ports/panel.js';
@@ -23,7 +25,7 @@ function nextHealth(previous: PanelHealth, report: PanelHealthReport, now: Date,
   };
 }
 
-async function checkOne(ctx: EngineContext, panel: Panel): Promise<PanelHealthResult> {
+async function checkOne(ctx: EngineContext, panel: Panel, actor: Actor): Promise<PanelHealthResult> {
   const handle = ctx.panels.handleFor(panel);
   let report: PanelHealthReport;
   try {
@@ -33,7 +35,12 @@ async function checkOne(ctx: EngineContext, panel: Panel): Promise<PanelHealthRe
   }
   const now = ctx.clock.now();
   const health = nextHealth(panel.health, report, now, ctx.policy.unhealthyAfterFailures);
-  await ctx.storage.panels.update(panel.id, { health });
+  await ctx.storage.transaction(async (tx) => {
+    await tx.panels.update(panel.id, { health });
+    if (health.status !== panel.health.status) {
+      await tx.audit.append({ actor, action: `panel.${health.status}`, subjectType: 'panel', subjectId: panel.id, data: { from: panel.health.status, lastError: health.lastError } });
+    }
+  });
   if (health.status === 'unhealthy' && panel.health.status !== 'unhealthy') {
     ctx.events.emit('panel:unhealthy', { panelId: panel.id, message: health.lastError, at: now });
   } else if (health.status === 'healthy' && panel.health.status === 'unhealthy') {
@@ -47,7 +54,7 @@ async function checkOne(ctx: EngineContext, panel: Panel): Promise<PanelHealthRe
  * `unhealthyAfterFailures` failed checks in a row: placement skips it and its jobs wait. One good
  * check makes it healthy again.
  */
-export async function checkPanelHealth(ctx: EngineContext, panelId?: string): Promise<PanelHealthResult[]> {
+export async function checkPanelHealth(ctx: EngineContext, panelId?: string, actor: Actor = SYSTEM_ACTOR): Promise<PanelHealthResult[]> {
   const panels = panelId === undefined ? (await ctx.storage.panels.list()).filter((p) => p.enabled) : [await ctx.panels.get(panelId).then((h) => h.panel)];
-  return Promise.all(panels.map((panel) => checkOne(ctx, panel)));
+  return Promise.all(panels.map((panel) => checkOne(ctx, panel, actor)));
 }

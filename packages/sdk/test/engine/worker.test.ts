@@ -29,6 +29,8 @@ describe('worker: provisioning', () => {
     expect(provisioned).toEqual([s.id]);
     const audit = await h.storage.audit.list({ subjectId: s.id }, { limit: 10 });
     expect(audit.items.map((a) => [a.action, a.actor.type])).toContainEqual(['subscription.provisioned', 'worker']);
+    const orderAudit = await h.storage.audit.list({ subjectId: order.id }, { limit: 10 });
+    expect(orderAudit.items.map((a) => a.action).sort()).toEqual(['order.completed', 'order.placed']);
   });
 
   it('creates clients for one target in one call when the panel can batch, one by one otherwise', async () => {
@@ -163,6 +165,8 @@ describe('worker: provisioning', () => {
     await h.worker().drain();
     expect((await sub(h, subscriptions[0]!.id)).status).toBe('active');
     expect(events).toEqual(['unhealthy', 'recovered']);
+    const audit = await h.storage.audit.list({ subjectId: h.panels[0]!.panel.id }, { limit: 10 });
+    expect(audit.items.map((a) => a.action).sort()).toEqual(['panel.healthy', 'panel.unhealthy']);
   });
 
   it('runs at most the panel’s concurrency at once', async () => {
@@ -176,13 +180,14 @@ describe('worker: provisioning', () => {
 
   it('hands claimed jobs back on graceful shutdown without counting the attempt', async () => {
     const gate = deferred();
+    const firstCall = deferred();
     const h = await createHarness({
-      panel: { capabilities: { batchCreate: false, maxConcurrency: 1 }, latencyMs: 1, sleep: () => gate.promise },
+      panel: { capabilities: { batchCreate: false, maxConcurrency: 1 }, latencyMs: 1, sleep: () => (firstCall.resolve(), gate.promise) },
     });
     await buy(h, 4);
     const worker = h.worker();
     const run = worker.runOnce();
-    await new Promise((r) => setTimeout(r, 10)); // let the first call start
+    await firstCall.promise; // one call is on the panel; three jobs wait for the panel's queue
     const stopping = worker.stop({ timeoutMs: 5_000 });
     gate.resolve();
     await stopping;

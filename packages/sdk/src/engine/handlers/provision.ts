@@ -54,7 +54,7 @@ async function markProvisioned(ctx: EngineContext, sub: Subscription, client: Re
       { expectedRevision: current.revision },
     );
     await auditSubscription(tx, WORKER_ACTOR, 'subscription.provisioned', updated, { status: updated.status });
-    const order = await settleOrder(tx, updated.orderId);
+    const order = await settleOrder(tx, updated.orderId, WORKER_ACTOR);
     return { updated, order };
   });
   if (written === null) return null;
@@ -151,7 +151,7 @@ export const provisionHandler: JobHandler = {
         ).entry;
       }
       await auditSubscription(tx, WORKER_ACTOR, 'subscription.failed', failed, { error: error.code, refunded: price.amount });
-      const order = await settleOrder(tx, failed.orderId);
+      const order = await settleOrder(tx, failed.orderId, WORKER_ACTOR);
       return { failed, refund, order };
     });
     if (result === null) return;
