@@ -168,3 +168,24 @@ export async function retryFailed(ctx: EngineContext, input: SubscriptionAction)
   if (entry !== null) ctx.events.emit('ledger:appended', { entry, at: now });
   return sub;
 }
+
+/**
+ * Starts provisioning a pending subscription that waits for an admin (its plan has
+ * `autoProvision: false`). Enqueueing twice is harmless: the job is deduplicated.
+ */
+export async function approveProvisioning(ctx: EngineContext, input: SubscriptionAction): Promise<Subscription> {
+  const request = parseInput(SubscriptionActionSchema, input, 'subscription action');
+  const actor = request.actor ?? ADMIN;
+  return ctx.storage.transaction(async (tx) => {
+    const sub = await tx.subscriptions.get(request.subscriptionId);
+    if (sub === null) throw new NotFoundError('subscription', request.subscriptionId);
+    if (sub.status !== 'pending') throw new ValidationError(`subscription ${sub.id} is ${sub.status}, not pending`);
+    const order = sub.orderId === null ? null : await tx.orders.get(sub.orderId);
+    const plan = await tx.plans.get(sub.planId);
+    if (plan === null) throw new NotFoundError('plan', sub.planId);
+    const price = order?.items.find((i) => i.planId === sub.planId && i.trial === sub.trial)?.unitPrice ?? { amount: 0, currency: plan.price.currency };
+    await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { subscriptionId: sub.id, price, round: 0 }, ctx.policy.jobRetry.maxAttempts));
+    await auditSubscription(tx, actor, 'subscription.approved', sub, {});
+    return sub;
+  });
+}

@@ -27,7 +27,7 @@ import type { PanelHealthResult } from './health.js';
 import { provisionHandler } from './handlers/provision.js';
 import { pushHandler, removeHandler, removeOrphanHandler } from './handlers/push.js';
 import { updateHandler } from './handlers/update.js';
-import { refund, resume, retryFailed, suspend, terminate, topUp } from './operations.js';
+import { approveProvisioning, refund, resume, retryFailed, suspend, terminate, topUp } from './operations.js';
 import type { MoneyMovement, SubscriptionAction } from './operations.js';
 import { resolvePolicy } from './policy.js';
 import type { EnginePolicy } from './policy.js';
@@ -60,6 +60,8 @@ export interface Panelkit {
   resume(action: SubscriptionAction): Promise<Subscription>;
   terminate(action: SubscriptionAction): Promise<Subscription>;
   retryFailed(action: SubscriptionAction): Promise<Subscription>;
+  /** Starts provisioning a subscription whose plan waits for an admin (`autoProvision: false`). */
+  approveProvisioning(action: SubscriptionAction): Promise<Subscription>;
   checkPanelHealth(panelId?: string): Promise<PanelHealthResult[]>;
   reconcile(options?: { repair?: boolean; panelId?: string }): Promise<ReconciliationReport>;
   dryRun(options?: DryRunOptions): Promise<PlannedItem[]>;
@@ -101,6 +103,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     resume: (a) => resume(ctx, a),
     terminate: (a) => terminate(ctx, a),
     retryFailed: (a) => retryFailed(ctx, a),
+    approveProvisioning: (a) => approveProvisioning(ctx, a),
     checkPanelHealth: (id) => checkPanelHealth(ctx, id),
     reconcile: (o) => reconcile(ctx, o),
     dryRun: (o) => dryRun(ctx, o),

@@ -68,3 +68,17 @@ describe('operations', () => {
     expect((await h.storage.targets.get(subscriptions[0]!.targetId))!.allocated).toBe(0);
   });
 });
+
+describe('operations: approval', () => {
+  it('holds a paid subscription of a plan that waits for an admin until it is approved', async () => {
+    const h = await createHarness({ plan: { autoProvision: false } });
+    const customerId = await h.customer(5000);
+    const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'buy' });
+    expect(await h.worker().drain()).toBe(0);
+    expect(await h.balance(customerId)).toBe(4000);
+    await h.kit.approveProvisioning({ subscriptionId: subscriptions[0]!.id, actor: { type: 'admin', id: 'a1' } });
+    await h.kit.approveProvisioning({ subscriptionId: subscriptions[0]!.id });
+    expect(await h.worker().drain()).toBe(1);
+    expect((await h.storage.subscriptions.get(subscriptions[0]!.id))!.status).toBe('active');
+  });
+});
