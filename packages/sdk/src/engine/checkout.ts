@@ -14,7 +14,7 @@ import type { StorageRepositories } from '../ports/storage.js';
 import { decideTrial } from '../rules/trial.js';
 import type { EngineContext } from './context.js';
 import { auditSubscription } from './context.js';
-import { JOB_TYPES, subscriptionJob } from './job-types.js';
+import { JOB_TYPES, subscriptionJob, jobAttempts } from './job-types.js';
 import { reserveSlot } from './placement.js';
 
 export const CheckoutItemSchema = z.object({
@@ -167,7 +167,7 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
           });
           await auditSubscription(tx, actor, 'subscription.ordered', sub, { orderId: order.id, targetId: target.id });
           if (plan.autoProvision || item.trial) {
-            await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, id, { subscriptionId: id, price: unitPrice, round: 0 }, ctx.policy.jobRetry.maxAttempts));
+            await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, id, { subscriptionId: id, price: unitPrice, round: 0 }, jobAttempts(ctx.policy)));
           }
           subscriptions.push(sub);
         }

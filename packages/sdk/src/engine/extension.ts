@@ -13,7 +13,7 @@ import { decideExtension } from '../rules/extension.js';
 import type { ExtensionDecision, ExtensionQuote } from '../rules/extension.js';
 import type { EngineContext } from './context.js';
 import { auditSubscription } from './context.js';
-import { JOB_TYPES, subscriptionJob } from './job-types.js';
+import { JOB_TYPES, subscriptionJob, jobAttempts } from './job-types.js';
 import type { UpdatePayload } from './job-types.js';
 
 /** In place when the panel can change a client and reset its usage; otherwise a new client. */
@@ -92,7 +92,7 @@ export async function chargeAndQueueUpdate(
     newTrafficLimitBytes: change.newTrafficLimitBytes,
     generation: changesLink(capabilities) ? sub.remote.generation + 1 : sub.remote.generation,
   };
-  const { job } = await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.update, sub.id, { ...payload }, ctx.policy.jobRetry.maxAttempts));
+  const { job } = await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.update, sub.id, { ...payload }, jobAttempts(ctx.policy)));
   await auditSubscription(tx, change.actor, `subscription.${change.action === 'renew' ? 'renewal_charged' : 'extension_charged'}`, sub, {
     amount: change.price.amount,
     expiresAt: payload.newExpiresAt,

@@ -4,6 +4,7 @@ import { MoneySchema } from '../domain/money.js';
 import type { JsonObject } from '../domain/common.js';
 import type { NewJob } from '../domain/job.js';
 import { parseInput } from '../domain/validate.js';
+import type { ResolvedPolicy } from './policy.js';
 
 /** The job types the engine's worker runs. */
 export const JOB_TYPES = {
@@ -57,4 +58,13 @@ export function parsePayload<S extends z.ZodType>(schema: S, payload: unknown, t
 /** A job for one subscription; its dedupe key starts with the type (dedupe keys are global). */
 export function subscriptionJob(type: EngineJobType, subscriptionId: string, payload: JsonObject, maxAttempts: number): NewJob {
   return { type, payload, dedupeKey: `${type}:${subscriptionId}`, maxAttempts };
+}
+
+/**
+ * The attempts a job row gets: the policy's attempts plus one held back. A worker that dies on
+ * the last real attempt leaves the job to be reaped and claimed once more; that reserved attempt
+ * only runs the job's compensation (refund), never the panel call.
+ */
+export function jobAttempts(policy: ResolvedPolicy): number {
+  return policy.jobRetry.maxAttempts + 1;
 }

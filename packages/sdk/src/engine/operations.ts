@@ -12,7 +12,7 @@ import type { StorageRepositories } from '../ports/storage.js';
 import type { EngineContext } from './context.js';
 import { auditSubscription } from './context.js';
 import { resumedStatus } from './desired-state.js';
-import { JOB_TYPES, subscriptionJob } from './job-types.js';
+import { JOB_TYPES, subscriptionJob, jobAttempts } from './job-types.js';
 import { reserveSlot } from './placement.js';
 
 const ADMIN: Actor = Object.freeze({ type: 'admin', id: null });
@@ -93,7 +93,7 @@ async function transition(
 }
 
 const push = (ctx: EngineContext) => async (tx: StorageRepositories, _before: Subscription, after: Subscription) => {
-  await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.push, after.id, { subscriptionId: after.id }, ctx.policy.jobRetry.maxAttempts));
+  await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.push, after.id, { subscriptionId: after.id }, jobAttempts(ctx.policy)));
 };
 
 /** Disables a live subscription on its panel until it is resumed. */
@@ -113,7 +113,7 @@ export function terminate(ctx: EngineContext, input: SubscriptionAction): Promis
     const queued = await tx.jobs.list({ dedupeKey: `${JOB_TYPES.provision}:${before.id}`, state: 'queued' }, { limit: 1 });
     for (const job of queued.items) await tx.jobs.cancel(job.id);
     if (HAS_REMOTE_CLIENT.has(before.status) || before.status === 'pending') {
-      await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, before.id, { subscriptionId: before.id }, ctx.policy.jobRetry.maxAttempts));
+      await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, before.id, { subscriptionId: before.id }, jobAttempts(ctx.policy)));
     }
   });
 }
@@ -161,7 +161,7 @@ export async function retryFailed(ctx: EngineContext, input: SubscriptionAction)
       { status: 'pending', failureReason: null, panelId: target.panelId, targetId: target.id },
       { expectedRevision: sub.revision },
     );
-    await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { subscriptionId: sub.id, price, round }, ctx.policy.jobRetry.maxAttempts));
+    await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { subscriptionId: sub.id, price, round }, jobAttempts(ctx.policy)));
     await auditSubscription(tx, actor, 'subscription.retried', updated, { round, charged: price.amount });
     return { sub: updated, entry };
   });
@@ -184,7 +184,7 @@ export async function approveProvisioning(ctx: EngineContext, input: Subscriptio
     const plan = await tx.plans.get(sub.planId);
     if (plan === null) throw new NotFoundError('plan', sub.planId);
     const price = order?.items.find((i) => i.planId === sub.planId && i.trial === sub.trial)?.unitPrice ?? { amount: 0, currency: plan.price.currency };
-    await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { subscriptionId: sub.id, price, round: 0 }, ctx.policy.jobRetry.maxAttempts));
+    await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { subscriptionId: sub.id, price, round: 0 }, jobAttempts(ctx.policy)));
     await auditSubscription(tx, actor, 'subscription.approved', sub, {});
     return sub;
   });

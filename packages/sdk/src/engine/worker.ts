@@ -121,7 +121,8 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         return;
       }
       ctx.logger.warn({ jobId: job.id, type: job.type, attempt: job.attempts, code: error.code }, 'job failed');
-      if (isRetryable(error) && job.attempts < job.maxAttempts) {
+      // The row's last attempt is held back for compensation (see `jobAttempts`).
+      if (isRetryable(error) && job.attempts < job.maxAttempts - 1) {
         const retryAt = new Date(at.getTime() + backoffDelay(job.attempts, ctx.policy.jobRetry, error, ctx.random));
         if (await ctx.storage.jobs.fail(lease, error.toJSON(), { at: retryAt })) {
           ctx.events.emit('job:retried', { job, workerId: id, error, retryAt, at });
@@ -166,6 +167,13 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     for (const item of claimed) {
       const handler = byType.get(item.job.type)!;
       await env.step('claimed', item.job);
+      if (item.job.attempts >= item.job.maxAttempts) {
+        // The reserved attempt: the worker on the last real one died. Compensate, do not retry.
+        const last = item.job.lastError;
+        const error = new PanelkitError('LEASE_LOST', last?.message ?? 'the last attempt was lost', { details: { lastErrorCode: last?.code ?? null } });
+        await settle(handler, item, { ok: false, error });
+        continue;
+      }
       let route: JobRoute | null;
       let batchable = false;
       try {

@@ -6,7 +6,7 @@ import type { RemoteClient } from '../ports/panel.js';
 import type { EngineContext } from '../engine/context.js';
 import { SCHEDULER_ACTOR } from '../engine/context.js';
 import { enabledIn } from '../engine/desired-state.js';
-import { JOB_TYPES, subscriptionJob } from '../engine/job-types.js';
+import { JOB_TYPES, subscriptionJob, jobAttempts } from '../engine/job-types.js';
 import { pages } from './tick-scope.js';
 
 export type DriftField = 'expiry' | 'trafficLimit' | 'enabled';
@@ -91,7 +91,7 @@ async function reconcilePanel(ctx: EngineContext, panel: Panel, repair: boolean)
     if (repair) {
       await ctx.storage.transaction(async (tx) => {
         for (const { type, sub } of repairs) {
-          await tx.jobs.enqueue(subscriptionJob(type, sub.id, { subscriptionId: sub.id }, ctx.policy.jobRetry.maxAttempts));
+          await tx.jobs.enqueue(subscriptionJob(type, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy)));
           queued++;
         }
         // Only clients with this shop's prefix are removed: another shop may share the panel.
@@ -101,7 +101,7 @@ async function reconcilePanel(ctx: EngineContext, panel: Panel, repair: boolean)
             type: JOB_TYPES.removeOrphan,
             payload: { panelId: panel.id, username: orphan.username, targetRef: orphan.targetRef },
             dedupeKey: `${JOB_TYPES.removeOrphan}:${panel.id}:${orphan.username}`,
-            maxAttempts: ctx.policy.jobRetry.maxAttempts,
+            maxAttempts: jobAttempts(ctx.policy),
           });
           queued++;
         }

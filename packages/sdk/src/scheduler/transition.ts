@@ -5,7 +5,7 @@ import type { SubscriptionPatch } from '../domain/subscription.js';
 import { ConflictError } from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
 import { auditSubscription } from '../engine/context.js';
-import { JOB_TYPES, subscriptionJob } from '../engine/job-types.js';
+import { JOB_TYPES, subscriptionJob, jobAttempts } from '../engine/job-types.js';
 import type { TickScope } from './tick-scope.js';
 
 export interface SweepChange {
@@ -32,7 +32,7 @@ export async function sweepOne(scope: TickScope, sub: Subscription, change: Swee
       const after = await tx.subscriptions.update(current.id, { ...change.patch?.(current), status: to }, { expectedRevision: current.revision });
       await auditSubscription(tx, scope.actor, `subscription.${to}`, after, { from: current.status });
       if (change.push?.(current) === true) {
-        await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.push, current.id, { subscriptionId: current.id }, ctx.policy.jobRetry.maxAttempts));
+        await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.push, current.id, { subscriptionId: current.id }, jobAttempts(ctx.policy)));
       }
       await change.effects?.(tx, current, after);
       return after;

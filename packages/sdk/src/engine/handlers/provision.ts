@@ -9,7 +9,7 @@ import type { EngineContext } from '../context.js';
 import { WORKER_ACTOR, auditSubscription } from '../context.js';
 import { specOf, targetRefOf } from '../desired-state.js';
 import type { HandlerEnv, JobHandler, JobOutcome, JobRoute } from '../handler.js';
-import { JOB_TYPES, ProvisionPayloadSchema, parsePayload } from '../job-types.js';
+import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, jobAttempts } from '../job-types.js';
 import { settleOrder } from '../order-status.js';
 import { assertPanelUsable } from './panel-guard.js';
 
@@ -32,7 +32,7 @@ async function markProvisioned(ctx: EngineContext, sub: Subscription, client: Re
     if (current === null) throw new NotFoundError('subscription', sub.id);
     if (current.status === 'terminated') {
       // Terminated while its client was being made: take the client away again.
-      await tx.jobs.enqueue({ type: JOB_TYPES.remove, payload: { subscriptionId: sub.id }, dedupeKey: `${JOB_TYPES.remove}:${sub.id}`, maxAttempts: ctx.policy.jobRetry.maxAttempts });
+      await tx.jobs.enqueue({ type: JOB_TYPES.remove, payload: { subscriptionId: sub.id }, dedupeKey: `${JOB_TYPES.remove}:${sub.id}`, maxAttempts: jobAttempts(ctx.policy) });
       return null;
     }
     if (current.status !== 'pending') return null;
