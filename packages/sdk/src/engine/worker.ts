@@ -62,6 +62,8 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   let stopping = false;
   let running: Promise<void> | undefined;
   const inFlight = new Set<Promise<number>>();
+  /** Wakes the `start()` loop when jobs settle and there is room to claim. */
+  let wake: (() => void) | undefined;
   const pollAbort = new AbortController();
 
   const env: HandlerEnv = {
@@ -204,10 +206,11 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     await Promise.all(running);
   }
 
-  async function runOnce(): Promise<number> {
-    if (stopping) return 0;
-    const claimed = await ctx.storage.jobs.claim({ workerId: id, limit: claimLimit, leaseMs: ctx.policy.leaseMs, types });
-    if (claimed.length === 0) return 0;
+  /** Claims up to `limit` jobs and starts them; `done` settles when all of them have. */
+  async function claimAndStart(limit: number): Promise<{ claimed: number; done: Promise<number> }> {
+    if (stopping || limit <= 0) return { claimed: 0, done: Promise.resolve(0) };
+    const claimed = await ctx.storage.jobs.claim({ workerId: id, limit, leaseMs: ctx.policy.leaseMs, types });
+    if (claimed.length === 0) return { claimed: 0, done: Promise.resolve(0) };
     for (const { job, lease } of claimed) held.set(job.id, lease);
     startHeartbeat();
     const work = (async () => {
@@ -216,11 +219,15 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       return claimed.length;
     })();
     inFlight.add(work);
-    try {
-      return await work;
-    } finally {
+    const done = work.finally(() => {
       inFlight.delete(work);
-    }
+      wake?.();
+    });
+    return { claimed: claimed.length, done };
+  }
+
+  async function runOnce(): Promise<number> {
+    return (await claimAndStart(claimLimit)).done;
   }
 
   return {
@@ -237,18 +244,21 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     },
     start() {
       if (running !== undefined || stopping) return;
+      // Keeps up to `claimLimit` jobs in hand: claims more as soon as some settle, so one slow
+      // job never holds the others back; polls (with jitter) when nothing is due.
       running = (async () => {
         while (!stopping) {
-          let n = 0;
+          let claimed = 0;
           try {
-            n = await runOnce();
+            claimed = (await claimAndStart(claimLimit - held.size)).claimed;
           } catch (error) {
             ctx.events.emit('error', toPanelkitError(error));
           }
-          if (n === 0 && !stopping) {
-            const wait = (options.pollIntervalMs ?? 1000) * (0.5 + ctx.random());
-            await abortableSleep(wait, pollAbort.signal).catch(() => undefined);
-          }
+          if (stopping || (claimed > 0 && held.size < claimLimit)) continue;
+          const wait = (options.pollIntervalMs ?? 1000) * (0.5 + ctx.random());
+          const woken = new Promise<void>((resolve) => (wake = resolve));
+          await Promise.race([abortableSleep(wait, pollAbort.signal).catch(() => undefined), woken]);
+          wake = undefined;
         }
       })();
     },

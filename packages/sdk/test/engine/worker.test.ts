@@ -226,4 +226,30 @@ describe('worker: provisioning', () => {
     expect(h.panels[0]!.fake.created).toBe(1);
     expect((await h.storage.jobs.list({ state: 'succeeded' }, { limit: 5 })).items).toHaveLength(1);
   });
+
+  it('keeps working in the background: one slow job does not hold back the next', async () => {
+    const gate = deferred();
+    const slowCalled = deferred();
+    const h = await createHarness({ panels: 0 });
+    const slow = await h.addPanel({ sleep: () => (slowCalled.resolve(), gate.promise), latencyMs: 1 });
+    const fast = await h.addPanel();
+    const onSlow = await h.addPlan({ placement: { preferredTargetIds: [slow.target.id], allowedLocations: [], requiredTargetTags: [] } });
+    const onFast = await h.addPlan({ placement: { preferredTargetIds: [fast.target.id], allowedLocations: [], requiredTargetTags: [] } });
+    const customerId = await h.customer(5000);
+    const worker = h.kit.createWorker({ pollIntervalMs: 5, heartbeatIntervalMs: 3_600_000 });
+    const provisioned = new Map<string, () => void>();
+    h.kit.events.on('subscription:provisioned', (e) => provisioned.get(e.subscription.id)?.());
+    const whenProvisioned = (id: string) => new Promise<void>((resolve) => provisioned.set(id, resolve));
+    worker.start();
+    const a = await h.kit.checkout({ customerId, items: [{ planId: onSlow.id }], idempotencyKey: 'a' });
+    const aDone = whenProvisioned(a.subscriptions[0]!.id);
+    await slowCalled.promise;
+    const b = await h.kit.checkout({ customerId, items: [{ planId: onFast.id }], idempotencyKey: 'b' });
+    await whenProvisioned(b.subscriptions[0]!.id);
+    expect((await h.storage.subscriptions.get(a.subscriptions[0]!.id))!.status).toBe('pending');
+    gate.resolve();
+    await aDone;
+    await worker.stop();
+    expect((await h.storage.jobs.list({ state: 'succeeded' }, { limit: 5 })).items).toHaveLength(2);
+  });
 });
