@@ -1,4 +1,5 @@
 import type { ClaimedJob, Job } from '../domain/job.js';
+import { toPanelkitError } from '../errors.js';
 import type { PanelkitError } from '../errors.js';
 import type { CallContext } from '../ports/panel.js';
 import type { PanelHandle } from './adapters.js';
@@ -49,4 +50,13 @@ export async function outcomeOf(fn: () => Promise<void>, toError: (e: unknown) =
   } catch (error) {
     return { ok: false, error: toError(error) };
   }
+}
+
+/** A `run` that takes the jobs one at a time through `one`. */
+export function eachAlone(one: (env: HandlerEnv, job: Job) => Promise<void>) {
+  return async (env: HandlerEnv, jobs: readonly ClaimedJob[]): Promise<Map<string, JobOutcome>> => {
+    const outcomes = new Map<string, JobOutcome>();
+    for (const { job } of jobs) outcomes.set(job.id, await outcomeOf(() => one(env, job), toPanelkitError));
+    return outcomes;
+  };
 }

@@ -8,6 +8,7 @@ import { addDays } from '../../rules/time.js';
 import type { EngineContext } from '../context.js';
 import { WORKER_ACTOR, auditSubscription } from '../context.js';
 import { specOf, targetRefOf } from '../desired-state.js';
+import { outcomeOf } from '../handler.js';
 import type { HandlerEnv, JobHandler, JobOutcome, JobRoute } from '../handler.js';
 import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, jobAttempts } from '../job-types.js';
 import { settleOrder } from '../order-status.js';
@@ -102,22 +103,20 @@ export const provisionHandler: JobHandler = {
     } catch (error) {
       return failAll(error);
     }
-    await Promise.all(work.map(async (w, i) => {
-      const client = remote[i];
-      const outcome = await (async (): Promise<JobOutcome> => {
-        try {
+    // Each client goes on alone from here: its links, its storage write.
+    await Promise.all(
+      work.map(async (w, i) => {
+        const client = remote[i];
+        const outcome = await outcomeOf(async () => {
           if (client === undefined) throw new NotFoundError('created client', w.sub.remote.username);
           await env.step('panel_called', w.claimed.job);
           const links = await env.call(handle, `links:${w.sub.id}`, (c) => handle.adapter.links(client.ref, c));
           await markProvisioned(ctx, w.sub, client, links);
           await env.step('storage_written', w.claimed.job);
-          return { ok: true };
-        } catch (error) {
-          return { ok: false, error: toPanelkitError(error) };
-        }
-      })();
-      outcomes.set(w.claimed.job.id, outcome);
-    }));
+        }, toPanelkitError);
+        outcomes.set(w.claimed.job.id, outcome);
+      }),
+    );
     return outcomes;
   },
 

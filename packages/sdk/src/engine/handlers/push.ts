@@ -1,27 +1,11 @@
-import type { ClaimedJob, Job } from '../../domain/job.js';
-import { NotFoundError, PanelNotFoundError, toPanelkitError } from '../../errors.js';
+import { NotFoundError, PanelNotFoundError } from '../../errors.js';
 import type { ClientRef } from '../../ports/panel.js';
 import { patchOf, specOf, targetRefOf } from '../desired-state.js';
-import type { HandlerEnv, JobHandler, JobOutcome } from '../handler.js';
+import { eachAlone } from '../handler.js';
+import type { HandlerEnv, JobHandler } from '../handler.js';
 import { JOB_TYPES, OrphanPayloadSchema, SubscriptionPayloadSchema, parsePayload } from '../job-types.js';
 import { HAS_REMOTE_CLIENT } from '../../domain/subscription-status.js';
 import { assertPanelUsable } from './panel-guard.js';
-
-/** Runs each job alone through `one`, collecting outcomes. */
-function eachAlone(one: (env: HandlerEnv, job: Job) => Promise<void>) {
-  return async (env: HandlerEnv, jobs: readonly ClaimedJob[]): Promise<Map<string, JobOutcome>> => {
-    const outcomes = new Map<string, JobOutcome>();
-    for (const { job } of jobs) {
-      try {
-        await one(env, job);
-        outcomes.set(job.id, { ok: true });
-      } catch (error) {
-        outcomes.set(job.id, { ok: false, error: toPanelkitError(error) });
-      }
-    }
-    return outcomes;
-  };
-}
 
 async function subscriptionRef(env: HandlerEnv, subscriptionId: string) {
   const sub = await env.ctx.storage.subscriptions.get(subscriptionId);

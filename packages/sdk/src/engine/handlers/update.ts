@@ -1,13 +1,14 @@
-import type { ClaimedJob, Job } from '../../domain/job.js';
+import type { Job } from '../../domain/job.js';
 import { deriveRemoteIdentity } from '../../domain/remote-identity.js';
 import type { Subscription } from '../../domain/subscription.js';
-import { NotFoundError, PanelNotFoundError, toPanelkitError } from '../../errors.js';
+import { NotFoundError, PanelNotFoundError } from '../../errors.js';
 import type { PanelkitError } from '../../errors.js';
 import type { ClientRef, ClientSpec, Expiry } from '../../ports/panel.js';
 import type { EngineContext } from '../context.js';
 import { WORKER_ACTOR, auditSubscription } from '../context.js';
 import { targetRefOf } from '../desired-state.js';
-import type { HandlerEnv, JobHandler, JobOutcome } from '../handler.js';
+import { eachAlone } from '../handler.js';
+import type { HandlerEnv, JobHandler } from '../handler.js';
 import { JOB_TYPES, UpdatePayloadSchema, parsePayload } from '../job-types.js';
 import type { UpdatePayload } from '../job-types.js';
 import { assertPanelUsable } from './panel-guard.js';
@@ -78,18 +79,7 @@ export const updateHandler: JobHandler = {
     return { panelId: sub.panelId };
   },
 
-  async run(env: HandlerEnv, jobs: readonly ClaimedJob[]): Promise<Map<string, JobOutcome>> {
-    const outcomes = new Map<string, JobOutcome>();
-    for (const { job } of jobs) {
-      try {
-        await runOne(env, job);
-        outcomes.set(job.id, { ok: true });
-      } catch (error) {
-        outcomes.set(job.id, { ok: false, error: toPanelkitError(error) });
-      }
-    }
-    return outcomes;
-  },
+  run: eachAlone(runOne),
 
   /** The change could not be applied for good: what was paid for it goes back. */
   async onDead(ctx: EngineContext, job: Job, error: PanelkitError): Promise<void> {
