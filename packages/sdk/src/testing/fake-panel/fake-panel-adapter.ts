@@ -1,4 +1,4 @@
-import { PanelConnectionError, PanelNotFoundError, PanelOutcomeUnknownError, PanelRejectedError } from '../../errors.js';
+import { PanelConnectionError, PanelNotFoundError, PanelOutcomeUnknownError } from '../../errors.js';
 import type { PanelkitError } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
 import { systemClock } from '../../ports/clock.js';
@@ -86,7 +86,10 @@ export class FakePanelAdapter implements PanelAdapter {
   readonly kind: string;
   readonly apiVersion = PANEL_ADAPTER_API_VERSION;
   readonly capabilities: PanelCapabilities;
-  /** Calls received per operation, failed ones included. */
+  /**
+   * Calls received per operation, failed ones included. (Like a real adapter, one without
+   * `batchCreate` still takes several specs in one `createClients`; the engine sends it one.)
+   */
   readonly calls: Record<FakePanelOperation, number> = {
     health: 0, listTargets: 0, createClients: 0, getClient: 0, updateClient: 0, resetUsage: 0, deleteClient: 0, listClients: 0, links: 0,
   };
@@ -210,9 +213,6 @@ export class FakePanelAdapter implements PanelAdapter {
     return this.#call('createClients', ctx, () => {
       if (!this.#targets.some((t) => t.remoteRef === target.remoteRef)) {
         throw new PanelNotFoundError(`inbound ${target.remoteRef} not found`, { panelKind: this.kind, operation: 'createClients' });
-      }
-      if (specs.length > 1 && !this.capabilities.batchCreate) {
-        throw new PanelRejectedError('this panel creates one client per call', { panelKind: this.kind, operation: 'createClients' });
       }
       return specs.map((spec) => {
         const existing = this.#clients.get(spec.identity.username);
