@@ -22,3 +22,5 @@ export * from './errors.js';
 export * from './events.js';
 export * from './retry.js';
 export * from './rules/index.js';
+export * from './engine/index.js';
+export * from './scheduler/index.js';

@@ -1,3 +1,5 @@
 export { ManualClock } from './manual-clock.js';
 export { describeStoragePort } from './storage/index.js';
 export type { DescribeStoragePortOptions, StorageFactoryContext, StorageUnderTest } from './storage/index.js';
+export { FakePanelAdapter } from './fake-panel/index.js';
+export type { FakeClient, FakeFault, FakePanelOperation, FakePanelOptions } from './fake-panel/index.js';

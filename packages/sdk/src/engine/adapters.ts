@@ -1,0 +1,92 @@
+import PQueue from 'p-queue';
+import type { Panel } from '../domain/panel.js';
+import { ConfigurationError, NotFoundError, PanelkitError } from '../errors.js';
+import { PANEL_ADAPTER_API_VERSION } from '../ports/panel.js';
+import type { CallContext, PanelAdapter } from '../ports/panel.js';
+import type { StoragePort } from '../ports/storage.js';
+import type { ResolvedPolicy } from './policy.js';
+
+/** Gives the adapter for a stored panel. Called once per panel; the engine keeps the result. */
+export type PanelAdapterFactory = (panel: Panel) => PanelAdapter;
+
+/** One adapter and one concurrency queue per panel. */
+export interface PanelHandle {
+  readonly panel: Panel;
+  readonly adapter: PanelAdapter;
+  readonly queue: PQueue;
+}
+
+/** Adapters by panel id, checked for their API version, each with its own p-queue. */
+export class PanelRegistry {
+  readonly #handles = new Map<string, { adapter: PanelAdapter; queue: PQueue }>();
+
+  constructor(
+    private readonly storage: StoragePort,
+    private readonly factory: PanelAdapterFactory,
+    private readonly policy: ResolvedPolicy,
+  ) {}
+
+  /** The panel as stored now, with its adapter and queue. */
+  async get(panelId: string): Promise<PanelHandle> {
+    const panel = await this.storage.panels.get(panelId);
+    if (panel === null) throw new NotFoundError('panel', panelId);
+    return this.handleFor(panel);
+  }
+
+  handleFor(panel: Panel): PanelHandle {
+    let handle = this.#handles.get(panel.id);
+    if (handle === undefined) {
+      const adapter = this.factory(panel);
+      if (adapter?.apiVersion !== PANEL_ADAPTER_API_VERSION) {
+        throw new ConfigurationError(
+          `the adapter for panel ${panel.id} speaks panel API ${String(adapter?.apiVersion)}; this engine needs ${PANEL_ADAPTER_API_VERSION}`,
+        );
+      }
+      const concurrency = this.policy.panelConcurrency[panel.id] ?? adapter.capabilities.maxConcurrency;
+      handle = { adapter, queue: new PQueue({ concurrency: Math.max(1, concurrency) }) };
+      this.#handles.set(panel.id, handle);
+    }
+    return { panel, ...handle };
+  }
+
+  /** Every queue, for shutdown. */
+  queues(): PQueue[] {
+    return [...this.#handles.values()].map((h) => h.queue);
+  }
+
+  /**
+   * Runs one panel call through the panel's queue, so at most its concurrency run at once. The
+   * call's context (and its timeout) starts when the call does, not while it waits. A call still
+   * waiting when `gate` aborts is not made: it throws a retryable shutdown error instead.
+   */
+  call<T>(handle: PanelHandle, idempotencyKey: string, fn: (ctx: CallContext) => Promise<T>, options: CallOptions = {}): Promise<T> {
+    return handle.queue.add(async () => {
+      if (options.gate?.aborted === true) throw shutdownError();
+      return fn(this.context(idempotencyKey, options.signal, options.attempt));
+    }) as Promise<T>;
+  }
+
+  /** A call context with a timeout, chained to `parent`. */
+  context(idempotencyKey: string, parent?: AbortSignal, attempt?: number): CallContext {
+    const timeout = AbortSignal.timeout(this.policy.panelCallTimeoutMs);
+    const signal = parent === undefined ? timeout : AbortSignal.any([parent, timeout]);
+    return attempt === undefined ? { signal, idempotencyKey } : { signal, idempotencyKey, attempt };
+  }
+}
+
+export interface CallOptions {
+  /** Aborts the call once it runs. */
+  signal?: AbortSignal;
+  /** When aborted, calls that have not started are not made. */
+  gate?: AbortSignal;
+  attempt?: number;
+}
+
+/** A panel call skipped because the worker is stopping; its job goes back to the queue. */
+export function shutdownError(): PanelkitError {
+  return new PanelkitError('INTERNAL', 'the worker is stopping', { retryable: true, details: { shutdown: true } });
+}
+
+export function isShutdownError(error: PanelkitError): boolean {
+  return error.details?.['shutdown'] === true;
+}

@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ActorSchema, IdSchema } from '../domain/common.js';
+import type { Actor } from '../domain/common.js';
+import { createId } from '../domain/ids.js';
+import type { Money } from '../domain/money.js';
+import type { Order, OrderItem } from '../domain/order.js';
+import type { Plan } from '../domain/plan.js';
+import { deriveRemoteIdentity } from '../domain/remote-identity.js';
+import type { Subscription } from '../domain/subscription.js';
+import { parseInput } from '../domain/validate.js';
+import { ConflictError, EligibilityError, IdempotencyConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { StorageRepositories } from '../ports/storage.js';
+import { decideTrial } from '../rules/trial.js';
+import type { EngineContext } from './context.js';
+import { auditSubscription } from './context.js';
+import { JOB_TYPES, subscriptionJob, jobAttempts } from './job-types.js';
+import { reserveSlot } from './placement.js';
+
+export const CheckoutItemSchema = z.object({
+  planId: IdSchema,
+  quantity: z.number().int().min(1).max(100).default(1),
+  /** Take the plan's free trial instead of buying it (quantity 1, once per customer and family). */
+  trial: z.boolean().default(false),
+  /** Renew from the wallet before expiry. */
+  autoRenew: z.boolean().default(false),
+});
+export type CheckoutItem = z.input<typeof CheckoutItemSchema>;
+
+export const CheckoutRequestSchema = z.object({
+  customerId: IdSchema,
+  items: z.array(CheckoutItemSchema).min(1).max(20),
+  /** The client's key for this purchase: the same key replays the same result. */
+  idempotencyKey: z.string().min(1).max(200),
+  actor: ActorSchema.optional(),
+});
+export type CheckoutRequest = z.input<typeof CheckoutRequestSchema>;
+
+export interface CheckoutResult {
+  order: Order;
+  subscriptions: Subscription[];
+  /** True when this key had already been used for the same request: nothing new was done. */
+  replayed: boolean;
+}
+
+type ParsedItem = z.output<typeof CheckoutItemSchema>;
+
+function requestHash(items: readonly ParsedItem[]): string {
+  const canonical = items.map((i) => [i.planId, i.quantity, i.trial, i.autoRenew]);
+  return `sha256:${createHash('sha256').update(JSON.stringify(canonical)).digest('hex')}`;
+}
+
+async function usedTrialFamilies(tx: StorageRepositories, customerId: string): Promise<string[]> {
+  const families = new Set<string>();
+  const planFamilies = new Map<string, string>();
+  let cursor: string | null | undefined = null;
+  do {
+    const page = await tx.subscriptions.listByCustomer(customerId, { limit: 1000, cursor });
+    for (const sub of page.items) {
+      if (!sub.trial) continue;
+      let family = planFamilies.get(sub.planId);
+      if (family === undefined) {
+        family = (await tx.plans.get(sub.planId))?.family ?? '';
+        planFamilies.set(sub.planId, family);
+      }
+      families.add(family);
+    }
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return [...families];
+}
+
+/** Loads the plans, checks eligibility, and prices the order. Throws before anything is written. */
+async function priceItems(tx: StorageRepositories, customerId: string, items: readonly ParsedItem[]): Promise<{ plans: Map<string, Plan>; orderItems: OrderItem[]; total: Money }> {
+  const plans = new Map<string, Plan>();
+  let trialFamilies: string[] | undefined;
+  const orderItems: OrderItem[] = [];
+  let currency: string | undefined;
+  let total = 0;
+  for (const item of items) {
+    const plan = plans.get(item.planId) ?? (await tx.plans.get(item.planId));
+    if (plan === null) throw new NotFoundError('plan', item.planId);
+    plans.set(plan.id, plan);
+    if (item.trial) {
+      if (item.quantity !== 1) throw new ValidationError('a trial is one subscription', [{ path: 'items.quantity', message: 'must be 1 for a trial' }]);
+      trialFamilies ??= await usedTrialFamilies(tx, customerId);
+      const decision = decideTrial({ plan, usedTrialFamilies: trialFamilies });
+      if (!decision.allowed) throw new EligibilityError(`no trial of plan ${plan.id}: ${decision.reason}`, [decision.reason], { details: { planId: plan.id } });
+      trialFamilies.push(plan.family);
+    } else if (!plan.onSale) {
+      throw new EligibilityError(`plan ${plan.id} is not on sale`, ['not_on_sale'], { details: { planId: plan.id } });
+    }
+    if (currency !== undefined && plan.price.currency !== currency) {
+      throw new ValidationError('every item of an order must be in one currency', [{ path: 'items', message: 'currencies differ' }]);
+    }
+    currency = plan.price.currency;
+    const unitPrice = item.trial ? { amount: 0, currency } : plan.price;
+    orderItems.push({ planId: plan.id, quantity: item.quantity, unitPrice, trial: item.trial });
+    total += unitPrice.amount * item.quantity;
+  }
+  return { plans, orderItems, total: { amount: total, currency: currency! } };
+}
+
+async function replay(tx: StorageRepositories, order: Order, hash: string, key: string): Promise<CheckoutResult> {
+  if (order.requestHash !== hash) throw new IdempotencyConflictError(key);
+  return { order, subscriptions: await tx.subscriptions.listByOrder(order.id), replayed: true };
+}
+
+/**
+ * Validates, checks eligibility, places every subscription, reserves capacity, debits the wallet,
+ * and writes the order, its pending subscriptions and their provisioning jobs in one transaction.
+ */
+export async function checkout(ctx: EngineContext, input: CheckoutRequest): Promise<CheckoutResult> {
+  const request = parseInput(CheckoutRequestSchema, input, 'checkout request');
+  const actor: Actor = request.actor ?? { type: 'customer', id: request.customerId };
+  const hash = requestHash(request.items);
+  const run = () =>
+    ctx.storage.transaction(async (tx) => {
+      const existing = await tx.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);
+      if (existing !== null) return replay(tx, existing, hash, request.idempotencyKey);
+      const customer = await tx.customers.get(request.customerId);
+      if (customer === null) throw new NotFoundError('customer', request.customerId);
+      const { plans, orderItems, total } = await priceItems(tx, customer.id, request.items);
+
+      const order = await tx.orders.create({
+        customerId: customer.id,
+        items: orderItems,
+        total,
+        idempotencyKey: request.idempotencyKey,
+        requestHash: hash,
+      });
+      let paid = order;
+      if (total.amount > 0) {
+        const { entry } = await tx.ledger.append({
+          customerId: customer.id,
+          kind: 'purchase',
+          amount: -total.amount,
+          currency: total.currency,
+          idempotencyKey: `purchase:order:${order.id}`,
+          orderId: order.id,
+          actor,
+        });
+        paid = await tx.orders.update(order.id, { ledgerEntryId: entry.id });
+      }
+      const subscriptions: Subscription[] = [];
+      for (const [index, item] of request.items.entries()) {
+        const plan = plans.get(item.planId)!;
+        const unitPrice = orderItems[index]!.unitPrice;
+        for (let n = 0; n < item.quantity; n++) {
+          const target = await reserveSlot(tx, plan);
+          const id = createId('sub');
+          const sub = await tx.subscriptions.create({
+            id,
+            customerId: customer.id,
+            orderId: order.id,
+            planId: plan.id,
+            panelId: target.panelId,
+            targetId: target.id,
+            remote: deriveRemoteIdentity(id, 0, ctx.policy.identity),
+            trafficLimitBytes: item.trial ? plan.trial!.trafficBytes : plan.trafficBytes,
+            expiresAt: null,
+            durationDays: item.trial ? plan.trial!.days : plan.durationDays,
+            startOnFirstUse: plan.startOnFirstUse,
+            deviceLimit: plan.deviceLimit,
+            autoRenew: item.autoRenew && !item.trial,
+            trial: item.trial,
+          });
+          await auditSubscription(tx, actor, 'subscription.ordered', sub, { orderId: order.id, targetId: target.id });
+          if (plan.autoProvision || item.trial) {
+            await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, id, { subscriptionId: id, price: unitPrice, round: 0 }, jobAttempts(ctx.policy)));
+          }
+          subscriptions.push(sub);
+        }
+      }
+      await tx.audit.append({ actor, action: 'order.placed', subjectType: 'order', subjectId: order.id, data: { total: total.amount, currency: total.currency } });
+      return { order: paid, subscriptions, replayed: false };
+    });
+
+  let result: CheckoutResult;
+  try {
+    result = await run();
+  } catch (error) {
+    // Two first submissions of one key raced and the other won: replay what it wrote.
+    if (!ConflictError.is(error)) throw error;
+    const order = await ctx.storage.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);
+    if (order === null) throw error;
+    return ctx.storage.transaction((tx) => replay(tx, order, hash, request.idempotencyKey));
+  }
+  if (!result.replayed) {
+    const at = ctx.clock.now();
+    ctx.events.emit('order:placed', { order: result.order, at });
+  }
+  return result;
+}
+

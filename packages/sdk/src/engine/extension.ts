@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { ActorSchema, IdSchema } from '../domain/common.js';
+import type { Actor } from '../domain/common.js';
+import type { Job } from '../domain/job.js';
+import type { LedgerEntry } from '../domain/ledger.js';
+import type { Money } from '../domain/money.js';
+import type { Subscription } from '../domain/subscription.js';
+import { parseInput } from '../domain/validate.js';
+import { ConflictError, EligibilityError, NotFoundError } from '../errors.js';
+import type { PanelCapabilities } from '../ports/panel.js';
+import type { StorageRepositories } from '../ports/storage.js';
+import { decideExtension } from '../rules/extension.js';
+import type { ExtensionDecision, ExtensionQuote } from '../rules/extension.js';
+import type { EngineContext } from './context.js';
+import { auditSubscription } from './context.js';
+import { JOB_TYPES, subscriptionJob, jobAttempts } from './job-types.js';
+import type { UpdatePayload } from './job-types.js';
+
+/** In place when the panel can change a client and reset its usage; otherwise a new client. */
+export function changesLink(capabilities: PanelCapabilities): boolean {
+  return !(capabilities.inPlaceUpdate && capabilities.resetUsage);
+}
+
+export type ExtensionQuoteResult = ExtensionDecision & {
+  /** True when applying it gives the client new credentials, so the customer must re-import the link. */
+  linkChanges: boolean;
+};
+
+export interface PaidChange {
+  action: UpdatePayload['action'];
+  newExpiresAt: Date;
+  newTrafficLimitBytes: number | null;
+  price: Money;
+  ledgerKey: string;
+  ledgerKind: 'extension';
+  actor: Actor;
+}
+
+export interface PaidChangeResult {
+  entry: LedgerEntry | null;
+  job: Job;
+  /** False when the ledger key had been used already: nothing new was charged or queued. */
+  created: boolean;
+}
+
+/** Whether an extension or renewal of the subscription is queued or running. */
+export async function updateInFlight(tx: StorageRepositories, subscriptionId: string): Promise<boolean> {
+  const dedupeKey = `${JOB_TYPES.update}:${subscriptionId}`;
+  for (const state of ['queued', 'running'] as const) {
+    if ((await tx.jobs.list({ dedupeKey, state }, { limit: 1 })).items.length > 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Charges for a change and queues the job that applies it, in the caller's transaction. The
+ * ledger key makes it happen once: a key already used returns `created: false`.
+ */
+export async function chargeAndQueueUpdate(
+  ctx: EngineContext,
+  tx: StorageRepositories,
+  sub: Subscription,
+  capabilities: PanelCapabilities,
+  change: PaidChange,
+): Promise<PaidChangeResult | null> {
+  const existing = await tx.ledger.getByIdempotencyKey(change.ledgerKey);
+  if (existing !== null) return null;
+  if (await updateInFlight(tx, sub.id)) {
+    throw new ConflictError(`subscription ${sub.id} already has a change being applied`, { details: { reason: 'change_in_progress' } });
+  }
+  let entry: LedgerEntry | null = null;
+  if (change.price.amount > 0) {
+    entry = (
+      await tx.ledger.append({
+        customerId: sub.customerId,
+        kind: change.ledgerKind,
+        amount: -change.price.amount,
+        currency: change.price.currency,
+        idempotencyKey: change.ledgerKey,
+        subscriptionId: sub.id,
+        orderId: null,
+        actor: change.actor,
+      })
+    ).entry;
+  }
+  const payload: UpdatePayload = {
+    subscriptionId: sub.id,
+    ledgerKey: change.ledgerKey,
+    price: change.price,
+    action: change.action,
+    newExpiresAt: change.newExpiresAt.toISOString(),
+    newTrafficLimitBytes: change.newTrafficLimitBytes,
+    generation: changesLink(capabilities) ? sub.remote.generation + 1 : sub.remote.generation,
+  };
+  const { job } = await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.update, sub.id, { ...payload }, jobAttempts(ctx.policy)));
+  await auditSubscription(tx, change.actor, `subscription.${change.action === 'renew' ? 'renewal_charged' : 'extension_charged'}`, sub, {
+    amount: change.price.amount,
+    expiresAt: payload.newExpiresAt,
+  });
+  return { entry, job, created: true };
+}
+
+export const ExtendRequestSchema = z.object({
+  subscriptionId: IdSchema,
+  /** The client's key for this extension: a second submission with it charges nothing. */
+  idempotencyKey: z.string().min(1).max(140),
+  actor: ActorSchema.optional(),
+});
+export type ExtendRequest = z.input<typeof ExtendRequestSchema>;
+
+export interface ExtendResult {
+  subscription: Subscription;
+  quote: ExtensionQuote | null;
+  /** The debit; `null` for a free extension or a replay. */
+  entry: LedgerEntry | null;
+  linkChanges: boolean;
+  /** True when the key had been used: nothing new was charged or queued. */
+  replayed: boolean;
+}
+
+/** Quotes an extension of the subscription now, with whether its link would change. */
+export async function quoteExtension(ctx: EngineContext, subscriptionId: string): Promise<ExtensionQuoteResult> {
+  const sub = await ctx.storage.subscriptions.get(subscriptionId);
+  if (sub === null) throw new NotFoundError('subscription', subscriptionId);
+  const plan = await ctx.storage.plans.get(sub.planId);
+  if (plan === null) throw new NotFoundError('plan', sub.planId);
+  const handle = await ctx.panels.get(sub.panelId);
+  return { ...decideExtension({ subscription: sub, plan, now: ctx.clock.now() }), linkChanges: changesLink(handle.adapter.capabilities) };
+}
+
+/** Debits the wallet for an extension and queues the update that applies it. Charged once per key. */
+export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<ExtendResult> {
+  const request = parseInput(ExtendRequestSchema, input, 'extend request');
+  const now = ctx.clock.now();
+  const result = await ctx.storage.transaction(async (tx) => {
+    const sub = await tx.subscriptions.get(request.subscriptionId);
+    if (sub === null) throw new NotFoundError('subscription', request.subscriptionId);
+    const actor: Actor = request.actor ?? { type: 'customer', id: sub.customerId };
+    const panel = await tx.panels.get(sub.panelId);
+    if (panel === null) throw new NotFoundError('panel', sub.panelId);
+    const capabilities = ctx.panels.handleFor(panel).adapter.capabilities;
+    const ledgerKey = `extension:${sub.id}:${request.idempotencyKey}`;
+    const previous = await tx.ledger.getByIdempotencyKey(ledgerKey);
+    if (previous !== null) return { subscription: sub, quote: null, entry: null, linkChanges: changesLink(capabilities), replayed: true };
+    const plan = await tx.plans.get(sub.planId);
+    if (plan === null) throw new NotFoundError('plan', sub.planId);
+    const decision = decideExtension({ subscription: sub, plan, now });
+    if (!decision.allowed) {
+      throw new EligibilityError(`subscription ${sub.id} cannot be extended now: ${decision.reason}`, [decision.reason], {
+        details: { subscriptionId: sub.id, ...decision.details, opensAt: decision.details.opensAt?.toISOString() },
+      });
+    }
+    const { quote } = decision;
+    const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
+      action: quote.action,
+      newExpiresAt: quote.newExpiresAt,
+      newTrafficLimitBytes: quote.newTrafficLimitBytes,
+      price: quote.price,
+      ledgerKey,
+      ledgerKind: 'extension',
+      actor,
+    });
+    return { subscription: sub, quote, entry: charged?.entry ?? null, linkChanges: changesLink(capabilities), replayed: charged === null };
+  });
+  if (result.entry !== null) ctx.events.emit('ledger:appended', { entry: result.entry, at: now });
+  return result;
+}

@@ -1,0 +1,62 @@
+import type { ClaimedJob, Job } from '../domain/job.js';
+import { toPanelkitError } from '../errors.js';
+import type { PanelkitError } from '../errors.js';
+import type { CallContext } from '../ports/panel.js';
+import type { PanelHandle } from './adapters.js';
+import type { EngineContext } from './context.js';
+
+/** Points in a job's run where a worker can be observed (or frozen, to simulate a crash). */
+export type WorkerStep = 'claimed' | 'panel_called' | 'storage_written';
+
+/** What a handler gets besides its jobs. */
+export interface HandlerEnv {
+  readonly ctx: EngineContext;
+  readonly workerId: string;
+  readonly signal: AbortSignal;
+  /**
+   * Makes one panel call through the panel's concurrency queue. A job's `first` call is not made
+   * once the worker is stopping (the job goes back to the queue untouched); later calls of a job
+   * that has begun are, so it can finish.
+   */
+  call<T>(handle: PanelHandle, idempotencyKey: string, fn: (ctx: CallContext) => Promise<T>, options?: { first?: boolean; attempt?: number }): Promise<T>;
+  /** Reports reaching a step; resolves when the worker may go on. */
+  step(step: WorkerStep, job: Job): Promise<void>;
+}
+
+/** Where a job runs: on which panel's queue, and with which others it may share one panel call. */
+export interface JobRoute {
+  panelId: string;
+  /** Jobs with the same batch key may be run together in one `run` call. */
+  batchKey?: string;
+}
+
+export type JobOutcome = { ok: true } | { ok: false; error: PanelkitError };
+
+export interface JobHandler {
+  readonly type: string;
+  /** `null` when the job has nothing left to do (it is completed at once). */
+  route(ctx: EngineContext, job: Job): Promise<JobRoute | null>;
+  /** Runs the jobs (one, or a batch sharing a batch key); one outcome per job, by job id. */
+  run(env: HandlerEnv, jobs: readonly ClaimedJob[]): Promise<Map<string, JobOutcome>>;
+  /** Called once, before the job is marked dead, when it failed for good. */
+  onDead?(ctx: EngineContext, job: Job, error: PanelkitError): Promise<void>;
+}
+
+/** Runs `fn` for one job and turns its throw into an outcome. */
+export async function outcomeOf(fn: () => Promise<void>, toError: (e: unknown) => PanelkitError): Promise<JobOutcome> {
+  try {
+    await fn();
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: toError(error) };
+  }
+}
+
+/** A `run` that takes the jobs one at a time through `one`. */
+export function eachAlone(one: (env: HandlerEnv, job: Job) => Promise<void>) {
+  return async (env: HandlerEnv, jobs: readonly ClaimedJob[]): Promise<Map<string, JobOutcome>> => {
+    const outcomes = new Map<string, JobOutcome>();
+    for (const { job } of jobs) outcomes.set(job.id, await outcomeOf(() => one(env, job), toPanelkitError));
+    return outcomes;
+  };
+}

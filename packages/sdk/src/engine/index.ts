@@ -1,0 +1,16 @@
+export { createPanelkit } from './panelkit.js';
+export type { Panelkit, PanelkitOptions } from './panelkit.js';
+export type { PanelAdapterFactory } from './adapters.js';
+export { DEFAULT_JOB_RETRY } from './policy.js';
+export type { EnginePolicy } from './policy.js';
+export { CheckoutItemSchema, CheckoutRequestSchema } from './checkout.js';
+export type { CheckoutItem, CheckoutRequest, CheckoutResult } from './checkout.js';
+export { ExtendRequestSchema } from './extension.js';
+export type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './extension.js';
+export { MoneyMovementSchema, SubscriptionActionSchema } from './operations.js';
+export type { MoneyMovement, SubscriptionAction } from './operations.js';
+export type { PanelHealthResult } from './health.js';
+export type { Worker, WorkerOptions } from './worker.js';
+export type { WorkerStep } from './handler.js';
+export { JOB_TYPES } from './job-types.js';
+export type { EngineJobType } from './job-types.js';

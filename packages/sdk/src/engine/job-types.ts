@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { IdSchema } from '../domain/common.js';
+import { MoneySchema } from '../domain/money.js';
+import type { JsonObject } from '../domain/common.js';
+import type { NewJob } from '../domain/job.js';
+import { parseInput } from '../domain/validate.js';
+import type { ResolvedPolicy } from './policy.js';
+
+/** The job types the engine's worker runs. */
+export const JOB_TYPES = {
+  /** Create the client on its panel (adopting one that exists), then mark the subscription live. */
+  provision: 'subscription.provision',
+  /** Apply a paid extension or renewal: in place, or delete and recreate with new credentials. */
+  update: 'subscription.update',
+  /** Push the subscription's stored state (enabled, expiry, limit) to its panel. */
+  push: 'subscription.push',
+  /** Remove a terminated subscription's client from its panel. */
+  remove: 'subscription.remove',
+  /** Remove a client the shop does not know (reconciliation repair). */
+  removeOrphan: 'panel.remove_orphan',
+} as const;
+
+export type EngineJobType = (typeof JOB_TYPES)[keyof typeof JOB_TYPES];
+
+export const ProvisionPayloadSchema = z.object({
+  subscriptionId: IdSchema,
+  /** What was paid for this subscription; refunded if provisioning fails for good. */
+  price: MoneySchema,
+  /** 0 for the order's own attempt; bumped by an admin's retry (keys its charge and refund). */
+  round: z.number().int().nonnegative(),
+});
+export type ProvisionPayload = z.infer<typeof ProvisionPayloadSchema>;
+
+export const UpdatePayloadSchema = z.object({
+  subscriptionId: IdSchema,
+  /** The idempotency key of the ledger entry that paid for it. */
+  ledgerKey: z.string().min(1).max(200),
+  /** What was paid; refunded if the change cannot be applied for good. */
+  price: MoneySchema,
+  action: z.enum(['extend', 'reset', 'renew']),
+  newExpiresAt: z.iso.datetime(),
+  newTrafficLimitBytes: z.number().int().nonnegative().nullable(),
+  /** The remote identity generation the client must have afterwards. */
+  generation: z.number().int().nonnegative(),
+});
+export type UpdatePayload = z.infer<typeof UpdatePayloadSchema>;
+
+export const SubscriptionPayloadSchema = z.object({ subscriptionId: IdSchema });
+export type SubscriptionPayload = z.infer<typeof SubscriptionPayloadSchema>;
+
+export const OrphanPayloadSchema = z.object({ panelId: IdSchema, username: z.string().min(1), targetRef: z.string().min(1) });
+export type OrphanPayload = z.infer<typeof OrphanPayloadSchema>;
+
+export function parsePayload<S extends z.ZodType>(schema: S, payload: unknown, type: string): z.output<S> {
+  return parseInput(schema, payload, `${type} payload`);
+}
+
+/** A job for one subscription; its dedupe key starts with the type (dedupe keys are global). */
+export function subscriptionJob(type: EngineJobType, subscriptionId: string, payload: JsonObject, maxAttempts: number): NewJob {
+  return { type, payload, dedupeKey: `${type}:${subscriptionId}`, maxAttempts };
+}
+
+/**
+ * The attempts a job row gets: the policy's attempts plus one held back. A worker that dies on
+ * the last real attempt leaves the job to be reaped and claimed once more; that reserved attempt
+ * only runs the job's compensation (refund), never the panel call.
+ */
+export function jobAttempts(policy: ResolvedPolicy): number {
+  return policy.jobRetry.maxAttempts + 1;
+}

@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import { ActorSchema, IdSchema } from '../domain/common.js';
+import type { Actor } from '../domain/common.js';
+import type { LedgerEntry } from '../domain/ledger.js';
+import { MoneySchema } from '../domain/money.js';
+import type { Subscription } from '../domain/subscription.js';
+import { HOLDS_CAPACITY, HAS_REMOTE_CLIENT, assertTransition } from '../domain/subscription-status.js';
+import type { SubscriptionStatus } from '../domain/subscription-status.js';
+import { parseInput } from '../domain/validate.js';
+import { CapacityExhaustedError, NotFoundError, ValidationError } from '../errors.js';
+import type { StorageRepositories } from '../ports/storage.js';
+import type { EngineContext } from './context.js';
+import { auditSubscription } from './context.js';
+import { resumedStatus } from './desired-state.js';
+import { JOB_TYPES, subscriptionJob, jobAttempts } from './job-types.js';
+import { reserveSlot } from './placement.js';
+
+const ADMIN: Actor = Object.freeze({ type: 'admin', id: null });
+
+export const MoneyMovementSchema = z.object({
+  customerId: IdSchema,
+  amount: MoneySchema.refine((m) => m.amount > 0, 'must be positive'),
+  /** The payment's own id (a receipt, a provider's payment id): the same key credits once. */
+  idempotencyKey: z.string().min(1).max(200),
+  reference: z.string().max(200).nullable().default(null),
+  note: z.string().max(1000).nullable().default(null),
+  orderId: IdSchema.nullable().default(null),
+  subscriptionId: IdSchema.nullable().default(null),
+  actor: ActorSchema.optional(),
+});
+export type MoneyMovement = z.input<typeof MoneyMovementSchema>;
+
+async function credit(ctx: EngineContext, kind: 'top_up' | 'refund', input: MoneyMovement): Promise<{ entry: LedgerEntry; created: boolean }> {
+  const m = parseInput(MoneyMovementSchema, input, kind === 'top_up' ? 'top-up' : 'refund');
+  const actor = m.actor ?? ADMIN;
+  const result = await ctx.storage.transaction(async (tx) => {
+    const appended = await tx.ledger.append({
+      customerId: m.customerId,
+      kind,
+      amount: m.amount.amount,
+      currency: m.amount.currency,
+      idempotencyKey: m.idempotencyKey,
+      reference: m.reference,
+      note: m.note,
+      orderId: m.orderId,
+      subscriptionId: m.subscriptionId,
+      actor,
+    });
+    if (appended.created) {
+      await tx.audit.append({ actor, action: `ledger.${kind === 'top_up' ? 'topped_up' : 'refunded'}`, subjectType: 'customer', subjectId: m.customerId, data: { amount: m.amount.amount, currency: m.amount.currency } });
+    }
+    return appended;
+  });
+  if (result.created) ctx.events.emit('ledger:appended', { entry: result.entry, at: ctx.clock.now() });
+  return result;
+}
+
+export const topUp = (ctx: EngineContext, input: MoneyMovement) => credit(ctx, 'top_up', input);
+export const refund = (ctx: EngineContext, input: MoneyMovement) => credit(ctx, 'refund', input);
+
+export const SubscriptionActionSchema = z.object({
+  subscriptionId: IdSchema,
+  reason: z.string().max(500).default('admin'),
+  actor: ActorSchema.optional(),
+});
+export type SubscriptionAction = z.input<typeof SubscriptionActionSchema>;
+
+/** Loads, checks the move, applies it with audit, in one transaction; emits after commit. */
+async function transition(
+  ctx: EngineContext,
+  input: SubscriptionAction,
+  decide: (sub: Subscription, now: Date) => SubscriptionStatus,
+  effects: (tx: StorageRepositories, before: Subscription, after: Subscription) => Promise<void>,
+): Promise<Subscription> {
+  const request = parseInput(SubscriptionActionSchema, input, 'subscription action');
+  const actor = request.actor ?? ADMIN;
+  const now = ctx.clock.now();
+  const { before, after } = await ctx.storage.transaction(async (tx) => {
+    const sub = await tx.subscriptions.get(request.subscriptionId);
+    if (sub === null) throw new NotFoundError('subscription', request.subscriptionId);
+    const to = decide(sub, now);
+    assertTransition(sub.status, to);
+    const updated = await tx.subscriptions.update(sub.id, { status: to }, { expectedRevision: sub.revision });
+    await auditSubscription(tx, actor, `subscription.${to}`, updated, { from: sub.status, reason: request.reason });
+    await effects(tx, sub, updated);
+    return { before: sub, after: updated };
+  });
+  const event = { subscription: after, actor, at: now };
+  if (after.status === 'suspended') ctx.events.emit('subscription:suspended', { ...event, reason: request.reason });
+  else if (after.status === 'terminated') ctx.events.emit('subscription:terminated', event);
+  else if (before.status === 'suspended') ctx.events.emit('subscription:resumed', event);
+  return after;
+}
+
+const push = (ctx: EngineContext) => async (tx: StorageRepositories, _before: Subscription, after: Subscription) => {
+  await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.push, after.id, { subscriptionId: after.id }, jobAttempts(ctx.policy)));
+};
+
+/** Disables a live subscription on its panel until it is resumed. */
+export function suspend(ctx: EngineContext, input: SubscriptionAction): Promise<Subscription> {
+  return transition(ctx, input, () => 'suspended', push(ctx));
+}
+
+/** Lifts a suspension: the subscription goes to whatever its time and usage imply. */
+export function resume(ctx: EngineContext, input: SubscriptionAction): Promise<Subscription> {
+  return transition(ctx, input, (sub, now) => (sub.status === 'suspended' ? resumedStatus(sub, now) : 'active'), push(ctx));
+}
+
+/** Ends a subscription for good: its slot is released and its client removed from the panel. */
+export function terminate(ctx: EngineContext, input: SubscriptionAction): Promise<Subscription> {
+  return transition(ctx, input, () => 'terminated', async (tx, before) => {
+    if (HOLDS_CAPACITY.has(before.status)) await tx.capacity.release({ targetId: before.targetId, planId: before.planId, count: 1 });
+    const queued = await tx.jobs.list({ dedupeKey: `${JOB_TYPES.provision}:${before.id}`, state: 'queued' }, { limit: 1 });
+    for (const job of queued.items) await tx.jobs.cancel(job.id);
+    if (HAS_REMOTE_CLIENT.has(before.status) || before.status === 'pending') {
+      await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, before.id, { subscriptionId: before.id }, jobAttempts(ctx.policy)));
+    }
+  });
+}
+
+/**
+ * Provisions a failed subscription again (an admin's retry): takes a slot again, charges what was
+ * paid for it again (it was refunded when it failed), and queues a new provisioning job. A new
+ * permanent failure refunds this charge in turn.
+ */
+export async function retryFailed(ctx: EngineContext, input: SubscriptionAction): Promise<Subscription> {
+  const request = parseInput(SubscriptionActionSchema, input, 'subscription action');
+  const actor = request.actor ?? ADMIN;
+  const now = ctx.clock.now();
+  const { sub, entry } = await ctx.storage.transaction(async (tx) => {
+    const sub = await tx.subscriptions.get(request.subscriptionId);
+    if (sub === null) throw new NotFoundError('subscription', request.subscriptionId);
+    assertTransition(sub.status, 'pending');
+    if (sub.status !== 'failed') throw new ValidationError(`subscription ${sub.id} has not failed`);
+    const plan = await tx.plans.get(sub.planId);
+    if (plan === null) throw new NotFoundError('plan', sub.planId);
+    const order = sub.orderId === null ? null : await tx.orders.get(sub.orderId);
+    const price = order?.items.find((i) => i.planId === sub.planId && i.trial === sub.trial)?.unitPrice ?? (sub.trial ? { amount: 0, currency: plan.price.currency } : plan.price);
+    let target = await tx.targets.get(sub.targetId);
+    const same = target === null ? { ok: false as const } : await tx.capacity.reserve({ targetId: sub.targetId, planId: plan.id, count: 1 });
+    if (!same.ok) target = await reserveSlot(tx, plan);
+    if (target === null) throw new CapacityExhaustedError(`no target has room for plan ${plan.id}`);
+    const round = sub.revision;
+    let entry: LedgerEntry | null = null;
+    if (price.amount > 0) {
+      entry = (
+        await tx.ledger.append({
+          customerId: sub.customerId,
+          kind: 'purchase',
+          amount: -price.amount,
+          currency: price.currency,
+          idempotencyKey: `purchase:retry:${sub.id}:r${round}`,
+          orderId: sub.orderId,
+          subscriptionId: sub.id,
+          actor,
+        })
+      ).entry;
+    }
+    const updated = await tx.subscriptions.update(
+      sub.id,
+      { status: 'pending', failureReason: null, panelId: target.panelId, targetId: target.id },
+      { expectedRevision: sub.revision },
+    );
+    await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { subscriptionId: sub.id, price, round }, jobAttempts(ctx.policy)));
+    await auditSubscription(tx, actor, 'subscription.retried', updated, { round, charged: price.amount });
+    return { sub: updated, entry };
+  });
+  if (entry !== null) ctx.events.emit('ledger:appended', { entry, at: now });
+  return sub;
+}
+
+/**
+ * Starts provisioning a pending subscription that waits for an admin (its plan has
+ * `autoProvision: false`). Enqueueing twice is harmless: the job is deduplicated.
+ */
+export async function approveProvisioning(ctx: EngineContext, input: SubscriptionAction): Promise<Subscription> {
+  const request = parseInput(SubscriptionActionSchema, input, 'subscription action');
+  const actor = request.actor ?? ADMIN;
+  return ctx.storage.transaction(async (tx) => {
+    const sub = await tx.subscriptions.get(request.subscriptionId);
+    if (sub === null) throw new NotFoundError('subscription', request.subscriptionId);
+    if (sub.status !== 'pending') throw new ValidationError(`subscription ${sub.id} is ${sub.status}, not pending`);
+    const order = sub.orderId === null ? null : await tx.orders.get(sub.orderId);
+    const plan = await tx.plans.get(sub.planId);
+    if (plan === null) throw new NotFoundError('plan', sub.planId);
+    const price = order?.items.find((i) => i.planId === sub.planId && i.trial === sub.trial)?.unitPrice ?? { amount: 0, currency: plan.price.currency };
+    await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { subscriptionId: sub.id, price, round: 0 }, jobAttempts(ctx.policy)));
+    await auditSubscription(tx, actor, 'subscription.approved', sub, {});
+    return sub;
+  });
+}

@@ -1,0 +1,21 @@
+import type { Actor } from '../domain/common.js';
+import type { Order, OrderStatus } from '../domain/order.js';
+import type { StorageRepositories } from '../ports/storage.js';
+
+/**
+ * Settles an order once none of its subscriptions is pending: completed, failed, or partially
+ * failed. Returns the order when its status changed.
+ */
+export async function settleOrder(tx: StorageRepositories, orderId: string | null, actor: Actor): Promise<Order | null> {
+  if (orderId === null) return null;
+  const order = await tx.orders.get(orderId);
+  if (order === null) return null;
+  const subs = await tx.subscriptions.listByOrder(orderId);
+  if (subs.some((s) => s.status === 'pending')) return null;
+  const failed = subs.filter((s) => s.status === 'failed').length;
+  const status: OrderStatus = failed === 0 ? 'completed' : failed === subs.length ? 'failed' : 'partially_failed';
+  if (status === order.status) return null;
+  const updated = await tx.orders.update(orderId, { status });
+  await tx.audit.append({ actor, action: `order.${status}`, subjectType: 'order', subjectId: orderId, data: { from: order.status } });
+  return updated;
+}

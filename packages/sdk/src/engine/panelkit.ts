@@ -1,0 +1,113 @@
+import { PanelkitEventBus } from '../events.js';
+import { ConfigurationError } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
+import { systemClock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import { silentLogger } from '../ports/logger.js';
+import { STORAGE_PORT_VERSION } from '../ports/storage.js';
+import type { StoragePort } from '../ports/storage.js';
+import type { RandomSource } from '../retry.js';
+import type { Subscription } from '../domain/subscription.js';
+import type { LedgerEntry } from '../domain/ledger.js';
+import { LifecycleScheduler } from '../scheduler/scheduler.js';
+import type { Scheduler, SchedulerOptions } from '../scheduler/scheduler.js';
+import { reconcile } from '../scheduler/reconcile.js';
+import type { ReconciliationReport } from '../scheduler/reconcile.js';
+import { dryRun } from '../scheduler/dry-run.js';
+import type { DryRunOptions, PlannedItem } from '../scheduler/dry-run.js';
+import { PanelRegistry } from './adapters.js';
+import type { PanelAdapterFactory } from './adapters.js';
+import { checkout } from './checkout.js';
+import type { CheckoutRequest, CheckoutResult } from './checkout.js';
+import type { EngineContext } from './context.js';
+import { extend, quoteExtension } from './extension.js';
+import type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './extension.js';
+import { checkPanelHealth } from './health.js';
+import type { PanelHealthResult } from './health.js';
+import { provisionHandler } from './handlers/provision.js';
+import { pushHandler, removeHandler, removeOrphanHandler } from './handlers/push.js';
+import { updateHandler } from './handlers/update.js';
+import { approveProvisioning, refund, resume, retryFailed, suspend, terminate, topUp } from './operations.js';
+import type { MoneyMovement, SubscriptionAction } from './operations.js';
+import { resolvePolicy } from './policy.js';
+import type { EnginePolicy } from './policy.js';
+import { createWorker } from './worker.js';
+import type { Worker, WorkerOptions } from './worker.js';
+
+export interface PanelkitOptions {
+  storage: StoragePort;
+  /** Gives the adapter for each stored panel (e.g. by `panel.kind`, with its URL and credentials). */
+  panels: PanelAdapterFactory;
+  policy: EnginePolicy;
+  /** Default the system clock. */
+  clock?: Clock;
+  /** pino-compatible; default silent. */
+  logger?: Logger;
+  /** Jitter source for retry backoff; default `Math.random`. */
+  random?: RandomSource;
+}
+
+/** The engine: checkout, extension, operations, and factories for the worker and scheduler. */
+export interface Panelkit {
+  /** Typed events; subscribe to `error` too. */
+  readonly events: PanelkitEventBus;
+  checkout(request: CheckoutRequest): Promise<CheckoutResult>;
+  quoteExtension(subscriptionId: string): Promise<ExtensionQuoteResult>;
+  extend(request: ExtendRequest): Promise<ExtendResult>;
+  topUp(movement: MoneyMovement): Promise<{ entry: LedgerEntry; created: boolean }>;
+  refund(movement: MoneyMovement): Promise<{ entry: LedgerEntry; created: boolean }>;
+  suspend(action: SubscriptionAction): Promise<Subscription>;
+  resume(action: SubscriptionAction): Promise<Subscription>;
+  terminate(action: SubscriptionAction): Promise<Subscription>;
+  retryFailed(action: SubscriptionAction): Promise<Subscription>;
+  /** Starts provisioning a subscription whose plan waits for an admin (`autoProvision: false`). */
+  approveProvisioning(action: SubscriptionAction): Promise<Subscription>;
+  checkPanelHealth(panelId?: string): Promise<PanelHealthResult[]>;
+  reconcile(options?: { repair?: boolean; panelId?: string }): Promise<ReconciliationReport>;
+  dryRun(options?: DryRunOptions): Promise<PlannedItem[]>;
+  createWorker(options?: WorkerOptions): Worker;
+  createScheduler(options?: SchedulerOptions): Scheduler;
+}
+
+/**
+ * Wires the engine. Refuses a storage or (on first use) an adapter built for another port
+ * version with a `ConfigurationError`.
+ */
+export function createPanelkit(options: PanelkitOptions): Panelkit {
+  const { storage } = options;
+  if (storage?.portVersion !== STORAGE_PORT_VERSION) {
+    throw new ConfigurationError(`the storage implements port version ${String(storage?.portVersion)}; this engine needs ${STORAGE_PORT_VERSION}`);
+  }
+  if (typeof options.panels !== 'function') throw new ConfigurationError('options.panels must be a function that gives a panel its adapter');
+  const policy = resolvePolicy(options.policy);
+  const logger = options.logger ?? silentLogger;
+  const events = new PanelkitEventBus(logger);
+  const ctx: EngineContext = {
+    storage,
+    panels: new PanelRegistry(storage, options.panels, policy),
+    clock: options.clock ?? systemClock,
+    logger,
+    events,
+    policy,
+    random: options.random ?? Math.random,
+  };
+  const handlers = [provisionHandler, updateHandler, pushHandler, removeHandler, removeOrphanHandler];
+  return {
+    events,
+    checkout: (request) => checkout(ctx, request),
+    quoteExtension: (id) => quoteExtension(ctx, id),
+    extend: (request) => extend(ctx, request),
+    topUp: (m) => topUp(ctx, m),
+    refund: (m) => refund(ctx, m),
+    suspend: (a) => suspend(ctx, a),
+    resume: (a) => resume(ctx, a),
+    terminate: (a) => terminate(ctx, a),
+    retryFailed: (a) => retryFailed(ctx, a),
+    approveProvisioning: (a) => approveProvisioning(ctx, a),
+    checkPanelHealth: (id) => checkPanelHealth(ctx, id),
+    reconcile: (o) => reconcile(ctx, o),
+    dryRun: (o) => dryRun(ctx, o),
+    createWorker: (o) => createWorker(ctx, handlers, o),
+    createScheduler: (o) => new LifecycleScheduler(ctx, o),
+  };
+}

@@ -1,0 +1,59 @@
+import type { Panel } from '../domain/panel.js';
+import type { Plan } from '../domain/plan.js';
+import type { Target } from '../domain/target.js';
+import { CapacityExhaustedError } from '../errors.js';
+import type { StorageRepositories } from '../ports/storage.js';
+
+/** Whether a target may take a new client of `plan` (ignoring how full it is). */
+function eligible(target: Target, panel: Panel | undefined, plan: Plan): boolean {
+  if (panel === undefined || !panel.enabled || panel.health.status === 'unhealthy') return false;
+  if (!target.provisioningEnabled) return false;
+  const { allowedLocations, requiredTargetTags } = plan.placement;
+  if (allowedLocations.length > 0 && !panel.locationTags.some((tag) => allowedLocations.includes(tag))) return false;
+  return requiredTargetTags.every((tag) => target.tags.includes(tag));
+}
+
+function utilisation(target: Target): number {
+  return target.capacity === null ? target.allocated / Number.MAX_SAFE_INTEGER : target.capacity === 0 ? 1 : target.allocated / target.capacity;
+}
+
+/**
+ * The order targets are tried in: the plan's preferred targets in order, then the default
+ * targets, then the rest from least to most utilised. Only enabled targets on enabled, not
+ * unhealthy panels, in the plan's locations and with its required tags, qualify.
+ */
+export function placementOrder(plan: Plan, targets: readonly Target[], panels: readonly Panel[]): Target[] {
+  const panelById = new Map(panels.map((p) => [p.id, p]));
+  const candidates = targets.filter((t) => eligible(t, panelById.get(t.panelId), plan));
+  const byId = new Map(candidates.map((t) => [t.id, t]));
+  const order: Target[] = [];
+  const seen = new Set<string>();
+  const push = (t: Target | undefined) => {
+    if (t !== undefined && !seen.has(t.id)) {
+      seen.add(t.id);
+      order.push(t);
+    }
+  };
+  for (const id of plan.placement.preferredTargetIds) push(byId.get(id));
+  for (const t of candidates) if (t.isDefault) push(t);
+  const rest = candidates.filter((t) => !seen.has(t.id)).sort((a, b) => utilisation(a) - utilisation(b) || a.id.localeCompare(b.id));
+  for (const t of rest) push(t);
+  return order;
+}
+
+/**
+ * Reserves one slot of `plan` on the first target in placement order that has room, inside the
+ * caller's transaction. `CapacityExhaustedError` when the plan is full or no target has room.
+ */
+export async function reserveSlot(tx: StorageRepositories, plan: Plan): Promise<Target> {
+  const [targets, panels] = await Promise.all([tx.targets.list(), tx.panels.list()]);
+  // Read the counters fresh: earlier reservations in this transaction moved them.
+  for (const target of placementOrder(plan, targets, panels)) {
+    const result = await tx.capacity.reserve({ targetId: target.id, planId: plan.id, count: 1 });
+    if (result.ok) return target;
+    if (result.reason === 'plan_full') {
+      throw new CapacityExhaustedError(`plan ${plan.id} has no free slots`, { details: { planId: plan.id, reason: 'plan_full' } });
+    }
+  }
+  throw new CapacityExhaustedError(`no target has room for plan ${plan.id}`, { details: { planId: plan.id, reason: 'no_target' } });
+}

@@ -1,0 +1,286 @@
+import type { ClaimedJob, Job, Lease } from '../domain/job.js';
+import { createId } from '../domain/ids.js';
+import { ConflictError, PanelkitError, StorageUnavailableError, toPanelkitError } from '../errors.js';
+import { abortableSleep, backoffDelay } from '../retry.js';
+import { isShutdownError } from './adapters.js';
+import type { EngineContext } from './context.js';
+import type { HandlerEnv, JobHandler, JobOutcome, JobRoute, WorkerStep } from './handler.js';
+
+export interface WorkerOptions {
+  /** Names this worker in leases and events. Default a random id. */
+  id?: string;
+  /** Most jobs claimed at once. Default 100. */
+  claimLimit?: number;
+  /** How long `start()` waits between empty polls. Default 1 s (with jitter). */
+  pollIntervalMs?: number;
+  /** How often held leases are extended. Default a third of the lease. */
+  heartbeatIntervalMs?: number;
+  /**
+   * Called when a job reaches a step; the job goes on when it resolves. For tracing, and in
+   * tests a promise that never resolves stands for a worker that died at that step.
+   */
+  onStep?: (step: WorkerStep, job: Job) => void | Promise<void>;
+}
+
+export interface Worker {
+  readonly id: string;
+  /** Claims due jobs once, runs them through the per-panel queues, and settles each. Returns how many were claimed. */
+  runOnce(): Promise<number>;
+  /** Extends the leases of the jobs this worker holds now (it also does so every `heartbeatIntervalMs`). */
+  heartbeat(): Promise<void>;
+  /** `runOnce` until nothing due is left. Returns how many jobs were claimed in all. */
+  drain(): Promise<number>;
+  /** Polls and runs jobs in the background until `stop()`. */
+  start(): void;
+  /**
+   * Stops claiming, lets running jobs finish for up to `timeoutMs` (default 10 s), then aborts
+   * them; every job not finished is handed back to the queue without counting the attempt.
+   */
+  stop(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+interface Group {
+  handler: JobHandler;
+  route: JobRoute;
+  jobs: ClaimedJob[];
+}
+
+function isRetryable(error: PanelkitError): boolean {
+  return error.retryable || ConflictError.is(error) || StorageUnavailableError.is(error);
+}
+
+export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[], options: WorkerOptions = {}): Worker {
+  const id = options.id ?? createId('wrk');
+  const byType = new Map(handlers.map((h) => [h.type, h]));
+  const types = [...byType.keys()];
+  const claimLimit = options.claimLimit ?? 100;
+  const held = new Map<string, Lease>();
+  const abort = new AbortController();
+  /** Aborted when `stop()` begins: panel calls not yet started are not made. */
+  const gate = new AbortController();
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let stopping = false;
+  let running: Promise<void> | undefined;
+  const inFlight = new Set<Promise<number>>();
+  /** Wakes the `start()` loop when jobs settle and there is room to claim. */
+  let wake: (() => void) | undefined;
+  const pollAbort = new AbortController();
+
+  const env: HandlerEnv = {
+    ctx,
+    workerId: id,
+    signal: abort.signal,
+    call(handle, key, fn, options = {}) {
+      return ctx.panels.call(handle, key, fn, { signal: abort.signal, gate: options.first === true ? gate.signal : undefined, attempt: options.attempt });
+    },
+    async step(step, job) {
+      await options.onStep?.(step, job);
+    },
+  };
+
+  /** Extends every held lease; drops (and reports) the ones lost. */
+  function beat(): Promise<void> {
+    if (held.size === 0) return Promise.resolve();
+    const sent = [...held.values()];
+    return ctx.storage.jobs.heartbeat(sent, ctx.policy.leaseMs).then(
+      (kept) => {
+        const keptIds = new Set(kept.map((l) => l.jobId));
+        for (const lease of sent) {
+          // Settled meanwhile, or kept: nothing to say.
+          if (keptIds.has(lease.jobId) || held.get(lease.jobId)?.token !== lease.token) continue;
+          // Another worker may own it now; a completion here will be refused by the fence.
+          held.delete(lease.jobId);
+          ctx.events.emit('job:lease_lost', { jobId: lease.jobId, workerId: id, at: ctx.clock.now() });
+        }
+      },
+      (error: unknown) => ctx.events.emit('error', toPanelkitError(error)),
+    );
+  }
+
+  function startHeartbeat(): void {
+    if (heartbeat !== undefined) return;
+    const every = options.heartbeatIntervalMs ?? Math.max(1, Math.floor(ctx.policy.leaseMs / 3));
+    heartbeat = setInterval(() => void beat(), every);
+    heartbeat.unref?.();
+  }
+
+  function stopHeartbeat(): void {
+    if (heartbeat !== undefined) clearInterval(heartbeat);
+    heartbeat = undefined;
+  }
+
+  async function settle(handler: JobHandler, { job, lease }: ClaimedJob, outcome: JobOutcome): Promise<void> {
+    const at = ctx.clock.now();
+    try {
+      if (outcome.ok) {
+        if (await ctx.storage.jobs.complete(lease)) ctx.events.emit('job:succeeded', { job, workerId: id, at });
+        else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
+        return;
+      }
+      const error = outcome.error;
+      if (stopping && (abort.signal.aborted || isShutdownError(error))) {
+        await ctx.storage.jobs.release(lease);
+        return;
+      }
+      ctx.logger.warn({ jobId: job.id, type: job.type, attempt: job.attempts, code: error.code }, 'job failed');
+      // The row's last attempt is held back for compensation (see `jobAttempts`).
+      if (isRetryable(error) && job.attempts < job.maxAttempts - 1) {
+        const retryAt = new Date(at.getTime() + backoffDelay(job.attempts, ctx.policy.jobRetry, error, ctx.random));
+        if (await ctx.storage.jobs.fail(lease, error.toJSON(), { at: retryAt })) {
+          ctx.events.emit('job:retried', { job, workerId: id, error, retryAt, at });
+        } else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
+        return;
+      }
+      try {
+        await handler.onDead?.(ctx, job, error);
+      } catch (compensation) {
+        // The compensation (refund…) did not go through: try the whole job again later.
+        const retryAt = new Date(at.getTime() + backoffDelay(job.attempts, ctx.policy.jobRetry, undefined, ctx.random));
+        await ctx.storage.jobs.fail(lease, toPanelkitError(compensation).toJSON(), { at: retryAt });
+        return;
+      }
+      if (await ctx.storage.jobs.fail(lease, error.toJSON(), 'dead')) ctx.events.emit('job:dead', { job, workerId: id, error, at });
+    } finally {
+      held.delete(job.id);
+    }
+  }
+
+  async function runGroup(group: Group): Promise<void> {
+    let outcomes: Map<string, JobOutcome>;
+    try {
+      outcomes = await group.handler.run(env, group.jobs);
+    } catch (error) {
+      outcomes = new Map(group.jobs.map(({ job }) => [job.id, { ok: false, error: toPanelkitError(error) }]));
+    }
+    for (const claimed of group.jobs) {
+      const outcome = outcomes.get(claimed.job.id) ?? { ok: false, error: toPanelkitError(new Error('no outcome')) };
+      await settle(group.handler, claimed, outcome);
+    }
+  }
+
+  /**
+   * Routes each claimed job and starts it at once; batchable provisioning jobs for one target are
+   * gathered (up to `maxBatchSize`) and started together. Panel calls queue per panel inside.
+   */
+  async function dispatch(claimed: readonly ClaimedJob[]): Promise<void> {
+    const running: Promise<void>[] = [];
+    const batches = new Map<string, Group>();
+    const start = (group: Group) => running.push(runGroup(group));
+    for (const item of claimed) {
+      const handler = byType.get(item.job.type)!;
+      await env.step('claimed', item.job);
+      if (item.job.attempts >= item.job.maxAttempts) {
+        // The reserved attempt: the worker on the last real one died. Compensate, do not retry.
+        const last = item.job.lastError;
+        const error = new PanelkitError('LEASE_LOST', last?.message ?? 'the last attempt was lost', { details: { lastErrorCode: last?.code ?? null } });
+        await settle(handler, item, { ok: false, error });
+        continue;
+      }
+      let route: JobRoute | null;
+      let batchable = false;
+      try {
+        route = await handler.route(ctx, item.job);
+        if (route?.batchKey !== undefined) batchable = (await ctx.panels.get(route.panelId)).adapter.capabilities.batchCreate;
+      } catch (error) {
+        await settle(handler, item, { ok: false, error: toPanelkitError(error) });
+        continue;
+      }
+      if (route === null) {
+        await settle(handler, item, { ok: true });
+        continue;
+      }
+      if (!batchable) {
+        start({ handler, route, jobs: [item] });
+        continue;
+      }
+      const key = `${handler.type}|${route.panelId}|${route.batchKey}`;
+      const open = batches.get(key) ?? { handler, route, jobs: [] };
+      open.jobs.push(item);
+      batches.set(key, open);
+      if (open.jobs.length >= ctx.policy.maxBatchSize) {
+        batches.delete(key);
+        start(open);
+      }
+    }
+    for (const group of batches.values()) start(group);
+    await Promise.all(running);
+  }
+
+  /** Claims up to `limit` jobs and starts them; `done` settles when all of them have. */
+  async function claimAndStart(limit: number): Promise<{ claimed: number; done: Promise<number> }> {
+    if (stopping || limit <= 0) return { claimed: 0, done: Promise.resolve(0) };
+    const claimed = await ctx.storage.jobs.claim({ workerId: id, limit, leaseMs: ctx.policy.leaseMs, types });
+    if (claimed.length === 0) return { claimed: 0, done: Promise.resolve(0) };
+    for (const { job, lease } of claimed) held.set(job.id, lease);
+    startHeartbeat();
+    const work = (async () => {
+      await dispatch(claimed);
+      if (held.size === 0) stopHeartbeat();
+      return claimed.length;
+    })();
+    inFlight.add(work);
+    const done = work.finally(() => {
+      inFlight.delete(work);
+      wake?.();
+    });
+    return { claimed: claimed.length, done };
+  }
+
+  async function runOnce(): Promise<number> {
+    return (await claimAndStart(claimLimit)).done;
+  }
+
+  return {
+    id,
+    runOnce,
+    heartbeat: beat,
+    async drain() {
+      let total = 0;
+      for (;;) {
+        const n = await runOnce();
+        if (n === 0) return total;
+        total += n;
+      }
+    },
+    start() {
+      if (running !== undefined || stopping) return;
+      // Keeps up to `claimLimit` jobs in hand: claims more as soon as some settle, so one slow
+      // job never holds the others back; polls (with jitter) when nothing is due.
+      running = (async () => {
+        while (!stopping) {
+          let claimed = 0;
+          try {
+            claimed = (await claimAndStart(claimLimit - held.size)).claimed;
+          } catch (error) {
+            ctx.events.emit('error', toPanelkitError(error));
+          }
+          if (stopping || (claimed > 0 && held.size < claimLimit)) continue;
+          const wait = (options.pollIntervalMs ?? 1000) * (0.5 + ctx.random());
+          const woken = new Promise<void>((resolve) => (wake = resolve));
+          await Promise.race([abortableSleep(wait, pollAbort.signal).catch(() => undefined), woken]);
+          wake = undefined;
+        }
+      })();
+    },
+    async stop({ timeoutMs = 10_000 } = {}) {
+      stopping = true;
+      gate.abort();
+      pollAbort.abort();
+      const settled = Promise.all([...inFlight, running]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      const first = await Promise.race([settled.then(() => 'done' as const), timedOut]);
+      clearTimeout(timer);
+      if (first === 'timeout') {
+        abort.abort(new PanelkitError('INTERNAL', 'the worker is shutting down', { retryable: true }));
+        // Anything still holding a lease after the abort goes back to the queue.
+        await Promise.race([settled, abortableSleep(1000)]);
+        for (const lease of held.values()) await ctx.storage.jobs.release(lease);
+        held.clear();
+      }
+      stopHeartbeat();
+    },
+  };
+}

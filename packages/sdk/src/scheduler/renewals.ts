@@ -1,0 +1,111 @@
+import type { Subscription } from '../domain/subscription.js';
+import { ConflictError, InsufficientFundsError } from '../errors.js';
+import { chargeAndQueueUpdate } from '../engine/extension.js';
+import { auditSubscription } from '../engine/context.js';
+import { decideRenewal } from '../rules/renewal.js';
+import type { TickScope } from './tick-scope.js';
+import { pages } from './tick-scope.js';
+
+/** One renewal per subscription and period, whichever replica or tick tries it. */
+export function renewalKey(sub: Pick<Subscription, 'id' | 'expiresAt'>): string {
+  return `renew:${sub.id}:${sub.expiresAt?.toISOString() ?? 'none'}`;
+}
+
+type RenewalOutcome = 'renewed' | 'in_flight' | 'not_renewed';
+
+async function noteOnce(scope: TickScope, sub: Subscription, notice: string): Promise<boolean> {
+  const { ctx } = scope;
+  const written = await ctx.storage.transaction(async (tx) => {
+    const current = await tx.subscriptions.get(sub.id);
+    if (current === null || current.notices.includes(notice)) return null;
+    const next = await tx.subscriptions.update(current.id, { notices: [...current.notices, notice] }, { expectedRevision: current.revision });
+    await auditSubscription(tx, scope.actor, 'subscription.warned', next, { notice });
+    return next;
+  });
+  if (written === null) return false;
+  ctx.events.emit('subscription:warned', { subscription: written, actor: scope.actor, at: scope.now, notice });
+  return true;
+}
+
+async function renew(scope: TickScope, sub: Subscription, leadMs: number): Promise<RenewalOutcome> {
+  const { ctx, now } = scope;
+  if (!sub.autoRenew || sub.expiresAt === null) return 'not_renewed';
+  const key = renewalKey(sub);
+  if ((await ctx.storage.ledger.getByIdempotencyKey(key)) !== null) return 'in_flight';
+  const plan = await ctx.storage.plans.get(sub.planId);
+  const caps = await scope.capabilities(sub.panelId);
+  if (plan === null || caps === null) return 'not_renewed';
+  const balance = await ctx.storage.ledger.balance(sub.customerId, (plan.extension.price ?? plan.price).currency);
+  const decision = decideRenewal({ subscription: sub, plan, now, balance, leadMs });
+  if (!decision.renew) {
+    if (decision.reason === 'insufficient_funds') await noteOnce(scope, sub, 'renewal:insufficient_funds');
+    return 'not_renewed';
+  }
+  try {
+    const charged = await ctx.storage.transaction(async (tx) => {
+      const current = await tx.subscriptions.get(sub.id);
+      if (current === null || renewalKey(current) !== key) return null;
+      return chargeAndQueueUpdate(ctx, tx, current, caps, {
+        action: 'renew',
+        newExpiresAt: decision.quote.newExpiresAt,
+        newTrafficLimitBytes: decision.quote.newTrafficLimitBytes,
+        price: decision.quote.price,
+        ledgerKey: key,
+        ledgerKind: 'extension',
+        actor: scope.actor,
+      });
+    });
+    if (charged?.entry) ctx.events.emit('ledger:appended', { entry: charged.entry, at: now });
+    return charged === null ? 'in_flight' : 'renewed';
+  } catch (error) {
+    if (InsufficientFundsError.is(error)) {
+      await noteOnce(scope, sub, 'renewal:insufficient_funds');
+      return 'not_renewed';
+    }
+    if (ConflictError.is(error)) return 'in_flight';
+    throw error;
+  }
+}
+
+/** At expiry: an auto-renewing subscription gets one more try before it expires. */
+export function tryLastChanceRenewal(scope: TickScope, sub: Subscription): Promise<RenewalOutcome> {
+  return renew(scope, sub, Number.MAX_SAFE_INTEGER);
+}
+
+/**
+ * Auto-renew: subscriptions whose renewal time (`expiresAt - renewalLeadMs`) fell since the last
+ * tick are charged from the wallet and get an update job. The window slides with the ticks, so
+ * each tick reads only what came due.
+ */
+export async function renewDue(scope: TickScope): Promise<number> {
+  const { ctx, now, since } = scope;
+  const lead = ctx.policy.renewalLeadMs;
+  let count = 0;
+  const query = { kind: 'expiring' as const, statuses: ['active', 'limited'] as const, from: new Date(since.getTime() + lead + 1), to: new Date(now.getTime() + lead + 1) };
+  for await (const sub of pages((p) => ctx.storage.subscriptions.listDue({ ...query, statuses: [...query.statuses] }, p))) {
+    if (!sub.autoRenew) continue;
+    if ((await renew(scope, sub, lead)) === 'renewed') count++;
+  }
+  return count;
+}
+
+/** Warnings before expiry, each once per subscription, lead time and period. */
+export async function warnExpiry(scope: TickScope): Promise<number> {
+  const { ctx, now, since } = scope;
+  let count = 0;
+  for (const lead of ctx.policy.expiryWarningsMs) {
+    const notice = `expiry:${Math.round(lead / 60_000)}m`;
+    const query = { kind: 'expiring' as const, statuses: ['active' as const, 'limited' as const], from: new Date(since.getTime() + lead + 1), to: new Date(now.getTime() + lead + 1) };
+    for await (const sub of pages((p) => ctx.storage.subscriptions.listDue(query, p))) {
+      if (sub.notices.includes(notice)) continue;
+      // Already renewed for this period: no need to warn.
+      if (sub.autoRenew && (await ctx.storage.ledger.getByIdempotencyKey(renewalKey(sub))) !== null) continue;
+      try {
+        if (await noteOnce(scope, sub, notice)) count++;
+      } catch (error) {
+        if (!ConflictError.is(error)) throw error;
+      }
+    }
+  }
+  return count;
+}

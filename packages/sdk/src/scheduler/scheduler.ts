@@ -1,0 +1,104 @@
+import type { EngineContext } from '../engine/context.js';
+import { checkPanelHealth } from '../engine/health.js';
+import { toPanelkitError } from '../errors.js';
+import { settleAbandonedProvisioning } from './abandoned.js';
+import { renewDue, warnExpiry } from './renewals.js';
+import { activateFirstUse, enforceLimits, expireDue, terminateAfterGrace } from './sweeps.js';
+import { TickScope } from './tick-scope.js';
+import { syncUsage } from './usage-sync.js';
+import type { UsageSyncReport } from './usage-sync.js';
+
+/** What one tick did. `won: false` means another replica had the slot and nothing ran here. */
+export interface TickReport {
+  won: boolean;
+  slot: Date;
+  reapedJobs: number;
+  /** Pending subscriptions whose provisioning job died unsettled, now failed and refunded. */
+  abandoned: number;
+  healthChecked: number;
+  usage: UsageSyncReport | null;
+  activated: number;
+  limited: number;
+  renewed: number;
+  expired: number;
+  warned: number;
+  terminated: number;
+}
+
+export interface SchedulerOptions {
+  /**
+   * How far back the sliding windows (renewals, expiry warnings) reach on this replica's first
+   * tick, to catch what came due while no scheduler ran. Default 6 hours.
+   */
+  catchUpMs?: number;
+  /** Turn usage sync off (e.g. a replica that only sweeps). Default on. */
+  usageSync?: boolean;
+}
+
+export const LIFECYCLE_TICK = 'panelkit:lifecycle';
+export const HEALTH_TICK = 'panelkit:health';
+
+function slotOf(now: Date, intervalMs: number): Date {
+  return new Date(Math.floor(now.getTime() / intervalMs) * intervalMs);
+}
+
+/** The lifecycle scheduler; make one with `kit.createScheduler()` on every replica. */
+export interface Scheduler {
+  /**
+   * Runs one lifecycle tick if this replica wins the current slot (leaderless: of all replicas
+   * calling it for one slot, exactly one runs it). Call it more often than `tickIntervalMs`.
+   */
+  tick(): Promise<TickReport>;
+}
+
+/**
+ * Runs one lifecycle tick if this replica wins the current slot (leaderless: of all replicas
+ * calling it for one slot, exactly one runs it). The winner reaps expired leases, checks panel
+ * health on its own slower slot, syncs usage, then sweeps: first use, limits, renewals, expiry,
+ * warnings, termination. Every state change writes an audit event with the scheduler as actor.
+ */
+export class LifecycleScheduler implements Scheduler {
+  #lastRun: Date | undefined;
+  readonly #catchUpMs: number;
+  readonly #usageSync: boolean;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    options: SchedulerOptions = {},
+  ) {
+    this.#catchUpMs = options.catchUpMs ?? 6 * 3_600_000;
+    this.#usageSync = options.usageSync ?? true;
+  }
+
+  async tick(): Promise<TickReport> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    const slot = slotOf(now, ctx.policy.tickIntervalMs);
+    const won = await ctx.storage.ticks.tryAcquire(LIFECYCLE_TICK, slot);
+    ctx.events.emit('scheduler:ticked', { name: LIFECYCLE_TICK, slot, won, at: now });
+    const report: TickReport = { won, slot, reapedJobs: 0, abandoned: 0, healthChecked: 0, usage: null, activated: 0, limited: 0, renewed: 0, expired: 0, warned: 0, terminated: 0 };
+    if (!won) return report;
+    const since = this.#lastRun ?? new Date(now.getTime() - this.#catchUpMs);
+    const scope = new TickScope(ctx, now, since);
+    report.reapedJobs = await ctx.storage.jobs.reapExpired();
+    report.abandoned = await settleAbandonedProvisioning(scope);
+    if (await ctx.storage.ticks.tryAcquire(HEALTH_TICK, slotOf(now, ctx.policy.healthCheckIntervalMs))) {
+      try {
+        report.healthChecked = (await checkPanelHealth(ctx, undefined, scope.actor)).length;
+      } catch (error) {
+        ctx.events.emit('error', toPanelkitError(error));
+      }
+    }
+    if (this.#usageSync) report.usage = await syncUsage(scope);
+    report.activated = await activateFirstUse(scope);
+    report.limited = await enforceLimits(scope);
+    report.renewed = await renewDue(scope);
+    const expiry = await expireDue(scope);
+    report.expired = expiry.expired;
+    report.renewed += expiry.renewed;
+    report.warned = (report.usage?.warned ?? 0) + (await warnExpiry(scope));
+    report.terminated = await terminateAfterGrace(scope);
+    this.#lastRun = now;
+    return report;
+  }
+}

@@ -1,0 +1,43 @@
+import type { Actor } from '../domain/common.js';
+import type { PageRequest, Page } from '../domain/common.js';
+import type { Subscription } from '../domain/subscription.js';
+import type { PanelCapabilities } from '../ports/panel.js';
+import type { EngineContext } from '../engine/context.js';
+import { SCHEDULER_ACTOR } from '../engine/context.js';
+
+/** What one tick's sweeps share: the time, the actor, cached capabilities, counters. */
+export class TickScope {
+  readonly actor: Actor = SCHEDULER_ACTOR;
+  readonly #capabilities = new Map<string, PanelCapabilities | null>();
+  /** Expiry a panel reported for clients whose first use it saw (by subscription id). */
+  readonly firstUseExpiry = new Map<string, Date>();
+
+  constructor(
+    readonly ctx: EngineContext,
+    readonly now: Date,
+    /** When the last tick this replica won ran; sliding windows start there. */
+    readonly since: Date,
+  ) {}
+
+  /** The panel's capabilities, or null when its adapter cannot be had. */
+  async capabilities(panelId: string): Promise<PanelCapabilities | null> {
+    if (!this.#capabilities.has(panelId)) {
+      try {
+        this.#capabilities.set(panelId, (await this.ctx.panels.get(panelId)).adapter.capabilities);
+      } catch {
+        this.#capabilities.set(panelId, null);
+      }
+    }
+    return this.#capabilities.get(panelId) ?? null;
+  }
+}
+
+/** Every item of a paged query, a page at a time. */
+export async function* pages(fetch: (page: PageRequest) => Promise<Page<Subscription>>, limit = 1000): AsyncGenerator<Subscription> {
+  let cursor: string | null = null;
+  do {
+    const page: Page<Subscription> = await fetch({ limit, cursor });
+    yield* page.items;
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+}

@@ -1,0 +1,355 @@
+import { PanelConnectionError, PanelNotFoundError, PanelOutcomeUnknownError } from '../../errors.js';
+import type { PanelkitError } from '../../errors.js';
+import type { Clock } from '../../ports/clock.js';
+import { systemClock } from '../../ports/clock.js';
+import { PANEL_ADAPTER_API_VERSION } from '../../ports/panel.js';
+import type {
+  CallContext,
+  ClientLinks,
+  ClientListPage,
+  ClientPatch,
+  ClientRef,
+  ClientSpec,
+  Expiry,
+  PanelAdapter,
+  PanelCapabilities,
+  PanelHealthReport,
+  RemoteClient,
+  RemoteTarget,
+  TargetRef,
+} from '../../ports/panel.js';
+import type { RemoteIdentity } from '../../domain/remote-identity.js';
+import { FaultPlan } from './faults.js';
+import type { FakeFault, FakePanelOperation } from './faults.js';
+
+/** A client as the fake panel stores it. */
+export interface FakeClient {
+  readonly id: string;
+  targetRef: string;
+  identity: RemoteIdentity;
+  expiry: Expiry;
+  trafficLimitBytes: number | null;
+  deviceLimit: number | null;
+  enabled: boolean;
+  uploadBytes: number;
+  downloadBytes: number;
+  lastOnlineAt: Date | null;
+  note: string | null;
+}
+
+export interface FakePanelOptions {
+  kind?: string;
+  /** Overrides of the default capabilities (everything on, `maxConcurrency` 4). */
+  capabilities?: Partial<PanelCapabilities>;
+  /** Targets the panel has; default one `vless` inbound with `remoteRef` `1`. */
+  targets?: readonly { remoteRef: string; name?: string; protocol?: string }[];
+  /** Time inside the panel (expiry enforcement, first use); default the system clock. */
+  clock?: Clock;
+  /** Added to every call; default 0 (no wait at all). */
+  latencyMs?: number;
+  /** How latency is waited for; inject to control it. Default a real timer. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Largest page `listClients` returns. Default 100. */
+  maxPageSize?: number;
+}
+
+const DEFAULT_CAPABILITIES: PanelCapabilities = Object.freeze({
+  batchCreate: true,
+  inPlaceUpdate: true,
+  bulkUsage: true,
+  startOnFirstUse: true,
+  enforcesExpiry: true,
+  enforcesTrafficLimit: true,
+  resetUsage: true,
+  deviceLimit: true,
+  maxConcurrency: 4,
+});
+
+function realSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+/**
+ * An in-process, stateful `PanelAdapter` for tests and benchmarks. It honours the port's contract
+ * (create adopts an existing username, deleting a missing client succeeds, updating one is
+ * `PanelNotFoundError`, `listClients` pages every client in stable order), and lets a test set
+ * capabilities, latency and faults, feed traffic, and count calls.
+ */
+export class FakePanelAdapter implements PanelAdapter {
+  readonly kind: string;
+  readonly apiVersion = PANEL_ADAPTER_API_VERSION;
+  readonly capabilities: PanelCapabilities;
+  /**
+   * Calls received per operation, failed ones included. (Like a real adapter, one without
+   * `batchCreate` still takes several specs in one `createClients`; the engine sends it one.)
+   */
+  readonly calls: Record<FakePanelOperation, number> = {
+    health: 0, listTargets: 0, createClients: 0, getClient: 0, updateClient: 0, resetUsage: 0, deleteClient: 0, listClients: 0, links: 0,
+  };
+  /** Clients actually made (adoptions excluded), ever. */
+  created = 0;
+  /** Clients actually removed, ever. */
+  deleted = 0;
+  /** Largest number of calls in flight at once. */
+  peakConcurrency = 0;
+
+  readonly #clients = new Map<string, FakeClient>();
+  readonly #targets: RemoteTarget[];
+  readonly #faults = new FaultPlan();
+  readonly #clock: Clock;
+  readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly #maxPageSize: number;
+  #latencyMs: number;
+  #down = false;
+  #inFlight = 0;
+  #nextId = 1;
+
+  constructor(options: FakePanelOptions = {}) {
+    this.kind = options.kind ?? 'fake';
+    this.capabilities = Object.freeze({ ...DEFAULT_CAPABILITIES, ...options.capabilities });
+    this.#clock = options.clock ?? systemClock;
+    this.#latencyMs = options.latencyMs ?? 0;
+    this.#sleep = options.sleep ?? realSleep;
+    this.#maxPageSize = options.maxPageSize ?? 100;
+    this.#targets = (options.targets ?? [{ remoteRef: '1' }]).map((t) => ({
+      remoteRef: t.remoteRef,
+      name: t.name ?? `inbound ${t.remoteRef}`,
+      protocol: t.protocol ?? 'vless',
+      enabled: true,
+      clientCount: 0,
+      remoteMeta: {},
+    }));
+  }
+
+  // ---- test controls --------------------------------------------------------------------------
+
+  /** The next `times` calls of `operation` fail with `error` before doing anything. */
+  failNext(operation: FakePanelOperation, error: () => PanelkitError, times = 1): void {
+    this.#faults.add(operation, { type: 'fail', error }, times);
+  }
+
+  /** The next `times` calls of `operation` are applied, then throw (a lost response). */
+  loseResponseNext(operation: FakePanelOperation, times = 1, error?: () => PanelkitError): void {
+    const make = error ?? (() => new PanelOutcomeUnknownError('the response was lost', { panelKind: this.kind, operation }));
+    this.#faults.add(operation, { type: 'lose_response', error: make }, times);
+  }
+
+  /** While down, every call fails with `PanelConnectionError` and health reports not ok. */
+  setDown(down: boolean): void {
+    this.#down = down;
+  }
+
+  setLatency(ms: number): void {
+    this.#latencyMs = ms;
+  }
+
+  clearFaults(): void {
+    this.#faults.clear();
+  }
+
+  /** Feeds traffic to a client, as if its user browsed. Starts an `after_first_use` period. */
+  addTraffic(username: string, bytes: number, direction: 'up' | 'down' = 'down'): void {
+    const client = this.#clients.get(username);
+    if (client === undefined) throw new Error(`no client ${username} on the fake panel`);
+    const now = this.#clock.now();
+    if (direction === 'up') client.uploadBytes += bytes;
+    else client.downloadBytes += bytes;
+    client.lastOnlineAt = now;
+    if (client.expiry.type === 'after_first_use' && bytes > 0) {
+      client.expiry = { type: 'at', at: new Date(now.getTime() + client.expiry.durationMs) };
+    }
+    this.#enforce(client);
+  }
+
+  /** The stored client, or undefined; a copy. */
+  client(username: string): FakeClient | undefined {
+    const client = this.#clients.get(username);
+    return client === undefined ? undefined : { ...client, identity: { ...client.identity } };
+  }
+
+  clientCount(): number {
+    return this.#clients.size;
+  }
+
+  /** Adds a client behind the shop's back (an orphan for reconciliation tests). */
+  plant(spec: ClientSpec, targetRef = this.#targets[0]?.remoteRef ?? '1'): void {
+    this.#insert(targetRef, spec);
+  }
+
+  /** Removes a client behind the shop's back. */
+  remove(username: string): void {
+    this.#clients.delete(username);
+  }
+
+  /** Changes a client behind the shop's back (drift). */
+  tamper(username: string, change: Partial<Pick<FakeClient, 'enabled' | 'trafficLimitBytes' | 'expiry'>>): void {
+    const client = this.#clients.get(username);
+    if (client === undefined) throw new Error(`no client ${username} on the fake panel`);
+    Object.assign(client, change);
+  }
+
+  // ---- the port ---------------------------------------------------------------------------------
+
+  async health(ctx: CallContext): Promise<PanelHealthReport> {
+    this.calls.health++;
+    if (this.#down) return { ok: false, latencyMs: 0, version: null, message: 'connection refused' };
+    return this.#call('health', ctx, () => ({ ok: true, latencyMs: this.#latencyMs, version: 'fake-1', message: null }));
+  }
+
+  async listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
+    return this.#call('listTargets', ctx, () =>
+      this.#targets.map((t) => ({ ...t, clientCount: [...this.#clients.values()].filter((c) => c.targetRef === t.remoteRef).length })),
+    );
+  }
+
+  async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
+    return this.#call('createClients', ctx, () => {
+      if (!this.#targets.some((t) => t.remoteRef === target.remoteRef)) {
+        throw new PanelNotFoundError(`inbound ${target.remoteRef} not found`, { panelKind: this.kind, operation: 'createClients' });
+      }
+      return specs.map((spec) => {
+        const existing = this.#clients.get(spec.identity.username);
+        return this.#remote(existing ?? this.#insert(target.remoteRef, spec));
+      });
+    });
+  }
+
+  async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
+    return this.#call('getClient', ctx, () => {
+      const client = this.#clients.get(ref.username);
+      return client === undefined ? null : this.#remote(client);
+    });
+  }
+
+  async updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
+    return this.#call('updateClient', ctx, () => {
+      const client = this.#require(ref, 'updateClient');
+      if (patch.expiry !== undefined) client.expiry = patch.expiry;
+      if (patch.trafficLimitBytes !== undefined) client.trafficLimitBytes = patch.trafficLimitBytes;
+      if (patch.deviceLimit !== undefined) client.deviceLimit = patch.deviceLimit;
+      if (patch.enabled !== undefined) client.enabled = patch.enabled;
+      this.#enforce(client);
+      return this.#remote(client);
+    });
+  }
+
+  async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
+    return this.#call('resetUsage', ctx, () => {
+      const client = this.#require(ref, 'resetUsage');
+      client.uploadBytes = 0;
+      client.downloadBytes = 0;
+    });
+  }
+
+  async deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {
+    return this.#call('deleteClient', ctx, () => {
+      if (this.#clients.delete(ref.username)) this.deleted++;
+    });
+  }
+
+  async listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage> {
+    return this.#call('listClients', ctx, () => {
+      const limit = Math.min(request.limit ?? this.#maxPageSize, this.#maxPageSize);
+      const names = [...this.#clients.keys()].sort();
+      const after = request.cursor ?? null;
+      const start = after === null ? 0 : names.findIndex((n) => n > after);
+      const slice = start < 0 ? [] : names.slice(start, start + limit);
+      const last = slice.at(-1);
+      const more = start >= 0 && start + limit < names.length;
+      return { items: slice.map((n) => this.#remote(this.#clients.get(n)!)), nextCursor: more && last !== undefined ? last : null };
+    });
+  }
+
+  async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
+    return this.#call('links', ctx, () => {
+      const client = this.#require(ref, 'links');
+      const { subId, uuid } = client.identity;
+      return { subscriptionUrl: `https://fake.panel/sub/${subId}`, shareLinks: [`vless://${uuid}@fake.panel:443#${client.identity.username}`] };
+    });
+  }
+
+  // ---- internals --------------------------------------------------------------------------------
+
+  async #call<T>(operation: FakePanelOperation, ctx: CallContext, apply: () => T): Promise<T> {
+    if (operation !== 'health') this.calls[operation]++;
+    this.#inFlight++;
+    this.peakConcurrency = Math.max(this.peakConcurrency, this.#inFlight);
+    try {
+      if (this.#latencyMs > 0) await this.#sleep(this.#latencyMs, ctx.signal);
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      if (this.#down) throw new PanelConnectionError('connection refused', { panelKind: this.kind, operation });
+      const fault: FakeFault | undefined = this.#faults.take(operation);
+      if (fault?.type === 'fail') throw fault.error();
+      const result = apply();
+      if (fault?.type === 'lose_response') throw fault.error();
+      return result;
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  #insert(targetRef: string, spec: ClientSpec): FakeClient {
+    const client: FakeClient = {
+      id: String(this.#nextId++),
+      targetRef,
+      identity: { ...spec.identity },
+      expiry: spec.expiry,
+      trafficLimitBytes: spec.trafficLimitBytes,
+      deviceLimit: spec.deviceLimit,
+      enabled: spec.enabled,
+      uploadBytes: 0,
+      downloadBytes: 0,
+      lastOnlineAt: null,
+      note: spec.note ?? null,
+    };
+    this.#clients.set(spec.identity.username, client);
+    this.created++;
+    return client;
+  }
+
+  #require(ref: ClientRef, operation: FakePanelOperation): FakeClient {
+    const client = this.#clients.get(ref.username);
+    if (client === undefined) throw new PanelNotFoundError(`client ${ref.username} not found`, { panelKind: this.kind, operation });
+    return client;
+  }
+
+  /** What a panel that enforces limits does on its own. */
+  #enforce(client: FakeClient): void {
+    const used = client.uploadBytes + client.downloadBytes;
+    if (this.capabilities.enforcesTrafficLimit && client.trafficLimitBytes !== null && used >= client.trafficLimitBytes) client.enabled = false;
+    if (this.capabilities.enforcesExpiry && client.expiry.type === 'at' && client.expiry.at.getTime() <= this.#clock.now().getTime()) {
+      client.enabled = false;
+    }
+  }
+
+  #status(client: FakeClient): string {
+    if (client.expiry.type === 'after_first_use') return 'on_hold';
+    if (client.expiry.type === 'at' && client.expiry.at.getTime() <= this.#clock.now().getTime()) return 'expired';
+    const used = client.uploadBytes + client.downloadBytes;
+    if (client.trafficLimitBytes !== null && used >= client.trafficLimitBytes) return 'limited';
+    return client.enabled ? 'active' : 'disabled';
+  }
+
+  #remote(client: FakeClient): RemoteClient {
+    this.#enforce(client);
+    return {
+      ref: { target: { remoteRef: client.targetRef, protocol: 'vless', remoteMeta: {} }, username: client.identity.username, remoteClientId: client.id },
+      enabled: client.enabled,
+      expiry: client.expiry,
+      trafficLimitBytes: client.trafficLimitBytes,
+      usedBytes: client.uploadBytes + client.downloadBytes,
+      uploadBytes: client.uploadBytes,
+      downloadBytes: client.downloadBytes,
+      deviceLimit: client.deviceLimit,
+      panelStatus: this.#status(client),
+      lastOnlineAt: client.lastOnlineAt,
+    };
+  }
+}

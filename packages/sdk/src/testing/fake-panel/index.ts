@@ -1,0 +1,3 @@
+export { FakePanelAdapter } from './fake-panel-adapter.js';
+export type { FakeClient, FakePanelOptions } from './fake-panel-adapter.js';
+export type { FakeFault, FakePanelOperation } from './faults.js';

@@ -1,0 +1,117 @@
+import { createMemoryStorage } from '@panelkit/storage-memory';
+import { createPanelkit } from '../../src/index.js';
+import type { EnginePolicy, NewPlan, Panel, Panelkit, Plan, StoragePort, Target, WorkerOptions } from '../../src/index.js';
+import { FakePanelAdapter, ManualClock } from '../../src/testing/index.js';
+import type { FakePanelOptions } from '../../src/testing/index.js';
+
+export const GiB = 1024 ** 3;
+export const IDENTITY = { secret: 'engine-test-secret-0123456789', prefix: 'pk' };
+
+export interface PanelSetup {
+  panel: Panel;
+  target: Target;
+  fake: FakePanelAdapter;
+}
+
+export interface Harness {
+  clock: ManualClock;
+  storage: StoragePort;
+  kit: Panelkit;
+  panels: PanelSetup[];
+  fakes: Map<string, FakePanelAdapter>;
+  plan: Plan;
+  addPanel(options?: FakePanelOptions & { capacity?: number | null; locationTags?: string[]; isDefault?: boolean }): Promise<PanelSetup>;
+  addPlan(overrides?: Partial<NewPlan>): Promise<Plan>;
+  customer(balance?: number): Promise<string>;
+  balance(customerId: string): Promise<number>;
+  worker(options?: WorkerOptions): ReturnType<Panelkit['createWorker']>;
+}
+
+export interface HarnessOptions {
+  policy?: Partial<EnginePolicy>;
+  panels?: number;
+  panel?: FakePanelOptions & { capacity?: number | null };
+  plan?: Partial<NewPlan>;
+  /** Jitter; default 0.5 for reproducible retry times. */
+  random?: () => number;
+}
+
+let counter = 0;
+
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+  const storage = createMemoryStorage({ clock });
+  const fakes = new Map<string, FakePanelAdapter>();
+  const kit = createPanelkit({
+    storage,
+    clock,
+    panels: (panel) => {
+      const fake = fakes.get(panel.id);
+      if (fake === undefined) throw new Error(`no fake for ${panel.id}`);
+      return fake;
+    },
+    policy: { identity: IDENTITY, ...options.policy },
+    random: options.random ?? (() => 0.5),
+  });
+  const panels: PanelSetup[] = [];
+  const harness: Harness = {
+    clock,
+    storage,
+    kit,
+    panels,
+    fakes,
+    plan: undefined as unknown as Plan,
+    async addPanel(o = {}) {
+      const n = ++counter;
+      const panel = await storage.panels.create({
+        kind: 'fake',
+        name: `panel ${n}`,
+        baseUrl: `https://panel${n}.example.com/`,
+        credentials: { type: 'token', token: 't' },
+        locationTags: o.locationTags ?? ['de'],
+      });
+      const fake = new FakePanelAdapter({ clock, ...options.panel, ...o });
+      fakes.set(panel.id, fake);
+      const target = await storage.targets.create({
+        panelId: panel.id,
+        remoteRef: '1',
+        name: 'vless',
+        protocol: 'vless',
+        capacity: o.capacity === undefined ? (options.panel?.capacity ?? null) : o.capacity,
+        isDefault: o.isDefault ?? false,
+      });
+      const setup = { panel, target, fake };
+      panels.push(setup);
+      return setup;
+    },
+    addPlan(overrides = {}) {
+      return storage.plans.create({
+        name: `plan ${++counter}`,
+        family: 'standard',
+        price: { amount: 1000, currency: 'USD' },
+        durationDays: 30,
+        trafficBytes: 50 * GiB,
+        ...overrides,
+      });
+    },
+    async customer(balance = 0) {
+      const c = await storage.customers.create({ email: `c${++counter}@example.com` });
+      if (balance > 0) await kit.topUp({ customerId: c.id, amount: { amount: balance, currency: 'USD' }, idempotencyKey: `seed-${c.id}` });
+      return c.id;
+    },
+    balance: (customerId) => storage.ledger.balance(customerId, 'USD'),
+    worker: (o) => kit.createWorker({ heartbeatIntervalMs: 3_600_000, ...o }),
+  };
+  for (let i = 0; i < (options.panels ?? 1); i++) await harness.addPanel();
+  harness.plan = await harness.addPlan(options.plan);
+  return harness;
+}
+
+/** A promise and its resolver. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}

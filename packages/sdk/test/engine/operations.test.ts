@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { IdempotencyConflictError, InvalidTransitionError } from '../../src/index.js';
+import { createHarness } from './harness.js';
+
+async function provisioned() {
+  const h = await createHarness();
+  const customerId = await h.customer(5000);
+  const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'buy' });
+  await h.worker().drain();
+  const sub = (await h.storage.subscriptions.get(subscriptions[0]!.id))!;
+  return { h, customerId, sub, fake: h.panels[0]!.fake };
+}
+
+describe('operations', () => {
+  it('tops up and refunds once per key, with audit', async () => {
+    const h = await createHarness();
+    const customerId = await h.customer();
+    const first = await h.kit.topUp({ customerId, amount: { amount: 700, currency: 'USD' }, idempotencyKey: 'receipt-1', actor: { type: 'admin', id: 'a1' } });
+    const again = await h.kit.topUp({ customerId, amount: { amount: 700, currency: 'USD' }, idempotencyKey: 'receipt-1' });
+    expect([first.created, again.created]).toEqual([true, false]);
+    await expect(h.kit.topUp({ customerId, amount: { amount: 900, currency: 'USD' }, idempotencyKey: 'receipt-1' })).rejects.toSatisfy((e: unknown) => IdempotencyConflictError.is(e));
+    await h.kit.refund({ customerId, amount: { amount: 50, currency: 'USD' }, idempotencyKey: 'goodwill-1', note: 'sorry' });
+    expect(await h.balance(customerId)).toBe(750);
+    const audit = await h.storage.audit.list({ subjectId: customerId }, { limit: 10 });
+    expect(audit.items.map((a) => a.action).sort()).toEqual(['ledger.refunded', 'ledger.topped_up']);
+  });
+
+  it('suspends and resumes on the panel, with audit and events', async () => {
+    const { h, sub, fake } = await provisioned();
+    const seen: string[] = [];
+    h.kit.events.on('subscription:suspended', () => void seen.push('suspended'));
+    h.kit.events.on('subscription:resumed', () => void seen.push('resumed'));
+    await h.kit.suspend({ subscriptionId: sub.id, reason: 'abuse', actor: { type: 'admin', id: 'a1' } });
+    await h.worker().drain();
+    expect(fake.client(sub.remote.username)!.enabled).toBe(false);
+    const resumed = await h.kit.resume({ subscriptionId: sub.id });
+    expect(resumed.status).toBe('active');
+    await h.worker().drain();
+    expect(fake.client(sub.remote.username)!.enabled).toBe(true);
+    expect(seen).toEqual(['suspended', 'resumed']);
+    const audit = await h.storage.audit.list({ subjectId: sub.id, actor: 'admin' }, { limit: 10 });
+    expect(audit.items.map((a) => a.action)).toContain('subscription.suspended');
+  });
+
+  it('resumes into what time implies: a subscription that ran out while suspended is expired', async () => {
+    const { h, sub } = await provisioned();
+    await h.kit.suspend({ subscriptionId: sub.id });
+    h.clock.advanceDays(31);
+    expect((await h.kit.resume({ subscriptionId: sub.id })).status).toBe('expired');
+  });
+
+  it('terminates: slot released, client removed, no further moves', async () => {
+    const { h, sub, fake } = await provisioned();
+    await h.kit.terminate({ subscriptionId: sub.id });
+    await h.worker().drain();
+    expect(fake.client(sub.remote.username)).toBeUndefined();
+    expect((await h.storage.targets.get(sub.targetId))!.allocated).toBe(0);
+    await expect(h.kit.resume({ subscriptionId: sub.id })).rejects.toSatisfy((e: unknown) => InvalidTransitionError.is(e));
+  });
+
+  it('terminating a pending subscription cancels its provisioning', async () => {
+    const h = await createHarness();
+    const customerId = await h.customer(5000);
+    const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'buy' });
+    await h.kit.terminate({ subscriptionId: subscriptions[0]!.id });
+    await h.worker().drain();
+    expect(h.panels[0]!.fake.created).toBe(0);
+    expect((await h.storage.targets.get(subscriptions[0]!.targetId))!.allocated).toBe(0);
+  });
+});
+
+describe('operations: approval', () => {
+  it('holds a paid subscription of a plan that waits for an admin until it is approved', async () => {
+    const h = await createHarness({ plan: { autoProvision: false } });
+    const customerId = await h.customer(5000);
+    const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'buy' });
+    expect(await h.worker().drain()).toBe(0);
+    expect(await h.balance(customerId)).toBe(4000);
+    await h.kit.approveProvisioning({ subscriptionId: subscriptions[0]!.id, actor: { type: 'admin', id: 'a1' } });
+    await h.kit.approveProvisioning({ subscriptionId: subscriptions[0]!.id });
+    expect(await h.worker().drain()).toBe(1);
+    expect((await h.storage.subscriptions.get(subscriptions[0]!.id))!.status).toBe('active');
+  });
+});

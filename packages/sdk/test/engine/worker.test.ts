@@ -1,0 +1,255 @@
+import { describe, expect, it } from 'vitest';
+import { PanelRejectedError, PanelServerError } from '../../src/index.js';
+import type { WorkerStep } from '../../src/index.js';
+import { createHarness, deferred } from './harness.js';
+import type { Harness } from './harness.js';
+
+async function buy(h: Harness, quantity = 1, balance = 10_000) {
+  const customerId = await h.customer(balance);
+  const { order, subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id, quantity }], idempotencyKey: `buy-${customerId}` });
+  return { customerId, order, subscriptions };
+}
+
+const sub = (h: Harness, id: string) => h.storage.subscriptions.get(id).then((s) => s!);
+
+describe('worker: provisioning', () => {
+  it('creates the client, stores its links, activates the subscription and completes the order', async () => {
+    const h = await createHarness();
+    const { order, subscriptions } = await buy(h);
+    const provisioned: string[] = [];
+    h.kit.events.on('subscription:provisioned', (e) => void provisioned.push(e.subscription.id));
+    expect(await h.worker().drain()).toBe(1);
+    const s = await sub(h, subscriptions[0]!.id);
+    expect(s.status).toBe('active');
+    expect(s.expiresAt).toEqual(new Date('2026-03-31T00:00:00.000Z'));
+    expect(s.subscriptionUrl).toBe(`https://fake.panel/sub/${s.remote.subId}`);
+    expect(s.shareLinks).toHaveLength(1);
+    expect(h.panels[0]!.fake.client(s.remote.username)?.trafficLimitBytes).toBe(h.plan.trafficBytes);
+    expect((await h.storage.orders.get(order.id))!.status).toBe('completed');
+    expect(provisioned).toEqual([s.id]);
+    const audit = await h.storage.audit.list({ subjectId: s.id }, { limit: 10 });
+    expect(audit.items.map((a) => [a.action, a.actor.type])).toContainEqual(['subscription.provisioned', 'worker']);
+    const orderAudit = await h.storage.audit.list({ subjectId: order.id }, { limit: 10 });
+    expect(orderAudit.items.map((a) => a.action).sort()).toEqual(['order.completed', 'order.placed']);
+  });
+
+  it('creates clients for one target in one call when the panel can batch, one by one otherwise', async () => {
+    const batching = await createHarness();
+    await buy(batching, 5);
+    await batching.worker().drain();
+    expect(batching.panels[0]!.fake.calls.createClients).toBe(1);
+    expect(batching.panels[0]!.fake.clientCount()).toBe(5);
+
+    const single = await createHarness({ panel: { capabilities: { batchCreate: false } } });
+    await buy(single, 5);
+    await single.worker().drain();
+    expect(single.panels[0]!.fake.calls.createClients).toBe(5);
+    expect(single.panels[0]!.fake.clientCount()).toBe(5);
+  });
+
+  it('adopts the client when the response was lost, never creating a second one', async () => {
+    const h = await createHarness();
+    const { subscriptions } = await buy(h);
+    const fake = h.panels[0]!.fake;
+    fake.loseResponseNext('createClients');
+    await h.worker().drain();
+    expect((await sub(h, subscriptions[0]!.id)).status).toBe('pending');
+    h.clock.advance(60_000);
+    await h.worker().drain();
+    expect((await sub(h, subscriptions[0]!.id)).status).toBe('active');
+    expect(fake.calls.createClients).toBe(2);
+    expect(fake.created).toBe(1);
+  });
+
+  it('keeps every invariant when the worker dies at any step (lease expiry, another worker finishes)', async () => {
+    for (const step of ['claimed', 'panel_called', 'storage_written'] as WorkerStep[]) {
+      const h = await createHarness({ policy: { leaseMs: 30_000 } });
+      const { customerId, order, subscriptions } = await buy(h);
+      const reached = deferred();
+      const dead = h.worker({
+        onStep: (s) => {
+          if (s !== step) return;
+          reached.resolve();
+          return new Promise<void>(() => {}); // frozen for ever: a dead process
+        },
+      });
+      void dead.runOnce();
+      await reached.promise;
+      // Before the lease runs out, nobody else may take the job.
+      expect(await h.worker().drain()).toBe(0);
+      h.clock.advance(30_001);
+      expect(await h.storage.jobs.reapExpired()).toBe(1);
+      await h.worker().drain();
+      const s = await sub(h, subscriptions[0]!.id);
+      expect(s.status, step).toBe('active');
+      expect(h.panels[0]!.fake.created, step).toBe(1);
+      expect(h.panels[0]!.fake.clientCount(), step).toBe(1);
+      expect((await h.storage.orders.get(order.id))!.status, step).toBe('completed');
+      expect(await h.balance(customerId), step).toBe(9000);
+    }
+  });
+
+  it('waits out a panel outage with backoff and refunds nothing until the failure is permanent', async () => {
+    const h = await createHarness({ policy: { jobRetry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 } } });
+    const { customerId, order, subscriptions } = await buy(h);
+    const fake = h.panels[0]!.fake;
+    fake.setDown(true);
+    const retries: Date[] = [];
+    h.kit.events.on('job:retried', (e) => void retries.push(e.retryAt));
+    for (let i = 0; i < 3; i++) {
+      await h.worker().drain();
+      expect(await h.worker().drain()).toBe(0); // not due again before its backoff
+      h.clock.advance(120_000);
+    }
+    expect(retries).toHaveLength(3);
+    expect((await sub(h, subscriptions[0]!.id)).status).toBe('pending');
+    expect(await h.balance(customerId)).toBe(9000);
+    fake.setDown(false);
+    await h.worker().drain();
+    expect((await sub(h, subscriptions[0]!.id)).status).toBe('active');
+    expect((await h.storage.orders.get(order.id))!.status).toBe('completed');
+    expect(await h.balance(customerId)).toBe(9000);
+  });
+
+  it('fails for good after the last attempt: subscription failed, slot released, refunded once', async () => {
+    const h = await createHarness({ policy: { jobRetry: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 1000 } } });
+    const { customerId, order, subscriptions } = await buy(h);
+    h.panels[0]!.fake.failNext('createClients', () => new PanelServerError('boom', { panelKind: 'fake' }), 10);
+    for (let i = 0; i < 2; i++) {
+      await h.worker().drain();
+      expect(await h.balance(customerId)).toBe(9000);
+      h.clock.advance(2000);
+    }
+    await h.worker().drain();
+    const s = await sub(h, subscriptions[0]!.id);
+    expect(s.status).toBe('failed');
+    expect(s.failureReason).toContain('PANEL_SERVER');
+    expect(await h.balance(customerId)).toBe(10_000);
+    expect((await h.storage.orders.get(order.id))!.status).toBe('failed');
+    expect((await h.storage.targets.get(s.targetId))!.allocated).toBe(0);
+    const refunds = (await h.storage.ledger.list(customerId, { limit: 10 })).items.filter((e) => e.kind === 'refund');
+    expect(refunds).toHaveLength(1);
+  });
+
+  it('fails at once on a permanent error, and an admin retry charges again and provisions', async () => {
+    const h = await createHarness();
+    const { customerId, subscriptions } = await buy(h);
+    h.panels[0]!.fake.failNext('createClients', () => new PanelRejectedError('bad inbound', { panelKind: 'fake' }));
+    await h.worker().drain();
+    expect((await sub(h, subscriptions[0]!.id)).status).toBe('failed');
+    expect(await h.balance(customerId)).toBe(10_000);
+    await h.kit.retryFailed({ subscriptionId: subscriptions[0]!.id });
+    expect(await h.balance(customerId)).toBe(9000);
+    await h.worker().drain();
+    expect((await sub(h, subscriptions[0]!.id)).status).toBe('active');
+    expect(await h.balance(customerId)).toBe(9000);
+  });
+
+  it('does not call an unhealthy panel: its jobs back off, and run once it recovers', async () => {
+    const h = await createHarness();
+    const { subscriptions } = await buy(h);
+    const fake = h.panels[0]!.fake;
+    fake.setDown(true);
+    const events: string[] = [];
+    h.kit.events.on('panel:unhealthy', () => void events.push('unhealthy'));
+    h.kit.events.on('panel:recovered', () => void events.push('recovered'));
+    await h.kit.checkPanelHealth();
+    await h.kit.checkPanelHealth();
+    expect((await h.storage.panels.get(h.panels[0]!.panel.id))!.health.status).toBe('unhealthy');
+    fake.setDown(false); // up again, but nobody has checked yet
+    await h.worker().drain();
+    expect(fake.calls.createClients).toBe(0);
+    expect((await sub(h, subscriptions[0]!.id)).status).toBe('pending');
+    await h.kit.checkPanelHealth();
+    h.clock.advance(60_000);
+    await h.worker().drain();
+    expect((await sub(h, subscriptions[0]!.id)).status).toBe('active');
+    expect(events).toEqual(['unhealthy', 'recovered']);
+    const audit = await h.storage.audit.list({ subjectId: h.panels[0]!.panel.id }, { limit: 10 });
+    expect(audit.items.map((a) => a.action).sort()).toEqual(['panel.healthy', 'panel.unhealthy']);
+  });
+
+  it('runs at most the panel’s concurrency at once', async () => {
+    const h = await createHarness({ panel: { capabilities: { batchCreate: false, maxConcurrency: 3 }, latencyMs: 2 } });
+    await buy(h, 12, 20_000);
+    await h.worker().drain();
+    const fake = h.panels[0]!.fake;
+    expect(fake.clientCount()).toBe(12);
+    expect(fake.peakConcurrency).toBe(3);
+  });
+
+  it('hands claimed jobs back on graceful shutdown without counting the attempt', async () => {
+    const gate = deferred();
+    const firstCall = deferred();
+    const h = await createHarness({
+      panel: { capabilities: { batchCreate: false, maxConcurrency: 1 }, latencyMs: 1, sleep: () => (firstCall.resolve(), gate.promise) },
+    });
+    await buy(h, 4);
+    const worker = h.worker();
+    const run = worker.runOnce();
+    await firstCall.promise; // one call is on the panel; three jobs wait for the panel's queue
+    const stopping = worker.stop({ timeoutMs: 5_000 });
+    gate.resolve();
+    await stopping;
+    await run;
+    const queued = await h.storage.jobs.list({ state: 'queued' }, { limit: 10 });
+    const succeeded = await h.storage.jobs.list({ state: 'succeeded' }, { limit: 10 });
+    expect(succeeded.items).toHaveLength(1);
+    expect(queued.items).toHaveLength(3);
+    expect(queued.items.every((j) => j.attempts === 0)).toBe(true);
+    await h.worker().drain();
+    expect(h.panels[0]!.fake.clientCount()).toBe(4);
+  });
+
+  it('keeps a running job with heartbeats, and reports a lease it lost', async () => {
+    const h = await createHarness({ policy: { leaseMs: 30_000 } });
+    await buy(h);
+    const reached = deferred();
+    const release = deferred();
+    const slow = h.worker({ onStep: (s) => (s === 'panel_called' ? (reached.resolve(), release.promise) : undefined) });
+    const lost: string[] = [];
+    h.kit.events.on('job:lease_lost', (e) => void lost.push(e.jobId));
+    const run = slow.runOnce();
+    await reached.promise;
+    h.clock.advance(20_000);
+    await slow.heartbeat();
+    h.clock.advance(20_000); // 40 s after the claim, 20 s after the heartbeat
+    expect(await h.storage.jobs.reapExpired()).toBe(0);
+    h.clock.advance(11_000);
+    expect(await h.storage.jobs.reapExpired()).toBe(1);
+    await slow.heartbeat();
+    expect(lost).toHaveLength(1);
+    release.resolve();
+    await run;
+    // Its completion was refused; the job is queued again for someone else, who adopts the client.
+    await h.worker().drain();
+    expect(h.panels[0]!.fake.created).toBe(1);
+    expect((await h.storage.jobs.list({ state: 'succeeded' }, { limit: 5 })).items).toHaveLength(1);
+  });
+
+  it('keeps working in the background: one slow job does not hold back the next', async () => {
+    const gate = deferred();
+    const slowCalled = deferred();
+    const h = await createHarness({ panels: 0 });
+    const slow = await h.addPanel({ sleep: () => (slowCalled.resolve(), gate.promise), latencyMs: 1 });
+    const fast = await h.addPanel();
+    const onSlow = await h.addPlan({ placement: { preferredTargetIds: [slow.target.id], allowedLocations: [], requiredTargetTags: [] } });
+    const onFast = await h.addPlan({ placement: { preferredTargetIds: [fast.target.id], allowedLocations: [], requiredTargetTags: [] } });
+    const customerId = await h.customer(5000);
+    const worker = h.kit.createWorker({ pollIntervalMs: 5, heartbeatIntervalMs: 3_600_000 });
+    const provisioned = new Map<string, () => void>();
+    h.kit.events.on('subscription:provisioned', (e) => provisioned.get(e.subscription.id)?.());
+    const whenProvisioned = (id: string) => new Promise<void>((resolve) => provisioned.set(id, resolve));
+    worker.start();
+    const a = await h.kit.checkout({ customerId, items: [{ planId: onSlow.id }], idempotencyKey: 'a' });
+    const aDone = whenProvisioned(a.subscriptions[0]!.id);
+    await slowCalled.promise;
+    const b = await h.kit.checkout({ customerId, items: [{ planId: onFast.id }], idempotencyKey: 'b' });
+    await whenProvisioned(b.subscriptions[0]!.id);
+    expect((await h.storage.subscriptions.get(a.subscriptions[0]!.id))!.status).toBe('pending');
+    gate.resolve();
+    await aDone;
+    await worker.stop();
+    expect((await h.storage.jobs.list({ state: 'succeeded' }, { limit: 5 })).items).toHaveLength(2);
+  });
+});
