@@ -1,0 +1,4 @@
+/**
+ * Panel adapters for 3x-ui (both API generations), S-UI, Marzban and Marzneshin.
+ */
+export * from './http/index.js';
