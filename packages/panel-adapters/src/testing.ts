@@ -4,3 +4,6 @@
  * `@panelkit/panel-adapters/msw`.
  */
 export * from './simulators/harness/index.js';
+export * from './simulators/sui/index.js';
+export * from './simulators/marzban/index.js';
+export * from './simulators/marzneshin/index.js';

@@ -1,0 +1,3 @@
+export { MarzbanAdapter, createMarzbanAdapter, MARZBAN_LIST_SORT, type MarzbanAdapterOptions } from './adapter.js';
+export { MarzbanTargetMetaSchema, type MarzbanTargetMeta } from './target-meta.js';
+export type { LoginRationing } from '../marzban-family/token-session.js';

@@ -1,0 +1,10 @@
+export { MarzbanSimulator, createMarzbanSimulator, type MarzbanSimulatorOptions, type MarzbanQuirks } from './simulator.js';
+export {
+  DEFAULT_INBOUNDS as MARZBAN_DEFAULT_INBOUNDS,
+  type SimInbound as MarzbanSimInbound,
+  type SimUser as MarzbanSimUser,
+  type SimProtocol as MarzbanSimProtocol,
+  type SimProxy as MarzbanSimProxy,
+  type SimStatus as MarzbanSimStatus,
+  type SimNextPlan as MarzbanSimNextPlan,
+} from './state.js';
