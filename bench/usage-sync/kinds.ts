@@ -25,6 +25,8 @@ export interface BenchPanel {
   readonly panelRowsPerCall: number;
   /** Where `panelRowsPerCall` comes from. */
   readonly rowsPerCallSource: string;
+  /** Calls a walk needs besides the pages (e.g. the inbound list the refs are built from). */
+  readonly extraCalls?: { count: number; why: string };
   /** Wall time of seeding the clients into the simulator, ms. */
   readonly seedMs: number;
   close(): Promise<void>;
@@ -76,6 +78,8 @@ export const KINDS: Record<string, (clients: number) => Promise<BenchPanel>> = {
       resetRequestCounts: () => sim.resetRequestCounts(),
       panelRowsPerCall: 200,
       rowsPerCallSource: '`GET panel/api/clients/list/paged` takes `pageSize` ≤ 200',
+      // Paged rows carry inbound ids only; a ref's target needs the inbound's protocol.
+      extraCalls: { count: 1, why: '`GET panel/api/inbounds/options` once, for the targets of the refs' },
       seedMs,
       close: () => server.close(),
     };

@@ -86,7 +86,8 @@ async function benchOne(name: string): Promise<string> {
     const usernames = new Set(bulk.items.map((item) => item.ref.username));
     if (usernames.size !== bulk.items.length) throw new Error(`${name}: the walk listed a client twice`);
     if (bulk.items.length < CLIENTS) throw new Error(`${name}: the walk listed ${bulk.items.length} of ${CLIENTS} clients`);
-    const minimum = Number.isFinite(panel.panelRowsPerCall) ? Math.ceil(bulk.items.length / panel.panelRowsPerCall) : 1;
+    const pagesNeeded = Number.isFinite(panel.panelRowsPerCall) ? Math.ceil(bulk.items.length / panel.panelRowsPerCall) : 1;
+    const minimum = pagesNeeded + (panel.extraCalls?.count ?? 0);
 
     const loop = await perClientLoop(panel, bulk.items);
     const perClientMs = loop.ms / loop.sampled;
@@ -96,6 +97,7 @@ async function benchOne(name: string): Promise<string> {
     console.log(`\n${panel.kind}: ${bulk.items.length} clients (seeded in ${fmt(panel.seedMs)})`);
     console.log(`  bulk walk      : ${bulk.calls} API calls (minimum ${minimum}; ${bulk.pages} pages), ${fmt(bulk.ms)}`);
     console.log(`                   rows per call: ${panel.rowsPerCallSource}`);
+    if (panel.extraCalls) console.log(`                   plus ${panel.extraCalls.count}: ${panel.extraCalls.why}`);
     console.log(
       `  getClient loop : ${callsPerClient.toFixed(2)} calls/client, ${perClientMs.toFixed(2)} ms/client on ${loop.sampled} clients` +
         ` → ${Math.round(callsPerClient * bulk.items.length)} calls, ${fmt(projectedMs)} for all (${(projectedMs / bulk.ms).toFixed(0)}× the walk)`,

@@ -5,3 +5,4 @@ export * from './http/index.js';
 export * from './sui/index.js';
 export * from './marzban/index.js';
 export * from './marzneshin/index.js';
+export * from './xui/index.js';

@@ -7,3 +7,4 @@ export * from './simulators/harness/index.js';
 export * from './simulators/sui/index.js';
 export * from './simulators/marzban/index.js';
 export * from './simulators/marzneshin/index.js';
+export * from './simulators/xui/index.js';

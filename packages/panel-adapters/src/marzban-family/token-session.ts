@@ -35,9 +35,25 @@ export interface TokenSessionOptions extends LoginRationing {
 }
 
 const TokenSchema = z.object({ access_token: z.string().min(1), token_type: z.string() });
+const RENEW_BEFORE_MS = 30_000;
+const ClaimsSchema = z.object({ exp: z.number().optional() });
+
+/** The `exp` claim of a JWT in ms; `null` when the token is not a JWT or has no `exp`. Not verified: only a hint. */
+function expiryOf(token: string): number | null {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return null;
+  try {
+    const claims = ClaimsSchema.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    return claims.success && claims.data.exp !== undefined ? claims.data.exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
 
 export class TokenSession implements SessionStrategy {
   #token: string | null = null;
+  /** The token's `exp` claim in ms, when it has one (`JWT_ACCESS_TOKEN_EXPIRE_MINUTES=0` gives none). */
+  #expiresAt: number | null = null;
   /** The token each request went out with, to tell a stale 401 from a lost session. */
   readonly #sentWith = new WeakMap<PanelRequest, string>();
   /** The last 401 came back on a token that a newer login has already replaced. */
@@ -60,12 +76,17 @@ export class TokenSession implements SessionStrategy {
   }
 
   needsLogin(): boolean {
-    return this.#token === null;
+    return this.#token === null || this.#expiring();
+  }
+
+  /** Renew a little before `exp`, rather than spend a request on the 401. */
+  #expiring(): boolean {
+    return this.#expiresAt !== null && this.#clock.now().getTime() >= this.#expiresAt - RENEW_BEFORE_MS;
   }
 
   async login(raw: RawExchange, ctx: CallContext): Promise<void> {
     // A request that went out before a newer login only needs that newer token, not another login.
-    if (this.#token !== null) return;
+    if (this.#token !== null && !this.#expiring()) return;
     const now = this.#clock.now().getTime();
     const context = this.#options.context('login', ctx.attempt === undefined ? {} : { attempt: ctx.attempt });
     if (now < this.#blockedUntil) {
@@ -98,6 +119,7 @@ export class TokenSession implements SessionStrategy {
       throw errorForStatus(response, context, { message: safeDetail(response) });
     }
     this.#token = parseJson(response, TokenSchema, context).access_token;
+    this.#expiresAt = expiryOf(this.#token);
     this.#accepted++;
   }
 
@@ -120,6 +142,7 @@ export class TokenSession implements SessionStrategy {
       return;
     }
     this.#token = null;
+    this.#expiresAt = null;
   }
 }
 

@@ -27,7 +27,7 @@ import {
   type RetryPolicy,
   type TargetRef,
 } from '@panelkit/sdk';
-import { PanelHttp, type PanelRequest, type PanelResponse } from '../http/index.js';
+import { KeyedMutex, PanelHttp, type PanelRequest, type PanelResponse } from '../http/index.js';
 import { errorOf, expectOk, isOk } from '../marzban-family/responses.js';
 import { TokenSession, type LoginRationing } from '../marzban-family/token-session.js';
 import { createBody, isOurs, modifyBody, preservedFields, toRemoteClient } from './mapping.js';
@@ -78,6 +78,8 @@ export class MarzbanAdapter implements PanelAdapter {
   readonly #subscriptionBase: string;
   readonly #pageSize: number;
   #version: Promise<string | null> | undefined;
+  /** Read-modify-write operations on one user run one at a time (see `updateClient`). */
+  readonly #perUser = new KeyedMutex();
 
   constructor(options: MarzbanAdapterOptions) {
     const maxConcurrency = options.maxConcurrency ?? 4;
@@ -154,12 +156,18 @@ export class MarzbanAdapter implements PanelAdapter {
     return user ? toRemoteClient(user, ref) : null;
   }
 
+  /**
+   * Reads the user, then PUTs the changes with what every PUT must repeat (`preservedFields`). Runs
+   * one at a time per user, so a concurrent reset's status restore cannot undo this change.
+   */
   async updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
-    const user = await this.#http.retrying(ctx, async (attempt) => {
-      const current = await this.#requireUser(ref.username, 'updateClient', attempt);
-      const body = modifyBody(current, patch);
-      return body === null ? current : this.#modify(ref.username, body, 'updateClient', attempt);
-    });
+    const user = await this.#http.retrying(ctx, (attempt) =>
+      this.#perUser.run(ref.username.toLowerCase(), async () => {
+        const current = await this.#requireUser(ref.username, 'updateClient', attempt);
+        const body = modifyBody(current, patch);
+        return body === null ? current : this.#modify(ref.username, body, 'updateClient', attempt);
+      }),
+    );
     return toRemoteClient(user, ref);
   }
 
@@ -169,17 +177,19 @@ export class MarzbanAdapter implements PanelAdapter {
    * The previous status is put back right after.
    */
   async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
-    await this.#http.retrying(ctx, async (attempt) => {
-      const before = await this.#requireUser(ref.username, 'resetUsage', attempt);
-      const path = `api/user/${encodeURIComponent(ref.username)}/reset`;
-      const after = expectOk(await this.#send({ operation: 'resetUsage', method: 'POST', path }, attempt), UserSchema, this.#http.context('resetUsage'));
-      if (before.status === 'disabled' && after.status !== 'disabled') {
-        await this.#modify(ref.username, { ...preservedFields(after), status: 'disabled' }, 'resetUsage', attempt);
-      } else if (before.status === 'on_hold' && after.status !== 'on_hold' && before.on_hold_expire_duration) {
-        const restore = { status: 'on_hold', expire: 0, on_hold_expire_duration: before.on_hold_expire_duration };
-        await this.#modify(ref.username, { ...preservedFields(after), ...restore }, 'resetUsage', attempt);
-      }
-    });
+    await this.#http.retrying(ctx, (attempt) => this.#perUser.run(ref.username.toLowerCase(), () => this.#reset(ref, attempt)));
+  }
+
+  async #reset(ref: ClientRef, ctx: CallContext): Promise<void> {
+    const before = await this.#requireUser(ref.username, 'resetUsage', ctx);
+    const path = `api/user/${encodeURIComponent(ref.username)}/reset`;
+    const after = expectOk(await this.#send({ operation: 'resetUsage', method: 'POST', path }, ctx), UserSchema, this.#http.context('resetUsage'));
+    if (before.status === 'disabled' && after.status !== 'disabled') {
+      await this.#modify(ref.username, { ...preservedFields(after), status: 'disabled' }, 'resetUsage', ctx);
+    } else if (before.status === 'on_hold' && after.status !== 'on_hold' && before.on_hold_expire_duration) {
+      const restore = { status: 'on_hold', expire: 0, on_hold_expire_duration: before.on_hold_expire_duration };
+      await this.#modify(ref.username, { ...preservedFields(after), ...restore }, 'resetUsage', ctx);
+    }
   }
 
   /** A 500 here usually comes after the delete was committed (issues #1621, #2023…): read back. */

@@ -25,7 +25,7 @@ export type XuiFailure = 'duplicate' | 'not_found' | 'last_client' | 'empty_clie
 export function classifyMessage(msg: string): XuiFailure {
   if (/Duplicate email|email already in use|subId already in use/i.test(msg)) return 'duplicate';
   if (/no client remained/i.test(msg)) return 'last_client';
-  if (/record not found|Not Found For|Client Not Found/i.test(msg)) return 'not_found';
+  if (/record not found|not found/i.test(msg)) return 'not_found';
   if (/empty client ID/i.test(msg)) return 'empty_client_id';
   return 'other';
 }

@@ -249,3 +249,24 @@ describe('marzban 0.7', () => {
     expect((await adapter.health(ctx())).version).toBe('0.7.0');
   });
 });
+
+describe('marzban: read-modify-write per user', () => {
+  it('an enable running alongside a reset of a disabled user is not undone by the reset restoring "disabled"', async () => {
+    const { adapter, sim, clock } = setup();
+    sim.latencyMs = 2;
+    const [client] = await adapter.createClients(VLESS_TARGET, [spec('s-race', clock, { enabled: false })], ctx());
+    await Promise.all([adapter.resetUsage(client!.ref, ctx()), adapter.updateClient(client!.ref, { enabled: true }, ctx())]);
+    expect(sim.user(client!.ref.username)!.status).toBe('active');
+  });
+});
+
+describe('marzban: token lifetime', () => {
+  it("renews the token shortly before its exp claim instead of spending a request on the 401", async () => {
+    const { adapter, sim, clock } = setup({ tokenLifetimeMs: 3_600_000 });
+    await adapter.listTargets(ctx());
+    clock.advance(3_600_000 - 10_000);
+    await adapter.listTargets(ctx());
+    expect(sim.loginCount()).toBe(2);
+    expect(sim.requests.byRoute.get('GET /api/inbounds')).toBe(2);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * S-UI write paths, one test per quirk the adapter handles (each fails without its handling).
  */
-import { PanelUnsupportedError } from '@panelkit/sdk';
+import { PanelNotFoundError, PanelUnsupportedError } from '@panelkit/sdk';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { SUI_CONFIG_KEYS } from '../../src/sui/index.js';
@@ -191,6 +191,15 @@ describe('S-UI adapter: writes', () => {
     );
     await adapter.deleteClient(client!.ref, ctx());
     expect(await sim.countClients(s.identity.username)).toBe(0);
+  });
+
+  it('only the panel\'s own "record not found" counts as gone: an HTTP 404 on the save is an error', async () => {
+    const { sim, adapter, target } = rig();
+    const s = spec();
+    const [client] = await adapter.createClients(target, [s], ctx());
+    server.use(http.post(`${ORIGIN}/app/apiv2/save`, () => new HttpResponse(null, { status: 404 })));
+    await expect(adapter.deleteClient(client!.ref, ctx())).rejects.toSatisfy((error) => PanelNotFoundError.is(error));
+    expect(await sim.countClients(s.identity.username)).toBe(1);
   });
 
   it('an empty answer to a save is resolved by reading back (create adopts, update verifies)', async () => {

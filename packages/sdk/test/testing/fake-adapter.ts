@@ -94,7 +94,7 @@ export function createFakeAdapter(options: FakeAdapterOptions): PanelAdapter {
       });
       if (response.status !== 200) throw new PanelAuthError('the panel refused the credentials', context('login', response.status));
       token = TokenSchema.parse(await response.json()).token;
-      options.logger.debug({ panelKind: KIND }, 'logged in');
+      options.logger.debug({ panelKind: KIND, password: options.password }, 'logged in');
       return token;
     })().finally(() => {
       login = null;
@@ -154,7 +154,12 @@ export function createFakeAdapter(options: FakeAdapterOptions): PanelAdapter {
   }
 
   const call = <T>(operation: string, ctx: CallContext, run: () => Promise<T>): Promise<T> =>
-    withRetry(run, { policy: options.retry, signal: ctx.signal });
+    withRetry(run, {
+      policy: options.retry,
+      signal: ctx.signal,
+      onRetry: ({ attempt, delayMs, error }) =>
+        options.logger.debug({ panelKind: KIND, operation, attempt, delayMs, error: PanelError.is(error) ? error.toJSON() : 'unexpected' }, 'retrying'),
+    });
 
   const targetRef = (id: string): TargetRef => targets.get(id) ?? { remoteRef: id, protocol: 'unknown', remoteMeta: {} };
 

@@ -3,11 +3,13 @@
  * `/api/user…` routes, the custom 422 body, 409 on duplicates, statuses driven by `enforce()` (the
  * panel's review job), and the documented quirks as switches.
  */
-import { randomBytes } from 'node:crypto';
 import type { PanelTestControls } from '@panelkit/sdk/testing';
+import { jwtLike } from '../../marzban-family/sim-token.js';
 import { Router, SimulatorBase, json, readForm, readJsonBody, type SimulatorBaseOptions } from '../harness/index.js';
 import { DEFAULT_INBOUNDS, SIM_PROTOCOLS, newCredential, shareLinks, subscriptionToken, type SimInbound, type SimProtocol, type SimUser } from './state.js';
-import { validateUserBody, type ParsedCommon } from './validate.js';
+import { validateUserBody } from './validate.js';
+import { applyFields, review, selectInbounds, updateUser } from './rules.js';
+import { STABLE_SORT_KEYS, sortUsers, userBody, type WireContext } from './wire.js';
 
 export interface MarzbanSimulatorOptions extends SimulatorBaseOptions {
   /** `0.8.4` (default) or `0.7.0`: changes error texts and what an omitted `proxies`/`inbounds` does. */
@@ -107,23 +109,7 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
 
   /** The panel's review job (`jobs/review_users.py`): limits, expiry and on-hold activation. */
   enforce(): void {
-    const now = this.#now();
-    for (const user of this.#users.values()) {
-      if (user.status === 'active') {
-        if (user.dataLimit && user.usedTraffic >= user.dataLimit) user.status = 'limited';
-        else if (user.expire && user.expire * 1000 <= now) user.status = 'expired';
-      } else if (user.status === 'on_hold') {
-        const base = user.editAt ?? user.createdAt;
-        const used = user.onlineAt !== null && user.onlineAt >= base;
-        const timedOut = user.onHoldTimeout !== null && user.onHoldTimeout <= now;
-        if (used || timedOut) {
-          user.status = 'active';
-          user.expire = Math.floor(now / 1000) + (user.onHoldExpireDuration ?? 0);
-          user.onHoldExpireDuration = null;
-          user.onHoldTimeout = null;
-        }
-      }
-    }
+    review(this.#users.values(), this.#now());
   }
 
   /** Adds `count` users quickly (for benchmarks): `${prefix}${i}`, vless on every vless inbound. */
@@ -207,8 +193,10 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
       return json({ detail: 'Incorrect username or password' }, 401, { 'www-authenticate': 'Bearer' });
     }
     this.#logins++;
-    const token = `${Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url')}.${randomBytes(24).toString('base64url')}`;
-    this.#tokens.set(token, { generation: this.#generation, expiresAt: this.#now() + (this.#options.tokenLifetimeMs ?? 24 * 3_600_000) });
+    const now = this.#now();
+    const expiresAt = now + (this.#options.tokenLifetimeMs ?? 24 * 3_600_000);
+    const token = jwtLike({ sub: this.#admin(), access: 'sudo', iat: Math.floor(now / 1000), exp: Math.floor(expiresAt / 1000) });
+    this.#tokens.set(token, { generation: this.#generation, expiresAt });
     return json({ access_token: token, token_type: 'bearer' });
   }
 
@@ -276,8 +264,8 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
     if (this.#users.has(username.toLowerCase())) return json({ detail: 'User already exists' }, 409);
     const proxies: SimUser['proxies'] = {};
     for (const [protocol, settings] of Object.entries(value.proxies ?? {})) proxies[protocol as SimProtocol] = newCredential(protocol as SimProtocol, settings);
-    const user = this.#blankUser(username, this.#now(), proxies, this.#selectInbounds(proxies, value.inbounds));
-    this.#apply(user, value);
+    const user = this.#blankUser(username, this.#now(), proxies, selectInbounds(this.inbounds, proxies, value.inbounds, this.#v2));
+    applyFields(user, value);
     if (value.status) user.status = value.status as SimUser['status'];
     user.editAt = null;
     this.#users.set(username.toLowerCase(), user);
@@ -291,70 +279,12 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
     return this.#userResponse(user);
   }
 
-  /** `validate_inbounds`: an empty list means all of that protocol; 0.8 leaves an omitted map empty. */
-  #selectInbounds(proxies: SimUser['proxies'], requested: ParsedCommon['inbounds']): SimUser['inbounds'] {
-    const out: SimUser['inbounds'] = {};
-    for (const protocol of Object.keys(proxies) as SimProtocol[]) {
-      const all = this.inbounds.filter((inbound) => inbound.protocol === protocol).map((inbound) => inbound.tag);
-      const tags = requested?.[protocol];
-      if (requested === undefined) out[protocol] = this.#v2 ? [] : all;
-      else if (tags === undefined) out[protocol] = this.#v2 ? [] : all;
-      else out[protocol] = tags.length === 0 ? all : tags;
-    }
-    return out;
-  }
-
-  /** Field updates shared by create and modify (`crud.update_user` semantics). */
-  #apply(user: SimUser, value: ParsedCommon): void {
-    if (value.expire !== undefined && value.expire !== null) user.expire = value.expire || null;
-    if (value.data_limit !== undefined && value.data_limit !== null) user.dataLimit = value.data_limit || null;
-    if (value.data_limit_reset_strategy) user.resetStrategy = value.data_limit_reset_strategy;
-    if (value.note !== undefined && value.note !== null) user.note = value.note || null;
-    if (value.on_hold_expire_duration !== undefined && value.on_hold_expire_duration !== null) user.onHoldExpireDuration = value.on_hold_expire_duration || null;
-    if (value.on_hold_timeout !== undefined && value.on_hold_timeout !== null) {
-      const raw = value.on_hold_timeout;
-      user.onHoldTimeout = typeof raw === 'number' ? raw * 1000 : Date.parse(/Z|[+-]\d\d:?\d\d$/.test(raw) ? raw : `${raw}Z`);
-    }
-  }
-
   async #modify(request: Request, user: SimUser): Promise<Response> {
     const parsed = await readJsonBody(request);
     if (!parsed.ok) return json({ detail: { [String(parsed.offset)]: 'JSON decode error' } }, 422);
     const { errors, value } = validateUserBody((parsed.value ?? {}) as Record<string, unknown>, 'modify', this.#v2, this.inbounds);
     if (Object.keys(errors).length > 0) return json({ detail: errors }, 422);
-    if (value.proxies && Object.keys(value.proxies).length > 0) {
-      const next: SimUser['proxies'] = {};
-      for (const [protocol, settings] of Object.entries(value.proxies)) next[protocol as SimProtocol] = newCredential(protocol as SimProtocol, settings);
-      user.proxies = next;
-      for (const protocol of SIM_PROTOCOLS) if (!next[protocol]) delete user.inbounds[protocol];
-      for (const protocol of Object.keys(next) as SimProtocol[]) user.inbounds[protocol] ??= this.inbounds.filter((i) => i.protocol === protocol).map((i) => i.tag);
-    }
-    if (value.inbounds && Object.keys(value.inbounds).length > 0) {
-      for (const [protocol, tags] of Object.entries(value.inbounds)) {
-        if (!user.proxies[protocol as SimProtocol]) continue;
-        user.inbounds[protocol as SimProtocol] = tags.length === 0 ? this.inbounds.filter((i) => i.protocol === protocol).map((i) => i.tag) : tags;
-      }
-    }
-    if (value.status) user.status = value.status as SimUser['status'];
-    if (value.data_limit !== undefined && value.data_limit !== null) {
-      user.dataLimit = value.data_limit || null;
-      if (user.status !== 'expired' && user.status !== 'disabled') {
-        if (!user.dataLimit || user.usedTraffic < user.dataLimit) {
-          if (user.status !== 'on_hold') user.status = 'active';
-        } else user.status = 'limited';
-      }
-    }
-    if (value.expire !== undefined && value.expire !== null) {
-      user.expire = value.expire || null;
-      if (user.status === 'active' || user.status === 'expired') {
-        user.status = !user.expire || user.expire * 1000 > this.#now() ? 'active' : 'expired';
-      }
-    }
-    const { data_limit: _limit, expire: _expire, ...rest } = value;
-    this.#apply(user, rest);
-    user.nextPlan = value.next_plan
-      ? { data_limit: value.next_plan.data_limit, expire: value.next_plan.expire, add_remaining_traffic: value.next_plan.add_remaining_traffic ?? false, fire_on_either: value.next_plan.fire_on_either ?? true }
-      : null;
+    updateUser(user, value, this.inbounds, this.#now());
     user.editAt = this.#now();
     return this.#userResponse(user);
   }
@@ -397,32 +327,23 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
     const limit = query.get('limit');
     const page = limit === null ? users.slice(offset) : users.slice(offset, offset + (Number(limit) || 0));
     if (page.some((user) => user.broken)) return internalError();
-    return json({ users: page.map((user) => this.#userBody(user)), total: users.length });
+    const wire = this.#wire();
+    return json({ users: page.map((user) => userBody(user, wire)), total: users.length });
   }
 
   #sortedUsers(keys: string[]): SimUser[] {
     const cacheKey = keys.join(',');
-    const mutable = keys.some((key) => !['username', 'created_at', '-username', '-created_at'].includes(key));
-    const cached = mutable ? undefined : this.#sorted.get(cacheKey);
+    const cacheable = keys.every((key) => STABLE_SORT_KEYS.includes(key));
+    const cached = cacheable ? this.#sorted.get(cacheKey) : undefined;
     if (cached) return cached;
-    const field = (user: SimUser, key: string): number | string =>
-      key === 'username' ? user.username.toLowerCase() : key === 'used_traffic' ? user.usedTraffic : key === 'data_limit' ? (user.dataLimit ?? 0) : key === 'expire' ? (user.expire ?? 0) : user.createdAt;
-    const sorted = [...this.#users.values()];
-    if (keys.length > 0) {
-      sorted.sort((a, b) => {
-        for (const key of keys) {
-          const desc = key.startsWith('-');
-          const name = key.replace(/^-/, '');
-          const x = field(a, name);
-          const y = field(b, name);
-          if (x < y) return desc ? 1 : -1;
-          if (x > y) return desc ? -1 : 1;
-        }
-        return 0;
-      });
-    }
-    if (!mutable) this.#sorted.set(cacheKey, sorted);
+    const sorted = sortUsers([...this.#users.values()], keys);
+    if (cacheable) this.#sorted.set(cacheKey, sorted);
     return sorted;
+  }
+
+  /** What the wire shapes need from the panel's configuration. */
+  #wire(): WireContext {
+    return { inbounds: this.inbounds, v2: this.#v2, nowMs: this.#now(), host: SERVER_HOST, secret: SECRET, subscriptionPrefix: this.#options.subscriptionPrefix ?? '' };
   }
 
   #subscription(token: string, info: boolean): Response {
@@ -430,7 +351,7 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
     const user = username === undefined ? undefined : this.#users.get(username.toLowerCase());
     if (!user || subscriptionToken(user.username, Number(seconds) * 1000, SECRET) !== token) return json({ detail: 'Not Found' }, 404);
     user.subUpdatedAt = this.#now();
-    if (info) return json(this.#userBody(user));
+    if (info) return json(userBody(user, this.#wire()));
     return new Response(Buffer.from(shareLinks(user, this.inbounds, SERVER_HOST).join('\n')).toString('base64'), {
       status: 200,
       headers: { 'content-type': 'text/plain', 'subscription-userinfo': `upload=0; download=${user.usedTraffic}; total=${user.dataLimit ?? 0}; expire=${user.expire ?? 0}` },
@@ -439,39 +360,7 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
 
   #userResponse(user: SimUser): Response {
     if (user.broken) return internalError();
-    return json(this.#userBody(user));
-  }
-
-  #userBody(user: SimUser): Record<string, unknown> {
-    const excluded: Record<string, string[]> = {};
-    for (const protocol of Object.keys(user.proxies) as SimProtocol[]) {
-      excluded[protocol] = this.inbounds.filter((i) => i.protocol === protocol && !(user.inbounds[protocol] ?? []).includes(i.tag)).map((i) => i.tag);
-    }
-    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace('Z', '').replace(/\.000$/, ''));
-    return {
-      proxies: user.proxies,
-      expire: user.expire,
-      data_limit: user.dataLimit,
-      data_limit_reset_strategy: user.resetStrategy,
-      inbounds: user.inbounds,
-      note: user.note,
-      sub_updated_at: iso(user.subUpdatedAt),
-      sub_last_user_agent: null,
-      online_at: iso(user.onlineAt),
-      on_hold_expire_duration: user.onHoldExpireDuration,
-      on_hold_timeout: iso(user.onHoldTimeout),
-      auto_delete_in_days: null,
-      ...(this.#v2 ? { next_plan: user.nextPlan } : {}),
-      username: user.username,
-      status: user.status,
-      used_traffic: user.usedTraffic,
-      lifetime_used_traffic: user.lifetimeUsedTraffic,
-      created_at: iso(user.createdAt),
-      links: shareLinks(user, this.inbounds, SERVER_HOST),
-      subscription_url: `${this.#options.subscriptionPrefix ?? ''}/sub/${subscriptionToken(user.username, this.#now(), SECRET)}`,
-      excluded_inbounds: excluded,
-      admin: user.admin === null ? null : { username: user.admin, is_sudo: true, telegram_id: null, discord_webhook: null },
-    };
+    return json(userBody(user, this.#wire()));
   }
 
   #require(username: string): SimUser {

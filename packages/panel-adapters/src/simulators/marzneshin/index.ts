@@ -1,1 +1,2 @@
-export { MarzneshinSimulator, createMarzneshinSimulator, MARZNESHIN_DEFAULT_SERVICES, type MarzneshinSimulatorOptions, type MarzneshinSimService, type MarzneshinSimUser } from './simulator.js';
+export { MarzneshinSimulator, createMarzneshinSimulator, type MarzneshinSimulatorOptions } from './simulator.js';
+export { MARZNESHIN_DEFAULT_SERVICES, type MarzneshinSimService, type MarzneshinSimUser } from './state.js';

@@ -6,34 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PanelTestControls } from '@panelkit/sdk/testing';
+import { jwtLike } from '../../marzban-family/sim-token.js';
+import { MARZNESHIN_DEFAULT_SERVICES, type MarzneshinSimService, type MarzneshinSimUser } from './state.js';
+import { shareLinks, userBody, validateUser, type WireContext } from './wire.js';
 import { Router, SimulatorBase, json, readForm, readJsonBody, type SimulatorBaseOptions } from '../harness/index.js';
-
-export interface MarzneshinSimService {
-  id: number;
-  name: string;
-  inbound_ids: number[];
-}
-
-export interface MarzneshinSimUser {
-  id: number;
-  username: string;
-  expireStrategy: 'never' | 'fixed_date' | 'start_on_first_use';
-  expireDate: number | null;
-  usageDuration: number | null;
-  activationDeadline: number | null;
-  key: string;
-  dataLimit: number | null;
-  resetStrategy: string;
-  note: string | null;
-  onlineAt: number | null;
-  enabled: boolean;
-  usedTraffic: number;
-  lifetimeUsedTraffic: number;
-  createdAt: number;
-  editAt: number | null;
-  serviceIds: number[];
-  removed: boolean;
-}
 
 export interface MarzneshinSimulatorOptions extends SimulatorBaseOptions {
   readonly adminUsername?: string;
@@ -44,13 +20,6 @@ export interface MarzneshinSimulatorOptions extends SimulatorBaseOptions {
   readonly tokenLifetimeMs?: number;
 }
 
-export const MARZNESHIN_DEFAULT_SERVICES: readonly MarzneshinSimService[] = [
-  { id: 1, name: 'Standard', inbound_ids: [1, 2] },
-  { id: 3, name: 'Premium-EU', inbound_ids: [1, 2, 5] },
-];
-
-const USERNAME_RE = /^\w{3,32}$/u;
-const STRATEGIES = ['never', 'fixed_date', 'start_on_first_use'];
 const SERVER_HOST = '203.0.113.20';
 
 export class MarzneshinSimulator extends SimulatorBase implements PanelTestControls {
@@ -178,7 +147,7 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
     r.on('GET', '/api/services', (request) => this.#authed(request, () => this.#page(request, this.services.map((s) => ({ ...s, user_ids: this.#members(s.id) })))));
     r.on('POST', '/api/users', (request) => this.#authed(request, () => this.#create(request)));
     r.on('GET', '/api/users', (request) => this.#authed(request, () => this.#list(request)));
-    r.on('GET', '/api/users/:username', user((_request, u) => json(this.#body(u))));
+    r.on('GET', '/api/users/:username', user((_request, u) => json(userBody(this.#wire(), u))));
     r.on('PUT', '/api/users/:username', user((request, u) => this.#modify(request, u)));
     r.on('DELETE', '/api/users/:username', user((_request, u) => {
       this.#users.delete(u.username);
@@ -191,12 +160,12 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
     r.on('POST', '/api/users/:username/disable', user((_request, u) => this.#toggle(u, false)));
     r.on('POST', '/api/users/:username/reset', user((_request, u) => {
       u.usedTraffic = 0;
-      return json(this.#body(u));
+      return json(userBody(this.#wire(), u));
     }));
     r.on('GET', '/sub/:username/:key/links', (_request, p) => {
       const u = this.#users.get(p.username!);
       if (!u || u.key !== p.key || !/^[0-9a-f]+$/.test(p.key!)) return json({ detail: 'Not Found' }, 404);
-      return new Response(this.#links(u).join('\n'), { status: 200, headers: { 'content-type': 'text/plain' } });
+      return new Response(shareLinks(u, SERVER_HOST).join('\n'), { status: 200, headers: { 'content-type': 'text/plain' } });
     });
   }
 
@@ -215,8 +184,10 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
       return json({ detail: 'Incorrect username or password' }, 401, { 'www-authenticate': 'Bearer' });
     }
     this.#logins++;
-    const token = randomBytes(24).toString('base64url');
-    this.#tokens.set(token, { generation: this.#generation, expiresAt: this.#now() + (this.#options.tokenLifetimeMs ?? 24 * 3_600_000) });
+    const now = this.#now();
+    const expiresAt = now + (this.#options.tokenLifetimeMs ?? 24 * 3_600_000);
+    const token = jwtLike({ sub: this.#admin(), access: 'sudo', iat: Math.floor(now / 1000), exp: Math.floor(expiresAt / 1000) });
+    this.#tokens.set(token, { generation: this.#generation, expiresAt });
     return json({ access_token: token, is_sudo: true, token_type: 'bearer' });
   }
 
@@ -238,26 +209,6 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
     };
   }
 
-  /** `User` model validation; errors keyed by field as the custom handler does (`body` for model errors). */
-  #validate(body: Record<string, unknown>, mode: 'create' | 'modify'): { errors: Record<string, string>; strategy?: string } {
-    const errors: Record<string, string> = {};
-    if (typeof body.username !== 'string') errors.username = 'Field required';
-    else if (!USERNAME_RE.test(body.username.toLowerCase())) errors.username = "String should match pattern '^\\w{3,32}$'";
-    const strategy = body.expire_strategy as string | undefined | null;
-    if (strategy === undefined || strategy === null) {
-      if (mode === 'create') errors.expire_strategy = 'Field required';
-    } else if (!STRATEGIES.includes(strategy)) errors.expire_strategy = "Input should be 'never', 'fixed_date' or 'start_on_first_use'";
-    if (body.data_limit !== undefined && body.data_limit !== null && (typeof body.data_limit !== 'number' || body.data_limit < 0)) errors.data_limit = 'Input should be greater than or equal to 0';
-    if (typeof body.note === 'string' && body.note.length > 500) errors.note = 'String should have at most 500 characters';
-    for (const field of ['expire_date', 'activation_deadline'] as const) {
-      const raw = body[field];
-      if (raw !== undefined && raw !== null && (typeof raw !== 'string' || Number.isNaN(Date.parse(raw)))) errors[field] = 'Input should be a valid datetime';
-    }
-    if (strategy === 'start_on_first_use' && !body.usage_duration) errors.body = 'Value error, User expire_strategy cannot be start_on_first_use without a valid usage_duration.';
-    if (strategy === 'fixed_date' && !body.expire_date) errors.body = 'Value error, User expire_strategy cannot be fixed_date without a valid expire date.';
-    return strategy ? { errors, strategy } : { errors };
-  }
-
   #applyExpiry(user: MarzneshinSimUser, body: Record<string, unknown>, strategy: string | undefined): void {
     const date = (raw: unknown) => (typeof raw === 'string' ? Date.parse(/Z|[+-]\d\d:?\d\d$/.test(raw) ? raw : `${raw}Z`) : null);
     if (strategy) {
@@ -277,7 +228,7 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
     const parsed = await readJsonBody(request);
     if (!parsed.ok) return json({ detail: { [String(parsed.offset)]: 'JSON decode error' } }, 422);
     const body = (parsed.value ?? {}) as Record<string, unknown>;
-    const { errors, strategy } = this.#validate(body, 'create');
+    const { errors, strategy } = validateUser(body, 'create');
     if (Object.keys(errors).length > 0) return json({ detail: errors }, 422);
     const username = String(body.username).toLowerCase();
     const key = typeof body.key === 'string' ? body.key : randomBytes(16).toString('hex');
@@ -292,27 +243,27 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
     if (typeof body.data_limit_reset_strategy === 'string') user.resetStrategy = body.data_limit_reset_strategy;
     this.#users.set(username, user);
     this.#sortedByName = null;
-    return json(this.#body(user));
+    return json(userBody(this.#wire(), user));
   }
 
   async #modify(request: Request, user: MarzneshinSimUser): Promise<Response> {
     const parsed = await readJsonBody(request);
     if (!parsed.ok) return json({ detail: { [String(parsed.offset)]: 'JSON decode error' } }, 422);
     const body = (parsed.value ?? {}) as Record<string, unknown>;
-    const { errors, strategy } = this.#validate(body, 'modify');
+    const { errors, strategy } = validateUser(body, 'modify');
     if (Object.keys(errors).length > 0) return json({ detail: errors }, 422);
     this.#applyExpiry(user, body, strategy);
     if (typeof body.data_limit === 'number') user.dataLimit = body.data_limit || null;
     if (typeof body.note === 'string') user.note = body.note || null;
     if (Array.isArray(body.service_ids)) user.serviceIds = body.service_ids.map(Number).filter((id) => this.services.some((s) => s.id === id));
     user.editAt = this.#now();
-    return json(this.#body(user));
+    return json(userBody(this.#wire(), user));
   }
 
   #toggle(user: MarzneshinSimUser, enabled: boolean): Response {
     if (user.enabled === enabled) return json({ detail: enabled ? 'User is already enabled' : 'User is not enabled' }, 409);
     user.enabled = enabled;
-    return json(this.#body(user));
+    return json(userBody(this.#wire(), user));
   }
 
   #page(request: Request, all: readonly unknown[]): Response {
@@ -344,52 +295,16 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
     const names = query.getAll('username');
     if (names.length === 1) users = users.filter((u) => u.username.includes(names[0]!.toLowerCase()));
     else if (names.length > 1) users = users.filter((u) => names.includes(u.username));
-    const query2 = new URL(request.url).searchParams;
-    const size = Number(query2.get('size') ?? 50);
-    const page = Number(query2.get('page') ?? 1);
-    if (size > 100 || size < 1 || page < 1) return this.#page(request, []);
-    const slice = users.slice((page - 1) * size, page * size).map((u) => this.#body(u));
-    return json({ items: slice, total: users.length, page, size, pages: Math.ceil(users.length / size), links: { first: null, last: null, self: null, next: null, prev: null } });
+    const size = Number(query.get('size') ?? 50);
+    const page = Number(query.get('page') ?? 1);
+    if (!Number.isInteger(size) || !Number.isInteger(page) || size > 100 || size < 1 || page < 1) return this.#page(request, []);
+    const wire = this.#wire();
+    const items = users.slice((page - 1) * size, page * size).map((u) => userBody(wire, u));
+    return json({ items, total: users.length, page, size, pages: Math.ceil(users.length / size), links: { first: null, last: null, self: null, next: null, prev: null } });
   }
 
-  #links(user: MarzneshinSimUser): string[] {
-    const remark = encodeURIComponent(user.username);
-    return [`vless://${user.key.slice(0, 8)}-${user.key.slice(8, 12)}-${user.key.slice(12, 16)}-${user.key.slice(16, 20)}-${user.key.slice(20, 32)}@${SERVER_HOST}:443?security=reality&type=tcp#${remark}`];
-  }
-
-  #body(user: MarzneshinSimUser): Record<string, unknown> {
-    const now = this.#now();
-    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace('Z', '').replace(/\.(\d{3})$/, '.$1000'));
-    const expired = user.expireStrategy === 'fixed_date' && user.expireDate !== null && user.expireDate < now;
-    const limited = user.dataLimit !== null && user.usedTraffic >= user.dataLimit;
-    return {
-      id: user.id,
-      username: user.username,
-      expire_strategy: user.expireStrategy,
-      expire_date: iso(user.expireDate),
-      usage_duration: user.usageDuration,
-      activation_deadline: iso(user.activationDeadline),
-      key: user.key,
-      data_limit: user.dataLimit,
-      data_limit_reset_strategy: user.resetStrategy,
-      note: user.note,
-      sub_updated_at: null,
-      sub_last_user_agent: null,
-      online_at: iso(user.onlineAt),
-      activated: user.enabled && !expired && !limited,
-      is_active: user.enabled && !expired && !limited,
-      expired,
-      data_limit_reached: limited,
-      enabled: user.enabled,
-      used_traffic: user.usedTraffic,
-      lifetime_used_traffic: user.lifetimeUsedTraffic,
-      sub_revoked_at: null,
-      created_at: iso(user.createdAt),
-      service_ids: user.serviceIds,
-      subscription_url: `${this.#options.subscriptionPrefix ?? ''}/sub/${user.username}/${user.key}`,
-      owner_username: this.#admin(),
-      traffic_reset_at: null,
-    };
+  #wire(): WireContext {
+    return { nowMs: this.#now(), admin: this.#admin(), subscriptionPrefix: this.#options.subscriptionPrefix ?? '' };
   }
 
   #require(username: string): MarzneshinSimUser {

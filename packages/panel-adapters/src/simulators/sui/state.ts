@@ -82,8 +82,11 @@ export function versionOf(version: string): { major: number; minor: number } {
   return { major: Number(found?.[1] ?? 1), minor: Number(found?.[2] ?? 5) };
 }
 
+const parsed = new Map<string, { major: number; minor: number }>();
+
 export function atLeast(version: string, major: number, minor: number): boolean {
-  const v = versionOf(version);
+  let v = parsed.get(version);
+  if (!v) parsed.set(version, (v = versionOf(version)));
   return v.major > major || (v.major === major && v.minor >= minor);
 }
 

@@ -114,6 +114,11 @@ export class XuiSessions {
     }
   }
 
+  /** Gives every session a new CSRF token (the next unsafe request with the old one gets 403 empty). */
+  rotateCsrf(): void {
+    for (const session of this.#sessions.values()) session.csrf = randomBytes(32).toString('base64url');
+  }
+
   /** Drops every session (the next API call finds itself logged out). */
   expireAll(): void {
     this.#sessions.clear();

@@ -31,7 +31,7 @@ export interface XuiVersionTraits {
 type Triple = readonly [number, number, number];
 
 /** `'2.8.x'` → [2, 8, 99] (the newest patch of that line); `'3.0.2'` → [3, 0, 2]. */
-export function parseVersion(version: string): Triple {
+export function parseVersion(version: string): readonly [major: number, minor: number, patch: number] {
   const match = /^v?(\d+)\.(\d+)(?:\.(\d+|x))?$/.exec(version.trim());
   if (!match) throw new Error(`unrecognised 3x-ui version ${version}`);
   const patch = match[3] === undefined || match[3] === 'x' ? 99 : Number(match[3]);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect } from 'vitest';
 import type { CallContext, ClientSpec, PanelAdapter, TargetRef } from '../../ports/panel.js';
 import { ManualClock } from '../manual-clock.js';
+import { concurrencySuite } from './concurrency.js';
 import { faultsSuite } from './faults.js';
 import type { PanelFactoryContext, PanelTestControls, PanelUnderTest } from './harness.js';
 import { idempotencySuite } from './idempotency.js';
@@ -170,6 +171,7 @@ export function describePanelAdapter(
     linksSuite(env);
     listingSuite(env);
     idempotencySuite(env);
+    concurrencySuite(env);
     faultsSuite(env);
     sessionSuite(env);
   });

@@ -35,7 +35,11 @@ export function lifecycleSuite(env: PanelSuiteEnv): void {
 
     it('creates one client whose fields read back unchanged, also through a ref holding only the username', async () => {
       const spec = env.spec();
+      const countOf = async () => (await env.adapter.listTargets(env.ctx())).find((t) => t.remoteRef === env.target.remoteRef)?.clientCount ?? null;
+      const before = await countOf();
       const created = await createOne(env, spec);
+      const after = await countOf();
+      if (before !== null && after !== null) expect(after, 'the target counts the new client').toBe(before + 1);
       expectMatchesSpec(created, spec, env.adapter.capabilities.deviceLimit);
       expect(created.ref.target.remoteRef).toBe(env.target.remoteRef);
       expect(created.usedBytes).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listAll } from './support.js';
+import { getExisting, listAll } from './support.js';
 import type { PanelSuiteEnv } from './support.js';
 
 function duplicates(names: readonly string[]): string[] {
@@ -22,6 +22,11 @@ export function listingSuite(env: PanelSuiteEnv): void {
       for (const item of items) {
         expect(Number.isSafeInteger(item.usedBytes) && item.usedBytes >= 0).toBe(true);
         expect(typeof item.ref.target.remoteRef).toBe('string');
+      }
+      // The engine reconciles from listed refs: they must work for reads as they are.
+      for (const spec of specs) {
+        const listed = items.find((item) => item.ref.username === spec.identity.username)!;
+        expect((await getExisting(env, listed.ref)).ref.username).toBe(spec.identity.username);
       }
     });
 

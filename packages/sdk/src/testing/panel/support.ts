@@ -63,10 +63,6 @@ export function inFuture(clock: ManualClock, ms: number): Date {
   return new Date(at - (at % 1000));
 }
 
-export function refOf(client: RemoteClient): ClientRef {
-  return client.ref;
-}
-
 /** A ref that only carries what the engine always knows: the target and the username. */
 export function bareRef(target: TargetRef, username: string): ClientRef {
   return { target, username };
