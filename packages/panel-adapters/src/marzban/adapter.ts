@@ -174,14 +174,16 @@ export class MarzbanAdapter implements PanelAdapter {
   /**
    * `POST …/reset` also sets every status except `expired` to `active` (issue #1672, in 0.7 and 0.8):
    * a disabled user would be re-enabled and an on-hold one would start a period that never ends.
-   * The previous status is put back right after.
+   * The previous status is put back right after. It is read once, before the first attempt: a
+   * retry after a lost answer would otherwise read the status the reset itself just set.
    */
   async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
-    await this.#http.retrying(ctx, (attempt) => this.#perUser.run(ref.username.toLowerCase(), () => this.#reset(ref, attempt)));
+    const state: { before?: MarzbanUser } = {};
+    await this.#http.retrying(ctx, (attempt) => this.#perUser.run(ref.username.toLowerCase(), () => this.#reset(ref, state, attempt)));
   }
 
-  async #reset(ref: ClientRef, ctx: CallContext): Promise<void> {
-    const before = await this.#requireUser(ref.username, 'resetUsage', ctx);
+  async #reset(ref: ClientRef, state: { before?: MarzbanUser }, ctx: CallContext): Promise<void> {
+    const before = (state.before ??= await this.#requireUser(ref.username, 'resetUsage', ctx));
     const path = `api/user/${encodeURIComponent(ref.username)}/reset`;
     const after = expectOk(await this.#send({ operation: 'resetUsage', method: 'POST', path }, ctx), UserSchema, this.#http.context('resetUsage'));
     if (before.status === 'disabled' && after.status !== 'disabled') {

@@ -270,3 +270,14 @@ describe('marzban: token lifetime', () => {
     expect(sim.requests.byRoute.get('GET /api/inbounds')).toBe(2);
   });
 });
+
+describe('marzban: reset whose answer was lost', () => {
+  it('the retry still restores the status the user had before the first attempt', async () => {
+    const { adapter, sim, clock } = setup({}, { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1_000 } });
+    const [client] = await adapter.createClients(VLESS_TARGET, [spec('s-reset-lost', clock, { enabled: false })], ctx());
+    await sim.addTraffic(client!.ref.username, 5, 5);
+    sim.injectFault({ kind: 'lost_response', on: 'write' });
+    await adapter.resetUsage(client!.ref, ctx());
+    expect(sim.user(client!.ref.username)).toMatchObject({ status: 'disabled', usedTraffic: 0 });
+  });
+});

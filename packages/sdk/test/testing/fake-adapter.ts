@@ -94,7 +94,7 @@ export function createFakeAdapter(options: FakeAdapterOptions): PanelAdapter {
       });
       if (response.status !== 200) throw new PanelAuthError('the panel refused the credentials', context('login', response.status));
       token = TokenSchema.parse(await response.json()).token;
-      options.logger.debug({ panelKind: KIND, password: options.password }, 'logged in');
+      options.logger.debug({ panelKind: KIND }, 'logged in');
       return token;
     })().finally(() => {
       login = null;
