@@ -98,23 +98,26 @@ export function genARoutes(sim: XuiSimulator, failWith: Fail): Router {
     return response;
   });
 
-  const deleteClient = async (inbound: SimInbound | undefined, match: (c: RawClient) => boolean, missing: string): Promise<Response> => {
-    if (!inbound) return fail(MSG.wrong, 'record not found');
-    const current = sim.state.clientsOf(inbound);
-    if (!current.some(match)) return fail(MSG.wrong, missing);
-    if (sim.traits.lastClientGuard && current.length === 1) return fail(MSG.wrong, goError('no client remained in Inbound'));
-    return sim.writeInbound(inbound, (list) => list.filter((c) => !match(c)), MSG.deleted);
-  };
-
+  // v2.8.11 `DelInboundClient`: an id that matches nothing removes nothing and still succeeds;
+  // the guard is on the list left behind. `DelInboundClientByEmail` (v2.8.0+) reports a miss.
   router.on('POST', '/panel/api/inbounds/:id/delClient/:clientId', (_r, p) => {
     const inbound = inboundOf(p.id!);
-    return deleteClient(inbound, (c) => inbound !== undefined && clientIdOf(inbound.protocol, c) === p.clientId, goError('Client Not Found In Inbound For ID:', p.clientId!));
+    if (!inbound) return fail(MSG.wrong, 'record not found');
+    const remaining = sim.state.clientsOf(inbound).filter((c) => clientIdOf(inbound.protocol, c) !== p.clientId);
+    if (sim.traits.lastClientGuard && remaining.length === 0) return fail(MSG.wrong, goError('no client remained in Inbound'));
+    return sim.writeInbound(inbound, (list) => list.filter((c) => clientIdOf(inbound.protocol, c) !== p.clientId), MSG.deleted);
   });
 
   if (sim.traits.delByEmail) {
-    router.on('POST', '/panel/api/inbounds/:id/delClientByEmail/:email', (_r, p) =>
-      deleteClient(inboundOf(p.id!), (c) => key(text(c.email)) === key(p.email!), goError('Client Not Found For Email:', p.email!)),
-    );
+    router.on('POST', '/panel/api/inbounds/:id/delClientByEmail/:email', (_r, p) => {
+      const inbound = inboundOf(p.id!);
+      if (!inbound) return fail('Failed to delete client by email', 'record not found');
+      const current = sim.state.clientsOf(inbound);
+      const remaining = current.filter((c) => text(c.email) !== p.email);
+      if (remaining.length === current.length) return fail('Failed to delete client by email', goError(`client with email ${p.email!} not found`));
+      if (sim.traits.lastClientGuard && remaining.length === 0) return fail('Failed to delete client by email', goError('no client remained in Inbound'));
+      return sim.writeInbound(inbound, (list) => list.filter((c) => text(c.email) !== p.email), MSG.deleted);
+    });
   }
 
   router.on('GET', '/panel/api/inbounds/getClientTraffics/:email', (_r, p) => {

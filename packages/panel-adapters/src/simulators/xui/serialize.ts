@@ -11,7 +11,8 @@ export function trafficJson(row: SimTraffic, state: XuiState, genB: boolean, set
   const out: Record<string, unknown> = {
     id: row.id,
     inboundId: row.inboundId,
-    enable: settingsEnable && client ? client.enable !== false && row.enable : row.enable,
+    // v2.8.3+ getClientTraffics reports the admin switch from settings, not the depletion flag.
+    enable: settingsEnable && client ? client.enable !== false : row.enable,
     email: row.email,
     uuid: text(client?.id),
     subId: text(client?.subId),
