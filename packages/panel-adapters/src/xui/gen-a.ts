@@ -82,7 +82,14 @@ export class GenADriver implements XuiDriver {
 
   async listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
     const inbounds = await this.#list('listTargets', ctx);
-    return inbounds.map((ib) => ({ remoteRef: String(ib.id), name: ib.remark, protocol: ib.protocol, enabled: ib.enable, clientCount: clientsOf(ib).length, remoteMeta: targetOf(ib).remoteMeta }));
+    return inbounds.map((ib) => ({
+      remoteRef: String(ib.id),
+      name: ib.remark,
+      protocol: ib.protocol,
+      enabled: ib.enable,
+      clientCount: clientsOf(ib).filter((c) => !c.email.startsWith(PLACEHOLDER_PREFIX)).length,
+      remoteMeta: targetOf(ib).remoteMeta,
+    }));
   }
 
   #list(operation: string, ctx: CallContext): Promise<Inbound[]> {
@@ -118,7 +125,7 @@ export class GenADriver implements XuiDriver {
   }
 
   #unknown(operation: string, cause?: unknown): PanelOutcomeUnknownError {
-    return new PanelOutcomeUnknownError('3x-ui answered the write with an empty body and reading back did not confirm it', this.#api.context(operation), cause === undefined ? {} : { cause });
+    return new PanelOutcomeUnknownError('3x-ui did not confirm the write when it was read back (an empty answer, or a lost update)', this.#api.context(operation), cause === undefined ? {} : { cause });
   }
 
   createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
@@ -131,7 +138,17 @@ export class GenADriver implements XuiDriver {
       let after = inbound;
       if (missing.length > 0) {
         const clients = missing.map((spec) => clientFromSpec(spec, facts));
-        const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/addClient`, json: { id, settings: JSON.stringify({ clients }) } }, z.unknown(), ctx);
+        let result: { empty: boolean };
+        try {
+          result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/addClient`, json: { id, settings: JSON.stringify({ clients }) } }, z.unknown(), ctx);
+        } catch (error) {
+          // Another worker (or replica) may have added the same derived clients since the read:
+          // then every one is on this inbound now and is adopted; anything else is a real conflict.
+          if (failureOf(error) !== 'duplicate') throw error;
+          const fresh = await this.#inbound(id, op, ctx);
+          if (missing.some((spec) => !findClient(fresh, spec.identity.username))) throw error;
+          result = { empty: false };
+        }
         try {
           after = await this.#inbound(id, op, ctx);
         } catch (error) {

@@ -97,7 +97,7 @@ export class GenBDriver implements XuiDriver {
   }
 
   #unknown(operation: string, cause?: unknown): PanelOutcomeUnknownError {
-    return new PanelOutcomeUnknownError('3x-ui answered the write with an empty body and reading back did not confirm it', this.#api.context(operation), cause === undefined ? {} : { cause });
+    return new PanelOutcomeUnknownError('3x-ui did not confirm the write when it was read back (an empty answer, or a lost update)', this.#api.context(operation), cause === undefined ? {} : { cause });
   }
 
   async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {

@@ -37,5 +37,6 @@ function factory(version: string, auth: 'password' | 'token') {
 
 describePanelAdapter('3x-ui v2.8 (Gen A, cookie session)', factory('2.8.x', 'password'));
 describePanelAdapter('3x-ui v3.0 (Gen A, CSRF)', factory('3.0.2', 'password'));
+describePanelAdapter('3x-ui v3.0 (Gen A, Bearer token)', factory('3.0.2', 'token'));
 describePanelAdapter('3x-ui v3.6 (Gen B, CSRF)', factory('3.6.x', 'password'));
 describePanelAdapter('3x-ui v3.6 (Gen B, Bearer token)', factory('3.6.x', 'token'));

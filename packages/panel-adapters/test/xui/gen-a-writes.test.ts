@@ -56,6 +56,31 @@ describe('3x-ui Gen A writes', () => {
     expect(calls(sim, 'POST /panel/api/inbounds/addClient')).toBe(2);
   });
 
+  it('adopts clients another worker added between the read and the write (Duplicate email on the same inbound)', async () => {
+    const { sim, adapter, targets } = rig();
+    const one = spec();
+    const other = rig().adapter;
+    server.resetHandlers(http.all(`${ORIGIN}/*`, ({ request }) => sim.handle(request)));
+    await other.createClients(targets.vless, [one], ctx());
+    // The first read of the inbound is stale: it was taken before the other worker's write.
+    server.use(
+      http.get(
+        `${ORIGIN}${BASE_PATH}panel/api/inbounds/get/:id`,
+        async ({ request }) => {
+          const body = (await (await sim.handle(request)).json()) as { obj: { settings: string } };
+          const settings = JSON.parse(body.obj.settings) as { clients: { email: string }[] };
+          settings.clients = settings.clients.filter((c) => c.email !== one.identity.username);
+          body.obj.settings = JSON.stringify(settings);
+          return HttpResponse.json(body);
+        },
+        { once: true },
+      ),
+    );
+    const [adopted] = await adapter.createClients(targets.vless, [one], ctx());
+    expect(adopted!.ref.username).toBe(one.identity.username);
+    expect(await sim.countClients(one.identity.username)).toBe(1);
+  });
+
   it('a username taken on another inbound is a conflict, not a duplicate', async () => {
     const { adapter, targets } = rig();
     const one = spec();
@@ -140,6 +165,7 @@ describe('3x-ui Gen A writes', () => {
     expect(placeholder!.password).not.toBe(one.identity.password);
     const listed = await adapter.listClients({}, ctx());
     expect(listed.items.map((c) => c.ref.username)).not.toContain(`panelkit_keep_${targets.trojan.remoteRef}`);
+    expect((await adapter.listTargets(ctx())).find((t) => t.remoteRef === targets.trojan.remoteRef)!.clientCount).toBe(0);
     // A second customer on that inbound and its deletion need no new placeholder.
     const two = spec();
     const [second] = await adapter.createClients(targets.trojan, [two], ctx());

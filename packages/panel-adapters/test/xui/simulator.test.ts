@@ -112,6 +112,19 @@ describe('3x-ui simulator: Gen A shapes and rules', () => {
     expect(await (await api(s, auth, `inbounds/1/delClient/${id}`, {})).json()).toEqual({ success: false, msg: 'Something went wrong (no client remained in Inbound\n)', obj: null });
   });
 
+  it('deletes by id as v2.8.11 does: an id that matches nothing succeeds; by email, a miss is reported', async () => {
+    const s = sim('2.8.x');
+    const auth = await login(s);
+    await api(s, auth, 'inbounds/addClient', addBody('keep'));
+    expect(((await (await api(s, auth, `inbounds/1/delClient/${crypto.randomUUID()}`, {})).json()) as { success: boolean }).success).toBe(true);
+    expect(await s.countClients('keep')).toBe(1);
+    expect(await (await api(s, auth, 'inbounds/1/delClientByEmail/ghost', {})).json()).toEqual({
+      success: false,
+      msg: 'Failed to delete client by email (client with email ghost not found\n)',
+      obj: null,
+    });
+  });
+
   it('answers an unknown email in getClientTraffics by version: obj null before v2.8.3, success:false after', async () => {
     const before = sim('2.8.2');
     expect(await (await api(before, await login(before), 'inbounds/getClientTraffics/ghost')).json()).toEqual({ success: true, msg: '', obj: null });
