@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { detailText, fieldIssues, DetailBodySchema } from '../../src/marzban-family/detail.js';
 import { toRemoteClient } from '../../src/marzban/mapping.js';
+import { listTargets } from '../../src/marzban/targets.js';
 import {
   AdminSchema,
   DeletedSchema,
@@ -70,8 +71,14 @@ describeFixtures('contract: marzban fixtures', 'marzban', () => {
     const page = expectParses(UsersPageSchema, readExchange('marzban/users-list.exchange.json').body, 'users-list');
     expect(page.users.length).toBeGreaterThan(0);
     const inbounds = expectParses(InboundsSchema, readExchange('marzban/inbounds.exchange.json').body, 'inbounds');
-    expect(Object.keys(inbounds).length).toBeGreaterThan(0);
+    // One target per inbound tag, plus one that stands for all of them.
+    expect(listTargets(inbounds).map((target) => target.name)).toEqual(['VLESS TCP REALITY', 'VLESS GRPC REALITY', 'Shadowsocks TCP', 'All inbounds']);
     expectParses(DeletedSchema, readExchange('marzban/user-delete.exchange.json').body, 'user-delete');
+  });
+
+  it('the recorded 422 reads without its pydantic "Value error, " prefix', () => {
+    const { body } = readExchange('marzban/user-create-422-proxies-empty.recorded.exchange.json');
+    expect(fieldIssues(body)).toEqual([{ path: 'proxies', message: 'Each user needs at least one proxy' }]);
   });
 
   for (const file of errorExchanges('marzban')) {

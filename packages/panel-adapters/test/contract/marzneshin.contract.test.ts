@@ -49,6 +49,7 @@ describeFixtures('contract: marzneshin fixtures', 'marzneshin', () => {
     const users = expectParses(UsersPageSchema, readExchange('marzneshin/users-list.exchange.json').body, 'users-list');
     expect(users.items.length).toBeGreaterThan(0);
     for (const user of users.items) expect(toRemoteClient(user).ref.username).toBe(user.username);
+    expect(users.items.map((user) => toRemoteClient(user).panelStatus)).toEqual(['active', 'on_hold']);
   });
 
   for (const file of USER_RESPONSES) {

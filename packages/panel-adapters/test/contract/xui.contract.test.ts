@@ -4,11 +4,13 @@ import { classifyMessage, envelopeError } from '../../src/xui/api.js';
 import { expiryFromXui } from '../../src/xui/mapping.js';
 import {
   ClientGetSchema,
+  ClientPageSchema,
   ClientRecordSchema,
   ClientTrafficSchema,
   CsrfTokenSchema,
   EnvelopeSchema,
   InboundListSchema,
+  InboundOptionsSchema,
   InboundSchema,
   LinksSchema,
   ServerStatusSchema,
@@ -82,6 +84,17 @@ describeFixtures('contract: 3x-ui fixtures', '3x-ui', () => {
     expectParses(ClientTrafficSchema.array(), recordedObj('inbounds-getClientTrafficsById-id.json'), 'recorded traffic by id');
   });
 
+  it('the maintainer examples (OpenAPI v3.6.0) for the paged client list and the inbound options parse', () => {
+    const example = (file: string): unknown => {
+      const operation = readFixture(`3x-ui/openapi-v3.6.0/${file}`) as { responseExamples: { '200': unknown } };
+      const envelope = expectParses(EnvelopeSchema, operation.responseExamples['200'], file);
+      expect(envelope.success, `${file} is a success envelope`).toBe(true);
+      return envelope.obj;
+    };
+    expectParses(ClientPageSchema, example('get-clients-list-paged.json'), 'paged client list');
+    expectParses(InboundOptionsSchema, example('get-inbounds-options.json'), 'inbound options');
+  });
+
   it("3x-ui's golden inbounds (v3 object shape) parse", () => {
     for (const name of ['vless-tcp-reality', 'vless-ws-tls', 'trojan-ws-tls', 'vmess-tcp-tls', 'shadowsocks-tcp-2022']) {
       expectParses(InboundSchema, readFixture(`3x-ui/source-tests/inbound-full-${name}.json`), name);
@@ -96,6 +109,7 @@ describeFixtures('contract: 3x-ui fixtures', '3x-ui', () => {
       ['v2/inbounds-addClient-inbound-not-found.exchange.json', 'not_found'],
       ['v2/inbounds-get-id-not-found.exchange.json', 'not_found'],
       ['v2/inbounds-getClientTraffics-not-found-v2.8.3plus.exchange.json', 'not_found'],
+      ['v2/inbounds-delClientByEmail-not-found.exchange.json', 'not_found'],
       ['v3/clients-get-not-found.exchange.json', 'not_found'],
       ['v3/clients-del-not-found.exchange.json', 'not_found'],
       ['v2/inbounds-delClient-last-client.exchange.json', 'last_client'],

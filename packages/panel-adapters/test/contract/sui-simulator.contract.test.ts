@@ -1,13 +1,13 @@
 /**
- * The simulator against the shared S-UI fixtures (constructed from alireza0/s-ui v1.5.1 source;
+ * The S-UI simulator against the shared S-UI fixtures (constructed from alireza0/s-ui v1.5.1 source;
  * no recorded S-UI traffic exists publicly): for the same requests it gives the same error
  * messages, and its rows have the same fields in the same order. Skipped, saying why, when the
- * fixtures are absent. (The adapter's schemas are checked against them in `test/contract/`.)
+ * fixtures are absent. (The adapter's schemas are checked against them in `sui.contract.test.ts`.)
  */
 import { ManualClock } from '@panelkit/sdk';
 import { expect, it } from 'vitest';
 import { createSuiSimulator } from '../../src/simulators/sui/index.js';
-import { describeFixtures, readFixture } from '../contract/fixtures.js';
+import { describeFixtures, readFixture } from './fixtures.js';
 
 interface RawExchange {
   request: { method: string; path: string; query?: Record<string, string>; form?: Record<string, string> };
@@ -23,7 +23,7 @@ interface Answer {
 const load = (name: string) => readFixture(`s-ui/${name}.exchange.json`) as RawExchange;
 const firstClient = (exchange: RawExchange) => ((exchange.response.body as Answer).obj!.clients[0] ?? {}) as Record<string, unknown>;
 
-describeFixtures('S-UI simulator against the fixtures', 's-ui', () => {
+describeFixtures('contract: s-ui simulator answers like the fixtures', 's-ui', () => {
   const sim = createSuiSimulator({ version: '1.5.1', token: 't', clock: new ManualClock() });
 
   async function send(request: RawExchange['request'], token = 't'): Promise<Answer> {
