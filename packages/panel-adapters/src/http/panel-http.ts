@@ -142,7 +142,7 @@ export class PanelHttp implements RawExchange {
       for (const setCookie of raw.headers.getSetCookie()) await this.#jar.setCookie(setCookie, url, { ignoreError: true });
     }
     this.#logger.debug(
-      { panel: this.kind, panelId: this.panelId, op: request.operation, method: request.method, path: request.path, status: raw.status, ms: Math.round(performance.now() - started) },
+      { panel: this.kind, panelId: this.panelId, op: request.operation, method: request.method, path: request.logPath ?? request.path, status: raw.status, ms: Math.round(performance.now() - started) },
       'panel request',
     );
     return { status: raw.status, headers: raw.headers, body };

@@ -18,6 +18,8 @@ export interface PanelRequest {
   /** Sent as `application/x-www-form-urlencoded`. */
   readonly form?: Readonly<Record<string, string>>;
   readonly headers?: Readonly<Record<string, string>>;
+  /** The path as log lines show it, when `path` holds a credential (a subscription key…). Default `path`. */
+  readonly logPath?: string;
 }
 
 /** A response as read off the wire; statuses are not errors at this level. */

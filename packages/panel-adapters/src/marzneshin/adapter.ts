@@ -202,8 +202,10 @@ export class MarzneshinAdapter implements PanelAdapter {
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
     return this.#http.retrying(ctx, async (attempt) => {
       const user = await this.#requireUser(ref.username, 'links', attempt);
+      // The key is the user's subscription credential: it stays out of the log line.
       const path = `sub/${encodeURIComponent(user.username)}/${encodeURIComponent(user.key)}/links`;
-      const response = await this.#send({ operation: 'links', method: 'GET', path, headers: { accept: 'text/plain' } }, attempt);
+      const logPath = `sub/${encodeURIComponent(user.username)}/[key]/links`;
+      const response = await this.#send({ operation: 'links', method: 'GET', path, logPath, headers: { accept: 'text/plain' } }, attempt);
       if (!isOk(response)) throw errorOf(response, this.#http.context('links'));
       return {
         subscriptionUrl: user.subscription_url ? new URL(user.subscription_url, this.#subscriptionBase).toString() : null,

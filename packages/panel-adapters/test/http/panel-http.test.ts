@@ -7,6 +7,7 @@ import {
   PanelTimeoutError,
   type CallContext,
 } from '@panelkit/sdk';
+import { createRecordingLogger } from '@panelkit/sdk/testing';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +49,19 @@ describe('PanelHttp', () => {
     const res = await panel.send({ operation: 'list', method: 'GET', path: 'api/users', query: { username: ['a', 'b'], limit: 5, skip: undefined } }, ctx());
     expect(res.status).toBe(200);
     expect(seen).toBe(`${ORIGIN}/secret-path/api/users?username=a&username=b&limit=5`);
+  });
+
+  it('logs the request path, or its logPath when the path holds a credential', async () => {
+    server.use(http.get(`${ORIGIN}/sub/alice/:key/links`, () => HttpResponse.text('vless://x')));
+    const logger = createRecordingLogger();
+    const panel = new PanelHttp({ kind: 'test', baseUrl: ORIGIN, maxConcurrency: 1, logger });
+    await panel.send({ operation: 'links', method: 'GET', path: 'sub/alice/0f3c9d2e7b/links' }, ctx());
+    await panel.send({ operation: 'links', method: 'GET', path: 'sub/alice/0f3c9d2e7b/links', logPath: 'sub/alice/[key]/links' }, ctx());
+    const lines = logger.texts();
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('sub/alice/0f3c9d2e7b/links');
+    expect(lines[1]).toContain('sub/alice/[key]/links');
+    expect(lines[1]).not.toContain('0f3c9d2e7b');
   });
 
   it('keeps session cookies, logs in once for concurrent calls, and re-logs in once when the session is lost', async () => {

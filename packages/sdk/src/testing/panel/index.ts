@@ -125,7 +125,8 @@ export function describePanelAdapter(
       spec(overrides: Partial<ClientSpec> = {}): ClientSpec {
         const state = now();
         const identity = overrides.identity ?? nextIdentity();
-        state.clientSecrets.push(identity.uuid, identity.password, identity.subId, identity.ssKey);
+        // The uuid also counts as 32 bare hex digits: panels reuse it in that form as a key.
+        state.clientSecrets.push(identity.uuid, identity.uuid.replaceAll('-', ''), identity.password, identity.subId, identity.ssKey);
         const { capabilities } = state.panel.adapter;
         return {
           identity,
