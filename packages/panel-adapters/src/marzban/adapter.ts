@@ -6,59 +6,41 @@
 import {
   PANEL_ADAPTER_API_VERSION,
   PanelConflictError,
-  PanelNotFoundError,
   PanelOutcomeUnknownError,
-  PanelkitError,
   ValidationError,
-  systemClock,
   type CallContext,
   type ClientLinks,
   type ClientListPage,
   type ClientPatch,
   type ClientRef,
   type ClientSpec,
-  type Clock,
-  type Logger,
   type PanelAdapter,
   type PanelCapabilities,
   type PanelHealthReport,
   type RemoteClient,
   type RemoteTarget,
-  type RetryPolicy,
   type TargetRef,
 } from '@panelkit/sdk';
-import { KeyedMutex, PanelHttp, type PanelRequest, type PanelResponse } from '../http/index.js';
+import { measureHealth } from '../http/health.js';
+import { KeyedMutex, type PanelHttp, type PanelRequest, type PanelResponse } from '../http/index.js';
+import { connectWithToken, tokenPanelCapabilities, type TokenPanelOptions } from '../marzban-family/connection.js';
 import { errorOf, expectOk, isOk } from '../marzban-family/responses.js';
-import { TokenSession, type LoginRationing } from '../marzban-family/token-session.js';
+import type { TokenSession } from '../marzban-family/token-session.js';
+import { UserReads } from '../marzban-family/user-reads.js';
 import { createBody, isOurs, modifyBody, preservedFields, toRemoteClient } from './mapping.js';
 import { AdminSchema, DeletedSchema, InboundsSchema, OpenApiInfoSchema, UserSchema, UsersPageSchema, type MarzbanUser } from './schemas.js';
 import { listTargets as targetsFromInbounds } from './targets.js';
 import { parseTargetMeta } from './target-meta.js';
 
-export interface MarzbanAdapterOptions {
+export interface MarzbanAdapterOptions extends TokenPanelOptions {
   /** The panel's URL, e.g. `https://panel.example.com:8000` (a base path is kept). */
   readonly baseUrl: string;
-  /** An admin's username and password (form login at `POST /api/admin/token`). */
-  readonly username: string;
-  readonly password: string;
   /** Where relative subscription URLs are resolved (Marzban's `XRAY_SUBSCRIPTION_URL_PREFIX` may be empty). Default `baseUrl`. */
   readonly subscriptionBaseUrl?: string;
-  readonly panelId?: string;
-  /** Per request. Default 15 s. */
-  readonly timeoutMs?: number;
   /** Requests in flight at once. Default 4: Marzban's handlers are synchronous and SQLite serialises writes. */
   readonly maxConcurrency?: number;
-  readonly retry?: RetryPolicy;
-  readonly logger?: Logger;
-  readonly fetch?: typeof globalThis.fetch;
-  /** Time for login rationing. Default the system clock. */
-  readonly clock?: Clock;
-  /** Limits on logins (each one is reported to the owner's Telegram). */
-  readonly login?: LoginRationing;
   /** Users per `GET /api/users` page when the caller names no limit. Default 500, at most 1000. */
   readonly pageSize?: number;
-  /** Test hook for the retry policy. */
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -75,6 +57,7 @@ export class MarzbanAdapter implements PanelAdapter {
   readonly capabilities: PanelCapabilities;
   readonly #http: PanelHttp;
   readonly #session: TokenSession;
+  readonly #users: UserReads<MarzbanUser>;
   readonly #subscriptionBase: string;
   readonly #pageSize: number;
   #version: Promise<string | null> | undefined;
@@ -82,56 +65,20 @@ export class MarzbanAdapter implements PanelAdapter {
   readonly #perUser = new KeyedMutex();
 
   constructor(options: MarzbanAdapterOptions) {
-    const maxConcurrency = options.maxConcurrency ?? 4;
-    this.capabilities = Object.freeze({
-      batchCreate: false,
-      inPlaceUpdate: true,
-      bulkUsage: true,
-      startOnFirstUse: true,
-      enforcesExpiry: true,
-      enforcesTrafficLimit: true,
-      resetUsage: true,
-      deviceLimit: false,
-      maxConcurrency,
-    });
-    let http: PanelHttp | undefined;
-    this.#session = new TokenSession({
-      tokenPath: 'api/admin/token',
-      username: options.username,
-      password: options.password,
-      clock: options.clock ?? systemClock,
-      ...options.login,
-      context: (operation, extra) => (http as PanelHttp).context(operation, extra),
-    });
-    http = new PanelHttp(
-      {
-        kind: this.kind,
-        baseUrl: options.baseUrl,
-        maxConcurrency,
-        ...(options.panelId === undefined ? {} : { panelId: options.panelId }),
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-        ...(options.retry === undefined ? {} : { retry: options.retry }),
-        ...(options.logger === undefined ? {} : { logger: options.logger }),
-        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-        ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-      },
-      this.#session,
-    );
+    this.capabilities = tokenPanelCapabilities(options.maxConcurrency ?? 4);
+    const { http, session } = connectWithToken(this.kind, 'api/admin/token', options);
     this.#http = http;
+    this.#session = session;
+    this.#users = new UserReads(http, UserSchema, (username) => `api/user/${encodeURIComponent(username)}`);
     this.#subscriptionBase = options.subscriptionBaseUrl ?? options.baseUrl;
     this.#pageSize = Math.min(MAX_PAGE, Math.max(1, options.pageSize ?? 500));
   }
 
-  async health(ctx: CallContext): Promise<PanelHealthReport> {
-    const started = performance.now();
-    try {
+  health(ctx: CallContext): Promise<PanelHealthReport> {
+    return measureHealth(async () => {
       expectOk(await this.#send({ operation: 'health', method: 'GET', path: 'api/admin' }, ctx), AdminSchema, this.#http.context('health'));
-      const version = await this.#panelVersion(ctx);
-      return { ok: true, latencyMs: Math.round(performance.now() - started), version, message: null };
-    } catch (error) {
-      const message = PanelkitError.is(error) ? error.message : 'unexpected failure';
-      return { ok: false, latencyMs: Math.round(performance.now() - started), version: null, message };
-    }
+      return { ok: true, version: await this.#panelVersion(ctx), message: null };
+    });
   }
 
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
@@ -152,7 +99,7 @@ export class MarzbanAdapter implements PanelAdapter {
   }
 
   async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
-    const user = await this.#http.retrying(ctx, (attempt) => this.#getUser(ref.username, 'getClient', attempt));
+    const user = await this.#http.retrying(ctx, (attempt) => this.#users.get(ref.username, 'getClient', attempt));
     return user ? toRemoteClient(user, ref) : null;
   }
 
@@ -163,7 +110,7 @@ export class MarzbanAdapter implements PanelAdapter {
   async updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
     const user = await this.#http.retrying(ctx, (attempt) =>
       this.#perUser.run(ref.username.toLowerCase(), async () => {
-        const current = await this.#requireUser(ref.username, 'updateClient', attempt);
+        const current = await this.#users.require(ref.username, 'updateClient', attempt);
         const body = modifyBody(current, patch);
         return body === null ? current : this.#modify(ref.username, body, 'updateClient', attempt);
       }),
@@ -183,7 +130,7 @@ export class MarzbanAdapter implements PanelAdapter {
   }
 
   async #reset(ref: ClientRef, state: { before?: MarzbanUser }, ctx: CallContext): Promise<void> {
-    const before = (state.before ??= await this.#requireUser(ref.username, 'resetUsage', ctx));
+    const before = (state.before ??= await this.#users.require(ref.username, 'resetUsage', ctx));
     const path = `api/user/${encodeURIComponent(ref.username)}/reset`;
     const after = expectOk(await this.#send({ operation: 'resetUsage', method: 'POST', path }, ctx), UserSchema, this.#http.context('resetUsage'));
     if (before.status === 'disabled' && after.status !== 'disabled') {
@@ -206,7 +153,7 @@ export class MarzbanAdapter implements PanelAdapter {
       if (response.status === 404) return;
       const error = errorOf(response, this.#http.context('deleteClient'));
       if (response.status < 500) throw error;
-      const still = await this.#readBack(ref.username, 'deleteClient', attempt, error);
+      const still = await this.#users.readBack(ref.username, 'deleteClient', attempt, error);
       if (still !== null) throw error;
     });
   }
@@ -231,7 +178,7 @@ export class MarzbanAdapter implements PanelAdapter {
 
   /** Marzban mints a new subscription token on every read; the URL changes, the old ones keep working. */
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
-    const user = await this.#http.retrying(ctx, (attempt) => this.#requireUser(ref.username, 'links', attempt));
+    const user = await this.#http.retrying(ctx, (attempt) => this.#users.require(ref.username, 'links', attempt));
     return {
       subscriptionUrl: user.subscription_url ? new URL(user.subscription_url, this.#subscriptionBase).toString() : null,
       shareLinks: user.links,
@@ -254,7 +201,7 @@ export class MarzbanAdapter implements PanelAdapter {
     } else if (response.status >= 500) {
       // 0.8 commits the row before building the response: a 500 may hide a created user.
       const error = errorOf(response, context);
-      const existing = await this.#readBack(spec.identity.username, 'createClients', ctx, error);
+      const existing = await this.#users.readBack(spec.identity.username, 'createClients', ctx, error);
       if (existing === null) throw error;
       user = this.#ours(existing, spec);
     } else {
@@ -267,7 +214,7 @@ export class MarzbanAdapter implements PanelAdapter {
   }
 
   async #adopt(spec: ClientSpec, ctx: CallContext, ifGone: Error): Promise<MarzbanUser> {
-    const existing = await this.#getUser(spec.identity.username, 'createClients', ctx);
+    const existing = await this.#users.get(spec.identity.username, 'createClients', ctx);
     if (existing === null) throw ifGone;
     return this.#ours(existing, spec);
   }
@@ -275,27 +222,6 @@ export class MarzbanAdapter implements PanelAdapter {
   #ours(user: MarzbanUser, spec: ClientSpec): MarzbanUser {
     if (isOurs(user, spec.identity)) return user;
     throw new PanelConflictError(`a different user named ${spec.identity.username} already exists on the panel`, this.#http.context('createClients', { status: 409 }));
-  }
-
-  /** Reads a user back after an unclear answer; a failing read makes the outcome unknown. */
-  async #readBack(username: string, operation: string, ctx: CallContext, cause: Error): Promise<MarzbanUser | null> {
-    try {
-      return await this.#getUser(username, operation, ctx);
-    } catch (error) {
-      throw new PanelOutcomeUnknownError('the panel failed and reading back failed too', this.#http.context(operation), { cause: error, details: { first: (cause as { code?: string }).code } });
-    }
-  }
-
-  async #getUser(username: string, operation: string, ctx: CallContext): Promise<MarzbanUser | null> {
-    const response = await this.#send({ operation, method: 'GET', path: `api/user/${encodeURIComponent(username)}` }, ctx);
-    if (response.status === 404) return null;
-    return expectOk(response, UserSchema, this.#http.context(operation));
-  }
-
-  async #requireUser(username: string, operation: string, ctx: CallContext): Promise<MarzbanUser> {
-    const user = await this.#getUser(username, operation, ctx);
-    if (user === null) throw new PanelNotFoundError(`user ${username} is not on the panel`, this.#http.context(operation, { status: 404 }));
-    return user;
   }
 
   async #modify(username: string, body: Record<string, unknown>, operation: string, ctx: CallContext): Promise<MarzbanUser> {

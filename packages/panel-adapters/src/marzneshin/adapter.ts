@@ -6,49 +6,32 @@ import {
   PANEL_ADAPTER_API_VERSION,
   PanelConflictError,
   PanelNotFoundError,
-  PanelOutcomeUnknownError,
-  PanelkitError,
   ValidationError,
-  systemClock,
   type CallContext,
   type ClientLinks,
   type ClientListPage,
   type ClientPatch,
   type ClientRef,
   type ClientSpec,
-  type Clock,
-  type Logger,
   type PanelAdapter,
   type PanelCapabilities,
   type PanelHealthReport,
   type RemoteClient,
   type RemoteTarget,
-  type RetryPolicy,
   type TargetRef,
 } from '@panelkit/sdk';
-import { PanelHttp, type PanelRequest, type PanelResponse } from '../http/index.js';
+import { measureHealth } from '../http/health.js';
+import type { PanelHttp, PanelRequest, PanelResponse } from '../http/index.js';
+import { connectWithToken, tokenPanelCapabilities, type TokenPanelOptions } from '../marzban-family/connection.js';
 import { errorOf, expectOk, isOk } from '../marzban-family/responses.js';
-import { TokenSession, type LoginRationing } from '../marzban-family/token-session.js';
+import type { TokenSession } from '../marzban-family/token-session.js';
+import { UserReads } from '../marzban-family/user-reads.js';
 import { KEY_VARIANTS, createBody, isOurKey, modifyBody, toRemoteClient } from './mapping.js';
 import { AdminSchema, EmptySchema, ServicesPageSchema, UserSchema, UsersPageSchema, type MarzneshinUser } from './schemas.js';
 
-export interface MarzneshinAdapterOptions {
-  readonly baseUrl: string;
+export interface MarzneshinAdapterOptions extends TokenPanelOptions {
   /** An admin with `modify_users_access` (form login at `POST /api/admins/token`). */
   readonly username: string;
-  readonly password: string;
-  /** Where relative subscription URLs are resolved. Default `baseUrl`. */
-  readonly subscriptionBaseUrl?: string;
-  readonly panelId?: string;
-  readonly timeoutMs?: number;
-  /** Default 4. */
-  readonly maxConcurrency?: number;
-  readonly retry?: RetryPolicy;
-  readonly logger?: Logger;
-  readonly fetch?: typeof globalThis.fetch;
-  readonly clock?: Clock;
-  readonly login?: LoginRationing;
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** `GET /api/users` refuses `size` above 100 (422). */
@@ -65,58 +48,24 @@ export class MarzneshinAdapter implements PanelAdapter {
   readonly capabilities: PanelCapabilities;
   readonly #http: PanelHttp;
   readonly #session: TokenSession;
+  readonly #users: UserReads<MarzneshinUser>;
   readonly #subscriptionBase: string;
 
   constructor(options: MarzneshinAdapterOptions) {
-    const maxConcurrency = options.maxConcurrency ?? 4;
-    this.capabilities = Object.freeze({
-      batchCreate: false,
-      inPlaceUpdate: true,
-      bulkUsage: true,
-      startOnFirstUse: true,
-      enforcesExpiry: true,
-      enforcesTrafficLimit: true,
-      resetUsage: true,
-      deviceLimit: false,
-      maxConcurrency,
-    });
-    let http: PanelHttp | undefined;
-    this.#session = new TokenSession({
-      tokenPath: 'api/admins/token',
-      username: options.username,
-      password: options.password,
-      clock: options.clock ?? systemClock,
-      ...options.login,
-      context: (operation, extra) => (http as PanelHttp).context(operation, extra),
-    });
-    http = new PanelHttp(
-      {
-        kind: this.kind,
-        baseUrl: options.baseUrl,
-        maxConcurrency,
-        ...(options.panelId === undefined ? {} : { panelId: options.panelId }),
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-        ...(options.retry === undefined ? {} : { retry: options.retry }),
-        ...(options.logger === undefined ? {} : { logger: options.logger }),
-        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-        ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-      },
-      this.#session,
-    );
+    this.capabilities = tokenPanelCapabilities(options.maxConcurrency ?? 4);
+    const { http, session } = connectWithToken(this.kind, 'api/admins/token', options);
     this.#http = http;
+    this.#session = session;
+    this.#users = new UserReads(http, UserSchema, userPath);
     this.#subscriptionBase = options.subscriptionBaseUrl ?? options.baseUrl;
   }
 
-  async health(ctx: CallContext): Promise<PanelHealthReport> {
-    const started = performance.now();
-    try {
+  health(ctx: CallContext): Promise<PanelHealthReport> {
+    return measureHealth(async () => {
       expectOk(await this.#send({ operation: 'health', method: 'GET', path: 'api/admins/current' }, ctx), AdminSchema, this.#http.context('health'));
       // Marzneshin's OpenAPI version is always 0.1.0, so there is no release to report.
-      return { ok: true, latencyMs: Math.round(performance.now() - started), version: null, message: null };
-    } catch (error) {
-      const message = PanelkitError.is(error) ? error.message : 'unexpected failure';
-      return { ok: false, latencyMs: Math.round(performance.now() - started), version: null, message };
-    }
+      return { ok: true, version: null, message: null };
+    });
   }
 
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
@@ -144,7 +93,7 @@ export class MarzneshinAdapter implements PanelAdapter {
   }
 
   async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
-    const user = await this.#http.retrying(ctx, (attempt) => this.#getUser(ref.username, 'getClient', attempt));
+    const user = await this.#http.retrying(ctx, (attempt) => this.#users.get(ref.username, 'getClient', attempt));
     return user ? toRemoteClient(user, ref) : null;
   }
 
@@ -157,7 +106,7 @@ export class MarzneshinAdapter implements PanelAdapter {
         current = this.#userOr404(response, ref.username, 'updateClient');
       }
       if (patch.enabled !== undefined) current = (await this.#setEnabled(ref.username, patch.enabled, 'updateClient', attempt)) ?? current;
-      return current ?? (await this.#requireUser(ref.username, 'updateClient', attempt));
+      return current ?? (await this.#users.require(ref.username, 'updateClient', attempt));
     });
     return toRemoteClient(user, ref);
   }
@@ -181,7 +130,7 @@ export class MarzneshinAdapter implements PanelAdapter {
       }
       const error = errorOf(response, this.#http.context('deleteClient'));
       if (response.status < 500) throw error;
-      if ((await this.#readBack(ref.username, 'deleteClient', attempt, error)) !== null) throw error;
+      if ((await this.#users.readBack(ref.username, 'deleteClient', attempt, error)) !== null) throw error;
     });
   }
 
@@ -201,7 +150,7 @@ export class MarzneshinAdapter implements PanelAdapter {
   /** `{prefix}/sub/{username}/{key}` (stable until revoked), and the links from `…/links`. */
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
     return this.#http.retrying(ctx, async (attempt) => {
-      const user = await this.#requireUser(ref.username, 'links', attempt);
+      const user = await this.#users.require(ref.username, 'links', attempt);
       // The key is the user's subscription credential: it stays out of the log line.
       const path = `sub/${encodeURIComponent(user.username)}/${encodeURIComponent(user.key)}/links`;
       const logPath = `sub/${encodeURIComponent(user.username)}/[key]/links`;
@@ -230,11 +179,11 @@ export class MarzneshinAdapter implements PanelAdapter {
       const response = await this.#send({ operation: 'createClients', method: 'POST', path: 'api/users', json }, ctx);
       if (isOk(response)) user = expectOk(response, UserSchema, context);
       else if (response.status === 409) {
-        const existing = await this.#getUser(spec.identity.username, 'createClients', ctx);
+        const existing = await this.#users.get(spec.identity.username, 'createClients', ctx);
         if (existing !== null) user = this.#ours(existing, spec);
       } else if (response.status >= 500) {
         const error = errorOf(response, context);
-        const existing = await this.#readBack(spec.identity.username, 'createClients', ctx, error);
+        const existing = await this.#users.readBack(spec.identity.username, 'createClients', ctx, error);
         if (existing === null) throw error;
         user = this.#ours(existing, spec);
       } else throw errorOf(response, context);
@@ -261,26 +210,6 @@ export class MarzneshinAdapter implements PanelAdapter {
   #userOr404(response: PanelResponse, username: string, operation: string): MarzneshinUser {
     if (response.status === 404) throw new PanelNotFoundError(`user ${username} is not on the panel`, this.#http.context(operation, { status: 404 }));
     return expectOk(response, UserSchema, this.#http.context(operation));
-  }
-
-  async #readBack(username: string, operation: string, ctx: CallContext, cause: Error): Promise<MarzneshinUser | null> {
-    try {
-      return await this.#getUser(username, operation, ctx);
-    } catch (error) {
-      throw new PanelOutcomeUnknownError('the panel failed and reading back failed too', this.#http.context(operation), { cause: error, details: { first: (cause as { code?: string }).code } });
-    }
-  }
-
-  async #getUser(username: string, operation: string, ctx: CallContext): Promise<MarzneshinUser | null> {
-    const response = await this.#send({ operation, method: 'GET', path: userPath(username) }, ctx);
-    if (response.status === 404) return null;
-    return expectOk(response, UserSchema, this.#http.context(operation));
-  }
-
-  async #requireUser(username: string, operation: string, ctx: CallContext): Promise<MarzneshinUser> {
-    const user = await this.#getUser(username, operation, ctx);
-    if (user === null) throw new PanelNotFoundError(`user ${username} is not on the panel`, this.#http.context(operation, { status: 404 }));
-    return user;
   }
 
   #send(request: PanelRequest, ctx: CallContext): Promise<PanelResponse> {

@@ -11,8 +11,8 @@ import {
   PANEL_ADAPTER_API_VERSION,
   PanelNotFoundError,
   PanelOutcomeUnknownError,
-  PanelkitError,
   PanelUnsupportedError,
+  PanelkitError,
   ValidationError,
   type CallContext,
   type ClientLinks,
@@ -28,6 +28,8 @@ import {
   type RemoteTarget,
   type TargetRef,
 } from '@panelkit/sdk';
+import { connectionHttpOptions } from '../http/connection-options.js';
+import { measureHealth } from '../http/health.js';
 import { KeyedMutex, PanelHttp } from '../http/index.js';
 import { SuiApi, isRecordNotFound } from './api.js';
 import { allNamed, byName, fullRowFor, fullRows, listRows, resolveHeld } from './client-reads.js';
@@ -57,19 +59,7 @@ export class SuiAdapter implements PanelAdapter {
 
   constructor(options: SuiAdapterOptions) {
     const maxConcurrency = options.maxConcurrency ?? 4;
-    this.#http = new PanelHttp({
-      kind: KIND,
-      baseUrl: options.baseUrl,
-      maxConcurrency,
-      headers: { token: options.token },
-      ...(options.panelId === undefined ? {} : { panelId: options.panelId }),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.retry === undefined ? {} : { retry: options.retry }),
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-      ...(options.random === undefined ? {} : { random: options.random }),
-      ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-    });
+    this.#http = new PanelHttp({ ...connectionHttpOptions(KIND, options), headers: { token: options.token } });
     this.#api = new SuiApi(this.#http);
     this.#subscriptionBase = options.subscriptionBaseUrl;
     if (options.version !== undefined) this.#features = Promise.resolve(featuresOf(options.version));
@@ -87,19 +77,16 @@ export class SuiAdapter implements PanelAdapter {
     });
   }
 
-  async health(ctx: CallContext): Promise<PanelHealthReport> {
-    const started = performance.now();
-    try {
+  health(ctx: CallContext): Promise<PanelHealthReport> {
+    return measureHealth(async () => {
       const status = await this.#api.get('health', 'status', { r: 'sys,sbd' }, SuiStatusSchema, ctx);
       const version = status.sys?.appVersion ?? null;
       if (version !== null && this.#features === undefined) this.#features = Promise.resolve(featuresOf(version));
       const running = status.sbd?.running !== false;
-      return { ok: running, latencyMs: Math.round(performance.now() - started), version, message: running ? null : 'sing-box is not running' };
-    } catch (error) {
-      const message = PanelkitError.is(error) ? error.message : 'the panel could not be reached';
-      return { ok: false, latencyMs: Math.round(performance.now() - started), version: null, message };
-    }
+      return { ok: running, version, message: running ? null : 'sing-box is not running' };
+    });
   }
+
 
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
     return this.#http.retrying(ctx, async (attempt) => {

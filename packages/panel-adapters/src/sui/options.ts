@@ -1,7 +1,7 @@
-import type { Logger, RandomSource, RetryPolicy } from '@panelkit/sdk';
+import type { PanelConnectionOptions } from '../http/connection-options.js';
 
 /** How to reach one S-UI panel (v1.2.0 … v1.5.x) through its token API. */
-export interface SuiAdapterOptions {
+export interface SuiAdapterOptions extends PanelConnectionOptions {
   /**
    * The panel URL with its web path, e.g. `https://vpn.example.com:2095/app/` (the default web
    * path is `/app/`). Call the panel through the hostname users connect to, or set `addrs` on
@@ -18,18 +18,6 @@ export interface SuiAdapterOptions {
   readonly subscriptionBaseUrl?: string;
   /** The panel's version, when known; otherwise it is read from `GET apiv2/status?r=sys` when needed. */
   readonly version?: string;
-  /** The shop's id for this panel, for errors and logs. */
-  readonly panelId?: string;
-  /** Per request. Default 15 s. */
-  readonly timeoutMs?: number;
   /** Calls in flight at once. Default 4 (every save restarts sing-box inbounds; be gentle). */
   readonly maxConcurrency?: number;
-  /** In-call retries. Default: the SDK's policy. */
-  readonly retry?: RetryPolicy;
-  readonly logger?: Logger;
-  /** Replaces the global fetch. */
-  readonly fetch?: typeof globalThis.fetch;
-  /** Retry hooks for tests. */
-  readonly random?: RandomSource;
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }

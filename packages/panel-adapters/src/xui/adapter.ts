@@ -6,7 +6,6 @@
 import {
   ConfigurationError,
   PANEL_ADAPTER_API_VERSION,
-  PanelkitError,
   systemClock,
   type CallContext,
   type ClientLinks,
@@ -15,16 +14,15 @@ import {
   type ClientRef,
   type ClientSpec,
   type Clock,
-  type Logger,
   type PanelAdapter,
   type PanelCapabilities,
   type PanelHealthReport,
-  type RandomSource,
   type RemoteClient,
   type RemoteTarget,
-  type RetryPolicy,
   type TargetRef,
 } from '@panelkit/sdk';
+import { connectionHttpOptions, type PanelConnectionOptions } from '../http/connection-options.js';
+import { measureHealth } from '../http/health.js';
 import { KeyedMutex, PanelHttp } from '../http/index.js';
 import { XuiApi } from './api.js';
 import type { DriverDeps, XuiDriver, XuiLinkSettings } from './driver.js';
@@ -34,20 +32,11 @@ import { detectGeneration, type XuiGeneration } from './probe.js';
 import { redactingLogger } from './redacting-logger.js';
 import { XuiSession, type XuiAuth } from './session.js';
 
-export interface XuiAdapterOptions {
+export interface XuiAdapterOptions extends PanelConnectionOptions {
   /** The panel's full URL including its (usually random) base path: `https://host:2053/Xk3vR9pQ2mW7/`. */
   readonly baseUrl: string;
   /** A panel login (v2.x and v3.x), or a v3.0+ API token (sent as `Authorization: Bearer`). */
   readonly auth: XuiAuth;
-  /** The shop's id for this panel, in errors and logs. */
-  readonly panelId?: string;
-  /** Per request. Default 15 s. */
-  readonly timeoutMs?: number;
-  /** Requests in flight at once. Default 4. */
-  readonly maxConcurrency?: number;
-  readonly retry?: RetryPolicy;
-  readonly logger?: Logger;
-  readonly fetch?: typeof globalThis.fetch;
   /** Time for expiry status and link remarks. Default: the system clock. */
   readonly clock?: Clock;
   /** Skip the probe when the generation is known: `A` = v2.x – v3.0.x, `B` = v3.1+. Default `auto`. */
@@ -62,9 +51,6 @@ export interface XuiAdapterOptions {
     /** The panel's `subShowInfo` (Gen A links: traffic/days left in the remark). Default false. */
     readonly showInfo?: boolean;
   };
-  /** Test hooks for the retry policy. */
-  readonly random?: RandomSource;
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 const CAPABILITIES_BASE = {
@@ -110,19 +96,11 @@ export class XuiAdapter implements PanelAdapter {
     this.#session = new XuiSession(options.auth, () => this.#http);
     this.#http = new PanelHttp(
       {
-        kind: this.kind,
-        baseUrl: options.baseUrl,
-        maxConcurrency,
+        ...connectionHttpOptions(this.kind, options),
         cookies: true,
         initialCookies: ['lang=en-US'],
         headers: { 'x-requested-with': 'XMLHttpRequest' },
-        ...(options.panelId === undefined ? {} : { panelId: options.panelId }),
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-        ...(options.retry === undefined ? {} : { retry: options.retry }),
-        ...(options.logger === undefined ? {} : { logger: redactingLogger(options.logger) }),
-        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-        ...(options.random === undefined ? {} : { random: options.random }),
-        ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+        logger: options.logger === undefined ? undefined : redactingLogger(options.logger),
       },
       this.#session,
     );
@@ -159,17 +137,14 @@ export class XuiAdapter implements PanelAdapter {
     return this.#http.retrying(ctx, async (attemptCtx) => operation(await this.#ensure(attemptCtx), attemptCtx));
   }
 
-  async health(ctx: CallContext): Promise<PanelHealthReport> {
-    const started = performance.now();
-    try {
+  health(ctx: CallContext): Promise<PanelHealthReport> {
+    return measureHealth(async () => {
       const status = await this.#run(ctx, (driver, c) => driver.health(c));
       const ok = status.xrayState === null || status.xrayState === 'running';
-      return { ok, latencyMs: Math.round(performance.now() - started), version: status.version, message: ok ? null : `xray is ${status.xrayState}` };
-    } catch (error) {
-      const message = PanelkitError.is(error) ? error.message : 'unexpected error';
-      return { ok: false, latencyMs: Math.round(performance.now() - started), version: null, message };
-    }
+      return { ok, version: status.version, message: ok ? null : `xray is ${status.xrayState}` };
+    });
   }
+
 
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
     return this.#run(ctx, (driver, c) => driver.listTargets(c));
