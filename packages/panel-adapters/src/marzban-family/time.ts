@@ -25,8 +25,3 @@ export const PanelDateSchema = z
 export function formatPanelDate(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
-
-/** Python's naive `datetime.isoformat()` of a UTC instant, as the panels serialise dates. */
-export function naiveIso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '').replace(/Z$/, '');
-}

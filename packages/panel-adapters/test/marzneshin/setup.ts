@@ -1,31 +1,11 @@
-import { deriveRemoteIdentity, type CallContext, type ClientSpec, type TargetRef } from '@panelkit/sdk';
+import { deriveRemoteIdentity, type ClientSpec, type TargetRef } from '@panelkit/sdk';
 import { ManualClock } from '@panelkit/sdk/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { DAY, serveSimulator } from '../support/msw.js';
 import { createMarzneshinAdapter, type MarzneshinAdapterOptions } from '../../src/marzneshin/index.js';
-import { mswHandler } from '../../src/msw.js';
 import { createMarzneshinSimulator, type MarzneshinSimulator, type MarzneshinSimulatorOptions } from '../../src/simulators/marzneshin/index.js';
 
 export const ORIGIN = 'http://marzneshin.test';
 export const PASSWORD = 'marzneshin-owner-password';
-const DAY = 86_400_000;
-
-let current: MarzneshinSimulator | undefined;
-const server = setupServer(
-  mswHandler(ORIGIN, (request) => {
-    if (!current) throw new Error('no simulator');
-    return current.handle(request);
-  }),
-);
-
-export function useMsw(): void {
-  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-  afterEach(() => {
-    current?.releaseHangs();
-    current = undefined;
-  });
-  afterAll(() => server.close());
-}
 
 export const SERVICE_TARGET: TargetRef = { remoteRef: '1', protocol: 'mixed', remoteMeta: { serviceId: 1 } };
 
@@ -35,7 +15,7 @@ export function setup(
 ): { sim: MarzneshinSimulator; adapter: ReturnType<typeof createMarzneshinAdapter>; clock: ManualClock } {
   const clock = new ManualClock('2026-01-01T00:00:00Z');
   const sim = createMarzneshinSimulator({ clock, adminUsername: 'owner', adminPassword: PASSWORD, ...simOptions });
-  current = sim;
+  serveSimulator(ORIGIN, sim);
   const adapter = createMarzneshinAdapter({
     baseUrl: ORIGIN,
     username: 'owner',
@@ -48,11 +28,6 @@ export function setup(
   return { sim, adapter, clock };
 }
 
-let sequence = 0;
-export function ctx(): CallContext {
-  return { signal: new AbortController().signal, idempotencyKey: `test-${++sequence}` };
-}
-
 export function spec(name: string, clock: ManualClock, overrides: Partial<ClientSpec> = {}): ClientSpec {
   return {
     identity: deriveRemoteIdentity(name, 0, { secret: 'marzneshin-test-identity-secret' }),
@@ -63,3 +38,5 @@ export function spec(name: string, clock: ManualClock, overrides: Partial<Client
     ...overrides,
   };
 }
+
+export { ctx, useMsw } from '../support/msw.js';

@@ -1,24 +1,11 @@
 /** One S-UI simulator behind msw and an adapter pointed at it, per test. */
-import { deriveRemoteIdentity, ManualClock, type CallContext, type ClientSpec, type TargetRef } from '@panelkit/sdk';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll } from 'vitest';
-import { mswHandler } from '../../src/msw.js';
+import { deriveRemoteIdentity, ManualClock, type ClientSpec, type TargetRef } from '@panelkit/sdk';
+import { DAY, GIB, serveSimulator } from '../support/msw.js';
 import { createSuiSimulator, type SuiSimulator, type SuiSimulatorOptions } from '../../src/simulators/sui/index.js';
 import { createSuiAdapter, type SuiAdapter, type SuiAdapterOptions } from '../../src/sui/index.js';
 
 export const ORIGIN = 'http://vpn.example.test:2095';
 export const TOKEN = 'sui-unit-token-8c1f6a0e92b7d4';
-export const DAY = 86_400_000;
-export const GIB = 1024 ** 3;
-
-export const server = setupServer();
-
-/** Registers msw for the file; call once at the top level of a test file. */
-export function useMsw(): void {
-  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-  afterEach(() => server.resetHandlers());
-  afterAll(() => server.close());
-}
 
 export interface Rig {
   sim: SuiSimulator;
@@ -30,7 +17,7 @@ export interface Rig {
 export function rig(options: { sim?: Partial<SuiSimulatorOptions>; adapter?: Partial<SuiAdapterOptions> } = {}): Rig {
   const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
   const sim = createSuiSimulator({ clock, token: TOKEN, ...options.sim });
-  server.use(mswHandler(ORIGIN, sim.handle));
+  serveSimulator(ORIGIN, sim);
   const adapter = createSuiAdapter({
     baseUrl: `${ORIGIN}${sim.webPath}`,
     token: TOKEN,
@@ -41,10 +28,6 @@ export function rig(options: { sim?: Partial<SuiSimulatorOptions>; adapter?: Par
   });
   const target: TargetRef = { remoteRef: '1', protocol: 'vless', remoteMeta: {} };
   return { sim, adapter, clock, target };
-}
-
-export function ctx(): CallContext {
-  return { signal: new AbortController().signal, idempotencyKey: 'unit' };
 }
 
 let sequence = 0;
@@ -64,3 +47,5 @@ export function spec(overrides: Partial<ClientSpec> = {}): ClientSpec {
 export function calls(sim: SuiSimulator, route: string): number {
   return sim.requests.byRoute.get(route) ?? 0;
 }
+
+export { ctx, DAY, GIB, server, useMsw } from '../support/msw.js';

@@ -1,8 +1,6 @@
 /** One 3x-ui simulator behind msw and an adapter pointed at it, per test. */
-import { deriveRemoteIdentity, ManualClock, type CallContext, type ClientSpec, type TargetRef } from '@panelkit/sdk';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll } from 'vitest';
-import { mswHandler } from '../../src/msw.js';
+import { deriveRemoteIdentity, ManualClock, type ClientSpec, type TargetRef } from '@panelkit/sdk';
+import { DAY, GIB, serveSimulator } from '../support/msw.js';
 import { createXuiSimulator, type XuiSimulator, type XuiSimulatorOptions } from '../../src/simulators/xui/index.js';
 import { createXuiAdapter, type XuiAdapter, type XuiAdapterOptions } from '../../src/xui/index.js';
 
@@ -10,17 +8,6 @@ export const ORIGIN = 'http://vpn.example.test:2053';
 export const BASE_PATH = '/p4n3lB4s3/';
 export const PASSWORD = 'xui-unit-password-31c9';
 export const TOKEN = 'xui-unit-token-9f2e6b1d7a';
-export const DAY = 86_400_000;
-export const GIB = 1024 ** 3;
-
-export const server = setupServer();
-
-/** Registers msw for the file; call once at the top level of a test file. */
-export function useMsw(): void {
-  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-  afterEach(() => server.resetHandlers());
-  afterAll(() => server.close());
-}
 
 export interface Rig {
   sim: XuiSimulator;
@@ -41,7 +28,7 @@ export function rig(options: { version?: string; sim?: Partial<XuiSimulatorOptio
     ...options.sim,
   });
   const inbounds = sim.seedDemo();
-  server.use(mswHandler(ORIGIN, sim.handle));
+  serveSimulator(ORIGIN, sim);
   const adapter = createXuiAdapter({
     baseUrl: `${ORIGIN}${BASE_PATH}`,
     auth: options.token ? { token: TOKEN } : { username: 'admin', password: PASSWORD },
@@ -53,10 +40,6 @@ export function rig(options: { version?: string; sim?: Partial<XuiSimulatorOptio
   });
   const [vless, vmess, trojan, ss] = inbounds.map((ib) => ({ remoteRef: String(ib.id), protocol: ib.protocol, remoteMeta: { inboundId: ib.id } }));
   return { sim, adapter, clock, targets: { vless: vless!, vmess: vmess!, trojan: trojan!, ss: ss! } };
-}
-
-export function ctx(): CallContext {
-  return { signal: new AbortController().signal, idempotencyKey: 'unit' };
 }
 
 let sequence = 0;
@@ -76,3 +59,5 @@ export function spec(overrides: Partial<ClientSpec> = {}): ClientSpec {
 export function calls(sim: XuiSimulator, route: string): number {
   return sim.requests.byRoute.get(route) ?? 0;
 }
+
+export { ctx, DAY, GIB, server, useMsw } from '../support/msw.js';

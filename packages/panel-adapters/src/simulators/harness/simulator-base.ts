@@ -5,6 +5,7 @@
  */
 import { systemClock, type Clock } from '@panelkit/sdk';
 import type { PanelFault } from '@panelkit/sdk/testing';
+import { delay } from './delay.js';
 import { FaultQueue } from './faults.js';
 import type { FetchHandler } from './types.js';
 
@@ -109,8 +110,4 @@ export abstract class SimulatorBase {
       request.signal?.addEventListener('abort', done, { once: true });
     });
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

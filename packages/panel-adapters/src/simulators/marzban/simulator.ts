@@ -4,7 +4,7 @@
  * panel's review job), and the documented quirks as switches.
  */
 import type { PanelTestControls } from '@panelkit/sdk/testing';
-import { jwtLike } from '../../marzban-family/sim-token.js';
+import { SimBearerTokens } from '../marzban-family/bearer-tokens.js';
 import { Router, SimulatorBase, json, readForm, readJsonBody, type SimulatorBaseOptions } from '../harness/index.js';
 import { DEFAULT_INBOUNDS, SIM_PROTOCOLS, newCredential, shareLinks, subscriptionToken, type SimInbound, type SimProtocol, type SimUser } from './state.js';
 import { validateUserBody } from './validate.js';
@@ -43,10 +43,9 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
   readonly quirks: MarzbanQuirks;
   readonly inbounds: readonly SimInbound[];
   readonly #users = new Map<string, SimUser>();
-  readonly #tokens = new Map<string, { generation: number; expiresAt: number }>();
+  readonly #tokens: SimBearerTokens;
   readonly #router = new Router<undefined>();
   readonly #options: MarzbanSimulatorOptions;
-  #generation = 0;
   #logins = 0;
   #reports = 0;
   #sorted = new Map<string, SimUser[]>();
@@ -54,6 +53,7 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
   constructor(options: MarzbanSimulatorOptions = {}) {
     super(options);
     this.#options = options;
+    this.#tokens = new SimBearerTokens(options.tokenLifetimeMs);
     this.version = options.version ?? '0.8.4';
     this.inbounds = options.inbounds ?? DEFAULT_INBOUNDS;
     this.quirks = { createCommitThen500: false, deleteCommitThen500: false, resetReactivates: true };
@@ -83,7 +83,7 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
   }
 
   expireSession(): void {
-    this.#generation++;
+    this.#tokens.expireAll();
   }
 
   async countClients(username: string): Promise<number> {
@@ -193,21 +193,12 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
       return json({ detail: 'Incorrect username or password' }, 401, { 'www-authenticate': 'Bearer' });
     }
     this.#logins++;
-    const now = this.#now();
-    const expiresAt = now + (this.#options.tokenLifetimeMs ?? 24 * 3_600_000);
-    const token = jwtLike({ sub: this.#admin(), access: 'sudo', iat: Math.floor(now / 1000), exp: Math.floor(expiresAt / 1000) });
-    this.#tokens.set(token, { generation: this.#generation, expiresAt });
+    const token = this.#tokens.issue(this.#admin(), this.#now());
     return json({ access_token: token, token_type: 'bearer' });
   }
 
   async #authed(request: Request, handler: () => Response | Promise<Response>): Promise<Response> {
-    const header = request.headers.get('authorization') ?? '';
-    if (!header.toLowerCase().startsWith('bearer ')) return json({ detail: 'Not authenticated' }, 401, { 'www-authenticate': 'Bearer' });
-    const token = this.#tokens.get(header.slice(7).trim());
-    if (!token || token.generation !== this.#generation || token.expiresAt <= this.#now()) {
-      return json({ detail: 'Could not validate credentials' }, 401, { 'www-authenticate': 'Bearer' });
-    }
-    return handler();
+    return this.#tokens.reject(request, this.#now()) ?? handler();
   }
 
   async #withUser(username: string, handler: (user: SimUser) => Response | Promise<Response>): Promise<Response> {

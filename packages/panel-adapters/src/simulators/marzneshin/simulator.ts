@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PanelTestControls } from '@panelkit/sdk/testing';
-import { jwtLike } from '../../marzban-family/sim-token.js';
+import { SimBearerTokens } from '../marzban-family/bearer-tokens.js';
 import { MARZNESHIN_DEFAULT_SERVICES, type MarzneshinSimService, type MarzneshinSimUser } from './state.js';
 import { shareLinks, userBody, validateUser, type WireContext } from './wire.js';
 import { Router, SimulatorBase, json, readForm, readJsonBody, type SimulatorBaseOptions } from '../harness/index.js';
@@ -27,10 +27,9 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
   /** Live users by lower-case name; soft-deleted ones move to `removed`. */
   readonly #users = new Map<string, MarzneshinSimUser>();
   readonly #removed: MarzneshinSimUser[] = [];
-  readonly #tokens = new Map<string, { generation: number; expiresAt: number }>();
+  readonly #tokens: SimBearerTokens;
   readonly #router = new Router<undefined>();
   readonly #options: MarzneshinSimulatorOptions;
-  #generation = 0;
   #logins = 0;
   #nextId = 1;
   /** `users.key` is unique over every row, removed ones included. */
@@ -40,6 +39,7 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
   constructor(options: MarzneshinSimulatorOptions = {}) {
     super(options);
     this.#options = options;
+    this.#tokens = new SimBearerTokens(options.tokenLifetimeMs);
     this.services = options.services ?? MARZNESHIN_DEFAULT_SERVICES;
     this.#routes();
   }
@@ -60,7 +60,7 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
   }
 
   expireSession(): void {
-    this.#generation++;
+    this.#tokens.expireAll();
   }
 
   async countClients(username: string): Promise<number> {
@@ -184,21 +184,12 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
       return json({ detail: 'Incorrect username or password' }, 401, { 'www-authenticate': 'Bearer' });
     }
     this.#logins++;
-    const now = this.#now();
-    const expiresAt = now + (this.#options.tokenLifetimeMs ?? 24 * 3_600_000);
-    const token = jwtLike({ sub: this.#admin(), access: 'sudo', iat: Math.floor(now / 1000), exp: Math.floor(expiresAt / 1000) });
-    this.#tokens.set(token, { generation: this.#generation, expiresAt });
+    const token = this.#tokens.issue(this.#admin(), this.#now());
     return json({ access_token: token, is_sudo: true, token_type: 'bearer' });
   }
 
   async #authed(request: Request, handler: () => Response | Promise<Response>): Promise<Response> {
-    const header = request.headers.get('authorization') ?? '';
-    if (!header.toLowerCase().startsWith('bearer ')) return json({ detail: 'Not authenticated' }, 401, { 'www-authenticate': 'Bearer' });
-    const token = this.#tokens.get(header.slice(7).trim());
-    if (!token || token.generation !== this.#generation || token.expiresAt <= this.#now()) {
-      return json({ detail: 'Could not validate credentials' }, 401, { 'www-authenticate': 'Bearer' });
-    }
-    return handler();
+    return this.#tokens.reject(request, this.#now()) ?? handler();
   }
 
   #blank(username: string, now: number, key: string, serviceIds: number[]): MarzneshinSimUser {

@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '@panelkit/sdk';
 import type { PanelTestControls } from '@panelkit/sdk/testing';
+import { delay } from '../harness/delay.js';
 import { SimulatorBase, type Router } from '../harness/index.js';
 import { seedDemoInbounds } from './demo.js';
 import { fail, noRoute, ok } from './envelope.js';
@@ -163,7 +164,7 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
   async writeInbound(inbound: SimInbound, compute: (current: RawClient[]) => RawClient[], message: string): Promise<Response> {
     if (this.quirks.clobberConcurrentWrites) {
       const snapshot = this.state.clientsOf(inbound).map((c) => ({ ...c }));
-      await new Promise((resolve) => setTimeout(resolve, this.quirks.writeDelayMs));
+      await delay(this.quirks.writeDelayMs);
       this.state.replaceClients(inbound, compute(snapshot), this.clock.now().getTime());
     } else {
       this.state.replaceClients(inbound, compute(this.state.clientsOf(inbound)), this.clock.now().getTime());
