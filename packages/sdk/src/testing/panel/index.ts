@@ -13,6 +13,7 @@ import type { RecordingLogger } from './recording-logger.js';
 import { sessionSuite } from './session.js';
 import { DAY, GIB, inFuture, nextIdentity, redact } from './support.js';
 import type { PanelSuiteEnv } from './support.js';
+import { fullName } from '../task-name.js';
 
 export type {
   FaultScope,
@@ -33,17 +34,6 @@ export interface DescribePanelAdapterOptions {
    * timeouts, so a factory with long delays needs more.
    */
   testTimeoutMs?: number;
-}
-
-interface TaskLike {
-  name: string;
-  suite?: TaskLike;
-}
-
-function fullName(task: TaskLike): string {
-  const names: string[] = [];
-  for (let t: TaskLike | undefined = task; t !== undefined; t = t.suite) names.unshift(t.name);
-  return names.join(' > ');
 }
 
 interface Current {
