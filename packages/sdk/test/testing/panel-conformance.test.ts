@@ -4,7 +4,7 @@ import { createFakeAdapter } from './fake-adapter.js';
 import { FAKE_TARGETS, FakePanel } from './fake-panel.js';
 
 // The suite run against a small fake panel and adapter, so that the suite itself is tested: every
-// test passes here, and deliberately broken adapters make the tests for their flaw fail.
+// test passes here; panel-suite-checks.test.ts shows that its checks fail on a flawed answer.
 function fakeFactory(mode: 'login' | 'static-token') {
   return async ({ clock, logger }: PanelFactoryContext): Promise<PanelUnderTest> => {
     const credentials = { username: 'admin', password: 'fake-panel-password-1234' };
