@@ -3,7 +3,7 @@ import type { PanelError, PanelErrorContext } from '@panelkit/sdk';
 import type { z } from 'zod';
 import { errorForStatus, parseJson } from '../http/index.js';
 import type { PanelResponse } from '../http/index.js';
-import { detailText, fieldIssues } from './detail.js';
+import { detailText, fieldIssues } from './error-detail.js';
 
 export function isOk(response: PanelResponse): boolean {
   return response.status >= 200 && response.status < 300;

@@ -13,7 +13,7 @@ import { PanelAuthError, systemClock, type CallContext, type Clock, type PanelEr
 import { z } from 'zod';
 import { errorForStatus, parseJson } from '../http/index.js';
 import type { PanelRequest, PanelResponse, RawExchange, SessionStrategy } from '../http/index.js';
-import { detailText } from './detail.js';
+import { detailText } from './error-detail.js';
 
 export interface LoginRationing {
   /** How long a refused login blocks further attempts. Default 15 minutes. */

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { detailText, fieldIssues, DetailBodySchema } from '../../src/marzban-family/detail.js';
+import { detailText, fieldIssues, DetailBodySchema } from '../../src/marzban-family/error-detail.js';
 import { toRemoteClient } from '../../src/marzban/mapping.js';
 import { listTargets } from '../../src/marzban/targets.js';
 import {

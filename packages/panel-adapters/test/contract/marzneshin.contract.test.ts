@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { DetailBodySchema, detailText, fieldIssues } from '../../src/marzban-family/detail.js';
+import { DetailBodySchema, detailText, fieldIssues } from '../../src/marzban-family/error-detail.js';
 import { parsePanelDate } from '../../src/marzban-family/time.js';
 import { toRemoteClient } from '../../src/marzneshin/mapping.js';
 import { AdminSchema, ServicesPageSchema, UserSchema, UsersPageSchema } from '../../src/marzneshin/schemas.js';

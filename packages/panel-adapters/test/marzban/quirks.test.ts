@@ -1,6 +1,6 @@
 import { PanelAuthError, PanelConflictError, PanelRejectedError, deriveRemoteIdentity } from '@panelkit/sdk';
 import { describe, expect, it } from 'vitest';
-import { fieldIssues } from '../../src/marzban-family/detail.js';
+import { fieldIssues } from '../../src/marzban-family/error-detail.js';
 import { ctx, setup, spec, useMsw, VLESS_TARGET, ORIGIN } from './setup.js';
 
 useMsw();
