@@ -29,7 +29,6 @@ import type { DriverDeps, XuiDriver, XuiLinkSettings } from './driver.js';
 import { GenADriver } from './gen-a.js';
 import { GenBDriver } from './gen-b.js';
 import { detectGeneration, type XuiGeneration } from './probe.js';
-import { redactingLogger } from './redacting-logger.js';
 import { XuiSession, type XuiAuth } from './session.js';
 
 export interface XuiAdapterOptions extends PanelConnectionOptions {
@@ -100,7 +99,6 @@ export class XuiAdapter implements PanelAdapter {
         cookies: true,
         initialCookies: ['lang=en-US'],
         headers: { 'x-requested-with': 'XMLHttpRequest' },
-        logger: options.logger === undefined ? undefined : redactingLogger(options.logger),
       },
       this.#session,
     );

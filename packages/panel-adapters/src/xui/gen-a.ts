@@ -187,7 +187,7 @@ export class GenADriver implements XuiDriver {
       if (!inbound || !client) throw new PanelNotFoundError(`client ${ref.username} is not on inbound ${id}`, this.#api.context(op));
       const next = applyPatch(client, patch);
       const key = encodeURIComponent(clientKeyOf(inbound.protocol, client));
-      const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/updateClient/${key}`, json: { id, settings: JSON.stringify({ clients: [next] }) } }, z.unknown(), ctx);
+      const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/updateClient/${key}`, logPath: `${API}/updateClient/[client]`, json: { id, settings: JSON.stringify({ clients: [next] }) } }, z.unknown(), ctx);
       let stored = next;
       if (result.empty) {
         const back = await this.#inbound(id, op, ctx).catch((error: unknown) => {
@@ -221,14 +221,16 @@ export class GenADriver implements XuiDriver {
       const inbound = await this.#inboundOrNull(id, op, ctx);
       const client = inbound && findClient(inbound, ref.username);
       if (!inbound || !client) return;
+      // The route carries the client's uuid or password: log lines show a placeholder instead.
       const path = `${API}/${id}/delClient/${encodeURIComponent(clientKeyOf(inbound.protocol, client))}`;
+      const logPath = `${API}/${id}/delClient/[client]`;
       let result;
       try {
-        result = await this.#api.call({ operation: op, method: 'POST', path }, z.unknown(), ctx);
+        result = await this.#api.call({ operation: op, method: 'POST', path, logPath }, z.unknown(), ctx);
       } catch (error) {
         if (failureOf(error) !== 'last_client') throw error;
         await this.#addPlaceholder(inbound, ctx);
-        result = await this.#api.call({ operation: op, method: 'POST', path }, z.unknown(), ctx);
+        result = await this.#api.call({ operation: op, method: 'POST', path, logPath }, z.unknown(), ctx);
       }
       if (!result.empty) return;
       const back = await this.#inboundOrNull(id, op, ctx).catch((error: unknown) => {
