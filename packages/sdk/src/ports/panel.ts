@@ -159,6 +159,10 @@ export interface PanelAdapter {
   /**
    * Every client on the panel (all targets), a page at a time, with cumulative usage. Pages are
    * stable under a fixed panel state. Used for usage sync and reconciliation.
+   *
+   * `cursor` is `null` (or absent) for the first page, then the previous page's `nextCursor`.
+   * `limit` is a maximum page size, not a promise: a page may hold fewer clients (the panel's own
+   * page cap, the adapter's default when absent) and only a `null` `nextCursor` ends the listing.
    */
   listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage>;
   links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks>;

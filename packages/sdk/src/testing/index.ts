@@ -3,3 +3,4 @@ export { describeStoragePort } from './storage/index.js';
 export type { DescribeStoragePortOptions, StorageFactoryContext, StorageUnderTest } from './storage/index.js';
 export { FakePanelAdapter } from './fake-panel/index.js';
 export type { FakeClient, FakeFault, FakePanelOperation, FakePanelOptions } from './fake-panel/index.js';
+export * from './panel/index.js';

@@ -20,6 +20,7 @@ import type { SuiteEnv } from './support.js';
 import { ticksSuite } from './ticks.js';
 import { transactionsSuite } from './transactions.js';
 import { usageSuite } from './usage.js';
+import { fullName } from '../task-name.js';
 
 export interface StorageFactoryContext {
   /** A fresh clock for this test; the storage must take its time from it. */
@@ -37,18 +38,6 @@ export interface StorageUnderTest {
 export interface DescribeStoragePortOptions {
   /** Skip the whole suite; a string is the reason, shown in the suite's name. */
   skip?: boolean | string;
-}
-
-interface TaskLike {
-  name: string;
-  suite?: TaskLike;
-}
-
-function fullName(task: TaskLike): string {
-  const names: string[] = [];
-  // A top-level describe has no `suite` (the file is `task.file`), so this stops below the file.
-  for (let t: TaskLike | undefined = task; t !== undefined; t = t.suite) names.unshift(t.name);
-  return names.join(' > ');
 }
 
 /**

@@ -1,0 +1,6 @@
+export { PanelHttp, type PanelHttpOptions } from './panel-http.js';
+export { KeyedMutex } from './keyed-mutex.js';
+export { errorForStatus, parseRetryAfter } from './status-errors.js';
+export { parseJson, readJson, looksLikeHtml } from './parse.js';
+export type { HttpMethod, PanelRequest, PanelResponse, QueryValue, RawExchange, SessionStrategy } from './types.js';
+export type { PanelConnectionOptions } from './connection-options.js';

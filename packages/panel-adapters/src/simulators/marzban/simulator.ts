@@ -1,0 +1,370 @@
+/**
+ * A stateful Marzban (0.8.4 by default, or 0.7) speaking its real HTTP API: bearer-token login,
+ * `/api/user…` routes, the custom 422 body, 409 on duplicates, statuses driven by `enforce()` (the
+ * panel's review job), and the documented quirks as switches.
+ */
+import type { PanelTestControls } from '@panelkit/sdk/testing';
+import { SimBearerTokens } from '../marzban-family/bearer-tokens.js';
+import { Router, SimulatorBase, json, readForm, readJsonBody, type SimulatorBaseOptions } from '../harness/index.js';
+import { DEFAULT_INBOUNDS, SIM_PROTOCOLS, newCredential, shareLinks, subscriptionToken, type SimInbound, type SimProtocol, type SimUser } from './state.js';
+import { validateUserBody } from './validate.js';
+import { applyFields, review, selectInbounds, updateUser } from './rules.js';
+import { STABLE_SORT_KEYS, sortUsers, userBody, type WireContext } from './wire.js';
+
+export interface MarzbanSimulatorOptions extends SimulatorBaseOptions {
+  /** `0.8.4` (default) or `0.7.0`: changes error texts and what an omitted `proxies`/`inbounds` does. */
+  readonly version?: '0.8.4' | '0.7.0';
+  readonly adminUsername?: string;
+  readonly adminPassword?: string;
+  /** The admin logs in as the env sudoer: its users have no admin row (delete answers 500). */
+  readonly envSudoer?: boolean;
+  readonly inbounds?: readonly SimInbound[];
+  /** `XRAY_SUBSCRIPTION_URL_PREFIX`; default `''` (relative subscription URLs). */
+  readonly subscriptionPrefix?: string;
+  /** `JWT_ACCESS_TOKEN_EXPIRE_MINUTES` in ms. Default 24 h. */
+  readonly tokenLifetimeMs?: number;
+}
+
+/** Switchable panel behaviours (each one a documented Marzban quirk). */
+export interface MarzbanQuirks {
+  /** The next creates commit, then answer 500 (a report or response build failing after commit). */
+  createCommitThen500: boolean;
+  /** Deletes commit, then answer 500 (§1.8.1; always on for users without an admin row). */
+  deleteCommitThen500: boolean;
+  /** `POST …/reset` sets every status but `expired` to `active` (issue #1672; true in 0.7 and 0.8.4). */
+  resetReactivates: boolean;
+}
+
+const SERVER_HOST = '203.0.113.10';
+const SECRET = 'simulator-subscription-secret';
+
+export class MarzbanSimulator extends SimulatorBase implements PanelTestControls {
+  readonly version: '0.8.4' | '0.7.0';
+  readonly quirks: MarzbanQuirks;
+  readonly inbounds: readonly SimInbound[];
+  readonly #users = new Map<string, SimUser>();
+  readonly #tokens: SimBearerTokens;
+  readonly #router = new Router<undefined>();
+  readonly #options: MarzbanSimulatorOptions;
+  #logins = 0;
+  #reports = 0;
+  #sorted = new Map<string, SimUser[]>();
+
+  constructor(options: MarzbanSimulatorOptions = {}) {
+    super(options);
+    this.#options = options;
+    this.#tokens = new SimBearerTokens(options.tokenLifetimeMs);
+    this.version = options.version ?? '0.8.4';
+    this.inbounds = options.inbounds ?? DEFAULT_INBOUNDS;
+    this.quirks = { createCommitThen500: false, deleteCommitThen500: false, resetReactivates: true };
+    this.#routes();
+  }
+
+  get #v2(): boolean {
+    return this.version.startsWith('0.8');
+  }
+
+  #now(): number {
+    return this.clock.now().getTime();
+  }
+
+  // ------------------------------------------------------------------ controls
+
+  async addTraffic(username: string, uploadBytes: number, downloadBytes: number): Promise<void> {
+    const user = this.#require(username);
+    user.usedTraffic += uploadBytes + downloadBytes;
+    user.lifetimeUsedTraffic += uploadBytes + downloadBytes;
+    user.onlineAt = this.#now();
+  }
+
+  /** Marks a user as connected now (what `record_user_usages` does). */
+  setOnline(username: string): void {
+    this.#require(username).onlineAt = this.#now();
+  }
+
+  expireSession(): void {
+    this.#tokens.expireAll();
+  }
+
+  async countClients(username: string): Promise<number> {
+    return this.#users.has(username.toLowerCase()) ? 1 : 0;
+  }
+
+  loginCount(): number {
+    return this.#logins;
+  }
+
+  /** Login attempts reported to the owner's Telegram (every attempt that carried a password). */
+  telegramReports(): number {
+    return this.#reports;
+  }
+
+  user(username: string): SimUser | undefined {
+    return this.#users.get(username.toLowerCase());
+  }
+
+  get userCount(): number {
+    return this.#users.size;
+  }
+
+  /** The panel's review job (`jobs/review_users.py`): limits, expiry and on-hold activation. */
+  enforce(): void {
+    review(this.#users.values(), this.#now());
+  }
+
+  /** Adds `count` users quickly (for benchmarks): `${prefix}${i}`, vless on every vless inbound. */
+  seedUsers(count: number, prefix = 'seed_'): void {
+    const now = this.#now();
+    const tags = this.inbounds.filter((inbound) => inbound.protocol === 'vless').map((inbound) => inbound.tag);
+    for (let i = 0; i < count; i++) {
+      const username = `${prefix}${i}`;
+      this.#users.set(username.toLowerCase(), this.#blankUser(username, now + i, { vless: newCredential('vless') }, { vless: tags }));
+    }
+    this.#sorted.clear();
+  }
+
+  // ------------------------------------------------------------------ pipeline
+
+  protected routePath(request: Request): string | null {
+    return new URL(request.url).pathname.replace(/\/+$/, '') || '/';
+  }
+
+  protected isSessionRequest(_request: Request, path: string): boolean {
+    return path === '/api/admin/token' || path === '/openapi.json';
+  }
+
+  protected async route(request: Request, path: string | null): Promise<Response> {
+    const found = this.#router.find(request.method, path ?? '/');
+    if ('handler' in found) return found.handler(request, found.params, undefined);
+    return json({ detail: found.methodMismatch ? 'Method Not Allowed' : 'Not Found' }, found.methodMismatch ? 405 : 404);
+  }
+
+  protected override faultResponse(...args: Parameters<SimulatorBase['faultResponse']>): Response {
+    const [fault] = args;
+    if (fault.kind === 'status' && fault.status < 500) return json({ detail: 'Simulated failure' }, fault.status);
+    return super.faultResponse(...args);
+  }
+
+  /** Marzban's "outcome unknown": the write was committed, then the handler failed with a plain 500. */
+  protected override lostResponse(): Response {
+    return internalError();
+  }
+
+  // ------------------------------------------------------------------ routes
+
+  #routes(): void {
+    const r = this.#router;
+    r.on('GET', '/openapi.json', () => json({ openapi: '3.1.0', info: { title: 'MarzbanAPI', version: this.version }, paths: {} }));
+    r.on('POST', '/api/admin/token', (request) => this.#login(request));
+    r.on('GET', '/api/admin', (request) =>
+      this.#authed(request, () => json({ username: this.#admin(), is_sudo: true, telegram_id: null, discord_webhook: null, ...(this.#v2 ? { users_usage: 0 } : {}) })),
+    );
+    r.on('GET', '/api/core', (request) => this.#authed(request, () => json({ version: '1.8.24', started: true, logs_websocket: '/api/core/logs' })));
+    r.on('GET', '/api/inbounds', (request) => this.#authed(request, () => json(this.#inboundsByProtocol())));
+    r.on('POST', '/api/user', (request) => this.#authed(request, () => this.#create(request)));
+    r.on('GET', '/api/user/:username', (request, p) => this.#authed(request, () => this.#withUser(p.username!, (u) => this.#userResponse(u))));
+    r.on('PUT', '/api/user/:username', (request, p) => this.#authed(request, () => this.#withUser(p.username!, (u) => this.#modify(request, u))));
+    r.on('DELETE', '/api/user/:username', (request, p) => this.#authed(request, () => this.#withUser(p.username!, (u) => this.#delete(u))));
+    r.on('POST', '/api/user/:username/reset', (request, p) => this.#authed(request, () => this.#withUser(p.username!, (u) => this.#reset(u))));
+    r.on('POST', '/api/user/:username/revoke_sub', (request, p) =>
+      this.#authed(request, () =>
+        this.#withUser(p.username!, (u) => {
+          for (const protocol of SIM_PROTOCOLS) if (u.proxies[protocol]) u.proxies[protocol] = newCredential(protocol);
+          return this.#userResponse(u);
+        }),
+      ),
+    );
+    r.on('GET', '/api/users', (request) => this.#authed(request, () => this.#list(request)));
+    r.on('GET', '/sub/:token', (_request, p) => this.#subscription(p.token!, false));
+    r.on('GET', '/sub/:token/info', (_request, p) => this.#subscription(p.token!, true));
+  }
+
+  #admin(): string {
+    return this.#options.adminUsername ?? 'admin';
+  }
+
+  async #login(request: Request): Promise<Response> {
+    const form = await readForm(request);
+    if (form.username === undefined || form.password === undefined) {
+      return json({ detail: { [form.username === undefined ? 'username' : 'password']: this.#v2 ? 'Field required' : 'field required' } }, 422);
+    }
+    this.#reports++;
+    if (form.username !== this.#admin() || form.password !== (this.#options.adminPassword ?? 'admin')) {
+      return json({ detail: 'Incorrect username or password' }, 401, { 'www-authenticate': 'Bearer' });
+    }
+    this.#logins++;
+    const token = this.#tokens.issue(this.#admin(), this.#now());
+    return json({ access_token: token, token_type: 'bearer' });
+  }
+
+  async #authed(request: Request, handler: () => Response | Promise<Response>): Promise<Response> {
+    return this.#tokens.reject(request, this.#now()) ?? handler();
+  }
+
+  async #withUser(username: string, handler: (user: SimUser) => Response | Promise<Response>): Promise<Response> {
+    const user = this.#users.get(username.toLowerCase());
+    if (!user) return json({ detail: 'User not found' }, 404);
+    return handler(user);
+  }
+
+  #inboundsByProtocol(): Record<string, unknown[]> {
+    const out: Record<string, unknown[]> = {};
+    for (const inbound of this.inbounds) (out[inbound.protocol] ??= []).push({ ...inbound });
+    return out;
+  }
+
+  #blankUser(username: string, now: number, proxies: SimUser['proxies'], inbounds: SimUser['inbounds']): SimUser {
+    return {
+      username,
+      status: 'active',
+      proxies,
+      inbounds,
+      expire: null,
+      dataLimit: null,
+      resetStrategy: 'no_reset',
+      note: null,
+      onHoldExpireDuration: null,
+      onHoldTimeout: null,
+      nextPlan: null,
+      usedTraffic: 0,
+      lifetimeUsedTraffic: 0,
+      createdAt: now,
+      editAt: null,
+      onlineAt: null,
+      subUpdatedAt: null,
+      admin: this.#options.envSudoer ? null : this.#admin(),
+      broken: false,
+    };
+  }
+
+  async #create(request: Request): Promise<Response> {
+    const parsed = await readJsonBody(request);
+    if (!parsed.ok) return json({ detail: { [String(parsed.offset)]: 'JSON decode error' } }, 422);
+    const body = (parsed.value ?? {}) as Record<string, unknown>;
+    const { errors, value } = validateUserBody(body, 'create', this.#v2, this.inbounds);
+    const proxiesOmitted = body.proxies === undefined;
+    if (proxiesOmitted && !this.#v2) errors.proxies = 'Each user needs at least one proxy';
+    if (Object.keys(errors).length > 0) return json({ detail: errors }, 422);
+    for (const protocol of Object.keys(value.proxies ?? {})) {
+      if (!this.inbounds.some((inbound) => inbound.protocol === protocol)) {
+        const name = this.#v2 ? `ProxyTypes.${protocol === 'vmess' ? 'VMess' : protocol === 'vless' ? 'VLESS' : protocol === 'trojan' ? 'Trojan' : 'Shadowsocks'}` : protocol;
+        return json({ detail: `Protocol ${name} is disabled on your server` }, 400);
+      }
+    }
+    const username = value.username!;
+    if (this.#users.has(username.toLowerCase())) return json({ detail: 'User already exists' }, 409);
+    const proxies: SimUser['proxies'] = {};
+    for (const [protocol, settings] of Object.entries(value.proxies ?? {})) proxies[protocol as SimProtocol] = newCredential(protocol as SimProtocol, settings);
+    const user = this.#blankUser(username, this.#now(), proxies, selectInbounds(this.inbounds, proxies, value.inbounds, this.#v2));
+    applyFields(user, value);
+    if (value.status) user.status = value.status as SimUser['status'];
+    user.editAt = null;
+    this.#users.set(username.toLowerCase(), user);
+    this.#sorted.clear();
+    if (proxiesOmitted) {
+      // 0.8: the validator is skipped, the row is committed with no proxies, the response build fails.
+      user.broken = true;
+      return internalError();
+    }
+    if (this.quirks.createCommitThen500) return internalError();
+    return this.#userResponse(user);
+  }
+
+  async #modify(request: Request, user: SimUser): Promise<Response> {
+    const parsed = await readJsonBody(request);
+    if (!parsed.ok) return json({ detail: { [String(parsed.offset)]: 'JSON decode error' } }, 422);
+    const { errors, value } = validateUserBody((parsed.value ?? {}) as Record<string, unknown>, 'modify', this.#v2, this.inbounds);
+    if (Object.keys(errors).length > 0) return json({ detail: errors }, 422);
+    updateUser(user, value, this.inbounds, this.#now());
+    user.editAt = this.#now();
+    return this.#userResponse(user);
+  }
+
+  #delete(user: SimUser): Response {
+    this.#users.delete(user.username.toLowerCase());
+    this.#sorted.clear();
+    if (this.quirks.deleteCommitThen500 || user.admin === null) return internalError();
+    return json({ detail: 'User successfully deleted' });
+  }
+
+  #reset(user: SimUser): Response {
+    user.usedTraffic = 0;
+    // `status not in (expired or disabled)` is a substring test on "expired" (issue #1672).
+    if (this.quirks.resetReactivates ? user.status !== 'expired' : user.status === 'limited') user.status = 'active';
+    user.nextPlan = null;
+    return this.#userResponse(user);
+  }
+
+  #list(request: Request): Response {
+    const query = new URL(request.url).searchParams;
+    const sortText = query.get('sort');
+    const keys: string[] = [];
+    if (sortText !== null) {
+      for (const option of sortText.replace(/^,+|,+$/g, '').split(',')) {
+        if (!['username', 'used_traffic', 'data_limit', 'expire', 'created_at'].includes(option.replace(/^-/, ''))) {
+          return json({ detail: `"${option}" is not a valid sort option` }, 400);
+        }
+        keys.push(option);
+      }
+    }
+    let users = this.#sortedUsers(keys);
+    const names = query.getAll('username').map((name) => name.toLowerCase());
+    if (names.length > 0) users = users.filter((user) => names.includes(user.username.toLowerCase()));
+    const search = query.get('search')?.toLowerCase();
+    if (search) users = users.filter((user) => user.username.toLowerCase().includes(search) || (user.note ?? '').toLowerCase().includes(search));
+    const status = query.get('status');
+    if (status) users = users.filter((user) => user.status === status);
+    const offset = Number(query.get('offset') ?? 0) || 0;
+    const limit = query.get('limit');
+    const page = limit === null ? users.slice(offset) : users.slice(offset, offset + (Number(limit) || 0));
+    if (page.some((user) => user.broken)) return internalError();
+    const wire = this.#wire();
+    return json({ users: page.map((user) => userBody(user, wire)), total: users.length });
+  }
+
+  #sortedUsers(keys: string[]): SimUser[] {
+    const cacheKey = keys.join(',');
+    const cacheable = keys.every((key) => STABLE_SORT_KEYS.includes(key));
+    const cached = cacheable ? this.#sorted.get(cacheKey) : undefined;
+    if (cached) return cached;
+    const sorted = sortUsers([...this.#users.values()], keys);
+    if (cacheable) this.#sorted.set(cacheKey, sorted);
+    return sorted;
+  }
+
+  /** What the wire shapes need from the panel's configuration. */
+  #wire(): WireContext {
+    return { inbounds: this.inbounds, v2: this.#v2, nowMs: this.#now(), host: SERVER_HOST, secret: SECRET, subscriptionPrefix: this.#options.subscriptionPrefix ?? '' };
+  }
+
+  #subscription(token: string, info: boolean): Response {
+    const [username, seconds] = Buffer.from(token.slice(0, -10), 'base64url').toString().split(',');
+    const user = username === undefined ? undefined : this.#users.get(username.toLowerCase());
+    if (!user || subscriptionToken(user.username, Number(seconds) * 1000, SECRET) !== token) return json({ detail: 'Not Found' }, 404);
+    user.subUpdatedAt = this.#now();
+    if (info) return json(userBody(user, this.#wire()));
+    return new Response(Buffer.from(shareLinks(user, this.inbounds, SERVER_HOST).join('\n')).toString('base64'), {
+      status: 200,
+      headers: { 'content-type': 'text/plain', 'subscription-userinfo': `upload=0; download=${user.usedTraffic}; total=${user.dataLimit ?? 0}; expire=${user.expire ?? 0}` },
+    });
+  }
+
+  #userResponse(user: SimUser): Response {
+    if (user.broken) return internalError();
+    return json(userBody(user, this.#wire()));
+  }
+
+  #require(username: string): SimUser {
+    const user = this.#users.get(username.toLowerCase());
+    if (!user) throw new Error(`no user ${username} on the simulated Marzban`);
+    return user;
+  }
+}
+
+function internalError(): Response {
+  return new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
+
+export function createMarzbanSimulator(options: MarzbanSimulatorOptions = {}): MarzbanSimulator {
+  return new MarzbanSimulator(options);
+}

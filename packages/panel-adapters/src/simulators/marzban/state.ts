@@ -1,0 +1,105 @@
+/**
+ * The Marzban simulator's data and rules (`Gozargah/Marzban@v0.8.4`: `app/models/user.py`,
+ * `app/db/crud.py`, `app/jobs/review_users.py`), kept apart from the HTTP routes.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+
+export const SIM_PROTOCOLS = ['vmess', 'vless', 'trojan', 'shadowsocks'] as const;
+export type SimProtocol = (typeof SIM_PROTOCOLS)[number];
+export type SimStatus = 'active' | 'disabled' | 'limited' | 'expired' | 'on_hold';
+
+export interface SimInbound {
+  tag: string;
+  protocol: SimProtocol;
+  network: string;
+  tls: 'none' | 'tls' | 'reality';
+  port: number;
+}
+
+export interface SimProxy {
+  id?: string;
+  flow?: string;
+  password?: string;
+  method?: string;
+}
+
+export interface SimNextPlan {
+  data_limit: number | null;
+  expire: number | null;
+  add_remaining_traffic: boolean;
+  fire_on_either: boolean;
+}
+
+export interface SimUser {
+  username: string;
+  status: SimStatus;
+  proxies: Partial<Record<SimProtocol, SimProxy>>;
+  /** Included tags per protocol. */
+  inbounds: Partial<Record<SimProtocol, string[]>>;
+  expire: number | null;
+  dataLimit: number | null;
+  resetStrategy: string;
+  note: string | null;
+  onHoldExpireDuration: number | null;
+  onHoldTimeout: number | null;
+  nextPlan: SimNextPlan | null;
+  usedTraffic: number;
+  lifetimeUsedTraffic: number;
+  createdAt: number;
+  editAt: number | null;
+  onlineAt: number | null;
+  subUpdatedAt: number | null;
+  /** `null` = created by the env sudoer (no admin row): deleting it answers 500 (quirk §1.8.1). */
+  admin: string | null;
+  /** Created with `proxies` omitted on 0.8: every read of it fails with 500 (quirk §1.8.3). */
+  broken: boolean;
+}
+
+export const DEFAULT_INBOUNDS: readonly SimInbound[] = [
+  { tag: 'VLESS TCP REALITY', protocol: 'vless', network: 'tcp', tls: 'reality', port: 443 },
+  { tag: 'VLESS GRPC REALITY', protocol: 'vless', network: 'grpc', tls: 'reality', port: 8443 },
+  { tag: 'VMess WS', protocol: 'vmess', network: 'ws', tls: 'none', port: 8080 },
+  { tag: 'Trojan TCP', protocol: 'trojan', network: 'tcp', tls: 'tls', port: 2083 },
+  { tag: 'Shadowsocks TCP', protocol: 'shadowsocks', network: 'tcp', tls: 'none', port: 1080 },
+];
+
+/** Username rule of Marzban ≥ 0.4 (`UserCreate.validate_username`). */
+export const USERNAME_RE = /^(?=\w{3,32}\b)[a-zA-Z0-9\-_@.]+(?:_[a-zA-Z0-9\-_@.]+)*$/;
+
+export function newCredential(protocol: SimProtocol, given: SimProxy = {}): SimProxy {
+  if (protocol === 'vless') return { id: given.id ?? randomUUID(), flow: given.flow ?? '' };
+  if (protocol === 'vmess') return { id: given.id ?? randomUUID() };
+  if (protocol === 'trojan') return { password: given.password ?? randomBytes(16).toString('base64url'), ...(given.flow ? { flow: given.flow } : {}) };
+  return { password: given.password ?? randomBytes(16).toString('base64url'), method: given.method ?? 'chacha20-ietf-poly1305' };
+}
+
+/** `create_subscription_token`: base64url(`username,ceil(now)`) + 10 characters of a signature. */
+export function subscriptionToken(username: string, nowMs: number, secret: string): string {
+  const data = Buffer.from(`${username},${Math.ceil(nowMs / 1000)}`).toString('base64url');
+  const signature = createHash('sha256').update(data + secret).digest('base64url').slice(0, 10);
+  return data + signature;
+}
+
+/** A share link per included inbound, in the shape Marzban's v2ray builder gives. */
+export function shareLinks(user: SimUser, inbounds: readonly SimInbound[], host: string): string[] {
+  const links: string[] = [];
+  for (const inbound of inbounds) {
+    const tags = user.inbounds[inbound.protocol];
+    const proxy = user.proxies[inbound.protocol];
+    if (!tags || !proxy || !tags.includes(inbound.tag)) continue;
+    const remark = encodeURIComponent(`🚀 Marz (${user.username}) [${inbound.protocol} - ${inbound.network}]`);
+    const security = inbound.tls === 'none' ? 'none' : inbound.tls;
+    if (inbound.protocol === 'vless' || inbound.protocol === 'trojan') {
+      const secret = inbound.protocol === 'vless' ? proxy.id : encodeURIComponent(proxy.password ?? '');
+      const flow = proxy.flow ? `&flow=${proxy.flow}` : '';
+      links.push(`${inbound.protocol}://${secret}@${host}:${inbound.port}?security=${security}&type=${inbound.network}${flow}#${remark}`);
+    } else if (inbound.protocol === 'vmess') {
+      const config = { add: host, aid: '0', id: proxy.id, net: inbound.network, port: inbound.port, ps: `Marz (${user.username})`, tls: security, type: 'none', v: '2' };
+      links.push(`vmess://${Buffer.from(JSON.stringify(config)).toString('base64')}`);
+    } else {
+      const userinfo = Buffer.from(`${proxy.method}:${proxy.password}`).toString('base64url');
+      links.push(`ss://${userinfo}@${host}:${inbound.port}#${remark}`);
+    }
+  }
+  return links;
+}

@@ -1,0 +1,261 @@
+/**
+ * A stateful 3x-ui panel speaking whichever API generation its version has: Gen A (v2.x … v3.0.x,
+ * inbound-scoped clients) or Gen B (v3.1+, global clients), with that version's auth behaviour
+ * (cookie names, CSRF, Bearer tokens, how a lost session is answered), envelopes, units and error
+ * texts. Serve it with `serveOnLocalhost(sim.handle)` or, in tests, `mswHandler(origin, sim.handle)`.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Clock } from '@panelkit/sdk';
+import type { PanelTestControls } from '@panelkit/sdk/testing';
+import { delay } from '../harness/delay.js';
+import { SimulatorBase, type Router } from '../harness/index.js';
+import { seedDemoInbounds } from './demo.js';
+import { fail, noRoute, ok } from './envelope.js';
+import { genARoutes } from './routes-gen-a.js';
+import { genBRoutes } from './routes-gen-b.js';
+import { XuiSessions } from './sessions.js';
+import { key, text, XuiState, type InboundSeed, type RawClient, type SimInbound } from './state.js';
+import { traitsOf, type XuiVersionTraits } from './version.js';
+
+export interface XuiSimulatorOptions {
+  /** The panel version to behave as: `'2.8.x'` (default), `'2.4.0'`, `'3.0.2'`, `'3.6.x'`… */
+  readonly version?: string;
+  /** `webBasePath`, e.g. `/Xk3vR9pQ2mW7/`. Default `/`. */
+  readonly basePath?: string;
+  /** The panel login. Default `admin` / `admin`. */
+  readonly credentials?: { readonly username: string; readonly password: string };
+  /** Bearer API tokens the panel accepts (v3.0+). */
+  readonly apiTokens?: readonly string[];
+  readonly clock?: Clock;
+  /** Real milliseconds before every answer. */
+  readonly latencyMs?: number;
+  /** `sessionMaxAge` in minutes (absolute from login). Default 360. */
+  readonly sessionMaxAgeMinutes?: number;
+}
+
+/** Switchable misbehaviours the real panel is known for. */
+export interface XuiQuirks {
+  /** Successful client writes answer 200 with an empty body (MHSanaei/3x-ui#2555, #3052, #3236). */
+  emptyBodyOnWrite: boolean;
+  /** Gen A writes read the inbound's settings, wait, then write them whole: overlapping writes lose each other's changes. */
+  clobberConcurrentWrites: boolean;
+  /** How long a clobbering write holds its stale copy, in real milliseconds. */
+  writeDelayMs: number;
+}
+
+export class XuiSimulator extends SimulatorBase implements PanelTestControls {
+  readonly traits: XuiVersionTraits;
+  readonly basePath: string;
+  readonly state = new XuiState();
+  readonly sessions: XuiSessions;
+  readonly quirks: XuiQuirks = { emptyBodyOnWrite: false, clobberConcurrentWrites: false, writeDelayMs: 5 };
+  readonly #credentials: { username: string; password: string };
+  readonly #router: Router;
+  readonly #recordIds = new Map<string, number>();
+  #nextRecordId = 1;
+
+  constructor(options: XuiSimulatorOptions = {}) {
+    super({ ...(options.clock ? { clock: options.clock } : {}), ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }) });
+    this.traits = traitsOf(options.version ?? '2.8.x');
+    this.basePath = normaliseBasePath(options.basePath ?? '/');
+    this.#credentials = { username: options.credentials?.username ?? 'admin', password: options.credentials?.password ?? 'admin' };
+    this.sessions = new XuiSessions(this.traits, this.basePath);
+    if (options.sessionMaxAgeMinutes !== undefined) this.sessions.sessionMaxAgeMinutes = options.sessionMaxAgeMinutes;
+    for (const token of options.apiTokens ?? []) this.sessions.tokens.add(token);
+    this.#router = this.traits.genB ? genBRoutes(this, fail) : genARoutes(this, fail);
+  }
+
+  // ------------------------------------------------------------------ seeding
+
+  addInbound(seed: InboundSeed): SimInbound {
+    return this.state.addInbound(seed);
+  }
+
+  /** Adds `count` clients straight into the database (no API, O(count)); for benchmarks and big-panel tests. */
+  seedClients(inboundId: number, count: number, make: (i: number) => Partial<RawClient> = () => ({})): void {
+    const inbound = this.state.inbounds.get(inboundId);
+    if (!inbound) throw new Error(`no inbound ${inboundId}`);
+    const now = this.clock.now().getTime();
+    for (let i = 0; i < count; i++) {
+      const client: RawClient = {
+        id: inbound.protocol === 'vless' || inbound.protocol === 'vmess' ? randomUUID() : '',
+        password: inbound.protocol === 'trojan' ? randomBytes(8).toString('hex') : inbound.protocol === 'shadowsocks' ? randomBytes(32).toString('base64') : undefined,
+        email: `seed${inboundId}_${i}`,
+        enable: true,
+        expiryTime: 0,
+        totalGB: 0,
+        limitIp: 0,
+        subId: randomBytes(8).toString('hex'),
+        tgId: 0,
+        reset: 0,
+        comment: '',
+        created_at: now,
+        updated_at: now,
+        ...make(i),
+      };
+      this.state.attach(inbound, client, now);
+      this.recordId(key(text(client.email)));
+    }
+  }
+
+  /** A few inbounds like a real install has: VLESS Reality/TCP, VMess WS, Trojan WS/TLS, Shadowsocks 2022. */
+  seedDemo(): SimInbound[] {
+    return seedDemoInbounds(this);
+  }
+
+  /** The Gen B database id of a client record (stable per email). */
+  recordId(k: string): number {
+    let id = this.#recordIds.get(k);
+    if (id === undefined) {
+      id = this.#nextRecordId++;
+      this.#recordIds.set(k, id);
+    }
+    return id;
+  }
+
+  // ------------------------------------------------------------------ controls
+
+  async addTraffic(username: string, uploadBytes: number, downloadBytes: number): Promise<void> {
+    this.state.addTraffic(username, uploadBytes, downloadBytes, this.clock.now().getTime());
+  }
+
+  /** Marks a client as seen in the last traffic poll (`onlines`). */
+  setOnline(username: string, online = true): void {
+    this.state.polled = true;
+    if (online) this.state.online.add(key(username));
+    else this.state.online.delete(key(username));
+  }
+
+  /** The panel's own traffic job: disables depleted and expired clients. Returns how many changed. */
+  enforce(): number {
+    return this.state.enforce(this.clock.now().getTime());
+  }
+
+  /** Drops every session and revokes every API token (the next call must log in again, or fails with a token). */
+  expireSession(): void {
+    this.sessions.expireAll();
+    this.sessions.tokens.clear();
+  }
+
+  async countClients(username: string): Promise<number> {
+    const k = key(username);
+    if (this.traits.genB) return this.state.clients.has(k) ? 1 : 0;
+    let count = 0;
+    for (const inbound of this.state.inbounds.values()) count += inbound.clientKeys.filter((c) => c === k).length;
+    return count;
+  }
+
+  loginCount(): number {
+    return this.sessions.logins;
+  }
+
+  /** The client as stored in the panel (settings JSON / client record), or undefined. */
+  client(username: string): RawClient | undefined {
+    return this.state.clients.get(key(username));
+  }
+
+  // ------------------------------------------------------------------ write helpers (routes)
+
+  /**
+   * A Gen A client write: the inbound's whole client list is recomputed and written back. With
+   * `quirks.clobberConcurrentWrites` the list is read first and written after a pause, so writes
+   * that overlap on one inbound overwrite each other, as on the real panel.
+   */
+  async writeInbound(inbound: SimInbound, compute: (current: RawClient[]) => RawClient[], message: string): Promise<Response> {
+    if (this.quirks.clobberConcurrentWrites) {
+      const snapshot = this.state.clientsOf(inbound).map((c) => ({ ...c }));
+      await delay(this.quirks.writeDelayMs);
+      this.state.replaceClients(inbound, compute(snapshot), this.clock.now().getTime());
+    } else {
+      this.state.replaceClients(inbound, compute(this.state.clientsOf(inbound)), this.clock.now().getTime());
+    }
+    return this.writeAnswer(ok(null, message));
+  }
+
+  /** The answer to an applied write (empty with `quirks.emptyBodyOnWrite`). */
+  writeAnswer(response: Response): Response {
+    return this.quirks.emptyBodyOnWrite ? new Response(null, { status: 200 }) : response;
+  }
+
+  // ------------------------------------------------------------------ pipeline
+
+  protected routePath(request: Request): string | null {
+    const path = new URL(request.url).pathname;
+    if (!path.startsWith(this.basePath)) return null;
+    return `/${path.slice(this.basePath.length)}`;
+  }
+
+  protected isSessionRequest(_request: Request, path: string): boolean {
+    return path === '/' || path === '/login' || path === '/csrf-token';
+  }
+
+  protected async route(request: Request, path: string | null): Promise<Response> {
+    if (path === null) return noRoute();
+    const now = this.clock.now().getTime();
+    if (path === '/' && request.method === 'GET') {
+      return new Response('<!DOCTYPE html><html><head><title>Login</title></head><body></body></html>', { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } });
+    }
+    if (path === '/csrf-token' && request.method === 'GET' && this.traits.csrf) return this.sessions.csrfToken(request, now);
+    if (path === '/login' && request.method === 'POST') return this.sessions.login(request, await loginFields(request), this.#credentials, now);
+    const isApi = path.startsWith('/panel/api/');
+    const isLegacyStatus = path === '/server/status' && request.method === 'POST' && !this.#hasApiStatus();
+    if (!isApi && !isLegacyStatus) return noRoute();
+    const auth = this.sessions.check(request, now);
+    if (!auth.ok) return auth.response;
+    if (isLegacyStatus || (path === '/panel/api/server/status' && request.method === 'GET' && this.#hasApiStatus())) return ok(this.#status());
+    const found = this.#router.find(request.method, path);
+    if (!('handler' in found)) return noRoute();
+    return found.handler(request, found.params, undefined);
+  }
+
+  #hasApiStatus(): boolean {
+    const [major, minor] = this.traits.version.split('.').map((p) => Number.parseInt(p, 10));
+    return (major ?? 0) > 2 || (minor ?? 0) >= 7;
+  }
+
+  #status(): Record<string, unknown> {
+    return {
+      cpu: 3.2,
+      cpuCores: 2,
+      logicalPro: 2,
+      cpuSpeedMhz: 2400,
+      mem: { current: 512 * 1024 * 1024, total: 2048 * 1024 * 1024 },
+      swap: { current: 0, total: 0 },
+      disk: { current: 5 * 1024 ** 3, total: 40 * 1024 ** 3 },
+      xray: { state: 'running', errorMsg: '', version: '25.9.11' },
+      uptime: 86_400,
+      loads: [0.1, 0.2, 0.3],
+      tcpCount: this.state.online.size,
+      udpCount: 0,
+      netIO: { up: 0, down: 0 },
+      netTraffic: { sent: 0, recv: 0 },
+      publicIP: { ipv4: '203.0.113.10', ipv6: 'N/A' },
+      appStats: { threads: 12, mem: 64 * 1024 * 1024, uptime: 86_400 },
+      ...(this.traits.genB ? { panelVersion: this.traits.version } : {}),
+    };
+  }
+}
+
+/** `c.ShouldBind` on the login form: JSON or form-encoded. */
+async function loginFields(request: Request): Promise<Record<string, unknown>> {
+  const type = request.headers.get('content-type') ?? '';
+  const body = await request.text();
+  if (type.includes('application/json')) {
+    try {
+      return JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(body));
+}
+
+function normaliseBasePath(path: string): string {
+  let out = path.startsWith('/') ? path : `/${path}`;
+  if (!out.endsWith('/')) out += '/';
+  return out;
+}
+
+export function createXuiSimulator(options: XuiSimulatorOptions = {}): XuiSimulator {
+  return new XuiSimulator(options);
+}

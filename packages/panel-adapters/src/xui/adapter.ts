@@ -1,0 +1,188 @@
+/**
+ * The 3x-ui adapter: one `PanelHttp` (cookie jar with `lang=en-US`, `X-Requested-With` so old
+ * panels answer 401 instead of redirecting), a session strategy for passwords (CSRF-aware) or
+ * Bearer tokens, and one of two drivers chosen by a probe on first use (see `probe.ts`).
+ */
+import {
+  ConfigurationError,
+  PANEL_ADAPTER_API_VERSION,
+  systemClock,
+  type CallContext,
+  type ClientLinks,
+  type ClientListPage,
+  type ClientPatch,
+  type ClientRef,
+  type ClientSpec,
+  type Clock,
+  type PanelAdapter,
+  type PanelCapabilities,
+  type PanelHealthReport,
+  type RemoteClient,
+  type RemoteTarget,
+  type TargetRef,
+} from '@panelkit/sdk';
+import { connectionHttpOptions, type PanelConnectionOptions } from '../http/connection-options.js';
+import { measureHealth } from '../http/health.js';
+import { KeyedMutex, PanelHttp } from '../http/index.js';
+import { XuiApi } from './api.js';
+import type { DriverDeps, XuiDriver, XuiLinkSettings } from './driver.js';
+import { GenADriver } from './gen-a.js';
+import { GenBDriver } from './gen-b.js';
+import { detectGeneration, type XuiGeneration } from './probe.js';
+import { XuiSession, type XuiAuth } from './session.js';
+
+export interface XuiAdapterOptions extends PanelConnectionOptions {
+  /** The panel's full URL including its (usually random) base path: `https://host:2053/Xk3vR9pQ2mW7/`. */
+  readonly baseUrl: string;
+  /** A panel login (v2.x and v3.x), or a v3.0+ API token (sent as `Authorization: Bearer`). */
+  readonly auth: XuiAuth;
+  /** Time for expiry status and link remarks. Default: the system clock. */
+  readonly clock?: Clock;
+  /** Skip the probe when the generation is known: `A` = v2.x – v3.0.x, `B` = v3.1+. Default `auto`. */
+  readonly generation?: 'auto' | XuiGeneration;
+  readonly links?: {
+    /** Address in share links when an inbound listens on all interfaces. Default: the base URL's host name. */
+    readonly host?: string;
+    /** The subscription base URL (`subURI`); the subId is appended. Default `<scheme>://<host>:2096/sub/`. */
+    readonly subscriptionBaseUrl?: string;
+    /** The panel's `remarkModel` (Gen A links). Default `-ieo`. */
+    readonly remarkModel?: string;
+    /** The panel's `subShowInfo` (Gen A links: traffic/days left in the remark). Default false. */
+    readonly showInfo?: boolean;
+  };
+}
+
+const CAPABILITIES_BASE = {
+  batchCreate: true,
+  inPlaceUpdate: true,
+  bulkUsage: true,
+  startOnFirstUse: true,
+  enforcesExpiry: true,
+  enforcesTrafficLimit: true,
+  resetUsage: true,
+  deviceLimit: true,
+} as const;
+
+function validate(options: XuiAdapterOptions): URL {
+  let url: URL;
+  try {
+    url = new URL(options.baseUrl);
+  } catch {
+    throw new ConfigurationError('3x-ui baseUrl is not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigurationError('3x-ui baseUrl must be http or https');
+  const auth = options.auth as Partial<Record<string, unknown>> | undefined;
+  const hasToken = typeof auth?.token === 'string' && auth.token !== '';
+  const hasLogin = typeof auth?.username === 'string' && auth.username !== '' && typeof auth.password === 'string';
+  if (!hasToken && !hasLogin) throw new ConfigurationError('3x-ui auth needs { username, password } or { token }');
+  return url;
+}
+
+export class XuiAdapter implements PanelAdapter {
+  readonly kind = '3x-ui';
+  readonly apiVersion = PANEL_ADAPTER_API_VERSION;
+  readonly capabilities: PanelCapabilities;
+  readonly #http: PanelHttp;
+  readonly #session: XuiSession;
+  readonly #deps: DriverDeps;
+  readonly #forced: XuiGeneration | undefined;
+  #driver: Promise<XuiDriver> | undefined;
+
+  constructor(options: XuiAdapterOptions) {
+    const url = validate(options);
+    const maxConcurrency = options.maxConcurrency ?? 4;
+    this.capabilities = { ...CAPABILITIES_BASE, maxConcurrency };
+    this.#session = new XuiSession(options.auth, () => this.#http);
+    this.#http = new PanelHttp(
+      {
+        ...connectionHttpOptions(this.kind, options),
+        cookies: true,
+        initialCookies: ['lang=en-US'],
+        headers: { 'x-requested-with': 'XMLHttpRequest' },
+      },
+      this.#session,
+    );
+    const links: XuiLinkSettings = {
+      host: options.links?.host ?? url.hostname,
+      subscriptionBaseUrl: withSlash(options.links?.subscriptionBaseUrl ?? `${url.protocol}//${url.hostname}:2096/sub/`),
+      remarkModel: options.links?.remarkModel ?? '-ieo',
+      showInfo: options.links?.showInfo ?? false,
+    };
+    this.#deps = { api: new XuiApi(this.#http), clock: options.clock ?? systemClock, writes: new KeyedMutex(), links };
+    this.#forced = options.generation === 'auto' ? undefined : options.generation;
+  }
+
+  /** Which API generation the panel speaks (probes on first use). */
+  async generation(ctx: CallContext): Promise<XuiGeneration> {
+    return (await this.#ensure(ctx)).generation;
+  }
+
+  #ensure(ctx: CallContext): Promise<XuiDriver> {
+    if (!this.#driver) {
+      const pending = (async () => {
+        const generation = this.#forced ?? (await detectGeneration(this.#deps.api, this.#session, ctx));
+        return generation === 'B' ? new GenBDriver(this.#deps) : new GenADriver(this.#deps);
+      })();
+      this.#driver = pending;
+      pending.catch(() => {
+        if (this.#driver === pending) this.#driver = undefined;
+      });
+    }
+    return this.#driver;
+  }
+
+  #run<T>(ctx: CallContext, operation: (driver: XuiDriver, ctx: CallContext) => Promise<T>): Promise<T> {
+    return this.#http.retrying(ctx, async (attemptCtx) => operation(await this.#ensure(attemptCtx), attemptCtx));
+  }
+
+  health(ctx: CallContext): Promise<PanelHealthReport> {
+    return measureHealth(async () => {
+      const status = await this.#run(ctx, (driver, c) => driver.health(c));
+      const ok = status.xrayState === null || status.xrayState === 'running';
+      return { ok, version: status.version, message: ok ? null : `xray is ${status.xrayState}` };
+    });
+  }
+
+
+  listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
+    return this.#run(ctx, (driver, c) => driver.listTargets(c));
+  }
+
+  createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
+    if (specs.length === 0) return Promise.resolve([]);
+    return this.#run(ctx, (driver, c) => driver.createClients(target, specs, c));
+  }
+
+  getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
+    return this.#run(ctx, (driver, c) => driver.getClient(ref, c));
+  }
+
+  updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
+    return this.#run(ctx, (driver, c) => driver.updateClient(ref, patch, c));
+  }
+
+  resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
+    return this.#run(ctx, (driver, c) => driver.resetUsage(ref, c));
+  }
+
+  deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {
+    return this.#run(ctx, (driver, c) => driver.deleteClient(ref, c));
+  }
+
+  listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage> {
+    return this.#run(ctx, (driver, c) => driver.listClients(request, c));
+  }
+
+  links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
+    return this.#run(ctx, (driver, c) => driver.links(ref, c));
+  }
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+/** A 3x-ui adapter (v2.x – v3.x; the API generation is probed on first use). */
+export function createXuiAdapter(options: XuiAdapterOptions): XuiAdapter {
+  return new XuiAdapter(options);
+}

@@ -1,0 +1,49 @@
+/**
+ * What both 3x-ui API generations implement for the adapter. A driver makes one attempt; the
+ * adapter wraps each operation in the retry policy and, for Gen A, the per-inbound write lock.
+ */
+import type { CallContext, ClientLinks, ClientListPage, ClientPatch, ClientRef, ClientSpec, Clock, RemoteClient, RemoteTarget, TargetRef } from '@panelkit/sdk';
+import type { KeyedMutex } from '../http/index.js';
+import type { XuiApi } from './api.js';
+
+/** How links and subscription URLs are made (see `XuiAdapterOptions.links`). */
+export interface XuiLinkSettings {
+  /** Address put in share links when an inbound listens on all interfaces. */
+  readonly host: string;
+  /** Subscription base URL; the client's subId is appended. */
+  readonly subscriptionBaseUrl: string;
+  readonly remarkModel: string;
+  readonly showInfo: boolean;
+}
+
+export interface DriverDeps {
+  readonly api: XuiApi;
+  readonly clock: Clock;
+  /** Serialises writes per inbound (`inbound:<id>`). */
+  readonly writes: KeyedMutex;
+  readonly links: XuiLinkSettings;
+}
+
+export interface XuiDriver {
+  readonly generation: 'A' | 'B';
+  /** The panel version when the panel says it (v3.x status), for health reports. */
+  readonly version: string | null;
+  health(ctx: CallContext): Promise<{ xrayState: string | null; version: string | null }>;
+  listTargets(ctx: CallContext): Promise<RemoteTarget[]>;
+  createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]>;
+  getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null>;
+  updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient>;
+  resetUsage(ref: ClientRef, ctx: CallContext): Promise<void>;
+  deleteClient(ref: ClientRef, ctx: CallContext): Promise<void>;
+  listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage>;
+  links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks>;
+}
+
+export function subscriptionUrl(settings: XuiLinkSettings, subId: string | undefined): string | null {
+  return subId ? `${settings.subscriptionBaseUrl}${encodeURIComponent(subId)}` : null;
+}
+
+export function inboundIdOf(target: TargetRef): number {
+  const id = Number(target.remoteRef);
+  return Number.isSafeInteger(id) && id > 0 ? id : NaN;
+}

@@ -1,0 +1,305 @@
+/**
+ * Gen A driver (3x-ui v2.x … v3.0.2): clients live inside an inbound's `settings` and every write
+ * rewrites them whole, so writes to one inbound are serialised. Several clients are added in one
+ * `addClient`; updates replace the stored object in place (`updateClient/:clientId` with the full
+ * object); usage for every client comes from one `inbounds/list` (its `clientStats`).
+ *
+ * An empty 200 body on a write is an unknown outcome: the driver reads the inbound back and either
+ * confirms the write or throws `PanelOutcomeUnknownError` (retryable; every write is idempotent).
+ *
+ * The last client of an inbound cannot be deleted on v2.1 – v3.0.2 (`no client remained`): the
+ * driver then adds a disabled placeholder client (`panelkit_keep_<inboundId>`, random
+ * credentials) and deletes again, so the customer's credentials really are gone.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  PanelNotFoundError,
+  PanelOutcomeUnknownError,
+  type CallContext,
+  type ClientLinks,
+  type ClientListPage,
+  type ClientPatch,
+  type ClientRef,
+  type ClientSpec,
+  type RemoteClient,
+  type RemoteTarget,
+  type TargetRef,
+} from '@panelkit/sdk';
+import { z } from 'zod';
+import { failureOf, type XuiApi } from './api.js';
+import { inboundIdOf, subscriptionUrl, type DriverDeps, type XuiDriver } from './driver.js';
+import { buildShareLinks } from './links/share-links.js';
+import { pageOf, parseCursor, SnapshotCache } from './listing.js';
+import { applyPatch, clientFromSpec, clientKeyOf, patchApplied, toRemoteClient } from './mapping.js';
+import { ClientTrafficSchema, InboundListSchema, InboundSchema, ServerStatusSchema, type ClientTraffic, type Inbound, type XuiClient } from './schemas.js';
+
+const API = 'panel/api/inbounds';
+const NullableTraffic = ClientTrafficSchema.nullable();
+
+export const PLACEHOLDER_PREFIX = 'panelkit_keep_';
+
+export function targetOf(inbound: Inbound): TargetRef {
+  return { remoteRef: String(inbound.id), protocol: inbound.protocol, remoteMeta: { inboundId: inbound.id, port: inbound.port, tag: inbound.tag, remark: inbound.remark } };
+}
+
+function clientsOf(inbound: Inbound): XuiClient[] {
+  return inbound.settings.clients ?? [];
+}
+
+function findClient(inbound: Inbound, email: string): XuiClient | undefined {
+  const wanted = email.toLowerCase();
+  return clientsOf(inbound).find((c) => c.email.toLowerCase() === wanted);
+}
+
+function visionCapable(inbound: Inbound): boolean {
+  const stream = inbound.streamSettings ?? {};
+  return stream.network === 'tcp' && (stream.security === 'tls' || stream.security === 'reality');
+}
+
+export class GenADriver implements XuiDriver {
+  readonly generation = 'A' as const;
+  version: string | null = null;
+  readonly #api: XuiApi;
+  readonly #snapshots: SnapshotCache;
+
+  constructor(private readonly deps: DriverDeps) {
+    this.#api = deps.api;
+    this.#snapshots = new SnapshotCache(deps.clock);
+  }
+
+  async health(ctx: CallContext): Promise<{ xrayState: string | null; version: string | null }> {
+    let status;
+    try {
+      status = await this.#api.read({ operation: 'health', method: 'GET', path: 'panel/api/server/status' }, ServerStatusSchema, ctx);
+    } catch (error) {
+      // Before v2.7 the status route was `POST {base}server/status`.
+      if ((error as { status?: number }).status !== 404) throw error;
+      status = await this.#api.read({ operation: 'health', method: 'POST', path: 'server/status' }, ServerStatusSchema, ctx);
+    }
+    this.version = status.panelVersion ?? null;
+    return { xrayState: status.xray?.state ?? null, version: this.version };
+  }
+
+  async listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
+    const inbounds = await this.#list('listTargets', ctx);
+    return inbounds.map((ib) => ({
+      remoteRef: String(ib.id),
+      name: ib.remark,
+      protocol: ib.protocol,
+      enabled: ib.enable,
+      clientCount: clientsOf(ib).filter((c) => !c.email.startsWith(PLACEHOLDER_PREFIX)).length,
+      remoteMeta: targetOf(ib).remoteMeta,
+    }));
+  }
+
+  #list(operation: string, ctx: CallContext): Promise<Inbound[]> {
+    return this.#api.read({ operation, method: 'GET', path: `${API}/list` }, InboundListSchema, ctx);
+  }
+
+  #inbound(id: number, operation: string, ctx: CallContext): Promise<Inbound> {
+    if (!Number.isSafeInteger(id)) throw new PanelNotFoundError('the target is not a 3x-ui inbound id', this.#api.context(operation));
+    return this.#api.read({ operation, method: 'GET', path: `${API}/get/${id}` }, InboundSchema, ctx);
+  }
+
+  /** The inbound, or null when the panel says it does not exist. */
+  async #inboundOrNull(id: number, operation: string, ctx: CallContext): Promise<Inbound | null> {
+    try {
+      return await this.#inbound(id, operation, ctx);
+    } catch (error) {
+      if (failureOf(error) === 'not_found') return null;
+      throw error;
+    }
+  }
+
+  async #traffic(email: string, operation: string, ctx: CallContext): Promise<ClientTraffic | null> {
+    try {
+      return await this.#api.read({ operation, method: 'GET', path: `${API}/getClientTraffics/${encodeURIComponent(email)}` }, NullableTraffic, ctx);
+    } catch (error) {
+      if (failureOf(error) === 'not_found') return null;
+      throw error;
+    }
+  }
+
+  #lock<T>(inboundId: number, task: () => Promise<T>): Promise<T> {
+    return this.deps.writes.run(`inbound:${inboundId}`, task);
+  }
+
+  #unknown(operation: string, cause?: unknown): PanelOutcomeUnknownError {
+    return new PanelOutcomeUnknownError('3x-ui did not confirm the write when it was read back (an empty answer, or a lost update)', this.#api.context(operation), cause === undefined ? {} : { cause });
+  }
+
+  createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
+    const id = inboundIdOf(target);
+    return this.#lock(id, async () => {
+      const op = 'createClients';
+      const inbound = await this.#inbound(id, op, ctx);
+      const facts = { protocol: inbound.protocol, ssMethod: inbound.settings.method, visionCapable: visionCapable(inbound) };
+      const missing = specs.filter((spec) => !findClient(inbound, spec.identity.username));
+      let after = inbound;
+      if (missing.length > 0) {
+        const clients = missing.map((spec) => clientFromSpec(spec, facts));
+        let result: { empty: boolean };
+        try {
+          result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/addClient`, json: { id, settings: JSON.stringify({ clients }) } }, z.unknown(), ctx);
+        } catch (error) {
+          // Another worker (or replica) may have added the same derived clients since the read:
+          // then every one is on this inbound now and is adopted; anything else is a real conflict.
+          if (failureOf(error) !== 'duplicate') throw error;
+          const fresh = await this.#inbound(id, op, ctx);
+          if (missing.some((spec) => !findClient(fresh, spec.identity.username))) throw error;
+          result = { empty: false };
+        }
+        try {
+          after = await this.#inbound(id, op, ctx);
+        } catch (error) {
+          if (result.empty) throw this.#unknown(op, error);
+          throw error;
+        }
+        if (missing.some((spec) => !findClient(after, spec.identity.username))) throw this.#unknown(op);
+      }
+      const now = this.deps.clock.now();
+      const ref = targetOf(after);
+      return Promise.all(
+        specs.map(async (spec) => {
+          const client = findClient(after, spec.identity.username)!;
+          const adopted = !missing.includes(spec);
+          const usage = adopted ? await this.#traffic(client.email, op, ctx) : null;
+          return toRemoteClient(ref, client, usage ?? { up: 0, down: 0, enable: client.enable, lastOnline: 0 }, now);
+        }),
+      );
+    });
+  }
+
+  async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
+    const inbound = await this.#inboundOrNull(inboundIdOf(ref.target), 'getClient', ctx);
+    const client = inbound && findClient(inbound, ref.username);
+    if (!inbound || !client) return null;
+    const usage = await this.#traffic(client.email, 'getClient', ctx);
+    return toRemoteClient(targetOf(inbound), client, usage, this.deps.clock.now());
+  }
+
+  updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
+    const id = inboundIdOf(ref.target);
+    return this.#lock(id, async () => {
+      const op = 'updateClient';
+      const inbound = await this.#inboundOrNull(id, op, ctx);
+      const client = inbound && findClient(inbound, ref.username);
+      if (!inbound || !client) throw new PanelNotFoundError(`client ${ref.username} is not on inbound ${id}`, this.#api.context(op));
+      const next = applyPatch(client, patch);
+      const key = encodeURIComponent(clientKeyOf(inbound.protocol, client));
+      const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/updateClient/${key}`, logPath: `${API}/updateClient/[client]`, json: { id, settings: JSON.stringify({ clients: [next] }) } }, z.unknown(), ctx);
+      let stored = next;
+      if (result.empty) {
+        const back = await this.#inbound(id, op, ctx).catch((error: unknown) => {
+          throw this.#unknown(op, error);
+        });
+        const found = findClient(back, ref.username);
+        if (!found || !patchApplied(found, patch)) throw this.#unknown(op);
+        stored = found;
+      }
+      const usage = await this.#traffic(ref.username, op, ctx);
+      return toRemoteClient(targetOf(inbound), stored, usage, this.deps.clock.now());
+    });
+  }
+
+  async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
+    const id = inboundIdOf(ref.target);
+    const op = 'resetUsage';
+    const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/${id}/resetClientTraffic/${encodeURIComponent(ref.username)}` }, z.unknown(), ctx);
+    if (!result.empty) return;
+    const usage = await this.#traffic(ref.username, op, ctx).catch((error: unknown) => {
+      throw this.#unknown(op, error);
+    });
+    if (!usage) throw new PanelNotFoundError(`client ${ref.username} has no traffic row`, this.#api.context(op));
+    if (usage.up + usage.down !== 0) throw this.#unknown(op);
+  }
+
+  deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {
+    const id = inboundIdOf(ref.target);
+    return this.#lock(id, async () => {
+      const op = 'deleteClient';
+      const inbound = await this.#inboundOrNull(id, op, ctx);
+      const client = inbound && findClient(inbound, ref.username);
+      if (!inbound || !client) return;
+      // The route carries the client's uuid or password: log lines show a placeholder instead.
+      const path = `${API}/${id}/delClient/${encodeURIComponent(clientKeyOf(inbound.protocol, client))}`;
+      const logPath = `${API}/${id}/delClient/[client]`;
+      let result;
+      try {
+        result = await this.#api.call({ operation: op, method: 'POST', path, logPath }, z.unknown(), ctx);
+      } catch (error) {
+        if (failureOf(error) !== 'last_client') throw error;
+        await this.#addPlaceholder(inbound, ctx);
+        result = await this.#api.call({ operation: op, method: 'POST', path, logPath }, z.unknown(), ctx);
+      }
+      if (!result.empty) return;
+      const back = await this.#inboundOrNull(id, op, ctx).catch((error: unknown) => {
+        throw this.#unknown(op, error);
+      });
+      if (back && findClient(back, ref.username)) throw this.#unknown(op);
+    });
+  }
+
+  /** A disabled client with throwaway credentials that keeps an inbound from being empty. */
+  async #addPlaceholder(inbound: Inbound, ctx: CallContext): Promise<void> {
+    const email = `${PLACEHOLDER_PREFIX}${inbound.id}`;
+    if (findClient(inbound, email)) return;
+    const placeholder: XuiClient = {
+      email,
+      enable: false,
+      expiryTime: 0,
+      totalGB: 0,
+      limitIp: 0,
+      subId: '',
+      tgId: 0,
+      comment: 'keeps this inbound non-empty (panelkit)',
+      reset: 0,
+      ...(inbound.protocol === 'trojan' ? { password: randomBytes(16).toString('hex') } : {}),
+      ...(inbound.protocol === 'shadowsocks' ? { password: randomBytes(32).toString('base64'), method: '' } : {}),
+      ...(inbound.protocol === 'vless' || inbound.protocol === 'vmess' ? { id: randomUUID() } : {}),
+    };
+    const result = await this.#api.call(
+      { operation: 'deleteClient', method: 'POST', path: `${API}/addClient`, json: { id: inbound.id, settings: JSON.stringify({ clients: [placeholder] }) } },
+      z.unknown(),
+      ctx,
+    );
+    if (result.empty) {
+      const back = await this.#inbound(inbound.id, 'deleteClient', ctx);
+      if (!findClient(back, email)) throw this.#unknown('deleteClient');
+    }
+  }
+
+  async listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage> {
+    const cursor = parseCursor(request.cursor);
+    let snapshot = cursor ? this.#snapshots.get(cursor.snapshot) : undefined;
+    if (!snapshot) {
+      const inbounds = await this.#list('listClients', ctx);
+      const now = this.deps.clock.now();
+      const items: RemoteClient[] = [];
+      for (const inbound of inbounds) {
+        const stats = new Map((inbound.clientStats ?? []).map((row) => [row.email.toLowerCase(), row]));
+        const target = targetOf(inbound);
+        for (const client of clientsOf(inbound)) {
+          if (client.email.startsWith(PLACEHOLDER_PREFIX)) continue;
+          items.push(toRemoteClient(target, client, stats.get(client.email.toLowerCase()) ?? null, now));
+        }
+      }
+      snapshot = this.#snapshots.put(items);
+    }
+    return pageOf(snapshot, cursor?.offset ?? 0, request.limit);
+  }
+
+  async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
+    const inbound = await this.#inboundOrNull(inboundIdOf(ref.target), 'links', ctx);
+    const client = inbound && findClient(inbound, ref.username);
+    if (!inbound || !client) throw new PanelNotFoundError(`client ${ref.username} is not on inbound ${ref.target.remoteRef}`, this.#api.context('links'));
+    const settings = this.deps.links;
+    const stats = settings.showInfo ? await this.#traffic(client.email, 'links', ctx) : null;
+    const shareLinks = buildShareLinks(
+      { remark: inbound.remark, listen: inbound.listen, port: inbound.port, protocol: inbound.protocol, settings: inbound.settings, streamSettings: inbound.streamSettings ?? {} },
+      client,
+      { style: 'v2', host: settings.host, remarkModel: settings.remarkModel, showInfo: settings.showInfo, now: this.deps.clock.now(), stats: stats ?? undefined },
+    );
+    return { subscriptionUrl: subscriptionUrl(settings, client.subId), shareLinks };
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Gen B driver (3x-ui v3.1+): a global client table under `/panel/api/clients/*`, the email as
+ * identity. Creates go through `clients/add` (one) or `clients/bulkCreate` (several, one call);
+ * the panel forces `enable:true` on create, so clients that should start disabled get one
+ * `bulkDisable` after. Updates are read-modify-write (`clients/update` replaces every scalar, an
+ * omitted `enable` means false). Usage comes from `clients/list/paged` (≤ 200 per page, sorted by
+ * email so pages are stable). Links come from the panel itself (`clients/links/:email`, built by
+ * its subscription service).
+ */
+import {
+  PanelConflictError,
+  PanelNotFoundError,
+  PanelOutcomeUnknownError,
+  ValidationError,
+  type CallContext,
+  type ClientLinks,
+  type ClientListPage,
+  type ClientPatch,
+  type ClientRef,
+  type ClientSpec,
+  type RemoteClient,
+  type RemoteTarget,
+  type TargetRef,
+} from '@panelkit/sdk';
+import { z } from 'zod';
+import { failureOf, type XuiApi } from './api.js';
+import { inboundIdOf, subscriptionUrl, type DriverDeps, type XuiDriver } from './driver.js';
+import { pageSizeOf } from './listing.js';
+import { applyPatch, clientFromSpec, patchApplied, toRemoteClient } from './mapping.js';
+import {
+  BulkCreateSchema,
+  ClientGetSchema,
+  ClientPageSchema,
+  InboundOptionsSchema,
+  LinksSchema,
+  ServerStatusSchema,
+  type ClientGet,
+  type ClientRecord,
+  type XuiClient,
+} from './schemas.js';
+
+const API = 'panel/api/clients';
+const PAGE_MAX = 200;
+
+type InboundOption = z.infer<typeof InboundOptionsSchema>[number];
+
+function recordAsClient(record: ClientRecord): XuiClient & Record<string, unknown> {
+  // The record calls the UUID `uuid` and its numeric database key `id`; the update body wants
+  // the UUID in `id`. Everything else is sent back as read so that nothing is reset.
+  return { ...record, id: record.uuid };
+}
+
+export class GenBDriver implements XuiDriver {
+  readonly generation = 'B' as const;
+  version: string | null = null;
+  readonly #api: XuiApi;
+  #inbounds: Map<number, InboundOption> | undefined;
+
+  constructor(private readonly deps: DriverDeps) {
+    this.#api = deps.api;
+  }
+
+  async health(ctx: CallContext): Promise<{ xrayState: string | null; version: string | null }> {
+    const status = await this.#api.read({ operation: 'health', method: 'GET', path: 'panel/api/server/status' }, ServerStatusSchema, ctx);
+    this.version = status.panelVersion ?? null;
+    return { xrayState: status.xray?.state ?? null, version: this.version };
+  }
+
+  async #options(ctx: CallContext, refresh = false): Promise<Map<number, InboundOption>> {
+    if (!this.#inbounds || refresh) {
+      const list = await this.#api.read({ operation: 'listTargets', method: 'GET', path: 'panel/api/inbounds/options' }, InboundOptionsSchema, ctx);
+      this.#inbounds = new Map(list.map((ib) => [ib.id, ib]));
+    }
+    return this.#inbounds;
+  }
+
+  #target(option: InboundOption | undefined, id: number): TargetRef {
+    return { remoteRef: String(id), protocol: option?.protocol ?? 'unknown', remoteMeta: { inboundId: id, port: option?.port ?? 0, tag: option?.tag ?? '', remark: option?.remark ?? '' } };
+  }
+
+  async listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
+    const options = await this.#options(ctx, true);
+    return [...options.values()].map((ib) => ({ remoteRef: String(ib.id), name: ib.remark, protocol: ib.protocol, enabled: ib.enable, clientCount: null, remoteMeta: this.#target(ib, ib.id).remoteMeta }));
+  }
+
+  async #get(email: string, operation: string, ctx: CallContext): Promise<ClientGet | null> {
+    try {
+      return await this.#api.read({ operation, method: 'GET', path: `${API}/get/${encodeURIComponent(email)}` }, ClientGetSchema, ctx);
+    } catch (error) {
+      if (failureOf(error) === 'not_found') return null;
+      throw error;
+    }
+  }
+
+  #remote(target: TargetRef, got: ClientGet): RemoteClient {
+    return toRemoteClient(target, recordAsClient(got.client), null, this.deps.clock.now(), got.usedTraffic ?? 0);
+  }
+
+  #unknown(operation: string, cause?: unknown): PanelOutcomeUnknownError {
+    return new PanelOutcomeUnknownError('3x-ui did not confirm the write when it was read back (an empty answer, or a lost update)', this.#api.context(operation), cause === undefined ? {} : { cause });
+  }
+
+  async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
+    const op = 'createClients';
+    const inboundId = inboundIdOf(target);
+    const option = (await this.#options(ctx)).get(inboundId) ?? (await this.#options(ctx, true)).get(inboundId);
+    if (!option) throw new PanelNotFoundError(`inbound ${target.remoteRef} does not exist`, this.#api.context(op));
+    const facts = { protocol: option.protocol, ssMethod: option.ssMethod, visionCapable: option.tlsFlowCapable };
+    const existing = await Promise.all(specs.map((spec) => this.#get(spec.identity.username, op, ctx)));
+    const missing = specs.filter((_, i) => existing[i] === null || !(existing[i]!.inboundIds ?? []).includes(inboundId));
+    if (missing.length > 0) {
+      const payloads = missing.map((spec) => ({ client: { ...clientFromSpec(spec, facts), enable: true }, inboundIds: [inboundId] }));
+      // Either answer may be an empty body: the read-back below decides the outcome.
+      if (payloads.length === 1) {
+        await this.#api.call({ operation: op, method: 'POST', path: `${API}/add`, json: payloads[0] }, z.unknown(), ctx);
+      } else {
+        const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkCreate`, json: payloads }, BulkCreateSchema, ctx);
+        const refused = result.empty ? undefined : (result.obj.skipped ?? []).find((s) => /already in use/.test(s.reason));
+        if (refused) throw new PanelConflictError(`3x-ui refused: ${refused.reason.slice(0, 200)}`, this.#api.context(op));
+      }
+      const toDisable = missing.filter((spec) => !spec.enabled).map((spec) => spec.identity.username);
+      if (toDisable.length > 0) await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkDisable`, json: { emails: toDisable } }, z.unknown(), ctx);
+    }
+    const after = await Promise.all(
+      specs.map(async (spec, i) => (missing.includes(spec) ? await this.#get(spec.identity.username, op, ctx) : existing[i]!)),
+    );
+    return after.map((got, i) => {
+      if (!got) throw this.#unknown(op);
+      if (missing.includes(specs[i]!) && got.client.enable !== specs[i]!.enabled) throw this.#unknown(op);
+      return this.#remote(target, got);
+    });
+  }
+
+  async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
+    const got = await this.#get(ref.username, 'getClient', ctx);
+    return got ? this.#remote(ref.target, got) : null;
+  }
+
+  async updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
+    const op = 'updateClient';
+    const got = await this.#get(ref.username, op, ctx);
+    if (!got) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context(op));
+    const body = applyPatch(recordAsClient(got.client), patch);
+    const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/update/${encodeURIComponent(got.client.email)}`, json: body }, z.unknown(), ctx);
+    const back = await this.#get(ref.username, op, ctx).catch((error: unknown) => {
+      if (result.empty) throw this.#unknown(op, error);
+      throw error;
+    });
+    if (!back || (result.empty && !patchApplied(recordAsClient(back.client), patch))) throw this.#unknown(op);
+    return this.#remote(ref.target, back);
+  }
+
+  async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
+    const op = 'resetUsage';
+    const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/resetTraffic/${encodeURIComponent(ref.username)}` }, z.unknown(), ctx);
+    if (!result.empty) return;
+    const back = await this.#get(ref.username, op, ctx).catch((error: unknown) => {
+      throw this.#unknown(op, error);
+    });
+    if (!back) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context(op));
+    if ((back.usedTraffic ?? 0) !== 0) throw this.#unknown(op);
+  }
+
+  async deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {
+    const op = 'deleteClient';
+    let result;
+    try {
+      result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/del/${encodeURIComponent(ref.username)}` }, z.unknown(), ctx);
+    } catch (error) {
+      if (failureOf(error) === 'not_found') return;
+      throw error;
+    }
+    if (!result.empty) return;
+    const back = await this.#get(ref.username, op, ctx).catch((error: unknown) => {
+      throw this.#unknown(op, error);
+    });
+    if (back) throw this.#unknown(op);
+  }
+
+  async listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage> {
+    const { page, size } = this.#cursor(request);
+    const result = await this.#api.read(
+      { operation: 'listClients', method: 'GET', path: `${API}/list/paged`, query: { page, pageSize: size, sort: 'email', order: 'ascend' } },
+      ClientPageSchema,
+      ctx,
+    );
+    let options = await this.#options(ctx);
+    const items = result.items ?? [];
+    if (items.some((item) => (item.inboundIds ?? []).some((id) => !options.has(id)))) options = await this.#options(ctx, true);
+    const now = this.deps.clock.now();
+    const clients = items.map((item) => {
+      const inboundId = item.inboundIds?.[0] ?? 0;
+      const usage = item.traffic ? { up: item.traffic.up, down: item.traffic.down, enable: item.traffic.enable } : null;
+      return toRemoteClient(this.#target(options.get(inboundId), inboundId), item, usage, now);
+    });
+    return { items: clients, nextCursor: page * size < result.total && items.length > 0 ? `p${page + 1}.${size}` : null };
+  }
+
+  #cursor(request: { cursor?: string | null; limit?: number }): { page: number; size: number } {
+    if (request.cursor) {
+      const match = /^p(\d+)\.(\d+)$/.exec(request.cursor);
+      if (!match) throw new ValidationError('not a cursor this adapter issued', [{ path: 'cursor', message: 'unrecognised cursor' }]);
+      return { page: Number(match[1]), size: Number(match[2]) };
+    }
+    return { page: 1, size: pageSizeOf(request.limit, PAGE_MAX) };
+  }
+
+  async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
+    const got = await this.#get(ref.username, 'links', ctx);
+    if (!got) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context('links'));
+    const shareLinks = await this.#api.read({ operation: 'links', method: 'GET', path: `${API}/links/${encodeURIComponent(ref.username)}` }, LinksSchema, ctx);
+    return { subscriptionUrl: subscriptionUrl(this.deps.links, got.client.subId), shareLinks: shareLinks ?? [] };
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * zod schemas for every 3x-ui response the adapter reads. Objects are loose: the panel adds fields
+ * release by release, and a Gen A client object must be written back whole (unknown fields
+ * included), or the panel drops them.
+ */
+import { z } from 'zod';
+
+/** `{success, msg, obj}`; `msg` is missing on `csrf-token`, `obj` on a few error bodies. */
+export const EnvelopeSchema = z.object({
+  success: z.boolean(),
+  msg: z.string().optional(),
+  obj: z.unknown().optional(),
+});
+export type Envelope = z.infer<typeof EnvelopeSchema>;
+
+const int = z.number().int();
+
+/** Gen A: a string holding JSON; Gen B: the object itself. */
+function jsonField<S extends z.ZodType>(schema: S) {
+  const fromString = z.string().transform((value, ctx): unknown => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'a JSON string was expected' });
+      return z.NEVER;
+    }
+  });
+  return z.union([fromString.pipe(schema), schema]);
+}
+
+/** One element of `settings.clients` (Gen A) and the client shape both generations write. */
+export const XuiClientSchema = z.looseObject({
+  email: z.string(),
+  id: z.string().optional(),
+  password: z.string().optional(),
+  flow: z.string().optional(),
+  security: z.string().optional(),
+  enable: z.boolean().optional(),
+  expiryTime: int.optional(),
+  totalGB: int.optional(),
+  limitIp: int.optional(),
+  subId: z.string().optional(),
+  comment: z.string().optional(),
+  reset: int.optional(),
+  tgId: z.union([int, z.string()]).optional(),
+});
+export type XuiClient = z.infer<typeof XuiClientSchema>;
+
+export const InboundSettingsSchema = z.looseObject({
+  clients: z.array(XuiClientSchema).nullish(),
+  method: z.string().optional(),
+  password: z.string().optional(),
+  encryption: z.string().optional(),
+});
+
+/** A `client_traffics` row (`clientStats[]`, `getClientTraffics`, `clients/traffic`). */
+export const ClientTrafficSchema = z.looseObject({
+  inboundId: int,
+  enable: z.boolean(),
+  email: z.string(),
+  up: z.number(),
+  down: z.number(),
+  expiryTime: int,
+  total: z.number(),
+  lastOnline: z.number().optional(),
+});
+export type ClientTraffic = z.infer<typeof ClientTrafficSchema>;
+
+export const InboundSchema = z.looseObject({
+  id: int,
+  remark: z.string(),
+  enable: z.boolean(),
+  port: int,
+  listen: z.string().optional().default(''),
+  protocol: z.string(),
+  tag: z.string().optional().default(''),
+  settings: jsonField(InboundSettingsSchema),
+  streamSettings: jsonField(z.record(z.string(), z.unknown())).nullish(),
+  clientStats: z.array(ClientTrafficSchema).nullish(),
+});
+export type Inbound = z.infer<typeof InboundSchema>;
+
+export const InboundListSchema = z.array(InboundSchema);
+
+/** `GET panel/api/server/status` (only what health reads). */
+export const ServerStatusSchema = z.looseObject({
+  xray: z.looseObject({ state: z.string(), version: z.string().optional() }).optional(),
+  panelVersion: z.string().optional(),
+});
+
+// ------------------------------------------------------------------ Gen B
+
+export const ClientRecordSchema = z.looseObject({
+  email: z.string(),
+  subId: z.string().optional().default(''),
+  uuid: z.string().optional().default(''),
+  password: z.string().optional().default(''),
+  flow: z.string().optional().default(''),
+  security: z.string().optional().default(''),
+  enable: z.boolean(),
+  expiryTime: int,
+  totalGB: int,
+  limitIp: int.optional().default(0),
+  tgId: int.optional().default(0),
+  comment: z.string().optional().default(''),
+  reset: int.optional().default(0),
+});
+export type ClientRecord = z.infer<typeof ClientRecordSchema>;
+
+export const ClientGetSchema = z.object({
+  client: ClientRecordSchema,
+  inboundIds: z.array(int).nullish(),
+  usedTraffic: z.number().optional(),
+});
+export type ClientGet = z.infer<typeof ClientGetSchema>;
+
+export const PagedClientSchema = z.looseObject({
+  email: z.string(),
+  subId: z.string().optional().default(''),
+  enable: z.boolean(),
+  totalGB: int,
+  expiryTime: int,
+  limitIp: int.optional().default(0),
+  inboundIds: z.array(int).nullish(),
+  traffic: z.looseObject({ up: z.number(), down: z.number(), enable: z.boolean().optional() }).nullish(),
+});
+
+export const ClientPageSchema = z.object({
+  items: z.array(PagedClientSchema).nullish(),
+  total: int,
+  page: int.optional(),
+  pageSize: int.optional(),
+});
+
+export const InboundOptionSchema = z.looseObject({
+  id: int,
+  remark: z.string(),
+  protocol: z.string(),
+  port: int,
+  enable: z.boolean().optional().default(true),
+  tag: z.string().optional().default(''),
+  ssMethod: z.string().optional(),
+  tlsFlowCapable: z.boolean().optional().default(false),
+});
+export const InboundOptionsSchema = z.array(InboundOptionSchema);
+
+export const BulkCreateSchema = z.object({
+  created: int,
+  skipped: z.array(z.object({ email: z.string(), reason: z.string() })).nullish(),
+});
+
+export const LinksSchema = z.array(z.string()).nullable();
+
+export const CsrfTokenSchema = z.object({ success: z.literal(true), obj: z.string().min(1) });

@@ -1,0 +1,42 @@
+import { describePanelAdapter, type PanelFactoryContext, type PanelUnderTest } from '@panelkit/sdk/testing';
+import { serveOnLocalhost } from '../../src/simulators/harness/index.js';
+import { createXuiSimulator } from '../../src/simulators/xui/index.js';
+import { createXuiAdapter } from '../../src/xui/index.js';
+
+const PASSWORD = 'xui-conformance-password-7d1e';
+const TOKEN = 'xui-conformance-token-0b5a93f1c2';
+const BASE_PATH = '/Xk3vR9pQ2mW7aB4c/';
+
+function factory(version: string, auth: 'password' | 'token') {
+  return async ({ clock, logger }: PanelFactoryContext): Promise<PanelUnderTest> => {
+    const sim = createXuiSimulator({ version, clock, basePath: BASE_PATH, credentials: { username: 'admin', password: PASSWORD }, apiTokens: [TOKEN] });
+    const [vless] = sim.seedDemo();
+    const server = await serveOnLocalhost(sim.handle);
+    const adapter = createXuiAdapter({
+      baseUrl: `${server.origin}${BASE_PATH}`,
+      auth: auth === 'token' ? { token: TOKEN } : { username: 'admin', password: PASSWORD },
+      clock,
+      logger,
+      timeoutMs: 500,
+      retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 2_000 },
+    });
+    return {
+      adapter,
+      target: { remoteRef: String(vless!.id), protocol: 'vless', remoteMeta: { inboundId: vless!.id } },
+      controls: sim,
+      secrets: [PASSWORD, TOKEN, BASE_PATH.replaceAll('/', '')],
+      sessionKind: auth === 'token' ? 'static-token' : 'login',
+      hasSubscriptionUrl: true,
+      cleanup: async () => {
+        sim.releaseHangs();
+        await server.close();
+      },
+    };
+  };
+}
+
+describePanelAdapter('3x-ui v2.8 (Gen A, cookie session)', factory('2.8.x', 'password'));
+describePanelAdapter('3x-ui v3.0 (Gen A, CSRF)', factory('3.0.2', 'password'));
+describePanelAdapter('3x-ui v3.0 (Gen A, Bearer token)', factory('3.0.2', 'token'));
+describePanelAdapter('3x-ui v3.6 (Gen B, CSRF)', factory('3.6.x', 'password'));
+describePanelAdapter('3x-ui v3.6 (Gen B, Bearer token)', factory('3.6.x', 'token'));

@@ -1,0 +1,88 @@
+/** Gen B (v3.1+): global clients, forced-enable on create, read-modify-write updates, bulk create. */
+import { PanelConflictError } from '@panelkit/sdk';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { BASE_PATH, calls, ctx, GIB, ORIGIN, rig, server, spec, useMsw } from './setup.js';
+
+useMsw();
+
+describe('3x-ui Gen B', () => {
+  it('creates several clients with one bulkCreate call, and one with clients/add', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    const many = [spec(), spec(), spec()];
+    const created = await adapter.createClients(targets.vless, many, ctx());
+    expect(calls(sim, 'POST /panel/api/clients/bulkCreate')).toBe(1);
+    expect(created.map((c) => c.ref.username)).toEqual(many.map((s) => s.identity.username));
+    await adapter.createClients(targets.vless, [spec()], ctx());
+    expect(calls(sim, 'POST /panel/api/clients/add')).toBe(1);
+    expect(sim.client(many[0]!.identity.username)).toMatchObject({ id: many[0]!.identity.uuid, subId: many[0]!.identity.subId, totalGB: 10 * GIB });
+  });
+
+  it('the panel forces enable on create, so a disabled client gets one bulkDisable', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    const off = spec({ enabled: false });
+    const [created] = await adapter.createClients(targets.vless, [off, spec()], ctx());
+    expect(created!.enabled).toBe(false);
+    expect(sim.client(off.identity.username)!.enable).toBe(false);
+    expect(calls(sim, 'POST /panel/api/clients/bulkDisable')).toBe(1);
+  });
+
+  it('updates by read-modify-write: what the patch does not name survives the full-replace update', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    const one = spec({ note: 'order 42' });
+    const [created] = await adapter.createClients(targets.vless, [one], ctx());
+    sim.client(one.identity.username)!.tgId = 77;
+    const updated = await adapter.updateClient(created!.ref, { trafficLimitBytes: 30 * GIB }, ctx());
+    expect(updated).toMatchObject({ enabled: true, trafficLimitBytes: 30 * GIB, deviceLimit: 2 });
+    expect(sim.client(one.identity.username)).toMatchObject({ enable: true, tgId: 77, comment: 'order 42', id: one.identity.uuid, expiryTime: Date.parse('2026-02-01T00:00:00Z') });
+  });
+
+  it('adopts an existing client with the same subId; refuses one whose email is taken by another subscription', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    const one = spec();
+    await adapter.createClients(targets.vless, [one], ctx());
+    const again = await adapter.createClients(targets.vless, [one], ctx());
+    expect(again[0]!.ref.username).toBe(one.identity.username);
+    expect(calls(sim, 'POST /panel/api/clients/add')).toBe(1);
+    const clash = spec();
+    const other = { ...clash, identity: { ...clash.identity, username: one.identity.username } };
+    const error = await adapter.createClients(targets.vmess, [other], ctx()).catch((e: unknown) => e);
+    expect(PanelConflictError.is(error)).toBe(true);
+  });
+
+  it('deleting a client that is gone succeeds; reset and delete use the email routes', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    const one = spec();
+    const [created] = await adapter.createClients(targets.vless, [one], ctx());
+    await sim.addTraffic(one.identity.username, 10, 10);
+    await adapter.resetUsage(created!.ref, ctx());
+    expect((await adapter.getClient(created!.ref, ctx()))!.usedBytes).toBe(0);
+    await adapter.deleteClient(created!.ref, ctx());
+    await adapter.deleteClient(created!.ref, ctx());
+    expect(await adapter.getClient(created!.ref, ctx())).toBeNull();
+    expect(calls(sim, `POST /panel/api/clients/del/${one.identity.username}`)).toBe(2);
+  });
+
+  it('deletes the only client of an inbound without a placeholder (v3.1 allows it)', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    const [created] = await adapter.createClients(targets.trojan, [spec()], ctx());
+    await adapter.deleteClient(created!.ref, ctx());
+    expect(sim.state.inbounds.get(Number(targets.trojan.remoteRef))!.clientKeys).toEqual([]);
+  });
+
+  it('an empty 200 body on an update is resolved by reading back', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    const [created] = await adapter.createClients(targets.vless, [spec()], ctx());
+    sim.quirks.emptyBodyOnWrite = true;
+    const updated = await adapter.updateClient(created!.ref, { enabled: false }, ctx());
+    expect(updated.enabled).toBe(false);
+  });
+
+  it('an update answered with an empty body that did not apply is an unknown outcome', async () => {
+    const { adapter, targets } = rig({ version: '3.6.x' });
+    const [created] = await adapter.createClients(targets.vless, [spec()], ctx());
+    server.use(http.post(`${ORIGIN}${BASE_PATH}panel/api/clients/update/:email`, () => new HttpResponse(null, { status: 200 })));
+    const error = await adapter.updateClient(created!.ref, { enabled: false }, ctx()).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('PANEL_OUTCOME_UNKNOWN');
+  });
+});

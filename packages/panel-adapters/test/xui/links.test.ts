@@ -1,0 +1,121 @@
+/**
+ * Share links and subscription URLs. Expected strings are written out by hand from the rules of
+ * the panel's subscription service (`sub/subService.go`, v2.8.x): query keys sorted, Go fragment
+ * escaping, vmess as base64 of `json.MarshalIndent` with sorted keys.
+ */
+import { describe, expect, it } from 'vitest';
+import { goEncodeQuery, goFragmentEscape, goMarshalIndent, goQueryEscape } from '../../src/xui/links/go-format.js';
+import { formatTraffic } from '../../src/xui/links/remark.js';
+import { calls, ctx, DAY, GIB, rig, spec, useMsw } from './setup.js';
+
+useMsw();
+
+describe('Go encoders', () => {
+  it('MarshalIndent sorts keys, indents by two spaces and escapes HTML characters', () => {
+    expect(goMarshalIndent({ v: '2', add: 'a<b>&c', port: 443, list: [], o: {} })).toBe('{\n  "add": "a\\u003cb\\u003e\\u0026c",\n  "list": [],\n  "o": {},\n  "port": 443,\n  "v": "2"\n}');
+    expect(goMarshalIndent({ a: ['x', 1] })).toBe('{\n  "a": [\n    "x",\n    1\n  ]\n}');
+  });
+
+  it('QueryEscape and Values.Encode follow net/url', () => {
+    expect(goQueryEscape('h2,http/1.1 x~y')).toBe('h2%2Chttp%2F1.1+x~y');
+    expect(goEncodeQuery({ type: 'ws', path: '/a', alpn: 'h2' })).toBe('alpn=h2&path=%2Fa&type=ws');
+  });
+
+  it('fragments keep sub-delimiters and escape UTF-8 bytes', () => {
+    expect(goFragmentEscape('In-1 a/b@c📊')).toBe('In-1%20a/b@c%F0%9F%93%8A');
+  });
+
+  it('FormatTraffic prints two decimals in binary units', () => {
+    expect(formatTraffic(9 * GIB)).toBe('9.00GB');
+    expect(formatTraffic(1536)).toBe('1.50KB');
+  });
+});
+
+describe('3x-ui Gen A links', () => {
+  it('VLESS Reality on TCP: sorted query with flow, pbk, sid, sni and a stable spx', async () => {
+    const { adapter, targets } = rig();
+    const one = spec();
+    const [created] = await adapter.createClients(targets.vless, [one], ctx());
+    const { shareLinks, subscriptionUrl } = await adapter.links(created!.ref, ctx());
+    expect(shareLinks).toHaveLength(1);
+    expect(shareLinks[0]).toMatch(
+      new RegExp(
+        `^vless://${one.identity.uuid}@vpn\\.example\\.test:443\\?encryption=none&flow=xtls-rprx-vision&fp=chrome&pbk=demo-public-key-0123456789abcdefghijklmnop&security=reality&sid=6ba85179e30d4fc2&sni=www\\.microsoft\\.com&spx=%2F[A-Za-z0-9]{15}&type=tcp#VLESS-Reality-${one.identity.username}$`,
+      ),
+    );
+    expect((await adapter.links(created!.ref, ctx())).shareLinks).toEqual(shareLinks);
+    expect(subscriptionUrl).toBe(`http://vpn.example.test:2096/sub/${one.identity.subId}`);
+  });
+
+  it('VMess over WebSocket: base64 of the indented JSON with sorted keys', async () => {
+    const { adapter, targets } = rig();
+    const one = spec();
+    const [created] = await adapter.createClients(targets.vmess, [one], ctx());
+    const [link] = (await adapter.links(created!.ref, ctx())).shareLinks;
+    const json = Buffer.from(link!.slice('vmess://'.length), 'base64').toString('utf8');
+    expect(json).toBe(
+      [
+        '{',
+        '  "add": "vpn.example.test",',
+        '  "host": "",',
+        `  "id": "${one.identity.uuid}",`,
+        '  "net": "ws",',
+        '  "path": "/vm",',
+        '  "port": 8080,',
+        `  "ps": "VMess-WS-${one.identity.username}",`,
+        '  "scy": "auto",',
+        '  "tls": "none",',
+        '  "type": "none",',
+        '  "v": "2"',
+        '}',
+      ].join('\n'),
+    );
+  });
+
+  it('Trojan over WebSocket with TLS, and Shadowsocks 2022 as base64 of method:serverKey:userKey', async () => {
+    const { sim, adapter, targets } = rig();
+    const [t, s] = [spec(), spec()];
+    const [trojan] = await adapter.createClients(targets.trojan, [t], ctx());
+    const [ss] = await adapter.createClients(targets.ss, [s], ctx());
+    expect((await adapter.links(trojan!.ref, ctx())).shareLinks).toEqual([
+      `trojan://${t.identity.password}@vpn.example.test:8443?alpn=h2%2Chttp%2F1.1&fp=chrome&host=&path=%2Ftj&security=tls&sni=vpn.example.com&type=ws#Trojan-WS-${t.identity.username}`,
+    ]);
+    const serverKey = sim.state.inbounds.get(Number(targets.ss.remoteRef))!.settings.password as string;
+    const userinfo = Buffer.from(`2022-blake3-aes-256-gcm:${serverKey}:${s.identity.ssKey}`).toString('base64');
+    expect((await adapter.links(ss!.ref, ctx())).shareLinks).toEqual([`ss://${userinfo}@vpn.example.test:8388?type=tcp#SS-2022-${s.identity.username}`]);
+  });
+
+  it('follows the configured host, subscription base URL, remark model and show-info setting', async () => {
+    const { sim, adapter, clock, targets } = rig({
+      adapter: { links: { host: 'edge.example.org', subscriptionBaseUrl: 'https://sub.example.org/s', remarkModel: '_eio', showInfo: true } },
+    });
+    const t = spec({ trafficLimitBytes: 10 * GIB, expiry: { type: 'at', at: new Date(clock.now().getTime() + 30 * DAY) } });
+    const [created] = await adapter.createClients(targets.trojan, [t], ctx());
+    await sim.addTraffic(t.identity.username, GIB, 0);
+    const { shareLinks, subscriptionUrl } = await adapter.links(created!.ref, ctx());
+    expect(subscriptionUrl).toBe(`https://sub.example.org/s/${t.identity.subId}`);
+    expect(shareLinks[0]).toMatch(new RegExp(`^trojan://${t.identity.password}@edge\\.example\\.org:8443\\?`));
+    expect(shareLinks[0]).toMatch(new RegExp(`#${t.identity.username}_Trojan-WS_9\\.00GB%F0%9F%93%8A_30D%E2%8F%B3$`));
+  });
+
+  it('an inbound listening on a specific address puts that address in the link', async () => {
+    const { sim, adapter, targets } = rig();
+    sim.state.inbounds.get(Number(targets.trojan.remoteRef))!.listen = '198.51.100.7';
+    const t = spec();
+    const [created] = await adapter.createClients(targets.trojan, [t], ctx());
+    expect((await adapter.links(created!.ref, ctx())).shareLinks[0]).toContain(`@198.51.100.7:8443?`);
+  });
+});
+
+describe('3x-ui Gen B links', () => {
+  it('come from the panel (clients/links/:email), built by its own subscription service', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    const one = spec();
+    const [created] = await adapter.createClients(targets.vless, [one], ctx());
+    const { shareLinks, subscriptionUrl } = await adapter.links(created!.ref, ctx());
+    expect(calls(sim, `GET /panel/api/clients/links/${one.identity.username}`)).toBe(1);
+    expect(shareLinks).toHaveLength(1);
+    expect(shareLinks[0]).toMatch(new RegExp(`^vless://${one.identity.uuid}@vpn\\.example\\.test:443\\?encryption=none&flow=xtls-rprx-vision&.*&type=tcp#VLESS-Reality-${one.identity.username}$`));
+    expect(subscriptionUrl).toBe(`http://vpn.example.test:2096/sub/${one.identity.subId}`);
+  });
+});

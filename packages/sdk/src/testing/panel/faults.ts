@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { PanelRateLimitError } from '../../errors.js';
+import { GIB, createOne, expectNoSecretsInError, expectPanelError, getExisting } from './support.js';
+import type { PanelSuiteEnv } from './support.js';
+
+/** More faults than any sane retry policy has attempts, so that every attempt meets one. */
+const EVERY_ATTEMPT = 25;
+
+function injectMany(env: PanelSuiteEnv, make: () => Parameters<PanelSuiteEnv['controls']['injectFault']>[0]): void {
+  for (let i = 0; i < EVERY_ATTEMPT; i++) env.controls.injectFault(make());
+}
+
+export function faultsSuite(env: PanelSuiteEnv): void {
+  describe('faults', () => {
+    it('a 503 on a read is retried and the read succeeds', async () => {
+      const created = await createOne(env);
+      env.controls.injectFault({ kind: 'status', status: 503 });
+      expect((await getExisting(env, created.ref)).ref.username).toBe(created.ref.username);
+    });
+
+    it('a 503 on a write is retried and the write happens once', async () => {
+      const spec = env.spec();
+      env.controls.injectFault({ kind: 'status', status: 503, on: 'write' });
+      const [created] = await env.adapter.createClients(env.target, [spec], env.ctx());
+      expect(created!.ref.username).toBe(spec.identity.username);
+      expect(await env.controls.countClients(spec.identity.username)).toBe(1);
+
+      env.controls.injectFault({ kind: 'status', status: 503, on: 'write' });
+      await env.adapter.updateClient(created!.ref, { trafficLimitBytes: 30 * GIB }, env.ctx());
+      expect((await getExisting(env, created!.ref)).trafficLimitBytes).toBe(30 * GIB);
+    });
+
+    it('a 503 that never ends is a retryable PanelError once the attempts run out', async () => {
+      const created = await createOne(env);
+      injectMany(env, () => ({ kind: 'status', status: 503 }));
+      await expectPanelError(env, env.adapter.getClient(created.ref, env.ctx()), 'PanelError', true);
+      env.controls.clearFaults();
+      expect((await getExisting(env, created.ref)).ref.username).toBe(created.ref.username);
+    });
+
+    it('a 429 with Retry-After is waited out and the call succeeds', async () => {
+      const created = await createOne(env);
+      env.controls.injectFault({ kind: 'rate_limit', retryAfterSeconds: 1 });
+      expect((await getExisting(env, created.ref)).ref.username).toBe(created.ref.username);
+    });
+
+    it('a 429 asking for a longer wait than the policy allows fails fast with its Retry-After', async () => {
+      const created = await createOne(env);
+      env.controls.injectFault({ kind: 'rate_limit', retryAfterSeconds: 86_400 });
+      const error = await expectPanelError(env, env.adapter.getClient(created.ref, env.ctx()), 'PanelRateLimitError', true);
+      expect(PanelRateLimitError.is(error) && error.retryAfterMs).toBe(86_400_000);
+    });
+
+    it('a request that times out once is retried and succeeds', async () => {
+      const created = await createOne(env);
+      env.controls.injectFault({ kind: 'timeout' });
+      expect((await getExisting(env, created.ref)).ref.username).toBe(created.ref.username);
+    });
+
+    it('a request that times out on every attempt is a retryable PanelTimeoutError', async () => {
+      const created = await createOne(env);
+      injectMany(env, () => ({ kind: 'timeout' }));
+      await expectPanelError(env, env.adapter.getClient(created.ref, env.ctx()), 'PanelTimeoutError', true);
+      env.controls.clearFaults();
+      expect((await getExisting(env, created.ref)).ref.username).toBe(created.ref.username);
+    });
+
+    it('a write that times out on every attempt creates at most one client, and a rerun converges to one', async () => {
+      const spec = env.spec();
+      injectMany(env, () => ({ kind: 'timeout', on: 'write' }));
+      await expectPanelError(env, env.adapter.createClients(env.target, [spec], env.ctx()), 'PanelTimeoutError', true);
+      env.controls.clearFaults();
+      expect(await env.controls.countClients(spec.identity.username)).toBeLessThanOrEqual(1);
+      await createOne(env, spec);
+      expect(await env.controls.countClients(spec.identity.username)).toBe(1);
+    });
+
+    it('a malformed body is a PanelResponseError, not retried, holding no secret', async () => {
+      const created = await createOne(env);
+      // One malformed answer only: an adapter that retried it would see the good answer and resolve.
+      env.controls.injectFault({ kind: 'malformed' });
+      await expectPanelError(env, env.adapter.getClient(created.ref, env.ctx()), 'PanelResponseError', false);
+      env.controls.injectFault({ kind: 'malformed' });
+      await expectPanelError(env, env.adapter.listTargets(env.ctx()), 'PanelResponseError', false);
+      expect((await getExisting(env, created.ref)).ref.username).toBe(created.ref.username);
+    });
+
+    it('health reports a failing panel instead of throwing, without secrets', async () => {
+      injectMany(env, () => ({ kind: 'status', status: 503 }));
+      const report = await env.adapter.health(env.ctx());
+      env.controls.clearFaults();
+      expect(report.ok).toBe(false);
+      expect(typeof report.message).toBe('string');
+      expectNoSecretsInError(env, report.message);
+      expect((await env.adapter.health(env.ctx())).ok).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,82 @@
+import type { Logger } from '../../ports/logger.js';
+import type { PanelAdapter, TargetRef } from '../../ports/panel.js';
+import type { ManualClock } from '../manual-clock.js';
+
+/**
+ * A fault the panel under test produces on a later request. Faults are consumed in the order they
+ * were injected; each applies to the next request that matches `on` (login and session requests
+ * never match, so a fault always lands on the API call the adapter makes).
+ */
+export type PanelFault =
+  /** Answer with this HTTP status and the panel's usual error body for it; the request is not applied. */
+  | { readonly kind: 'status'; readonly status: number; readonly on?: FaultScope }
+  /** 429 with `Retry-After` in seconds; the request is not applied. */
+  | { readonly kind: 'rate_limit'; readonly retryAfterSeconds: number; readonly on?: FaultScope }
+  /** Never answer (until the adapter gives up); the request is not applied. */
+  | { readonly kind: 'timeout'; readonly on?: FaultScope }
+  /** 200 with a body that is not valid JSON; the request is not applied. */
+  | { readonly kind: 'malformed'; readonly on?: FaultScope }
+  /**
+   * The panel applies the request, then the answer is lost: the adapter sees the panel's
+   * "outcome unknown" signal for that kind (an empty 200 body, a 500 after commit, …).
+   */
+  | { readonly kind: 'lost_response'; readonly on?: FaultScope };
+
+/** Which requests a fault may land on: any API call, reads (GET) only, or writes only. */
+export type FaultScope = 'any' | 'read' | 'write';
+
+/** What the conformance suite may do to the panel behind the adapter. */
+export interface PanelTestControls {
+  /** Adds traffic to a client as if it had been used (cumulative counters grow). */
+  addTraffic(username: string, uploadBytes: number, downloadBytes: number): Promise<void>;
+  /** Queues a fault for a later request. */
+  injectFault(fault: PanelFault): void;
+  /** Drops every pending fault. */
+  clearFaults(): void;
+  /** Invalidates the adapter's session or token on the panel's side (the next call must log in again). */
+  expireSession(): void;
+  /** How many clients with this username the panel holds, across all targets (duplicates show as > 1). */
+  countClients(username: string): Promise<number>;
+  /** How many logins the panel has accepted so far. */
+  loginCount(): number;
+}
+
+export interface PanelFactoryContext {
+  /** A fresh clock for this test; the simulated panel takes its time from it. */
+  clock: ManualClock;
+  testName: string;
+  /**
+   * A logger that records every line; pass it to the adapter (its `logger` option) so the suite can
+   * check that nothing logged holds a secret. The suite also passes it in every `CallContext`.
+   */
+  logger: Logger;
+}
+
+/**
+ * How the adapter authenticates: `login` (a session or token it obtains with credentials and
+ * renews by logging in again) or `static-token` (a token given in its options, which it cannot
+ * renew: an invalidated token is a `PanelAuthError`).
+ */
+export type PanelSessionKind = 'login' | 'static-token';
+
+/** One adapter wired to one fresh panel, as the suite needs it. */
+export interface PanelUnderTest {
+  adapter: PanelAdapter;
+  /** A target on that panel that clients can be created on. */
+  target: TargetRef;
+  controls: PanelTestControls;
+  /** Called after the test. */
+  cleanup?: () => Promise<void>;
+  /**
+   * Strings that must never appear in an error or a log line: the panel password, API tokens,
+   * secret base paths. The credentials of the clients the suite creates are checked as well.
+   */
+  secrets?: readonly string[];
+  /** Default `login`. */
+  sessionKind?: PanelSessionKind;
+  /**
+   * Whether `links` must give a subscription URL for this panel as configured. Left out, a URL is
+   * only checked for shape when one is given.
+   */
+  hasSubscriptionUrl?: boolean;
+}

@@ -1,0 +1,169 @@
+import { afterEach, beforeEach, describe, expect } from 'vitest';
+import type { CallContext, ClientSpec, PanelAdapter, TargetRef } from '../../ports/panel.js';
+import { ManualClock } from '../manual-clock.js';
+import { concurrencySuite } from './concurrency.js';
+import { faultsSuite } from './faults.js';
+import type { PanelFactoryContext, PanelTestControls, PanelUnderTest } from './harness.js';
+import { idempotencySuite } from './idempotency.js';
+import { lifecycleSuite } from './lifecycle.js';
+import { linksSuite } from './links.js';
+import { listingSuite } from './listing.js';
+import { createRecordingLogger } from './recording-logger.js';
+import type { RecordingLogger } from './recording-logger.js';
+import { sessionSuite } from './session.js';
+import { DAY, GIB, inFuture, nextIdentity, redact } from './support.js';
+import type { PanelSuiteEnv } from './support.js';
+import { fullName } from '../task-name.js';
+
+export type {
+  FaultScope,
+  PanelFactoryContext,
+  PanelFault,
+  PanelSessionKind,
+  PanelTestControls,
+  PanelUnderTest,
+} from './harness.js';
+export type { RecordedLogLine, RecordingLogger } from './recording-logger.js';
+export { createRecordingLogger } from './recording-logger.js';
+
+export interface DescribePanelAdapterOptions {
+  /** Skip the whole suite; a string is the reason, shown in the suite's name. */
+  skip?: boolean | string;
+  /**
+   * Per-test timeout in ms (default 20 000). Fault tests wait out the adapter's retries and
+   * timeouts, so a factory with long delays needs more.
+   */
+  testTimeoutMs?: number;
+}
+
+interface Current {
+  panel: PanelUnderTest;
+  clock: ManualClock;
+  logger: RecordingLogger;
+  clientSecrets: string[];
+  sequence: number;
+}
+
+/**
+ * The panel conformance suite: every promise `PanelAdapter` makes, as tests, run against a real
+ * (usually simulated) panel. Each test gets a fresh panel and adapter from `factory` with a fresh
+ * `ManualClock` and a recording logger, and is cleaned up afterwards. Tests branch on
+ * `adapter.capabilities`, never on `kind`.
+ *
+ * The factory should configure short retry delays and a short per-request timeout: the fault
+ * tests wait out real retries (a 429 with `Retry-After: 1` waits one second).
+ *
+ * ```ts
+ * describePanelAdapter('marzban', async ({ clock, logger }) => {
+ *   const sim = new MarzbanSimulator({ clock });
+ *   const origin = await sim.listen();
+ *   return {
+ *     adapter: createMarzbanAdapter({ baseUrl: origin, username: 'admin', password: 'pw', logger }),
+ *     target: sim.defaultTarget,
+ *     controls: sim,
+ *     secrets: ['pw'],
+ *     cleanup: () => sim.close(),
+ *   };
+ * });
+ * ```
+ */
+export function describePanelAdapter(
+  name: string,
+  factory: (ctx: PanelFactoryContext) => Promise<PanelUnderTest>,
+  options: DescribePanelAdapterOptions = {},
+): void {
+  const { skip } = options;
+  const skipped = skip === true || typeof skip === 'string';
+  const title = typeof skip === 'string' ? `panel adapter: ${name} (skipped: ${skip})` : `panel adapter: ${name}`;
+
+  describe.skipIf(skipped)(title, { timeout: options.testTimeoutMs ?? 20_000 }, () => {
+    let current: Current | undefined;
+    const now = (): Current => {
+      if (current === undefined) throw new Error('the panel is only available inside a test');
+      return current;
+    };
+
+    const env: PanelSuiteEnv = {
+      get panel(): PanelUnderTest {
+        return now().panel;
+      },
+      get adapter(): PanelAdapter {
+        return now().panel.adapter;
+      },
+      get target(): TargetRef {
+        return now().panel.target;
+      },
+      get controls(): PanelTestControls {
+        return now().panel.controls;
+      },
+      get clock(): ManualClock {
+        return now().clock;
+      },
+      get logger(): RecordingLogger {
+        return now().logger;
+      },
+      ctx(): CallContext {
+        const state = now();
+        state.sequence += 1;
+        return {
+          signal: new AbortController().signal,
+          idempotencyKey: `conformance-${state.sequence}`,
+          attempt: 1,
+          logger: state.logger,
+        };
+      },
+      spec(overrides: Partial<ClientSpec> = {}): ClientSpec {
+        const state = now();
+        const identity = overrides.identity ?? nextIdentity();
+        // The uuid also counts as 32 bare hex digits: panels reuse it in that form as a key.
+        state.clientSecrets.push(identity.uuid, identity.uuid.replaceAll('-', ''), identity.password, identity.subId, identity.ssKey);
+        const { capabilities } = state.panel.adapter;
+        return {
+          identity,
+          expiry: { type: 'at', at: inFuture(state.clock, 30 * DAY) },
+          trafficLimitBytes: 10 * GIB,
+          deviceLimit: capabilities.deviceLimit ? 2 : null,
+          enabled: true,
+          note: 'panelkit conformance',
+          ...overrides,
+        };
+      },
+      secrets(): readonly string[] {
+        const state = now();
+        return [...(state.panel.secrets ?? []), ...state.clientSecrets].filter((secret) => secret.length > 0);
+      },
+    };
+
+    beforeEach(async (context) => {
+      const clock = new ManualClock();
+      const logger = createRecordingLogger();
+      const panel = await factory({ clock, logger, testName: fullName(context.task) });
+      current = { panel, clock, logger, clientSecrets: [], sequence: 0 };
+    });
+
+    afterEach(async () => {
+      const done = current;
+      if (done === undefined) return;
+      try {
+        // Nothing the adapter logged during the test may hold a secret.
+        const secrets = env.secrets();
+        for (const text of done.logger.texts()) {
+          const leaked = secrets.filter((secret) => text.includes(secret));
+          expect(leaked.length, `a log line holds ${leaked.length} secret(s): ${redact(text, secrets).slice(0, 300)}`).toBe(0);
+        }
+      } finally {
+        current = undefined;
+        done.panel.controls.clearFaults();
+        await done.panel.cleanup?.();
+      }
+    });
+
+    lifecycleSuite(env);
+    linksSuite(env);
+    listingSuite(env);
+    idempotencySuite(env);
+    concurrencySuite(env);
+    faultsSuite(env);
+    sessionSuite(env);
+  });
+}

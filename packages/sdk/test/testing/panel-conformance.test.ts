@@ -1,0 +1,42 @@
+import { describePanelAdapter } from '../../src/testing/index.js';
+import type { PanelFactoryContext, PanelUnderTest } from '../../src/testing/index.js';
+import { createFakeAdapter } from './fake-adapter.js';
+import { FAKE_TARGETS, FakePanel } from './fake-panel.js';
+
+// The suite run against a small fake panel and adapter, so that the suite itself is tested: every
+// test passes here; panel-suite-checks.test.ts shows that its checks fail on a flawed answer.
+function fakeFactory(mode: 'login' | 'static-token') {
+  return async ({ clock, logger }: PanelFactoryContext): Promise<PanelUnderTest> => {
+    const credentials = { username: 'admin', password: 'fake-panel-password-1234' };
+    const apiToken = 'fake-static-api-token-5678';
+    const panel = new FakePanel(clock, credentials);
+    if (mode === 'static-token') panel.issueStaticToken(apiToken);
+    const adapter = createFakeAdapter({
+      baseUrl: 'http://fake-panel.test',
+      ...credentials,
+      fetch: (input, init) => panel.handle(new Request(input, init)),
+      timeoutMs: 50,
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5_000 },
+      logger,
+      // The static-token variant also claims the least, so the suite's capability branches run too.
+      ...(mode === 'static-token'
+        ? {
+            staticToken: apiToken,
+            capabilities: { batchCreate: false, inPlaceUpdate: false, startOnFirstUse: false, resetUsage: false, deviceLimit: false },
+          }
+        : {}),
+    });
+    const first = FAKE_TARGETS[0];
+    return {
+      adapter,
+      target: { remoteRef: first.id, protocol: first.protocol, remoteMeta: {} },
+      controls: panel,
+      secrets: [credentials.password, apiToken],
+      sessionKind: mode,
+      hasSubscriptionUrl: true,
+    };
+  };
+}
+
+describePanelAdapter('fake (session login)', fakeFactory('login'));
+describePanelAdapter('fake (static token)', fakeFactory('static-token'));
