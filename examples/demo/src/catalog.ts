@@ -3,7 +3,7 @@ import type { DemoStack } from './stack.js';
 
 export const GiB = 1024 ** 3;
 
-/** Stores the simulated panel with the login it was started with. */
+/** Stores the simulated panel with the login it was started with and its subscription URL. */
 export function registerPanel(stack: DemoStack): Promise<Panel> {
   return stack.storage.panels.create({
     kind: '3x-ui',
@@ -11,6 +11,7 @@ export function registerPanel(stack: DemoStack): Promise<Panel> {
     baseUrl: stack.panelUrl,
     credentials: { type: 'password', ...stack.login },
     locationTags: ['de'],
+    options: { subscriptionBaseUrl: stack.subscriptionBaseUrl },
   });
 }
 

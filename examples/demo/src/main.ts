@@ -14,7 +14,7 @@ const say = (line: string) => console.log(line);
 
 const folder = await freshDataFolder();
 const clock = keep ? systemClock : new ManualClock(new Date(Math.floor(Date.now() / 60_000) * 60_000));
-const stack = await openDemoStack({ clock, dataDir: folder.path, ...(keep ? { port: Number(process.env['PANELKIT_DEMO_PORT'] ?? 2053) } : {}) });
+const stack = await openDemoStack({ clock, dataDir: folder.path, ...(keep ? { ports: { panel: 2053, subscription: 2096 } } : {}) });
 try {
   say('panelkit demo: the engine, the worker and the scheduler against a 3x-ui panel over real HTTP.');
   say(`Database: PGlite in ${folder.path} (fresh each run; schema v${stack.schemaVersion}). Panel: 3x-ui ${SIMULATED_VERSION} simulator on ${stack.panelUrl}`);

@@ -25,3 +25,12 @@ export async function readBack(stack: DemoStack, sub: Subscription): Promise<Rem
 export async function linksNow(stack: DemoStack, sub: Subscription): Promise<readonly string[]> {
   return (await stack.adapterFor(sub.panelId).links(await clientRefOf(stack, sub), call(`demo:links:${sub.id}`))).shareLinks;
 }
+
+/** What a client app gets from a subscription URL: the links (base64, one per line) and the traffic header. */
+export async function fetchSubscription(url: string): Promise<{ status: number; links: string[]; userinfo: string | null }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+  const body = await response.text();
+  if (!response.ok) return { status: response.status, links: [], userinfo: null };
+  const links = Buffer.from(body, 'base64').toString('utf8').split('\n').filter((l) => l !== '');
+  return { status: response.status, links, userinfo: response.headers.get('subscription-userinfo') };
+}

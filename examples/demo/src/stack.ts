@@ -12,8 +12,8 @@ export interface StackOptions {
   clock: Clock;
   /** A PGlite data folder; `null` keeps the database in memory (tests). */
   dataDir: string | null;
-  /** Fixed port for the simulator (keep-running mode); default any free port. */
-  port?: number;
+  /** Fixed ports for the panel and its subscription service (keep-running mode); default any free ports. */
+  ports?: { panel: number; subscription: number };
 }
 
 /** Everything the demo runs on: an embedded database, a 3x-ui panel on 127.0.0.1, and the engine. */
@@ -24,6 +24,8 @@ export interface DemoStack {
   readonly kit: Panelkit;
   /** The panel's URL with its secret base path, as an admin would type it. */
   readonly panelUrl: string;
+  /** The panel's subscription service (`subURI`): a client's subId is appended. */
+  readonly subscriptionBaseUrl: string;
   readonly login: { username: string; password: string };
   readonly schemaVersion: number;
   /** The adapter the engine uses for a stored panel (one per panel, made on first use). */
@@ -33,7 +35,8 @@ export interface DemoStack {
 
 /**
  * Opens PGlite and migrates it, starts the 3x-ui simulator as a real HTTP server with a random
- * base path and password (as a fresh install has), and wires the engine to it through the real
+ * base path and password (as a fresh install has) and its subscription service on a second
+ * port, and wires the engine to it through the real
  * 3x-ui adapter. Every part shares `clock`, so moving it moves the panel too.
  */
 export async function openDemoStack(options: StackOptions): Promise<DemoStack> {
@@ -53,9 +56,13 @@ export async function openDemoStack(options: StackOptions): Promise<DemoStack> {
     const basePath = `/${randomBytes(6).toString('hex')}/`;
     const sim = createXuiSimulator({ version: SIMULATED_VERSION, basePath, credentials: login, clock });
     sim.seedDemo();
-    const server: RunningSimulator = await serveOnLocalhost(sim.handle, options.port === undefined ? {} : { port: options.port });
+    const server: RunningSimulator = await serveOnLocalhost(sim.handle, options.ports === undefined ? {} : { port: options.ports.panel });
     opened.push(() => server.close());
     const panelUrl = `${server.origin}${basePath}`;
+    // 3x-ui serves subscriptions from a server of its own (port 2096 on a real install).
+    const subServer = await serveOnLocalhost(sim.subscriptionService({ path: '/sub/' }), options.ports === undefined ? {} : { port: options.ports.subscription });
+    opened.push(() => subServer.close());
+    const subscriptionBaseUrl = `${subServer.origin}/sub/`;
 
     const adapters = new Map<string, XuiAdapter>();
     const kit = createPanelkit({
@@ -69,6 +76,7 @@ export async function openDemoStack(options: StackOptions): Promise<DemoStack> {
           auth: { username: panel.credentials.username, password: panel.credentials.password },
           panelId: panel.id,
           clock,
+          links: typeof panel.options['subscriptionBaseUrl'] === 'string' ? { subscriptionBaseUrl: panel.options['subscriptionBaseUrl'] } : {},
         });
         adapters.set(panel.id, adapter);
         return adapter;
@@ -80,6 +88,7 @@ export async function openDemoStack(options: StackOptions): Promise<DemoStack> {
       sim,
       kit,
       panelUrl,
+      subscriptionBaseUrl,
       login,
       schemaVersion: migrated.to,
       adapterFor(panelId) {

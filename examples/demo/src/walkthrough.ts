@@ -2,7 +2,7 @@ import { EligibilityError, type PlannedItem, type ReconciliationReport, type Sub
 import { GiB } from './catalog.js';
 import { gib, money, when } from './format.js';
 import { narrateEvents, type Say } from './narrate.js';
-import { linksNow, readBack } from './panel-view.js';
+import { fetchSubscription, linksNow, readBack } from './panel-view.js';
 import { openShop, sellTwo } from './sell.js';
 import type { DemoStack } from './stack.js';
 
@@ -58,13 +58,15 @@ export async function runWalkthrough(stack: DemoStack, clock: MovableClock, say:
     if (a === undefined || b === undefined) throw new Error('the checkout did not place two subscriptions');
     labels.set(a.id, 'subscription A').set(b.id, 'subscription B');
 
-    heading('What the buyer gets (stored from the panel\'s answer)');
+    heading('What the buyer gets');
     for (const sub of [a, b]) {
-      say(`${name(sub.id)}: subscription URL ${sub.subscriptionUrl ?? '(none)'}`);
+      say(`${name(sub.id)}: ${sub.shareLinks.length} share link(s) stored from the panel's answer:`);
       for (const link of sub.shareLinks) say(`  ${link}`);
     }
-    say('(The subscription URL is 3x-ui\'s separate subscription service on port 2096; the simulator serves the panel API only,');
-    say(' so the share links above are what a buyer pastes into v2rayN, Hiddify or Streisand.)');
+    const fetched = await fetchSubscription(a.subscriptionUrl ?? '');
+    const matches = fetched.links.join('\n') === a.shareLinks.join('\n');
+    say(`A's subscription URL, the one to paste into v2rayN, Hiddify or Streisand: ${a.subscriptionUrl ?? '(none)'}`);
+    say(`  fetched from the panel's subscription service: HTTP ${fetched.status}, ${fetched.links.length} link(s) ${matches ? 'matching the stored ones' : 'DIFFERENT from the stored ones'}; ${fetched.userinfo ?? 'no Subscription-Userinfo'}`);
     await tick('first usage sync');
 
     heading('The buyer tries to extend A today');

@@ -1,6 +1,6 @@
 import { ManualClock, type Subscription } from '@panelkit/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBack } from '../src/panel-view.js';
+import { fetchSubscription, readBack } from '../src/panel-view.js';
 import { openDemoStack, type DemoStack } from '../src/stack.js';
 import { runWalkthrough, type WalkthroughResult } from '../src/walkthrough.js';
 
@@ -26,11 +26,19 @@ describe('the demo walkthrough', () => {
   it('provisions two active subscriptions on the panel, with a subscription URL and share links', async () => {
     expect(provisioned.map((s) => s.status)).toEqual(['active', 'active']);
     for (const sub of provisioned) {
-      expect(sub.subscriptionUrl).toBe(`http://127.0.0.1:2096/sub/${sub.remote.subId}`);
+      expect(sub.subscriptionUrl).toBe(`${stack.subscriptionBaseUrl}${sub.remote.subId}`);
       expect(sub.shareLinks).toHaveLength(1);
       expect(sub.shareLinks[0]).toMatch(new RegExp(`^vless://${sub.remote.uuid}@127\\.0\\.0\\.1:443\\?.*security=reality`));
     }
     expect(lines.some((l) => l.startsWith('  vless://'))).toBe(true);
+    expect(lines.some((l) => l.includes('1 link(s) matching the stored ones'))).toBe(true);
+  });
+
+  it('serves what a client app fetches from the subscription URL: the stored links', async () => {
+    const a = await get(result.subscriptionA);
+    const fetched = await fetchSubscription(a.subscriptionUrl!);
+    expect(fetched).toMatchObject({ status: 200, links: a.shareLinks });
+    expect(fetched.userinfo).toBe(`upload=${1 * 1024 ** 3 + 2 * 1024 ** 3}; download=${48 * 1024 ** 3}; total=${50 * 1024 ** 3}; expire=${a.expiresAt!.getTime() / 1000}`);
   });
 
   it('refuses the early extension with its reason and charges once for the paid one, applied in place', async () => {
