@@ -13,7 +13,7 @@ const TICK_EVERY_MS = 15_000;
 export async function keepRunning(stack: DemoStack, say: Say): Promise<void> {
   const stopNarrating = narrateEvents(stack.kit, say, (id) => id);
   const shop = await openShop(stack, say);
-  await sellTwo(stack, shop, say);
+  const sale = await sellTwo(stack, shop, say);
   const worker = stack.kit.createWorker({ id: 'demo-worker' });
   const scheduler = stack.kit.createScheduler();
   worker.start();
@@ -28,6 +28,7 @@ export async function keepRunning(stack: DemoStack, say: Say): Promise<void> {
   say('Poke it:');
   say(`  curl -s -c /tmp/pk-jar -d 'username=${username}&password=${password}' ${url}login`);
   say(`  curl -s -b /tmp/pk-jar -H 'X-Requested-With: XMLHttpRequest' ${url}panel/api/inbounds/list`);
+  for (const sub of sale.subscriptions) say(`  curl -s ${sub.subscriptionUrl ?? ''} | base64 -d     # ${sub.remote.username}'s subscription`);
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
