@@ -13,20 +13,28 @@ const keep = process.argv.includes('--keep-running') || process.env['PANELKIT_DE
 const say = (line: string) => console.log(line);
 
 const folder = await freshDataFolder();
-const clock = keep ? systemClock : new ManualClock(new Date(Math.floor(Date.now() / 60_000) * 60_000));
-const stack = await openDemoStack({ clock, dataDir: folder.path, ...(keep ? { ports: { panel: 2053, subscription: 2096 } } : {}) });
 try {
-  say('panelkit demo: the engine, the worker and the scheduler against a 3x-ui panel over real HTTP.');
-  say(`Database: PGlite in ${folder.path} (fresh each run; schema v${stack.schemaVersion}). Panel: 3x-ui ${SIMULATED_VERSION} simulator on ${stack.panelUrl}`);
-  if (keep) {
-    await keepRunning(stack, say);
-  } else {
-    say('Time is a ManualClock shared by the engine, the storage and the panel; the story moves it.');
-    if (!(clock instanceof ManualClock)) throw new Error('the walkthrough needs a ManualClock');
-    await runWalkthrough(stack, clock, say);
+  const manual = new ManualClock(new Date(Math.floor(Date.now() / 60_000) * 60_000));
+  // Keep-running uses the real 3x-ui ports, so the panel is where a developer expects it.
+  const stack = await openDemoStack({ clock: keep ? systemClock : manual, dataDir: folder.path, ...(keep ? { ports: { panel: 2053, subscription: 2096 } } : {}) });
+  try {
+    say('panelkit demo: the engine, the worker and the scheduler against a 3x-ui panel over real HTTP.');
+    say(`Database: PGlite in ${folder.path} (fresh each run; schema v${stack.schemaVersion}). Panel: 3x-ui ${SIMULATED_VERSION} simulator on ${stack.panelUrl}`);
+    if (keep) {
+      await keepRunning(stack, say);
+    } else {
+      say('Time is a ManualClock shared by the engine, the storage and the panel; the story moves it.');
+      await runWalkthrough(stack, manual, say);
+    }
+  } finally {
+    await stack.close();
   }
+  say('\nClosed the panel server and the database; removed the data folder.');
+} catch (error) {
+  process.exitCode = 1;
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EADDRINUSE') console.error(`\nA port the demo needs is taken (${(error as Error).message}); is another demo running?`);
+  else console.error('\nThe demo failed:', error);
 } finally {
-  await stack.close();
   await folder.remove();
 }
-say('\nClosed the panel server and the database; removed the data folder.');

@@ -33,7 +33,7 @@ export function narrateEvents(kit: Panelkit, say: Say, name: (subscriptionId: st
     e.on('job:succeeded', ({ job }) => line(`worker: ${job.type} done`)),
     e.on('job:retried', ({ job, error, retryAt }) => line(`worker: ${job.type} failed (${error.code}), retry at ${when(retryAt)}`)),
     e.on('job:dead', ({ job, error }) => line(`worker: ${job.type} gave up (${error.code}: ${error.message})`)),
-    e.on('usage:synced', ({ clients, applied }) => line(`usage synced: ${clients} clients read from the panel, ${applied} new readings stored`)),
+    e.on('usage:synced', ({ clients, applied }) => line(`usage synced: ${clients} clients read from the panel, ${applied} readings stored`)),
     e.on('usage:sync_failed', ({ error }) => line(`usage sync failed: ${error.code}`)),
     e.on('panel:unhealthy', ({ message }) => line(`panel unhealthy: ${message ?? 'no answer'}`)),
     e.on('panel:recovered', () => line('panel healthy again')),

@@ -36,8 +36,11 @@ export async function openShop(stack: DemoStack, say: Say): Promise<Shop> {
   return { panel, targets, plan: monthly };
 }
 
-/** A customer tops up, buys two of the plan in one checkout, and the worker provisions them. */
-export async function sellTwo(stack: DemoStack, shop: Shop, say: Say): Promise<Sale> {
+/**
+ * A customer tops up, buys two of the plan in one checkout, and the worker provisions them.
+ * `placed` sees the subscriptions as the checkout wrote them, before any job runs.
+ */
+export async function sellTwo(stack: DemoStack, shop: Shop, say: Say, placed: (subscriptions: readonly Subscription[]) => void = () => {}): Promise<Sale> {
   const { kit, storage } = stack;
   const customer = await storage.customers.create({ email: 'buyer@example.com', name: 'Demo Buyer' });
   say(`\nCustomer ${customer.email} tops up 15.00 USD (receipt R-1001):`);
@@ -45,6 +48,7 @@ export async function sellTwo(stack: DemoStack, shop: Shop, say: Say): Promise<S
 
   say(`Checkout: 2 × "${shop.plan.name}", in one transaction (capacity, debit, order, 2 provisioning jobs):`);
   const { order, subscriptions } = await kit.checkout({ customerId: customer.id, items: [{ planId: shop.plan.id, quantity: 2 }], idempotencyKey: 'checkout:demo-1' });
+  placed(subscriptions);
 
   say('The worker runs the jobs against the panel over HTTP:');
   const worker = kit.createWorker({ id: 'demo-worker' });

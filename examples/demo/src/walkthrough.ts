@@ -53,10 +53,9 @@ export async function runWalkthrough(stack: DemoStack, clock: MovableClock, say:
   try {
     heading('Opening the shop');
     const shop = await openShop(stack, say);
-    const sale = await sellTwo(stack, shop, say);
+    const sale = await sellTwo(stack, shop, say, (placed) => placed.forEach((s, i) => labels.set(s.id, `subscription ${'AB'[i] ?? i}`)));
     const [a, b] = sale.subscriptions;
     if (a === undefined || b === undefined) throw new Error('the checkout did not place two subscriptions');
-    labels.set(a.id, 'subscription A').set(b.id, 'subscription B');
 
     heading('What the buyer gets');
     for (const sub of [a, b]) {
@@ -121,7 +120,8 @@ export async function runWalkthrough(stack: DemoStack, clock: MovableClock, say:
     clock.advance(7 * DAY_MS);
     heading('Seven days of grace later');
     await tick('termination after grace');
-    say(`B's client on the panel: ${(await sim.countClients(b.remote.username)) === 0 ? 'gone' : 'STILL THERE'}; its slot is free again.`);
+    const target = await storage.targets.get(b.targetId);
+    say(`B's client on the panel: ${(await sim.countClients(b.remote.username)) === 0 ? 'gone' : 'STILL THERE'}; ${target?.name ?? 'its target'} holds ${target?.allocated ?? '?'} of ${target?.capacity ?? '?'} slots now.`);
 
     heading('Someone adds a client by hand in the panel; reconciliation compares panel and storage');
     sim.seedClients(Number(shop.targets[0]?.remoteRef ?? 1), 1, () => ({ email: 'friend-of-admin' }));

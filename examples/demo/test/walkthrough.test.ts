@@ -68,6 +68,8 @@ describe('the demo walkthrough', () => {
     expect(b.status).toBe('terminated');
     expect(await stack.sim.countClients(b.remote.username)).toBe(0);
     expect(await readBack(stack, b)).toBeNull();
+    expect((await stack.storage.targets.get(b.targetId))?.allocated).toBe(1);
+    expect(lines.some((l) => l.includes('subscription B terminated'))).toBe(true);
   });
 
   it('reconciles to no drift and reports the hand-made client without touching it', () => {
