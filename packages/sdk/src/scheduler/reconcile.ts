@@ -41,11 +41,10 @@ function driftOf(sub: Subscription, client: RemoteClient, enforces: { expiry: bo
     if (client.expiry.type !== 'at' || Math.abs(client.expiry.at.getTime() - sub.expiresAt.getTime()) > EXPIRY_TOLERANCE_MS) fields.push('expiry');
   } else if (client.expiry.type === 'at') fields.push('expiry');
   if (client.trafficLimitBytes !== sub.trafficLimitBytes) fields.push('trafficLimit');
-  // A panel that stops expired or exhausted clients itself is left to do it: the engine pushes no
-  // `enabled: false` there, and such panels differ in whether their stop shows in `enabled` (3x-ui
-  // keeps the admin switch on and disables the traffic row), so either value is right.
-  const panelStopsIt = (sub.status === 'expired' && enforces.expiry) || (sub.status === 'limited' && enforces.limit);
-  if (client.enabled !== enabledIn(sub.status) && !panelStopsIt) fields.push('enabled');
+  const wanted = enabledIn(sub.status);
+  // A panel that disables expired or exhausted clients itself is right to have them disabled.
+  const panelDisabledItself = !client.enabled && ((sub.status === 'expired' && enforces.expiry) || (sub.status === 'limited' && enforces.limit));
+  if (client.enabled !== wanted && !panelDisabledItself) fields.push('enabled');
   return fields;
 }
 
