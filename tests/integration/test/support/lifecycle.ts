@@ -104,6 +104,9 @@ export async function proveLifecycle(shop: Shop): Promise<void> {
   expect(b2.status).toBe('active');
   expect(await enabledOnPanel(shop, a2)).toBe(false);
   expect(await enabledOnPanel(shop, b2)).toBe(true);
+  // Panel and storage agree: an enforced limit is not drift.
+  const limitedCheck = await kit.reconcile();
+  expect(limitedCheck.panels.map((p) => ({ error: p.error, drifted: p.drifted, missing: p.missing }))).toEqual([{ error: null, drifted: [], missing: [] }]);
 
   // B's period ends: the panel stops it (or the engine does), storage says expired.
   clock.set(b2.expiresAt!.getTime() + 1_000);
@@ -115,6 +118,7 @@ export async function proveLifecycle(shop: Shop): Promise<void> {
   expect(b3.status).toBe('expired');
   expect(await enabledOnPanel(shop, b3)).toBe(false);
   expect(await rig.sim.countClients(b3.remote.username)).toBe(1);
+  expect((await kit.reconcile()).panels[0]?.drifted).toEqual([]);
 
   // After the grace period B is terminated: its client leaves the panel and its slot is free.
   clock.set(b3.statusChangedAt.getTime() + 7 * DAY + 1_000);
