@@ -42,6 +42,8 @@ export interface ShopOptions {
   /** Use this stored panel, target and plan instead of creating them (replicas share one database). */
   existing?: { panel: Panel; target: Target; plan: Plan };
   workerId?: string;
+  /** Most jobs the worker claims at once (default the worker's). */
+  claimLimit?: number;
 }
 
 let customers = 0;
@@ -86,7 +88,11 @@ export async function openShop(options: ShopOptions): Promise<Shop> {
     policy: { identity: IDENTITY, tickIntervalMs: TICK_MS, jobRetry: { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 10_000 } },
     random: () => 0.5,
   });
-  const worker = kit.createWorker({ heartbeatIntervalMs: 3_600_000, ...(options.workerId === undefined ? {} : { id: options.workerId }) });
+  const worker = kit.createWorker({
+    heartbeatIntervalMs: 3_600_000,
+    ...(options.workerId === undefined ? {} : { id: options.workerId }),
+    ...(options.claimLimit === undefined ? {} : { claimLimit: options.claimLimit }),
+  });
   const scheduler = kit.createScheduler();
   const ownServer = options.server === undefined;
   return {
