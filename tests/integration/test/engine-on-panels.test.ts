@@ -34,6 +34,7 @@ for (const kind of PANEL_KINDS) {
       s.rig.sim.injectFault({ kind: 'lost_response', on: 'write' });
       const { subscriptions } = await s.kit.checkout({ customerId, items: [{ planId: s.plan.id, quantity: 2 }], idempotencyKey: 'lost-1' });
       await s.worker.drain();
+      expect(s.rig.sim.faults.size).toBe(0);
       // Whether the adapter read the outcome back at once or the job is retried later, it converges.
       s.clock.advance(60_000);
       await s.worker.drain();

@@ -29,6 +29,8 @@ export interface SimulatedPanel extends PanelTestControls {
   /** The panel's own job that disables expired and depleted clients. */
   enforce(): unknown;
   releaseHangs(): void;
+  /** Injected faults; `size` counts those no request has met yet. */
+  readonly faults: { readonly size: number };
 }
 
 export interface PanelKindRig {
