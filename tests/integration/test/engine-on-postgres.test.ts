@@ -13,12 +13,12 @@ import { PANEL_KINDS } from './support/kinds.js';
 import { proveLifecycle } from './support/lifecycle.js';
 import { openShop, type Shop } from './support/shop.js';
 
-export const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
-export const SKIP_REAL_SERVER = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
+const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
+const SKIP_REAL_SERVER = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
 
 const xuiGenA = PANEL_KINDS[0]!;
 
-export function uniqueSchema(): string {
+function uniqueSchema(): string {
   return `pk_it_${randomBytes(6).toString('hex')}`;
 }
 
