@@ -37,6 +37,8 @@ export interface PanelKindRig {
   readonly label: string;
   readonly sim: SimulatedPanel;
   readonly sessionKind: PanelSessionKind;
+  /** For a static token: the panel owner issues the adapter's token again (after `expireSession`). */
+  restoreToken?(): void;
   /** An adapter for the simulator served at `origin`, with short timeouts and retries. */
   adapter(origin: string, clock: ManualClock): PanelAdapter;
   /** Where the shop puts its clients. */
@@ -88,6 +90,7 @@ function sui(clock: ManualClock): PanelKindRig {
     label: 's-ui 1.5',
     sim,
     sessionKind: 'static-token',
+    restoreToken: () => void sim.addToken(TOKEN),
     adapter: (origin) => createSuiAdapter({ baseUrl: `${origin}/app/`, token: TOKEN, ...connection }),
     pickTarget: vlessFirst,
     stored(username) {
