@@ -6,6 +6,6 @@ export default defineConfig({
   resolve: { conditions: ['@panelkit/source'] },
   ssr: { resolve: { conditions: ['@panelkit/source'] } },
   test: {
-    projects: ['packages/*', 'examples/*'],
+    projects: ['packages/*', 'examples/*', 'tests/*'],
   },
 });

@@ -77,7 +77,8 @@ export function expiryOf(user: MarzbanUser): Expiry {
 export function toRemoteClient(user: MarzbanUser, ref?: ClientRef): RemoteClient {
   return {
     ref: { target: ref?.target ?? targetOfUser(user.inbounds), username: user.username, remoteClientId: user.username },
-    enabled: user.status !== 'disabled',
+    // Whether it may connect now: the review job makes depleted and expired users `limited`/`expired`.
+    enabled: user.status === 'active' || user.status === 'on_hold',
     expiry: expiryOf(user),
     trafficLimitBytes: user.data_limit ? Math.trunc(user.data_limit) : null,
     usedBytes: Math.trunc(user.used_traffic),

@@ -80,16 +80,18 @@ export function targetOfService(serviceId: number): TargetRef {
 export function toRemoteClient(user: MarzneshinUser, ref?: ClientRef): RemoteClient {
   const firstService = user.service_ids[0];
   const target = ref?.target ?? (firstService === undefined ? { remoteRef: '', protocol: 'mixed', remoteMeta: {} } : targetOfService(firstService));
+  const status = statusOf(user);
   return {
     ref: { target, username: user.username, remoteClientId: String(user.id) },
-    enabled: user.enabled,
+    // Whether it may connect now: an expired or depleted user stays \`enabled\` but is not served.
+    enabled: status === 'active' || status === 'on_hold',
     expiry: expiryOf(user),
     trafficLimitBytes: user.data_limit ? Math.trunc(user.data_limit) : null,
     usedBytes: Math.trunc(user.used_traffic),
     uploadBytes: null,
     downloadBytes: null,
     deviceLimit: null,
-    panelStatus: statusOf(user),
+    panelStatus: status,
     lastOnlineAt: user.online_at ? parsePanelDate(user.online_at) : null,
   };
 }

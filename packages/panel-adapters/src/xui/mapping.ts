@@ -149,16 +149,19 @@ export function toRemoteClient(
   const down = usage?.down ?? null;
   const used = usedTotal ?? (up ?? 0) + (down ?? 0);
   const lastOnline = usage?.lastOnline ?? 0;
+  const status = panelStatus(client, usage ?? (usedTotal === undefined ? null : { up: usedTotal, down: 0 }), now);
   return {
     ref: { target, username: client.email, remoteClientId: clientKeyOf(target.protocol, client) || client.email },
-    enabled: client.enable !== false,
+    // Whether it may connect now: the panel's traffic job turns off depleted and expired clients
+    // without touching their own \`enable\`.
+    enabled: status === 'active' || status === 'on_hold',
     expiry: expiryFromXui(client.expiryTime ?? 0),
     trafficLimitBytes: orNull(client.totalGB),
     usedBytes: used,
     uploadBytes: up,
     downloadBytes: down,
     deviceLimit: orNull(client.limitIp),
-    panelStatus: panelStatus(client, usage ?? (usedTotal === undefined ? null : { up: usedTotal, down: 0 }), now),
+    panelStatus: status,
     lastOnlineAt: lastOnline > 0 ? new Date(lastOnline) : null,
   };
 }

@@ -6,7 +6,10 @@ import type { CallContext, PanelAdapter } from '../ports/panel.js';
 import type { StoragePort } from '../ports/storage.js';
 import type { ResolvedPolicy } from './policy.js';
 
-/** Gives the adapter for a stored panel. Called once per panel; the engine keeps the result. */
+/**
+ * Gives the adapter for a stored panel. Called once per panel and again when its connection
+ * settings (kind, base URL, credentials, options) change; the engine keeps the result.
+ */
 export type PanelAdapterFactory = (panel: Panel) => PanelAdapter;
 
 /** One adapter and one concurrency queue per panel. */
@@ -16,9 +19,14 @@ export interface PanelHandle {
   readonly queue: PQueue;
 }
 
+/** What an adapter is built from: a change here (new credentials, a moved panel) needs a new adapter. */
+function connectionOf(panel: Panel): string {
+  return JSON.stringify([panel.kind, panel.baseUrl, panel.credentials, panel.options]);
+}
+
 /** Adapters by panel id, checked for their API version, each with its own p-queue. */
 export class PanelRegistry {
-  readonly #handles = new Map<string, { adapter: PanelAdapter; queue: PQueue }>();
+  readonly #handles = new Map<string, { adapter: PanelAdapter; queue: PQueue; connection: string }>();
 
   constructor(
     private readonly storage: StoragePort,
@@ -34,7 +42,13 @@ export class PanelRegistry {
   }
 
   handleFor(panel: Panel): PanelHandle {
+    const connection = connectionOf(panel);
     let handle = this.#handles.get(panel.id);
+    if (handle !== undefined && handle.connection !== connection) {
+      // The panel's settings changed (e.g. an admin fixed its credentials): build a fresh adapter
+      // with the new settings; calls already running on the old one finish on it.
+      handle = undefined;
+    }
     if (handle === undefined) {
       const adapter = this.factory(panel);
       if (adapter?.apiVersion !== PANEL_ADAPTER_API_VERSION) {
@@ -43,10 +57,11 @@ export class PanelRegistry {
         );
       }
       const concurrency = this.policy.panelConcurrency[panel.id] ?? adapter.capabilities.maxConcurrency;
-      handle = { adapter, queue: new PQueue({ concurrency: Math.max(1, concurrency) }) };
+      const queue = this.#handles.get(panel.id)?.queue ?? new PQueue({ concurrency: Math.max(1, concurrency) });
+      handle = { adapter, queue, connection };
       this.#handles.set(panel.id, handle);
     }
-    return { panel, ...handle };
+    return { panel, adapter: handle.adapter, queue: handle.queue };
   }
 
   /** Every queue, for shutdown. */

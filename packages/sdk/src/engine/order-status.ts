@@ -8,8 +8,11 @@ import type { StorageRepositories } from '../ports/storage.js';
  */
 export async function settleOrder(tx: StorageRepositories, orderId: string | null, actor: Actor): Promise<Order | null> {
   if (orderId === null) return null;
-  const order = await tx.orders.get(orderId);
-  if (order === null) return null;
+  if ((await tx.orders.get(orderId)) === null) return null;
+  // Lock the order row (an update with nothing to change) before reading its subscriptions: two
+  // subscriptions of one order settling at once in separate transactions would otherwise each see
+  // the other still pending (read committed), and neither would settle the order.
+  const order = await tx.orders.update(orderId, {});
   const subs = await tx.subscriptions.listByOrder(orderId);
   if (subs.some((s) => s.status === 'pending')) return null;
   const failed = subs.filter((s) => s.status === 'failed').length;

@@ -1,6 +1,6 @@
 import type { ClaimedJob, Job, Lease } from '../domain/job.js';
 import { createId } from '../domain/ids.js';
-import { ConflictError, PanelkitError, StorageUnavailableError, toPanelkitError } from '../errors.js';
+import { ConflictError, PanelAuthError, PanelkitError, StorageUnavailableError, toPanelkitError } from '../errors.js';
 import { abortableSleep, backoffDelay } from '../retry.js';
 import { isShutdownError } from './adapters.js';
 import type { EngineContext } from './context.js';
@@ -45,8 +45,14 @@ interface Group {
   jobs: ClaimedJob[];
 }
 
+/**
+ * Whether a failed job waits and runs again. Beyond errors marked retryable: a conflict or an
+ * unavailable storage passes, and refused panel credentials are the shop's to fix (a rotated
+ * token, a changed password), so the customer's job waits for that within its attempts rather
+ * than being refunded on the spot.
+ */
 function isRetryable(error: PanelkitError): boolean {
-  return error.retryable || ConflictError.is(error) || StorageUnavailableError.is(error);
+  return error.retryable || ConflictError.is(error) || StorageUnavailableError.is(error) || PanelAuthError.is(error);
 }
 
 export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[], options: WorkerOptions = {}): Worker {

@@ -100,6 +100,11 @@ export interface ClientPatch {
 /** A client as the panel has it now. */
 export interface RemoteClient {
   readonly ref: ClientRef;
+  /**
+   * Whether the panel lets the client connect now: false when it was disabled, and also when the
+   * panel's own job stopped it for being expired or out of traffic (its admin switch may still be
+   * on). Reconciliation relies on this to tell a panel that enforced a limit from drift.
+   */
   readonly enabled: boolean;
   readonly expiry: Expiry;
   readonly trafficLimitBytes: number | null;

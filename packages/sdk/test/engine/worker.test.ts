@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PanelRejectedError, PanelServerError } from '../../src/index.js';
+import { PanelAuthError, PanelRejectedError, PanelServerError } from '../../src/index.js';
+import { FakePanelAdapter } from '../../src/testing/index.js';
 import type { WorkerStep } from '../../src/index.js';
 import { createHarness, deferred } from './harness.js';
 import type { Harness } from './harness.js';
@@ -142,6 +143,28 @@ describe('worker: provisioning', () => {
     expect(await h.balance(customerId)).toBe(9000);
     await h.worker().drain();
     expect((await sub(h, subscriptions[0]!.id)).status).toBe('active');
+    expect(await h.balance(customerId)).toBe(9000);
+  });
+
+  it('waits on refused credentials, and a fresh adapter finishes the job once an admin fixes them', async () => {
+    const h = await createHarness({ policy: { jobRetry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 1000 } } });
+    const { panel, fake: oldAdapter } = h.panels[0]!;
+    const { customerId, subscriptions } = await buy(h);
+    oldAdapter.failNext('createClients', () => new PanelAuthError('token revoked', { panelKind: 'fake' }), 100);
+    await h.worker().drain();
+    h.clock.advance(2_000);
+    await h.worker().drain();
+    // Not the customer's fault and not permanent: the job waits, nothing is refunded.
+    expect((await sub(h, subscriptions[0]!.id)).status).toBe('pending');
+    expect(await h.balance(customerId)).toBe(9000);
+    // The admin rotates the token; the engine builds a new adapter from the new settings.
+    const fresh = new FakePanelAdapter({ clock: h.clock });
+    h.fakes.set(panel.id, fresh);
+    await h.storage.panels.update(panel.id, { credentials: { type: 'token', token: 'rotated' } });
+    h.clock.advance(2_000);
+    await h.worker().drain();
+    expect((await sub(h, subscriptions[0]!.id)).status).toBe('active');
+    expect(await fresh.controls.countClients(subscriptions[0]!.remote.username)).toBe(1);
     expect(await h.balance(customerId)).toBe(9000);
   });
 

@@ -1,4 +1,4 @@
-import { PanelConnectionError, PanelNotFoundError, PanelOutcomeUnknownError } from '../../errors.js';
+import { PanelAuthError, PanelConnectionError, PanelNotFoundError, PanelOutcomeUnknownError, toPanelkitError } from '../../errors.js';
 import type { PanelkitError } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
 import { systemClock } from '../../ports/clock.js';
@@ -19,8 +19,12 @@ import type {
   TargetRef,
 } from '../../ports/panel.js';
 import type { RemoteIdentity } from '../../domain/remote-identity.js';
+import { DEFAULT_RETRY_POLICY, withRetry } from '../../retry.js';
+import type { RetryPolicy } from '../../retry.js';
+import type { PanelFault, PanelTestControls } from '../panel/harness.js';
 import { FaultPlan } from './faults.js';
 import type { FakeFault, FakePanelOperation } from './faults.js';
+import { WireFaults, failAttempt, lostAnswer } from './wire-faults.js';
 
 /** A client as the fake panel stores it. */
 export interface FakeClient {
@@ -51,6 +55,14 @@ export interface FakePanelOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Largest page `listClients` returns. Default 100. */
   maxPageSize?: number;
+  /**
+   * How the adapter retries the wire faults of `injectFault` (a 503, a timeout…), as a real
+   * adapter does. Faults of `failNext` and `loseResponseNext` are what the adapter finally
+   * returns and are never retried. Default the SDK's retry policy.
+   */
+  retry?: RetryPolicy;
+  /** How long an injected `timeout` fault holds one attempt. Default 15 s. */
+  timeoutMs?: number;
 }
 
 const DEFAULT_CAPABILITIES: PanelCapabilities = Object.freeze({
@@ -103,6 +115,10 @@ export class FakePanelAdapter implements PanelAdapter {
   readonly #clients = new Map<string, FakeClient>();
   readonly #targets: RemoteTarget[];
   readonly #faults = new FaultPlan();
+  readonly #wire = new WireFaults();
+  readonly #retry: RetryPolicy;
+  readonly #timeoutMs: number;
+  #revoked = false;
   readonly #clock: Clock;
   readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly #maxPageSize: number;
@@ -118,6 +134,8 @@ export class FakePanelAdapter implements PanelAdapter {
     this.#latencyMs = options.latencyMs ?? 0;
     this.#sleep = options.sleep ?? realSleep;
     this.#maxPageSize = options.maxPageSize ?? 100;
+    this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.#timeoutMs = options.timeoutMs ?? 15_000;
     this.#targets = (options.targets ?? [{ remoteRef: '1' }]).map((t) => ({
       remoteRef: t.remoteRef,
       name: t.name ?? `inbound ${t.remoteRef}`,
@@ -150,9 +168,30 @@ export class FakePanelAdapter implements PanelAdapter {
     this.#latencyMs = ms;
   }
 
+  /** Drops every pending fault, of `failNext`, `loseResponseNext` and `injectFault` alike. */
   clearFaults(): void {
     this.#faults.clear();
+    this.#wire.clear();
   }
+
+  /**
+   * The conformance suite's view of this panel (`describePanelAdapter`): wire faults, traffic in
+   * both directions, and its static token, which `expireSession` revokes for good (every call is
+   * then a `PanelAuthError`; the fake never logs in, so `loginCount` is 0).
+   */
+  readonly controls: PanelTestControls = {
+    addTraffic: async (username, uploadBytes, downloadBytes) => {
+      this.addTraffic(username, uploadBytes, 'up');
+      this.addTraffic(username, downloadBytes, 'down');
+    },
+    injectFault: (fault: PanelFault) => this.#wire.push(fault),
+    clearFaults: () => this.clearFaults(),
+    expireSession: () => {
+      this.#revoked = true;
+    },
+    countClients: async (username) => (this.#clients.has(username) ? 1 : 0),
+    loginCount: () => 0,
+  };
 
   /** Feeds traffic to a client, as if its user browsed. Starts an `after_first_use` period. */
   addTraffic(username: string, bytes: number, direction: 'up' | 'down' = 'down'): void {
@@ -200,7 +239,11 @@ export class FakePanelAdapter implements PanelAdapter {
   async health(ctx: CallContext): Promise<PanelHealthReport> {
     this.calls.health++;
     if (this.#down) return { ok: false, latencyMs: 0, version: null, message: 'connection refused' };
-    return this.#call('health', ctx, () => ({ ok: true, latencyMs: this.#latencyMs, version: 'fake-1', message: null }));
+    try {
+      return await this.#call('health', ctx, () => ({ ok: true, latencyMs: this.#latencyMs, version: 'fake-1', message: null }));
+    } catch (error) {
+      return { ok: false, latencyMs: 0, version: null, message: toPanelkitError(error).message };
+    }
   }
 
   async listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
@@ -285,14 +328,25 @@ export class FakePanelAdapter implements PanelAdapter {
       if (this.#latencyMs > 0) await this.#sleep(this.#latencyMs, ctx.signal);
       if (ctx.signal.aborted) throw ctx.signal.reason;
       if (this.#down) throw new PanelConnectionError('connection refused', { panelKind: this.kind, operation });
+      if (this.#revoked) throw new PanelAuthError('the API token was revoked', { panelKind: this.kind, operation, status: 401 });
       const fault: FakeFault | undefined = this.#faults.take(operation);
       if (fault?.type === 'fail') throw fault.error();
-      const result = apply();
+      const result = await withRetry(() => this.#attempt(operation, ctx, apply), { policy: this.#retry, signal: ctx.signal });
       if (fault?.type === 'lose_response') throw fault.error();
       return result;
     } finally {
       this.#inFlight--;
     }
+  }
+
+  /** One attempt on the wire: an injected fault stops it, or loses its answer after it applied. */
+  async #attempt<T>(operation: FakePanelOperation, ctx: CallContext, apply: () => T): Promise<T> {
+    const context = { panelKind: this.kind, operation };
+    const fault = this.#wire.take(operation);
+    if (fault !== undefined && fault.kind !== 'lost_response') await failAttempt(fault, context, this.#timeoutMs, ctx.signal);
+    const result = apply();
+    if (fault?.kind === 'lost_response') throw lostAnswer(context);
+    return result;
   }
 
   #insert(targetRef: string, spec: ClientSpec): FakeClient {

@@ -1,0 +1,151 @@
+/**
+ * One entry per panel kind (and 3x-ui API generation): its simulator, an adapter pointed at it
+ * over real HTTP, and a look at what the simulated panel stores for a client, in the panel's own
+ * units converted here (the assertions compare instants and bytes).
+ */
+import type { PanelAdapter, RemoteTarget } from '@panelkit/sdk';
+import type { ManualClock, PanelSessionKind, PanelTestControls } from '@panelkit/sdk/testing';
+import { createMarzbanAdapter, createMarzneshinAdapter, createSuiAdapter, createXuiAdapter } from '@panelkit/panel-adapters';
+import {
+  createMarzbanSimulator,
+  createMarzneshinSimulator,
+  createSuiSimulator,
+  createXuiSimulator,
+  type FetchHandler,
+} from '@panelkit/panel-adapters/testing';
+
+/** A client as the simulated panel holds it. */
+export interface StoredClient {
+  /** When the panel will stop it, ms epoch; `null` when it never expires or has not started. */
+  expiresAtMs: number | null;
+  /** `null` is unlimited. */
+  limitBytes: number | null;
+  /** The credential the panel keys the client's proxies with (uuid, or the uuid as hex). */
+  credential: string | null;
+}
+
+export interface SimulatedPanel extends PanelTestControls {
+  readonly handle: FetchHandler;
+  /** The panel's own job that disables expired and depleted clients. */
+  enforce(): unknown;
+  releaseHangs(): void;
+  /** Injected faults; `size` counts those no request has met yet. */
+  readonly faults: { readonly size: number };
+}
+
+export interface PanelKindRig {
+  readonly label: string;
+  readonly sim: SimulatedPanel;
+  readonly sessionKind: PanelSessionKind;
+  /** For a static token: the panel owner issues the adapter's token again (after `expireSession`). */
+  restoreToken?(): void;
+  /** An adapter for the simulator served at `origin`, with short timeouts and retries. */
+  adapter(origin: string, clock: ManualClock): PanelAdapter;
+  /** Where the shop puts its clients. */
+  pickTarget(targets: readonly RemoteTarget[]): RemoteTarget;
+  /** What the panel stores for `username` (the client the panel serves). */
+  stored(username: string): StoredClient | undefined;
+  /** Whether `credential` is the one derived for this identity uuid. */
+  credentialOf(uuid: string): string;
+}
+
+const PASSWORD = 'integration-panel-password-4f1d';
+const TOKEN = 'integration-sui-token-9a8b7c6d5e4f';
+const XUI_BASE = '/Zq8xT3kL0pV5/';
+/** Short, so fault tests finish quickly; the engine's own retries (on the clock) do the long waiting. */
+const connection = { timeoutMs: 1_000, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 2_000 } };
+
+const vlessFirst = (targets: readonly RemoteTarget[]): RemoteTarget => {
+  const found = targets.find((t) => t.protocol === 'vless') ?? targets[0];
+  if (found === undefined) throw new Error('the panel offers no target');
+  return found;
+};
+const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
+
+function xui(version: string, label: string): (clock: ManualClock) => PanelKindRig {
+  return (clock) => {
+    const sim = createXuiSimulator({ version, clock, basePath: XUI_BASE, credentials: { username: 'admin', password: PASSWORD } });
+    sim.seedDemo();
+    return {
+      label,
+      sim,
+      sessionKind: 'login',
+      adapter: (origin, c) => createXuiAdapter({ baseUrl: `${origin}${XUI_BASE}`, auth: { username: 'admin', password: PASSWORD }, clock: c, ...connection }),
+      pickTarget: vlessFirst,
+      stored(username) {
+        const client = sim.client(username);
+        if (client === undefined) return undefined;
+        const expiry = num(client['expiryTime']);
+        const total = num(client['totalGB']);
+        return { expiresAtMs: expiry > 0 ? expiry : null, limitBytes: total > 0 ? total : null, credential: typeof client['id'] === 'string' ? client['id'] : null };
+      },
+      credentialOf: (uuid) => uuid,
+    };
+  };
+}
+
+function sui(clock: ManualClock): PanelKindRig {
+  const sim = createSuiSimulator({ clock, token: TOKEN, webPath: '/app/' });
+  return {
+    label: 's-ui 1.5',
+    sim,
+    sessionKind: 'static-token',
+    restoreToken: () => void sim.addToken(TOKEN),
+    adapter: (origin) => createSuiAdapter({ baseUrl: `${origin}/app/`, token: TOKEN, ...connection }),
+    pickTarget: vlessFirst,
+    stored(username) {
+      const client = sim.client(username);
+      if (client === undefined) return undefined;
+      const uuid = client.config['vless']?.['uuid'];
+      return {
+        expiresAtMs: client.expiry > 0 ? client.expiry * 1000 : null,
+        limitBytes: client.volume > 0 ? client.volume : null,
+        credential: typeof uuid === 'string' ? uuid : null,
+      };
+    },
+    credentialOf: (uuid) => uuid,
+  };
+}
+
+function marzban(clock: ManualClock): PanelKindRig {
+  const sim = createMarzbanSimulator({ clock, adminUsername: 'owner', adminPassword: PASSWORD });
+  return {
+    label: 'marzban 0.8',
+    sim,
+    sessionKind: 'login',
+    adapter: (origin, c) => createMarzbanAdapter({ baseUrl: origin, username: 'owner', password: PASSWORD, clock: c, ...connection }),
+    pickTarget: (targets) => targets.find((t) => t.remoteRef === 'VLESS TCP REALITY') ?? vlessFirst(targets),
+    stored(username) {
+      const user = sim.user(username);
+      if (user === undefined) return undefined;
+      return { expiresAtMs: user.expire ? user.expire * 1000 : null, limitBytes: user.dataLimit || null, credential: user.proxies.vless?.id ?? null };
+    },
+    credentialOf: (uuid) => uuid,
+  };
+}
+
+function marzneshin(clock: ManualClock): PanelKindRig {
+  const sim = createMarzneshinSimulator({ clock, adminUsername: 'owner', adminPassword: PASSWORD });
+  return {
+    label: 'marzneshin',
+    sim,
+    sessionKind: 'login',
+    adapter: (origin, c) => createMarzneshinAdapter({ baseUrl: origin, username: 'owner', password: PASSWORD, clock: c, ...connection }),
+    pickTarget: (targets) => targets[0] ?? vlessFirst(targets),
+    stored(username) {
+      const user = sim.user(username);
+      if (user === undefined || user.removed) return undefined;
+      return { expiresAtMs: user.expireStrategy === 'fixed_date' ? user.expireDate : null, limitBytes: user.dataLimit || null, credential: user.key };
+    },
+    credentialOf: (uuid) => uuid.replaceAll('-', ''),
+  };
+}
+
+/** Every kind the engine is proved against. */
+export const PANEL_KINDS: readonly { label: string; make: (clock: ManualClock) => PanelKindRig }[] = [
+  { label: '3x-ui v2.8 (Gen A)', make: xui('2.8.x', '3x-ui v2.8 (Gen A)') },
+  { label: '3x-ui v3.6 (Gen B)', make: xui('3.6.x', '3x-ui v3.6 (Gen B)') },
+  { label: 's-ui 1.5', make: sui },
+  { label: 'marzban 0.8', make: marzban },
+  { label: 'marzneshin', make: marzneshin },
+];
