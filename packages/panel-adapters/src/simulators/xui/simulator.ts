@@ -8,11 +8,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '@panelkit/sdk';
 import type { PanelTestControls } from '@panelkit/sdk/testing';
 import { delay } from '../harness/delay.js';
-import { SimulatorBase, type Router } from '../harness/index.js';
+import { SimulatorBase, type FetchHandler, type Router } from '../harness/index.js';
 import { seedDemoInbounds } from './demo.js';
 import { fail, noRoute, ok } from './envelope.js';
 import { genARoutes } from './routes-gen-a.js';
 import { genBRoutes } from './routes-gen-b.js';
+import { xuiSubscriptionHandler, type XuiSubscriptionOptions } from './subscription-service.js';
 import { XuiSessions } from './sessions.js';
 import { key, text, XuiState, type InboundSeed, type RawClient, type SimInbound } from './state.js';
 import { traitsOf, type XuiVersionTraits } from './version.js';
@@ -129,6 +130,14 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
   /** The panel's own traffic job: disables depleted and expired clients. Returns how many changed. */
   enforce(): number {
     return this.state.enforce(this.clock.now().getTime());
+  }
+
+  /**
+   * The panel's subscription service (`GET /sub/<subId>`: the client's share links, base64), a
+   * handler to serve on a port of its own as the panel does (2096 by default).
+   */
+  subscriptionService(options: XuiSubscriptionOptions = {}): FetchHandler {
+    return xuiSubscriptionHandler(this, options);
   }
 
   /** Drops every session and revokes every API token (the next call must log in again, or fails with a token). */
