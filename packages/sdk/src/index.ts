@@ -14,6 +14,7 @@ export * from './domain/job.js';
 export * from './domain/audit.js';
 export * from './domain/validate.js';
 export * from './ports/storage.js';
+export * from './ports/storage-input/index.js';
 export * from './ports/panel.js';
 export * from './ports/clock.js';
 export { ManualClock } from './testing/manual-clock.js';

@@ -24,12 +24,3 @@ function clone(value: unknown): unknown {
   }
   return out;
 }
-
-/** The patch without keys whose value is `undefined` (an absent field means "leave as is"). */
-export function definedFields<T extends object>(patch: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const key of Object.keys(patch) as (keyof T)[]) {
-    if (patch[key] !== undefined) out[key] = patch[key];
-  }
-  return out;
-}

@@ -1,21 +1,6 @@
-import { PageRequestSchema, parseInput } from '@panelkit/sdk';
-import type { Page, PageRequest } from '@panelkit/sdk';
+import type { CursorCodec, Page, PageWindow } from '@panelkit/sdk';
 import type { BTree } from './btree.js';
 import { copy } from './copy.js';
-import type { KeyCodec } from './keys.js';
-
-/** A validated page request with its cursor decoded. */
-export interface PageWindow<K> {
-  limit: number;
-  /** The last key of the previous page: this page starts strictly after it. */
-  after: K | undefined;
-}
-
-export function pageWindow<K>(page: PageRequest, codec: KeyCodec<K>): PageWindow<K> {
-  const parsed = parseInput(PageRequestSchema, page, 'page request');
-  const cursor = parsed.cursor ?? null;
-  return { limit: parsed.limit, after: cursor === null ? undefined : codec.decode(cursor) };
-}
 
 /** Keys of `tree` in ascending order, from `from` (inclusive) and strictly after `after`. */
 export function* ascending<K>(
@@ -81,7 +66,7 @@ export function* merge<K>(streams: readonly Iterable<K>[], compare: (a: K, b: K)
 export function collectPage<K, T>(
   keys: Iterable<K>,
   window: PageWindow<K>,
-  codec: KeyCodec<K>,
+  codec: CursorCodec<K>,
   load: (key: K) => T | undefined,
 ): Page<T> {
   const items: T[] = [];

@@ -1,13 +1,11 @@
-import { ActorSchema, NewAuditEventSchema, createId, parseInput } from '@panelkit/sdk';
-import type { Actor, AuditEvent, NewAuditEvent, Page, PageRequest } from '@panelkit/sdk';
+import { NewAuditEventSchema, createId, parseAuditFilter, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk';
+import type { Actor, AuditEvent, NewAuditEvent, Page, PageRequest, TimeKey } from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
-import { compareTimeKeys, timeKey, timeKeyCodec } from '../internal/keys.js';
-import type { TimeKey } from '../internal/keys.js';
+import { compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
-import { collectPage, descending, pageWindow } from '../internal/paging.js';
+import { collectPage, descending } from '../internal/paging.js';
 import { ALL, SortedIndex } from '../internal/sorted-index.js';
 import { Table } from '../internal/table.js';
-import { asKey, asRecord } from '../internal/validate.js';
 
 export interface AuditTables {
   readonly events: Table<AuditEvent>;
@@ -34,15 +32,6 @@ export interface AuditFilter {
   actor?: Actor['type'];
 }
 
-function parseFilter(filter: AuditFilter): AuditFilter {
-  const input = asRecord(filter ?? {}, 'audit filter');
-  return {
-    subjectType: input['subjectType'] === undefined ? undefined : asKey(input['subjectType'], 'audit filter subjectType'),
-    subjectId: input['subjectId'] === undefined ? undefined : asKey(input['subjectId'], 'audit filter subjectId'),
-    actor: input['actor'] === undefined ? undefined : parseInput(ActorSchema.shape.type, input['actor'], 'audit filter actor'),
-  };
-}
-
 export function auditOperations(tables: AuditTables) {
   const { events } = tables;
 
@@ -56,15 +45,15 @@ export function auditOperations(tables: AuditTables) {
 
     /** Newest first by `at`, then id. Served by the narrowest index the filter allows. */
     list(_op: Op, filter: AuditFilter, page: PageRequest): Page<AuditEvent> {
-      const { subjectType, subjectId, actor } = parseFilter(filter);
-      const window = pageWindow(page, timeKeyCodec);
+      const { subjectType, subjectId, actor } = parseAuditFilter(filter);
+      const window = parsePageWindow(page, timeCursorCodec);
       const tree =
         subjectId !== undefined
           ? tables.bySubjectId.tree(subjectId)
           : subjectType !== undefined
             ? tables.bySubjectType.tree(subjectType)
             : tables.byAt.tree(ALL);
-      return collectPage(descending(tree, window.after), window, timeKeyCodec, ([, id]) => {
+      return collectPage(descending(tree, window.after), window, timeCursorCodec, ([, id]) => {
         const event = events.load(id);
         if (subjectType !== undefined && event.subjectType !== subjectType) return undefined;
         if (actor !== undefined && event.actor.type !== actor) return undefined;

@@ -1,16 +1,7 @@
 import type { CapacityRequest, Plan, ReserveResult, Target } from '@panelkit/sdk';
+import { parseCapacityRequest } from '@panelkit/sdk';
 import type { Op } from '../internal/op.js';
 import type { Table } from '../internal/table.js';
-import { asInteger, asKey, asRecord } from '../internal/validate.js';
-
-function parseRequest(request: CapacityRequest): CapacityRequest {
-  const input = asRecord(request, 'capacity request');
-  return {
-    targetId: asKey(input['targetId'], 'capacity request targetId'),
-    planId: asKey(input['planId'], 'capacity request planId'),
-    count: asInteger(input['count'], 'capacity request', 'count', { min: 1, max: Number.MAX_SAFE_INTEGER }),
-  };
-}
 
 function hasRoom(limit: number | null, allocated: number, count: number): boolean {
   return limit === null || allocated + count <= limit;
@@ -24,7 +15,7 @@ function hasRoom(limit: number | null, allocated: number, count: number): boolea
 export function capacityOperations(targets: Table<Target>, plans: Table<Plan>) {
   return {
     reserve(op: Op, request: CapacityRequest): ReserveResult {
-      const { targetId, planId, count } = parseRequest(request);
+      const { targetId, planId, count } = parseCapacityRequest(request);
       const target = targets.require(targetId);
       const plan = plans.require(planId);
       if (!hasRoom(target.capacity, target.allocated, count)) return { ok: false, reason: 'target_full' };
@@ -35,7 +26,7 @@ export function capacityOperations(targets: Table<Target>, plans: Table<Plan>) {
     },
 
     release(op: Op, request: CapacityRequest): void {
-      const { targetId, planId, count } = parseRequest(request);
+      const { targetId, planId, count } = parseCapacityRequest(request);
       const target = targets.require(targetId);
       const plan = plans.require(planId);
       targets.replace(op.undo, { ...target, allocated: Math.max(0, target.allocated - count) });

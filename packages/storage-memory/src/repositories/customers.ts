@@ -1,14 +1,22 @@
-import { CustomerPatchSchema, NewCustomerSchema, createId, parseInput } from '@panelkit/sdk';
-import type { Customer, CustomerPatch, NewCustomer, Page, PageRequest } from '@panelkit/sdk';
-import { copy, definedFields } from '../internal/copy.js';
-import { compareTimeKeys, timeKey, timeKeyCodec } from '../internal/keys.js';
-import type { TimeKey } from '../internal/keys.js';
+import {
+  CustomerPatchSchema,
+  NewCustomerSchema,
+  createId,
+  definedFields,
+  inputKey,
+  parseInput,
+  parsePageWindow,
+  timeCursorCodec,
+  timeKey,
+} from '@panelkit/sdk';
+import type { Customer, CustomerPatch, NewCustomer, Page, PageRequest, TimeKey } from '@panelkit/sdk';
+import { copy } from '../internal/copy.js';
+import { compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
-import { collectPage, descending, pageWindow } from '../internal/paging.js';
+import { collectPage, descending } from '../internal/paging.js';
 import { ALL, SortedIndex } from '../internal/sorted-index.js';
 import { Table } from '../internal/table.js';
 import { UniqueIndex } from '../internal/unique-index.js';
-import { asKey } from '../internal/validate.js';
 
 export interface CustomerTables {
   readonly customers: Table<Customer>;
@@ -41,26 +49,26 @@ export function customerOperations({ customers, byEmail, byExternalRef, byCreate
     },
 
     get(_op: Op, id: string): Customer | null {
-      const customer = customers.get(asKey(id, 'customer id'));
+      const customer = customers.get(inputKey(id, 'customer id'));
       return customer === undefined ? null : copy(customer);
     },
 
     getByEmail(_op: Op, email: string): Customer | null {
-      return found(byEmail.lookup(asKey(email, 'email').toLowerCase()));
+      return found(byEmail.lookup(inputKey(email, 'email').toLowerCase()));
     },
 
     getByExternalRef(_op: Op, externalRef: string): Customer | null {
-      return found(byExternalRef.lookup(asKey(externalRef, 'external reference')));
+      return found(byExternalRef.lookup(inputKey(externalRef, 'external reference')));
     },
 
     list(_op: Op, page: PageRequest): Page<Customer> {
-      const window = pageWindow(page, timeKeyCodec);
-      return collectPage(descending(byCreated.tree(ALL), window.after), window, timeKeyCodec, ([, id]) => customers.load(id));
+      const window = parsePageWindow(page, timeCursorCodec);
+      return collectPage(descending(byCreated.tree(ALL), window.after), window, timeCursorCodec, ([, id]) => customers.load(id));
     },
 
     update(op: Op, id: string, patch: CustomerPatch): Customer {
       const changes = definedFields(copy(parseInput(CustomerPatchSchema, patch, 'customer patch')));
-      const before = customers.require(asKey(id, 'customer id'));
+      const before = customers.require(inputKey(id, 'customer id'));
       const after: Customer = { ...before, ...changes, updatedAt: op.now };
       customers.replace(op.undo, after);
       return copy(after);

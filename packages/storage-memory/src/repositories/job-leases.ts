@@ -1,45 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { JsonValueSchema, LeaseLostError, SerializedErrorSchema, parseInput } from '@panelkit/sdk';
-import type { ClaimRequest, ClaimedJob, Job, JsonValue, Lease, SerializedError } from '@panelkit/sdk';
+import {
+  JsonValueSchema,
+  LeaseLostError,
+  SerializedErrorSchema,
+  inputArray,
+  parseClaimRequest,
+  parseInput,
+  parseLease,
+  parseLeaseMs,
+  parseRetryDecision,
+} from '@panelkit/sdk';
+import type { ClaimRequest, ClaimedJob, Job, JsonValue, Lease, SerializedError, TimeKey } from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
-import type { TimeKey } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
 import { ascending, takeWhile } from '../internal/paging.js';
 import { ALL } from '../internal/sorted-index.js';
-import { asArray, asDate, asInteger, asKey, asRecord, asString, invalid } from '../internal/validate.js';
 import type { JobTables, QueueKey } from '../tables/jobs.js';
-
-/** Longest lease: about 24.8 days, the longest delay a Node timer can wait for. */
-const MAX_LEASE_MS = 2_147_483_647;
-
-function parseLeaseMs(value: unknown, what: string): number {
-  return asInteger(value, what, 'leaseMs', { min: 1, max: MAX_LEASE_MS });
-}
-
-function parseLease(value: unknown, what: string): Lease {
-  const input = asRecord(value, what);
-  return { jobId: asKey(input['jobId'], `${what} jobId`), token: asKey(input['token'], `${what} token`) };
-}
-
-function parseClaim(request: ClaimRequest): { workerId: string; limit: number; leaseMs: number; types: Set<string> | undefined } {
-  const input = asRecord(request, 'claim request');
-  const types = input['types'];
-  return {
-    workerId: asString(input['workerId'], 'claim request', 'workerId', { min: 1, max: 200 }),
-    limit: asInteger(input['limit'], 'claim request', 'limit', { min: 1, max: 1000 }),
-    leaseMs: parseLeaseMs(input['leaseMs'], 'claim request'),
-    types:
-      types === undefined
-        ? undefined
-        : new Set(asArray(types, 'claim request', 'types').map((type, i) => asString(type, 'claim request', `types.${i}`))),
-  };
-}
-
-function parseRetry(retry: { at: Date } | 'dead'): Date | 'dead' {
-  if (retry === 'dead') return 'dead';
-  if (typeof retry !== 'object' || retry === null) invalid('retry', '(root)', "must be { at: Date } or 'dead'");
-  return asDate(asRecord(retry, 'retry')['at'], 'retry', 'at');
-}
 
 /** Claiming, fencing and reaping: every write here needs the job's current lease token. */
 export function jobLeaseOperations(tables: JobTables) {
@@ -76,7 +52,8 @@ export function jobLeaseOperations(tables: JobTables) {
      * running job (including one claimed a moment ago in this call) are skipped.
      */
     claim(op: Op, request: ClaimRequest): ClaimedJob[] {
-      const { workerId, limit, leaseMs, types } = parseClaim(request);
+      const { workerId, limit, leaseMs, types: typeList } = parseClaimRequest(request);
+      const types = typeList === null ? undefined : new Set(typeList);
       const now = op.now.getTime();
       const leaseExpiresAt = new Date(now + leaseMs);
       const claimed: ClaimedJob[] = [];
@@ -110,7 +87,7 @@ export function jobLeaseOperations(tables: JobTables) {
     },
 
     heartbeat(op: Op, leases: readonly Lease[], leaseMs: number): Lease[] {
-      const parsed = asArray(leases, 'leases', '(root)').map((lease, i) => parseLease(lease, `lease ${i}`));
+      const parsed = inputArray(leases, 'leases', '(root)').map((lease, i) => parseLease(lease, `lease ${i}`));
       const leaseExpiresAt = new Date(op.now.getTime() + parseLeaseMs(leaseMs, 'heartbeat'));
       const kept: Lease[] = [];
       for (const lease of parsed) {
@@ -135,7 +112,7 @@ export function jobLeaseOperations(tables: JobTables) {
     fail(op: Op, lease: Lease, error: SerializedError, retry: { at: Date } | 'dead'): boolean {
       const current = parseLease(lease, 'lease');
       const lastError = copy(parseInput(SerializedErrorSchema, error, 'job error'));
-      const next = parseRetry(retry);
+      const next = parseRetryDecision(retry);
       const job = held(current);
       if (job === undefined) return false;
       const failed: Job = { ...unlocked(op, job), lastError };

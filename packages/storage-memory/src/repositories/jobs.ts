@@ -1,26 +1,15 @@
-import { ConflictError, JobStateSchema, NewJobSchema, createId, parseInput } from '@panelkit/sdk';
+import { ConflictError, NewJobSchema, createId, inputKey, parseInput, parseJobFilter, parsePageWindow, timeCursorCodec } from '@panelkit/sdk';
 import type { Job, JobEnqueueResult, JobState, NewJob, Page, PageRequest } from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
-import { timeKeyCodec } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
-import { collectPage, descending, pageWindow } from '../internal/paging.js';
+import { collectPage, descending } from '../internal/paging.js';
 import { ALL } from '../internal/sorted-index.js';
-import { asKey, asRecord } from '../internal/validate.js';
 import type { JobTables } from '../tables/jobs.js';
 
 export interface JobFilter {
   state?: JobState;
   type?: string;
   dedupeKey?: string;
-}
-
-function parseFilter(filter: JobFilter): JobFilter {
-  const input = asRecord(filter ?? {}, 'job filter');
-  return {
-    state: input['state'] === undefined ? undefined : parseInput(JobStateSchema, input['state'], 'job filter state'),
-    type: input['type'] === undefined ? undefined : asKey(input['type'], 'job filter type'),
-    dedupeKey: input['dedupeKey'] === undefined ? undefined : asKey(input['dedupeKey'], 'job filter dedupeKey'),
-  };
 }
 
 /** Enqueueing and admin actions; the lease lifecycle is in `job-leases.ts`. */
@@ -68,7 +57,7 @@ export function jobOperations(tables: JobTables) {
     },
 
     get(_op: Op, id: string): Job | null {
-      const job = jobs.get(asKey(id, 'job id'));
+      const job = jobs.get(inputKey(id, 'job id'));
       return job === undefined ? null : copy(job);
     },
 
@@ -77,7 +66,7 @@ export function jobOperations(tables: JobTables) {
      * key already stands for this work, so that is a `ConflictError`.
      */
     retry(op: Op, id: string): Job {
-      const job = jobs.require(asKey(id, 'job id'));
+      const job = jobs.require(inputKey(id, 'job id'));
       if (job.state !== 'dead' && job.state !== 'cancelled') {
         throw new ConflictError(`job ${job.id} is ${job.state}; only a dead or cancelled job can be retried`);
       }
@@ -96,7 +85,7 @@ export function jobOperations(tables: JobTables) {
 
     /** Only a queued job can be cancelled; false for any other state or an unknown id. */
     cancel(op: Op, id: string): boolean {
-      const job = jobs.get(asKey(id, 'job id'));
+      const job = jobs.get(inputKey(id, 'job id'));
       if (job === undefined || job.state !== 'queued') return false;
       jobs.replace(op.undo, { ...job, state: 'cancelled', finishedAt: op.now, updatedAt: op.now });
       return true;
@@ -104,15 +93,15 @@ export function jobOperations(tables: JobTables) {
 
     /** Newest first; served by the narrowest index the filter allows. */
     list(_op: Op, filter: JobFilter, page: PageRequest): Page<Job> {
-      const { state, type, dedupeKey } = parseFilter(filter);
-      const window = pageWindow(page, timeKeyCodec);
+      const { state, type, dedupeKey } = parseJobFilter(filter);
+      const window = parsePageWindow(page, timeCursorCodec);
       const tree =
         dedupeKey !== undefined
           ? tables.byDedupeKey.tree(dedupeKey)
           : state !== undefined
             ? tables.byState.tree(state)
             : tables.byCreated.tree(ALL);
-      return collectPage(descending(tree, window.after), window, timeKeyCodec, ([, jobId]) => {
+      return collectPage(descending(tree, window.after), window, timeCursorCodec, ([, jobId]) => {
         const job = jobs.load(jobId);
         if (state !== undefined && job.state !== state) return undefined;
         if (type !== undefined && job.type !== type) return undefined;

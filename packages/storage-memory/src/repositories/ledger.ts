@@ -5,19 +5,33 @@ import {
   NewLedgerEntrySchema,
   ValidationError,
   createId,
+  inputKey,
+  isSameLedgerRequest,
   parseInput,
+  parsePageWindow,
+  timeCursorCodec,
+  timeKey,
 } from '@panelkit/sdk';
-import type { Customer, LedgerAppendResult, LedgerEntry, Money, NewLedgerEntry, Order, Page, PageRequest, Subscription } from '@panelkit/sdk';
+import type {
+  Customer,
+  LedgerAppendResult,
+  LedgerEntry,
+  Money,
+  NewLedgerEntry,
+  Order,
+  Page,
+  PageRequest,
+  Subscription,
+  TimeKey,
+} from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
-import { compareStrings, compareTimeKeys, timeKey, timeKeyCodec } from '../internal/keys.js';
-import type { TimeKey } from '../internal/keys.js';
+import { compareStrings, compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
-import { collectPage, descending, pageWindow } from '../internal/paging.js';
+import { collectPage, descending } from '../internal/paging.js';
 import { SortedIndex } from '../internal/sorted-index.js';
 import { Table } from '../internal/table.js';
 import { UniqueIndex } from '../internal/unique-index.js';
 import type { UndoLog } from '../internal/undo-log.js';
-import { asKey } from '../internal/validate.js';
 
 /** Running balances per customer and currency, kept in step with the entries (and undone with them). */
 export class Balances {
@@ -74,17 +88,6 @@ export function createLedgerTables(): LedgerTables {
   };
 }
 
-type ParsedEntry = ReturnType<typeof NewLedgerEntrySchema.parse>;
-
-function sameRequest(existing: LedgerEntry, entry: ParsedEntry): boolean {
-  return (
-    existing.customerId === entry.customerId &&
-    existing.kind === entry.kind &&
-    existing.amount === entry.amount &&
-    existing.currency === entry.currency
-  );
-}
-
 /** The rows an entry may refer to; each reference must exist, as a foreign key would demand. */
 export interface LedgerReferences {
   readonly customers: Table<Customer>;
@@ -101,7 +104,7 @@ export function ledgerOperations(tables: LedgerTables, refs: LedgerReferences) {
       const existingId = byIdempotencyKey.lookup(entry.idempotencyKey);
       if (existingId !== undefined) {
         const existing = entries.load(existingId);
-        if (!sameRequest(existing, entry)) throw new IdempotencyConflictError(entry.idempotencyKey);
+        if (!isSameLedgerRequest(existing, entry)) throw new IdempotencyConflictError(entry.idempotencyKey);
         return { entry: copy(existing), created: false };
       }
       refs.customers.require(entry.customerId);
@@ -122,22 +125,22 @@ export function ledgerOperations(tables: LedgerTables, refs: LedgerReferences) {
     },
 
     getByIdempotencyKey(_op: Op, key: string): LedgerEntry | null {
-      const id = byIdempotencyKey.lookup(asKey(key, 'idempotency key'));
+      const id = byIdempotencyKey.lookup(inputKey(key, 'idempotency key'));
       return id === undefined ? null : copy(entries.load(id));
     },
 
     balance(_op: Op, customerId: string, currency: string): number {
-      return balances.get(asKey(customerId, 'customer id'), parseInput(CurrencySchema, currency, 'currency'));
+      return balances.get(inputKey(customerId, 'customer id'), parseInput(CurrencySchema, currency, 'currency'));
     },
 
     balances(_op: Op, customerId: string): Money[] {
-      return balances.all(asKey(customerId, 'customer id'));
+      return balances.all(inputKey(customerId, 'customer id'));
     },
 
     list(_op: Op, customerId: string, page: PageRequest): Page<LedgerEntry> {
-      const customer = asKey(customerId, 'customer id');
-      const window = pageWindow(page, timeKeyCodec);
-      return collectPage(descending(byCustomer.tree(customer), window.after), window, timeKeyCodec, ([, id]) => entries.load(id));
+      const customer = inputKey(customerId, 'customer id');
+      const window = parsePageWindow(page, timeCursorCodec);
+      return collectPage(descending(byCustomer.tree(customer), window.after), window, timeCursorCodec, ([, id]) => entries.load(id));
     },
   };
 }

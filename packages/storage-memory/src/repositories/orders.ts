@@ -1,14 +1,23 @@
-import { NewOrderSchema, OrderPatchSchema, OrderStatusSchema, createId, parseInput } from '@panelkit/sdk';
-import type { Customer, NewOrder, Order, OrderPatch, OrderStatus, Page, PageRequest } from '@panelkit/sdk';
-import { copy, definedFields } from '../internal/copy.js';
-import { compareTimeKeys, timeKey, timeKeyCodec } from '../internal/keys.js';
-import type { TimeKey } from '../internal/keys.js';
+import {
+  NewOrderSchema,
+  OrderPatchSchema,
+  createId,
+  definedFields,
+  inputKey,
+  parseInput,
+  parseOrderFilter,
+  parsePageWindow,
+  timeCursorCodec,
+  timeKey,
+} from '@panelkit/sdk';
+import type { Customer, NewOrder, Order, OrderPatch, OrderStatus, Page, PageRequest, TimeKey } from '@panelkit/sdk';
+import { copy } from '../internal/copy.js';
+import { compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
-import { collectPage, descending, pageWindow } from '../internal/paging.js';
+import { collectPage, descending } from '../internal/paging.js';
 import { ALL, SortedIndex } from '../internal/sorted-index.js';
 import { Table } from '../internal/table.js';
 import { UniqueIndex, compositeKey } from '../internal/unique-index.js';
-import { asKey, asRecord } from '../internal/validate.js';
 
 export interface OrderTables {
   readonly orders: Table<Order>;
@@ -39,14 +48,6 @@ export function createOrderTables(): OrderTables {
   };
 }
 
-function parseFilter(filter: { customerId?: string; status?: OrderStatus }): { customerId?: string; status?: OrderStatus } {
-  const input = asRecord(filter ?? {}, 'order filter');
-  return {
-    customerId: input['customerId'] === undefined ? undefined : asKey(input['customerId'], 'order filter customerId'),
-    status: input['status'] === undefined ? undefined : parseInput(OrderStatusSchema, input['status'], 'order filter status'),
-  };
-}
-
 export function orderOperations(tables: OrderTables, customers: Table<Customer>) {
   const { orders, byIdempotencyKey } = tables;
 
@@ -60,26 +61,26 @@ export function orderOperations(tables: OrderTables, customers: Table<Customer>)
     },
 
     get(_op: Op, id: string): Order | null {
-      const order = orders.get(asKey(id, 'order id'));
+      const order = orders.get(inputKey(id, 'order id'));
       return order === undefined ? null : copy(order);
     },
 
     getByIdempotencyKey(_op: Op, customerId: string, key: string): Order | null {
-      const id = byIdempotencyKey.lookup(compositeKey(asKey(customerId, 'customer id'), asKey(key, 'idempotency key')));
+      const id = byIdempotencyKey.lookup(compositeKey(inputKey(customerId, 'customer id'), inputKey(key, 'idempotency key')));
       return id === undefined ? null : copy(orders.load(id));
     },
 
     /** Served by the narrowest index the filter allows; the other filter is checked per row. */
     list(_op: Op, filter: { customerId?: string; status?: OrderStatus }, page: PageRequest): Page<Order> {
-      const { customerId, status } = parseFilter(filter);
-      const window = pageWindow(page, timeKeyCodec);
+      const { customerId, status } = parseOrderFilter(filter);
+      const window = parsePageWindow(page, timeCursorCodec);
       const tree =
         customerId !== undefined
           ? tables.byCustomer.tree(customerId)
           : status !== undefined
             ? tables.byStatus.tree(status)
             : tables.byCreated.tree(ALL);
-      return collectPage(descending(tree, window.after), window, timeKeyCodec, ([, id]) => {
+      return collectPage(descending(tree, window.after), window, timeCursorCodec, ([, id]) => {
         const order = orders.load(id);
         return status === undefined || order.status === status ? order : undefined;
       });
@@ -87,7 +88,7 @@ export function orderOperations(tables: OrderTables, customers: Table<Customer>)
 
     update(op: Op, id: string, patch: OrderPatch): Order {
       const changes = definedFields(copy(parseInput(OrderPatchSchema, patch, 'order patch')));
-      const before = orders.require(asKey(id, 'order id'));
+      const before = orders.require(inputKey(id, 'order id'));
       const after: Order = { ...before, ...changes, updatedAt: op.now };
       orders.replace(op.undo, after);
       return copy(after);

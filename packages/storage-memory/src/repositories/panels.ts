@@ -1,10 +1,9 @@
-import { NewPanelSchema, PanelPatchSchema, UNKNOWN_HEALTH, createId, parseInput } from '@panelkit/sdk';
+import { NewPanelSchema, PanelPatchSchema, UNKNOWN_HEALTH, createId, definedFields, inputKey, parseInput } from '@panelkit/sdk';
 import type { NewPanel, Panel, PanelPatch } from '@panelkit/sdk';
-import { copy, definedFields } from '../internal/copy.js';
+import { copy } from '../internal/copy.js';
 import { compareStrings } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
 import { Table } from '../internal/table.js';
-import { asKey } from '../internal/validate.js';
 
 export type PanelTable = Table<Panel>;
 
@@ -28,7 +27,7 @@ export function panelOperations(panels: PanelTable) {
     },
 
     get(_op: Op, id: string): Panel | null {
-      const panel = panels.get(asKey(id, 'panel id'));
+      const panel = panels.get(inputKey(id, 'panel id'));
       return panel === undefined ? null : copy(panel);
     },
 
@@ -38,7 +37,7 @@ export function panelOperations(panels: PanelTable) {
 
     update(op: Op, id: string, patch: PanelPatch): Panel {
       const changes = definedFields(copy(parseInput(PanelPatchSchema, patch, 'panel patch')));
-      const before = panels.require(asKey(id, 'panel id'));
+      const before = panels.require(inputKey(id, 'panel id'));
       const after: Panel = { ...before, ...changes, updatedAt: op.now };
       panels.replace(op.undo, after);
       return copy(after);

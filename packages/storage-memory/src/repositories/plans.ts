@@ -1,10 +1,9 @@
-import { NewPlanSchema, PlanPatchSchema, createId, parseInput } from '@panelkit/sdk';
+import { NewPlanSchema, PlanPatchSchema, createId, definedFields, inputKey, parseInput, parsePlanFilter } from '@panelkit/sdk';
 import type { NewPlan, Plan, PlanPatch } from '@panelkit/sdk';
-import { copy, definedFields } from '../internal/copy.js';
+import { copy } from '../internal/copy.js';
 import { compareNumbers, compareStrings } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
 import { Table } from '../internal/table.js';
-import { asKey, asRecord, invalid } from '../internal/validate.js';
 
 export type PlanTable = Table<Plan>;
 
@@ -26,13 +25,12 @@ export function planOperations(plans: PlanTable) {
     },
 
     get(_op: Op, id: string): Plan | null {
-      const plan = plans.get(asKey(id, 'plan id'));
+      const plan = plans.get(inputKey(id, 'plan id'));
       return plan === undefined ? null : copy(plan);
     },
 
     list(_op: Op, filter?: { onSale?: boolean }): Plan[] {
-      const onSale = filter === undefined ? undefined : asRecord(filter, 'plan filter')['onSale'];
-      if (onSale !== undefined && typeof onSale !== 'boolean') invalid('plan filter', 'onSale', 'must be a boolean');
+      const onSale = parsePlanFilter(filter);
       const rows = [...plans.values()].filter((p) => onSale === undefined || p.onSale === onSale);
       return rows.sort(comparePlans).map(copy);
     },
@@ -40,7 +38,7 @@ export function planOperations(plans: PlanTable) {
     /** `allocated` is not in the patch schema, so an update can never move it. */
     update(op: Op, id: string, patch: PlanPatch): Plan {
       const changes = definedFields(copy(parseInput(PlanPatchSchema, patch, 'plan patch')));
-      const before = plans.require(asKey(id, 'plan id'));
+      const before = plans.require(inputKey(id, 'plan id'));
       const after: Plan = { ...before, ...changes, allocated: before.allocated, updatedAt: op.now };
       plans.replace(op.undo, after);
       return copy(after);

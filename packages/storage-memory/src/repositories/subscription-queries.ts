@@ -1,50 +1,12 @@
-import { SUBSCRIPTION_STATUSES, SubscriptionStatusSchema, parseInput } from '@panelkit/sdk';
-import type { DueQuery, Page, PageRequest, Subscription, SubscriptionStatus } from '@panelkit/sdk';
+import { idCursorCodec, inputKey, parseDueQuery, parsePageWindow, parsePanelStatusFilter, timeCursorCodec } from '@panelkit/sdk';
+import type { DueQuery, Page, PageRequest, Subscription, SubscriptionStatus, TimeKey } from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
-import { compareStrings, compareTimeKeys, idKeyCodec, timeKeyCodec } from '../internal/keys.js';
-import type { TimeKey } from '../internal/keys.js';
+import { compareStrings, compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
-import { ascending, collectPage, descending, merge, pageWindow, takeWhile } from '../internal/paging.js';
+import { ascending, collectPage, descending, merge, takeWhile } from '../internal/paging.js';
 import { ALL } from '../internal/sorted-index.js';
-import { asDate, asKey, asRecord, invalid } from '../internal/validate.js';
 import type { SubscriptionTables } from '../tables/subscriptions.js';
 import { panelStatusPartition } from '../tables/subscriptions.js';
-
-/** Distinct statuses, validated; duplicates would merge one index twice. */
-function parseStatuses(value: unknown, what: string): SubscriptionStatus[] {
-  return [...new Set(parseInput(SubscriptionStatusSchema.array(), value, what))];
-}
-
-type ParsedDueQuery =
-  | { kind: 'expiring'; statuses: SubscriptionStatus[]; from: Date | undefined; to: Date }
-  | { kind: 'over_limit' }
-  | { kind: 'first_use' }
-  | { kind: 'stale_status'; statuses: SubscriptionStatus[]; before: Date };
-
-function parseDueQuery(query: DueQuery): ParsedDueQuery {
-  const input = asRecord(query, 'due query');
-  switch (input['kind']) {
-    case 'expiring':
-      return {
-        kind: 'expiring',
-        statuses: parseStatuses(input['statuses'], 'due query statuses'),
-        from: input['from'] === undefined ? undefined : asDate(input['from'], 'due query', 'from'),
-        to: asDate(input['to'], 'due query', 'to'),
-      };
-    case 'over_limit':
-      return { kind: 'over_limit' };
-    case 'first_use':
-      return { kind: 'first_use' };
-    case 'stale_status':
-      return {
-        kind: 'stale_status',
-        statuses: parseStatuses(input['statuses'], 'due query statuses'),
-        before: asDate(input['before'], 'due query', 'before'),
-      };
-    default:
-      return invalid('due query', 'kind', 'must be expiring, over_limit, first_use or stale_status');
-  }
-}
 
 /**
  * The subscription reads. Each walks only the index partitions its arguments select, from the
@@ -62,30 +24,30 @@ export function subscriptionQueryOperations(tables: SubscriptionTables) {
     range: { from: Date | undefined; end: Date },
     page: PageRequest,
   ): Page<Subscription> {
-    const window = pageWindow(page, timeKeyCodec);
+    const window = parsePageWindow(page, timeCursorCodec);
     const from: TimeKey | undefined = range.from === undefined ? undefined : [range.from.getTime(), ''];
     const end = range.end.getTime();
     const streams = statuses.map((status) =>
       takeWhile(ascending(index.tree(status), compareTimeKeys, { from, after: window.after }), ([ms]) => ms < end),
     );
-    return collectPage(merge(streams, compareTimeKeys), window, timeKeyCodec, loadByTimeKey);
+    return collectPage(merge(streams, compareTimeKeys), window, timeCursorCodec, loadByTimeKey);
   }
 
   /** Rows of one id-ordered index partition. */
   function byId(index: SubscriptionTables['overLimit'], page: PageRequest): Page<Subscription> {
-    const window = pageWindow(page, idKeyCodec);
-    return collectPage(ascending(index.tree(ALL), compareStrings, { after: window.after }), window, idKeyCodec, load);
+    const window = parsePageWindow(page, idCursorCodec);
+    return collectPage(ascending(index.tree(ALL), compareStrings, { after: window.after }), window, idCursorCodec, load);
   }
 
   return {
     listByCustomer(_op: Op, customerId: string, page: PageRequest): Page<Subscription> {
-      const window = pageWindow(page, timeKeyCodec);
-      const tree = tables.byCustomer.tree(asKey(customerId, 'customer id'));
-      return collectPage(descending(tree, window.after), window, timeKeyCodec, loadByTimeKey);
+      const window = parsePageWindow(page, timeCursorCodec);
+      const tree = tables.byCustomer.tree(inputKey(customerId, 'customer id'));
+      return collectPage(descending(tree, window.after), window, timeCursorCodec, loadByTimeKey);
     },
 
     listByOrder(_op: Op, orderId: string): Subscription[] {
-      const tree = tables.byOrder.tree(asKey(orderId, 'order id'));
+      const tree = tables.byOrder.tree(inputKey(orderId, 'order id'));
       return [...ascending(tree, compareTimeKeys)].map((key) => copy(loadByTimeKey(key)));
     },
 
@@ -95,14 +57,13 @@ export function subscriptionQueryOperations(tables: SubscriptionTables) {
       filter: { statuses?: readonly SubscriptionStatus[] },
       page: PageRequest,
     ): Page<Subscription> {
-      const panel = asKey(panelId, 'panel id');
-      const given = asRecord(filter ?? {}, 'panel filter')['statuses'];
-      const statuses = given === undefined ? SUBSCRIPTION_STATUSES : parseStatuses(given, 'panel filter statuses');
-      const window = pageWindow(page, idKeyCodec);
+      const panel = inputKey(panelId, 'panel id');
+      const statuses = parsePanelStatusFilter(filter);
+      const window = parsePageWindow(page, idCursorCodec);
       const streams = statuses.map((status) =>
         ascending(tables.byPanelStatus.tree(panelStatusPartition(panel, status)), compareStrings, { after: window.after }),
       );
-      return collectPage(merge(streams, compareStrings), window, idKeyCodec, load);
+      return collectPage(merge(streams, compareStrings), window, idCursorCodec, load);
     },
 
     listDue(_op: Op, query: DueQuery, page: PageRequest): Page<Subscription> {

@@ -4,21 +4,33 @@ import {
   SUBSCRIPTION_STATUSES,
   SubscriptionPatchSchema,
   UsageReadingSchema,
+  definedFields,
+  inputArray,
+  inputKey,
+  invalidInput,
+  parseExpectedRevision,
   parseInput,
+  parsePanelIdFilter,
 } from '@panelkit/sdk';
-import type { Customer, NewSubscription, Order, Panel, Plan, Subscription, Target, SubscriptionPatch, SubscriptionStatus, UsageReading, UsageWriteResult } from '@panelkit/sdk';
-import { copy, definedFields } from '../internal/copy.js';
+import type {
+  Customer,
+  NewSubscription,
+  Order,
+  Panel,
+  Plan,
+  Subscription,
+  Target,
+  SubscriptionPatch,
+  SubscriptionStatus,
+  UsageReading,
+  UsageWriteResult,
+} from '@panelkit/sdk';
+import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { compositeKey } from '../internal/unique-index.js';
-import { asArray, asInteger, asKey, asRecord, invalid } from '../internal/validate.js';
 import type { Table } from '../internal/table.js';
 import type { SubscriptionTables } from '../tables/subscriptions.js';
 import { panelStatusPartition } from '../tables/subscriptions.js';
-
-function parseExpectedRevision(options: { expectedRevision: number }): number {
-  const input = asRecord(options, 'update options');
-  return asInteger(input['expectedRevision'], 'update options', 'expectedRevision', { min: 0, max: Number.MAX_SAFE_INTEGER });
-}
 
 /** The rows a subscription refers to; each must exist, as a foreign key would demand. */
 export interface SubscriptionReferences {
@@ -34,7 +46,7 @@ function checkReferences(refs: SubscriptionReferences, s: { customerId: string; 
   refs.plans.require(s.planId);
   refs.panels.require(s.panelId);
   const target = refs.targets.require(s.targetId);
-  if (target.panelId !== s.panelId) invalid('subscription', 'targetId', `target ${target.id} is on panel ${target.panelId}, not ${s.panelId}`);
+  if (target.panelId !== s.panelId) invalidInput('subscription', 'targetId', `target ${target.id} is on panel ${target.panelId}, not ${s.panelId}`);
   if (s.orderId !== null) refs.orders.require(s.orderId);
 }
 
@@ -58,12 +70,12 @@ export function subscriptionOperations(tables: SubscriptionTables, refs: Subscri
     },
 
     get(_op: Op, id: string): Subscription | null {
-      const subscription = subscriptions.get(asKey(id, 'subscription id'));
+      const subscription = subscriptions.get(inputKey(id, 'subscription id'));
       return subscription === undefined ? null : copy(subscription);
     },
 
     getByUsername(_op: Op, panelId: string, username: string): Subscription | null {
-      const id = byUsername.lookup(compositeKey(asKey(panelId, 'panel id'), asKey(username, 'username')));
+      const id = byUsername.lookup(compositeKey(inputKey(panelId, 'panel id'), inputKey(username, 'username')));
       return id === undefined ? null : copy(subscriptions.load(id));
     },
 
@@ -74,7 +86,7 @@ export function subscriptionOperations(tables: SubscriptionTables, refs: Subscri
     update(op: Op, id: string, patch: SubscriptionPatch, options: { expectedRevision: number }): Subscription {
       const changes = definedFields(copy(parseInput(SubscriptionPatchSchema, patch, 'subscription patch')));
       const expectedRevision = parseExpectedRevision(options);
-      const before = subscriptions.require(asKey(id, 'subscription id'));
+      const before = subscriptions.require(inputKey(id, 'subscription id'));
       if (before.revision !== expectedRevision) {
         throw new ConflictError(`subscription ${before.id} is at revision ${before.revision}, not ${expectedRevision}`, {
           details: { id: before.id, revision: before.revision, expectedRevision },
@@ -97,7 +109,7 @@ export function subscriptionOperations(tables: SubscriptionTables, refs: Subscri
      * Touches neither `revision` nor `updatedAt`: usage is an observation, not an edit.
      */
     recordUsage(op: Op, readings: readonly UsageReading[]): UsageWriteResult {
-      const parsed = asArray(readings, 'usage readings', '(root)').map((reading, i) =>
+      const parsed = inputArray(readings, 'usage readings', '(root)').map((reading, i) =>
         copy(parseInput(UsageReadingSchema, reading, `usage reading ${i}`)),
       );
       let applied = 0;
@@ -115,8 +127,7 @@ export function subscriptionOperations(tables: SubscriptionTables, refs: Subscri
     },
 
     countByStatus(_op: Op, filter?: { panelId?: string }): Record<SubscriptionStatus, number> {
-      const panelId = filter === undefined ? undefined : asRecord(filter, 'count filter')['panelId'];
-      const panel = panelId === undefined ? undefined : asKey(panelId, 'count filter panelId');
+      const panel = parsePanelIdFilter(filter, 'count filter');
       const counts = {} as Record<SubscriptionStatus, number>;
       for (const status of SUBSCRIPTION_STATUSES) {
         counts[status] =

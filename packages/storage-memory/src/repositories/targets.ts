@@ -1,11 +1,10 @@
-import { NewTargetSchema, TargetPatchSchema, createId, parseInput } from '@panelkit/sdk';
+import { NewTargetSchema, TargetPatchSchema, createId, definedFields, inputKey, parseInput, parsePanelIdFilter } from '@panelkit/sdk';
 import type { NewTarget, Panel, Target, TargetPatch } from '@panelkit/sdk';
-import { copy, definedFields } from '../internal/copy.js';
+import { copy } from '../internal/copy.js';
 import { compareStrings } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
 import { Table } from '../internal/table.js';
 import { UniqueIndex, compositeKey } from '../internal/unique-index.js';
-import { asKey, asRecord } from '../internal/validate.js';
 
 export interface TargetTables {
   readonly targets: Table<Target>;
@@ -32,18 +31,17 @@ export function targetOperations({ targets, byRemoteRef }: TargetTables, panels:
     },
 
     get(_op: Op, id: string): Target | null {
-      const target = targets.get(asKey(id, 'target id'));
+      const target = targets.get(inputKey(id, 'target id'));
       return target === undefined ? null : copy(target);
     },
 
     getByRemoteRef(_op: Op, panelId: string, remoteRef: string): Target | null {
-      const id = byRemoteRef.lookup(compositeKey(asKey(panelId, 'panel id'), asKey(remoteRef, 'remote reference')));
+      const id = byRemoteRef.lookup(compositeKey(inputKey(panelId, 'panel id'), inputKey(remoteRef, 'remote reference')));
       return id === undefined ? null : copy(targets.load(id));
     },
 
     list(_op: Op, filter?: { panelId?: string }): Target[] {
-      const panelId = filter === undefined ? undefined : asRecord(filter, 'target filter')['panelId'];
-      const wanted = panelId === undefined ? undefined : asKey(panelId, 'target filter panelId');
+      const wanted = parsePanelIdFilter(filter, 'target filter');
       const rows = [...targets.values()].filter((t) => wanted === undefined || t.panelId === wanted);
       return rows.sort(compareTargets).map(copy);
     },
@@ -51,7 +49,7 @@ export function targetOperations({ targets, byRemoteRef }: TargetTables, panels:
     /** `allocated` is not in the patch schema, so an update can never move it. */
     update(op: Op, id: string, patch: TargetPatch): Target {
       const changes = definedFields(copy(parseInput(TargetPatchSchema, patch, 'target patch')));
-      const before = targets.require(asKey(id, 'target id'));
+      const before = targets.require(inputKey(id, 'target id'));
       const after: Target = { ...before, ...changes, allocated: before.allocated, updatedAt: op.now };
       targets.replace(op.undo, after);
       return copy(after);

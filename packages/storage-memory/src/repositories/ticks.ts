@@ -1,5 +1,5 @@
+import { inputDate, inputString } from '@panelkit/sdk';
 import type { Op } from '../internal/op.js';
-import { asDate, asString } from '../internal/validate.js';
 
 /** The latest slot won per tick name, in ms. */
 export type TickTable = Map<string, number>;
@@ -12,8 +12,8 @@ export function tickOperations(ticks: TickTable) {
   return {
     /** The first call for a name wins; after that only a strictly later slot does. */
     tryAcquire(op: Op, name: string, slot: Date): boolean {
-      const tick = asString(name, 'tick', 'name', { min: 1, max: 200 });
-      const at = asDate(slot, 'tick', 'slot').getTime();
+      const tick = inputString(name, 'tick', 'name', { min: 1, max: 200 });
+      const at = inputDate(slot, 'tick', 'slot').getTime();
       const last = ticks.get(tick);
       if (last !== undefined && at <= last) return false;
       ticks.set(tick, at);

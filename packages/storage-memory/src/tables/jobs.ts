@@ -1,6 +1,6 @@
-import type { Job } from '@panelkit/sdk';
-import { compareNumbers, compareStrings, compareTimeKeys, timeKey } from '../internal/keys.js';
-import type { TimeKey } from '../internal/keys.js';
+import type { Job, TimeKey } from '@panelkit/sdk';
+import { timeKey } from '@panelkit/sdk';
+import { compareNumbers, compareStrings, compareTimeKeys } from '../internal/keys.js';
 import { ALL, SortedIndex } from '../internal/sorted-index.js';
 import { Table } from '../internal/table.js';
 import { UniqueIndex } from '../internal/unique-index.js';

@@ -1,6 +1,6 @@
-import type { Subscription } from '@panelkit/sdk';
-import { compareStrings, compareTimeKeys, timeKey } from '../internal/keys.js';
-import type { TimeKey } from '../internal/keys.js';
+import type { Subscription, TimeKey } from '@panelkit/sdk';
+import { timeKey } from '@panelkit/sdk';
+import { compareStrings, compareTimeKeys } from '../internal/keys.js';
 import { ALL, SortedIndex } from '../internal/sorted-index.js';
 import { Table } from '../internal/table.js';
 import { UniqueIndex, compositeKey } from '../internal/unique-index.js';

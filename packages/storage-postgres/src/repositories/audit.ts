@@ -1,12 +1,11 @@
-import { ActorSchema, NewAuditEventSchema, createId, parseInput } from '@panelkit/sdk';
+import { NewAuditEventSchema, createId, parseAuditFilter, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk';
 import type { Actor, AuditEvent, AuditRepository, NewAuditEvent, PageRequest } from '@panelkit/sdk';
 import { insertSql, paramsOf } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
-import { pageWindow, timeBound, timeKeyCodec, timeKeyOf, toPage } from '../internal/paging.js';
+import { timeBound, toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
-import { asKey, asRecord } from '../internal/validate.js';
 
 const COLUMNS: readonly Column<AuditEvent>[] = [
   ['id', 'text', (e) => e.id],
@@ -37,15 +36,6 @@ interface AuditFilter {
   actor?: Actor['type'];
 }
 
-function parseFilter(filter: AuditFilter): { subjectType: string | null; subjectId: string | null; actor: Actor['type'] | null } {
-  const input = asRecord(filter ?? {}, 'audit filter');
-  return {
-    subjectType: input['subjectType'] === undefined ? null : asKey(input['subjectType'], 'audit filter subjectType'),
-    subjectId: input['subjectId'] === undefined ? null : asKey(input['subjectId'], 'audit filter subjectId'),
-    actor: input['actor'] === undefined ? null : parseInput(ActorSchema.shape.type, input['actor'], 'audit filter actor'),
-  };
-}
-
 export function auditRepository({ runner, schema }: RepositoryContext): AuditRepository {
   const table = `${schema}.audit_events`;
   return {
@@ -61,16 +51,16 @@ export function auditRepository({ runner, schema }: RepositoryContext): AuditRep
       runner.run(
         'audit.list',
         async ({ db }) => {
-          const { subjectType, subjectId, actor } = parseFilter(filter);
-          const window = pageWindow(page, timeKeyCodec);
+          const { subjectType, subjectId, actor } = parseAuditFilter(filter);
+          const window = parsePageWindow(page, timeCursorCodec);
           const { rows } = await db.query(
             `SELECT * FROM ${table}
              WHERE ($1::text IS NULL OR subject_type = $1) AND ($2::text IS NULL OR subject_id = $2) AND ($3::text IS NULL OR actor_type = $3)
                AND (at, id) < ($4::timestamptz, $5::text)
              ORDER BY at DESC, id DESC LIMIT $6`,
-            [subjectType, subjectId, actor, ...timeBound(window.after, 'desc'), window.limit + 1],
+            [subjectType ?? null, subjectId ?? null, actor ?? null, ...timeBound(window.after, 'desc'), window.limit + 1],
           );
-          return toPage(rows.map(eventFromRow), window, timeKeyCodec, (e) => timeKeyOf(e.at, e.id));
+          return toPage(rows.map(eventFromRow), window, timeCursorCodec, (e) => timeKey(e.at, e.id));
         },
         { read: true },
       ),

@@ -1,17 +1,7 @@
-import { NotFoundError } from '@panelkit/sdk';
+import { NotFoundError, parseCapacityRequest } from '@panelkit/sdk';
 import type { CapacityRepository, CapacityRequest, ReserveResult } from '@panelkit/sdk';
 import type { Call, RepositoryContext } from '../internal/runner.js';
 import { dec } from '../internal/sql.js';
-import { asInteger, asKey, asRecord } from '../internal/validate.js';
-
-function parseRequest(request: CapacityRequest): CapacityRequest {
-  const input = asRecord(request, 'capacity request');
-  return {
-    targetId: asKey(input['targetId'], 'capacity request targetId'),
-    planId: asKey(input['planId'], 'capacity request planId'),
-    count: asInteger(input['count'], 'capacity request', 'count', { min: 1, max: Number.MAX_SAFE_INTEGER }),
-  };
-}
 
 function hasRoom(limit: number | null, allocated: number, count: number): boolean {
   return limit === null || allocated + count <= limit;
@@ -42,7 +32,7 @@ export function capacityRepository({ runner, schema }: RepositoryContext): Capac
   return {
     reserve: (request: CapacityRequest) =>
       runner.run('capacity.reserve', async (call): Promise<ReserveResult> => {
-        const parsed = parseRequest(request);
+        const parsed = parseCapacityRequest(request);
         const { target, plan } = await lock(call, parsed);
         if (!hasRoom(target.limit, target.allocated, parsed.count)) return { ok: false, reason: 'target_full' };
         if (!hasRoom(plan.limit, plan.allocated, parsed.count)) return { ok: false, reason: 'plan_full' };
@@ -52,7 +42,7 @@ export function capacityRepository({ runner, schema }: RepositoryContext): Capac
 
     release: (request: CapacityRequest) =>
       runner.run('capacity.release', async (call): Promise<void> => {
-        const parsed = parseRequest(request);
+        const parsed = parseCapacityRequest(request);
         const { target, plan } = await lock(call, parsed);
         await move(call, parsed, Math.max(0, target.allocated - parsed.count), Math.max(0, plan.allocated - parsed.count));
       }),

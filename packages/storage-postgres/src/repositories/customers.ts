@@ -1,12 +1,22 @@
-import { CustomerPatchSchema, NewCustomerSchema, NotFoundError, createId, parseInput } from '@panelkit/sdk';
+import {
+  CustomerPatchSchema,
+  NewCustomerSchema,
+  NotFoundError,
+  createId,
+  definedFields,
+  inputKey,
+  parseInput,
+  parsePageWindow,
+  timeCursorCodec,
+  timeKey,
+} from '@panelkit/sdk';
 import type { Customer, CustomerPatch, CustomerRepository, NewCustomer, PageRequest } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
-import { pageWindow, timeBound, timeKeyCodec, timeKeyOf, toPage } from '../internal/paging.js';
+import { timeBound, toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
-import { asKey, definedFields } from '../internal/validate.js';
 
 const COLUMNS: readonly Column<Customer>[] = [
   ['id', 'text', (c) => c.id],
@@ -53,21 +63,21 @@ export function customerRepository({ runner, schema }: RepositoryContext): Custo
         return customerFromRow((await db.query(insertSql(table, COLUMNS), paramsOf(COLUMNS, customer))).rows[0]!);
       }),
 
-    get: async (id: string) => one('customers.get', 'id', asKey(id, 'customer id')),
+    get: async (id: string) => one('customers.get', 'id', inputKey(id, 'customer id')),
     // The schema stores emails lower-cased, so a lower-cased key makes the lookup case-insensitive.
-    getByEmail: async (email: string) => one('customers.getByEmail', 'email', asKey(email, 'email').toLowerCase()),
-    getByExternalRef: async (externalRef: string) => one('customers.getByExternalRef', 'external_ref', asKey(externalRef, 'external reference')),
+    getByEmail: async (email: string) => one('customers.getByEmail', 'email', inputKey(email, 'email').toLowerCase()),
+    getByExternalRef: async (externalRef: string) => one('customers.getByExternalRef', 'external_ref', inputKey(externalRef, 'external reference')),
 
     list: (page: PageRequest) =>
       runner.run(
         'customers.list',
         async ({ db }) => {
-          const window = pageWindow(page, timeKeyCodec);
+          const window = parsePageWindow(page, timeCursorCodec);
           const { rows } = await db.query(
             `SELECT * FROM ${table} WHERE (created_at, id) < ($1::timestamptz, $2::text) ORDER BY created_at DESC, id DESC LIMIT $3`,
             [...timeBound(window.after, 'desc'), window.limit + 1],
           );
-          return toPage(rows.map(customerFromRow), window, timeKeyCodec, (c) => timeKeyOf(c.createdAt, c.id));
+          return toPage(rows.map(customerFromRow), window, timeCursorCodec, (c) => timeKey(c.createdAt, c.id));
         },
         read,
       ),
@@ -75,7 +85,7 @@ export function customerRepository({ runner, schema }: RepositoryContext): Custo
     update: (id: string, patch: CustomerPatch) =>
       runner.run('customers.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(CustomerPatchSchema, patch, 'customer patch'));
-        const key = asKey(id, 'customer id');
+        const key = inputKey(id, 'customer id');
         const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('customer', key);
         const after: Customer = { ...customerFromRow(rows[0]), ...changes, updatedAt: now };

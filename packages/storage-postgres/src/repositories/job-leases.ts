@@ -1,39 +1,19 @@
-import { JsonValueSchema, LeaseLostError, SerializedErrorSchema, parseInput } from '@panelkit/sdk';
+import {
+  JsonValueSchema,
+  LeaseLostError,
+  SerializedErrorSchema,
+  inputArray,
+  parseClaimRequest,
+  parseInput,
+  parseLease,
+  parseLeaseMs,
+  parseRetryDecision,
+} from '@panelkit/sdk';
 import type { ClaimRequest, ClaimedJob, JobRepository, JsonValue, Lease, SerializedError } from '@panelkit/sdk';
 import { isUniqueViolation } from '../internal/errors.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
-import { asArray, asDate, asInteger, asKey, asRecord, asString, invalid } from '../internal/validate.js';
 import { jobFromRow, requeueState } from './job-rows.js';
-
-/** Longest lease: about 24.8 days (the memory storage's bound, the longest Node timer). */
-const MAX_LEASE_MS = 2_147_483_647;
-
-function parseLeaseMs(value: unknown, what: string): number {
-  return asInteger(value, what, 'leaseMs', { min: 1, max: MAX_LEASE_MS });
-}
-
-function parseLease(value: unknown, what: string): Lease {
-  const input = asRecord(value, what);
-  return { jobId: asKey(input['jobId'], `${what} jobId`), token: asKey(input['token'], `${what} token`) };
-}
-
-function parseClaim(request: ClaimRequest): { workerId: string; limit: number; leaseMs: number; types: string[] | null } {
-  const input = asRecord(request, 'claim request');
-  const types = input['types'];
-  return {
-    workerId: asString(input['workerId'], 'claim request', 'workerId', { min: 1, max: 200 }),
-    limit: asInteger(input['limit'], 'claim request', 'limit', { min: 1, max: 1000 }),
-    leaseMs: parseLeaseMs(input['leaseMs'], 'claim request'),
-    types: types === undefined ? null : [...new Set(asArray(types, 'claim request', 'types').map((type, i) => asString(type, 'claim request', `types.${i}`)))],
-  };
-}
-
-function parseRetry(retry: { at: Date } | 'dead'): Date | 'dead' {
-  if (retry === 'dead') return 'dead';
-  if (typeof retry !== 'object' || retry === null) invalid('retry', '(root)', "must be { at: Date } or 'dead'");
-  return asDate(asRecord(retry, 'retry')['at'], 'retry', 'at');
-}
 
 function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
   const x = a.job;
@@ -60,7 +40,7 @@ export function jobLeaseOperations({ runner, schema }: RepositoryContext): Lease
      */
     claim: (request: ClaimRequest) =>
       runner.run('jobs.claim', async ({ db, now }) => {
-        const { workerId, limit, leaseMs, types } = parseClaim(request);
+        const { workerId, limit, leaseMs, types } = parseClaimRequest(request);
         const { rows } = await db.query(
           `WITH picked AS (
              SELECT q.id FROM ${table} AS q
@@ -89,7 +69,7 @@ export function jobLeaseOperations({ runner, schema }: RepositoryContext): Lease
 
     heartbeat: (leases: readonly Lease[], leaseMs: number) =>
       runner.run('jobs.heartbeat', async ({ db, now }) => {
-        const parsed = asArray(leases, 'leases', '(root)').map((lease, i) => parseLease(lease, `lease ${i}`));
+        const parsed = inputArray(leases, 'leases', '(root)').map((lease, i) => parseLease(lease, `lease ${i}`));
         const expires = new Date(now.getTime() + parseLeaseMs(leaseMs, 'heartbeat'));
         if (parsed.length === 0) return [];
         const { rows } = await db.query(
@@ -122,7 +102,7 @@ export function jobLeaseOperations({ runner, schema }: RepositoryContext): Lease
         async ({ db, now }) => {
           const current = parseLease(lease, 'lease');
           const lastError = parseInput(SerializedErrorSchema, error, 'job error');
-          const next = parseRetry(retry);
+          const next = parseRetryDecision(retry);
           const params = [current.jobId, current.token, enc.json(lastError), enc.time(now)];
           const { rows } =
             next === 'dead'

@@ -1,10 +1,20 @@
-import { ConflictError, JobStateSchema, NewJobSchema, NotFoundError, createId, parseInput } from '@panelkit/sdk';
+import {
+  ConflictError,
+  NewJobSchema,
+  NotFoundError,
+  createId,
+  inputKey,
+  parseInput,
+  parseJobFilter,
+  parsePageWindow,
+  timeCursorCodec,
+  timeKey,
+} from '@panelkit/sdk';
 import type { Job, JobEnqueueResult, JobRepository, JobState, NewJob, PageRequest } from '@panelkit/sdk';
 import { isUniqueViolation } from '../internal/errors.js';
-import { pageWindow, timeBound, timeKeyCodec, timeKeyOf, toPage } from '../internal/paging.js';
+import { timeBound, toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
-import { asKey, asRecord } from '../internal/validate.js';
 import { jobLeaseOperations } from './job-leases.js';
 import { jobFromRow } from './job-rows.js';
 
@@ -12,15 +22,6 @@ interface JobFilter {
   state?: JobState;
   type?: string;
   dedupeKey?: string;
-}
-
-function parseFilter(filter: JobFilter): { state: JobState | null; type: string | null; dedupeKey: string | null } {
-  const input = asRecord(filter ?? {}, 'job filter');
-  return {
-    state: input['state'] === undefined ? null : parseInput(JobStateSchema, input['state'], 'job filter state'),
-    type: input['type'] === undefined ? null : asKey(input['type'], 'job filter type'),
-    dedupeKey: input['dedupeKey'] === undefined ? null : asKey(input['dedupeKey'], 'job filter dedupeKey'),
-  };
 }
 
 /** Enqueueing and admin actions; the lease lifecycle is in `job-leases.ts`. */
@@ -64,7 +65,7 @@ export function jobRepository(context: RepositoryContext): JobRepository {
       runner.run(
         'jobs.get',
         async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [asKey(id, 'job id')]);
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [inputKey(id, 'job id')]);
           return rows[0] === undefined ? null : jobFromRow(rows[0]);
         },
         { read: true },
@@ -73,7 +74,7 @@ export function jobRepository(context: RepositoryContext): JobRepository {
     /** A queued twin already stands for this work: the partial unique index refuses, as a ConflictError. */
     retry: (id: string) =>
       runner.run('jobs.retry', async ({ db, now }) => {
-        const key = asKey(id, 'job id');
+        const key = inputKey(id, 'job id');
         const { rows } = await db.query(`SELECT state FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('job', key);
         const state = rows[0]['state'];
@@ -97,7 +98,7 @@ export function jobRepository(context: RepositoryContext): JobRepository {
       runner.run('jobs.cancel', async ({ db, now }) => {
         const { rows } = await db.query(
           `UPDATE ${table} SET state = 'cancelled', finished_at = $2::timestamptz, updated_at = $2::timestamptz WHERE id = $1 AND state = 'queued' RETURNING id`,
-          [asKey(id, 'job id'), enc.time(now)],
+          [inputKey(id, 'job id'), enc.time(now)],
         );
         return rows.length > 0;
       }),
@@ -106,16 +107,16 @@ export function jobRepository(context: RepositoryContext): JobRepository {
       runner.run(
         'jobs.list',
         async ({ db }) => {
-          const { state, type, dedupeKey } = parseFilter(filter);
-          const window = pageWindow(page, timeKeyCodec);
+          const { state, type, dedupeKey } = parseJobFilter(filter);
+          const window = parsePageWindow(page, timeCursorCodec);
           const { rows } = await db.query(
             `SELECT * FROM ${table}
              WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR type = $2) AND ($3::text IS NULL OR dedupe_key = $3)
                AND (created_at, id) < ($4::timestamptz, $5::text)
              ORDER BY created_at DESC, id DESC LIMIT $6`,
-            [state, type, dedupeKey, ...timeBound(window.after, 'desc'), window.limit + 1],
+            [state ?? null, type ?? null, dedupeKey ?? null, ...timeBound(window.after, 'desc'), window.limit + 1],
           );
-          return toPage(rows.map(jobFromRow), window, timeKeyCodec, (j: Job) => timeKeyOf(j.createdAt, j.id));
+          return toPage(rows.map(jobFromRow), window, timeCursorCodec, (j: Job) => timeKey(j.createdAt, j.id));
         },
         { read: true },
       ),

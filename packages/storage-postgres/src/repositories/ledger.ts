@@ -6,17 +6,21 @@ import {
   NotFoundError,
   ValidationError,
   createId,
+  inputKey,
+  isSameLedgerRequest,
   parseInput,
+  parsePageWindow,
+  timeCursorCodec,
+  timeKey,
 } from '@panelkit/sdk';
 import type { LedgerEntry, LedgerRepository, Money, NewLedgerEntry, PageRequest } from '@panelkit/sdk';
 import { insertSql, paramsOf } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
 import { isUniqueViolation } from '../internal/errors.js';
-import { pageWindow, timeBound, timeKeyCodec, timeKeyOf, toPage } from '../internal/paging.js';
+import { timeBound, toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
-import { asKey } from '../internal/validate.js';
 
 const COLUMNS: readonly Column<LedgerEntry>[] = [
   ['id', 'text', (e) => e.id],
@@ -52,17 +56,6 @@ function entryFromRow(r: Row): LedgerEntry {
   };
 }
 
-type ParsedEntry = ReturnType<typeof NewLedgerEntrySchema.parse>;
-
-function sameRequest(existing: LedgerEntry, entry: ParsedEntry): boolean {
-  return (
-    existing.customerId === entry.customerId &&
-    existing.kind === entry.kind &&
-    existing.amount === entry.amount &&
-    existing.currency === entry.currency
-  );
-}
-
 /**
  * The append-only ledger. An append locks the customer's row, so appends for one customer run
  * one after another across every connection; the balance lives in `ledger_balances` (checked
@@ -83,7 +76,7 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
             const { rows } = await db.query(`SELECT * FROM ${entries} WHERE idempotency_key = $1`, [entry.idempotencyKey]);
             if (rows[0] === undefined) return undefined;
             const existing = entryFromRow(rows[0]);
-            if (!sameRequest(existing, entry)) throw new IdempotencyConflictError(entry.idempotencyKey);
+            if (!isSameLedgerRequest(existing, entry)) throw new IdempotencyConflictError(entry.idempotencyKey);
             return { entry: existing, created: false };
           };
           const early = await replay();
@@ -119,7 +112,7 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
       runner.run(
         'ledger.getByIdempotencyKey',
         async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${entries} WHERE idempotency_key = $1`, [asKey(key, 'idempotency key')]);
+          const { rows } = await db.query(`SELECT * FROM ${entries} WHERE idempotency_key = $1`, [inputKey(key, 'idempotency key')]);
           return rows[0] === undefined ? null : entryFromRow(rows[0]);
         },
         read,
@@ -130,7 +123,7 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
         'ledger.balance',
         async ({ db }) => {
           const { rows } = await db.query(`SELECT amount FROM ${balances} WHERE customer_id = $1 AND currency = $2`, [
-            asKey(customerId, 'customer id'),
+            inputKey(customerId, 'customer id'),
             parseInput(CurrencySchema, currency, 'currency'),
           ]);
           return rows[0] === undefined ? 0 : dec.int(rows[0]['amount']);
@@ -143,7 +136,7 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
         'ledger.balances',
         async ({ db }): Promise<Money[]> => {
           const { rows } = await db.query(`SELECT currency, amount FROM ${balances} WHERE customer_id = $1 ORDER BY currency`, [
-            asKey(customerId, 'customer id'),
+            inputKey(customerId, 'customer id'),
           ]);
           return rows.map((r) => ({ amount: dec.int(r['amount']), currency: dec.text(r['currency']) }));
         },
@@ -154,14 +147,14 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
       runner.run(
         'ledger.list',
         async ({ db }) => {
-          const customer = asKey(customerId, 'customer id');
-          const window = pageWindow(page, timeKeyCodec);
+          const customer = inputKey(customerId, 'customer id');
+          const window = parsePageWindow(page, timeCursorCodec);
           const { rows } = await db.query(
             `SELECT * FROM ${entries} WHERE customer_id = $1 AND (created_at, id) < ($2::timestamptz, $3::text)
              ORDER BY created_at DESC, id DESC LIMIT $4`,
             [customer, ...timeBound(window.after, 'desc'), window.limit + 1],
           );
-          return toPage(rows.map(entryFromRow), window, timeKeyCodec, (e) => timeKeyOf(e.createdAt, e.id));
+          return toPage(rows.map(entryFromRow), window, timeCursorCodec, (e) => timeKey(e.createdAt, e.id));
         },
         read,
       ),

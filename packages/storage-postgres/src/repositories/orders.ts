@@ -1,12 +1,23 @@
-import { NewOrderSchema, NotFoundError, OrderPatchSchema, OrderStatusSchema, createId, parseInput } from '@panelkit/sdk';
+import {
+  NewOrderSchema,
+  NotFoundError,
+  OrderPatchSchema,
+  createId,
+  definedFields,
+  inputKey,
+  parseInput,
+  parseOrderFilter,
+  parsePageWindow,
+  timeCursorCodec,
+  timeKey,
+} from '@panelkit/sdk';
 import type { NewOrder, Order, OrderPatch, OrderRepository, OrderStatus, PageRequest } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
-import { pageWindow, timeBound, timeKeyCodec, timeKeyOf, toPage } from '../internal/paging.js';
+import { timeBound, toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
-import { asKey, asRecord, definedFields } from '../internal/validate.js';
 
 const COLUMNS: readonly Column<Order>[] = [
   ['id', 'text', (o) => o.id],
@@ -37,14 +48,6 @@ function orderFromRow(r: Row): Order {
   };
 }
 
-function parseFilter(filter: { customerId?: string; status?: OrderStatus }): { customerId: string | null; status: OrderStatus | null } {
-  const input = asRecord(filter ?? {}, 'order filter');
-  return {
-    customerId: input['customerId'] === undefined ? null : asKey(input['customerId'], 'order filter customerId'),
-    status: input['status'] === undefined ? null : parseInput(OrderStatusSchema, input['status'], 'order filter status'),
-  };
-}
-
 export function orderRepository({ runner, schema }: RepositoryContext): OrderRepository {
   const table = `${schema}.orders`;
   const read = { read: true } as const;
@@ -60,7 +63,7 @@ export function orderRepository({ runner, schema }: RepositoryContext): OrderRep
       runner.run(
         'orders.get',
         async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [asKey(id, 'order id')]);
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [inputKey(id, 'order id')]);
           return rows[0] === undefined ? null : orderFromRow(rows[0]);
         },
         read,
@@ -71,8 +74,8 @@ export function orderRepository({ runner, schema }: RepositoryContext): OrderRep
         'orders.getByIdempotencyKey',
         async ({ db }) => {
           const { rows } = await db.query(`SELECT * FROM ${table} WHERE customer_id = $1 AND idempotency_key = $2`, [
-            asKey(customerId, 'customer id'),
-            asKey(key, 'idempotency key'),
+            inputKey(customerId, 'customer id'),
+            inputKey(key, 'idempotency key'),
           ]);
           return rows[0] === undefined ? null : orderFromRow(rows[0]);
         },
@@ -84,16 +87,16 @@ export function orderRepository({ runner, schema }: RepositoryContext): OrderRep
       runner.run(
         'orders.list',
         async ({ db }) => {
-          const { customerId, status } = parseFilter(filter);
-          const window = pageWindow(page, timeKeyCodec);
+          const { customerId, status } = parseOrderFilter(filter);
+          const window = parsePageWindow(page, timeCursorCodec);
           const { rows } = await db.query(
             `SELECT * FROM ${table}
              WHERE ($1::text IS NULL OR customer_id = $1) AND ($2::text IS NULL OR status = $2)
                AND (created_at, id) < ($3::timestamptz, $4::text)
              ORDER BY created_at DESC, id DESC LIMIT $5`,
-            [customerId, status, ...timeBound(window.after, 'desc'), window.limit + 1],
+            [customerId ?? null, status ?? null, ...timeBound(window.after, 'desc'), window.limit + 1],
           );
-          return toPage(rows.map(orderFromRow), window, timeKeyCodec, (o) => timeKeyOf(o.createdAt, o.id));
+          return toPage(rows.map(orderFromRow), window, timeCursorCodec, (o) => timeKey(o.createdAt, o.id));
         },
         read,
       ),
@@ -101,7 +104,7 @@ export function orderRepository({ runner, schema }: RepositoryContext): OrderRep
     update: (id: string, patch: OrderPatch) =>
       runner.run('orders.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(OrderPatchSchema, patch, 'order patch'));
-        const key = asKey(id, 'order id');
+        const key = inputKey(id, 'order id');
         const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('order', key);
         const after: Order = { ...orderFromRow(rows[0]), ...changes, updatedAt: now };

@@ -1,11 +1,10 @@
-import { NewPanelSchema, NotFoundError, PanelPatchSchema, UNKNOWN_HEALTH, createId, parseInput } from '@panelkit/sdk';
+import { NewPanelSchema, NotFoundError, PanelPatchSchema, UNKNOWN_HEALTH, createId, definedFields, inputKey, parseInput } from '@panelkit/sdk';
 import type { NewPanel, Panel, PanelHealth, PanelPatch, PanelRepository } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
-import { asKey, definedFields } from '../internal/validate.js';
 
 /** Health is jsonb with `checkedAt` as an ISO string (jsonb has no dates). */
 function encodeHealth(health: PanelHealth): string {
@@ -61,7 +60,7 @@ export function panelRepository({ runner, schema }: RepositoryContext): PanelRep
       runner.run(
         'panels.get',
         async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [asKey(id, 'panel id')]);
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [inputKey(id, 'panel id')]);
           return rows[0] === undefined ? null : panelFromRow(rows[0]);
         },
         { read: true },
@@ -77,7 +76,7 @@ export function panelRepository({ runner, schema }: RepositoryContext): PanelRep
     update: (id: string, patch: PanelPatch) =>
       runner.run('panels.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(PanelPatchSchema, patch, 'panel patch'));
-        const key = asKey(id, 'panel id');
+        const key = inputKey(id, 'panel id');
         const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('panel', key);
         const after: Panel = { ...panelFromRow(rows[0]), ...changes, updatedAt: now };

@@ -1,11 +1,10 @@
-import { NewPlanSchema, NotFoundError, PlanPatchSchema, createId, parseInput } from '@panelkit/sdk';
+import { NewPlanSchema, NotFoundError, PlanPatchSchema, createId, definedFields, inputKey, parseInput, parsePlanFilter } from '@panelkit/sdk';
 import type { NewPlan, Plan, PlanPatch, PlanRepository } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
-import { asKey, asRecord, definedFields, invalid } from '../internal/validate.js';
 
 const COLUMNS: readonly Column<Plan>[] = [
   ['id', 'text', (p) => p.id],
@@ -69,7 +68,7 @@ export function planRepository({ runner, schema }: RepositoryContext): PlanRepos
       runner.run(
         'plans.get',
         async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [asKey(id, 'plan id')]);
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [inputKey(id, 'plan id')]);
           return rows[0] === undefined ? null : planFromRow(rows[0]);
         },
         read,
@@ -79,8 +78,7 @@ export function planRepository({ runner, schema }: RepositoryContext): PlanRepos
       runner.run(
         'plans.list',
         async ({ db }) => {
-          const onSale = filter === undefined ? undefined : asRecord(filter, 'plan filter')['onSale'];
-          if (onSale !== undefined && typeof onSale !== 'boolean') invalid('plan filter', 'onSale', 'must be a boolean');
+          const onSale = parsePlanFilter(filter);
           const { rows } = await db.query(`SELECT * FROM ${table} WHERE ($1::boolean IS NULL OR on_sale = $1) ORDER BY price_amount, name, id`, [
             onSale ?? null,
           ]);
@@ -92,7 +90,7 @@ export function planRepository({ runner, schema }: RepositoryContext): PlanRepos
     update: (id: string, patch: PlanPatch) =>
       runner.run('plans.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(PlanPatchSchema, patch, 'plan patch'));
-        const key = asKey(id, 'plan id');
+        const key = inputKey(id, 'plan id');
         const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('plan', key);
         const before = planFromRow(rows[0]);

@@ -1,43 +1,10 @@
-import { SUBSCRIPTION_STATUSES, SubscriptionStatusSchema, parseInput } from '@panelkit/sdk';
+import { idCursorCodec, inputKey, parseDueQuery, parsePageWindow, parsePanelStatusFilter, timeCursorCodec, timeKey } from '@panelkit/sdk';
 import type { DueQuery, Page, PageRequest, Subscription, SubscriptionRepository, SubscriptionStatus } from '@panelkit/sdk';
-import { idKeyCodec, pageWindow, timeBound, timeKeyCodec, timeKeyOf, toPage } from '../internal/paging.js';
+import { timeBound, toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import type { SqlQueryable } from '../client.js';
 import { enc } from '../internal/sql.js';
-import { asDate, asKey, asRecord, invalid } from '../internal/validate.js';
 import { subscriptionFromRow } from './subscription-rows.js';
-
-/** Distinct statuses, validated. */
-function parseStatuses(value: unknown, what: string): SubscriptionStatus[] {
-  return [...new Set(parseInput(SubscriptionStatusSchema.array(), value, what))];
-}
-
-type ParsedDueQuery =
-  | { kind: 'expiring'; statuses: SubscriptionStatus[]; from: Date | undefined; to: Date }
-  | { kind: 'over_limit' }
-  | { kind: 'first_use' }
-  | { kind: 'stale_status'; statuses: SubscriptionStatus[]; before: Date };
-
-function parseDueQuery(query: DueQuery): ParsedDueQuery {
-  const input = asRecord(query, 'due query');
-  switch (input['kind']) {
-    case 'expiring':
-      return {
-        kind: 'expiring',
-        statuses: parseStatuses(input['statuses'], 'due query statuses'),
-        from: input['from'] === undefined ? undefined : asDate(input['from'], 'due query', 'from'),
-        to: asDate(input['to'], 'due query', 'to'),
-      };
-    case 'over_limit':
-      return { kind: 'over_limit' };
-    case 'first_use':
-      return { kind: 'first_use' };
-    case 'stale_status':
-      return { kind: 'stale_status', statuses: parseStatuses(input['statuses'], 'due query statuses'), before: asDate(input['before'], 'due query', 'before') };
-    default:
-      return invalid('due query', 'kind', 'must be expiring, over_limit, first_use or stale_status');
-  }
-}
 
 /**
  * One page over several statuses in one order: a `UNION ALL` of one `LIMIT`ed index range scan
@@ -72,22 +39,22 @@ export function subscriptionQueries({ runner, schema }: RepositoryContext): Quer
 
   /** `(time, id)` ascending pages of rows with `time` in `[from, end)`, for the given statuses. */
   async function timeRange(db: SqlQueryable, column: 'expires_at' | 'status_changed_at', statuses: SubscriptionStatus[], range: { from: Date | undefined; end: Date }, page: PageRequest): Promise<Page<Subscription>> {
-    const window = pageWindow(page, timeKeyCodec);
+    const window = parsePageWindow(page, timeCursorCodec);
     const rows = await perStatus(db, table, statuses, {
       where: `${column} IS NOT NULL AND ${column} >= $1::timestamptz AND ${column} < $2::timestamptz AND (${column}, id) > ($3::timestamptz, $4::text)`,
       order: `${column}, id`,
       params: [range.from === undefined ? '-infinity' : enc.time(range.from), enc.time(range.end), ...timeBound(window.after, 'asc')],
       limit: window.limit + 1,
     });
-    const keyOf = (s: Subscription) => timeKeyOf(column === 'expires_at' ? s.expiresAt! : s.statusChangedAt, s.id);
-    return toPage(rows, window, timeKeyCodec, keyOf);
+    const keyOf = (s: Subscription) => timeKey(column === 'expires_at' ? s.expiresAt! : s.statusChangedAt, s.id);
+    return toPage(rows, window, timeCursorCodec, keyOf);
   }
 
   /** Id-ordered pages of one partial index (its predicate repeated verbatim so the planner matches it). */
   async function partial(db: SqlQueryable, predicate: string, page: PageRequest): Promise<Page<Subscription>> {
-    const window = pageWindow(page, idKeyCodec);
+    const window = parsePageWindow(page, idCursorCodec);
     const { rows } = await db.query(`SELECT * FROM ${table} WHERE ${predicate} AND id > $1 ORDER BY id LIMIT $2`, [window.after ?? '', window.limit + 1]);
-    return toPage(rows.map(subscriptionFromRow), window, idKeyCodec, (s) => s.id);
+    return toPage(rows.map(subscriptionFromRow), window, idCursorCodec, (s) => s.id);
   }
 
   return {
@@ -95,13 +62,13 @@ export function subscriptionQueries({ runner, schema }: RepositoryContext): Quer
       runner.run(
         'subscriptions.listByCustomer',
         async ({ db }) => {
-          const customer = asKey(customerId, 'customer id');
-          const window = pageWindow(page, timeKeyCodec);
+          const customer = inputKey(customerId, 'customer id');
+          const window = parsePageWindow(page, timeCursorCodec);
           const { rows } = await db.query(
             `SELECT * FROM ${table} WHERE customer_id = $1 AND (created_at, id) < ($2::timestamptz, $3::text) ORDER BY created_at DESC, id DESC LIMIT $4`,
             [customer, ...timeBound(window.after, 'desc'), window.limit + 1],
           );
-          return toPage(rows.map(subscriptionFromRow), window, timeKeyCodec, (s) => timeKeyOf(s.createdAt, s.id));
+          return toPage(rows.map(subscriptionFromRow), window, timeCursorCodec, (s) => timeKey(s.createdAt, s.id));
         },
         read,
       ),
@@ -110,7 +77,7 @@ export function subscriptionQueries({ runner, schema }: RepositoryContext): Quer
       runner.run(
         'subscriptions.listByOrder',
         async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE order_id = $1 ORDER BY created_at, id`, [asKey(orderId, 'order id')]);
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE order_id = $1 ORDER BY created_at, id`, [inputKey(orderId, 'order id')]);
           return rows.map(subscriptionFromRow);
         },
         read,
@@ -120,12 +87,11 @@ export function subscriptionQueries({ runner, schema }: RepositoryContext): Quer
       runner.run(
         'subscriptions.listByPanel',
         async ({ db }) => {
-          const panel = asKey(panelId, 'panel id');
-          const given = asRecord(filter ?? {}, 'panel filter')['statuses'];
-          const statuses = given === undefined ? [...SUBSCRIPTION_STATUSES] : parseStatuses(given, 'panel filter statuses');
-          const window = pageWindow(page, idKeyCodec);
+          const panel = inputKey(panelId, 'panel id');
+          const statuses = parsePanelStatusFilter(filter);
+          const window = parsePageWindow(page, idCursorCodec);
           const rows = await perStatus(db, table, statuses, { where: 'panel_id = $1 AND id > $2', order: 'id', params: [panel, window.after ?? ''], limit: window.limit + 1 });
-          return toPage(rows, window, idKeyCodec, (s) => s.id);
+          return toPage(rows, window, idCursorCodec, (s) => s.id);
         },
         read,
       ),

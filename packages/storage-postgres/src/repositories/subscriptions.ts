@@ -1,16 +1,32 @@
-import { ConflictError, NewSubscriptionSchema, NotFoundError, SUBSCRIPTION_STATUSES, SubscriptionPatchSchema, UsageReadingSchema, parseInput } from '@panelkit/sdk';
-import type { NewSubscription, Subscription, SubscriptionPatch, SubscriptionRepository, SubscriptionStatus, UsageReading, UsageWriteResult } from '@panelkit/sdk';
+import {
+  ConflictError,
+  NewSubscriptionSchema,
+  NotFoundError,
+  SUBSCRIPTION_STATUSES,
+  SubscriptionPatchSchema,
+  UsageReadingSchema,
+  definedFields,
+  inputArray,
+  inputKey,
+  invalidInput,
+  parseExpectedRevision,
+  parseInput,
+  parsePanelIdFilter,
+} from '@panelkit/sdk';
+import type {
+  NewSubscription,
+  Subscription,
+  SubscriptionPatch,
+  SubscriptionRepository,
+  SubscriptionStatus,
+  UsageReading,
+  UsageWriteResult,
+} from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Call, RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
-import { asArray, asInteger, asKey, asRecord, definedFields, invalid } from '../internal/validate.js';
 import { subscriptionQueries } from './subscription-queries.js';
 import { SUBSCRIPTION_COLUMNS, subscriptionFromRow } from './subscription-rows.js';
-
-function parseExpectedRevision(options: { expectedRevision: number }): number {
-  const input = asRecord(options, 'update options');
-  return asInteger(input['expectedRevision'], 'update options', 'expectedRevision', { min: 0, max: Number.MAX_SAFE_INTEGER });
-}
 
 /**
  * The readings that can apply, in the order given: per subscription, each one newer than every
@@ -82,7 +98,7 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
         const target = (await db.query(`SELECT panel_id FROM ${schema}.targets WHERE id = $1`, [parsed.targetId])).rows[0];
         if (target === undefined) throw new NotFoundError('target', parsed.targetId);
         if (target['panel_id'] !== parsed.panelId) {
-          invalid('subscription', 'targetId', `target ${parsed.targetId} is on panel ${String(target['panel_id'])}, not ${parsed.panelId}`);
+          invalidInput('subscription', 'targetId', `target ${parsed.targetId} is on panel ${String(target['panel_id'])}, not ${parsed.panelId}`);
         }
         const subscription: Subscription = { ...parsed, statusChangedAt: parsed.statusChangedAt ?? now, revision: 0, createdAt: now, updatedAt: now };
         return subscriptionFromRow((await db.query(insertSql(table, SUBSCRIPTION_COLUMNS), paramsOf(SUBSCRIPTION_COLUMNS, subscription))).rows[0]!);
@@ -92,7 +108,7 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
       runner.run(
         'subscriptions.get',
         async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [asKey(id, 'subscription id')]);
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [inputKey(id, 'subscription id')]);
           return rows[0] === undefined ? null : subscriptionFromRow(rows[0]);
         },
         { read: true },
@@ -103,8 +119,8 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
         'subscriptions.getByUsername',
         async ({ db }) => {
           const { rows } = await db.query(`SELECT * FROM ${table} WHERE panel_id = $1 AND remote_username = $2`, [
-            asKey(panelId, 'panel id'),
-            asKey(username, 'username'),
+            inputKey(panelId, 'panel id'),
+            inputKey(username, 'username'),
           ]);
           return rows[0] === undefined ? null : subscriptionFromRow(rows[0]);
         },
@@ -116,7 +132,7 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
       runner.run('subscriptions.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(SubscriptionPatchSchema, patch, 'subscription patch'));
         const expectedRevision = parseExpectedRevision(options);
-        const key = asKey(id, 'subscription id');
+        const key = inputKey(id, 'subscription id');
         const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('subscription', key);
         const before = subscriptionFromRow(rows[0]);
@@ -138,7 +154,7 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
 
     recordUsage: (readings: readonly UsageReading[]) =>
       runner.run('subscriptions.recordUsage', async (call) => {
-        const parsed = asArray(readings, 'usage readings', '(root)').map((reading, i) => parseInput(UsageReadingSchema, reading, `usage reading ${i}`));
+        const parsed = inputArray(readings, 'usage readings', '(root)').map((reading, i) => parseInput(UsageReadingSchema, reading, `usage reading ${i}`));
         if (parsed.length === 0) return { applied: 0, ignored: 0 };
         return writeUsage(call, parsed);
       }),
@@ -147,8 +163,7 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
       runner.run(
         'subscriptions.countByStatus',
         async ({ db }) => {
-          const panelId = filter === undefined ? undefined : asRecord(filter, 'count filter')['panelId'];
-          const panel = panelId === undefined ? null : asKey(panelId, 'count filter panelId');
+          const panel = parsePanelIdFilter(filter, 'count filter') ?? null;
           const { rows } = await db.query(`SELECT status, count(*) AS n FROM ${table} WHERE ($1::text IS NULL OR panel_id = $1) GROUP BY status`, [panel]);
           const counts = Object.fromEntries(SUBSCRIPTION_STATUSES.map((s) => [s, 0])) as Record<SubscriptionStatus, number>;
           for (const row of rows) counts[dec.text(row['status']) as SubscriptionStatus] = dec.int(row['n']);

@@ -1,11 +1,10 @@
-import { NewTargetSchema, NotFoundError, TargetPatchSchema, createId, parseInput } from '@panelkit/sdk';
+import { NewTargetSchema, NotFoundError, TargetPatchSchema, createId, definedFields, inputKey, parseInput, parsePanelIdFilter } from '@panelkit/sdk';
 import type { NewTarget, Target, TargetPatch, TargetRepository } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
-import { asKey, asRecord, definedFields } from '../internal/validate.js';
 
 const COLUMNS: readonly Column<Target>[] = [
   ['id', 'text', (t) => t.id],
@@ -57,7 +56,7 @@ export function targetRepository({ runner, schema }: RepositoryContext): TargetR
       runner.run(
         'targets.get',
         async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [asKey(id, 'target id')]);
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [inputKey(id, 'target id')]);
           return rows[0] === undefined ? null : targetFromRow(rows[0]);
         },
         read,
@@ -68,8 +67,8 @@ export function targetRepository({ runner, schema }: RepositoryContext): TargetR
         'targets.getByRemoteRef',
         async ({ db }) => {
           const { rows } = await db.query(`SELECT * FROM ${table} WHERE panel_id = $1 AND remote_ref = $2`, [
-            asKey(panelId, 'panel id'),
-            asKey(remoteRef, 'remote reference'),
+            inputKey(panelId, 'panel id'),
+            inputKey(remoteRef, 'remote reference'),
           ]);
           return rows[0] === undefined ? null : targetFromRow(rows[0]);
         },
@@ -80,8 +79,7 @@ export function targetRepository({ runner, schema }: RepositoryContext): TargetR
       runner.run(
         'targets.list',
         async ({ db }) => {
-          const panelId = filter === undefined ? undefined : asRecord(filter, 'target filter')['panelId'];
-          const wanted = panelId === undefined ? null : asKey(panelId, 'target filter panelId');
+          const wanted = parsePanelIdFilter(filter, 'target filter') ?? null;
           const { rows } = await db.query(`SELECT * FROM ${table} WHERE ($1::text IS NULL OR panel_id = $1) ORDER BY panel_id, name, id`, [wanted]);
           return rows.map(targetFromRow);
         },
@@ -91,7 +89,7 @@ export function targetRepository({ runner, schema }: RepositoryContext): TargetR
     update: (id: string, patch: TargetPatch) =>
       runner.run('targets.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(TargetPatchSchema, patch, 'target patch'));
-        const key = asKey(id, 'target id');
+        const key = inputKey(id, 'target id');
         const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('target', key);
         const before = targetFromRow(rows[0]);

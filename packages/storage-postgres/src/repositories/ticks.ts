@@ -1,7 +1,7 @@
 import type { TickRepository } from '@panelkit/sdk';
+import { inputDate, inputString } from '@panelkit/sdk';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
-import { asDate, asString } from '../internal/validate.js';
 
 /**
  * Leaderless ticks: one conditional upsert. The first caller for a name inserts; later ones
@@ -12,8 +12,8 @@ export function tickRepository({ runner, schema }: RepositoryContext): TickRepos
   return {
     tryAcquire: (name: string, slot: Date) =>
       runner.run('ticks.tryAcquire', async ({ db }) => {
-        const tick = asString(name, 'tick', 'name', { min: 1, max: 200 });
-        const at = asDate(slot, 'tick', 'slot');
+        const tick = inputString(name, 'tick', 'name', { min: 1, max: 200 });
+        const at = inputDate(slot, 'tick', 'slot');
         const { rows } = await db.query(
           `INSERT INTO ${schema}.ticks AS t (name, slot) VALUES ($1, $2::timestamptz)
            ON CONFLICT (name) DO UPDATE SET slot = EXCLUDED.slot WHERE t.slot < EXCLUDED.slot

@@ -1,0 +1,9 @@
+/**
+ * Input checks shared by storage implementations: every storage validates the port's arguments
+ * the same way, so a bad argument is the same `ValidationError` whichever storage is plugged in.
+ * See docs/guides/writing-a-storage.md.
+ */
+export * from './checks.js';
+export * from './cursors.js';
+export * from './requests.js';
+export * from './filters.js';
