@@ -22,6 +22,7 @@ export * from './ports/logger.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './retry.js';
+export * from './mutex.js';
 export * from './rules/index.js';
 export * from './engine/index.js';
 export * from './scheduler/index.js';

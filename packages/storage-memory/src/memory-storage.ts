@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { STORAGE_PORT_VERSION, StorageMisuseError, systemClock } from '@panelkit/sdk';
+import { Mutex, STORAGE_PORT_VERSION, StorageMisuseError, systemClock } from '@panelkit/sdk';
 import type { Clock, StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk';
-import { Mutex } from './internal/mutex.js';
 import { Op } from './internal/op.js';
 import type { Runner } from './internal/op.js';
 import { UndoLog } from './internal/undo-log.js';

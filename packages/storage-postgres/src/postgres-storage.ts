@@ -1,9 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { STORAGE_PORT_VERSION, StorageMisuseError, silentLogger, systemClock } from '@panelkit/sdk';
+import { Mutex, STORAGE_PORT_VERSION, StorageMisuseError, silentLogger, systemClock } from '@panelkit/sdk';
 import type { Clock, Logger, StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk';
 import type { SqlClient, SqlQueryable } from './client.js';
 import { isRetryableConflict, mapError } from './internal/errors.js';
-import { Mutex } from './internal/mutex.js';
 import type { Call, RunOptions, Runner } from './internal/runner.js';
 import { checkSchemaName, quoteIdent } from './internal/sql.js';
 import { createRepositories } from './repositories.js';

@@ -1,5 +1,5 @@
+import { Mutex } from '@panelkit/sdk';
 import type { SqlClient, SqlQueryable, SqlResult } from '../client.js';
-import { Mutex } from '../internal/mutex.js';
 
 /** The part of a PGlite database the storage uses; a `PGlite` instance fits as is. */
 export interface PGliteLike {
