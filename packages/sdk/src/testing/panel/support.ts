@@ -4,7 +4,6 @@ import {
   PanelAuthError,
   PanelConflictError,
   PanelError,
-  PanelkitError,
   PanelNotFoundError,
   PanelOutcomeUnknownError,
   PanelRateLimitError,
@@ -23,6 +22,7 @@ import type {
 } from '../../ports/panel.js';
 import { DAY_MS } from '../../rules/time.js';
 import type { ManualClock } from '../manual-clock.js';
+import { describePanelError, expectRejection } from '../rejection.js';
 import type { PanelTestControls, PanelUnderTest } from './harness.js';
 import type { RecordingLogger } from './recording-logger.js';
 
@@ -113,12 +113,6 @@ export async function findListed(env: PanelSuiteEnv, username: string): Promise<
   return items.find((item) => item.ref.username === username);
 }
 
-export function describeError(error: unknown): string {
-  if (PanelkitError.is(error)) return `${error.name} (${error.code}, retryable=${error.retryable}): ${error.message}`;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
 /** Every text an error carries that may end up in a log: its JSON and the messages down its cause chain. */
 function errorTexts(error: unknown): string[] {
   const texts: string[] = [];
@@ -137,9 +131,9 @@ function errorTexts(error: unknown): string[] {
   return texts;
 }
 
-/** {@link describeError} with the secrets replaced, for failure messages. */
+/** {@link describePanelError} with the secrets replaced, for failure messages. */
 export function describeSafely(env: PanelSuiteEnv, error: unknown): string {
-  return redact(describeError(error), env.secrets());
+  return redact(describePanelError(error), env.secrets());
 }
 
 /** `text` with every secret replaced, so that a failure message does not print them. */
@@ -178,17 +172,7 @@ export async function expectPanelError(
   kind: PanelErrorKind,
   retryable: boolean,
 ): Promise<PanelError> {
-  let rejected = false;
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    rejected = true;
-    caught = error;
-  }
-  expect(rejected, `expected a ${kind}, but the call resolved`).toBe(true);
-  expect(PANEL_ERROR_KINDS[kind](caught), `expected a ${kind}, got ${describeSafely(env, caught)}`).toBe(true);
-  const error = caught as PanelError;
+  const error = (await expectRejection(promise, kind, PANEL_ERROR_KINDS[kind], (e) => describeSafely(env, e))) as PanelError;
   expect(error.retryable, `${describeSafely(env, error)}: retryable`).toBe(retryable);
   expectNoSecretsInError(env, error);
   return error;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { describeError } from '../rejection.js';
 import { seedCustomer, seedJob, seedLedgerEntry, seedPlan, seedSubscription, seedTarget } from './fixtures.js';
-import { MINUTE, describeError, isErrorKind, settle } from './support.js';
+import { MINUTE, isErrorKind, settle } from './support.js';
 import type { SuiteEnv } from './support.js';
 
 /**

@@ -6,11 +6,11 @@ import {
   IdempotencyConflictError,
   InsufficientFundsError,
   NotFoundError,
-  PanelkitError,
   ValidationError,
 } from '../../errors.js';
 import type { StoragePort } from '../../ports/storage.js';
 import type { ManualClock } from '../manual-clock.js';
+import { describeError, expectRejection } from '../rejection.js';
 
 /**
  * What every per-repository suite reads at test time: the storage and clock of the running test.
@@ -30,25 +30,9 @@ const ERROR_KINDS = {
 } as const;
 export type ErrorKind = keyof typeof ERROR_KINDS;
 
-export function describeError(error: unknown): string {
-  if (PanelkitError.is(error)) return `${error.name} (${error.code}): ${error.message}`;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
 /** Awaits `promise`, asserts it rejected with a panelkit error of `kind`, and returns the error. */
 export async function expectRejects(promise: Promise<unknown>, kind: ErrorKind): Promise<unknown> {
-  let rejected = false;
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    rejected = true;
-    caught = error;
-  }
-  expect(rejected, `expected a ${kind}, but the call resolved`).toBe(true);
-  expect(ERROR_KINDS[kind](caught), `expected a ${kind}, got ${describeError(caught)}`).toBe(true);
-  return caught;
+  return expectRejection(promise, kind, ERROR_KINDS[kind], describeError);
 }
 
 /** True when `value` is an error of `kind` (for counting outcomes of concurrent calls). */
