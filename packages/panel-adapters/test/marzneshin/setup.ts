@@ -1,8 +1,8 @@
-import { deriveRemoteIdentity, type ClientSpec, type TargetRef } from '@panelkit/sdk';
-import { ManualClock } from '@panelkit/sdk/testing';
-import { DAY, serveSimulator } from '../support/msw.js';
+import type { TargetRef } from '@panelkit/sdk';
+import type { ManualClock } from '@panelkit/sdk/testing';
 import { createMarzneshinAdapter, type MarzneshinAdapterOptions } from '../../src/marzneshin/index.js';
 import { createMarzneshinSimulator, type MarzneshinSimulator, type MarzneshinSimulatorOptions } from '../../src/simulators/marzneshin/index.js';
+import { clientSpecs, setupTokenPanel } from '../support/token-panel.js';
 
 export const ORIGIN = 'http://marzneshin.test';
 export const PASSWORD = 'marzneshin-owner-password';
@@ -13,30 +13,12 @@ export function setup(
   simOptions: MarzneshinSimulatorOptions = {},
   adapterOptions: Partial<MarzneshinAdapterOptions> = {},
 ): { sim: MarzneshinSimulator; adapter: ReturnType<typeof createMarzneshinAdapter>; clock: ManualClock } {
-  const clock = new ManualClock('2026-01-01T00:00:00Z');
-  const sim = createMarzneshinSimulator({ clock, adminUsername: 'owner', adminPassword: PASSWORD, ...simOptions });
-  serveSimulator(ORIGIN, sim);
-  const adapter = createMarzneshinAdapter({
-    baseUrl: ORIGIN,
-    username: 'owner',
-    password: PASSWORD,
-    clock,
-    timeoutMs: 1_000,
-    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1_000 },
-    ...adapterOptions,
+  return setupTokenPanel(ORIGIN, PASSWORD, {
+    simulator: (base) => createMarzneshinSimulator({ ...base, ...simOptions }),
+    adapter: (base) => createMarzneshinAdapter({ ...base, ...adapterOptions }),
   });
-  return { sim, adapter, clock };
 }
 
-export function spec(name: string, clock: ManualClock, overrides: Partial<ClientSpec> = {}): ClientSpec {
-  return {
-    identity: deriveRemoteIdentity(name, 0, { secret: 'marzneshin-test-identity-secret' }),
-    expiry: { type: 'at', at: new Date(clock.now().getTime() + 30 * DAY) },
-    trafficLimitBytes: 10 * 2 ** 30,
-    deviceLimit: null,
-    enabled: true,
-    ...overrides,
-  };
-}
+export const spec = clientSpecs('marzneshin-test-identity-secret');
 
 export { ctx, useMsw } from '../support/msw.js';
