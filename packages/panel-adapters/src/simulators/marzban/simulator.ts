@@ -4,25 +4,21 @@
  * panel's review job), and the documented quirks as switches.
  */
 import type { PanelTestControls } from '@panelkit/sdk/testing';
-import { SimBearerTokens } from '../marzban-family/bearer-tokens.js';
-import { Router, SimulatorBase, json, readForm, readJsonBody, type SimulatorBaseOptions } from '../harness/index.js';
+import { SimulatorBase, json, readForm, readJsonBody } from '../harness/index.js';
+import { TokenPanelSimulator, type TokenPanelSimulatorOptions } from '../marzban-family/token-panel-simulator.js';
 import { DEFAULT_INBOUNDS, SIM_PROTOCOLS, newCredential, shareLinks, subscriptionToken, type SimInbound, type SimProtocol, type SimUser } from './state.js';
 import { validateUserBody } from './validate.js';
 import { applyFields, review, selectInbounds, updateUser } from './rules.js';
 import { STABLE_SORT_KEYS, sortUsers, userBody, type WireContext } from './wire.js';
 
-export interface MarzbanSimulatorOptions extends SimulatorBaseOptions {
+export interface MarzbanSimulatorOptions extends TokenPanelSimulatorOptions {
   /** `0.8.4` (default) or `0.7.0`: changes error texts and what an omitted `proxies`/`inbounds` does. */
   readonly version?: '0.8.4' | '0.7.0';
-  readonly adminUsername?: string;
-  readonly adminPassword?: string;
   /** The admin logs in as the env sudoer: its users have no admin row (delete answers 500). */
   readonly envSudoer?: boolean;
   readonly inbounds?: readonly SimInbound[];
   /** `XRAY_SUBSCRIPTION_URL_PREFIX`; default `''` (relative subscription URLs). */
   readonly subscriptionPrefix?: string;
-  /** `JWT_ACCESS_TOKEN_EXPIRE_MINUTES` in ms. Default 24 h. */
-  readonly tokenLifetimeMs?: number;
 }
 
 /** Switchable panel behaviours (each one a documented Marzban quirk). */
@@ -38,22 +34,17 @@ export interface MarzbanQuirks {
 const SERVER_HOST = '203.0.113.10';
 const SECRET = 'simulator-subscription-secret';
 
-export class MarzbanSimulator extends SimulatorBase implements PanelTestControls {
+export class MarzbanSimulator extends TokenPanelSimulator<SimUser> implements PanelTestControls {
   readonly version: '0.8.4' | '0.7.0';
   readonly quirks: MarzbanQuirks;
   readonly inbounds: readonly SimInbound[];
-  readonly #users = new Map<string, SimUser>();
-  readonly #tokens: SimBearerTokens;
-  readonly #router = new Router<undefined>();
   readonly #options: MarzbanSimulatorOptions;
-  #logins = 0;
   #reports = 0;
   #sorted = new Map<string, SimUser[]>();
 
   constructor(options: MarzbanSimulatorOptions = {}) {
-    super(options);
+    super('Marzban', options);
     this.#options = options;
-    this.#tokens = new SimBearerTokens(options.tokenLifetimeMs);
     this.version = options.version ?? '0.8.4';
     this.inbounds = options.inbounds ?? DEFAULT_INBOUNDS;
     this.quirks = { createCommitThen500: false, deleteCommitThen500: false, resetReactivates: true };
@@ -64,79 +55,37 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
     return this.version.startsWith('0.8');
   }
 
-  #now(): number {
-    return this.clock.now().getTime();
-  }
-
   // ------------------------------------------------------------------ controls
-
-  async addTraffic(username: string, uploadBytes: number, downloadBytes: number): Promise<void> {
-    const user = this.#require(username);
-    user.usedTraffic += uploadBytes + downloadBytes;
-    user.lifetimeUsedTraffic += uploadBytes + downloadBytes;
-    user.onlineAt = this.#now();
-  }
-
-  /** Marks a user as connected now (what `record_user_usages` does). */
-  setOnline(username: string): void {
-    this.#require(username).onlineAt = this.#now();
-  }
-
-  expireSession(): void {
-    this.#tokens.expireAll();
-  }
-
-  async countClients(username: string): Promise<number> {
-    return this.#users.has(username.toLowerCase()) ? 1 : 0;
-  }
-
-  loginCount(): number {
-    return this.#logins;
-  }
 
   /** Login attempts reported to the owner's Telegram (every attempt that carried a password). */
   telegramReports(): number {
     return this.#reports;
   }
 
-  user(username: string): SimUser | undefined {
-    return this.#users.get(username.toLowerCase());
-  }
-
   get userCount(): number {
-    return this.#users.size;
+    return this.users.size;
   }
 
   /** The panel's review job (`jobs/review_users.py`): limits, expiry and on-hold activation. */
   enforce(): void {
-    review(this.#users.values(), this.#now());
+    review(this.users.values(), this.now());
   }
 
   /** Adds `count` users quickly (for benchmarks): `${prefix}${i}`, vless on every vless inbound. */
   seedUsers(count: number, prefix = 'seed_'): void {
-    const now = this.#now();
+    const now = this.now();
     const tags = this.inbounds.filter((inbound) => inbound.protocol === 'vless').map((inbound) => inbound.tag);
     for (let i = 0; i < count; i++) {
       const username = `${prefix}${i}`;
-      this.#users.set(username.toLowerCase(), this.#blankUser(username, now + i, { vless: newCredential('vless') }, { vless: tags }));
+      this.users.set(username.toLowerCase(), this.#blankUser(username, now + i, { vless: newCredential('vless') }, { vless: tags }));
     }
     this.#sorted.clear();
   }
 
   // ------------------------------------------------------------------ pipeline
 
-  protected routePath(request: Request): string | null {
-    return new URL(request.url).pathname.replace(/\/+$/, '') || '/';
-  }
-
   protected isSessionRequest(_request: Request, path: string): boolean {
     return path === '/api/admin/token' || path === '/openapi.json';
-  }
-
-  protected async route(request: Request, path: string | null): Promise<Response> {
-    const found = this.#router.find(request.method, path ?? '/');
-    if ('handler' in found) return found.handler(request, found.params, undefined);
-    return json({ detail: found.methodMismatch ? 'Method Not Allowed' : 'Not Found' }, found.methodMismatch ? 405 : 404);
   }
 
   protected override faultResponse(...args: Parameters<SimulatorBase['faultResponse']>): Response {
@@ -153,34 +102,30 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
   // ------------------------------------------------------------------ routes
 
   #routes(): void {
-    const r = this.#router;
+    const r = this.router;
     r.on('GET', '/openapi.json', () => json({ openapi: '3.1.0', info: { title: 'MarzbanAPI', version: this.version }, paths: {} }));
     r.on('POST', '/api/admin/token', (request) => this.#login(request));
     r.on('GET', '/api/admin', (request) =>
-      this.#authed(request, () => json({ username: this.#admin(), is_sudo: true, telegram_id: null, discord_webhook: null, ...(this.#v2 ? { users_usage: 0 } : {}) })),
+      this.authed(request, () => json({ username: this.admin(), is_sudo: true, telegram_id: null, discord_webhook: null, ...(this.#v2 ? { users_usage: 0 } : {}) })),
     );
-    r.on('GET', '/api/core', (request) => this.#authed(request, () => json({ version: '1.8.24', started: true, logs_websocket: '/api/core/logs' })));
-    r.on('GET', '/api/inbounds', (request) => this.#authed(request, () => json(this.#inboundsByProtocol())));
-    r.on('POST', '/api/user', (request) => this.#authed(request, () => this.#create(request)));
-    r.on('GET', '/api/user/:username', (request, p) => this.#authed(request, () => this.#withUser(p.username!, (u) => this.#userResponse(u))));
-    r.on('PUT', '/api/user/:username', (request, p) => this.#authed(request, () => this.#withUser(p.username!, (u) => this.#modify(request, u))));
-    r.on('DELETE', '/api/user/:username', (request, p) => this.#authed(request, () => this.#withUser(p.username!, (u) => this.#delete(u))));
-    r.on('POST', '/api/user/:username/reset', (request, p) => this.#authed(request, () => this.#withUser(p.username!, (u) => this.#reset(u))));
+    r.on('GET', '/api/core', (request) => this.authed(request, () => json({ version: '1.8.24', started: true, logs_websocket: '/api/core/logs' })));
+    r.on('GET', '/api/inbounds', (request) => this.authed(request, () => json(this.#inboundsByProtocol())));
+    r.on('POST', '/api/user', (request) => this.authed(request, () => this.#create(request)));
+    r.on('GET', '/api/user/:username', (request, p) => this.authed(request, () => this.#withUser(p.username!, (u) => this.#userResponse(u))));
+    r.on('PUT', '/api/user/:username', (request, p) => this.authed(request, () => this.#withUser(p.username!, (u) => this.#modify(request, u))));
+    r.on('DELETE', '/api/user/:username', (request, p) => this.authed(request, () => this.#withUser(p.username!, (u) => this.#delete(u))));
+    r.on('POST', '/api/user/:username/reset', (request, p) => this.authed(request, () => this.#withUser(p.username!, (u) => this.#reset(u))));
     r.on('POST', '/api/user/:username/revoke_sub', (request, p) =>
-      this.#authed(request, () =>
+      this.authed(request, () =>
         this.#withUser(p.username!, (u) => {
           for (const protocol of SIM_PROTOCOLS) if (u.proxies[protocol]) u.proxies[protocol] = newCredential(protocol);
           return this.#userResponse(u);
         }),
       ),
     );
-    r.on('GET', '/api/users', (request) => this.#authed(request, () => this.#list(request)));
+    r.on('GET', '/api/users', (request) => this.authed(request, () => this.#list(request)));
     r.on('GET', '/sub/:token', (_request, p) => this.#subscription(p.token!, false));
     r.on('GET', '/sub/:token/info', (_request, p) => this.#subscription(p.token!, true));
-  }
-
-  #admin(): string {
-    return this.#options.adminUsername ?? 'admin';
   }
 
   async #login(request: Request): Promise<Response> {
@@ -189,20 +134,12 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
       return json({ detail: { [form.username === undefined ? 'username' : 'password']: this.#v2 ? 'Field required' : 'field required' } }, 422);
     }
     this.#reports++;
-    if (form.username !== this.#admin() || form.password !== (this.#options.adminPassword ?? 'admin')) {
-      return json({ detail: 'Incorrect username or password' }, 401, { 'www-authenticate': 'Bearer' });
-    }
-    this.#logins++;
-    const token = this.#tokens.issue(this.#admin(), this.#now());
-    return json({ access_token: token, token_type: 'bearer' });
-  }
-
-  async #authed(request: Request, handler: () => Response | Promise<Response>): Promise<Response> {
-    return this.#tokens.reject(request, this.#now()) ?? handler();
+    const token = this.issueToken(form.username, form.password);
+    return typeof token === 'string' ? json({ access_token: token, token_type: 'bearer' }) : token;
   }
 
   async #withUser(username: string, handler: (user: SimUser) => Response | Promise<Response>): Promise<Response> {
-    const user = this.#users.get(username.toLowerCase());
+    const user = this.users.get(username.toLowerCase());
     if (!user) return json({ detail: 'User not found' }, 404);
     return handler(user);
   }
@@ -232,7 +169,7 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
       editAt: null,
       onlineAt: null,
       subUpdatedAt: null,
-      admin: this.#options.envSudoer ? null : this.#admin(),
+      admin: this.#options.envSudoer ? null : this.admin(),
       broken: false,
     };
   }
@@ -252,14 +189,14 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
       }
     }
     const username = value.username!;
-    if (this.#users.has(username.toLowerCase())) return json({ detail: 'User already exists' }, 409);
+    if (this.users.has(username.toLowerCase())) return json({ detail: 'User already exists' }, 409);
     const proxies: SimUser['proxies'] = {};
     for (const [protocol, settings] of Object.entries(value.proxies ?? {})) proxies[protocol as SimProtocol] = newCredential(protocol as SimProtocol, settings);
-    const user = this.#blankUser(username, this.#now(), proxies, selectInbounds(this.inbounds, proxies, value.inbounds, this.#v2));
+    const user = this.#blankUser(username, this.now(), proxies, selectInbounds(this.inbounds, proxies, value.inbounds, this.#v2));
     applyFields(user, value);
     if (value.status) user.status = value.status as SimUser['status'];
     user.editAt = null;
-    this.#users.set(username.toLowerCase(), user);
+    this.users.set(username.toLowerCase(), user);
     this.#sorted.clear();
     if (proxiesOmitted) {
       // 0.8: the validator is skipped, the row is committed with no proxies, the response build fails.
@@ -275,13 +212,13 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
     if (!parsed.ok) return json({ detail: { [String(parsed.offset)]: 'JSON decode error' } }, 422);
     const { errors, value } = validateUserBody((parsed.value ?? {}) as Record<string, unknown>, 'modify', this.#v2, this.inbounds);
     if (Object.keys(errors).length > 0) return json({ detail: errors }, 422);
-    updateUser(user, value, this.inbounds, this.#now());
-    user.editAt = this.#now();
+    updateUser(user, value, this.inbounds, this.now());
+    user.editAt = this.now();
     return this.#userResponse(user);
   }
 
   #delete(user: SimUser): Response {
-    this.#users.delete(user.username.toLowerCase());
+    this.users.delete(user.username.toLowerCase());
     this.#sorted.clear();
     if (this.quirks.deleteCommitThen500 || user.admin === null) return internalError();
     return json({ detail: 'User successfully deleted' });
@@ -327,21 +264,21 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
     const cacheable = keys.every((key) => STABLE_SORT_KEYS.includes(key));
     const cached = cacheable ? this.#sorted.get(cacheKey) : undefined;
     if (cached) return cached;
-    const sorted = sortUsers([...this.#users.values()], keys);
+    const sorted = sortUsers([...this.users.values()], keys);
     if (cacheable) this.#sorted.set(cacheKey, sorted);
     return sorted;
   }
 
   /** What the wire shapes need from the panel's configuration. */
   #wire(): WireContext {
-    return { inbounds: this.inbounds, v2: this.#v2, nowMs: this.#now(), host: SERVER_HOST, secret: SECRET, subscriptionPrefix: this.#options.subscriptionPrefix ?? '' };
+    return { inbounds: this.inbounds, v2: this.#v2, nowMs: this.now(), host: SERVER_HOST, secret: SECRET, subscriptionPrefix: this.#options.subscriptionPrefix ?? '' };
   }
 
   #subscription(token: string, info: boolean): Response {
     const [username, seconds] = Buffer.from(token.slice(0, -10), 'base64url').toString().split(',');
-    const user = username === undefined ? undefined : this.#users.get(username.toLowerCase());
+    const user = username === undefined ? undefined : this.users.get(username.toLowerCase());
     if (!user || subscriptionToken(user.username, Number(seconds) * 1000, SECRET) !== token) return json({ detail: 'Not Found' }, 404);
-    user.subUpdatedAt = this.#now();
+    user.subUpdatedAt = this.now();
     if (info) return json(userBody(user, this.#wire()));
     return new Response(Buffer.from(shareLinks(user, this.inbounds, SERVER_HOST).join('\n')).toString('base64'), {
       status: 200,
@@ -352,12 +289,6 @@ export class MarzbanSimulator extends SimulatorBase implements PanelTestControls
   #userResponse(user: SimUser): Response {
     if (user.broken) return internalError();
     return json(userBody(user, this.#wire()));
-  }
-
-  #require(username: string): SimUser {
-    const user = this.#users.get(username.toLowerCase());
-    if (!user) throw new Error(`no user ${username} on the simulated Marzban`);
-    return user;
   }
 }
 

@@ -6,73 +6,34 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PanelTestControls } from '@panelkit/sdk/testing';
-import { SimBearerTokens } from '../marzban-family/bearer-tokens.js';
+import { TokenPanelSimulator, type TokenPanelSimulatorOptions } from '../marzban-family/token-panel-simulator.js';
 import { MARZNESHIN_DEFAULT_SERVICES, type MarzneshinSimService, type MarzneshinSimUser } from './state.js';
 import { shareLinks, userBody, validateUser, type WireContext } from './wire.js';
-import { Router, SimulatorBase, json, readForm, readJsonBody, type SimulatorBaseOptions } from '../harness/index.js';
+import { SimulatorBase, json, readForm, readJsonBody } from '../harness/index.js';
 
-export interface MarzneshinSimulatorOptions extends SimulatorBaseOptions {
-  readonly adminUsername?: string;
-  readonly adminPassword?: string;
+export interface MarzneshinSimulatorOptions extends TokenPanelSimulatorOptions {
   readonly services?: readonly MarzneshinSimService[];
   /** `SUBSCRIPTION_URL_PREFIX`; default `''` (relative URLs). */
   readonly subscriptionPrefix?: string;
-  readonly tokenLifetimeMs?: number;
 }
 
 const SERVER_HOST = '203.0.113.20';
 
-export class MarzneshinSimulator extends SimulatorBase implements PanelTestControls {
+export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> implements PanelTestControls {
   readonly services: readonly MarzneshinSimService[];
-  /** Live users by lower-case name; soft-deleted ones move to `removed`. */
-  readonly #users = new Map<string, MarzneshinSimUser>();
+  /** Soft-deleted users (live ones are in `users`). */
   readonly #removed: MarzneshinSimUser[] = [];
-  readonly #tokens: SimBearerTokens;
-  readonly #router = new Router<undefined>();
   readonly #options: MarzneshinSimulatorOptions;
-  #logins = 0;
   #nextId = 1;
   /** `users.key` is unique over every row, removed ones included. */
   readonly #keys = new Set<string>();
   #sortedByName: MarzneshinSimUser[] | null = null;
 
   constructor(options: MarzneshinSimulatorOptions = {}) {
-    super(options);
+    super('Marzneshin', options);
     this.#options = options;
-    this.#tokens = new SimBearerTokens(options.tokenLifetimeMs);
     this.services = options.services ?? MARZNESHIN_DEFAULT_SERVICES;
     this.#routes();
-  }
-
-  #now(): number {
-    return this.clock.now().getTime();
-  }
-
-  async addTraffic(username: string, uploadBytes: number, downloadBytes: number): Promise<void> {
-    const user = this.#require(username);
-    user.usedTraffic += uploadBytes + downloadBytes;
-    user.lifetimeUsedTraffic += uploadBytes + downloadBytes;
-    user.onlineAt = this.#now();
-  }
-
-  setOnline(username: string): void {
-    this.#require(username).onlineAt = this.#now();
-  }
-
-  expireSession(): void {
-    this.#tokens.expireAll();
-  }
-
-  async countClients(username: string): Promise<number> {
-    return this.#users.has(username.toLowerCase()) ? 1 : 0;
-  }
-
-  loginCount(): number {
-    return this.#logins;
-  }
-
-  user(username: string): MarzneshinSimUser | undefined {
-    return this.#users.get(username.toLowerCase());
   }
 
   /** Soft-deleted rows (kept in the database with `removed = true`). */
@@ -82,8 +43,8 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
 
   /** The review task: start-on-first-use users seen online (or past their deadline) get a fixed date. */
   enforce(): void {
-    const now = this.#now();
-    for (const user of this.#users.values()) {
+    const now = this.now();
+    for (const user of this.users.values()) {
       if (user.expireStrategy !== 'start_on_first_use' || !user.enabled) continue;
       const base = user.editAt ?? user.createdAt;
       if ((user.onlineAt !== null && user.onlineAt >= base) || (user.activationDeadline !== null && user.activationDeadline <= now)) {
@@ -96,30 +57,20 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
   }
 
   seedUsers(count: number, prefix = 'seed_'): void {
-    const now = this.#now();
+    const now = this.now();
     const keys = randomBytes(16 * count).toString('hex');
     const service = [this.services[0]?.id ?? 1];
     for (let i = 0; i < count; i++) {
       const username = `${prefix}${i}`;
       const key = keys.slice(i * 32, i * 32 + 32);
       this.#keys.add(key);
-      this.#users.set(username, this.#blank(username, now + i, key, [...service]));
+      this.users.set(username, this.#blank(username, now + i, key, [...service]));
     }
     this.#sortedByName = null;
   }
 
-  protected routePath(request: Request): string | null {
-    return new URL(request.url).pathname.replace(/\/+$/, '') || '/';
-  }
-
   protected isSessionRequest(_request: Request, path: string): boolean {
     return path === '/api/admins/token';
-  }
-
-  protected async route(request: Request, path: string | null): Promise<Response> {
-    const found = this.#router.find(request.method, path ?? '/');
-    if ('handler' in found) return found.handler(request, found.params, undefined);
-    return json({ detail: found.methodMismatch ? 'Method Not Allowed' : 'Not Found' }, found.methodMismatch ? 405 : 404);
   }
 
   protected override faultResponse(...args: Parameters<SimulatorBase['faultResponse']>): Response {
@@ -134,23 +85,23 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
   }
 
   #routes(): void {
-    const r = this.#router;
+    const r = this.router;
     const user = (handler: (request: Request, u: MarzneshinSimUser) => Response | Promise<Response>) => (request: Request, p: Record<string, string>) =>
-      this.#authed(request, () => {
-        const found = this.#users.get(p.username!);
+      this.authed(request, () => {
+        const found = this.users.get(p.username!);
         return found ? handler(request, found) : json({ detail: 'User not found' }, 404);
       });
     r.on('POST', '/api/admins/token', (request) => this.#login(request));
     r.on('GET', '/api/admins/current', (request) =>
-      this.#authed(request, () => json({ id: 1, username: this.#admin(), is_sudo: true, enabled: true, all_services_access: true, modify_users_access: true, service_ids: this.services.map((s) => s.id), subscription_url_prefix: this.#options.subscriptionPrefix ?? '' })),
+      this.authed(request, () => json({ id: 1, username: this.admin(), is_sudo: true, enabled: true, all_services_access: true, modify_users_access: true, service_ids: this.services.map((s) => s.id), subscription_url_prefix: this.#options.subscriptionPrefix ?? '' })),
     );
-    r.on('GET', '/api/services', (request) => this.#authed(request, () => this.#page(request, this.services.map((s) => ({ ...s, user_ids: this.#members(s.id) })))));
-    r.on('POST', '/api/users', (request) => this.#authed(request, () => this.#create(request)));
-    r.on('GET', '/api/users', (request) => this.#authed(request, () => this.#list(request)));
+    r.on('GET', '/api/services', (request) => this.authed(request, () => this.#page(request, this.services.map((s) => ({ ...s, user_ids: this.#members(s.id) })))));
+    r.on('POST', '/api/users', (request) => this.authed(request, () => this.#create(request)));
+    r.on('GET', '/api/users', (request) => this.authed(request, () => this.#list(request)));
     r.on('GET', '/api/users/:username', user((_request, u) => json(userBody(this.#wire(), u))));
     r.on('PUT', '/api/users/:username', user((request, u) => this.#modify(request, u)));
     r.on('DELETE', '/api/users/:username', user((_request, u) => {
-      this.#users.delete(u.username);
+      this.users.delete(u.username);
       u.removed = true;
       this.#removed.push(u);
       this.#sortedByName = null;
@@ -163,33 +114,21 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
       return json(userBody(this.#wire(), u));
     }));
     r.on('GET', '/sub/:username/:key/links', (_request, p) => {
-      const u = this.#users.get(p.username!);
+      const u = this.users.get(p.username!);
       if (!u || u.key !== p.key || !/^[0-9a-f]+$/.test(p.key!)) return json({ detail: 'Not Found' }, 404);
       return new Response(shareLinks(u, SERVER_HOST).join('\n'), { status: 200, headers: { 'content-type': 'text/plain' } });
     });
   }
 
-  #admin(): string {
-    return this.#options.adminUsername ?? 'admin';
-  }
-
   #members(serviceId: number): number[] {
-    return [...this.#users.values()].filter((u) => u.serviceIds.includes(serviceId)).map((u) => u.id);
+    return [...this.users.values()].filter((u) => u.serviceIds.includes(serviceId)).map((u) => u.id);
   }
 
   async #login(request: Request): Promise<Response> {
     const form = await readForm(request);
     if (form.username === undefined || form.password === undefined) return json({ detail: { [form.username === undefined ? 'username' : 'password']: 'Field required' } }, 422);
-    if (form.username !== this.#admin() || form.password !== (this.#options.adminPassword ?? 'admin')) {
-      return json({ detail: 'Incorrect username or password' }, 401, { 'www-authenticate': 'Bearer' });
-    }
-    this.#logins++;
-    const token = this.#tokens.issue(this.#admin(), this.#now());
-    return json({ access_token: token, is_sudo: true, token_type: 'bearer' });
-  }
-
-  async #authed(request: Request, handler: () => Response | Promise<Response>): Promise<Response> {
-    return this.#tokens.reject(request, this.#now()) ?? handler();
+    const token = this.issueToken(form.username, form.password);
+    return typeof token === 'string' ? json({ access_token: token, is_sudo: true, token_type: 'bearer' }) : token;
   }
 
   #blank(username: string, now: number, key: string, serviceIds: number[]): MarzneshinSimUser {
@@ -223,16 +162,16 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
     if (Object.keys(errors).length > 0) return json({ detail: errors }, 422);
     const username = String(body.username).toLowerCase();
     const key = typeof body.key === 'string' ? body.key : randomBytes(16).toString('hex');
-    if (this.#users.has(username) || this.#keys.has(key)) return json({ detail: 'User already exists' }, 409);
+    if (this.users.has(username) || this.#keys.has(key)) return json({ detail: 'User already exists' }, 409);
     this.#keys.add(key);
     // Unknown service ids are dropped silently.
     const serviceIds = (Array.isArray(body.service_ids) ? body.service_ids.map(Number) : []).filter((id) => this.services.some((s) => s.id === id));
-    const user = this.#blank(username, this.#now(), key, serviceIds);
+    const user = this.#blank(username, this.now(), key, serviceIds);
     this.#applyExpiry(user, body, strategy);
     if (typeof body.data_limit === 'number') user.dataLimit = body.data_limit || null;
     if (typeof body.note === 'string') user.note = body.note;
     if (typeof body.data_limit_reset_strategy === 'string') user.resetStrategy = body.data_limit_reset_strategy;
-    this.#users.set(username, user);
+    this.users.set(username, user);
     this.#sortedByName = null;
     return json(userBody(this.#wire(), user));
   }
@@ -247,7 +186,7 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
     if (typeof body.data_limit === 'number') user.dataLimit = body.data_limit || null;
     if (typeof body.note === 'string') user.note = body.note || null;
     if (Array.isArray(body.service_ids)) user.serviceIds = body.service_ids.map(Number).filter((id) => this.services.some((s) => s.id === id));
-    user.editAt = this.#now();
+    user.editAt = this.now();
     return json(userBody(this.#wire(), user));
   }
 
@@ -276,9 +215,9 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
       return json({ detail: { order_by: "Input should be 'username', 'used_traffic', 'data_limit', 'expire_date' or 'created_at'" } }, 422);
     }
     let users: MarzneshinSimUser[];
-    if (order === 'username') users = this.#sortedByName ??= [...this.#users.values()].sort((a, b) => (a.username < b.username ? -1 : 1));
+    if (order === 'username') users = this.#sortedByName ??= [...this.users.values()].sort((a, b) => (a.username < b.username ? -1 : 1));
     else {
-      users = [...this.#users.values()];
+      users = [...this.users.values()];
       if (order === 'created_at') users.sort((a, b) => a.createdAt - b.createdAt);
       else if (order) users.sort((a, b) => Number((a as unknown as Record<string, unknown>)[order] ?? 0) - Number((b as unknown as Record<string, unknown>)[order] ?? 0));
     }
@@ -295,13 +234,7 @@ export class MarzneshinSimulator extends SimulatorBase implements PanelTestContr
   }
 
   #wire(): WireContext {
-    return { nowMs: this.#now(), admin: this.#admin(), subscriptionPrefix: this.#options.subscriptionPrefix ?? '' };
-  }
-
-  #require(username: string): MarzneshinSimUser {
-    const user = this.#users.get(username.toLowerCase());
-    if (!user) throw new Error(`no user ${username} on the simulated Marzneshin`);
-    return user;
+    return { nowMs: this.now(), admin: this.admin(), subscriptionPrefix: this.#options.subscriptionPrefix ?? '' };
   }
 }
 

@@ -1,0 +1,112 @@
+/**
+ * What the Marzban and Marzneshin simulators share: users keyed by lower-case name, one admin who
+ * logs in for a bearer token, a router, and the traffic and session controls of `PanelTestControls`.
+ */
+import { Router, SimulatorBase, json, type SimulatorBaseOptions } from '../harness/index.js';
+import { SimBearerTokens } from './bearer-tokens.js';
+
+export interface TokenPanelSimulatorOptions extends SimulatorBaseOptions {
+  /** Default `admin`. */
+  readonly adminUsername?: string;
+  /** Default `admin`. */
+  readonly adminPassword?: string;
+  /** `JWT_ACCESS_TOKEN_EXPIRE_MINUTES` in ms. Default 24 h. */
+  readonly tokenLifetimeMs?: number;
+}
+
+/** The fields of a simulated user that the shared controls move. */
+export interface TokenPanelSimUser {
+  usedTraffic: number;
+  lifetimeUsedTraffic: number;
+  onlineAt: number | null;
+}
+
+export abstract class TokenPanelSimulator<U extends TokenPanelSimUser> extends SimulatorBase {
+  /** Live users by lower-case name. */
+  protected readonly users = new Map<string, U>();
+  readonly #tokens: SimBearerTokens;
+  protected readonly router = new Router<undefined>();
+  readonly #panel: string;
+  readonly #adminUsername: string;
+  readonly #adminPassword: string;
+  #logins = 0;
+
+  constructor(panel: string, options: TokenPanelSimulatorOptions) {
+    super(options);
+    this.#panel = panel;
+    this.#adminUsername = options.adminUsername ?? 'admin';
+    this.#adminPassword = options.adminPassword ?? 'admin';
+    this.#tokens = new SimBearerTokens(options.tokenLifetimeMs);
+  }
+
+  // ------------------------------------------------------------------ controls
+
+  async addTraffic(username: string, uploadBytes: number, downloadBytes: number): Promise<void> {
+    const user = this.require(username);
+    user.usedTraffic += uploadBytes + downloadBytes;
+    user.lifetimeUsedTraffic += uploadBytes + downloadBytes;
+    user.onlineAt = this.now();
+  }
+
+  /** Marks a user as connected now (what the panel's usage recording does). */
+  setOnline(username: string): void {
+    this.require(username).onlineAt = this.now();
+  }
+
+  expireSession(): void {
+    this.#tokens.expireAll();
+  }
+
+  async countClients(username: string): Promise<number> {
+    return this.users.has(username.toLowerCase()) ? 1 : 0;
+  }
+
+  /** Successful admin logins. */
+  loginCount(): number {
+    return this.#logins;
+  }
+
+  user(username: string): U | undefined {
+    return this.users.get(username.toLowerCase());
+  }
+
+  // ------------------------------------------------------------------ for the panels
+
+  protected now(): number {
+    return this.clock.now().getTime();
+  }
+
+  protected admin(): string {
+    return this.#adminUsername;
+  }
+
+  /** A 401 as the panels answer a wrong username or password, or a fresh token (counted as a login). */
+  protected issueToken(username: string, password: string): Response | string {
+    if (username !== this.#adminUsername || password !== this.#adminPassword) {
+      return json({ detail: 'Incorrect username or password' }, 401, { 'www-authenticate': 'Bearer' });
+    }
+    this.#logins++;
+    return this.#tokens.issue(this.#adminUsername, this.now());
+  }
+
+  /** Runs `handler` when the request holds a live bearer token; the panel's 401 otherwise. */
+  protected async authed(request: Request, handler: () => Response | Promise<Response>): Promise<Response> {
+    return this.#tokens.reject(request, this.now()) ?? handler();
+  }
+
+  protected require(username: string): U {
+    const user = this.users.get(username.toLowerCase());
+    if (!user) throw new Error(`no user ${username} on the simulated ${this.#panel}`);
+    return user;
+  }
+
+  protected routePath(request: Request): string | null {
+    return new URL(request.url).pathname.replace(/\/+$/, '') || '/';
+  }
+
+  protected async route(request: Request, path: string | null): Promise<Response> {
+    const found = this.router.find(request.method, path ?? '/');
+    if ('handler' in found) return found.handler(request, found.params, undefined);
+    return json({ detail: found.methodMismatch ? 'Method Not Allowed' : 'Not Found' }, found.methodMismatch ? 405 : 404);
+  }
+}
