@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { PANEL_KINDS } from './support/kinds.js';
-import { expectOnPanel, proveLifecycle } from './support/lifecycle.js';
+import { expectActiveOnPanel, expectOnPanel, proveLifecycle } from './support/lifecycle.js';
 import { openShop, type Shop } from './support/shop.js';
 
 for (const kind of PANEL_KINDS) {
@@ -38,11 +38,7 @@ for (const kind of PANEL_KINDS) {
       // Whether the adapter read the outcome back at once or the job is retried later, it converges.
       s.clock.advance(60_000);
       await s.worker.drain();
-      for (const created of subscriptions) {
-        const stored = (await s.storage.subscriptions.get(created.id))!;
-        expect(stored.status).toBe('active');
-        await expectOnPanel(s, stored);
-      }
+      await expectActiveOnPanel(s, subscriptions);
       expect(await s.balance(customerId)).toBe(3_000);
     });
 
@@ -67,11 +63,7 @@ for (const kind of PANEL_KINDS) {
       s.rig.sim.clearFaults();
       s.clock.advance(60_000);
       await s.worker.drain();
-      for (const created of subscriptions) {
-        const stored = (await s.storage.subscriptions.get(created.id))!;
-        expect(stored.status).toBe('active');
-        await expectOnPanel(s, stored);
-      }
+      await expectActiveOnPanel(s, subscriptions);
       expect(await s.balance(customerId)).toBe(3_000);
     });
 

@@ -29,6 +29,15 @@ export async function expectOnPanel(shop: Shop, s: Subscription): Promise<void> 
   }
 }
 
+/** Each subscription is active in storage and on the panel as storage describes it. */
+export async function expectActiveOnPanel(shop: Shop, subscriptions: readonly { id: string }[]): Promise<void> {
+  for (const created of subscriptions) {
+    const stored = (await shop.storage.subscriptions.get(created.id))!;
+    expect(stored.status).toBe('active');
+    await expectOnPanel(shop, stored);
+  }
+}
+
 /** Whether the panel would let the client connect now, as the adapter reads it. */
 export async function enabledOnPanel(shop: Shop, s: Subscription): Promise<boolean | null> {
   const ref = { target: { remoteRef: shop.target.remoteRef, protocol: shop.target.protocol, remoteMeta: shop.target.remoteMeta }, username: s.remote.username };
