@@ -52,17 +52,28 @@ async function readPanel(scope: TickScope, panel: Panel): Promise<{ sub: Subscri
   return found;
 }
 
-/** Marks traffic thresholds crossed since the last notice, once per (subscription, threshold, period). */
-async function warnTraffic(scope: TickScope, sub: Subscription, usedBytes: number): Promise<number> {
+function crossedThresholds(scope: TickScope, sub: Subscription, usedBytes: number): string[] {
+  if (sub.trafficLimitBytes === null || sub.trafficLimitBytes === 0 || sub.status !== 'active') return [];
+  const limit = sub.trafficLimitBytes;
+  return scope.ctx.policy.trafficWarningPercents
+    .filter((p) => usedBytes * 100 >= limit * p)
+    .map((p) => `traffic:${p}`)
+    .filter((n) => !sub.notices.includes(n));
+}
+
+/**
+ * Marks traffic thresholds crossed since the last notice, once per (subscription, threshold,
+ * period). The panel's reading only says whether to look; the decision uses the usage as stored,
+ * so a warning never runs ahead of the usage it reports (a reading storage ignored as not newer
+ * warns on a later tick instead).
+ */
+async function warnTraffic(scope: TickScope, sub: Subscription, panelUsedBytes: number): Promise<number> {
   const { ctx } = scope;
-  if (sub.trafficLimitBytes === null || sub.trafficLimitBytes === 0 || sub.status !== 'active') return 0;
-  const crossed = ctx.policy.trafficWarningPercents.filter((p) => usedBytes * 100 >= sub.trafficLimitBytes! * p).map((p) => `traffic:${p}`);
-  const fresh = crossed.filter((n) => !sub.notices.includes(n));
-  if (fresh.length === 0) return 0;
+  if (crossedThresholds(scope, sub, panelUsedBytes).length === 0) return 0;
   const updated = await ctx.storage.transaction(async (tx) => {
     const current = await tx.subscriptions.get(sub.id);
     if (current === null) return null;
-    const todo = fresh.filter((n) => !current.notices.includes(n));
+    const todo = crossedThresholds(scope, current, current.usedBytes ?? 0);
     if (todo.length === 0) return null;
     const next = await tx.subscriptions.update(current.id, { notices: [...current.notices, ...todo] }, { expectedRevision: current.revision });
     for (const notice of todo) await auditSubscription(tx, scope.actor, 'subscription.warned', next, { notice });

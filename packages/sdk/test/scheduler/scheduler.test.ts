@@ -50,6 +50,23 @@ describe('scheduler', () => {
     }
   });
 
+  it('warns at a traffic threshold only once storage holds the usage it reports', async () => {
+    const { h, ids, fake } = await withSubscriptions(1);
+    const sub = await get(h, ids[0]!);
+    const warned: { notice: string; usedBytes: number | null }[] = [];
+    h.kit.events.on('subscription:warned', (e) => void warned.push({ notice: e.notice, usedBytes: e.subscription.usedBytes }));
+    // Storage already holds a newer reading (another replica, a skewed clock): this tick's is ignored.
+    await h.storage.subscriptions.recordUsage([{ subscriptionId: sub.id, usedBytes: 1 * GiB, observedAt: new Date(h.clock.now().getTime() + HOUR) }]);
+    fake.addTraffic(sub.remote.username, 45 * GiB);
+    h.clock.advance(60_000);
+    await h.kit.createScheduler().tick();
+    expect(warned).toEqual([]);
+    expect((await get(h, sub.id)).notices).toEqual([]);
+    h.clock.advance(2 * HOUR);
+    await h.kit.createScheduler().tick();
+    expect(warned).toEqual([{ notice: 'traffic:80', usedBytes: 45 * GiB }]);
+  });
+
   it('reports a panel whose usage cannot be read and goes on with the others', async () => {
     const h = await createHarness({ panels: 2 });
     const failed: string[] = [];
