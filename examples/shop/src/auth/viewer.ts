@@ -1,0 +1,66 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Account } from '../db/accounts.js';
+import { ctxOf, setCtx, wantsJson, type Viewer } from '../http/context.js';
+import { HttpError } from '../http/http-error.js';
+import { isLocale, translator, type Locale } from '../i18n/translate.js';
+import type { Shop } from '../stack/shop.js';
+import { csrfTokenFor } from './csrf.js';
+
+export const SESSION_COOKIE = 'pk_session';
+export const LOCALE_COOKIE = 'pk_lang';
+
+function preferredLocale(req: Request): Locale {
+  const chosen = req.cookies?.[LOCALE_COOKIE] as unknown;
+  if (isLocale(chosen)) return chosen;
+  return req.acceptsLanguages('en', 'fa') === 'fa' ? 'fa' : 'en';
+}
+
+async function viewerFor(shop: Shop, accountId: string | null, via: Viewer['via']): Promise<Viewer | null> {
+  if (accountId === null) return null;
+  const account: Account | null = await shop.accounts.get(accountId);
+  if (account === null) return null;
+  const customer = await shop.storage.customers.get(account.customerId);
+  return customer === null ? null : { account, customer, via };
+}
+
+/**
+ * Builds the request context: who is asking (API token, else session cookie), their language
+ * (the cookie they chose, else the browser's), and the CSRF token their forms must carry.
+ */
+export function loadViewer(shop: Shop) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const bearer = /^Bearer (pk_[A-Za-z0-9_-]{20,100})$/.exec(req.get('authorization') ?? '')?.[1];
+    let viewer: Viewer | null = null;
+    if (bearer !== undefined) {
+      viewer = await viewerFor(shop, await shop.apiTokens.accountFor(bearer), 'api_token');
+      if (viewer === null) return next(new HttpError(401, 'errors.badToken'));
+    } else {
+      const session = req.cookies?.[SESSION_COOKIE] as unknown;
+      if (typeof session === 'string' && session.length <= 100) viewer = await viewerFor(shop, await shop.sessions.accountFor(session), 'session');
+    }
+    const locale = preferredLocale(req);
+    setCtx(res, {
+      locale,
+      t: translator(locale),
+      viewer,
+      csrfToken: csrfTokenFor(shop.secret, res.locals['csrfCookie'] as string),
+      path: req.originalUrl,
+      shopName: shop.config.shopName,
+    });
+    next();
+  };
+}
+
+/** Signed-in callers only: pages send the rest to sign in (and back), the API answers 401. */
+export function requireAccount(req: Request, res: Response, next: NextFunction): void {
+  if (ctxOf(res).viewer !== null) return next();
+  if (wantsJson(req) || req.method !== 'GET') return next(new HttpError(401, 'errors.signInFirst'));
+  res.redirect(303, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
+}
+
+export function requireAdmin(req: Request, res: Response, next: NextFunction): void {
+  const viewer = ctxOf(res).viewer;
+  if (viewer === null) return requireAccount(req, res, next);
+  if (viewer.account.role !== 'admin') return next(new HttpError(403, 'errors.adminsOnly'));
+  next();
+}

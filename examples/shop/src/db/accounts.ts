@@ -1,0 +1,68 @@
+import { createId, type Clock } from '@panelkit/sdk';
+import type { SqlQueryable } from '@panelkit/storage-postgres';
+
+export type AccountRole = 'buyer' | 'admin';
+
+export interface Account {
+  id: string;
+  email: string;
+  passwordHash: string;
+  customerId: string;
+  role: AccountRole;
+  createdAt: Date;
+}
+
+interface AccountRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  customer_id: string;
+  role: AccountRole;
+  created_at: Date;
+}
+
+function toAccount(row: AccountRow): Account {
+  return { id: row.id, email: row.email, passwordHash: row.password_hash, customerId: row.customer_id, role: row.role, createdAt: new Date(row.created_at) };
+}
+
+/** Sign-in identities: an email and password hash tied to one engine customer. */
+export class AccountStore {
+  constructor(
+    private readonly db: SqlQueryable,
+    private readonly schema: string,
+    private readonly clock: Clock,
+  ) {}
+
+  /** `null` when the email is taken (checked by the unique index, so two sign-ups cannot both win). */
+  async create(input: { email: string; passwordHash: string; customerId: string; role: AccountRole }): Promise<Account | null> {
+    const { rows } = await this.db.query<AccountRow>(
+      `INSERT INTO ${this.schema}.accounts (id, email, password_hash, customer_id, role, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING *`,
+      [createId('acc'), input.email.toLowerCase(), input.passwordHash, input.customerId, input.role, this.clock.now()],
+    );
+    return rows[0] === undefined ? null : toAccount(rows[0]);
+  }
+
+  async get(id: string): Promise<Account | null> {
+    const { rows } = await this.db.query<AccountRow>(`SELECT * FROM ${this.schema}.accounts WHERE id = $1`, [id]);
+    return rows[0] === undefined ? null : toAccount(rows[0]);
+  }
+
+  async getByEmail(email: string): Promise<Account | null> {
+    const { rows } = await this.db.query<AccountRow>(`SELECT * FROM ${this.schema}.accounts WHERE email = $1`, [email.toLowerCase()]);
+    return rows[0] === undefined ? null : toAccount(rows[0]);
+  }
+
+  async getByCustomer(customerId: string): Promise<Account | null> {
+    const { rows } = await this.db.query<AccountRow>(`SELECT * FROM ${this.schema}.accounts WHERE customer_id = $1`, [customerId]);
+    return rows[0] === undefined ? null : toAccount(rows[0]);
+  }
+
+  async setPassword(id: string, passwordHash: string): Promise<void> {
+    await this.db.query(`UPDATE ${this.schema}.accounts SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
+  }
+
+  async setRole(id: string, role: AccountRole): Promise<void> {
+    await this.db.query(`UPDATE ${this.schema}.accounts SET role = $2 WHERE id = $1`, [id, role]);
+  }
+}

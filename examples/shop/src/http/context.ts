@@ -1,0 +1,43 @@
+import type { Customer } from '@panelkit/sdk';
+import type { Request, Response } from 'express';
+import type { Account } from '../db/accounts.js';
+import type { Locale, Translate } from '../i18n/translate.js';
+
+/** Who is asking: the signed-in account and its engine customer. */
+export interface Viewer {
+  account: Account;
+  customer: Customer;
+  /** How the request proved it: a session cookie (forms need a CSRF token) or an API token. */
+  via: 'session' | 'api_token';
+}
+
+/** What every handler and view knows about the request, built by the shop's middleware. */
+export interface RequestContext {
+  locale: Locale;
+  t: Translate;
+  viewer: Viewer | null;
+  /** The token every form posts back as `_csrf` (and scripts as `x-csrf-token`). */
+  csrfToken: string;
+  /** The path and query, for "come back here after signing in". */
+  path: string;
+  shopName: string;
+}
+
+export function ctxOf(res: Response): RequestContext {
+  return res.locals['ctx'] as RequestContext;
+}
+
+export function setCtx(res: Response, ctx: RequestContext): void {
+  res.locals['ctx'] = ctx;
+}
+
+/** The viewer of a route behind `requireAccount`. */
+export function viewerOf(res: Response): Viewer {
+  const viewer = ctxOf(res).viewer;
+  if (viewer === null) throw new Error('route is missing requireAccount');
+  return viewer;
+}
+
+export function wantsJson(req: Request): boolean {
+  return req.path.startsWith('/api/');
+}

@@ -1,0 +1,58 @@
+import { PanelkitError } from '@panelkit/sdk';
+import type { NextFunction, Request, Response } from 'express';
+import { translator } from '../i18n/translate.js';
+import type { Shop } from '../stack/shop.js';
+import { errorPage } from '../views/error-page.js';
+import { ctxOf, wantsJson, type RequestContext } from './context.js';
+import { HttpError } from './http-error.js';
+
+/** Engine errors a buyer or admin can cause, as an answer; anything else is the shop's fault (500). */
+const ENGINE_ERRORS: Partial<Record<PanelkitError['code'], { status: number; key: string }>> = {
+  VALIDATION_FAILED: { status: 400, key: 'errors.invalidInput' },
+  NOT_FOUND: { status: 404, key: 'errors.notFound' },
+  CONFLICT: { status: 409, key: 'errors.conflict' },
+  IDEMPOTENCY_CONFLICT: { status: 409, key: 'errors.idempotencyConflict' },
+  NOT_ELIGIBLE: { status: 409, key: 'errors.notEligible' },
+  INSUFFICIENT_FUNDS: { status: 402, key: 'errors.insufficientFunds' },
+  CAPACITY_EXHAUSTED: { status: 409, key: 'errors.soldOut' },
+  INVALID_TRANSITION: { status: 409, key: 'errors.conflict' },
+};
+
+/** What body-parser reports for a request it could not read. */
+function bodyParserAnswer(error: unknown): HttpError | null {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.parse.failed') return new HttpError(400, 'errors.malformedBody');
+  if (type === 'entity.too.large') return new HttpError(413, 'errors.bodyTooLarge');
+  if (typeof type === 'string' && type.startsWith('encoding.')) return new HttpError(415, 'errors.malformedBody');
+  if (type === 'parameters.too.many') return new HttpError(413, 'errors.bodyTooLarge');
+  return null;
+}
+
+export function toHttpError(error: unknown): HttpError | null {
+  if (error instanceof HttpError) return error;
+  const parsing = bodyParserAnswer(error);
+  if (parsing !== null) return parsing;
+  if (PanelkitError.is(error)) {
+    const known = ENGINE_ERRORS[error.code];
+    if (known !== undefined) return new HttpError(known.status, known.key);
+  }
+  return null;
+}
+
+/** The last middleware: a clear answer in the caller's language, never a stack trace; unexpected errors are logged. */
+export function errorHandler(shop: Shop) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const known = toHttpError(error);
+    if (known === null) shop.logger.error({ err: error, path: req.path }, 'unhandled error');
+    const answer = known ?? new HttpError(500, 'errors.internal');
+    const ctx: RequestContext = (ctxOf(res) as RequestContext | undefined) ?? { locale: 'en', t: translator('en'), viewer: null, csrfToken: '', path: req.originalUrl, shopName: shop.config.shopName };
+    const message = ctx.t(answer.messageKey, answer.params);
+    if (res.headersSent) return;
+    res.status(answer.status);
+    if (wantsJson(req)) {
+      res.json({ error: { code: answer.messageKey.replace(/^errors\./, ''), message, fields: answer.fields } });
+      return;
+    }
+    res.type('html').send(errorPage(ctx, answer.status, message).value);
+  };
+}

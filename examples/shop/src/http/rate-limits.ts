@@ -1,0 +1,52 @@
+import type { RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ctxOf } from './context.js';
+import { HttpError } from './http-error.js';
+
+export interface RateLimitSettings {
+  /** Attempts per window. */
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateLimitOptions {
+  signIn: RateLimitSettings;
+  signUp: RateLimitSettings;
+  checkout: RateLimitSettings;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
+  signIn: { limit: 10, windowMs: 15 * 60_000 },
+  signUp: { limit: 5, windowMs: 60 * 60_000 },
+  checkout: { limit: 20, windowMs: 10 * 60_000 },
+};
+
+export interface RateLimits {
+  signIn: RequestHandler;
+  signUp: RequestHandler;
+  checkout: RequestHandler;
+}
+
+/**
+ * Limits on the routes worth guessing or flooding. Counters live in this process: behind several
+ * replicas each counts its own share (a shared store such as Redis would make them exact).
+ */
+export function createRateLimits(options: RateLimitOptions = DEFAULT_RATE_LIMITS): RateLimits {
+  const limiter = (settings: RateLimitSettings, key: 'ip' | 'account') =>
+    rateLimit({
+      windowMs: settings.windowMs,
+      limit: settings.limit,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: (req, res) => {
+        const viewer = key === 'account' ? ctxOf(res).viewer : null;
+        return viewer !== null ? `account:${viewer.account.id}` : ipKeyGenerator(req.ip ?? 'unknown');
+      },
+      handler: (_req, _res, next) => next(new HttpError(429, 'errors.tooManyAttempts')),
+    });
+  return {
+    signIn: limiter(options.signIn, 'ip'),
+    signUp: limiter(options.signUp, 'ip'),
+    checkout: limiter(options.checkout, 'account'),
+  };
+}

@@ -1,0 +1,51 @@
+import type { Money } from '@panelkit/sdk';
+import type { Locale } from './translate.js';
+
+const INTL_LOCALE: Record<Locale, string> = {
+  en: 'en-GB',
+  // The Persian (Solar Hijri) calendar with Persian digits: the calendar Iranian buyers read.
+  fa: 'fa-IR-u-ca-persian',
+};
+
+/** A date and time in the shop's zone and the locale's calendar: Gregorian for English, Jalali for Farsi. */
+export function formatDateTime(date: Date, locale: Locale, timeZone: string): string {
+  return new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
+}
+
+export function formatDate(date: Date, locale: Locale, timeZone: string): string {
+  return new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'long', timeZone }).format(date);
+}
+
+/** How many minor units a currency has (USD 2, IRR 0). */
+export function minorDigits(currency: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+export function formatMoney(money: Money, locale: Locale): string {
+  const value = money.amount / 10 ** minorDigits(money.currency);
+  return new Intl.NumberFormat(INTL_LOCALE[locale], { style: 'currency', currency: money.currency }).format(value);
+}
+
+/** Minor units from what a buyer typed in major units ("12.50" USD → 1250); `null` when it does not fit the currency. */
+export function parseMajorAmount(text: string, currency: string): number | null {
+  const digits = minorDigits(currency);
+  const match = /^(\d{1,12})(?:\.(\d+))?$/.exec(text.trim());
+  if (match === null) return null;
+  const fraction = match[2] ?? '';
+  if (fraction.length > digits) return null;
+  return Number(match[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
+}
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+/** Traffic in binary units, labelled as such (GiB, never "GB"), with the locale's digits. */
+export function formatBytes(bytes: number, locale: Locale): string {
+  const number = (value: number, digits: number) => new Intl.NumberFormat(INTL_LOCALE[locale], { maximumFractionDigits: digits }).format(value);
+  if (bytes >= GiB) return `${number(bytes / GiB, 2)} GiB`;
+  return `${number(bytes / MiB, 1)} MiB`;
+}
+
+export function formatNumber(value: number, locale: Locale): string {
+  return new Intl.NumberFormat(INTL_LOCALE[locale]).format(value);
+}

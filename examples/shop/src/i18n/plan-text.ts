@@ -1,0 +1,30 @@
+import type { Plan } from '@panelkit/sdk';
+import { formatBytes, formatMoney, formatNumber } from './format.js';
+import type { Locale, Translate } from './translate.js';
+
+/** A location tag for people: a country name in the viewer's language for two-letter tags, else the tag. */
+export function locationName(tag: string, locale: Locale): string {
+  if (/^[a-z]{2}$/.test(tag)) {
+    try {
+      return new Intl.DisplayNames([locale], { type: 'region' }).of(tag.toUpperCase()) ?? tag;
+    } catch {
+      return tag;
+    }
+  }
+  return tag;
+}
+
+/** "30 days · 50 GiB · 2 devices": what a plan gives, in the viewer's language. */
+export function planSummary(plan: Plan, t: Translate, locale: Locale): string {
+  const parts = [
+    t('plans.days', { days: formatNumber(plan.durationDays, locale) }),
+    plan.trafficBytes === null ? t('plans.unlimitedTraffic') : formatBytes(plan.trafficBytes, locale),
+  ];
+  if (plan.deviceLimit !== null) parts.push(t('plans.devices', { count: formatNumber(plan.deviceLimit, locale) }));
+  if (plan.startOnFirstUse) parts.push(t('plans.startsOnFirstUse'));
+  return parts.join(' · ');
+}
+
+export function planPrice(plan: Plan, locale: Locale): string {
+  return formatMoney(plan.price, locale);
+}

@@ -1,0 +1,57 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const LOCALES = ['en', 'fa'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+}
+
+export function directionOf(locale: Locale): 'ltr' | 'rtl' {
+  return locale === 'fa' ? 'rtl' : 'ltr';
+}
+
+const LOCALES_DIR = resolve(import.meta.dirname, '../../locales');
+
+type Catalog = ReadonlyMap<string, string>;
+
+/** `locales/<lang>/<area>.json` → keys `<area>.<path>`, e.g. `auth.signIn.title`. */
+function flatten(prefix: string, value: unknown, into: Map<string, string>): void {
+  if (typeof value === 'string') into.set(prefix, value);
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, child] of Object.entries(value)) flatten(`${prefix}.${key}`, child, into);
+  }
+}
+
+export function loadCatalog(locale: Locale, dir = LOCALES_DIR): Catalog {
+  const catalog = new Map<string, string>();
+  for (const file of readdirSync(join(dir, locale)).filter((f) => f.endsWith('.json')).sort()) {
+    flatten(file.slice(0, -'.json'.length), JSON.parse(readFileSync(join(dir, locale, file), 'utf8')), catalog);
+  }
+  return catalog;
+}
+
+const catalogs = new Map<Locale, Catalog>(LOCALES.map((l) => [l, loadCatalog(l)]));
+
+export type TranslateParams = Record<string, string | number>;
+export type Translate = (key: string, params?: TranslateParams) => string;
+
+/**
+ * A translator for one locale. `{name}` in a message is replaced by `params.name`. A key missing
+ * from the locale falls back to English, then to the key itself (a test keeps both complete).
+ */
+export function translator(locale: Locale): Translate {
+  const own = catalogs.get(locale) as Catalog;
+  const english = catalogs.get('en') as Catalog;
+  return (key, params) => {
+    const message = own.get(key) ?? english.get(key) ?? key;
+    if (params === undefined) return message;
+    return message.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  };
+}
+
+/** Whether a message key exists (zod issues carry keys; anything else is shown as written). */
+export function hasMessage(key: string): boolean {
+  return (catalogs.get('en') as Catalog).has(key);
+}

@@ -1,0 +1,68 @@
+import type { Server } from 'node:http';
+import { ConfigError, loadConfig } from './config/config.js';
+import { createApp } from './http/app.js';
+import { ensureStartupAdmin } from './stack/admin-account.js';
+import { startBackground, type Background } from './stack/background.js';
+import { createLogger } from './stack/logger.js';
+import { openShop } from './stack/shop.js';
+
+/**
+ * `npm start`: the shop on its settings (environment variables, see README). With none set it
+ * runs on embedded PGlite in `examples/shop/.data` with two simulated 3x-ui panels.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const shop = await openShop(config, { logger });
+  const admin = await ensureStartupAdmin(shop, config.dataDir);
+  let background: Background | null = null;
+  if (config.runWorker) background = startBackground(shop);
+  if (shop.demo !== null) {
+    // The simulated panels start empty: put back the clients this shop sold before a restart.
+    const report = await shop.kit.reconcile({ repair: true });
+    if (report.repairsQueued > 0) logger.info({ repairs: report.repairsQueued }, 'demo panels restored from the database');
+  }
+
+  const app = createApp(shop);
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const lines = [
+    '',
+    `  ${config.shopName} is running at ${url}`,
+    `  database: ${config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
+  ];
+  if (shop.demo !== null) for (const p of shop.demo.panels) lines.push(`  simulated 3x-ui panel (${p.name}): ${p.url}  login ${p.login.username} / ${p.login.password}`);
+  if (admin !== null) lines.push(`  admin sign-in: ${admin.email} / ${admin.password}`);
+  if (config.testPayments) lines.push('  test payments are ON: the wallet credits at once (never use in production)');
+  lines.push(`  ${config.runWorker ? 'worker and scheduler run in this process' : 'worker is off here: run `npm run worker -w examples/shop`'}`, '  Ctrl+C stops it.', '');
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    server.close();
+    server.closeAllConnections();
+    await background?.stop();
+    await shop.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+await main();

@@ -1,0 +1,84 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { signIn, signUp } from '../auth/accounts.js';
+import { LOCALE_COOKIE, SESSION_COOKIE } from '../auth/viewer.js';
+import { SESSION_TTL_MS } from '../db/sessions.js';
+import { ctxOf } from '../http/context.js';
+import { parseForm } from '../http/forms.js';
+import type { RateLimits } from '../http/rate-limits.js';
+import { isLocale } from '../i18n/translate.js';
+import type { Shop } from '../stack/shop.js';
+import { signInPage, signUpPage } from '../views/auth-pages.js';
+
+const SignUpSchema = z.object({
+  email: z.email({ message: 'forms.email' }).max(320),
+  password: z.string({ message: 'forms.required' }).min(10, { message: 'forms.passwordTooShort' }).max(200),
+});
+
+const SignInSchema = z.object({
+  email: z.string({ message: 'forms.required' }).min(1, { message: 'forms.required' }).max(320),
+  password: z.string({ message: 'forms.required' }).min(1, { message: 'forms.required' }).max(200),
+  next: z.string().max(2000).optional(),
+});
+
+/** Only a path on this site, so `?next=` cannot send a buyer elsewhere after signing in. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) ? next : '/dashboard';
+}
+
+export function authRoutes(shop: Shop, limits: RateLimits): Router {
+  const router = Router();
+  const startSession = async (res: Response, accountId: string) => {
+    const { token } = await shop.sessions.create(accountId);
+    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: shop.config.secureCookies, maxAge: SESSION_TTL_MS, path: '/' });
+  };
+
+  router.get('/signup', (_req, res) => {
+    res.send(signUpPage(ctxOf(res), {}).value);
+  });
+
+  router.post('/signup', limits.signUp, async (req, res) => {
+    const ctx = ctxOf(res);
+    const form = parseForm(SignUpSchema, req.body, ctx.t);
+    const email = typeof req.body?.email === 'string' ? req.body.email : '';
+    if (!form.ok) return void res.status(400).send(signUpPage(ctx, { email }, form.fields).value);
+    const result = await signUp(shop, { email: form.data.email, password: form.data.password, locale: ctx.locale });
+    if (!result.ok) return void res.status(409).send(signUpPage(ctx, { email }, { email: ctx.t('auth.emailTaken') }).value);
+    await startSession(res, result.account.id);
+    res.redirect(303, '/?done=auth.signed_up');
+  });
+
+  router.get('/signin', (req, res) => {
+    res.send(signInPage(ctxOf(res), { next: typeof req.query['next'] === 'string' ? req.query['next'] : '' }).value);
+  });
+
+  router.post('/signin', limits.signIn, async (req, res) => {
+    const ctx = ctxOf(res);
+    const form = parseForm(SignInSchema, req.body, ctx.t);
+    const email = typeof req.body?.email === 'string' ? req.body.email : '';
+    if (!form.ok) return void res.status(400).send(signInPage(ctx, { email }, form.fields).value);
+    const account = await signIn(shop, form.data.email, form.data.password);
+    if (account === null) return void res.status(401).send(signInPage(ctx, { email, next: form.data.next }, { _form: ctx.t('auth.wrongPassword') }).value);
+    await startSession(res, account.id);
+    res.redirect(303, safeNext(form.data.next));
+  });
+
+  router.post('/signout', async (req, res) => {
+    const token = req.cookies?.[SESSION_COOKIE] as unknown;
+    if (typeof token === 'string') await shop.sessions.destroy(token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, '/');
+  });
+
+  router.get('/lang/:locale', async (req, res) => {
+    const locale = req.params.locale;
+    if (isLocale(locale)) {
+      res.cookie(LOCALE_COOKIE, locale, { sameSite: 'lax', secure: shop.config.secureCookies, maxAge: 365 * 24 * 3600_000, path: '/' });
+      const viewer = ctxOf(res).viewer;
+      if (viewer !== null && viewer.customer.locale !== locale) await shop.storage.customers.update(viewer.customer.id, { locale });
+    }
+    const next = safeNext(req.query['next']);
+    res.redirect(303, next === '/dashboard' && typeof req.query['next'] !== 'string' ? '/' : next);
+  });
+  return router;
+}

@@ -1,0 +1,29 @@
+import { Router } from 'express';
+import type { Registry } from 'prom-client';
+import type { Shop } from '../stack/shop.js';
+
+/**
+ * `/healthz`: 200 when the database answers (a load balancer's check), with the panels' last
+ * known health for humans; `/metrics`: Prometheus text.
+ */
+export function healthRoutes(shop: Shop, registry: Registry): Router {
+  const router = Router();
+  router.get('/healthz', async (_req, res) => {
+    try {
+      await shop.db.query('SELECT 1');
+    } catch {
+      res.status(503).json({ status: 'unavailable', database: 'down' });
+      return;
+    }
+    const panels = await shop.storage.panels.list();
+    res.json({
+      status: 'ok',
+      database: 'up',
+      panels: panels.map((p) => ({ id: p.id, name: p.name, enabled: p.enabled, health: p.health.status, checkedAt: p.health.checkedAt })),
+    });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  return router;
+}

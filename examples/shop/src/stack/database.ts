@@ -1,0 +1,27 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { fromPGlite, fromPgPool, type SqlClient } from '@panelkit/storage-postgres';
+import pg from 'pg';
+import type { ShopConfig } from '../config/config.js';
+
+export interface OpenDatabase {
+  client: SqlClient;
+  close(): Promise<void>;
+}
+
+/** PGlite in the data folder, or a `pg` pool on DATABASE_URL; `memory` keeps PGlite in memory (tests). */
+export async function openDatabase(database: ShopConfig['database'] | { kind: 'memory' }): Promise<OpenDatabase> {
+  if (database.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: database.url, max: 10 });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    pool.on('error', () => undefined);
+    return { client: fromPgPool(pool), close: () => pool.end() };
+  }
+  let db: PGlite;
+  if (database.kind === 'memory') db = await PGlite.create();
+  else {
+    mkdirSync(database.dataDir, { recursive: true });
+    db = await PGlite.create(database.dataDir);
+  }
+  return { client: fromPGlite(db), close: () => db.close() };
+}

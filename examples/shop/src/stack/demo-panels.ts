@@ -1,0 +1,132 @@
+import type { Clock, Panel, PanelAdapter, Plan, StoragePort, Target } from '@panelkit/sdk';
+import { createXuiSimulator, serveOnLocalhost, type RunningSimulator, type XuiSimulator } from '@panelkit/panel-adapters/testing';
+import { syncTargets } from '../panels/sync-targets.js';
+import { randomSecret, remembered, rememberedUpdate } from './data-folder.js';
+
+export const GiB = 1024 ** 3;
+
+/** One simulated 3x-ui server per location, so the catalog has something to group. */
+const LOCATIONS = [
+  { key: 'fra', name: 'Frankfurt', tag: 'de' },
+  { key: 'ams', name: 'Amsterdam', tag: 'nl' },
+] as const;
+
+interface DemoPanelFile {
+  username: string;
+  password: string;
+  basePath: string;
+  ports: { panel: number; subscription: number };
+}
+
+export interface DemoPanel {
+  readonly name: string;
+  readonly tag: string;
+  readonly sim: XuiSimulator;
+  readonly panel: Panel;
+  readonly url: string;
+  readonly login: { username: string; password: string };
+}
+
+export interface DemoPanels {
+  readonly panels: DemoPanel[];
+  close(): Promise<void>;
+}
+
+/** Listens on the port used last time when it is free, so stored links stay valid across restarts. */
+async function serveOnRememberedPort(handler: XuiSimulator['handle'], port: number): Promise<RunningSimulator> {
+  if (port > 0) {
+    try {
+      return await serveOnLocalhost(handler, { port });
+    } catch {
+      // Taken by something else now: any free port, and the panel record follows it.
+    }
+  }
+  return serveOnLocalhost(handler);
+}
+
+/**
+ * Starts the demo's simulated 3x-ui panels (version 2.8, API generation A) on 127.0.0.1 with the
+ * same login, base path and ports as last time, registers them as panels with their targets, and
+ * adds the demo plans on first start. A restarted simulator is empty, so the caller runs a
+ * repairing reconciliation to recreate the clients the shop sold (see `openShop`).
+ */
+export async function startDemoPanels(deps: { storage: StoragePort; clock: Clock; dataDir: string | null; currency: string; adapterFor: (panel: Panel) => PanelAdapter }): Promise<DemoPanels> {
+  const servers: RunningSimulator[] = [];
+  const panels: DemoPanel[] = [];
+  const close = async () => {
+    for (const server of servers.splice(0)) await server.close();
+  };
+  try {
+    for (const location of LOCATIONS) {
+      const fileName = `demo-panel-${location.key}.json`;
+      const saved = remembered<DemoPanelFile>(deps.dataDir, fileName, () => ({
+        username: 'admin',
+        password: randomSecret(12),
+        basePath: `/${randomSecret(9)}/`,
+        ports: { panel: 0, subscription: 0 },
+      }));
+      const sim = createXuiSimulator({ version: '2.8.x', basePath: saved.basePath, credentials: { username: saved.username, password: saved.password }, clock: deps.clock });
+      sim.seedDemo();
+      const server = await serveOnRememberedPort(sim.handle, saved.ports.panel);
+      servers.push(server);
+      const subServer = await serveOnRememberedPort(sim.subscriptionService({ path: '/sub/' }), saved.ports.subscription);
+      servers.push(subServer);
+      rememberedUpdate(deps.dataDir, fileName, { ...saved, ports: { panel: Number(new URL(server.origin).port), subscription: Number(new URL(subServer.origin).port) } });
+
+      const url = `${server.origin}${saved.basePath}`;
+      const panel = await registerPanel(deps.storage, {
+        name: `${location.name} (simulated 3x-ui)`,
+        tag: location.tag,
+        url,
+        login: { username: saved.username, password: saved.password },
+        subscriptionBaseUrl: `${subServer.origin}/sub/`,
+      });
+      panels.push({ name: location.name, tag: location.tag, sim, panel, url, login: { username: saved.username, password: saved.password } });
+    }
+    if ((await deps.storage.plans.list()).length === 0) {
+      for (const demo of panels) {
+        const targets = await syncTargets(deps.storage, deps.adapterFor(demo.panel), demo.panel, 500, AbortSignal.timeout(15_000));
+        await createDemoPlans(deps.storage, demo, targets.added, deps.currency);
+      }
+    }
+    return { panels, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function registerPanel(
+  storage: StoragePort,
+  demo: { name: string; tag: string; url: string; login: { username: string; password: string }; subscriptionBaseUrl: string },
+): Promise<Panel> {
+  const fields = {
+    baseUrl: demo.url,
+    credentials: { type: 'password' as const, ...demo.login },
+    options: { subscriptionBaseUrl: demo.subscriptionBaseUrl },
+  };
+  const existing = (await storage.panels.list()).find((p) => p.name === demo.name);
+  if (existing === undefined) return storage.panels.create({ kind: '3x-ui', name: demo.name, locationTags: [demo.tag], ...fields });
+  if (existing.baseUrl === fields.baseUrl && existing.options['subscriptionBaseUrl'] === demo.subscriptionBaseUrl) return existing;
+  return storage.panels.update(existing.id, fields);
+}
+
+async function createDemoPlans(storage: StoragePort, demo: DemoPanel, targets: Target[], currency: string): Promise<Plan[]> {
+  const reality = targets.find((t) => t.protocol === 'vless') ?? targets[0];
+  if (reality === undefined) return [];
+  const placement = { preferredTargetIds: [reality.id], allowedLocations: [demo.tag] };
+  const price = (amount: number) => ({ amount, currency });
+  const plans = demo.tag === 'de'
+    ? [
+        { name: 'Frankfurt · 1 month · 50 GiB', family: 'fra-standard', price: price(500), durationDays: 30, trafficBytes: 50 * GiB, trial: { days: 1, trafficBytes: 1 * GiB } },
+        { name: 'Frankfurt · 3 months · 200 GiB', family: 'fra-standard', price: price(1300), durationDays: 90, trafficBytes: 200 * GiB },
+        { name: 'Frankfurt · 1 month · unlimited', family: 'fra-unlimited', price: price(900), durationDays: 30, trafficBytes: null, deviceLimit: 2 },
+      ]
+    : [
+        { name: 'Amsterdam · 1 month · 100 GiB', family: 'ams-standard', price: price(600), durationDays: 30, trafficBytes: 100 * GiB },
+        { name: 'Amsterdam · starts on first use · 20 GiB', family: 'ams-flex', price: price(300), durationDays: 30, trafficBytes: 20 * GiB, startOnFirstUse: true },
+      ];
+  const created: Plan[] = [];
+  for (const plan of plans) created.push(await storage.plans.create({ ...plan, placement }));
+  return created;
+}

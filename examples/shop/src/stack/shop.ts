@@ -1,0 +1,105 @@
+import { createPanelkit, systemClock, type Clock, type Panelkit, type StoragePort } from '@panelkit/sdk';
+import { createPostgresStorage, migrate, type SqlClient } from '@panelkit/storage-postgres';
+import type { Logger } from 'pino';
+import type { ShopConfig } from '../config/config.js';
+import { AccountStore } from '../db/accounts.js';
+import { ApiTokenStore } from '../db/api-tokens.js';
+import { migrateShop, shopSchemaName } from '../db/migrations.js';
+import { SessionStore } from '../db/sessions.js';
+import { AdapterCache } from '../panels/adapter-cache.js';
+import { randomSecret, remembered } from './data-folder.js';
+import { openDatabase } from './database.js';
+import { startDemoPanels, type DemoPanels } from './demo-panels.js';
+import { panelAdapterFactory } from './panel-adapters.js';
+
+/** Everything a route or the background loop needs: the engine, storage, and the shop's own tables. */
+export interface Shop {
+  readonly config: ShopConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly storage: StoragePort;
+  readonly kit: Panelkit;
+  /** The database, for the shop's own tables (in `shopSchema`). */
+  readonly db: SqlClient;
+  /** The quoted schema of the shop's tables, e.g. `"panelkit_shop"`. */
+  readonly shopSchema: string;
+  readonly accounts: AccountStore;
+  readonly sessions: SessionStore;
+  readonly apiTokens: ApiTokenStore;
+  /** Signs CSRF tokens and derives panel usernames; never changes for a shop's lifetime. */
+  readonly secret: string;
+  /** Adapters for the shop's own panel calls (test connection, target sync). */
+  readonly adapters: AdapterCache;
+  /** The simulated panels in demo mode, else `null`. */
+  readonly demo: DemoPanels | null;
+  close(): Promise<void>;
+}
+
+export interface OpenShopOptions {
+  clock?: Clock;
+  logger: Logger;
+  /** `memory`: PGlite in memory and nothing kept in the data folder (tests). */
+  database?: 'config' | 'memory';
+}
+
+/**
+ * Opens the database (and migrates the engine's and the shop's schemas), wires the engine to the
+ * panels by kind, and in demo mode starts the simulated panels with their plans. Closing undoes
+ * it in reverse order.
+ */
+export async function openShop(config: ShopConfig, options: OpenShopOptions): Promise<Shop> {
+  const clock = options.clock ?? systemClock;
+  const { logger } = options;
+  const inMemory = options.database === 'memory';
+  const keepDir = inMemory ? null : config.dataDir;
+  const database = await openDatabase(inMemory ? { kind: 'memory' } : config.database);
+  const closers: Array<() => Promise<void>> = [() => database.close()];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer();
+  };
+  try {
+    const client = database.client;
+    await migrate(client, { schema: config.schema, clock });
+    await migrateShop(client, config.schema, clock.now());
+    const storage = createPostgresStorage({ client, schema: config.schema, clock, logger: logger.child({ component: 'storage' }) });
+    closers.push(() => storage.close());
+
+    const secret = config.secret ?? remembered(keepDir, 'secret.json', () => ({ secret: randomSecret(32) })).secret;
+    const adapterFor = panelAdapterFactory({ clock, logger: logger.child({ component: 'panel' }) });
+    const kit = createPanelkit({
+      storage,
+      clock,
+      logger: logger.child({ component: 'engine' }),
+      panels: adapterFor,
+      policy: { identity: { secret, prefix: config.prefix } },
+    });
+    kit.events.on('error', (error) => logger.error({ err: error }, 'engine listener failed'));
+
+    const adapters = new AdapterCache(adapterFor);
+    let demo: DemoPanels | null = null;
+    if (config.demoPanel) {
+      demo = await startDemoPanels({ storage, clock, dataDir: keepDir, currency: config.currency, adapterFor: (panel) => adapters.for(panel) });
+      closers.push(() => (demo as DemoPanels).close());
+    }
+    const shopSchema = shopSchemaName(config.schema);
+    return {
+      config,
+      clock,
+      logger,
+      storage,
+      kit,
+      db: client,
+      shopSchema,
+      accounts: new AccountStore(client, shopSchema, clock),
+      sessions: new SessionStore(client, shopSchema, clock),
+      apiTokens: new ApiTokenStore(client, shopSchema, clock),
+      secret,
+      adapters,
+      demo,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

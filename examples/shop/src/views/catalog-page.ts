@@ -1,0 +1,39 @@
+import type { Plan } from '@panelkit/sdk';
+import type { RequestContext } from '../http/context.js';
+import { locationName, planPrice, planSummary } from '../i18n/plan-text.js';
+import { html, type SafeHtml } from './html.js';
+import { page } from './layout.js';
+
+export interface CatalogGroup {
+  /** `null`: plans that may be placed anywhere. */
+  location: string | null;
+  plans: Plan[];
+}
+
+function planCard(ctx: RequestContext, plan: Plan): SafeHtml {
+  const { t, locale } = ctx;
+  return html`<article class="card plan" data-testid="plan-card">
+  <h3>${plan.name}</h3>
+  <p class="price">${planPrice(plan, locale)}</p>
+  <p>${planSummary(plan, t, locale)}</p>
+  ${plan.description ? html`<p class="muted">${plan.description}</p>` : ''}
+  ${plan.trial !== null ? html`<p><span class="badge">${t('catalog.trialAvailable', { days: plan.trial.days })}</span></p>` : ''}
+  <a class="button" href="/checkout/${plan.id}">${t('catalog.buy')}</a>
+</article>`;
+}
+
+export function catalogPage(ctx: RequestContext, groups: CatalogGroup[], notice: string | null): SafeHtml {
+  const { t, locale } = ctx;
+  return page(ctx, {
+    title: t('catalog.title'),
+    notice,
+    body: html`<h1>${t('catalog.title')}</h1>
+${groups.length === 0 ? html`<p class="muted">${t('catalog.empty')}</p>` : ''}
+${groups.map(
+  (group) => html`<section class="location" data-location="${group.location ?? 'any'}">
+  <h2>${group.location === null ? t('catalog.anyLocation') : locationName(group.location, locale)}</h2>
+  <div class="grid">${group.plans.map((plan) => planCard(ctx, plan))}</div>
+</section>`,
+)}`,
+  });
+}

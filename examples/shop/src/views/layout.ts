@@ -1,0 +1,56 @@
+import type { RequestContext } from '../http/context.js';
+import { directionOf } from '../i18n/translate.js';
+import { html, type HtmlValue, type SafeHtml } from './html.js';
+
+export interface PageOptions {
+  title: string;
+  body: HtmlValue;
+  /** A message key shown once at the top (e.g. after a redirect), from `?done=`. */
+  notice?: string | null;
+}
+
+function navLink(ctx: RequestContext, href: string, label: string): SafeHtml {
+  const current = ctx.path === href || (href !== '/' && ctx.path.startsWith(`${href}/`)) || ctx.path.startsWith(`${href}?`);
+  return html`<a href="${href}" ${current ? html`aria-current="page"` : ''}>${label}</a>`;
+}
+
+/** The hidden field every form carries. */
+export function csrfField(ctx: RequestContext): SafeHtml {
+  return html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
+}
+
+/** The full document: language and direction, navigation, the page, and the language switch. */
+export function page(ctx: RequestContext, options: PageOptions): SafeHtml {
+  const { t, viewer } = ctx;
+  const other = ctx.locale === 'fa' ? 'en' : 'fa';
+  return html`<!doctype html>
+<html lang="${ctx.locale}" dir="${directionOf(ctx.locale)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${options.title} · ${ctx.shopName}</title>
+<link rel="stylesheet" href="/assets/shop.css">
+<script src="/assets/shop.js" defer></script>
+</head>
+<body>
+<header class="top">
+  <a class="brand" href="/">${ctx.shopName}</a>
+  <nav aria-label="${t('nav.label')}">
+    ${navLink(ctx, '/', t('nav.catalog'))}
+    ${viewer !== null && html`${navLink(ctx, '/dashboard', t('nav.dashboard'))}${navLink(ctx, '/wallet', t('nav.wallet'))}`}
+    ${viewer?.account.role === 'admin' && navLink(ctx, '/admin', t('nav.admin'))}
+  </nav>
+  <div class="account">
+    <a class="lang" href="/lang/${other}?next=${encodeURIComponent(ctx.path)}" hreflang="${other}" lang="${other}">${t(`nav.switchTo.${other}`)}</a>
+    ${viewer === null
+      ? html`<a href="/signin">${t('nav.signIn')}</a> <a class="button small" href="/signup">${t('nav.signUp')}</a>`
+      : html`<form method="post" action="/signout" class="inline">${csrfField(ctx)}<button class="link" type="submit">${t('nav.signOut')}</button></form>`}
+  </div>
+</header>
+<main>
+${options.notice ? html`<p class="notice" role="status">${t(options.notice)}</p>` : ''}
+${options.body}
+</main>
+</body>
+</html>`;
+}

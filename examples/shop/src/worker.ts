@@ -1,0 +1,39 @@
+import { ConfigError, loadConfig } from './config/config.js';
+import { startBackground } from './stack/background.js';
+import { createLogger } from './stack/logger.js';
+import { openShop } from './stack/shop.js';
+
+/**
+ * A worker replica: the job worker and the lifecycle scheduler without the web server. Run as
+ * many as you like against one PostgreSQL database (DATABASE_URL); jobs are leased, and each
+ * scheduler slot is won by one replica.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig({ ...process.env, DEMO_PANEL: process.env['DEMO_PANEL'] ?? 'off' });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  if (config.database.kind !== 'postgres') {
+    console.error('the worker entry point shares the work of a shop on PostgreSQL: set DATABASE_URL (embedded PGlite is one process; `npm start` runs its worker itself)');
+    process.exit(1);
+  }
+  const logger = createLogger(config.logLevel);
+  const shop = await openShop(config, { logger });
+  const background = startBackground(shop);
+  logger.info('worker started');
+  const stop = async () => {
+    await background.stop();
+    await shop.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+await main();

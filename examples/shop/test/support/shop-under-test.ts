@@ -1,0 +1,78 @@
+import { ManualClock } from '@panelkit/sdk';
+import pino from 'pino';
+import supertest from 'supertest';
+import type { Express } from 'express';
+import { loadConfig, type ShopConfig } from '../../src/config/config.js';
+import { ensureAdmin } from '../../src/auth/accounts.js';
+import { createApp, type AppOptions } from '../../src/http/app.js';
+import { openShop, type Shop } from '../../src/stack/shop.js';
+
+export const TEST_START = new Date('2026-03-01T09:00:00Z');
+export const ADMIN = { email: 'admin@example.com', password: 'admin-password-123' };
+
+export interface ShopUnderTest {
+  shop: Shop;
+  app: Express;
+  clock: ManualClock;
+  config: ShopConfig;
+  /** Runs the provisioning worker until no job is due. */
+  drain(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole shop on in-memory PGlite with the demo's simulated panels (real HTTP on 127.0.0.1),
+ * on a manual clock, with a known admin. Nothing runs in the background: tests drain the worker
+ * or tick the scheduler themselves.
+ */
+export async function startShop(options: { env?: Record<string, string>; app?: AppOptions } = {}): Promise<ShopUnderTest> {
+  const clock = new ManualClock(TEST_START);
+  const config = loadConfig({ SHOP_SECRET: 'test-secret-test-secret-test-secret', DEMO_PANEL: 'on', LOG_LEVEL: 'silent', ...options.env });
+  const shop = await openShop(config, { clock, logger: pino({ level: 'silent' }), database: 'memory' });
+  await ensureAdmin(shop, ADMIN.email, ADMIN.password);
+  const worker = shop.kit.createWorker();
+  return {
+    shop,
+    app: createApp(shop, options.app),
+    clock,
+    config,
+    drain: () => worker.drain(),
+    close: () => shop.close(),
+  };
+}
+
+/** The `_csrf` value of the first form on a page. */
+export function csrfFrom(pageHtml: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(pageHtml);
+  if (match === null) throw new Error('no CSRF field on the page');
+  return match[1] as string;
+}
+
+export type Agent = ReturnType<typeof supertest.agent>;
+
+/** A browser-like client (keeps cookies) with the CSRF token of its session. */
+export interface Visitor {
+  agent: Agent;
+  csrf: string;
+}
+
+export async function visitor(app: Express): Promise<Visitor> {
+  const agent = supertest.agent(app);
+  const page = await agent.get('/signin').expect(200);
+  return { agent, csrf: csrfFrom(page.text) };
+}
+
+let counter = 0;
+
+/** A new buyer, signed in. */
+export async function signedUpBuyer(app: Express, email = `buyer${++counter}-${Date.now()}@example.com`): Promise<Visitor & { email: string }> {
+  const v = await visitor(app);
+  await v.agent.post('/signup').type('form').send({ _csrf: v.csrf, email, password: 'correct horse battery' }).expect(303);
+  return { ...v, email };
+}
+
+export async function signedInAdmin(app: Express): Promise<Visitor> {
+  const v = await visitor(app);
+  await v.agent.post('/signin').type('form').send({ _csrf: v.csrf, ...ADMIN }).expect(303);
+  return v;
+}
