@@ -1,0 +1,29 @@
+import type { RequestContext } from '../http/context.js';
+import { html, type HtmlValue, type SafeHtml } from './html.js';
+import { page } from './layout.js';
+
+const SECTIONS = [
+  ['/admin', 'admin.nav.overview'],
+  ['/admin/panels', 'admin.nav.panels'],
+  ['/admin/plans', 'admin.nav.plans'],
+  ['/admin/orders', 'admin.nav.orders'],
+  ['/admin/receipts', 'admin.nav.receipts'],
+  ['/admin/customers', 'admin.nav.customers'],
+  ['/admin/audit', 'admin.nav.audit'],
+  ['/admin/drift', 'admin.nav.drift'],
+  ['/admin/dry-run', 'admin.nav.dryRun'],
+] as const;
+
+/** An admin page: the shop layout with the admin sections' navigation above the content. */
+export function adminPage(ctx: RequestContext, options: { title: string; body: HtmlValue; notice?: string | null }): SafeHtml {
+  const path = ctx.path.split('?')[0] ?? '';
+  const current = (href: string) => (href === '/admin' ? path === '/admin' : path === href || path.startsWith(`${href}/`));
+  return page(ctx, {
+    title: options.title,
+    notice: options.notice ?? null,
+    body: html`<nav class="admin-nav" aria-label="${ctx.t('admin.nav.label')}">${SECTIONS.map(
+      ([href, key]) => html`<a href="${href}" ${current(href) ? html`aria-current="page"` : ''}>${ctx.t(key)}</a>`,
+    )}</nav>
+${options.body}`,
+  });
+}
