@@ -39,11 +39,14 @@ export function parseMajorAmount(text: string, currency: string): number | null 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
-/** Traffic in binary units, labelled as such (GiB, never "GB"), with the locale's digits. */
+/**
+ * Traffic in binary units, labelled as such (GiB, never "GB"), with the locale's digits. In
+ * right-to-left text the amount is isolated (U+2068…U+2069), so "۵۰ GiB" is not reordered.
+ */
 export function formatBytes(bytes: number, locale: Locale): string {
   const number = (value: number, digits: number) => new Intl.NumberFormat(INTL_LOCALE[locale], { maximumFractionDigits: digits }).format(value);
-  if (bytes >= GiB) return `${number(bytes / GiB, 2)} GiB`;
-  return `${number(bytes / MiB, 1)} MiB`;
+  const text = bytes >= GiB ? `${number(bytes / GiB, 2)} GiB` : `${number(bytes / MiB, 1)} MiB`;
+  return locale === 'fa' ? `\u2068${text}\u2069` : text;
 }
 
 export function formatNumber(value: number, locale: Locale): string {

@@ -1,5 +1,6 @@
 import type { Plan } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
+import { formatNumber } from '../i18n/format.js';
 import { locationName, planPrice, planSummary } from '../i18n/plan-text.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
@@ -17,7 +18,7 @@ function planCard(ctx: RequestContext, plan: Plan): SafeHtml {
   <p class="price">${planPrice(plan, locale)}</p>
   <p>${planSummary(plan, t, locale)}</p>
   ${plan.description ? html`<p class="muted">${plan.description}</p>` : ''}
-  ${plan.trial !== null ? html`<p><span class="badge">${t('catalog.trialAvailable', { days: plan.trial.days })}</span></p>` : ''}
+  ${plan.trial !== null ? html`<p><span class="badge">${t('catalog.trialAvailable', { days: formatNumber(plan.trial.days, locale) })}</span></p>` : ''}
   <a class="button" href="/checkout/${plan.id}">${t('catalog.buy')}</a>
 </article>`;
 }

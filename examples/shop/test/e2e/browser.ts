@@ -1,0 +1,51 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startBackground, type Background } from '../../src/stack/background.js';
+import { startShop, type ShopUnderTest } from '../support/shop-under-test.js';
+
+/** Debian's Chromium; the test command installs it (`scripts/ensure-chromium.sh`). Never a downloaded browser. */
+export const CHROMIUM = process.env['PANELKIT_CHROMIUM'] ?? '/usr/bin/chromium';
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../test-output/screenshots');
+
+/** Flags for a closed network: without the background-networking ones Chromium keeps dialling Google's hosts. */
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export function launchBrowser(): Promise<Browser> {
+  // Playwright gives every launch a new, empty profile directory.
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+}
+
+export interface ServedShop extends ShopUnderTest {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The whole shop over real HTTP on 127.0.0.1 with its worker and scheduler running, on a manual clock. */
+export async function serveShop(): Promise<ServedShop> {
+  const t = await startShop();
+  const background: Background = startBackground(t.shop, { tickEveryMs: 250 });
+  const server: Server = await new Promise((done) => {
+    const s = t.app.listen(0, '127.0.0.1', () => done(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    ...t,
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+      await background.stop();
+      await t.close();
+    },
+  };
+}
+
+/** Saves a full-page screenshot under `examples/shop/test-output/screenshots/<name>.png`. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
