@@ -1,5 +1,5 @@
 /**
- * `npm start`: panelkit end to end on an embedded database and a simulated 3x-ui panel served
+ * `npm run demo`: panelkit end to end on an embedded database and a simulated 3x-ui panel served
  * over HTTP on 127.0.0.1. With `--keep-running` (or PANELKIT_DEMO_KEEP_RUNNING=1) it leaves the
  * panel, worker and scheduler running on the system clock instead of walking through time.
  */

@@ -4,7 +4,7 @@ import { fetchSubscription, readBack } from '../src/panel-view.js';
 import { openDemoStack, type DemoStack } from '../src/stack.js';
 import { runWalkthrough, type WalkthroughResult } from '../src/walkthrough.js';
 
-// The whole `npm start` story on PGlite in memory and the simulator over real HTTP: a
+// The whole `npm run demo` story on PGlite in memory and the simulator over real HTTP: a
 // regression in the engine, the scheduler, the 3x-ui adapter, the simulator or the Postgres
 // storage shows up as a wrong fact here.
 describe('the demo walkthrough', () => {
