@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { signIn, signUp } from '../auth/accounts.js';
 import { LOCALE_COOKIE, SESSION_COOKIE } from '../auth/viewer.js';
@@ -28,7 +28,10 @@ export function safeNext(next: unknown): string {
 
 export function authRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
-  const startSession = async (res: Response, accountId: string) => {
+  const startSession = async (req: Request, res: Response, accountId: string) => {
+    // A new token at every sign-in; the one this browser had before stops working.
+    const previous = req.cookies?.[SESSION_COOKIE] as unknown;
+    if (typeof previous === 'string') await shop.sessions.destroy(previous);
     const { token } = await shop.sessions.create(accountId);
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: shop.config.secureCookies, maxAge: SESSION_TTL_MS, path: '/' });
   };
@@ -44,7 +47,7 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     if (!form.ok) return void res.status(400).send(signUpPage(ctx, { email }, form.fields).value);
     const result = await signUp(shop, { email: form.data.email, password: form.data.password, locale: ctx.locale });
     if (!result.ok) return void res.status(409).send(signUpPage(ctx, { email }, { email: ctx.t('auth.emailTaken') }).value);
-    await startSession(res, result.account.id);
+    await startSession(req, res, result.account.id);
     res.redirect(303, '/?done=auth.signed_up');
   });
 
@@ -59,7 +62,7 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     if (!form.ok) return void res.status(400).send(signInPage(ctx, { email }, form.fields).value);
     const account = await signIn(shop, form.data.email, form.data.password);
     if (account === null) return void res.status(401).send(signInPage(ctx, { email, next: form.data.next }, { _form: ctx.t('auth.wrongPassword') }).value);
-    await startSession(res, account.id);
+    await startSession(req, res, account.id);
     res.redirect(303, safeNext(form.data.next));
   });
 

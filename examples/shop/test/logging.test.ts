@@ -1,0 +1,26 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../src/stack/logger.js';
+
+describe('logs', () => {
+  it('blank cookies, auth headers, passwords, tokens, panel credentials and subscription links', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger('info', sink);
+    logger.info({
+      req: { headers: { cookie: 'pk_session=SECRET1', authorization: 'Bearer pk_SECRET2', 'x-csrf-token': 'SECRET3' } },
+      res: { headers: { 'set-cookie': 'pk_session=SECRET4' } },
+      body: { password: 'SECRET5', token: 'SECRET6' },
+      panel: { credentials: { password: 'SECRET7' } },
+      subscription: { subscriptionUrl: 'http://x/sub/SECRET8', shareLinks: ['vless://SECRET9'] },
+    }, 'request');
+    const text = lines.join('');
+    expect(text).toContain('[redacted]');
+    for (let i = 1; i <= 9; i++) expect(text).not.toContain(`SECRET${i}`);
+  });
+});
