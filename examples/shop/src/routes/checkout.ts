@@ -78,7 +78,12 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     const plan = await planFor(req.params.planId);
     const values = submittedValues(req.body as Record<string, unknown> | undefined);
     const form = parseForm(CheckoutForm, req.body, ctx.t);
-    if (!form.ok) return render(res, 400, plan, values, form.fields);
+    if (!form.ok) {
+      // The hidden key and the checkboxes have no message slot of their own: say it for the form.
+      const { idempotencyKey: badKey, trial: badTrial, autoRenew: badRenew, ...fields } = form.fields;
+      const whole = badKey !== undefined ? ctx.t('checkout.formExpired') : (badTrial ?? badRenew);
+      return render(res, 400, plan, values, whole === undefined ? fields : { ...fields, _form: whole });
+    }
     const { quantity, trial, autoRenew, idempotencyKey } = form.data;
     try {
       const result = await shop.kit.checkout({

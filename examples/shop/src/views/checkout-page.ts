@@ -1,7 +1,7 @@
 import type { Money, Plan } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../http/forms.js';
-import { formatBytes, formatMoney, minorDigits } from '../i18n/format.js';
+import { formatBytes, formatMoney, formatNumber, minorDigits } from '../i18n/format.js';
 import { locationName, planSummary } from '../i18n/plan-text.js';
 import { field, formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
@@ -68,7 +68,7 @@ ${short && !view.problem ? html`<p class="error" data-testid="balance-short">${t
   <label class="check"><input type="checkbox" name="autoRenew" value="on" ${values.autoRenew ? html`checked` : ''}> ${t('checkout.autoRenew')}</label>
   ${plan.trial !== null
     ? html`<label class="check"><input type="checkbox" name="trial" value="on" data-checkout-trial ${values.trial ? html`checked` : ''}> ${t('checkout.trial', {
-        days: plan.trial.days,
+        days: formatNumber(plan.trial.days, locale),
         traffic: plan.trial.trafficBytes === null ? t('plans.unlimitedTraffic') : formatBytes(plan.trial.trafficBytes, locale),
       })}</label>`
     : ''}
