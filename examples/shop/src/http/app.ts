@@ -5,9 +5,14 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { csrfCookie, csrfProtection } from '../auth/csrf.js';
 import { loadViewer } from '../auth/viewer.js';
+import { apiV1Routes } from '../routes/api/v1.js';
+import { apiTokenRoutes } from '../routes/api-tokens.js';
 import { authRoutes } from '../routes/auth.js';
 import { catalogRoutes } from '../routes/catalog.js';
+import { checkoutRoutes } from '../routes/checkout.js';
+import { extensionRoutes } from '../routes/extension.js';
 import { healthRoutes } from '../routes/health.js';
+import { subscriptionRoutes } from '../routes/subscriptions.js';
 import type { Shop } from '../stack/shop.js';
 import { errorHandler } from './error-handler.js';
 import { HttpError } from './http-error.js';
@@ -22,7 +27,11 @@ export interface AppOptions {
 
 /** Each area of the shop adds its routes here (they run after the viewer and CSRF checks). */
 function areaRoutes(shop: Shop, limits: RateLimits): Router[] {
-  return [authRoutes(shop, limits), catalogRoutes(shop)];
+  return [
+    authRoutes(shop, limits),
+    catalogRoutes(shop),
+    checkoutRoutes(shop, limits), subscriptionRoutes(shop), extensionRoutes(shop, limits), apiTokenRoutes(shop), apiV1Routes(shop, limits),
+  ];
 }
 
 /**

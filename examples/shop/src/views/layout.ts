@@ -7,6 +7,8 @@ export interface PageOptions {
   body: HtmlValue;
   /** A message key shown once at the top (e.g. after a redirect), from `?done=`. */
   notice?: string | null;
+  /** Extra `<head>` markup (e.g. a meta refresh while something is pending). */
+  head?: HtmlValue;
 }
 
 function navLink(ctx: RequestContext, href: string, label: string): SafeHtml {
@@ -31,6 +33,7 @@ export function page(ctx: RequestContext, options: PageOptions): SafeHtml {
 <title>${options.title} · ${ctx.shopName}</title>
 <link rel="stylesheet" href="/assets/shop.css">
 <script src="/assets/shop.js" defer></script>
+${options.head}
 </head>
 <body>
 <header class="top">

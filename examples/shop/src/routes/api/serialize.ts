@@ -1,0 +1,74 @@
+import type { ExtensionQuoteResult, Order, Plan, Subscription } from '@panelkit/sdk';
+
+/** A plan as API clients see it (no capacity or placement internals). */
+export function planJson(plan: Plan) {
+  return {
+    id: plan.id,
+    name: plan.name,
+    family: plan.family,
+    description: plan.description,
+    price: plan.price,
+    durationDays: plan.durationDays,
+    trafficBytes: plan.trafficBytes,
+    deviceLimit: plan.deviceLimit,
+    locations: plan.placement.allowedLocations,
+    startOnFirstUse: plan.startOnFirstUse,
+    renewable: plan.renewable,
+    trial: plan.trial,
+  };
+}
+
+/** A subscription for its owner; the link and share links only when `withLinks` (one subscription asked for by id). */
+export function subscriptionJson(sub: Subscription, options: { withLinks: boolean; changeInProgress?: boolean }) {
+  return {
+    id: sub.id,
+    orderId: sub.orderId,
+    planId: sub.planId,
+    status: sub.status,
+    expiresAt: sub.expiresAt?.toISOString() ?? null,
+    startOnFirstUse: sub.startOnFirstUse,
+    durationDays: sub.durationDays,
+    trafficLimitBytes: sub.trafficLimitBytes,
+    usedBytes: sub.usedBytes,
+    deviceLimit: sub.deviceLimit,
+    autoRenew: sub.autoRenew,
+    trial: sub.trial,
+    createdAt: sub.createdAt.toISOString(),
+    ...(options.changeInProgress !== undefined ? { changeInProgress: options.changeInProgress } : {}),
+    ...(options.withLinks ? { subscriptionUrl: sub.subscriptionUrl, shareLinks: sub.shareLinks } : {}),
+  };
+}
+
+export function orderJson(order: Order, subscriptions: Subscription[]) {
+  return {
+    id: order.id,
+    status: order.status,
+    items: order.items,
+    total: order.total,
+    createdAt: order.createdAt.toISOString(),
+    subscriptions: subscriptions.map((s) => ({ id: s.id, planId: s.planId, status: s.status, trial: s.trial })),
+  };
+}
+
+export function quoteJson(result: ExtensionQuoteResult, message: string | null) {
+  if (!result.allowed) {
+    return { allowed: false as const, reason: result.reason, opensAt: result.details.opensAt?.toISOString() ?? null, message };
+  }
+  const q = result.quote;
+  return {
+    allowed: true as const,
+    linkChanges: result.linkChanges,
+    quote: {
+      action: q.action,
+      basis: q.basis,
+      newExpiresAt: q.newExpiresAt.toISOString(),
+      newTrafficLimitBytes: q.newTrafficLimitBytes,
+      price: q.price,
+      durationDays: q.durationDays,
+      carriedOverBytes: q.carriedOverBytes,
+      forfeitedMs: q.forfeitedMs,
+      usageUnknown: q.usageUnknown,
+      resetsUsage: q.resetsUsage,
+    },
+  };
+}

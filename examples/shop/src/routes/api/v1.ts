@@ -1,0 +1,136 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { requireAccount } from '../../auth/viewer.js';
+import { ctxOf, viewerOf } from '../../http/context.js';
+import { parseOrThrow } from '../../http/forms.js';
+import { HttpError } from '../../http/http-error.js';
+import type { RateLimits } from '../../http/rate-limits.js';
+import { formatDateTime, formatMoney } from '../../i18n/format.js';
+import type { Shop } from '../../stack/shop.js';
+import { changeInFlight } from '../../subscriptions/change-in-flight.js';
+import { IdempotencyKeySchema } from '../../subscriptions/idempotency.js';
+import { ownedOrder, ownedSubscription } from '../../subscriptions/owned.js';
+import { checkoutRefusal, extensionRefusal, type Refusal } from '../../subscriptions/refusals.js';
+import { orderJson, planJson, quoteJson, subscriptionJson } from './serialize.js';
+
+const CheckoutBody = z.strictObject({
+  items: z
+    .array(
+      z.strictObject({
+        planId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, { message: 'forms.invalid' }),
+        quantity: z.number({ message: 'forms.wholeNumber' }).int({ message: 'forms.wholeNumber' }).min(1).max(10),
+        trial: z.boolean({ message: 'forms.invalid' }).optional(),
+        autoRenew: z.boolean({ message: 'forms.invalid' }).optional(),
+      }),
+      { message: 'forms.required' },
+    )
+    .min(1)
+    .max(10),
+  idempotencyKey: IdempotencyKeySchema,
+});
+
+const ExtendBody = z.strictObject({ idempotencyKey: IdempotencyKeySchema });
+
+const ListQuery = z.object({
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, { message: 'forms.wholeNumber' })
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(100))
+    .optional(),
+  cursor: z.string().max(512).optional(),
+});
+
+/**
+ * The JSON API for bots and other front ends: a Bearer `pk_…` token (no CSRF) or the browser
+ * session with `x-csrf-token`. Plans are public, like the catalog; everything else is the caller's own.
+ */
+export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
+  const router = Router();
+
+  /** A refusal as a JSON error (the error handler answers `{error:{code,message,fields}}`). */
+  const refused = (refusal: Refusal, t: (k: string, p?: Record<string, string | number>) => string, locale: 'en' | 'fa'): HttpError => {
+    const params: Record<string, string | number> = {};
+    if (refusal.funds) {
+      params['balance'] = formatMoney({ amount: refusal.funds.balance, currency: refusal.funds.currency }, locale);
+      params['total'] = formatMoney({ amount: refusal.funds.required, currency: refusal.funds.currency }, locale);
+    }
+    if (refusal.opensAt) params['opensAt'] = formatDateTime(refusal.opensAt, locale, shop.config.timeZone);
+    return new HttpError(refusal.status, refusal.key, params, refusal.field ? { [refusal.field]: t(refusal.key) } : {});
+  };
+
+  router.get('/api/v1/plans', async (_req, res) => {
+    res.json({ items: (await shop.storage.plans.list({ onSale: true })).map(planJson) });
+  });
+
+  // Not `router.use('/api/v1', …)`: under a mount path `req.path` loses its `/api/` prefix, and
+  // `requireAccount` would redirect to the sign-in page instead of answering 401 JSON.
+  router.use((req, res, next) => (req.path.startsWith('/api/v1/') ? requireAccount(req, res, next) : next()));
+
+  router.post('/api/v1/checkout', limits.checkout, async (req, res) => {
+    const ctx = ctxOf(res);
+    const viewer = viewerOf(res);
+    const body = parseOrThrow(CheckoutBody, req.body, ctx.t);
+    try {
+      const result = await shop.kit.checkout({
+        customerId: viewer.customer.id,
+        items: body.items.map((i) => ({ planId: i.planId, quantity: i.quantity, trial: i.trial ?? false, autoRenew: i.autoRenew ?? false })),
+        idempotencyKey: body.idempotencyKey,
+        actor: { type: 'customer', id: viewer.customer.id },
+      });
+      res.status(result.replayed ? 200 : 201).json({ replayed: result.replayed, order: orderJson(result.order, result.subscriptions) });
+    } catch (error) {
+      const refusal = checkoutRefusal(error);
+      if (refusal === null) throw error;
+      throw refused(refusal, ctx.t, ctx.locale);
+    }
+  });
+
+  router.get('/api/v1/orders/:id', async (req, res) => {
+    const order = await ownedOrder(shop, viewerOf(res), req.params.id);
+    res.json(orderJson(order, await shop.storage.subscriptions.listByOrder(order.id)));
+  });
+
+  router.get('/api/v1/subscriptions', async (req, res) => {
+    const query = parseOrThrow(ListQuery, req.query, ctxOf(res).t);
+    const page = await shop.storage.subscriptions.listByCustomer(viewerOf(res).customer.id, { limit: query.limit ?? 50, cursor: query.cursor ?? null });
+    res.json({ items: page.items.map((s) => subscriptionJson(s, { withLinks: false })), nextCursor: page.nextCursor });
+  });
+
+  router.get('/api/v1/subscriptions/:id', async (req, res) => {
+    const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
+    res.json(subscriptionJson(sub, { withLinks: true, changeInProgress: await changeInFlight(shop.storage, sub.id) }));
+  });
+
+  router.get('/api/v1/subscriptions/:id/extension', async (req, res) => {
+    const ctx = ctxOf(res);
+    const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
+    const quote = await shop.kit.quoteExtension(sub.id);
+    const message = quote.allowed
+      ? null
+      : ctx.t(`extension.reasons.${quote.reason}`, quote.details.opensAt ? { opensAt: formatDateTime(quote.details.opensAt, ctx.locale, shop.config.timeZone) } : {});
+    res.json({ ...quoteJson(quote, message), changeInProgress: await changeInFlight(shop.storage, sub.id) });
+  });
+
+  router.post('/api/v1/subscriptions/:id/extension', limits.checkout, async (req, res) => {
+    const ctx = ctxOf(res);
+    const viewer = viewerOf(res);
+    const sub = await ownedSubscription(shop, viewer, req.params.id);
+    const body = parseOrThrow(ExtendBody, req.body, ctx.t);
+    try {
+      const result = await shop.kit.extend({ subscriptionId: sub.id, idempotencyKey: body.idempotencyKey, actor: { type: 'customer', id: viewer.customer.id } });
+      res.status(result.replayed ? 200 : 202).json({
+        replayed: result.replayed,
+        linkChanges: result.linkChanges,
+        charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
+        newExpiresAt: result.quote?.newExpiresAt.toISOString() ?? null,
+        subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await changeInFlight(shop.storage, sub.id) }),
+      });
+    } catch (error) {
+      const refusal = extensionRefusal(error);
+      if (refusal === null) throw error;
+      throw refused(refusal, ctx.t, ctx.locale);
+    }
+  });
+  return router;
+}

@@ -1,0 +1,113 @@
+import type { Plan } from '@panelkit/sdk';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { requireAccount } from '../auth/viewer.js';
+import { ctxOf, viewerOf } from '../http/context.js';
+import { parseForm, type FieldErrors } from '../http/forms.js';
+import { HttpError } from '../http/http-error.js';
+import { noticeFrom } from '../http/notice.js';
+import type { RateLimits } from '../http/rate-limits.js';
+import { formatMoney } from '../i18n/format.js';
+import type { Shop } from '../stack/shop.js';
+import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempotency.js';
+import { isId, ownedOrder } from '../subscriptions/owned.js';
+import { planNames } from '../subscriptions/plan-names.js';
+import { checkoutRefusal, type Refusal } from '../subscriptions/refusals.js';
+import { checkoutPage, type CheckoutValues } from '../views/checkout-page.js';
+import { orderPage } from '../views/order-page.js';
+
+const checkbox = z
+  .enum(['on', 'true', '1'], { message: 'forms.invalid' })
+  .optional()
+  .transform((v) => v !== undefined);
+
+const CheckoutForm = z.object({
+  quantity: z
+    .string({ message: 'forms.wholeNumber' })
+    .trim()
+    .regex(/^\d{1,3}$/, { message: 'forms.wholeNumber' })
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(10)),
+  autoRenew: checkbox,
+  trial: checkbox,
+  idempotencyKey: IdempotencyKeySchema,
+});
+
+const text = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value.slice(0, 100) : fallback);
+
+/** What the buyer submitted, to show again beside the errors (never trusted for anything else). */
+function submittedValues(body: Record<string, unknown> | undefined): CheckoutValues {
+  const key = text(body?.['idempotencyKey']);
+  return {
+    quantity: text(body?.['quantity'], '1'),
+    autoRenew: body?.['autoRenew'] !== undefined,
+    trial: body?.['trial'] !== undefined,
+    idempotencyKey: IdempotencyKeySchema.safeParse(key).success ? key : newIdempotencyKey(),
+  };
+}
+
+export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
+  const router = Router();
+
+  const planFor = async (id: unknown): Promise<Plan> => {
+    const plan = isId(id) ? await shop.storage.plans.get(id) : null;
+    if (plan === null) throw new HttpError(404, 'errors.notFound');
+    return plan;
+  };
+
+  const render = async (res: Response, status: number, plan: Plan, values: CheckoutValues, errors?: FieldErrors, refusal?: Refusal) => {
+    const ctx = ctxOf(res);
+    const viewer = viewerOf(res);
+    const balance = await shop.storage.ledger.balance(viewer.customer.id, plan.price.currency);
+    const problem = refusal && {
+      message: ctx.t(refusal.key, refusal.funds ? { balance: formatMoney({ amount: refusal.funds.balance, currency: refusal.funds.currency }, ctx.locale), total: formatMoney({ amount: refusal.funds.required, currency: refusal.funds.currency }, ctx.locale) } : {}),
+      topUp: refusal.reason === 'insufficient_funds',
+    };
+    res.status(status).send(checkoutPage(ctx, { plan, balance, values, errors, problem }).value);
+  };
+
+  router.get('/checkout/:planId', requireAccount, async (req, res) => {
+    const plan = await planFor(req.params.planId);
+    const quantity = text(req.query['quantity']);
+    await render(res, 200, plan, { quantity: /^([1-9]|10)$/.test(quantity) ? quantity : '1', autoRenew: false, trial: req.query['trial'] === '1' && plan.trial !== null, idempotencyKey: newIdempotencyKey() });
+  });
+
+  router.post('/checkout/:planId', requireAccount, limits.checkout, async (req, res) => {
+    const ctx = ctxOf(res);
+    const viewer = viewerOf(res);
+    const plan = await planFor(req.params.planId);
+    const values = submittedValues(req.body as Record<string, unknown> | undefined);
+    const form = parseForm(CheckoutForm, req.body, ctx.t);
+    if (!form.ok) {
+      // The hidden key and the checkboxes have no message slot of their own: say it for the form.
+      const { idempotencyKey: badKey, trial: badTrial, autoRenew: badRenew, ...fields } = form.fields;
+      const whole = badKey !== undefined ? ctx.t('checkout.formExpired') : (badTrial ?? badRenew);
+      return render(res, 400, plan, values, whole === undefined ? fields : { ...fields, _form: whole });
+    }
+    const { quantity, trial, autoRenew, idempotencyKey } = form.data;
+    try {
+      const result = await shop.kit.checkout({
+        customerId: viewer.customer.id,
+        items: [{ planId: plan.id, quantity, trial, autoRenew }],
+        idempotencyKey,
+        actor: { type: 'customer', id: viewer.customer.id },
+      });
+      res.redirect(303, `/orders/${result.order.id}?done=checkout.ordered`);
+    } catch (error) {
+      const refusal = checkoutRefusal(error);
+      if (refusal === null) throw error;
+      // Nothing was written, so the same key may be sent again, unless it is the key that clashed.
+      const next = refusal.reason === 'idempotency_key_reused' ? { ...values, idempotencyKey: newIdempotencyKey() } : values;
+      const errors = refusal.field !== undefined ? { [refusal.field]: ctx.t(refusal.key) } : undefined;
+      await render(res, refusal.status, plan, next, errors, refusal.field === undefined ? refusal : undefined);
+    }
+  });
+
+  router.get('/orders/:id', requireAccount, async (req, res) => {
+    const order = await ownedOrder(shop, viewerOf(res), req.params.id);
+    const subscriptions = await shop.storage.subscriptions.listByOrder(order.id);
+    const names = await planNames(shop.storage, order.items);
+    res.send(orderPage(ctxOf(res), { order, subscriptions, planNames: names, timeZone: shop.config.timeZone, notice: noticeFrom(req) }).value);
+  });
+  return router;
+}

@@ -1,0 +1,58 @@
+import type { Subscription } from '@panelkit/sdk';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { requireAccount } from '../auth/viewer.js';
+import { ctxOf, viewerOf } from '../http/context.js';
+import { parseForm, type FieldErrors } from '../http/forms.js';
+import type { RateLimits } from '../http/rate-limits.js';
+import { formatMoney } from '../i18n/format.js';
+import type { Shop } from '../stack/shop.js';
+import { changeInFlight } from '../subscriptions/change-in-flight.js';
+import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempotency.js';
+import { ownedSubscription } from '../subscriptions/owned.js';
+import { extensionRefusal, type Refusal } from '../subscriptions/refusals.js';
+import { extensionPage } from '../views/extension-page.js';
+
+const ExtendForm = z.object({ idempotencyKey: IdempotencyKeySchema });
+
+export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
+  const router = Router();
+
+  /** The page with a fresh quote (an extension's terms move with the clock and the usage). */
+  const render = async (res: Response, status: number, sub: Subscription, idempotencyKey: string, errors?: FieldErrors, refusal?: Refusal) => {
+    const ctx = ctxOf(res);
+    const [quote, plan, inFlight] = await Promise.all([shop.kit.quoteExtension(sub.id), shop.storage.plans.get(sub.planId), changeInFlight(shop.storage, sub.id)]);
+    const currency = quote.allowed ? quote.quote.price.currency : (plan?.price.currency ?? shop.config.currency);
+    const balance = await shop.storage.ledger.balance(sub.customerId, currency);
+    const problem = refusal && {
+      message: ctx.t(refusal.key, refusal.funds ? { balance: formatMoney({ amount: refusal.funds.balance, currency: refusal.funds.currency }, ctx.locale), total: formatMoney({ amount: refusal.funds.required, currency: refusal.funds.currency }, ctx.locale) } : {}),
+      topUp: refusal.reason === 'insufficient_funds',
+    };
+    res.status(status).send(
+      extensionPage(ctx, { sub, planName: plan?.name ?? sub.planId, quote, balance, changeInFlight: inFlight, idempotencyKey, errors, problem, timeZone: shop.config.timeZone }).value,
+    );
+  };
+
+  router.get('/subscriptions/:id/extend', requireAccount, async (req, res) => {
+    const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
+    await render(res, 200, sub, newIdempotencyKey());
+  });
+
+  router.post('/subscriptions/:id/extend', requireAccount, limits.checkout, async (req, res) => {
+    const ctx = ctxOf(res);
+    const viewer = viewerOf(res);
+    const sub = await ownedSubscription(shop, viewer, req.params.id);
+    const form = parseForm(ExtendForm, req.body, ctx.t);
+    if (!form.ok) return render(res, 400, sub, newIdempotencyKey(), { _form: ctx.t('extension.formExpired') });
+    try {
+      await shop.kit.extend({ subscriptionId: sub.id, idempotencyKey: form.data.idempotencyKey, actor: { type: 'customer', id: viewer.customer.id } });
+      res.redirect(303, `/subscriptions/${sub.id}?done=subscription.extended`);
+    } catch (error) {
+      const refusal = extensionRefusal(error);
+      if (refusal === null) throw error;
+      // A refused quote shows itself on the fresh page; the other refusals are said above the form.
+      await render(res, refusal.status, sub, form.data.idempotencyKey, undefined, refusal.reason === 'insufficient_funds' || refusal.reason === 'change_in_progress' || refusal.reason === 'conflict' ? refusal : undefined);
+    }
+  });
+  return router;
+}

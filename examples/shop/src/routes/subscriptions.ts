@@ -1,0 +1,49 @@
+import { Router } from 'express';
+import { requireAccount } from '../auth/viewer.js';
+import { ctxOf, viewerOf } from '../http/context.js';
+import { noticeFrom } from '../http/notice.js';
+import type { Shop } from '../stack/shop.js';
+import { changeInFlight } from '../subscriptions/change-in-flight.js';
+import { ownedSubscription } from '../subscriptions/owned.js';
+import { planNames } from '../subscriptions/plan-names.js';
+import { dashboardPage } from '../views/dashboard-page.js';
+import { qrDataUrl } from '../views/qr-code.js';
+import { subscriptionPage } from '../views/subscription-page.js';
+
+const PAGE_SIZE = 50;
+
+export function subscriptionRoutes(shop: Shop): Router {
+  const router = Router();
+
+  router.get('/dashboard', requireAccount, async (req, res) => {
+    const viewer = viewerOf(res);
+    const cursor = typeof req.query['cursor'] === 'string' && req.query['cursor'].length <= 512 ? req.query['cursor'] : null;
+    const listed = await shop.storage.subscriptions.listByCustomer(viewer.customer.id, { limit: PAGE_SIZE, cursor });
+    res.send(
+      dashboardPage(ctxOf(res), {
+        subscriptions: listed.items,
+        planNames: await planNames(shop.storage, listed.items),
+        nextCursor: listed.nextCursor,
+        timeZone: shop.config.timeZone,
+        notice: noticeFrom(req),
+      }).value,
+    );
+  });
+
+  router.get('/subscriptions/:id', requireAccount, async (req, res) => {
+    const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
+    const qrText = sub.subscriptionUrl ?? sub.shareLinks[0] ?? null;
+    res.send(
+      subscriptionPage(ctxOf(res), {
+        sub,
+        planName: (await shop.storage.plans.get(sub.planId))?.name ?? sub.planId,
+        qr: qrText === null ? null : await qrDataUrl(qrText),
+        changeInFlight: await changeInFlight(shop.storage, sub.id),
+        now: shop.clock.now(),
+        timeZone: shop.config.timeZone,
+        notice: noticeFrom(req),
+      }).value,
+    );
+  });
+  return router;
+}

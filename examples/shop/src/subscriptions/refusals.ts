@@ -1,0 +1,49 @@
+import { CapacityExhaustedError, ConflictError, EligibilityError, IdempotencyConflictError, InsufficientFundsError, ValidationError } from '@panelkit/sdk';
+
+/** An engine refusal a buyer can act on: the status, the message key and, for a form, the field it is about. */
+export interface Refusal {
+  status: number;
+  key: string;
+  /** `insufficient_funds` carries the balance and the amount needed, in minor units. */
+  funds?: { balance: number; required: number; currency: string };
+  field?: string;
+  /** The engine's reason, for API clients. */
+  reason: string;
+  /** For `too_early`: when extension opens. */
+  opensAt?: Date;
+}
+
+function funds(error: InsufficientFundsError): Refusal['funds'] {
+  return { balance: error.balance, required: error.required, currency: error.currency };
+}
+
+/** Why a checkout was refused (nothing was charged), or `null` for an error that is not the buyer's to fix. */
+export function checkoutRefusal(error: unknown): Refusal | null {
+  if (InsufficientFundsError.is(error)) return { status: 402, key: 'checkout.refused.insufficient_funds', reason: 'insufficient_funds', funds: funds(error) };
+  if (CapacityExhaustedError.is(error)) return { status: 409, key: 'checkout.refused.sold_out', reason: 'sold_out' };
+  if (IdempotencyConflictError.is(error)) return { status: 409, key: 'checkout.refused.key_reused', reason: 'idempotency_key_reused' };
+  if (EligibilityError.is(error)) {
+    const reason = error.reasons[0] ?? 'not_eligible';
+    const known = ['not_on_sale', 'no_trial', 'already_used'].includes(reason);
+    return { status: 409, key: known ? `checkout.refused.${reason}` : 'errors.notEligible', reason };
+  }
+  if (ValidationError.is(error) && error.issues.some((i) => i.path === 'items.quantity')) {
+    return { status: 400, key: 'checkout.refused.trial_is_one', reason: 'trial_is_one', field: 'quantity' };
+  }
+  return null;
+}
+
+/** Why paying for an extension was refused (nothing was charged), or `null`. */
+export function extensionRefusal(error: unknown): Refusal | null {
+  if (InsufficientFundsError.is(error)) return { status: 402, key: 'extension.refused.insufficient_funds', reason: 'insufficient_funds', funds: funds(error) };
+  if (EligibilityError.is(error)) {
+    const reason = error.reasons[0] ?? 'not_eligible';
+    const opensAt = error.details?.['opensAt'];
+    return { status: 409, key: `extension.reasons.${reason}`, reason, ...(typeof opensAt === 'string' ? { opensAt: new Date(opensAt) } : {}) };
+  }
+  if (ConflictError.is(error)) {
+    const inProgress = error.details?.['reason'] === 'change_in_progress';
+    return { status: 409, key: inProgress ? 'extension.refused.change_in_progress' : 'errors.conflict', reason: inProgress ? 'change_in_progress' : 'conflict' };
+  }
+  return null;
+}

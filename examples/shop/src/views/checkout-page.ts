@@ -1,0 +1,81 @@
+import type { Money, Plan } from '@panelkit/sdk';
+import type { RequestContext } from '../http/context.js';
+import type { FieldErrors } from '../http/forms.js';
+import { formatBytes, formatMoney, formatNumber, minorDigits } from '../i18n/format.js';
+import { locationName, planSummary } from '../i18n/plan-text.js';
+import { field, formError } from './forms.js';
+import { html, type SafeHtml } from './html.js';
+import { csrfField, page } from './layout.js';
+
+export interface CheckoutValues {
+  quantity: string;
+  autoRenew: boolean;
+  trial: boolean;
+  idempotencyKey: string;
+}
+
+export interface CheckoutView {
+  plan: Plan;
+  /** The wallet balance in the plan's currency, minor units. */
+  balance: number;
+  values: CheckoutValues;
+  errors?: FieldErrors;
+  /** Why the last submission was refused (already translated); `topUp` adds the wallet link. */
+  problem?: { message: string; topUp: boolean } | null;
+}
+
+const INTL_LOCALE = { en: 'en-GB', fa: 'fa-IR-u-ca-persian' } as const;
+
+/** What the order costs for the values shown (a trial is free). */
+export function checkoutTotal(plan: Plan, values: Pick<CheckoutValues, 'quantity' | 'trial'>): Money {
+  const quantity = /^\d{1,2}$/.test(values.quantity) ? Number(values.quantity) : 1;
+  return { amount: values.trial ? 0 : plan.price.amount * Math.max(1, quantity), currency: plan.price.currency };
+}
+
+function topUpLink(ctx: RequestContext): SafeHtml {
+  return html`<a class="button small secondary" href="/wallet">${ctx.t('checkout.topUp')}</a>`;
+}
+
+export function checkoutPage(ctx: RequestContext, view: CheckoutView): SafeHtml {
+  const { t, locale } = ctx;
+  const { plan, values, errors } = view;
+  const total = checkoutTotal(plan, values);
+  const short = view.balance < total.amount;
+  const balance: Money = { amount: view.balance, currency: plan.price.currency };
+  const locations = plan.placement.allowedLocations.map((l) => locationName(l, locale)).join(locale === 'fa' ? '، ' : ', ');
+  return page(ctx, {
+    title: t('checkout.title'),
+    body: html`<h1>${t('checkout.title')}</h1>
+<section class="card" data-testid="checkout-plan">
+  <h2>${plan.name}</h2>
+  <p>${planSummary(plan, t, locale)}</p>
+  ${plan.description ? html`<p class="muted">${plan.description}</p>` : ''}
+  <dl class="facts">
+    <dt>${t('checkout.unitPrice')}</dt><dd class="price">${formatMoney(plan.price, locale)}</dd>
+    <dt>${t('checkout.locations')}</dt><dd>${locations || t('checkout.anyLocation')}</dd>
+    <dt>${t('checkout.balance')}</dt><dd data-testid="wallet-balance">${formatMoney(balance, locale)}</dd>
+  </dl>
+</section>
+${view.problem ? html`<p class="error" role="alert" data-testid="checkout-problem">${view.problem.message} ${view.problem.topUp ? topUpLink(ctx) : ''}</p>` : ''}
+${!plan.onSale
+  ? html`<p class="error" data-testid="checkout-problem">${t('checkout.notOnSale')}</p>`
+  : html`<section class="card">
+${short && !view.problem ? html`<p class="error" data-testid="balance-short">${t('checkout.balanceShort')} ${topUpLink(ctx)}</p>` : ''}
+<form method="post" action="/checkout/${plan.id}" class="stack" data-testid="checkout-form" novalidate>
+  ${csrfField(ctx)}${formError(errors)}
+  <input type="hidden" name="idempotencyKey" value="${values.idempotencyKey}">
+  ${field({ name: 'quantity', type: 'number', label: t('checkout.quantity'), value: values.quantity, errors, required: true, hint: t('checkout.quantityHint'), attrs: html`min="1" max="10" step="1" inputmode="numeric" data-checkout-quantity` })}
+  <label class="check"><input type="checkbox" name="autoRenew" value="on" ${values.autoRenew ? html`checked` : ''}> ${t('checkout.autoRenew')}</label>
+  ${plan.trial !== null
+    ? html`<label class="check"><input type="checkbox" name="trial" value="on" data-checkout-trial ${values.trial ? html`checked` : ''}> ${t('checkout.trial', {
+        days: formatNumber(plan.trial.days, locale),
+        traffic: plan.trial.trafficBytes === null ? t('plans.unlimitedTraffic') : formatBytes(plan.trial.trafficBytes, locale),
+      })}</label>`
+    : ''}
+  <p>${t('checkout.total')}: <strong class="price" data-testid="checkout-total" data-unit="${plan.price.amount}" data-currency="${plan.price.currency}" data-digits="${minorDigits(plan.price.currency)}" data-intl="${INTL_LOCALE[locale]}">${formatMoney(total, locale)}</strong></p>
+  <button type="submit">${t('checkout.pay')}</button>
+</form>
+</section>
+<script src="/assets/checkout.js" defer></script>`}`,
+  });
+}

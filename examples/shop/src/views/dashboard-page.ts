@@ -1,0 +1,39 @@
+import type { Subscription } from '@panelkit/sdk';
+import type { RequestContext } from '../http/context.js';
+import { html, type SafeHtml } from './html.js';
+import { page } from './layout.js';
+import { expiryText, statusBadge, usageView } from './subscription-bits.js';
+
+export interface DashboardView {
+  subscriptions: Subscription[];
+  planNames: ReadonlyMap<string, string>;
+  /** The next page's cursor, when there are more. */
+  nextCursor: string | null;
+  timeZone: string;
+  notice: string | null;
+}
+
+function subscriptionCard(ctx: RequestContext, sub: Subscription, view: DashboardView): SafeHtml {
+  const { t } = ctx;
+  return html`<article class="card subscription" data-testid="subscription-card" data-subscription-id="${sub.id}">
+  <h2><a href="/subscriptions/${sub.id}">${view.planNames.get(sub.planId) ?? sub.planId}</a></h2>
+  <p>${statusBadge(ctx, sub.status)} ${sub.trial ? html`<span class="badge">${t('dashboard.trial')}</span>` : ''} ${sub.autoRenew ? html`<span class="badge">${t('dashboard.autoRenew')}</span>` : ''}</p>
+  <p>${t('dashboard.expires')}: <span data-testid="expires-at">${expiryText(ctx, sub, view.timeZone)}</span></p>
+  ${usageView(ctx, sub)}
+  <a class="button small" href="/subscriptions/${sub.id}">${t('dashboard.open')}</a>
+</article>`;
+}
+
+export function dashboardPage(ctx: RequestContext, view: DashboardView): SafeHtml {
+  const { t } = ctx;
+  return page(ctx, {
+    title: t('dashboard.title'),
+    notice: view.notice,
+    body: html`<h1>${t('dashboard.title')}</h1>
+<p class="muted">${t('dashboard.signedInAs', { email: ctx.viewer?.account.email ?? '' })} · <a href="/account/api-tokens" data-testid="api-tokens-link">${t('dashboard.apiTokens')}</a></p>
+${view.subscriptions.length === 0
+  ? html`<section class="card" data-testid="no-subscriptions"><p>${t('dashboard.empty')}</p><a class="button" href="/">${t('dashboard.browse')}</a></section>`
+  : html`<div class="grid">${view.subscriptions.map((sub) => subscriptionCard(ctx, sub, view))}</div>`}
+${view.nextCursor !== null ? html`<p><a href="/dashboard?cursor=${encodeURIComponent(view.nextCursor)}">${t('dashboard.more')}</a></p>` : ''}`,
+  });
+}

@@ -1,0 +1,56 @@
+import type { Order, Subscription } from '@panelkit/sdk';
+import type { RequestContext } from '../http/context.js';
+import { formatDateTime, formatMoney } from '../i18n/format.js';
+import { html, type SafeHtml } from './html.js';
+import { page } from './layout.js';
+import { statusBadge } from './subscription-bits.js';
+
+export interface OrderView {
+  order: Order;
+  subscriptions: Subscription[];
+  planNames: ReadonlyMap<string, string>;
+  timeZone: string;
+  notice: string | null;
+}
+
+/** What a failed subscription's refund was: its line's unit price (a trial's is zero). */
+function refundNote(ctx: RequestContext, order: Order, sub: Subscription): string {
+  const line = order.items.find((i) => i.planId === sub.planId && i.trial === sub.trial);
+  const price = line?.unitPrice ?? { amount: 0, currency: order.total.currency };
+  return price.amount > 0 ? ctx.t('checkout.order.refunded', { amount: formatMoney(price, ctx.locale) }) : ctx.t('checkout.order.failedFree');
+}
+
+export function orderPage(ctx: RequestContext, view: OrderView): SafeHtml {
+  const { t, locale } = ctx;
+  const { order, subscriptions } = view;
+  const pending = subscriptions.some((s) => s.status === 'pending');
+  return page(ctx, {
+    title: t('checkout.order.title'),
+    notice: view.notice,
+    // Refreshes itself while the worker is still creating clients (the CSP allows a meta refresh).
+    head: pending ? html`<meta http-equiv="refresh" content="3">` : '',
+    body: html`<h1>${t('checkout.order.title')}</h1>
+<section class="card" data-testid="order" data-order-id="${order.id}">
+  <dl class="facts">
+    <dt>${t('checkout.order.status')}</dt><dd><span class="badge ${order.status}" data-testid="order-status" data-status="${order.status}">${t(`checkout.order.statuses.${order.status}`)}</span></dd>
+    <dt>${t('checkout.order.placedAt')}</dt><dd>${formatDateTime(order.createdAt, locale, view.timeZone)}</dd>
+    <dt>${t('checkout.total')}</dt><dd>${formatMoney(order.total, locale)}</dd>
+  </dl>
+  ${pending ? html`<p class="muted" role="status">${t('checkout.order.pendingNote')}</p>` : ''}
+</section>
+<section class="card">
+  <h2>${t('checkout.order.subscriptions')}</h2>
+  <ul class="plain-list">
+  ${subscriptions.map(
+    (sub) => html`<li data-testid="order-subscription" data-subscription-id="${sub.id}">
+      <a href="/subscriptions/${sub.id}">${view.planNames.get(sub.planId) ?? sub.planId}</a>
+      ${sub.trial ? html`<span class="badge">${t('checkout.order.trial')}</span>` : ''}
+      ${statusBadge(ctx, sub.status)}
+      ${sub.status === 'failed' ? html`<p class="muted">${refundNote(ctx, order, sub)}</p>` : ''}
+    </li>`,
+  )}
+  </ul>
+  <p><a href="/dashboard">${t('checkout.order.toDashboard')}</a></p>
+</section>`,
+  });
+}

@@ -1,0 +1,98 @@
+import { HAS_REMOTE_CLIENT, type Subscription } from '@panelkit/sdk';
+import type { RequestContext } from '../http/context.js';
+import { formatDuration } from '../i18n/duration.js';
+import { formatNumber } from '../i18n/format.js';
+import { clientGuides } from './client-guides.js';
+import { html, type SafeHtml } from './html.js';
+import { page } from './layout.js';
+import { expiryText, statusBadge, usageView } from './subscription-bits.js';
+
+export interface SubscriptionView {
+  sub: Subscription;
+  planName: string;
+  /** A `data:` QR of the subscription URL (or the first share link); `null` when there is no link. */
+  qr: string | null;
+  changeInFlight: boolean;
+  now: Date;
+  timeZone: string;
+  notice: string | null;
+}
+
+function copyRow(ctx: RequestContext, id: string, value: string, testId: string, label: string): SafeHtml {
+  return html`<div class="copy-row">
+  <input id="${id}" type="text" readonly value="${value}" data-testid="${testId}" aria-label="${label}" dir="ltr" spellcheck="false">
+  <button type="button" class="small" data-copy="#${id}" data-copied="${ctx.t('subscription.copied')}">${ctx.t('subscription.copy')}</button>
+</div>`;
+}
+
+function timeLeft(ctx: RequestContext, sub: Subscription, now: Date): SafeHtml | '' {
+  if (sub.expiresAt === null) return '';
+  const ms = sub.expiresAt.getTime() - now.getTime();
+  return html`<dt>${ctx.t('subscription.timeLeft')}</dt><dd data-testid="time-left">${ms > 0 ? formatDuration(ms, ctx.t, ctx.locale) : ctx.t('subscription.timeUp')}</dd>`;
+}
+
+function connection(ctx: RequestContext, view: SubscriptionView): SafeHtml {
+  const { t } = ctx;
+  const { sub } = view;
+  if (!HAS_REMOTE_CLIENT.has(sub.status)) return html``;
+  return html`<section class="card" data-testid="connection">
+  <h2>${t('subscription.connect')}</h2>
+  ${sub.subscriptionUrl !== null
+    ? html`<p>${t('subscription.urlHelp')}</p>${copyRow(ctx, 'subscription-url', sub.subscriptionUrl, 'subscription-url', t('subscription.url'))}`
+    : html`<p class="muted">${t('subscription.noUrl')}</p>`}
+  ${view.qr !== null ? html`<p><img class="qr" src="${view.qr}" alt="${t('subscription.qrAlt')}" data-testid="qr" width="220" height="220"></p><p class="muted">${t('subscription.qrHelp')}</p>` : ''}
+  ${sub.shareLinks.length > 0
+    ? html`<details ${sub.subscriptionUrl === null ? html`open` : ''}><summary>${t('subscription.shareLinks', { count: formatNumber(sub.shareLinks.length, ctx.locale) })}</summary>
+    <p class="muted">${t('subscription.shareLinksHelp')}</p>
+    ${sub.shareLinks.map((link, i) => copyRow(ctx, `share-link-${i + 1}`, link, 'share-link', t('subscription.shareLink', { n: formatNumber(i + 1, ctx.locale) })))}
+  </details>`
+    : ''}
+</section>
+${clientGuides(ctx)}`;
+}
+
+function stateNote(ctx: RequestContext, sub: Subscription): SafeHtml | '' {
+  const { t } = ctx;
+  switch (sub.status) {
+    case 'pending':
+      return html`<p class="notice" role="status">${t('subscription.notes.pending')}</p>`;
+    case 'on_hold':
+      return html`<p class="notice" data-testid="first-use">${t('subscription.notes.onHold', { days: formatNumber(sub.durationDays, ctx.locale) })}</p>`;
+    case 'failed':
+      return html`<p class="error">${t('subscription.notes.failed')}</p>`;
+    case 'limited':
+    case 'expired':
+    case 'suspended':
+    case 'terminated':
+      return html`<p class="error">${t(`subscription.notes.${sub.status}`)}</p>`;
+    default:
+      return '';
+  }
+}
+
+export function subscriptionPage(ctx: RequestContext, view: SubscriptionView): SafeHtml {
+  const { t } = ctx;
+  const { sub } = view;
+  return page(ctx, {
+    title: view.planName,
+    notice: view.notice,
+    head: sub.status === 'pending' ? html`<meta http-equiv="refresh" content="5">` : '',
+    body: html`<h1>${view.planName}</h1>
+${stateNote(ctx, sub)}
+${view.changeInFlight ? html`<p class="notice" role="status" data-testid="change-in-flight">${t('subscription.notes.changeInFlight')}</p>` : ''}
+<section class="card" data-testid="subscription" data-subscription-id="${sub.id}">
+  <dl class="facts">
+    <dt>${t('subscription.statusLabel')}</dt><dd>${statusBadge(ctx, sub.status, 'status')}</dd>
+    <dt>${t('subscription.expires')}</dt><dd data-testid="expires-at">${expiryText(ctx, sub, view.timeZone)}</dd>
+    ${timeLeft(ctx, sub, view.now)}
+    <dt>${t('subscription.autoRenew')}</dt><dd>${sub.autoRenew ? t('subscription.yes') : t('subscription.no')}</dd>
+    ${sub.deviceLimit !== null ? html`<dt>${t('subscription.devices')}</dt><dd>${formatNumber(sub.deviceLimit, ctx.locale)}</dd>` : ''}
+    ${sub.trial ? html`<dt>${t('subscription.trial')}</dt><dd>${t('subscription.yes')}</dd>` : ''}
+  </dl>
+  <h2>${t('subscription.usage.title')}</h2>
+  ${usageView(ctx, sub)}
+  <p><a class="button" href="/subscriptions/${sub.id}/extend" data-testid="extend-link">${t('subscription.extend')}</a></p>
+</section>
+${connection(ctx, view)}`,
+  });
+}
