@@ -38,6 +38,7 @@ export function viewerOf(res: Response): Viewer {
   return viewer;
 }
 
+/** Whether the caller gets JSON (the API) rather than pages; `originalUrl`, because a mounted router's `req.path` loses its prefix. */
 export function wantsJson(req: Request): boolean {
-  return req.path.startsWith('/api/');
+  return req.originalUrl.startsWith('/api/');
 }
