@@ -7,7 +7,11 @@ import { csrfCookie, csrfProtection } from '../auth/csrf.js';
 import { loadViewer } from '../auth/viewer.js';
 import { authRoutes } from '../routes/auth.js';
 import { catalogRoutes } from '../routes/catalog.js';
+import { adminCustomersRoutes } from '../routes/admin-customers.js';
+import { adminReceiptsRoutes } from '../routes/admin-receipts.js';
+import { walletApiRoutes } from '../routes/api/wallet.js';
 import { healthRoutes } from '../routes/health.js';
+import { walletRoutes } from '../routes/wallet.js';
 import type { Shop } from '../stack/shop.js';
 import { errorHandler } from './error-handler.js';
 import { HttpError } from './http-error.js';
@@ -22,7 +26,7 @@ export interface AppOptions {
 
 /** Each area of the shop adds its routes here (they run after the viewer and CSRF checks). */
 function areaRoutes(shop: Shop, limits: RateLimits): Router[] {
-  return [authRoutes(shop, limits), catalogRoutes(shop)];
+  return [authRoutes(shop, limits), catalogRoutes(shop), walletRoutes(shop), walletApiRoutes(shop), adminReceiptsRoutes(shop), adminCustomersRoutes(shop)];
 }
 
 /**
