@@ -25,6 +25,14 @@ export async function reviewPayment(
     if (existing === null) throw new HttpError(404, 'errors.notFound');
     throw new HttpError(409, 'adminMoney.errors.alreadyReviewed');
   }
+  if (payment.status === 'approved') {
+    // Money first: if anything after this fails, the buyer is still paid (and the sweep would pay them anyway).
+    try {
+      await creditPayment(shop, payment);
+    } catch (error) {
+      shop.logger.error({ err: error, paymentId: payment.id }, 'crediting an approved payment failed; the settle sweep will retry');
+    }
+  }
   await shop.storage.audit.append({
     actor: { type: 'admin', id: input.reviewerId },
     action: input.decision === 'approved' ? 'payment.approved' : 'payment.rejected',
@@ -33,13 +41,7 @@ export async function reviewPayment(
     data: { paymentId: payment.id, provider: payment.provider, amount: payment.amount.amount, currency: payment.amount.currency, note: input.note },
   });
   if (payment.status !== 'approved') return { payment, credited: false };
-  let credited = true;
-  try {
-    await creditPayment(shop, payment);
-  } catch (error) {
-    credited = false;
-    shop.logger.error({ err: error, paymentId: payment.id }, 'crediting an approved payment failed; the settle sweep will retry');
-  }
   await settlePayments(shop);
-  return { payment, credited };
+  const settled = (await payments.get(payment.id)) ?? payment;
+  return { payment: settled, credited: settled.creditedEntryId !== null };
 }

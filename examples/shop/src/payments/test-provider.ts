@@ -37,12 +37,12 @@ export const testProvider: PaymentProvider<TestTopUp> = {
     );
     if (!created.ok) {
       if (created.reason === 'duplicate' && created.existing.customerId === customerId) {
-        await creditPayment(shop, created.existing);
-        return { ok: true, payment: created.existing, replayed: true };
+        const entry = await creditPayment(shop, created.existing);
+        return { ok: true, payment: { ...created.existing, creditedEntryId: entry.id }, replayed: true };
       }
       return { ok: false, status: 409, field: 'idempotencyKey', messageKey: 'wallet.errors.formExpired' };
     }
-    await creditPayment(shop, created.payment);
-    return { ok: true, payment: created.payment, replayed: false };
+    const entry = await creditPayment(shop, created.payment);
+    return { ok: true, payment: { ...created.payment, creditedEntryId: entry.id }, replayed: false };
   },
 };

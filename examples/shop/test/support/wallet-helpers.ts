@@ -1,3 +1,4 @@
+import type { Response } from 'supertest';
 import type { Shop } from '../../src/stack/shop.js';
 import { csrfFrom, startShop, type ShopUnderTest, type Visitor } from './shop-under-test.js';
 
@@ -28,7 +29,7 @@ export function receipt(overrides: Record<string, string> = {}): Record<string, 
   return { amount: '25', reference: `REF-${Math.random().toString(36).slice(2, 10)}`, cardLast4: '1234', paidAt: '2026-03-01T08:00', ...overrides };
 }
 
-export async function submitReceipt(v: Visitor, fields: Record<string, string>) {
+export async function submitReceipt(v: Visitor, fields: Record<string, string>): Promise<Response> {
   const form = await topUpForm(v, 'card');
   return v.agent.post('/wallet/topup/card').type('form').send({ ...form, ...fields });
 }

@@ -44,11 +44,9 @@ export function paymentJson(p: Payment) {
  */
 export function walletApiRoutes(shop: Shop): Router {
   const router = Router();
-  router.use('/api/v1/wallet', requireAccount);
-  router.use('/api/v1/payments', requireAccount);
-  router.use('/api/v1/topups', requireAccount);
+  // Per route, not `router.use(path, …)`: under a mounted path `req.path` loses its `/api/` prefix and the 401 would become a redirect.
 
-  router.get('/api/v1/wallet', async (req, res) => {
+  router.get('/api/v1/wallet', requireAccount, async (req, res) => {
     const { customer } = viewerOf(res);
     const [balances, ledger] = await Promise.all([
       shop.storage.ledger.balances(customer.id),
@@ -62,20 +60,20 @@ export function walletApiRoutes(shop: Shop): Router {
     });
   });
 
-  router.get('/api/v1/payments', async (req, res) => {
+  router.get('/api/v1/payments', requireAccount, async (req, res) => {
     const { customer } = viewerOf(res);
     const page = await paymentsOf(shop).listByCustomer(customer.id, { limit: limitFrom(req.query['limit'], 20), cursor: cursorFrom(req.query['cursor']) });
     res.json({ payments: page.items.map(paymentJson), nextCursor: page.nextCursor });
   });
 
-  router.get('/api/v1/payments/:id', async (req, res) => {
+  router.get('/api/v1/payments/:id', requireAccount, async (req, res) => {
     const payment = await paymentsOf(shop).get(req.params['id'] as string);
     // Someone else's payment looks exactly like one that does not exist.
     if (payment === null || payment.customerId !== viewerOf(res).customer.id) throw new HttpError(404, 'errors.notFound');
     res.json({ payment: paymentJson(payment) });
   });
 
-  router.post('/api/v1/topups/:provider', async (req, res) => {
+  router.post('/api/v1/topups/:provider', requireAccount, async (req, res) => {
     const ctx = ctxOf(res);
     const result = await submitTopUp(shop, viewerOf(res).customer.id, req.params['provider'] as string, req.body, ctx.t);
     if (!result.ok) throw new HttpError(result.status, result.messageKey, result.params, result.fields);
