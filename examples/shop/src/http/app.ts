@@ -9,10 +9,14 @@ import { apiV1Routes } from '../routes/api/v1.js';
 import { apiTokenRoutes } from '../routes/api-tokens.js';
 import { authRoutes } from '../routes/auth.js';
 import { catalogRoutes } from '../routes/catalog.js';
+import { adminCustomersRoutes } from '../routes/admin-customers.js';
+import { adminReceiptsRoutes } from '../routes/admin-receipts.js';
+import { walletApiRoutes } from '../routes/api/wallet.js';
 import { checkoutRoutes } from '../routes/checkout.js';
 import { extensionRoutes } from '../routes/extension.js';
 import { healthRoutes } from '../routes/health.js';
 import { subscriptionRoutes } from '../routes/subscriptions.js';
+import { walletRoutes } from '../routes/wallet.js';
 import type { Shop } from '../stack/shop.js';
 import { errorHandler } from './error-handler.js';
 import { HttpError } from './http-error.js';
@@ -30,7 +34,15 @@ function areaRoutes(shop: Shop, limits: RateLimits): Router[] {
   return [
     authRoutes(shop, limits),
     catalogRoutes(shop),
-    checkoutRoutes(shop, limits), subscriptionRoutes(shop), extensionRoutes(shop, limits), apiTokenRoutes(shop), apiV1Routes(shop, limits),
+    checkoutRoutes(shop, limits),
+    subscriptionRoutes(shop),
+    extensionRoutes(shop, limits),
+    walletRoutes(shop),
+    apiTokenRoutes(shop),
+    apiV1Routes(shop, limits),
+    walletApiRoutes(shop),
+    adminReceiptsRoutes(shop),
+    adminCustomersRoutes(shop),
   ];
 }
 

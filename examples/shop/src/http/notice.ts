@@ -7,7 +7,7 @@ import { hasMessage } from '../i18n/translate.js';
  */
 export function noticeFrom(req: Request): string | null {
   const done = req.query['done'];
-  if (typeof done !== 'string' || !/^[a-z]{1,20}\.[a-z_]{1,40}$/.test(done)) return null;
+  if (typeof done !== 'string' || !/^[a-z][a-zA-Z]{0,19}\.[a-z_]{1,40}$/.test(done)) return null;
   const [area, name] = done.split('.') as [string, string];
   const key = `${area}.notices.${name}`;
   return hasMessage(key) ? key : null;

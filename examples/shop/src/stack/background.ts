@@ -1,3 +1,4 @@
+import { settlePayments } from '../payments/settle.js';
 import type { Shop } from './shop.js';
 
 export interface Background {
@@ -25,6 +26,12 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
       await shop.sessions.deleteExpired();
     } catch (error) {
       log.error({ err: error }, 'scheduler tick failed');
+    }
+    try {
+      // Approved payments a crash (or a failed credit) left out of the ledger.
+      await settlePayments(shop);
+    } catch (error) {
+      log.error({ err: error }, 'payment settle sweep failed');
     }
   };
   const timer = setInterval(() => {

@@ -12,9 +12,11 @@ export function field(options: {
   autocomplete?: string;
   attrs?: SafeHtml;
   hint?: string;
+  /** The input's id when a page has two forms with a field of one name (default `f-<name>`). */
+  id?: string;
 }): SafeHtml {
   const error = options.errors?.[options.name];
-  const id = `f-${options.name}`;
+  const id = options.id ?? `f-${options.name}`;
   return html`<label for="${id}">${options.label}
   <input id="${id}" name="${options.name}" type="${options.type ?? 'text'}" value="${options.value ?? ''}" ${options.required ? html`required` : ''} ${options.autocomplete ? html`autocomplete="${options.autocomplete}"` : ''} ${error ? html`aria-invalid="true" aria-describedby="${id}-error"` : ''} ${options.attrs ?? ''}>
   ${options.hint ? html`<small class="muted">${options.hint}</small>` : ''}

@@ -63,9 +63,7 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
     res.json({ items: (await shop.storage.plans.list({ onSale: true })).map(planJson) });
   });
 
-  // Not `router.use('/api/v1', …)`: under a mount path `req.path` loses its `/api/` prefix, and
-  // `requireAccount` would redirect to the sign-in page instead of answering 401 JSON.
-  router.use((req, res, next) => (req.path.startsWith('/api/v1/') ? requireAccount(req, res, next) : next()));
+  router.use('/api/v1', requireAccount);
 
   router.post('/api/v1/checkout', limits.checkout, async (req, res) => {
     const ctx = ctxOf(res);

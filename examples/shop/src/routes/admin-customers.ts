@@ -1,0 +1,110 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { requireAdmin } from '../auth/viewer.js';
+import { searchCustomers } from '../db/customer-search.js';
+import { paymentsOf } from '../db/payments.js';
+import { ctxOf, viewerOf } from '../http/context.js';
+import { parseForm } from '../http/forms.js';
+import { HttpError } from '../http/http-error.js';
+import { noticeFrom } from '../http/notice.js';
+import { formatMoney } from '../i18n/format.js';
+import { adjustBalance } from '../payments/adjust.js';
+import { amountSchema } from '../payments/amount.js';
+import { REQUEST_KEY_PATTERN } from '../payments/provider.js';
+import type { Shop } from '../stack/shop.js';
+import { customerPage, type AdjustFormState } from '../views/admin-customer-page.js';
+import { customersPage } from '../views/admin-customers-page.js';
+import { cursorFrom, newFormKey } from './wallet.js';
+
+const PAGE_SIZE = 25;
+const LEDGER_PAGE = 50;
+
+const adjustSchema = (currency: string) =>
+  z.object({
+    direction: z.enum(['credit', 'debit'], { message: 'adminMoney.errors.direction' }),
+    amount: amountSchema(currency),
+    note: z.string({ message: 'adminMoney.errors.noteRequired' }).trim().min(1, { message: 'adminMoney.errors.noteRequired' }).max(500, { message: 'adminMoney.errors.noteTooLong' }),
+    nonce: z.string({ message: 'wallet.errors.formExpired' }).regex(REQUEST_KEY_PATTERN, { message: 'wallet.errors.formExpired' }),
+  });
+
+function pageNumber(value: unknown): number {
+  return typeof value === 'string' && /^[1-9][0-9]{0,4}$/.test(value) ? Number(value) : 1;
+}
+
+function textValues(body: unknown, names: string[]): Record<string, string> {
+  const source = (body ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(names.flatMap((n) => (typeof source[n] === 'string' ? [[n, (source[n] as string).slice(0, 600)]] : [])));
+}
+
+/** Customers for admins: search, and one customer's money, payments and subscriptions, with manual adjustments. */
+export function adminCustomersRoutes(shop: Shop): Router {
+  const router = Router();
+  router.use('/admin/customers', requireAdmin);
+
+  router.get('/admin/customers', async (req, res) => {
+    const query = typeof req.query['q'] === 'string' ? req.query['q'].trim().slice(0, 100) : '';
+    const page = pageNumber(req.query['page']);
+    const found = await searchCustomers(shop.db, shop.shopSchema, { query, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    res.send(customersPage(ctxOf(res), { query, page, ...found, timeZone: shop.config.timeZone }).value);
+  });
+
+  async function render(req: Request, res: Response, status: number, adjust?: AdjustFormState) {
+    const customer = await shop.storage.customers.get(req.params['id'] as string);
+    if (customer === null) throw new HttpError(404, 'errors.notFound');
+    const cursor = adjust === undefined ? cursorFrom(req.query['after']) : null;
+    const [account, balances, ledger, payments, subscriptions] = await Promise.all([
+      shop.accounts.getByCustomer(customer.id),
+      shop.storage.ledger.balances(customer.id),
+      shop.storage.ledger.list(customer.id, { limit: LEDGER_PAGE, cursor }),
+      paymentsOf(shop).listByCustomer(customer.id, { limit: 50 }),
+      shop.storage.subscriptions.listByCustomer(customer.id, { limit: 100 }),
+    ]);
+    const planNames = new Map<string, string>();
+    for (const planId of new Set(subscriptions.items.map((s) => s.planId))) {
+      const plan = await shop.storage.plans.get(planId);
+      if (plan !== null) planNames.set(planId, plan.name);
+    }
+    res.status(status).send(
+      customerPage(ctxOf(res), {
+        customer,
+        email: account?.email ?? customer.email,
+        balances,
+        currency: shop.config.currency,
+        timeZone: shop.config.timeZone,
+        ledger: { entries: ledger.items, nextCursor: ledger.nextCursor, paged: cursor !== null },
+        payments: payments.items,
+        subscriptions: subscriptions.items,
+        planNames,
+        adjust: adjust ?? { nonce: newFormKey(), values: {} },
+        notice: adjust === undefined ? noticeFrom(req) : null,
+      }).value,
+    );
+  }
+
+  router.get('/admin/customers/:id', (req, res) => render(req, res, 200));
+
+  router.post('/admin/customers/:id/adjust', async (req, res) => {
+    const ctx = ctxOf(res);
+    const customerId = req.params['id'] as string;
+    if ((await shop.storage.customers.get(customerId)) === null) throw new HttpError(404, 'errors.notFound');
+    const values = textValues(req.body, ['direction', 'amount', 'note', 'nonce']);
+    const nonce = values['nonce'] !== undefined && REQUEST_KEY_PATTERN.test(values['nonce']) ? values['nonce'] : newFormKey();
+    const form = parseForm(adjustSchema(shop.config.currency), req.body, ctx.t);
+    if (!form.ok) return render(req, res, 400, { nonce, values, errors: form.fields });
+    const { direction, amount, note } = form.data;
+    const result = await adjustBalance(shop, {
+      customerId,
+      amount: direction === 'debit' ? -amount : amount,
+      currency: shop.config.currency,
+      note,
+      nonce: form.data.nonce,
+      adminId: viewerOf(res).account.id,
+    });
+    if (!result.ok) {
+      const balance = formatMoney({ amount: result.balance, currency: shop.config.currency }, ctx.locale);
+      return render(req, res, 409, { nonce, values, errors: { amount: ctx.t('adminMoney.errors.belowZero', { balance }) } });
+    }
+    res.redirect(303, `/admin/customers/${encodeURIComponent(customerId)}?done=adminMoney.adjusted`);
+  });
+  return router;
+}

@@ -1,0 +1,83 @@
+import type { LedgerEntry } from '@panelkit/sdk';
+import { Router } from 'express';
+import { requireAccount } from '../../auth/viewer.js';
+import { paymentsOf, type Payment } from '../../db/payments.js';
+import { ctxOf, viewerOf } from '../../http/context.js';
+import { HttpError } from '../../http/http-error.js';
+import { formatMoney } from '../../i18n/format.js';
+import { enabledProviders } from '../../payments/registry.js';
+import { submitTopUp } from '../../payments/topup.js';
+import type { Shop } from '../../stack/shop.js';
+import { cursorFrom } from '../wallet.js';
+
+function limitFrom(value: unknown, fallback: number): number {
+  const n = typeof value === 'string' && /^[0-9]{1,3}$/.test(value) ? Number(value) : fallback;
+  return Math.min(Math.max(n, 1), 100);
+}
+
+function entryJson(e: LedgerEntry) {
+  return { id: e.id, kind: e.kind, amount: e.amount, currency: e.currency, balanceAfter: e.balanceAfter, reference: e.reference, createdAt: e.createdAt.toISOString() };
+}
+
+export function paymentJson(p: Payment) {
+  return {
+    id: p.id,
+    provider: p.provider,
+    status: p.status,
+    amount: p.amount.amount,
+    currency: p.amount.currency,
+    reference: p.reference,
+    cardLast4: p.details.cardLast4 ?? null,
+    paidAt: p.details.paidAt ?? null,
+    credited: p.creditedEntryId !== null,
+    reviewNote: p.reviewNote,
+    createdAt: p.createdAt.toISOString(),
+    reviewedAt: p.reviewedAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * The wallet for scripts and bots (a Bearer API token, or a session with `x-csrf-token`).
+ * Amounts are minor units; a top-up takes the same fields as the wallet form, amounts typed in
+ * major units ("12.50"), plus `idempotencyKey` (16–64 of A-Z a-z 0-9 _ -): a retried request
+ * with the same key records one payment.
+ */
+export function walletApiRoutes(shop: Shop): Router {
+  const router = Router();
+
+  router.get('/api/v1/wallet', requireAccount, async (req, res) => {
+    const { customer } = viewerOf(res);
+    const [balances, ledger] = await Promise.all([
+      shop.storage.ledger.balances(customer.id),
+      shop.storage.ledger.list(customer.id, { limit: limitFrom(req.query['limit'], 20), cursor: cursorFrom(req.query['cursor']) }),
+    ]);
+    res.json({
+      balances: balances.map((b) => ({ amount: b.amount, currency: b.currency, formatted: formatMoney(b, ctxOf(res).locale) })),
+      providers: enabledProviders(shop.config).map((p) => ({ id: p.id, kind: p.kind })),
+      ledger: ledger.items.map(entryJson),
+      nextCursor: ledger.nextCursor,
+    });
+  });
+
+  router.get('/api/v1/payments', requireAccount, async (req, res) => {
+    const { customer } = viewerOf(res);
+    const page = await paymentsOf(shop).listByCustomer(customer.id, { limit: limitFrom(req.query['limit'], 20), cursor: cursorFrom(req.query['cursor']) });
+    res.json({ payments: page.items.map(paymentJson), nextCursor: page.nextCursor });
+  });
+
+  router.get('/api/v1/payments/:id', requireAccount, async (req, res) => {
+    const payment = await paymentsOf(shop).get(req.params['id'] as string);
+    // Someone else's payment looks exactly like one that does not exist.
+    if (payment === null || payment.customerId !== viewerOf(res).customer.id) throw new HttpError(404, 'errors.notFound');
+    res.json({ payment: paymentJson(payment) });
+  });
+
+  router.post('/api/v1/topups/:provider', requireAccount, async (req, res) => {
+    const ctx = ctxOf(res);
+    const result = await submitTopUp(shop, viewerOf(res).customer.id, req.params['provider'] as string, req.body, ctx.t);
+    if (!result.ok) throw new HttpError(result.status, result.messageKey, result.params, result.fields);
+    res.status(result.payment.status === 'pending' ? 202 : 201).json({ payment: paymentJson(result.payment) });
+  });
+
+  return router;
+}

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { requireAccount } from '../auth/viewer.js';
+import { paymentsOf } from '../db/payments.js';
+import { ctxOf, viewerOf } from '../http/context.js';
+import { noticeFrom } from '../http/notice.js';
+import { REQUEST_KEY_PATTERN } from '../payments/provider.js';
+import { enabledProviders } from '../payments/registry.js';
+import { submitTopUp } from '../payments/topup.js';
+import type { Shop } from '../stack/shop.js';
+import { walletPage, type TopUpFormState } from '../views/wallet-page.js';
+
+const LEDGER_PAGE = 20;
+const RECENT_PAYMENTS = 20;
+
+export function newFormKey(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/** A storage cursor from the query, or `null` (a malformed one is refused by storage as a 400). */
+export function cursorFrom(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 && value.length <= 512 ? value : null;
+}
+
+/** What the buyer sent, as strings, to fill the form again. */
+function sentValues(body: unknown): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries((body ?? {}) as Record<string, unknown>)) {
+    if (typeof value === 'string' && name !== '_csrf' && value.length <= 200) values[name] = value;
+  }
+  return values;
+}
+
+export function walletRoutes(shop: Shop): Router {
+  const router = Router();
+
+  async function render(req: Request, res: Response, status: number, failed?: { provider: string; state: TopUpFormState }) {
+    const ctx = ctxOf(res);
+    const { customer } = viewerOf(res);
+    const cursor = failed === undefined ? cursorFrom(req.query['after']) : null;
+    const [balances, ledger, payments] = await Promise.all([
+      shop.storage.ledger.balances(customer.id),
+      shop.storage.ledger.list(customer.id, { limit: LEDGER_PAGE, cursor }),
+      paymentsOf(shop).listByCustomer(customer.id, { limit: RECENT_PAYMENTS }),
+    ]);
+    const forms = enabledProviders(shop.config).map((p) =>
+      failed?.provider === p.id ? failed : { provider: p.id, state: { key: newFormKey(), values: {} } },
+    );
+    res.status(status).send(
+      walletPage(ctx, {
+        balances,
+        currency: shop.config.currency,
+        timeZone: shop.config.timeZone,
+        now: shop.clock.now(),
+        forms,
+        card: shop.config.cardToCard,
+        payments: payments.items,
+        ledger: { entries: ledger.items, nextCursor: ledger.nextCursor, paged: cursor !== null },
+        notice: failed === undefined ? noticeFrom(req) : null,
+      }).value,
+    );
+  }
+
+  router.get('/wallet', requireAccount, (req, res) => render(req, res, 200));
+
+  router.post('/wallet/topup/:provider', requireAccount, async (req, res) => {
+    const ctx = ctxOf(res);
+    const { customer } = viewerOf(res);
+    const provider = req.params['provider'] as string;
+    const result = await submitTopUp(shop, customer.id, provider, req.body, ctx.t);
+    if (result.ok) return void res.redirect(303, `/wallet?done=wallet.${result.notice}`);
+    const values = sentValues(req.body);
+    const sentKey = values['idempotencyKey'];
+    // Keep the form's key, so fixing a field and sending again is still the same form.
+    const key = sentKey !== undefined && REQUEST_KEY_PATTERN.test(sentKey) ? sentKey : newFormKey();
+    await render(req, res, result.status, { provider, state: { key, values, errors: result.fields } });
+  });
+
+  return router;
+}

@@ -1,0 +1,61 @@
+import type { LedgerEntry, Money } from '@panelkit/sdk';
+import type { Payment } from '../db/payments.js';
+import type { RequestContext } from '../http/context.js';
+import { formatDateTime, formatMoney } from '../i18n/format.js';
+import { html, type SafeHtml } from './html.js';
+
+/** Balances in every currency the customer has, or a zero in the shop's currency. */
+export function balanceList(ctx: RequestContext, balances: Money[], currency: string): SafeHtml {
+  const shown = balances.length === 0 ? [{ amount: 0, currency }] : balances;
+  return html`${shown.map(
+    (b) => html`<p class="price" data-testid="balance" data-currency="${b.currency}" data-amount="${b.amount}">${formatMoney(b, ctx.locale)}</p>`,
+  )}`;
+}
+
+export function paymentBadge(ctx: RequestContext, payment: Payment): SafeHtml {
+  return html`<span class="badge ${payment.status}" data-status="${payment.status}">${ctx.t(`wallet.status.${payment.status}`)}</span>`;
+}
+
+/** A signed ledger amount: credits with a plus, debits with the locale's minus. */
+export function signedMoney(ctx: RequestContext, amount: number, currency: string): string {
+  const text = formatMoney({ amount: Math.abs(amount), currency }, ctx.locale);
+  return amount < 0 ? `−${text}` : `+${text}`;
+}
+
+/** Ledger entries newest first, with "older"/"newest" links when there are more (`pageHref(cursor)`). */
+export function ledgerTable(
+  ctx: RequestContext,
+  options: { entries: LedgerEntry[]; timeZone: string; nextCursor: string | null; paged: boolean; pageHref: (cursor: string | null) => string; showNote?: boolean },
+): SafeHtml {
+  const { t, locale } = ctx;
+  if (options.entries.length === 0) return html`<p class="muted">${t('wallet.ledger.empty')}</p>`;
+  return html`<div class="table-wrap"><table data-testid="ledger">
+<thead><tr><th>${t('wallet.ledger.date')}</th><th>${t('wallet.ledger.kind')}</th><th>${t('wallet.ledger.amount')}</th><th>${t('wallet.ledger.balanceAfter')}</th><th>${t('wallet.ledger.reference')}</th></tr></thead>
+<tbody>${options.entries.map(
+    (e) => html`<tr data-testid="ledger-row" data-kind="${e.kind}">
+  <td>${formatDateTime(e.createdAt, locale, options.timeZone)}</td>
+  <td>${t(`wallet.kinds.${e.kind}`)}</td>
+  <td class="ltr">${signedMoney(ctx, e.amount, e.currency)}</td>
+  <td>${formatMoney({ amount: e.balanceAfter, currency: e.currency }, locale)}</td>
+  <td><span class="ltr">${e.reference ?? ''}</span>${options.showNote && e.note ? html`<br><small class="muted">${e.note}</small>` : ''}</td>
+</tr>`,
+  )}</tbody></table></div>
+<p>${options.paged ? html`<a href="${options.pageHref(null)}">${t('wallet.ledger.newest')}</a> ` : ''}${options.nextCursor !== null ? html`<a href="${options.pageHref(options.nextCursor)}" rel="next">${t('wallet.ledger.older')}</a>` : ''}</p>`;
+}
+
+/** Payments newest first with their status and any note from the admin who reviewed them. */
+export function paymentsTable(ctx: RequestContext, payments: Payment[], timeZone: string): SafeHtml {
+  const { t, locale } = ctx;
+  if (payments.length === 0) return html`<p class="muted">${t('wallet.payments.empty')}</p>`;
+  return html`<div class="table-wrap"><table data-testid="payments">
+<thead><tr><th>${t('wallet.payments.date')}</th><th>${t('wallet.payments.provider')}</th><th>${t('wallet.payments.amount')}</th><th>${t('wallet.payments.reference')}</th><th>${t('wallet.payments.status')}</th></tr></thead>
+<tbody>${payments.map(
+    (p) => html`<tr data-testid="payment-row" data-payment-id="${p.id}">
+  <td>${formatDateTime(p.createdAt, locale, timeZone)}</td>
+  <td>${t(`wallet.providers.${p.provider}`)}</td>
+  <td>${formatMoney(p.amount, locale)}</td>
+  <td class="ltr">${p.reference ?? ''}</td>
+  <td>${paymentBadge(ctx, p)}${p.reviewNote ? html`<br><small data-testid="review-note">${t('wallet.payments.note')}: ${p.reviewNote}</small>` : ''}</td>
+</tr>`,
+  )}</tbody></table></div>`;
+}

@@ -1,0 +1,88 @@
+import type { LedgerEntry, Money } from '@panelkit/sdk';
+import type { Payment } from '../db/payments.js';
+import type { RequestContext } from '../http/context.js';
+import type { FieldErrors } from '../http/forms.js';
+import { instantToZoned } from '../payments/zoned-time.js';
+import { field, formError } from './forms.js';
+import { html, type SafeHtml } from './html.js';
+import { csrfField, page } from './layout.js';
+import { balanceList, ledgerTable, paymentsTable } from './money-tables.js';
+
+/** One top-up form's state: a fresh key, or what was sent and what was wrong with it. */
+export interface TopUpFormState {
+  key: string;
+  values: Record<string, string>;
+  errors?: FieldErrors;
+}
+
+export interface WalletView {
+  balances: Money[];
+  currency: string;
+  timeZone: string;
+  now: Date;
+  /** The enabled providers, each with its form's state. */
+  forms: Array<{ provider: string; state: TopUpFormState }>;
+  card: { cardNumber: string; holder: string } | null;
+  payments: Payment[];
+  ledger: { entries: LedgerEntry[]; nextCursor: string | null; paged: boolean };
+  notice: string | null;
+}
+
+function testForm(ctx: RequestContext, view: WalletView, state: TopUpFormState): SafeHtml {
+  const { t } = ctx;
+  return html`<section class="card" data-provider="test">
+<h2>${t('wallet.test.title')} <span class="badge pending">${t('wallet.test.badge')}</span></h2>
+<p class="muted">${t('wallet.test.warning')}</p>
+<form method="post" action="/wallet/topup/test" class="stack" data-testid="topup-test" novalidate>
+  ${csrfField(ctx)}<input type="hidden" name="idempotencyKey" value="${state.key}">
+  ${formError(state.errors)}${keyError(state.errors)}
+  ${field({ id: 'test-amount', name: 'amount', label: t('wallet.amount', { currency: view.currency }), value: state.values['amount'], errors: state.errors, required: true, attrs: html`inputmode="decimal" autocomplete="off"` })}
+  <button type="submit">${t('wallet.test.submit')}</button>
+</form></section>`;
+}
+
+function cardForm(ctx: RequestContext, view: WalletView, state: TopUpFormState): SafeHtml {
+  const { t } = ctx;
+  const card = view.card;
+  if (card === null) return html``;
+  return html`<section class="card" data-provider="card">
+<h2>${t('wallet.card.title')}</h2>
+<p>${t('wallet.card.intro')}</p>
+<dl class="facts">
+  <dt>${t('wallet.card.cardNumber')}</dt>
+  <dd><span class="copy-row"><input id="shop-card-number" class="ltr" readonly value="${card.cardNumber}" aria-label="${t('wallet.card.cardNumber')}" data-testid="card-number"><button type="button" class="secondary small" data-copy="#shop-card-number" data-copied="${t('wallet.card.copied')}">${t('wallet.card.copy')}</button></span></dd>
+  <dt>${t('wallet.card.holder')}</dt><dd data-testid="card-holder">${card.holder}</dd>
+</dl>
+<form method="post" action="/wallet/topup/card" class="stack" data-testid="topup-card" novalidate>
+  ${csrfField(ctx)}<input type="hidden" name="idempotencyKey" value="${state.key}">
+  ${formError(state.errors)}${keyError(state.errors)}
+  ${field({ id: 'card-amount', name: 'amount', label: t('wallet.amount', { currency: view.currency }), value: state.values['amount'], errors: state.errors, required: true, attrs: html`inputmode="decimal" autocomplete="off"` })}
+  ${field({ id: 'card-reference', name: 'reference', label: t('wallet.card.reference'), hint: t('wallet.card.referenceHint'), value: state.values['reference'], errors: state.errors, required: true, attrs: html`autocomplete="off" dir="ltr"` })}
+  ${field({ id: 'card-cardLast4', name: 'cardLast4', label: t('wallet.card.cardLast4'), value: state.values['cardLast4'], errors: state.errors, required: true, attrs: html`inputmode="numeric" maxlength="4" autocomplete="off" dir="ltr"` })}
+  ${field({ id: 'card-paidAt', name: 'paidAt', type: 'datetime-local', label: t('wallet.card.paidAt'), hint: t('wallet.card.paidAtHint', { zone: view.timeZone }), value: state.values['paidAt'], errors: state.errors, required: true, attrs: html`max="${instantToZoned(view.now, view.timeZone)}"` })}
+  <button type="submit">${t('wallet.card.submit')}</button>
+</form></section>`;
+}
+
+/** The hidden key's problem (an expired or tampered form) shown above the form. */
+function keyError(errors: FieldErrors | undefined): SafeHtml | '' {
+  const message = errors?.['idempotencyKey'];
+  return message ? html`<p class="error" role="alert">${message}</p>` : '';
+}
+
+export function walletPage(ctx: RequestContext, view: WalletView): SafeHtml {
+  const { t } = ctx;
+  const forms = view.forms.map(({ provider, state }) => (provider === 'test' ? testForm(ctx, view, state) : provider === 'card' ? cardForm(ctx, view, state) : ''));
+  return page(ctx, {
+    title: t('wallet.title'),
+    notice: view.notice,
+    body: html`<h1>${t('wallet.title')}</h1>
+<section class="card"><h2>${t('wallet.balance')}</h2>${balanceList(ctx, view.balances, view.currency)}</section>
+<h2>${t('wallet.topUp')}</h2>
+${forms.length === 0 ? html`<p class="muted">${t('wallet.noProviders')}</p>` : forms}
+<h2>${t('wallet.payments.title')}</h2>
+${paymentsTable(ctx, view.payments, view.timeZone)}
+<h2 id="ledger">${t('wallet.ledger.title')}</h2>
+${ledgerTable(ctx, { ...view.ledger, timeZone: view.timeZone, pageHref: (cursor) => (cursor === null ? '/wallet' : `/wallet?after=${encodeURIComponent(cursor)}#ledger`) })}`,
+  });
+}
