@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { csrfCookie, csrfProtection } from '../auth/csrf.js';
 import { loadViewer } from '../auth/viewer.js';
+import { adminRoutes } from '../routes/admin/index.js';
 import { authRoutes } from '../routes/auth.js';
 import { catalogRoutes } from '../routes/catalog.js';
 import { healthRoutes } from '../routes/health.js';
@@ -22,7 +23,7 @@ export interface AppOptions {
 
 /** Each area of the shop adds its routes here (they run after the viewer and CSRF checks). */
 function areaRoutes(shop: Shop, limits: RateLimits): Router[] {
-  return [authRoutes(shop, limits), catalogRoutes(shop)];
+  return [authRoutes(shop, limits), catalogRoutes(shop), adminRoutes(shop)];
 }
 
 /**
