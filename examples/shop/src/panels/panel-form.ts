@@ -14,8 +14,9 @@ export const PanelUrlSchema = z
   .max(2000)
   .pipe(z.url({ protocol: /^https?$/, message: 'adminOps.forms.url' }))
   .refine((url) => {
-    const parsed = new URL(url);
-    return parsed.username === '' && parsed.password === '';
+    // Runs even when the URL check above failed (zod reports both), so it must not throw.
+    const parsed = URL.canParse(url) ? new URL(url) : null;
+    return parsed === null || (parsed.username === '' && parsed.password === '');
   }, 'adminOps.forms.urlCredentials');
 
 const optionalUrl = z

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { PanelCredentialsSchema, TagSchema, type Panel, type StoragePort } from '@panelkit/sdk';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -47,13 +48,7 @@ const PanelEntrySchema = z
     }
   });
 
-export const PanelsFileSchema = z.array(PanelEntrySchema).superRefine((entries, ctx) => {
-  const seen = new Set<string>();
-  entries.forEach((entry, i) => {
-    if (seen.has(entry.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `"${entry.name}" appears more than once` });
-    seen.add(entry.name);
-  });
-});
+export const PanelsFileSchema = z.array(PanelEntrySchema);
 export type PanelsFileEntry = z.output<typeof PanelEntrySchema>;
 
 /** Everything wrong with the file at once, one problem a line (never a credential). */
@@ -71,6 +66,20 @@ export class PanelsFileError extends Error {
 function pathText(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(the file)';
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`)).join('');
+}
+
+/** Entries are matched by name, so a name may appear once (checked even when other entries are invalid). */
+function duplicateNames(json: unknown): string[] {
+  if (!Array.isArray(json)) return [];
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  json.forEach((entry: unknown, i) => {
+    const name = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)['name'] : undefined;
+    if (typeof name !== 'string') return;
+    if (seen.has(name.trim())) problems.push(`[${i}].name: "${name.trim()}" appears more than once`);
+    seen.add(name.trim());
+  });
+  return problems;
 }
 
 /** Messages shared with the admin forms are i18n keys; the operator reads them in English. */
@@ -91,19 +100,19 @@ export async function readPanelsFile(file: string): Promise<PanelsFileEntry[]> {
     throw new PanelsFileError(file, ['is not valid JSON']);
   }
   const parsed = PanelsFileSchema.safeParse(json);
-  if (!parsed.success) {
-    // Zod's messages name the rule, never the value, so no secret is repeated.
-    throw new PanelsFileError(file, parsed.error.issues.map((issue) => `${pathText(issue.path)}: ${english(issue.message)}`));
-  }
+  // Zod's messages name the rule, never the value, so no secret is repeated.
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${pathText(issue.path)}: ${english(issue.message)}`);
+  problems.push(...duplicateNames(json));
+  if (!parsed.success || problems.length > 0) throw new PanelsFileError(file, problems);
   return parsed.data;
 }
 
 function unchanged(panel: Panel, entry: PanelsFileEntry): boolean {
   return (
     panel.baseUrl === entry.baseUrl &&
-    JSON.stringify(panel.credentials) === JSON.stringify(entry.credentials) &&
-    JSON.stringify(panel.locationTags) === JSON.stringify(entry.locationTags) &&
-    JSON.stringify(panel.options) === JSON.stringify(entry.options) &&
+    isDeepStrictEqual(panel.credentials, entry.credentials) &&
+    isDeepStrictEqual(panel.locationTags, entry.locationTags) &&
+    isDeepStrictEqual(panel.options, entry.options) &&
     (entry.enabled === undefined || panel.enabled === entry.enabled)
   );
 }

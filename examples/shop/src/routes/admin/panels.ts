@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { NewPanelSchema, toPanelkitError, type Panel } from '@panelkit/sdk';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -81,7 +82,7 @@ export function panelRoutes(shop: Shop): Router {
       const panel = existing
         ? await tx.panels.update(existing.id, { name: settings.name, baseUrl: settings.baseUrl, credentials: settings.credentials, locationTags: settings.locationTags, options: settings.options, enabled: form.enabled })
         : await tx.panels.create({ ...settings, enabled: form.enabled });
-      const credentialsChanged = existing !== null && JSON.stringify(existing.credentials) !== JSON.stringify(settings.credentials);
+      const credentialsChanged = existing !== null && !isDeepStrictEqual(existing.credentials, settings.credentials);
       await tx.audit.append({ actor, action: existing ? 'panel.updated' : 'panel.created', subjectType: 'panel', subjectId: panel.id, data: { name: panel.name, kind: panel.kind, credentialsChanged } });
       return panel;
     });
