@@ -89,6 +89,8 @@ describe('subscription actions', () => {
     await postForm({ agent: admin.agent, csrf: page.csrf }, `/admin/subscriptions/${sub.id}/approve`, { back: `/admin/orders/${order.id}` }).expect(303);
     const queued = await adminGet(admin, `/admin/orders/${order.id}`);
     expect(queued.html).not.toContain('data-testid="approve-subscription"');
+    // Approving again while its job waits is refused (and would change nothing).
+    expect((await postForm({ agent: admin.agent, csrf: page.csrf }, `/admin/subscriptions/${sub.id}/approve`, {})).status).toBe(409);
     await t.drain();
     expect((await t.shop.storage.subscriptions.get(sub.id))?.status).toBe('active');
     expect(await balance(buyer.customerId)).toBe(400);
@@ -132,5 +134,28 @@ describe('subscription actions', () => {
     const { csrf } = await adminGet(admin, '/admin');
     expect((await postForm({ agent: admin.agent, csrf }, '/admin/subscriptions/sub_doesnotexist/suspend', {})).status).toBe(404);
     expect((await postForm({ agent: admin.agent, csrf }, '/admin/jobs/job_doesnotexist/retry', {})).status).toBe(404);
+  });
+});
+
+describe('overview', () => {
+  it('counts subscriptions by status, queued and dead jobs, and receipts waiting for review', async () => {
+    const buyer = await fundedBuyer(t, t.app, 2000);
+    const { shopSchema, db } = t.shop;
+    for (const [id, status] of [['pay_pending_1', 'pending'], ['pay_pending_2', 'pending'], ['pay_done_1', 'approved']] as const) {
+      await db.query(`INSERT INTO ${shopSchema}.payments (id, customer_id, provider, amount, currency, status, created_at) VALUES ($1, $2, 'card', 500, 'USD', $3, $4)`, [id, buyer.customerId, status, t.clock.now()]);
+    }
+    await t.shop.kit.checkout({ customerId: buyer.customerId, items: [{ planId: plan.id }], idempotencyKey: 'overview-1' });
+    const counts = await t.shop.storage.subscriptions.countByStatus();
+    const queued = (await t.shop.storage.jobs.list({ state: 'queued' }, { limit: 1000 })).items.length;
+    const dead = (await t.shop.storage.jobs.list({ state: 'dead' }, { limit: 1000 })).items.length;
+    const page = await adminGet(admin, '/admin');
+    expect(page.html).toContain('data-testid="pending-receipts">2<');
+    expect(page.html).toContain(`data-testid="count-pending">${counts.pending}<`);
+    expect(page.html).toContain(`data-testid="count-active">${counts.active}<`);
+    expect(page.html).toContain(`data-testid="jobs-queued">${queued}<`);
+    expect(page.html).toContain(`data-testid="jobs-dead">${dead}<`);
+    expect(queued).toBeGreaterThan(0);
+    expect(page.html.match(/data-testid="overview-panel"/g)?.length).toBe((await t.shop.storage.panels.list()).length);
+    await t.drain();
   });
 });
