@@ -16,3 +16,10 @@ document.addEventListener('click', async (event) => {
   button.textContent = done;
   setTimeout(() => { button.textContent = label; }, 1500);
 });
+
+// Forms that do something hard to undo ask first: <form data-confirm="Are you sure?">.
+document.addEventListener('submit', (event) => {
+  const form = event.target instanceof HTMLFormElement ? event.target : null;
+  const question = form?.getAttribute('data-confirm');
+  if (question && !window.confirm(question)) event.preventDefault();
+});

@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { csrfCookie, csrfProtection } from '../auth/csrf.js';
 import { loadViewer } from '../auth/viewer.js';
+import { adminRoutes } from '../routes/admin/index.js';
 import { apiV1Routes } from '../routes/api/v1.js';
 import { apiTokenRoutes } from '../routes/api-tokens.js';
 import { authRoutes } from '../routes/auth.js';
@@ -43,6 +44,7 @@ function areaRoutes(shop: Shop, limits: RateLimits): Router[] {
     walletApiRoutes(shop),
     adminReceiptsRoutes(shop),
     adminCustomersRoutes(shop),
+    adminRoutes(shop),
   ];
 }
 

@@ -9,10 +9,10 @@ export interface TargetSyncResult {
 
 /**
  * Reads the panel's targets (inbounds, services) and stores each enabled one not yet known with
- * `capacity` slots. Known targets keep their capacity and settings; running it again adds only
+ * `capacity` slots (`null`: unlimited). Known targets keep their capacity and settings; running it again adds only
  * new ones. The first target of a panel without a default becomes its default.
  */
-export async function syncTargets(storage: StoragePort, adapter: PanelAdapter, panel: Panel, capacity: number, signal: AbortSignal): Promise<TargetSyncResult> {
+export async function syncTargets(storage: StoragePort, adapter: PanelAdapter, panel: Panel, capacity: number | null, signal: AbortSignal): Promise<TargetSyncResult> {
   const remote = await adapter.listTargets({ signal, idempotencyKey: `targets:${panel.id}` });
   const stored = await storage.targets.list({ panelId: panel.id });
   const known = new Set(stored.map((t) => t.remoteRef));

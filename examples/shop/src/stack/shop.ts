@@ -7,6 +7,7 @@ import { ApiTokenStore } from '../db/api-tokens.js';
 import { migrateShop, shopSchemaName } from '../db/migrations.js';
 import { SessionStore } from '../db/sessions.js';
 import { AdapterCache } from '../panels/adapter-cache.js';
+import { applyPanelsFile } from '../panels/panels-file.js';
 import { randomSecret, remembered } from './data-folder.js';
 import { openDatabase } from './database.js';
 import { startDemoPanels, type DemoPanels } from './demo-panels.js';
@@ -63,6 +64,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
     await migrateShop(client, config.schema, clock.now());
     const storage = createPostgresStorage({ client, schema: config.schema, clock, logger: logger.child({ component: 'storage' }) });
     closers.push(() => storage.close());
+    if (config.panelsFile !== null) await applyPanelsFile(storage, config.panelsFile, logger.child({ component: 'panels-file' }));
 
     const secret = config.secret ?? remembered(keepDir, 'secret.json', () => ({ secret: randomSecret(32) })).secret;
     const adapterFor = panelAdapterFactory({ clock, logger: logger.child({ component: 'panel' }) });

@@ -1,0 +1,58 @@
+import type { Plan } from '@panelkit/sdk';
+import { Router, type Request, type Response } from 'express';
+import { ctxOf } from '../../http/context.js';
+import type { FieldErrors } from '../../http/forms.js';
+import { HttpError } from '../../http/http-error.js';
+import { noticeFrom } from '../../http/notice.js';
+import { echoPlanValues, NEW_PLAN_VALUES, planFormValues, planInputFrom, type PlanFormValues } from '../../plans/plan-form.js';
+import type { Shop } from '../../stack/shop.js';
+import { adminPage } from '../../views/admin-layout.js';
+import { planFormBody, plansListBody } from '../../views/admin/plan-views.js';
+import { adminActor, idParam } from './shared.js';
+
+export function planRoutes(shop: Shop): Router {
+  const router = Router();
+  const { storage } = shop;
+
+  async function renderForm(res: Response, status: number, planId: string | null, values: PlanFormValues, errors?: FieldErrors): Promise<void> {
+    const ctx = ctxOf(res);
+    const [targets, panels] = await Promise.all([storage.targets.list(), storage.panels.list()]);
+    const title = planId === null ? ctx.t('adminOps.plans.add') : ctx.t('adminOps.plans.editTitle');
+    res.status(status).send(adminPage(ctx, { title, body: planFormBody(ctx, { planId, values, errors, currency: shop.config.currency, targets, panels }) }).value);
+  }
+
+  async function planOr404(req: Request): Promise<Plan> {
+    const plan = await storage.plans.get(idParam(req));
+    if (plan === null) throw new HttpError(404, 'errors.notFound');
+    return plan;
+  }
+
+  async function submit(req: Request, res: Response, existing: Plan | null): Promise<void> {
+    const { t } = ctxOf(res);
+    const known = new Set((await storage.targets.list()).map((x) => x.id));
+    // A plan keeps its currency; a new one is sold in the shop's.
+    const currency = existing?.price.currency ?? shop.config.currency;
+    const result = planInputFrom(req.body, t, currency, known, existing);
+    if (!result.ok) return renderForm(res, 400, existing?.id ?? null, echoPlanValues(req.body), result.fields);
+    const actor = adminActor(res);
+    await storage.transaction(async (tx) => {
+      const saved = existing === null ? await tx.plans.create(result.input) : await tx.plans.update(existing.id, result.input);
+      await tx.audit.append({ actor, action: existing === null ? 'plan.created' : 'plan.updated', subjectType: 'plan', subjectId: saved.id, data: { name: saved.name, price: saved.price.amount, onSale: saved.onSale } });
+    });
+    res.redirect(303, `/admin/plans?done=adminOps.${existing === null ? 'plan_created' : 'plan_saved'}`);
+  }
+
+  router.get('/admin/plans', async (req, res) => {
+    const ctx = ctxOf(res);
+    const plans = await storage.plans.list();
+    res.send(adminPage(ctx, { title: ctx.t('adminOps.plans.title'), notice: noticeFrom(req), body: plansListBody(ctx, plans) }).value);
+  });
+  router.get('/admin/plans/new', (_req, res) => renderForm(res, 200, null, NEW_PLAN_VALUES));
+  router.post('/admin/plans', (req, res) => submit(req, res, null));
+  router.get('/admin/plans/:id/edit', async (req, res) => {
+    const plan = await planOr404(req);
+    await renderForm(res, 200, plan.id, planFormValues(plan));
+  });
+  router.post('/admin/plans/:id/edit', async (req, res) => submit(req, res, await planOr404(req)));
+  return router;
+}

@@ -1,0 +1,36 @@
+import type { Actor } from '@panelkit/sdk';
+import type { Request, Response } from 'express';
+import { viewerOf } from '../../http/context.js';
+import { HttpError } from '../../http/http-error.js';
+
+/** The signed-in admin as the engine's actor (ledger entries and audit events name them). */
+export function adminActor(res: Response): Actor {
+  return { type: 'admin', id: viewerOf(res).account.id };
+}
+
+const ID = /^[a-z]{1,12}_[a-z0-9]{1,100}$/;
+
+/** A route's `:id` when it looks like an engine id; anything else is a 404 without a lookup. */
+export function idParam(req: Request, name = 'id'): string {
+  const value = req.params[name];
+  if (typeof value !== 'string' || !ID.test(value)) throw new HttpError(404, 'errors.notFound');
+  return value;
+}
+
+/** `?cursor=` of a keyset-paged list. */
+export function cursorOf(req: Request): string | null {
+  const cursor = req.query['cursor'];
+  return typeof cursor === 'string' && cursor.length > 0 && cursor.length <= 512 ? cursor : null;
+}
+
+/** A one-line query-string value, or `''`. */
+export function queryText(req: Request, name: string, max: number): string {
+  const value = req.query[name];
+  return typeof value === 'string' ? value.trim().slice(0, max) : '';
+}
+
+/** Where a redirect may go back to after an action: an admin page of an order or subscription. */
+export function backTo(value: unknown, fallback: string): string {
+  return typeof value === 'string' && /^\/admin\/(orders|subscriptions|panels)\/[a-z]{1,12}_[a-z0-9]{1,100}$/.test(value) ? value : fallback;
+}
+

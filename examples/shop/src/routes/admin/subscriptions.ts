@@ -1,0 +1,105 @@
+import { InsufficientFundsError, ValidationError, type SubscriptionAction } from '@panelkit/sdk';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { ctxOf } from '../../http/context.js';
+import { optionalText } from '../../http/form-fields.js';
+import { parseForm } from '../../http/forms.js';
+import { HttpError } from '../../http/http-error.js';
+import { noticeFrom } from '../../http/notice.js';
+import { actionsFor, jobsOf, namesOf } from '../../ops/subscription-facts.js';
+import type { Shop } from '../../stack/shop.js';
+import { adminPage } from '../../views/admin-layout.js';
+import { subscriptionBody } from '../../views/admin/subscription-page.js';
+import { adminActor, backTo, idParam } from './shared.js';
+
+const ActionFormSchema = z.object({ reason: optionalText(500), back: z.string().max(300).optional() });
+
+type Engine = Shop['kit'];
+type Operation = 'retry' | 'approve' | 'suspend' | 'resume' | 'terminate';
+
+const OPERATIONS: Record<Operation, (kit: Engine, action: SubscriptionAction) => Promise<unknown>> = {
+  // Charges the customer again what was paid (it was refunded when provisioning failed).
+  retry: (kit, a) => kit.retryFailed(a),
+  approve: (kit, a) => kit.approveProvisioning(a),
+  suspend: (kit, a) => kit.suspend(a),
+  resume: (kit, a) => kit.resume(a),
+  terminate: (kit, a) => kit.terminate(a),
+};
+
+export function subscriptionRoutes(shop: Shop): Router {
+  const router = Router();
+  const { storage } = shop;
+
+  router.get('/admin/subscriptions/:id', async (req, res) => {
+    const ctx = ctxOf(res);
+    const sub = await storage.subscriptions.get(idParam(req));
+    if (sub === null) throw new HttpError(404, 'errors.notFound');
+    const [customer, names, jobs, audit] = await Promise.all([
+      storage.customers.get(sub.customerId),
+      namesOf(shop),
+      jobsOf(shop, sub.id),
+      storage.audit.list({ subjectType: 'subscription', subjectId: sub.id }, { limit: 100 }),
+    ]);
+    res.send(
+      adminPage(ctx, {
+        title: ctx.t('adminOps.subscriptions.title'),
+        notice: noticeFrom(req),
+        body: subscriptionBody(ctx, shop.config.timeZone, { sub, customer, names, jobs, actions: actionsFor(sub, jobs), audit: audit.items }),
+      }).value,
+    );
+  });
+
+  /**
+   * Approval is for a pending subscription with no provisioning job. The engine would also take
+   * one whose job is queued, and its re-enqueue resets the job's `round` to 0, which after an
+   * admin's retry would key a second failure's refund like the first one (so it would not be paid).
+   */
+  async function assertAwaitingApproval(id: string): Promise<void> {
+    const sub = await storage.subscriptions.get(id);
+    if (sub === null) throw new HttpError(404, 'errors.notFound');
+    if (!actionsFor(sub, await jobsOf(shop, sub.id)).approve) throw new HttpError(409, 'errors.conflict');
+  }
+
+  /**
+   * Every action goes through the engine, which checks the move against the subscription's
+   * current state in one transaction: a second click, or a second admin, gets a conflict and
+   * nothing happens twice.
+   */
+  async function act(operation: Operation, req: Request, res: Response): Promise<void> {
+    const id = idParam(req);
+    const parsed = parseForm(ActionFormSchema, req.body, ctxOf(res).t);
+    if (!parsed.ok) throw new HttpError(400, 'errors.invalidInput', {}, parsed.fields);
+    const action: SubscriptionAction = { subscriptionId: id, actor: adminActor(res), ...(parsed.data.reason !== '' ? { reason: parsed.data.reason } : {}) };
+    if (operation === 'approve') await assertAwaitingApproval(id);
+    try {
+      await OPERATIONS[operation](shop.kit, action);
+    } catch (error) {
+      if (InsufficientFundsError.is(error)) throw new HttpError(402, 'adminOps.errors.customerFundsShort');
+      // The engine's "not in a state for this" (e.g. approving a subscription that is no longer pending).
+      if (ValidationError.is(error)) throw new HttpError(409, 'errors.conflict');
+      throw error;
+    }
+    res.redirect(303, `${backTo(parsed.data.back, `/admin/subscriptions/${id}`)}?done=adminOps.subscription_${operation}`);
+  }
+
+  for (const operation of Object.keys(OPERATIONS) as Operation[]) {
+    router.post(`/admin/subscriptions/:id/${operation}`, (req, res) => act(operation, req, res));
+  }
+
+  /** Puts a dead job back in the queue with a fresh attempt budget (a conflict when it is not dead). */
+  router.post('/admin/jobs/:id/retry', async (req, res) => {
+    const parsed = parseForm(ActionFormSchema, req.body, ctxOf(res).t);
+    if (!parsed.ok) throw new HttpError(400, 'errors.invalidInput', {}, parsed.fields);
+    const job = await storage.jobs.get(idParam(req));
+    if (job === null) throw new HttpError(404, 'errors.notFound');
+    if (job.state !== 'dead') throw new HttpError(409, 'errors.conflict');
+    const actor = adminActor(res);
+    await storage.transaction(async (tx) => {
+      await tx.jobs.retry(job.id);
+      await tx.audit.append({ actor, action: 'job.retried', subjectType: 'job', subjectId: job.id, data: { type: job.type, dedupeKey: job.dedupeKey } });
+    });
+    res.redirect(303, `${backTo(parsed.data.back, '/admin/orders')}?done=adminOps.job_retried`);
+  });
+
+  return router;
+}

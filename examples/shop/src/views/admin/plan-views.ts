@@ -1,0 +1,77 @@
+import type { Panel, Plan, Target } from '@panelkit/sdk';
+import type { RequestContext } from '../../http/context.js';
+import type { FieldErrors } from '../../http/forms.js';
+import { formatNumber } from '../../i18n/format.js';
+import { planPrice, planSummary } from '../../i18n/plan-text.js';
+import type { PlanFormValues } from '../../plans/plan-form.js';
+import { field, formError } from '../forms.js';
+import { html, type SafeHtml } from '../html.js';
+import { csrfField } from '../layout.js';
+import { badge, checkField, multiSelectField, selectField, table, textareaField } from './widgets.js';
+
+export function plansListBody(ctx: RequestContext, plans: Plan[]): SafeHtml {
+  const { t, locale } = ctx;
+  return html`<h1>${t('adminOps.plans.title')}</h1>
+<p><a class="button" href="/admin/plans/new" data-testid="add-plan">${t('adminOps.plans.add')}</a></p>
+${plans.length === 0
+  ? html`<p class="muted">${t('adminOps.plans.none')}</p>`
+  : table(
+      [t('adminOps.plans.name'), t('adminOps.plans.price'), t('adminOps.plans.gives'), t('adminOps.plans.allocated'), t('adminOps.plans.onSale'), ''],
+      plans.map(
+        (p) => html`<tr data-testid="plan-row" data-plan-id="${p.id}">
+  <td>${p.name} <small class="muted">${p.family}</small></td>
+  <td>${planPrice(p, locale)}</td>
+  <td>${planSummary(p, t, locale)}</td>
+  <td data-testid="plan-allocated">${formatNumber(p.allocated, locale)} / ${p.maxClients === null ? t('adminOps.unlimited') : formatNumber(p.maxClients, locale)}</td>
+  <td>${badge(ctx, 'onOff', p.onSale ? 'on' : 'off')}</td>
+  <td><a href="/admin/plans/${p.id}/edit" data-testid="edit-plan">${t('adminOps.edit')}</a></td>
+</tr>`,
+      ),
+      'plans',
+    )}`;
+}
+
+/** Create (`planId` null) or edit a plan. */
+export function planFormBody(ctx: RequestContext, options: { planId: string | null; values: PlanFormValues; errors?: FieldErrors; currency: string; targets: Target[]; panels: Panel[] }): SafeHtml {
+  const { t } = ctx;
+  const { values: v, errors } = options;
+  const panelName = new Map(options.panels.map((p) => [p.id, p.name]));
+  const targetChoices = options.targets.map((x) => [x.id, `${panelName.get(x.panelId) ?? x.panelId} · ${x.name} (${x.protocol})`] as const);
+  const action = options.planId === null ? '/admin/plans' : `/admin/plans/${options.planId}/edit`;
+  return html`<h1>${options.planId === null ? t('adminOps.plans.add') : t('adminOps.plans.editTitle')}</h1>
+<form method="post" action="${action}" class="stack" novalidate data-testid="plan-form">
+  ${csrfField(ctx)}${formError(errors)}
+  ${field({ name: 'name', label: t('adminOps.plans.name'), value: v.name, errors, required: true })}
+  ${field({ name: 'family', label: t('adminOps.plans.family'), value: v.family, errors, required: true, hint: t('adminOps.plans.familyHint') })}
+  ${textareaField({ name: 'description', label: t('adminOps.plans.description'), value: v.description, errors })}
+  ${field({ name: 'price', label: t('adminOps.plans.priceIn', { currency: options.currency }), value: v.price, errors, required: true, attrs: html`inputmode="decimal" dir="ltr"` })}
+  ${field({ name: 'durationDays', label: t('adminOps.plans.durationDays'), value: v.durationDays, errors, required: true, attrs: html`inputmode="numeric"` })}
+  ${field({ name: 'trafficGiB', label: t('adminOps.plans.trafficGiB'), value: v.trafficGiB, errors, hint: t('adminOps.emptyUnlimited'), attrs: html`inputmode="decimal"` })}
+  ${field({ name: 'deviceLimit', label: t('adminOps.plans.deviceLimit'), value: v.deviceLimit, errors, hint: t('adminOps.emptyUnlimited'), attrs: html`inputmode="numeric"` })}
+  ${field({ name: 'maxClients', label: t('adminOps.plans.maxClients'), value: v.maxClients, errors, hint: t('adminOps.emptyUnlimited'), attrs: html`inputmode="numeric"` })}
+  <fieldset>
+    <legend>${t('adminOps.plans.placement')}</legend>
+    ${field({ name: 'allowedLocations', label: t('adminOps.plans.allowedLocations'), value: v.allowedLocations, errors, hint: t('adminOps.plans.allowedLocationsHint'), attrs: html`dir="ltr"` })}
+    ${multiSelectField({ name: 'preferredTargetIds', label: t('adminOps.plans.preferredTargets'), values: v.preferredTargetIds, choices: targetChoices, errors, hint: t('adminOps.plans.preferredTargetsHint') })}
+  </fieldset>
+  ${checkField({ name: 'autoProvision', label: t('adminOps.plans.autoProvision'), checked: v.autoProvision, hint: t('adminOps.plans.autoProvisionHint') })}
+  ${checkField({ name: 'renewable', label: t('adminOps.plans.renewable'), checked: v.renewable })}
+  ${checkField({ name: 'startOnFirstUse', label: t('adminOps.plans.startOnFirstUse'), checked: v.startOnFirstUse })}
+  ${checkField({ name: 'onSale', label: t('adminOps.plans.onSaleLabel'), checked: v.onSale })}
+  <fieldset>
+    <legend>${t('adminOps.plans.trial')}</legend>
+    ${field({ name: 'trialDays', label: t('adminOps.plans.trialDays'), value: v.trialDays, errors, hint: t('adminOps.plans.trialDaysHint'), attrs: html`inputmode="numeric"` })}
+    ${field({ name: 'trialGiB', label: t('adminOps.plans.trialGiB'), value: v.trialGiB, errors, hint: t('adminOps.emptyUnlimited'), attrs: html`inputmode="decimal"` })}
+  </fieldset>
+  <fieldset>
+    <legend>${t('adminOps.plans.extension')}</legend>
+    ${field({ name: 'extensionWindowDays', label: t('adminOps.plans.windowDays'), value: v.extensionWindowDays, errors, required: true, attrs: html`inputmode="decimal"` })}
+    ${selectField({ name: 'trafficOnExtend', label: t('adminOps.plans.trafficOnExtend'), value: v.trafficOnExtend, errors, choices: [['replace', t('adminOps.plans.trafficReplace')], ['carry_over', t('adminOps.plans.trafficCarryOver')]] })}
+    ${selectField({ name: 'daysOnExtend', label: t('adminOps.plans.daysOnExtend'), value: v.daysOnExtend, errors, choices: [['stack', t('adminOps.plans.daysStack')], ['restart', t('adminOps.plans.daysRestart')]] })}
+  </fieldset>
+  <div class="actions">
+    <button type="submit" data-testid="save-plan">${t('adminOps.save')}</button>
+    <a href="/admin/plans">${t('adminOps.cancel')}</a>
+  </div>
+</form>`;
+}
