@@ -28,6 +28,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`buyer and admin journeys in headless Chromium${
   beforeAll(async () => {
     [shop, browser] = await Promise.all([serveShop(), launchBrowser()]);
     buyerContext = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+    buyerContext.setDefaultTimeout(10_000);
     buyer = await buyerContext.newPage();
   });
   afterAll(async () => {
@@ -110,12 +111,13 @@ describe.skipIf(!HAVE_CHROMIUM)(`buyer and admin journeys in headless Chromium${
     await card.locator('input[name="amount"]').fill('15');
     await card.locator('input[name="reference"]').fill('7781 2290 11');
     await card.locator('input[name="cardLast4"]').fill('4321');
-    await card.locator('input[name="paidAt"]').fill('2026-03-29T10:30');
+    await card.locator('input[name="paidAt"]').fill('2026-03-29T08:30');
     await card.locator('button[type="submit"]').click();
     await buyer.waitForURL(/done=wallet\./);
     await screenshot(buyer, 'wallet-receipt-pending-en');
 
     const adminContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    adminContext.setDefaultTimeout(10_000);
     const admin = await adminContext.newPage();
     await admin.goto(`${shop.url}/signin`);
     await admin.getByLabel('Email').fill(ADMIN.email);
