@@ -1,26 +1,17 @@
 import type { Server } from 'node:http';
-import { ConfigError, loadConfig } from './config/config.js';
+import { loadConfig, type ShopConfig } from './config/config.js';
 import { createApp } from './http/app.js';
 import { ensureStartupAdmin } from './stack/admin-account.js';
 import { startBackground, type Background } from './stack/background.js';
 import { createLogger } from './stack/logger.js';
 import { openShop } from './stack/shop.js';
+import { exitOnStartupError } from './stack/startup-errors.js';
 
 /**
  * `npm start`: the shop on its settings (environment variables, see README). With none set it
  * runs on embedded PGlite in `examples/shop/.data` with two simulated 3x-ui panels.
  */
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+async function main(config: ShopConfig): Promise<void> {
   const logger = createLogger(config.logLevel);
   const shop = await openShop(config, { logger });
   const admin = await ensureStartupAdmin(shop, config.dataDir);
@@ -65,4 +56,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
 }
 
-await main();
+let config: ShopConfig | undefined;
+try {
+  config = loadConfig(process.env);
+  await main(config);
+} catch (error) {
+  exitOnStartupError(error, { port: config?.port });
+}

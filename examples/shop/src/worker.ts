@@ -1,24 +1,15 @@
-import { ConfigError, loadConfig } from './config/config.js';
+import { loadConfig, type ShopConfig } from './config/config.js';
 import { startBackground } from './stack/background.js';
 import { createLogger } from './stack/logger.js';
 import { openShop } from './stack/shop.js';
+import { exitOnStartupError } from './stack/startup-errors.js';
 
 /**
  * A worker replica: the job worker and the lifecycle scheduler without the web server. Run as
  * many as you like against one PostgreSQL database (DATABASE_URL); jobs are leased, and each
  * scheduler slot is won by one replica.
  */
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig({ ...process.env, DEMO_PANEL: process.env['DEMO_PANEL'] ?? 'off' });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+async function main(config: ShopConfig): Promise<void> {
   if (config.database.kind !== 'postgres') {
     console.error('the worker entry point shares the work of a shop on PostgreSQL: set DATABASE_URL (embedded PGlite is one process; `npm start` runs its worker itself)');
     process.exit(1);
@@ -36,4 +27,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
 }
 
-await main();
+try {
+  await main(loadConfig({ ...process.env, DEMO_PANEL: process.env['DEMO_PANEL'] ?? 'off' }));
+} catch (error) {
+  exitOnStartupError(error);
+}

@@ -10,3 +10,13 @@ describe('locales', () => {
     for (const [key, message] of en) expect({ key, p: placeholders(fa.get(key) as string) }).toEqual({ key, p: placeholders(message) });
   });
 });
+
+describe('translator', () => {
+  it('chooses plural forms by count and writes numbers with the locale digits', async () => {
+    const { translator } = await import('../src/i18n/translate.js');
+    expect(translator('en')('plans.days', { count: 1 })).toBe('1 day');
+    expect(translator('en')('plans.days', { count: 30 })).toBe('30 days');
+    expect(translator('fa')('plans.days', { count: 30 })).toBe('۳۰ روز');
+    expect(translator('en')('no.such.key')).toBe('no.such.key');
+  });
+});

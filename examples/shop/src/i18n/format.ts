@@ -23,7 +23,8 @@ export function minorDigits(currency: string): number {
 
 export function formatMoney(money: Money, locale: Locale): string {
   const value = money.amount / 10 ** minorDigits(money.currency);
-  return new Intl.NumberFormat(INTL_LOCALE[locale], { style: 'currency', currency: money.currency }).format(value);
+  // `narrowSymbol`: "$5.00", not en-GB's "US$5.00".
+  return new Intl.NumberFormat(INTL_LOCALE[locale], { style: 'currency', currency: money.currency, currencyDisplay: 'narrowSymbol' }).format(value);
 }
 
 /** Minor units from what a buyer typed in major units ("12.50" USD → 1250); `null` when it does not fit the currency. */

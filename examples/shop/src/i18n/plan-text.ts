@@ -1,5 +1,5 @@
 import type { Plan } from '@panelkit/sdk';
-import { formatBytes, formatMoney, formatNumber } from './format.js';
+import { formatBytes, formatMoney } from './format.js';
 import type { Locale, Translate } from './translate.js';
 
 /** A location tag for people: a country name in the viewer's language for two-letter tags, else the tag. */
@@ -17,10 +17,10 @@ export function locationName(tag: string, locale: Locale): string {
 /** "30 days · 50 GiB · 2 devices": what a plan gives, in the viewer's language. */
 export function planSummary(plan: Plan, t: Translate, locale: Locale): string {
   const parts = [
-    t('plans.days', { days: formatNumber(plan.durationDays, locale) }),
+    t('plans.days', { count: plan.durationDays }),
     plan.trafficBytes === null ? t('plans.unlimitedTraffic') : formatBytes(plan.trafficBytes, locale),
   ];
-  if (plan.deviceLimit !== null) parts.push(t('plans.devices', { count: formatNumber(plan.deviceLimit, locale) }));
+  if (plan.deviceLimit !== null) parts.push(t('plans.devices', { count: plan.deviceLimit }));
   if (plan.startOnFirstUse) parts.push(t('plans.startsOnFirstUse'));
   return parts.join(' · ');
 }

@@ -37,17 +37,29 @@ const catalogs = new Map<Locale, Catalog>(LOCALES.map((l) => [l, loadCatalog(l)]
 export type TranslateParams = Record<string, string | number>;
 export type Translate = (key: string, params?: TranslateParams) => string;
 
+const INTL_NUMBERS: Record<Locale, string> = { en: 'en-GB', fa: 'fa-IR' };
+
 /**
- * A translator for one locale. `{name}` in a message is replaced by `params.name`. A key missing
- * from the locale falls back to English, then to the key itself (a test keeps both complete).
+ * A translator for one locale. `{name}` in a message is replaced by `params.name`; numbers are
+ * written with the locale's digits. A message with plural forms (`{"one": …, "other": …}` in the
+ * locale file) is chosen by `params.count` under the locale's plural rules. A key missing from the
+ * locale falls back to English, then to the key itself (a test keeps both complete).
  */
 export function translator(locale: Locale): Translate {
   const own = catalogs.get(locale) as Catalog;
   const english = catalogs.get('en') as Catalog;
+  const plurals = new Intl.PluralRules(INTL_NUMBERS[locale]);
+  const numbers = new Intl.NumberFormat(INTL_NUMBERS[locale]);
+  const lookup = (key: string) => own.get(key) ?? english.get(key);
   return (key, params) => {
-    const message = own.get(key) ?? english.get(key) ?? key;
+    const count = params?.['count'];
+    const plural = typeof count === 'number' ? (lookup(`${key}.${plurals.select(count)}`) ?? lookup(`${key}.other`)) : undefined;
+    const message = plural ?? lookup(key) ?? key;
     if (params === undefined) return message;
-    return message.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+    return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
+      const value = params[name];
+      return value === undefined ? whole : typeof value === 'number' ? numbers.format(value) : value;
+    });
   };
 }
 

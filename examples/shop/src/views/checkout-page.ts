@@ -68,7 +68,7 @@ ${short && !view.problem ? html`<p class="error" data-testid="balance-short">${t
   <label class="check"><input type="checkbox" name="autoRenew" value="on" ${values.autoRenew ? html`checked` : ''}> ${t('checkout.autoRenew')}</label>
   ${plan.trial !== null
     ? html`<label class="check"><input type="checkbox" name="trial" value="on" data-checkout-trial ${values.trial ? html`checked` : ''}> ${t('checkout.trial', {
-        days: formatNumber(plan.trial.days, locale),
+        days: t('plans.days', { count: plan.trial.days }),
         traffic: plan.trial.trafficBytes === null ? t('plans.unlimitedTraffic') : formatBytes(plan.trial.trafficBytes, locale),
       })}</label>`
     : ''}

@@ -29,7 +29,7 @@ ${options.orders.length === 0
       options.orders.map(
         (o) => html`<tr data-testid="order-row" data-order-id="${o.id}">
   <td>${when(ctx, timeZone, o.createdAt)}</td>
-  <td><a class="ltr" href="/admin/orders/${o.id}">${o.id}</a> <small class="muted">${t('adminOps.orders.itemCount', { count: formatNumber(o.items.reduce((n, i) => n + i.quantity, 0), locale) })}</small></td>
+  <td><a class="ltr" href="/admin/orders/${o.id}">${o.id}</a> <small class="muted">${t('adminOps.orders.itemCount', { count: o.items.reduce((n, i) => n + i.quantity, 0) })}</small></td>
   <td>${customerLink(options.customers.get(o.customerId) ?? null, o.customerId)}</td>
   <td>${formatMoney(o.total, locale)}</td>
   <td>${badge(ctx, 'orderStatus', o.status)}</td>
