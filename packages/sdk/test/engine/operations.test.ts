@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IdempotencyConflictError, InvalidTransitionError } from '../../src/index.js';
+import { ConflictError, IdempotencyConflictError, InvalidTransitionError, PanelRejectedError } from '../../src/index.js';
 import { createHarness } from './harness.js';
 
 async function provisioned() {
@@ -80,5 +80,35 @@ describe('operations: approval', () => {
     await h.kit.approveProvisioning({ subscriptionId: subscriptions[0]!.id });
     expect(await h.worker().drain()).toBe(1);
     expect((await h.storage.subscriptions.get(subscriptions[0]!.id))!.status).toBe('active');
+  });
+
+  it('approving after an admin retry keeps the retry round: its failure is refunded in full', async () => {
+    const h = await createHarness({ plan: { autoProvision: false } });
+    const fake = h.panels[0]!.fake;
+    const customerId = await h.customer(5000);
+    const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'buy' });
+    const id = subscriptions[0]!.id;
+    const admin = { type: 'admin' as const, id: 'a1' };
+    const reject = () => new PanelRejectedError('no', { panelKind: 'fake' });
+    await h.kit.approveProvisioning({ subscriptionId: id, actor: admin });
+    fake.failNext('createClients', reject);
+    await h.worker().drain();
+    expect((await h.storage.subscriptions.get(id))!.status).toBe('failed');
+    expect(await h.balance(customerId)).toBe(5000);
+    await h.kit.retryFailed({ subscriptionId: id, actor: admin });
+    expect(await h.balance(customerId)).toBe(4000);
+    // The retry's job is queued: approving again queues and audits nothing new.
+    await h.kit.approveProvisioning({ subscriptionId: id, actor: admin });
+    fake.failNext('createClients', reject);
+    await h.worker().drain();
+    expect((await h.storage.subscriptions.get(id))!.status).toBe('failed');
+    expect(await h.balance(customerId)).toBe(5000);
+    const audit = await h.storage.audit.list({ subjectType: 'subscription', subjectId: id }, { limit: 50 });
+    expect(audit.items.filter((e) => e.action === 'subscription.approved')).toHaveLength(1);
+  });
+
+  it('refuses to approve a subscription that is not pending, as a conflict', async () => {
+    const { h, sub } = await provisioned();
+    await expect(h.kit.approveProvisioning({ subscriptionId: sub.id })).rejects.toSatisfy((e: unknown) => ConflictError.is(e));
   });
 });
