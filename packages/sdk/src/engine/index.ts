@@ -9,7 +9,7 @@ export { ExtendRequestSchema } from './extension.js';
 export type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './extension.js';
 export { MoneyMovementSchema, SubscriptionActionSchema } from './operations.js';
 export type { MoneyMovement, SubscriptionAction } from './operations.js';
-export type { PanelHealthResult } from './health.js';
+export type { PanelHealthCheckOptions, PanelHealthResult } from './health.js';
 export type { Worker, WorkerOptions } from './worker.js';
 export type { WorkerStep } from './handler.js';
 export { JOB_TYPES } from './job-types.js';

@@ -23,7 +23,7 @@ import type { EngineContext } from './context.js';
 import { extend, quoteExtension } from './extension.js';
 import type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './extension.js';
 import { checkPanelHealth } from './health.js';
-import type { PanelHealthResult } from './health.js';
+import type { PanelHealthCheckOptions, PanelHealthResult } from './health.js';
 import { provisionHandler } from './handlers/provision.js';
 import { pushHandler, removeHandler, removeOrphanHandler } from './handlers/push.js';
 import { updateHandler } from './handlers/update.js';
@@ -62,7 +62,8 @@ export interface Panelkit {
   retryFailed(action: SubscriptionAction): Promise<Subscription>;
   /** Starts provisioning a subscription whose plan waits for an admin (`autoProvision: false`). */
   approveProvisioning(action: SubscriptionAction): Promise<Subscription>;
-  checkPanelHealth(panelId?: string): Promise<PanelHealthResult[]>;
+  /** Checks one panel, or every enabled one; `actor` (default the system) is recorded on status changes. */
+  checkPanelHealth(panelId?: string, options?: PanelHealthCheckOptions): Promise<PanelHealthResult[]>;
   reconcile(options?: { repair?: boolean; panelId?: string }): Promise<ReconciliationReport>;
   dryRun(options?: DryRunOptions): Promise<PlannedItem[]>;
   createWorker(options?: WorkerOptions): Worker;
@@ -104,7 +105,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     terminate: (a) => terminate(ctx, a),
     retryFailed: (a) => retryFailed(ctx, a),
     approveProvisioning: (a) => approveProvisioning(ctx, a),
-    checkPanelHealth: (id) => checkPanelHealth(ctx, id),
+    checkPanelHealth: (id, o) => checkPanelHealth(ctx, id, o),
     reconcile: (o) => reconcile(ctx, o),
     dryRun: (o) => dryRun(ctx, o),
     createWorker: (o) => createWorker(ctx, handlers, o),
