@@ -88,6 +88,15 @@ describe('extension', () => {
     expect(await h.balance(customerId)).toBe(3000);
   });
 
+  it('tells whether a change is in flight until the worker applied it', async () => {
+    const { h, id } = await activeSubscription();
+    expect(await h.kit.changeInFlight(id)).toBe(false);
+    await h.kit.extend({ subscriptionId: id, idempotencyKey: 'one' });
+    expect(await h.kit.changeInFlight(id)).toBe(true);
+    await h.worker().drain();
+    expect(await h.kit.changeInFlight(id)).toBe(false);
+  });
+
   it('refuses an ineligible or unaffordable extension, charging nothing', async () => {
     const early = await activeSubscription({}, 5);
     await expect(early.h.kit.extend({ subscriptionId: early.id, idempotencyKey: 'e' })).rejects.toSatisfy(

@@ -198,6 +198,7 @@ describe('worker: provisioning', () => {
     fake.setDown(true);
     await h.kit.checkPanelHealth(panel.id, { actor: { type: 'admin', id: 'a1' } });
     fake.setDown(false);
+    h.clock.advance(60_000); // audit lists newest first by time
     await h.kit.checkPanelHealth();
     const audit = await h.storage.audit.list({ subjectId: panel.id }, { limit: 10 });
     expect(audit.items.map((a) => [a.action, a.actor]).reverse()).toEqual([
