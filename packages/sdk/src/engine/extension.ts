@@ -3,6 +3,7 @@ import { ActorSchema, IdSchema } from '../domain/common.js';
 import type { Actor } from '../domain/common.js';
 import type { Job } from '../domain/job.js';
 import type { LedgerEntry } from '../domain/ledger.js';
+import { keyedId } from '../domain/ids.js';
 import type { Money } from '../domain/money.js';
 import type { Subscription } from '../domain/subscription.js';
 import { parseInput } from '../domain/validate.js';
@@ -44,17 +45,38 @@ export interface PaidChangeResult {
 }
 
 /** Whether an extension or renewal of the subscription is queued or running. */
-export async function updateInFlight(tx: StorageRepositories, subscriptionId: string): Promise<boolean> {
+export async function updateInFlight(repos: StorageRepositories, subscriptionId: string): Promise<boolean> {
   const dedupeKey = `${JOB_TYPES.update}:${subscriptionId}`;
   for (const state of ['queued', 'running'] as const) {
-    if ((await tx.jobs.list({ dedupeKey, state }, { limit: 1 })).items.length > 0) return true;
+    if ((await repos.jobs.list({ dedupeKey, state }, { limit: 1 })).items.length > 0) return true;
   }
   return false;
 }
 
 /**
+ * The id of the update job a change's ledger key queues. Derived from the key, so a key gets at
+ * most one job ever (the primary key holds it across processes) and that job, in any state,
+ * records the change even when it was free and wrote no ledger entry.
+ */
+export function updateJobId(ledgerKey: string): string {
+  return keyedId('job', `${JOB_TYPES.update}:${ledgerKey}`);
+}
+
+/** Whether the change keyed `ledgerKey` was made already: charged (its ledger entry) or queued (its update job). */
+export async function changeRecorded(repos: StorageRepositories, ledgerKey: string): Promise<boolean> {
+  if ((await repos.ledger.getByIdempotencyKey(ledgerKey)) !== null) return true;
+  return (await repos.jobs.get(updateJobId(ledgerKey))) !== null;
+}
+
+function changeInProgress(subscriptionId: string): ConflictError {
+  return new ConflictError(`subscription ${subscriptionId} already has a change being applied`, { details: { reason: 'change_in_progress' } });
+}
+
+/**
  * Charges for a change and queues the job that applies it, in the caller's transaction. The
- * ledger key makes it happen once: a key already used returns `created: false`.
+ * ledger key makes it happen once: a key already used (charged, or queued when free) returns
+ * `null`. A concurrent transaction that charged or queued a change for the subscription since
+ * the checks makes it throw `ConflictError` (roll back; `changeRecorded` then tells a replay).
  */
 export async function chargeAndQueueUpdate(
   ctx: EngineContext,
@@ -63,25 +85,22 @@ export async function chargeAndQueueUpdate(
   capabilities: PanelCapabilities,
   change: PaidChange,
 ): Promise<PaidChangeResult | null> {
-  const existing = await tx.ledger.getByIdempotencyKey(change.ledgerKey);
-  if (existing !== null) return null;
-  if (await updateInFlight(tx, sub.id)) {
-    throw new ConflictError(`subscription ${sub.id} already has a change being applied`, { details: { reason: 'change_in_progress' } });
-  }
+  if (await changeRecorded(tx, change.ledgerKey)) return null;
+  if (await updateInFlight(tx, sub.id)) throw changeInProgress(sub.id);
   let entry: LedgerEntry | null = null;
   if (change.price.amount > 0) {
-    entry = (
-      await tx.ledger.append({
-        customerId: sub.customerId,
-        kind: change.ledgerKind,
-        amount: -change.price.amount,
-        currency: change.price.currency,
-        idempotencyKey: change.ledgerKey,
-        subscriptionId: sub.id,
-        orderId: null,
-        actor: change.actor,
-      })
-    ).entry;
+    const appended = await tx.ledger.append({
+      customerId: sub.customerId,
+      kind: change.ledgerKind,
+      amount: -change.price.amount,
+      currency: change.price.currency,
+      idempotencyKey: change.ledgerKey,
+      subscriptionId: sub.id,
+      orderId: null,
+      actor: change.actor,
+    });
+    if (!appended.created) throw changeInProgress(sub.id);
+    entry = appended.entry;
   }
   const payload: UpdatePayload = {
     subscriptionId: sub.id,
@@ -92,12 +111,17 @@ export async function chargeAndQueueUpdate(
     newTrafficLimitBytes: change.newTrafficLimitBytes,
     generation: changesLink(capabilities) ? sub.remote.generation + 1 : sub.remote.generation,
   };
-  const { job } = await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.update, sub.id, { ...payload }, jobAttempts(ctx.policy)));
+  const queued = await tx.jobs.enqueue({
+    ...subscriptionJob(JOB_TYPES.update, sub.id, { ...payload }, jobAttempts(ctx.policy)),
+    id: updateJobId(change.ledgerKey),
+  });
+  // Not created: a job queued meanwhile took this payload; throwing rolls that back too.
+  if (!queued.created) throw changeInProgress(sub.id);
   await auditSubscription(tx, change.actor, `subscription.${change.action === 'renew' ? 'renewal_charged' : 'extension_charged'}`, sub, {
     amount: change.price.amount,
     expiresAt: payload.newExpiresAt,
   });
-  return { entry, job, created: true };
+  return { entry, job: queued.job, created: true };
 }
 
 export const ExtendRequestSchema = z.object({
@@ -128,40 +152,59 @@ export async function quoteExtension(ctx: EngineContext, subscriptionId: string)
   return { ...decideExtension({ subscription: sub, plan, now: ctx.clock.now() }), linkChanges: changesLink(handle.adapter.capabilities) };
 }
 
-/** Debits the wallet for an extension and queues the update that applies it. Charged once per key. */
+/**
+ * Debits the wallet for an extension and queues the update that applies it. Happens once per
+ * key, free extensions included: a replay (even one racing the first) charges and queues nothing.
+ */
 export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<ExtendResult> {
   const request = parseInput(ExtendRequestSchema, input, 'extend request');
   const now = ctx.clock.now();
-  const result = await ctx.storage.transaction(async (tx) => {
-    const sub = await tx.subscriptions.get(request.subscriptionId);
-    if (sub === null) throw new NotFoundError('subscription', request.subscriptionId);
-    const actor: Actor = request.actor ?? { type: 'customer', id: sub.customerId };
-    const panel = await tx.panels.get(sub.panelId);
-    if (panel === null) throw new NotFoundError('panel', sub.panelId);
-    const capabilities = ctx.panels.handleFor(panel).adapter.capabilities;
-    const ledgerKey = `extension:${sub.id}:${request.idempotencyKey}`;
-    const previous = await tx.ledger.getByIdempotencyKey(ledgerKey);
-    if (previous !== null) return { subscription: sub, quote: null, entry: null, linkChanges: changesLink(capabilities), replayed: true };
-    const plan = await tx.plans.get(sub.planId);
-    if (plan === null) throw new NotFoundError('plan', sub.planId);
-    const decision = decideExtension({ subscription: sub, plan, now });
-    if (!decision.allowed) {
-      throw new EligibilityError(`subscription ${sub.id} cannot be extended now: ${decision.reason}`, [decision.reason], {
-        details: { subscriptionId: sub.id, ...decision.details, opensAt: decision.details.opensAt?.toISOString() },
-      });
-    }
-    const { quote } = decision;
-    const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
-      action: quote.action,
-      newExpiresAt: quote.newExpiresAt,
-      newTrafficLimitBytes: quote.newTrafficLimitBytes,
-      price: quote.price,
-      ledgerKey,
-      ledgerKind: 'extension',
-      actor,
-    });
-    return { subscription: sub, quote, entry: charged?.entry ?? null, linkChanges: changesLink(capabilities), replayed: charged === null };
+  const ledgerKey = `extension:${request.subscriptionId}:${request.idempotencyKey}`;
+  const replay = (sub: Subscription, capabilities: PanelCapabilities): ExtendResult => ({
+    subscription: sub,
+    quote: null,
+    entry: null,
+    linkChanges: changesLink(capabilities),
+    replayed: true,
   });
+  let result: ExtendResult;
+  try {
+    result = await ctx.storage.transaction(async (tx) => {
+      const sub = await tx.subscriptions.get(request.subscriptionId);
+      if (sub === null) throw new NotFoundError('subscription', request.subscriptionId);
+      const actor: Actor = request.actor ?? { type: 'customer', id: sub.customerId };
+      const panel = await tx.panels.get(sub.panelId);
+      if (panel === null) throw new NotFoundError('panel', sub.panelId);
+      const capabilities = ctx.panels.handleFor(panel).adapter.capabilities;
+      if (await changeRecorded(tx, ledgerKey)) return replay(sub, capabilities);
+      const plan = await tx.plans.get(sub.planId);
+      if (plan === null) throw new NotFoundError('plan', sub.planId);
+      const decision = decideExtension({ subscription: sub, plan, now });
+      if (!decision.allowed) {
+        throw new EligibilityError(`subscription ${sub.id} cannot be extended now: ${decision.reason}`, [decision.reason], {
+          details: { subscriptionId: sub.id, ...decision.details, opensAt: decision.details.opensAt?.toISOString() },
+        });
+      }
+      const { quote } = decision;
+      const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
+        action: quote.action,
+        newExpiresAt: quote.newExpiresAt,
+        newTrafficLimitBytes: quote.newTrafficLimitBytes,
+        price: quote.price,
+        ledgerKey,
+        ledgerKind: 'extension',
+        actor,
+      });
+      if (charged === null) return replay(sub, capabilities);
+      return { subscription: sub, quote, entry: charged.entry, linkChanges: changesLink(capabilities), replayed: false };
+    });
+  } catch (error) {
+    // Lost a race to another submission of this key: that one stands, this is its replay.
+    if (!ConflictError.is(error) || !(await changeRecorded(ctx.storage, ledgerKey))) throw error;
+    const sub = await ctx.storage.subscriptions.get(request.subscriptionId);
+    if (sub === null) throw error;
+    return replay(sub, (await ctx.panels.get(sub.panelId)).adapter.capabilities);
+  }
   if (result.entry !== null) ctx.events.emit('ledger:appended', { entry: result.entry, at: now });
   return result;
 }

@@ -1,9 +1,15 @@
 import type { Actor } from '../domain/common.js';
-import { SYSTEM_ACTOR } from '../domain/common.js';
+import { ActorSchema, SYSTEM_ACTOR } from '../domain/common.js';
 import type { Panel, PanelHealth } from '../domain/panel.js';
+import { parseInput } from '../domain/validate.js';
 import { toPanelkitError } from '../errors.js';
 import type { PanelHealthReport } from '../ports/panel.js';
 import type { EngineContext } from './context.js';
+
+export interface PanelHealthCheckOptions {
+  /** Who asked (an admin's "check now"): recorded on the audit event of a status change. Default the system. */
+  actor?: Actor;
+}
 
 export interface PanelHealthResult {
   panelId: string;
@@ -54,7 +60,8 @@ async function checkOne(ctx: EngineContext, panel: Panel, actor: Actor): Promise
  * `unhealthyAfterFailures` failed checks in a row: placement skips it and its jobs wait. One good
  * check makes it healthy again.
  */
-export async function checkPanelHealth(ctx: EngineContext, panelId?: string, actor: Actor = SYSTEM_ACTOR): Promise<PanelHealthResult[]> {
+export async function checkPanelHealth(ctx: EngineContext, panelId?: string, options: PanelHealthCheckOptions = {}): Promise<PanelHealthResult[]> {
+  const actor = options.actor === undefined ? SYSTEM_ACTOR : parseInput(ActorSchema, options.actor, 'actor');
   const panels = panelId === undefined ? (await ctx.storage.panels.list()).filter((p) => p.enabled) : [await ctx.panels.get(panelId).then((h) => h.panel)];
   return Promise.all(panels.map((panel) => checkOne(ctx, panel, actor)));
 }

@@ -7,12 +7,13 @@ import type { Subscription } from '../domain/subscription.js';
 import { HOLDS_CAPACITY, HAS_REMOTE_CLIENT, assertTransition } from '../domain/subscription-status.js';
 import type { SubscriptionStatus } from '../domain/subscription-status.js';
 import { parseInput } from '../domain/validate.js';
-import { CapacityExhaustedError, NotFoundError, ValidationError } from '../errors.js';
+import { CapacityExhaustedError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
 import type { EngineContext } from './context.js';
 import { auditSubscription } from './context.js';
 import { resumedStatus } from './desired-state.js';
-import { JOB_TYPES, subscriptionJob, jobAttempts } from './job-types.js';
+import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, subscriptionJob, jobAttempts } from './job-types.js';
+import type { ProvisionPayload } from './job-types.js';
 import { reserveSlot } from './placement.js';
 
 const ADMIN: Actor = Object.freeze({ type: 'admin', id: null });
@@ -171,7 +172,9 @@ export async function retryFailed(ctx: EngineContext, input: SubscriptionAction)
 
 /**
  * Starts provisioning a pending subscription that waits for an admin (its plan has
- * `autoProvision: false`). Enqueueing twice is harmless: the job is deduplicated.
+ * `autoProvision: false`). A subscription whose provisioning job is already queued or running
+ * (a second click, an admin's retry) is left as it is: nothing is queued or audited again, so
+ * that job keeps its round (which keys its refund). Not pending: `ConflictError`.
  */
 export async function approveProvisioning(ctx: EngineContext, input: SubscriptionAction): Promise<Subscription> {
   const request = parseInput(SubscriptionActionSchema, input, 'subscription action');
@@ -179,13 +182,26 @@ export async function approveProvisioning(ctx: EngineContext, input: Subscriptio
   return ctx.storage.transaction(async (tx) => {
     const sub = await tx.subscriptions.get(request.subscriptionId);
     if (sub === null) throw new NotFoundError('subscription', request.subscriptionId);
-    if (sub.status !== 'pending') throw new ValidationError(`subscription ${sub.id} is ${sub.status}, not pending`);
-    const order = sub.orderId === null ? null : await tx.orders.get(sub.orderId);
-    const plan = await tx.plans.get(sub.planId);
-    if (plan === null) throw new NotFoundError('plan', sub.planId);
-    const price = order?.items.find((i) => i.planId === sub.planId && i.trial === sub.trial)?.unitPrice ?? { amount: 0, currency: plan.price.currency };
-    await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { subscriptionId: sub.id, price, round: 0 }, jobAttempts(ctx.policy)));
-    await auditSubscription(tx, actor, 'subscription.approved', sub, {});
+    if (sub.status !== 'pending') {
+      throw new ConflictError(`subscription ${sub.id} is ${sub.status}, not pending`, { details: { reason: 'not_pending', status: sub.status } });
+    }
+    const dedupeKey = `${JOB_TYPES.provision}:${sub.id}`;
+    for (const state of ['queued', 'running'] as const) {
+      if ((await tx.jobs.list({ dedupeKey, state }, { limit: 1 })).items.length > 0) return sub;
+    }
+    // A job that ended without settling (e.g. cancelled) is queued again as it was.
+    const latest = (await tx.jobs.list({ dedupeKey }, { limit: 1 })).items[0];
+    let payload: ProvisionPayload;
+    if (latest !== undefined) payload = parsePayload(ProvisionPayloadSchema, latest.payload, latest.type);
+    else {
+      const order = sub.orderId === null ? null : await tx.orders.get(sub.orderId);
+      const plan = await tx.plans.get(sub.planId);
+      if (plan === null) throw new NotFoundError('plan', sub.planId);
+      const price = order?.items.find((i) => i.planId === sub.planId && i.trial === sub.trial)?.unitPrice ?? { amount: 0, currency: plan.price.currency };
+      payload = { subscriptionId: sub.id, price, round: 0 };
+    }
+    const { created } = await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { ...payload }, jobAttempts(ctx.policy)));
+    if (created) await auditSubscription(tx, actor, 'subscription.approved', sub, { round: payload.round });
     return sub;
   });
 }

@@ -17,13 +17,15 @@ import { dryRun } from '../scheduler/dry-run.js';
 import type { DryRunOptions, PlannedItem } from '../scheduler/dry-run.js';
 import { PanelRegistry } from './adapters.js';
 import type { PanelAdapterFactory } from './adapters.js';
+import { adjust } from './adjust.js';
+import type { Adjustment } from './adjust.js';
 import { checkout } from './checkout.js';
 import type { CheckoutRequest, CheckoutResult } from './checkout.js';
 import type { EngineContext } from './context.js';
-import { extend, quoteExtension } from './extension.js';
+import { extend, quoteExtension, updateInFlight } from './extension.js';
 import type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './extension.js';
 import { checkPanelHealth } from './health.js';
-import type { PanelHealthResult } from './health.js';
+import type { PanelHealthCheckOptions, PanelHealthResult } from './health.js';
 import { provisionHandler } from './handlers/provision.js';
 import { pushHandler, removeHandler, removeOrphanHandler } from './handlers/push.js';
 import { updateHandler } from './handlers/update.js';
@@ -54,15 +56,20 @@ export interface Panelkit {
   checkout(request: CheckoutRequest): Promise<CheckoutResult>;
   quoteExtension(subscriptionId: string): Promise<ExtensionQuoteResult>;
   extend(request: ExtendRequest): Promise<ExtendResult>;
+  /** Whether an extension or renewal of the subscription is queued or running (a new one is refused meanwhile). */
+  changeInFlight(subscriptionId: string): Promise<boolean>;
   topUp(movement: MoneyMovement): Promise<{ entry: LedgerEntry; created: boolean }>;
   refund(movement: MoneyMovement): Promise<{ entry: LedgerEntry; created: boolean }>;
+  /** An admin's signed correction of a wallet, with a required note; a debit below zero is refused. */
+  adjust(adjustment: Adjustment): Promise<{ entry: LedgerEntry; created: boolean }>;
   suspend(action: SubscriptionAction): Promise<Subscription>;
   resume(action: SubscriptionAction): Promise<Subscription>;
   terminate(action: SubscriptionAction): Promise<Subscription>;
   retryFailed(action: SubscriptionAction): Promise<Subscription>;
   /** Starts provisioning a subscription whose plan waits for an admin (`autoProvision: false`). */
   approveProvisioning(action: SubscriptionAction): Promise<Subscription>;
-  checkPanelHealth(panelId?: string): Promise<PanelHealthResult[]>;
+  /** Checks one panel, or every enabled one; `actor` (default the system) is recorded on status changes. */
+  checkPanelHealth(panelId?: string, options?: PanelHealthCheckOptions): Promise<PanelHealthResult[]>;
   reconcile(options?: { repair?: boolean; panelId?: string }): Promise<ReconciliationReport>;
   dryRun(options?: DryRunOptions): Promise<PlannedItem[]>;
   createWorker(options?: WorkerOptions): Worker;
@@ -97,14 +104,16 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     checkout: (request) => checkout(ctx, request),
     quoteExtension: (id) => quoteExtension(ctx, id),
     extend: (request) => extend(ctx, request),
+    changeInFlight: (id) => updateInFlight(storage, id),
     topUp: (m) => topUp(ctx, m),
     refund: (m) => refund(ctx, m),
+    adjust: (a) => adjust(ctx, a),
     suspend: (a) => suspend(ctx, a),
     resume: (a) => resume(ctx, a),
     terminate: (a) => terminate(ctx, a),
     retryFailed: (a) => retryFailed(ctx, a),
     approveProvisioning: (a) => approveProvisioning(ctx, a),
-    checkPanelHealth: (id) => checkPanelHealth(ctx, id),
+    checkPanelHealth: (id, o) => checkPanelHealth(ctx, id, o),
     reconcile: (o) => reconcile(ctx, o),
     dryRun: (o) => dryRun(ctx, o),
     createWorker: (o) => createWorker(ctx, handlers, o),

@@ -1,5 +1,6 @@
 import type { Subscription } from '../domain/subscription.js';
 import type { EngineContext } from '../engine/context.js';
+import { changeRecorded } from '../engine/extension.js';
 import { decideRenewal } from '../rules/renewal.js';
 import { DAY_MS } from '../rules/time.js';
 import { renewalKey } from './renewals.js';
@@ -53,7 +54,7 @@ export async function dryRun(ctx: EngineContext, options: DryRunOptions = {}): P
     if (sub.autoRenew) {
       const renewAt = new Date(expiresAt.getTime() - lead);
       if (renewAt.getTime() <= end.getTime()) {
-        if ((await storage.ledger.getByIdempotencyKey(renewalKey(sub))) !== null) {
+        if (await changeRecorded(storage, renewalKey(sub))) {
           renews = true;
         } else {
           const plan = await storage.plans.get(sub.planId);

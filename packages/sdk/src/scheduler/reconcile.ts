@@ -90,20 +90,21 @@ async function reconcilePanel(ctx: EngineContext, panel: Panel, repair: boolean)
     }
     if (repair) {
       await ctx.storage.transaction(async (tx) => {
+        queued = 0; // the storage may run this again after a serialisation failure
         for (const { type, sub } of repairs) {
-          await tx.jobs.enqueue(subscriptionJob(type, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy)));
-          queued++;
+          // A queued job of the key already stands for this repair: it is not a new one.
+          if ((await tx.jobs.enqueue(subscriptionJob(type, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy)))).created) queued++;
         }
         // Only clients with this shop's prefix are removed: another shop may share the panel.
         for (const orphan of result.orphans.filter((o) => o.ours)) {
           if (repairs.some((r) => r.sub.remote.username === orphan.username)) continue;
-          await tx.jobs.enqueue({
+          const { created } = await tx.jobs.enqueue({
             type: JOB_TYPES.removeOrphan,
             payload: { panelId: panel.id, username: orphan.username, targetRef: orphan.targetRef },
             dedupeKey: `${JOB_TYPES.removeOrphan}:${panel.id}:${orphan.username}`,
             maxAttempts: jobAttempts(ctx.policy),
           });
-          queued++;
+          if (created) queued++;
         }
         await tx.audit.append({
           actor: SCHEDULER_ACTOR,

@@ -1,6 +1,6 @@
 import type { Subscription } from '../domain/subscription.js';
 import { ConflictError, InsufficientFundsError } from '../errors.js';
-import { chargeAndQueueUpdate } from '../engine/extension.js';
+import { chargeAndQueueUpdate, changeRecorded, updateInFlight } from '../engine/extension.js';
 import { auditSubscription } from '../engine/context.js';
 import { decideRenewal } from '../rules/renewal.js';
 import type { TickScope } from './tick-scope.js';
@@ -31,7 +31,9 @@ async function renew(scope: TickScope, sub: Subscription, leadMs: number): Promi
   const { ctx, now } = scope;
   if (!sub.autoRenew || sub.expiresAt === null) return 'not_renewed';
   const key = renewalKey(sub);
-  if ((await ctx.storage.ledger.getByIdempotencyKey(key)) !== null) return 'in_flight';
+  // Tried for this period already. Once its job has ended (a failure is refunded), the period is
+  // not renewed: the subscription may expire.
+  if (await changeRecorded(ctx.storage, key)) return (await updateInFlight(ctx.storage, sub.id)) ? 'in_flight' : 'not_renewed';
   const plan = await ctx.storage.plans.get(sub.planId);
   const caps = await scope.capabilities(sub.panelId);
   if (plan === null || caps === null) return 'not_renewed';
@@ -99,7 +101,7 @@ export async function warnExpiry(scope: TickScope): Promise<number> {
     for await (const sub of pages((p) => ctx.storage.subscriptions.listDue(query, p))) {
       if (sub.notices.includes(notice)) continue;
       // Already renewed for this period: no need to warn.
-      if (sub.autoRenew && (await ctx.storage.ledger.getByIdempotencyKey(renewalKey(sub))) !== null) continue;
+      if (sub.autoRenew && (await changeRecorded(ctx.storage, renewalKey(sub)))) continue;
       try {
         if (await noteOnce(scope, sub, notice)) count++;
       } catch (error) {

@@ -84,7 +84,7 @@ export class LifecycleScheduler implements Scheduler {
     report.abandoned = await settleAbandonedProvisioning(scope);
     if (await ctx.storage.ticks.tryAcquire(HEALTH_TICK, slotOf(now, ctx.policy.healthCheckIntervalMs))) {
       try {
-        report.healthChecked = (await checkPanelHealth(ctx, undefined, scope.actor)).length;
+        report.healthChecked = (await checkPanelHealth(ctx, undefined, { actor: scope.actor })).length;
       } catch (error) {
         ctx.events.emit('error', toPanelkitError(error));
       }

@@ -3,10 +3,11 @@ import { ConflictError, EligibilityError, InsufficientFundsError, PanelRejectedE
 import { GiB, createHarness } from './harness.js';
 import type { Harness } from './harness.js';
 import type { FakePanelOptions } from '../../src/testing/index.js';
+import type { NewPlan } from '../../src/index.js';
 
 /** An active subscription, `daysIn` days into its 30-day period, with some traffic used. */
-async function activeSubscription(panel: FakePanelOptions = {}, daysIn = 28, balance = 5000) {
-  const h = await createHarness({ panel });
+async function activeSubscription(panel: FakePanelOptions = {}, daysIn = 28, balance = 5000, plan: Partial<NewPlan> = {}) {
+  const h = await createHarness({ panel, plan });
   const customerId = await h.customer(balance);
   const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'buy' });
   await h.worker().drain();
@@ -87,6 +88,15 @@ describe('extension', () => {
     expect(await h.balance(customerId)).toBe(3000);
   });
 
+  it('tells whether a change is in flight until the worker applied it', async () => {
+    const { h, id } = await activeSubscription();
+    expect(await h.kit.changeInFlight(id)).toBe(false);
+    await h.kit.extend({ subscriptionId: id, idempotencyKey: 'one' });
+    expect(await h.kit.changeInFlight(id)).toBe(true);
+    await h.worker().drain();
+    expect(await h.kit.changeInFlight(id)).toBe(false);
+  });
+
   it('refuses an ineligible or unaffordable extension, charging nothing', async () => {
     const early = await activeSubscription({}, 5);
     await expect(early.h.kit.extend({ subscriptionId: early.id, idempotencyKey: 'e' })).rejects.toSatisfy(
@@ -122,5 +132,49 @@ describe('extension', () => {
     expect(fake.deleted).toBe(1);
     expect(fake.created).toBe(2); // the original and its one replacement
     expect((await get(h, id)).remote.generation).toBe(1);
+  });
+});
+
+describe('extension: free', () => {
+  const FREE: Partial<NewPlan> = { extension: { price: { amount: 0, currency: 'USD' } } };
+  const updateJobs = async (h: Harness) => (await h.storage.jobs.list({ type: 'subscription.update' }, { limit: 10 })).items;
+
+  it('happens once per key: replays while queued and after it was applied queue nothing', async () => {
+    const { h, customerId, id } = await activeSubscription({}, 28, 5000, FREE);
+    const first = await h.kit.extend({ subscriptionId: id, idempotencyKey: 'free' });
+    expect(first).toMatchObject({ replayed: false, entry: null });
+    expect((await h.kit.extend({ subscriptionId: id, idempotencyKey: 'free' })).replayed).toBe(true);
+    expect(await h.worker().drain()).toBe(1);
+    const applied = await get(h, id);
+    expect(applied.expiresAt).toEqual(new Date('2026-04-30T00:00:00.000Z'));
+    const replay = await h.kit.extend({ subscriptionId: id, idempotencyKey: 'free' });
+    expect(replay).toMatchObject({ replayed: true, entry: null, quote: null });
+    expect(await h.worker().drain()).toBe(0);
+    expect((await get(h, id)).expiresAt).toEqual(applied.expiresAt);
+    expect(h.panels[0]!.fake.calls.updateClient).toBe(1);
+    expect(await updateJobs(h)).toHaveLength(1);
+    expect(await h.balance(customerId)).toBe(4000);
+  });
+
+  it('happens once when submitted twice at once', async () => {
+    const { h, id } = await activeSubscription({}, 28, 5000, FREE);
+    const results = await Promise.all([1, 2].map(() => h.kit.extend({ subscriptionId: id, idempotencyKey: 'dbl' })));
+    expect(results.map((r) => r.replayed).sort()).toEqual([false, true]);
+    await h.worker().drain();
+    expect(h.panels[0]!.fake.calls.updateClient).toBe(1);
+    expect(await updateJobs(h)).toHaveLength(1);
+  });
+
+  it('is not applied again by its key after it failed for good', async () => {
+    const { h, id, before } = await activeSubscription({}, 28, 5000, FREE);
+    await h.kit.extend({ subscriptionId: id, idempotencyKey: 'x' });
+    h.panels[0]!.fake.failNext('updateClient', () => new PanelRejectedError('no', { panelKind: 'fake' }));
+    await h.worker().drain();
+    expect((await updateJobs(h)).map((j) => j.state)).toEqual(['dead']);
+    expect((await h.kit.extend({ subscriptionId: id, idempotencyKey: 'x' })).replayed).toBe(true);
+    expect(await h.worker().drain()).toBe(0);
+    expect((await get(h, id)).expiresAt).toEqual(before.expiresAt);
+    // A new key is a new extension.
+    expect((await h.kit.extend({ subscriptionId: id, idempotencyKey: 'y' })).replayed).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { IdempotencyConflictError, InvalidTransitionError } from '../../src/index.js';
+import { ConflictError, IdempotencyConflictError, InsufficientFundsError, InvalidTransitionError, PanelRejectedError, ValidationError } from '../../src/index.js';
+import type { LedgerEntry } from '../../src/index.js';
 import { createHarness } from './harness.js';
 
 async function provisioned() {
@@ -23,6 +24,30 @@ describe('operations', () => {
     expect(await h.balance(customerId)).toBe(750);
     const audit = await h.storage.audit.list({ subjectId: customerId }, { limit: 10 });
     expect(audit.items.map((a) => a.action).sort()).toEqual(['ledger.refunded', 'ledger.topped_up']);
+  });
+
+  it('adjusts a wallet either way once per key, with its note, audit and event; never below zero', async () => {
+    const h = await createHarness();
+    const customerId = await h.customer(500);
+    const appended: LedgerEntry[] = [];
+    h.kit.events.on('ledger:appended', (e) => void appended.push(e.entry));
+    const admin = { type: 'admin' as const, id: 'a1' };
+    const credit = { customerId, amount: 300, currency: 'USD', idempotencyKey: 'adj-1', note: 'goodwill', actor: admin };
+    const first = await h.kit.adjust(credit);
+    expect(first.entry).toMatchObject({ kind: 'adjustment', amount: 300, note: 'goodwill', actor: admin, balanceAfter: 800 });
+    expect((await h.kit.adjust(credit)).created).toBe(false);
+    await h.kit.adjust({ customerId, amount: -200, currency: 'USD', idempotencyKey: 'adj-2', note: 'double top-up', actor: admin });
+    expect(await h.balance(customerId)).toBe(600);
+    await expect(h.kit.adjust({ customerId, amount: -601, currency: 'USD', idempotencyKey: 'adj-3', note: 'too much', actor: admin })).rejects.toSatisfy((e: unknown) => InsufficientFundsError.is(e));
+    for (const bad of [{ amount: 0 }, { note: '  ' }, { currency: 'usd' }]) {
+      await expect(h.kit.adjust({ ...credit, idempotencyKey: 'adj-4', ...bad })).rejects.toSatisfy((e: unknown) => ValidationError.is(e));
+    }
+    expect(await h.balance(customerId)).toBe(600);
+    expect(appended.map((e) => e.amount)).toEqual([300, -200]);
+    const audit = await h.storage.audit.list({ subjectId: customerId, actor: 'admin' }, { limit: 10 });
+    const adjusted = audit.items.filter((a) => a.action === 'ledger.adjusted');
+    expect(adjusted.map((a) => a.data['note']).sort()).toEqual(['double top-up', 'goodwill']);
+    expect(adjusted.every((a) => a.actor.type === 'admin' && a.actor.id === 'a1')).toBe(true);
   });
 
   it('suspends and resumes on the panel, with audit and events', async () => {
@@ -80,5 +105,35 @@ describe('operations: approval', () => {
     await h.kit.approveProvisioning({ subscriptionId: subscriptions[0]!.id });
     expect(await h.worker().drain()).toBe(1);
     expect((await h.storage.subscriptions.get(subscriptions[0]!.id))!.status).toBe('active');
+  });
+
+  it('approving after an admin retry keeps the retry round: its failure is refunded in full', async () => {
+    const h = await createHarness({ plan: { autoProvision: false } });
+    const fake = h.panels[0]!.fake;
+    const customerId = await h.customer(5000);
+    const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'buy' });
+    const id = subscriptions[0]!.id;
+    const admin = { type: 'admin' as const, id: 'a1' };
+    const reject = () => new PanelRejectedError('no', { panelKind: 'fake' });
+    await h.kit.approveProvisioning({ subscriptionId: id, actor: admin });
+    fake.failNext('createClients', reject);
+    await h.worker().drain();
+    expect((await h.storage.subscriptions.get(id))!.status).toBe('failed');
+    expect(await h.balance(customerId)).toBe(5000);
+    await h.kit.retryFailed({ subscriptionId: id, actor: admin });
+    expect(await h.balance(customerId)).toBe(4000);
+    // The retry's job is queued: approving again queues and audits nothing new.
+    await h.kit.approveProvisioning({ subscriptionId: id, actor: admin });
+    fake.failNext('createClients', reject);
+    await h.worker().drain();
+    expect((await h.storage.subscriptions.get(id))!.status).toBe('failed');
+    expect(await h.balance(customerId)).toBe(5000);
+    const audit = await h.storage.audit.list({ subjectType: 'subscription', subjectId: id }, { limit: 50 });
+    expect(audit.items.filter((e) => e.action === 'subscription.approved')).toHaveLength(1);
+  });
+
+  it('refuses to approve a subscription that is not pending, as a conflict', async () => {
+    const { h, sub } = await provisioned();
+    await expect(h.kit.approveProvisioning({ subscriptionId: sub.id })).rejects.toSatisfy((e: unknown) => ConflictError.is(e));
   });
 });

@@ -192,6 +192,21 @@ describe('worker: provisioning', () => {
     expect(audit.items.map((a) => a.action).sort()).toEqual(['panel.healthy', 'panel.unhealthy']);
   });
 
+  it('records who asked for a health check on the status changes it makes', async () => {
+    const h = await createHarness({ policy: { unhealthyAfterFailures: 1 } });
+    const { panel, fake } = h.panels[0]!;
+    fake.setDown(true);
+    await h.kit.checkPanelHealth(panel.id, { actor: { type: 'admin', id: 'a1' } });
+    fake.setDown(false);
+    h.clock.advance(60_000); // audit lists newest first by time
+    await h.kit.checkPanelHealth();
+    const audit = await h.storage.audit.list({ subjectId: panel.id }, { limit: 10 });
+    expect(audit.items.map((a) => [a.action, a.actor]).reverse()).toEqual([
+      ['panel.unhealthy', { type: 'admin', id: 'a1' }],
+      ['panel.healthy', { type: 'system', id: null }],
+    ]);
+  });
+
   it('runs at most the panel’s concurrency at once', async () => {
     const h = await createHarness({ panel: { capabilities: { batchCreate: false, maxConcurrency: 3 }, latencyMs: 2 } });
     await buy(h, 12, 20_000);

@@ -3,6 +3,7 @@ import { GiB, createHarness } from '../engine/harness.js';
 import type { Harness } from '../engine/harness.js';
 import type { FakePanelOptions } from '../../src/testing/index.js';
 import type { NewPlan } from '../../src/index.js';
+import { PanelRejectedError } from '../../src/index.js';
 
 const HOUR = 3_600_000;
 
@@ -115,6 +116,8 @@ describe('scheduler', () => {
 
     const repaired = await h.kit.reconcile({ repair: true });
     expect(repaired.repairsQueued).toBe(3);
+    // Asked again before the worker ran: those repairs are queued already, none is new.
+    expect((await h.kit.reconcile({ repair: true })).repairsQueued).toBe(0);
     await h.worker().drain();
     expect(fake.client(a.remote.username)).toBeDefined();
     expect(fake.client(b.remote.username)).toMatchObject({ trafficLimitBytes: b.trafficLimitBytes, enabled: true });
@@ -122,6 +125,28 @@ describe('scheduler', () => {
     expect(fake.client('other_shop')).toBeDefined();
     const after = (await h.kit.reconcile()).panels[0]!;
     expect([after.missing, after.drifted, after.orphans.map((o) => o.username)]).toEqual([[], [], ['other_shop']]);
+  });
+
+  it('renews once per period, free or paid; a renewal that fails for good is refunded and the subscription expires', async () => {
+    for (const price of [0, 700]) {
+      const { h, ids, fake } = await withSubscriptions(1, {}, { durationDays: 2, extension: { price: { amount: price, currency: 'USD' } } });
+      const sub = await get(h, ids[0]!);
+      await h.storage.subscriptions.update(sub.id, { autoRenew: true }, { expectedRevision: sub.revision });
+      const scheduler = h.kit.createScheduler();
+      await scheduler.tick();
+      h.clock.set('2026-03-02T00:00:00.000Z'); // a day before expiry: renewal time
+      expect((await scheduler.tick()).renewed).toBe(1);
+      fake.failNext('updateClient', () => new PanelRejectedError('no', { panelKind: 'fake' }));
+      await h.worker().drain();
+      expect(await h.balance(sub.customerId)).toBe(4000);
+      h.clock.set('2026-03-03T00:01:00.000Z'); // past expiry: the last-chance renewal must not try the period again
+      expect(await scheduler.tick()).toMatchObject({ renewed: 0, expired: 1 });
+      await h.worker().drain();
+      const jobs = (await h.storage.jobs.list({ type: 'subscription.update' }, { limit: 10 })).items;
+      expect(jobs.map((j) => j.state)).toEqual(['dead']);
+      expect((await get(h, sub.id)).status).toBe('expired');
+      expect(fake.calls.updateClient).toBe(1);
+    }
   });
 
   it('dry-run lists the next 24 hours with reasons, and writes nothing', async () => {
