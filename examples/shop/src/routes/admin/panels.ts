@@ -110,7 +110,7 @@ export function panelRoutes(shop: Shop): Router {
   /** Checks the stored panel now (the engine records the result in its health). */
   router.post('/admin/panels/:id/test', async (req, res) => {
     const panel = await panelOr404(req);
-    await shop.kit.checkPanelHealth(panel.id);
+    await shop.kit.checkPanelHealth(panel.id, { actor: adminActor(res) });
     res.redirect(303, `/admin/panels/${panel.id}?done=adminOps.health_checked`);
   });
 

@@ -1,4 +1,4 @@
-import { InsufficientFundsError, ValidationError, type SubscriptionAction } from '@panelkit/sdk';
+import { InsufficientFundsError, type SubscriptionAction } from '@panelkit/sdk';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ctxOf } from '../../http/context.js';
@@ -50,17 +50,6 @@ export function subscriptionRoutes(shop: Shop): Router {
   });
 
   /**
-   * Approval is for a pending subscription with no provisioning job. The engine would also take
-   * one whose job is queued, and its re-enqueue resets the job's `round` to 0, which after an
-   * admin's retry would key a second failure's refund like the first one (so it would not be paid).
-   */
-  async function assertAwaitingApproval(id: string): Promise<void> {
-    const sub = await storage.subscriptions.get(id);
-    if (sub === null) throw new HttpError(404, 'errors.notFound');
-    if (!actionsFor(sub, await jobsOf(shop, sub.id)).approve) throw new HttpError(409, 'errors.conflict');
-  }
-
-  /**
    * Every action goes through the engine, which checks the move against the subscription's
    * current state in one transaction: a second click, or a second admin, gets a conflict and
    * nothing happens twice.
@@ -70,13 +59,10 @@ export function subscriptionRoutes(shop: Shop): Router {
     const parsed = parseForm(ActionFormSchema, req.body, ctxOf(res).t);
     if (!parsed.ok) throw new HttpError(400, 'errors.invalidInput', {}, parsed.fields);
     const action: SubscriptionAction = { subscriptionId: id, actor: adminActor(res), ...(parsed.data.reason !== '' ? { reason: parsed.data.reason } : {}) };
-    if (operation === 'approve') await assertAwaitingApproval(id);
     try {
       await OPERATIONS[operation](shop.kit, action);
     } catch (error) {
       if (InsufficientFundsError.is(error)) throw new HttpError(402, 'adminOps.errors.customerFundsShort');
-      // The engine's "not in a state for this" (e.g. approving a subscription that is no longer pending).
-      if (ValidationError.is(error)) throw new HttpError(409, 'errors.conflict');
       throw error;
     }
     res.redirect(303, `${backTo(parsed.data.back, `/admin/subscriptions/${id}`)}?done=adminOps.subscription_${operation}`);
