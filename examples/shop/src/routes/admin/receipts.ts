@@ -1,13 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { requireAdmin } from '../auth/viewer.js';
-import { paymentsOf } from '../db/payments.js';
-import { ctxOf, viewerOf } from '../http/context.js';
-import { parseForm } from '../http/forms.js';
-import { noticeFrom } from '../http/notice.js';
-import { reviewPayment } from '../payments/review.js';
-import type { Shop } from '../stack/shop.js';
-import { receiptsPage, type ReceiptsView } from '../views/admin-receipts-page.js';
+import { requireAdmin } from '../../auth/viewer.js';
+import { paymentsOf } from '../../db/payments.js';
+import { ctxOf, viewerOf } from '../../http/context.js';
+import { parseForm } from '../../http/forms.js';
+import { noticeFrom } from '../../http/notice.js';
+import { reviewPayment } from '../../payments/review.js';
+import type { Shop } from '../../stack/shop.js';
+import { receiptsPage, type ReceiptsView } from '../../views/admin/receipts-page.js';
 
 const ReviewSchema = z.object({
   note: z

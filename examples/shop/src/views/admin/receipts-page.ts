@@ -1,11 +1,11 @@
-import type { PaymentWithEmail } from '../db/payments.js';
-import type { RequestContext } from '../http/context.js';
-import type { FieldErrors } from '../http/forms.js';
-import { formatDateTime, formatMoney } from '../i18n/format.js';
-import { adminPage } from './admin-layout.js';
-import { html, type SafeHtml } from './html.js';
-import { csrfField } from './layout.js';
-import { paymentBadge } from './money-tables.js';
+import type { PaymentWithEmail } from '../../db/payments.js';
+import type { RequestContext } from '../../http/context.js';
+import type { FieldErrors } from '../../http/forms.js';
+import { formatDateTime, formatMoney } from '../../i18n/format.js';
+import { adminPage } from '../admin-layout.js';
+import { html, type SafeHtml } from '../html.js';
+import { csrfField } from '../layout.js';
+import { paymentBadge } from '../money-tables.js';
 
 export interface ReceiptsView {
   pending: PaymentWithEmail[];

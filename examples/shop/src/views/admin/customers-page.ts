@@ -1,8 +1,8 @@
-import type { CustomerListItem } from '../db/customer-search.js';
-import type { RequestContext } from '../http/context.js';
-import { formatDateTime } from '../i18n/format.js';
-import { adminPage } from './admin-layout.js';
-import { html, type SafeHtml } from './html.js';
+import type { CustomerListItem } from '../../db/customer-search.js';
+import type { RequestContext } from '../../http/context.js';
+import { formatDateTime } from '../../i18n/format.js';
+import { adminPage } from '../admin-layout.js';
+import { html, type SafeHtml } from '../html.js';
 
 export interface CustomersView {
   query: string;

@@ -1,13 +1,13 @@
 import type { Customer, LedgerEntry, Money, Subscription } from '@panelkit/sdk';
-import type { Payment } from '../db/payments.js';
-import type { RequestContext } from '../http/context.js';
-import type { FieldErrors } from '../http/forms.js';
-import { formatDateTime } from '../i18n/format.js';
-import { adminPage } from './admin-layout.js';
-import { field, formError } from './forms.js';
-import { html, type SafeHtml } from './html.js';
-import { csrfField } from './layout.js';
-import { balanceList, ledgerTable, paymentsTable } from './money-tables.js';
+import type { Payment } from '../../db/payments.js';
+import type { RequestContext } from '../../http/context.js';
+import type { FieldErrors } from '../../http/forms.js';
+import { formatDateTime } from '../../i18n/format.js';
+import { adminPage } from '../admin-layout.js';
+import { field, formError } from '../forms.js';
+import { html, type SafeHtml } from '../html.js';
+import { csrfField } from '../layout.js';
+import { balanceList, ledgerTable, paymentsTable } from '../money-tables.js';
 
 export interface AdjustFormState {
   nonce: string;
