@@ -7,7 +7,6 @@ import { parseForm, type FieldErrors } from '../http/forms.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { formatMoney } from '../i18n/format.js';
 import type { Shop } from '../stack/shop.js';
-import { changeInFlight } from '../subscriptions/change-in-flight.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempotency.js';
 import { ownedSubscription } from '../subscriptions/owned.js';
 import { extensionRefusal, type Refusal } from '../subscriptions/refusals.js';
@@ -21,7 +20,7 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
   /** The page with a fresh quote (an extension's terms move with the clock and the usage). */
   const render = async (res: Response, status: number, sub: Subscription, idempotencyKey: string, errors?: FieldErrors, refusal?: Refusal) => {
     const ctx = ctxOf(res);
-    const [quote, plan, inFlight] = await Promise.all([shop.kit.quoteExtension(sub.id), shop.storage.plans.get(sub.planId), changeInFlight(shop.storage, sub.id)]);
+    const [quote, plan, inFlight] = await Promise.all([shop.kit.quoteExtension(sub.id), shop.storage.plans.get(sub.planId), shop.kit.changeInFlight(sub.id)]);
     const currency = quote.allowed ? quote.quote.price.currency : (plan?.price.currency ?? shop.config.currency);
     const balance = await shop.storage.ledger.balance(sub.customerId, currency);
     const problem = refusal && {

@@ -3,7 +3,6 @@ import { requireAccount } from '../auth/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { noticeFrom } from '../http/notice.js';
 import type { Shop } from '../stack/shop.js';
-import { changeInFlight } from '../subscriptions/change-in-flight.js';
 import { ownedSubscription } from '../subscriptions/owned.js';
 import { planNames } from '../subscriptions/plan-names.js';
 import { dashboardPage } from '../views/dashboard-page.js';
@@ -38,7 +37,7 @@ export function subscriptionRoutes(shop: Shop): Router {
         sub,
         planName: (await shop.storage.plans.get(sub.planId))?.name ?? sub.planId,
         qr: qrText === null ? null : await qrDataUrl(qrText),
-        changeInFlight: await changeInFlight(shop.storage, sub.id),
+        changeInFlight: await shop.kit.changeInFlight(sub.id),
         now: shop.clock.now(),
         timeZone: shop.config.timeZone,
         notice: noticeFrom(req),

@@ -1,12 +1,8 @@
 import type { Order, Subscription } from '@panelkit/sdk';
 import type { Viewer } from '../http/context.js';
 import { HttpError } from '../http/http-error.js';
+import { isId } from '../http/ids.js';
 import type { Shop } from '../stack/shop.js';
-
-/** Ids as the engine writes them; anything else cannot exist, so it is not worth a query. */
-export function isId(value: unknown): value is string {
-  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(value);
-}
 
 /** The viewer's own subscription; another buyer's (or none) is a 404, so ids reveal nothing. */
 export async function ownedSubscription(shop: Shop, viewer: Viewer, id: unknown): Promise<Subscription> {

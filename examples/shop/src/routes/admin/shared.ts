@@ -2,18 +2,19 @@ import type { Actor } from '@panelkit/sdk';
 import type { Request, Response } from 'express';
 import { viewerOf } from '../../http/context.js';
 import { HttpError } from '../../http/http-error.js';
+import { adminPathPattern, isId } from '../../http/ids.js';
 
 /** The signed-in admin as the engine's actor (ledger entries and audit events name them). */
 export function adminActor(res: Response): Actor {
   return { type: 'admin', id: viewerOf(res).account.id };
 }
 
-const ID = /^[a-z]{1,12}_[a-z0-9]{1,100}$/;
+const BACK_TO = adminPathPattern(['orders', 'subscriptions', 'panels']);
 
 /** A route's `:id` when it looks like an engine id; anything else is a 404 without a lookup. */
 export function idParam(req: Request, name = 'id'): string {
   const value = req.params[name];
-  if (typeof value !== 'string' || !ID.test(value)) throw new HttpError(404, 'errors.notFound');
+  if (!isId(value)) throw new HttpError(404, 'errors.notFound');
   return value;
 }
 
@@ -31,6 +32,6 @@ export function queryText(req: Request, name: string, max: number): string {
 
 /** Where a redirect may go back to after an action: an admin page of an order or subscription. */
 export function backTo(value: unknown, fallback: string): string {
-  return typeof value === 'string' && /^\/admin\/(orders|subscriptions|panels)\/[a-z]{1,12}_[a-z0-9]{1,100}$/.test(value) ? value : fallback;
+  return typeof value === 'string' && BACK_TO.test(value) ? value : fallback;
 }
 

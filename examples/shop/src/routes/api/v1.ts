@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../../auth/viewer.js';
+import { ID_PATTERN } from '../../http/ids.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseOrThrow } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';
 import type { RateLimits } from '../../http/rate-limits.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
 import type { Shop } from '../../stack/shop.js';
-import { changeInFlight } from '../../subscriptions/change-in-flight.js';
 import { IdempotencyKeySchema } from '../../subscriptions/idempotency.js';
 import { ownedOrder, ownedSubscription } from '../../subscriptions/owned.js';
 import { checkoutRefusal, extensionRefusal, type Refusal } from '../../subscriptions/refusals.js';
@@ -17,7 +17,7 @@ const CheckoutBody = z.strictObject({
   items: z
     .array(
       z.strictObject({
-        planId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, { message: 'forms.invalid' }),
+        planId: z.string().regex(ID_PATTERN, { message: 'forms.invalid' }),
         quantity: z.number({ message: 'forms.wholeNumber' }).int({ message: 'forms.wholeNumber' }).min(1).max(10),
         trial: z.boolean({ message: 'forms.invalid' }).optional(),
         autoRenew: z.boolean({ message: 'forms.invalid' }).optional(),
@@ -97,7 +97,7 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
 
   router.get('/api/v1/subscriptions/:id', async (req, res) => {
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
-    res.json(subscriptionJson(sub, { withLinks: true, changeInProgress: await changeInFlight(shop.storage, sub.id) }));
+    res.json(subscriptionJson(sub, { withLinks: true, changeInProgress: await shop.kit.changeInFlight(sub.id) }));
   });
 
   router.get('/api/v1/subscriptions/:id/extension', async (req, res) => {
@@ -107,7 +107,7 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
     const message = quote.allowed
       ? null
       : ctx.t(`extension.reasons.${quote.reason}`, quote.details.opensAt ? { opensAt: formatDateTime(quote.details.opensAt, ctx.locale, shop.config.timeZone) } : {});
-    res.json({ ...quoteJson(quote, message), changeInProgress: await changeInFlight(shop.storage, sub.id) });
+    res.json({ ...quoteJson(quote, message), changeInProgress: await shop.kit.changeInFlight(sub.id) });
   });
 
   router.post('/api/v1/subscriptions/:id/extension', limits.checkout, async (req, res) => {
@@ -122,7 +122,7 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
         linkChanges: result.linkChanges,
         charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
         newExpiresAt: result.quote?.newExpiresAt.toISOString() ?? null,
-        subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await changeInFlight(shop.storage, sub.id) }),
+        subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await shop.kit.changeInFlight(sub.id) }),
       });
     } catch (error) {
       const refusal = extensionRefusal(error);
