@@ -3,7 +3,7 @@
  * 127.0.0.1, a plan, a customer with money, a worker and a scheduler, all on one `ManualClock`
  * that the simulator shares.
  */
-import { createPanelkit, type Panel, type PanelAdapter, type Panelkit, type Plan, type StoragePort, type Target } from '@panelkit/sdk';
+import { createPanelkit, type EnginePolicy, type Panel, type PanelAdapter, type Panelkit, type Plan, type StoragePort, type Target } from '@panelkit/sdk';
 import type { ManualClock } from '@panelkit/sdk/testing';
 import { serveOnLocalhost, type RunningSimulator } from '@panelkit/panel-adapters/testing';
 import type { PanelKindRig } from './kinds.js';
@@ -46,6 +46,32 @@ export interface ShopOptions {
   claimLimit?: number;
 }
 
+/** The engine as every integration test wires it; replica processes (`replicas/`) wire it the same way. */
+export function createTestEngine(options: {
+  storage: StoragePort;
+  clock: ManualClock;
+  adapter: PanelAdapter;
+  workerId?: string | undefined;
+  claimLimit?: number | undefined;
+  policy?: Partial<EnginePolicy>;
+}) {
+  const { storage, clock, adapter } = options;
+  const kit = createPanelkit({
+    storage,
+    clock,
+    panels: () => adapter,
+    // Engine retries run on the manual clock: a test moves time past `retryAt` to run them.
+    policy: { identity: IDENTITY, tickIntervalMs: TICK_MS, jobRetry: { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 10_000 }, ...options.policy },
+    random: () => 0.5,
+  });
+  const worker = kit.createWorker({
+    heartbeatIntervalMs: 3_600_000,
+    ...(options.workerId === undefined ? {} : { id: options.workerId }),
+    ...(options.claimLimit === undefined ? {} : { claimLimit: options.claimLimit }),
+  });
+  return { kit, worker, scheduler: kit.createScheduler() };
+}
+
 let customers = 0;
 
 export async function openShop(options: ShopOptions): Promise<Shop> {
@@ -80,20 +106,7 @@ export async function openShop(options: ShopOptions): Promise<Shop> {
       deviceLimit: 2,
     });
   }
-  const kit = createPanelkit({
-    storage,
-    clock,
-    panels: () => adapter,
-    // Engine retries run on the manual clock: a test moves time past `retryAt` to run them.
-    policy: { identity: IDENTITY, tickIntervalMs: TICK_MS, jobRetry: { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 10_000 } },
-    random: () => 0.5,
-  });
-  const worker = kit.createWorker({
-    heartbeatIntervalMs: 3_600_000,
-    ...(options.workerId === undefined ? {} : { id: options.workerId }),
-    ...(options.claimLimit === undefined ? {} : { claimLimit: options.claimLimit }),
-  });
-  const scheduler = kit.createScheduler();
+  const { kit, worker, scheduler } = createTestEngine({ storage, clock, adapter, workerId: options.workerId, claimLimit: options.claimLimit });
   const ownServer = options.server === undefined;
   return {
     clock,

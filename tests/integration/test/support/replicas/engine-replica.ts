@@ -1,0 +1,62 @@
+/**
+ * A replica module (see `process.ts`): one process's pool, PostgreSQL storage, engine, worker and
+ * scheduler, on a manual clock the parent sets, against a simulated panel served by the parent.
+ */
+import pg from 'pg';
+import { ManualClock, type CheckoutRequest, type EnginePolicy } from '@panelkit/sdk';
+import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
+import { PANEL_KINDS } from '../kinds.js';
+import { createTestEngine } from '../shop.js';
+
+/** What the parent passes to an engine replica. */
+export interface EngineReplicaConfig {
+  databaseUrl: string;
+  /** The engine's schema, already migrated by the parent. */
+  schema: string;
+  /** A `PANEL_KINDS` label: the adapter the replica talks to the panel with. */
+  kind: string;
+  /** Where the parent serves the simulated panel. */
+  origin: string;
+  /** The replica's clock starts here (ISO); the parent moves it with `setClock`. */
+  now: string;
+  workerId: string;
+  claimLimit?: number;
+  poolSize?: number;
+  policy?: Partial<EnginePolicy>;
+}
+
+export async function setup(config: EngineReplicaConfig) {
+  const clock = new ManualClock(config.now);
+  const kind = PANEL_KINDS.find((k) => k.label === config.kind);
+  if (kind === undefined) throw new Error(`no panel kind ${config.kind}`);
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize ?? 4 });
+  const storage = createPostgresStorage({ client: fromPgPool(pool), schema: config.schema, clock });
+  // The rig's own simulator is unused here: the adapter talks to the parent's over HTTP.
+  const adapter = kind.make(clock).adapter(config.origin, clock);
+  const { kit, worker, scheduler } = createTestEngine({
+    storage,
+    clock,
+    adapter,
+    workerId: config.workerId,
+    claimLimit: config.claimLimit,
+    ...(config.policy === undefined ? {} : { policy: config.policy }),
+  });
+  return {
+    setClock: async (iso: string) => void clock.set(iso),
+    runOnce: () => worker.runOnce(),
+    drain: () => worker.drain(),
+    tick: async () => {
+      const report = await scheduler.tick();
+      return { won: report.won, reapedJobs: report.reapedJobs };
+    },
+    checkout: async (request: CheckoutRequest) => {
+      const result = await kit.checkout(request);
+      return { orderId: result.order.id, subscriptionIds: result.subscriptions.map((s) => s.id), replayed: result.replayed };
+    },
+    close: async () => {
+      await worker.stop({ timeoutMs: 1_000 });
+      await storage.close();
+      await pool.end();
+    },
+  };
+}
