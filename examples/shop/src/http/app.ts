@@ -85,6 +85,12 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   );
   app.use(metrics.middleware);
   app.use('/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+  // Every page past the assets is per viewer and may carry a secret (a subscription link, an API token, a
+  // CSRF token): no cache keeps it, so after sign-out Back shows nothing.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   app.use(healthRoutes(shop, metrics.registry));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '64kb' }));

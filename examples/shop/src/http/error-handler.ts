@@ -28,9 +28,19 @@ function bodyParserAnswer(error: unknown): HttpError | null {
   return null;
 }
 
+/**
+ * A client error Express or its middleware raised with a status of its own, e.g. the `URIError`
+ * (status 400) for a malformed percent-encoding in a path (`/subscriptions/%ff`).
+ */
+function statusAnswer(error: unknown): HttpError | null {
+  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499) return null;
+  return new HttpError(status, status === 404 ? 'errors.notFound' : 'errors.malformedBody');
+}
+
 export function toHttpError(error: unknown): HttpError | null {
   if (error instanceof HttpError) return error;
-  const parsing = bodyParserAnswer(error);
+  const parsing = bodyParserAnswer(error) ?? statusAnswer(error);
   if (parsing !== null) return parsing;
   if (PanelkitError.is(error)) {
     const known = ENGINE_ERRORS[error.code];

@@ -1,3 +1,6 @@
+import type { Request } from 'express';
+import { HttpError } from './http-error.js';
+
 /** What an id may look like (the SDK's `IdSchema` allows up to 128 characters; the engine writes `prefix_…`). */
 const ID_BODY = '[A-Za-z0-9_-]{1,128}';
 
@@ -11,4 +14,14 @@ export function isId(value: unknown): value is string {
 /** `/admin/<section>/<id>` for the given sections: where an admin action may redirect back to. */
 export function adminPathPattern(sections: readonly string[]): RegExp {
   return new RegExp(`^/admin/(${sections.join('|')})/${ID_BODY}$`);
+}
+
+/**
+ * A route's `:id` when it looks like an engine id; anything else (a NUL byte, a stray character) is a
+ * 404 without a lookup, so no malformed value ever reaches the database.
+ */
+export function idParam(req: Request, name = 'id'): string {
+  const value = req.params[name];
+  if (!isId(value)) throw new HttpError(404, 'errors.notFound');
+  return value;
 }

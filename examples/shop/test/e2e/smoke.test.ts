@@ -29,4 +29,24 @@ describe.skipIf(!HAVE_CHROMIUM)(`the shop in headless Chromium${HAVE_CHROMIUM ? 
     await screenshot(page, 'catalog-fa');
     await context.close();
   });
+
+  it('shows the whole card number on a 375 px phone, in both languages', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(`${shop.url}/signup`);
+    await page.getByLabel('Email').fill('narrow@example.com');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(/done=auth.signed_up/);
+    for (const locale of ['en', 'fa']) {
+      if (locale === 'fa') await page.getByRole('link', { name: 'فارسی' }).click();
+      await page.goto(`${shop.url}/wallet`);
+      const card = page.getByTestId('card-number');
+      await screenshot(page, `wallet-375-${locale}`);
+      // Cut off means the text is wider than the box that shows it.
+      const { scroll, client } = await card.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+      expect(scroll, locale).toBeLessThanOrEqual(client);
+    }
+    await context.close();
+  });
 });

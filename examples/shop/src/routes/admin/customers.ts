@@ -6,6 +6,7 @@ import { paymentsOf } from '../../db/payments.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseForm } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';
+import { idParam } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { formatMoney } from '../../i18n/format.js';
 import { adjustBalance } from '../../payments/adjust.js';
@@ -49,7 +50,7 @@ export function adminCustomersRoutes(shop: Shop): Router {
   });
 
   async function render(req: Request, res: Response, status: number, adjust?: AdjustFormState) {
-    const customer = await shop.storage.customers.get(req.params['id'] as string);
+    const customer = await shop.storage.customers.get(idParam(req));
     if (customer === null) throw new HttpError(404, 'errors.notFound');
     const cursor = adjust === undefined ? cursorFrom(req.query['after']) : null;
     const [account, balances, ledger, payments, subscriptions] = await Promise.all([
@@ -85,7 +86,7 @@ export function adminCustomersRoutes(shop: Shop): Router {
 
   router.post('/admin/customers/:id/adjust', async (req, res) => {
     const ctx = ctxOf(res);
-    const customerId = req.params['id'] as string;
+    const customerId = idParam(req);
     if ((await shop.storage.customers.get(customerId)) === null) throw new HttpError(404, 'errors.notFound');
     const values = textValues(req.body, ['direction', 'amount', 'note', 'nonce']);
     const nonce = values['nonce'] !== undefined && REQUEST_KEY_PATTERN.test(values['nonce']) ? values['nonce'] : newFormKey();

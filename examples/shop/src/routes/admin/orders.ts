@@ -7,7 +7,8 @@ import { actionsFor, jobsOf, namesOf } from '../../ops/subscription-facts.js';
 import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { orderBody, ordersListBody } from '../../views/admin/order-views.js';
-import { cursorOf, idParam, queryText } from './shared.js';
+import { cursorOf, queryText } from './shared.js';
+import { idParam } from '../../http/ids.js';
 
 const PAGE_SIZE = 25;
 

@@ -13,7 +13,8 @@ import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { panelFormBody, targetFormBody, targetFormValues } from '../../views/admin/panel-form-page.js';
 import { panelBody, panelsListBody } from '../../views/admin/panel-views.js';
-import { adminActor, idParam } from './shared.js';
+import { adminActor } from './shared.js';
+import { idParam } from '../../http/ids.js';
 
 const NEW_PANEL: PanelFormValues = { kind: '3x-ui', name: '', baseUrl: '', username: '', locationTags: '', subscriptionBaseUrl: '', linkHost: '', enabled: true };
 

@@ -8,7 +8,8 @@ import { echoPlanValues, NEW_PLAN_VALUES, planFormValues, planInputFrom, type Pl
 import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { planFormBody, plansListBody } from '../../views/admin/plan-views.js';
-import { adminActor, idParam } from './shared.js';
+import { adminActor } from './shared.js';
+import { idParam } from '../../http/ids.js';
 
 export function planRoutes(shop: Shop): Router {
   const router = Router();

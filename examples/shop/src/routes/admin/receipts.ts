@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { requireAdmin } from '../../auth/viewer.js';
 import { paymentsOf } from '../../db/payments.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
+import { idParam } from '../../http/ids.js';
 import { parseForm } from '../../http/forms.js';
 import { noticeFrom } from '../../http/notice.js';
 import { reviewPayment } from '../../payments/review.js';
@@ -39,7 +40,7 @@ export function adminReceiptsRoutes(shop: Shop): Router {
   for (const [action, decision] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
     router.post(`/admin/receipts/:id/${action}`, async (req, res) => {
       const ctx = ctxOf(res);
-      const paymentId = req.params['id'] as string;
+      const paymentId = idParam(req);
       const form = parseForm(ReviewSchema, req.body, ctx.t);
       if (!form.ok) {
         const note = typeof req.body?.note === 'string' ? (req.body.note as string).slice(0, 2000) : '';

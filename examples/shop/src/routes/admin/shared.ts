@@ -1,8 +1,7 @@
 import type { Actor } from '@panelkit/sdk';
 import type { Request, Response } from 'express';
 import { viewerOf } from '../../http/context.js';
-import { HttpError } from '../../http/http-error.js';
-import { adminPathPattern, isId } from '../../http/ids.js';
+import { adminPathPattern } from '../../http/ids.js';
 
 /** The signed-in admin as the engine's actor (ledger entries and audit events name them). */
 export function adminActor(res: Response): Actor {
@@ -10,13 +9,6 @@ export function adminActor(res: Response): Actor {
 }
 
 const BACK_TO = adminPathPattern(['orders', 'subscriptions', 'panels']);
-
-/** A route's `:id` when it looks like an engine id; anything else is a 404 without a lookup. */
-export function idParam(req: Request, name = 'id'): string {
-  const value = req.params[name];
-  if (!isId(value)) throw new HttpError(404, 'errors.notFound');
-  return value;
-}
 
 /** `?cursor=` of a keyset-paged list. */
 export function cursorOf(req: Request): string | null {

@@ -10,7 +10,8 @@ import { actionsFor, jobsOf, namesOf } from '../../ops/subscription-facts.js';
 import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { subscriptionBody } from '../../views/admin/subscription-page.js';
-import { adminActor, backTo, idParam } from './shared.js';
+import { adminActor, backTo } from './shared.js';
+import { idParam } from '../../http/ids.js';
 
 const ActionFormSchema = z.object({ reason: optionalText(500), back: z.string().max(300).optional() });
 

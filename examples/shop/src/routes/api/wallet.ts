@@ -4,6 +4,7 @@ import { requireAccount } from '../../auth/viewer.js';
 import { paymentsOf, type Payment } from '../../db/payments.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { HttpError } from '../../http/http-error.js';
+import { idParam } from '../../http/ids.js';
 import { formatMoney } from '../../i18n/format.js';
 import { enabledProviders } from '../../payments/registry.js';
 import { submitTopUp } from '../../payments/topup.js';
@@ -66,7 +67,7 @@ export function walletApiRoutes(shop: Shop): Router {
   });
 
   router.get('/api/v1/payments/:id', requireAccount, async (req, res) => {
-    const payment = await paymentsOf(shop).get(req.params['id'] as string);
+    const payment = await paymentsOf(shop).get(idParam(req));
     // Someone else's payment looks exactly like one that does not exist.
     if (payment === null || payment.customerId !== viewerOf(res).customer.id) throw new HttpError(404, 'errors.notFound');
     res.json({ payment: paymentJson(payment) });
