@@ -31,7 +31,8 @@ interface Buyer {
 type Outcome = { ok: true; subscriptions: number } | { ok: false; code: string | undefined; message: string };
 
 describe.skipIf(SKIP !== false)(`one buyer's checkouts from several processes${SKIP === false ? '' : ` (skipped: ${SKIP})`}`, () => {
-  it(`${PER_BUYER} checkouts per buyer from ${PROCESSES} processes at once: the funded all succeed, the rest are refused`, { timeout: 120_000 }, async () => {
+  const title = `${PER_BUYER} checkouts per buyer from ${PROCESSES} processes at once: the funded all succeed, the rest are refused`;
+  it(title, { timeout: 120_000 }, async () => {
     const start = '2026-03-01T00:00:00.000Z';
     const clock = new ManualClock(start);
     const schema = `pk_it_${randomBytes(6).toString('hex')}`;

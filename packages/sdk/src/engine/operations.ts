@@ -157,11 +157,13 @@ export async function retryFailed(ctx: EngineContext, input: SubscriptionAction)
     }
     let updated = await tx.subscriptions.update(sub.id, { status: 'pending', failureReason: null }, { expectedRevision: sub.revision });
     let target = await tx.targets.get(sub.targetId);
-    const same = target === null ? { ok: false as const } : await tx.capacity.reserve({ targetId: sub.targetId, planId: plan.id, count: 1 });
+    const sameSlot = { targetId: sub.targetId, planId: plan.id, count: 1 };
+    const same = target === null ? { ok: false as const } : await tx.capacity.reserve(sameSlot);
     if (!same.ok) target = await reserveSlot(tx, plan);
     if (target === null) throw new CapacityExhaustedError(`no target has room for plan ${plan.id}`);
     if (target.id !== sub.targetId) {
-      updated = await tx.subscriptions.update(sub.id, { panelId: target.panelId, targetId: target.id }, { expectedRevision: updated.revision });
+      const moved = { panelId: target.panelId, targetId: target.id };
+      updated = await tx.subscriptions.update(sub.id, moved, { expectedRevision: updated.revision });
     }
     await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { subscriptionId: sub.id, price, round }, jobAttempts(ctx.policy)));
     await auditSubscription(tx, actor, 'subscription.retried', updated, { round, charged: price.amount });

@@ -134,13 +134,14 @@ export function customerRacesSuite(env: SuiteEnv): void {
       const shop = await seedShop(env.storage, 6 * PRICE);
       const bought: Subscription[] = [];
       for (let i = 0; i < 6; i++) bought.push(await env.storage.transaction((tx) => checkoutWrites(tx, shop, `first-${i}`)));
-      const work = [
-        ...bought.map((sub) => (storage: StoragePort) => storage.transaction((tx) => refundWrites(tx, sub, `refund-${sub.id}`)).then(() => null)),
-        ...Array.from({ length: 6 }, (_, i) => (storage: StoragePort) => storage.transaction((tx) => checkoutWrites(tx, shop, `second-${i}`))),
+      type Work = (storage: StoragePort) => Promise<unknown>;
+      const work: Work[] = [
+        ...bought.map((sub): Work => (storage) => storage.transaction((tx) => refundWrites(tx, sub, `refund-${sub.id}`))),
+        ...Array.from({ length: 6 }, (_, i): Work => (storage) => storage.transaction((tx) => checkoutWrites(tx, shop, `second-${i}`))),
       ];
-      // Interleave refunds and checkouts so each replica runs both kinds.
+      // Interleaved in pairs (a refund, a checkout), each pair on one replica: every replica runs both kinds.
       const order = work.map((_, i) => (i % 2 === 0 ? i / 2 : 6 + (i - 1) / 2));
-      const { errors } = await settle(order.map((w, i) => work[w]!(storages[i % storages.length]!)));
+      const { errors } = await settle(order.map((w, i) => work[w]!(storages[Math.floor(i / 2) % storages.length]!)));
       // A checkout may find the balance not yet refunded; nothing else may fail.
       expect(errors.filter((e) => !isErrorKind(e, 'InsufficientFundsError')).map(describeError)).toEqual([]);
       const subs = (await env.storage.subscriptions.listByCustomer(shop.customer.id, { limit: 50 })).items;

@@ -68,9 +68,15 @@ export function describeStoragePort(
   const title = typeof skip === 'string' ? `storage port: ${name} (skipped: ${skip})` : `storage port: ${name}`;
 
   describe.skipIf(skipped)(title, () => {
-    let current:
-      | { storage: StoragePort; clock: ManualClock; cleanup: () => Promise<void>; openReplica?: () => Promise<StoragePort>; opened: StoragePort[] }
-      | undefined;
+    interface Current {
+      storage: StoragePort;
+      clock: ManualClock;
+      cleanup: () => Promise<void>;
+      openReplica?: (() => Promise<StoragePort>) | undefined;
+      /** The replicas this test opened, closed before `cleanup`. */
+      opened: StoragePort[];
+    }
+    let current: Current | undefined;
 
     const env: SuiteEnv = {
       get storage(): StoragePort {
