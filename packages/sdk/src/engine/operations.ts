@@ -155,7 +155,10 @@ export async function retryFailed(ctx: EngineContext, input: SubscriptionAction)
         })
       ).entry;
     }
-    let updated = await tx.subscriptions.update(sub.id, { status: 'pending', failureReason: null }, { expectedRevision: sub.revision });
+    // The panel is named (unchanged) so a storage that locks a unique-key write harder (Postgres: the
+    // panel is part of one) takes that lock now, not a weaker one upgraded by a move below.
+    const pending = { status: 'pending', failureReason: null, panelId: sub.panelId, targetId: sub.targetId } as const;
+    let updated = await tx.subscriptions.update(sub.id, pending, { expectedRevision: sub.revision });
     let target = await tx.targets.get(sub.targetId);
     const sameSlot = { targetId: sub.targetId, planId: plan.id, count: 1 };
     const same = target === null ? { ok: false as const } : await tx.capacity.reserve(sameSlot);
