@@ -35,6 +35,19 @@ interface TransactionScope {
  * Inside `transaction(fn)` each call runs under a savepoint, so a call that throws changes
  * nothing and the transaction may go on; calls on one `tx` are run one at a time. A
  * serialisation failure or deadlock reruns the call, or the whole `fn`, up to `maxAttempts`.
+ *
+ * Row locks, one global order (`StoragePort.transaction` states it for callers):
+ * 1. the customer: `ledger.append` locks its row (then its `ledger_balances` row), so one
+ *    customer's appends queue and the balance check cannot race;
+ * 2. a subscription: `subscriptions.update` (and `recordUsage`, many rows in id order);
+ * 3. capacity: the target, then the plan (`capacity.reserve`, `capacity.release`);
+ * 4. the order: `orders.update` (settling it locks it before reading its subscriptions);
+ * 5. jobs: `enqueue` (its unique dedupe index), `cancel`; claims skip locked rows.
+ * Panels, targets and plans edited by an admin lock only their own row. Every one of these locks is
+ * `FOR NO KEY UPDATE` (`internal/locks.ts`): the `KEY SHARE` lock a foreign-key check takes on the row
+ * a new row points at (a checkout's order at its customer, before the debit) does not conflict with
+ * it, so those checks neither wait nor make anyone wait, and cannot close a cycle. A write that
+ * changes a unique key takes `FOR UPDATE` from the start instead of upgrading later.
  */
 export function createPostgresStorage(options: PostgresStorageOptions): StoragePort {
   const { client } = options;

@@ -137,11 +137,9 @@ export async function retryFailed(ctx: EngineContext, input: SubscriptionAction)
     if (plan === null) throw new NotFoundError('plan', sub.planId);
     const order = sub.orderId === null ? null : await tx.orders.get(sub.orderId);
     const price = order?.items.find((i) => i.planId === sub.planId && i.trial === sub.trial)?.unitPrice ?? (sub.trial ? { amount: 0, currency: plan.price.currency } : plan.price);
-    let target = await tx.targets.get(sub.targetId);
-    const same = target === null ? { ok: false as const } : await tx.capacity.reserve({ targetId: sub.targetId, planId: plan.id, count: 1 });
-    if (!same.ok) target = await reserveSlot(tx, plan);
-    if (target === null) throw new CapacityExhaustedError(`no target has room for plan ${plan.id}`);
     const round = sub.revision;
+    // Locks in the order on `StoragePort.transaction`: the customer (the charge), the subscription,
+    // then a slot (target, plan). A checkout of this customer takes the customer before any slot.
     let entry: LedgerEntry | null = null;
     if (price.amount > 0) {
       entry = (
@@ -157,11 +155,19 @@ export async function retryFailed(ctx: EngineContext, input: SubscriptionAction)
         })
       ).entry;
     }
-    const updated = await tx.subscriptions.update(
-      sub.id,
-      { status: 'pending', failureReason: null, panelId: target.panelId, targetId: target.id },
-      { expectedRevision: sub.revision },
-    );
+    // The panel is named (unchanged) so a storage that locks a unique-key write harder (Postgres: the
+    // panel is part of one) takes that lock now, not a weaker one upgraded by a move below.
+    const pending = { status: 'pending', failureReason: null, panelId: sub.panelId, targetId: sub.targetId } as const;
+    let updated = await tx.subscriptions.update(sub.id, pending, { expectedRevision: sub.revision });
+    let target = await tx.targets.get(sub.targetId);
+    const sameSlot = { targetId: sub.targetId, planId: plan.id, count: 1 };
+    const same = target === null ? { ok: false as const } : await tx.capacity.reserve(sameSlot);
+    if (!same.ok) target = await reserveSlot(tx, plan);
+    if (target === null) throw new CapacityExhaustedError(`no target has room for plan ${plan.id}`);
+    if (target.id !== sub.targetId) {
+      const moved = { panelId: target.panelId, targetId: target.id };
+      updated = await tx.subscriptions.update(sub.id, moved, { expectedRevision: updated.revision });
+    }
     await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { subscriptionId: sub.id, price, round }, jobAttempts(ctx.policy)));
     await auditSubscription(tx, actor, 'subscription.retried', updated, { round, charged: price.amount });
     return { sub: updated, entry };

@@ -48,6 +48,13 @@ export interface StoragePort extends StorageRepositories {
    * resolves, and nothing does when it throws (the error is rethrown). Use only `tx` inside.
    * Implementations may retry `fn` on a serialisation failure, so it must not have side effects
    * outside storage.
+   *
+   * Lock order: on a database storage the calls that write existing rows lock them, so concurrent
+   * transactions wait for each other. Make those calls in this order, skipping what you do not need,
+   * and they wait instead of deadlocking: the customer (`ledger.append`), then a subscription
+   * (`subscriptions.update`), then capacity (`capacity.reserve`/`release`: target, then plan), then
+   * the order (`orders.update`), then jobs. Rows the transaction created itself are outside the order;
+   * creating a row that points at another does not lock it against these calls.
    */
   transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -94,6 +94,29 @@ describe('operations', () => {
   });
 });
 
+describe('operations: retry', () => {
+  it('moves a failed subscription to another target when its own is full; the slot and the charge follow it', async () => {
+    const h = await createHarness({ panels: 2, panel: { capacity: 1 } });
+    const customerId = await h.customer(5000);
+    const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'buy' });
+    const id = subscriptions[0]!.id;
+    const home = h.panels.find((p) => p.target.id === subscriptions[0]!.targetId)!;
+    const other = h.panels.find((p) => p !== home)!;
+    home.fake.failNext('createClients', () => new PanelRejectedError('no', { panelKind: 'fake' }));
+    await h.worker().drain();
+    expect(await h.balance(customerId)).toBe(5000);
+    // Someone else takes the home target's only slot meanwhile.
+    expect(await h.storage.capacity.reserve({ targetId: home.target.id, planId: h.plan.id, count: 1 })).toEqual({ ok: true });
+    const retried = await h.kit.retryFailed({ subscriptionId: id });
+    expect(retried).toMatchObject({ status: 'pending', panelId: other.panel.id, targetId: other.target.id });
+    expect(await h.storage.targets.get(other.target.id)).toMatchObject({ allocated: 1 });
+    expect(await h.storage.targets.get(home.target.id)).toMatchObject({ allocated: 1 });
+    expect(await h.balance(customerId)).toBe(4000);
+    await h.worker().drain();
+    expect(await h.storage.subscriptions.get(id)).toMatchObject({ status: 'active', targetId: other.target.id });
+  });
+});
+
 describe('operations: approval', () => {
   it('holds a paid subscription of a plan that waits for an admin until it is approved', async () => {
     const h = await createHarness({ plan: { autoProvision: false } });

@@ -1,5 +1,6 @@
 import { NotFoundError, parseCapacityRequest } from '@panelkit/sdk';
 import type { CapacityRepository, CapacityRequest, ReserveResult } from '@panelkit/sdk';
+import { rowLock } from '../internal/locks.js';
 import type { Call, RepositoryContext } from '../internal/runner.js';
 import { dec } from '../internal/sql.js';
 
@@ -8,15 +9,15 @@ function hasRoom(limit: number | null, allocated: number, count: number): boolea
 }
 
 /**
- * Slot counters. Both rows are locked (`FOR UPDATE`, always target before plan, so two callers
+ * Slot counters. Both rows are locked (`FOR NO KEY UPDATE`, always target before plan, so two callers
  * cannot deadlock) and checked before either is written: concurrent reservations from any
  * number of connections queue on the target's row and never pass its capacity.
  */
 export function capacityRepository({ runner, schema }: RepositoryContext): CapacityRepository {
   async function lock({ db }: Call, { targetId, planId }: CapacityRequest) {
-    const target = (await db.query(`SELECT capacity, allocated FROM ${schema}.targets WHERE id = $1 FOR UPDATE`, [targetId])).rows[0];
+    const target = (await db.query(`SELECT capacity, allocated FROM ${schema}.targets WHERE id = $1 ${rowLock()}`, [targetId])).rows[0];
     if (target === undefined) throw new NotFoundError('target', targetId);
-    const plan = (await db.query(`SELECT max_clients, allocated FROM ${schema}.plans WHERE id = $1 FOR UPDATE`, [planId])).rows[0];
+    const plan = (await db.query(`SELECT max_clients, allocated FROM ${schema}.plans WHERE id = $1 ${rowLock()}`, [planId])).rows[0];
     if (plan === undefined) throw new NotFoundError('plan', planId);
     return {
       target: { limit: dec.intOrNull(target['capacity']), allocated: dec.int(target['allocated']) },

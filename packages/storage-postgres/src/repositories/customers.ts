@@ -14,6 +14,7 @@ import type { Customer, CustomerPatch, CustomerRepository, NewCustomer, PageRequ
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
 import { timeBound, toPage } from '../internal/paging.js';
+import { rowLock } from '../internal/locks.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
@@ -86,7 +87,8 @@ export function customerRepository({ runner, schema }: RepositoryContext): Custo
       runner.run('customers.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(CustomerPatchSchema, patch, 'customer patch'));
         const key = inputKey(id, 'customer id');
-        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
+        const lock = rowLock(changes.email !== undefined || changes.externalRef !== undefined);
+        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${lock}`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('customer', key);
         const after: Customer = { ...customerFromRow(rows[0]), ...changes, updatedAt: now };
         return customerFromRow((await db.query(updateSql(table, COLUMNS), paramsOf(COLUMNS, after))).rows[0]!);

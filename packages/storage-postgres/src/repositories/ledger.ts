@@ -18,6 +18,7 @@ import { insertSql, paramsOf } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
 import { isUniqueViolation } from '../internal/errors.js';
 import { timeBound, toPage } from '../internal/paging.js';
+import { rowLock } from '../internal/locks.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
@@ -57,9 +58,10 @@ function entryFromRow(r: Row): LedgerEntry {
 }
 
 /**
- * The append-only ledger. An append locks the customer's row, so appends for one customer run
- * one after another across every connection; the balance lives in `ledger_balances` (checked
- * `>= 0` by the database as well) and moves in the same transaction as the entry.
+ * The append-only ledger. An append locks the customer's row (`FOR NO KEY UPDATE`, see
+ * {@link rowLock}), so appends for one customer run one after another across every connection;
+ * the balance lives in `ledger_balances` (checked `>= 0` by the database as well) and moves in
+ * the same transaction as the entry.
  */
 export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerRepository {
   const entries = `${schema}.ledger_entries`;
@@ -81,7 +83,7 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
           };
           const early = await replay();
           if (early !== undefined) return early;
-          const customer = await db.query(`SELECT id FROM ${schema}.customers WHERE id = $1 FOR UPDATE`, [entry.customerId]);
+          const customer = await db.query(`SELECT id FROM ${schema}.customers WHERE id = $1 ${rowLock()}`, [entry.customerId]);
           if (customer.rows[0] === undefined) throw new NotFoundError('customer', entry.customerId);
           // Another append with this key may have committed while we waited for the lock.
           const raced = await replay();

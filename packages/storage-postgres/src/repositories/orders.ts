@@ -15,6 +15,7 @@ import type { NewOrder, Order, OrderPatch, OrderRepository, OrderStatus, PageReq
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
 import { timeBound, toPage } from '../internal/paging.js';
+import { rowLock } from '../internal/locks.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
@@ -105,7 +106,7 @@ export function orderRepository({ runner, schema }: RepositoryContext): OrderRep
       runner.run('orders.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(OrderPatchSchema, patch, 'order patch'));
         const key = inputKey(id, 'order id');
-        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
+        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${rowLock()}`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('order', key);
         const after: Order = { ...orderFromRow(rows[0]), ...changes, updatedAt: now };
         return orderFromRow((await db.query(updateSql(table, COLUMNS), paramsOf(COLUMNS, after))).rows[0]!);

@@ -2,6 +2,7 @@ import { NewPanelSchema, NotFoundError, PanelPatchSchema, UNKNOWN_HEALTH, create
 import type { NewPanel, Panel, PanelHealth, PanelPatch, PanelRepository } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
+import { rowLock } from '../internal/locks.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
@@ -77,7 +78,7 @@ export function panelRepository({ runner, schema }: RepositoryContext): PanelRep
       runner.run('panels.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(PanelPatchSchema, patch, 'panel patch'));
         const key = inputKey(id, 'panel id');
-        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
+        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${rowLock()}`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('panel', key);
         const after: Panel = { ...panelFromRow(rows[0]), ...changes, updatedAt: now };
         return panelFromRow((await db.query(updateSql(table, COLUMNS), paramsOf(COLUMNS, after))).rows[0]!);

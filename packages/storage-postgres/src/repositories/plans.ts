@@ -2,6 +2,7 @@ import { NewPlanSchema, NotFoundError, PlanPatchSchema, createId, definedFields,
 import type { NewPlan, Plan, PlanPatch, PlanRepository } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
+import { rowLock } from '../internal/locks.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
@@ -91,7 +92,7 @@ export function planRepository({ runner, schema }: RepositoryContext): PlanRepos
       runner.run('plans.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(PlanPatchSchema, patch, 'plan patch'));
         const key = inputKey(id, 'plan id');
-        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
+        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${rowLock()}`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('plan', key);
         const before = planFromRow(rows[0]);
         const after: Plan = { ...before, ...changes, allocated: before.allocated, updatedAt: now };

@@ -23,6 +23,7 @@ import type {
   UsageWriteResult,
 } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
+import { rowLock } from '../internal/locks.js';
 import type { Call, RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import { subscriptionQueries } from './subscription-queries.js';
@@ -70,7 +71,7 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
            SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) AS r(id, used_bytes, observed_at)
          ), stored AS (
            SELECT s.id, s.usage_observed_at FROM ${table} AS s
-           WHERE s.id IN (SELECT id FROM reading) ORDER BY s.id FOR UPDATE
+           WHERE s.id IN (SELECT id FROM reading) ORDER BY s.id ${rowLock()}
          ), newer AS (
            SELECT reading.* FROM reading JOIN stored USING (id)
            WHERE stored.usage_observed_at IS NULL OR reading.observed_at > stored.usage_observed_at
@@ -133,7 +134,9 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
         const changes = definedFields(parseInput(SubscriptionPatchSchema, patch, 'subscription patch'));
         const expectedRevision = parseExpectedRevision(options);
         const key = inputKey(id, 'subscription id');
-        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
+        // The panel and remote username form a unique key.
+        const lock = rowLock(changes.panelId !== undefined || changes.remote !== undefined);
+        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${lock}`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('subscription', key);
         const before = subscriptionFromRow(rows[0]);
         if (before.revision !== expectedRevision) {

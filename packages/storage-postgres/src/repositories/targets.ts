@@ -2,6 +2,7 @@ import { NewTargetSchema, NotFoundError, TargetPatchSchema, createId, definedFie
 import type { NewTarget, Target, TargetPatch, TargetRepository } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
+import { rowLock } from '../internal/locks.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
@@ -90,7 +91,7 @@ export function targetRepository({ runner, schema }: RepositoryContext): TargetR
       runner.run('targets.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(TargetPatchSchema, patch, 'target patch'));
         const key = inputKey(id, 'target id');
-        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 FOR UPDATE`, [key]);
+        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${rowLock(changes.remoteRef !== undefined)}`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('target', key);
         const before = targetFromRow(rows[0]);
         const after: Target = { ...before, ...changes, allocated: before.allocated, updatedAt: now };

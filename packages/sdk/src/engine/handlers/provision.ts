@@ -127,12 +127,8 @@ export const provisionHandler: JobHandler = {
     const result = await ctx.storage.transaction(async (tx) => {
       const sub = await tx.subscriptions.get(subscriptionId);
       if (sub === null || sub.status !== 'pending') return null;
-      const failed = await tx.subscriptions.update(
-        sub.id,
-        { status: 'failed', failureReason: `${error.code}: ${error.message}`.slice(0, 1000) },
-        { expectedRevision: sub.revision },
-      );
-      await tx.capacity.release({ targetId: sub.targetId, planId: sub.planId, count: 1 });
+      // The refund first: it locks the customer, which comes before the subscription, its slot and
+      // its order (the lock order on `StoragePort.transaction`; a checkout takes the customer first).
       let refund = null;
       if (price.amount > 0) {
         refund = (
@@ -149,6 +145,12 @@ export const provisionHandler: JobHandler = {
           })
         ).entry;
       }
+      const failed = await tx.subscriptions.update(
+        sub.id,
+        { status: 'failed', failureReason: `${error.code}: ${error.message}`.slice(0, 1000) },
+        { expectedRevision: sub.revision },
+      );
+      await tx.capacity.release({ targetId: sub.targetId, planId: sub.planId, count: 1 });
       await auditSubscription(tx, WORKER_ACTOR, 'subscription.failed', failed, { error: error.code, refunded: price.amount });
       const order = await settleOrder(tx, failed.orderId, WORKER_ACTOR);
       return { failed, refund, order };

@@ -4,6 +4,7 @@ import { ManualClock } from '../manual-clock.js';
 import { auditSuite } from './audit.js';
 import { capacitySuite } from './capacity.js';
 import { concurrencySuite } from './concurrency.js';
+import { customerRacesSuite } from './customer-races.js';
 import { customersSuite } from './customers.js';
 import { dueQueriesSuite } from './due-queries.js';
 import { dueMovementSuite } from './due-movement.js';
@@ -31,8 +32,16 @@ export interface StorageFactoryContext {
 
 export interface StorageUnderTest {
   storage: StoragePort;
-  /** Called after the test instead of `storage.close()`. */
+  /** Called after the test instead of `storage.close()`, once the replicas the suite opened are closed. */
   cleanup?: () => Promise<void>;
+  /**
+   * Opens another storage on the same database and schema through connections of its own, as
+   * another process would, for the races between replicas. Give it no retries of deadlocks (the
+   * Postgres storage's `maxAttempts: 1`), so a race that deadlocks fails its test instead of
+   * being retried away. The suite closes each one after the test, before `cleanup`. Omit it when
+   * one process owns the data (memory): those races then run through `storage` alone.
+   */
+  openReplica?: () => Promise<StoragePort>;
 }
 
 export interface DescribeStoragePortOptions {
@@ -59,7 +68,15 @@ export function describeStoragePort(
   const title = typeof skip === 'string' ? `storage port: ${name} (skipped: ${skip})` : `storage port: ${name}`;
 
   describe.skipIf(skipped)(title, () => {
-    let current: { storage: StoragePort; clock: ManualClock; cleanup: () => Promise<void> } | undefined;
+    interface Current {
+      storage: StoragePort;
+      clock: ManualClock;
+      cleanup: () => Promise<void>;
+      openReplica?: (() => Promise<StoragePort>) | undefined;
+      /** The replicas this test opened, closed before `cleanup`. */
+      opened: StoragePort[];
+    }
+    let current: Current | undefined;
 
     const env: SuiteEnv = {
       get storage(): StoragePort {
@@ -70,19 +87,30 @@ export function describeStoragePort(
         if (current === undefined) throw new Error('the clock is only available inside a test');
         return current.clock;
       },
+      async replicas(count: number): Promise<StoragePort[]> {
+        if (current === undefined) throw new Error('replicas are only available inside a test');
+        const { storage, openReplica, opened } = current;
+        if (openReplica === undefined) return Array.from({ length: count }, () => storage);
+        const fresh: StoragePort[] = [];
+        for (let i = 0; i < count; i++) fresh.push(await openReplica());
+        opened.push(...fresh);
+        return fresh;
+      },
     };
 
     beforeEach(async (context) => {
       const clock = new ManualClock();
       const underTest = await factory({ clock, testName: fullName(context.task) });
       const { storage } = underTest;
-      current = { storage, clock, cleanup: underTest.cleanup ?? (() => storage.close()) };
+      current = { storage, clock, cleanup: underTest.cleanup ?? (() => storage.close()), openReplica: underTest.openReplica, opened: [] };
     });
 
     afterEach(async () => {
       const done = current;
       current = undefined;
-      if (done !== undefined) await done.cleanup();
+      if (done === undefined) return;
+      await Promise.all(done.opened.map((replica) => replica.close()));
+      await done.cleanup();
     });
 
     panelsTargetsSuite(env);
@@ -102,6 +130,7 @@ export function describeStoragePort(
     auditSuite(env);
     transactionsSuite(env);
     concurrencySuite(env);
+    customerRacesSuite(env);
     integritySuite(env);
   });
 }

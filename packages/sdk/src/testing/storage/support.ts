@@ -19,6 +19,11 @@ import { describeError, expectRejection } from '../rejection.js';
 export interface SuiteEnv {
   readonly storage: StoragePort;
   readonly clock: ManualClock;
+  /**
+   * `count` storages on the running test's database, for races between replicas: new ones with
+   * connections of their own where the factory can open them (`openReplica`), else `storage` again.
+   */
+  replicas(count: number): Promise<StoragePort[]>;
 }
 
 const ERROR_KINDS = {

@@ -3,7 +3,7 @@
  * scheduler, on a manual clock the parent sets, against a simulated panel served by the parent.
  */
 import pg from 'pg';
-import { ManualClock, type CheckoutRequest, type EnginePolicy } from '@panelkit/sdk';
+import { ManualClock, silentLogger, type CheckoutRequest, type EnginePolicy, type Logger } from '@panelkit/sdk';
 import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
 import { PANEL_KINDS } from '../kinds.js';
 import { createTestEngine } from '../shop.js';
@@ -25,12 +25,27 @@ export interface EngineReplicaConfig {
   policy?: Partial<EnginePolicy>;
 }
 
+/** A logger that counts the storage's reruns of calls and transactions (after a deadlock or serialisation failure). */
+function retryCounter(): { logger: Logger; count: () => number } {
+  let retries = 0;
+  const logger: Logger = {
+    ...silentLogger,
+    debug: (bindings: Record<string, unknown> | string, message?: string) => {
+      const text = typeof bindings === 'string' ? bindings : message;
+      if (text === 'storage call retried' || text === 'storage transaction retried') retries++;
+    },
+    child: () => logger,
+  };
+  return { logger, count: () => retries };
+}
+
 export async function setup(config: EngineReplicaConfig) {
   const clock = new ManualClock(config.now);
   const kind = PANEL_KINDS.find((k) => k.label === config.kind);
   if (kind === undefined) throw new Error(`no panel kind ${config.kind}`);
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize ?? 4 });
-  const storage = createPostgresStorage({ client: fromPgPool(pool), schema: config.schema, clock });
+  const retries = retryCounter();
+  const storage = createPostgresStorage({ client: fromPgPool(pool), schema: config.schema, clock, logger: retries.logger });
   // The rig's own simulator is unused here: the adapter talks to the parent's over HTTP.
   const adapter = kind.make(clock).adapter(config.origin, clock);
   const { kit, worker, scheduler } = createTestEngine({
@@ -53,6 +68,8 @@ export async function setup(config: EngineReplicaConfig) {
       const result = await kit.checkout(request);
       return { orderId: result.order.id, subscriptionIds: result.subscriptions.map((s) => s.id), replayed: result.replayed };
     },
+    /** How many storage calls and transactions this replica reran after a deadlock or serialisation failure. */
+    storageRetries: async () => retries.count(),
     close: async () => {
       await worker.stop({ timeoutMs: 1_000 });
       await storage.close();
