@@ -11,6 +11,7 @@ import { integritySuite } from './integrity.js';
 import { jobsClaimSuite } from './jobs-claim.js';
 import { jobsLeaseSuite } from './jobs-lease.js';
 import { jobsSuite } from './jobs.js';
+import { jobsSerialSuite } from './jobs-serial.js';
 import { ledgerSuite } from './ledger.js';
 import { ordersSuite } from './orders.js';
 import { panelsTargetsSuite } from './panels-targets.js';
@@ -33,6 +34,12 @@ export interface StorageUnderTest {
   storage: StoragePort;
   /** Called after the test instead of `storage.close()`. */
   cleanup?: () => Promise<void>;
+  /**
+   * Opens another storage on the same data with connections of its own, as another replica would
+   * (e.g. a second `pg` pool on the same schema). The race tests spread their callers over several;
+   * without it they all use `storage`. Each is cleaned up after the test, before `storage`.
+   */
+  replica?: () => Promise<StorageUnderTest>;
 }
 
 export interface DescribeStoragePortOptions {
@@ -59,7 +66,9 @@ export function describeStoragePort(
   const title = typeof skip === 'string' ? `storage port: ${name} (skipped: ${skip})` : `storage port: ${name}`;
 
   describe.skipIf(skipped)(title, () => {
-    let current: { storage: StoragePort; clock: ManualClock; cleanup: () => Promise<void> } | undefined;
+    let current:
+      | { storage: StoragePort; clock: ManualClock; cleanup: () => Promise<void>; replica: StorageUnderTest['replica']; opened: StorageUnderTest[] }
+      | undefined;
 
     const env: SuiteEnv = {
       get storage(): StoragePort {
@@ -70,19 +79,36 @@ export function describeStoragePort(
         if (current === undefined) throw new Error('the clock is only available inside a test');
         return current.clock;
       },
+      async replicas(count: number): Promise<StoragePort[]> {
+        const test = current;
+        if (test === undefined) throw new Error('replicas are only available inside a test');
+        const storages = [test.storage];
+        for (let i = 1; i < count; i++) {
+          if (test.replica === undefined) {
+            storages.push(test.storage);
+            continue;
+          }
+          const opened = await test.replica();
+          test.opened.push(opened);
+          storages.push(opened.storage);
+        }
+        return storages;
+      },
     };
 
     beforeEach(async (context) => {
       const clock = new ManualClock();
       const underTest = await factory({ clock, testName: fullName(context.task) });
       const { storage } = underTest;
-      current = { storage, clock, cleanup: underTest.cleanup ?? (() => storage.close()) };
+      current = { storage, clock, cleanup: underTest.cleanup ?? (() => storage.close()), replica: underTest.replica, opened: [] };
     });
 
     afterEach(async () => {
       const done = current;
       current = undefined;
-      if (done !== undefined) await done.cleanup();
+      if (done === undefined) return;
+      for (const replica of done.opened) await (replica.cleanup ?? (() => replica.storage.close()))();
+      await done.cleanup();
     });
 
     panelsTargetsSuite(env);
@@ -98,6 +124,7 @@ export function describeStoragePort(
     jobsSuite(env);
     jobsClaimSuite(env);
     jobsLeaseSuite(env);
+    jobsSerialSuite(env);
     ticksSuite(env);
     auditSuite(env);
     transactionsSuite(env);

@@ -19,6 +19,11 @@ import { describeError, expectRejection } from '../rejection.js';
 export interface SuiteEnv {
   readonly storage: StoragePort;
   readonly clock: ManualClock;
+  /**
+   * `count` storages on the test's data: `storage` first, then replicas with connections of their
+   * own when the factory can open them (`StorageUnderTest.replica`), else `storage` again.
+   */
+  replicas(count: number): Promise<StoragePort[]>;
 }
 
 const ERROR_KINDS = {
