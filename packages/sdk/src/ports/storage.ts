@@ -30,7 +30,7 @@ import type { SerializedError } from '../errors.js';
  * - Inside `transaction(fn)`, a call that throws changes nothing, and the transaction may go on
  *   (each call behaves as if under its own savepoint).
  */
-export const STORAGE_PORT_VERSION = 1 as const;
+export const STORAGE_PORT_VERSION = 2 as const;
 
 export interface StorageCapabilities {
   /** `database`: real transactions; `process`: serialised in one process (memory). */
