@@ -28,6 +28,22 @@ describe('engine: serialisation keys from the adapter’s serialTargetWrites', (
     expect(jobs.map((j) => j.serialKey)).toEqual([key, key, key]);
   });
 
+  it('reconciliation repairs (a missing client, an orphan) carry the key too', async () => {
+    const h = await createHarness({ panel: { capabilities: { serialTargetWrites: true } } });
+    const { panel, target, fake } = h.panels[0]!;
+    const { subscriptions } = await buy(h, 1);
+    await h.worker().drain();
+    const sub = (await h.storage.subscriptions.get(subscriptions[0]!.id))!;
+    fake.remove(sub.remote.username);
+    fake.plant({ identity: { ...sub.remote, username: 'pk_stranger' }, expiry: { type: 'never' }, trafficLimitBytes: null, deviceLimit: null, enabled: true });
+    expect((await h.kit.reconcile({ repair: true })).repairsQueued).toBe(2);
+    const queued = await h.storage.jobs.list({ state: 'queued' }, { limit: 10 });
+    expect(queued.items.map((j) => [j.type, j.serialKey]).sort()).toEqual([
+      ['panel.remove_orphan', `panel:${panel.id}|target:${target.remoteRef}`],
+      ['subscription.push', `panel:${panel.id}|target:${target.remoteRef}`],
+    ]);
+  });
+
   it('a panel that does not declare it gets jobs without a key', async () => {
     const h = await createHarness();
     const { subscriptions } = await buy(h, 1);

@@ -34,7 +34,7 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
 export function claimJobs({ runner, schema }: RepositoryContext): (request: ClaimRequest) => Promise<ClaimedJob[]> {
   const table = `${schema}.jobs`;
   const lockNamespace = `panelkit.jobs.serial:${schema}`;
-  const heldBy = (alias: string, column: 'dedupe_key' | 'serial_key') =>
+  const keyFree = (alias: string, column: 'dedupe_key' | 'serial_key') =>
     `(${alias}.${column} IS NULL OR NOT EXISTS (SELECT 1 FROM ${table} AS r WHERE r.${column} = ${alias}.${column} AND r.state = 'running'))`;
 
   return (request: ClaimRequest) =>
@@ -44,7 +44,7 @@ export function claimJobs({ runner, schema }: RepositoryContext): (request: Clai
         `SELECT q.id, q.serial_key FROM ${table} AS q
          WHERE q.state = 'queued' AND q.run_at <= $1::timestamptz
            AND ($2::text[] IS NULL OR q.type = ANY($2::text[]))
-           AND ${heldBy('q', 'dedupe_key')} AND ${heldBy('q', 'serial_key')}
+           AND ${keyFree('q', 'dedupe_key')} AND ${keyFree('q', 'serial_key')}
          ORDER BY q.priority, q.run_at, q.id
          LIMIT $3
          FOR UPDATE SKIP LOCKED`,
