@@ -1,4 +1,4 @@
-import { ConflictError, StorageMisuseError, ValidationError } from '@panelkit/sdk';
+import { ConflictError, STORAGE_PORT_VERSION, StorageMisuseError, ValidationError } from '@panelkit/sdk';
 import type { StoragePort, StorageTransaction } from '@panelkit/sdk';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 describe('memory storage: describing itself', () => {
   it('declares its kind, port version and capabilities', () => {
     expect(storage.kind).toBe('memory');
-    expect(storage.portVersion).toBe(1);
+    expect(storage.portVersion).toBe(STORAGE_PORT_VERSION);
     expect(storage.capabilities).toEqual({ transactions: 'process', multiProcess: false });
   });
 

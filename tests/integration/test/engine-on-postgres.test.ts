@@ -98,7 +98,9 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(`two replicas on one PostgreSQL serv
       const all = provisioned.flat();
       expect(all).toHaveLength(50);
       expect(new Set(all)).toEqual(new Set(ids));
-      expect(provisioned.every((p) => p.length > 0)).toBe(true);
+      // Which replica provisions is not fixed: on this Gen A inbound every provisioning job carries the
+      // inbound's serialisation key, so the replicas take turns on it (one may do it all). Cross-process
+      // claims of that key are proved in serial-keys-on-postgres.test.ts.
       let clients = 0;
       for (const id of ids) {
         const sub = (await storages[0]!.subscriptions.get(id))!;

@@ -81,7 +81,7 @@ function validate(options: XuiAdapterOptions): URL {
 export class XuiAdapter implements PanelAdapter {
   readonly kind = '3x-ui';
   readonly apiVersion = PANEL_ADAPTER_API_VERSION;
-  readonly capabilities: PanelCapabilities;
+  #capabilities: PanelCapabilities;
   readonly #http: PanelHttp;
   readonly #session: XuiSession;
   readonly #deps: DriverDeps;
@@ -91,7 +91,9 @@ export class XuiAdapter implements PanelAdapter {
   constructor(options: XuiAdapterOptions) {
     const url = validate(options);
     const maxConcurrency = options.maxConcurrency ?? 4;
-    this.capabilities = { ...CAPABILITIES_BASE, maxConcurrency };
+    // Gen A rewrites an inbound's whole settings on every client write. Until the probe has said
+    // Gen B, assume Gen A: serialising writes a panel could take in parallel only costs speed.
+    this.#capabilities = { ...CAPABILITIES_BASE, maxConcurrency, serialTargetWrites: options.generation !== 'B' };
     this.#session = new XuiSession(options.auth, () => this.#http);
     this.#http = new PanelHttp(
       {
@@ -112,6 +114,11 @@ export class XuiAdapter implements PanelAdapter {
     this.#forced = options.generation === 'auto' ? undefined : options.generation;
   }
 
+  /** What the panel can do; `serialTargetWrites` turns false once the panel is known to be Gen B. */
+  get capabilities(): PanelCapabilities {
+    return this.#capabilities;
+  }
+
   /** Which API generation the panel speaks (probes on first use). */
   async generation(ctx: CallContext): Promise<XuiGeneration> {
     return (await this.#ensure(ctx)).generation;
@@ -121,6 +128,7 @@ export class XuiAdapter implements PanelAdapter {
     if (!this.#driver) {
       const pending = (async () => {
         const generation = this.#forced ?? (await detectGeneration(this.#deps.api, this.#session, ctx));
+        this.#capabilities = { ...this.#capabilities, serialTargetWrites: generation === 'A' };
         return generation === 'B' ? new GenBDriver(this.#deps) : new GenADriver(this.#deps);
       })();
       this.#driver = pending;

@@ -23,6 +23,12 @@ const jobFields = {
   payload: JsonObjectSchema,
   /** At most one queued and one running job per key. */
   dedupeKey: z.string().min(1).max(300).nullable(),
+  /**
+   * Jobs with the same serialisation key never run at once anywhere in the deployment (work a panel
+   * must see one at a time, e.g. `panel:<panelId>|target:<remoteRef>`); `null` runs freely. See
+   * `JobRepository.claim`.
+   */
+  serialKey: z.string().min(1).max(300).nullable(),
   /** Lower runs first. */
   priority: z.number().int().min(-1000).max(1000),
   runAt: z.date(),
@@ -49,6 +55,7 @@ export const NewJobSchema = z.object({
   id: IdSchema.optional(),
   payload: JsonObjectSchema.default({}),
   dedupeKey: jobFields.dedupeKey.default(null),
+  serialKey: jobFields.serialKey.default(null),
   priority: jobFields.priority.default(0),
   /** Defaults to now. */
   runAt: z.date().optional(),

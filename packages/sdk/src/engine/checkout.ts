@@ -16,6 +16,7 @@ import type { EngineContext } from './context.js';
 import { auditSubscription } from './context.js';
 import { JOB_TYPES, subscriptionJob, jobAttempts } from './job-types.js';
 import { reserveSlot } from './placement.js';
+import { writeSerialKey } from './serial-keys.js';
 
 export const CheckoutItemSchema = z.object({
   planId: IdSchema,
@@ -167,7 +168,8 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
           });
           await auditSubscription(tx, actor, 'subscription.ordered', sub, { orderId: order.id, targetId: target.id });
           if (plan.autoProvision || item.trial) {
-            await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, id, { subscriptionId: id, price: unitPrice, round: 0 }, jobAttempts(ctx.policy)));
+            const serialKey = await writeSerialKey(ctx, tx, { panelId: target.panelId, remoteRef: target.remoteRef });
+            await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, id, { subscriptionId: id, price: unitPrice, round: 0 }, jobAttempts(ctx.policy), serialKey));
           }
           subscriptions.push(sub);
         }

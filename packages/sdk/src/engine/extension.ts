@@ -16,6 +16,7 @@ import type { EngineContext } from './context.js';
 import { auditSubscription } from './context.js';
 import { JOB_TYPES, subscriptionJob, jobAttempts } from './job-types.js';
 import type { UpdatePayload } from './job-types.js';
+import { writeSerialKey } from './serial-keys.js';
 
 /** In place when the panel can change a client and reset its usage; otherwise a new client. */
 export function changesLink(capabilities: PanelCapabilities): boolean {
@@ -112,7 +113,7 @@ export async function chargeAndQueueUpdate(
     generation: changesLink(capabilities) ? sub.remote.generation + 1 : sub.remote.generation,
   };
   const queued = await tx.jobs.enqueue({
-    ...subscriptionJob(JOB_TYPES.update, sub.id, { ...payload }, jobAttempts(ctx.policy)),
+    ...subscriptionJob(JOB_TYPES.update, sub.id, { ...payload }, jobAttempts(ctx.policy), await writeSerialKey(ctx, tx, sub)),
     id: updateJobId(change.ledgerKey),
   });
   // Not created: a job queued meanwhile took this payload; throwing rolls that back too.

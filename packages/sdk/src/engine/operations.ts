@@ -15,6 +15,7 @@ import { resumedStatus } from './desired-state.js';
 import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, subscriptionJob, jobAttempts } from './job-types.js';
 import type { ProvisionPayload } from './job-types.js';
 import { reserveSlot } from './placement.js';
+import { writeSerialKey } from './serial-keys.js';
 
 const ADMIN: Actor = Object.freeze({ type: 'admin', id: null });
 
@@ -94,7 +95,7 @@ async function transition(
 }
 
 const push = (ctx: EngineContext) => async (tx: StorageRepositories, _before: Subscription, after: Subscription) => {
-  await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.push, after.id, { subscriptionId: after.id }, jobAttempts(ctx.policy)));
+  await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.push, after.id, { subscriptionId: after.id }, jobAttempts(ctx.policy), await writeSerialKey(ctx, tx, after)));
 };
 
 /** Disables a live subscription on its panel until it is resumed. */
@@ -114,7 +115,8 @@ export function terminate(ctx: EngineContext, input: SubscriptionAction): Promis
     const queued = await tx.jobs.list({ dedupeKey: `${JOB_TYPES.provision}:${before.id}`, state: 'queued' }, { limit: 1 });
     for (const job of queued.items) await tx.jobs.cancel(job.id);
     if (HAS_REMOTE_CLIENT.has(before.status) || before.status === 'pending') {
-      await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, before.id, { subscriptionId: before.id }, jobAttempts(ctx.policy)));
+      const serialKey = await writeSerialKey(ctx, tx, before);
+      await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, before.id, { subscriptionId: before.id }, jobAttempts(ctx.policy), serialKey));
     }
   });
 }
@@ -168,7 +170,8 @@ export async function retryFailed(ctx: EngineContext, input: SubscriptionAction)
       const moved = { panelId: target.panelId, targetId: target.id };
       updated = await tx.subscriptions.update(sub.id, moved, { expectedRevision: updated.revision });
     }
-    await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { subscriptionId: sub.id, price, round }, jobAttempts(ctx.policy)));
+    const serialKey = await writeSerialKey(ctx, tx, { panelId: target.panelId, remoteRef: target.remoteRef });
+    await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { subscriptionId: sub.id, price, round }, jobAttempts(ctx.policy), serialKey));
     await auditSubscription(tx, actor, 'subscription.retried', updated, { round, charged: price.amount });
     return { sub: updated, entry };
   });
@@ -206,7 +209,8 @@ export async function approveProvisioning(ctx: EngineContext, input: Subscriptio
       const price = order?.items.find((i) => i.planId === sub.planId && i.trial === sub.trial)?.unitPrice ?? { amount: 0, currency: plan.price.currency };
       payload = { subscriptionId: sub.id, price, round: 0 };
     }
-    const { created } = await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { ...payload }, jobAttempts(ctx.policy)));
+    const serialKey = await writeSerialKey(ctx, tx, sub);
+    const { created } = await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { ...payload }, jobAttempts(ctx.policy), serialKey));
     if (created) await auditSubscription(tx, actor, 'subscription.approved', sub, { round: payload.round });
     return sub;
   });

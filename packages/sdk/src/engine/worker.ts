@@ -167,11 +167,20 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   /**
    * Routes each claimed job and starts it at once; batchable provisioning jobs for one target are
    * gathered (up to `maxBatchSize`) and started together. Panel calls queue per panel inside.
+   * Groups sharing a serialisation key run one after another, in claim order: a claim may hand
+   * this worker several jobs of one key, and no two of them may write at once.
    */
   async function dispatch(claimed: readonly ClaimedJob[]): Promise<void> {
     const running: Promise<void>[] = [];
     const batches = new Map<string, Group>();
-    const start = (group: Group) => running.push(runGroup(group));
+    const lanes = new Map<string, Promise<void>>();
+    const start = (group: Group) => {
+      const key = group.jobs[0]!.job.serialKey;
+      if (key === null) return void running.push(runGroup(group));
+      const run = (lanes.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => runGroup(group));
+      lanes.set(key, run);
+      running.push(run);
+    };
     for (const item of claimed) {
       const handler = byType.get(item.job.type)!;
       await env.step('claimed', item.job);
@@ -199,7 +208,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         start({ handler, route, jobs: [item] });
         continue;
       }
-      const key = `${handler.type}|${route.panelId}|${route.batchKey}`;
+      const key = `${handler.type}|${route.panelId}|${route.batchKey}|${item.job.serialKey ?? ''}`;
       const open = batches.get(key) ?? { handler, route, jobs: [] };
       open.jobs.push(item);
       batches.set(key, open);

@@ -33,6 +33,14 @@ export interface PanelCapabilities {
   readonly deviceLimit: boolean;
   /** How many calls the panel takes at once without trouble; the engine's per-panel queue uses it. */
   readonly maxConcurrency: number;
+  /**
+   * Client writes (create, update, reset, delete) on one target must not overlap: the panel
+   * rewrites the target's whole client list on each, so overlapping writes lose each other's
+   * changes (3x-ui up to v3.0.x). The engine then gives every job that writes to a target the
+   * serialisation key `panel:<panelId>|target:<remoteRef>`, so that one at a time runs in the whole
+   * deployment (batches still go as one write). Absent means false.
+   */
+  readonly serialTargetWrites?: boolean;
 }
 
 /** Given to every call. */

@@ -30,7 +30,7 @@ import type { SerializedError } from '../errors.js';
  * - Inside `transaction(fn)`, a call that throws changes nothing, and the transaction may go on
  *   (each call behaves as if under its own savepoint).
  */
-export const STORAGE_PORT_VERSION = 1 as const;
+export const STORAGE_PORT_VERSION = 2 as const;
 
 export interface StorageCapabilities {
   /** `database`: real transactions; `process`: serialised in one process (memory). */
@@ -240,20 +240,30 @@ export interface ClaimRequest {
 /**
  * Durable jobs with leases. At-least-once: a job whose lease expires is handed to another worker,
  * so handlers must be idempotent. Fencing: complete, fail and heartbeat need the current lease.
+ *
+ * Serialisation keys (`Job.serialKey`): a key is held while a job with it is `running`, i.e. from
+ * its claim until it completes, fails, is released or is reaped (an expired lease holds the key until
+ * it is reaped). A claim never hands out a job whose key is held, by any claimer on any connection or
+ * replica sharing the storage. One claim may hand out several jobs of one free key (all to the one
+ * claimer, which must then run them one after another or as one batch write); no other claim gets
+ * that key until all of them have left `running`. Jobs with other keys, or none, are unaffected.
  */
 export interface JobRepository {
   /**
    * Adds a job. With a dedupe key and a queued job of that key already present, no second job is
-   * made: the queued one takes the new payload and the earlier of the two run times. Dedupe keys
-   * are global, so callers start them with the job type (`subscription.provision:sub_…`).
+   * made: the queued one takes the new payload and serialisation key and the earlier of the two
+   * run times. Dedupe keys are global, so callers start them with the job type
+   * (`subscription.provision:sub_…`).
    */
   enqueue(input: NewJob): Promise<JobEnqueueResult>;
   get(id: string): Promise<Job | null>;
   /**
    * Atomically claims up to `limit` queued jobs whose `runAt` has come, by priority then run time,
-   * skipping any whose dedupe key has a running job. Claimed jobs become `running`, `attempts`
-   * goes up by one, and each gets a fresh lease token valid for `leaseMs`. Concurrent claims are
-   * disjoint.
+   * skipping any whose dedupe key has a running job and any whose serialisation key is held (see
+   * above). Claimed jobs become `running`, `attempts` goes up by one, and each gets a fresh lease
+   * token valid for `leaseMs`. Concurrent claims are disjoint, in jobs and in serialisation keys. A
+   * claim racing another for the same free key may return fewer jobs than are due; the next one
+   * takes them.
    */
   claim(request: ClaimRequest): Promise<ClaimedJob[]>;
   /**

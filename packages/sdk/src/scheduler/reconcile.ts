@@ -7,6 +7,7 @@ import type { EngineContext } from '../engine/context.js';
 import { SCHEDULER_ACTOR } from '../engine/context.js';
 import { enabledIn } from '../engine/desired-state.js';
 import { JOB_TYPES, subscriptionJob, jobAttempts } from '../engine/job-types.js';
+import { writeSerialKey } from '../engine/serial-keys.js';
 import { pages } from './tick-scope.js';
 
 export type DriftField = 'expiry' | 'trafficLimit' | 'enabled';
@@ -93,7 +94,8 @@ async function reconcilePanel(ctx: EngineContext, panel: Panel, repair: boolean)
         queued = 0; // the storage may run this again after a serialisation failure
         for (const { type, sub } of repairs) {
           // A queued job of the key already stands for this repair: it is not a new one.
-          if ((await tx.jobs.enqueue(subscriptionJob(type, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy)))).created) queued++;
+          const serialKey = await writeSerialKey(ctx, tx, sub);
+          if ((await tx.jobs.enqueue(subscriptionJob(type, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy), serialKey))).created) queued++;
         }
         // Only clients with this shop's prefix are removed: another shop may share the panel.
         for (const orphan of result.orphans.filter((o) => o.ours)) {
@@ -102,6 +104,7 @@ async function reconcilePanel(ctx: EngineContext, panel: Panel, repair: boolean)
             type: JOB_TYPES.removeOrphan,
             payload: { panelId: panel.id, username: orphan.username, targetRef: orphan.targetRef },
             dedupeKey: `${JOB_TYPES.removeOrphan}:${panel.id}:${orphan.username}`,
+            serialKey: await writeSerialKey(ctx, tx, { panelId: panel.id, remoteRef: orphan.targetRef }),
             maxAttempts: jobAttempts(ctx.policy),
           });
           if (created) queued++;

@@ -2,6 +2,7 @@ import { HOLDS_CAPACITY } from '../domain/subscription-status.js';
 import { addDays } from '../rules/time.js';
 import { updateInFlight } from '../engine/extension.js';
 import { JOB_TYPES, subscriptionJob, jobAttempts } from '../engine/job-types.js';
+import { writeSerialKey } from '../engine/serial-keys.js';
 import { tryLastChanceRenewal } from './renewals.js';
 import type { TickScope } from './tick-scope.js';
 import { pages } from './tick-scope.js';
@@ -76,7 +77,8 @@ export async function terminateAfterGrace(scope: TickScope): Promise<number> {
       to: (c) => (c.status === 'expired' && c.statusChangedAt.getTime() < before.getTime() ? 'terminated' : null),
       effects: async (tx, current) => {
         if (HOLDS_CAPACITY.has(current.status)) await tx.capacity.release({ targetId: current.targetId, planId: current.planId, count: 1 });
-        await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, current.id, { subscriptionId: current.id }, jobAttempts(ctx.policy)));
+        const serialKey = await writeSerialKey(ctx, tx, current);
+        await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, current.id, { subscriptionId: current.id }, jobAttempts(ctx.policy), serialKey));
       },
     });
     if (after === null) continue;

@@ -6,6 +6,7 @@ import { ConflictError } from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
 import { auditSubscription } from '../engine/context.js';
 import { JOB_TYPES, subscriptionJob, jobAttempts } from '../engine/job-types.js';
+import { writeSerialKey } from '../engine/serial-keys.js';
 import type { TickScope } from './tick-scope.js';
 
 export interface SweepChange {
@@ -32,7 +33,8 @@ export async function sweepOne(scope: TickScope, sub: Subscription, change: Swee
       const after = await tx.subscriptions.update(current.id, { ...change.patch?.(current), status: to }, { expectedRevision: current.revision });
       await auditSubscription(tx, scope.actor, `subscription.${to}`, after, { from: current.status });
       if (change.push?.(current) === true) {
-        await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.push, current.id, { subscriptionId: current.id }, jobAttempts(ctx.policy)));
+        const serialKey = await writeSerialKey(ctx, tx, current);
+        await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.push, current.id, { subscriptionId: current.id }, jobAttempts(ctx.policy), serialKey));
       }
       await change.effects?.(tx, current, after);
       return after;

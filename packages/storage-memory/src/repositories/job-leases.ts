@@ -49,7 +49,9 @@ export function jobLeaseOperations(tables: JobTables) {
     /**
      * Walks the queue in `(priority, runAt, id)` order. Within a priority, the first job not yet
      * due ends that priority: the walk jumps to the next one. Jobs whose dedupe key has a
-     * running job (including one claimed a moment ago in this call) are skipped.
+     * running job (including one claimed a moment ago in this call) are skipped, and so are jobs
+     * whose serialisation key was held before this call; several jobs of a key free at the start
+     * are all handed to this one claimer.
      */
     claim(op: Op, request: ClaimRequest): ClaimedJob[] {
       const { workerId, limit, leaseMs, types: typeList } = parseClaimRequest(request);
@@ -57,6 +59,9 @@ export function jobLeaseOperations(tables: JobTables) {
       const now = op.now.getTime();
       const leaseExpiresAt = new Date(now + leaseMs);
       const claimed: ClaimedJob[] = [];
+      const takenKeys = new Set<string>();
+      const keyHeld = (serialKey: string | null) =>
+        serialKey !== null && !takenKeys.has(serialKey) && tables.runningBySerialKey.size(serialKey) > 0;
       let position: QueueKey | undefined;
       while (claimed.length < limit) {
         const key = tables.queue.tree(ALL)?.nextHigherKey(position);
@@ -70,6 +75,8 @@ export function jobLeaseOperations(tables: JobTables) {
         const job = jobs.load(id);
         if (types !== undefined && !types.has(job.type)) continue;
         if (job.dedupeKey !== null && runningByKey.lookup(job.dedupeKey) !== undefined) continue;
+        if (keyHeld(job.serialKey)) continue;
+        if (job.serialKey !== null) takenKeys.add(job.serialKey);
         const token = randomUUID();
         const running: Job = {
           ...job,

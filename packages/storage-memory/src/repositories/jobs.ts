@@ -17,7 +17,7 @@ export function jobOperations(tables: JobTables) {
   const { jobs, queuedByKey } = tables;
 
   return {
-    /** A queued twin (same dedupe key) takes the new payload and the earlier run time instead. */
+    /** A queued twin (same dedupe key) takes the new payload and serialisation key and the earlier run time instead. */
     enqueue(op: Op, input: NewJob): JobEnqueueResult {
       const parsed = copy(parseInput(NewJobSchema, input, 'job'));
       const runAt = parsed.runAt ?? op.now;
@@ -27,6 +27,7 @@ export function jobOperations(tables: JobTables) {
         const merged: Job = {
           ...twin,
           payload: parsed.payload,
+          serialKey: parsed.serialKey,
           runAt: runAt.getTime() < twin.runAt.getTime() ? runAt : twin.runAt,
           updatedAt: op.now,
         };
@@ -38,6 +39,7 @@ export function jobOperations(tables: JobTables) {
         type: parsed.type,
         payload: parsed.payload,
         dedupeKey: parsed.dedupeKey,
+        serialKey: parsed.serialKey,
         priority: parsed.priority,
         runAt,
         maxAttempts: parsed.maxAttempts,

@@ -18,6 +18,8 @@ export interface JobTables {
   readonly queuedByKey: UniqueIndex<Job>;
   /** At most one running job per dedupe key (a partial unique index). */
   readonly runningByKey: UniqueIndex<Job>;
+  /** Running jobs per serialisation key: a key with any is held. */
+  readonly runningBySerialKey: SortedIndex<Job, TimeKey>;
   /** Queued jobs in claim order. */
   readonly queue: SortedIndex<Job, QueueKey>;
   /** Running jobs by `(leaseExpiresAt, id)`, for reaping. */
@@ -45,9 +47,10 @@ export function createJobTables(): JobTables {
     key: (j) => timeKey(j.leaseExpiresAt ?? j.runAt, j.id),
     compare: compareTimeKeys,
   });
+  const runningBySerialKey = createdIndex((j) => (j.state === 'running' ? j.serialKey : null));
   const byCreated = createdIndex(() => ALL);
   const byState = createdIndex((j) => j.state);
   const byDedupeKey = createdIndex((j) => j.dedupeKey);
-  const jobs = new Table<Job>('job', [queuedByKey, runningByKey], [queue, leases, byCreated, byState, byDedupeKey]);
-  return { jobs, queuedByKey, runningByKey, queue, leases, byCreated, byState, byDedupeKey };
+  const jobs = new Table<Job>('job', [queuedByKey, runningByKey], [queue, leases, runningBySerialKey, byCreated, byState, byDedupeKey]);
+  return { jobs, queuedByKey, runningByKey, runningBySerialKey, queue, leases, byCreated, byState, byDedupeKey };
 }

@@ -1,4 +1,5 @@
 import { initial } from './001_initial.js';
+import { jobSerialKeys } from './002_job_serial_keys.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -9,6 +10,9 @@ export interface Migration {
 }
 
 /** Every migration this build knows, oldest first. Append only; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = Object.freeze([{ version: 1, name: 'initial', sql: initial }]);
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'job_serial_keys', sql: jobSerialKeys },
+]);
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

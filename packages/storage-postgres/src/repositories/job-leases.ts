@@ -3,23 +3,17 @@ import {
   LeaseLostError,
   SerializedErrorSchema,
   inputArray,
-  parseClaimRequest,
   parseInput,
   parseLease,
   parseLeaseMs,
   parseRetryDecision,
 } from '@panelkit/sdk';
-import type { ClaimRequest, ClaimedJob, JobRepository, JsonValue, Lease, SerializedError } from '@panelkit/sdk';
+import type { JobRepository, JsonValue, Lease, SerializedError } from '@panelkit/sdk';
 import { isUniqueViolation } from '../internal/errors.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
-import { jobFromRow, requeueState } from './job-rows.js';
-
-function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
-  const x = a.job;
-  const y = b.job;
-  return x.priority - y.priority || x.runAt.getTime() - y.runAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
-}
+import { claimJobs } from './job-claim.js';
+import { requeueState } from './job-rows.js';
 
 /** A requeue can race an enqueue of its twin; the next attempt sees the twin and supersedes. */
 const retryOnTwin = { retryOn: (error: unknown) => isUniqueViolation(error, 'jobs_queued_dedupe_key') };
@@ -27,45 +21,14 @@ const retryOnTwin = { retryOn: (error: unknown) => isUniqueViolation(error, 'job
 type LeaseMethods = Pick<JobRepository, 'claim' | 'heartbeat' | 'complete' | 'fail' | 'release' | 'reapExpired'>;
 
 /** Claiming, fencing and reaping: every write here is conditional on the job's current lease token. */
-export function jobLeaseOperations({ runner, schema }: RepositoryContext): LeaseMethods {
+export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
+  const { runner, schema } = context;
   const table = `${schema}.jobs`;
   const held = `j.id = $1 AND j.lease_token = $2 AND j.state = 'running'`;
   const unlock = `locked_by = NULL, lease_token = NULL, lease_expires_at = NULL`;
 
   return {
-    /**
-     * One statement: pick due queued jobs in claim order with `FOR UPDATE SKIP LOCKED` (so
-     * concurrent claimers take disjoint rows without waiting), skipping any whose dedupe key has
-     * a running job, and mark them running with a fresh random lease token.
-     */
-    claim: (request: ClaimRequest) =>
-      runner.run('jobs.claim', async ({ db, now }) => {
-        const { workerId, limit, leaseMs, types } = parseClaimRequest(request);
-        const { rows } = await db.query(
-          `WITH picked AS (
-             SELECT q.id FROM ${table} AS q
-             WHERE q.state = 'queued' AND q.run_at <= $1::timestamptz
-               AND ($2::text[] IS NULL OR q.type = ANY($2::text[]))
-               AND (q.dedupe_key IS NULL OR NOT EXISTS (
-                 SELECT 1 FROM ${table} AS r WHERE r.dedupe_key = q.dedupe_key AND r.state = 'running'))
-             ORDER BY q.priority, q.run_at, q.id
-             LIMIT $3
-             FOR UPDATE SKIP LOCKED
-           )
-           UPDATE ${table} AS j
-           SET state = 'running', attempts = j.attempts + 1, locked_by = $4, lease_token = gen_random_uuid()::text,
-               lease_expires_at = $5::timestamptz, updated_at = $1::timestamptz
-           FROM picked WHERE j.id = picked.id
-           RETURNING j.*`,
-          [enc.time(now), types, limit, workerId, enc.time(new Date(now.getTime() + leaseMs))],
-        );
-        return rows
-          .map((row): ClaimedJob => {
-            const job = jobFromRow(row);
-            return { job, lease: { jobId: job.id, token: job.leaseToken! } };
-          })
-          .sort(compareClaimOrder);
-      }),
+    claim: claimJobs(context),
 
     heartbeat: (leases: readonly Lease[], leaseMs: number) =>
       runner.run('jobs.heartbeat', async ({ db, now }) => {

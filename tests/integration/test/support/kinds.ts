@@ -12,6 +12,7 @@ import {
   createSuiSimulator,
   createXuiSimulator,
   type FetchHandler,
+  type XuiQuirks,
 } from '@panelkit/panel-adapters/testing';
 
 /** A client as the simulated panel holds it. */
@@ -62,9 +63,9 @@ const vlessFirst = (targets: readonly RemoteTarget[]): RemoteTarget => {
 };
 const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
 
-function xui(version: string, label: string): (clock: ManualClock) => PanelKindRig {
+function xui(version: string, label: string, quirks: Partial<XuiQuirks> = {}): (clock: ManualClock) => PanelKindRig {
   return (clock) => {
-    const sim = createXuiSimulator({ version, clock, basePath: XUI_BASE, credentials: { username: 'admin', password: PASSWORD } });
+    const sim = createXuiSimulator({ version, clock, basePath: XUI_BASE, credentials: { username: 'admin', password: PASSWORD }, quirks });
     sim.seedDemo();
     return {
       label,
@@ -149,3 +150,13 @@ export const PANEL_KINDS: readonly { label: string; make: (clock: ManualClock) =
   { label: 'marzban 0.8', make: marzban },
   { label: 'marzneshin', make: marzneshin },
 ];
+
+/**
+ * 3x-ui v2.8 (Gen A) whose simulator behaves as the real panel under concurrent writes: each client
+ * write reads the inbound's settings, waits, and writes them back whole, so overlapping writes lose
+ * clients. Its label is Gen A's, so replica processes build the same adapter. Not in `PANEL_KINDS`.
+ */
+export const CLOBBERING_XUI_GEN_A = {
+  label: '3x-ui v2.8 (Gen A)',
+  make: xui('2.8.x', '3x-ui v2.8 (Gen A)', { clobberConcurrentWrites: true, writeDelayMs: 150 }),
+} as const;

@@ -32,6 +32,8 @@ export interface XuiSimulatorOptions {
   readonly latencyMs?: number;
   /** `sessionMaxAge` in minutes (absolute from login). Default 360. */
   readonly sessionMaxAgeMinutes?: number;
+  /** Misbehaviours to start with (e.g. `clobberConcurrentWrites`, as 3x-ui v2.x under concurrent writes); all off by default. */
+  readonly quirks?: Partial<XuiQuirks>;
 }
 
 /** Switchable misbehaviours the real panel is known for. */
@@ -62,6 +64,7 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
     this.#credentials = { username: options.credentials?.username ?? 'admin', password: options.credentials?.password ?? 'admin' };
     this.sessions = new XuiSessions(this.traits, this.basePath);
     if (options.sessionMaxAgeMinutes !== undefined) this.sessions.sessionMaxAgeMinutes = options.sessionMaxAgeMinutes;
+    Object.assign(this.quirks, options.quirks);
     for (const token of options.apiTokens ?? []) this.sessions.tokens.add(token);
     this.#router = this.traits.genB ? genBRoutes(this, fail) : genARoutes(this, fail);
   }

@@ -10,8 +10,9 @@ import { WORKER_ACTOR, auditSubscription } from '../context.js';
 import { specOf, targetRefOf } from '../desired-state.js';
 import { outcomeOf } from '../handler.js';
 import type { HandlerEnv, JobHandler, JobOutcome, JobRoute } from '../handler.js';
-import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, jobAttempts } from '../job-types.js';
+import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, jobAttempts, subscriptionJob } from '../job-types.js';
 import { settleOrder } from '../order-status.js';
+import { writeSerialKey } from '../serial-keys.js';
 import { assertPanelUsable } from './panel-guard.js';
 
 function payloadOf(job: Job) {
@@ -33,7 +34,8 @@ async function markProvisioned(ctx: EngineContext, sub: Subscription, client: Re
     if (current === null) throw new NotFoundError('subscription', sub.id);
     if (current.status === 'terminated') {
       // Terminated while its client was being made: take the client away again.
-      await tx.jobs.enqueue({ type: JOB_TYPES.remove, payload: { subscriptionId: sub.id }, dedupeKey: `${JOB_TYPES.remove}:${sub.id}`, maxAttempts: jobAttempts(ctx.policy) });
+      const serialKey = await writeSerialKey(ctx, tx, current);
+      await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy), serialKey));
       return null;
     }
     if (current.status !== 'pending') return null;

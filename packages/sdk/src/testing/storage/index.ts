@@ -12,6 +12,7 @@ import { integritySuite } from './integrity.js';
 import { jobsClaimSuite } from './jobs-claim.js';
 import { jobsLeaseSuite } from './jobs-lease.js';
 import { jobsSuite } from './jobs.js';
+import { jobsSerialSuite } from './jobs-serial.js';
 import { ledgerSuite } from './ledger.js';
 import { ordersSuite } from './orders.js';
 import { panelsTargetsSuite } from './panels-targets.js';
@@ -126,6 +127,7 @@ export function describeStoragePort(
     jobsSuite(env);
     jobsClaimSuite(env);
     jobsLeaseSuite(env);
+    jobsSerialSuite(env);
     ticksSuite(env);
     auditSuite(env);
     transactionsSuite(env);

@@ -1,0 +1,80 @@
+import { parseClaimRequest } from '@panelkit/sdk';
+import type { ClaimRequest, ClaimedJob } from '@panelkit/sdk';
+import type { RepositoryContext } from '../internal/runner.js';
+import { enc } from '../internal/sql.js';
+import { jobFromRow } from './job-rows.js';
+
+function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
+  const x = a.job;
+  const y = b.job;
+  return x.priority - y.priority || x.runAt.getTime() - y.runAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+}
+
+/**
+ * `JobRepository.claim` on PostgreSQL, in one transaction of four statements:
+ *
+ * 1. Pick due queued jobs in claim order with `FOR UPDATE SKIP LOCKED` (concurrent claimers take
+ *    disjoint rows without waiting), skipping dedupe keys with a running job and, as a first cut
+ *    from this statement's snapshot, serialisation keys with a running job.
+ * 2. For each serialisation key among them, `pg_try_advisory_xact_lock(<schema's namespace>,
+ *    hashtext(key))`; a key another claim holds right now is dropped (never waited for).
+ * 3. In a new statement, so with a snapshot taken after the locks were granted, drop the keys that
+ *    have a running job. This is what makes the guarantee hold across connections: whoever last made
+ *    a job of the key running did so in a transaction that held this lock, and a transaction's
+ *    locks are released only after its commit is visible, so this snapshot sees that job. (The first
+ *    cut in step 1 cannot: its snapshot predates the lock.) It relies on READ COMMITTED, PostgreSQL's
+ *    default, where each statement takes a fresh snapshot.
+ * 4. Mark the jobs that are left running with fresh lease tokens. The advisory locks end with the
+ *    transaction, after the `running` rows are committed; from then on those rows hold the key.
+ *
+ * Several queued jobs of one free key may be picked together: they all go to this claimer. Two keys
+ * with the same `hashtext` only make claims skip each other's key for a moment, never run together.
+ * A claim that drops jobs in steps 2–3 returns fewer than `limit`; the next claim gets the rest.
+ */
+export function claimJobs({ runner, schema }: RepositoryContext): (request: ClaimRequest) => Promise<ClaimedJob[]> {
+  const table = `${schema}.jobs`;
+  const lockNamespace = `panelkit.jobs.serial:${schema}`;
+  const keyFree = (alias: string, column: 'dedupe_key' | 'serial_key') =>
+    `(${alias}.${column} IS NULL OR NOT EXISTS (SELECT 1 FROM ${table} AS r WHERE r.${column} = ${alias}.${column} AND r.state = 'running'))`;
+
+  return (request: ClaimRequest) =>
+    runner.run('jobs.claim', async ({ db, now }) => {
+      const { workerId, limit, leaseMs, types } = parseClaimRequest(request);
+      const picked = await db.query(
+        `SELECT q.id, q.serial_key FROM ${table} AS q
+         WHERE q.state = 'queued' AND q.run_at <= $1::timestamptz
+           AND ($2::text[] IS NULL OR q.type = ANY($2::text[]))
+           AND ${keyFree('q', 'dedupe_key')} AND ${keyFree('q', 'serial_key')}
+         ORDER BY q.priority, q.run_at, q.id
+         LIMIT $3
+         FOR UPDATE SKIP LOCKED`,
+        [enc.time(now), types, limit],
+      );
+      if (picked.rows.length === 0) return [];
+      const keys = [...new Set(picked.rows.map((r) => r['serial_key']).filter((k): k is string => typeof k === 'string'))];
+      let free = new Set<string>();
+      if (keys.length > 0) {
+        const locked = await db.query(`SELECT k FROM unnest($1::text[]) AS k WHERE pg_try_advisory_xact_lock(hashtext($2), hashtext(k))`, [keys, lockNamespace]);
+        const lockedKeys = locked.rows.map((r) => String(r['k']));
+        const busy = await db.query(`SELECT DISTINCT serial_key FROM ${table} WHERE state = 'running' AND serial_key = ANY($1::text[])`, [lockedKeys]);
+        const busyKeys = new Set(busy.rows.map((r) => String(r['serial_key'])));
+        free = new Set(lockedKeys.filter((k) => !busyKeys.has(k)));
+      }
+      const ids = picked.rows.filter((r) => r['serial_key'] === null || free.has(String(r['serial_key']))).map((r) => String(r['id']));
+      if (ids.length === 0) return [];
+      const { rows } = await db.query(
+        `UPDATE ${table} AS j
+         SET state = 'running', attempts = j.attempts + 1, locked_by = $2, lease_token = gen_random_uuid()::text,
+             lease_expires_at = $3::timestamptz, updated_at = $4::timestamptz
+         WHERE j.id = ANY($1::text[])
+         RETURNING j.*`,
+        [ids, workerId, enc.time(new Date(now.getTime() + leaseMs)), enc.time(now)],
+      );
+      return rows
+        .map((row): ClaimedJob => {
+          const job = jobFromRow(row);
+          return { job, lease: { jobId: job.id, token: job.leaseToken! } };
+        })
+        .sort(compareClaimOrder);
+    });
+}
