@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, ManualClock } from '@panelkit/sdk';
 import { LATEST_SCHEMA_VERSION, createPostgresStorage, migrate, schemaVersion } from '../src/index.js';
+import { MIGRATIONS } from '../src/migrations/index.js';
 import { dropSchema, sharedPGlite, uniqueSchema } from './helpers.js';
 
 const pglite = sharedPGlite();
@@ -11,7 +12,7 @@ describe('migrate', () => {
     const client = await pglite.client();
     const schema = uniqueSchema();
     expect(await schemaVersion(client, { schema })).toBe(0);
-    expect(await migrate(client, { schema })).toEqual({ from: 0, to: LATEST_SCHEMA_VERSION, applied: [1] });
+    expect(await migrate(client, { schema })).toEqual({ from: 0, to: LATEST_SCHEMA_VERSION, applied: MIGRATIONS.map((m) => m.version) });
     expect(await migrate(client, { schema })).toEqual({ from: LATEST_SCHEMA_VERSION, to: LATEST_SCHEMA_VERSION, applied: [] });
     expect(await schemaVersion(client, { schema })).toBe(LATEST_SCHEMA_VERSION);
     await dropSchema(client, schema);
@@ -23,7 +24,7 @@ describe('migrate', () => {
     const clock = new ManualClock('2030-05-06T07:08:09.123Z');
     await migrate(client, { schema, clock });
     const { rows } = await client.query<{ applied_at: Date }>(`SELECT applied_at FROM "${schema}".panelkit_migrations`);
-    expect(rows.map((r) => r.applied_at)).toEqual([clock.now()]);
+    expect(rows.map((r) => r.applied_at)).toEqual(MIGRATIONS.map(() => clock.now()));
     await dropSchema(client, schema);
   });
 

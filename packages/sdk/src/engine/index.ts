@@ -2,7 +2,7 @@ export { createPanelkit } from './panelkit.js';
 export type { Panelkit, PanelkitOptions } from './panelkit.js';
 export type { PanelAdapterFactory } from './adapters.js';
 export { DEFAULT_JOB_RETRY } from './policy.js';
-export type { EnginePolicy } from './policy.js';
+export type { EnginePolicy, JobRetryPolicy } from './policy.js';
 export { CheckoutItemSchema, CheckoutRequestSchema } from './checkout.js';
 export type { CheckoutItem, CheckoutRequest, CheckoutResult } from './checkout.js';
 export { ExtendRequestSchema, updateInFlight } from './extension.js';

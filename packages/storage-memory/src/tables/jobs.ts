@@ -20,6 +20,8 @@ export interface JobTables {
   readonly runningByKey: UniqueIndex<Job>;
   /** Queued jobs in claim order. */
   readonly queue: SortedIndex<Job, QueueKey>;
+  /** Queued jobs parked on a panel, partitioned by panel id, for `unpark`. */
+  readonly parked: SortedIndex<Job, TimeKey>;
   /** Running jobs by `(leaseExpiresAt, id)`, for reaping. */
   readonly leases: SortedIndex<Job, TimeKey>;
   /** Newest-first listing: everything, per state, per dedupe key. */
@@ -45,9 +47,10 @@ export function createJobTables(): JobTables {
     key: (j) => timeKey(j.leaseExpiresAt ?? j.runAt, j.id),
     compare: compareTimeKeys,
   });
+  const parked = createdIndex((j) => (j.state === 'queued' ? j.parkedOn : null));
   const byCreated = createdIndex(() => ALL);
   const byState = createdIndex((j) => j.state);
   const byDedupeKey = createdIndex((j) => j.dedupeKey);
-  const jobs = new Table<Job>('job', [queuedByKey, runningByKey], [queue, leases, byCreated, byState, byDedupeKey]);
-  return { jobs, queuedByKey, runningByKey, queue, leases, byCreated, byState, byDedupeKey };
+  const jobs = new Table<Job>('job', [queuedByKey, runningByKey], [queue, parked, leases, byCreated, byState, byDedupeKey]);
+  return { jobs, queuedByKey, runningByKey, queue, parked, leases, byCreated, byState, byDedupeKey };
 }

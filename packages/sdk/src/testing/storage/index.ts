@@ -10,6 +10,7 @@ import { dueMovementSuite } from './due-movement.js';
 import { integritySuite } from './integrity.js';
 import { jobsClaimSuite } from './jobs-claim.js';
 import { jobsLeaseSuite } from './jobs-lease.js';
+import { jobsParkSuite } from './jobs-park.js';
 import { jobsSuite } from './jobs.js';
 import { ledgerSuite } from './ledger.js';
 import { ordersSuite } from './orders.js';
@@ -98,6 +99,7 @@ export function describeStoragePort(
     jobsSuite(env);
     jobsClaimSuite(env);
     jobsLeaseSuite(env);
+    jobsParkSuite(env);
     ticksSuite(env);
     auditSuite(env);
     transactionsSuite(env);
