@@ -116,3 +116,27 @@ describe('worker: retries bounded by time', () => {
     expect(await h.balance(customerId)).toBe(10_000);
   });
 });
+
+describe('pendingReason', () => {
+  it('tells a server known to be down from one being set up and from an approval; null once live', async () => {
+    const h = await createHarness();
+    const { subscriptions } = await buy(h);
+    const id = subscriptions[0]!.id;
+    expect(await h.kit.pendingReason(id)).toBe('provisioning');
+    await markDown(h);
+    // Known down before the worker has even parked the job.
+    expect(await h.kit.pendingReason(id)).toBe('panel_unavailable');
+    await h.worker().drain();
+    expect(await h.kit.pendingReason((await h.storage.subscriptions.get(id))!)).toBe('panel_unavailable');
+    h.panels[0]!.fake.setDown(false);
+    await h.kit.checkPanelHealth();
+    await h.worker().drain();
+    expect(await h.kit.pendingReason(id)).toBeNull();
+
+    const manual = await h.addPlan({ autoProvision: false });
+    const customerId = await h.customer(5_000);
+    const order = await h.kit.checkout({ customerId, items: [{ planId: manual.id }], idempotencyKey: 'manual' });
+    expect(await h.kit.pendingReason(order.subscriptions[0]!.id)).toBe('awaiting_approval');
+    await expect(h.kit.pendingReason('sub_missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
