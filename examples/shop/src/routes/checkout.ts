@@ -110,7 +110,8 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     const names = await planNames(shop.storage, order.items);
     const reasons = await Promise.all(subscriptions.map((s) => shop.kit.pendingReason(s)));
     const serverDown = reasons.includes('panel_unavailable');
-    res.send(orderPage(ctxOf(res), { order, subscriptions, planNames: names, serverDown, timeZone: shop.config.timeZone, notice: noticeFrom(req) }).value);
+    const view = { order, subscriptions, planNames: names, serverDown, timeZone: shop.config.timeZone, notice: noticeFrom(req) };
+    res.send(orderPage(ctxOf(res), view).value);
   });
   return router;
 }

@@ -170,8 +170,9 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     }
     const until = new Date(Math.min(at.getTime() + ctx.policy.parkedRecheckMs, deadline.getTime()));
     try {
-      if (await ctx.storage.jobs.park(lease, { panelId: panel.id, until })) ctx.events.emit('job:parked', { job, workerId: id, panelId: panel.id, until, at });
-      else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
+      if (await ctx.storage.jobs.park(lease, { panelId: panel.id, until })) {
+        ctx.events.emit('job:parked', { job, workerId: id, panelId: panel.id, until, at });
+      } else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
     } finally {
       held.delete(job.id);
     }

@@ -266,8 +266,9 @@ export interface JobRepository {
   complete(lease: Lease, result?: JsonValue): Promise<boolean>;
   /**
    * Records a failed attempt: back to `queued` at `retry.at`, or `dead`. Sets `failingSince` to now
-   * if it was `null`, and clears `parkedOn`. False when the lease was lost. When another queued job with the same dedupe key appeared meanwhile, this one is
-   * `cancelled` as superseded instead of requeued.
+   * if it was `null`, and clears `parkedOn`. False when the lease was lost. When another queued job
+   * with the same dedupe key appeared meanwhile, this one is `cancelled` as superseded instead of
+   * requeued.
    */
   fail(lease: Lease, error: SerializedError, retry: { at: Date } | 'dead'): Promise<boolean>;
   /**

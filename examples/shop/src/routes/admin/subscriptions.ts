@@ -45,7 +45,15 @@ export function subscriptionRoutes(shop: Shop): Router {
       adminPage(ctx, {
         title: ctx.t('adminOps.subscriptions.title'),
         notice: noticeFrom(req),
-        body: subscriptionBody(ctx, shop.config.timeZone, { sub, customer, names, jobs, actions: actionsFor(sub, jobs), audit: audit.items, pendingReason }),
+        body: subscriptionBody(ctx, shop.config.timeZone, {
+          sub,
+          customer,
+          names,
+          jobs,
+          actions: actionsFor(sub, jobs),
+          audit: audit.items,
+          pendingReason,
+        }),
       }).value,
     );
   });

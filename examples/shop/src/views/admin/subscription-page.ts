@@ -32,7 +32,10 @@ export function subscriptionBody(ctx: RequestContext, timeZone: string, view: {
 <section class="card">
   <dl class="facts" data-testid="subscription-facts">
     <dt>${t('adminOps.subscriptions.status')}</dt><dd data-testid="subscription-status">${badge(ctx, 'subStatus', sub.status)} <small class="muted">${t('adminOps.subscriptions.since')} ${when(ctx, timeZone, sub.statusChangedAt)}</small></dd>
-    ${view.pendingReason === 'panel_unavailable' ? html`<dt>${t('adminOps.subscriptions.waiting')}</dt><dd class="notice" data-testid="panel-unavailable">${t('adminOps.subscriptions.panelUnavailable')}</dd>` : ''}
+    ${view.pendingReason === 'panel_unavailable'
+      ? html`<dt>${t('adminOps.subscriptions.waiting')}</dt>
+    <dd class="notice" data-testid="panel-unavailable">${t('adminOps.subscriptions.panelUnavailable')}</dd>`
+      : ''}
     ${sub.failureReason !== null ? html`<dt>${t('adminOps.subscriptions.failureReason')}</dt><dd class="error" data-testid="failure-reason">${sub.failureReason}</dd>` : ''}
     <dt>${t('adminOps.orders.customer')}</dt><dd><a href="/admin/customers/${sub.customerId}">${view.customer?.email ?? sub.customerId}</a></dd>
     <dt>${t('adminOps.orders.order')}</dt><dd>${sub.orderId === null ? '—' : html`<a class="ltr" href="/admin/orders/${sub.orderId}">${sub.orderId}</a>`}</dd>
