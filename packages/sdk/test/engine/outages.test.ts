@@ -99,6 +99,12 @@ describe('worker: retries bounded by time', () => {
     expect(await h.balance(customerId)).toBe(9_000);
   });
 
+  it('refuses a give-up time that is not positive, and more attempts than a job row holds', async () => {
+    for (const jobRetry of [{ giveUpAfterMs: 0 }, { giveUpAfterMs: Number.NaN }, { maxAttempts: 1000 }, { maxAttempts: 0 }]) {
+      await expect(createHarness({ policy: { jobRetry } })).rejects.toMatchObject({ code: 'CONFIGURATION' });
+    }
+  });
+
   it('gives up once the give-up time has passed since the first failure, not after a count', async () => {
     const h = await createHarness({ policy: { jobRetry: { giveUpAfterMs: HOUR, maxDelayMs: 10 * MINUTE } } });
     const { customerId, subscriptions } = await buy(h);
