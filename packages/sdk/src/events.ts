@@ -37,6 +37,8 @@ export interface PanelkitEvents {
   'subscription:warned': [SubscriptionEvent & { notice: string }];
   'job:succeeded': [{ job: Job; workerId: string; at: Date }];
   'job:retried': [{ job: Job; workerId: string; error: PanelkitError; retryAt: Date; at: Date }];
+  /** The job's panel is known to be down: handed back without spending its attempt, due again at `until` or on recovery. */
+  'job:parked': [{ job: Job; workerId: string; panelId: string; until: Date; at: Date }];
   'job:dead': [{ job: Job; workerId: string; error: PanelkitError; at: Date }];
   'job:lease_lost': [{ jobId: string; workerId: string; at: Date }];
   'panel:unhealthy': [{ panelId: string; message: string | null; at: Date }];

@@ -108,7 +108,10 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     const order = await ownedOrder(shop, viewerOf(res), req.params.id);
     const subscriptions = await shop.storage.subscriptions.listByOrder(order.id);
     const names = await planNames(shop.storage, order.items);
-    res.send(orderPage(ctxOf(res), { order, subscriptions, planNames: names, timeZone: shop.config.timeZone, notice: noticeFrom(req) }).value);
+    const reasons = await Promise.all(subscriptions.map((s) => shop.kit.pendingReason(s)));
+    const serverDown = reasons.includes('panel_unavailable');
+    const view = { order, subscriptions, planNames: names, serverDown, timeZone: shop.config.timeZone, notice: noticeFrom(req) };
+    res.send(orderPage(ctxOf(res), view).value);
   });
   return router;
 }

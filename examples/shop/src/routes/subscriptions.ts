@@ -38,6 +38,7 @@ export function subscriptionRoutes(shop: Shop): Router {
         planName: (await shop.storage.plans.get(sub.planId))?.name ?? sub.planId,
         qr: qrText === null ? null : await qrDataUrl(qrText),
         changeInFlight: await shop.kit.changeInFlight(sub.id),
+        pendingReason: await shop.kit.pendingReason(sub),
         now: shop.clock.now(),
         timeZone: shop.config.timeZone,
         notice: noticeFrom(req),

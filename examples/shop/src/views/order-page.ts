@@ -9,6 +9,8 @@ export interface OrderView {
   order: Order;
   subscriptions: Subscription[];
   planNames: ReadonlyMap<string, string>;
+  /** Whether a pending subscription waits for a server known to be down (`kit.pendingReason`). */
+  serverDown: boolean;
   timeZone: string;
   notice: string | null;
 }
@@ -36,7 +38,11 @@ export function orderPage(ctx: RequestContext, view: OrderView): SafeHtml {
     <dt>${t('checkout.order.placedAt')}</dt><dd>${formatDateTime(order.createdAt, locale, view.timeZone)}</dd>
     <dt>${t('checkout.total')}</dt><dd>${formatMoney(order.total, locale)}</dd>
   </dl>
-  ${pending ? html`<p class="muted" role="status">${t('checkout.order.pendingNote')}</p>` : ''}
+  ${pending
+    ? view.serverDown
+      ? html`<p class="notice" role="status" data-testid="panel-unavailable">${t('checkout.order.panelUnavailableNote')}</p>`
+      : html`<p class="muted" role="status">${t('checkout.order.pendingNote')}</p>`
+    : ''}
 </section>
 <section class="card">
   <h2>${t('checkout.order.subscriptions')}</h2>

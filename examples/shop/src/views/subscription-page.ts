@@ -1,4 +1,4 @@
-import { HAS_REMOTE_CLIENT, type Subscription } from '@panelkit/sdk';
+import { HAS_REMOTE_CLIENT, type PendingReason, type Subscription } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import { formatDuration } from '../i18n/duration.js';
 import { formatNumber } from '../i18n/format.js';
@@ -13,6 +13,8 @@ export interface SubscriptionView {
   /** A `data:` QR of the subscription URL (or the first share link); `null` when there is no link. */
   qr: string | null;
   changeInFlight: boolean;
+  /** Why it is still pending (`kit.pendingReason`): a server known to be down gets its own note. */
+  pendingReason: PendingReason | null;
   now: Date;
   timeZone: string;
   notice: string | null;
@@ -51,11 +53,13 @@ function connection(ctx: RequestContext, view: SubscriptionView): SafeHtml {
 ${clientGuides(ctx)}`;
 }
 
-function stateNote(ctx: RequestContext, sub: Subscription): SafeHtml | '' {
+function stateNote(ctx: RequestContext, sub: Subscription, reason: PendingReason | null): SafeHtml | '' {
   const { t } = ctx;
   switch (sub.status) {
     case 'pending':
-      return html`<p class="notice" role="status">${t('subscription.notes.pending')}</p>`;
+      return reason === 'panel_unavailable'
+        ? html`<p class="notice" role="status" data-testid="panel-unavailable">${t('subscription.notes.panelUnavailable')}</p>`
+        : html`<p class="notice" role="status">${t('subscription.notes.pending')}</p>`;
     case 'on_hold':
       return html`<p class="notice" data-testid="first-use">${t('subscription.notes.onHold', { days: formatNumber(sub.durationDays, ctx.locale) })}</p>`;
     case 'failed':
@@ -78,7 +82,7 @@ export function subscriptionPage(ctx: RequestContext, view: SubscriptionView): S
     notice: view.notice,
     head: sub.status === 'pending' ? html`<meta http-equiv="refresh" content="5">` : '',
     body: html`<h1>${view.planName}</h1>
-${stateNote(ctx, sub)}
+${stateNote(ctx, sub, view.pendingReason)}
 ${view.changeInFlight ? html`<p class="notice" role="status" data-testid="change-in-flight">${t('subscription.notes.changeInFlight')}</p>` : ''}
 <section class="card" data-testid="subscription" data-subscription-id="${sub.id}">
   <dl class="facts">

@@ -40,6 +40,16 @@ export const JobSchema = z.object({
   state: JobStateSchema,
   attempts: z.number().int().nonnegative(),
   lastError: SerializedErrorSchema.nullable(),
+  /**
+   * When the job's current run of failed (or parked) attempts began; `null` until its first one, and
+   * again after an admin's retry. The engine gives a job up a set time after it (`giveUpAfterMs`).
+   */
+  failingSince: z.date().nullable(),
+  /**
+   * The panel this queued job is parked on (it waits, without spending attempts, while that panel is
+   * down; `unpark` wakes it when it recovers). `null` when not parked.
+   */
+  parkedOn: z.string().nullable(),
   lockedBy: z.string().nullable(),
   leaseToken: z.string().nullable(),
   leaseExpiresAt: z.date().nullable(),

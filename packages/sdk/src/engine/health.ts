@@ -43,6 +43,10 @@ async function checkOne(ctx: EngineContext, panel: Panel, actor: Actor): Promise
   const health = nextHealth(panel.health, report, now, ctx.policy.unhealthyAfterFailures);
   await ctx.storage.transaction(async (tx) => {
     await tx.panels.update(panel.id, { health });
+    // In the same transaction: a recovery is never recorded without waking the jobs parked on it.
+    // Every good check wakes them, not only a change of status, so a job parked by a worker that
+    // read the old status a moment ago is not left waiting for its recheck.
+    if (health.status === 'healthy') await tx.jobs.unpark(panel.id);
     if (health.status !== panel.health.status) {
       await tx.audit.append({ actor, action: `panel.${health.status}`, subjectType: 'panel', subjectId: panel.id, data: { from: panel.health.status, lastError: health.lastError } });
     }
@@ -57,11 +61,22 @@ async function checkOne(ctx: EngineContext, panel: Panel, actor: Actor): Promise
 
 /**
  * Checks panels (one, or every enabled one) and stores the result. A panel is unhealthy after
- * `unhealthyAfterFailures` failed checks in a row: placement skips it and its jobs wait. One good
- * check makes it healthy again.
+ * `unhealthyAfterFailures` failed checks in a row: placement skips it and the worker parks its
+ * jobs without spending their attempts. One good check makes it healthy again and wakes them.
  */
 export async function checkPanelHealth(ctx: EngineContext, panelId?: string, options: PanelHealthCheckOptions = {}): Promise<PanelHealthResult[]> {
   const actor = options.actor === undefined ? SYSTEM_ACTOR : parseInput(ActorSchema, options.actor, 'actor');
   const panels = panelId === undefined ? (await ctx.storage.panels.list()).filter((p) => p.enabled) : [await ctx.panels.get(panelId).then((h) => h.panel)];
+  return Promise.all(panels.map((panel) => checkOne(ctx, panel, actor)));
+}
+
+/** A panel not known to be well: unhealthy, or its last check failed. Checked every `unhealthyCheckIntervalMs`. */
+export function isSuspect(panel: Panel): boolean {
+  return panel.health.status === 'unhealthy' || panel.health.consecutiveFailures > 0;
+}
+
+/** Checks the enabled panels that are suspect (see `isSuspect`), so an outage and a recovery are both noticed soon. */
+export async function checkSuspectPanels(ctx: EngineContext, actor: Actor): Promise<PanelHealthResult[]> {
+  const panels = (await ctx.storage.panels.list()).filter((p) => p.enabled && isSuspect(p));
   return Promise.all(panels.map((panel) => checkOne(ctx, panel, actor)));
 }

@@ -25,6 +25,8 @@ import type { EngineContext } from './context.js';
 import { extend, quoteExtension, updateInFlight } from './extension.js';
 import type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './extension.js';
 import { checkPanelHealth } from './health.js';
+import { pendingReason } from './pending.js';
+import type { PendingReason } from './pending.js';
 import type { PanelHealthCheckOptions, PanelHealthResult } from './health.js';
 import { provisionHandler } from './handlers/provision.js';
 import { pushHandler, removeHandler, removeOrphanHandler } from './handlers/push.js';
@@ -58,6 +60,12 @@ export interface Panelkit {
   extend(request: ExtendRequest): Promise<ExtendResult>;
   /** Whether an extension or renewal of the subscription is queued or running (a new one is refused meanwhile). */
   changeInFlight(subscriptionId: string): Promise<boolean>;
+  /**
+   * Why a subscription is still pending (its server down, an admin's approval, or being set up), or
+   * `null` when it is not pending. Show `panel_unavailable` as "temporarily unavailable; this
+   * completes automatically".
+   */
+  pendingReason(subscription: Subscription | string): Promise<PendingReason | null>;
   topUp(movement: MoneyMovement): Promise<{ entry: LedgerEntry; created: boolean }>;
   refund(movement: MoneyMovement): Promise<{ entry: LedgerEntry; created: boolean }>;
   /** An admin's signed correction of a wallet, with a required note; a debit below zero is refused. */
@@ -105,6 +113,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     quoteExtension: (id) => quoteExtension(ctx, id),
     extend: (request) => extend(ctx, request),
     changeInFlight: (id) => updateInFlight(storage, id),
+    pendingReason: (subscription) => pendingReason(storage, subscription),
     topUp: (m) => topUp(ctx, m),
     refund: (m) => refund(ctx, m),
     adjust: (a) => adjust(ctx, a),

@@ -7,8 +7,8 @@ import { DAY_MS, HOUR_MS } from '../rules/time.js';
 export interface EnginePolicy {
   /** The shop's identity secret and username prefix (see `deriveRemoteIdentity`). */
   identity: RemoteIdentityOptions;
-  /** How failed jobs are retried: attempts, backoff and its cap. */
-  jobRetry?: Partial<RetryPolicy>;
+  /** How failed jobs are retried: backoff and its cap, and when they are given up (see `DEFAULT_JOB_RETRY`). */
+  jobRetry?: Partial<JobRetryPolicy>;
   /** How long a claimed job is owned before another worker may take it. Default 60 s. */
   leaseMs?: number;
   /** Notices before expiry, as lead times. Default 72 h and 24 h. */
@@ -21,8 +21,18 @@ export interface EnginePolicy {
   terminationGraceMs?: number;
   /** The scheduler's slot length: one replica wins each slot. Default 60 s. */
   tickIntervalMs?: number;
-  /** How often the scheduler checks panel health. Default 5 min. */
+  /** How often the scheduler checks every panel's health. Default 5 min. */
   healthCheckIntervalMs?: number;
+  /**
+   * How often the scheduler checks a panel that is unhealthy or failed its last check, so a recovery
+   * (which wakes the jobs parked on it) is noticed soon. Default 60 s (at most one check per tick).
+   */
+  unhealthyCheckIntervalMs?: number;
+  /**
+   * How long a job parked on a down panel waits before the worker looks at it again when no recovery
+   * wakes it first (a backstop; the job spends no attempt either way). Default 10 min.
+   */
+  parkedRecheckMs?: number;
   /** Failed health checks in a row before a panel counts as unhealthy. Default 2. */
   unhealthyAfterFailures?: number;
   /** Most clients put in one `createClients` call. Default 50. */
@@ -34,17 +44,38 @@ export interface EnginePolicy {
 }
 
 export type ResolvedPolicy = Required<Omit<EnginePolicy, 'jobRetry' | 'panelConcurrency'>> & {
-  jobRetry: RetryPolicy;
+  jobRetry: JobRetryPolicy;
   panelConcurrency: Readonly<Record<string, number>>;
 };
 
-/** Job retries: long enough to ride out a panel outage of an hour or two before giving up. */
-export const DEFAULT_JOB_RETRY: Readonly<RetryPolicy> = Object.freeze({
-  maxAttempts: 12,
+/** How the worker retries a failed job, and when it gives one up and runs its compensation (refund). */
+export interface JobRetryPolicy extends RetryPolicy {
+  /**
+   * How long a job may keep failing, from its first failed or parked attempt (`Job.failingSince`),
+   * before it is given up. Time parked on a down panel counts: this is how long a buyer waits at most.
+   */
+  giveUpAfterMs: number;
+}
+
+/**
+ * Job retries, bounded by time: a job is given up 12 hours after it first failed, whether it spent
+ * them retrying or parked on a panel known to be down (parking spends no attempts). 12 hours rides
+ * out an overnight outage that nobody fixes before morning, and still refunds the same day a buyer
+ * whose server is not coming back. Backoff is capped at 2 minutes, so a panel that recovers
+ * without ever being marked unhealthy is retried within 2 minutes. `maxAttempts` is a backstop
+ * (a job that crashes its worker every time), set above what 12 hours of capped retries use (~720
+ * at the mean jitter).
+ */
+export const DEFAULT_JOB_RETRY: Readonly<JobRetryPolicy> = Object.freeze({
+  maxAttempts: 999,
   baseDelayMs: 5_000,
-  maxDelayMs: 15 * 60_000,
+  maxDelayMs: 2 * 60_000,
   maxRetryAfterMs: 15 * 60_000,
+  giveUpAfterMs: 12 * HOUR_MS,
 });
+
+/** The most attempts a job row holds (`NewJob.maxAttempts`); one is held back (see `jobAttempts`). */
+const MAX_JOB_ATTEMPTS = 999;
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new ConfigurationError(`policy.${name} must be a positive number`);
@@ -55,9 +86,14 @@ export function resolvePolicy(policy: EnginePolicy): ResolvedPolicy {
   if (policy === undefined || policy.identity === undefined) throw new ConfigurationError('policy.identity is required');
   const percents = [...(policy.trafficWarningPercents ?? [80, 95])];
   for (const p of percents) if (!(p > 0 && p < 100)) throw new ConfigurationError('policy.trafficWarningPercents must be between 0 and 100');
+  const jobRetry: JobRetryPolicy = { ...DEFAULT_JOB_RETRY, ...policy.jobRetry };
+  positive('jobRetry.giveUpAfterMs', jobRetry.giveUpAfterMs);
+  if (!Number.isInteger(jobRetry.maxAttempts) || jobRetry.maxAttempts < 1 || jobRetry.maxAttempts > MAX_JOB_ATTEMPTS) {
+    throw new ConfigurationError(`policy.jobRetry.maxAttempts must be an integer from 1 to ${MAX_JOB_ATTEMPTS}`);
+  }
   const resolved: ResolvedPolicy = {
     identity: policy.identity,
-    jobRetry: { ...DEFAULT_JOB_RETRY, ...policy.jobRetry },
+    jobRetry,
     leaseMs: positive('leaseMs', policy.leaseMs ?? 60_000),
     expiryWarningsMs: [...(policy.expiryWarningsMs ?? [72 * HOUR_MS, 24 * HOUR_MS])].map((ms) => positive('expiryWarningsMs', ms)),
     trafficWarningPercents: percents.sort((a, b) => a - b),
@@ -65,6 +101,8 @@ export function resolvePolicy(policy: EnginePolicy): ResolvedPolicy {
     terminationGraceMs: positive('terminationGraceMs', policy.terminationGraceMs ?? 7 * DAY_MS),
     tickIntervalMs: positive('tickIntervalMs', policy.tickIntervalMs ?? 60_000),
     healthCheckIntervalMs: positive('healthCheckIntervalMs', policy.healthCheckIntervalMs ?? 5 * 60_000),
+    unhealthyCheckIntervalMs: positive('unhealthyCheckIntervalMs', policy.unhealthyCheckIntervalMs ?? 60_000),
+    parkedRecheckMs: positive('parkedRecheckMs', policy.parkedRecheckMs ?? 10 * 60_000),
     unhealthyAfterFailures: positive('unhealthyAfterFailures', policy.unhealthyAfterFailures ?? 2),
     maxBatchSize: positive('maxBatchSize', policy.maxBatchSize ?? 50),
     panelConcurrency: policy.panelConcurrency ?? {},

@@ -1,9 +1,11 @@
 import type { ClaimedJob, Job, Lease } from '../domain/job.js';
+import type { Panel } from '../domain/panel.js';
 import { createId } from '../domain/ids.js';
 import { ConflictError, PanelAuthError, PanelkitError, StorageUnavailableError, toPanelkitError } from '../errors.js';
 import { abortableSleep, backoffDelay } from '../retry.js';
 import { isShutdownError } from './adapters.js';
 import type { EngineContext } from './context.js';
+import { giveUpAt, isKnownDown, stayedDownError } from './outage.js';
 import type { HandlerEnv, JobHandler, JobOutcome, JobRoute, WorkerStep } from './handler.js';
 
 export interface WorkerOptions {
@@ -129,9 +131,11 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         return;
       }
       ctx.logger.warn({ jobId: job.id, type: job.type, attempt: job.attempts, code: error.code }, 'job failed');
-      // The row's last attempt is held back for compensation (see `jobAttempts`).
-      if (isRetryable(error) && job.attempts < job.maxAttempts - 1) {
-        const retryAt = new Date(at.getTime() + backoffDelay(job.attempts, ctx.policy.jobRetry, error, ctx.random));
+      // The row's last attempt is held back for compensation (see `jobAttempts`). Retries stop at
+      // the give-up time; the last one runs at it.
+      const deadline = giveUpAt(job, ctx.policy.jobRetry, at).getTime();
+      if (isRetryable(error) && job.attempts < job.maxAttempts - 1 && at.getTime() < deadline) {
+        const retryAt = new Date(Math.min(at.getTime() + backoffDelay(job.attempts, ctx.policy.jobRetry, error, ctx.random), deadline));
         if (await ctx.storage.jobs.fail(lease, error.toJSON(), { at: retryAt })) {
           ctx.events.emit('job:retried', { job, workerId: id, error, retryAt, at });
         } else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
@@ -146,6 +150,29 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         return;
       }
       if (await ctx.storage.jobs.fail(lease, error.toJSON(), 'dead')) ctx.events.emit('job:dead', { job, workerId: id, error, at });
+    } finally {
+      held.delete(job.id);
+    }
+  }
+
+  /**
+   * Hands a job for a panel known to be down back without spending its attempt, parked until the
+   * panel recovers (the health check that sees it wakes the job) or `parkedRecheckMs` passes. Past
+   * its give-up time the job fails for good instead, with its compensation.
+   */
+  async function park(handler: JobHandler, claimed: ClaimedJob, panel: Panel): Promise<void> {
+    const { job, lease } = claimed;
+    const at = ctx.clock.now();
+    const deadline = giveUpAt(job, ctx.policy.jobRetry, at);
+    if (at.getTime() >= deadline.getTime()) {
+      await settle(handler, claimed, { ok: false, error: stayedDownError(panel, job) });
+      return;
+    }
+    const until = new Date(Math.min(at.getTime() + ctx.policy.parkedRecheckMs, deadline.getTime()));
+    try {
+      if (await ctx.storage.jobs.park(lease, { panelId: panel.id, until })) {
+        ctx.events.emit('job:parked', { job, workerId: id, panelId: panel.id, until, at });
+      } else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
     } finally {
       held.delete(job.id);
     }
@@ -193,15 +220,24 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       }
       let route: JobRoute | null;
       let batchable = false;
+      let down: Panel | undefined;
       try {
         route = await handler.route(ctx, item.job);
-        if (route?.batchKey !== undefined) batchable = (await ctx.panels.get(route.panelId)).adapter.capabilities.batchCreate;
+        if (route !== null) {
+          const { panel, adapter } = await ctx.panels.get(route.panelId);
+          if (isKnownDown(panel)) down = panel;
+          batchable = route.batchKey !== undefined && adapter.capabilities.batchCreate;
+        }
       } catch (error) {
         await settle(handler, item, { ok: false, error: toPanelkitError(error) });
         continue;
       }
       if (route === null) {
         await settle(handler, item, { ok: true });
+        continue;
+      }
+      if (down !== undefined) {
+        await park(handler, item, down);
         continue;
       }
       if (!batchable) {

@@ -237,6 +237,14 @@ export interface ClaimRequest {
   types?: readonly string[];
 }
 
+/** Where and until when `JobRepository.park` parks a job. */
+export interface JobParking {
+  /** The panel known to be down; `unpark(panelId)` wakes the job. */
+  panelId: string;
+  /** When the job is due again if nothing wakes it earlier. */
+  until: Date;
+}
+
 /**
  * Durable jobs with leases. At-least-once: a job whose lease expires is handed to another worker,
  * so handlers must be idempotent. Fencing: complete, fail and heartbeat need the current lease.
@@ -274,9 +282,10 @@ export interface JobRepository {
   /** Marks the job succeeded. False (and nothing changed) when the lease was lost. */
   complete(lease: Lease, result?: JsonValue): Promise<boolean>;
   /**
-   * Records a failed attempt: back to `queued` at `retry.at`, or `dead`. False when the lease
-   * was lost. When another queued job with the same dedupe key appeared meanwhile, this one is
-   * `cancelled` as superseded instead of requeued.
+   * Records a failed attempt: back to `queued` at `retry.at`, or `dead`. Sets `failingSince` to now
+   * if it was `null`, and clears `parkedOn`. False when the lease was lost. When another queued job
+   * with the same dedupe key appeared meanwhile, this one is `cancelled` as superseded instead of
+   * requeued.
    */
   fail(lease: Lease, error: SerializedError, retry: { at: Date } | 'dead'): Promise<boolean>;
   /**
@@ -285,6 +294,18 @@ export interface JobRepository {
    */
   release(lease: Lease): Promise<boolean>;
   /**
+   * Hands a running job back without counting the attempt, parked on `panelId` (a panel known to be
+   * down): queued again, due at `until`, with `parkedOn` set and `failingSince` set if it was `null`.
+   * `unpark(panelId)` makes it due at once. False when the lease was lost. Superseded like `fail`
+   * when a queued twin exists.
+   */
+  park(lease: Lease, parking: JobParking): Promise<boolean>;
+  /**
+   * Wakes every queued job parked on the panel: due now (never later than it was), `parkedOn` cleared.
+   * Returns how many. Jobs of other panels, and running ones, are untouched.
+   */
+  unpark(panelId: string): Promise<number>;
+  /**
    * Requeues running jobs whose lease expired at or before now, recording a `LEASE_LOST` error;
    * returns how many. A job that has used all its attempts becomes `dead` instead (a job that
    * crashes its worker every time must stop). Superseded like `fail` when a queued twin exists.
@@ -292,7 +313,7 @@ export interface JobRepository {
   reapExpired(): Promise<number>;
   /**
    * Puts a dead or cancelled job back in the queue, due now, with a fresh attempt budget (an
-   * admin's retry). `ConflictError` when it is in another state, or when a queued job with the
+   * admin's retry): `attempts` 0, `failingSince` and `parkedOn` cleared. `ConflictError` when it is in another state, or when a queued job with the
    * same dedupe key exists.
    */
   retry(id: string): Promise<Job>;

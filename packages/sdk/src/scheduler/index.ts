@@ -1,4 +1,4 @@
-export { LIFECYCLE_TICK, HEALTH_TICK } from './scheduler.js';
+export { LIFECYCLE_TICK, HEALTH_TICK, SUSPECT_HEALTH_TICK } from './scheduler.js';
 export type { Scheduler, SchedulerOptions, TickReport } from './scheduler.js';
 export type { UsageSyncReport } from './usage-sync.js';
 export type { ReconciliationReport, PanelReconciliation, DriftField } from './reconcile.js';

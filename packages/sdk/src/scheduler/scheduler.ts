@@ -1,5 +1,5 @@
 import type { EngineContext } from '../engine/context.js';
-import { checkPanelHealth } from '../engine/health.js';
+import { checkPanelHealth, checkSuspectPanels } from '../engine/health.js';
 import { toPanelkitError } from '../errors.js';
 import { settleAbandonedProvisioning } from './abandoned.js';
 import { renewDue, warnExpiry } from './renewals.js';
@@ -37,6 +37,8 @@ export interface SchedulerOptions {
 
 export const LIFECYCLE_TICK = 'panelkit:lifecycle';
 export const HEALTH_TICK = 'panelkit:health';
+/** The faster slot on which only suspect panels (unhealthy, or failing) are checked. */
+export const SUSPECT_HEALTH_TICK = 'panelkit:health:suspect';
 
 function slotOf(now: Date, intervalMs: number): Date {
   return new Date(Math.floor(now.getTime() / intervalMs) * intervalMs);
@@ -54,8 +56,8 @@ export interface Scheduler {
 /**
  * Runs one lifecycle tick if this replica wins the current slot (leaderless: of all replicas
  * calling it for one slot, exactly one runs it). The winner reaps expired leases, checks panel
- * health on its own slower slot, syncs usage, then sweeps: first use, limits, renewals, expiry,
- * warnings, termination. Every state change writes an audit event with the scheduler as actor.
+ * health on its own slower slot (suspect panels on a faster one), syncs usage, then sweeps: first
+ * use, limits, renewals, expiry, warnings, termination. Every state change writes an audit event with the scheduler as actor.
  */
 export class LifecycleScheduler implements Scheduler {
   #lastRun: Date | undefined;
@@ -82,13 +84,7 @@ export class LifecycleScheduler implements Scheduler {
     const scope = new TickScope(ctx, now, since);
     report.reapedJobs = await ctx.storage.jobs.reapExpired();
     report.abandoned = await settleAbandonedProvisioning(scope);
-    if (await ctx.storage.ticks.tryAcquire(HEALTH_TICK, slotOf(now, ctx.policy.healthCheckIntervalMs))) {
-      try {
-        report.healthChecked = (await checkPanelHealth(ctx, undefined, { actor: scope.actor })).length;
-      } catch (error) {
-        ctx.events.emit('error', toPanelkitError(error));
-      }
-    }
+    report.healthChecked = await this.#checkHealth(now, scope);
     if (this.#usageSync) report.usage = await syncUsage(scope);
     report.activated = await activateFirstUse(scope);
     report.limited = await enforceLimits(scope);
@@ -100,5 +96,24 @@ export class LifecycleScheduler implements Scheduler {
     report.terminated = await terminateAfterGrace(scope);
     this.#lastRun = now;
     return report;
+  }
+
+  /**
+   * Every panel on the health slot; on the faster suspect slot, only panels that are unhealthy or
+   * failed their last check (a recovery wakes their parked jobs, so it must be seen soon).
+   */
+  async #checkHealth(now: Date, scope: TickScope): Promise<number> {
+    const { ctx } = this;
+    try {
+      if (await ctx.storage.ticks.tryAcquire(HEALTH_TICK, slotOf(now, ctx.policy.healthCheckIntervalMs))) {
+        return (await checkPanelHealth(ctx, undefined, { actor: scope.actor })).length;
+      }
+      if (await ctx.storage.ticks.tryAcquire(SUSPECT_HEALTH_TICK, slotOf(now, ctx.policy.unhealthyCheckIntervalMs))) {
+        return (await checkSuspectPanels(ctx, scope.actor)).length;
+      }
+    } catch (error) {
+      ctx.events.emit('error', toPanelkitError(error));
+    }
+    return 0;
   }
 }

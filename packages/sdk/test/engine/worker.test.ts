@@ -168,7 +168,7 @@ describe('worker: provisioning', () => {
     expect(await h.balance(customerId)).toBe(9000);
   });
 
-  it('does not call an unhealthy panel: its jobs back off, and run once it recovers', async () => {
+  it('does not call an unhealthy panel: its jobs wait, and run once it recovers', async () => {
     const h = await createHarness();
     const { subscriptions } = await buy(h);
     const fake = h.panels[0]!.fake;

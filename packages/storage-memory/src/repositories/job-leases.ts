@@ -6,14 +6,16 @@ import {
   inputArray,
   parseClaimRequest,
   parseInput,
+  parseJobParking,
+  parseParkingPanelId,
   parseLease,
   parseLeaseMs,
   parseRetryDecision,
 } from '@panelkit/sdk';
-import type { ClaimRequest, ClaimedJob, Job, JsonValue, Lease, SerializedError, TimeKey } from '@panelkit/sdk';
+import type { ClaimRequest, ClaimedJob, Job, JobParking, JsonValue, Lease, SerializedError, TimeKey } from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
-import { ascending, takeWhile } from '../internal/paging.js';
+import { ascending, descending, takeWhile } from '../internal/paging.js';
 import { ALL } from '../internal/sorted-index.js';
 import type { JobTables, QueueKey } from '../tables/jobs.js';
 
@@ -122,7 +124,7 @@ export function jobLeaseOperations(tables: JobTables) {
       const next = parseRetryDecision(retry);
       const job = held(current);
       if (job === undefined) return false;
-      const failed: Job = { ...unlocked(op, job), lastError };
+      const failed: Job = { ...unlocked(op, job), lastError, failingSince: job.failingSince ?? op.now, parkedOn: null };
       if (next === 'dead') finish(op, failed, 'dead');
       else requeue(op, { ...failed, runAt: next });
       return true;
@@ -134,6 +136,34 @@ export function jobLeaseOperations(tables: JobTables) {
       if (job === undefined) return false;
       requeue(op, { ...unlocked(op, job), attempts: Math.max(0, job.attempts - 1) });
       return true;
+    },
+
+    /** Back to the queue without counting the attempt, due at `until`, parked on the panel. */
+    park(op: Op, lease: Lease, parking: JobParking): boolean {
+      const current = parseLease(lease, 'lease');
+      const { panelId, until } = parseJobParking(parking);
+      const job = held(current);
+      if (job === undefined) return false;
+      requeue(op, {
+        ...unlocked(op, job),
+        attempts: Math.max(0, job.attempts - 1),
+        runAt: until,
+        parkedOn: panelId,
+        failingSince: job.failingSince ?? op.now,
+      });
+      return true;
+    },
+
+    /** Every queued job parked on the panel: due now (or earlier, as it was), no longer parked. */
+    unpark(op: Op, panelId: string): number {
+      const key = parseParkingPanelId(panelId, 'unpark');
+      const ids = [...descending(tables.parked.tree(key), undefined)].map(([, id]) => id);
+      for (const id of ids) {
+        const job = jobs.load(id);
+        const runAt = job.runAt.getTime() < op.now.getTime() ? job.runAt : op.now;
+        jobs.replace(op.undo, { ...job, parkedOn: null, runAt, updatedAt: op.now });
+      }
+      return ids.length;
     },
 
     /** Requeues (or supersedes, or kills when out of attempts) every running job whose lease ended at or before now. */

@@ -22,6 +22,8 @@ export interface JobTables {
   readonly runningBySerialKey: SortedIndex<Job, TimeKey>;
   /** Queued jobs in claim order. */
   readonly queue: SortedIndex<Job, QueueKey>;
+  /** Queued jobs parked on a panel, partitioned by panel id, for `unpark`. */
+  readonly parked: SortedIndex<Job, TimeKey>;
   /** Running jobs by `(leaseExpiresAt, id)`, for reaping. */
   readonly leases: SortedIndex<Job, TimeKey>;
   /** Newest-first listing: everything, per state, per dedupe key. */
@@ -48,9 +50,10 @@ export function createJobTables(): JobTables {
     compare: compareTimeKeys,
   });
   const runningBySerialKey = createdIndex((j) => (j.state === 'running' ? j.serialKey : null));
+  const parked = createdIndex((j) => (j.state === 'queued' ? j.parkedOn : null));
   const byCreated = createdIndex(() => ALL);
   const byState = createdIndex((j) => j.state);
   const byDedupeKey = createdIndex((j) => j.dedupeKey);
-  const jobs = new Table<Job>('job', [queuedByKey, runningByKey], [queue, leases, runningBySerialKey, byCreated, byState, byDedupeKey]);
-  return { jobs, queuedByKey, runningByKey, runningBySerialKey, queue, leases, byCreated, byState, byDedupeKey };
+  const jobs = new Table<Job>('job', [queuedByKey, runningByKey], [queue, parked, leases, runningBySerialKey, byCreated, byState, byDedupeKey]);
+  return { jobs, queuedByKey, runningByKey, runningBySerialKey, queue, parked, leases, byCreated, byState, byDedupeKey };
 }

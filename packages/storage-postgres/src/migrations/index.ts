@@ -1,5 +1,6 @@
 import { initial } from './001_initial.js';
 import { jobSerialKeys } from './002_job_serial_keys.js';
+import { jobParking } from './003_job_parking.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -13,6 +14,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'job_serial_keys', sql: jobSerialKeys },
+  { version: 3, name: 'job_parking', sql: jobParking },
 ]);
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

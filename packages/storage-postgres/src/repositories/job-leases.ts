@@ -4,11 +4,13 @@ import {
   SerializedErrorSchema,
   inputArray,
   parseInput,
+  parseJobParking,
+  parseParkingPanelId,
   parseLease,
   parseLeaseMs,
   parseRetryDecision,
 } from '@panelkit/sdk';
-import type { JobRepository, JsonValue, Lease, SerializedError } from '@panelkit/sdk';
+import type { JobParking, JobRepository, JsonValue, Lease, SerializedError } from '@panelkit/sdk';
 import { isUniqueViolation } from '../internal/errors.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
@@ -18,7 +20,7 @@ import { requeueState } from './job-rows.js';
 /** A requeue can race an enqueue of its twin; the next attempt sees the twin and supersedes. */
 const retryOnTwin = { retryOn: (error: unknown) => isUniqueViolation(error, 'jobs_queued_dedupe_key') };
 
-type LeaseMethods = Pick<JobRepository, 'claim' | 'heartbeat' | 'complete' | 'fail' | 'release' | 'reapExpired'>;
+type LeaseMethods = Pick<JobRepository, 'claim' | 'heartbeat' | 'complete' | 'fail' | 'release' | 'park' | 'unpark' | 'reapExpired'>;
 
 /** Claiming, fencing and reaping: every write here is conditional on the job's current lease token. */
 export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
@@ -67,15 +69,16 @@ export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
           const lastError = parseInput(SerializedErrorSchema, error, 'job error');
           const next = parseRetryDecision(retry);
           const params = [current.jobId, current.token, enc.json(lastError), enc.time(now)];
+          const failing = `failing_since = coalesce(j.failing_since, $4::timestamptz), parked_on = NULL`;
           const { rows } =
             next === 'dead'
               ? await db.query(
-                  `UPDATE ${table} AS j SET state = 'dead', last_error = $3::jsonb, ${unlock}, updated_at = $4::timestamptz, finished_at = $4::timestamptz
+                  `UPDATE ${table} AS j SET state = 'dead', last_error = $3::jsonb, ${failing}, ${unlock}, updated_at = $4::timestamptz, finished_at = $4::timestamptz
                    WHERE ${held} RETURNING j.id`,
                   params,
                 )
               : await db.query(
-                  `UPDATE ${table} AS j SET state = ${requeueState(schema)}, last_error = $3::jsonb, run_at = $5::timestamptz, ${unlock},
+                  `UPDATE ${table} AS j SET state = ${requeueState(schema)}, last_error = $3::jsonb, run_at = $5::timestamptz, ${failing}, ${unlock},
                      updated_at = $4::timestamptz, finished_at = CASE WHEN ${requeueState(schema)} = 'cancelled' THEN $4::timestamptz END
                    WHERE ${held} RETURNING j.id`,
                   [...params, enc.time(next)],
@@ -101,6 +104,36 @@ export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
         },
         retryOnTwin,
       ),
+
+    /** Back to the queue without counting the attempt, due at `until`, parked on the panel. */
+    park: (lease: Lease, parking: JobParking) =>
+      runner.run(
+        'jobs.park',
+        async ({ db, now }) => {
+          const current = parseLease(lease, 'lease');
+          const { panelId, until } = parseJobParking(parking);
+          const { rows } = await db.query(
+            `UPDATE ${table} AS j SET state = ${requeueState(schema)}, attempts = greatest(0, j.attempts - 1), run_at = $4::timestamptz,
+               parked_on = $5, failing_since = coalesce(j.failing_since, $3::timestamptz), ${unlock},
+               updated_at = $3::timestamptz, finished_at = CASE WHEN ${requeueState(schema)} = 'cancelled' THEN $3::timestamptz END
+             WHERE ${held} RETURNING j.id`,
+            [current.jobId, current.token, enc.time(now), enc.time(until), panelId],
+          );
+          return rows.length > 0;
+        },
+        retryOnTwin,
+      ),
+
+    /** One statement over the partial index of parked jobs: due now (never later than before), no longer parked. */
+    unpark: (panelId: string) =>
+      runner.run('jobs.unpark', async ({ db, now }) => {
+        const { rows } = await db.query(
+          `UPDATE ${table} AS j SET parked_on = NULL, run_at = LEAST(j.run_at, $2::timestamptz), updated_at = $2::timestamptz
+           WHERE j.state = 'queued' AND j.parked_on = $1 RETURNING j.id`,
+          [parseParkingPanelId(panelId, 'unpark'), enc.time(now)],
+        );
+        return rows.length;
+      }),
 
     /**
      * Requeues (or supersedes, or kills when out of attempts) every running job whose lease ended

@@ -15,6 +15,8 @@ export function jobFromRow(r: Row): Job {
     state: dec.text(r['state']) as JobState,
     attempts: dec.int(r['attempts']),
     lastError: r['last_error'] === null ? null : dec.json(r['last_error']),
+    failingSince: dec.timeOrNull(r['failing_since']),
+    parkedOn: dec.textOrNull(r['parked_on']),
     lockedBy: dec.textOrNull(r['locked_by']),
     leaseToken: dec.textOrNull(r['lease_token']),
     leaseExpiresAt: dec.timeOrNull(r['lease_expires_at']),

@@ -84,7 +84,7 @@ export function jobRepository(context: RepositoryContext): JobRepository {
         }
         try {
           const updated = await db.query(
-            `UPDATE ${table} SET state = 'queued', attempts = 0, run_at = $2::timestamptz, result = NULL, finished_at = NULL, updated_at = $2::timestamptz
+            `UPDATE ${table} SET state = 'queued', attempts = 0, failing_since = NULL, parked_on = NULL, run_at = $2::timestamptz, result = NULL, finished_at = NULL, updated_at = $2::timestamptz
              WHERE id = $1 RETURNING *`,
             [key, enc.time(now)],
           );

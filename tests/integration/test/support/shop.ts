@@ -44,6 +44,8 @@ export interface ShopOptions {
   workerId?: string;
   /** Most jobs the worker claims at once (default the worker's). */
   claimLimit?: number;
+  /** Overrides of the test engine's policy (e.g. `jobRetry: {}` for the SDK's default retries). */
+  policy?: Partial<EnginePolicy>;
 }
 
 /** The engine as every integration test wires it; replica processes (`replicas/`) wire it the same way. */
@@ -106,7 +108,14 @@ export async function openShop(options: ShopOptions): Promise<Shop> {
       deviceLimit: 2,
     });
   }
-  const { kit, worker, scheduler } = createTestEngine({ storage, clock, adapter, workerId: options.workerId, claimLimit: options.claimLimit });
+  const { kit, worker, scheduler } = createTestEngine({
+    storage,
+    clock,
+    adapter,
+    workerId: options.workerId,
+    claimLimit: options.claimLimit,
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
+  });
   const ownServer = options.server === undefined;
   return {
     clock,

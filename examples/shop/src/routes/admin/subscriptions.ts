@@ -35,17 +35,26 @@ export function subscriptionRoutes(shop: Shop): Router {
     const ctx = ctxOf(res);
     const sub = await storage.subscriptions.get(idParam(req));
     if (sub === null) throw new HttpError(404, 'errors.notFound');
-    const [customer, names, jobs, audit] = await Promise.all([
+    const [customer, names, jobs, audit, pendingReason] = await Promise.all([
       storage.customers.get(sub.customerId),
       namesOf(shop),
       jobsOf(shop, sub.id),
       storage.audit.list({ subjectType: 'subscription', subjectId: sub.id }, { limit: 100 }),
+      shop.kit.pendingReason(sub),
     ]);
     res.send(
       adminPage(ctx, {
         title: ctx.t('adminOps.subscriptions.title'),
         notice: noticeFrom(req),
-        body: subscriptionBody(ctx, shop.config.timeZone, { sub, customer, names, jobs, actions: actionsFor(sub, jobs), audit: audit.items }),
+        body: subscriptionBody(ctx, shop.config.timeZone, {
+          sub,
+          customer,
+          names,
+          jobs,
+          actions: actionsFor(sub, jobs),
+          audit: audit.items,
+          pendingReason,
+        }),
       }).value,
     );
   });

@@ -1,4 +1,4 @@
-import type { AuditEvent, Customer, Job, Subscription } from '@panelkit/sdk';
+import type { AuditEvent, Customer, Job, PendingReason, Subscription } from '@panelkit/sdk';
 import type { RequestContext } from '../../http/context.js';
 import { formatBytes, formatNumber } from '../../i18n/format.js';
 import type { SubscriptionActions } from '../../ops/subscription-facts.js';
@@ -16,7 +16,15 @@ function traffic(ctx: RequestContext, sub: Subscription): string {
 const yesNo = (ctx: RequestContext, value: boolean) => ctx.t(value ? 'adminOps.yes' : 'adminOps.no');
 
 /** Everything about one subscription, what may be done to it, its jobs and its audit trail. */
-export function subscriptionBody(ctx: RequestContext, timeZone: string, view: { sub: Subscription; customer: Customer | null; names: Names; jobs: Job[]; actions: SubscriptionActions; audit: AuditEvent[] }): SafeHtml {
+export function subscriptionBody(ctx: RequestContext, timeZone: string, view: {
+    sub: Subscription;
+    customer: Customer | null;
+    names: Names;
+    jobs: Job[];
+    actions: SubscriptionActions;
+    audit: AuditEvent[];
+    pendingReason: PendingReason | null;
+  }): SafeHtml {
   const { t, locale } = ctx;
   const { sub, names } = view;
   const back = `/admin/subscriptions/${sub.id}`;
@@ -24,6 +32,10 @@ export function subscriptionBody(ctx: RequestContext, timeZone: string, view: { 
 <section class="card">
   <dl class="facts" data-testid="subscription-facts">
     <dt>${t('adminOps.subscriptions.status')}</dt><dd data-testid="subscription-status">${badge(ctx, 'subStatus', sub.status)} <small class="muted">${t('adminOps.subscriptions.since')} ${when(ctx, timeZone, sub.statusChangedAt)}</small></dd>
+    ${view.pendingReason === 'panel_unavailable'
+      ? html`<dt>${t('adminOps.subscriptions.waiting')}</dt>
+    <dd class="notice" data-testid="panel-unavailable">${t('adminOps.subscriptions.panelUnavailable')}</dd>`
+      : ''}
     ${sub.failureReason !== null ? html`<dt>${t('adminOps.subscriptions.failureReason')}</dt><dd class="error" data-testid="failure-reason">${sub.failureReason}</dd>` : ''}
     <dt>${t('adminOps.orders.customer')}</dt><dd><a href="/admin/customers/${sub.customerId}">${view.customer?.email ?? sub.customerId}</a></dd>
     <dt>${t('adminOps.orders.order')}</dt><dd>${sub.orderId === null ? '—' : html`<a class="ltr" href="/admin/orders/${sub.orderId}">${sub.orderId}</a>`}</dd>

@@ -4,7 +4,7 @@ import { NewLedgerEntrySchema } from '../../domain/ledger.js';
 import { SubscriptionStatusSchema } from '../../domain/subscription-status.js';
 import type { SubscriptionStatus } from '../../domain/subscription-status.js';
 import { parseInput } from '../../domain/validate.js';
-import type { CapacityRequest, ClaimRequest, DueQuery } from '../storage.js';
+import type { CapacityRequest, ClaimRequest, DueQuery, JobParking } from '../storage.js';
 import { inputArray, inputDate, inputInteger, inputKey, inputRecord, inputString, invalidInput } from './checks.js';
 
 /** Longest lease a storage accepts: about 24.8 days, the longest delay a Node timer can wait for. */
@@ -50,6 +50,17 @@ export function parseRetryDecision(retry: { at: Date } | 'dead'): Date | 'dead' 
   if (retry === 'dead') return 'dead';
   if (typeof retry !== 'object' || retry === null) invalidInput('retry', '(root)', "must be { at: Date } or 'dead'");
   return inputDate(inputRecord(retry, 'retry')['at'], 'retry', 'at');
+}
+
+/** The panel id jobs are parked on (`park`, `unpark`): 1…200 characters. */
+export function parseParkingPanelId(value: unknown, what: string): string {
+  return inputString(value, what, 'panelId', { min: 1, max: 200 });
+}
+
+/** A validated `JobParking`: a panel id and a valid date. */
+export function parseJobParking(parking: JobParking): JobParking {
+  const input = inputRecord(parking, 'parking');
+  return { panelId: parseParkingPanelId(input['panelId'], 'parking'), until: inputDate(input['until'], 'parking', 'until') };
 }
 
 /** A `CapacityRequest` with a count of at least 1. */

@@ -11,6 +11,7 @@ import { dueMovementSuite } from './due-movement.js';
 import { integritySuite } from './integrity.js';
 import { jobsClaimSuite } from './jobs-claim.js';
 import { jobsLeaseSuite } from './jobs-lease.js';
+import { jobsParkSuite } from './jobs-park.js';
 import { jobsSuite } from './jobs.js';
 import { jobsSerialSuite } from './jobs-serial.js';
 import { ledgerSuite } from './ledger.js';
@@ -128,6 +129,7 @@ export function describeStoragePort(
     jobsClaimSuite(env);
     jobsLeaseSuite(env);
     jobsSerialSuite(env);
+    jobsParkSuite(env);
     ticksSuite(env);
     auditSuite(env);
     transactionsSuite(env);

@@ -41,6 +41,8 @@ export function jobsSuite(env: SuiteEnv): void {
         state: 'queued',
         attempts: 0,
         lastError: null,
+        failingSince: null,
+        parkedOn: null,
         lockedBy: null,
         leaseToken: null,
         leaseExpiresAt: null,
