@@ -277,11 +277,11 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
     return this.#paged(request, items);
   }
 
-  #paged(request: Request, all: readonly unknown[]): Response {
+  #paged<T>(request: Request, all: readonly T[], serialise: (item: T) => unknown = (item) => item): Response {
     const url = new URL(request.url);
     const params = pageParams(url);
     if ('errors' in params) return pyJson({ detail: params.errors }, 422);
-    return pyJson(pageBody(url, all, params.page, params.size));
+    return pyJson(pageBody(url, all, params.page, params.size, serialise));
   }
 
   #blank(username: string, owner: string, now: number, key: string, serviceIds: number[]): MarzneshinSimUser {
@@ -363,7 +363,8 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
     const visible = [...this.users.values()].filter((u) => this.#access.isSudo || u.owner === this.admin());
     const listed = listUsers(new URL(request.url), visible, { nowMs: this.now(), isSudo: this.#access.isSudo, admins: this.#admins });
     if (listed instanceof Response) return listed;
-    return this.#paged(request, listed.map((u) => userBody(this.#wire(u), u)));
+    // Only the page's users are serialised: a benchmark's panel holds many.
+    return this.#paged(request, listed, (u) => userBody(this.#wire(u), u));
   }
 
   #user(user: MarzneshinSimUser): Response {
