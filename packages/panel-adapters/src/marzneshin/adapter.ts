@@ -208,7 +208,8 @@ export class MarzneshinAdapter implements PanelAdapter {
     }
     if (user === undefined) {
       throw new PanelConflictError(
-        `${spec.identity.username} is taken by a user this admin cannot see (another admin's), or every key derived for it is held by a removed user`,
+        `${spec.identity.username} is taken by a user this admin cannot see (another admin's), ` +
+          'or every key derived for it is held by a removed user',
         { ...context, status: 409 },
       );
     }
@@ -246,7 +247,9 @@ export class MarzneshinAdapter implements PanelAdapter {
 
   /** The user a write answered with; a 404, or a non-sudo admin's 403 for a user it cannot see, is `PanelNotFoundError`. */
   async #userOr404(response: PanelResponse, username: string, operation: string, ctx: CallContext): Promise<MarzneshinUser> {
-    if (response.status === 404 || (await this.#access.hidesUser(response, operation, true, ctx))) throw new PanelNotFoundError(`user ${username} is not on the panel`, this.#http.context(operation, { status: 404 }));
+    if (response.status === 404 || (await this.#access.hidesUser(response, operation, true, ctx))) {
+      throw new PanelNotFoundError(`user ${username} is not on the panel`, this.#http.context(operation, { status: 404 }));
+    }
     return expectOk(response, UserSchema, this.#http.context(operation));
   }
 

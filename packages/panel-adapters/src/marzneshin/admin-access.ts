@@ -26,7 +26,7 @@ export const NOT_ALLOWED = "You're not allowed";
 export function adminRefusal(admin: MarzneshinAdmin): string | null {
   if (admin.is_sudo) return null;
   if (!admin.modify_users_access) {
-    return `admin ${admin.username} is not sudo and lacks modify_users_access: it could create users but never change, disable or delete them`;
+    return `admin ${admin.username} is not sudo and lacks modify_users_access: it could create users but never change or delete them`;
   }
   if (!admin.all_services_access && admin.service_ids.length === 0) {
     return `admin ${admin.username} is not sudo, lacks all_services_access and has no services: every user it creates would get none`;
@@ -58,7 +58,8 @@ export class MarzneshinAdminAccess {
     const admin = await this.current(operation, ctx);
     if (admin.is_sudo) return false;
     if (write && !admin.modify_users_access) {
-      throw new PanelAuthError(`admin ${admin.username} may not change users on this panel (modify_users_access is off)`, this.#http.context(operation, { status: 403 }));
+      const message = `admin ${admin.username} may not change users on this panel (modify_users_access is off)`;
+      throw new PanelAuthError(message, this.#http.context(operation, { status: 403 }));
     }
     return true;
   }

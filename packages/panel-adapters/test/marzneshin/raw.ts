@@ -33,7 +33,7 @@ export async function publicCall(sim: MarzneshinSimulator, path: string, headers
 /** Logs in as `admin`/`password` and gives a caller that sends the bearer token and JSON bodies. */
 export async function rawClient(sim: MarzneshinSimulator, password = 'pw', admin = 'admin'): Promise<RawCall> {
   const login = await sim.handle(
-    new Request(`${BASE}/api/admins/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username: admin, password }) }),
+    new Request(`${BASE}/api/admins/token`, { method: 'POST', body: new URLSearchParams({ username: admin, password }) }),
   );
   expect(login.status).toBe(200);
   const { access_token: token } = (await login.json()) as { access_token: string };

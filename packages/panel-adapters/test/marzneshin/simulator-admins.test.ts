@@ -16,7 +16,8 @@ describe('marzneshin simulator §10.1: admins', () => {
     expect(await login.json()).toMatchObject({ is_sudo: false, token_type: 'bearer' });
     const call = await rawClient(sim);
     expect((await call('GET', '/api/admins/current')).json).toEqual({
-      id: 1, username: 'admin', is_sudo: false, enabled: true, all_services_access: false, modify_users_access: true, service_ids: [1], subscription_url_prefix: '',
+      id: 1, username: 'admin', is_sudo: false, enabled: true, all_services_access: false, modify_users_access: true, service_ids: [1],
+      subscription_url_prefix: '',
     });
     expect(await call('GET', '/api/inbounds')).toMatchObject({ status: 403, json: { detail: 'Access Denied' } });
     expect(await call('GET', '/api/users?owner_username=admin')).toMatchObject({ status: 403, json: { detail: "You're not allowed." } });
@@ -38,7 +39,8 @@ describe('marzneshin simulator §10.1: admins', () => {
     const sim = createMarzneshinSimulator({ adminPassword: 'pw', adminAccess: LIMITED });
     sim.addForeignUser('theirs');
     const call = await rawClient(sim);
-    expect(await call('POST', '/api/users', { username: 'theirs', expire_strategy: 'never' })).toMatchObject({ status: 409, json: { detail: 'User already exists' } });
+    const collision = await call('POST', '/api/users', { username: 'theirs', expire_strategy: 'never' });
+    expect(collision).toMatchObject({ status: 409, json: { detail: 'User already exists' } });
     expect((await call('GET', '/api/users/theirs')).status).toBe(403);
     expect((await call('GET', '/api/users')).json).toMatchObject({ total: 0 });
   });
@@ -145,17 +147,21 @@ describe('marzneshin simulator §10.8: pages', () => {
     const clock = new ManualClock('2026-01-01T00:00:00Z');
     const sim = createMarzneshinSimulator({ adminPassword: 'pw', clock });
     const call = await rawClient(sim);
-    for (const name of ['carol', 'alice', 'bob']) await call('POST', '/api/users', { username: name, expire_strategy: 'fixed_date', expire_date: '2026-01-02T00:00:00Z' });
+    for (const name of ['carol', 'alice', 'bob']) {
+      await call('POST', '/api/users', { username: name, expire_strategy: 'fixed_date', expire_date: '2026-01-02T00:00:00Z' });
+    }
     await call('POST', '/api/users', { username: 'dave', expire_strategy: 'never' });
     await call('POST', '/api/users/bob/disable');
     const page = (await call('GET', '/api/users?size=2&page=1')).json as { items: { username: string }[]; links: Record<string, string | null> };
     expect(page.items.map((u) => u.username)).toEqual(['alice', 'bob']);
-    expect(page.links).toEqual({ first: '/api/users?size=2&page=1', last: '/api/users?size=2&page=2', self: '/api/users?size=2&page=1', next: '/api/users?size=2&page=2', prev: null });
+    const [one, two] = ['/api/users?size=2&page=1', '/api/users?size=2&page=2'];
+    expect(page.links).toEqual({ first: one, last: two, self: one, next: two, prev: null });
     const names = async (query: string) => ((await call('GET', `/api/users?${query}`)).json as { items: { username: string }[] }).items.map((u) => u.username);
     expect(await names('enabled=false')).toEqual(['bob']);
     clock.advance(2 * 86_400_000);
     const fresh = await rawClient(sim);
-    expect(((await fresh('GET', '/api/users?expired=true')).json as { items: { username: string }[] }).items.map((u) => u.username)).toEqual(['alice', 'bob', 'carol']);
-    expect(((await fresh('GET', '/api/users?expired=false')).json as { items: { username: string }[] }).items.map((u) => u.username)).toEqual(['dave']);
+    const freshNames = async (query: string) => ((await fresh('GET', `/api/users?${query}`)).json as { items: { username: string }[] }).items.map((u) => u.username);
+    expect(await freshNames('expired=true')).toEqual(['alice', 'bob', 'carol']);
+    expect(await freshNames('expired=false')).toEqual(['dave']);
   });
 });

@@ -98,14 +98,16 @@ describe('marzneshin simulator §10.9: the routes a client may use', () => {
     expect(revoked.sub_revoked_at).not.toBeNull();
     expect((await publicCall(sim, `/sub/ann/${KEY}/links`)).status).toBe(404);
     await sim.addTraffic('ann', 100, 200);
-    expect((await call('GET', '/api/users/ann/usage')).json).toMatchObject({ username: 'ann', node_usages: [{ node_id: 1, usages: [[expect.any(Number), 300]] }], total: 300 });
+    const usage = (await call('GET', '/api/users/ann/usage')).json;
+    expect(usage).toMatchObject({ username: 'ann', node_usages: [{ node_id: 1, usages: [[expect.any(Number), 300]] }], total: 300 });
     expect((await call('GET', '/api/users/ann/services')).json).toMatchObject({ total: 1, items: [{ id: 3, name: 'Premium-EU' }] });
   });
 
   it('the subscription: base64 by default, /info, /v2ray, HTML, YAML and sing-box by request, six headers; a bad key 404', async () => {
     const sim = createMarzneshinSimulator({ adminPassword: 'pw' });
     const call = await rawClient(sim);
-    await call('POST', '/api/users', { username: 'ann', expire_strategy: 'fixed_date', expire_date: '2027-01-01T00:00:00Z', key: KEY, data_limit: 1000, service_ids: [1] });
+    const ann = { username: 'ann', expire_strategy: 'fixed_date', expire_date: '2027-01-01T00:00:00Z', key: KEY, data_limit: 1000, service_ids: [1] };
+    await call('POST', '/api/users', ann);
     await call('POST', '/api/users', { username: 'odd', expire_strategy: 'never', key: 'not-hex' });
     const links = (await publicCall(sim, `/sub/ann/${KEY}/links`)).text;
     const plain = await publicCall(sim, `/sub/ann/${KEY}`);

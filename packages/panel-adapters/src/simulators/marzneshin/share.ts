@@ -35,7 +35,12 @@ export function proxyPassword(key: string): Promise<string> {
 }
 
 /** The proxies of an active user: one per inbound, in inbound order. */
-export async function userProxies(username: string, key: string, inbounds: readonly MarzneshinSimInbound[], server: string): Promise<SimProxy[]> {
+export async function userProxies(
+  username: string,
+  key: string,
+  inbounds: readonly MarzneshinSimInbound[],
+  server: string,
+): Promise<SimProxy[]> {
   const uuid = await proxyUuid(key);
   const password = await proxyPassword(key);
   return inbounds.map((inbound) => ({
@@ -71,9 +76,11 @@ function clashYaml(proxies: readonly SimProxy[]): string {
   const lines = ['proxies:'];
   for (const proxy of proxies) {
     lines.push(`- name: ${JSON.stringify(proxy.name)}`, `  type: ${proxy.protocol}`, `  server: ${proxy.server}`, `  port: ${proxy.port}`);
-    lines.push(proxy.protocol === 'trojan' ? `  password: ${proxy.credential}` : `  uuid: ${proxy.credential}`, `  network: ${proxy.network}`);
+    lines.push(proxy.protocol === 'trojan' ? `  password: ${proxy.credential}` : `  uuid: ${proxy.credential}`);
+    lines.push(`  network: ${proxy.network}`);
   }
-  lines.push('proxy-groups:', '- name: Proxy', '  type: select', '  proxies:', ...proxies.map((proxy) => `  - ${JSON.stringify(proxy.name)}`));
+  lines.push('proxy-groups:', '- name: Proxy', '  type: select', '  proxies:');
+  lines.push(...proxies.map((proxy) => `  - ${JSON.stringify(proxy.name)}`));
   return `${lines.join('\n')}\n`;
 }
 
@@ -90,12 +97,12 @@ export function render(proxies: readonly SimProxy[], format: SubscriptionFormat)
     case 'base64-links':
       return Buffer.from(proxies.map(shareLink).join('\n')).toString('base64');
     case 'sing-box':
-      return JSON.stringify({ outbounds: [{ type: 'selector', tag: 'proxy', outbounds: proxies.map((p) => p.name) }, ...proxies.map(outbound)] }, null, 2);
+      return JSON.stringify({ outbounds: [{ type: 'selector', tag: 'proxy', outbounds: proxies.map((p) => p.name) }, ...proxies.map(outbound)] });
     case 'clash':
     case 'clash-meta':
       return clashYaml(proxies);
     case 'xray':
-      return JSON.stringify(proxies.map((proxy) => ({ remarks: proxy.name, outbounds: [{ protocol: proxy.protocol, tag: 'proxy', settings: outbound(proxy) }] })), null, 2);
+      return JSON.stringify(proxies.map((proxy) => ({ remarks: proxy.name, outbounds: [{ protocol: proxy.protocol, settings: outbound(proxy) }] })));
     case 'wireguard':
       // Only wireguard inbounds give peers, and the simulator has none.
       return '[]';
@@ -107,7 +114,8 @@ export function render(proxies: readonly SimProxy[], format: SubscriptionFormat)
 /** The dashboard's subscription page (`template_on_acceptance`, for `Accept: text/html`). */
 export function subscriptionPage(username: string, proxies: readonly SimProxy[]): string {
   const items = proxies.map((proxy) => `<li><code>${escapeHtml(shareLink(proxy))}</code></li>`).join('');
-  return `<!DOCTYPE html><html><head><title>${escapeHtml(username)}</title></head><body><h1>${escapeHtml(username)}</h1><ul>${items}</ul></body></html>`;
+  const title = escapeHtml(username);
+  return `<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${title}</h1><ul>${items}</ul></body></html>`;
 }
 
 function escapeHtml(text: string): string {

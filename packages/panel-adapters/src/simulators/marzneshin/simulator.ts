@@ -126,7 +126,8 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
   addForeignUser(username: string, options: { owner?: string; key?: string; serviceIds?: number[] } = {}): MarzneshinSimUser {
     const owner = options.owner ?? 'other_admin';
     const name = username.toLowerCase();
-    const user = this.#blank(name, owner, this.now(), options.key ?? randomBytes(16).toString('hex'), options.serviceIds ?? [this.services[0]?.id ?? 1]);
+    const key = options.key ?? randomBytes(16).toString('hex');
+    const user = this.#blank(name, owner, this.now(), key, options.serviceIds ?? [this.services[0]?.id ?? 1]);
     this.#admins.add(owner);
     this.users.set(name, user);
     return user;
@@ -160,14 +161,16 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
     const response = await super.route(request, path);
     // The shared token and routing answers carry a charset; FastAPI's JSONResponse does not.
     if (response.headers.get('content-type') !== 'application/json; charset=utf-8') return response;
-    return new Response(response.body, { status: response.status, headers: { ...Object.fromEntries(response.headers), 'content-type': 'application/json' } });
+    const headers = { ...Object.fromEntries(response.headers), 'content-type': 'application/json' };
+    return new Response(response.body, { status: response.status, headers });
   }
 
   // ------------------------------------------------------------------ routes
 
   #routes(): void {
     const r = this.router;
-    const authed = (handler: (request: Request) => Response | Promise<Response>) => (request: Request) => this.authed(request, () => handler(request));
+    const authed = (handler: (request: Request) => Response | Promise<Response>) => (request: Request) =>
+      this.authed(request, () => handler(request));
     /** `UserDep` (ownership before existence), then `ModifyUsersAccess` for writes. */
     const owned = (modify: boolean, handler: UserHandler) => (request: Request, p: Record<string, string>) =>
       this.authed(request, () => {
@@ -223,7 +226,9 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
 
   async #login(request: Request): Promise<Response> {
     const form = await readForm(request);
-    if (form.username === undefined || form.password === undefined) return pyJson({ detail: { [form.username === undefined ? 'username' : 'password']: 'Field required' } }, 422);
+    if (form.username === undefined || form.password === undefined) {
+      return pyJson({ detail: { [form.username === undefined ? 'username' : 'password']: 'Field required' } }, 422);
+    }
     const token = this.issueToken(form.username, form.password);
     return typeof token === 'string' ? pyJson({ access_token: token, is_sudo: this.#access.isSudo, token_type: 'bearer' }) : token;
   }
@@ -261,7 +266,8 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
 
   #services(request: Request): Response {
     const permitted = this.#permittedServices();
-    return this.#paged(request, this.services.filter((s) => permitted === null || permitted.includes(s.id)).map((s) => this.#serviceBody(s)));
+    const visible = this.services.filter((s) => permitted === null || permitted.includes(s.id));
+    return this.#paged(request, visible, (s) => this.#serviceBody(s));
   }
 
   #inboundsPage(request: Request): Response {
@@ -270,7 +276,7 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
       id: inbound.id,
       tag: inbound.tag,
       protocol: inbound.protocol,
-      config: JSON.stringify({ tag: inbound.tag, protocol: inbound.protocol, port: inbound.port, network: inbound.network, tls: inbound.security }),
+      config: JSON.stringify({ tag: inbound.tag, protocol: inbound.protocol, port: inbound.port, network: inbound.network }),
       node: NODE,
       service_ids: this.services.filter((s) => s.inbound_ids.includes(inbound.id)).map((s) => s.id),
     }));
@@ -288,8 +294,9 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
     this.#keys.add(key);
     return {
       id: this.#nextId++, username, owner, expireStrategy: 'never', expireDate: null, usageDuration: null, activationDeadline: null, key,
-      dataLimit: null, resetStrategy: 'no_reset', note: null, onlineAt: null, enabled: true, activated: true, usedTraffic: 0, lifetimeUsedTraffic: 0,
-      createdAt: now, editAt: null, subUpdatedAt: null, subLastUserAgent: null, subRevokedAt: null, trafficResetAt: null, serviceIds, removed: false,
+      dataLimit: null, resetStrategy: 'no_reset', note: null, onlineAt: null, enabled: true, activated: true, usedTraffic: 0,
+      lifetimeUsedTraffic: 0, createdAt: now, editAt: null, subUpdatedAt: null, subLastUserAgent: null, subRevokedAt: null,
+      trafficResetAt: null, serviceIds, removed: false,
     };
   }
 
@@ -303,9 +310,11 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
     }
     // The model validator nulls the fields the strategy does not use.
     const strategy = input.expireStrategy;
-    if (input.expireDate != null && strategy !== 'start_on_first_use' && strategy !== 'never') user.expireDate = input.expireDate;
-    if (input.usageDuration != null && strategy !== 'fixed_date' && strategy !== 'never') user.usageDuration = input.usageDuration;
-    if (input.activationDeadline != null && strategy !== 'fixed_date' && strategy !== 'never') user.activationDeadline = input.activationDeadline;
+    const dated = strategy !== 'start_on_first_use' && strategy !== 'never';
+    const onHold = strategy !== 'fixed_date' && strategy !== 'never';
+    if (input.expireDate != null && dated) user.expireDate = input.expireDate;
+    if (input.usageDuration != null && onHold) user.usageDuration = input.usageDuration;
+    if (input.activationDeadline != null && onHold) user.activationDeadline = input.activationDeadline;
   }
 
   async #body(request: Request, mode: 'create' | 'modify'): Promise<UserInput | Response> {

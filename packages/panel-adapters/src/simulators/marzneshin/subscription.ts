@@ -93,10 +93,12 @@ export function subscriptionRoutes(router: Router, host: SubscriptionHost): void
     user.subUpdatedAt = host.now();
     user.subLastUserAgent = agent;
     if ((request.headers.get('accept') ?? '').includes('text/html')) {
-      return new Response(subscriptionPage(user.username, await configs(user)), { headers: { 'content-type': 'text/html; charset=utf-8' } });
+      const page = subscriptionPage(user.username, await configs(user));
+      return new Response(page, { headers: { 'content-type': 'text/html; charset=utf-8' } });
     }
     const format = RULES.find(([pattern]) => pattern.test(agent))![1];
-    return new Response(render(await configs(user), format), { headers: { 'content-type': mediaType(FORMAT_MIME[format]), ...headers(request, user) } });
+    const body = render(await configs(user), format);
+    return new Response(body, { headers: { 'content-type': mediaType(FORMAT_MIME[format]), ...headers(request, user) } });
   }));
   router.on('GET', '/sub/:username/:key/info', withUser((_request, user) => pyJson(userBody(host.wire(user), user))));
   router.on('GET', '/sub/:username/:key/usage', withUser((_request, user) => {
@@ -105,7 +107,10 @@ export function subscriptionRoutes(router: Router, host: SubscriptionHost): void
   }));
   router.on('GET', '/sub/:username/:key/:clientType', withUser(async (request, user, params) => {
     const type = CLIENT_TYPES[params.clientType!];
-    if (type === undefined) return pyJson({ detail: { client_type: "String should match pattern '^(sing-box|clash-meta|clash|xray|v2ray|links|wireguard)$'" } }, 422);
-    return new Response(render(await configs(user), type.format), { headers: { 'content-type': mediaType(type.mime), ...headers(request, user) } });
+    if (type === undefined) {
+      return pyJson({ detail: { client_type: "String should match pattern '^(sing-box|clash-meta|clash|xray|v2ray|links|wireguard)$'" } }, 422);
+    }
+    const body = render(await configs(user), type.format);
+    return new Response(body, { headers: { 'content-type': mediaType(type.mime), ...headers(request, user) } });
   }));
 }

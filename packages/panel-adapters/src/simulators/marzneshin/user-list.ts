@@ -43,11 +43,17 @@ function boolField(user: MarzneshinSimUser, name: (typeof BOOL_FILTERS)[number],
 }
 
 /** The users the query selects, in order; or the panel's error answer. `users` are those the admin may see. */
-export function listUsers(url: URL, users: readonly MarzneshinSimUser[], scope: { nowMs: number; isSudo: boolean; admins: ReadonlySet<string> }): MarzneshinSimUser[] | Response {
+export function listUsers(
+  url: URL,
+  users: readonly MarzneshinSimUser[],
+  scope: { nowMs: number; isSudo: boolean; admins: ReadonlySet<string> },
+): MarzneshinSimUser[] | Response {
   const query = url.searchParams;
   const errors: Record<string, string> = {};
   const order = query.get('order_by');
-  if (order !== null && !ORDERS.includes(order as Order)) errors.order_by = "Input should be 'username', 'used_traffic', 'data_limit', 'expire_date' or 'created_at'";
+  if (order !== null && !ORDERS.includes(order as Order)) {
+    errors.order_by = "Input should be 'username', 'used_traffic', 'data_limit', 'expire_date' or 'created_at'";
+  }
   const bools = new Map<(typeof BOOL_FILTERS)[number], boolean>();
   for (const name of [...BOOL_FILTERS, 'descending'] as const) {
     const raw = query.get(name);

@@ -27,6 +27,7 @@ export type Validated = { ok: true; input: UserInput } | { ok: false; errors: Re
 const USERNAME_RE = /^[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]{3,32}$/u;
 const STRATEGIES: readonly Strategy[] = ['never', 'fixed_date', 'start_on_first_use'];
 const RESET_STRATEGIES = ['no_reset', 'day', 'week', 'month', 'year'];
+const RESET_MESSAGE = "Input should be 'no_reset', 'day', 'week', 'month' or 'year'";
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
 class FieldError extends Error {}
@@ -62,6 +63,7 @@ function laxDatetime(raw: unknown): number {
   return ms;
 }
 
+/** One optional field: `undefined` when absent (or refused, with its message in `errors`), `null` when sent as null. */
 function field<T>(body: Record<string, unknown>, name: string, errors: Record<string, string>, read: (raw: unknown) => T): T | null | undefined {
   if (!(name in body)) return undefined;
   const raw = body[name];
@@ -77,7 +79,9 @@ function field<T>(body: Record<string, unknown>, name: string, errors: Record<st
 
 /** Validates a create (`mode: 'create'`) or modify body. */
 export function validateUser(body: unknown, mode: 'create' | 'modify'): Validated {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, errors: { body: 'Input should be a valid dictionary or object to extract fields from' } };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, errors: { body: 'Input should be a valid dictionary or object to extract fields from' } };
+  }
   const b = body as Record<string, unknown>;
   const errors: Record<string, string> = {};
   let username = '';
@@ -99,10 +103,10 @@ export function validateUser(body: unknown, mode: 'create' | 'modify'): Validate
     return value;
   });
   const resetStrategy = field(b, 'data_limit_reset_strategy', errors, (raw) => {
-    if (!RESET_STRATEGIES.includes(raw as string)) throw new FieldError("Input should be 'no_reset', 'day', 'week', 'month' or 'year'");
+    if (!RESET_STRATEGIES.includes(raw as string)) throw new FieldError(RESET_MESSAGE);
     return raw as string;
   });
-  if (mode === 'create' && resetStrategy === null) errors.data_limit_reset_strategy = "Input should be 'no_reset', 'day', 'week', 'month' or 'year'";
+  if (mode === 'create' && resetStrategy === null) errors.data_limit_reset_strategy = RESET_MESSAGE;
   const note = field(b, 'note', errors, (raw) => {
     if (typeof raw !== 'string') throw new FieldError('Input should be a valid string');
     if ([...raw].length > 500) throw new FieldError('String should have at most 500 characters');
@@ -132,7 +136,8 @@ export function validateUser(body: unknown, mode: 'create' | 'modify'): Validate
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   // The model validator (`validate_expiry`) runs only on a body whose fields all passed.
   if (input.expireStrategy === 'start_on_first_use' && !input.usageDuration) {
-    return { ok: false, errors: { body: 'Value error, User expire_strategy cannot be start_on_first_use without a valid usage_duration.' } };
+    const message = 'Value error, User expire_strategy cannot be start_on_first_use without a valid usage_duration.';
+    return { ok: false, errors: { body: message } };
   }
   if (input.expireStrategy === 'fixed_date' && (input.expireDate === null || input.expireDate === undefined)) {
     return { ok: false, errors: { body: 'Value error, User expire_strategy cannot be fixed_date without a valid expire date.' } };

@@ -77,7 +77,13 @@ export function pageParams(url: URL): { page: number; size: number } | { errors:
  * fastapi-pagination's `links.Page`: the items of page `page`, and links that are the request's own
  * path and query (relative, §10.8) with `page` replaced.
  */
-export function pageBody<T>(url: URL, all: readonly T[], page: number, size: number, serialise: (item: T) => unknown): Record<string, unknown> {
+export function pageBody<T>(
+  url: URL,
+  all: readonly T[],
+  page: number,
+  size: number,
+  serialise: (item: T) => unknown,
+): Record<string, unknown> {
   const pages = Math.ceil(all.length / size);
   const withPage = (n: number): string => {
     const query = new URLSearchParams(url.search);
