@@ -69,7 +69,7 @@ export class MarzneshinAdapter implements PanelAdapter {
     this.#subscriptionBase = options.subscriptionBaseUrl ?? options.baseUrl;
   }
 
-  /** Not ok, with the reason, for an admin that cannot run a shop (see {@link adminRefusal}). */
+  /** Not ok, with the reason, for an admin that cannot run a shop (non-sudo without `modify_users_access` or services). */
   health(ctx: CallContext): Promise<PanelHealthReport> {
     return measureHealth(async () => {
       const refusal = adminRefusal(await this.#access.current('health', ctx));
