@@ -158,6 +158,8 @@ describe('marzneshin simulator §10.8: pages', () => {
     expect(page.links).toEqual({ first: one, last: two, self: one, next: two, prev: null });
     const names = async (query: string) => ((await call('GET', `/api/users?${query}`)).json as { items: { username: string }[] }).items.map((u) => u.username);
     expect(await names('enabled=false')).toEqual(['bob']);
+    expect(await names('order_by=username&descending=true')).toEqual(['dave', 'carol', 'bob', 'alice']);
+    expect(await call('GET', '/api/users?order_by=name')).toMatchObject({ status: 422, json: { detail: { order_by: expect.any(String) } } });
     clock.advance(2 * 86_400_000);
     const fresh = await rawClient(sim);
     const freshNames = async (query: string) => ((await fresh('GET', `/api/users?${query}`)).json as { items: { username: string }[] }).items.map((u) => u.username);

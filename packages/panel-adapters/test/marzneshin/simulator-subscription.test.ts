@@ -126,6 +126,9 @@ describe('marzneshin simulator §10.9: the routes a client may use', () => {
     expect((singBox.json as { outbounds: unknown[] }).outbounds.length).toBeGreaterThan(2);
     expect((await publicCall(sim, `/sub/ann/${KEY.slice(0, -1)}0`)).status).toBe(404);
     expect((await publicCall(sim, '/sub/odd/not-hex')).status).toBe(404);
+    expect(await publicCall(sim, `/sub/ann/${KEY}/constructor`)).toMatchObject({
+      status: 422, json: { detail: { client_type: "String should match pattern '^(sing-box|clash-meta|clash|xray|v2ray|links|wireguard)$'" } },
+    });
     expect((await call('GET', '/api/users/ann')).json).toMatchObject({ sub_last_user_agent: 'SFA/1.9' });
   });
 });

@@ -89,6 +89,10 @@ function outbound(proxy: SimProxy): Record<string, unknown> {
   return { type: proxy.protocol, tag: proxy.name, server: proxy.server, server_port: proxy.port, ...credential };
 }
 
+function selector(proxies: readonly SimProxy[]): Record<string, unknown> {
+  return { type: 'selector', tag: 'proxy', outbounds: proxies.map((proxy) => proxy.name) };
+}
+
 /** The subscription body in `format`; `base64` wraps it as the `base64-links` and `v2ray` forms do. */
 export function render(proxies: readonly SimProxy[], format: SubscriptionFormat): string {
   switch (format) {
@@ -97,12 +101,12 @@ export function render(proxies: readonly SimProxy[], format: SubscriptionFormat)
     case 'base64-links':
       return Buffer.from(proxies.map(shareLink).join('\n')).toString('base64');
     case 'sing-box':
-      return JSON.stringify({ outbounds: [{ type: 'selector', tag: 'proxy', outbounds: proxies.map((p) => p.name) }, ...proxies.map(outbound)] });
+      return JSON.stringify({ outbounds: [selector(proxies), ...proxies.map(outbound)] });
     case 'clash':
     case 'clash-meta':
       return clashYaml(proxies);
     case 'xray':
-      return JSON.stringify(proxies.map((proxy) => ({ remarks: proxy.name, outbounds: [{ protocol: proxy.protocol, settings: outbound(proxy) }] })));
+      return JSON.stringify(proxies.map((p) => ({ remarks: p.name, outbounds: [{ protocol: p.protocol, settings: outbound(p) }] })));
     case 'wireguard':
       // Only wireguard inbounds give peers, and the simulator has none.
       return '[]';

@@ -15,6 +15,7 @@ import {
   MARZNESHIN_DEFAULT_INBOUNDS,
   MARZNESHIN_DEFAULT_SERVICES,
   isActive,
+  reviewUsers,
   type MarzneshinSimAdmin,
   type MarzneshinSimInbound,
   type MarzneshinSimService,
@@ -57,6 +58,8 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
   /** Recorded traffic per user id: unix hour → bytes (`node_user_usages`). */
   readonly #usage = new Map<number, Map<number, number>>();
   #nextId = 1;
+  /** Live users in username order, rebuilt after a user is added or removed (a benchmark lists 20 000 a page at a time). */
+  #byName: MarzneshinSimUser[] | null = null;
 
   constructor(options: MarzneshinSimulatorOptions = {}) {
     super('Marzneshin', options);
@@ -97,18 +100,7 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
    * (`activated = false`); start-on-first-use users seen online (or past their deadline) get a fixed date.
    */
   enforce(): void {
-    const now = this.now();
-    for (const user of this.users.values()) {
-      if (user.activated && !isActive(user, now)) user.activated = false;
-      if (user.expireStrategy !== 'start_on_first_use' || !isActive(user, now)) continue;
-      const base = user.editAt ?? user.createdAt;
-      if ((user.onlineAt !== null && user.onlineAt >= base) || (user.activationDeadline !== null && user.activationDeadline <= now)) {
-        user.expireStrategy = 'fixed_date';
-        user.expireDate = now + (user.usageDuration ?? 0) * 1000;
-        user.usageDuration = null;
-        user.activationDeadline = null;
-      }
-    }
+    reviewUsers(this.users.values(), this.now());
   }
 
   /** Adds `count` users quickly (for benchmarks): `${prefix}${i}`, in the first service. */
@@ -120,6 +112,7 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
       const username = `${prefix}${i}`;
       this.users.set(username, this.#blank(username, this.admin(), now + i, keys.slice(i * 32, i * 32 + 32), [...service]));
     }
+    this.#byName = null;
   }
 
   /** A user another admin made (`owner`, default `other_admin`): a limited admin cannot see it. */
@@ -130,6 +123,7 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
     const user = this.#blank(name, owner, this.now(), key, options.serviceIds ?? [this.services[0]?.id ?? 1]);
     this.#admins.add(owner);
     this.users.set(name, user);
+    this.#byName = null;
     return user;
   }
 
@@ -336,6 +330,7 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
     user.note = input.note ?? null;
     user.resetStrategy = input.resetStrategy ?? 'no_reset';
     this.users.set(user.username, user);
+    this.#byName = null;
     return this.#user(user);
   }
 
@@ -355,6 +350,7 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
 
   #remove(user: MarzneshinSimUser): Response {
     this.users.delete(user.username);
+    this.#byName = null;
     user.removed = true;
     user.activated = false;
     this.#removed.push(user);
@@ -369,7 +365,8 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
   }
 
   #list(request: Request): Response {
-    const visible = [...this.users.values()].filter((u) => this.#access.isSudo || u.owner === this.admin());
+    this.#byName ??= [...this.users.values()].sort((a, b) => (a.username < b.username ? -1 : 1));
+    const visible = this.#byName.filter((u) => this.#access.isSudo || u.owner === this.admin());
     const listed = listUsers(new URL(request.url), visible, { nowMs: this.now(), isSudo: this.#access.isSudo, admins: this.#admins });
     if (listed instanceof Response) return listed;
     // Only the page's users are serialised: a benchmark's panel holds many.

@@ -85,3 +85,21 @@ export function isLimited(user: MarzneshinSimUser): boolean {
 export function isActive(user: MarzneshinSimUser, nowMs: number): boolean {
   return user.enabled && !user.removed && !isExpired(user, nowMs) && !isLimited(user);
 }
+
+/**
+ * The review task (`app/tasks/review_users.py`): users no longer active are taken off the nodes
+ * (`activated = false`); start-on-first-use users seen online (or past their deadline) get a fixed date.
+ */
+export function reviewUsers(users: Iterable<MarzneshinSimUser>, nowMs: number): void {
+  for (const user of users) {
+    if (user.activated && !isActive(user, nowMs)) user.activated = false;
+    if (user.expireStrategy !== 'start_on_first_use' || !isActive(user, nowMs)) continue;
+    const base = user.editAt ?? user.createdAt;
+    if ((user.onlineAt !== null && user.onlineAt >= base) || (user.activationDeadline !== null && user.activationDeadline <= nowMs)) {
+      user.expireStrategy = 'fixed_date';
+      user.expireDate = nowMs + (user.usageDuration ?? 0) * 1000;
+      user.usageDuration = null;
+      user.activationDeadline = null;
+    }
+  }
+}

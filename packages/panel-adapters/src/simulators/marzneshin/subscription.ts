@@ -37,12 +37,12 @@ const RULES: readonly [RegExp, SubscriptionFormat][] = [
 
 const CLIENT_TYPES: Record<string, { format: SubscriptionFormat; mime: string }> = {
   'sing-box': { format: 'sing-box', mime: 'application/json' },
-  wireguard: { format: 'wireguard', mime: 'application/json' },
   'clash-meta': { format: 'clash-meta', mime: 'text/yaml' },
   clash: { format: 'clash', mime: 'text/yaml' },
   xray: { format: 'xray', mime: 'application/json' },
   v2ray: { format: 'base64-links', mime: 'text/plain' },
   links: { format: 'links', mime: 'text/plain' },
+  wireguard: { format: 'wireguard', mime: 'application/json' },
 };
 
 const FORMAT_MIME: Record<SubscriptionFormat, string> = {
@@ -106,9 +106,9 @@ export function subscriptionRoutes(router: Router, host: SubscriptionHost): void
     return pyJson({ usages, total: usages.reduce((sum, [, bytes]) => sum + bytes, 0), step: 3600 });
   }));
   router.on('GET', '/sub/:username/:key/:clientType', withUser(async (request, user, params) => {
-    const type = CLIENT_TYPES[params.clientType!];
+    const type = Object.hasOwn(CLIENT_TYPES, params.clientType!) ? CLIENT_TYPES[params.clientType!] : undefined;
     if (type === undefined) {
-      return pyJson({ detail: { client_type: "String should match pattern '^(sing-box|clash-meta|clash|xray|v2ray|links|wireguard)$'" } }, 422);
+      return pyJson({ detail: { client_type: `String should match pattern '^(${Object.keys(CLIENT_TYPES).join('|')})$'` } }, 422);
     }
     const body = render(await configs(user), type.format);
     return new Response(body, { headers: { 'content-type': mediaType(type.mime), ...headers(request, user) } });

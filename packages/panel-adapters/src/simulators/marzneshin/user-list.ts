@@ -17,8 +17,7 @@ function laxBool(raw: string): boolean | undefined {
   return undefined;
 }
 
-const sortKey: Record<Order, (u: MarzneshinSimUser) => number | string> = {
-  username: (u) => u.username,
+const sortKey: Record<Exclude<Order, 'username'>, (u: MarzneshinSimUser) => number> = {
   used_traffic: (u) => u.usedTraffic,
   data_limit: (u) => u.dataLimit ?? -1,
   expire_date: (u) => u.expireDate ?? -1,
@@ -42,7 +41,10 @@ function boolField(user: MarzneshinSimUser, name: (typeof BOOL_FILTERS)[number],
   }
 }
 
-/** The users the query selects, in order; or the panel's error answer. `users` are those the admin may see. */
+/**
+ * The users the query selects, in order; or the panel's error answer. `users` are those the admin may see,
+ * in username order (kept sorted by the simulator, so the usual query sorts nothing).
+ */
 export function listUsers(
   url: URL,
   users: readonly MarzneshinSimUser[],
@@ -77,12 +79,15 @@ export function listUsers(
     selected = selected.filter((u) => u.owner === owner);
   }
   for (const [name, value] of bools) selected = selected.filter((u) => boolField(u, name, scope.nowMs) === value);
-  const key = sortKey[(order ?? 'username') as Order];
-  selected.sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    return x < y ? -1 : x > y ? 1 : a.id - b.id;
-  });
+  if (order !== null && order !== 'username') {
+    const key = sortKey[order as Exclude<Order, 'username'>];
+    // A stable sort: ties stay in username order.
+    selected.sort((a, b) => {
+      const x = key(a);
+      const y = key(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+  }
   if (laxBool(query.get('descending') ?? '') === true) selected.reverse();
   return selected;
 }

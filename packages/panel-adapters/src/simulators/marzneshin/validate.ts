@@ -64,7 +64,12 @@ function laxDatetime(raw: unknown): number {
 }
 
 /** One optional field: `undefined` when absent (or refused, with its message in `errors`), `null` when sent as null. */
-function field<T>(body: Record<string, unknown>, name: string, errors: Record<string, string>, read: (raw: unknown) => T): T | null | undefined {
+function field<T>(
+  body: Record<string, unknown>,
+  name: string,
+  errors: Record<string, string>,
+  read: (raw: unknown) => T,
+): T | null | undefined {
   if (!(name in body)) return undefined;
   const raw = body[name];
   if (raw === null) return null;
