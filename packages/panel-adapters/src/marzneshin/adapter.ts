@@ -6,6 +6,7 @@ import {
   PANEL_ADAPTER_API_VERSION,
   PanelConflictError,
   PanelNotFoundError,
+  PanelRejectedError,
   ValidationError,
   type CallContext,
   type ClientLinks,
@@ -25,12 +26,18 @@ import type { PanelHttp, PanelRequest, PanelResponse } from '../http/index.js';
 import { connectWithToken, tokenPanelCapabilities, type TokenPanelOptions } from '../marzban-family/connection.js';
 import { errorOf, expectOk, isOk } from '../marzban-family/responses.js';
 import type { TokenSession } from '../marzban-family/token-session.js';
-import { UserReads } from '../marzban-family/user-reads.js';
+import { MarzneshinAdminAccess, adminRefusal } from './admin-access.js';
 import { KEY_VARIANTS, createBody, isOurKey, modifyBody, toRemoteClient } from './mapping.js';
-import { AdminSchema, EmptySchema, ServicesPageSchema, UserSchema, UsersPageSchema, type MarzneshinUser } from './schemas.js';
+import { EmptySchema, ServicesPageSchema, UserSchema, UsersPageSchema, type MarzneshinUser } from './schemas.js';
+import { shareLinksOf } from './share-links.js';
+import { MarzneshinUserReads, nameOf, userPath } from './user-reads.js';
 
 export interface MarzneshinAdapterOptions extends TokenPanelOptions {
-  /** An admin with `modify_users_access` (form login at `POST /api/admins/token`). */
+  /**
+   * A sudo admin, or a non-sudo one with `modify_users_access` and at least one service (form login at
+   * `POST /api/admins/token`). A non-sudo admin sees and changes only its own users; `health()` reports
+   * an admin that cannot run a shop as not ok, saying why.
+   */
   readonly username: string;
 }
 
@@ -48,7 +55,8 @@ export class MarzneshinAdapter implements PanelAdapter {
   readonly capabilities: PanelCapabilities;
   readonly #http: PanelHttp;
   readonly #session: TokenSession;
-  readonly #users: UserReads<MarzneshinUser>;
+  readonly #users: MarzneshinUserReads;
+  readonly #access: MarzneshinAdminAccess;
   readonly #subscriptionBase: string;
 
   constructor(options: MarzneshinAdapterOptions) {
@@ -56,15 +64,17 @@ export class MarzneshinAdapter implements PanelAdapter {
     const { http, session } = connectWithToken(this.kind, 'api/admins/token', options);
     this.#http = http;
     this.#session = session;
-    this.#users = new UserReads(http, UserSchema, userPath);
+    this.#access = new MarzneshinAdminAccess(http);
+    this.#users = new MarzneshinUserReads(http, this.#access);
     this.#subscriptionBase = options.subscriptionBaseUrl ?? options.baseUrl;
   }
 
+  /** Not ok, with the reason, for an admin that cannot run a shop (non-sudo without `modify_users_access` or services). */
   health(ctx: CallContext): Promise<PanelHealthReport> {
     return measureHealth(async () => {
-      expectOk(await this.#send({ operation: 'health', method: 'GET', path: 'api/admins/current' }, ctx), AdminSchema, this.#http.context('health'));
+      const refusal = adminRefusal(await this.#access.current('health', ctx));
       // Marzneshin's OpenAPI version is always 0.1.0, so there is no release to report.
-      return { ok: true, version: null, message: null };
+      return { ok: refusal === null, version: null, message: refusal };
     });
   }
 
@@ -103,7 +113,7 @@ export class MarzneshinAdapter implements PanelAdapter {
       let current: MarzneshinUser | null = null;
       if (body !== null) {
         const response = await this.#send({ operation: 'updateClient', method: 'PUT', path: userPath(ref.username), json: body }, attempt);
-        current = this.#userOr404(response, ref.username, 'updateClient');
+        current = await this.#userOr404(response, ref.username, 'updateClient', attempt);
       }
       if (patch.enabled !== undefined) current = (await this.#setEnabled(ref.username, patch.enabled, 'updateClient', attempt)) ?? current;
       return current ?? (await this.#users.require(ref.username, 'updateClient', attempt));
@@ -115,7 +125,7 @@ export class MarzneshinAdapter implements PanelAdapter {
   async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
     await this.#http.retrying(ctx, async (attempt) => {
       const response = await this.#send({ operation: 'resetUsage', method: 'POST', path: `${userPath(ref.username)}/reset` }, attempt);
-      this.#userOr404(response, ref.username, 'resetUsage');
+      await this.#userOr404(response, ref.username, 'resetUsage', attempt);
     });
   }
 
@@ -123,7 +133,7 @@ export class MarzneshinAdapter implements PanelAdapter {
   async deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {
     await this.#http.retrying(ctx, async (attempt) => {
       const response = await this.#send({ operation: 'deleteClient', method: 'DELETE', path: userPath(ref.username) }, attempt);
-      if (response.status === 404) return;
+      if (response.status === 404 || (await this.#access.hidesUser(response, 'deleteClient', true, attempt))) return;
       if (isOk(response)) {
         expectOk(response, EmptySchema, this.#http.context('deleteClient'));
         return;
@@ -147,7 +157,10 @@ export class MarzneshinAdapter implements PanelAdapter {
     };
   }
 
-  /** `{prefix}/sub/{username}/{key}` (stable until revoked), and the links from `…/links`. */
+  /**
+   * `{prefix}/sub/{username}/{key}` (stable until revoked, unless the prefix holds `*`), and the links
+   * from `…/links`: none while the user is inactive, when the panel serves a placeholder instead.
+   */
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
     return this.#http.retrying(ctx, async (attempt) => {
       const user = await this.#users.require(ref.username, 'links', attempt);
@@ -158,7 +171,7 @@ export class MarzneshinAdapter implements PanelAdapter {
       if (!isOk(response)) throw errorOf(response, this.#http.context('links'));
       return {
         subscriptionUrl: user.subscription_url ? new URL(user.subscription_url, this.#subscriptionBase).toString() : null,
-        shareLinks: response.body.split('\n').map((line) => line.trim()).filter((line) => line.includes('://')),
+        shareLinks: shareLinksOf(user, response.body),
       };
     });
   }
@@ -168,17 +181,21 @@ export class MarzneshinAdapter implements PanelAdapter {
   }
 
   /**
-   * One create. A 409 whose user cannot be read means a removed (soft-deleted) row holds the key,
-   * so the next derived key is tried; every attempt is deterministic, so a retry converges.
+   * One create. A 409 whose user cannot be read means a removed (soft-deleted) row holds the key (or,
+   * for a non-sudo admin, that another admin's user holds the name), so the next derived key is tried;
+   * every attempt is deterministic, so a retry converges.
    */
   async #createOne(spec: ClientSpec, serviceId: number, ctx: CallContext): Promise<MarzneshinUser> {
     const context = this.#http.context('createClients');
     let user: MarzneshinUser | undefined;
+    let createdHere = false;
     for (let variant = 0; variant < KEY_VARIANTS && user === undefined; variant++) {
       const json = createBody(spec, serviceId, variant);
       const response = await this.#send({ operation: 'createClients', method: 'POST', path: 'api/users', json }, ctx);
-      if (isOk(response)) user = expectOk(response, UserSchema, context);
-      else if (response.status === 409) {
+      if (isOk(response)) {
+        user = expectOk(response, UserSchema, context);
+        createdHere = true;
+      } else if (response.status === 409) {
         const existing = await this.#users.get(spec.identity.username, 'createClients', ctx);
         if (existing !== null) user = this.#ours(existing, spec);
       } else if (response.status >= 500) {
@@ -186,13 +203,34 @@ export class MarzneshinAdapter implements PanelAdapter {
         const existing = await this.#users.readBack(spec.identity.username, 'createClients', ctx, error);
         if (existing === null) throw error;
         user = this.#ours(existing, spec);
+        createdHere = true; // by this call's own write, whose answer was lost
       } else throw errorOf(response, context);
     }
     if (user === undefined) {
-      throw new PanelConflictError(`every key derived for ${spec.identity.username} is held by a removed user; rotate its credentials`, { ...context, status: 409 });
+      throw new PanelConflictError(
+        `${spec.identity.username} is taken by a user this admin cannot see (another admin's), ` +
+          'or every key derived for it is held by a removed user',
+        { ...context, status: 409 },
+      );
     }
+    await this.#expectService(user, serviceId, createdHere, ctx);
     if (!spec.enabled && user.enabled) user = (await this.#setEnabled(user.username, false, 'createClients', ctx)) ?? user;
     return user;
+  }
+
+  /**
+   * Marzneshin drops a service id that does not exist, or that a non-sudo admin may not use, and creates
+   * the user without it. Such a user has no links: it is removed again when this call made it (so the
+   * bad target changes nothing), and the create fails.
+   */
+  async #expectService(user: MarzneshinUser, serviceId: number, createdHere: boolean, ctx: CallContext): Promise<void> {
+    if (user.service_ids.includes(serviceId)) return;
+    if (createdHere) {
+      // Best effort: left behind, the user is adopted by a retry and refused again, the same way.
+      await this.#send({ operation: 'createClients', method: 'DELETE', path: userPath(user.username) }, ctx).catch(() => undefined);
+    }
+    const message = `service ${serviceId} does not exist on the panel or this admin may not use it (the panel dropped it)`;
+    throw new PanelRejectedError(message, this.#http.context('createClients'), [{ path: 'service_ids', message }]);
   }
 
   #ours(user: MarzneshinUser, spec: ClientSpec): MarzneshinUser {
@@ -204,26 +242,20 @@ export class MarzneshinAdapter implements PanelAdapter {
   async #setEnabled(username: string, enabled: boolean, operation: string, ctx: CallContext): Promise<MarzneshinUser | null> {
     const response = await this.#send({ operation, method: 'POST', path: `${userPath(username)}/${enabled ? 'enable' : 'disable'}` }, ctx);
     if (response.status === 409) return null;
-    return this.#userOr404(response, username, operation);
+    return this.#userOr404(response, username, operation, ctx);
   }
 
-  #userOr404(response: PanelResponse, username: string, operation: string): MarzneshinUser {
-    if (response.status === 404) throw new PanelNotFoundError(`user ${username} is not on the panel`, this.#http.context(operation, { status: 404 }));
+  /** The user a write answered with; a 404, or a non-sudo admin's 403 for a user it cannot see, is `PanelNotFoundError`. */
+  async #userOr404(response: PanelResponse, username: string, operation: string, ctx: CallContext): Promise<MarzneshinUser> {
+    if (response.status === 404 || (await this.#access.hidesUser(response, operation, true, ctx))) {
+      throw new PanelNotFoundError(`user ${username} is not on the panel`, this.#http.context(operation, { status: 404 }));
+    }
     return expectOk(response, UserSchema, this.#http.context(operation));
   }
 
   #send(request: PanelRequest, ctx: CallContext): Promise<PanelResponse> {
     return this.#http.send(request, ctx);
   }
-}
-
-/** Marzneshin lower-cases names on create and looks them up case-sensitively. */
-function nameOf(username: string): string {
-  return username.toLowerCase();
-}
-
-function userPath(username: string): string {
-  return `api/users/${encodeURIComponent(nameOf(username))}`;
 }
 
 function serviceOf(target: TargetRef): number {

@@ -33,5 +33,17 @@ function page<T extends z.ZodType>(item: T) {
 export const UsersPageSchema = page(UserSchema);
 export const ServiceSchema = z.object({ id: z.number().int(), name: z.string(), inbound_ids: z.array(z.number().int()), user_ids: z.array(z.number().int()) });
 export const ServicesPageSchema = page(ServiceSchema);
-export const AdminSchema = z.object({ username: z.string(), is_sudo: z.boolean() });
+/**
+ * `GET /api/admins/current` (`app/models/admin.py Admin`). The permissions default as the panel's model
+ * does, for builds that leave one out.
+ */
+export const AdminSchema = z.object({
+  username: z.string(),
+  is_sudo: z.boolean(),
+  enabled: z.boolean().default(true),
+  all_services_access: z.boolean().default(false),
+  modify_users_access: z.boolean().default(true),
+  service_ids: z.array(z.number().int()).default([]),
+});
+export type MarzneshinAdmin = z.infer<typeof AdminSchema>;
 export const EmptySchema = z.object({}).loose();

@@ -1,5 +1,6 @@
 import { PanelConflictError, PanelNotFoundError, PanelRejectedError, deriveRemoteIdentity } from '@panelkit/sdk';
 import { describe, expect, it } from 'vitest';
+import { proxyUuid } from '../../src/simulators/marzneshin/index.js';
 import { ctx, ORIGIN, SERVICE_TARGET, setup, spec, useMsw } from './setup.js';
 
 useMsw();
@@ -155,8 +156,12 @@ describe('marzneshin: listing, targets and links', () => {
     const key = s.identity.uuid.replaceAll('-', '');
     expect(first.subscriptionUrl).toBe(`https://sub.example.com/sub/${s.identity.username}/${key}`);
     expect(second).toEqual(first);
-    expect(first.shareLinks).toHaveLength(1);
+    // One link per inbound of the service (vless, vmess), with the uuid Marzneshin derives from the key (xxh128).
+    expect(first.shareLinks).toHaveLength(2);
     expect(first.shareLinks[0]).toMatch(/^vless:\/\//);
+    expect(first.shareLinks[1]).toMatch(/^vmess:\/\//);
+    expect(first.shareLinks[0]).toContain(await proxyUuid(key));
+    expect(first.shareLinks.join('\n')).not.toContain(key);
     expect((await fetch(`${ORIGIN}/sub/${s.identity.username}/${key}/links`)).status).toBe(200);
   });
 });

@@ -1,20 +1,13 @@
 import { ManualClock } from '@panelkit/sdk/testing';
 import { describe, expect, it } from 'vitest';
 import { createMarzneshinSimulator, type MarzneshinSimulator } from '../../src/simulators/marzneshin/index.js';
-
-const BASE = 'http://sim.test';
+import { rawClient } from './raw.js';
 
 async function client(sim: MarzneshinSimulator) {
-  const login = await sim.handle(
-    new Request(`${BASE}/api/admins/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username: 'admin', password: 'pw' }) }),
-  );
-  const { access_token: token, is_sudo } = (await login.json()) as { access_token: string; is_sudo: boolean };
-  expect(is_sudo).toBe(true);
+  const call = await rawClient(sim);
   return async (method: string, path: string, body?: unknown) => {
-    const response = await sim.handle(
-      new Request(`${BASE}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }),
-    );
-    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+    const { status, json } = await call(method, path, body);
+    return { status, json: json as Record<string, unknown> };
   };
 }
 

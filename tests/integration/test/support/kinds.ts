@@ -10,6 +10,7 @@ import {
   createMarzbanSimulator,
   createMarzneshinSimulator,
   createSuiSimulator,
+  proxyUuid,
   createXuiSimulator,
   type FetchHandler,
   type XuiQuirks,
@@ -48,6 +49,8 @@ export interface PanelKindRig {
   stored(username: string): StoredClient | undefined;
   /** Whether `credential` is the one derived for this identity uuid. */
   credentialOf(uuid: string): string;
+  /** What the share links carry for this identity uuid, when not the uuid itself (Marzneshin hashes the key). */
+  linkCredentialOf?(uuid: string): Promise<string>;
 }
 
 const PASSWORD = 'integration-panel-password-4f1d';
@@ -139,6 +142,7 @@ function marzneshin(clock: ManualClock): PanelKindRig {
       return { expiresAtMs: user.expireStrategy === 'fixed_date' ? user.expireDate : null, limitBytes: user.dataLimit || null, credential: user.key };
     },
     credentialOf: (uuid) => uuid.replaceAll('-', ''),
+    linkCredentialOf: (uuid) => proxyUuid(uuid.replaceAll('-', '')),
   };
 }
 

@@ -68,7 +68,7 @@ export async function proveLifecycle(shop: Shop): Promise<void> {
     expect(s.trafficLimitBytes).toBe(10 * GiB);
     expect(s.subscriptionUrl).toMatch(/^https?:\/\//);
     expect(s.shareLinks.length).toBeGreaterThan(0);
-    expect(s.shareLinks.join(' ')).toContain(s.remote.uuid);
+    expect(s.shareLinks.join(' ')).toContain(rig.linkCredentialOf ? await rig.linkCredentialOf(s.remote.uuid) : s.remote.uuid);
     await expectOnPanel(shop, s);
   }
   expect((await storage.orders.get(a0!.orderId!))?.status).toBe('completed');

@@ -1,2 +1,10 @@
 export { MarzneshinSimulator, createMarzneshinSimulator, type MarzneshinSimulatorOptions } from './simulator.js';
-export { MARZNESHIN_DEFAULT_SERVICES, type MarzneshinSimService, type MarzneshinSimUser } from './state.js';
+export { proxyPassword, proxyUuid } from './share.js';
+export {
+  MARZNESHIN_DEFAULT_INBOUNDS,
+  MARZNESHIN_DEFAULT_SERVICES,
+  type MarzneshinSimAdmin,
+  type MarzneshinSimInbound,
+  type MarzneshinSimService,
+  type MarzneshinSimUser,
+} from './state.js';

@@ -1,58 +1,32 @@
-/** How the Marzneshin simulator validates bodies (`app/models/user.py`) and serialises users. */
-import type { MarzneshinSimUser } from './state.js';
+/** How the Marzneshin simulator serialises: FastAPI's JSON answers, `UserResponse`, and fastapi-pagination pages. */
+import { randomBytes } from 'node:crypto';
+import { isActive, isExpired, isLimited, type MarzneshinSimUser } from './state.js';
 
 export interface WireContext {
   nowMs: number;
-  admin: string;
+  /** The `subscription_url_prefix` of the user's admin, or the panel's; `*` is a random label per read. */
   subscriptionPrefix: string;
 }
 
-const USERNAME_RE = /^\w{3,32}$/u;
-const STRATEGIES = ['never', 'fixed_date', 'start_on_first_use'];
-
-/**
- * `UserCreate` / `UserModify` validation; errors keyed by field as the custom 422 handler does, the
- * model validator's under `body`.
- */
-export function validateUser(body: Record<string, unknown>, mode: 'create' | 'modify'): { errors: Record<string, string>; strategy?: string } {
-  const errors: Record<string, string> = {};
-  if (typeof body.username !== 'string') errors.username = 'Field required';
-  else if (!USERNAME_RE.test(body.username.toLowerCase())) errors.username = "String should match pattern '^\\w{3,32}$'";
-  const strategy = body.expire_strategy as string | undefined | null;
-  if (strategy === undefined || strategy === null) {
-    if (mode === 'create') errors.expire_strategy = 'Field required';
-  } else if (!STRATEGIES.includes(strategy)) errors.expire_strategy = "Input should be 'never', 'fixed_date' or 'start_on_first_use'";
-  if (body.data_limit !== undefined && body.data_limit !== null && (typeof body.data_limit !== 'number' || body.data_limit < 0)) {
-    errors.data_limit = 'Input should be greater than or equal to 0';
-  }
-  if (typeof body.note === 'string' && body.note.length > 500) errors.note = 'String should have at most 500 characters';
-  for (const field of ['expire_date', 'activation_deadline'] as const) {
-    const raw = body[field];
-    if (raw !== undefined && raw !== null && (typeof raw !== 'string' || Number.isNaN(Date.parse(raw)))) errors[field] = 'Input should be a valid datetime';
-  }
-  if (strategy === 'start_on_first_use' && !body.usage_duration) {
-    errors.body = 'Value error, User expire_strategy cannot be start_on_first_use without a valid usage_duration.';
-  }
-  if (strategy === 'fixed_date' && !body.expire_date) errors.body = 'Value error, User expire_strategy cannot be fixed_date without a valid expire date.';
-  return strategy ? { errors, strategy } : { errors };
+/** A FastAPI `JSONResponse`: compact, `application/json` without a charset (§10.10). */
+export function pyJson(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 }
 
-/** One vless link whose uuid comes from the key, as Marzneshin derives credentials from it. */
-export function shareLinks(user: MarzneshinSimUser, host: string): string[] {
-  const k = user.key.padEnd(32, '0');
-  const uuid = `${k.slice(0, 8)}-${k.slice(8, 12)}-${k.slice(12, 16)}-${k.slice(16, 20)}-${k.slice(20, 32)}`;
-  return [`vless://${uuid}@${host}:443?security=reality&type=tcp#${encodeURIComponent(user.username)}`];
+/** Python's naive `isoformat()`: no fraction when the microseconds are zero, else six digits. */
+export function iso(ms: number | null): string | null {
+  if (ms === null) return null;
+  const text = new Date(ms).toISOString().replace('Z', '');
+  return text.endsWith('.000') ? text.slice(0, -4) : `${text}000`;
 }
 
-/** Python's naive `isoformat()` with microseconds, as SQLAlchemy returns them. */
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString().replace('Z', '').replace(/\.(\d{3})$/, '.$1000');
+/** `{prefix}/sub/{username}/{key}`, each `*` of the prefix a fresh random label (§10.5). */
+export function subscriptionUrl(wire: WireContext, user: MarzneshinSimUser): string {
+  return `${wire.subscriptionPrefix.replaceAll('*', () => randomBytes(8).toString('hex'))}/sub/${user.username}/${user.key}`;
 }
 
 /** `UserResponse`, keys in Marzneshin's order; `expired` and `data_limit_reached` computed now. */
 export function userBody(wire: WireContext, user: MarzneshinSimUser): Record<string, unknown> {
-  const expired = user.expireStrategy === 'fixed_date' && user.expireDate !== null && user.expireDate < wire.nowMs;
-  const limited = user.dataLimit !== null && user.usedTraffic >= user.dataLimit;
   return {
     id: user.id,
     username: user.username,
@@ -64,21 +38,70 @@ export function userBody(wire: WireContext, user: MarzneshinSimUser): Record<str
     data_limit: user.dataLimit,
     data_limit_reset_strategy: user.resetStrategy,
     note: user.note,
-    sub_updated_at: null,
-    sub_last_user_agent: null,
+    sub_updated_at: iso(user.subUpdatedAt),
+    sub_last_user_agent: user.subLastUserAgent,
     online_at: iso(user.onlineAt),
-    activated: user.enabled && !expired && !limited,
-    is_active: user.enabled && !expired && !limited,
-    expired,
-    data_limit_reached: limited,
+    activated: user.activated,
+    is_active: isActive(user, wire.nowMs),
+    expired: isExpired(user, wire.nowMs),
+    data_limit_reached: isLimited(user),
     enabled: user.enabled,
     used_traffic: user.usedTraffic,
     lifetime_used_traffic: user.lifetimeUsedTraffic,
-    sub_revoked_at: null,
+    sub_revoked_at: iso(user.subRevokedAt),
     created_at: iso(user.createdAt),
     service_ids: user.serviceIds,
-    subscription_url: `${wire.subscriptionPrefix}/sub/${user.username}/${user.key}`,
-    owner_username: wire.admin,
-    traffic_reset_at: null,
+    subscription_url: subscriptionUrl(wire, user),
+    owner_username: user.owner,
+    traffic_reset_at: iso(user.trafficResetAt),
+  };
+}
+
+/** `page` and `size` of a paged request, or the 422 the panel answers (size ≤ 100, both ≥ 1). */
+export function pageParams(url: URL): { page: number; size: number } | { errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const read = (name: string, fallback: number, max?: number): number => {
+    const raw = url.searchParams.get(name);
+    if (raw === null) return fallback;
+    if (!/^\s*[+-]?\d+\s*$/.test(raw)) errors[name] = 'Input should be a valid integer, unable to parse string as an integer';
+    else if (Number(raw) < 1) errors[name] = 'Input should be greater than or equal to 1';
+    else if (max !== undefined && Number(raw) > max) errors[name] = `Input should be less than or equal to ${max}`;
+    return Number(raw);
+  };
+  const page = read('page', 1);
+  const size = read('size', 50, 100);
+  return Object.keys(errors).length > 0 ? { errors } : { page, size };
+}
+
+/**
+ * fastapi-pagination's `links.Page`: the items of page `page`, and links that are the request's own
+ * path and query (relative, §10.8) with `page` replaced.
+ */
+export function pageBody<T>(
+  url: URL,
+  all: readonly T[],
+  page: number,
+  size: number,
+  serialise: (item: T) => unknown,
+): Record<string, unknown> {
+  const pages = Math.ceil(all.length / size);
+  const withPage = (n: number): string => {
+    const query = new URLSearchParams(url.search);
+    query.set('page', String(n));
+    return `${url.pathname}?${query.toString()}`;
+  };
+  return {
+    items: all.slice((page - 1) * size, page * size).map(serialise),
+    total: all.length,
+    page,
+    size,
+    pages,
+    links: {
+      first: withPage(1),
+      last: withPage(Math.max(pages, 1)),
+      self: `${url.pathname}${url.search}`,
+      next: page < pages ? withPage(page + 1) : null,
+      prev: page > 1 ? withPage(page - 1) : null,
+    },
   };
 }
