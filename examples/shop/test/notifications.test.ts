@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { formatDateTime } from '../src/i18n/format.js';
+import type { NotificationChannel } from '../src/notifications/channel.js';
+import { shopChannels, type ShopChannels } from '../src/notifications/channels.js';
+import { deliveriesOf } from '../src/notifications/deliveries.js';
+import { createNotifier, type Notifier } from '../src/notifications/notifier.js';
+import { relayAuditEvents } from '../src/notifications/relay.js';
+import { notificationsOf } from '../src/notifications/store.js';
+import { adminGet, fundedBuyer, postForm } from './support/admin-support.js';
+import { boughtAndProvisioned, planNamed } from './support/buying.js';
+import { receiptSteps } from './support/receipt-steps.js';
+import { signedInAdmin, signedUpBuyer, ADMIN, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
+import { receipt, startMoneyShop } from './support/wallet-helpers.js';
+
+let sink: SmtpSink;
+let t: ShopUnderTest;
+let channels: ShopChannels;
+let notifier: Notifier;
+let admin: Visitor;
+const { onlyPaymentOf, accepted, review } = receiptSteps(() => t);
+
+beforeAll(async () => {
+  sink = await startSmtpSink();
+  t = await startMoneyShop({ SMTP_URL: sink.url, MAIL_FROM: 'Test Shop <shop@example.com>', SHOP_NAME: 'Test Shop' });
+  channels = shopChannels(t.shop);
+  notifier = createNotifier(t.shop, channels.list, { random: () => 0.5 });
+  admin = await signedInAdmin(t.app);
+});
+afterAll(async () => {
+  channels.close();
+  await t.close();
+  await sink.close();
+});
+
+const mailsTo = (email: string) => sink.received.filter((m) => m.to.includes(email));
+const kindsOf = async (customerId: string) => (await notificationsOf(t.shop).history(customerId, { limit: 100 })).items.map((n) => n.kind);
+
+async function buyer(amount = 10_000) {
+  if (amount > 0) return fundedBuyer(t, t.app, amount);
+  const signedUp = await signedUpBuyer(t.app);
+  return { ...signedUp, customerId: (await t.shop.storage.customers.getByEmail(signedUp.email))!.id };
+}
+
+describe('notifications written with their causes', () => {
+  it('a provisioned subscription is mailed to its buyer once, with its link and a Message-ID made of the delivery key', async () => {
+    const b = await buyer();
+    const plan = await planNamed(t, 'Frankfurt · 1 month · 50');
+    const subId = await boughtAndProvisioned(t, b, plan.id);
+    const sub = (await t.shop.storage.subscriptions.get(subId))!;
+    await notifier.runOnce();
+    await notifier.runOnce();
+    const mails = mailsTo(b.email);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toBe(`Your subscription is ready: ${plan.name}`);
+    expect(sub.subscriptionUrl).not.toBeNull();
+    expect(mails[0]!.text).toContain(sub.subscriptionUrl!);
+    expect(mails[0]!.text).toContain('— Test Shop');
+    const [notification] = (await notificationsOf(t.shop).history(b.customerId, { limit: 10 })).items;
+    const deliveries = await deliveriesOf(t.shop).ofNotification(notification!.id);
+    expect(deliveries.map((d) => [d.channel, d.address, d.status])).toEqual([['email', b.email, 'sent']]);
+    expect(mails[0]!.messageId).toBe(`<${deliveries[0]!.idempotencyKey}@example.com>`);
+  });
+
+  it('an audit event rolled back with its transaction notifies nobody; a committed one notifies once, however often it is relayed', async () => {
+    const b = await buyer();
+    const subId = await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    const expired = { actor: { type: 'scheduler' as const, id: null }, action: 'subscription.expired', subjectType: 'subscription', subjectId: subId, data: { from: 'active' } };
+    await expect(
+      t.shop.storage.transaction(async (tx) => {
+        await tx.audit.append(expired);
+        throw new Error('the cause failed');
+      }),
+    ).rejects.toThrow('the cause failed');
+    await relayAuditEvents(t.shop);
+    expect(await kindsOf(b.customerId)).not.toContain('subscription_expired');
+
+    await t.shop.storage.audit.append(expired);
+    await Promise.all([relayAuditEvents(t.shop), relayAuditEvents(t.shop)]);
+    await relayAuditEvents(t.shop);
+    expect((await kindsOf(b.customerId)).filter((k) => k === 'subscription_expired')).toHaveLength(1);
+  });
+
+  it('a receipt decision and its notice commit together: when the notice cannot be written, the receipt stays pending', async () => {
+    const b = await buyer(0);
+    await accepted(b, receipt({ amount: '12' }));
+    const payment = await onlyPaymentOf(b.email);
+    const table = `${t.shop.shopSchema}.notifications`;
+    await t.shop.db.query(`ALTER TABLE ${table} ADD CONSTRAINT test_no_rejections CHECK (kind <> 'receipt_rejected')`);
+    try {
+      expect((await review(admin, payment.id, 'reject', 'blurry photo')).status).toBe(500);
+    } finally {
+      await t.shop.db.query(`ALTER TABLE ${table} DROP CONSTRAINT test_no_rejections`);
+    }
+    expect((await onlyPaymentOf(b.email)).status).toBe('pending');
+    expect(await kindsOf(b.customerId)).toEqual([]);
+
+    expect((await review(admin, payment.id, 'reject', 'blurry photo')).status).toBe(303);
+    await notifier.runOnce();
+    const [mail] = mailsTo(b.email);
+    expect(mail!.subject).toBe('Your payment of $12.00 was not accepted');
+    expect(mail!.text).toContain('Note: blurry photo');
+  });
+
+  it('an approved payment whose credit fails alerts the staff once', async () => {
+    const b = await buyer(0);
+    await accepted(b, receipt({ amount: '7' }));
+    const payment = await onlyPaymentOf(b.email);
+    const outage = vi.spyOn(t.shop.kit, 'topUp').mockRejectedValue(new Error('database unavailable'));
+    try {
+      await review(admin, payment.id, 'approve');
+      const { settlePayments } = await import('../src/payments/settle.js');
+      await settlePayments(t.shop);
+    } finally {
+      outage.mockRestore();
+    }
+    await notifier.runOnce();
+    const alerts = mailsTo(ADMIN.email).filter((m) => m.subject === `Crediting payment ${payment.id} failed`);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.text).toContain('database unavailable');
+    expect(mailsTo(b.email).map((m) => m.subject)).toEqual(['Your payment of $7.00 was approved']);
+  });
+});
+
+describe('in the buyer language', () => {
+  it('a Farsi buyer is warned of expiry with the Jalali date and Persian digits', async () => {
+    const b = await buyer();
+    await t.shop.storage.customers.update(b.customerId, { locale: 'fa' });
+    const plan = await planNamed(t, 'Frankfurt · 1 month · 50');
+    const sub = (await t.shop.storage.subscriptions.get(await boughtAndProvisioned(t, b, plan.id)))!;
+    await notifier.runOnce();
+    t.clock.set(new Date(sub.expiresAt!.getTime() - 71 * 3_600_000));
+    await t.shop.kit.createScheduler().tick();
+    await notifier.runOnce();
+    const warning = mailsTo(b.email).find((m) => m.subject.includes('تمام می‌شود'));
+    expect(warning).toBeDefined();
+    expect(warning!.subject).toBe(`${plan.name} تا ۳ روز دیگر تمام می‌شود`);
+    const jalali = formatDateTime(sub.expiresAt!, 'fa', t.config.timeZone);
+    expect(jalali).toMatch(/[۰-۹]/);
+    expect(warning!.text).toContain(jalali);
+    expect(mailsTo(b.email)[0]!.subject).toBe(`اشتراک شما آماده است: ${plan.name}`);
+  });
+});
+
+describe('opting out', () => {
+  it('a kind the buyer turned off is kept in the history, marked, and sent nowhere', async () => {
+    const b = await buyer();
+    const page = await adminGet(b, '/account/notifications');
+    expect(page.html).toContain('value="subscription_provisioned" checked');
+    const keep = ['expiry_soon', 'refund'];
+    await postForm(b, '/account/notifications', { send: keep }).expect(303);
+    expect([...(await notificationsOf(t.shop).optedOut(b.customerId))]).toHaveLength(9);
+    await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    await notifier.runOnce();
+    expect(mailsTo(b.email)).toEqual([]);
+    const history = await b.agent.get('/account/notifications').expect(200);
+    expect(history.text).toContain('data-kind="subscription_provisioned"');
+    expect(history.text).toContain('not sent (turned off)');
+    expect(history.text).not.toContain('value="subscription_provisioned" checked');
+  });
+
+  it('an unknown kind is refused with 400 and changes nothing', async () => {
+    const b = await buyer();
+    await postForm(b, '/account/notifications', { send: ['refund', 'everything'] }).expect(400);
+    expect((await notificationsOf(t.shop).optedOut(b.customerId)).size).toBe(0);
+  });
+
+  it('the page reads in Farsi too', async () => {
+    const b = await buyer();
+    await b.agent.get('/lang/fa?next=/account/notifications').redirects(0);
+    const res = await b.agent.get('/account/notifications').expect(200);
+    expect(res.text).toContain('اعلان‌ها');
+    expect(res.text).toContain('آماده شدن اشتراک (با لینک)');
+  });
+});
+
+describe('retries', () => {
+  it('a refused mail is retried after a backoff, and sent once', async () => {
+    const b = await buyer();
+    sink.refuseNext(1);
+    await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    const first = await notifier.runOnce();
+    expect(first.failed).toBe(1);
+    expect(mailsTo(b.email)).toEqual([]);
+    expect((await notifier.runOnce()).sent).toBe(0);
+    t.clock.advance(60 * 60_000);
+    await notifier.runOnce();
+    expect(mailsTo(b.email)).toHaveLength(1);
+  });
+
+  it('a channel that keeps failing gives up into the admin failed list, from where it is sent again', async () => {
+    let up = false;
+    const sent: string[] = [];
+    const flaky: NotificationChannel = {
+      name: 'flaky',
+      addressesOf: async (r) => (r.kind === 'customer' ? [`flaky:${r.customerId}`] : []),
+      send: async (address, _message, key) => {
+        if (!up) throw new Error('flaky is down');
+        sent.push(`${address} ${key}`);
+      },
+    };
+    const b = await buyer();
+    await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    const strict = createNotifier(t.shop, [...channels.list, flaky], { retry: { maxAttempts: 2, baseDelayMs: 1000, maxDelayMs: 1000, maxRetryAfterMs: 1000 } });
+    await strict.runOnce();
+    t.clock.advance(60_000);
+    await strict.runOnce();
+    t.clock.advance(60_000);
+    await strict.runOnce();
+    const failed = (await deliveriesOf(t.shop).listFailed(100)).filter((d) => d.address === `flaky:${b.customerId}`);
+    expect(failed.map((d) => [d.kind, d.attempts, d.lastError])).toEqual([['subscription_provisioned', 2, 'flaky is down']]);
+    const adminPage = await adminGet(admin, '/admin/deliveries');
+    expect(adminPage.html).toContain(`data-delivery-id="${failed[0]!.id}"`);
+    await postForm(admin, `/admin/deliveries/${failed[0]!.id}/retry`, {}).expect(303);
+    up = true;
+    await strict.runOnce();
+    await strict.runOnce();
+    expect(sent).toEqual([`flaky:${b.customerId} ${failed[0]!.idempotencyKey}`]);
+    expect(mailsTo(b.email)).toHaveLength(1);
+  });
+});
