@@ -219,3 +219,20 @@ describe('retries', () => {
     expect(mailsTo(b.email)).toHaveLength(1);
   });
 });
+
+describe('staff alerts', () => {
+  it('a panel going down and coming back alerts every admin once each, in the staff language', async () => {
+    const demo = t.shop.demo!.panels[0]!;
+    for (let i = 0; i < 40; i++) demo.sim.injectFault({ kind: 'status', status: 503 });
+    await t.shop.kit.checkPanelHealth(demo.panel.id);
+    await t.shop.kit.checkPanelHealth(demo.panel.id);
+    demo.sim.clearFaults();
+    expect((await t.shop.storage.panels.get(demo.panel.id))!.health.status).toBe('unhealthy');
+    await notifier.runOnce();
+    await t.shop.kit.checkPanelHealth(demo.panel.id);
+    await notifier.runOnce();
+    await notifier.runOnce();
+    const alerts = mailsTo(ADMIN.email).filter((m) => m.subject.includes(demo.panel.name));
+    expect(alerts.map((m) => m.subject)).toEqual([`Panel down: ${demo.panel.name}`, `Panel back: ${demo.panel.name}`]);
+  });
+});
