@@ -89,7 +89,13 @@ export async function noticesFor(shop: Shop, event: AuditEvent): Promise<Notice[
       return aboutSubscription(shop, event);
     case 'customer':
       if (event.action !== 'ledger.refunded') return [];
-      return [{ recipient: { kind: 'customer', customerId: event.subjectId }, kind: 'refund', params: { amount: number(data['amount']), currency: text(data['currency']), reason: 'by_shop' } }];
+      return [
+        {
+          recipient: { kind: 'customer', customerId: event.subjectId },
+          kind: 'refund',
+          params: { amount: number(data['amount']), currency: text(data['currency']), reason: 'by_shop' },
+        },
+      ];
     case 'panel': {
       const panel = await shop.storage.panels.get(event.subjectId);
       const params = { panelId: event.subjectId, panel: panel?.name ?? event.subjectId, error: text(data['lastError']) };

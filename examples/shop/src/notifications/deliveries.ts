@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createId, type Clock } from '@panelkit/sdk';
 import type { SqlClient } from '@panelkit/storage-postgres';
 
+/** `pending` (due at `nextAttemptAt`), `sending` (leased), `sent`, or `failed` after every attempt. */
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 /** One message of one notification to one address on one channel. */
@@ -136,7 +137,8 @@ export class DeliveryStore {
   /** Records a failed attempt: due again at `retryAt`, or `failed` for good when it is `null`. False when the lease was lost. */
   async markFailed(claimed: ClaimedDelivery, error: string, retryAt: Date | null): Promise<boolean> {
     const { rows } = await this.db.query(
-      `UPDATE ${this.table} SET status = $3, next_attempt_at = coalesce($4, next_attempt_at), last_error = $5, lease_token = NULL, lease_expires_at = NULL
+      `UPDATE ${this.table}
+       SET status = $3, next_attempt_at = coalesce($4, next_attempt_at), last_error = $5, lease_token = NULL, lease_expires_at = NULL
        WHERE id = $1 AND lease_token = $2 AND status = 'sending' RETURNING id`,
       [claimed.delivery.id, claimed.leaseToken, retryAt === null ? 'failed' : 'pending', retryAt, error.slice(0, 1000)],
     );
@@ -164,7 +166,9 @@ export class DeliveryStore {
 
   /** Every delivery of a notification (tests, the admin's detail). */
   async ofNotification(notificationId: string): Promise<Delivery[]> {
-    const { rows } = await this.db.query<DeliveryRow>(`SELECT * FROM ${this.table} WHERE notification_id = $1 ORDER BY channel, address`, [notificationId]);
+    const { rows } = await this.db.query<DeliveryRow>(`SELECT * FROM ${this.table} WHERE notification_id = $1 ORDER BY channel, address`, [
+      notificationId,
+    ]);
     return rows.map(toDelivery);
   }
 }

@@ -21,7 +21,10 @@ function mailDomain(from: string): string {
  * account's email. The delivery's key becomes the Message-ID, so a message sent twice after a
  * crash (the one window where that can happen) is recognisably the same message.
  */
-export function createEmailChannel(shop: Pick<Shop, 'db' | 'shopSchema' | 'storage'>, options: EmailChannelOptions): NotificationChannel & { close(): void } {
+export function createEmailChannel(
+  shop: Pick<Shop, 'db' | 'shopSchema' | 'storage'>,
+  options: EmailChannelOptions,
+): NotificationChannel & { close(): void } {
   const transport = nodemailer.createTransport({
     url: options.smtpUrl,
     // A dead server must not hold the delivery loop for nodemailer's default two minutes.

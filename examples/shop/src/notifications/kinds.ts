@@ -16,8 +16,11 @@ export const CUSTOMER_KINDS = [
 /** What the shop's staff are alerted to (always sent). */
 export const STAFF_KINDS = ['provisioning_failed', 'panel_down', 'panel_up', 'target_nearly_full', 'payment_credit_failed'] as const;
 
+/** A kind of buyer notification. */
 export type CustomerKind = (typeof CUSTOMER_KINDS)[number];
+/** A kind of staff alert. */
 export type StaffKind = (typeof STAFF_KINDS)[number];
+/** Any kind of notification. */
 export type NotificationKind = CustomerKind | StaffKind;
 
 /**
@@ -26,10 +29,12 @@ export type NotificationKind = CustomerKind | StaffKind;
  */
 export type NotificationParams = Record<string, string | number | null>;
 
+/** Whether `value` names a buyer notification kind (one a buyer may turn off). */
 export function isCustomerKind(value: string): value is CustomerKind {
   return (CUSTOMER_KINDS as readonly string[]).includes(value);
 }
 
+/** Whether `value` names any notification kind. */
 export function isNotificationKind(value: string): value is NotificationKind {
   return isCustomerKind(value) || (STAFF_KINDS as readonly string[]).includes(value);
 }

@@ -99,8 +99,10 @@ export function createNotifier(shop: Shop, channels: readonly NotificationChanne
       await channel.send(delivery.address, message, delivery.idempotencyKey);
     } catch (error) {
       const giveUp = delivery.attempts >= retry.maxAttempts;
-      const retryAt = giveUp ? null : new Date(shop.clock.now().getTime() + Math.max(retry.baseDelayMs / 2, backoffDelay(delivery.attempts, retry, error, options.random)));
-      log.warn({ err: error, deliveryId: delivery.id, channel: delivery.channel, attempt: delivery.attempts, giveUp }, 'notification delivery failed');
+      // At least half the base delay: full jitter alone could retry a refusing server at once.
+      const delay = Math.max(retry.baseDelayMs / 2, backoffDelay(delivery.attempts, retry, error, options.random));
+      const retryAt = giveUp ? null : new Date(shop.clock.now().getTime() + delay);
+      log.warn({ err: error, deliveryId: delivery.id, channel: delivery.channel, attempt: delivery.attempts, giveUp }, 'delivery failed');
       await deliveries.markFailed(claimed, error instanceof Error ? error.message : String(error), retryAt);
       return false;
     }

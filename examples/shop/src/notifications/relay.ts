@@ -48,9 +48,10 @@ export async function relayAuditEvents(shop: Shop, options: { batch?: number } =
   const audit = `"${shop.config.schema}".audit_events`;
   let total = 0;
   for (;;) {
-    const { rows: position } = await shop.db.query<{ position_at: Date | string }>(`SELECT position_at FROM ${s}.notification_relay WHERE name = $1`, [
-      RELAY_NAME,
-    ]);
+    const { rows: position } = await shop.db.query<{ position_at: Date | string }>(
+      `SELECT position_at FROM ${s}.notification_relay WHERE name = $1`,
+      [RELAY_NAME],
+    );
     const from = position[0] === undefined ? new Date(0) : new Date(new Date(position[0].position_at).getTime() - RELAY_LOOKBACK_MS);
     const { rows } = await shop.db.query<AuditRow>(
       `SELECT e.* FROM ${audit} e

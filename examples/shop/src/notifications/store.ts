@@ -37,6 +37,7 @@ interface NotificationRow {
   muted: boolean;
 }
 
+/** A `notifications` row as a {@link Notification}. */
 export function toNotification(row: NotificationRow): Notification {
   return {
     id: row.id,
@@ -117,7 +118,9 @@ export class NotificationStore {
 
   /** The kinds a buyer turned off. */
   async optedOut(customerId: string): Promise<Set<CustomerKind>> {
-    const { rows } = await this.db.query<{ kind: string }>(`SELECT kind FROM ${this.schema}.notification_opt_outs WHERE customer_id = $1`, [customerId]);
+    const { rows } = await this.db.query<{ kind: string }>(`SELECT kind FROM ${this.schema}.notification_opt_outs WHERE customer_id = $1`, [
+      customerId,
+    ]);
     return new Set(rows.map((r) => r.kind).filter(isCustomerKind));
   }
 

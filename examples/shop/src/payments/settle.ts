@@ -38,7 +38,12 @@ export async function alertCreditFailed(shop: Shop, payment: Payment, error: unk
       recipient: { kind: 'staff' },
       kind: 'payment_credit_failed',
       source: `payment:${payment.id}`,
-      params: { paymentId: payment.id, amount: payment.amount.amount, currency: payment.amount.currency, error: (error instanceof Error ? error.message : String(error)).slice(0, 300) },
+      params: {
+        paymentId: payment.id,
+        amount: payment.amount.amount,
+        currency: payment.amount.currency,
+        error: (error instanceof Error ? error.message : String(error)).slice(0, 300),
+      },
     });
   } catch (alertError) {
     shop.logger.error({ err: alertError, paymentId: payment.id }, 'could not record the credit failure alert');

@@ -6,6 +6,7 @@ import type { Notification } from '../notifications/store.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
 
+/** What the buyer's notifications page shows. */
 export interface NotificationsView {
   history: Notification[];
   nextCursor: string | null;
@@ -36,7 +37,9 @@ export function notificationsPage(ctx: RequestContext, view: NotificationsView):
     ${csrfField(ctx)}
     <input type="hidden" name="form" value="preferences">
     ${CUSTOMER_KINDS.map(
-      (kind) => html`<label class="check"><input type="checkbox" name="send" value="${kind}" ${view.optedOut.has(kind) ? '' : html`checked`}> ${t(`notifications.names.${kind}`)}</label>`,
+      (kind) => html`<label class="check">
+      <input type="checkbox" name="send" value="${kind}" ${view.optedOut.has(kind) ? '' : html`checked`}> ${t(`notifications.names.${kind}`)}
+    </label>`,
     )}
     <button type="submit">${t('notifications.page.save')}</button>
   </form>
@@ -49,7 +52,9 @@ export function notificationsPage(ctx: RequestContext, view: NotificationsView):
     <thead><tr><th>${t('notifications.page.when')}</th><th>${t('notifications.page.what')}</th></tr></thead>
     <tbody>${view.history.map((n) => historyRow(ctx, n, view.timeZone))}</tbody>
   </table></div>`}
-  ${view.nextCursor !== null ? html`<p><a href="/account/notifications?cursor=${encodeURIComponent(view.nextCursor)}">${t('notifications.page.more')}</a></p>` : ''}
+  ${view.nextCursor !== null
+    ? html`<p><a href="/account/notifications?cursor=${encodeURIComponent(view.nextCursor)}">${t('notifications.page.more')}</a></p>`
+    : ''}
 </section>`,
   });
 }

@@ -15,7 +15,8 @@ export function deliveryRoutes(shop: Shop): Router {
   router.get('/admin/deliveries', async (req, res) => {
     const ctx = ctxOf(res);
     const failed = await deliveries.listFailed(200);
-    res.send(adminPage(ctx, { title: ctx.t('notifications.admin.title'), notice: noticeFrom(req), body: failedDeliveriesBody(ctx, shop.config.timeZone, failed) }).value);
+    const body = failedDeliveriesBody(ctx, shop.config.timeZone, failed);
+    res.send(adminPage(ctx, { title: ctx.t('notifications.admin.title'), notice: noticeFrom(req), body }).value);
   });
   router.post('/admin/deliveries/:id/retry', async (req, res) => {
     const id = req.params['id'] ?? '';
