@@ -220,6 +220,29 @@ describe('retries', () => {
   });
 });
 
+describe('replicas with different channels', () => {
+  it('a replica without a channel leaves that channel deliveries alone (no attempt spent) for one that has it', async () => {
+    const side: NotificationChannel = {
+      name: 'side',
+      addressesOf: async (r) => (r.kind === 'customer' ? [`side:${r.customerId}`] : []),
+      send: async () => {
+        throw new Error('not this time');
+      },
+    };
+    const b = await buyer();
+    await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    await createNotifier(t.shop, [...channels.list, side], { batch: 1 }).runOnce();
+    const [notification] = (await notificationsOf(t.shop).history(b.customerId, { limit: 1 })).items;
+    const before = await deliveriesOf(t.shop).ofNotification(notification!.id);
+    const sideBefore = before.find((d) => d.channel === 'side')!;
+    t.clock.advance(24 * 3_600_000);
+    await notifier.runOnce();
+    const sideAfter = (await deliveriesOf(t.shop).ofNotification(notification!.id)).find((d) => d.channel === 'side')!;
+    expect([sideAfter.status, sideAfter.attempts]).toEqual([sideBefore.status, sideBefore.attempts]);
+    expect(sideAfter.status).toBe('pending');
+  });
+});
+
 describe('staff alerts', () => {
   it('a panel going down and coming back alerts every admin once each, in the staff language', async () => {
     const demo = t.shop.demo!.panels[0]!;

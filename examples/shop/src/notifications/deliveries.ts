@@ -106,20 +106,22 @@ export class DeliveryStore {
   }
 
   /**
-   * Leases up to `limit` deliveries that are due, or whose lease ran out (a worker died mid-send),
-   * for `leaseMs`. Replicas claiming at once get disjoint sets.
+   * Leases up to `limit` deliveries on `channels` that are due, or whose lease ran out (a worker
+   * died mid-send), for `leaseMs`. Replicas claiming at once get disjoint sets; a replica without
+   * some channel leaves its deliveries to the others.
    */
-  async claim(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  async claim(channels: readonly string[], limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const now = this.clock.now();
     const token = randomUUID();
     const { rows } = await this.db.query<DeliveryRow>(
       `UPDATE ${this.table} SET status = 'sending', lease_token = $1, lease_expires_at = $2, attempts = attempts + 1
        WHERE id IN (
          SELECT id FROM ${this.table}
-         WHERE (status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_expires_at <= $3)
+         WHERE ((status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_expires_at <= $3))
+           AND channel = ANY($5::text[])
          ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED
        ) RETURNING *`,
-      [token, new Date(now.getTime() + leaseMs), now, limit],
+      [token, new Date(now.getTime() + leaseMs), now, limit, [...channels]],
     );
     return rows.map((row) => ({ delivery: toDelivery(row), leaseToken: token }));
   }

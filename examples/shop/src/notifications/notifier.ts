@@ -112,7 +112,8 @@ export function createNotifier(shop: Shop, channels: readonly NotificationChanne
   }
 
   async function deliver(): Promise<{ sent: number; failed: number }> {
-    const claimed = await deliveries.claim(batch, leaseMs);
+    if (channels.length === 0) return { sent: 0, failed: 0 };
+    const claimed = await deliveries.claim([...byName.keys()], batch, leaseMs);
     const results = await Promise.all(claimed.map(deliverOne));
     return { sent: results.filter(Boolean).length, failed: results.filter((ok) => !ok).length };
   }
