@@ -60,6 +60,9 @@ describe('notifications written with their causes', () => {
     const deliveries = await deliveriesOf(t.shop).ofNotification(notification!.id);
     expect(deliveries.map((d) => [d.channel, d.address, d.status])).toEqual([['email', b.email, 'sent']]);
     expect(mails[0]!.messageId).toBe(`<${deliveries[0]!.idempotencyKey}@example.com>`);
+    const page = await b.agent.get('/account/notifications').expect(200);
+    expect(page.text).toContain(`Your subscription is ready: ${plan.name}`);
+    expect(page.text).toContain(sub.subscriptionUrl!);
   });
 
   it('an audit event rolled back with its transaction notifies nobody; a committed one notifies once, however often it is relayed', async () => {
@@ -244,6 +247,30 @@ describe('replicas with different channels', () => {
 });
 
 describe('staff alerts', () => {
+  it('a provisioning that fails for good refunds the buyer and alerts the staff, each told once', async () => {
+    const b = await buyer();
+    const plan = await planNamed(t, 'Frankfurt · 1 month · 50');
+    const demo = t.shop.demo!.panels.find((p) => plan.placement.allowedLocations.every((tag) => p.panel.locationTags.includes(tag)))!;
+    for (let i = 0; i < 40; i++) demo.sim.injectFault({ kind: 'status', status: 400, on: 'write' });
+    let subId: string;
+    try {
+      const { subscriptions } = await t.shop.kit.checkout({ customerId: b.customerId, items: [{ planId: plan.id }], idempotencyKey: 'doomed' });
+      subId = subscriptions[0]!.id;
+      for (let i = 0; i < 10 && (await t.shop.storage.subscriptions.get(subId))!.status === 'pending'; i++) {
+        await t.drain();
+        t.clock.advance(60 * 60_000);
+      }
+    } finally {
+      demo.sim.clearFaults();
+    }
+    expect((await t.shop.storage.subscriptions.get(subId))!.status).toBe('failed');
+    await notifier.runOnce();
+    await notifier.runOnce();
+    expect(mailsTo(b.email).map((m) => m.subject)).toEqual(['$5.00 was refunded to your wallet']);
+    expect(mailsTo(b.email)[0]!.text).toContain('your subscription could not be set up');
+    expect(mailsTo(ADMIN.email).filter((m) => m.subject === `Provisioning failed for good: ${plan.name}`)).toHaveLength(1);
+  });
+
   it('a panel going down and coming back alerts every admin once each, in the staff language', async () => {
     const demo = t.shop.demo!.panels[0]!;
     for (let i = 0; i < 40; i++) demo.sim.injectFault({ kind: 'status', status: 503 });

@@ -19,7 +19,8 @@ function historyRow(ctx: RequestContext, n: Notification, timeZone: string): Saf
   const message = renderNotification(n.kind, n.params, { locale: ctx.locale, timeZone, shopName: ctx.shopName });
   return html`<tr data-testid="notification" data-kind="${n.kind}">
   <td>${formatDateTime(n.createdAt, ctx.locale, timeZone)}</td>
-  <td><strong>${message.subject}</strong>${n.muted ? html` <span class="badge">${ctx.t('notifications.page.muted')}</span>` : ''}</td>
+  <td><details><summary>${message.subject}</summary><p class="message-text">${message.text}</p></details>
+    ${n.muted ? html`<span class="badge">${ctx.t('notifications.page.muted')}</span>` : ''}</td>
 </tr>`;
 }
 
