@@ -223,6 +223,40 @@ describe('retries', () => {
   });
 });
 
+describe('a worker that dies mid-send', () => {
+  it('leaves its lease to expire; the delivery is then sent again with the same key, and only then', async () => {
+    const b = await buyer();
+    await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    await relayAuditEvents(t.shop);
+    const [notification] = (await notificationsOf(t.shop).history(b.customerId, { limit: 1 })).items;
+    const sent: string[] = [];
+    const recording: NotificationChannel = {
+      name: 'recording',
+      addressesOf: async (r) => (r.kind === 'customer' ? [`rec:${r.customerId}`] : []),
+      send: async (_address, _message, key) => void sent.push(key),
+    };
+    const survivor = createNotifier(t.shop, [recording]);
+    // The survivor fans out and sends; the row is then put back to what a worker that sent and died
+    // before marking leaves behind: claimed under its lease, not marked sent.
+    await t.shop.db.query(`UPDATE ${t.shop.shopSchema}.notifications SET fanned_out_at = NULL WHERE id = $1`, [notification!.id]);
+    await survivor.runOnce();
+    expect(sent).toHaveLength(1);
+    const [delivery] = (await deliveriesOf(t.shop).ofNotification(notification!.id)).filter((d) => d.channel === 'recording');
+    await t.shop.db.query(`UPDATE ${t.shop.shopSchema}.notification_deliveries SET status = 'pending', sent_at = NULL WHERE id = $1`, [delivery!.id]);
+    const dying = deliveriesOf(t.shop);
+    const claimed = await dying.claim(['recording'], 10, 5 * 60_000);
+    expect(claimed.map((c) => c.delivery.id)).toContain(delivery!.id);
+    // While the lease holds, nobody else sends it.
+    await survivor.runOnce();
+    expect(sent).toHaveLength(1);
+    t.clock.advance(5 * 60_000);
+    await survivor.runOnce();
+    expect(sent).toEqual([delivery!.idempotencyKey, delivery!.idempotencyKey]);
+    // The dead worker's late mark is refused: the lease is no longer its own.
+    expect(await dying.markSent(claimed.find((c) => c.delivery.id === delivery!.id)!)).toBe(false);
+  });
+});
+
 describe('replicas with different channels', () => {
   it('a replica without a channel leaves that channel deliveries alone (no attempt spent) for one that has it', async () => {
     const side: NotificationChannel = {
