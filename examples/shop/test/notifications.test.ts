@@ -257,6 +257,24 @@ describe('a worker that dies mid-send', () => {
   });
 });
 
+describe('the background loop', () => {
+  it('delivers on its first round, through the channels it is given', async () => {
+    const { startBackground } = await import('../src/stack/background.js');
+    const b = await buyer();
+    await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    const sent: string[] = [];
+    const recording: NotificationChannel = {
+      name: 'recording',
+      addressesOf: async (r) => (r.kind === 'customer' ? [`rec:${r.customerId}`] : []),
+      send: async (address, message) => void sent.push(`${address} ${message.subject}`),
+    };
+    // The loop runs a round when it starts; stopping waits for it.
+    const background = startBackground(t.shop, { tickEveryMs: 3_600_000, channels: [recording] });
+    await background.stop();
+    expect(sent).toContain(`rec:${b.customerId} Your subscription is ready: ${(await planNamed(t, 'Frankfurt · 1 month · 50')).name}`);
+  });
+});
+
 describe('replicas with different channels', () => {
   it('a replica without a channel leaves that channel deliveries alone (no attempt spent) for one that has it', async () => {
     const side: NotificationChannel = {

@@ -28,14 +28,19 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
   const configured = options.channels === undefined ? shopChannels(shop) : null;
   const notifier = createNotifier(shop, options.channels ?? configured?.list ?? []);
   let running: Promise<void> = Promise.resolve();
-  // Its own chain, so a slow mail server never holds back the scheduler.
-  let notifying: Promise<void> = Promise.resolve();
-  const notify = async () => {
-    try {
-      await notifier.runOnce();
-    } catch (error) {
-      log.error({ err: error }, 'notification round failed');
-    }
+  // Its own loop, so a slow mail server never holds back the scheduler; a round still running
+  // when the next is due makes that one skip rather than queue up.
+  let notifying: Promise<void> | null = null;
+  const notify = () => {
+    notifying ??= notifier
+      .runOnce()
+      .then(
+        () => undefined,
+        (error: unknown) => log.error({ err: error }, 'notification round failed'),
+      )
+      .finally(() => {
+        notifying = null;
+      });
   };
   const tick = async () => {
     try {
@@ -53,10 +58,10 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
   };
   const timer = setInterval(() => {
     running = running.then(tick);
-    notifying = notifying.then(notify);
+    notify();
   }, options.tickEveryMs ?? 15_000);
   running = running.then(tick);
-  notifying = notifying.then(notify);
+  notify();
   return {
     async stop() {
       clearInterval(timer);
