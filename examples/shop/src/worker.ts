@@ -5,9 +5,9 @@ import { openShop } from './stack/shop.js';
 import { exitOnStartupError } from './stack/startup-errors.js';
 
 /**
- * A worker replica: the job worker and the lifecycle scheduler without the web server. Run as
- * many as you like against one PostgreSQL database (DATABASE_URL); jobs are leased, and each
- * scheduler slot is won by one replica.
+ * A worker replica: the job worker, the lifecycle scheduler and the notification deliveries
+ * without the web server. Run as many as you like against one PostgreSQL database (DATABASE_URL);
+ * jobs and deliveries are leased, and each scheduler slot is won by one replica.
  */
 async function main(config: ShopConfig): Promise<void> {
   if (config.database.kind !== 'postgres') {

@@ -16,6 +16,14 @@ describe('configuration', () => {
     expect(config.testPayments).toBe(false);
   });
 
+  it('sends email notifications only with SMTP_URL, and then needs MAIL_FROM', () => {
+    expect(loadConfig({}).notifications).toEqual({ email: null, staffLocale: 'en' });
+    const config = loadConfig({ SMTP_URL: 'smtp://mail.example.com:587', MAIL_FROM: 'Shop <shop@example.com>', STAFF_LOCALE: 'fa' });
+    expect(config.notifications).toEqual({ email: { smtpUrl: 'smtp://mail.example.com:587', from: 'Shop <shop@example.com>' }, staffLocale: 'fa' });
+    expect(() => loadConfig({ SMTP_URL: 'smtp://mail.example.com' })).toThrow(/MAIL_FROM/);
+    expect(() => loadConfig({ SMTP_URL: 'http://mail.example.com', MAIL_FROM: 'a@b.c' })).toThrow(/SMTP_URL/);
+  });
+
   it('lists every problem at once, naming each setting', () => {
     let error: unknown;
     try {

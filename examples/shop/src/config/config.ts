@@ -51,6 +51,13 @@ const EnvSchema = z.object({
   RUN_WORKER: onOff.default(true),
   TRUST_PROXY: onOff.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Notifications (src/notifications): email through an SMTP server, and the language of staff alerts.
+  /** `smtp://user:pass@host:587` or `smtps://…`: email notifications go out through it; none without it. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^/\s]+/, 'must be an smtp:// or smtps:// URL').optional(),
+  /** The From of notification emails, e.g. `Shop <shop@example.com>`; required with SMTP_URL. */
+  MAIL_FROM: z.string().min(3).max(200).optional(),
+  /** The language of staff alerts. */
+  STAFF_LOCALE: z.enum(['en', 'fa'], { message: 'must be en or fa' }).default('en'),
 });
 
 export interface ShopConfig {
@@ -75,6 +82,8 @@ export interface ShopConfig {
   trustProxy: boolean;
   secureCookies: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** Email notifications (`null`: none) and the language staff alerts are written in. */
+  notifications: { email: { smtpUrl: string; from: string } | null; staffLocale: 'en' | 'fa' };
 }
 
 /** Every problem with the settings, one per line, naming the variable. */
@@ -98,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   if (!embedded && e.SHOP_SECRET === undefined) problems.push('SHOP_SECRET: required with DATABASE_URL (at least 32 characters; keep it for the shop\'s lifetime)');
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   if ((e.CARD_NUMBER === undefined) !== (e.CARD_HOLDER === undefined)) problems.push('CARD_NUMBER and CARD_HOLDER: set both or neither');
+  if (e.SMTP_URL !== undefined && e.MAIL_FROM === undefined) problems.push('MAIL_FROM: required with SMTP_URL (the From of notification emails)');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = e.DATA_DIR === undefined ? DEFAULT_DATA_DIR : isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
@@ -123,5 +133,6 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     trustProxy: e.TRUST_PROXY,
     secureCookies: e.PUBLIC_URL?.startsWith('https:') ?? false,
     logLevel: e.LOG_LEVEL,
+    notifications: { email: e.SMTP_URL === undefined ? null : { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM as string }, staffLocale: e.STAFF_LOCALE },
   };
 }

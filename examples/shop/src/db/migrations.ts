@@ -1,11 +1,12 @@
 import type { SqlClient } from '@panelkit/storage-postgres';
 
 /**
- * The shop's own tables (accounts, sessions, API tokens, payments), in a schema beside the
+ * The shop's own tables (accounts, sessions, API tokens, payments, notifications), in a schema beside the
  * engine's. Each migration is a list of statements; applied once, in order, under an advisory
  * lock so replicas starting together do it exactly once.
  */
-const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string) => string[] }> = [
+/** `s`: the shop's quoted schema; `engine`: the engine's, quoted. */
+const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engine: string) => string[] }> = [
   {
     version: 1,
     statements: (s) => [
@@ -56,6 +57,64 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string) => st
       `CREATE INDEX payments_uncredited ON ${s}.payments (created_at) WHERE status = 'approved' AND credited_entry_id IS NULL`,
     ],
   },
+  {
+    // Notifications (src/notifications): what the shop tells people, its deliveries per channel, opt-outs,
+    // and the audit relay's position.
+    version: 2,
+    statements: (s, engine) => [
+      `CREATE TABLE ${s}.notifications (
+        id text PRIMARY KEY,
+        customer_id text,
+        kind text NOT NULL,
+        source text NOT NULL,
+        params jsonb NOT NULL DEFAULT '{}'::jsonb,
+        created_at timestamptz NOT NULL,
+        fanned_out_at timestamptz,
+        muted boolean NOT NULL DEFAULT false
+      )`,
+      // One notice per cause, kind and recipient, however often the cause is relayed (staff: customer_id NULL).
+      `CREATE UNIQUE INDEX notifications_once ON ${s}.notifications (source, kind, coalesce(customer_id, ''))`,
+      `CREATE INDEX notifications_by_customer ON ${s}.notifications (customer_id, created_at DESC, id DESC)`,
+      `CREATE INDEX notifications_to_fan_out ON ${s}.notifications (created_at, id) WHERE fanned_out_at IS NULL`,
+      `CREATE TABLE ${s}.notification_deliveries (
+        id text PRIMARY KEY,
+        notification_id text NOT NULL REFERENCES ${s}.notifications (id) ON DELETE CASCADE,
+        channel text NOT NULL,
+        address text NOT NULL,
+        idempotency_key text NOT NULL UNIQUE,
+        status text NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz NOT NULL,
+        lease_token text,
+        lease_expires_at timestamptz,
+        last_error text,
+        sent_at timestamptz,
+        created_at timestamptz NOT NULL,
+        UNIQUE (notification_id, channel, address)
+      )`,
+      `CREATE INDEX notification_deliveries_due ON ${s}.notification_deliveries (next_attempt_at, id) WHERE status = 'pending'`,
+      `CREATE INDEX notification_deliveries_leased ON ${s}.notification_deliveries (lease_expires_at, id) WHERE status = 'sending'`,
+      `CREATE INDEX notification_deliveries_failed ON ${s}.notification_deliveries (created_at DESC, id DESC) WHERE status = 'failed'`,
+      // A row per kind a buyer does not want.
+      `CREATE TABLE ${s}.notification_opt_outs (
+        customer_id text NOT NULL,
+        kind text NOT NULL,
+        PRIMARY KEY (customer_id, kind)
+      )`,
+      `CREATE TABLE ${s}.notification_relay (
+        name text PRIMARY KEY,
+        position_at timestamptz NOT NULL
+      )`,
+      // Audit events already turned into notifications within the relay's look-back window.
+      `CREATE TABLE ${s}.notification_relayed_events (
+        event_id text PRIMARY KEY,
+        at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX notification_relayed_events_at ON ${s}.notification_relayed_events (at)`,
+      // An existing shop starts relaying from its newest audit event, not from its whole history.
+      `INSERT INTO ${s}.notification_relay (name, position_at) SELECT 'audit', coalesce(max(at), timestamptz 'epoch') FROM ${engine}.audit_events`,
+    ],
+  },
 ];
 
 export const SHOP_SCHEMA_VERSION = MIGRATIONS.length;
@@ -79,7 +138,7 @@ export async function migrateShop(client: SqlClient, engineSchema: string, now: 
     }
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;
-      for (const statement of migration.statements(s)) await db.query(statement);
+      for (const statement of migration.statements(s, `"${engineSchema}"`)) await db.query(statement);
       await db.query(`INSERT INTO ${s}.shop_migrations (version, applied_at) VALUES ($1, $2)`, [migration.version, now]);
     }
   });

@@ -1,5 +1,6 @@
 import { createId, type Clock, type Money, type Page } from '@panelkit/sdk';
 import type { SqlClient, SqlQueryable } from '@panelkit/storage-postgres';
+import { writeNotification } from '../notifications/store.js';
 
 export type PaymentStatus = 'pending' | 'approved' | 'rejected';
 
@@ -192,15 +193,28 @@ export class PaymentStore {
 
   /**
    * Decides a pending payment in one conditional update, so of two admins (or an approve and a
-   * reject) exactly one wins; `null` when it was not pending any more (or does not exist).
+   * reject) exactly one wins; `null` when it was not pending any more (or does not exist). The
+   * buyer's notification of the decision is written in the same transaction.
    */
   async review(id: string, decision: 'approved' | 'rejected', by: string, note: string | null): Promise<Payment | null> {
-    const { rows } = await this.db.query<PaymentRow>(
-      `UPDATE ${this.table} SET status = $2, reviewed_at = $3, reviewed_by = $4, review_note = $5
-       WHERE id = $1 AND status = 'pending' RETURNING *`,
-      [id, decision, this.clock.now(), by, note],
-    );
-    return rows[0] === undefined ? null : toPayment(rows[0]);
+    const now = this.clock.now();
+    return this.db.transaction(async (db) => {
+      const { rows } = await db.query<PaymentRow>(
+        `UPDATE ${this.table} SET status = $2, reviewed_at = $3, reviewed_by = $4, review_note = $5
+         WHERE id = $1 AND status = 'pending' RETURNING *`,
+        [id, decision, now, by, note],
+      );
+      if (rows[0] === undefined) return null;
+      const payment = toPayment(rows[0]);
+      // The buyer hears of the decision exactly when it commits.
+      await writeNotification(db, this.schema, now, {
+        recipient: { kind: 'customer', customerId: payment.customerId },
+        kind: decision === 'approved' ? 'receipt_approved' : 'receipt_rejected',
+        source: `payment:${payment.id}`,
+        params: { paymentId: payment.id, amount: payment.amount.amount, currency: payment.amount.currency, note },
+      });
+      return payment;
+    });
   }
 
   async markCredited(id: string, entryId: string): Promise<void> {

@@ -16,6 +16,7 @@ import { walletApiRoutes } from '../routes/api/wallet.js';
 import { checkoutRoutes } from '../routes/checkout.js';
 import { extensionRoutes } from '../routes/extension.js';
 import { healthRoutes } from '../routes/health.js';
+import { notificationRoutes } from '../routes/notifications.js';
 import { subscriptionRoutes } from '../routes/subscriptions.js';
 import { walletRoutes } from '../routes/wallet.js';
 import type { Shop } from '../stack/shop.js';
@@ -40,6 +41,7 @@ function areaRoutes(shop: Shop, limits: RateLimits): Router[] {
     extensionRoutes(shop, limits),
     walletRoutes(shop),
     apiTokenRoutes(shop),
+    notificationRoutes(shop),
     apiV1Routes(shop, limits),
     walletApiRoutes(shop),
     adminReceiptsRoutes(shop),

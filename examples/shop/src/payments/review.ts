@@ -1,7 +1,7 @@
 import { paymentsOf, type Payment } from '../db/payments.js';
 import { HttpError } from '../http/http-error.js';
 import type { Shop } from '../stack/shop.js';
-import { creditPayment, settlePayments } from './settle.js';
+import { alertCreditFailed, creditPayment, settlePayments } from './settle.js';
 
 export interface ReviewResult {
   payment: Payment;
@@ -31,6 +31,7 @@ export async function reviewPayment(
       await creditPayment(shop, payment);
     } catch (error) {
       shop.logger.error({ err: error, paymentId: payment.id }, 'crediting an approved payment failed; the settle sweep will retry');
+      await alertCreditFailed(shop, payment, error);
     }
   }
   await shop.storage.audit.append({

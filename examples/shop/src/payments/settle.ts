@@ -1,5 +1,6 @@
 import type { Actor, LedgerEntry } from '@panelkit/sdk';
 import { paymentsOf, type Payment } from '../db/payments.js';
+import { notificationsOf } from '../notifications/store.js';
 import type { Shop } from '../stack/shop.js';
 
 /** The one ledger key of a payment: however often crediting is tried, the wallet moves once. */
@@ -30,6 +31,25 @@ export async function creditPayment(shop: Shop, payment: Payment): Promise<Ledge
   return entry;
 }
 
+/** Tells the staff, once per payment, that an approved payment could not be credited. Never throws. */
+export async function alertCreditFailed(shop: Shop, payment: Payment, error: unknown): Promise<void> {
+  try {
+    await notificationsOf(shop).write({
+      recipient: { kind: 'staff' },
+      kind: 'payment_credit_failed',
+      source: `payment:${payment.id}`,
+      params: {
+        paymentId: payment.id,
+        amount: payment.amount.amount,
+        currency: payment.amount.currency,
+        error: (error instanceof Error ? error.message : String(error)).slice(0, 300),
+      },
+    });
+  } catch (alertError) {
+    shop.logger.error({ err: alertError, paymentId: payment.id }, 'could not record the credit failure alert');
+  }
+}
+
 /**
  * Credits every approved payment the ledger does not have yet (after a crash, or a credit that
  * failed). Safe to run anywhere, any number of times, by several replicas at once. Returns how
@@ -44,6 +64,7 @@ export async function settlePayments(shop: Shop, options: { limit?: number } = {
       settled++;
     } catch (error) {
       shop.logger.error({ err: error, paymentId: payment.id }, 'crediting an approved payment failed; the next sweep tries again');
+      await alertCreditFailed(shop, payment, error);
     }
   }
   return settled;

@@ -1,3 +1,6 @@
+import type { NotificationChannel } from '../notifications/channel.js';
+import { shopChannels } from '../notifications/channels.js';
+import { createNotifier } from '../notifications/notifier.js';
 import { settlePayments } from '../payments/settle.js';
 import type { Shop } from './shop.js';
 
@@ -8,18 +11,37 @@ export interface Background {
 export interface BackgroundOptions {
   /** How often the scheduler is asked to tick (it runs at most once per slot across replicas). Default 15 s. */
   tickEveryMs?: number;
+  /** Where notifications go; default the shop's configured channels (`shopChannels`). */
+  channels?: NotificationChannel[];
 }
 
 /**
- * The worker (provisioning and other panel jobs) and the lifecycle scheduler, in this process.
- * Several replicas may each run one: jobs are leased and each scheduler slot has one winner.
+ * The worker (provisioning and other panel jobs), the lifecycle scheduler and the notification
+ * deliveries, in this process. Several replicas may each run one: jobs and deliveries are leased
+ * and each scheduler slot has one winner.
  */
 export function startBackground(shop: Shop, options: BackgroundOptions = {}): Background {
   const log = shop.logger.child({ component: 'background' });
   const worker = shop.kit.createWorker();
   worker.start();
   const scheduler = shop.kit.createScheduler();
+  const configured = options.channels === undefined ? shopChannels(shop) : null;
+  const notifier = createNotifier(shop, options.channels ?? configured?.list ?? []);
   let running: Promise<void> = Promise.resolve();
+  // Its own loop, so a slow mail server never holds back the scheduler; a round still running
+  // when the next is due makes that one skip rather than queue up.
+  let notifying: Promise<void> | null = null;
+  const notify = () => {
+    notifying ??= notifier
+      .runOnce()
+      .then(
+        () => undefined,
+        (error: unknown) => log.error({ err: error }, 'notification round failed'),
+      )
+      .finally(() => {
+        notifying = null;
+      });
+  };
   const tick = async () => {
     try {
       await scheduler.tick();
@@ -36,13 +58,17 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
   };
   const timer = setInterval(() => {
     running = running.then(tick);
+    notify();
   }, options.tickEveryMs ?? 15_000);
   running = running.then(tick);
+  notify();
   return {
     async stop() {
       clearInterval(timer);
       await running;
+      await notifying;
       await worker.stop();
+      configured?.close();
     },
   };
 }

@@ -10,6 +10,7 @@ const SECTIONS = [
   ['/admin/receipts', 'admin.nav.receipts'],
   ['/admin/customers', 'admin.nav.customers'],
   ['/admin/audit', 'admin.nav.audit'],
+  ['/admin/deliveries', 'notifications.admin.link'],
   ['/admin/drift', 'admin.nav.drift'],
   ['/admin/dry-run', 'admin.nav.dryRun'],
 ] as const;

@@ -1,8 +1,30 @@
+import { SYSTEM_ACTOR } from '../domain/common.js';
 import type { Panel } from '../domain/panel.js';
 import type { Plan } from '../domain/plan.js';
 import type { Target } from '../domain/target.js';
 import { CapacityExhaustedError } from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
+
+/** A target this full (in percent of its capacity) is audited once as `target.nearly_full` when a reservation reaches it. */
+export const NEARLY_FULL_PERCENT = 90;
+
+/**
+ * Audits `target.nearly_full` when this reservation took the target to 90% of its capacity. The
+ * reservation holds the target's row, so of concurrent checkouts exactly one sees the crossing.
+ */
+async function auditNearlyFull(tx: StorageRepositories, reserved: Target): Promise<void> {
+  const target = await tx.targets.get(reserved.id);
+  if (target === null || target.capacity === null || target.capacity === 0) return;
+  const threshold = Math.ceil((target.capacity * NEARLY_FULL_PERCENT) / 100);
+  if (target.allocated < threshold || target.allocated - 1 >= threshold) return;
+  await tx.audit.append({
+    actor: SYSTEM_ACTOR,
+    action: 'target.nearly_full',
+    subjectType: 'target',
+    subjectId: target.id,
+    data: { panelId: target.panelId, name: target.name, allocated: target.allocated, capacity: target.capacity },
+  });
+}
 
 /** Whether a target may take a new client of `plan` (ignoring how full it is). */
 function eligible(target: Target, panel: Panel | undefined, plan: Plan): boolean {
@@ -50,7 +72,10 @@ export async function reserveSlot(tx: StorageRepositories, plan: Plan): Promise<
   // Read the counters fresh: earlier reservations in this transaction moved them.
   for (const target of placementOrder(plan, targets, panels)) {
     const result = await tx.capacity.reserve({ targetId: target.id, planId: plan.id, count: 1 });
-    if (result.ok) return target;
+    if (result.ok) {
+      await auditNearlyFull(tx, target);
+      return target;
+    }
     if (result.reason === 'plan_full') {
       throw new CapacityExhaustedError(`plan ${plan.id} has no free slots`, { details: { planId: plan.id, reason: 'plan_full' } });
     }

@@ -114,6 +114,20 @@ describe('checkout', () => {
     expect((await h.storage.targets.get(h.panels[0]!.target.id))!.allocated).toBe(20);
   });
 
+  it('audits a target reaching 90% of its capacity once, in the checkout that filled it', async () => {
+    const h = await createHarness({ panel: { capacity: 20 } });
+    const targetId = h.panels[0]!.target.id;
+    const customers = await Promise.all(Array.from({ length: 20 }, () => h.customer(1500)));
+    const nearlyFull = async () => (await h.storage.audit.list({ subjectType: 'target' }, { limit: 10 })).items.filter((a) => a.action === 'target.nearly_full');
+    for (const [i, customerId] of customers.slice(0, 17).entries()) await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: `n${i}` });
+    expect(await nearlyFull()).toEqual([]);
+    await h.kit.checkout({ customerId: customers[17]!, items: [{ planId: h.plan.id }], idempotencyKey: 'n17' });
+    const audited = await nearlyFull();
+    expect(audited.map((a) => [a.subjectId, a.data['allocated'], a.data['capacity']])).toEqual([[targetId, 18, 20]]);
+    await Promise.all(customers.slice(18).map((customerId, i) => h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: `m${i}` })));
+    expect(await nearlyFull()).toHaveLength(1);
+  });
+
   it('refuses a storage or an adapter of another port version', async () => {
     const h = await createHarness();
     const oldStorage = { ...h.storage, portVersion: 0 } as unknown as StoragePort;

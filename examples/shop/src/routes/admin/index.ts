@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { requireAdmin } from '../../auth/viewer.js';
 import type { Shop } from '../../stack/shop.js';
 import { auditRoutes } from './audit.js';
+import { deliveryRoutes } from './deliveries.js';
 import { driftRoutes } from './drift.js';
 import { orderRoutes } from './orders.js';
 import { overviewRoutes } from './overview.js';
@@ -10,13 +11,13 @@ import { planRoutes } from './plans.js';
 import { subscriptionRoutes } from './subscriptions.js';
 
 /**
- * The back office (overview, panels and targets, plans, orders, subscriptions, audit, drift,
+ * The back office (overview, panels and targets, plans, orders, subscriptions, audit, failed deliveries, drift,
  * dry run). Everything under `/admin` is for admins only: anonymous visitors are sent to sign
  * in (pages) or get 401, signed-in buyers get 403.
  */
 export function adminRoutes(shop: Shop): Router {
   const router = Router();
   router.use('/admin', requireAdmin);
-  for (const area of [overviewRoutes, panelRoutes, planRoutes, orderRoutes, subscriptionRoutes, auditRoutes, driftRoutes]) router.use(area(shop));
+  for (const area of [overviewRoutes, panelRoutes, planRoutes, orderRoutes, subscriptionRoutes, auditRoutes, deliveryRoutes, driftRoutes]) router.use(area(shop));
   return router;
 }

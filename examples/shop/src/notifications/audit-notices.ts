@@ -1,0 +1,119 @@
+import type { AuditEvent, Subscription } from '@panelkit/sdk';
+import type { Shop } from '../stack/shop.js';
+import type { NewNotification } from './store.js';
+
+/** The audit actions the relay reads; every other action tells nobody anything. */
+export const RELAYED_ACTIONS = [
+  'subscription.provisioned',
+  'subscription.warned',
+  'subscription.limited',
+  'subscription.expired',
+  'subscription.renewed',
+  'subscription.extended',
+  'subscription.failed',
+  'subscription.extension_refunded',
+  'ledger.refunded',
+  'panel.unhealthy',
+  'panel.healthy',
+  'target.nearly_full',
+] as const;
+
+type Notice = Omit<NewNotification, 'source'>;
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+
+async function subscriptionFacts(shop: Shop, sub: Subscription) {
+  const plan = await shop.storage.plans.get(sub.planId);
+  return {
+    subscriptionId: sub.id,
+    plan: plan?.name ?? sub.planId,
+    currency: plan?.price.currency ?? shop.config.currency,
+    expiresAt: sub.expiresAt?.toISOString() ?? null,
+  };
+}
+
+/** What a `subscription.warned` notice (`expiry:4320m`, `traffic:80`, `renewal:insufficient_funds`) tells the buyer. */
+function warning(notice: string, facts: Awaited<ReturnType<typeof subscriptionFacts>>): Omit<Notice, 'recipient'> | null {
+  const expiry = /^expiry:(\d+)m$/.exec(notice);
+  if (expiry !== null) return { kind: 'expiry_soon', params: { ...facts, leadMs: Number(expiry[1]) * 60_000 } };
+  const traffic = /^traffic:(\d+)$/.exec(notice);
+  if (traffic !== null) return { kind: 'traffic_warning', params: { ...facts, percent: Number(traffic[1]) } };
+  if (notice === 'renewal:insufficient_funds') return { kind: 'renewal_failed_funds', params: facts };
+  return null;
+}
+
+async function aboutSubscription(shop: Shop, event: AuditEvent): Promise<Notice[]> {
+  const sub = await shop.storage.subscriptions.get(event.subjectId);
+  if (sub === null) return [];
+  const facts = await subscriptionFacts(shop, sub);
+  const buyer = { kind: 'customer', customerId: sub.customerId } as const;
+  const { data } = event;
+  switch (event.action) {
+    case 'subscription.provisioned':
+      return [{ recipient: buyer, kind: 'subscription_provisioned', params: { ...facts, link: sub.subscriptionUrl ?? sub.shareLinks[0] ?? null } }];
+    case 'subscription.warned': {
+      const notice = warning(text(data['notice']) ?? '', facts);
+      return notice === null ? [] : [{ recipient: buyer, ...notice }];
+    }
+    case 'subscription.limited':
+      return [{ recipient: buyer, kind: 'subscription_limited', params: facts }];
+    case 'subscription.expired':
+      return [{ recipient: buyer, kind: 'subscription_expired', params: facts }];
+    case 'subscription.renewed':
+      return [{ recipient: buyer, kind: 'subscription_renewed', params: facts }];
+    case 'subscription.extended':
+      return [{ recipient: buyer, kind: 'extension_applied', params: facts }];
+    case 'subscription.failed': {
+      // Provisioning gave up for good (its job is dead): the buyer has the refund, the staff an alert.
+      const refunded = number(data['refunded']) ?? 0;
+      const alert: Notice = { recipient: { kind: 'staff' }, kind: 'provisioning_failed', params: { ...facts, error: text(data['error']) } };
+      if (refunded <= 0) return [alert];
+      return [{ recipient: buyer, kind: 'refund', params: { ...facts, amount: refunded, reason: 'provisioning_failed' } }, alert];
+    }
+    case 'subscription.extension_refunded':
+      return [{ recipient: buyer, kind: 'refund', params: { ...facts, amount: number(data['amount']), reason: 'extension_failed' } }];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The notifications one audit event causes (none for most). Reads the subject for names and links;
+ * the event itself is the cause, so the same event always yields the same notices.
+ */
+export async function noticesFor(shop: Shop, event: AuditEvent): Promise<Notice[]> {
+  const { data } = event;
+  switch (event.subjectType) {
+    case 'subscription':
+      return aboutSubscription(shop, event);
+    case 'customer':
+      if (event.action !== 'ledger.refunded') return [];
+      return [
+        {
+          recipient: { kind: 'customer', customerId: event.subjectId },
+          kind: 'refund',
+          params: { amount: number(data['amount']), currency: text(data['currency']), reason: 'by_shop' },
+        },
+      ];
+    case 'panel': {
+      const panel = await shop.storage.panels.get(event.subjectId);
+      const params = { panelId: event.subjectId, panel: panel?.name ?? event.subjectId, error: text(data['lastError']) };
+      if (event.action === 'panel.unhealthy') return [{ recipient: { kind: 'staff' }, kind: 'panel_down', params }];
+      // Healthy after being down; a first check of a new panel is no news.
+      if (event.action === 'panel.healthy' && data['from'] === 'unhealthy') return [{ recipient: { kind: 'staff' }, kind: 'panel_up', params }];
+      return [];
+    }
+    case 'target':
+      if (event.action !== 'target.nearly_full') return [];
+      return [
+        {
+          recipient: { kind: 'staff' },
+          kind: 'target_nearly_full',
+          params: { targetId: event.subjectId, target: text(data['name']), allocated: number(data['allocated']), capacity: number(data['capacity']) },
+        },
+      ];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,40 @@
+/** What a buyer is told about; each may be turned off on the buyer's notifications page. */
+export const CUSTOMER_KINDS = [
+  'subscription_provisioned',
+  'expiry_soon',
+  'traffic_warning',
+  'subscription_limited',
+  'subscription_expired',
+  'subscription_renewed',
+  'renewal_failed_funds',
+  'extension_applied',
+  'receipt_approved',
+  'receipt_rejected',
+  'refund',
+] as const;
+
+/** What the shop's staff are alerted to (always sent). */
+export const STAFF_KINDS = ['provisioning_failed', 'panel_down', 'panel_up', 'target_nearly_full', 'payment_credit_failed'] as const;
+
+/** A kind of buyer notification. */
+export type CustomerKind = (typeof CUSTOMER_KINDS)[number];
+/** A kind of staff alert. */
+export type StaffKind = (typeof STAFF_KINDS)[number];
+/** Any kind of notification. */
+export type NotificationKind = CustomerKind | StaffKind;
+
+/**
+ * The facts a notification is rendered from, kept on its row: ids, names, amounts in minor units
+ * with `currency`, instants as ISO strings (named `…At`), percentages and counts as numbers.
+ */
+export type NotificationParams = Record<string, string | number | null>;
+
+/** Whether `value` names a buyer notification kind (one a buyer may turn off). */
+export function isCustomerKind(value: string): value is CustomerKind {
+  return (CUSTOMER_KINDS as readonly string[]).includes(value);
+}
+
+/** Whether `value` names any notification kind. */
+export function isNotificationKind(value: string): value is NotificationKind {
+  return isCustomerKind(value) || (STAFF_KINDS as readonly string[]).includes(value);
+}

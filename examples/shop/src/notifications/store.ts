@@ -1,0 +1,141 @@
+import { createId, type Clock, type Page } from '@panelkit/sdk';
+import type { SqlClient, SqlQueryable } from '@panelkit/storage-postgres';
+import type { Recipient } from './channel.js';
+import { isCustomerKind, type CustomerKind, type NotificationKind, type NotificationParams } from './kinds.js';
+
+/** A notice to write: for whom, what, and the cause it comes from (unique with kind and recipient). */
+export interface NewNotification {
+  recipient: Recipient;
+  kind: NotificationKind;
+  /** The cause, e.g. `audit:<event id>` or `payment:<id>`: the same cause never notifies one recipient twice of one kind. */
+  source: string;
+  params: NotificationParams;
+}
+
+/** A notification as stored. */
+export interface Notification {
+  id: string;
+  recipient: Recipient;
+  kind: NotificationKind;
+  source: string;
+  params: NotificationParams;
+  createdAt: Date;
+  /** When its deliveries were written (`null`: not yet). */
+  fannedOutAt: Date | null;
+  /** The buyer had turned this kind off: it is kept in the history and sent nowhere. */
+  muted: boolean;
+}
+
+interface NotificationRow {
+  id: string;
+  customer_id: string | null;
+  kind: NotificationKind;
+  source: string;
+  params: NotificationParams | string;
+  created_at: Date | string;
+  fanned_out_at: Date | string | null;
+  muted: boolean;
+}
+
+/** A `notifications` row as a {@link Notification}. */
+export function toNotification(row: NotificationRow): Notification {
+  return {
+    id: row.id,
+    recipient: row.customer_id === null ? { kind: 'staff' } : { kind: 'customer', customerId: row.customer_id },
+    kind: row.kind,
+    source: row.source,
+    params: typeof row.params === 'string' ? (JSON.parse(row.params) as NotificationParams) : row.params,
+    createdAt: new Date(row.created_at),
+    fannedOutAt: row.fanned_out_at === null ? null : new Date(row.fanned_out_at),
+    muted: row.muted,
+  };
+}
+
+/**
+ * Writes a notification on `db`, which should be the transaction of its cause, so the two commit
+ * or roll back together. False when this cause already notified this recipient of this kind.
+ */
+export async function writeNotification(db: SqlQueryable, schema: string, at: Date, input: NewNotification): Promise<boolean> {
+  const customerId = input.recipient.kind === 'customer' ? input.recipient.customerId : null;
+  const { rows } = await db.query(
+    `INSERT INTO ${schema}.notifications (id, customer_id, kind, source, params, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
+    [createId('ntf'), customerId, input.kind, input.source, JSON.stringify(input.params), at],
+  );
+  return rows.length > 0;
+}
+
+/** Keyset cursor over `(created_at, id)`, newest first. */
+function encodeCursor(n: Notification): string {
+  return Buffer.from(`${n.createdAt.toISOString()}|${n.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: Date; id: string } | null {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const date = new Date(at ?? '');
+  return id === undefined || id.length === 0 || Number.isNaN(date.getTime()) ? null : { at: date, id };
+}
+
+/** The `notifications` and `notification_opt_outs` tables: the history, the fan-out queue, and buyers' choices. */
+export class NotificationStore {
+  constructor(
+    private readonly db: SqlClient,
+    private readonly schema: string,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Writes a notification in its own transaction (for causes that have none, such as a failure). */
+  write(input: NewNotification): Promise<boolean> {
+    return writeNotification(this.db, this.schema, this.clock.now(), input);
+  }
+
+  async get(id: string): Promise<Notification | null> {
+    const { rows } = await this.db.query<NotificationRow>(`SELECT * FROM ${this.schema}.notifications WHERE id = $1`, [id]);
+    return rows[0] === undefined ? null : toNotification(rows[0]);
+  }
+
+  /** A buyer's notifications, newest first; a cursor that does not parse starts from the top. */
+  async history(customerId: string, page: { limit: number; cursor?: string | null }): Promise<Page<Notification>> {
+    const after = page.cursor ? decodeCursor(page.cursor) : null;
+    const { rows } = await this.db.query<NotificationRow>(
+      `SELECT * FROM ${this.schema}.notifications WHERE customer_id = $1 ${after === null ? '' : 'AND (created_at, id) < ($3, $4)'}
+       ORDER BY created_at DESC, id DESC LIMIT $2`,
+      after === null ? [customerId, page.limit + 1] : [customerId, page.limit + 1, after.at, after.id],
+    );
+    const items = rows.slice(0, page.limit).map(toNotification);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > page.limit && last !== undefined ? encodeCursor(last) : null };
+  }
+
+  /** Notifications whose deliveries are not written yet, oldest first. */
+  async toFanOut(limit: number): Promise<Notification[]> {
+    const { rows } = await this.db.query<NotificationRow>(
+      `SELECT * FROM ${this.schema}.notifications WHERE fanned_out_at IS NULL ORDER BY created_at, id LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toNotification);
+  }
+
+  /** The kinds a buyer turned off. */
+  async optedOut(customerId: string): Promise<Set<CustomerKind>> {
+    const { rows } = await this.db.query<{ kind: string }>(`SELECT kind FROM ${this.schema}.notification_opt_outs WHERE customer_id = $1`, [
+      customerId,
+    ]);
+    return new Set(rows.map((r) => r.kind).filter(isCustomerKind));
+  }
+
+  /** Replaces a buyer's opt-outs with `kinds`. */
+  async setOptedOut(customerId: string, kinds: readonly CustomerKind[]): Promise<void> {
+    await this.db.transaction(async (db) => {
+      await db.query(`DELETE FROM ${this.schema}.notification_opt_outs WHERE customer_id = $1`, [customerId]);
+      for (const kind of new Set(kinds)) {
+        await db.query(`INSERT INTO ${this.schema}.notification_opt_outs (customer_id, kind) VALUES ($1, $2)`, [customerId, kind]);
+      }
+    });
+  }
+}
+
+/** The shop's notification store. */
+export function notificationsOf(shop: { db: SqlClient; shopSchema: string; clock: Clock }): NotificationStore {
+  return new NotificationStore(shop.db, shop.shopSchema, shop.clock);
+}

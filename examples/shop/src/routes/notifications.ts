@@ -1,0 +1,49 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { requireAccount } from '../auth/viewer.js';
+import { ctxOf, viewerOf } from '../http/context.js';
+import { parseOrThrow } from '../http/forms.js';
+import { noticeFrom } from '../http/notice.js';
+import { CUSTOMER_KINDS } from '../notifications/kinds.js';
+import { notificationsOf } from '../notifications/store.js';
+import type { Shop } from '../stack/shop.js';
+import { notificationsPage } from '../views/notifications-page.js';
+
+const PAGE_SIZE = 50;
+
+const Kind = z.enum(CUSTOMER_KINDS, { message: 'forms.invalid' });
+/** The checked boxes: none (the field is absent), one (a string) or several. */
+const PreferencesForm = z.object({
+  send: z.union([Kind.transform((k) => [k]), z.array(Kind).max(CUSTOMER_KINDS.length)]).default([]),
+});
+
+/** The buyer's notifications page: history and per-kind opt-outs. */
+export function notificationRoutes(shop: Shop): Router {
+  const router = Router();
+  const store = notificationsOf(shop);
+  router.use('/account/notifications', requireAccount);
+
+  router.get('/account/notifications', async (req, res) => {
+    const customerId = viewerOf(res).customer.id;
+    const cursor = typeof req.query['cursor'] === 'string' && req.query['cursor'].length <= 512 ? req.query['cursor'] : null;
+    const history = await store.history(customerId, { limit: PAGE_SIZE, cursor });
+    res.send(
+      notificationsPage(ctxOf(res), {
+        history: history.items,
+        nextCursor: history.nextCursor,
+        optedOut: await store.optedOut(customerId),
+        timeZone: shop.config.timeZone,
+        notice: noticeFrom(req),
+      }).value,
+    );
+  });
+
+  /** Saves which kinds to send; an unknown kind is a 400 and changes nothing. */
+  router.post('/account/notifications', async (req, res) => {
+    const form = parseOrThrow(PreferencesForm, req.body, ctxOf(res).t);
+    const send = new Set(form.send);
+    await store.setOptedOut(viewerOf(res).customer.id, CUSTOMER_KINDS.filter((k) => !send.has(k)));
+    res.redirect(303, '/account/notifications?done=notifications.saved');
+  });
+  return router;
+}

@@ -1,0 +1,52 @@
+/**
+ * One worker replica for the notification tests, run as its own OS process (child_process.fork
+ * with `--conditions=@panelkit/source --import tsx`) and driven over IPC with a manual clock:
+ * `{ type: 'round', now }` sets the clock, ticks the scheduler, drains the job worker and runs one
+ * notification round, then answers `{ type: 'done' }`. Its second channel, `telegram`, stands for
+ * the bot: each send is reported to the parent (`{ type: 'sent' }`) before it counts as sent.
+ */
+import { ManualClock } from '@panelkit/sdk';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/config.js';
+import type { NotificationChannel } from '../../src/notifications/channel.js';
+import { shopChannels } from '../../src/notifications/channels.js';
+import { createNotifier } from '../../src/notifications/notifier.js';
+import { openShop } from '../../src/stack/shop.js';
+
+type Command = { type: 'round'; now: string } | { type: 'stop' };
+
+function report(message: unknown): Promise<void> {
+  return new Promise((resolve, reject) => process.send?.(message, undefined, {}, (error) => (error ? reject(error) : resolve())));
+}
+
+const clock = new ManualClock(process.env['REPLICA_START'] ?? new Date().toISOString());
+const shop = await openShop(loadConfig({ ...process.env, DEMO_PANEL: 'off' }), { clock, logger: pino({ level: 'silent' }) });
+const worker = shop.kit.createWorker();
+const scheduler = shop.kit.createScheduler();
+const channels = shopChannels(shop);
+const replica = process.env['REPLICA_NAME'] ?? 'replica';
+const telegram: NotificationChannel = {
+  name: 'telegram',
+  addressesOf: async (recipient) => (recipient.kind === 'customer' ? [`chat:${recipient.customerId}`] : ['chat:staff-1', 'chat:staff-2']),
+  send: (address, message, idempotencyKey) => report({ type: 'sent', replica, channel: 'telegram', address, subject: message.subject, idempotencyKey }),
+};
+const notifier = createNotifier(shop, [...channels.list, telegram]);
+
+let queue: Promise<void> = Promise.resolve();
+process.on('message', (command: Command) => {
+  queue = queue.then(async () => {
+    if (command.type === 'stop') {
+      channels.close();
+      await shop.close();
+      process.exit(0);
+    }
+    clock.set(command.now);
+    await scheduler.tick();
+    await worker.drain();
+    const round = await notifier.runOnce();
+    await report({ type: 'done', replica, round });
+  }).catch(async (error: unknown) => {
+    await report({ type: 'error', replica, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  });
+});
+await report({ type: 'ready', replica });
