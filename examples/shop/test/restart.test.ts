@@ -13,7 +13,8 @@ describe('restarting the demo shop', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'panelkit-shop-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('keeps accounts, plans and subscriptions, and puts the sold clients back on the restarted panels', async () => {
+  // Opens a file-backed PGlite twice (migrations included): a generous limit, as a hang guard only.
+  it('keeps accounts, plans and subscriptions, and puts the sold clients back on the restarted panels', { timeout: 90_000 }, async () => {
     const clock = new ManualClock(TEST_START);
     const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
     const logger = pino({ level: 'silent' });
