@@ -67,7 +67,14 @@ export function describeStoragePort(
 
   describe.skipIf(skipped)(title, () => {
     let current:
-      | { storage: StoragePort; clock: ManualClock; cleanup: () => Promise<void>; replica: StorageUnderTest['replica']; opened: StorageUnderTest[] }
+      | {
+          storage: StoragePort;
+          clock: ManualClock;
+          cleanup: () => Promise<void>;
+          replica: StorageUnderTest['replica'];
+          /** Replicas opened in this test, cleaned up after it. */
+          opened: StorageUnderTest[];
+        }
       | undefined;
 
     const env: SuiteEnv = {
