@@ -23,7 +23,7 @@ describe('3x-ui serialTargetWrites', () => {
     expect(rig({ version: '2.8.x', adapter: { generation: 'A' } }).adapter.capabilities.serialTargetWrites).toBe(true);
   });
 
-  it('the simulator’s quirks option makes it clobber: two adapters (two in-process locks) writing to one inbound lose a client', async () => {
+  it('the simulator’s quirks option makes it clobber: two adapters (two locks) writing to one inbound lose a client', async () => {
     const { sim, targets } = rig({ sim: { quirks: { clobberConcurrentWrites: true, writeDelayMs: 30 } } });
     expect(sim.quirks).toMatchObject({ clobberConcurrentWrites: true, writeDelayMs: 30, emptyBodyOnWrite: false });
     const adapter = () =>

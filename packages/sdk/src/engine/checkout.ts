@@ -169,7 +169,8 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
           await auditSubscription(tx, actor, 'subscription.ordered', sub, { orderId: order.id, targetId: target.id });
           if (plan.autoProvision || item.trial) {
             const serialKey = await writeSerialKey(ctx, tx, { panelId: target.panelId, remoteRef: target.remoteRef });
-            await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, id, { subscriptionId: id, price: unitPrice, round: 0 }, jobAttempts(ctx.policy), serialKey));
+            const payload = { subscriptionId: id, price: unitPrice, round: 0 };
+            await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, id, payload, jobAttempts(ctx.policy), serialKey));
           }
           subscriptions.push(sub);
         }

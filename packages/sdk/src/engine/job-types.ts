@@ -59,7 +59,13 @@ export function parsePayload<S extends z.ZodType>(schema: S, payload: unknown, t
  * A job for one subscription; its dedupe key starts with the type (dedupe keys are global). Every
  * engine job writes to a panel, so it carries that write's serialisation key (`writeSerialKey`).
  */
-export function subscriptionJob(type: EngineJobType, subscriptionId: string, payload: JsonObject, maxAttempts: number, serialKey: string | null): NewJob {
+export function subscriptionJob(
+  type: EngineJobType,
+  subscriptionId: string,
+  payload: JsonObject,
+  maxAttempts: number,
+  serialKey: string | null,
+): NewJob {
   return { type, payload, dedupeKey: `${type}:${subscriptionId}`, serialKey, maxAttempts };
 }
 

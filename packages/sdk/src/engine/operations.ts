@@ -95,7 +95,8 @@ async function transition(
 }
 
 const push = (ctx: EngineContext) => async (tx: StorageRepositories, _before: Subscription, after: Subscription) => {
-  await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.push, after.id, { subscriptionId: after.id }, jobAttempts(ctx.policy), await writeSerialKey(ctx, tx, after)));
+  const serialKey = await writeSerialKey(ctx, tx, after);
+  await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.push, after.id, { subscriptionId: after.id }, jobAttempts(ctx.policy), serialKey));
 };
 
 /** Disables a live subscription on its panel until it is resumed. */
@@ -116,7 +117,8 @@ export function terminate(ctx: EngineContext, input: SubscriptionAction): Promis
     for (const job of queued.items) await tx.jobs.cancel(job.id);
     if (HAS_REMOTE_CLIENT.has(before.status) || before.status === 'pending') {
       const serialKey = await writeSerialKey(ctx, tx, before);
-      await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, before.id, { subscriptionId: before.id }, jobAttempts(ctx.policy), serialKey));
+      const payload = { subscriptionId: before.id };
+      await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, before.id, payload, jobAttempts(ctx.policy), serialKey));
     }
   });
 }
@@ -171,7 +173,8 @@ export async function retryFailed(ctx: EngineContext, input: SubscriptionAction)
       updated = await tx.subscriptions.update(sub.id, moved, { expectedRevision: updated.revision });
     }
     const serialKey = await writeSerialKey(ctx, tx, { panelId: target.panelId, remoteRef: target.remoteRef });
-    await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { subscriptionId: sub.id, price, round }, jobAttempts(ctx.policy), serialKey));
+    const payload = { subscriptionId: sub.id, price, round };
+    await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, payload, jobAttempts(ctx.policy), serialKey));
     await auditSubscription(tx, actor, 'subscription.retried', updated, { round, charged: price.amount });
     return { sub: updated, entry };
   });
@@ -210,7 +213,8 @@ export async function approveProvisioning(ctx: EngineContext, input: Subscriptio
       payload = { subscriptionId: sub.id, price, round: 0 };
     }
     const serialKey = await writeSerialKey(ctx, tx, sub);
-    const { created } = await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, { ...payload }, jobAttempts(ctx.policy), serialKey));
+    const job = subscriptionJob(JOB_TYPES.provision, sub.id, { ...payload }, jobAttempts(ctx.policy), serialKey);
+    const { created } = await tx.jobs.enqueue(job);
     if (created) await auditSubscription(tx, actor, 'subscription.approved', sub, { round: payload.round });
     return sub;
   });

@@ -95,7 +95,8 @@ async function reconcilePanel(ctx: EngineContext, panel: Panel, repair: boolean)
         for (const { type, sub } of repairs) {
           // A queued job of the key already stands for this repair: it is not a new one.
           const serialKey = await writeSerialKey(ctx, tx, sub);
-          if ((await tx.jobs.enqueue(subscriptionJob(type, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy), serialKey))).created) queued++;
+          const job = subscriptionJob(type, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy), serialKey);
+          if ((await tx.jobs.enqueue(job)).created) queued++;
         }
         // Only clients with this shop's prefix are removed: another shop may share the panel.
         for (const orphan of result.orphans.filter((o) => o.ours)) {

@@ -78,7 +78,8 @@ export async function terminateAfterGrace(scope: TickScope): Promise<number> {
       effects: async (tx, current) => {
         if (HOLDS_CAPACITY.has(current.status)) await tx.capacity.release({ targetId: current.targetId, planId: current.planId, count: 1 });
         const serialKey = await writeSerialKey(ctx, tx, current);
-        await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, current.id, { subscriptionId: current.id }, jobAttempts(ctx.policy), serialKey));
+        const payload = { subscriptionId: current.id };
+        await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, current.id, payload, jobAttempts(ctx.policy), serialKey));
       },
     });
     if (after === null) continue;

@@ -34,7 +34,8 @@ export async function sweepOne(scope: TickScope, sub: Subscription, change: Swee
       await auditSubscription(tx, scope.actor, `subscription.${to}`, after, { from: current.status });
       if (change.push?.(current) === true) {
         const serialKey = await writeSerialKey(ctx, tx, current);
-        await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.push, current.id, { subscriptionId: current.id }, jobAttempts(ctx.policy), serialKey));
+        const payload = { subscriptionId: current.id };
+        await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.push, current.id, payload, jobAttempts(ctx.policy), serialKey));
       }
       await change.effects?.(tx, current, after);
       return after;

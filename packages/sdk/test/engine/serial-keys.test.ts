@@ -35,7 +35,8 @@ describe('engine: serialisation keys from the adapter’s serialTargetWrites', (
     await h.worker().drain();
     const sub = (await h.storage.subscriptions.get(subscriptions[0]!.id))!;
     fake.remove(sub.remote.username);
-    fake.plant({ identity: { ...sub.remote, username: 'pk_stranger' }, expiry: { type: 'never' }, trafficLimitBytes: null, deviceLimit: null, enabled: true });
+    const stranger = { ...sub.remote, username: 'pk_stranger' };
+    fake.plant({ identity: stranger, expiry: { type: 'never' }, trafficLimitBytes: null, deviceLimit: null, enabled: true });
     expect((await h.kit.reconcile({ repair: true })).repairsQueued).toBe(2);
     const queued = await h.storage.jobs.list({ state: 'queued' }, { limit: 10 });
     expect(queued.items.map((j) => [j.type, j.serialKey]).sort()).toEqual([
@@ -55,8 +56,9 @@ describe('engine: serialisation keys from the adapter’s serialTargetWrites', (
   });
 
   it('the worker runs one key’s jobs one after another; without the key they overlap', async () => {
-    const serial = await createHarness({ panel: { capabilities: { serialTargetWrites: true, batchCreate: false, maxConcurrency: 4 }, latencyMs: 3 } });
-    const parallel = await createHarness({ panel: { capabilities: { batchCreate: false, maxConcurrency: 4 }, latencyMs: 3 } });
+    const capabilities = { batchCreate: false, maxConcurrency: 4 };
+    const serial = await createHarness({ panel: { capabilities: { ...capabilities, serialTargetWrites: true }, latencyMs: 3 } });
+    const parallel = await createHarness({ panel: { capabilities, latencyMs: 3 } });
     for (const h of [serial, parallel]) {
       await buy(h, 6);
       expect(await h.worker({ claimLimit: 10 }).drain()).toBe(6);

@@ -41,10 +41,12 @@ export function jobRepository(context: RepositoryContext): JobRepository {
       runner.run('jobs.enqueue', async ({ db, now }): Promise<JobEnqueueResult> => {
         const parsed = parseInput(NewJobSchema, input, 'job');
         const { rows } = await db.query(
-          `INSERT INTO ${table} AS j (id, type, payload, dedupe_key, serial_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)
+          `INSERT INTO ${table} AS j
+             (id, type, payload, dedupe_key, serial_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)
            VALUES ($1, $2, $3::jsonb, $4, $9, $5, $6::timestamptz, $7, 'queued', 0, $8::timestamptz, $8::timestamptz)
            ON CONFLICT (dedupe_key) WHERE state = 'queued'
-           DO UPDATE SET payload = EXCLUDED.payload, serial_key = EXCLUDED.serial_key, run_at = LEAST(j.run_at, EXCLUDED.run_at), updated_at = EXCLUDED.updated_at
+           DO UPDATE SET payload = EXCLUDED.payload, serial_key = EXCLUDED.serial_key, run_at = LEAST(j.run_at, EXCLUDED.run_at),
+             updated_at = EXCLUDED.updated_at
            RETURNING *, (xmax = 0) AS inserted`,
           [
             parsed.id ?? createId('job'),

@@ -82,7 +82,8 @@ export function jobsSerialSuite(env: SuiteEnv): void {
 
     it('one claim takes every due job of a free key; no other claim gets the key until all have ended', async () => {
       const { storage } = env;
-      const jobs = [await seedJob(storage, { serialKey: 'k' }), await seedJob(storage, { serialKey: 'k' }), await seedJob(storage, { serialKey: 'k' })];
+      const jobs = [];
+      for (let i = 0; i < 3; i++) jobs.push(await seedJob(storage, { serialKey: 'k' }));
       const claimed = await claimAll(storage, 'w1');
       expect(idsOfClaims(claimed)).toEqual(sortIds(jobs.map((j) => j.id)));
       expect(new Set(claimed.map((c) => c.job.lockedBy))).toEqual(new Set(['w1']));
