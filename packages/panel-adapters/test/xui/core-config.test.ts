@@ -3,8 +3,9 @@
  * serves, which stay API-only and why), and the stats answer read back. The core itself runs in
  * tests/integration (core.test.ts, link-traffic.test.ts), where v2ray is installed.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { buildCoreConfig, parseQueryStats } from '../../src/simulators/xui/core/index.js';
+import { buildCoreConfig, CoreProcess, isLocalPortFree, parseQueryStats } from '../../src/simulators/xui/core/index.js';
 import { createXuiSimulator } from '../../src/simulators/xui/index.js';
 
 type Inbound = { tag: string; port: number; protocol: string; listen: string; settings: Record<string, unknown>; streamSettings: Record<string, unknown> };
@@ -105,5 +106,27 @@ describe('the stats answer', () => {
       { email: 'big', up: 0, down: 5_368_709_120 },
     ]);
     expect(parseQueryStats('')).toEqual([]);
+  });
+});
+
+describe('choosing what the core runs', () => {
+  it('the serve option keeps the other inbounds API-only, saying so', () => {
+    const { sim } = panel();
+    const config = buildCoreConfig(sim.state, 30000, (inbound) => inbound.protocol === 'trojan');
+    expect(inboundsOf(config.json).map((i) => i.protocol)).toEqual(['trojan', 'dokodemo-door']);
+    expect(config.inbounds.filter((s) => !s.served).map((s) => s.reason)).toEqual(Array(3).fill('left out of the core by its `serve` option: API-only'));
+  });
+
+  it('a core refuses to start on a port another process holds (its readiness check would be fooled)', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      expect(await isLocalPortFree(port)).toBe(false);
+      await expect(new CoreProcess('/nonexistent/v2ray').start({}, [port])).rejects.toThrow(`the core cannot listen on 127.0.0.1:${port}: the port is taken`);
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
+    expect(await isLocalPortFree(port)).toBe(true);
   });
 });

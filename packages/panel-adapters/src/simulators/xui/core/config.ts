@@ -39,14 +39,21 @@ export function servedClients(state: XuiState, inbound: SimInbound): RawClient[]
   });
 }
 
-/** Builds the config for `state` with the stats API on `apiPort`. */
-export function buildCoreConfig(state: XuiState, apiPort: number): CoreConfig {
+/**
+ * Builds the config for `state` with the stats API on `apiPort`; `serve` picks the inbounds the core
+ * may run (default all), the others stay API-only.
+ */
+export function buildCoreConfig(state: XuiState, apiPort: number, serve: (inbound: SimInbound) => boolean = () => true): CoreConfig {
   const inbounds: Record<string, unknown>[] = [];
   const statuses: CoreInboundStatus[] = [];
   for (const inbound of state.inbounds.values()) {
     const base = { inboundId: inbound.id, remark: inbound.remark, port: inbound.port };
     if (!inbound.enable) {
       statuses.push({ ...base, served: false, reason: 'the inbound is disabled' });
+      continue;
+    }
+    if (!serve(inbound)) {
+      statuses.push({ ...base, served: false, reason: 'left out of the core by its `serve` option: API-only' });
       continue;
     }
     const stream = streamSettings(inbound);

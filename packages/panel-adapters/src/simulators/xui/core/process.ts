@@ -27,6 +27,15 @@ export async function freeLocalPort(): Promise<number> {
   return port;
 }
 
+/** Whether 127.0.0.1:`port` can be bound now. */
+export function isLocalPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
@@ -56,9 +65,13 @@ export class CoreProcess {
     return this.#child?.exitCode === null ? this.#child.pid : undefined;
   }
 
-  /** Starts the core on `config` and resolves once every one of `ports` accepts connections. Stops a running one first. */
+  /**
+   * Starts the core on `config` and resolves once every one of `ports` accepts connections. Stops a
+   * running one first; throws when one of `ports` is taken by another process (the wait would be fooled).
+   */
   async start(config: Record<string, unknown>, ports: readonly number[]): Promise<void> {
     await this.stop();
+    for (const port of ports) if (!(await isLocalPortFree(port))) throw new Error(`the core cannot listen on 127.0.0.1:${port}: the port is taken`);
     this.#dir ??= await mkdtemp(join(tmpdir(), 'panelkit-core-'));
     const file = join(this.#dir, 'config.json');
     await writeFile(file, JSON.stringify(config, null, 2));

@@ -6,7 +6,7 @@
  * the core). Every operation runs one at a time, in call order.
  */
 import type { Clock } from '@panelkit/sdk';
-import { key, type XuiState } from '../state.js';
+import { key, type SimInbound, type XuiState } from '../state.js';
 import { buildCoreConfig, type CoreInboundStatus } from './config.js';
 import { CoreProcess, freeLocalPort } from './process.js';
 import { queryUserTraffic } from './stats.js';
@@ -23,6 +23,8 @@ export interface XuiCoreOptions {
    * {@link XuiCore.trafficJob} is called (tests call it to be deterministic).
    */
   readonly trafficIntervalMs?: number;
+  /** Which inbounds the core runs (default: every one it can); the others stay API-only. */
+  readonly serve?: (inbound: SimInbound) => boolean;
 }
 
 /** What one traffic job did. */
@@ -40,6 +42,7 @@ export class XuiCore {
   readonly #ctl: string;
   readonly #process: CoreProcess;
   readonly #intervalMs: number | undefined;
+  readonly #serve: ((inbound: SimInbound) => boolean) | undefined;
   #apiPort: number | undefined;
   #running: string | undefined;
   #statuses: readonly CoreInboundStatus[] = [];
@@ -55,6 +58,7 @@ export class XuiCore {
     this.#process = new CoreProcess(options.binary);
     this.#ctl = options.ctlBinary ?? join(dirname(options.binary), 'v2ctl');
     this.#intervalMs = options.trafficIntervalMs;
+    this.#serve = options.serve;
   }
 
   /** Which inbounds the core serves, and why the others stay API-only. */
@@ -122,7 +126,7 @@ export class XuiCore {
 
   async #sync(): Promise<void> {
     this.#apiPort ??= await freeLocalPort();
-    const config = buildCoreConfig(this.#state, this.#apiPort);
+    const config = buildCoreConfig(this.#state, this.#apiPort, this.#serve);
     this.#statuses = config.inbounds;
     const json = JSON.stringify(config.json);
     if (json === this.#running && this.#process.pid !== undefined) return;
