@@ -18,7 +18,13 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { createPanelkit, ManualClock } from '@panelkit/sdk';
 import { createXuiAdapter } from '../../packages/panel-adapters/src/index.js';
-import { createXuiSimulator, freeLocalPort, serveOnLocalhost, startLinkClient, type XuiInboundSeed } from '../../packages/panel-adapters/src/testing.js';
+import {
+  createXuiSimulator,
+  freeLocalPort,
+  serveOnLocalhost,
+  startLinkClient,
+  type XuiInboundSeed,
+} from '../../packages/panel-adapters/src/testing.js';
 
 const V2RAY = '/usr/bin/v2ray';
 const argument = (name: string, fallback: string): string => {
@@ -27,7 +33,10 @@ const argument = (name: string, fallback: string): string => {
 };
 const SIZES = argument('sizes', '1024,65536,1048576,16777216').split(',').map(Number);
 const PROTOCOLS: { label: string; seed: Omit<XuiInboundSeed, 'port'> }[] = [
-  { label: 'vless+ws', seed: { remark: 'vl', protocol: 'vless', streamSettings: { network: 'ws', security: 'none', wsSettings: { path: '/vl' } } } },
+  {
+    label: 'vless+ws',
+    seed: { remark: 'vl', protocol: 'vless', streamSettings: { network: 'ws', security: 'none', wsSettings: { path: '/vl' } } },
+  },
   { label: 'vmess+tcp', seed: { remark: 'vm', protocol: 'vmess' } },
   { label: 'trojan+tcp', seed: { remark: 'tj', protocol: 'trojan' } },
   { label: 'ss aes-256-gcm', seed: { remark: 'ss', protocol: 'shadowsocks', settings: { method: 'aes-256-gcm', password: '' } } },
@@ -45,17 +54,31 @@ async function countingRelay(port: number) {
     outbound.on('error', () => inbound.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return { port: (server.address() as AddressInfo).port, moved, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    port: (server.address() as AddressInfo).port,
+    moved,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** `link` pointed at the relay's port instead of the inbound's. */
+function viaRelay(link: string, inboundPort: number, relayPort: number): string {
+  if (!link.startsWith('vmess://')) return link.replace(`:${inboundPort}`, `:${relayPort}`);
+  const json = JSON.parse(Buffer.from(link.slice('vmess://'.length), 'base64').toString('utf8')) as Record<string, unknown>;
+  return `vmess://${Buffer.from(JSON.stringify({ ...json, port: relayPort })).toString('base64')}`;
 }
 
 /** GET through the link client's HTTP proxy port (absolute-URI request); resolves with the body length. */
 function fetchVia(proxyPort: number, url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: proxyPort, path: url, headers: { host: new URL(url).host, connection: 'close' } }, (res) => {
-      let length = 0;
-      res.on('data', (chunk: Buffer) => (length += chunk.length));
-      res.on('end', () => resolve(length));
-    });
+    const req = request(
+      { host: '127.0.0.1', port: proxyPort, path: url, headers: { host: new URL(url).host, connection: 'close' } },
+      (res) => {
+        let length = 0;
+        res.on('data', (chunk: Buffer) => (length += chunk.length));
+        res.on('end', () => resolve(length));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -85,11 +108,36 @@ for (const protocol of PROTOCOLS) {
   const panelServer = await serveOnLocalhost(sim.handle);
   const storage = createMemoryStorage({ clock });
   const adapter = createXuiAdapter({ baseUrl: `${panelServer.origin}/`, auth: { username: 'admin', password: 'admin' }, clock });
-  const panel = await storage.panels.create({ kind: '3x-ui', name: 'bench', baseUrl: `${panelServer.origin}/`, credentials: { type: 'password', username: 'admin', password: 'admin' }, locationTags: [] });
+  const panel = await storage.panels.create({
+    kind: '3x-ui',
+    name: 'bench',
+    baseUrl: `${panelServer.origin}/`,
+    credentials: { type: 'password', username: 'admin', password: 'admin' },
+    locationTags: [],
+  });
   const [remote] = await adapter.listTargets({ signal: AbortSignal.timeout(5_000), idempotencyKey: 'targets' });
-  await storage.targets.create({ panelId: panel.id, remoteRef: remote!.remoteRef, name: remote!.name, protocol: remote!.protocol, remoteMeta: remote!.remoteMeta, capacity: 10, isDefault: true });
-  const plan = await storage.plans.create({ name: 'bench', family: 'bench', price: { amount: 100, currency: 'USD' }, durationDays: 30, trafficBytes: null });
-  const kit = createPanelkit({ storage, clock, panels: () => adapter, policy: { identity: { secret: 'bench-link-traffic-secret-0123456789', prefix: 'bn' }, tickIntervalMs: 60_000 } });
+  await storage.targets.create({
+    panelId: panel.id,
+    remoteRef: remote!.remoteRef,
+    name: remote!.name,
+    protocol: remote!.protocol,
+    remoteMeta: remote!.remoteMeta,
+    capacity: 10,
+    isDefault: true,
+  });
+  const plan = await storage.plans.create({
+    name: 'bench',
+    family: 'bench',
+    price: { amount: 100, currency: 'USD' },
+    durationDays: 30,
+    trafficBytes: null,
+  });
+  const kit = createPanelkit({
+    storage,
+    clock,
+    panels: () => adapter,
+    policy: { identity: { secret: 'bench-link-traffic-secret-0123456789', prefix: 'bn' }, tickIntervalMs: 60_000 },
+  });
   const customer = await storage.customers.create({ email: 'bench@example.com' });
   await kit.topUp({ customerId: customer.id, amount: { amount: 100, currency: 'USD' }, idempotencyKey: 'topup' });
   const { subscriptions } = await kit.checkout({ customerId: customer.id, items: [{ planId: plan.id }], idempotencyKey: 'buy' });
@@ -100,9 +148,7 @@ for (const protocol of PROTOCOLS) {
   const inboundPort = sim.state.inbounds.get(1)!.port;
   const relay = await countingRelay(inboundPort);
   // The buyer's app reaches the server through the relay, which counts what crosses the "network".
-  const link = sub.shareLinks[0]!.startsWith('vmess://')
-    ? `vmess://${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(sub.shareLinks[0]!.slice(8), 'base64').toString('utf8')), port: relay.port })).toString('base64')}`
-    : sub.shareLinks[0]!.replace(`:${inboundPort}`, `:${relay.port}`);
+  const link = viaRelay(sub.shareLinks[0]!, inboundPort, relay.port);
   const client = await startLinkClient(V2RAY, link);
   let used = 0;
   for (const size of SIZES) {
@@ -118,7 +164,10 @@ for (const protocol of PROTOCOLS) {
     const shop = now - used;
     used = now;
     const wire = relay.moved.bytes - wire0;
-    console.log(`| ${protocol.label} | ${fmt(size)} | ${fmt(http)} | ${fmt(core)} | ${fmt(shop)} | ${fmt(wire)} | ${fmt(core - http)} | ${pct(wire, http)} |`);
+    console.log(
+      `| ${protocol.label} | ${fmt(size)} | ${fmt(http)} | ${fmt(core)} | ${fmt(shop)} | ${fmt(wire)} | ` +
+        `${fmt(core - http)} | ${pct(wire, http)} |`,
+    );
   }
   await client.stop();
   await relay.close();

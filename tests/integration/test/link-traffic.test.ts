@@ -11,7 +11,16 @@ import type { Subscription } from '@panelkit/sdk';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { startLinkClient } from '@panelkit/panel-adapters/testing';
-import { connects, CORE_PROTOCOLS, coreRig, fetchThrough, SKIP_CORE, startCountingWebServer, V2RAY, type CountingWebServer } from './support/core.js';
+import {
+  connects,
+  CORE_PROTOCOLS,
+  coreRig,
+  fetchThrough,
+  SKIP_CORE,
+  startCountingWebServer,
+  V2RAY,
+  type CountingWebServer,
+} from './support/core.js';
 import { DAY, openShop, type Shop } from './support/shop.js';
 
 const KiB = 1024;
@@ -31,106 +40,121 @@ function withWrongCredential(link: string): string {
     const json = JSON.parse(Buffer.from(link.slice(8), 'base64').toString('utf8')) as Record<string, unknown>;
     return `vmess://${Buffer.from(JSON.stringify({ ...json, id: wrongUuid })).toString('base64')}`;
   }
-  if (link.startsWith('ss://')) return link.replace(/^ss:\/\/[^@]+@/, `ss://${Buffer.from('aes-256-gcm:not-the-password').toString('base64url')}@`);
+  if (link.startsWith('ss://'))
+    return link.replace(/^ss:\/\/[^@]+@/, `ss://${Buffer.from('aes-256-gcm:not-the-password').toString('base64url')}@`);
   if (link.startsWith('trojan://')) return link.replace(/^trojan:\/\/[^@]+@/, 'trojan://not-the-password@');
   return link.replace(/^vless:\/\/[^@]+@/, `vless://${wrongUuid}@`);
 }
 
-describe.skipIf(SKIP_CORE !== false)(`share links through a real v2ray core${SKIP_CORE === false ? '' : ` (skipped: ${SKIP_CORE})`}`, () => {
-  let web: CountingWebServer;
-  /** Link clients and panel cores started by the running test, stopped after it whatever happened. */
-  const processes: { stop(): Promise<void> }[] = [];
-  let shop: Shop | undefined;
+describe.skipIf(SKIP_CORE !== false)(
+  `share links through a real v2ray core${SKIP_CORE === false ? '' : ` (skipped: ${SKIP_CORE})`}`,
+  () => {
+    let web: CountingWebServer;
+    /** Link clients and panel cores started by the running test, stopped after it whatever happened. */
+    const processes: { stop(): Promise<void> }[] = [];
+    let shop: Shop | undefined;
 
-  beforeAll(async () => {
-    web = await startCountingWebServer();
-  });
-  afterEach(async () => {
-    for (const running of processes.splice(0)) await running.stop();
-    await shop?.close();
-    shop = undefined;
-  });
-  afterAll(async () => {
-    await web.close();
-  });
-
-  for (const protocol of CORE_PROTOCOLS) {
-    it(`${protocol.label}: bought → connects and counts → limit cuts off → extension → expiry → extension → termination`, async () => {
-      const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-      const rig = await coreRig(protocol, clock);
-      const core = rig.sim.core!;
-      processes.push(core);
-      await core.start();
-      const s = await openShop({ clock, storage: createMemoryStorage({ clock }), rig });
-      shop = s;
-      expect(core.inbounds()).toEqual([expect.objectContaining({ served: true })]);
-      const plan = await s.storage.plans.create({ name: 'tiny', family: 'tiny', price: { amount: 500, currency: 'USD' }, durationDays: 30, trafficBytes: LIMIT, deviceLimit: 1 });
-      const customerId = await s.customer(5_000);
-      const { subscriptions } = await s.kit.checkout({ customerId, items: [{ planId: plan.id, quantity: 1 }], idempotencyKey: `core-${protocol.label}` });
-      await s.worker.drain();
-      const bought = await sub(s, subscriptions[0]!.id);
-      expect(bought.status).toBe('active');
-      const [link] = bought.shareLinks;
-      expect(link).toBeDefined();
-      const client = await startLinkClient(V2RAY, link!);
-      processes.push(client);
-      const impostor = await startLinkClient(V2RAY, withWrongCredential(link!));
-      processes.push(impostor);
-
-      // It works, and the shop counts exactly the bytes the web server moved through it.
-      const before = web.moved();
-      expect(await fetchThrough(client.socksPort, `${web.url}/bytes/${64 * KiB}`)).toBe(64 * KiB);
-      await fetchThrough(client.socksPort, `${web.url}/bytes/1000`);
-      const after = web.moved();
-      const moved = after.read - before.read + (after.written - before.written);
-      expect(moved).toBeGreaterThan(65 * KiB);
-      expect((await core.trafficJob()).bytes).toBe(moved);
-      const synced = await s.tick();
-      expect(synced.usage?.failedPanels).toEqual([]);
-      expect((await sub(s, bought.id)).usedBytes).toBe(moved);
-
-      // A wrong credential never connects (and counts nothing).
-      expect(await connects(impostor.socksPort, `${web.url}/bytes/10`)).toBe(false);
-      expect((await core.trafficJob()).bytes).toBe(0);
-
-      // Past the limit: the panel's traffic job disables the client, and the next request fails.
-      await fetchThrough(client.socksPort, `${web.url}/bytes/${LIMIT}`);
-      expect((await core.trafficJob()).disabled).toBe(1);
-      expect(await connects(client.socksPort, `${web.url}/bytes/10`)).toBe(false);
-      await s.tick();
-      await s.worker.drain();
-      const limited = await sub(s, bought.id);
-      expect(limited.status).toBe('limited');
-      expect(limited.usedBytes).toBeGreaterThanOrEqual(LIMIT);
-
-      // A paid extension resets the traffic and brings the link back.
-      await extend(s, bought.id, 'after-limit');
-      expect(await fetchThrough(client.socksPort, `${web.url}/bytes/10`)).toBe(10);
-
-      // The period ends: the panel's job stops the client; the shop marks it expired.
-      const active = await sub(s, bought.id);
-      expect(active.status).toBe('active');
-      clock.set(active.expiresAt!.getTime() + 1_000);
-      expect((await core.trafficJob()).disabled).toBe(1);
-      expect(await connects(client.socksPort, `${web.url}/bytes/10`)).toBe(false);
-      await s.tick();
-      await s.worker.drain();
-      expect((await sub(s, bought.id)).status).toBe('expired');
-
-      // Paid again: back on.
-      await extend(s, bought.id, 'after-expiry');
-      expect(await fetchThrough(client.socksPort, `${web.url}/bytes/10`)).toBe(10);
-
-      // Terminated: the client leaves the panel and the core; the link is dead.
-      await s.kit.terminate({ subscriptionId: bought.id, reason: 'test' });
-      await s.worker.drain();
-      expect((await sub(s, bought.id)).status).toBe('terminated');
-      expect(await rig.sim.countClients(bought.remote.username)).toBe(0);
-      expect(await connects(client.socksPort, `${web.url}/bytes/10`)).toBe(false);
-      expect(core.lastError).toBeUndefined();
+    beforeAll(async () => {
+      web = await startCountingWebServer();
     });
-  }
-});
+    afterEach(async () => {
+      for (const running of processes.splice(0)) await running.stop();
+      await shop?.close();
+      shop = undefined;
+    });
+    afterAll(async () => {
+      await web.close();
+    });
+
+    for (const protocol of CORE_PROTOCOLS) {
+      it(`${protocol.label}: bought → connects and counts → limit cuts off → extension → expiry → extension → termination`, async () => {
+        const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+        const rig = await coreRig(protocol, clock);
+        const core = rig.sim.core!;
+        processes.push(core);
+        await core.start();
+        const s = await openShop({ clock, storage: createMemoryStorage({ clock }), rig });
+        shop = s;
+        expect(core.inbounds()).toEqual([expect.objectContaining({ served: true })]);
+        const plan = await s.storage.plans.create({
+          name: 'tiny',
+          family: 'tiny',
+          price: { amount: 500, currency: 'USD' },
+          durationDays: 30,
+          trafficBytes: LIMIT,
+          deviceLimit: 1,
+        });
+        const customerId = await s.customer(5_000);
+        const { subscriptions } = await s.kit.checkout({
+          customerId,
+          items: [{ planId: plan.id, quantity: 1 }],
+          idempotencyKey: `core-${protocol.label}`,
+        });
+        await s.worker.drain();
+        const bought = await sub(s, subscriptions[0]!.id);
+        expect(bought.status).toBe('active');
+        const [link] = bought.shareLinks;
+        expect(link).toBeDefined();
+        const client = await startLinkClient(V2RAY, link!);
+        processes.push(client);
+        const impostor = await startLinkClient(V2RAY, withWrongCredential(link!));
+        processes.push(impostor);
+
+        // It works, and the shop counts exactly the bytes the web server moved through it.
+        const before = web.moved();
+        expect(await fetchThrough(client.socksPort, `${web.url}/bytes/${64 * KiB}`)).toBe(64 * KiB);
+        await fetchThrough(client.socksPort, `${web.url}/bytes/1000`);
+        const after = web.moved();
+        const moved = after.read - before.read + (after.written - before.written);
+        expect(moved).toBeGreaterThan(65 * KiB);
+        expect((await core.trafficJob()).bytes).toBe(moved);
+        const synced = await s.tick();
+        expect(synced.usage?.failedPanels).toEqual([]);
+        expect((await sub(s, bought.id)).usedBytes).toBe(moved);
+
+        // A wrong credential never connects (and counts nothing).
+        expect(await connects(impostor.socksPort, `${web.url}/bytes/10`)).toBe(false);
+        expect((await core.trafficJob()).bytes).toBe(0);
+
+        // Past the limit: the panel's traffic job disables the client, and the next request fails.
+        await fetchThrough(client.socksPort, `${web.url}/bytes/${LIMIT}`);
+        expect((await core.trafficJob()).disabled).toBe(1);
+        expect(await connects(client.socksPort, `${web.url}/bytes/10`)).toBe(false);
+        await s.tick();
+        await s.worker.drain();
+        const limited = await sub(s, bought.id);
+        expect(limited.status).toBe('limited');
+        expect(limited.usedBytes).toBeGreaterThanOrEqual(LIMIT);
+
+        // A paid extension resets the traffic and brings the link back.
+        await extend(s, bought.id, 'after-limit');
+        expect(await fetchThrough(client.socksPort, `${web.url}/bytes/10`)).toBe(10);
+
+        // The period ends: the panel's job stops the client; the shop marks it expired.
+        const active = await sub(s, bought.id);
+        expect(active.status).toBe('active');
+        clock.set(active.expiresAt!.getTime() + 1_000);
+        expect((await core.trafficJob()).disabled).toBe(1);
+        expect(await connects(client.socksPort, `${web.url}/bytes/10`)).toBe(false);
+        await s.tick();
+        await s.worker.drain();
+        expect((await sub(s, bought.id)).status).toBe('expired');
+
+        // Paid again: back on.
+        await extend(s, bought.id, 'after-expiry');
+        expect(await fetchThrough(client.socksPort, `${web.url}/bytes/10`)).toBe(10);
+
+        // Terminated: the client leaves the panel and the core; the link is dead.
+        await s.kit.terminate({ subscriptionId: bought.id, reason: 'test' });
+        await s.worker.drain();
+        expect((await sub(s, bought.id)).status).toBe('terminated');
+        expect(await rig.sim.countClients(bought.remote.username)).toBe(0);
+        expect(await connects(client.socksPort, `${web.url}/bytes/10`)).toBe(false);
+        expect(core.lastError).toBeUndefined();
+      });
+    }
+  },
+);
 
 async function extend(s: Shop, subscriptionId: string, key: string): Promise<void> {
   const quote = await s.kit.quoteExtension(subscriptionId);

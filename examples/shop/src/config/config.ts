@@ -107,7 +107,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   if ((e.CARD_NUMBER === undefined) !== (e.CARD_HOLDER === undefined)) problems.push('CARD_NUMBER and CARD_HOLDER: set both or neither');
   const demoPanel = e.DEMO_PANEL ?? embedded;
-  const demoCore = e.DEMO_CORE === undefined || ['off', 'false', '0'].includes(e.DEMO_CORE) ? null : e.DEMO_CORE === 'v2ray' ? '/usr/bin/v2ray' : resolve(cwd, e.DEMO_CORE);
+  const coreOff = e.DEMO_CORE === undefined || ['off', 'false', '0'].includes(e.DEMO_CORE);
+  const demoCore = coreOff ? null : e.DEMO_CORE === 'v2ray' ? '/usr/bin/v2ray' : resolve(cwd, e.DEMO_CORE as string);
   if (demoCore !== null && !demoPanel) problems.push('DEMO_CORE: only the demo panels drive a core (DEMO_PANEL is off)');
   else if (demoCore !== null && (!existsSync(demoCore) || !existsSync(join(dirname(demoCore), 'v2ctl')))) {
     problems.push(`DEMO_CORE: no ${demoCore} with v2ctl beside it (as root: apt-get install v2ray)`);

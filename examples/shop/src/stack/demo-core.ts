@@ -15,7 +15,11 @@ export const DEMO_TRAFFIC_INTERVAL_MS = 10_000;
 
 /** The inbounds the core serves, in the order their ports are remembered. */
 const CORE_INBOUNDS: readonly Omit<XuiInboundSeed, 'port'>[] = [
-  { remark: 'VLESS-WS (live)', protocol: 'vless', streamSettings: { network: 'ws', security: 'none', externalProxy: [], wsSettings: { path: '/live', host: '', headers: {} } } },
+  {
+    remark: 'VLESS-WS (live)',
+    protocol: 'vless',
+    streamSettings: { network: 'ws', security: 'none', externalProxy: [], wsSettings: { path: '/live', host: '', headers: {} } },
+  },
   { remark: 'VMess-TCP (live)', protocol: 'vmess' },
   { remark: 'Trojan-TCP (live)', protocol: 'trojan', settings: { fallbacks: [] } },
   { remark: 'SS-AES (live)', protocol: 'shadowsocks', settings: { method: 'aes-256-gcm', password: '', network: 'tcp,udp' } },
@@ -55,9 +59,13 @@ function isFree(port: number): Promise<boolean> {
 
 /** What `npm start` prints about the core: the inbounds that carry traffic, per panel. */
 export function demoCoreLines(demo: DemoPanels, binary: string): string[] {
-  const lines = [`  real proxy core: ${binary}; buy a plan, copy the share link from the subscription page into a client app on this machine`];
+  const lines = [
+    `  real proxy core: ${binary}; buy a plan, copy the share link from the subscription page into a client app on this machine`,
+  ];
   for (const panel of demo.panels) {
-    const served = (panel.sim.core?.inbounds() ?? []).filter((inbound) => inbound.served).map((inbound) => `${inbound.remark} 127.0.0.1:${inbound.port}`);
+    const served = (panel.sim.core?.inbounds() ?? [])
+      .filter((inbound) => inbound.served)
+      .map((inbound) => `${inbound.remark} 127.0.0.1:${inbound.port}`);
     lines.push(`    ${panel.name}: ${served.join(', ')} (other inbounds are API-only)`);
   }
   return lines;

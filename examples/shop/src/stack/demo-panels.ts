@@ -133,7 +133,8 @@ async function registerPanel(
 
 async function createDemoPlans(storage: StoragePort, demo: DemoPanel, targets: Target[], currency: string, live: boolean): Promise<Plan[]> {
   // With a core the plans sell the inbound it serves, so a bought link carries traffic.
-  const preferred = (live ? targets.find((t) => t.name === LIVE_PLAN_INBOUND) : undefined) ?? targets.find((t) => t.protocol === 'vless') ?? targets[0];
+  const served = live ? targets.find((t) => t.name === LIVE_PLAN_INBOUND) : undefined;
+  const preferred = served ?? targets.find((t) => t.protocol === 'vless') ?? targets[0];
   if (preferred === undefined) return [];
   const placement = { preferredTargetIds: [preferred.id], allowedLocations: [demo.tag] };
   const price = (amount: number) => ({ amount, currency });

@@ -42,7 +42,15 @@ function settingsOf(link: ParsedShareLink): Record<string, unknown> {
       return { vnext: [{ address, port, users: [user] }] };
     }
     case 'vmess':
-      return { vnext: [{ address, port, users: [{ id: secret, alterId: Number.parseInt(params.get('aid') ?? '0', 10) || 0, security: link.method, level: 0 }] }] };
+      return {
+        vnext: [
+          {
+            address,
+            port,
+            users: [{ id: secret, alterId: Number.parseInt(params.get('aid') ?? '0', 10) || 0, security: link.method, level: 0 }],
+          },
+        ],
+      };
     case 'trojan':
       return { servers: [{ address, port, password: secret, level: 0 }] };
     case 'shadowsocks':
@@ -62,10 +70,13 @@ function streamOf(link: ParsedShareLink): Record<string, unknown> {
   const stream: Record<string, unknown> = { network };
   if (network === 'ws') stream.wsSettings = { path: path || '/', ...(host === '' ? {} : { headers: { Host: host } }) };
   else if (network === 'httpupgrade') stream.httpupgradeSettings = { path: path || '/', ...(host === '' ? {} : { host }) };
-  else if (network === 'grpc') stream.grpcSettings = { serviceName: params.get('serviceName') ?? path, multiMode: params.get('mode') === 'multi' };
+  else if (network === 'grpc')
+    stream.grpcSettings = { serviceName: params.get('serviceName') ?? path, multiMode: params.get('mode') === 'multi' };
   else if (network === 'http') stream.httpSettings = { path: path || '/', ...(host === '' ? {} : { host: host.split(',') }) };
   else if (network === 'tcp' && params.get('headerType') === 'http') {
-    stream.tcpSettings = { header: { type: 'http', request: { path: (path || '/').split(','), headers: host === '' ? {} : { Host: host.split(',') } } } };
+    stream.tcpSettings = {
+      header: { type: 'http', request: { path: (path || '/').split(','), headers: host === '' ? {} : { Host: host.split(',') } } },
+    };
   }
   const security = params.get('security') || 'none';
   const serverName = params.get('sni') || host.split(',')[0] || '';
@@ -83,7 +94,13 @@ function streamOf(link: ParsedShareLink): Record<string, unknown> {
     const publicKey = params.get('pbk') ?? '';
     if (publicKey === '') throw new ShareLinkError('a REALITY link needs "pbk" (the public key)', 'pbk');
     stream.security = 'reality';
-    stream.realitySettings = { serverName, publicKey, shortId: params.get('sid') ?? '', fingerprint: fingerprint || 'chrome', spiderX: params.get('spx') ?? '/' };
+    stream.realitySettings = {
+      serverName,
+      publicKey,
+      shortId: params.get('sid') ?? '',
+      fingerprint: fingerprint || 'chrome',
+      spiderX: params.get('spx') ?? '/',
+    };
   } else if (security === 'none' || security === '') {
     stream.security = 'none';
   } else {

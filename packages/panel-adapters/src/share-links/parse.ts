@@ -39,7 +39,8 @@ export function parseShareLink(link: string): ParsedShareLink {
   const trimmed = link.trim();
   const scheme = /^([a-z0-9]+):\/\//i.exec(trimmed)?.[1]?.toLowerCase();
   const protocol = scheme === undefined ? undefined : SCHEMES[scheme];
-  if (protocol === undefined) throw new ShareLinkError(`unknown scheme in "${trimmed.slice(0, 16)}…" (expected vless, vmess, trojan or ss)`, 'scheme');
+  if (protocol === undefined)
+    throw new ShareLinkError(`unknown scheme in "${trimmed.slice(0, 16)}…" (expected vless, vmess, trojan or ss)`, 'scheme');
   if (protocol === 'vmess') return parseVmess(trimmed.slice('vmess://'.length));
   if (protocol === 'shadowsocks') return parseShadowsocks(trimmed);
   const url = parseUrl(trimmed);
@@ -105,7 +106,8 @@ function parseVmess(body: string): ParsedShareLink {
     if (cause instanceof ShareLinkError) throw cause;
     throw new ShareLinkError('the VMess body is not base64 JSON', 'body', { cause });
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ShareLinkError('the VMess body is not a JSON object', 'body');
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new ShareLinkError('the VMess body is not a JSON object', 'body');
   const field = (name: string): string => (json[name] === undefined || json[name] === null ? '' : String(json[name]));
   const address = field('add');
   if (address === '') throw new ShareLinkError('no "add" (host)', 'address');
@@ -129,7 +131,8 @@ function parseShadowsocks(link: string): ParsedShareLink {
   if (!rest.split('#')[0]!.includes('@')) {
     const hash = rest.indexOf('#');
     const inner = fromBase64(hash >= 0 ? rest.slice(0, hash) : rest, 'Shadowsocks body');
-    rest = `${encodeURIComponent(inner.slice(0, inner.lastIndexOf('@')))}${inner.slice(inner.lastIndexOf('@'))}${hash >= 0 ? rest.slice(hash) : ''}`;
+    const at = inner.lastIndexOf('@');
+    rest = `${encodeURIComponent(inner.slice(0, at))}${inner.slice(at)}${hash >= 0 ? rest.slice(hash) : ''}`;
   }
   const url = parseUrl(`ss://${rest}`);
   const userinfo = decode(url.username, 'userinfo') + (url.password === '' ? '' : `:${decode(url.password, 'userinfo')}`);
@@ -137,5 +140,12 @@ function parseShadowsocks(link: string): ParsedShareLink {
   const plain = userinfo.includes(':') ? userinfo : fromBase64(userinfo, 'userinfo');
   const colon = plain.indexOf(':');
   if (colon <= 0 || colon === plain.length - 1) throw new ShareLinkError('the userinfo is not method:password', 'userinfo');
-  return { protocol: 'shadowsocks', ...endpoint(url), secret: plain.slice(colon + 1), method: plain.slice(0, colon), remark: remarkOf(url), params: queryOf(url) };
+  return {
+    protocol: 'shadowsocks',
+    ...endpoint(url),
+    secret: plain.slice(colon + 1),
+    method: plain.slice(0, colon),
+    remark: remarkOf(url),
+    params: queryOf(url),
+  };
 }

@@ -58,11 +58,20 @@ describe('3x-ui links → outbounds', () => {
     };
     const reality = await linkOf(targets.vless);
     expect(reality.tag).toBe('probe');
-    expect(reality.streamSettings.realitySettings).toMatchObject({ serverName: 'www.microsoft.com', publicKey: 'demo-public-key-0123456789abcdefghijklmnop', shortId: '6ba85179e30d4fc2' });
+    expect(reality.streamSettings.realitySettings).toMatchObject({
+      serverName: 'www.microsoft.com',
+      publicKey: 'demo-public-key-0123456789abcdefghijklmnop',
+      shortId: '6ba85179e30d4fc2',
+    });
     expect((reality.settings as { vnext: { users: { flow?: string }[] }[] }).vnext[0]!.users[0]!.flow).toBe('xtls-rprx-vision');
     expect((await linkOf(targets.vmess)).streamSettings.wsSettings).toEqual({ path: '/vm' });
     const trojan = await linkOf(targets.trojan);
-    expect(trojan.streamSettings).toMatchObject({ network: 'ws', security: 'tls', wsSettings: { path: '/tj' }, tlsSettings: { serverName: 'vpn.example.com', alpn: ['h2', 'http/1.1'] } });
+    expect(trojan.streamSettings).toMatchObject({
+      network: 'ws',
+      security: 'tls',
+      wsSettings: { path: '/tj' },
+      tlsSettings: { serverName: 'vpn.example.com', alpn: ['h2', 'http/1.1'] },
+    });
   });
 });
 
@@ -89,7 +98,9 @@ describe('other panels’ links → outbounds', () => {
     const everyProtocol = {
       remoteRef: 'all',
       protocol: 'mixed',
-      remoteMeta: { inbounds: { vless: ['VLESS TCP REALITY'], vmess: ['VMess WS'], trojan: ['Trojan TCP'], shadowsocks: ['Shadowsocks TCP'] } },
+      remoteMeta: {
+        inbounds: { vless: ['VLESS TCP REALITY'], vmess: ['VMess WS'], trojan: ['Trojan TCP'], shadowsocks: ['Shadowsocks TCP'] },
+      },
     };
     const [a] = await marzban.adapter.createClients(everyProtocol, [marzbanSpec('link-a', marzban.clock)], ctx());
     links.push(...(await marzban.adapter.links(a!.ref, ctx())).shareLinks);
@@ -112,7 +123,8 @@ function expectConverted(link: string, credential?: string): boolean {
   const out = shareLinkToOutbound(link);
   expect(['vless', 'vmess', 'trojan', 'shadowsocks']).toContain(out.protocol);
   expect(parseShareLink(link).port).toBeGreaterThan(0);
-  if (credential !== undefined && (out.protocol === 'vless' || out.protocol === 'vmess')) expect((out.settings as Vnext).vnext[0]!.users[0]!.id).toBe(credential);
+  if (credential !== undefined && (out.protocol === 'vless' || out.protocol === 'vmess'))
+    expect((out.settings as Vnext).vnext[0]!.users[0]!.id).toBe(credential);
   return true;
 }
 
@@ -121,19 +133,41 @@ describe('link forms', () => {
 
   it('Shadowsocks: SIP002 base64url, SIP022 percent-encoded, and the legacy all-base64 form', () => {
     const sip002 = `ss://${Buffer.from('aes-256-gcm:pa:ss').toString('base64url')}@10.0.0.1:8388#x`;
-    expect(shareLinkToOutbound(sip002).settings).toEqual({ servers: [{ address: '10.0.0.1', port: 8388, method: 'aes-256-gcm', password: 'pa:ss', level: 0 }] });
+    expect(shareLinkToOutbound(sip002).settings).toEqual({
+      servers: [{ address: '10.0.0.1', port: 8388, method: 'aes-256-gcm', password: 'pa:ss', level: 0 }],
+    });
     const sip022 = 'ss://2022-blake3-aes-256-gcm:c2VydmVy%3D:dXNlcg%3D%3D@[2001:db8::1]:443';
-    expect(parseShareLink(sip022)).toMatchObject({ address: '2001:db8::1', port: 443, method: '2022-blake3-aes-256-gcm', secret: 'c2VydmVy=:dXNlcg==' });
+    expect(parseShareLink(sip022)).toMatchObject({
+      address: '2001:db8::1',
+      port: 443,
+      method: '2022-blake3-aes-256-gcm',
+      secret: 'c2VydmVy=:dXNlcg==',
+    });
     const legacy = `ss://${Buffer.from('chacha20-ietf-poly1305:pw@host.example:1234').toString('base64')}#legacy`;
-    expect(parseShareLink(legacy)).toMatchObject({ address: 'host.example', port: 1234, method: 'chacha20-ietf-poly1305', secret: 'pw', remark: 'legacy' });
+    expect(parseShareLink(legacy)).toMatchObject({
+      address: 'host.example',
+      port: 1234,
+      method: 'chacha20-ietf-poly1305',
+      secret: 'pw',
+      remark: 'legacy',
+    });
   });
 
   it('trojan passwords are percent-decoded; grpc and httpupgrade transports are kept', () => {
     const trojan = shareLinkToOutbound('trojan://p%40ss%3Aw@h.example:443?type=grpc&serviceName=svc&security=tls&sni=s.example#t');
     expect(trojan.settings).toEqual({ servers: [{ address: 'h.example', port: 443, password: 'p@ss:w', level: 0 }] });
-    expect(trojan.streamSettings).toEqual({ network: 'grpc', grpcSettings: { serviceName: 'svc', multiMode: false }, security: 'tls', tlsSettings: { serverName: 's.example' } });
+    expect(trojan.streamSettings).toEqual({
+      network: 'grpc',
+      grpcSettings: { serviceName: 'svc', multiMode: false },
+      security: 'tls',
+      tlsSettings: { serverName: 's.example' },
+    });
     const up = shareLinkToOutbound(`vless://${uuid}@h.example:80?type=httpupgrade&path=%2Fu&host=cdn.example&security=none`);
-    expect(up.streamSettings).toEqual({ network: 'httpupgrade', httpupgradeSettings: { path: '/u', host: 'cdn.example' }, security: 'none' });
+    expect(up.streamSettings).toEqual({
+      network: 'httpupgrade',
+      httpupgradeSettings: { path: '/u', host: 'cdn.example' },
+      security: 'none',
+    });
   });
 
   it.each([

@@ -8,15 +8,32 @@ import { describe, expect, it } from 'vitest';
 import { buildCoreConfig, CoreProcess, isLocalPortFree, parseQueryStats } from '../../src/simulators/xui/core/index.js';
 import { createXuiSimulator } from '../../src/simulators/xui/index.js';
 
-type Inbound = { tag: string; port: number; protocol: string; listen: string; settings: Record<string, unknown>; streamSettings: Record<string, unknown> };
+type Inbound = {
+  tag: string;
+  port: number;
+  protocol: string;
+  listen: string;
+  settings: Record<string, unknown>;
+  streamSettings: Record<string, unknown>;
+};
 const inboundsOf = (json: Record<string, unknown>) => json.inbounds as Inbound[];
 
 function panel() {
   const sim = createXuiSimulator();
-  const vless = sim.addInbound({ remark: 'vl', protocol: 'vless', port: 20001, streamSettings: { network: 'ws', security: 'none', wsSettings: { path: '/vl', host: 'cdn.example' } } });
+  const vless = sim.addInbound({
+    remark: 'vl',
+    protocol: 'vless',
+    port: 20001,
+    streamSettings: { network: 'ws', security: 'none', wsSettings: { path: '/vl', host: 'cdn.example' } },
+  });
   const vmess = sim.addInbound({ remark: 'vm', protocol: 'vmess', port: 20002 });
   const trojan = sim.addInbound({ remark: 'tj', protocol: 'trojan', port: 20003, listen: '127.0.0.2' });
-  const ss = sim.addInbound({ remark: 'ss', protocol: 'shadowsocks', port: 20004, settings: { method: 'aes-256-gcm', password: 'unused', network: 'tcp,udp' } });
+  const ss = sim.addInbound({
+    remark: 'ss',
+    protocol: 'shadowsocks',
+    port: 20004,
+    settings: { method: 'aes-256-gcm', password: 'unused', network: 'tcp,udp' },
+  });
   sim.seedClients(vless.id, 3, (i) => ({ email: `vl${i}` }));
   sim.seedClients(vmess.id, 1, () => ({ email: 'vm0' }));
   sim.seedClients(trojan.id, 1, () => ({ email: 'tj0', password: 'trojan-secret' }));
@@ -72,7 +89,12 @@ describe('the core config', () => {
   it('keeps what v2ray 4.34 cannot run API-only, saying why', () => {
     const sim = createXuiSimulator();
     sim.seedDemo();
-    const multiUser = sim.addInbound({ remark: 'ss-many', protocol: 'shadowsocks', port: 20010, settings: { method: 'aes-128-gcm', password: 'x' } });
+    const multiUser = sim.addInbound({
+      remark: 'ss-many',
+      protocol: 'shadowsocks',
+      port: 20010,
+      settings: { method: 'aes-128-gcm', password: 'x' },
+    });
     sim.seedClients(multiUser.id, 2);
     sim.addInbound({ remark: 'off', protocol: 'vless', port: 20011, enable: false });
     sim.addInbound({ remark: 'grpc', protocol: 'vless', port: 20012, streamSettings: { network: 'grpc', security: 'none' } });
@@ -114,7 +136,9 @@ describe('choosing what the core runs', () => {
     const { sim } = panel();
     const config = buildCoreConfig(sim.state, 30000, (inbound) => inbound.protocol === 'trojan');
     expect(inboundsOf(config.json).map((i) => i.protocol)).toEqual(['trojan', 'dokodemo-door']);
-    expect(config.inbounds.filter((s) => !s.served).map((s) => s.reason)).toEqual(Array(3).fill('left out of the core by its `serve` option: API-only'));
+    expect(config.inbounds.filter((s) => !s.served).map((s) => s.reason)).toEqual(
+      Array(3).fill('left out of the core by its `serve` option: API-only'),
+    );
   });
 
   it('a core refuses to start on a port another process holds (its readiness check would be fooled)', async () => {
@@ -123,7 +147,9 @@ describe('choosing what the core runs', () => {
     const { port } = holder.address() as AddressInfo;
     try {
       expect(await isLocalPortFree(port)).toBe(false);
-      await expect(new CoreProcess('/nonexistent/v2ray').start({}, [port])).rejects.toThrow(`the core cannot listen on 127.0.0.1:${port}: the port is taken`);
+      await expect(new CoreProcess('/nonexistent/v2ray').start({}, [port])).rejects.toThrow(
+        `the core cannot listen on 127.0.0.1:${port}: the port is taken`,
+      );
     } finally {
       await new Promise<void>((resolve) => holder.close(() => resolve()));
     }

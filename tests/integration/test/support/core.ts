@@ -17,7 +17,9 @@ import type { PanelKindRig } from './kinds.js';
 export const V2RAY = process.env['PANELKIT_V2RAY'] ?? '/usr/bin/v2ray';
 /** Why the core tests cannot run here, or false. */
 export const SKIP_CORE: string | false =
-  existsSync(V2RAY) && existsSync(join(dirname(V2RAY), 'v2ctl')) ? false : `no ${V2RAY} with v2ctl beside it; the test command installs Debian's v2ray`;
+  existsSync(V2RAY) && existsSync(join(dirname(V2RAY), 'v2ctl'))
+    ? false
+    : `no ${V2RAY} with v2ctl beside it; the test command installs Debian's v2ray`;
 
 /** One 127.0.0.1 web server serving `/bytes/<n>` (n bytes of body), counting every byte its sockets moved. */
 export interface CountingWebServer {
@@ -95,21 +97,37 @@ export interface CoreProtocol {
 }
 
 export const CORE_PROTOCOLS: readonly CoreProtocol[] = [
-  { label: 'VLESS over WebSocket', inbound: { remark: 'VLESS-WS', protocol: 'vless', streamSettings: { network: 'ws', security: 'none', wsSettings: { path: '/vl', host: '', headers: {} } } } },
+  {
+    label: 'VLESS over WebSocket',
+    inbound: {
+      remark: 'VLESS-WS',
+      protocol: 'vless',
+      streamSettings: { network: 'ws', security: 'none', wsSettings: { path: '/vl', host: '', headers: {} } },
+    },
+  },
   { label: 'VMess over TCP', inbound: { remark: 'VMess-TCP', protocol: 'vmess' } },
   { label: 'Trojan over TCP', inbound: { remark: 'Trojan-TCP', protocol: 'trojan', settings: { fallbacks: [] } } },
-  { label: 'Shadowsocks aes-256-gcm', inbound: { remark: 'SS-AES', protocol: 'shadowsocks', settings: { method: 'aes-256-gcm', password: '', network: 'tcp,udp' } } },
+  {
+    label: 'Shadowsocks aes-256-gcm',
+    inbound: { remark: 'SS-AES', protocol: 'shadowsocks', settings: { method: 'aes-256-gcm', password: '', network: 'tcp,udp' } },
+  },
 ];
 
 /** A 3x-ui (v2.8, Gen A) rig whose simulator drives a real core with one inbound of `protocol` on a free port. */
 export async function coreRig(protocol: CoreProtocol, clock: ManualClock): Promise<PanelKindRig & { sim: XuiSimulator }> {
-  const sim = createXuiSimulator({ version: '2.8.x', clock, credentials: { username: 'admin', password: PASSWORD }, core: { binary: V2RAY } });
+  const sim = createXuiSimulator({
+    version: '2.8.x',
+    clock,
+    credentials: { username: 'admin', password: PASSWORD },
+    core: { binary: V2RAY },
+  });
   sim.addInbound({ ...protocol.inbound, port: await freeLocalPort() });
   return {
     label: `3x-ui with v2ray: ${protocol.label}`,
     sim,
     sessionKind: 'login',
-    adapter: (origin, c) => createXuiAdapter({ baseUrl: `${origin}/`, auth: { username: 'admin', password: PASSWORD }, clock: c, ...connection }),
+    adapter: (origin, c) =>
+      createXuiAdapter({ baseUrl: `${origin}/`, auth: { username: 'admin', password: PASSWORD }, clock: c, ...connection }),
     pickTarget: (targets) => targets[0]!,
     stored: () => undefined,
     credentialOf: (uuid) => uuid,

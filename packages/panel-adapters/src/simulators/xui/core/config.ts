@@ -71,7 +71,14 @@ export function buildCoreConfig(state: XuiState, apiPort: number, serve: (inboun
       statuses.push({ ...base, served: true, reason: 'no enabled client: the port is closed' });
       continue;
     }
-    inbounds.push({ tag: inbound.tag, listen: listenAddress(inbound), port: inbound.port, protocol: inbound.protocol, settings, streamSettings: stream });
+    inbounds.push({
+      tag: inbound.tag,
+      listen: listenAddress(inbound),
+      port: inbound.port,
+      protocol: inbound.protocol,
+      settings,
+      streamSettings: stream,
+    });
     statuses.push({ ...base, served: true });
   }
   inbounds.push({ tag: API_TAG, listen: '127.0.0.1', port: apiPort, protocol: 'dokodemo-door', settings: { address: '127.0.0.1' } });
@@ -79,7 +86,10 @@ export function buildCoreConfig(state: XuiState, apiPort: number, serve: (inboun
     log: { loglevel: 'warning' },
     api: { tag: API_TAG, services: ['StatsService'] },
     stats: {},
-    policy: { levels: { '0': { statsUserUplink: true, statsUserDownlink: true } }, system: { statsInboundUplink: true, statsInboundDownlink: true } },
+    policy: {
+      levels: { '0': { statsUserUplink: true, statsUserDownlink: true } },
+      system: { statsInboundUplink: true, statsInboundDownlink: true },
+    },
     inbounds,
     outbounds: [{ tag: 'direct', protocol: 'freedom', settings: {} }],
     routing: { rules: [{ type: 'field', inboundTag: [API_TAG], outboundTag: API_TAG }] },
@@ -106,7 +116,11 @@ function streamSettings(inbound: SimInbound): Record<string, unknown> | string {
   if (network === 'ws') {
     const ws = (stream.wsSettings ?? {}) as { path?: unknown; host?: unknown };
     const host = text(ws.host);
-    return { network: 'ws', security: 'none', wsSettings: { path: text(ws.path) || '/', ...(host === '' ? {} : { headers: { Host: host } }) } };
+    return {
+      network: 'ws',
+      security: 'none',
+      wsSettings: { path: text(ws.path) || '/', ...(host === '' ? {} : { headers: { Host: host } }) },
+    };
   }
   return `network "${network}" is not run by v2ray 4.34: API-only`;
 }

@@ -71,7 +71,8 @@ export class CoreProcess {
    */
   async start(config: Record<string, unknown>, ports: readonly number[]): Promise<void> {
     await this.stop();
-    for (const port of ports) if (!(await isLocalPortFree(port))) throw new Error(`the core cannot listen on 127.0.0.1:${port}: the port is taken`);
+    for (const port of ports)
+      if (!(await isLocalPortFree(port))) throw new Error(`the core cannot listen on 127.0.0.1:${port}: the port is taken`);
     this.#dir ??= await mkdtemp(join(tmpdir(), 'panelkit-core-'));
     const file = join(this.#dir, 'config.json');
     await writeFile(file, JSON.stringify(config, null, 2));
@@ -99,7 +100,9 @@ export class CoreProcess {
         }
         if (Date.now() > deadline) {
           await this.stop();
-          throw new Error(`the core (${this.#binary}) did not listen on 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms:\n${this.#output.trim()}`);
+          throw new Error(
+            `the core (${this.#binary}) did not listen on 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms:\n${this.#output.trim()}`,
+          );
         }
         await delay(20);
       }

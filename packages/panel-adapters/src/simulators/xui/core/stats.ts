@@ -31,10 +31,15 @@ export function parseQueryStats(output: string): ClientTrafficDelta[] {
 /** Reads and resets every user's counters from the StatsService on `127.0.0.1:apiPort`. */
 export async function queryUserTraffic(ctlBinary: string, apiPort: number): Promise<ClientTrafficDelta[]> {
   const output = await new Promise<string>((resolve, reject) => {
-    execFile(ctlBinary, ['api', `--server=127.0.0.1:${apiPort}`, 'StatsService.QueryStats', 'pattern: "user>>>" reset: true'], { timeout: 5_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${ctlBinary} api StatsService.QueryStats failed: ${stderr.trim() || error.message}`));
-      else resolve(stdout);
-    });
+    execFile(
+      ctlBinary,
+      ['api', `--server=127.0.0.1:${apiPort}`, 'StatsService.QueryStats', 'pattern: "user>>>" reset: true'],
+      { timeout: 5_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${ctlBinary} api StatsService.QueryStats failed: ${stderr.trim() || error.message}`));
+        else resolve(stdout);
+      },
+    );
   });
   return parseQueryStats(output);
 }

@@ -84,7 +84,10 @@ export class XuiCore {
   /** Starts the core on the panel's current inbounds and clients (and the periodic traffic job when configured). */
   start(): Promise<void> {
     if (this.#intervalMs !== undefined && this.#timer === undefined) {
-      this.#timer = setInterval(() => void this.trafficJob().catch((error: unknown) => (this.lastError = error as Error)), this.#intervalMs);
+      this.#timer = setInterval(
+        () => void this.trafficJob().catch((error: unknown) => (this.lastError = error as Error)),
+        this.#intervalMs,
+      );
       this.#timer.unref?.();
     }
     return this.sync();
