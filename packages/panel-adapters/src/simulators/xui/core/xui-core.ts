@@ -49,6 +49,8 @@ export class XuiCore {
   #queue: Promise<unknown> = Promise.resolve();
   #timer: ReturnType<typeof setInterval> | undefined;
   #restarts = 0;
+  /** Clients that moved bytes since the last traffic job (counters are also read before restarts). */
+  readonly #active = new Set<string>();
   /** The last error a client change met while restarting the core (the panel's API still answered). */
   lastError: Error | undefined;
 
@@ -101,10 +103,18 @@ export class XuiCore {
     return this.#serial(() => this.#sync());
   }
 
-  /** 3x-ui's traffic job: credits the core's per-client counters, disables depleted and expired clients, applies that to the core. */
+  /**
+   * 3x-ui's traffic job: credits the core's per-client counters, marks the clients that moved bytes
+   * since the last job as online (the panel's `onlines`), disables depleted and expired clients, and
+   * applies that to the core.
+   */
   trafficJob(): Promise<CoreTrafficReport> {
     return this.#serial(async () => {
       const bytes = await this.#collect();
+      this.#state.polled = true;
+      this.#state.online.clear();
+      for (const k of this.#active) if (this.#state.clients.has(k)) this.#state.online.add(k);
+      this.#active.clear();
       const disabled = this.#state.enforce(this.#clock.now().getTime());
       await this.#sync();
       return { bytes, disabled };
@@ -149,6 +159,7 @@ export class XuiCore {
     for (const delta of await queryUserTraffic(this.#ctl, this.#apiPort)) {
       if (delta.up + delta.down === 0 || !this.#state.traffic.has(key(delta.email))) continue;
       this.#state.addTraffic(delta.email, delta.up, delta.down, now);
+      this.#active.add(key(delta.email));
       bytes += delta.up + delta.down;
     }
     return bytes;
