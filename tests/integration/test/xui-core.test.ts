@@ -25,9 +25,9 @@ describe.skipIf(SKIP_CORE !== false)(`the 3x-ui simulator's core${SKIP_CORE === 
     for (const step of cleanup.splice(0).reverse()) await step();
   });
 
-  async function panel() {
+  async function panel(version = '2.8.x') {
     const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-    const sim = createXuiSimulator({ clock, core: { binary: V2RAY } });
+    const sim = createXuiSimulator({ version, clock, core: { binary: V2RAY } });
     cleanup.push(() => sim.core!.stop());
     const inbound = sim.addInbound({ remark: 'vl', protocol: 'vless', port: await freeLocalPort() });
     await sim.core!.start();
@@ -38,33 +38,36 @@ describe.skipIf(SKIP_CORE !== false)(`the 3x-ui simulator's core${SKIP_CORE === 
     return { sim, adapter, target, core: sim.core! };
   }
 
-  it('restarts on a client change that alters its config, credits what the old core counted, and skips changes that do not', async () => {
-    const { adapter, target, core } = await panel();
-    const web = await startCountingWebServer();
-    cleanup.push(() => web.close());
-    expect(core.restarts).toBe(1);
-    const [first] = await adapter.createClients(target, [spec('first')], ctx());
-    expect(core.restarts).toBe(2);
-    const client = await startLinkClient(V2RAY, (await adapter.links(first!.ref, ctx())).shareLinks[0]!);
-    cleanup.push(() => client.stop());
-    const before = web.moved();
-    await fetchThrough(client.socksPort, `${web.url}/bytes/5000`);
-    const after = web.moved();
-    const moved = after.read - before.read + (after.written - before.written);
+  it.each(['2.8.x', '3.6.x'])(
+    '%s: restarts on a client change that alters its config, credits what the old core counted, and skips changes that do not',
+    async (version) => {
+      const { adapter, target, core } = await panel(version);
+      const web = await startCountingWebServer();
+      cleanup.push(() => web.close());
+      expect(core.restarts).toBe(1);
+      const [first] = await adapter.createClients(target, [spec('first')], ctx());
+      expect(core.restarts).toBe(2);
+      const client = await startLinkClient(V2RAY, (await adapter.links(first!.ref, ctx())).shareLinks[0]!);
+      cleanup.push(() => client.stop());
+      const before = web.moved();
+      await fetchThrough(client.socksPort, `${web.url}/bytes/5000`);
+      const after = web.moved();
+      const moved = after.read - before.read + (after.written - before.written);
 
-    // A second buyer: the config changes, the core restarts, and the first buyer's bytes are kept.
-    const pid = core.pid;
-    await adapter.createClients(target, [spec('second')], ctx());
-    expect(core.restarts).toBe(3);
-    expect(core.pid).not.toBe(pid);
-    expect((await adapter.getClient(first!.ref, ctx()))?.usedBytes).toBe(moved);
-    expect((await core.trafficJob()).bytes).toBe(0);
+      // A second buyer: the config changes, the core restarts, and the first buyer's bytes are kept.
+      const pid = core.pid;
+      await adapter.createClients(target, [spec('second')], ctx());
+      expect(core.restarts).toBe(3);
+      expect(core.pid).not.toBe(pid);
+      expect((await adapter.getClient(first!.ref, ctx()))?.usedBytes).toBe(moved);
+      expect((await core.trafficJob()).bytes).toBe(0);
 
-    // Resetting a counter changes nothing the core runs: no restart.
-    await adapter.resetUsage(first!.ref, ctx());
-    expect(core.restarts).toBe(3);
-    expect(await fetchThrough(client.socksPort, `${web.url}/bytes/10`)).toBe(10);
-  });
+      // Resetting a counter changes nothing the core runs: no restart.
+      await adapter.resetUsage(first!.ref, ctx());
+      expect(core.restarts).toBe(3);
+      expect(await fetchThrough(client.socksPort, `${web.url}/bytes/10`)).toBe(10);
+    },
+  );
 
   it('a core that cannot start leaves the API answering and says why in lastError', async () => {
     const { sim, adapter, target, core } = await panel();
