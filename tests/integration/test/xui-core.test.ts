@@ -80,4 +80,15 @@ describe.skipIf(SKIP_CORE !== false)(`the 3x-ui simulator's core${SKIP_CORE === 
     expect(created?.ref.username).toBeDefined();
     expect(core.lastError?.message).toContain(`127.0.0.1:${port}: the port is taken`);
   });
+
+  it('once stopped, API writes and traffic jobs leave the core stopped (no stray process)', async () => {
+    const { adapter, target, core } = await panel();
+    expect(core.pid).toBeDefined();
+    await core.stop();
+    expect(core.pid).toBeUndefined();
+    await adapter.createClients(target, [spec('after-stop')], ctx());
+    await core.trafficJob();
+    expect(core.pid).toBeUndefined();
+    expect(core.restarts).toBe(1);
+  });
 });

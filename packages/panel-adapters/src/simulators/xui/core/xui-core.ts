@@ -5,12 +5,12 @@
  * rows the panel API reports, then disables depleted and expired clients (which takes them out of
  * the core). Every operation runs one at a time, in call order.
  */
+import { dirname, join } from 'node:path';
 import type { Clock } from '@panelkit/sdk';
 import { key, type SimInbound, type XuiState } from '../state.js';
 import { buildCoreConfig, type CoreInboundStatus } from './config.js';
 import { CoreProcess, freeLocalPort } from './process.js';
 import { queryUserTraffic } from './stats.js';
-import { dirname, join } from 'node:path';
 
 /** How the simulator runs its core. */
 export interface XuiCoreOptions {
@@ -49,6 +49,8 @@ export class XuiCore {
   #queue: Promise<unknown> = Promise.resolve();
   #timer: ReturnType<typeof setInterval> | undefined;
   #restarts = 0;
+  /** Between `start()` and `stop()`: only then do client changes and traffic jobs touch the process. */
+  #started = false;
   /** Clients that moved bytes since the last traffic job (counters are also read before restarts). */
   readonly #active = new Set<string>();
   /** The last error a client change met while restarting the core (the panel's API still answered). */
@@ -85,6 +87,7 @@ export class XuiCore {
 
   /** Starts the core on the panel's current inbounds and clients (and the periodic traffic job when configured). */
   start(): Promise<void> {
+    this.#started = true;
     if (this.#intervalMs !== undefined && this.#timer === undefined) {
       this.#timer = setInterval(
         () => void this.trafficJob().catch((error: unknown) => (this.lastError = error as Error)),
@@ -121,8 +124,9 @@ export class XuiCore {
     });
   }
 
-  /** Stops the core and the periodic job; removes the config directory. */
+  /** Stops the core and the periodic job; removes the config directory. Client changes no longer start it (until `start()`). */
   stop(): Promise<void> {
+    this.#started = false;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     return this.#serial(async () => {
@@ -141,6 +145,7 @@ export class XuiCore {
     this.#apiPort ??= await freeLocalPort();
     const config = buildCoreConfig(this.#state, this.#apiPort, this.#serve);
     this.#statuses = config.inbounds;
+    if (!this.#started) return;
     const json = JSON.stringify(config.json);
     if (json === this.#running && this.#process.pid !== undefined) return;
     if (this.#running !== undefined) await this.#collect().catch(() => 0);
