@@ -4,6 +4,7 @@ import { createApp } from './http/app.js';
 import { ensureStartupAdmin } from './stack/admin-account.js';
 import { startBackground, type Background } from './stack/background.js';
 import { createLogger } from './stack/logger.js';
+import { demoCoreLines } from './stack/demo-core.js';
 import { openShop } from './stack/shop.js';
 import { exitOnStartupError } from './stack/startup-errors.js';
 
@@ -37,6 +38,7 @@ async function main(config: ShopConfig): Promise<void> {
     `  database: ${config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
   ];
   if (shop.demo !== null) for (const p of shop.demo.panels) lines.push(`  simulated 3x-ui panel (${p.name}): ${p.url}  login ${p.login.username} / ${p.login.password}`);
+  if (shop.demo !== null && config.demoCore !== null) lines.push(...demoCoreLines(shop.demo, config.demoCore));
   if (admin !== null) lines.push(`  admin sign-in: ${admin.email} / ${admin.password}`);
   if (config.testPayments) lines.push('  test payments are ON: the wallet credits at once (never use in production)');
   lines.push(`  ${config.runWorker ? 'worker and scheduler run in this process' : 'worker is off here: run `npm run worker -w examples/shop`'}`, '  Ctrl+C stops it.', '');

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 
@@ -39,5 +42,20 @@ describe('configuration', () => {
   it('needs a secret with PostgreSQL, and both halves of paired settings', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://db/shop' })).toThrow(/SHOP_SECRET/);
     expect(() => loadConfig({ ADMIN_EMAIL: 'a@example.com' })).toThrow(/ADMIN_PASSWORD/);
+  });
+
+  it('DEMO_CORE names a v2ray with v2ctl beside it, for the demo panels only', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'panelkit-core-config-'));
+    try {
+      writeFileSync(join(dir, 'v2ray'), '');
+      expect(() => loadConfig({ DEMO_CORE: join(dir, 'v2ray') })).toThrow(/DEMO_CORE: no .*v2ray with v2ctl beside it/);
+      writeFileSync(join(dir, 'v2ctl'), '');
+      expect(loadConfig({ DEMO_CORE: join(dir, 'v2ray') }).demoCore).toBe(join(dir, 'v2ray'));
+      expect(() => loadConfig({ DEMO_CORE: join(dir, 'v2ray'), DEMO_PANEL: 'off' })).toThrow(/DEMO_CORE: only the demo panels/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(loadConfig({}).demoCore).toBeNull();
+    expect(loadConfig({ DEMO_CORE: 'off' }).demoCore).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 
 /** Where the shop keeps its embedded database and generated secrets when no setting says otherwise. */
@@ -37,6 +38,11 @@ const EnvSchema = z.object({
   SHOP_TIME_ZONE: timeZone.default('UTC'),
   /** `on`: start a simulated 3x-ui panel in-process with demo plans. Default on without DATABASE_URL. */
   DEMO_PANEL: onOff.optional(),
+  /**
+   * `v2ray` (Debian's /usr/bin/v2ray) or the path of a v2ray 4.x binary with `v2ctl` beside it: the demo
+   * panels drive that real proxy core, so links bought in the demo carry traffic. Default off.
+   */
+  DEMO_CORE: z.string().min(1).optional(),
   /** A JSON file of panels (with real credentials) to add or update at start. */
   PANELS_FILE: z.string().min(1).optional(),
   /** Creates this admin at start when no account has the address yet. */
@@ -74,6 +80,8 @@ export interface ShopConfig {
   currency: string;
   timeZone: string;
   demoPanel: boolean;
+  /** The proxy core binary the demo panels drive (`DEMO_CORE`), or null. */
+  demoCore: string | null;
   panelsFile: string | null;
   admin: { email: string; password: string } | null;
   cardToCard: { cardNumber: string; holder: string } | null;
@@ -108,10 +116,16 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   if ((e.CARD_NUMBER === undefined) !== (e.CARD_HOLDER === undefined)) problems.push('CARD_NUMBER and CARD_HOLDER: set both or neither');
   if (e.SMTP_URL !== undefined && e.MAIL_FROM === undefined) problems.push('MAIL_FROM: required with SMTP_URL (the From of notification emails)');
+  const demoPanel = e.DEMO_PANEL ?? embedded;
+  const coreOff = e.DEMO_CORE === undefined || ['off', 'false', '0'].includes(e.DEMO_CORE);
+  const demoCore = coreOff ? null : e.DEMO_CORE === 'v2ray' ? '/usr/bin/v2ray' : resolve(cwd, e.DEMO_CORE as string);
+  if (demoCore !== null && !demoPanel) problems.push('DEMO_CORE: only the demo panels drive a core (DEMO_PANEL is off)');
+  else if (demoCore !== null && (!existsSync(demoCore) || !existsSync(join(dirname(demoCore), 'v2ctl')))) {
+    problems.push(`DEMO_CORE: no ${demoCore} with v2ctl beside it (as root: apt-get install v2ray)`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = e.DATA_DIR === undefined ? DEFAULT_DATA_DIR : isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
-  const demoPanel = e.DEMO_PANEL ?? embedded;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -125,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     currency: e.SHOP_CURRENCY,
     timeZone: e.SHOP_TIME_ZONE,
     demoPanel,
+    demoCore,
     panelsFile: e.PANELS_FILE === undefined ? null : resolve(cwd, e.PANELS_FILE),
     admin: e.ADMIN_EMAIL === undefined ? null : { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD as string },
     cardToCard: e.CARD_NUMBER === undefined ? (demoPanel ? { cardNumber: '6037-9900-0000-0000', holder: 'Demo Shop' } : null) : { cardNumber: e.CARD_NUMBER, holder: e.CARD_HOLDER as string },

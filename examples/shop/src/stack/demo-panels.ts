@@ -1,6 +1,7 @@
 import type { Clock, Panel, PanelAdapter, Plan, StoragePort, Target } from '@panelkit/sdk';
 import { createXuiSimulator, serveOnLocalhost, type RunningSimulator, type XuiSimulator } from '@panelkit/panel-adapters/testing';
 import { syncTargets } from '../panels/sync-targets.js';
+import { DEMO_TRAFFIC_INTERVAL_MS, isLiveInbound, LIVE_PLAN_INBOUND, seedCoreInbounds } from './demo-core.js';
 import { randomSecret, remembered, rememberedUpdate } from './data-folder.js';
 
 export const GiB = 1024 ** 3;
@@ -15,7 +16,7 @@ interface DemoPanelFile {
   username: string;
   password: string;
   basePath: string;
-  ports: { panel: number; subscription: number };
+  ports: { panel: number; subscription: number; core?: number[] };
 }
 
 export interface DemoPanel {
@@ -50,12 +51,22 @@ async function serveOnRememberedPort(handler: XuiSimulator['handle'], port: numb
  * adds the demo plans on first start. A restarted simulator is empty, so the caller runs a
  * repairing reconciliation to recreate the clients the shop sold (see `openShop`).
  */
-export async function startDemoPanels(deps: { storage: StoragePort; clock: Clock; dataDir: string | null; currency: string; adapterFor: (panel: Panel) => PanelAdapter }): Promise<DemoPanels> {
+export async function startDemoPanels(deps: {
+  storage: StoragePort;
+  clock: Clock;
+  dataDir: string | null;
+  currency: string;
+  adapterFor: (panel: Panel) => PanelAdapter;
+  /** The proxy core binary the panels drive (`DEMO_CORE`), or null for API-only panels. */
+  core?: string | null;
+}): Promise<DemoPanels> {
   const servers: RunningSimulator[] = [];
   const panels: DemoPanel[] = [];
   const close = async () => {
+    for (const demo of panels) await demo.sim.core?.stop();
     for (const server of servers.splice(0)) await server.close();
   };
+  const core = deps.core ?? null;
   try {
     for (const location of LOCATIONS) {
       const fileName = `demo-panel-${location.key}.json`;
@@ -65,13 +76,21 @@ export async function startDemoPanels(deps: { storage: StoragePort; clock: Clock
         basePath: `/${randomSecret(9)}/`,
         ports: { panel: 0, subscription: 0 },
       }));
-      const sim = createXuiSimulator({ version: '2.8.x', basePath: saved.basePath, credentials: { username: saved.username, password: saved.password }, clock: deps.clock });
+      const sim = createXuiSimulator({
+        version: '2.8.x',
+        basePath: saved.basePath,
+        credentials: { username: saved.username, password: saved.password },
+        clock: deps.clock,
+        ...(core === null ? {} : { core: { binary: core, trafficIntervalMs: DEMO_TRAFFIC_INTERVAL_MS, serve: isLiveInbound } }),
+      });
       sim.seedDemo();
+      const corePorts = core === null ? undefined : await seedCoreInbounds(sim, saved.ports.core ?? []);
       const server = await serveOnRememberedPort(sim.handle, saved.ports.panel);
       servers.push(server);
       const subServer = await serveOnRememberedPort(sim.subscriptionService({ path: '/sub/' }), saved.ports.subscription);
       servers.push(subServer);
-      rememberedUpdate(deps.dataDir, fileName, { ...saved, ports: { panel: Number(new URL(server.origin).port), subscription: Number(new URL(subServer.origin).port) } });
+      const ports = { panel: Number(new URL(server.origin).port), subscription: Number(new URL(subServer.origin).port) };
+      rememberedUpdate(deps.dataDir, fileName, { ...saved, ports: { ...ports, ...(corePorts === undefined ? {} : { core: corePorts }) } });
 
       const url = `${server.origin}${saved.basePath}`;
       const panel = await registerPanel(deps.storage, {
@@ -82,11 +101,12 @@ export async function startDemoPanels(deps: { storage: StoragePort; clock: Clock
         subscriptionBaseUrl: `${subServer.origin}/sub/`,
       });
       panels.push({ name: location.name, tag: location.tag, sim, panel, url, login: { username: saved.username, password: saved.password } });
+      await sim.core?.start();
     }
     if ((await deps.storage.plans.list()).length === 0) {
       for (const demo of panels) {
         const targets = await syncTargets(deps.storage, deps.adapterFor(demo.panel), demo.panel, 500, AbortSignal.timeout(15_000));
-        await createDemoPlans(deps.storage, demo, targets.added, deps.currency);
+        await createDemoPlans(deps.storage, demo, targets.added, deps.currency, core !== null);
       }
     }
     return { panels, close };
@@ -111,10 +131,12 @@ async function registerPanel(
   return storage.panels.update(existing.id, fields);
 }
 
-async function createDemoPlans(storage: StoragePort, demo: DemoPanel, targets: Target[], currency: string): Promise<Plan[]> {
-  const reality = targets.find((t) => t.protocol === 'vless') ?? targets[0];
-  if (reality === undefined) return [];
-  const placement = { preferredTargetIds: [reality.id], allowedLocations: [demo.tag] };
+async function createDemoPlans(storage: StoragePort, demo: DemoPanel, targets: Target[], currency: string, live: boolean): Promise<Plan[]> {
+  // With a core the plans sell the inbound it serves, so a bought link carries traffic.
+  const served = live ? targets.find((t) => t.name === LIVE_PLAN_INBOUND) : undefined;
+  const preferred = served ?? targets.find((t) => t.protocol === 'vless') ?? targets[0];
+  if (preferred === undefined) return [];
+  const placement = { preferredTargetIds: [preferred.id], allowedLocations: [demo.tag] };
   const price = (amount: number) => ({ amount, currency });
   const plans = demo.tag === 'de'
     ? [

@@ -80,7 +80,14 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
     const adapters = new AdapterCache(adapterFor);
     let demo: DemoPanels | null = null;
     if (config.demoPanel) {
-      demo = await startDemoPanels({ storage, clock, dataDir: keepDir, currency: config.currency, adapterFor: (panel) => adapters.for(panel) });
+      demo = await startDemoPanels({
+        storage,
+        clock,
+        dataDir: keepDir,
+        currency: config.currency,
+        adapterFor: (panel) => adapters.for(panel),
+        core: config.demoCore,
+      });
       closers.push(() => (demo as DemoPanels).close());
     }
     const shopSchema = shopSchemaName(config.schema);

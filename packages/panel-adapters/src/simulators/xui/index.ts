@@ -3,3 +3,14 @@ export { traitsOf as xuiVersionTraits, parseVersion as parseXuiVersion, type Xui
 export { XuiState, type InboundSeed as XuiInboundSeed, type RawClient as XuiRawClient, type SimInbound as XuiSimInbound, type SimTraffic as XuiSimTraffic } from './state.js';
 export { XuiSessions, type AuthResult as XuiAuthResult } from './sessions.js';
 export { xuiSubscriptionHandler, type XuiSubscriptionOptions } from './subscription-service.js';
+export {
+  XuiCore,
+  startLinkClient,
+  freeLocalPort,
+  buildCoreConfig as buildXuiCoreConfig,
+  type LinkClient,
+  type XuiCoreOptions,
+  type CoreTrafficReport as XuiCoreTrafficReport,
+  type CoreInboundStatus as XuiCoreInboundStatus,
+  type CoreConfig as XuiCoreConfig,
+} from './core/index.js';

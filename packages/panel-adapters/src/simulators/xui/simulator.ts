@@ -9,6 +9,7 @@ import type { Clock } from '@panelkit/sdk';
 import type { PanelTestControls } from '@panelkit/sdk/testing';
 import { delay } from '../harness/delay.js';
 import { SimulatorBase, type FetchHandler, type Router } from '../harness/index.js';
+import { XuiCore, type XuiCoreOptions } from './core/index.js';
 import { seedDemoInbounds } from './demo.js';
 import { fail, noRoute, ok } from './envelope.js';
 import { genARoutes } from './routes-gen-a.js';
@@ -34,6 +35,11 @@ export interface XuiSimulatorOptions {
   readonly sessionMaxAgeMinutes?: number;
   /** Misbehaviours to start with (e.g. `clobberConcurrentWrites`, as 3x-ui v2.x under concurrent writes); all off by default. */
   readonly quirks?: Partial<XuiQuirks>;
+  /**
+   * Drive a real proxy core (v2ray 4.x) from the panel's inbounds and clients, as 3x-ui drives
+   * Xray; start it with `sim.core.start()` and stop it with `sim.core.stop()`. See {@link XuiCore}.
+   */
+  readonly core?: XuiCoreOptions;
 }
 
 /** Switchable misbehaviours the real panel is known for. */
@@ -52,6 +58,8 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
   readonly state = new XuiState();
   readonly sessions: XuiSessions;
   readonly quirks: XuiQuirks = { emptyBodyOnWrite: false, clobberConcurrentWrites: false, writeDelayMs: 5 };
+  /** The real core behind the panel, when the `core` option named one. */
+  readonly core: XuiCore | undefined;
   readonly #credentials: { username: string; password: string };
   readonly #router: Router;
   readonly #recordIds = new Map<string, number>();
@@ -67,6 +75,7 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
     Object.assign(this.quirks, options.quirks);
     for (const token of options.apiTokens ?? []) this.sessions.tokens.add(token);
     this.#router = this.traits.genB ? genBRoutes(this, fail) : genARoutes(this, fail);
+    this.core = options.core ? new XuiCore(this.state, this.clock, options.core) : undefined;
   }
 
   // ------------------------------------------------------------------ seeding
@@ -217,7 +226,10 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
     if (isLegacyStatus || (path === '/panel/api/server/status' && request.method === 'GET' && this.#hasApiStatus())) return ok(this.#status());
     const found = this.#router.find(request.method, path);
     if (!('handler' in found)) return noRoute();
-    return found.handler(request, found.params, undefined);
+    const response = await found.handler(request, found.params, undefined);
+    // As 3x-ui restarts Xray after a client change; a core that fails to start does not fail the API call.
+    if (this.core && request.method === 'POST') await this.core.sync().catch((error: unknown) => (this.core!.lastError = error as Error));
+    return response;
   }
 
   #hasApiStatus(): boolean {
