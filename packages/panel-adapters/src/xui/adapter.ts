@@ -25,7 +25,7 @@ import { connectionHttpOptions, type PanelConnectionOptions } from '../http/conn
 import { measureHealth } from '../http/health.js';
 import { KeyedMutex, PanelHttp } from '../http/index.js';
 import { XuiApi } from './api.js';
-import type { DriverDeps, XuiDriver, XuiLinkSettings } from './driver.js';
+import type { DriverDeps, ResetMemo, XuiDriver, XuiLinkSettings } from './driver.js';
 import { GenADriver } from './gen-a.js';
 import { GenBDriver } from './gen-b.js';
 import { detectGeneration, type XuiGeneration } from './probe.js';
@@ -161,8 +161,10 @@ export class XuiAdapter implements PanelAdapter {
     return this.#run(ctx, (driver, c) => driver.updateClient(ref, patch, c));
   }
 
+  /** Zeroes usage only: Gen B's reset also turns a disabled client on, and the driver turns it off again. */
   resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
-    return this.#run(ctx, (driver, c) => driver.resetUsage(ref, c));
+    const memo: ResetMemo = {};
+    return this.#run(ctx, (driver, c) => driver.resetUsage(ref, c, memo));
   }
 
   deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {

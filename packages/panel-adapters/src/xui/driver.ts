@@ -19,9 +19,15 @@ export interface XuiLinkSettings {
 export interface DriverDeps {
   readonly api: XuiApi;
   readonly clock: Clock;
-  /** Serialises writes per inbound (`inbound:<id>`). */
+  /** Serialises writes per inbound (`inbound:<id>`, Gen A) and per client (`client:<email>`, Gen B). */
   readonly writes: KeyedMutex;
   readonly links: XuiLinkSettings;
+}
+
+/** What a reset learns on its first attempt and its retries must not read again (the reset itself changes it). */
+export interface ResetMemo {
+  /** The client's admin switch before the reset. */
+  enabledBefore?: boolean;
 }
 
 export interface XuiDriver {
@@ -33,7 +39,8 @@ export interface XuiDriver {
   createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]>;
   getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null>;
   updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient>;
-  resetUsage(ref: ClientRef, ctx: CallContext): Promise<void>;
+  /** `memo` lives across the retries of one reset (what the client was like before the first attempt). */
+  resetUsage(ref: ClientRef, ctx: CallContext, memo: ResetMemo): Promise<void>;
   deleteClient(ref: ClientRef, ctx: CallContext): Promise<void>;
   listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage>;
   links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks>;

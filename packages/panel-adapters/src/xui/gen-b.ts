@@ -24,7 +24,7 @@ import {
 } from '@panelkit/sdk';
 import { z } from 'zod';
 import { failureOf, type XuiApi } from './api.js';
-import { inboundIdOf, subscriptionUrl, type DriverDeps, type XuiDriver } from './driver.js';
+import { inboundIdOf, subscriptionUrl, type DriverDeps, type ResetMemo, type XuiDriver } from './driver.js';
 import { pageSizeOf } from './listing.js';
 import { applyPatch, clientFromSpec, patchApplied, toRemoteClient } from './mapping.js';
 import {
@@ -43,6 +43,11 @@ const API = 'panel/api/clients';
 const PAGE_MAX = 200;
 
 type InboundOption = z.infer<typeof InboundOptionsSchema>[number];
+
+/** The write-lock key of one client (emails are case-insensitive on the panel). */
+function clientKey(email: string): string {
+  return `client:${email.toLowerCase()}`;
+}
 
 function recordAsClient(record: ClientRecord): XuiClient & Record<string, unknown> {
   // The record calls the UUID `uuid` and its numeric database key `id`; the update body wants
@@ -136,7 +141,11 @@ export class GenBDriver implements XuiDriver {
     return got ? this.#remote(ref.target, got) : null;
   }
 
-  async updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
+  updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
+    return this.deps.writes.run(clientKey(ref.username), () => this.#update(ref, patch, ctx));
+  }
+
+  async #update(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
     const op = 'updateClient';
     const got = await this.#get(ref.username, op, ctx);
     if (!got) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context(op));
@@ -150,15 +159,33 @@ export class GenBDriver implements XuiDriver {
     return this.#remote(ref.target, back);
   }
 
-  async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
+  /**
+   * `clients/resetTraffic` also sets `enable = true` (`ResetTrafficByEmail` re-enables a disabled
+   * client), so a client that was off before the first attempt is turned off again. One reset or
+   * update per client at a time in this adapter, so an update cannot land between the two writes.
+   */
+  resetUsage(ref: ClientRef, ctx: CallContext, memo: ResetMemo): Promise<void> {
+    return this.deps.writes.run(clientKey(ref.username), () => this.#reset(ref, ctx, memo));
+  }
+
+  async #reset(ref: ClientRef, ctx: CallContext, memo: ResetMemo): Promise<void> {
     const op = 'resetUsage';
+    if (memo.enabledBefore === undefined) {
+      const before = await this.#get(ref.username, op, ctx);
+      if (!before) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context(op));
+      memo.enabledBefore = before.client.enable;
+    }
     const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/resetTraffic/${encodeURIComponent(ref.username)}` }, z.unknown(), ctx);
-    if (!result.empty) return;
-    const back = await this.#get(ref.username, op, ctx).catch((error: unknown) => {
-      throw this.#unknown(op, error);
-    });
-    if (!back) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context(op));
-    if ((back.usedTraffic ?? 0) !== 0) throw this.#unknown(op);
+    if (result.empty) {
+      const back = await this.#get(ref.username, op, ctx).catch((error: unknown) => {
+        throw this.#unknown(op, error);
+      });
+      if (!back) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context(op));
+      if ((back.usedTraffic ?? 0) !== 0) throw this.#unknown(op);
+    }
+    if (!memo.enabledBefore) {
+      await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkDisable`, json: { emails: [ref.username] } }, z.unknown(), ctx);
+    }
   }
 
   async deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {

@@ -63,6 +63,32 @@ describe('3x-ui Gen B', () => {
     expect(calls(sim, `POST /panel/api/clients/del/${one.identity.username}`)).toBe(2);
   });
 
+  it('a reset re-enables a disabled client on the panel; the adapter turns it off again', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    const off = spec({ enabled: false });
+    const [created] = await adapter.createClients(targets.vless, [off], ctx());
+    await sim.addTraffic(off.identity.username, 10, 10);
+    const disables = calls(sim, 'POST /panel/api/clients/bulkDisable');
+    await adapter.resetUsage(created!.ref, ctx());
+    expect(sim.client(off.identity.username)!.enable).toBe(false);
+    expect(await adapter.getClient(created!.ref, ctx())).toMatchObject({ enabled: false, usedBytes: 0 });
+    expect(calls(sim, 'POST /panel/api/clients/bulkDisable')).toBe(disables + 1);
+  });
+
+  it('a reset of an enabled client makes no extra write, and a lost answer is retried without losing the old state', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    const on = spec();
+    const [created] = await adapter.createClients(targets.vless, [on], ctx());
+    await adapter.resetUsage(created!.ref, ctx());
+    expect(calls(sim, 'POST /panel/api/clients/bulkDisable')).toBe(0);
+    const off = spec({ enabled: false });
+    const [disabled] = await adapter.createClients(targets.vless, [off], ctx());
+    // The reset lands, then the restoring write fails on the network: the retry must still know the client was off.
+    server.use(http.post(`${ORIGIN}${BASE_PATH}panel/api/clients/bulkDisable`, () => HttpResponse.error(), { once: true }));
+    await adapter.resetUsage(disabled!.ref, ctx());
+    expect(sim.client(off.identity.username)!.enable).toBe(false);
+  });
+
   it('deletes the only client of an inbound without a placeholder (v3.1 allows it)', async () => {
     const { sim, adapter, targets } = rig({ version: '3.6.x' });
     const [created] = await adapter.createClients(targets.trojan, [spec()], ctx());

@@ -157,7 +157,12 @@ export interface PanelAdapter {
   getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null>;
   /** Applies the fields present in `patch`; throws `PanelNotFoundError` when the client is missing. */
   updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient>;
-  /** Sets the client's used traffic to zero. */
+  /**
+   * Sets the client's used traffic to zero, and changes nothing else: enabled or disabled, waiting
+   * for first use, expiry, limit and whatever else the panel keeps for the client (Marzban's
+   * `next_plan`) are as before. Several panels' own reset also re-enables the client (3x-ui v3.1+,
+   * Marzban) or drops panel-side plans (Marzban); the adapter puts those back before it returns.
+   */
   resetUsage(ref: ClientRef, ctx: CallContext): Promise<void>;
   /** Removes the client; a client that is already gone is success. */
   deleteClient(ref: ClientRef, ctx: CallContext): Promise<void>;

@@ -188,6 +188,12 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
   });
 
   router.on('POST', '/panel/api/clients/resetTraffic/:email', (_r, p) => {
+    // `ResetTrafficByEmail` turns a disabled client back on before zeroing its traffic.
+    const client = state.clients.get(key(p.email!));
+    if (client && client.enable === false) {
+      client.enable = true;
+      client.updated_at = now();
+    }
     if (!state.resetTraffic(p.email!, now())) return fail(MSG.wrong, 'record not found');
     return sim.writeAnswer(ok(null, MSG.reset));
   });
