@@ -22,6 +22,7 @@ import {
 } from '@panelkit/sdk';
 import { measureHealth } from '../http/health.js';
 import type { PanelHttp, PanelRequest, PanelResponse } from '../http/index.js';
+import type { PanelLogin } from '../http/credentials.js';
 import { connectWithToken, tokenPanelCapabilities, type TokenPanelOptions } from '../marzban-family/connection.js';
 import { errorOf, expectOk, isOk } from '../marzban-family/responses.js';
 import type { TokenSession } from '../marzban-family/token-session.js';
@@ -30,8 +31,8 @@ import { KEY_VARIANTS, createBody, isOurKey, modifyBody, toRemoteClient } from '
 import { AdminSchema, EmptySchema, ServicesPageSchema, UserSchema, UsersPageSchema, type MarzneshinUser } from './schemas.js';
 
 export interface MarzneshinAdapterOptions extends TokenPanelOptions {
-  /** An admin with `modify_users_access` (form login at `POST /api/admins/token`). */
-  readonly username: string;
+  /** The login of an admin with `modify_users_access` (form login at `POST /api/admins/token`). */
+  readonly auth: PanelLogin;
 }
 
 /** `GET /api/users` refuses `size` above 100 (422). */

@@ -22,6 +22,7 @@ import {
   type TargetRef,
 } from '@panelkit/sdk';
 import { connectionHttpOptions, type PanelConnectionOptions } from '../http/connection-options.js';
+import { isPanelAuth } from '../http/credentials.js';
 import { measureHealth } from '../http/health.js';
 import { KeyedMutex, PanelHttp } from '../http/index.js';
 import { XuiApi } from './api.js';
@@ -71,10 +72,7 @@ function validate(options: XuiAdapterOptions): URL {
     throw new ConfigurationError('3x-ui baseUrl is not a URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigurationError('3x-ui baseUrl must be http or https');
-  const auth = options.auth as Partial<Record<string, unknown>> | undefined;
-  const hasToken = typeof auth?.token === 'string' && auth.token !== '';
-  const hasLogin = typeof auth?.username === 'string' && auth.username !== '' && typeof auth.password === 'string';
-  if (!hasToken && !hasLogin) throw new ConfigurationError('3x-ui auth needs { username, password } or { token }');
+  if (!isPanelAuth(options.auth)) throw new ConfigurationError('3x-ui auth needs { username, password } or { token }');
   return url;
 }
 

@@ -12,13 +12,13 @@
  * redirect). `PanelHttp` logs in once more and repeats the request once on any of these.
  */
 import { PanelAuthError, type CallContext } from '@panelkit/sdk';
+import type { PanelLogin, PanelToken } from '../http/credentials.js';
 import { errorForStatus, looksLikeHtml, parseJson, readJson } from '../http/index.js';
 import type { PanelHttp, PanelRequest, PanelResponse, RawExchange, SessionStrategy } from '../http/index.js';
 import { CsrfTokenSchema, EnvelopeSchema } from './schemas.js';
 
-export type XuiAuth =
-  | { readonly username: string; readonly password: string; readonly twoFactorCode?: string }
-  | { readonly token: string };
+/** A panel login (with a TOTP code when 2FA is on, v2.6+) or a v3.0+ API token. */
+export type XuiAuth = (PanelLogin & { readonly twoFactorCode?: string }) | PanelToken;
 
 /** Requests whose 404 means "no such route" (the generation probe), never "logged out". */
 export const PROBE_OPERATION = 'probe';

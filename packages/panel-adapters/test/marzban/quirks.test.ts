@@ -158,7 +158,7 @@ describe('marzban: deleting', () => {
 
 describe('marzban: logins (each one is reported to the owner)', () => {
   it('a wrong password fails fast and stays failed: the panel is asked once', async () => {
-    const { adapter, sim } = setup({}, { password: 'wrong-password' });
+    const { adapter, sim } = setup({}, { auth: { username: 'owner', password: 'wrong-password' } });
     for (let i = 0; i < 3; i++) {
       const error = await adapter.listTargets(ctx()).catch((e: unknown) => e);
       expect(PanelAuthError.is(error)).toBe(true);
@@ -169,7 +169,7 @@ describe('marzban: logins (each one is reported to the owner)', () => {
   });
 
   it('after the cool-down it tries once more', async () => {
-    const { adapter, sim, clock } = setup({}, { password: 'wrong-password', login: { authFailureCooldownMs: 60_000 } });
+    const { adapter, sim, clock } = setup({}, { auth: { username: 'owner', password: 'wrong-password' }, login: { authFailureCooldownMs: 60_000 } });
     await adapter.listTargets(ctx()).catch(() => undefined);
     clock.advance(61_000);
     await adapter.listTargets(ctx()).catch(() => undefined);

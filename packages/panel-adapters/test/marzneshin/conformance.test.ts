@@ -8,8 +8,7 @@ describePanelAdapter('marzneshin', async ({ clock, logger }) => {
   const server = await serveOnLocalhost(sim.handle);
   const adapter = createMarzneshinAdapter({
     baseUrl: server.origin,
-    username: 'owner',
-    password: 'marzneshin-admin-secret',
+    auth: { username: 'owner', password: 'marzneshin-admin-secret' },
     clock,
     logger,
     timeoutMs: 500,

@@ -58,7 +58,7 @@ interface Current {
  *   const sim = new MarzbanSimulator({ clock });
  *   const origin = await sim.listen();
  *   return {
- *     adapter: createMarzbanAdapter({ baseUrl: origin, username: 'admin', password: 'pw', logger }),
+ *     adapter: createMarzbanAdapter({ baseUrl: origin, auth: { username: 'admin', password: 'pw' }, logger }),
  *     target: sim.defaultTarget,
  *     controls: sim,
  *     secrets: ['pw'],
