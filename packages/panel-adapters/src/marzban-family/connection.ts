@@ -33,9 +33,13 @@ export function connectWithToken(kind: string, tokenPath: string, options: Token
   return { http, session };
 }
 
-/** Marzban and Marzneshin do the same things: one user per create, in-place edits, bulk listing, on-hold users, resets. */
-export function tokenPanelCapabilities(maxConcurrency: number): PanelCapabilities {
+/**
+ * Marzban and Marzneshin do the same things: one user per create, in-place edits, bulk listing,
+ * on-hold users, resets. `stableShareLinks` defaults to true; Marzban passes false.
+ */
+export function tokenPanelCapabilities(maxConcurrency: number, overrides: Partial<PanelCapabilities> = {}): PanelCapabilities {
   return Object.freeze({
+    stableShareLinks: true,
     batchCreate: false,
     inPlaceUpdate: true,
     bulkUsage: true,
@@ -45,5 +49,6 @@ export function tokenPanelCapabilities(maxConcurrency: number): PanelCapabilitie
     resetUsage: true,
     deviceLimit: false,
     maxConcurrency,
+    ...overrides,
   });
 }

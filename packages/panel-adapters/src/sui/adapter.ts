@@ -76,6 +76,8 @@ export class SuiAdapter implements PanelAdapter {
       resetUsage: true,
       deviceLimit: false,
       maxConcurrency,
+      // The server writes a client's local links when it is saved; reads return them as stored.
+      stableShareLinks: true,
     });
   }
 

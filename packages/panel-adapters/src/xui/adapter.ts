@@ -89,7 +89,9 @@ export class XuiAdapter implements PanelAdapter {
   constructor(options: XuiAdapterOptions) {
     const url = validate(options);
     const maxConcurrency = options.maxConcurrency ?? 4;
-    this.capabilities = { ...CAPABILITIES_BASE, maxConcurrency };
+    // Gen A links are built here, as a stable choice among the panel's values; Gen B asks the panel,
+    // which picks a Reality sni/sid at random per read. Only a configured Gen A promises stable links.
+    this.capabilities = { ...CAPABILITIES_BASE, maxConcurrency, stableShareLinks: options.generation === 'A' };
     this.#session = new XuiSession(options.auth, () => this.#http);
     this.#http = new PanelHttp(
       {

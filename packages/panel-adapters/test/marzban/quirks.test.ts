@@ -117,6 +117,22 @@ describe('marzban: changing', () => {
     expect(sim.user(client!.ref.username)).toMatchObject({ status: 'disabled', usedTraffic: 0 });
   });
 
+  it('reset keeps the next_plan the panel deletes, and the disabled status it re-activates, in one restoring PUT', async () => {
+    const { adapter, sim, clock } = setup();
+    const [client] = await adapter.createClients(VLESS_TARGET, [spec('s-reset-plan', clock)], ctx());
+    const plan = { data_limit: 5 * 2 ** 30, expire: 1_900_000_000, add_remaining_traffic: false, fire_on_either: true };
+    sim.user(client!.ref.username)!.nextPlan = plan;
+    await adapter.updateClient(client!.ref, { enabled: false }, ctx());
+    await sim.addTraffic(client!.ref.username, 100, 100);
+    const puts = sim.requests.byRoute.get(`PUT /api/user/${client!.ref.username}`) ?? 0;
+    await adapter.resetUsage(client!.ref, ctx());
+    expect(sim.user(client!.ref.username)).toMatchObject({ status: 'disabled', usedTraffic: 0, nextPlan: plan });
+    expect(sim.requests.byRoute.get(`PUT /api/user/${client!.ref.username}`)).toBe(puts + 1);
+    await adapter.updateClient(client!.ref, { enabled: true }, ctx());
+    await adapter.resetUsage(client!.ref, ctx());
+    expect(sim.user(client!.ref.username)).toMatchObject({ status: 'active', nextPlan: plan });
+  });
+
   it('reset keeps an on-hold user on hold with its duration', async () => {
     const { adapter, sim, clock } = setup();
     const s = spec('s-reset-hold', clock, { expiry: { type: 'after_first_use', durationMs: 86_400_000 } });
