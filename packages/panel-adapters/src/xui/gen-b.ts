@@ -36,6 +36,7 @@ import {
   ServerStatusSchema,
   type ClientGet,
   type ClientRecord,
+  type PagedClient,
   type XuiClient,
 } from './schemas.js';
 
@@ -43,6 +44,11 @@ const API = 'panel/api/clients';
 const PAGE_MAX = 200;
 
 type InboundOption = z.infer<typeof InboundOptionsSchema>[number];
+
+/** A paged item's traffic counters, as `toRemoteClient` takes them. */
+function usageOf(item: PagedClient): Parameters<typeof toRemoteClient>[2] {
+  return item.traffic ? { up: item.traffic.up, down: item.traffic.down, enable: item.traffic.enable } : null;
+}
 
 /** The write-lock key of one client (emails are case-insensitive on the panel). */
 function clientKey(email: string): string {
@@ -105,35 +111,61 @@ export class GenBDriver implements XuiDriver {
     return new PanelOutcomeUnknownError('3x-ui did not confirm the write when it was read back (an empty answer, or a lost update)', this.#api.context(operation), cause === undefined ? {} : { cause });
   }
 
+  /**
+   * One `clients/add` (one spec) or `clients/bulkCreate` (several) for every spec, with no read
+   * first: the panel itself adopts a client whose email and subId are both ours (it attaches it to
+   * the inbound, reusing its credentials) and refuses an email held by another subId. Then one
+   * `bulkDisable` for the specs that start disabled, and a read-back: `clients/get` for one client,
+   * otherwise pages of this inbound's clients, most recently updated first, until every email is
+   * seen (usually ⌈n / 200⌉ pages, so 500 clients cost about six requests, not a thousand).
+   */
   async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
     const op = 'createClients';
     const inboundId = inboundIdOf(target);
     const option = (await this.#options(ctx)).get(inboundId) ?? (await this.#options(ctx, true)).get(inboundId);
     if (!option) throw new PanelNotFoundError(`inbound ${target.remoteRef} does not exist`, this.#api.context(op));
     const facts = { protocol: option.protocol, ssMethod: option.ssMethod, visionCapable: option.tlsFlowCapable };
-    const existing = await Promise.all(specs.map((spec) => this.#get(spec.identity.username, op, ctx)));
-    const missing = specs.filter((_, i) => existing[i] === null || !(existing[i]!.inboundIds ?? []).includes(inboundId));
-    if (missing.length > 0) {
-      const payloads = missing.map((spec) => ({ client: { ...clientFromSpec(spec, facts), enable: true }, inboundIds: [inboundId] }));
-      // Either answer may be an empty body: the read-back below decides the outcome.
-      if (payloads.length === 1) {
-        await this.#api.call({ operation: op, method: 'POST', path: `${API}/add`, json: payloads[0] }, z.unknown(), ctx);
-      } else {
-        const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkCreate`, json: payloads }, BulkCreateSchema, ctx);
-        const refused = result.empty ? undefined : (result.obj.skipped ?? []).find((s) => /already in use/.test(s.reason));
-        if (refused) throw new PanelConflictError(`3x-ui refused: ${refused.reason.slice(0, 200)}`, this.#api.context(op));
-      }
-      const toDisable = missing.filter((spec) => !spec.enabled).map((spec) => spec.identity.username);
-      if (toDisable.length > 0) await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkDisable`, json: { emails: toDisable } }, z.unknown(), ctx);
+    const payloads = specs.map((spec) => ({ client: { ...clientFromSpec(spec, facts), enable: true }, inboundIds: [inboundId] }));
+    // Either answer may be an empty body: the read-back below decides the outcome.
+    if (payloads.length === 1) {
+      await this.#api.call({ operation: op, method: 'POST', path: `${API}/add`, json: payloads[0] }, z.unknown(), ctx);
+    } else {
+      const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkCreate`, json: payloads }, BulkCreateSchema, ctx);
+      const refused = result.empty ? undefined : (result.obj.skipped ?? []).find((s) => /already in use/.test(s.reason));
+      if (refused) throw new PanelConflictError(`3x-ui refused: ${refused.reason.slice(0, 200)}`, this.#api.context(op));
     }
-    const after = await Promise.all(
-      specs.map(async (spec, i) => (missing.includes(spec) ? await this.#get(spec.identity.username, op, ctx) : existing[i]!)),
-    );
-    return after.map((got, i) => {
-      if (!got) throw this.#unknown(op);
-      if (missing.includes(specs[i]!) && got.client.enable !== specs[i]!.enabled) throw this.#unknown(op);
-      return this.#remote(target, got);
+    const toDisable = specs.filter((spec) => !spec.enabled).map((spec) => spec.identity.username);
+    if (toDisable.length > 0) await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkDisable`, json: { emails: toDisable } }, z.unknown(), ctx);
+    const found = await this.#readBack(target, specs.map((spec) => spec.identity.username), ctx);
+    return specs.map((spec) => {
+      const client = found.get(spec.identity.username.toLowerCase());
+      if (!client || client.enabled !== spec.enabled) throw this.#unknown(op);
+      return client;
     });
+  }
+
+  /** The clients with these emails on the target's inbound, by lower-cased email; absent ones are missing. */
+  async #readBack(target: TargetRef, emails: readonly string[], ctx: CallContext): Promise<Map<string, RemoteClient>> {
+    const op = 'createClients';
+    const found = new Map<string, RemoteClient>();
+    if (emails.length === 1) {
+      const got = await this.#get(emails[0]!, op, ctx);
+      if (got && (got.inboundIds ?? []).includes(inboundIdOf(target))) found.set(emails[0]!.toLowerCase(), this.#remote(target, got));
+      return found;
+    }
+    const wanted = new Set(emails.map((email) => email.toLowerCase()));
+    const now = this.deps.clock.now();
+    for (let page = 1; found.size < wanted.size; page++) {
+      const query = { page, pageSize: PAGE_MAX, inbound: inboundIdOf(target), sort: 'updatedAt', order: 'descend' };
+      const result = await this.#api.read({ operation: op, method: 'GET', path: `${API}/list/paged`, query }, ClientPageSchema, ctx);
+      const items = result.items ?? [];
+      for (const item of items) {
+        const email = item.email.toLowerCase();
+        if (wanted.has(email)) found.set(email, toRemoteClient(target, item, usageOf(item), now));
+      }
+      if (items.length === 0 || page * PAGE_MAX >= (result.filtered ?? result.total)) break;
+    }
+    return found;
   }
 
   async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
@@ -217,8 +249,7 @@ export class GenBDriver implements XuiDriver {
     const now = this.deps.clock.now();
     const clients = items.map((item) => {
       const inboundId = item.inboundIds?.[0] ?? 0;
-      const usage = item.traffic ? { up: item.traffic.up, down: item.traffic.down, enable: item.traffic.enable } : null;
-      return toRemoteClient(this.#target(options.get(inboundId), inboundId), item, usage, now);
+      return toRemoteClient(this.#target(options.get(inboundId), inboundId), item, usageOf(item), now);
     });
     return { items: clients, nextCursor: page * size < result.total && items.length > 0 ? `p${page + 1}.${size}` : null };
   }
