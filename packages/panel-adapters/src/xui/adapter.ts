@@ -29,6 +29,7 @@ import { XuiApi } from './api.js';
 import type { DriverDeps, ResetMemo, XuiDriver, XuiLinkSettings } from './driver.js';
 import { GenADriver } from './gen-a.js';
 import { GenBDriver } from './gen-b.js';
+import { XuiSubscriptionSettings } from './sub-settings.js';
 import { detectGeneration, type XuiGeneration } from './probe.js';
 import { XuiSession, type XuiAuth } from './session.js';
 
@@ -44,7 +45,13 @@ export interface XuiAdapterOptions extends PanelConnectionOptions {
   readonly links?: {
     /** Address in share links when an inbound listens on all interfaces. Default: the base URL's host name. */
     readonly host?: string;
-    /** The subscription base URL (`subURI`); the subId is appended. Default `<scheme>://<host>:2096/sub/`. */
+    /**
+     * The subscription base URL; the subId is appended. Default: the `subURI` the panel reports
+     * (`defaultSettings`, built from its `subURI`, `subDomain`, `subPort`, `subPath` and TLS settings),
+     * or no subscription URL when the panel's subscription service is off. Set it when the
+     * subscription is served behind a proxy, or with an API token on v3.0 – v3.2 (which show their
+     * settings only to a password login).
+     */
     readonly subscriptionBaseUrl?: string;
     /** The panel's `remarkModel` (Gen A links). Default `-ieo`. */
     readonly remarkModel?: string;
@@ -104,11 +111,16 @@ export class XuiAdapter implements PanelAdapter {
     );
     const links: XuiLinkSettings = {
       host: options.links?.host ?? url.hostname,
-      subscriptionBaseUrl: withSlash(options.links?.subscriptionBaseUrl ?? `${url.protocol}//${url.hostname}:2096/sub/`),
+      subscriptionBaseUrl: options.links?.subscriptionBaseUrl === undefined ? undefined : withSlash(options.links.subscriptionBaseUrl),
       remarkModel: options.links?.remarkModel ?? '-ieo',
       showInfo: options.links?.showInfo ?? false,
     };
-    this.#deps = { api: new XuiApi(this.#http), clock: options.clock ?? systemClock, writes: new KeyedMutex(), links };
+    const api = new XuiApi(this.#http);
+    const clock = options.clock ?? systemClock;
+    const fromPanel = new XuiSubscriptionSettings(api, clock, () => this.#session.usesToken, options.logger);
+    const configured = links.subscriptionBaseUrl;
+    const subscriptionBase = (ctx: CallContext) => (configured === undefined ? fromPanel.base(ctx) : Promise.resolve(configured));
+    this.#deps = { api, clock, writes: new KeyedMutex(), links, subscriptionBase };
     this.#forced = options.generation === 'auto' ? undefined : options.generation;
   }
 

@@ -267,6 +267,6 @@ export class GenBDriver implements XuiDriver {
     const got = await this.#get(ref.username, 'links', ctx);
     if (!got) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context('links'));
     const shareLinks = await this.#api.read({ operation: 'links', method: 'GET', path: `${API}/links/${encodeURIComponent(ref.username)}` }, LinksSchema, ctx);
-    return { subscriptionUrl: subscriptionUrl(this.deps.links, got.client.subId), shareLinks: shareLinks ?? [] };
+    return { subscriptionUrl: await subscriptionUrl(this.deps, got.client.subId, ctx), shareLinks: shareLinks ?? [] };
   }
 }

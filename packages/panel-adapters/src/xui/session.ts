@@ -22,6 +22,8 @@ export type XuiAuth = (PanelLogin & { readonly twoFactorCode?: string }) | Panel
 
 /** Requests whose 404 means "no such route" (the generation probe), never "logged out". */
 export const PROBE_OPERATION = 'probe';
+/** Reading the subscription settings, whose route moved in v3.3: an empty 404 means "not here". */
+export const SETTINGS_OPERATION = 'subscription-settings';
 
 export class XuiSession implements SessionStrategy {
   #loggedIn = false;
@@ -73,7 +75,7 @@ export class XuiSession implements SessionStrategy {
     if (response.status === 401) return true;
     if (response.status >= 300 && response.status < 400) return true;
     if (response.status === 403 && emptyBody) return true;
-    if (response.status === 404 && emptyBody) return request.operation !== PROBE_OPERATION;
+    if (response.status === 404 && emptyBody) return request.operation !== PROBE_OPERATION && request.operation !== SETTINGS_OPERATION;
     return response.status === 200 && looksLikeHtml(response);
   }
 

@@ -3,3 +3,4 @@ export { traitsOf as xuiVersionTraits, parseVersion as parseXuiVersion, type Xui
 export { XuiState, type InboundSeed as XuiInboundSeed, type RawClient as XuiRawClient, type SimInbound as XuiSimInbound, type SimTraffic as XuiSimTraffic } from './state.js';
 export { XuiSessions, type AuthResult as XuiAuthResult } from './sessions.js';
 export { xuiSubscriptionHandler, type XuiSubscriptionOptions } from './subscription-service.js';
+export { subscriptionUri as xuiSubscriptionUri, type XuiSubscriptionConfig } from './sub-settings.js';
