@@ -25,6 +25,7 @@ export type {
 } from './harness.js';
 export type { RecordedLogLine, RecordingLogger } from './recording-logger.js';
 export { createRecordingLogger } from './recording-logger.js';
+export { connectionPart, credentialPart, linksFingerprint } from './links.js';
 
 export interface DescribePanelAdapterOptions {
   /** Skip the whole suite; a string is the reason, shown in the suite's name. */
