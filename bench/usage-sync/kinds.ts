@@ -90,7 +90,7 @@ export const KINDS: Record<string, (clients: number) => Promise<BenchPanel>> = {
     const sim = createSuiSimulator({ token, webPath: '/app/' });
     const seedMs = await timedSeed(() => sim.seedClients(clients));
     const server = await serve(sim.handle);
-    const adapter = createSuiAdapter({ baseUrl: `${server.origin}/app/`, token, timeoutMs: 120_000 });
+    const adapter = createSuiAdapter({ baseUrl: `${server.origin}/app/`, auth: { token }, timeoutMs: 120_000 });
     return {
       kind: 'S-UI 1.5',
       adapter,
@@ -107,7 +107,7 @@ export const KINDS: Record<string, (clients: number) => Promise<BenchPanel>> = {
     const sim = createMarzbanSimulator({ adminUsername: 'owner', adminPassword: PASSWORD });
     const seedMs = await timedSeed(() => sim.seedUsers(clients));
     const server = await serve(sim.handle);
-    const adapter = createMarzbanAdapter({ baseUrl: server.origin, username: 'owner', password: PASSWORD, timeoutMs: 120_000 });
+    const adapter = createMarzbanAdapter({ baseUrl: server.origin, auth: { username: 'owner', password: PASSWORD }, timeoutMs: 120_000 });
     return {
       kind: 'Marzban 0.8',
       adapter,
@@ -125,7 +125,7 @@ export const KINDS: Record<string, (clients: number) => Promise<BenchPanel>> = {
     const sim = createMarzneshinSimulator({ adminUsername: 'owner', adminPassword: PASSWORD });
     const seedMs = await timedSeed(() => sim.seedUsers(clients));
     const server = await serve(sim.handle);
-    const adapter = createMarzneshinAdapter({ baseUrl: server.origin, username: 'owner', password: PASSWORD, timeoutMs: 120_000 });
+    const adapter = createMarzneshinAdapter({ baseUrl: server.origin, auth: { username: 'owner', password: PASSWORD }, timeoutMs: 120_000 });
     return {
       kind: 'Marzneshin',
       adapter,

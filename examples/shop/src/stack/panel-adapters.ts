@@ -1,6 +1,6 @@
 import type { Clock, Logger, Panel, PanelAdapter } from '@panelkit/sdk';
 import { ConfigurationError } from '@panelkit/sdk';
-import { createMarzbanAdapter, createMarzneshinAdapter, createSuiAdapter, createXuiAdapter } from '@panelkit/panel-adapters';
+import { createMarzbanAdapter, createMarzneshinAdapter, createSuiAdapter, createXuiAdapter, type PanelLogin } from '@panelkit/panel-adapters';
 import { z } from 'zod';
 
 /** Settings an admin may give a panel beside its URL and credentials (`panel.options`). */
@@ -14,7 +14,7 @@ export type PanelOptions = z.infer<typeof PanelOptionsSchema>;
 
 export const PANEL_KINDS = ['3x-ui', 's-ui', 'marzban', 'marzneshin'] as const;
 
-function passwordOf(panel: Panel): { username: string; password: string } {
+function loginOf(panel: Panel): PanelLogin {
   if (panel.credentials.type !== 'password') throw new ConfigurationError(`${panel.kind} panel ${panel.name} needs a username and password`);
   return { username: panel.credentials.username, password: panel.credentials.password };
 }
@@ -32,16 +32,16 @@ export function panelAdapterFactory(deps: { clock: Clock; logger: Logger }): (pa
         return createXuiAdapter({
           ...common,
           clock: deps.clock,
-          auth: panel.credentials.type === 'token' ? { token: panel.credentials.token } : passwordOf(panel),
+          auth: panel.credentials.type === 'token' ? { token: panel.credentials.token } : loginOf(panel),
           links: { subscriptionBaseUrl: options.subscriptionBaseUrl, host: options.linkHost },
         });
       case 's-ui':
         if (panel.credentials.type !== 'token') throw new ConfigurationError(`s-ui panel ${panel.name} needs an API token`);
-        return createSuiAdapter({ ...common, token: panel.credentials.token, subscriptionBaseUrl: options.subscriptionBaseUrl });
+        return createSuiAdapter({ ...common, auth: { token: panel.credentials.token }, subscriptionBaseUrl: options.subscriptionBaseUrl });
       case 'marzban':
-        return createMarzbanAdapter({ ...common, clock: deps.clock, ...passwordOf(panel), subscriptionBaseUrl: options.subscriptionBaseUrl });
+        return createMarzbanAdapter({ ...common, clock: deps.clock, auth: loginOf(panel), subscriptionBaseUrl: options.subscriptionBaseUrl });
       case 'marzneshin':
-        return createMarzneshinAdapter({ ...common, clock: deps.clock, ...passwordOf(panel), subscriptionBaseUrl: options.subscriptionBaseUrl });
+        return createMarzneshinAdapter({ ...common, clock: deps.clock, auth: loginOf(panel), subscriptionBaseUrl: options.subscriptionBaseUrl });
       default:
         throw new ConfigurationError(`no adapter for panel kind "${panel.kind}"`);
     }

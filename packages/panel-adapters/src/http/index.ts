@@ -4,3 +4,4 @@ export { errorForStatus, parseRetryAfter } from './status-errors.js';
 export { parseJson, readJson, looksLikeHtml } from './parse.js';
 export type { HttpMethod, PanelRequest, PanelResponse, QueryValue, RawExchange, SessionStrategy } from './types.js';
 export type { PanelConnectionOptions } from './connection-options.js';
+export { isPanelAuth, requireLogin, requireToken, type PanelAuth, type PanelLogin, type PanelToken } from './credentials.js';

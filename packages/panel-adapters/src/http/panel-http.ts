@@ -28,6 +28,7 @@ import {
 import { ofetch, type $Fetch } from 'ofetch';
 import PQueue from 'p-queue';
 import { CookieJar } from 'tough-cookie';
+import { AbortFanout } from './abort-fanout.js';
 import type { PanelRequest, PanelResponse, RawExchange, SessionStrategy } from './types.js';
 
 export interface PanelHttpOptions {
@@ -64,6 +65,8 @@ export class PanelHttp implements RawExchange {
   readonly #timeoutMs: number;
   readonly #fetch: $Fetch;
   readonly #queue: PQueue;
+  /** Queued requests wait on a child of the caller's signal, so one signal holds one listener (see `AbortFanout`). */
+  readonly #aborts = new AbortFanout();
   readonly #jar: CookieJar | undefined;
   readonly #initialCookies: readonly string[];
   readonly #headers: Readonly<Record<string, string>>;
@@ -150,7 +153,8 @@ export class PanelHttp implements RawExchange {
 
   /** An authenticated exchange in the per-panel queue (see the file header). */
   send(request: PanelRequest, ctx: CallContext): Promise<PanelResponse> {
-    return this.#queue.add(() => this.#authenticated(request, ctx), { signal: ctx.signal });
+    const { signal, release } = this.#aborts.follow(ctx.signal);
+    return this.#queue.add(() => this.#authenticated(request, ctx), { signal }).finally(release);
   }
 
   /** Runs a whole logical operation under the retry policy; `ctx.attempt` counts attempts. */

@@ -1,14 +1,14 @@
 /** What the Marzban and Marzneshin adapters share in their set-up: options, HTTP with a token session, capabilities. */
 import { systemClock, type Clock, type PanelCapabilities } from '@panelkit/sdk';
 import { connectionHttpOptions, type PanelConnectionOptions } from '../http/connection-options.js';
+import { requireLogin, type PanelLogin } from '../http/credentials.js';
 import { PanelHttp } from '../http/index.js';
 import { TokenSession, type LoginRationing } from './token-session.js';
 
 /** Connection options of a Marzban-family adapter: an admin login, rationed. */
 export interface TokenPanelOptions extends PanelConnectionOptions {
   /** An admin's username and password (form login at the panel's token route). */
-  readonly username: string;
-  readonly password: string;
+  readonly auth: PanelLogin;
   /** Where relative subscription URLs are resolved. Default `baseUrl`. */
   readonly subscriptionBaseUrl?: string;
   /** Time for login rationing. Default the system clock. */
@@ -19,11 +19,12 @@ export interface TokenPanelOptions extends PanelConnectionOptions {
 
 /** One `PanelHttp` authenticated by a `TokenSession` that logs in at `tokenPath`. */
 export function connectWithToken(kind: string, tokenPath: string, options: TokenPanelOptions): { http: PanelHttp; session: TokenSession } {
+  const { username, password } = requireLogin(kind, options.auth);
   let http: PanelHttp | undefined;
   const session = new TokenSession({
     tokenPath,
-    username: options.username,
-    password: options.password,
+    username,
+    password,
     clock: options.clock ?? systemClock,
     ...options.login,
     context: (operation, extra) => (http as PanelHttp).context(operation, extra),
@@ -32,9 +33,13 @@ export function connectWithToken(kind: string, tokenPath: string, options: Token
   return { http, session };
 }
 
-/** Marzban and Marzneshin do the same things: one user per create, in-place edits, bulk listing, on-hold users, resets. */
-export function tokenPanelCapabilities(maxConcurrency: number): PanelCapabilities {
+/**
+ * Marzban and Marzneshin do the same things: one user per create, in-place edits, bulk listing,
+ * on-hold users, resets. `stableShareLinks` defaults to true; Marzban passes false.
+ */
+export function tokenPanelCapabilities(maxConcurrency: number, overrides: Partial<PanelCapabilities> = {}): PanelCapabilities {
   return Object.freeze({
+    stableShareLinks: true,
     batchCreate: false,
     inPlaceUpdate: true,
     bulkUsage: true,
@@ -44,5 +49,6 @@ export function tokenPanelCapabilities(maxConcurrency: number): PanelCapabilitie
     resetUsage: true,
     deviceLimit: false,
     maxConcurrency,
+    ...overrides,
   });
 }

@@ -65,7 +65,8 @@ export class MarzbanAdapter implements PanelAdapter {
   readonly #perUser = new KeyedMutex();
 
   constructor(options: MarzbanAdapterOptions) {
-    this.capabilities = tokenPanelCapabilities(options.maxConcurrency ?? 4);
+    // Share links are built afresh per read with a random Reality sid/sni, host and address (§9.2).
+    this.capabilities = tokenPanelCapabilities(options.maxConcurrency ?? 4, { stableShareLinks: false });
     const { http, session } = connectWithToken(this.kind, 'api/admin/token', options);
     this.#http = http;
     this.#session = session;
@@ -119,10 +120,11 @@ export class MarzbanAdapter implements PanelAdapter {
   }
 
   /**
-   * `POST …/reset` also sets every status except `expired` to `active` (issue #1672, in 0.7 and 0.8):
-   * a disabled user would be re-enabled and an on-hold one would start a period that never ends.
-   * The previous status is put back right after. It is read once, before the first attempt: a
-   * retry after a lost answer would otherwise read the status the reset itself just set.
+   * Changes usage only. `POST …/reset` also sets every status except `expired` to `active` (issue
+   * #1672, in 0.7 and 0.8): a disabled user would be re-enabled and an on-hold one would start a
+   * period that never ends; and it deletes the user's `next_plan`. One PUT right after puts back the
+   * status and the plan. The user is read once, before the first attempt: a retry after a lost
+   * answer would otherwise read what the reset itself just changed.
    */
   async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
     const state: { before?: MarzbanUser } = {};
@@ -133,12 +135,14 @@ export class MarzbanAdapter implements PanelAdapter {
     const before = (state.before ??= await this.#users.require(ref.username, 'resetUsage', ctx));
     const path = `api/user/${encodeURIComponent(ref.username)}/reset`;
     const after = expectOk(await this.#send({ operation: 'resetUsage', method: 'POST', path }, ctx), UserSchema, this.#http.context('resetUsage'));
+    const restore: Record<string, unknown> = {};
     if (before.status === 'disabled' && after.status !== 'disabled') {
-      await this.#modify(ref.username, { ...preservedFields(after), status: 'disabled' }, 'resetUsage', ctx);
+      restore.status = 'disabled';
     } else if (before.status === 'on_hold' && after.status !== 'on_hold' && before.on_hold_expire_duration) {
-      const restore = { status: 'on_hold', expire: 0, on_hold_expire_duration: before.on_hold_expire_duration };
-      await this.#modify(ref.username, { ...preservedFields(after), ...restore }, 'resetUsage', ctx);
+      Object.assign(restore, { status: 'on_hold', expire: 0, on_hold_expire_duration: before.on_hold_expire_duration });
     }
+    if (before.next_plan && !after.next_plan) restore.next_plan = before.next_plan;
+    if (Object.keys(restore).length > 0) await this.#modify(ref.username, { ...preservedFields(after), ...restore }, 'resetUsage', ctx);
   }
 
   /** A 500 here usually comes after the delete was committed (issues #1621, #2023…): read back. */

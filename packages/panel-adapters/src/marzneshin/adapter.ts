@@ -23,6 +23,7 @@ import {
 } from '@panelkit/sdk';
 import { measureHealth } from '../http/health.js';
 import type { PanelHttp, PanelRequest, PanelResponse } from '../http/index.js';
+import type { PanelLogin } from '../http/credentials.js';
 import { connectWithToken, tokenPanelCapabilities, type TokenPanelOptions } from '../marzban-family/connection.js';
 import { errorOf, expectOk, isOk } from '../marzban-family/responses.js';
 import type { TokenSession } from '../marzban-family/token-session.js';
@@ -38,7 +39,7 @@ export interface MarzneshinAdapterOptions extends TokenPanelOptions {
    * `POST /api/admins/token`). A non-sudo admin sees and changes only its own users; `health()` reports
    * an admin that cannot run a shop as not ok, saying why.
    */
-  readonly username: string;
+  readonly auth: PanelLogin;
 }
 
 /** `GET /api/users` refuses `size` above 100 (422). */

@@ -29,6 +29,7 @@ import {
   type TargetRef,
 } from '@panelkit/sdk';
 import { connectionHttpOptions } from '../http/connection-options.js';
+import { requireToken } from '../http/credentials.js';
 import { measureHealth } from '../http/health.js';
 import { KeyedMutex, PanelHttp } from '../http/index.js';
 import { SuiApi, isRecordNotFound } from './api.js';
@@ -59,7 +60,8 @@ export class SuiAdapter implements PanelAdapter {
 
   constructor(options: SuiAdapterOptions) {
     const maxConcurrency = options.maxConcurrency ?? 4;
-    this.#http = new PanelHttp({ ...connectionHttpOptions(KIND, options), headers: { token: options.token } });
+    const { token } = requireToken(KIND, options.auth);
+    this.#http = new PanelHttp({ ...connectionHttpOptions(KIND, options), headers: { token } });
     this.#api = new SuiApi(this.#http);
     this.#subscriptionBase = options.subscriptionBaseUrl;
     if (options.version !== undefined) this.#features = Promise.resolve(featuresOf(options.version));
@@ -74,6 +76,8 @@ export class SuiAdapter implements PanelAdapter {
       resetUsage: true,
       deviceLimit: false,
       maxConcurrency,
+      // The server writes a client's local links when it is saved; reads return them as stored.
+      stableShareLinks: true,
     });
   }
 

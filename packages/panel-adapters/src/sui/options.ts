@@ -1,4 +1,5 @@
 import type { PanelConnectionOptions } from '../http/connection-options.js';
+import type { PanelToken } from '../http/credentials.js';
 
 /** How to reach one S-UI panel (v1.2.0 … v1.5.x) through its token API. */
 export interface SuiAdapterOptions extends PanelConnectionOptions {
@@ -8,8 +9,8 @@ export interface SuiAdapterOptions extends PanelConnectionOptions {
    * its inbounds: S-UI bakes the API request's host into the share links it generates.
    */
   readonly baseUrl: string;
-  /** An API token (S-UI UI → Admin → API Token). Sent as the `Token` header, never logged. */
-  readonly token: string;
+  /** An API token (S-UI UI → Admin → API Token): `{ token }`. Sent as the `Token` header, never logged. */
+  readonly auth: PanelToken;
   /**
    * Where subscriptions are served, ending in the path, e.g. `https://vpn.example.com:2096/sub/`.
    * Default: the `subURI` the panel reports (`GET apiv2/load`), which always carries a port, even

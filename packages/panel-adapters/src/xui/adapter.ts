@@ -22,12 +22,14 @@ import {
   type TargetRef,
 } from '@panelkit/sdk';
 import { connectionHttpOptions, type PanelConnectionOptions } from '../http/connection-options.js';
+import { isPanelAuth } from '../http/credentials.js';
 import { measureHealth } from '../http/health.js';
 import { KeyedMutex, PanelHttp } from '../http/index.js';
 import { XuiApi } from './api.js';
-import type { DriverDeps, XuiDriver, XuiLinkSettings } from './driver.js';
+import type { DriverDeps, ResetMemo, XuiDriver, XuiLinkSettings } from './driver.js';
 import { GenADriver } from './gen-a.js';
 import { GenBDriver } from './gen-b.js';
+import { XuiSubscriptionSettings } from './sub-settings.js';
 import { detectGeneration, type XuiGeneration } from './probe.js';
 import { XuiSession, type XuiAuth } from './session.js';
 
@@ -43,7 +45,13 @@ export interface XuiAdapterOptions extends PanelConnectionOptions {
   readonly links?: {
     /** Address in share links when an inbound listens on all interfaces. Default: the base URL's host name. */
     readonly host?: string;
-    /** The subscription base URL (`subURI`); the subId is appended. Default `<scheme>://<host>:2096/sub/`. */
+    /**
+     * The subscription base URL; the subId is appended. Default: the `subURI` the panel reports
+     * (`defaultSettings`, built from its `subURI`, `subDomain`, `subPort`, `subPath` and TLS settings),
+     * or no subscription URL when the panel's subscription service is off. Set it when the
+     * subscription is served behind a proxy, or with an API token on v3.0 – v3.2 (which show their
+     * settings only to a password login).
+     */
     readonly subscriptionBaseUrl?: string;
     /** The panel's `remarkModel` (Gen A links). Default `-ieo`. */
     readonly remarkModel?: string;
@@ -71,10 +79,7 @@ function validate(options: XuiAdapterOptions): URL {
     throw new ConfigurationError('3x-ui baseUrl is not a URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigurationError('3x-ui baseUrl must be http or https');
-  const auth = options.auth as Partial<Record<string, unknown>> | undefined;
-  const hasToken = typeof auth?.token === 'string' && auth.token !== '';
-  const hasLogin = typeof auth?.username === 'string' && auth.username !== '' && typeof auth.password === 'string';
-  if (!hasToken && !hasLogin) throw new ConfigurationError('3x-ui auth needs { username, password } or { token }');
+  if (!isPanelAuth(options.auth)) throw new ConfigurationError('3x-ui auth needs { username, password } or { token }');
   return url;
 }
 
@@ -93,7 +98,14 @@ export class XuiAdapter implements PanelAdapter {
     const maxConcurrency = options.maxConcurrency ?? 4;
     // Gen A rewrites an inbound's whole settings on every client write. Until the probe has said
     // Gen B, assume Gen A: serialising writes a panel could take in parallel only costs speed.
-    this.#capabilities = { ...CAPABILITIES_BASE, maxConcurrency, serialTargetWrites: options.generation !== 'B' };
+    // Gen A links are built here, as a stable choice among the panel's values; Gen B asks the panel,
+    // which picks a Reality sni/sid at random per read. Only a configured Gen A promises stable links.
+    this.#capabilities = {
+      ...CAPABILITIES_BASE,
+      maxConcurrency,
+      serialTargetWrites: options.generation !== 'B',
+      stableShareLinks: options.generation === 'A',
+    };
     this.#session = new XuiSession(options.auth, () => this.#http);
     this.#http = new PanelHttp(
       {
@@ -106,11 +118,16 @@ export class XuiAdapter implements PanelAdapter {
     );
     const links: XuiLinkSettings = {
       host: options.links?.host ?? url.hostname,
-      subscriptionBaseUrl: withSlash(options.links?.subscriptionBaseUrl ?? `${url.protocol}//${url.hostname}:2096/sub/`),
+      subscriptionBaseUrl: options.links?.subscriptionBaseUrl === undefined ? undefined : withSlash(options.links.subscriptionBaseUrl),
       remarkModel: options.links?.remarkModel ?? '-ieo',
       showInfo: options.links?.showInfo ?? false,
     };
-    this.#deps = { api: new XuiApi(this.#http), clock: options.clock ?? systemClock, writes: new KeyedMutex(), links };
+    const api = new XuiApi(this.#http);
+    const clock = options.clock ?? systemClock;
+    const fromPanel = new XuiSubscriptionSettings(api, clock, () => this.#session.usesToken, options.logger);
+    const configured = links.subscriptionBaseUrl;
+    const subscriptionBase = (ctx: CallContext) => (configured === undefined ? fromPanel.base(ctx) : Promise.resolve(configured));
+    this.#deps = { api, clock, writes: new KeyedMutex(), links, subscriptionBase };
     this.#forced = options.generation === 'auto' ? undefined : options.generation;
   }
 
@@ -169,8 +186,10 @@ export class XuiAdapter implements PanelAdapter {
     return this.#run(ctx, (driver, c) => driver.updateClient(ref, patch, c));
   }
 
+  /** Zeroes usage only: Gen B's reset also turns a disabled client on, and the driver turns it off again. */
   resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
-    return this.#run(ctx, (driver, c) => driver.resetUsage(ref, c));
+    const memo: ResetMemo = {};
+    return this.#run(ctx, (driver, c) => driver.resetUsage(ref, c, memo));
   }
 
   deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {

@@ -10,8 +10,8 @@ import type { XuiApi } from './api.js';
 export interface XuiLinkSettings {
   /** Address put in share links when an inbound listens on all interfaces. */
   readonly host: string;
-  /** Subscription base URL; the client's subId is appended. */
-  readonly subscriptionBaseUrl: string;
+  /** Subscription base URL as configured; the client's subId is appended. Unset: read from the panel. */
+  readonly subscriptionBaseUrl: string | undefined;
   readonly remarkModel: string;
   readonly showInfo: boolean;
 }
@@ -19,9 +19,17 @@ export interface XuiLinkSettings {
 export interface DriverDeps {
   readonly api: XuiApi;
   readonly clock: Clock;
-  /** Serialises writes per inbound (`inbound:<id>`). */
+  /** Serialises writes per inbound (`inbound:<id>`, Gen A) and per client (`client:<email>`, Gen B). */
   readonly writes: KeyedMutex;
   readonly links: XuiLinkSettings;
+  /** The subscription base URL: the configured one, else the panel's own (`null` when it serves none). */
+  subscriptionBase(ctx: CallContext): Promise<string | null>;
+}
+
+/** What a reset learns on its first attempt and its retries must not read again (the reset itself changes it). */
+export interface ResetMemo {
+  /** The client's admin switch before the reset. */
+  enabledBefore?: boolean;
 }
 
 export interface XuiDriver {
@@ -33,14 +41,18 @@ export interface XuiDriver {
   createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]>;
   getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null>;
   updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient>;
-  resetUsage(ref: ClientRef, ctx: CallContext): Promise<void>;
+  /** `memo` lives across the retries of one reset (what the client was like before the first attempt). */
+  resetUsage(ref: ClientRef, ctx: CallContext, memo: ResetMemo): Promise<void>;
   deleteClient(ref: ClientRef, ctx: CallContext): Promise<void>;
   listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage>;
   links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks>;
 }
 
-export function subscriptionUrl(settings: XuiLinkSettings, subId: string | undefined): string | null {
-  return subId ? `${settings.subscriptionBaseUrl}${encodeURIComponent(subId)}` : null;
+/** A client's subscription URL: the base with its subId appended; `null` without either. */
+export async function subscriptionUrl(deps: DriverDeps, subId: string | undefined, ctx: CallContext): Promise<string | null> {
+  if (!subId) return null;
+  const base = await deps.subscriptionBase(ctx);
+  return base === null ? null : `${base}${encodeURIComponent(subId)}`;
 }
 
 export function inboundIdOf(target: TargetRef): number {

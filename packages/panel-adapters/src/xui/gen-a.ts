@@ -300,6 +300,6 @@ export class GenADriver implements XuiDriver {
       client,
       { style: 'v2', host: settings.host, remarkModel: settings.remarkModel, showInfo: settings.showInfo, now: this.deps.clock.now(), stats: stats ?? undefined },
     );
-    return { subscriptionUrl: subscriptionUrl(settings, client.subId), shareLinks };
+    return { subscriptionUrl: await subscriptionUrl(this.deps, client.subId, ctx), shareLinks };
   }
 }

@@ -24,7 +24,7 @@ import {
 } from '@panelkit/sdk';
 import { z } from 'zod';
 import { failureOf, type XuiApi } from './api.js';
-import { inboundIdOf, subscriptionUrl, type DriverDeps, type XuiDriver } from './driver.js';
+import { inboundIdOf, subscriptionUrl, type DriverDeps, type ResetMemo, type XuiDriver } from './driver.js';
 import { pageSizeOf } from './listing.js';
 import { applyPatch, clientFromSpec, patchApplied, toRemoteClient } from './mapping.js';
 import {
@@ -36,6 +36,7 @@ import {
   ServerStatusSchema,
   type ClientGet,
   type ClientRecord,
+  type PagedClient,
   type XuiClient,
 } from './schemas.js';
 
@@ -43,6 +44,16 @@ const API = 'panel/api/clients';
 const PAGE_MAX = 200;
 
 type InboundOption = z.infer<typeof InboundOptionsSchema>[number];
+
+/** A paged item's traffic counters, as `toRemoteClient` takes them. */
+function usageOf(item: PagedClient): Parameters<typeof toRemoteClient>[2] {
+  return item.traffic ? { up: item.traffic.up, down: item.traffic.down, enable: item.traffic.enable } : null;
+}
+
+/** The write-lock key of one client (emails are case-insensitive on the panel). */
+function clientKey(email: string): string {
+  return `client:${email.toLowerCase()}`;
+}
 
 function recordAsClient(record: ClientRecord): XuiClient & Record<string, unknown> {
   // The record calls the UUID `uuid` and its numeric database key `id`; the update body wants
@@ -100,35 +111,61 @@ export class GenBDriver implements XuiDriver {
     return new PanelOutcomeUnknownError('3x-ui did not confirm the write when it was read back (an empty answer, or a lost update)', this.#api.context(operation), cause === undefined ? {} : { cause });
   }
 
+  /**
+   * One `clients/add` (one spec) or `clients/bulkCreate` (several) for every spec, with no read
+   * first: the panel itself adopts a client whose email and subId are both ours (it attaches it to
+   * the inbound, reusing its credentials) and refuses an email held by another subId. Then one
+   * `bulkDisable` for the specs that start disabled, and a read-back: `clients/get` for one client,
+   * otherwise pages of this inbound's clients, most recently updated first, until every email is
+   * seen (usually ⌈n / 200⌉ pages, so 500 clients cost about six requests, not a thousand).
+   */
   async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
     const op = 'createClients';
     const inboundId = inboundIdOf(target);
     const option = (await this.#options(ctx)).get(inboundId) ?? (await this.#options(ctx, true)).get(inboundId);
     if (!option) throw new PanelNotFoundError(`inbound ${target.remoteRef} does not exist`, this.#api.context(op));
     const facts = { protocol: option.protocol, ssMethod: option.ssMethod, visionCapable: option.tlsFlowCapable };
-    const existing = await Promise.all(specs.map((spec) => this.#get(spec.identity.username, op, ctx)));
-    const missing = specs.filter((_, i) => existing[i] === null || !(existing[i]!.inboundIds ?? []).includes(inboundId));
-    if (missing.length > 0) {
-      const payloads = missing.map((spec) => ({ client: { ...clientFromSpec(spec, facts), enable: true }, inboundIds: [inboundId] }));
-      // Either answer may be an empty body: the read-back below decides the outcome.
-      if (payloads.length === 1) {
-        await this.#api.call({ operation: op, method: 'POST', path: `${API}/add`, json: payloads[0] }, z.unknown(), ctx);
-      } else {
-        const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkCreate`, json: payloads }, BulkCreateSchema, ctx);
-        const refused = result.empty ? undefined : (result.obj.skipped ?? []).find((s) => /already in use/.test(s.reason));
-        if (refused) throw new PanelConflictError(`3x-ui refused: ${refused.reason.slice(0, 200)}`, this.#api.context(op));
-      }
-      const toDisable = missing.filter((spec) => !spec.enabled).map((spec) => spec.identity.username);
-      if (toDisable.length > 0) await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkDisable`, json: { emails: toDisable } }, z.unknown(), ctx);
+    const payloads = specs.map((spec) => ({ client: { ...clientFromSpec(spec, facts), enable: true }, inboundIds: [inboundId] }));
+    // Either answer may be an empty body: the read-back below decides the outcome.
+    if (payloads.length === 1) {
+      await this.#api.call({ operation: op, method: 'POST', path: `${API}/add`, json: payloads[0] }, z.unknown(), ctx);
+    } else {
+      const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkCreate`, json: payloads }, BulkCreateSchema, ctx);
+      const refused = result.empty ? undefined : (result.obj.skipped ?? []).find((s) => /already in use/.test(s.reason));
+      if (refused) throw new PanelConflictError(`3x-ui refused: ${refused.reason.slice(0, 200)}`, this.#api.context(op));
     }
-    const after = await Promise.all(
-      specs.map(async (spec, i) => (missing.includes(spec) ? await this.#get(spec.identity.username, op, ctx) : existing[i]!)),
-    );
-    return after.map((got, i) => {
-      if (!got) throw this.#unknown(op);
-      if (missing.includes(specs[i]!) && got.client.enable !== specs[i]!.enabled) throw this.#unknown(op);
-      return this.#remote(target, got);
+    const toDisable = specs.filter((spec) => !spec.enabled).map((spec) => spec.identity.username);
+    if (toDisable.length > 0) await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkDisable`, json: { emails: toDisable } }, z.unknown(), ctx);
+    const found = await this.#readBack(target, specs.map((spec) => spec.identity.username), ctx);
+    return specs.map((spec) => {
+      const client = found.get(spec.identity.username.toLowerCase());
+      if (!client || client.enabled !== spec.enabled) throw this.#unknown(op);
+      return client;
     });
+  }
+
+  /** The clients with these emails on the target's inbound, by lower-cased email; absent ones are missing. */
+  async #readBack(target: TargetRef, emails: readonly string[], ctx: CallContext): Promise<Map<string, RemoteClient>> {
+    const op = 'createClients';
+    const found = new Map<string, RemoteClient>();
+    if (emails.length === 1) {
+      const got = await this.#get(emails[0]!, op, ctx);
+      if (got && (got.inboundIds ?? []).includes(inboundIdOf(target))) found.set(emails[0]!.toLowerCase(), this.#remote(target, got));
+      return found;
+    }
+    const wanted = new Set(emails.map((email) => email.toLowerCase()));
+    const now = this.deps.clock.now();
+    for (let page = 1; found.size < wanted.size; page++) {
+      const query = { page, pageSize: PAGE_MAX, inbound: inboundIdOf(target), sort: 'updatedAt', order: 'descend' };
+      const result = await this.#api.read({ operation: op, method: 'GET', path: `${API}/list/paged`, query }, ClientPageSchema, ctx);
+      const items = result.items ?? [];
+      for (const item of items) {
+        const email = item.email.toLowerCase();
+        if (wanted.has(email)) found.set(email, toRemoteClient(target, item, usageOf(item), now));
+      }
+      if (items.length === 0 || page * PAGE_MAX >= (result.filtered ?? result.total)) break;
+    }
+    return found;
   }
 
   async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
@@ -136,7 +173,11 @@ export class GenBDriver implements XuiDriver {
     return got ? this.#remote(ref.target, got) : null;
   }
 
-  async updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
+  updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
+    return this.deps.writes.run(clientKey(ref.username), () => this.#update(ref, patch, ctx));
+  }
+
+  async #update(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
     const op = 'updateClient';
     const got = await this.#get(ref.username, op, ctx);
     if (!got) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context(op));
@@ -150,15 +191,33 @@ export class GenBDriver implements XuiDriver {
     return this.#remote(ref.target, back);
   }
 
-  async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
+  /**
+   * `clients/resetTraffic` also sets `enable = true` (`ResetTrafficByEmail` re-enables a disabled
+   * client), so a client that was off before the first attempt is turned off again. One reset or
+   * update per client at a time in this adapter, so an update cannot land between the two writes.
+   */
+  resetUsage(ref: ClientRef, ctx: CallContext, memo: ResetMemo): Promise<void> {
+    return this.deps.writes.run(clientKey(ref.username), () => this.#reset(ref, ctx, memo));
+  }
+
+  async #reset(ref: ClientRef, ctx: CallContext, memo: ResetMemo): Promise<void> {
     const op = 'resetUsage';
+    if (memo.enabledBefore === undefined) {
+      const before = await this.#get(ref.username, op, ctx);
+      if (!before) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context(op));
+      memo.enabledBefore = before.client.enable;
+    }
     const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/resetTraffic/${encodeURIComponent(ref.username)}` }, z.unknown(), ctx);
-    if (!result.empty) return;
-    const back = await this.#get(ref.username, op, ctx).catch((error: unknown) => {
-      throw this.#unknown(op, error);
-    });
-    if (!back) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context(op));
-    if ((back.usedTraffic ?? 0) !== 0) throw this.#unknown(op);
+    if (result.empty) {
+      const back = await this.#get(ref.username, op, ctx).catch((error: unknown) => {
+        throw this.#unknown(op, error);
+      });
+      if (!back) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context(op));
+      if ((back.usedTraffic ?? 0) !== 0) throw this.#unknown(op);
+    }
+    if (!memo.enabledBefore) {
+      await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkDisable`, json: { emails: [ref.username] } }, z.unknown(), ctx);
+    }
   }
 
   async deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {
@@ -190,8 +249,7 @@ export class GenBDriver implements XuiDriver {
     const now = this.deps.clock.now();
     const clients = items.map((item) => {
       const inboundId = item.inboundIds?.[0] ?? 0;
-      const usage = item.traffic ? { up: item.traffic.up, down: item.traffic.down, enable: item.traffic.enable } : null;
-      return toRemoteClient(this.#target(options.get(inboundId), inboundId), item, usage, now);
+      return toRemoteClient(this.#target(options.get(inboundId), inboundId), item, usageOf(item), now);
     });
     return { items: clients, nextCursor: page * size < result.total && items.length > 0 ? `p${page + 1}.${size}` : null };
   }
@@ -209,6 +267,6 @@ export class GenBDriver implements XuiDriver {
     const got = await this.#get(ref.username, 'links', ctx);
     if (!got) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context('links'));
     const shareLinks = await this.#api.read({ operation: 'links', method: 'GET', path: `${API}/links/${encodeURIComponent(ref.username)}` }, LinksSchema, ctx);
-    return { subscriptionUrl: subscriptionUrl(this.deps.links, got.client.subId), shareLinks: shareLinks ?? [] };
+    return { subscriptionUrl: await subscriptionUrl(this.deps, got.client.subId, ctx), shareLinks: shareLinks ?? [] };
   }
 }

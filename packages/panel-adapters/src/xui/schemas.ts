@@ -125,9 +125,13 @@ export const PagedClientSchema = z.looseObject({
   traffic: z.looseObject({ up: z.number(), down: z.number(), enable: z.boolean().optional() }).nullish(),
 });
 
+export type PagedClient = z.infer<typeof PagedClientSchema>;
+
 export const ClientPageSchema = z.object({
   items: z.array(PagedClientSchema).nullish(),
   total: int,
+  /** Rows matching the query's filters, before paging (all rows when none). */
+  filtered: int.optional(),
   page: int.optional(),
   pageSize: int.optional(),
 });

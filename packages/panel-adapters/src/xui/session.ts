@@ -12,16 +12,18 @@
  * redirect). `PanelHttp` logs in once more and repeats the request once on any of these.
  */
 import { PanelAuthError, type CallContext } from '@panelkit/sdk';
+import type { PanelLogin, PanelToken } from '../http/credentials.js';
 import { errorForStatus, looksLikeHtml, parseJson, readJson } from '../http/index.js';
 import type { PanelHttp, PanelRequest, PanelResponse, RawExchange, SessionStrategy } from '../http/index.js';
 import { CsrfTokenSchema, EnvelopeSchema } from './schemas.js';
 
-export type XuiAuth =
-  | { readonly username: string; readonly password: string; readonly twoFactorCode?: string }
-  | { readonly token: string };
+/** A panel login (with a TOTP code when 2FA is on, v2.6+) or a v3.0+ API token. */
+export type XuiAuth = (PanelLogin & { readonly twoFactorCode?: string }) | PanelToken;
 
 /** Requests whose 404 means "no such route" (the generation probe), never "logged out". */
 export const PROBE_OPERATION = 'probe';
+/** Reading the subscription settings, whose route moved in v3.3: an empty 404 means "not here". */
+export const SETTINGS_OPERATION = 'subscription-settings';
 
 export class XuiSession implements SessionStrategy {
   #loggedIn = false;
@@ -73,7 +75,7 @@ export class XuiSession implements SessionStrategy {
     if (response.status === 401) return true;
     if (response.status >= 300 && response.status < 400) return true;
     if (response.status === 403 && emptyBody) return true;
-    if (response.status === 404 && emptyBody) return request.operation !== PROBE_OPERATION;
+    if (response.status === 404 && emptyBody) return request.operation !== PROBE_OPERATION && request.operation !== SETTINGS_OPERATION;
     return response.status === 200 && looksLikeHtml(response);
   }
 

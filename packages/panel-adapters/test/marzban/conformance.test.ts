@@ -8,8 +8,7 @@ describePanelAdapter('marzban', async ({ clock, logger }) => {
   const server = await serveOnLocalhost(sim.handle);
   const adapter = createMarzbanAdapter({
     baseUrl: server.origin,
-    username: 'owner',
-    password: 'marzban-admin-secret',
+    auth: { username: 'owner', password: 'marzban-admin-secret' },
     clock,
     logger,
     timeoutMs: 500,

@@ -117,6 +117,22 @@ describe('marzban: changing', () => {
     expect(sim.user(client!.ref.username)).toMatchObject({ status: 'disabled', usedTraffic: 0 });
   });
 
+  it('reset keeps the next_plan the panel deletes, and the disabled status it re-activates, in one restoring PUT', async () => {
+    const { adapter, sim, clock } = setup();
+    const [client] = await adapter.createClients(VLESS_TARGET, [spec('s-reset-plan', clock)], ctx());
+    const plan = { data_limit: 5 * 2 ** 30, expire: 1_900_000_000, add_remaining_traffic: false, fire_on_either: true };
+    sim.user(client!.ref.username)!.nextPlan = plan;
+    await adapter.updateClient(client!.ref, { enabled: false }, ctx());
+    await sim.addTraffic(client!.ref.username, 100, 100);
+    const puts = sim.requests.byRoute.get(`PUT /api/user/${client!.ref.username}`) ?? 0;
+    await adapter.resetUsage(client!.ref, ctx());
+    expect(sim.user(client!.ref.username)).toMatchObject({ status: 'disabled', usedTraffic: 0, nextPlan: plan });
+    expect(sim.requests.byRoute.get(`PUT /api/user/${client!.ref.username}`)).toBe(puts + 1);
+    await adapter.updateClient(client!.ref, { enabled: true }, ctx());
+    await adapter.resetUsage(client!.ref, ctx());
+    expect(sim.user(client!.ref.username)).toMatchObject({ status: 'active', nextPlan: plan });
+  });
+
   it('reset keeps an on-hold user on hold with its duration', async () => {
     const { adapter, sim, clock } = setup();
     const s = spec('s-reset-hold', clock, { expiry: { type: 'after_first_use', durationMs: 86_400_000 } });
@@ -158,7 +174,7 @@ describe('marzban: deleting', () => {
 
 describe('marzban: logins (each one is reported to the owner)', () => {
   it('a wrong password fails fast and stays failed: the panel is asked once', async () => {
-    const { adapter, sim } = setup({}, { password: 'wrong-password' });
+    const { adapter, sim } = setup({}, { auth: { username: 'owner', password: 'wrong-password' } });
     for (let i = 0; i < 3; i++) {
       const error = await adapter.listTargets(ctx()).catch((e: unknown) => e);
       expect(PanelAuthError.is(error)).toBe(true);
@@ -169,7 +185,7 @@ describe('marzban: logins (each one is reported to the owner)', () => {
   });
 
   it('after the cool-down it tries once more', async () => {
-    const { adapter, sim, clock } = setup({}, { password: 'wrong-password', login: { authFailureCooldownMs: 60_000 } });
+    const { adapter, sim, clock } = setup({}, { auth: { username: 'owner', password: 'wrong-password' }, login: { authFailureCooldownMs: 60_000 } });
     await adapter.listTargets(ctx()).catch(() => undefined);
     clock.advance(61_000);
     await adapter.listTargets(ctx()).catch(() => undefined);

@@ -50,7 +50,7 @@ describe('marzban simulator: the wire', () => {
     expect(await call('GET', '/api/admin')).toMatchObject({ status: 401, json: { detail: 'Could not validate credentials' } });
   });
 
-  it('create: 422 in the custom dict form, 409 on a case-insensitive duplicate, on_hold rules', async () => {
+  it('create: 422 in the custom dict form, 409 on an exact duplicate, on_hold rules', async () => {
     const sim = createMarzbanSimulator({ adminPassword: 'pw' });
     const call = await client(sim);
     expect(await call('POST', '/api/user', user('ab.cd'))).toMatchObject({
@@ -63,8 +63,9 @@ describe('marzban simulator: the wire', () => {
     });
     expect(await call('POST', '/api/user', user('frac', { expire: 1.5 }))).toMatchObject({ status: 422, json: { detail: { expire: 'Input should be a valid integer, got a number with a fractional part' } } });
     expect((await call('POST', '/api/user', user('Alice'))).status).toBe(200);
-    expect(await call('POST', '/api/user', user('alice'))).toMatchObject({ status: 409, json: { detail: 'User already exists' } });
+    expect(await call('POST', '/api/user', user('Alice'))).toMatchObject({ status: 409, json: { detail: 'User already exists' } });
   });
+
 
   it('0.8: omitting proxies commits a broken row (500, and 500 on every read of it); 0.7 answers 422', async () => {
     const v8 = createMarzbanSimulator({ adminPassword: 'pw' });
@@ -130,5 +131,102 @@ describe('marzban simulator: the wire', () => {
     const sim = createMarzbanSimulator();
     sim.seedUsers(20_000);
     expect(sim.userCount).toBe(20_000);
+  });
+});
+
+describe('marzban simulator: as the running 0.8.4 answered (contract notes §9)', () => {
+  it('usernames are case-sensitive on a migrated database: an upper-case variant is a second user, and GET of it is 404 until then', async () => {
+    const sim = createMarzbanSimulator({ adminPassword: 'pw' });
+    const call = await client(sim);
+    expect((await call('POST', '/api/user', user('casey'))).status).toBe(200);
+    expect(await call('GET', '/api/user/CASEY')).toMatchObject({ status: 404, json: { detail: 'User not found' } });
+    expect((await call('POST', '/api/user', user('CASEY'))).status).toBe(200);
+    expect(((await call('GET', '/api/users?username=casey')).json.users as unknown[]).length).toBe(1);
+    expect(sim.userCount).toBe(2);
+  });
+
+  it('next_plan is stored on create; one without data_limit is a 409; reset and a PUT without it delete it', async () => {
+    const sim = createMarzbanSimulator({ adminPassword: 'pw' });
+    const call = await client(sim);
+    const plan = { data_limit: 1_000, expire: 1_900_000_000, add_remaining_traffic: false, fire_on_either: true };
+    expect((await call('POST', '/api/user', user('planned', { next_plan: plan }))).json.next_plan).toEqual(plan);
+    expect(await call('POST', '/api/user', user('badplan', { next_plan: { expire: 1_900_000_000 } }))).toMatchObject({ status: 409, json: { detail: 'User already exists' } });
+    expect((await call('POST', '/api/user/planned/reset')).json.next_plan).toBeNull();
+    await call('PUT', '/api/user/planned', { next_plan: plan });
+    expect((await call('PUT', '/api/user/planned', { note: 'x' })).json.next_plan).toBeNull();
+  });
+
+  it('validates vless flow and proxy types; takes expire as a numeric string; a JSON login names both fields', async () => {
+    const sim = createMarzbanSimulator({ adminPassword: 'pw' });
+    const call = await client(sim);
+    expect(await call('POST', '/api/user', user('flowy', { proxies: { vless: { flow: 'xtls-rprx-direct' } } }))).toMatchObject({
+      status: 422,
+      json: { detail: { flow: "Input should be '' or 'xtls-rprx-vision'" } },
+    });
+    expect(await call('POST', '/api/user', user('wg', { proxies: { wireguard: {} } }))).toMatchObject({
+      status: 422,
+      json: { detail: { proxies: "Value error, 'wireguard' is not a valid ProxyTypes" } },
+    });
+    expect(await call('POST', '/api/user', user('stringy', { expire: '1900000000' }))).toMatchObject({ status: 200, json: { expire: 1_900_000_000 } });
+    const jsonLogin = await sim.handle(new Request(`${BASE}/api/admin/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"admin","password":"pw"}' }));
+    expect(jsonLogin.status).toBe(422);
+    expect(await jsonLogin.json()).toEqual({ detail: { username: 'Field required', password: 'Field required' } });
+  });
+
+  it('paging edges: limit=0 returns every user, a negative offset acts as 0', async () => {
+    const sim = createMarzbanSimulator({ adminPassword: 'pw' });
+    sim.seedUsers(7);
+    const call = await client(sim);
+    expect(((await call('GET', '/api/users?limit=0&sort=created_at')).json.users as unknown[]).length).toBe(7);
+    const negative = (await call('GET', '/api/users?offset=-3&limit=2&sort=created_at')).json.users as { username: string }[];
+    expect(negative.map((u) => u.username)).toEqual(['seed_0', 'seed_1']);
+  });
+
+  it('share links pick sid and sni per read, so the same user gets different links that carry the same credentials', async () => {
+    const sim = createMarzbanSimulator({ adminPassword: 'pw' });
+    const call = await client(sim);
+    await call('POST', '/api/user', user('linky', { inbounds: { vless: ['VLESS TCP REALITY'] } }));
+    const seen = new Set<string>();
+    for (let i = 0; i < 30; i++) for (const link of (await call('GET', '/api/user/linky')).json.links as string[]) seen.add(link);
+    expect(seen.size).toBeGreaterThan(1);
+    const ids = new Set([...seen].map((link) => link.slice(0, link.indexOf('@'))));
+    expect(ids.size).toBe(1);
+    expect([...seen].some((link) => /[?&]sid=(&|#)/.test(link))).toBe(true);
+    expect([...seen].some((link) => link.includes('sid=6ba85179e30d4fc2'))).toBe(true);
+    expect([...seen][0]).toMatch(/headerType=&path=&host=&sni=[^&]+&fp=chrome&pbk=[^&]+&sid=/);
+  });
+
+  it('subscription: six headers, text/plain with a charset, Clash YAML by user agent, HTML for a browser; older tokens work', async () => {
+    const sim = createMarzbanSimulator({ adminPassword: 'pw' });
+    const call = await client(sim);
+    const created = await call('POST', '/api/user', user('subby', { data_limit: 5_000 }));
+    const url = `${BASE}${created.json.subscription_url as string}`;
+    const plain = await sim.handle(new Request(url, { headers: { 'user-agent': 'v2rayNG/1.8.5' } }));
+    expect(plain.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    for (const name of ['content-disposition', 'profile-title', 'profile-update-interval', 'profile-web-page-url', 'support-url', 'subscription-userinfo']) {
+      expect(plain.headers.get(name), name).not.toBeNull();
+    }
+    expect(plain.headers.get('subscription-userinfo')).toBe('upload=0; download=0; total=5000; expire=0');
+    const clash = await sim.handle(new Request(url, { headers: { 'user-agent': 'ClashMeta/1.18' } }));
+    expect(clash.headers.get('content-type')).toBe('text/yaml; charset=utf-8');
+    expect(await clash.text()).toMatch(/^proxies:/);
+    const page = await sim.handle(new Request(url, { headers: { accept: 'text/html,application/xhtml+xml' } }));
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const info = await sim.handle(new Request(`${url}/info`));
+    const keys = Object.keys((await info.json()) as object);
+    expect(keys).toHaveLength(17);
+    for (const hidden of ['inbounds', 'note', 'auto_delete_in_days', 'excluded_inbounds', 'admin']) expect(keys).not.toContain(hidden);
+  });
+
+  it('admins: is_sudo as configured, users_usage null for the env sudoer; a user carries its admin with users_usage; JSON without a charset', async () => {
+    const regular = createMarzbanSimulator({ adminPassword: 'pw', adminIsSudo: false });
+    const call = await client(regular);
+    const admin = await regular.handle(new Request(`${BASE}/api/admin`));
+    expect(admin.status).toBe(401);
+    expect(admin.headers.get('content-type')).toBe('application/json');
+    expect((await call('GET', '/api/admin')).json).toEqual({ username: 'admin', is_sudo: false, telegram_id: null, discord_webhook: null, users_usage: 0 });
+    expect((await call('POST', '/api/user', user('owned'))).json.admin).toEqual({ username: 'admin', is_sudo: false, telegram_id: null, discord_webhook: null, users_usage: 0 });
+    const sudoer = createMarzbanSimulator({ adminPassword: 'pw', envSudoer: true });
+    expect((await (await client(sudoer))('GET', '/api/admin')).json).toMatchObject({ is_sudo: true, users_usage: null });
   });
 });

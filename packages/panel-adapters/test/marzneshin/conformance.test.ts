@@ -11,8 +11,7 @@ function marzneshin(adminAccess: MarzneshinSimAdmin): (ctx: PanelFactoryContext)
     const server = await serveOnLocalhost(sim.handle);
     const adapter = createMarzneshinAdapter({
       baseUrl: server.origin,
-      username: 'owner',
-      password: 'marzneshin-admin-secret',
+      auth: { username: 'owner', password: 'marzneshin-admin-secret' },
       clock,
       logger,
       timeoutMs: 500,

@@ -16,7 +16,7 @@ for (const version of ['1.5.1', '1.4.2', '1.3.6']) {
     const server = await serveOnLocalhost(sim.handle);
     const adapter = createSuiAdapter({
       baseUrl: `${server.origin}/app/`,
-      token: TOKEN,
+      auth: { token: TOKEN },
       ...(version === '1.3.6' ? { version } : {}),
       logger,
       timeoutMs: 500,

@@ -20,7 +20,7 @@ export function rig(options: { sim?: Partial<SuiSimulatorOptions>; adapter?: Par
   serveSimulator(ORIGIN, sim);
   const adapter = createSuiAdapter({
     baseUrl: `${ORIGIN}${sim.webPath}`,
-    token: TOKEN,
+    auth: { token: TOKEN },
     timeoutMs: 300,
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 1_000 },
     sleep: async () => {},

@@ -17,8 +17,7 @@ export interface TokenPanelSimulatorBase {
 /** What the adapter factory receives: the served origin, the admin's credentials, one attempt per call. */
 export interface TokenPanelAdapterBase {
   baseUrl: string;
-  username: string;
-  password: string;
+  auth: { username: string; password: string };
   clock: ManualClock;
   timeoutMs: number;
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterMs: number };
@@ -34,8 +33,7 @@ export function setupTokenPanel<S extends { handle: FetchHandler; releaseHangs()
   serveSimulator(origin, sim);
   const adapter = create.adapter({
     baseUrl: origin,
-    username: 'owner',
-    password,
+    auth: { username: 'owner', password },
     clock,
     timeoutMs: 1_000,
     retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1_000 },

@@ -18,6 +18,28 @@ describe('3x-ui Gen B', () => {
     expect(sim.client(many[0]!.identity.username)).toMatchObject({ id: many[0]!.identity.uuid, subId: many[0]!.identity.subId, totalGB: 10 * GIB });
   });
 
+  it('500 clients cost a handful of requests: one bulkCreate, one bulkDisable, and the read-back by page', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    sim.seedClients(Number(targets.vless.remoteRef), 300);
+    const specs = Array.from({ length: 500 }, (_, i) => spec({ enabled: i % 5 !== 0 }));
+    await adapter.listTargets(ctx()); // login, the generation probe and the inbound options, once per adapter
+    sim.resetRequestCounts();
+    const created = await adapter.createClients(targets.vless, specs, ctx());
+    expect(created.map((c) => c.ref.username)).toEqual(specs.map((s) => s.identity.username));
+    expect(created.map((c) => c.enabled)).toEqual(specs.map((s) => s.enabled));
+    expect(calls(sim, 'POST /panel/api/clients/bulkCreate')).toBe(1);
+    expect(calls(sim, 'POST /panel/api/clients/bulkDisable')).toBe(1);
+    expect(calls(sim, 'GET /panel/api/clients/list/paged')).toBe(3);
+    expect(sim.requests.total).toBe(5);
+  });
+
+  it('a batch read-back that cannot find a client is an unknown outcome, never a made-up client', async () => {
+    const { adapter, targets } = rig({ version: '3.6.x' });
+    server.use(http.post(`${ORIGIN}${BASE_PATH}panel/api/clients/bulkCreate`, () => new HttpResponse(null, { status: 200 })));
+    const error = await adapter.createClients(targets.vless, [spec(), spec()], ctx()).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('PANEL_OUTCOME_UNKNOWN');
+  });
+
   it('the panel forces enable on create, so a disabled client gets one bulkDisable', async () => {
     const { sim, adapter, targets } = rig({ version: '3.6.x' });
     const off = spec({ enabled: false });
@@ -43,7 +65,9 @@ describe('3x-ui Gen B', () => {
     await adapter.createClients(targets.vless, [one], ctx());
     const again = await adapter.createClients(targets.vless, [one], ctx());
     expect(again[0]!.ref.username).toBe(one.identity.username);
-    expect(calls(sim, 'POST /panel/api/clients/add')).toBe(1);
+    // The panel adopts a client whose email and subId match: one client, its credentials kept.
+    expect(await sim.countClients(one.identity.username)).toBe(1);
+    expect(sim.client(one.identity.username)).toMatchObject({ id: one.identity.uuid, subId: one.identity.subId });
     const clash = spec();
     const other = { ...clash, identity: { ...clash.identity, username: one.identity.username } };
     const error = await adapter.createClients(targets.vmess, [other], ctx()).catch((e: unknown) => e);
@@ -61,6 +85,32 @@ describe('3x-ui Gen B', () => {
     await adapter.deleteClient(created!.ref, ctx());
     expect(await adapter.getClient(created!.ref, ctx())).toBeNull();
     expect(calls(sim, `POST /panel/api/clients/del/${one.identity.username}`)).toBe(2);
+  });
+
+  it('a reset re-enables a disabled client on the panel; the adapter turns it off again', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    const off = spec({ enabled: false });
+    const [created] = await adapter.createClients(targets.vless, [off], ctx());
+    await sim.addTraffic(off.identity.username, 10, 10);
+    const disables = calls(sim, 'POST /panel/api/clients/bulkDisable');
+    await adapter.resetUsage(created!.ref, ctx());
+    expect(sim.client(off.identity.username)!.enable).toBe(false);
+    expect(await adapter.getClient(created!.ref, ctx())).toMatchObject({ enabled: false, usedBytes: 0 });
+    expect(calls(sim, 'POST /panel/api/clients/bulkDisable')).toBe(disables + 1);
+  });
+
+  it('a reset of an enabled client makes no extra write, and a lost answer is retried without losing the old state', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    const on = spec();
+    const [created] = await adapter.createClients(targets.vless, [on], ctx());
+    await adapter.resetUsage(created!.ref, ctx());
+    expect(calls(sim, 'POST /panel/api/clients/bulkDisable')).toBe(0);
+    const off = spec({ enabled: false });
+    const [disabled] = await adapter.createClients(targets.vless, [off], ctx());
+    // The reset lands, then the restoring write fails on the network: the retry must still know the client was off.
+    server.use(http.post(`${ORIGIN}${BASE_PATH}panel/api/clients/bulkDisable`, () => HttpResponse.error(), { once: true }));
+    await adapter.resetUsage(disabled!.ref, ctx());
+    expect(sim.client(off.identity.username)!.enable).toBe(false);
   });
 
   it('deletes the only client of an inbound without a placeholder (v3.1 allows it)', async () => {

@@ -119,3 +119,44 @@ describe('3x-ui Gen B links', () => {
     expect(subscriptionUrl).toBe(`http://vpn.example.test:2096/sub/${one.identity.subId}`);
   });
 });
+
+describe('3x-ui subscription URL: from the panel\'s own subscription settings', () => {
+  it('v2.x: read from panel/setting/defaultSettings (subDomain, subPort, subPath), once', async () => {
+    const { sim, adapter, targets } = rig({ sim: { subscription: { domain: 'sub.example.net', port: 8443, path: '/s/' } } });
+    const [a, b] = await adapter.createClients(targets.vless, [spec(), spec()], ctx());
+    expect((await adapter.links(a!.ref, ctx())).subscriptionUrl).toMatch(/^http:\/\/sub\.example\.net:8443\/s\/[a-z0-9]+$/);
+    await adapter.links(b!.ref, ctx());
+    expect(calls(sim, 'POST /panel/setting/defaultSettings')).toBe(1);
+  });
+
+  it('an admin-set subURI is used as it is; TLS on 443 drops the port; the service switched off gives no URL', async () => {
+    const proxied = rig({ sim: { subscription: { uri: 'https://cdn.example.org/feed/' } } });
+    const [p] = await proxied.adapter.createClients(proxied.targets.vless, [spec()], ctx());
+    expect((await proxied.adapter.links(p!.ref, ctx())).subscriptionUrl).toMatch(/^https:\/\/cdn\.example\.org\/feed\/[a-z0-9]+$/);
+    const tls = rig({ sim: { subscription: { tls: true, port: 443 } } });
+    const [t] = await tls.adapter.createClients(tls.targets.vless, [spec()], ctx());
+    expect((await tls.adapter.links(t!.ref, ctx())).subscriptionUrl).toMatch(/^https:\/\/vpn\.example\.test\/sub\/[a-z0-9]+$/);
+    const off = rig({ sim: { subscription: { enable: false } } });
+    const [o] = await off.adapter.createClients(off.targets.vless, [spec()], ctx());
+    expect((await off.adapter.links(o!.ref, ctx())).subscriptionUrl).toBeNull();
+  });
+
+  it('v3.6 with an API token: read from panel/api/setting/defaultSettings', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x', token: true, sim: { subscription: { port: 2097, path: '/feed/' } } });
+    const one = spec();
+    const [created] = await adapter.createClients(targets.vless, [one], ctx());
+    expect((await adapter.links(created!.ref, ctx())).subscriptionUrl).toBe(`http://vpn.example.test:2097/feed/${one.identity.subId}`);
+    expect(calls(sim, 'POST /panel/api/setting/defaultSettings')).toBe(1);
+  });
+
+  it('v3.0 with an API token cannot read them (UI login only): no URL unless configured, and no lost-session loop', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.0.2', token: true });
+    const [created] = await adapter.createClients(targets.vless, [spec()], ctx());
+    expect((await adapter.links(created!.ref, ctx())).subscriptionUrl).toBeNull();
+    expect(calls(sim, 'POST /panel/setting/defaultSettings')).toBe(0);
+    const configured = rig({ version: '3.0.2', token: true, adapter: { links: { subscriptionBaseUrl: 'https://sub.example.org/s/' } } });
+    const [c] = await configured.adapter.createClients(configured.targets.vless, [spec()], ctx());
+    expect((await configured.adapter.links(c!.ref, ctx())).subscriptionUrl).toMatch(/^https:\/\/sub\.example\.org\/s\/[a-z0-9]+$/);
+    expect(calls(configured.sim, 'POST /panel/api/setting/defaultSettings')).toBe(0);
+  });
+});

@@ -41,6 +41,13 @@ export interface PanelCapabilities {
    * deployment (batches still go as one write). Absent means false.
    */
   readonly serialTargetWrites?: boolean;
+  /**
+   * `links` gives the same share links on every read while the client's credentials are unchanged.
+   * False where the panel builds links afresh per read and picks among equivalent values at random
+   * (Marzban's Reality `sid`/`sni`, host and address lists; 3x-ui v3.1+'s `sni`/`sid`): every read
+   * then works, but two reads differ, so a stored snapshot must never be diffed to detect drift.
+   */
+  readonly stableShareLinks: boolean;
 }
 
 /** Given to every call. */
@@ -126,10 +133,21 @@ export interface RemoteClient {
   readonly lastOnlineAt: Date | null;
 }
 
+/**
+ * What a shop stores and shows for a client: the subscription URL is the thing to hand a buyer
+ * (apps refresh the links from it); the share links are a snapshot of one read.
+ *
+ * - Every `subscriptionUrl` an adapter returns keeps working until the client's credentials are
+ *   rotated, even where the panel mints a new one per read (Marzban signs a fresh token each time;
+ *   older ones stay valid), so replacing a stored URL with a newer read is harmless.
+ * - `shareLinks` are valid for the client now. Where `capabilities.stableShareLinks` is false they
+ *   may differ from read to read (equivalent addresses, SNIs, short ids): store the latest snapshot,
+ *   and compare credentials, not link text.
+ */
 export interface ClientLinks {
-  /** The panel's subscription URL for this client, when it has one. */
+  /** The panel's subscription URL for this client, when it has one; absolute. */
   readonly subscriptionUrl: string | null;
-  /** Ready-to-import links (`vless://…`, `vmess://…`, …). */
+  /** Ready-to-import links (`vless://…`, `vmess://…`, …), as of this read. */
   readonly shareLinks: readonly string[];
 }
 
@@ -165,7 +183,12 @@ export interface PanelAdapter {
   getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null>;
   /** Applies the fields present in `patch`; throws `PanelNotFoundError` when the client is missing. */
   updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient>;
-  /** Sets the client's used traffic to zero. */
+  /**
+   * Sets the client's used traffic to zero, and changes nothing else: enabled or disabled, waiting
+   * for first use, expiry, limit and whatever else the panel keeps for the client (Marzban's
+   * `next_plan`) are as before. Several panels' own reset also re-enables the client (3x-ui v3.1+,
+   * Marzban) or drops panel-side plans (Marzban); the adapter puts those back before it returns.
+   */
   resetUsage(ref: ClientRef, ctx: CallContext): Promise<void>;
   /** Removes the client; a client that is already gone is success. */
   deleteClient(ref: ClientRef, ctx: CallContext): Promise<void>;
@@ -178,5 +201,6 @@ export interface PanelAdapter {
    * page cap, the adapter's default when absent) and only a `null` `nextCursor` ends the listing.
    */
   listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage>;
+  /** The client's subscription URL and share links as the panel gives them now (see `ClientLinks`). */
   links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks>;
 }

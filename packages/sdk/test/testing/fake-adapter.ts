@@ -206,6 +206,7 @@ export function createFakeAdapter(options: FakeAdapterOptions): PanelAdapter {
       resetUsage: true,
       deviceLimit: true,
       maxConcurrency: 4,
+      stableShareLinks: true,
       ...options.capabilities,
     },
 

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PanelNotFoundError, PanelServerError } from '../../src/errors.js';
+import { credentialPart, linksFingerprint } from '../../src/testing/panel/links.js';
 import { expectNoSecretsInError, expectPanelError } from '../../src/testing/panel/support.js';
 import type { PanelSuiteEnv } from '../../src/testing/panel/support.js';
 
@@ -36,5 +37,18 @@ describe('the panel suite checks', () => {
     const cause = new Error(`POST /login password=${SECRET}`);
     expect(() => expectNoSecretsInError(env, new PanelServerError('boom', context, { cause }))).toThrow(/holds 1 secret/);
     expect(() => expectNoSecretsInError(env, new PanelServerError('boom', context))).not.toThrow();
+  });
+
+  it('links are compared whole where they are stable, by credential where the panel picks sid/sni/address per read', () => {
+    const uuid = '6f1c2e9a-0b3d-4e5f-8a7b-9c0d1e2f3a4b';
+    const read1 = [`vless://${uuid}@203.0.113.10:443?security=reality&sni=a.example&sid=#one`];
+    const read2 = [`vless://${uuid}@198.51.100.7:443?security=reality&sni=b.example&sid=6ba85179e30d4fc2#two`];
+    const rotated = [`vless://0a1b2c3d-0000-4000-8000-000000000000@203.0.113.10:443?security=reality&sni=a.example&sid=#one`];
+    expect(linksFingerprint(read2, true)).not.toEqual(linksFingerprint(read1, true));
+    expect(linksFingerprint(read2, false)).toEqual(linksFingerprint(read1, false));
+    expect(linksFingerprint(rotated, false)).not.toEqual(linksFingerprint(read1, false));
+    const vmess = (add: string) => `vmess://${Buffer.from(JSON.stringify({ add, id: uuid, ps: 'x' })).toString('base64')}`;
+    expect(credentialPart(vmess('a.example'))).toBe(credentialPart(vmess('b.example')));
+    expect(credentialPart('ss://Y2hhY2hhMjA6cHc@h:1#n')).toBe('ss://Y2hhY2hhMjA6cHc');
   });
 });

@@ -95,7 +95,7 @@ function sui(clock: ManualClock): PanelKindRig {
     sim,
     sessionKind: 'static-token',
     restoreToken: () => void sim.addToken(TOKEN),
-    adapter: (origin) => createSuiAdapter({ baseUrl: `${origin}/app/`, token: TOKEN, ...connection }),
+    adapter: (origin) => createSuiAdapter({ baseUrl: `${origin}/app/`, auth: { token: TOKEN }, ...connection }),
     pickTarget: vlessFirst,
     stored(username) {
       const client = sim.client(username);
@@ -117,7 +117,7 @@ function marzban(clock: ManualClock): PanelKindRig {
     label: 'marzban 0.8',
     sim,
     sessionKind: 'login',
-    adapter: (origin, c) => createMarzbanAdapter({ baseUrl: origin, username: 'owner', password: PASSWORD, clock: c, ...connection }),
+    adapter: (origin, c) => createMarzbanAdapter({ baseUrl: origin, auth: { username: 'owner', password: PASSWORD }, clock: c, ...connection }),
     pickTarget: (targets) => targets.find((t) => t.remoteRef === 'VLESS TCP REALITY') ?? vlessFirst(targets),
     stored(username) {
       const user = sim.user(username);
@@ -134,7 +134,7 @@ function marzneshin(clock: ManualClock): PanelKindRig {
     label: 'marzneshin',
     sim,
     sessionKind: 'login',
-    adapter: (origin, c) => createMarzneshinAdapter({ baseUrl: origin, username: 'owner', password: PASSWORD, clock: c, ...connection }),
+    adapter: (origin, c) => createMarzneshinAdapter({ baseUrl: origin, auth: { username: 'owner', password: PASSWORD }, clock: c, ...connection }),
     pickTarget: (targets) => targets[0] ?? vlessFirst(targets),
     stored(username) {
       const user = sim.user(username);

@@ -1,5 +1,5 @@
 /**
- * What the Marzban and Marzneshin simulators share: users keyed by lower-case name, one admin who
+ * What the Marzban and Marzneshin simulators share: users keyed by name (`keyOf`), one admin who
  * logs in for a bearer token, a router, and the traffic and session controls of `PanelTestControls`.
  */
 import { Router, SimulatorBase, json, type SimulatorBaseOptions } from '../harness/index.js';
@@ -22,7 +22,7 @@ export interface TokenPanelSimUser {
 }
 
 export abstract class TokenPanelSimulator<U extends TokenPanelSimUser> extends SimulatorBase {
-  /** Live users by lower-case name. */
+  /** Live users by `keyOf(name)`. */
   protected readonly users = new Map<string, U>();
   readonly #tokens: SimBearerTokens;
   protected readonly router = new Router<undefined>();
@@ -58,7 +58,7 @@ export abstract class TokenPanelSimulator<U extends TokenPanelSimUser> extends S
   }
 
   async countClients(username: string): Promise<number> {
-    return this.users.has(username.toLowerCase()) ? 1 : 0;
+    return this.users.has(this.keyOf(username)) ? 1 : 0;
   }
 
   /** Successful admin logins. */
@@ -67,7 +67,12 @@ export abstract class TokenPanelSimulator<U extends TokenPanelSimUser> extends S
   }
 
   user(username: string): U | undefined {
-    return this.users.get(username.toLowerCase());
+    return this.users.get(this.keyOf(username));
+  }
+
+  /** How the panel matches usernames: lower-cased by default (Marzneshin stores them so); Marzban overrides. */
+  protected keyOf(username: string): string {
+    return username.toLowerCase();
   }
 
   // ------------------------------------------------------------------ for the panels
@@ -95,7 +100,7 @@ export abstract class TokenPanelSimulator<U extends TokenPanelSimUser> extends S
   }
 
   protected require(username: string): U {
-    const user = this.users.get(username.toLowerCase());
+    const user = this.users.get(this.keyOf(username));
     if (!user) throw new Error(`no user ${username} on the simulated ${this.#panel}`);
     return user;
   }

@@ -9,3 +9,4 @@ export {
   type SimStatus as MarzbanSimStatus,
   type SimNextPlan as MarzbanSimNextPlan,
 } from './state.js';
+export type { RandomPick as MarzbanRandomPick } from './links.js';

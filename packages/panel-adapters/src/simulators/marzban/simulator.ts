@@ -4,9 +4,11 @@
  * panel's review job), and the documented quirks as switches.
  */
 import type { PanelTestControls } from '@panelkit/sdk/testing';
-import { SimulatorBase, json, readForm, readJsonBody } from '../harness/index.js';
+import { SimulatorBase, json as jsonUtf8, readForm, readJsonBody } from '../harness/index.js';
 import { TokenPanelSimulator, type TokenPanelSimulatorOptions } from '../marzban-family/token-panel-simulator.js';
-import { DEFAULT_INBOUNDS, SIM_PROTOCOLS, newCredential, shareLinks, subscriptionToken, type SimInbound, type SimProtocol, type SimUser } from './state.js';
+import type { RandomPick } from './links.js';
+import { DEFAULT_INBOUNDS, SIM_PROTOCOLS, newCredential, type SimInbound, type SimProtocol, type SimUser } from './state.js';
+import { subscriptionResponse } from './subscription.js';
 import { validateUserBody } from './validate.js';
 import { applyFields, review, selectInbounds, updateUser } from './rules.js';
 import { STABLE_SORT_KEYS, sortUsers, userBody, type WireContext } from './wire.js';
@@ -19,6 +21,15 @@ export interface MarzbanSimulatorOptions extends TokenPanelSimulatorOptions {
   readonly inbounds?: readonly SimInbound[];
   /** `XRAY_SUBSCRIPTION_URL_PREFIX`; default `''` (relative subscription URLs). */
   readonly subscriptionPrefix?: string;
+  /** Whether the admin is a sudo admin (`GET /api/admin` reports it as it is). Default true. */
+  readonly adminIsSudo?: boolean;
+  /** Picks among equivalent link values per read (default `Math.random`); pin it to make links repeat. */
+  readonly random?: RandomPick;
+}
+
+/** FastAPI's JSON answers: `application/json`, no charset (§9.7). */
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return jsonUtf8(body, status, { 'content-type': 'application/json', ...headers });
 }
 
 /** Switchable panel behaviours (each one a documented Marzban quirk). */
@@ -55,6 +66,11 @@ export class MarzbanSimulator extends TokenPanelSimulator<SimUser> implements Pa
     return this.version.startsWith('0.8');
   }
 
+  /** A migrated database matches usernames case-sensitively: `Alice` and `alice` are two users (§9.1). */
+  protected override keyOf(username: string): string {
+    return username;
+  }
+
   // ------------------------------------------------------------------ controls
 
   /** Login attempts reported to the owner's Telegram (every attempt that carried a password). */
@@ -77,7 +93,7 @@ export class MarzbanSimulator extends TokenPanelSimulator<SimUser> implements Pa
     const tags = this.inbounds.filter((inbound) => inbound.protocol === 'vless').map((inbound) => inbound.tag);
     for (let i = 0; i < count; i++) {
       const username = `${prefix}${i}`;
-      this.users.set(username.toLowerCase(), this.#blankUser(username, now + i, { vless: newCredential('vless') }, { vless: tags }));
+      this.users.set(this.keyOf(username), this.#blankUser(username, now + i, { vless: newCredential('vless') }, { vless: tags }));
     }
     this.#sorted.clear();
   }
@@ -99,15 +115,22 @@ export class MarzbanSimulator extends TokenPanelSimulator<SimUser> implements Pa
     return internalError();
   }
 
+  /** The shared answers (404, 405, 401 of the token checks) carry a charset; FastAPI's do not. */
+  protected override async route(request: Request, path: string | null): Promise<Response> {
+    const response = await super.route(request, path);
+    if (response.headers.get('content-type') !== 'application/json; charset=utf-8') return response;
+    const headers = new Headers(response.headers);
+    headers.set('content-type', 'application/json');
+    return new Response(response.body, { status: response.status, headers });
+  }
+
   // ------------------------------------------------------------------ routes
 
   #routes(): void {
     const r = this.router;
     r.on('GET', '/openapi.json', () => json({ openapi: '3.1.0', info: { title: 'MarzbanAPI', version: this.version }, paths: {} }));
     r.on('POST', '/api/admin/token', (request) => this.#login(request));
-    r.on('GET', '/api/admin', (request) =>
-      this.authed(request, () => json({ username: this.admin(), is_sudo: true, telegram_id: null, discord_webhook: null, ...(this.#v2 ? { users_usage: 0 } : {}) })),
-    );
+    r.on('GET', '/api/admin', (request) => this.authed(request, () => json(this.#adminObject(this.admin()))));
     r.on('GET', '/api/core', (request) => this.authed(request, () => json({ version: '1.8.24', started: true, logs_websocket: '/api/core/logs' })));
     r.on('GET', '/api/inbounds', (request) => this.authed(request, () => json(this.#inboundsByProtocol())));
     r.on('POST', '/api/user', (request) => this.authed(request, () => this.#create(request)));
@@ -124,22 +147,24 @@ export class MarzbanSimulator extends TokenPanelSimulator<SimUser> implements Pa
       ),
     );
     r.on('GET', '/api/users', (request) => this.authed(request, () => this.#list(request)));
-    r.on('GET', '/sub/:token', (_request, p) => this.#subscription(p.token!, false));
-    r.on('GET', '/sub/:token/info', (_request, p) => this.#subscription(p.token!, true));
+    r.on('GET', '/sub/:token', (request, p) => this.#subscription(request, p.token!, false));
+    r.on('GET', '/sub/:token/info', (request, p) => this.#subscription(request, p.token!, true));
   }
 
+  /** `OAuth2PasswordRequestForm`: a JSON body is no form, so both fields are missing (§9.4). */
   async #login(request: Request): Promise<Response> {
     const form = await readForm(request);
-    if (form.username === undefined || form.password === undefined) {
-      return json({ detail: { [form.username === undefined ? 'username' : 'password']: this.#v2 ? 'Field required' : 'field required' } }, 422);
+    const missing = (['username', 'password'] as const).filter((field) => form[field] === undefined);
+    if (missing.length > 0) {
+      return json({ detail: Object.fromEntries(missing.map((field) => [field, this.#v2 ? 'Field required' : 'field required'])) }, 422);
     }
     this.#reports++;
-    const token = this.issueToken(form.username, form.password);
+    const token = this.issueToken(form.username ?? '', form.password ?? '');
     return typeof token === 'string' ? json({ access_token: token, token_type: 'bearer' }) : token;
   }
 
   async #withUser(username: string, handler: (user: SimUser) => Response | Promise<Response>): Promise<Response> {
-    const user = this.users.get(username.toLowerCase());
+    const user = this.users.get(this.keyOf(username));
     if (!user) return json({ detail: 'User not found' }, 404);
     return handler(user);
   }
@@ -189,14 +214,22 @@ export class MarzbanSimulator extends TokenPanelSimulator<SimUser> implements Pa
       }
     }
     const username = value.username!;
-    if (this.users.has(username.toLowerCase())) return json({ detail: 'User already exists' }, 409);
+    if (this.users.has(this.keyOf(username))) return json({ detail: 'User already exists' }, 409);
+    // `next_plans.data_limit` is NOT NULL: the IntegrityError is reported as a duplicate (§9.3).
+    if (this.#v2 && value.next_plan && (value.next_plan.data_limit === null || value.next_plan.data_limit === undefined)) {
+      return json({ detail: 'User already exists' }, 409);
+    }
     const proxies: SimUser['proxies'] = {};
     for (const [protocol, settings] of Object.entries(value.proxies ?? {})) proxies[protocol as SimProtocol] = newCredential(protocol as SimProtocol, settings);
     const user = this.#blankUser(username, this.now(), proxies, selectInbounds(this.inbounds, proxies, value.inbounds, this.#v2));
     applyFields(user, value);
     if (value.status) user.status = value.status as SimUser['status'];
+    if (this.#v2 && value.next_plan) {
+      const plan = value.next_plan;
+      user.nextPlan = { data_limit: plan.data_limit, expire: plan.expire ?? null, add_remaining_traffic: plan.add_remaining_traffic ?? false, fire_on_either: plan.fire_on_either ?? true };
+    }
     user.editAt = null;
-    this.users.set(username.toLowerCase(), user);
+    this.users.set(this.keyOf(username), user);
     this.#sorted.clear();
     if (proxiesOmitted) {
       // 0.8: the validator is skipped, the row is committed with no proxies, the response build fails.
@@ -218,7 +251,7 @@ export class MarzbanSimulator extends TokenPanelSimulator<SimUser> implements Pa
   }
 
   #delete(user: SimUser): Response {
-    this.users.delete(user.username.toLowerCase());
+    this.users.delete(this.keyOf(user.username));
     this.#sorted.clear();
     if (this.quirks.deleteCommitThen500 || user.admin === null) return internalError();
     return json({ detail: 'User successfully deleted' });
@@ -245,15 +278,16 @@ export class MarzbanSimulator extends TokenPanelSimulator<SimUser> implements Pa
       }
     }
     let users = this.#sortedUsers(keys);
-    const names = query.getAll('username').map((name) => name.toLowerCase());
-    if (names.length > 0) users = users.filter((user) => names.includes(user.username.toLowerCase()));
+    const names = query.getAll('username');
+    if (names.length > 0) users = users.filter((user) => names.includes(user.username));
     const search = query.get('search')?.toLowerCase();
     if (search) users = users.filter((user) => user.username.toLowerCase().includes(search) || (user.note ?? '').toLowerCase().includes(search));
     const status = query.get('status');
     if (status) users = users.filter((user) => user.status === status);
-    const offset = Number(query.get('offset') ?? 0) || 0;
-    const limit = query.get('limit');
-    const page = limit === null ? users.slice(offset) : users.slice(offset, offset + (Number(limit) || 0));
+    // A negative offset acts as 0, and `limit=0` (like no limit) returns every user (§9.5).
+    const offset = Math.max(0, Number(query.get('offset') ?? 0) || 0);
+    const limit = Number(query.get('limit') ?? 0) || 0;
+    const page = limit <= 0 ? users.slice(offset) : users.slice(offset, offset + limit);
     if (page.some((user) => user.broken)) return internalError();
     const wire = this.#wire();
     return json({ users: page.map((user) => userBody(user, wire)), total: users.length });
@@ -271,18 +305,46 @@ export class MarzbanSimulator extends TokenPanelSimulator<SimUser> implements Pa
 
   /** What the wire shapes need from the panel's configuration. */
   #wire(): WireContext {
-    return { inbounds: this.inbounds, v2: this.#v2, nowMs: this.now(), host: SERVER_HOST, secret: SECRET, subscriptionPrefix: this.#options.subscriptionPrefix ?? '' };
+    return {
+      inbounds: this.inbounds,
+      v2: this.#v2,
+      nowMs: this.now(),
+      host: SERVER_HOST,
+      secret: SECRET,
+      subscriptionPrefix: this.#options.subscriptionPrefix ?? '',
+      random: this.#random,
+      adminObject: (username) => this.#adminObject(username),
+    };
   }
 
-  #subscription(token: string, info: boolean): Response {
-    const [username, seconds] = Buffer.from(token.slice(0, -10), 'base64url').toString().split(',');
-    const user = username === undefined ? undefined : this.users.get(username.toLowerCase());
-    if (!user || subscriptionToken(user.username, Number(seconds) * 1000, SECRET) !== token) return json({ detail: 'Not Found' }, 404);
-    user.subUpdatedAt = this.now();
-    if (info) return json(userBody(user, this.#wire()));
-    return new Response(Buffer.from(shareLinks(user, this.inbounds, SERVER_HOST).join('\n')).toString('base64'), {
-      status: 200,
-      headers: { 'content-type': 'text/plain', 'subscription-userinfo': `upload=0; download=${user.usedTraffic}; total=${user.dataLimit ?? 0}; expire=${user.expire ?? 0}` },
+  /**
+   * `Admin` as 0.8 serialises it: `is_sudo` as configured; `users_usage` the traffic of the admin's
+   * users, `null` for the env sudoer (no admin row). 0.7 has no `users_usage`.
+   */
+  #adminObject(username: string): Record<string, unknown> {
+    const isSudo = this.#options.envSudoer === true || this.#options.adminIsSudo !== false;
+    let usage: number | null = null;
+    if (!this.#options.envSudoer) {
+      usage = 0;
+      for (const user of this.users.values()) if (user.admin === username) usage += user.lifetimeUsedTraffic;
+    }
+    return { username, is_sudo: isSudo, telegram_id: null, discord_webhook: null, ...(this.#v2 ? { users_usage: usage } : {}) };
+  }
+
+  get #random(): RandomPick {
+    return this.#options.random ?? Math.random;
+  }
+
+  #subscription(request: Request, token: string, info: boolean): Response {
+    return subscriptionResponse(request, token, info, {
+      users: this.users,
+      keyOf: (username) => this.keyOf(username),
+      secret: SECRET,
+      inbounds: this.inbounds,
+      serverIp: SERVER_HOST,
+      random: this.#random,
+      nowMs: this.now(),
+      wire: () => this.#wire(),
     });
   }
 

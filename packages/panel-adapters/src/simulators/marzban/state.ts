@@ -14,6 +14,16 @@ export interface SimInbound {
   network: string;
   tls: 'none' | 'tls' | 'reality';
   port: number;
+  /** Host addresses for links (a `*` becomes random hex); default the server IP. One is picked per read. */
+  addresses?: readonly string[];
+  /** TLS/Reality server names; one is picked per read. */
+  serverNames?: readonly string[];
+  /** Reality short ids (`""` is a legal one); one is picked per read. */
+  shortIds?: readonly string[];
+  /** Request `host` values (ws/http); one is picked per read. */
+  hosts?: readonly string[];
+  /** Reality public key (`pbk`). */
+  publicKey?: string;
 }
 
 export interface SimProxy {
@@ -49,15 +59,24 @@ export interface SimUser {
   editAt: number | null;
   onlineAt: number | null;
   subUpdatedAt: number | null;
+  /** The User-Agent of the last subscription fetch. */
+  subLastUserAgent?: string | null;
   /** `null` = created by the env sudoer (no admin row): deleting it answers 500 (quirk §1.8.1). */
   admin: string | null;
   /** Created with `proxies` omitted on 0.8: every read of it fails with 500 (quirk §1.8.3). */
   broken: boolean;
 }
 
+const REALITY = {
+  serverNames: ['www.speedtest.net', 'discord.com'],
+  shortIds: ['', '6ba85179e30d4fc2'],
+  publicKey: 'Z84J2IelR9ch3k8VtlVhhs5ycBUlXA7wHBWcBrjqnAw',
+} as const;
+
+/** A common install: Reality inbounds with two short ids (one empty) and two SNIs, so links differ per read. */
 export const DEFAULT_INBOUNDS: readonly SimInbound[] = [
-  { tag: 'VLESS TCP REALITY', protocol: 'vless', network: 'tcp', tls: 'reality', port: 443 },
-  { tag: 'VLESS GRPC REALITY', protocol: 'vless', network: 'grpc', tls: 'reality', port: 8443 },
+  { tag: 'VLESS TCP REALITY', protocol: 'vless', network: 'tcp', tls: 'reality', port: 443, ...REALITY },
+  { tag: 'VLESS GRPC REALITY', protocol: 'vless', network: 'grpc', tls: 'reality', port: 8443, ...REALITY },
   { tag: 'VMess WS', protocol: 'vmess', network: 'ws', tls: 'none', port: 8080 },
   { tag: 'Trojan TCP', protocol: 'trojan', network: 'tcp', tls: 'tls', port: 2083 },
   { tag: 'Shadowsocks TCP', protocol: 'shadowsocks', network: 'tcp', tls: 'none', port: 1080 },
@@ -78,28 +97,4 @@ export function subscriptionToken(username: string, nowMs: number, secret: strin
   const data = Buffer.from(`${username},${Math.ceil(nowMs / 1000)}`).toString('base64url');
   const signature = createHash('sha256').update(data + secret).digest('base64url').slice(0, 10);
   return data + signature;
-}
-
-/** A share link per included inbound, in the shape Marzban's v2ray builder gives. */
-export function shareLinks(user: SimUser, inbounds: readonly SimInbound[], host: string): string[] {
-  const links: string[] = [];
-  for (const inbound of inbounds) {
-    const tags = user.inbounds[inbound.protocol];
-    const proxy = user.proxies[inbound.protocol];
-    if (!tags || !proxy || !tags.includes(inbound.tag)) continue;
-    const remark = encodeURIComponent(`🚀 Marz (${user.username}) [${inbound.protocol} - ${inbound.network}]`);
-    const security = inbound.tls === 'none' ? 'none' : inbound.tls;
-    if (inbound.protocol === 'vless' || inbound.protocol === 'trojan') {
-      const secret = inbound.protocol === 'vless' ? proxy.id : encodeURIComponent(proxy.password ?? '');
-      const flow = proxy.flow ? `&flow=${proxy.flow}` : '';
-      links.push(`${inbound.protocol}://${secret}@${host}:${inbound.port}?security=${security}&type=${inbound.network}${flow}#${remark}`);
-    } else if (inbound.protocol === 'vmess') {
-      const config = { add: host, aid: '0', id: proxy.id, net: inbound.network, port: inbound.port, ps: `Marz (${user.username})`, tls: security, type: 'none', v: '2' };
-      links.push(`vmess://${Buffer.from(JSON.stringify(config)).toString('base64')}`);
-    } else {
-      const userinfo = Buffer.from(`${proxy.method}:${proxy.password}`).toString('base64url');
-      links.push(`ss://${userinfo}@${host}:${inbound.port}#${remark}`);
-    }
-  }
-  return links;
 }

@@ -20,6 +20,16 @@ export interface ParsedCommon {
 }
 
 const STRATEGIES = ['no_reset', 'day', 'week', 'month', 'year'];
+/** `XTLSFlows`: the only flows a vless (or trojan) proxy may carry. */
+const FLOWS = ['', 'xtls-rprx-vision'];
+
+/** pydantic's lax integer: an integral number, or a string of digits (`"1900000000"` is accepted). */
+function laxInteger(raw: unknown, v2: boolean): { value: number } | { error: string } {
+  if (typeof raw === 'number') return Number.isInteger(raw) ? { value: raw } : { error: 'Input should be a valid integer, got a number with a fractional part' };
+  if (typeof raw === 'string' && /^\s*[-+]?\d+\s*$/.test(raw)) return { value: Number.parseInt(raw, 10) };
+  if (typeof raw === 'string') return { error: v2 ? 'Input should be a valid integer, unable to parse string as an integer' : 'value is not a valid integer' };
+  return { error: v2 ? 'Input should be a valid integer' : 'value is not a valid integer' };
+}
 
 export function validateUserBody(
   body: Record<string, unknown>,
@@ -43,10 +53,18 @@ export function validateUserBody(
     else {
       const proxies: Partial<Record<SimProtocol, SimProxy>> = {};
       for (const [protocol, settings] of Object.entries(body.proxies as Record<string, unknown>)) {
-        if (!(SIM_PROTOCOLS as readonly string[]).includes(protocol)) errors.proxies = `Input should be 'vmess', 'vless', 'trojan' or 'shadowsocks'`;
-        else proxies[protocol as SimProtocol] = (settings ?? {}) as SimProxy;
+        if (!(SIM_PROTOCOLS as readonly string[]).includes(protocol)) {
+          errors.proxies = ve(`'${protocol}' is not a valid ProxyTypes`);
+          continue;
+        }
+        const proxy = (settings ?? {}) as SimProxy;
+        // The 422 handler keys a nested error by its last path element only: `flow`, not `proxies.vless.flow`.
+        if ((protocol === 'vless' || protocol === 'trojan') && proxy.flow !== undefined && proxy.flow !== null && !FLOWS.includes(String(proxy.flow))) {
+          errors.flow = v2 ? "Input should be '' or 'xtls-rprx-vision'" : "value is not a valid enumeration member; permitted: '', 'xtls-rprx-vision'";
+        }
+        proxies[protocol as SimProtocol] = proxy;
       }
-      if (mode === 'create' && Object.keys(proxies).length === 0) errors.proxies = ve('Each user needs at least one proxy');
+      if (mode === 'create' && Object.keys(proxies).length === 0 && errors.proxies === undefined) errors.proxies = ve('Each user needs at least one proxy');
       value.proxies = proxies;
     }
   }
@@ -68,8 +86,9 @@ export function validateUserBody(
   for (const field of ['expire', 'on_hold_expire_duration'] as const) {
     const raw = body[field];
     if (raw === undefined || raw === null) continue;
-    if (typeof raw !== 'number' || !Number.isInteger(raw)) errors[field] = 'Input should be a valid integer, got a number with a fractional part';
-    else value[field] = raw;
+    const parsed = laxInteger(raw, v2);
+    if ('error' in parsed) errors[field] = parsed.error;
+    else value[field] = parsed.value;
   }
 
   if (body.data_limit !== undefined && body.data_limit !== null) {

@@ -14,3 +14,4 @@ export {
   type CoreInboundStatus as XuiCoreInboundStatus,
   type CoreConfig as XuiCoreConfig,
 } from './core/index.js';
+export { subscriptionUri as xuiSubscriptionUri, type XuiSubscriptionConfig } from './sub-settings.js';

@@ -188,6 +188,12 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
   });
 
   router.on('POST', '/panel/api/clients/resetTraffic/:email', (_r, p) => {
+    // `ResetTrafficByEmail` turns a disabled client back on before zeroing its traffic.
+    const client = state.clients.get(key(p.email!));
+    if (client && client.enable === false) {
+      client.enable = true;
+      client.updated_at = now();
+    }
     if (!state.resetTraffic(p.email!, now())) return fail(MSG.wrong, 'record not found');
     return sim.writeAnswer(ok(null, MSG.reset));
   });
@@ -233,10 +239,22 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
     const query = new URL(request.url).searchParams;
     const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
     const pageSize = Math.min(200, Math.max(1, Number(query.get('pageSize') ?? 25) || 25));
-    const entries = [...state.clients.entries()];
-    if (query.get('sort') === 'email') entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    else entries.sort(([a], [b]) => sim.recordId(a) - sim.recordId(b));
-    if (query.get('order') === 'descend') entries.reverse();
+    // `inbound` filters on attachment (comma-separated ids, OR); sorts as `applyOrder`: the key, then the record id.
+    const inboundFilter = (query.get('inbound') ?? '').split(',').filter((id) => id !== '').map(Number);
+    let entries = [...state.clients.entries()];
+    if (inboundFilter.length > 0) entries = entries.filter(([k]) => inboundIdsOf(k).some((id) => inboundFilter.includes(id)));
+    const descend = query.get('order') === 'descend';
+    const sortKey = query.get('sort');
+    const byId = ([a]: [string, RawClient], [b]: [string, RawClient]) => sim.recordId(a) - sim.recordId(b);
+    if (sortKey === 'email') {
+      entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      if (descend) entries.reverse();
+    } else if (sortKey === 'createdAt' || sortKey === 'updatedAt') {
+      const field = sortKey === 'createdAt' ? 'created_at' : 'updated_at';
+      entries.sort((x, y) => (num(x[1][field]) - num(y[1][field]) || byId(x, y)) * (descend ? -1 : 1));
+    } else {
+      entries.sort(byId);
+    }
     const items = entries.slice((page - 1) * pageSize, page * pageSize).map(([k, client]) => {
       const row = state.traffic.get(k);
       return {
@@ -255,7 +273,7 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
       };
     });
     const total = state.clients.size;
-    return ok({ items, total, filtered: total, page, pageSize, summary: { total, active: total, onlineCount: state.online.size, online: [...state.online].slice(0, 200) } });
+    return ok({ items, total, filtered: entries.length, page, pageSize, summary: { total, active: total, onlineCount: state.online.size, online: [...state.online].slice(0, 200) } });
   });
 
   router.on('GET', '/panel/api/clients/links/:email', (request, p) => {

@@ -8,14 +8,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '@panelkit/sdk';
 import type { PanelTestControls } from '@panelkit/sdk/testing';
 import { delay } from '../harness/delay.js';
-import { SimulatorBase, type FetchHandler, type Router } from '../harness/index.js';
+import { json, SimulatorBase, type FetchHandler, type Router } from '../harness/index.js';
 import { XuiCore, type XuiCoreOptions } from './core/index.js';
 import { seedDemoInbounds } from './demo.js';
-import { fail, noRoute, ok } from './envelope.js';
+import { fail, MSG, noRoute, ok } from './envelope.js';
 import { genARoutes } from './routes-gen-a.js';
 import { genBRoutes } from './routes-gen-b.js';
 import { xuiSubscriptionHandler, type XuiSubscriptionOptions } from './subscription-service.js';
 import { XuiSessions } from './sessions.js';
+import { defaultSettingsAnswer, type XuiSubscriptionConfig } from './sub-settings.js';
 import { key, text, XuiState, type InboundSeed, type RawClient, type SimInbound } from './state.js';
 import { traitsOf, type XuiVersionTraits } from './version.js';
 
@@ -40,6 +41,8 @@ export interface XuiSimulatorOptions {
    * Xray; start it with `sim.core.start()` and stop it with `sim.core.stop()`. See {@link XuiCore}.
    */
   readonly core?: XuiCoreOptions;
+  /** The subscription settings the panel reports (`defaultSettings`) and serves with `subscriptionService()`. */
+  readonly subscription?: XuiSubscriptionConfig;
 }
 
 /** Switchable misbehaviours the real panel is known for. */
@@ -60,6 +63,8 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
   readonly quirks: XuiQuirks = { emptyBodyOnWrite: false, clobberConcurrentWrites: false, writeDelayMs: 5 };
   /** The real core behind the panel, when the `core` option named one. */
   readonly core: XuiCore | undefined;
+  /** The subscription settings (changeable in a test, as an admin would in the panel). */
+  subscription: XuiSubscriptionConfig;
   readonly #credentials: { username: string; password: string };
   readonly #router: Router;
   readonly #recordIds = new Map<string, number>();
@@ -74,6 +79,7 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
     if (options.sessionMaxAgeMinutes !== undefined) this.sessions.sessionMaxAgeMinutes = options.sessionMaxAgeMinutes;
     Object.assign(this.quirks, options.quirks);
     for (const token of options.apiTokens ?? []) this.sessions.tokens.add(token);
+    this.subscription = options.subscription ?? {};
     this.#router = this.traits.genB ? genBRoutes(this, fail) : genARoutes(this, fail);
     this.core = options.core ? new XuiCore(this.state, this.clock, options.core) : undefined;
   }
@@ -149,7 +155,7 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
    * handler to serve on a port of its own as the panel does (2096 by default).
    */
   subscriptionService(options: XuiSubscriptionOptions = {}): FetchHandler {
-    return xuiSubscriptionHandler(this, options);
+    return xuiSubscriptionHandler(this, { path: this.subscription.path ?? '/sub/', ...options });
   }
 
   /** Drops every session and revokes every API token (the next call must log in again, or fails with a token). */
@@ -218,18 +224,31 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
     }
     if (path === '/csrf-token' && request.method === 'GET' && this.traits.csrf) return this.sessions.csrfToken(request, now);
     if (path === '/login' && request.method === 'POST') return this.sessions.login(request, await loginFields(request), this.#credentials, now);
+    if (path === '/panel/setting/defaultSettings' && request.method === 'POST' && !this.traits.settingsUnderApi) return this.#uiSettings(request, now);
     const isApi = path.startsWith('/panel/api/');
     const isLegacyStatus = path === '/server/status' && request.method === 'POST' && !this.#hasApiStatus();
     if (!isApi && !isLegacyStatus) return noRoute();
     const auth = this.sessions.check(request, now);
     if (!auth.ok) return auth.response;
     if (isLegacyStatus || (path === '/panel/api/server/status' && request.method === 'GET' && this.#hasApiStatus())) return ok(this.#status());
+    if (path === '/panel/api/setting/defaultSettings' && request.method === 'POST' && this.traits.settingsUnderApi) return defaultSettingsAnswer(this.subscription, request);
     const found = this.#router.find(request.method, path);
     if (!('handler' in found)) return noRoute();
     const response = await found.handler(request, found.params, undefined);
     // As 3x-ui restarts Xray after a client change; a core that fails to start does not fail the API call.
     if (this.core && request.method === 'POST') await this.core.sync().catch((error: unknown) => (this.core!.lastError = error as Error));
     return response;
+  }
+
+  /** A `/panel/*` UI route: `checkLogin` wants the session cookie (a Bearer token is not looked at), then CSRF. */
+  #uiSettings(request: Request, now: number): Response {
+    const headers = new Headers(request.headers);
+    headers.delete('authorization');
+    const auth = this.sessions.check(new Request(request.url, { method: request.method, headers }), now);
+    if (auth.ok) return defaultSettingsAnswer(this.subscription, request);
+    if (auth.response.status === 403) return auth.response;
+    if (request.headers.get('x-requested-with') === 'XMLHttpRequest') return json({ success: false, msg: MSG.sessionExpired }, 401);
+    return new Response(null, { status: 307, headers: { location: this.basePath } });
   }
 
   #hasApiStatus(): boolean {

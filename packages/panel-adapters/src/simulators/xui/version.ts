@@ -26,6 +26,8 @@ export interface XuiVersionTraits {
   readonly modernMessages: boolean;
   /** Login success text (leading space in v2). */
   readonly loginOk: string;
+  /** v3.3+: settings under `/panel/api/setting/*` (session or token); before, `/panel/setting/*` (UI login only). */
+  readonly settingsUnderApi: boolean;
 }
 
 type Triple = readonly [number, number, number];
@@ -60,5 +62,6 @@ export function traitsOf(version: string): XuiVersionTraits {
     cookieName: atLeast(v, 2, 3, 8) ? '3x-ui' : 'session',
     modernMessages: atLeast(v, 2, 6, 0),
     loginOk: atLeast(v, 3, 0) ? 'You have successfully logged into your account.' : ' You have successfully logged into your account.',
+    settingsUnderApi: atLeast(v, 3, 3),
   };
 }

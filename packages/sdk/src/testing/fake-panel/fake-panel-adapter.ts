@@ -66,6 +66,7 @@ export interface FakePanelOptions {
 }
 
 const DEFAULT_CAPABILITIES: PanelCapabilities = Object.freeze({
+  stableShareLinks: true,
   batchCreate: true,
   inPlaceUpdate: true,
   bulkUsage: true,

@@ -25,6 +25,7 @@ export type {
 } from './harness.js';
 export type { RecordedLogLine, RecordingLogger } from './recording-logger.js';
 export { createRecordingLogger } from './recording-logger.js';
+export { connectionPart, credentialPart, linksFingerprint } from './links.js';
 
 export interface DescribePanelAdapterOptions {
   /** Skip the whole suite; a string is the reason, shown in the suite's name. */
@@ -58,7 +59,7 @@ interface Current {
  *   const sim = new MarzbanSimulator({ clock });
  *   const origin = await sim.listen();
  *   return {
- *     adapter: createMarzbanAdapter({ baseUrl: origin, username: 'admin', password: 'pw', logger }),
+ *     adapter: createMarzbanAdapter({ baseUrl: origin, auth: { username: 'admin', password: 'pw' }, logger }),
  *     target: sim.defaultTarget,
  *     controls: sim,
  *     secrets: ['pw'],
