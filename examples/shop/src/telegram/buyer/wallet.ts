@@ -13,7 +13,7 @@ const PAYMENTS = 5;
 
 /** The top-up form's key for a receipt message: the same message handled twice records one payment. */
 export function receiptKey(chatId: string, messageId: number): string {
-  return `telegram-${chatId}-${messageId}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  return `telegram-receipt-${chatId}-${messageId}`.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
 /** "12.50 AB123456 1234": the amount, the bank's reference and the last 4 digits of the paying card, in any order of spaces. */
