@@ -35,7 +35,7 @@ export interface ShopBot {
   readonly broadcasts: BroadcastStore;
   /** The secret Telegram must send in `X-Telegram-Bot-Api-Secret-Token` to the webhook. */
   readonly webhookSecret: string;
-  /** `POST /telegram/webhook` (mounted before the shop's body parsers and CSRF check); 401 on a wrong secret. */
+  /** `POST /telegram/webhook` in webhook mode (mounted before the shop's body parsers and CSRF check); 401 on a wrong secret. */
   webhookRoutes(): Router;
   /** The notification channel that reaches buyers and admins through this bot. */
   channel(): NotificationChannel;
@@ -98,7 +98,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
 
   startHandlers(bot, deps);
   summaryHandlers(bot, deps);
-  broadcastHandlers(bot, broadcasts, () => void sendBroadcasts().catch((error: unknown) => log.error({ err: error }, 'broadcast sending failed')));
+  broadcastHandlers(bot, broadcasts, config.adminIds, () => void sendBroadcasts().catch((error: unknown) => log.error({ err: error }, 'broadcast sending failed')));
   receiptHandlers(bot, deps);
   catalogHandlers(bot, deps);
   subscriptionHandlers(bot, deps);
@@ -121,6 +121,8 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     webhookSecret,
     webhookRoutes() {
       const router = Router();
+      // Polling and a webhook exclude each other (Telegram refuses getUpdates while a webhook is set).
+      if (config.webhook === null) return router;
       router.post(WEBHOOK_PATH, express.json({ limit: '1mb' }), webhookCallback(bot, 'express', { secretToken: webhookSecret }));
       return router;
     },

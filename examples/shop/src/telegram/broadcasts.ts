@@ -26,10 +26,10 @@ export class BroadcastStore {
   ) {}
 
   /**
-   * Creates the broadcast for every linked chat; the same `key` (the admin's message) creates it
+   * Creates the broadcast for every linked chat but `exceptUsers`' (the admins); the same `key` (the admin's message) creates it
    * once. Returns its id and how many chats it goes to.
    */
-  async create(input: { key: string; text: string; createdBy: string }): Promise<{ id: string; recipients: number; created: boolean }> {
+  async create(input: { key: string; text: string; createdBy: string; exceptUsers?: readonly string[] }): Promise<{ id: string; recipients: number; created: boolean }> {
     const id = keyedId('bc', input.key);
     return this.db.transaction(async (db) => {
       const { rows } = await db.query(
@@ -39,8 +39,8 @@ export class BroadcastStore {
       if (rows.length > 0) {
         await db.query(
           `INSERT INTO ${this.schema}.telegram_broadcast_deliveries (broadcast_id, chat_id, status)
-           SELECT $1, chat_id, 'pending' FROM ${this.schema}.telegram_links ON CONFLICT DO NOTHING`,
-          [id],
+           SELECT $1, chat_id, 'pending' FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($2::text[]) ON CONFLICT DO NOTHING`,
+          [id, [...(input.exceptUsers ?? [])]],
         );
       }
       const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.schema}.telegram_broadcast_deliveries WHERE broadcast_id = $1`, [id]);

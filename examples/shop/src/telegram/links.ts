@@ -70,12 +70,6 @@ export class TelegramLinkStore {
     });
   }
 
-  /** Every linked buyer's chat, for broadcasts. */
-  async chatIds(): Promise<string[]> {
-    const { rows } = await this.db.query<{ chat_id: string }>(`SELECT chat_id FROM ${this.schema}.telegram_links ORDER BY created_at`);
-    return rows.map((r) => r.chat_id);
-  }
-
   /** A fresh one-time token for `/start <token>` (URL-safe, 32 characters); only its hash is kept. */
   async createToken(customerId: string): Promise<string> {
     const token = randomBytes(24).toString('base64url');
