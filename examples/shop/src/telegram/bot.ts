@@ -43,6 +43,8 @@ export interface ShopBot {
   deepLink(customerId: string): Promise<string>;
   /** Sends pending broadcast deliveries until none is left (any replica may run it). */
   sendBroadcasts(options?: SendBroadcastsOptions): Promise<number>;
+  /** Forgets handled update ids older than a week (Telegram redelivers for 24 hours at most). */
+  pruneUpdates(): Promise<void>;
 }
 
 /** The webhook secret: the configured one, else one derived from the shop's secret (stable across restarts and replicas). */
@@ -132,6 +134,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
       return `https://t.me/${bot.botInfo.username}?start=${await links.createToken(customerId)}`;
     },
     sendBroadcasts,
+    pruneUpdates: () => updates.prune(),
   };
 }
 

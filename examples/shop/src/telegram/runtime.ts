@@ -37,6 +37,7 @@ export async function runBot(shop: Shop, shopBot: ShopBot, options: RunBotOption
     try {
       await shopBot.sendBroadcasts();
       await sendDailySummary(shop, bot.api, shopBot.links, config.adminIds);
+      await shopBot.pruneUpdates();
     } catch (error) {
       log.error({ err: error }, 'the Telegram loop failed');
     }
