@@ -92,6 +92,19 @@ describe('the Telegram bot under double taps, redeliveries, forged buttons and r
     expect(buttonsOf(toThief[0] as never).some((b) => b.callback_data === 'rq')).toBe(false);
   });
 
+  it('gives a free trial once, and says why a second one is refused', async () => {
+    const buyer = new TelegramUser(s.fake, s.t.clock, 6007);
+    const customerId = await fundedBuyer(s, buyer, 1);
+    const plan = await planNamed(s.t, 'Frankfurt · 1 month · 50');
+    const first = await buyer.send(buyer.tap(`p:${plan.id}`, 1));
+    expect(textOf(await buyer.press(first, 't:'))).toBe(en('telegram.catalog.ordered'));
+    const second = await buyer.send(buyer.tap(`p:${plan.id}`, 1));
+    expect(textOf(await buyer.press(second, 't:'))).toBe(en('checkout.refused.already_used'));
+    const subs = await s.t.shop.storage.subscriptions.listByCustomer(customerId, { limit: 5 });
+    expect(subs.items.map((sub) => sub.trial)).toEqual([true]);
+    expect(await s.t.shop.storage.ledger.balance(customerId, 'USD')).toBe(1);
+  });
+
   it('waits out a 429 with retry_after and sends the message', async () => {
     const buyer = new TelegramUser(s.fake, s.t.clock, 6005);
     await buyer.send(buyer.message('/start'));

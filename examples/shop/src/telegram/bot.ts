@@ -60,6 +60,7 @@ export function webhookSecretFor(config: TelegramConfig, shopSecret: string): st
 export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   const log = shop.logger.child({ component: 'telegram' });
   const bot = new Bot<BotContext>(config.token, config.apiRoot === null ? {} : { client: { apiRoot: config.apiRoot } });
+  // The same retry policy as `telegramApi`: 429s are waited out for up to a minute.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
   const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
   const updates = new TelegramUpdateLog(shop.db, shop.shopSchema, shop.clock);
@@ -128,7 +129,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
       router.post(WEBHOOK_PATH, express.json({ limit: '1mb' }), webhookCallback(bot, 'express', { secretToken: webhookSecret }));
       return router;
     },
-    channel: () => createTelegramChannel({ api: bot.api, links, adminIds: config.adminIds, db: shop.db, shopSchema: shop.shopSchema, clock: shop.clock, logger: log }),
+    channel: () => createTelegramChannel({ shop, config, api: bot.api }),
     async deepLink(customerId) {
       if (!bot.isInited()) await bot.init();
       return `https://t.me/${bot.botInfo.username}?start=${await links.createToken(customerId)}`;

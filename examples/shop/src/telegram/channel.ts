@@ -1,22 +1,25 @@
-import { GrammyError, type Api } from 'grammy';
-import type { Clock } from '@panelkit/sdk';
-import type { SqlClient } from '@panelkit/storage-postgres';
-import type { Logger } from 'pino';
+import { autoRetry } from '@grammyjs/auto-retry';
+import { Api, GrammyError } from 'grammy';
+import type { TelegramConfig } from '../config/config.js';
 import type { NotificationChannel, Recipient, RenderedMessage } from '../notifications/channel.js';
-import type { TelegramLinkStore } from './links.js';
+import type { Shop } from '../stack/shop.js';
+import { TelegramLinkStore } from './links.js';
 import { splitMessage } from './message-text.js';
 
 export interface TelegramChannelOptions {
-  /** The bot's API (with the auto-retry plugin installed). */
-  api: Api;
-  links: TelegramLinkStore;
-  /** Staff are reached in their private chats with the bot (a user's private chat id is their user id). */
-  adminIds: readonly string[];
-  db: SqlClient;
-  /** The quoted schema of the shop's tables. */
-  shopSchema: string;
-  clock: Clock;
-  logger: Logger;
+  /** The shop's database and clock (the link table and `telegram_sent` live in its schema). */
+  shop: Pick<Shop, 'db' | 'shopSchema' | 'clock' | 'logger'>;
+  /** The bot's settings: its token and API root, and the admins (staff are reached in their private chats with the bot). */
+  config: TelegramConfig;
+  /** The bot's API, when a bot runs in this process; otherwise one is made from `config` (a worker replica). */
+  api?: Api;
+}
+
+/** A Bot API client for these settings, waiting out 429s (`retry_after`) like the bot's own. */
+export function telegramApi(config: TelegramConfig): Api {
+  const api = new Api(config.token, config.apiRoot === null ? {} : { apiRoot: config.apiRoot });
+  api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+  return api;
 }
 
 /**
@@ -26,11 +29,14 @@ export interface TelegramChannelOptions {
  * be retried; a network failure mid-call (it may have arrived) keeps the key and is not repeated.
  */
 export function createTelegramChannel(options: TelegramChannelOptions): NotificationChannel {
-  const { api, links, db, shopSchema, clock, logger } = options;
+  const { db, shopSchema, clock } = options.shop;
+  const logger = options.shop.logger.child({ component: 'telegram-channel' });
+  const api = options.api ?? telegramApi(options.config);
+  const links = new TelegramLinkStore(db, shopSchema, clock);
   return {
     name: 'telegram',
     async addressesOf(recipient: Recipient): Promise<string[]> {
-      if (recipient.kind === 'staff') return [...options.adminIds];
+      if (recipient.kind === 'staff') return [...options.config.adminIds];
       const link = await links.byCustomer(recipient.customerId);
       return link === null ? [] : [link.chatId];
     },
