@@ -113,7 +113,9 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   bot.catch(async ({ error, ctx }) => {
     log.error({ err: error, updateId: ctx.update.update_id }, 'handling a Telegram update failed');
     const t = (ctx as Partial<BotContext>).user?.t;
-    if (t !== undefined && ctx.chat !== undefined) await ctx.reply(t('telegram.error'), { reply_markup: new InlineKeyboard().text(t('telegram.menu.back'), 'm') }).catch(() => undefined);
+    if (t === undefined || ctx.chat === undefined) return;
+    const reply_markup = new InlineKeyboard().text(t('telegram.menu.back'), 'm');
+    await ctx.reply(t('telegram.error'), { reply_markup }).catch(() => undefined);
   });
 
   const webhookSecret = webhookSecretFor(config, shop.secret);

@@ -15,7 +15,12 @@ export function broadcastHandlers(bot: Composer<BotContext>, broadcasts: Broadca
     const text = typeof ctx.match === 'string' ? ctx.match.trim() : '';
     if (text === '') return void (await ctx.reply(t('telegram.broadcast.help')));
     if (text.length > MESSAGE_MAX) return void (await ctx.reply(t('telegram.broadcast.tooLong', { max: MESSAGE_MAX })));
-    const created = await broadcasts.create({ key: broadcastKey(ctx.user.chatId, ctx.message?.message_id ?? 0), text, createdBy: `telegram:${ctx.user.telegramUserId}`, exceptUsers: adminIds });
+    const created = await broadcasts.create({
+      key: broadcastKey(ctx.user.chatId, ctx.message?.message_id ?? 0),
+      text,
+      createdBy: `telegram:${ctx.user.telegramUserId}`,
+      exceptUsers: adminIds,
+    });
     await ctx.reply(t('telegram.broadcast.queued', { count: created.recipients }));
     queued();
   });

@@ -39,7 +39,9 @@ export function receiptHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     if (pending.length === 0) return void (await ctx.reply(t('telegram.receipts.none'), { reply_markup: backToMenu(ctx.user) }));
     for (const payment of pending) {
       const caption = receiptCaption(ctx.user, payment, shop.config.timeZone);
-      const reply_markup = new InlineKeyboard().text(t('telegram.receipts.approve'), callbackData('ra', payment.id)).text(t('telegram.receipts.reject'), callbackData('rr', payment.id));
+      const reply_markup = new InlineKeyboard()
+        .text(t('telegram.receipts.approve'), callbackData('ra', payment.id))
+        .text(t('telegram.receipts.reject'), callbackData('rr', payment.id));
       const photo = await deps.photos.get(payment.id);
       if (photo !== null) await ctx.replyWithPhoto(photo, { caption, reply_markup });
       else await ctx.reply(caption, { reply_markup });

@@ -25,7 +25,10 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     const list = await groups();
     if (list.length === 0) return void (await ctx.reply(t('telegram.catalog.empty'), { reply_markup: backToMenu(ctx.user) }));
     const keyboard = new InlineKeyboard();
-    list.forEach((group, i) => keyboard.text(group.location === null ? t('telegram.catalog.anywhere') : locationName(group.location, locale), callbackData('loc', i)).row());
+    list.forEach((group, i) => {
+      const label = group.location === null ? t('telegram.catalog.anywhere') : locationName(group.location, locale);
+      keyboard.text(label, callbackData('loc', i)).row();
+    });
     await ctx.reply(t('telegram.catalog.chooseLocation'), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
   });
 

@@ -1,6 +1,6 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { isLocale, translator } from '../../i18n/translate.js';
-import { linkByToken } from '../buyers.js';
+import { customerOfTelegramUser, linkByToken } from '../buyers.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { backToMenu, mainMenu } from '../menu.js';
 
@@ -22,12 +22,11 @@ export function startHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     if (!LINK_TOKEN.test(token)) return showMenu(ctx, t('telegram.start.welcome', { shop: shop.config.shopName }));
     const current = { telegramUserId: ctx.user.telegramUserId, chatId: ctx.user.chatId, customerId: ctx.user.customer.id };
     const outcome = await linkByToken(shop, links, current, token);
-    if (outcome === 'linked') {
-      const customer = await shop.storage.customers.get((await links.byTelegramUser(ctx.user.telegramUserId))?.customerId ?? '');
-      if (customer !== null) {
-        const locale = isLocale(customer.locale) ? customer.locale : ctx.user.locale;
-        ctx.user = { ...ctx.user, customer, locale, t: translator(locale) };
-      }
+    if (outcome === 'linked' && ctx.from !== undefined) {
+      // From now on this user acts as the web account's customer, in its language.
+      const { customer } = await customerOfTelegramUser(shop, links, ctx.from, ctx.user.chatId);
+      const locale = isLocale(customer.locale) ? customer.locale : ctx.user.locale;
+      ctx.user = { ...ctx.user, customer, locale, t: translator(locale) };
     }
     await showMenu(ctx, ctx.user.t(`telegram.start.link.${outcome}`));
   });

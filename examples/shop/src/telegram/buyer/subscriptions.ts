@@ -30,8 +30,8 @@ function usageLine(user: BotUser, sub: Subscription): string {
 /** A subscription as a message: status, usage, expiry in the buyer's calendar, and its links. */
 export function subscriptionText(user: BotUser, sub: Subscription, planName: string, timeZone: string): string {
   const { t, locale } = user;
-  const expiry =
-    sub.expiresAt !== null ? formatDateTime(sub.expiresAt, locale, timeZone) : t(sub.status === 'pending' || sub.status === 'failed' ? 'subscription.expiry.notYet' : 'subscription.expiry.onFirstUse');
+  const notYet = sub.status === 'pending' || sub.status === 'failed';
+  const expiry = sub.expiresAt !== null ? formatDateTime(sub.expiresAt, locale, timeZone) : t(notYet ? 'subscription.expiry.notYet' : 'subscription.expiry.onFirstUse');
   const lines = [
     planName,
     `${t('subscription.statusLabel')}: ${t(`subscription.status.${sub.status}`)}`,
@@ -58,7 +58,8 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     await ctx.answerCallbackQuery();
     const listed = await shop.storage.subscriptions.listByCustomer(ctx.user.customer.id, { limit: LISTED });
     if (listed.items.length === 0) {
-      return void (await ctx.reply(t('telegram.subscriptions.none'), { reply_markup: new InlineKeyboard().text(t('telegram.menu.catalog'), 'cat').text(t('telegram.menu.back'), 'm') }));
+      const reply_markup = new InlineKeyboard().text(t('telegram.menu.catalog'), 'cat').text(t('telegram.menu.back'), 'm');
+      return void (await ctx.reply(t('telegram.subscriptions.none'), { reply_markup }));
     }
     const names = await planNames(shop.storage, listed.items);
     const keyboard = new InlineKeyboard();
@@ -112,7 +113,10 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
       t('telegram.wallet.balance', { balance: formatMoney({ amount: balance, currency: price.currency }, locale) }),
     ];
     if (quote.linkChanges) lines.push(t('telegram.extension.linkChanges'));
-    const keyboard = new InlineKeyboard().text(t('telegram.extension.confirm', { price: formatMoney(price, locale) }), callbackData('xc', sub.id)).row().text(t('telegram.menu.back'), callbackData('s', sub.id));
+    const keyboard = new InlineKeyboard()
+      .text(t('telegram.extension.confirm', { price: formatMoney(price, locale) }), callbackData('xc', sub.id))
+      .row()
+      .text(t('telegram.menu.back'), callbackData('s', sub.id));
     await ctx.reply(lines.join('\n'), { reply_markup: keyboard });
   });
 
@@ -123,7 +127,11 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     if (sub === null || message === undefined) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
     try {
-      await shop.kit.extend({ subscriptionId: sub.id, idempotencyKey: extensionKey(ctx.user.chatId, message.message_id), actor: { type: 'customer', id: sub.customerId } });
+      await shop.kit.extend({
+        subscriptionId: sub.id,
+        idempotencyKey: extensionKey(ctx.user.chatId, message.message_id),
+        actor: { type: 'customer', id: sub.customerId },
+      });
       await ctx.reply(t('telegram.extension.done'), { reply_markup: new InlineKeyboard().text(t('telegram.menu.back'), callbackData('s', sub.id)) });
     } catch (error) {
       const refusal = extensionRefusal(error);

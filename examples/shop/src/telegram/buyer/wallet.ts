@@ -16,7 +16,7 @@ export function receiptKey(chatId: string, messageId: number): string {
   return `telegram-receipt-${chatId}-${messageId}`.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-/** "12.50 AB123456 1234": the amount, the bank's reference and the last 4 digits of the paying card, in any order of spaces. */
+/** "12.50 AB123456 1234": the amount, the bank's reference and the last 4 digits of the paying card, separated by spaces. */
 function receiptFields(caption: string): { amount: string; reference: string; cardLast4: string } | null {
   const words = caption.trim().split(/\s+/);
   if (words.length !== 3) return null;
@@ -65,6 +65,7 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
 
   bot.on('message:photo', async (ctx) => {
     const { t, customer } = ctx.user;
+    if (enabledProvider(shop.config, 'card') === null) return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
     const fields = receiptFields(ctx.message.caption ?? '');
     if (fields === null) return void (await ctx.reply(t('telegram.topUp.captionHelp')));
     const body = {
