@@ -3,7 +3,7 @@ import { createApp } from '../src/http/app.js';
 import { translator } from '../src/i18n/translate.js';
 import type { TelegramConfig } from '../src/config/config.js';
 import { sendDailySummary } from '../src/telegram/admin/daily.js';
-import { createTelegramChannel } from '../src/telegram/channel.js';
+import { createTelegramChannel, telegramChannelsFor } from '../src/telegram/channel.js';
 import { planNamed } from './support/buying.js';
 import { signedUpBuyer } from './support/shop-under-test.js';
 import { ADMIN_TELEGRAM_ID, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
@@ -17,47 +17,67 @@ describe('the Telegram bot for admins, notifications and linking', () => {
   });
   afterAll(() => s.close());
 
+  /** The chats a broadcast goes to now: every linked user's but the admin's. */
+  async function buyerChats(): Promise<number[]> {
+    const { rows } = await s.t.shop.db.query<{ chat_id: string }>(`SELECT chat_id FROM ${s.t.shop.shopSchema}.telegram_links WHERE telegram_user_id <> $1`, [
+      String(ADMIN_TELEGRAM_ID),
+    ]);
+    return rows.map((r) => Number(r.chat_id)).sort();
+  }
+
   it('broadcasts to every linked buyer once (not to admins), and a redelivered command queues nothing more', async () => {
     const buyers = [8001, 8002, 8003].map((id) => new TelegramUser(s.fake, s.t.clock, id));
     for (const b of buyers) await b.send(b.message('/start'));
     const admin = new TelegramUser(s.fake, s.t.clock, ADMIN_TELEGRAM_ID);
+    await admin.send(admin.message('/start'));
+    const chats = await buyerChats();
+    expect(chats).toEqual(expect.arrayContaining([8001, 8002, 8003]));
     const command = admin.message('/broadcast New servers in Amsterdam!');
     const queued = await admin.send(command);
-    expect(textOf(queued)).toBe(en('telegram.broadcast.queued', { count: 3 }));
-    await s.fake.waitFor(0, () => s.fake.calls.filter((c) => c.ok && c.params['text'] === 'New servers in Amsterdam!').length === 3, 'three broadcast messages');
+    expect(textOf(queued)).toBe(en('telegram.broadcast.queued', { count: chats.length }));
+    const delivered = () => s.fake.calls.filter((c) => c.ok && c.params['text'] === 'New servers in Amsterdam!').map((c) => Number(c.params['chat_id']));
+    await s.fake.waitFor(0, () => delivered().length === chats.length, 'one broadcast message per buyer');
     s.fake.push(command);
     await admin.send(admin.message('/menu'));
     expect(await s.shopBot.sendBroadcasts({ gapMs: 0 })).toBe(0);
-    const delivered = s.fake.calls.filter((c) => c.ok && c.params['text'] === 'New servers in Amsterdam!').map((c) => Number(c.params['chat_id']));
-    expect(delivered.sort()).toEqual([8001, 8002, 8003]);
+    expect(delivered().sort()).toEqual(chats);
   });
 
   it('keeps a buyer’s broadcast that Telegram refused as failed, and one a crash left mid-send as unknown, never resending either', async () => {
+    for (const id of [8011, 8012, 8013]) {
+      const buyer = new TelegramUser(s.fake, s.t.clock, id);
+      await buyer.send(buyer.message('/start'));
+    }
     const store = s.shopBot.broadcasts;
     const created = await store.create({ key: 'test:broadcast:2', text: 'Second notice', createdBy: 'test', exceptUsers: [String(ADMIN_TELEGRAM_ID)] });
-    expect(created.recipients).toBe(3);
+    expect(created.recipients).toBe((await buyerChats()).length);
     const [abandoned] = await store.claim(1); // a replica that claimed one and died
     s.fake.failNext('sendMessage', { code: 403, description: 'Forbidden: bot was blocked by the user' });
-    expect(await s.shopBot.sendBroadcasts({ gapMs: 0 })).toBe(1);
+    expect(await s.shopBot.sendBroadcasts({ gapMs: 0 })).toBe(created.recipients - 2);
     s.t.clock.advance(10 * 60_000);
     expect(await s.shopBot.sendBroadcasts({ gapMs: 0 })).toBe(0);
-    expect(await store.progress(created.id)).toEqual({ sent: 1, failed: 1, unknown: 1 });
-    expect(s.fake.calls.filter((c) => c.params['text'] === 'Second notice' && Number(c.params['chat_id']) === Number(abandoned?.chatId))).toHaveLength(0);
+    expect(await store.progress(created.id)).toEqual({ sent: created.recipients - 2, failed: 1, unknown: 1 });
+    const toAbandoned = s.fake.calls.filter((c) => c.params['text'] === 'Second notice' && Number(c.params['chat_id']) === Number(abandoned?.chatId));
+    expect(toAbandoned).toHaveLength(0);
   });
 
   it('reaches buyers and admins as a notification channel (as a worker replica builds it, with no bot running), each key once', async () => {
     const channel = createTelegramChannel({ shop: s.t.shop, config: s.t.config.telegram as TelegramConfig });
+    expect(telegramChannelsFor(s.t.shop).map((c) => c.name)).toEqual(['telegram']);
+    expect(telegramChannelsFor({ ...s.t.shop, config: { ...s.t.config, telegram: null } })).toEqual([]);
     expect(channel.name).toBe('telegram');
-    const link = await s.shopBot.links.byTelegramUser('8001');
+    const buyer = new TelegramUser(s.fake, s.t.clock, 8301);
+    await buyer.send(buyer.message('/start'));
+    const link = await s.shopBot.links.byTelegramUser('8301');
     expect(await channel.addressesOf({ kind: 'staff' })).toEqual([String(ADMIN_TELEGRAM_ID)]);
-    expect(await channel.addressesOf({ kind: 'customer', customerId: link?.customerId as string })).toEqual(['8001']);
+    expect(await channel.addressesOf({ kind: 'customer', customerId: link?.customerId as string })).toEqual(['8301']);
     expect(await channel.addressesOf({ kind: 'customer', customerId: 'cus_nobody' })).toEqual([]);
 
     const message = { subject: 'Expiring soon', text: 'Your subscription ends in 3 days.' };
     s.fake.failNext('sendMessage', { code: 400, description: 'Bad Request: chat not found' });
-    await expect(channel.send('8001', message, 'notice:1:telegram')).rejects.toThrow();
-    await channel.send('8001', message, 'notice:1:telegram');
-    await channel.send('8001', message, 'notice:1:telegram');
+    await expect(channel.send('8301', message, 'notice:1:telegram')).rejects.toThrow();
+    await channel.send('8301', message, 'notice:1:telegram');
+    await channel.send('8301', message, 'notice:1:telegram');
     const arrived = s.fake.calls.filter((c) => c.ok && c.params['text'] === 'Expiring soon\n\nYour subscription ends in 3 days.');
     expect(arrived).toHaveLength(1);
   });

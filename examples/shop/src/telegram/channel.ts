@@ -59,3 +59,11 @@ export function createTelegramChannel(options: TelegramChannelOptions): Notifica
     },
   };
 }
+
+/**
+ * The Telegram channel when the shop's bot is configured, else none: what the notifier adds to
+ * its channels (in the web process and in worker replicas alike; no running bot is needed).
+ */
+export function telegramChannelsFor(shop: Pick<Shop, 'db' | 'shopSchema' | 'clock' | 'logger' | 'config'>): NotificationChannel[] {
+  return shop.config.telegram === null ? [] : [createTelegramChannel({ shop, config: shop.config.telegram })];
+}
