@@ -2,7 +2,10 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentsOf } from '../src/db/payments.js';
 import { createApp } from '../src/http/app.js';
+import type { TelegramConfig } from '../src/config/config.js';
 import { translator } from '../src/i18n/translate.js';
+import { createShopBot } from '../src/telegram/bot.js';
+import { runBot } from '../src/telegram/runtime.js';
 import { planNamed } from './support/buying.js';
 import { buttonsOf } from './support/fake-telegram.js';
 import { ADMIN_TELEGRAM_ID, messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
@@ -114,6 +117,12 @@ describe('the Telegram bot under double taps, redeliveries, forged buttons and r
     expect(textOf(reply)).toContain(en('telegram.menu.title', { shop: s.t.shop.config.shopName }));
     const attempts = s.fake.callsSince(since, 'sendMessage');
     expect(attempts.map((c) => c.result)).toEqual([{ error_code: 429 }, reply.result]);
+  });
+
+  it('gives up starting when Telegram cannot be reached, with an error that says so (the shop then runs without its bot)', async () => {
+    const config = s.t.config.telegram as TelegramConfig;
+    const unreachable = createShopBot(s.t.shop, { ...config, apiRoot: 'http://127.0.0.1:9' });
+    await expect(runBot(s.t.shop, unreachable, { initTimeoutMs: 300 })).rejects.toThrow('Telegram did not answer getMe at http://127.0.0.1:9');
   });
 
   it('lets an admin win a receipt once: a second approval (or a rejection) changes nothing', async () => {

@@ -31,6 +31,8 @@ export const WEBHOOK_PATH = '/telegram/webhook';
 /** The shop's Telegram bot: its grammY `Bot`, its tables, and what the host wires (webhook route, notification channel). */
 export interface ShopBot {
   readonly bot: Bot<BotContext>;
+  /** The settings it was built with. */
+  readonly config: TelegramConfig;
   readonly links: TelegramLinkStore;
   readonly broadcasts: BroadcastStore;
   /** The secret Telegram must send in `X-Telegram-Bot-Api-Secret-Token` to the webhook. */
@@ -60,8 +62,9 @@ export function webhookSecretFor(config: TelegramConfig, shopSecret: string): st
 export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   const log = shop.logger.child({ component: 'telegram' });
   const bot = new Bot<BotContext>(config.token, config.apiRoot === null ? {} : { client: { apiRoot: config.apiRoot } });
-  // The same retry policy as `telegramApi`: 429s are waited out for up to a minute.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+  // The same retry policy as `telegramApi`: 429s are waited out for up to a minute. A network
+  // error is not retried blindly: the message may have arrived (see the at-most-once sends).
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: true }));
   const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
   const updates = new TelegramUpdateLog(shop.db, shop.shopSchema, shop.clock);
   const broadcasts = new BroadcastStore(shop.db, shop.shopSchema, shop.clock);
@@ -121,6 +124,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   const webhookSecret = webhookSecretFor(config, shop.secret);
   return {
     bot,
+    config,
     links,
     broadcasts,
     webhookSecret,

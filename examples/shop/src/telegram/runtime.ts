@@ -13,6 +13,8 @@ export interface RunningBot {
 export interface RunBotOptions {
   /** How often broadcasts and the daily summary are looked at. Default 5 s. */
   loopEveryMs?: number;
+  /** How long to keep trying to reach Telegram at start (grammY retries network errors without end). Default 30 s. */
+  initTimeoutMs?: number;
 }
 
 /**
@@ -22,10 +24,14 @@ export interface RunBotOptions {
  */
 export async function runBot(shop: Shop, shopBot: ShopBot, options: RunBotOptions = {}): Promise<RunningBot> {
   const { bot } = shopBot;
-  const config = shop.config.telegram;
-  if (config === null) throw new Error('the Telegram bot is not configured');
+  const { config } = shopBot;
   const log = shop.logger.child({ component: 'telegram' });
-  await bot.init();
+  try {
+    // grammY types its signal with the abort-controller polyfill's class; Node's AbortSignal is the same thing at run time.
+    await bot.init(AbortSignal.timeout(options.initTimeoutMs ?? 30_000) as Parameters<typeof bot.init>[0]);
+  } catch (error) {
+    throw new Error(`Telegram did not answer getMe at ${config.apiRoot ?? 'api.telegram.org'}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   let polling: Promise<void> | null = null;
   if (config.webhook !== null) {
     await bot.api.setWebhook(config.webhook.url, { secret_token: shopBot.webhookSecret, allowed_updates: ['message', 'callback_query'] });
