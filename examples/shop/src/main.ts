@@ -7,6 +7,8 @@ import { createLogger } from './stack/logger.js';
 import { demoCoreLines } from './stack/demo-core.js';
 import { openShop } from './stack/shop.js';
 import { exitOnStartupError } from './stack/startup-errors.js';
+import { createShopBot, WEBHOOK_PATH } from './telegram/bot.js';
+import { runBot } from './telegram/runtime.js';
 
 /**
  * `npm start`: the shop on its settings (environment variables, see README). With none set it
@@ -24,7 +26,8 @@ async function main(config: ShopConfig): Promise<void> {
     if (report.repairsQueued > 0) logger.info({ repairs: report.repairsQueued }, 'demo panels restored from the database');
   }
 
-  const app = createApp(shop);
+  const shopBot = config.telegram === null ? null : createShopBot(shop, config.telegram);
+  const app = createApp(shop, shopBot === null ? {} : { telegram: shopBot });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -32,6 +35,8 @@ async function main(config: ShopConfig): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  // A bad token or an unreachable Telegram leaves the shop running without its bot, saying why.
+  const bot = shopBot === null ? null : await runBot(shop, shopBot).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
   const lines = [
     '',
     `  ${config.shopName} is running at ${url}`,
@@ -40,6 +45,9 @@ async function main(config: ShopConfig): Promise<void> {
   if (shop.demo !== null) for (const p of shop.demo.panels) lines.push(`  simulated 3x-ui panel (${p.name}): ${p.url}  login ${p.login.username} / ${p.login.password}`);
   if (shop.demo !== null && config.demoCore !== null) lines.push(...demoCoreLines(shop.demo, config.demoCore));
   if (admin !== null) lines.push(`  admin sign-in: ${admin.email} / ${admin.password}`);
+  if (bot === null) lines.push('  Telegram bot: off (set TELEGRAM_BOT_TOKEN from @BotFather to turn it on; see README "Telegram bot")');
+  else if (bot instanceof Error) lines.push(`  Telegram bot: could not start (${bot.message}); the shop runs without it`);
+  else lines.push(`  Telegram bot: @${bot.username} (${bot.mode === 'webhook' ? `webhook at ${url}${WEBHOOK_PATH}` : 'long polling'})`);
   if (config.testPayments) lines.push('  test payments are ON: the wallet credits at once (never use in production)');
   lines.push(`  ${config.runWorker ? 'worker and scheduler run in this process' : 'worker is off here: run `npm run worker -w examples/shop`'}`, '  Ctrl+C stops it.', '');
   console.log(lines.join('\n'));
@@ -50,6 +58,7 @@ async function main(config: ShopConfig): Promise<void> {
     stopping = true;
     server.close();
     server.closeAllConnections();
+    if (bot !== null && !(bot instanceof Error)) await bot.stop();
     await background?.stop();
     await shop.close();
     process.exit(0);

@@ -58,4 +58,28 @@ describe('configuration', () => {
     expect(loadConfig({}).demoCore).toBeNull();
     expect(loadConfig({ DEMO_CORE: 'off' }).demoCore).toBeNull();
   });
+
+  it('turns the Telegram bot on with a token: polling by default, a webhook under PUBLIC_URL, and refuses bad bot settings', () => {
+    expect(loadConfig({}).telegram).toBeNull();
+    const token = '123456789:AAE-abcdefghijklmnopqrstuvwxyz012345';
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_ADMIN_IDS: ' 11, 22 ' }).telegram).toEqual({
+      token,
+      adminIds: ['11', '22'],
+      apiRoot: null,
+      webhook: null,
+      support: null,
+    });
+    const hooked = loadConfig({ TELEGRAM_BOT_TOKEN: token, PUBLIC_URL: 'https://shop.example.com/' }).telegram;
+    expect(hooked?.webhook).toEqual({ url: 'https://shop.example.com/telegram/webhook', secret: null });
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: token, PUBLIC_URL: 'https://shop.example.com', TELEGRAM_WEBHOOK: 'off' }).telegram?.webhook).toBeNull();
+    let error: unknown;
+    try {
+      loadConfig({ TELEGRAM_BOT_TOKEN: 'not-a-token', TELEGRAM_ADMIN_IDS: '@someone', TELEGRAM_WEBHOOK_SECRET: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_ADMIN_IDS', 'TELEGRAM_WEBHOOK_SECRET']) expect(problems).toContain(name);
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK: 'on' })).toThrow(/TELEGRAM_WEBHOOK: on needs PUBLIC_URL/);
+  });
 });

@@ -64,6 +64,19 @@ const EnvSchema = z.object({
   MAIL_FROM: z.string().min(3).max(200).optional(),
   /** The language of staff alerts. */
   STAFF_LOCALE: z.enum(['en', 'fa'], { message: 'must be en or fa' }).default('en'),
+  // The Telegram bot (off without a token).
+  /** From BotFather (`123456:ABC…`); without it the bot is off. */
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^[0-9]{3,20}:[A-Za-z0-9_-]{20,100}$/, 'must be a bot token from BotFather, like 123456:ABC-def…').optional(),
+  /** Telegram user ids of the shop's admins, comma-separated: they review receipts and get alerts in the bot. */
+  TELEGRAM_ADMIN_IDS: z.string().regex(/^\s*[0-9]{1,20}(\s*,\s*[0-9]{1,20})*\s*$/, 'must be Telegram user ids separated by commas').optional(),
+  /** Another Bot API server (a local one, or a fake in tests); default https://api.telegram.org. */
+  TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }).optional(),
+  /** `on` (default when PUBLIC_URL is set): Telegram posts updates to PUBLIC_URL/telegram/webhook; `off`: long polling. */
+  TELEGRAM_WEBHOOK: onOff.optional(),
+  /** The webhook's `X-Telegram-Bot-Api-Secret-Token`; derived from SHOP_SECRET when unset. */
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16–256 letters, digits, _ or -').optional(),
+  /** Where buyers get help (a @username, link or text), shown by the bot's Support button. */
+  TELEGRAM_SUPPORT: z.string().min(1).max(200).optional(),
 });
 
 export interface ShopConfig {
@@ -92,6 +105,19 @@ export interface ShopConfig {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Email notifications (`null`: none) and the language staff alerts are written in. */
   notifications: { email: { smtpUrl: string; from: string } | null; staffLocale: 'en' | 'fa' };
+  /** The Telegram bot, or `null` when no token is set. */
+  telegram: TelegramConfig | null;
+}
+
+/** The Telegram bot's settings. */
+export interface TelegramConfig {
+  token: string;
+  /** Telegram user ids (as strings) of the shop's admins in the bot. */
+  adminIds: string[];
+  apiRoot: string | null;
+  /** Telegram posts updates to this URL (with the secret header) instead of the bot polling; `null`: long polling. */
+  webhook: { url: string; secret: string | null } | null;
+  support: string | null;
 }
 
 /** Every problem with the settings, one per line, naming the variable. */
@@ -123,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   else if (demoCore !== null && (!existsSync(demoCore) || !existsSync(join(dirname(demoCore), 'v2ctl')))) {
     problems.push(`DEMO_CORE: no ${demoCore} with v2ctl beside it (as root: apt-get install v2ray)`);
   }
+  if (e.TELEGRAM_WEBHOOK === true && e.PUBLIC_URL === undefined) problems.push('TELEGRAM_WEBHOOK: on needs PUBLIC_URL (the https address Telegram posts to)');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = e.DATA_DIR === undefined ? DEFAULT_DATA_DIR : isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
@@ -149,5 +176,18 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     secureCookies: e.PUBLIC_URL?.startsWith('https:') ?? false,
     logLevel: e.LOG_LEVEL,
     notifications: { email: e.SMTP_URL === undefined ? null : { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM as string }, staffLocale: e.STAFF_LOCALE },
+    telegram: telegramConfig(e),
+  };
+}
+
+function telegramConfig(e: z.infer<typeof EnvSchema>): TelegramConfig | null {
+  if (e.TELEGRAM_BOT_TOKEN === undefined) return null;
+  const webhook = e.TELEGRAM_WEBHOOK ?? e.PUBLIC_URL !== undefined;
+  return {
+    token: e.TELEGRAM_BOT_TOKEN,
+    adminIds: (e.TELEGRAM_ADMIN_IDS ?? '').split(',').map((id) => id.trim()).filter((id) => id !== ''),
+    apiRoot: e.TELEGRAM_API_ROOT ?? null,
+    webhook: webhook && e.PUBLIC_URL !== undefined ? { url: new URL('/telegram/webhook', e.PUBLIC_URL).href, secret: e.TELEGRAM_WEBHOOK_SECRET ?? null } : null,
+    support: e.TELEGRAM_SUPPORT ?? null,
   };
 }

@@ -115,9 +115,62 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
       `INSERT INTO ${s}.notification_relay (name, position_at) SELECT 'audit', coalesce(max(at), timestamptz 'epoch') FROM ${engine}.audit_events`,
     ],
   },
+  {
+    version: 3,
+    statements: (s) => [
+      // A Telegram user and the customer they act as (one each way); the chat the bot writes to.
+      `CREATE TABLE ${s}.telegram_links (
+        telegram_user_id text PRIMARY KEY,
+        chat_id text NOT NULL,
+        customer_id text NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+      // One-time deep-link tokens from the web account page (`/start <token>` links the two).
+      `CREATE TABLE ${s}.telegram_link_tokens (
+        token_hash text PRIMARY KEY,
+        customer_id text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz
+      )`,
+      // Updates already handled: a redelivered update (same update_id) does nothing.
+      `CREATE TABLE ${s}.telegram_updates (update_id bigint PRIMARY KEY, received_at timestamptz NOT NULL)`,
+      `CREATE INDEX telegram_updates_age ON ${s}.telegram_updates (received_at)`,
+      // The photo a buyer sent with a card receipt, for the admins' queue in the bot.
+      `CREATE TABLE ${s}.telegram_receipt_photos (
+        payment_id text PRIMARY KEY,
+        file_id text NOT NULL,
+        created_at timestamptz NOT NULL
+      )`,
+      // Notification messages sent through the bot, by the notifier's key: a key is sent at most once.
+      `CREATE TABLE ${s}.telegram_sent (idempotency_key text PRIMARY KEY, chat_id text NOT NULL, sent_at timestamptz NOT NULL)`,
+      `CREATE TABLE ${s}.telegram_broadcasts (
+        id text PRIMARY KEY,
+        text text NOT NULL,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL
+      )`,
+      // One row per buyer's chat per broadcast; claimed with SKIP LOCKED, 'sending' before the call so nothing goes twice.
+      `CREATE TABLE ${s}.telegram_broadcast_deliveries (
+        broadcast_id text NOT NULL REFERENCES ${s}.telegram_broadcasts (id),
+        chat_id text NOT NULL,
+        status text NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
+        attempts integer NOT NULL DEFAULT 0,
+        claimed_at timestamptz,
+        sent_at timestamptz,
+        error text,
+        PRIMARY KEY (broadcast_id, chat_id)
+      )`,
+      `CREATE INDEX telegram_deliveries_due ON ${s}.telegram_broadcast_deliveries (broadcast_id, chat_id) WHERE status = 'pending'`,
+      `CREATE INDEX telegram_deliveries_sending ON ${s}.telegram_broadcast_deliveries (claimed_at) WHERE status = 'sending'`,
+      // The daily summary's ticks: one replica wins each day.
+      `CREATE TABLE ${s}.telegram_daily_summaries (day date PRIMARY KEY, sent_at timestamptz NOT NULL)`,
+    ],
+  },
 ];
 
-export const SHOP_SCHEMA_VERSION = MIGRATIONS.length;
+/** The newest migration this build knows (versions may skip: each area owns its own numbers). */
+export const SHOP_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
 /** `"panelkit_shop"` for engine schema `panelkit`: the shop's tables sit beside the engine's. */
 export function shopSchemaName(engineSchema: string): string {

@@ -20,6 +20,8 @@ import { notificationRoutes } from '../routes/notifications.js';
 import { subscriptionRoutes } from '../routes/subscriptions.js';
 import { walletRoutes } from '../routes/wallet.js';
 import type { Shop } from '../stack/shop.js';
+import type { ShopBot } from '../telegram/bot.js';
+import { telegramLinkRoutes } from '../telegram/web-link.js';
 import { errorHandler } from './error-handler.js';
 import { HttpError } from './http-error.js';
 import { createMetrics } from './metrics.js';
@@ -29,11 +31,14 @@ const PUBLIC_DIR = resolve(import.meta.dirname, '../../public');
 
 export interface AppOptions {
   rateLimits?: RateLimitOptions;
+  /** The Telegram bot, when configured: its webhook route and the account page's deep link. */
+  telegram?: ShopBot;
 }
 
 /** Each area of the shop adds its routes here (they run after the viewer and CSRF checks). */
-function areaRoutes(shop: Shop, limits: RateLimits): Router[] {
+function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null): Router[] {
   return [
+    telegramLinkRoutes(shop, telegram),
     authRoutes(shop, limits),
     catalogRoutes(shop),
     checkoutRoutes(shop, limits),
@@ -94,6 +99,8 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
     next();
   });
   app.use(healthRoutes(shop, metrics.registry));
+  // Telegram's posts carry their own secret header, not a session or CSRF token, and a JSON body of their own size.
+  if (options.telegram !== undefined) app.use(options.telegram.webhookRoutes());
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '64kb' }));
   app.use(cookieParser());
@@ -102,7 +109,7 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   app.use(csrfProtection());
 
   const limits = createRateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS);
-  for (const router of areaRoutes(shop, limits)) app.use(router);
+  for (const router of areaRoutes(shop, limits, options.telegram ?? null)) app.use(router);
 
   app.use((_req, _res, next) => next(new HttpError(404, 'errors.notFound')));
   app.use(errorHandler(shop));

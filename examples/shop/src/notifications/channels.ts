@@ -1,5 +1,6 @@
 import type { Shop } from '../stack/shop.js';
 import type { NotificationChannel } from './channel.js';
+import { telegramChannelsFor } from '../telegram/channel.js';
 import { createEmailChannel } from './email-channel.js';
 
 /** The channels a shop delivers through, and how to let go of their connections. */
@@ -8,10 +9,7 @@ export interface ShopChannels {
   close(): void;
 }
 
-/**
- * The shop's configured channels: email when `SMTP_URL` is set. The Telegram bot's channel joins
- * the list here when the bot is configured (`createTelegramChannel` from `../telegram/`).
- */
+/** The shop's configured channels: email when `SMTP_URL` is set, Telegram when the bot has a token. */
 export function shopChannels(shop: Shop): ShopChannels {
   const list: NotificationChannel[] = [];
   const closers: Array<() => void> = [];
@@ -21,6 +19,7 @@ export function shopChannels(shop: Shop): ShopChannels {
     list.push(channel);
     closers.push(() => channel.close());
   }
+  list.push(...telegramChannelsFor(shop));
   return {
     list,
     close() {

@@ -25,6 +25,7 @@ export function subscriptionRoutes(shop: Shop): Router {
         nextCursor: listed.nextCursor,
         timeZone: shop.config.timeZone,
         notice: noticeFrom(req),
+        telegram: shop.config.telegram !== null,
       }).value,
     );
   });

@@ -1,7 +1,7 @@
 import type { Subscription } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import { html, type SafeHtml } from './html.js';
-import { page } from './layout.js';
+import { csrfField, page } from './layout.js';
 import { expiryText, statusBadge, usageView } from './subscription-bits.js';
 
 export interface DashboardView {
@@ -11,6 +11,8 @@ export interface DashboardView {
   nextCursor: string | null;
   timeZone: string;
   notice: string | null;
+  /** Whether the shop's Telegram bot is on (the page then offers to link it). */
+  telegram: boolean;
 }
 
 function subscriptionCard(ctx: RequestContext, sub: Subscription, view: DashboardView): SafeHtml {
@@ -34,6 +36,10 @@ export function dashboardPage(ctx: RequestContext, view: DashboardView): SafeHtm
 ${view.subscriptions.length === 0
   ? html`<section class="card" data-testid="no-subscriptions"><p>${t('dashboard.empty')}</p><a class="button" href="/">${t('dashboard.browse')}</a></section>`
   : html`<div class="grid">${view.subscriptions.map((sub) => subscriptionCard(ctx, sub, view))}</div>`}
-${view.nextCursor !== null ? html`<p><a href="/dashboard?cursor=${encodeURIComponent(view.nextCursor)}">${t('dashboard.more')}</a></p>` : ''}`,
+${view.nextCursor !== null ? html`<p><a href="/dashboard?cursor=${encodeURIComponent(view.nextCursor)}">${t('dashboard.more')}</a></p>` : ''}
+${view.telegram
+  ? html`<section class="card" data-testid="telegram-link"><h2>${t('telegram.web.title')}</h2><p>${t('telegram.web.intro')}</p>
+<form method="post" action="/account/telegram">${csrfField(ctx)}<button type="submit">${t('telegram.web.link')}</button></form></section>`
+  : ''}`,
   });
 }

@@ -1,0 +1,69 @@
+import { InlineKeyboard, type Composer } from 'grammy';
+import { paymentsOf, type PaymentWithEmail } from '../../db/payments.js';
+import { HttpError } from '../../http/http-error.js';
+import { formatDateTime, formatMoney } from '../../i18n/format.js';
+import { reviewPayment } from '../../payments/review.js';
+import { callbackData, callbackPattern } from '../callback-data.js';
+import type { BotContext, BotDeps, BotUser } from '../context.js';
+import { CAPTION_MAX, trimText } from '../message-text.js';
+import { backToMenu } from '../menu.js';
+
+/** Receipts shown per tap of "Receipts": the oldest first, as on the web queue. */
+const QUEUE_SHOWN = 10;
+
+/** The reviewer id a Telegram admin's decisions are recorded under (payments and audit). */
+export function telegramReviewer(telegramUserId: string): string {
+  return `telegram:${telegramUserId}`;
+}
+
+function receiptCaption(user: BotUser, p: PaymentWithEmail, timeZone: string): string {
+  const { t, locale } = user;
+  const lines = [
+    t('telegram.receipts.item', { amount: formatMoney(p.amount, locale), buyer: p.email ?? p.customerId }),
+    t('telegram.receipts.reference', { reference: p.reference ?? '-' }),
+    t('telegram.receipts.card', { last4: p.details.cardLast4 ?? '-' }),
+    t('telegram.receipts.paidAt', { date: p.details.paidAt === undefined ? '-' : formatDateTime(new Date(p.details.paidAt), locale, timeZone) }),
+  ];
+  return trimText(lines.join('\n'), CAPTION_MAX);
+}
+
+/** The admins' receipts queue with each photo and Approve/Reject; the web's review code decides (one admin wins, credited once). */
+export function receiptHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
+  const { shop } = deps;
+  const admins = bot.filter((ctx) => ctx.user.isAdmin);
+
+  admins.callbackQuery('rq', async (ctx) => {
+    const { t } = ctx.user;
+    await ctx.answerCallbackQuery();
+    const pending = await paymentsOf(shop).listPending(QUEUE_SHOWN);
+    if (pending.length === 0) return void (await ctx.reply(t('telegram.receipts.none'), { reply_markup: backToMenu(ctx.user) }));
+    for (const payment of pending) {
+      const caption = receiptCaption(ctx.user, payment, shop.config.timeZone);
+      const reply_markup = new InlineKeyboard()
+        .text(t('telegram.receipts.approve'), callbackData('ra', payment.id))
+        .text(t('telegram.receipts.reject'), callbackData('rr', payment.id));
+      const photo = await deps.photos.get(payment.id);
+      if (photo !== null) await ctx.replyWithPhoto(photo, { caption, reply_markup });
+      else await ctx.reply(caption, { reply_markup });
+    }
+  });
+
+  for (const [action, decision] of [['ra', 'approved'], ['rr', 'rejected']] as const) {
+    admins.callbackQuery(callbackPattern(action), async (ctx) => {
+      const { t } = ctx.user;
+      try {
+        const result = await reviewPayment(shop, { paymentId: ctx.match[1] as string, decision, reviewerId: telegramReviewer(ctx.user.telegramUserId), note: null });
+        const said = decision === 'rejected' ? 'rejected' : result.credited ? 'approved' : 'approvedNotCredited';
+        await ctx.answerCallbackQuery({ text: t(`telegram.receipts.${said}`) });
+        await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => undefined);
+        await ctx.reply(t(`telegram.receipts.${said}`));
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error;
+        await ctx.answerCallbackQuery({ text: t(error.status === 409 ? 'telegram.receipts.already' : 'telegram.notYours') });
+      }
+    });
+  }
+
+  // Anyone else tapping an admin button (or forging its data) is told nothing and nothing happens.
+  bot.callbackQuery(/^(rq|ra:|rr:|sum)/, (ctx) => ctx.answerCallbackQuery({ text: ctx.user.t('telegram.notYours') }));
+}

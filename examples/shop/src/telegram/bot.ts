@@ -1,0 +1,152 @@
+import { createHmac } from 'node:crypto';
+import { autoRetry } from '@grammyjs/auto-retry';
+import { Bot, InlineKeyboard, webhookCallback } from 'grammy';
+import type { Update } from 'grammy/types';
+import express, { Router } from 'express';
+import type { TelegramConfig } from '../config/config.js';
+import { HttpError as ShopHttpError } from '../http/http-error.js';
+import { isLocale, translator } from '../i18n/translate.js';
+import type { NotificationChannel } from '../notifications/channel.js';
+import type { Shop } from '../stack/shop.js';
+import { broadcastHandlers } from './admin/broadcast.js';
+import { receiptHandlers } from './admin/receipts.js';
+import { summaryHandlers } from './admin/summary.js';
+import { sendDueBroadcasts, type SendBroadcastsOptions } from './broadcast-sender.js';
+import { BroadcastStore } from './broadcasts.js';
+import { catalogHandlers } from './buyer/catalog.js';
+import { startHandlers } from './buyer/start.js';
+import { subscriptionHandlers } from './buyer/subscriptions.js';
+import { walletHandlers } from './buyer/wallet.js';
+import { customerOfTelegramUser } from './buyers.js';
+import { createTelegramChannel } from './channel.js';
+import type { BotContext, BotDeps } from './context.js';
+import { TelegramLinkStore } from './links.js';
+import { mainMenu } from './menu.js';
+import { ReceiptPhotoStore } from './receipt-photos.js';
+import { TelegramUpdateLog } from './updates.js';
+
+/** The path Telegram posts updates to in webhook mode. */
+export const WEBHOOK_PATH = '/telegram/webhook';
+
+/** The shop's Telegram bot: its grammY `Bot`, its tables, and what the host wires (webhook route, notification channel). */
+export interface ShopBot {
+  readonly bot: Bot<BotContext>;
+  /** The settings it was built with. */
+  readonly config: TelegramConfig;
+  readonly links: TelegramLinkStore;
+  readonly broadcasts: BroadcastStore;
+  /** The secret Telegram must send in `X-Telegram-Bot-Api-Secret-Token` to the webhook. */
+  readonly webhookSecret: string;
+  /** `POST /telegram/webhook` in webhook mode (mounted before the shop's body parsers and CSRF check); 401 on a wrong secret. */
+  webhookRoutes(): Router;
+  /** The notification channel that reaches buyers and admins through this bot. */
+  channel(): NotificationChannel;
+  /** A one-time `https://t.me/<bot>?start=<token>` link that ties a Telegram user to this customer. */
+  deepLink(customerId: string): Promise<string>;
+  /** Sends pending broadcast deliveries until none is left (any replica may run it). */
+  sendBroadcasts(options?: SendBroadcastsOptions): Promise<number>;
+  /** Forgets handled update ids older than a week (Telegram redelivers for 24 hours at most). */
+  pruneUpdates(): Promise<void>;
+}
+
+/** The webhook secret: the configured one, else one derived from the shop's secret (stable across restarts and replicas). */
+export function webhookSecretFor(config: TelegramConfig, shopSecret: string): string {
+  return config.webhook?.secret ?? createHmac('sha256', shopSecret).update('telegram-webhook').digest('base64url');
+}
+
+/**
+ * Builds the bot on the shop's services: every update is handled once (its id is claimed in
+ * `telegram_updates`), by a private-chat user resolved to a shop customer; money actions carry
+ * idempotency keys derived from the message they come from; 429s are waited out (auto-retry).
+ */
+export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
+  const log = shop.logger.child({ component: 'telegram' });
+  const bot = new Bot<BotContext>(config.token, config.apiRoot === null ? {} : { client: { apiRoot: config.apiRoot } });
+  // The same retry policy as `telegramApi`: 429s are waited out for up to a minute. A network
+  // error is not retried blindly: the message may have arrived (see the at-most-once sends).
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: true }));
+  const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
+  const updates = new TelegramUpdateLog(shop.db, shop.shopSchema, shop.clock);
+  const broadcasts = new BroadcastStore(shop.db, shop.shopSchema, shop.clock);
+  const deps: BotDeps = { shop, config, links, photos: new ReceiptPhotoStore(shop.db, shop.shopSchema, shop.clock) };
+  const admins = new Set(config.adminIds);
+  let sending: Promise<number> | null = null;
+  const sendBroadcasts = (options?: SendBroadcastsOptions): Promise<number> => {
+    // One sender per process at a time; other replicas are kept apart by SKIP LOCKED.
+    sending ??= sendDueBroadcasts(bot.api, broadcasts, log, options).finally(() => (sending = null));
+    return sending;
+  };
+
+  bot.use(async (ctx, next) => {
+    const id = ctx.update.update_id;
+    if (!(await updates.claim(id))) return;
+    try {
+      await next();
+    } catch (error) {
+      await updates.release(id);
+      throw error;
+    }
+  });
+  bot.use(async (ctx, next) => {
+    if (ctx.chat?.type !== 'private' || ctx.from === undefined || ctx.from.is_bot) return;
+    const { customer } = await customerOfTelegramUser(shop, links, ctx.from, String(ctx.chat.id));
+    const locale = isLocale(customer.locale) ? customer.locale : 'en';
+    ctx.user = { telegramUserId: String(ctx.from.id), chatId: String(ctx.chat.id), customer, locale, t: translator(locale), isAdmin: admins.has(String(ctx.from.id)) };
+    try {
+      await next();
+    } catch (error) {
+      // The shop's typed refusals (a 404, a 409) are the buyer's to read, not the log's.
+      if (!(error instanceof ShopHttpError)) throw error;
+      if (ctx.callbackQuery !== undefined) await ctx.answerCallbackQuery().catch(() => undefined);
+      await ctx.reply(ctx.user.t(error.messageKey, error.params));
+    }
+  });
+
+  startHandlers(bot, deps);
+  summaryHandlers(bot, deps);
+  broadcastHandlers(bot, broadcasts, config.adminIds, () => void sendBroadcasts().catch((error: unknown) => log.error({ err: error }, 'broadcast sending failed')));
+  receiptHandlers(bot, deps);
+  catalogHandlers(bot, deps);
+  subscriptionHandlers(bot, deps);
+  walletHandlers(bot, deps);
+  // Buttons from old messages or forged data: answered, nothing done.
+  bot.on('callback_query', (ctx) => ctx.answerCallbackQuery({ text: ctx.user.t('telegram.notYours') }));
+  bot.on('message', (ctx) => ctx.reply(ctx.user.t('telegram.menu.hint'), { reply_markup: mainMenu(ctx.user) }));
+
+  bot.catch(async ({ error, ctx }) => {
+    log.error({ err: error, updateId: ctx.update.update_id }, 'handling a Telegram update failed');
+    const t = (ctx as Partial<BotContext>).user?.t;
+    if (t === undefined || ctx.chat === undefined) return;
+    const reply_markup = new InlineKeyboard().text(t('telegram.menu.back'), 'm');
+    await ctx.reply(t('telegram.error'), { reply_markup }).catch(() => undefined);
+  });
+
+  const webhookSecret = webhookSecretFor(config, shop.secret);
+  return {
+    bot,
+    config,
+    links,
+    broadcasts,
+    webhookSecret,
+    webhookRoutes() {
+      const router = Router();
+      // Polling and a webhook exclude each other (Telegram refuses getUpdates while a webhook is set).
+      if (config.webhook === null) return router;
+      router.post(WEBHOOK_PATH, express.json({ limit: '1mb' }), webhookCallback(bot, 'express', { secretToken: webhookSecret }));
+      return router;
+    },
+    channel: () => createTelegramChannel({ shop, config, api: bot.api }),
+    async deepLink(customerId) {
+      if (!bot.isInited()) await bot.init();
+      return `https://t.me/${bot.botInfo.username}?start=${await links.createToken(customerId)}`;
+    },
+    sendBroadcasts,
+    pruneUpdates: () => updates.prune(),
+  };
+}
+
+/** Hands one update to the bot as Telegram would (tests, and hosts with their own transport). */
+export async function handleUpdate(shopBot: ShopBot, update: Update): Promise<void> {
+  if (!shopBot.bot.isInited()) await shopBot.bot.init();
+  await shopBot.bot.handleUpdate(update);
+}

@@ -1,0 +1,89 @@
+import { InlineKeyboard, type Composer } from 'grammy';
+import { formatMoney } from '../../i18n/format.js';
+import { locationName, planPrice, planSummary } from '../../i18n/plan-text.js';
+import { groupByLocation } from '../../routes/catalog.js';
+import { checkoutRefusal } from '../../subscriptions/refusals.js';
+import { callbackData, callbackPattern } from '../callback-data.js';
+import type { BotContext, BotDeps } from '../context.js';
+import { trimText } from '../message-text.js';
+import { backToMenu } from '../menu.js';
+import { refusalText } from '../refusal-text.js';
+
+/** The checkout key of a confirm button: the quote message it sits on, so a double tap or a redelivered tap buys once. */
+export function buyKey(kind: 'buy' | 'trial', chatId: string, messageId: number): string {
+  return `tg:${kind}:${chatId}:${messageId}`;
+}
+
+/** The catalog by location, a plan's quote (sent as a new message, so its buttons key one purchase) and buying from the wallet. */
+export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
+  const { shop } = deps;
+  const groups = async () => groupByLocation(await shop.storage.plans.list({ onSale: true }));
+
+  bot.callbackQuery('cat', async (ctx) => {
+    const { t, locale } = ctx.user;
+    await ctx.answerCallbackQuery();
+    const list = await groups();
+    if (list.length === 0) return void (await ctx.reply(t('telegram.catalog.empty'), { reply_markup: backToMenu(ctx.user) }));
+    const keyboard = new InlineKeyboard();
+    list.forEach((group, i) => {
+      const label = group.location === null ? t('telegram.catalog.anywhere') : locationName(group.location, locale);
+      keyboard.text(label, callbackData('loc', i)).row();
+    });
+    await ctx.reply(t('telegram.catalog.chooseLocation'), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
+  });
+
+  bot.callbackQuery(/^loc:(\d{1,3})$/, async (ctx) => {
+    const { t, locale } = ctx.user;
+    await ctx.answerCallbackQuery();
+    const group = (await groups())[Number(ctx.match[1])];
+    if (group === undefined) return void (await ctx.reply(t('telegram.catalog.empty'), { reply_markup: backToMenu(ctx.user) }));
+    const keyboard = new InlineKeyboard();
+    for (const plan of group.plans) keyboard.text(trimText(`${plan.name} · ${planPrice(plan, locale)}`, 60), callbackData('p', plan.id)).row();
+    await ctx.reply(t('telegram.catalog.choosePlan'), { reply_markup: keyboard.text(t('telegram.menu.back'), 'cat') });
+  });
+
+  bot.callbackQuery(callbackPattern('p'), async (ctx) => {
+    const { t, locale, customer } = ctx.user;
+    await ctx.answerCallbackQuery();
+    const plan = await shop.storage.plans.get(ctx.match[1] as string);
+    if (plan === null || !plan.onSale) return void (await ctx.reply(t('telegram.catalog.gone'), { reply_markup: backToMenu(ctx.user) }));
+    const balance = await shop.storage.ledger.balance(customer.id, plan.price.currency);
+    const lines = [
+      plan.name,
+      planSummary(plan, t, locale),
+      t('telegram.catalog.price', { price: planPrice(plan, locale) }),
+      t('telegram.wallet.balance', { balance: formatMoney({ amount: balance, currency: plan.price.currency }, locale) }),
+    ];
+    const keyboard = new InlineKeyboard().text(t('telegram.catalog.buy', { price: planPrice(plan, locale) }), callbackData('b', plan.id));
+    if (plan.trial !== null) keyboard.row().text(t('telegram.catalog.trial', { days: plan.trial.days }), callbackData('t', plan.id));
+    await ctx.reply(lines.join('\n'), { reply_markup: keyboard.row().text(t('telegram.menu.back'), 'cat') });
+  });
+
+  for (const [action, kind] of [['b', 'buy'], ['t', 'trial']] as const) {
+    bot.callbackQuery(callbackPattern(action), async (ctx) => {
+      const { t, customer } = ctx.user;
+      const message = ctx.callbackQuery.message;
+      if (message === undefined) return void (await ctx.answerCallbackQuery());
+      const plan = await shop.storage.plans.get(ctx.match[1] as string);
+      if (plan === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.catalog.gone') }));
+      await ctx.answerCallbackQuery();
+      try {
+        const result = await shop.kit.checkout({
+          customerId: customer.id,
+          items: [{ planId: plan.id, quantity: 1, trial: kind === 'trial', autoRenew: false }],
+          idempotencyKey: buyKey(kind, ctx.user.chatId, message.message_id),
+          actor: { type: 'customer', id: customer.id },
+        });
+        await ctx.reply(t(result.replayed ? 'telegram.catalog.alreadyOrdered' : 'telegram.catalog.ordered'), {
+          reply_markup: new InlineKeyboard().text(t('telegram.menu.subscriptions'), 'subs').text(t('telegram.menu.back'), 'm'),
+        });
+      } catch (error) {
+        const refusal = checkoutRefusal(error);
+        if (refusal === null) throw error;
+        const keyboard = new InlineKeyboard();
+        if (refusal.reason === 'insufficient_funds') keyboard.text(t('telegram.menu.topUp'), 'tu');
+        await ctx.reply(refusalText(ctx.user, refusal, shop.config.timeZone), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
+      }
+    });
+  }
+}

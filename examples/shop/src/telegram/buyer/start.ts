@@ -1,0 +1,61 @@
+import { InlineKeyboard, type Composer } from 'grammy';
+import { isLocale, translator } from '../../i18n/translate.js';
+import { customerOfTelegramUser, linkByToken } from '../buyers.js';
+import type { BotContext, BotDeps } from '../context.js';
+import { backToMenu, mainMenu } from '../menu.js';
+
+const LINK_TOKEN = /^[A-Za-z0-9_-]{32}$/;
+
+/** `/start` (with or without a deep link from the web), the menu, language and support. */
+export function startHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
+  const { shop, links } = deps;
+
+  const showMenu = async (ctx: BotContext, greeting?: string) => {
+    const { t } = ctx.user;
+    const text = [greeting, t('telegram.menu.title', { shop: shop.config.shopName })].filter(Boolean).join('\n\n');
+    await ctx.reply(text, { reply_markup: mainMenu(ctx.user) });
+  };
+
+  bot.command('start', async (ctx) => {
+    const { t } = ctx.user;
+    const token = typeof ctx.match === 'string' ? ctx.match.trim() : '';
+    if (!LINK_TOKEN.test(token)) return showMenu(ctx, t('telegram.start.welcome', { shop: shop.config.shopName }));
+    const current = { telegramUserId: ctx.user.telegramUserId, chatId: ctx.user.chatId, customerId: ctx.user.customer.id };
+    const outcome = await linkByToken(shop, links, current, token);
+    if (outcome === 'linked' && ctx.from !== undefined) {
+      // From now on this user acts as the web account's customer, in its language.
+      const { customer } = await customerOfTelegramUser(shop, links, ctx.from, ctx.user.chatId);
+      const locale = isLocale(customer.locale) ? customer.locale : ctx.user.locale;
+      ctx.user = { ...ctx.user, customer, locale, t: translator(locale) };
+    }
+    await showMenu(ctx, ctx.user.t(`telegram.start.link.${outcome}`));
+  });
+
+  bot.command('menu', (ctx) => showMenu(ctx));
+  bot.callbackQuery('m', async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await showMenu(ctx);
+  });
+
+  bot.callbackQuery('lang', async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await ctx.reply(ctx.user.t('telegram.language.choose'), { reply_markup: new InlineKeyboard().text('English', 'lang:en').text('فارسی', 'lang:fa') });
+  });
+  bot.callbackQuery(/^lang:(en|fa)$/, async (ctx) => {
+    const locale = ctx.match[1];
+    if (!isLocale(locale)) return;
+    const customer = await shop.storage.customers.update(ctx.user.customer.id, { locale });
+    ctx.user = { ...ctx.user, customer, locale, t: translator(locale) };
+    await ctx.answerCallbackQuery();
+    await showMenu(ctx, ctx.user.t('telegram.language.changed'));
+  });
+
+  bot.callbackQuery('sup', async (ctx) => {
+    const { t } = ctx.user;
+    await ctx.answerCallbackQuery();
+    const contact = deps.config.support;
+    const web = shop.config.publicUrl;
+    const text = contact !== null ? t('telegram.support.contact', { contact }) : web !== null ? t('telegram.support.web', { url: web }) : t('telegram.support.none');
+    await ctx.reply(text, { reply_markup: backToMenu(ctx.user) });
+  });
+}

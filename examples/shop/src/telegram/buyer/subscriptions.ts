@@ -1,0 +1,144 @@
+import type { Subscription } from '@panelkit/sdk';
+import { InlineKeyboard, InputFile, type Composer } from 'grammy';
+import QRCode from 'qrcode';
+import { isId } from '../../http/ids.js';
+import { formatBytes, formatDateTime, formatMoney, formatNumber } from '../../i18n/format.js';
+import { planNames } from '../../subscriptions/plan-names.js';
+import { extensionRefusal } from '../../subscriptions/refusals.js';
+import { callbackData, callbackPattern } from '../callback-data.js';
+import type { BotContext, BotDeps, BotUser } from '../context.js';
+import { splitMessage, trimText } from '../message-text.js';
+import { refusalText } from '../refusal-text.js';
+
+const LISTED = 30;
+
+/** The extension key of a confirm button: the quote message it sits on. */
+export function extensionKey(chatId: string, messageId: number): string {
+  return `tg:ext:${chatId}:${messageId}`;
+}
+
+function usageLine(user: BotUser, sub: Subscription): string {
+  const { t, locale } = user;
+  const limit = sub.trafficLimitBytes;
+  if (sub.usedBytes === null) return t('subscription.usage.notMeasured');
+  const used = formatBytes(sub.usedBytes, locale);
+  if (limit === null) return t('subscription.usage.usedUnlimited', { used });
+  const percent = formatNumber(Math.round(Math.min(1, limit === 0 ? 1 : sub.usedBytes / limit) * 100), locale);
+  return t('subscription.usage.usedOf', { used, limit: formatBytes(limit, locale), percent });
+}
+
+/** A subscription as a message: status, usage, expiry in the buyer's calendar, and its links. */
+export function subscriptionText(user: BotUser, sub: Subscription, planName: string, timeZone: string): string {
+  const { t, locale } = user;
+  const notYet = sub.status === 'pending' || sub.status === 'failed';
+  const expiry = sub.expiresAt !== null ? formatDateTime(sub.expiresAt, locale, timeZone) : t(notYet ? 'subscription.expiry.notYet' : 'subscription.expiry.onFirstUse');
+  const lines = [
+    planName,
+    `${t('subscription.statusLabel')}: ${t(`subscription.status.${sub.status}`)}`,
+    `${t('subscription.usage.title')}: ${usageLine(user, sub)}`,
+    `${t('subscription.expires')}: ${expiry}`,
+  ];
+  if (sub.subscriptionUrl !== null) lines.push('', `${t('subscription.url')}:`, sub.subscriptionUrl);
+  if (sub.shareLinks.length > 0) lines.push('', t('subscription.shareLinks', { count: sub.shareLinks.length }), ...sub.shareLinks);
+  return lines.join('\n');
+}
+
+/** The buyer's subscriptions, each one's details, QR code and extension; another buyer's id does nothing. */
+export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
+  const { shop } = deps;
+
+  /** The user's own subscription, or `null` (unknown, or someone else's: the same silence). */
+  const owned = async (user: BotUser, id: string | undefined): Promise<Subscription | null> => {
+    const sub = isId(id) ? await shop.storage.subscriptions.get(id) : null;
+    return sub !== null && sub.customerId === user.customer.id ? sub : null;
+  };
+
+  bot.callbackQuery('subs', async (ctx) => {
+    const { t } = ctx.user;
+    await ctx.answerCallbackQuery();
+    const listed = await shop.storage.subscriptions.listByCustomer(ctx.user.customer.id, { limit: LISTED });
+    if (listed.items.length === 0) {
+      const reply_markup = new InlineKeyboard().text(t('telegram.menu.catalog'), 'cat').text(t('telegram.menu.back'), 'm');
+      return void (await ctx.reply(t('telegram.subscriptions.none'), { reply_markup }));
+    }
+    const names = await planNames(shop.storage, listed.items);
+    const keyboard = new InlineKeyboard();
+    for (const sub of listed.items) {
+      keyboard.text(trimText(`${names.get(sub.planId) ?? sub.planId} · ${t(`subscription.status.${sub.status}`)}`, 60), callbackData('s', sub.id)).row();
+    }
+    await ctx.reply(t('telegram.subscriptions.title'), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
+  });
+
+  bot.callbackQuery(callbackPattern('s'), async (ctx) => {
+    const { t } = ctx.user;
+    const sub = await owned(ctx.user, ctx.match[1]);
+    if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
+    await ctx.answerCallbackQuery();
+    const planName = (await shop.storage.plans.get(sub.planId))?.name ?? sub.planId;
+    const parts = splitMessage(subscriptionText(ctx.user, sub, planName, shop.config.timeZone));
+    const keyboard = new InlineKeyboard();
+    if (sub.subscriptionUrl !== null || sub.shareLinks.length > 0) keyboard.text(t('telegram.subscriptions.qr'), callbackData('q', sub.id));
+    keyboard.text(t('subscription.extend'), callbackData('x', sub.id)).row().text(t('telegram.menu.back'), 'subs');
+    for (const [i, part] of parts.entries()) await ctx.reply(part, i === parts.length - 1 ? { reply_markup: keyboard } : {});
+  });
+
+  bot.callbackQuery(callbackPattern('q'), async (ctx) => {
+    const { t } = ctx.user;
+    const sub = await owned(ctx.user, ctx.match[1]);
+    if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
+    await ctx.answerCallbackQuery();
+    const text = sub.subscriptionUrl ?? sub.shareLinks[0];
+    if (text === undefined) return void (await ctx.reply(t('subscription.noUrl')));
+    // Drawn here, like the web page's: the link is a secret and never goes to a QR service.
+    const png = await QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 512 });
+    await ctx.replyWithPhoto(new InputFile(png, 'subscription-qr.png'), { caption: t('subscription.qrHelp') });
+  });
+
+  bot.callbackQuery(callbackPattern('x'), async (ctx) => {
+    const { t, locale } = ctx.user;
+    const sub = await owned(ctx.user, ctx.match[1]);
+    if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
+    await ctx.answerCallbackQuery();
+    const quote = await shop.kit.quoteExtension(sub.id);
+    if (!quote.allowed) {
+      const opensAt = quote.details.opensAt;
+      const text = t(`extension.reasons.${quote.reason}`, opensAt === undefined ? {} : { opensAt: formatDateTime(opensAt, locale, shop.config.timeZone) });
+      return void (await ctx.reply(text, { reply_markup: new InlineKeyboard().text(t('telegram.menu.back'), callbackData('s', sub.id)) }));
+    }
+    const { price, newExpiresAt, newTrafficLimitBytes } = quote.quote;
+    const balance = await shop.storage.ledger.balance(sub.customerId, price.currency);
+    const lines = [
+      t('telegram.extension.quote', { price: formatMoney(price, locale), date: formatDateTime(newExpiresAt, locale, shop.config.timeZone) }),
+      t('telegram.extension.traffic', { traffic: newTrafficLimitBytes === null ? t('plans.unlimitedTraffic') : formatBytes(newTrafficLimitBytes, locale) }),
+      t('telegram.wallet.balance', { balance: formatMoney({ amount: balance, currency: price.currency }, locale) }),
+    ];
+    if (quote.linkChanges) lines.push(t('telegram.extension.linkChanges'));
+    const keyboard = new InlineKeyboard()
+      .text(t('telegram.extension.confirm', { price: formatMoney(price, locale) }), callbackData('xc', sub.id))
+      .row()
+      .text(t('telegram.menu.back'), callbackData('s', sub.id));
+    await ctx.reply(lines.join('\n'), { reply_markup: keyboard });
+  });
+
+  bot.callbackQuery(callbackPattern('xc'), async (ctx) => {
+    const { t } = ctx.user;
+    const sub = await owned(ctx.user, ctx.match[1]);
+    const message = ctx.callbackQuery.message;
+    if (sub === null || message === undefined) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
+    await ctx.answerCallbackQuery();
+    try {
+      await shop.kit.extend({
+        subscriptionId: sub.id,
+        idempotencyKey: extensionKey(ctx.user.chatId, message.message_id),
+        actor: { type: 'customer', id: sub.customerId },
+      });
+      await ctx.reply(t('telegram.extension.done'), { reply_markup: new InlineKeyboard().text(t('telegram.menu.back'), callbackData('s', sub.id)) });
+    } catch (error) {
+      const refusal = extensionRefusal(error);
+      if (refusal === null) throw error;
+      const keyboard = new InlineKeyboard();
+      if (refusal.reason === 'insufficient_funds') keyboard.text(t('telegram.menu.topUp'), 'tu');
+      await ctx.reply(refusalText(ctx.user, refusal, shop.config.timeZone), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
+    }
+  });
+}

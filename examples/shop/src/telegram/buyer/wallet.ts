@@ -1,0 +1,82 @@
+import { InlineKeyboard, type Composer } from 'grammy';
+import { paymentsOf } from '../../db/payments.js';
+import { formatDateTime, formatMoney } from '../../i18n/format.js';
+import { enabledProvider } from '../../payments/registry.js';
+import { submitTopUp } from '../../payments/topup.js';
+import { instantToZoned } from '../../payments/zoned-time.js';
+import type { BotContext, BotDeps } from '../context.js';
+import { splitMessage } from '../message-text.js';
+import { backToMenu } from '../menu.js';
+
+const HISTORY = 15;
+const PAYMENTS = 5;
+
+/** The top-up form's key for a receipt message: the same message handled twice records one payment. */
+export function receiptKey(chatId: string, messageId: number): string {
+  return `telegram-receipt-${chatId}-${messageId}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+/** "12.50 AB123456 1234": the amount, the bank's reference and the last 4 digits of the paying card, separated by spaces. */
+function receiptFields(caption: string): { amount: string; reference: string; cardLast4: string } | null {
+  const words = caption.trim().split(/\s+/);
+  if (words.length !== 3) return null;
+  const [amount, reference, cardLast4] = words as [string, string, string];
+  return { amount, reference, cardLast4 };
+}
+
+/** The balance with recent history, card-to-card instructions, and a receipt photo into the admins' queue. */
+export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
+  const { shop } = deps;
+
+  bot.callbackQuery('w', async (ctx) => {
+    const { t, locale, customer } = ctx.user;
+    await ctx.answerCallbackQuery();
+    const zone = shop.config.timeZone;
+    const [balance, ledger, payments] = await Promise.all([
+      shop.storage.ledger.balance(customer.id, shop.config.currency),
+      shop.storage.ledger.list(customer.id, { limit: HISTORY }),
+      paymentsOf(shop).listByCustomer(customer.id, { limit: PAYMENTS }),
+    ]);
+    const lines = [t('telegram.wallet.balance', { balance: formatMoney({ amount: balance, currency: shop.config.currency }, locale) }), '', t('wallet.ledger.title')];
+    if (ledger.items.length === 0) lines.push(t('wallet.ledger.empty'));
+    for (const e of ledger.items) {
+      lines.push(`${formatDateTime(e.createdAt, locale, zone)} · ${t(`wallet.kinds.${e.kind}`)} · ${formatMoney({ amount: e.amount, currency: e.currency }, locale)}`);
+    }
+    if (payments.items.length > 0) {
+      lines.push('', t('wallet.payments.title'));
+      for (const p of payments.items) {
+        const note = p.reviewNote === null ? '' : ` (${p.reviewNote})`;
+        lines.push(`${formatDateTime(p.createdAt, locale, zone)} · ${formatMoney(p.amount, locale)} · ${t(`wallet.status.${p.status}`)}${note}`);
+      }
+    }
+    const parts = splitMessage(lines.join('\n'));
+    const keyboard = new InlineKeyboard().text(t('telegram.menu.topUp'), 'tu').text(t('telegram.menu.back'), 'm');
+    for (const [i, part] of parts.entries()) await ctx.reply(part, i === parts.length - 1 ? { reply_markup: keyboard } : {});
+  });
+
+  bot.callbackQuery('tu', async (ctx) => {
+    const { t } = ctx.user;
+    await ctx.answerCallbackQuery();
+    const card = shop.config.cardToCard;
+    if (card === null || enabledProvider(shop.config, 'card') === null) return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
+    const text = t('telegram.topUp.instructions', { card: card.cardNumber, holder: card.holder, currency: shop.config.currency });
+    await ctx.reply(text, { reply_markup: backToMenu(ctx.user) });
+  });
+
+  bot.on('message:photo', async (ctx) => {
+    const { t, customer } = ctx.user;
+    if (enabledProvider(shop.config, 'card') === null) return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
+    const fields = receiptFields(ctx.message.caption ?? '');
+    if (fields === null) return void (await ctx.reply(t('telegram.topUp.captionHelp')));
+    const body = {
+      ...fields,
+      paidAt: instantToZoned(new Date(ctx.message.date * 1000), shop.config.timeZone),
+      idempotencyKey: receiptKey(ctx.user.chatId, ctx.message.message_id),
+    };
+    const result = await submitTopUp(shop, customer.id, 'card', body, t);
+    if (!result.ok) return void (await ctx.reply([t('telegram.topUp.refused'), ...Object.values(result.fields)].join('\n')));
+    const largest = ctx.message.photo[ctx.message.photo.length - 1];
+    if (largest !== undefined) await deps.photos.save(result.payment.id, largest.file_id);
+    await ctx.reply(t(result.notice === 'credited' ? 'wallet.notices.credited' : 'wallet.notices.pending'), { reply_markup: backToMenu(ctx.user) });
+  });
+}

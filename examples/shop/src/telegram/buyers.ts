@@ -1,0 +1,68 @@
+import { ConflictError, type Customer } from '@panelkit/sdk';
+import type { User } from 'grammy/types';
+import type { Locale } from '../i18n/translate.js';
+import type { Shop } from '../stack/shop.js';
+import type { TelegramLink, TelegramLinkStore } from './links.js';
+
+/** The customer's own id for a buyer who came through Telegram first (unique in the engine). */
+export function telegramExternalRef(telegramUserId: string): string {
+  return `telegram:${telegramUserId}`;
+}
+
+/** The language a new buyer starts in: Farsi when their Telegram is in Farsi, else English. */
+export function localeOfTelegramUser(user: Pick<User, 'language_code'>): Locale {
+  return user.language_code?.toLowerCase().startsWith('fa') ? 'fa' : 'en';
+}
+
+async function customerByRef(shop: Shop, user: User): Promise<Customer> {
+  const ref = telegramExternalRef(String(user.id));
+  const existing = await shop.storage.customers.getByExternalRef(ref);
+  if (existing !== null) return existing;
+  try {
+    const name = [user.first_name, user.last_name].filter(Boolean).join(' ').slice(0, 200) || null;
+    return await shop.storage.customers.create({ externalRef: ref, telegramId: String(user.id), name, locale: localeOfTelegramUser(user) });
+  } catch (error) {
+    // Two first updates at once: the loser uses the winner's customer.
+    const winner = ConflictError.is(error) ? await shop.storage.customers.getByExternalRef(ref) : null;
+    if (winner === null) throw error;
+    return winner;
+  }
+}
+
+/**
+ * The customer a Telegram user acts as: the linked one, else one keyed by their Telegram id
+ * (created on first contact and linked). Safe under concurrent first updates.
+ */
+export async function customerOfTelegramUser(shop: Shop, links: TelegramLinkStore, user: User, chatId: string): Promise<{ link: TelegramLink; customer: Customer }> {
+  const telegramUserId = String(user.id);
+  let link = await links.byTelegramUser(telegramUserId);
+  if (link === null) {
+    const created = await customerByRef(shop, user);
+    link = await links.linkIfNew({ telegramUserId, chatId, customerId: created.id });
+  }
+  const customer = await shop.storage.customers.get(link.customerId);
+  if (customer === null) throw new Error(`Telegram user ${telegramUserId} is linked to a missing customer ${link.customerId}`);
+  return { link, customer };
+}
+
+export type DeepLinkResult = 'linked' | 'already' | 'expired' | 'has_own_purchases';
+
+/**
+ * `/start <token>` from the web account page: the Telegram user now acts as that web customer.
+ * Refused (token kept) when the user's current customer has its own money or subscriptions, so
+ * nothing is stranded on a customer nobody can reach.
+ */
+export async function linkByToken(shop: Shop, links: TelegramLinkStore, current: TelegramLink, token: string): Promise<DeepLinkResult> {
+  const target = await links.peekToken(token);
+  if (target === null) return 'expired';
+  if (target === current.customerId) return 'already';
+  const [entries, subs] = await Promise.all([
+    shop.storage.ledger.list(current.customerId, { limit: 1 }),
+    shop.storage.subscriptions.listByCustomer(current.customerId, { limit: 1 }),
+  ]);
+  if (entries.items.length > 0 || subs.items.length > 0) return 'has_own_purchases';
+  const customerId = await links.useToken(token);
+  if (customerId === null) return 'expired';
+  await links.relink({ ...current, customerId });
+  return 'linked';
+}

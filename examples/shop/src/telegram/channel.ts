@@ -1,0 +1,69 @@
+import { autoRetry } from '@grammyjs/auto-retry';
+import { Api, GrammyError } from 'grammy';
+import type { TelegramConfig } from '../config/config.js';
+import type { NotificationChannel, Recipient, RenderedMessage } from '../notifications/channel.js';
+import type { Shop } from '../stack/shop.js';
+import { TelegramLinkStore } from './links.js';
+import { splitMessage } from './message-text.js';
+
+export interface TelegramChannelOptions {
+  /** The shop's database and clock (the link table and `telegram_sent` live in its schema). */
+  shop: Pick<Shop, 'db' | 'shopSchema' | 'clock' | 'logger'>;
+  /** The bot's settings: its token and API root, and the admins (staff are reached in their private chats with the bot). */
+  config: TelegramConfig;
+  /** The bot's API, when a bot runs in this process; otherwise one is made from `config` (a worker replica). */
+  api?: Api;
+}
+
+/** A Bot API client for these settings, waiting out 429s (`retry_after`) like the bot's own. */
+export function telegramApi(config: TelegramConfig): Api {
+  const api = new Api(config.token, config.apiRoot === null ? {} : { apiRoot: config.apiRoot });
+  api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: true }));
+  return api;
+}
+
+/**
+ * Notifications through the bot: a buyer in the chat their Telegram link names, staff in each
+ * admin's chat. Each idempotency key is recorded in `telegram_sent` before the call, so a key is
+ * sent at most once: a call Telegram refused (nothing arrived) gives the key back and throws, to
+ * be retried; a network failure mid-call (it may have arrived) keeps the key and is not repeated.
+ */
+export function createTelegramChannel(options: TelegramChannelOptions): NotificationChannel {
+  const { db, shopSchema, clock } = options.shop;
+  const logger = options.shop.logger.child({ component: 'telegram-channel' });
+  const api = options.api ?? telegramApi(options.config);
+  const links = new TelegramLinkStore(db, shopSchema, clock);
+  return {
+    name: 'telegram',
+    async addressesOf(recipient: Recipient): Promise<string[]> {
+      if (recipient.kind === 'staff') return [...options.config.adminIds];
+      const link = await links.byCustomer(recipient.customerId);
+      return link === null ? [] : [link.chatId];
+    },
+    async send(address: string, message: RenderedMessage, idempotencyKey: string): Promise<void> {
+      const { rows } = await db.query(
+        `INSERT INTO ${shopSchema}.telegram_sent (idempotency_key, chat_id, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING chat_id`,
+        [idempotencyKey, address, clock.now()],
+      );
+      if (rows.length === 0) return;
+      const parts = splitMessage(message.subject === '' ? message.text : `${message.subject}\n\n${message.text}`);
+      try {
+        for (const part of parts) await api.sendMessage(address, part);
+      } catch (error) {
+        if (error instanceof GrammyError) {
+          await db.query(`DELETE FROM ${shopSchema}.telegram_sent WHERE idempotency_key = $1`, [idempotencyKey]);
+          throw error;
+        }
+        logger.warn({ err: error, idempotencyKey }, 'Telegram notification outcome unknown; it will not be sent again');
+      }
+    },
+  };
+}
+
+/**
+ * The Telegram channel when the shop's bot is configured, else none: what the notifier adds to
+ * its channels (in the web process and in worker replicas alike; no running bot is needed).
+ */
+export function telegramChannelsFor(shop: Pick<Shop, 'db' | 'shopSchema' | 'clock' | 'logger' | 'config'>): NotificationChannel[] {
+  return shop.config.telegram === null ? [] : [createTelegramChannel({ shop, config: shop.config.telegram })];
+}

@@ -1,0 +1,29 @@
+import type { Customer } from '@panelkit/sdk';
+import type { Context } from 'grammy';
+import type { TelegramConfig } from '../config/config.js';
+import type { Locale, Translate } from '../i18n/translate.js';
+import type { Shop } from '../stack/shop.js';
+import type { TelegramLinkStore } from './links.js';
+import type { ReceiptPhotoStore } from './receipt-photos.js';
+
+/** The person behind an update: their Telegram ids, the shop customer they act as, their language. */
+export interface BotUser {
+  telegramUserId: string;
+  chatId: string;
+  customer: Customer;
+  locale: Locale;
+  t: Translate;
+  /** Listed in `TELEGRAM_ADMIN_IDS`. */
+  isAdmin: boolean;
+}
+
+/** A grammY context with the user the bot's middleware resolved (private chats only). */
+export type BotContext = Context & { user: BotUser };
+
+/** What the bot's handlers share: the shop, the bot's settings and its tables. */
+export interface BotDeps {
+  shop: Shop;
+  config: TelegramConfig;
+  links: TelegramLinkStore;
+  photos: ReceiptPhotoStore;
+}

@@ -1,0 +1,102 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Clock } from '@panelkit/sdk';
+import type { SqlClient } from '@panelkit/storage-postgres';
+
+/** A Telegram user tied to one customer, and the private chat the bot writes to them in. */
+export interface TelegramLink {
+  telegramUserId: string;
+  chatId: string;
+  customerId: string;
+}
+
+interface LinkRow {
+  telegram_user_id: string;
+  chat_id: string;
+  customer_id: string;
+}
+
+const toLink = (row: LinkRow): TelegramLink => ({ telegramUserId: row.telegram_user_id, chatId: row.chat_id, customerId: row.customer_id });
+
+/** How long a deep link from the web account page stays usable. */
+export const LINK_TOKEN_TTL_MS = 60 * 60_000;
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/** The `telegram_links` and `telegram_link_tokens` tables: who is who between the bot and the shop. */
+export class TelegramLinkStore {
+  constructor(
+    private readonly db: SqlClient,
+    private readonly schema: string,
+    private readonly clock: Clock,
+  ) {}
+
+  async byTelegramUser(telegramUserId: string): Promise<TelegramLink | null> {
+    const { rows } = await this.db.query<LinkRow>(`SELECT * FROM ${this.schema}.telegram_links WHERE telegram_user_id = $1`, [telegramUserId]);
+    return rows[0] === undefined ? null : toLink(rows[0]);
+  }
+
+  async byCustomer(customerId: string): Promise<TelegramLink | null> {
+    const { rows } = await this.db.query<LinkRow>(`SELECT * FROM ${this.schema}.telegram_links WHERE customer_id = $1`, [customerId]);
+    return rows[0] === undefined ? null : toLink(rows[0]);
+  }
+
+  /** Links the user to the customer unless the user is linked already; returns the link that stands. */
+  async linkIfNew(link: TelegramLink): Promise<TelegramLink> {
+    const now = this.clock.now();
+    await this.db.query(
+      `INSERT INTO ${this.schema}.telegram_links (telegram_user_id, chat_id, customer_id, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING`,
+      [link.telegramUserId, link.chatId, link.customerId, now],
+    );
+    const stands = await this.byTelegramUser(link.telegramUserId);
+    if (stands === null) throw new Error(`customer ${link.customerId} is linked to another Telegram user`);
+    return stands;
+  }
+
+  /**
+   * Moves the Telegram user to this customer (a deep link from the web): any other user linked to
+   * the customer is unlinked, in one transaction.
+   */
+  async relink(link: TelegramLink): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction(async (db) => {
+      await db.query(`DELETE FROM ${this.schema}.telegram_links WHERE customer_id = $1 AND telegram_user_id <> $2`, [link.customerId, link.telegramUserId]);
+      await db.query(
+        `INSERT INTO ${this.schema}.telegram_links (telegram_user_id, chat_id, customer_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $4)
+         ON CONFLICT (telegram_user_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, chat_id = EXCLUDED.chat_id, updated_at = EXCLUDED.updated_at`,
+        [link.telegramUserId, link.chatId, link.customerId, now],
+      );
+    });
+  }
+
+  /** A fresh one-time token for `/start <token>` (URL-safe, 32 characters); only its hash is kept. */
+  async createToken(customerId: string): Promise<string> {
+    const token = randomBytes(24).toString('base64url');
+    await this.db.query(`INSERT INTO ${this.schema}.telegram_link_tokens (token_hash, customer_id, expires_at) VALUES ($1, $2, $3)`, [
+      hashToken(token),
+      customerId,
+      new Date(this.clock.now().getTime() + LINK_TOKEN_TTL_MS),
+    ]);
+    return token;
+  }
+
+  /** The customer of an unused, unexpired token, without using it. */
+  async peekToken(token: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ customer_id: string }>(
+      `SELECT customer_id FROM ${this.schema}.telegram_link_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`,
+      [hashToken(token), this.clock.now()],
+    );
+    return rows[0]?.customer_id ?? null;
+  }
+
+  /** The customer of an unused, unexpired token, using it up (one winner); `null` otherwise. */
+  async useToken(token: string): Promise<string | null> {
+    const now = this.clock.now();
+    const { rows } = await this.db.query<{ customer_id: string }>(
+      `UPDATE ${this.schema}.telegram_link_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING customer_id`,
+      [hashToken(token), now],
+    );
+    return rows[0]?.customer_id ?? null;
+  }
+}

@@ -1,0 +1,23 @@
+import { InlineKeyboard } from 'grammy';
+import type { BotUser } from './context.js';
+
+/** The buttons under every menu message: the buyer's actions, and the admins' below them. */
+export function mainMenu(user: BotUser): InlineKeyboard {
+  const { t } = user;
+  const keyboard = new InlineKeyboard()
+    .text(t('telegram.menu.catalog'), 'cat')
+    .text(t('telegram.menu.subscriptions'), 'subs')
+    .row()
+    .text(t('telegram.menu.wallet'), 'w')
+    .text(t('telegram.menu.topUp'), 'tu')
+    .row()
+    .text(t('telegram.menu.language'), 'lang')
+    .text(t('telegram.menu.support'), 'sup');
+  if (user.isAdmin) keyboard.row().text(t('telegram.menu.receipts'), 'rq').text(t('telegram.menu.summary'), 'sum');
+  return keyboard;
+}
+
+/** A single "back to the menu" button. */
+export function backToMenu(user: BotUser): InlineKeyboard {
+  return new InlineKeyboard().text(user.t('telegram.menu.back'), 'm');
+}

@@ -1,0 +1,64 @@
+import type { Shop } from '../stack/shop.js';
+import { sendDailySummary } from './admin/daily.js';
+import type { ShopBot } from './bot.js';
+
+/** The running bot: polling or webhook, and the loop that sends broadcasts and the daily summary. */
+export interface RunningBot {
+  /** `polling` or `webhook` (Telegram posts to the shop's `/telegram/webhook`). */
+  readonly mode: 'polling' | 'webhook';
+  readonly username: string;
+  stop(): Promise<void>;
+}
+
+export interface RunBotOptions {
+  /** How often broadcasts and the daily summary are looked at. Default 5 s. */
+  loopEveryMs?: number;
+  /** How long to keep trying to reach Telegram at start (grammY retries network errors without end). Default 30 s. */
+  initTimeoutMs?: number;
+}
+
+/**
+ * Starts the bot: with a webhook URL it registers the webhook (with its secret) and waits for
+ * Telegram's posts; otherwise it long-polls (one process per bot token may poll). Either way a
+ * loop sends pending broadcasts and, once a day, the admins' summary.
+ */
+export async function runBot(shop: Shop, shopBot: ShopBot, options: RunBotOptions = {}): Promise<RunningBot> {
+  const { bot } = shopBot;
+  const { config } = shopBot;
+  const log = shop.logger.child({ component: 'telegram' });
+  try {
+    // grammY types its signal with the abort-controller polyfill's class; Node's AbortSignal is the same thing at run time.
+    await bot.init(AbortSignal.timeout(options.initTimeoutMs ?? 30_000) as Parameters<typeof bot.init>[0]);
+  } catch (error) {
+    throw new Error(`Telegram did not answer getMe at ${config.apiRoot ?? 'api.telegram.org'}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  let polling: Promise<void> | null = null;
+  if (config.webhook !== null) {
+    await bot.api.setWebhook(config.webhook.url, { secret_token: shopBot.webhookSecret, allowed_updates: ['message', 'callback_query'] });
+  } else {
+    polling = bot.start({ allowed_updates: ['message', 'callback_query'] }).catch((error: unknown) => log.error({ err: error }, 'Telegram polling stopped'));
+  }
+  let running: Promise<void> = Promise.resolve();
+  const loop = async () => {
+    try {
+      await shopBot.sendBroadcasts();
+      await sendDailySummary(shop, bot.api, shopBot.links, config.adminIds);
+      await shopBot.pruneUpdates();
+    } catch (error) {
+      log.error({ err: error }, 'the Telegram loop failed');
+    }
+  };
+  const timer = setInterval(() => (running = running.then(loop)), options.loopEveryMs ?? 5_000);
+  return {
+    mode: polling === null ? 'webhook' : 'polling',
+    username: bot.botInfo.username,
+    async stop() {
+      clearInterval(timer);
+      if (polling !== null) {
+        await bot.stop();
+        await polling;
+      }
+      await running;
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import { Router } from 'express';
+import { requireAccount } from '../auth/viewer.js';
+import { viewerOf } from '../http/context.js';
+import { HttpError } from '../http/http-error.js';
+import type { Shop } from '../stack/shop.js';
+import type { ShopBot } from './bot.js';
+
+/**
+ * `POST /account/telegram`: a signed-in buyer gets a one-time deep link into the bot (`/start
+ * <token>`), which ties their Telegram to this account. 404 when the bot is off.
+ */
+export function telegramLinkRoutes(_shop: Shop, telegram: ShopBot | null): Router {
+  const router = Router();
+  router.post('/account/telegram', requireAccount, async (_req, res) => {
+    if (telegram === null) throw new HttpError(404, 'telegram.web.off');
+    res.redirect(303, await telegram.deepLink(viewerOf(res).customer.id));
+  });
+  return router;
+}

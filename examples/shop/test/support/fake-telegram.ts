@@ -1,0 +1,204 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Update } from 'grammy/types';
+
+/** One Bot API call the bot made, as the fake server understood it. */
+export interface BotCall {
+  method: string;
+  /** The call's parameters (JSON, or the fields of a multipart upload; `reply_markup` parsed). */
+  params: Record<string, unknown>;
+  /** An uploaded file (`sendPhoto` with an `InputFile`): its name, type and bytes. */
+  upload?: { field: string; filename: string; type: string; bytes: Buffer };
+  /** Whether the fake answered it (false: a scripted failure). */
+  ok: boolean;
+  /** What the fake answered (for `sendMessage`/`sendPhoto`, the message with its id). */
+  result: unknown;
+}
+
+/** A failure to answer the next calls of one method with (a 429 with `retry_after`, a 403…). */
+export interface ScriptedFailure {
+  code: number;
+  description: string;
+  retryAfter?: number;
+}
+
+const BOT_USER = { id: 777000111, is_bot: true, first_name: 'Test shop bot', username: 'panelkit_test_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false };
+
+/**
+ * A fake Telegram Bot API on 127.0.0.1: records every call the bot makes and feeds it updates
+ * through `getUpdates` long polling (`push`). Point grammY's `client.apiRoot` at `apiRoot`.
+ */
+export class FakeTelegram {
+  readonly token = '123456789:TEST-fake-telegram-token_abcdefgh';
+  readonly calls: BotCall[] = [];
+  private readonly queue: Update[] = [];
+  private readonly waiting = new Set<() => void>();
+  private readonly failures = new Map<string, ScriptedFailure[]>();
+  private nextMessageId = 1000;
+  private nextUpdateId = 1;
+
+  private constructor(
+    private readonly server: Server,
+    readonly apiRoot: string,
+  ) {}
+
+  static async start(): Promise<FakeTelegram> {
+    let fake: FakeTelegram | undefined;
+    const server = createServer((req, res) => void (fake as FakeTelegram).handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    fake = new FakeTelegram(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return fake;
+  }
+
+  /** A fresh update id (update ids only grow, as Telegram's do). */
+  updateId(): number {
+    return this.nextUpdateId++;
+  }
+
+  /** Queues an update for the bot's next `getUpdates` (the same update pushed twice is a redelivery). */
+  push(update: Update): void {
+    this.queue.push(update);
+    for (const wake of this.waiting) wake();
+  }
+
+  /** The next `count` calls of `method` fail with this error. */
+  failNext(method: string, failure: ScriptedFailure, count = 1): void {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array.from({ length: count }, () => failure)]);
+  }
+
+  /** Calls made after the first `since`, optionally of one method. */
+  callsSince(since: number, method?: string): BotCall[] {
+    return this.calls.slice(since).filter((c) => method === undefined || c.method === method);
+  }
+
+  /** Waits (up to 10 s) for a call made after the first `since` that matches; fails the test with what was seen otherwise. */
+  async waitFor(since: number, match: (call: BotCall) => boolean, what = 'a matching call'): Promise<BotCall> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const found = this.calls.slice(since).find(match);
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) {
+        const seen = this.calls.slice(since).map((c) => `${c.method} ${JSON.stringify(c.params).slice(0, 200)}`);
+        throw new Error(`the bot made no ${what}; calls since ${since}:\n${seen.join('\n')}`);
+      }
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const wake of this.waiting) wake();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url ?? '');
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const answer = (status: number, body: unknown) => {
+      if (res.writableEnded || res.destroyed) return;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (match === null || match[1] !== this.token) return answer(404, { ok: false, error_code: 404, description: 'Not Found' });
+    const method = match[2] as string;
+    const { params, upload } = await parseBody(req, Buffer.concat(chunks));
+    if (method === 'getUpdates') return this.getUpdates(params, res, answer);
+    const failure = this.failures.get(method)?.shift();
+    if (failure !== undefined) {
+      this.calls.push({ method, params, ...(upload === undefined ? {} : { upload }), ok: false, result: { error_code: failure.code } });
+      const parameters = failure.retryAfter === undefined ? {} : { parameters: { retry_after: failure.retryAfter } };
+      return answer(failure.code, { ok: false, error_code: failure.code, description: failure.description, ...parameters });
+    }
+    const result = this.resultOf(method, params);
+    this.calls.push({ method, params, ...(upload === undefined ? {} : { upload }), ok: true, result });
+    answer(200, { ok: true, result });
+  }
+
+  private getUpdates(params: Record<string, unknown>, res: ServerResponse, answer: (status: number, body: unknown) => void): void {
+    const timeoutS = typeof params['timeout'] === 'number' ? params['timeout'] : Number(params['timeout'] ?? 0);
+    const deliver = () => {
+      clearTimeout(timer);
+      this.waiting.delete(deliver);
+      answer(200, { ok: true, result: this.queue.splice(0) });
+    };
+    const timer = setTimeout(deliver, Math.min(timeoutS, 30) * 1000);
+    res.once('close', () => {
+      clearTimeout(timer);
+      this.waiting.delete(deliver);
+    });
+    if (this.queue.length > 0 || timeoutS <= 0) return deliver();
+    this.waiting.add(deliver);
+  }
+
+  private resultOf(method: string, params: Record<string, unknown>): unknown {
+    const chat = { id: Number(params['chat_id']), type: 'private' };
+    const date = Math.floor(Date.now() / 1000);
+    switch (method) {
+      case 'getMe':
+        return BOT_USER;
+      case 'sendMessage':
+        return { message_id: this.nextMessageId++, date, chat, from: BOT_USER, text: params['text'] };
+      case 'sendPhoto':
+        return { message_id: this.nextMessageId++, date, chat, from: BOT_USER, photo: [{ file_id: 'sent-photo', file_unique_id: 'u', width: 512, height: 512 }], caption: params['caption'] };
+      case 'getWebhookInfo':
+        return { url: '', has_custom_certificate: false, pending_update_count: 0 };
+      default:
+        return true;
+    }
+  }
+}
+
+async function parseBody(req: IncomingMessage, body: Buffer): Promise<{ params: Record<string, unknown>; upload?: BotCall['upload'] }> {
+  const type = req.headers['content-type'] ?? '';
+  if (body.length === 0) return { params: {} };
+  if (type.startsWith('application/json')) return { params: withMarkup(JSON.parse(body.toString('utf8')) as Record<string, unknown>) };
+  if (!type.startsWith('multipart/form-data')) return { params: {} };
+  const boundary = /boundary=([^;]+)/.exec(type)?.[1];
+  if (boundary === undefined) return { params: {} };
+  const params: Record<string, unknown> = {};
+  let upload: BotCall['upload'];
+  for (const part of multipartParts(body, boundary)) {
+    if (part.filename === null) params[part.name] = part.body.toString('utf8');
+    else upload = { field: part.name, filename: part.filename, type: part.type, bytes: part.body };
+  }
+  return { params: withMarkup(params), ...(upload === undefined ? {} : { upload }) };
+}
+
+function withMarkup(params: Record<string, unknown>): Record<string, unknown> {
+  const markup = params['reply_markup'];
+  return typeof markup === 'string' ? { ...params, reply_markup: JSON.parse(markup) as unknown } : params;
+}
+
+/** The inline buttons of a call's keyboard, in order. */
+export function buttonsOf(call: BotCall): Array<{ text: string; callback_data?: string; url?: string }> {
+  const markup = call.params['reply_markup'] as { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> } | undefined;
+  return markup?.inline_keyboard?.flat() ?? [];
+}
+
+/**
+ * The parts of a multipart/form-data body. grammY writes `filename=` unquoted, which Node's
+ * strict parser refuses (Telegram accepts it), so the fake reads parts the lenient way.
+ */
+function multipartParts(body: Buffer, boundary: string): Array<{ name: string; filename: string | null; type: string; body: Buffer }> {
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parts = [];
+  let at = body.indexOf(delimiter);
+  while (at !== -1) {
+    const start = at + delimiter.length;
+    const next = body.indexOf(delimiter, start);
+    if (next === -1) break;
+    const chunk = body.subarray(start + 2, next - 2); // skip the CRLF after the delimiter and before the next
+    const split = chunk.indexOf('\r\n\r\n');
+    const head = chunk.subarray(0, split).toString('utf8');
+    const name = /name="([^"]+)"/i.exec(head)?.[1] ?? '';
+    const filename = /filename=(?:"([^"]*)"|([^;\r\n]+))/i.exec(head);
+    parts.push({
+      name,
+      filename: filename === null ? null : (filename[1] ?? filename[2] ?? '').trim(),
+      type: /content-type:\s*([^\r\n]+)/i.exec(head)?.[1]?.trim() ?? 'text/plain',
+      body: Buffer.from(chunk.subarray(split + 4)),
+    });
+    at = next;
+  }
+  return parts;
+}

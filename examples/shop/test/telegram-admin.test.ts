@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/http/app.js';
+import { translator } from '../src/i18n/translate.js';
+import type { TelegramConfig } from '../src/config/config.js';
+import { sendDailySummary } from '../src/telegram/admin/daily.js';
+import { createTelegramChannel, telegramChannelsFor } from '../src/telegram/channel.js';
+import { planNamed } from './support/buying.js';
+import { signedUpBuyer } from './support/shop-under-test.js';
+import { ADMIN_TELEGRAM_ID, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
+
+const en = translator('en');
+
+describe('the Telegram bot for admins, notifications and linking', () => {
+  let s: BotShop;
+  beforeAll(async () => {
+    s = await startBotShop();
+  });
+  afterAll(() => s.close());
+
+  /** The chats a broadcast goes to now: every linked user's but the admin's. */
+  async function buyerChats(): Promise<number[]> {
+    const { rows } = await s.t.shop.db.query<{ chat_id: string }>(`SELECT chat_id FROM ${s.t.shop.shopSchema}.telegram_links WHERE telegram_user_id <> $1`, [
+      String(ADMIN_TELEGRAM_ID),
+    ]);
+    return rows.map((r) => Number(r.chat_id)).sort();
+  }
+
+  it('broadcasts to every linked buyer once (not to admins), and a redelivered command queues nothing more', async () => {
+    const buyers = [8001, 8002, 8003].map((id) => new TelegramUser(s.fake, s.t.clock, id));
+    for (const b of buyers) await b.send(b.message('/start'));
+    const admin = new TelegramUser(s.fake, s.t.clock, ADMIN_TELEGRAM_ID);
+    await admin.send(admin.message('/start'));
+    const chats = await buyerChats();
+    expect(chats).toEqual(expect.arrayContaining([8001, 8002, 8003]));
+    const command = admin.message('/broadcast New servers in Amsterdam!');
+    const queued = await admin.send(command);
+    expect(textOf(queued)).toBe(en('telegram.broadcast.queued', { count: chats.length }));
+    const delivered = () => s.fake.calls.filter((c) => c.ok && c.params['text'] === 'New servers in Amsterdam!').map((c) => Number(c.params['chat_id']));
+    await s.fake.waitFor(0, () => delivered().length === chats.length, 'one broadcast message per buyer');
+    s.fake.push(command);
+    await admin.send(admin.message('/menu'));
+    await s.shopBot.sendBroadcasts({ gapMs: 0 }); // joins the run the command started, if it is still finishing
+    expect(await s.shopBot.sendBroadcasts({ gapMs: 0 })).toBe(0);
+    expect(delivered().sort()).toEqual(chats);
+  });
+
+  it('keeps a buyer’s broadcast that Telegram refused as failed, and one a crash left mid-send as unknown, never resending either', async () => {
+    for (const id of [8011, 8012, 8013]) {
+      const buyer = new TelegramUser(s.fake, s.t.clock, id);
+      await buyer.send(buyer.message('/start'));
+    }
+    const store = s.shopBot.broadcasts;
+    const created = await store.create({ key: 'test:broadcast:2', text: 'Second notice', createdBy: 'test', exceptUsers: [String(ADMIN_TELEGRAM_ID)] });
+    expect(created.recipients).toBe((await buyerChats()).length);
+    const [abandoned] = await store.claim(1); // a replica that claimed one and died
+    s.fake.failNext('sendMessage', { code: 403, description: 'Forbidden: bot was blocked by the user' });
+    expect(await s.shopBot.sendBroadcasts({ gapMs: 0 })).toBe(created.recipients - 2);
+    s.t.clock.advance(10 * 60_000);
+    expect(await s.shopBot.sendBroadcasts({ gapMs: 0 })).toBe(0);
+    expect(await store.progress(created.id)).toEqual({ sent: created.recipients - 2, failed: 1, unknown: 1 });
+    const toAbandoned = s.fake.calls.filter((c) => c.params['text'] === 'Second notice' && Number(c.params['chat_id']) === Number(abandoned?.chatId));
+    expect(toAbandoned).toHaveLength(0);
+  });
+
+  it('reaches buyers and admins as a notification channel (as a worker replica builds it, with no bot running), each key once', async () => {
+    const channel = createTelegramChannel({ shop: s.t.shop, config: s.t.config.telegram as TelegramConfig });
+    expect(telegramChannelsFor(s.t.shop).map((c) => c.name)).toEqual(['telegram']);
+    expect(telegramChannelsFor({ ...s.t.shop, config: { ...s.t.config, telegram: null } })).toEqual([]);
+    expect(channel.name).toBe('telegram');
+    const buyer = new TelegramUser(s.fake, s.t.clock, 8301);
+    await buyer.send(buyer.message('/start'));
+    const link = await s.shopBot.links.byTelegramUser('8301');
+    expect(await channel.addressesOf({ kind: 'staff' })).toEqual([String(ADMIN_TELEGRAM_ID)]);
+    expect(await channel.addressesOf({ kind: 'customer', customerId: link?.customerId as string })).toEqual(['8301']);
+    expect(await channel.addressesOf({ kind: 'customer', customerId: 'cus_nobody' })).toEqual([]);
+
+    const message = { subject: 'Expiring soon', text: 'Your subscription ends in 3 days.' };
+    s.fake.failNext('sendMessage', { code: 400, description: 'Bad Request: chat not found' });
+    await expect(channel.send('8301', message, 'notice:1:telegram')).rejects.toThrow();
+    await channel.send('8301', message, 'notice:1:telegram');
+    await channel.send('8301', message, 'notice:1:telegram');
+    const arrived = s.fake.calls.filter((c) => c.ok && c.params['text'] === 'Expiring soon\n\nYour subscription ends in 3 days.');
+    expect(arrived).toHaveLength(1);
+  });
+
+  it('links a web account through the deep link on the dashboard, once', async () => {
+    const app = createApp(s.t.shop, { telegram: s.shopBot });
+    const web = await signedUpBuyer(app);
+    const dashboard = await web.agent.get('/dashboard').expect(200);
+    expect(dashboard.text).toContain('action="/account/telegram"');
+    const res = await web.agent.post('/account/telegram').type('form').send({ _csrf: web.csrf }).expect(303);
+    const token = /^https:\/\/t\.me\/panelkit_test_bot\?start=([A-Za-z0-9_-]{32})$/.exec(res.headers['location'] ?? '')?.[1];
+    expect(token).toBeDefined();
+
+    const user = new TelegramUser(s.fake, s.t.clock, 8101);
+    const linked = await user.send(user.message(`/start ${token}`));
+    expect(textOf(linked)).toContain(en('telegram.start.link.linked'));
+    const account = await s.t.shop.accounts.getByEmail(web.email);
+    expect((await s.shopBot.links.byTelegramUser('8101'))?.customerId).toBe(account?.customerId);
+    const again = await user.send(user.message(`/start ${token}`));
+    expect(textOf(again)).toContain(en('telegram.start.link.expired'));
+
+    // A Telegram user with purchases of their own is not moved onto another account.
+    const other = await signedUpBuyer(app);
+    const second = await other.agent.post('/account/telegram').type('form').send({ _csrf: other.csrf }).expect(303);
+    const buyer = new TelegramUser(s.fake, s.t.clock, 8102);
+    await buyer.send(buyer.message('/start'));
+    const own = await s.t.shop.storage.customers.getByExternalRef('telegram:8102');
+    await s.t.shop.kit.topUp({ customerId: own?.id as string, amount: { amount: 100, currency: 'USD' }, idempotencyKey: 'own-money' });
+    const refused = await buyer.send(buyer.message(`/start ${(second.headers['location'] as string).split('start=')[1]}`));
+    expect(textOf(refused)).toContain(en('telegram.start.link.has_own_purchases'));
+    expect((await s.shopBot.links.byTelegramUser('8102'))?.customerId).toBe(own?.id);
+  });
+
+  it('sends the admins the summary of the day that ended, once per day', async () => {
+    const buyer = new TelegramUser(s.fake, s.t.clock, 8201);
+    await buyer.send(buyer.message('/start'));
+    const customer = await s.t.shop.storage.customers.getByExternalRef('telegram:8201');
+    const plan = await planNamed(s.t, 'Amsterdam · 1 month');
+    await s.t.shop.kit.topUp({ customerId: customer?.id as string, amount: plan.price, idempotencyKey: 'summary-topup' });
+    await s.t.shop.kit.checkout({ customerId: customer?.id as string, items: [{ planId: plan.id }], idempotencyKey: 'summary-order' });
+    s.t.clock.advanceDays(1);
+
+    const since = s.fake.calls.length;
+    const api = s.shopBot.bot.api;
+    expect(await sendDailySummary(s.t.shop, api, s.shopBot.links, [String(ADMIN_TELEGRAM_ID)])).toBe(true);
+    expect(await sendDailySummary(s.t.shop, api, s.shopBot.links, [String(ADMIN_TELEGRAM_ID)])).toBe(false);
+    const sent = s.fake.callsSince(since, 'sendMessage');
+    expect(sent).toHaveLength(1);
+    expect(Number(sent[0]?.params['chat_id'])).toBe(ADMIN_TELEGRAM_ID);
+    expect(textOf(sent[0] as never)).toContain(en('telegram.summary.sales', { count: 1 }));
+    expect(textOf(sent[0] as never)).toContain(en('telegram.summary.revenue', { revenue: '$6.00' }));
+  });
+});
