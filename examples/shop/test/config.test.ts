@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 
+const TEST_KEYS = `k2:${Buffer.alloc(32, 2).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`;
+
 describe('configuration', () => {
   it('runs on embedded PGlite with the demo panels when nothing is set', () => {
     const config = loadConfig({});
@@ -10,7 +12,7 @@ describe('configuration', () => {
   });
 
   it('uses PostgreSQL without demo panels or test payments when DATABASE_URL is set', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://u@db/shop', SHOP_SECRET: 'x'.repeat(32) });
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@db/shop', SHOP_SECRET: 'x'.repeat(32), SHOP_SECRET_KEYS: TEST_KEYS });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db/shop' });
     expect(config.demoPanel).toBe(false);
     expect(config.testPayments).toBe(false);
@@ -31,5 +33,15 @@ describe('configuration', () => {
   it('needs a secret with PostgreSQL, and both halves of paired settings', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://db/shop' })).toThrow(/SHOP_SECRET/);
     expect(() => loadConfig({ ADMIN_EMAIL: 'a@example.com' })).toThrow(/ADMIN_PASSWORD/);
+  });
+
+  it('needs secret keys with PostgreSQL, reads them in order, and names a bad one without echoing it', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/shop', SHOP_SECRET: 'x'.repeat(32) })).toThrow(/SHOP_SECRET_KEYS: required with DATABASE_URL/);
+    const config = loadConfig({ DATABASE_URL: 'postgres://db/shop', SHOP_SECRET: 'x'.repeat(32), SHOP_SECRET_KEYS: TEST_KEYS });
+    expect(config.secretKeys?.map((k) => k.id)).toEqual(['k2', 'k1']);
+    expect(loadConfig({}).secretKeys).toBeNull();
+    const bad = 'k1:c2hvcnQta2V5';
+    expect(() => loadConfig({ SHOP_SECRET_KEYS: bad })).toThrow(/SHOP_SECRET_KEYS: secret key k1 must decode to 32 bytes/);
+    expect(() => loadConfig({ SHOP_SECRET_KEYS: bad })).not.toThrow(/c2hvcnQta2V5/);
   });
 });

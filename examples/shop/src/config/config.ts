@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { parseSecretKeys, type SecretKey } from '@panelkit/sdk';
 import { z } from 'zod';
 
 /** Where the shop keeps its embedded database and generated secrets when no setting says otherwise. */
@@ -29,6 +30,12 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).optional(),
   /** Derives panel usernames and signs CSRF tokens: at least 32 characters, and it must never change. */
   SHOP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * Keys that seal panel passwords and tokens in the database: `id:base64(32 bytes)[,id:base64…]`, the first
+   * seals, all open (see docs/guides/secrets.md). Required with DATABASE_URL; in embedded mode one is
+   * generated and kept in the data folder.
+   */
+  SHOP_SECRET_KEYS: z.string().min(1).optional(),
   SHOP_NAME: z.string().min(1).max(80).default('panelkit shop'),
   /** The prefix of client names on panels, so this shop's clients are recognised (and others' left alone). */
   SHOP_PREFIX: z.string().regex(/^[a-z][a-z0-9]{1,11}$/, 'must be 2–12 lower-case letters or digits').default('shop'),
@@ -62,6 +69,8 @@ export interface ShopConfig {
   dataDir: string;
   /** `null` in embedded mode until the data folder provides one (see `ensureSecret`). */
   secret: string | null;
+  /** The keys of the secret box, the sealing one first; `null` in embedded mode until the data folder provides one. */
+  secretKeys: SecretKey[] | null;
   shopName: string;
   prefix: string;
   currency: string;
@@ -96,6 +105,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const problems: string[] = [];
   const embedded = e.DATABASE_URL === undefined;
   if (!embedded && e.SHOP_SECRET === undefined) problems.push('SHOP_SECRET: required with DATABASE_URL (at least 32 characters; keep it for the shop\'s lifetime)');
+  if (!embedded && e.SHOP_SECRET_KEYS === undefined) problems.push('SHOP_SECRET_KEYS: required with DATABASE_URL (id:base64 of 32 random bytes; `npm run secrets -w examples/shop -- new-key k1` makes one)');
+  const secretKeys = e.SHOP_SECRET_KEYS === undefined ? null : readSecretKeys(e.SHOP_SECRET_KEYS, problems);
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   if ((e.CARD_NUMBER === undefined) !== (e.CARD_HOLDER === undefined)) problems.push('CARD_NUMBER and CARD_HOLDER: set both or neither');
   if (problems.length > 0) throw new ConfigError(problems);
@@ -110,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     schema: e.DATABASE_SCHEMA,
     dataDir,
     secret: e.SHOP_SECRET ?? null,
+    secretKeys,
     shopName: e.SHOP_NAME,
     prefix: e.SHOP_PREFIX,
     currency: e.SHOP_CURRENCY,
@@ -124,4 +136,14 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     secureCookies: e.PUBLIC_URL?.startsWith('https:') ?? false,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** The keys in SHOP_SECRET_KEYS, or `null` with the problem added (never echoing key material). */
+function readSecretKeys(text: string, problems: string[]): SecretKey[] | null {
+  try {
+    return parseSecretKeys(text);
+  } catch (error) {
+    problems.push(`SHOP_SECRET_KEYS: ${(error as Error).message}`);
+    return null;
+  }
 }

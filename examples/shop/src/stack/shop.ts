@@ -1,5 +1,5 @@
-import { createPanelkit, systemClock, type Clock, type Panelkit, type StoragePort } from '@panelkit/sdk';
-import { createPostgresStorage, migrate, type SqlClient } from '@panelkit/storage-postgres';
+import { createPanelkit, systemClock, type Clock, type Panelkit, type SecretBox, type StoragePort } from '@panelkit/sdk';
+import { createPostgresStorage, migrate, resealSecrets, type SqlClient } from '@panelkit/storage-postgres';
 import type { Logger } from 'pino';
 import type { ShopConfig } from '../config/config.js';
 import { AccountStore } from '../db/accounts.js';
@@ -12,6 +12,7 @@ import { randomSecret, remembered } from './data-folder.js';
 import { openDatabase } from './database.js';
 import { startDemoPanels, type DemoPanels } from './demo-panels.js';
 import { panelAdapterFactory } from './panel-adapters.js';
+import { shopSecretBox } from './secret-keys.js';
 
 /** Everything a route or the background loop needs: the engine, storage, and the shop's own tables. */
 export interface Shop {
@@ -29,6 +30,8 @@ export interface Shop {
   readonly apiTokens: ApiTokenStore;
   /** Signs CSRF tokens and derives panel usernames; never changes for a shop's lifetime. */
   readonly secret: string;
+  /** Seals what the shop must read back (panel credentials); keys from SHOP_SECRET_KEYS or the data folder. */
+  readonly secretBox: SecretBox;
   /** Adapters for the shop's own panel calls (test connection, target sync). */
   readonly adapters: AdapterCache;
   /** The simulated panels in demo mode, else `null`. */
@@ -62,7 +65,11 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
     const client = database.client;
     await migrate(client, { schema: config.schema, clock });
     await migrateShop(client, config.schema, clock.now());
-    const storage = createPostgresStorage({ client, schema: config.schema, clock, logger: logger.child({ component: 'storage' }) });
+    const secretBox = shopSecretBox(config, keepDir);
+    // Seals rows written before encryption and proves the keys open every stored secret, before anything is served.
+    const sealing = await resealSecrets(client, { schema: config.schema, secretBox });
+    if (sealing.sealed > 0) logger.info({ sealed: sealing.sealed }, 'panel credentials sealed at rest');
+    const storage = createPostgresStorage({ client, schema: config.schema, clock, logger: logger.child({ component: 'storage' }), secretBox });
     closers.push(() => storage.close());
     if (config.panelsFile !== null) await applyPanelsFile(storage, config.panelsFile, logger.child({ component: 'panels-file' }));
 
@@ -96,6 +103,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       sessions: new SessionStore(client, shopSchema, clock),
       apiTokens: new ApiTokenStore(client, shopSchema, clock),
       secret,
+      secretBox,
       adapters,
       demo,
       close,
