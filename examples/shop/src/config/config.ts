@@ -49,6 +49,8 @@ const EnvSchema = z.object({
   /** Creates this admin at start when no account has the address yet. */
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  /** `required` (default): admins must enrol a TOTP second factor before using the back office; `optional`: they may. */
+  STAFF_TOTP: z.enum(['required', 'optional'], { message: 'must be required or optional' }).default('required'),
   /** Card-to-card top-ups: the card buyers pay to (shown on the wallet page). */
   CARD_NUMBER: z.string().regex(/^[0-9 -]{12,30}$/, 'must be a card number').optional(),
   CARD_HOLDER: z.string().min(1).max(100).optional(),
@@ -78,6 +80,8 @@ export interface ShopConfig {
   demoPanel: boolean;
   panelsFile: string | null;
   admin: { email: string; password: string } | null;
+  /** Whether admins must have a TOTP second factor before the back office opens. */
+  staffTotpRequired: boolean;
   cardToCard: { cardNumber: string; holder: string } | null;
   testPayments: boolean;
   runWorker: boolean;
@@ -129,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     demoPanel,
     panelsFile: e.PANELS_FILE === undefined ? null : resolve(cwd, e.PANELS_FILE),
     admin: e.ADMIN_EMAIL === undefined ? null : { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD as string },
+    staffTotpRequired: e.STAFF_TOTP === 'required',
     cardToCard: e.CARD_NUMBER === undefined ? (demoPanel ? { cardNumber: '6037-9900-0000-0000', holder: 'Demo Shop' } : null) : { cardNumber: e.CARD_NUMBER, holder: e.CARD_HOLDER as string },
     testPayments: e.TEST_PAYMENTS ?? demoPanel,
     runWorker: e.RUN_WORKER,

@@ -56,9 +56,32 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string) => st
       `CREATE INDEX payments_uncredited ON ${s}.payments (created_at) WHERE status = 'approved' AND credited_entry_id IS NULL`,
     ],
   },
+  {
+    // Staff sign-in: a TOTP second factor (its secret sealed by the shop's secret box), hashed recovery
+    // codes, and per-session state (waiting for the second factor, last re-authentication, the browser).
+    version: 4,
+    statements: (s) => [
+      `ALTER TABLE ${s}.sessions ADD COLUMN second_factor_pending boolean NOT NULL DEFAULT false,
+        ADD COLUMN reauth_at timestamptz, ADD COLUMN user_agent text`,
+      `CREATE TABLE ${s}.staff_totp (
+        account_id text PRIMARY KEY REFERENCES ${s}.accounts (id) ON DELETE CASCADE,
+        secret_sealed text NOT NULL,
+        enabled_at timestamptz,
+        last_time_step bigint NOT NULL DEFAULT 0,
+        created_at timestamptz NOT NULL
+      )`,
+      `CREATE TABLE ${s}.staff_recovery_codes (
+        account_id text NOT NULL REFERENCES ${s}.accounts (id) ON DELETE CASCADE,
+        code_hash text NOT NULL,
+        used_at timestamptz,
+        PRIMARY KEY (account_id, code_hash)
+      )`,
+    ],
+  },
 ];
 
-export const SHOP_SCHEMA_VERSION = MIGRATIONS.length;
+/** The newest version this build knows (versions may have gaps while branches are merged). */
+export const SHOP_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
 /** `"panelkit_shop"` for engine schema `panelkit`: the shop's tables sit beside the engine's. */
 export function shopSchemaName(engineSchema: string): string {

@@ -16,6 +16,7 @@ import { walletApiRoutes } from '../routes/api/wallet.js';
 import { checkoutRoutes } from '../routes/checkout.js';
 import { extensionRoutes } from '../routes/extension.js';
 import { healthRoutes } from '../routes/health.js';
+import { staffSecurityRoutes } from '../routes/staff-security.js';
 import { subscriptionRoutes } from '../routes/subscriptions.js';
 import { walletRoutes } from '../routes/wallet.js';
 import type { Shop } from '../stack/shop.js';
@@ -34,6 +35,7 @@ export interface AppOptions {
 function areaRoutes(shop: Shop, limits: RateLimits): Router[] {
   return [
     authRoutes(shop, limits),
+    staffSecurityRoutes(shop, limits),
     catalogRoutes(shop),
     checkoutRoutes(shop, limits),
     subscriptionRoutes(shop),

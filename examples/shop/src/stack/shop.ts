@@ -6,6 +6,7 @@ import { AccountStore } from '../db/accounts.js';
 import { ApiTokenStore } from '../db/api-tokens.js';
 import { migrateShop, shopSchemaName } from '../db/migrations.js';
 import { SessionStore } from '../db/sessions.js';
+import { StaffTotpStore } from '../db/staff-totp.js';
 import { AdapterCache } from '../panels/adapter-cache.js';
 import { applyPanelsFile } from '../panels/panels-file.js';
 import { randomSecret, remembered } from './data-folder.js';
@@ -28,6 +29,8 @@ export interface Shop {
   readonly accounts: AccountStore;
   readonly sessions: SessionStore;
   readonly apiTokens: ApiTokenStore;
+  /** Admins' TOTP second factor and recovery codes. */
+  readonly staffTotp: StaffTotpStore;
   /** Signs CSRF tokens and derives panel usernames; never changes for a shop's lifetime. */
   readonly secret: string;
   /** Seals what the shop must read back (panel credentials); keys from SHOP_SECRET_KEYS or the data folder. */
@@ -102,6 +105,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       accounts: new AccountStore(client, shopSchema, clock),
       sessions: new SessionStore(client, shopSchema, clock),
       apiTokens: new ApiTokenStore(client, shopSchema, clock),
+      staffTotp: new StaffTotpStore(client, shopSchema, clock, secretBox),
       secret,
       secretBox,
       adapters,
