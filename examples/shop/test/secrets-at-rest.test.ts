@@ -5,6 +5,7 @@ import { ManualClock, SecretKeyError } from '@panelkit/sdk';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
+import { ensureStartupAdmin } from '../src/stack/admin-account.js';
 import { openShop } from '../src/stack/shop.js';
 import { explainStartupError } from '../src/stack/startup-errors.js';
 import { SESSION_COOKIE } from '../src/auth/viewer.js';
@@ -65,14 +66,29 @@ describe('the shop with the wrong secret key', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'panelkit-shop-keys-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('remembers its demo key in the data folder, and refuses to start with another key, naming the problem', async () => {
+  it('remembers its demo key in the data folder but no login in plain text, and refuses to start with another key', async () => {
     const clock = new ManualClock(TEST_START);
     const logger = pino({ level: 'silent' });
-    const first = await openShop(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { clock, logger });
+    const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    const first = await openShop(config, { clock, logger });
     const password = first.demo?.panels[0]?.login.password as string;
+    const admin = await ensureStartupAdmin(first, dataDir);
     await first.close();
     expect(readdirSync(dataDir)).toContain('secret-keys.json');
     expect(readFileSync(join(dataDir, 'secret-keys.json'), 'utf8')).toMatch(/"demo1:/);
+    const files = readdirSync(dataDir).filter((f) => f.endsWith('.json'));
+    expect(files).toEqual(expect.arrayContaining(['demo-admin.json', 'demo-panel-fra.json']));
+    for (const file of files) {
+      const text = readFileSync(join(dataDir, file), 'utf8');
+      expect(text).not.toContain(password);
+      expect(text).not.toContain(admin?.password);
+    }
+
+    // The next start finds the same logins: the panels' from their sealed credentials, the admin's from its sealed file.
+    const second = await openShop(config, { clock, logger });
+    expect(second.demo?.panels[0]?.login.password).toBe(password);
+    expect((await ensureStartupAdmin(second, dataDir))?.password).toBe(admin?.password);
+    await second.close();
 
     const wrong = `other:${Buffer.alloc(32, 9).toString('base64')}`;
     const error = await openShop(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', SHOP_SECRET_KEYS: wrong }), { clock, logger }).catch((e: unknown) => e);

@@ -11,9 +11,14 @@ const LOCATIONS = [
   { key: 'ams', name: 'Amsterdam', tag: 'nl' },
 ] as const;
 
+/**
+ * What the data folder keeps of a simulated panel: where it listens. Its login is not kept here: it is
+ * read back from the panel's sealed credentials in the database (files of older versions held a
+ * `password`; it is used once, then dropped from the file).
+ */
 interface DemoPanelFile {
   username: string;
-  password: string;
+  password?: string;
   basePath: string;
   ports: { panel: number; subscription: number };
 }
@@ -59,13 +64,14 @@ export async function startDemoPanels(deps: { storage: StoragePort; clock: Clock
   try {
     for (const location of LOCATIONS) {
       const fileName = `demo-panel-${location.key}.json`;
-      const saved = remembered<DemoPanelFile>(deps.dataDir, fileName, () => ({
+      const { password: legacyPassword, ...saved } = remembered<DemoPanelFile>(deps.dataDir, fileName, () => ({
         username: 'admin',
-        password: randomSecret(12),
         basePath: `/${randomSecret(9)}/`,
         ports: { panel: 0, subscription: 0 },
       }));
-      const sim = createXuiSimulator({ version: '2.8.x', basePath: saved.basePath, credentials: { username: saved.username, password: saved.password }, clock: deps.clock });
+      const stored = (await deps.storage.panels.list()).find((p) => p.name === panelName(location.name))?.credentials;
+      const login = { username: saved.username, password: stored?.type === 'password' ? stored.password : (legacyPassword ?? randomSecret(12)) };
+      const sim = createXuiSimulator({ version: '2.8.x', basePath: saved.basePath, credentials: login, clock: deps.clock });
       sim.seedDemo();
       const server = await serveOnRememberedPort(sim.handle, saved.ports.panel);
       servers.push(server);
@@ -74,14 +80,8 @@ export async function startDemoPanels(deps: { storage: StoragePort; clock: Clock
       rememberedUpdate(deps.dataDir, fileName, { ...saved, ports: { panel: Number(new URL(server.origin).port), subscription: Number(new URL(subServer.origin).port) } });
 
       const url = `${server.origin}${saved.basePath}`;
-      const panel = await registerPanel(deps.storage, {
-        name: `${location.name} (simulated 3x-ui)`,
-        tag: location.tag,
-        url,
-        login: { username: saved.username, password: saved.password },
-        subscriptionBaseUrl: `${subServer.origin}/sub/`,
-      });
-      panels.push({ name: location.name, tag: location.tag, sim, panel, url, login: { username: saved.username, password: saved.password } });
+      const panel = await registerPanel(deps.storage, { name: panelName(location.name), tag: location.tag, url, login, subscriptionBaseUrl: `${subServer.origin}/sub/` });
+      panels.push({ name: location.name, tag: location.tag, sim, panel, url, login });
     }
     if ((await deps.storage.plans.list()).length === 0) {
       for (const demo of panels) {
@@ -94,6 +94,11 @@ export async function startDemoPanels(deps: { storage: StoragePort; clock: Clock
     await close();
     throw error;
   }
+}
+
+/** The stored panel's name for a demo location. */
+function panelName(locationName: string): string {
+  return `${locationName} (simulated 3x-ui)`;
 }
 
 async function registerPanel(
