@@ -1,8 +1,11 @@
 import { formatSecretKeys, generateSecretKey } from '@panelkit/sdk';
 import { resealSecrets } from '@panelkit/storage-postgres';
 import { loadConfig } from './config/config.js';
+import { shopSchemaName } from './db/migrations.js';
+import { resealDemoAdminFile } from './stack/admin-account.js';
 import { openDatabase } from './stack/database.js';
 import { shopSecretBox } from './stack/secret-keys.js';
+import { resealShopSecrets } from './stack/shop-secrets.js';
 import { exitOnStartupError } from './stack/startup-errors.js';
 
 /**
@@ -28,9 +31,13 @@ async function main(args: string[]): Promise<void> {
   const database = await openDatabase(config.database);
   try {
     const secretBox = shopSecretBox(config, config.dataDir);
-    const result = await resealSecrets(database.client, { schema: config.schema, secretBox, rotate: command === 'rotate' });
-    console.log(JSON.stringify({ ...result, currentKey: secretBox.currentKeyId }));
-    const retirable = secretBox.keyIds.filter((keyId) => (result.byKey[keyId] ?? 0) === 0 && keyId !== secretBox.currentKeyId);
+    const rotate = command === 'rotate';
+    const panels = await resealSecrets(database.client, { schema: config.schema, secretBox, rotate });
+    const staff = await resealShopSecrets(database.client, shopSchemaName(config.schema), secretBox, rotate);
+    const demoAdminFile = resealDemoAdminFile(config.dataDir, secretBox, rotate);
+    console.log(JSON.stringify({ panels, staffTotp: staff, demoAdminFile, currentKey: secretBox.currentKeyId }));
+    const inUse = (keyId: string) => (panels.byKey[keyId] ?? 0) + (staff.byKey[keyId] ?? 0) > 0 || demoAdminFile === keyId;
+    const retirable = secretBox.keyIds.filter((keyId) => !inUse(keyId) && keyId !== secretBox.currentKeyId);
     if (retirable.length > 0) console.log(`no stored secret is sealed with ${retirable.join(', ')} any more: it can be removed from SHOP_SECRET_KEYS`);
   } finally {
     await database.close();

@@ -1,5 +1,8 @@
+import { SecretKeyError, createSecretBox, formatSecretKeys, generateSecretKey } from '@panelkit/sdk';
 import { generateSync } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StaffTotpStore } from '../src/db/staff-totp.js';
+import { resealShopSecrets } from '../src/stack/shop-secrets.js';
 import { ADMIN, startShop, visitor, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
 /** The code an authenticator app shows now (on the shop's manual clock). */
@@ -13,6 +16,9 @@ async function passwordSignIn(t: ShopUnderTest): Promise<Visitor & { location: s
   return { ...v, location: res.headers['location'] as string };
 }
 
+const k1 = generateSecretKey('k1');
+const k2 = generateSecretKey('k2');
+
 describe('staff sign-in: TOTP, re-authentication and sessions', () => {
   let t: ShopUnderTest;
   let secret: string;
@@ -21,7 +27,7 @@ describe('staff sign-in: TOTP, re-authentication and sessions', () => {
 
   beforeAll(async () => {
     t = await startShop({
-      env: { STAFF_TOTP: 'required' },
+      env: { STAFF_TOTP: 'required', SHOP_SECRET_KEYS: formatSecretKeys([k1]) },
       app: { rateLimits: { signIn: { limit: 100, windowMs: 60_000 }, signUp: { limit: 100, windowMs: 60_000 }, checkout: { limit: 100, windowMs: 60_000 } } },
     });
   });
@@ -106,5 +112,15 @@ describe('staff sign-in: TOTP, re-authentication and sessions', () => {
     await other.agent.get('/admin').expect(303);
     await first.agent.get('/admin').expect(200);
     await first.agent.post('/account/sessions/0123456789abcdef/signout').type('form').send({ _csrf: first.csrf }).expect(303).expect('location', '/account/security?done=security.session_missing');
+  });
+
+  it('a key rotation seals the TOTP secrets again; codes still check under the new key alone, the old key alone is refused', async () => {
+    const account = await t.shop.accounts.getByEmail(ADMIN.email);
+    const rotated = await resealShopSecrets(t.shop.db, t.shop.shopSchema, createSecretBox([k2, k1]), true);
+    expect(rotated).toEqual({ checked: 1, rotated: 1, byKey: { k2: 1 } });
+    t.clock.advance(60_000);
+    const newKeyOnly = new StaffTotpStore(t.shop.db, t.shop.shopSchema, t.clock, createSecretBox([k2]));
+    expect(await newKeyOnly.verify(account?.id as string, codeNow(t, secret))).toBe(true);
+    await expect(resealShopSecrets(t.shop.db, t.shop.shopSchema, createSecretBox([k1]), false)).rejects.toThrow(SecretKeyError);
   });
 });

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,9 @@ import type { NewPanel, SecretBox, StoragePort } from '@panelkit/sdk';
 import { createPostgresStorage, fromPgPool, migrate, resealSecrets } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
 import { DATABASE_URL, SKIP_REAL_SERVER, dropSchema, newPool, sharedPGlite, uniqueSchema } from './helpers.js';
+
+/** pg_dump comes from Debian's postgresql-client (scripts/ensure-pg-dump.sh installs it). */
+const HAVE_PG_DUMP = spawnSync('pg_dump', ['--version']).status === 0;
 
 const k1 = generateSecretKey('k1');
 const k2 = generateSecretKey('k2');
@@ -107,7 +110,7 @@ describe('panel secrets at rest (PGlite)', () => {
 });
 
 describe.skipIf(SKIP_REAL_SERVER !== false)(`panel secrets at rest on a PostgreSQL server${SKIP_REAL_SERVER === false ? '' : ` (skipped: ${SKIP_REAL_SERVER})`}`, () => {
-  it('pg_dump of the schema holds no panel password or token', async () => {
+  it.skipIf(!HAVE_PG_DUMP)(`pg_dump of the schema holds no panel password or token${HAVE_PG_DUMP ? '' : ' (skipped: no pg_dump; scripts/ensure-pg-dump.sh installs it)'}`, async () => {
     const pool = newPool(2);
     const client = fromPgPool(pool);
     try {

@@ -4,6 +4,11 @@ import type { SqlClient } from '@panelkit/storage-postgres';
 import { generateSecret, generateURI, verifySync } from 'otplib';
 import { hashToken } from './sessions.js';
 
+/** The authenticated context of an account's sealed TOTP secret (it opens on that account's row only). */
+export function staffTotpContext(accountId: string): string {
+  return `staff_totp:${accountId}`;
+}
+
 /** How many recovery codes an enrolment hands out; each works once. */
 export const RECOVERY_CODE_COUNT = 10;
 /** One step of clock drift either way is accepted (a code typed as it turns over). */
@@ -37,7 +42,7 @@ export class StaffTotpStore {
   ) {}
 
   private context(accountId: string): string {
-    return `staff_totp:${accountId}`;
+    return staffTotpContext(accountId);
   }
 
   /** Whether the account has a confirmed second factor. */

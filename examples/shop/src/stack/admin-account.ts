@@ -1,4 +1,7 @@
 import { ensureAdmin } from '../auth/accounts.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SecretBox } from '@panelkit/sdk';
 import { randomSecret, remembered, rememberedUpdate } from './data-folder.js';
 import type { Shop } from './shop.js';
 
@@ -29,4 +32,19 @@ export async function ensureStartupAdmin(shop: Shop, keepDir: string | null): Pr
   if (saved.sealedPassword === undefined) rememberedUpdate(keepDir, 'demo-admin.json', { email: saved.email, sealedPassword: box.seal(password, DEMO_ADMIN_CONTEXT) });
   await ensureAdmin(shop, saved.email, password);
   return { email: saved.email, password, demo: true };
+}
+
+/**
+ * Checks (and with `rotate`, seals again under the current key) the demo admin's password in the data
+ * folder; returns the key id it is sealed with, or `null` when there is no such file.
+ */
+export function resealDemoAdminFile(dataDir: string, box: SecretBox, rotate: boolean): string | null {
+  const file = join(dataDir, 'demo-admin.json');
+  if (!existsSync(file)) return null;
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as DemoAdminFile;
+  if (saved.sealedPassword === undefined) return null;
+  const password = box.open(saved.sealedPassword, DEMO_ADMIN_CONTEXT);
+  if (!rotate || box.keyIdOf(saved.sealedPassword) === box.currentKeyId) return box.keyIdOf(saved.sealedPassword);
+  rememberedUpdate(dataDir, 'demo-admin.json', { email: saved.email, sealedPassword: box.seal(password, DEMO_ADMIN_CONTEXT) });
+  return box.currentKeyId;
 }

@@ -14,6 +14,7 @@ import { openDatabase } from './database.js';
 import { startDemoPanels, type DemoPanels } from './demo-panels.js';
 import { panelAdapterFactory } from './panel-adapters.js';
 import { shopSecretBox } from './secret-keys.js';
+import { resealShopSecrets } from './shop-secrets.js';
 
 /** Everything a route or the background loop needs: the engine, storage, and the shop's own tables. */
 export interface Shop {
@@ -72,6 +73,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
     // Seals rows written before encryption and proves the keys open every stored secret, before anything is served.
     const sealing = await resealSecrets(client, { schema: config.schema, secretBox });
     if (sealing.sealed > 0) logger.info({ sealed: sealing.sealed }, 'panel credentials sealed at rest');
+    await resealShopSecrets(client, shopSchemaName(config.schema), secretBox, false);
     const storage = createPostgresStorage({ client, schema: config.schema, clock, logger: logger.child({ component: 'storage' }), secretBox });
     closers.push(() => storage.close());
     if (config.panelsFile !== null) await applyPanelsFile(storage, config.panelsFile, logger.child({ component: 'panels-file' }));
