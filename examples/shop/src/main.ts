@@ -37,7 +37,7 @@ async function main(config: ShopConfig): Promise<void> {
     `  database: ${config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
   ];
   if (shop.demo !== null) for (const p of shop.demo.panels) lines.push(`  simulated 3x-ui panel (${p.name}): ${p.url}  login ${p.login.username} / ${p.login.password}`);
-  if (admin !== null) lines.push(`  admin sign-in: ${admin.email} / ${admin.password}`);
+  if (admin !== null) lines.push(`  admin sign-in: ${admin.email} / ${admin.password}${config.staffTotpRequired ? ' (then set up two-factor sign-in)' : ''}`);
   if (config.testPayments) lines.push('  test payments are ON: the wallet credits at once (never use in production)');
   lines.push(`  ${config.runWorker ? 'worker and scheduler run in this process' : 'worker is off here: run `npm run worker -w examples/shop`'}`, '  Ctrl+C stops it.', '');
   console.log(lines.join('\n'));
