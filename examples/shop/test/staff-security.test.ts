@@ -84,6 +84,17 @@ describe('staff sign-in: TOTP, re-authentication and sessions', () => {
     await spent.agent.post('/signin/second-factor').type('form').send({ _csrf: spent.csrf, code: recoveryCodes[0] }).expect(401);
   });
 
+  it('five wrong codes end the half-signed-in session: even the right code then needs the password again', async () => {
+    t.clock.advance(60_000);
+    const v = await passwordSignIn(t);
+    const wrong = codeNow(t, secret) === '123456' ? '654321' : '123456';
+    for (let i = 0; i < 4; i++) await v.agent.post('/signin/second-factor').type('form').send({ _csrf: v.csrf, code: wrong }).expect(401);
+    const last = await v.agent.post('/signin/second-factor').type('form').send({ _csrf: v.csrf, code: wrong }).expect(401);
+    expect(last.text).toContain('Too many wrong codes');
+    await v.agent.post('/signin/second-factor').type('form').send({ _csrf: v.csrf, code: codeNow(t, secret) }).expect(303).expect('location', '/signin');
+    await v.agent.get('/admin').expect(303).expect('location', '/signin?next=%2Fadmin');
+  });
+
   it('adding or editing a panel needs a password or code from the last few minutes', async () => {
     await first.agent.get('/admin/panels/new').expect(200);
     t.clock.advance(6 * 60_000);

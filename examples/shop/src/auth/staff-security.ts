@@ -46,7 +46,8 @@ export function requireRecentAuth(clock: { now(): Date }) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const session = sessionOf(res);
     const reauthAt = session?.state.reauthAt ?? null;
-    if (session !== null && ctxOf(res).viewer !== null && reauthAt !== null && clock.now().getTime() - reauthAt.getTime() < REAUTH_WINDOW_MS) return next();
+    const recent = reauthAt !== null && clock.now().getTime() - reauthAt.getTime() < REAUTH_WINDOW_MS;
+    if (session !== null && ctxOf(res).viewer !== null && recent) return next();
     if (wantsJson(req) || req.method !== 'GET' || session === null) return next(new HttpError(403, 'security.reauthFirst'));
     res.redirect(303, `/account/reauth?next=${encodeURIComponent(req.originalUrl)}`);
   };

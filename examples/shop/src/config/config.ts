@@ -109,7 +109,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const problems: string[] = [];
   const embedded = e.DATABASE_URL === undefined;
   if (!embedded && e.SHOP_SECRET === undefined) problems.push('SHOP_SECRET: required with DATABASE_URL (at least 32 characters; keep it for the shop\'s lifetime)');
-  if (!embedded && e.SHOP_SECRET_KEYS === undefined) problems.push('SHOP_SECRET_KEYS: required with DATABASE_URL (id:base64 of 32 random bytes; `npm run secrets -w examples/shop -- new-key k1` makes one)');
+  if (!embedded && e.SHOP_SECRET_KEYS === undefined) {
+    problems.push('SHOP_SECRET_KEYS: required with DATABASE_URL (id:base64 of 32 random bytes; `npm run secrets -w examples/shop -- new-key k1` makes one)');
+  }
   const secretKeys = e.SHOP_SECRET_KEYS === undefined ? null : readSecretKeys(e.SHOP_SECRET_KEYS, problems);
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   if ((e.CARD_NUMBER === undefined) !== (e.CARD_HOLDER === undefined)) problems.push('CARD_NUMBER and CARD_HOLDER: set both or neither');

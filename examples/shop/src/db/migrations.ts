@@ -62,7 +62,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string) => st
     version: 4,
     statements: (s) => [
       `ALTER TABLE ${s}.sessions ADD COLUMN second_factor_pending boolean NOT NULL DEFAULT false,
-        ADD COLUMN reauth_at timestamptz, ADD COLUMN user_agent text`,
+        ADD COLUMN failed_codes integer NOT NULL DEFAULT 0, ADD COLUMN reauth_at timestamptz, ADD COLUMN user_agent text`,
       `CREATE TABLE ${s}.staff_totp (
         account_id text PRIMARY KEY REFERENCES ${s}.accounts (id) ON DELETE CASCADE,
         secret_sealed text NOT NULL,

@@ -68,17 +68,37 @@ export class SessionStore {
     );
     const row = rows[0];
     if (row === undefined) return null;
-    return { accountId: row.account_id, secondFactorPending: row.second_factor_pending, reauthAt: row.reauth_at === null ? null : new Date(row.reauth_at), id: row.token_hash.slice(0, 16) };
+    return {
+      accountId: row.account_id,
+      secondFactorPending: row.second_factor_pending,
+      reauthAt: row.reauth_at === null ? null : new Date(row.reauth_at),
+      id: row.token_hash.slice(0, 16),
+    };
+  }
+
+  /** Counts a wrong code given on a session waiting for its second factor; returns how many there were. */
+  async countFailedCode(token: string): Promise<number> {
+    const { rows } = await this.db.query<{ failed_codes: number }>(
+      `UPDATE ${this.schema}.sessions SET failed_codes = failed_codes + 1 WHERE token_hash = $1 RETURNING failed_codes`,
+      [hashToken(token)],
+    );
+    return rows[0]?.failed_codes ?? 0;
   }
 
   /** The second factor was given: the session is signed in, and re-authenticated now. */
   async completeSecondFactor(token: string): Promise<void> {
-    await this.db.query(`UPDATE ${this.schema}.sessions SET second_factor_pending = false, reauth_at = $2 WHERE token_hash = $1`, [hashToken(token), this.clock.now()]);
+    await this.db.query(`UPDATE ${this.schema}.sessions SET second_factor_pending = false, reauth_at = $2 WHERE token_hash = $1`, [
+      hashToken(token),
+      this.clock.now(),
+    ]);
   }
 
   /** The owner proved again who they are (password or code): dangerous actions are allowed for a few minutes. */
   async markReauthenticated(token: string): Promise<void> {
-    await this.db.query(`UPDATE ${this.schema}.sessions SET reauth_at = $2 WHERE token_hash = $1 AND NOT second_factor_pending`, [hashToken(token), this.clock.now()]);
+    await this.db.query(`UPDATE ${this.schema}.sessions SET reauth_at = $2 WHERE token_hash = $1 AND NOT second_factor_pending`, [
+      hashToken(token),
+      this.clock.now(),
+    ]);
   }
 
   /** The account's live, signed-in sessions, newest first. */
@@ -94,7 +114,10 @@ export class SessionStore {
   /** Signs out one of the account's sessions by its listed id; false when there is no such session of this account. */
   async destroyById(accountId: string, id: string): Promise<boolean> {
     if (!/^[0-9a-f]{16}$/.test(id)) return false;
-    const { rows } = await this.db.query(`DELETE FROM ${this.schema}.sessions WHERE account_id = $1 AND left(token_hash, 16) = $2 RETURNING 1`, [accountId, id]);
+    const { rows } = await this.db.query(
+      `DELETE FROM ${this.schema}.sessions WHERE account_id = $1 AND left(token_hash, 16) = $2 RETURNING 1`,
+      [accountId, id],
+    );
     return rows.length > 0;
   }
 

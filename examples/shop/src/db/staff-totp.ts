@@ -84,7 +84,10 @@ export class StaffTotpStore {
       await tx.query(`UPDATE ${this.schema}.staff_totp SET enabled_at = $2 WHERE account_id = $1`, [accountId, this.clock.now()]);
       await tx.query(`DELETE FROM ${this.schema}.staff_recovery_codes WHERE account_id = $1`, [accountId]);
       for (const c of codes) {
-        await tx.query(`INSERT INTO ${this.schema}.staff_recovery_codes (account_id, code_hash) VALUES ($1, $2)`, [accountId, hashToken(normaliseRecoveryCode(c))]);
+        await tx.query(`INSERT INTO ${this.schema}.staff_recovery_codes (account_id, code_hash) VALUES ($1, $2)`, [
+          accountId,
+          hashToken(normaliseRecoveryCode(c)),
+        ]);
       }
     });
     return codes;
@@ -105,7 +108,10 @@ export class StaffTotpStore {
 
   /** How many recovery codes are left unused. */
   async recoveryCodesLeft(accountId: string): Promise<number> {
-    const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.schema}.staff_recovery_codes WHERE account_id = $1 AND used_at IS NULL`, [accountId]);
+    const { rows } = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${this.schema}.staff_recovery_codes WHERE account_id = $1 AND used_at IS NULL`,
+      [accountId],
+    );
     return rows[0]?.n ?? 0;
   }
 
@@ -119,7 +125,8 @@ export class StaffTotpStore {
     const row = rows[0];
     if (row === undefined || (mustBeEnabled && row.enabled_at === null)) return false;
     const secret = this.box.open(row.secret_sealed, this.context(accountId));
-    const result = verifySync({ secret, token: code.trim(), epoch: Math.floor(this.clock.now().getTime() / 1000), epochTolerance: TOLERANCE_SECONDS });
+    const epoch = Math.floor(this.clock.now().getTime() / 1000);
+    const result = verifySync({ secret, token: code.trim(), epoch, epochTolerance: TOLERANCE_SECONDS });
     if (!result.valid) return false;
     const spent = await this.db.query(
       `UPDATE ${this.schema}.staff_totp SET last_time_step = $2 WHERE account_id = $1 AND last_time_step < $2 RETURNING 1`,

@@ -12,6 +12,9 @@ import { qrDataUrl } from '../views/qr-code.js';
 import { reauthPage, secondFactorPage, securityPage } from '../views/security-pages.js';
 import { safeNext } from './auth.js';
 
+/** Wrong codes one password sign-in may give before it is ended (the password must be given again, under its own rate limit). */
+const MAX_CODE_ATTEMPTS = 5;
+
 const CodeForm = z.object({ code: z.string().max(40).default(''), next: z.string().max(2000).optional() });
 const ReauthForm = z.object({ password: z.string().max(200).default(''), code: z.string().max(40).default(''), next: z.string().max(2000).optional() });
 
@@ -35,6 +38,11 @@ export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
     const form = CodeForm.safeParse(req.body ?? {});
     const next = form.success ? form.data.next : undefined;
     if (!form.success || !(await shop.staffTotp.verify(session.state.accountId, form.data.code))) {
+      if ((await shop.sessions.countFailedCode(session.token)) >= MAX_CODE_ATTEMPTS) {
+        await shop.sessions.destroy(session.token);
+        res.clearCookie(SESSION_COOKIE, { path: '/' });
+        return void res.status(401).send(secondFactorPage(ctx, { next }, { _form: ctx.t('security.tooManyCodes') }, false).value);
+      }
       return void res.status(401).send(secondFactorPage(ctx, { next }, { code: ctx.t('security.wrongCode') }).value);
     }
     await shop.sessions.completeSecondFactor(session.token);

@@ -27,9 +27,11 @@ export async function ensureStartupAdmin(shop: Shop, keepDir: string | null): Pr
   }
   if (!shop.config.demoPanel) return null;
   const box = shop.secretBox;
-  const saved = remembered<DemoAdminFile>(keepDir, 'demo-admin.json', () => ({ email: 'admin@example.com', sealedPassword: box.seal(randomSecret(12), DEMO_ADMIN_CONTEXT) }));
+  const sealed = (password: string) => box.seal(password, DEMO_ADMIN_CONTEXT);
+  const saved = remembered<DemoAdminFile>(keepDir, 'demo-admin.json', () => ({ email: 'admin@example.com', sealedPassword: sealed(randomSecret(12)) }));
   const password = saved.sealedPassword === undefined ? (saved.password ?? randomSecret(12)) : box.open(saved.sealedPassword, DEMO_ADMIN_CONTEXT);
-  if (saved.sealedPassword === undefined) rememberedUpdate(keepDir, 'demo-admin.json', { email: saved.email, sealedPassword: box.seal(password, DEMO_ADMIN_CONTEXT) });
+  // A file from before sealing: sealed now, once.
+  if (saved.sealedPassword === undefined) rememberedUpdate(keepDir, 'demo-admin.json', { email: saved.email, sealedPassword: sealed(password) });
   await ensureAdmin(shop, saved.email, password);
   return { email: saved.email, password, demo: true };
 }

@@ -20,7 +20,9 @@ export async function resealShopSecrets(db: SqlClient, shopSchema: string, box: 
   // The rotation command may run against a database whose shop tables predate staff TOTP.
   const { rows: present } = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`${shopSchema}.staff_totp`]);
   if (present[0]?.t == null) return result;
-  const { rows } = await db.query<{ account_id: string; secret_sealed: string }>(`SELECT account_id, secret_sealed FROM ${shopSchema}.staff_totp ORDER BY account_id`);
+  const { rows } = await db.query<{ account_id: string; secret_sealed: string }>(
+    `SELECT account_id, secret_sealed FROM ${shopSchema}.staff_totp ORDER BY account_id`,
+  );
   for (const row of rows) {
     const context = staffTotpContext(row.account_id);
     const plain = box.open(row.secret_sealed, context);

@@ -7,8 +7,14 @@ import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
 
 /** The second step of signing in: a code from the authenticator app, or a recovery code. */
-export function secondFactorPage(ctx: RequestContext, values: { next?: string }, errors?: FieldErrors): SafeHtml {
+export function secondFactorPage(ctx: RequestContext, values: { next?: string }, errors?: FieldErrors, canRetry = true): SafeHtml {
   const { t } = ctx;
+  if (!canRetry) {
+    return page(ctx, {
+      title: t('security.signInCode.title'),
+      body: html`<section class="card"><h1>${t('security.signInCode.title')}</h1>${formError(errors)}<p><a href="/signin">${t('nav.signIn')}</a></p></section>`,
+    });
+  }
   return page(ctx, {
     title: t('security.signInCode.title'),
     body: html`<section class="card"><h1>${t('security.signInCode.title')}</h1>
