@@ -44,7 +44,7 @@ async function main(config: ShopConfig): Promise<void> {
   ];
   if (shop.demo !== null) for (const p of shop.demo.panels) lines.push(`  simulated 3x-ui panel (${p.name}): ${p.url}  login ${p.login.username} / ${p.login.password}`);
   if (shop.demo !== null && config.demoCore !== null) lines.push(...demoCoreLines(shop.demo, config.demoCore));
-  if (admin !== null) lines.push(`  admin sign-in: ${admin.email} / ${admin.password}`);
+  if (admin !== null) lines.push(`  admin sign-in: ${admin.email} / ${admin.password}${config.staffTotpRequired ? ' (then set up two-factor sign-in)' : ''}`);
   if (bot === null) lines.push('  Telegram bot: off (set TELEGRAM_BOT_TOKEN from @BotFather to turn it on; see README "Telegram bot")');
   else if (bot instanceof Error) lines.push(`  Telegram bot: could not start (${bot.message}); the shop runs without it`);
   else lines.push(`  Telegram bot: @${bot.username} (${bot.mode === 'webhook' ? `webhook at ${url}${WEBHOOK_PATH}` : 'long polling'})`);

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 
+const TEST_KEYS = `k2:${Buffer.alloc(32, 2).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`;
+
 describe('configuration', () => {
   it('runs on embedded PGlite with the demo panels when nothing is set', () => {
     const config = loadConfig({});
@@ -13,7 +15,7 @@ describe('configuration', () => {
   });
 
   it('uses PostgreSQL without demo panels or test payments when DATABASE_URL is set', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://u@db/shop', SHOP_SECRET: 'x'.repeat(32) });
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@db/shop', SHOP_SECRET: 'x'.repeat(32), SHOP_SECRET_KEYS: TEST_KEYS });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db/shop' });
     expect(config.demoPanel).toBe(false);
     expect(config.testPayments).toBe(false);
@@ -81,5 +83,15 @@ describe('configuration', () => {
     const problems = (error as ConfigError).problems.join('\n');
     for (const name of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_ADMIN_IDS', 'TELEGRAM_WEBHOOK_SECRET']) expect(problems).toContain(name);
     expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK: 'on' })).toThrow(/TELEGRAM_WEBHOOK: on needs PUBLIC_URL/);
+  });
+
+  it('needs secret keys with PostgreSQL, reads them in order, and names a bad one without echoing it', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/shop', SHOP_SECRET: 'x'.repeat(32) })).toThrow(/SHOP_SECRET_KEYS: required with DATABASE_URL/);
+    const config = loadConfig({ DATABASE_URL: 'postgres://db/shop', SHOP_SECRET: 'x'.repeat(32), SHOP_SECRET_KEYS: TEST_KEYS });
+    expect(config.secretKeys?.map((k) => k.id)).toEqual(['k2', 'k1']);
+    expect(loadConfig({}).secretKeys).toBeNull();
+    const bad = 'k1:c2hvcnQta2V5';
+    expect(() => loadConfig({ SHOP_SECRET_KEYS: bad })).toThrow(/SHOP_SECRET_KEYS: secret key k1 must decode to 32 bytes/);
+    expect(() => loadConfig({ SHOP_SECRET_KEYS: bad })).not.toThrow(/c2hvcnQta2V5/);
   });
 });

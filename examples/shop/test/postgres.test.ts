@@ -23,7 +23,7 @@ describe.skipIf(DATABASE_URL === undefined)(`the shop on PostgreSQL${DATABASE_UR
   let worker: Shop;
 
   beforeAll(async () => {
-    const env = { DATABASE_URL: DATABASE_URL as string, DATABASE_SCHEMA: schema, SHOP_SECRET: 'pg-test-secret-pg-test-secret-pg-test', LOG_LEVEL: 'silent' };
+    const env = { DATABASE_URL: DATABASE_URL as string, DATABASE_SCHEMA: schema, SHOP_SECRET: 'pg-test-secret-pg-test-secret-pg-test', SHOP_SECRET_KEYS: `t1:${Buffer.alloc(32, 7).toString('base64')}`, LOG_LEVEL: 'silent' };
     // Two replicas starting at once: migrations are applied once, under an advisory lock.
     [web, worker] = await Promise.all([
       openShop(loadConfig({ ...env, DEMO_PANEL: 'on' }), { clock, logger }),

@@ -26,3 +26,4 @@ export * from './mutex.js';
 export * from './rules/index.js';
 export * from './engine/index.js';
 export * from './scheduler/index.js';
+export * from './secrets/index.js';

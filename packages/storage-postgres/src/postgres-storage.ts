@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Mutex, STORAGE_PORT_VERSION, StorageMisuseError, silentLogger, systemClock } from '@panelkit/sdk';
-import type { Clock, Logger, StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk';
+import type { Clock, Logger, SecretBox, StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk';
 import type { SqlClient, SqlQueryable } from './client.js';
 import { isRetryableConflict, mapError } from './internal/errors.js';
 import type { Call, RunOptions, Runner } from './internal/runner.js';
@@ -18,6 +18,13 @@ export interface PostgresStorageOptions {
   logger?: Logger;
   /** How many times one call or transaction runs before a serialisation failure or deadlock is given up. Default 5. */
   maxAttempts?: number;
+  /**
+   * Seals panel credentials before they are written and opens them when read (AES-256-GCM, keys from
+   * the host's environment), so a dump or backup of the database opens no panel. Run
+   * {@link resealSecrets} at start-up to seal rows written before and to check the keys. Without a box
+   * credentials are stored in plain jsonb (tests, benches): a host holding real panels must pass one.
+   */
+  secretBox?: SecretBox;
 }
 
 /** One open transaction: whether its callback still runs, and the lock that orders its calls. */
@@ -133,7 +140,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
       try {
         return await client.transaction(async (db) => {
           const scope: TransactionScope = { open: true, lock: new Mutex() };
-          const tx = createRepositories({ runner: transactionRunner(db, scope), schema, clock });
+          const tx = createRepositories({ runner: transactionRunner(db, scope), schema, clock, secretBox: options.secretBox });
           try {
             return await scopes.run(scope, () => fn(tx));
           } finally {
@@ -154,7 +161,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
     kind: 'postgres',
     portVersion: STORAGE_PORT_VERSION,
     capabilities,
-    ...createRepositories({ runner: direct, schema, clock }),
+    ...createRepositories({ runner: direct, schema, clock, secretBox: options.secretBox }),
 
     async transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T> {
       assertUsable('transaction');

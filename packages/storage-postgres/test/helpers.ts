@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import type { Clock, StoragePort } from '@panelkit/sdk';
+import type { Clock, SecretBox, StoragePort } from '@panelkit/sdk';
 import { createPostgresStorage, fromPGlite, fromPgPool, migrate } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
 
@@ -20,10 +20,14 @@ export function newPool(max = 4): pg.Pool {
 }
 
 /** A migrated storage in a fresh schema; `cleanup` drops the schema. */
-export async function storageInFreshSchema(client: SqlClient, clock: Clock): Promise<{ storage: StoragePort; schema: string; cleanup: () => Promise<void> }> {
+export async function storageInFreshSchema(
+  client: SqlClient,
+  clock: Clock,
+  secretBox?: SecretBox,
+): Promise<{ storage: StoragePort; schema: string; cleanup: () => Promise<void> }> {
   const schema = uniqueSchema();
   await migrate(client, { schema, clock });
-  const storage = createPostgresStorage({ client, schema, clock });
+  const storage = createPostgresStorage({ client, schema, clock, ...(secretBox === undefined ? {} : { secretBox }) });
   return {
     storage,
     schema,

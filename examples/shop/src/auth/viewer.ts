@@ -5,6 +5,7 @@ import { HttpError } from '../http/http-error.js';
 import { isLocale, translator, type Locale } from '../i18n/translate.js';
 import type { Shop } from '../stack/shop.js';
 import { csrfTokenFor } from './csrf.js';
+import { requireStaffSecondFactor, setSessionLocals, type SessionLocals } from './staff-security.js';
 
 export const SESSION_COOKIE = 'pk_session';
 export const LOCALE_COOKIE = 'pk_lang';
@@ -31,13 +32,19 @@ export function loadViewer(shop: Shop) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const bearer = /^Bearer (pk_[A-Za-z0-9_-]{20,100})$/.exec(req.get('authorization') ?? '')?.[1];
     let viewer: Viewer | null = null;
+    let session: SessionLocals | null = null;
     if (bearer !== undefined) {
       viewer = await viewerFor(shop, await shop.apiTokens.accountFor(bearer), 'api_token');
       if (viewer === null) return next(new HttpError(401, 'errors.badToken'));
     } else {
-      const session = req.cookies?.[SESSION_COOKIE] as unknown;
-      if (typeof session === 'string' && session.length <= 100) viewer = await viewerFor(shop, await shop.sessions.accountFor(session), 'session');
+      const token = req.cookies?.[SESSION_COOKIE] as unknown;
+      const state = typeof token === 'string' && token.length <= 100 ? await shop.sessions.stateOf(token) : null;
+      if (state !== null) session = { token: token as string, state };
+      // A session still owing its second factor signs nobody in.
+      if (state !== null && !state.secondFactorPending) viewer = await viewerFor(shop, state.accountId, 'session');
     }
+    const isStaff = viewer?.account.role === 'admin';
+    setSessionLocals(res, session, isStaff && shop.config.staffTotpRequired && !(await shop.staffTotp.isEnabled(viewer?.account.id as string)));
     const locale = preferredLocale(req);
     setCtx(res, {
       locale,
@@ -62,5 +69,5 @@ export function requireAdmin(req: Request, res: Response, next: NextFunction): v
   const viewer = ctxOf(res).viewer;
   if (viewer === null) return requireAccount(req, res, next);
   if (viewer.account.role !== 'admin') return next(new HttpError(403, 'errors.adminsOnly'));
-  next();
+  requireStaffSecondFactor(req, res, next);
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parseSecretKeys, type SecretKey } from '@panelkit/sdk';
 import { z } from 'zod';
 
 /** Where the shop keeps its embedded database and generated secrets when no setting says otherwise. */
@@ -30,6 +31,12 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).optional(),
   /** Derives panel usernames and signs CSRF tokens: at least 32 characters, and it must never change. */
   SHOP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * Keys that seal panel passwords and tokens in the database: `id:base64(32 bytes)[,id:base64…]`, the first
+   * seals, all open (see docs/guides/secrets.md). Required with DATABASE_URL; in embedded mode one is
+   * generated and kept in the data folder.
+   */
+  SHOP_SECRET_KEYS: z.string().min(1).optional(),
   SHOP_NAME: z.string().min(1).max(80).default('panelkit shop'),
   /** The prefix of client names on panels, so this shop's clients are recognised (and others' left alone). */
   SHOP_PREFIX: z.string().regex(/^[a-z][a-z0-9]{1,11}$/, 'must be 2–12 lower-case letters or digits').default('shop'),
@@ -48,6 +55,8 @@ const EnvSchema = z.object({
   /** Creates this admin at start when no account has the address yet. */
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  /** `required` (default): admins must enrol a TOTP second factor before using the back office; `optional`: they may. */
+  STAFF_TOTP: z.enum(['required', 'optional'], { message: 'must be required or optional' }).default('required'),
   /** Card-to-card top-ups: the card buyers pay to (shown on the wallet page). */
   CARD_NUMBER: z.string().regex(/^[0-9 -]{12,30}$/, 'must be a card number').optional(),
   CARD_HOLDER: z.string().min(1).max(100).optional(),
@@ -88,6 +97,8 @@ export interface ShopConfig {
   dataDir: string;
   /** `null` in embedded mode until the data folder provides one (see `ensureSecret`). */
   secret: string | null;
+  /** The keys of the secret box, the sealing one first; `null` in embedded mode until the data folder provides one. */
+  secretKeys: SecretKey[] | null;
   shopName: string;
   prefix: string;
   currency: string;
@@ -97,6 +108,8 @@ export interface ShopConfig {
   demoCore: string | null;
   panelsFile: string | null;
   admin: { email: string; password: string } | null;
+  /** Whether admins must have a TOTP second factor before the back office opens. */
+  staffTotpRequired: boolean;
   cardToCard: { cardNumber: string; holder: string } | null;
   testPayments: boolean;
   runWorker: boolean;
@@ -139,6 +152,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const problems: string[] = [];
   const embedded = e.DATABASE_URL === undefined;
   if (!embedded && e.SHOP_SECRET === undefined) problems.push('SHOP_SECRET: required with DATABASE_URL (at least 32 characters; keep it for the shop\'s lifetime)');
+  if (!embedded && e.SHOP_SECRET_KEYS === undefined) {
+    problems.push('SHOP_SECRET_KEYS: required with DATABASE_URL (id:base64 of 32 random bytes; `npm run secrets -w examples/shop -- new-key k1` makes one)');
+  }
+  const secretKeys = e.SHOP_SECRET_KEYS === undefined ? null : readSecretKeys(e.SHOP_SECRET_KEYS, problems);
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   if ((e.CARD_NUMBER === undefined) !== (e.CARD_HOLDER === undefined)) problems.push('CARD_NUMBER and CARD_HOLDER: set both or neither');
   if (e.SMTP_URL !== undefined && e.MAIL_FROM === undefined) problems.push('MAIL_FROM: required with SMTP_URL (the From of notification emails)');
@@ -161,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     schema: e.DATABASE_SCHEMA,
     dataDir,
     secret: e.SHOP_SECRET ?? null,
+    secretKeys,
     shopName: e.SHOP_NAME,
     prefix: e.SHOP_PREFIX,
     currency: e.SHOP_CURRENCY,
@@ -169,6 +187,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     demoCore,
     panelsFile: e.PANELS_FILE === undefined ? null : resolve(cwd, e.PANELS_FILE),
     admin: e.ADMIN_EMAIL === undefined ? null : { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD as string },
+    staffTotpRequired: e.STAFF_TOTP === 'required',
     cardToCard: e.CARD_NUMBER === undefined ? (demoPanel ? { cardNumber: '6037-9900-0000-0000', holder: 'Demo Shop' } : null) : { cardNumber: e.CARD_NUMBER, holder: e.CARD_HOLDER as string },
     testPayments: e.TEST_PAYMENTS ?? demoPanel,
     runWorker: e.RUN_WORKER,
@@ -190,4 +209,14 @@ function telegramConfig(e: z.infer<typeof EnvSchema>): TelegramConfig | null {
     webhook: webhook && e.PUBLIC_URL !== undefined ? { url: new URL('/telegram/webhook', e.PUBLIC_URL).href, secret: e.TELEGRAM_WEBHOOK_SECRET ?? null } : null,
     support: e.TELEGRAM_SUPPORT ?? null,
   };
+}
+
+/** The keys in SHOP_SECRET_KEYS, or `null` with the problem added (never echoing key material). */
+function readSecretKeys(text: string, problems: string[]): SecretKey[] | null {
+  try {
+    return parseSecretKeys(text);
+  } catch (error) {
+    problems.push(`SHOP_SECRET_KEYS: ${(error as Error).message}`);
+    return null;
+  }
 }

@@ -167,9 +167,31 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
       `CREATE TABLE ${s}.telegram_daily_summaries (day date PRIMARY KEY, sent_at timestamptz NOT NULL)`,
     ],
   },
+  {
+    // Staff sign-in: a TOTP second factor (its secret sealed by the shop's secret box), hashed recovery
+    // codes, and per-session state (waiting for the second factor, last re-authentication, the browser).
+    version: 4,
+    statements: (s) => [
+      `ALTER TABLE ${s}.sessions ADD COLUMN second_factor_pending boolean NOT NULL DEFAULT false,
+        ADD COLUMN failed_codes integer NOT NULL DEFAULT 0, ADD COLUMN reauth_at timestamptz, ADD COLUMN user_agent text`,
+      `CREATE TABLE ${s}.staff_totp (
+        account_id text PRIMARY KEY REFERENCES ${s}.accounts (id) ON DELETE CASCADE,
+        secret_sealed text NOT NULL,
+        enabled_at timestamptz,
+        last_time_step bigint NOT NULL DEFAULT 0,
+        created_at timestamptz NOT NULL
+      )`,
+      `CREATE TABLE ${s}.staff_recovery_codes (
+        account_id text NOT NULL REFERENCES ${s}.accounts (id) ON DELETE CASCADE,
+        code_hash text NOT NULL,
+        used_at timestamptz,
+        PRIMARY KEY (account_id, code_hash)
+      )`,
+    ],
+  },
 ];
 
-/** The newest migration this build knows (versions may skip: each area owns its own numbers). */
+/** The newest version this build knows. */
 export const SHOP_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
 /** `"panelkit_shop"` for engine schema `panelkit`: the shop's tables sit beside the engine's. */

@@ -17,6 +17,7 @@ import { checkoutRoutes } from '../routes/checkout.js';
 import { extensionRoutes } from '../routes/extension.js';
 import { healthRoutes } from '../routes/health.js';
 import { notificationRoutes } from '../routes/notifications.js';
+import { staffSecurityRoutes } from '../routes/staff-security.js';
 import { subscriptionRoutes } from '../routes/subscriptions.js';
 import { walletRoutes } from '../routes/wallet.js';
 import type { Shop } from '../stack/shop.js';
@@ -40,6 +41,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null): R
   return [
     telegramLinkRoutes(shop, telegram),
     authRoutes(shop, limits),
+    staffSecurityRoutes(shop, limits),
     catalogRoutes(shop),
     checkoutRoutes(shop, limits),
     subscriptionRoutes(shop),

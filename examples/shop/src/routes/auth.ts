@@ -28,11 +28,11 @@ export function safeNext(next: unknown): string {
 
 export function authRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
-  const startSession = async (req: Request, res: Response, accountId: string) => {
+  const startSession = async (req: Request, res: Response, accountId: string, secondFactorPending = false) => {
     // A new token at every sign-in; the one this browser had before stops working.
     const previous = req.cookies?.[SESSION_COOKIE] as unknown;
     if (typeof previous === 'string') await shop.sessions.destroy(previous);
-    const { token } = await shop.sessions.create(accountId);
+    const { token } = await shop.sessions.create(accountId, { secondFactorPending, userAgent: req.get('user-agent') ?? '' });
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: shop.config.secureCookies, maxAge: SESSION_TTL_MS, path: '/' });
   };
 
@@ -62,6 +62,11 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     if (!form.ok) return void res.status(400).send(signInPage(ctx, { email }, form.fields).value);
     const account = await signIn(shop, form.data.email, form.data.password);
     if (account === null) return void res.status(401).send(signInPage(ctx, { email, next: form.data.next }, { _form: ctx.t('auth.wrongPassword') }).value);
+    if (await shop.staffTotp.isEnabled(account.id)) {
+      // The password was right; the session signs in only once the second factor is given too.
+      await startSession(req, res, account.id, true);
+      return res.redirect(303, `/signin/second-factor?next=${encodeURIComponent(safeNext(form.data.next))}`);
+    }
     await startSession(req, res, account.id);
     res.redirect(303, safeNext(form.data.next));
   });

@@ -1,10 +1,23 @@
 import { ensureAdmin } from '../auth/accounts.js';
-import { randomSecret, remembered } from './data-folder.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SecretBox } from '@panelkit/sdk';
+import { randomSecret, remembered, rememberedUpdate } from './data-folder.js';
 import type { Shop } from './shop.js';
+
+/** The demo admin's login as the data folder keeps it: the password sealed with the shop's secret box. */
+interface DemoAdminFile {
+  email: string;
+  sealedPassword?: string;
+  /** Files of older versions held the password in plain text; it is sealed on the next start. */
+  password?: string;
+}
+
+const DEMO_ADMIN_CONTEXT = 'data-folder:demo-admin';
 
 /**
  * The admin the shop starts with: ADMIN_EMAIL/ADMIN_PASSWORD when set; in demo mode a demo admin
- * whose password is generated once and kept in the data folder (so it can be printed at start).
+ * whose password is generated once and kept in the data folder, sealed (so it can be printed at start).
  * Returns the login to print, or `null` when there is nothing to tell.
  */
 export async function ensureStartupAdmin(shop: Shop, keepDir: string | null): Promise<{ email: string; password: string; demo: boolean } | null> {
@@ -13,7 +26,27 @@ export async function ensureStartupAdmin(shop: Shop, keepDir: string | null): Pr
     return null;
   }
   if (!shop.config.demoPanel) return null;
-  const login = remembered(keepDir, 'demo-admin.json', () => ({ email: 'admin@example.com', password: randomSecret(12) }));
-  await ensureAdmin(shop, login.email, login.password);
-  return { ...login, demo: true };
+  const box = shop.secretBox;
+  const sealed = (password: string) => box.seal(password, DEMO_ADMIN_CONTEXT);
+  const saved = remembered<DemoAdminFile>(keepDir, 'demo-admin.json', () => ({ email: 'admin@example.com', sealedPassword: sealed(randomSecret(12)) }));
+  const password = saved.sealedPassword === undefined ? (saved.password ?? randomSecret(12)) : box.open(saved.sealedPassword, DEMO_ADMIN_CONTEXT);
+  // A file from before sealing: sealed now, once.
+  if (saved.sealedPassword === undefined) rememberedUpdate(keepDir, 'demo-admin.json', { email: saved.email, sealedPassword: sealed(password) });
+  await ensureAdmin(shop, saved.email, password);
+  return { email: saved.email, password, demo: true };
+}
+
+/**
+ * Checks (and with `rotate`, seals again under the current key) the demo admin's password in the data
+ * folder; returns the key id it is sealed with, or `null` when there is no such file.
+ */
+export function resealDemoAdminFile(dataDir: string, box: SecretBox, rotate: boolean): string | null {
+  const file = join(dataDir, 'demo-admin.json');
+  if (!existsSync(file)) return null;
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as DemoAdminFile;
+  if (saved.sealedPassword === undefined) return null;
+  const password = box.open(saved.sealedPassword, DEMO_ADMIN_CONTEXT);
+  if (!rotate || box.keyIdOf(saved.sealedPassword) === box.currentKeyId) return box.keyIdOf(saved.sealedPassword);
+  rememberedUpdate(dataDir, 'demo-admin.json', { email: saved.email, sealedPassword: box.seal(password, DEMO_ADMIN_CONTEXT) });
+  return box.currentKeyId;
 }

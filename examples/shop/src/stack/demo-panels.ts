@@ -12,9 +12,14 @@ const LOCATIONS = [
   { key: 'ams', name: 'Amsterdam', tag: 'nl' },
 ] as const;
 
+/**
+ * What the data folder keeps of a simulated panel: where it listens. Its login is not kept here: it is
+ * read back from the panel's sealed credentials in the database (files of older versions held a
+ * `password`; it is used once, then dropped from the file).
+ */
 interface DemoPanelFile {
   username: string;
-  password: string;
+  password?: string;
   basePath: string;
   ports: { panel: number; subscription: number; core?: number[] };
 }
@@ -70,16 +75,17 @@ export async function startDemoPanels(deps: {
   try {
     for (const location of LOCATIONS) {
       const fileName = `demo-panel-${location.key}.json`;
-      const saved = remembered<DemoPanelFile>(deps.dataDir, fileName, () => ({
+      const { password: legacyPassword, ...saved } = remembered<DemoPanelFile>(deps.dataDir, fileName, () => ({
         username: 'admin',
-        password: randomSecret(12),
         basePath: `/${randomSecret(9)}/`,
         ports: { panel: 0, subscription: 0 },
       }));
+      const stored = (await deps.storage.panels.list()).find((p) => p.name === panelName(location.name))?.credentials;
+      const login = { username: saved.username, password: stored?.type === 'password' ? stored.password : (legacyPassword ?? randomSecret(12)) };
       const sim = createXuiSimulator({
         version: '2.8.x',
         basePath: saved.basePath,
-        credentials: { username: saved.username, password: saved.password },
+        credentials: login,
         clock: deps.clock,
         ...(core === null ? {} : { core: { binary: core, trafficIntervalMs: DEMO_TRAFFIC_INTERVAL_MS, serve: isLiveInbound } }),
       });
@@ -93,14 +99,8 @@ export async function startDemoPanels(deps: {
       rememberedUpdate(deps.dataDir, fileName, { ...saved, ports: { ...ports, ...(corePorts === undefined ? {} : { core: corePorts }) } });
 
       const url = `${server.origin}${saved.basePath}`;
-      const panel = await registerPanel(deps.storage, {
-        name: `${location.name} (simulated 3x-ui)`,
-        tag: location.tag,
-        url,
-        login: { username: saved.username, password: saved.password },
-        subscriptionBaseUrl: `${subServer.origin}/sub/`,
-      });
-      panels.push({ name: location.name, tag: location.tag, sim, panel, url, login: { username: saved.username, password: saved.password } });
+      const panel = await registerPanel(deps.storage, { name: panelName(location.name), tag: location.tag, url, login, subscriptionBaseUrl: `${subServer.origin}/sub/` });
+      panels.push({ name: location.name, tag: location.tag, sim, panel, url, login });
       await sim.core?.start();
     }
     if ((await deps.storage.plans.list()).length === 0) {
@@ -114,6 +114,11 @@ export async function startDemoPanels(deps: {
     await close();
     throw error;
   }
+}
+
+/** The stored panel's name for a demo location. */
+function panelName(locationName: string): string {
+  return `${locationName} (simulated 3x-ui)`;
 }
 
 async function registerPanel(

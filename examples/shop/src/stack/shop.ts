@@ -1,17 +1,20 @@
-import { createPanelkit, systemClock, type Clock, type Panelkit, type StoragePort } from '@panelkit/sdk';
-import { createPostgresStorage, migrate, type SqlClient } from '@panelkit/storage-postgres';
+import { createPanelkit, systemClock, type Clock, type Panelkit, type SecretBox, type StoragePort } from '@panelkit/sdk';
+import { createPostgresStorage, migrate, resealSecrets, type SqlClient } from '@panelkit/storage-postgres';
 import type { Logger } from 'pino';
 import type { ShopConfig } from '../config/config.js';
 import { AccountStore } from '../db/accounts.js';
 import { ApiTokenStore } from '../db/api-tokens.js';
 import { migrateShop, shopSchemaName } from '../db/migrations.js';
 import { SessionStore } from '../db/sessions.js';
+import { StaffTotpStore } from '../db/staff-totp.js';
 import { AdapterCache } from '../panels/adapter-cache.js';
 import { applyPanelsFile } from '../panels/panels-file.js';
 import { randomSecret, remembered } from './data-folder.js';
 import { openDatabase } from './database.js';
 import { startDemoPanels, type DemoPanels } from './demo-panels.js';
 import { panelAdapterFactory } from './panel-adapters.js';
+import { shopSecretBox } from './secret-keys.js';
+import { resealShopSecrets } from './shop-secrets.js';
 
 /** Everything a route or the background loop needs: the engine, storage, and the shop's own tables. */
 export interface Shop {
@@ -27,8 +30,12 @@ export interface Shop {
   readonly accounts: AccountStore;
   readonly sessions: SessionStore;
   readonly apiTokens: ApiTokenStore;
+  /** Admins' TOTP second factor and recovery codes. */
+  readonly staffTotp: StaffTotpStore;
   /** Signs CSRF tokens and derives panel usernames; never changes for a shop's lifetime. */
   readonly secret: string;
+  /** Seals what the shop must read back (panel credentials); keys from SHOP_SECRET_KEYS or the data folder. */
+  readonly secretBox: SecretBox;
   /** Adapters for the shop's own panel calls (test connection, target sync). */
   readonly adapters: AdapterCache;
   /** The simulated panels in demo mode, else `null`. */
@@ -62,7 +69,12 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
     const client = database.client;
     await migrate(client, { schema: config.schema, clock });
     await migrateShop(client, config.schema, clock.now());
-    const storage = createPostgresStorage({ client, schema: config.schema, clock, logger: logger.child({ component: 'storage' }) });
+    const secretBox = shopSecretBox(config, keepDir);
+    // Seals rows written before encryption and proves the keys open every stored secret, before anything is served.
+    const sealing = await resealSecrets(client, { schema: config.schema, secretBox });
+    if (sealing.sealed > 0) logger.info({ sealed: sealing.sealed }, 'panel credentials sealed at rest');
+    await resealShopSecrets(client, shopSchemaName(config.schema), secretBox, false);
+    const storage = createPostgresStorage({ client, schema: config.schema, clock, logger: logger.child({ component: 'storage' }), secretBox });
     closers.push(() => storage.close());
     if (config.panelsFile !== null) await applyPanelsFile(storage, config.panelsFile, logger.child({ component: 'panels-file' }));
 
@@ -102,7 +114,9 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       accounts: new AccountStore(client, shopSchema, clock),
       sessions: new SessionStore(client, shopSchema, clock),
       apiTokens: new ApiTokenStore(client, shopSchema, clock),
+      staffTotp: new StaffTotpStore(client, shopSchema, clock, secretBox),
       secret,
+      secretBox,
       adapters,
       demo,
       close,

@@ -1,9 +1,11 @@
+import { SecretKeyError } from '@panelkit/sdk';
 import { ConfigError } from '../config/config.js';
 import { PanelsFileError } from '../panels/panels-file.js';
 
 /** One clear sentence for what usually stops a shop from starting, or `null` for anything else (shown in full). */
 export function explainStartupError(error: unknown, settings: { port?: number } = {}): string | null {
   if (error instanceof ConfigError || error instanceof PanelsFileError) return error.message;
+  if (SecretKeyError.is(error)) return `the secret keys do not fit the database: ${error.message} (check SHOP_SECRET_KEYS, or secret-keys.json in the data folder)`;
   // The storage wraps driver errors; the driver's code is on the cause.
   const causeCode = ((error as { cause?: unknown } | null)?.cause as NodeJS.ErrnoException | undefined)?.code;
   const code = causeCode ?? (error as NodeJS.ErrnoException | null)?.code;

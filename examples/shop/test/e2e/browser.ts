@@ -24,8 +24,8 @@ export interface ServedShop extends ShopUnderTest {
 }
 
 /** The whole shop over real HTTP on 127.0.0.1 with its worker and scheduler running, on a manual clock. */
-export async function serveShop(): Promise<ServedShop> {
-  const t = await startShop();
+export async function serveShop(options: Parameters<typeof startShop>[0] = {}): Promise<ServedShop> {
+  const t = await startShop(options);
   const background: Background = startBackground(t.shop, { tickEveryMs: 250 });
   const server: Server = await new Promise((done) => {
     const s = t.app.listen(0, '127.0.0.1', () => done(s));

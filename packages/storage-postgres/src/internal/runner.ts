@@ -1,4 +1,4 @@
-import type { Clock } from '@panelkit/sdk';
+import type { Clock, SecretBox } from '@panelkit/sdk';
 import type { SqlQueryable } from '../client.js';
 
 /** What a repository call gets: a connection to run its statements on, and the time of the call. */
@@ -31,4 +31,6 @@ export interface RepositoryContext {
   /** The quoted schema name, e.g. `"panelkit"`; table names are `${schema}.jobs`. */
   readonly schema: string;
   readonly clock: Clock;
+  /** Seals and opens panel credentials; without one they are stored as plain jsonb. */
+  readonly secretBox?: SecretBox | undefined;
 }

@@ -1,5 +1,16 @@
-import { NewPanelSchema, NotFoundError, PanelPatchSchema, UNKNOWN_HEALTH, createId, definedFields, inputKey, parseInput } from '@panelkit/sdk';
-import type { NewPanel, Panel, PanelHealth, PanelPatch, PanelRepository } from '@panelkit/sdk';
+import {
+  NewPanelSchema,
+  NotFoundError,
+  PanelPatchSchema,
+  UNKNOWN_HEALTH,
+  createId,
+  definedFields,
+  inputKey,
+  openPanelCredentials,
+  parseInput,
+  sealPanelCredentials,
+} from '@panelkit/sdk';
+import type { NewPanel, Panel, PanelHealth, PanelPatch, PanelRepository, SecretBox } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
 import { rowLock } from '../internal/locks.js';
@@ -17,12 +28,17 @@ function decodeHealth(value: unknown): PanelHealth {
   return { ...raw, checkedAt: dec.timeOrNull(raw.checkedAt) };
 }
 
-const COLUMNS: readonly Column<Panel>[] = [
+/** Credentials are a sealed string (jsonb) under the storage's secret box, plain jsonb only without one. */
+function encodeCredentials(box: SecretBox | undefined, panel: Panel): string {
+  return enc.json(box === undefined ? panel.credentials : sealPanelCredentials(box, panel.id, panel.credentials));
+}
+
+const columns = (box: SecretBox | undefined): readonly Column<Panel>[] => [
   ['id', 'text', (p) => p.id],
   ['kind', 'text', (p) => p.kind],
   ['name', 'text', (p) => p.name],
   ['base_url', 'text', (p) => p.baseUrl],
-  ['credentials', 'jsonb', (p) => enc.json(p.credentials)],
+  ['credentials', 'jsonb', (p) => encodeCredentials(box, p)],
   ['location_tags', 'jsonb', (p) => enc.json(p.locationTags)],
   ['options', 'jsonb', (p) => enc.json(p.options)],
   ['enabled', 'boolean', (p) => p.enabled],
@@ -31,13 +47,15 @@ const COLUMNS: readonly Column<Panel>[] = [
   ['updated_at', 'timestamptz', (p) => enc.time(p.updatedAt)],
 ];
 
-export function panelFromRow(r: Row): Panel {
+/** A panel from its row, its credentials opened with `box` (see `openPanelCredentials`). */
+export function panelFromRow(r: Row, box: SecretBox | undefined): Panel {
+  const id = dec.text(r['id']);
   return {
-    id: dec.text(r['id']),
+    id,
     kind: dec.text(r['kind']),
     name: dec.text(r['name']),
     baseUrl: dec.text(r['base_url']),
-    credentials: dec.json(r['credentials']),
+    credentials: openPanelCredentials(box, id, dec.json(r['credentials'])),
     locationTags: dec.json(r['location_tags']),
     options: dec.json(r['options']),
     enabled: dec.bool(r['enabled']),
@@ -47,14 +65,16 @@ export function panelFromRow(r: Row): Panel {
   };
 }
 
-export function panelRepository({ runner, schema }: RepositoryContext): PanelRepository {
+export function panelRepository({ runner, schema, secretBox }: RepositoryContext): PanelRepository {
   const table = `${schema}.panels`;
+  const COLUMNS = columns(secretBox);
+  const fromRow = (r: Row) => panelFromRow(r, secretBox);
   return {
     create: (input: NewPanel) =>
       runner.run('panels.create', async ({ db, now }) => {
         const parsed = parseInput(NewPanelSchema, input, 'panel');
         const panel: Panel = { ...parsed, id: parsed.id ?? createId('pnl'), health: { ...UNKNOWN_HEALTH }, createdAt: now, updatedAt: now };
-        return panelFromRow((await db.query(insertSql(table, COLUMNS), paramsOf(COLUMNS, panel))).rows[0]!);
+        return fromRow((await db.query(insertSql(table, COLUMNS), paramsOf(COLUMNS, panel))).rows[0]!);
       }),
 
     get: (id: string) =>
@@ -62,7 +82,7 @@ export function panelRepository({ runner, schema }: RepositoryContext): PanelRep
         'panels.get',
         async ({ db }) => {
           const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [inputKey(id, 'panel id')]);
-          return rows[0] === undefined ? null : panelFromRow(rows[0]);
+          return rows[0] === undefined ? null : fromRow(rows[0]);
         },
         { read: true },
       ),
@@ -70,7 +90,7 @@ export function panelRepository({ runner, schema }: RepositoryContext): PanelRep
     list: () =>
       runner.run(
         'panels.list',
-        async ({ db }) => (await db.query(`SELECT * FROM ${table} ORDER BY name, id`)).rows.map(panelFromRow),
+        async ({ db }) => (await db.query(`SELECT * FROM ${table} ORDER BY name, id`)).rows.map(fromRow),
         { read: true },
       ),
 
@@ -80,8 +100,8 @@ export function panelRepository({ runner, schema }: RepositoryContext): PanelRep
         const key = inputKey(id, 'panel id');
         const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${rowLock()}`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('panel', key);
-        const after: Panel = { ...panelFromRow(rows[0]), ...changes, updatedAt: now };
-        return panelFromRow((await db.query(updateSql(table, COLUMNS), paramsOf(COLUMNS, after))).rows[0]!);
+        const after: Panel = { ...fromRow(rows[0]), ...changes, updatedAt: now };
+        return fromRow((await db.query(updateSql(table, COLUMNS), paramsOf(COLUMNS, after))).rows[0]!);
       }),
   };
 }

@@ -14,6 +14,7 @@ import { adminPage } from '../../views/admin-layout.js';
 import { panelFormBody, targetFormBody, targetFormValues } from '../../views/admin/panel-form-page.js';
 import { panelBody, panelsListBody } from '../../views/admin/panel-views.js';
 import { adminActor } from './shared.js';
+import { requireRecentAuth } from '../../auth/staff-security.js';
 import { idParam } from '../../http/ids.js';
 
 const NEW_PANEL: PanelFormValues = { kind: '3x-ui', name: '', baseUrl: '', username: '', locationTags: '', subscriptionBaseUrl: '', linkHost: '', enabled: true };
@@ -97,16 +98,18 @@ export function panelRoutes(shop: Shop): Router {
     res.send(adminPage(ctx, { title: ctx.t('adminOps.panels.title'), notice: noticeFrom(req), body: panelsListBody(ctx, shop.config.timeZone, panels) }).value);
   });
 
-  router.get('/admin/panels/new', (_req, res) => renderForm(res, 200, { panelId: null, values: NEW_PANEL }));
-  router.post('/admin/panels', (req, res) => submitPanel(req, res, null));
+  // Adding or editing a panel hands over the keys to a whole server: it needs a recent password or code.
+  const recentAuth = requireRecentAuth(shop.clock);
+  router.get('/admin/panels/new', recentAuth, (_req, res) => renderForm(res, 200, { panelId: null, values: NEW_PANEL }));
+  router.post('/admin/panels', recentAuth, (req, res) => submitPanel(req, res, null));
 
   router.get('/admin/panels/:id', async (req, res) => renderPanel(req, res, await panelOr404(req)));
 
-  router.get('/admin/panels/:id/edit', async (req, res) => {
+  router.get('/admin/panels/:id/edit', recentAuth, async (req, res) => {
     const panel = await panelOr404(req);
     renderForm(res, 200, { panelId: panel.id, values: formValuesOf(panel) });
   });
-  router.post('/admin/panels/:id/edit', async (req, res) => submitPanel(req, res, await panelOr404(req)));
+  router.post('/admin/panels/:id/edit', recentAuth, async (req, res) => submitPanel(req, res, await panelOr404(req)));
 
   /** Checks the stored panel now (the engine records the result in its health). */
   router.post('/admin/panels/:id/test', async (req, res) => {

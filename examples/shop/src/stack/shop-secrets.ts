@@ -1,0 +1,44 @@
+import type { SecretBox } from '@panelkit/sdk';
+import type { SqlClient } from '@panelkit/storage-postgres';
+import { staffTotpContext } from '../db/staff-totp.js';
+
+/** What {@link resealShopSecrets} found: values checked, values sealed again under the current key, values per key id. */
+export interface ShopResealResult {
+  checked: number;
+  rotated: number;
+  byKey: Record<string, number>;
+}
+
+/**
+ * The shop's own sealed values (staff TOTP secrets), as `resealSecrets` does the engine's panel credentials:
+ * every value is opened (a wrong or missing key throws `SecretKeyError` before the shop serves), and with
+ * `rotate` a value under an older key is sealed again under the current one by a conditional UPDATE, so a
+ * concurrent enrolment is never overwritten.
+ */
+export async function resealShopSecrets(db: SqlClient, shopSchema: string, box: SecretBox, rotate: boolean): Promise<ShopResealResult> {
+  const result: ShopResealResult = { checked: 0, rotated: 0, byKey: {} };
+  // The rotation command may run against a database whose shop tables predate staff TOTP.
+  const { rows: present } = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`${shopSchema}.staff_totp`]);
+  if (present[0]?.t == null) return result;
+  const { rows } = await db.query<{ account_id: string; secret_sealed: string }>(
+    `SELECT account_id, secret_sealed FROM ${shopSchema}.staff_totp ORDER BY account_id`,
+  );
+  for (const row of rows) {
+    const context = staffTotpContext(row.account_id);
+    const plain = box.open(row.secret_sealed, context);
+    result.checked += 1;
+    let keyId = box.keyIdOf(row.secret_sealed) ?? 'unknown';
+    if (rotate && keyId !== box.currentKeyId) {
+      const { rows: changed } = await db.query(
+        `UPDATE ${shopSchema}.staff_totp SET secret_sealed = $3 WHERE account_id = $1 AND secret_sealed = $2 RETURNING 1`,
+        [row.account_id, row.secret_sealed, box.seal(plain, context)],
+      );
+      if (changed.length > 0) {
+        result.rotated += 1;
+        keyId = box.currentKeyId;
+      }
+    }
+    result.byKey[keyId] = (result.byKey[keyId] ?? 0) + 1;
+  }
+  return result;
+}

@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock, SecretKeyError } from '@panelkit/sdk';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/config.js';
+import { ensureStartupAdmin } from '../src/stack/admin-account.js';
+import { openShop } from '../src/stack/shop.js';
+import { explainStartupError } from '../src/stack/startup-errors.js';
+import { SESSION_COOKIE } from '../src/auth/viewer.js';
+import { ADMIN, TEST_START, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+
+/** Every row of every table of the engine's and the shop's schemas, as text: what a dump of the database holds. */
+async function dumpDatabase(t: ShopUnderTest): Promise<string> {
+  const { rows } = await t.shop.db.query<{ table_schema: string; table_name: string }>(
+    'SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = ANY($1)',
+    [[t.config.schema, `${t.config.schema}_shop`]],
+  );
+  expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['panels', 'accounts', 'sessions', 'api_tokens']));
+  const parts: string[] = [];
+  for (const { table_schema, table_name } of rows) {
+    const { rows: data } = await t.shop.db.query<{ row: string }>(`SELECT t::text AS row FROM "${table_schema}"."${table_name}" t`);
+    parts.push(...data.map((d) => d.row));
+  }
+  return parts.join('\n');
+}
+
+/** The session cookie's value, as the browser holds it. */
+function sessionCookie(agent: Visitor['agent']): string {
+  const value = (agent as unknown as { jar: { getCookie(name: string, access: object): { value: string } | undefined } }).jar.getCookie(SESSION_COOKIE, {
+    domain: '127.0.0.1',
+    path: '/',
+    secure: false,
+    script: false,
+  })?.value;
+  if (value === undefined || value.length < 20) throw new Error('no session cookie');
+  return value;
+}
+
+describe('secrets at rest in the shop', () => {
+  let t: ShopUnderTest;
+  beforeAll(async () => {
+    t = await startShop();
+  });
+  afterAll(() => t.close());
+
+  it('a dump of every table holds no panel password, account password, session cookie or API token', async () => {
+    const admin = await signedInAdmin(t.app);
+    const buyer = await signedUpBuyer(t.app);
+    const sessionTokens = [admin, buyer].map((v) => sessionCookie(v.agent));
+    const account = await t.shop.accounts.getByEmail(ADMIN.email);
+    const { token: apiToken } = await t.shop.apiTokens.create(account?.id as string, 'bot');
+    const panelPasswords = (t.shop.demo?.panels ?? []).map((p) => p.login.password);
+    expect(panelPasswords.length).toBeGreaterThan(0);
+
+    const dump = await dumpDatabase(t);
+    for (const secret of [...panelPasswords, ADMIN.password, 'correct horse battery', apiToken, ...sessionTokens]) expect(dump).not.toContain(secret);
+    expect(dump).toContain('pk1.demo1.');
+    const panel = await t.shop.storage.panels.get(t.shop.demo?.panels[0]?.panel.id as string);
+    expect(panel?.credentials).toEqual({ type: 'password', ...t.shop.demo?.panels[0]?.login });
+  });
+});
+
+describe('the shop with the wrong secret key', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'panelkit-shop-keys-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('remembers its demo key in the data folder but no login in plain text, and refuses to start with another key', async () => {
+    const clock = new ManualClock(TEST_START);
+    const logger = pino({ level: 'silent' });
+    const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    const first = await openShop(config, { clock, logger });
+    const password = first.demo?.panels[0]?.login.password as string;
+    const admin = await ensureStartupAdmin(first, dataDir);
+    await first.close();
+    expect(readdirSync(dataDir)).toContain('secret-keys.json');
+    expect(readFileSync(join(dataDir, 'secret-keys.json'), 'utf8')).toMatch(/"demo1:/);
+    const files = readdirSync(dataDir).filter((f) => f.endsWith('.json'));
+    expect(files).toEqual(expect.arrayContaining(['demo-admin.json', 'demo-panel-fra.json']));
+    for (const file of files) {
+      const text = readFileSync(join(dataDir, file), 'utf8');
+      expect(text).not.toContain(password);
+      expect(text).not.toContain(admin?.password);
+    }
+
+    // The next start finds the same logins: the panels' from their sealed credentials, the admin's from its sealed file.
+    const second = await openShop(config, { clock, logger });
+    expect(second.demo?.panels[0]?.login.password).toBe(password);
+    expect((await ensureStartupAdmin(second, dataDir))?.password).toBe(admin?.password);
+    await second.close();
+
+    const wrong = `other:${Buffer.alloc(32, 9).toString('base64')}`;
+    const error = await openShop(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', SHOP_SECRET_KEYS: wrong }), { clock, logger }).catch((e: unknown) => e);
+    expect(SecretKeyError.is(error)).toBe(true);
+    expect(explainStartupError(error)).toMatch(/secret keys do not fit the database: .*sealed with key demo1, which is not among the keys given \(other\)/);
+    expect(String(explainStartupError(error))).not.toContain(password);
+  }, 120_000);
+});
