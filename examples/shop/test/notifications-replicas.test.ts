@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config/config.js';
 import { CUSTOMER_KINDS } from '../src/notifications/kinds.js';
 import { notificationsOf } from '../src/notifications/store.js';
 import { openShop, type Shop } from '../src/stack/shop.js';
-import { TEST_START } from './support/shop-under-test.js';
+import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
@@ -90,6 +90,7 @@ describe.skipIf(DATABASE_URL === undefined)(`notifications on two worker replica
       DATABASE_URL: DATABASE_URL as string,
       DATABASE_SCHEMA: schema,
       SHOP_SECRET: 'notify-secret-notify-secret-notify-secret',
+      SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
       SMTP_URL: sink.url,
       MAIL_FROM: 'Month Shop <shop@example.com>',
       LOG_LEVEL: 'silent',

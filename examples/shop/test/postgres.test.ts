@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAdmin } from '../src/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { openShop, type Shop } from '../src/stack/shop.js';
-import { TEST_START } from './support/shop-under-test.js';
+import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 
@@ -23,7 +23,7 @@ describe.skipIf(DATABASE_URL === undefined)(`the shop on PostgreSQL${DATABASE_UR
   let worker: Shop;
 
   beforeAll(async () => {
-    const env = { DATABASE_URL: DATABASE_URL as string, DATABASE_SCHEMA: schema, SHOP_SECRET: 'pg-test-secret-pg-test-secret-pg-test', SHOP_SECRET_KEYS: `t1:${Buffer.alloc(32, 7).toString('base64')}`, LOG_LEVEL: 'silent' };
+    const env = { DATABASE_URL: DATABASE_URL as string, DATABASE_SCHEMA: schema, SHOP_SECRET: 'pg-test-secret-pg-test-secret-pg-test', SHOP_SECRET_KEYS: TEST_SECRET_KEYS, LOG_LEVEL: 'silent' };
     // Two replicas starting at once: migrations are applied once, under an advisory lock.
     [web, worker] = await Promise.all([
       openShop(loadConfig({ ...env, DEMO_PANEL: 'on' }), { clock, logger }),

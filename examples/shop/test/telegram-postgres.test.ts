@@ -8,7 +8,7 @@ import { openShop, type Shop } from '../src/stack/shop.js';
 import { createShopBot, type ShopBot } from '../src/telegram/bot.js';
 import { TelegramUpdateLog } from '../src/telegram/updates.js';
 import { FakeTelegram } from './support/fake-telegram.js';
-import { TEST_START } from './support/shop-under-test.js';
+import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 
@@ -26,6 +26,7 @@ describe.skipIf(DATABASE_URL === undefined)(`the Telegram bot on two replicas ov
       DATABASE_URL: DATABASE_URL as string,
       DATABASE_SCHEMA: schema,
       SHOP_SECRET: 'pg-test-secret-pg-test-secret-pg-test',
+      SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
       DEMO_PANEL: 'off',
       LOG_LEVEL: 'silent',
       TELEGRAM_BOT_TOKEN: fake.token,

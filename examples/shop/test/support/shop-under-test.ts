@@ -9,6 +9,8 @@ import { openShop, type Shop } from '../../src/stack/shop.js';
 
 export const TEST_START = new Date('2026-03-01T09:00:00Z');
 export const ADMIN = { email: 'admin@example.com', password: 'admin-password-123' };
+/** `SHOP_SECRET_KEYS` for a shop under test on PostgreSQL (which requires keys): one fixed test key. */
+export const TEST_SECRET_KEYS = `t1:${Buffer.alloc(32, 7).toString('base64')}`;
 
 export interface ShopUnderTest {
   shop: Shop;
