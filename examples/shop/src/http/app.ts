@@ -15,6 +15,8 @@ import { adminReceiptsRoutes } from '../routes/admin/receipts.js';
 import { walletApiRoutes } from '../routes/api/wallet.js';
 import { checkoutRoutes } from '../routes/checkout.js';
 import { extensionRoutes } from '../routes/extension.js';
+import { planChangeRoutes } from '../routes/plan-change.js';
+import { trafficRoutes } from '../routes/traffic.js';
 import { healthRoutes } from '../routes/health.js';
 import { subscriptionRoutes } from '../routes/subscriptions.js';
 import { walletRoutes } from '../routes/wallet.js';
@@ -38,6 +40,8 @@ function areaRoutes(shop: Shop, limits: RateLimits): Router[] {
     checkoutRoutes(shop, limits),
     subscriptionRoutes(shop),
     extensionRoutes(shop, limits),
+    trafficRoutes(shop, limits),
+    planChangeRoutes(shop, limits),
     walletRoutes(shop),
     apiTokenRoutes(shop),
     apiV1Routes(shop, limits),
