@@ -1,3 +1,4 @@
+import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfFrom, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 import { balanceOf, boughtAndProvisioned, fund, idempotencyKeyFrom, planNamed } from './support/buying.js';
@@ -109,5 +110,38 @@ describe('plan change pages', () => {
     expect(short.text).toContain('data-testid="plan-change-problem"');
     expect(await balanceOf(t, customerId)).toBe(0);
     expect((await t.shop.storage.subscriptions.get(id))!.planId).not.toBe(longer.id);
+  });
+});
+
+describe('the JSON API', () => {
+  it('quotes and buys traffic and a plan change with a token, once per key, with typed refusals', async () => {
+    const { buyer, id, customerId } = await subscribed(1500);
+    const page = await buyer.agent.get('/account/api-tokens').expect(200);
+    const created = await buyer.agent.post('/account/api-tokens').type('form').send({ _csrf: csrfFrom(page.text), name: 'bot' }).expect(201);
+    const token = /id="new-token" type="text" readonly value="(pk_[^"]+)"/.exec(created.text)![1]!;
+    const api = () => supertest(t.app);
+    const auth = { authorization: `Bearer ${token}` };
+
+    const quote = await api().get(`/api/v1/subscriptions/${id}/traffic?gib=4`).set(auth).expect(200);
+    expect(quote.body).toMatchObject({ allowed: true, quote: { price: { amount: 40 }, newTrafficLimitBytes: 54 * GiB }, offer: { maxGiBPerPurchase: 100 } });
+    await api().get(`/api/v1/subscriptions/${id}/traffic?gib=0`).set(auth).expect(400);
+    await api().post(`/api/v1/subscriptions/${id}/traffic`).set(auth).send({ gib: 2.5, idempotencyKey: 'api-traffic-1' }).expect(400);
+    const bought = await api().post(`/api/v1/subscriptions/${id}/traffic`).set(auth).send({ gib: 4, idempotencyKey: 'api-traffic-1' }).expect(202);
+    expect(bought.body).toMatchObject({ replayed: false, charged: { amount: 40 } });
+    const replay = await api().post(`/api/v1/subscriptions/${id}/traffic`).set(auth).send({ gib: 4, idempotencyKey: 'api-traffic-1' }).expect(200);
+    expect(replay.body.replayed).toBe(true);
+    const busy = await api().post(`/api/v1/subscriptions/${id}/traffic`).set(auth).send({ gib: 4, idempotencyKey: 'api-traffic-2' }).expect(409);
+    expect(busy.body.error.code).toBeDefined();
+    await t.drain();
+
+    const longer = await planNamed(t, 'Frankfurt · 3 months');
+    const planQuote = await api().get(`/api/v1/subscriptions/${id}/plan-change?planId=${longer.id}`).set(auth).expect(200);
+    expect(planQuote.body).toMatchObject({ allowed: true, moves: false, quote: { newPlanId: longer.id } });
+    await api().get(`/api/v1/subscriptions/${id}/plan-change?planId=pln_missing`).set(auth).expect(404);
+    const changed = await api().post(`/api/v1/subscriptions/${id}/plan-change`).set(auth).send({ planId: longer.id, idempotencyKey: 'api-plan-1' }).expect(202);
+    expect(changed.body.charged.amount).toBe(planQuote.body.quote.charge.amount);
+    expect(await balanceOf(t, customerId)).toBe(1500 - 40 - planQuote.body.quote.charge.amount);
+    await t.drain();
+    expect((await t.shop.storage.subscriptions.get(id))!.planId).toBe(longer.id);
   });
 });

@@ -13,6 +13,7 @@ import { catalogRoutes } from '../routes/catalog.js';
 import { adminCustomersRoutes } from '../routes/admin/customers.js';
 import { adminReceiptsRoutes } from '../routes/admin/receipts.js';
 import { walletApiRoutes } from '../routes/api/wallet.js';
+import { sellingApiRoutes } from '../routes/api/selling.js';
 import { checkoutRoutes } from '../routes/checkout.js';
 import { extensionRoutes } from '../routes/extension.js';
 import { planChangeRoutes } from '../routes/plan-change.js';
@@ -45,6 +46,7 @@ function areaRoutes(shop: Shop, limits: RateLimits): Router[] {
     walletRoutes(shop),
     apiTokenRoutes(shop),
     apiV1Routes(shop, limits),
+    sellingApiRoutes(shop, limits),
     walletApiRoutes(shop),
     adminReceiptsRoutes(shop),
     adminCustomersRoutes(shop),
