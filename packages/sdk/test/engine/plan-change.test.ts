@@ -79,6 +79,26 @@ describe('plan change', () => {
     expect(await h.balance(customerId)).toBe(2500);
   });
 
+  it('a move whose worker dies after creating the new client adopts it on the retry: one client, one charge', async () => {
+    const { h, customerId, id, before } = await halfUsed();
+    const nl = await h.addPanel({ locationTags: ['nl'] });
+    const amsterdam = await other(h, { placement: { allowedLocations: ['nl'], preferredTargetIds: [], requiredTargetTags: [] } });
+    await h.kit.changePlan({ subscriptionId: id, planId: amsterdam.id, idempotencyKey: 'm' });
+    let reached!: () => void;
+    const atStep = new Promise<void>((r) => (reached = r));
+    void h.worker({ onStep: (s) => (s === 'panel_called' ? (reached(), new Promise<void>(() => {})) : undefined) }).runOnce();
+    await atStep;
+    expect(nl.fake.client(before.remote.username)).toBeDefined();
+    expect(h.panels[0]!.fake.client(before.remote.username)).toBeDefined();
+    h.clock.advance(120_000);
+    await h.storage.jobs.reapExpired();
+    await h.worker().drain();
+    expect(nl.fake.calls.createClients).toBe(1);
+    expect(await get(h, id)).toMatchObject({ planId: amsterdam.id, panelId: nl.panel.id });
+    expect(h.panels[0]!.fake.client(before.remote.username)).toBeUndefined();
+    expect(await h.balance(customerId)).toBe(2500);
+  });
+
   it('a move the new panel refuses for good refunds, frees the reserved slot and keeps the old client', async () => {
     const { h, customerId, id, before } = await halfUsed();
     const nl = await h.addPanel({ locationTags: ['nl'] });
