@@ -26,7 +26,7 @@ const other = (h: Harness, over: Partial<NewPlan>) => h.addPlan({ price: { amoun
 describe('plan change', () => {
   it('upgrades in place: the new price less the prorated credit, a new period, usage reset, slots moved', async () => {
     const { h, customerId, id, before } = await halfUsed();
-    const bigger = await other(h, {});
+    const bigger = await other(h, { deviceLimit: 3 });
     const quote = await h.kit.quotePlanChange(id, bigger.id);
     expect(quote).toMatchObject({ allowed: true, moves: false, linkChanges: false, quote: { credit: { amount: 500 }, charge: { amount: 1500 }, refund: { amount: 0 } } });
     const changed: string[] = [];
@@ -39,7 +39,8 @@ describe('plan change', () => {
     const after = await get(h, id);
     expect(after).toMatchObject({ planId: bigger.id, status: 'active', trafficLimitBytes: 100 * GiB, usedBytes: 0, targetId: before.targetId, subscriptionUrl: before.subscriptionUrl });
     expect(after.expiresAt).toEqual(new Date(h.clock.now().getTime() + 30 * 86_400_000));
-    expect(h.panels[0]!.fake.client(before.remote.username)).toMatchObject({ trafficLimitBytes: 100 * GiB, downloadBytes: 0 });
+    expect(h.panels[0]!.fake.client(before.remote.username)).toMatchObject({ trafficLimitBytes: 100 * GiB, downloadBytes: 0, deviceLimit: 3 });
+    expect(after.deviceLimit).toBe(3);
     expect([(await plan(h, h.plan.id)).allocated, (await plan(h, bigger.id)).allocated]).toEqual([0, 1]);
     expect((await h.storage.targets.get(before.targetId))!.allocated).toBe(1);
     expect(changed).toEqual([h.plan.id]);

@@ -45,6 +45,16 @@ describe('traffic top-up', () => {
     expect(added).toEqual([10 * GiB]);
   });
 
+  it('keeps a limited client off when the usage is still past the new limit', async () => {
+    const { h, id, username } = await subscription(50);
+    h.panels[0]!.fake.addTraffic(username, 10 * GiB);
+    await h.kit.createScheduler().tick();
+    await h.kit.buyTraffic({ subscriptionId: id, gib: 5, idempotencyKey: 'small' });
+    await h.worker().drain();
+    expect(await get(h, id)).toMatchObject({ status: 'limited', trafficLimitBytes: 55 * GiB });
+    expect(h.panels[0]!.fake.client(username)).toMatchObject({ trafficLimitBytes: 55 * GiB, enabled: false });
+  });
+
   it('charges once per key, a replay racing the first included', async () => {
     const { h, customerId, id } = await subscription(20);
     const both = await Promise.all([1, 2].map(() => h.kit.buyTraffic({ subscriptionId: id, gib: 5, idempotencyKey: 'same' })));

@@ -43,7 +43,9 @@ export async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdateP
   const ref: ClientRef = { target: targetRefOf(target), username: sub.remote.username, remoteClientId: move ? null : sub.remoteClientId };
   const expiry: Expiry = { type: 'at', at: new Date(p.newExpiresAt) };
   const deviceLimit = p.planChange === null ? sub.deviceLimit : p.planChange.deviceLimit;
-  const enabled = !(p.action === 'traffic' && sub.status === 'suspended');
+  // A top-up leaves a suspended client off, and one still over its new limit too (the panel would cut it again).
+  const overLimit = sub.status === 'limited' && p.newTrafficLimitBytes !== null && (sub.usedBytes ?? 0) >= p.newTrafficLimitBytes;
+  const enabled = !(p.action === 'traffic' && (sub.status === 'suspended' || overLimit));
   const spec: ClientSpec = { identity, expiry, trafficLimitBytes: p.newTrafficLimitBytes, deviceLimit: adapter.capabilities.deviceLimit ? deviceLimit : null, enabled, note: sub.id };
   const linkChanged = move || p.generation !== sub.remote.generation;
   const create = async () => (await env.call(handle, `update:${jobId}:create`, (c) => adapter.createClients(ref.target, [spec], c)))[0];
@@ -60,7 +62,8 @@ export async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdateP
     }
   } else if (!linkChanged) {
     try {
-      const patch = { expiry, trafficLimitBytes: p.newTrafficLimitBytes, enabled: true };
+      const planDevices = p.planChange !== null && adapter.capabilities.deviceLimit ? { deviceLimit } : {};
+      const patch = { expiry, trafficLimitBytes: p.newTrafficLimitBytes, enabled: true, ...planDevices };
       const updated = await env.call(handle, `update:${jobId}:update`, (c) => adapter.updateClient(ref, patch, c), { first: true });
       await env.call(handle, `update:${jobId}:reset`, (c) => adapter.resetUsage(ref, c));
       client = { ...updated, usedBytes: 0, uploadBytes: 0, downloadBytes: 0 };
