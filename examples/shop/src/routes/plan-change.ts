@@ -6,8 +6,7 @@ import { ctxOf, viewerOf } from '../http/context.js';
 import { parseForm } from '../http/forms.js';
 import { isId } from '../http/ids.js';
 import type { RateLimits } from '../http/rate-limits.js';
-import { formatMoney } from '../i18n/format.js';
-import { sellingRefusal } from '../selling/refusals.js';
+import { refusalParams, sellingRefusal } from '../selling/refusals.js';
 import type { Shop } from '../stack/shop.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempotency.js';
 import { ownedSubscription } from '../subscriptions/owned.js';
@@ -22,12 +21,17 @@ export function planChangeRoutes(shop: Shop, limits: RateLimits): Router {
 
   const render = async (res: Response, status: number, sub: Subscription, idempotencyKey: string, refusal?: Refusal) => {
     const ctx = ctxOf(res);
-    const [currentPlan, onSale, inFlight] = await Promise.all([shop.storage.plans.get(sub.planId), shop.storage.plans.list({ onSale: true }), shop.kit.changeInFlight(sub.id)]);
+    const [currentPlan, onSale, inFlight] = await Promise.all([
+      shop.storage.plans.get(sub.planId),
+      shop.storage.plans.list({ onSale: true }),
+      shop.kit.changeInFlight(sub.id),
+    ]);
     const others = onSale.filter((p) => p.id !== sub.planId);
     const options = await Promise.all(others.map(async (plan) => ({ plan, quote: await shop.kit.quotePlanChange(sub.id, plan.id) })));
     const balance = await shop.storage.ledger.balance(sub.customerId, currentPlan?.price.currency ?? shop.config.currency);
-    const problem = refusal && ctx.t(refusal.key, refusal.funds ? { balance: formatMoney({ amount: refusal.funds.balance, currency: refusal.funds.currency }, ctx.locale), total: formatMoney({ amount: refusal.funds.required, currency: refusal.funds.currency }, ctx.locale) } : {});
-    res.status(status).send(planChangePage(ctx, { sub, currentPlan, options, balance, changeInFlight: inFlight, idempotencyKey, timeZone: shop.config.timeZone, problem }).value);
+    const problem = refusal && ctx.t(refusal.key, refusalParams(ctx, refusal));
+    const view = { sub, currentPlan, options, balance, changeInFlight: inFlight, idempotencyKey, timeZone: shop.config.timeZone, problem };
+    res.status(status).send(planChangePage(ctx, view).value);
   };
 
   router.get('/subscriptions/:id/plan', requireAccount, async (req, res) => {
@@ -42,9 +46,12 @@ export function planChangeRoutes(shop: Shop, limits: RateLimits): Router {
     const form = parseForm(ChangeForm, req.body, ctx.t);
     if (!form.ok) return render(res, 400, sub, newIdempotencyKey(), { status: 400, key: 'planChange.formExpired', reason: 'invalid_form' });
     const plan = await shop.storage.plans.get(form.data.planId);
-    if (plan === null || !plan.onSale) return render(res, 404, sub, newIdempotencyKey(), { status: 404, key: 'planChange.reasons.not_on_sale', reason: 'not_on_sale' });
+    if (plan === null || !plan.onSale) {
+      return render(res, 404, sub, newIdempotencyKey(), { status: 404, key: 'planChange.reasons.not_on_sale', reason: 'not_on_sale' });
+    }
     try {
-      await shop.kit.changePlan({ subscriptionId: sub.id, planId: plan.id, idempotencyKey: form.data.idempotencyKey, actor: { type: 'customer', id: viewer.customer.id } });
+      const actor = { type: 'customer', id: viewer.customer.id } as const;
+      await shop.kit.changePlan({ subscriptionId: sub.id, planId: plan.id, idempotencyKey: form.data.idempotencyKey, actor });
       res.redirect(303, `/subscriptions/${sub.id}?done=planChange.changed`);
     } catch (error) {
       const refusal = sellingRefusal('planChange', error);

@@ -5,15 +5,15 @@ import { requireAccount } from '../auth/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { parseForm } from '../http/forms.js';
 import type { RateLimits } from '../http/rate-limits.js';
-import { formatMoney } from '../i18n/format.js';
-import { sellingRefusal } from '../selling/refusals.js';
+import { refusalParams, sellingRefusal } from '../selling/refusals.js';
 import type { Shop } from '../stack/shop.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempotency.js';
 import { ownedSubscription } from '../subscriptions/owned.js';
 import type { Refusal } from '../subscriptions/refusals.js';
 import { trafficPage } from '../views/traffic-page.js';
 
-const GibSchema = z.coerce.number({ message: 'forms.invalid' }).int({ message: 'forms.invalid' }).min(1, { message: 'forms.invalid' }).max(100_000, { message: 'forms.invalid' });
+const invalid = { message: 'forms.invalid' };
+const GibSchema = z.coerce.number(invalid).int(invalid).min(1, invalid).max(100_000, invalid);
 const BuyForm = z.object({ gib: GibSchema, idempotencyKey: IdempotencyKeySchema });
 
 /** Buyer pages to buy extra traffic for a subscription: a quote first, then the payment from the wallet. */
@@ -29,14 +29,17 @@ export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
       shop.kit.changeInFlight(sub.id),
     ]);
     const balance = await shop.storage.ledger.balance(sub.customerId, offer?.pricePerGiB.currency ?? shop.config.currency);
-    const problem = refusal && ctx.t(refusal.key, refusal.funds ? { balance: formatMoney({ amount: refusal.funds.balance, currency: refusal.funds.currency }, ctx.locale), total: formatMoney({ amount: refusal.funds.required, currency: refusal.funds.currency }, ctx.locale) } : {});
-    res.status(status).send(trafficPage(ctx, { sub, planName: plan?.name ?? sub.planId, offer, asked, balance, changeInFlight: inFlight, idempotencyKey, problem }).value);
+    const problem = refusal && ctx.t(refusal.key, refusalParams(ctx, refusal));
+    const view = { sub, planName: plan?.name ?? sub.planId, offer, asked, balance, changeInFlight: inFlight, idempotencyKey, problem };
+    res.status(status).send(trafficPage(ctx, view).value);
   };
 
   router.get('/subscriptions/:id/traffic', requireAccount, async (req, res) => {
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
     const gib = req.query['gib'] === undefined ? null : GibSchema.safeParse(req.query['gib']);
-    if (gib !== null && !gib.success) return render(res, 400, sub, null, newIdempotencyKey(), { status: 400, key: 'traffic.reasons.invalid_amount', reason: 'invalid_amount' });
+    if (gib !== null && !gib.success) {
+      return render(res, 400, sub, null, newIdempotencyKey(), { status: 400, key: 'traffic.reasons.invalid_amount', reason: 'invalid_amount' });
+    }
     await render(res, 200, sub, gib?.data ?? null, newIdempotencyKey());
   });
 
@@ -47,7 +50,8 @@ export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
     const form = parseForm(BuyForm, req.body, ctx.t);
     if (!form.ok) return render(res, 400, sub, null, newIdempotencyKey(), { status: 400, key: 'traffic.formExpired', reason: 'invalid_form' });
     try {
-      await shop.kit.buyTraffic({ subscriptionId: sub.id, gib: form.data.gib, idempotencyKey: form.data.idempotencyKey, actor: { type: 'customer', id: viewer.customer.id } });
+      const { gib, idempotencyKey } = form.data;
+      await shop.kit.buyTraffic({ subscriptionId: sub.id, gib, idempotencyKey, actor: { type: 'customer', id: viewer.customer.id } });
       res.redirect(303, `/subscriptions/${sub.id}?done=traffic.bought`);
     } catch (error) {
       const refusal = sellingRefusal('traffic', error);

@@ -1,4 +1,6 @@
 import { CapacityExhaustedError, ConflictError, EligibilityError, InsufficientFundsError } from '@panelkit/sdk';
+import type { RequestContext } from '../http/context.js';
+import { formatMoney } from '../i18n/format.js';
 import type { Refusal } from '../subscriptions/refusals.js';
 
 /**
@@ -7,7 +9,8 @@ import type { Refusal } from '../subscriptions/refusals.js';
  */
 export function sellingRefusal(area: 'traffic' | 'planChange', error: unknown): Refusal | null {
   if (InsufficientFundsError.is(error)) {
-    return { status: 402, key: `${area}.refused.insufficient_funds`, reason: 'insufficient_funds', funds: { balance: error.balance, required: error.required, currency: error.currency } };
+    const funds = { balance: error.balance, required: error.required, currency: error.currency };
+    return { status: 402, key: `${area}.refused.insufficient_funds`, reason: 'insufficient_funds', funds };
   }
   if (CapacityExhaustedError.is(error)) return { status: 409, key: `${area}.refused.sold_out`, reason: 'sold_out' };
   if (EligibilityError.is(error)) {
@@ -16,7 +19,15 @@ export function sellingRefusal(area: 'traffic' | 'planChange', error: unknown): 
   }
   if (ConflictError.is(error)) {
     const inProgress = error.details?.['reason'] === 'change_in_progress';
-    return { status: 409, key: inProgress ? `${area}.refused.change_in_progress` : 'errors.conflict', reason: inProgress ? 'change_in_progress' : 'conflict' };
+    const reason = inProgress ? 'change_in_progress' : 'conflict';
+    return { status: 409, key: inProgress ? `${area}.refused.change_in_progress` : 'errors.conflict', reason };
   }
   return null;
+}
+
+/** The message parameters of a refusal: the balance and the total, for `insufficient_funds`. */
+export function refusalParams(ctx: RequestContext, refusal: Refusal): Record<string, string> {
+  if (!refusal.funds) return {};
+  const { balance, required, currency } = refusal.funds;
+  return { balance: formatMoney({ amount: balance, currency }, ctx.locale), total: formatMoney({ amount: required, currency }, ctx.locale) };
 }

@@ -46,7 +46,12 @@ export interface ChangePlanResult {
 async function load(tx: StorageRepositories, subscriptionId: string, planId: string) {
   const sub = await tx.subscriptions.get(subscriptionId);
   if (sub === null) throw new NotFoundError('subscription', subscriptionId);
-  const [currentPlan, newPlan, panel, target] = await Promise.all([tx.plans.get(sub.planId), tx.plans.get(planId), tx.panels.get(sub.panelId), tx.targets.get(sub.targetId)]);
+  const [currentPlan, newPlan, panel, target] = await Promise.all([
+    tx.plans.get(sub.planId),
+    tx.plans.get(planId),
+    tx.panels.get(sub.panelId),
+    tx.targets.get(sub.targetId),
+  ]);
   if (currentPlan === null) throw new NotFoundError('plan', sub.planId);
   if (newPlan === null) throw new NotFoundError('plan', planId);
   if (panel === null) throw new NotFoundError('panel', sub.panelId);
@@ -68,7 +73,9 @@ export async function quotePlanChange(ctx: EngineContext, subscriptionId: string
 async function reserveNewSlot(tx: StorageRepositories, sub: Subscription, plan: Plan, moves: boolean): Promise<Target> {
   if (moves) return reserveSlot(tx, plan, (t) => t.panelId !== sub.panelId);
   const result = await tx.capacity.reserve({ targetId: sub.targetId, planId: plan.id, count: 1 });
-  if (!result.ok) throw new CapacityExhaustedError(`no room for plan ${plan.id} on target ${sub.targetId}`, { details: { planId: plan.id, reason: result.reason } });
+  if (!result.ok) {
+    throw new CapacityExhaustedError(`no room for plan ${plan.id} on target ${sub.targetId}`, { details: { planId: plan.id, reason: result.reason } });
+  }
   const target = await tx.targets.get(sub.targetId);
   if (target === null) throw new NotFoundError('target', sub.targetId);
   return target;

@@ -7,14 +7,15 @@ import { parseOrThrow } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';
 import { ID_PATTERN } from '../../http/ids.js';
 import type { RateLimits } from '../../http/rate-limits.js';
-import { formatMoney } from '../../i18n/format.js';
-import { sellingRefusal } from '../../selling/refusals.js';
+import { refusalParams, sellingRefusal } from '../../selling/refusals.js';
 import type { Shop } from '../../stack/shop.js';
 import { IdempotencyKeySchema } from '../../subscriptions/idempotency.js';
 import { ownedSubscription } from '../../subscriptions/owned.js';
 import { subscriptionJson } from './serialize.js';
 
-const Gib = z.number({ message: 'forms.wholeNumber' }).int({ message: 'forms.wholeNumber' }).min(1, { message: 'forms.invalid' }).max(100_000, { message: 'forms.invalid' });
+const whole = { message: 'forms.wholeNumber' };
+const invalid = { message: 'forms.invalid' };
+const Gib = z.number(whole).int(whole).min(1, invalid).max(100_000, invalid);
 const PlanId = z.string().regex(ID_PATTERN, { message: 'forms.invalid' });
 const TrafficBody = z.strictObject({ gib: Gib, idempotencyKey: IdempotencyKeySchema });
 const TrafficQuery = z.object({ gib: z.string().regex(/^\d{1,6}$/, { message: 'forms.wholeNumber' }).transform(Number).pipe(Gib) });
@@ -33,7 +34,15 @@ function planChangeQuoteJson(d: PlanChangeQuoteResult, ctx: RequestContext) {
     allowed: true as const,
     moves: d.moves,
     linkChanges: d.linkChanges,
-    quote: { newPlanId: q.newPlanId, credit: q.credit, charge: q.charge, refund: q.refund, newExpiresAt: q.newExpiresAt.toISOString(), newTrafficLimitBytes: q.newTrafficLimitBytes, resetsUsage: q.resetsUsage },
+    quote: {
+      newPlanId: q.newPlanId,
+      credit: q.credit,
+      charge: q.charge,
+      refund: q.refund,
+      newExpiresAt: q.newExpiresAt.toISOString(),
+      newTrafficLimitBytes: q.newTrafficLimitBytes,
+      resetsUsage: q.resetsUsage,
+    },
   };
 }
 
@@ -41,12 +50,7 @@ function planChangeQuoteJson(d: PlanChangeQuoteResult, ctx: RequestContext) {
 function refusedOrThrow(area: 'traffic' | 'planChange', error: unknown, ctx: RequestContext): never {
   const refusal = sellingRefusal(area, error);
   if (refusal === null) throw error;
-  const params: Record<string, string> = {};
-  if (refusal.funds) {
-    params['balance'] = formatMoney({ amount: refusal.funds.balance, currency: refusal.funds.currency }, ctx.locale);
-    params['total'] = formatMoney({ amount: refusal.funds.required, currency: refusal.funds.currency }, ctx.locale);
-  }
-  throw new HttpError(refusal.status, refusal.key, params);
+  throw new HttpError(refusal.status, refusal.key, refusalParams(ctx, refusal));
 }
 
 /**
@@ -61,7 +65,8 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
     const { gib } = parseOrThrow(TrafficQuery, req.query, ctx.t);
     const plan = await shop.storage.plans.get(sub.planId);
-    res.json({ offer: plan?.trafficTopUp ?? null, ...trafficQuoteJson(await shop.kit.quoteTrafficTopUp(sub.id, gib), ctx), changeInProgress: await shop.kit.changeInFlight(sub.id) });
+    const decision = await shop.kit.quoteTrafficTopUp(sub.id, gib);
+    res.json({ offer: plan?.trafficTopUp ?? null, ...trafficQuoteJson(decision, ctx), changeInProgress: await shop.kit.changeInFlight(sub.id) });
   });
 
   router.post('/api/v1/subscriptions/:id/traffic', requireAccount, limits.checkout, async (req, res) => {
@@ -70,7 +75,8 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
     const sub = await ownedSubscription(shop, viewer, req.params.id);
     const body = parseOrThrow(TrafficBody, req.body, ctx.t);
     try {
-      const result = await shop.kit.buyTraffic({ subscriptionId: sub.id, gib: body.gib, idempotencyKey: body.idempotencyKey, actor: { type: 'customer', id: viewer.customer.id } });
+      const actor = { type: 'customer', id: viewer.customer.id } as const;
+      const result = await shop.kit.buyTraffic({ subscriptionId: sub.id, gib: body.gib, idempotencyKey: body.idempotencyKey, actor });
       res.status(result.replayed ? 200 : 202).json({
         replayed: result.replayed,
         charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
@@ -88,7 +94,8 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
     const { planId } = parseOrThrow(PlanChangeQuery, req.query, ctx.t);
     const plan = await shop.storage.plans.get(planId);
     if (plan === null || !plan.onSale) throw new HttpError(404, 'errors.notFound');
-    res.json({ ...planChangeQuoteJson(await shop.kit.quotePlanChange(sub.id, plan.id), ctx), changeInProgress: await shop.kit.changeInFlight(sub.id) });
+    const quote = await shop.kit.quotePlanChange(sub.id, plan.id);
+    res.json({ ...planChangeQuoteJson(quote, ctx), changeInProgress: await shop.kit.changeInFlight(sub.id) });
   });
 
   router.post('/api/v1/subscriptions/:id/plan-change', requireAccount, limits.checkout, async (req, res) => {
@@ -99,7 +106,8 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
     const plan = await shop.storage.plans.get(body.planId);
     if (plan === null || !plan.onSale) throw new HttpError(404, 'errors.notFound');
     try {
-      const result = await shop.kit.changePlan({ subscriptionId: sub.id, planId: plan.id, idempotencyKey: body.idempotencyKey, actor: { type: 'customer', id: viewer.customer.id } });
+      const actor = { type: 'customer', id: viewer.customer.id } as const;
+      const result = await shop.kit.changePlan({ subscriptionId: sub.id, planId: plan.id, idempotencyKey: body.idempotencyKey, actor });
       res.status(result.replayed ? 200 : 202).json({
         replayed: result.replayed,
         moves: result.moves,

@@ -46,7 +46,14 @@ export async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdateP
   // A top-up leaves a suspended client off, and one still over its new limit too (the panel would cut it again).
   const overLimit = sub.status === 'limited' && p.newTrafficLimitBytes !== null && (sub.usedBytes ?? 0) >= p.newTrafficLimitBytes;
   const enabled = !(p.action === 'traffic' && (sub.status === 'suspended' || overLimit));
-  const spec: ClientSpec = { identity, expiry, trafficLimitBytes: p.newTrafficLimitBytes, deviceLimit: adapter.capabilities.deviceLimit ? deviceLimit : null, enabled, note: sub.id };
+  const spec: ClientSpec = {
+    identity,
+    expiry,
+    trafficLimitBytes: p.newTrafficLimitBytes,
+    deviceLimit: adapter.capabilities.deviceLimit ? deviceLimit : null,
+    enabled,
+    note: sub.id,
+  };
   const linkChanged = move || p.generation !== sub.remote.generation;
   const create = async () => (await env.call(handle, `update:${jobId}:create`, (c) => adapter.createClients(ref.target, [spec], c)))[0];
   let client: RemoteClient | undefined;
@@ -55,7 +62,8 @@ export async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdateP
   } else if (p.action === 'traffic') {
     // Only the limit grows: usage and expiry stay as they are on the panel.
     try {
-      client = await env.call(handle, `update:${jobId}:update`, (c) => adapter.updateClient(ref, { trafficLimitBytes: p.newTrafficLimitBytes, enabled }, c), { first: true });
+      const patch = { trafficLimitBytes: p.newTrafficLimitBytes, enabled };
+      client = await env.call(handle, `update:${jobId}:update`, (c) => adapter.updateClient(ref, patch, c), { first: true });
     } catch (error) {
       if (!PanelNotFoundError.is(error)) throw error;
       client = await create();

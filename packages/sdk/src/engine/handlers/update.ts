@@ -95,11 +95,14 @@ export const updateHandler: JobHandler = {
 /** The stored state once the panel holds the change. */
 function patchFor(current: Subscription, p: UpdatePayload, remote: RemoteResult, now: Date): SubscriptionPatch {
   const { client, links, identity } = remote;
-  const live = { remote: identity, remoteClientId: client.ref.remoteClientId ?? current.remoteClientId, subscriptionUrl: links.subscriptionUrl, shareLinks: [...links.shareLinks] };
+  const remoteClientId = client.ref.remoteClientId ?? current.remoteClientId;
+  const live = { remote: identity, remoteClientId, subscriptionUrl: links.subscriptionUrl, shareLinks: [...links.shareLinks] };
   if (p.action === 'traffic') {
     const used = client.usedBytes;
     const status = current.status === 'limited' && used < (p.newTrafficLimitBytes ?? Number.POSITIVE_INFINITY) ? 'active' : current.status;
-    return { ...live, status, trafficLimitBytes: p.newTrafficLimitBytes, usedBytes: used, usageObservedAt: now, notices: current.notices.filter((n) => !n.startsWith('traffic:')) };
+    // Traffic warnings may be due again against the new limit.
+    const notices = current.notices.filter((n) => !n.startsWith('traffic:'));
+    return { ...live, status, trafficLimitBytes: p.newTrafficLimitBytes, usedBytes: used, usageObservedAt: now, notices };
   }
   const patch: SubscriptionPatch = {
     ...live,
@@ -173,7 +176,9 @@ async function runOne(env: HandlerEnv, job: Job): Promise<void> {
     const next = await tx.subscriptions.update(current.id, patchFor(current, p, remote, now), { expectedRevision: current.revision });
     await retireOldSlot(ctx, tx, current, p);
     const data = { expiresAt: p.newExpiresAt, linkChanged: remote.linkChanged };
-    const extra: Record<string, string | number | null> = p.action === 'traffic' ? { trafficLimitBytes: p.newTrafficLimitBytes } : p.planChange !== null ? { fromPlanId: current.planId, planId: p.planChange.toPlanId } : {};
+    let extra: Record<string, string | number | null> = {};
+    if (p.action === 'traffic') extra = { trafficLimitBytes: p.newTrafficLimitBytes };
+    else if (p.planChange !== null) extra = { fromPlanId: current.planId, planId: p.planChange.toPlanId };
     await auditSubscription(tx, WORKER_ACTOR, AUDIT_DONE[p.action], next, { ...data, ...extra });
     return { next, before: current, credit };
   });
@@ -182,8 +187,11 @@ async function runOne(env: HandlerEnv, job: Job): Promise<void> {
   const { next, before, credit } = done;
   const event = { subscription: next, actor: WORKER_ACTOR, at: now };
   if (credit !== null) ctx.events.emit('ledger:appended', { entry: credit, at: now });
-  if (p.action === 'traffic') ctx.events.emit('subscription:traffic_added', { ...event, addedBytes: (p.newTrafficLimitBytes ?? 0) - (before.trafficLimitBytes ?? 0) });
+  if (p.action === 'traffic') {
+    ctx.events.emit('subscription:traffic_added', { ...event, addedBytes: (p.newTrafficLimitBytes ?? 0) - (before.trafficLimitBytes ?? 0) });
+  }
   else if (p.action === 'change_plan') {
-    ctx.events.emit('subscription:plan_changed', { ...event, fromPlanId: before.planId, moved: before.targetId !== next.targetId, linkChanged: remote.linkChanged });
+    const moved = before.targetId !== next.targetId;
+    ctx.events.emit('subscription:plan_changed', { ...event, fromPlanId: before.planId, moved, linkChanged: remote.linkChanged });
   } else ctx.events.emit('subscription:extended', { ...event, action: p.action, linkChanged: remote.linkChanged });
 }
