@@ -27,6 +27,10 @@ export interface PanelkitEvents {
   'subscription:provisioned': [SubscriptionEvent];
   'subscription:activated': [SubscriptionEvent];
   'subscription:extended': [SubscriptionEvent & { action: 'extend' | 'reset' | 'renew'; linkChanged: boolean }];
+  /** Extra traffic bought for it was applied on its panel (`addedBytes`); a limited subscription is active again. */
+  'subscription:traffic_added': [SubscriptionEvent & { addedBytes: number }];
+  /** It moved to another plan (`fromPlanId`), on its panel in place or to another target (`moved`). */
+  'subscription:plan_changed': [SubscriptionEvent & { fromPlanId: string; moved: boolean; linkChanged: boolean }];
   'subscription:limited': [SubscriptionEvent];
   'subscription:expired': [SubscriptionEvent];
   'subscription:suspended': [SubscriptionEvent & { reason: string }];

@@ -13,8 +13,11 @@ import { catalogRoutes } from '../routes/catalog.js';
 import { adminCustomersRoutes } from '../routes/admin/customers.js';
 import { adminReceiptsRoutes } from '../routes/admin/receipts.js';
 import { walletApiRoutes } from '../routes/api/wallet.js';
+import { sellingApiRoutes } from '../routes/api/selling.js';
 import { checkoutRoutes } from '../routes/checkout.js';
 import { extensionRoutes } from '../routes/extension.js';
+import { planChangeRoutes } from '../routes/plan-change.js';
+import { trafficRoutes } from '../routes/traffic.js';
 import { healthRoutes } from '../routes/health.js';
 import { notificationRoutes } from '../routes/notifications.js';
 import { staffSecurityRoutes } from '../routes/staff-security.js';
@@ -46,10 +49,13 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null): R
     checkoutRoutes(shop, limits),
     subscriptionRoutes(shop),
     extensionRoutes(shop, limits),
+    trafficRoutes(shop, limits),
+    planChangeRoutes(shop, limits),
     walletRoutes(shop),
     apiTokenRoutes(shop),
     notificationRoutes(shop),
     apiV1Routes(shop, limits),
+    sellingApiRoutes(shop, limits),
     walletApiRoutes(shop),
     adminReceiptsRoutes(shop),
     adminCustomersRoutes(shop),

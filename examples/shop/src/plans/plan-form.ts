@@ -55,6 +55,9 @@ export const PlanFormSchema = z.object({
   extensionWindowDays: days,
   trafficOnExtend: z.enum(['replace', 'carry_over']),
   daysOnExtend: z.enum(['stack', 'restart']),
+  /** Price of one extra GiB in major units; empty: extra traffic is not sold. */
+  topUpPricePerGiB: optionalText(20),
+  topUpMaxGiB: optionalWholeNumber,
 });
 
 /** What the form shows: every field as text (or a flag, or the chosen target ids). */
@@ -78,12 +81,15 @@ export interface PlanFormValues {
   extensionWindowDays: string;
   trafficOnExtend: string;
   daysOnExtend: string;
+  topUpPricePerGiB: string;
+  topUpMaxGiB: string;
 }
 
 export const NEW_PLAN_VALUES: PlanFormValues = {
   name: '', family: '', description: '', price: '', durationDays: '30', trafficGiB: '', deviceLimit: '', maxClients: '',
   allowedLocations: '', preferredTargetIds: [], autoProvision: true, renewable: true, startOnFirstUse: false, onSale: true,
   trialDays: '', trialGiB: '', extensionWindowDays: '3', trafficOnExtend: 'replace', daysOnExtend: 'stack',
+  topUpPricePerGiB: '', topUpMaxGiB: '',
 };
 
 const gib = (bytes: number | null) => (bytes === null ? '' : String(Math.round((bytes / GiB) * 1000) / 1000));
@@ -110,6 +116,8 @@ export function planFormValues(plan: Plan): PlanFormValues {
     extensionWindowDays: String(plan.extension.windowDays),
     trafficOnExtend: plan.extension.trafficOnExtend,
     daysOnExtend: plan.extension.daysOnExtend,
+    topUpPricePerGiB: plan.trafficTopUp === null ? '' : (plan.trafficTopUp.pricePerGiB.amount / 10 ** digits).toFixed(digits),
+    topUpMaxGiB: plan.trafficTopUp === null ? '' : String(plan.trafficTopUp.maxGiBPerPurchase),
   };
 }
 
@@ -124,6 +132,7 @@ export function echoPlanValues(body: unknown): PlanFormValues {
     preferredTargetIds: typeof ids === 'string' ? [ids] : Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [],
     autoProvision: b['autoProvision'] !== undefined, renewable: b['renewable'] !== undefined, startOnFirstUse: b['startOnFirstUse'] !== undefined, onSale: b['onSale'] !== undefined,
     trialDays: s('trialDays'), trialGiB: s('trialGiB'), extensionWindowDays: s('extensionWindowDays'), trafficOnExtend: s('trafficOnExtend'), daysOnExtend: s('daysOnExtend'),
+    topUpPricePerGiB: s('topUpPricePerGiB'), topUpMaxGiB: s('topUpMaxGiB'),
   };
 }
 
@@ -138,6 +147,8 @@ function formFieldOf(path: string): string {
   if (path.startsWith('extension.windowDays')) return 'extensionWindowDays';
   if (path.startsWith('extension.trafficOnExtend')) return 'trafficOnExtend';
   if (path.startsWith('extension.daysOnExtend')) return 'daysOnExtend';
+  if (path.startsWith('trafficTopUp.pricePerGiB')) return 'topUpPricePerGiB';
+  if (path.startsWith('trafficTopUp.maxGiBPerPurchase')) return 'topUpMaxGiB';
   return path.split('.')[0] ?? '_form';
 }
 
@@ -153,6 +164,7 @@ export type PlanFormResult<T> = { ok: true; input: T } | { ok: false; fields: Fi
  * The form as the SDK's plan fields: the shape is checked here, the rules (lengths, ranges) by
  * `NewPlanSchema`/`PlanPatchSchema`, whose messages land on the matching inputs. Targets must be
  * known ones. An edit keeps what the form does not show (extension price, required target tags).
+ * An empty price per GiB means the plan sells no extra traffic.
  */
 export function planInputFrom(body: unknown, t: Translate, currency: string, knownTargetIds: ReadonlySet<string>, existing: Plan | null): PlanFormResult<NewPlan> {
   const parsed = parseForm(PlanFormSchema, body, t);
@@ -163,6 +175,9 @@ export function planInputFrom(body: unknown, t: Translate, currency: string, kno
   const f = parsed.data;
   if (f.preferredTargetIds.some((id) => !knownTargetIds.has(id))) return { ok: false, fields: { preferredTargetIds: t('adminOps.forms.unknownTarget') } };
   if (f.trialDays === null && f.trialGiB !== null) return { ok: false, fields: { trialDays: t('adminOps.forms.trialDaysNeeded') } };
+  const topUpPrice = f.topUpPricePerGiB === '' ? null : parseMajorAmount(f.topUpPricePerGiB, currency);
+  if (topUpPrice === null && f.topUpPricePerGiB !== '') return { ok: false, fields: { topUpPricePerGiB: t('forms.amount') } };
+  if (topUpPrice === null && f.topUpMaxGiB !== null) return { ok: false, fields: { topUpPricePerGiB: t('adminOps.forms.topUpPriceNeeded') } };
   const plan: NewPlan & PlanPatch = {
     name: f.name,
     family: f.family,
@@ -179,6 +194,7 @@ export function planInputFrom(body: unknown, t: Translate, currency: string, kno
     startOnFirstUse: f.startOnFirstUse,
     extension: { windowDays: f.extensionWindowDays, trafficOnExtend: f.trafficOnExtend, daysOnExtend: f.daysOnExtend, price: existing?.extension.price ?? null },
     onSale: f.onSale,
+    trafficTopUp: topUpPrice === null ? null : { pricePerGiB: { amount: topUpPrice, currency }, maxGiBPerPurchase: f.topUpMaxGiB ?? 1000 },
   };
   const checked = existing === null ? NewPlanSchema.safeParse(plan) : PlanPatchSchema.safeParse(plan);
   if (!checked.success) return { ok: false, fields: sdkErrors(checked.error, t) };

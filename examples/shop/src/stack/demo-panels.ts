@@ -145,12 +145,20 @@ async function createDemoPlans(storage: StoragePort, demo: DemoPanel, targets: T
   const price = (amount: number) => ({ amount, currency });
   const plans = demo.tag === 'de'
     ? [
-        { name: 'Frankfurt · 1 month · 50 GiB', family: 'fra-standard', price: price(500), durationDays: 30, trafficBytes: 50 * GiB, trial: { days: 1, trafficBytes: 1 * GiB } },
+        {
+          name: 'Frankfurt · 1 month · 50 GiB',
+          family: 'fra-standard',
+          price: price(500),
+          durationDays: 30,
+          trafficBytes: 50 * GiB,
+          trial: { days: 1, trafficBytes: 1 * GiB },
+          trafficTopUp: { pricePerGiB: price(10), maxGiBPerPurchase: 100 },
+        },
         { name: 'Frankfurt · 3 months · 200 GiB', family: 'fra-standard', price: price(1300), durationDays: 90, trafficBytes: 200 * GiB },
         { name: 'Frankfurt · 1 month · unlimited', family: 'fra-unlimited', price: price(900), durationDays: 30, trafficBytes: null, deviceLimit: 2 },
       ]
     : [
-        { name: 'Amsterdam · 1 month · 100 GiB', family: 'ams-standard', price: price(600), durationDays: 30, trafficBytes: 100 * GiB },
+        { name: 'Amsterdam · 1 month · 100 GiB', family: 'ams-standard', price: price(600), durationDays: 30, trafficBytes: 100 * GiB, trafficTopUp: { pricePerGiB: price(8), maxGiBPerPurchase: 200 } },
         { name: 'Amsterdam · starts on first use · 20 GiB', family: 'ams-flex', price: price(300), durationDays: 30, trafficBytes: 20 * GiB, startOnFirstUse: true },
       ];
   const created: Plan[] = [];

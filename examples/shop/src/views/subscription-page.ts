@@ -95,7 +95,9 @@ ${view.changeInFlight ? html`<p class="notice" role="status" data-testid="change
   </dl>
   <h2>${t('subscription.usage.title')}</h2>
   ${usageView(ctx, sub)}
-  <p><a class="button" href="/subscriptions/${sub.id}/extend" data-testid="extend-link">${t('subscription.extend')}</a></p>
+  <p><a class="button" href="/subscriptions/${sub.id}/extend" data-testid="extend-link">${t('subscription.extend')}</a>
+    <a class="button secondary" href="/subscriptions/${sub.id}/traffic" data-testid="traffic-link">${t('traffic.link')}</a>
+    <a class="button secondary" href="/subscriptions/${sub.id}/plan" data-testid="plan-change-link">${t('planChange.link')}</a></p>
 </section>
 ${connection(ctx, view)}`,
   });

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { ActorSchema, IdSchema } from './common.js';
 import { CurrencySchema } from './money.js';
 
-export const LEDGER_KINDS = ['top_up', 'purchase', 'extension', 'refund', 'adjustment'] as const;
+/**
+ * `traffic_top_up`: extra GiB bought for a subscription. `plan_change`: the prorated charge of a plan
+ * change (a debit), or the unused value a downgrade gives back (a credit, once the change is applied).
+ */
+export const LEDGER_KINDS = ['top_up', 'purchase', 'extension', 'refund', 'adjustment', 'traffic_top_up', 'plan_change'] as const;
 export const LedgerKindSchema = z.enum(LEDGER_KINDS);
 export type LedgerKind = z.infer<typeof LedgerKindSchema>;
 
@@ -13,6 +17,8 @@ export const LEDGER_KIND_SIGN: Readonly<Record<LedgerKind, 'credit' | 'debit' | 
   purchase: 'debit',
   extension: 'debit',
   adjustment: 'either',
+  traffic_top_up: 'debit',
+  plan_change: 'either',
 });
 
 const entryFields = {

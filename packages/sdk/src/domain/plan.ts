@@ -38,6 +38,18 @@ export const TrialSchema = z.object({
 });
 export type Trial = z.infer<typeof TrialSchema>;
 
+/**
+ * Extra traffic a subscriber of the plan may buy for the current period (a "top-up"), or `null`
+ * (the default) when the plan does not offer it. The price is per whole GiB (2^30 bytes).
+ */
+export const TrafficTopUpSchema = z.object({
+  /** Price of one GiB, in minor units; must be positive. */
+  pricePerGiB: NonNegativeMoneySchema.refine((m) => m.amount > 0, 'must be positive'),
+  /** Most GiB one purchase may add. */
+  maxGiBPerPurchase: z.number().int().min(1).max(100_000).default(1000),
+});
+export type TrafficTopUp = z.infer<typeof TrafficTopUpSchema>;
+
 const planFields = {
   id: IdSchema,
   name: z.string().min(1).max(200),
@@ -63,6 +75,8 @@ const planFields = {
   extension: ExtensionPolicySchema,
   /** Off-sale plans are not sold but their subscriptions live on. */
   onSale: z.boolean(),
+  /** Extra traffic for sale to its subscribers; `null` is not offered. */
+  trafficTopUp: TrafficTopUpSchema.nullable(),
 };
 
 export const PlanSchema = z.object({
@@ -88,6 +102,7 @@ export const NewPlanSchema = z.object({
   startOnFirstUse: z.boolean().default(false),
   extension: ExtensionPolicySchema.default(DEFAULT_EXTENSION_POLICY),
   onSale: z.boolean().default(true),
+  trafficTopUp: planFields.trafficTopUp.default(null),
 });
 export type NewPlan = z.input<typeof NewPlanSchema>;
 

@@ -15,8 +15,9 @@ import type { ExtensionDecision, ExtensionQuote } from '../rules/extension.js';
 import type { EngineContext } from './context.js';
 import { auditSubscription } from './context.js';
 import { JOB_TYPES, subscriptionJob, jobAttempts } from './job-types.js';
-import type { UpdatePayload } from './job-types.js';
+import type { PlanChangePayload, UpdatePayload } from './job-types.js';
 import { writeSerialKey } from './serial-keys.js';
+import type { WritePlace } from './serial-keys.js';
 
 /** In place when the panel can change a client and reset its usage; otherwise a new client. */
 export function changesLink(capabilities: PanelCapabilities): boolean {
@@ -28,14 +29,25 @@ export type ExtensionQuoteResult = ExtensionDecision & {
   linkChanges: boolean;
 };
 
+/** A change to a live subscription that is paid from the wallet and applied on its panel by an update job. */
 export interface PaidChange {
   action: UpdatePayload['action'];
   newExpiresAt: Date;
   newTrafficLimitBytes: number | null;
   price: Money;
   ledgerKey: string;
-  ledgerKind: 'extension';
+  ledgerKind: 'extension' | 'traffic_top_up' | 'plan_change';
   actor: Actor;
+  /** The remote identity generation afterwards; default: bumped when the panel cannot change the client in place. */
+  generation?: number;
+  /**
+   * Runs after the debit and before the job is queued (the lock order: customer, subscription,
+   * capacity, jobs), e.g. to reserve a slot; it may name a plan change's destination and the place
+   * the job writes (default the subscription's own target). Throwing rolls everything back.
+   */
+  reserve?: (tx: StorageRepositories) => Promise<{ planChange: PlanChangePayload; writesTo: WritePlace }>;
+  /** Audit action; default `subscription.extension_charged` (`renewal_charged` for a renewal). */
+  auditAction?: string;
 }
 
 export interface PaidChangeResult {
@@ -103,6 +115,7 @@ export async function chargeAndQueueUpdate(
     if (!appended.created) throw changeInProgress(sub.id);
     entry = appended.entry;
   }
+  const reserved = await change.reserve?.(tx);
   const payload: UpdatePayload = {
     subscriptionId: sub.id,
     ledgerKey: change.ledgerKey,
@@ -110,15 +123,18 @@ export async function chargeAndQueueUpdate(
     action: change.action,
     newExpiresAt: change.newExpiresAt.toISOString(),
     newTrafficLimitBytes: change.newTrafficLimitBytes,
-    generation: changesLink(capabilities) ? sub.remote.generation + 1 : sub.remote.generation,
+    generation: change.generation ?? (changesLink(capabilities) ? sub.remote.generation + 1 : sub.remote.generation),
+    planChange: reserved?.planChange ?? null,
   };
+  const serialKey = await writeSerialKey(ctx, tx, reserved?.writesTo ?? sub);
   const queued = await tx.jobs.enqueue({
-    ...subscriptionJob(JOB_TYPES.update, sub.id, { ...payload }, jobAttempts(ctx.policy), await writeSerialKey(ctx, tx, sub)),
+    ...subscriptionJob(JOB_TYPES.update, sub.id, { ...payload }, jobAttempts(ctx.policy), serialKey),
     id: updateJobId(change.ledgerKey),
   });
   // Not created: a job queued meanwhile took this payload; throwing rolls that back too.
   if (!queued.created) throw changeInProgress(sub.id);
-  await auditSubscription(tx, change.actor, `subscription.${change.action === 'renew' ? 'renewal_charged' : 'extension_charged'}`, sub, {
+  const auditAction = change.auditAction ?? `subscription.${change.action === 'renew' ? 'renewal_charged' : 'extension_charged'}`;
+  await auditSubscription(tx, change.actor, auditAction, sub, {
     amount: change.price.amount,
     expiresAt: payload.newExpiresAt,
   });

@@ -10,7 +10,10 @@ import type { ResolvedPolicy } from './policy.js';
 export const JOB_TYPES = {
   /** Create the client on its panel (adopting one that exists), then mark the subscription live. */
   provision: 'subscription.provision',
-  /** Apply a paid extension or renewal: in place, or delete and recreate with new credentials. */
+  /**
+   * Apply a paid extension, renewal, traffic top-up or plan change: in place, or delete and recreate
+   * with new credentials (a plan change to another target creates the new client before the old goes).
+   */
   update: 'subscription.update',
   /** Push the subscription's stored state (enabled, expiry, limit) to its panel. */
   push: 'subscription.push',
@@ -31,17 +34,36 @@ export const ProvisionPayloadSchema = z.object({
 });
 export type ProvisionPayload = z.infer<typeof ProvisionPayloadSchema>;
 
+/** What an update job of a plan change carries besides the new period: where the subscription ends up. */
+export const PlanChangePayloadSchema = z.object({
+  fromPlanId: IdSchema,
+  toPlanId: IdSchema,
+  /** The slot it holds now, released once the change is applied. */
+  fromTargetId: IdSchema,
+  /** The slot reserved for the new plan (the same target for an in-place change), released if the change fails for good. */
+  toTargetId: IdSchema,
+  toPanelId: IdSchema,
+  durationDays: z.number().int().min(1).max(3650),
+  deviceLimit: z.number().int().min(1).max(1000).nullable(),
+  /** Unused value a downgrade gives back: credited to the wallet in the transaction that records the change. */
+  credit: MoneySchema,
+});
+export type PlanChangePayload = z.infer<typeof PlanChangePayloadSchema>;
+
 export const UpdatePayloadSchema = z.object({
   subscriptionId: IdSchema,
   /** The idempotency key of the ledger entry that paid for it. */
   ledgerKey: z.string().min(1).max(200),
   /** What was paid; refunded if the change cannot be applied for good. */
   price: MoneySchema,
-  action: z.enum(['extend', 'reset', 'renew']),
+  /** `traffic`: only the limit grows (usage and expiry kept). `change_plan`: see `planChange`. */
+  action: z.enum(['extend', 'reset', 'renew', 'traffic', 'change_plan']),
   newExpiresAt: z.iso.datetime(),
   newTrafficLimitBytes: z.number().int().nonnegative().nullable(),
   /** The remote identity generation the client must have afterwards. */
   generation: z.number().int().nonnegative(),
+  /** Set for `change_plan` only. */
+  planChange: PlanChangePayloadSchema.nullable().default(null),
 });
 export type UpdatePayload = z.infer<typeof UpdatePayloadSchema>;
 

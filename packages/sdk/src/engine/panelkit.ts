@@ -25,6 +25,11 @@ import type { EngineContext } from './context.js';
 import { extend, quoteExtension, updateInFlight } from './extension.js';
 import type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './extension.js';
 import { checkPanelHealth } from './health.js';
+import { buyTraffic, quoteTrafficTopUp } from './traffic-top-up.js';
+import type { BuyTrafficRequest, BuyTrafficResult } from './traffic-top-up.js';
+import { changePlan, quotePlanChange } from './plan-change.js';
+import type { ChangePlanRequest, ChangePlanResult, PlanChangeQuoteResult } from './plan-change.js';
+import type { TrafficTopUpDecision } from '../rules/traffic-top-up.js';
 import { pendingReason } from './pending.js';
 import type { PendingReason } from './pending.js';
 import type { PanelHealthCheckOptions, PanelHealthResult } from './health.js';
@@ -58,7 +63,15 @@ export interface Panelkit {
   checkout(request: CheckoutRequest): Promise<CheckoutResult>;
   quoteExtension(subscriptionId: string): Promise<ExtensionQuoteResult>;
   extend(request: ExtendRequest): Promise<ExtendResult>;
-  /** Whether an extension or renewal of the subscription is queued or running (a new one is refused meanwhile). */
+  /** Quotes `gib` GiB of extra traffic for the subscription now (price per GiB from its plan's `trafficTopUp`). */
+  quoteTrafficTopUp(subscriptionId: string, gib: number): Promise<TrafficTopUpDecision>;
+  /** Buys extra traffic from the wallet; the limit is raised on the panel in place by a job (see `buyTraffic`). */
+  buyTraffic(request: BuyTrafficRequest): Promise<BuyTrafficResult>;
+  /** Quotes a move to another plan now: prorated charge or refund, and whether it moves to another panel. */
+  quotePlanChange(subscriptionId: string, planId: string): Promise<PlanChangeQuoteResult>;
+  /** Moves a subscription to another plan, paid or credited through the ledger and applied by a job (see `changePlan`). */
+  changePlan(request: ChangePlanRequest): Promise<ChangePlanResult>;
+  /** Whether an extension, renewal, top-up or plan change of the subscription is queued or running (a new one is refused meanwhile). */
   changeInFlight(subscriptionId: string): Promise<boolean>;
   /**
    * Why a subscription is still pending (its server down, an admin's approval, or being set up), or
@@ -112,6 +125,10 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     checkout: (request) => checkout(ctx, request),
     quoteExtension: (id) => quoteExtension(ctx, id),
     extend: (request) => extend(ctx, request),
+    quoteTrafficTopUp: (id, gib) => quoteTrafficTopUp(ctx, id, gib),
+    buyTraffic: (request) => buyTraffic(ctx, request),
+    quotePlanChange: (id, planId) => quotePlanChange(ctx, id, planId),
+    changePlan: (request) => changePlan(ctx, request),
     changeInFlight: (id) => updateInFlight(storage, id),
     pendingReason: (subscription) => pendingReason(storage, subscription),
     topUp: (m) => topUp(ctx, m),

@@ -26,13 +26,18 @@ async function auditNearlyFull(tx: StorageRepositories, reserved: Target): Promi
   });
 }
 
+/** Whether a target is in the plan's locations and has its required tags (whatever its state). */
+export function withinPlacement(target: Target, panel: Panel, plan: Pick<Plan, 'placement'>): boolean {
+  const { allowedLocations, requiredTargetTags } = plan.placement;
+  if (allowedLocations.length > 0 && !panel.locationTags.some((tag) => allowedLocations.includes(tag))) return false;
+  return requiredTargetTags.every((tag) => target.tags.includes(tag));
+}
+
 /** Whether a target may take a new client of `plan` (ignoring how full it is). */
 function eligible(target: Target, panel: Panel | undefined, plan: Plan): boolean {
   if (panel === undefined || !panel.enabled || panel.health.status === 'unhealthy') return false;
   if (!target.provisioningEnabled) return false;
-  const { allowedLocations, requiredTargetTags } = plan.placement;
-  if (allowedLocations.length > 0 && !panel.locationTags.some((tag) => allowedLocations.includes(tag))) return false;
-  return requiredTargetTags.every((tag) => target.tags.includes(tag));
+  return withinPlacement(target, panel, plan);
 }
 
 function utilisation(target: Target): number {
@@ -65,10 +70,12 @@ export function placementOrder(plan: Plan, targets: readonly Target[], panels: r
 
 /**
  * Reserves one slot of `plan` on the first target in placement order that has room, inside the
- * caller's transaction. `CapacityExhaustedError` when the plan is full or no target has room.
+ * caller's transaction, among the targets `allowed` admits (default all). `CapacityExhaustedError`
+ * when the plan is full or no target has room.
  */
-export async function reserveSlot(tx: StorageRepositories, plan: Plan): Promise<Target> {
-  const [targets, panels] = await Promise.all([tx.targets.list(), tx.panels.list()]);
+export async function reserveSlot(tx: StorageRepositories, plan: Plan, allowed: (target: Target) => boolean = () => true): Promise<Target> {
+  const [all, panels] = await Promise.all([tx.targets.list(), tx.panels.list()]);
+  const targets = all.filter(allowed);
   // Read the counters fresh: earlier reservations in this transaction moved them.
   for (const target of placementOrder(plan, targets, panels)) {
     const result = await tx.capacity.reserve({ targetId: target.id, planId: plan.id, count: 1 });

@@ -3,3 +3,4 @@ export * from './extension.js';
 export * from './trial.js';
 export * from './renewal.js';
 export * from './plan-change.js';
+export * from './traffic-top-up.js';

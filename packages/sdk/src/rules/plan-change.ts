@@ -28,8 +28,8 @@ export interface PlanChangeQuote {
   credit: Money;
   /** What the buyer pays: the new price less the credit, never below zero. */
   charge: Money;
-  /** Credit beyond the new price, which a downgrade gives up. */
-  forfeitedCredit: Money;
+  /** Credit beyond the new price: a downgrade's leftover, returned to the wallet once the change is applied. */
+  refund: Money;
   newExpiresAt: Date;
   newTrafficLimitBytes: number | null;
   resetsUsage: true;
@@ -46,7 +46,8 @@ export interface PlanChangeInput {
 
 /**
  * Moving to another plan starts a new period of the new plan now; the unused part of the current
- * one is credited pro rata (rounded down, in minor units) against the new price.
+ * one is credited pro rata (rounded down, in minor units) against the new price. What the credit
+ * does not use up (a downgrade) goes back to the wallet (`refund`).
  */
 export function decidePlanChange({ subscription: sub, currentPlan, newPlan, now }: PlanChangeInput): PlanChangeDecision {
   if (newPlan.id === currentPlan.id) return { allowed: false, reason: 'same_plan' };
@@ -81,7 +82,7 @@ export function decidePlanChange({ subscription: sub, currentPlan, newPlan, now 
       newPlanId: newPlan.id,
       credit: { amount: credit, currency },
       charge: { amount: charge, currency },
-      forfeitedCredit: { amount: Math.max(0, credit - newPlan.price.amount), currency },
+      refund: { amount: Math.max(0, credit - newPlan.price.amount), currency },
       newExpiresAt: addDays(now, newPlan.durationDays),
       newTrafficLimitBytes: newPlan.trafficBytes,
       resetsUsage: true,

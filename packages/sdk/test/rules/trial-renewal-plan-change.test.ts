@@ -73,7 +73,7 @@ describe('decidePlanChange', () => {
         newPlanId: 'pln_pro',
         credit: { amount: 1500, currency: 'USD' },
         charge: { amount: 4500, currency: 'USD' },
-        forfeitedCredit: { amount: 0, currency: 'USD' },
+        refund: { amount: 0, currency: 'USD' },
         newExpiresAt: at(30 * DAY_MS),
         newTrafficLimitBytes: 200 * GiB,
         resetsUsage: true,
@@ -90,10 +90,10 @@ describe('decidePlanChange', () => {
     const odd = decidePlanChange({ ...base, currentPlan: { ...current, price: { amount: 1001, currency: 'USD' } }, subscription: { ...sub, expiresAt: at(10 * DAY_MS), trafficLimitBytes: null } });
     expect(odd.allowed && odd.quote.credit.amount).toBe(333);
   });
-  it('a downgrade charges nothing and says what credit is given up', () => {
+  it('a downgrade charges nothing and returns the unused credit', () => {
     const cheap = { ...bigger, id: 'pln_mini', price: { amount: 1000, currency: 'USD' } };
     const d = decidePlanChange({ ...base, newPlan: cheap });
-    expect(d.allowed && [d.quote.charge.amount, d.quote.forfeitedCredit.amount]).toEqual([0, 500]);
+    expect(d.allowed && [d.quote.charge.amount, d.quote.refund.amount]).toEqual([0, 500]);
   });
   it('an on-hold subscription is credited in full', () => {
     const d = decidePlanChange({ ...base, subscription: { ...sub, status: 'on_hold', expiresAt: null, usedBytes: 0 } });

@@ -15,6 +15,8 @@ export function planJson(plan: Plan) {
     startOnFirstUse: plan.startOnFirstUse,
     renewable: plan.renewable,
     trial: plan.trial,
+    /** Extra traffic for sale to its subscribers (price per GiB), or `null`. */
+    trafficTopUp: plan.trafficTopUp,
   };
 }
 

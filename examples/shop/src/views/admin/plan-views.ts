@@ -69,6 +69,11 @@ export function planFormBody(ctx: RequestContext, options: { planId: string | nu
     ${selectField({ name: 'trafficOnExtend', label: t('adminOps.plans.trafficOnExtend'), value: v.trafficOnExtend, errors, choices: [['replace', t('adminOps.plans.trafficReplace')], ['carry_over', t('adminOps.plans.trafficCarryOver')]] })}
     ${selectField({ name: 'daysOnExtend', label: t('adminOps.plans.daysOnExtend'), value: v.daysOnExtend, errors, choices: [['stack', t('adminOps.plans.daysStack')], ['restart', t('adminOps.plans.daysRestart')]] })}
   </fieldset>
+  <fieldset>
+    <legend>${t('adminOps.plans.trafficTopUp')}</legend>
+    ${field({ name: 'topUpPricePerGiB', label: t('adminOps.plans.topUpPricePerGiB'), value: v.topUpPricePerGiB, errors, hint: t('adminOps.plans.topUpPricePerGiBHint'), attrs: html`inputmode="decimal"` })}
+    ${field({ name: 'topUpMaxGiB', label: t('adminOps.plans.topUpMaxGiB'), value: v.topUpMaxGiB, errors, attrs: html`inputmode="numeric"` })}
+  </fieldset>
   <div class="actions">
     <button type="submit" data-testid="save-plan">${t('adminOps.save')}</button>
     <a href="/admin/plans">${t('adminOps.cancel')}</a>

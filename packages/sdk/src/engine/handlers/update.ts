@@ -1,93 +1,49 @@
 import type { Job } from '../../domain/job.js';
-import { deriveRemoteIdentity } from '../../domain/remote-identity.js';
-import type { Subscription } from '../../domain/subscription.js';
-import { NotFoundError, PanelNotFoundError } from '../../errors.js';
+import type { LedgerEntry } from '../../domain/ledger.js';
+import type { Subscription, SubscriptionPatch } from '../../domain/subscription.js';
 import type { PanelkitError } from '../../errors.js';
-import type { ClientRef, ClientSpec, Expiry } from '../../ports/panel.js';
+import type { StorageRepositories } from '../../ports/storage.js';
 import type { EngineContext } from '../context.js';
 import { WORKER_ACTOR, auditSubscription } from '../context.js';
-import { targetRefOf } from '../desired-state.js';
 import { eachAlone } from '../handler.js';
 import type { HandlerEnv, JobHandler } from '../handler.js';
 import { JOB_TYPES, UpdatePayloadSchema, parsePayload } from '../job-types.js';
 import type { UpdatePayload } from '../job-types.js';
-import { assertPanelUsable } from './panel-guard.js';
+import { writeSerialKey } from '../serial-keys.js';
+import { applyRemote, movesTarget } from './update-remote.js';
+import type { RemoteResult } from './update-remote.js';
 
 function payloadOf(job: Job): UpdatePayload {
   return parsePayload(UpdatePayloadSchema, job.payload, job.type);
 }
 
 function applied(sub: Subscription, p: UpdatePayload): boolean {
+  if (p.planChange !== null && (sub.planId !== p.planChange.toPlanId || sub.targetId !== p.planChange.toTargetId)) return false;
   return sub.expiresAt?.toISOString() === p.newExpiresAt && sub.remote.generation === p.generation && sub.trafficLimitBytes === p.newTrafficLimitBytes;
 }
 
-function sameExpiry(expiry: Expiry, at: string): boolean {
-  return expiry.type === 'at' && expiry.at.toISOString() === at;
+/** Top-ups and plan changes give back what they took (money, a reserved slot) when their subscription ends first. */
+function compensatesOnTermination(p: UpdatePayload): boolean {
+  return p.action === 'traffic' || p.action === 'change_plan';
 }
 
-/** Applies the change on the panel: in place, or by removing the client and creating it anew. */
-async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdatePayload, jobId: string) {
-  const { ctx } = env;
-  const handle = await ctx.panels.get(sub.panelId);
-  assertPanelUsable(handle, 'updateClient');
-  const target = await ctx.storage.targets.get(sub.targetId);
-  if (target === null) throw new NotFoundError('target', sub.targetId);
-  const adapter = handle.adapter;
-  const identity = deriveRemoteIdentity(sub.id, p.generation, ctx.policy.identity);
-  const ref: ClientRef = { target: targetRefOf(target), username: sub.remote.username, remoteClientId: sub.remoteClientId };
-  const expiry: Expiry = { type: 'at', at: new Date(p.newExpiresAt) };
-  const spec: ClientSpec = {
-    identity,
-    expiry,
-    trafficLimitBytes: p.newTrafficLimitBytes,
-    deviceLimit: adapter.capabilities.deviceLimit ? sub.deviceLimit : null,
-    enabled: true,
-    note: sub.id,
-  };
-  const linkChanged = p.generation !== sub.remote.generation;
-  let client;
-  if (!linkChanged) {
-    try {
-      const updated = await env.call(handle, `update:${jobId}:update`, (c) => adapter.updateClient(ref, { expiry, trafficLimitBytes: p.newTrafficLimitBytes, enabled: true }, c), { first: true });
-      await env.call(handle, `update:${jobId}:reset`, (c) => adapter.resetUsage(ref, c));
-      client = { ...updated, usedBytes: 0, uploadBytes: 0, downloadBytes: 0 };
-    } catch (error) {
-      if (!PanelNotFoundError.is(error)) throw error;
-      [client] = await env.call(handle, `update:${jobId}:create`, (c) => adapter.createClients(ref.target, [spec], c));
-    }
-  } else {
-    // A lost response may have left the new client in place already: then it is adopted as is.
-    const existing = await env.call(handle, `update:${jobId}:get`, (c) => adapter.getClient(ref, c), { first: true });
-    const done = existing !== null && sameExpiry(existing.expiry, p.newExpiresAt) && existing.trafficLimitBytes === p.newTrafficLimitBytes && existing.usedBytes === 0;
-    if (done) client = existing;
-    else {
-      await env.call(handle, `update:${jobId}:delete`, (c) => adapter.deleteClient(ref, c));
-      [client] = await env.call(handle, `update:${jobId}:create`, (c) => adapter.createClients(ref.target, [spec], c));
-    }
-  }
-  if (client === undefined) throw new NotFoundError('updated client', sub.remote.username);
-  const links = await env.call(handle, `update:${jobId}:links`, (c) => adapter.links(client.ref, c));
-  return { client, links, identity, linkChanged };
-}
+const AUDIT_DONE: Record<UpdatePayload['action'], string> = {
+  extend: 'subscription.extended',
+  reset: 'subscription.extended',
+  renew: 'subscription.renewed',
+  traffic: 'subscription.traffic_added',
+  change_plan: 'subscription.plan_changed',
+};
 
-export const updateHandler: JobHandler = {
-  type: JOB_TYPES.update,
-
-  async route(ctx, job) {
-    const sub = await ctx.storage.subscriptions.get(payloadOf(job).subscriptionId);
-    if (sub === null || sub.status === 'terminated' || applied(sub, payloadOf(job))) return null;
-    return { panelId: sub.panelId };
-  },
-
-  run: eachAlone(runOne),
-
-  /** The change could not be applied for good: what was paid for it goes back. */
-  async onDead(ctx: EngineContext, job: Job, error: PanelkitError): Promise<void> {
-    const p = payloadOf(job);
-    const now = ctx.clock.now();
-    const entry = await ctx.storage.transaction(async (tx) => {
-      const sub = await tx.subscriptions.get(p.subscriptionId);
-      if (sub === null || p.price.amount === 0) return null;
+/** Once per job: refunds what was paid and frees the slot a plan change reserved. */
+async function compensate(ctx: EngineContext, p: UpdatePayload, why: string): Promise<void> {
+  const now = ctx.clock.now();
+  const entry = await ctx.storage.transaction(async (tx) => {
+    const sub = await tx.subscriptions.get(p.subscriptionId);
+    if (sub === null) return null;
+    let refunded: LedgerEntry | null = null;
+    let first = true;
+    if (p.price.amount > 0) {
       const { entry, created } = await tx.ledger.append({
         customerId: sub.customerId,
         kind: 'refund',
@@ -98,49 +54,144 @@ export const updateHandler: JobHandler = {
         note: `${p.action} could not be applied`,
         actor: WORKER_ACTOR,
       });
-      if (created) await auditSubscription(tx, WORKER_ACTOR, 'subscription.extension_refunded', sub, { error: error.code, amount: p.price.amount });
-      return created ? entry : null;
-    });
-    if (entry !== null) ctx.events.emit('ledger:appended', { entry, at: now });
+      first = created;
+      if (created) refunded = entry;
+    } else if (p.planChange !== null) {
+      // No refund entry to key on: the audit row says whether the slot was already freed.
+      const history = await tx.audit.list({ subjectType: 'subscription', subjectId: sub.id }, { limit: 100 });
+      first = !history.items.some((a) => a.action === 'subscription.plan_change_released' && a.data['ledgerKey'] === p.ledgerKey);
+    }
+    if (!first) return null;
+    if (p.planChange !== null) {
+      await tx.capacity.release({ targetId: p.planChange.toTargetId, planId: p.planChange.toPlanId, count: 1 });
+      await auditSubscription(tx, WORKER_ACTOR, 'subscription.plan_change_released', sub, { ledgerKey: p.ledgerKey });
+    }
+    const action = p.action === 'traffic' ? 'traffic_refunded' : p.action === 'change_plan' ? 'plan_change_refunded' : 'extension_refunded';
+    if (p.price.amount > 0) await auditSubscription(tx, WORKER_ACTOR, `subscription.${action}`, sub, { error: why, amount: p.price.amount });
+    return refunded;
+  });
+  if (entry !== null) ctx.events.emit('ledger:appended', { entry, at: now });
+}
+
+export const updateHandler: JobHandler = {
+  type: JOB_TYPES.update,
+
+  async route(ctx, job) {
+    const p = payloadOf(job);
+    const sub = await ctx.storage.subscriptions.get(p.subscriptionId);
+    if (sub === null || applied(sub, p)) return null;
+    if (sub.status === 'terminated' && !compensatesOnTermination(p)) return null;
+    return { panelId: sub.status !== 'terminated' && movesTarget(sub, p) ? p.planChange!.toPanelId : sub.panelId };
+  },
+
+  run: eachAlone(runOne),
+
+  /** The change could not be applied for good: what was paid for it goes back. */
+  async onDead(ctx: EngineContext, job: Job, error: PanelkitError): Promise<void> {
+    await compensate(ctx, payloadOf(job), error.code);
   },
 };
+
+/** The stored state once the panel holds the change. */
+function patchFor(current: Subscription, p: UpdatePayload, remote: RemoteResult, now: Date): SubscriptionPatch {
+  const { client, links, identity } = remote;
+  const remoteClientId = client.ref.remoteClientId ?? current.remoteClientId;
+  const live = { remote: identity, remoteClientId, subscriptionUrl: links.subscriptionUrl, shareLinks: [...links.shareLinks] };
+  if (p.action === 'traffic') {
+    const used = client.usedBytes;
+    const status = current.status === 'limited' && used < (p.newTrafficLimitBytes ?? Number.POSITIVE_INFINITY) ? 'active' : current.status;
+    // Traffic warnings may be due again against the new limit.
+    const notices = current.notices.filter((n) => !n.startsWith('traffic:'));
+    return { ...live, status, trafficLimitBytes: p.newTrafficLimitBytes, usedBytes: used, usageObservedAt: now, notices };
+  }
+  const patch: SubscriptionPatch = {
+    ...live,
+    status: current.status === 'suspended' ? 'suspended' : 'active',
+    expiresAt: new Date(p.newExpiresAt),
+    trafficLimitBytes: p.newTrafficLimitBytes,
+    activatedAt: p.action === 'extend' || p.action === 'renew' ? current.activatedAt ?? now : now,
+    usedBytes: client.usedBytes,
+    usageObservedAt: now,
+    notices: [],
+  };
+  if (p.planChange === null) return patch;
+  const c = p.planChange;
+  return { ...patch, planId: c.toPlanId, panelId: c.toPanelId, targetId: c.toTargetId, durationDays: c.durationDays, deviceLimit: c.deviceLimit };
+}
+
+/**
+ * The plan change's bookkeeping, in the transaction that records it: the downgrade credit (customer
+ * first in the lock order), then after the subscription's update the old slot is freed and, for a
+ * move, the old client's removal queued (only now that the new one works).
+ */
+async function creditPlanChange(tx: StorageRepositories, current: Subscription, p: UpdatePayload): Promise<LedgerEntry | null> {
+  const credit = p.planChange?.credit;
+  if (credit === undefined || credit.amount <= 0) return null;
+  const { entry, created } = await tx.ledger.append({
+    customerId: current.customerId,
+    kind: 'plan_change',
+    amount: credit.amount,
+    currency: credit.currency,
+    idempotencyKey: `credit:${p.ledgerKey}`,
+    subscriptionId: current.id,
+    note: 'unused value of the previous plan',
+    actor: WORKER_ACTOR,
+  });
+  return created ? entry : null;
+}
+
+async function retireOldSlot(ctx: EngineContext, tx: StorageRepositories, before: Subscription, p: UpdatePayload): Promise<void> {
+  const c = p.planChange;
+  if (c === null) return;
+  await tx.capacity.release({ targetId: c.fromTargetId, planId: c.fromPlanId, count: 1 });
+  if (before.targetId === c.toTargetId) return;
+  const oldTarget = await tx.targets.get(before.targetId);
+  if (oldTarget === null) return;
+  const payload = { panelId: before.panelId, username: before.remote.username, targetRef: oldTarget.remoteRef };
+  await tx.jobs.enqueue({
+    type: JOB_TYPES.removeOrphan,
+    payload,
+    dedupeKey: `${JOB_TYPES.removeOrphan}:${before.panelId}:${before.remote.username}`,
+    serialKey: await writeSerialKey(ctx, tx, { panelId: before.panelId, remoteRef: oldTarget.remoteRef }),
+    maxAttempts: ctx.policy.jobRetry.maxAttempts + 1,
+  });
+}
 
 async function runOne(env: HandlerEnv, job: Job): Promise<void> {
   const { ctx } = env;
   const p = payloadOf(job);
   const sub = await ctx.storage.subscriptions.get(p.subscriptionId);
-  if (sub === null || sub.status === 'terminated' || applied(sub, p)) return;
-  const { client, links, identity, linkChanged } = await applyRemote(env, sub, p, job.id);
+  if (sub === null || applied(sub, p)) return;
+  if (sub.status === 'terminated') {
+    if (compensatesOnTermination(p)) await compensate(ctx, p, 'subscription_terminated');
+    return;
+  }
+  const remote = await applyRemote(env, sub, p, job.id);
   await env.step('panel_called', job);
   const now = ctx.clock.now();
-  const updated = await ctx.storage.transaction(async (tx) => {
+  const done = await ctx.storage.transaction(async (tx) => {
     const current = await tx.subscriptions.get(sub.id);
     if (current === null || current.status === 'terminated' || applied(current, p)) return null;
-    const next = await tx.subscriptions.update(
-      current.id,
-      {
-        status: current.status === 'suspended' ? 'suspended' : 'active',
-        expiresAt: new Date(p.newExpiresAt),
-        trafficLimitBytes: p.newTrafficLimitBytes,
-        activatedAt: p.action === 'extend' || p.action === 'renew' ? current.activatedAt ?? now : now,
-        usedBytes: client.usedBytes,
-        usageObservedAt: now,
-        notices: [],
-        remote: identity,
-        remoteClientId: client.ref.remoteClientId ?? current.remoteClientId,
-        subscriptionUrl: links.subscriptionUrl,
-        shareLinks: [...links.shareLinks],
-      },
-      { expectedRevision: current.revision },
-    );
-    await auditSubscription(tx, WORKER_ACTOR, `subscription.${p.action === 'renew' ? 'renewed' : 'extended'}`, next, {
-      expiresAt: p.newExpiresAt,
-      linkChanged,
-    });
-    return next;
+    const credit = await creditPlanChange(tx, current, p);
+    const next = await tx.subscriptions.update(current.id, patchFor(current, p, remote, now), { expectedRevision: current.revision });
+    await retireOldSlot(ctx, tx, current, p);
+    const data = { expiresAt: p.newExpiresAt, linkChanged: remote.linkChanged };
+    let extra: Record<string, string | number | null> = {};
+    if (p.action === 'traffic') extra = { trafficLimitBytes: p.newTrafficLimitBytes };
+    else if (p.planChange !== null) extra = { fromPlanId: current.planId, planId: p.planChange.toPlanId };
+    await auditSubscription(tx, WORKER_ACTOR, AUDIT_DONE[p.action], next, { ...data, ...extra });
+    return { next, before: current, credit };
   });
   await env.step('storage_written', job);
-  if (updated !== null) {
-    ctx.events.emit('subscription:extended', { subscription: updated, actor: WORKER_ACTOR, at: now, action: p.action, linkChanged });
+  if (done === null) return;
+  const { next, before, credit } = done;
+  const event = { subscription: next, actor: WORKER_ACTOR, at: now };
+  if (credit !== null) ctx.events.emit('ledger:appended', { entry: credit, at: now });
+  if (p.action === 'traffic') {
+    ctx.events.emit('subscription:traffic_added', { ...event, addedBytes: (p.newTrafficLimitBytes ?? 0) - (before.trafficLimitBytes ?? 0) });
   }
+  else if (p.action === 'change_plan') {
+    const moved = before.targetId !== next.targetId;
+    ctx.events.emit('subscription:plan_changed', { ...event, fromPlanId: before.planId, moved, linkChanged: remote.linkChanged });
+  } else ctx.events.emit('subscription:extended', { ...event, action: p.action, linkChanged: remote.linkChanged });
 }

@@ -28,6 +28,7 @@ export function plansSuite(env: SuiteEnv): void {
         startOnFirstUse: false,
         extension: DEFAULT_EXTENSION_POLICY,
         onSale: true,
+        trafficTopUp: null,
         allocated: 0,
         trafficBytes: null,
       });
@@ -59,6 +60,16 @@ export function plansSuite(env: SuiteEnv): void {
       expect(idsOf(await storage.plans.list({}))).toEqual(idsOf([p0, p100aX, p100aY, p100b, p300, p2000]));
       expect(idsOf(await storage.plans.list({ onSale: true }))).toEqual(idsOf([p0, p100aX, p100b, p300]));
       expect(idsOf(await storage.plans.list({ onSale: false }))).toEqual(idsOf([p100aY, p2000]));
+    });
+
+    it('stores a traffic top-up offer, and takes it away again', async () => {
+      const { storage } = env;
+      const offer = { pricePerGiB: { amount: 25, currency: 'USD' }, maxGiBPerPurchase: 40 };
+      const plan = await seedPlan(storage, { trafficTopUp: offer });
+      expect((await storage.plans.get(plan.id))?.trafficTopUp).toEqual(offer);
+      expect((await storage.plans.update(plan.id, { trafficTopUp: null })).trafficTopUp).toBeNull();
+      expect((await storage.plans.get(plan.id))?.trafficTopUp).toBeNull();
+      await expectRejects(seedPlan(storage, { trafficTopUp: { pricePerGiB: { amount: 0, currency: 'USD' }, maxGiBPerPurchase: 1 } }), 'ValidationError');
     });
 
     it('update applies the patch and moves updatedAt, but never changes allocated', async () => {

@@ -1,0 +1,123 @@
+import type { PlanChangeQuoteResult, TrafficTopUpDecision } from '@panelkit/sdk';
+import { Router } from 'express';
+import { z } from 'zod';
+import { requireAccount } from '../../auth/viewer.js';
+import { ctxOf, viewerOf, type RequestContext } from '../../http/context.js';
+import { parseOrThrow } from '../../http/forms.js';
+import { HttpError } from '../../http/http-error.js';
+import { ID_PATTERN } from '../../http/ids.js';
+import type { RateLimits } from '../../http/rate-limits.js';
+import { refusalParams, sellingRefusal } from '../../selling/refusals.js';
+import type { Shop } from '../../stack/shop.js';
+import { IdempotencyKeySchema } from '../../subscriptions/idempotency.js';
+import { ownedSubscription } from '../../subscriptions/owned.js';
+import { subscriptionJson } from './serialize.js';
+
+const whole = { message: 'forms.wholeNumber' };
+const invalid = { message: 'forms.invalid' };
+const Gib = z.number(whole).int(whole).min(1, invalid).max(100_000, invalid);
+const PlanId = z.string().regex(ID_PATTERN, { message: 'forms.invalid' });
+const TrafficBody = z.strictObject({ gib: Gib, idempotencyKey: IdempotencyKeySchema });
+const TrafficQuery = z.object({ gib: z.string().regex(/^\d{1,6}$/, { message: 'forms.wholeNumber' }).transform(Number).pipe(Gib) });
+const PlanChangeBody = z.strictObject({ planId: PlanId, idempotencyKey: IdempotencyKeySchema });
+const PlanChangeQuery = z.object({ planId: PlanId });
+
+function trafficQuoteJson(d: TrafficTopUpDecision, ctx: RequestContext) {
+  if (!d.allowed) return { allowed: false as const, reason: d.reason, message: ctx.t(`traffic.reasons.${d.reason}`) };
+  return { allowed: true as const, quote: d.quote };
+}
+
+function planChangeQuoteJson(d: PlanChangeQuoteResult, ctx: RequestContext) {
+  if (!d.allowed) return { allowed: false as const, reason: d.reason, message: ctx.t(`planChange.reasons.${d.reason}`) };
+  const q = d.quote;
+  return {
+    allowed: true as const,
+    moves: d.moves,
+    linkChanges: d.linkChanges,
+    quote: {
+      newPlanId: q.newPlanId,
+      credit: q.credit,
+      charge: q.charge,
+      refund: q.refund,
+      newExpiresAt: q.newExpiresAt.toISOString(),
+      newTrafficLimitBytes: q.newTrafficLimitBytes,
+      resetsUsage: q.resetsUsage,
+    },
+  };
+}
+
+/** The engine's refusal as the API's JSON error (nothing was charged), or the error itself. */
+function refusedOrThrow(area: 'traffic' | 'planChange', error: unknown, ctx: RequestContext): never {
+  const refusal = sellingRefusal(area, error);
+  if (refusal === null) throw error;
+  throw new HttpError(refusal.status, refusal.key, refusalParams(ctx, refusal));
+}
+
+/**
+ * The JSON API's traffic top-up and plan change (the same auth as `/api/v1`): a `GET` quotes, a
+ * `POST` with the caller's idempotency key buys (202; 200 for a replay of the key).
+ */
+export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
+  const router = Router();
+
+  router.get('/api/v1/subscriptions/:id/traffic', requireAccount, async (req, res) => {
+    const ctx = ctxOf(res);
+    const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
+    const { gib } = parseOrThrow(TrafficQuery, req.query, ctx.t);
+    const plan = await shop.storage.plans.get(sub.planId);
+    const decision = await shop.kit.quoteTrafficTopUp(sub.id, gib);
+    res.json({ offer: plan?.trafficTopUp ?? null, ...trafficQuoteJson(decision, ctx), changeInProgress: await shop.kit.changeInFlight(sub.id) });
+  });
+
+  router.post('/api/v1/subscriptions/:id/traffic', requireAccount, limits.checkout, async (req, res) => {
+    const ctx = ctxOf(res);
+    const viewer = viewerOf(res);
+    const sub = await ownedSubscription(shop, viewer, req.params.id);
+    const body = parseOrThrow(TrafficBody, req.body, ctx.t);
+    try {
+      const actor = { type: 'customer', id: viewer.customer.id } as const;
+      const result = await shop.kit.buyTraffic({ subscriptionId: sub.id, gib: body.gib, idempotencyKey: body.idempotencyKey, actor });
+      res.status(result.replayed ? 200 : 202).json({
+        replayed: result.replayed,
+        charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
+        newTrafficLimitBytes: result.quote?.newTrafficLimitBytes ?? null,
+        subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await shop.kit.changeInFlight(sub.id) }),
+      });
+    } catch (error) {
+      refusedOrThrow('traffic', error, ctx);
+    }
+  });
+
+  router.get('/api/v1/subscriptions/:id/plan-change', requireAccount, async (req, res) => {
+    const ctx = ctxOf(res);
+    const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
+    const { planId } = parseOrThrow(PlanChangeQuery, req.query, ctx.t);
+    const plan = await shop.storage.plans.get(planId);
+    if (plan === null || !plan.onSale) throw new HttpError(404, 'errors.notFound');
+    const quote = await shop.kit.quotePlanChange(sub.id, plan.id);
+    res.json({ ...planChangeQuoteJson(quote, ctx), changeInProgress: await shop.kit.changeInFlight(sub.id) });
+  });
+
+  router.post('/api/v1/subscriptions/:id/plan-change', requireAccount, limits.checkout, async (req, res) => {
+    const ctx = ctxOf(res);
+    const viewer = viewerOf(res);
+    const sub = await ownedSubscription(shop, viewer, req.params.id);
+    const body = parseOrThrow(PlanChangeBody, req.body, ctx.t);
+    const plan = await shop.storage.plans.get(body.planId);
+    if (plan === null || !plan.onSale) throw new HttpError(404, 'errors.notFound');
+    try {
+      const actor = { type: 'customer', id: viewer.customer.id } as const;
+      const result = await shop.kit.changePlan({ subscriptionId: sub.id, planId: plan.id, idempotencyKey: body.idempotencyKey, actor });
+      res.status(result.replayed ? 200 : 202).json({
+        replayed: result.replayed,
+        moves: result.moves,
+        charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
+        refund: result.quote?.refund ?? null,
+        subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await shop.kit.changeInFlight(sub.id) }),
+      });
+    } catch (error) {
+      refusedOrThrow('planChange', error, ctx);
+    }
+  });
+  return router;
+}

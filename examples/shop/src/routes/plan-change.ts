@@ -1,0 +1,63 @@
+import type { Subscription } from '@panelkit/sdk';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { requireAccount } from '../auth/viewer.js';
+import { ctxOf, viewerOf } from '../http/context.js';
+import { parseForm } from '../http/forms.js';
+import { isId } from '../http/ids.js';
+import type { RateLimits } from '../http/rate-limits.js';
+import { refusalParams, sellingRefusal } from '../selling/refusals.js';
+import type { Shop } from '../stack/shop.js';
+import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempotency.js';
+import { ownedSubscription } from '../subscriptions/owned.js';
+import type { Refusal } from '../subscriptions/refusals.js';
+import { planChangePage } from '../views/plan-change-page.js';
+
+const ChangeForm = z.object({ planId: z.string().refine(isId, { message: 'forms.invalid' }), idempotencyKey: IdempotencyKeySchema });
+
+/** Buyer pages to move a subscription to another plan: every plan's prorated quote first, then the switch. */
+export function planChangeRoutes(shop: Shop, limits: RateLimits): Router {
+  const router = Router();
+
+  const render = async (res: Response, status: number, sub: Subscription, idempotencyKey: string, refusal?: Refusal) => {
+    const ctx = ctxOf(res);
+    const [currentPlan, onSale, inFlight] = await Promise.all([
+      shop.storage.plans.get(sub.planId),
+      shop.storage.plans.list({ onSale: true }),
+      shop.kit.changeInFlight(sub.id),
+    ]);
+    const others = onSale.filter((p) => p.id !== sub.planId);
+    const options = await Promise.all(others.map(async (plan) => ({ plan, quote: await shop.kit.quotePlanChange(sub.id, plan.id) })));
+    const balance = await shop.storage.ledger.balance(sub.customerId, currentPlan?.price.currency ?? shop.config.currency);
+    const problem = refusal && ctx.t(refusal.key, refusalParams(ctx, refusal));
+    const view = { sub, currentPlan, options, balance, changeInFlight: inFlight, idempotencyKey, timeZone: shop.config.timeZone, problem };
+    res.status(status).send(planChangePage(ctx, view).value);
+  };
+
+  router.get('/subscriptions/:id/plan', requireAccount, async (req, res) => {
+    const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
+    await render(res, 200, sub, newIdempotencyKey());
+  });
+
+  router.post('/subscriptions/:id/plan', requireAccount, limits.checkout, async (req, res) => {
+    const ctx = ctxOf(res);
+    const viewer = viewerOf(res);
+    const sub = await ownedSubscription(shop, viewer, req.params.id);
+    const form = parseForm(ChangeForm, req.body, ctx.t);
+    if (!form.ok) return render(res, 400, sub, newIdempotencyKey(), { status: 400, key: 'planChange.formExpired', reason: 'invalid_form' });
+    const plan = await shop.storage.plans.get(form.data.planId);
+    if (plan === null || !plan.onSale) {
+      return render(res, 404, sub, newIdempotencyKey(), { status: 404, key: 'planChange.reasons.not_on_sale', reason: 'not_on_sale' });
+    }
+    try {
+      const actor = { type: 'customer', id: viewer.customer.id } as const;
+      await shop.kit.changePlan({ subscriptionId: sub.id, planId: plan.id, idempotencyKey: form.data.idempotencyKey, actor });
+      res.redirect(303, `/subscriptions/${sub.id}?done=planChange.changed`);
+    } catch (error) {
+      const refusal = sellingRefusal('planChange', error);
+      if (refusal === null) throw error;
+      await render(res, refusal.status, sub, form.data.idempotencyKey, refusal);
+    }
+  });
+  return router;
+}

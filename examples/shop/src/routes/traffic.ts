@@ -1,0 +1,63 @@
+import type { Subscription } from '@panelkit/sdk';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { requireAccount } from '../auth/viewer.js';
+import { ctxOf, viewerOf } from '../http/context.js';
+import { parseForm } from '../http/forms.js';
+import type { RateLimits } from '../http/rate-limits.js';
+import { refusalParams, sellingRefusal } from '../selling/refusals.js';
+import type { Shop } from '../stack/shop.js';
+import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempotency.js';
+import { ownedSubscription } from '../subscriptions/owned.js';
+import type { Refusal } from '../subscriptions/refusals.js';
+import { trafficPage } from '../views/traffic-page.js';
+
+const invalid = { message: 'forms.invalid' };
+const GibSchema = z.coerce.number(invalid).int(invalid).min(1, invalid).max(100_000, invalid);
+const BuyForm = z.object({ gib: GibSchema, idempotencyKey: IdempotencyKeySchema });
+
+/** Buyer pages to buy extra traffic for a subscription: a quote first, then the payment from the wallet. */
+export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
+  const router = Router();
+
+  const render = async (res: Response, status: number, sub: Subscription, gib: number | null, idempotencyKey: string, refusal?: Refusal) => {
+    const ctx = ctxOf(res);
+    const plan = await shop.storage.plans.get(sub.planId);
+    const offer = plan?.trafficTopUp ?? null;
+    const [asked, inFlight] = await Promise.all([
+      gib === null || offer === null ? null : shop.kit.quoteTrafficTopUp(sub.id, gib).then((decision) => ({ gib, decision })),
+      shop.kit.changeInFlight(sub.id),
+    ]);
+    const balance = await shop.storage.ledger.balance(sub.customerId, offer?.pricePerGiB.currency ?? shop.config.currency);
+    const problem = refusal && ctx.t(refusal.key, refusalParams(ctx, refusal));
+    const view = { sub, planName: plan?.name ?? sub.planId, offer, asked, balance, changeInFlight: inFlight, idempotencyKey, problem };
+    res.status(status).send(trafficPage(ctx, view).value);
+  };
+
+  router.get('/subscriptions/:id/traffic', requireAccount, async (req, res) => {
+    const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
+    const gib = req.query['gib'] === undefined ? null : GibSchema.safeParse(req.query['gib']);
+    if (gib !== null && !gib.success) {
+      return render(res, 400, sub, null, newIdempotencyKey(), { status: 400, key: 'traffic.reasons.invalid_amount', reason: 'invalid_amount' });
+    }
+    await render(res, 200, sub, gib?.data ?? null, newIdempotencyKey());
+  });
+
+  router.post('/subscriptions/:id/traffic', requireAccount, limits.checkout, async (req, res) => {
+    const ctx = ctxOf(res);
+    const viewer = viewerOf(res);
+    const sub = await ownedSubscription(shop, viewer, req.params.id);
+    const form = parseForm(BuyForm, req.body, ctx.t);
+    if (!form.ok) return render(res, 400, sub, null, newIdempotencyKey(), { status: 400, key: 'traffic.formExpired', reason: 'invalid_form' });
+    try {
+      const { gib, idempotencyKey } = form.data;
+      await shop.kit.buyTraffic({ subscriptionId: sub.id, gib, idempotencyKey, actor: { type: 'customer', id: viewer.customer.id } });
+      res.redirect(303, `/subscriptions/${sub.id}?done=traffic.bought`);
+    } catch (error) {
+      const refusal = sellingRefusal('traffic', error);
+      if (refusal === null) throw error;
+      await render(res, refusal.status, sub, form.data.gib, form.data.idempotencyKey, refusal);
+    }
+  });
+  return router;
+}

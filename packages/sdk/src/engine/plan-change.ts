@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { ActorSchema, IdSchema } from '../domain/common.js';
+import type { Actor } from '../domain/common.js';
+import type { LedgerEntry } from '../domain/ledger.js';
+import type { Plan } from '../domain/plan.js';
+import type { Subscription } from '../domain/subscription.js';
+import type { Target } from '../domain/target.js';
+import { parseInput } from '../domain/validate.js';
+import { CapacityExhaustedError, ConflictError, EligibilityError, NotFoundError } from '../errors.js';
+import type { StorageRepositories } from '../ports/storage.js';
+import { decidePlanChange } from '../rules/plan-change.js';
+import type { PlanChangeDecision, PlanChangeQuote } from '../rules/plan-change.js';
+import type { EngineContext } from './context.js';
+import { chargeAndQueueUpdate, changeRecorded, changesLink } from './extension.js';
+import type { PlanChangePayload } from './job-types.js';
+import { reserveSlot, withinPlacement } from './placement.js';
+
+export const ChangePlanRequestSchema = z.object({
+  subscriptionId: IdSchema,
+  /** The plan to move to. */
+  planId: IdSchema,
+  /** The client's key for this change: a second submission with it charges and queues nothing. */
+  idempotencyKey: z.string().min(1).max(140),
+  actor: ActorSchema.optional(),
+});
+export type ChangePlanRequest = z.input<typeof ChangePlanRequestSchema>;
+
+export type PlanChangeQuoteResult = PlanChangeDecision & {
+  /** True when the subscription's target is outside the new plan's placement: it moves to another panel. */
+  moves: boolean;
+  /** True when applying it gives the client new credentials, so the customer must re-import the link. */
+  linkChanges: boolean;
+};
+
+export interface ChangePlanResult {
+  subscription: Subscription;
+  /** `null` for a replay. */
+  quote: PlanChangeQuote | null;
+  /** The debit; `null` when nothing was charged (a downgrade, or a replay). */
+  entry: LedgerEntry | null;
+  moves: boolean;
+  /** True when the key had been used: nothing new was charged or queued. */
+  replayed: boolean;
+}
+
+async function load(tx: StorageRepositories, subscriptionId: string, planId: string) {
+  const sub = await tx.subscriptions.get(subscriptionId);
+  if (sub === null) throw new NotFoundError('subscription', subscriptionId);
+  const [currentPlan, newPlan, panel, target] = await Promise.all([
+    tx.plans.get(sub.planId),
+    tx.plans.get(planId),
+    tx.panels.get(sub.panelId),
+    tx.targets.get(sub.targetId),
+  ]);
+  if (currentPlan === null) throw new NotFoundError('plan', sub.planId);
+  if (newPlan === null) throw new NotFoundError('plan', planId);
+  if (panel === null) throw new NotFoundError('panel', sub.panelId);
+  if (target === null) throw new NotFoundError('target', sub.targetId);
+  return { sub, currentPlan, newPlan, panel, target, moves: !withinPlacement(target, panel, newPlan) };
+}
+
+/** Quotes moving the subscription to `planId` now: the prorated charge or refund, and whether it moves. */
+export async function quotePlanChange(ctx: EngineContext, subscriptionId: string, planId: string): Promise<PlanChangeQuoteResult> {
+  const { sub, currentPlan, newPlan, panel, moves } = await load(ctx.storage, subscriptionId, planId);
+  const decision = decidePlanChange({ subscription: sub, currentPlan, newPlan, now: ctx.clock.now() });
+  return { ...decision, moves, linkChanges: moves || changesLink(ctx.panels.handleFor(panel).adapter.capabilities) };
+}
+
+/**
+ * A slot of the new plan: on the current target for an in-place change, else on a target of
+ * another panel (the username is the same on every panel, so a move stays off the current one).
+ */
+async function reserveNewSlot(tx: StorageRepositories, sub: Subscription, plan: Plan, moves: boolean): Promise<Target> {
+  if (moves) return reserveSlot(tx, plan, (t) => t.panelId !== sub.panelId);
+  const result = await tx.capacity.reserve({ targetId: sub.targetId, planId: plan.id, count: 1 });
+  if (!result.ok) {
+    throw new CapacityExhaustedError(`no room for plan ${plan.id} on target ${sub.targetId}`, { details: { planId: plan.id, reason: result.reason } });
+  }
+  const target = await tx.targets.get(sub.targetId);
+  if (target === null) throw new NotFoundError('target', sub.targetId);
+  return target;
+}
+
+/**
+ * Moves a subscription to another plan: starts a new period of the new plan now, charging the new
+ * price less the prorated value left (`plan_change` debit) or, on a downgrade, returning what the
+ * credit does not use up (a `plan_change` credit written when the change is applied). In one
+ * transaction: the debit, a slot of the new plan (on the same target, or on another panel when the
+ * current target is outside the new plan's placement) and the update job that applies it: in
+ * place, or by creating the new client first and removing the old one only once the new one is
+ * recorded. A job that fails for good refunds the debit and frees the reserved slot. Once per key;
+ * a change already being applied is a `ConflictError` (`change_in_progress`); a refused quote an
+ * `EligibilityError` with the rule's reason; no room for the new plan a `CapacityExhaustedError`.
+ */
+export async function changePlan(ctx: EngineContext, input: ChangePlanRequest): Promise<ChangePlanResult> {
+  const request = parseInput(ChangePlanRequestSchema, input, 'plan change request');
+  const now = ctx.clock.now();
+  const ledgerKey = `plan_change:${request.subscriptionId}:${request.idempotencyKey}`;
+  const replay = (sub: Subscription): ChangePlanResult => ({ subscription: sub, quote: null, entry: null, moves: false, replayed: true });
+  let result: ChangePlanResult;
+  try {
+    result = await ctx.storage.transaction(async (tx) => {
+      const { sub, currentPlan, newPlan, panel, moves } = await load(tx, request.subscriptionId, request.planId);
+      if (await changeRecorded(tx, ledgerKey)) return replay(sub);
+      const actor: Actor = request.actor ?? { type: 'customer', id: sub.customerId };
+      const decision = decidePlanChange({ subscription: sub, currentPlan, newPlan, now });
+      if (!decision.allowed) {
+        throw new EligibilityError(`subscription ${sub.id} cannot change to plan ${newPlan.id}: ${decision.reason}`, [decision.reason], {
+          details: { subscriptionId: sub.id, planId: newPlan.id },
+        });
+      }
+      const { quote } = decision;
+      const capabilities = ctx.panels.handleFor(panel).adapter.capabilities;
+      const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
+        action: 'change_plan',
+        newExpiresAt: quote.newExpiresAt,
+        newTrafficLimitBytes: quote.newTrafficLimitBytes,
+        price: quote.charge,
+        ledgerKey,
+        ledgerKind: 'plan_change',
+        actor,
+        generation: moves || changesLink(capabilities) ? sub.remote.generation + 1 : sub.remote.generation,
+        auditAction: 'subscription.plan_change_charged',
+        reserve: async (inner) => {
+          const target = await reserveNewSlot(inner, sub, newPlan, moves);
+          const planChange: PlanChangePayload = {
+            fromPlanId: currentPlan.id,
+            toPlanId: newPlan.id,
+            fromTargetId: sub.targetId,
+            toTargetId: target.id,
+            toPanelId: target.panelId,
+            durationDays: newPlan.durationDays,
+            deviceLimit: newPlan.deviceLimit,
+            credit: quote.refund,
+          };
+          return { planChange, writesTo: { panelId: target.panelId, targetId: target.id } };
+        },
+      });
+      if (charged === null) return replay(sub);
+      return { subscription: sub, quote, entry: charged.entry, moves, replayed: false };
+    });
+  } catch (error) {
+    // Lost a race to another submission of this key: that one stands, this is its replay.
+    if (!ConflictError.is(error) || !(await changeRecorded(ctx.storage, ledgerKey))) throw error;
+    const sub = await ctx.storage.subscriptions.get(request.subscriptionId);
+    if (sub === null) throw error;
+    return replay(sub);
+  }
+  if (result.entry !== null) ctx.events.emit('ledger:appended', { entry: result.entry, at: now });
+  return result;
+}

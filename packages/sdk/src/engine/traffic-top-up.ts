@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { ActorSchema, IdSchema } from '../domain/common.js';
+import type { Actor } from '../domain/common.js';
+import type { LedgerEntry } from '../domain/ledger.js';
+import type { Subscription } from '../domain/subscription.js';
+import { parseInput } from '../domain/validate.js';
+import { ConflictError, EligibilityError, NotFoundError } from '../errors.js';
+import type { PanelCapabilities } from '../ports/panel.js';
+import { decideTrafficTopUp } from '../rules/traffic-top-up.js';
+import type { TrafficTopUpDecision, TrafficTopUpQuote } from '../rules/traffic-top-up.js';
+import type { EngineContext } from './context.js';
+import { chargeAndQueueUpdate, changeRecorded } from './extension.js';
+
+export const BuyTrafficRequestSchema = z.object({
+  subscriptionId: IdSchema,
+  /** Whole GiB to add; the plan's `trafficTopUp` says the price and the most per purchase. */
+  gib: z.number().int().min(1).max(100_000),
+  /** The client's key for this purchase: a second submission with it charges nothing. */
+  idempotencyKey: z.string().min(1).max(140),
+  actor: ActorSchema.optional(),
+});
+export type BuyTrafficRequest = z.input<typeof BuyTrafficRequestSchema>;
+
+export interface BuyTrafficResult {
+  subscription: Subscription;
+  /** `null` for a replay. */
+  quote: TrafficTopUpQuote | null;
+  /** The debit; `null` for a replay. */
+  entry: LedgerEntry | null;
+  /** True when the key had been used: nothing new was charged or queued. */
+  replayed: boolean;
+}
+
+/** The panel reason a top-up is refused even when the rule allows it: the client cannot be changed in place. */
+export const TOP_UP_NEEDS_IN_PLACE = 'panel_cannot_update_in_place';
+
+/** Quotes `gib` GiB of extra traffic for the subscription now (the pure rule on its stored state). */
+export async function quoteTrafficTopUp(ctx: EngineContext, subscriptionId: string, gib: number): Promise<TrafficTopUpDecision> {
+  const sub = await ctx.storage.subscriptions.get(subscriptionId);
+  if (sub === null) throw new NotFoundError('subscription', subscriptionId);
+  const plan = await ctx.storage.plans.get(sub.planId);
+  if (plan === null) throw new NotFoundError('plan', sub.planId);
+  return decideTrafficTopUp({ subscription: sub, plan, gib, now: ctx.clock.now() });
+}
+
+function refuse(sub: Subscription, reason: string): EligibilityError {
+  return new EligibilityError(`subscription ${sub.id} cannot get more traffic now: ${reason}`, [reason], { details: { subscriptionId: sub.id } });
+}
+
+/**
+ * Buys extra traffic: debits the wallet (`traffic_top_up`) and queues the update job that raises the
+ * limit on the panel in place (usage and expiry kept; a limited subscription comes back to active),
+ * in one transaction. The job refunds the debit if it fails for good. Once per key: a replay, even
+ * one racing the first, charges and queues nothing. A change already being applied is a
+ * `ConflictError` (`change_in_progress`); a refused quote an `EligibilityError` with the rule's reason.
+ */
+export async function buyTraffic(ctx: EngineContext, input: BuyTrafficRequest): Promise<BuyTrafficResult> {
+  const request = parseInput(BuyTrafficRequestSchema, input, 'traffic top-up request');
+  const now = ctx.clock.now();
+  const ledgerKey = `traffic:${request.subscriptionId}:${request.idempotencyKey}`;
+  const replay = (sub: Subscription): BuyTrafficResult => ({ subscription: sub, quote: null, entry: null, replayed: true });
+  let result: BuyTrafficResult;
+  try {
+    result = await ctx.storage.transaction(async (tx) => {
+      const sub = await tx.subscriptions.get(request.subscriptionId);
+      if (sub === null) throw new NotFoundError('subscription', request.subscriptionId);
+      if (await changeRecorded(tx, ledgerKey)) return replay(sub);
+      const actor: Actor = request.actor ?? { type: 'customer', id: sub.customerId };
+      const panel = await tx.panels.get(sub.panelId);
+      if (panel === null) throw new NotFoundError('panel', sub.panelId);
+      const capabilities: PanelCapabilities = ctx.panels.handleFor(panel).adapter.capabilities;
+      const plan = await tx.plans.get(sub.planId);
+      if (plan === null) throw new NotFoundError('plan', sub.planId);
+      const decision = decideTrafficTopUp({ subscription: sub, plan, gib: request.gib, now });
+      if (!decision.allowed) throw refuse(sub, decision.reason);
+      // Recreating the client would reset its usage, giving away more than was bought.
+      if (!capabilities.inPlaceUpdate) throw refuse(sub, TOP_UP_NEEDS_IN_PLACE);
+      const { quote } = decision;
+      const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
+        action: 'traffic',
+        newExpiresAt: sub.expiresAt!,
+        newTrafficLimitBytes: quote.newTrafficLimitBytes,
+        price: quote.price,
+        ledgerKey,
+        ledgerKind: 'traffic_top_up',
+        actor,
+        generation: sub.remote.generation,
+        auditAction: 'subscription.traffic_charged',
+      });
+      if (charged === null) return replay(sub);
+      return { subscription: sub, quote, entry: charged.entry, replayed: false };
+    });
+  } catch (error) {
+    // Lost a race to another submission of this key: that one stands, this is its replay.
+    if (!ConflictError.is(error) || !(await changeRecorded(ctx.storage, ledgerKey))) throw error;
+    const sub = await ctx.storage.subscriptions.get(request.subscriptionId);
+    if (sub === null) throw error;
+    return replay(sub);
+  }
+  if (result.entry !== null) ctx.events.emit('ledger:appended', { entry: result.entry, at: now });
+  return result;
+}
