@@ -56,9 +56,25 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string) => st
       `CREATE INDEX payments_uncredited ON ${s}.payments (created_at) WHERE status = 'approved' AND credited_entry_id IS NULL`,
     ],
   },
+  {
+    // Versions 2–4 are taken by work landing beside this one; numbers need not be contiguous.
+    version: 5,
+    statements: (s) => [
+      // One shop-owned subscription link per customer. The token is derived from the shop secret and `nonce`
+      // (so the page can show it again) and looked up by its SHA-256: the table alone cannot be replayed.
+      `CREATE TABLE ${s}.subscription_links (
+        customer_id text PRIMARY KEY,
+        nonce text NOT NULL,
+        token_hash text NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL,
+        rotated_at timestamptz NOT NULL
+      )`,
+    ],
+  },
 ];
 
-export const SHOP_SCHEMA_VERSION = MIGRATIONS.length;
+/** The newest version this build knows (versions may skip numbers). */
+export const SHOP_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
 /** `"panelkit_shop"` for engine schema `panelkit`: the shop's tables sit beside the engine's. */
 export function shopSchemaName(engineSchema: string): string {

@@ -16,6 +16,7 @@ import { walletApiRoutes } from '../routes/api/wallet.js';
 import { checkoutRoutes } from '../routes/checkout.js';
 import { extensionRoutes } from '../routes/extension.js';
 import { healthRoutes } from '../routes/health.js';
+import { subscriptionLinkRoutes } from '../routes/subscription-link.js';
 import { subscriptionRoutes } from '../routes/subscriptions.js';
 import { walletRoutes } from '../routes/wallet.js';
 import type { Shop } from '../stack/shop.js';
@@ -37,6 +38,7 @@ function areaRoutes(shop: Shop, limits: RateLimits): Router[] {
     catalogRoutes(shop),
     checkoutRoutes(shop, limits),
     subscriptionRoutes(shop),
+    subscriptionLinkRoutes(shop, limits),
     extensionRoutes(shop, limits),
     walletRoutes(shop),
     apiTokenRoutes(shop),
@@ -80,6 +82,8 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
     pinoHttp({
       logger: shop.logger.child({ component: 'http' }),
       customLogLevel: (_req, res, error) => (error !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // A subscription link's token is a credential: the path is logged without it.
+      serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/^\/s\/[^/?]+/, '/s/[redacted]') }) },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' || (req.url ?? '').startsWith('/assets/') },
     }),
   );

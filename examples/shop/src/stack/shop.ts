@@ -6,6 +6,7 @@ import { AccountStore } from '../db/accounts.js';
 import { ApiTokenStore } from '../db/api-tokens.js';
 import { migrateShop, shopSchemaName } from '../db/migrations.js';
 import { SessionStore } from '../db/sessions.js';
+import { SubscriptionLinkStore } from '../db/subscription-links.js';
 import { AdapterCache } from '../panels/adapter-cache.js';
 import { applyPanelsFile } from '../panels/panels-file.js';
 import { randomSecret, remembered } from './data-folder.js';
@@ -27,6 +28,8 @@ export interface Shop {
   readonly accounts: AccountStore;
   readonly sessions: SessionStore;
   readonly apiTokens: ApiTokenStore;
+  /** Each buyer's shop-owned subscription link (`/s/<token>`). */
+  readonly subscriptionLinks: SubscriptionLinkStore;
   /** Signs CSRF tokens and derives panel usernames; never changes for a shop's lifetime. */
   readonly secret: string;
   /** Adapters for the shop's own panel calls (test connection, target sync). */
@@ -95,6 +98,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       accounts: new AccountStore(client, shopSchema, clock),
       sessions: new SessionStore(client, shopSchema, clock),
       apiTokens: new ApiTokenStore(client, shopSchema, clock),
+      subscriptionLinks: new SubscriptionLinkStore(client, shopSchema, clock, secret),
       secret,
       adapters,
       demo,

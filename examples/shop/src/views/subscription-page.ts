@@ -18,7 +18,8 @@ export interface SubscriptionView {
   notice: string | null;
 }
 
-function copyRow(ctx: RequestContext, id: string, value: string, testId: string, label: string): SafeHtml {
+/** A read-only field holding a link, with a Copy button (the page script copies it). */
+export function copyRow(ctx: RequestContext, id: string, value: string, testId: string, label: string): SafeHtml {
   return html`<div class="copy-row">
   <input id="${id}" type="text" readonly value="${value}" data-testid="${testId}" aria-label="${label}" dir="ltr" spellcheck="false">
   <button type="button" class="small" data-copy="#${id}" data-copied="${ctx.t('subscription.copied')}">${ctx.t('subscription.copy')}</button>
