@@ -1,7 +1,9 @@
+import { Writable } from 'node:stream';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
 import { hashToken } from '../src/db/sessions.js';
+import { createLogger } from '../src/stack/logger.js';
 import { boughtAndProvisioned, customerIdOf, fund, planNamed } from './support/buying.js';
 import { csrfFrom, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
@@ -133,5 +135,22 @@ describe('the shop-owned subscription link', () => {
     for (let i = 0; i < 3; i++) await supertest(limited).get(path).set('user-agent', 'v2rayNG/1.8.19').expect(200);
     await supertest(limited).get(path).set('user-agent', 'v2rayNG/1.8.19').expect(429);
     await supertest(limited).get('/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA').expect(429);
+  });
+
+  it('never writes the token to the request log', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logged = createApp({ ...t.shop, logger: createLogger('info', sink) }, { rateLimits: LIMITS });
+    const { buyer } = await buyerWithTwoPanels();
+    const path = await linkPathOf(buyer);
+    await supertest(logged).get(path).set('user-agent', 'v2rayNG/1.8.19').expect(200);
+    const text = lines.join('');
+    expect(text).toContain('/s/[redacted]');
+    expect(text).not.toContain(path.slice('/s/'.length));
   });
 });
