@@ -23,9 +23,9 @@ export interface ServedShop extends ShopUnderTest {
   stop(): Promise<void>;
 }
 
-/** The whole shop over real HTTP on 127.0.0.1 with its worker and scheduler running, on a manual clock. */
-export async function serveShop(): Promise<ServedShop> {
-  const t = await startShop();
+/** The whole shop over real HTTP on 127.0.0.1 with its worker and scheduler running, on a manual clock; `env` adds settings. */
+export async function serveShop(env?: Record<string, string>): Promise<ServedShop> {
+  const t = await startShop(env === undefined ? {} : { env });
   const background: Background = startBackground(t.shop, { tickEveryMs: 250 });
   const server: Server = await new Promise((done) => {
     const s = t.app.listen(0, '127.0.0.1', () => done(s));
