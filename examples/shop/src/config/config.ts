@@ -50,6 +50,11 @@ const EnvSchema = z.object({
   /** `off` runs the web server only; run `npm run worker -w examples/shop` elsewhere. */
   RUN_WORKER: onOff.default(true),
   TRUST_PROXY: onOff.default(false),
+  /** Shown in every page's footer when set: an https:// or t.me link, an email address, or a Telegram @handle. */
+  SUPPORT_CONTACT: z.string().regex(/^(https?:\/\/\S+|[^\s@]+@[^\s@]+\.[^\s@]+|@[A-Za-z0-9_]{3,32})$/, 'must be a link, an email address or a Telegram @handle').optional(),
+  /** Links to the shop's terms and refund policy, shown in every page's footer when set. */
+  TERMS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  REFUND_POLICY_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -74,6 +79,8 @@ export interface ShopConfig {
   runWorker: boolean;
   trustProxy: boolean;
   secureCookies: boolean;
+  /** What every page's footer offers; each `null` when not configured. */
+  footer: { supportContact: string | null; termsUrl: string | null; refundPolicyUrl: string | null };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -122,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     runWorker: e.RUN_WORKER,
     trustProxy: e.TRUST_PROXY,
     secureCookies: e.PUBLIC_URL?.startsWith('https:') ?? false,
+    footer: { supportContact: e.SUPPORT_CONTACT ?? null, termsUrl: e.TERMS_URL ?? null, refundPolicyUrl: e.REFUND_POLICY_URL ?? null },
     logLevel: e.LOG_LEVEL,
   };
 }
