@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
 import { hashToken } from '../src/db/sessions.js';
 import { createLogger } from '../src/stack/logger.js';
-import { boughtAndProvisioned, customerIdOf, fund, planNamed } from './support/buying.js';
+import { boughtAndProvisioned, buy, customerIdOf, fund, orderIdFrom, planNamed } from './support/buying.js';
 import { csrfFrom, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
 const GiB = 1024 ** 3;
@@ -152,5 +152,19 @@ describe('the shop-owned subscription link', () => {
     const text = lines.join('');
     expect(text).toContain('/s/[redacted]');
     expect(text).not.toContain(path.slice('/s/'.length));
+  });
+
+  it('is on the order page once the order’s subscription is live, not before', async () => {
+    const buyer = await signedUpBuyer(t.app);
+    await fund(t, buyer.email, 1000);
+    const res = await buy(buyer, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    const orderPath = `/orders/${orderIdFrom(res.headers['location'])}`;
+    expect((await buyer.agent.get(orderPath).expect(200)).text).not.toContain('data-testid="shop-link"');
+    await t.drain();
+    const page = await buyer.agent.get(orderPath).expect(200);
+    const url = /id="shop-link-url" type="text" readonly value="([^"]+)"/.exec(page.text)?.[1];
+    expect(url).toBeDefined();
+    expect(new URL(url!).pathname).toBe(await linkPathOf(buyer));
+    expect(page.text).toContain('data-testid="shop-link-qr"');
   });
 });

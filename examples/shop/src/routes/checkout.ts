@@ -9,6 +9,9 @@ import { noticeFrom } from '../http/notice.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { formatMoney } from '../i18n/format.js';
 import type { Shop } from '../stack/shop.js';
+import { LINKED_STATUSES } from '../sublink/feed.js';
+import { qrDataUrl } from '../views/qr-code.js';
+import { subscriptionLinkUrl } from './subscription-link.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempotency.js';
 import { isId } from '../http/ids.js';
 import { ownedOrder } from '../subscriptions/owned.js';
@@ -108,7 +111,11 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     const order = await ownedOrder(shop, viewerOf(res), req.params.id);
     const subscriptions = await shop.storage.subscriptions.listByOrder(order.id);
     const names = await planNames(shop.storage, order.items);
-    res.send(orderPage(ctxOf(res), { order, subscriptions, planNames: names, timeZone: shop.config.timeZone, notice: noticeFrom(req) }).value);
+    // The buyer's one link, once something behind it works.
+    const live = subscriptions.some((s) => LINKED_STATUSES.has(s.status));
+    const linkUrl = live ? subscriptionLinkUrl(shop, req, await shop.subscriptionLinks.tokenFor(order.customerId)) : null;
+    const shopLink = linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl) };
+    res.send(orderPage(ctxOf(res), { order, subscriptions, planNames: names, timeZone: shop.config.timeZone, notice: noticeFrom(req), shopLink }).value);
   });
   return router;
 }
