@@ -2,6 +2,7 @@ import type { LedgerEntry, Money } from '@panelkit/sdk';
 import type { Payment } from '../db/payments.js';
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../http/forms.js';
+import type { EntryDescription } from '../payments/ledger-descriptions.js';
 import { jalaliField, paidAtInput, zoneName } from '../payments/paid-at.js';
 import { instantToZoned } from '../payments/zoned-time.js';
 import { persianDigits } from '../payments/digits.js';
@@ -27,6 +28,8 @@ export interface WalletView {
   card: { cardNumber: string; holder: string } | null;
   payments: Payment[];
   ledger: { entries: LedgerEntry[]; nextCursor: string | null; paged: boolean };
+  /** What each ledger entry is about, for the buyer (plan, receipt number, order code). */
+  descriptions: ReadonlyMap<string, EntryDescription>;
   notice: string | null;
 }
 
@@ -100,6 +103,6 @@ ${forms.length === 0 ? html`<p class="muted">${t('wallet.noProviders')}</p>` : f
 <h2>${t('wallet.payments.title')}</h2>
 ${paymentsTable(ctx, view.payments, view.timeZone)}
 <h2 id="ledger">${t('wallet.ledger.title')}</h2>
-${ledgerTable(ctx, { ...view.ledger, timeZone: view.timeZone, pageHref: (cursor) => (cursor === null ? '/wallet' : `/wallet?after=${encodeURIComponent(cursor)}#ledger`) })}`,
+${ledgerTable(ctx, { ...view.ledger, timeZone: view.timeZone, descriptions: view.descriptions, pageHref: (cursor) => (cursor === null ? '/wallet' : `/wallet?after=${encodeURIComponent(cursor)}#ledger`) })}`,
   });
 }
