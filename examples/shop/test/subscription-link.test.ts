@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import supertest from 'supertest';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
 import { hashToken } from '../src/db/sessions.js';
@@ -62,6 +63,12 @@ describe('the shop-owned subscription link', () => {
       expect(res.headers['profile-update-interval']).toBe('12');
       expect(res.headers['cache-control']).toBe('no-store');
     }
+    const clash = await asApp(path, 'clash-verge/v2.0.3').expect(200);
+    expect(clash.headers['content-type']).toBe('text/yaml; charset=utf-8');
+    expect(clash.headers['subscription-userinfo']).toMatch(/^upload=0; download=/);
+    const profile = parse(clash.text) as { proxies: Array<{ server: string }>; 'proxy-groups': Array<{ name: string; proxies: string[] }> };
+    expect(profile.proxies.length).toBeGreaterThanOrEqual(2);
+    expect(profile['proxy-groups'][0]?.name).toBe('فروشگاه Demo');
     const browser = await supertest(t.app).get(path).set('user-agent', 'Mozilla/5.0').set('accept', 'text/html,application/xhtml+xml').expect(200);
     expect(browser.text.split('\n')).toEqual([...a.shareLinks, ...b.shareLinks]);
   });

@@ -42,7 +42,8 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits): Router {
       'content-disposition': 'inline',
       'x-robots-tag': 'noindex',
     });
-    res.type('text/plain; charset=utf-8').send(feedBody(feed.links, feedFormat(req.get('accept'))));
+    const answer = feedBody(feed.links, feedFormat(req.get('user-agent'), req.get('accept')), shop.config.shopName);
+    res.type(answer.type).send(answer.body);
   });
 
   router.post('/account/subscription-link/rotate', requireAccount, async (_req, res) => {
