@@ -53,6 +53,7 @@ export function loadViewer(shop: Shop) {
       csrfToken: csrfTokenFor(shop.secret, res.locals['csrfCookie'] as string),
       path: req.originalUrl,
       shopName: shop.config.shopName,
+      footer: shop.config.footer,
     });
     next();
   };

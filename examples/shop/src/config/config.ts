@@ -65,6 +65,11 @@ const EnvSchema = z.object({
   /** `off` runs the web server only; run `npm run worker -w examples/shop` elsewhere. */
   RUN_WORKER: onOff.default(true),
   TRUST_PROXY: onOff.default(false),
+  /** Shown in every page's footer when set: an https:// or t.me link, an email address, or a Telegram @handle. */
+  SUPPORT_CONTACT: z.string().regex(/^(https?:\/\/\S+|[^\s@]+@[^\s@]+\.[^\s@]+|@[A-Za-z0-9_]{3,32})$/, 'must be a link, an email address or a Telegram @handle').optional(),
+  /** Links to the shop's terms and refund policy, shown in every page's footer when set. */
+  TERMS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  REFUND_POLICY_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Notifications (src/notifications): email through an SMTP server, and the language of staff alerts.
   /** `smtp://user:pass@host:587` or `smtps://…`: email notifications go out through it; none without it. */
@@ -115,6 +120,8 @@ export interface ShopConfig {
   runWorker: boolean;
   trustProxy: boolean;
   secureCookies: boolean;
+  /** What every page's footer offers; each `null` when not configured. */
+  footer: { supportContact: string | null; termsUrl: string | null; refundPolicyUrl: string | null };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Email notifications (`null`: none) and the language staff alerts are written in. */
   notifications: { email: { smtpUrl: string; from: string } | null; staffLocale: 'en' | 'fa' };
@@ -193,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     runWorker: e.RUN_WORKER,
     trustProxy: e.TRUST_PROXY,
     secureCookies: e.PUBLIC_URL?.startsWith('https:') ?? false,
+    footer: { supportContact: e.SUPPORT_CONTACT ?? null, termsUrl: e.TERMS_URL ?? null, refundPolicyUrl: e.REFUND_POLICY_URL ?? null },
     logLevel: e.LOG_LEVEL,
     notifications: { email: e.SMTP_URL === undefined ? null : { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM as string }, staffLocale: e.STAFF_LOCALE },
     telegram: telegramConfig(e),

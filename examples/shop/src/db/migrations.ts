@@ -189,6 +189,20 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
       )`,
     ],
   },
+  {
+    version: 5,
+    statements: (s) => [
+      // One shop-owned subscription link per customer. The token is derived from the shop secret and `nonce`
+      // (so the page can show it again) and looked up by its SHA-256: the table alone cannot be replayed.
+      `CREATE TABLE ${s}.subscription_links (
+        customer_id text PRIMARY KEY,
+        nonce text NOT NULL,
+        token_hash text NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL,
+        rotated_at timestamptz NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** The newest version this build knows. */

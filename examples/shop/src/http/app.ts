@@ -21,6 +21,7 @@ import { trafficRoutes } from '../routes/traffic.js';
 import { healthRoutes } from '../routes/health.js';
 import { notificationRoutes } from '../routes/notifications.js';
 import { staffSecurityRoutes } from '../routes/staff-security.js';
+import { subscriptionLinkRoutes } from '../routes/subscription-link.js';
 import { subscriptionRoutes } from '../routes/subscriptions.js';
 import { walletRoutes } from '../routes/wallet.js';
 import type { Shop } from '../stack/shop.js';
@@ -48,6 +49,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null): R
     catalogRoutes(shop),
     checkoutRoutes(shop, limits),
     subscriptionRoutes(shop),
+    subscriptionLinkRoutes(shop, limits),
     extensionRoutes(shop, limits),
     trafficRoutes(shop, limits),
     planChangeRoutes(shop, limits),
@@ -95,6 +97,8 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
     pinoHttp({
       logger: shop.logger.child({ component: 'http' }),
       customLogLevel: (_req, res, error) => (error !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // A subscription link's token is a credential: the path is logged without it.
+      serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/^\/s\/[^/?]+/, '/s/[redacted]') }) },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' || (req.url ?? '').startsWith('/assets/') },
     }),
   );

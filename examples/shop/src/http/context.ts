@@ -1,5 +1,6 @@
 import type { Customer } from '@panelkit/sdk';
 import type { Request, Response } from 'express';
+import type { ShopConfig } from '../config/config.js';
 import type { Account } from '../db/accounts.js';
 import type { Locale, Translate } from '../i18n/translate.js';
 
@@ -21,6 +22,8 @@ export interface RequestContext {
   /** The path and query, for "come back here after signing in". */
   path: string;
   shopName: string;
+  /** The footer's support contact and policy links (from the shop's settings); absent or `null` parts are not shown. */
+  footer?: ShopConfig['footer'];
 }
 
 export function ctxOf(res: Response): RequestContext {

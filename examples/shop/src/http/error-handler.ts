@@ -55,7 +55,7 @@ export function errorHandler(shop: Shop) {
     const known = toHttpError(error);
     if (known === null) shop.logger.error({ err: error, path: req.path }, 'unhandled error');
     const answer = known ?? new HttpError(500, 'errors.internal');
-    const ctx: RequestContext = (ctxOf(res) as RequestContext | undefined) ?? { locale: 'en', t: translator('en'), viewer: null, csrfToken: '', path: req.originalUrl, shopName: shop.config.shopName };
+    const ctx: RequestContext = (ctxOf(res) as RequestContext | undefined) ?? { locale: 'en', t: translator('en'), viewer: null, csrfToken: '', path: req.originalUrl, shopName: shop.config.shopName, footer: shop.config.footer };
     const message = ctx.t(answer.messageKey, answer.params);
     if (res.headersSent) return;
     res.status(answer.status);

@@ -13,18 +13,22 @@ export interface RateLimitOptions {
   signIn: RateLimitSettings;
   signUp: RateLimitSettings;
   checkout: RateLimitSettings;
+  /** Requests to `/s/<token>` per address (client apps refresh every few hours; guessing needs millions). */
+  subscriptionLink?: RateLimitSettings;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
   signIn: { limit: 10, windowMs: 15 * 60_000 },
   signUp: { limit: 5, windowMs: 60 * 60_000 },
   checkout: { limit: 20, windowMs: 10 * 60_000 },
+  subscriptionLink: { limit: 60, windowMs: 10 * 60_000 },
 };
 
 export interface RateLimits {
   signIn: RequestHandler;
   signUp: RequestHandler;
   checkout: RequestHandler;
+  subscriptionLink: RequestHandler;
 }
 
 /**
@@ -48,5 +52,6 @@ export function createRateLimits(options: RateLimitOptions = DEFAULT_RATE_LIMITS
     signIn: limiter(options.signIn, 'ip'),
     signUp: limiter(options.signUp, 'ip'),
     checkout: limiter(options.checkout, 'account'),
+    subscriptionLink: limiter(options.subscriptionLink ?? (DEFAULT_RATE_LIMITS.subscriptionLink as RateLimitSettings), 'ip'),
   };
 }

@@ -3,7 +3,7 @@ import { paymentsOf } from '../db/payments.js';
 import { amountSchema } from './amount.js';
 import { asciiDigits, referenceKey } from './digits.js';
 import { REQUEST_KEY_PATTERN, type FormEnv, type PaymentProvider } from './provider.js';
-import { zonedToInstant } from './zoned-time.js';
+import { parsePaidAt } from './paid-at.js';
 
 /** Receipts one buyer may have waiting at once: enough for real use, too few to flood the admins. */
 export const MAX_PENDING_RECEIPTS = 5;
@@ -41,7 +41,7 @@ function schema(env: FormEnv): z.ZodType<CardReceipt> {
         .string(required)
         .min(1, required)
         .transform((v, ctx) => {
-          const at = zonedToInstant(asciiDigits(v).trim(), env.timeZone);
+          const at = parsePaidAt(v, env.timeZone);
           if (at === null) ctx.addIssue({ code: 'custom', message: 'wallet.errors.paidAt' });
           else if (at.getTime() > env.now.getTime() + FUTURE_SLACK_MS) ctx.addIssue({ code: 'custom', message: 'wallet.errors.paidAtFuture' });
           else if (at.getTime() < env.now.getTime() - MAX_RECEIPT_AGE_MS) ctx.addIssue({ code: 'custom', message: 'wallet.errors.paidAtOld' });

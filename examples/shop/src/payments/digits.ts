@@ -13,3 +13,8 @@ export function referenceKey(reference: string): string {
     .replace(/[\s\u200C\u200D\u2010-\u2015\u2212\uFE58\uFE63\uFF0D_-]/g, '')
     .toLowerCase();
 }
+
+/** ASCII digits written as Persian ones (۰…۹), for text a Farsi page shows as typed input. */
+export function persianDigits(text: string): string {
+  return text.replace(/[0-9]/g, (d) => String.fromCodePoint(0x06f0 + Number(d)));
+}

@@ -9,6 +9,9 @@ import { noticeFrom } from '../http/notice.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { formatMoney } from '../i18n/format.js';
 import type { Shop } from '../stack/shop.js';
+import { LINKED_STATUSES } from '../sublink/feed.js';
+import { qrDataUrl } from '../views/qr-code.js';
+import { subscriptionLinkUrl } from './subscription-link.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempotency.js';
 import { isId } from '../http/ids.js';
 import { ownedOrder } from '../subscriptions/owned.js';
@@ -110,7 +113,11 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     const names = await planNames(shop.storage, order.items);
     const reasons = await Promise.all(subscriptions.map((s) => shop.kit.pendingReason(s)));
     const serverDown = reasons.includes('panel_unavailable');
-    const view = { order, subscriptions, planNames: names, serverDown, timeZone: shop.config.timeZone, notice: noticeFrom(req) };
+    // The buyer's one link, once something behind it works.
+    const live = subscriptions.some((s) => LINKED_STATUSES.has(s.status));
+    const linkUrl = live ? subscriptionLinkUrl(shop, req, await shop.subscriptionLinks.tokenFor(order.customerId)) : null;
+    const shopLink = linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl) };
+    const view = { order, subscriptions, planNames: names, serverDown, timeZone: shop.config.timeZone, notice: noticeFrom(req), shopLink };
     res.send(orderPage(ctxOf(res), view).value);
   });
   return router;

@@ -28,7 +28,7 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
       topUp: refusal.reason === 'insufficient_funds',
     };
     res.status(status).send(
-      extensionPage(ctx, { sub, planName: plan?.name ?? sub.planId, quote, balance, changeInFlight: inFlight, idempotencyKey, errors, problem, timeZone: shop.config.timeZone }).value,
+      extensionPage(ctx, { sub, planName: plan?.name ?? sub.planId, quote, balance, changeInFlight: inFlight, idempotencyKey, errors, problem, timeZone: shop.config.timeZone, now: shop.clock.now() }).value,
     );
   };
 

@@ -8,6 +8,7 @@ import { planNames } from '../subscriptions/plan-names.js';
 import { dashboardPage } from '../views/dashboard-page.js';
 import { qrDataUrl } from '../views/qr-code.js';
 import { subscriptionPage } from '../views/subscription-page.js';
+import { subscriptionLinkUrl } from './subscription-link.js';
 
 const PAGE_SIZE = 50;
 
@@ -18,11 +19,13 @@ export function subscriptionRoutes(shop: Shop): Router {
     const viewer = viewerOf(res);
     const cursor = typeof req.query['cursor'] === 'string' && req.query['cursor'].length <= 512 ? req.query['cursor'] : null;
     const listed = await shop.storage.subscriptions.listByCustomer(viewer.customer.id, { limit: PAGE_SIZE, cursor });
+    const linkUrl = listed.items.length === 0 ? null : subscriptionLinkUrl(shop, req, await shop.subscriptionLinks.tokenFor(viewer.customer.id));
     res.send(
       dashboardPage(ctxOf(res), {
         subscriptions: listed.items,
         planNames: await planNames(shop.storage, listed.items),
         nextCursor: listed.nextCursor,
+        shopLink: linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl) },
         timeZone: shop.config.timeZone,
         notice: noticeFrom(req),
         telegram: shop.config.telegram !== null,

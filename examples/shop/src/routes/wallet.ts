@@ -5,6 +5,7 @@ import { paymentsOf } from '../db/payments.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { noticeFrom } from '../http/notice.js';
 import { REQUEST_KEY_PATTERN } from '../payments/provider.js';
+import { describeLedger } from '../payments/ledger-descriptions.js';
 import { enabledProviders } from '../payments/registry.js';
 import { submitTopUp } from '../payments/topup.js';
 import type { Shop } from '../stack/shop.js';
@@ -56,6 +57,7 @@ export function walletRoutes(shop: Shop): Router {
         card: shop.config.cardToCard,
         payments: payments.items,
         ledger: { entries: ledger.items, nextCursor: ledger.nextCursor, paged: cursor !== null },
+        descriptions: await describeLedger(shop, ledger.items),
         notice: failed === undefined ? noticeFrom(req) : null,
       }).value,
     );

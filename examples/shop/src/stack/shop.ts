@@ -7,6 +7,7 @@ import { ApiTokenStore } from '../db/api-tokens.js';
 import { migrateShop, shopSchemaName } from '../db/migrations.js';
 import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
+import { SubscriptionLinkStore } from '../db/subscription-links.js';
 import { AdapterCache } from '../panels/adapter-cache.js';
 import { applyPanelsFile } from '../panels/panels-file.js';
 import { randomSecret, remembered } from './data-folder.js';
@@ -32,6 +33,8 @@ export interface Shop {
   readonly apiTokens: ApiTokenStore;
   /** Admins' TOTP second factor and recovery codes. */
   readonly staffTotp: StaffTotpStore;
+  /** Each buyer's shop-owned subscription link (`/s/<token>`). */
+  readonly subscriptionLinks: SubscriptionLinkStore;
   /** Signs CSRF tokens and derives panel usernames; never changes for a shop's lifetime. */
   readonly secret: string;
   /** Seals what the shop must read back (panel credentials); keys from SHOP_SECRET_KEYS or the data folder. */
@@ -115,6 +118,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       sessions: new SessionStore(client, shopSchema, clock),
       apiTokens: new ApiTokenStore(client, shopSchema, clock),
       staffTotp: new StaffTotpStore(client, shopSchema, clock, secretBox),
+      subscriptionLinks: new SubscriptionLinkStore(client, shopSchema, clock, secret),
       secret,
       secretBox,
       adapters,

@@ -3,12 +3,15 @@ import type { RequestContext } from '../http/context.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
 import { expiryText, statusBadge, usageView } from './subscription-bits.js';
+import { subscriptionLinkCard, type SubscriptionLinkView } from './subscription-link-card.js';
 
 export interface DashboardView {
   subscriptions: Subscription[];
   planNames: ReadonlyMap<string, string>;
   /** The next page's cursor, when there are more. */
   nextCursor: string | null;
+  /** The buyer's shop-owned link, once they have any subscription. */
+  shopLink: SubscriptionLinkView | null;
   timeZone: string;
   notice: string | null;
   /** Whether the shop's Telegram bot is on (the page then offers to link it). */
@@ -33,6 +36,7 @@ export function dashboardPage(ctx: RequestContext, view: DashboardView): SafeHtm
     notice: view.notice,
     body: html`<h1>${t('dashboard.title')}</h1>
 <p class="muted">${t('dashboard.signedInAs', { email: ctx.viewer?.account.email ?? '' })} · <a href="/account/api-tokens" data-testid="api-tokens-link">${t('dashboard.apiTokens')}</a> · <a href="/account/notifications" data-testid="notifications-link">${t('notifications.page.link')}</a> · <a href="/account/security" data-testid="security-link">${t('security.title')}</a></p>
+${view.shopLink !== null ? subscriptionLinkCard(ctx, view.shopLink) : ''}
 ${view.subscriptions.length === 0
   ? html`<section class="card" data-testid="no-subscriptions"><p>${t('dashboard.empty')}</p><a class="button" href="/">${t('dashboard.browse')}</a></section>`
   : html`<div class="grid">${view.subscriptions.map((sub) => subscriptionCard(ctx, sub, view))}</div>`}

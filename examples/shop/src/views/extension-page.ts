@@ -6,6 +6,7 @@ import { formatBytes, formatDateTime, formatMoney } from '../i18n/format.js';
 import { formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
+import { expiryText } from './subscription-bits.js';
 
 export interface ExtensionView {
   sub: Subscription;
@@ -19,6 +20,7 @@ export interface ExtensionView {
   /** Why the last payment was refused, translated; `topUp` adds the wallet link. */
   problem?: { message: string; topUp: boolean } | null;
   timeZone: string;
+  now: Date;
 }
 
 /** The buyer-facing reason a quote was refused, with when it opens for `too_early`. */
@@ -28,6 +30,33 @@ export function refusalText(ctx: RequestContext, reason: string, opensAt: Date |
 
 function topUpLink(ctx: RequestContext): SafeHtml {
   return html`<a class="button small secondary" href="/wallet">${ctx.t('extension.topUp')}</a>`;
+}
+
+/** Why this action: within the window it says how much time is left (3 days or 30 read the same way). */
+function basisText(ctx: RequestContext, view: ExtensionView): string {
+  const { quote, sub } = view;
+  if (!quote.allowed) return '';
+  const basis = quote.quote.basis;
+  if (basis === 'within_window' && sub.expiresAt !== null) {
+    return ctx.t('extension.basisLeft.within_window', { left: formatDuration(Math.max(0, sub.expiresAt.getTime() - view.now.getTime()), ctx.t, ctx.locale) });
+  }
+  return ctx.t(`extension.basis.${basis}`);
+}
+
+/** Now and after paying, side by side: expiry, traffic limit and used traffic. */
+function beforeAfter(ctx: RequestContext, view: ExtensionView): SafeHtml {
+  const { t, locale } = ctx;
+  const { sub, quote } = view;
+  if (!quote.allowed) return html``;
+  const q = quote.quote;
+  const limit = (bytes: number | null) => (bytes === null ? t('plans.unlimitedTraffic') : formatBytes(bytes, locale));
+  return html`<div class="table-wrap"><table class="before-after" data-testid="before-after">
+<thead><tr><th></th><th scope="col">${t('extension.now')}</th><th scope="col">${t('extension.afterPaying')}</th></tr></thead>
+<tbody>
+  <tr><th scope="row">${t('extension.expiry')}</th><td data-testid="current-expires-at">${expiryText(ctx, sub, view.timeZone)}</td><td data-testid="new-expires-at">${formatDateTime(q.newExpiresAt, locale, view.timeZone)}</td></tr>
+  <tr><th scope="row">${t('extension.trafficLimit')}</th><td>${limit(sub.trafficLimitBytes)}</td><td>${limit(q.newTrafficLimitBytes)}</td></tr>
+  <tr><th scope="row">${t('extension.usage')}</th><td>${sub.usedBytes === null ? t('subscription.usage.notMeasured') : formatBytes(sub.usedBytes, locale)}</td><td>${t('extension.usageResets')}</td></tr>
+</tbody></table></div>`;
 }
 
 function quoteSection(ctx: RequestContext, view: ExtensionView): SafeHtml {
@@ -41,11 +70,9 @@ function quoteSection(ctx: RequestContext, view: ExtensionView): SafeHtml {
   const short = view.balance < q.price.amount;
   return html`<section class="card" data-testid="extension-quote" data-action="${q.action}">
   <h2>${t(`extension.actions.${q.action}`)}</h2>
-  <p>${t(`extension.basis.${q.basis}`)}</p>
+  <p data-testid="extension-basis">${basisText(ctx, view)}</p>
+  ${beforeAfter(ctx, view)}
   <dl class="facts">
-    <dt>${t('extension.newExpiry')}</dt><dd data-testid="new-expires-at">${formatDateTime(q.newExpiresAt, locale, view.timeZone)}</dd>
-    <dt>${t('extension.newLimit')}</dt><dd>${q.newTrafficLimitBytes === null ? t('plans.unlimitedTraffic') : formatBytes(q.newTrafficLimitBytes, locale)}</dd>
-    <dt>${t('extension.usage')}</dt><dd>${t('extension.usageResets')}</dd>
     ${q.carriedOverBytes > 0 ? html`<dt>${t('extension.carriedOver')}</dt><dd>${formatBytes(q.carriedOverBytes, locale)}</dd>` : ''}
     ${q.forfeitedMs > 0 ? html`<dt>${t('extension.forfeited')}</dt><dd data-testid="forfeited">${formatDuration(q.forfeitedMs, t, locale)}</dd>` : ''}
     <dt>${t('extension.price')}</dt><dd class="price" data-testid="extension-price">${formatMoney(q.price, locale)}</dd>

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../http/context.js';
 import { directionOf } from '../i18n/translate.js';
 import { html, type HtmlValue, type SafeHtml } from './html.js';
+import { shopFooter } from './footer.js';
 
 export interface PageOptions {
   title: string;
@@ -54,6 +55,7 @@ ${options.head}
 ${options.notice ? html`<p class="notice" role="status">${t(options.notice)}</p>` : ''}
 ${options.body}
 </main>
+${shopFooter(ctx)}
 </body>
 </html>`;
 }

@@ -1,5 +1,6 @@
 import type { LedgerEntry, Money } from '@panelkit/sdk';
 import type { Payment } from '../db/payments.js';
+import type { EntryDescription } from '../payments/ledger-descriptions.js';
 import type { RequestContext } from '../http/context.js';
 import { formatDateTime, formatMoney } from '../i18n/format.js';
 import { html, type SafeHtml } from './html.js';
@@ -22,22 +23,29 @@ export function signedMoney(ctx: RequestContext, amount: number, currency: strin
   return amount < 0 ? `−${text}` : `+${text}`;
 }
 
+/** A buyer's view of what an entry is about: the plan (linked) and a reference they recognise. */
+function describedCell(ctx: RequestContext, d: EntryDescription | undefined): SafeHtml {
+  if (d === undefined) return html``;
+  const label = d.labelKey !== null ? ctx.t(d.labelKey) : d.label;
+  return html`${label ? (d.href !== null ? html`<a href="${d.href}" data-testid="ledger-item">${label}</a>` : html`<span data-testid="ledger-item">${label}</span>`) : ''}${label && d.reference ? html`<br>` : ''}${d.reference ? html`<small class="ltr" data-testid="ledger-reference">${d.reference}</small>` : ''}`;
+}
+
 /** Ledger entries newest first, with "older"/"newest" links when there are more (`pageHref(cursor)`). */
 export function ledgerTable(
   ctx: RequestContext,
-  options: { entries: LedgerEntry[]; timeZone: string; nextCursor: string | null; paged: boolean; pageHref: (cursor: string | null) => string; showNote?: boolean },
+  options: { entries: LedgerEntry[]; timeZone: string; nextCursor: string | null; paged: boolean; pageHref: (cursor: string | null) => string; showNote?: boolean; descriptions?: ReadonlyMap<string, EntryDescription> },
 ): SafeHtml {
   const { t, locale } = ctx;
   if (options.entries.length === 0) return html`<p class="muted">${t('wallet.ledger.empty')}</p>`;
   return html`<div class="table-wrap"><table data-testid="ledger">
-<thead><tr><th>${t('wallet.ledger.date')}</th><th>${t('wallet.ledger.kind')}</th><th>${t('wallet.ledger.amount')}</th><th>${t('wallet.ledger.balanceAfter')}</th><th>${t('wallet.ledger.reference')}</th></tr></thead>
+<thead><tr><th>${t('wallet.ledger.date')}</th><th>${t('wallet.ledger.kind')}</th><th>${t('wallet.ledger.amount')}</th><th>${t('wallet.ledger.balanceAfter')}</th><th>${t(options.descriptions === undefined ? 'wallet.ledger.reference' : 'wallet.ledger.about')}</th></tr></thead>
 <tbody>${options.entries.map(
     (e) => html`<tr data-testid="ledger-row" data-kind="${e.kind}">
   <td>${formatDateTime(e.createdAt, locale, options.timeZone)}</td>
   <td>${t(`wallet.kinds.${e.kind}`)}</td>
   <td class="ltr">${signedMoney(ctx, e.amount, e.currency)}</td>
   <td>${formatMoney({ amount: e.balanceAfter, currency: e.currency }, locale)}</td>
-  <td><span class="ltr">${e.reference ?? ''}</span>${options.showNote && e.note ? html`<br><small class="muted">${e.note}</small>` : ''}</td>
+  <td>${options.descriptions === undefined ? html`<span class="ltr">${e.reference ?? ''}</span>` : describedCell(ctx, options.descriptions.get(e.id))}${options.showNote && e.note ? html`<br><small class="muted">${e.note}</small>` : ''}</td>
 </tr>`,
   )}</tbody></table></div>
 <p>${options.paged ? html`<a href="${options.pageHref(null)}">${t('wallet.ledger.newest')}</a> ` : ''}${options.nextCursor !== null ? html`<a href="${options.pageHref(options.nextCursor)}" rel="next">${t('wallet.ledger.older')}</a>` : ''}</p>`;

@@ -4,6 +4,7 @@ import { formatDateTime, formatMoney } from '../i18n/format.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
 import { statusBadge } from './subscription-bits.js';
+import { subscriptionLinkCard, type SubscriptionLinkView } from './subscription-link-card.js';
 
 export interface OrderView {
   order: Order;
@@ -13,6 +14,8 @@ export interface OrderView {
   serverDown: boolean;
   timeZone: string;
   notice: string | null;
+  /** The buyer's shop-owned link once a subscription of the order is live, else `null`. */
+  shopLink: SubscriptionLinkView | null;
 }
 
 /** What a failed subscription's refund was: its line's unit price (a trial's is zero). */
@@ -57,6 +60,7 @@ export function orderPage(ctx: RequestContext, view: OrderView): SafeHtml {
   )}
   </ul>
   <p><a href="/dashboard">${t('checkout.order.toDashboard')}</a></p>
-</section>`,
+</section>
+${view.shopLink !== null ? subscriptionLinkCard(ctx, view.shopLink) : ''}`,
   });
 }

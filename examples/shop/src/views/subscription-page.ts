@@ -20,7 +20,8 @@ export interface SubscriptionView {
   notice: string | null;
 }
 
-function copyRow(ctx: RequestContext, id: string, value: string, testId: string, label: string): SafeHtml {
+/** A read-only field holding a link, with a Copy button (the page script copies it). */
+export function copyRow(ctx: RequestContext, id: string, value: string, testId: string, label: string): SafeHtml {
   return html`<div class="copy-row">
   <input id="${id}" type="text" readonly value="${value}" data-testid="${testId}" aria-label="${label}" dir="ltr" spellcheck="false">
   <button type="button" class="small" data-copy="#${id}" data-copied="${ctx.t('subscription.copied')}">${ctx.t('subscription.copy')}</button>
@@ -74,16 +75,33 @@ function stateNote(ctx: RequestContext, sub: Subscription, reason: PendingReason
   }
 }
 
+const EXTENDED = 'subscription.notices.extended';
+
+/**
+ * One note about a paid change: while it is applied (the page reloads itself until it is done), then that it
+ * is done with the new expiry, which the facts below already show.
+ */
+function changeNote(ctx: RequestContext, view: SubscriptionView): SafeHtml | '' {
+  const { t } = ctx;
+  if (view.changeInFlight) {
+    return html`<p class="notice" role="status" data-testid="change-in-flight">${t(view.notice === EXTENDED ? EXTENDED : 'subscription.notes.changeInFlight')}</p>`;
+  }
+  if (view.notice !== EXTENDED) return '';
+  const until = expiryText(ctx, view.sub, view.timeZone);
+  return html`<p class="notice" role="status" data-testid="extension-applied">${t('subscription.notes.extendedDone', { expiry: until })}</p>`;
+}
+
 export function subscriptionPage(ctx: RequestContext, view: SubscriptionView): SafeHtml {
   const { t } = ctx;
   const { sub } = view;
   return page(ctx, {
     title: view.planName,
-    notice: view.notice,
-    head: sub.status === 'pending' ? html`<meta http-equiv="refresh" content="5">` : '',
+    // The change notes below speak for a paid extension; the layout's notice would stack a second one.
+    notice: view.notice === EXTENDED ? null : view.notice,
+    head: sub.status === 'pending' || view.changeInFlight ? html`<meta http-equiv="refresh" content="5">` : '',
     body: html`<h1>${view.planName}</h1>
 ${stateNote(ctx, sub, view.pendingReason)}
-${view.changeInFlight ? html`<p class="notice" role="status" data-testid="change-in-flight">${t('subscription.notes.changeInFlight')}</p>` : ''}
+${changeNote(ctx, view)}
 <section class="card" data-testid="subscription" data-subscription-id="${sub.id}">
   <dl class="facts">
     <dt>${t('subscription.statusLabel')}</dt><dd>${statusBadge(ctx, sub.status, 'status')}</dd>

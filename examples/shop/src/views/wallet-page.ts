@@ -2,7 +2,10 @@ import type { LedgerEntry, Money } from '@panelkit/sdk';
 import type { Payment } from '../db/payments.js';
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../http/forms.js';
+import type { EntryDescription } from '../payments/ledger-descriptions.js';
+import { jalaliField, paidAtInput, zoneName } from '../payments/paid-at.js';
 import { instantToZoned } from '../payments/zoned-time.js';
+import { persianDigits } from '../payments/digits.js';
 import { field, formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
@@ -25,6 +28,8 @@ export interface WalletView {
   card: { cardNumber: string; holder: string } | null;
   payments: Payment[];
   ledger: { entries: LedgerEntry[]; nextCursor: string | null; paged: boolean };
+  /** What each ledger entry is about, for the buyer (plan, receipt number, order code). */
+  descriptions: ReadonlyMap<string, EntryDescription>;
   notice: string | null;
 }
 
@@ -59,9 +64,24 @@ function cardForm(ctx: RequestContext, view: WalletView, state: TopUpFormState):
   ${field({ id: 'card-amount', name: 'amount', label: t('wallet.amount', { currency: view.currency }), value: state.values['amount'], errors: state.errors, required: true, attrs: html`inputmode="decimal" autocomplete="off"` })}
   ${field({ id: 'card-reference', name: 'reference', label: t('wallet.card.reference'), hint: t('wallet.card.referenceHint'), value: state.values['reference'], errors: state.errors, required: true, attrs: html`autocomplete="off" dir="ltr"` })}
   ${field({ id: 'card-cardLast4', name: 'cardLast4', label: t('wallet.card.cardLast4'), value: state.values['cardLast4'], errors: state.errors, required: true, attrs: html`inputmode="numeric" maxlength="4" autocomplete="off" dir="ltr"` })}
-  ${field({ id: 'card-paidAt', name: 'paidAt', type: 'datetime-local', label: t('wallet.card.paidAt'), hint: t('wallet.card.paidAtHint', { zone: view.timeZone }), value: state.values['paidAt'], errors: state.errors, required: true, attrs: html`max="${instantToZoned(view.now, view.timeZone)}"` })}
+  ${paidAtField(ctx, view, state)}
   <button type="submit">${t('wallet.card.submit')}</button>
 </form></section>`;
+}
+
+/**
+ * "When you paid" in the buyer's calendar and the shop's zone: the browser's date-time picker in English,
+ * a typed Jalali `year/month/day hour:minute` in Farsi (browsers have no Jalali picker). The server reads both.
+ */
+function paidAtField(ctx: RequestContext, view: WalletView, state: TopUpFormState): SafeHtml {
+  const { t } = ctx;
+  const zone = zoneName(view.timeZone, ctx.locale, view.now);
+  const common = { id: 'card-paidAt', name: 'paidAt', label: t('wallet.card.paidAt'), value: state.values['paidAt'], errors: state.errors, required: true };
+  if (paidAtInput(ctx.locale) === 'datetime-local') {
+    return field({ ...common, type: 'datetime-local', hint: t('wallet.card.paidAtHint', { zone }), attrs: html`max="${instantToZoned(view.now, view.timeZone)}"` });
+  }
+  const example = persianDigits(jalaliField(view.now, view.timeZone));
+  return field({ ...common, type: 'text', hint: t('wallet.card.paidAtHintJalali', { zone, example: `\u2066${example}\u2069` }), attrs: html`placeholder="${example}" autocomplete="off" dir="ltr" data-calendar="jalali"` });
 }
 
 /** The hidden key's problem (an expired or tampered form) shown above the form. */
@@ -83,6 +103,6 @@ ${forms.length === 0 ? html`<p class="muted">${t('wallet.noProviders')}</p>` : f
 <h2>${t('wallet.payments.title')}</h2>
 ${paymentsTable(ctx, view.payments, view.timeZone)}
 <h2 id="ledger">${t('wallet.ledger.title')}</h2>
-${ledgerTable(ctx, { ...view.ledger, timeZone: view.timeZone, pageHref: (cursor) => (cursor === null ? '/wallet' : `/wallet?after=${encodeURIComponent(cursor)}#ledger`) })}`,
+${ledgerTable(ctx, { ...view.ledger, timeZone: view.timeZone, descriptions: view.descriptions, pageHref: (cursor) => (cursor === null ? '/wallet' : `/wallet?after=${encodeURIComponent(cursor)}#ledger`) })}`,
   });
 }

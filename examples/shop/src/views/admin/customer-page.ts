@@ -76,6 +76,9 @@ export function customerPage(ctx: RequestContext, view: CustomerView): SafeHtml 
 <section class="card"><h2>${t('adminMoney.adjust.title')}</h2>${adjustForm(ctx, view)}</section>
 <h2>${t('adminMoney.customer.subscriptions')}</h2>
 ${subscriptionsTable(ctx, view)}
+<form method="post" action="${base}/subscription-link/rotate" data-testid="admin-rotate-link">
+  ${csrfField(ctx)}<p class="muted">${t('sublink.adminRotateHelp')}</p><button type="submit" class="small secondary">${t('sublink.adminRotate')}</button>
+</form>
 <h2>${t('adminMoney.customer.payments')}</h2>
 ${paymentsTable(ctx, view.payments, view.timeZone)}
 <h2 id="ledger">${t('adminMoney.customer.ledger')}</h2>

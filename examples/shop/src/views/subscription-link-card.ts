@@ -1,0 +1,27 @@
+import type { RequestContext } from '../http/context.js';
+import { html, type SafeHtml } from './html.js';
+import { csrfField } from './layout.js';
+import { copyRow } from './subscription-page.js';
+
+/** The buyer's one shop-owned link, as the dashboard shows it. */
+export interface SubscriptionLinkView {
+  url: string;
+  /** A `data:` QR of `url`, drawn locally. */
+  qr: string;
+}
+
+/** The link every client app should subscribe to: copy, QR, and rotation (the old link stops at once). */
+export function subscriptionLinkCard(ctx: RequestContext, link: SubscriptionLinkView): SafeHtml {
+  const { t } = ctx;
+  return html`<section class="card" data-testid="shop-link">
+  <h2>${t('sublink.title')}</h2>
+  <p>${t('sublink.help')}</p>
+  ${copyRow(ctx, 'shop-link-url', link.url, 'shop-link-url', t('sublink.title'))}
+  <p><img class="qr" src="${link.qr}" alt="${t('sublink.qrAlt')}" data-testid="shop-link-qr" width="220" height="220"></p>
+  <form method="post" action="/account/subscription-link/rotate" data-testid="rotate-link">
+    ${csrfField(ctx)}
+    <p class="muted">${t('sublink.rotateHelp')}</p>
+    <button type="submit" class="small secondary">${t('sublink.rotate')}</button>
+  </form>
+</section>`;
+}
