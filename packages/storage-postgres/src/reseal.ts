@@ -3,6 +3,7 @@ import type { SecretBox } from '@panelkit/sdk';
 import type { SqlClient } from './client.js';
 import { checkSchemaName, quoteIdent } from './internal/sql.js';
 
+/** The options of {@link resealSecrets}. */
 export interface ResealOptions {
   /** The keys: the first seals, every one opens. */
   secretBox: SecretBox;

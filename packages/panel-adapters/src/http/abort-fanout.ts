@@ -1,3 +1,9 @@
+/** The live children of one parent signal, and the one listener that aborts them. */
+interface Followers {
+  readonly children: Set<AbortController>;
+  readonly onAbort: () => void;
+}
+
 /**
  * One abort listener per caller signal, however many requests wait on it. A batch of 500 clients
  * sends its reads with one `CallContext`; giving each queued request its own listener on that
@@ -5,11 +11,6 @@
  * Each request gets a child signal instead; the first request on a parent signal registers the
  * only listener, which aborts every live child, and the last one to finish removes it.
  */
-interface Followers {
-  readonly children: Set<AbortController>;
-  readonly onAbort: () => void;
-}
-
 export class AbortFanout {
   readonly #parents = new WeakMap<AbortSignal, Followers>();
 

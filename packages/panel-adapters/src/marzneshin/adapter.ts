@@ -33,6 +33,7 @@ import { EmptySchema, ServicesPageSchema, UserSchema, UsersPageSchema, type Marz
 import { shareLinksOf } from './share-links.js';
 import { MarzneshinUserReads, nameOf, userPath } from './user-reads.js';
 
+/** How to reach a Marzneshin panel: the `TokenPanelOptions` shared with Marzban, and the admin to log in as. */
 export interface MarzneshinAdapterOptions extends TokenPanelOptions {
   /**
    * A sudo admin, or a non-sudo one with `modify_users_access` and at least one service (form login at

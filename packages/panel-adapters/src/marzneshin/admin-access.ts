@@ -34,6 +34,7 @@ export function adminRefusal(admin: MarzneshinAdmin): string | null {
   return null;
 }
 
+/** Reads the logged-in admin (`GET /api/admins/current`, never cached) to tell an ownership 403 from a refusal. */
 export class MarzneshinAdminAccess {
   readonly #http: PanelHttp;
 

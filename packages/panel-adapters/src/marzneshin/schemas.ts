@@ -32,6 +32,7 @@ function page<T extends z.ZodType>(item: T) {
 
 export const UsersPageSchema = page(UserSchema);
 export const ServiceSchema = z.object({ id: z.number().int(), name: z.string(), inbound_ids: z.array(z.number().int()), user_ids: z.array(z.number().int()) });
+/** One page of `GET /api/services`. */
 export const ServicesPageSchema = page(ServiceSchema);
 /**
  * `GET /api/admins/current` (`app/models/admin.py Admin`). The permissions default as the panel's model
@@ -45,5 +46,7 @@ export const AdminSchema = z.object({
   modify_users_access: z.boolean().default(true),
   service_ids: z.array(z.number().int()).default([]),
 });
+/** The logged-in admin and its permissions, defaults filled in. */
 export type MarzneshinAdmin = z.infer<typeof AdminSchema>;
+/** Any JSON object: the answer of a call whose body is not read (e.g. `DELETE /api/users/{username}`). */
 export const EmptySchema = z.object({}).loose();

@@ -125,8 +125,10 @@ export const PagedClientSchema = z.looseObject({
   traffic: z.looseObject({ up: z.number(), down: z.number(), enable: z.boolean().optional() }).nullish(),
 });
 
+/** One client of a `clients/list/paged` page. */
 export type PagedClient = z.infer<typeof PagedClientSchema>;
 
+/** `GET panel/api/clients/list/paged`: one page of clients; `items` may be `null` or missing when there are none. */
 export const ClientPageSchema = z.object({
   items: z.array(PagedClientSchema).nullish(),
   total: int,

@@ -20,7 +20,7 @@ import { CsrfTokenSchema, EnvelopeSchema } from './schemas.js';
 /** A panel login (with a TOTP code when 2FA is on, v2.6+) or a v3.0+ API token. */
 export type XuiAuth = (PanelLogin & { readonly twoFactorCode?: string }) | PanelToken;
 
-/** Requests whose 404 means "no such route" (the generation probe), never "logged out". */
+/** The operation name of the generation probe: its empty 404 means "no such route" on this version, never "logged out". */
 export const PROBE_OPERATION = 'probe';
 /** Reading the subscription settings, whose route moved in v3.3: an empty 404 means "not here". */
 export const SETTINGS_OPERATION = 'subscription-settings';

@@ -22,6 +22,10 @@ const DefaultSettingsSchema = z.looseObject({
   subURI: z.string().optional().default(''),
 });
 
+/**
+ * The panel's subscription base URL, read from its `defaultSettings` on the route its version has. A definite
+ * answer is kept 10 minutes; a failed read is not kept. Concurrent callers share one read.
+ */
 export class XuiSubscriptionSettings {
   #cached: { base: string | null; at: number } | undefined;
   #pending: Promise<string | null> | undefined;

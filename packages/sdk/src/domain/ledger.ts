@@ -7,6 +7,7 @@ import { CurrencySchema } from './money.js';
  * change (a debit), or the unused value a downgrade gives back (a credit, once the change is applied).
  */
 export const LEDGER_KINDS = ['top_up', 'purchase', 'extension', 'refund', 'adjustment', 'traffic_top_up', 'plan_change'] as const;
+/** One of `LEDGER_KINDS`. */
 export const LedgerKindSchema = z.enum(LEDGER_KINDS);
 export type LedgerKind = z.infer<typeof LedgerKindSchema>;
 

@@ -48,6 +48,7 @@ export const TrafficTopUpSchema = z.object({
   /** Most GiB one purchase may add. */
   maxGiBPerPurchase: z.number().int().min(1).max(100_000).default(1000),
 });
+/** A plan's traffic top-up offer (see `TrafficTopUpSchema`). */
 export type TrafficTopUp = z.infer<typeof TrafficTopUpSchema>;
 
 const planFields = {

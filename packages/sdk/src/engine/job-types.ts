@@ -48,8 +48,13 @@ export const PlanChangePayloadSchema = z.object({
   /** Unused value a downgrade gives back: credited to the wallet in the transaction that records the change. */
   credit: MoneySchema,
 });
+/** See `PlanChangePayloadSchema`. */
 export type PlanChangePayload = z.infer<typeof PlanChangePayloadSchema>;
 
+/**
+ * The payload of an update job: a paid change to a live subscription (extend, reset, renew, traffic
+ * top-up, plan change) that the job applies on the panel. Times are ISO strings, traffic in bytes.
+ */
 export const UpdatePayloadSchema = z.object({
   subscriptionId: IdSchema,
   /** The idempotency key of the ledger entry that paid for it. */

@@ -15,6 +15,7 @@ import { chargeAndQueueUpdate, changeRecorded, changesLink } from './extension.j
 import type { PlanChangePayload } from './job-types.js';
 import { reserveSlot, withinPlacement } from './placement.js';
 
+/** The input of `changePlan`; an invalid one is a `ValidationError` and changes nothing. */
 export const ChangePlanRequestSchema = z.object({
   subscriptionId: IdSchema,
   /** The plan to move to. */
@@ -23,8 +24,10 @@ export const ChangePlanRequestSchema = z.object({
   idempotencyKey: z.string().min(1).max(140),
   actor: ActorSchema.optional(),
 });
+/** See `ChangePlanRequestSchema`. */
 export type ChangePlanRequest = z.input<typeof ChangePlanRequestSchema>;
 
+/** What `quotePlanChange` answers: the rule's decision, and whether applying it moves the client or changes its link. */
 export type PlanChangeQuoteResult = PlanChangeDecision & {
   /** True when the subscription's target is outside the new plan's placement: it moves to another panel. */
   moves: boolean;
@@ -32,6 +35,7 @@ export type PlanChangeQuoteResult = PlanChangeDecision & {
   linkChanges: boolean;
 };
 
+/** What `changePlan` did: the subscription as stored after it (the new plan is applied later by the update job). */
 export interface ChangePlanResult {
   subscription: Subscription;
   /** `null` for a replay. */

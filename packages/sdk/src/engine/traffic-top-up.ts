@@ -11,6 +11,7 @@ import type { TrafficTopUpDecision, TrafficTopUpQuote } from '../rules/traffic-t
 import type { EngineContext } from './context.js';
 import { chargeAndQueueUpdate, changeRecorded } from './extension.js';
 
+/** The input of `buyTraffic`; an invalid one is a `ValidationError` and changes nothing. */
 export const BuyTrafficRequestSchema = z.object({
   subscriptionId: IdSchema,
   /** Whole GiB to add; the plan's `trafficTopUp` says the price and the most per purchase. */
@@ -19,8 +20,10 @@ export const BuyTrafficRequestSchema = z.object({
   idempotencyKey: z.string().min(1).max(140),
   actor: ActorSchema.optional(),
 });
+/** See `BuyTrafficRequestSchema`. */
 export type BuyTrafficRequest = z.input<typeof BuyTrafficRequestSchema>;
 
+/** What `buyTraffic` did: the subscription as stored after it (the limit is raised later by the update job). */
 export interface BuyTrafficResult {
   subscription: Subscription;
   /** `null` for a replay. */

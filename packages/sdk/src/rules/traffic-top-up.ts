@@ -5,6 +5,7 @@ import type { Subscription } from '../domain/subscription.js';
 /** One GiB (2^30 bytes), the unit traffic top-ups are sold in. */
 export const GIB_BYTES = 1024 ** 3;
 
+/** Why `decideTrafficTopUp` refuses a top-up. */
 export type TrafficTopUpDenyReason =
   /** The subscription's plan sells no extra traffic (`Plan.trafficTopUp` is `null`). */
   | 'not_offered'
@@ -22,6 +23,7 @@ export type TrafficTopUpDenyReason =
   /** The new limit or the price would pass the safe-integer range. */
   | 'too_large';
 
+/** The terms of an allowed top-up. */
 export interface TrafficTopUpQuote {
   gib: number;
   /** What is added to the limit: `gib` × 2^30. */
@@ -34,8 +36,10 @@ export interface TrafficTopUpQuote {
   reactivates: boolean;
 }
 
+/** `decideTrafficTopUp`'s answer: the quote, or why not. */
 export type TrafficTopUpDecision = { allowed: true; quote: TrafficTopUpQuote } | { allowed: false; reason: TrafficTopUpDenyReason };
 
+/** What `decideTrafficTopUp` decides on; `now` is the time of the purchase. */
 export interface TrafficTopUpInput {
   subscription: Pick<Subscription, 'status' | 'expiresAt' | 'trafficLimitBytes' | 'usedBytes' | 'trial'>;
   plan: Pick<Plan, 'trafficTopUp'>;

@@ -35,7 +35,9 @@ export interface SchedulerOptions {
   usageSync?: boolean;
 }
 
+/** The tick name whose slot (every `tickIntervalMs`) one replica wins to run the lifecycle work. */
 export const LIFECYCLE_TICK = 'panelkit:lifecycle';
+/** The slot (every `healthCheckIntervalMs`) on which one replica checks every panel's health. */
 export const HEALTH_TICK = 'panelkit:health';
 /** The faster slot on which only suspect panels (unhealthy, or failing) are checked. */
 export const SUSPECT_HEALTH_TICK = 'panelkit:health:suspect';

@@ -65,6 +65,7 @@ export function panelFromRow(r: Row, box: SecretBox | undefined): Panel {
   };
 }
 
+/** Panels in `{schema}.panels`; credentials are sealed with `secretBox` when the storage has one (plain jsonb otherwise). */
 export function panelRepository({ runner, schema, secretBox }: RepositoryContext): PanelRepository {
   const table = `${schema}.panels`;
   const COLUMNS = columns(secretBox);

@@ -21,6 +21,10 @@ export interface TokenPanelSimUser {
   onlineAt: number | null;
 }
 
+/**
+ * The base of the Marzban and Marzneshin simulators: the admin's form login for a bearer token that lives
+ * `tokenLifetimeMs`, the user map, and the shared test controls.
+ */
 export abstract class TokenPanelSimulator<U extends TokenPanelSimUser> extends SimulatorBase {
   /** Live users by `keyOf(name)`. */
   protected readonly users = new Map<string, U>();

@@ -17,6 +17,7 @@ const UPDATE_INTERVAL = '12';
 const CLASH_META = /^([Cc]lash-verge|[Cc]lash[-.]?[Mm]eta|[Ff][Ll][Cc]lash|[Mm]ihomo)/;
 const CLASH = /^([Cc]lash|[Ss]tash)/;
 
+/** What `subscriptionResponse` needs from the simulator; `nowMs` is the simulated time of the request. */
 export interface SubscriptionContext {
   readonly users: ReadonlyMap<string, SimUser>;
   readonly keyOf: (username: string) => string;
@@ -41,6 +42,11 @@ function clashYaml(user: SimUser, links: readonly string[]): string {
   return `proxies:\n${proxies.join('\n')}\nproxy-groups:\n  - name: "♻️ Automatic"\n    type: url-test\n`;
 }
 
+/**
+ * The answer to `GET /sub/{token}` (`info` false) or `GET /sub/{token}/info` (`info` true): 404 `Not Found`
+ * for a token whose signature does not hold or that names no live user. Serving the links (not the HTML page or
+ * `/info`) records `sub_updated_at` and `sub_last_user_agent` on the user, as the panel does.
+ */
 export function subscriptionResponse(request: Request, token: string, info: boolean, ctx: SubscriptionContext): Response {
   const user = userOf(token, ctx);
   if (!user) return json({ detail: 'Not Found' }, 404, { 'content-type': 'application/json' });

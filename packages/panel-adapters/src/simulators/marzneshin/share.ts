@@ -20,7 +20,9 @@ export interface SimProxy {
   security: string;
 }
 
+/** The formats `render` writes a subscription in. */
 export const SUBSCRIPTION_FORMATS = ['links', 'base64-links', 'sing-box', 'clash', 'clash-meta', 'xray', 'wireguard'] as const;
+/** One of `SUBSCRIPTION_FORMATS`. */
 export type SubscriptionFormat = (typeof SUBSCRIPTION_FORMATS)[number];
 
 /** `gen_uuid(key)`: the key's xxh128 digest read as a uuid (the default `AUTH_GENERATION_ALGORITHM`). */

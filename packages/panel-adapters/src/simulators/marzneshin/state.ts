@@ -32,6 +32,7 @@ export interface MarzneshinSimAdmin {
   readonly subscriptionUrlPrefix?: string;
 }
 
+/** A user as the simulator stores it: instants in ms, `usageDuration` in seconds, traffic in bytes; `removed` is a soft delete. */
 export interface MarzneshinSimUser {
   id: number;
   username: string;
@@ -61,22 +62,25 @@ export interface MarzneshinSimUser {
   removed: boolean;
 }
 
+/** The services a simulator starts with unless given others. */
 export const MARZNESHIN_DEFAULT_SERVICES: readonly MarzneshinSimService[] = [
   { id: 1, name: 'Standard', inbound_ids: [1, 2] },
   { id: 3, name: 'Premium-EU', inbound_ids: [1, 2, 5] },
 ];
 
+/** The inbounds a simulator starts with unless given others (ids as the default services name them). */
 export const MARZNESHIN_DEFAULT_INBOUNDS: readonly MarzneshinSimInbound[] = [
   { id: 1, tag: 'VLESS TCP REALITY', protocol: 'vless', network: 'tcp', security: 'reality', port: 443 },
   { id: 2, tag: 'VMESS WS', protocol: 'vmess', network: 'ws', security: 'none', port: 8080 },
   { id: 5, tag: 'TROJAN TCP TLS', protocol: 'trojan', network: 'tcp', security: 'tls', port: 8443 },
 ];
 
-/** `expired` and `data_limit_reached` as the panel computes them on every read (§10.4). */
+/** `expired` as the panel computes it on every read (§10.4): a fixed date in the past. */
 export function isExpired(user: MarzneshinSimUser, nowMs: number): boolean {
   return user.expireStrategy === 'fixed_date' && user.expireDate !== null && user.expireDate < nowMs;
 }
 
+/** `data_limit_reached` as the panel computes it on every read (§10.4): used at least the limit. */
 export function isLimited(user: MarzneshinSimUser): boolean {
   return user.dataLimit !== null && user.usedTraffic >= user.dataLimit;
 }

@@ -62,6 +62,7 @@ function mediaType(mime: string): string {
 
 const notFound = (): Response => pyJson({ detail: 'Not Found' }, 404);
 
+/** Adds the `GET /sub/{username}/{key}…` routes to `router`; each answers 404 unless the key is the live user's. */
 export function subscriptionRoutes(router: Router, host: SubscriptionHost): void {
   /** `get_subscription_user`: the key must be hex, and the live user's. */
   const withUser = (handler: (request: Request, user: MarzneshinSimUser, params: Record<string, string>) => Response | Promise<Response>) =>

@@ -21,6 +21,7 @@ export interface UserInput {
   serviceIds: number[] | undefined;
 }
 
+/** The outcome of `validateUser`: the parsed input, or the 422 `errors` by field (`body` for the whole body). */
 export type Validated = { ok: true; input: UserInput } | { ok: false; errors: Record<string, string> };
 
 /** Python's `\w` on `str` (pydantic-core's Rust regex): Unicode letters, marks, digits and connectors. */

@@ -6,6 +6,7 @@
  */
 import { ok } from './envelope.js';
 
+/** The subscription settings the simulated panel is configured with (every field optional, defaults as noted). */
 export interface XuiSubscriptionConfig {
   /** `subEnable`. Default true (the simulator serves subscriptions). */
   readonly enable?: boolean;
