@@ -50,7 +50,8 @@ export type CreatePaymentResult =
   | { ok: false; reason: 'duplicate'; existing: Payment }
   | { ok: false; reason: 'too_many_pending' };
 
-interface PaymentRow {
+/** A `payments` row as the driver returns it. */
+export interface PaymentRow {
   id: string;
   customer_id: string;
   provider: string;
@@ -68,7 +69,8 @@ interface PaymentRow {
   email?: string | null;
 }
 
-function toPayment(row: PaymentRow): Payment {
+/** A `payments` row (with the account's email when joined) as a `Payment`. */
+export function toPayment(row: PaymentRow): Payment {
   return {
     id: row.id,
     customerId: row.customer_id,

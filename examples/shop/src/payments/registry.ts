@@ -14,3 +14,8 @@ export function enabledProviders(config: ShopConfig): PaymentProvider[] {
 export function enabledProvider(config: ShopConfig, id: string): PaymentProvider | null {
   return enabledProviders(config).find((p) => p.id === id) ?? null;
 }
+
+/** The ids of every provider this shop knows, enabled or not (old payments may name a disabled one). */
+export function providerIds(): string[] {
+  return PROVIDERS.map((p) => p.id);
+}

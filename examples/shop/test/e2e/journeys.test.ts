@@ -126,6 +126,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`buyer and admin journeys in headless Chromium${
     await admin.goto(`${shop.url}/admin/receipts`);
     const row = admin.getByTestId('receipt-row').filter({ hasText: '4321' });
     await screenshot(admin, 'admin-receipts');
+    await row.getByTestId('approve-receipt').getByRole('checkbox').check();
     await row.getByTestId('approve-receipt').locator('button[type="submit"]').click();
     await admin.waitForLoadState();
     await screenshot(admin, 'admin-receipts-approved');

@@ -18,8 +18,10 @@ export function receiptSteps(t: () => ShopUnderTest) {
       expect(res.status).toBe(303);
       return res;
     },
+    /** Approves (with the "transfer arrived" box ticked) or rejects a receipt as an admin. */
     review(v: Visitor, id: string, action: 'approve' | 'reject', note?: string): Promise<Response> {
-      return v.agent.post(`/admin/receipts/${id}/${action}`).type('form').send({ _csrf: v.csrf, ...(note === undefined ? {} : { note }) });
+      const confirm = action === 'approve' ? { confirm: 'yes' } : {};
+      return v.agent.post(`/admin/receipts/${id}/${action}`).type('form').send({ _csrf: v.csrf, ...confirm, ...(note === undefined ? {} : { note }) });
     },
     /** Ledger entries under a payment's key: never more than one. */
     ledgerEntriesFor(paymentId: string): Promise<number> {

@@ -1,5 +1,6 @@
 import { ActorSchema } from '@panelkit/sdk';
 import { Router } from 'express';
+import { actorNames } from '../../db/actor-names.js';
 import { ctxOf } from '../../http/context.js';
 import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
@@ -24,7 +25,9 @@ export function auditRoutes(shop: Shop): Router {
       },
       { limit: PAGE_SIZE, cursor },
     );
-    res.send(adminPage(ctx, { title: ctx.t('adminOps.audit.title'), body: auditBody(ctx, shop.config.timeZone, page.items, filter, page.nextCursor, cursor === null) }).value);
+    const names = await actorNames(shop, page.items);
+    const body = auditBody(ctx, shop.config.timeZone, { events: page.items, names }, filter, page.nextCursor, cursor === null);
+    res.send(adminPage(ctx, { title: ctx.t('adminOps.audit.title'), body }).value);
   });
   return router;
 }

@@ -2,13 +2,16 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { requireAdmin } from '../../auth/viewer.js';
 import { paymentsOf } from '../../db/payments.js';
+import { searchReceipts } from '../../db/receipt-search.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
-import { idParam } from '../../http/ids.js';
 import { parseForm } from '../../http/forms.js';
+import { idParam } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { reviewPayment } from '../../payments/review.js';
 import type { Shop } from '../../stack/shop.js';
 import { receiptsPage, type ReceiptsView } from '../../views/admin/receipts-page.js';
+import { adminBulkReceiptsRoutes } from './receipts-bulk.js';
+import { filtersOf, ReceiptQuerySchema, rawQuery } from './receipt-filters.js';
 
 const ReviewSchema = z.object({
   note: z
@@ -19,29 +22,49 @@ const ReviewSchema = z.object({
     .transform((n) => (n === undefined || n === '' ? null : n)),
 });
 
-const PENDING_SHOWN = 200;
+/** An approval must carry the ticked "the transfer arrived" box: the confirmation step, without script. */
+const ApproveSchema = ReviewSchema.extend({
+  confirm: z.literal('yes', { message: 'receiptsQueue.errors.confirm' }),
+});
+
+const SHOWN = 200;
 const REVIEWED_SHOWN = 30;
 
-/** Card receipts waiting for an admin, oldest first, and the decisions on them. */
+/** Card receipts waiting for an admin (searchable, filterable), the decisions on them, and bulk approval. */
 export function adminReceiptsRoutes(shop: Shop): Router {
   const router = Router();
   router.use('/admin/receipts', requireAdmin);
 
   async function render(req: Request, res: Response, status: number, failed?: ReceiptsView['failed']) {
-    const payments = paymentsOf(shop);
-    const [pending, reviewed] = await Promise.all([payments.listPending(PENDING_SHOWN), payments.listReviewed(REVIEWED_SHOWN)]);
-    const view: ReceiptsView = { pending, reviewed, timeZone: shop.config.timeZone, notice: failed === undefined ? noticeFrom(req) : null };
+    const ctx = ctxOf(res);
+    const query = parseForm(ReceiptQuerySchema, rawQuery(req), ctx.t);
+    const filters = filtersOf(
+      query.ok ? query.data : ReceiptQuerySchema.parse({}),
+      shop.config.currency,
+      shop.config.timeZone,
+    );
+    const [found, reviewed] = await Promise.all([searchReceipts(shop, filters, SHOWN), paymentsOf(shop).listReviewed(REVIEWED_SHOWN)]);
+    const view: ReceiptsView = {
+      found,
+      reviewed,
+      query: query.ok ? query.data : ReceiptQuerySchema.parse({}),
+      raw: rawQuery(req),
+      queryErrors: query.ok ? {} : query.fields,
+      timeZone: shop.config.timeZone,
+      notice: failed === undefined ? noticeFrom(req) : null,
+    };
     if (failed !== undefined) view.failed = failed;
-    res.status(status).send(receiptsPage(ctxOf(res), view).value);
+    res.status(query.ok ? status : 400).send(receiptsPage(ctx, view).value);
   }
 
   router.get('/admin/receipts', (req, res) => render(req, res, 200));
+  router.use(adminBulkReceiptsRoutes(shop));
 
   for (const [action, decision] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
     router.post(`/admin/receipts/:id/${action}`, async (req, res) => {
       const ctx = ctxOf(res);
       const paymentId = idParam(req);
-      const form = parseForm(ReviewSchema, req.body, ctx.t);
+      const form = parseForm(decision === 'approved' ? ApproveSchema : ReviewSchema, req.body, ctx.t);
       if (!form.ok) {
         const note = typeof req.body?.note === 'string' ? (req.body.note as string).slice(0, 2000) : '';
         return render(req, res, 400, { paymentId, note, errors: form.fields });

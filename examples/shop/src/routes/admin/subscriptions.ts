@@ -1,6 +1,7 @@
 import { InsufficientFundsError, type SubscriptionAction } from '@panelkit/sdk';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { actorNames } from '../../db/actor-names.js';
 import { ctxOf } from '../../http/context.js';
 import { optionalText } from '../../http/form-fields.js';
 import { parseForm } from '../../http/forms.js';
@@ -53,6 +54,7 @@ export function subscriptionRoutes(shop: Shop): Router {
           jobs,
           actions: actionsFor(sub, jobs),
           audit: audit.items,
+          auditNames: await actorNames(shop, audit.items),
           pendingReason,
         }),
       }).value,

@@ -12,8 +12,16 @@ export interface AuditFilter {
 
 const ACTOR_TYPES = ActorSchema.shape.type.options;
 
-export function auditBody(ctx: RequestContext, timeZone: string, events: AuditEvent[], filter: AuditFilter, nextCursor: string | null, firstPage: boolean): SafeHtml {
+export function auditBody(
+  ctx: RequestContext,
+  timeZone: string,
+  audit: { events: AuditEvent[]; names: ReadonlyMap<string, string> },
+  filter: AuditFilter,
+  nextCursor: string | null,
+  firstPage: boolean,
+): SafeHtml {
   const { t } = ctx;
+  const { events } = audit;
   return html`<h1>${t('adminOps.audit.title')}</h1>
 <form method="get" action="/admin/audit" class="filters" data-testid="audit-filter">
   <label for="f-subjectType">${t('adminOps.audit.subjectType')}<input id="f-subjectType" name="subjectType" value="${filter.subjectType}" dir="ltr" maxlength="50" placeholder="subscription"></label>
@@ -23,6 +31,6 @@ export function auditBody(ctx: RequestContext, timeZone: string, events: AuditEv
   </label>
   <button type="submit" class="small">${t('adminOps.filter')}</button>
 </form>
-${events.length === 0 ? html`<p class="muted">${t('adminOps.audit.none')}</p>` : auditTable(ctx, timeZone, events, true)}
+${events.length === 0 ? html`<p class="muted">${t('adminOps.audit.none')}</p>` : auditTable(ctx, timeZone, events, true, audit.names)}
 ${pager(ctx, '/admin/audit', { ...filter }, nextCursor, firstPage)}`;
 }

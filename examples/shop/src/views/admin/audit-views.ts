@@ -1,6 +1,7 @@
 import type { AuditEvent } from '@panelkit/sdk';
 import type { RequestContext } from '../../http/context.js';
 import { html, type SafeHtml } from '../html.js';
+import { actorName, auditSentence } from './audit-words.js';
 import { table, when } from './widgets.js';
 
 /** Subject types that have an admin page of their own. */
@@ -16,7 +17,20 @@ export function subjectLink(type: string, id: string): SafeHtml {
   return page === undefined ? html`<span class="ltr">${id}</span>` : html`<a class="ltr" href="${page(id)}">${id}</a>`;
 }
 
-export function auditTable(ctx: RequestContext, timeZone: string, events: readonly AuditEvent[], showSubject: boolean): SafeHtml {
+/** The raw event for support: the action, the actor's id and the data as recorded. */
+function rawEvent(ctx: RequestContext, e: AuditEvent): SafeHtml {
+  const raw = { action: e.action, actor: e.actor, ...(Object.keys(e.data).length === 0 ? {} : { data: e.data }) };
+  return html`<details data-testid="audit-raw"><summary>${ctx.t('auditWords.raw')}</summary><code class="ltr">${JSON.stringify(raw)}</code></details>`;
+}
+
+/** Audit events as sentences naming who did them (emails for admins and customers), the raw event behind a <details>. */
+export function auditTable(
+  ctx: RequestContext,
+  timeZone: string,
+  events: readonly AuditEvent[],
+  showSubject: boolean,
+  names: ReadonlyMap<string, string>,
+): SafeHtml {
   const { t } = ctx;
   const head = [t('adminOps.audit.at'), t('adminOps.audit.actor'), t('adminOps.audit.action'), ...(showSubject ? [t('adminOps.audit.subject')] : []), t('adminOps.audit.data')];
   return table(
@@ -24,10 +38,10 @@ export function auditTable(ctx: RequestContext, timeZone: string, events: readon
     events.map(
       (e) => html`<tr data-testid="audit-row">
   <td>${when(ctx, timeZone, e.at)}</td>
-  <td>${t(`adminOps.actors.${e.actor.type}`)}${e.actor.id !== null ? html` <small class="muted ltr">${e.actor.id}</small>` : ''}</td>
-  <td class="ltr">${e.action}</td>
+  <td data-testid="audit-actor">${actorName(ctx, e, names)}</td>
+  <td data-testid="audit-sentence">${auditSentence(ctx, e, names)}</td>
   ${showSubject ? html`<td><small class="muted">${e.subjectType}</small> ${subjectLink(e.subjectType, e.subjectId)}</td>` : ''}
-  <td><code class="ltr">${Object.keys(e.data).length === 0 ? '' : JSON.stringify(e.data)}</code></td>
+  <td>${rawEvent(ctx, e)}</td>
 </tr>`,
     ),
     'audit',

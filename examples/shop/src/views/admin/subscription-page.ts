@@ -23,6 +23,8 @@ export function subscriptionBody(ctx: RequestContext, timeZone: string, view: {
     jobs: Job[];
     actions: SubscriptionActions;
     audit: AuditEvent[];
+    /** Emails of the admins and customers in `audit`, by actor id. */
+    auditNames: ReadonlyMap<string, string>;
     pendingReason: PendingReason | null;
   }): SafeHtml {
   const { t, locale } = ctx;
@@ -55,6 +57,6 @@ export function subscriptionBody(ctx: RequestContext, timeZone: string, view: {
 <h2>${t('adminOps.jobs.title')}</h2>
 ${jobsTable(ctx, timeZone, view.jobs, back)}
 <h2>${t('adminOps.audit.trail')}</h2>
-${view.audit.length === 0 ? html`<p class="muted">${t('adminOps.audit.none')}</p>` : auditTable(ctx, timeZone, view.audit, false)}
+${view.audit.length === 0 ? html`<p class="muted">${t('adminOps.audit.none')}</p>` : auditTable(ctx, timeZone, view.audit, false, view.auditNames)}
 <p><a href="/admin/audit?subjectType=subscription&amp;subjectId=${sub.id}">${t('adminOps.audit.all')}</a></p>`;
 }

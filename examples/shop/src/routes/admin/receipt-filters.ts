@@ -1,0 +1,43 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+import type { ReceiptFilters } from '../../db/receipt-search.js';
+import { parseMajorAmount } from '../../i18n/format.js';
+import { asciiDigits } from '../../payments/digits.js';
+
+const DAY = z
+  .string()
+  .trim()
+  .transform((d) => asciiDigits(d))
+  .refine((d) => d === '' || (/^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`))), { message: 'receiptsQueue.errors.day' })
+  .optional()
+  .transform((d) => (d === undefined || d === '' ? null : d));
+
+/** The receipts queue's `?q=&status=&provider=&from=&to=`; the status defaults to `pending`. */
+export const ReceiptQuerySchema = z.object({
+  q: z.string().trim().max(200, { message: 'receiptsQueue.errors.q' }).optional().transform((q) => (q === undefined || q === '' ? null : q)),
+  status: z.enum(['pending', 'approved', 'rejected', 'all'], { message: 'receiptsQueue.errors.status' }).optional().default('pending'),
+  provider: z.string().max(40).regex(/^[a-z0-9_-]*$/, { message: 'receiptsQueue.errors.provider' }).optional().transform((p) => (p === undefined || p === '' ? null : p)),
+  from: DAY,
+  to: DAY,
+});
+
+export type ReceiptQuery = z.output<typeof ReceiptQuerySchema>;
+
+/** The query as the search takes it; a query that reads as an amount also matches that amount. */
+export function filtersOf(query: ReceiptQuery, currency: string, timeZone: string): ReceiptFilters {
+  const amountText = query.q === null ? null : asciiDigits(query.q).replace(/[,\s]/g, '');
+  return {
+    text: query.q,
+    amount: amountText === null ? null : parseMajorAmount(amountText, currency),
+    status: query.status === 'all' ? null : query.status,
+    provider: query.provider,
+    from: query.from,
+    to: query.to,
+    timeZone,
+  };
+}
+
+/** Only the string values of a query (a repeated parameter is refused by the schema as not a string). */
+export function rawQuery(req: Request): Record<string, unknown> {
+  return { ...req.query };
+}

@@ -1,0 +1,41 @@
+import type { RequestContext } from '../../http/context.js';
+import { providerIds } from '../../payments/registry.js';
+import { html, type SafeHtml } from '../html.js';
+import type { ReceiptsView } from './receipts-page.js';
+
+const STATUSES = ['pending', 'approved', 'rejected', 'all'] as const;
+
+function shown(view: ReceiptsView, name: string): string {
+  const value = view.raw[name];
+  return typeof value === 'string' ? value.slice(0, 200) : '';
+}
+
+function fieldError(view: ReceiptsView, name: string): SafeHtml {
+  const error = view.queryErrors[name];
+  return error === undefined ? html`` : html`<p class="field-error" id="rq-${name}-error">${error}</p>`;
+}
+
+function invalid(view: ReceiptsView, name: string): SafeHtml {
+  return view.queryErrors[name] === undefined ? html`` : html`aria-invalid="true" aria-describedby="rq-${name}-error"`;
+}
+
+/** The receipts queue's search and filters (a GET form: the URL is the filter, shareable and bookmarkable). */
+export function receiptFiltersForm(ctx: RequestContext, view: ReceiptsView): SafeHtml {
+  const { t } = ctx;
+  const status = view.queryErrors['status'] === undefined ? view.query.status : shown(view, 'status');
+  const provider = shown(view, 'provider');
+  return html`<form method="get" action="/admin/receipts" class="filters" data-testid="receipts-filter">
+  <label for="rq-q">${t('receiptsQueue.search')}<input id="rq-q" name="q" value="${shown(view, 'q')}" maxlength="200" ${invalid(view, 'q')}
+    placeholder="${t('receiptsQueue.searchHint')}">${fieldError(view, 'q')}</label>
+  <label for="rq-status">${t('receiptsQueue.status')}
+    <select id="rq-status" name="status" ${invalid(view, 'status')}>${STATUSES.map((s) => html`<option value="${s}" ${s === status ? html`selected` : ''}>${t(`receiptsQueue.statuses.${s}`)}</option>`)}</select>
+    ${fieldError(view, 'status')}</label>
+  <label for="rq-provider">${t('receiptsQueue.provider')}
+    <select id="rq-provider" name="provider" ${invalid(view, 'provider')}><option value="">${t('receiptsQueue.anyProvider')}</option>${providerIds().map((p) => html`<option value="${p}" ${p === provider ? html`selected` : ''}>${t(`wallet.providers.${p}`)}</option>`)}</select>
+    ${fieldError(view, 'provider')}</label>
+  <label for="rq-from">${t('receiptsQueue.from')}<input id="rq-from" name="from" type="date" value="${shown(view, 'from')}" dir="ltr" ${invalid(view, 'from')}>${fieldError(view, 'from')}</label>
+  <label for="rq-to">${t('receiptsQueue.to')}<input id="rq-to" name="to" type="date" value="${shown(view, 'to')}" dir="ltr" ${invalid(view, 'to')}>${fieldError(view, 'to')}</label>
+  <button type="submit" class="small">${t('receiptsQueue.apply')}</button>
+  <a href="/admin/receipts">${t('receiptsQueue.clear')}</a>
+</form>`;
+}
