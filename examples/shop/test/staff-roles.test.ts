@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REAUTH_WINDOW_MS } from '../src/auth/staff-security.js';
 import { STAFF_ROUTES, staffRuleFor } from '../src/auth/staff-roles.js';
 import { signedInAdmin, signedUpBuyer, startShop, visitor, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
@@ -101,7 +102,9 @@ describe('staff roles', () => {
 
   it('shows support staff only the sections they may use', async () => {
     const support = await signIn(t.app, SUPPORT);
-    const nav = /<nav class="admin-nav"[^]*?<\/nav>/.exec((await support.agent.get('/admin/receipts').expect(200)).text)?.[0] ?? '';
+    const receipts = (await support.agent.get('/admin/receipts').expect(200)).text;
+    expect(/<header class="top">[^]*?<\/header>/.exec(receipts)?.[0]).toContain('href="/admin"');
+    const nav = /<nav class="admin-nav"[^]*?<\/nav>/.exec(receipts)?.[0] ?? '';
     expect(nav).toContain('href="/admin/receipts"');
     expect(nav).toContain('href="/admin/customers"');
     expect(nav).not.toContain('href="/admin/panels"');
@@ -125,6 +128,15 @@ describe('staff roles', () => {
     await owner.agent.post(`/admin/staff/${account.id}/demote`).type('form').send({ _csrf: owner.csrf }).expect(303);
     expect((await t.shop.accounts.get(account.id))?.role).toBe('buyer');
     await buyer.agent.get('/admin/receipts').expect(403);
+  });
+
+  it('refuses staff changes from an owner who has not given a password in the last few minutes', async () => {
+    t.clock.advance(REAUTH_WINDOW_MS + 60_000);
+    const before = await t.shop.accounts.listStaff();
+    await owner.agent.post('/admin/staff').type('form').send({ _csrf: owner.csrf, email: 'late@example.com', password: 'late-password-123' }).expect(403);
+    const support = (await t.shop.accounts.getByEmail(SUPPORT.email))!;
+    await owner.agent.post(`/admin/staff/${support.id}/demote`).type('form').send({ _csrf: owner.csrf }).expect(403);
+    expect(await t.shop.accounts.listStaff()).toEqual(before);
   });
 });
 

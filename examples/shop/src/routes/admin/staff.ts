@@ -1,6 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { signUp } from '../../auth/accounts.js';
+import { requireRecentAuth } from '../../auth/staff-security.js';
 import { ctxOf } from '../../http/context.js';
 import { parseForm, type FieldErrors } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';
@@ -19,6 +20,8 @@ const addSchema = z.object({
 /** The owner's staff page: support staff invited (new account) or promoted (existing buyer), and demoted back to buyers. */
 export function staffRoutes(shop: Shop): Router {
   const router = Router();
+  // Who may use the back office is as sensitive as a panel's credentials: a password or code from the last few minutes.
+  const recentAuth = requireRecentAuth(shop.clock);
 
   const render = async (res: Response, status: number, extra: { notice?: string | null; errors?: FieldErrors; email?: string } = {}) => {
     const staff = await shop.accounts.listStaff();
@@ -27,7 +30,7 @@ export function staffRoutes(shop: Shop): Router {
 
   router.get('/admin/staff', async (req, res) => render(res, 200, { notice: noticeFrom(req) }));
 
-  router.post('/admin/staff', async (req, res) => {
+  router.post('/admin/staff', recentAuth, async (req, res) => {
     const ctx = ctxOf(res);
     const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 320) : '';
     const form = parseForm(addSchema, req.body, ctx.t);
@@ -56,7 +59,7 @@ export function staffRoutes(shop: Shop): Router {
     res.redirect(303, '/admin/staff?done=staff.added');
   });
 
-  router.post('/admin/staff/:id/demote', async (req, res) => {
+  router.post('/admin/staff/:id/demote', recentAuth, async (req, res) => {
     const account = await shop.accounts.get(idParam(req));
     // Only support staff are demoted here: an owner cannot be removed from this page (nor lock the shop out).
     if (account === null || account.role !== 'support') throw new HttpError(404, 'errors.notFound');
