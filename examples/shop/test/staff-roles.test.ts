@@ -54,6 +54,10 @@ describe('staff roles', () => {
     const matchesRegistered = (rule: (typeof STAFF_ROUTES)[number]) =>
       admin.some((r) => r.method === rule.method && staffRuleFor(r.method, r.path.replace(/:[A-Za-z]+/g, 'x_1')) === rule);
     expect(STAFF_ROUTES.filter((rule) => !matchesRegistered(rule))).toEqual([]);
+    // Panels (and their secrets), plans, deliveries, drift, the audit log and staff stay the owner's.
+    const ownersAreas = /^\/admin\/(panels|plans|deliveries|drift|dry-run|audit|staff)(\/|$)/;
+    expect(STAFF_ROUTES.filter((rule) => ownersAreas.test(rule.path) && rule.level !== 'owner')).toEqual([]);
+    expect(STAFF_ROUTES.filter((rule) => ownersAreas.test(rule.path)).length).toBeGreaterThan(20);
   });
 
   it('lets the owner invite support staff; bad input is refused and changes nothing', async () => {
