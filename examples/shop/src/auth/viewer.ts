@@ -5,6 +5,7 @@ import { HttpError } from '../http/http-error.js';
 import { isLocale, translator, type Locale } from '../i18n/translate.js';
 import type { Shop } from '../stack/shop.js';
 import { csrfTokenFor } from './csrf.js';
+import { isStaffRole, roleMayUse } from './staff-roles.js';
 import { requireStaffSecondFactor, setSessionLocals, type SessionLocals } from './staff-security.js';
 
 export const SESSION_COOKIE = 'pk_session';
@@ -43,7 +44,7 @@ export function loadViewer(shop: Shop) {
       // A session still owing its second factor signs nobody in.
       if (state !== null && !state.secondFactorPending) viewer = await viewerFor(shop, state.accountId, 'session');
     }
-    const isStaff = viewer?.account.role === 'admin';
+    const isStaff = viewer !== null && isStaffRole(viewer.account.role);
     setSessionLocals(res, session, isStaff && shop.config.staffTotpRequired && !(await shop.staffTotp.isEnabled(viewer?.account.id as string)));
     const locale = preferredLocale(req);
     setCtx(res, {
@@ -66,9 +67,17 @@ export function requireAccount(req: Request, res: Response, next: NextFunction):
   res.redirect(303, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
 }
 
+/**
+ * Staff only, and only where their role may go (see {@link STAFF_ROUTES}): buyers get 403, support staff get 403 on the
+ * owner's routes, and staff still owing their second factor are sent to enrol first.
+ */
 export function requireAdmin(req: Request, res: Response, next: NextFunction): void {
   const viewer = ctxOf(res).viewer;
   if (viewer === null) return requireAccount(req, res, next);
-  if (viewer.account.role !== 'admin') return next(new HttpError(403, 'errors.adminsOnly'));
-  requireStaffSecondFactor(req, res, next);
+  if (!isStaffRole(viewer.account.role)) return next(new HttpError(403, 'errors.adminsOnly'));
+  requireStaffSecondFactor(req, res, (error?: unknown) => {
+    if (error !== undefined) return next(error);
+    if (!roleMayUse(viewer.account.role, req.method, req.originalUrl.split('?')[0] ?? '')) return next(new HttpError(403, 'staff.ownersOnly'));
+    next();
+  });
 }

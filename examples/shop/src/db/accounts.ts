@@ -1,7 +1,8 @@
 import { createId, type Clock } from '@panelkit/sdk';
 import type { SqlQueryable } from '@panelkit/storage-postgres';
 
-export type AccountRole = 'buyer' | 'admin';
+/** `admin` is the shop's owner (everything); `support` staff look after customers, receipts and subscriptions. */
+export type AccountRole = 'buyer' | 'admin' | 'support';
 
 export interface Account {
   id: string;
@@ -60,6 +61,14 @@ export class AccountStore {
 
   async setPassword(id: string, passwordHash: string): Promise<void> {
     await this.db.query(`UPDATE ${this.schema}.accounts SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
+  }
+
+  /** Owners and support staff, owners first. */
+  async listStaff(): Promise<Account[]> {
+    const { rows } = await this.db.query<AccountRow>(
+      `SELECT * FROM ${this.schema}.accounts WHERE role IN ('admin', 'support') ORDER BY role = 'support', email`,
+    );
+    return rows.map(toAccount);
   }
 
   async setRole(id: string, role: AccountRole): Promise<void> {

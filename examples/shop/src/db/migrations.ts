@@ -203,6 +203,14 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
       )`,
     ],
   },
+  {
+    version: 6,
+    // Support staff: `admin` stays the owner (existing admins keep everything).
+    statements: (s) => [
+      `ALTER TABLE ${s}.accounts DROP CONSTRAINT accounts_role_check`,
+      `ALTER TABLE ${s}.accounts ADD CONSTRAINT accounts_role_check CHECK (role IN ('buyer', 'admin', 'support'))`,
+    ],
+  },
 ];
 
 /** The newest version this build knows. */

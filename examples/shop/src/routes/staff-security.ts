@@ -1,6 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { signIn } from '../auth/accounts.js';
+import { isStaffRole } from '../auth/staff-roles.js';
 import { sessionOf } from '../auth/staff-security.js';
 import { requireAccount, SESSION_COOKIE } from '../auth/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
@@ -60,7 +61,7 @@ export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
     const view = {
       enrolment: pending === null ? null : { qr: await qrDataUrl(pending.uri), secret: pending.secret },
       enabled,
-      required: account.role === 'admin' && shop.config.staffTotpRequired,
+      required: isStaffRole(account.role) && shop.config.staffTotpRequired,
       recoveryCodesLeft: enabled ? await shop.staffTotp.recoveryCodesLeft(account.id) : 0,
       newRecoveryCodes: extra.newRecoveryCodes ?? null,
       sessions: await shop.sessions.list(account.id),

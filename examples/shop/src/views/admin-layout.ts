@@ -1,3 +1,4 @@
+import { roleMayUse } from '../auth/staff-roles.js';
 import type { RequestContext } from '../http/context.js';
 import { html, type HtmlValue, type SafeHtml } from './html.js';
 import { page } from './layout.js';
@@ -13,16 +14,18 @@ const SECTIONS = [
   ['/admin/deliveries', 'notifications.admin.link'],
   ['/admin/drift', 'admin.nav.drift'],
   ['/admin/dry-run', 'admin.nav.dryRun'],
+  ['/admin/staff', 'staff.nav'],
 ] as const;
 
-/** An admin page: the shop layout with the admin sections' navigation above the content. */
+/** An admin page: the shop layout with the navigation to the admin sections the viewer's role may use above the content. */
 export function adminPage(ctx: RequestContext, options: { title: string; body: HtmlValue; notice?: string | null }): SafeHtml {
   const path = ctx.path.split('?')[0] ?? '';
+  const role = ctx.viewer?.account.role ?? 'buyer';
   const current = (href: string) => (href === '/admin' ? path === '/admin' : path === href || path.startsWith(`${href}/`));
   return page(ctx, {
     title: options.title,
     notice: options.notice ?? null,
-    body: html`<nav class="admin-nav" aria-label="${ctx.t('admin.nav.label')}">${SECTIONS.map(
+    body: html`<nav class="admin-nav" aria-label="${ctx.t('admin.nav.label')}">${SECTIONS.filter(([href]) => roleMayUse(role, 'GET', href)).map(
       ([href, key]) => html`<a href="${href}" ${current(href) ? html`aria-current="page"` : ''}>${ctx.t(key)}</a>`,
     )}</nav>
 ${options.body}`,

@@ -1,3 +1,4 @@
+import { isStaffRole } from '../auth/staff-roles.js';
 import type { RequestContext } from '../http/context.js';
 import { directionOf } from '../i18n/translate.js';
 import { html, type HtmlValue, type SafeHtml } from './html.js';
@@ -42,7 +43,7 @@ ${options.head}
   <nav aria-label="${t('nav.label')}">
     ${navLink(ctx, '/', t('nav.catalog'))}
     ${viewer !== null && html`${navLink(ctx, '/dashboard', t('nav.dashboard'))}${navLink(ctx, '/wallet', t('nav.wallet'))}`}
-    ${viewer?.account.role === 'admin' && navLink(ctx, '/admin', t('nav.admin'))}
+    ${viewer !== null && isStaffRole(viewer.account.role) && navLink(ctx, '/admin', t('nav.admin'))}
   </nav>
   <div class="account">
     <a class="lang" href="/lang/${other}?next=${encodeURIComponent(ctx.path)}" hreflang="${other}" lang="${other}">${t(`nav.switchTo.${other}`)}</a>

@@ -8,6 +8,7 @@ import { orderRoutes } from './orders.js';
 import { overviewRoutes } from './overview.js';
 import { panelRoutes } from './panels.js';
 import { planRoutes } from './plans.js';
+import { staffRoutes } from './staff.js';
 import { subscriptionRoutes } from './subscriptions.js';
 
 /**
@@ -18,6 +19,6 @@ import { subscriptionRoutes } from './subscriptions.js';
 export function adminRoutes(shop: Shop): Router {
   const router = Router();
   router.use('/admin', requireAdmin);
-  for (const area of [overviewRoutes, panelRoutes, planRoutes, orderRoutes, subscriptionRoutes, auditRoutes, deliveryRoutes, driftRoutes]) router.use(area(shop));
+  for (const area of [overviewRoutes, panelRoutes, planRoutes, orderRoutes, subscriptionRoutes, auditRoutes, deliveryRoutes, driftRoutes, staffRoutes]) router.use(area(shop));
   return router;
 }

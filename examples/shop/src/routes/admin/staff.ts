@@ -1,0 +1,78 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { signUp } from '../../auth/accounts.js';
+import { requireRecentAuth } from '../../auth/staff-security.js';
+import { ctxOf } from '../../http/context.js';
+import { parseForm, type FieldErrors } from '../../http/forms.js';
+import { HttpError } from '../../http/http-error.js';
+import { idParam } from '../../http/ids.js';
+import { noticeFrom } from '../../http/notice.js';
+import type { Shop } from '../../stack/shop.js';
+import { staffPage } from '../../views/admin/staff-page.js';
+import { adminActor } from './shared.js';
+
+const addSchema = z.object({
+  email: z.email({ message: 'forms.email' }).max(320),
+  // Empty: promote the existing account with this email; else: invite a new account with this first password.
+  password: z.union([z.literal(''), z.string().min(10, { message: 'forms.passwordTooShort' }).max(200)]).default(''),
+});
+
+/** The owner's staff page: support staff invited (new account) or promoted (existing buyer), and demoted back to buyers. */
+export function staffRoutes(shop: Shop): Router {
+  const router = Router();
+  // Who may use the back office is as sensitive as a panel's credentials: a password or code from the last few minutes.
+  const recentAuth = requireRecentAuth(shop.clock);
+
+  const render = async (res: Response, status: number, extra: { notice?: string | null; errors?: FieldErrors; email?: string } = {}) => {
+    const staff = await shop.accounts.listStaff();
+    res.status(status).send(staffPage(ctxOf(res), { staff, timeZone: shop.config.timeZone, ...extra }).value);
+  };
+
+  router.get('/admin/staff', async (req, res) => render(res, 200, { notice: noticeFrom(req) }));
+
+  router.post('/admin/staff', recentAuth, async (req, res) => {
+    const ctx = ctxOf(res);
+    const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 320) : '';
+    const form = parseForm(addSchema, req.body, ctx.t);
+    if (!form.ok) return render(res, 400, { errors: form.fields, email });
+    const existing = await shop.accounts.getByEmail(form.data.email);
+    let account;
+    if (existing === null) {
+      if (form.data.password === '') return render(res, 400, { errors: { password: ctx.t('staff.errors.passwordForNew') }, email });
+      const created = await signUp(shop, { email: form.data.email, password: form.data.password, locale: ctx.locale, role: 'support' });
+      if (!created.ok) return render(res, 409, { errors: { email: ctx.t('auth.emailTaken') }, email });
+      account = created.account;
+    } else {
+      if (existing.role !== 'buyer') return render(res, 409, { errors: { email: ctx.t('staff.errors.alreadyStaff') }, email });
+      // A password here would silently replace the buyer's own: refused rather than ignored.
+      if (form.data.password !== '') return render(res, 409, { errors: { password: ctx.t('staff.errors.existingAccount') }, email });
+      await shop.accounts.setRole(existing.id, 'support');
+      account = existing;
+    }
+    await shop.storage.audit.append({
+      actor: adminActor(res),
+      action: 'staff.role_changed',
+      subjectType: 'customer',
+      subjectId: account.customerId,
+      data: { email: account.email, role: 'support' },
+    });
+    res.redirect(303, '/admin/staff?done=staff.added');
+  });
+
+  router.post('/admin/staff/:id/demote', recentAuth, async (req, res) => {
+    const account = await shop.accounts.get(idParam(req));
+    // Only support staff are demoted here: an owner cannot be removed from this page (nor lock the shop out).
+    if (account === null || account.role !== 'support') throw new HttpError(404, 'errors.notFound');
+    await shop.accounts.setRole(account.id, 'buyer');
+    await shop.storage.audit.append({
+      actor: adminActor(res),
+      action: 'staff.role_changed',
+      subjectType: 'customer',
+      subjectId: account.customerId,
+      data: { email: account.email, role: 'buyer' },
+    });
+    res.redirect(303, '/admin/staff?done=staff.removed');
+  });
+
+  return router;
+}
