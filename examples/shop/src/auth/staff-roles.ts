@@ -22,6 +22,8 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'POST', path: '/admin/customers/:id/adjust', level: 'support' },
   { method: 'POST', path: '/admin/customers/:id/subscription-link/rotate', level: 'support' },
   { method: 'GET', path: '/admin/receipts', level: 'support' },
+  { method: 'POST', path: '/admin/receipts/bulk-approve', level: 'support' },
+  { method: 'POST', path: '/admin/receipts/bulk-approve/confirm', level: 'support' },
   { method: 'POST', path: '/admin/receipts/:id/:action', level: 'support' },
   { method: 'GET', path: '/admin/orders', level: 'support' },
   { method: 'GET', path: '/admin/orders/:id', level: 'support' },
