@@ -3,7 +3,7 @@ import supertest from 'supertest';
 import { verifyPassword } from '../src/auth/password.js';
 import { RESET_TTL_MS } from '../src/db/password-resets.js';
 import { hashToken } from '../src/db/sessions.js';
-import { csrfFrom, signedUpBuyer, startShop, visitor, type ShopUnderTest } from './support/shop-under-test.js';
+import { csrfFrom, signedInAdmin, signedUpBuyer, startShop, visitor, type ShopUnderTest } from './support/shop-under-test.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 
 const PUBLIC_URL = 'http://shop.example.com';
@@ -135,6 +135,25 @@ describe('forgotten password', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe('a reset link issued by an admin', () => {
+  it('is shown once to the admin and works for the buyer; buyers cannot issue one', async () => {
+    const buyer = await signedUpBuyer(t.app);
+    const customerId = (await t.shop.accounts.getByEmail(buyer.email))?.customerId ?? '';
+    const path = `/admin/customers/${customerId}/password-reset`;
+    await buyer.agent.post(path).type('form').send({ _csrf: buyer.csrf }).expect(403);
+
+    const admin = await signedInAdmin(t.app);
+    const page = await admin.agent.get(`/admin/customers/${customerId}`).expect(200);
+    expect(page.text).toContain(`action="${path}"`);
+    const issued = await admin.agent.post(path).type('form').send({ _csrf: admin.csrf }).expect(200);
+    const link = /data-testid="reset-link">http:\/\/shop\.example\.com(\/reset-password\/[A-Za-z0-9_-]{43})</.exec(issued.text)?.[1];
+    expect(link).toBeDefined();
+    expect((await setNewPassword(link as string)).status).toBe(303);
+    expect(await verifyPassword(NEW_PASSWORD, await passwordHashOf(buyer.email))).toBe(true);
+    await admin.agent.post('/admin/customers/cus_unknown/password-reset').type('form').send({ _csrf: admin.csrf }).expect(404);
   });
 });
 

@@ -13,6 +13,7 @@ import { credentialRoutes } from '../routes/credentials.js';
 import { shopChannels } from '../notifications/channels.js';
 import { catalogRoutes } from '../routes/catalog.js';
 import { adminCustomersRoutes } from '../routes/admin/customers.js';
+import { adminPasswordResetRoutes } from '../routes/admin/password-reset.js';
 import { adminReceiptsRoutes } from '../routes/admin/receipts.js';
 import { walletApiRoutes } from '../routes/api/wallet.js';
 import { sellingApiRoutes } from '../routes/api/selling.js';
@@ -64,6 +65,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null): R
     walletApiRoutes(shop),
     adminReceiptsRoutes(shop),
     adminCustomersRoutes(shop),
+    adminPasswordResetRoutes(shop),
     adminRoutes(shop),
   ];
 }

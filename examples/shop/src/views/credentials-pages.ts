@@ -2,6 +2,7 @@ import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../http/forms.js';
 import { field, formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
+import { adminPage } from './admin-layout.js';
 import { csrfField, page } from './layout.js';
 
 /** "Forgot password?": asks for the email; `sent` shows the same answer whether or not it has an account. */
@@ -61,4 +62,22 @@ export function credentialsPage(
   <button type="submit">${t('credentials.email.submit')}</button>
 </form></section>`,
   });
+}
+
+/** The link an admin just issued for a buyer (shown this once). */
+export function resetLinkIssuedPage(ctx: RequestContext, view: { customerId: string; email: string; link: string }): SafeHtml {
+  const { t } = ctx;
+  return adminPage(ctx, {
+    title: t('credentials.admin.issue'),
+    body: html`<h1>${t('credentials.admin.issue')}</h1><section class="card"><p>${view.email}</p>
+<p>${t('credentials.admin.issued')}</p><p><code data-testid="reset-link">${view.link}</code></p>
+<p><a href="/admin/customers/${encodeURIComponent(view.customerId)}">${t('credentials.admin.back')}</a></p></section>`,
+  });
+}
+
+/** The button on an admin's customer page that issues a reset link. */
+export function issueResetForm(ctx: RequestContext, customerId: string): SafeHtml {
+  return html`<form method="post" action="/admin/customers/${encodeURIComponent(customerId)}/password-reset" data-testid="admin-password-reset">
+  ${csrfField(ctx)}<button type="submit" class="small secondary">${ctx.t('credentials.admin.issue')}</button>
+</form>`;
 }
