@@ -1,5 +1,6 @@
 import type { Account } from '../db/accounts.js';
 import { passwordResetsOf, type ResetIssuer } from '../db/password-resets.js';
+import { hashToken } from '../db/sessions.js';
 import { isLocale, translator } from '../i18n/translate.js';
 import type { NotificationChannel } from '../notifications/channel.js';
 import type { Shop } from '../stack/shop.js';
@@ -19,35 +20,43 @@ export function resetUrl(shop: Shop, token: string): string | null {
  * A buyer forgot their password: when the email has an account (and it has not had too many links
  * this hour), a one-time link goes to every channel that reaches it (email, the linked Telegram
  * chat). The caller answers the same way whatever happened, so the answer says nothing about
- * which emails have accounts. Returns how many messages went out (for tests and logs only).
+ * which emails have accounts: it does not wait for the sending either (an SMTP round trip would
+ * show in the answer's time), only for the checks and the token's row. `sending` settles with how
+ * many messages went out (for tests and logs only); it never rejects.
  */
-export async function requestPasswordReset(shop: Shop, channels: readonly NotificationChannel[], email: string): Promise<number> {
+export async function requestPasswordReset(
+  shop: Shop,
+  channels: readonly NotificationChannel[],
+  email: string,
+): Promise<{ sending: Promise<number> }> {
   const log = shop.logger.child({ component: 'password-reset' });
   const account = await shop.accounts.getByEmail(email);
-  if (account === null || channels.length === 0 || shop.config.publicUrl === null) return 0;
+  const none = { sending: Promise.resolve(0) };
+  if (account === null || channels.length === 0 || shop.config.publicUrl === null) return none;
   const store = passwordResetsOf(shop);
   if ((await store.issuedSince(account.id, new Date(shop.clock.now().getTime() - 3_600_000))) >= RESETS_PER_HOUR) {
     log.warn({ accountId: account.id }, 'password reset refused: too many links this hour');
-    return 0;
+    return none;
   }
   const targets: { channel: NotificationChannel; address: string }[] = [];
   for (const channel of channels) {
     for (const address of await channel.addressesOf({ kind: 'customer', customerId: account.customerId })) targets.push({ channel, address });
   }
-  if (targets.length === 0) return 0;
+  if (targets.length === 0) return none;
   const { token } = await store.issue(account.id, targets.some((x) => x.channel.name === 'email') ? 'email' : 'telegram');
   const message = await resetMessage(shop, account, token);
-  let sent = 0;
-  for (const { channel, address } of targets) {
+  // Sent now rather than through the notification outbox: the outbox keeps messages, and this one holds a live credential.
+  // A lost message costs the buyer one more request.
+  const sendOne = async ({ channel, address }: { channel: NotificationChannel; address: string }): Promise<number> => {
     try {
-      // Sent now rather than through the notification outbox: the outbox keeps messages, and this one holds a live credential.
-      await channel.send(address, message, `pwreset-${token.slice(0, 12)}-${channel.name}`);
-      sent++;
+      await channel.send(address, message, `pwreset-${hashToken(token).slice(0, 16)}-${channel.name}`);
+      return 1;
     } catch (error) {
       log.error({ err: error, channel: channel.name, accountId: account.id }, 'could not send a password reset link');
+      return 0;
     }
-  }
-  return sent;
+  };
+  return { sending: Promise.all(targets.map(sendOne)).then((counts) => counts.reduce((a, b) => a + b, 0)) };
 }
 
 async function resetMessage(shop: Shop, account: Account, token: string): Promise<{ subject: string; text: string }> {

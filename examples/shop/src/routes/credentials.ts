@@ -51,7 +51,8 @@ export function credentialRoutes(shop: Shop, limits: RateLimits, channels: reado
     const form = parseForm(ForgotSchema, req.body, ctx.t);
     const email = typeof req.body?.email === 'string' ? req.body.email : '';
     if (!form.ok) return void res.status(400).send(forgotPasswordPage(ctx, { email }, form.fields).value);
-    await requestPasswordReset(shop, channels, form.data.email);
+    // The answer does not wait for the mail: how long it took must not tell whether the email has an account.
+    void (await requestPasswordReset(shop, channels, form.data.email)).sending;
     res.send(forgotPasswordPage(ctx, { sent: true }).value);
   });
 

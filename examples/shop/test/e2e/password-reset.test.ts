@@ -35,6 +35,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`forgotten password in headless Chromium${HAVE_C
     await page.getByRole('button', { name: 'Send the link' }).click();
     await expect(page.getByText('If an account has this email').count()).resolves.toBe(1);
 
+    // The answer does not wait for the mail: small real delays until it is there.
+    for (let i = 0; i < 200 && sink.received.length === 0; i++) await new Promise((done) => setTimeout(done, 25));
     const mail = sink.received.find((m) => m.to.includes('forgetful@example.com'));
     const link = /http:\/\/shop\.example\.com(\/reset-password\/\S+)/.exec(mail?.text ?? '')?.[1];
     expect(link).toBeDefined();
