@@ -1,7 +1,10 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import supertest from 'supertest';
 import { verifyPassword } from '../src/auth/password.js';
 import { RESET_TTL_MS } from '../src/db/password-resets.js';
+import { createApp } from '../src/http/app.js';
+import { createLogger } from '../src/stack/logger.js';
 import { hashToken } from '../src/db/sessions.js';
 import { csrfFrom, signedInAdmin, signedUpBuyer, startShop, visitor, type ShopUnderTest } from './support/shop-under-test.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
@@ -142,6 +145,24 @@ describe('forgotten password', () => {
     t.clock.advance(3_600_000 + 1000);
     await askForReset(buyer.email);
     await mailsArrived(buyer.email, 4);
+  });
+
+  it('never writes the token to the request log', async () => {
+    const lines: string[] = [];
+    const logSink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logged = createApp({ ...t.shop, logger: createLogger('info', logSink) });
+    const buyer = await signedUpBuyer(t.app);
+    await askForReset(buyer.email);
+    const path = await lastLinkTo(buyer.email);
+    await supertest(logged).get(path).expect(200);
+    const text = lines.join('');
+    expect(text).toContain('/reset-password/[redacted]');
+    expect(text).not.toContain(path.slice('/reset-password/'.length));
   });
 
   it('limits requests per address with a 429', async () => {
