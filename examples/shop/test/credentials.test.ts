@@ -240,6 +240,15 @@ describe('changing the password and the email', () => {
     expect(await t.shop.accounts.getByEmail(second.email)).not.toBeNull();
   });
 
+  it('refuses an email a customer without an account (made by the bot) holds, changing nothing', async () => {
+    const buyer = await signedUpBuyer(t.app);
+    await t.shop.storage.customers.create({ email: 'bot-made@example.com', locale: 'en' });
+    const res = await buyer.agent.post('/account/email').type('form').send({ _csrf: buyer.csrf, email: 'bot-made@example.com', password: 'correct horse battery' });
+    expect(res.status).toBe(409);
+    const account = await t.shop.accounts.getByEmail(buyer.email);
+    expect((await t.shop.storage.customers.get(account?.customerId ?? ''))?.email).toBe(buyer.email);
+  });
+
   it('asks a visitor to sign in first', async () => {
     const v = await visitor(t.app);
     await v.agent.get('/account/credentials').expect(303);

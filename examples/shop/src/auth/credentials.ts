@@ -1,3 +1,4 @@
+import { ConflictError } from '@panelkit/sdk';
 import { hashToken } from '../db/sessions.js';
 import type { Account } from '../db/accounts.js';
 import type { Shop } from '../stack/shop.js';
@@ -37,17 +38,26 @@ export async function changeEmail(
   // A customer a bot made with this email, without an account, holds it too: the engine's customers are unique by email.
   const holder = await shop.storage.customers.getByEmail(email);
   if (holder !== null && holder.id !== account.customerId) return { ok: false, reason: 'email_taken' };
-  const { rows } = await shop.db.query(
-    `UPDATE ${shop.shopSchema}.accounts SET email = $2 WHERE id = $1
-     AND NOT EXISTS (SELECT 1 FROM ${shop.shopSchema}.accounts WHERE email = $2) RETURNING 1`,
-    [account.id, email],
-  ).catch((error: unknown) => {
-    // Two changes to one email at once: the unique index lets one win.
-    if ((error as { code?: string }).code === '23505') return { rows: [] };
-    throw error;
-  });
+  const { rows } = await shop.db
+    .query(
+      `UPDATE ${shop.shopSchema}.accounts SET email = $2 WHERE id = $1
+       AND NOT EXISTS (SELECT 1 FROM ${shop.shopSchema}.accounts WHERE email = $2) RETURNING 1`,
+      [account.id, email],
+    )
+    .catch((error: unknown) => {
+      // Two changes to one email at once: the unique index lets one win.
+      if ((error as { code?: string }).code === '23505') return { rows: [] };
+      throw error;
+    });
   if (rows.length === 0) return { ok: false, reason: 'email_taken' };
-  await shop.storage.customers.update(account.customerId, { email });
+  try {
+    await shop.storage.customers.update(account.customerId, { email });
+  } catch (error) {
+    // The engine refused (a customer took the email meanwhile): the account keeps its old email, so the two stay in step.
+    await shop.db.query(`UPDATE ${shop.shopSchema}.accounts SET email = $2 WHERE id = $1`, [account.id, account.email]);
+    if (ConflictError.is(error)) return { ok: false, reason: 'email_taken' };
+    throw error;
+  }
   await audit(shop, account, 'account.email_changed', { from: account.email, to: email });
   return { ok: true };
 }
