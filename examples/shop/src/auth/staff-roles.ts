@@ -21,6 +21,7 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'GET', path: '/admin/customers/:id', level: 'support' },
   { method: 'POST', path: '/admin/customers/:id/adjust', level: 'support' },
   { method: 'POST', path: '/admin/customers/:id/subscription-link/rotate', level: 'support' },
+  { method: 'POST', path: '/admin/customers/:id/password-reset', level: 'support' },
   { method: 'GET', path: '/admin/receipts', level: 'support' },
   { method: 'POST', path: '/admin/receipts/bulk-approve', level: 'support' },
   { method: 'POST', path: '/admin/receipts/bulk-approve/confirm', level: 'support' },

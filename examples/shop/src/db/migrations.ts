@@ -211,6 +211,21 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
       `ALTER TABLE ${s}.accounts ADD CONSTRAINT accounts_role_check CHECK (role IN ('buyer', 'admin', 'support'))`,
     ],
   },
+  {
+    // Forgotten-password links: only the SHA-256 of each token is kept; single use, short-lived.
+    version: 7,
+    statements: (s) => [
+      `CREATE TABLE ${s}.password_resets (
+        token_hash text PRIMARY KEY,
+        account_id text NOT NULL REFERENCES ${s}.accounts (id) ON DELETE CASCADE,
+        issued_by text NOT NULL,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz
+      )`,
+      `CREATE INDEX password_resets_account ON ${s}.password_resets (account_id, created_at)`,
+    ],
+  },
 ];
 
 /** The newest version this build knows. */

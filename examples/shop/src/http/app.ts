@@ -9,8 +9,11 @@ import { adminRoutes } from '../routes/admin/index.js';
 import { apiV1Routes } from '../routes/api/v1.js';
 import { apiTokenRoutes } from '../routes/api-tokens.js';
 import { authRoutes } from '../routes/auth.js';
+import { credentialRoutes } from '../routes/credentials.js';
+import { shopChannels } from '../notifications/channels.js';
 import { catalogRoutes } from '../routes/catalog.js';
 import { adminCustomersRoutes } from '../routes/admin/customers.js';
+import { adminPasswordResetRoutes } from '../routes/admin/password-reset.js';
 import { adminReceiptsRoutes } from '../routes/admin/receipts.js';
 import { walletApiRoutes } from '../routes/api/wallet.js';
 import { sellingApiRoutes } from '../routes/api/selling.js';
@@ -45,6 +48,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null): R
   return [
     telegramLinkRoutes(shop, telegram),
     authRoutes(shop, limits),
+    credentialRoutes(shop, limits, shopChannels(shop).list),
     staffSecurityRoutes(shop, limits),
     catalogRoutes(shop),
     checkoutRoutes(shop, limits),
@@ -61,6 +65,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null): R
     walletApiRoutes(shop),
     adminReceiptsRoutes(shop),
     adminCustomersRoutes(shop),
+    adminPasswordResetRoutes(shop),
     adminRoutes(shop),
   ];
 }
@@ -98,7 +103,7 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
       logger: shop.logger.child({ component: 'http' }),
       customLogLevel: (_req, res, error) => (error !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       // A subscription link's token is a credential: the path is logged without it.
-      serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/^\/s\/[^/?]+/, '/s/[redacted]') }) },
+      serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/^\/(s|reset-password)\/[^/?]+/, '/$1/[redacted]') }) },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' || (req.url ?? '').startsWith('/assets/') },
     }),
   );

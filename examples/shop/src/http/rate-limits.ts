@@ -15,6 +15,8 @@ export interface RateLimitOptions {
   checkout: RateLimitSettings;
   /** Requests to `/s/<token>` per address (client apps refresh every few hours; guessing needs millions). */
   subscriptionLink?: RateLimitSettings;
+  /** Forgotten-password requests and reset-link uses per address. */
+  passwordReset?: RateLimitSettings;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
@@ -22,6 +24,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
   signUp: { limit: 5, windowMs: 60 * 60_000 },
   checkout: { limit: 20, windowMs: 10 * 60_000 },
   subscriptionLink: { limit: 60, windowMs: 10 * 60_000 },
+  passwordReset: { limit: 10, windowMs: 15 * 60_000 },
 };
 
 export interface RateLimits {
@@ -29,6 +32,7 @@ export interface RateLimits {
   signUp: RequestHandler;
   checkout: RequestHandler;
   subscriptionLink: RequestHandler;
+  passwordReset: RequestHandler;
 }
 
 /**
@@ -53,5 +57,6 @@ export function createRateLimits(options: RateLimitOptions = DEFAULT_RATE_LIMITS
     signUp: limiter(options.signUp, 'ip'),
     checkout: limiter(options.checkout, 'account'),
     subscriptionLink: limiter(options.subscriptionLink ?? (DEFAULT_RATE_LIMITS.subscriptionLink as RateLimitSettings), 'ip'),
+    passwordReset: limiter(options.passwordReset ?? (DEFAULT_RATE_LIMITS.passwordReset as RateLimitSettings), 'ip'),
   };
 }

@@ -5,6 +5,7 @@ import { LOCALE_COOKIE, SESSION_COOKIE } from '../auth/viewer.js';
 import { SESSION_TTL_MS } from '../db/sessions.js';
 import { ctxOf } from '../http/context.js';
 import { parseForm } from '../http/forms.js';
+import { noticeFrom } from '../http/notice.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { isLocale } from '../i18n/translate.js';
 import type { Shop } from '../stack/shop.js';
@@ -52,7 +53,7 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
   });
 
   router.get('/signin', (req, res) => {
-    res.send(signInPage(ctxOf(res), { next: typeof req.query['next'] === 'string' ? req.query['next'] : '' }).value);
+    res.send(signInPage(ctxOf(res), { next: typeof req.query['next'] === 'string' ? req.query['next'] : '', notice: noticeFrom(req) }).value);
   });
 
   router.post('/signin', limits.signIn, async (req, res) => {

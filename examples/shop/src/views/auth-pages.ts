@@ -19,10 +19,11 @@ export function signUpPage(ctx: RequestContext, values: { email?: string }, erro
   });
 }
 
-export function signInPage(ctx: RequestContext, values: { email?: string; next?: string }, errors?: FieldErrors): SafeHtml {
+export function signInPage(ctx: RequestContext, values: { email?: string; next?: string; notice?: string | null }, errors?: FieldErrors): SafeHtml {
   const { t } = ctx;
   return page(ctx, {
     title: t('auth.signIn.title'),
+    notice: values.notice ?? null,
     body: html`<section class="card"><h1>${t('auth.signIn.title')}</h1>
 <form method="post" action="/signin" class="stack" novalidate>
   ${csrfField(ctx)}${formError(errors)}
@@ -31,6 +32,7 @@ export function signInPage(ctx: RequestContext, values: { email?: string; next?:
   ${field({ name: 'password', type: 'password', label: t('auth.password'), errors, required: true, autocomplete: 'current-password' })}
   <button type="submit">${t('auth.signIn.submit')}</button>
 </form>
+<p><a href="/forgot-password">${t('credentials.forgot.link')}</a></p>
 <p>${t('auth.signIn.noAccount')} <a href="/signup">${t('nav.signUp')}</a></p></section>`,
   });
 }

@@ -35,7 +35,7 @@ export function dashboardPage(ctx: RequestContext, view: DashboardView): SafeHtm
     title: t('dashboard.title'),
     notice: view.notice,
     body: html`<h1>${t('dashboard.title')}</h1>
-<p class="muted">${t('dashboard.signedInAs', { email: ctx.viewer?.account.email ?? '' })} · <a href="/account/api-tokens" data-testid="api-tokens-link">${t('dashboard.apiTokens')}</a> · <a href="/account/notifications" data-testid="notifications-link">${t('notifications.page.link')}</a> · <a href="/account/security" data-testid="security-link">${t('security.title')}</a></p>
+<p class="muted">${t('dashboard.signedInAs', { email: ctx.viewer?.account.email ?? '' })} · <a href="/account/api-tokens" data-testid="api-tokens-link">${t('dashboard.apiTokens')}</a> · <a href="/account/notifications" data-testid="notifications-link">${t('notifications.page.link')}</a> · <a href="/account/credentials" data-testid="credentials-link">${t('credentials.title')}</a> · <a href="/account/security" data-testid="security-link">${t('security.title')}</a></p>
 ${view.shopLink !== null ? subscriptionLinkCard(ctx, view.shopLink) : ''}
 ${view.subscriptions.length === 0
   ? html`<section class="card" data-testid="no-subscriptions"><p>${t('dashboard.empty')}</p><a class="button" href="/">${t('dashboard.browse')}</a></section>`

@@ -8,6 +8,7 @@ import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 import { balanceList, ledgerTable, paymentsTable } from '../money-tables.js';
+import { issueResetForm } from '../credentials-pages.js';
 
 export interface AdjustFormState {
   nonce: string;
@@ -79,6 +80,7 @@ ${subscriptionsTable(ctx, view)}
 <form method="post" action="${base}/subscription-link/rotate" data-testid="admin-rotate-link">
   ${csrfField(ctx)}<p class="muted">${t('sublink.adminRotateHelp')}</p><button type="submit" class="small secondary">${t('sublink.adminRotate')}</button>
 </form>
+${issueResetForm(ctx, view.customer.id)}
 <h2>${t('adminMoney.customer.payments')}</h2>
 ${paymentsTable(ctx, view.payments, view.timeZone)}
 <h2 id="ledger">${t('adminMoney.customer.ledger')}</h2>
