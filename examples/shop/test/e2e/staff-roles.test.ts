@@ -52,7 +52,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`a support-role admin, in headless Chromium${HAV
     await expect(nav.locator('a[href="/admin/receipts"]').count()).resolves.toBe(1);
     const row = page.getByTestId('receipt-row').filter({ hasText: 'HELPDESK-1' });
     await screenshot(page, 'support-receipts');
-    await row.getByTestId('approve-receipt').locator('button').click();
+    await row.getByTestId('approve-receipt').getByRole('checkbox').check();
+    await row.getByTestId('approve-receipt').locator('button[type="submit"]').click();
     await page.waitForURL(/\/admin\/receipts/);
     await expect(page.getByTestId('receipt-row').filter({ hasText: 'HELPDESK-1' }).count()).resolves.toBe(0);
     expect(await balanceOf(shop.shop, buyer.email)).toBe(2500); // minor units
