@@ -5,19 +5,10 @@
  * deadlocked (none was even rerun). Before the storage's row locks were `FOR NO KEY UPDATE`, inserting
  * the order share-locked the customer and the debit then waited on the other checkouts' share locks.
  */
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import pg from 'pg';
-import { ManualClock } from '@panelkit/sdk/testing';
-import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
+import { openPostgresRig, SKIP_REASON } from './support/replicas/postgres-rig.js';
 import { PANEL_KINDS } from './support/kinds.js';
-import { openShop } from './support/shop.js';
-import { startReplica, type ReplicaProcess } from './support/replicas/process.js';
-import type { EngineReplicaConfig } from './support/replicas/engine-replica.js';
 
-const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
-const SKIP = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
-const ENGINE_REPLICA = new URL('./support/replicas/engine-replica.ts', import.meta.url);
 const KIND = PANEL_KINDS.find((k) => k.label === '3x-ui v3.6 (Gen B)')!;
 const PROCESSES = 4;
 const PER_BUYER = 50;
@@ -30,34 +21,19 @@ interface Buyer {
 
 type Outcome = { ok: true; subscriptions: number } | { ok: false; code: string | undefined; message: string };
 
-describe.skipIf(SKIP !== false)(`one buyer's checkouts from several processes${SKIP === false ? '' : ` (skipped: ${SKIP})`}`, () => {
+describe.skipIf(SKIP_REASON !== false)(`one buyer's checkouts from several processes${SKIP_REASON === false ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
   const title = `${PER_BUYER} checkouts per buyer from ${PROCESSES} processes at once: the funded all succeed, the rest are refused`;
   it(title, { timeout: 120_000 }, async () => {
-    const start = '2026-03-01T00:00:00.000Z';
-    const clock = new ManualClock(start);
-    const schema = `pk_it_${randomBytes(6).toString('hex')}`;
-    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
-    const client = fromPgPool(pool);
-    await migrate(client, { schema, clock });
-    const storage = createPostgresStorage({ client, schema, clock });
-    const shop = await openShop({ clock, storage, rig: KIND.make(clock) });
-    const replicas: ReplicaProcess[] = [];
+    const rig = await openPostgresRig(KIND);
+    const { storage, shop } = rig;
     try {
       await storage.targets.update(shop.target.id, { capacity: null });
       const price = shop.plan.price.amount;
       // Three buyers whose wallets cover every checkout, one whose wallet covers only 40 of 50.
       const buyers: Buyer[] = [];
       for (const funded of [PER_BUYER, PER_BUYER, PER_BUYER, 40]) buyers.push({ id: await shop.customer(funded * price), funded });
-      const config = (name: string): EngineReplicaConfig => ({
-        databaseUrl: DATABASE_URL!,
-        schema,
-        kind: KIND.label,
-        origin: shop.server.origin,
-        now: start,
-        workerId: name,
-      });
       const names = Array.from({ length: PROCESSES }, (_, i) => `web-${i}`);
-      replicas.push(...(await Promise.all(names.map((name) => startReplica(name, ENGINE_REPLICA, config(name))))));
+      const replicas = await rig.startReplicas(names);
       expect(new Set(replicas.map((r) => r.pid)).size).toBe(PROCESSES);
 
       // Every checkout at once, each buyer's spread over every process.
@@ -92,11 +68,7 @@ describe.skipIf(SKIP !== false)(`one buyer's checkouts from several processes${S
       const retries = await Promise.all(replicas.map((r) => r.call<number>('storageRetries')));
       expect(retries).toEqual(replicas.map(() => 0));
     } finally {
-      await Promise.all(replicas.map((r) => r.close()));
-      await shop.close();
-      await storage.close();
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.end();
+      await rig.close();
     }
   });
 });

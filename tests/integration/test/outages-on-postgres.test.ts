@@ -5,51 +5,28 @@
  * minutes of its return. Health checks and wake-ups run in whichever replica wins each slot.
  * (The retry policy before parking gave every job up after 12 attempts, about 35 minutes in, and refunded it.)
  */
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import pg from 'pg';
-import { ManualClock } from '@panelkit/sdk/testing';
 import { serveOnLocalhost } from '@panelkit/panel-adapters/testing';
-import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
 import { PANEL_KINDS } from './support/kinds.js';
 import { rideOutOutage, switchablePanel } from './support/outage.js';
-import { startReplica, type ReplicaProcess } from './support/replicas/process.js';
-import type { EngineReplicaConfig } from './support/replicas/engine-replica.js';
-import { openShop } from './support/shop.js';
+import { openPostgresRig, SKIP_REASON } from './support/replicas/postgres-rig.js';
 
-const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
-const SKIP = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
-const ENGINE_REPLICA = new URL('./support/replicas/engine-replica.ts', import.meta.url);
 const KIND = PANEL_KINDS.find((k) => k.label === '3x-ui v3.6 (Gen B)')!;
 const HOUR = 3_600_000;
 
-describe.skipIf(SKIP !== false)(`a panel outage with worker replicas as OS processes${SKIP === false ? '' : ` (skipped: ${SKIP})`}`, () => {
+describe.skipIf(SKIP_REASON !== false)(`a panel outage with worker replicas as OS processes${SKIP_REASON === false ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
   for (const hours of [1, 6]) {
     it(`${hours} hour(s) down: every order active at the end, nothing refunded, no attempt spent while parked`, { timeout: 240_000 }, async () => {
-      const start = '2026-03-01T00:00:00.000Z';
-      const clock = new ManualClock(start);
-      const schema = `pk_it_${randomBytes(6).toString('hex')}`;
-      const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
-      const client = fromPgPool(pool);
-      await migrate(client, { schema, clock });
-      const storage = createPostgresStorage({ client, schema, clock });
-      const rig = KIND.make(clock);
-      const panel = switchablePanel(rig.sim.handle);
-      const server = await serveOnLocalhost(panel.handle);
-      const shop = await openShop({ clock, storage, rig, server });
-      const replicas: ReplicaProcess[] = [];
+      let panel!: ReturnType<typeof switchablePanel>;
+      const rig = await openPostgresRig(KIND, {
+        serve: (kindRig) => {
+          panel = switchablePanel(kindRig.sim.handle);
+          return serveOnLocalhost(panel.handle);
+        },
+      });
+      const { clock, storage, shop } = rig;
       try {
-        const config = (workerId: string): EngineReplicaConfig => ({
-          databaseUrl: DATABASE_URL!,
-          schema,
-          kind: KIND.label,
-          origin: server.origin,
-          now: start,
-          workerId,
-          claimLimit: 5,
-          policy: { jobRetry: {} },
-        });
-        replicas.push(...(await Promise.all(['a', 'b', 'c'].map((id) => startReplica(`worker-${id}`, ENGINE_REPLICA, config(`worker-${id}`))))));
+        const replicas = await rig.startReplicas(['a', 'b', 'c'].map((id) => `worker-${id}`), { claimLimit: 5, policy: { jobRetry: {} } });
         expect(new Set(replicas.map((r) => r.pid)).size).toBe(3);
 
         const buyers = [await shop.customer(5_000), await shop.customer(5_000), await shop.customer(5_000)];
@@ -78,7 +55,7 @@ describe.skipIf(SKIP !== false)(`a panel outage with worker replicas as OS proce
         for (const id of subscriptionIds) {
           const sub = (await storage.subscriptions.get(id))!;
           expect(sub.status).toBe('active');
-          expect(await rig.sim.countClients(sub.remote.username)).toBe(1);
+          expect(await shop.rig.sim.countClients(sub.remote.username)).toBe(1);
           usernames.add(sub.remote.username);
         }
         expect(usernames.size).toBe(6);
@@ -88,12 +65,7 @@ describe.skipIf(SKIP !== false)(`a panel outage with worker replicas as OS proce
           expect(entries.filter((e) => e.kind === 'refund')).toEqual([]);
         }
       } finally {
-        await Promise.all(replicas.map((r) => r.close()));
-        await shop.close();
-        await server.close();
-        await storage.close();
-        await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await pool.end();
+        await rig.close();
       }
     });
   }

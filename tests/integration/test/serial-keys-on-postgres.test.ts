@@ -6,43 +6,18 @@
  * must have its client on the panel. (With the keys switched off, i.e. `writeSerialKey` answering
  * `null`, runs of this test ended with 6–8 of the 24 failed and refunded and 3–4 active without a client.)
  */
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import pg from 'pg';
-import { ManualClock } from '@panelkit/sdk/testing';
-import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
+import { openPostgresRig, SKIP_REASON } from './support/replicas/postgres-rig.js';
 import { CLOBBERING_XUI_GEN_A } from './support/kinds.js';
-import { openShop } from './support/shop.js';
-import { startReplica, type ReplicaProcess } from './support/replicas/process.js';
-import type { EngineReplicaConfig } from './support/replicas/engine-replica.js';
 
-const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
-const SKIP = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
-const ENGINE_REPLICA = new URL('./support/replicas/engine-replica.ts', import.meta.url);
 const ORDERED = 24;
 
-describe.skipIf(SKIP !== false)(`serialisation keys across worker processes${SKIP === false ? '' : ` (skipped: ${SKIP})`}`, () => {
+describe.skipIf(SKIP_REASON !== false)(`serialisation keys across worker processes${SKIP_REASON === false ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
   it('two processes on one clobbering Gen A inbound: every active subscription has its client', { timeout: 120_000 }, async () => {
-    const start = '2026-03-01T00:00:00.000Z';
-    const clock = new ManualClock(start);
-    const schema = `pk_it_${randomBytes(6).toString('hex')}`;
-    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
-    const client = fromPgPool(pool);
-    await migrate(client, { schema, clock });
-    const storage = createPostgresStorage({ client, schema, clock });
-    const shop = await openShop({ clock, storage, rig: CLOBBERING_XUI_GEN_A.make(clock) });
-    const replicas: ReplicaProcess[] = [];
+    const rig = await openPostgresRig(CLOBBERING_XUI_GEN_A);
+    const { storage, shop } = rig;
     try {
-      const config = (workerId: string): EngineReplicaConfig => ({
-        databaseUrl: DATABASE_URL!,
-        schema,
-        kind: CLOBBERING_XUI_GEN_A.label,
-        origin: shop.server.origin,
-        now: start,
-        workerId,
-        claimLimit: 3,
-      });
-      replicas.push(...(await Promise.all(['a', 'b'].map((id) => startReplica(`worker-${id}`, ENGINE_REPLICA, config(`worker-${id}`))))));
+      const replicas = await rig.startReplicas(['a', 'b'].map((id) => `worker-${id}`), { claimLimit: 3 });
       expect(new Set(replicas.map((r) => r.pid)).size).toBe(2);
 
       const customerId = await shop.customer(ORDERED * 1_000);
@@ -71,11 +46,7 @@ describe.skipIf(SKIP !== false)(`serialisation keys across worker processes${SKI
       expect(missing).toEqual([]);
       expect(await shop.balance(customerId)).toBe(0);
     } finally {
-      await Promise.all(replicas.map((r) => r.close()));
-      await shop.close();
-      await storage.close();
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.end();
+      await rig.close();
     }
   });
 });

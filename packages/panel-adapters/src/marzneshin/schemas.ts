@@ -31,6 +31,7 @@ function page<T extends z.ZodType>(item: T) {
 }
 
 export const UsersPageSchema = page(UserSchema);
+/** A service as `GET /api/services` lists it: the inbounds it grants and the users it holds (ids). */
 export const ServiceSchema = z.object({ id: z.number().int(), name: z.string(), inbound_ids: z.array(z.number().int()), user_ids: z.array(z.number().int()) });
 /** One page of `GET /api/services`. */
 export const ServicesPageSchema = page(ServiceSchema);

@@ -1,0 +1,86 @@
+/**
+ * What every multi-process test on PostgreSQL sets up the same way: a fresh schema on the server at
+ * `PANELKIT_TEST_DATABASE_URL`, the parent's storage and shop (plan, target, the simulated panel served on
+ * 127.0.0.1), engine replicas started as OS processes against it, and everything dropped afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { ManualClock, type StoragePort } from '@panelkit/sdk';
+import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
+import type { RunningSimulator } from '@panelkit/panel-adapters/testing';
+import type { PanelKindRig } from '../kinds.js';
+import { openShop, type Shop } from '../shop.js';
+import type { EngineReplicaConfig } from './engine-replica.js';
+import { startReplica, type ReplicaProcess } from './process.js';
+
+/** The server the multi-process tests run on, or `undefined` (they skip). */
+export const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'] || undefined;
+/** Why the multi-process tests skip, or `false` when they run. */
+export const SKIP_REASON: string | false = DATABASE_URL === undefined ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
+
+const ENGINE_REPLICA = new URL('./engine-replica.ts', import.meta.url);
+const START = '2026-03-01T00:00:00.000Z';
+
+/** A parent shop on a fresh schema, and the replicas it starts. */
+export interface PostgresRig {
+  readonly clock: ManualClock;
+  readonly schema: string;
+  readonly storage: StoragePort;
+  readonly shop: Shop;
+  /** Starts one engine replica process per name (its worker id), all on this schema and panel. */
+  startReplicas(names: readonly string[], config?: Partial<EngineReplicaConfig>): Promise<ReplicaProcess[]>;
+  /** Closes the replicas, the shop and the storage, and drops the schema. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the rig for a panel kind. `serve` puts something in front of the simulator (a switch that takes
+ * it down); by default the shop serves the simulator itself.
+ */
+export async function openPostgresRig(
+  kind: { label: string; make: (clock: ManualClock) => PanelKindRig },
+  options: { serve?: (rig: PanelKindRig) => Promise<RunningSimulator> } = {},
+): Promise<PostgresRig> {
+  if (DATABASE_URL === undefined) throw new Error('PANELKIT_TEST_DATABASE_URL is not set');
+  const clock = new ManualClock(START);
+  const schema = `pk_it_${randomBytes(6).toString('hex')}`;
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+  const client = fromPgPool(pool);
+  await migrate(client, { schema, clock });
+  const storage = createPostgresStorage({ client, schema, clock });
+  const rig = kind.make(clock);
+  const server = options.serve === undefined ? undefined : await options.serve(rig);
+  const shop = await openShop({ clock, storage, rig, ...(server === undefined ? {} : { server }) });
+  const replicas: ReplicaProcess[] = [];
+  return {
+    clock,
+    schema,
+    storage,
+    shop,
+    async startReplicas(names, config = {}) {
+      const started = await Promise.all(
+        names.map((name) =>
+          startReplica(name, ENGINE_REPLICA, {
+            databaseUrl: DATABASE_URL,
+            schema,
+            kind: kind.label,
+            origin: shop.server.origin,
+            now: START,
+            workerId: name,
+            ...config,
+          } satisfies EngineReplicaConfig),
+        ),
+      );
+      replicas.push(...started);
+      return started;
+    },
+    async close() {
+      await Promise.all(replicas.map((r) => r.close()));
+      await shop.close();
+      await server?.close();
+      await storage.close();
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool.end();
+    },
+  };
+}
