@@ -12,6 +12,8 @@ export * from './domain/subscription-status.js';
 export * from './domain/subscription.js';
 export * from './domain/job.js';
 export * from './domain/audit.js';
+export * from './domain/discount.js';
+export * from './domain/referral.js';
 export * from './domain/validate.js';
 export * from './ports/storage.js';
 export * from './ports/storage-input/index.js';
