@@ -4,6 +4,8 @@ import type { Runner } from './internal/op.js';
 import { auditOperations } from './repositories/audit.js';
 import { capacityOperations } from './repositories/capacity.js';
 import { customerOperations } from './repositories/customers.js';
+import { discountOperations } from './repositories/discounts.js';
+import { referralOperations } from './repositories/referrals.js';
 import { jobLeaseOperations } from './repositories/job-leases.js';
 import { jobOperations } from './repositories/jobs.js';
 import { ledgerOperations } from './repositories/ledger.js';
@@ -41,6 +43,8 @@ export function createOperations(state: MemoryState) {
     jobs: { ...jobOperations(state.jobs), ...jobLeaseOperations(state.jobs) },
     ticks: tickOperations(state.ticks),
     audit: auditOperations(state.audit),
+    discounts: discountOperations(state.discounts, state.customers.customers),
+    referrals: referralOperations(state.referrals, state.customers.customers),
   };
 }
 
@@ -60,5 +64,7 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     jobs: bind('jobs', operations.jobs, runner),
     ticks: bind('ticks', operations.ticks, runner),
     audit: bind('audit', operations.audit, runner),
+    discounts: bind('discounts', operations.discounts, runner),
+    referrals: bind('referrals', operations.referrals, runner),
   };
 }

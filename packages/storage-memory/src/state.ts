@@ -2,6 +2,10 @@ import { createAuditTables } from './repositories/audit.js';
 import type { AuditTables } from './repositories/audit.js';
 import { createCustomerTables } from './repositories/customers.js';
 import type { CustomerTables } from './repositories/customers.js';
+import { createDiscountTables } from './repositories/discounts.js';
+import type { DiscountTables } from './repositories/discounts.js';
+import { createReferralTables } from './repositories/referrals.js';
+import type { ReferralTables } from './repositories/referrals.js';
 import { createLedgerTables } from './repositories/ledger.js';
 import type { LedgerTables } from './repositories/ledger.js';
 import { createOrderTables } from './repositories/orders.js';
@@ -31,6 +35,8 @@ export interface MemoryState {
   readonly jobs: JobTables;
   readonly ticks: TickTable;
   readonly audit: AuditTables;
+  readonly discounts: DiscountTables;
+  readonly referrals: ReferralTables;
 }
 
 export function createMemoryState(): MemoryState {
@@ -45,6 +51,8 @@ export function createMemoryState(): MemoryState {
     jobs: createJobTables(),
     ticks: createTickTable(),
     audit: createAuditTables(),
+    discounts: createDiscountTables(),
+    referrals: createReferralTables(),
   };
 }
 

@@ -3,6 +3,8 @@ import type { RepositoryContext } from './internal/runner.js';
 import { auditRepository } from './repositories/audit.js';
 import { capacityRepository } from './repositories/capacity.js';
 import { customerRepository } from './repositories/customers.js';
+import { discountRepository } from './repositories/discounts.js';
+import { referralRepository } from './repositories/referrals.js';
 import { jobRepository } from './repositories/jobs.js';
 import { ledgerRepository } from './repositories/ledger.js';
 import { orderRepository } from './repositories/orders.js';
@@ -26,5 +28,7 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     jobs: jobRepository(context),
     ticks: tickRepository(context),
     audit: auditRepository(context),
+    discounts: discountRepository(context),
+    referrals: referralRepository(context),
   };
 }

@@ -134,7 +134,7 @@ describe('splitDiscount', () => {
   ] as const)('%s', (_n, prices, discount, expected) => {
     const paid = splitDiscount(prices, discount);
     expect(paid).toEqual(expected);
-    const total = prices.reduce((a, b) => a + b, 0);
+    const total = (prices as readonly number[]).reduce((a, b) => a + b, 0);
     expect(total - paid.reduce((a, b) => a + b, 0)).toBe(Math.min(discount, total));
   });
 });

@@ -2,6 +2,7 @@ import { initial } from './001_initial.js';
 import { jobSerialKeys } from './002_job_serial_keys.js';
 import { jobParking } from './003_job_parking.js';
 import { planTrafficTopUp } from './004_plan_traffic_top_up.js';
+import { discountsReferrals } from './005_discounts_referrals.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 2, name: 'job_serial_keys', sql: jobSerialKeys },
   { version: 3, name: 'job_parking', sql: jobParking },
   { version: 4, name: 'plan_traffic_top_up', sql: planTrafficTopUp },
+  { version: 5, name: 'discounts_referrals', sql: discountsReferrals },
 ]);
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

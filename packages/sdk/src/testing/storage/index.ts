@@ -6,6 +6,7 @@ import { capacitySuite } from './capacity.js';
 import { concurrencySuite } from './concurrency.js';
 import { customerRacesSuite } from './customer-races.js';
 import { customersSuite } from './customers.js';
+import { discountsSuite, referralsSuite } from './discounts.js';
 import { dueQueriesSuite } from './due-queries.js';
 import { dueMovementSuite } from './due-movement.js';
 import { integritySuite } from './integrity.js';
@@ -136,5 +137,7 @@ export function describeStoragePort(
     concurrencySuite(env);
     customerRacesSuite(env);
     integritySuite(env);
+    discountsSuite(env);
+    referralsSuite(env);
   });
 }
