@@ -5,8 +5,9 @@ import { CurrencySchema } from './money.js';
 /**
  * `traffic_top_up`: extra GiB bought for a subscription. `plan_change`: the prorated charge of a plan
  * change (a debit), or the unused value a downgrade gives back (a credit, once the change is applied).
+ * `referral`: a referrer's reward for a referred customer's first paid order (a credit).
  */
-export const LEDGER_KINDS = ['top_up', 'purchase', 'extension', 'refund', 'adjustment', 'traffic_top_up', 'plan_change'] as const;
+export const LEDGER_KINDS = ['top_up', 'purchase', 'extension', 'refund', 'adjustment', 'traffic_top_up', 'plan_change', 'referral'] as const;
 /** One of `LEDGER_KINDS`. */
 export const LedgerKindSchema = z.enum(LEDGER_KINDS);
 export type LedgerKind = z.infer<typeof LedgerKindSchema>;
@@ -20,6 +21,7 @@ export const LEDGER_KIND_SIGN: Readonly<Record<LedgerKind, 'credit' | 'debit' | 
   adjustment: 'either',
   traffic_top_up: 'debit',
   plan_change: 'either',
+  referral: 'credit',
 });
 
 const entryFields = {

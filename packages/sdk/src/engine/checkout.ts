@@ -15,6 +15,10 @@ import { decideTrial } from '../rules/trial.js';
 import type { EngineContext } from './context.js';
 import { auditSubscription } from './context.js';
 import { JOB_TYPES, subscriptionJob, jobAttempts } from './job-types.js';
+import { normalizeDiscountCode } from '../domain/discount.js';
+import { splitDiscount } from '../rules/discount.js';
+import type { DiscountQuote } from '../rules/discount.js';
+import { applyDiscount, discountRefused, orderPurchaseKey, redeemDiscount } from './discount.js';
 import { reserveSlot } from './placement.js';
 import { writeSerialKey } from './serial-keys.js';
 
@@ -33,12 +37,17 @@ export const CheckoutRequestSchema = z.object({
   items: z.array(CheckoutItemSchema).min(1).max(20),
   /** The client's key for this purchase: the same key replays the same result. */
   idempotencyKey: z.string().min(1).max(200),
+  /** A discount code as the buyer typed it; it must apply to every paid plan of the order (see `discountOrder`). */
+  discountCode: z.string().trim().max(60).optional(),
   actor: ActorSchema.optional(),
 });
 export type CheckoutRequest = z.input<typeof CheckoutRequestSchema>;
 
 export interface CheckoutResult {
+  /** `order.total` is what was paid: after the discount, when a code was used. */
   order: Order;
+  /** What the code took off; `null` without a code, and on a replay. */
+  discount: DiscountQuote | null;
   subscriptions: Subscription[];
   /** True when this key had already been used for the same request: nothing new was done. */
   replayed: boolean;
@@ -46,8 +55,10 @@ export interface CheckoutResult {
 
 type ParsedItem = z.output<typeof CheckoutItemSchema>;
 
-function requestHash(items: readonly ParsedItem[]): string {
-  const canonical = items.map((i) => [i.planId, i.quantity, i.trial, i.autoRenew]);
+function requestHash(items: readonly ParsedItem[], discountCode: string | undefined): string {
+  const canonical: unknown[] = items.map((i) => [i.planId, i.quantity, i.trial, i.autoRenew]);
+  // Only with a code, so the hashes of orders placed without one stay what they were.
+  if (discountCode !== undefined && discountCode !== '') canonical.push(['code', normalizeDiscountCode(discountCode) ?? discountCode]);
   return `sha256:${createHash('sha256').update(JSON.stringify(canonical)).digest('hex')}`;
 }
 
@@ -71,8 +82,8 @@ async function usedTrialFamilies(tx: StorageRepositories, customerId: string): P
   return [...families];
 }
 
-/** Loads the plans, checks eligibility, and prices the order. Throws before anything is written. */
-async function priceItems(tx: StorageRepositories, customerId: string, items: readonly ParsedItem[]): Promise<{ plans: Map<string, Plan>; orderItems: OrderItem[]; total: Money }> {
+/** Loads the plans, checks eligibility, and prices the order at list prices. Throws before anything is written. */
+export async function priceItems(tx: StorageRepositories, customerId: string, items: readonly ParsedItem[]): Promise<{ plans: Map<string, Plan>; orderItems: OrderItem[]; total: Money }> {
   const plans = new Map<string, Plan>();
   let trialFamilies: string[] | undefined;
   const orderItems: OrderItem[] = [];
@@ -104,7 +115,45 @@ async function priceItems(tx: StorageRepositories, customerId: string, items: re
 
 async function replay(tx: StorageRepositories, order: Order, hash: string, key: string): Promise<CheckoutResult> {
   if (order.requestHash !== hash) throw new IdempotencyConflictError(key);
-  return { order, subscriptions: await tx.subscriptions.listByOrder(order.id), replayed: true };
+  return { order, discount: null, subscriptions: await tx.subscriptions.listByOrder(order.id), replayed: true };
+}
+
+/** An order's price after its code: the total paid, each unit's paid price (`paid[item][unit]`), and the code's quote. */
+export interface DiscountedOrder {
+  total: Money;
+  paid: number[][];
+  discount: DiscountQuote | null;
+}
+
+/**
+ * The discount step of a checkout. A code applies to an order when it applies to every paid plan in it
+ * (each plan's allowed locations as the locations); its minimum is checked against the order's total.
+ * What it takes off is split over the units (`splitDiscount`), so a unit that fails is refunded what
+ * was paid for it. A refused code throws `EligibilityError` with the rule's reason.
+ */
+export async function discountOrder(
+  repos: StorageRepositories,
+  customerId: string,
+  discountCode: string | undefined,
+  priced: { plans: Map<string, Plan>; orderItems: OrderItem[]; total: Money },
+  now: Date,
+): Promise<DiscountedOrder> {
+  const units = priced.orderItems.map((item) => Array.from({ length: item.quantity }, () => item.unitPrice.amount));
+  let discount: DiscountQuote | null = null;
+  const paidPlans = [...new Set(priced.orderItems.filter((i) => !i.trial && i.unitPrice.amount > 0).map((i) => i.planId))];
+  if (discountCode !== undefined && discountCode !== '') {
+    if (paidPlans.length === 0) throw discountRefused(discountCode, 'nothing_to_discount');
+    for (const planId of paidPlans) {
+      const plan = priced.plans.get(planId)!;
+      const step = await applyDiscount(repos, { code: discountCode, customerId, use: 'purchase', planId, locations: plan.placement.allowedLocations, price: priced.total, now });
+      discount = step.discount;
+    }
+  }
+  if (discount === null) return { total: priced.total, paid: units, discount: null };
+  const flat = splitDiscount(units.flat(), discount.discount.amount);
+  let at = 0;
+  const paid = units.map((row) => row.map(() => flat[at++]!));
+  return { total: discount.price, paid, discount };
 }
 
 /**
@@ -114,14 +163,16 @@ async function replay(tx: StorageRepositories, order: Order, hash: string, key: 
 export async function checkout(ctx: EngineContext, input: CheckoutRequest): Promise<CheckoutResult> {
   const request = parseInput(CheckoutRequestSchema, input, 'checkout request');
   const actor: Actor = request.actor ?? { type: 'customer', id: request.customerId };
-  const hash = requestHash(request.items);
+  const hash = requestHash(request.items, request.discountCode);
   const run = () =>
     ctx.storage.transaction(async (tx) => {
       const existing = await tx.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);
       if (existing !== null) return replay(tx, existing, hash, request.idempotencyKey);
       const customer = await tx.customers.get(request.customerId);
       if (customer === null) throw new NotFoundError('customer', request.customerId);
-      const { plans, orderItems, total } = await priceItems(tx, customer.id, request.items);
+      const priced = await priceItems(tx, customer.id, request.items);
+      const { plans, orderItems } = priced;
+      const { total, paid: unitsPaid, discount } = await discountOrder(tx, customer.id, request.discountCode, priced, ctx.clock.now());
 
       const order = await tx.orders.create({
         customerId: customer.id,
@@ -137,7 +188,7 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
           kind: 'purchase',
           amount: -total.amount,
           currency: total.currency,
-          idempotencyKey: `purchase:order:${order.id}`,
+          idempotencyKey: orderPurchaseKey(order.id),
           orderId: order.id,
           actor,
         });
@@ -148,6 +199,7 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
         const plan = plans.get(item.planId)!;
         const unitPrice = orderItems[index]!.unitPrice;
         for (let n = 0; n < item.quantity; n++) {
+          const paidPrice = { amount: unitsPaid[index]![n]!, currency: unitPrice.currency };
           const target = await reserveSlot(tx, plan);
           const id = createId('sub');
           const sub = await tx.subscriptions.create({
@@ -169,14 +221,17 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
           await auditSubscription(tx, actor, 'subscription.ordered', sub, { orderId: order.id, targetId: target.id });
           if (plan.autoProvision || item.trial) {
             const serialKey = await writeSerialKey(ctx, tx, { panelId: target.panelId, remoteRef: target.remoteRef });
-            const payload = { subscriptionId: id, price: unitPrice, round: 0 };
+            const payload = { subscriptionId: id, price: paidPrice, round: 0 };
             await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, id, payload, jobAttempts(ctx.policy), serialKey));
           }
           subscriptions.push(sub);
         }
       }
-      await tx.audit.append({ actor, action: 'order.placed', subjectType: 'order', subjectId: order.id, data: { total: total.amount, currency: total.currency } });
-      return { order: paid, subscriptions, replayed: false };
+      // After the debit and the slots (the lock order): the last use cannot be taken twice.
+      if (discount !== null) await redeemDiscount(tx, discount, { customerId: customer.id, key: orderPurchaseKey(order.id), use: 'purchase', orderId: order.id });
+      const discountData = discount === null ? {} : { discountCode: discount.code, discount: discount.discount.amount };
+      await tx.audit.append({ actor, action: 'order.placed', subjectType: 'order', subjectId: order.id, data: { total: total.amount, currency: total.currency, ...discountData } });
+      return { order: paid, discount, subscriptions, replayed: false };
     });
 
   let result: CheckoutResult;

@@ -16,6 +16,9 @@ import type { EngineContext } from './context.js';
 import { auditSubscription } from './context.js';
 import { JOB_TYPES, subscriptionJob, jobAttempts } from './job-types.js';
 import type { PlanChangePayload, UpdatePayload } from './job-types.js';
+import type { DiscountUse } from '../domain/discount.js';
+import type { DiscountDecision, DiscountQuote } from '../rules/discount.js';
+import { applyDiscount, quoteDiscount, redeemDiscount } from './discount.js';
 import { writeSerialKey } from './serial-keys.js';
 import type { WritePlace } from './serial-keys.js';
 
@@ -27,6 +30,11 @@ export function changesLink(capabilities: PanelCapabilities): boolean {
 export type ExtensionQuoteResult = ExtensionDecision & {
   /** True when applying it gives the client new credentials, so the customer must re-import the link. */
   linkChanges: boolean;
+  /**
+   * The code's decision when one was given (`null` otherwise): its quote (the price paid is
+   * `discount.quote.price`, the extension's `quote.price` being the price before it) or why it is refused.
+   */
+  discount: DiscountDecision | null;
 };
 
 /** A change to a live subscription that is paid from the wallet and applied on its panel by an update job. */
@@ -48,6 +56,10 @@ export interface PaidChange {
   reserve?: (tx: StorageRepositories) => Promise<{ planChange: PlanChangePayload; writesTo: WritePlace }>;
   /** Audit action; default `subscription.extension_charged` (`renewal_charged` for a renewal). */
   auditAction?: string;
+  /** A discount code's quote whose use is taken (keyed by `ledgerKey`) after the debit and `reserve`, before the job. */
+  discount?: DiscountQuote | null;
+  /** What the discount is spent on (default `extension`). */
+  discountUse?: DiscountUse;
 }
 
 export interface PaidChangeResult {
@@ -116,6 +128,7 @@ export async function chargeAndQueueUpdate(
     entry = appended.entry;
   }
   const reserved = await change.reserve?.(tx);
+  if (change.discount) await redeemDiscount(tx, change.discount, { customerId: sub.customerId, key: change.ledgerKey, use: change.discountUse ?? 'extension', subscriptionId: sub.id });
   const payload: UpdatePayload = {
     subscriptionId: sub.id,
     ledgerKey: change.ledgerKey,
@@ -137,6 +150,7 @@ export async function chargeAndQueueUpdate(
   await auditSubscription(tx, change.actor, auditAction, sub, {
     amount: change.price.amount,
     expiresAt: payload.newExpiresAt,
+    ...(change.discount ? { discountCode: change.discount.code, discount: change.discount.discount.amount } : {}),
   });
   return { entry, job: queued.job, created: true };
 }
@@ -145,13 +159,18 @@ export const ExtendRequestSchema = z.object({
   subscriptionId: IdSchema,
   /** The client's key for this extension: a second submission with it charges nothing. */
   idempotencyKey: z.string().min(1).max(140),
+  /** A discount code as the buyer typed it; refused with `EligibilityError` (the rule's reason) when it does not apply. */
+  discountCode: z.string().trim().max(60).optional(),
   actor: ActorSchema.optional(),
 });
 export type ExtendRequest = z.input<typeof ExtendRequestSchema>;
 
 export interface ExtendResult {
   subscription: Subscription;
+  /** The extension's terms; `quote.price` is before any discount. */
   quote: ExtensionQuote | null;
+  /** What the code took off (the debit is `quote.price` less it); `null` without a code and on a replay. */
+  discount: DiscountQuote | null;
   /** The debit; `null` for a free extension or a replay. */
   entry: LedgerEntry | null;
   linkChanges: boolean;
@@ -159,14 +178,27 @@ export interface ExtendResult {
   replayed: boolean;
 }
 
-/** Quotes an extension of the subscription now, with whether its link would change. */
-export async function quoteExtension(ctx: EngineContext, subscriptionId: string): Promise<ExtensionQuoteResult> {
+/** The location tags of a subscription's panel (what a code limited to locations is checked against). */
+export async function panelLocations(repos: StorageRepositories, panelId: string): Promise<string[]> {
+  return (await repos.panels.get(panelId))?.locationTags ?? [];
+}
+
+/** Quotes an extension of the subscription now, with whether its link would change, and a code's discount on it when one is given. */
+export async function quoteExtension(ctx: EngineContext, subscriptionId: string, options: { discountCode?: string | undefined } = {}): Promise<ExtensionQuoteResult> {
   const sub = await ctx.storage.subscriptions.get(subscriptionId);
   if (sub === null) throw new NotFoundError('subscription', subscriptionId);
   const plan = await ctx.storage.plans.get(sub.planId);
   if (plan === null) throw new NotFoundError('plan', sub.planId);
   const handle = await ctx.panels.get(sub.panelId);
-  return { ...decideExtension({ subscription: sub, plan, now: ctx.clock.now() }), linkChanges: changesLink(handle.adapter.capabilities) };
+  const now = ctx.clock.now();
+  const decision = decideExtension({ subscription: sub, plan, now });
+  let discount: DiscountDecision | null = null;
+  const code = options.discountCode?.trim();
+  if (decision.allowed && code !== undefined && code !== '') {
+    const locations = await panelLocations(ctx.storage, sub.panelId);
+    discount = await quoteDiscount(ctx.storage, { code, customerId: sub.customerId, use: 'extension', planId: plan.id, locations, price: decision.quote.price, now });
+  }
+  return { ...decision, linkChanges: changesLink(handle.adapter.capabilities), discount };
 }
 
 /**
@@ -180,6 +212,7 @@ export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<
   const replay = (sub: Subscription, capabilities: PanelCapabilities): ExtendResult => ({
     subscription: sub,
     quote: null,
+    discount: null,
     entry: null,
     linkChanges: changesLink(capabilities),
     replayed: true,
@@ -203,17 +236,19 @@ export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<
         });
       }
       const { quote } = decision;
+      const priced = await applyDiscount(tx, { code: request.discountCode, customerId: sub.customerId, use: 'extension', planId: plan.id, locations: panel.locationTags, price: quote.price, now });
       const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
         action: quote.action,
         newExpiresAt: quote.newExpiresAt,
         newTrafficLimitBytes: quote.newTrafficLimitBytes,
-        price: quote.price,
+        price: priced.price,
         ledgerKey,
         ledgerKind: 'extension',
         actor,
+        discount: priced.discount,
       });
       if (charged === null) return replay(sub, capabilities);
-      return { subscription: sub, quote, entry: charged.entry, linkChanges: changesLink(capabilities), replayed: false };
+      return { subscription: sub, quote, discount: priced.discount, entry: charged.entry, linkChanges: changesLink(capabilities), replayed: false };
     });
   } catch (error) {
     // Lost a race to another submission of this key: that one stands, this is its replay.

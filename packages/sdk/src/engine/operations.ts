@@ -14,6 +14,7 @@ import { auditSubscription } from './context.js';
 import { resumedStatus } from './desired-state.js';
 import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, subscriptionJob, jobAttempts } from './job-types.js';
 import type { ProvisionPayload } from './job-types.js';
+import { orderPurchaseKey, releaseDiscount } from './discount.js';
 import { reserveSlot } from './placement.js';
 import { writeSerialKey } from './serial-keys.js';
 
@@ -50,6 +51,8 @@ async function credit(ctx: EngineContext, kind: 'top_up' | 'refund', input: Mone
     });
     if (appended.created) {
       await tx.audit.append({ actor, action: `ledger.${kind === 'top_up' ? 'topped_up' : 'refunded'}`, subjectType: 'customer', subjectId: m.customerId, data: { amount: m.amount.amount, currency: m.amount.currency } });
+      // A refunded order gives back the discount code use it took.
+      if (kind === 'refund' && m.orderId !== null) await releaseDiscount(tx, orderPurchaseKey(m.orderId));
     }
     return appended;
   });
@@ -140,7 +143,12 @@ export async function retryFailed(ctx: EngineContext, input: SubscriptionAction)
     const plan = await tx.plans.get(sub.planId);
     if (plan === null) throw new NotFoundError('plan', sub.planId);
     const order = sub.orderId === null ? null : await tx.orders.get(sub.orderId);
-    const price = order?.items.find((i) => i.planId === sub.planId && i.trial === sub.trial)?.unitPrice ?? (sub.trial ? { amount: 0, currency: plan.price.currency } : plan.price);
+    // What was paid for it (after a discount), as its last provisioning job carried it.
+    const lastJob = (await tx.jobs.list({ dedupeKey: `${JOB_TYPES.provision}:${sub.id}` }, { limit: 1 })).items[0];
+    const price =
+      (lastJob === undefined ? undefined : parsePayload(ProvisionPayloadSchema, lastJob.payload, lastJob.type).price) ??
+      order?.items.find((i) => i.planId === sub.planId && i.trial === sub.trial)?.unitPrice ??
+      (sub.trial ? { amount: 0, currency: plan.price.currency } : plan.price);
     const round = sub.revision;
     // Locks in the order on `StoragePort.transaction`: the customer (the charge), the subscription,
     // then a slot (target, plan). A checkout of this customer takes the customer before any slot.

@@ -1,6 +1,8 @@
 import type { Actor } from '../domain/common.js';
 import type { Order, OrderStatus } from '../domain/order.js';
 import type { StorageRepositories } from '../ports/storage.js';
+import { orderPurchaseKey, releaseDiscount } from './discount.js';
+import { qualifyReferral } from './referral.js';
 
 /**
  * Settles an order once none of its subscriptions is pending: completed, failed, or partially
@@ -20,5 +22,8 @@ export async function settleOrder(tx: StorageRepositories, orderId: string | nul
   if (status === order.status) return null;
   const updated = await tx.orders.update(orderId, { status });
   await tx.audit.append({ actor, action: `order.${status}`, subjectType: 'order', subjectId: orderId, data: { from: order.status } });
+  // Every unit failed and was refunded: a discount code spent on the order gives its use back.
+  if (status === 'failed') await releaseDiscount(tx, orderPurchaseKey(orderId));
+  else await qualifyReferral(tx, updated, actor);
   return updated;
 }

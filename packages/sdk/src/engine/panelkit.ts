@@ -20,6 +20,14 @@ import type { PanelAdapterFactory } from './adapters.js';
 import { adjust } from './adjust.js';
 import type { Adjustment } from './adjust.js';
 import { checkout } from './checkout.js';
+import { quoteCheckout } from './checkout-quote.js';
+import type { CheckoutQuote, CheckoutQuoteRequest } from './checkout-quote.js';
+import { createDiscountCode, setReferralProgram, updateDiscountCode } from './discount-admin.js';
+import { recordReferral } from './referral.js';
+import type { RecordReferralRequest, RecordReferralResult } from './referral.js';
+import type { Actor } from '../domain/common.js';
+import type { DiscountCode, DiscountCodePatch, NewDiscountCode } from '../domain/discount.js';
+import type { ReferralProgram, ReferralProgramInput, ReferralStats } from '../domain/referral.js';
 import type { CheckoutRequest, CheckoutResult } from './checkout.js';
 import type { EngineContext } from './context.js';
 import { extend, quoteExtension, updateInFlight } from './extension.js';
@@ -61,7 +69,10 @@ export interface Panelkit {
   /** Typed events; subscribe to `error` too. */
   readonly events: PanelkitEventBus;
   checkout(request: CheckoutRequest): Promise<CheckoutResult>;
-  quoteExtension(subscriptionId: string): Promise<ExtensionQuoteResult>;
+  /** Prices an order as `checkout` would now, with a discount code's decision, writing nothing (see `quoteCheckout`). */
+  quoteCheckout(request: CheckoutQuoteRequest): Promise<CheckoutQuote>;
+  /** Quotes an extension now; with `discountCode`, the code's decision on it too. */
+  quoteExtension(subscriptionId: string, options?: { discountCode?: string }): Promise<ExtensionQuoteResult>;
   extend(request: ExtendRequest): Promise<ExtendResult>;
   /** Quotes `gib` GiB of extra traffic for the subscription now (price per GiB from its plan's `trafficTopUp`). */
   quoteTrafficTopUp(subscriptionId: string, gib: number): Promise<TrafficTopUpDecision>;
@@ -80,7 +91,20 @@ export interface Panelkit {
    */
   pendingReason(subscription: Subscription | string): Promise<PendingReason | null>;
   topUp(movement: MoneyMovement): Promise<{ entry: LedgerEntry; created: boolean }>;
+  /** Credits a refund; one that names an order gives back the discount code use the order took. */
   refund(movement: MoneyMovement): Promise<{ entry: LedgerEntry; created: boolean }>;
+  /** Creates a discount code (audited); see `DiscountCode` for its limits. */
+  createDiscountCode(input: NewDiscountCode, actor?: Actor): Promise<DiscountCode>;
+  /** Disables a code or changes its end, limits or note (audited). */
+  updateDiscountCode(id: string, patch: DiscountCodePatch, actor?: Actor): Promise<DiscountCode>;
+  /** The owner's referral program, or `null` before one was set (no referral is recorded then). */
+  referralProgram(): Promise<ReferralProgram | null>;
+  /** Replaces the referral program (audited). */
+  setReferralProgram(program: ReferralProgramInput, actor?: Actor): Promise<ReferralProgram>;
+  /** Records a sign-up through a referral link, or says why not (see `recordReferral`). */
+  recordReferral(request: RecordReferralRequest): Promise<RecordReferralResult>;
+  /** A referrer's referred count and earnings. */
+  referralStats(customerId: string): Promise<ReferralStats>;
   /** An admin's signed correction of a wallet, with a required note; a debit below zero is refused. */
   adjust(adjustment: Adjustment): Promise<{ entry: LedgerEntry; created: boolean }>;
   suspend(action: SubscriptionAction): Promise<Subscription>;
@@ -123,7 +147,8 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
   return {
     events,
     checkout: (request) => checkout(ctx, request),
-    quoteExtension: (id) => quoteExtension(ctx, id),
+    quoteCheckout: (request) => quoteCheckout(ctx, request),
+    quoteExtension: (id, o) => quoteExtension(ctx, id, o),
     extend: (request) => extend(ctx, request),
     quoteTrafficTopUp: (id, gib) => quoteTrafficTopUp(ctx, id, gib),
     buyTraffic: (request) => buyTraffic(ctx, request),
@@ -133,6 +158,12 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     pendingReason: (subscription) => pendingReason(storage, subscription),
     topUp: (m) => topUp(ctx, m),
     refund: (m) => refund(ctx, m),
+    createDiscountCode: (input, actor) => createDiscountCode(ctx, input, actor),
+    updateDiscountCode: (id, patch, actor) => updateDiscountCode(ctx, id, patch, actor),
+    referralProgram: () => storage.referrals.getProgram(),
+    setReferralProgram: (program, actor) => setReferralProgram(ctx, program, actor),
+    recordReferral: (request) => recordReferral(ctx, request),
+    referralStats: (id) => storage.referrals.stats(id),
     adjust: (a) => adjust(ctx, a),
     suspend: (a) => suspend(ctx, a),
     resume: (a) => resume(ctx, a),

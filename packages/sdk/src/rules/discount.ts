@@ -3,6 +3,8 @@ import type { Money } from '../domain/money.js';
 
 /** Why `decideDiscount` refuses a code. */
 export type DiscountDenyReason =
+  /** No code with this text (the engine's answer; the rule itself always has a code). */
+  | 'unknown_code'
   /** Turned off by an admin. */
   | 'disabled'
   /** Before its `startsAt`. */

@@ -2,6 +2,7 @@ import type { EngineContext } from '../engine/context.js';
 import { checkPanelHealth, checkSuspectPanels } from '../engine/health.js';
 import { toPanelkitError } from '../errors.js';
 import { settleAbandonedProvisioning } from './abandoned.js';
+import { creditReferralRewards } from '../engine/referral.js';
 import { renewDue, warnExpiry } from './renewals.js';
 import { activateFirstUse, enforceLimits, expireDue, terminateAfterGrace } from './sweeps.js';
 import { TickScope } from './tick-scope.js';
@@ -23,6 +24,8 @@ export interface TickReport {
   expired: number;
   warned: number;
   terminated: number;
+  /** Referral rewards credited to referrers' wallets. */
+  referralsCredited: number;
 }
 
 export interface SchedulerOptions {
@@ -59,7 +62,7 @@ export interface Scheduler {
  * Runs one lifecycle tick if this replica wins the current slot (leaderless: of all replicas
  * calling it for one slot, exactly one runs it). The winner reaps expired leases, checks panel
  * health on its own slower slot (suspect panels on a faster one), syncs usage, then sweeps: first
- * use, limits, renewals, expiry, warnings, termination. Every state change writes an audit event with the scheduler as actor.
+ * use, limits, renewals, expiry, warnings, termination, referral rewards. Every state change writes an audit event with the scheduler as actor.
  */
 export class LifecycleScheduler implements Scheduler {
   #lastRun: Date | undefined;
@@ -80,7 +83,7 @@ export class LifecycleScheduler implements Scheduler {
     const slot = slotOf(now, ctx.policy.tickIntervalMs);
     const won = await ctx.storage.ticks.tryAcquire(LIFECYCLE_TICK, slot);
     ctx.events.emit('scheduler:ticked', { name: LIFECYCLE_TICK, slot, won, at: now });
-    const report: TickReport = { won, slot, reapedJobs: 0, abandoned: 0, healthChecked: 0, usage: null, activated: 0, limited: 0, renewed: 0, expired: 0, warned: 0, terminated: 0 };
+    const report: TickReport = { won, slot, reapedJobs: 0, abandoned: 0, healthChecked: 0, usage: null, activated: 0, limited: 0, renewed: 0, expired: 0, warned: 0, terminated: 0, referralsCredited: 0 };
     if (!won) return report;
     const since = this.#lastRun ?? new Date(now.getTime() - this.#catchUpMs);
     const scope = new TickScope(ctx, now, since);
@@ -96,6 +99,7 @@ export class LifecycleScheduler implements Scheduler {
     report.renewed += expiry.renewed;
     report.warned = (report.usage?.warned ?? 0) + (await warnExpiry(scope));
     report.terminated = await terminateAfterGrace(scope);
+    report.referralsCredited = await creditReferralRewards(ctx, scope.actor);
     this.#lastRun = now;
     return report;
   }

@@ -3,6 +3,7 @@ import type { LedgerEntry } from '../../domain/ledger.js';
 import type { Subscription, SubscriptionPatch } from '../../domain/subscription.js';
 import type { PanelkitError } from '../../errors.js';
 import type { StorageRepositories } from '../../ports/storage.js';
+import { releaseDiscount } from '../discount.js';
 import type { EngineContext } from '../context.js';
 import { WORKER_ACTOR, auditSubscription } from '../context.js';
 import { eachAlone } from '../handler.js';
@@ -66,6 +67,8 @@ async function compensate(ctx: EngineContext, p: UpdatePayload, why: string): Pr
       await tx.capacity.release({ targetId: p.planChange.toTargetId, planId: p.planChange.toPlanId, count: 1 });
       await auditSubscription(tx, WORKER_ACTOR, 'subscription.plan_change_released', sub, { ledgerKey: p.ledgerKey });
     }
+    // A discount code spent on it gives its use back (once: released by the same key).
+    await releaseDiscount(tx, p.ledgerKey);
     const action = p.action === 'traffic' ? 'traffic_refunded' : p.action === 'change_plan' ? 'plan_change_refunded' : 'extension_refunded';
     if (p.price.amount > 0) await auditSubscription(tx, WORKER_ACTOR, `subscription.${action}`, sub, { error: why, amount: p.price.amount });
     return refunded;
