@@ -65,7 +65,7 @@ async function world(make: (clock: ManualClock) => Promise<StoragePort>): Promis
       return c.id;
     },
     balance: (id) => storage.ledger.balance(id, 'USD'),
-    drain: () => kit.createWorker({ heartbeatIntervalMs: 3_600_000 }).drain(),
+    drain: async () => void (await kit.createWorker({ heartbeatIntervalMs: 3_600_000 }).drain()),
   };
 }
 

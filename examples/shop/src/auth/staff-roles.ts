@@ -56,6 +56,11 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'GET', path: '/admin/staff', level: 'owner' },
   { method: 'POST', path: '/admin/staff', level: 'owner' },
   { method: 'POST', path: '/admin/staff/:id/demote', level: 'owner' },
+  { method: 'GET', path: '/admin/discounts', level: 'owner' },
+  { method: 'POST', path: '/admin/discounts', level: 'owner' },
+  { method: 'POST', path: '/admin/discounts/:id/disabled', level: 'owner' },
+  { method: 'GET', path: '/admin/referrals', level: 'owner' },
+  { method: 'POST', path: '/admin/referrals', level: 'owner' },
 ];
 
 /** Roles that sign in to the back office (and so owe a second factor when `STAFF_TOTP` requires it). */

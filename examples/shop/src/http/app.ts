@@ -1,3 +1,4 @@
+import { referralRoutes } from '../routes/referrals.js';
 import { resolve } from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Router } from 'express';
@@ -58,6 +59,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null): R
     trafficRoutes(shop, limits),
     planChangeRoutes(shop, limits),
     walletRoutes(shop),
+    referralRoutes(shop),
     apiTokenRoutes(shop),
     notificationRoutes(shop),
     apiV1Routes(shop, limits),

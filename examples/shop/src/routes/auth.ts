@@ -10,6 +10,7 @@ import type { RateLimits } from '../http/rate-limits.js';
 import { isLocale } from '../i18n/translate.js';
 import type { Shop } from '../stack/shop.js';
 import { signInPage, signUpPage } from '../views/auth-pages.js';
+import { REFERRAL_CODE, recordSignUpReferral } from './referrals.js';
 
 const SignUpSchema = z.object({
   email: z.email({ message: 'forms.email' }).max(320),
@@ -37,17 +38,21 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: shop.config.secureCookies, maxAge: SESSION_TTL_MS, path: '/' });
   };
 
-  router.get('/signup', (_req, res) => {
-    res.send(signUpPage(ctxOf(res), {}).value);
+  router.get('/signup', (req, res) => {
+    const ref = req.query['ref'];
+    res.send(signUpPage(ctxOf(res), { ref: typeof ref === 'string' && REFERRAL_CODE.test(ref) ? ref : '' }).value);
   });
 
   router.post('/signup', limits.signUp, async (req, res) => {
     const ctx = ctxOf(res);
     const form = parseForm(SignUpSchema, req.body, ctx.t);
     const email = typeof req.body?.email === 'string' ? req.body.email : '';
-    if (!form.ok) return void res.status(400).send(signUpPage(ctx, { email }, form.fields).value);
+    const ref = typeof req.body?.ref === 'string' && REFERRAL_CODE.test(req.body.ref) ? (req.body.ref as string) : '';
+    if (!form.ok) return void res.status(400).send(signUpPage(ctx, { email, ref }, form.fields).value);
     const result = await signUp(shop, { email: form.data.email, password: form.data.password, locale: ctx.locale });
-    if (!result.ok) return void res.status(409).send(signUpPage(ctx, { email }, { email: ctx.t('auth.emailTaken') }).value);
+    if (!result.ok) return void res.status(409).send(signUpPage(ctx, { email, ref }, { email: ctx.t('auth.emailTaken') }).value);
+    // A referral is taken only here, at sign-up (the engine refuses the account's own link).
+    if (ref !== '') await recordSignUpReferral(shop, ref, result.account.customerId);
     await startSession(req, res, result.account.id);
     res.redirect(303, '/?done=auth.signed_up');
   });

@@ -1,4 +1,4 @@
-import type { Plan } from '@panelkit/sdk';
+import type { DiscountQuote, Plan } from '@panelkit/sdk';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../auth/viewer.js';
@@ -35,6 +35,10 @@ const CheckoutForm = z.object({
   autoRenew: checkbox,
   trial: checkbox,
   idempotencyKey: IdempotencyKeySchema,
+  /** Optional: the engine judges it (a refusal comes back on this field). */
+  discountCode: z.string().trim().max(60, { message: 'discounts.reasons.unknown_code' }).optional(),
+  /** `apply`: show the price with the code, charge nothing. */
+  intent: z.enum(['apply', 'pay']).optional(),
 });
 
 const text = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value.slice(0, 100) : fallback);
@@ -47,6 +51,7 @@ function submittedValues(body: Record<string, unknown> | undefined): CheckoutVal
     autoRenew: body?.['autoRenew'] !== undefined,
     trial: body?.['trial'] !== undefined,
     idempotencyKey: IdempotencyKeySchema.safeParse(key).success ? key : newIdempotencyKey(),
+    discountCode: text(body?.['discountCode']).slice(0, 60),
   };
 }
 
@@ -59,7 +64,7 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     return plan;
   };
 
-  const render = async (res: Response, status: number, plan: Plan, values: CheckoutValues, errors?: FieldErrors, refusal?: Refusal) => {
+  const render = async (res: Response, status: number, plan: Plan, values: CheckoutValues, errors?: FieldErrors, refusal?: Refusal, discount?: DiscountQuote | null) => {
     const ctx = ctxOf(res);
     const viewer = viewerOf(res);
     const balance = await shop.storage.ledger.balance(viewer.customer.id, plan.price.currency);
@@ -67,13 +72,13 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
       message: ctx.t(refusal.key, refusal.funds ? { balance: formatMoney({ amount: refusal.funds.balance, currency: refusal.funds.currency }, ctx.locale), total: formatMoney({ amount: refusal.funds.required, currency: refusal.funds.currency }, ctx.locale) } : {}),
       topUp: refusal.reason === 'insufficient_funds',
     };
-    res.status(status).send(checkoutPage(ctx, { plan, balance, values, errors, problem }).value);
+    res.status(status).send(checkoutPage(ctx, { plan, balance, values, errors, problem, discount: discount ?? null }).value);
   };
 
   router.get('/checkout/:planId', requireAccount, async (req, res) => {
     const plan = await planFor(req.params.planId);
     const quantity = text(req.query['quantity']);
-    await render(res, 200, plan, { quantity: /^([1-9]|10)$/.test(quantity) ? quantity : '1', autoRenew: false, trial: req.query['trial'] === '1' && plan.trial !== null, idempotencyKey: newIdempotencyKey() });
+    await render(res, 200, plan, { quantity: /^([1-9]|10)$/.test(quantity) ? quantity : '1', autoRenew: false, trial: req.query['trial'] === '1' && plan.trial !== null, idempotencyKey: newIdempotencyKey(), discountCode: '' });
   });
 
   router.post('/checkout/:planId', requireAccount, limits.checkout, async (req, res) => {
@@ -89,11 +94,20 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
       return render(res, 400, plan, values, whole === undefined ? fields : { ...fields, _form: whole });
     }
     const { quantity, trial, autoRenew, idempotencyKey } = form.data;
+    const discountCode = form.data.discountCode === '' ? undefined : form.data.discountCode;
+    const items = [{ planId: plan.id, quantity, trial, autoRenew }];
+    if (form.data.intent === 'apply') {
+      // Only a quote: nothing is charged, and the same key stays for the payment.
+      const quote = await shop.kit.quoteCheckout({ customerId: viewer.customer.id, items, ...(discountCode === undefined ? {} : { discountCode }) });
+      const refused = quote.discount !== null && !quote.discount.allowed ? { discountCode: ctx.t(`discounts.reasons.${quote.discount.reason}`) } : undefined;
+      return render(res, refused ? 409 : 200, plan, values, refused, undefined, quote.discount?.allowed ? quote.discount.quote : null);
+    }
     try {
       const result = await shop.kit.checkout({
         customerId: viewer.customer.id,
-        items: [{ planId: plan.id, quantity, trial, autoRenew }],
+        items,
         idempotencyKey,
+        ...(discountCode === undefined ? {} : { discountCode }),
         actor: { type: 'customer', id: viewer.customer.id },
       });
       res.redirect(303, `/orders/${result.order.id}?done=checkout.ordered`);

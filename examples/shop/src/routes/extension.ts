@@ -12,15 +12,25 @@ import { ownedSubscription } from '../subscriptions/owned.js';
 import { extensionRefusal, type Refusal } from '../subscriptions/refusals.js';
 import { extensionPage } from '../views/extension-page.js';
 
-const ExtendForm = z.object({ idempotencyKey: IdempotencyKeySchema });
+const ExtendForm = z.object({
+  idempotencyKey: IdempotencyKeySchema,
+  discountCode: z.string().trim().max(60, { message: 'discounts.reasons.unknown_code' }).optional(),
+  /** `apply`: show the quote with the code, charge nothing. */
+  intent: z.enum(['apply', 'pay']).optional(),
+});
 
 export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
 
   /** The page with a fresh quote (an extension's terms move with the clock and the usage). */
-  const render = async (res: Response, status: number, sub: Subscription, idempotencyKey: string, errors?: FieldErrors, refusal?: Refusal) => {
+  const render = async (res: Response, status: number, sub: Subscription, idempotencyKey: string, errors?: FieldErrors, refusal?: Refusal, discountCode = '') => {
     const ctx = ctxOf(res);
-    const [quote, plan, inFlight] = await Promise.all([shop.kit.quoteExtension(sub.id), shop.storage.plans.get(sub.planId), shop.kit.changeInFlight(sub.id)]);
+    const [quote, plan, inFlight] = await Promise.all([shop.kit.quoteExtension(sub.id, discountCode === '' ? {} : { discountCode }), shop.storage.plans.get(sub.planId), shop.kit.changeInFlight(sub.id)]);
+    // A refused code is said on the code's field.
+    if (quote.discount !== null && !quote.discount.allowed && errors?.['discountCode'] === undefined) {
+      errors = { ...errors, discountCode: ctx.t(`discounts.reasons.${quote.discount.reason}`) };
+      if (status === 200) status = 409;
+    }
     const currency = quote.allowed ? quote.quote.price.currency : (plan?.price.currency ?? shop.config.currency);
     const balance = await shop.storage.ledger.balance(sub.customerId, currency);
     const problem = refusal && {
@@ -28,7 +38,7 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
       topUp: refusal.reason === 'insufficient_funds',
     };
     res.status(status).send(
-      extensionPage(ctx, { sub, planName: plan?.name ?? sub.planId, quote, balance, changeInFlight: inFlight, idempotencyKey, errors, problem, timeZone: shop.config.timeZone, now: shop.clock.now() }).value,
+      extensionPage(ctx, { sub, planName: plan?.name ?? sub.planId, quote, balance, changeInFlight: inFlight, idempotencyKey, errors, problem, timeZone: shop.config.timeZone, now: shop.clock.now(), discountCode }).value,
     );
   };
 
@@ -43,14 +53,17 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
     const sub = await ownedSubscription(shop, viewer, req.params.id);
     const form = parseForm(ExtendForm, req.body, ctx.t);
     if (!form.ok) return render(res, 400, sub, newIdempotencyKey(), { _form: ctx.t('extension.formExpired') });
+    const discountCode = form.data.discountCode ?? '';
+    if (form.data.intent === 'apply') return render(res, 200, sub, form.data.idempotencyKey, undefined, undefined, discountCode);
     try {
-      await shop.kit.extend({ subscriptionId: sub.id, idempotencyKey: form.data.idempotencyKey, actor: { type: 'customer', id: viewer.customer.id } });
+      await shop.kit.extend({ subscriptionId: sub.id, idempotencyKey: form.data.idempotencyKey, ...(discountCode === '' ? {} : { discountCode }), actor: { type: 'customer', id: viewer.customer.id } });
       res.redirect(303, `/subscriptions/${sub.id}?done=subscription.extended`);
     } catch (error) {
       const refusal = extensionRefusal(error);
       if (refusal === null) throw error;
       // A refused quote shows itself on the fresh page; the other refusals are said above the form.
-      await render(res, refusal.status, sub, form.data.idempotencyKey, undefined, refusal.reason === 'insufficient_funds' || refusal.reason === 'change_in_progress' || refusal.reason === 'conflict' ? refusal : undefined);
+      const errors = refusal.field === undefined ? undefined : { [refusal.field]: ctx.t(refusal.key) };
+      await render(res, refusal.status, sub, form.data.idempotencyKey, errors, refusal.reason === 'insufficient_funds' || refusal.reason === 'change_in_progress' || refusal.reason === 'conflict' ? refusal : undefined, discountCode);
     }
   });
   return router;

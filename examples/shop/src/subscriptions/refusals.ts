@@ -17,8 +17,18 @@ function funds(error: InsufficientFundsError): Refusal['funds'] {
   return { balance: error.balance, required: error.required, currency: error.currency };
 }
 
+/** A refused discount code: the reason on the code field, in the buyer's words (`discounts.reasons.*`). */
+export function discountRefusal(error: unknown): Refusal | null {
+  if (!EligibilityError.is(error)) return null;
+  const reason = error.details?.['discountReason'];
+  if (typeof reason !== 'string') return null;
+  return { status: 409, key: `discounts.reasons.${reason}`, reason, field: 'discountCode' };
+}
+
 /** Why a checkout was refused (nothing was charged), or `null` for an error that is not the buyer's to fix. */
 export function checkoutRefusal(error: unknown): Refusal | null {
+  const discount = discountRefusal(error);
+  if (discount !== null) return discount;
   if (InsufficientFundsError.is(error)) return { status: 402, key: 'checkout.refused.insufficient_funds', reason: 'insufficient_funds', funds: funds(error) };
   if (CapacityExhaustedError.is(error)) return { status: 409, key: 'checkout.refused.sold_out', reason: 'sold_out' };
   if (IdempotencyConflictError.is(error)) return { status: 409, key: 'checkout.refused.key_reused', reason: 'idempotency_key_reused' };
@@ -35,6 +45,8 @@ export function checkoutRefusal(error: unknown): Refusal | null {
 
 /** Why paying for an extension was refused (nothing was charged), or `null`. */
 export function extensionRefusal(error: unknown): Refusal | null {
+  const discount = discountRefusal(error);
+  if (discount !== null) return discount;
   if (InsufficientFundsError.is(error)) return { status: 402, key: 'extension.refused.insufficient_funds', reason: 'insufficient_funds', funds: funds(error) };
   if (EligibilityError.is(error)) {
     const reason = error.reasons[0] ?? 'not_eligible';

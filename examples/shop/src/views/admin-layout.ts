@@ -15,6 +15,8 @@ const SECTIONS = [
   ['/admin/drift', 'admin.nav.drift'],
   ['/admin/dry-run', 'admin.nav.dryRun'],
   ['/admin/staff', 'staff.nav'],
+  ['/admin/discounts', 'discounts.admin.title'],
+  ['/admin/referrals', 'referrals.admin.title'],
 ] as const;
 
 /** An admin page: the shop layout with the navigation to the admin sections the viewer's role may use above the content. */

@@ -4,13 +4,14 @@ import { field, formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
 
-export function signUpPage(ctx: RequestContext, values: { email?: string }, errors?: FieldErrors): SafeHtml {
+export function signUpPage(ctx: RequestContext, values: { email?: string; ref?: string }, errors?: FieldErrors): SafeHtml {
   const { t } = ctx;
   return page(ctx, {
     title: t('auth.signUp.title'),
     body: html`<section class="card"><h1>${t('auth.signUp.title')}</h1>
 <form method="post" action="/signup" class="stack" novalidate>
   ${csrfField(ctx)}${formError(errors)}
+  ${values.ref ? html`<input type="hidden" name="ref" value="${values.ref}">` : ''}
   ${field({ name: 'email', type: 'email', label: t('auth.email'), value: values.email, errors, required: true, autocomplete: 'email' })}
   ${field({ name: 'password', type: 'password', label: t('auth.password'), errors, required: true, autocomplete: 'new-password', hint: t('auth.passwordHint') })}
   <button type="submit">${t('auth.signUp.submit')}</button>

@@ -1,4 +1,4 @@
-import type { Money, Plan } from '@panelkit/sdk';
+import type { DiscountQuote, Money, Plan } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../http/forms.js';
 import { formatBytes, formatMoney, formatNumber, minorDigits } from '../i18n/format.js';
@@ -12,6 +12,8 @@ export interface CheckoutValues {
   autoRenew: boolean;
   trial: boolean;
   idempotencyKey: string;
+  /** As typed; empty for none. */
+  discountCode: string;
 }
 
 export interface CheckoutView {
@@ -22,6 +24,8 @@ export interface CheckoutView {
   errors?: FieldErrors;
   /** Why the last submission was refused (already translated); `topUp` adds the wallet link. */
   problem?: { message: string; topUp: boolean } | null;
+  /** The code's quote after "Apply code", shown as a line and the price to pay. */
+  discount?: DiscountQuote | null;
 }
 
 const INTL_LOCALE = { en: 'en-GB', fa: 'fa-IR-u-ca-persian' } as const;
@@ -30,6 +34,34 @@ const INTL_LOCALE = { en: 'en-GB', fa: 'fa-IR-u-ca-persian' } as const;
 export function checkoutTotal(plan: Plan, values: Pick<CheckoutValues, 'quantity' | 'trial'>): Money {
   const quantity = /^\d{1,2}$/.test(values.quantity) ? Number(values.quantity) : 1;
   return { amount: values.trial ? 0 : plan.price.amount * Math.max(1, quantity), currency: plan.price.currency };
+}
+
+/**
+ * The code's own small form: "Apply code" posts the code with the order's current values and
+ * `intent=apply`, and the page comes back with the quote (nothing is charged); the payment form then
+ * carries the applied code. Shared with the extension page.
+ */
+export function discountForm(ctx: RequestContext, action: string, values: { idempotencyKey: string; discountCode: string; quantity?: string; trial?: boolean; autoRenew?: boolean }, errors?: FieldErrors): SafeHtml {
+  const { t } = ctx;
+  return html`<form method="post" action="${action}" class="stack" data-testid="discount-form" novalidate>
+  ${csrfField(ctx)}
+  <input type="hidden" name="intent" value="apply">
+  <input type="hidden" name="idempotencyKey" value="${values.idempotencyKey}">
+  ${values.quantity === undefined ? '' : html`<input type="hidden" name="quantity" value="${values.quantity}">`}
+  ${values.trial ? html`<input type="hidden" name="trial" value="on">` : ''}
+  ${values.autoRenew ? html`<input type="hidden" name="autoRenew" value="on">` : ''}
+  ${field({ name: 'discountCode', label: t('discounts.code.label'), value: values.discountCode, errors, hint: t('discounts.code.hint'), attrs: html`autocomplete="off" maxlength="60" data-testid="discount-code"` })}
+  <button type="submit" class="secondary">${t('discounts.code.apply')}</button>
+</form>`;
+}
+
+/** The code's line and what is left to pay (shared with the extension page). */
+export function discountLines(ctx: RequestContext, discount: DiscountQuote): SafeHtml {
+  const { t, locale } = ctx;
+  return html`<dl class="facts" data-testid="discount-quote">
+  <dt>${t('discounts.code.line', { code: discount.code })}</dt><dd class="price" data-testid="discount-amount">−${formatMoney(discount.discount, locale)}</dd>
+  <dt>${t('discounts.code.toPay')}</dt><dd class="price"><strong data-testid="discounted-total">${formatMoney(discount.price, locale)}</strong></dd>
+</dl>`;
 }
 
 function topUpLink(ctx: RequestContext): SafeHtml {
@@ -60,6 +92,7 @@ ${view.problem ? html`<p class="error" role="alert" data-testid="checkout-proble
 ${!plan.onSale
   ? html`<p class="error" data-testid="checkout-problem">${t('checkout.notOnSale')}</p>`
   : html`<section class="card">
+${discountForm(ctx, `/checkout/${plan.id}`, values, errors)}
 ${short && !view.problem ? html`<p class="error" data-testid="balance-short">${t('checkout.balanceShort')} ${topUpLink(ctx)}</p>` : ''}
 <form method="post" action="/checkout/${plan.id}" class="stack" data-testid="checkout-form" novalidate>
   ${csrfField(ctx)}${formError(errors)}
@@ -72,7 +105,9 @@ ${short && !view.problem ? html`<p class="error" data-testid="balance-short">${t
         traffic: plan.trial.trafficBytes === null ? t('plans.unlimitedTraffic') : formatBytes(plan.trial.trafficBytes, locale),
       })}</label>`
     : ''}
+  <input type="hidden" name="discountCode" value="${view.discount?.code ?? ''}">
   <p>${t('checkout.total')}: <strong class="price" data-testid="checkout-total" data-unit="${plan.price.amount}" data-currency="${plan.price.currency}" data-digits="${minorDigits(plan.price.currency)}" data-intl="${INTL_LOCALE[locale]}">${formatMoney(total, locale)}</strong></p>
+  ${view.discount ? discountLines(ctx, view.discount) : ''}
   <button type="submit">${t('checkout.pay')}</button>
 </form>
 </section>

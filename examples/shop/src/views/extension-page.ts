@@ -6,6 +6,7 @@ import { formatBytes, formatDateTime, formatMoney } from '../i18n/format.js';
 import { formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
+import { discountForm, discountLines } from './checkout-page.js';
 import { expiryText } from './subscription-bits.js';
 
 export interface ExtensionView {
@@ -21,6 +22,8 @@ export interface ExtensionView {
   problem?: { message: string; topUp: boolean } | null;
   timeZone: string;
   now: Date;
+  /** The discount code as typed (empty for none); the quote's `discount` says what it does. */
+  discountCode: string;
 }
 
 /** The buyer-facing reason a quote was refused, with when it opens for `too_early`. */
@@ -67,7 +70,9 @@ function quoteSection(ctx: RequestContext, view: ExtensionView): SafeHtml {
   <p><a href="/subscriptions/${view.sub.id}">${t('extension.back')}</a></p></section>`;
   }
   const q = quote.quote;
-  const short = view.balance < q.price.amount;
+  const applied = quote.discount?.allowed ? quote.discount.quote : null;
+  const toPay = applied?.price ?? q.price;
+  const short = view.balance < toPay.amount;
   return html`<section class="card" data-testid="extension-quote" data-action="${q.action}">
   <h2>${t(`extension.actions.${q.action}`)}</h2>
   <p data-testid="extension-basis">${basisText(ctx, view)}</p>
@@ -78,16 +83,19 @@ function quoteSection(ctx: RequestContext, view: ExtensionView): SafeHtml {
     <dt>${t('extension.price')}</dt><dd class="price" data-testid="extension-price">${formatMoney(q.price, locale)}</dd>
     <dt>${t('extension.balance')}</dt><dd>${formatMoney({ amount: view.balance, currency: q.price.currency }, locale)}</dd>
   </dl>
+  ${applied ? discountLines(ctx, applied) : ''}
   ${q.usageUnknown ? html`<p class="muted">${t('extension.usageUnknown')}</p>` : ''}
   ${quote.linkChanges ? html`<p class="error" data-testid="link-changes">${t('extension.linkChanges')}</p>` : ''}
   ${view.problem ? html`<p class="error" role="alert" data-testid="extension-problem">${view.problem.message} ${view.problem.topUp ? topUpLink(ctx) : ''}</p>` : ''}
   ${view.changeInFlight
     ? html`<p class="notice" role="status" data-testid="change-in-flight">${t('extension.inFlight')}</p>`
     : html`${short && !view.problem ? html`<p class="error" data-testid="balance-short">${t('extension.balanceShort')} ${topUpLink(ctx)}</p>` : ''}
+  ${discountForm(ctx, `/subscriptions/${view.sub.id}/extend`, { idempotencyKey: view.idempotencyKey, discountCode: view.discountCode }, view.errors)}
   <form method="post" action="/subscriptions/${view.sub.id}/extend" class="stack" data-testid="extension-form" novalidate>
     ${csrfField(ctx)}${formError(view.errors)}
     <input type="hidden" name="idempotencyKey" value="${view.idempotencyKey}">
-    <button type="submit">${t('extension.pay', { price: formatMoney(q.price, locale) })}</button>
+    <input type="hidden" name="discountCode" value="${applied?.code ?? ''}">
+    <button type="submit">${t('extension.pay', { price: formatMoney(toPay, locale) })}</button>
   </form>`}
 </section>`;
 }

@@ -42,7 +42,7 @@ ${options.head}
   <a class="brand" href="/">${ctx.shopName}</a>
   <nav aria-label="${t('nav.label')}">
     ${navLink(ctx, '/', t('nav.catalog'))}
-    ${viewer !== null && html`${navLink(ctx, '/dashboard', t('nav.dashboard'))}${navLink(ctx, '/wallet', t('nav.wallet'))}`}
+    ${viewer !== null && html`${navLink(ctx, '/dashboard', t('nav.dashboard'))}${navLink(ctx, '/wallet', t('nav.wallet'))}${navLink(ctx, '/referrals', t('nav.referrals'))}`}
     ${viewer !== null && isStaffRole(viewer.account.role) && navLink(ctx, '/admin', t('nav.admin'))}
   </nav>
   <div class="account">

@@ -3,6 +3,8 @@ import { requireAdmin } from '../../auth/viewer.js';
 import type { Shop } from '../../stack/shop.js';
 import { auditRoutes } from './audit.js';
 import { deliveryRoutes } from './deliveries.js';
+import { referralSettingsRoutes } from '../referrals.js';
+import { discountRoutes } from './discounts.js';
 import { driftRoutes } from './drift.js';
 import { orderRoutes } from './orders.js';
 import { overviewRoutes } from './overview.js';
@@ -19,6 +21,6 @@ import { subscriptionRoutes } from './subscriptions.js';
 export function adminRoutes(shop: Shop): Router {
   const router = Router();
   router.use('/admin', requireAdmin);
-  for (const area of [overviewRoutes, panelRoutes, planRoutes, orderRoutes, subscriptionRoutes, auditRoutes, deliveryRoutes, driftRoutes, staffRoutes]) router.use(area(shop));
+  for (const area of [overviewRoutes, panelRoutes, planRoutes, orderRoutes, subscriptionRoutes, auditRoutes, deliveryRoutes, driftRoutes, staffRoutes, discountRoutes, referralSettingsRoutes]) router.use(area(shop));
   return router;
 }

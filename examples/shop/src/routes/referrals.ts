@@ -1,0 +1,88 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { requireAccount } from '../auth/viewer.js';
+import { ctxOf, viewerOf } from '../http/context.js';
+import { checkbox } from '../http/form-fields.js';
+import { parseForm, type FieldErrors } from '../http/forms.js';
+import { noticeFrom } from '../http/notice.js';
+import { parseMajorAmount } from '../i18n/format.js';
+import { asciiDigits } from '../payments/digits.js';
+import type { Shop } from '../stack/shop.js';
+import { referralPage, referralSettingsPage, type ReferralSettingsValues } from '../views/referral-pages.js';
+import { adminActor } from './admin/shared.js';
+
+/** A referral code as it appears in a link: the referrer's customer id. */
+export const REFERRAL_CODE = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** The sign-up link a buyer shares: `/signup?ref=<customer id>` on the public address (or this request's). */
+export function referralLink(shop: Shop, req: Request, customerId: string): string {
+  const base = shop.config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  return `${base.replace(/\/+$/, '')}/signup?ref=${encodeURIComponent(customerId)}`;
+}
+
+const SettingsSchema = z.object({
+  enabled: checkbox,
+  type: z.enum(['fixed', 'share'], { message: 'forms.invalid' }),
+  amount: z.string().trim().max(40).optional(),
+  percent: z.string().trim().max(3).optional(),
+  cap: z.string().trim().max(40).optional(),
+});
+
+/** The buyer's referral page: the link, the reward, how many signed up and what it earned. */
+export function referralRoutes(shop: Shop): Router {
+  const router = Router();
+  router.get('/referrals', requireAccount, async (req, res) => {
+    const viewer = viewerOf(res);
+    const [program, stats] = await Promise.all([shop.kit.referralProgram(), shop.kit.referralStats(viewer.customer.id)]);
+    res.send(referralPage(ctxOf(res), { program, stats, link: referralLink(shop, req, viewer.customer.id) }).value);
+  });
+  return router;
+}
+
+/** The owner's referral settings (mounted under the back office's guard, see `adminRoutes`). */
+export function referralSettingsRoutes(shop: Shop): Router {
+  const router = Router();
+  const currency = shop.config.currency;
+
+  const renderSettings = async (res: Response, status: number, extra: { notice?: string | null; errors?: FieldErrors; values?: ReferralSettingsValues } = {}) => {
+    const program = await shop.kit.referralProgram();
+    res.status(status).send(referralSettingsPage(ctxOf(res), { program, currency, ...extra }).value);
+  };
+
+  router.get('/admin/referrals', async (req, res) => renderSettings(res, 200, { notice: noticeFrom(req) }));
+
+  router.post('/admin/referrals', async (req, res) => {
+    const ctx = ctxOf(res);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 40) : '');
+    const values: ReferralSettingsValues = { enabled: body['enabled'] !== undefined, type: body['type'] === 'share' ? 'share' : 'fixed', amount: text('amount'), percent: text('percent'), cap: text('cap') };
+    const form = parseForm(SettingsSchema, body, ctx.t);
+    if (!form.ok) return renderSettings(res, 400, { errors: form.fields, values });
+    const money = (raw: string | undefined) => (raw === undefined || raw === '' ? null : parseMajorAmount(asciiDigits(raw), currency));
+    let reward;
+    if (form.data.type === 'fixed') {
+      const amount = money(form.data.amount);
+      if (amount === null || amount <= 0) return renderSettings(res, 400, { errors: { amount: ctx.t('forms.amount') }, values });
+      reward = { type: 'fixed' as const, amount: { amount, currency } };
+    } else {
+      const percent = /^\d{1,3}$/.test(asciiDigits(form.data.percent ?? '')) ? Number(asciiDigits(form.data.percent ?? '')) : NaN;
+      if (!(percent >= 1 && percent <= 100)) return renderSettings(res, 400, { errors: { percent: ctx.t('discounts.admin.valueHint') }, values });
+      const cap = form.data.cap === undefined || form.data.cap === '' ? null : money(form.data.cap);
+      if (form.data.cap !== undefined && form.data.cap !== '' && (cap === null || cap <= 0)) return renderSettings(res, 400, { errors: { cap: ctx.t('forms.amount') }, values });
+      reward = { type: 'share' as const, percent, maxAmount: cap === null ? null : { amount: cap, currency } };
+    }
+    await shop.kit.setReferralProgram({ enabled: form.data.enabled, reward }, adminActor(res));
+    res.redirect(303, '/admin/referrals?done=referrals.saved');
+  });
+  return router;
+}
+
+/**
+ * After a sign-up through a referral link: records the referral when the engine allows it (the
+ * program on, not the account's own link, a new customer). A refusal is not the new buyer's
+ * problem: sign-up goes on without it.
+ */
+export async function recordSignUpReferral(shop: Shop, referrerId: unknown, customerId: string): Promise<void> {
+  if (typeof referrerId !== 'string' || !REFERRAL_CODE.test(referrerId)) return;
+  await shop.kit.recordReferral({ referrerId, referredId: customerId, actor: { type: 'customer', id: customerId } });
+}
