@@ -1,3 +1,4 @@
+import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfFrom, signedInAdmin, signedUpBuyer, startShop, visitor, type ShopUnderTest } from './support/shop-under-test.js';
 import { balanceOf, buy, customerIdOf, fund, idempotencyKeyFrom, orderIdFrom, planNamed } from './support/buying.js';
@@ -74,6 +75,29 @@ describe('discount codes in the shop', () => {
     expect(res.status).toBe(409);
     expect(res.text).toContain('This code is no longer valid.');
     expect(await balanceOf(t, customerId)).toBe(1000);
+  });
+});
+
+describe('discount codes in the JSON API', () => {
+  it('quotes a code, refuses an unknown one with its reason on the field, and checks out with it', async () => {
+    expect((await createCode({ code: 'API50', value: '50', maxUses: '1' })).status).toBe(303);
+    const buyer = await signedUpBuyer(t.app);
+    const customerId = await fund(t, buyer.email, 1000);
+    const page = await buyer.agent.get('/account/api-tokens').expect(200);
+    const created = await buyer.agent.post('/account/api-tokens').type('form').send({ _csrf: csrfFrom(page.text), name: 'bot' }).expect(201);
+    const token = /id="new-token" type="text" readonly value="(pk_[^"]+)"/.exec(created.text)![1]!;
+    const api = () => supertest(t.app);
+    const plan = await planNamed(t, PLAN);
+    const items = [{ planId: plan.id, quantity: 1 }];
+    const quote = await api().post('/api/v1/checkout/quote').set('authorization', `Bearer ${token}`).send({ items, discountCode: 'api50' }).expect(200);
+    expect(quote.body).toMatchObject({ subtotal: { amount: 500 }, total: { amount: 250 }, discount: { allowed: true, code: 'API50', discount: { amount: 250 } } });
+    const unknown = await api().post('/api/v1/checkout/quote').set('authorization', `Bearer ${token}`).send({ items, discountCode: 'NOPE-NOPE' }).expect(200);
+    expect(unknown.body.discount).toEqual({ allowed: false, reason: 'unknown_code', message: 'There is no such code.' });
+    const refused = await api().post('/api/v1/checkout').set('authorization', `Bearer ${token}`).send({ items, idempotencyKey: 'api-key-0001', discountCode: 'NOPE-NOPE' }).expect(409);
+    expect(refused.body.error.fields).toEqual({ discountCode: 'There is no such code.' });
+    const bought = await api().post('/api/v1/checkout').set('authorization', `Bearer ${token}`).send({ items, idempotencyKey: 'api-key-0002', discountCode: 'API50' }).expect(201);
+    expect(bought.body.discount).toEqual({ code: 'API50', amount: { amount: 250, currency: 'USD' } });
+    expect(await balanceOf(t, customerId)).toBe(750);
   });
 });
 

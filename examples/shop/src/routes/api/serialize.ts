@@ -1,4 +1,4 @@
-import type { ExtensionQuoteResult, Order, Plan, Subscription } from '@panelkit/sdk';
+import type { DiscountDecision, ExtensionQuoteResult, Order, Plan, Subscription } from '@panelkit/sdk';
 
 /** A plan as API clients see it (no capacity or placement internals). */
 export function planJson(plan: Plan) {
@@ -73,4 +73,15 @@ export function quoteJson(result: ExtensionQuoteResult, message: string | null) 
       resetsUsage: q.resetsUsage,
     },
   };
+}
+
+/**
+ * A discount code's decision for the JSON API: `null` without a code; else `allowed`, and the code,
+ * what it takes off and the price after it, or the machine reason with its message in the caller's language.
+ */
+export function discountJson(decision: DiscountDecision | null, t: (key: string) => string) {
+  if (decision === null) return null;
+  if (!decision.allowed) return { allowed: false, reason: decision.reason, message: t(`discounts.reasons.${decision.reason}`) };
+  const { quote } = decision;
+  return { allowed: true, code: quote.code, original: quote.original, discount: quote.discount, price: quote.price };
 }

@@ -11,7 +11,10 @@ import type { Shop } from '../../stack/shop.js';
 import { IdempotencyKeySchema } from '../../subscriptions/idempotency.js';
 import { ownedOrder, ownedSubscription } from '../../subscriptions/owned.js';
 import { checkoutRefusal, extensionRefusal, type Refusal } from '../../subscriptions/refusals.js';
-import { orderJson, planJson, quoteJson, subscriptionJson } from './serialize.js';
+import { discountJson, orderJson, planJson, quoteJson, subscriptionJson } from './serialize.js';
+
+/** A discount code as typed; the engine judges it (a refusal names the `discountCode` field). */
+const DiscountCodeField = z.string({ message: 'forms.invalid' }).trim().max(60, { message: 'discounts.reasons.unknown_code' }).optional();
 
 const CheckoutBody = z.strictObject({
   items: z
@@ -27,9 +30,12 @@ const CheckoutBody = z.strictObject({
     .min(1)
     .max(10),
   idempotencyKey: IdempotencyKeySchema,
+  discountCode: DiscountCodeField,
 });
 
-const ExtendBody = z.strictObject({ idempotencyKey: IdempotencyKeySchema });
+const QuoteBody = CheckoutBody.omit({ idempotencyKey: true });
+
+const ExtendBody = z.strictObject({ idempotencyKey: IdempotencyKeySchema, discountCode: DiscountCodeField });
 
 const ListQuery = z.object({
   limit: z
@@ -65,6 +71,23 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
 
   router.use('/api/v1', requireAccount);
 
+  const itemsOf = (items: z.output<typeof CheckoutBody>['items']) =>
+    items.map((i) => ({ planId: i.planId, quantity: i.quantity, trial: i.trial ?? false, autoRenew: i.autoRenew ?? false }));
+  const codeOf = (code: string | undefined) => (code === undefined || code === '' ? {} : { discountCode: code });
+
+  router.post('/api/v1/checkout/quote', async (req, res) => {
+    const ctx = ctxOf(res);
+    const body = parseOrThrow(QuoteBody, req.body, ctx.t);
+    try {
+      const quote = await shop.kit.quoteCheckout({ customerId: viewerOf(res).customer.id, items: itemsOf(body.items), ...codeOf(body.discountCode) });
+      res.json({ subtotal: quote.subtotal, total: quote.total, discount: discountJson(quote.discount, ctx.t) });
+    } catch (error) {
+      const refusal = checkoutRefusal(error);
+      if (refusal === null) throw error;
+      throw refused(refusal, ctx.t, ctx.locale);
+    }
+  });
+
   router.post('/api/v1/checkout', limits.checkout, async (req, res) => {
     const ctx = ctxOf(res);
     const viewer = viewerOf(res);
@@ -72,11 +95,13 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
     try {
       const result = await shop.kit.checkout({
         customerId: viewer.customer.id,
-        items: body.items.map((i) => ({ planId: i.planId, quantity: i.quantity, trial: i.trial ?? false, autoRenew: i.autoRenew ?? false })),
+        items: itemsOf(body.items),
         idempotencyKey: body.idempotencyKey,
+        ...codeOf(body.discountCode),
         actor: { type: 'customer', id: viewer.customer.id },
       });
-      res.status(result.replayed ? 200 : 201).json({ replayed: result.replayed, order: orderJson(result.order, result.subscriptions) });
+      const discount = result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount };
+      res.status(result.replayed ? 200 : 201).json({ replayed: result.replayed, discount, order: orderJson(result.order, result.subscriptions) });
     } catch (error) {
       const refusal = checkoutRefusal(error);
       if (refusal === null) throw error;
@@ -103,11 +128,12 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
   router.get('/api/v1/subscriptions/:id/extension', async (req, res) => {
     const ctx = ctxOf(res);
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
-    const quote = await shop.kit.quoteExtension(sub.id);
+    const code = typeof req.query['discountCode'] === 'string' ? req.query['discountCode'].slice(0, 60) : '';
+    const quote = await shop.kit.quoteExtension(sub.id, codeOf(code));
     const message = quote.allowed
       ? null
       : ctx.t(`extension.reasons.${quote.reason}`, quote.details.opensAt ? { opensAt: formatDateTime(quote.details.opensAt, ctx.locale, shop.config.timeZone) } : {});
-    res.json({ ...quoteJson(quote, message), changeInProgress: await shop.kit.changeInFlight(sub.id) });
+    res.json({ ...quoteJson(quote, message), discount: discountJson(quote.discount, ctx.t), changeInProgress: await shop.kit.changeInFlight(sub.id) });
   });
 
   router.post('/api/v1/subscriptions/:id/extension', limits.checkout, async (req, res) => {
@@ -116,9 +142,10 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
     const sub = await ownedSubscription(shop, viewer, req.params.id);
     const body = parseOrThrow(ExtendBody, req.body, ctx.t);
     try {
-      const result = await shop.kit.extend({ subscriptionId: sub.id, idempotencyKey: body.idempotencyKey, actor: { type: 'customer', id: viewer.customer.id } });
+      const result = await shop.kit.extend({ subscriptionId: sub.id, idempotencyKey: body.idempotencyKey, ...codeOf(body.discountCode), actor: { type: 'customer', id: viewer.customer.id } });
       res.status(result.replayed ? 200 : 202).json({
         replayed: result.replayed,
+        discount: result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount },
         linkChanges: result.linkChanges,
         charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
         newExpiresAt: result.quote?.newExpiresAt.toISOString() ?? null,
