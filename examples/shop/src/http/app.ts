@@ -59,7 +59,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null): R
     trafficRoutes(shop, limits),
     planChangeRoutes(shop, limits),
     walletRoutes(shop),
-    referralRoutes(shop),
+    referralRoutes(shop, telegram),
     apiTokenRoutes(shop),
     notificationRoutes(shop),
     apiV1Routes(shop, limits),

@@ -8,6 +8,7 @@ import { noticeFrom } from '../http/notice.js';
 import { parseMajorAmount } from '../i18n/format.js';
 import { asciiDigits } from '../payments/digits.js';
 import type { Shop } from '../stack/shop.js';
+import type { ShopBot } from '../telegram/bot.js';
 import { referralPage, referralSettingsPage, type ReferralSettingsValues } from '../views/referral-pages.js';
 import { adminActor } from './admin/shared.js';
 
@@ -29,12 +30,13 @@ const SettingsSchema = z.object({
 });
 
 /** The buyer's referral page: the link, the reward, how many signed up and what it earned. */
-export function referralRoutes(shop: Shop): Router {
+export function referralRoutes(shop: Shop, telegram: Pick<ShopBot, 'referralLink'> | null = null): Router {
   const router = Router();
   router.get('/referrals', requireAccount, async (req, res) => {
     const viewer = viewerOf(res);
     const [program, stats] = await Promise.all([shop.kit.referralProgram(), shop.kit.referralStats(viewer.customer.id)]);
-    res.send(referralPage(ctxOf(res), { program, stats, link: referralLink(shop, req, viewer.customer.id) }).value);
+    const telegramLink = telegram === null ? null : await telegram.referralLink(viewer.customer.id).catch(() => null);
+    res.send(referralPage(ctxOf(res), { program, stats, link: referralLink(shop, req, viewer.customer.id), telegramLink }).value);
   });
   return router;
 }

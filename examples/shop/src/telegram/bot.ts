@@ -43,6 +43,8 @@ export interface ShopBot {
   channel(): NotificationChannel;
   /** A one-time `https://t.me/<bot>?start=<token>` link that ties a Telegram user to this customer. */
   deepLink(customerId: string): Promise<string>;
+  /** The buyer's referral link into the bot (`/start ref_<customer id>`). */
+  referralLink(customerId: string): Promise<string>;
   /** Sends pending broadcast deliveries until none is left (any replica may run it). */
   sendBroadcasts(options?: SendBroadcastsOptions): Promise<number>;
   /** Forgets handled update ids older than a week (Telegram redelivers for 24 hours at most). */
@@ -139,6 +141,10 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     async deepLink(customerId) {
       if (!bot.isInited()) await bot.init();
       return `https://t.me/${bot.botInfo.username}?start=${await links.createToken(customerId)}`;
+    },
+    async referralLink(customerId) {
+      if (!bot.isInited()) await bot.init();
+      return `https://t.me/${bot.botInfo.username}?start=ref_${customerId}`;
     },
     sendBroadcasts,
     pruneUpdates: () => updates.prune(),

@@ -25,7 +25,7 @@ export function rewardText(ctx: RequestContext, program: ReferralProgram): strin
 }
 
 /** The buyer's referral page: the link to share, the reward, and how many signed up and what it earned. */
-export function referralPage(ctx: RequestContext, view: { program: ReferralProgram | null; stats: ReferralStats; link: string }): SafeHtml {
+export function referralPage(ctx: RequestContext, view: { program: ReferralProgram | null; stats: ReferralStats; link: string; telegramLink?: string | null }): SafeHtml {
   const { t, locale } = ctx;
   const on = view.program !== null && view.program.enabled;
   return page(ctx, {
@@ -36,6 +36,8 @@ ${on
   ? html`<p>${t('referrals.intro')}</p>
   <label for="referral-link">${t('referrals.link')}</label>
   <input id="referral-link" type="text" readonly value="${view.link}" data-testid="referral-link">
+  ${view.telegramLink ? html`<label for="referral-telegram">${t('referrals.telegramLink')}</label>
+  <input id="referral-telegram" type="text" readonly value="${view.telegramLink}" data-testid="referral-telegram">` : ''}
   <p>${t('referrals.reward')}: <strong data-testid="referral-reward">${rewardText(ctx, view.program!)}</strong></p>`
   : html`<p class="muted" data-testid="referral-off">${t('referrals.off')}</p>`}
   <dl class="facts">

@@ -1,10 +1,18 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { isLocale, translator } from '../../i18n/translate.js';
+import { recordSignUpReferral } from '../../routes/referrals.js';
 import { customerOfTelegramUser, linkByToken } from '../buyers.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { backToMenu, mainMenu } from '../menu.js';
 
 const LINK_TOKEN = /^[A-Za-z0-9_-]{32}$/;
+/** `/start ref_<customer id>`: a referral link shared from the web's referral page. */
+const REFERRAL_START = /^ref_([A-Za-z0-9_-]{1,100})$/;
+/**
+ * A referral is taken only at sign-up: in Telegram, by a customer the bot made for this user moments ago
+ * (its first contact). The engine refuses the customer's own link and anyone who has ordered.
+ */
+const SIGN_UP_WINDOW_MS = 10 * 60_000;
 
 /** `/start` (with or without a deep link from the web), the menu, language and support. */
 export function startHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
@@ -19,6 +27,12 @@ export function startHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   bot.command('start', async (ctx) => {
     const { t } = ctx.user;
     const token = typeof ctx.match === 'string' ? ctx.match.trim() : '';
+    const referral = REFERRAL_START.exec(token);
+    if (referral !== null) {
+      const customer = ctx.user.customer;
+      if (shop.clock.now().getTime() - customer.createdAt.getTime() <= SIGN_UP_WINDOW_MS) await recordSignUpReferral(shop, referral[1], customer.id);
+      return showMenu(ctx, t('telegram.start.welcome', { shop: shop.config.shopName }));
+    }
     if (!LINK_TOKEN.test(token)) return showMenu(ctx, t('telegram.start.welcome', { shop: shop.config.shopName }));
     const current = { telegramUserId: ctx.user.telegramUserId, chatId: ctx.user.chatId, customerId: ctx.user.customer.id };
     const outcome = await linkByToken(shop, links, current, token);
