@@ -175,6 +175,38 @@ describe.each(STORAGES)('discount codes and referrals through the engine (%s)', 
     expect(await w.balance(buyer)).toBe(5000 - 1000 - 900);
   });
 
+  it('an auto-renewal keeps the purchase code when it applies to renewals, a use each time; a failed extension gives its use back', async () => {
+    const w = await world(make);
+    const code = await w.kit.createDiscountCode({ code: 'LOYAL', value: { type: 'percent', percent: 10 }, appliesTo: ['purchase', 'renewal', 'extension'], maxUses: 3 });
+    const buyer = await w.customer(5000);
+    const { subscriptions } = await w.kit.checkout({ customerId: buyer, items: [{ planId: w.plan.id, autoRenew: true }], idempotencyKey: 'buy', discountCode: 'LOYAL' });
+    await w.drain();
+    expect(await w.balance(buyer)).toBe(4100);
+    const scheduler = w.kit.createScheduler();
+    await scheduler.tick();
+    w.clock.advance(29 * DAY + 3_600_000);
+    await scheduler.tick();
+    expect(await w.balance(buyer)).toBe(3200);
+    expect((await w.storage.discounts.get(code.id))!.uses).toBe(2);
+    expect(await w.storage.discounts.getRedemption(`renew:${subscriptions[0]!.id}:2026-03-31T00:00:00.000Z`)).toMatchObject({ use: 'renewal' });
+    await w.drain();
+
+    // An extension whose update fails for good is refunded and its use comes back.
+    w.fake.failNext('updateClient', () => new PanelRejectedError('nope', { panelKind: 'fake' }), 20);
+    w.fake.failNext('deleteClient', () => new PanelRejectedError('nope', { panelKind: 'fake' }), 20);
+    w.fake.failNext('createClients', () => new PanelRejectedError('nope', { panelKind: 'fake' }), 20);
+    w.clock.advance(28 * DAY);
+    const extended = await w.kit.extend({ subscriptionId: subscriptions[0]!.id, idempotencyKey: 'ext', discountCode: 'loyal' });
+    expect(extended.discount?.discount.amount).toBe(100);
+    expect((await w.storage.discounts.get(code.id))!.uses).toBe(3);
+    for (let i = 0; i < 12; i++) {
+      await w.drain();
+      w.clock.advance(3_600_000);
+    }
+    expect((await w.storage.discounts.get(code.id))!.uses).toBe(2);
+    expect(await w.balance(buyer)).toBe(3200);
+  });
+
   it('a referred buyer\'s first paid order, once live, credits the referrer once; self-referral and late referral are refused', async () => {
     const w = await world(make);
     const referrer = await w.customer();

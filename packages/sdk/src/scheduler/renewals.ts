@@ -1,6 +1,9 @@
 import type { Subscription } from '../domain/subscription.js';
-import { ConflictError, InsufficientFundsError } from '../errors.js';
-import { chargeAndQueueUpdate, changeRecorded, updateInFlight } from '../engine/extension.js';
+import type { Money } from '../domain/money.js';
+import { ConflictError, EligibilityError, InsufficientFundsError } from '../errors.js';
+import { orderPurchaseKey, quoteDiscount } from '../engine/discount.js';
+import { chargeAndQueueUpdate, changeRecorded, panelLocations, updateInFlight } from '../engine/extension.js';
+import type { DiscountQuote } from '../rules/discount.js';
 import { auditSubscription } from '../engine/context.js';
 import { decideRenewal } from '../rules/renewal.js';
 import type { TickScope } from './tick-scope.js';
@@ -39,34 +42,60 @@ async function renew(scope: TickScope, sub: Subscription, leadMs: number): Promi
   if (plan === null || caps === null) return 'not_renewed';
   const balance = await ctx.storage.ledger.balance(sub.customerId, (plan.extension.price ?? plan.price).currency);
   const decision = decideRenewal({ subscription: sub, plan, now, balance, leadMs });
-  if (!decision.renew) {
-    if (decision.reason === 'insufficient_funds') await noteOnce(scope, sub, 'renewal:insufficient_funds');
+  // Not renewing for a reason other than money: a discount would change nothing.
+  const quote = decision.renew ? decision.quote : decision.reason === 'insufficient_funds' ? decision.quote : undefined;
+  if (quote === undefined) return 'not_renewed';
+  const discount = await renewalDiscount(scope, sub, quote.price);
+  if (balance < (discount?.price ?? quote.price).amount) {
+    await noteOnce(scope, sub, 'renewal:insufficient_funds');
     return 'not_renewed';
   }
-  try {
-    const charged = await ctx.storage.transaction(async (tx) => {
-      const current = await tx.subscriptions.get(sub.id);
-      if (current === null || renewalKey(current) !== key) return null;
-      return chargeAndQueueUpdate(ctx, tx, current, caps, {
-        action: 'renew',
-        newExpiresAt: decision.quote.newExpiresAt,
-        newTrafficLimitBytes: decision.quote.newTrafficLimitBytes,
-        price: decision.quote.price,
-        ledgerKey: key,
-        ledgerKind: 'extension',
-        actor: scope.actor,
+  // A code whose last use went meanwhile: renew at the full price rather than not at all.
+  for (const applied of discount === null ? [null] : [discount, null]) {
+    try {
+      const charged = await ctx.storage.transaction(async (tx) => {
+        const current = await tx.subscriptions.get(sub.id);
+        if (current === null || renewalKey(current) !== key) return null;
+        return chargeAndQueueUpdate(ctx, tx, current, caps, {
+          action: 'renew',
+          newExpiresAt: quote.newExpiresAt,
+          newTrafficLimitBytes: quote.newTrafficLimitBytes,
+          price: applied?.price ?? quote.price,
+          ledgerKey: key,
+          ledgerKind: 'extension',
+          actor: scope.actor,
+          discount: applied,
+          discountUse: 'renewal',
+        });
       });
-    });
-    if (charged?.entry) ctx.events.emit('ledger:appended', { entry: charged.entry, at: now });
-    return charged === null ? 'in_flight' : 'renewed';
-  } catch (error) {
-    if (InsufficientFundsError.is(error)) {
-      await noteOnce(scope, sub, 'renewal:insufficient_funds');
-      return 'not_renewed';
+      if (charged?.entry) ctx.events.emit('ledger:appended', { entry: charged.entry, at: now });
+      return charged === null ? 'in_flight' : 'renewed';
+    } catch (error) {
+      if (InsufficientFundsError.is(error)) {
+        await noteOnce(scope, sub, 'renewal:insufficient_funds');
+        return 'not_renewed';
+      }
+      if (ConflictError.is(error)) return 'in_flight';
+      if (EligibilityError.is(error) && applied !== null) continue;
+      throw error;
     }
-    if (ConflictError.is(error)) return 'in_flight';
-    throw error;
   }
+  return 'not_renewed';
+}
+
+/**
+ * The discount an auto-renewal gets: the code the subscription's order was bought with, when that code
+ * applies to renewals (`appliesTo` has `renewal`) and still allows it now (each renewal takes a use).
+ */
+async function renewalDiscount(scope: TickScope, sub: Subscription, price: Money): Promise<DiscountQuote | null> {
+  const { ctx, now } = scope;
+  if (sub.orderId === null) return null;
+  const used = await ctx.storage.discounts.getRedemption(orderPurchaseKey(sub.orderId));
+  const code = used === null ? null : await ctx.storage.discounts.get(used.codeId);
+  if (code === null || !code.appliesTo.includes('renewal')) return null;
+  const locations = await panelLocations(ctx.storage, sub.panelId);
+  const decision = await quoteDiscount(ctx.storage, { code: code.code, customerId: sub.customerId, use: 'renewal', planId: sub.planId, locations, price, now });
+  return decision.allowed ? decision.quote : null;
 }
 
 /** At expiry: an auto-renewing subscription gets one more try before it expires. */
