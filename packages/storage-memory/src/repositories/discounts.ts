@@ -26,6 +26,7 @@ export interface DiscountTables {
   readonly byKey: UniqueIndex<DiscountRedemption>;
 }
 
+/** Empty discount tables for a new memory storage. */
 export function createDiscountTables(): DiscountTables {
   const byCode = new UniqueIndex<DiscountCode>('a discount code with this text', (c) => c.code);
   const byKey = new UniqueIndex<DiscountRedemption>('a discount use with this key', (r) => r.key);

@@ -13,6 +13,7 @@ export interface ReferralTables {
   program: ReferralProgram | null;
 }
 
+/** Empty referral tables (and no program) for a new memory storage. */
 export function createReferralTables(): ReferralTables {
   return { referrals: new Table<ReferralRow>('referral', []), program: null };
 }
