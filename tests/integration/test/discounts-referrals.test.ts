@@ -173,6 +173,13 @@ describe.each(STORAGES)('discount codes and referrals through the engine (%s)', 
     const extended = await w.kit.extend({ subscriptionId: subscriptions[0]!.id, idempotencyKey: 'e1', discountCode: 'RENEW10' });
     expect(extended.discount?.discount.amount).toBe(100);
     expect(await w.balance(buyer)).toBe(5000 - 1000 - 900);
+    await w.drain();
+    // A traffic top-up takes a code made for it, and only such a code.
+    await w.storage.plans.update(w.plan.id, { trafficTopUp: { pricePerGiB: { amount: 50, currency: 'USD' }, maxGiBPerPurchase: 100 } });
+    await w.kit.createDiscountCode({ code: 'MOREGB', value: { type: 'percent', percent: 50 }, appliesTo: ['traffic_top_up'] });
+    expect(await reasonOf(w.kit.buyTraffic({ subscriptionId: subscriptions[0]!.id, gib: 4, idempotencyKey: 't0', discountCode: 'RENEW10' }))).toBe('wrong_use');
+    await w.kit.buyTraffic({ subscriptionId: subscriptions[0]!.id, gib: 4, idempotencyKey: 't1', discountCode: 'MOREGB' });
+    expect(await w.balance(buyer)).toBe(5000 - 1000 - 900 - 100);
   });
 
   it('an auto-renewal keeps the purchase code when it applies to renewals, a use each time; a failed extension gives its use back', async () => {

@@ -9,6 +9,7 @@ import type { PanelCapabilities } from '../ports/panel.js';
 import { decideTrafficTopUp } from '../rules/traffic-top-up.js';
 import type { TrafficTopUpDecision, TrafficTopUpQuote } from '../rules/traffic-top-up.js';
 import type { EngineContext } from './context.js';
+import { applyDiscount } from './discount.js';
 import { chargeAndQueueUpdate, changeRecorded } from './extension.js';
 
 /** The input of `buyTraffic`; an invalid one is a `ValidationError` and changes nothing. */
@@ -18,6 +19,8 @@ export const BuyTrafficRequestSchema = z.object({
   gib: z.number().int().min(1).max(100_000),
   /** The client's key for this purchase: a second submission with it charges nothing. */
   idempotencyKey: z.string().min(1).max(140),
+  /** A discount code as typed; it must apply to `traffic_top_up` (refused with `EligibilityError` otherwise). */
+  discountCode: z.string().trim().max(60).optional(),
   actor: ActorSchema.optional(),
 });
 /** See `BuyTrafficRequestSchema`. */
@@ -26,7 +29,7 @@ export type BuyTrafficRequest = z.input<typeof BuyTrafficRequestSchema>;
 /** What `buyTraffic` did: the subscription as stored after it (the limit is raised later by the update job). */
 export interface BuyTrafficResult {
   subscription: Subscription;
-  /** `null` for a replay. */
+  /** `null` for a replay; `quote.price` is before any discount (the debit is `entry`). */
   quote: TrafficTopUpQuote | null;
   /** The debit; `null` for a replay. */
   entry: LedgerEntry | null;
@@ -79,11 +82,14 @@ export async function buyTraffic(ctx: EngineContext, input: BuyTrafficRequest): 
       // Recreating the client would reset its usage, giving away more than was bought.
       if (!capabilities.inPlaceUpdate) throw refuse(sub, TOP_UP_NEEDS_IN_PLACE);
       const { quote } = decision;
+      const priced = await applyDiscount(tx, { code: request.discountCode, customerId: sub.customerId, use: 'traffic_top_up', planId: plan.id, locations: panel.locationTags, price: quote.price, now });
       const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
         action: 'traffic',
         newExpiresAt: sub.expiresAt!,
         newTrafficLimitBytes: quote.newTrafficLimitBytes,
-        price: quote.price,
+        price: priced.price,
+        discount: priced.discount,
+        discountUse: 'traffic_top_up',
         ledgerKey,
         ledgerKind: 'traffic_top_up',
         actor,
