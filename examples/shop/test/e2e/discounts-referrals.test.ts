@@ -116,5 +116,6 @@ describe.skipIf(!HAVE_CHROMIUM)(`a discount code and a referral in headless Chro
 
     await owner.goto(`${shop.url}/admin/discounts`);
     await expect(owner.getByTestId('discount-row').filter({ hasText: 'FRIENDS20' }).getByTestId('discount-uses').textContent()).resolves.toContain('1 / 10');
+    await screenshot(owner, 'admin-discounts-en');
   });
 });

@@ -36,6 +36,9 @@ export interface DiscountsView {
   values?: DiscountFormValues;
 }
 
+/** What the engine spends a code on today (a plan change takes none yet). */
+const OFFERED_USES = DISCOUNT_USES.filter((u) => u !== 'plan_change');
+
 const EMPTY: DiscountFormValues = {
   code: '', type: 'percent', value: '', planIds: [], locations: '', minAmount: '', startsAt: '', endsAt: '', maxUses: '', maxUsesPerCustomer: '', firstPurchaseOnly: false, appliesTo: ['purchase'], note: '',
 };
@@ -72,7 +75,7 @@ export function discountsPage(ctx: RequestContext, view: DiscountsView): SafeHtm
 ${view.codes.length === 0
   ? html`<p class="muted">${t('discounts.admin.none')}</p>`
   : html`<div class="table-wrap"><table data-testid="discount-table">
-<thead><tr><th>${t('discounts.admin.code')}</th><th>${t('discounts.admin.value')}</th><th>${t('discounts.admin.uses')}</th><th>${t('discounts.admin.appliesTo')}</th><th></th><th>${t('discounts.admin.status')}</th><th></th></tr></thead>
+<thead><tr><th>${t('discounts.admin.code')}</th><th>${t('discounts.admin.value')}</th><th>${t('discounts.admin.uses')}</th><th>${t('discounts.admin.appliesTo')}</th><th>${t('discounts.admin.window')}</th><th>${t('discounts.admin.status')}</th><th></th></tr></thead>
 <tbody>${view.codes.map((c) => row(ctx, view, c))}</tbody></table></div>
 ${view.nextCursor === null ? '' : html`<p><a href="/admin/discounts?cursor=${encodeURIComponent(view.nextCursor)}">${t('wallet.history.older')}</a></p>`}`}
 <h2>${t('discounts.admin.new')}</h2>
@@ -86,7 +89,7 @@ ${view.nextCursor === null ? '' : html`<p><a href="/admin/discounts?cursor=${enc
   </fieldset>
   ${field({ name: 'value', label: t('discounts.admin.value'), value: v.value, errors, required: true, hint: t('discounts.admin.valueHint'), attrs: html`inputmode="decimal"` })}
   <fieldset><legend>${t('discounts.admin.appliesTo')}</legend>
-    ${DISCOUNT_USES.map((u) => html`<label class="check"><input type="checkbox" name="appliesTo" value="${u}" ${v.appliesTo.includes(u) ? html`checked` : ''}> ${t(`discounts.admin.uses_${u}`)}</label>`)}
+    ${OFFERED_USES.map((u) => html`<label class="check"><input type="checkbox" name="appliesTo" value="${u}" ${v.appliesTo.includes(u) ? html`checked` : ''}> ${t(`discounts.admin.uses_${u}`)}</label>`)}
     ${errors?.['appliesTo'] ? html`<p class="field-error">${errors['appliesTo']}</p>` : ''}
   </fieldset>
   <fieldset><legend>${t('discounts.admin.planIds')}</legend>
