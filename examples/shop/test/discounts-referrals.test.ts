@@ -41,8 +41,10 @@ describe('discount codes in the shop', () => {
     expect(applied.text).toMatch(/data-testid="discounted-total">[^<]*4\.00/);
     expect(await balanceOf(t, customerId)).toBe(1000);
     const paid = await buyer.agent.post(`/checkout/${plan.id}`).type('form').send({ ...base, discountCode: 'SHOP20' }).expect(303);
-    orderIdFrom(paid.headers['location']);
+    const orderId = orderIdFrom(paid.headers['location']);
     expect(await balanceOf(t, customerId)).toBe(600);
+    const order = await buyer.agent.get(`/orders/${orderId}`).expect(200);
+    expect(order.text).toMatch(/Discount \(SHOP20\)[\s\S]*?data-testid="order-discount">−[^<]*1\.00/);
     expect((await t.shop.storage.discounts.getByCode('SHOP20'))!.uses).toBe(1);
   });
 

@@ -1,3 +1,4 @@
+import { orderPurchaseKey } from '@panelkit/sdk';
 import type { DiscountQuote, Plan } from '@panelkit/sdk';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
@@ -131,7 +132,10 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     const live = subscriptions.some((s) => LINKED_STATUSES.has(s.status));
     const linkUrl = live ? subscriptionLinkUrl(shop, req, await shop.subscriptionLinks.tokenFor(order.customerId)) : null;
     const shopLink = linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl) };
-    const view = { order, subscriptions, planNames: names, serverDown, timeZone: shop.config.timeZone, notice: noticeFrom(req), shopLink };
+    const used = await shop.storage.discounts.getRedemption(orderPurchaseKey(order.id));
+    const code = used === null ? null : await shop.storage.discounts.get(used.codeId);
+    const discount = used === null || code === null ? null : { code: code.code, amount: used.discount };
+    const view = { order, subscriptions, planNames: names, serverDown, timeZone: shop.config.timeZone, notice: noticeFrom(req), shopLink, discount };
     res.send(orderPage(ctxOf(res), view).value);
   });
   return router;

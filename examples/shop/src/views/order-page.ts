@@ -1,4 +1,5 @@
-import type { Order, Subscription } from '@panelkit/sdk';
+import { splitDiscount } from '@panelkit/sdk';
+import type { Money, Order, Subscription } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import { formatDateTime, formatMoney } from '../i18n/format.js';
 import { html, type SafeHtml } from './html.js';
@@ -16,12 +17,25 @@ export interface OrderView {
   notice: string | null;
   /** The buyer's shop-owned link once a subscription of the order is live, else `null`. */
   shopLink: SubscriptionLinkView | null;
+  /** The discount code the order was bought with and what it took off, or `null`. */
+  discount?: { code: string; amount: Money } | null;
 }
 
-/** What a failed subscription's refund was: its line's unit price (a trial's is zero). */
-function refundNote(ctx: RequestContext, order: Order, sub: Subscription): string {
+/**
+ * What a failed subscription's refund was: what was paid for it, its line's unit price less its share
+ * of a discount (split over the units as the engine split it, `splitDiscount`, in the order the
+ * subscriptions were made); a trial's is zero.
+ */
+function refundNote(ctx: RequestContext, view: OrderView, sub: Subscription): string {
+  const { order } = view;
   const line = order.items.find((i) => i.planId === sub.planId && i.trial === sub.trial);
-  const price = line?.unitPrice ?? { amount: 0, currency: order.total.currency };
+  let price = line?.unitPrice ?? { amount: 0, currency: order.total.currency };
+  if (view.discount) {
+    const units = order.items.flatMap((i) => Array.from({ length: i.quantity }, () => i.unitPrice.amount));
+    const index = view.subscriptions.findIndex((s) => s.id === sub.id);
+    const paid = splitDiscount(units, view.discount.amount.amount)[index];
+    if (paid !== undefined) price = { amount: paid, currency: price.currency };
+  }
   return price.amount > 0 ? ctx.t('checkout.order.refunded', { amount: formatMoney(price, ctx.locale) }) : ctx.t('checkout.order.failedFree');
 }
 
@@ -39,6 +53,7 @@ export function orderPage(ctx: RequestContext, view: OrderView): SafeHtml {
   <dl class="facts">
     <dt>${t('checkout.order.status')}</dt><dd><span class="badge ${order.status}" data-testid="order-status" data-status="${order.status}">${t(`checkout.order.statuses.${order.status}`)}</span></dd>
     <dt>${t('checkout.order.placedAt')}</dt><dd>${formatDateTime(order.createdAt, locale, view.timeZone)}</dd>
+    ${view.discount ? html`<dt>${t('discounts.code.line', { code: view.discount.code })}</dt><dd data-testid="order-discount">−${formatMoney(view.discount.amount, locale)}</dd>` : ''}
     <dt>${t('checkout.total')}</dt><dd>${formatMoney(order.total, locale)}</dd>
   </dl>
   ${pending
@@ -55,7 +70,7 @@ export function orderPage(ctx: RequestContext, view: OrderView): SafeHtml {
       <a href="/subscriptions/${sub.id}">${view.planNames.get(sub.planId) ?? sub.planId}</a>
       ${sub.trial ? html`<span class="badge">${t('checkout.order.trial')}</span>` : ''}
       ${statusBadge(ctx, sub.status)}
-      ${sub.status === 'failed' ? html`<p class="muted">${refundNote(ctx, order, sub)}</p>` : ''}
+      ${sub.status === 'failed' ? html`<p class="muted">${refundNote(ctx, view, sub)}</p>` : ''}
     </li>`,
   )}
   </ul>
