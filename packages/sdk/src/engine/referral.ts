@@ -94,9 +94,13 @@ export async function creditReferralRewards(ctx: EngineContext, actor: Actor, li
         note: 'referral reward',
         actor,
       });
-      if ((await tx.referrals.markRewarded(current.referredId, entry.id)) === null) return null;
+      // Another replica rewarded it meanwhile: roll this transaction back (its credit too, had it made one).
+      if ((await tx.referrals.markRewarded(current.referredId, entry.id)) === null) throw new ConflictError(`referral of ${current.referredId} was rewarded meanwhile`);
       await tx.audit.append({ actor, action: 'referral.rewarded', subjectType: 'customer', subjectId: current.referrerId, data: { referredId: current.referredId, amount: entry.amount, currency: entry.currency } });
       return created ? entry : null;
+    }).catch((error: unknown) => {
+      if (ConflictError.is(error)) return null;
+      throw error;
     });
     if (entry !== null) {
       credited++;
