@@ -14,6 +14,8 @@ export interface DiscountRequest {
   planId: string;
   /** See `DiscountInput.locations`. */
   locations: readonly string[];
+  /** See `DiscountInput.on`. */
+  on?: 'plan' | 'panel';
   /** The price before the discount. */
   price: Money;
   now: Date;

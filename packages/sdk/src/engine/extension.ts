@@ -196,7 +196,7 @@ export async function quoteExtension(ctx: EngineContext, subscriptionId: string,
   const code = options.discountCode?.trim();
   if (decision.allowed && code !== undefined && code !== '') {
     const locations = await panelLocations(ctx.storage, sub.panelId);
-    discount = await quoteDiscount(ctx.storage, { code, customerId: sub.customerId, use: 'extension', planId: plan.id, locations, price: decision.quote.price, now });
+    discount = await quoteDiscount(ctx.storage, { code, customerId: sub.customerId, use: 'extension', planId: plan.id, locations, on: 'panel', price: decision.quote.price, now });
   }
   return { ...decision, linkChanges: changesLink(handle.adapter.capabilities), discount };
 }
@@ -236,7 +236,7 @@ export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<
         });
       }
       const { quote } = decision;
-      const priced = await applyDiscount(tx, { code: request.discountCode, customerId: sub.customerId, use: 'extension', planId: plan.id, locations: panel.locationTags, price: quote.price, now });
+      const priced = await applyDiscount(tx, { code: request.discountCode, customerId: sub.customerId, use: 'extension', planId: plan.id, locations: panel.locationTags, on: 'panel', price: quote.price, now });
       const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
         action: quote.action,
         newExpiresAt: quote.newExpiresAt,

@@ -52,10 +52,14 @@ export interface DiscountInput {
   /** The plan bought, extended or renewed. */
   planId: string;
   /**
-   * The location tags the purchase lands in: the subscription's panel's tags, or for a new order the
-   * plan's allowed locations (`[]` when the plan may be placed anywhere).
+   * Where the purchase lands. For a live subscription (`on: 'panel'`): its panel's location tags, and
+   * one of them in the code's list is enough. For a new order (`on: 'plan'`, the default): the plan's
+   * allowed locations, every one of which must be in the code's list (`[]`, a plan placed anywhere,
+   * never qualifies for a location-limited code), since the panel is chosen after the price.
    */
   locations: readonly string[];
+  /** See `locations`; default `plan`. */
+  on?: 'plan' | 'panel';
   /** The price before the discount (the whole order for a purchase). */
   price: Money;
   /** Uses of this code the customer has now (released ones not counted). */
@@ -83,7 +87,11 @@ export function decideDiscount(input: DiscountInput): DiscountDecision {
   if (code.endsAt !== null && now.getTime() >= code.endsAt.getTime()) return deny('expired');
   if (!code.appliesTo.includes(input.use)) return deny('wrong_use');
   if (code.planIds.length > 0 && !code.planIds.includes(input.planId)) return deny('wrong_plan');
-  if (code.locations.length > 0 && (input.locations.length === 0 || !input.locations.every((l) => code.locations.includes(l)))) return deny('wrong_location');
+  if (code.locations.length > 0) {
+    const inCode = (l: string) => code.locations.includes(l);
+    const fits = input.on === 'panel' ? input.locations.some(inCode) : input.locations.length > 0 && input.locations.every(inCode);
+    if (!fits) return deny('wrong_location');
+  }
   if (code.firstPurchaseOnly && (input.use !== 'purchase' || input.hasPaidOrder)) return deny('not_first_purchase');
   if (code.maxUses !== null && code.uses >= code.maxUses) return deny('exhausted');
   if (code.maxUsesPerCustomer !== null && input.customerUses >= code.maxUsesPerCustomer) return deny('customer_exhausted');

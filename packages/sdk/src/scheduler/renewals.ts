@@ -94,7 +94,7 @@ async function renewalDiscount(scope: TickScope, sub: Subscription, price: Money
   const code = used === null ? null : await ctx.storage.discounts.get(used.codeId);
   if (code === null || !code.appliesTo.includes('renewal')) return null;
   const locations = await panelLocations(ctx.storage, sub.panelId);
-  const decision = await quoteDiscount(ctx.storage, { code: code.code, customerId: sub.customerId, use: 'renewal', planId: sub.planId, locations, price, now });
+  const decision = await quoteDiscount(ctx.storage, { code: code.code, customerId: sub.customerId, use: 'renewal', planId: sub.planId, locations, on: 'panel', price, now });
   return decision.allowed ? decision.quote : null;
 }
 

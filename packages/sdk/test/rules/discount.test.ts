@@ -76,6 +76,15 @@ describe('decideDiscount', () => {
   ] as const)('location: %s', (_n, locations, where, expected) => expect(decide({ locations: where }, { locations: [...locations] })).toBe(expected));
 
   it.each([
+    ['a panel with one of its tags', ['de'], ['de', 'eu'], 200],
+    ['a panel with none of its tags', ['nl'], ['de', 'eu'], 'wrong_location'],
+    ['a panel with no tags', ['de'], [], 'wrong_location'],
+    ['any panel for a code without locations', [], [], 200],
+  ] as const)('location of a live subscription: %s', (_n, locations, tags, expected) =>
+    expect(decide({ locations: tags, on: 'panel', use: 'extension' }, { locations: [...locations] })).toBe(expected),
+  );
+
+  it.each([
     ['exactly the minimum', 1000, 200],
     ['one below the minimum', 999, 'below_minimum'],
   ] as const)('minimum: %s', (_n, amount, expected) =>
