@@ -149,3 +149,28 @@ describe('referrals in the shop', () => {
     expect(form.text).not.toContain('name="ref"');
   });
 });
+
+describe('a discount code on the extension page', () => {
+  it('applying shows the discount and the lower price; paying debits it; a code not for extensions is refused on its field', async () => {
+    const admin = await signedInAdmin(t.app);
+    const list = await admin.agent.get('/admin/discounts').expect(200);
+    await admin.agent.post('/admin/discounts').type('form').send({ _csrf: csrfFrom(list.text), code: 'EXTEND1', type: 'fixed', value: '1', appliesTo: ['extension'] }).expect(303);
+    const buyer = await signedUpBuyer(t.app);
+    const customerId = await fund(t, buyer.email, 1000);
+    const plan = await planNamed(t, PLAN);
+    const bought = await buy(buyer, plan.id);
+    await t.drain();
+    const [sub] = await t.shop.storage.subscriptions.listByOrder(orderIdFrom(bought.headers['location']));
+    const expiresAt = (await t.shop.storage.subscriptions.get(sub!.id))!.expiresAt!;
+    if (t.clock.now().getTime() < expiresAt.getTime() - 86_400_000) t.clock.set(new Date(expiresAt.getTime() - 86_400_000));
+    const page = await buyer.agent.get(`/subscriptions/${sub!.id}/extend`).expect(200);
+    const base = { _csrf: csrfFrom(page.text), idempotencyKey: idempotencyKeyFrom(page.text) };
+    const wrong = await buyer.agent.post(`/subscriptions/${sub!.id}/extend`).type('form').send({ ...base, intent: 'apply', discountCode: 'SHOP20' }).expect(409);
+    expect(wrong.text).toContain('This code cannot be used for this.');
+    const applied = await buyer.agent.post(`/subscriptions/${sub!.id}/extend`).type('form').send({ ...base, intent: 'apply', discountCode: 'extend1' }).expect(200);
+    expect(applied.text).toMatch(/data-testid="discounted-total">[^<]*4\.00/);
+    expect(applied.text).toContain('name="discountCode" value="EXTEND1"');
+    await buyer.agent.post(`/subscriptions/${sub!.id}/extend`).type('form').send({ ...base, discountCode: 'EXTEND1' }).expect(303);
+    expect(await balanceOf(t, customerId)).toBe(1000 - 500 - 400);
+  });
+});
