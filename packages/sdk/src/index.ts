@@ -16,6 +16,7 @@ export * from './domain/discount.js';
 export * from './domain/referral.js';
 export * from './domain/validate.js';
 export * from './ports/storage.js';
+export * from './ports/storage-promotions.js';
 export * from './ports/storage-input/index.js';
 export * from './ports/panel.js';
 export * from './ports/clock.js';

@@ -1,8 +1,6 @@
 import type { AuditEvent, NewAuditEvent } from '../domain/audit.js';
 import type { Page, PageRequest, JsonValue, Actor } from '../domain/common.js';
 import type { Customer, CustomerPatch, NewCustomer } from '../domain/customer.js';
-import type { DiscountCode, DiscountCodePatch, DiscountRedemption, NewDiscountCode, NewDiscountRedemption } from '../domain/discount.js';
-import type { NewReferral, Referral, ReferralProgram, ReferralProgramInput, ReferralStats } from '../domain/referral.js';
 import type { ClaimedJob, Job, JobState, Lease, NewJob } from '../domain/job.js';
 import type { LedgerEntry, NewLedgerEntry } from '../domain/ledger.js';
 import type { Money } from '../domain/money.js';
@@ -13,6 +11,7 @@ import type { NewSubscription, Subscription, SubscriptionPatch, UsageReading } f
 import type { SubscriptionStatus } from '../domain/subscription-status.js';
 import type { NewTarget, Target, TargetPatch } from '../domain/target.js';
 import type { SerializedError } from '../errors.js';
+import type { DiscountRepository, ReferralRepository } from './storage-promotions.js';
 
 /**
  * The storage port: typed repositories over the shop's state, with the atomic primitives the
@@ -340,64 +339,3 @@ export interface AuditRepository {
   list(filter: { subjectType?: string; subjectId?: string; actor?: Actor['type'] }, page: PageRequest): Promise<Page<AuditEvent>>;
 }
 
-/** `discounts.redeem`'s answer: the use taken (or the one this key took before), or why none was. */
-export type RedeemResult =
-  | { ok: true; redemption: DiscountRedemption; /** False when the key had taken a use already: nothing changed. */ created: boolean }
-  | { ok: false; reason: 'disabled' | 'exhausted' | 'customer_exhausted' };
-
-/**
- * Discount codes and their uses. The limits are kept by the storage in one atomic step, so
- * concurrent redemptions from any number of connections never take more uses than a code has, in all
- * or per customer (the last use cannot be taken twice).
- */
-export interface DiscountRepository {
-  /** The code text is unique (`ConflictError`). */
-  create(input: NewDiscountCode): Promise<DiscountCode>;
-  get(id: string): Promise<DiscountCode | null>;
-  /** By its text, normalised as typed (`normalizeDiscountCode`); `null` for text that cannot be a code. */
-  getByCode(code: string): Promise<DiscountCode | null>;
-  /** Newest first. */
-  list(page: PageRequest): Promise<Page<DiscountCode>>;
-  update(id: string, patch: DiscountCodePatch): Promise<DiscountCode>;
-  /**
-   * Takes one use of the code for the purchase keyed `key`, atomically with its limits: refused
-   * (nothing changed) when the code is disabled, has no use left, or the customer has none left. The
-   * same key again returns the use it took (`created: false`), released or not. Missing code or
-   * customer: `NotFoundError`.
-   */
-  redeem(input: NewDiscountRedemption): Promise<RedeemResult>;
-  /**
-   * Gives back the use keyed `key` (its purchase was refunded): it stops counting against the code's
-   * limits. Once: returns the released use the first time, `null` after, or when there is none.
-   */
-  release(key: string): Promise<DiscountRedemption | null>;
-  getRedemption(key: string): Promise<DiscountRedemption | null>;
-  /** Uses of the code by the customer that stand (not released). */
-  customerUses(codeId: string, customerId: string): Promise<number>;
-}
-
-/**
- * Who referred whom, and the owner's referral program. A customer is referred at most once; a reward
- * moves `pending` → `qualified` → `rewarded` (or `void`) by conditional updates, each step once.
- */
-export interface ReferralRepository {
-  /** Records a referral: `ConflictError` when the customer was referred already; `ValidationError` for a self-referral. */
-  create(input: NewReferral): Promise<Referral>;
-  /** The referral of a referred customer. */
-  get(referredId: string): Promise<Referral | null>;
-  /** A referrer's referrals, newest first. */
-  listByReferrer(referrerId: string, page: PageRequest): Promise<Page<Referral>>;
-  stats(referrerId: string): Promise<ReferralStats>;
-  /**
-   * `pending` → `qualified` with the order and reward (or `void` when `reward.amount` is 0). Returns
-   * the referral when it changed, `null` when it was not pending.
-   */
-  qualify(referredId: string, outcome: { orderId: string; reward: Money }): Promise<Referral | null>;
-  /** Qualified referrals waiting for their credit, oldest first (served by an index). */
-  listQualified(limit: number): Promise<Referral[]>;
-  /** `qualified` → `rewarded` with its ledger entry; `null` when it was not qualified. */
-  markRewarded(referredId: string, ledgerEntryId: string): Promise<Referral | null>;
-  /** The program, or `null` before the owner set one. */
-  getProgram(): Promise<ReferralProgram | null>;
-  setProgram(program: ReferralProgramInput): Promise<ReferralProgram>;
-}
