@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBotShop, TelegramUser, type BotShop } from './support/telegram-driver.js';
+import { translator } from '../src/i18n/translate.js';
+import { buttonsOf } from './support/fake-telegram.js';
+import { startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
 describe('a referral through the Telegram bot', () => {
   let s: BotShop;
@@ -34,5 +36,35 @@ describe('a referral through the Telegram bot', () => {
     clock.advance(11 * 60_000);
     await old.send(old.message(`/start ref_${referrer.id}`));
     expect(await shop.storage.referrals.get((await customerOf(old)).id)).toBeNull();
+  });
+});
+
+describe('a discount code in the Telegram bot', () => {
+  let s: BotShop;
+  beforeAll(async () => {
+    s = await startBotShop();
+  });
+  afterAll(() => s.close());
+
+  it('/code shows the plans at their price with the code; a button buys with it, once; an unknown code is said', async () => {
+    const { shop, clock } = s.t;
+    await shop.kit.createDiscountCode({ code: 'BOT20', value: { type: 'percent', percent: 20 } });
+    const buyer = new TelegramUser(s.fake, clock, 7101, 'en');
+    await buyer.send(buyer.message('/start'));
+    const customer = (await shop.storage.customers.getByExternalRef(`telegram:${buyer.id}`))!;
+    await shop.kit.topUp({ customerId: customer.id, amount: { amount: 1000, currency: 'USD' }, idempotencyKey: 'bot-seed' });
+
+    const unknown = await buyer.send(buyer.message('/code NOPE-NOPE'));
+    expect(textOf(unknown)).toBe('There is no such code.');
+    const offer = await buyer.send(buyer.message('/code bot20'));
+    expect(textOf(offer)).toBe('With code BOT20:');
+    const option = buttonsOf(offer).find((b) => b.text.startsWith('Frankfurt · 1 month · 50 GiB'));
+    expect(option?.text).toContain('$4.00');
+    const ordered = await buyer.press(offer, option!.callback_data!);
+    expect(textOf(ordered)).toBe(translator('en')('telegram.catalog.ordered'));
+    const again = await buyer.press(offer, option!.callback_data!);
+    expect(textOf(again)).toBe(translator('en')('telegram.catalog.alreadyOrdered'));
+    expect(await shop.storage.ledger.balance(customer.id, 'USD')).toBe(600);
+    expect((await shop.storage.discounts.getByCode('BOT20'))!.uses).toBe(1);
   });
 });

@@ -14,6 +14,7 @@ import { summaryHandlers } from './admin/summary.js';
 import { sendDueBroadcasts, type SendBroadcastsOptions } from './broadcast-sender.js';
 import { BroadcastStore } from './broadcasts.js';
 import { catalogHandlers } from './buyer/catalog.js';
+import { discountCodeHandlers } from './buyer/discount-code.js';
 import { startHandlers } from './buyer/start.js';
 import { subscriptionHandlers } from './buyer/subscriptions.js';
 import { walletHandlers } from './buyer/wallet.js';
@@ -109,6 +110,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   broadcastHandlers(bot, broadcasts, config.adminIds, () => void sendBroadcasts().catch((error: unknown) => log.error({ err: error }, 'broadcast sending failed')));
   receiptHandlers(bot, deps);
   catalogHandlers(bot, deps);
+  discountCodeHandlers(bot, deps);
   subscriptionHandlers(bot, deps);
   walletHandlers(bot, deps);
   // Buttons from old messages or forged data: answered, nothing done.

@@ -53,6 +53,7 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
       planSummary(plan, t, locale),
       t('telegram.catalog.price', { price: planPrice(plan, locale) }),
       t('telegram.wallet.balance', { balance: formatMoney({ amount: balance, currency: plan.price.currency }, locale) }),
+      t('telegram.code.hint'),
     ];
     const keyboard = new InlineKeyboard().text(t('telegram.catalog.buy', { price: planPrice(plan, locale) }), callbackData('b', plan.id));
     if (plan.trial !== null) keyboard.row().text(t('telegram.catalog.trial', { days: plan.trial.days }), callbackData('t', plan.id));
