@@ -35,6 +35,7 @@ export function page(ctx: RequestContext, options: PageOptions): SafeHtml {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · ${ctx.shopName}</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/shop.css">
 <script src="/assets/shop.js" defer></script>
 ${options.head}

@@ -46,7 +46,8 @@ export function salesSection(ctx: RequestContext, view: SalesView): SafeHtml {
   const { period, figures } = view;
   const labels = period.buckets.map((_, i) => dayLabel(period, i, ctx));
   const errors = view.problem === null ? undefined : { [view.problem === 'badTo' ? 'to' : 'from']: t(`adminStats.errors.${view.problem}`) };
-  const shown = view.problem === null ? view.typed : { from: dayField(period.from, locale), to: dayField(period.to, locale) };
+  // A period read is shown back in the reader's calendar; a refused one as it was typed, beside its error.
+  const shown = view.problem === null ? { from: dayField(period.from, locale), to: dayField(period.to, locale) } : view.typed;
   const dateType = locale === 'fa' ? 'text' : 'date';
   const revenueCharts = figures.revenue.map((r) =>
     chart(`chart-revenue-${r.currency}`, t('adminStats.revenue', { currency: r.currency }), t('adminStats.revenueHint'), {
@@ -59,8 +60,8 @@ export function salesSection(ctx: RequestContext, view: SalesView): SafeHtml {
   return html`<section class="sales" data-testid="overview-sales" aria-labelledby="sales-title">
 <h2 id="sales-title">${t('adminStats.title')}</h2>
 <form method="get" action="/admin" class="period-form" data-testid="period-form">
-  ${field({ name: 'from', label: t('adminStats.from'), type: dateType, value: view.problem === null ? shown.from : view.typed.from, errors, attrs: html`inputmode="numeric"` })}
-  ${field({ name: 'to', label: t('adminStats.to'), type: dateType, value: view.problem === null ? shown.to : view.typed.to, errors, attrs: html`inputmode="numeric"` })}
+  ${field({ name: 'from', label: t('adminStats.from'), type: dateType, value: shown.from, errors, attrs: html`inputmode="numeric"` })}
+  ${field({ name: 'to', label: t('adminStats.to'), type: dateType, value: shown.to, errors, attrs: html`inputmode="numeric"` })}
   <button type="submit">${t('adminStats.show')}</button>
   <small class="muted">${t('adminStats.dayHint', { zone: zoneName(view.timeZone, locale, view.now) })} ${t(period.bucketDays === 1 ? 'adminStats.perDay' : 'adminStats.perWeek')}</small>
 </form>
