@@ -90,3 +90,8 @@ export function roleMayUse(role: AccountRole, method: string, path: string): boo
   if (role !== 'support') return false;
   return staffRuleFor(method, path)?.level === 'support';
 }
+
+/** Whether the overview shows `role` the shop's money (revenue and sales charts): owners only, like the ledger's totals. */
+export function seesSalesFigures(role: AccountRole): boolean {
+  return role === 'admin';
+}

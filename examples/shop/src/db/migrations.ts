@@ -226,6 +226,19 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
       `CREATE INDEX password_resets_account ON ${s}.password_resets (account_id, created_at)`,
     ],
   },
+  {
+    // A plan's name and description per language; the engine's plan row keeps the default texts.
+    version: 11,
+    statements: (s) => [
+      `CREATE TABLE ${s}.plan_texts (
+        plan_id text NOT NULL,
+        locale text NOT NULL,
+        name text NOT NULL,
+        description text,
+        PRIMARY KEY (plan_id, locale)
+      )`,
+    ],
+  },
 ];
 
 /** The newest version this build knows. */

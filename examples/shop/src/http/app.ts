@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import { referralRoutes } from '../routes/referrals.js';
-import { resolve } from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
@@ -37,6 +38,8 @@ import { createMetrics } from './metrics.js';
 import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimitOptions, type RateLimits } from './rate-limits.js';
 
 const PUBLIC_DIR = resolve(import.meta.dirname, '../../public');
+/** uPlot's browser build and stylesheet, served by the shop itself so the CSP can stay 'self' only. */
+const UPLOT_DIR = resolve(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
 
 export interface AppOptions {
   rateLimits?: RateLimitOptions;
@@ -111,6 +114,7 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   );
   app.use(metrics.middleware);
   app.use('/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+  app.use('/assets/vendor/uplot', express.static(UPLOT_DIR, { maxAge: '1h', index: false }));
   // Every page past the assets is per viewer and may carry a secret (a subscription link, an API token, a
   // CSRF token): no cache keeps it, so after sign-out Back shows nothing.
   app.use((_req, res, next) => {

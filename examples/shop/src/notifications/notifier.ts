@@ -7,6 +7,7 @@ import { isCustomerKind } from './kinds.js';
 import { relayAuditEvents } from './relay.js';
 import { renderNotification } from './render.js';
 import { notificationsOf, type Notification } from './store.js';
+import { planName } from '../subscriptions/plan-names.js';
 
 /** How deliveries are retried: 8 attempts over about a day, capped exponential backoff with jitter. */
 export const DELIVERY_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 60_000, maxDelayMs: 6 * 3_600_000, maxRetryAfterMs: 6 * 3_600_000 };
@@ -91,8 +92,12 @@ export function createNotifier(shop: Shop, channels: readonly NotificationChanne
       if (channel === undefined) throw new Error(`the ${delivery.channel} channel is not configured in this process`);
       const notification = await store.get(delivery.notificationId);
       if (notification === null) throw new Error(`notification ${delivery.notificationId} is gone`);
-      const message = renderNotification(notification.kind, notification.params, {
-        locale: await localeOf(notification.recipient),
+      const locale = await localeOf(notification.recipient);
+      const { planId } = notification.params;
+      // The plan's name in the recipient's language, as the pages show it.
+      const params = typeof planId === 'string' ? { ...notification.params, plan: await planName(shop, planId, locale) } : notification.params;
+      const message = renderNotification(notification.kind, params, {
+        locale,
         timeZone: shop.config.timeZone,
         shopName: shop.config.shopName,
       });

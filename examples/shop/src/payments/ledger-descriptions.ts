@@ -1,6 +1,8 @@
 import type { LedgerEntry } from '@panelkit/sdk';
 import { paymentsOf } from '../db/payments.js';
 import type { Shop } from '../stack/shop.js';
+import type { Locale } from '../i18n/translate.js';
+import { planName as planNameIn } from '../subscriptions/plan-names.js';
 
 /** What a wallet line is about, in a buyer's words: the plan (with a link to it) and a reference they recognise. */
 export interface EntryDescription {
@@ -21,12 +23,12 @@ export function shortCode(id: string): string {
 /**
  * Describes each ledger entry of one customer: purchases by their order's plans, extensions and refunds by
  * their subscription's plan, top-ups by their payment method and receipt number. Each order, subscription,
- * plan and payment is read once.
+ * plan and payment is read once. Plan names are in `locale` where the plan has one.
  */
-export async function describeLedger(shop: Shop, entries: readonly LedgerEntry[]): Promise<Map<string, EntryDescription>> {
+export async function describeLedger(shop: Shop, entries: readonly LedgerEntry[], locale: Locale): Promise<Map<string, EntryDescription>> {
   const plans = new Map<string, string>();
   const planName = async (planId: string) => {
-    if (!plans.has(planId)) plans.set(planId, (await shop.storage.plans.get(planId))?.name ?? '');
+    if (!plans.has(planId)) plans.set(planId, (await shop.storage.plans.get(planId)) === null ? '' : await planNameIn(shop, planId, locale));
     return plans.get(planId) as string;
   };
   const described = new Map<string, EntryDescription>();

@@ -174,6 +174,7 @@ export function planInputFrom(body: unknown, t: Translate, currency: string, kno
   if (!parsed.ok || price === null) return { ok: false, fields };
   const f = parsed.data;
   if (f.preferredTargetIds.some((id) => !knownTargetIds.has(id))) return { ok: false, fields: { preferredTargetIds: t('adminOps.forms.unknownTarget') } };
+  if (new Set(f.preferredTargetIds).size !== f.preferredTargetIds.length) return { ok: false, fields: { preferredTargetIds: t('adminOps.forms.repeatedTarget') } };
   if (f.trialDays === null && f.trialGiB !== null) return { ok: false, fields: { trialDays: t('adminOps.forms.trialDaysNeeded') } };
   const topUpPrice = f.topUpPricePerGiB === '' ? null : parseMajorAmount(f.topUpPricePerGiB, currency);
   if (topUpPrice === null && f.topUpPricePerGiB !== '') return { ok: false, fields: { topUpPricePerGiB: t('forms.amount') } };

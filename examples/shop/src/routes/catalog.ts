@@ -4,6 +4,7 @@ import { ctxOf } from '../http/context.js';
 import { noticeFrom } from '../http/notice.js';
 import type { Shop } from '../stack/shop.js';
 import { catalogPage, type CatalogGroup } from '../views/catalog-page.js';
+import { localizedPlans } from '../plans/plan-texts.js';
 
 /** Plans on sale, grouped by the locations they may be placed in (a plan open to several appears under each). */
 export function groupByLocation(plans: Plan[]): CatalogGroup[] {
@@ -20,7 +21,7 @@ export function groupByLocation(plans: Plan[]): CatalogGroup[] {
 export function catalogRoutes(shop: Shop): Router {
   const router = Router();
   router.get('/', async (req, res) => {
-    const plans = await shop.storage.plans.list({ onSale: true });
+    const plans = await localizedPlans(shop, await shop.storage.plans.list({ onSale: true }), ctxOf(res).locale);
     res.send(catalogPage(ctxOf(res), groupByLocation(plans), noticeFrom(req)).value);
   });
   return router;

@@ -20,6 +20,7 @@ import { planNames } from '../subscriptions/plan-names.js';
 import { checkoutRefusal, type Refusal } from '../subscriptions/refusals.js';
 import { checkoutPage, type CheckoutValues } from '../views/checkout-page.js';
 import { orderPage } from '../views/order-page.js';
+import { localizedPlan } from '../plans/plan-texts.js';
 
 const checkbox = z
   .enum(['on', 'true', '1'], { message: 'forms.invalid' })
@@ -73,7 +74,7 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
       message: ctx.t(refusal.key, refusal.funds ? { balance: formatMoney({ amount: refusal.funds.balance, currency: refusal.funds.currency }, ctx.locale), total: formatMoney({ amount: refusal.funds.required, currency: refusal.funds.currency }, ctx.locale) } : {}),
       topUp: refusal.reason === 'insufficient_funds',
     };
-    res.status(status).send(checkoutPage(ctx, { plan, balance, values, errors, problem, discount: discount ?? null }).value);
+    res.status(status).send(checkoutPage(ctx, { plan: await localizedPlan(shop, plan, ctx.locale), balance, values, errors, problem, discount: discount ?? null }).value);
   };
 
   router.get('/checkout/:planId', requireAccount, async (req, res) => {
@@ -125,7 +126,7 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
   router.get('/orders/:id', requireAccount, async (req, res) => {
     const order = await ownedOrder(shop, viewerOf(res), req.params.id);
     const subscriptions = await shop.storage.subscriptions.listByOrder(order.id);
-    const names = await planNames(shop.storage, order.items);
+    const names = await planNames(shop, order.items, ctxOf(res).locale);
     const reasons = await Promise.all(subscriptions.map((s) => shop.kit.pendingReason(s)));
     const serverDown = reasons.includes('panel_unavailable');
     // The buyer's one link, once something behind it works.

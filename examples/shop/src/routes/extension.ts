@@ -11,6 +11,7 @@ import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempo
 import { ownedSubscription } from '../subscriptions/owned.js';
 import { extensionRefusal, type Refusal } from '../subscriptions/refusals.js';
 import { extensionPage } from '../views/extension-page.js';
+import { planName } from '../subscriptions/plan-names.js';
 
 const ExtendForm = z.object({
   idempotencyKey: IdempotencyKeySchema,
@@ -38,7 +39,7 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
       topUp: refusal.reason === 'insufficient_funds',
     };
     res.status(status).send(
-      extensionPage(ctx, { sub, planName: plan?.name ?? sub.planId, quote, balance, changeInFlight: inFlight, idempotencyKey, errors, problem, timeZone: shop.config.timeZone, now: shop.clock.now(), discountCode }).value,
+      extensionPage(ctx, { sub, planName: await planName(shop, sub.planId, ctx.locale), quote, balance, changeInFlight: inFlight, idempotencyKey, errors, problem, timeZone: shop.config.timeZone, now: shop.clock.now(), discountCode }).value,
     );
   };
 

@@ -12,6 +12,7 @@ import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempo
 import { ownedSubscription } from '../subscriptions/owned.js';
 import type { Refusal } from '../subscriptions/refusals.js';
 import { planChangePage } from '../views/plan-change-page.js';
+import { localizedPlan, localizedPlans } from '../plans/plan-texts.js';
 
 const ChangeForm = z.object({ planId: z.string().refine(isId, { message: 'forms.invalid' }), idempotencyKey: IdempotencyKeySchema });
 
@@ -21,11 +22,13 @@ export function planChangeRoutes(shop: Shop, limits: RateLimits): Router {
 
   const render = async (res: Response, status: number, sub: Subscription, idempotencyKey: string, refusal?: Refusal) => {
     const ctx = ctxOf(res);
-    const [currentPlan, onSale, inFlight] = await Promise.all([
+    const [storedPlan, storedOnSale, inFlight] = await Promise.all([
       shop.storage.plans.get(sub.planId),
       shop.storage.plans.list({ onSale: true }),
       shop.kit.changeInFlight(sub.id),
     ]);
+    const currentPlan = storedPlan === null ? null : await localizedPlan(shop, storedPlan, ctx.locale);
+    const onSale = await localizedPlans(shop, storedOnSale, ctx.locale);
     const others = onSale.filter((p) => p.id !== sub.planId);
     const options = await Promise.all(others.map(async (plan) => ({ plan, quote: await shop.kit.quotePlanChange(sub.id, plan.id) })));
     const balance = await shop.storage.ledger.balance(sub.customerId, currentPlan?.price.currency ?? shop.config.currency);

@@ -4,7 +4,7 @@ import { ctxOf, viewerOf } from '../http/context.js';
 import { noticeFrom } from '../http/notice.js';
 import type { Shop } from '../stack/shop.js';
 import { ownedSubscription } from '../subscriptions/owned.js';
-import { planNames } from '../subscriptions/plan-names.js';
+import { planName, planNames } from '../subscriptions/plan-names.js';
 import { dashboardPage } from '../views/dashboard-page.js';
 import { qrDataUrl } from '../views/qr-code.js';
 import { subscriptionPage } from '../views/subscription-page.js';
@@ -23,7 +23,7 @@ export function subscriptionRoutes(shop: Shop): Router {
     res.send(
       dashboardPage(ctxOf(res), {
         subscriptions: listed.items,
-        planNames: await planNames(shop.storage, listed.items),
+        planNames: await planNames(shop, listed.items, ctxOf(res).locale),
         nextCursor: listed.nextCursor,
         shopLink: linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl) },
         timeZone: shop.config.timeZone,
@@ -39,7 +39,7 @@ export function subscriptionRoutes(shop: Shop): Router {
     res.send(
       subscriptionPage(ctxOf(res), {
         sub,
-        planName: (await shop.storage.plans.get(sub.planId))?.name ?? sub.planId,
+        planName: await planName(shop, sub.planId, ctxOf(res).locale),
         qr: qrText === null ? null : await qrDataUrl(qrText),
         changeInFlight: await shop.kit.changeInFlight(sub.id),
         pendingReason: await shop.kit.pendingReason(sub),

@@ -11,6 +11,7 @@ import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempo
 import { ownedSubscription } from '../subscriptions/owned.js';
 import type { Refusal } from '../subscriptions/refusals.js';
 import { trafficPage } from '../views/traffic-page.js';
+import { planName } from '../subscriptions/plan-names.js';
 
 const invalid = { message: 'forms.invalid' };
 const GibSchema = z.coerce.number(invalid).int(invalid).min(1, invalid).max(100_000, invalid);
@@ -30,7 +31,7 @@ export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
     ]);
     const balance = await shop.storage.ledger.balance(sub.customerId, offer?.pricePerGiB.currency ?? shop.config.currency);
     const problem = refusal && ctx.t(refusal.key, refusalParams(ctx, refusal));
-    const view = { sub, planName: plan?.name ?? sub.planId, offer, asked, balance, changeInFlight: inFlight, idempotencyKey, problem };
+    const view = { sub, planName: await planName(shop, sub.planId, ctx.locale), offer, asked, balance, changeInFlight: inFlight, idempotencyKey, problem };
     res.status(status).send(trafficPage(ctx, view).value);
   };
 

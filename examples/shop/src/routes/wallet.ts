@@ -57,7 +57,7 @@ export function walletRoutes(shop: Shop): Router {
         card: shop.config.cardToCard,
         payments: payments.items,
         ledger: { entries: ledger.items, nextCursor: ledger.nextCursor, paged: cursor !== null },
-        descriptions: await describeLedger(shop, ledger.items),
+        descriptions: await describeLedger(shop, ledger.items, ctxOf(res).locale),
         notice: failed === undefined ? noticeFrom(req) : null,
       }).value,
     );

@@ -26,6 +26,7 @@ export function adminPage(ctx: RequestContext, options: { title: string; body: H
   const current = (href: string) => (href === '/admin' ? path === '/admin' : path === href || path.startsWith(`${href}/`));
   return page(ctx, {
     title: options.title,
+    wide: true,
     notice: options.notice ?? null,
     body: html`<nav class="admin-nav" aria-label="${ctx.t('admin.nav.label')}">${SECTIONS.filter(([href]) => roleMayUse(role, 'GET', href)).map(
       ([href, key]) => html`<a href="${href}" ${current(href) ? html`aria-current="page"` : ''}>${ctx.t(key)}</a>`,

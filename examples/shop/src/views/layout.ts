@@ -11,6 +11,8 @@ export interface PageOptions {
   notice?: string | null;
   /** Extra `<head>` markup (e.g. a meta refresh while something is pending). */
   head?: HtmlValue;
+  /** Wide pages (the back office's tables and charts) use the width of a desktop screen instead of a reading column. */
+  wide?: boolean;
 }
 
 function navLink(ctx: RequestContext, href: string, label: string): SafeHtml {
@@ -33,6 +35,7 @@ export function page(ctx: RequestContext, options: PageOptions): SafeHtml {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · ${ctx.shopName}</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/shop.css">
 <script src="/assets/shop.js" defer></script>
 ${options.head}
@@ -52,7 +55,7 @@ ${options.head}
       : html`<form method="post" action="/signout" class="inline">${csrfField(ctx)}<button class="link" type="submit">${t('nav.signOut')}</button></form>`}
   </div>
 </header>
-<main>
+<main${options.wide ? html` class="wide"` : ''}>
 ${options.notice ? html`<p class="notice" role="status">${t(options.notice)}</p>` : ''}
 ${options.body}
 </main>

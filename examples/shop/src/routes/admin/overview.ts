@@ -1,13 +1,19 @@
 import type { JobState } from '@panelkit/sdk';
 import { Router } from 'express';
+import { seesSalesFigures } from '../../auth/staff-roles.js';
 import { ctxOf } from '../../http/context.js';
 import { noticeFrom } from '../../http/notice.js';
 import type { Shop } from '../../stack/shop.js';
+import { salesFigures } from '../../stats/figures.js';
+import { periodOf } from '../../stats/period.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { overviewBody } from '../../views/admin/overview-page.js';
+import type { SalesView } from '../../views/admin/sales-figures.js';
 
 /** Jobs are counted up to this many per state (the storage lists, it does not count). */
 const JOB_COUNT_CAP = 1000;
+
+const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 40) : '');
 
 export function overviewRoutes(shop: Shop): Router {
   const router = Router();
@@ -16,17 +22,29 @@ export function overviewRoutes(shop: Shop): Router {
     return { count: page.items.length, more: page.nextCursor !== null };
   };
 
+  /** The owner's sales section: the period from the query (`from`, `to`: days in the shop's zone), or the last 30 days. */
+  const sales = async (query: Record<string, unknown>): Promise<SalesView> => {
+    const now = shop.clock.now();
+    const typed = { from: text(query['from']), to: text(query['to']) };
+    const chosen = periodOf(typed, now, shop.config.timeZone);
+    const figures = await salesFigures(shop.db, shop.config.schema, chosen.period);
+    return { period: chosen.period, problem: chosen.ok ? null : chosen.problem, typed, figures, timeZone: shop.config.timeZone, now };
+  };
+
   router.get('/admin', async (req, res) => {
     const ctx = ctxOf(res);
-    const [byStatus, panels, jobsQueued, jobsDead, receipts] = await Promise.all([
+    const owner = ctx.viewer !== null && seesSalesFigures(ctx.viewer.account.role);
+    const [byStatus, panels, jobsQueued, jobsDead, receipts, salesView] = await Promise.all([
       shop.storage.subscriptions.countByStatus(),
       shop.storage.panels.list(),
       jobs('queued'),
       jobs('dead'),
       shop.db.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${shop.shopSchema}.payments WHERE status = 'pending'`),
+      owner ? sales(req.query) : Promise.resolve(null),
     ]);
     const pendingReceipts = receipts.rows[0]?.count ?? 0;
-    res.send(adminPage(ctx, { title: ctx.t('adminOps.overview.title'), notice: noticeFrom(req), body: overviewBody(ctx, shop.config.timeZone, { byStatus, panels, jobsQueued, jobsDead, pendingReceipts }) }).value);
+    const body = overviewBody(ctx, shop.config.timeZone, { byStatus, panels, jobsQueued, jobsDead, pendingReceipts, sales: salesView });
+    res.status(salesView?.problem ? 400 : 200).send(adminPage(ctx, { title: ctx.t('adminOps.overview.title'), notice: noticeFrom(req), body }).value);
   });
   return router;
 }

@@ -5,6 +5,9 @@ import type { FieldErrors } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';
 import { noticeFrom } from '../../http/notice.js';
 import { echoPlanValues, NEW_PLAN_VALUES, planFormValues, planInputFrom, type PlanFormValues } from '../../plans/plan-form.js';
+import { echoPlanTextValues, planTextsFrom, planTextValues } from '../../plans/plan-text-form.js';
+import { planTextsOf, savePlanTexts } from '../../plans/plan-texts.js';
+import type { PlanTextValues } from '../../views/admin/plan-texts-fields.js';
 import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { planFormBody, plansListBody } from '../../views/admin/plan-views.js';
@@ -15,11 +18,11 @@ export function planRoutes(shop: Shop): Router {
   const router = Router();
   const { storage } = shop;
 
-  async function renderForm(res: Response, status: number, planId: string | null, values: PlanFormValues, errors?: FieldErrors): Promise<void> {
+  async function renderForm(res: Response, status: number, planId: string | null, values: PlanFormValues, texts: PlanTextValues, errors?: FieldErrors): Promise<void> {
     const ctx = ctxOf(res);
     const [targets, panels] = await Promise.all([storage.targets.list(), storage.panels.list()]);
     const title = planId === null ? ctx.t('adminOps.plans.add') : ctx.t('adminOps.plans.editTitle');
-    res.status(status).send(adminPage(ctx, { title, body: planFormBody(ctx, { planId, values, errors, currency: shop.config.currency, targets, panels }) }).value);
+    res.status(status).send(adminPage(ctx, { title, body: planFormBody(ctx, { planId, values, texts, errors, currency: shop.config.currency, targets, panels }) }).value);
   }
 
   async function planOr404(req: Request): Promise<Plan> {
@@ -34,12 +37,20 @@ export function planRoutes(shop: Shop): Router {
     // A plan keeps its currency; a new one is sold in the shop's.
     const currency = existing?.price.currency ?? shop.config.currency;
     const result = planInputFrom(req.body, t, currency, known, existing);
-    if (!result.ok) return renderForm(res, 400, existing?.id ?? null, echoPlanValues(req.body), result.fields);
+    const texts = planTextsFrom(req.body, t);
+    if (!result.ok || !texts.ok) {
+      const fields = { ...(result.ok ? {} : result.fields), ...(texts.ok ? {} : texts.fields) };
+      return renderForm(res, 400, existing?.id ?? null, echoPlanValues(req.body), echoPlanTextValues(req.body), fields);
+    }
     const actor = adminActor(res);
-    await storage.transaction(async (tx) => {
-      const saved = existing === null ? await tx.plans.create(result.input) : await tx.plans.update(existing.id, result.input);
-      await tx.audit.append({ actor, action: existing === null ? 'plan.created' : 'plan.updated', subjectType: 'plan', subjectId: saved.id, data: { name: saved.name, price: saved.price.amount, onSale: saved.onSale } });
+    const saved = await storage.transaction(async (tx) => {
+      const plan = existing === null ? await tx.plans.create(result.input) : await tx.plans.update(existing.id, result.input);
+      await tx.audit.append({ actor, action: existing === null ? 'plan.created' : 'plan.updated', subjectType: 'plan', subjectId: plan.id, data: { name: plan.name, price: plan.price.amount, onSale: plan.onSale } });
+      return plan;
     });
+    // The texts live in the shop's tables, outside the engine's transaction: a failure here leaves the plan saved with
+    // its previous translations, and the admin sees the error and saves again.
+    await savePlanTexts(shop, saved.id, texts.texts);
     res.redirect(303, `/admin/plans?done=adminOps.${existing === null ? 'plan_created' : 'plan_saved'}`);
   }
 
@@ -48,11 +59,11 @@ export function planRoutes(shop: Shop): Router {
     const plans = await storage.plans.list();
     res.send(adminPage(ctx, { title: ctx.t('adminOps.plans.title'), notice: noticeFrom(req), body: plansListBody(ctx, plans) }).value);
   });
-  router.get('/admin/plans/new', (_req, res) => renderForm(res, 200, null, NEW_PLAN_VALUES));
+  router.get('/admin/plans/new', (_req, res) => renderForm(res, 200, null, NEW_PLAN_VALUES, planTextValues({})));
   router.post('/admin/plans', (req, res) => submit(req, res, null));
   router.get('/admin/plans/:id/edit', async (req, res) => {
     const plan = await planOr404(req);
-    await renderForm(res, 200, plan.id, planFormValues(plan));
+    await renderForm(res, 200, plan.id, planFormValues(plan), planTextValues(await planTextsOf(shop, plan.id)));
   });
   router.post('/admin/plans/:id/edit', async (req, res) => submit(req, res, await planOr404(req)));
   return router;

@@ -8,6 +8,7 @@ import type { BotContext, BotDeps } from '../context.js';
 import { trimText } from '../message-text.js';
 import { backToMenu } from '../menu.js';
 import { refusalText } from '../refusal-text.js';
+import { localizedPlan, localizedPlans } from '../../plans/plan-texts.js';
 
 /** The checkout key of a confirm button: the quote message it sits on, so a double tap or a redelivered tap buys once. */
 export function buyKey(kind: 'buy' | 'trial', chatId: string, messageId: number): string {
@@ -38,7 +39,7 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     const group = (await groups())[Number(ctx.match[1])];
     if (group === undefined) return void (await ctx.reply(t('telegram.catalog.empty'), { reply_markup: backToMenu(ctx.user) }));
     const keyboard = new InlineKeyboard();
-    for (const plan of group.plans) keyboard.text(trimText(`${plan.name} · ${planPrice(plan, locale)}`, 60), callbackData('p', plan.id)).row();
+    for (const plan of await localizedPlans(shop, group.plans, locale)) keyboard.text(trimText(`${plan.name} · ${planPrice(plan, locale)}`, 60), callbackData('p', plan.id)).row();
     await ctx.reply(t('telegram.catalog.choosePlan'), { reply_markup: keyboard.text(t('telegram.menu.back'), 'cat') });
   });
 
@@ -49,7 +50,7 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     if (plan === null || !plan.onSale) return void (await ctx.reply(t('telegram.catalog.gone'), { reply_markup: backToMenu(ctx.user) }));
     const balance = await shop.storage.ledger.balance(customer.id, plan.price.currency);
     const lines = [
-      plan.name,
+      (await localizedPlan(shop, plan, locale)).name,
       planSummary(plan, t, locale),
       t('telegram.catalog.price', { price: planPrice(plan, locale) }),
       t('telegram.wallet.balance', { balance: formatMoney({ amount: balance, currency: plan.price.currency }, locale) }),

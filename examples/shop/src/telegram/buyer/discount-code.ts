@@ -1,5 +1,6 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
+import { localizedPlans } from '../../plans/plan-texts.js';
 import { checkoutRefusal } from '../../subscriptions/refusals.js';
 import { CALLBACK_DATA_MAX_BYTES, callbackData } from '../callback-data.js';
 import type { BotContext, BotDeps } from '../context.js';
@@ -28,7 +29,7 @@ export function discountCodeHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const keyboard = new InlineKeyboard();
     let offered = 0;
     let firstReason: string | null = null;
-    for (const plan of await shop.storage.plans.list({ onSale: true })) {
+    for (const plan of await localizedPlans(shop, await shop.storage.plans.list({ onSale: true }), locale)) {
       const quote = await shop.kit.quoteCheckout({ customerId: customer.id, items: [{ planId: plan.id }], discountCode: code.code });
       if (quote.discount === null || !quote.discount.allowed) {
         firstReason ??= quote.discount?.allowed === false ? quote.discount.reason : null;

@@ -3,7 +3,7 @@ import { InlineKeyboard, InputFile, type Composer } from 'grammy';
 import QRCode from 'qrcode';
 import { isId } from '../../http/ids.js';
 import { formatBytes, formatDateTime, formatMoney, formatNumber } from '../../i18n/format.js';
-import { planNames } from '../../subscriptions/plan-names.js';
+import { planName, planNames } from '../../subscriptions/plan-names.js';
 import { extensionRefusal } from '../../subscriptions/refusals.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
@@ -61,7 +61,7 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
       const reply_markup = new InlineKeyboard().text(t('telegram.menu.catalog'), 'cat').text(t('telegram.menu.back'), 'm');
       return void (await ctx.reply(t('telegram.subscriptions.none'), { reply_markup }));
     }
-    const names = await planNames(shop.storage, listed.items);
+    const names = await planNames(shop, listed.items, ctx.user.locale);
     const keyboard = new InlineKeyboard();
     for (const sub of listed.items) {
       keyboard.text(trimText(`${names.get(sub.planId) ?? sub.planId} · ${t(`subscription.status.${sub.status}`)}`, 60), callbackData('s', sub.id)).row();
@@ -74,8 +74,8 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const sub = await owned(ctx.user, ctx.match[1]);
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
-    const planName = (await shop.storage.plans.get(sub.planId))?.name ?? sub.planId;
-    const parts = splitMessage(subscriptionText(ctx.user, sub, planName, shop.config.timeZone));
+    const name = await planName(shop, sub.planId, ctx.user.locale);
+    const parts = splitMessage(subscriptionText(ctx.user, sub, name, shop.config.timeZone));
     const keyboard = new InlineKeyboard();
     if (sub.subscriptionUrl !== null || sub.shareLinks.length > 0) keyboard.text(t('telegram.subscriptions.qr'), callbackData('q', sub.id));
     keyboard.text(t('subscription.extend'), callbackData('x', sub.id)).row().text(t('telegram.menu.back'), 'subs');

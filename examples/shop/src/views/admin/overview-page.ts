@@ -3,6 +3,7 @@ import type { RequestContext } from '../../http/context.js';
 import { formatNumber } from '../../i18n/format.js';
 import { html, type SafeHtml } from '../html.js';
 import { healthCell } from './panel-views.js';
+import { salesSection, type SalesView } from './sales-figures.js';
 import { badge, table } from './widgets.js';
 
 export interface Overview {
@@ -12,8 +13,11 @@ export interface Overview {
   jobsQueued: { count: number; more: boolean };
   jobsDead: { count: number; more: boolean };
   pendingReceipts: number;
+  /** The owner's sales figures; `null` for support staff, who do not see the shop's money. */
+  sales: SalesView | null;
 }
 
+/** The back office's first page: subscriptions by status, pending work, the owner's sales over time, and the panels. */
 export function overviewBody(ctx: RequestContext, timeZone: string, o: Overview): SafeHtml {
   const { t, locale } = ctx;
   const count = (c: { count: number; more: boolean }) => `${formatNumber(c.count, locale)}${c.more ? '+' : ''}`;
@@ -32,6 +36,7 @@ export function overviewBody(ctx: RequestContext, timeZone: string, o: Overview)
     </dl>
   </section>
 </div>
+${o.sales === null ? '' : salesSection(ctx, o.sales)}
 <h2>${t('adminOps.panels.title')}</h2>
 ${o.panels.length === 0
   ? html`<p class="muted">${t('adminOps.panels.none')} <a href="/admin/panels/new">${t('adminOps.panels.add')}</a></p>`

@@ -7,7 +7,9 @@ import type { PlanFormValues } from '../../plans/plan-form.js';
 import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
-import { badge, checkField, multiSelectField, selectField, table, textareaField } from './widgets.js';
+import { orderedTargetsField } from './ordered-targets.js';
+import { planTextsFieldset, type PlanTextValues } from './plan-texts-fields.js';
+import { badge, checkField, selectField, table, textareaField } from './widgets.js';
 
 export function plansListBody(ctx: RequestContext, plans: Plan[]): SafeHtml {
   const { t, locale } = ctx;
@@ -32,7 +34,7 @@ ${plans.length === 0
 }
 
 /** Create (`planId` null) or edit a plan. */
-export function planFormBody(ctx: RequestContext, options: { planId: string | null; values: PlanFormValues; errors?: FieldErrors; currency: string; targets: Target[]; panels: Panel[] }): SafeHtml {
+export function planFormBody(ctx: RequestContext, options: { planId: string | null; values: PlanFormValues; texts: PlanTextValues; errors?: FieldErrors; currency: string; targets: Target[]; panels: Panel[] }): SafeHtml {
   const { t } = ctx;
   const { values: v, errors } = options;
   const panelName = new Map(options.panels.map((p) => [p.id, p.name]));
@@ -44,6 +46,7 @@ export function planFormBody(ctx: RequestContext, options: { planId: string | nu
   ${field({ name: 'name', label: t('adminOps.plans.name'), value: v.name, errors, required: true })}
   ${field({ name: 'family', label: t('adminOps.plans.family'), value: v.family, errors, required: true, hint: t('adminOps.plans.familyHint') })}
   ${textareaField({ name: 'description', label: t('adminOps.plans.description'), value: v.description, errors })}
+  ${planTextsFieldset(ctx, options.texts, errors)}
   ${field({ name: 'price', label: t('adminOps.plans.priceIn', { currency: options.currency }), value: v.price, errors, required: true, attrs: html`inputmode="decimal" dir="ltr"` })}
   ${field({ name: 'durationDays', label: t('adminOps.plans.durationDays'), value: v.durationDays, errors, required: true, attrs: html`inputmode="numeric"` })}
   ${field({ name: 'trafficGiB', label: t('adminOps.plans.trafficGiB'), value: v.trafficGiB, errors, hint: t('adminOps.emptyUnlimited'), attrs: html`inputmode="decimal"` })}
@@ -52,7 +55,7 @@ export function planFormBody(ctx: RequestContext, options: { planId: string | nu
   <fieldset>
     <legend>${t('adminOps.plans.placement')}</legend>
     ${field({ name: 'allowedLocations', label: t('adminOps.plans.allowedLocations'), value: v.allowedLocations, errors, hint: t('adminOps.plans.allowedLocationsHint'), attrs: html`dir="ltr"` })}
-    ${multiSelectField({ name: 'preferredTargetIds', label: t('adminOps.plans.preferredTargets'), values: v.preferredTargetIds, choices: targetChoices, errors, hint: t('adminOps.plans.preferredTargetsHint') })}
+    ${orderedTargetsField(ctx, v.preferredTargetIds, targetChoices, errors)}
   </fieldset>
   ${checkField({ name: 'autoProvision', label: t('adminOps.plans.autoProvision'), checked: v.autoProvision, hint: t('adminOps.plans.autoProvisionHint') })}
   ${checkField({ name: 'renewable', label: t('adminOps.plans.renewable'), checked: v.renewable })}

@@ -32,17 +32,6 @@ export function selectField(options: { name: string; label: string; value: strin
 </label>`;
 }
 
-export function multiSelectField(options: { name: string; label: string; values: readonly string[]; choices: ReadonlyArray<readonly [string, string]>; errors?: FieldErrors; hint?: string }): SafeHtml {
-  const { attrs, message } = errorOf(options.name, options.errors);
-  return html`<label for="f-${options.name}">${options.label}
-  <select id="f-${options.name}" name="${options.name}" multiple size="${Math.min(8, Math.max(3, options.choices.length))}" ${attrs}>${options.choices.map(
-    ([value, label]) => html`<option value="${value}" ${options.values.includes(value) ? html`selected` : ''}>${label}</option>`,
-  )}</select>
-  ${options.hint ? html`<small class="muted">${options.hint}</small>` : ''}
-  ${message}
-</label>`;
-}
-
 export function checkField(options: { name: string; label: string; checked: boolean; hint?: string }): SafeHtml {
   return html`<label class="check" for="f-${options.name}"><input id="f-${options.name}" type="checkbox" name="${options.name}" value="on" ${options.checked ? html`checked` : ''}> ${options.label}</label>
 ${options.hint ? html`<small class="muted">${options.hint}</small>` : ''}`;
