@@ -52,6 +52,11 @@ const EnvSchema = z.object({
   DEMO_CORE: z.string().min(1).optional(),
   /** A JSON file of panels (with real credentials) to add or update at start. */
   PANELS_FILE: z.string().min(1).optional(),
+  /** A folder the shop writes a backup of its database to every BACKUP_EVERY_HOURS (one replica per slot). Default off. */
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_EVERY_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(24),
+  /** How many backups the folder keeps (the oldest are removed). */
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
   /** Creates this admin at start when no account has the address yet. */
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
@@ -127,6 +132,8 @@ export interface ShopConfig {
   notifications: { email: { smtpUrl: string; from: string } | null; staffLocale: 'en' | 'fa' };
   /** The Telegram bot, or `null` when no token is set. */
   telegram: TelegramConfig | null;
+  /** Scheduled backups into a folder, or `null` (off). */
+  backup: { dir: string; everyHours: number; keep: number } | null;
 }
 
 /** The Telegram bot's settings. */
@@ -204,6 +211,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     logLevel: e.LOG_LEVEL,
     notifications: { email: e.SMTP_URL === undefined ? null : { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM as string }, staffLocale: e.STAFF_LOCALE },
     telegram: telegramConfig(e),
+    backup: e.BACKUP_DIR === undefined ? null : { dir: resolve(cwd, e.BACKUP_DIR), everyHours: e.BACKUP_EVERY_HOURS, keep: e.BACKUP_KEEP },
   };
 }
 

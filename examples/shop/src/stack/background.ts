@@ -1,6 +1,7 @@
 import type { NotificationChannel } from '../notifications/channel.js';
 import { shopChannels } from '../notifications/channels.js';
 import { createNotifier } from '../notifications/notifier.js';
+import { runScheduledBackup } from '../backup/scheduled.js';
 import { settlePayments } from '../payments/settle.js';
 import type { Shop } from './shop.js';
 
@@ -54,6 +55,12 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
       await settlePayments(shop);
     } catch (error) {
       log.error({ err: error }, 'payment settle sweep failed');
+    }
+    try {
+      const file = await runScheduledBackup(shop);
+      if (file !== null) log.info({ file }, 'scheduled backup written');
+    } catch (error) {
+      log.error({ err: error }, 'scheduled backup failed');
     }
   };
   const timer = setInterval(() => {

@@ -1,0 +1,22 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SqlQueryable } from '@panelkit/storage-postgres';
+import { ident, tablesOf } from '../../src/backup/tables.js';
+
+/** A new empty folder under the system's temporary folder. */
+export function tempFolder(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `panelkit-${prefix}-`));
+}
+
+/** Every row of both schemas as text, table by table, in a stable order: two databases holding the same data compare equal. */
+export async function everyRow(db: SqlQueryable, engineSchema: string): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const schema of [engineSchema, `${engineSchema}_shop`]) {
+    for (const table of await tablesOf(db, schema)) {
+      const { rows } = await db.query<{ r: string }>(`SELECT row_to_json(t)::jsonb::text AS r FROM ${ident(schema)}.${ident(table.name)} t ORDER BY 1`);
+      out[`${schema === engineSchema ? 'engine' : 'shop'}.${table.name}`] = rows.map((x) => x.r);
+    }
+  }
+  return out;
+}
