@@ -1,4 +1,7 @@
 import type { Server } from 'node:http';
+import { readSetting } from './db/shop-settings.js';
+import { BOT_TOKEN_SETTING } from './routes/admin/settings.js';
+import { startDemoGateway } from './stack/demo-gateway.js';
 import { loadConfig, type ShopConfig } from './config/config.js';
 import { createApp } from './http/app.js';
 import { ensureStartupAdmin } from './stack/admin-account.js';
@@ -26,7 +29,11 @@ async function main(config: ShopConfig): Promise<void> {
     if (report.repairsQueued > 0) logger.info({ repairs: report.repairsQueued }, 'demo panels restored from the database');
   }
 
-  const shopBot = config.telegram === null ? null : createShopBot(shop, config.telegram);
+  const gateway = shop.demo === null ? null : await startDemoGateway(shop);
+  // A token saved by the owner in Admin → Settings (sealed) when the environment gives none.
+  const storedToken = config.telegram === null ? (await readSetting<unknown, { token: string }>(shop, BOT_TOKEN_SETTING))?.secret?.token ?? null : null;
+  const telegram = config.telegram ?? (storedToken === null ? null : loadConfig({ ...process.env, TELEGRAM_BOT_TOKEN: storedToken }).telegram);
+  const shopBot = telegram === null ? null : createShopBot(shop, telegram);
   const app = createApp(shop, shopBot === null ? {} : { telegram: shopBot });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
@@ -48,6 +55,7 @@ async function main(config: ShopConfig): Promise<void> {
   if (bot === null) lines.push('  Telegram bot: off (set TELEGRAM_BOT_TOKEN from @BotFather to turn it on; see README "Telegram bot")');
   else if (bot instanceof Error) lines.push(`  Telegram bot: could not start (${bot.message}); the shop runs without it`);
   else lines.push(`  Telegram bot: @${bot.username} (${bot.mode === 'webhook' ? `webhook at ${url}${WEBHOOK_PATH}` : 'long polling'})`);
+  if (gateway !== null) lines.push(`  simulated crypto gateway: ${gateway.url} (Admin → Settings; the wallet's "Pay with crypto" opens its pay page)`);
   if (config.testPayments) lines.push('  test payments are ON: the wallet credits at once (never use in production)');
   lines.push(`  ${config.runWorker ? 'worker and scheduler run in this process' : 'worker is off here: run `npm run worker -w examples/shop`'}`, '  Ctrl+C stops it.', '');
   console.log(lines.join('\n'));
@@ -60,6 +68,7 @@ async function main(config: ShopConfig): Promise<void> {
     server.closeAllConnections();
     if (bot !== null && !(bot instanceof Error)) await bot.stop();
     await background?.stop();
+    await gateway?.close();
     await shop.close();
     process.exit(0);
   };

@@ -53,6 +53,8 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'GET', path: '/admin/drift', level: 'owner' },
   { method: 'POST', path: '/admin/drift/repair', level: 'owner' },
   { method: 'GET', path: '/admin/dry-run', level: 'owner' },
+  { method: 'GET', path: '/admin/settings', level: 'owner' },
+  { method: 'POST', path: '/admin/settings', level: 'owner' },
   { method: 'GET', path: '/admin/backup', level: 'owner' },
   { method: 'POST', path: '/admin/backup', level: 'owner' },
   { method: 'GET', path: '/admin/staff', level: 'owner' },

@@ -227,6 +227,19 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
     ],
   },
   {
+    // Settings the owner changes in the back office; secrets among them (gateway keys, the bot token) only sealed.
+    version: 8,
+    statements: (s) => [
+      `CREATE TABLE ${s}.shop_settings (
+        name text PRIMARY KEY,
+        value jsonb NOT NULL DEFAULT '{}'::jsonb,
+        sealed text,
+        updated_at timestamptz NOT NULL,
+        updated_by text
+      )`,
+    ],
+  },
+  {
     // A plan's name and description per language; the engine's plan row keeps the default texts.
     version: 11,
     statements: (s) => [

@@ -11,6 +11,9 @@ export interface PaymentDetails {
   paidAt?: string;
   /** The key of the form that submitted it: the same form sent twice is one payment. */
   requestKey?: string;
+  /** A gateway's invoice for this payment and the page the buyer pays on. */
+  invoiceId?: string;
+  invoiceUrl?: string;
 }
 
 /** A payment as the shop records it; the money itself moves in the engine's ledger once it is approved. */
@@ -217,6 +220,35 @@ export class PaymentStore {
       });
       return payment;
     });
+  }
+
+  /**
+   * A gateway confirmed payment `reference` for this pending payment: approved in one conditional update that also
+   * takes the gateway's payment id as its reference key (unique per provider). `null` when it was not pending.
+   */
+  async approveFromGateway(id: string, reference: string): Promise<Payment | null> {
+    const { rows } = await this.db.query<PaymentRow>(
+      `UPDATE ${this.table} SET status = 'approved', reviewed_at = $3, reference = $2, reference_key = $2
+        WHERE id = $1 AND status = 'pending' RETURNING *`,
+      [id, reference, this.clock.now()],
+    );
+    return rows[0] === undefined ? null : toPayment(rows[0]);
+  }
+
+  /** A gateway says this pending payment will not be paid (failed, expired): rejected, once. */
+  async rejectFromGateway(id: string, note: string): Promise<void> {
+    await this.db.query(`UPDATE ${this.table} SET status = 'rejected', reviewed_at = $2, review_note = $3 WHERE id = $1 AND status = 'pending'`, [id, this.clock.now(), note]);
+  }
+
+  /** Notes the gateway's invoice (and its pay page) on a pending payment. */
+  async attachInvoice(id: string, invoiceId: string, invoiceUrl: string): Promise<void> {
+    await this.db.query(`UPDATE ${this.table} SET details = details || $2::jsonb WHERE id = $1`, [id, JSON.stringify({ invoiceId, invoiceUrl })]);
+  }
+
+  /** The payment a provider's reference key names, or `null`. */
+  async byProviderReference(provider: string, referenceKey: string): Promise<Payment | null> {
+    const { rows } = await this.db.query<PaymentRow>(`SELECT * FROM ${this.table} WHERE provider = $1 AND reference_key = $2`, [provider, referenceKey]);
+    return rows[0] === undefined ? null : toPayment(rows[0]);
   }
 
   async markCredited(id: string, entryId: string): Promise<void> {

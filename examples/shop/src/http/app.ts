@@ -8,6 +8,7 @@ import { pinoHttp } from 'pino-http';
 import { csrfCookie, csrfProtection } from '../auth/csrf.js';
 import { loadViewer } from '../auth/viewer.js';
 import { adminRoutes } from '../routes/admin/index.js';
+import { cryptoCallbackRoutes, cryptoPaymentRoutes, invoiceRoutes } from '../routes/crypto-payments.js';
 import { apiV1Routes } from '../routes/api/v1.js';
 import { apiTokenRoutes } from '../routes/api-tokens.js';
 import { authRoutes } from '../routes/auth.js';
@@ -62,6 +63,8 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null): R
     trafficRoutes(shop, limits),
     planChangeRoutes(shop, limits),
     walletRoutes(shop),
+    cryptoPaymentRoutes(shop),
+    invoiceRoutes(shop),
     referralRoutes(shop, telegram),
     apiTokenRoutes(shop),
     notificationRoutes(shop),
@@ -124,6 +127,8 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   app.use(healthRoutes(shop, metrics.registry));
   // Telegram's posts carry their own secret header, not a session or CSRF token, and a JSON body of their own size.
   if (options.telegram !== undefined) app.use(options.telegram.webhookRoutes());
+  // The crypto gateway's callbacks carry their own signature, not a session or CSRF token.
+  app.use(cryptoCallbackRoutes(shop));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '64kb' }));
   app.use(cookieParser());

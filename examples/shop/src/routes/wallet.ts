@@ -7,6 +7,7 @@ import { noticeFrom } from '../http/notice.js';
 import { REQUEST_KEY_PATTERN } from '../payments/provider.js';
 import { describeLedger } from '../payments/ledger-descriptions.js';
 import { enabledProviders } from '../payments/registry.js';
+import { activeGateway } from '../payments/crypto/gateway-settings.js';
 import { submitTopUp } from '../payments/topup.js';
 import type { Shop } from '../stack/shop.js';
 import { walletPage, type TopUpFormState } from '../views/wallet-page.js';
@@ -59,6 +60,7 @@ export function walletRoutes(shop: Shop): Router {
         ledger: { entries: ledger.items, nextCursor: ledger.nextCursor, paged: cursor !== null },
         descriptions: await describeLedger(shop, ledger.items, ctxOf(res).locale),
         notice: failed === undefined ? noticeFrom(req) : null,
+        crypto: (await activeGateway(shop)) === null ? null : { key: newFormKey() },
       }).value,
     );
   }

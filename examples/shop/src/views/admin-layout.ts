@@ -15,6 +15,7 @@ const SECTIONS = [
   ['/admin/drift', 'admin.nav.drift'],
   ['/admin/dry-run', 'admin.nav.dryRun'],
   ['/admin/staff', 'staff.nav'],
+  ['/admin/settings', 'settings.nav'],
   ['/admin/backup', 'backup.nav'],
   ['/admin/discounts', 'discounts.admin.title'],
   ['/admin/referrals', 'referrals.admin.title'],

@@ -56,7 +56,7 @@ export function paymentsTable(ctx: RequestContext, payments: Payment[], timeZone
   const { t, locale } = ctx;
   if (payments.length === 0) return html`<p class="muted">${t('wallet.payments.empty')}</p>`;
   return html`<div class="table-wrap"><table data-testid="payments">
-<thead><tr><th>${t('wallet.payments.date')}</th><th>${t('wallet.payments.provider')}</th><th>${t('wallet.payments.amount')}</th><th>${t('wallet.payments.reference')}</th><th>${t('wallet.payments.status')}</th></tr></thead>
+<thead><tr><th>${t('wallet.payments.date')}</th><th>${t('wallet.payments.provider')}</th><th>${t('wallet.payments.amount')}</th><th>${t('wallet.payments.reference')}</th><th>${t('wallet.payments.status')}</th><th>${t('wallet.invoice.column')}</th></tr></thead>
 <tbody>${payments.map(
     (p) => html`<tr data-testid="payment-row" data-payment-id="${p.id}">
   <td>${formatDateTime(p.createdAt, locale, timeZone)}</td>
@@ -64,6 +64,7 @@ export function paymentsTable(ctx: RequestContext, payments: Payment[], timeZone
   <td>${formatMoney(p.amount, locale)}</td>
   <td class="ltr">${p.reference ?? ''}</td>
   <td>${paymentBadge(ctx, p)}${p.reviewNote ? html`<br><small data-testid="review-note">${t('wallet.payments.note')}: ${p.reviewNote}</small>` : ''}</td>
+  <td><a href="/wallet/payments/${p.id}/invoice" data-testid="invoice-link">${t('wallet.invoice.open')}</a></td>
 </tr>`,
   )}</tbody></table></div>`;
 }

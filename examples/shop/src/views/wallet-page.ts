@@ -31,6 +31,8 @@ export interface WalletView {
   /** What each ledger entry is about, for the buyer (plan, receipt number, order code). */
   descriptions: ReadonlyMap<string, EntryDescription>;
   notice: string | null;
+  /** The crypto gateway's form (its per-render key), when the owner has it on; else `null`. */
+  crypto: { key: string } | null;
 }
 
 function testForm(ctx: RequestContext, view: WalletView, state: TopUpFormState): SafeHtml {
@@ -90,6 +92,19 @@ function keyError(errors: FieldErrors | undefined): SafeHtml | '' {
   return message ? html`<p class="error" role="alert">${message}</p>` : '';
 }
 
+/** Paying with crypto: the amount here, then the gateway's own page. */
+function cryptoForm(ctx: RequestContext, currency: string, key: string): SafeHtml {
+  const { t } = ctx;
+  return html`<section class="card" data-provider="crypto">
+<h2>${t('wallet.crypto.title')}</h2>
+<p class="muted">${t('wallet.crypto.intro')}</p>
+<form method="post" action="/wallet/crypto" class="stack" data-testid="topup-crypto" novalidate>
+  ${csrfField(ctx)}<input type="hidden" name="idempotencyKey" value="${key}">
+  ${field({ id: 'crypto-amount', name: 'amount', label: t('wallet.amount', { currency }), required: true, attrs: html`inputmode="decimal" autocomplete="off"` })}
+  <button type="submit">${t('wallet.crypto.submit')}</button>
+</form></section>`;
+}
+
 export function walletPage(ctx: RequestContext, view: WalletView): SafeHtml {
   const { t } = ctx;
   const forms = view.forms.map(({ provider, state }) => (provider === 'test' ? testForm(ctx, view, state) : provider === 'card' ? cardForm(ctx, view, state) : ''));
@@ -99,7 +114,7 @@ export function walletPage(ctx: RequestContext, view: WalletView): SafeHtml {
     body: html`<h1>${t('wallet.title')}</h1>
 <section class="card"><h2>${t('wallet.balance')}</h2>${balanceList(ctx, view.balances, view.currency)}</section>
 <h2>${t('wallet.topUp')}</h2>
-${forms.length === 0 ? html`<p class="muted">${t('wallet.noProviders')}</p>` : forms}
+${forms.length === 0 && view.crypto === null ? html`<p class="muted">${t('wallet.noProviders')}</p>` : html`${view.crypto === null ? '' : cryptoForm(ctx, view.currency, view.crypto.key)}${forms}`}
 <h2>${t('wallet.payments.title')}</h2>
 ${paymentsTable(ctx, view.payments, view.timeZone)}
 <h2 id="ledger">${t('wallet.ledger.title')}</h2>

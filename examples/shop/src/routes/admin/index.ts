@@ -3,6 +3,7 @@ import { requireAdmin } from '../../auth/viewer.js';
 import type { Shop } from '../../stack/shop.js';
 import { auditRoutes } from './audit.js';
 import { backupRoutes } from './backup.js';
+import { settingsRoutes } from './settings.js';
 import { deliveryRoutes } from './deliveries.js';
 import { referralSettingsRoutes } from '../referrals.js';
 import { discountRoutes } from './discounts.js';
@@ -22,6 +23,6 @@ import { subscriptionRoutes } from './subscriptions.js';
 export function adminRoutes(shop: Shop): Router {
   const router = Router();
   router.use('/admin', requireAdmin);
-  for (const area of [overviewRoutes, panelRoutes, planRoutes, orderRoutes, subscriptionRoutes, auditRoutes, deliveryRoutes, driftRoutes, staffRoutes, discountRoutes, referralSettingsRoutes, backupRoutes]) router.use(area(shop));
+  for (const area of [overviewRoutes, panelRoutes, planRoutes, orderRoutes, subscriptionRoutes, auditRoutes, deliveryRoutes, driftRoutes, staffRoutes, discountRoutes, referralSettingsRoutes, backupRoutes, settingsRoutes]) router.use(area(shop));
   return router;
 }

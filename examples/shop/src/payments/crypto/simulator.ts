@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ipnSignature } from './signature.js';
+
+interface SimInvoice {
+  id: string;
+  priceAmount: number;
+  priceCurrency: string;
+  orderId: string;
+  ipnCallbackUrl: string;
+  successUrl: string;
+}
+
+interface SimPayment {
+  payment_id: string;
+  payment_status: string;
+  price_amount: number;
+  price_currency: string;
+  order_id: string;
+  invoice_id: string;
+  pay_currency: string;
+  actually_paid: number;
+}
+
+/** How the next payment on the simulator's pay page goes: what it reports, and how its callback is delivered. */
+export interface SimPaymentPlan {
+  status?: 'finished' | 'partially_paid' | 'failed' | 'expired';
+  /** A different amount than the invoice's (a gateway bug or a tampered page). */
+  priceAmount?: number;
+  /** How many times the signed callback is sent (0: never, the buyer's return must settle it). */
+  deliveries?: number;
+  /** Sign the callback with another secret (a forgery the shop must refuse). */
+  wrongSignature?: boolean;
+}
+
+/**
+ * A NOWPayments-like crypto gateway on 127.0.0.1, for tests and the demo: `POST /v1/invoice` and
+ * `GET /v1/payment/<id>` behind `x-api-key`, a hosted pay page (`/pay/<invoice>`) whose button "pays", sends the
+ * HMAC-SHA512-signed callback (sorted JSON, `x-nowpayments-sig`) to the invoice's `ipn_callback_url`, and sends the buyer
+ * back to `success_url` with `NP_id=<payment id>`, as the real service does.
+ */
+export class CryptoGatewaySimulator {
+  readonly apiKey = `sim-${randomBytes(12).toString('hex')}`;
+  readonly ipnSecret = `ipn-${randomBytes(16).toString('hex')}`;
+  readonly invoices = new Map<string, SimInvoice>();
+  readonly payments = new Map<string, SimPayment>();
+  /** What the next payment does; reset after each. */
+  next: SimPaymentPlan = {};
+  private server: Server | null = null;
+  private counter = 5_000_000_000;
+  url = '';
+
+  /** Starts listening on a free port of 127.0.0.1. */
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.handle(req)
+        .then(({ status, body, headers }) => {
+          res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json', ...headers });
+          res.end(typeof body === 'string' ? body : JSON.stringify(body));
+        })
+        .catch(() => {
+          res.writeHead(500).end();
+        });
+    });
+    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((done) => (this.server === null ? done(null) : this.server.close(done)));
+  }
+
+  /** Sends a payment's signed callback again (a gateway retrying), optionally with another secret. */
+  async deliver(paymentId: string, options: { wrongSignature?: boolean } = {}): Promise<number> {
+    const payment = this.payments.get(paymentId)!;
+    const invoice = this.invoices.get(payment.invoice_id)!;
+    const signature = ipnSignature(payment, options.wrongSignature ? 'not-the-secret' : this.ipnSecret);
+    const res = await fetch(invoice.ipnCallbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-nowpayments-sig': signature }, body: JSON.stringify(payment) });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  /** Pays an invoice as its pay page would, without following the redirect: the payment id. */
+  async pay(invoiceId: string): Promise<string> {
+    const res = await fetch(new URL(`pay/${invoiceId}`, this.url), { method: 'POST', redirect: 'manual' });
+    return new URL(res.headers.get('location')!).searchParams.get('NP_id')!;
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const apiCall = url.pathname.startsWith('/v1/');
+    if (apiCall && req.headers['x-api-key'] !== this.apiKey) return { status: 403, body: { message: 'Invalid api key' } };
+    if (req.method === 'POST' && url.pathname === '/v1/invoice') {
+      const input = JSON.parse(await text(req)) as Record<string, unknown>;
+      const id = String(this.counter++);
+      this.invoices.set(id, {
+        id,
+        priceAmount: Number(input['price_amount']),
+        priceCurrency: String(input['price_currency']),
+        orderId: String(input['order_id']),
+        ipnCallbackUrl: String(input['ipn_callback_url']),
+        successUrl: String(input['success_url']),
+      });
+      return { status: 200, body: { id, order_id: input['order_id'], price_amount: input['price_amount'], price_currency: input['price_currency'], invoice_url: new URL(`pay/${id}`, this.url).toString() } };
+    }
+    const paymentMatch = /^\/v1\/payment\/(\w+)$/.exec(url.pathname);
+    if (req.method === 'GET' && paymentMatch !== null) {
+      const payment = this.payments.get(paymentMatch[1]!);
+      return payment === undefined ? { status: 404, body: { message: 'Payment not found' } } : { status: 200, body: payment };
+    }
+    const payMatch = /^\/pay\/(\w+)$/.exec(url.pathname);
+    const invoice = payMatch === null ? undefined : this.invoices.get(payMatch[1]!);
+    if (invoice === undefined) return { status: 404, body: { message: 'Not found' } };
+    if (req.method === 'GET') {
+      return {
+        status: 200,
+        body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pay ${invoice.priceAmount} ${invoice.priceCurrency.toUpperCase()}</title></head>
+<body><h1>Simulated crypto payment</h1><p>Invoice ${invoice.id}: ${invoice.priceAmount} ${invoice.priceCurrency.toUpperCase()}</p>
+<form method="post" action="/pay/${invoice.id}"><button type="submit">Pay with USDT (simulated)</button></form></body></html>`,
+      };
+    }
+    const plan = this.next;
+    this.next = {};
+    const payment: SimPayment = {
+      payment_id: String(this.counter++),
+      payment_status: plan.status ?? 'finished',
+      price_amount: plan.priceAmount ?? invoice.priceAmount,
+      price_currency: invoice.priceCurrency,
+      order_id: invoice.orderId,
+      invoice_id: invoice.id,
+      pay_currency: 'usdttrc20',
+      actually_paid: plan.priceAmount ?? invoice.priceAmount,
+    };
+    this.payments.set(payment.payment_id, payment);
+    for (let i = 0; i < (plan.deliveries ?? 1); i++) await this.deliver(payment.payment_id, { wrongSignature: plan.wrongSignature ?? false });
+    const back = new URL(invoice.successUrl);
+    back.searchParams.set('NP_id', payment.payment_id);
+    return { status: 303, body: '', headers: { location: back.toString() } };
+  }
+}
+
+async function text(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
