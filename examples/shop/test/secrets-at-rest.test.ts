@@ -1,15 +1,21 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, SecretKeyError } from '@panelkit/sdk';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REAUTH_WINDOW_MS } from '../src/auth/staff-security.js';
+import { backupShop } from '../src/backup/shop-backup.js';
 import { loadConfig } from '../src/config/config.js';
+import { readSetting } from '../src/db/shop-settings.js';
+import { gatewaySettings } from '../src/payments/crypto/gateway-settings.js';
+import { BOT_TOKEN_SETTING } from '../src/routes/admin/settings.js';
 import { ensureStartupAdmin } from '../src/stack/admin-account.js';
 import { openShop } from '../src/stack/shop.js';
 import { explainStartupError } from '../src/stack/startup-errors.js';
 import { SESSION_COOKIE } from '../src/auth/viewer.js';
-import { ADMIN, TEST_START, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+import { ADMIN, TEST_START, csrfFrom, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
 /** Every row of every table of the engine's and the shop's schemas, as text: what a dump of the database holds. */
 async function dumpDatabase(t: ShopUnderTest): Promise<string> {
@@ -59,6 +65,43 @@ describe('secrets at rest in the shop', () => {
     expect(dump).toContain('pk1.demo1.');
     const panel = await t.shop.storage.panels.get(t.shop.demo?.panels[0]?.panel.id as string);
     expect(panel?.credentials).toEqual({ type: 'password', ...t.shop.demo?.panels[0]?.login });
+  });
+
+  it('a gateway key, its IPN secret and a bot token saved in the settings are in neither a dump nor a backup', async () => {
+    const owner = await signedInAdmin(t.app);
+    t.clock.advance(REAUTH_WINDOW_MS + 1000);
+    const secrets = { gatewayApiKey: 'NP-API-KEY-7f3a9c2e11', gatewayIpnSecret: 'ipn-secret-91b2c7d4e5f6', botToken: '123456789:AAE-this-is-a-bot-token-value-xyz12' };
+    const refused = await owner.agent.post('/admin/settings').type('form').send({ _csrf: owner.csrf, gatewayEnabled: 'on', gatewayBaseUrl: 'https://api.nowpayments.io/', ...secrets });
+    expect(refused.status).toBe(403);
+    await owner.agent.post('/account/reauth').type('form').send({ _csrf: owner.csrf, password: ADMIN.password, next: '/admin/settings' }).expect(303);
+    const page = await owner.agent.get('/admin/settings').expect(200);
+    await owner.agent.post('/admin/settings').type('form').send({ _csrf: csrfFrom(page.text), gatewayEnabled: 'on', gatewayBaseUrl: 'https://api.nowpayments.io/', ...secrets }).expect(303);
+    // Empty secret fields keep what is stored; the page never shows a stored secret back.
+    const again = await owner.agent.get('/admin/settings').expect(200);
+    for (const secret of Object.values(secrets)) expect(again.text).not.toContain(secret);
+    await owner.agent.post('/admin/settings').type('form').send({ _csrf: csrfFrom(again.text), gatewayEnabled: 'on', gatewayBaseUrl: 'https://api.nowpayments.io/', gatewayApiKey: '', gatewayIpnSecret: '', botToken: '' }).expect(303);
+    expect(await gatewaySettings(t.shop)).toEqual({ enabled: true, baseUrl: 'https://api.nowpayments.io/', apiKey: secrets.gatewayApiKey, ipnSecret: secrets.gatewayIpnSecret });
+    expect((await readSetting<unknown, { token: string }>(t.shop, BOT_TOKEN_SETTING))?.secret).toEqual({ token: secrets.botToken });
+
+    const panelPasswords = (t.shop.demo?.panels ?? []).map((p) => p.login.password);
+    const dump = await dumpDatabase(t);
+    const file = join(mkdtempSync(join(tmpdir(), 'panelkit-dump-')), 'backup.ndjson.gz');
+    await backupShop(t.shop, createWriteStream(file));
+    const backup = gunzipSync(readFileSync(file)).toString('utf8');
+    for (const secret of [...Object.values(secrets), ...panelPasswords]) {
+      expect(dump).not.toContain(secret);
+      expect(backup).not.toContain(secret);
+    }
+    expect(backup).toContain('"sealed":"pk1.demo1.');
+    const audit = await t.shop.storage.audit.list({ subjectType: 'shop' }, { limit: 5 });
+    expect(JSON.stringify(audit.items)).not.toContain(secrets.gatewayApiKey);
+  });
+
+  it('keeps the settings to the owner', async () => {
+    const staff = await signedUpBuyer(t.app);
+    await t.shop.accounts.setRole((await t.shop.accounts.getByEmail(staff.email))!.id, 'support');
+    await staff.agent.get('/admin/settings').expect(403);
+    await staff.agent.post('/admin/settings').type('form').send({ _csrf: staff.csrf, botToken: '1:x' }).expect(403);
   });
 });
 
