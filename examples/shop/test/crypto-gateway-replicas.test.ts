@@ -75,7 +75,8 @@ describe.skipIf(DATABASE_URL === undefined)(`crypto callbacks racing across repl
       const wallet = await agent.get('/wallet').expect(200);
       const key = /data-testid="topup-crypto"[\s\S]*?name="idempotencyKey" value="([^"]+)"/.exec(wallet.text)![1]!;
       const started = await agent.post('/wallet/crypto').type('form').send({ _csrf: csrfFrom(wallet.text), amount: '3', idempotencyKey: key }).expect(303);
-      const invoiceId = /\/pay\/(\w+)$/.exec(started.headers['location'] as string)![1]!;
+      const invoicePage = await agent.get(started.headers['location'] as string).expect(200);
+      const invoiceId = /href="[^"]*\/pay\/(\w+)"/.exec(invoicePage.text)![1]!;
       const paymentId = sim.invoices.get(invoiceId)!.orderId;
       sim.next = { deliveries: 0 };
       const gatewayPaymentId = await sim.pay(invoiceId);

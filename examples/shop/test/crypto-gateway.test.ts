@@ -37,7 +37,8 @@ describe('crypto top-ups through the gateway', () => {
     const wallet = await buyer.agent.get('/wallet').expect(200);
     const key = /data-testid="topup-crypto"[\s\S]*?name="idempotencyKey" value="([^"]+)"/.exec(wallet.text)![1]!;
     const res = await buyer.agent.post('/wallet/crypto').type('form').send({ _csrf: csrfFrom(wallet.text), amount, idempotencyKey: key }).expect(303);
-    const invoiceId = /\/pay\/(\w+)$/.exec(res.headers['location'] as string)![1]!;
+    const invoicePage = await buyer.agent.get(res.headers['location'] as string).expect(200);
+    const invoiceId = /href="[^"]*\/pay\/(\w+)"/.exec(invoicePage.text)![1]!;
     return { invoiceId, paymentId: sim.invoices.get(invoiceId)!.orderId };
   }
 

@@ -13,6 +13,7 @@ import { CRYPTO_PROVIDER, settleGatewayPayment } from '../payments/crypto/settle
 import { verifyIpnSignature } from '../payments/crypto/signature.js';
 import { REQUEST_KEY_PATTERN } from '../payments/provider.js';
 import type { Shop } from '../stack/shop.js';
+import { cryptoInvoicePage } from '../views/crypto-invoice-page.js';
 import { invoicePage } from '../views/invoice-page.js';
 
 /** Invoices one buyer may have waiting at once. */
@@ -87,7 +88,8 @@ export function cryptoPaymentRoutes(shop: Shop): Router {
     if (!created.ok && created.reason === 'too_many_pending') throw new HttpError(429, 'wallet.errors.tooManyPending');
     const payment = created.ok ? created.payment : created.existing;
     if (payment.customerId !== customer.id) throw new HttpError(409, 'wallet.errors.formExpired');
-    if (payment.details.invoiceUrl !== undefined) return res.redirect(303, payment.details.invoiceUrl);
+    // The gateway's page is opened by a link from our own: the CSP's form-action keeps form posts on this origin.
+    if (payment.details.invoiceUrl !== undefined) return res.redirect(303, `/wallet/crypto/${payment.id}`);
     const base = publicBase(shop, req);
     const digits = minorDigits(payment.amount.currency);
     try {
@@ -101,12 +103,18 @@ export function cryptoPaymentRoutes(shop: Shop): Router {
         cancelUrl: `${base}/wallet`,
       });
       await payments.attachInvoice(payment.id, invoice.id, invoice.invoice_url);
-      res.redirect(303, invoice.invoice_url);
+      res.redirect(303, `/wallet/crypto/${payment.id}`);
     } catch (error) {
       if (!(error instanceof GatewayError)) throw error;
       shop.logger.warn({ err: error, paymentId: payment.id }, 'crypto invoice could not be created');
       throw new HttpError(503, 'wallet.crypto.unavailable');
     }
+  });
+
+  router.get('/wallet/crypto/:id', requireAccount, async (req, res) => {
+    const payment = await paymentsOf(shop).get(idParam(req));
+    if (payment === null || payment.customerId !== viewerOf(res).customer.id || payment.provider !== CRYPTO_PROVIDER) throw new HttpError(404, 'errors.notFound');
+    res.send(cryptoInvoicePage(ctxOf(res), payment).value);
   });
 
   router.get('/wallet/crypto/:id/return', requireAccount, async (req, res) => {
