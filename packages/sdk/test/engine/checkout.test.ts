@@ -135,4 +135,11 @@ describe('checkout', () => {
     const kit = createPanelkit({ storage: h.storage, panels: () => ({ ...new FakePanelAdapter(), apiVersion: 2 }) as never, policy: { identity: IDENTITY } });
     await expect(kit.checkPanelHealth()).rejects.toSatisfy((e: unknown) => ConfigurationError.is(e));
   });
+
+  it('refuses an identity secret shorter than 16 characters when the kit is made', async () => {
+    const h = await createHarness();
+    const make = (secret: string) => () => createPanelkit({ storage: h.storage, panels: () => new FakePanelAdapter(), policy: { identity: { ...IDENTITY, secret } } });
+    expect(make('fifteen-chars!!')).toThrow(/at least 16 characters/);
+    expect(make('sixteen-chars!!!')).not.toThrow();
+  });
 });
