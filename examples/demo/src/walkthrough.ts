@@ -53,7 +53,9 @@ export async function runWalkthrough(stack: DemoStack, clock: MovableClock, say:
   try {
     heading('Opening the shop');
     const shop = await openShop(stack, say);
-    const sale = await sellTwo(stack, shop, say, (placed) => placed.forEach((s, i) => labels.set(s.id, `subscription ${'AB'[i] ?? i}`)));
+    const sale = await sellTwo(stack, shop, say, (placed) => {
+      for (const [i, s] of placed.entries()) labels.set(s.id, `subscription ${'AB'[i] ?? i}`);
+    });
     const [a, b] = sale.subscriptions;
     if (a === undefined || b === undefined) throw new Error('the checkout did not place two subscriptions');
 

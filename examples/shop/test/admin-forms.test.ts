@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminGet, postForm } from './support/admin-support.js';
+import { postForm } from './support/admin-support.js';
 import { signedInAdmin, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
 let t: ShopUnderTest;
@@ -135,7 +135,7 @@ describe('malformed admin input', () => {
     const sub = 'sub_aaaaaaaaaaaaaaaaaaaa';
     expect((await postForm(admin, `/admin/subscriptions/${sub}/suspend`, { reason: 'x'.repeat(501) })).status).toBe(400);
     expect((await postForm(admin, `/admin/subscriptions/${sub}/suspend`, { reason: ['a', 'b'] })).status).toBe(400);
-    for (const path of ['/admin/audit?actor=robot&subjectType=%00&cursor=garbage', '/admin/orders?status=lost&cursor=zzz', '/admin/audit?subjectId=' + 'x'.repeat(400)]) {
+    for (const path of ['/admin/audit?actor=robot&subjectType=%00&cursor=garbage', '/admin/orders?status=lost&cursor=zzz', `/admin/audit?subjectId=${'x'.repeat(400)}`]) {
       const res = await admin.agent.get(path);
       expect({ path, status: res.status }).not.toEqual({ path, status: 500 });
       expect(res.status).toBeLessThan(500);

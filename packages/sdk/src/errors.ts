@@ -86,6 +86,7 @@ export class PanelkitError extends Error {
     const branded = value as { [BRAND]?: unknown; [KINDS]?: unknown };
     if (branded[BRAND] !== true) return false;
     const kinds = branded[KINDS];
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass `is()` was called on
     return Array.isArray(kinds) && kinds.includes(this.errorName);
   }
 

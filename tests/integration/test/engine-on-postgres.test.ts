@@ -84,7 +84,7 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(`two replicas on one PostgreSQL serv
       shops.push(first);
       shops.push(await openShop({ clock, storage: storages[1]!, rig, server: first.server, existing: first, workerId: 'replica-2', claimLimit: 5 }));
       const provisioned: string[][] = shops.map(() => []);
-      shops.forEach((shop, i) => shop.kit.events.on('subscription:provisioned', (e) => provisioned[i]!.push(e.subscription.id)));
+      for (const [i, shop] of shops.entries()) shop.kit.events.on('subscription:provisioned', (e) => provisioned[i]!.push(e.subscription.id));
 
       // 50 checkouts, alternating replicas, all at once; then both workers drain the same queue.
       const customers = await Promise.all(Array.from({ length: 50 }, (_, i) => shops[i % 2]!.customer(1_000)));

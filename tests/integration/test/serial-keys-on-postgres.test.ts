@@ -30,7 +30,7 @@ describe.skipIf(SKIP_REASON !== false)(`serialisation keys across worker process
       const claimedBy = [0, 0];
       for (let round = 0; round < 50; round++) {
         const claimed = await Promise.all(replicas.map((r) => r.call<number>('runOnce')));
-        claimed.forEach((n, i) => (claimedBy[i]! += n));
+        for (const [i, n] of claimed.entries()) claimedBy[i]! += n;
         if (claimed.every((n) => n === 0)) break;
       }
       expect(claimedBy[0]! + claimedBy[1]!).toBe(ORDERED);

@@ -9,9 +9,12 @@ export function asciiDigits(text: string): string {
  * dashes of every kind (and the Persian zero-width non-joiner) removed, letters lower-cased.
  */
 export function referenceKey(reference: string): string {
-  return asciiDigits(reference.normalize('NFKC'))
-    .replace(/[\s\u200C\u200D\u2010-\u2015\u2212\uFE58\uFE63\uFF0D_-]/g, '')
-    .toLowerCase();
+  return (
+    asciiDigits(reference.normalize('NFKC'))
+      // biome-ignore lint/suspicious/noMisleadingCharacterClass: the joiners are stripped one by one, not as parts of a sequence
+      .replace(/[\s\u200C\u200D\u2010-\u2015\u2212\uFE58\uFE63\uFF0D_-]/g, '')
+      .toLowerCase()
+  );
 }
 
 /** ASCII digits written as Persian ones (۰…۹), for text a Farsi page shows as typed input. */

@@ -16,7 +16,7 @@ const CreateForm = z.object({
 });
 
 /** Tokens are managed from a signed-in browser only: a leaked token must not be able to mint more. */
-function sessionOnly(req: Request, res: Response, next: NextFunction): void {
+function sessionOnly(_req: Request, res: Response, next: NextFunction): void {
   if (viewerOf(res).via !== 'session') return next(new HttpError(403, 'account.tokens.sessionOnly'));
   next();
 }

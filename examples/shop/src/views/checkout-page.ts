@@ -1,7 +1,7 @@
 import type { DiscountQuote, Money, Plan } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../http/forms.js';
-import { formatBytes, formatMoney, formatNumber, minorDigits } from '../i18n/format.js';
+import { formatBytes, formatMoney, minorDigits } from '../i18n/format.js';
 import { locationName, planSummary } from '../i18n/plan-text.js';
 import { field, formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';

@@ -17,6 +17,7 @@ function sim(version = '1.5.1'): SuiSimulator {
 interface Envelope {
   success: boolean;
   msg: string;
+  // biome-ignore lint/suspicious/noExplicitAny: each test reads its action's own answer shape
   obj: any;
 }
 

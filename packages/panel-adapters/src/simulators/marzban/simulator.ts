@@ -4,7 +4,7 @@
  * panel's review job), and the documented quirks as switches.
  */
 import type { PanelTestControls } from '@panelkit/sdk/testing';
-import { SimulatorBase, json as jsonUtf8, readForm, readJsonBody } from '../harness/index.js';
+import { type SimulatorBase, json as jsonUtf8, readForm, readJsonBody } from '../harness/index.js';
 import { TokenPanelSimulator, type TokenPanelSimulatorOptions } from '../marzban-family/token-panel-simulator.js';
 import type { RandomPick } from './links.js';
 import { DEFAULT_INBOUNDS, SIM_PROTOCOLS, newCredential, type SimInbound, type SimProtocol, type SimUser } from './state.js';

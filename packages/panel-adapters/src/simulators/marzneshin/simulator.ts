@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PanelTestControls } from '@panelkit/sdk/testing';
 import { TokenPanelSimulator, type TokenPanelSimulatorOptions } from '../marzban-family/token-panel-simulator.js';
-import { SimulatorBase, readForm, readJsonBody } from '../harness/index.js';
+import { type SimulatorBase, readForm, readJsonBody } from '../harness/index.js';
 import { userProxies, type SimProxy } from './share.js';
 import {
   MARZNESHIN_DEFAULT_INBOUNDS,

@@ -91,7 +91,7 @@ export class XuiSessions {
       return { ok: false, response: this.unauthenticated(request) };
     }
     const live = this.#live(request, now);
-    if (!live || !live[1].loggedIn) return { ok: false, response: this.unauthenticated(request) };
+    if (!live?.[1].loggedIn) return { ok: false, response: this.unauthenticated(request) };
     if (this.traits.csrf && !['GET', 'HEAD', 'OPTIONS', 'TRACE'].includes(request.method) && request.headers.get('x-csrf-token') !== live[1].csrf) {
       return { ok: false, response: empty(403) };
     }

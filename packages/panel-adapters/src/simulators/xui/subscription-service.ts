@@ -35,7 +35,7 @@ function userinfo(rows: readonly SimTraffic[]): string {
     down += row.down;
     if (i === 0) {
       total = row.total;
-      expiry = row.expiryTime > 0 ? row.expiryTime : 0;
+      expiry = Math.max(row.expiryTime , 0);
     } else {
       total = total === 0 || row.total === 0 ? 0 : total + row.total;
       if (row.expiryTime !== expiry) expiry = 0;

@@ -1,6 +1,6 @@
 import type { Lease } from '../../domain/job.js';
 import type { LedgerEntry } from '../../domain/ledger.js';
-import { NewLedgerEntrySchema } from '../../domain/ledger.js';
+import type { NewLedgerEntrySchema } from '../../domain/ledger.js';
 import { SubscriptionStatusSchema } from '../../domain/subscription-status.js';
 import type { SubscriptionStatus } from '../../domain/subscription-status.js';
 import { parseInput } from '../../domain/validate.js';

@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+
 import type { Page } from '../../domain/common.js';
 import { DAY_MS } from '../../rules/time.js';
 import {
