@@ -18,13 +18,20 @@ import { dueQueries, recordingClient, seedDueSubscriptions } from '../../package
 import pg from 'pg';
 
 const { values } = parseArgs({
-  options: { sizes: { type: 'string', default: '10000,1000000' }, due: { type: 'string', default: '100' }, runs: { type: 'string', default: '25' } },
+  options: {
+    sizes: { type: 'string', default: '10000,1000000' },
+    due: { type: 'string', default: '100' },
+    runs: { type: 'string', default: '25' },
+  },
 });
 const sizes = values.sizes.split(',').map(Number);
 const due = Number(values.due);
 const runs = Number(values.runs);
 
-const pool = new pg.Pool({ connectionString: process.env['PANELKIT_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test', max: 2 });
+const pool = new pg.Pool({
+  connectionString: process.env['PANELKIT_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test',
+  max: 2,
+});
 const base = fromPgPool(pool);
 /** The storage's statements, so the bench can EXPLAIN exactly what ran. */
 const recorded: { text: string; params: readonly unknown[] }[] = [];
@@ -40,7 +47,14 @@ function median(xs: number[]): number {
 
 /** The scan nodes and the top node's buffer count of a plan. */
 function summarise(plan: string[]): string {
-  const scans = plan.filter((line) => /Scan|Append|Merge/.test(line)).map((line) => line.trim().replace(/\s+\(cost=[^)]*\)/, '').replace(/\s+\(actual[^)]*\)/, ''));
+  const scans = plan
+    .filter((line) => /Scan|Append|Merge/.test(line))
+    .map((line) =>
+      line
+        .trim()
+        .replace(/\s+\(cost=[^)]*\)/, '')
+        .replace(/\s+\(actual[^)]*\)/, ''),
+    );
   const buffers = plan.find((line) => line.includes('Buffers:'))?.trim() ?? '';
   return [...new Set(scans)].join('; ') + (buffers === '' ? '' : ` | ${buffers}`);
 }
@@ -77,7 +91,9 @@ try {
   for (const [name, bySize] of Object.entries(results)) {
     const cells = sizes.map((size) => `${size.toLocaleString('en-US')}: ${bySize[size]!.ms.toFixed(2)} ms`);
     const ratio = bySize[sizes[sizes.length - 1]!]!.ms / bySize[sizes[0]!]!.ms;
-    console.log(`  ${name.padEnd(13)} ${cells.join('   ')}   (x${ratio.toFixed(2)} for x${(sizes[sizes.length - 1]! / sizes[0]!).toFixed(0)} rows)`);
+    console.log(
+      `  ${name.padEnd(13)} ${cells.join('   ')}   (x${ratio.toFixed(2)} for x${(sizes[sizes.length - 1]! / sizes[0]!).toFixed(0)} rows)`,
+    );
   }
   console.log('\nplans (EXPLAIN ANALYZE BUFFERS of the statement the storage ran):');
   for (const [name, bySize] of Object.entries(results)) {

@@ -18,7 +18,11 @@ import type { SqlClient } from '@panelkit/storage-postgres';
 import pg from 'pg';
 
 const { values } = parseArgs({
-  options: { driver: { type: 'string', default: 'pg' }, readings: { type: 'string', default: '100000' }, page: { type: 'string', default: '1000' } },
+  options: {
+    driver: { type: 'string', default: 'pg' },
+    readings: { type: 'string', default: '100000' },
+    page: { type: 'string', default: '1000' },
+  },
 });
 const driver = values.driver === 'pglite' ? 'pglite' : 'pg';
 const count = Number(values.readings);
@@ -29,7 +33,10 @@ async function connect(): Promise<{ client: SqlClient; close: () => Promise<void
     const db = await PGlite.create();
     return { client: fromPGlite(db), close: () => db.close() };
   }
-  const pool = new pg.Pool({ connectionString: process.env['PANELKIT_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test', max: 2 });
+  const pool = new pg.Pool({
+    connectionString: process.env['PANELKIT_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test',
+    max: 2,
+  });
   return { client: fromPgPool(pool), close: () => pool.end() };
 }
 
@@ -40,9 +47,20 @@ await migrate(client, { schema, clock });
 const storage = createPostgresStorage({ client, schema, clock });
 
 try {
-  const panel = await storage.panels.create({ kind: 'marzban', name: 'bench', baseUrl: 'https://bench.example.com', credentials: { type: 'token', token: 't' } });
+  const panel = await storage.panels.create({
+    kind: 'marzban',
+    name: 'bench',
+    baseUrl: 'https://bench.example.com',
+    credentials: { type: 'token', token: 't' },
+  });
   const target = await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 'bench', protocol: 'vless' });
-  const plan = await storage.plans.create({ name: 'bench', family: 'bench', price: { amount: 1, currency: 'USD' }, durationDays: 30, trafficBytes: null });
+  const plan = await storage.plans.create({
+    name: 'bench',
+    family: 'bench',
+    price: { amount: 1, currency: 'USD' },
+    durationDays: 30,
+    trafficBytes: null,
+  });
   const customer = await storage.customers.create({ email: 'bench@example.com' });
   const now = clock.now().toISOString();
   await client.query(

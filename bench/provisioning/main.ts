@@ -32,11 +32,22 @@ async function setup(batchCreate: boolean, orders: number, concurrency: number, 
     policy: { identity: { secret: 'bench-secret-0123456789abcdef' } },
   });
   for (let i = 0; i < PANELS; i++) {
-    const panel = await storage.panels.create({ kind: 'fake', name: `p${i}`, baseUrl: `https://p${i}.example.com/`, credentials: { type: 'token', token: 't' } });
+    const panel = await storage.panels.create({
+      kind: 'fake',
+      name: `p${i}`,
+      baseUrl: `https://p${i}.example.com/`,
+      credentials: { type: 'token', token: 't' },
+    });
     fakes.set(panel.id, new FakePanelAdapter({ clock, latencyMs, capabilities: { batchCreate, maxConcurrency: concurrency } }));
     await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 'vless', protocol: 'vless', capacity: null });
   }
-  const plan = await storage.plans.create({ name: 'm', family: 'm', price: { amount: 100, currency: 'USD' }, durationDays: 30, trafficBytes: null });
+  const plan = await storage.plans.create({
+    name: 'm',
+    family: 'm',
+    price: { amount: 100, currency: 'USD' },
+    durationDays: 30,
+    trafficBytes: null,
+  });
   const customer = await storage.customers.create({});
   await kit.topUp({ customerId: customer.id, amount: { amount: 100 * orders, currency: 'USD' }, idempotencyKey: 'bench' });
   for (let i = 0; i < orders; i++) {
@@ -45,7 +56,14 @@ async function setup(batchCreate: boolean, orders: number, concurrency: number, 
   return { kit, fakes: [...fakes.values()] };
 }
 
-async function run(label: string, batchCreate: boolean, orders: number, workerOptions: { claimLimit?: number }, concurrencyOverride?: number, latencyMs = LATENCY_MS) {
+async function run(
+  label: string,
+  batchCreate: boolean,
+  orders: number,
+  workerOptions: { claimLimit?: number },
+  concurrencyOverride?: number,
+  latencyMs = LATENCY_MS,
+) {
   const s = await setup(batchCreate, orders, concurrencyOverride ?? CONCURRENCY, latencyMs);
   const worker = s.kit.createWorker({ ...workerOptions, heartbeatIntervalMs: 3_600_000 });
   const started = performance.now();
@@ -58,7 +76,9 @@ async function run(label: string, batchCreate: boolean, orders: number, workerOp
 }
 
 const ideal = Math.ceil(ORDERS / (PANELS * CONCURRENCY)) * LATENCY_MS;
-console.log(`bench/provisioning: ${ORDERS} orders, ${PANELS} panels, ${LATENCY_MS} ms per panel call, concurrency ${CONCURRENCY} per panel`);
+console.log(
+  `bench/provisioning: ${ORDERS} orders, ${PANELS} panels, ${LATENCY_MS} ms per panel call, concurrency ${CONCURRENCY} per panel`,
+);
 console.log(`ideal ⌈N/(panels·concurrency)⌉·latency = ${ideal} ms (one call per order)\n`);
 
 const concurrent = await run('engine worker, one create call per order', false, ORDERS, { claimLimit: 1000 });
@@ -75,7 +95,15 @@ const row = (r: { label: string; ms: number; calls: number; peak: number }) =>
   `${r.label.padEnd(46)} ${r.ms.toFixed(0).padStart(7)} ms  ${(r.ms / ideal).toFixed(2).padStart(5)}× ideal  ${r.calls} panel calls  peak ${r.peak}/panel`;
 console.log(row(concurrent));
 console.log(row(batched));
-console.log(`${cpu.label.padEnd(46)} ${cpu.ms.toFixed(0).padStart(7)} ms  (${((cpu.ms / ORDERS) * 1000).toFixed(0)} µs per order, single-threaded)`);
-console.log(`${'one-at-a-time worker'.padEnd(46)} ${serialMs.toFixed(0).padStart(7)} ms  (measured ${SAMPLE} orders in ${serial.ms.toFixed(0)} ms, scaled ×${ORDERS / SAMPLE})`);
-console.log(`\nspeed-up over one-at-a-time: ${(serialMs / concurrent.ms).toFixed(1)}× (one call per order), ${(serialMs / batched.ms).toFixed(1)}× (batched)`);
-console.log(`each order costs 2 panel calls here (create, then links), so the call-bound floor is 2× the ideal: ${(concurrent.ms / (2 * ideal)).toFixed(2)}× of it`);
+console.log(
+  `${cpu.label.padEnd(46)} ${cpu.ms.toFixed(0).padStart(7)} ms  (${((cpu.ms / ORDERS) * 1000).toFixed(0)} µs per order, single-threaded)`,
+);
+console.log(
+  `${'one-at-a-time worker'.padEnd(46)} ${serialMs.toFixed(0).padStart(7)} ms  (measured ${SAMPLE} orders in ${serial.ms.toFixed(0)} ms, scaled ×${ORDERS / SAMPLE})`,
+);
+console.log(
+  `\nspeed-up over one-at-a-time: ${(serialMs / concurrent.ms).toFixed(1)}× (one call per order), ${(serialMs / batched.ms).toFixed(1)}× (batched)`,
+);
+console.log(
+  `each order costs 2 panel calls here (create, then links), so the call-bound floor is 2× the ideal: ${(concurrent.ms / (2 * ideal)).toFixed(2)}× of it`,
+);

@@ -34,9 +34,20 @@ async function seed(total: number, due: number) {
   const clock = new ManualClock('2026-03-01T00:00:00.000Z');
   const storage = createMemoryStorage({ clock });
   const fake = new FakePanelAdapter({ clock });
-  const panel = await storage.panels.create({ kind: 'fake', name: 'p', baseUrl: 'https://p.example.com/', credentials: { type: 'token', token: 't' } });
+  const panel = await storage.panels.create({
+    kind: 'fake',
+    name: 'p',
+    baseUrl: 'https://p.example.com/',
+    credentials: { type: 'token', token: 't' },
+  });
   const target = await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 'vless', protocol: 'vless' });
-  const plan = await storage.plans.create({ name: 'm', family: 'm', price: { amount: 100, currency: 'USD' }, durationDays: 30, trafficBytes: null });
+  const plan = await storage.plans.create({
+    name: 'm',
+    family: 'm',
+    price: { amount: 100, currency: 'USD' },
+    durationDays: 30,
+    trafficBytes: null,
+  });
   const customer = await storage.customers.create({});
   const now = clock.now().getTime();
   const started = performance.now();
@@ -97,7 +108,12 @@ new PerformanceObserver((list) => {
 async function measure(total: number) {
   const seeded = await seed(total, DUE);
   const { storage: counted, calls } = counting(seeded.storage);
-  const kit = createPanelkit({ storage: counted, clock: seeded.clock, panels: () => seeded.fake, policy: { identity: { secret: 'bench-secret-0123456789abcdef' } } });
+  const kit = createPanelkit({
+    storage: counted,
+    clock: seeded.clock,
+    panels: () => seeded.fake,
+    policy: { identity: { secret: 'bench-secret-0123456789abcdef' } },
+  });
   const scheduler = kit.createScheduler();
   await new Promise((r) => setTimeout(r, 200)); // let seeding's GC entries arrive before counting
   const ticks: { ms: number; gc: number; calls: number }[] = [];
@@ -117,7 +133,15 @@ async function measure(total: number) {
   if (idle.expired !== 0) throw new Error('the idle tick found work');
   await seeded.storage.close();
   const median = <T>(xs: T[], key: (x: T) => number) => xs.map(key).sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  return { total, seedMs: seeded.seedMs, tickMs: median(ticks, (t) => t.ms), gcMs: median(ticks, (t) => t.gc), calls: median(ticks, (t) => t.calls), idleMs, all: ticks.map((t) => `${t.ms.toFixed(0)}/${t.gc.toFixed(0)}`).join(', ') };
+  return {
+    total,
+    seedMs: seeded.seedMs,
+    tickMs: median(ticks, (t) => t.ms),
+    gcMs: median(ticks, (t) => t.gc),
+    calls: median(ticks, (t) => t.calls),
+    idleMs,
+    all: ticks.map((t) => `${t.ms.toFixed(0)}/${t.gc.toFixed(0)}`).join(', '),
+  };
 }
 
 console.log(`bench/tick: one tick with ${DUE} subscriptions due (expiry), memory storage`);
@@ -128,5 +152,7 @@ const fmt = (r: typeof small) =>
   `${String(r.total).padStart(9)} stored: tick ${r.tickMs.toFixed(0).padStart(5)} ms median of ${ROUNDS} [ms/GC ms: ${r.all}] (${DUE} due; ${r.gcMs.toFixed(0)} ms of it GC; ${r.calls} storage calls), idle tick ${r.idleMs.toFixed(1)} ms; seeding ${(r.seedMs / 1000).toFixed(1)} s`;
 console.log(fmt(small));
 console.log(fmt(large));
-console.log(`\nratio tick(${LARGE} stored) ÷ tick(${DUE * ROUNDS} stored), same ${DUE} due: ${(large.tickMs / small.tickMs).toFixed(2)}× wall, ${((large.tickMs - large.gcMs) / (small.tickMs - small.gcMs)).toFixed(2)}× without GC pauses, ${(large.calls / small.calls).toFixed(2)}× storage calls`);
+console.log(
+  `\nratio tick(${LARGE} stored) ÷ tick(${DUE * ROUNDS} stored), same ${DUE} due: ${(large.tickMs / small.tickMs).toFixed(2)}× wall, ${((large.tickMs - large.gcMs) / (small.tickMs - small.gcMs)).toFixed(2)}× without GC pauses, ${(large.calls / small.calls).toFixed(2)}× storage calls`,
+);
 console.log(`heap used after: ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);

@@ -52,7 +52,11 @@ export const KINDS: Record<string, (clients: number) => Promise<BenchPanel>> = {
     const [inbound] = sim.seedDemo();
     const seedMs = await timedSeed(() => sim.seedClients(inbound!.id, clients));
     const server = await serve(sim.handle);
-    const adapter = createXuiAdapter({ baseUrl: `${server.origin}/bench/`, auth: { username: 'admin', password: PASSWORD }, timeoutMs: 120_000 });
+    const adapter = createXuiAdapter({
+      baseUrl: `${server.origin}/bench/`,
+      auth: { username: 'admin', password: PASSWORD },
+      timeoutMs: 120_000,
+    });
     return {
       kind: '3x-ui v2.8 (Gen A)',
       adapter,
@@ -70,7 +74,11 @@ export const KINDS: Record<string, (clients: number) => Promise<BenchPanel>> = {
     const [inbound] = sim.seedDemo();
     const seedMs = await timedSeed(() => sim.seedClients(inbound!.id, clients));
     const server = await serve(sim.handle);
-    const adapter = createXuiAdapter({ baseUrl: `${server.origin}/bench/`, auth: { username: 'admin', password: PASSWORD }, timeoutMs: 120_000 });
+    const adapter = createXuiAdapter({
+      baseUrl: `${server.origin}/bench/`,
+      auth: { username: 'admin', password: PASSWORD },
+      timeoutMs: 120_000,
+    });
     return {
       kind: '3x-ui v3.6 (Gen B)',
       adapter,
@@ -125,7 +133,11 @@ export const KINDS: Record<string, (clients: number) => Promise<BenchPanel>> = {
     const sim = createMarzneshinSimulator({ adminUsername: 'owner', adminPassword: PASSWORD });
     const seedMs = await timedSeed(() => sim.seedUsers(clients));
     const server = await serve(sim.handle);
-    const adapter = createMarzneshinAdapter({ baseUrl: server.origin, auth: { username: 'owner', password: PASSWORD }, timeoutMs: 120_000 });
+    const adapter = createMarzneshinAdapter({
+      baseUrl: server.origin,
+      auth: { username: 'owner', password: PASSWORD },
+      timeoutMs: 120_000,
+    });
     return {
       kind: 'Marzneshin',
       adapter,

@@ -1,2 +1,6 @@
 import { defineProject } from 'vitest/config';
-export default defineProject({ resolve: { conditions: ['@panelkit/source'] }, ssr: { resolve: { conditions: ['@panelkit/source'] } }, test: { name: 'storage-memory' } });
+export default defineProject({
+  resolve: { conditions: ['@panelkit/source'] },
+  ssr: { resolve: { conditions: ['@panelkit/source'] } },
+  test: { name: 'storage-memory' },
+});

@@ -21,7 +21,9 @@ export function registerPanel(stack: DemoStack): Promise<Panel> {
  * are, so running it again adds only new inbounds.
  */
 export async function syncTargets(stack: DemoStack, panel: Panel, capacity: number): Promise<Target[]> {
-  const remote = await stack.adapterFor(panel.id).listTargets({ signal: AbortSignal.timeout(15_000), idempotencyKey: `targets:${panel.id}` });
+  const remote = await stack
+    .adapterFor(panel.id)
+    .listTargets({ signal: AbortSignal.timeout(15_000), idempotencyKey: `targets:${panel.id}` });
   const stored = await stack.storage.targets.list({ panelId: panel.id });
   const known = new Set(stored.map((t) => t.remoteRef));
   const added: Target[] = [];
@@ -46,10 +48,20 @@ export async function syncTargets(stack: DemoStack, panel: Panel, capacity: numb
 export async function createPlans(stack: DemoStack, preferredTarget: Target): Promise<{ monthly: Plan; quarterly: Plan }> {
   const placement = { preferredTargetIds: [preferredTarget.id] };
   const monthly = await stack.storage.plans.create({
-    name: 'Monthly 50 GiB', family: 'standard', price: { amount: 500, currency: 'USD' }, durationDays: 30, trafficBytes: 50 * GiB, placement,
+    name: 'Monthly 50 GiB',
+    family: 'standard',
+    price: { amount: 500, currency: 'USD' },
+    durationDays: 30,
+    trafficBytes: 50 * GiB,
+    placement,
   });
   const quarterly = await stack.storage.plans.create({
-    name: 'Quarterly 200 GiB', family: 'standard', price: { amount: 1300, currency: 'USD' }, durationDays: 90, trafficBytes: 200 * GiB, placement,
+    name: 'Quarterly 200 GiB',
+    family: 'standard',
+    price: { amount: 1300, currency: 'USD' },
+    durationDays: 90,
+    trafficBytes: 200 * GiB,
+    placement,
   });
   return { monthly, quarterly };
 }

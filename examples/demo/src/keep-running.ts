@@ -28,7 +28,8 @@ export async function keepRunning(stack: DemoStack, say: Say): Promise<void> {
   say('Poke it:');
   say(`  curl -s -c /tmp/pk-jar -d 'username=${username}&password=${password}' ${url}login`);
   say(`  curl -s -b /tmp/pk-jar -H 'X-Requested-With: XMLHttpRequest' ${url}panel/api/inbounds/list`);
-  for (const sub of sale.subscriptions) say(`  curl -s ${sub.subscriptionUrl ?? ''} | base64 -d     # ${sub.remote.username}'s subscription`);
+  for (const sub of sale.subscriptions)
+    say(`  curl -s ${sub.subscriptionUrl ?? ''} | base64 -d     # ${sub.remote.username}'s subscription`);
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

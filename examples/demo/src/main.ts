@@ -16,10 +16,16 @@ const folder = await freshDataFolder();
 try {
   const manual = new ManualClock(new Date(Math.floor(Date.now() / 60_000) * 60_000));
   // Keep-running uses the real 3x-ui ports, so the panel is where a developer expects it.
-  const stack = await openDemoStack({ clock: keep ? systemClock : manual, dataDir: folder.path, ...(keep ? { ports: { panel: 2053, subscription: 2096 } } : {}) });
+  const stack = await openDemoStack({
+    clock: keep ? systemClock : manual,
+    dataDir: folder.path,
+    ...(keep ? { ports: { panel: 2053, subscription: 2096 } } : {}),
+  });
   try {
     say('panelkit demo: the engine, the worker and the scheduler against a 3x-ui panel over real HTTP.');
-    say(`Database: PGlite in ${folder.path} (fresh each run; schema v${stack.schemaVersion}). Panel: 3x-ui ${SIMULATED_VERSION} simulator on ${stack.panelUrl}`);
+    say(
+      `Database: PGlite in ${folder.path} (fresh each run; schema v${stack.schemaVersion}). Panel: 3x-ui ${SIMULATED_VERSION} simulator on ${stack.panelUrl}`,
+    );
     if (keep) {
       await keepRunning(stack, say);
     } else {

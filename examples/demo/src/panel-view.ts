@@ -31,6 +31,9 @@ export async function fetchSubscription(url: string): Promise<{ status: number; 
   const response = await fetch(url, { signal: AbortSignal.timeout(15_000) });
   const body = await response.text();
   if (!response.ok) return { status: response.status, links: [], userinfo: null };
-  const links = Buffer.from(body, 'base64').toString('utf8').split('\n').filter((l) => l !== '');
+  const links = Buffer.from(body, 'base64')
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   return { status: response.status, links, userinfo: response.headers.get('subscription-userinfo') };
 }

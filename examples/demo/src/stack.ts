@@ -60,7 +60,10 @@ export async function openDemoStack(options: StackOptions): Promise<DemoStack> {
     opened.push(() => server.close());
     const panelUrl = `${server.origin}${basePath}`;
     // 3x-ui serves subscriptions from a server of its own (port 2096 on a real install).
-    const subServer = await serveOnLocalhost(sim.subscriptionService({ path: '/sub/' }), options.ports === undefined ? {} : { port: options.ports.subscription });
+    const subServer = await serveOnLocalhost(
+      sim.subscriptionService({ path: '/sub/' }),
+      options.ports === undefined ? {} : { port: options.ports.subscription },
+    );
     opened.push(() => subServer.close());
     const subscriptionBaseUrl = `${subServer.origin}/sub/`;
 
@@ -76,7 +79,8 @@ export async function openDemoStack(options: StackOptions): Promise<DemoStack> {
           auth: { username: panel.credentials.username, password: panel.credentials.password },
           panelId: panel.id,
           clock,
-          links: typeof panel.options['subscriptionBaseUrl'] === 'string' ? { subscriptionBaseUrl: panel.options['subscriptionBaseUrl'] } : {},
+          links:
+            typeof panel.options['subscriptionBaseUrl'] === 'string' ? { subscriptionBaseUrl: panel.options['subscriptionBaseUrl'] } : {},
         });
         adapters.set(panel.id, adapter);
         return adapter;

@@ -67,7 +67,9 @@ export async function runWalkthrough(stack: DemoStack, clock: MovableClock, say:
     const fetched = await fetchSubscription(a.subscriptionUrl ?? '');
     const matches = fetched.links.join('\n') === a.shareLinks.join('\n');
     say(`A's subscription URL, the one to paste into v2rayN, Hiddify or Streisand: ${a.subscriptionUrl ?? '(none)'}`);
-    say(`  fetched from the panel's subscription service: HTTP ${fetched.status}, ${fetched.links.length} link(s) ${matches ? 'matching the stored ones' : 'DIFFERENT from the stored ones'}; ${fetched.userinfo ?? 'no Subscription-Userinfo'}`);
+    say(
+      `  fetched from the panel's subscription service: HTTP ${fetched.status}, ${fetched.links.length} link(s) ${matches ? 'matching the stored ones' : 'DIFFERENT from the stored ones'}; ${fetched.userinfo ?? 'no Subscription-Userinfo'}`,
+    );
     await tick('first usage sync');
 
     heading('The buyer tries to extend A today');
@@ -77,30 +79,39 @@ export async function runWalkthrough(stack: DemoStack, clock: MovableClock, say:
       await kit.extend({ subscriptionId: a.id, idempotencyKey: 'extend:A:early' });
     } catch (error) {
       if (!EligibilityError.is(error)) throw error;
-      const opens = early.allowed ? null : early.details.opensAt ?? null;
-      say(`Refused: ${error.reasons.join(', ')}; the extension window opens ${when(opens)}. Nothing charged: balance ${money({ amount: await storage.ledger.balance(sale.customer.id, 'USD'), currency: 'USD' })}.`);
+      const opens = early.allowed ? null : (early.details.opensAt ?? null);
+      say(
+        `Refused: ${error.reasons.join(', ')}; the extension window opens ${when(opens)}. Nothing charged: balance ${money({ amount: await storage.ledger.balance(sale.customer.id, 'USD'), currency: 'USD' })}.`,
+      );
     }
 
     clock.advance(28 * DAY_MS);
     heading('28 days later: the buyer pays to extend A (and the form is submitted twice)');
     const quote = await kit.quoteExtension(a.id);
-    if (quote.allowed) say(`Quote: ${quote.quote.action} for ${money(quote.quote.price)} → ${gib(quote.quote.newTrafficLimitBytes)} until ${when(quote.quote.newExpiresAt)}; link changes: ${quote.linkChanges ? 'yes' : 'no'}.`);
+    if (quote.allowed)
+      say(
+        `Quote: ${quote.quote.action} for ${money(quote.quote.price)} → ${gib(quote.quote.newTrafficLimitBytes)} until ${when(quote.quote.newExpiresAt)}; link changes: ${quote.linkChanges ? 'yes' : 'no'}.`,
+      );
     const first = await kit.extend({ subscriptionId: a.id, idempotencyKey: 'extend:A:1' });
     const second = await kit.extend({ subscriptionId: a.id, idempotencyKey: 'extend:A:1' });
-    say(`First submission charged ${first.entry === null ? 'nothing' : money({ amount: -first.entry.amount, currency: first.entry.currency })}; the second was ${second.replayed ? 'a replay: nothing charged, nothing queued' : 'CHARGED AGAIN'}.`);
+    say(
+      `First submission charged ${first.entry === null ? 'nothing' : money({ amount: -first.entry.amount, currency: first.entry.currency })}; the second was ${second.replayed ? 'a replay: nothing charged, nothing queued' : 'CHARGED AGAIN'}.`,
+    );
     await worker.drain();
     const extended = await current(a.id);
     const remote = await readBack(stack, extended);
     const links = await linksNow(stack, extended);
     const sameLinks = links.join('\n') === a.shareLinks.join('\n');
-    say(`Read back from the panel: expiry ${remote?.expiry.type === 'at' ? when(remote.expiry.at) : remote?.expiry.type ?? 'client missing'}, limit ${gib(remote?.trafficLimitBytes ?? null)}, enabled ${String(remote?.enabled)}; links ${sameLinks ? 'the same as bought (updated in place)' : 'CHANGED'}.`);
+    say(
+      `Read back from the panel: expiry ${remote?.expiry.type === 'at' ? when(remote.expiry.at) : (remote?.expiry.type ?? 'client missing')}, limit ${gib(remote?.trafficLimitBytes ?? null)}, enabled ${String(remote?.enabled)}; links ${sameLinks ? 'the same as bought (updated in place)' : 'CHANGED'}.`,
+    );
 
     heading('Over the next hours A uses 42 GiB');
     await sim.addTraffic(a.remote.username, 2 * GiB, 40 * GiB);
     clock.advance(6 * HOUR_MS);
     await tick('usage sync sees it');
 
-    heading('A uses 9 GiB more; the panel\'s own traffic job disables it');
+    heading("A uses 9 GiB more; the panel's own traffic job disables it");
     await sim.addTraffic(a.remote.username, 1 * GiB, 8 * GiB);
     clock.advance(6 * HOUR_MS);
     say(`  3x-ui disabled ${sim.enforce()} client(s) that ran out (it enforces limits itself, so the engine pushes nothing).`);
@@ -115,7 +126,7 @@ export async function runWalkthrough(stack: DemoStack, clock: MovableClock, say:
     await tick('the day before');
 
     clock.advance(DAY_MS + 60_000);
-    heading('B\'s period is over');
+    heading("B's period is over");
     say(`  3x-ui disabled ${sim.enforce()} expired client(s) itself.`);
     await tick('expiry');
 
@@ -123,18 +134,31 @@ export async function runWalkthrough(stack: DemoStack, clock: MovableClock, say:
     heading('Seven days of grace later');
     await tick('termination after grace');
     const target = await storage.targets.get(b.targetId);
-    say(`B's client on the panel: ${(await sim.countClients(b.remote.username)) === 0 ? 'gone' : 'STILL THERE'}; ${target?.name ?? 'its target'} holds ${target?.allocated ?? '?'} of ${target?.capacity ?? '?'} slots now.`);
+    say(
+      `B's client on the panel: ${(await sim.countClients(b.remote.username)) === 0 ? 'gone' : 'STILL THERE'}; ${target?.name ?? 'its target'} holds ${target?.allocated ?? '?'} of ${target?.capacity ?? '?'} slots now.`,
+    );
 
     heading('Someone adds a client by hand in the panel; reconciliation compares panel and storage');
     sim.seedClients(Number(shop.targets[0]?.remoteRef ?? 1), 1, () => ({ email: 'friend-of-admin' }));
     const report = await kit.reconcile();
     for (const p of report.panels) {
-      say(`  ${p.remoteClients} client(s) on the panel; missing: ${p.missing.length}; drifted: ${p.drifted.map((d) => `${name(d.subscriptionId)} (${d.fields.join(', ')})`).join(', ') || 'none'}; unknown: ${p.orphans.map((o) => `${o.username} (${o.ours ? 'ours' : 'not ours, left alone'})`).join(', ') || 'none'}${p.error ? `; error: ${p.error}` : ''}.`);
+      say(
+        `  ${p.remoteClients} client(s) on the panel; missing: ${p.missing.length}; drifted: ${p.drifted.map((d) => `${name(d.subscriptionId)} (${d.fields.join(', ')})`).join(', ') || 'none'}; unknown: ${p.orphans.map((o) => `${o.username} (${o.ours ? 'ours' : 'not ours, left alone'})`).join(', ') || 'none'}${p.error ? `; error: ${p.error}` : ''}.`,
+      );
     }
     const final = await Promise.all([current(a.id), current(b.id)]);
     const balance = await storage.ledger.balance(sale.customer.id, 'USD');
-    say(`\nEnd: A ${final[0].status} (${gib(final[0].usedBytes)} used), B ${final[1].status}; wallet ${money({ amount: balance, currency: 'USD' })}.`);
-    return { customerId: sale.customer.id, subscriptionA: a.id, subscriptionB: b.id, extensionRefusedFor: refusedFor, dryRun: plan, reconciliation: report };
+    say(
+      `\nEnd: A ${final[0].status} (${gib(final[0].usedBytes)} used), B ${final[1].status}; wallet ${money({ amount: balance, currency: 'USD' })}.`,
+    );
+    return {
+      customerId: sale.customer.id,
+      subscriptionA: a.id,
+      subscriptionB: b.id,
+      extensionRefusedFor: refusedFor,
+      dryRun: plan,
+      reconciliation: report,
+    };
   } finally {
     stopNarrating();
     await worker.stop();

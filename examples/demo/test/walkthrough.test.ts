@@ -38,13 +38,21 @@ describe('the demo walkthrough', () => {
     const a = await get(result.subscriptionA);
     const fetched = await fetchSubscription(a.subscriptionUrl!);
     expect(fetched).toMatchObject({ status: 200, links: a.shareLinks });
-    expect(fetched.userinfo).toBe(`upload=${1 * 1024 ** 3 + 2 * 1024 ** 3}; download=${48 * 1024 ** 3}; total=${50 * 1024 ** 3}; expire=${a.expiresAt!.getTime() / 1000}`);
+    expect(fetched.userinfo).toBe(
+      `upload=${1 * 1024 ** 3 + 2 * 1024 ** 3}; download=${48 * 1024 ** 3}; total=${50 * 1024 ** 3}; expire=${a.expiresAt!.getTime() / 1000}`,
+    );
   });
 
   it('refuses the early extension with its reason and charges once for the paid one, applied in place', async () => {
     expect(result.extensionRefusedFor).toBe('too_early');
     const ledger = await stack.storage.ledger.list(result.customerId, { limit: 50 });
-    expect(ledger.items.map((e) => [e.kind, e.amount]).sort()).toEqual([['extension', -500], ['purchase', -1000], ['top_up', 1500]].sort());
+    expect(ledger.items.map((e) => [e.kind, e.amount]).sort()).toEqual(
+      [
+        ['extension', -500],
+        ['purchase', -1000],
+        ['top_up', 1500],
+      ].sort(),
+    );
     expect(await stack.storage.ledger.balance(result.customerId, 'USD')).toBe(0);
     const a = await get(result.subscriptionA);
     const bought = provisioned.find((s) => s.id === a.id)!;

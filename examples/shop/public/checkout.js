@@ -7,5 +7,9 @@ document.addEventListener('input', () => {
   const quantity = Math.min(10, Math.max(1, Number.parseInt(quantityInput.value, 10) || 1));
   const minor = trial?.checked ? 0 : Number(total.dataset.unit) * quantity;
   const value = minor / 10 ** Number(total.dataset.digits);
-  total.textContent = new Intl.NumberFormat(total.dataset.intl, { style: 'currency', currency: total.dataset.currency, currencyDisplay: 'narrowSymbol' }).format(value);
+  total.textContent = new Intl.NumberFormat(total.dataset.intl, {
+    style: 'currency',
+    currency: total.dataset.currency,
+    currencyDisplay: 'narrowSymbol',
+  }).format(value);
 });

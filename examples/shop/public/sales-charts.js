@@ -21,13 +21,28 @@
       height: 200,
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: false, range: [-0.5, Math.max(0.5, xs.length - 0.5)] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      scales: {
+        x: { time: false, range: [-0.5, Math.max(0.5, xs.length - 0.5)] },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
+      },
       axes: [
         { values: (_u, splits) => splits.map((i) => data.labels[Math.round(i)] ?? ''), space: 60 },
         // Counts step by whole numbers; money by whatever fits.
-        data.minorDigits === undefined ? { values: (_u, splits) => splits.map(value), size: 60, incrs: WHOLE_STEPS } : { values: (_u, splits) => splits.map(value), size: 60 },
+        data.minorDigits === undefined
+          ? { values: (_u, splits) => splits.map(value), size: 60, incrs: WHOLE_STEPS }
+          : { values: (_u, splits) => splits.map(value), size: 60 },
       ],
-      series: [{}, ...data.series.map((s) => ({ label: s.label, stroke: color, fill: data.kind === 'bars' ? color : undefined, width: 2, paths, points: { show: data.kind === 'line' && xs.length <= 31 } }))],
+      series: [
+        {},
+        ...data.series.map((s) => ({
+          label: s.label,
+          stroke: color,
+          fill: data.kind === 'bars' ? color : undefined,
+          width: 2,
+          paths,
+          points: { show: data.kind === 'line' && xs.length <= 31 },
+        })),
+      ],
     };
     const plot = new uPlot(options, [xs, ...data.series.map((s) => s.values)], element);
     element.setAttribute('data-drawn', 'true');

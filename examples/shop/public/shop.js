@@ -14,7 +14,9 @@ document.addEventListener('click', async (event) => {
     document.execCommand?.('copy');
   }
   button.textContent = done;
-  setTimeout(() => { button.textContent = label; }, 1500);
+  setTimeout(() => {
+    button.textContent = label;
+  }, 1500);
 });
 
 // Forms that do something hard to undo ask first: <form data-confirm="Are you sure?">.

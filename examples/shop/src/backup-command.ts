@@ -34,7 +34,10 @@ async function exportTo(config: ShopConfig, dir: string): Promise<void> {
 
 async function restoreFrom(config: ShopConfig, file: string): Promise<void> {
   if (config.secretKeys === null && !existsSync(join(config.dataDir, 'secret-keys.json'))) {
-    throw new BackupError('missing_key', 'SHOP_SECRET_KEYS must hold the keys of the shop that made the backup (the backup file says which key ids it needs)');
+    throw new BackupError(
+      'missing_key',
+      'SHOP_SECRET_KEYS must hold the keys of the shop that made the backup (the backup file says which key ids it needs)',
+    );
   }
   const database = await openDatabase(config.database);
   try {

@@ -31,8 +31,10 @@ async function main(config: ShopConfig): Promise<void> {
 
   const gateway = shop.demo === null ? null : await startDemoGateway(shop);
   // A token saved by the owner in Admin → Settings (sealed) when the environment gives none.
-  const storedToken = config.telegram === null ? (await readSetting<unknown, { token: string }>(shop, BOT_TOKEN_SETTING))?.secret?.token ?? null : null;
-  const telegram = config.telegram ?? (storedToken === null ? null : loadConfig({ ...process.env, TELEGRAM_BOT_TOKEN: storedToken }).telegram);
+  const storedToken =
+    config.telegram === null ? ((await readSetting<unknown, { token: string }>(shop, BOT_TOKEN_SETTING))?.secret?.token ?? null) : null;
+  const telegram =
+    config.telegram ?? (storedToken === null ? null : loadConfig({ ...process.env, TELEGRAM_BOT_TOKEN: storedToken }).telegram);
   const shopBot = telegram === null ? null : createShopBot(shop, telegram);
   const app = createApp(shop, shopBot === null ? {} : { telegram: shopBot });
   const server: Server = await new Promise((resolve, reject) => {
@@ -43,21 +45,32 @@ async function main(config: ShopConfig): Promise<void> {
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   // A bad token or an unreachable Telegram leaves the shop running without its bot, saying why.
-  const bot = shopBot === null ? null : await runBot(shop, shopBot).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  const bot =
+    shopBot === null
+      ? null
+      : await runBot(shop, shopBot).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
   const lines = [
     '',
     `  ${config.shopName} is running at ${url}`,
     `  database: ${config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
   ];
-  if (shop.demo !== null) for (const p of shop.demo.panels) lines.push(`  simulated 3x-ui panel (${p.name}): ${p.url}  login ${p.login.username} / ${p.login.password}`);
+  if (shop.demo !== null)
+    for (const p of shop.demo.panels)
+      lines.push(`  simulated 3x-ui panel (${p.name}): ${p.url}  login ${p.login.username} / ${p.login.password}`);
   if (shop.demo !== null && config.demoCore !== null) lines.push(...demoCoreLines(shop.demo, config.demoCore));
-  if (admin !== null) lines.push(`  admin sign-in: ${admin.email} / ${admin.password}${config.staffTotpRequired ? ' (then set up two-factor sign-in)' : ''}`);
+  if (admin !== null)
+    lines.push(`  admin sign-in: ${admin.email} / ${admin.password}${config.staffTotpRequired ? ' (then set up two-factor sign-in)' : ''}`);
   if (bot === null) lines.push('  Telegram bot: off (set TELEGRAM_BOT_TOKEN from @BotFather to turn it on; see README "Telegram bot")');
   else if (bot instanceof Error) lines.push(`  Telegram bot: could not start (${bot.message}); the shop runs without it`);
   else lines.push(`  Telegram bot: @${bot.username} (${bot.mode === 'webhook' ? `webhook at ${url}${WEBHOOK_PATH}` : 'long polling'})`);
-  if (gateway !== null) lines.push(`  simulated crypto gateway: ${gateway.url} (Admin → Settings; the wallet's "Pay with crypto" opens its pay page)`);
+  if (gateway !== null)
+    lines.push(`  simulated crypto gateway: ${gateway.url} (Admin → Settings; the wallet's "Pay with crypto" opens its pay page)`);
   if (config.testPayments) lines.push('  test payments are ON: the wallet credits at once (never use in production)');
-  lines.push(`  ${config.runWorker ? 'worker and scheduler run in this process' : 'worker is off here: run `npm run worker -w examples/shop`'}`, '  Ctrl+C stops it.', '');
+  lines.push(
+    `  ${config.runWorker ? 'worker and scheduler run in this process' : 'worker is off here: run `npm run worker -w examples/shop`'}`,
+    '  Ctrl+C stops it.',
+    '',
+  );
   console.log(lines.join('\n'));
 
   let stopping = false;

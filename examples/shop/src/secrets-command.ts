@@ -38,7 +38,8 @@ async function main(args: string[]): Promise<void> {
     console.log(JSON.stringify({ panels, staffTotp: staff, demoAdminFile, currentKey: secretBox.currentKeyId }));
     const inUse = (keyId: string) => (panels.byKey[keyId] ?? 0) + (staff.byKey[keyId] ?? 0) > 0 || demoAdminFile === keyId;
     const retirable = secretBox.keyIds.filter((keyId) => !inUse(keyId) && keyId !== secretBox.currentKeyId);
-    if (retirable.length > 0) console.log(`no stored secret is sealed with ${retirable.join(', ')} any more: it can be removed from SHOP_SECRET_KEYS`);
+    if (retirable.length > 0)
+      console.log(`no stored secret is sealed with ${retirable.join(', ')} any more: it can be removed from SHOP_SECRET_KEYS`);
   } finally {
     await database.close();
   }

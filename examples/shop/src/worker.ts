@@ -11,7 +11,9 @@ import { exitOnStartupError } from './stack/startup-errors.js';
  */
 async function main(config: ShopConfig): Promise<void> {
   if (config.database.kind !== 'postgres') {
-    console.error('the worker entry point shares the work of a shop on PostgreSQL: set DATABASE_URL (embedded PGlite is one process; `npm start` runs its worker itself)');
+    console.error(
+      'the worker entry point shares the work of a shop on PostgreSQL: set DATABASE_URL (embedded PGlite is one process; `npm start` runs its worker itself)',
+    );
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);

@@ -14,15 +14,34 @@ beforeAll(async () => {
   // Ids need not exist: the admin check comes before any lookup.
   const sub = 'sub_aaaaaaaaaaaaaaaaaaaa';
   pages = [
-    '/admin', '/admin/panels', '/admin/panels/new', `/admin/panels/${panel.id}`, `/admin/panels/${panel.id}/edit`, `/admin/panels/${panel.id}/targets/${target.id}`,
-    '/admin/plans', '/admin/plans/new', `/admin/plans/${plan.id}/edit`, '/admin/orders', '/admin/orders/ord_aaaaaaaaaaaa', `/admin/subscriptions/${sub}`,
-    '/admin/audit', '/admin/drift', '/admin/dry-run',
+    '/admin',
+    '/admin/panels',
+    '/admin/panels/new',
+    `/admin/panels/${panel.id}`,
+    `/admin/panels/${panel.id}/edit`,
+    `/admin/panels/${panel.id}/targets/${target.id}`,
+    '/admin/plans',
+    '/admin/plans/new',
+    `/admin/plans/${plan.id}/edit`,
+    '/admin/orders',
+    '/admin/orders/ord_aaaaaaaaaaaa',
+    `/admin/subscriptions/${sub}`,
+    '/admin/audit',
+    '/admin/drift',
+    '/admin/dry-run',
   ];
   actions = [
-    '/admin/panels', `/admin/panels/${panel.id}/edit`, `/admin/panels/${panel.id}/test`, `/admin/panels/${panel.id}/enabled`, `/admin/panels/${panel.id}/sync`,
-    `/admin/panels/${panel.id}/targets/${target.id}`, '/admin/plans', `/admin/plans/${plan.id}/edit`,
+    '/admin/panels',
+    `/admin/panels/${panel.id}/edit`,
+    `/admin/panels/${panel.id}/test`,
+    `/admin/panels/${panel.id}/enabled`,
+    `/admin/panels/${panel.id}/sync`,
+    `/admin/panels/${panel.id}/targets/${target.id}`,
+    '/admin/plans',
+    `/admin/plans/${plan.id}/edit`,
     ...['retry', 'approve', 'suspend', 'resume', 'terminate'].map((a) => `/admin/subscriptions/${sub}/${a}`),
-    '/admin/jobs/job_aaaaaaaaaaaa/retry', '/admin/drift/repair',
+    '/admin/jobs/job_aaaaaaaaaaaa/retry',
+    '/admin/drift/repair',
   ];
 });
 afterAll(() => t.close());
@@ -45,14 +64,32 @@ describe('who may use the back office', () => {
 
   it('refuses signed-in buyers with 403 on every page and action, and changes nothing', async () => {
     const buyer = await signedUpBuyer(t.app);
-    const before = { panels: await t.shop.storage.panels.list(), plans: await t.shop.storage.plans.list(), audit: (await t.shop.storage.audit.list({ actor: 'admin' }, { limit: 100 })).items.length };
+    const before = {
+      panels: await t.shop.storage.panels.list(),
+      plans: await t.shop.storage.plans.list(),
+      audit: (await t.shop.storage.audit.list({ actor: 'admin' }, { limit: 100 })).items.length,
+    };
     for (const path of pages) {
       const res = await buyer.agent.get(path);
       expect({ path, status: res.status }).toEqual({ path, status: 403 });
       expect(res.text).toContain('Only an admin may do that.');
     }
     for (const path of actions) {
-      const res = await buyer.agent.post(path).type('form').send({ _csrf: buyer.csrf, enabled: 'off', kind: '3x-ui', name: 'Hijacked', baseUrl: 'http://127.0.0.1:1/', username: 'a', password: 'b', price: '1', durationDays: '30', family: 'x', extensionWindowDays: '3', trafficOnExtend: 'replace', daysOnExtend: 'stack' });
+      const res = await buyer.agent.post(path).type('form').send({
+        _csrf: buyer.csrf,
+        enabled: 'off',
+        kind: '3x-ui',
+        name: 'Hijacked',
+        baseUrl: 'http://127.0.0.1:1/',
+        username: 'a',
+        password: 'b',
+        price: '1',
+        durationDays: '30',
+        family: 'x',
+        extensionWindowDays: '3',
+        trafficOnExtend: 'replace',
+        daysOnExtend: 'stack',
+      });
       expect({ path, status: res.status }).toEqual({ path, status: 403 });
     }
     expect(await t.shop.storage.panels.list()).toEqual(before.panels);

@@ -16,12 +16,18 @@ afterAll(() => t.close());
 
 /** The table rows of the audit (the raw `<details>` taken out), as the admin reads them. */
 function rowsInWords(pageHtml: string): string[] {
-  return [...pageHtml.matchAll(/<tr data-testid="audit-row">([\s\S]*?)<\/tr>/g)].map((m) => (m[1] as string).replace(/<details[\s\S]*?<\/details>/g, ''));
+  return [...pageHtml.matchAll(/<tr data-testid="audit-row">([\s\S]*?)<\/tr>/g)].map((m) =>
+    (m[1] as string).replace(/<details[\s\S]*?<\/details>/g, ''),
+  );
 }
 
 async function suspendedSubscription(): Promise<{ subId: string; email: string }> {
   const buyer = await fundedBuyer(t, t.app, 2000);
-  const { subscriptions } = await t.shop.kit.checkout({ customerId: buyer.customerId, items: [{ planId: plan.id }], idempotencyKey: `words-${buyer.email}` });
+  const { subscriptions } = await t.shop.kit.checkout({
+    customerId: buyer.customerId,
+    items: [{ planId: plan.id }],
+    idempotencyKey: `words-${buyer.email}`,
+  });
   await t.drain();
   const sub = subscriptions[0]!;
   const page = await adminGet(admin, `/admin/subscriptions/${sub.id}`);
@@ -43,13 +49,21 @@ describe('the audit in words', () => {
       expect(row).not.toContain('{&quot;');
     }
     // Support still has the raw event.
-    expect(page.html).toMatch(/<details data-testid="audit-raw"><summary>Raw event \(for support\)<\/summary><code class="ltr">[^<]*subscription\.suspended/);
+    expect(page.html).toMatch(
+      /<details data-testid="audit-raw"><summary>Raw event \(for support\)<\/summary><code class="ltr">[^<]*subscription\.suspended/,
+    );
     expect(page.html).toContain(adminAccount!.id);
   });
 
   it('speaks Farsi on the audit log page, and names an unknown action as recorded', async () => {
     const { subId } = await suspendedSubscription();
-    await t.shop.storage.audit.append({ actor: { type: 'system', id: null }, action: 'subscription.teleported', subjectType: 'subscription', subjectId: subId, data: {} });
+    await t.shop.storage.audit.append({
+      actor: { type: 'system', id: null },
+      action: 'subscription.teleported',
+      subjectType: 'subscription',
+      subjectId: subId,
+      data: {},
+    });
     await admin.agent.get('/lang/fa?next=/admin').expect(303);
     try {
       const page = await adminGet(admin, `/admin/audit?subjectType=subscription&subjectId=${subId}`);

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfFrom, signedInAdmin, signedUpBuyer, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
-import { balanceOf, countRows, customerIdOf, hiddenIn, receipt, startMoneyShop, submitReceipt, topUpForm } from './support/wallet-helpers.js';
+import {
+  balanceOf,
+  countRows,
+  customerIdOf,
+  hiddenIn,
+  receipt,
+  startMoneyShop,
+  submitReceipt,
+  topUpForm,
+} from './support/wallet-helpers.js';
 
 let t: ShopUnderTest;
 let admin: Visitor;
@@ -16,7 +25,11 @@ async function adjustForm(customerId: string) {
 }
 
 async function adjustments(customerId: string): Promise<number> {
-  return countRows(t.shop, `SELECT count(*)::int AS n FROM ${JSON.stringify(t.config.schema)}.ledger_entries WHERE customer_id = $1 AND kind = 'adjustment'`, [customerId]);
+  return countRows(
+    t.shop,
+    `SELECT count(*)::int AS n FROM ${JSON.stringify(t.config.schema)}.ledger_entries WHERE customer_id = $1 AND kind = 'adjustment'`,
+    [customerId],
+  );
 }
 
 describe('the customer list', () => {
@@ -38,7 +51,14 @@ describe('the customer list', () => {
     const id = await customerIdOf(t.shop, buyer.email);
     expect((await buyer.agent.get('/admin/customers')).status).toBe(403);
     expect((await buyer.agent.get(`/admin/customers/${id}`)).status).toBe(403);
-    expect((await buyer.agent.post(`/admin/customers/${id}/adjust`).type('form').send({ _csrf: buyer.csrf, direction: 'credit', amount: '100', note: 'me', nonce: 'n'.repeat(20) })).status).toBe(403);
+    expect(
+      (
+        await buyer.agent
+          .post(`/admin/customers/${id}/adjust`)
+          .type('form')
+          .send({ _csrf: buyer.csrf, direction: 'credit', amount: '100', note: 'me', nonce: 'n'.repeat(20) })
+      ).status,
+    ).toBe(403);
     expect(await balanceOf(t.shop, buyer.email)).toBe(0);
   });
 });
@@ -47,7 +67,11 @@ describe('a customer page', () => {
   it('shows balance, ledger, payments and subscriptions with links', async () => {
     const buyer = await signedUpBuyer(t.app);
     const form = await topUpForm(buyer, 'test');
-    await buyer.agent.post('/wallet/topup/test').type('form').send({ ...form, amount: '30' }).expect(303);
+    await buyer.agent
+      .post('/wallet/topup/test')
+      .type('form')
+      .send({ ...form, amount: '30' })
+      .expect(303);
     expect((await submitReceipt(buyer, receipt({ reference: 'SHOWN-1234' }))).status).toBe(303);
     const customerId = await customerIdOf(t.shop, buyer.email);
     const plan = (await t.shop.storage.plans.list({ onSale: true }))[0]!;
@@ -109,11 +133,17 @@ describe('a manual adjustment', () => {
       expect({ override, status: res.status }).toEqual({ override, status: 400 });
       expect(res.text).toContain(message);
     }
-    const kept = await admin.agent.post(`/admin/customers/${customerId}/adjust`).type('form').send({ ...(await adjustForm(customerId)), direction: 'debit', amount: 'x', note: 'kept note' });
+    const kept = await admin.agent
+      .post(`/admin/customers/${customerId}/adjust`)
+      .type('form')
+      .send({ ...(await adjustForm(customerId)), direction: 'debit', amount: 'x', note: 'kept note' });
     expect(kept.text).toContain('value="kept note"');
     expect(kept.text).toMatch(/value="debit" checked/);
     expect(await adjustments(customerId)).toBe(0);
-    const missing = await admin.agent.post('/admin/customers/cus_nosuchcustomer/adjust').type('form').send({ ...(await adjustForm(customerId)), direction: 'credit', amount: '5', note: 'x' });
+    const missing = await admin.agent
+      .post('/admin/customers/cus_nosuchcustomer/adjust')
+      .type('form')
+      .send({ ...(await adjustForm(customerId)), direction: 'credit', amount: '5', note: 'x' });
     expect(missing.status).toBe(404);
   });
 });

@@ -29,7 +29,11 @@ describe('drift report', () => {
     const demo = t.shop.demo!.panels.find((p) => p.panel.id === sub.panelId)!;
     const target = (await t.shop.storage.targets.get(sub.targetId))!;
     await t.shop.adapters.for(demo.panel).deleteClient(
-      { target: { remoteRef: target.remoteRef, protocol: target.protocol, remoteMeta: target.remoteMeta }, username: sub.remote.username, remoteClientId: sub.remoteClientId },
+      {
+        target: { remoteRef: target.remoteRef, protocol: target.protocol, remoteMeta: target.remoteMeta },
+        username: sub.remote.username,
+        remoteClientId: sub.remoteClientId,
+      },
       { signal: AbortSignal.timeout(5000), idempotencyKey: 'test-delete' },
     );
     expect(await demo.sim.countClients(sub.remote.username)).toBe(0);

@@ -37,11 +37,38 @@ async function refusesAll(path: string, bodies: Array<[Body, string]>) {
   expect(await snapshot()).toEqual(before);
 }
 
-const goodPanel = (): Body => ({ kind: '3x-ui', name: 'Form test panel', baseUrl: 'https://panel.example.com:2053/abc/', username: 'admin', password: 'pw-123456', token: '', locationTags: 'de', subscriptionBaseUrl: '', linkHost: '', enabled: 'on', intent: 'save' });
+const goodPanel = (): Body => ({
+  kind: '3x-ui',
+  name: 'Form test panel',
+  baseUrl: 'https://panel.example.com:2053/abc/',
+  username: 'admin',
+  password: 'pw-123456',
+  token: '',
+  locationTags: 'de',
+  subscriptionBaseUrl: '',
+  linkHost: '',
+  enabled: 'on',
+  intent: 'save',
+});
 
 const goodPlan = (): Body => ({
-  name: 'Form plan', family: 'form', description: '', price: '5', durationDays: '30', trafficGiB: '', deviceLimit: '', maxClients: '', allowedLocations: '',
-  autoProvision: 'on', renewable: 'on', onSale: 'on', trialDays: '', trialGiB: '', extensionWindowDays: '3', trafficOnExtend: 'replace', daysOnExtend: 'stack',
+  name: 'Form plan',
+  family: 'form',
+  description: '',
+  price: '5',
+  durationDays: '30',
+  trafficGiB: '',
+  deviceLimit: '',
+  maxClients: '',
+  allowedLocations: '',
+  autoProvision: 'on',
+  renewable: 'on',
+  onSale: 'on',
+  trialDays: '',
+  trialGiB: '',
+  extensionWindowDays: '3',
+  trafficOnExtend: 'replace',
+  daysOnExtend: 'stack',
 });
 
 describe('malformed admin input', () => {
@@ -135,7 +162,11 @@ describe('malformed admin input', () => {
     const sub = 'sub_aaaaaaaaaaaaaaaaaaaa';
     expect((await postForm(admin, `/admin/subscriptions/${sub}/suspend`, { reason: 'x'.repeat(501) })).status).toBe(400);
     expect((await postForm(admin, `/admin/subscriptions/${sub}/suspend`, { reason: ['a', 'b'] })).status).toBe(400);
-    for (const path of ['/admin/audit?actor=robot&subjectType=%00&cursor=garbage', '/admin/orders?status=lost&cursor=zzz', `/admin/audit?subjectId=${'x'.repeat(400)}`]) {
+    for (const path of [
+      '/admin/audit?actor=robot&subjectType=%00&cursor=garbage',
+      '/admin/orders?status=lost&cursor=zzz',
+      `/admin/audit?subjectId=${'x'.repeat(400)}`,
+    ]) {
       const res = await admin.agent.get(path);
       expect({ path, status: res.status }).not.toEqual({ path, status: 500 });
       expect(res.status).toBeLessThan(500);

@@ -21,7 +21,11 @@ describe('orders whose provisioning fails', () => {
   it('shows the failure and its dead job; Retry charges again once and provisions', async () => {
     const buyer = await fundedBuyer(t, t.app, 2000);
     frankfurt().injectFault({ kind: 'status', status: 400, on: 'write' });
-    const { order, subscriptions } = await t.shop.kit.checkout({ customerId: buyer.customerId, items: [{ planId: plan.id }], idempotencyKey: 'fail-1' });
+    const { order, subscriptions } = await t.shop.kit.checkout({
+      customerId: buyer.customerId,
+      items: [{ planId: plan.id }],
+      idempotencyKey: 'fail-1',
+    });
     await t.drain();
     const sub = subscriptions[0]!;
     expect(await balance(buyer.customerId)).toBe(2000); // refunded
@@ -35,7 +39,9 @@ describe('orders whose provisioning fails', () => {
     expect(failed.html).toContain('data-confirm="Retry provisioning? This charges the customer&#39;s wallet the price again."');
     expect((await adminGet(admin, '/admin/orders?status=failed')).html).toContain(order.id);
 
-    const retry = await postForm({ agent: admin.agent, csrf: failed.csrf }, `/admin/subscriptions/${sub.id}/retry`, { back: `/admin/orders/${order.id}` });
+    const retry = await postForm({ agent: admin.agent, csrf: failed.csrf }, `/admin/subscriptions/${sub.id}/retry`, {
+      back: `/admin/orders/${order.id}`,
+    });
     expect(retry.status).toBe(303);
     expect(retry.headers['location']).toBe(`/admin/orders/${order.id}?done=adminOps.subscription_retry`);
     expect(await balance(buyer.customerId)).toBe(2000 - plan.price.amount);
@@ -55,11 +61,17 @@ describe('orders whose provisioning fails', () => {
 
   it('puts a dead job back in the queue', async () => {
     const buyer = await fundedBuyer(t, t.app, 2000);
-    const { subscriptions } = await t.shop.kit.checkout({ customerId: buyer.customerId, items: [{ planId: plan.id }], idempotencyKey: 'dead-job-1' });
+    const { subscriptions } = await t.shop.kit.checkout({
+      customerId: buyer.customerId,
+      items: [{ planId: plan.id }],
+      idempotencyKey: 'dead-job-1',
+    });
     await t.drain();
     const sub = subscriptions[0]!;
     const page = await adminGet(admin, `/admin/subscriptions/${sub.id}`);
-    await postForm({ agent: admin.agent, csrf: page.csrf }, `/admin/subscriptions/${sub.id}/suspend`, { reason: 'abuse report' }).expect(303);
+    await postForm({ agent: admin.agent, csrf: page.csrf }, `/admin/subscriptions/${sub.id}/suspend`, { reason: 'abuse report' }).expect(
+      303,
+    );
     frankfurt().injectFault({ kind: 'status', status: 400, on: 'write' });
     await t.drain();
     const dead = (await t.shop.storage.jobs.list({ dedupeKey: `subscription.push:${sub.id}`, state: 'dead' }, { limit: 5 })).items[0];
@@ -68,8 +80,12 @@ describe('orders whose provisioning fails', () => {
 
     const withDead = await adminGet(admin, `/admin/subscriptions/${sub.id}`);
     expect(withDead.html).toContain('data-testid="retry-job"');
-    await postForm({ agent: admin.agent, csrf: withDead.csrf }, `/admin/jobs/${dead!.id}/retry`, { back: `/admin/subscriptions/${sub.id}` }).expect(303);
-    expect(await postForm({ agent: admin.agent, csrf: withDead.csrf }, `/admin/jobs/${dead!.id}/retry`, {}).then((r) => r.status)).toBe(409);
+    await postForm({ agent: admin.agent, csrf: withDead.csrf }, `/admin/jobs/${dead!.id}/retry`, {
+      back: `/admin/subscriptions/${sub.id}`,
+    }).expect(303);
+    expect(await postForm({ agent: admin.agent, csrf: withDead.csrf }, `/admin/jobs/${dead!.id}/retry`, {}).then((r) => r.status)).toBe(
+      409,
+    );
     await t.drain();
     expect((await t.shop.storage.jobs.get(dead!.id))?.state).toBe('succeeded');
     expect(frankfurt().client(sub.remote.username)?.enable).toBe(false);
@@ -78,15 +94,29 @@ describe('orders whose provisioning fails', () => {
 
 describe('subscription actions', () => {
   it('approves provisioning for a plan that waits for an admin', async () => {
-    const manual = await t.shop.storage.plans.create({ name: 'Hand-checked', family: 'manual', price: { amount: 100, currency: 'USD' }, durationDays: 30, trafficBytes: null, autoProvision: false, placement: { allowedLocations: ['de'] } });
+    const manual = await t.shop.storage.plans.create({
+      name: 'Hand-checked',
+      family: 'manual',
+      price: { amount: 100, currency: 'USD' },
+      durationDays: 30,
+      trafficBytes: null,
+      autoProvision: false,
+      placement: { allowedLocations: ['de'] },
+    });
     const buyer = await fundedBuyer(t, t.app, 500);
-    const { order, subscriptions } = await t.shop.kit.checkout({ customerId: buyer.customerId, items: [{ planId: manual.id }], idempotencyKey: 'manual-1' });
+    const { order, subscriptions } = await t.shop.kit.checkout({
+      customerId: buyer.customerId,
+      items: [{ planId: manual.id }],
+      idempotencyKey: 'manual-1',
+    });
     const sub = subscriptions[0]!;
     await t.drain();
     expect((await t.shop.storage.subscriptions.get(sub.id))?.status).toBe('pending');
     const page = await adminGet(admin, `/admin/orders/${order.id}`);
     expect(page.html).toContain('data-testid="approve-subscription"');
-    await postForm({ agent: admin.agent, csrf: page.csrf }, `/admin/subscriptions/${sub.id}/approve`, { back: `/admin/orders/${order.id}` }).expect(303);
+    await postForm({ agent: admin.agent, csrf: page.csrf }, `/admin/subscriptions/${sub.id}/approve`, {
+      back: `/admin/orders/${order.id}`,
+    }).expect(303);
     const queued = await adminGet(admin, `/admin/orders/${order.id}`);
     expect(queued.html).not.toContain('data-testid="approve-subscription"');
     // Approving again while its job waits changes nothing (the engine leaves the queued job as it is).
@@ -99,7 +129,11 @@ describe('subscription actions', () => {
 
   it('suspends, resumes and terminates as the admin, with the audit trail', async () => {
     const buyer = await fundedBuyer(t, t.app, 2000);
-    const { subscriptions } = await t.shop.kit.checkout({ customerId: buyer.customerId, items: [{ planId: plan.id }], idempotencyKey: 'lifecycle-1' });
+    const { subscriptions } = await t.shop.kit.checkout({
+      customerId: buyer.customerId,
+      items: [{ planId: plan.id }],
+      idempotencyKey: 'lifecycle-1',
+    });
     await t.drain();
     const sub = subscriptions[0]!;
     const path = `/admin/subscriptions/${sub.id}`;
@@ -119,7 +153,8 @@ describe('subscription actions', () => {
     expect(page.html).toContain('its client will be removed');
     expect(page.html).not.toContain('data-testid="suspend-subscription"');
     expect(page.html).not.toContain('data-testid="terminate-subscription"');
-    const admins = (await t.shop.storage.audit.list({ subjectType: 'subscription', subjectId: sub.id, actor: 'admin' }, { limit: 10 })).items;
+    const admins = (await t.shop.storage.audit.list({ subjectType: 'subscription', subjectId: sub.id, actor: 'admin' }, { limit: 10 }))
+      .items;
     expect(admins.map((e) => e.action).sort()).toEqual(['subscription.active', 'subscription.suspended', 'subscription.terminated']);
     const account = await t.shop.accounts.getByEmail('admin@example.com');
     expect(admins.every((e) => e.actor.id === account?.id)).toBe(true);
@@ -129,7 +164,13 @@ describe('subscription actions', () => {
   });
 
   it('answers unknown or malformed ids with 404', async () => {
-    for (const path of ['/admin/orders/ord_doesnotexist', '/admin/subscriptions/sub_doesnotexist', '/admin/orders/..%2F..', '/admin/panels/pnl_nope', '/admin/plans/pln_nope/edit']) {
+    for (const path of [
+      '/admin/orders/ord_doesnotexist',
+      '/admin/subscriptions/sub_doesnotexist',
+      '/admin/orders/..%2F..',
+      '/admin/panels/pnl_nope',
+      '/admin/plans/pln_nope/edit',
+    ]) {
       expect({ path, status: (await admin.agent.get(path)).status }).toEqual({ path, status: 404 });
     }
     const { csrf } = await adminGet(admin, '/admin');
@@ -142,8 +183,15 @@ describe('overview', () => {
   it('counts subscriptions by status, queued and dead jobs, and receipts waiting for review', async () => {
     const buyer = await fundedBuyer(t, t.app, 2000);
     const { shopSchema, db } = t.shop;
-    for (const [id, status] of [['pay_pending_1', 'pending'], ['pay_pending_2', 'pending'], ['pay_done_1', 'approved']] as const) {
-      await db.query(`INSERT INTO ${shopSchema}.payments (id, customer_id, provider, amount, currency, status, created_at) VALUES ($1, $2, 'card', 500, 'USD', $3, $4)`, [id, buyer.customerId, status, t.clock.now()]);
+    for (const [id, status] of [
+      ['pay_pending_1', 'pending'],
+      ['pay_pending_2', 'pending'],
+      ['pay_done_1', 'approved'],
+    ] as const) {
+      await db.query(
+        `INSERT INTO ${shopSchema}.payments (id, customer_id, provider, amount, currency, status, created_at) VALUES ($1, $2, 'card', 500, 'USD', $3, $4)`,
+        [id, buyer.customerId, status, t.clock.now()],
+      );
     }
     await t.shop.kit.checkout({ customerId: buyer.customerId, items: [{ planId: plan.id }], idempotencyKey: 'overview-1' });
     const counts = await t.shop.storage.subscriptions.countByStatus();

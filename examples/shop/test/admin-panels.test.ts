@@ -31,7 +31,17 @@ async function addPanel(name: string): Promise<string> {
   return idFromLocation(res.headers['location'], 'panels');
 }
 
-const panelFields = () => ({ kind: '3x-ui', name: 'Helsinki (third)', baseUrl: extra.url, username: extra.login.username, password: extra.login.password, locationTags: 'FI, eu', subscriptionBaseUrl: '', linkHost: 'hel.example.com', enabled: 'on' });
+const panelFields = () => ({
+  kind: '3x-ui',
+  name: 'Helsinki (third)',
+  baseUrl: extra.url,
+  username: extra.login.username,
+  password: extra.login.password,
+  locationTags: 'FI, eu',
+  subscriptionBaseUrl: '',
+  linkHost: 'hel.example.com',
+  enabled: 'on',
+});
 
 describe('a panel from scratch to a sold subscription', () => {
   it('tests settings before saving, saves, checks health, syncs targets, sells a plan, and shows the order', async () => {
@@ -52,7 +62,13 @@ describe('a panel from scratch to a sold subscription', () => {
     expect(saved.status).toBe(303);
     const panelId = idFromLocation(saved.headers['location'], 'panels');
     const panel = await t.shop.storage.panels.get(panelId);
-    expect(panel).toMatchObject({ kind: '3x-ui', baseUrl: extra.url, locationTags: ['fi', 'eu'], options: { linkHost: 'hel.example.com' }, enabled: true });
+    expect(panel).toMatchObject({
+      kind: '3x-ui',
+      baseUrl: extra.url,
+      locationTags: ['fi', 'eu'],
+      options: { linkHost: 'hel.example.com' },
+      enabled: true,
+    });
     expect(panel?.credentials).toEqual({ type: 'password', ...extra.login });
 
     const list = await page('/admin/panels');
@@ -76,27 +92,63 @@ describe('a panel from scratch to a sold subscription', () => {
 
     const target = targets.find((x) => x.protocol === 'vless') ?? targets[0]!;
     await page(`/admin/panels/${panelId}/targets/${target.id}`);
-    await postForm(admin, `/admin/panels/${panelId}/targets/${target.id}`, { capacity: '', tags: 'reality', isDefault: 'on', provisioningEnabled: 'on' }).expect(303);
-    expect(await t.shop.storage.targets.get(target.id)).toMatchObject({ capacity: null, tags: ['reality'], isDefault: true, provisioningEnabled: true });
+    await postForm(admin, `/admin/panels/${panelId}/targets/${target.id}`, {
+      capacity: '',
+      tags: 'reality',
+      isDefault: 'on',
+      provisioningEnabled: 'on',
+    }).expect(303);
+    expect(await t.shop.storage.targets.get(target.id)).toMatchObject({
+      capacity: null,
+      tags: ['reality'],
+      isDefault: true,
+      provisioningEnabled: true,
+    });
 
     await page('/admin/plans/new');
     const created = await postForm(admin, '/admin/plans', {
-      name: 'Helsinki · 1 month', family: 'hel', description: 'Fast', price: '4.50', durationDays: '30', trafficGiB: '25', deviceLimit: '2', maxClients: '',
-      allowedLocations: 'fi', preferredTargetIds: [target.id], autoProvision: 'on', renewable: 'on', onSale: 'on',
-      trialDays: '1', trialGiB: '0.5', extensionWindowDays: '3', trafficOnExtend: 'carry_over', daysOnExtend: 'stack',
+      name: 'Helsinki · 1 month',
+      family: 'hel',
+      description: 'Fast',
+      price: '4.50',
+      durationDays: '30',
+      trafficGiB: '25',
+      deviceLimit: '2',
+      maxClients: '',
+      allowedLocations: 'fi',
+      preferredTargetIds: [target.id],
+      autoProvision: 'on',
+      renewable: 'on',
+      onSale: 'on',
+      trialDays: '1',
+      trialGiB: '0.5',
+      extensionWindowDays: '3',
+      trafficOnExtend: 'carry_over',
+      daysOnExtend: 'stack',
     });
     expect(created.status).toBe(303);
     const plan = (await t.shop.storage.plans.list()).find((p) => p.name === 'Helsinki · 1 month');
     expect(plan).toMatchObject({
-      price: { amount: 450, currency: 'USD' }, durationDays: 30, trafficBytes: 25 * 1024 ** 3, deviceLimit: 2, maxClients: null,
-      placement: { allowedLocations: ['fi'], preferredTargetIds: [target.id] }, trial: { days: 1, trafficBytes: 512 * 1024 ** 2 },
-      extension: { windowDays: 3, trafficOnExtend: 'carry_over', daysOnExtend: 'stack' }, startOnFirstUse: false, onSale: true,
+      price: { amount: 450, currency: 'USD' },
+      durationDays: 30,
+      trafficBytes: 25 * 1024 ** 3,
+      deviceLimit: 2,
+      maxClients: null,
+      placement: { allowedLocations: ['fi'], preferredTargetIds: [target.id] },
+      trial: { days: 1, trafficBytes: 512 * 1024 ** 2 },
+      extension: { windowDays: 3, trafficOnExtend: 'carry_over', daysOnExtend: 'stack' },
+      startOnFirstUse: false,
+      onSale: true,
     });
     const plans = await page('/admin/plans');
     expect(plans.html).toContain('Helsinki · 1 month');
 
     const buyer = await fundedBuyer(t, t.app, 1000);
-    const order = await t.shop.kit.checkout({ customerId: buyer.customerId, items: [{ planId: plan!.id }], idempotencyKey: 'admin-panels-1' });
+    const order = await t.shop.kit.checkout({
+      customerId: buyer.customerId,
+      items: [{ planId: plan!.id }],
+      idempotencyKey: 'admin-panels-1',
+    });
     const before = await page(`/admin/orders/${order.order.id}`);
     expect(before.html).toMatch(/data-testid="order-status">[\s\S]*data-status="provisioning"/);
     expect(before.html).toContain('data-job-state="queued"');
@@ -120,18 +172,43 @@ describe('a panel from scratch to a sold subscription', () => {
     const panel = (await t.shop.storage.panels.get(await addPanel('Helsinki (edit)')))!;
     const edit = await page(`/admin/panels/${panel.id}/edit`);
     expect(edit.html).toContain(`value="${extra.login.username}"`);
-    const res = await postForm(admin, `/admin/panels/${panel.id}/edit`, { ...panelFields(), kind: 's-ui', name: 'Helsinki 3', password: '', locationTags: 'fi', intent: 'save' });
+    const res = await postForm(admin, `/admin/panels/${panel.id}/edit`, {
+      ...panelFields(),
+      kind: 's-ui',
+      name: 'Helsinki 3',
+      password: '',
+      locationTags: 'fi',
+      intent: 'save',
+    });
     expect(res.status).toBe(303);
     const updated = await t.shop.storage.panels.get(panel.id);
-    expect(updated).toMatchObject({ kind: '3x-ui', name: 'Helsinki 3', locationTags: ['fi'], credentials: { type: 'password', ...extra.login } });
+    expect(updated).toMatchObject({
+      kind: '3x-ui',
+      name: 'Helsinki 3',
+      locationTags: ['fi'],
+      credentials: { type: 'password', ...extra.login },
+    });
     const audit = await page(`/admin/audit?subjectType=panel&subjectId=${panel.id}`);
     expect(audit.html).toContain('panel.updated');
 
     // A token replaces the password; an empty token then keeps the token.
-    await postForm(admin, `/admin/panels/${panel.id}/edit`, { ...panelFields(), name: 'Helsinki 3', username: '', password: '', token: 'tok-secret-8812', intent: 'save' }).expect(303);
+    await postForm(admin, `/admin/panels/${panel.id}/edit`, {
+      ...panelFields(),
+      name: 'Helsinki 3',
+      username: '',
+      password: '',
+      token: 'tok-secret-8812',
+      intent: 'save',
+    }).expect(303);
     expect((await t.shop.storage.panels.get(panel.id))?.credentials).toEqual({ type: 'token', token: 'tok-secret-8812' });
     seen.push((await page(`/admin/panels/${panel.id}/edit`)).html, (await page(`/admin/panels/${panel.id}`)).html);
-    await postForm(admin, `/admin/panels/${panel.id}/edit`, { ...panelFields(), name: 'Helsinki 3', username: extra.login.username, password: extra.login.password, intent: 'save' }).expect(303);
+    await postForm(admin, `/admin/panels/${panel.id}/edit`, {
+      ...panelFields(),
+      name: 'Helsinki 3',
+      username: extra.login.username,
+      password: extra.login.password,
+      intent: 'save',
+    }).expect(303);
 
     for (const path of ['/admin', '/admin/panels', '/admin/audit', '/admin/drift']) seen.push((await page(path)).html);
     for (const html of seen) {
@@ -159,7 +236,16 @@ describe('a panel from scratch to a sold subscription', () => {
     const audit = await page('/admin/audit');
     // 2026-03-01 is 10 Esfand 1404 in the Persian calendar.
     expect(audit.html).toContain('۱۴۰۴');
-    for (const path of ['/admin/panels', '/admin/plans', '/admin/orders', '/admin/drift', '/admin/dry-run', '/admin/panels/new', '/admin/plans/new']) await page(path);
+    for (const path of [
+      '/admin/panels',
+      '/admin/plans',
+      '/admin/orders',
+      '/admin/drift',
+      '/admin/dry-run',
+      '/admin/panels/new',
+      '/admin/plans/new',
+    ])
+      await page(path);
     await admin.agent.get('/lang/en?next=/admin').expect(303);
   });
 });

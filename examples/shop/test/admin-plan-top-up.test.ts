@@ -14,9 +14,26 @@ afterAll(() => t.close());
 type Body = Record<string, string | string[]>;
 
 const plan = (over: Body = {}): Body => ({
-  name: 'Top-up plan', family: 'topup', description: '', price: '5', durationDays: '30', trafficGiB: '50', deviceLimit: '', maxClients: '', allowedLocations: '',
-  autoProvision: 'on', renewable: 'on', onSale: 'on', trialDays: '', trialGiB: '', extensionWindowDays: '3', trafficOnExtend: 'replace', daysOnExtend: 'stack',
-  topUpPricePerGiB: '', topUpMaxGiB: '', ...over,
+  name: 'Top-up plan',
+  family: 'topup',
+  description: '',
+  price: '5',
+  durationDays: '30',
+  trafficGiB: '50',
+  deviceLimit: '',
+  maxClients: '',
+  allowedLocations: '',
+  autoProvision: 'on',
+  renewable: 'on',
+  onSale: 'on',
+  trialDays: '',
+  trialGiB: '',
+  extensionWindowDays: '3',
+  trafficOnExtend: 'replace',
+  daysOnExtend: 'stack',
+  topUpPricePerGiB: '',
+  topUpMaxGiB: '',
+  ...over,
 });
 
 describe('the plan form sells extra traffic', () => {

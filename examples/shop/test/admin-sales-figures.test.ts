@@ -12,7 +12,9 @@ let price: number;
 function tableRows(pageHtml: string): string[][] {
   const table = /<table data-testid="sales-table">([\s\S]*?)<\/table>/.exec(pageHtml)?.[1] ?? '';
   const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(table)?.[1] ?? '';
-  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, '').trim()));
+  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
+    [...row[1]!.matchAll(/<td>([\s\S]*?)<\/td>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, '').trim()),
+  );
 }
 
 beforeAll(async () => {
@@ -49,7 +51,13 @@ describe('the owner sees sales over time', () => {
     expect(res.text).toContain('src="/assets/vendor/uplot/uPlot.iife.min.js"');
     expect(res.text.match(/data-chart="/g)).toHaveLength(3);
     const rows = tableRows(res.text);
-    expect(rows.map((r) => [r[2], r[3]])).toEqual([['1', '1'], ['0', '1'], ['1', '2'], ['0', '1'], ['0', '1']]);
+    expect(rows.map((r) => [r[2], r[3]])).toEqual([
+      ['1', '1'],
+      ['0', '1'],
+      ['1', '2'],
+      ['0', '1'],
+      ['0', '1'],
+    ]);
     expect(/data-testid="total-sales">([^<]*)</.exec(res.text)?.[1]).toBe('2');
   });
 
@@ -74,7 +82,7 @@ describe('the owner sees sales over time', () => {
     await v.agent.get('/assets/vendor/uplot/uPlot.min.css').expect(200).expect('content-type', /css/);
   });
 
-  it('shows support staff the overview without the shop\'s money', async () => {
+  it("shows support staff the overview without the shop's money", async () => {
     const staff = await signedUpBuyer(t.app);
     const account = await t.shop.accounts.getByEmail(staff.email);
     await t.shop.accounts.setRole(account!.id, 'support');

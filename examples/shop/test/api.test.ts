@@ -7,7 +7,15 @@ const DAY = 86_400_000;
 
 let t: ShopUnderTest;
 beforeAll(async () => {
-  t = await startShop({ app: { rateLimits: { signIn: { limit: 50, windowMs: 60_000 }, signUp: { limit: 100, windowMs: 60_000 }, checkout: { limit: 100, windowMs: 60_000 } } } });
+  t = await startShop({
+    app: {
+      rateLimits: {
+        signIn: { limit: 50, windowMs: 60_000 },
+        signUp: { limit: 100, windowMs: 60_000 },
+        checkout: { limit: 100, windowMs: 60_000 },
+      },
+    },
+  });
 });
 afterAll(() => t.close());
 
@@ -15,7 +23,11 @@ afterAll(() => t.close());
 async function buyerWithToken(): Promise<{ buyer: Visitor & { email: string }; token: string; customerId: string }> {
   const buyer = await signedUpBuyer(t.app);
   const page = await buyer.agent.get('/account/api-tokens').expect(200);
-  const created = await buyer.agent.post('/account/api-tokens').type('form').send({ _csrf: csrfFrom(page.text), name: 'Telegram bot' }).expect(201);
+  const created = await buyer.agent
+    .post('/account/api-tokens')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), name: 'Telegram bot' })
+    .expect(201);
   const token = /id="new-token" type="text" readonly value="(pk_[^"]+)"/.exec(created.text)?.[1];
   if (token === undefined) throw new Error('no token on the page');
   return { buyer, token, customerId: await customerIdOf(t, buyer.email) };
@@ -29,7 +41,10 @@ describe('JSON API', () => {
     expect(plans.body.items.map((p: { name: string }) => p.name)).toContain('Frankfurt · 1 month · 50 GiB');
     const none = await api().get('/api/v1/subscriptions').expect(401);
     expect(none.body.error.code).toBe('signInFirst');
-    const bad = await api().get('/api/v1/subscriptions').set('authorization', `Bearer pk_${'x'.repeat(43)}`).expect(401);
+    const bad = await api()
+      .get('/api/v1/subscriptions')
+      .set('authorization', `Bearer pk_${'x'.repeat(43)}`)
+      .expect(401);
     expect(bad.body.error.code).toBe('badToken');
   });
 
@@ -45,7 +60,11 @@ describe('JSON API', () => {
     expect(again.body.replayed).toBe(true);
     expect(again.body.order.id).toBe(first.body.order.id);
     expect(await balanceOf(t, customerId)).toBe(2000 - 2 * plan.price.amount);
-    const clash = await api().post('/api/v1/checkout').set('authorization', `Bearer ${token}`).send({ ...body, items: [{ planId: plan.id, quantity: 1 }] }).expect(409);
+    const clash = await api()
+      .post('/api/v1/checkout')
+      .set('authorization', `Bearer ${token}`)
+      .send({ ...body, items: [{ planId: plan.id, quantity: 1 }] })
+      .expect(409);
     expect(clash.body.error.code).toBe('checkout.refused.key_reused');
 
     await t.drain();
@@ -80,16 +99,29 @@ describe('JSON API', () => {
       [1, 2, 3],
     ];
     for (const body of bodies) {
-      const res = await api().post('/api/v1/checkout').set('authorization', `Bearer ${token}`).send(body as object);
+      const res = await api()
+        .post('/api/v1/checkout')
+        .set('authorization', `Bearer ${token}`)
+        .send(body as object);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.error.code).toBe('invalidInput');
       expect(Object.keys(res.body.error.fields).length).toBeGreaterThan(0);
     }
-    const broken = await api().post('/api/v1/checkout').set('authorization', `Bearer ${token}`).set('content-type', 'application/json').send('{"items":');
+    const broken = await api()
+      .post('/api/v1/checkout')
+      .set('authorization', `Bearer ${token}`)
+      .set('content-type', 'application/json')
+      .send('{"items":');
     expect(broken.status).toBe(400);
-    const unknownPlan = await api().post('/api/v1/checkout').set('authorization', `Bearer ${token}`).send({ items: [{ planId: 'pln_nope', quantity: 1 }], idempotencyKey: 'bot-order-0003' });
+    const unknownPlan = await api()
+      .post('/api/v1/checkout')
+      .set('authorization', `Bearer ${token}`)
+      .send({ items: [{ planId: 'pln_nope', quantity: 1 }], idempotencyKey: 'bot-order-0003' });
     expect(unknownPlan.status).toBe(404);
-    const badExtension = await api().post('/api/v1/subscriptions/sub_nope/extension').set('authorization', `Bearer ${token}`).send({ idempotencyKey: 'x' });
+    const badExtension = await api()
+      .post('/api/v1/subscriptions/sub_nope/extension')
+      .set('authorization', `Bearer ${token}`)
+      .send({ idempotencyKey: 'x' });
     expect(badExtension.status).toBe(404);
     expect((await t.shop.storage.orders.list({ customerId }, { limit: 10 })).items).toHaveLength(0);
     expect(await balanceOf(t, customerId)).toBe(5000);
@@ -98,7 +130,11 @@ describe('JSON API', () => {
   it('refuses a purchase the wallet does not cover with 402 and writes nothing', async () => {
     const { token, customerId } = await buyerWithToken();
     const plan = await planNamed(t, 'Frankfurt · 1 month · 50');
-    const res = await api().post('/api/v1/checkout').set('authorization', `Bearer ${token}`).send({ items: [{ planId: plan.id, quantity: 1 }], idempotencyKey: 'bot-order-0004' }).expect(402);
+    const res = await api()
+      .post('/api/v1/checkout')
+      .set('authorization', `Bearer ${token}`)
+      .send({ items: [{ planId: plan.id, quantity: 1 }], idempotencyKey: 'bot-order-0004' })
+      .expect(402);
     expect(res.body.error.code).toBe('checkout.refused.insufficient_funds');
     expect(res.body.error.message).toContain('does not cover');
     expect((await t.shop.storage.orders.list({ customerId }, { limit: 10 })).items).toHaveLength(0);
@@ -108,23 +144,43 @@ describe('JSON API', () => {
     const { token, buyer, customerId } = await buyerWithToken();
     const plan = await planNamed(t, 'Frankfurt · 1 month · 50');
     await fund(t, buyer.email, 2 * plan.price.amount);
-    const bought = await api().post('/api/v1/checkout').set('authorization', `Bearer ${token}`).send({ items: [{ planId: plan.id, quantity: 1 }], idempotencyKey: 'bot-order-0005' }).expect(201);
+    const bought = await api()
+      .post('/api/v1/checkout')
+      .set('authorization', `Bearer ${token}`)
+      .send({ items: [{ planId: plan.id, quantity: 1 }], idempotencyKey: 'bot-order-0005' })
+      .expect(201);
     await t.drain();
     const id = bought.body.order.subscriptions[0].id as string;
     const sub = (await t.shop.storage.subscriptions.get(id))!;
     const early = await api().get(`/api/v1/subscriptions/${id}/extension`).set('authorization', `Bearer ${token}`).expect(200);
-    expect(early.body).toMatchObject({ allowed: false, reason: 'too_early', opensAt: new Date(sub.expiresAt!.getTime() - 3 * DAY).toISOString() });
+    expect(early.body).toMatchObject({
+      allowed: false,
+      reason: 'too_early',
+      opensAt: new Date(sub.expiresAt!.getTime() - 3 * DAY).toISOString(),
+    });
     expect(early.body.message).toContain('too early');
-    const refused = await api().post(`/api/v1/subscriptions/${id}/extension`).set('authorization', `Bearer ${token}`).send({ idempotencyKey: 'bot-extend-0001' }).expect(409);
+    const refused = await api()
+      .post(`/api/v1/subscriptions/${id}/extension`)
+      .set('authorization', `Bearer ${token}`)
+      .send({ idempotencyKey: 'bot-extend-0001' })
+      .expect(409);
     expect(refused.body.error.code).toBe('extension.reasons.too_early');
 
     t.clock.set(new Date(sub.expiresAt!.getTime() - DAY));
     const open = await api().get(`/api/v1/subscriptions/${id}/extension`).set('authorization', `Bearer ${token}`).expect(200);
     const newExpiresAt = new Date(sub.expiresAt!.getTime() + 30 * DAY).toISOString();
     expect(open.body).toMatchObject({ allowed: true, quote: { action: 'extend', newExpiresAt, price: plan.price } });
-    const paid = await api().post(`/api/v1/subscriptions/${id}/extension`).set('authorization', `Bearer ${token}`).send({ idempotencyKey: 'bot-extend-0002' }).expect(202);
+    const paid = await api()
+      .post(`/api/v1/subscriptions/${id}/extension`)
+      .set('authorization', `Bearer ${token}`)
+      .send({ idempotencyKey: 'bot-extend-0002' })
+      .expect(202);
     expect(paid.body).toMatchObject({ replayed: false, charged: plan.price, newExpiresAt });
-    await api().post(`/api/v1/subscriptions/${id}/extension`).set('authorization', `Bearer ${token}`).send({ idempotencyKey: 'bot-extend-0002' }).expect(200);
+    await api()
+      .post(`/api/v1/subscriptions/${id}/extension`)
+      .set('authorization', `Bearer ${token}`)
+      .send({ idempotencyKey: 'bot-extend-0002' })
+      .expect(200);
     expect(await balanceOf(t, customerId)).toBe(0);
     await t.drain();
     const frankfurt = t.shop.demo!.panels.find((p) => p.tag === 'de')!;
@@ -137,7 +193,11 @@ describe('JSON API', () => {
     const owner = await buyerWithToken();
     const plan = await planNamed(t, 'Frankfurt · 1 month · 50');
     await fund(t, owner.buyer.email, plan.price.amount * 2);
-    const bought = await api().post('/api/v1/checkout').set('authorization', `Bearer ${owner.token}`).send({ items: [{ planId: plan.id, quantity: 1 }], idempotencyKey: 'owner-order-01' }).expect(201);
+    const bought = await api()
+      .post('/api/v1/checkout')
+      .set('authorization', `Bearer ${owner.token}`)
+      .send({ items: [{ planId: plan.id, quantity: 1 }], idempotencyKey: 'owner-order-01' })
+      .expect(201);
     const orderId = bought.body.order.id as string;
     const subId = bought.body.order.subscriptions[0].id as string;
     const { token } = await buyerWithToken();
@@ -145,7 +205,11 @@ describe('JSON API', () => {
     await api().get(`/api/v1/orders/${orderId}`).set('authorization', auth).expect(404);
     await api().get(`/api/v1/subscriptions/${subId}`).set('authorization', auth).expect(404);
     await api().get(`/api/v1/subscriptions/${subId}/extension`).set('authorization', auth).expect(404);
-    const post = await api().post(`/api/v1/subscriptions/${subId}/extension`).set('authorization', auth).send({ idempotencyKey: 'thief-key-0001' }).expect(404);
+    const post = await api()
+      .post(`/api/v1/subscriptions/${subId}/extension`)
+      .set('authorization', auth)
+      .send({ idempotencyKey: 'thief-key-0001' })
+      .expect(404);
     expect(post.body.error.code).toBe('notFound');
     expect(await balanceOf(t, owner.customerId)).toBe(plan.price.amount);
   });
@@ -170,17 +234,29 @@ describe('API tokens page', () => {
     await api().get('/api/v1/subscriptions').set('authorization', `Bearer ${token}`).expect(200);
     await api().get('/account/api-tokens').set('authorization', `Bearer ${token}`).expect(403);
     const tokenId = /data-testid="api-token" data-token-id="([0-9a-f]{12})"/.exec(page.text)?.[1];
-    const revoked = await buyer.agent.post(`/account/api-tokens/${tokenId}/revoke`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+    const revoked = await buyer.agent
+      .post(`/account/api-tokens/${tokenId}/revoke`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .expect(303);
     expect(revoked.headers['location']).toBe('/account/api-tokens?done=account.revoked');
     await api().get('/api/v1/subscriptions').set('authorization', `Bearer ${token}`).expect(401);
-    await buyer.agent.post(`/account/api-tokens/${tokenId}/revoke`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(404);
+    await buyer.agent
+      .post(`/account/api-tokens/${tokenId}/revoke`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .expect(404);
   });
 
   it('re-renders a bad name with its message and creates nothing', async () => {
     const buyer = await signedUpBuyer(t.app);
     const page = await buyer.agent.get('/account/api-tokens').expect(200);
     for (const name of ['', '   ', 'x'.repeat(61)]) {
-      const res = await buyer.agent.post('/account/api-tokens').type('form').send({ _csrf: csrfFrom(page.text), name }).expect(400);
+      const res = await buyer.agent
+        .post('/account/api-tokens')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), name })
+        .expect(400);
       expect(res.text).toContain('class="field-error"');
     }
     const account = await t.shop.accounts.getByEmail(buyer.email);

@@ -5,7 +5,15 @@ import { csrfFrom, signedUpBuyer, startShop, visitor, type ShopUnderTest } from 
 
 let t: ShopUnderTest;
 beforeAll(async () => {
-  t = await startShop({ app: { rateLimits: { signIn: { limit: 3, windowMs: 60_000 }, signUp: { limit: 50, windowMs: 60_000 }, checkout: { limit: 50, windowMs: 60_000 } } } });
+  t = await startShop({
+    app: {
+      rateLimits: {
+        signIn: { limit: 3, windowMs: 60_000 },
+        signUp: { limit: 50, windowMs: 60_000 },
+        checkout: { limit: 50, windowMs: 60_000 },
+      },
+    },
+  });
 });
 afterAll(() => t.close());
 
@@ -34,15 +42,27 @@ describe('sign up and sign in', () => {
   it('refuses a taken email (in any case) without a second customer', async () => {
     await signedUpBuyer(t.app, 'taken@example.com');
     const v = await visitor(t.app);
-    const res = await v.agent.post('/signup').type('form').send({ _csrf: v.csrf, email: 'Taken@Example.com', password: 'another password' }).expect(409);
+    const res = await v.agent
+      .post('/signup')
+      .type('form')
+      .send({ _csrf: v.csrf, email: 'Taken@Example.com', password: 'another password' })
+      .expect(409);
     expect(res.text).toContain('already exists');
   });
 
   it('answers malformed sign-up input with field messages and writes nothing', async () => {
     const v = await visitor(t.app);
     const before = (await t.shop.storage.customers.list({ limit: 1000 })).items.length;
-    for (const body of [{}, { email: 'not-an-email', password: 'long enough password' }, { email: 'ok@example.com', password: 'short' }, { email: ['a', 'b'], password: { x: 1 } }]) {
-      const res = await v.agent.post('/signup').type('form').send({ _csrf: v.csrf, ...body });
+    for (const body of [
+      {},
+      { email: 'not-an-email', password: 'long enough password' },
+      { email: 'ok@example.com', password: 'short' },
+      { email: ['a', 'b'], password: { x: 1 } },
+    ]) {
+      const res = await v.agent
+        .post('/signup')
+        .type('form')
+        .send({ _csrf: v.csrf, ...body });
       expect(res.status).toBe(400);
       expect(res.text).toContain('class="field-error"');
     }
@@ -53,20 +73,32 @@ describe('sign up and sign in', () => {
     const buyer = await signedUpBuyer(t.app, 'returning@example.com');
     await buyer.agent.post('/signout').type('form').send({ _csrf: buyer.csrf }).expect(303);
     const v = await visitor(t.app);
-    const wrong = await v.agent.post('/signin').type('form').send({ _csrf: v.csrf, email: 'returning@example.com', password: 'wrong password' });
+    const wrong = await v.agent
+      .post('/signin')
+      .type('form')
+      .send({ _csrf: v.csrf, email: 'returning@example.com', password: 'wrong password' });
     expect(wrong.status).toBe(401);
     expect(wrong.text).toContain('Wrong email or password');
-    const right = await v.agent.post('/signin').type('form').send({ _csrf: v.csrf, email: 'returning@example.com', password: 'correct horse battery', next: '/wallet' });
+    const right = await v.agent
+      .post('/signin')
+      .type('form')
+      .send({ _csrf: v.csrf, email: 'returning@example.com', password: 'correct horse battery', next: '/wallet' });
     expect(right.status).toBe(303);
     expect(right.headers['location']).toBe('/wallet');
-    const offsite = await v.agent.post('/signin').type('form').send({ _csrf: v.csrf, email: 'returning@example.com', password: 'correct horse battery', next: '//evil.example/' });
+    const offsite = await v.agent
+      .post('/signin')
+      .type('form')
+      .send({ _csrf: v.csrf, email: 'returning@example.com', password: 'correct horse battery', next: '//evil.example/' });
     expect(offsite.headers['location']).toBe('/dashboard');
   });
 
   it('rate-limits sign-in attempts per address', async () => {
     const v = await visitor(t.app);
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await v.agent.post('/signin').type('form').send({ _csrf: v.csrf, email: 'nobody@example.com', password: 'guess' })).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push(
+        (await v.agent.post('/signin').type('form').send({ _csrf: v.csrf, email: 'nobody@example.com', password: 'guess' })).status,
+      );
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
   });
 });
@@ -77,16 +109,25 @@ describe('CSRF', () => {
     const none = await v.agent.post('/signup').type('form').send({ email: 'csrf@example.com', password: 'correct horse battery' });
     expect(none.status).toBe(403);
     const other = await visitor(t.app);
-    const foreign = await v.agent.post('/signup').type('form').send({ _csrf: other.csrf, email: 'csrf@example.com', password: 'correct horse battery' });
+    const foreign = await v.agent
+      .post('/signup')
+      .type('form')
+      .send({ _csrf: other.csrf, email: 'csrf@example.com', password: 'correct horse battery' });
     expect(foreign.status).toBe(403);
     expect(await t.shop.accounts.getByEmail('csrf@example.com')).toBeNull();
-    const ok = await v.agent.post('/signup').type('form').send({ _csrf: v.csrf, email: 'csrf@example.com', password: 'correct horse battery' });
+    const ok = await v.agent
+      .post('/signup')
+      .type('form')
+      .send({ _csrf: v.csrf, email: 'csrf@example.com', password: 'correct horse battery' });
     expect(ok.status).toBe(303);
   });
 
   it('refuses a cookie-less post (no token can match)', async () => {
     const page = await supertest(t.app).get('/signin');
-    const res = await supertest(t.app).post('/signout').type('form').send({ _csrf: csrfFrom(page.text) });
+    const res = await supertest(t.app)
+      .post('/signout')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     expect(res.status).toBe(403);
   });
 });

@@ -19,68 +19,101 @@ import { signedUpBuyer, startShop, TEST_SECRET_KEYS, TEST_START, type ShopUnderT
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 
 /** Backups between the embedded database and a PostgreSQL server, both ways, and scheduled backups with two replicas. */
-describe.skipIf(DATABASE_URL === undefined)(`backups on PostgreSQL${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`, () => {
-  const schema = `backup_it_${randomBytes(4).toString('hex')}`;
-  const pool = new pg.Pool({ connectionString: DATABASE_URL });
-  const box = createSecretBox(parseSecretKeys(TEST_SECRET_KEYS));
-  const clock = new ManualClock(TEST_START);
-  let embedded: ShopUnderTest;
-  let fromEmbedded: string;
+describe.skipIf(DATABASE_URL === undefined)(
+  `backups on PostgreSQL${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
+  () => {
+    const schema = `backup_it_${randomBytes(4).toString('hex')}`;
+    const pool = new pg.Pool({ connectionString: DATABASE_URL });
+    const box = createSecretBox(parseSecretKeys(TEST_SECRET_KEYS));
+    const clock = new ManualClock(TEST_START);
+    let embedded: ShopUnderTest;
+    let fromEmbedded: string;
 
-  beforeAll(async () => {
-    embedded = await startShop({ env: { SHOP_SECRET_KEYS: TEST_SECRET_KEYS } });
-    const plan = await planNamed(embedded, 'Frankfurt · 1 month');
-    const buyer = await signedUpBuyer(embedded.app);
-    await fund(embedded, buyer.email, plan.price.amount * 2);
-    await boughtAndProvisioned(embedded, buyer, plan.id);
-    fromEmbedded = join(tempFolder('pg-backup'), 'embedded.ndjson.gz');
-    await backupShop(embedded.shop, createWriteStream(fromEmbedded));
-  });
+    beforeAll(async () => {
+      embedded = await startShop({ env: { SHOP_SECRET_KEYS: TEST_SECRET_KEYS } });
+      const plan = await planNamed(embedded, 'Frankfurt · 1 month');
+      const buyer = await signedUpBuyer(embedded.app);
+      await fund(embedded, buyer.email, plan.price.amount * 2);
+      await boughtAndProvisioned(embedded, buyer, plan.id);
+      fromEmbedded = join(tempFolder('pg-backup'), 'embedded.ndjson.gz');
+      await backupShop(embedded.shop, createWriteStream(fromEmbedded));
+    });
 
-  afterAll(async () => {
-    await embedded?.close();
-    for (const s of [schema, `${schema}_shop`, `${schema}_r`, `${schema}_r_shop`]) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-    await pool.end();
-  });
+    afterAll(async () => {
+      await embedded?.close();
+      for (const s of [schema, `${schema}_shop`, `${schema}_r`, `${schema}_r_shop`])
+        await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+      await pool.end();
+    });
 
-  it('restores an embedded shop onto PostgreSQL, and that one back onto PGlite, every row equal', async () => {
-    const server = fromPgPool(pool);
-    await restoreBackup(fromEmbedded, { db: server, engineSchema: schema, shopSchema: `${schema}_shop`, secretBox: box, clock, shopSecret: null });
-    const original = await everyRow(embedded.shop.db, 'panelkit');
-    expect(await everyRow(server, schema)).toEqual(original);
+    it('restores an embedded shop onto PostgreSQL, and that one back onto PGlite, every row equal', async () => {
+      const server = fromPgPool(pool);
+      await restoreBackup(fromEmbedded, {
+        db: server,
+        engineSchema: schema,
+        shopSchema: `${schema}_shop`,
+        secretBox: box,
+        clock,
+        shopSecret: null,
+      });
+      const original = await everyRow(embedded.shop.db, 'panelkit');
+      expect(await everyRow(server, schema)).toEqual(original);
 
-    // The server's tables, backed up and restored into PGlite again.
-    const shopOnServer = await openShop(
-      loadConfig({ DATABASE_URL: DATABASE_URL as string, DATABASE_SCHEMA: schema, SHOP_SECRET: embedded.shop.secret, SHOP_SECRET_KEYS: TEST_SECRET_KEYS, LOG_LEVEL: 'silent' }),
-      { clock, logger: pino({ level: 'silent' }) },
-    );
-    const fromServer = join(tempFolder('pg-backup'), 'server.ndjson.gz');
-    await backupShop(shopOnServer, createWriteStream(fromServer));
-    await shopOnServer.close();
-    const back = await openDatabase({ kind: 'memory' });
-    await restoreBackup(fromServer, { db: back.client, engineSchema: 'panelkit', shopSchema: 'panelkit_shop', secretBox: box, clock, shopSecret: embedded.shop.secret });
-    expect(await everyRow(back.client, 'panelkit')).toEqual(original);
-    await back.close();
-  });
+      // The server's tables, backed up and restored into PGlite again.
+      const shopOnServer = await openShop(
+        loadConfig({
+          DATABASE_URL: DATABASE_URL as string,
+          DATABASE_SCHEMA: schema,
+          SHOP_SECRET: embedded.shop.secret,
+          SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
+          LOG_LEVEL: 'silent',
+        }),
+        { clock, logger: pino({ level: 'silent' }) },
+      );
+      const fromServer = join(tempFolder('pg-backup'), 'server.ndjson.gz');
+      await backupShop(shopOnServer, createWriteStream(fromServer));
+      await shopOnServer.close();
+      const back = await openDatabase({ kind: 'memory' });
+      await restoreBackup(fromServer, {
+        db: back.client,
+        engineSchema: 'panelkit',
+        shopSchema: 'panelkit_shop',
+        secretBox: box,
+        clock,
+        shopSecret: embedded.shop.secret,
+      });
+      expect(await everyRow(back.client, 'panelkit')).toEqual(original);
+      await back.close();
+    });
 
-  it('writes one scheduled backup per slot with two replicas asking at once', async () => {
-    const dir = tempFolder('scheduled');
-    const env = { DATABASE_URL: DATABASE_URL as string, DATABASE_SCHEMA: `${schema}_r`, SHOP_SECRET: embedded.shop.secret, SHOP_SECRET_KEYS: TEST_SECRET_KEYS, LOG_LEVEL: 'silent', BACKUP_DIR: dir, BACKUP_EVERY_HOURS: '6', BACKUP_KEEP: '2' };
-    const replicas: Shop[] = await Promise.all([1, 2].map(() => openShop(loadConfig(env), { clock, logger: pino({ level: 'silent' }) })));
-    try {
-      const first = await Promise.all(replicas.map((r) => runScheduledBackup(r)));
-      expect(first.filter((f) => f !== null)).toHaveLength(1);
-      // The same slot again: nothing; the next slots: one file each, the folder keeping the last two.
-      expect(await Promise.all(replicas.map((r) => runScheduledBackup(r)))).toEqual([null, null]);
-      for (let slot = 1; slot <= 3; slot++) {
-        clock.advance(6 * 3_600_000);
-        expect((await Promise.all(replicas.map((r) => runScheduledBackup(r)))).filter((f) => f !== null)).toHaveLength(1);
+    it('writes one scheduled backup per slot with two replicas asking at once', async () => {
+      const dir = tempFolder('scheduled');
+      const env = {
+        DATABASE_URL: DATABASE_URL as string,
+        DATABASE_SCHEMA: `${schema}_r`,
+        SHOP_SECRET: embedded.shop.secret,
+        SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
+        LOG_LEVEL: 'silent',
+        BACKUP_DIR: dir,
+        BACKUP_EVERY_HOURS: '6',
+        BACKUP_KEEP: '2',
+      };
+      const replicas: Shop[] = await Promise.all([1, 2].map(() => openShop(loadConfig(env), { clock, logger: pino({ level: 'silent' }) })));
+      try {
+        const first = await Promise.all(replicas.map((r) => runScheduledBackup(r)));
+        expect(first.filter((f) => f !== null)).toHaveLength(1);
+        // The same slot again: nothing; the next slots: one file each, the folder keeping the last two.
+        expect(await Promise.all(replicas.map((r) => runScheduledBackup(r)))).toEqual([null, null]);
+        for (let slot = 1; slot <= 3; slot++) {
+          clock.advance(6 * 3_600_000);
+          expect((await Promise.all(replicas.map((r) => runScheduledBackup(r)))).filter((f) => f !== null)).toHaveLength(1);
+        }
+        const files = readdirSync(dir).sort();
+        expect(files).toHaveLength(2);
+        expect(files.every((f) => /^panelkit-backup-\d{8}T\d{6}Z\.ndjson\.gz$/.test(f))).toBe(true);
+      } finally {
+        for (const r of replicas) await r.close();
       }
-      const files = readdirSync(dir).sort();
-      expect(files).toHaveLength(2);
-      expect(files.every((f) => /^panelkit-backup-\d{8}T\d{6}Z\.ndjson\.gz$/.test(f))).toBe(true);
-    } finally {
-      for (const r of replicas) await r.close();
-    }
-  });
-});
+    });
+  },
+);

@@ -6,7 +6,17 @@ import { REAUTH_WINDOW_MS } from '../src/auth/staff-security.js';
 import { restoreBackup } from '../src/backup/restore.js';
 import { openDatabase } from '../src/stack/database.js';
 import { tempFolder } from './support/backup-helpers.js';
-import { ADMIN, csrfFrom, signedInAdmin, signedUpBuyer, startShop, TEST_SECRET_KEYS, TEST_START, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+import {
+  ADMIN,
+  csrfFrom,
+  signedInAdmin,
+  signedUpBuyer,
+  startShop,
+  TEST_SECRET_KEYS,
+  TEST_START,
+  type ShopUnderTest,
+  type Visitor,
+} from './support/shop-under-test.js';
 
 let t: ShopUnderTest;
 let owner: Visitor;
@@ -30,18 +40,35 @@ describe('the owner downloads a backup', () => {
     t.clock.advance(REAUTH_WINDOW_MS + 1000);
     await owner.agent.get('/admin/backup').expect(303).expect('location', '/account/reauth?next=%2Fadmin%2Fbackup');
     await owner.agent.post('/admin/backup').type('form').send({ _csrf: owner.csrf }).expect(403);
-    await owner.agent.post('/account/reauth').type('form').send({ _csrf: owner.csrf, password: ADMIN.password, next: '/admin/backup' }).expect(303);
+    await owner.agent
+      .post('/account/reauth')
+      .type('form')
+      .send({ _csrf: owner.csrf, password: ADMIN.password, next: '/admin/backup' })
+      .expect(303);
     const page = await owner.agent.get('/admin/backup').expect(200);
     expect(page.text).toContain('data-testid="backup-keys">t1<');
     expect(page.text).toContain('Every 24 hours, keeping the last 7');
-    const res = await owner.agent.post('/admin/backup').type('form').send({ _csrf: csrfFrom(page.text) }).buffer(true).parse(binary as unknown as Parameters<ReturnType<typeof owner.agent.post>['parse']>[0]).expect(200);
+    const res = await owner.agent
+      .post('/admin/backup')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .buffer(true)
+      .parse(binary as unknown as Parameters<ReturnType<typeof owner.agent.post>['parse']>[0])
+      .expect(200);
     expect(res.headers['content-type']).toBe('application/gzip');
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="panelkit-backup-20260301T\d{6}Z\.ndjson\.gz"$/);
     expect(res.headers['cache-control']).toBe('no-store');
     const file = join(tempFolder('download'), 'downloaded.ndjson.gz');
     writeFileSync(file, res.body as Buffer);
     const db = await openDatabase({ kind: 'memory' });
-    const restored = await restoreBackup(file, { db: db.client, engineSchema: 'panelkit', shopSchema: 'panelkit_shop', secretBox: createSecretBox(parseSecretKeys(TEST_SECRET_KEYS)), clock: new ManualClock(TEST_START), shopSecret: null });
+    const restored = await restoreBackup(file, {
+      db: db.client,
+      engineSchema: 'panelkit',
+      shopSchema: 'panelkit_shop',
+      secretBox: createSecretBox(parseSecretKeys(TEST_SECRET_KEYS)),
+      clock: new ManualClock(TEST_START),
+      shopSecret: null,
+    });
     expect(restored.rows).toBeGreaterThan(0);
     await db.close();
     const audit = await t.shop.storage.audit.list({ subjectType: 'shop' }, { limit: 10 });

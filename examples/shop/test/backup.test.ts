@@ -21,7 +21,14 @@ async function freshTarget(keys = TEST_SECRET_KEYS): Promise<{ db: OpenDatabase;
   const db = await openDatabase({ kind: 'memory' });
   return {
     db,
-    target: { db: db.client, engineSchema: SCHEMA, shopSchema: `${SCHEMA}_shop`, secretBox: createSecretBox(parseSecretKeys(keys)), clock: new ManualClock(TEST_START), shopSecret: null },
+    target: {
+      db: db.client,
+      engineSchema: SCHEMA,
+      shopSchema: `${SCHEMA}_shop`,
+      secretBox: createSecretBox(parseSecretKeys(keys)),
+      clock: new ManualClock(TEST_START),
+      shopSecret: null,
+    },
   };
 }
 
@@ -52,7 +59,9 @@ describe('a backup of the whole shop', () => {
     expect(result.shopSecret).toBe(t.shop.secret);
     expect(await everyRow(db.client, SCHEMA)).toEqual(await everyRow(t.shop.db, SCHEMA));
     const counts = result.trailer.tables.filter((x) => x.rows > 0).map((x) => `${x.schema}.${x.name}`);
-    expect(counts).toEqual(expect.arrayContaining(['engine.customers', 'engine.ledger_entries', 'engine.subscriptions', 'engine.panels', 'shop.accounts']));
+    expect(counts).toEqual(
+      expect.arrayContaining(['engine.customers', 'engine.ledger_entries', 'engine.subscriptions', 'engine.panels', 'shop.accounts']),
+    );
     await db.close();
   });
 
@@ -67,7 +76,11 @@ describe('a backup of the whole shop', () => {
     }
     expect(text).not.toContain(t.shop.secret);
     expect(text).toMatch(/"sealed": ?"pk1\.t1\./);
-    const trailer = JSON.parse(linesOf(file).filter((l) => l !== '').at(-1)!) as { keyIds: string[] };
+    const trailer = JSON.parse(
+      linesOf(file)
+        .filter((l) => l !== '')
+        .at(-1)!,
+    ) as { keyIds: string[] };
     expect(trailer.keyIds).toEqual(['t1']);
   });
 
@@ -110,7 +123,9 @@ describe('a backup of the whole shop', () => {
     await expect(restoreBackup(file, target)).rejects.toMatchObject({ reason: 'not_empty' });
     await db.close();
     const second = await freshTarget();
-    await expect(restoreBackup(file, { ...second.target, shopSecret: 'a-different-secret-a-different-secret' })).rejects.toMatchObject({ reason: 'secret_mismatch' });
+    await expect(restoreBackup(file, { ...second.target, shopSecret: 'a-different-secret-a-different-secret' })).rejects.toMatchObject({
+      reason: 'secret_mismatch',
+    });
     await second.db.close();
   });
 
@@ -120,7 +135,17 @@ describe('a backup of the whole shop', () => {
     const writing = (async () => {
       for (let i = 0; i < 30; i++) await fund(t, buyer.email, 100);
     })();
-    await writeBackup({ db: t.shop.db, engineSchema: SCHEMA, shopSchema: `${SCHEMA}_shop`, secretBox: t.shop.secretBox, shopSecret: t.shop.secret, now: t.clock.now() }, createWriteStream(path));
+    await writeBackup(
+      {
+        db: t.shop.db,
+        engineSchema: SCHEMA,
+        shopSchema: `${SCHEMA}_shop`,
+        secretBox: t.shop.secretBox,
+        shopSecret: t.shop.secret,
+        now: t.clock.now(),
+      },
+      createWriteStream(path),
+    );
     await writing;
     const { db, target } = await freshTarget();
     await restoreBackup(path, target);

@@ -4,7 +4,15 @@ import { balanceOf, buy, customerIdOf, fund, idempotencyKeyFrom, orderIdFrom, pl
 
 let t: ShopUnderTest;
 beforeAll(async () => {
-  t = await startShop({ app: { rateLimits: { signIn: { limit: 50, windowMs: 60_000 }, signUp: { limit: 100, windowMs: 60_000 }, checkout: { limit: 100, windowMs: 60_000 } } } });
+  t = await startShop({
+    app: {
+      rateLimits: {
+        signIn: { limit: 50, windowMs: 60_000 },
+        signUp: { limit: 100, windowMs: 60_000 },
+        checkout: { limit: 100, windowMs: 60_000 },
+      },
+    },
+  });
 });
 afterAll(() => t.close());
 
@@ -146,7 +154,10 @@ describe('buying', () => {
       { quantity: '1', idempotencyKey: key, trial: 'maybe' },
     ];
     for (const body of bodies) {
-      const res = await buyer.agent.post(`/checkout/${plan.id}`).type('form').send({ _csrf: csrf, ...body });
+      const res = await buyer.agent
+        .post(`/checkout/${plan.id}`)
+        .type('form')
+        .send({ _csrf: csrf, ...body });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.text).toMatch(/class="(field-)?error"/);
     }
@@ -178,15 +189,33 @@ describe('buying', () => {
     const buyer = await signedUpBuyer(t.app);
     const customerId = await fund(t, buyer.email, 5000);
     const base = await planNamed(t, 'Frankfurt · 1 month · 50');
-    const full = await t.shop.storage.plans.create({ name: 'Full plan', family: 'full', price: base.price, durationDays: 30, trafficBytes: null, placement: base.placement, maxClients: 0 });
+    const full = await t.shop.storage.plans.create({
+      name: 'Full plan',
+      family: 'full',
+      price: base.price,
+      durationDays: 30,
+      trafficBytes: null,
+      placement: base.placement,
+      maxClients: 0,
+    });
     const soldOut = await buy(buyer, full.id);
     expect(soldOut.status).toBe(409);
     expect(soldOut.text).toContain('Sold out');
 
-    const retired = await t.shop.storage.plans.create({ name: 'Retired plan', family: 'retired', price: base.price, durationDays: 30, trafficBytes: null, placement: base.placement });
+    const retired = await t.shop.storage.plans.create({
+      name: 'Retired plan',
+      family: 'retired',
+      price: base.price,
+      durationDays: 30,
+      trafficBytes: null,
+      placement: base.placement,
+    });
     const page = await buyer.agent.get(`/checkout/${retired.id}`).expect(200);
     await t.shop.storage.plans.update(retired.id, { onSale: false });
-    const offSale = await buyer.agent.post(`/checkout/${retired.id}`).type('form').send({ _csrf: csrfFrom(page.text), idempotencyKey: idempotencyKeyFrom(page.text), quantity: '1' });
+    const offSale = await buyer.agent
+      .post(`/checkout/${retired.id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), idempotencyKey: idempotencyKeyFrom(page.text), quantity: '1' });
     expect(offSale.status).toBe(409);
     expect(offSale.text).toContain('not on sale any more');
     expect((await buyer.agent.get(`/checkout/${retired.id}`).expect(200)).text).not.toContain('data-testid="checkout-form"');

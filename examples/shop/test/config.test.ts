@@ -24,7 +24,10 @@ describe('configuration', () => {
   it('sends email notifications only with SMTP_URL, and then needs MAIL_FROM', () => {
     expect(loadConfig({}).notifications).toEqual({ email: null, staffLocale: 'en' });
     const config = loadConfig({ SMTP_URL: 'smtp://mail.example.com:587', MAIL_FROM: 'Shop <shop@example.com>', STAFF_LOCALE: 'fa' });
-    expect(config.notifications).toEqual({ email: { smtpUrl: 'smtp://mail.example.com:587', from: 'Shop <shop@example.com>' }, staffLocale: 'fa' });
+    expect(config.notifications).toEqual({
+      email: { smtpUrl: 'smtp://mail.example.com:587', from: 'Shop <shop@example.com>' },
+      staffLocale: 'fa',
+    });
     expect(() => loadConfig({ SMTP_URL: 'smtp://mail.example.com' })).toThrow(/MAIL_FROM/);
     expect(() => loadConfig({ SMTP_URL: 'http://mail.example.com', MAIL_FROM: 'a@b.c' })).toThrow(/SMTP_URL/);
   });
@@ -73,7 +76,9 @@ describe('configuration', () => {
     });
     const hooked = loadConfig({ TELEGRAM_BOT_TOKEN: token, PUBLIC_URL: 'https://shop.example.com/' }).telegram;
     expect(hooked?.webhook).toEqual({ url: 'https://shop.example.com/telegram/webhook', secret: null });
-    expect(loadConfig({ TELEGRAM_BOT_TOKEN: token, PUBLIC_URL: 'https://shop.example.com', TELEGRAM_WEBHOOK: 'off' }).telegram?.webhook).toBeNull();
+    expect(
+      loadConfig({ TELEGRAM_BOT_TOKEN: token, PUBLIC_URL: 'https://shop.example.com', TELEGRAM_WEBHOOK: 'off' }).telegram?.webhook,
+    ).toBeNull();
     let error: unknown;
     try {
       loadConfig({ TELEGRAM_BOT_TOKEN: 'not-a-token', TELEGRAM_ADMIN_IDS: '@someone', TELEGRAM_WEBHOOK_SECRET: 'short' });
@@ -86,7 +91,9 @@ describe('configuration', () => {
   });
 
   it('needs secret keys with PostgreSQL, reads them in order, and names a bad one without echoing it', () => {
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/shop', SHOP_SECRET: 'x'.repeat(32) })).toThrow(/SHOP_SECRET_KEYS: required with DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/shop', SHOP_SECRET: 'x'.repeat(32) })).toThrow(
+      /SHOP_SECRET_KEYS: required with DATABASE_URL/,
+    );
     const config = loadConfig({ DATABASE_URL: 'postgres://db/shop', SHOP_SECRET: 'x'.repeat(32), SHOP_SECRET_KEYS: TEST_KEYS });
     expect(config.secretKeys?.map((k) => k.id)).toEqual(['k2', 'k1']);
     expect(loadConfig({}).secretKeys).toBeNull();

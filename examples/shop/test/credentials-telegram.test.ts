@@ -14,7 +14,10 @@ describe('password reset through the Telegram bot', () => {
   });
   afterAll(() => s?.close());
 
-  const textsTo = (chatId: number) => s.fake.calls.filter((c) => c.ok && c.method === 'sendMessage' && Number(c.params['chat_id']) === chatId).map((c) => String(c.params['text']));
+  const textsTo = (chatId: number) =>
+    s.fake.calls
+      .filter((c) => c.ok && c.method === 'sendMessage' && Number(c.params['chat_id']) === chatId)
+      .map((c) => String(c.params['text']));
 
   it('sends the one-time link to the linked chat, and the link sets the password once', async () => {
     const created = await signUp(s.t.shop, { email: 'linked@example.com', password: 'correct horse battery', locale: 'fa' });

@@ -166,7 +166,16 @@ describe('forgotten password', () => {
   });
 
   it('limits requests per address with a 429', async () => {
-    const limited = await startShop({ app: { rateLimits: { ...{ signIn: { limit: 50, windowMs: 60_000 } }, signUp: { limit: 50, windowMs: 60_000 }, checkout: { limit: 50, windowMs: 60_000 }, passwordReset: { limit: 2, windowMs: 60_000 } } } });
+    const limited = await startShop({
+      app: {
+        rateLimits: {
+          ...{ signIn: { limit: 50, windowMs: 60_000 } },
+          signUp: { limit: 50, windowMs: 60_000 },
+          checkout: { limit: 50, windowMs: 60_000 },
+          passwordReset: { limit: 2, windowMs: 60_000 },
+        },
+      },
+    });
     try {
       const v = await visitor(limited.app);
       const post = () => v.agent.post('/forgot-password').type('form').send({ _csrf: v.csrf, email: 'someone@example.com' });
@@ -202,16 +211,28 @@ describe('changing the password and the email', () => {
   it('changes the password with the current one, signing out the other sessions only', async () => {
     const buyer = await signedUpBuyer(t.app);
     const other = await visitor(t.app);
-    await other.agent.post('/signin').type('form').send({ _csrf: other.csrf, email: buyer.email, password: 'correct horse battery' }).expect(303);
-    const wrong = await buyer.agent.post('/account/password').type('form').send({ _csrf: buyer.csrf, current: 'not my password', password: NEW_PASSWORD });
+    await other.agent
+      .post('/signin')
+      .type('form')
+      .send({ _csrf: other.csrf, email: buyer.email, password: 'correct horse battery' })
+      .expect(303);
+    const wrong = await buyer.agent
+      .post('/account/password')
+      .type('form')
+      .send({ _csrf: buyer.csrf, current: 'not my password', password: NEW_PASSWORD });
     expect(wrong.status).toBe(403);
     expect(wrong.text).toContain('That is not your current password');
     await other.agent.get('/account/credentials').expect(200);
 
-    const res = await buyer.agent.post('/account/password').type('form').send({ _csrf: buyer.csrf, current: 'correct horse battery', password: NEW_PASSWORD });
+    const res = await buyer.agent
+      .post('/account/password')
+      .type('form')
+      .send({ _csrf: buyer.csrf, current: 'correct horse battery', password: NEW_PASSWORD });
     expect(res.status).toBe(303);
     expect(await verifyPassword(NEW_PASSWORD, await passwordHashOf(buyer.email))).toBe(true);
-    expect((await buyer.agent.get('/account/credentials?done=credentials.password_changed').expect(200)).text).toContain('Your password is changed');
+    expect((await buyer.agent.get('/account/credentials?done=credentials.password_changed').expect(200)).text).toContain(
+      'Your password is changed',
+    );
     await other.agent.get('/account/credentials').expect(303);
   });
 
@@ -219,11 +240,18 @@ describe('changing the password and the email', () => {
     const buyer = await signedUpBuyer(t.app);
     const account = await t.shop.accounts.getByEmail(buyer.email);
     const fresh = `Moved-${Date.now()}@Example.COM`;
-    const wrong = await buyer.agent.post('/account/email').type('form').send({ _csrf: buyer.csrf, email: fresh, password: 'nope nope nope' });
+    const wrong = await buyer.agent
+      .post('/account/email')
+      .type('form')
+      .send({ _csrf: buyer.csrf, email: fresh, password: 'nope nope nope' });
     expect(wrong.status).toBe(403);
     expect((await t.shop.accounts.get(account?.id ?? ''))?.email).toBe(buyer.email);
 
-    await buyer.agent.post('/account/email').type('form').send({ _csrf: buyer.csrf, email: fresh, password: 'correct horse battery' }).expect(303);
+    await buyer.agent
+      .post('/account/email')
+      .type('form')
+      .send({ _csrf: buyer.csrf, email: fresh, password: 'correct horse battery' })
+      .expect(303);
     expect((await t.shop.accounts.get(account?.id ?? ''))?.email).toBe(fresh.toLowerCase());
     expect((await t.shop.storage.customers.get(account?.customerId ?? ''))?.email).toBe(fresh.toLowerCase());
     const v = await visitor(t.app);
@@ -233,9 +261,15 @@ describe('changing the password and the email', () => {
   it('refuses a taken email (in any case) and a malformed one, changing nothing', async () => {
     const first = await signedUpBuyer(t.app);
     const second = await signedUpBuyer(t.app);
-    const taken = await second.agent.post('/account/email').type('form').send({ _csrf: second.csrf, email: first.email.toUpperCase(), password: 'correct horse battery' });
+    const taken = await second.agent
+      .post('/account/email')
+      .type('form')
+      .send({ _csrf: second.csrf, email: first.email.toUpperCase(), password: 'correct horse battery' });
     expect(taken.status).toBe(409);
-    const bad = await second.agent.post('/account/email').type('form').send({ _csrf: second.csrf, email: 'not-an-email', password: 'correct horse battery' });
+    const bad = await second.agent
+      .post('/account/email')
+      .type('form')
+      .send({ _csrf: second.csrf, email: 'not-an-email', password: 'correct horse battery' });
     expect(bad.status).toBe(400);
     expect(await t.shop.accounts.getByEmail(second.email)).not.toBeNull();
   });
@@ -243,7 +277,10 @@ describe('changing the password and the email', () => {
   it('refuses an email a customer without an account (made by the bot) holds, changing nothing', async () => {
     const buyer = await signedUpBuyer(t.app);
     await t.shop.storage.customers.create({ email: 'bot-made@example.com', locale: 'en' });
-    const res = await buyer.agent.post('/account/email').type('form').send({ _csrf: buyer.csrf, email: 'bot-made@example.com', password: 'correct horse battery' });
+    const res = await buyer.agent
+      .post('/account/email')
+      .type('form')
+      .send({ _csrf: buyer.csrf, email: 'bot-made@example.com', password: 'correct horse battery' });
     expect(res.status).toBe(409);
     const account = await t.shop.accounts.getByEmail(buyer.email);
     expect((await t.shop.storage.customers.get(account?.customerId ?? ''))?.email).toBe(buyer.email);

@@ -23,72 +23,101 @@ const ROUNDS = 8;
  * The gateway's callback delivered to three web replicas (three OS processes on one PostgreSQL) at once, while the buyer
  * returns through a fourth: every payment is credited exactly once. Nothing in-process can serialise them.
  */
-describe.skipIf(DATABASE_URL === undefined)(`crypto callbacks racing across replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`, () => {
-  const schema = `gateway_it_${randomBytes(4).toString('hex')}`;
-  const env = { DATABASE_URL: DATABASE_URL as string, DATABASE_SCHEMA: schema, SHOP_SECRET: 'gateway-replicas-secret-gateway-replicas', SHOP_SECRET_KEYS: TEST_SECRET_KEYS, LOG_LEVEL: 'silent' };
-  let shop: Shop;
-  let server: Server;
-  let sim: CryptoGatewaySimulator;
-  const children: ChildProcess[] = [];
-  const replicaUrls: string[] = [];
+describe.skipIf(DATABASE_URL === undefined)(
+  `crypto callbacks racing across replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
+  () => {
+    const schema = `gateway_it_${randomBytes(4).toString('hex')}`;
+    const env = {
+      DATABASE_URL: DATABASE_URL as string,
+      DATABASE_SCHEMA: schema,
+      SHOP_SECRET: 'gateway-replicas-secret-gateway-replicas',
+      SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
+      LOG_LEVEL: 'silent',
+    };
+    let shop: Shop;
+    let server: Server;
+    let sim: CryptoGatewaySimulator;
+    const children: ChildProcess[] = [];
+    const replicaUrls: string[] = [];
 
-  beforeAll(async () => {
-    server = createServer();
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    shop = await openShop(loadConfig({ ...env, DEMO_PANEL: 'off', PUBLIC_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }), { logger: pino({ level: 'silent' }) });
-    server.on('request', createApp(shop));
-    sim = await new CryptoGatewaySimulator().start();
-    await saveGatewaySettings(shop, { enabled: true, baseUrl: sim.url, apiKey: sim.apiKey, ipnSecret: sim.ipnSecret }, new Date(), null);
-    for (let i = 0; i < 3; i++) {
-      const child = fork(resolve(SHOP_DIR, 'test/support/web-replica.ts'), [], {
-        cwd: SHOP_DIR,
-        env: { ...process.env, ...env },
-        execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
-      children.push(child);
-      replicaUrls.push(await new Promise<string>((done, fail) => {
-        child.once('message', (m: { url: string }) => done(m.url));
-        child.once('exit', (code) => fail(new Error(`replica exited with ${code}`)));
-      }));
-    }
-  }, 120_000);
+    beforeAll(async () => {
+      server = createServer();
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      shop = await openShop(
+        loadConfig({ ...env, DEMO_PANEL: 'off', PUBLIC_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+        { logger: pino({ level: 'silent' }) },
+      );
+      server.on('request', createApp(shop));
+      sim = await new CryptoGatewaySimulator().start();
+      await saveGatewaySettings(shop, { enabled: true, baseUrl: sim.url, apiKey: sim.apiKey, ipnSecret: sim.ipnSecret }, new Date(), null);
+      for (let i = 0; i < 3; i++) {
+        const child = fork(resolve(SHOP_DIR, 'test/support/web-replica.ts'), [], {
+          cwd: SHOP_DIR,
+          env: { ...process.env, ...env },
+          execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
+        children.push(child);
+        replicaUrls.push(
+          await new Promise<string>((done, fail) => {
+            child.once('message', (m: { url: string }) => done(m.url));
+            child.once('exit', (code) => fail(new Error(`replica exited with ${code}`)));
+          }),
+        );
+      }
+    }, 120_000);
 
-  afterAll(async () => {
-    for (const child of children) child.send({ type: 'stop' });
-    await Promise.all(children.map((c) => new Promise((done) => (c.exitCode === null ? c.once('exit', done) : done(null)))));
-    server?.closeAllConnections();
-    await new Promise((done) => server?.close(done));
-    await sim?.close();
-    await shop?.close();
-    const pool = new pg.Pool({ connectionString: DATABASE_URL });
-    for (const s of [schema, `${schema}_shop`]) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-    await pool.end();
-  });
+    afterAll(async () => {
+      for (const child of children) child.send({ type: 'stop' });
+      await Promise.all(children.map((c) => new Promise((done) => (c.exitCode === null ? c.once('exit', done) : done(null)))));
+      server?.closeAllConnections();
+      await new Promise((done) => server?.close(done));
+      await sim?.close();
+      await shop?.close();
+      const pool = new pg.Pool({ connectionString: DATABASE_URL });
+      for (const s of [schema, `${schema}_shop`]) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+      await pool.end();
+    });
 
-  it(`credits each of ${ROUNDS} payments once`, async () => {
-    const agent = supertest.agent(server);
-    const signup = await agent.get('/signup');
-    await agent.post('/signup').type('form').send({ _csrf: csrfFrom(signup.text), email: 'racer@example.com', password: 'correct horse battery' }).expect(303);
-    const customerId = (await shop.accounts.getByEmail('racer@example.com'))!.customerId;
-    for (let round = 0; round < ROUNDS; round++) {
-      const wallet = await agent.get('/wallet').expect(200);
-      const key = /data-testid="topup-crypto"[\s\S]*?name="idempotencyKey" value="([^"]+)"/.exec(wallet.text)![1]!;
-      const started = await agent.post('/wallet/crypto').type('form').send({ _csrf: csrfFrom(wallet.text), amount: '3', idempotencyKey: key }).expect(303);
-      const invoicePage = await agent.get(started.headers['location'] as string).expect(200);
-      const invoiceId = /href="[^"]*\/pay\/(\w+)"/.exec(invoicePage.text)![1]!;
-      const paymentId = sim.invoices.get(invoiceId)!.orderId;
-      sim.next = { deliveries: 0 };
-      const gatewayPaymentId = await sim.pay(invoiceId);
-      const body = sim.payments.get(gatewayPaymentId)!;
-      const signature = ipnSignature(body, sim.ipnSecret);
-      const deliver = (url: string) =>
-        fetch(`${url}/payments/crypto/ipn`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-nowpayments-sig': signature }, body: JSON.stringify(body) }).then((r) => r.status);
-      const [a, b, c, back] = await Promise.all([...replicaUrls.map(deliver), agent.get(`/wallet/crypto/${paymentId}/return?NP_id=${gatewayPaymentId}`).then((r) => r.status)]);
-      expect([a, b, c, back]).toEqual([200, 200, 200, 303]);
-    }
-    const entries = (await shop.storage.ledger.list(customerId, { limit: 100 })).items.filter((e) => e.kind === 'top_up');
-    expect(entries).toHaveLength(ROUNDS);
-    expect(await shop.storage.ledger.balance(customerId, 'USD')).toBe(ROUNDS * 300);
-  }, 120_000);
-});
+    it(`credits each of ${ROUNDS} payments once`, async () => {
+      const agent = supertest.agent(server);
+      const signup = await agent.get('/signup');
+      await agent
+        .post('/signup')
+        .type('form')
+        .send({ _csrf: csrfFrom(signup.text), email: 'racer@example.com', password: 'correct horse battery' })
+        .expect(303);
+      const customerId = (await shop.accounts.getByEmail('racer@example.com'))!.customerId;
+      for (let round = 0; round < ROUNDS; round++) {
+        const wallet = await agent.get('/wallet').expect(200);
+        const key = /data-testid="topup-crypto"[\s\S]*?name="idempotencyKey" value="([^"]+)"/.exec(wallet.text)![1]!;
+        const started = await agent
+          .post('/wallet/crypto')
+          .type('form')
+          .send({ _csrf: csrfFrom(wallet.text), amount: '3', idempotencyKey: key })
+          .expect(303);
+        const invoicePage = await agent.get(started.headers['location'] as string).expect(200);
+        const invoiceId = /href="[^"]*\/pay\/(\w+)"/.exec(invoicePage.text)![1]!;
+        const paymentId = sim.invoices.get(invoiceId)!.orderId;
+        sim.next = { deliveries: 0 };
+        const gatewayPaymentId = await sim.pay(invoiceId);
+        const body = sim.payments.get(gatewayPaymentId)!;
+        const signature = ipnSignature(body, sim.ipnSecret);
+        const deliver = (url: string) =>
+          fetch(`${url}/payments/crypto/ipn`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-nowpayments-sig': signature },
+            body: JSON.stringify(body),
+          }).then((r) => r.status);
+        const [a, b, c, back] = await Promise.all([
+          ...replicaUrls.map(deliver),
+          agent.get(`/wallet/crypto/${paymentId}/return?NP_id=${gatewayPaymentId}`).then((r) => r.status),
+        ]);
+        expect([a, b, c, back]).toEqual([200, 200, 200, 303]);
+      }
+      const entries = (await shop.storage.ledger.list(customerId, { limit: 100 })).items.filter((e) => e.kind === 'top_up');
+      expect(entries).toHaveLength(ROUNDS);
+      expect(await shop.storage.ledger.balance(customerId, 'USD')).toBe(ROUNDS * 300);
+    }, 120_000);
+  },
+);

@@ -36,7 +36,11 @@ describe('crypto top-ups through the gateway', () => {
   async function invoiceFor(amount: string): Promise<{ invoiceId: string; paymentId: string }> {
     const wallet = await buyer.agent.get('/wallet').expect(200);
     const key = /data-testid="topup-crypto"[\s\S]*?name="idempotencyKey" value="([^"]+)"/.exec(wallet.text)![1]!;
-    const res = await buyer.agent.post('/wallet/crypto').type('form').send({ _csrf: csrfFrom(wallet.text), amount, idempotencyKey: key }).expect(303);
+    const res = await buyer.agent
+      .post('/wallet/crypto')
+      .type('form')
+      .send({ _csrf: csrfFrom(wallet.text), amount, idempotencyKey: key })
+      .expect(303);
     const invoicePage = await buyer.agent.get(res.headers['location'] as string).expect(200);
     const invoiceId = /href="[^"]*\/pay\/(\w+)"/.exec(invoicePage.text)![1]!;
     return { invoiceId, paymentId: sim.invoices.get(invoiceId)!.orderId };
@@ -49,7 +53,12 @@ describe('crypto top-ups through the gateway', () => {
     t = await startShop({ env: { PUBLIC_URL: url } });
     server.on('request', t.app);
     sim = await new CryptoGatewaySimulator().start();
-    await saveGatewaySettings(t.shop, { enabled: true, baseUrl: sim.url, apiKey: sim.apiKey, ipnSecret: sim.ipnSecret }, t.clock.now(), null);
+    await saveGatewaySettings(
+      t.shop,
+      { enabled: true, baseUrl: sim.url, apiKey: sim.apiKey, ipnSecret: sim.ipnSecret },
+      t.clock.now(),
+      null,
+    );
     buyer = await signedUpBuyer(t.app);
     customerId = await customerIdOf(t, buyer.email);
   });
@@ -79,7 +88,11 @@ describe('crypto top-ups through the gateway', () => {
     sim.next = { deliveries: 0 };
     const gatewayPaymentId = await sim.pay(invoiceId);
     expect(await balance()).toBe(before);
-    const [a, b, back] = await Promise.all([sim.deliver(gatewayPaymentId), sim.deliver(gatewayPaymentId), buyer.agent.get(`/wallet/crypto/${paymentId}/return?NP_id=${gatewayPaymentId}`)]);
+    const [a, b, back] = await Promise.all([
+      sim.deliver(gatewayPaymentId),
+      sim.deliver(gatewayPaymentId),
+      buyer.agent.get(`/wallet/crypto/${paymentId}/return?NP_id=${gatewayPaymentId}`),
+    ]);
     expect([a, b, back.status]).toEqual([200, 200, 303]);
     expect(await balance()).toBe(before + 750);
     expect((await entries()).filter((e) => e.kind === 'top_up')).toHaveLength(2);
@@ -100,7 +113,7 @@ describe('crypto top-ups through the gateway', () => {
     expect(await balance()).toBe(before);
   });
 
-  it('leaves a payment whose amount is not the invoice\'s for an admin, and rejects an expired one', async () => {
+  it("leaves a payment whose amount is not the invoice's for an admin, and rejects an expired one", async () => {
     const before = await balance();
     const short = await invoiceFor('20');
     sim.next = { priceAmount: 2 };
@@ -122,7 +135,7 @@ describe('crypto top-ups through the gateway', () => {
     expect(await balance()).toBe(before + 800);
   });
 
-  it('prints an invoice for the buyer\'s payments only', async () => {
+  it("prints an invoice for the buyer's payments only", async () => {
     const [payment] = (await paymentsOf(t.shop).listByCustomer(customerId, { limit: 1 })).items;
     const page = await buyer.agent.get(`/wallet/payments/${payment!.id}/invoice`).expect(200);
     expect(page.text).toContain('data-testid="invoice"');

@@ -5,7 +5,15 @@ import { balanceOf, buy, customerIdOf, fund, idempotencyKeyFrom, orderIdFrom, pl
 
 let t: ShopUnderTest;
 beforeAll(async () => {
-  t = await startShop({ app: { rateLimits: { signIn: { limit: 50, windowMs: 60_000 }, signUp: { limit: 100, windowMs: 60_000 }, checkout: { limit: 100, windowMs: 60_000 } } } });
+  t = await startShop({
+    app: {
+      rateLimits: {
+        signIn: { limit: 50, windowMs: 60_000 },
+        signUp: { limit: 100, windowMs: 60_000 },
+        checkout: { limit: 100, windowMs: 60_000 },
+      },
+    },
+  });
 });
 afterAll(() => t.close());
 
@@ -14,7 +22,10 @@ const PLAN = 'Frankfurt · 1 month · 50';
 async function createCode(fields: Record<string, string | string[]>) {
   const admin = await signedInAdmin(t.app);
   const page = await admin.agent.get('/admin/discounts').expect(200);
-  return admin.agent.post('/admin/discounts').type('form').send({ _csrf: csrfFrom(page.text), type: 'percent', appliesTo: 'purchase', ...fields });
+  return admin.agent
+    .post('/admin/discounts')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), type: 'percent', appliesTo: 'purchase', ...fields });
 }
 
 describe('discount codes in the shop', () => {
@@ -36,11 +47,19 @@ describe('discount codes in the shop', () => {
     const plan = await planNamed(t, PLAN);
     const page = await buyer.agent.get(`/checkout/${plan.id}`).expect(200);
     const base = { _csrf: csrfFrom(page.text), idempotencyKey: idempotencyKeyFrom(page.text), quantity: '1' };
-    const applied = await buyer.agent.post(`/checkout/${plan.id}`).type('form').send({ ...base, intent: 'apply', discountCode: 'shop20' }).expect(200);
+    const applied = await buyer.agent
+      .post(`/checkout/${plan.id}`)
+      .type('form')
+      .send({ ...base, intent: 'apply', discountCode: 'shop20' })
+      .expect(200);
     expect(applied.text).toMatch(/data-testid="discount-amount">−[^<]*1\.00/);
     expect(applied.text).toMatch(/data-testid="discounted-total">[^<]*4\.00/);
     expect(await balanceOf(t, customerId)).toBe(1000);
-    const paid = await buyer.agent.post(`/checkout/${plan.id}`).type('form').send({ ...base, discountCode: 'SHOP20' }).expect(303);
+    const paid = await buyer.agent
+      .post(`/checkout/${plan.id}`)
+      .type('form')
+      .send({ ...base, discountCode: 'SHOP20' })
+      .expect(303);
     const orderId = orderIdFrom(paid.headers['location']);
     expect(await balanceOf(t, customerId)).toBe(600);
     const order = await buyer.agent.get(`/orders/${orderId}`).expect(200);
@@ -69,7 +88,11 @@ describe('discount codes in the shop', () => {
     const code = (await t.shop.storage.discounts.getByCode('GONE10'))!;
     const admin = await signedInAdmin(t.app);
     const page = await admin.agent.get('/admin/discounts').expect(200);
-    await admin.agent.post(`/admin/discounts/${code.id}/disabled`).type('form').send({ _csrf: csrfFrom(page.text), disabled: 'true' }).expect(303);
+    await admin.agent
+      .post(`/admin/discounts/${code.id}/disabled`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), disabled: 'true' })
+      .expect(303);
     expect((await t.shop.storage.discounts.get(code.id))!.disabled).toBe(true);
     const buyer = await signedUpBuyer(t.app);
     const customerId = await fund(t, buyer.email, 1000);
@@ -86,18 +109,42 @@ describe('discount codes in the JSON API', () => {
     const buyer = await signedUpBuyer(t.app);
     const customerId = await fund(t, buyer.email, 1000);
     const page = await buyer.agent.get('/account/api-tokens').expect(200);
-    const created = await buyer.agent.post('/account/api-tokens').type('form').send({ _csrf: csrfFrom(page.text), name: 'bot' }).expect(201);
+    const created = await buyer.agent
+      .post('/account/api-tokens')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'bot' })
+      .expect(201);
     const token = /id="new-token" type="text" readonly value="(pk_[^"]+)"/.exec(created.text)![1]!;
     const api = () => supertest(t.app);
     const plan = await planNamed(t, PLAN);
     const items = [{ planId: plan.id, quantity: 1 }];
-    const quote = await api().post('/api/v1/checkout/quote').set('authorization', `Bearer ${token}`).send({ items, discountCode: 'api50' }).expect(200);
-    expect(quote.body).toMatchObject({ subtotal: { amount: 500 }, total: { amount: 250 }, discount: { allowed: true, code: 'API50', discount: { amount: 250 } } });
-    const unknown = await api().post('/api/v1/checkout/quote').set('authorization', `Bearer ${token}`).send({ items, discountCode: 'NOPE-NOPE' }).expect(200);
+    const quote = await api()
+      .post('/api/v1/checkout/quote')
+      .set('authorization', `Bearer ${token}`)
+      .send({ items, discountCode: 'api50' })
+      .expect(200);
+    expect(quote.body).toMatchObject({
+      subtotal: { amount: 500 },
+      total: { amount: 250 },
+      discount: { allowed: true, code: 'API50', discount: { amount: 250 } },
+    });
+    const unknown = await api()
+      .post('/api/v1/checkout/quote')
+      .set('authorization', `Bearer ${token}`)
+      .send({ items, discountCode: 'NOPE-NOPE' })
+      .expect(200);
     expect(unknown.body.discount).toEqual({ allowed: false, reason: 'unknown_code', message: 'There is no such code.' });
-    const refused = await api().post('/api/v1/checkout').set('authorization', `Bearer ${token}`).send({ items, idempotencyKey: 'api-key-0001', discountCode: 'NOPE-NOPE' }).expect(409);
+    const refused = await api()
+      .post('/api/v1/checkout')
+      .set('authorization', `Bearer ${token}`)
+      .send({ items, idempotencyKey: 'api-key-0001', discountCode: 'NOPE-NOPE' })
+      .expect(409);
     expect(refused.body.error.fields).toEqual({ discountCode: 'There is no such code.' });
-    const bought = await api().post('/api/v1/checkout').set('authorization', `Bearer ${token}`).send({ items, idempotencyKey: 'api-key-0002', discountCode: 'API50' }).expect(201);
+    const bought = await api()
+      .post('/api/v1/checkout')
+      .set('authorization', `Bearer ${token}`)
+      .send({ items, idempotencyKey: 'api-key-0002', discountCode: 'API50' })
+      .expect(201);
     expect(bought.body.discount).toEqual({ code: 'API50', amount: { amount: 250, currency: 'USD' } });
     expect(await balanceOf(t, customerId)).toBe(750);
   });
@@ -107,7 +154,11 @@ describe('referrals in the shop', () => {
   it('a buyer signed up through a link buys; once the order is live the referrer is credited once, and the page shows it', async () => {
     const admin = await signedInAdmin(t.app);
     const settings = await admin.agent.get('/admin/referrals').expect(200);
-    await admin.agent.post('/admin/referrals').type('form').send({ _csrf: csrfFrom(settings.text), enabled: 'on', type: 'share', percent: '10' }).expect(303);
+    await admin.agent
+      .post('/admin/referrals')
+      .type('form')
+      .send({ _csrf: csrfFrom(settings.text), enabled: 'on', type: 'share', percent: '10' })
+      .expect(303);
 
     const referrer = await signedUpBuyer(t.app);
     const referrerId = await customerIdOf(t, referrer.email);
@@ -119,7 +170,11 @@ describe('referrals in the shop', () => {
     const form = await friend.agent.get(`/signup?ref=${referrerId}`).expect(200);
     expect(form.text).toContain(`name="ref" value="${referrerId}"`);
     const email = `friend-${Date.now()}@example.com`;
-    await friend.agent.post('/signup').type('form').send({ _csrf: csrfFrom(form.text), email, password: 'correct horse battery', ref: referrerId }).expect(303);
+    await friend.agent
+      .post('/signup')
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), email, password: 'correct horse battery', ref: referrerId })
+      .expect(303);
     const friendId = await customerIdOf(t, email);
     expect(await t.shop.storage.referrals.get(friendId)).toMatchObject({ referrerId, status: 'pending' });
 
@@ -154,7 +209,11 @@ describe('a discount code on the extension page', () => {
   it('applying shows the discount and the lower price; paying debits it; a code not for extensions is refused on its field', async () => {
     const admin = await signedInAdmin(t.app);
     const list = await admin.agent.get('/admin/discounts').expect(200);
-    await admin.agent.post('/admin/discounts').type('form').send({ _csrf: csrfFrom(list.text), code: 'EXTEND1', type: 'fixed', value: '1', appliesTo: ['extension'] }).expect(303);
+    await admin.agent
+      .post('/admin/discounts')
+      .type('form')
+      .send({ _csrf: csrfFrom(list.text), code: 'EXTEND1', type: 'fixed', value: '1', appliesTo: ['extension'] })
+      .expect(303);
     const buyer = await signedUpBuyer(t.app);
     const customerId = await fund(t, buyer.email, 1000);
     const plan = await planNamed(t, PLAN);
@@ -165,12 +224,24 @@ describe('a discount code on the extension page', () => {
     if (t.clock.now().getTime() < expiresAt.getTime() - 86_400_000) t.clock.set(new Date(expiresAt.getTime() - 86_400_000));
     const page = await buyer.agent.get(`/subscriptions/${sub!.id}/extend`).expect(200);
     const base = { _csrf: csrfFrom(page.text), idempotencyKey: idempotencyKeyFrom(page.text) };
-    const wrong = await buyer.agent.post(`/subscriptions/${sub!.id}/extend`).type('form').send({ ...base, intent: 'apply', discountCode: 'SHOP20' }).expect(409);
+    const wrong = await buyer.agent
+      .post(`/subscriptions/${sub!.id}/extend`)
+      .type('form')
+      .send({ ...base, intent: 'apply', discountCode: 'SHOP20' })
+      .expect(409);
     expect(wrong.text).toContain('This code cannot be used for this.');
-    const applied = await buyer.agent.post(`/subscriptions/${sub!.id}/extend`).type('form').send({ ...base, intent: 'apply', discountCode: 'extend1' }).expect(200);
+    const applied = await buyer.agent
+      .post(`/subscriptions/${sub!.id}/extend`)
+      .type('form')
+      .send({ ...base, intent: 'apply', discountCode: 'extend1' })
+      .expect(200);
     expect(applied.text).toMatch(/data-testid="discounted-total">[^<]*4\.00/);
     expect(applied.text).toContain('name="discountCode" value="EXTEND1"');
-    await buyer.agent.post(`/subscriptions/${sub!.id}/extend`).type('form').send({ ...base, discountCode: 'EXTEND1' }).expect(303);
+    await buyer.agent
+      .post(`/subscriptions/${sub!.id}/extend`)
+      .type('form')
+      .send({ ...base, discountCode: 'EXTEND1' })
+      .expect(303);
     expect(await balanceOf(t, customerId)).toBe(1000 - 500 - 400);
   });
 });

@@ -27,8 +27,12 @@ describe('the extension page', () => {
     t.clock.set(new Date(sub.expiresAt!.getTime() - 25 * DAY));
     const quote = await buyer.agent.get(`/subscriptions/${id}/extend`).expect(200);
     expect(testIdText(quote.text, 'current-expires-at')).toBe(formatDateTime(sub.expiresAt!, 'en', t.config.timeZone));
-    expect(testIdText(quote.text, 'new-expires-at')).toBe(formatDateTime(new Date(sub.expiresAt!.getTime() + 30 * DAY), 'en', t.config.timeZone));
-    expect(testIdText(quote.text, 'extension-basis')).toBe('Your current period has 25 days left. The new period is added after it, so you keep every day you paid for.');
+    expect(testIdText(quote.text, 'new-expires-at')).toBe(
+      formatDateTime(new Date(sub.expiresAt!.getTime() + 30 * DAY), 'en', t.config.timeZone),
+    );
+    expect(testIdText(quote.text, 'extension-basis')).toBe(
+      'Your current period has 25 days left. The new period is added after it, so you keep every day you paid for.',
+    );
     expect(quote.text).not.toContain('ends soon');
 
     t.clock.set(new Date(sub.expiresAt!.getTime() - 3 * DAY));
@@ -48,7 +52,11 @@ describe('the extension page', () => {
     const sub = (await t.shop.storage.subscriptions.get(id))!;
     t.clock.set(new Date(sub.expiresAt!.getTime() - DAY));
     const quote = await buyer.agent.get(`/subscriptions/${id}/extend`).expect(200);
-    const paid = await buyer.agent.post(`/subscriptions/${id}/extend`).type('form').send({ _csrf: csrfFrom(quote.text), idempotencyKey: idempotencyKeyFrom(quote.text) }).expect(303);
+    const paid = await buyer.agent
+      .post(`/subscriptions/${id}/extend`)
+      .type('form')
+      .send({ _csrf: csrfFrom(quote.text), idempotencyKey: idempotencyKeyFrom(quote.text) })
+      .expect(303);
 
     const applying = await buyer.agent.get(paid.headers['location'] as string).expect(200);
     expect(notices(applying.text)).toBe(1);
@@ -59,7 +67,9 @@ describe('the extension page', () => {
     const newExpiry = new Date(sub.expiresAt!.getTime() + 30 * DAY);
     const done = await buyer.agent.get(paid.headers['location'] as string).expect(200);
     expect(notices(done.text)).toBe(1);
-    expect(testIdText(done.text, 'extension-applied')).toBe(`Extended. Your subscription now runs until ${formatDateTime(newExpiry, 'en', t.config.timeZone)}.`);
+    expect(testIdText(done.text, 'extension-applied')).toBe(
+      `Extended. Your subscription now runs until ${formatDateTime(newExpiry, 'en', t.config.timeZone)}.`,
+    );
     expect(testIdText(done.text, 'expires-at')).toBe(formatDateTime(newExpiry, 'en', t.config.timeZone));
     expect(done.text).not.toContain('http-equiv="refresh"');
     expect(done.text).not.toContain('being applied');

@@ -7,7 +7,15 @@ const DAY = 86_400_000;
 
 let t: ShopUnderTest;
 beforeAll(async () => {
-  t = await startShop({ app: { rateLimits: { signIn: { limit: 50, windowMs: 60_000 }, signUp: { limit: 100, windowMs: 60_000 }, checkout: { limit: 100, windowMs: 60_000 } } } });
+  t = await startShop({
+    app: {
+      rateLimits: {
+        signIn: { limit: 50, windowMs: 60_000 },
+        signUp: { limit: 100, windowMs: 60_000 },
+        checkout: { limit: 100, windowMs: 60_000 },
+      },
+    },
+  });
 });
 afterAll(() => t.close());
 
@@ -85,7 +93,10 @@ describe('extension', () => {
     await buyer.agent.post(`/subscriptions/${id}/extend`).type('form').send(form).expect(303);
     const inFlight = await buyer.agent.get(`/subscriptions/${id}/extend`).expect(200);
     expect(inFlight.text).toContain('data-testid="change-in-flight"');
-    const second = await buyer.agent.post(`/subscriptions/${id}/extend`).type('form').send({ ...form, idempotencyKey: 'another-key-123456' });
+    const second = await buyer.agent
+      .post(`/subscriptions/${id}/extend`)
+      .type('form')
+      .send({ ...form, idempotencyKey: 'another-key-123456' });
     expect(second.status).toBe(409);
     expect(second.text).toContain('already being applied');
     expect(await balanceOf(t, customerId)).toBe(500);
@@ -98,15 +109,27 @@ describe('extension', () => {
     t.clock.set(new Date(sub.expiresAt!.getTime() - DAY));
     const quote = await buyer.agent.get(`/subscriptions/${id}/extend`).expect(200);
     const csrf = csrfFrom(quote.text);
-    for (const body of [{}, { idempotencyKey: 'short' }, { idempotencyKey: ['a'.repeat(20), 'b'.repeat(20)] }, { idempotencyKey: 'x'.repeat(101) }]) {
-      const res = await buyer.agent.post(`/subscriptions/${id}/extend`).type('form').send({ _csrf: csrf, ...body });
+    for (const body of [
+      {},
+      { idempotencyKey: 'short' },
+      { idempotencyKey: ['a'.repeat(20), 'b'.repeat(20)] },
+      { idempotencyKey: 'x'.repeat(101) },
+    ]) {
+      const res = await buyer.agent
+        .post(`/subscriptions/${id}/extend`)
+        .type('form')
+        .send({ _csrf: csrf, ...body });
       expect(res.status).toBe(400);
       expect(res.text).toContain('This form has expired');
     }
     const other = await signedUpBuyer(t.app);
     await fund(t, other.email, 1000);
     const otherPage = await other.agent.get('/dashboard').expect(200);
-    await other.agent.post(`/subscriptions/${id}/extend`).type('form').send({ _csrf: csrfFrom(otherPage.text), idempotencyKey: idempotencyKeyFrom(quote.text) }).expect(404);
+    await other.agent
+      .post(`/subscriptions/${id}/extend`)
+      .type('form')
+      .send({ _csrf: csrfFrom(otherPage.text), idempotencyKey: idempotencyKeyFrom(quote.text) })
+      .expect(404);
     expect(await balanceOf(t, customerId)).toBe(1000);
     expect(await t.shop.kit.quoteExtension(id)).toMatchObject({ allowed: true });
   });
@@ -122,7 +145,11 @@ describe('extension', () => {
     t.clock.set(new Date(sub.expiresAt!.getTime() + DAY));
     // A month on, the session has lapsed: sign in again.
     const signIn = await buyer.agent.get('/signin').expect(200);
-    await buyer.agent.post('/signin').type('form').send({ _csrf: csrfFrom(signIn.text), email: buyer.email, password: 'correct horse battery' }).expect(303);
+    await buyer.agent
+      .post('/signin')
+      .type('form')
+      .send({ _csrf: csrfFrom(signIn.text), email: buyer.email, password: 'correct horse battery' })
+      .expect(303);
     const late = await buyer.agent.get(`/subscriptions/${id}/extend`).expect(200);
     expect(late.text).toContain('data-action="reset"');
     expect(late.text).toContain('منقضی شده');

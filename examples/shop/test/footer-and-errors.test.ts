@@ -4,13 +4,20 @@ import { ConfigError, loadConfig } from '../src/config/config.js';
 import { signedUpBuyer, startShop, type ShopUnderTest } from './support/shop-under-test.js';
 
 const ROOMY = { limit: 1000, windowMs: 60_000 };
-const FOOTER_ENV = { SUPPORT_CONTACT: '@shop_help', TERMS_URL: 'https://shop.example.com/terms', REFUND_POLICY_URL: 'https://shop.example.com/refunds' };
+const FOOTER_ENV = {
+  SUPPORT_CONTACT: '@shop_help',
+  TERMS_URL: 'https://shop.example.com/terms',
+  REFUND_POLICY_URL: 'https://shop.example.com/refunds',
+};
 
 describe('the footer', () => {
   let t: ShopUnderTest;
   let bare: ShopUnderTest;
   beforeAll(async () => {
-    [t, bare] = await Promise.all([startShop({ env: FOOTER_ENV, app: { rateLimits: { signIn: ROOMY, signUp: ROOMY, checkout: ROOMY } } }), startShop()]);
+    [t, bare] = await Promise.all([
+      startShop({ env: FOOTER_ENV, app: { rateLimits: { signIn: ROOMY, signUp: ROOMY, checkout: ROOMY } } }),
+      startShop(),
+    ]);
   });
   afterAll(async () => {
     await t.close();
@@ -40,7 +47,9 @@ describe('the footer', () => {
 
   it('error pages say what to do next and link home (and to the buyer’s pages when signed in)', async () => {
     const anonymous = await supertest(t.app).get('/no-such-page').expect(404);
-    expect(anonymous.text).toContain('data-testid="error-next">Check the address, or start again from the home page or your subscriptions.');
+    expect(anonymous.text).toContain(
+      'data-testid="error-next">Check the address, or start again from the home page or your subscriptions.',
+    );
     expect(anonymous.text).toContain('href="/" data-testid="error-home"');
     expect(anonymous.text).toContain('href="/signin"');
     const buyer = await signedUpBuyer(t.app);

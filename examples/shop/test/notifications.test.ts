@@ -68,7 +68,13 @@ describe('notifications written with their causes', () => {
   it('an audit event rolled back with its transaction notifies nobody; a committed one notifies once, however often it is relayed', async () => {
     const b = await buyer();
     const subId = await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
-    const expired = { actor: { type: 'scheduler' as const, id: null }, action: 'subscription.expired', subjectType: 'subscription', subjectId: subId, data: { from: 'active' } };
+    const expired = {
+      actor: { type: 'scheduler' as const, id: null },
+      action: 'subscription.expired',
+      subjectType: 'subscription',
+      subjectId: subId,
+      data: { from: 'active' },
+    };
     await expect(
       t.shop.storage.transaction(async (tx) => {
         await tx.audit.append(expired);
@@ -204,7 +210,9 @@ describe('retries', () => {
     };
     const b = await buyer();
     await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
-    const strict = createNotifier(t.shop, [...channels.list, flaky], { retry: { maxAttempts: 2, baseDelayMs: 1000, maxDelayMs: 1000, maxRetryAfterMs: 1000 } });
+    const strict = createNotifier(t.shop, [...channels.list, flaky], {
+      retry: { maxAttempts: 2, baseDelayMs: 1000, maxDelayMs: 1000, maxRetryAfterMs: 1000 },
+    });
     await strict.runOnce();
     t.clock.advance(60_000);
     await strict.runOnce();
@@ -242,7 +250,9 @@ describe('a worker that dies mid-send', () => {
     await survivor.runOnce();
     expect(sent).toHaveLength(1);
     const [delivery] = (await deliveriesOf(t.shop).ofNotification(notification!.id)).filter((d) => d.channel === 'recording');
-    await t.shop.db.query(`UPDATE ${t.shop.shopSchema}.notification_deliveries SET status = 'pending', sent_at = NULL WHERE id = $1`, [delivery!.id]);
+    await t.shop.db.query(`UPDATE ${t.shop.shopSchema}.notification_deliveries SET status = 'pending', sent_at = NULL WHERE id = $1`, [
+      delivery!.id,
+    ]);
     const dying = deliveriesOf(t.shop);
     const claimed = await dying.claim(['recording'], 10, 5 * 60_000);
     expect(claimed.map((c) => c.delivery.id)).toContain(delivery!.id);
@@ -306,7 +316,11 @@ describe('staff alerts', () => {
     for (let i = 0; i < 40; i++) demo.sim.injectFault({ kind: 'status', status: 400, on: 'write' });
     let subId: string;
     try {
-      const { subscriptions } = await t.shop.kit.checkout({ customerId: b.customerId, items: [{ planId: plan.id }], idempotencyKey: 'doomed' });
+      const { subscriptions } = await t.shop.kit.checkout({
+        customerId: b.customerId,
+        items: [{ planId: plan.id }],
+        idempotencyKey: 'doomed',
+      });
       subId = subscriptions[0]!.id;
       for (let i = 0; i < 10 && (await t.shop.storage.subscriptions.get(subId))!.status === 'pending'; i++) {
         await t.drain();

@@ -19,7 +19,13 @@ describe('the Jalali calendar', () => {
   it('knows Nowruz and refuses days that do not exist', () => {
     expect(jalaliToGregorian({ year: 1405, month: 1, day: 1 })).toEqual({ year: 2026, month: 3, day: 21 });
     expect(jalaliToGregorian({ year: 1403, month: 12, day: 30 })).toEqual({ year: 2025, month: 3, day: 20 });
-    for (const bad of [{ year: 1404, month: 12, day: 30 }, { year: 1404, month: 7, day: 31 }, { year: 1404, month: 13, day: 1 }, { year: 1404, month: 0, day: 1 }, { year: 1404, month: 1, day: 0 }]) {
+    for (const bad of [
+      { year: 1404, month: 12, day: 30 },
+      { year: 1404, month: 7, day: 31 },
+      { year: 1404, month: 13, day: 1 },
+      { year: 1404, month: 0, day: 1 },
+      { year: 1404, month: 1, day: 0 },
+    ]) {
       expect(jalaliToGregorian(bad)).toBeNull();
     }
   });
@@ -39,7 +45,16 @@ describe('"when you paid" read on the server', () => {
   });
 
   it('refuses what names no moment', () => {
-    for (const bad of ['', 'yesterday', '1404/12/30 10:00', '1404/12/10 24:00', '1404/12/10 10:60', '1404/12/10', '14041210 1030', '2026/02/30 10:00']) {
+    for (const bad of [
+      '',
+      'yesterday',
+      '1404/12/30 10:00',
+      '1404/12/10 24:00',
+      '1404/12/10 10:60',
+      '1404/12/10',
+      '14041210 1030',
+      '2026/02/30 10:00',
+    ]) {
       expect(parsePaidAt(bad, 'Asia/Tehran')).toBeNull();
     }
   });

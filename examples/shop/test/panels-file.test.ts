@@ -45,7 +45,13 @@ describe('PANELS_FILE', () => {
     const shop = await startShop({ env: { PANELS_FILE: file } });
     try {
       const panel = (await shop.shop.storage.panels.list()).find((p) => p.name === 'Opened with the shop');
-      expect(panel).toMatchObject({ kind: '3x-ui', baseUrl: extra.url, enabled: true, locationTags: ['fi'], options: { linkHost: 'fi.example.com' } });
+      expect(panel).toMatchObject({
+        kind: '3x-ui',
+        baseUrl: extra.url,
+        enabled: true,
+        locationTags: ['fi'],
+        options: { linkHost: 'fi.example.com' },
+      });
       const [health] = await shop.shop.kit.checkPanelHealth(panel!.id);
       expect(health?.health.status).toBe('healthy');
     } finally {
@@ -54,11 +60,19 @@ describe('PANELS_FILE', () => {
   });
 
   it('adds new names, updates known ones, and leaves unchanged ones unwritten', async () => {
-    const first = await applyPanelsFile(t.shop.storage, fileWith([entry(), entry({ name: 'Token panel', credentials: { type: 'token', token: 'tok-1' }, enabled: false })]), logger);
+    const first = await applyPanelsFile(
+      t.shop.storage,
+      fileWith([entry(), entry({ name: 'Token panel', credentials: { type: 'token', token: 'tok-1' }, enabled: false })]),
+      logger,
+    );
     expect(first).toEqual({ created: ['From file', 'Token panel'], updated: [], unchanged: [] });
     const stored = (await t.shop.storage.panels.list()).find((p) => p.name === 'From file')!;
 
-    const second = await applyPanelsFile(t.shop.storage, fileWith([entry(), entry({ name: 'Token panel', credentials: { type: 'token', token: 'tok-2' } })]), logger);
+    const second = await applyPanelsFile(
+      t.shop.storage,
+      fileWith([entry(), entry({ name: 'Token panel', credentials: { type: 'token', token: 'tok-2' } })]),
+      logger,
+    );
     expect(second).toEqual({ created: [], updated: ['Token panel'], unchanged: ['From file'] });
     expect((await t.shop.storage.panels.get(stored.id))?.updatedAt).toEqual(stored.updatedAt);
     const token = (await t.shop.storage.panels.list()).find((p) => p.name === 'Token panel')!;
@@ -80,7 +94,8 @@ describe('PANELS_FILE', () => {
     const problems = (error as PanelsFileError).problems;
     expect(problems.length).toBeGreaterThanOrEqual(6);
     const text = (error as Error).message;
-    for (const where of ['[0].kind', '[1].baseUrl', '[2].credentials', '[3].locationTags', '[4].name', '[5]']) expect(text).toContain(where);
+    for (const where of ['[0].kind', '[1].baseUrl', '[2].credentials', '[3].locationTags', '[4].name', '[5]'])
+      expect(text).toContain(where);
     expect(text).toContain('Put the login in the credential fields');
     expect(text).not.toContain('hunter2-secret');
     expect(await t.shop.storage.panels.list()).toEqual(before);
@@ -91,10 +106,12 @@ describe('PANELS_FILE', () => {
     await expect(applyPanelsFile(t.shop.storage, join(dir, 'missing.json'), logger)).rejects.toThrow(/cannot be read \(ENOENT\)/);
   });
 
-  it('refuses to change a stored panel\'s kind, and opening the shop fails with the list', async () => {
+  it("refuses to change a stored panel's kind, and opening the shop fails with the list", async () => {
     await applyPanelsFile(t.shop.storage, fileWith([entry({ name: 'Kind fixed' })]), logger);
     const change = fileWith([entry({ name: 'Kind fixed', kind: 'marzban' })]);
     await expect(applyPanelsFile(t.shop.storage, change, logger)).rejects.toThrow(/"Kind fixed": stored as a 3x-ui panel/);
-    await expect(startShop({ env: { PANELS_FILE: fileWith([entry({ kind: 'nope' })]) } })).rejects.toThrow(/PANELS_FILE .* is not valid:\n {2}- \[0\]\.kind/);
+    await expect(startShop({ env: { PANELS_FILE: fileWith([entry({ kind: 'nope' })]) } })).rejects.toThrow(
+      /PANELS_FILE .* is not valid:\n {2}- \[0\]\.kind/,
+    );
   });
 });

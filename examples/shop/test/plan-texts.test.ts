@@ -16,9 +16,28 @@ afterAll(() => t.close());
 type Body = Record<string, string | string[]>;
 
 const plan = (extra: Body = {}): Body => ({
-  name: 'Berlin month', family: 'berlin', description: 'Fast and simple', price: '4', durationDays: '30', trafficGiB: '50', deviceLimit: '', maxClients: '',
-  allowedLocations: '', autoProvision: 'on', renewable: 'on', onSale: 'on', trialDays: '', trialGiB: '', extensionWindowDays: '3',
-  trafficOnExtend: 'replace', daysOnExtend: 'stack', name_en: '', description_en: '', name_fa: '', description_fa: '', ...extra,
+  name: 'Berlin month',
+  family: 'berlin',
+  description: 'Fast and simple',
+  price: '4',
+  durationDays: '30',
+  trafficGiB: '50',
+  deviceLimit: '',
+  maxClients: '',
+  allowedLocations: '',
+  autoProvision: 'on',
+  renewable: 'on',
+  onSale: 'on',
+  trialDays: '',
+  trialGiB: '',
+  extensionWindowDays: '3',
+  trafficOnExtend: 'replace',
+  daysOnExtend: 'stack',
+  name_en: '',
+  description_en: '',
+  name_fa: '',
+  description_fa: '',
+  ...extra,
 });
 
 async function createPlan(body: Body): Promise<string> {
@@ -63,7 +82,11 @@ describe('plan names and descriptions per language', () => {
     const id = await createPlan(plan({ name: 'Rome month', family: 'rome', name_fa: 'رم ماهانه' }));
     const form = await adminGet(admin, `/admin/plans/${id}/edit`);
     expect(form.html).toContain('value="رم ماهانه"');
-    const refused = await postForm(admin, `/admin/plans/${id}/edit`, plan({ name: 'Rome month', family: 'rome', name_fa: '', description_fa: 'فقط توضیح' }));
+    const refused = await postForm(
+      admin,
+      `/admin/plans/${id}/edit`,
+      plan({ name: 'Rome month', family: 'rome', name_fa: '', description_fa: 'فقط توضیح' }),
+    );
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('id="f-name_fa-error"');
     expect(await planTextsOf(t.shop, id)).toEqual({ fa: { name: 'رم ماهانه', description: null } });
@@ -80,7 +103,9 @@ describe('preferred targets in order', () => {
     const id = await createPlan(plan({ name: 'Ordered', family: 'ordered', preferredTargetIds: [first, '', second] }));
     expect((await t.shop.storage.plans.get(id))!.placement.preferredTargetIds).toEqual([first, second]);
     const form = await adminGet(admin, `/admin/plans/${id}/edit`);
-    const selected = [...form.html.matchAll(/data-testid="preferred-target-(\d+)"[\s\S]*?<\/select>/g)].map((m) => /<option value="([^"]*)" selected/.exec(m[0])?.[1] ?? '');
+    const selected = [...form.html.matchAll(/data-testid="preferred-target-(\d+)"[\s\S]*?<\/select>/g)].map(
+      (m) => /<option value="([^"]*)" selected/.exec(m[0])?.[1] ?? '',
+    );
     expect(selected.slice(0, 2)).toEqual([first, second]);
     expect(selected.slice(2).every((v) => v === '')).toBe(true);
   });

@@ -15,43 +15,56 @@ const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
  * demo panels and takes orders, and a separate worker replica (what `src/worker.ts` runs) on the
  * same schema that provisions them.
  */
-describe.skipIf(DATABASE_URL === undefined)(`the shop on PostgreSQL${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`, () => {
-  const schema = `shop_it_${randomBytes(4).toString('hex')}`;
-  const clock = new ManualClock(TEST_START);
-  const logger = pino({ level: 'silent' });
-  let web: Shop;
-  let worker: Shop;
+describe.skipIf(DATABASE_URL === undefined)(
+  `the shop on PostgreSQL${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
+  () => {
+    const schema = `shop_it_${randomBytes(4).toString('hex')}`;
+    const clock = new ManualClock(TEST_START);
+    const logger = pino({ level: 'silent' });
+    let web: Shop;
+    let worker: Shop;
 
-  beforeAll(async () => {
-    const env = { DATABASE_URL: DATABASE_URL as string, DATABASE_SCHEMA: schema, SHOP_SECRET: 'pg-test-secret-pg-test-secret-pg-test', SHOP_SECRET_KEYS: TEST_SECRET_KEYS, LOG_LEVEL: 'silent' };
-    // Two replicas starting at once: migrations are applied once, under an advisory lock.
-    [web, worker] = await Promise.all([
-      openShop(loadConfig({ ...env, DEMO_PANEL: 'on' }), { clock, logger }),
-      openShop(loadConfig({ ...env, RUN_WORKER: 'on' }), { clock, logger }),
-    ]);
-  });
+    beforeAll(async () => {
+      const env = {
+        DATABASE_URL: DATABASE_URL as string,
+        DATABASE_SCHEMA: schema,
+        SHOP_SECRET: 'pg-test-secret-pg-test-secret-pg-test',
+        SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
+        LOG_LEVEL: 'silent',
+      };
+      // Two replicas starting at once: migrations are applied once, under an advisory lock.
+      [web, worker] = await Promise.all([
+        openShop(loadConfig({ ...env, DEMO_PANEL: 'on' }), { clock, logger }),
+        openShop(loadConfig({ ...env, RUN_WORKER: 'on' }), { clock, logger }),
+      ]);
+    });
 
-  afterAll(async () => {
-    await web?.close();
-    await worker?.close();
-    const pool = new pg.Pool({ connectionString: DATABASE_URL });
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}_shop" CASCADE`);
-    await pool.end();
-  });
+    afterAll(async () => {
+      await web?.close();
+      await worker?.close();
+      const pool = new pg.Pool({ connectionString: DATABASE_URL });
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}_shop" CASCADE`);
+      await pool.end();
+    });
 
-  it('sells on the web replica and provisions on the worker replica', async () => {
-    expect(web.config.database.kind).toBe('postgres');
-    await ensureAdmin(web, 'owner@example.com', 'owner-password-1234');
-    expect((await worker.accounts.getByEmail('owner@example.com'))?.role).toBe('admin');
-    const customer = await web.storage.customers.create({ email: 'pg.buyer@example.com' });
-    const plan = (await web.storage.plans.list({ onSale: true })).find((p) => !p.startOnFirstUse);
-    if (plan === undefined) throw new Error('the demo plans were not created');
-    await web.kit.topUp({ customerId: customer.id, amount: plan.price, idempotencyKey: 'pg-topup' });
-    const { subscriptions } = await web.kit.checkout({ customerId: customer.id, items: [{ planId: plan.id }], idempotencyKey: 'pg-order' });
-    expect(await worker.kit.createWorker().drain()).toBeGreaterThan(0);
-    const provisioned = await web.storage.subscriptions.get(subscriptions[0]?.id as string);
-    expect(provisioned?.status).toBe('active');
-    expect(provisioned?.subscriptionUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/sub\//);
-  });
-});
+    it('sells on the web replica and provisions on the worker replica', async () => {
+      expect(web.config.database.kind).toBe('postgres');
+      await ensureAdmin(web, 'owner@example.com', 'owner-password-1234');
+      expect((await worker.accounts.getByEmail('owner@example.com'))?.role).toBe('admin');
+      const customer = await web.storage.customers.create({ email: 'pg.buyer@example.com' });
+      const plan = (await web.storage.plans.list({ onSale: true })).find((p) => !p.startOnFirstUse);
+      if (plan === undefined) throw new Error('the demo plans were not created');
+      await web.kit.topUp({ customerId: customer.id, amount: plan.price, idempotencyKey: 'pg-topup' });
+      const { subscriptions } = await web.kit.checkout({
+        customerId: customer.id,
+        items: [{ planId: plan.id }],
+        idempotencyKey: 'pg-order',
+      });
+      expect(await worker.kit.createWorker().drain()).toBeGreaterThan(0);
+      const provisioned = await web.storage.subscriptions.get(subscriptions[0]?.id as string);
+      expect(provisioned?.status).toBe('active');
+      expect(provisioned?.subscriptionUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/sub\//);
+    });
+  },
+);

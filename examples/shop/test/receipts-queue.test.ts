@@ -35,7 +35,9 @@ function bulkConfirm(ids: string[], confirm = 'yes') {
 /** The shop's calendar day of a moment, as YYYY-MM-DD. */
 function dayOf(date: Date, offsetDays = 0): string {
   const shifted = new Date(date.getTime() + offsetDays * 86_400_000);
-  return new Intl.DateTimeFormat('en-CA', { timeZone: t.config.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(shifted);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: t.config.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    shifted,
+  );
 }
 
 describe('approving one receipt', () => {
@@ -70,11 +72,17 @@ describe('searching and filtering the queue', () => {
     expect(rowIds((await admin.agent.get('/admin/receipts').query({ q, status: 'approved' })).text, 'found-row')).toEqual([]);
     expect(rowIds((await admin.agent.get('/admin/receipts').query({ q, provider: 'test' })).text, 'receipt-row')).toEqual([]);
     expect(rowIds((await admin.agent.get('/admin/receipts').query({ q, provider: 'card' })).text, 'receipt-row')).toEqual([payment.id]);
-    const submitted = (await t.shop.db.query<{ created_at: Date }>(`SELECT created_at FROM ${t.shop.shopSchema}.payments WHERE id = $1`, [payment.id])).rows[0]!;
+    const submitted = (
+      await t.shop.db.query<{ created_at: Date }>(`SELECT created_at FROM ${t.shop.shopSchema}.payments WHERE id = $1`, [payment.id])
+    ).rows[0]!;
     const day = dayOf(new Date(submitted.created_at));
     expect(rowIds((await admin.agent.get('/admin/receipts').query({ q, from: day, to: day })).text, 'receipt-row')).toEqual([payment.id]);
-    expect(rowIds((await admin.agent.get('/admin/receipts').query({ q, to: dayOf(new Date(submitted.created_at), -1) })).text, 'receipt-row')).toEqual([]);
-    expect(rowIds((await admin.agent.get('/admin/receipts').query({ q, from: dayOf(new Date(submitted.created_at), 1) })).text, 'receipt-row')).toEqual([]);
+    expect(
+      rowIds((await admin.agent.get('/admin/receipts').query({ q, to: dayOf(new Date(submitted.created_at), -1) })).text, 'receipt-row'),
+    ).toEqual([]);
+    expect(
+      rowIds((await admin.agent.get('/admin/receipts').query({ q, from: dayOf(new Date(submitted.created_at), 1) })).text, 'receipt-row'),
+    ).toEqual([]);
 
     await review(admin, payment.id, 'approve');
     const approved = await admin.agent.get('/admin/receipts').query({ q, status: 'approved' }).expect(200);
@@ -147,8 +155,22 @@ describe('bulk approval', () => {
 
   it('is for admins only and needs the form token', async () => {
     const { buyer, payment } = await buyerWithReceipt();
-    expect((await buyer.agent.post('/admin/receipts/bulk-approve/confirm').type('form').send({ _csrf: buyer.csrf, ids: [payment.id], confirm: 'yes' })).status).toBe(403);
-    expect((await admin.agent.post('/admin/receipts/bulk-approve/confirm').type('form').send({ ids: [payment.id], confirm: 'yes' })).status).toBe(403);
+    expect(
+      (
+        await buyer.agent
+          .post('/admin/receipts/bulk-approve/confirm')
+          .type('form')
+          .send({ _csrf: buyer.csrf, ids: [payment.id], confirm: 'yes' })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await admin.agent
+          .post('/admin/receipts/bulk-approve/confirm')
+          .type('form')
+          .send({ ids: [payment.id], confirm: 'yes' })
+      ).status,
+    ).toBe(403);
     expect((await onlyPaymentOf(buyer.email)).status).toBe('pending');
   });
 });

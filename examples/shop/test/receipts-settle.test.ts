@@ -91,4 +91,3 @@ describe('exactly once across a crash', () => {
     expect(await balanceOf(t.shop, buyer.email)).toBe(700);
   });
 });
-

@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentsOf } from '../src/db/payments.js';
 import { signedInAdmin, signedUpBuyer, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 import { receiptSteps } from './support/receipt-steps.js';
-import { balanceOf, countRows, customerIdOf, hiddenIn, paymentRows, receipt, startMoneyShop, submitReceipt, topUpForm } from './support/wallet-helpers.js';
+import {
+  balanceOf,
+  countRows,
+  customerIdOf,
+  hiddenIn,
+  paymentRows,
+  receipt,
+  startMoneyShop,
+  submitReceipt,
+  topUpForm,
+} from './support/wallet-helpers.js';
 
 let t: ShopUnderTest;
 let admin: Visitor;
@@ -99,10 +109,21 @@ describe('duplicate receipts', () => {
     const a = await signedUpBuyer(t.app);
     const b = await signedUpBuyer(t.app);
     const forms = await Promise.all([a, a, b, b, a, b].map(async (who) => ({ who, form: await topUpForm(who, 'card') })));
-    const sends = await Promise.all(forms.map(({ who, form }) => who.agent.post('/wallet/topup/card').type('form').send({ ...form, ...receipt({ reference: 'RACE-0001' }) })));
+    const sends = await Promise.all(
+      forms.map(({ who, form }) =>
+        who.agent
+          .post('/wallet/topup/card')
+          .type('form')
+          .send({ ...form, ...receipt({ reference: 'RACE-0001' }) }),
+      ),
+    );
     const statuses = sends.map((r) => r.status).sort();
     expect(statuses).toEqual([303, 409, 409, 409, 409, 409]);
-    const rows = await countRows(t.shop, `SELECT count(*)::int AS n FROM ${t.shop.shopSchema}.payments WHERE reference_key = 'race0001'`, []);
+    const rows = await countRows(
+      t.shop,
+      `SELECT count(*)::int AS n FROM ${t.shop.shopSchema}.payments WHERE reference_key = 'race0001'`,
+      [],
+    );
     expect(rows).toBe(1);
   });
 
@@ -129,7 +150,14 @@ describe('limits and bad input', () => {
   it('holds the cap when many receipts arrive at once', async () => {
     const buyer = await signedUpBuyer(t.app);
     const forms = await Promise.all(Array.from({ length: 8 }, () => topUpForm(buyer, 'card')));
-    const sends = await Promise.all(forms.map((form) => buyer.agent.post('/wallet/topup/card').type('form').send({ ...form, ...receipt() })));
+    const sends = await Promise.all(
+      forms.map((form) =>
+        buyer.agent
+          .post('/wallet/topup/card')
+          .type('form')
+          .send({ ...form, ...receipt() }),
+      ),
+    );
     expect(sends.filter((r) => r.status === 303)).toHaveLength(5);
     expect(sends.filter((r) => r.status === 429)).toHaveLength(3);
   });
@@ -184,7 +212,11 @@ describe('an admin decision', () => {
     await accepted(buyer, receipt({ amount: '10' }));
     const payment = await onlyPaymentOf(buyer.email);
     const other = await signedInAdmin(t.app);
-    const results = await Promise.all([review(admin, payment.id, 'approve'), review(other, payment.id, 'approve'), review(admin, payment.id, 'approve')]);
+    const results = await Promise.all([
+      review(admin, payment.id, 'approve'),
+      review(other, payment.id, 'approve'),
+      review(admin, payment.id, 'approve'),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual([303, 409, 409]);
     expect(results.find((r) => r.status === 409)?.text).toContain('This receipt was already reviewed');
     expect(await balanceOf(t.shop, buyer.email)).toBe(1000);

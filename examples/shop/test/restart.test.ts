@@ -24,7 +24,11 @@ describe('restarting the demo shop', () => {
     if (plan === undefined) throw new Error('no demo plan');
     const customer = await first.storage.customers.create({ email: 'restart@example.com' });
     await first.kit.topUp({ customerId: customer.id, amount: plan.price, idempotencyKey: 'restart-topup' });
-    const { subscriptions } = await first.kit.checkout({ customerId: customer.id, items: [{ planId: plan.id }], idempotencyKey: 'restart-order' });
+    const { subscriptions } = await first.kit.checkout({
+      customerId: customer.id,
+      items: [{ planId: plan.id }],
+      idempotencyKey: 'restart-order',
+    });
     await first.kit.createWorker().drain();
     const sold = await first.storage.subscriptions.get(subscriptions[0]?.id as string);
     const plansBefore = (await first.storage.plans.list()).length;

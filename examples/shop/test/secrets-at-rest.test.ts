@@ -15,7 +15,16 @@ import { ensureStartupAdmin } from '../src/stack/admin-account.js';
 import { openShop } from '../src/stack/shop.js';
 import { explainStartupError } from '../src/stack/startup-errors.js';
 import { SESSION_COOKIE } from '../src/auth/viewer.js';
-import { ADMIN, TEST_START, csrfFrom, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+import {
+  ADMIN,
+  TEST_START,
+  csrfFrom,
+  signedInAdmin,
+  signedUpBuyer,
+  startShop,
+  type ShopUnderTest,
+  type Visitor,
+} from './support/shop-under-test.js';
 
 /** Every row of every table of the engine's and the shop's schemas, as text: what a dump of the database holds. */
 async function dumpDatabase(t: ShopUnderTest): Promise<string> {
@@ -34,12 +43,15 @@ async function dumpDatabase(t: ShopUnderTest): Promise<string> {
 
 /** The session cookie's value, as the browser holds it. */
 function sessionCookie(agent: Visitor['agent']): string {
-  const value = (agent as unknown as { jar: { getCookie(name: string, access: object): { value: string } | undefined } }).jar.getCookie(SESSION_COOKIE, {
-    domain: '127.0.0.1',
-    path: '/',
-    secure: false,
-    script: false,
-  })?.value;
+  const value = (agent as unknown as { jar: { getCookie(name: string, access: object): { value: string } | undefined } }).jar.getCookie(
+    SESSION_COOKIE,
+    {
+      domain: '127.0.0.1',
+      path: '/',
+      secure: false,
+      script: false,
+    },
+  )?.value;
   if (value === undefined || value.length < 20) throw new Error('no session cookie');
   return value;
 }
@@ -61,7 +73,8 @@ describe('secrets at rest in the shop', () => {
     expect(panelPasswords.length).toBeGreaterThan(0);
 
     const dump = await dumpDatabase(t);
-    for (const secret of [...panelPasswords, ADMIN.password, 'correct horse battery', apiToken, ...sessionTokens]) expect(dump).not.toContain(secret);
+    for (const secret of [...panelPasswords, ADMIN.password, 'correct horse battery', apiToken, ...sessionTokens])
+      expect(dump).not.toContain(secret);
     expect(dump).toContain('pk1.demo1.');
     const panel = await t.shop.storage.panels.get(t.shop.demo?.panels[0]?.panel.id as string);
     expect(panel?.credentials).toEqual({ type: 'password', ...t.shop.demo?.panels[0]?.login });
@@ -70,17 +83,48 @@ describe('secrets at rest in the shop', () => {
   it('a gateway key, its IPN secret and a bot token saved in the settings are in neither a dump nor a backup', async () => {
     const owner = await signedInAdmin(t.app);
     t.clock.advance(REAUTH_WINDOW_MS + 1000);
-    const secrets = { gatewayApiKey: 'NP-API-KEY-7f3a9c2e11', gatewayIpnSecret: 'ipn-secret-91b2c7d4e5f6', botToken: '123456789:AAE-this-is-a-bot-token-value-xyz12' };
-    const refused = await owner.agent.post('/admin/settings').type('form').send({ _csrf: owner.csrf, gatewayEnabled: 'on', gatewayBaseUrl: 'https://api.nowpayments.io/', ...secrets });
+    const secrets = {
+      gatewayApiKey: 'NP-API-KEY-7f3a9c2e11',
+      gatewayIpnSecret: 'ipn-secret-91b2c7d4e5f6',
+      botToken: '123456789:AAE-this-is-a-bot-token-value-xyz12',
+    };
+    const refused = await owner.agent
+      .post('/admin/settings')
+      .type('form')
+      .send({ _csrf: owner.csrf, gatewayEnabled: 'on', gatewayBaseUrl: 'https://api.nowpayments.io/', ...secrets });
     expect(refused.status).toBe(403);
-    await owner.agent.post('/account/reauth').type('form').send({ _csrf: owner.csrf, password: ADMIN.password, next: '/admin/settings' }).expect(303);
+    await owner.agent
+      .post('/account/reauth')
+      .type('form')
+      .send({ _csrf: owner.csrf, password: ADMIN.password, next: '/admin/settings' })
+      .expect(303);
     const page = await owner.agent.get('/admin/settings').expect(200);
-    await owner.agent.post('/admin/settings').type('form').send({ _csrf: csrfFrom(page.text), gatewayEnabled: 'on', gatewayBaseUrl: 'https://api.nowpayments.io/', ...secrets }).expect(303);
+    await owner.agent
+      .post('/admin/settings')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), gatewayEnabled: 'on', gatewayBaseUrl: 'https://api.nowpayments.io/', ...secrets })
+      .expect(303);
     // Empty secret fields keep what is stored; the page never shows a stored secret back.
     const again = await owner.agent.get('/admin/settings').expect(200);
     for (const secret of Object.values(secrets)) expect(again.text).not.toContain(secret);
-    await owner.agent.post('/admin/settings').type('form').send({ _csrf: csrfFrom(again.text), gatewayEnabled: 'on', gatewayBaseUrl: 'https://api.nowpayments.io/', gatewayApiKey: '', gatewayIpnSecret: '', botToken: '' }).expect(303);
-    expect(await gatewaySettings(t.shop)).toEqual({ enabled: true, baseUrl: 'https://api.nowpayments.io/', apiKey: secrets.gatewayApiKey, ipnSecret: secrets.gatewayIpnSecret });
+    await owner.agent
+      .post('/admin/settings')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(again.text),
+        gatewayEnabled: 'on',
+        gatewayBaseUrl: 'https://api.nowpayments.io/',
+        gatewayApiKey: '',
+        gatewayIpnSecret: '',
+        botToken: '',
+      })
+      .expect(303);
+    expect(await gatewaySettings(t.shop)).toEqual({
+      enabled: true,
+      baseUrl: 'https://api.nowpayments.io/',
+      apiKey: secrets.gatewayApiKey,
+      ipnSecret: secrets.gatewayIpnSecret,
+    });
     expect((await readSetting<unknown, { token: string }>(t.shop, BOT_TOKEN_SETTING))?.secret).toEqual({ token: secrets.botToken });
 
     const panelPasswords = (t.shop.demo?.panels ?? []).map((p) => p.login.password);
@@ -134,9 +178,13 @@ describe('the shop with the wrong secret key', () => {
     await second.close();
 
     const wrong = `other:${Buffer.alloc(32, 9).toString('base64')}`;
-    const error = await openShop(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', SHOP_SECRET_KEYS: wrong }), { clock, logger }).catch((e: unknown) => e);
+    const error = await openShop(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', SHOP_SECRET_KEYS: wrong }), { clock, logger }).catch(
+      (e: unknown) => e,
+    );
     expect(SecretKeyError.is(error)).toBe(true);
-    expect(explainStartupError(error)).toMatch(/secret keys do not fit the database: .*sealed with key demo1, which is not among the keys given \(other\)/);
+    expect(explainStartupError(error)).toMatch(
+      /secret keys do not fit the database: .*sealed with key demo1, which is not among the keys given \(other\)/,
+    );
     expect(String(explainStartupError(error))).not.toContain(password);
   }, 120_000);
 });

@@ -8,7 +8,15 @@ const GiB = 1024 ** 3;
 
 let t: ShopUnderTest;
 beforeAll(async () => {
-  t = await startShop({ app: { rateLimits: { signIn: { limit: 50, windowMs: 60_000 }, signUp: { limit: 100, windowMs: 60_000 }, checkout: { limit: 100, windowMs: 60_000 } } } });
+  t = await startShop({
+    app: {
+      rateLimits: {
+        signIn: { limit: 50, windowMs: 60_000 },
+        signUp: { limit: 100, windowMs: 60_000 },
+        checkout: { limit: 100, windowMs: 60_000 },
+      },
+    },
+  });
 });
 afterAll(() => t.close());
 
@@ -50,10 +58,16 @@ describe('traffic top-up pages', () => {
     const tooMany = await buyer.agent.get(`/subscriptions/${id}/traffic?gib=101`).expect(200);
     expect(tooMany.text).toContain('data-reason="above_maximum"');
     const quote = await buyer.agent.get(`/subscriptions/${id}/traffic?gib=3`).expect(200);
-    const short = await buyer.agent.post(`/subscriptions/${id}/traffic`).type('form').send({ _csrf: csrfFrom(quote.text), gib: '3', idempotencyKey: idempotencyKeyFrom(quote.text) });
+    const short = await buyer.agent
+      .post(`/subscriptions/${id}/traffic`)
+      .type('form')
+      .send({ _csrf: csrfFrom(quote.text), gib: '3', idempotencyKey: idempotencyKeyFrom(quote.text) });
     expect(short.status).toBe(402);
     expect(short.text).toContain('data-testid="traffic-problem"');
-    const forged = await buyer.agent.post(`/subscriptions/${id}/traffic`).type('form').send({ _csrf: csrfFrom(quote.text), gib: '-4', idempotencyKey: idempotencyKeyFrom(quote.text) });
+    const forged = await buyer.agent
+      .post(`/subscriptions/${id}/traffic`)
+      .type('form')
+      .send({ _csrf: csrfFrom(quote.text), gib: '-4', idempotencyKey: idempotencyKeyFrom(quote.text) });
     expect(forged.status).toBe(400);
     expect(await balanceOf(t, customerId)).toBe(20);
   });
@@ -89,7 +103,10 @@ describe('plan change pages', () => {
     expect(upgraded).toMatchObject({ planId: longer.id, trafficLimitBytes: 200 * GiB });
 
     const again = await buyer.agent.get(`/subscriptions/${id}/plan`).expect(200);
-    const move = await buyer.agent.post(`/subscriptions/${id}/plan`).type('form').send({ _csrf: csrfFrom(again.text), planId: amsterdam.id, idempotencyKey: idempotencyKeyFrom(again.text) });
+    const move = await buyer.agent
+      .post(`/subscriptions/${id}/plan`)
+      .type('form')
+      .send({ _csrf: csrfFrom(again.text), planId: amsterdam.id, idempotencyKey: idempotencyKeyFrom(again.text) });
     expect(move.status).toBe(303);
     await t.drain();
     const moved = (await t.shop.storage.subscriptions.get(id))!;
@@ -103,7 +120,11 @@ describe('plan change pages', () => {
     const { buyer, id, customerId } = await subscribed(0);
     const page = await buyer.agent.get(`/subscriptions/${id}/plan`).expect(200);
     const longer = await planNamed(t, 'Frankfurt · 3 months');
-    const send = (planId: string) => buyer.agent.post(`/subscriptions/${id}/plan`).type('form').send({ _csrf: csrfFrom(page.text), planId, idempotencyKey: idempotencyKeyFrom(page.text) });
+    const send = (planId: string) =>
+      buyer.agent
+        .post(`/subscriptions/${id}/plan`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), planId, idempotencyKey: idempotencyKeyFrom(page.text) });
     expect((await send('pln_nope')).status).toBe(404);
     const short = await send(longer.id);
     expect(short.status).toBe(402);
@@ -117,20 +138,40 @@ describe('the JSON API', () => {
   it('quotes and buys traffic and a plan change with a token, once per key, with typed refusals', async () => {
     const { buyer, id, customerId } = await subscribed(1500);
     const page = await buyer.agent.get('/account/api-tokens').expect(200);
-    const created = await buyer.agent.post('/account/api-tokens').type('form').send({ _csrf: csrfFrom(page.text), name: 'bot' }).expect(201);
+    const created = await buyer.agent
+      .post('/account/api-tokens')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: 'bot' })
+      .expect(201);
     const token = /id="new-token" type="text" readonly value="(pk_[^"]+)"/.exec(created.text)![1]!;
     const api = () => supertest(t.app);
     const auth = { authorization: `Bearer ${token}` };
 
     const quote = await api().get(`/api/v1/subscriptions/${id}/traffic?gib=4`).set(auth).expect(200);
-    expect(quote.body).toMatchObject({ allowed: true, quote: { price: { amount: 40 }, newTrafficLimitBytes: 54 * GiB }, offer: { maxGiBPerPurchase: 100 } });
+    expect(quote.body).toMatchObject({
+      allowed: true,
+      quote: { price: { amount: 40 }, newTrafficLimitBytes: 54 * GiB },
+      offer: { maxGiBPerPurchase: 100 },
+    });
     await api().get(`/api/v1/subscriptions/${id}/traffic?gib=0`).set(auth).expect(400);
     await api().post(`/api/v1/subscriptions/${id}/traffic`).set(auth).send({ gib: 2.5, idempotencyKey: 'api-traffic-1' }).expect(400);
-    const bought = await api().post(`/api/v1/subscriptions/${id}/traffic`).set(auth).send({ gib: 4, idempotencyKey: 'api-traffic-1' }).expect(202);
+    const bought = await api()
+      .post(`/api/v1/subscriptions/${id}/traffic`)
+      .set(auth)
+      .send({ gib: 4, idempotencyKey: 'api-traffic-1' })
+      .expect(202);
     expect(bought.body).toMatchObject({ replayed: false, charged: { amount: 40 } });
-    const replay = await api().post(`/api/v1/subscriptions/${id}/traffic`).set(auth).send({ gib: 4, idempotencyKey: 'api-traffic-1' }).expect(200);
+    const replay = await api()
+      .post(`/api/v1/subscriptions/${id}/traffic`)
+      .set(auth)
+      .send({ gib: 4, idempotencyKey: 'api-traffic-1' })
+      .expect(200);
     expect(replay.body.replayed).toBe(true);
-    const busy = await api().post(`/api/v1/subscriptions/${id}/traffic`).set(auth).send({ gib: 4, idempotencyKey: 'api-traffic-2' }).expect(409);
+    const busy = await api()
+      .post(`/api/v1/subscriptions/${id}/traffic`)
+      .set(auth)
+      .send({ gib: 4, idempotencyKey: 'api-traffic-2' })
+      .expect(409);
     expect(busy.body.error.code).toBeDefined();
     await t.drain();
 
@@ -138,7 +179,11 @@ describe('the JSON API', () => {
     const planQuote = await api().get(`/api/v1/subscriptions/${id}/plan-change?planId=${longer.id}`).set(auth).expect(200);
     expect(planQuote.body).toMatchObject({ allowed: true, moves: false, quote: { newPlanId: longer.id } });
     await api().get(`/api/v1/subscriptions/${id}/plan-change?planId=pln_missing`).set(auth).expect(404);
-    const changed = await api().post(`/api/v1/subscriptions/${id}/plan-change`).set(auth).send({ planId: longer.id, idempotencyKey: 'api-plan-1' }).expect(202);
+    const changed = await api()
+      .post(`/api/v1/subscriptions/${id}/plan-change`)
+      .set(auth)
+      .send({ planId: longer.id, idempotencyKey: 'api-plan-1' })
+      .expect(202);
     expect(changed.body.charged.amount).toBe(planQuote.body.quote.charge.amount);
     expect(await balanceOf(t, customerId)).toBe(1500 - 40 - planQuote.body.quote.charge.amount);
     await t.drain();

@@ -33,7 +33,11 @@ const SUPPORT = { email: 'support-one@example.com', password: 'support-password-
 
 async function signIn(app: Express, who: { email: string; password: string }): Promise<Visitor> {
   const v = await visitor(app);
-  await v.agent.post('/signin').type('form').send({ _csrf: v.csrf, ...who }).expect(303);
+  await v.agent
+    .post('/signin')
+    .type('form')
+    .send({ _csrf: v.csrf, ...who })
+    .expect(303);
   return v;
 }
 
@@ -65,35 +69,48 @@ describe('staff roles', () => {
     expect(page.text).toContain('Add support staff');
     const before = await t.shop.accounts.listStaff();
     await owner.agent.post('/admin/staff').type('form').send({ _csrf: owner.csrf, email: 'not-an-email', password: '' }).expect(400);
-    const noPassword = await owner.agent.post('/admin/staff').type('form').send({ _csrf: owner.csrf, email: 'nobody@example.com', password: '' });
+    const noPassword = await owner.agent
+      .post('/admin/staff')
+      .type('form')
+      .send({ _csrf: owner.csrf, email: 'nobody@example.com', password: '' });
     expect(noPassword.status).toBe(400);
     expect(noPassword.text).toContain('give a first password');
     await owner.agent.post('/admin/staff').type('form').send({ _csrf: owner.csrf, email: 'admin@example.com', password: '' }).expect(409);
     expect(await t.shop.accounts.listStaff()).toEqual(before);
     expect(await t.shop.accounts.getByEmail('nobody@example.com')).toBeNull();
 
-    await owner.agent.post('/admin/staff').type('form').send({ _csrf: owner.csrf, ...SUPPORT }).expect(303).expect('location', '/admin/staff?done=staff.added');
+    await owner.agent
+      .post('/admin/staff')
+      .type('form')
+      .send({ _csrf: owner.csrf, ...SUPPORT })
+      .expect(303)
+      .expect('location', '/admin/staff?done=staff.added');
     expect((await t.shop.accounts.getByEmail(SUPPORT.email))?.role).toBe('support');
     const audit = await t.shop.storage.audit.list({ actor: 'admin' }, { limit: 100 });
     expect(audit.items.some((e) => e.action === 'staff.role_changed' && (e.data as { role?: string }).role === 'support')).toBe(true);
   });
 
-  it('walks every back-office route as support: 403 on the owner\'s, through to the page on the rest', async () => {
+  it("walks every back-office route as support: 403 on the owner's, through to the page on the rest", async () => {
     const support = await signIn(t.app, SUPPORT);
     const buyer = await signedUpBuyer(t.app);
     const customerId = (await t.shop.storage.customers.getByEmail(buyer.email))!.id;
-    const before = { panels: await t.shop.storage.panels.list(), plans: await t.shop.storage.plans.list(), staff: await t.shop.accounts.listStaff() };
+    const before = {
+      panels: await t.shop.storage.panels.list(),
+      plans: await t.shop.storage.plans.list(),
+      staff: await t.shop.accounts.listStaff(),
+    };
     const admin = registeredRoutes(t.app).filter((r) => r.path === '/admin' || r.path.startsWith('/admin/'));
     for (const route of admin) {
       // Customer pages get a real customer; other ids need not exist (a 404 still proves the role check let it through).
       const path = route.path.replace(/\/customers\/:id/, `/customers/${customerId}`).replace(/:[A-Za-z]+/g, 'x_1');
       const level = staffRuleFor(route.method, path)!.level;
-      const res = route.method === 'GET' ? await support.agent.get(path) : await support.agent.post(path).type('form').send({ _csrf: support.csrf });
+      const res =
+        route.method === 'GET' ? await support.agent.get(path) : await support.agent.post(path).type('form').send({ _csrf: support.csrf });
       const seen = { method: route.method, path: route.path, status: res.status };
       if (level === 'owner') {
         expect(seen).toEqual({ ...seen, status: 403 });
         expect(res.text).toContain('Only the shop&#39;s owner may do that.');
-      } else if (route.method === 'GET' && !route.path.includes(':') || route.path === '/admin/customers/:id') {
+      } else if ((route.method === 'GET' && !route.path.includes(':')) || route.path === '/admin/customers/:id') {
         expect(seen).toEqual({ ...seen, status: 200 });
       } else {
         expect([200, 303, 400, 404, 409]).toContain(res.status);
@@ -122,7 +139,11 @@ describe('staff roles', () => {
   it('promotes an existing buyer and demotes support staff back to buyers; owners cannot be demoted here', async () => {
     const buyer = await signedUpBuyer(t.app);
     await buyer.agent.get('/admin/receipts').expect(403);
-    await owner.agent.post('/admin/staff').type('form').send({ _csrf: owner.csrf, email: buyer.email, password: 'some-new-password' }).expect(409);
+    await owner.agent
+      .post('/admin/staff')
+      .type('form')
+      .send({ _csrf: owner.csrf, email: buyer.email, password: 'some-new-password' })
+      .expect(409);
     await owner.agent.post('/admin/staff').type('form').send({ _csrf: owner.csrf, email: buyer.email, password: '' }).expect(303);
     await buyer.agent.get('/admin/receipts').expect(200);
     const account = (await t.shop.accounts.getByEmail(buyer.email))!;
@@ -137,7 +158,11 @@ describe('staff roles', () => {
   it('refuses staff changes from an owner who has not given a password in the last few minutes', async () => {
     t.clock.advance(REAUTH_WINDOW_MS + 60_000);
     const before = await t.shop.accounts.listStaff();
-    await owner.agent.post('/admin/staff').type('form').send({ _csrf: owner.csrf, email: 'late@example.com', password: 'late-password-123' }).expect(403);
+    await owner.agent
+      .post('/admin/staff')
+      .type('form')
+      .send({ _csrf: owner.csrf, email: 'late@example.com', password: 'late-password-123' })
+      .expect(403);
     const support = (await t.shop.accounts.getByEmail(SUPPORT.email))!;
     await owner.agent.post(`/admin/staff/${support.id}/demote`).type('form').send({ _csrf: owner.csrf }).expect(403);
     expect(await t.shop.accounts.listStaff()).toEqual(before);

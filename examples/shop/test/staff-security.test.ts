@@ -12,7 +12,11 @@ function codeNow(t: ShopUnderTest, secret: string): string {
 
 async function passwordSignIn(t: ShopUnderTest): Promise<Visitor & { location: string }> {
   const v = await visitor(t.app);
-  const res = await v.agent.post('/signin').type('form').send({ _csrf: v.csrf, ...ADMIN, next: '/admin' }).expect(303);
+  const res = await v.agent
+    .post('/signin')
+    .type('form')
+    .send({ _csrf: v.csrf, ...ADMIN, next: '/admin' })
+    .expect(303);
   return { ...v, location: res.headers['location'] as string };
 }
 
@@ -28,7 +32,13 @@ describe('staff sign-in: TOTP, re-authentication and sessions', () => {
   beforeAll(async () => {
     t = await startShop({
       env: { STAFF_TOTP: 'required', SHOP_SECRET_KEYS: formatSecretKeys([k1]) },
-      app: { rateLimits: { signIn: { limit: 100, windowMs: 60_000 }, signUp: { limit: 100, windowMs: 60_000 }, checkout: { limit: 100, windowMs: 60_000 } } },
+      app: {
+        rateLimits: {
+          signIn: { limit: 100, windowMs: 60_000 },
+          signUp: { limit: 100, windowMs: 60_000 },
+          checkout: { limit: 100, windowMs: 60_000 },
+        },
+      },
     });
   });
   afterAll(() => t.close());
@@ -47,7 +57,11 @@ describe('staff sign-in: TOTP, re-authentication and sessions', () => {
   it('enrols with a code from the app, showing recovery codes once; the secret is sealed and the codes hashed', async () => {
     const wrong = await first.agent.post('/account/security/totp').type('form').send({ _csrf: first.csrf, code: '000000' });
     expect(wrong.status).toBe(400);
-    const done = await first.agent.post('/account/security/totp').type('form').send({ _csrf: first.csrf, code: codeNow(t, secret) }).expect(201);
+    const done = await first.agent
+      .post('/account/security/totp')
+      .type('form')
+      .send({ _csrf: first.csrf, code: codeNow(t, secret) })
+      .expect(201);
     recoveryCodes = [...done.text.matchAll(/<li><code>([a-z0-9]{5}-[a-z0-9]{5})<\/code><\/li>/g)].map((m) => m[1] as string);
     expect(recoveryCodes).toHaveLength(10);
     await first.agent.get('/admin').expect(200);
@@ -72,13 +86,26 @@ describe('staff sign-in: TOTP, re-authentication and sessions', () => {
     await v.agent.get('/admin').expect(303).expect('location', '/signin?next=%2Fadmin');
     await v.agent.get('/dashboard').expect(303);
     const code = codeNow(t, secret);
-    await v.agent.post('/signin/second-factor').type('form').send({ _csrf: v.csrf, code: code === '123456' ? '654321' : '123456' }).expect(401);
-    await v.agent.post('/signin/second-factor').type('form').send({ _csrf: v.csrf, code, next: '/admin' }).expect(303).expect('location', '/admin');
+    await v.agent
+      .post('/signin/second-factor')
+      .type('form')
+      .send({ _csrf: v.csrf, code: code === '123456' ? '654321' : '123456' })
+      .expect(401);
+    await v.agent
+      .post('/signin/second-factor')
+      .type('form')
+      .send({ _csrf: v.csrf, code, next: '/admin' })
+      .expect(303)
+      .expect('location', '/admin');
     await v.agent.get('/admin').expect(200);
 
     const replay = await passwordSignIn(t);
     await replay.agent.post('/signin/second-factor').type('form').send({ _csrf: replay.csrf, code }).expect(401);
-    await replay.agent.post('/signin/second-factor').type('form').send({ _csrf: replay.csrf, code: recoveryCodes[0]?.toUpperCase() }).expect(303);
+    await replay.agent
+      .post('/signin/second-factor')
+      .type('form')
+      .send({ _csrf: replay.csrf, code: recoveryCodes[0]?.toUpperCase() })
+      .expect(303);
     await replay.agent.get('/admin').expect(200);
     const spent = await passwordSignIn(t);
     await spent.agent.post('/signin/second-factor').type('form').send({ _csrf: spent.csrf, code: recoveryCodes[0] }).expect(401);
@@ -91,7 +118,12 @@ describe('staff sign-in: TOTP, re-authentication and sessions', () => {
     for (let i = 0; i < 4; i++) await v.agent.post('/signin/second-factor').type('form').send({ _csrf: v.csrf, code: wrong }).expect(401);
     const last = await v.agent.post('/signin/second-factor').type('form').send({ _csrf: v.csrf, code: wrong }).expect(401);
     expect(last.text).toContain('Too many wrong codes');
-    await v.agent.post('/signin/second-factor').type('form').send({ _csrf: v.csrf, code: codeNow(t, secret) }).expect(303).expect('location', '/signin');
+    await v.agent
+      .post('/signin/second-factor')
+      .type('form')
+      .send({ _csrf: v.csrf, code: codeNow(t, secret) })
+      .expect(303)
+      .expect('location', '/signin');
     await v.agent.get('/admin').expect(303).expect('location', '/signin?next=%2Fadmin');
   });
 
@@ -102,27 +134,55 @@ describe('staff sign-in: TOTP, re-authentication and sessions', () => {
     const before = (await t.shop.storage.panels.list()).length;
     await first.agent.post('/admin/panels').type('form').send({ _csrf: first.csrf, kind: '3x-ui', name: 'x' }).expect(403);
     expect(await t.shop.storage.panels.list()).toHaveLength(before);
-    await first.agent.post('/account/reauth').type('form').send({ _csrf: first.csrf, password: 'not-the-password', next: '/admin/panels/new' }).expect(401);
-    await first.agent.post('/account/reauth').type('form').send({ _csrf: first.csrf, code: codeNow(t, secret), next: '/admin/panels/new' }).expect(303).expect('location', '/admin/panels/new');
+    await first.agent
+      .post('/account/reauth')
+      .type('form')
+      .send({ _csrf: first.csrf, password: 'not-the-password', next: '/admin/panels/new' })
+      .expect(401);
+    await first.agent
+      .post('/account/reauth')
+      .type('form')
+      .send({ _csrf: first.csrf, code: codeNow(t, secret), next: '/admin/panels/new' })
+      .expect(303)
+      .expect('location', '/admin/panels/new');
     await first.agent.get('/admin/panels/new').expect(200);
     t.clock.advance(6 * 60_000);
-    await first.agent.post('/account/reauth').type('form').send({ _csrf: first.csrf, password: ADMIN.password, next: '//evil.example' }).expect(303).expect('location', '/dashboard');
+    await first.agent
+      .post('/account/reauth')
+      .type('form')
+      .send({ _csrf: first.csrf, password: ADMIN.password, next: '//evil.example' })
+      .expect(303)
+      .expect('location', '/dashboard');
     await first.agent.get('/admin/panels/new').expect(200);
   });
 
   it('lists the signed-in sessions and signs out another one by its id', async () => {
     t.clock.advance(60_000);
     const other = await passwordSignIn(t);
-    await other.agent.post('/signin/second-factor').type('form').send({ _csrf: other.csrf, code: codeNow(t, secret) }).expect(303);
+    await other.agent
+      .post('/signin/second-factor')
+      .type('form')
+      .send({ _csrf: other.csrf, code: codeNow(t, secret) })
+      .expect(303);
     await other.agent.get('/admin').expect(200);
     const page = await first.agent.get('/account/security').expect(200);
     const ids = [...page.text.matchAll(/data-session-id="([0-9a-f]{16})"/g)].map((m) => m[1] as string);
     expect(ids.length).toBeGreaterThanOrEqual(3);
     const otherId = ids[0] as string; // newest first
-    await first.agent.post(`/account/sessions/${otherId}/signout`).type('form').send({ _csrf: first.csrf }).expect(303).expect('location', '/account/security?done=security.session_ended');
+    await first.agent
+      .post(`/account/sessions/${otherId}/signout`)
+      .type('form')
+      .send({ _csrf: first.csrf })
+      .expect(303)
+      .expect('location', '/account/security?done=security.session_ended');
     await other.agent.get('/admin').expect(303);
     await first.agent.get('/admin').expect(200);
-    await first.agent.post('/account/sessions/0123456789abcdef/signout').type('form').send({ _csrf: first.csrf }).expect(303).expect('location', '/account/security?done=security.session_missing');
+    await first.agent
+      .post('/account/sessions/0123456789abcdef/signout')
+      .type('form')
+      .send({ _csrf: first.csrf })
+      .expect(303)
+      .expect('location', '/account/security?done=security.session_missing');
   });
 
   it('a key rotation seals the TOTP secrets again; codes still check under the new key alone, the old key alone is refused', async () => {

@@ -9,11 +9,18 @@ import { boughtAndProvisioned, buy, customerIdOf, fund, orderIdFrom, planNamed }
 import { csrfFrom, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
 const GiB = 1024 ** 3;
-const LIMITS = { signIn: { limit: 50, windowMs: 60_000 }, signUp: { limit: 100, windowMs: 60_000 }, checkout: { limit: 100, windowMs: 60_000 } };
+const LIMITS = {
+  signIn: { limit: 50, windowMs: 60_000 },
+  signUp: { limit: 100, windowMs: 60_000 },
+  checkout: { limit: 100, windowMs: 60_000 },
+};
 
 let t: ShopUnderTest;
 beforeAll(async () => {
-  t = await startShop({ app: { rateLimits: { ...LIMITS, subscriptionLink: { limit: 1000, windowMs: 60_000 } } }, env: { SHOP_NAME: 'فروشگاه Demo' } });
+  t = await startShop({
+    app: { rateLimits: { ...LIMITS, subscriptionLink: { limit: 1000, windowMs: 60_000 } } },
+    env: { SHOP_NAME: 'فروشگاه Demo' },
+  });
 });
 afterAll(() => t.close());
 
@@ -53,7 +60,12 @@ describe('the shop-owned subscription link', () => {
     const path = await linkPathOf(buyer);
     expect(path).toMatch(/^\/s\/[A-Za-z0-9_-]{32}$/);
 
-    for (const userAgent of ['v2rayNG/1.8.19', 'HiddifyNext/2.5.7 (android) like ClashMeta v2ray sing-box', 'Streisand/1.6.3', 'v2rayN/7.2']) {
+    for (const userAgent of [
+      'v2rayNG/1.8.19',
+      'HiddifyNext/2.5.7 (android) like ClashMeta v2ray sing-box',
+      'Streisand/1.6.3',
+      'v2rayN/7.2',
+    ]) {
       const res = await asApp(path, userAgent).expect(200);
       expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
       expect(decoded(res.text)).toEqual([...a.shareLinks, ...b.shareLinks]);
@@ -69,7 +81,11 @@ describe('the shop-owned subscription link', () => {
     const profile = parse(clash.text) as { proxies: Array<{ server: string }>; 'proxy-groups': Array<{ name: string; proxies: string[] }> };
     expect(profile.proxies.length).toBeGreaterThanOrEqual(2);
     expect(profile['proxy-groups'][0]?.name).toBe('فروشگاه Demo');
-    const browser = await supertest(t.app).get(path).set('user-agent', 'Mozilla/5.0').set('accept', 'text/html,application/xhtml+xml').expect(200);
+    const browser = await supertest(t.app)
+      .get(path)
+      .set('user-agent', 'Mozilla/5.0')
+      .set('accept', 'text/html,application/xhtml+xml')
+      .expect(200);
     expect(browser.text.split('\n')).toEqual([...a.shareLinks, ...b.shareLinks]);
   });
 
@@ -88,7 +104,11 @@ describe('the shop-owned subscription link', () => {
 
     // Moved to another panel: new links behind the same URL.
     const moved = ['vless://11111111-2222-3333-4444-555555555555@new.example.net:443?security=reality&type=tcp#moved'];
-    await t.shop.storage.subscriptions.update(unlimited, { shareLinks: moved, panelId: onlyUnlimited.panelId }, { expectedRevision: onlyUnlimited.revision });
+    await t.shop.storage.subscriptions.update(
+      unlimited,
+      { shareLinks: moved, panelId: onlyUnlimited.panelId },
+      { expectedRevision: onlyUnlimited.revision },
+    );
     expect(decoded((await asApp(path, 'v2rayNG/1.8.19').expect(200)).text)).toEqual(moved);
   });
 
@@ -96,7 +116,11 @@ describe('the shop-owned subscription link', () => {
     const { buyer } = await buyerWithTwoPanels();
     const old = await linkPathOf(buyer);
     const page = await buyer.agent.get('/dashboard').expect(200);
-    const res = await buyer.agent.post('/account/subscription-link/rotate').type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+    const res = await buyer.agent
+      .post('/account/subscription-link/rotate')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .expect(303);
     expect(res.headers['location']).toBe('/dashboard?done=sublink.rotated');
     const fresh = await linkPathOf(buyer);
     expect(fresh).not.toBe(old);
@@ -111,16 +135,28 @@ describe('the shop-owned subscription link', () => {
     const customerId = await customerIdOf(t, buyer.email);
     const other = await signedUpBuyer(t.app);
     const otherPage = await other.agent.get('/dashboard').expect(200);
-    await other.agent.post(`/admin/customers/${customerId}/subscription-link/rotate`).type('form').send({ _csrf: csrfFrom(otherPage.text) }).expect(403);
+    await other.agent
+      .post(`/admin/customers/${customerId}/subscription-link/rotate`)
+      .type('form')
+      .send({ _csrf: csrfFrom(otherPage.text) })
+      .expect(403);
     await asApp(old, 'v2rayNG/1.8.19').expect(200);
 
     const admin = await signedInAdmin(t.app);
     const customerPage = await admin.agent.get(`/admin/customers/${customerId}`).expect(200);
     expect(customerPage.text).toContain('data-testid="admin-rotate-link"');
-    await admin.agent.post(`/admin/customers/${customerId}/subscription-link/rotate`).type('form').send({ _csrf: csrfFrom(customerPage.text) }).expect(303);
+    await admin.agent
+      .post(`/admin/customers/${customerId}/subscription-link/rotate`)
+      .type('form')
+      .send({ _csrf: csrfFrom(customerPage.text) })
+      .expect(303);
     await asApp(old, 'v2rayNG/1.8.19').expect(404);
     expect(await linkPathOf(buyer)).not.toBe(old);
-    await admin.agent.post('/admin/customers/cus_nobody/subscription-link/rotate').type('form').send({ _csrf: csrfFrom(customerPage.text) }).expect(404);
+    await admin.agent
+      .post('/admin/customers/cus_nobody/subscription-link/rotate')
+      .type('form')
+      .send({ _csrf: csrfFrom(customerPage.text) })
+      .expect(404);
   });
 
   it('keeps only a hash of the token, and answers unknown or malformed tokens with a 404 that reveals nothing', async () => {

@@ -5,7 +5,15 @@ import { boughtAndProvisioned, buy, fund, orderIdFrom, planNamed } from './suppo
 
 let t: ShopUnderTest;
 beforeAll(async () => {
-  t = await startShop({ app: { rateLimits: { signIn: { limit: 50, windowMs: 60_000 }, signUp: { limit: 100, windowMs: 60_000 }, checkout: { limit: 100, windowMs: 60_000 } } } });
+  t = await startShop({
+    app: {
+      rateLimits: {
+        signIn: { limit: 50, windowMs: 60_000 },
+        signUp: { limit: 100, windowMs: 60_000 },
+        checkout: { limit: 100, windowMs: 60_000 },
+      },
+    },
+  });
 });
 afterAll(() => t.close());
 

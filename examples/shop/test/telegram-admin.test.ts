@@ -19,9 +19,10 @@ describe('the Telegram bot for admins, notifications and linking', () => {
 
   /** The chats a broadcast goes to now: every linked user's but the admin's. */
   async function buyerChats(): Promise<number[]> {
-    const { rows } = await s.t.shop.db.query<{ chat_id: string }>(`SELECT chat_id FROM ${s.t.shop.shopSchema}.telegram_links WHERE telegram_user_id <> $1`, [
-      String(ADMIN_TELEGRAM_ID),
-    ]);
+    const { rows } = await s.t.shop.db.query<{ chat_id: string }>(
+      `SELECT chat_id FROM ${s.t.shop.shopSchema}.telegram_links WHERE telegram_user_id <> $1`,
+      [String(ADMIN_TELEGRAM_ID)],
+    );
     return rows.map((r) => Number(r.chat_id)).sort();
   }
 
@@ -35,7 +36,8 @@ describe('the Telegram bot for admins, notifications and linking', () => {
     const command = admin.message('/broadcast New servers in Amsterdam!');
     const queued = await admin.send(command);
     expect(textOf(queued)).toBe(en('telegram.broadcast.queued', { count: chats.length }));
-    const delivered = () => s.fake.calls.filter((c) => c.ok && c.params['text'] === 'New servers in Amsterdam!').map((c) => Number(c.params['chat_id']));
+    const delivered = () =>
+      s.fake.calls.filter((c) => c.ok && c.params['text'] === 'New servers in Amsterdam!').map((c) => Number(c.params['chat_id']));
     await s.fake.waitFor(0, () => delivered().length === chats.length, 'one broadcast message per buyer');
     s.fake.push(command);
     await admin.send(admin.message('/menu'));
@@ -50,7 +52,12 @@ describe('the Telegram bot for admins, notifications and linking', () => {
       await buyer.send(buyer.message('/start'));
     }
     const store = s.shopBot.broadcasts;
-    const created = await store.create({ key: 'test:broadcast:2', text: 'Second notice', createdBy: 'test', exceptUsers: [String(ADMIN_TELEGRAM_ID)] });
+    const created = await store.create({
+      key: 'test:broadcast:2',
+      text: 'Second notice',
+      createdBy: 'test',
+      exceptUsers: [String(ADMIN_TELEGRAM_ID)],
+    });
     expect(created.recipients).toBe((await buyerChats()).length);
     const [abandoned] = await store.claim(1); // a replica that claimed one and died
     s.fake.failNext('sendMessage', { code: 403, description: 'Forbidden: bot was blocked by the user' });
@@ -58,7 +65,9 @@ describe('the Telegram bot for admins, notifications and linking', () => {
     s.t.clock.advance(10 * 60_000);
     expect(await s.shopBot.sendBroadcasts({ gapMs: 0 })).toBe(0);
     expect(await store.progress(created.id)).toEqual({ sent: created.recipients - 2, failed: 1, unknown: 1 });
-    const toAbandoned = s.fake.calls.filter((c) => c.params['text'] === 'Second notice' && Number(c.params['chat_id']) === Number(abandoned?.chatId));
+    const toAbandoned = s.fake.calls.filter(
+      (c) => c.params['text'] === 'Second notice' && Number(c.params['chat_id']) === Number(abandoned?.chatId),
+    );
     expect(toAbandoned).toHaveLength(0);
   });
 

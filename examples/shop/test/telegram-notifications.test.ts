@@ -20,7 +20,10 @@ describe('notifications through the Telegram bot', () => {
   });
   afterAll(() => s?.close());
 
-  const textsTo = (chatId: number) => s.fake.calls.filter((c) => c.ok && c.method === 'sendMessage' && Number(c.params['chat_id']) === chatId).map((c) => String(c.params['text']));
+  const textsTo = (chatId: number) =>
+    s.fake.calls
+      .filter((c) => c.ok && c.method === 'sendMessage' && Number(c.params['chat_id']) === chatId)
+      .map((c) => String(c.params['text']));
 
   it('tells a Telegram buyer their subscription is ready, with its link, once', async () => {
     const user = new TelegramUser(s.fake, s.t.clock, 7401);

@@ -13,63 +13,70 @@ import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 
 /** Two shop replicas on one PostgreSQL schema, each with its own bot on one fake Telegram: what they share is the database. */
-describe.skipIf(DATABASE_URL === undefined)(`the Telegram bot on two replicas over PostgreSQL${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`, () => {
-  const schema = `tg_it_${randomBytes(4).toString('hex')}`;
-  const clock = new ManualClock(TEST_START);
-  const logger = pino({ level: 'silent' });
-  let fake: FakeTelegram;
-  let replicas: Array<{ shop: Shop; bot: ShopBot }>;
+describe.skipIf(DATABASE_URL === undefined)(
+  `the Telegram bot on two replicas over PostgreSQL${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
+  () => {
+    const schema = `tg_it_${randomBytes(4).toString('hex')}`;
+    const clock = new ManualClock(TEST_START);
+    const logger = pino({ level: 'silent' });
+    let fake: FakeTelegram;
+    let replicas: Array<{ shop: Shop; bot: ShopBot }>;
 
-  beforeAll(async () => {
-    fake = await FakeTelegram.start();
-    const env = {
-      DATABASE_URL: DATABASE_URL as string,
-      DATABASE_SCHEMA: schema,
-      SHOP_SECRET: 'pg-test-secret-pg-test-secret-pg-test',
-      SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
-      DEMO_PANEL: 'off',
-      LOG_LEVEL: 'silent',
-      TELEGRAM_BOT_TOKEN: fake.token,
-      TELEGRAM_API_ROOT: fake.apiRoot,
-      TELEGRAM_ADMIN_IDS: '9001',
-    };
-    const shops = await Promise.all([0, 1].map(() => openShop(loadConfig(env), { clock, logger })));
-    replicas = shops.map((shop) => ({ shop, bot: createShopBot(shop, shop.config.telegram as NonNullable<typeof shop.config.telegram>) }));
-  });
+    beforeAll(async () => {
+      fake = await FakeTelegram.start();
+      const env = {
+        DATABASE_URL: DATABASE_URL as string,
+        DATABASE_SCHEMA: schema,
+        SHOP_SECRET: 'pg-test-secret-pg-test-secret-pg-test',
+        SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
+        DEMO_PANEL: 'off',
+        LOG_LEVEL: 'silent',
+        TELEGRAM_BOT_TOKEN: fake.token,
+        TELEGRAM_API_ROOT: fake.apiRoot,
+        TELEGRAM_ADMIN_IDS: '9001',
+      };
+      const shops = await Promise.all([0, 1].map(() => openShop(loadConfig(env), { clock, logger })));
+      replicas = shops.map((shop) => ({
+        shop,
+        bot: createShopBot(shop, shop.config.telegram as NonNullable<typeof shop.config.telegram>),
+      }));
+    });
 
-  afterAll(async () => {
-    for (const r of replicas ?? []) await r.shop.close();
-    await fake?.close();
-    const pool = new pg.Pool({ connectionString: DATABASE_URL });
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}_shop" CASCADE`);
-    await pool.end();
-  });
+    afterAll(async () => {
+      for (const r of replicas ?? []) await r.shop.close();
+      await fake?.close();
+      const pool = new pg.Pool({ connectionString: DATABASE_URL });
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}_shop" CASCADE`);
+      await pool.end();
+    });
 
-  it('hands an update delivered to both replicas at once to exactly one of them', async () => {
-    const logs = replicas.map((r) => new TelegramUpdateLog(r.shop.db, r.shop.shopSchema, clock));
-    for (let updateId = 1; updateId <= 20; updateId++) {
-      const claims = await Promise.all(logs.map((log) => log.claim(updateId)));
-      expect(claims.filter(Boolean)).toHaveLength(1);
-    }
-  });
+    it('hands an update delivered to both replicas at once to exactly one of them', async () => {
+      const logs = replicas.map((r) => new TelegramUpdateLog(r.shop.db, r.shop.shopSchema, clock));
+      for (let updateId = 1; updateId <= 20; updateId++) {
+        const claims = await Promise.all(logs.map((log) => log.claim(updateId)));
+        expect(claims.filter(Boolean)).toHaveLength(1);
+      }
+    });
 
-  it('sends a broadcast created twice at once to each buyer exactly once, with both replicas sending at the same time', async () => {
-    const [a, b] = replicas as [{ shop: Shop; bot: ShopBot }, { shop: Shop; bot: ShopBot }];
-    for (let i = 1; i <= 40; i++) await a.bot.links.linkIfNew({ telegramUserId: String(i), chatId: String(10_000 + i), customerId: `cus_pg_${i}` });
-    await a.bot.links.linkIfNew({ telegramUserId: '9001', chatId: '9001', customerId: 'cus_pg_admin' });
-    const input = { key: 'pg:broadcast:1', text: 'Maintenance tonight', createdBy: 'test', exceptUsers: ['9001'] };
-    const [one, two] = await Promise.all([a.bot.broadcasts.create(input), b.bot.broadcasts.create(input)]);
-    expect(one.id).toBe(two.id);
-    expect([one.created, two.created].filter(Boolean)).toHaveLength(1);
-    expect(one.recipients).toBe(40);
+    it('sends a broadcast created twice at once to each buyer exactly once, with both replicas sending at the same time', async () => {
+      const [a, b] = replicas as [{ shop: Shop; bot: ShopBot }, { shop: Shop; bot: ShopBot }];
+      for (let i = 1; i <= 40; i++)
+        await a.bot.links.linkIfNew({ telegramUserId: String(i), chatId: String(10_000 + i), customerId: `cus_pg_${i}` });
+      await a.bot.links.linkIfNew({ telegramUserId: '9001', chatId: '9001', customerId: 'cus_pg_admin' });
+      const input = { key: 'pg:broadcast:1', text: 'Maintenance tonight', createdBy: 'test', exceptUsers: ['9001'] };
+      const [one, two] = await Promise.all([a.bot.broadcasts.create(input), b.bot.broadcasts.create(input)]);
+      expect(one.id).toBe(two.id);
+      expect([one.created, two.created].filter(Boolean)).toHaveLength(1);
+      expect(one.recipients).toBe(40);
 
-    const sent = await Promise.all([a.bot.sendBroadcasts({ gapMs: 0, batch: 3 }), b.bot.sendBroadcasts({ gapMs: 0, batch: 3 })]);
-    expect(sent[0] + sent[1]).toBe(40);
-    const chats = fake.calls.filter((c) => c.ok && c.params['text'] === 'Maintenance tonight').map((c) => String(c.params['chat_id']));
-    expect(chats).toHaveLength(40);
-    expect(new Set(chats).size).toBe(40);
-    expect(chats).not.toContain('9001');
-    expect(await a.bot.broadcasts.progress(one.id)).toEqual({ sent: 40 });
-  });
-});
+      const sent = await Promise.all([a.bot.sendBroadcasts({ gapMs: 0, batch: 3 }), b.bot.sendBroadcasts({ gapMs: 0, batch: 3 })]);
+      expect(sent[0] + sent[1]).toBe(40);
+      const chats = fake.calls.filter((c) => c.ok && c.params['text'] === 'Maintenance tonight').map((c) => String(c.params['chat_id']));
+      expect(chats).toHaveLength(40);
+      expect(new Set(chats).size).toBe(40);
+      expect(chats).not.toContain('9001');
+      expect(await a.bot.broadcasts.progress(one.id)).toEqual({ sent: 40 });
+    });
+  },
+);

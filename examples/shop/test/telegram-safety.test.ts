@@ -41,13 +41,18 @@ describe('the Telegram bot under double taps, redeliveries, forged buttons and r
     // Updates are handled in order: once /menu is answered, the three taps before it are done.
     await buyer.send(buyer.message('/menu'), (c) => textOf(c).includes(en('telegram.menu.title', { shop: s.t.shop.config.shopName })));
 
-    const orders = await s.t.shop.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${s.t.config.schema}".orders WHERE customer_id = $1`, [customerId]);
+    const orders = await s.t.shop.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "${s.t.config.schema}".orders WHERE customer_id = $1`,
+      [customerId],
+    );
     expect(orders.rows[0]?.n).toBe(1);
     expect(await s.t.shop.storage.ledger.balance(customerId, 'USD')).toBe(2000 - plan.price.amount);
     const replies = s.fake.callsSince(since, 'sendMessage').map(textOf);
     expect(replies.filter((r) => r === en('telegram.catalog.ordered'))).toHaveLength(1);
     expect(replies.filter((r) => r === en('telegram.catalog.alreadyOrdered'))).toHaveLength(1);
-    const answered = s.fake.callsSince(since, 'answerCallbackQuery').filter((c) => c.params['callback_query_id'] === tap.callback_query?.id);
+    const answered = s.fake
+      .callsSince(since, 'answerCallbackQuery')
+      .filter((c) => c.params['callback_query_id'] === tap.callback_query?.id);
     expect(answered).toHaveLength(1);
   });
 
@@ -76,12 +81,21 @@ describe('the Telegram bot under double taps, redeliveries, forged buttons and r
     const thief = new TelegramUser(s.fake, s.t.clock, 6004);
     const thiefId = await fundedBuyer(s, thief, 2000);
     const payment = await paymentsOf(s.t.shop).create(
-      { customerId: thiefId, provider: 'card', amount: { amount: 999, currency: 'USD' }, status: 'pending', reference: 'FORGED1234', referenceKey: 'forged1234', details: {} },
+      {
+        customerId: thiefId,
+        provider: 'card',
+        amount: { amount: 999, currency: 'USD' },
+        status: 'pending',
+        reference: 'FORGED1234',
+        referenceKey: 'forged1234',
+        details: {},
+      },
       { maxPending: null },
     );
     if (!payment.ok) throw new Error('payment not created');
     const since = s.fake.calls.length;
-    for (const data of [`s:${sub.id}`, `q:${sub.id}`, `x:${sub.id}`, `xc:${sub.id}`, `ra:${payment.payment.id}`, 'rq']) s.fake.push(thief.tap(data, 1));
+    for (const data of [`s:${sub.id}`, `q:${sub.id}`, `x:${sub.id}`, `xc:${sub.id}`, `ra:${payment.payment.id}`, 'rq'])
+      s.fake.push(thief.tap(data, 1));
     await thief.send(thief.message('/menu'), (c) => textOf(c).includes(en('telegram.menu.title', { shop: s.t.shop.config.shopName })));
 
     const toThief = s.fake.callsSince(since).filter((c) => Number(c.params['chat_id']) === thief.id);
@@ -122,7 +136,9 @@ describe('the Telegram bot under double taps, redeliveries, forged buttons and r
   it('gives up starting when Telegram cannot be reached, with an error that says so (the shop then runs without its bot)', async () => {
     const config = s.t.config.telegram as TelegramConfig;
     const unreachable = createShopBot(s.t.shop, { ...config, apiRoot: 'http://127.0.0.1:9' });
-    await expect(runBot(s.t.shop, unreachable, { initTimeoutMs: 300 })).rejects.toThrow('Telegram did not answer getMe at http://127.0.0.1:9');
+    await expect(runBot(s.t.shop, unreachable, { initTimeoutMs: 300 })).rejects.toThrow(
+      'Telegram did not answer getMe at http://127.0.0.1:9',
+    );
   });
 
   it('lets an admin win a receipt once: a second approval (or a rejection) changes nothing', async () => {
@@ -136,7 +152,10 @@ describe('the Telegram bot under double taps, redeliveries, forged buttons and r
     s.fake.push(admin.tap(`ra:${payment?.id}`, 1));
     s.fake.push(admin.tap(`rr:${payment?.id}`, 1));
     await admin.send(admin.message('/menu'));
-    expect(s.fake.callsSince(since, 'answerCallbackQuery').map((c) => c.params['text'])).toEqual([en('telegram.receipts.already'), en('telegram.receipts.already')]);
+    expect(s.fake.callsSince(since, 'answerCallbackQuery').map((c) => c.params['text'])).toEqual([
+      en('telegram.receipts.already'),
+      en('telegram.receipts.already'),
+    ]);
     expect(await s.t.shop.storage.ledger.balance(customerId, 'USD')).toBe(400);
   });
 });
@@ -152,7 +171,10 @@ describe('the Telegram webhook', () => {
     const app = createApp(s.t.shop, { telegram: s.shopBot });
     const buyer = new TelegramUser(s.fake, s.t.clock, 7001, 'fa');
     const update = buyer.message('/start');
-    const wrong = await supertest(app).post('/telegram/webhook').set('X-Telegram-Bot-Api-Secret-Token', 'not-the-secret-at-all').send(update);
+    const wrong = await supertest(app)
+      .post('/telegram/webhook')
+      .set('X-Telegram-Bot-Api-Secret-Token', 'not-the-secret-at-all')
+      .send(update);
     expect(wrong.status).toBe(401);
     const none = await supertest(app).post('/telegram/webhook').send(update);
     expect(none.status).toBe(401);
@@ -160,7 +182,10 @@ describe('the Telegram webhook', () => {
     expect(await s.t.shop.storage.customers.getByExternalRef('telegram:7001')).toBeNull();
 
     for (let i = 0; i < 2; i++) {
-      const ok = await supertest(app).post('/telegram/webhook').set('X-Telegram-Bot-Api-Secret-Token', 'webhook-secret-for-tests-0123').send(update);
+      const ok = await supertest(app)
+        .post('/telegram/webhook')
+        .set('X-Telegram-Bot-Api-Secret-Token', 'webhook-secret-for-tests-0123')
+        .send(update);
       expect(ok.status).toBe(200);
     }
     const sent = s.fake.calls.filter((c) => c.method === 'sendMessage');

@@ -19,7 +19,11 @@ async function buyerWithToken() {
     buyer,
     token,
     get: (path: string) => api.get(path).set('authorization', `Bearer ${token}`),
-    post: (path: string, body: unknown) => api.post(path).set('authorization', `Bearer ${token}`).send(body as object),
+    post: (path: string, body: unknown) =>
+      api
+        .post(path)
+        .set('authorization', `Bearer ${token}`)
+        .send(body as object),
   };
 }
 
@@ -51,7 +55,13 @@ describe('the wallet API', () => {
     const b = await buyerWithToken();
     const sent = await b.post('/api/v1/topups/card', { ...receipt({ reference: 'API-REF-0001' }), idempotencyKey: key() });
     expect(sent.status).toBe(202);
-    expect(sent.body.payment).toMatchObject({ status: 'pending', reference: 'API-REF-0001', cardLast4: '1234', paidAt: '2026-03-01T08:00:00.000Z', credited: false });
+    expect(sent.body.payment).toMatchObject({
+      status: 'pending',
+      reference: 'API-REF-0001',
+      cardLast4: '1234',
+      paidAt: '2026-03-01T08:00:00.000Z',
+      credited: false,
+    });
     t.clock.advance(1000);
     await b.post('/api/v1/topups/card', { ...receipt(), idempotencyKey: key() }).expect(202);
     const page1 = await b.get('/api/v1/payments?limit=1').expect(200);
@@ -84,11 +94,18 @@ describe('the wallet API', () => {
     await b.post('/api/v1/topups/card', { ...receipt({ reference: 'DUP-API-77' }), idempotencyKey: key() }).expect(202);
     const dup = await b.post('/api/v1/topups/card', { ...receipt({ reference: 'dup api 77' }), idempotencyKey: key() });
     expect(dup.status).toBe(409);
-    expect(dup.body.error).toMatchObject({ message: 'This receipt reference was already submitted.', fields: { reference: 'This receipt reference was already submitted.' } });
+    expect(dup.body.error).toMatchObject({
+      message: 'This receipt reference was already submitted.',
+      fields: { reference: 'This receipt reference was already submitted.' },
+    });
     const unknown = await b.post('/api/v1/topups/bitcoin', { amount: '5', idempotencyKey: key() });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('notFound');
-    const malformed = await supertest(t.app).post('/api/v1/topups/test').set('authorization', `Bearer ${b.token}`).set('content-type', 'application/json').send('{"amount":');
+    const malformed = await supertest(t.app)
+      .post('/api/v1/topups/test')
+      .set('authorization', `Bearer ${b.token}`)
+      .set('content-type', 'application/json')
+      .send('{"amount":');
     expect(malformed.status).toBe(400);
     expect(await paymentRows(t.shop, await customerIdOf(t.shop, b.buyer.email))).toHaveLength(1);
   });
@@ -101,7 +118,13 @@ describe('the wallet API', () => {
     expect(peek.status).toBe(404);
     expect((await b.get('/api/v1/payments').expect(200)).body.payments).toEqual([]);
     expect((await supertest(t.app).get('/api/v1/wallet')).status).toBe(401);
-    expect((await supertest(t.app).get('/api/v1/wallet').set('authorization', `Bearer pk_${'x'.repeat(40)}`)).status).toBe(401);
+    expect(
+      (
+        await supertest(t.app)
+          .get('/api/v1/wallet')
+          .set('authorization', `Bearer pk_${'x'.repeat(40)}`)
+      ).status,
+    ).toBe(401);
   });
 
   it('takes a session with the x-csrf-token header, and refuses it without', async () => {

@@ -33,7 +33,11 @@ describe('wallet history', () => {
     await review(admin, (await onlyPaymentOf(buyer.email)).id, 'approve');
     t.clock.advance(1000);
     const test = await topUpForm(buyer, 'test');
-    await buyer.agent.post('/wallet/topup/test').type('form').send({ ...test, amount: '5' }).expect(303);
+    await buyer.agent
+      .post('/wallet/topup/test')
+      .type('form')
+      .send({ ...test, amount: '5' })
+      .expect(303);
     t.clock.advance(1000);
     const plan = await planNamed(t, 'Frankfurt · 1 month · 50');
     const subId = await boughtAndProvisioned(t, buyer, plan.id);
@@ -42,7 +46,15 @@ describe('wallet history', () => {
     const page = await buyer.agent.get('/wallet').expect(200);
     const rows = ledgerRows(page.text);
     expect(rows).toEqual([
-      { kind: 'purchase', item: plan.name, href: `/orders/${sub.orderId}`, reference: `#${sub.orderId!.replace(/^[a-z]+_/, '').slice(-8).toUpperCase()}` },
+      {
+        kind: 'purchase',
+        item: plan.name,
+        href: `/orders/${sub.orderId}`,
+        reference: `#${sub
+          .orderId!.replace(/^[a-z]+_/, '')
+          .slice(-8)
+          .toUpperCase()}`,
+      },
       { kind: 'top_up', item: 'Test payment', href: null, reference: expect.stringMatching(/^#[A-Z0-9_-]{8}$/) },
       { kind: 'top_up', item: 'Card-to-card', href: null, reference: 'TRK 5566-7788' },
     ]);

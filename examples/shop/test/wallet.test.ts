@@ -36,7 +36,10 @@ describe('the test provider', () => {
   it('credits the amount at once, as a top-up in the ledger and a payment row', async () => {
     const buyer = await signedUpBuyer(t.app);
     const form = await topUpForm(buyer, 'test');
-    const res = await buyer.agent.post('/wallet/topup/test').type('form').send({ ...form, amount: '12.50' });
+    const res = await buyer.agent
+      .post('/wallet/topup/test')
+      .type('form')
+      .send({ ...form, amount: '12.50' });
     expect(res.status).toBe(303);
     expect(res.headers['location']).toBe('/wallet?done=wallet.credited');
     expect(await balanceOf(t.shop, buyer.email)).toBe(1250);
@@ -53,7 +56,14 @@ describe('the test provider', () => {
   it('credits a double submit (same form, twice at once) exactly once', async () => {
     const buyer = await signedUpBuyer(t.app);
     const form = await topUpForm(buyer, 'test');
-    const sends = await Promise.all([1, 2, 3].map(() => buyer.agent.post('/wallet/topup/test').type('form').send({ ...form, amount: '7' })));
+    const sends = await Promise.all(
+      [1, 2, 3].map(() =>
+        buyer.agent
+          .post('/wallet/topup/test')
+          .type('form')
+          .send({ ...form, amount: '7' }),
+      ),
+    );
     expect(sends.map((r) => r.status)).toEqual([303, 303, 303]);
     expect(await balanceOf(t.shop, buyer.email)).toBe(700);
     expect(await paymentRows(t.shop, await customerIdOf(t.shop, buyer.email))).toHaveLength(1);
@@ -62,7 +72,11 @@ describe('the test provider', () => {
   it('takes Persian digits and a Persian decimal separator', async () => {
     const buyer = await signedUpBuyer(t.app);
     const form = await topUpForm(buyer, 'test');
-    await buyer.agent.post('/wallet/topup/test').type('form').send({ ...form, amount: '۳٫۲۵' }).expect(303);
+    await buyer.agent
+      .post('/wallet/topup/test')
+      .type('form')
+      .send({ ...form, amount: '۳٫۲۵' })
+      .expect(303);
     expect(await balanceOf(t.shop, buyer.email)).toBe(325);
   });
 
@@ -83,7 +97,10 @@ describe('the test provider', () => {
     ];
     for (const [amount, message] of cases) {
       const form = await topUpForm(buyer, 'test');
-      const res = await buyer.agent.post('/wallet/topup/test').type('form').send({ ...form, amount });
+      const res = await buyer.agent
+        .post('/wallet/topup/test')
+        .type('form')
+        .send({ ...form, amount });
       expect({ amount, status: res.status }).toEqual({ amount, status: 400 });
       expect(res.text).toContain(`<p class="field-error" id="test-amount-error">${message}</p>`);
       if (typeof amount === 'string') expect(res.text).toContain(`name="amount" type="text" value="${amount}"`);
@@ -100,8 +117,17 @@ describe('the test provider', () => {
   it('is a 404 for an unknown provider, and needs the CSRF token', async () => {
     const buyer = await signedUpBuyer(t.app);
     const form = await topUpForm(buyer, 'test');
-    expect((await buyer.agent.post('/wallet/topup/paypal').type('form').send({ ...form, amount: '5' })).status).toBe(404);
-    expect((await buyer.agent.post('/wallet/topup/test').type('form').send({ idempotencyKey: form.idempotencyKey, amount: '5' })).status).toBe(403);
+    expect(
+      (
+        await buyer.agent
+          .post('/wallet/topup/paypal')
+          .type('form')
+          .send({ ...form, amount: '5' })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await buyer.agent.post('/wallet/topup/test').type('form').send({ idempotencyKey: form.idempotencyKey, amount: '5' })).status,
+    ).toBe(403);
     expect(await balanceOf(t.shop, buyer.email)).toBe(0);
   });
 });
@@ -111,7 +137,11 @@ describe('history', () => {
     const buyer = await signedUpBuyer(t.app);
     for (let i = 1; i <= 22; i++) {
       const form = await topUpForm(buyer, 'test');
-      await buyer.agent.post('/wallet/topup/test').type('form').send({ ...form, amount: String(i) }).expect(303);
+      await buyer.agent
+        .post('/wallet/topup/test')
+        .type('form')
+        .send({ ...form, amount: String(i) })
+        .expect(303);
       t.clock.advance(60_000);
     }
     const first = await buyer.agent.get('/wallet').expect(200);
@@ -144,7 +174,10 @@ describe('settings', () => {
       const page = await buyer.agent.get('/wallet').expect(200);
       expect(page.text).not.toContain('data-testid="topup-test"');
       expect(page.text).not.toContain('data-testid="topup-card"');
-      const res = await buyer.agent.post('/wallet/topup/test').type('form').send({ _csrf: csrfFrom(page.text), amount: '5', idempotencyKey: 'k'.repeat(20) });
+      const res = await buyer.agent
+        .post('/wallet/topup/test')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), amount: '5', idempotencyKey: 'k'.repeat(20) });
       expect(res.status).toBe(404);
       expect(await balanceOf(off.shop, buyer.email)).toBe(0);
     } finally {

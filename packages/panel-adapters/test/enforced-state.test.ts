@@ -23,11 +23,49 @@ interface Case {
 }
 
 const cases: [string, () => Case][] = [
-  ['3x-ui Gen A', () => { const r = xuiRig(); return { adapter: r.adapter, target: r.targets.vless, sim: r.sim, clock: r.clock, spec: (o) => xuiSpec(o) }; }],
-  ['3x-ui Gen B', () => { const r = xuiRig({ version: '3.6.x' }); return { adapter: r.adapter, target: r.targets.vless, sim: r.sim, clock: r.clock, spec: (o) => xuiSpec(o) }; }],
-  ['s-ui', () => { const r = suiRig(); return { adapter: r.adapter, target: r.target, sim: r.sim, clock: r.clock, spec: (o) => suiSpec(o) }; }],
-  ['marzban', () => { const r = marzbanSetup(); let n = 0; return { adapter: r.adapter, target: VLESS_TARGET, sim: r.sim, clock: r.clock, spec: (o) => marzbanSpec(`enf-${++n}`, r.clock, o) }; }],
-  ['marzneshin', () => { const r = marzneshinSetup(); let n = 0; return { adapter: r.adapter, target: SERVICE_TARGET, sim: r.sim, clock: r.clock, spec: (o) => marzneshinSpec(`enf-${++n}`, r.clock, o) }; }],
+  [
+    '3x-ui Gen A',
+    () => {
+      const r = xuiRig();
+      return { adapter: r.adapter, target: r.targets.vless, sim: r.sim, clock: r.clock, spec: (o) => xuiSpec(o) };
+    },
+  ],
+  [
+    '3x-ui Gen B',
+    () => {
+      const r = xuiRig({ version: '3.6.x' });
+      return { adapter: r.adapter, target: r.targets.vless, sim: r.sim, clock: r.clock, spec: (o) => xuiSpec(o) };
+    },
+  ],
+  [
+    's-ui',
+    () => {
+      const r = suiRig();
+      return { adapter: r.adapter, target: r.target, sim: r.sim, clock: r.clock, spec: (o) => suiSpec(o) };
+    },
+  ],
+  [
+    'marzban',
+    () => {
+      const r = marzbanSetup();
+      let n = 0;
+      return { adapter: r.adapter, target: VLESS_TARGET, sim: r.sim, clock: r.clock, spec: (o) => marzbanSpec(`enf-${++n}`, r.clock, o) };
+    },
+  ],
+  [
+    'marzneshin',
+    () => {
+      const r = marzneshinSetup();
+      let n = 0;
+      return {
+        adapter: r.adapter,
+        target: SERVICE_TARGET,
+        sim: r.sim,
+        clock: r.clock,
+        spec: (o) => marzneshinSpec(`enf-${++n}`, r.clock, o),
+      };
+    },
+  ],
 ];
 
 async function listed(adapter: PanelAdapter, username: string): Promise<RemoteClient | undefined> {
@@ -44,7 +82,11 @@ async function listed(adapter: PanelAdapter, username: string): Promise<RemoteCl
 describe.each(cases)('%s: what the panel enforced reads as not enabled', (_name, make) => {
   it('a client the panel stopped for its traffic', async () => {
     const c = make();
-    const [created] = await c.adapter.createClients(c.target, [c.spec({ trafficLimitBytes: 1 * GIB, expiry: { type: 'at', at: new Date(Date.parse('2026-01-01T00:00:00Z') + 30 * DAY) } })], ctx());
+    const [created] = await c.adapter.createClients(
+      c.target,
+      [c.spec({ trafficLimitBytes: 1 * GIB, expiry: { type: 'at', at: new Date(Date.parse('2026-01-01T00:00:00Z') + 30 * DAY) } })],
+      ctx(),
+    );
     const ref: ClientRef = created!.ref;
     const keep = (await c.adapter.createClients(c.target, [c.spec({})], ctx()))[0]!;
     await c.sim.addTraffic(ref.username, 0, 2 * GIB);
@@ -61,7 +103,11 @@ describe.each(cases)('%s: what the panel enforced reads as not enabled', (_name,
 
   it('a client the panel stopped at its expiry', async () => {
     const c = make();
-    const [created] = await c.adapter.createClients(c.target, [c.spec({ expiry: { type: 'at', at: new Date(Date.parse('2026-01-01T00:00:00Z') + 2 * DAY) } })], ctx());
+    const [created] = await c.adapter.createClients(
+      c.target,
+      [c.spec({ expiry: { type: 'at', at: new Date(Date.parse('2026-01-01T00:00:00Z') + 2 * DAY) } })],
+      ctx(),
+    );
     c.clock.advance(3 * DAY);
     c.sim.enforce();
     expect((await c.adapter.getClient(created!.ref, ctx()))?.enabled).toBe(false);

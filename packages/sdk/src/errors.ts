@@ -222,7 +222,10 @@ export class InternalError extends PanelkitError {
 /** A job's lease was lost (expired and reaped, or taken by another worker). */
 export class LeaseLostError extends PanelkitError {
   static override readonly errorName: string = 'LeaseLostError';
-  constructor(readonly jobId: string, options: PanelkitErrorOptions = {}) {
+  constructor(
+    readonly jobId: string,
+    options: PanelkitErrorOptions = {},
+  ) {
     super('LEASE_LOST', `the lease on job ${jobId} was lost`, { ...options, details: { jobId, ...options.details } });
   }
 }

@@ -110,7 +110,6 @@ export class PanelkitEventBus {
     }
   }
 
-
   #report(event: string, error: unknown): void {
     const failure = error instanceof Error ? error : new Error(String(error));
     if (event !== 'error' && this.#emitter.listenerCount('error') > 0) {

@@ -31,7 +31,10 @@ describe('storage input helpers', () => {
     const key = timeKey(new Date('2026-01-02T03:04:05.678Z'), 'sub_1');
     expect(timeCursorCodec.decode(timeCursorCodec.encode(key))).toEqual([Date.parse('2026-01-02T03:04:05.678Z'), 'sub_1']);
     expect(idCursorCodec.decode(idCursorCodec.encode('c_9'))).toBe('c_9');
-    const notACursor = { message: 'invalid cursor: it was not returned by this query', issues: [{ path: 'cursor', message: 'not a cursor returned by this query' }] };
+    const notACursor = {
+      message: 'invalid cursor: it was not returned by this query',
+      issues: [{ path: 'cursor', message: 'not a cursor returned by this query' }],
+    };
     expect(issuesOf(() => timeCursorCodec.decode(idCursorCodec.encode('c_9')))).toEqual(notACursor);
     expect(issuesOf(() => idCursorCodec.decode('%%%'))).toEqual(notACursor);
     expect(parsePageWindow({ limit: 5, cursor: idCursorCodec.encode('c_9') }, idCursorCodec)).toEqual({ limit: 5, after: 'c_9' });
@@ -75,7 +78,9 @@ describe('storage input helpers', () => {
 
   it('a ledger replay matches on customer, kind, amount and currency', () => {
     const existing = { customerId: 'c', kind: 'top_up', amount: 5, currency: 'USD' } as unknown as LedgerEntry;
-    const request = { customerId: 'c', kind: 'top_up', amount: 5, currency: 'USD', idempotencyKey: 'k' } as unknown as Parameters<typeof isSameLedgerRequest>[1];
+    const request = { customerId: 'c', kind: 'top_up', amount: 5, currency: 'USD', idempotencyKey: 'k' } as unknown as Parameters<
+      typeof isSameLedgerRequest
+    >[1];
     expect(isSameLedgerRequest(existing, request)).toBe(true);
     expect(isSameLedgerRequest(existing, { ...request, amount: 6 })).toBe(false);
   });

@@ -71,7 +71,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     return {
       async run(label, fn) {
         if (!scope.open) {
-          throw new StorageMisuseError(`tx.${label}() was called after its transaction had finished; a tx is only valid inside its callback`);
+          throw new StorageMisuseError(
+            `tx.${label}() was called after its transaction had finished; a tx is only valid inside its callback`,
+          );
         }
         // A failed call inside a transaction changes nothing, like a statement under a savepoint.
         const savepoint = scope.undo.mark();

@@ -55,4 +55,3 @@ export function createMemoryState(): MemoryState {
     referrals: createReferralTables(),
   };
 }
-

@@ -8,7 +8,13 @@ export async function seedSubscription(
 ): Promise<Subscription> {
   const token = createId('t').slice(2, 12);
   const customer = await repos.customers.create({ email: `${token}@example.com` });
-  const plan = await repos.plans.create({ name: `plan-${token}`, family: 'f', price: { amount: 100, currency: 'USD' }, durationDays: 30, trafficBytes: null });
+  const plan = await repos.plans.create({
+    name: `plan-${token}`,
+    family: 'f',
+    price: { amount: 100, currency: 'USD' },
+    durationDays: 30,
+    trafficBytes: null,
+  });
   const panel = await repos.panels.create({
     kind: 'marzban',
     name: `panel-${token}`,

@@ -20,7 +20,10 @@ function daysFromNow(days: number): Date {
 }
 
 async function expiringIds(days: number): Promise<string[]> {
-  const page = await storage.subscriptions.listDue({ kind: 'expiring', statuses: ['active', 'limited'], to: daysFromNow(days) }, { limit: 100 });
+  const page = await storage.subscriptions.listDue(
+    { kind: 'expiring', statuses: ['active', 'limited'], to: daysFromNow(days) },
+    { limit: 100 },
+  );
   return page.items.map((s) => s.id);
 }
 
@@ -56,10 +59,16 @@ describe('memory storage: rollback restores indexes', () => {
 
     const error = await rejectionOf(
       storage.transaction(async (tx) => {
-        const moved = await tx.subscriptions.update(sub.id, { expiresAt: daysFromNow(30), status: 'suspended' }, { expectedRevision: sub.revision });
+        const moved = await tx.subscriptions.update(
+          sub.id,
+          { expiresAt: daysFromNow(30), status: 'suspended' },
+          { expectedRevision: sub.revision },
+        );
         expect(moved.status).toBe('suspended');
         // Inside the transaction the index already follows the write.
-        expect((await tx.subscriptions.listDue({ kind: 'expiring', statuses: ['active'], to: daysFromNow(3) }, { limit: 10 })).items).toEqual([]);
+        expect(
+          (await tx.subscriptions.listDue({ kind: 'expiring', statuses: ['active'], to: daysFromNow(3) }, { limit: 10 })).items,
+        ).toEqual([]);
         throw new Rollback();
       }),
     );
@@ -67,7 +76,10 @@ describe('memory storage: rollback restores indexes', () => {
 
     expect(await expiringIds(3)).toEqual([sub.id]);
     expect(await expiringIds(1)).toEqual([]);
-    const stale = await storage.subscriptions.listDue({ kind: 'stale_status', statuses: ['suspended'], before: daysFromNow(1) }, { limit: 10 });
+    const stale = await storage.subscriptions.listDue(
+      { kind: 'stale_status', statuses: ['suspended'], before: daysFromNow(1) },
+      { limit: 10 },
+    );
     expect(stale.items).toEqual([]);
     expect(await storage.subscriptions.countByStatus()).toMatchObject({ active: 1, suspended: 0 });
     expect(await storage.subscriptions.countByStatus({ panelId: sub.panelId })).toMatchObject({ active: 1, suspended: 0 });
@@ -91,23 +103,45 @@ describe('memory storage: rollback restores indexes', () => {
     expect((await storage.subscriptions.listDue({ kind: 'over_limit' }, { limit: 10 })).items).toEqual([]);
     expect((await storage.subscriptions.listDue({ kind: 'first_use' }, { limit: 10 })).items).toEqual([]);
     // The same readings apply afterwards: nothing of the rolled-back attempt remains.
-    expect(
-      await storage.subscriptions.recordUsage([{ subscriptionId: active.id, usedBytes: 5000, observedAt: clock.now() }]),
-    ).toEqual({ applied: 1, ignored: 0 });
+    expect(await storage.subscriptions.recordUsage([{ subscriptionId: active.id, usedBytes: 5000, observedAt: clock.now() }])).toEqual({
+      applied: 1,
+      ignored: 0,
+    });
     expect((await storage.subscriptions.listDue({ kind: 'over_limit' }, { limit: 10 })).items.map((s) => s.id)).toEqual([active.id]);
   });
 
   it('rolled-back inserts free their unique keys and leave lists, balances and the queue unchanged', async () => {
     const customer = await storage.customers.create({ email: 'kept@example.com' });
-    await storage.ledger.append({ customerId: customer.id, kind: 'top_up', amount: 500, currency: 'EUR', idempotencyKey: 'k0', actor: { type: 'system' } });
+    await storage.ledger.append({
+      customerId: customer.id,
+      kind: 'top_up',
+      amount: 500,
+      currency: 'EUR',
+      idempotencyKey: 'k0',
+      actor: { type: 'system' },
+    });
     const queued = (await storage.jobs.enqueue({ type: 'demo.work', dedupeKey: 'key-1' })).job;
 
     await expect(
       storage.transaction(async (tx) => {
         await tx.customers.create({ email: 'Gone@Example.com', externalRef: 'ext-1' });
         await tx.customers.update(customer.id, { email: 'renamed@example.com' });
-        await tx.ledger.append({ customerId: customer.id, kind: 'purchase', amount: -200, currency: 'EUR', idempotencyKey: 'k1', actor: { type: 'system' } });
-        await tx.ledger.append({ customerId: customer.id, kind: 'top_up', amount: 7, currency: 'USD', idempotencyKey: 'k2', actor: { type: 'system' } });
+        await tx.ledger.append({
+          customerId: customer.id,
+          kind: 'purchase',
+          amount: -200,
+          currency: 'EUR',
+          idempotencyKey: 'k1',
+          actor: { type: 'system' },
+        });
+        await tx.ledger.append({
+          customerId: customer.id,
+          kind: 'top_up',
+          amount: 7,
+          currency: 'USD',
+          idempotencyKey: 'k2',
+          actor: { type: 'system' },
+        });
         const [claimed] = await tx.jobs.claim({ workerId: 'w', limit: 1, leaseMs: 1000 });
         expect(claimed?.job.id).toBe(queued.id);
         await tx.jobs.enqueue({ type: 'demo.work', dedupeKey: 'key-1' });
@@ -135,9 +169,23 @@ describe('memory storage: rollback restores indexes', () => {
   it('a failed call inside a transaction undoes only itself; the transaction goes on', async () => {
     const customer = await storage.customers.create({});
     const balance = await storage.transaction(async (tx) => {
-      await tx.ledger.append({ customerId: customer.id, kind: 'top_up', amount: 100, currency: 'USD', idempotencyKey: 'a', actor: { type: 'system' } });
+      await tx.ledger.append({
+        customerId: customer.id,
+        kind: 'top_up',
+        amount: 100,
+        currency: 'USD',
+        idempotencyKey: 'a',
+        actor: { type: 'system' },
+      });
       await expect(
-        tx.ledger.append({ customerId: customer.id, kind: 'purchase', amount: -500, currency: 'USD', idempotencyKey: 'b', actor: { type: 'system' } }),
+        tx.ledger.append({
+          customerId: customer.id,
+          kind: 'purchase',
+          amount: -500,
+          currency: 'USD',
+          idempotencyKey: 'b',
+          actor: { type: 'system' },
+        }),
       ).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
       await expect(tx.customers.create({ email: 'not-an-email' })).rejects.toSatisfy((e: unknown) => ValidationError.is(e));
       return tx.ledger.balance(customer.id, 'USD');
@@ -252,7 +300,8 @@ describe('memory storage: copies', () => {
     expect(again?.remote.username).not.toBe('hijacked');
     expect(again?.expiresAt).toEqual(daysFromNow(2));
 
-    const [listed] = (await storage.subscriptions.listDue({ kind: 'expiring', statuses: ['active'], to: daysFromNow(3) }, { limit: 1 })).items;
+    const [listed] = (await storage.subscriptions.listDue({ kind: 'expiring', statuses: ['active'], to: daysFromNow(3) }, { limit: 1 }))
+      .items;
     listed?.notices.push('x');
     expect((await storage.subscriptions.get(sub.id))?.notices).toEqual([]);
 

@@ -83,10 +83,9 @@ export async function migrate(client: SqlClient, options: MigrateOptions = {}): 
 /** The schema's version, or 0 when it has not been migrated. */
 export async function schemaVersion(client: SqlClient, options: { schema?: string } = {}): Promise<number> {
   const schema = checkSchemaName(options.schema ?? 'panelkit');
-  const { rows } = await client.query<{ present: unknown }>(
-    `SELECT to_regclass($1) IS NOT NULL AS present`,
-    [`${quoteIdent(schema)}.panelkit_migrations`],
-  );
+  const { rows } = await client.query<{ present: unknown }>(`SELECT to_regclass($1) IS NOT NULL AS present`, [
+    `${quoteIdent(schema)}.panelkit_migrations`,
+  ]);
   if (rows[0]?.present !== true) return 0;
   return currentVersion(client, schema);
 }

@@ -111,7 +111,9 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
       run<T>(label: string, fn: (call: Call) => Promise<T>, runOptions: RunOptions = {}): Promise<T> {
         return scope.lock.run(async () => {
           if (!scope.open) {
-            throw new StorageMisuseError(`tx.${label}() was called after its transaction had finished; a tx is only valid inside its callback`);
+            throw new StorageMisuseError(
+              `tx.${label}() was called after its transaction had finished; a tx is only valid inside its callback`,
+            );
           }
           for (let n = 1; ; n++) {
             await db.query('SAVEPOINT panelkit_call');

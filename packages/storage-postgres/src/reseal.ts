@@ -57,11 +57,10 @@ export async function resealSecrets(client: SqlClient, options: ResealOptions): 
     }
     let stored = credentials;
     if (next !== null) {
-      const { rows: changed } = await client.query(`UPDATE ${table} SET credentials = $2::jsonb WHERE id = $1 AND credentials = $3::jsonb RETURNING id`, [
-        id,
-        JSON.stringify(next),
-        JSON.stringify(credentials),
-      ]);
+      const { rows: changed } = await client.query(
+        `UPDATE ${table} SET credentials = $2::jsonb WHERE id = $1 AND credentials = $3::jsonb RETURNING id`,
+        [id, JSON.stringify(next), JSON.stringify(credentials)],
+      );
       if (changed.length === 1) {
         stored = next;
         if (isStoredSealedSecret(credentials)) result.rotated += 1;

@@ -9,4 +9,6 @@ afterAll(() => pglite.close());
 // On PGlite panel credentials are sealed (as the shop runs it); the real-server suite runs without a box.
 const secretBox = createSecretBox([generateSecretKey('conformance')]);
 
-describeStoragePort('postgres (PGlite, sealed credentials)', async ({ clock }) => storageInFreshSchema(await pglite.client(), clock, secretBox));
+describeStoragePort('postgres (PGlite, sealed credentials)', async ({ clock }) =>
+  storageInFreshSchema(await pglite.client(), clock, secretBox),
+);

@@ -25,11 +25,27 @@ export function dueQueries(now: Date): Record<'expiring' | 'over_limit' | 'first
  * `stale_status`; the rest are active with a far expiry and traffic left, on hold unused, or
  * suspended recently. Ends with `VACUUM ANALYZE` so the planner sees the real table.
  */
-export async function seedDueSubscriptions(base: SqlClient, schema: string, clock: Clock, sizes: { rows: number; due: number }): Promise<void> {
+export async function seedDueSubscriptions(
+  base: SqlClient,
+  schema: string,
+  clock: Clock,
+  sizes: { rows: number; due: number },
+): Promise<void> {
   const storage = createPostgresStorage({ client: base, schema, clock });
-  const panel = await storage.panels.create({ kind: 'marzban', name: 'due', baseUrl: 'https://due.example.com', credentials: { type: 'token', token: 't' } });
+  const panel = await storage.panels.create({
+    kind: 'marzban',
+    name: 'due',
+    baseUrl: 'https://due.example.com',
+    credentials: { type: 'token', token: 't' },
+  });
   const target = await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 'due', protocol: 'vless' });
-  const plan = await storage.plans.create({ name: 'due', family: 'due', price: { amount: 1, currency: 'USD' }, durationDays: 30, trafficBytes: null });
+  const plan = await storage.plans.create({
+    name: 'due',
+    family: 'due',
+    price: { amount: 1, currency: 'USD' },
+    durationDays: 30,
+    trafficBytes: null,
+  });
   const customer = await storage.customers.create({ email: 'due@example.com' });
   await base.query(
     `INSERT INTO "${schema}".subscriptions (id, customer_id, plan_id, panel_id, target_id, status, status_changed_at, remote,

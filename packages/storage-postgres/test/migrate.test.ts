@@ -32,7 +32,9 @@ describe('migrate', () => {
     const client = await pglite.client();
     const schema = uniqueSchema();
     await migrate(client, { schema });
-    await client.query(`INSERT INTO "${schema}".panelkit_migrations (version, name, applied_at) VALUES ($1, 'from the future', now())`, [LATEST_SCHEMA_VERSION + 1]);
+    await client.query(`INSERT INTO "${schema}".panelkit_migrations (version, name, applied_at) VALUES ($1, 'from the future', now())`, [
+      LATEST_SCHEMA_VERSION + 1,
+    ]);
     await expect(migrate(client, { schema })).rejects.toSatisfy((e) => ConfigurationError.is(e));
     expect(await schemaVersion(client, { schema })).toBe(LATEST_SCHEMA_VERSION + 1);
     await dropSchema(client, schema);

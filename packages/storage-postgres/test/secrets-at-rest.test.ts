@@ -28,7 +28,9 @@ function tokenPanel(name: string, token: string): NewPanel {
 
 /** Every row of every table in `schema`, as text: what a dump of the data would hold. */
 async function scanAllTables(client: SqlClient, schema: string): Promise<string> {
-  const { rows } = await client.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema]);
+  const { rows } = await client.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [
+    schema,
+  ]);
   expect(rows.map((r) => r.table_name)).toContain('panels');
   const parts: string[] = [];
   for (const { table_name } of rows) {
@@ -56,7 +58,9 @@ describe('panel secrets at rest (PGlite)', () => {
     const newPassword = secret('pw2');
     const a = await storage.panels.create(passwordPanel('a', password));
     const b = await storage.panels.create(tokenPanel('b', token));
-    await storage.transaction((tx) => tx.panels.update(a.id, { credentials: { type: 'password', username: 'admin', password: newPassword } }));
+    await storage.transaction((tx) =>
+      tx.panels.update(a.id, { credentials: { type: 'password', username: 'admin', password: newPassword } }),
+    );
 
     const dump = await scanAllTables(client, schema);
     for (const plain of [password, token, newPassword]) expect(dump).not.toContain(plain);
@@ -90,8 +94,12 @@ describe('panel secrets at rest (PGlite)', () => {
     const { schema, storage } = await freshSchema(client, createSecretBox([k1]));
     await storage.panels.create(passwordPanel('p', secret('pw')));
     const before = await scanAllTables(client, schema);
-    await expect(resealSecrets(client, { schema, secretBox: createSecretBox([k2]), rotate: true })).rejects.toThrow(/sealed with key k1, which is not among the keys given/);
-    await expect(resealSecrets(client, { schema, secretBox: createSecretBox([{ id: 'k1', key: k2.key }]) })).rejects.toThrow(/key k1 does not open/);
+    await expect(resealSecrets(client, { schema, secretBox: createSecretBox([k2]), rotate: true })).rejects.toThrow(
+      /sealed with key k1, which is not among the keys given/,
+    );
+    await expect(resealSecrets(client, { schema, secretBox: createSecretBox([{ id: 'k1', key: k2.key }]) })).rejects.toThrow(
+      /key k1 does not open/,
+    );
     expect(await scanAllTables(client, schema)).toBe(before);
     await dropSchema(client, schema);
   });
@@ -99,7 +107,10 @@ describe('panel secrets at rest (PGlite)', () => {
   it('rotates: with the new key first every value is sealed again under it, and the old key can then be dropped', async () => {
     const client = await pglite.client();
     const { schema, storage } = await freshSchema(client, createSecretBox([k1]));
-    const panels = await Promise.all([storage.panels.create(passwordPanel('x', secret('pw'))), storage.panels.create(tokenPanel('y', secret('tok')))]);
+    const panels = await Promise.all([
+      storage.panels.create(passwordPanel('x', secret('pw'))),
+      storage.panels.create(tokenPanel('y', secret('tok'))),
+    ]);
     const both = createSecretBox([k2, k1]);
     expect(await resealSecrets(client, { schema, secretBox: both })).toMatchObject({ rotated: 0, byKey: { k1: 2 } });
     expect(await resealSecrets(client, { schema, secretBox: both, rotate: true })).toMatchObject({ rotated: 2, byKey: { k2: 2 } });
@@ -109,78 +120,88 @@ describe('panel secrets at rest (PGlite)', () => {
   });
 });
 
-describe.skipIf(SKIP_REAL_SERVER !== false)(`panel secrets at rest on a PostgreSQL server${SKIP_REAL_SERVER === false ? '' : ` (skipped: ${SKIP_REAL_SERVER})`}`, () => {
-  it.skipIf(!HAVE_PG_DUMP)(`pg_dump of the schema holds no panel password or token${HAVE_PG_DUMP ? '' : ' (skipped: no pg_dump; scripts/ensure-pg-dump.sh installs it)'}`, async () => {
-    const pool = newPool(2);
-    const client = fromPgPool(pool);
-    try {
-      const { schema, storage } = await freshSchema(client, createSecretBox([k1]));
-      try {
-        const password = secret('pw');
-        const token = secret('tok');
-        await storage.panels.create(passwordPanel('a', password));
-        await storage.panels.create(tokenPanel('b', token));
-        const { stdout } = await promisify(execFile)('pg_dump', ['--dbname', DATABASE_URL as string, '--schema', schema], { maxBuffer: 64 * 1024 * 1024 });
-        expect(stdout).toContain('pk1.k1.');
-        expect(stdout).not.toContain(password);
-        expect(stdout).not.toContain(token);
-      } finally {
-        await dropSchema(client, schema);
-      }
-    } finally {
-      await pool.end();
-    }
-  });
-
-  it('replicas starting at once seal each plain row exactly once', async () => {
-    const pools = [newPool(2), newPool(2), newPool(2)];
-    const admin = fromPgPool(pools[0]!);
-    const { schema, storage: legacy } = await freshSchema(admin);
-    try {
-      const created = await Promise.all(Array.from({ length: 30 }, (_, i) => legacy.panels.create(passwordPanel(`p${i}`, secret('pw')))));
-      const box = createSecretBox([k1]);
-      const results = await Promise.all(pools.map((pool) => resealSecrets(fromPgPool(pool), { schema, secretBox: box })));
-      expect(results.reduce((sum, r) => sum + r.sealed, 0)).toBe(30);
-      for (const r of results) expect(r.byKey).toEqual({ k1: 30 });
-      const storage = createPostgresStorage({ client: admin, schema, clock, secretBox: box });
-      for (const panel of created) expect((await storage.panels.get(panel.id))?.credentials).toEqual(panel.credentials);
-    } finally {
-      await dropSchema(admin, schema);
-      await Promise.all(pools.map((p) => p.end()));
-    }
-  });
-
-  it('a rotation while replicas keep changing and reading credentials loses no secret', async () => {
-    const pools = [newPool(3), newPool(3), newPool(2)];
-    const admin = fromPgPool(pools[0]!);
-    const { schema, storage: first } = await freshSchema(admin, createSecretBox([k1]));
-    try {
-      const panels = await Promise.all(Array.from({ length: 20 }, (_, i) => first.panels.create(passwordPanel(`p${i}`, secret('pw')))));
-      // Every replica now holds both keys, the new one first: they seal with k2 and open both.
-      const both = createSecretBox([k2, k1]);
-      const replicas = pools.slice(0, 2).map((pool) => createPostgresStorage({ client: fromPgPool(pool), schema, clock, secretBox: both }));
-      const latest = new Map(panels.map((p) => [p.id, p.credentials]));
-      let rotating = true;
-      const load = replicas.map(async (storage, r) => {
-        for (let round = 0; rotating || round < 3; round++) {
-          for (const panel of panels.filter((_, i) => i % 2 === r)) {
-            const credentials = { type: 'password' as const, username: 'admin', password: secret(`r${r}`) };
-            await storage.panels.update(panel.id, { credentials });
-            latest.set(panel.id, credentials);
-            expect((await storage.panels.get(panel.id))?.credentials).toEqual(credentials);
+describe.skipIf(SKIP_REAL_SERVER !== false)(
+  `panel secrets at rest on a PostgreSQL server${SKIP_REAL_SERVER === false ? '' : ` (skipped: ${SKIP_REAL_SERVER})`}`,
+  () => {
+    it.skipIf(!HAVE_PG_DUMP)(
+      `pg_dump of the schema holds no panel password or token${HAVE_PG_DUMP ? '' : ' (skipped: no pg_dump; scripts/ensure-pg-dump.sh installs it)'}`,
+      async () => {
+        const pool = newPool(2);
+        const client = fromPgPool(pool);
+        try {
+          const { schema, storage } = await freshSchema(client, createSecretBox([k1]));
+          try {
+            const password = secret('pw');
+            const token = secret('tok');
+            await storage.panels.create(passwordPanel('a', password));
+            await storage.panels.create(tokenPanel('b', token));
+            const { stdout } = await promisify(execFile)('pg_dump', ['--dbname', DATABASE_URL as string, '--schema', schema], {
+              maxBuffer: 64 * 1024 * 1024,
+            });
+            expect(stdout).toContain('pk1.k1.');
+            expect(stdout).not.toContain(password);
+            expect(stdout).not.toContain(token);
+          } finally {
+            await dropSchema(client, schema);
           }
+        } finally {
+          await pool.end();
         }
-      });
-      const rotation = resealSecrets(fromPgPool(pools[2]!), { schema, secretBox: both, rotate: true }).finally(() => {
-        rotating = false;
-      });
-      await Promise.all([rotation, ...load]);
-      expect((await resealSecrets(admin, { schema, secretBox: both, rotate: true })).byKey).toEqual({ k2: 20 });
-      const onlyNew = createPostgresStorage({ client: admin, schema, clock, secretBox: createSecretBox([k2]) });
-      for (const panel of panels) expect((await onlyNew.panels.get(panel.id))?.credentials).toEqual(latest.get(panel.id));
-    } finally {
-      await dropSchema(admin, schema);
-      await Promise.all(pools.map((p) => p.end()));
-    }
-  });
-});
+      },
+    );
+
+    it('replicas starting at once seal each plain row exactly once', async () => {
+      const pools = [newPool(2), newPool(2), newPool(2)];
+      const admin = fromPgPool(pools[0]!);
+      const { schema, storage: legacy } = await freshSchema(admin);
+      try {
+        const created = await Promise.all(Array.from({ length: 30 }, (_, i) => legacy.panels.create(passwordPanel(`p${i}`, secret('pw')))));
+        const box = createSecretBox([k1]);
+        const results = await Promise.all(pools.map((pool) => resealSecrets(fromPgPool(pool), { schema, secretBox: box })));
+        expect(results.reduce((sum, r) => sum + r.sealed, 0)).toBe(30);
+        for (const r of results) expect(r.byKey).toEqual({ k1: 30 });
+        const storage = createPostgresStorage({ client: admin, schema, clock, secretBox: box });
+        for (const panel of created) expect((await storage.panels.get(panel.id))?.credentials).toEqual(panel.credentials);
+      } finally {
+        await dropSchema(admin, schema);
+        await Promise.all(pools.map((p) => p.end()));
+      }
+    });
+
+    it('a rotation while replicas keep changing and reading credentials loses no secret', async () => {
+      const pools = [newPool(3), newPool(3), newPool(2)];
+      const admin = fromPgPool(pools[0]!);
+      const { schema, storage: first } = await freshSchema(admin, createSecretBox([k1]));
+      try {
+        const panels = await Promise.all(Array.from({ length: 20 }, (_, i) => first.panels.create(passwordPanel(`p${i}`, secret('pw')))));
+        // Every replica now holds both keys, the new one first: they seal with k2 and open both.
+        const both = createSecretBox([k2, k1]);
+        const replicas = pools
+          .slice(0, 2)
+          .map((pool) => createPostgresStorage({ client: fromPgPool(pool), schema, clock, secretBox: both }));
+        const latest = new Map(panels.map((p) => [p.id, p.credentials]));
+        let rotating = true;
+        const load = replicas.map(async (storage, r) => {
+          for (let round = 0; rotating || round < 3; round++) {
+            for (const panel of panels.filter((_, i) => i % 2 === r)) {
+              const credentials = { type: 'password' as const, username: 'admin', password: secret(`r${r}`) };
+              await storage.panels.update(panel.id, { credentials });
+              latest.set(panel.id, credentials);
+              expect((await storage.panels.get(panel.id))?.credentials).toEqual(credentials);
+            }
+          }
+        });
+        const rotation = resealSecrets(fromPgPool(pools[2]!), { schema, secretBox: both, rotate: true }).finally(() => {
+          rotating = false;
+        });
+        await Promise.all([rotation, ...load]);
+        expect((await resealSecrets(admin, { schema, secretBox: both, rotate: true })).byKey).toEqual({ k2: 20 });
+        const onlyNew = createPostgresStorage({ client: admin, schema, clock, secretBox: createSecretBox([k2]) });
+        for (const panel of panels) expect((await onlyNew.panels.get(panel.id))?.credentials).toEqual(latest.get(panel.id));
+      } finally {
+        await dropSchema(admin, schema);
+        await Promise.all(pools.map((p) => p.end()));
+      }
+    });
+  },
+);

@@ -40,7 +40,14 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(TITLE, () => {
     const price = { amount: 100, currency: 'USD' };
     const system = { type: 'system' } as const;
     const plan = await buyer.plans.create({ name: 'plan', family: 'f', price, durationDays: 30, trafficBytes: null });
-    await buyer.ledger.append({ customerId: customer.id, kind: 'top_up', amount: 100, currency: 'USD', idempotencyKey: 'top-up', actor: system });
+    await buyer.ledger.append({
+      customerId: customer.id,
+      kind: 'top_up',
+      amount: 100,
+      currency: 'USD',
+      idempotencyKey: 'top-up',
+      actor: system,
+    });
 
     let ordered!: () => void;
     const orderInserted = new Promise<void>((resolve) => (ordered = resolve));
@@ -56,7 +63,13 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(TITLE, () => {
       });
       ordered();
       await debitAllowed;
-      const debit = { customerId: customer.id, kind: 'purchase', amount: -100, currency: 'USD', idempotencyKey: `purchase:${order.id}` } as const;
+      const debit = {
+        customerId: customer.id,
+        kind: 'purchase',
+        amount: -100,
+        currency: 'USD',
+        idempotencyKey: `purchase:${order.id}`,
+      } as const;
       await tx.ledger.append({ ...debit, actor: system });
     });
     await orderInserted;

@@ -8,9 +8,22 @@ const pglite = sharedPGlite();
 afterAll(() => pglite.close());
 
 async function seedSubscriptions(storage: StoragePort, ids: readonly string[]): Promise<void> {
-  const panel = await storage.panels.create({ id: 'pnl_1', kind: 'marzban', name: 'p', baseUrl: 'https://p.example.com', credentials: { type: 'token', token: 't' } });
+  const panel = await storage.panels.create({
+    id: 'pnl_1',
+    kind: 'marzban',
+    name: 'p',
+    baseUrl: 'https://p.example.com',
+    credentials: { type: 'token', token: 't' },
+  });
   const target = await storage.targets.create({ id: 'tgt_1', panelId: panel.id, remoteRef: '1', name: 't', protocol: 'vless' });
-  const plan = await storage.plans.create({ id: 'pln_1', name: 'plan', family: 'f', price: { amount: 1, currency: 'USD' }, durationDays: 30, trafficBytes: null });
+  const plan = await storage.plans.create({
+    id: 'pln_1',
+    name: 'plan',
+    family: 'f',
+    price: { amount: 1, currency: 'USD' },
+    durationDays: 30,
+    trafficBytes: null,
+  });
   const customer = await storage.customers.create({ id: 'cus_1', email: 'c@example.com' });
   for (const id of ids) {
     await storage.subscriptions.create({
@@ -59,7 +72,11 @@ describe('recordUsage in bulk', () => {
     }
     for (const id of ids) {
       const [m, p] = [await memory.subscriptions.get(id), await postgres.subscriptions.get(id)];
-      expect({ usedBytes: p?.usedBytes, at: p?.usageObservedAt, revision: p?.revision }).toEqual({ usedBytes: m?.usedBytes, at: m?.usageObservedAt, revision: m?.revision });
+      expect({ usedBytes: p?.usedBytes, at: p?.usageObservedAt, revision: p?.revision }).toEqual({
+        usedBytes: m?.usedBytes,
+        at: m?.usageObservedAt,
+        revision: m?.revision,
+      });
     }
     await cleanup();
   });

@@ -46,7 +46,11 @@ for (const kind of PANEL_KINDS) {
       const s = await open();
       const customerId = await s.customer(5_000);
       for (let i = 0; i < 200; i++) s.rig.sim.injectFault({ kind: 'status', status: 503 });
-      const { subscriptions } = await s.kit.checkout({ customerId, items: [{ planId: s.plan.id, quantity: 2 }], idempotencyKey: 'outage-1' });
+      const { subscriptions } = await s.kit.checkout({
+        customerId,
+        items: [{ planId: s.plan.id, quantity: 2 }],
+        idempotencyKey: 'outage-1',
+      });
       const retried: Date[] = [];
       s.kit.events.on('job:retried', (e) => retried.push(e.retryAt));
       await s.worker.drain();
@@ -70,7 +74,11 @@ for (const kind of PANEL_KINDS) {
     it('a session that expires mid-run is renewed (or, for a static token, the job waits until the token is back)', async () => {
       const s = await open();
       const customerId = await s.customer(5_000);
-      const { subscriptions } = await s.kit.checkout({ customerId, items: [{ planId: s.plan.id, quantity: 1 }], idempotencyKey: 'session-1' });
+      const { subscriptions } = await s.kit.checkout({
+        customerId,
+        items: [{ planId: s.plan.id, quantity: 1 }],
+        idempotencyKey: 'session-1',
+      });
       await s.worker.drain();
       const before = (await s.storage.subscriptions.get(subscriptions[0]!.id))!;
       expect(before.status).toBe('active');

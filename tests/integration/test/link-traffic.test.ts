@@ -108,8 +108,8 @@ describe.skipIf(SKIP_CORE !== false)(
         const moved = after.read - before.read + (after.written - before.written);
         expect(moved).toBeGreaterThan(65 * KiB);
         expect((await core.trafficJob()).bytes).toBe(moved);
-      // The panel's `onlines`: who moved bytes since the last job.
-      expect([...rig.sim.state.online]).toEqual([bought.remote.username.toLowerCase()]);
+        // The panel's `onlines`: who moved bytes since the last job.
+        expect([...rig.sim.state.online]).toEqual([bought.remote.username.toLowerCase()]);
         const synced = await s.tick();
         expect(synced.usage?.failedPanels).toEqual([]);
         expect((await sub(s, bought.id)).usedBytes).toBe(moved);
@@ -117,7 +117,7 @@ describe.skipIf(SKIP_CORE !== false)(
         // A wrong credential never connects (and counts nothing).
         expect(await connects(impostor.socksPort, `${web.url}/bytes/10`)).toBe(false);
         expect((await core.trafficJob()).bytes).toBe(0);
-      expect(rig.sim.state.online.size).toBe(0);
+        expect(rig.sim.state.online.size).toBe(0);
 
         // Past the limit: the panel's traffic job disables the client, and the next request fails.
         await fetchThrough(client.socksPort, `${web.url}/bytes/${LIMIT}`);

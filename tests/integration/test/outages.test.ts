@@ -27,7 +27,9 @@ describe('a panel outage on the in-memory storage', () => {
   });
 
   for (const hours of [1, 6]) {
-    it(`${hours} hour(s) down: every order active at the end, nothing refunded, no attempt spent while parked`, { timeout: 120_000 }, async () => {
+    it(`${hours} hour(s) down: every order active at the end, nothing refunded, no attempt spent while parked`, {
+      timeout: 120_000,
+    }, async () => {
       const clock = new ManualClock('2026-03-01T00:00:00.000Z');
       const rig = KIND.make(clock);
       const panel = switchablePanel(rig.sim.handle);
@@ -38,11 +40,23 @@ describe('a panel outage on the in-memory storage', () => {
       panel.setDown(true);
       const subscriptionIds: string[] = [];
       for (const [i, customerId] of buyers.entries()) {
-        const { subscriptions } = await s.kit.checkout({ customerId, items: [{ planId: s.plan.id, quantity: 2 }], idempotencyKey: `outage-${i}` });
+        const { subscriptions } = await s.kit.checkout({
+          customerId,
+          items: [{ planId: s.plan.id, quantity: 2 }],
+          idempotencyKey: `outage-${i}`,
+        });
         subscriptionIds.push(...subscriptions.map((x) => x.id));
       }
       const replica = { setClock: async () => undefined, tick: () => s.scheduler.tick(), drain: () => s.worker.drain() };
-      const report = await rideOutOutage({ clock, storage: s.storage, replicas: [replica], panel, panelId: s.panel.id, subscriptionIds, outageMs: hours * HOUR });
+      const report = await rideOutOutage({
+        clock,
+        storage: s.storage,
+        replicas: [replica],
+        panel,
+        panelId: s.panel.id,
+        subscriptionIds,
+        outageMs: hours * HOUR,
+      });
 
       expect(report.noticedAfterMs).toBeLessThanOrEqual(6 * 60_000);
       expect(report.allParkedAtRecovery).toBe(true);

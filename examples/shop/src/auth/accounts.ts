@@ -19,7 +19,10 @@ async function customerFor(shop: Shop, email: string, locale: string): Promise<C
 
 export type SignUpResult = { ok: true; account: Account } | { ok: false; reason: 'email_taken' };
 
-export async function signUp(shop: Shop, input: { email: string; password: string; locale: string; role?: AccountRole }): Promise<SignUpResult> {
+export async function signUp(
+  shop: Shop,
+  input: { email: string; password: string; locale: string; role?: AccountRole },
+): Promise<SignUpResult> {
   const email = input.email.toLowerCase();
   if ((await shop.accounts.getByEmail(email)) !== null) return { ok: false, reason: 'email_taken' };
   const passwordHash = await hashPassword(input.password);

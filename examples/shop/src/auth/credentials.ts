@@ -63,5 +63,11 @@ export async function changeEmail(
 }
 
 async function audit(shop: Shop, account: Account, action: string, data: Record<string, string>): Promise<void> {
-  await shop.storage.audit.append({ actor: { type: 'customer', id: account.customerId }, action, subjectType: 'customer', subjectId: account.customerId, data });
+  await shop.storage.audit.append({
+    actor: { type: 'customer', id: account.customerId },
+    action,
+    subjectType: 'customer',
+    subjectId: account.customerId,
+    data,
+  });
 }

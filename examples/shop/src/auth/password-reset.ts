@@ -40,7 +40,8 @@ export async function requestPasswordReset(
   }
   const targets: { channel: NotificationChannel; address: string }[] = [];
   for (const channel of channels) {
-    for (const address of await channel.addressesOf({ kind: 'customer', customerId: account.customerId })) targets.push({ channel, address });
+    for (const address of await channel.addressesOf({ kind: 'customer', customerId: account.customerId }))
+      targets.push({ channel, address });
   }
   if (targets.length === 0) return none;
   const { token } = await store.issue(account.id, targets.some((x) => x.channel.name === 'email') ? 'email' : 'telegram');

@@ -45,7 +45,11 @@ export function loadViewer(shop: Shop) {
       if (state !== null && !state.secondFactorPending) viewer = await viewerFor(shop, state.accountId, 'session');
     }
     const isStaff = viewer !== null && isStaffRole(viewer.account.role);
-    setSessionLocals(res, session, isStaff && shop.config.staffTotpRequired && !(await shop.staffTotp.isEnabled(viewer?.account.id as string)));
+    setSessionLocals(
+      res,
+      session,
+      isStaff && shop.config.staffTotpRequired && !(await shop.staffTotp.isEnabled(viewer?.account.id as string)),
+    );
     const locale = preferredLocale(req);
     setCtx(res, {
       locale,
@@ -77,7 +81,8 @@ export function requireAdmin(req: Request, res: Response, next: NextFunction): v
   if (!isStaffRole(viewer.account.role)) return next(new HttpError(403, 'errors.adminsOnly'));
   requireStaffSecondFactor(req, res, (error?: unknown) => {
     if (error !== undefined) return next(error);
-    if (!roleMayUse(viewer.account.role, req.method, req.originalUrl.split('?')[0] ?? '')) return next(new HttpError(403, 'staff.ownersOnly'));
+    if (!roleMayUse(viewer.account.role, req.method, req.originalUrl.split('?')[0] ?? ''))
+      return next(new HttpError(403, 'staff.ownersOnly'));
     next();
   });
 }

@@ -55,12 +55,17 @@ async function* backupLines(tx: SqlQueryable, source: BackupSource, onTrailer: (
   collectKeyIds(header.sealedShopSecret, keyIds);
   yield line(JSON.stringify(header));
   const counts: BackupTrailer['tables'] = [];
-  for (const [schema, name] of [['engine', source.engineSchema], ['shop', source.shopSchema]] as Array<[BackupSchema, string]>) {
+  for (const [schema, name] of [
+    ['engine', source.engineSchema],
+    ['shop', source.shopSchema],
+  ] as Array<[BackupSchema, string]>) {
     for (const table of await tablesOf(tx, name)) {
       const marker: BackupTableLine = { kind: 'table', schema, name: table.name };
       yield line(`${TABLE_LINE_PREFIX}${JSON.stringify(marker)}`);
       let rows = 0;
-      await tx.query(`DECLARE panelkit_backup NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS r FROM ${ident(name)}.${ident(table.name)} t`);
+      await tx.query(
+        `DECLARE panelkit_backup NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS r FROM ${ident(name)}.${ident(table.name)} t`,
+      );
       for (;;) {
         const { rows: batch } = await tx.query<{ r: string }>(`FETCH ${FETCH_ROWS} FROM panelkit_backup`);
         if (batch.length === 0) break;

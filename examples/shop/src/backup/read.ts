@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BackupError, TABLE_LINE_PREFIX, type BackupHeader, type BackupSchema, type BackupTrailer } from './format.js';
+import {
+  BACKUP_FORMAT,
+  BACKUP_FORMAT_VERSION,
+  BackupError,
+  TABLE_LINE_PREFIX,
+  type BackupHeader,
+  type BackupSchema,
+  type BackupTrailer,
+} from './format.js';
 
 /** One line of a backup as read back: a table's start, or one row (PostgreSQL's JSON of it) of the current table. */
 export type BackupEntry = { kind: 'table'; schema: BackupSchema; name: string } | { kind: 'row'; json: string };
@@ -45,9 +53,13 @@ export async function verifyBackup(file: string): Promise<{ header: BackupHeader
     }
     if (header === null) {
       const first = parse<Partial<BackupHeader>>(line, 'first line');
-      if (first.kind !== 'header' || first.format !== BACKUP_FORMAT) throw new BackupError('not_a_backup', `${file} is not a panelkit backup`);
+      if (first.kind !== 'header' || first.format !== BACKUP_FORMAT)
+        throw new BackupError('not_a_backup', `${file} is not a panelkit backup`);
       if (first.version !== BACKUP_FORMAT_VERSION) {
-        throw new BackupError('version', `the backup's format is version ${first.version}; this build reads version ${BACKUP_FORMAT_VERSION}`);
+        throw new BackupError(
+          'version',
+          `the backup's format is version ${first.version}; this build reads version ${BACKUP_FORMAT_VERSION}`,
+        );
       }
       header = first as BackupHeader;
     }
@@ -56,9 +68,11 @@ export async function verifyBackup(file: string): Promise<{ header: BackupHeader
   if (header === null) throw new BackupError('not_a_backup', `${file} is empty`);
   const trailer = parse<BackupTrailer>(previous, 'last line');
   if (trailer.kind !== 'trailer') throw new BackupError('corrupt', 'the backup has no closing line: it was cut short');
-  if (trailer.sha256 !== hash.digest('hex')) throw new BackupError('corrupt', "the backup's checksum does not match its contents: the file was changed or damaged");
+  if (trailer.sha256 !== hash.digest('hex'))
+    throw new BackupError('corrupt', "the backup's checksum does not match its contents: the file was changed or damaged");
   for (const t of trailer.tables) {
-    if ((counted.get(`${t.schema}.${t.name}`) ?? 0) !== t.rows) throw new BackupError('corrupt', `table ${t.schema}.${t.name} does not hold the rows the backup lists`);
+    if ((counted.get(`${t.schema}.${t.name}`) ?? 0) !== t.rows)
+      throw new BackupError('corrupt', `table ${t.schema}.${t.name} does not hold the rows the backup lists`);
   }
   return { header, trailer };
 }

@@ -69,7 +69,7 @@ export async function restoreBackup(file: string, target: RestoreTarget): Promis
     throw new BackupError(
       'secret_mismatch',
       'this machine already has a different shop secret (SHOP_SECRET or the data folder): panel identities would not match; ' +
-        'unset it to take the backup\'s, or set it to the old shop\'s',
+        "unset it to take the backup's, or set it to the old shop's",
     );
   }
 
@@ -80,13 +80,17 @@ export async function restoreBackup(file: string, target: RestoreTarget): Promis
     engine: new Map((await tablesOf(target.db, schemas.engine)).map((t) => [t.name, t])),
     shop: new Map((await tablesOf(target.db, schemas.shop)).map((t) => [t.name, t])),
   };
-  const present = (await rowsIn(target.db, schemas.engine, [...tables.engine.values()])) + (await rowsIn(target.db, schemas.shop, [...tables.shop.values()]));
-  if (present > 0) throw new BackupError('not_empty', `the target database already holds ${present} rows: restore into an empty database or data folder`);
+  const present =
+    (await rowsIn(target.db, schemas.engine, [...tables.engine.values()])) +
+    (await rowsIn(target.db, schemas.shop, [...tables.shop.values()]));
+  if (present > 0)
+    throw new BackupError('not_empty', `the target database already holds ${present} rows: restore into an empty database or data folder`);
 
   let rows = 0;
   await target.db.transaction(async (tx) => {
     for (const schema of ['engine', 'shop'] as const) {
-      for (const name of SEEDED_BY_MIGRATIONS) if (tables[schema].has(name)) await tx.query(`DELETE FROM ${ident(schemas[schema])}.${ident(name)}`);
+      for (const name of SEEDED_BY_MIGRATIONS)
+        if (tables[schema].has(name)) await tx.query(`DELETE FROM ${ident(schemas[schema])}.${ident(name)}`);
     }
     let table: { schema: string; def: BackupTable } | null = null;
     let batch: string[] = [];
@@ -94,7 +98,9 @@ export async function restoreBackup(file: string, target: RestoreTarget): Promis
       if (table === null || batch.length === 0) return;
       const cols = table.def.columns.map(ident).join(', ');
       const qualified = `${ident(table.schema)}.${ident(table.def.name)}`;
-      await tx.query(`INSERT INTO ${qualified} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${qualified}, $1::json)`, [`[${batch.join(',')}]`]);
+      await tx.query(`INSERT INTO ${qualified} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${qualified}, $1::json)`, [
+        `[${batch.join(',')}]`,
+      ]);
       rows += batch.length;
       batch = [];
     };
@@ -102,7 +108,8 @@ export async function restoreBackup(file: string, target: RestoreTarget): Promis
       if (entry.kind === 'table') {
         await flush();
         const def = tables[entry.schema]?.get(entry.name);
-        if (def === undefined) throw new BackupError('schema', `this build has no table ${entry.schema}.${entry.name}, which the backup holds`);
+        if (def === undefined)
+          throw new BackupError('schema', `this build has no table ${entry.schema}.${entry.name}, which the backup holds`);
         table = { schema: schemas[entry.schema], def };
       } else {
         batch.push(entry.json);

@@ -7,7 +7,10 @@ import type { Writable } from 'node:stream';
 
 /** A backup file's name: sortable by time, `panelkit-backup-20260301T090000Z.ndjson.gz`. */
 export function backupFileName(at: Date): string {
-  return `panelkit-backup-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}.ndjson.gz`;
+  return `panelkit-backup-${at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '')}.ndjson.gz`;
 }
 
 /** Writes the shop's backup (engine and shop tables, secrets sealed as stored) to a stream: an HTTP download, a file. */
@@ -36,7 +39,9 @@ export async function backupToFolder(shop: Shop, dir: string, keep: number): Pro
   try {
     const trailer = await backupShop(shop, createWriteStream(partial, { mode: 0o600 }));
     renameSync(partial, file);
-    const backups = readdirSync(dir).filter((f) => /^panelkit-backup-\d{8}T\d{6}Z\.ndjson\.gz$/.test(f)).sort();
+    const backups = readdirSync(dir)
+      .filter((f) => /^panelkit-backup-\d{8}T\d{6}Z\.ndjson\.gz$/.test(f))
+      .sort();
     for (const old of backups.slice(0, Math.max(0, backups.length - keep))) rmSync(join(dir, old));
     return { file, trailer };
   } catch (error) {

@@ -26,8 +26,14 @@ const EnvSchema = z.object({
   /** The address buyers use, e.g. `https://shop.example.com`; makes cookies Secure when https. */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** PostgreSQL; without it the shop runs on embedded PGlite in DATA_DIR. */
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/, 'must be a plain lower-case identifier').default('panelkit'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,40}$/, 'must be a plain lower-case identifier')
+    .default('panelkit'),
   DATA_DIR: z.string().min(1).optional(),
   /** Derives panel usernames and signs CSRF tokens: at least 32 characters, and it must never change. */
   SHOP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -39,8 +45,14 @@ const EnvSchema = z.object({
   SHOP_SECRET_KEYS: z.string().min(1).optional(),
   SHOP_NAME: z.string().min(1).max(80).default('panelkit shop'),
   /** The prefix of client names on panels, so this shop's clients are recognised (and others' left alone). */
-  SHOP_PREFIX: z.string().regex(/^[a-z][a-z0-9]{1,11}$/, 'must be 2–12 lower-case letters or digits').default('shop'),
-  SHOP_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').default('USD'),
+  SHOP_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9]{1,11}$/, 'must be 2–12 lower-case letters or digits')
+    .default('shop'),
+  SHOP_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
+    .default('USD'),
   /** Expiry dates are shown in this zone. */
   SHOP_TIME_ZONE: timeZone.default('UTC'),
   /** `on`: start a simulated 3x-ui panel in-process with demo plans. Default on without DATABASE_URL. */
@@ -54,7 +66,12 @@ const EnvSchema = z.object({
   PANELS_FILE: z.string().min(1).optional(),
   /** A folder the shop writes a backup of its database to every BACKUP_EVERY_HOURS (one replica per slot). Default off. */
   BACKUP_DIR: z.string().min(1).optional(),
-  BACKUP_EVERY_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(24),
+  BACKUP_EVERY_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 7)
+    .default(24),
   /** How many backups the folder keeps (the oldest are removed). */
   BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
   /** Creates this admin at start when no account has the address yet. */
@@ -63,7 +80,10 @@ const EnvSchema = z.object({
   /** `required` (default): admins must enrol a TOTP second factor before using the back office; `optional`: they may. */
   STAFF_TOTP: z.enum(['required', 'optional'], { message: 'must be required or optional' }).default('required'),
   /** Card-to-card top-ups: the card buyers pay to (shown on the wallet page). */
-  CARD_NUMBER: z.string().regex(/^[0-9 -]{12,30}$/, 'must be a card number').optional(),
+  CARD_NUMBER: z
+    .string()
+    .regex(/^[0-9 -]{12,30}$/, 'must be a card number')
+    .optional(),
   CARD_HOLDER: z.string().min(1).max(100).optional(),
   /** The test payment provider credits the wallet at once. Default on in demo mode only. */
   TEST_PAYMENTS: onOff.optional(),
@@ -71,29 +91,44 @@ const EnvSchema = z.object({
   RUN_WORKER: onOff.default(true),
   TRUST_PROXY: onOff.default(false),
   /** Shown in every page's footer when set: an https:// or t.me link, an email address, or a Telegram @handle. */
-  SUPPORT_CONTACT: z.string().regex(/^(https?:\/\/\S+|[^\s@]+@[^\s@]+\.[^\s@]+|@[A-Za-z0-9_]{3,32})$/, 'must be a link, an email address or a Telegram @handle').optional(),
+  SUPPORT_CONTACT: z
+    .string()
+    .regex(/^(https?:\/\/\S+|[^\s@]+@[^\s@]+\.[^\s@]+|@[A-Za-z0-9_]{3,32})$/, 'must be a link, an email address or a Telegram @handle')
+    .optional(),
   /** Links to the shop's terms and refund policy, shown in every page's footer when set. */
   TERMS_URL: z.url({ protocol: /^https?$/ }).optional(),
   REFUND_POLICY_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Notifications (src/notifications): email through an SMTP server, and the language of staff alerts.
   /** `smtp://user:pass@host:587` or `smtps://…`: email notifications go out through it; none without it. */
-  SMTP_URL: z.string().regex(/^smtps?:\/\/[^/\s]+/, 'must be an smtp:// or smtps:// URL').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^/\s]+/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
   /** The From of notification emails, e.g. `Shop <shop@example.com>`; required with SMTP_URL. */
   MAIL_FROM: z.string().min(3).max(200).optional(),
   /** The language of staff alerts. */
   STAFF_LOCALE: z.enum(['en', 'fa'], { message: 'must be en or fa' }).default('en'),
   // The Telegram bot (off without a token).
   /** From BotFather (`123456:ABC…`); without it the bot is off. */
-  TELEGRAM_BOT_TOKEN: z.string().regex(/^[0-9]{3,20}:[A-Za-z0-9_-]{20,100}$/, 'must be a bot token from BotFather, like 123456:ABC-def…').optional(),
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^[0-9]{3,20}:[A-Za-z0-9_-]{20,100}$/, 'must be a bot token from BotFather, like 123456:ABC-def…')
+    .optional(),
   /** Telegram user ids of the shop's admins, comma-separated: they review receipts and get alerts in the bot. */
-  TELEGRAM_ADMIN_IDS: z.string().regex(/^\s*[0-9]{1,20}(\s*,\s*[0-9]{1,20})*\s*$/, 'must be Telegram user ids separated by commas').optional(),
+  TELEGRAM_ADMIN_IDS: z
+    .string()
+    .regex(/^\s*[0-9]{1,20}(\s*,\s*[0-9]{1,20})*\s*$/, 'must be Telegram user ids separated by commas')
+    .optional(),
   /** Another Bot API server (a local one, or a fake in tests); default https://api.telegram.org. */
   TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }).optional(),
   /** `on` (default when PUBLIC_URL is set): Telegram posts updates to PUBLIC_URL/telegram/webhook; `off`: long polling. */
   TELEGRAM_WEBHOOK: onOff.optional(),
   /** The webhook's `X-Telegram-Bot-Api-Secret-Token`; derived from SHOP_SECRET when unset. */
-  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16–256 letters, digits, _ or -').optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16–256 letters, digits, _ or -')
+    .optional(),
   /** Where buyers get help (a @username, link or text), shown by the bot's Support button. */
   TELEGRAM_SUPPORT: z.string().min(1).max(200).optional(),
 });
@@ -165,14 +200,19 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const e = parsed.data;
   const problems: string[] = [];
   const embedded = e.DATABASE_URL === undefined;
-  if (!embedded && e.SHOP_SECRET === undefined) problems.push('SHOP_SECRET: required with DATABASE_URL (at least 32 characters; keep it for the shop\'s lifetime)');
+  if (!embedded && e.SHOP_SECRET === undefined)
+    problems.push("SHOP_SECRET: required with DATABASE_URL (at least 32 characters; keep it for the shop's lifetime)");
   if (!embedded && e.SHOP_SECRET_KEYS === undefined) {
-    problems.push('SHOP_SECRET_KEYS: required with DATABASE_URL (id:base64 of 32 random bytes; `npm run secrets -w examples/shop -- new-key k1` makes one)');
+    problems.push(
+      'SHOP_SECRET_KEYS: required with DATABASE_URL (id:base64 of 32 random bytes; `npm run secrets -w examples/shop -- new-key k1` makes one)',
+    );
   }
   const secretKeys = e.SHOP_SECRET_KEYS === undefined ? null : readSecretKeys(e.SHOP_SECRET_KEYS, problems);
-  if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
+  if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined))
+    problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   if ((e.CARD_NUMBER === undefined) !== (e.CARD_HOLDER === undefined)) problems.push('CARD_NUMBER and CARD_HOLDER: set both or neither');
-  if (e.SMTP_URL !== undefined && e.MAIL_FROM === undefined) problems.push('MAIL_FROM: required with SMTP_URL (the From of notification emails)');
+  if (e.SMTP_URL !== undefined && e.MAIL_FROM === undefined)
+    problems.push('MAIL_FROM: required with SMTP_URL (the From of notification emails)');
   const demoPanel = e.DEMO_PANEL ?? embedded;
   const coreOff = e.DEMO_CORE === undefined || ['off', 'false', '0'].includes(e.DEMO_CORE);
   const demoCore = coreOff ? null : e.DEMO_CORE === 'v2ray' ? '/usr/bin/v2ray' : resolve(cwd, e.DEMO_CORE as string);
@@ -180,7 +220,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   else if (demoCore !== null && (!existsSync(demoCore) || !existsSync(join(dirname(demoCore), 'v2ctl')))) {
     problems.push(`DEMO_CORE: no ${demoCore} with v2ctl beside it (as root: apt-get install v2ray)`);
   }
-  if (e.TELEGRAM_WEBHOOK === true && e.PUBLIC_URL === undefined) problems.push('TELEGRAM_WEBHOOK: on needs PUBLIC_URL (the https address Telegram posts to)');
+  if (e.TELEGRAM_WEBHOOK === true && e.PUBLIC_URL === undefined)
+    problems.push('TELEGRAM_WEBHOOK: on needs PUBLIC_URL (the https address Telegram posts to)');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = e.DATA_DIR === undefined ? DEFAULT_DATA_DIR : isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
@@ -202,14 +243,22 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     panelsFile: e.PANELS_FILE === undefined ? null : resolve(cwd, e.PANELS_FILE),
     admin: e.ADMIN_EMAIL === undefined ? null : { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD as string },
     staffTotpRequired: e.STAFF_TOTP === 'required',
-    cardToCard: e.CARD_NUMBER === undefined ? (demoPanel ? { cardNumber: '6037-9900-0000-0000', holder: 'Demo Shop' } : null) : { cardNumber: e.CARD_NUMBER, holder: e.CARD_HOLDER as string },
+    cardToCard:
+      e.CARD_NUMBER === undefined
+        ? demoPanel
+          ? { cardNumber: '6037-9900-0000-0000', holder: 'Demo Shop' }
+          : null
+        : { cardNumber: e.CARD_NUMBER, holder: e.CARD_HOLDER as string },
     testPayments: e.TEST_PAYMENTS ?? demoPanel,
     runWorker: e.RUN_WORKER,
     trustProxy: e.TRUST_PROXY,
     secureCookies: e.PUBLIC_URL?.startsWith('https:') ?? false,
     footer: { supportContact: e.SUPPORT_CONTACT ?? null, termsUrl: e.TERMS_URL ?? null, refundPolicyUrl: e.REFUND_POLICY_URL ?? null },
     logLevel: e.LOG_LEVEL,
-    notifications: { email: e.SMTP_URL === undefined ? null : { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM as string }, staffLocale: e.STAFF_LOCALE },
+    notifications: {
+      email: e.SMTP_URL === undefined ? null : { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM as string },
+      staffLocale: e.STAFF_LOCALE,
+    },
     telegram: telegramConfig(e),
     backup: e.BACKUP_DIR === undefined ? null : { dir: resolve(cwd, e.BACKUP_DIR), everyHours: e.BACKUP_EVERY_HOURS, keep: e.BACKUP_KEEP },
   };
@@ -220,9 +269,15 @@ function telegramConfig(e: z.infer<typeof EnvSchema>): TelegramConfig | null {
   const webhook = e.TELEGRAM_WEBHOOK ?? e.PUBLIC_URL !== undefined;
   return {
     token: e.TELEGRAM_BOT_TOKEN,
-    adminIds: (e.TELEGRAM_ADMIN_IDS ?? '').split(',').map((id) => id.trim()).filter((id) => id !== ''),
+    adminIds: (e.TELEGRAM_ADMIN_IDS ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== ''),
     apiRoot: e.TELEGRAM_API_ROOT ?? null,
-    webhook: webhook && e.PUBLIC_URL !== undefined ? { url: new URL('/telegram/webhook', e.PUBLIC_URL).href, secret: e.TELEGRAM_WEBHOOK_SECRET ?? null } : null,
+    webhook:
+      webhook && e.PUBLIC_URL !== undefined
+        ? { url: new URL('/telegram/webhook', e.PUBLIC_URL).href, secret: e.TELEGRAM_WEBHOOK_SECRET ?? null }
+        : null,
     support: e.TELEGRAM_SUPPORT ?? null,
   };
 }

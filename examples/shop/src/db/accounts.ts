@@ -23,7 +23,14 @@ interface AccountRow {
 }
 
 function toAccount(row: AccountRow): Account {
-  return { id: row.id, email: row.email, passwordHash: row.password_hash, customerId: row.customer_id, role: row.role, createdAt: new Date(row.created_at) };
+  return {
+    id: row.id,
+    email: row.email,
+    passwordHash: row.password_hash,
+    customerId: row.customer_id,
+    role: row.role,
+    createdAt: new Date(row.created_at),
+  };
 }
 
 /** Sign-in identities: an email and password hash tied to one engine customer. */

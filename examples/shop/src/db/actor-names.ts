@@ -6,7 +6,14 @@ import type { SqlClient } from '@panelkit/storage-postgres';
  * acts as their account id, a customer as their customer id); ids with no account are left out.
  */
 export async function actorNames(shop: { db: SqlClient; shopSchema: string }, events: readonly AuditEvent[]): Promise<Map<string, string>> {
-  const ids = [...new Set(events.filter((e) => e.actor.type === 'admin' || e.actor.type === 'customer').map((e) => e.actor.id).filter((id) => id !== null))];
+  const ids = [
+    ...new Set(
+      events
+        .filter((e) => e.actor.type === 'admin' || e.actor.type === 'customer')
+        .map((e) => e.actor.id)
+        .filter((id) => id !== null),
+    ),
+  ];
   const names = new Map<string, string>();
   if (ids.length === 0) return names;
   const { rows } = await shop.db.query<{ id: string; customer_id: string | null; email: string }>(

@@ -22,7 +22,12 @@ export class ApiTokenStore {
     const token = `pk_${newToken()}`;
     const hash = hashToken(token);
     const now = this.clock.now();
-    await this.db.query(`INSERT INTO ${this.schema}.api_tokens (token_hash, account_id, name, created_at) VALUES ($1, $2, $3, $4)`, [hash, accountId, name, now]);
+    await this.db.query(`INSERT INTO ${this.schema}.api_tokens (token_hash, account_id, name, created_at) VALUES ($1, $2, $3, $4)`, [
+      hash,
+      accountId,
+      name,
+      now,
+    ]);
     return { token, info: { id: hash.slice(0, 12), name, createdAt: now, lastUsedAt: null } };
   }
 
@@ -40,11 +45,19 @@ export class ApiTokenStore {
       `SELECT token_hash, name, created_at, last_used_at FROM ${this.schema}.api_tokens WHERE account_id = $1 ORDER BY created_at DESC`,
       [accountId],
     );
-    return rows.map((r) => ({ id: r.token_hash.slice(0, 12), name: r.name, createdAt: new Date(r.created_at), lastUsedAt: r.last_used_at === null ? null : new Date(r.last_used_at) }));
+    return rows.map((r) => ({
+      id: r.token_hash.slice(0, 12),
+      name: r.name,
+      createdAt: new Date(r.created_at),
+      lastUsedAt: r.last_used_at === null ? null : new Date(r.last_used_at),
+    }));
   }
 
   async revoke(accountId: string, id: string): Promise<boolean> {
-    const { rows } = await this.db.query(`DELETE FROM ${this.schema}.api_tokens WHERE account_id = $1 AND left(token_hash, 12) = $2 RETURNING 1`, [accountId, id]);
+    const { rows } = await this.db.query(
+      `DELETE FROM ${this.schema}.api_tokens WHERE account_id = $1 AND left(token_hash, 12) = $2 RETURNING 1`,
+      [accountId, id],
+    );
     return rows.length > 0;
   }
 }

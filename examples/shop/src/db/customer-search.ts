@@ -27,6 +27,8 @@ export async function searchCustomers(
      WHERE ($1 = '' OR email LIKE $2 ESCAPE '\\') ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`,
     [options.query, likePattern(options.query), options.limit + 1, options.offset],
   );
-  const items = rows.slice(0, options.limit).map((r) => ({ customerId: r.customer_id, email: r.email, role: r.role, createdAt: new Date(r.created_at) }));
+  const items = rows
+    .slice(0, options.limit)
+    .map((r) => ({ customerId: r.customer_id, email: r.email, role: r.role, createdAt: new Date(r.created_at) }));
   return { items, hasMore: rows.length > options.limit };
 }

@@ -126,7 +126,10 @@ export class PaymentStore {
       const existing = await this.byReference(db, input.provider, input.referenceKey);
       if (existing !== null) return { ok: false, reason: 'duplicate', existing };
       if (options.maxPending !== null) {
-        const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.table} WHERE customer_id = $1 AND status = 'pending'`, [input.customerId]);
+        const { rows } = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM ${this.table} WHERE customer_id = $1 AND status = 'pending'`,
+          [input.customerId],
+        );
         if ((rows[0]?.n ?? 0) >= options.maxPending) return { ok: false, reason: 'too_many_pending' };
       }
       const now = this.clock.now();
@@ -156,7 +159,10 @@ export class PaymentStore {
 
   private async byReference(db: SqlQueryable, provider: string, referenceKey: string | null): Promise<Payment | null> {
     if (referenceKey === null) return null;
-    const { rows } = await db.query<PaymentRow>(`SELECT * FROM ${this.table} WHERE provider = $1 AND reference_key = $2`, [provider, referenceKey]);
+    const { rows } = await db.query<PaymentRow>(`SELECT * FROM ${this.table} WHERE provider = $1 AND reference_key = $2`, [
+      provider,
+      referenceKey,
+    ]);
     return rows[0] === undefined ? null : toPayment(rows[0]);
   }
 
@@ -185,7 +191,9 @@ export class PaymentStore {
 
   /** Receipts an admin decided, most recently decided first. */
   async listReviewed(limit: number): Promise<PaymentWithEmail[]> {
-    return this.withEmails(`WHERE p.status <> 'pending' AND p.reviewed_by IS NOT NULL ORDER BY p.reviewed_at DESC, p.id DESC LIMIT $1`, [limit]);
+    return this.withEmails(`WHERE p.status <> 'pending' AND p.reviewed_by IS NOT NULL ORDER BY p.reviewed_at DESC, p.id DESC LIMIT $1`, [
+      limit,
+    ]);
   }
 
   private async withEmails(tail: string, params: unknown[]): Promise<PaymentWithEmail[]> {
@@ -237,17 +245,26 @@ export class PaymentStore {
 
   /** A gateway says this pending payment will not be paid (failed, expired): rejected, once. */
   async rejectFromGateway(id: string, note: string): Promise<void> {
-    await this.db.query(`UPDATE ${this.table} SET status = 'rejected', reviewed_at = $2, review_note = $3 WHERE id = $1 AND status = 'pending'`, [id, this.clock.now(), note]);
+    await this.db.query(
+      `UPDATE ${this.table} SET status = 'rejected', reviewed_at = $2, review_note = $3 WHERE id = $1 AND status = 'pending'`,
+      [id, this.clock.now(), note],
+    );
   }
 
   /** Notes the gateway's invoice (and its pay page) on a pending payment. */
   async attachInvoice(id: string, invoiceId: string, invoiceUrl: string): Promise<void> {
-    await this.db.query(`UPDATE ${this.table} SET details = details || $2::jsonb WHERE id = $1`, [id, JSON.stringify({ invoiceId, invoiceUrl })]);
+    await this.db.query(`UPDATE ${this.table} SET details = details || $2::jsonb WHERE id = $1`, [
+      id,
+      JSON.stringify({ invoiceId, invoiceUrl }),
+    ]);
   }
 
   /** The payment a provider's reference key names, or `null`. */
   async byProviderReference(provider: string, referenceKey: string): Promise<Payment | null> {
-    const { rows } = await this.db.query<PaymentRow>(`SELECT * FROM ${this.table} WHERE provider = $1 AND reference_key = $2`, [provider, referenceKey]);
+    const { rows } = await this.db.query<PaymentRow>(`SELECT * FROM ${this.table} WHERE provider = $1 AND reference_key = $2`, [
+      provider,
+      referenceKey,
+    ]);
     return rows[0] === undefined ? null : toPayment(rows[0]);
   }
 

@@ -34,8 +34,10 @@ export async function searchReceipts(
   if (filters.ids !== undefined) where.push(`p.id = ANY(${param([...filters.ids])}::text[])`);
   if (filters.status !== null) where.push(`p.status = ${param(filters.status)}`);
   if (filters.provider !== null) where.push(`p.provider = ${param(filters.provider)}`);
-  if (filters.from !== null) where.push(`p.created_at >= (${param(filters.from)}::date::timestamp AT TIME ZONE ${param(filters.timeZone)})`);
-  if (filters.to !== null) where.push(`p.created_at < ((${param(filters.to)}::date + 1)::timestamp AT TIME ZONE ${param(filters.timeZone)})`);
+  if (filters.from !== null)
+    where.push(`p.created_at >= (${param(filters.from)}::date::timestamp AT TIME ZONE ${param(filters.timeZone)})`);
+  if (filters.to !== null)
+    where.push(`p.created_at < ((${param(filters.to)}::date + 1)::timestamp AT TIME ZONE ${param(filters.timeZone)})`);
   if (filters.text !== null) {
     const like = `%${filters.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const either = [`lower(a.email) LIKE ${param(like)}`];

@@ -42,7 +42,10 @@ export class SessionStore {
   ) {}
 
   /** Returns the token for the cookie. A session opened by a password counts as a re-authentication now. */
-  async create(accountId: string, options: { secondFactorPending?: boolean; userAgent?: string } = {}): Promise<{ token: string; expiresAt: Date }> {
+  async create(
+    accountId: string,
+    options: { secondFactorPending?: boolean; userAgent?: string } = {},
+  ): Promise<{ token: string; expiresAt: Date }> {
     const token = newToken();
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
@@ -62,7 +65,12 @@ export class SessionStore {
 
   /** What a live token proves (pending ones too), or `null`. */
   async stateOf(token: string): Promise<SessionState | null> {
-    const { rows } = await this.db.query<{ account_id: string; second_factor_pending: boolean; reauth_at: Date | null; token_hash: string }>(
+    const { rows } = await this.db.query<{
+      account_id: string;
+      second_factor_pending: boolean;
+      reauth_at: Date | null;
+      token_hash: string;
+    }>(
       `SELECT account_id, second_factor_pending, reauth_at, token_hash FROM ${this.schema}.sessions WHERE token_hash = $1 AND expires_at > $2`,
       [hashToken(token), this.clock.now()],
     );

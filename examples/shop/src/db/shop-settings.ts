@@ -34,7 +34,14 @@ export async function readSetting<Plain, Secret>(shop: SettingsDb, name: string)
 }
 
 /** Writes a setting; its secret part is sealed under the current key before it reaches the database. */
-export async function writeSetting<Plain, Secret>(shop: SettingsDb, name: string, value: Plain, secret: Secret | null, at: Date, by: string | null): Promise<void> {
+export async function writeSetting<Plain, Secret>(
+  shop: SettingsDb,
+  name: string,
+  value: Plain,
+  secret: Secret | null,
+  at: Date,
+  by: string | null,
+): Promise<void> {
   const sealed = secret === null ? null : shop.secretBox.seal(JSON.stringify(secret), settingContext(name));
   await shop.db.query(
     `INSERT INTO ${shop.shopSchema}.shop_settings (name, value, sealed, updated_at, updated_by) VALUES ($1, $2::jsonb, $3, $4, $5)

@@ -47,7 +47,9 @@ export class StaffTotpStore {
 
   /** Whether the account has a confirmed second factor. */
   async isEnabled(accountId: string): Promise<boolean> {
-    const { rows } = await this.db.query(`SELECT 1 FROM ${this.schema}.staff_totp WHERE account_id = $1 AND enabled_at IS NOT NULL`, [accountId]);
+    const { rows } = await this.db.query(`SELECT 1 FROM ${this.schema}.staff_totp WHERE account_id = $1 AND enabled_at IS NOT NULL`, [
+      accountId,
+    ]);
     return rows.length > 0;
   }
 

@@ -33,7 +33,9 @@ export class SubscriptionLinkStore {
        VALUES ($1, $2, $3, $4, $4) ON CONFLICT (customer_id) DO NOTHING`,
       [customerId, nonce, hashToken(this.tokenOf(customerId, nonce)), now],
     );
-    const { rows } = await this.db.query<{ nonce: string }>(`SELECT nonce FROM ${this.schema}.subscription_links WHERE customer_id = $1`, [customerId]);
+    const { rows } = await this.db.query<{ nonce: string }>(`SELECT nonce FROM ${this.schema}.subscription_links WHERE customer_id = $1`, [
+      customerId,
+    ]);
     return this.tokenOf(customerId, (rows[0] as { nonce: string }).nonce);
   }
 

@@ -109,9 +109,12 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   app.use(
     pinoHttp({
       logger: shop.logger.child({ component: 'http' }),
-      customLogLevel: (_req, res, error) => (error !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, error) =>
+        error !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       // A subscription link's token is a credential: the path is logged without it.
-      serializers: { req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/^\/(s|reset-password)\/[^/?]+/, '/$1/[redacted]') }) },
+      serializers: {
+        req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/^\/(s|reset-password)\/[^/?]+/, '/$1/[redacted]') }),
+      },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' || (req.url ?? '').startsWith('/assets/') },
     }),
   );

@@ -33,7 +33,8 @@ function bodyParserAnswer(error: unknown): HttpError | null {
  * (status 400) for a malformed percent-encoding in a path (`/subscriptions/%ff`).
  */
 function statusAnswer(error: unknown): HttpError | null {
-  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  const status =
+    (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status !== 'number' || status < 400 || status > 499) return null;
   return new HttpError(status, status === 404 ? 'errors.notFound' : 'errors.malformedBody');
 }
@@ -55,7 +56,15 @@ export function errorHandler(shop: Shop) {
     const known = toHttpError(error);
     if (known === null) shop.logger.error({ err: error, path: req.path }, 'unhandled error');
     const answer = known ?? new HttpError(500, 'errors.internal');
-    const ctx: RequestContext = (ctxOf(res) as RequestContext | undefined) ?? { locale: 'en', t: translator('en'), viewer: null, csrfToken: '', path: req.originalUrl, shopName: shop.config.shopName, footer: shop.config.footer };
+    const ctx: RequestContext = (ctxOf(res) as RequestContext | undefined) ?? {
+      locale: 'en',
+      t: translator('en'),
+      viewer: null,
+      csrfToken: '',
+      path: req.originalUrl,
+      shopName: shop.config.shopName,
+      footer: shop.config.footer,
+    };
     const message = ctx.t(answer.messageKey, answer.params);
     if (res.headersSent) return;
     res.status(answer.status);

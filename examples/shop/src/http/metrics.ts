@@ -14,8 +14,24 @@ export function createMetrics(shop: Shop) {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const events = new Counter({ name: 'shop_engine_events_total', help: 'Engine events by name', labelNames: ['event'], registers: [registry] });
-  for (const name of ['order:placed', 'order:completed', 'order:failed', 'subscription:provisioned', 'subscription:failed', 'subscription:extended', 'subscription:limited', 'subscription:expired', 'job:dead', 'panel:unhealthy'] as const) {
+  const events = new Counter({
+    name: 'shop_engine_events_total',
+    help: 'Engine events by name',
+    labelNames: ['event'],
+    registers: [registry],
+  });
+  for (const name of [
+    'order:placed',
+    'order:completed',
+    'order:failed',
+    'subscription:provisioned',
+    'subscription:failed',
+    'subscription:extended',
+    'subscription:limited',
+    'subscription:expired',
+    'job:dead',
+    'panel:unhealthy',
+  ] as const) {
     shop.kit.events.on(name as never, (() => events.inc({ event: name })) as never);
   }
   new Gauge({

@@ -8,6 +8,11 @@ export function formatDuration(ms: number, t: Translate, locale: Locale): string
   const hours = Math.floor((totalMinutes % 1440) / 60);
   const minutes = totalMinutes % 60;
   const unit = (key: string, n: number) => t(`subscription.duration.${key}`, { n: formatNumber(n, locale) });
-  const parts = days > 0 ? [unit('days', days), hours > 0 && unit('hours', hours)] : hours > 0 ? [unit('hours', hours), minutes > 0 && unit('minutes', minutes)] : [unit('minutes', minutes)];
+  const parts =
+    days > 0
+      ? [unit('days', days), hours > 0 && unit('hours', hours)]
+      : hours > 0
+        ? [unit('hours', hours), minutes > 0 && unit('minutes', minutes)]
+        : [unit('minutes', minutes)];
   return parts.filter((p): p is string => typeof p === 'string').join(t('subscription.duration.and'));
 }

@@ -24,7 +24,11 @@ export function minorDigits(currency: string): number {
 export function formatMoney(money: Money, locale: Locale): string {
   const value = money.amount / 10 ** minorDigits(money.currency);
   // `narrowSymbol`: "$5.00", not en-GB's "US$5.00".
-  return new Intl.NumberFormat(INTL_LOCALE[locale], { style: 'currency', currency: money.currency, currencyDisplay: 'narrowSymbol' }).format(value);
+  return new Intl.NumberFormat(INTL_LOCALE[locale], {
+    style: 'currency',
+    currency: money.currency,
+    currencyDisplay: 'narrowSymbol',
+  }).format(value);
 }
 
 /** Minor units from what a buyer typed in major units ("12.50" USD → 1250); `null` when it does not fit the currency. */
@@ -45,7 +49,8 @@ const MiB = 1024 ** 2;
  * right-to-left text the amount is isolated (U+2068…U+2069), so "۵۰ GiB" is not reordered.
  */
 export function formatBytes(bytes: number, locale: Locale): string {
-  const number = (value: number, digits: number) => new Intl.NumberFormat(INTL_LOCALE[locale], { maximumFractionDigits: digits }).format(value);
+  const number = (value: number, digits: number) =>
+    new Intl.NumberFormat(INTL_LOCALE[locale], { maximumFractionDigits: digits }).format(value);
   const text = bytes >= GiB ? `${number(bytes / GiB, 2)} GiB` : `${number(bytes / MiB, 1)} MiB`;
   return locale === 'fa' ? `\u2068${text}\u2069` : text;
 }

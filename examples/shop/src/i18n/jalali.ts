@@ -7,7 +7,12 @@ export interface CalendarDate {
 
 const DAY_MS = 86_400_000;
 
-const persianParts = new Intl.DateTimeFormat('en-u-ca-persian-nu-latn', { timeZone: 'UTC', year: 'numeric', month: 'numeric', day: 'numeric' });
+const persianParts = new Intl.DateTimeFormat('en-u-ca-persian-nu-latn', {
+  timeZone: 'UTC',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+});
 
 /** The Jalali (Solar Hijri) date of a UTC calendar day, as the shop displays it (ICU's Persian calendar). */
 export function jalaliOf(utcMidnight: number): CalendarDate {
@@ -23,7 +28,8 @@ export function jalaliOf(utcMidnight: number): CalendarDate {
  */
 export function jalaliToGregorian(date: CalendarDate): CalendarDate | null {
   const { year, month, day } = date;
-  if (!Number.isInteger(year) || year < 1300 || year > 1500 || month < 1 || month > 12 || day < 1 || day > (month <= 6 ? 31 : 30)) return null;
+  if (!Number.isInteger(year) || year < 1300 || year > 1500 || month < 1 || month > 12 || day < 1 || day > (month <= 6 ? 31 : 30))
+    return null;
   const dayOfYear = (month <= 6 ? (month - 1) * 31 : 186 + (month - 7) * 30) + day - 1;
   for (let nowruz = Date.UTC(year + 621, 2, 19); nowruz <= Date.UTC(year + 621, 2, 22); nowruz += DAY_MS) {
     const candidate = nowruz + dayOfYear * DAY_MS;

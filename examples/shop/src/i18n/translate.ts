@@ -26,7 +26,9 @@ function flatten(prefix: string, value: unknown, into: Map<string, string>): voi
 
 export function loadCatalog(locale: Locale, dir = LOCALES_DIR): Catalog {
   const catalog = new Map<string, string>();
-  for (const file of readdirSync(join(dir, locale)).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(join(dir, locale))
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     flatten(file.slice(0, -'.json'.length), JSON.parse(readFileSync(join(dir, locale, file), 'utf8')), catalog);
   }
   return catalog;

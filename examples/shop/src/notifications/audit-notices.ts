@@ -53,7 +53,13 @@ async function aboutSubscription(shop: Shop, event: AuditEvent): Promise<Notice[
   const { data } = event;
   switch (event.action) {
     case 'subscription.provisioned':
-      return [{ recipient: buyer, kind: 'subscription_provisioned', params: { ...facts, link: sub.subscriptionUrl ?? sub.shareLinks[0] ?? null } }];
+      return [
+        {
+          recipient: buyer,
+          kind: 'subscription_provisioned',
+          params: { ...facts, link: sub.subscriptionUrl ?? sub.shareLinks[0] ?? null },
+        },
+      ];
     case 'subscription.warned': {
       const notice = warning(text(data['notice']) ?? '', facts);
       return notice === null ? [] : [{ recipient: buyer, ...notice }];
@@ -103,7 +109,8 @@ export async function noticesFor(shop: Shop, event: AuditEvent): Promise<Notice[
       const params = { panelId: event.subjectId, panel: panel?.name ?? event.subjectId, error: text(data['lastError']) };
       if (event.action === 'panel.unhealthy') return [{ recipient: { kind: 'staff' }, kind: 'panel_down', params }];
       // Healthy after being down; a first check of a new panel is no news.
-      if (event.action === 'panel.healthy' && data['from'] === 'unhealthy') return [{ recipient: { kind: 'staff' }, kind: 'panel_up', params }];
+      if (event.action === 'panel.healthy' && data['from'] === 'unhealthy')
+        return [{ recipient: { kind: 'staff' }, kind: 'panel_up', params }];
       return [];
     }
     case 'target':
@@ -112,7 +119,12 @@ export async function noticesFor(shop: Shop, event: AuditEvent): Promise<Notice[
         {
           recipient: { kind: 'staff' },
           kind: 'target_nearly_full',
-          params: { targetId: event.subjectId, target: text(data['name']), allocated: number(data['allocated']), capacity: number(data['capacity']) },
+          params: {
+            targetId: event.subjectId,
+            target: text(data['name']),
+            allocated: number(data['allocated']),
+            capacity: number(data['capacity']),
+          },
         },
       ];
     default:

@@ -1,7 +1,10 @@
 /** Who a notification is for: one buyer, or the shop's staff. */
 export type Recipient = { kind: 'customer'; customerId: string } | { kind: 'staff' };
 /** A notification rendered in its recipient's language, ready to send. */
-export interface RenderedMessage { subject: string; text: string }
+export interface RenderedMessage {
+  subject: string;
+  text: string;
+}
 /** One way to reach people (email, Telegram). */
 export interface NotificationChannel {
   /** 'email' | 'telegram'; part of each delivery's idempotency key. */

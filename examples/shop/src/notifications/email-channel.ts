@@ -40,7 +40,9 @@ export function createEmailChannel(
         const customer = await shop.storage.customers.get(recipient.customerId);
         return customer?.email === null || customer === null ? [] : [customer.email];
       }
-      const { rows } = await shop.db.query<{ email: string }>(`SELECT email FROM ${shop.shopSchema}.accounts WHERE role = 'admin' ORDER BY email`);
+      const { rows } = await shop.db.query<{ email: string }>(
+        `SELECT email FROM ${shop.shopSchema}.accounts WHERE role = 'admin' ORDER BY email`,
+      );
       return rows.map((r) => r.email);
     },
     async send(address: string, message: RenderedMessage, idempotencyKey: string): Promise<void> {

@@ -10,7 +10,12 @@ import { notificationsOf, type Notification } from './store.js';
 import { planName } from '../subscriptions/plan-names.js';
 
 /** How deliveries are retried: 8 attempts over about a day, capped exponential backoff with jitter. */
-export const DELIVERY_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 60_000, maxDelayMs: 6 * 3_600_000, maxRetryAfterMs: 6 * 3_600_000 };
+export const DELIVERY_RETRY: RetryPolicy = {
+  maxAttempts: 8,
+  baseDelayMs: 60_000,
+  maxDelayMs: 6 * 3_600_000,
+  maxRetryAfterMs: 6 * 3_600_000,
+};
 
 export interface NotifierOptions {
   /** How long a claimed delivery is held before another replica may take it over. Default 5 minutes. */
@@ -95,7 +100,8 @@ export function createNotifier(shop: Shop, channels: readonly NotificationChanne
       const locale = await localeOf(notification.recipient);
       const { planId } = notification.params;
       // The plan's name in the recipient's language, as the pages show it.
-      const params = typeof planId === 'string' ? { ...notification.params, plan: await planName(shop, planId, locale) } : notification.params;
+      const params =
+        typeof planId === 'string' ? { ...notification.params, plan: await planName(shop, planId, locale) } : notification.params;
       const message = renderNotification(notification.kind, params, {
         locale,
         timeZone: shop.config.timeZone,

@@ -68,7 +68,10 @@ export async function relayAuditEvents(shop: Shop, options: { batch?: number } =
     const last = events[events.length - 1] as AuditEvent;
     await shop.db.transaction(async (db) => {
       for (const { event, notices: list } of notices) {
-        await db.query(`INSERT INTO ${s}.notification_relayed_events (event_id, at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [event.id, event.at]);
+        await db.query(`INSERT INTO ${s}.notification_relayed_events (event_id, at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+          event.id,
+          event.at,
+        ]);
         for (const notice of list) await writeNotification(db, s, now, { ...notice, source: `audit:${event.id}` });
       }
       await db.query(

@@ -6,7 +6,9 @@ const SUBSCRIPTION_JOB_TYPES = [JOB_TYPES.provision, JOB_TYPES.update, JOB_TYPES
 
 /** A subscription's jobs of every type, newest first. */
 export async function jobsOf(shop: Shop, subscriptionId: string): Promise<Job[]> {
-  const pages = await Promise.all(SUBSCRIPTION_JOB_TYPES.map((type) => shop.storage.jobs.list({ dedupeKey: `${type}:${subscriptionId}` }, { limit: 20 })));
+  const pages = await Promise.all(
+    SUBSCRIPTION_JOB_TYPES.map((type) => shop.storage.jobs.list({ dedupeKey: `${type}:${subscriptionId}` }, { limit: 20 })),
+  );
   return pages.flatMap((p) => p.items).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id));
 }
 

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { PanelCredentialsSchema, toPanelkitError, UNKNOWN_HEALTH, type Panel, type PanelCredentials, type JsonObject, type PanelHealthReport } from '@panelkit/sdk';
+import {
+  PanelCredentialsSchema,
+  toPanelkitError,
+  UNKNOWN_HEALTH,
+  type Panel,
+  type PanelCredentials,
+  type JsonObject,
+  type PanelHealthReport,
+} from '@panelkit/sdk';
 import { z } from 'zod';
 import type { FieldErrors } from '../http/forms.js';
 import type { Translate } from '../i18n/translate.js';
@@ -39,7 +47,11 @@ export const PanelFormSchema = z.object({
   name: z.string().trim().min(1).max(200),
   baseUrl: PanelUrlSchema,
   username: optionalText(256),
-  password: z.string().max(1024).optional().transform((v) => v ?? ''),
+  password: z
+    .string()
+    .max(1024)
+    .optional()
+    .transform((v) => v ?? ''),
   token: optionalText(4096),
   locationTags: tagList(32),
   subscriptionBaseUrl: optionalUrl,
@@ -95,7 +107,11 @@ export function echoValues(body: unknown): PanelFormValues {
  * left empty on edit. S-UI: an API token. 3x-ui: a token, or a username and password.
  * Marzban and Marzneshin: a username and password.
  */
-export function resolveCredentials(form: PanelForm, existing: PanelCredentials | null, t: Translate): { ok: true; credentials: PanelCredentials } | { ok: false; fields: FieldErrors } {
+export function resolveCredentials(
+  form: PanelForm,
+  existing: PanelCredentials | null,
+  t: Translate,
+): { ok: true; credentials: PanelCredentials } | { ok: false; fields: FieldErrors } {
   const keptPassword = existing?.type === 'password' ? existing.password : null;
   const withPassword = (): ReturnType<typeof resolveCredentials> => {
     const fields: FieldErrors = {};
@@ -115,13 +131,15 @@ export function resolveCredentials(form: PanelForm, existing: PanelCredentials |
     case '3x-ui':
       if (form.token !== '') result = { ok: true, credentials: { type: 'token', token: form.token } };
       else if (form.username === '' && form.password === '' && existing !== null) result = { ok: true, credentials: existing };
-      else if (form.username === '' && form.password === '') result = { ok: false, fields: { username: t('adminOps.forms.xuiCredentials'), token: t('adminOps.forms.xuiCredentials') } };
+      else if (form.username === '' && form.password === '')
+        result = { ok: false, fields: { username: t('adminOps.forms.xuiCredentials'), token: t('adminOps.forms.xuiCredentials') } };
       else result = withPassword();
       break;
     default:
       result = withPassword();
   }
-  if (result.ok && !PanelCredentialsSchema.safeParse(result.credentials).success) return { ok: false, fields: { password: t('forms.invalid') } };
+  if (result.ok && !PanelCredentialsSchema.safeParse(result.credentials).success)
+    return { ok: false, fields: { password: t('forms.invalid') } };
   return result;
 }
 
@@ -139,7 +157,10 @@ export function optionsFrom(form: PanelForm, existing: JsonObject = {}): JsonObj
  * Tests settings that are not stored (yet): builds an adapter from them and calls its health
  * method. Nothing is written.
  */
-export async function testUnsavedPanel(shop: Shop, settings: Pick<Panel, 'kind' | 'name' | 'baseUrl' | 'credentials' | 'locationTags' | 'options'>): Promise<PanelHealthReport> {
+export async function testUnsavedPanel(
+  shop: Shop,
+  settings: Pick<Panel, 'kind' | 'name' | 'baseUrl' | 'credentials' | 'locationTags' | 'options'>,
+): Promise<PanelHealthReport> {
   const now = shop.clock.now();
   const panel: Panel = { ...settings, id: 'pnl_unsaved', enabled: true, health: UNKNOWN_HEALTH, createdAt: now, updatedAt: now };
   try {

@@ -42,9 +42,14 @@ const PanelEntrySchema = z
     enabled: z.boolean().optional(),
   })
   .superRefine((entry, ctx) => {
-    if (entry.kind === 's-ui' && entry.credentials.type !== 'token') ctx.addIssue({ code: 'custom', path: ['credentials'], message: 's-ui panels need {"type": "token", "token": "…"}' });
+    if (entry.kind === 's-ui' && entry.credentials.type !== 'token')
+      ctx.addIssue({ code: 'custom', path: ['credentials'], message: 's-ui panels need {"type": "token", "token": "…"}' });
     if ((entry.kind === 'marzban' || entry.kind === 'marzneshin') && entry.credentials.type !== 'password') {
-      ctx.addIssue({ code: 'custom', path: ['credentials'], message: `${entry.kind} panels need {"type": "password", "username": "…", "password": "…"}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['credentials'],
+        message: `${entry.kind} panels need {"type": "password", "username": "…", "password": "…"}`,
+      });
     }
   });
 
@@ -136,7 +141,8 @@ export async function applyPanelsFile(storage: StoragePort, file: string, logger
     for (const entry of entries) {
       const matches = stored.filter((p) => p.name === entry.name);
       if (matches.length > 1) problems.push(`"${entry.name}": more than one stored panel has this name; rename one in the admin pages`);
-      else if (matches[0] !== undefined && matches[0].kind !== entry.kind) problems.push(`"${entry.name}": stored as a ${matches[0].kind} panel; a panel's kind cannot change`);
+      else if (matches[0] !== undefined && matches[0].kind !== entry.kind)
+        problems.push(`"${entry.name}": stored as a ${matches[0].kind} panel; a panel's kind cannot change`);
     }
     if (problems.length > 0) throw new PanelsFileError(file, problems);
     for (const entry of entries) {
@@ -144,13 +150,31 @@ export async function applyPanelsFile(storage: StoragePort, file: string, logger
       const actor = { type: 'system' as const, id: 'panels_file' };
       if (existing === undefined) {
         const panel = await tx.panels.create({ ...entry, enabled: entry.enabled ?? true });
-        await tx.audit.append({ actor, action: 'panel.created', subjectType: 'panel', subjectId: panel.id, data: { name: panel.name, kind: panel.kind } });
+        await tx.audit.append({
+          actor,
+          action: 'panel.created',
+          subjectType: 'panel',
+          subjectId: panel.id,
+          data: { name: panel.name, kind: panel.kind },
+        });
         result.created.push(entry.name);
       } else if (unchanged(existing, entry)) {
         result.unchanged.push(entry.name);
       } else {
-        await tx.panels.update(existing.id, { baseUrl: entry.baseUrl, credentials: entry.credentials, locationTags: entry.locationTags, options: entry.options, ...(entry.enabled === undefined ? {} : { enabled: entry.enabled }) });
-        await tx.audit.append({ actor, action: 'panel.updated', subjectType: 'panel', subjectId: existing.id, data: { name: existing.name, kind: existing.kind } });
+        await tx.panels.update(existing.id, {
+          baseUrl: entry.baseUrl,
+          credentials: entry.credentials,
+          locationTags: entry.locationTags,
+          options: entry.options,
+          ...(entry.enabled === undefined ? {} : { enabled: entry.enabled }),
+        });
+        await tx.audit.append({
+          actor,
+          action: 'panel.updated',
+          subjectType: 'panel',
+          subjectId: existing.id,
+          data: { name: existing.name, kind: existing.kind },
+        });
         result.updated.push(entry.name);
       }
     }

@@ -12,7 +12,13 @@ export interface TargetSyncResult {
  * `capacity` slots (`null`: unlimited). Known targets keep their capacity and settings; running it again adds only
  * new ones. The first target of a panel without a default becomes its default.
  */
-export async function syncTargets(storage: StoragePort, adapter: PanelAdapter, panel: Panel, capacity: number | null, signal: AbortSignal): Promise<TargetSyncResult> {
+export async function syncTargets(
+  storage: StoragePort,
+  adapter: PanelAdapter,
+  panel: Panel,
+  capacity: number | null,
+  signal: AbortSignal,
+): Promise<TargetSyncResult> {
   const remote = await adapter.listTargets({ signal, idempotencyKey: `targets:${panel.id}` });
   const stored = await storage.targets.list({ panelId: panel.id });
   const known = new Set(stored.map((t) => t.remoteRef));

@@ -22,7 +22,8 @@ export async function adjustBalance(
     });
     return { ok: true, ...adjusted };
   } catch (error) {
-    if (InsufficientFundsError.is(error)) return { ok: false, reason: 'below_zero', balance: await shop.storage.ledger.balance(input.customerId, input.currency) };
+    if (InsufficientFundsError.is(error))
+      return { ok: false, reason: 'below_zero', balance: await shop.storage.ledger.balance(input.customerId, input.currency) };
     throw error;
   }
 }

@@ -43,11 +43,15 @@ function schema(env: FormEnv): z.ZodType<CardReceipt> {
         .transform((v, ctx) => {
           const at = parsePaidAt(v, env.timeZone);
           if (at === null) ctx.addIssue({ code: 'custom', message: 'wallet.errors.paidAt' });
-          else if (at.getTime() > env.now.getTime() + FUTURE_SLACK_MS) ctx.addIssue({ code: 'custom', message: 'wallet.errors.paidAtFuture' });
-          else if (at.getTime() < env.now.getTime() - MAX_RECEIPT_AGE_MS) ctx.addIssue({ code: 'custom', message: 'wallet.errors.paidAtOld' });
+          else if (at.getTime() > env.now.getTime() + FUTURE_SLACK_MS)
+            ctx.addIssue({ code: 'custom', message: 'wallet.errors.paidAtFuture' });
+          else if (at.getTime() < env.now.getTime() - MAX_RECEIPT_AGE_MS)
+            ctx.addIssue({ code: 'custom', message: 'wallet.errors.paidAtOld' });
           return at ?? z.NEVER;
         }),
-      idempotencyKey: z.string({ message: 'wallet.errors.formExpired' }).regex(REQUEST_KEY_PATTERN, { message: 'wallet.errors.formExpired' }),
+      idempotencyKey: z
+        .string({ message: 'wallet.errors.formExpired' })
+        .regex(REQUEST_KEY_PATTERN, { message: 'wallet.errors.formExpired' }),
     })
     .transform((r) => ({ ...r, referenceKey: referenceKey(r.reference) }));
 }
@@ -76,10 +80,12 @@ export const cardProvider: PaymentProvider<CardReceipt> = {
       { maxPending: MAX_PENDING_RECEIPTS },
     );
     if (created.ok) return { ok: true, payment: created.payment, replayed: false };
-    if (created.reason === 'too_many_pending') return { ok: false, status: 429, field: '_form', messageKey: 'wallet.errors.tooManyPending', params: { max: MAX_PENDING_RECEIPTS } };
+    if (created.reason === 'too_many_pending')
+      return { ok: false, status: 429, field: '_form', messageKey: 'wallet.errors.tooManyPending', params: { max: MAX_PENDING_RECEIPTS } };
     const { existing } = created;
     // The same form sent twice (a double click, a retried request): the first one stands.
-    if (existing.customerId === customerId && existing.details.requestKey === input.idempotencyKey) return { ok: true, payment: existing, replayed: true };
+    if (existing.customerId === customerId && existing.details.requestKey === input.idempotencyKey)
+      return { ok: true, payment: existing, replayed: true };
     return { ok: false, status: 409, field: 'reference', messageKey: 'wallet.errors.duplicateReference' };
   },
 };

@@ -17,7 +17,10 @@ export interface EntryDescription {
 
 /** The last 8 characters of an id, upper-cased: short enough to read out to support, and unique enough in one wallet. */
 export function shortCode(id: string): string {
-  return `#${id.replace(/^[a-z]+_/, '').slice(-8).toUpperCase()}`;
+  return `#${id
+    .replace(/^[a-z]+_/, '')
+    .slice(-8)
+    .toUpperCase()}`;
 }
 
 /**
@@ -28,7 +31,8 @@ export function shortCode(id: string): string {
 export async function describeLedger(shop: Shop, entries: readonly LedgerEntry[], locale: Locale): Promise<Map<string, EntryDescription>> {
   const plans = new Map<string, string>();
   const planName = async (planId: string) => {
-    if (!plans.has(planId)) plans.set(planId, (await shop.storage.plans.get(planId)) === null ? '' : await planNameIn(shop, planId, locale));
+    if (!plans.has(planId))
+      plans.set(planId, (await shop.storage.plans.get(planId)) === null ? '' : await planNameIn(shop, planId, locale));
     return plans.get(planId) as string;
   };
   const described = new Map<string, EntryDescription>();
@@ -54,10 +58,20 @@ export async function describeLedger(shop: Shop, entries: readonly LedgerEntry[]
     if (paymentId !== null || (e.kind === 'top_up' && e.reference !== null)) {
       const payment = paymentId === null ? null : await paymentsOf(shop).get(paymentId);
       if (payment !== null) {
-        described.set(e.id, { label: null, labelKey: `wallet.providers.${payment.provider}`, href: null, reference: payment.reference ?? shortCode(payment.id) });
+        described.set(e.id, {
+          label: null,
+          labelKey: `wallet.providers.${payment.provider}`,
+          href: null,
+          reference: payment.reference ?? shortCode(payment.id),
+        });
         continue;
       }
-      described.set(e.id, { label: null, labelKey: null, href: null, reference: e.reference === null || /^[a-z]+_/.test(e.reference) ? null : e.reference });
+      described.set(e.id, {
+        label: null,
+        labelKey: null,
+        href: null,
+        reference: e.reference === null || /^[a-z]+_/.test(e.reference) ? null : e.reference,
+      });
       continue;
     }
     described.set(e.id, { label: null, labelKey: null, href: null, reference: null });

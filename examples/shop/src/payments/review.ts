@@ -39,7 +39,13 @@ export async function reviewPayment(
     action: input.decision === 'approved' ? 'payment.approved' : 'payment.rejected',
     subjectType: 'customer',
     subjectId: payment.customerId,
-    data: { paymentId: payment.id, provider: payment.provider, amount: payment.amount.amount, currency: payment.amount.currency, note: input.note },
+    data: {
+      paymentId: payment.id,
+      provider: payment.provider,
+      amount: payment.amount.amount,
+      currency: payment.amount.currency,
+      note: input.note,
+    },
   });
   if (payment.status !== 'approved') return { payment, credited: false };
   await settlePayments(shop);

@@ -18,7 +18,11 @@ export type TopUpResult =
 export async function submitTopUp(shop: Shop, customerId: string, providerId: string, body: unknown, t: Translate): Promise<TopUpResult> {
   const provider = enabledProvider(shop.config, providerId);
   if (provider === null) throw new HttpError(404, 'errors.notFound');
-  const form = parseForm(provider.formSchema({ currency: shop.config.currency, timeZone: shop.config.timeZone, now: shop.clock.now() }), body, t);
+  const form = parseForm(
+    provider.formSchema({ currency: shop.config.currency, timeZone: shop.config.timeZone, now: shop.clock.now() }),
+    body,
+    t,
+  );
   if (!form.ok) return { ok: false, status: 400, fields: form.fields, messageKey: 'errors.invalidInput' };
   const outcome = await provider.submit(shop, customerId, form.data);
   if (!outcome.ok) {

@@ -86,10 +86,27 @@ export interface PlanFormValues {
 }
 
 export const NEW_PLAN_VALUES: PlanFormValues = {
-  name: '', family: '', description: '', price: '', durationDays: '30', trafficGiB: '', deviceLimit: '', maxClients: '',
-  allowedLocations: '', preferredTargetIds: [], autoProvision: true, renewable: true, startOnFirstUse: false, onSale: true,
-  trialDays: '', trialGiB: '', extensionWindowDays: '3', trafficOnExtend: 'replace', daysOnExtend: 'stack',
-  topUpPricePerGiB: '', topUpMaxGiB: '',
+  name: '',
+  family: '',
+  description: '',
+  price: '',
+  durationDays: '30',
+  trafficGiB: '',
+  deviceLimit: '',
+  maxClients: '',
+  allowedLocations: '',
+  preferredTargetIds: [],
+  autoProvision: true,
+  renewable: true,
+  startOnFirstUse: false,
+  onSale: true,
+  trialDays: '',
+  trialGiB: '',
+  extensionWindowDays: '3',
+  trafficOnExtend: 'replace',
+  daysOnExtend: 'stack',
+  topUpPricePerGiB: '',
+  topUpMaxGiB: '',
 };
 
 const gib = (bytes: number | null) => (bytes === null ? '' : String(Math.round((bytes / GiB) * 1000) / 1000));
@@ -127,12 +144,27 @@ export function echoPlanValues(body: unknown): PlanFormValues {
   const s = (name: keyof PlanFormValues) => (typeof b[name] === 'string' ? (b[name] as string) : '');
   const ids = b['preferredTargetIds'];
   return {
-    name: s('name'), family: s('family'), description: s('description'), price: s('price'), durationDays: s('durationDays'),
-    trafficGiB: s('trafficGiB'), deviceLimit: s('deviceLimit'), maxClients: s('maxClients'), allowedLocations: s('allowedLocations'),
+    name: s('name'),
+    family: s('family'),
+    description: s('description'),
+    price: s('price'),
+    durationDays: s('durationDays'),
+    trafficGiB: s('trafficGiB'),
+    deviceLimit: s('deviceLimit'),
+    maxClients: s('maxClients'),
+    allowedLocations: s('allowedLocations'),
     preferredTargetIds: typeof ids === 'string' ? [ids] : Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [],
-    autoProvision: b['autoProvision'] !== undefined, renewable: b['renewable'] !== undefined, startOnFirstUse: b['startOnFirstUse'] !== undefined, onSale: b['onSale'] !== undefined,
-    trialDays: s('trialDays'), trialGiB: s('trialGiB'), extensionWindowDays: s('extensionWindowDays'), trafficOnExtend: s('trafficOnExtend'), daysOnExtend: s('daysOnExtend'),
-    topUpPricePerGiB: s('topUpPricePerGiB'), topUpMaxGiB: s('topUpMaxGiB'),
+    autoProvision: b['autoProvision'] !== undefined,
+    renewable: b['renewable'] !== undefined,
+    startOnFirstUse: b['startOnFirstUse'] !== undefined,
+    onSale: b['onSale'] !== undefined,
+    trialDays: s('trialDays'),
+    trialGiB: s('trialGiB'),
+    extensionWindowDays: s('extensionWindowDays'),
+    trafficOnExtend: s('trafficOnExtend'),
+    daysOnExtend: s('daysOnExtend'),
+    topUpPricePerGiB: s('topUpPricePerGiB'),
+    topUpMaxGiB: s('topUpMaxGiB'),
   };
 }
 
@@ -166,19 +198,31 @@ export type PlanFormResult<T> = { ok: true; input: T } | { ok: false; fields: Fi
  * known ones. An edit keeps what the form does not show (extension price, required target tags).
  * An empty price per GiB means the plan sells no extra traffic.
  */
-export function planInputFrom(body: unknown, t: Translate, currency: string, knownTargetIds: ReadonlySet<string>, existing: Plan | null): PlanFormResult<NewPlan> {
+export function planInputFrom(
+  body: unknown,
+  t: Translate,
+  currency: string,
+  knownTargetIds: ReadonlySet<string>,
+  existing: Plan | null,
+): PlanFormResult<NewPlan> {
   const parsed = parseForm(PlanFormSchema, body, t);
   const fields: FieldErrors = parsed.ok ? {} : { ...parsed.fields };
-  const price = parseMajorAmount(typeof (body as Record<string, unknown>)?.['price'] === 'string' ? ((body as Record<string, unknown>)['price'] as string) : '', currency);
+  const price = parseMajorAmount(
+    typeof (body as Record<string, unknown>)?.['price'] === 'string' ? ((body as Record<string, unknown>)['price'] as string) : '',
+    currency,
+  );
   if (price === null) fields['price'] ??= t('forms.amount');
   if (!parsed.ok || price === null) return { ok: false, fields };
   const f = parsed.data;
-  if (f.preferredTargetIds.some((id) => !knownTargetIds.has(id))) return { ok: false, fields: { preferredTargetIds: t('adminOps.forms.unknownTarget') } };
-  if (new Set(f.preferredTargetIds).size !== f.preferredTargetIds.length) return { ok: false, fields: { preferredTargetIds: t('adminOps.forms.repeatedTarget') } };
+  if (f.preferredTargetIds.some((id) => !knownTargetIds.has(id)))
+    return { ok: false, fields: { preferredTargetIds: t('adminOps.forms.unknownTarget') } };
+  if (new Set(f.preferredTargetIds).size !== f.preferredTargetIds.length)
+    return { ok: false, fields: { preferredTargetIds: t('adminOps.forms.repeatedTarget') } };
   if (f.trialDays === null && f.trialGiB !== null) return { ok: false, fields: { trialDays: t('adminOps.forms.trialDaysNeeded') } };
   const topUpPrice = f.topUpPricePerGiB === '' ? null : parseMajorAmount(f.topUpPricePerGiB, currency);
   if (topUpPrice === null && f.topUpPricePerGiB !== '') return { ok: false, fields: { topUpPricePerGiB: t('forms.amount') } };
-  if (topUpPrice === null && f.topUpMaxGiB !== null) return { ok: false, fields: { topUpPricePerGiB: t('adminOps.forms.topUpPriceNeeded') } };
+  if (topUpPrice === null && f.topUpMaxGiB !== null)
+    return { ok: false, fields: { topUpPricePerGiB: t('adminOps.forms.topUpPriceNeeded') } };
   const plan: NewPlan & PlanPatch = {
     name: f.name,
     family: f.family,
@@ -188,12 +232,21 @@ export function planInputFrom(body: unknown, t: Translate, currency: string, kno
     trafficBytes: f.trafficGiB,
     deviceLimit: f.deviceLimit,
     maxClients: f.maxClients,
-    placement: { preferredTargetIds: f.preferredTargetIds, allowedLocations: f.allowedLocations, requiredTargetTags: existing?.placement.requiredTargetTags ?? [] },
+    placement: {
+      preferredTargetIds: f.preferredTargetIds,
+      allowedLocations: f.allowedLocations,
+      requiredTargetTags: existing?.placement.requiredTargetTags ?? [],
+    },
     autoProvision: f.autoProvision,
     trial: f.trialDays === null ? null : { days: f.trialDays, trafficBytes: f.trialGiB },
     renewable: f.renewable,
     startOnFirstUse: f.startOnFirstUse,
-    extension: { windowDays: f.extensionWindowDays, trafficOnExtend: f.trafficOnExtend, daysOnExtend: f.daysOnExtend, price: existing?.extension.price ?? null },
+    extension: {
+      windowDays: f.extensionWindowDays,
+      trafficOnExtend: f.trafficOnExtend,
+      daysOnExtend: f.daysOnExtend,
+      price: existing?.extension.price ?? null,
+    },
     onSale: f.onSale,
     trafficTopUp: topUpPrice === null ? null : { pricePerGiB: { amount: topUpPrice, currency }, maxGiBPerPurchase: f.topUpMaxGiB ?? 1000 },
   };

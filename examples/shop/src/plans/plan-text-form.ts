@@ -8,7 +8,9 @@ const DESCRIPTION_MAX = 2000;
 
 /** The per-language fields as the form shows them (empty where a language has no texts). */
 export function planTextValues(texts: PlanTexts): PlanTextValues {
-  return Object.fromEntries(LOCALES.map((l) => [l, { name: texts[l]?.name ?? '', description: texts[l]?.description ?? '' }])) as PlanTextValues;
+  return Object.fromEntries(
+    LOCALES.map((l) => [l, { name: texts[l]?.name ?? '', description: texts[l]?.description ?? '' }]),
+  ) as PlanTextValues;
 }
 
 /** The submitted per-language fields, to show again with the errors. */

@@ -44,7 +44,11 @@ export async function savePlanTexts(shop: PlanTextDb, planId: string, texts: Pla
  * The plans as a buyer reading `locale` sees them: the name and description written for that language where there are
  * some, the plan's own otherwise. One query for any number of plans. Everything else about the plan is unchanged.
  */
-export async function localizedPlans<P extends Pick<Plan, 'id' | 'name' | 'description'>>(shop: PlanTextDb, plans: readonly P[], locale: Locale): Promise<P[]> {
+export async function localizedPlans<P extends Pick<Plan, 'id' | 'name' | 'description'>>(
+  shop: PlanTextDb,
+  plans: readonly P[],
+  locale: Locale,
+): Promise<P[]> {
   if (plans.length === 0) return [];
   const { rows } = await shop.db.query<{ plan_id: string; name: string; description: string | null }>(
     `SELECT plan_id, name, description FROM ${shop.shopSchema}.plan_texts WHERE locale = $1 AND plan_id = ANY($2::text[])`,
@@ -58,6 +62,10 @@ export async function localizedPlans<P extends Pick<Plan, 'id' | 'name' | 'descr
 }
 
 /** One plan in `locale` (see {@link localizedPlans}). */
-export async function localizedPlan<P extends Pick<Plan, 'id' | 'name' | 'description'>>(shop: PlanTextDb, plan: P, locale: Locale): Promise<P> {
+export async function localizedPlan<P extends Pick<Plan, 'id' | 'name' | 'description'>>(
+  shop: PlanTextDb,
+  plan: P,
+  locale: Locale,
+): Promise<P> {
   return (await localizedPlans(shop, [plan], locale))[0]!;
 }

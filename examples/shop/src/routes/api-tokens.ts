@@ -36,13 +36,26 @@ export function apiTokenRoutes(shop: Shop): Router {
     const tokens = await shop.apiTokens.list(account.id);
     const name = typeof req.body?.name === 'string' ? req.body.name.slice(0, 200) : '';
     const form = parseForm(CreateForm, req.body, ctx.t);
-    const errors = !form.ok ? form.fields : tokens.length >= MAX_TOKENS ? { _form: ctx.t('account.tokens.tooMany', { max: MAX_TOKENS }) } : null;
+    const errors = !form.ok
+      ? form.fields
+      : tokens.length >= MAX_TOKENS
+        ? { _form: ctx.t('account.tokens.tooMany', { max: MAX_TOKENS }) }
+        : null;
     if (errors !== null || !form.ok) {
-      return void res.status(400).send(apiTokensPage(ctx, { tokens, values: { name }, errors: errors ?? {}, timeZone: shop.config.timeZone, notice: null }).value);
+      return void res
+        .status(400)
+        .send(apiTokensPage(ctx, { tokens, values: { name }, errors: errors ?? {}, timeZone: shop.config.timeZone, notice: null }).value);
     }
     const created = await shop.apiTokens.create(account.id, form.data.name);
     res.setHeader('cache-control', 'no-store');
-    res.status(201).send(apiTokensPage(ctx, { tokens: [created.info, ...tokens], created: { name: form.data.name, token: created.token }, timeZone: shop.config.timeZone, notice: null }).value);
+    res.status(201).send(
+      apiTokensPage(ctx, {
+        tokens: [created.info, ...tokens],
+        created: { name: form.data.name, token: created.token },
+        timeZone: shop.config.timeZone,
+        notice: null,
+      }).value,
+    );
   });
 
   router.post('/account/api-tokens/:id/revoke', async (req, res) => {

@@ -35,7 +35,13 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     const previous = req.cookies?.[SESSION_COOKIE] as unknown;
     if (typeof previous === 'string') await shop.sessions.destroy(previous);
     const { token } = await shop.sessions.create(accountId, { secondFactorPending, userAgent: req.get('user-agent') ?? '' });
-    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: shop.config.secureCookies, maxAge: SESSION_TTL_MS, path: '/' });
+    res.cookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: shop.config.secureCookies,
+      maxAge: SESSION_TTL_MS,
+      path: '/',
+    });
   };
 
   router.get('/signup', (req, res) => {
@@ -58,7 +64,9 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
   });
 
   router.get('/signin', (req, res) => {
-    res.send(signInPage(ctxOf(res), { next: typeof req.query['next'] === 'string' ? req.query['next'] : '', notice: noticeFrom(req) }).value);
+    res.send(
+      signInPage(ctxOf(res), { next: typeof req.query['next'] === 'string' ? req.query['next'] : '', notice: noticeFrom(req) }).value,
+    );
   });
 
   router.post('/signin', limits.signIn, async (req, res) => {
@@ -67,7 +75,8 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     const email = typeof req.body?.email === 'string' ? req.body.email : '';
     if (!form.ok) return void res.status(400).send(signInPage(ctx, { email }, form.fields).value);
     const account = await signIn(shop, form.data.email, form.data.password);
-    if (account === null) return void res.status(401).send(signInPage(ctx, { email, next: form.data.next }, { _form: ctx.t('auth.wrongPassword') }).value);
+    if (account === null)
+      return void res.status(401).send(signInPage(ctx, { email, next: form.data.next }, { _form: ctx.t('auth.wrongPassword') }).value);
     if (await shop.staffTotp.isEnabled(account.id)) {
       // The password was right; the session signs in only once the second factor is given too.
       await startSession(req, res, account.id, true);

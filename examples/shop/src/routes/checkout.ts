@@ -66,21 +66,52 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     return plan;
   };
 
-  const render = async (res: Response, status: number, plan: Plan, values: CheckoutValues, errors?: FieldErrors, refusal?: Refusal, discount?: DiscountQuote | null) => {
+  const render = async (
+    res: Response,
+    status: number,
+    plan: Plan,
+    values: CheckoutValues,
+    errors?: FieldErrors,
+    refusal?: Refusal,
+    discount?: DiscountQuote | null,
+  ) => {
     const ctx = ctxOf(res);
     const viewer = viewerOf(res);
     const balance = await shop.storage.ledger.balance(viewer.customer.id, plan.price.currency);
     const problem = refusal && {
-      message: ctx.t(refusal.key, refusal.funds ? { balance: formatMoney({ amount: refusal.funds.balance, currency: refusal.funds.currency }, ctx.locale), total: formatMoney({ amount: refusal.funds.required, currency: refusal.funds.currency }, ctx.locale) } : {}),
+      message: ctx.t(
+        refusal.key,
+        refusal.funds
+          ? {
+              balance: formatMoney({ amount: refusal.funds.balance, currency: refusal.funds.currency }, ctx.locale),
+              total: formatMoney({ amount: refusal.funds.required, currency: refusal.funds.currency }, ctx.locale),
+            }
+          : {},
+      ),
       topUp: refusal.reason === 'insufficient_funds',
     };
-    res.status(status).send(checkoutPage(ctx, { plan: await localizedPlan(shop, plan, ctx.locale), balance, values, errors, problem, discount: discount ?? null }).value);
+    res.status(status).send(
+      checkoutPage(ctx, {
+        plan: await localizedPlan(shop, plan, ctx.locale),
+        balance,
+        values,
+        errors,
+        problem,
+        discount: discount ?? null,
+      }).value,
+    );
   };
 
   router.get('/checkout/:planId', requireAccount, async (req, res) => {
     const plan = await planFor(req.params.planId);
     const quantity = text(req.query['quantity']);
-    await render(res, 200, plan, { quantity: /^([1-9]|10)$/.test(quantity) ? quantity : '1', autoRenew: false, trial: req.query['trial'] === '1' && plan.trial !== null, idempotencyKey: newIdempotencyKey(), discountCode: '' });
+    await render(res, 200, plan, {
+      quantity: /^([1-9]|10)$/.test(quantity) ? quantity : '1',
+      autoRenew: false,
+      trial: req.query['trial'] === '1' && plan.trial !== null,
+      idempotencyKey: newIdempotencyKey(),
+      discountCode: '',
+    });
   });
 
   router.post('/checkout/:planId', requireAccount, limits.checkout, async (req, res) => {
@@ -100,8 +131,15 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     const items = [{ planId: plan.id, quantity, trial, autoRenew }];
     if (form.data.intent === 'apply') {
       // Only a quote: nothing is charged, and the same key stays for the payment.
-      const quote = await shop.kit.quoteCheckout({ customerId: viewer.customer.id, items, ...(discountCode === undefined ? {} : { discountCode }) });
-      const refused = quote.discount !== null && !quote.discount.allowed ? { discountCode: ctx.t(`discounts.reasons.${quote.discount.reason}`) } : undefined;
+      const quote = await shop.kit.quoteCheckout({
+        customerId: viewer.customer.id,
+        items,
+        ...(discountCode === undefined ? {} : { discountCode }),
+      });
+      const refused =
+        quote.discount !== null && !quote.discount.allowed
+          ? { discountCode: ctx.t(`discounts.reasons.${quote.discount.reason}`) }
+          : undefined;
       return render(res, refused ? 409 : 200, plan, values, refused, undefined, quote.discount?.allowed ? quote.discount.quote : null);
     }
     try {
@@ -136,7 +174,16 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     const used = await shop.storage.discounts.getRedemption(orderPurchaseKey(order.id));
     const code = used === null ? null : await shop.storage.discounts.get(used.codeId);
     const discount = used === null || code === null ? null : { code: code.code, amount: used.discount };
-    const view = { order, subscriptions, planNames: names, serverDown, timeZone: shop.config.timeZone, notice: noticeFrom(req), shopLink, discount };
+    const view = {
+      order,
+      subscriptions,
+      planNames: names,
+      serverDown,
+      timeZone: shop.config.timeZone,
+      notice: noticeFrom(req),
+      shopLink,
+      discount,
+    };
     res.send(orderPage(ctxOf(res), view).value);
   });
   return router;

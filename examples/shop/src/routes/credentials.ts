@@ -68,7 +68,8 @@ export function credentialRoutes(shop: Shop, limits: RateLimits, channels: reado
     if (!TOKEN.test(token)) return void res.status(400).send(resetPasswordPage(ctx, token, false).value);
     const form = parseForm(ResetSchema, req.body, ctx.t);
     if (!form.ok) return void res.status(400).send(resetPasswordPage(ctx, token, true, form.fields).value);
-    if (!(await resetPassword(shop, token, form.data.password))) return void res.status(400).send(resetPasswordPage(ctx, token, false).value);
+    if (!(await resetPassword(shop, token, form.data.password)))
+      return void res.status(400).send(resetPasswordPage(ctx, token, false).value);
     res.redirect(303, '/signin?done=credentials.password_reset');
   });
 
@@ -82,8 +83,13 @@ export function credentialRoutes(shop: Shop, limits: RateLimits, channels: reado
     const ctx = ctxOf(res);
     const { account } = viewerOf(res);
     const form = parseForm(ChangePasswordSchema, req.body, ctx.t);
-    if (!form.ok) return void res.status(400).send(credentialsPage(ctx, { email: account.email, notice: null }, { password: form.fields }).value);
-    const result = await changePassword(shop, account, { current: form.data.current, next: form.data.password, keepSessionToken: sessionToken(req) });
+    if (!form.ok)
+      return void res.status(400).send(credentialsPage(ctx, { email: account.email, notice: null }, { password: form.fields }).value);
+    const result = await changePassword(shop, account, {
+      current: form.data.current,
+      next: form.data.password,
+      keepSessionToken: sessionToken(req),
+    });
     if (!result.ok) {
       const errors = { password: { current: ctx.t('credentials.wrongPassword') } };
       return void res.status(403).send(credentialsPage(ctx, { email: account.email, notice: null }, errors).value);
@@ -95,7 +101,8 @@ export function credentialRoutes(shop: Shop, limits: RateLimits, channels: reado
     const ctx = ctxOf(res);
     const { account } = viewerOf(res);
     const form = parseForm(ChangeEmailSchema, req.body, ctx.t);
-    if (!form.ok) return void res.status(400).send(credentialsPage(ctx, { email: account.email, notice: null }, { email: form.fields }).value);
+    if (!form.ok)
+      return void res.status(400).send(credentialsPage(ctx, { email: account.email, notice: null }, { email: form.fields }).value);
     const result = await changeEmail(shop, account, form.data);
     if (!result.ok) {
       const wrong = result.reason === 'wrong_password';

@@ -70,7 +70,11 @@ export function cryptoPaymentRoutes(shop: Shop): Router {
     const { customer } = viewerOf(res);
     const form = InvoiceForm.safeParse(req.body);
     const amount = amountSchema(shop.config.currency).safeParse((req.body as { amount?: unknown }).amount);
-    if (!form.success || !amount.success) throw new HttpError(400, amount.success ? 'wallet.errors.formExpired' : (amount.error.issues[0]?.message ?? 'wallet.errors.amountZero'));
+    if (!form.success || !amount.success)
+      throw new HttpError(
+        400,
+        amount.success ? 'wallet.errors.formExpired' : (amount.error.issues[0]?.message ?? 'wallet.errors.amountZero'),
+      );
     const payments = paymentsOf(shop);
     const created = await payments.create(
       {
@@ -113,13 +117,15 @@ export function cryptoPaymentRoutes(shop: Shop): Router {
 
   router.get('/wallet/crypto/:id', requireAccount, async (req, res) => {
     const payment = await paymentsOf(shop).get(idParam(req));
-    if (payment === null || payment.customerId !== viewerOf(res).customer.id || payment.provider !== CRYPTO_PROVIDER) throw new HttpError(404, 'errors.notFound');
+    if (payment === null || payment.customerId !== viewerOf(res).customer.id || payment.provider !== CRYPTO_PROVIDER)
+      throw new HttpError(404, 'errors.notFound');
     res.send(cryptoInvoicePage(ctxOf(res), payment).value);
   });
 
   router.get('/wallet/crypto/:id/return', requireAccount, async (req, res) => {
     const payment = await paymentsOf(shop).get(idParam(req));
-    if (payment === null || payment.customerId !== viewerOf(res).customer.id || payment.provider !== CRYPTO_PROVIDER) throw new HttpError(404, 'errors.notFound');
+    if (payment === null || payment.customerId !== viewerOf(res).customer.id || payment.provider !== CRYPTO_PROVIDER)
+      throw new HttpError(404, 'errors.notFound');
     const gateway = await activeGateway(shop);
     const paymentId = typeof req.query['NP_id'] === 'string' ? req.query['NP_id'] : '';
     let done = 'wallet.crypto_waiting';
@@ -130,7 +136,12 @@ export function cryptoPaymentRoutes(shop: Shop): Router {
       });
       // Only the buyer's own invoice is reported back to them.
       if (settled !== null && settled.outcome !== 'unknown' && settled.payment.customerId === payment.customerId) {
-        done = settled.outcome === 'credited' ? 'wallet.crypto_credited' : settled.outcome === 'failed' ? 'wallet.crypto_failed' : 'wallet.crypto_waiting';
+        done =
+          settled.outcome === 'credited'
+            ? 'wallet.crypto_credited'
+            : settled.outcome === 'failed'
+              ? 'wallet.crypto_failed'
+              : 'wallet.crypto_waiting';
       }
     }
     res.redirect(303, `/wallet?done=${done}`);
@@ -145,7 +156,10 @@ export function invoiceRoutes(shop: Shop): Router {
     const viewer = viewerOf(res);
     const payment = await paymentsOf(shop).get(idParam(req));
     if (payment === null || payment.customerId !== viewer.customer.id) throw new HttpError(404, 'errors.notFound');
-    res.send(invoicePage(ctxOf(res), { payment, email: viewer.account.email, shopName: shop.config.shopName, timeZone: shop.config.timeZone }).value);
+    res.send(
+      invoicePage(ctxOf(res), { payment, email: viewer.account.email, shopName: shop.config.shopName, timeZone: shop.config.timeZone })
+        .value,
+    );
   });
   return router;
 }

@@ -24,9 +24,21 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
 
   /** The page with a fresh quote (an extension's terms move with the clock and the usage). */
-  const render = async (res: Response, status: number, sub: Subscription, idempotencyKey: string, errors?: FieldErrors, refusal?: Refusal, discountCode = '') => {
+  const render = async (
+    res: Response,
+    status: number,
+    sub: Subscription,
+    idempotencyKey: string,
+    errors?: FieldErrors,
+    refusal?: Refusal,
+    discountCode = '',
+  ) => {
     const ctx = ctxOf(res);
-    const [quote, plan, inFlight] = await Promise.all([shop.kit.quoteExtension(sub.id, discountCode === '' ? {} : { discountCode }), shop.storage.plans.get(sub.planId), shop.kit.changeInFlight(sub.id)]);
+    const [quote, plan, inFlight] = await Promise.all([
+      shop.kit.quoteExtension(sub.id, discountCode === '' ? {} : { discountCode }),
+      shop.storage.plans.get(sub.planId),
+      shop.kit.changeInFlight(sub.id),
+    ]);
     // A refused code is said on the code's field.
     if (quote.discount !== null && !quote.discount.allowed && errors?.['discountCode'] === undefined) {
       errors = { ...errors, discountCode: ctx.t(`discounts.reasons.${quote.discount.reason}`) };
@@ -35,11 +47,31 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
     const currency = quote.allowed ? quote.quote.price.currency : (plan?.price.currency ?? shop.config.currency);
     const balance = await shop.storage.ledger.balance(sub.customerId, currency);
     const problem = refusal && {
-      message: ctx.t(refusal.key, refusal.funds ? { balance: formatMoney({ amount: refusal.funds.balance, currency: refusal.funds.currency }, ctx.locale), total: formatMoney({ amount: refusal.funds.required, currency: refusal.funds.currency }, ctx.locale) } : {}),
+      message: ctx.t(
+        refusal.key,
+        refusal.funds
+          ? {
+              balance: formatMoney({ amount: refusal.funds.balance, currency: refusal.funds.currency }, ctx.locale),
+              total: formatMoney({ amount: refusal.funds.required, currency: refusal.funds.currency }, ctx.locale),
+            }
+          : {},
+      ),
       topUp: refusal.reason === 'insufficient_funds',
     };
     res.status(status).send(
-      extensionPage(ctx, { sub, planName: await planName(shop, sub.planId, ctx.locale), quote, balance, changeInFlight: inFlight, idempotencyKey, errors, problem, timeZone: shop.config.timeZone, now: shop.clock.now(), discountCode }).value,
+      extensionPage(ctx, {
+        sub,
+        planName: await planName(shop, sub.planId, ctx.locale),
+        quote,
+        balance,
+        changeInFlight: inFlight,
+        idempotencyKey,
+        errors,
+        problem,
+        timeZone: shop.config.timeZone,
+        now: shop.clock.now(),
+        discountCode,
+      }).value,
     );
   };
 
@@ -57,14 +89,29 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
     const discountCode = form.data.discountCode ?? '';
     if (form.data.intent === 'apply') return render(res, 200, sub, form.data.idempotencyKey, undefined, undefined, discountCode);
     try {
-      await shop.kit.extend({ subscriptionId: sub.id, idempotencyKey: form.data.idempotencyKey, ...(discountCode === '' ? {} : { discountCode }), actor: { type: 'customer', id: viewer.customer.id } });
+      await shop.kit.extend({
+        subscriptionId: sub.id,
+        idempotencyKey: form.data.idempotencyKey,
+        ...(discountCode === '' ? {} : { discountCode }),
+        actor: { type: 'customer', id: viewer.customer.id },
+      });
       res.redirect(303, `/subscriptions/${sub.id}?done=subscription.extended`);
     } catch (error) {
       const refusal = extensionRefusal(error);
       if (refusal === null) throw error;
       // A refused quote shows itself on the fresh page; the other refusals are said above the form.
       const errors = refusal.field === undefined ? undefined : { [refusal.field]: ctx.t(refusal.key) };
-      await render(res, refusal.status, sub, form.data.idempotencyKey, errors, refusal.reason === 'insufficient_funds' || refusal.reason === 'change_in_progress' || refusal.reason === 'conflict' ? refusal : undefined, discountCode);
+      await render(
+        res,
+        refusal.status,
+        sub,
+        form.data.idempotencyKey,
+        errors,
+        refusal.reason === 'insufficient_funds' || refusal.reason === 'change_in_progress' || refusal.reason === 'conflict'
+          ? refusal
+          : undefined,
+        discountCode,
+      );
     }
   });
   return router;

@@ -42,7 +42,10 @@ export function notificationRoutes(shop: Shop): Router {
   router.post('/account/notifications', async (req, res) => {
     const form = parseOrThrow(PreferencesForm, req.body, ctxOf(res).t);
     const send = new Set(form.send);
-    await store.setOptedOut(viewerOf(res).customer.id, CUSTOMER_KINDS.filter((k) => !send.has(k)));
+    await store.setOptedOut(
+      viewerOf(res).customer.id,
+      CUSTOMER_KINDS.filter((k) => !send.has(k)),
+    );
     res.redirect(303, '/account/notifications?done=notifications.saved');
   });
   return router;

@@ -46,7 +46,11 @@ export function referralSettingsRoutes(shop: Shop): Router {
   const router = Router();
   const currency = shop.config.currency;
 
-  const renderSettings = async (res: Response, status: number, extra: { notice?: string | null; errors?: FieldErrors; values?: ReferralSettingsValues } = {}) => {
+  const renderSettings = async (
+    res: Response,
+    status: number,
+    extra: { notice?: string | null; errors?: FieldErrors; values?: ReferralSettingsValues } = {},
+  ) => {
     const program = await shop.kit.referralProgram();
     res.status(status).send(referralSettingsPage(ctxOf(res), { program, currency, ...extra }).value);
   };
@@ -57,7 +61,13 @@ export function referralSettingsRoutes(shop: Shop): Router {
     const ctx = ctxOf(res);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 40) : '');
-    const values: ReferralSettingsValues = { enabled: body['enabled'] !== undefined, type: body['type'] === 'share' ? 'share' : 'fixed', amount: text('amount'), percent: text('percent'), cap: text('cap') };
+    const values: ReferralSettingsValues = {
+      enabled: body['enabled'] !== undefined,
+      type: body['type'] === 'share' ? 'share' : 'fixed',
+      amount: text('amount'),
+      percent: text('percent'),
+      cap: text('cap'),
+    };
     const form = parseForm(SettingsSchema, body, ctx.t);
     if (!form.ok) return renderSettings(res, 400, { errors: form.fields, values });
     const money = (raw: string | undefined) => (raw === undefined || raw === '' ? null : parseMajorAmount(asciiDigits(raw), currency));
@@ -68,9 +78,11 @@ export function referralSettingsRoutes(shop: Shop): Router {
       reward = { type: 'fixed' as const, amount: { amount, currency } };
     } else {
       const percent = /^\d{1,3}$/.test(asciiDigits(form.data.percent ?? '')) ? Number(asciiDigits(form.data.percent ?? '')) : NaN;
-      if (!(percent >= 1 && percent <= 100)) return renderSettings(res, 400, { errors: { percent: ctx.t('discounts.admin.valueHint') }, values });
+      if (!(percent >= 1 && percent <= 100))
+        return renderSettings(res, 400, { errors: { percent: ctx.t('discounts.admin.valueHint') }, values });
       const cap = form.data.cap === undefined || form.data.cap === '' ? null : money(form.data.cap);
-      if (form.data.cap !== undefined && form.data.cap !== '' && (cap === null || cap <= 0)) return renderSettings(res, 400, { errors: { cap: ctx.t('forms.amount') }, values });
+      if (form.data.cap !== undefined && form.data.cap !== '' && (cap === null || cap <= 0))
+        return renderSettings(res, 400, { errors: { cap: ctx.t('forms.amount') }, values });
       reward = { type: 'share' as const, percent, maxAmount: cap === null ? null : { amount: cap, currency } };
     }
     await shop.kit.setReferralProgram({ enabled: form.data.enabled, reward }, adminActor(res));

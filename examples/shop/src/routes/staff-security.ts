@@ -17,7 +17,11 @@ import { safeNext } from './auth.js';
 const MAX_CODE_ATTEMPTS = 5;
 
 const CodeForm = z.object({ code: z.string().max(40).default(''), next: z.string().max(2000).optional() });
-const ReauthForm = z.object({ password: z.string().max(200).default(''), code: z.string().max(40).default(''), next: z.string().max(2000).optional() });
+const ReauthForm = z.object({
+  password: z.string().max(200).default(''),
+  code: z.string().max(40).default(''),
+  next: z.string().max(2000).optional(),
+});
 
 /**
  * Staff sign-in security: the second step of signing in (a TOTP or recovery code), the account's
@@ -54,7 +58,11 @@ export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
   router.use('/account/sessions', requireAccount, sessionOnly);
   router.use('/account/reauth', requireAccount, sessionOnly);
 
-  const renderSecurity = async (res: Response, status: number, extra: { newRecoveryCodes?: string[]; errors?: Record<string, string>; notice?: string | null }) => {
+  const renderSecurity = async (
+    res: Response,
+    status: number,
+    extra: { newRecoveryCodes?: string[]; errors?: Record<string, string>; notice?: string | null },
+  ) => {
     const { account } = viewerOf(res);
     const enabled = await shop.staffTotp.isEnabled(account.id);
     const pending = enabled ? null : await shop.staffTotp.pendingEnrolment(account.id, account.email, shop.config.shopName);

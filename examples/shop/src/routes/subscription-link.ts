@@ -49,7 +49,13 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits): Router {
   router.post('/account/subscription-link/rotate', requireAccount, async (_req, res) => {
     const customerId = viewerOf(res).customer.id;
     await shop.subscriptionLinks.rotate(customerId);
-    await shop.storage.audit.append({ actor: { type: 'customer', id: customerId }, action: 'subscription_link.rotated', subjectType: 'customer', subjectId: customerId, data: {} });
+    await shop.storage.audit.append({
+      actor: { type: 'customer', id: customerId },
+      action: 'subscription_link.rotated',
+      subjectType: 'customer',
+      subjectId: customerId,
+      data: {},
+    });
     res.redirect(303, '/dashboard?done=sublink.rotated');
   });
 

@@ -19,7 +19,8 @@ export function subscriptionRoutes(shop: Shop): Router {
     const viewer = viewerOf(res);
     const cursor = typeof req.query['cursor'] === 'string' && req.query['cursor'].length <= 512 ? req.query['cursor'] : null;
     const listed = await shop.storage.subscriptions.listByCustomer(viewer.customer.id, { limit: PAGE_SIZE, cursor });
-    const linkUrl = listed.items.length === 0 ? null : subscriptionLinkUrl(shop, req, await shop.subscriptionLinks.tokenFor(viewer.customer.id));
+    const linkUrl =
+      listed.items.length === 0 ? null : subscriptionLinkUrl(shop, req, await shop.subscriptionLinks.tokenFor(viewer.customer.id));
     res.send(
       dashboardPage(ctxOf(res), {
         subscriptions: listed.items,

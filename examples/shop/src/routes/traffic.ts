@@ -21,7 +21,14 @@ const BuyForm = z.object({ gib: GibSchema, idempotencyKey: IdempotencyKeySchema 
 export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
 
-  const render = async (res: Response, status: number, sub: Subscription, gib: number | null, idempotencyKey: string, refusal?: Refusal) => {
+  const render = async (
+    res: Response,
+    status: number,
+    sub: Subscription,
+    gib: number | null,
+    idempotencyKey: string,
+    refusal?: Refusal,
+  ) => {
     const ctx = ctxOf(res);
     const plan = await shop.storage.plans.get(sub.planId);
     const offer = plan?.trafficTopUp ?? null;
@@ -31,7 +38,16 @@ export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
     ]);
     const balance = await shop.storage.ledger.balance(sub.customerId, offer?.pricePerGiB.currency ?? shop.config.currency);
     const problem = refusal && ctx.t(refusal.key, refusalParams(ctx, refusal));
-    const view = { sub, planName: await planName(shop, sub.planId, ctx.locale), offer, asked, balance, changeInFlight: inFlight, idempotencyKey, problem };
+    const view = {
+      sub,
+      planName: await planName(shop, sub.planId, ctx.locale),
+      offer,
+      asked,
+      balance,
+      changeInFlight: inFlight,
+      idempotencyKey,
+      problem,
+    };
     res.status(status).send(trafficPage(ctx, view).value);
   };
 
@@ -39,7 +55,11 @@ export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
     const gib = req.query['gib'] === undefined ? null : GibSchema.safeParse(req.query['gib']);
     if (gib !== null && !gib.success) {
-      return render(res, 400, sub, null, newIdempotencyKey(), { status: 400, key: 'traffic.reasons.invalid_amount', reason: 'invalid_amount' });
+      return render(res, 400, sub, null, newIdempotencyKey(), {
+        status: 400,
+        key: 'traffic.reasons.invalid_amount',
+        reason: 'invalid_amount',
+      });
     }
     await render(res, 200, sub, gib?.data ?? null, newIdempotencyKey());
   });
@@ -49,7 +69,8 @@ export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
     const viewer = viewerOf(res);
     const sub = await ownedSubscription(shop, viewer, req.params.id);
     const form = parseForm(BuyForm, req.body, ctx.t);
-    if (!form.ok) return render(res, 400, sub, null, newIdempotencyKey(), { status: 400, key: 'traffic.formExpired', reason: 'invalid_form' });
+    if (!form.ok)
+      return render(res, 400, sub, null, newIdempotencyKey(), { status: 400, key: 'traffic.formExpired', reason: 'invalid_form' });
     try {
       const { gib, idempotencyKey } = form.data;
       await shop.kit.buyTraffic({ subscriptionId: sub.id, gib, idempotencyKey, actor: { type: 'customer', id: viewer.customer.id } });

@@ -29,5 +29,8 @@ export function sellingRefusal(area: 'traffic' | 'planChange', error: unknown): 
 export function refusalParams(ctx: RequestContext, refusal: Refusal): Record<string, string> {
   if (!refusal.funds) return {};
   const { balance, required, currency } = refusal.funds;
-  return { balance: formatMoney({ amount: balance, currency }, ctx.locale), total: formatMoney({ amount: required, currency }, ctx.locale) };
+  return {
+    balance: formatMoney({ amount: balance, currency }, ctx.locale),
+    total: formatMoney({ amount: required, currency }, ctx.locale),
+  };
 }

@@ -20,7 +20,10 @@ const DEMO_ADMIN_CONTEXT = 'data-folder:demo-admin';
  * whose password is generated once and kept in the data folder, sealed (so it can be printed at start).
  * Returns the login to print, or `null` when there is nothing to tell.
  */
-export async function ensureStartupAdmin(shop: Shop, keepDir: string | null): Promise<{ email: string; password: string; demo: boolean } | null> {
+export async function ensureStartupAdmin(
+  shop: Shop,
+  keepDir: string | null,
+): Promise<{ email: string; password: string; demo: boolean } | null> {
   if (shop.config.admin !== null) {
     await ensureAdmin(shop, shop.config.admin.email, shop.config.admin.password);
     return null;
@@ -28,10 +31,15 @@ export async function ensureStartupAdmin(shop: Shop, keepDir: string | null): Pr
   if (!shop.config.demoPanel) return null;
   const box = shop.secretBox;
   const sealed = (password: string) => box.seal(password, DEMO_ADMIN_CONTEXT);
-  const saved = remembered<DemoAdminFile>(keepDir, 'demo-admin.json', () => ({ email: 'admin@example.com', sealedPassword: sealed(randomSecret(12)) }));
-  const password = saved.sealedPassword === undefined ? (saved.password ?? randomSecret(12)) : box.open(saved.sealedPassword, DEMO_ADMIN_CONTEXT);
+  const saved = remembered<DemoAdminFile>(keepDir, 'demo-admin.json', () => ({
+    email: 'admin@example.com',
+    sealedPassword: sealed(randomSecret(12)),
+  }));
+  const password =
+    saved.sealedPassword === undefined ? (saved.password ?? randomSecret(12)) : box.open(saved.sealedPassword, DEMO_ADMIN_CONTEXT);
   // A file from before sealing: sealed now, once.
-  if (saved.sealedPassword === undefined) rememberedUpdate(keepDir, 'demo-admin.json', { email: saved.email, sealedPassword: sealed(password) });
+  if (saved.sealedPassword === undefined)
+    rememberedUpdate(keepDir, 'demo-admin.json', { email: saved.email, sealedPassword: sealed(password) });
   await ensureAdmin(shop, saved.email, password);
   return { email: saved.email, password, demo: true };
 }

@@ -13,6 +13,11 @@ export async function startDemoGateway(shop: Shop): Promise<CryptoGatewaySimulat
   const current = await gatewaySettings(shop);
   if (current !== null && !LOCAL.test(current.baseUrl)) return null;
   const sim = await new CryptoGatewaySimulator().start();
-  await saveGatewaySettings(shop, { enabled: true, baseUrl: sim.url, apiKey: sim.apiKey, ipnSecret: sim.ipnSecret }, shop.clock.now(), null);
+  await saveGatewaySettings(
+    shop,
+    { enabled: true, baseUrl: sim.url, apiKey: sim.apiKey, ipnSecret: sim.ipnSecret },
+    shop.clock.now(),
+    null,
+  );
   return sim;
 }

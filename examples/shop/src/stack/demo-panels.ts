@@ -81,7 +81,10 @@ export async function startDemoPanels(deps: {
         ports: { panel: 0, subscription: 0 },
       }));
       const stored = (await deps.storage.panels.list()).find((p) => p.name === panelName(location.name))?.credentials;
-      const login = { username: saved.username, password: stored?.type === 'password' ? stored.password : (legacyPassword ?? randomSecret(12)) };
+      const login = {
+        username: saved.username,
+        password: stored?.type === 'password' ? stored.password : (legacyPassword ?? randomSecret(12)),
+      };
       const sim = createXuiSimulator({
         version: '2.8.x',
         basePath: saved.basePath,
@@ -99,7 +102,13 @@ export async function startDemoPanels(deps: {
       rememberedUpdate(deps.dataDir, fileName, { ...saved, ports: { ...ports, ...(corePorts === undefined ? {} : { core: corePorts }) } });
 
       const url = `${server.origin}${saved.basePath}`;
-      const panel = await registerPanel(deps.storage, { name: panelName(location.name), tag: location.tag, url, login, subscriptionBaseUrl: `${subServer.origin}/sub/` });
+      const panel = await registerPanel(deps.storage, {
+        name: panelName(location.name),
+        tag: location.tag,
+        url,
+        login,
+        subscriptionBaseUrl: `${subServer.origin}/sub/`,
+      });
       panels.push({ name: location.name, tag: location.tag, sim, panel, url, login });
       await sim.core?.start();
     }
@@ -143,24 +152,46 @@ async function createDemoPlans(storage: StoragePort, demo: DemoPanel, targets: T
   if (preferred === undefined) return [];
   const placement = { preferredTargetIds: [preferred.id], allowedLocations: [demo.tag] };
   const price = (amount: number) => ({ amount, currency });
-  const plans = demo.tag === 'de'
-    ? [
-        {
-          name: 'Frankfurt · 1 month · 50 GiB',
-          family: 'fra-standard',
-          price: price(500),
-          durationDays: 30,
-          trafficBytes: 50 * GiB,
-          trial: { days: 1, trafficBytes: 1 * GiB },
-          trafficTopUp: { pricePerGiB: price(10), maxGiBPerPurchase: 100 },
-        },
-        { name: 'Frankfurt · 3 months · 200 GiB', family: 'fra-standard', price: price(1300), durationDays: 90, trafficBytes: 200 * GiB },
-        { name: 'Frankfurt · 1 month · unlimited', family: 'fra-unlimited', price: price(900), durationDays: 30, trafficBytes: null, deviceLimit: 2 },
-      ]
-    : [
-        { name: 'Amsterdam · 1 month · 100 GiB', family: 'ams-standard', price: price(600), durationDays: 30, trafficBytes: 100 * GiB, trafficTopUp: { pricePerGiB: price(8), maxGiBPerPurchase: 200 } },
-        { name: 'Amsterdam · starts on first use · 20 GiB', family: 'ams-flex', price: price(300), durationDays: 30, trafficBytes: 20 * GiB, startOnFirstUse: true },
-      ];
+  const plans =
+    demo.tag === 'de'
+      ? [
+          {
+            name: 'Frankfurt · 1 month · 50 GiB',
+            family: 'fra-standard',
+            price: price(500),
+            durationDays: 30,
+            trafficBytes: 50 * GiB,
+            trial: { days: 1, trafficBytes: 1 * GiB },
+            trafficTopUp: { pricePerGiB: price(10), maxGiBPerPurchase: 100 },
+          },
+          { name: 'Frankfurt · 3 months · 200 GiB', family: 'fra-standard', price: price(1300), durationDays: 90, trafficBytes: 200 * GiB },
+          {
+            name: 'Frankfurt · 1 month · unlimited',
+            family: 'fra-unlimited',
+            price: price(900),
+            durationDays: 30,
+            trafficBytes: null,
+            deviceLimit: 2,
+          },
+        ]
+      : [
+          {
+            name: 'Amsterdam · 1 month · 100 GiB',
+            family: 'ams-standard',
+            price: price(600),
+            durationDays: 30,
+            trafficBytes: 100 * GiB,
+            trafficTopUp: { pricePerGiB: price(8), maxGiBPerPurchase: 200 },
+          },
+          {
+            name: 'Amsterdam · starts on first use · 20 GiB',
+            family: 'ams-flex',
+            price: price(300),
+            durationDays: 30,
+            trafficBytes: 20 * GiB,
+            startOnFirstUse: true,
+          },
+        ];
   const created: Plan[] = [];
   for (const plan of plans) created.push(await storage.plans.create({ ...plan, placement }));
   return created;

@@ -1,7 +1,18 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 /** Keys whose value is a secret wherever they sit: at the top of a line, or one or two objects down. */
-const SECRET_KEYS = ['password', 'token', 'secret', 'credentials', 'sealed', 'recoveryCodes', 'subscriptionUrl', 'shareLinks', 'csrf', '_csrf'];
+const SECRET_KEYS = [
+  'password',
+  'token',
+  'secret',
+  'credentials',
+  'sealed',
+  'recoveryCodes',
+  'subscriptionUrl',
+  'shareLinks',
+  'csrf',
+  '_csrf',
+];
 
 /**
  * Everything that can carry a secret is blanked before a line is written (at the top of a line and up

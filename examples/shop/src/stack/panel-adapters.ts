@@ -1,6 +1,12 @@
 import type { Clock, Logger, Panel, PanelAdapter } from '@panelkit/sdk';
 import { ConfigurationError } from '@panelkit/sdk';
-import { createMarzbanAdapter, createMarzneshinAdapter, createSuiAdapter, createXuiAdapter, type PanelLogin } from '@panelkit/panel-adapters';
+import {
+  createMarzbanAdapter,
+  createMarzneshinAdapter,
+  createSuiAdapter,
+  createXuiAdapter,
+  type PanelLogin,
+} from '@panelkit/panel-adapters';
 import { z } from 'zod';
 
 /** Settings an admin may give a panel beside its URL and credentials (`panel.options`). */
@@ -15,7 +21,8 @@ export type PanelOptions = z.infer<typeof PanelOptionsSchema>;
 export const PANEL_KINDS = ['3x-ui', 's-ui', 'marzban', 'marzneshin'] as const;
 
 function loginOf(panel: Panel): PanelLogin {
-  if (panel.credentials.type !== 'password') throw new ConfigurationError(`${panel.kind} panel ${panel.name} needs a username and password`);
+  if (panel.credentials.type !== 'password')
+    throw new ConfigurationError(`${panel.kind} panel ${panel.name} needs a username and password`);
   return { username: panel.credentials.username, password: panel.credentials.password };
 }
 
@@ -39,9 +46,19 @@ export function panelAdapterFactory(deps: { clock: Clock; logger: Logger }): (pa
         if (panel.credentials.type !== 'token') throw new ConfigurationError(`s-ui panel ${panel.name} needs an API token`);
         return createSuiAdapter({ ...common, auth: { token: panel.credentials.token }, subscriptionBaseUrl: options.subscriptionBaseUrl });
       case 'marzban':
-        return createMarzbanAdapter({ ...common, clock: deps.clock, auth: loginOf(panel), subscriptionBaseUrl: options.subscriptionBaseUrl });
+        return createMarzbanAdapter({
+          ...common,
+          clock: deps.clock,
+          auth: loginOf(panel),
+          subscriptionBaseUrl: options.subscriptionBaseUrl,
+        });
       case 'marzneshin':
-        return createMarzneshinAdapter({ ...common, clock: deps.clock, auth: loginOf(panel), subscriptionBaseUrl: options.subscriptionBaseUrl });
+        return createMarzneshinAdapter({
+          ...common,
+          clock: deps.clock,
+          auth: loginOf(panel),
+          subscriptionBaseUrl: options.subscriptionBaseUrl,
+        });
       default:
         throw new ConfigurationError(`no adapter for panel kind "${panel.kind}"`);
     }

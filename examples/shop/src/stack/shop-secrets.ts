@@ -49,7 +49,9 @@ export async function resealShopSecrets(db: SqlClient, shopSchema: string, box: 
 async function resealSettings(db: SqlClient, shopSchema: string, box: SecretBox, rotate: boolean, result: ShopResealResult): Promise<void> {
   const { rows: present } = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`${shopSchema}.shop_settings`]);
   if (present[0]?.t == null) return;
-  const { rows } = await db.query<{ name: string; sealed: string }>(`SELECT name, sealed FROM ${shopSchema}.shop_settings WHERE sealed IS NOT NULL ORDER BY name`);
+  const { rows } = await db.query<{ name: string; sealed: string }>(
+    `SELECT name, sealed FROM ${shopSchema}.shop_settings WHERE sealed IS NOT NULL ORDER BY name`,
+  );
   for (const row of rows) {
     const context = settingContext(row.name);
     const plain = box.open(row.sealed, context);

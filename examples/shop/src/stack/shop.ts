@@ -77,7 +77,13 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
     const sealing = await resealSecrets(client, { schema: config.schema, secretBox });
     if (sealing.sealed > 0) logger.info({ sealed: sealing.sealed }, 'panel credentials sealed at rest');
     await resealShopSecrets(client, shopSchemaName(config.schema), secretBox, false);
-    const storage = createPostgresStorage({ client, schema: config.schema, clock, logger: logger.child({ component: 'storage' }), secretBox });
+    const storage = createPostgresStorage({
+      client,
+      schema: config.schema,
+      clock,
+      logger: logger.child({ component: 'storage' }),
+      secretBox,
+    });
     closers.push(() => storage.close());
     if (config.panelsFile !== null) await applyPanelsFile(storage, config.panelsFile, logger.child({ component: 'panels-file' }));
 

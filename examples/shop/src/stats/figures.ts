@@ -68,7 +68,9 @@ export async function salesFigures(db: SqlClient, schema: string, period: Period
     values[row.i - 1] = Number(row.total);
     byCurrency.set(row.currency, values);
   }
-  const revenueSeries = [...byCurrency.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, values]) => ({ currency, values }));
+  const revenueSeries = [...byCurrency.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, values]) => ({ currency, values }));
   const salesSeries = perBucket(sales.rows);
   const inServiceSeries = perBucket(inService.rows);
   return {

@@ -7,7 +7,8 @@
 
 type ClashProxy = Record<string, unknown> & { name: string };
 
-const num = (value: string | null | undefined): number | null => (value !== null && value !== undefined && /^\d{1,5}$/.test(value) ? Number(value) : null);
+const num = (value: string | null | undefined): number | null =>
+  value !== null && value !== undefined && /^\d{1,5}$/.test(value) ? Number(value) : null;
 
 function fragmentName(url: URL, fallback: string): string {
   const raw = url.hash.replace(/^#/, '');
@@ -60,10 +61,32 @@ function fromVmess(link: string): ClashProxy | null {
   const port = num(str('port'));
   const server = str('add');
   if (port === null || !server || !str('id')) return null;
-  const q = { get: (name: string) => ({ path: str('path'), host: str('host'), serviceName: str('path'), sni: str('sni'), fp: str('fp'), headerType: str('type'), pbk: null, sid: null })[name] ?? null };
+  const q = {
+    get: (name: string) =>
+      ({
+        path: str('path'),
+        host: str('host'),
+        serviceName: str('path'),
+        sni: str('sni'),
+        fp: str('fp'),
+        headerType: str('type'),
+        pbk: null,
+        sid: null,
+      })[name] ?? null,
+  };
   const extra = transport(str('net') ?? 'tcp', str('tls') ?? 'none', q);
   if (extra === null) return null;
-  return { name: str('ps') || `${server}:${port}`, type: 'vmess', server, port, uuid: str('id'), alterId: Number(str('aid') ?? 0) || 0, cipher: str('scy') || 'auto', udp: true, ...extra };
+  return {
+    name: str('ps') || `${server}:${port}`,
+    type: 'vmess',
+    server,
+    port,
+    uuid: str('id'),
+    alterId: Number(str('aid') ?? 0) || 0,
+    cipher: str('scy') || 'auto',
+    udp: true,
+    ...extra,
+  };
 }
 
 function fromShadowsocks(link: string): ClashProxy | null {
@@ -76,7 +99,15 @@ function fromShadowsocks(link: string): ClashProxy | null {
   const colon = userinfo.indexOf(':');
   if (colon <= 0) return null;
   const server = url.hostname.replace(/^\[|\]$/g, '');
-  return { name: fragmentName(url, `${server}:${port}`), type: 'ss', server, port, cipher: userinfo.slice(0, colon), password: userinfo.slice(colon + 1), udp: true };
+  return {
+    name: fragmentName(url, `${server}:${port}`),
+    type: 'ss',
+    server,
+    port,
+    cipher: userinfo.slice(0, colon),
+    password: userinfo.slice(colon + 1),
+    udp: true,
+  };
 }
 
 /** One share link as a Clash.Meta proxy, or `null` when it cannot be expressed faithfully. */

@@ -7,6 +7,4 @@ export function newIdempotencyKey(): string {
 }
 
 /** What a form or an API client may send as its key (the engine allows longer; this keeps it tidy). */
-export const IdempotencyKeySchema = z
-  .string({ message: 'forms.required' })
-  .regex(/^[A-Za-z0-9_.:-]{8,100}$/, { message: 'forms.invalid' });
+export const IdempotencyKeySchema = z.string({ message: 'forms.required' }).regex(/^[A-Za-z0-9_.:-]{8,100}$/, { message: 'forms.invalid' });

@@ -1,4 +1,11 @@
-import { CapacityExhaustedError, ConflictError, EligibilityError, IdempotencyConflictError, InsufficientFundsError, ValidationError } from '@panelkit/sdk';
+import {
+  CapacityExhaustedError,
+  ConflictError,
+  EligibilityError,
+  IdempotencyConflictError,
+  InsufficientFundsError,
+  ValidationError,
+} from '@panelkit/sdk';
 
 /** An engine refusal a buyer can act on: the status, the message key and, for a form, the field it is about. */
 export interface Refusal {
@@ -29,7 +36,8 @@ export function discountRefusal(error: unknown): Refusal | null {
 export function checkoutRefusal(error: unknown): Refusal | null {
   const discount = discountRefusal(error);
   if (discount !== null) return discount;
-  if (InsufficientFundsError.is(error)) return { status: 402, key: 'checkout.refused.insufficient_funds', reason: 'insufficient_funds', funds: funds(error) };
+  if (InsufficientFundsError.is(error))
+    return { status: 402, key: 'checkout.refused.insufficient_funds', reason: 'insufficient_funds', funds: funds(error) };
   if (CapacityExhaustedError.is(error)) return { status: 409, key: 'checkout.refused.sold_out', reason: 'sold_out' };
   if (IdempotencyConflictError.is(error)) return { status: 409, key: 'checkout.refused.key_reused', reason: 'idempotency_key_reused' };
   if (EligibilityError.is(error)) {
@@ -47,15 +55,25 @@ export function checkoutRefusal(error: unknown): Refusal | null {
 export function extensionRefusal(error: unknown): Refusal | null {
   const discount = discountRefusal(error);
   if (discount !== null) return discount;
-  if (InsufficientFundsError.is(error)) return { status: 402, key: 'extension.refused.insufficient_funds', reason: 'insufficient_funds', funds: funds(error) };
+  if (InsufficientFundsError.is(error))
+    return { status: 402, key: 'extension.refused.insufficient_funds', reason: 'insufficient_funds', funds: funds(error) };
   if (EligibilityError.is(error)) {
     const reason = error.reasons[0] ?? 'not_eligible';
     const opensAt = error.details?.['opensAt'];
-    return { status: 409, key: `extension.reasons.${reason}`, reason, ...(typeof opensAt === 'string' ? { opensAt: new Date(opensAt) } : {}) };
+    return {
+      status: 409,
+      key: `extension.reasons.${reason}`,
+      reason,
+      ...(typeof opensAt === 'string' ? { opensAt: new Date(opensAt) } : {}),
+    };
   }
   if (ConflictError.is(error)) {
     const inProgress = error.details?.['reason'] === 'change_in_progress';
-    return { status: 409, key: inProgress ? 'extension.refused.change_in_progress' : 'errors.conflict', reason: inProgress ? 'change_in_progress' : 'conflict' };
+    return {
+      status: 409,
+      key: inProgress ? 'extension.refused.change_in_progress' : 'errors.conflict',
+      reason: inProgress ? 'change_in_progress' : 'conflict',
+    };
   }
   return null;
 }

@@ -94,7 +94,14 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     if (ctx.chat?.type !== 'private' || ctx.from === undefined || ctx.from.is_bot) return;
     const { customer } = await customerOfTelegramUser(shop, links, ctx.from, String(ctx.chat.id));
     const locale = isLocale(customer.locale) ? customer.locale : 'en';
-    ctx.user = { telegramUserId: String(ctx.from.id), chatId: String(ctx.chat.id), customer, locale, t: translator(locale), isAdmin: admins.has(String(ctx.from.id)) };
+    ctx.user = {
+      telegramUserId: String(ctx.from.id),
+      chatId: String(ctx.chat.id),
+      customer,
+      locale,
+      t: translator(locale),
+      isAdmin: admins.has(String(ctx.from.id)),
+    };
     try {
       await next();
     } catch (error) {
@@ -107,7 +114,12 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
 
   startHandlers(bot, deps);
   summaryHandlers(bot, deps);
-  broadcastHandlers(bot, broadcasts, config.adminIds, () => void sendBroadcasts().catch((error: unknown) => log.error({ err: error }, 'broadcast sending failed')));
+  broadcastHandlers(
+    bot,
+    broadcasts,
+    config.adminIds,
+    () => void sendBroadcasts().catch((error: unknown) => log.error({ err: error }, 'broadcast sending failed')),
+  );
   receiptHandlers(bot, deps);
   catalogHandlers(bot, deps);
   discountCodeHandlers(bot, deps);

@@ -19,7 +19,12 @@ export interface SendBroadcastsOptions {
  * error or a 429 left after retries puts it back to `pending`; a network failure leaves it
  * `sending` (the message may have arrived), which the sweep later marks `unknown`.
  */
-export async function sendDueBroadcasts(api: Api, store: BroadcastStore, logger: Logger, options: SendBroadcastsOptions = {}): Promise<number> {
+export async function sendDueBroadcasts(
+  api: Api,
+  store: BroadcastStore,
+  logger: Logger,
+  options: SendBroadcastsOptions = {},
+): Promise<number> {
   const gapMs = options.gapMs ?? 40;
   let sent = 0;
   await store.sweepAbandoned();

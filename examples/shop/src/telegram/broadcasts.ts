@@ -29,7 +29,12 @@ export class BroadcastStore {
    * Creates the broadcast for every linked chat but `exceptUsers`' (the admins); the same `key` (the admin's message) creates it
    * once. Returns its id and how many chats it goes to.
    */
-  async create(input: { key: string; text: string; createdBy: string; exceptUsers?: readonly string[] }): Promise<{ id: string; recipients: number; created: boolean }> {
+  async create(input: {
+    key: string;
+    text: string;
+    createdBy: string;
+    exceptUsers?: readonly string[];
+  }): Promise<{ id: string; recipients: number; created: boolean }> {
     const id = keyedId('bc', input.key);
     return this.db.transaction(async (db) => {
       const { rows } = await db.query(
@@ -43,7 +48,10 @@ export class BroadcastStore {
           [id, [...(input.exceptUsers ?? [])]],
         );
       }
-      const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.schema}.telegram_broadcast_deliveries WHERE broadcast_id = $1`, [id]);
+      const count = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${this.schema}.telegram_broadcast_deliveries WHERE broadcast_id = $1`,
+        [id],
+      );
       return { id, recipients: count.rows[0]?.n ?? 0, created: rows.length > 0 };
     });
   }
@@ -67,7 +75,11 @@ export class BroadcastStore {
   }
 
   /** Records how a claimed delivery ended: `sent`, `failed` (Telegram refused it), or back to `pending` (refused for now). */
-  async finish(d: Pick<ClaimedDelivery, 'broadcastId' | 'chatId'>, outcome: 'sent' | 'failed' | 'pending', error: string | null = null): Promise<void> {
+  async finish(
+    d: Pick<ClaimedDelivery, 'broadcastId' | 'chatId'>,
+    outcome: 'sent' | 'failed' | 'pending',
+    error: string | null = null,
+  ): Promise<void> {
     await this.db.query(
       `UPDATE ${this.schema}.telegram_broadcast_deliveries SET status = $3, sent_at = CASE WHEN $3 = 'sent' THEN $4::timestamptz END, error = $5
        WHERE broadcast_id = $1 AND chat_id = $2 AND status = 'sending'`,

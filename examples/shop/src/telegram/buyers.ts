@@ -33,7 +33,12 @@ async function customerByRef(shop: Shop, user: User): Promise<Customer> {
  * The customer a Telegram user acts as: the linked one, else one keyed by their Telegram id
  * (created on first contact and linked). Safe under concurrent first updates.
  */
-export async function customerOfTelegramUser(shop: Shop, links: TelegramLinkStore, user: User, chatId: string): Promise<{ link: TelegramLink; customer: Customer }> {
+export async function customerOfTelegramUser(
+  shop: Shop,
+  links: TelegramLinkStore,
+  user: User,
+  chatId: string,
+): Promise<{ link: TelegramLink; customer: Customer }> {
   const telegramUserId = String(user.id);
   let link = await links.byTelegramUser(telegramUserId);
   if (link === null) {

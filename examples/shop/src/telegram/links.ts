@@ -31,7 +31,9 @@ export class TelegramLinkStore {
   ) {}
 
   async byTelegramUser(telegramUserId: string): Promise<TelegramLink | null> {
-    const { rows } = await this.db.query<LinkRow>(`SELECT * FROM ${this.schema}.telegram_links WHERE telegram_user_id = $1`, [telegramUserId]);
+    const { rows } = await this.db.query<LinkRow>(`SELECT * FROM ${this.schema}.telegram_links WHERE telegram_user_id = $1`, [
+      telegramUserId,
+    ]);
     return rows[0] === undefined ? null : toLink(rows[0]);
   }
 
@@ -60,7 +62,10 @@ export class TelegramLinkStore {
   async relink(link: TelegramLink): Promise<void> {
     const now = this.clock.now();
     await this.db.transaction(async (db) => {
-      await db.query(`DELETE FROM ${this.schema}.telegram_links WHERE customer_id = $1 AND telegram_user_id <> $2`, [link.customerId, link.telegramUserId]);
+      await db.query(`DELETE FROM ${this.schema}.telegram_links WHERE customer_id = $1 AND telegram_user_id <> $2`, [
+        link.customerId,
+        link.telegramUserId,
+      ]);
       await db.query(
         `INSERT INTO ${this.schema}.telegram_links (telegram_user_id, chat_id, customer_id, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $4)

@@ -30,13 +30,17 @@ export async function runBot(shop: Shop, shopBot: ShopBot, options: RunBotOption
     // grammY types its signal with the abort-controller polyfill's class; Node's AbortSignal is the same thing at run time.
     await bot.init(AbortSignal.timeout(options.initTimeoutMs ?? 30_000) as Parameters<typeof bot.init>[0]);
   } catch (error) {
-    throw new Error(`Telegram did not answer getMe at ${config.apiRoot ?? 'api.telegram.org'}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `Telegram did not answer getMe at ${config.apiRoot ?? 'api.telegram.org'}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   let polling: Promise<void> | null = null;
   if (config.webhook !== null) {
     await bot.api.setWebhook(config.webhook.url, { secret_token: shopBot.webhookSecret, allowed_updates: ['message', 'callback_query'] });
   } else {
-    polling = bot.start({ allowed_updates: ['message', 'callback_query'] }).catch((error: unknown) => log.error({ err: error }, 'Telegram polling stopped'));
+    polling = bot
+      .start({ allowed_updates: ['message', 'callback_query'] })
+      .catch((error: unknown) => log.error({ err: error }, 'Telegram polling stopped'));
   }
   let running: Promise<void> = Promise.resolve();
   const loop = async () => {

@@ -31,6 +31,8 @@ export class TelegramUpdateLog {
 
   /** Forgets ids older than a week. */
   async prune(): Promise<void> {
-    await this.db.query(`DELETE FROM ${this.schema}.telegram_updates WHERE received_at < $1`, [new Date(this.clock.now().getTime() - KEEP_UPDATES_MS)]);
+    await this.db.query(`DELETE FROM ${this.schema}.telegram_updates WHERE received_at < $1`, [
+      new Date(this.clock.now().getTime() - KEEP_UPDATES_MS),
+    ]);
   }
 }

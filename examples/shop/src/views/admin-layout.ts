@@ -30,9 +30,9 @@ export function adminPage(ctx: RequestContext, options: { title: string; body: H
     title: options.title,
     wide: true,
     notice: options.notice ?? null,
-    body: html`<nav class="admin-nav" aria-label="${ctx.t('admin.nav.label')}">${SECTIONS.filter(([href]) => roleMayUse(role, 'GET', href)).map(
-      ([href, key]) => html`<a href="${href}" ${current(href) ? html`aria-current="page"` : ''}>${ctx.t(key)}</a>`,
-    )}</nav>
+    body: html`<nav class="admin-nav" aria-label="${ctx.t('admin.nav.label')}">${SECTIONS.filter(([href]) =>
+      roleMayUse(role, 'GET', href),
+    ).map(([href, key]) => html`<a href="${href}" ${current(href) ? html`aria-current="page"` : ''}>${ctx.t(key)}</a>`)}</nav>
 ${options.body}`,
   });
 }

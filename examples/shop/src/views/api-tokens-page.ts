@@ -24,8 +24,9 @@ export function apiTokensPage(ctx: RequestContext, view: ApiTokensView): SafeHtm
     notice: view.notice,
     body: html`<h1>${t('account.tokens.title')}</h1>
 <p class="muted">${t('account.tokens.intro')}</p>
-${view.created
-  ? html`<section class="card" data-testid="new-token-card">
+${
+  view.created
+    ? html`<section class="card" data-testid="new-token-card">
   <h2>${t('account.tokens.createdTitle', { name: view.created.name })}</h2>
   <p class="error">${t('account.tokens.shownOnce')}</p>
   <div class="copy-row">
@@ -34,7 +35,8 @@ ${view.created
   </div>
   <p class="muted">${t('account.tokens.usage')}</p>
 </section>`
-  : ''}
+    : ''
+}
 <section class="card">
   <h2>${t('account.tokens.create')}</h2>
   <form method="post" action="/account/api-tokens" class="stack" data-testid="api-token-form" novalidate>
@@ -45,9 +47,10 @@ ${view.created
 </section>
 <section class="card">
   <h2>${t('account.tokens.list')}</h2>
-  ${view.tokens.length === 0
-    ? html`<p class="muted">${t('account.tokens.none')}</p>`
-    : html`<div class="table-wrap"><table>
+  ${
+    view.tokens.length === 0
+      ? html`<p class="muted">${t('account.tokens.none')}</p>`
+      : html`<div class="table-wrap"><table>
     <thead><tr><th>${t('account.tokens.name')}</th><th>${t('account.tokens.createdAt')}</th><th>${t('account.tokens.lastUsed')}</th><th></th></tr></thead>
     <tbody>${view.tokens.map(
       (token) => html`<tr data-testid="api-token" data-token-id="${token.id}">
@@ -55,7 +58,8 @@ ${view.created
       <td><form method="post" action="/account/api-tokens/${token.id}/revoke" class="inline">${csrfField(ctx)}<button type="submit" class="small danger">${t('account.tokens.revoke')}</button></form></td>
     </tr>`,
     )}</tbody>
-  </table></div>`}
+  </table></div>`
+  }
 </section>`,
   });
 }

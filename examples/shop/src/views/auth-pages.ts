@@ -20,7 +20,11 @@ export function signUpPage(ctx: RequestContext, values: { email?: string; ref?: 
   });
 }
 
-export function signInPage(ctx: RequestContext, values: { email?: string; next?: string; notice?: string | null }, errors?: FieldErrors): SafeHtml {
+export function signInPage(
+  ctx: RequestContext,
+  values: { email?: string; next?: string; notice?: string | null },
+  errors?: FieldErrors,
+): SafeHtml {
   const { t } = ctx;
   return page(ctx, {
     title: t('auth.signIn.title'),

@@ -41,7 +41,12 @@ export function checkoutTotal(plan: Plan, values: Pick<CheckoutValues, 'quantity
  * `intent=apply`, and the page comes back with the quote (nothing is charged); the payment form then
  * carries the applied code. Shared with the extension page.
  */
-export function discountForm(ctx: RequestContext, action: string, values: { idempotencyKey: string; discountCode: string; quantity?: string; trial?: boolean; autoRenew?: boolean }, errors?: FieldErrors): SafeHtml {
+export function discountForm(
+  ctx: RequestContext,
+  action: string,
+  values: { idempotencyKey: string; discountCode: string; quantity?: string; trial?: boolean; autoRenew?: boolean },
+  errors?: FieldErrors,
+): SafeHtml {
   const { t } = ctx;
   return html`<form method="post" action="${action}" class="stack" data-testid="discount-form" novalidate>
   ${csrfField(ctx)}
@@ -89,9 +94,10 @@ export function checkoutPage(ctx: RequestContext, view: CheckoutView): SafeHtml 
   </dl>
 </section>
 ${view.problem ? html`<p class="error" role="alert" data-testid="checkout-problem">${view.problem.message} ${view.problem.topUp ? topUpLink(ctx) : ''}</p>` : ''}
-${!plan.onSale
-  ? html`<p class="error" data-testid="checkout-problem">${t('checkout.notOnSale')}</p>`
-  : html`<section class="card">
+${
+  !plan.onSale
+    ? html`<p class="error" data-testid="checkout-problem">${t('checkout.notOnSale')}</p>`
+    : html`<section class="card">
 ${discountForm(ctx, `/checkout/${plan.id}`, values, errors)}
 ${short && !view.problem ? html`<p class="error" data-testid="balance-short">${t('checkout.balanceShort')} ${topUpLink(ctx)}</p>` : ''}
 <form method="post" action="/checkout/${plan.id}" class="stack" data-testid="checkout-form" novalidate>
@@ -99,18 +105,24 @@ ${short && !view.problem ? html`<p class="error" data-testid="balance-short">${t
   <input type="hidden" name="idempotencyKey" value="${values.idempotencyKey}">
   ${field({ name: 'quantity', type: 'number', label: t('checkout.quantity'), value: values.quantity, errors, required: true, hint: t('checkout.quantityHint'), attrs: html`min="1" max="10" step="1" inputmode="numeric" data-checkout-quantity` })}
   <label class="check"><input type="checkbox" name="autoRenew" value="on" ${values.autoRenew ? html`checked` : ''}> ${t('checkout.autoRenew')}</label>
-  ${plan.trial !== null
-    ? html`<label class="check"><input type="checkbox" name="trial" value="on" data-checkout-trial ${values.trial ? html`checked` : ''}> ${t('checkout.trial', {
-        days: t('plans.days', { count: plan.trial.days }),
-        traffic: plan.trial.trafficBytes === null ? t('plans.unlimitedTraffic') : formatBytes(plan.trial.trafficBytes, locale),
-      })}</label>`
-    : ''}
+  ${
+    plan.trial !== null
+      ? html`<label class="check"><input type="checkbox" name="trial" value="on" data-checkout-trial ${values.trial ? html`checked` : ''}> ${t(
+          'checkout.trial',
+          {
+            days: t('plans.days', { count: plan.trial.days }),
+            traffic: plan.trial.trafficBytes === null ? t('plans.unlimitedTraffic') : formatBytes(plan.trial.trafficBytes, locale),
+          },
+        )}</label>`
+      : ''
+  }
   <input type="hidden" name="discountCode" value="${view.discount?.code ?? ''}">
   <p>${t('checkout.total')}: <strong class="price" data-testid="checkout-total" data-unit="${plan.price.amount}" data-currency="${plan.price.currency}" data-digits="${minorDigits(plan.price.currency)}" data-intl="${INTL_LOCALE[locale]}">${formatMoney(total, locale)}</strong></p>
   ${view.discount ? discountLines(ctx, view.discount) : ''}
   <button type="submit">${t('checkout.pay')}</button>
 </form>
 </section>
-<script src="/assets/checkout.js" defer></script>`}`,
+<script src="/assets/checkout.js" defer></script>`
+}`,
   });
 }

@@ -32,7 +32,10 @@ export function resetPasswordPage(ctx: RequestContext, token: string, usable: bo
   <button type="submit">${t('credentials.reset.submit')}</button>
 </form>`
     : html`<p class="field-error" role="alert">${t('credentials.reset.unusable')}</p><p><a href="/forgot-password">${t('credentials.forgot.title')}</a></p>`;
-  return page(ctx, { title: t('credentials.reset.title'), body: html`<section class="card"><h1>${t('credentials.reset.title')}</h1>${body}</section>` });
+  return page(ctx, {
+    title: t('credentials.reset.title'),
+    body: html`<section class="card"><h1>${t('credentials.reset.title')}</h1>${body}</section>`,
+  });
 }
 
 /** The buyer's sign-in details: change the password, change the email. */

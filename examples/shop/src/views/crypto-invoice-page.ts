@@ -13,10 +13,12 @@ export function cryptoInvoicePage(ctx: RequestContext, payment: Payment): SafeHt
     body: html`<h1>${t('wallet.crypto.title')}</h1>
 <section class="card" data-testid="crypto-invoice">
   <p>${t('wallet.crypto.ready', { amount: formatMoney(payment.amount, locale) })}</p>
-  ${payment.status === 'pending' && url !== undefined
-    ? html`<p><a class="button" href="${url}" rel="noopener noreferrer" data-testid="pay-on-gateway">${t('wallet.crypto.payNow')}</a></p>
+  ${
+    payment.status === 'pending' && url !== undefined
+      ? html`<p><a class="button" href="${url}" rel="noopener noreferrer" data-testid="pay-on-gateway">${t('wallet.crypto.payNow')}</a></p>
   <p class="muted">${t('wallet.crypto.afterPaying')}</p>`
-    : html`<p>${t(`wallet.invoice.status.${payment.status}`)}</p>`}
+      : html`<p>${t(`wallet.invoice.status.${payment.status}`)}</p>`
+  }
   <p><a href="/wallet">${t('wallet.invoice.back')}</a></p>
 </section>`,
   });

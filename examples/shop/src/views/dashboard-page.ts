@@ -37,13 +37,17 @@ export function dashboardPage(ctx: RequestContext, view: DashboardView): SafeHtm
     body: html`<h1>${t('dashboard.title')}</h1>
 <p class="muted">${t('dashboard.signedInAs', { email: ctx.viewer?.account.email ?? '' })} · <a href="/account/api-tokens" data-testid="api-tokens-link">${t('dashboard.apiTokens')}</a> · <a href="/account/notifications" data-testid="notifications-link">${t('notifications.page.link')}</a> · <a href="/account/credentials" data-testid="credentials-link">${t('credentials.title')}</a> · <a href="/account/security" data-testid="security-link">${t('security.title')}</a></p>
 ${view.shopLink !== null ? subscriptionLinkCard(ctx, view.shopLink) : ''}
-${view.subscriptions.length === 0
-  ? html`<section class="card" data-testid="no-subscriptions"><p>${t('dashboard.empty')}</p><a class="button" href="/">${t('dashboard.browse')}</a></section>`
-  : html`<div class="grid">${view.subscriptions.map((sub) => subscriptionCard(ctx, sub, view))}</div>`}
+${
+  view.subscriptions.length === 0
+    ? html`<section class="card" data-testid="no-subscriptions"><p>${t('dashboard.empty')}</p><a class="button" href="/">${t('dashboard.browse')}</a></section>`
+    : html`<div class="grid">${view.subscriptions.map((sub) => subscriptionCard(ctx, sub, view))}</div>`
+}
 ${view.nextCursor !== null ? html`<p><a href="/dashboard?cursor=${encodeURIComponent(view.nextCursor)}">${t('dashboard.more')}</a></p>` : ''}
-${view.telegram
-  ? html`<section class="card" data-testid="telegram-link"><h2>${t('telegram.web.title')}</h2><p>${t('telegram.web.intro')}</p>
+${
+  view.telegram
+    ? html`<section class="card" data-testid="telegram-link"><h2>${t('telegram.web.title')}</h2><p>${t('telegram.web.intro')}</p>
 <form method="post" action="/account/telegram">${csrfField(ctx)}<button type="submit">${t('telegram.web.link')}</button></form></section>`
-  : ''}`,
+    : ''
+}`,
   });
 }

@@ -41,7 +41,9 @@ function basisText(ctx: RequestContext, view: ExtensionView): string {
   if (!quote.allowed) return '';
   const basis = quote.quote.basis;
   if (basis === 'within_window' && sub.expiresAt !== null) {
-    return ctx.t('extension.basisLeft.within_window', { left: formatDuration(Math.max(0, sub.expiresAt.getTime() - view.now.getTime()), ctx.t, ctx.locale) });
+    return ctx.t('extension.basisLeft.within_window', {
+      left: formatDuration(Math.max(0, sub.expiresAt.getTime() - view.now.getTime()), ctx.t, ctx.locale),
+    });
   }
   return ctx.t(`extension.basis.${basis}`);
 }
@@ -87,16 +89,18 @@ function quoteSection(ctx: RequestContext, view: ExtensionView): SafeHtml {
   ${q.usageUnknown ? html`<p class="muted">${t('extension.usageUnknown')}</p>` : ''}
   ${quote.linkChanges ? html`<p class="error" data-testid="link-changes">${t('extension.linkChanges')}</p>` : ''}
   ${view.problem ? html`<p class="error" role="alert" data-testid="extension-problem">${view.problem.message} ${view.problem.topUp ? topUpLink(ctx) : ''}</p>` : ''}
-  ${view.changeInFlight
-    ? html`<p class="notice" role="status" data-testid="change-in-flight">${t('extension.inFlight')}</p>`
-    : html`${short && !view.problem ? html`<p class="error" data-testid="balance-short">${t('extension.balanceShort')} ${topUpLink(ctx)}</p>` : ''}
+  ${
+    view.changeInFlight
+      ? html`<p class="notice" role="status" data-testid="change-in-flight">${t('extension.inFlight')}</p>`
+      : html`${short && !view.problem ? html`<p class="error" data-testid="balance-short">${t('extension.balanceShort')} ${topUpLink(ctx)}</p>` : ''}
   ${discountForm(ctx, `/subscriptions/${view.sub.id}/extend`, { idempotencyKey: view.idempotencyKey, discountCode: view.discountCode }, view.errors)}
   <form method="post" action="/subscriptions/${view.sub.id}/extend" class="stack" data-testid="extension-form" novalidate>
     ${csrfField(ctx)}${formError(view.errors)}
     <input type="hidden" name="idempotencyKey" value="${view.idempotencyKey}">
     <input type="hidden" name="discountCode" value="${applied?.code ?? ''}">
     <button type="submit">${t('extension.pay', { price: formatMoney(toPay, locale) })}</button>
-  </form>`}
+  </form>`
+  }
 </section>`;
 }
 

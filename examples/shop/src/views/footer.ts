@@ -17,8 +17,12 @@ export function shopFooter(ctx: RequestContext): SafeHtml | '' {
     footer.supportContact !== null
       ? html`<li>${t('footer.support')}: <a href="${supportHref(footer.supportContact)}" dir="ltr" data-testid="footer-support" rel="noopener">${footer.supportContact}</a></li>`
       : null,
-    footer.termsUrl !== null ? html`<li><a href="${footer.termsUrl}" data-testid="footer-terms" rel="noopener">${t('footer.terms')}</a></li>` : null,
-    footer.refundPolicyUrl !== null ? html`<li><a href="${footer.refundPolicyUrl}" data-testid="footer-refunds" rel="noopener">${t('footer.refunds')}</a></li>` : null,
+    footer.termsUrl !== null
+      ? html`<li><a href="${footer.termsUrl}" data-testid="footer-terms" rel="noopener">${t('footer.terms')}</a></li>`
+      : null,
+    footer.refundPolicyUrl !== null
+      ? html`<li><a href="${footer.refundPolicyUrl}" data-testid="footer-refunds" rel="noopener">${t('footer.refunds')}</a></li>`
+      : null,
   ].filter((item): item is SafeHtml => item !== null);
   if (items.length === 0) return '';
   return html`<footer class="shop-footer" data-testid="footer"><ul>${items}</ul></footer>`;

@@ -50,9 +50,11 @@ ${options.head}
   </nav>
   <div class="account">
     <a class="lang" href="/lang/${other}?next=${encodeURIComponent(ctx.path)}" hreflang="${other}" lang="${other}">${t(`nav.switchTo.${other}`)}</a>
-    ${viewer === null
-      ? html`<a href="/signin">${t('nav.signIn')}</a> <a class="button small" href="/signup">${t('nav.signUp')}</a>`
-      : html`<form method="post" action="/signout" class="inline">${csrfField(ctx)}<button class="link" type="submit">${t('nav.signOut')}</button></form>`}
+    ${
+      viewer === null
+        ? html`<a href="/signin">${t('nav.signIn')}</a> <a class="button small" href="/signup">${t('nav.signUp')}</a>`
+        : html`<form method="post" action="/signout" class="inline">${csrfField(ctx)}<button class="link" type="submit">${t('nav.signOut')}</button></form>`
+    }
   </div>
 </header>
 <main${options.wide ? html` class="wide"` : ''}>

@@ -9,7 +9,8 @@ import { html, type SafeHtml } from './html.js';
 export function balanceList(ctx: RequestContext, balances: Money[], currency: string): SafeHtml {
   const shown = balances.length === 0 ? [{ amount: 0, currency }] : balances;
   return html`${shown.map(
-    (b) => html`<p class="price" data-testid="balance" data-currency="${b.currency}" data-amount="${b.amount}">${formatMoney(b, ctx.locale)}</p>`,
+    (b) =>
+      html`<p class="price" data-testid="balance" data-currency="${b.currency}" data-amount="${b.amount}">${formatMoney(b, ctx.locale)}</p>`,
   )}`;
 }
 
@@ -33,7 +34,15 @@ function describedCell(ctx: RequestContext, d: EntryDescription | undefined): Sa
 /** Ledger entries newest first, with "older"/"newest" links when there are more (`pageHref(cursor)`). */
 export function ledgerTable(
   ctx: RequestContext,
-  options: { entries: LedgerEntry[]; timeZone: string; nextCursor: string | null; paged: boolean; pageHref: (cursor: string | null) => string; showNote?: boolean; descriptions?: ReadonlyMap<string, EntryDescription> },
+  options: {
+    entries: LedgerEntry[];
+    timeZone: string;
+    nextCursor: string | null;
+    paged: boolean;
+    pageHref: (cursor: string | null) => string;
+    showNote?: boolean;
+    descriptions?: ReadonlyMap<string, EntryDescription>;
+  },
 ): SafeHtml {
   const { t, locale } = ctx;
   if (options.entries.length === 0) return html`<p class="muted">${t('wallet.ledger.empty')}</p>`;

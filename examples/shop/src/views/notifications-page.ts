@@ -47,15 +47,19 @@ export function notificationsPage(ctx: RequestContext, view: NotificationsView):
 </section>
 <section class="card">
   <h2>${t('notifications.page.history')}</h2>
-  ${view.history.length === 0
-    ? html`<p class="muted" data-testid="no-notifications">${t('notifications.page.none')}</p>`
-    : html`<div class="table-wrap"><table>
+  ${
+    view.history.length === 0
+      ? html`<p class="muted" data-testid="no-notifications">${t('notifications.page.none')}</p>`
+      : html`<div class="table-wrap"><table>
     <thead><tr><th>${t('notifications.page.when')}</th><th>${t('notifications.page.what')}</th></tr></thead>
     <tbody>${view.history.map((n) => historyRow(ctx, n, view.timeZone))}</tbody>
-  </table></div>`}
-  ${view.nextCursor !== null
-    ? html`<p><a href="/account/notifications?cursor=${encodeURIComponent(view.nextCursor)}">${t('notifications.page.more')}</a></p>`
-    : ''}
+  </table></div>`
+  }
+  ${
+    view.nextCursor !== null
+      ? html`<p><a href="/account/notifications?cursor=${encodeURIComponent(view.nextCursor)}">${t('notifications.page.more')}</a></p>`
+      : ''
+  }
 </section>`,
   });
 }

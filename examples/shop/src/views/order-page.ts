@@ -36,7 +36,9 @@ function refundNote(ctx: RequestContext, view: OrderView, sub: Subscription): st
     const paid = splitDiscount(units, view.discount.amount.amount)[index];
     if (paid !== undefined) price = { amount: paid, currency: price.currency };
   }
-  return price.amount > 0 ? ctx.t('checkout.order.refunded', { amount: formatMoney(price, ctx.locale) }) : ctx.t('checkout.order.failedFree');
+  return price.amount > 0
+    ? ctx.t('checkout.order.refunded', { amount: formatMoney(price, ctx.locale) })
+    : ctx.t('checkout.order.failedFree');
 }
 
 export function orderPage(ctx: RequestContext, view: OrderView): SafeHtml {
@@ -56,11 +58,13 @@ export function orderPage(ctx: RequestContext, view: OrderView): SafeHtml {
     ${view.discount ? html`<dt>${t('discounts.code.line', { code: view.discount.code })}</dt><dd data-testid="order-discount">−${formatMoney(view.discount.amount, locale)}</dd>` : ''}
     <dt>${t('checkout.total')}</dt><dd>${formatMoney(order.total, locale)}</dd>
   </dl>
-  ${pending
-    ? view.serverDown
-      ? html`<p class="notice" role="status" data-testid="panel-unavailable">${t('checkout.order.panelUnavailableNote')}</p>`
-      : html`<p class="muted" role="status">${t('checkout.order.pendingNote')}</p>`
-    : ''}
+  ${
+    pending
+      ? view.serverDown
+        ? html`<p class="notice" role="status" data-testid="panel-unavailable">${t('checkout.order.panelUnavailableNote')}</p>`
+        : html`<p class="muted" role="status">${t('checkout.order.pendingNote')}</p>`
+      : ''
+  }
 </section>
 <section class="card">
   <h2>${t('checkout.order.subscriptions')}</h2>

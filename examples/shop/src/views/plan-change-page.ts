@@ -31,9 +31,11 @@ function option(ctx: RequestContext, view: PlanChangeView, plan: Plan, quote: Pl
     <dt>${t('planChange.newExpiry')}</dt><dd>${formatDateTime(q.newExpiresAt, locale, view.timeZone)}</dd>
     <dt>${t('planChange.newLimit')}</dt><dd>${q.newTrafficLimitBytes === null ? t('plans.unlimitedTraffic') : formatBytes(q.newTrafficLimitBytes, locale)}</dd>
     <dt>${t('planChange.credit')}</dt><dd>${formatMoney(q.credit, locale)}</dd>
-    ${q.refund.amount > 0
-      ? html`<dt>${t('planChange.refund')}</dt><dd class="price" data-testid="plan-change-refund">${formatMoney(q.refund, locale)}</dd>`
-      : html`<dt>${t('planChange.charge')}</dt><dd class="price" data-testid="plan-change-charge">${formatMoney(q.charge, locale)}</dd>`}
+    ${
+      q.refund.amount > 0
+        ? html`<dt>${t('planChange.refund')}</dt><dd class="price" data-testid="plan-change-refund">${formatMoney(q.refund, locale)}</dd>`
+        : html`<dt>${t('planChange.charge')}</dt><dd class="price" data-testid="plan-change-charge">${formatMoney(q.charge, locale)}</dd>`
+    }
   </dl>
   <p class="muted">${t('planChange.usageResets')}</p>
   ${quote.moves ? html`<p class="notice" data-testid="plan-change-moves">${t('planChange.moves')}</p>` : ''}

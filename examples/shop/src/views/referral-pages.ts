@@ -25,21 +25,30 @@ export function rewardText(ctx: RequestContext, program: ReferralProgram): strin
 }
 
 /** The buyer's referral page: the link to share, the reward, and how many signed up and what it earned. */
-export function referralPage(ctx: RequestContext, view: { program: ReferralProgram | null; stats: ReferralStats; link: string; telegramLink?: string | null }): SafeHtml {
+export function referralPage(
+  ctx: RequestContext,
+  view: { program: ReferralProgram | null; stats: ReferralStats; link: string; telegramLink?: string | null },
+): SafeHtml {
   const { t, locale } = ctx;
-  const on = view.program !== null && view.program.enabled;
+  const on = view.program?.enabled;
   return page(ctx, {
     title: t('referrals.title'),
     body: html`<h1>${t('referrals.title')}</h1>
 <section class="card">
-${on
-  ? html`<p>${t('referrals.intro')}</p>
+${
+  on
+    ? html`<p>${t('referrals.intro')}</p>
   <label for="referral-link">${t('referrals.link')}</label>
   <input id="referral-link" type="text" readonly value="${view.link}" data-testid="referral-link">
-  ${view.telegramLink ? html`<label for="referral-telegram">${t('referrals.telegramLink')}</label>
-  <input id="referral-telegram" type="text" readonly value="${view.telegramLink}" data-testid="referral-telegram">` : ''}
+  ${
+    view.telegramLink
+      ? html`<label for="referral-telegram">${t('referrals.telegramLink')}</label>
+  <input id="referral-telegram" type="text" readonly value="${view.telegramLink}" data-testid="referral-telegram">`
+      : ''
+  }
   <p>${t('referrals.reward')}: <strong data-testid="referral-reward">${rewardText(ctx, view.program!)}</strong></p>`
-  : html`<p class="muted" data-testid="referral-off">${t('referrals.off')}</p>`}
+    : html`<p class="muted" data-testid="referral-off">${t('referrals.off')}</p>`
+}
   <dl class="facts">
     <dt>${t('referrals.referred')}</dt><dd data-testid="referral-count">${view.stats.referred}</dd>
     <dt>${t('referrals.rewarded')}</dt><dd data-testid="referral-rewarded">${view.stats.rewarded}</dd>
@@ -62,12 +71,33 @@ function valuesOf(program: ReferralProgram | null, currency: string): ReferralSe
   if (program === null) return { enabled: false, type: 'fixed', amount: '', percent: '', cap: '' };
   const { reward } = program;
   return reward.type === 'fixed'
-    ? { enabled: program.enabled, type: 'fixed', amount: formatMajorAmount(reward.amount.amount, reward.amount.currency), percent: '', cap: '' }
-    : { enabled: program.enabled, type: 'share', amount: '', percent: String(reward.percent), cap: reward.maxAmount === null ? '' : formatMajorAmount(reward.maxAmount.amount, currency) };
+    ? {
+        enabled: program.enabled,
+        type: 'fixed',
+        amount: formatMajorAmount(reward.amount.amount, reward.amount.currency),
+        percent: '',
+        cap: '',
+      }
+    : {
+        enabled: program.enabled,
+        type: 'share',
+        amount: '',
+        percent: String(reward.percent),
+        cap: reward.maxAmount === null ? '' : formatMajorAmount(reward.maxAmount.amount, currency),
+      };
 }
 
 /** The owner's referral settings: on or off, and the reward (a fixed amount, or a share of the first paid order with an optional cap). */
-export function referralSettingsPage(ctx: RequestContext, view: { program: ReferralProgram | null; currency: string; notice?: string | null; errors?: FieldErrors; values?: ReferralSettingsValues }): SafeHtml {
+export function referralSettingsPage(
+  ctx: RequestContext,
+  view: {
+    program: ReferralProgram | null;
+    currency: string;
+    notice?: string | null;
+    errors?: FieldErrors;
+    values?: ReferralSettingsValues;
+  },
+): SafeHtml {
   const { t } = ctx;
   const v = view.values ?? valuesOf(view.program, view.currency);
   const errors = view.errors;

@@ -70,22 +70,26 @@ export function securityPage(ctx: RequestContext, view: SecurityView): SafeHtml 
 ${view.required && !view.enabled ? html`<p class="error" role="alert" data-testid="totp-required">${t('security.requiredNotice')}</p>` : ''}
 <section class="card" data-testid="totp-card">
   <h2>${t('security.totp.title')}</h2>
-  ${view.enabled
-    ? html`<p data-testid="totp-enabled">${t('security.totp.enabled')}</p><p class="muted">${t('security.totp.codesLeft', { count: view.recoveryCodesLeft })}</p>`
-    : view.enrolment === null
-      ? ''
-      : html`<p>${t('security.totp.scan')}</p>
+  ${
+    view.enabled
+      ? html`<p data-testid="totp-enabled">${t('security.totp.enabled')}</p><p class="muted">${t('security.totp.codesLeft', { count: view.recoveryCodesLeft })}</p>`
+      : view.enrolment === null
+        ? ''
+        : html`<p>${t('security.totp.scan')}</p>
   <img src="${view.enrolment.qr}" alt="${t('security.totp.qrAlt')}" width="220" height="220" data-testid="totp-qr">
   <p class="muted">${t('security.totp.manual')} <code dir="ltr" data-testid="totp-secret">${view.enrolment.secret}</code></p>
   <form method="post" action="/account/security/totp" class="stack" data-testid="totp-confirm-form" novalidate>
     ${csrfField(ctx)}${formError(view.errors)}
     ${field({ name: 'code', label: t('security.code'), errors: view.errors, required: true, autocomplete: 'one-time-code', attrs: html`inputmode="numeric" dir="ltr" maxlength="6"` })}
     <button type="submit">${t('security.totp.confirm')}</button>
-  </form>`}
-  ${view.newRecoveryCodes === null
-    ? ''
-    : html`<div data-testid="recovery-codes"><h3>${t('security.recovery.title')}</h3><p class="error">${t('security.recovery.shownOnce')}</p>
-  <ul dir="ltr">${view.newRecoveryCodes.map((code) => html`<li><code>${code}</code></li>`)}</ul></div>`}
+  </form>`
+  }
+  ${
+    view.newRecoveryCodes === null
+      ? ''
+      : html`<div data-testid="recovery-codes"><h3>${t('security.recovery.title')}</h3><p class="error">${t('security.recovery.shownOnce')}</p>
+  <ul dir="ltr">${view.newRecoveryCodes.map((code) => html`<li><code>${code}</code></li>`)}</ul></div>`
+  }
 </section>
 <section class="card">
   <h2>${t('security.sessions.title')}</h2>

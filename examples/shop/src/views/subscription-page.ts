@@ -40,16 +40,20 @@ function connection(ctx: RequestContext, view: SubscriptionView): SafeHtml {
   if (!HAS_REMOTE_CLIENT.has(sub.status)) return html``;
   return html`<section class="card" data-testid="connection">
   <h2>${t('subscription.connect')}</h2>
-  ${sub.subscriptionUrl !== null
-    ? html`<p>${t('subscription.urlHelp')}</p>${copyRow(ctx, 'subscription-url', sub.subscriptionUrl, 'subscription-url', t('subscription.url'))}`
-    : html`<p class="muted">${t('subscription.noUrl')}</p>`}
+  ${
+    sub.subscriptionUrl !== null
+      ? html`<p>${t('subscription.urlHelp')}</p>${copyRow(ctx, 'subscription-url', sub.subscriptionUrl, 'subscription-url', t('subscription.url'))}`
+      : html`<p class="muted">${t('subscription.noUrl')}</p>`
+  }
   ${view.qr !== null ? html`<p><img class="qr" src="${view.qr}" alt="${t('subscription.qrAlt')}" data-testid="qr" width="220" height="220"></p><p class="muted">${t('subscription.qrHelp')}</p>` : ''}
-  ${sub.shareLinks.length > 0
-    ? html`<details ${sub.subscriptionUrl === null ? html`open` : ''}><summary>${t('subscription.shareLinks', { count: formatNumber(sub.shareLinks.length, ctx.locale) })}</summary>
+  ${
+    sub.shareLinks.length > 0
+      ? html`<details ${sub.subscriptionUrl === null ? html`open` : ''}><summary>${t('subscription.shareLinks', { count: formatNumber(sub.shareLinks.length, ctx.locale) })}</summary>
     <p class="muted">${t('subscription.shareLinksHelp')}</p>
     ${sub.shareLinks.map((link, i) => copyRow(ctx, `share-link-${i + 1}`, link, 'share-link', t('subscription.shareLink', { n: formatNumber(i + 1, ctx.locale) })))}
   </details>`
-    : ''}
+      : ''
+  }
 </section>
 ${clientGuides(ctx)}`;
 }

@@ -32,7 +32,8 @@ function quoteSection(ctx: RequestContext, view: TrafficView): SafeHtml {
   const { t, locale } = ctx;
   if (view.asked === null) return html``;
   const { decision, gib } = view.asked;
-  if (!decision.allowed) return html`<p class="error" data-testid="traffic-refused" data-reason="${decision.reason}">${t(`traffic.reasons.${decision.reason}`)}</p>`;
+  if (!decision.allowed)
+    return html`<p class="error" data-testid="traffic-refused" data-reason="${decision.reason}">${t(`traffic.reasons.${decision.reason}`)}</p>`;
   const q = decision.quote;
   return html`<section class="card" data-testid="traffic-quote">
   <dl class="facts">
@@ -55,11 +56,12 @@ function quoteSection(ctx: RequestContext, view: TrafficView): SafeHtml {
 /** Buying extra traffic: the plan's offer, a quote for the GiB asked for, then the payment form. */
 export function trafficPage(ctx: RequestContext, view: TrafficView): SafeHtml {
   const { t } = ctx;
-  const body = view.offer === null
-    ? html`<p class="error" data-testid="traffic-refused" data-reason="not_offered">${t('traffic.reasons.not_offered')}</p>`
-    : view.changeInFlight
-      ? html`<p class="notice" role="status" data-testid="change-in-flight">${t('traffic.inFlight')}</p>`
-      : html`${askForm(ctx, view, view.offer)}${quoteSection(ctx, view)}`;
+  const body =
+    view.offer === null
+      ? html`<p class="error" data-testid="traffic-refused" data-reason="not_offered">${t('traffic.reasons.not_offered')}</p>`
+      : view.changeInFlight
+        ? html`<p class="notice" role="status" data-testid="change-in-flight">${t('traffic.inFlight')}</p>`
+        : html`${askForm(ctx, view, view.offer)}${quoteSection(ctx, view)}`;
   return page(ctx, {
     title: t('traffic.title'),
     body: html`<h1>${t('traffic.title')}</h1>

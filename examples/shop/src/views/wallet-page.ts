@@ -78,12 +78,29 @@ function cardForm(ctx: RequestContext, view: WalletView, state: TopUpFormState):
 function paidAtField(ctx: RequestContext, view: WalletView, state: TopUpFormState): SafeHtml {
   const { t } = ctx;
   const zone = zoneName(view.timeZone, ctx.locale, view.now);
-  const common = { id: 'card-paidAt', name: 'paidAt', label: t('wallet.card.paidAt'), value: state.values['paidAt'], errors: state.errors, required: true };
+  const common = {
+    id: 'card-paidAt',
+    name: 'paidAt',
+    label: t('wallet.card.paidAt'),
+    value: state.values['paidAt'],
+    errors: state.errors,
+    required: true,
+  };
   if (paidAtInput(ctx.locale) === 'datetime-local') {
-    return field({ ...common, type: 'datetime-local', hint: t('wallet.card.paidAtHint', { zone }), attrs: html`max="${instantToZoned(view.now, view.timeZone)}"` });
+    return field({
+      ...common,
+      type: 'datetime-local',
+      hint: t('wallet.card.paidAtHint', { zone }),
+      attrs: html`max="${instantToZoned(view.now, view.timeZone)}"`,
+    });
   }
   const example = persianDigits(jalaliField(view.now, view.timeZone));
-  return field({ ...common, type: 'text', hint: t('wallet.card.paidAtHintJalali', { zone, example: `\u2066${example}\u2069` }), attrs: html`placeholder="${example}" autocomplete="off" dir="ltr" data-calendar="jalali"` });
+  return field({
+    ...common,
+    type: 'text',
+    hint: t('wallet.card.paidAtHintJalali', { zone, example: `\u2066${example}\u2069` }),
+    attrs: html`placeholder="${example}" autocomplete="off" dir="ltr" data-calendar="jalali"`,
+  });
 }
 
 /** The hidden key's problem (an expired or tampered form) shown above the form. */
@@ -107,7 +124,9 @@ function cryptoForm(ctx: RequestContext, currency: string, key: string): SafeHtm
 
 export function walletPage(ctx: RequestContext, view: WalletView): SafeHtml {
   const { t } = ctx;
-  const forms = view.forms.map(({ provider, state }) => (provider === 'test' ? testForm(ctx, view, state) : provider === 'card' ? cardForm(ctx, view, state) : ''));
+  const forms = view.forms.map(({ provider, state }) =>
+    provider === 'test' ? testForm(ctx, view, state) : provider === 'card' ? cardForm(ctx, view, state) : '',
+  );
   return page(ctx, {
     title: t('wallet.title'),
     notice: view.notice,

@@ -5,7 +5,11 @@ import { ADMIN, signedUpBuyer } from '../support/shop-under-test.js';
 import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
 
 /** Signs the owner in and returns console errors the page reports (a CSP violation is one). */
-async function ownerPage(browser: Browser, url: string, viewport: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
+async function ownerPage(
+  browser: Browser,
+  url: string,
+  viewport: { width: number; height: number },
+): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
@@ -25,76 +29,79 @@ async function ownerPage(browser: Browser, url: string, viewport: { width: numbe
   return { page, errors };
 }
 
-describe.skipIf(!HAVE_CHROMIUM)(`the owner's overview and plan texts, in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no /usr/bin/chromium; the test command installs it)'}`, () => {
-  let shop: ServedShop;
-  let browser: Browser;
-  beforeAll(async () => {
-    [shop, browser] = await Promise.all([serveShop({ env: { SHOP_TIME_ZONE: 'Asia/Tehran' } }), launchBrowser()]);
-    const plan = await planNamed(shop, 'Frankfurt · 1 month');
-    const buyer = await signedUpBuyer(shop.app);
-    await fund(shop, buyer.email, plan.price.amount * 2);
-    await boughtAndProvisioned(shop, buyer, plan.id);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await shop?.stop();
-  });
+describe.skipIf(!HAVE_CHROMIUM)(
+  `the owner's overview and plan texts, in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no /usr/bin/chromium; the test command installs it)'}`,
+  () => {
+    let shop: ServedShop;
+    let browser: Browser;
+    beforeAll(async () => {
+      [shop, browser] = await Promise.all([serveShop({ env: { SHOP_TIME_ZONE: 'Asia/Tehran' } }), launchBrowser()]);
+      const plan = await planNamed(shop, 'Frankfurt · 1 month');
+      const buyer = await signedUpBuyer(shop.app);
+      await fund(shop, buyer.email, plan.price.amount * 2);
+      await boughtAndProvisioned(shop, buyer, plan.id);
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await shop?.stop();
+    });
 
-  it('draws revenue, sales and subscriptions in service with uPlot, and redraws for a chosen period', async () => {
-    const { page, errors } = await ownerPage(browser, shop.url, { width: 1440, height: 1000 });
-    await page.goto(`${shop.url}/admin`);
-    const charts = page.locator('[data-chart][data-drawn="true"]');
-    await charts.first().waitFor();
-    await expect(charts.count()).resolves.toBe(3);
-    await expect(page.locator('[data-chart] canvas').count()).resolves.toBe(3);
-    await expect(page.getByTestId('total-sales').textContent()).resolves.toBe('1');
-    await screenshot(page, 'admin-overview-charts-desktop');
+    it('draws revenue, sales and subscriptions in service with uPlot, and redraws for a chosen period', async () => {
+      const { page, errors } = await ownerPage(browser, shop.url, { width: 1440, height: 1000 });
+      await page.goto(`${shop.url}/admin`);
+      const charts = page.locator('[data-chart][data-drawn="true"]');
+      await charts.first().waitFor();
+      await expect(charts.count()).resolves.toBe(3);
+      await expect(page.locator('[data-chart] canvas').count()).resolves.toBe(3);
+      await expect(page.getByTestId('total-sales').textContent()).resolves.toBe('1');
+      await screenshot(page, 'admin-overview-charts-desktop');
 
-    // A period before the sale: nothing sold, nothing in service.
-    await page.getByLabel('From').fill('2026-01-01');
-    await page.getByLabel('To (included)').fill('2026-01-10');
-    await page.getByRole('button', { name: 'Show' }).click();
-    await page.waitForURL(/from=2026-01-01/);
-    await charts.first().waitFor();
-    await expect(page.getByTestId('total-sales').textContent()).resolves.toBe('0');
-    await expect(page.getByTestId('total-in-service').textContent()).resolves.toBe('0');
-    await expect(page.getByTestId('sales-table').locator('tbody tr').count()).resolves.toBe(10);
-    expect(errors, errors.join('\n')).toEqual([]);
-    await page.context().close();
-  });
+      // A period before the sale: nothing sold, nothing in service.
+      await page.getByLabel('From').fill('2026-01-01');
+      await page.getByLabel('To (included)').fill('2026-01-10');
+      await page.getByRole('button', { name: 'Show' }).click();
+      await page.waitForURL(/from=2026-01-01/);
+      await charts.first().waitFor();
+      await expect(page.getByTestId('total-sales').textContent()).resolves.toBe('0');
+      await expect(page.getByTestId('total-in-service').textContent()).resolves.toBe('0');
+      await expect(page.getByTestId('sales-table').locator('tbody tr').count()).resolves.toBe(10);
+      expect(errors, errors.join('\n')).toEqual([]);
+      await page.context().close();
+    });
 
-  it('fits a phone in Farsi, with Jalali days in the period form', async () => {
-    const { page, errors } = await ownerPage(browser, shop.url, { width: 375, height: 800 });
-    await page.goto(`${shop.url}/lang/fa?next=/admin`);
-    await page.locator('[data-chart][data-drawn="true"]').first().waitFor();
-    await expect(page.locator('html').getAttribute('dir')).resolves.toBe('rtl');
-    await expect(page.getByTestId('period-form').locator('input[name="from"]').inputValue()).resolves.toMatch(/^14\d\d\/\d\d\/\d\d$/);
-    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-    expect(overflow).toBeLessThanOrEqual(0);
-    await screenshot(page, 'admin-overview-charts-phone-fa');
-    expect(errors).toEqual([]);
-    await page.context().close();
-  });
+    it('fits a phone in Farsi, with Jalali days in the period form', async () => {
+      const { page, errors } = await ownerPage(browser, shop.url, { width: 375, height: 800 });
+      await page.goto(`${shop.url}/lang/fa?next=/admin`);
+      await page.locator('[data-chart][data-drawn="true"]').first().waitFor();
+      await expect(page.locator('html').getAttribute('dir')).resolves.toBe('rtl');
+      await expect(page.getByTestId('period-form').locator('input[name="from"]').inputValue()).resolves.toMatch(/^14\d\d\/\d\d\/\d\d$/);
+      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+      expect(overflow).toBeLessThanOrEqual(0);
+      await screenshot(page, 'admin-overview-charts-phone-fa');
+      expect(errors).toEqual([]);
+      await page.context().close();
+    });
 
-  it('saves a plan with a Farsi name and ordered preferred targets; the Farsi catalog shows that name', async () => {
-    const { page } = await ownerPage(browser, shop.url, { width: 1280, height: 900 });
-    const targets = await shop.shop.storage.targets.list();
-    await page.goto(`${shop.url}/admin/plans/new`);
-    await page.getByLabel('Name', { exact: true }).fill('Tehran special');
-    await page.getByLabel('Family').fill('tehran-special');
-    await page.getByLabel(/^Price \(/).fill('3');
-    await page.getByLabel(/^Name in Persian|^Name in Farsi/).fill('ویژه تهران');
-    await page.getByTestId('preferred-target-1').selectOption(targets[1]!.id);
-    await page.getByTestId('preferred-target-2').selectOption(targets[0]!.id);
-    await screenshot(page, 'admin-plan-form-texts-targets');
-    await page.getByTestId('save-plan').click();
-    await page.waitForURL(/\/admin\/plans\?done=/);
-    const saved = (await shop.shop.storage.plans.list()).find((p) => p.name === 'Tehran special')!;
-    expect(saved.placement.preferredTargetIds).toEqual([targets[1]!.id, targets[0]!.id]);
-    await page.goto(`${shop.url}/lang/fa?next=/`);
-    await expect(page.getByText('ویژه تهران').count()).resolves.toBeGreaterThan(0);
-    await expect(page.getByText('Tehran special').count()).resolves.toBe(0);
-    await screenshot(page, 'catalog-fa-plan-text');
-    await page.context().close();
-  });
-});
+    it('saves a plan with a Farsi name and ordered preferred targets; the Farsi catalog shows that name', async () => {
+      const { page } = await ownerPage(browser, shop.url, { width: 1280, height: 900 });
+      const targets = await shop.shop.storage.targets.list();
+      await page.goto(`${shop.url}/admin/plans/new`);
+      await page.getByLabel('Name', { exact: true }).fill('Tehran special');
+      await page.getByLabel('Family').fill('tehran-special');
+      await page.getByLabel(/^Price \(/).fill('3');
+      await page.getByLabel(/^Name in Persian|^Name in Farsi/).fill('ویژه تهران');
+      await page.getByTestId('preferred-target-1').selectOption(targets[1]!.id);
+      await page.getByTestId('preferred-target-2').selectOption(targets[0]!.id);
+      await screenshot(page, 'admin-plan-form-texts-targets');
+      await page.getByTestId('save-plan').click();
+      await page.waitForURL(/\/admin\/plans\?done=/);
+      const saved = (await shop.shop.storage.plans.list()).find((p) => p.name === 'Tehran special')!;
+      expect(saved.placement.preferredTargetIds).toEqual([targets[1]!.id, targets[0]!.id]);
+      await page.goto(`${shop.url}/lang/fa?next=/`);
+      await expect(page.getByText('ویژه تهران').count()).resolves.toBeGreaterThan(0);
+      await expect(page.getByText('Tehran special').count()).resolves.toBe(0);
+      await screenshot(page, 'catalog-fa-plan-text');
+      await page.context().close();
+    });
+  },
+);

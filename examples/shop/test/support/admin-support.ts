@@ -12,7 +12,10 @@ export interface ExtraPanel {
   close(): Promise<void>;
 }
 
-export async function startExtraPanel(clock: ManualClock, login = { username: 'operator', password: 'panel-secret-Zq81x' }): Promise<ExtraPanel> {
+export async function startExtraPanel(
+  clock: ManualClock,
+  login = { username: 'operator', password: 'panel-secret-Zq81x' },
+): Promise<ExtraPanel> {
   const sim = createXuiSimulator({ version: '2.8.x', basePath: '/hidden-path/', credentials: login, clock });
   sim.seedDemo();
   const server = await serveOnLocalhost(sim.handle);
@@ -28,15 +31,26 @@ export async function adminGet(admin: Visitor, path: string): Promise<{ html: st
 
 /** POSTs a form with the visitor's CSRF token. */
 export function postForm(v: Visitor, path: string, body: Record<string, string | string[]>) {
-  return v.agent.post(path).type('form').send({ _csrf: v.csrf, ...body });
+  return v.agent
+    .post(path)
+    .type('form')
+    .send({ _csrf: v.csrf, ...body });
 }
 
 /** A signed-up buyer with `amount` (minor units) in their wallet, as the engine's customer. */
-export async function fundedBuyer(t: ShopUnderTest, app: Express, amount: number): Promise<Visitor & { email: string; customerId: string }> {
+export async function fundedBuyer(
+  t: ShopUnderTest,
+  app: Express,
+  amount: number,
+): Promise<Visitor & { email: string; customerId: string }> {
   const buyer = await signedUpBuyer(app);
   const customer = await t.shop.storage.customers.getByEmail(buyer.email);
   if (customer === null) throw new Error('no customer for the buyer');
-  await t.shop.kit.topUp({ customerId: customer.id, amount: { amount, currency: t.shop.config.currency }, idempotencyKey: `test-topup:${customer.id}` });
+  await t.shop.kit.topUp({
+    customerId: customer.id,
+    amount: { amount, currency: t.shop.config.currency },
+    idempotencyKey: `test-topup:${customer.id}`,
+  });
   return { ...buyer, customerId: customer.id };
 }
 

@@ -14,7 +14,9 @@ export async function everyRow(db: SqlQueryable, engineSchema: string): Promise<
   const out: Record<string, string[]> = {};
   for (const schema of [engineSchema, `${engineSchema}_shop`]) {
     for (const table of await tablesOf(db, schema)) {
-      const { rows } = await db.query<{ r: string }>(`SELECT row_to_json(t)::jsonb::text AS r FROM ${ident(schema)}.${ident(table.name)} t ORDER BY 1`);
+      const { rows } = await db.query<{ r: string }>(
+        `SELECT row_to_json(t)::jsonb::text AS r FROM ${ident(schema)}.${ident(table.name)} t ORDER BY 1`,
+      );
       out[`${schema === engineSchema ? 'engine' : 'shop'}.${table.name}`] = rows.map((x) => x.r);
     }
   }

@@ -34,7 +34,11 @@ export function idempotencyKeyFrom(pageHtml: string): string {
 }
 
 /** Opens the checkout page and submits it as a browser would; returns the response of the post. */
-export async function buy(buyer: Visitor, planId: string, fields: Record<string, string> = {}): Promise<{ status: number; text: string; headers: Record<string, string> }> {
+export async function buy(
+  buyer: Visitor,
+  planId: string,
+  fields: Record<string, string> = {},
+): Promise<{ status: number; text: string; headers: Record<string, string> }> {
   const page = await buyer.agent.get(`/checkout/${planId}`).expect(200);
   const res = await buyer.agent
     .post(`/checkout/${planId}`)

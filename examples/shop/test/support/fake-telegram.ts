@@ -22,7 +22,15 @@ export interface ScriptedFailure {
   retryAfter?: number;
 }
 
-const BOT_USER = { id: 777000111, is_bot: true, first_name: 'Test shop bot', username: 'panelkit_test_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false };
+const BOT_USER = {
+  id: 777000111,
+  is_bot: true,
+  first_name: 'Test shop bot',
+  username: 'panelkit_test_bot',
+  can_join_groups: false,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+};
 
 /**
  * A fake Telegram Bot API on 127.0.0.1: records every call the bot makes and feeds it updates
@@ -139,7 +147,14 @@ export class FakeTelegram {
       case 'sendMessage':
         return { message_id: this.nextMessageId++, date, chat, from: BOT_USER, text: params['text'] };
       case 'sendPhoto':
-        return { message_id: this.nextMessageId++, date, chat, from: BOT_USER, photo: [{ file_id: 'sent-photo', file_unique_id: 'u', width: 512, height: 512 }], caption: params['caption'] };
+        return {
+          message_id: this.nextMessageId++,
+          date,
+          chat,
+          from: BOT_USER,
+          photo: [{ file_id: 'sent-photo', file_unique_id: 'u', width: 512, height: 512 }],
+          caption: params['caption'],
+        };
       case 'getWebhookInfo':
         return { url: '', has_custom_certificate: false, pending_update_count: 0 };
       default:

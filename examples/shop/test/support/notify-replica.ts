@@ -28,25 +28,28 @@ const replica = process.env['REPLICA_NAME'] ?? 'replica';
 const telegram: NotificationChannel = {
   name: 'telegram',
   addressesOf: async (recipient) => (recipient.kind === 'customer' ? [`chat:${recipient.customerId}`] : ['chat:staff-1', 'chat:staff-2']),
-  send: (address, message, idempotencyKey) => report({ type: 'sent', replica, channel: 'telegram', address, subject: message.subject, idempotencyKey }),
+  send: (address, message, idempotencyKey) =>
+    report({ type: 'sent', replica, channel: 'telegram', address, subject: message.subject, idempotencyKey }),
 };
 const notifier = createNotifier(shop, [...channels.list, telegram]);
 
 let queue: Promise<void> = Promise.resolve();
 process.on('message', (command: Command) => {
-  queue = queue.then(async () => {
-    if (command.type === 'stop') {
-      channels.close();
-      await shop.close();
-      process.exit(0);
-    }
-    clock.set(command.now);
-    await scheduler.tick();
-    await worker.drain();
-    const round = await notifier.runOnce();
-    await report({ type: 'done', replica, round });
-  }).catch(async (error: unknown) => {
-    await report({ type: 'error', replica, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  });
+  queue = queue
+    .then(async () => {
+      if (command.type === 'stop') {
+        channels.close();
+        await shop.close();
+        process.exit(0);
+      }
+      clock.set(command.now);
+      await scheduler.tick();
+      await worker.drain();
+      const round = await notifier.runOnce();
+      await report({ type: 'done', replica, round });
+    })
+    .catch(async (error: unknown) => {
+      await report({ type: 'error', replica, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    });
 });
 await report({ type: 'ready', replica });

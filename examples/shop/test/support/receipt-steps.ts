@@ -21,11 +21,18 @@ export function receiptSteps(t: () => ShopUnderTest) {
     /** Approves (with the "transfer arrived" box ticked) or rejects a receipt as an admin. */
     review(v: Visitor, id: string, action: 'approve' | 'reject', note?: string): Promise<Response> {
       const confirm = action === 'approve' ? { confirm: 'yes' } : {};
-      return v.agent.post(`/admin/receipts/${id}/${action}`).type('form').send({ _csrf: v.csrf, ...confirm, ...(note === undefined ? {} : { note }) });
+      return v.agent
+        .post(`/admin/receipts/${id}/${action}`)
+        .type('form')
+        .send({ _csrf: v.csrf, ...confirm, ...(note === undefined ? {} : { note }) });
     },
     /** Ledger entries under a payment's key: never more than one. */
     ledgerEntriesFor(paymentId: string): Promise<number> {
-      return countRows(t().shop, `SELECT count(*)::int AS n FROM ${JSON.stringify(t().config.schema)}.ledger_entries WHERE idempotency_key = $1`, [`payment:${paymentId}`]);
+      return countRows(
+        t().shop,
+        `SELECT count(*)::int AS n FROM ${JSON.stringify(t().config.schema)}.ledger_entries WHERE idempotency_key = $1`,
+        [`payment:${paymentId}`],
+      );
     },
   };
 }

@@ -30,7 +30,13 @@ export interface ShopUnderTest {
 export async function startShop(options: { env?: Record<string, string>; app?: AppOptions } = {}): Promise<ShopUnderTest> {
   const clock = new ManualClock(TEST_START);
   // Admins' second factor is optional here so tests of other areas sign in with a password; the staff sign-in tests turn it on.
-  const config = loadConfig({ SHOP_SECRET: 'test-secret-test-secret-test-secret', DEMO_PANEL: 'on', LOG_LEVEL: 'silent', STAFF_TOTP: 'optional', ...options.env });
+  const config = loadConfig({
+    SHOP_SECRET: 'test-secret-test-secret-test-secret',
+    DEMO_PANEL: 'on',
+    LOG_LEVEL: 'silent',
+    STAFF_TOTP: 'optional',
+    ...options.env,
+  });
   const shop = await openShop(config, { clock, logger: pino({ level: 'silent' }), database: 'memory' });
   await ensureAdmin(shop, ADMIN.email, ADMIN.password);
   const worker = shop.kit.createWorker();
@@ -68,7 +74,10 @@ export async function visitor(app: Express): Promise<Visitor> {
 let counter = 0;
 
 /** A new buyer, signed in. */
-export async function signedUpBuyer(app: Express, email = `buyer${++counter}-${Date.now()}@example.com`): Promise<Visitor & { email: string }> {
+export async function signedUpBuyer(
+  app: Express,
+  email = `buyer${++counter}-${Date.now()}@example.com`,
+): Promise<Visitor & { email: string }> {
   const v = await visitor(app);
   await v.agent.post('/signup').type('form').send({ _csrf: v.csrf, email, password: 'correct horse battery' }).expect(303);
   return { ...v, email };
@@ -76,6 +85,10 @@ export async function signedUpBuyer(app: Express, email = `buyer${++counter}-${D
 
 export async function signedInAdmin(app: Express): Promise<Visitor> {
   const v = await visitor(app);
-  await v.agent.post('/signin').type('form').send({ _csrf: v.csrf, ...ADMIN }).expect(303);
+  await v.agent
+    .post('/signin')
+    .type('form')
+    .send({ _csrf: v.csrf, ...ADMIN })
+    .expect(303);
   return v;
 }

@@ -37,7 +37,9 @@ function decodeHeader(value: string): string {
   return value
     .replace(/\?=\s+=\?/g, '?==?')
     .replace(/=\?utf-8\?([BQ])\?([^?]*)\?=/gi, (_whole, mode: string, body: string) =>
-      mode.toUpperCase() === 'B' ? Buffer.from(body, 'base64').toString('utf8') : decodeQuotedPrintable(body.replace(/_/g, ' ')).toString('utf8'),
+      mode.toUpperCase() === 'B'
+        ? Buffer.from(body, 'base64').toString('utf8')
+        : decodeQuotedPrintable(body.replace(/_/g, ' ')).toString('utf8'),
     );
 }
 
@@ -52,8 +54,19 @@ function parse(raw: string, envelope: { from: string; to: string[] }): ReceivedM
   }
   const encoding = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase();
   const text =
-    encoding === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : encoding === 'quoted-printable' ? decodeQuotedPrintable(body).toString('utf8') : body;
-  return { messageId: headers.get('message-id') ?? '', from: envelope.from, to: envelope.to, subject: headers.get('subject') ?? '', text: text.replace(/\r\n/g, '\n').trimEnd(), headers };
+    encoding === 'base64'
+      ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
+      : encoding === 'quoted-printable'
+        ? decodeQuotedPrintable(body).toString('utf8')
+        : body;
+  return {
+    messageId: headers.get('message-id') ?? '',
+    from: envelope.from,
+    to: envelope.to,
+    subject: headers.get('subject') ?? '',
+    text: text.replace(/\r\n/g, '\n').trimEnd(),
+    headers,
+  };
 }
 
 /** Starts the server on a free port; mail is accepted without authentication or TLS. */
@@ -74,7 +87,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           error.responseCode = 451;
           return callback(error);
         }
-        const envelope = { from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address, to: session.envelope.rcptTo.map((r) => r.address) };
+        const envelope = {
+          from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
+          to: session.envelope.rcptTo.map((r) => r.address),
+        };
         received.push(parse(Buffer.concat(chunks).toString('utf8'), envelope));
         callback();
       });

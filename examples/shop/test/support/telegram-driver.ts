@@ -20,8 +20,13 @@ export interface BotShop {
 /** The shop under test with the bot on: long polling (default) against a fake Bot API, or webhook mode (not started). */
 export async function startBotShop(options: { webhook?: boolean } = {}): Promise<BotShop> {
   const fake = await FakeTelegram.start();
-  const env: Record<string, string> = { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, TELEGRAM_ADMIN_IDS: String(ADMIN_TELEGRAM_ID) };
-  if (options.webhook === true) Object.assign(env, { PUBLIC_URL: 'https://shop.example.com', TELEGRAM_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123' });
+  const env: Record<string, string> = {
+    TELEGRAM_BOT_TOKEN: fake.token,
+    TELEGRAM_API_ROOT: fake.apiRoot,
+    TELEGRAM_ADMIN_IDS: String(ADMIN_TELEGRAM_ID),
+  };
+  if (options.webhook === true)
+    Object.assign(env, { PUBLIC_URL: 'https://shop.example.com', TELEGRAM_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123' });
   const t = await startShop({ env });
   const config = t.config.telegram;
   if (config === null) throw new Error('the bot is not configured');
@@ -117,7 +122,11 @@ export class TelegramUser {
   async send(update: Update, match: (call: BotCall) => boolean = () => true): Promise<BotCall> {
     const since = this.fake.calls.length;
     this.fake.push(update);
-    return this.fake.waitFor(since, (c) => c.ok && (c.method === 'sendMessage' || c.method === 'sendPhoto') && Number(c.params['chat_id']) === this.id && match(c), `message to ${this.id}`);
+    return this.fake.waitFor(
+      since,
+      (c) => c.ok && (c.method === 'sendMessage' || c.method === 'sendPhoto') && Number(c.params['chat_id']) === this.id && match(c),
+      `message to ${this.id}`,
+    );
   }
 
   /** Taps the button whose data starts with `prefix` on a message the bot sent, and waits for the reply. */

@@ -26,12 +26,21 @@ export async function topUpForm(v: Visitor, provider: 'test' | 'card'): Promise<
 
 /** A receipt as a buyer would fill it in (paid an hour before the test clock's now, in the shop's zone). */
 export function receipt(overrides: Record<string, string> = {}): Record<string, string> {
-  return { amount: '25', reference: `REF-${Math.random().toString(36).slice(2, 10)}`, cardLast4: '1234', paidAt: '2026-03-01T08:00', ...overrides };
+  return {
+    amount: '25',
+    reference: `REF-${Math.random().toString(36).slice(2, 10)}`,
+    cardLast4: '1234',
+    paidAt: '2026-03-01T08:00',
+    ...overrides,
+  };
 }
 
 export async function submitReceipt(v: Visitor, fields: Record<string, string>): Promise<Response> {
   const form = await topUpForm(v, 'card');
-  return v.agent.post('/wallet/topup/card').type('form').send({ ...form, ...fields });
+  return v.agent
+    .post('/wallet/topup/card')
+    .type('form')
+    .send({ ...form, ...fields });
 }
 
 export async function balanceOf(shop: Shop, email: string): Promise<number> {

@@ -145,7 +145,15 @@ export class PanelHttp implements RawExchange {
       for (const setCookie of raw.headers.getSetCookie()) await this.#jar.setCookie(setCookie, url, { ignoreError: true });
     }
     this.#logger.debug(
-      { panel: this.kind, panelId: this.panelId, op: request.operation, method: request.method, path: request.logPath ?? request.path, status: raw.status, ms: Math.round(performance.now() - started) },
+      {
+        panel: this.kind,
+        panelId: this.panelId,
+        op: request.operation,
+        method: request.method,
+        path: request.logPath ?? request.path,
+        status: raw.status,
+        ms: Math.round(performance.now() - started),
+      },
       'panel request',
     );
     return { status: raw.status, headers: raw.headers, body };
@@ -165,7 +173,10 @@ export class PanelHttp implements RawExchange {
       ...(this.#random ? { random: this.#random } : {}),
       ...(this.#sleep ? { sleep: this.#sleep } : {}),
       onRetry: ({ attempt, delayMs, error }) =>
-        this.#logger.warn({ panel: this.kind, panelId: this.panelId, attempt, delayMs, code: (error as { code?: string }).code }, 'retrying panel call'),
+        this.#logger.warn(
+          { panel: this.kind, panelId: this.panelId, attempt, delayMs, code: (error as { code?: string }).code },
+          'retrying panel call',
+        ),
     });
   }
 
@@ -181,7 +192,10 @@ export class PanelHttp implements RawExchange {
     const second = await this.exchange(withAuth(request, session), ctx);
     if (session.isAuthLost(second, request)) {
       session.invalidate();
-      throw new PanelAuthError('panel refused the request right after a fresh login', this.context(request.operation, { status: second.status }));
+      throw new PanelAuthError(
+        'panel refused the request right after a fresh login',
+        this.context(request.operation, { status: second.status }),
+      );
     }
     return second;
   }

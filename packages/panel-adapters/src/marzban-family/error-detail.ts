@@ -37,7 +37,9 @@ export function fieldIssues(body: unknown): ValidationIssue[] {
   if (Array.isArray(detail)) {
     return detail.map((issue) => ({
       // FastAPI prefixes the location with where the value came from ("body", "query", "path").
-      path: issue.loc.filter((part, index) => !(index === 0 && typeof part === 'string' && ['body', 'query', 'path'].includes(part))).join('.'),
+      path: issue.loc
+        .filter((part, index) => !(index === 0 && typeof part === 'string' && ['body', 'query', 'path'].includes(part)))
+        .join('.'),
       message: clean(issue.msg),
     }));
   }

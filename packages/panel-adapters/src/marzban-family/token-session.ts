@@ -90,7 +90,9 @@ export class TokenSession implements SessionStrategy {
     const now = this.#clock.now().getTime();
     const context = this.#options.context('login', ctx.attempt === undefined ? {} : { attempt: ctx.attempt });
     if (now < this.#blockedUntil) {
-      throw new PanelAuthError(`not logging in again yet: ${this.#blockReason}`, context, { details: { retryAt: new Date(this.#blockedUntil).toISOString() } });
+      throw new PanelAuthError(`not logging in again yet: ${this.#blockReason}`, context, {
+        details: { retryAt: new Date(this.#blockedUntil).toISOString() },
+      });
     }
     const windowMs = this.#options.loginWindowMs ?? 10 * 60_000;
     while (this.#logins.length > 0 && this.#logins[0]! <= now - windowMs) this.#logins.shift();

@@ -134,7 +134,11 @@ export class MarzbanAdapter implements PanelAdapter {
   async #reset(ref: ClientRef, state: { before?: MarzbanUser }, ctx: CallContext): Promise<void> {
     const before = (state.before ??= await this.#users.require(ref.username, 'resetUsage', ctx));
     const path = `api/user/${encodeURIComponent(ref.username)}/reset`;
-    const after = expectOk(await this.#send({ operation: 'resetUsage', method: 'POST', path }, ctx), UserSchema, this.#http.context('resetUsage'));
+    const after = expectOk(
+      await this.#send({ operation: 'resetUsage', method: 'POST', path }, ctx),
+      UserSchema,
+      this.#http.context('resetUsage'),
+    );
     const restore: Record<string, unknown> = {};
     if (before.status === 'disabled' && after.status !== 'disabled') {
       restore.status = 'disabled';
@@ -164,7 +168,8 @@ export class MarzbanAdapter implements PanelAdapter {
 
   async listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage> {
     const offset = request.cursor ? Number.parseInt(request.cursor, 10) : 0;
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new ValidationError('not a Marzban page cursor', [{ path: 'cursor', message: 'expected an offset' }]);
+    if (!Number.isSafeInteger(offset) || offset < 0)
+      throw new ValidationError('not a Marzban page cursor', [{ path: 'cursor', message: 'expected an offset' }]);
     const limit = Math.min(MAX_PAGE, Math.max(1, request.limit ?? this.#pageSize));
     const page = await this.#http.retrying(ctx, async (attempt) => {
       const response = await this.#send(
@@ -201,7 +206,11 @@ export class MarzbanAdapter implements PanelAdapter {
     if (isOk(response)) {
       user = expectOk(response, UserSchema, context);
     } else if (response.status === 409) {
-      user = await this.#adopt(spec, ctx, new PanelOutcomeUnknownError('the user existed a moment ago and is gone now', { ...context, status: 409 }));
+      user = await this.#adopt(
+        spec,
+        ctx,
+        new PanelOutcomeUnknownError('the user existed a moment ago and is gone now', { ...context, status: 409 }),
+      );
     } else if (response.status >= 500) {
       // 0.8 commits the row before building the response: a 500 may hide a created user.
       const error = errorOf(response, context);
@@ -225,7 +234,10 @@ export class MarzbanAdapter implements PanelAdapter {
 
   #ours(user: MarzbanUser, spec: ClientSpec): MarzbanUser {
     if (isOurs(user, spec.identity)) return user;
-    throw new PanelConflictError(`a different user named ${spec.identity.username} already exists on the panel`, this.#http.context('createClients', { status: 409 }));
+    throw new PanelConflictError(
+      `a different user named ${spec.identity.username} already exists on the panel`,
+      this.#http.context('createClients', { status: 409 }),
+    );
   }
 
   async #modify(username: string, body: Record<string, unknown>, operation: string, ctx: CallContext): Promise<MarzbanUser> {

@@ -84,10 +84,20 @@ export class MarzneshinAdapter implements PanelAdapter {
     return this.#http.retrying(ctx, async (attempt) => {
       const targets: RemoteTarget[] = [];
       for (let page = 1; ; page++) {
-        const response = await this.#send({ operation: 'listTargets', method: 'GET', path: 'api/services', query: { page, size: MARZNESHIN_MAX_PAGE } }, attempt);
+        const response = await this.#send(
+          { operation: 'listTargets', method: 'GET', path: 'api/services', query: { page, size: MARZNESHIN_MAX_PAGE } },
+          attempt,
+        );
         const body = expectOk(response, ServicesPageSchema, this.#http.context('listTargets'));
         for (const service of body.items) {
-          targets.push({ remoteRef: String(service.id), name: service.name, protocol: 'mixed', enabled: true, clientCount: service.user_ids.length, remoteMeta: { serviceId: service.id } });
+          targets.push({
+            remoteRef: String(service.id),
+            name: service.name,
+            protocol: 'mixed',
+            enabled: true,
+            clientCount: service.user_ids.length,
+            remoteMeta: { serviceId: service.id },
+          });
         }
         if (page >= body.pages || body.items.length === 0) return targets;
       }
@@ -237,7 +247,10 @@ export class MarzneshinAdapter implements PanelAdapter {
 
   #ours(user: MarzneshinUser, spec: ClientSpec): MarzneshinUser {
     if (isOurKey(user.key, spec.identity)) return user;
-    throw new PanelConflictError(`a different user named ${spec.identity.username} already exists on the panel`, this.#http.context('createClients', { status: 409 }));
+    throw new PanelConflictError(
+      `a different user named ${spec.identity.username} already exists on the panel`,
+      this.#http.context('createClients', { status: 409 }),
+    );
   }
 
   /** `POST …/enable|disable`; a 409 means it already is in that state (success, `null` = not read). */
@@ -264,7 +277,9 @@ function serviceOf(target: TargetRef): number {
   const fromMeta = target.remoteMeta.serviceId;
   const id = typeof fromMeta === 'number' ? fromMeta : Number(target.remoteRef);
   if (!Number.isSafeInteger(id) || id <= 0) {
-    throw new ValidationError(`target ${target.remoteRef} is not a Marzneshin service`, [{ path: 'remoteMeta.serviceId', message: 'expected a service id' }]);
+    throw new ValidationError(`target ${target.remoteRef} is not a Marzneshin service`, [
+      { path: 'remoteMeta.serviceId', message: 'expected a service id' },
+    ]);
   }
   return id;
 }

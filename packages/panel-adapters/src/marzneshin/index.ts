@@ -1,1 +1,7 @@
-export { MarzneshinAdapter, createMarzneshinAdapter, MARZNESHIN_MAX_PAGE, MARZNESHIN_LIST_ORDER, type MarzneshinAdapterOptions } from './adapter.js';
+export {
+  MarzneshinAdapter,
+  createMarzneshinAdapter,
+  MARZNESHIN_MAX_PAGE,
+  MARZNESHIN_LIST_ORDER,
+  type MarzneshinAdapterOptions,
+} from './adapter.js';

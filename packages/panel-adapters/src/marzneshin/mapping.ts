@@ -59,7 +59,8 @@ export function modifyBody(username: string, patch: ClientPatch): JsonBody | nul
 }
 
 export function expiryOf(user: MarzneshinUser): Expiry {
-  if (user.expire_strategy === 'start_on_first_use' && user.usage_duration) return { type: 'after_first_use', durationMs: user.usage_duration * 1000 };
+  if (user.expire_strategy === 'start_on_first_use' && user.usage_duration)
+    return { type: 'after_first_use', durationMs: user.usage_duration * 1000 };
   const at = user.expire_strategy === 'fixed_date' && user.expire_date ? parsePanelDate(user.expire_date) : null;
   return at ? { type: 'at', at } : { type: 'never' };
 }
@@ -79,7 +80,8 @@ export function targetOfService(serviceId: number): TargetRef {
 
 export function toRemoteClient(user: MarzneshinUser, ref?: ClientRef): RemoteClient {
   const firstService = user.service_ids[0];
-  const target = ref?.target ?? (firstService === undefined ? { remoteRef: '', protocol: 'mixed', remoteMeta: {} } : targetOfService(firstService));
+  const target =
+    ref?.target ?? (firstService === undefined ? { remoteRef: '', protocol: 'mixed', remoteMeta: {} } : targetOfService(firstService));
   const status = statusOf(user);
   return {
     ref: { target, username: user.username, remoteClientId: String(user.id) },

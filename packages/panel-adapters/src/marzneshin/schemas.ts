@@ -27,12 +27,23 @@ export const UserSchema = z.object({
 export type MarzneshinUser = z.infer<typeof UserSchema>;
 
 function page<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), total: z.number().int().nonnegative(), page: z.number().int(), size: z.number().int(), pages: z.number().int() });
+  return z.object({
+    items: z.array(item),
+    total: z.number().int().nonnegative(),
+    page: z.number().int(),
+    size: z.number().int(),
+    pages: z.number().int(),
+  });
 }
 
 export const UsersPageSchema = page(UserSchema);
 /** A service as `GET /api/services` lists it: the inbounds it grants and the users it holds (ids). */
-export const ServiceSchema = z.object({ id: z.number().int(), name: z.string(), inbound_ids: z.array(z.number().int()), user_ids: z.array(z.number().int()) });
+export const ServiceSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  inbound_ids: z.array(z.number().int()),
+  user_ids: z.array(z.number().int()),
+});
 /** One page of `GET /api/services`. */
 export const ServicesPageSchema = page(ServiceSchema);
 /**

@@ -91,7 +91,6 @@ export class SuiAdapter implements PanelAdapter {
     });
   }
 
-
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
     return this.#http.retrying(ctx, async (attempt) => {
       const { inbounds } = await this.#api.get('listTargets', 'inbounds', {}, SuiInboundListSchema, attempt);
@@ -115,7 +114,11 @@ export class SuiAdapter implements PanelAdapter {
       throw new ValidationError('two specs share a username', [{ path: 'specs', message: 'usernames must be unique' }]);
     }
     if (specs.length === 0) return [];
-    await this.#checkExpiries(specs.map((spec) => spec.expiry), 'createClients', ctx);
+    await this.#checkExpiries(
+      specs.map((spec) => spec.expiry),
+      'createClients',
+      ctx,
+    );
     return this.#http.retrying(ctx, (attempt) => this.#writes.run(WRITES, () => this.#create(target, inboundId, specs, attempt)));
   }
 
@@ -206,10 +209,15 @@ export class SuiAdapter implements PanelAdapter {
       // One inbound for the whole batch, so `addbulk` means the same before and after v1.5.
       const action = bodies.length === 1 ? 'new' : 'addbulk';
       const data = bodies.length === 1 ? bodies[0] : bodies;
-      rows = await this.#write('createClients', ctx, () => this.#api.saveClients('createClients', action, data, ctx).then((r) => r.clients), async () => {
-        const after = await listRows(this.#api, 'createClients', ctx);
-        return missing.every((spec) => byName(after, spec.identity.username) !== undefined) ? after : null;
-      });
+      rows = await this.#write(
+        'createClients',
+        ctx,
+        () => this.#api.saveClients('createClients', action, data, ctx).then((r) => r.clients),
+        async () => {
+          const after = await listRows(this.#api, 'createClients', ctx);
+          return missing.every((spec) => byName(after, spec.identity.username) !== undefined) ? after : null;
+        },
+      );
     }
     const written = new Map(missing.map((spec) => [spec.identity.username, newClientBody(spec, inboundId)]));
     const found = specs.map((spec) => byName(rows, spec.identity.username));
@@ -274,7 +282,9 @@ export class SuiAdapter implements PanelAdapter {
       try {
         resolved = await readBack();
       } catch (readError) {
-        throw new PanelOutcomeUnknownError('the write may or may not have been applied', this.#http.context(operation), { cause: readError });
+        throw new PanelOutcomeUnknownError('the write may or may not have been applied', this.#http.context(operation), {
+          cause: readError,
+        });
       }
       if (resolved === null) throw error;
       return resolved;
@@ -318,7 +328,8 @@ export class SuiAdapter implements PanelAdapter {
   #subscriptionBaseUrl(ctx: CallContext): Promise<string> {
     if (this.#subscriptionBase !== undefined) return Promise.resolve(withSlash(this.#subscriptionBase));
     this.#subURI ??= this.#api.get('links', 'load', {}, SuiLoadSchema, ctx).then((load) => {
-      if (!load.subURI) throw new PanelUnsupportedError('the panel reports no subscription URL; set subscriptionBaseUrl', this.#http.context('links'));
+      if (!load.subURI)
+        throw new PanelUnsupportedError('the panel reports no subscription URL; set subscriptionBaseUrl', this.#http.context('links'));
       return withSlash(load.subURI);
     });
     const pending = this.#subURI;
@@ -361,7 +372,10 @@ function sameSettings(row: SuiFullClient | SuiClientBody, body: SuiClientBody): 
 /** Errors after which the panel may or may not have applied a write. */
 function outcomeUnknown(error: unknown): boolean {
   if (!PanelkitError.is(error)) return false;
-  return ['PANEL_TIMEOUT', 'PANEL_CONNECTION', 'PANEL_BAD_RESPONSE', 'PANEL_OUTCOME_UNKNOWN'].includes(error.code) || (error.code === 'PANEL_SERVER' && error.retryable);
+  return (
+    ['PANEL_TIMEOUT', 'PANEL_CONNECTION', 'PANEL_BAD_RESPONSE', 'PANEL_OUTCOME_UNKNOWN'].includes(error.code) ||
+    (error.code === 'PANEL_SERVER' && error.retryable)
+  );
 }
 
 function withSlash(url: string): string {

@@ -81,7 +81,11 @@ export class SuiApi {
 
 /** The panel's message, trimmed of its `": "` prefix and newline, bounded in length. */
 function panelMessage(msg: string): string {
-  return msg.replace(/^[\s:]+/, '').replace(/\s+$/, '').replace(/\s+/g, ' ').slice(0, 160);
+  return msg
+    .replace(/^[\s:]+/, '')
+    .replace(/\s+$/, '')
+    .replace(/\s+/g, ' ')
+    .slice(0, 160);
 }
 
 /** An envelope with `success:false` as a typed error. Exported for tests. */
@@ -94,7 +98,9 @@ export function envelopeError(msg: string, context: PanelErrorContext): PanelErr
   }
   if (/^invalid login$/i.test(said)) return new PanelAuthError('the panel session is not logged in', context, { details });
   if (/record not found/i.test(msg)) {
-    return new PanelNotFoundError(`the panel has no such record (${said})`, context, { details: { ...details, reason: SUI_RECORD_NOT_FOUND } });
+    return new PanelNotFoundError(`the panel has no such record (${said})`, context, {
+      details: { ...details, reason: SUI_RECORD_NOT_FOUND },
+    });
   }
   if (/unknown (action|object)/i.test(msg)) {
     return new PanelUnsupportedError(`this S-UI version does not know the request (${said})`, context, { details });

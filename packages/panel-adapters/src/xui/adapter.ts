@@ -168,7 +168,6 @@ export class XuiAdapter implements PanelAdapter {
     });
   }
 
-
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
     return this.#run(ctx, (driver, c) => driver.listTargets(c));
   }

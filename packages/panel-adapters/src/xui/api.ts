@@ -67,7 +67,9 @@ export class XuiApi {
     if (!envelope.success) throw envelopeError(classifyMessage(msg), msg, { ...context, status: 200 });
     const parsed = schema.safeParse(envelope.obj ?? null);
     if (!parsed.success) {
-      const issues = parsed.error.issues.slice(0, 10).map((issue) => ({ path: ['obj', ...issue.path.map(String)].join('.'), message: issue.message }));
+      const issues = parsed.error.issues
+        .slice(0, 10)
+        .map((issue) => ({ path: ['obj', ...issue.path.map(String)].join('.'), message: issue.message }));
       throw new PanelResponseError('panel response does not match the expected shape', { ...context, status: 200 }, issues);
     }
     return { empty: false, obj: parsed.data as z.output<S>, msg };
@@ -76,7 +78,8 @@ export class XuiApi {
   /** A read: an empty body is a bad response, not an unknown outcome. */
   async read<S extends z.ZodType>(request: PanelRequest, schema: S, ctx: CallContext): Promise<z.output<S>> {
     const result = await this.call(request, schema, ctx);
-    if (result.empty) throw new PanelResponseError('panel answered with an empty body', { ...this.http.context(request.operation), status: 200 });
+    if (result.empty)
+      throw new PanelResponseError('panel answered with an empty body', { ...this.http.context(request.operation), status: 200 });
     return result.obj;
   }
 }

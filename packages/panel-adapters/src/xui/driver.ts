@@ -2,7 +2,18 @@
  * What both 3x-ui API generations implement for the adapter. A driver makes one attempt; the
  * adapter wraps each operation in the retry policy and, for Gen A, the per-inbound write lock.
  */
-import type { CallContext, ClientLinks, ClientListPage, ClientPatch, ClientRef, ClientSpec, Clock, RemoteClient, RemoteTarget, TargetRef } from '@panelkit/sdk';
+import type {
+  CallContext,
+  ClientLinks,
+  ClientListPage,
+  ClientPatch,
+  ClientRef,
+  ClientSpec,
+  Clock,
+  RemoteClient,
+  RemoteTarget,
+  TargetRef,
+} from '@panelkit/sdk';
 import type { KeyedMutex } from '../http/index.js';
 import type { XuiApi } from './api.js';
 

@@ -31,7 +31,15 @@ import { inboundIdOf, subscriptionUrl, type DriverDeps, type XuiDriver } from '.
 import { buildShareLinks } from './links/share-links.js';
 import { pageOf, parseCursor, SnapshotCache } from './listing.js';
 import { applyPatch, clientFromSpec, clientKeyOf, patchApplied, toRemoteClient } from './mapping.js';
-import { ClientTrafficSchema, InboundListSchema, InboundSchema, ServerStatusSchema, type ClientTraffic, type Inbound, type XuiClient } from './schemas.js';
+import {
+  ClientTrafficSchema,
+  InboundListSchema,
+  InboundSchema,
+  ServerStatusSchema,
+  type ClientTraffic,
+  type Inbound,
+  type XuiClient,
+} from './schemas.js';
 
 const API = 'panel/api/inbounds';
 const NullableTraffic = ClientTrafficSchema.nullable();
@@ -39,7 +47,11 @@ const NullableTraffic = ClientTrafficSchema.nullable();
 export const PLACEHOLDER_PREFIX = 'panelkit_keep_';
 
 export function targetOf(inbound: Inbound): TargetRef {
-  return { remoteRef: String(inbound.id), protocol: inbound.protocol, remoteMeta: { inboundId: inbound.id, port: inbound.port, tag: inbound.tag, remark: inbound.remark } };
+  return {
+    remoteRef: String(inbound.id),
+    protocol: inbound.protocol,
+    remoteMeta: { inboundId: inbound.id, port: inbound.port, tag: inbound.tag, remark: inbound.remark },
+  };
 }
 
 function clientsOf(inbound: Inbound): XuiClient[] {
@@ -113,7 +125,11 @@ export class GenADriver implements XuiDriver {
 
   async #traffic(email: string, operation: string, ctx: CallContext): Promise<ClientTraffic | null> {
     try {
-      return await this.#api.read({ operation, method: 'GET', path: `${API}/getClientTraffics/${encodeURIComponent(email)}` }, NullableTraffic, ctx);
+      return await this.#api.read(
+        { operation, method: 'GET', path: `${API}/getClientTraffics/${encodeURIComponent(email)}` },
+        NullableTraffic,
+        ctx,
+      );
     } catch (error) {
       if (failureOf(error) === 'not_found') return null;
       throw error;
@@ -125,7 +141,11 @@ export class GenADriver implements XuiDriver {
   }
 
   #unknown(operation: string, cause?: unknown): PanelOutcomeUnknownError {
-    return new PanelOutcomeUnknownError('3x-ui did not confirm the write when it was read back (an empty answer, or a lost update)', this.#api.context(operation), cause === undefined ? {} : { cause });
+    return new PanelOutcomeUnknownError(
+      '3x-ui did not confirm the write when it was read back (an empty answer, or a lost update)',
+      this.#api.context(operation),
+      cause === undefined ? {} : { cause },
+    );
   }
 
   createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
@@ -140,7 +160,11 @@ export class GenADriver implements XuiDriver {
         const clients = missing.map((spec) => clientFromSpec(spec, facts));
         let result: { empty: boolean };
         try {
-          result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/addClient`, json: { id, settings: JSON.stringify({ clients }) } }, z.unknown(), ctx);
+          result = await this.#api.call(
+            { operation: op, method: 'POST', path: `${API}/addClient`, json: { id, settings: JSON.stringify({ clients }) } },
+            z.unknown(),
+            ctx,
+          );
         } catch (error) {
           // Another worker (or replica) may have added the same derived clients since the read:
           // then every one is on this inbound now and is adopted; anything else is a real conflict.
@@ -187,7 +211,17 @@ export class GenADriver implements XuiDriver {
       if (!inbound || !client) throw new PanelNotFoundError(`client ${ref.username} is not on inbound ${id}`, this.#api.context(op));
       const next = applyPatch(client, patch);
       const key = encodeURIComponent(clientKeyOf(inbound.protocol, client));
-      const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/updateClient/${key}`, logPath: `${API}/updateClient/[client]`, json: { id, settings: JSON.stringify({ clients: [next] }) } }, z.unknown(), ctx);
+      const result = await this.#api.call(
+        {
+          operation: op,
+          method: 'POST',
+          path: `${API}/updateClient/${key}`,
+          logPath: `${API}/updateClient/[client]`,
+          json: { id, settings: JSON.stringify({ clients: [next] }) },
+        },
+        z.unknown(),
+        ctx,
+      );
       let stored = next;
       if (result.empty) {
         const back = await this.#inbound(id, op, ctx).catch((error: unknown) => {
@@ -205,7 +239,11 @@ export class GenADriver implements XuiDriver {
   async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
     const id = inboundIdOf(ref.target);
     const op = 'resetUsage';
-    const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/${id}/resetClientTraffic/${encodeURIComponent(ref.username)}` }, z.unknown(), ctx);
+    const result = await this.#api.call(
+      { operation: op, method: 'POST', path: `${API}/${id}/resetClientTraffic/${encodeURIComponent(ref.username)}` },
+      z.unknown(),
+      ctx,
+    );
     if (!result.empty) return;
     const usage = await this.#traffic(ref.username, op, ctx).catch((error: unknown) => {
       throw this.#unknown(op, error);
@@ -259,7 +297,12 @@ export class GenADriver implements XuiDriver {
       ...(inbound.protocol === 'vless' || inbound.protocol === 'vmess' ? { id: randomUUID() } : {}),
     };
     const result = await this.#api.call(
-      { operation: 'deleteClient', method: 'POST', path: `${API}/addClient`, json: { id: inbound.id, settings: JSON.stringify({ clients: [placeholder] }) } },
+      {
+        operation: 'deleteClient',
+        method: 'POST',
+        path: `${API}/addClient`,
+        json: { id: inbound.id, settings: JSON.stringify({ clients: [placeholder] }) },
+      },
       z.unknown(),
       ctx,
     );
@@ -292,13 +335,28 @@ export class GenADriver implements XuiDriver {
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
     const inbound = await this.#inboundOrNull(inboundIdOf(ref.target), 'links', ctx);
     const client = inbound && findClient(inbound, ref.username);
-    if (!inbound || !client) throw new PanelNotFoundError(`client ${ref.username} is not on inbound ${ref.target.remoteRef}`, this.#api.context('links'));
+    if (!inbound || !client)
+      throw new PanelNotFoundError(`client ${ref.username} is not on inbound ${ref.target.remoteRef}`, this.#api.context('links'));
     const settings = this.deps.links;
     const stats = settings.showInfo ? await this.#traffic(client.email, 'links', ctx) : null;
     const shareLinks = buildShareLinks(
-      { remark: inbound.remark, listen: inbound.listen, port: inbound.port, protocol: inbound.protocol, settings: inbound.settings, streamSettings: inbound.streamSettings ?? {} },
+      {
+        remark: inbound.remark,
+        listen: inbound.listen,
+        port: inbound.port,
+        protocol: inbound.protocol,
+        settings: inbound.settings,
+        streamSettings: inbound.streamSettings ?? {},
+      },
       client,
-      { style: 'v2', host: settings.host, remarkModel: settings.remarkModel, showInfo: settings.showInfo, now: this.deps.clock.now(), stats: stats ?? undefined },
+      {
+        style: 'v2',
+        host: settings.host,
+        remarkModel: settings.remarkModel,
+        showInfo: settings.showInfo,
+        now: this.deps.clock.now(),
+        stats: stats ?? undefined,
+      },
     );
     return { subscriptionUrl: await subscriptionUrl(this.deps, client.subId, ctx), shareLinks };
   }

@@ -79,19 +79,34 @@ export class GenBDriver implements XuiDriver {
 
   async #options(ctx: CallContext, refresh = false): Promise<Map<number, InboundOption>> {
     if (!this.#inbounds || refresh) {
-      const list = await this.#api.read({ operation: 'listTargets', method: 'GET', path: 'panel/api/inbounds/options' }, InboundOptionsSchema, ctx);
+      const list = await this.#api.read(
+        { operation: 'listTargets', method: 'GET', path: 'panel/api/inbounds/options' },
+        InboundOptionsSchema,
+        ctx,
+      );
       this.#inbounds = new Map(list.map((ib) => [ib.id, ib]));
     }
     return this.#inbounds;
   }
 
   #target(option: InboundOption | undefined, id: number): TargetRef {
-    return { remoteRef: String(id), protocol: option?.protocol ?? 'unknown', remoteMeta: { inboundId: id, port: option?.port ?? 0, tag: option?.tag ?? '', remark: option?.remark ?? '' } };
+    return {
+      remoteRef: String(id),
+      protocol: option?.protocol ?? 'unknown',
+      remoteMeta: { inboundId: id, port: option?.port ?? 0, tag: option?.tag ?? '', remark: option?.remark ?? '' },
+    };
   }
 
   async listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
     const options = await this.#options(ctx, true);
-    return [...options.values()].map((ib) => ({ remoteRef: String(ib.id), name: ib.remark, protocol: ib.protocol, enabled: ib.enable, clientCount: null, remoteMeta: this.#target(ib, ib.id).remoteMeta }));
+    return [...options.values()].map((ib) => ({
+      remoteRef: String(ib.id),
+      name: ib.remark,
+      protocol: ib.protocol,
+      enabled: ib.enable,
+      clientCount: null,
+      remoteMeta: this.#target(ib, ib.id).remoteMeta,
+    }));
   }
 
   async #get(email: string, operation: string, ctx: CallContext): Promise<ClientGet | null> {
@@ -108,7 +123,11 @@ export class GenBDriver implements XuiDriver {
   }
 
   #unknown(operation: string, cause?: unknown): PanelOutcomeUnknownError {
-    return new PanelOutcomeUnknownError('3x-ui did not confirm the write when it was read back (an empty answer, or a lost update)', this.#api.context(operation), cause === undefined ? {} : { cause });
+    return new PanelOutcomeUnknownError(
+      '3x-ui did not confirm the write when it was read back (an empty answer, or a lost update)',
+      this.#api.context(operation),
+      cause === undefined ? {} : { cause },
+    );
   }
 
   /**
@@ -130,13 +149,22 @@ export class GenBDriver implements XuiDriver {
     if (payloads.length === 1) {
       await this.#api.call({ operation: op, method: 'POST', path: `${API}/add`, json: payloads[0] }, z.unknown(), ctx);
     } else {
-      const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkCreate`, json: payloads }, BulkCreateSchema, ctx);
+      const result = await this.#api.call(
+        { operation: op, method: 'POST', path: `${API}/bulkCreate`, json: payloads },
+        BulkCreateSchema,
+        ctx,
+      );
       const refused = result.empty ? undefined : (result.obj.skipped ?? []).find((s) => /already in use/.test(s.reason));
       if (refused) throw new PanelConflictError(`3x-ui refused: ${refused.reason.slice(0, 200)}`, this.#api.context(op));
     }
     const toDisable = specs.filter((spec) => !spec.enabled).map((spec) => spec.identity.username);
-    if (toDisable.length > 0) await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkDisable`, json: { emails: toDisable } }, z.unknown(), ctx);
-    const found = await this.#readBack(target, specs.map((spec) => spec.identity.username), ctx);
+    if (toDisable.length > 0)
+      await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkDisable`, json: { emails: toDisable } }, z.unknown(), ctx);
+    const found = await this.#readBack(
+      target,
+      specs.map((spec) => spec.identity.username),
+      ctx,
+    );
     return specs.map((spec) => {
       const client = found.get(spec.identity.username.toLowerCase());
       if (!client || client.enabled !== spec.enabled) throw this.#unknown(op);
@@ -182,7 +210,11 @@ export class GenBDriver implements XuiDriver {
     const got = await this.#get(ref.username, op, ctx);
     if (!got) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context(op));
     const body = applyPatch(recordAsClient(got.client), patch);
-    const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/update/${encodeURIComponent(got.client.email)}`, json: body }, z.unknown(), ctx);
+    const result = await this.#api.call(
+      { operation: op, method: 'POST', path: `${API}/update/${encodeURIComponent(got.client.email)}`, json: body },
+      z.unknown(),
+      ctx,
+    );
     const back = await this.#get(ref.username, op, ctx).catch((error: unknown) => {
       if (result.empty) throw this.#unknown(op, error);
       throw error;
@@ -207,7 +239,11 @@ export class GenBDriver implements XuiDriver {
       if (!before) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context(op));
       memo.enabledBefore = before.client.enable;
     }
-    const result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/resetTraffic/${encodeURIComponent(ref.username)}` }, z.unknown(), ctx);
+    const result = await this.#api.call(
+      { operation: op, method: 'POST', path: `${API}/resetTraffic/${encodeURIComponent(ref.username)}` },
+      z.unknown(),
+      ctx,
+    );
     if (result.empty) {
       const back = await this.#get(ref.username, op, ctx).catch((error: unknown) => {
         throw this.#unknown(op, error);
@@ -216,7 +252,11 @@ export class GenBDriver implements XuiDriver {
       if ((back.usedTraffic ?? 0) !== 0) throw this.#unknown(op);
     }
     if (!memo.enabledBefore) {
-      await this.#api.call({ operation: op, method: 'POST', path: `${API}/bulkDisable`, json: { emails: [ref.username] } }, z.unknown(), ctx);
+      await this.#api.call(
+        { operation: op, method: 'POST', path: `${API}/bulkDisable`, json: { emails: [ref.username] } },
+        z.unknown(),
+        ctx,
+      );
     }
   }
 
@@ -224,7 +264,11 @@ export class GenBDriver implements XuiDriver {
     const op = 'deleteClient';
     let result;
     try {
-      result = await this.#api.call({ operation: op, method: 'POST', path: `${API}/del/${encodeURIComponent(ref.username)}` }, z.unknown(), ctx);
+      result = await this.#api.call(
+        { operation: op, method: 'POST', path: `${API}/del/${encodeURIComponent(ref.username)}` },
+        z.unknown(),
+        ctx,
+      );
     } catch (error) {
       if (failureOf(error) === 'not_found') return;
       throw error;
@@ -239,7 +283,12 @@ export class GenBDriver implements XuiDriver {
   async listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage> {
     const { page, size } = this.#cursor(request);
     const result = await this.#api.read(
-      { operation: 'listClients', method: 'GET', path: `${API}/list/paged`, query: { page, pageSize: size, sort: 'email', order: 'ascend' } },
+      {
+        operation: 'listClients',
+        method: 'GET',
+        path: `${API}/list/paged`,
+        query: { page, pageSize: size, sort: 'email', order: 'ascend' },
+      },
       ClientPageSchema,
       ctx,
     );
@@ -266,7 +315,11 @@ export class GenBDriver implements XuiDriver {
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
     const got = await this.#get(ref.username, 'links', ctx);
     if (!got) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context('links'));
-    const shareLinks = await this.#api.read({ operation: 'links', method: 'GET', path: `${API}/links/${encodeURIComponent(ref.username)}` }, LinksSchema, ctx);
+    const shareLinks = await this.#api.read(
+      { operation: 'links', method: 'GET', path: `${API}/links/${encodeURIComponent(ref.username)}` },
+      LinksSchema,
+      ctx,
+    );
     return { subscriptionUrl: await subscriptionUrl(this.deps, got.client.subId, ctx), shareLinks: shareLinks ?? [] };
   }
 }

@@ -44,7 +44,8 @@ export function parseCursor(cursor: string | null | undefined): { snapshot: stri
 
 export function pageSizeOf(limit: number | undefined, max = Number.MAX_SAFE_INTEGER): number {
   if (limit === undefined) return Math.min(DEFAULT_PAGE_SIZE, max);
-  if (!Number.isSafeInteger(limit) || limit <= 0) throw new ValidationError('limit must be a positive whole number', [{ path: 'limit', message: 'must be > 0' }]);
+  if (!Number.isSafeInteger(limit) || limit <= 0)
+    throw new ValidationError('limit must be a positive whole number', [{ path: 'limit', message: 'must be > 0' }]);
   return Math.min(limit, max);
 }
 

@@ -13,12 +13,15 @@ export function expiryToXui(expiry: Expiry): number {
       return 0;
     case 'at': {
       const ms = expiry.at.getTime();
-      if (!Number.isFinite(ms) || ms <= 0) throw new ValidationError('expiry date is not valid', [{ path: 'expiry.at', message: 'must be a date after 1970' }]);
+      if (!Number.isFinite(ms) || ms <= 0)
+        throw new ValidationError('expiry date is not valid', [{ path: 'expiry.at', message: 'must be a date after 1970' }]);
       return ms;
     }
     case 'after_first_use':
       if (!Number.isInteger(expiry.durationMs) || expiry.durationMs <= 0) {
-        throw new ValidationError('a start-on-first-use period must be a positive whole number of ms', [{ path: 'expiry.durationMs', message: 'must be > 0' }]);
+        throw new ValidationError('a start-on-first-use period must be a positive whole number of ms', [
+          { path: 'expiry.durationMs', message: 'must be > 0' },
+        ]);
       }
       return -expiry.durationMs;
   }
@@ -32,7 +35,8 @@ export function expiryFromXui(ms: number): Expiry {
 
 function nonNegativeInt(value: number | null, path: string): number {
   if (value === null) return 0;
-  if (!Number.isSafeInteger(value) || value < 0) throw new ValidationError(`${path} must be a non-negative whole number`, [{ path, message: 'must be a non-negative integer' }]);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new ValidationError(`${path} must be a non-negative whole number`, [{ path, message: 'must be a non-negative integer' }]);
   return value;
 }
 
@@ -115,7 +119,12 @@ export function applyPatch<C extends XuiClient>(client: C, patch: ClientPatch): 
 /** Whether the stored client already has every field the patch sets (used to read back a write). */
 export function patchApplied(client: XuiClient, patch: ClientPatch): boolean {
   const wanted = applyPatch(client, patch);
-  return wanted.expiryTime === client.expiryTime && wanted.totalGB === client.totalGB && wanted.limitIp === client.limitIp && wanted.enable === client.enable;
+  return (
+    wanted.expiryTime === client.expiryTime &&
+    wanted.totalGB === client.totalGB &&
+    wanted.limitIp === client.limitIp &&
+    wanted.enable === client.enable
+  );
 }
 
 export interface UsageRow {
@@ -126,7 +135,11 @@ export interface UsageRow {
   readonly lastOnline?: number | undefined;
 }
 
-export function panelStatus(client: { enable?: boolean | undefined; expiryTime?: number | undefined; totalGB?: number | undefined }, usage: UsageRow | null, now: Date): string {
+export function panelStatus(
+  client: { enable?: boolean | undefined; expiryTime?: number | undefined; totalGB?: number | undefined },
+  usage: UsageRow | null,
+  now: Date,
+): string {
   const expiry = client.expiryTime ?? 0;
   const total = client.totalGB ?? 0;
   const used = usage ? usage.up + usage.down : 0;
@@ -140,7 +153,15 @@ export function panelStatus(client: { enable?: boolean | undefined; expiryTime?:
 
 export function toRemoteClient(
   target: TargetRef,
-  client: { email: string; enable?: boolean | undefined; expiryTime?: number | undefined; totalGB?: number | undefined; limitIp?: number | undefined; id?: string | undefined; password?: string | undefined },
+  client: {
+    email: string;
+    enable?: boolean | undefined;
+    expiryTime?: number | undefined;
+    totalGB?: number | undefined;
+    limitIp?: number | undefined;
+    id?: string | undefined;
+    password?: string | undefined;
+  },
   usage: UsageRow | null,
   now: Date,
   usedTotal?: number,

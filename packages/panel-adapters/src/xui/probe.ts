@@ -22,7 +22,10 @@ import { PROBE_OPERATION, type XuiSession } from './session.js';
 export type XuiGeneration = 'A' | 'B';
 
 export async function detectGeneration(api: XuiApi, session: XuiSession, ctx: CallContext): Promise<XuiGeneration> {
-  const response = await api.http.send({ operation: PROBE_OPERATION, method: 'GET', path: 'panel/api/clients/list/paged', query: { page: 1, pageSize: 1 } }, ctx);
+  const response = await api.http.send(
+    { operation: PROBE_OPERATION, method: 'GET', path: 'panel/api/clients/list/paged', query: { page: 1, pageSize: 1 } },
+    ctx,
+  );
   if (session.csrfPanel === false) return 'A';
   if (response.status === 200 && EnvelopeSchema.safeParse(safeParse(response.body)).success) return 'B';
   await api.read({ operation: 'probe-status', method: 'GET', path: 'panel/api/server/status' }, ServerStatusSchema, ctx);

@@ -57,10 +57,12 @@ export class XuiSession implements SessionStrategy {
       { operation: 'login', method: 'POST', path: 'login', form, headers: this.#csrf ? { 'x-csrf-token': this.#csrf } : {} },
       ctx,
     );
-    if (response.status === 404) throw new PanelAuthError('the panel has no login page at this base URL (check the base path)', { ...context, status: 404 });
+    if (response.status === 404)
+      throw new PanelAuthError('the panel has no login page at this base URL (check the base path)', { ...context, status: 404 });
     if (response.status !== 200) throw errorForStatus(response, context);
     const envelope = parseJson(response, EnvelopeSchema, context);
-    if (!envelope.success) throw new PanelAuthError('the panel refused the username, password or two-factor code', { ...context, status: 200 });
+    if (!envelope.success)
+      throw new PanelAuthError('the panel refused the username, password or two-factor code', { ...context, status: 200 });
     this.#loggedIn = true;
   }
 

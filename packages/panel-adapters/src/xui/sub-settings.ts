@@ -56,11 +56,15 @@ export class XuiSubscriptionSettings {
   /** `undefined` when no route answered (not kept). */
   async #read(ctx: CallContext): Promise<string | null | undefined> {
     const settings =
-      (await this.#ask('panel/api/setting/defaultSettings', ctx)) ?? (this.usesToken() ? undefined : await this.#ask('panel/setting/defaultSettings', ctx));
+      (await this.#ask('panel/api/setting/defaultSettings', ctx)) ??
+      (this.usesToken() ? undefined : await this.#ask('panel/setting/defaultSettings', ctx));
     if (settings === undefined) {
       if (!this.#warned) {
         this.#warned = true;
-        (ctx.logger ?? this.logger)?.warn({ panel: '3x-ui' }, 'this 3x-ui version shows its subscription settings only to a password login; set links.subscriptionBaseUrl');
+        (ctx.logger ?? this.logger)?.warn(
+          { panel: '3x-ui' },
+          'this 3x-ui version shows its subscription settings only to a password login; set links.subscriptionBaseUrl',
+        );
       }
       return undefined;
     }

@@ -62,7 +62,9 @@ describeFixtures('contract: marzban fixtures', 'marzban', () => {
   it('recorded users from real panels (a pre-0.8 list item, a webhook payload) parse and map', () => {
     const readme = (readFixture('marzban/users-list-item.recorded-readme.json') as { body: Record<string, unknown> }).body;
     expectMapped(expectParses(UserSchema, readme, 'users-list-item (pre-0.8)'), readme);
-    const webhook = (readFixture('marzban/webhook-reached_usage_percent.recorded-redacted.json') as { body: { user: Record<string, unknown> }[] }).body;
+    const webhook = (
+      readFixture('marzban/webhook-reached_usage_percent.recorded-redacted.json') as { body: { user: Record<string, unknown> }[] }
+    ).body;
     expect(webhook.length).toBeGreaterThan(0);
     for (const notification of webhook) expectMapped(expectParses(UserSchema, notification.user, 'webhook user'), notification.user);
   });
@@ -72,7 +74,12 @@ describeFixtures('contract: marzban fixtures', 'marzban', () => {
     expect(page.users.length).toBeGreaterThan(0);
     const inbounds = expectParses(InboundsSchema, readExchange('marzban/inbounds.exchange.json').body, 'inbounds');
     // One target per inbound tag, plus one that stands for all of them.
-    expect(listTargets(inbounds).map((target) => target.name)).toEqual(['VLESS TCP REALITY', 'VLESS GRPC REALITY', 'Shadowsocks TCP', 'All inbounds']);
+    expect(listTargets(inbounds).map((target) => target.name)).toEqual([
+      'VLESS TCP REALITY',
+      'VLESS GRPC REALITY',
+      'Shadowsocks TCP',
+      'All inbounds',
+    ]);
     expectParses(DeletedSchema, readExchange('marzban/user-delete.exchange.json').body, 'user-delete');
   });
 

@@ -38,8 +38,16 @@ function connectionOf(link: string, ignore: readonly string[] = []): unknown {
     return { scheme: 'vmess', ...json };
   }
   const url = new URL(link);
-  const query = [...url.searchParams.entries()].filter(([key]) => key !== 'spx' && !ignore.includes(key)).sort(([a], [b]) => a.localeCompare(b));
-  return { scheme: url.protocol, userinfo: url.username + (url.password ? `:${url.password}` : ''), host: url.hostname, port: url.port, query };
+  const query = [...url.searchParams.entries()]
+    .filter(([key]) => key !== 'spx' && !ignore.includes(key))
+    .sort(([a], [b]) => a.localeCompare(b));
+  return {
+    scheme: url.protocol,
+    userinfo: url.username + (url.password ? `:${url.password}` : ''),
+    host: url.hostname,
+    port: url.port,
+    query,
+  };
 }
 
 describeFixtures('contract: 3x-ui share-link test vectors', '3x-ui/source-tests', () => {
@@ -58,7 +66,9 @@ describeFixtures('contract: 3x-ui share-link test vectors', '3x-ui/source-tests'
     const partial = vectors().go_sub_service_characterization.filter((v) => v.expectedContains !== undefined);
     expect(partial.length).toBeGreaterThan(0);
     for (const vector of partial) {
-      const joined = buildShareLinks(vector.inbound, clientOf(vector.inbound, vector.email), { style: 'v3', host: 'unused.invalid' }).join('\n');
+      const joined = buildShareLinks(vector.inbound, clientOf(vector.inbound, vector.email), { style: 'v3', host: 'unused.invalid' }).join(
+        '\n',
+      );
       for (const part of vector.expectedContains!) expect(joined, `${vector.name}: ${part}`).toContain(part);
     }
   });

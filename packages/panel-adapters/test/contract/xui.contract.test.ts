@@ -60,7 +60,10 @@ describeFixtures('contract: 3x-ui fixtures', '3x-ui', () => {
     const inbounds = expectParses(InboundListSchema, obj('v2/inbounds-list.exchange.json'), 'inbounds list');
     expect(expectClients(inbounds)).toBeGreaterThan(0);
     const clients = inbounds.flatMap((inbound) => inbound.settings.clients ?? []);
-    expect(clients.some((client) => (client.expiryTime ?? 0) < 0), 'the fixture has a start-on-first-use client').toBe(true);
+    expect(
+      clients.some((client) => (client.expiryTime ?? 0) < 0),
+      'the fixture has a start-on-first-use client',
+    ).toBe(true);
     expectParses(InboundSchema, obj('v2/inbounds-get-id.exchange.json'), 'inbound by id');
     expectParses(ClientTrafficSchema, obj('v2/inbounds-getClientTraffics.exchange.json'), 'client traffic');
     expectParses(ClientTrafficSchema.array(), obj('v2/inbounds-getClientTrafficsById.exchange.json'), 'traffic by id');

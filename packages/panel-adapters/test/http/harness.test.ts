@@ -5,7 +5,20 @@ class EchoSimulator extends SimulatorBase {
   writes = 0;
   readonly #router = new Router()
     .on('GET', '/items/:id', (_req, params) => json({ id: params.id }))
-    .on('POST', '/items', () => (this.writes++, new Response(null, { status: 200, headers: [['set-cookie', 'a=1; Path=/'], ['set-cookie', 'b=2; Path=/']] })));
+    .on(
+      'POST',
+      '/items',
+      () => (
+        this.writes++,
+        new Response(null, {
+          status: 200,
+          headers: [
+            ['set-cookie', 'a=1; Path=/'],
+            ['set-cookie', 'b=2; Path=/'],
+          ],
+        })
+      ),
+    );
   protected routePath(request: Request): string | null {
     return new URL(request.url).pathname;
   }

@@ -29,7 +29,10 @@ function cookieSession(logins: { count: number }): SessionStrategy {
     needsLogin: () => !loggedIn,
     async login(raw, c) {
       logins.count++;
-      const res = await raw.exchange({ operation: 'login', method: 'POST', path: 'login', form: { username: 'admin', password: 'hunter2-secret' } }, c);
+      const res = await raw.exchange(
+        { operation: 'login', method: 'POST', path: 'login', form: { username: 'admin', password: 'hunter2-secret' } },
+        c,
+      );
       if (res.status !== 200) throw new PanelAuthError('login refused', { panelKind: 'test', operation: 'login' });
       loggedIn = true;
     },
@@ -46,7 +49,10 @@ describe('PanelHttp', () => {
     let seen = '';
     server.use(http.get(`${ORIGIN}/secret-path/api/users`, ({ request }) => ((seen = request.url), HttpResponse.json({ ok: true }))));
     const panel = new PanelHttp({ kind: 'test', baseUrl: `${ORIGIN}/secret-path`, maxConcurrency: 2 });
-    const res = await panel.send({ operation: 'list', method: 'GET', path: 'api/users', query: { username: ['a', 'b'], limit: 5, skip: undefined } }, ctx());
+    const res = await panel.send(
+      { operation: 'list', method: 'GET', path: 'api/users', query: { username: ['a', 'b'], limit: 5, skip: undefined } },
+      ctx(),
+    );
     expect(res.status).toBe(200);
     expect(seen).toBe(`${ORIGIN}/secret-path/api/users?username=a&username=b&limit=5`);
   });
@@ -81,7 +87,10 @@ describe('PanelHttp', () => {
       }),
     );
     const logins = { count: 0 };
-    const panel = new PanelHttp({ kind: 'test', baseUrl: ORIGIN, maxConcurrency: 4, cookies: true, initialCookies: ['lang=en-US; Path=/'] }, cookieSession(logins));
+    const panel = new PanelHttp(
+      { kind: 'test', baseUrl: ORIGIN, maxConcurrency: 4, cookies: true, initialCookies: ['lang=en-US; Path=/'] },
+      cookieSession(logins),
+    );
     const results = await Promise.all([1, 2, 3].map(() => panel.send({ operation: 'get', method: 'GET', path: 'data' }, ctx())));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(logins.count).toBe(1);
@@ -144,7 +153,13 @@ describe('PanelHttp', () => {
       }),
     );
     const waits: number[] = [];
-    const panel = new PanelHttp({ kind: 'test', baseUrl: ORIGIN, maxConcurrency: 1, random: () => 0, sleep: async (ms) => void waits.push(ms) });
+    const panel = new PanelHttp({
+      kind: 'test',
+      baseUrl: ORIGIN,
+      maxConcurrency: 1,
+      random: () => 0,
+      sleep: async (ms) => void waits.push(ms),
+    });
     const ok = await panel.retrying(ctx(), async (c) => {
       const res = await panel.send({ operation: 'flaky', method: 'GET', path: 'flaky' }, c);
       if (res.status !== 200) throw errorForStatus(res, panel.context('flaky', { attempt: c.attempt ?? 1 }));
@@ -157,10 +172,14 @@ describe('PanelHttp', () => {
 
   it('does not retry a malformed body', async () => {
     let calls = 0;
-    server.use(http.get(`${ORIGIN}/junk`, () => (calls++, new HttpResponse('<html>login</html>', { headers: { 'content-type': 'text/html' } }))));
+    server.use(
+      http.get(`${ORIGIN}/junk`, () => (calls++, new HttpResponse('<html>login</html>', { headers: { 'content-type': 'text/html' } }))),
+    );
     const panel = new PanelHttp({ kind: 'test', baseUrl: ORIGIN, maxConcurrency: 1, sleep: noSleep });
     const error = await panel
-      .retrying(ctx(), async (c) => parseJson(await panel.send({ operation: 'junk', method: 'GET', path: 'junk' }, c), z.object({}), panel.context('junk')))
+      .retrying(ctx(), async (c) =>
+        parseJson(await panel.send({ operation: 'junk', method: 'GET', path: 'junk' }, c), z.object({}), panel.context('junk')),
+      )
       .catch((e: unknown) => e);
     expect(PanelResponseError.is(error)).toBe(true);
     expect((error as Error).message).toContain('HTML');

@@ -16,9 +16,9 @@ describe('marzban: the 422 body', () => {
   });
 
   it('reads the array form the OpenAPI declares, and plain text details', () => {
-    expect(fieldIssues({ detail: [{ loc: ['body', 'proxies', 'vless', 'flow'], msg: 'Value error, bad flow', type: 'value_error' }] })).toEqual([
-      { path: 'proxies.vless.flow', message: 'bad flow' },
-    ]);
+    expect(
+      fieldIssues({ detail: [{ loc: ['body', 'proxies', 'vless', 'flow'], msg: 'Value error, bad flow', type: 'value_error' }] }),
+    ).toEqual([{ path: 'proxies.vless.flow', message: 'bad flow' }]);
     expect(fieldIssues({ detail: { '12': 'JSON decode error' } })).toEqual([{ path: '12', message: 'JSON decode error' }]);
     expect(fieldIssues({ detail: 'Protocol ProxyTypes.VMess is disabled on your server' })).toEqual([
       { path: '', message: 'Protocol ProxyTypes.VMess is disabled on your server' },
@@ -50,7 +50,10 @@ describe('marzban: creating', () => {
   it('a 409 on a user with other credentials is a PanelConflictError, and nothing changes', async () => {
     const { adapter, sim, clock } = setup();
     const mine = spec('s-conflict', clock);
-    const theirs = { ...mine, identity: { ...deriveRemoteIdentity('someone-else', 0, { secret: 'another-shop-secret-value' }), username: mine.identity.username } };
+    const theirs = {
+      ...mine,
+      identity: { ...deriveRemoteIdentity('someone-else', 0, { secret: 'another-shop-secret-value' }), username: mine.identity.username },
+    };
     await adapter.createClients(VLESS_TARGET, [theirs], ctx());
     const error = await adapter.createClients(VLESS_TARGET, [mine], ctx()).catch((e: unknown) => e);
     expect(PanelConflictError.is(error)).toBe(true);
@@ -157,7 +160,11 @@ describe('marzban: changing', () => {
     clock.advance(31 * 86_400_000);
     sim.enforce();
     expect(sim.user(client!.ref.username)!.status).toBe('expired');
-    const extended = await adapter.updateClient(client!.ref, { expiry: { type: 'at', at: new Date(clock.now().getTime() + 86_400_000) } }, ctx());
+    const extended = await adapter.updateClient(
+      client!.ref,
+      { expiry: { type: 'at', at: new Date(clock.now().getTime() + 86_400_000) } },
+      ctx(),
+    );
     expect(extended.panelStatus).toBe('active');
   });
 });
@@ -185,7 +192,10 @@ describe('marzban: logins (each one is reported to the owner)', () => {
   });
 
   it('after the cool-down it tries once more', async () => {
-    const { adapter, sim, clock } = setup({}, { auth: { username: 'owner', password: 'wrong-password' }, login: { authFailureCooldownMs: 60_000 } });
+    const { adapter, sim, clock } = setup(
+      {},
+      { auth: { username: 'owner', password: 'wrong-password' }, login: { authFailureCooldownMs: 60_000 } },
+    );
     await adapter.listTargets(ctx()).catch(() => undefined);
     clock.advance(61_000);
     await adapter.listTargets(ctx()).catch(() => undefined);
@@ -250,7 +260,14 @@ describe('marzban: listing and links', () => {
     expect(targets.map((t) => t.remoteRef)).toContain('VLESS TCP REALITY');
     const all = targets.find((t) => t.name === 'All inbounds')!;
     expect(all.protocol).toBe('mixed');
-    expect(all.remoteMeta).toEqual({ inbounds: { vmess: ['VMess WS'], vless: ['VLESS TCP REALITY', 'VLESS GRPC REALITY'], trojan: ['Trojan TCP'], shadowsocks: ['Shadowsocks TCP'] } });
+    expect(all.remoteMeta).toEqual({
+      inbounds: {
+        vmess: ['VMess WS'],
+        vless: ['VLESS TCP REALITY', 'VLESS GRPC REALITY'],
+        trojan: ['Trojan TCP'],
+        shadowsocks: ['Shadowsocks TCP'],
+      },
+    });
   });
 });
 
@@ -277,7 +294,7 @@ describe('marzban: read-modify-write per user', () => {
 });
 
 describe('marzban: token lifetime', () => {
-  it("renews the token shortly before its exp claim instead of spending a request on the 401", async () => {
+  it('renews the token shortly before its exp claim instead of spending a request on the 401', async () => {
     const { adapter, sim, clock } = setup({ tokenLifetimeMs: 3_600_000 });
     await adapter.listTargets(ctx());
     clock.advance(3_600_000 - 10_000);

@@ -7,7 +7,11 @@ import { clientSpecs, setupTokenPanel } from '../support/token-panel.js';
 export const ORIGIN = 'http://marzban.test';
 export const PASSWORD = 'marzban-owner-password';
 
-export const VLESS_TARGET: TargetRef = { remoteRef: 'VLESS TCP REALITY', protocol: 'vless', remoteMeta: { inbounds: { vless: ['VLESS TCP REALITY'] } } };
+export const VLESS_TARGET: TargetRef = {
+  remoteRef: 'VLESS TCP REALITY',
+  protocol: 'vless',
+  remoteMeta: { inbounds: { vless: ['VLESS TCP REALITY'] } },
+};
 
 export function setup(
   simOptions: MarzbanSimulatorOptions = {},

@@ -5,14 +5,24 @@ import { createMarzbanSimulator, type MarzbanSimulator } from '../../src/simulat
 const BASE = 'http://sim.test';
 
 async function login(sim: MarzbanSimulator, password = 'pw'): Promise<Response> {
-  return sim.handle(new Request(`${BASE}/api/admin/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username: 'admin', password }) }));
+  return sim.handle(
+    new Request(`${BASE}/api/admin/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: 'admin', password }),
+    }),
+  );
 }
 
 async function client(sim: MarzbanSimulator) {
   const { access_token: token } = (await (await login(sim)).json()) as { access_token: string };
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await sim.handle(
-      new Request(`${BASE}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }),
+      new Request(`${BASE}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
     );
     const text = await response.text();
     let json: unknown;
@@ -26,7 +36,12 @@ async function client(sim: MarzbanSimulator) {
   return call;
 }
 
-const user = (username: string, extra: Record<string, unknown> = {}) => ({ username, proxies: { vless: {} }, inbounds: { vless: [] }, ...extra });
+const user = (username: string, extra: Record<string, unknown> = {}) => ({
+  username,
+  proxies: { vless: {} },
+  inbounds: { vless: [] },
+  ...extra,
+});
 
 describe('marzban simulator: the wire', () => {
   it('login: 401 with the real detail and WWW-Authenticate; every attempt is reported', async () => {
@@ -55,17 +70,21 @@ describe('marzban simulator: the wire', () => {
     const call = await client(sim);
     expect(await call('POST', '/api/user', user('ab.cd'))).toMatchObject({
       status: 422,
-      json: { detail: { username: 'Value error, Username only can be 3 to 32 characters and contain a-z, 0-9, and underscores in between.' } },
+      json: {
+        detail: { username: 'Value error, Username only can be 3 to 32 characters and contain a-z, 0-9, and underscores in between.' },
+      },
     });
     expect(await call('POST', '/api/user', user('held', { status: 'on_hold' }))).toMatchObject({
       status: 422,
       json: { detail: { status: 'Value error, User cannot be on hold without a valid on_hold_expire_duration.' } },
     });
-    expect(await call('POST', '/api/user', user('frac', { expire: 1.5 }))).toMatchObject({ status: 422, json: { detail: { expire: 'Input should be a valid integer, got a number with a fractional part' } } });
+    expect(await call('POST', '/api/user', user('frac', { expire: 1.5 }))).toMatchObject({
+      status: 422,
+      json: { detail: { expire: 'Input should be a valid integer, got a number with a fractional part' } },
+    });
     expect((await call('POST', '/api/user', user('Alice'))).status).toBe(200);
     expect(await call('POST', '/api/user', user('Alice'))).toMatchObject({ status: 409, json: { detail: 'User already exists' } });
   });
-
 
   it('0.8: omitting proxies commits a broken row (500, and 500 on every read of it); 0.7 answers 422', async () => {
     const v8 = createMarzbanSimulator({ adminPassword: 'pw' });
@@ -77,7 +96,10 @@ describe('marzban simulator: the wire', () => {
 
     const v7 = createMarzbanSimulator({ adminPassword: 'pw', version: '0.7.0' });
     const call7 = await client(v7);
-    expect(await call7('POST', '/api/user', { username: 'noproxy' })).toMatchObject({ status: 422, json: { detail: { proxies: 'Each user needs at least one proxy' } } });
+    expect(await call7('POST', '/api/user', { username: 'noproxy' })).toMatchObject({
+      status: 422,
+      json: { detail: { proxies: 'Each user needs at least one proxy' } },
+    });
   });
 
   it('0.8: omitting inbounds leaves the user on no inbound; 0.7 puts it on all of them', async () => {
@@ -103,7 +125,11 @@ describe('marzban simulator: the wire', () => {
     sim.enforce();
     expect(sim.user('limited')!.status).toBe('limited');
     expect(sim.user('expiring')!.status).toBe('expired');
-    expect(sim.user('holding')).toMatchObject({ status: 'active', expire: Math.floor(clock.now().getTime() / 1000) + 3600, onHoldExpireDuration: null });
+    expect(sim.user('holding')).toMatchObject({
+      status: 'active',
+      expire: Math.floor(clock.now().getTime() / 1000) + 3600,
+      onHoldExpireDuration: null,
+    });
   });
 
   it('reset re-activates a disabled user (issue #1672) unless the quirk is off', async () => {
@@ -123,7 +149,13 @@ describe('marzban simulator: the wire', () => {
     const call = await client(sim);
     const page = await call('GET', '/api/users?offset=10&limit=5&sort=-created_at,username');
     expect(page.json.total).toBe(30);
-    expect((page.json.users as { username: string }[]).map((u) => u.username)).toEqual(['seed_19', 'seed_18', 'seed_17', 'seed_16', 'seed_15']);
+    expect((page.json.users as { username: string }[]).map((u) => u.username)).toEqual([
+      'seed_19',
+      'seed_18',
+      'seed_17',
+      'seed_16',
+      'seed_15',
+    ]);
     expect(await call('GET', '/api/users?sort=name')).toMatchObject({ status: 400, json: { detail: '"name" is not a valid sort option' } });
   });
 
@@ -150,7 +182,10 @@ describe('marzban simulator: as the running 0.8.4 answered (contract notes §9)'
     const call = await client(sim);
     const plan = { data_limit: 1_000, expire: 1_900_000_000, add_remaining_traffic: false, fire_on_either: true };
     expect((await call('POST', '/api/user', user('planned', { next_plan: plan }))).json.next_plan).toEqual(plan);
-    expect(await call('POST', '/api/user', user('badplan', { next_plan: { expire: 1_900_000_000 } }))).toMatchObject({ status: 409, json: { detail: 'User already exists' } });
+    expect(await call('POST', '/api/user', user('badplan', { next_plan: { expire: 1_900_000_000 } }))).toMatchObject({
+      status: 409,
+      json: { detail: 'User already exists' },
+    });
     expect((await call('POST', '/api/user/planned/reset')).json.next_plan).toBeNull();
     await call('PUT', '/api/user/planned', { next_plan: plan });
     expect((await call('PUT', '/api/user/planned', { note: 'x' })).json.next_plan).toBeNull();
@@ -167,8 +202,17 @@ describe('marzban simulator: as the running 0.8.4 answered (contract notes §9)'
       status: 422,
       json: { detail: { proxies: "Value error, 'wireguard' is not a valid ProxyTypes" } },
     });
-    expect(await call('POST', '/api/user', user('stringy', { expire: '1900000000' }))).toMatchObject({ status: 200, json: { expire: 1_900_000_000 } });
-    const jsonLogin = await sim.handle(new Request(`${BASE}/api/admin/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"admin","password":"pw"}' }));
+    expect(await call('POST', '/api/user', user('stringy', { expire: '1900000000' }))).toMatchObject({
+      status: 200,
+      json: { expire: 1_900_000_000 },
+    });
+    const jsonLogin = await sim.handle(
+      new Request(`${BASE}/api/admin/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"username":"admin","password":"pw"}',
+      }),
+    );
     expect(jsonLogin.status).toBe(422);
     expect(await jsonLogin.json()).toEqual({ detail: { username: 'Field required', password: 'Field required' } });
   });
@@ -203,7 +247,14 @@ describe('marzban simulator: as the running 0.8.4 answered (contract notes §9)'
     const url = `${BASE}${created.json.subscription_url as string}`;
     const plain = await sim.handle(new Request(url, { headers: { 'user-agent': 'v2rayNG/1.8.5' } }));
     expect(plain.headers.get('content-type')).toBe('text/plain; charset=utf-8');
-    for (const name of ['content-disposition', 'profile-title', 'profile-update-interval', 'profile-web-page-url', 'support-url', 'subscription-userinfo']) {
+    for (const name of [
+      'content-disposition',
+      'profile-title',
+      'profile-update-interval',
+      'profile-web-page-url',
+      'support-url',
+      'subscription-userinfo',
+    ]) {
       expect(plain.headers.get(name), name).not.toBeNull();
     }
     expect(plain.headers.get('subscription-userinfo')).toBe('upload=0; download=0; total=5000; expire=0');
@@ -224,8 +275,20 @@ describe('marzban simulator: as the running 0.8.4 answered (contract notes §9)'
     const admin = await regular.handle(new Request(`${BASE}/api/admin`));
     expect(admin.status).toBe(401);
     expect(admin.headers.get('content-type')).toBe('application/json');
-    expect((await call('GET', '/api/admin')).json).toEqual({ username: 'admin', is_sudo: false, telegram_id: null, discord_webhook: null, users_usage: 0 });
-    expect((await call('POST', '/api/user', user('owned'))).json.admin).toEqual({ username: 'admin', is_sudo: false, telegram_id: null, discord_webhook: null, users_usage: 0 });
+    expect((await call('GET', '/api/admin')).json).toEqual({
+      username: 'admin',
+      is_sudo: false,
+      telegram_id: null,
+      discord_webhook: null,
+      users_usage: 0,
+    });
+    expect((await call('POST', '/api/user', user('owned'))).json.admin).toEqual({
+      username: 'admin',
+      is_sudo: false,
+      telegram_id: null,
+      discord_webhook: null,
+      users_usage: 0,
+    });
     const sudoer = createMarzbanSimulator({ adminPassword: 'pw', envSudoer: true });
     expect((await (await client(sudoer))('GET', '/api/admin')).json).toMatchObject({ is_sudo: true, users_usage: null });
   });

@@ -63,7 +63,9 @@ describe('marzneshin: an admin that cannot run a shop is refused clearly', () =>
     expect((error as Error).message).toContain('modify_users_access');
     expect(await sim.countClients(s.identity.username)).toBe(1);
     // A delete of a user that is gone is refused the same way: the admin could not have deleted it.
-    await expect(adapter.deleteClient({ target: SERVICE_TARGET, username: 'l_nobody' }, ctx())).rejects.toSatisfy((e: unknown) => PanelAuthError.is(e));
+    await expect(adapter.deleteClient({ target: SERVICE_TARGET, username: 'l_nobody' }, ctx())).rejects.toSatisfy((e: unknown) =>
+      PanelAuthError.is(e),
+    );
   });
 
   it('without services (and without all_services_access): health says why', async () => {

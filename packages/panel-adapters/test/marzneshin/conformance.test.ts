@@ -34,4 +34,7 @@ function marzneshin(adminAccess: MarzneshinSimAdmin): (ctx: PanelFactoryContext)
 
 describePanelAdapter('marzneshin (sudo admin)', marzneshin({ isSudo: true }));
 // Ownership is checked before existence: every missing user is a 403 to this admin (notes §10.1).
-describePanelAdapter('marzneshin (limited admin: not sudo, one service)', marzneshin({ isSudo: false, modifyUsersAccess: true, serviceIds: [3] }));
+describePanelAdapter(
+  'marzneshin (limited admin: not sudo, one service)',
+  marzneshin({ isSudo: false, modifyUsersAccess: true, serviceIds: [3] }),
+);

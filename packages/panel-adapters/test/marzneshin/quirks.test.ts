@@ -29,7 +29,11 @@ describe('marzneshin: expire_strategy', () => {
 
   it('start on first use becomes a fixed date when the panel sees the user online', async () => {
     const { adapter, sim, clock } = setup();
-    const [client] = await adapter.createClients(SERVICE_TARGET, [spec('n-first', clock, { expiry: { type: 'after_first_use', durationMs: DAY } })], ctx());
+    const [client] = await adapter.createClients(
+      SERVICE_TARGET,
+      [spec('n-first', clock, { expiry: { type: 'after_first_use', durationMs: DAY } })],
+      ctx(),
+    );
     clock.advance(5_000);
     sim.setOnline(client!.ref.username);
     sim.enforce();
@@ -39,7 +43,11 @@ describe('marzneshin: expire_strategy', () => {
   it('an update changes strategy and its fields together; PUT carries the username', async () => {
     const { adapter, sim, clock } = setup();
     const [client] = await adapter.createClients(SERVICE_TARGET, [spec('n-upd', clock)], ctx());
-    const updated = await adapter.updateClient(client!.ref, { expiry: { type: 'after_first_use', durationMs: 2 * DAY }, trafficLimitBytes: null }, ctx());
+    const updated = await adapter.updateClient(
+      client!.ref,
+      { expiry: { type: 'after_first_use', durationMs: 2 * DAY }, trafficLimitBytes: null },
+      ctx(),
+    );
     expect(updated.expiry).toEqual({ type: 'after_first_use', durationMs: 2 * DAY });
     expect(updated.trafficLimitBytes).toBeNull();
     expect(sim.user(client!.ref.username)).toMatchObject({ expireDate: null, dataLimit: null });
@@ -91,7 +99,10 @@ describe('marzneshin: identity', () => {
     expect(await sim.countClients(mine.identity.username)).toBe(1);
 
     const theirs = spec('n-theirs', clock);
-    const collider = { ...theirs, identity: { ...deriveRemoteIdentity('x', 0, { secret: 'some-other-shop-secret' }), username: theirs.identity.username } };
+    const collider = {
+      ...theirs,
+      identity: { ...deriveRemoteIdentity('x', 0, { secret: 'some-other-shop-secret' }), username: theirs.identity.username },
+    };
     await adapter.createClients(SERVICE_TARGET, [collider], ctx());
     const error = await adapter.createClients(SERVICE_TARGET, [theirs], ctx()).catch((e: unknown) => e);
     expect(PanelConflictError.is(error)).toBe(true);

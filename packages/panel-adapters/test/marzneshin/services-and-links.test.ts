@@ -56,7 +56,8 @@ describe('marzneshin: the placeholder an inactive user is served', () => {
   });
 
   it('recognises the placeholder (vmess, id None) and not a real vmess link', () => {
-    const vmess = (id: string) => `vmess://${Buffer.from(JSON.stringify({ add: '127.0.0.1', id, port: 80, ps: 'disabled', v: '2' })).toString('base64')}`;
+    const vmess = (id: string) =>
+      `vmess://${Buffer.from(JSON.stringify({ add: '127.0.0.1', id, port: 80, ps: 'disabled', v: '2' })).toString('base64')}`;
     expect(isPlaceholderLink(vmess('None'))).toBe(true);
     expect(isPlaceholderLink(vmess('99aa06d3-0147-98d8-6001-c324468d497f'))).toBe(false);
     expect(isPlaceholderLink('vless://99aa06d3-0147-98d8-6001-c324468d497f@h:443#x')).toBe(false);

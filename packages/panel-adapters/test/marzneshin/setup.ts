@@ -1,7 +1,11 @@
 import type { TargetRef } from '@panelkit/sdk';
 import type { ManualClock } from '@panelkit/sdk/testing';
 import { createMarzneshinAdapter, type MarzneshinAdapterOptions } from '../../src/marzneshin/index.js';
-import { createMarzneshinSimulator, type MarzneshinSimulator, type MarzneshinSimulatorOptions } from '../../src/simulators/marzneshin/index.js';
+import {
+  createMarzneshinSimulator,
+  type MarzneshinSimulator,
+  type MarzneshinSimulatorOptions,
+} from '../../src/simulators/marzneshin/index.js';
 import { clientSpecs, setupTokenPanel } from '../support/token-panel.js';
 
 export const ORIGIN = 'http://marzneshin.test';

@@ -1,7 +1,14 @@
 /**
  * S-UI reads: the token envelope, the lossy client list, bulk usage, links and subscription URLs.
  */
-import { PanelAuthError, PanelNotFoundError, PanelRejectedError, PanelServerError, PanelUnsupportedError, ValidationError } from '@panelkit/sdk';
+import {
+  PanelAuthError,
+  PanelNotFoundError,
+  PanelRejectedError,
+  PanelServerError,
+  PanelUnsupportedError,
+  ValidationError,
+} from '@panelkit/sdk';
 import { describe, expect, it } from 'vitest';
 import { envelopeError } from '../../src/sui/api.js';
 import { DAY, ORIGIN, TOKEN, calls, ctx, rig, spec, useMsw } from './setup.js';
@@ -172,7 +179,11 @@ describe('S-UI adapter: links', () => {
     expect(adapter.capabilities.startOnFirstUse).toBe(false);
     expect(rig({ adapter: { version: 'v1.4.0' } }).adapter.capabilities.startOnFirstUse).toBe(true);
     await expect(
-      adapter.createClients({ remoteRef: '1', protocol: 'vless', remoteMeta: {} }, [spec({ expiry: { type: 'after_first_use', durationMs: DAY } })], ctx()),
+      adapter.createClients(
+        { remoteRef: '1', protocol: 'vless', remoteMeta: {} },
+        [spec({ expiry: { type: 'after_first_use', durationMs: DAY } })],
+        ctx(),
+      ),
     ).rejects.toSatisfy((error) => PanelUnsupportedError.is(error));
     expect(calls(sim, 'GET apiv2/status')).toBe(0);
   });

@@ -32,7 +32,11 @@ async function get(s: SuiSimulator, action: string, token = TOKEN): Promise<Enve
 async function save(s: SuiSimulator, action: string, data: unknown, object = 'clients'): Promise<Envelope> {
   const form = new URLSearchParams({ object, action, data: typeof data === 'string' ? data : JSON.stringify(data) });
   const response = await s.handle(
-    new Request(`${ORIGIN}/app/apiv2/save`, { method: 'POST', headers: { Token: TOKEN, 'content-type': 'application/x-www-form-urlencoded' }, body: form }),
+    new Request(`${ORIGIN}/app/apiv2/save`, {
+      method: 'POST',
+      headers: { Token: TOKEN, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    }),
   );
   return body(response);
 }
@@ -100,7 +104,15 @@ describe('S-UI simulator', () => {
     const s = sim();
     const created = await save(s, 'new', client('alice'));
     expect(Object.keys(created.obj)).toEqual(['clients', 'inbounds']);
-    expect(created.obj.inbounds[0]).toEqual({ id: 1, listen: '::', listen_port: 443, tag: 'vless-443', tls_id: 1, type: 'vless', users: ['alice'] });
+    expect(created.obj.inbounds[0]).toEqual({
+      id: 1,
+      listen: '::',
+      listen_port: 443,
+      tag: 'vless-443',
+      tls_id: 1,
+      type: 'vless',
+      users: ['alice'],
+    });
     const id = created.obj.clients[0].id;
     const full = (await get(s, `clients?id=${id}`)).obj.clients[0];
     // Only the volume changes: no inbound restart, so no summaries.
@@ -113,8 +125,25 @@ describe('S-UI simulator', () => {
     await save(s, 'new', client('held', { delayStart: true, resetDays: 30, totalUp: 9 }));
     const row = (await get(s, 'clients')).obj.clients[0];
     expect(Object.keys(row)).toEqual([
-      'id', 'enable', 'name', 'inbounds', 'volume', 'expiry', 'down', 'up', 'desc', 'group', 'remark', 'createdAt', 'onlineAt',
-      'delayStart', 'autoReset', 'resetDays', 'nextReset', 'totalUp', 'totalDown',
+      'id',
+      'enable',
+      'name',
+      'inbounds',
+      'volume',
+      'expiry',
+      'down',
+      'up',
+      'desc',
+      'group',
+      'remark',
+      'createdAt',
+      'onlineAt',
+      'delayStart',
+      'autoReset',
+      'resetDays',
+      'nextReset',
+      'totalUp',
+      'totalDown',
     ]);
     expect([row.delayStart, row.resetDays, row.totalUp]).toEqual([false, 0, 0]);
     const full = (await get(s, `clients?id=${row.id}`)).obj.clients[0];
@@ -148,8 +177,11 @@ describe('S-UI simulator', () => {
     expect(v14.client('alice')!.config.vless!.name).toBe('placeholder');
   });
 
-  it('addbulk before v1.5 builds every link from clients[0].inbounds; v1.5 uses each client\'s own', async () => {
-    for (const [version, hy2Links] of [['1.4.2', 0], ['1.5.1', 1]] as const) {
+  it("addbulk before v1.5 builds every link from clients[0].inbounds; v1.5 uses each client's own", async () => {
+    for (const [version, hy2Links] of [
+      ['1.4.2', 0],
+      ['1.5.1', 1],
+    ] as const) {
       const s = sim(version);
       await save(s, 'addbulk', [client('a'), client('b', { inbounds: [2], config: { hysteria2: { name: 'b', password: 'pw' } } })]);
       expect(s.client('b')!.inbounds).toEqual([2]);
@@ -199,11 +231,19 @@ describe('S-UI simulator', () => {
     const plain = await s.handle(new Request(`${ORIGIN}/app/api/clients`));
     expect([plain.status, plain.headers.get('location')]).toEqual([307, '/login']);
     const jsonLogin = await s.handle(
-      new Request(`${ORIGIN}/app/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user":"admin","pass":"admin"}' }),
+      new Request(`${ORIGIN}/app/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"user":"admin","pass":"admin"}',
+      }),
     );
     expect((await body(jsonLogin)).success).toBe(false);
     const login = await s.handle(
-      new Request(`${ORIGIN}/app/api/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'user=admin&pass=admin' }),
+      new Request(`${ORIGIN}/app/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'user=admin&pass=admin',
+      }),
     );
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const listed = await s.handle(new Request(`${ORIGIN}/app/api/clients`, { headers: { cookie } }));

@@ -18,14 +18,22 @@ describe('3x-ui auth-lost signals', () => {
     throw new Error('not used');
   });
   it.each([
-    ['401 (pre-v2.8.4 XHR, v3.1+ XHR)', response(401, '{"success":false,"msg":"Your session has expired, please log in again","obj":null}'), true],
+    [
+      '401 (pre-v2.8.4 XHR, v3.1+ XHR)',
+      response(401, '{"success":false,"msg":"Your session has expired, please log in again","obj":null}'),
+      true,
+    ],
     ['307 redirect to the login page (pre-v2.8.4)', response(307), true],
     ['302 redirect', response(302), true],
     ['404 with an empty body (v2.8.4+, bad token)', response(404), true],
     ['403 with an empty body (CSRF token lost, v3.0+)', response(403), true],
     ['200 HTML (a client that followed the redirect)', response(200, '<!DOCTYPE html><html></html>', 'text/html'), true],
     ['404 with a body (a route that does not exist)', response(404, '404 page not found', 'text/plain'), false],
-    ['403 with a JSON body (token scope)', response(403, '{"success":false,"msg":"this API token is not permitted to access this endpoint"}'), false],
+    [
+      '403 with a JSON body (token scope)',
+      response(403, '{"success":false,"msg":"this API token is not permitted to access this endpoint"}'),
+      false,
+    ],
     ['200 JSON', response(200, '{"success":true,"msg":"","obj":null}'), false],
     ['503', response(503, 'Service Unavailable', 'text/plain'), false],
   ])('%s → lost: %s', (_name, res, lost) => {

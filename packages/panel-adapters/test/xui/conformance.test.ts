@@ -9,7 +9,13 @@ const BASE_PATH = '/Xk3vR9pQ2mW7aB4c/';
 
 function factory(version: string, auth: 'password' | 'token', generation: 'auto' | 'A' = 'auto') {
   return async ({ clock, logger }: PanelFactoryContext): Promise<PanelUnderTest> => {
-    const sim = createXuiSimulator({ version, clock, basePath: BASE_PATH, credentials: { username: 'admin', password: PASSWORD }, apiTokens: [TOKEN] });
+    const sim = createXuiSimulator({
+      version,
+      clock,
+      basePath: BASE_PATH,
+      credentials: { username: 'admin', password: PASSWORD },
+      apiTokens: [TOKEN],
+    });
     const [vless] = sim.seedDemo();
     const server = await serveOnLocalhost(sim.handle);
     const adapter = createXuiAdapter({

@@ -9,12 +9,24 @@ useMsw();
 describe('3x-ui Gen A writes', () => {
   it('creates several clients with one addClient call, with the identity as credentials and panel units', async () => {
     const { sim, adapter, targets } = rig();
-    const specs = [spec(), spec({ expiry: { type: 'after_first_use', durationMs: 30 * DAY } }), spec({ trafficLimitBytes: null, deviceLimit: null })];
+    const specs = [
+      spec(),
+      spec({ expiry: { type: 'after_first_use', durationMs: 30 * DAY } }),
+      spec({ trafficLimitBytes: null, deviceLimit: null }),
+    ];
     const created = await adapter.createClients(targets.vless, specs, ctx());
     expect(calls(sim, 'POST /panel/api/inbounds/addClient')).toBe(1);
     expect(created.map((c) => c.ref.username)).toEqual(specs.map((s) => s.identity.username));
     const stored = sim.client(specs[0]!.identity.username)!;
-    expect(stored).toMatchObject({ id: specs[0]!.identity.uuid, subId: specs[0]!.identity.subId, totalGB: 10 * GIB, limitIp: 2, expiryTime: Date.parse('2026-02-01T00:00:00Z'), flow: 'xtls-rprx-vision', enable: true });
+    expect(stored).toMatchObject({
+      id: specs[0]!.identity.uuid,
+      subId: specs[0]!.identity.subId,
+      totalGB: 10 * GIB,
+      limitIp: 2,
+      expiryTime: Date.parse('2026-02-01T00:00:00Z'),
+      flow: 'xtls-rprx-vision',
+      enable: true,
+    });
     expect(sim.client(specs[1]!.identity.username)!.expiryTime).toBe(-30 * DAY);
     expect(created[1]!.expiry).toEqual({ type: 'after_first_use', durationMs: 30 * DAY });
     expect(sim.client(specs[2]!.identity.username)).toMatchObject({ totalGB: 0, limitIp: 0 });
@@ -120,9 +132,19 @@ describe('3x-ui Gen A writes', () => {
     const [created] = await adapter.createClients(targets.vless, [one], ctx());
     sim.client(one.identity.username)!.tgId = 123456789;
     const at = new Date('2026-06-01T00:00:00Z');
-    const updated = await adapter.updateClient(created!.ref, { expiry: { type: 'at', at }, trafficLimitBytes: 50 * GIB, deviceLimit: 3, enabled: false }, ctx());
+    const updated = await adapter.updateClient(
+      created!.ref,
+      { expiry: { type: 'at', at }, trafficLimitBytes: 50 * GIB, deviceLimit: 3, enabled: false },
+      ctx(),
+    );
     expect(updated).toMatchObject({ enabled: false, trafficLimitBytes: 50 * GIB, deviceLimit: 3, expiry: { type: 'at', at } });
-    expect(sim.client(one.identity.username)).toMatchObject({ id: one.identity.uuid, subId: one.identity.subId, tgId: 123456789, enable: false, expiryTime: at.getTime() });
+    expect(sim.client(one.identity.username)).toMatchObject({
+      id: one.identity.uuid,
+      subId: one.identity.subId,
+      tgId: 123456789,
+      enable: false,
+      expiryTime: at.getTime(),
+    });
     expect(calls(sim, 'POST /panel/api/inbounds/addClient')).toBe(1);
     expect(calls(sim, `POST /panel/api/inbounds/updateClient/${one.identity.uuid}`)).toBe(1);
     const enabled = await adapter.updateClient(created!.ref, { enabled: true }, ctx());

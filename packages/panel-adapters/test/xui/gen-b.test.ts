@@ -15,7 +15,11 @@ describe('3x-ui Gen B', () => {
     expect(created.map((c) => c.ref.username)).toEqual(many.map((s) => s.identity.username));
     await adapter.createClients(targets.vless, [spec()], ctx());
     expect(calls(sim, 'POST /panel/api/clients/add')).toBe(1);
-    expect(sim.client(many[0]!.identity.username)).toMatchObject({ id: many[0]!.identity.uuid, subId: many[0]!.identity.subId, totalGB: 10 * GIB });
+    expect(sim.client(many[0]!.identity.username)).toMatchObject({
+      id: many[0]!.identity.uuid,
+      subId: many[0]!.identity.subId,
+      totalGB: 10 * GIB,
+    });
   });
 
   it('500 clients cost a handful of requests: one bulkCreate, one bulkDisable, and the read-back by page', async () => {
@@ -56,7 +60,13 @@ describe('3x-ui Gen B', () => {
     sim.client(one.identity.username)!.tgId = 77;
     const updated = await adapter.updateClient(created!.ref, { trafficLimitBytes: 30 * GIB }, ctx());
     expect(updated).toMatchObject({ enabled: true, trafficLimitBytes: 30 * GIB, deviceLimit: 2 });
-    expect(sim.client(one.identity.username)).toMatchObject({ enable: true, tgId: 77, comment: 'order 42', id: one.identity.uuid, expiryTime: Date.parse('2026-02-01T00:00:00Z') });
+    expect(sim.client(one.identity.username)).toMatchObject({
+      enable: true,
+      tgId: 77,
+      comment: 'order 42',
+      id: one.identity.uuid,
+      expiryTime: Date.parse('2026-02-01T00:00:00Z'),
+    });
   });
 
   it('adopts an existing client with the same subId; refuses one whose email is taken by another subscription', async () => {

@@ -12,7 +12,9 @@ useMsw();
 
 describe('Go encoders', () => {
   it('MarshalIndent sorts keys, indents by two spaces and escapes HTML characters', () => {
-    expect(goMarshalIndent({ v: '2', add: 'a<b>&c', port: 443, list: [], o: {} })).toBe('{\n  "add": "a\\u003cb\\u003e\\u0026c",\n  "list": [],\n  "o": {},\n  "port": 443,\n  "v": "2"\n}');
+    expect(goMarshalIndent({ v: '2', add: 'a<b>&c', port: 443, list: [], o: {} })).toBe(
+      '{\n  "add": "a\\u003cb\\u003e\\u0026c",\n  "list": [],\n  "o": {},\n  "port": 443,\n  "v": "2"\n}',
+    );
     expect(goMarshalIndent({ a: ['x', 1] })).toBe('{\n  "a": [\n    "x",\n    1\n  ]\n}');
   });
 
@@ -82,12 +84,16 @@ describe('3x-ui Gen A links', () => {
     ]);
     const serverKey = sim.state.inbounds.get(Number(targets.ss.remoteRef))!.settings.password as string;
     const userinfo = Buffer.from(`2022-blake3-aes-256-gcm:${serverKey}:${s.identity.ssKey}`).toString('base64');
-    expect((await adapter.links(ss!.ref, ctx())).shareLinks).toEqual([`ss://${userinfo}@vpn.example.test:8388?type=tcp#SS-2022-${s.identity.username}`]);
+    expect((await adapter.links(ss!.ref, ctx())).shareLinks).toEqual([
+      `ss://${userinfo}@vpn.example.test:8388?type=tcp#SS-2022-${s.identity.username}`,
+    ]);
   });
 
   it('follows the configured host, subscription base URL, remark model and show-info setting', async () => {
     const { sim, adapter, clock, targets } = rig({
-      adapter: { links: { host: 'edge.example.org', subscriptionBaseUrl: 'https://sub.example.org/s', remarkModel: '_eio', showInfo: true } },
+      adapter: {
+        links: { host: 'edge.example.org', subscriptionBaseUrl: 'https://sub.example.org/s', remarkModel: '_eio', showInfo: true },
+      },
     });
     const t = spec({ trafficLimitBytes: 10 * GIB, expiry: { type: 'at', at: new Date(clock.now().getTime() + 30 * DAY) } });
     const [created] = await adapter.createClients(targets.trojan, [t], ctx());
@@ -115,12 +121,16 @@ describe('3x-ui Gen B links', () => {
     const { shareLinks, subscriptionUrl } = await adapter.links(created!.ref, ctx());
     expect(calls(sim, `GET /panel/api/clients/links/${one.identity.username}`)).toBe(1);
     expect(shareLinks).toHaveLength(1);
-    expect(shareLinks[0]).toMatch(new RegExp(`^vless://${one.identity.uuid}@vpn\\.example\\.test:443\\?encryption=none&flow=xtls-rprx-vision&.*&type=tcp#VLESS-Reality-${one.identity.username}$`));
+    expect(shareLinks[0]).toMatch(
+      new RegExp(
+        `^vless://${one.identity.uuid}@vpn\\.example\\.test:443\\?encryption=none&flow=xtls-rprx-vision&.*&type=tcp#VLESS-Reality-${one.identity.username}$`,
+      ),
+    );
     expect(subscriptionUrl).toBe(`http://vpn.example.test:2096/sub/${one.identity.subId}`);
   });
 });
 
-describe('3x-ui subscription URL: from the panel\'s own subscription settings', () => {
+describe("3x-ui subscription URL: from the panel's own subscription settings", () => {
   it('v2.x: read from panel/setting/defaultSettings (subDomain, subPort, subPath), once', async () => {
     const { sim, adapter, targets } = rig({ sim: { subscription: { domain: 'sub.example.net', port: 8443, path: '/s/' } } });
     const [a, b] = await adapter.createClients(targets.vless, [spec(), spec()], ctx());

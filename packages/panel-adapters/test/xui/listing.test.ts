@@ -75,6 +75,9 @@ describe('3x-ui listClients', () => {
     expect(names).toEqual([...names].sort());
     expect(calls(sim, 'GET /panel/api/clients/list/paged')).toBe(3);
     expect(calls(sim, 'GET /panel/api/inbounds/options')).toBe(1);
-    expect(items.find((c) => c.ref.username === 'seed3_7')).toMatchObject({ usedBytes: 30, ref: { target: { remoteRef: '3', protocol: 'trojan' } } });
+    expect(items.find((c) => c.ref.username === 'seed3_7')).toMatchObject({
+      usedBytes: 30,
+      ref: { target: { remoteRef: '3', protocol: 'trojan' } },
+    });
   });
 });

@@ -17,7 +17,9 @@ export interface Rig {
   targets: { vless: TargetRef; vmess: TargetRef; trojan: TargetRef; ss: TargetRef };
 }
 
-export function rig(options: { version?: string; sim?: Partial<XuiSimulatorOptions>; adapter?: Partial<XuiAdapterOptions>; token?: boolean } = {}): Rig {
+export function rig(
+  options: { version?: string; sim?: Partial<XuiSimulatorOptions>; adapter?: Partial<XuiAdapterOptions>; token?: boolean } = {},
+): Rig {
   const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
   const sim = createXuiSimulator({
     version: options.version ?? '2.8.x',
@@ -38,7 +40,11 @@ export function rig(options: { version?: string; sim?: Partial<XuiSimulatorOptio
     sleep: async () => {},
     ...options.adapter,
   });
-  const [vless, vmess, trojan, ss] = inbounds.map((ib) => ({ remoteRef: String(ib.id), protocol: ib.protocol, remoteMeta: { inboundId: ib.id } }));
+  const [vless, vmess, trojan, ss] = inbounds.map((ib) => ({
+    remoteRef: String(ib.id),
+    protocol: ib.protocol,
+    remoteMeta: { inboundId: ib.id },
+  }));
   return { sim, adapter, clock, targets: { vless: vless!, vmess: vmess!, trojan: trojan!, ss: ss! } };
 }
 

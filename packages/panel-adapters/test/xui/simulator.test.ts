@@ -20,13 +20,23 @@ async function login(s: XuiSimulator): Promise<{ cookie: string; csrf: string }>
     csrf = ((await res.json()) as { obj: string }).obj;
   }
   const res = await s.handle(
-    new Request(`${BASE}login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-csrf-token': csrf }, body: 'username=admin&password=admin' }),
+    new Request(`${BASE}login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-csrf-token': csrf },
+      body: 'username=admin&password=admin',
+    }),
   );
   expect(((await res.json()) as { success: boolean }).success).toBe(true);
   return { cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrf };
 }
 
-function api(s: XuiSimulator, auth: { cookie: string; csrf: string }, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+function api(
+  s: XuiSimulator,
+  auth: { cookie: string; csrf: string },
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return s.handle(
     new Request(`${BASE}panel/api/${path}`, {
       method: body === undefined ? 'GET' : 'POST',
@@ -36,12 +46,20 @@ function api(s: XuiSimulator, auth: { cookie: string; csrf: string }, path: stri
   );
 }
 
-const addBody = (email: string, id = crypto.randomUUID()) => ({ id: 1, settings: JSON.stringify({ clients: [{ id, email, enable: true, totalGB: 0, expiryTime: 0 }] }) });
+const addBody = (email: string, id = crypto.randomUUID()) => ({
+  id: 1,
+  settings: JSON.stringify({ clients: [{ id, email, enable: true, totalGB: 0, expiryTime: 0 }] }),
+});
 
 describe('3x-ui simulator: unauthenticated answers per version', () => {
   it.each([
     ['2.4.0', {}, 307, ''],
-    ['2.4.0', { 'x-requested-with': 'XMLHttpRequest' }, 401, '{"success":false,"msg":"Your session has expired, please log in again","obj":null}'],
+    [
+      '2.4.0',
+      { 'x-requested-with': 'XMLHttpRequest' },
+      401,
+      '{"success":false,"msg":"Your session has expired, please log in again","obj":null}',
+    ],
     ['2.8.x', { 'x-requested-with': 'XMLHttpRequest' }, 404, ''],
     ['3.0.2', {}, 404, ''],
     ['3.6.x', {}, 404, ''],
@@ -61,7 +79,13 @@ describe('3x-ui simulator: unauthenticated answers per version', () => {
 describe('3x-ui simulator: CSRF and tokens (v3)', () => {
   it('refuses a login and a write without the CSRF token with 403 and an empty body', async () => {
     const s = sim('3.0.2');
-    const bad = await s.handle(new Request(`${BASE}login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"admin","password":"admin"}' }));
+    const bad = await s.handle(
+      new Request(`${BASE}login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"username":"admin","password":"admin"}',
+      }),
+    );
     expect([bad.status, await bad.text()]).toEqual([403, '']);
     const auth = await login(s);
     const write = await api(s, { ...auth, csrf: 'wrong' }, 'inbounds/addClient', addBody('x'));
@@ -71,9 +95,14 @@ describe('3x-ui simulator: CSRF and tokens (v3)', () => {
 
   it('takes a Bearer token without CSRF; a bad token is a 404', async () => {
     const s = sim('3.6.x');
-    const ok = await s.handle(new Request(`${BASE}panel/api/clients/onlines`, { method: 'POST', headers: { authorization: 'Bearer tok' } }));
+    const ok = await s.handle(
+      new Request(`${BASE}panel/api/clients/onlines`, { method: 'POST', headers: { authorization: 'Bearer tok' } }),
+    );
     expect(await ok.json()).toEqual({ success: true, msg: '', obj: [] });
-    expect((await s.handle(new Request(`${BASE}panel/api/clients/onlines`, { method: 'POST', headers: { authorization: 'Bearer nope' } }))).status).toBe(404);
+    expect(
+      (await s.handle(new Request(`${BASE}panel/api/clients/onlines`, { method: 'POST', headers: { authorization: 'Bearer nope' } })))
+        .status,
+    ).toBe(404);
   });
 });
 
@@ -82,7 +111,9 @@ describe('3x-ui simulator: Gen A shapes and rules', () => {
     const s = sim('2.8.x');
     const auth = await login(s);
     await api(s, auth, 'inbounds/addClient', addBody('alice'));
-    const list = (await (await api(s, auth, 'inbounds/list')).json()) as { obj: { settings: string; clientStats: Record<string, unknown>[] }[] };
+    const list = (await (await api(s, auth, 'inbounds/list')).json()) as {
+      obj: { settings: string; clientStats: Record<string, unknown>[] }[];
+    };
     const settings = list.obj[0]!.settings;
     expect(typeof settings).toBe('string');
     expect(settings.startsWith('{\n  "clients": [\n    {\n      "created_at": ')).toBe(true);
@@ -101,7 +132,9 @@ describe('3x-ui simulator: Gen A shapes and rules', () => {
     const old = sim('2.5.0');
     const oldAuth = await login(old);
     await api(old, oldAuth, 'inbounds/addClient', addBody('bob'));
-    expect(((await (await api(old, oldAuth, 'inbounds/addClient', addBody('bob'))).json()) as { msg: string }).msg).toBe('Something went wrong Failed: Duplicate email: bob\n');
+    expect(((await (await api(old, oldAuth, 'inbounds/addClient', addBody('bob'))).json()) as { msg: string }).msg).toBe(
+      'Something went wrong Failed: Duplicate email: bob\n',
+    );
   });
 
   it('refuses to delete the last client from v2.1 to v3.0.2', async () => {
@@ -109,14 +142,20 @@ describe('3x-ui simulator: Gen A shapes and rules', () => {
     const auth = await login(s);
     const id = crypto.randomUUID();
     await api(s, auth, 'inbounds/addClient', addBody('solo', id));
-    expect(await (await api(s, auth, `inbounds/1/delClient/${id}`, {})).json()).toEqual({ success: false, msg: 'Something went wrong (no client remained in Inbound\n)', obj: null });
+    expect(await (await api(s, auth, `inbounds/1/delClient/${id}`, {})).json()).toEqual({
+      success: false,
+      msg: 'Something went wrong (no client remained in Inbound\n)',
+      obj: null,
+    });
   });
 
   it('deletes by id as v2.8.11 does: an id that matches nothing succeeds; by email, a miss is reported', async () => {
     const s = sim('2.8.x');
     const auth = await login(s);
     await api(s, auth, 'inbounds/addClient', addBody('keep'));
-    expect(((await (await api(s, auth, `inbounds/1/delClient/${crypto.randomUUID()}`, {})).json()) as { success: boolean }).success).toBe(true);
+    expect(((await (await api(s, auth, `inbounds/1/delClient/${crypto.randomUUID()}`, {})).json()) as { success: boolean }).success).toBe(
+      true,
+    );
     expect(await s.countClients('keep')).toBe(1);
     expect(await (await api(s, auth, 'inbounds/1/delClientByEmail/ghost', {})).json()).toEqual({
       success: false,
@@ -127,7 +166,11 @@ describe('3x-ui simulator: Gen A shapes and rules', () => {
 
   it('answers an unknown email in getClientTraffics by version: obj null before v2.8.3, success:false after', async () => {
     const before = sim('2.8.2');
-    expect(await (await api(before, await login(before), 'inbounds/getClientTraffics/ghost')).json()).toEqual({ success: true, msg: '', obj: null });
+    expect(await (await api(before, await login(before), 'inbounds/getClientTraffics/ghost')).json()).toEqual({
+      success: true,
+      msg: '',
+      obj: null,
+    });
     const after = sim('2.8.x');
     expect(await (await api(after, await login(after), 'inbounds/getClientTraffics/ghost')).json()).toEqual({
       success: false,
@@ -151,10 +194,14 @@ describe('3x-ui simulator: Gen B shapes', () => {
     const s = sim('3.6.x');
     const auth = await login(s);
     await api(s, auth, 'clients/add', { client: { email: 'carol' }, inboundIds: [1] });
-    const list = (await (await api(s, auth, 'inbounds/list')).json()) as { obj: { settings: { clients: unknown[] }; clientStats: Record<string, unknown>[] }[] };
+    const list = (await (await api(s, auth, 'inbounds/list')).json()) as {
+      obj: { settings: { clients: unknown[] }; clientStats: Record<string, unknown>[] }[];
+    };
     expect(list.obj[0]!.settings.clients).toHaveLength(1);
     expect(list.obj[0]!.clientStats[0]).not.toHaveProperty('allTime');
-    const got = (await (await api(s, auth, 'clients/get/carol')).json()) as { obj: { client: { uuid: string; subId: string; enable: boolean } } };
+    const got = (await (await api(s, auth, 'clients/get/carol')).json()) as {
+      obj: { client: { uuid: string; subId: string; enable: boolean } };
+    };
     expect(got.obj.client.uuid).toMatch(/^[0-9a-f-]{36}$/);
     expect(got.obj.client.enable).toBe(true);
   });
@@ -165,7 +212,11 @@ describe('3x-ui simulator: controls', () => {
     const clock = new ManualClock('2026-01-01T00:00:00Z');
     const s = createXuiSimulator({ clock });
     const [inbound] = s.seedDemo();
-    s.seedClients(inbound!.id, 3, (i) => [{ expiryTime: Date.parse('2026-01-02T00:00:00Z') }, { totalGB: 100 }, { expiryTime: -86_400_000 }][i]!);
+    s.seedClients(
+      inbound!.id,
+      3,
+      (i) => [{ expiryTime: Date.parse('2026-01-02T00:00:00Z') }, { totalGB: 100 }, { expiryTime: -86_400_000 }][i]!,
+    );
     await s.addTraffic('seed1_1', 60, 60);
     clock.advance(3_600_000);
     await s.addTraffic('seed1_2', 1, 0);

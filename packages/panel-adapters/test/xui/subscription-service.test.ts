@@ -25,11 +25,15 @@ describe('3x-ui simulator subscription service', () => {
     await sim.addTraffic('alice-vm', 0, GiB);
     const response = await get(handle, '/sub/sub-alice');
     expect(response.status).toBe(200);
-    const links = Buffer.from(await response.text(), 'base64').toString('utf8').split('\n');
+    const links = Buffer.from(await response.text(), 'base64')
+      .toString('utf8')
+      .split('\n');
     expect(links.pop()).toBe(''); // every link ends with a newline
     expect(links.map((l) => l.split('://')[0])).toEqual(['vless', 'vmess']);
     expect(links[0]).toContain(`${String(sim.client('alice')!.id)}@sub.test:443?`);
-    expect(response.headers.get('subscription-userinfo')).toBe(`upload=${GiB}; download=${3 * GiB}; total=${20 * GiB}; expire=${EXPIRY / 1000}`);
+    expect(response.headers.get('subscription-userinfo')).toBe(
+      `upload=${GiB}; download=${3 * GiB}; total=${20 * GiB}; expire=${EXPIRY / 1000}`,
+    );
   });
 
   it('leaves out disabled inbounds and answers 400 "Error!" when nothing matches, as the panel does', async () => {

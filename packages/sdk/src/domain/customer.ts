@@ -4,7 +4,11 @@ import { IdSchema } from './common.js';
 const customerFields = {
   id: IdSchema,
   /** Stored lower-cased; unique when present. */
-  email: z.email().max(320).transform((e) => e.toLowerCase()).nullable(),
+  email: z
+    .email()
+    .max(320)
+    .transform((e) => e.toLowerCase())
+    .nullable(),
   name: z.string().max(200).nullable(),
   /** BCP 47 language tag used for messages and calendars, e.g. `en`, `fa`. */
   locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/),

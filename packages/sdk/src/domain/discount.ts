@@ -28,7 +28,10 @@ export function normalizeDiscountCode(text: string): string | null {
 /** How much a code takes off: a percentage of the price, or a fixed amount (never below zero). */
 export const DiscountValueSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('percent'), /** 1–100. */ percent: z.number().int().min(1).max(100) }),
-  z.object({ type: z.literal('fixed'), /** Taken off the price, at most down to zero. */ amount: MoneySchema.refine((m) => m.amount > 0, 'must be positive') }),
+  z.object({
+    type: z.literal('fixed'),
+    /** Taken off the price, at most down to zero. */ amount: MoneySchema.refine((m) => m.amount > 0, 'must be positive'),
+  }),
 ]);
 /** See `DiscountValueSchema`. */
 export type DiscountValue = z.infer<typeof DiscountValueSchema>;
@@ -65,7 +68,12 @@ const codeFields = {
  * A discount code. `uses` counts the redemptions that stand (a released one no longer counts); only
  * the storage's `discounts.redeem` / `release` move it.
  */
-export const DiscountCodeSchema = z.object({ ...codeFields, uses: z.number().int().nonnegative(), createdAt: z.date(), updatedAt: z.date() });
+export const DiscountCodeSchema = z.object({
+  ...codeFields,
+  uses: z.number().int().nonnegative(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
 /** See `DiscountCodeSchema`. */
 export type DiscountCode = z.infer<typeof DiscountCodeSchema>;
 

@@ -19,7 +19,10 @@ export const SerializedErrorSchema = z.object({
 const jobFields = {
   id: IdSchema,
   /** What the job does, e.g. `subscription.provision`; the worker routes on it. */
-  type: z.string().regex(/^[a-z_]+(\.[a-z_]+)*$/).max(100),
+  type: z
+    .string()
+    .regex(/^[a-z_]+(\.[a-z_]+)*$/)
+    .max(100),
   payload: JsonObjectSchema,
   /** At most one queued and one running job per key. */
   dedupeKey: z.string().min(1).max(300).nullable(),

@@ -7,7 +7,16 @@ import { CurrencySchema } from './money.js';
  * change (a debit), or the unused value a downgrade gives back (a credit, once the change is applied).
  * `referral`: a referrer's reward for a referred customer's first paid order (a credit).
  */
-export const LEDGER_KINDS = ['top_up', 'purchase', 'extension', 'refund', 'adjustment', 'traffic_top_up', 'plan_change', 'referral'] as const;
+export const LEDGER_KINDS = [
+  'top_up',
+  'purchase',
+  'extension',
+  'refund',
+  'adjustment',
+  'traffic_top_up',
+  'plan_change',
+  'referral',
+] as const;
 /** One of `LEDGER_KINDS`. */
 export const LedgerKindSchema = z.enum(LEDGER_KINDS);
 export type LedgerKind = z.infer<typeof LedgerKindSchema>;
@@ -29,7 +38,12 @@ const entryFields = {
   customerId: IdSchema,
   kind: LedgerKindSchema,
   /** Signed, in minor units: positive adds to the balance, negative takes from it. Never zero. */
-  amount: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).refine((a) => a !== 0, 'amount cannot be zero'),
+  amount: z
+    .number()
+    .int()
+    .min(Number.MIN_SAFE_INTEGER)
+    .max(Number.MAX_SAFE_INTEGER)
+    .refine((a) => a !== 0, 'amount cannot be zero'),
   currency: CurrencySchema,
   /** Unique across the ledger: appending the same key twice applies it once. */
   idempotencyKey: z.string().min(1).max(200),

@@ -19,9 +19,7 @@ export function money(amount: number, currency: string): Money {
 
 function sameCurrency(a: Money, b: Money): void {
   if (a.currency !== b.currency) {
-    throw new ValidationError(`cannot combine ${a.currency} with ${b.currency}`, [
-      { path: 'currency', message: 'currencies differ' },
-    ]);
+    throw new ValidationError(`cannot combine ${a.currency} with ${b.currency}`, [{ path: 'currency', message: 'currencies differ' }]);
   }
 }
 

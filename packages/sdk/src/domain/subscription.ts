@@ -67,10 +67,7 @@ export const NewSubscriptionSchema = z.object({
 export type NewSubscription = z.input<typeof NewSubscriptionSchema>;
 
 /** Fields an update may set. `statusChangedAt` follows `status` automatically when omitted. */
-export const SubscriptionPatchSchema = z
-  .strictObject(subscriptionFields)
-  .omit({ id: true, customerId: true, orderId: true })
-  .partial();
+export const SubscriptionPatchSchema = z.strictObject(subscriptionFields).omit({ id: true, customerId: true, orderId: true }).partial();
 export type SubscriptionPatch = z.input<typeof SubscriptionPatchSchema>;
 
 /** One usage observation from a panel: the cumulative bytes of the current period. */

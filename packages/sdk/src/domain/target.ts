@@ -2,7 +2,18 @@ import { z } from 'zod';
 import { IdSchema, JsonObjectSchema, TagSchema } from './common.js';
 
 /** Protocols a target may speak; adapters may report others as plain strings. */
-export const KNOWN_PROTOCOLS = ['vless', 'vmess', 'trojan', 'shadowsocks', 'hysteria', 'hysteria2', 'tuic', 'naive', 'wireguard', 'mixed'] as const;
+export const KNOWN_PROTOCOLS = [
+  'vless',
+  'vmess',
+  'trojan',
+  'shadowsocks',
+  'hysteria',
+  'hysteria2',
+  'tuic',
+  'naive',
+  'wireguard',
+  'mixed',
+] as const;
 
 const targetFields = {
   id: IdSchema,

@@ -11,7 +11,12 @@ const ADMIN: Actor = Object.freeze({ type: 'admin', id: null });
 export const AdjustmentSchema = z.object({
   customerId: IdSchema,
   /** Signed, in minor units: positive credits the wallet, negative debits it. Never zero. */
-  amount: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).refine((a) => a !== 0, 'cannot be zero'),
+  amount: z
+    .number()
+    .int()
+    .min(Number.MIN_SAFE_INTEGER)
+    .max(Number.MAX_SAFE_INTEGER)
+    .refine((a) => a !== 0, 'cannot be zero'),
   currency: CurrencySchema,
   /** The same key adjusts once (e.g. the admin form's nonce). */
   idempotencyKey: z.string().min(1).max(200),
@@ -42,7 +47,13 @@ export async function adjust(ctx: EngineContext, input: Adjustment): Promise<{ e
       actor,
     });
     if (appended.created) {
-      await tx.audit.append({ actor, action: 'ledger.adjusted', subjectType: 'customer', subjectId: a.customerId, data: { amount: a.amount, currency: a.currency, note: a.note } });
+      await tx.audit.append({
+        actor,
+        action: 'ledger.adjusted',
+        subjectType: 'customer',
+        subjectId: a.customerId,
+        data: { amount: a.amount, currency: a.currency, note: a.note },
+      });
     }
     return appended;
   });

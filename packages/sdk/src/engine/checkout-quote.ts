@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Money } from '../domain/money.js';
 import type { OrderItem } from '../domain/order.js';
 import { parseInput } from '../domain/validate.js';
@@ -38,7 +38,11 @@ export async function quoteCheckout(ctx: EngineContext, input: CheckoutQuoteRequ
   if (request.discountCode === undefined || request.discountCode === '') return { ...base, discount: null, total: priced.total };
   try {
     const discounted = await discountOrder(ctx.storage, customer.id, request.discountCode, priced, ctx.clock.now());
-    return { ...base, discount: discounted.discount === null ? null : { allowed: true, quote: discounted.discount }, total: discounted.total };
+    return {
+      ...base,
+      discount: discounted.discount === null ? null : { allowed: true, quote: discounted.discount },
+      total: discounted.total,
+    };
   } catch (error) {
     const reason = EligibilityError.is(error) ? error.details?.['discountReason'] : undefined;
     if (typeof reason !== 'string') throw error;

@@ -83,7 +83,11 @@ async function usedTrialFamilies(tx: StorageRepositories, customerId: string): P
 }
 
 /** Loads the plans, checks eligibility, and prices the order at list prices. Throws before anything is written. */
-export async function priceItems(tx: StorageRepositories, customerId: string, items: readonly ParsedItem[]): Promise<{ plans: Map<string, Plan>; orderItems: OrderItem[]; total: Money }> {
+export async function priceItems(
+  tx: StorageRepositories,
+  customerId: string,
+  items: readonly ParsedItem[],
+): Promise<{ plans: Map<string, Plan>; orderItems: OrderItem[]; total: Money }> {
   const plans = new Map<string, Plan>();
   let trialFamilies: string[] | undefined;
   const orderItems: OrderItem[] = [];
@@ -94,10 +98,12 @@ export async function priceItems(tx: StorageRepositories, customerId: string, it
     if (plan === null) throw new NotFoundError('plan', item.planId);
     plans.set(plan.id, plan);
     if (item.trial) {
-      if (item.quantity !== 1) throw new ValidationError('a trial is one subscription', [{ path: 'items.quantity', message: 'must be 1 for a trial' }]);
+      if (item.quantity !== 1)
+        throw new ValidationError('a trial is one subscription', [{ path: 'items.quantity', message: 'must be 1 for a trial' }]);
       trialFamilies ??= await usedTrialFamilies(tx, customerId);
       const decision = decideTrial({ plan, usedTrialFamilies: trialFamilies });
-      if (!decision.allowed) throw new EligibilityError(`no trial of plan ${plan.id}: ${decision.reason}`, [decision.reason], { details: { planId: plan.id } });
+      if (!decision.allowed)
+        throw new EligibilityError(`no trial of plan ${plan.id}: ${decision.reason}`, [decision.reason], { details: { planId: plan.id } });
       trialFamilies.push(plan.family);
     } else if (!plan.onSale) {
       throw new EligibilityError(`plan ${plan.id} is not on sale`, ['not_on_sale'], { details: { planId: plan.id } });
@@ -145,7 +151,15 @@ export async function discountOrder(
     if (paidPlans.length === 0) throw discountRefused(discountCode, 'nothing_to_discount');
     for (const planId of paidPlans) {
       const plan = priced.plans.get(planId)!;
-      const step = await applyDiscount(repos, { code: discountCode, customerId, use: 'purchase', planId, locations: plan.placement.allowedLocations, price: priced.total, now });
+      const step = await applyDiscount(repos, {
+        code: discountCode,
+        customerId,
+        use: 'purchase',
+        planId,
+        locations: plan.placement.allowedLocations,
+        price: priced.total,
+        now,
+      });
       discount = step.discount;
     }
   }
@@ -228,9 +242,21 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
         }
       }
       // After the debit and the slots (the lock order): the last use cannot be taken twice.
-      if (discount !== null) await redeemDiscount(tx, discount, { customerId: customer.id, key: orderPurchaseKey(order.id), use: 'purchase', orderId: order.id });
+      if (discount !== null)
+        await redeemDiscount(tx, discount, {
+          customerId: customer.id,
+          key: orderPurchaseKey(order.id),
+          use: 'purchase',
+          orderId: order.id,
+        });
       const discountData = discount === null ? {} : { discountCode: discount.code, discount: discount.discount.amount };
-      await tx.audit.append({ actor, action: 'order.placed', subjectType: 'order', subjectId: order.id, data: { total: total.amount, currency: total.currency, ...discountData } });
+      await tx.audit.append({
+        actor,
+        action: 'order.placed',
+        subjectType: 'order',
+        subjectId: order.id,
+        data: { total: total.amount, currency: total.currency, ...discountData },
+      });
       return { order: paid, discount, subscriptions, replayed: false };
     });
 
@@ -250,4 +276,3 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
   }
   return result;
 }
-

@@ -9,7 +9,13 @@ const ADMIN: Actor = Object.freeze({ type: 'admin', id: null });
 export function createDiscountCode(ctx: EngineContext, input: NewDiscountCode, actor: Actor = ADMIN): Promise<DiscountCode> {
   return ctx.storage.transaction(async (tx) => {
     const code = await tx.discounts.create(input);
-    await tx.audit.append({ actor, action: 'discount.created', subjectType: 'discount_code', subjectId: code.id, data: { code: code.code } });
+    await tx.audit.append({
+      actor,
+      action: 'discount.created',
+      subjectType: 'discount_code',
+      subjectId: code.id,
+      data: { code: code.code },
+    });
     return code;
   });
 }
@@ -28,7 +34,13 @@ export function updateDiscountCode(ctx: EngineContext, id: string, patch: Discou
 export function setReferralProgram(ctx: EngineContext, input: ReferralProgramInput, actor: Actor = ADMIN): Promise<ReferralProgram> {
   return ctx.storage.transaction(async (tx) => {
     const program = await tx.referrals.setProgram(input);
-    await tx.audit.append({ actor, action: 'referral.program_set', subjectType: 'referral_program', subjectId: 'referral_program', data: { enabled: program.enabled, reward: program.reward.type } });
+    await tx.audit.append({
+      actor,
+      action: 'referral.program_set',
+      subjectType: 'referral_program',
+      subjectId: 'referral_program',
+      data: { enabled: program.enabled, reward: program.reward.type },
+    });
     return program;
   });
 }

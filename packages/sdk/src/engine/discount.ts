@@ -46,7 +46,9 @@ export async function quoteDiscount(repos: StorageRepositories, request: Discoun
 
 /** A refused code as the error a purchase throws: `EligibilityError` with the rule's reason, nothing written. */
 export function discountRefused(code: string, reason: DiscountDenyReason): EligibilityError {
-  return new EligibilityError(`discount code ${code} cannot be used: ${reason}`, [reason], { details: { discountCode: code, discountReason: reason } });
+  return new EligibilityError(`discount code ${code} cannot be used: ${reason}`, [reason], {
+    details: { discountCode: code, discountReason: reason },
+  });
 }
 
 /**
@@ -55,7 +57,10 @@ export function discountRefused(code: string, reason: DiscountDenyReason): Eligi
  * price and pay what it returns; anything else that adjusts a price (another engineer's price book,
  * frozen terms) comes before it.
  */
-export async function applyDiscount(repos: StorageRepositories, request: Omit<DiscountRequest, 'code'> & { code: string | null | undefined }): Promise<{ price: Money; discount: DiscountQuote | null }> {
+export async function applyDiscount(
+  repos: StorageRepositories,
+  request: Omit<DiscountRequest, 'code'> & { code: string | null | undefined },
+): Promise<{ price: Money; discount: DiscountQuote | null }> {
   if (request.code === undefined || request.code === null || request.code.trim() === '') return { price: request.price, discount: null };
   const decision = await quoteDiscount(repos, { ...request, code: request.code });
   if (!decision.allowed) throw discountRefused(request.code, decision.reason);

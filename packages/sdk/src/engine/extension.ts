@@ -94,7 +94,9 @@ export async function changeRecorded(repos: StorageRepositories, ledgerKey: stri
 }
 
 function changeInProgress(subscriptionId: string): ConflictError {
-  return new ConflictError(`subscription ${subscriptionId} already has a change being applied`, { details: { reason: 'change_in_progress' } });
+  return new ConflictError(`subscription ${subscriptionId} already has a change being applied`, {
+    details: { reason: 'change_in_progress' },
+  });
 }
 
 /**
@@ -128,7 +130,13 @@ export async function chargeAndQueueUpdate(
     entry = appended.entry;
   }
   const reserved = await change.reserve?.(tx);
-  if (change.discount) await redeemDiscount(tx, change.discount, { customerId: sub.customerId, key: change.ledgerKey, use: change.discountUse ?? 'extension', subscriptionId: sub.id });
+  if (change.discount)
+    await redeemDiscount(tx, change.discount, {
+      customerId: sub.customerId,
+      key: change.ledgerKey,
+      use: change.discountUse ?? 'extension',
+      subscriptionId: sub.id,
+    });
   const payload: UpdatePayload = {
     subscriptionId: sub.id,
     ledgerKey: change.ledgerKey,
@@ -184,7 +192,11 @@ export async function panelLocations(repos: StorageRepositories, panelId: string
 }
 
 /** Quotes an extension of the subscription now, with whether its link would change, and a code's discount on it when one is given. */
-export async function quoteExtension(ctx: EngineContext, subscriptionId: string, options: { discountCode?: string | undefined } = {}): Promise<ExtensionQuoteResult> {
+export async function quoteExtension(
+  ctx: EngineContext,
+  subscriptionId: string,
+  options: { discountCode?: string | undefined } = {},
+): Promise<ExtensionQuoteResult> {
   const sub = await ctx.storage.subscriptions.get(subscriptionId);
   if (sub === null) throw new NotFoundError('subscription', subscriptionId);
   const plan = await ctx.storage.plans.get(sub.planId);
@@ -196,7 +208,16 @@ export async function quoteExtension(ctx: EngineContext, subscriptionId: string,
   const code = options.discountCode?.trim();
   if (decision.allowed && code !== undefined && code !== '') {
     const locations = await panelLocations(ctx.storage, sub.panelId);
-    discount = await quoteDiscount(ctx.storage, { code, customerId: sub.customerId, use: 'extension', planId: plan.id, locations, on: 'panel', price: decision.quote.price, now });
+    discount = await quoteDiscount(ctx.storage, {
+      code,
+      customerId: sub.customerId,
+      use: 'extension',
+      planId: plan.id,
+      locations,
+      on: 'panel',
+      price: decision.quote.price,
+      now,
+    });
   }
   return { ...decision, linkChanges: changesLink(handle.adapter.capabilities), discount };
 }
@@ -236,7 +257,16 @@ export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<
         });
       }
       const { quote } = decision;
-      const priced = await applyDiscount(tx, { code: request.discountCode, customerId: sub.customerId, use: 'extension', planId: plan.id, locations: panel.locationTags, on: 'panel', price: quote.price, now });
+      const priced = await applyDiscount(tx, {
+        code: request.discountCode,
+        customerId: sub.customerId,
+        use: 'extension',
+        planId: plan.id,
+        locations: panel.locationTags,
+        on: 'panel',
+        price: quote.price,
+        now,
+      });
       const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
         action: quote.action,
         newExpiresAt: quote.newExpiresAt,
@@ -248,7 +278,14 @@ export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<
         discount: priced.discount,
       });
       if (charged === null) return replay(sub, capabilities);
-      return { subscription: sub, quote, discount: priced.discount, entry: charged.entry, linkChanges: changesLink(capabilities), replayed: false };
+      return {
+        subscription: sub,
+        quote,
+        discount: priced.discount,
+        entry: charged.entry,
+        linkChanges: changesLink(capabilities),
+        replayed: false,
+      };
     });
   } catch (error) {
     // Lost a race to another submission of this key: that one stands, this is its replay.

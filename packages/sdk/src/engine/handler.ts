@@ -18,7 +18,12 @@ export interface HandlerEnv {
    * once the worker is stopping (the job goes back to the queue untouched); later calls of a job
    * that has begun are, so it can finish.
    */
-  call<T>(handle: PanelHandle, idempotencyKey: string, fn: (ctx: CallContext) => Promise<T>, options?: { first?: boolean; attempt?: number }): Promise<T>;
+  call<T>(
+    handle: PanelHandle,
+    idempotencyKey: string,
+    fn: (ctx: CallContext) => Promise<T>,
+    options?: { first?: boolean; attempt?: number },
+  ): Promise<T>;
   /** Reports reaching a step; resolves when the worker may go on. */
   step(step: WorkerStep, job: Job): Promise<void>;
 }

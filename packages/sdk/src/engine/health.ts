@@ -18,7 +18,14 @@ export interface PanelHealthResult {
 
 function nextHealth(previous: PanelHealth, report: PanelHealthReport, now: Date, failuresToUnhealthy: number): PanelHealth {
   if (report.ok) {
-    return { status: 'healthy', checkedAt: now, latencyMs: report.latencyMs, consecutiveFailures: 0, lastError: null, version: report.version };
+    return {
+      status: 'healthy',
+      checkedAt: now,
+      latencyMs: report.latencyMs,
+      consecutiveFailures: 0,
+      lastError: null,
+      version: report.version,
+    };
   }
   const failures = previous.consecutiveFailures + 1;
   return {
@@ -48,7 +55,13 @@ async function checkOne(ctx: EngineContext, panel: Panel, actor: Actor): Promise
     // read the old status a moment ago is not left waiting for its recheck.
     if (health.status === 'healthy') await tx.jobs.unpark(panel.id);
     if (health.status !== panel.health.status) {
-      await tx.audit.append({ actor, action: `panel.${health.status}`, subjectType: 'panel', subjectId: panel.id, data: { from: panel.health.status, lastError: health.lastError } });
+      await tx.audit.append({
+        actor,
+        action: `panel.${health.status}`,
+        subjectType: 'panel',
+        subjectId: panel.id,
+        data: { from: panel.health.status, lastError: health.lastError },
+      });
     }
   });
   if (health.status === 'unhealthy' && panel.health.status !== 'unhealthy') {
@@ -64,9 +77,16 @@ async function checkOne(ctx: EngineContext, panel: Panel, actor: Actor): Promise
  * `unhealthyAfterFailures` failed checks in a row: placement skips it and the worker parks its
  * jobs without spending their attempts. One good check makes it healthy again and wakes them.
  */
-export async function checkPanelHealth(ctx: EngineContext, panelId?: string, options: PanelHealthCheckOptions = {}): Promise<PanelHealthResult[]> {
+export async function checkPanelHealth(
+  ctx: EngineContext,
+  panelId?: string,
+  options: PanelHealthCheckOptions = {},
+): Promise<PanelHealthResult[]> {
   const actor = options.actor === undefined ? SYSTEM_ACTOR : parseInput(ActorSchema, options.actor, 'actor');
-  const panels = panelId === undefined ? (await ctx.storage.panels.list()).filter((p) => p.enabled) : [await ctx.panels.get(panelId).then((h) => h.panel)];
+  const panels =
+    panelId === undefined
+      ? (await ctx.storage.panels.list()).filter((p) => p.enabled)
+      : [await ctx.panels.get(panelId).then((h) => h.panel)];
   return Promise.all(panels.map((panel) => checkOne(ctx, panel, actor)));
 }
 

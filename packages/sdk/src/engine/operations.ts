@@ -33,7 +33,11 @@ export const MoneyMovementSchema = z.object({
 });
 export type MoneyMovement = z.input<typeof MoneyMovementSchema>;
 
-async function credit(ctx: EngineContext, kind: 'top_up' | 'refund', input: MoneyMovement): Promise<{ entry: LedgerEntry; created: boolean }> {
+async function credit(
+  ctx: EngineContext,
+  kind: 'top_up' | 'refund',
+  input: MoneyMovement,
+): Promise<{ entry: LedgerEntry; created: boolean }> {
   const m = parseInput(MoneyMovementSchema, input, kind === 'top_up' ? 'top-up' : 'refund');
   const actor = m.actor ?? ADMIN;
   const result = await ctx.storage.transaction(async (tx) => {
@@ -50,7 +54,13 @@ async function credit(ctx: EngineContext, kind: 'top_up' | 'refund', input: Mone
       actor,
     });
     if (appended.created) {
-      await tx.audit.append({ actor, action: `ledger.${kind === 'top_up' ? 'topped_up' : 'refunded'}`, subjectType: 'customer', subjectId: m.customerId, data: { amount: m.amount.amount, currency: m.amount.currency } });
+      await tx.audit.append({
+        actor,
+        action: `ledger.${kind === 'top_up' ? 'topped_up' : 'refunded'}`,
+        subjectType: 'customer',
+        subjectId: m.customerId,
+        data: { amount: m.amount.amount, currency: m.amount.currency },
+      });
       // A refunded order gives back the discount code use it took.
       if (kind === 'refund' && m.orderId !== null) await releaseDiscount(tx, orderPurchaseKey(m.orderId));
     }
@@ -114,16 +124,21 @@ export function resume(ctx: EngineContext, input: SubscriptionAction): Promise<S
 
 /** Ends a subscription for good: its slot is released and its client removed from the panel. */
 export function terminate(ctx: EngineContext, input: SubscriptionAction): Promise<Subscription> {
-  return transition(ctx, input, () => 'terminated', async (tx, before) => {
-    if (HOLDS_CAPACITY.has(before.status)) await tx.capacity.release({ targetId: before.targetId, planId: before.planId, count: 1 });
-    const queued = await tx.jobs.list({ dedupeKey: `${JOB_TYPES.provision}:${before.id}`, state: 'queued' }, { limit: 1 });
-    for (const job of queued.items) await tx.jobs.cancel(job.id);
-    if (HAS_REMOTE_CLIENT.has(before.status) || before.status === 'pending') {
-      const serialKey = await writeSerialKey(ctx, tx, before);
-      const payload = { subscriptionId: before.id };
-      await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, before.id, payload, jobAttempts(ctx.policy), serialKey));
-    }
-  });
+  return transition(
+    ctx,
+    input,
+    () => 'terminated',
+    async (tx, before) => {
+      if (HOLDS_CAPACITY.has(before.status)) await tx.capacity.release({ targetId: before.targetId, planId: before.planId, count: 1 });
+      const queued = await tx.jobs.list({ dedupeKey: `${JOB_TYPES.provision}:${before.id}`, state: 'queued' }, { limit: 1 });
+      for (const job of queued.items) await tx.jobs.cancel(job.id);
+      if (HAS_REMOTE_CLIENT.has(before.status) || before.status === 'pending') {
+        const serialKey = await writeSerialKey(ctx, tx, before);
+        const payload = { subscriptionId: before.id };
+        await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, before.id, payload, jobAttempts(ctx.policy), serialKey));
+      }
+    },
+  );
 }
 
 /**
@@ -203,7 +218,9 @@ export async function approveProvisioning(ctx: EngineContext, input: Subscriptio
     const sub = await tx.subscriptions.get(request.subscriptionId);
     if (sub === null) throw new NotFoundError('subscription', request.subscriptionId);
     if (sub.status !== 'pending') {
-      throw new ConflictError(`subscription ${sub.id} is ${sub.status}, not pending`, { details: { reason: 'not_pending', status: sub.status } });
+      throw new ConflictError(`subscription ${sub.id} is ${sub.status}, not pending`, {
+        details: { reason: 'not_pending', status: sub.status },
+      });
     }
     const dedupeKey = `${JOB_TYPES.provision}:${sub.id}`;
     for (const state of ['queued', 'running'] as const) {
@@ -217,7 +234,10 @@ export async function approveProvisioning(ctx: EngineContext, input: Subscriptio
       const order = sub.orderId === null ? null : await tx.orders.get(sub.orderId);
       const plan = await tx.plans.get(sub.planId);
       if (plan === null) throw new NotFoundError('plan', sub.planId);
-      const price = order?.items.find((i) => i.planId === sub.planId && i.trial === sub.trial)?.unitPrice ?? { amount: 0, currency: plan.price.currency };
+      const price = order?.items.find((i) => i.planId === sub.planId && i.trial === sub.trial)?.unitPrice ?? {
+        amount: 0,
+        currency: plan.price.currency,
+      };
       payload = { subscriptionId: sub.id, price, round: 0 };
     }
     const serialKey = await writeSerialKey(ctx, tx, sub);

@@ -128,9 +128,12 @@ export interface Panelkit {
 export function createPanelkit(options: PanelkitOptions): Panelkit {
   const { storage } = options;
   if (storage?.portVersion !== STORAGE_PORT_VERSION) {
-    throw new ConfigurationError(`the storage implements port version ${String(storage?.portVersion)}; this engine needs ${STORAGE_PORT_VERSION}`);
+    throw new ConfigurationError(
+      `the storage implements port version ${String(storage?.portVersion)}; this engine needs ${STORAGE_PORT_VERSION}`,
+    );
   }
-  if (typeof options.panels !== 'function') throw new ConfigurationError('options.panels must be a function that gives a panel its adapter');
+  if (typeof options.panels !== 'function')
+    throw new ConfigurationError('options.panels must be a function that gives a panel its adapter');
   const policy = resolvePolicy(options.policy);
   const logger = options.logger ?? silentLogger;
   const events = new PanelkitEventBus(logger);

@@ -41,7 +41,11 @@ function eligible(target: Target, panel: Panel | undefined, plan: Plan): boolean
 }
 
 function utilisation(target: Target): number {
-  return target.capacity === null ? target.allocated / Number.MAX_SAFE_INTEGER : target.capacity === 0 ? 1 : target.allocated / target.capacity;
+  return target.capacity === null
+    ? target.allocated / Number.MAX_SAFE_INTEGER
+    : target.capacity === 0
+      ? 1
+      : target.allocated / target.capacity;
 }
 
 /**

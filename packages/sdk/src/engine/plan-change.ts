@@ -78,7 +78,9 @@ async function reserveNewSlot(tx: StorageRepositories, sub: Subscription, plan: 
   if (moves) return reserveSlot(tx, plan, (t) => t.panelId !== sub.panelId);
   const result = await tx.capacity.reserve({ targetId: sub.targetId, planId: plan.id, count: 1 });
   if (!result.ok) {
-    throw new CapacityExhaustedError(`no room for plan ${plan.id} on target ${sub.targetId}`, { details: { planId: plan.id, reason: result.reason } });
+    throw new CapacityExhaustedError(`no room for plan ${plan.id} on target ${sub.targetId}`, {
+      details: { planId: plan.id, reason: result.reason },
+    });
   }
   const target = await tx.targets.get(sub.targetId);
   if (target === null) throw new NotFoundError('target', sub.targetId);

@@ -86,10 +86,11 @@ export function resolvePolicy(policy: EnginePolicy): ResolvedPolicy {
   if (policy === undefined || policy.identity === undefined) throw new ConfigurationError('policy.identity is required');
   // Refused here, at start, not on the first client the engine derives an identity for.
   if (typeof policy.identity.secret !== 'string' || policy.identity.secret.length < 16) {
-    throw new ConfigurationError('policy.identity.secret must be at least 16 characters (and never change for the shop\'s lifetime)');
+    throw new ConfigurationError("policy.identity.secret must be at least 16 characters (and never change for the shop's lifetime)");
   }
   const percents = [...(policy.trafficWarningPercents ?? [80, 95])];
-  for (const p of percents) if (!(p > 0 && p < 100)) throw new ConfigurationError('policy.trafficWarningPercents must be between 0 and 100');
+  for (const p of percents)
+    if (!(p > 0 && p < 100)) throw new ConfigurationError('policy.trafficWarningPercents must be between 0 and 100');
   const jobRetry: JobRetryPolicy = { ...DEFAULT_JOB_RETRY, ...policy.jobRetry };
   positive('jobRetry.giveUpAfterMs', jobRetry.giveUpAfterMs);
   if (!Number.isInteger(jobRetry.maxAttempts) || jobRetry.maxAttempts < 1 || jobRetry.maxAttempts > MAX_JOB_ATTEMPTS) {

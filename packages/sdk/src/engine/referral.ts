@@ -43,10 +43,23 @@ export async function recordReferral(ctx: EngineContext, input: RecordReferralRe
       const referrerExists = request.referrerId !== null && (await tx.customers.get(request.referrerId)) !== null;
       const alreadyReferred = (await tx.referrals.get(request.referredId)) !== null;
       const hasOrders = (await tx.orders.list({ customerId: request.referredId }, { limit: 1 })).items.length > 0;
-      const decision = decideReferral({ referrerId: request.referrerId, referredId: request.referredId, referrerExists, alreadyReferred, hasOrders, program });
+      const decision = decideReferral({
+        referrerId: request.referrerId,
+        referredId: request.referredId,
+        referrerExists,
+        alreadyReferred,
+        hasOrders,
+        program,
+      });
       if (!decision.allowed) return { recorded: false, reason: decision.reason };
       const referral = await tx.referrals.create({ referrerId: request.referrerId!, referredId: request.referredId });
-      await tx.audit.append({ actor, action: 'referral.recorded', subjectType: 'customer', subjectId: request.referredId, data: { referrerId: referral.referrerId } });
+      await tx.audit.append({
+        actor,
+        action: 'referral.recorded',
+        subjectType: 'customer',
+        subjectId: request.referredId,
+        data: { referrerId: referral.referrerId },
+      });
       return { recorded: true, referral };
     });
   } catch (error) {
@@ -70,7 +83,13 @@ export async function qualifyReferral(tx: StorageRepositories, order: Order, act
   const reward = referralReward(await tx.referrals.getProgram(), order.total);
   const qualified = await tx.referrals.qualify(order.customerId, { orderId: order.id, reward });
   if (qualified === null) return;
-  await tx.audit.append({ actor, action: `referral.${qualified.status}`, subjectType: 'customer', subjectId: order.customerId, data: { orderId: order.id, reward: reward.amount, currency: reward.currency } });
+  await tx.audit.append({
+    actor,
+    action: `referral.${qualified.status}`,
+    subjectType: 'customer',
+    subjectId: order.customerId,
+    data: { orderId: order.id, reward: reward.amount, currency: reward.currency },
+  });
 }
 
 /**
@@ -81,27 +100,36 @@ export async function qualifyReferral(tx: StorageRepositories, order: Order, act
 export async function creditReferralRewards(ctx: EngineContext, actor: Actor, limit = 100): Promise<number> {
   let credited = 0;
   for (const referral of await ctx.storage.referrals.listQualified(limit)) {
-    const entry = await ctx.storage.transaction(async (tx): Promise<LedgerEntry | null> => {
-      const current = await tx.referrals.get(referral.referredId);
-      if (current === null || current.status !== 'qualified' || current.reward === null) return null;
-      const { entry, created } = await tx.ledger.append({
-        customerId: current.referrerId,
-        kind: 'referral',
-        amount: current.reward.amount,
-        currency: current.reward.currency,
-        idempotencyKey: referralRewardKey(current.referredId),
-        reference: current.orderId,
-        note: 'referral reward',
-        actor,
+    const entry = await ctx.storage
+      .transaction(async (tx): Promise<LedgerEntry | null> => {
+        const current = await tx.referrals.get(referral.referredId);
+        if (current === null || current.status !== 'qualified' || current.reward === null) return null;
+        const { entry, created } = await tx.ledger.append({
+          customerId: current.referrerId,
+          kind: 'referral',
+          amount: current.reward.amount,
+          currency: current.reward.currency,
+          idempotencyKey: referralRewardKey(current.referredId),
+          reference: current.orderId,
+          note: 'referral reward',
+          actor,
+        });
+        // Another replica rewarded it meanwhile: roll this transaction back (its credit too, had it made one).
+        if ((await tx.referrals.markRewarded(current.referredId, entry.id)) === null)
+          throw new ConflictError(`referral of ${current.referredId} was rewarded meanwhile`);
+        await tx.audit.append({
+          actor,
+          action: 'referral.rewarded',
+          subjectType: 'customer',
+          subjectId: current.referrerId,
+          data: { referredId: current.referredId, amount: entry.amount, currency: entry.currency },
+        });
+        return created ? entry : null;
+      })
+      .catch((error: unknown) => {
+        if (ConflictError.is(error)) return null;
+        throw error;
       });
-      // Another replica rewarded it meanwhile: roll this transaction back (its credit too, had it made one).
-      if ((await tx.referrals.markRewarded(current.referredId, entry.id)) === null) throw new ConflictError(`referral of ${current.referredId} was rewarded meanwhile`);
-      await tx.audit.append({ actor, action: 'referral.rewarded', subjectType: 'customer', subjectId: current.referrerId, data: { referredId: current.referredId, amount: entry.amount, currency: entry.currency } });
-      return created ? entry : null;
-    }).catch((error: unknown) => {
-      if (ConflictError.is(error)) return null;
-      throw error;
-    });
     if (entry !== null) {
       credited++;
       ctx.events.emit('ledger:appended', { entry, at: ctx.clock.now() });

@@ -50,7 +50,9 @@ export async function quoteTrafficTopUp(ctx: EngineContext, subscriptionId: stri
 }
 
 function refuse(sub: Subscription, reason: string): EligibilityError {
-  return new EligibilityError(`subscription ${sub.id} cannot get more traffic now: ${reason}`, [reason], { details: { subscriptionId: sub.id } });
+  return new EligibilityError(`subscription ${sub.id} cannot get more traffic now: ${reason}`, [reason], {
+    details: { subscriptionId: sub.id },
+  });
 }
 
 /**
@@ -82,7 +84,16 @@ export async function buyTraffic(ctx: EngineContext, input: BuyTrafficRequest): 
       // Recreating the client would reset its usage, giving away more than was bought.
       if (!capabilities.inPlaceUpdate) throw refuse(sub, TOP_UP_NEEDS_IN_PLACE);
       const { quote } = decision;
-      const priced = await applyDiscount(tx, { code: request.discountCode, customerId: sub.customerId, use: 'traffic_top_up', planId: plan.id, locations: panel.locationTags, on: 'panel', price: quote.price, now });
+      const priced = await applyDiscount(tx, {
+        code: request.discountCode,
+        customerId: sub.customerId,
+        use: 'traffic_top_up',
+        planId: plan.id,
+        locations: panel.locationTags,
+        on: 'panel',
+        price: quote.price,
+        now,
+      });
       const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
         action: 'traffic',
         newExpiresAt: sub.expiresAt!,

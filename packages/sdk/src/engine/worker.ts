@@ -79,7 +79,11 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     workerId: id,
     signal: abort.signal,
     call(handle, key, fn, options = {}) {
-      return ctx.panels.call(handle, key, fn, { signal: abort.signal, gate: options.first === true ? gate.signal : undefined, attempt: options.attempt });
+      return ctx.panels.call(handle, key, fn, {
+        signal: abort.signal,
+        gate: options.first === true ? gate.signal : undefined,
+        attempt: options.attempt,
+      });
     },
     async step(step, job) {
       await options.onStep?.(step, job);
@@ -214,7 +218,9 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       if (item.job.attempts >= item.job.maxAttempts) {
         // The reserved attempt: the worker on the last real one died. Compensate, do not retry.
         const last = item.job.lastError;
-        const error = new PanelkitError('LEASE_LOST', last?.message ?? 'the last attempt was lost', { details: { lastErrorCode: last?.code ?? null } });
+        const error = new PanelkitError('LEASE_LOST', last?.message ?? 'the last attempt was lost', {
+          details: { lastErrorCode: last?.code ?? null },
+        });
         await settle(handler, item, { ok: false, error });
         continue;
       }

@@ -6,7 +6,7 @@ import type { NewReferral, Referral, ReferralProgram, ReferralProgramInput, Refe
 /* The storage port's repositories for discount codes and referrals (see `StoragePort`). */
 /** `discounts.redeem`'s answer: the use taken (or the one this key took before), or why none was. */
 export type RedeemResult =
-  | { ok: true; redemption: DiscountRedemption; /** False when the key had taken a use already: nothing changed. */ created: boolean }
+  | { ok: true; redemption: DiscountRedemption /** False when the key had taken a use already: nothing changed. */; created: boolean }
   | { ok: false; reason: 'disabled' | 'exhausted' | 'customer_exhausted' };
 
 /**

@@ -338,4 +338,3 @@ export interface AuditRepository {
   /** Newest first. */
   list(filter: { subjectType?: string; subjectId?: string; actor?: Actor['type'] }, page: PageRequest): Promise<Page<AuditEvent>>;
 }
-

@@ -47,7 +47,23 @@ export type DiscountDecision = { allowed: true; quote: DiscountQuote } | { allow
 
 /** What `decideDiscount` decides on. */
 export interface DiscountInput {
-  code: Pick<DiscountCode, 'id' | 'code' | 'value' | 'planIds' | 'locations' | 'minAmount' | 'startsAt' | 'endsAt' | 'maxUses' | 'maxUsesPerCustomer' | 'firstPurchaseOnly' | 'appliesTo' | 'disabled' | 'uses'>;
+  code: Pick<
+    DiscountCode,
+    | 'id'
+    | 'code'
+    | 'value'
+    | 'planIds'
+    | 'locations'
+    | 'minAmount'
+    | 'startsAt'
+    | 'endsAt'
+    | 'maxUses'
+    | 'maxUsesPerCustomer'
+    | 'firstPurchaseOnly'
+    | 'appliesTo'
+    | 'disabled'
+    | 'uses'
+  >;
   use: DiscountUse;
   /** The plan bought, extended or renewed. */
   planId: string;

@@ -4,10 +4,7 @@ import type { Subscription } from '../domain/subscription.js';
 import { DAY_MS, addDays } from './time.js';
 
 /** What an extension decision needs to know about the subscription. */
-export type ExtensionSubject = Pick<
-  Subscription,
-  'status' | 'expiresAt' | 'trafficLimitBytes' | 'usedBytes' | 'activatedAt' | 'trial'
->;
+export type ExtensionSubject = Pick<Subscription, 'status' | 'expiresAt' | 'trafficLimitBytes' | 'usedBytes' | 'activatedAt' | 'trial'>;
 export type ExtensionPlan = Pick<Plan, 'price' | 'durationDays' | 'trafficBytes' | 'renewable' | 'extension'>;
 
 export type ExtensionDenyReason =

@@ -20,9 +20,7 @@ export interface RenewalQuote {
   price: Money;
 }
 
-export type RenewalDecision =
-  | { renew: true; quote: RenewalQuote }
-  | { renew: false; reason: RenewalSkipReason; quote?: RenewalQuote };
+export type RenewalDecision = { renew: true; quote: RenewalQuote } | { renew: false; reason: RenewalSkipReason; quote?: RenewalQuote };
 
 export interface RenewalInput {
   subscription: Pick<Subscription, 'status' | 'expiresAt' | 'autoRenew' | 'trial'>;

@@ -19,7 +19,9 @@ export async function settleAbandonedProvisioning(scope: TickScope): Promise<num
       const latest = (await ctx.storage.jobs.list({ dedupeKey: `${JOB_TYPES.provision}:${sub.id}` }, { limit: 1 })).items[0];
       if (latest === undefined || latest.state !== 'dead') continue;
       const last = latest.lastError;
-      const error = new PanelkitError('LEASE_LOST', last?.message ?? 'the provisioning job died', { details: { lastErrorCode: last?.code ?? null } });
+      const error = new PanelkitError('LEASE_LOST', last?.message ?? 'the provisioning job died', {
+        details: { lastErrorCode: last?.code ?? null },
+      });
       await provisionHandler.onDead!(ctx, latest, error);
       settled++;
     }

@@ -62,14 +62,27 @@ export async function dryRun(ctx: EngineContext, options: DryRunOptions = {}): P
           const decision = plan === null ? null : decideRenewal({ subscription: sub, plan, now: renewAt, balance, leadMs: lead });
           if (decision?.renew) {
             renews = true;
-            add(renewAt, sub, 'renew', 'renewal_due', `auto-renew for ${decision.quote.price.amount} ${decision.quote.price.currency}, until ${decision.quote.newExpiresAt.toISOString()}`);
+            add(
+              renewAt,
+              sub,
+              'renew',
+              'renewal_due',
+              `auto-renew for ${decision.quote.price.amount} ${decision.quote.price.currency}, until ${decision.quote.newExpiresAt.toISOString()}`,
+            );
           } else {
-            add(renewAt, sub, 'skip_renewal', decision?.renew === false ? decision.reason : 'plan_missing', 'auto-renew is on but will not happen');
+            add(
+              renewAt,
+              sub,
+              'skip_renewal',
+              decision?.renew === false ? decision.reason : 'plan_missing',
+              'auto-renew is on but will not happen',
+            );
           }
         }
       }
     }
-    if (!renews && expiresAt.getTime() <= end.getTime()) add(expiresAt, sub, 'expire', 'expires_at', `expires at ${expiresAt.toISOString()}`);
+    if (!renews && expiresAt.getTime() <= end.getTime())
+      add(expiresAt, sub, 'expire', 'expires_at', `expires at ${expiresAt.toISOString()}`);
     for (const warnLead of policy.expiryWarningsMs) {
       const notice = `expiry:${Math.round(warnLead / 60_000)}m`;
       const warnAt = new Date(expiresAt.getTime() - warnLead);
@@ -80,8 +93,16 @@ export async function dryRun(ctx: EngineContext, options: DryRunOptions = {}): P
   }
 
   const graceEnd = new Date(end.getTime() - policy.terminationGraceMs + 1);
-  for await (const sub of pages((p) => storage.subscriptions.listDue({ kind: 'stale_status', statuses: ['expired'], before: graceEnd }, p))) {
-    add(new Date(sub.statusChangedAt.getTime() + policy.terminationGraceMs), sub, 'terminate', 'grace_over', `expired since ${sub.statusChangedAt.toISOString()}`);
+  for await (const sub of pages((p) =>
+    storage.subscriptions.listDue({ kind: 'stale_status', statuses: ['expired'], before: graceEnd }, p),
+  )) {
+    add(
+      new Date(sub.statusChangedAt.getTime() + policy.terminationGraceMs),
+      sub,
+      'terminate',
+      'grace_over',
+      `expired since ${sub.statusChangedAt.toISOString()}`,
+    );
   }
   return items.sort((a, b) => a.at.getTime() - b.at.getTime() || a.subscriptionId.localeCompare(b.subscriptionId));
 }

@@ -39,12 +39,14 @@ const EXPIRY_TOLERANCE_MS = 1_000;
 function driftOf(sub: Subscription, client: RemoteClient, enforces: { expiry: boolean; limit: boolean }): DriftField[] {
   const fields: DriftField[] = [];
   if (sub.expiresAt !== null) {
-    if (client.expiry.type !== 'at' || Math.abs(client.expiry.at.getTime() - sub.expiresAt.getTime()) > EXPIRY_TOLERANCE_MS) fields.push('expiry');
+    if (client.expiry.type !== 'at' || Math.abs(client.expiry.at.getTime() - sub.expiresAt.getTime()) > EXPIRY_TOLERANCE_MS)
+      fields.push('expiry');
   } else if (client.expiry.type === 'at') fields.push('expiry');
   if (client.trafficLimitBytes !== sub.trafficLimitBytes) fields.push('trafficLimit');
   const wanted = enabledIn(sub.status);
   // A panel that disables expired or exhausted clients itself is right to have them disabled.
-  const panelDisabledItself = !client.enabled && ((sub.status === 'expired' && enforces.expiry) || (sub.status === 'limited' && enforces.limit));
+  const panelDisabledItself =
+    !client.enabled && ((sub.status === 'expired' && enforces.expiry) || (sub.status === 'limited' && enforces.limit));
   if (client.enabled !== wanted && !panelDisabledItself) fields.push('enabled');
   return fields;
 }
@@ -87,7 +89,8 @@ async function reconcilePanel(ctx: EngineContext, panel: Panel, repair: boolean)
     }
     const prefix = `${ctx.policy.identity.prefix ?? 'pk'}_`;
     for (const [username, client] of remote) {
-      if (!known.has(username)) result.orphans.push({ username, targetRef: client.ref.target.remoteRef, ours: username.startsWith(prefix) });
+      if (!known.has(username))
+        result.orphans.push({ username, targetRef: client.ref.target.remoteRef, ours: username.startsWith(prefix) });
     }
     if (repair) {
       await ctx.storage.transaction(async (tx) => {

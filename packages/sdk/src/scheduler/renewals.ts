@@ -21,7 +21,11 @@ async function noteOnce(scope: TickScope, sub: Subscription, notice: string): Pr
   const written = await ctx.storage.transaction(async (tx) => {
     const current = await tx.subscriptions.get(sub.id);
     if (current === null || current.notices.includes(notice)) return null;
-    const next = await tx.subscriptions.update(current.id, { notices: [...current.notices, notice] }, { expectedRevision: current.revision });
+    const next = await tx.subscriptions.update(
+      current.id,
+      { notices: [...current.notices, notice] },
+      { expectedRevision: current.revision },
+    );
     await auditSubscription(tx, scope.actor, 'subscription.warned', next, { notice });
     return next;
   });
@@ -94,7 +98,16 @@ async function renewalDiscount(scope: TickScope, sub: Subscription, price: Money
   const code = used === null ? null : await ctx.storage.discounts.get(used.codeId);
   if (code === null || !code.appliesTo.includes('renewal')) return null;
   const locations = await panelLocations(ctx.storage, sub.panelId);
-  const decision = await quoteDiscount(ctx.storage, { code: code.code, customerId: sub.customerId, use: 'renewal', planId: sub.planId, locations, on: 'panel', price, now });
+  const decision = await quoteDiscount(ctx.storage, {
+    code: code.code,
+    customerId: sub.customerId,
+    use: 'renewal',
+    planId: sub.planId,
+    locations,
+    on: 'panel',
+    price,
+    now,
+  });
   return decision.allowed ? decision.quote : null;
 }
 
@@ -112,7 +125,12 @@ export async function renewDue(scope: TickScope): Promise<number> {
   const { ctx, now, since } = scope;
   const lead = ctx.policy.renewalLeadMs;
   let count = 0;
-  const query = { kind: 'expiring' as const, statuses: ['active', 'limited'] as const, from: new Date(since.getTime() + lead + 1), to: new Date(now.getTime() + lead + 1) };
+  const query = {
+    kind: 'expiring' as const,
+    statuses: ['active', 'limited'] as const,
+    from: new Date(since.getTime() + lead + 1),
+    to: new Date(now.getTime() + lead + 1),
+  };
   for await (const sub of pages((p) => ctx.storage.subscriptions.listDue({ ...query, statuses: [...query.statuses] }, p))) {
     if (!sub.autoRenew) continue;
     if ((await renew(scope, sub, lead)) === 'renewed') count++;
@@ -126,7 +144,12 @@ export async function warnExpiry(scope: TickScope): Promise<number> {
   let count = 0;
   for (const lead of ctx.policy.expiryWarningsMs) {
     const notice = `expiry:${Math.round(lead / 60_000)}m`;
-    const query = { kind: 'expiring' as const, statuses: ['active' as const, 'limited' as const], from: new Date(since.getTime() + lead + 1), to: new Date(now.getTime() + lead + 1) };
+    const query = {
+      kind: 'expiring' as const,
+      statuses: ['active' as const, 'limited' as const],
+      from: new Date(since.getTime() + lead + 1),
+      to: new Date(now.getTime() + lead + 1),
+    };
     for await (const sub of pages((p) => ctx.storage.subscriptions.listDue(query, p))) {
       if (sub.notices.includes(notice)) continue;
       // Already renewed for this period: no need to warn.

@@ -83,7 +83,21 @@ export class LifecycleScheduler implements Scheduler {
     const slot = slotOf(now, ctx.policy.tickIntervalMs);
     const won = await ctx.storage.ticks.tryAcquire(LIFECYCLE_TICK, slot);
     ctx.events.emit('scheduler:ticked', { name: LIFECYCLE_TICK, slot, won, at: now });
-    const report: TickReport = { won, slot, reapedJobs: 0, abandoned: 0, healthChecked: 0, usage: null, activated: 0, limited: 0, renewed: 0, expired: 0, warned: 0, terminated: 0, referralsCredited: 0 };
+    const report: TickReport = {
+      won,
+      slot,
+      reapedJobs: 0,
+      abandoned: 0,
+      healthChecked: 0,
+      usage: null,
+      activated: 0,
+      limited: 0,
+      renewed: 0,
+      expired: 0,
+      warned: 0,
+      terminated: 0,
+      referralsCredited: 0,
+    };
     if (!won) return report;
     const since = this.#lastRun ?? new Date(now.getTime() - this.#catchUpMs);
     const scope = new TickScope(ctx, now, since);

@@ -34,7 +34,10 @@ export async function enforceLimits(scope: TickScope): Promise<number> {
   for await (const sub of pages((p) => ctx.storage.subscriptions.listDue({ kind: 'over_limit' }, p))) {
     const caps = await scope.capabilities(sub.panelId);
     const after = await sweepOne(scope, sub, {
-      to: (c) => (c.status === 'active' && c.trafficLimitBytes !== null && c.usedBytes !== null && c.usedBytes >= c.trafficLimitBytes ? 'limited' : null),
+      to: (c) =>
+        c.status === 'active' && c.trafficLimitBytes !== null && c.usedBytes !== null && c.usedBytes >= c.trafficLimitBytes
+          ? 'limited'
+          : null,
       push: () => caps === null || !caps.enforcesTrafficLimit,
     });
     if (after === null) continue;
@@ -49,13 +52,18 @@ export async function expireDue(scope: TickScope): Promise<{ expired: number; re
   const { ctx, now } = scope;
   let expired = 0;
   let renewed = 0;
-  for await (const sub of pages((p) => ctx.storage.subscriptions.listDue({ kind: 'expiring', statuses: ['active', 'limited'], to: new Date(now.getTime() + 1) }, p))) {
+  for await (const sub of pages((p) =>
+    ctx.storage.subscriptions.listDue({ kind: 'expiring', statuses: ['active', 'limited'], to: new Date(now.getTime() + 1) }, p),
+  )) {
     const renewal = await tryLastChanceRenewal(scope, sub);
     if (renewal === 'renewed') renewed++;
     if (renewal !== 'not_renewed') continue;
     const caps = await scope.capabilities(sub.panelId);
     const after = await sweepOne(scope, sub, {
-      to: (c) => ((c.status === 'active' || c.status === 'limited') && c.expiresAt !== null && c.expiresAt.getTime() <= now.getTime() ? 'expired' : null),
+      to: (c) =>
+        (c.status === 'active' || c.status === 'limited') && c.expiresAt !== null && c.expiresAt.getTime() <= now.getTime()
+          ? 'expired'
+          : null,
       push: () => caps === null || !caps.enforcesExpiry,
     });
     if (after === null) continue;

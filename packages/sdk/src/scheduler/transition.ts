@@ -30,7 +30,11 @@ export async function sweepOne(scope: TickScope, sub: Subscription, change: Swee
       if (current === null) return null;
       const to = change.to(current);
       if (to === null || !canTransition(current.status, to)) return null;
-      const after = await tx.subscriptions.update(current.id, { ...change.patch?.(current), status: to }, { expectedRevision: current.revision });
+      const after = await tx.subscriptions.update(
+        current.id,
+        { ...change.patch?.(current), status: to },
+        { expectedRevision: current.revision },
+      );
       await auditSubscription(tx, scope.actor, `subscription.${to}`, after, { from: current.status });
       if (change.push?.(current) === true) {
         const serialKey = await writeSerialKey(ctx, tx, current);

@@ -75,12 +75,17 @@ async function warnTraffic(scope: TickScope, sub: Subscription, panelUsedBytes: 
     if (current === null) return null;
     const todo = crossedThresholds(scope, current, current.usedBytes ?? 0);
     if (todo.length === 0) return null;
-    const next = await tx.subscriptions.update(current.id, { notices: [...current.notices, ...todo] }, { expectedRevision: current.revision });
+    const next = await tx.subscriptions.update(
+      current.id,
+      { notices: [...current.notices, ...todo] },
+      { expectedRevision: current.revision },
+    );
     for (const notice of todo) await auditSubscription(tx, scope.actor, 'subscription.warned', next, { notice });
     return { next, todo };
   });
   if (updated === null) return 0;
-  for (const notice of updated.todo) ctx.events.emit('subscription:warned', { subscription: updated.next, actor: scope.actor, at: scope.now, notice });
+  for (const notice of updated.todo)
+    ctx.events.emit('subscription:warned', { subscription: updated.next, actor: scope.actor, at: scope.now, notice });
   return updated.todo.length;
 }
 
@@ -99,9 +104,14 @@ export async function syncUsage(scope: TickScope): Promise<UsageSyncReport> {
       try {
         const observedAt = ctx.clock.now();
         const found = await readPanel(scope, panel);
-        const readings: UsageReading[] = found.map(({ sub, client }) => ({ subscriptionId: sub.id, usedBytes: client.usedBytes, observedAt }));
+        const readings: UsageReading[] = found.map(({ sub, client }) => ({
+          subscriptionId: sub.id,
+          usedBytes: client.usedBytes,
+          observedAt,
+        }));
         let applied = 0;
-        for (let i = 0; i < readings.length; i += 1000) applied += (await ctx.storage.subscriptions.recordUsage(readings.slice(i, i + 1000))).applied;
+        for (let i = 0; i < readings.length; i += 1000)
+          applied += (await ctx.storage.subscriptions.recordUsage(readings.slice(i, i + 1000))).applied;
         for (const { sub, client } of found) {
           if (sub.status === 'on_hold' && client.expiry.type === 'at') scope.firstUseExpiry.set(sub.id, client.expiry.at);
           try {
@@ -113,7 +123,13 @@ export async function syncUsage(scope: TickScope): Promise<UsageSyncReport> {
         report.panels++;
         report.clients += found.length;
         report.applied += applied;
-        ctx.events.emit('usage:synced', { panelId: panel.id, clients: found.length, applied, durationMs: Math.round(performance.now() - started), at: scope.now });
+        ctx.events.emit('usage:synced', {
+          panelId: panel.id,
+          clients: found.length,
+          applied,
+          durationMs: Math.round(performance.now() - started),
+          at: scope.now,
+        });
       } catch (error) {
         report.failedPanels.push(panel.id);
         ctx.events.emit('usage:sync_failed', { panelId: panel.id, error: toPanelkitError(error), at: scope.now });

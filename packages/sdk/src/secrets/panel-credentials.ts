@@ -32,6 +32,7 @@ export function openPanelCredentials(box: SecretBox | undefined, panelId: string
     if (box === undefined) throw new SecretKeyError(`panel ${panelId} has sealed credentials but the storage was given no secret keys`);
     return PanelCredentialsSchema.parse(JSON.parse(box.open(stored.sealed, panelCredentialsContext(panelId))));
   }
-  if (box !== undefined) throw new SecretKeyError(`panel ${panelId} has credentials in plain text; seal them first (resealSecrets at start-up)`);
+  if (box !== undefined)
+    throw new SecretKeyError(`panel ${panelId} has credentials in plain text; seal them first (resealSecrets at start-up)`);
   return PanelCredentialsSchema.parse(stored);
 }

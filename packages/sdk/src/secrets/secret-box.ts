@@ -85,7 +85,9 @@ export function createSecretBox(keys: readonly SecretKey[]): SecretBox {
       const [, keyId, iv, body] = match as unknown as [string, string, string, string];
       const key = byId.get(keyId);
       if (key === undefined) {
-        throw new SecretKeyError(`a stored secret (${context}) is sealed with key ${keyId}, which is not among the keys given (${[...byId.keys()].join(', ')})`);
+        throw new SecretKeyError(
+          `a stored secret (${context}) is sealed with key ${keyId}, which is not among the keys given (${[...byId.keys()].join(', ')})`,
+        );
       }
       const bytes = Buffer.from(body, 'base64url');
       if (bytes.byteLength < TAG_BYTES) throw new SecretKeyError(`a stored secret (${context}) is truncated`);
@@ -95,7 +97,9 @@ export function createSecretBox(keys: readonly SecretKey[]): SecretBox {
         decipher.setAuthTag(bytes.subarray(bytes.byteLength - TAG_BYTES));
         return Buffer.concat([decipher.update(bytes.subarray(0, bytes.byteLength - TAG_BYTES)), decipher.final()]).toString('utf8');
       } catch (error) {
-        throw new SecretKeyError(`key ${keyId} does not open a stored secret (${context}): the key is wrong or the value was changed`, { cause: error });
+        throw new SecretKeyError(`key ${keyId} does not open a stored secret (${context}): the key is wrong or the value was changed`, {
+          cause: error,
+        });
       }
     },
 
@@ -111,14 +115,18 @@ export function createSecretBox(keys: readonly SecretKey[]): SecretBox {
  * `SHOP_SECRET_KEYS`. Throws `SecretKeyError` naming the bad entry (never echoing key material).
  */
 export function parseSecretKeys(text: string): SecretKey[] {
-  const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   if (entries.length === 0) throw new SecretKeyError('no secret keys given; expected id:base64key[,id:base64key…]');
   return entries.map((entry, index) => {
     const colon = entry.indexOf(':');
     if (colon <= 0) throw new SecretKeyError(`secret key #${index + 1} must be written id:base64key`);
     const id = entry.slice(0, colon);
     const key = Buffer.from(entry.slice(colon + 1), 'base64');
-    if (key.byteLength !== 32) throw new SecretKeyError(`secret key ${id} must decode to 32 bytes (base64 of 32 random bytes), not ${key.byteLength}`);
+    if (key.byteLength !== 32)
+      throw new SecretKeyError(`secret key ${id} must decode to 32 bytes (base64 of 32 random bytes), not ${key.byteLength}`);
     return { id, key };
   });
 }

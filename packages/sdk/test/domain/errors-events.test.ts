@@ -44,7 +44,12 @@ describe('errors', () => {
       code: 'INTERNAL',
       message: 'wrapped',
       retryable: false,
-      cause: expect.objectContaining({ name: 'PanelRateLimitError', code: 'PANEL_RATE_LIMITED', retryable: true, details: expect.objectContaining({ retryAfterMs: 2000 }) }),
+      cause: expect.objectContaining({
+        name: 'PanelRateLimitError',
+        code: 'PANEL_RATE_LIMITED',
+        retryable: true,
+        details: expect.objectContaining({ retryAfterMs: 2000 }),
+      }),
     });
     expect(JSON.stringify(outer)).not.toContain('hunter2');
   });

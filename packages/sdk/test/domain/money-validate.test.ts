@@ -16,13 +16,17 @@ describe('money', () => {
 
 describe('parseInput', () => {
   it('returns parsed data with defaults applied', () => {
-    const plan = parseInput(NewPlanSchema, {
-      name: 'Basic',
-      family: 'basic',
-      price: { amount: 500, currency: 'USD' },
-      durationDays: 30,
-      trafficBytes: null,
-    }, 'plan');
+    const plan = parseInput(
+      NewPlanSchema,
+      {
+        name: 'Basic',
+        family: 'basic',
+        price: { amount: 500, currency: 'USD' },
+        durationDays: 30,
+        trafficBytes: null,
+      },
+      'plan',
+    );
     expect(plan.extension).toEqual({ windowDays: 3, trafficOnExtend: 'replace', daysOnExtend: 'stack', price: null });
     expect(plan.placement).toEqual({ preferredTargetIds: [], allowedLocations: [], requiredTargetTags: [] });
   });
@@ -47,7 +51,12 @@ describe('parseInput', () => {
     ['zero adjustment', 'adjustment', 0],
   ])('ledger sign rule: %s is refused', (_name, kind, amount) => {
     const result = NewLedgerEntrySchema.safeParse({
-      customerId: 'cus_1', kind, amount, currency: 'USD', idempotencyKey: 'k', actor: { type: 'system' },
+      customerId: 'cus_1',
+      kind,
+      amount,
+      currency: 'USD',
+      idempotencyKey: 'k',
+      actor: { type: 'system' },
     });
     expect(result.success).toBe(false);
   });

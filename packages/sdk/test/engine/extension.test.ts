@@ -71,7 +71,10 @@ describe('extension', () => {
 
   it('charges once and updates once when submitted twice at once', async () => {
     const { h, customerId, id } = await activeSubscription();
-    const [a, b] = await Promise.all([h.kit.extend({ subscriptionId: id, idempotencyKey: 'dbl' }), h.kit.extend({ subscriptionId: id, idempotencyKey: 'dbl' })]);
+    const [a, b] = await Promise.all([
+      h.kit.extend({ subscriptionId: id, idempotencyKey: 'dbl' }),
+      h.kit.extend({ subscriptionId: id, idempotencyKey: 'dbl' }),
+    ]);
     expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
     await h.worker().drain();
     expect(await h.balance(customerId)).toBe(3000);
@@ -104,7 +107,9 @@ describe('extension', () => {
     );
     expect(await early.h.balance(early.customerId)).toBe(4000);
     const poor = await activeSubscription({}, 28, 1500);
-    await expect(poor.h.kit.extend({ subscriptionId: poor.id, idempotencyKey: 'e' })).rejects.toSatisfy((e: unknown) => InsufficientFundsError.is(e));
+    await expect(poor.h.kit.extend({ subscriptionId: poor.id, idempotencyKey: 'e' })).rejects.toSatisfy((e: unknown) =>
+      InsufficientFundsError.is(e),
+    );
     expect(await poor.h.balance(poor.customerId)).toBe(500);
     expect((await poor.h.storage.jobs.list({ type: 'subscription.update' }, { limit: 5 })).items).toHaveLength(0);
   });

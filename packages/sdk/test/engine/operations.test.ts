@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, IdempotencyConflictError, InsufficientFundsError, InvalidTransitionError, PanelRejectedError, ValidationError } from '../../src/index.js';
+import {
+  ConflictError,
+  IdempotencyConflictError,
+  InsufficientFundsError,
+  InvalidTransitionError,
+  PanelRejectedError,
+  ValidationError,
+} from '../../src/index.js';
 import type { LedgerEntry } from '../../src/index.js';
 import { createHarness } from './harness.js';
 
@@ -16,10 +23,17 @@ describe('operations', () => {
   it('tops up and refunds once per key, with audit', async () => {
     const h = await createHarness();
     const customerId = await h.customer();
-    const first = await h.kit.topUp({ customerId, amount: { amount: 700, currency: 'USD' }, idempotencyKey: 'receipt-1', actor: { type: 'admin', id: 'a1' } });
+    const first = await h.kit.topUp({
+      customerId,
+      amount: { amount: 700, currency: 'USD' },
+      idempotencyKey: 'receipt-1',
+      actor: { type: 'admin', id: 'a1' },
+    });
     const again = await h.kit.topUp({ customerId, amount: { amount: 700, currency: 'USD' }, idempotencyKey: 'receipt-1' });
     expect([first.created, again.created]).toEqual([true, false]);
-    await expect(h.kit.topUp({ customerId, amount: { amount: 900, currency: 'USD' }, idempotencyKey: 'receipt-1' })).rejects.toSatisfy((e: unknown) => IdempotencyConflictError.is(e));
+    await expect(h.kit.topUp({ customerId, amount: { amount: 900, currency: 'USD' }, idempotencyKey: 'receipt-1' })).rejects.toSatisfy(
+      (e: unknown) => IdempotencyConflictError.is(e),
+    );
     await h.kit.refund({ customerId, amount: { amount: 50, currency: 'USD' }, idempotencyKey: 'goodwill-1', note: 'sorry' });
     expect(await h.balance(customerId)).toBe(750);
     const audit = await h.storage.audit.list({ subjectId: customerId }, { limit: 10 });
@@ -38,7 +52,9 @@ describe('operations', () => {
     expect((await h.kit.adjust(credit)).created).toBe(false);
     await h.kit.adjust({ customerId, amount: -200, currency: 'USD', idempotencyKey: 'adj-2', note: 'double top-up', actor: admin });
     expect(await h.balance(customerId)).toBe(600);
-    await expect(h.kit.adjust({ customerId, amount: -601, currency: 'USD', idempotencyKey: 'adj-3', note: 'too much', actor: admin })).rejects.toSatisfy((e: unknown) => InsufficientFundsError.is(e));
+    await expect(
+      h.kit.adjust({ customerId, amount: -601, currency: 'USD', idempotencyKey: 'adj-3', note: 'too much', actor: admin }),
+    ).rejects.toSatisfy((e: unknown) => InsufficientFundsError.is(e));
     for (const bad of [{ amount: 0 }, { note: '  ' }, { currency: 'usd' }]) {
       await expect(h.kit.adjust({ ...credit, idempotencyKey: 'adj-4', ...bad })).rejects.toSatisfy((e: unknown) => ValidationError.is(e));
     }

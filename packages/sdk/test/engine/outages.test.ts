@@ -9,7 +9,11 @@ const HOUR = 60 * MINUTE;
 
 async function buy(h: Harness, quantity = 1, balance = 10_000) {
   const customerId = await h.customer(balance);
-  const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id, quantity }], idempotencyKey: `buy-${customerId}` });
+  const { subscriptions } = await h.kit.checkout({
+    customerId,
+    items: [{ planId: h.plan.id, quantity }],
+    idempotencyKey: `buy-${customerId}`,
+  });
   return { customerId, subscriptions };
 }
 

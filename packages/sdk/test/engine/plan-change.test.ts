@@ -21,14 +21,20 @@ async function halfUsed() {
 
 const get = (h: Harness, id: string) => h.storage.subscriptions.get(id).then((s) => s!);
 const plan = (h: Harness, id: string) => h.storage.plans.get(id).then((p) => p!);
-const other = (h: Harness, over: Partial<NewPlan>) => h.addPlan({ price: { amount: 2000, currency: 'USD' }, durationDays: 30, trafficBytes: 100 * GiB, ...over });
+const other = (h: Harness, over: Partial<NewPlan>) =>
+  h.addPlan({ price: { amount: 2000, currency: 'USD' }, durationDays: 30, trafficBytes: 100 * GiB, ...over });
 
 describe('plan change', () => {
   it('upgrades in place: the new price less the prorated credit, a new period, usage reset, slots moved', async () => {
     const { h, customerId, id, before } = await halfUsed();
     const bigger = await other(h, { deviceLimit: 3 });
     const quote = await h.kit.quotePlanChange(id, bigger.id);
-    expect(quote).toMatchObject({ allowed: true, moves: false, linkChanges: false, quote: { credit: { amount: 500 }, charge: { amount: 1500 }, refund: { amount: 0 } } });
+    expect(quote).toMatchObject({
+      allowed: true,
+      moves: false,
+      linkChanges: false,
+      quote: { credit: { amount: 500 }, charge: { amount: 1500 }, refund: { amount: 0 } },
+    });
     const changed: string[] = [];
     h.kit.events.on('subscription:plan_changed', (e) => void changed.push(e.fromPlanId));
     const result = await h.kit.changePlan({ subscriptionId: id, planId: bigger.id, idempotencyKey: 'c1' });
@@ -37,9 +43,20 @@ describe('plan change', () => {
     expect((await plan(h, bigger.id)).allocated).toBe(1);
     await h.worker().drain();
     const after = await get(h, id);
-    expect(after).toMatchObject({ planId: bigger.id, status: 'active', trafficLimitBytes: 100 * GiB, usedBytes: 0, targetId: before.targetId, subscriptionUrl: before.subscriptionUrl });
+    expect(after).toMatchObject({
+      planId: bigger.id,
+      status: 'active',
+      trafficLimitBytes: 100 * GiB,
+      usedBytes: 0,
+      targetId: before.targetId,
+      subscriptionUrl: before.subscriptionUrl,
+    });
     expect(after.expiresAt).toEqual(new Date(h.clock.now().getTime() + 30 * 86_400_000));
-    expect(h.panels[0]!.fake.client(before.remote.username)).toMatchObject({ trafficLimitBytes: 100 * GiB, downloadBytes: 0, deviceLimit: 3 });
+    expect(h.panels[0]!.fake.client(before.remote.username)).toMatchObject({
+      trafficLimitBytes: 100 * GiB,
+      downloadBytes: 0,
+      deviceLimit: 3,
+    });
     expect(after.deviceLimit).toBe(3);
     expect([(await plan(h, h.plan.id)).allocated, (await plan(h, bigger.id)).allocated]).toEqual([0, 1]);
     expect((await h.storage.targets.get(before.targetId))!.allocated).toBe(1);
@@ -67,7 +84,10 @@ describe('plan change', () => {
     await h.kit.changePlan({ subscriptionId: id, planId: amsterdam.id, idempotencyKey: 'm' });
     const order: string[] = [];
     const old = h.panels[0]!.fake;
-    h.kit.events.on('subscription:plan_changed', () => void order.push(`recorded, old client there: ${old.client(before.remote.username) !== undefined}`));
+    h.kit.events.on(
+      'subscription:plan_changed',
+      () => void order.push(`recorded, old client there: ${old.client(before.remote.username) !== undefined}`),
+    );
     await h.worker().drain();
     const after = await get(h, id);
     expect(after).toMatchObject({ planId: amsterdam.id, panelId: nl.panel.id, targetId: nl.target.id, status: 'active' });
@@ -128,7 +148,9 @@ describe('plan change', () => {
     const bigger = await other(h, {});
     const both = await Promise.all([1, 2].map(() => h.kit.changePlan({ subscriptionId: id, planId: bigger.id, idempotencyKey: 'same' })));
     expect(both.map((r) => r.replayed).sort()).toEqual([false, true]);
-    await expect(h.kit.changePlan({ subscriptionId: id, planId: bigger.id, idempotencyKey: 'other' })).rejects.toSatisfy((e: unknown) => ConflictError.is(e));
+    await expect(h.kit.changePlan({ subscriptionId: id, planId: bigger.id, idempotencyKey: 'other' })).rejects.toSatisfy((e: unknown) =>
+      ConflictError.is(e),
+    );
     await expect(h.kit.changePlan({ subscriptionId: id, planId: h.plan.id, idempotencyKey: 'x' })).rejects.toSatisfy(
       (e: unknown) => EligibilityError.is(e) && e.reasons[0] === 'same_plan',
     );
@@ -139,7 +161,9 @@ describe('plan change', () => {
   it('refuses a new plan that has no room, charging nothing', async () => {
     const { h, customerId, id } = await halfUsed();
     const full = await other(h, { maxClients: 0 });
-    await expect(h.kit.changePlan({ subscriptionId: id, planId: full.id, idempotencyKey: 'f' })).rejects.toSatisfy((e: unknown) => CapacityExhaustedError.is(e));
+    await expect(h.kit.changePlan({ subscriptionId: id, planId: full.id, idempotencyKey: 'f' })).rejects.toSatisfy((e: unknown) =>
+      CapacityExhaustedError.is(e),
+    );
     expect(await h.balance(customerId)).toBe(4000);
   });
 });

@@ -70,15 +70,21 @@ describe('traffic top-up', () => {
   it('refuses a second purchase while the first is being applied', async () => {
     const { h, id } = await subscription(20);
     await h.kit.buyTraffic({ subscriptionId: id, gib: 5, idempotencyKey: 'a' });
-    await expect(h.kit.buyTraffic({ subscriptionId: id, gib: 5, idempotencyKey: 'b' })).rejects.toSatisfy((e: unknown) => ConflictError.is(e));
+    await expect(h.kit.buyTraffic({ subscriptionId: id, gib: 5, idempotencyKey: 'b' })).rejects.toSatisfy((e: unknown) =>
+      ConflictError.is(e),
+    );
   });
 
   it('refuses with the rule reason and writes nothing', async () => {
     const off = await subscription(20, {}, {});
-    await expect(off.h.kit.buyTraffic({ subscriptionId: off.id, gib: 5, idempotencyKey: 'a' })).rejects.toSatisfy((e) => reasonOf(e) === 'not_offered');
+    await expect(off.h.kit.buyTraffic({ subscriptionId: off.id, gib: 5, idempotencyKey: 'a' })).rejects.toSatisfy(
+      (e) => reasonOf(e) === 'not_offered',
+    );
     expect(await off.h.balance(off.customerId)).toBe(4000);
     const big = await subscription(20);
-    await expect(big.h.kit.buyTraffic({ subscriptionId: big.id, gib: 101, idempotencyKey: 'a' })).rejects.toSatisfy((e) => reasonOf(e) === 'above_maximum');
+    await expect(big.h.kit.buyTraffic({ subscriptionId: big.id, gib: 101, idempotencyKey: 'a' })).rejects.toSatisfy(
+      (e) => reasonOf(e) === 'above_maximum',
+    );
     const recreate = await subscription(20, { capabilities: { inPlaceUpdate: false } });
     await expect(recreate.h.kit.buyTraffic({ subscriptionId: recreate.id, gib: 1, idempotencyKey: 'a' })).rejects.toSatisfy(
       (e) => reasonOf(e) === 'panel_cannot_update_in_place',
@@ -87,8 +93,14 @@ describe('traffic top-up', () => {
   });
 
   it('refuses what the wallet cannot pay', async () => {
-    const { h, customerId, id } = await subscription(20, {}, { trafficTopUp: { pricePerGiB: { amount: 50, currency: 'USD' }, maxGiBPerPurchase: 100 } });
-    await expect(h.kit.buyTraffic({ subscriptionId: id, gib: 100, idempotencyKey: 'a' })).rejects.toSatisfy((e: unknown) => InsufficientFundsError.is(e));
+    const { h, customerId, id } = await subscription(
+      20,
+      {},
+      { trafficTopUp: { pricePerGiB: { amount: 50, currency: 'USD' }, maxGiBPerPurchase: 100 } },
+    );
+    await expect(h.kit.buyTraffic({ subscriptionId: id, gib: 100, idempotencyKey: 'a' })).rejects.toSatisfy((e: unknown) =>
+      InsufficientFundsError.is(e),
+    );
     expect(await h.balance(customerId)).toBe(4000);
     expect(await h.kit.changeInFlight(id)).toBe(false);
   });

@@ -7,7 +7,11 @@ import type { Harness } from './harness.js';
 
 async function buy(h: Harness, quantity = 1, balance = 10_000) {
   const customerId = await h.customer(balance);
-  const { order, subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id, quantity }], idempotencyKey: `buy-${customerId}` });
+  const { order, subscriptions } = await h.kit.checkout({
+    customerId,
+    items: [{ planId: h.plan.id, quantity }],
+    idempotencyKey: `buy-${customerId}`,
+  });
   return { customerId, order, subscriptions };
 }
 

@@ -20,7 +20,16 @@ const code: DiscountInput['code'] = {
   disabled: false,
   uses: 0,
 };
-const base: DiscountInput = { code, use: 'purchase', planId: 'plan_a', locations: ['de'], price: { amount: 1000, currency: 'USD' }, customerUses: 0, hasPaidOrder: false, now };
+const base: DiscountInput = {
+  code,
+  use: 'purchase',
+  planId: 'plan_a',
+  locations: ['de'],
+  price: { amount: 1000, currency: 'USD' },
+  customerUses: 0,
+  hasPaidOrder: false,
+  now,
+};
 const decide = (over: Partial<DiscountInput> = {}, codeOver: Partial<DiscountInput['code']> = {}) => {
   const d = decideDiscount({ ...base, ...over, code: { ...code, ...codeOver } });
   return d.allowed ? d.quote.discount.amount : d.reason;
@@ -30,7 +39,13 @@ describe('decideDiscount', () => {
   it('quotes the original, the discount and the price paid', () => {
     expect(decideDiscount(base)).toEqual({
       allowed: true,
-      quote: { codeId: 'dc_1', code: 'SPRING', original: { amount: 1000, currency: 'USD' }, discount: { amount: 200, currency: 'USD' }, price: { amount: 800, currency: 'USD' } },
+      quote: {
+        codeId: 'dc_1',
+        code: 'SPRING',
+        original: { amount: 1000, currency: 'USD' },
+        discount: { amount: 200, currency: 'USD' },
+        price: { amount: 800, currency: 'USD' },
+      },
     });
   });
 
@@ -73,7 +88,9 @@ describe('decideDiscount', () => {
     ['one possible location is not', ['de'], ['de', 'nl'], 'wrong_location'],
     ['a plan placed anywhere', ['de'], [], 'wrong_location'],
     ['elsewhere', ['nl'], ['de'], 'wrong_location'],
-  ] as const)('location: %s', (_n, locations, where, expected) => expect(decide({ locations: where }, { locations: [...locations] })).toBe(expected));
+  ] as const)('location: %s', (_n, locations, where, expected) =>
+    expect(decide({ locations: where }, { locations: [...locations] })).toBe(expected),
+  );
 
   it.each([
     ['a panel with one of its tags', ['de'], ['de', 'eu'], 200],
@@ -95,7 +112,9 @@ describe('decideDiscount', () => {
     ['first paid order', 'purchase', false, 200],
     ['has a paid order', 'purchase', true, 'not_first_purchase'],
     ['an extension is never a first purchase', 'extension', false, 'not_first_purchase'],
-  ] as const)('first purchase only: %s', (_n, use, hasPaidOrder, expected) => expect(decide({ use, hasPaidOrder }, { firstPurchaseOnly: true })).toBe(expected));
+  ] as const)('first purchase only: %s', (_n, use, hasPaidOrder, expected) =>
+    expect(decide({ use, hasPaidOrder }, { firstPurchaseOnly: true })).toBe(expected),
+  );
 
   it.each([
     ['fixed below the price', 300, 1000, 300],
@@ -103,7 +122,9 @@ describe('decideDiscount', () => {
     ['fixed above the price: down to zero, never below', 5000, 1000, 1000],
     ['a free item has nothing to discount', 300, 0, 'nothing_to_discount'],
   ] as const)('fixed: %s', (_n, off, amount, expected) =>
-    expect(decide({ price: { amount, currency: 'USD' } }, { value: { type: 'fixed', amount: { amount: off, currency: 'USD' } } })).toBe(expected),
+    expect(decide({ price: { amount, currency: 'USD' } }, { value: { type: 'fixed', amount: { amount: off, currency: 'USD' } } })).toBe(
+      expected,
+    ),
   );
 
   it('refuses a fixed amount or minimum in another currency', () => {

@@ -39,49 +39,161 @@ interface Row {
   policy?: Partial<ExtensionPolicy>;
   expect:
     | { deny: string; opensAt?: Date }
-    | { action: 'extend' | 'reset'; basis: string; expiresAt: Date; limit: number | null; forfeitedMs?: number; carried?: number; price?: number; usageUnknown?: boolean };
+    | {
+        action: 'extend' | 'reset';
+        basis: string;
+        expiresAt: Date;
+        limit: number | null;
+        forfeitedMs?: number;
+        carried?: number;
+        price?: number;
+        usageUnknown?: boolean;
+      };
 }
 
 const rows: Row[] = [
   // Expired: reset from now.
-  { name: 'status expired', sub: active({ status: 'expired', expiresAt: at(-days(2)) }), expect: { action: 'reset', basis: 'expired', expiresAt: at(days(30)), limit: 50 * GiB, forfeitedMs: 0 } },
-  { name: 'expiry equal to now', sub: active({ expiresAt: now }), expect: { action: 'reset', basis: 'expired', expiresAt: at(days(30)), limit: 50 * GiB, forfeitedMs: 0 } },
-  { name: 'expiry 1 ms ago, status not yet updated', sub: active({ expiresAt: at(-1) }), expect: { action: 'reset', basis: 'expired', expiresAt: at(days(30)), limit: 50 * GiB } },
-  { name: 'expired with usage unknown', sub: active({ status: 'expired', expiresAt: at(-days(1)), usedBytes: null }), expect: { action: 'reset', basis: 'expired', expiresAt: at(days(30)), limit: 50 * GiB, usageUnknown: true } },
+  {
+    name: 'status expired',
+    sub: active({ status: 'expired', expiresAt: at(-days(2)) }),
+    expect: { action: 'reset', basis: 'expired', expiresAt: at(days(30)), limit: 50 * GiB, forfeitedMs: 0 },
+  },
+  {
+    name: 'expiry equal to now',
+    sub: active({ expiresAt: now }),
+    expect: { action: 'reset', basis: 'expired', expiresAt: at(days(30)), limit: 50 * GiB, forfeitedMs: 0 },
+  },
+  {
+    name: 'expiry 1 ms ago, status not yet updated',
+    sub: active({ expiresAt: at(-1) }),
+    expect: { action: 'reset', basis: 'expired', expiresAt: at(days(30)), limit: 50 * GiB },
+  },
+  {
+    name: 'expired with usage unknown',
+    sub: active({ status: 'expired', expiresAt: at(-days(1)), usedBytes: null }),
+    expect: { action: 'reset', basis: 'expired', expiresAt: at(days(30)), limit: 50 * GiB, usageUnknown: true },
+  },
   // Exhausted: reset from now, giving up the time left (the quote says how much).
-  { name: 'usage equal to limit', sub: active({ usedBytes: 50 * GiB }), expect: { action: 'reset', basis: 'traffic_exhausted', expiresAt: at(days(30)), limit: 50 * GiB, forfeitedMs: days(10) } },
-  { name: 'usage past limit', sub: active({ usedBytes: 51 * GiB }), expect: { action: 'reset', basis: 'traffic_exhausted', expiresAt: at(days(30)), limit: 50 * GiB } },
-  { name: 'status limited', sub: active({ status: 'limited', usedBytes: 10 * GiB }), expect: { action: 'reset', basis: 'traffic_exhausted', expiresAt: at(days(30)), limit: 50 * GiB } },
+  {
+    name: 'usage equal to limit',
+    sub: active({ usedBytes: 50 * GiB }),
+    expect: { action: 'reset', basis: 'traffic_exhausted', expiresAt: at(days(30)), limit: 50 * GiB, forfeitedMs: days(10) },
+  },
+  {
+    name: 'usage past limit',
+    sub: active({ usedBytes: 51 * GiB }),
+    expect: { action: 'reset', basis: 'traffic_exhausted', expiresAt: at(days(30)), limit: 50 * GiB },
+  },
+  {
+    name: 'status limited',
+    sub: active({ status: 'limited', usedBytes: 10 * GiB }),
+    expect: { action: 'reset', basis: 'traffic_exhausted', expiresAt: at(days(30)), limit: 50 * GiB },
+  },
   { name: 'one byte left, 10 days left', sub: active({ usedBytes: 50 * GiB - 1 }), expect: { deny: 'too_early', opensAt: at(days(7)) } },
   // Window.
-  { name: 'exactly at the window edge', sub: active({ expiresAt: at(days(3)) }), expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(33)), limit: 50 * GiB, forfeitedMs: 0, carried: 0 } },
+  {
+    name: 'exactly at the window edge',
+    sub: active({ expiresAt: at(days(3)) }),
+    expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(33)), limit: 50 * GiB, forfeitedMs: 0, carried: 0 },
+  },
   { name: '1 ms before the window opens', sub: active({ expiresAt: at(days(3) + 1) }), expect: { deny: 'too_early', opensAt: at(1) } },
-  { name: 'inside the window', sub: active({ expiresAt: at(days(1)) }), expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(31)), limit: 50 * GiB } },
-  { name: 'window of 0 days, 1 ms left', sub: active({ expiresAt: at(1) }), policy: { windowDays: 0 }, expect: { deny: 'too_early', opensAt: at(1) } },
-  { name: 'wider window of 7 days', sub: active({ expiresAt: at(days(6)) }), policy: { windowDays: 7 }, expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(36)), limit: 50 * GiB } },
+  {
+    name: 'inside the window',
+    sub: active({ expiresAt: at(days(1)) }),
+    expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(31)), limit: 50 * GiB },
+  },
+  {
+    name: 'window of 0 days, 1 ms left',
+    sub: active({ expiresAt: at(1) }),
+    policy: { windowDays: 0 },
+    expect: { deny: 'too_early', opensAt: at(1) },
+  },
+  {
+    name: 'wider window of 7 days',
+    sub: active({ expiresAt: at(days(6)) }),
+    policy: { windowDays: 7 },
+    expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(36)), limit: 50 * GiB },
+  },
   // Unlimited traffic.
-  { name: 'unlimited subscription, unlimited plan, in window', sub: active({ trafficLimitBytes: null, usedBytes: 900 * GiB, expiresAt: at(days(2)) }), plan: { trafficBytes: null }, expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(32)), limit: null } },
-  { name: 'unlimited is never exhausted', sub: active({ trafficLimitBytes: null, usedBytes: 900 * GiB }), plan: { trafficBytes: null }, expect: { deny: 'too_early', opensAt: at(days(7)) } },
-  { name: 'unlimited with unknown usage, early', sub: active({ trafficLimitBytes: null, usedBytes: null }), plan: { trafficBytes: null }, expect: { deny: 'too_early', opensAt: at(days(7)) } },
+  {
+    name: 'unlimited subscription, unlimited plan, in window',
+    sub: active({ trafficLimitBytes: null, usedBytes: 900 * GiB, expiresAt: at(days(2)) }),
+    plan: { trafficBytes: null },
+    expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(32)), limit: null },
+  },
+  {
+    name: 'unlimited is never exhausted',
+    sub: active({ trafficLimitBytes: null, usedBytes: 900 * GiB }),
+    plan: { trafficBytes: null },
+    expect: { deny: 'too_early', opensAt: at(days(7)) },
+  },
+  {
+    name: 'unlimited with unknown usage, early',
+    sub: active({ trafficLimitBytes: null, usedBytes: null }),
+    plan: { trafficBytes: null },
+    expect: { deny: 'too_early', opensAt: at(days(7)) },
+  },
   // Unknown usage.
-  { name: 'unknown usage inside the window', sub: active({ usedBytes: null, expiresAt: at(days(2)) }), expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(32)), limit: 50 * GiB, usageUnknown: true } },
+  {
+    name: 'unknown usage inside the window',
+    sub: active({ usedBytes: null, expiresAt: at(days(2)) }),
+    expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(32)), limit: 50 * GiB, usageUnknown: true },
+  },
   { name: 'unknown usage outside the window', sub: active({ usedBytes: null }), expect: { deny: 'usage_unknown' } },
-  { name: 'unknown usage with carry-over carries nothing', sub: active({ usedBytes: null, expiresAt: at(days(2)) }), policy: { trafficOnExtend: 'carry_over' }, expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(32)), limit: 50 * GiB, carried: 0, usageUnknown: true } },
+  {
+    name: 'unknown usage with carry-over carries nothing',
+    sub: active({ usedBytes: null, expiresAt: at(days(2)) }),
+    policy: { trafficOnExtend: 'carry_over' },
+    expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(32)), limit: 50 * GiB, carried: 0, usageUnknown: true },
+  },
   // Policy shapes.
-  { name: 'carry over unused traffic', sub: active({ expiresAt: at(days(2)), usedBytes: 20 * GiB }), policy: { trafficOnExtend: 'carry_over' }, expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(32)), limit: 80 * GiB, carried: 30 * GiB } },
-  { name: 'restart the period', sub: active({ expiresAt: at(days(2)) }), policy: { daysOnExtend: 'restart' }, expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(30)), limit: 50 * GiB, forfeitedMs: days(2) } },
-  { name: 'policy price overrides plan price', sub: active({ expiresAt: at(days(2)) }), policy: { price: { amount: 450, currency: 'USD' } }, expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(32)), limit: 50 * GiB, price: 450 } },
+  {
+    name: 'carry over unused traffic',
+    sub: active({ expiresAt: at(days(2)), usedBytes: 20 * GiB }),
+    policy: { trafficOnExtend: 'carry_over' },
+    expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(32)), limit: 80 * GiB, carried: 30 * GiB },
+  },
+  {
+    name: 'restart the period',
+    sub: active({ expiresAt: at(days(2)) }),
+    policy: { daysOnExtend: 'restart' },
+    expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(30)), limit: 50 * GiB, forfeitedMs: days(2) },
+  },
+  {
+    name: 'policy price overrides plan price',
+    sub: active({ expiresAt: at(days(2)) }),
+    policy: { price: { amount: 450, currency: 'USD' } },
+    expect: { action: 'extend', basis: 'within_window', expiresAt: at(days(32)), limit: 50 * GiB, price: 450 },
+  },
   // States that cannot extend.
-  { name: 'start-on-first-use not started', sub: active({ status: 'on_hold', expiresAt: null, activatedAt: null, usedBytes: 0 }), expect: { deny: 'not_started' } },
-  { name: 'non-renewable plan', sub: active({ expiresAt: at(days(1)) }), plan: { renewable: false }, expect: { deny: 'plan_not_renewable' } },
-  { name: 'non-renewable plan even when expired', sub: active({ status: 'expired', expiresAt: at(-days(1)) }), plan: { renewable: false }, expect: { deny: 'plan_not_renewable' } },
+  {
+    name: 'start-on-first-use not started',
+    sub: active({ status: 'on_hold', expiresAt: null, activatedAt: null, usedBytes: 0 }),
+    expect: { deny: 'not_started' },
+  },
+  {
+    name: 'non-renewable plan',
+    sub: active({ expiresAt: at(days(1)) }),
+    plan: { renewable: false },
+    expect: { deny: 'plan_not_renewable' },
+  },
+  {
+    name: 'non-renewable plan even when expired',
+    sub: active({ status: 'expired', expiresAt: at(-days(1)) }),
+    plan: { renewable: false },
+    expect: { deny: 'plan_not_renewable' },
+  },
   { name: 'suspended', sub: active({ status: 'suspended', expiresAt: at(days(1)) }), expect: { deny: 'suspended' } },
   { name: 'suspended and expired', sub: active({ status: 'suspended', expiresAt: at(-days(1)) }), expect: { deny: 'suspended' } },
   { name: 'terminated', sub: active({ status: 'terminated', expiresAt: at(-days(9)) }), expect: { deny: 'terminated' } },
   { name: 'pending', sub: active({ status: 'pending', expiresAt: at(days(30)), usedBytes: null }), expect: { deny: 'not_provisioned' } },
   { name: 'failed', sub: active({ status: 'failed', expiresAt: null, usedBytes: null }), expect: { deny: 'not_provisioned' } },
   // Trials convert to a fresh paid period.
-  { name: 'trial with time left', sub: active({ trial: true, expiresAt: at(days(1)), trafficLimitBytes: GiB, usedBytes: 0 }), expect: { action: 'reset', basis: 'trial_conversion', expiresAt: at(days(30)), limit: 50 * GiB, forfeitedMs: days(1) } },
+  {
+    name: 'trial with time left',
+    sub: active({ trial: true, expiresAt: at(days(1)), trafficLimitBytes: GiB, usedBytes: 0 }),
+    expect: { action: 'reset', basis: 'trial_conversion', expiresAt: at(days(30)), limit: 50 * GiB, forfeitedMs: days(1) },
+  },
 ];
 
 function check(decision: ExtensionDecision, row: Row): void {

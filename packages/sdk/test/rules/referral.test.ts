@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { decideReferral, referralReward } from '../../src/index.js';
 import type { ReferralInput, ReferralProgram } from '../../src/index.js';
 
-const base: ReferralInput = { referrerId: 'cus_a', referredId: 'cus_b', referrerExists: true, alreadyReferred: false, hasOrders: false, program: { enabled: true } };
+const base: ReferralInput = {
+  referrerId: 'cus_a',
+  referredId: 'cus_b',
+  referrerExists: true,
+  alreadyReferred: false,
+  hasOrders: false,
+  program: { enabled: true },
+};
 const decide = (over: Partial<ReferralInput>) => {
   const d = decideReferral({ ...base, ...over });
   return d.allowed ? true : d.reason;
@@ -10,7 +17,7 @@ const decide = (over: Partial<ReferralInput>) => {
 
 describe('decideReferral', () => {
   it.each([
-    ['a new customer through another customer\'s link', {}, true],
+    ["a new customer through another customer's link", {}, true],
     ['its own link', { referrerId: 'cus_b' }, 'self_referral'],
     ['no referrer', { referrerId: null }, 'unknown_referrer'],
     ['an unknown referrer', { referrerExists: false }, 'unknown_referrer'],
@@ -24,7 +31,10 @@ describe('decideReferral', () => {
 describe('referralReward', () => {
   const usd = (amount: number) => ({ amount, currency: 'USD' });
   const fixed: ReferralProgram = { enabled: true, reward: { type: 'fixed', amount: usd(500) } };
-  const share = (percent: number, maxAmount: number | null = null): ReferralProgram => ({ enabled: true, reward: { type: 'share', percent, maxAmount: maxAmount === null ? null : usd(maxAmount) } });
+  const share = (percent: number, maxAmount: number | null = null): ReferralProgram => ({
+    enabled: true,
+    reward: { type: 'share', percent, maxAmount: maxAmount === null ? null : usd(maxAmount) },
+  });
   it.each([
     ['fixed', fixed, usd(2000), 500],
     ['fixed, whatever the order cost', fixed, usd(1), 500],

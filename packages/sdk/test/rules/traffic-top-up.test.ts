@@ -5,7 +5,13 @@ const now = new Date('2026-03-10T12:00:00.000Z');
 const at = (ms: number) => new Date(now.getTime() + ms);
 const offer = { pricePerGiB: { amount: 50, currency: 'USD' }, maxGiBPerPurchase: 100 };
 const plan = { trafficTopUp: offer };
-const sub = { status: 'active' as const, expiresAt: at(10 * DAY_MS), trafficLimitBytes: 10 * GIB_BYTES, usedBytes: 4 * GIB_BYTES, trial: false };
+const sub = {
+  status: 'active' as const,
+  expiresAt: at(10 * DAY_MS),
+  trafficLimitBytes: 10 * GIB_BYTES,
+  usedBytes: 4 * GIB_BYTES,
+  trial: false,
+};
 const decide = (over: Partial<typeof sub> | Record<string, unknown> = {}, gib = 5, p: typeof plan | { trafficTopUp: null } = plan) =>
   decideTrafficTopUp({ subscription: { ...sub, ...over } as typeof sub, plan: p, gib, now });
 
@@ -13,7 +19,13 @@ describe('decideTrafficTopUp', () => {
   it('adds whole GiB to the current limit at the plan price per GiB, keeping usage', () => {
     expect(decide()).toEqual({
       allowed: true,
-      quote: { gib: 5, bytes: 5 * GIB_BYTES, price: { amount: 250, currency: 'USD' }, newTrafficLimitBytes: 15 * GIB_BYTES, reactivates: false },
+      quote: {
+        gib: 5,
+        bytes: 5 * GIB_BYTES,
+        price: { amount: 250, currency: 'USD' },
+        newTrafficLimitBytes: 15 * GIB_BYTES,
+        reactivates: false,
+      },
     });
   });
   it.each([
@@ -56,7 +68,13 @@ describe('decideTrafficTopUp', () => {
   it('refuses a limit or price past the safe-integer range', () => {
     expect(decide({ trafficLimitBytes: Number.MAX_SAFE_INTEGER - GIB_BYTES }, 1).allowed).toBe(true);
     expect(decide({ trafficLimitBytes: Number.MAX_SAFE_INTEGER - GIB_BYTES + 1 }, 1)).toEqual({ allowed: false, reason: 'too_large' });
-    expect(decide({}, 1, { trafficTopUp: { ...offer, pricePerGiB: { amount: Number.MAX_SAFE_INTEGER, currency: 'USD' } } })).toEqual({ allowed: true, quote: expect.anything() });
-    expect(decide({}, 2, { trafficTopUp: { ...offer, pricePerGiB: { amount: Number.MAX_SAFE_INTEGER, currency: 'USD' } } })).toEqual({ allowed: false, reason: 'too_large' });
+    expect(decide({}, 1, { trafficTopUp: { ...offer, pricePerGiB: { amount: Number.MAX_SAFE_INTEGER, currency: 'USD' } } })).toEqual({
+      allowed: true,
+      quote: expect.anything(),
+    });
+    expect(decide({}, 2, { trafficTopUp: { ...offer, pricePerGiB: { amount: Number.MAX_SAFE_INTEGER, currency: 'USD' } } })).toEqual({
+      allowed: false,
+      reason: 'too_large',
+    });
   });
 });

@@ -19,7 +19,13 @@ describe('decideTrial', () => {
 });
 
 describe('decideRenewal', () => {
-  const plan = { price: { amount: 500, currency: 'USD' }, durationDays: 30, trafficBytes: 50 * GiB, renewable: true, extension: DEFAULT_EXTENSION_POLICY };
+  const plan = {
+    price: { amount: 500, currency: 'USD' },
+    durationDays: 30,
+    trafficBytes: 50 * GiB,
+    renewable: true,
+    extension: DEFAULT_EXTENSION_POLICY,
+  };
   const sub = { status: 'active' as const, expiresAt: at(DAY_MS), autoRenew: true, trial: false };
   const lead = DAY_MS;
   const base = { subscription: sub, plan, now, balance: 1000, leadMs: lead };
@@ -34,7 +40,10 @@ describe('decideRenewal', () => {
     expect(decideRenewal({ ...base, subscription: { ...sub, status: 'limited' } }).renew).toBe(true);
   });
   it('uses the extension price when the plan sets one', () => {
-    const d = decideRenewal({ ...base, plan: { ...plan, extension: { ...DEFAULT_EXTENSION_POLICY, price: { amount: 400, currency: 'USD' } } } });
+    const d = decideRenewal({
+      ...base,
+      plan: { ...plan, extension: { ...DEFAULT_EXTENSION_POLICY, price: { amount: 400, currency: 'USD' } } },
+    });
     expect(d.renew && d.quote.price.amount).toBe(400);
   });
   it.each([
@@ -87,7 +96,11 @@ describe('decidePlanChange', () => {
   it('rounds a fractional credit down', () => {
     const d = decidePlanChange({ ...base, subscription: { ...sub, expiresAt: at(10 * DAY_MS), trafficLimitBytes: null } });
     expect(d.allowed && d.quote.credit.amount).toBe(1000);
-    const odd = decidePlanChange({ ...base, currentPlan: { ...current, price: { amount: 1001, currency: 'USD' } }, subscription: { ...sub, expiresAt: at(10 * DAY_MS), trafficLimitBytes: null } });
+    const odd = decidePlanChange({
+      ...base,
+      currentPlan: { ...current, price: { amount: 1001, currency: 'USD' } },
+      subscription: { ...sub, expiresAt: at(10 * DAY_MS), trafficLimitBytes: null },
+    });
     expect(odd.allowed && odd.quote.credit.amount).toBe(333);
   });
   it('a downgrade charges nothing and returns the unused credit', () => {

@@ -52,7 +52,11 @@ describe('a month of scheduler time', () => {
     h.kit.events.on('subscription:terminated', (e) => record(e.subscription, 'terminated'));
     h.kit.events.on('subscription:extended', (e) => record(e.subscription, `extended:${e.action}`));
     h.kit.events.on('ledger:appended', (e) => {
-      if (e.entry.kind === 'extension' && e.entry.subscriptionId) events.set(`${e.entry.subscriptionId}|charged`, [...(events.get(`${e.entry.subscriptionId}|charged`) ?? []), h.clock.now().getTime()]);
+      if (e.entry.kind === 'extension' && e.entry.subscriptionId)
+        events.set(`${e.entry.subscriptionId}|charged`, [
+          ...(events.get(`${e.entry.subscriptionId}|charged`) ?? []),
+          h.clock.now().getTime(),
+        ]);
     });
 
     const tracked: Tracked[] = [];
@@ -66,7 +70,11 @@ describe('a month of scheduler time', () => {
         const plan = i % 2 === 0 ? short : long;
         const kind: Kind = i % 5 === 0 ? 'renews' : i % 5 === 1 ? 'cannot_renew' : 'traffic';
         const customerId = await h.customer(kind === 'renews' ? 1_000_000 : plan.price.amount);
-        const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: plan.id, autoRenew: kind !== 'traffic' }], idempotencyKey: `b${i}` });
+        const { subscriptions } = await h.kit.checkout({
+          customerId,
+          items: [{ planId: plan.id, autoRenew: kind !== 'traffic' }],
+          idempotencyKey: `b${i}`,
+        });
         await worker.drain();
         const sub = (await h.storage.subscriptions.get(subscriptions[0]!.id))!;
         tracked.push({
@@ -87,7 +95,11 @@ describe('a month of scheduler time', () => {
         if (t.perHour === 0 || now >= t.expiresAt || t.fed >= t.limit) continue;
         t.fed += t.perHour;
         h.fakes.get(t.panel === 'enforcing' ? enforcing.panel.id : lax.panel.id)!.addTraffic(t.username, t.perHour);
-        for (const [name, pct] of [['traffic:80', 80], ['traffic:95', 95], ['limit', 100]] as const) {
+        for (const [name, pct] of [
+          ['traffic:80', 80],
+          ['traffic:95', 95],
+          ['limit', 100],
+        ] as const) {
           if (!t.crossed.has(name) && t.fed * 100 >= t.limit * pct) t.crossed.set(name, now);
         }
       }
@@ -97,7 +109,8 @@ describe('a month of scheduler time', () => {
       // On a panel that does not enforce limits itself, the shop disables the client.
       for (const t of tracked.filter((x) => x.panel === 'lax')) {
         const s = (await h.storage.subscriptions.get(t.id))!;
-        if (s.status === 'limited' || s.status === 'expired') expect(lax.fake.client(t.username)!.enabled, `${t.id} ${s.status}`).toBe(false);
+        if (s.status === 'limited' || s.status === 'expired')
+          expect(lax.fake.client(t.username)!.enabled, `${t.id} ${s.status}`).toBe(false);
       }
     }
     const end = start + hours * HOUR;
@@ -156,7 +169,8 @@ describe('a month of scheduler time', () => {
     expect(pushes.items.every((j) => laxIds.has(String(j.payload.subscriptionId)))).toBe(true);
     // Renewals charged exactly their price; every slot of a terminated subscription came back.
     const open = tracked.filter((t) => t.kind === 'renews' || t.expiresAt + 3 * DAY > end).length;
-    const allocated = (await h.storage.targets.get(enforcing.target.id))!.allocated + (await h.storage.targets.get(lax.target.id))!.allocated;
+    const allocated =
+      (await h.storage.targets.get(enforcing.target.id))!.allocated + (await h.storage.targets.get(lax.target.id))!.allocated;
     expect(allocated).toBe(open);
   });
 });

@@ -57,7 +57,9 @@ describe('scheduler', () => {
     const warned: { notice: string; usedBytes: number | null }[] = [];
     h.kit.events.on('subscription:warned', (e) => void warned.push({ notice: e.notice, usedBytes: e.subscription.usedBytes }));
     // Storage already holds a newer reading (another replica, a skewed clock): this tick's is ignored.
-    await h.storage.subscriptions.recordUsage([{ subscriptionId: sub.id, usedBytes: 1 * GiB, observedAt: new Date(h.clock.now().getTime() + HOUR) }]);
+    await h.storage.subscriptions.recordUsage([
+      { subscriptionId: sub.id, usedBytes: 1 * GiB, observedAt: new Date(h.clock.now().getTime() + HOUR) },
+    ]);
     fake.addTraffic(sub.remote.username, 45 * GiB);
     h.clock.advance(60_000);
     await h.kit.createScheduler().tick();
@@ -104,13 +106,28 @@ describe('scheduler', () => {
     const [a, b] = [await get(h, ids[0]!), await get(h, ids[1]!)];
     fake.remove(a.remote.username);
     fake.tamper(b.remote.username, { trafficLimitBytes: 1, enabled: false });
-    fake.plant({ ...{ identity: { ...a.remote, username: 'pk_stranger' } }, expiry: { type: 'never' }, trafficLimitBytes: null, deviceLimit: null, enabled: true });
-    fake.plant({ identity: { ...a.remote, username: 'other_shop' }, expiry: { type: 'never' }, trafficLimitBytes: null, deviceLimit: null, enabled: true });
+    fake.plant({
+      ...{ identity: { ...a.remote, username: 'pk_stranger' } },
+      expiry: { type: 'never' },
+      trafficLimitBytes: null,
+      deviceLimit: null,
+      enabled: true,
+    });
+    fake.plant({
+      identity: { ...a.remote, username: 'other_shop' },
+      expiry: { type: 'never' },
+      trafficLimitBytes: null,
+      deviceLimit: null,
+      enabled: true,
+    });
     const report = await h.kit.reconcile();
     const panel = report.panels[0]!;
     expect(panel.missing).toEqual([a.id]);
     expect(panel.drifted).toEqual([{ subscriptionId: b.id, fields: ['trafficLimit', 'enabled'] }]);
-    expect(panel.orphans.map((o) => [o.username, o.ours]).sort()).toEqual([['other_shop', false], ['pk_stranger', true]]);
+    expect(panel.orphans.map((o) => [o.username, o.ours]).sort()).toEqual([
+      ['other_shop', false],
+      ['pk_stranger', true],
+    ]);
     expect(report.repairsQueued).toBe(0);
     expect(await h.worker().drain()).toBe(0);
 
@@ -129,7 +146,11 @@ describe('scheduler', () => {
 
   it('renews once per period, free or paid; a renewal that fails for good is refunded and the subscription expires', async () => {
     for (const price of [0, 700]) {
-      const { h, ids, fake } = await withSubscriptions(1, {}, { durationDays: 2, extension: { price: { amount: price, currency: 'USD' } } });
+      const { h, ids, fake } = await withSubscriptions(
+        1,
+        {},
+        { durationDays: 2, extension: { price: { amount: price, currency: 'USD' } } },
+      );
       const sub = await get(h, ids[0]!);
       await h.storage.subscriptions.update(sub.id, { autoRenew: true }, { expectedRevision: sub.revision });
       const scheduler = h.kit.createScheduler();
@@ -159,17 +180,14 @@ describe('scheduler', () => {
     h.clock.advance(6 * HOUR);
     const before = JSON.stringify(await snapshot(h));
     const emitted: string[] = [];
-    for (const name of ['subscription:warned', 'subscription:expired', 'ledger:appended'] as const) h.kit.events.on(name, () => void emitted.push(name));
+    for (const name of ['subscription:warned', 'subscription:expired', 'ledger:appended'] as const)
+      h.kit.events.on(name, () => void emitted.push(name));
     const plan = await h.kit.dryRun();
     expect(JSON.stringify(await snapshot(h))).toBe(before);
     expect(emitted).toEqual([]);
     const of = (id: string) => plan.filter((p) => p.subscriptionId === id).map((p) => [p.action, p.reason, p.at.toISOString()]);
-    expect(of(ids[0]!)).toEqual([
-      ['warn', 'expiry_notice:1440m', '2026-03-02T00:00:00.000Z'],
-    ]);
-    expect(of(ids[1]!)).toEqual([
-      ['renew', 'renewal_due', '2026-03-02T00:00:00.000Z'],
-    ]);
+    expect(of(ids[0]!)).toEqual([['warn', 'expiry_notice:1440m', '2026-03-02T00:00:00.000Z']]);
+    expect(of(ids[1]!)).toEqual([['renew', 'renewal_due', '2026-03-02T00:00:00.000Z']]);
     expect(plan.every((p) => p.detail.length > 0)).toBe(true);
     // Real ticks then do what was listed, at the listed time.
     h.clock.set('2026-03-02T00:00:00.000Z');
@@ -177,12 +195,21 @@ describe('scheduler', () => {
     h.kit.events.on('subscription:warned', (e) => void seen.push(`${e.subscription.id}:${e.notice}`));
     await h.kit.createScheduler().tick();
     expect(seen).toContain(`${ids[0]}:expiry:1440m`);
-    expect((await h.storage.ledger.list((await get(h, ids[1]!)).customerId, { limit: 10 })).items.some((e) => e.kind === 'extension')).toBe(true);
+    expect((await h.storage.ledger.list((await get(h, ids[1]!)).customerId, { limit: 10 })).items.some((e) => e.kind === 'extension')).toBe(
+      true,
+    );
   });
 });
 
 async function snapshot(h: Harness) {
-  const subs = await Promise.all((await h.storage.subscriptions.listDue({ kind: 'expiring', statuses: ['active', 'limited', 'expired'], to: new Date('2100-01-01') }, { limit: 1000 })).items.map((s) => [s.id, s.revision, s.status, s.notices]));
+  const subs = await Promise.all(
+    (
+      await h.storage.subscriptions.listDue(
+        { kind: 'expiring', statuses: ['active', 'limited', 'expired'], to: new Date('2100-01-01') },
+        { limit: 1000 },
+      )
+    ).items.map((s) => [s.id, s.revision, s.status, s.notices]),
+  );
   const jobs = (await h.storage.jobs.list({}, { limit: 1000 })).items.map((j) => [j.id, j.state, j.updatedAt.getTime()]);
   const audit = (await h.storage.audit.list({}, { limit: 1000 })).items.length;
   return { subs, jobs, audit };

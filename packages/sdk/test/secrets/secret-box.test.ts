@@ -34,7 +34,9 @@ describe('SecretBox', () => {
 
   it('refuses a value whose key is missing, a wrong key under the same id, a changed value and another context', () => {
     const sealed = createSecretBox([k1]).seal('secret', 'panels.credentials:pnl_a');
-    expect(() => createSecretBox([k2]).open(sealed, 'panels.credentials:pnl_a')).toThrow(/sealed with key k1, which is not among the keys given \(k2\)/);
+    expect(() => createSecretBox([k2]).open(sealed, 'panels.credentials:pnl_a')).toThrow(
+      /sealed with key k1, which is not among the keys given \(k2\)/,
+    );
     const impostor = createSecretBox([{ id: 'k1', key: k2.key }]);
     expect(() => impostor.open(sealed, 'panels.credentials:pnl_a')).toThrow(SecretKeyError);
     expect(() => impostor.open(sealed, 'panels.credentials:pnl_a')).toThrow(/key k1 does not open/);

@@ -132,7 +132,8 @@ export function createFakeAdapter(options: FakeAdapterOptions): PanelAdapter {
         throw new PanelRateLimitError('rate limited', { ...context(operation, 429), retryAfterMs: seconds * 1000 });
       }
       if (response.status >= 500) {
-        if (method !== 'GET') throw new PanelOutcomeUnknownError(`${operation}: the panel failed after the request`, context(operation, response.status));
+        if (method !== 'GET')
+          throw new PanelOutcomeUnknownError(`${operation}: the panel failed after the request`, context(operation, response.status));
         throw new PanelServerError(`${operation}: the panel failed`, context(operation, response.status));
       }
       const text = await response.text();
@@ -158,7 +159,10 @@ export function createFakeAdapter(options: FakeAdapterOptions): PanelAdapter {
       policy: options.retry,
       signal: ctx.signal,
       onRetry: ({ attempt, delayMs, error }) =>
-        options.logger.debug({ panelKind: KIND, operation, attempt, delayMs, error: PanelError.is(error) ? error.toJSON() : 'unexpected' }, 'retrying'),
+        options.logger.debug(
+          { panelKind: KIND, operation, attempt, delayMs, error: PanelError.is(error) ? error.toJSON() : 'unexpected' },
+          'retrying',
+        ),
     });
 
   const targetRef = (id: string): TargetRef => targets.get(id) ?? { remoteRef: id, protocol: 'unknown', remoteMeta: {} };
@@ -213,7 +217,9 @@ export function createFakeAdapter(options: FakeAdapterOptions): PanelAdapter {
     async health(ctx) {
       const started = performance.now();
       try {
-        const status = await call('health', ctx, async () => parse(StatusSchema, await exchange('health', 'GET', '/status', undefined, ctx), 'health'));
+        const status = await call('health', ctx, async () =>
+          parse(StatusSchema, await exchange('health', 'GET', '/status', undefined, ctx), 'health'),
+        );
         return { ok: true, latencyMs: performance.now() - started, version: status.version, message: null };
       } catch (error) {
         const message = PanelError.is(error) ? error.message : 'unexpected failure';
@@ -222,7 +228,9 @@ export function createFakeAdapter(options: FakeAdapterOptions): PanelAdapter {
     },
 
     async listTargets(ctx) {
-      const body = await call('listTargets', ctx, async () => parse(TargetsSchema, await exchange('listTargets', 'GET', '/targets', undefined, ctx), 'listTargets'));
+      const body = await call('listTargets', ctx, async () =>
+        parse(TargetsSchema, await exchange('listTargets', 'GET', '/targets', undefined, ctx), 'listTargets'),
+      );
       return body.targets.map((t): RemoteTarget => {
         targets.set(t.id, { remoteRef: t.id, protocol: t.protocol, remoteMeta: {} });
         return { remoteRef: t.id, name: t.name, protocol: t.protocol, enabled: t.enabled, clientCount: t.clients, remoteMeta: {} };
@@ -242,7 +250,13 @@ export function createFakeAdapter(options: FakeAdapterOptions): PanelAdapter {
         const missing = specs.filter((spec) => !existing.has(spec.identity.username));
         if (missing.length > 0) {
           try {
-            const raw = await exchange('createClients', 'POST', '/clients', { target: target.remoteRef, clients: missing.map((s) => rowFor(target, s)) }, ctx);
+            const raw = await exchange(
+              'createClients',
+              'POST',
+              '/clients',
+              { target: target.remoteRef, clients: missing.map((s) => rowFor(target, s)) },
+              ctx,
+            );
             for (const row of parse(CreatedSchema, raw, 'createClients').items) existing.set(row.username, toClient(row));
           } catch (error) {
             if (!PanelOutcomeUnknownError.is(error)) throw error;

@@ -34,8 +34,16 @@ describe('FakePanelAdapter honours the port contract', () => {
 
   it('pages every client in a stable order', async () => {
     const fake = new FakePanelAdapter({ targets: [{ remoteRef: '1' }, { remoteRef: '2' }], maxPageSize: 3 });
-    await fake.createClients(target, Array.from({ length: 4 }, (_, i) => spec(`a${i}`)), ctx());
-    await fake.createClients({ ...target, remoteRef: '2' }, Array.from({ length: 3 }, (_, i) => spec(`b${i}`)), ctx());
+    await fake.createClients(
+      target,
+      Array.from({ length: 4 }, (_, i) => spec(`a${i}`)),
+      ctx(),
+    );
+    await fake.createClients(
+      { ...target, remoteRef: '2' },
+      Array.from({ length: 3 }, (_, i) => spec(`b${i}`)),
+      ctx(),
+    );
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -53,7 +61,9 @@ describe('FakePanelAdapter honours the port contract', () => {
     await expect(fake.createClients(target, [spec('x')], ctx())).rejects.toSatisfy((e: unknown) => PanelOutcomeUnknownError.is(e));
     expect(fake.clientCount()).toBe(1);
     fake.setDown(true);
-    await expect(fake.getClient({ target, username: spec('x').identity.username }, ctx())).rejects.toSatisfy((e: unknown) => PanelConnectionError.is(e));
+    await expect(fake.getClient({ target, username: spec('x').identity.username }, ctx())).rejects.toSatisfy((e: unknown) =>
+      PanelConnectionError.is(e),
+    );
     expect((await fake.health(ctx())).ok).toBe(false);
   });
 

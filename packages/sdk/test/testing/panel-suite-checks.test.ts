@@ -23,7 +23,9 @@ describe('the panel suite checks', () => {
     await expect(expectPanelError(env, Promise.reject(new PanelServerError('boom', context)), 'PanelNotFoundError', true)).rejects.toThrow(
       /expected a PanelNotFoundError/,
     );
-    await expect(expectPanelError(env, Promise.reject(new PanelNotFoundError('gone', context)), 'PanelNotFoundError', true)).rejects.toThrow(/retryable/);
+    await expect(
+      expectPanelError(env, Promise.reject(new PanelNotFoundError('gone', context)), 'PanelNotFoundError', true),
+    ).rejects.toThrow(/retryable/);
   });
 
   it('expectPanelError fails on a secret in the message, and does not print the secret', async () => {
@@ -33,7 +35,9 @@ describe('the panel suite checks', () => {
   });
 
   it('expectNoSecretsInError looks into details and down the cause chain', () => {
-    expect(() => expectNoSecretsInError(env, new PanelServerError('boom', context, { details: { body: `{"password":"${SECRET}"}` } }))).toThrow(/holds 1 secret/);
+    expect(() =>
+      expectNoSecretsInError(env, new PanelServerError('boom', context, { details: { body: `{"password":"${SECRET}"}` } })),
+    ).toThrow(/holds 1 secret/);
     const cause = new Error(`POST /login password=${SECRET}`);
     expect(() => expectNoSecretsInError(env, new PanelServerError('boom', context, { cause }))).toThrow(/holds 1 secret/);
     expect(() => expectNoSecretsInError(env, new PanelServerError('boom', context))).not.toThrow();

@@ -19,7 +19,8 @@ function clone(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(source)) {
     // A JSON payload may carry an own `__proto__` key; define it rather than set the prototype.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: clone(source[key]), enumerable: true, writable: true, configurable: true });
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: clone(source[key]), enumerable: true, writable: true, configurable: true });
     else out[key] = clone(source[key]);
   }
   return out;

@@ -11,7 +11,17 @@ import {
   timeCursorCodec,
   timeKey,
 } from '@panelkit/sdk';
-import type { Customer, DiscountCode, DiscountCodePatch, DiscountRedemption, NewDiscountCode, NewDiscountRedemption, Page, PageRequest, RedeemResult } from '@panelkit/sdk';
+import type {
+  Customer,
+  DiscountCode,
+  DiscountCodePatch,
+  DiscountRedemption,
+  NewDiscountCode,
+  NewDiscountRedemption,
+  Page,
+  PageRequest,
+  RedeemResult,
+} from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { Table } from '../internal/table.js';
@@ -88,7 +98,8 @@ export function discountOperations(tables: DiscountTables, customers: Table<Cust
       if (existing !== undefined) return { ok: true, redemption: copy(existing), created: false };
       if (code.disabled) return { ok: false, reason: 'disabled' };
       if (code.maxUses !== null && code.uses >= code.maxUses) return { ok: false, reason: 'exhausted' };
-      if (code.maxUsesPerCustomer !== null && customerUses(code.id, parsed.customerId) >= code.maxUsesPerCustomer) return { ok: false, reason: 'customer_exhausted' };
+      if (code.maxUsesPerCustomer !== null && customerUses(code.id, parsed.customerId) >= code.maxUsesPerCustomer)
+        return { ok: false, reason: 'customer_exhausted' };
       const redemption: DiscountRedemption = { ...copy(parsed), id: createId('dr'), releasedAt: null, createdAt: op.now };
       redemptions.insert(op.undo, redemption);
       codes.replace(op.undo, { ...code, uses: code.uses + 1 });

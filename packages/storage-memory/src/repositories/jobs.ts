@@ -1,4 +1,13 @@
-import { ConflictError, NewJobSchema, createId, inputKey, parseInput, parseJobFilter, parsePageWindow, timeCursorCodec } from '@panelkit/sdk';
+import {
+  ConflictError,
+  NewJobSchema,
+  createId,
+  inputKey,
+  parseInput,
+  parseJobFilter,
+  parsePageWindow,
+  timeCursorCodec,
+} from '@panelkit/sdk';
 import type { Job, JobEnqueueResult, JobState, NewJob, Page, PageRequest } from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';

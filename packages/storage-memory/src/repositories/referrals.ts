@@ -1,5 +1,15 @@
 import { NewReferralSchema, ReferralProgramSchema, inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk';
-import type { Customer, Money, NewReferral, Page, PageRequest, Referral, ReferralProgram, ReferralProgramInput, ReferralStats } from '@panelkit/sdk';
+import type {
+  Customer,
+  Money,
+  NewReferral,
+  Page,
+  PageRequest,
+  Referral,
+  ReferralProgram,
+  ReferralProgramInput,
+  ReferralStats,
+} from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { Table } from '../internal/table.js';
@@ -38,7 +48,16 @@ export function referralOperations(tables: ReferralTables, customers: Table<Cust
       const parsed = parseInput(NewReferralSchema, input, 'referral');
       customers.require(parsed.referredId);
       customers.require(parsed.referrerId);
-      const row: ReferralRow = { id: parsed.referredId, ...parsed, status: 'pending', orderId: null, reward: null, ledgerEntryId: null, createdAt: op.now, updatedAt: op.now };
+      const row: ReferralRow = {
+        id: parsed.referredId,
+        ...parsed,
+        status: 'pending',
+        orderId: null,
+        reward: null,
+        ledgerEntryId: null,
+        createdAt: op.now,
+        updatedAt: op.now,
+      };
       referrals.insert(op.undo, row);
       return strip(row);
     },
@@ -72,7 +91,11 @@ export function referralOperations(tables: ReferralTables, customers: Table<Cust
 
     qualify(op: Op, referredId: string, outcome: { orderId: string; reward: Money }): Referral | null {
       const reward = copy(outcome.reward);
-      return move(op, referredId, 'pending', { status: reward.amount > 0 ? 'qualified' : 'void', orderId: inputKey(outcome.orderId, 'order id'), reward });
+      return move(op, referredId, 'pending', {
+        status: reward.amount > 0 ? 'qualified' : 'void',
+        orderId: inputKey(outcome.orderId, 'order id'),
+        reward,
+      });
     },
 
     listQualified(_op: Op, limit: number): Referral[] {

@@ -51,12 +51,7 @@ export function subscriptionQueryOperations(tables: SubscriptionTables) {
       return [...ascending(tree, compareTimeKeys)].map((key) => copy(loadByTimeKey(key)));
     },
 
-    listByPanel(
-      _op: Op,
-      panelId: string,
-      filter: { statuses?: readonly SubscriptionStatus[] },
-      page: PageRequest,
-    ): Page<Subscription> {
+    listByPanel(_op: Op, panelId: string, filter: { statuses?: readonly SubscriptionStatus[] }, page: PageRequest): Page<Subscription> {
       const panel = inputKey(panelId, 'panel id');
       const statuses = parsePanelStatusFilter(filter);
       const window = parsePageWindow(page, idCursorCodec);

@@ -41,12 +41,16 @@ export interface SubscriptionReferences {
   readonly orders: Table<Order>;
 }
 
-function checkReferences(refs: SubscriptionReferences, s: { customerId: string; planId: string; panelId: string; targetId: string; orderId: string | null }): void {
+function checkReferences(
+  refs: SubscriptionReferences,
+  s: { customerId: string; planId: string; panelId: string; targetId: string; orderId: string | null },
+): void {
   refs.customers.require(s.customerId);
   refs.plans.require(s.planId);
   refs.panels.require(s.panelId);
   const target = refs.targets.require(s.targetId);
-  if (target.panelId !== s.panelId) invalidInput('subscription', 'targetId', `target ${target.id} is on panel ${target.panelId}, not ${s.panelId}`);
+  if (target.panelId !== s.panelId)
+    invalidInput('subscription', 'targetId', `target ${target.id} is on panel ${target.panelId}, not ${s.panelId}`);
   if (s.orderId !== null) refs.orders.require(s.orderId);
 }
 

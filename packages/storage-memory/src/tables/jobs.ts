@@ -54,6 +54,10 @@ export function createJobTables(): JobTables {
   const byCreated = createdIndex(() => ALL);
   const byState = createdIndex((j) => j.state);
   const byDedupeKey = createdIndex((j) => j.dedupeKey);
-  const jobs = new Table<Job>('job', [queuedByKey, runningByKey], [queue, parked, leases, runningBySerialKey, byCreated, byState, byDedupeKey]);
+  const jobs = new Table<Job>(
+    'job',
+    [queuedByKey, runningByKey],
+    [queue, parked, leases, runningBySerialKey, byCreated, byState, byDedupeKey],
+  );
   return { jobs, queuedByKey, runningByKey, runningBySerialKey, queue, parked, leases, byCreated, byState, byDedupeKey };
 }

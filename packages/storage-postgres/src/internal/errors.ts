@@ -39,7 +39,8 @@ function isUnavailable(error: unknown): boolean {
     if (NETWORK_CODES.has(code)) return true;
     // 08: connection exception; 57P01-03: admin shutdown, crash shutdown, cannot connect now;
     // 57014: statement_timeout; 53: insufficient resources.
-    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '57014' || code.startsWith('53')) return true;
+    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '57014' || code.startsWith('53'))
+      return true;
   }
   const message = pgError(error)?.message;
   return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
@@ -70,12 +71,21 @@ export function mapError(error: unknown): unknown {
     return new NotFoundError(entity, id, { cause: error });
   }
   if (code === '22021' || code === '22P05') {
-    return new ValidationError('invalid input: text the database cannot store (e.g. a NUL character)', [{ path: '(root)', message: 'invalid characters' }], { cause: error });
+    return new ValidationError(
+      'invalid input: text the database cannot store (e.g. a NUL character)',
+      [{ path: '(root)', message: 'invalid characters' }],
+      { cause: error },
+    );
   }
   if (isUnavailable(error) || isRetryableConflict(error)) {
-    return new StorageUnavailableError(`the database could not complete the operation: ${String(pgError(error)?.message ?? error)}`, { cause: error });
+    return new StorageUnavailableError(`the database could not complete the operation: ${String(pgError(error)?.message ?? error)}`, {
+      cause: error,
+    });
   }
   // Not from the database (a caller's own error thrown inside a transaction): pass it through as is.
   if (code === undefined) return error;
-  return new InternalError(`unexpected database error${code === undefined ? '' : ` ${code}`}: ${String(pgError(error)?.message ?? error)}`, { cause: error });
+  return new InternalError(
+    `unexpected database error${code === undefined ? '' : ` ${code}`}: ${String(pgError(error)?.message ?? error)}`,
+    { cause: error },
+  );
 }

@@ -67,7 +67,8 @@ export function customerRepository({ runner, schema }: RepositoryContext): Custo
     get: async (id: string) => one('customers.get', 'id', inputKey(id, 'customer id')),
     // The schema stores emails lower-cased, so a lower-cased key makes the lookup case-insensitive.
     getByEmail: async (email: string) => one('customers.getByEmail', 'email', inputKey(email, 'email').toLowerCase()),
-    getByExternalRef: async (externalRef: string) => one('customers.getByExternalRef', 'external_ref', inputKey(externalRef, 'external reference')),
+    getByExternalRef: async (externalRef: string) =>
+      one('customers.getByExternalRef', 'external_ref', inputKey(externalRef, 'external reference')),
 
     list: (page: PageRequest) =>
       runner.run(

@@ -12,7 +12,17 @@ import {
   timeCursorCodec,
   timeKey,
 } from '@panelkit/sdk';
-import type { DiscountCode, DiscountCodePatch, DiscountRedemption, DiscountRepository, DiscountUse, NewDiscountCode, NewDiscountRedemption, PageRequest, RedeemResult } from '@panelkit/sdk';
+import type {
+  DiscountCode,
+  DiscountCodePatch,
+  DiscountRedemption,
+  DiscountRepository,
+  DiscountUse,
+  NewDiscountCode,
+  NewDiscountRedemption,
+  PageRequest,
+  RedeemResult,
+} from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
 import { rowLock } from '../internal/locks.js';
@@ -87,7 +97,8 @@ export function discountRepository({ runner, schema }: RepositoryContext): Disco
   const codes = `${schema}.discount_codes`;
   const uses = `${schema}.discount_redemptions`;
   const read = { read: true } as const;
-  const one = async (db: { query: (t: string, p: unknown[]) => Promise<{ rows: Row[] }> }, sql: string, params: unknown[]) => (await db.query(sql, params)).rows[0];
+  const one = async (db: { query: (t: string, p: unknown[]) => Promise<{ rows: Row[] }> }, sql: string, params: unknown[]) =>
+    (await db.query(sql, params)).rows[0];
 
   return {
     create: (input: NewDiscountCode) =>
@@ -98,28 +109,40 @@ export function discountRepository({ runner, schema }: RepositoryContext): Disco
       }),
 
     get: (id: string) =>
-      runner.run('discounts.get', async ({ db }) => {
-        const row = await one(db, `SELECT * FROM ${codes} WHERE id = $1`, [inputKey(id, 'discount code id')]);
-        return row === undefined ? null : codeFromRow(row);
-      }, read),
+      runner.run(
+        'discounts.get',
+        async ({ db }) => {
+          const row = await one(db, `SELECT * FROM ${codes} WHERE id = $1`, [inputKey(id, 'discount code id')]);
+          return row === undefined ? null : codeFromRow(row);
+        },
+        read,
+      ),
 
     getByCode: (text: string) =>
-      runner.run('discounts.getByCode', async ({ db }) => {
-        const normal = normalizeDiscountCode(inputKey(text, 'discount code'));
-        if (normal === null) return null;
-        const row = await one(db, `SELECT * FROM ${codes} WHERE code = $1`, [normal]);
-        return row === undefined ? null : codeFromRow(row);
-      }, read),
+      runner.run(
+        'discounts.getByCode',
+        async ({ db }) => {
+          const normal = normalizeDiscountCode(inputKey(text, 'discount code'));
+          if (normal === null) return null;
+          const row = await one(db, `SELECT * FROM ${codes} WHERE code = $1`, [normal]);
+          return row === undefined ? null : codeFromRow(row);
+        },
+        read,
+      ),
 
     list: (page: PageRequest) =>
-      runner.run('discounts.list', async ({ db }) => {
-        const window = parsePageWindow(page, timeCursorCodec);
-        const { rows } = await db.query(
-          `SELECT * FROM ${codes} WHERE (created_at, id) < ($1::timestamptz, $2::text) ORDER BY created_at DESC, id DESC LIMIT $3`,
-          [...timeBound(window.after, 'desc'), window.limit + 1],
-        );
-        return toPage(rows.map(codeFromRow), window, timeCursorCodec, (c) => timeKey(c.createdAt, c.id));
-      }, read),
+      runner.run(
+        'discounts.list',
+        async ({ db }) => {
+          const window = parsePageWindow(page, timeCursorCodec);
+          const { rows } = await db.query(
+            `SELECT * FROM ${codes} WHERE (created_at, id) < ($1::timestamptz, $2::text) ORDER BY created_at DESC, id DESC LIMIT $3`,
+            [...timeBound(window.after, 'desc'), window.limit + 1],
+          );
+          return toPage(rows.map(codeFromRow), window, timeCursorCodec, (c) => timeKey(c.createdAt, c.id));
+        },
+        read,
+      ),
 
     update: (id: string, patch: DiscountCodePatch) =>
       runner.run('discounts.update', async ({ db, now }) => {
@@ -136,7 +159,8 @@ export function discountRepository({ runner, schema }: RepositoryContext): Disco
         const parsed = parseInput(NewDiscountRedemptionSchema, input, 'discount redemption');
         const existing = await one(db, `SELECT * FROM ${uses} WHERE key = $1`, [parsed.key]);
         if (existing !== undefined) return { ok: true, redemption: redemptionFromRow(existing), created: false };
-        if ((await one(db, `SELECT 1 FROM ${schema}.customers WHERE id = $1`, [parsed.customerId])) === undefined) throw new NotFoundError('customer', parsed.customerId);
+        if ((await one(db, `SELECT 1 FROM ${schema}.customers WHERE id = $1`, [parsed.customerId])) === undefined)
+          throw new NotFoundError('customer', parsed.customerId);
         const taken = await one(
           db,
           `UPDATE ${codes} SET uses = uses + 1 WHERE id = $1 AND NOT disabled AND (max_uses IS NULL OR uses < max_uses) RETURNING max_uses_per_customer`,
@@ -150,7 +174,10 @@ export function discountRepository({ runner, schema }: RepositoryContext): Disco
         const perCustomer = dec.intOrNull(taken['max_uses_per_customer']);
         if (perCustomer !== null) {
           // Read after the code's row lock: every other redemption of this code has committed or waits.
-          const count = await one(db, `SELECT count(*) AS n FROM ${uses} WHERE code_id = $1 AND customer_id = $2 AND released_at IS NULL`, [parsed.codeId, parsed.customerId]);
+          const count = await one(db, `SELECT count(*) AS n FROM ${uses} WHERE code_id = $1 AND customer_id = $2 AND released_at IS NULL`, [
+            parsed.codeId,
+            parsed.customerId,
+          ]);
           if (dec.int(count!['n']) >= perCustomer) {
             await db.query(`UPDATE ${codes} SET uses = uses - 1 WHERE id = $1`, [parsed.codeId]);
             return { ok: false, reason: 'customer_exhausted' };
@@ -160,14 +187,27 @@ export function discountRepository({ runner, schema }: RepositoryContext): Disco
           db,
           `INSERT INTO ${uses} (id, code_id, customer_id, key, use_kind, order_id, subscription_id, discount, released_at, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, NULL, $9::timestamptz) RETURNING *`,
-          [createId('dr'), parsed.codeId, parsed.customerId, parsed.key, parsed.use, parsed.orderId, parsed.subscriptionId, enc.json(parsed.discount), enc.time(now)],
+          [
+            createId('dr'),
+            parsed.codeId,
+            parsed.customerId,
+            parsed.key,
+            parsed.use,
+            parsed.orderId,
+            parsed.subscriptionId,
+            enc.json(parsed.discount),
+            enc.time(now),
+          ],
         );
         return { ok: true, redemption: redemptionFromRow(row!), created: true };
       }),
 
     release: (key: string) =>
       runner.run('discounts.release', async ({ db, now }) => {
-        const row = await one(db, `UPDATE ${uses} SET released_at = $2::timestamptz WHERE key = $1 AND released_at IS NULL RETURNING *`, [inputKey(key, 'discount use key'), enc.time(now)]);
+        const row = await one(db, `UPDATE ${uses} SET released_at = $2::timestamptz WHERE key = $1 AND released_at IS NULL RETURNING *`, [
+          inputKey(key, 'discount use key'),
+          enc.time(now),
+        ]);
         if (row === undefined) return null;
         const released = redemptionFromRow(row);
         await db.query(`UPDATE ${codes} SET uses = greatest(uses - 1, 0) WHERE id = $1`, [released.codeId]);
@@ -175,18 +215,26 @@ export function discountRepository({ runner, schema }: RepositoryContext): Disco
       }),
 
     getRedemption: (key: string) =>
-      runner.run('discounts.getRedemption', async ({ db }) => {
-        const row = await one(db, `SELECT * FROM ${uses} WHERE key = $1`, [inputKey(key, 'discount use key')]);
-        return row === undefined ? null : redemptionFromRow(row);
-      }, read),
+      runner.run(
+        'discounts.getRedemption',
+        async ({ db }) => {
+          const row = await one(db, `SELECT * FROM ${uses} WHERE key = $1`, [inputKey(key, 'discount use key')]);
+          return row === undefined ? null : redemptionFromRow(row);
+        },
+        read,
+      ),
 
     customerUses: (codeId: string, customerId: string) =>
-      runner.run('discounts.customerUses', async ({ db }) => {
-        const row = await one(db, `SELECT count(*) AS n FROM ${uses} WHERE code_id = $1 AND customer_id = $2 AND released_at IS NULL`, [
-          inputKey(codeId, 'discount code id'),
-          inputKey(customerId, 'customer id'),
-        ]);
-        return dec.int(row!['n']);
-      }, read),
+      runner.run(
+        'discounts.customerUses',
+        async ({ db }) => {
+          const row = await one(db, `SELECT count(*) AS n FROM ${uses} WHERE code_id = $1 AND customer_id = $2 AND released_at IS NULL`, [
+            inputKey(codeId, 'discount code id'),
+            inputKey(customerId, 'customer id'),
+          ]);
+          return dec.int(row!['n']);
+        },
+        read,
+      ),
   };
 }

@@ -55,15 +55,14 @@ export function claimJobs({ runner, schema }: RepositoryContext): (request: Clai
       const keys = [...new Set(picked.rows.map((r) => r['serial_key']).filter((k): k is string => typeof k === 'string'))];
       let free = new Set<string>();
       if (keys.length > 0) {
-        const locked = await db.query(
-          `SELECT k FROM unnest($1::text[]) AS k WHERE pg_try_advisory_xact_lock(hashtext($2), hashtext(k))`,
-          [keys, lockNamespace],
-        );
+        const locked = await db.query(`SELECT k FROM unnest($1::text[]) AS k WHERE pg_try_advisory_xact_lock(hashtext($2), hashtext(k))`, [
+          keys,
+          lockNamespace,
+        ]);
         const lockedKeys = locked.rows.map((r) => String(r['k']));
-        const busy = await db.query(
-          `SELECT DISTINCT serial_key FROM ${table} WHERE state = 'running' AND serial_key = ANY($1::text[])`,
-          [lockedKeys],
-        );
+        const busy = await db.query(`SELECT DISTINCT serial_key FROM ${table} WHERE state = 'running' AND serial_key = ANY($1::text[])`, [
+          lockedKeys,
+        ]);
         const busyKeys = new Set(busy.rows.map((r) => String(r['serial_key'])));
         free = new Set(lockedKeys.filter((k) => !busyKeys.has(k)));
       }

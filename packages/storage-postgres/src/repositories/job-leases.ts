@@ -167,4 +167,3 @@ export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
       ),
   };
 }
-

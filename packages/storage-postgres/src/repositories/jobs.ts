@@ -92,7 +92,8 @@ export function jobRepository(context: RepositoryContext): JobRepository {
           );
           return jobFromRow(updated.rows[0]!);
         } catch (error) {
-          if (isUniqueViolation(error, 'jobs_queued_dedupe_key')) throw new ConflictError(`a queued job with the dedupe key of job ${key} already exists`, { cause: error });
+          if (isUniqueViolation(error, 'jobs_queued_dedupe_key'))
+            throw new ConflictError(`a queued job with the dedupe key of job ${key} already exists`, { cause: error });
           throw error;
         }
       }),

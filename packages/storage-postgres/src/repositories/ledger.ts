@@ -88,7 +88,10 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
           // Another append with this key may have committed while we waited for the lock.
           const raced = await replay();
           if (raced !== undefined) return raced;
-          const { rows } = await db.query(`SELECT amount FROM ${balances} WHERE customer_id = $1 AND currency = $2`, [entry.customerId, entry.currency]);
+          const { rows } = await db.query(`SELECT amount FROM ${balances} WHERE customer_id = $1 AND currency = $2`, [
+            entry.customerId,
+            entry.currency,
+          ]);
           const balance = rows[0] === undefined ? 0 : dec.int(rows[0]['amount']);
           const balanceAfter = balance + entry.amount;
           if (balanceAfter < 0) throw new InsufficientFundsError(entry.customerId, entry.currency, balance, -entry.amount);

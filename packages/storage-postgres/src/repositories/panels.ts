@@ -89,11 +89,9 @@ export function panelRepository({ runner, schema, secretBox }: RepositoryContext
       ),
 
     list: () =>
-      runner.run(
-        'panels.list',
-        async ({ db }) => (await db.query(`SELECT * FROM ${table} ORDER BY name, id`)).rows.map(fromRow),
-        { read: true },
-      ),
+      runner.run('panels.list', async ({ db }) => (await db.query(`SELECT * FROM ${table} ORDER BY name, id`)).rows.map(fromRow), {
+        read: true,
+      }),
 
     update: (id: string, patch: PanelPatch) =>
       runner.run('panels.update', async ({ db, now }) => {

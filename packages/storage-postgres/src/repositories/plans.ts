@@ -1,4 +1,13 @@
-import { NewPlanSchema, NotFoundError, PlanPatchSchema, createId, definedFields, inputKey, parseInput, parsePlanFilter } from '@panelkit/sdk';
+import {
+  NewPlanSchema,
+  NotFoundError,
+  PlanPatchSchema,
+  createId,
+  definedFields,
+  inputKey,
+  parseInput,
+  parsePlanFilter,
+} from '@panelkit/sdk';
 import type { NewPlan, Plan, PlanPatch, PlanRepository } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
@@ -82,9 +91,10 @@ export function planRepository({ runner, schema }: RepositoryContext): PlanRepos
         'plans.list',
         async ({ db }) => {
           const onSale = parsePlanFilter(filter);
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE ($1::boolean IS NULL OR on_sale = $1) ORDER BY price_amount, name, id`, [
-            onSale ?? null,
-          ]);
+          const { rows } = await db.query(
+            `SELECT * FROM ${table} WHERE ($1::boolean IS NULL OR on_sale = $1) ORDER BY price_amount, name, id`,
+            [onSale ?? null],
+          );
           return rows.map(planFromRow);
         },
         read,

@@ -1,5 +1,14 @@
 import { NewReferralSchema, ReferralProgramSchema, inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk';
-import type { Money, NewReferral, PageRequest, Referral, ReferralProgram, ReferralProgramInput, ReferralRepository, ReferralStatus } from '@panelkit/sdk';
+import type {
+  Money,
+  NewReferral,
+  PageRequest,
+  Referral,
+  ReferralProgram,
+  ReferralProgramInput,
+  ReferralRepository,
+  ReferralStatus,
+} from '@panelkit/sdk';
 import { timeBound, toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
@@ -37,53 +46,84 @@ export function referralRepository({ runner, schema }: RepositoryContext): Refer
       }),
 
     get: (referredId: string) =>
-      runner.run('referrals.get', async ({ db }) => {
-        const { rows } = await db.query(`SELECT * FROM ${table} WHERE referred_id = $1`, [inputKey(referredId, 'referred customer id')]);
-        return rows[0] === undefined ? null : referralFromRow(rows[0]);
-      }, read),
+      runner.run(
+        'referrals.get',
+        async ({ db }) => {
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE referred_id = $1`, [inputKey(referredId, 'referred customer id')]);
+          return rows[0] === undefined ? null : referralFromRow(rows[0]);
+        },
+        read,
+      ),
 
     listByReferrer: (referrerId: string, page: PageRequest) =>
-      runner.run('referrals.listByReferrer', async ({ db }) => {
-        const window = parsePageWindow(page, timeCursorCodec);
-        const { rows } = await db.query(
-          `SELECT * FROM ${table} WHERE referrer_id = $1 AND (created_at, referred_id) < ($2::timestamptz, $3::text)
+      runner.run(
+        'referrals.listByReferrer',
+        async ({ db }) => {
+          const window = parsePageWindow(page, timeCursorCodec);
+          const { rows } = await db.query(
+            `SELECT * FROM ${table} WHERE referrer_id = $1 AND (created_at, referred_id) < ($2::timestamptz, $3::text)
            ORDER BY created_at DESC, referred_id DESC LIMIT $4`,
-          [inputKey(referrerId, 'referrer id'), ...timeBound(window.after, 'desc'), window.limit + 1],
-        );
-        return toPage(rows.map(referralFromRow), window, timeCursorCodec, (r) => timeKey(r.createdAt, r.referredId));
-      }, read),
+            [inputKey(referrerId, 'referrer id'), ...timeBound(window.after, 'desc'), window.limit + 1],
+          );
+          return toPage(rows.map(referralFromRow), window, timeCursorCodec, (r) => timeKey(r.createdAt, r.referredId));
+        },
+        read,
+      ),
 
     stats: (referrerId: string) =>
-      runner.run('referrals.stats', async ({ db }) => {
-        const id = inputKey(referrerId, 'referrer id');
-        const counts = (await db.query(`SELECT count(*) AS referred, count(*) FILTER (WHERE status = 'rewarded') AS rewarded FROM ${table} WHERE referrer_id = $1`, [id])).rows[0]!;
-        const { rows } = await db.query(
-          `SELECT reward->>'currency' AS currency, sum((reward->>'amount')::bigint) AS amount FROM ${table}
+      runner.run(
+        'referrals.stats',
+        async ({ db }) => {
+          const id = inputKey(referrerId, 'referrer id');
+          const counts = (
+            await db.query(
+              `SELECT count(*) AS referred, count(*) FILTER (WHERE status = 'rewarded') AS rewarded FROM ${table} WHERE referrer_id = $1`,
+              [id],
+            )
+          ).rows[0]!;
+          const { rows } = await db.query(
+            `SELECT reward->>'currency' AS currency, sum((reward->>'amount')::bigint) AS amount FROM ${table}
            WHERE referrer_id = $1 AND status = 'rewarded' GROUP BY 1`,
-          [id],
-        );
-        return {
-          referred: dec.int(counts['referred']),
-          rewarded: dec.int(counts['rewarded']),
-          earned: rows.map((r) => ({ amount: dec.int(r['amount']), currency: dec.text(r['currency']) })).sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0)),
-        };
-      }, read),
+            [id],
+          );
+          return {
+            referred: dec.int(counts['referred']),
+            rewarded: dec.int(counts['rewarded']),
+            earned: rows
+              .map((r) => ({ amount: dec.int(r['amount']), currency: dec.text(r['currency']) }))
+              .sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0)),
+          };
+        },
+        read,
+      ),
 
     qualify: (referredId: string, outcome: { orderId: string; reward: Money }) =>
       runner.run('referrals.qualify', async ({ db, now }) => {
         const status = outcome.reward.amount > 0 ? 'qualified' : 'void';
         const { rows } = await db.query(
           `UPDATE ${table} SET status = $2, order_id = $3, reward = $4::jsonb, updated_at = $5::timestamptz WHERE referred_id = $1 AND status = 'pending' RETURNING *`,
-          [inputKey(referredId, 'referred customer id'), status, inputKey(outcome.orderId, 'order id'), enc.json(outcome.reward), enc.time(now)],
+          [
+            inputKey(referredId, 'referred customer id'),
+            status,
+            inputKey(outcome.orderId, 'order id'),
+            enc.json(outcome.reward),
+            enc.time(now),
+          ],
         );
         return rows[0] === undefined ? null : referralFromRow(rows[0]);
       }),
 
     listQualified: (limit: number) =>
-      runner.run('referrals.listQualified', async ({ db }) => {
-        const { rows } = await db.query(`SELECT * FROM ${table} WHERE status = 'qualified' ORDER BY updated_at, referred_id LIMIT $1`, [Math.max(0, Math.trunc(limit))]);
-        return rows.map(referralFromRow);
-      }, read),
+      runner.run(
+        'referrals.listQualified',
+        async ({ db }) => {
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE status = 'qualified' ORDER BY updated_at, referred_id LIMIT $1`, [
+            Math.max(0, Math.trunc(limit)),
+          ]);
+          return rows.map(referralFromRow);
+        },
+        read,
+      ),
 
     markRewarded: (referredId: string, ledgerEntryId: string) =>
       runner.run('referrals.markRewarded', async ({ db, now }) => {
@@ -95,10 +135,14 @@ export function referralRepository({ runner, schema }: RepositoryContext): Refer
       }),
 
     getProgram: () =>
-      runner.run('referrals.getProgram', async ({ db }) => {
-        const { rows } = await db.query(`SELECT program FROM ${programs} WHERE id = 1`, []);
-        return rows[0] === undefined ? null : dec.json<ReferralProgram>(rows[0]['program']);
-      }, read),
+      runner.run(
+        'referrals.getProgram',
+        async ({ db }) => {
+          const { rows } = await db.query(`SELECT program FROM ${programs} WHERE id = 1`, []);
+          return rows[0] === undefined ? null : dec.json<ReferralProgram>(rows[0]['program']);
+        },
+        read,
+      ),
 
     setProgram: (input: ReferralProgramInput) =>
       runner.run('referrals.setProgram', async ({ db, now }) => {

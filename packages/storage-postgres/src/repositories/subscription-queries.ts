@@ -25,7 +25,10 @@ async function perStatus(
     const statusParam = `$${query.params.length + 2 + i}`;
     return `(SELECT * FROM ${table} WHERE status = ${statusParam} AND ${query.where} ORDER BY ${query.order} LIMIT ${limitParam})`;
   });
-  const text = branches.length === 1 ? branches[0]! : `SELECT * FROM (${branches.join(' UNION ALL ')}) AS due ORDER BY ${query.order} LIMIT ${limitParam}`;
+  const text =
+    branches.length === 1
+      ? branches[0]!
+      : `SELECT * FROM (${branches.join(' UNION ALL ')}) AS due ORDER BY ${query.order} LIMIT ${limitParam}`;
   const { rows } = await db.query(text, [...query.params, query.limit, ...statuses]);
   return rows.map(subscriptionFromRow);
 }
@@ -38,7 +41,13 @@ export function subscriptionQueries({ runner, schema }: RepositoryContext): Quer
   const read = { read: true } as const;
 
   /** `(time, id)` ascending pages of rows with `time` in `[from, end)`, for the given statuses. */
-  async function timeRange(db: SqlQueryable, column: 'expires_at' | 'status_changed_at', statuses: SubscriptionStatus[], range: { from: Date | undefined; end: Date }, page: PageRequest): Promise<Page<Subscription>> {
+  async function timeRange(
+    db: SqlQueryable,
+    column: 'expires_at' | 'status_changed_at',
+    statuses: SubscriptionStatus[],
+    range: { from: Date | undefined; end: Date },
+    page: PageRequest,
+  ): Promise<Page<Subscription>> {
     const window = parsePageWindow(page, timeCursorCodec);
     const rows = await perStatus(db, table, statuses, {
       where: `${column} IS NOT NULL AND ${column} >= $1::timestamptz AND ${column} < $2::timestamptz AND (${column}, id) > ($3::timestamptz, $4::text)`,
@@ -53,7 +62,10 @@ export function subscriptionQueries({ runner, schema }: RepositoryContext): Quer
   /** Id-ordered pages of one partial index (its predicate repeated verbatim so the planner matches it). */
   async function partial(db: SqlQueryable, predicate: string, page: PageRequest): Promise<Page<Subscription>> {
     const window = parsePageWindow(page, idCursorCodec);
-    const { rows } = await db.query(`SELECT * FROM ${table} WHERE ${predicate} AND id > $1 ORDER BY id LIMIT $2`, [window.after ?? '', window.limit + 1]);
+    const { rows } = await db.query(`SELECT * FROM ${table} WHERE ${predicate} AND id > $1 ORDER BY id LIMIT $2`, [
+      window.after ?? '',
+      window.limit + 1,
+    ]);
     return toPage(rows.map(subscriptionFromRow), window, idCursorCodec, (s) => s.id);
   }
 
@@ -77,7 +89,9 @@ export function subscriptionQueries({ runner, schema }: RepositoryContext): Quer
       runner.run(
         'subscriptions.listByOrder',
         async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE order_id = $1 ORDER BY created_at, id`, [inputKey(orderId, 'order id')]);
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE order_id = $1 ORDER BY created_at, id`, [
+            inputKey(orderId, 'order id'),
+          ]);
           return rows.map(subscriptionFromRow);
         },
         read,
@@ -90,7 +104,12 @@ export function subscriptionQueries({ runner, schema }: RepositoryContext): Quer
           const panel = inputKey(panelId, 'panel id');
           const statuses = parsePanelStatusFilter(filter);
           const window = parsePageWindow(page, idCursorCodec);
-          const rows = await perStatus(db, table, statuses, { where: 'panel_id = $1 AND id > $2', order: 'id', params: [panel, window.after ?? ''], limit: window.limit + 1 });
+          const rows = await perStatus(db, table, statuses, {
+            where: 'panel_id = $1 AND id > $2',
+            order: 'id',
+            params: [panel, window.after ?? ''],
+            limit: window.limit + 1,
+          });
           return toPage(rows, window, idCursorCodec, (s) => s.id);
         },
         read,

@@ -99,10 +99,22 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
         const target = (await db.query(`SELECT panel_id FROM ${schema}.targets WHERE id = $1`, [parsed.targetId])).rows[0];
         if (target === undefined) throw new NotFoundError('target', parsed.targetId);
         if (target['panel_id'] !== parsed.panelId) {
-          invalidInput('subscription', 'targetId', `target ${parsed.targetId} is on panel ${String(target['panel_id'])}, not ${parsed.panelId}`);
+          invalidInput(
+            'subscription',
+            'targetId',
+            `target ${parsed.targetId} is on panel ${String(target['panel_id'])}, not ${parsed.panelId}`,
+          );
         }
-        const subscription: Subscription = { ...parsed, statusChangedAt: parsed.statusChangedAt ?? now, revision: 0, createdAt: now, updatedAt: now };
-        return subscriptionFromRow((await db.query(insertSql(table, SUBSCRIPTION_COLUMNS), paramsOf(SUBSCRIPTION_COLUMNS, subscription))).rows[0]!);
+        const subscription: Subscription = {
+          ...parsed,
+          statusChangedAt: parsed.statusChangedAt ?? now,
+          revision: 0,
+          createdAt: now,
+          updatedAt: now,
+        };
+        return subscriptionFromRow(
+          (await db.query(insertSql(table, SUBSCRIPTION_COLUMNS), paramsOf(SUBSCRIPTION_COLUMNS, subscription))).rows[0]!,
+        );
       }),
 
     get: (id: string) =>
@@ -152,12 +164,16 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
           revision: before.revision + 1,
           updatedAt: now,
         };
-        return subscriptionFromRow((await db.query(updateSql(table, SUBSCRIPTION_COLUMNS), paramsOf(SUBSCRIPTION_COLUMNS, after))).rows[0]!);
+        return subscriptionFromRow(
+          (await db.query(updateSql(table, SUBSCRIPTION_COLUMNS), paramsOf(SUBSCRIPTION_COLUMNS, after))).rows[0]!,
+        );
       }),
 
     recordUsage: (readings: readonly UsageReading[]) =>
       runner.run('subscriptions.recordUsage', async (call) => {
-        const parsed = inputArray(readings, 'usage readings', '(root)').map((reading, i) => parseInput(UsageReadingSchema, reading, `usage reading ${i}`));
+        const parsed = inputArray(readings, 'usage readings', '(root)').map((reading, i) =>
+          parseInput(UsageReadingSchema, reading, `usage reading ${i}`),
+        );
         if (parsed.length === 0) return { applied: 0, ignored: 0 };
         return writeUsage(call, parsed);
       }),
@@ -167,7 +183,10 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
         'subscriptions.countByStatus',
         async ({ db }) => {
           const panel = parsePanelIdFilter(filter, 'count filter') ?? null;
-          const { rows } = await db.query(`SELECT status, count(*) AS n FROM ${table} WHERE ($1::text IS NULL OR panel_id = $1) GROUP BY status`, [panel]);
+          const { rows } = await db.query(
+            `SELECT status, count(*) AS n FROM ${table} WHERE ($1::text IS NULL OR panel_id = $1) GROUP BY status`,
+            [panel],
+          );
           const counts = Object.fromEntries(SUBSCRIPTION_STATUSES.map((s) => [s, 0])) as Record<SubscriptionStatus, number>;
           for (const row of rows) counts[dec.text(row['status']) as SubscriptionStatus] = dec.int(row['n']);
           return counts;

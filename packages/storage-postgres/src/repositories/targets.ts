@@ -1,4 +1,13 @@
-import { NewTargetSchema, NotFoundError, TargetPatchSchema, createId, definedFields, inputKey, parseInput, parsePanelIdFilter } from '@panelkit/sdk';
+import {
+  NewTargetSchema,
+  NotFoundError,
+  TargetPatchSchema,
+  createId,
+  definedFields,
+  inputKey,
+  parseInput,
+  parsePanelIdFilter,
+} from '@panelkit/sdk';
 import type { NewTarget, Target, TargetPatch, TargetRepository } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
@@ -81,7 +90,9 @@ export function targetRepository({ runner, schema }: RepositoryContext): TargetR
         'targets.list',
         async ({ db }) => {
           const wanted = parsePanelIdFilter(filter, 'target filter') ?? null;
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE ($1::text IS NULL OR panel_id = $1) ORDER BY panel_id, name, id`, [wanted]);
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE ($1::text IS NULL OR panel_id = $1) ORDER BY panel_id, name, id`, [
+            wanted,
+          ]);
           return rows.map(targetFromRow);
         },
         read,

@@ -74,14 +74,19 @@ function xui(version: string, label: string, quirks: Partial<XuiQuirks> = {}): (
       label,
       sim,
       sessionKind: 'login',
-      adapter: (origin, c) => createXuiAdapter({ baseUrl: `${origin}${XUI_BASE}`, auth: { username: 'admin', password: PASSWORD }, clock: c, ...connection }),
+      adapter: (origin, c) =>
+        createXuiAdapter({ baseUrl: `${origin}${XUI_BASE}`, auth: { username: 'admin', password: PASSWORD }, clock: c, ...connection }),
       pickTarget: vlessFirst,
       stored(username) {
         const client = sim.client(username);
         if (client === undefined) return undefined;
         const expiry = num(client['expiryTime']);
         const total = num(client['totalGB']);
-        return { expiresAtMs: expiry > 0 ? expiry : null, limitBytes: total > 0 ? total : null, credential: typeof client['id'] === 'string' ? client['id'] : null };
+        return {
+          expiresAtMs: expiry > 0 ? expiry : null,
+          limitBytes: total > 0 ? total : null,
+          credential: typeof client['id'] === 'string' ? client['id'] : null,
+        };
       },
       credentialOf: (uuid) => uuid,
     };
@@ -117,12 +122,17 @@ function marzban(clock: ManualClock): PanelKindRig {
     label: 'marzban 0.8',
     sim,
     sessionKind: 'login',
-    adapter: (origin, c) => createMarzbanAdapter({ baseUrl: origin, auth: { username: 'owner', password: PASSWORD }, clock: c, ...connection }),
+    adapter: (origin, c) =>
+      createMarzbanAdapter({ baseUrl: origin, auth: { username: 'owner', password: PASSWORD }, clock: c, ...connection }),
     pickTarget: (targets) => targets.find((t) => t.remoteRef === 'VLESS TCP REALITY') ?? vlessFirst(targets),
     stored(username) {
       const user = sim.user(username);
       if (user === undefined) return undefined;
-      return { expiresAtMs: user.expire ? user.expire * 1000 : null, limitBytes: user.dataLimit || null, credential: user.proxies.vless?.id ?? null };
+      return {
+        expiresAtMs: user.expire ? user.expire * 1000 : null,
+        limitBytes: user.dataLimit || null,
+        credential: user.proxies.vless?.id ?? null,
+      };
     },
     credentialOf: (uuid) => uuid,
   };
@@ -134,12 +144,17 @@ function marzneshin(clock: ManualClock): PanelKindRig {
     label: 'marzneshin',
     sim,
     sessionKind: 'login',
-    adapter: (origin, c) => createMarzneshinAdapter({ baseUrl: origin, auth: { username: 'owner', password: PASSWORD }, clock: c, ...connection }),
+    adapter: (origin, c) =>
+      createMarzneshinAdapter({ baseUrl: origin, auth: { username: 'owner', password: PASSWORD }, clock: c, ...connection }),
     pickTarget: (targets) => targets[0] ?? vlessFirst(targets),
     stored(username) {
       const user = sim.user(username);
       if (user === undefined || user.removed) return undefined;
-      return { expiresAtMs: user.expireStrategy === 'fixed_date' ? user.expireDate : null, limitBytes: user.dataLimit || null, credential: user.key };
+      return {
+        expiresAtMs: user.expireStrategy === 'fixed_date' ? user.expireDate : null,
+        limitBytes: user.dataLimit || null,
+        credential: user.key,
+      };
     },
     credentialOf: (uuid) => uuid.replaceAll('-', ''),
     linkCredentialOf: (uuid) => proxyUuid(uuid.replaceAll('-', '')),

@@ -25,7 +25,13 @@ export async function expectOnPanel(shop: Shop, s: Subscription): Promise<void> 
   // Panels keep expiry in seconds at best: compare to the second.
   expect(Math.floor((stored!.expiresAtMs ?? 0) / 1000)).toBe(Math.floor((s.expiresAt?.getTime() ?? 0) / 1000));
   if (adapter.capabilities.deviceLimit) {
-    const read = await adapter.getClient({ target: { remoteRef: shop.target.remoteRef, protocol: shop.target.protocol, remoteMeta: shop.target.remoteMeta }, username: s.remote.username }, { signal: AbortSignal.timeout(5_000), idempotencyKey: 'inspect' });
+    const read = await adapter.getClient(
+      {
+        target: { remoteRef: shop.target.remoteRef, protocol: shop.target.protocol, remoteMeta: shop.target.remoteMeta },
+        username: s.remote.username,
+      },
+      { signal: AbortSignal.timeout(5_000), idempotencyKey: 'inspect' },
+    );
     expect(read?.deviceLimit).toBe(s.deviceLimit);
   }
 }
@@ -41,7 +47,10 @@ export async function expectActiveOnPanel(shop: Shop, subscriptions: readonly { 
 
 /** Whether the panel would let the client connect now, as the adapter reads it. */
 export async function enabledOnPanel(shop: Shop, s: Subscription): Promise<boolean | null> {
-  const ref = { target: { remoteRef: shop.target.remoteRef, protocol: shop.target.protocol, remoteMeta: shop.target.remoteMeta }, username: s.remote.username };
+  const ref = {
+    target: { remoteRef: shop.target.remoteRef, protocol: shop.target.protocol, remoteMeta: shop.target.remoteMeta },
+    username: s.remote.username,
+  };
   const read = await shop.adapter.getClient(ref, { signal: AbortSignal.timeout(5_000), idempotencyKey: 'inspect' });
   return read === null ? null : read.enabled;
 }
@@ -54,7 +63,11 @@ export async function proveLifecycle(shop: Shop): Promise<void> {
   const start = clock.now();
 
   // Checkout: one order, two pending subscriptions, the money and the slots taken at once.
-  const { subscriptions } = await kit.checkout({ customerId, items: [{ planId: shop.plan.id, quantity: 2 }], idempotencyKey: 'checkout-1' });
+  const { subscriptions } = await kit.checkout({
+    customerId,
+    items: [{ planId: shop.plan.id, quantity: 2 }],
+    idempotencyKey: 'checkout-1',
+  });
   expect(subscriptions.map((s) => s.status)).toEqual(['pending', 'pending']);
   expect(await shop.balance(customerId)).toBe(8_000);
   expect((await storage.targets.get(shop.target.id))?.allocated).toBe(2);
@@ -116,7 +129,9 @@ export async function proveLifecycle(shop: Shop): Promise<void> {
   expect(await enabledOnPanel(shop, b2)).toBe(true);
   // Panel and storage agree: an enforced limit is not drift.
   const limitedCheck = await kit.reconcile();
-  expect(limitedCheck.panels.map((p) => ({ error: p.error, drifted: p.drifted, missing: p.missing }))).toEqual([{ error: null, drifted: [], missing: [] }]);
+  expect(limitedCheck.panels.map((p) => ({ error: p.error, drifted: p.drifted, missing: p.missing }))).toEqual([
+    { error: null, drifted: [], missing: [] },
+  ]);
 
   // B's period ends: the panel stops it (or the engine does), storage says expired.
   clock.set(b2.expiresAt!.getTime() + 1_000);

@@ -3,7 +3,16 @@
  * 127.0.0.1, a plan, a customer with money, a worker and a scheduler, all on one `ManualClock`
  * that the simulator shares.
  */
-import { createPanelkit, type EnginePolicy, type Panel, type PanelAdapter, type Panelkit, type Plan, type StoragePort, type Target } from '@panelkit/sdk';
+import {
+  createPanelkit,
+  type EnginePolicy,
+  type Panel,
+  type PanelAdapter,
+  type Panelkit,
+  type Plan,
+  type StoragePort,
+  type Target,
+} from '@panelkit/sdk';
 import type { ManualClock } from '@panelkit/sdk/testing';
 import { serveOnLocalhost, type RunningSimulator } from '@panelkit/panel-adapters/testing';
 import type { PanelKindRig } from './kinds.js';
@@ -63,7 +72,12 @@ export function createTestEngine(options: {
     clock,
     panels: () => adapter,
     // Engine retries run on the manual clock: a test moves time past `retryAt` to run them.
-    policy: { identity: IDENTITY, tickIntervalMs: TICK_MS, jobRetry: { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 10_000 }, ...options.policy },
+    policy: {
+      identity: IDENTITY,
+      tickIntervalMs: TICK_MS,
+      jobRetry: { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 10_000 },
+      ...options.policy,
+    },
     random: () => 0.5,
   });
   const worker = kit.createWorker({

@@ -1,7 +1,17 @@
 import { z } from 'zod';
 
 /** A NOWPayments payment's status; only `finished` means the money arrived in full. */
-export const PAYMENT_STATUSES = ['waiting', 'confirming', 'confirmed', 'sending', 'partially_paid', 'finished', 'failed', 'refunded', 'expired'] as const;
+export const PAYMENT_STATUSES = [
+  'waiting',
+  'confirming',
+  'confirmed',
+  'sending',
+  'partially_paid',
+  'finished',
+  'failed',
+  'refunded',
+  'expired',
+] as const;
 
 /** A payment as NOWPayments describes it (the fields the shop relies on), in its callbacks and `GET /v1/payment/<id>`. */
 export const GatewayPaymentSchema = z.object({
@@ -51,7 +61,15 @@ async function call<T>(api: GatewayApi, path: string, schema: z.ZodType<T>, init
 /** `POST /v1/invoice`: a hosted payment page for `amount` (major units) in `currency`, tied to our `orderId`. */
 export function createInvoice(
   api: GatewayApi,
-  input: { amount: string; currency: string; orderId: string; description: string; ipnCallbackUrl: string; successUrl: string; cancelUrl: string },
+  input: {
+    amount: string;
+    currency: string;
+    orderId: string;
+    description: string;
+    ipnCallbackUrl: string;
+    successUrl: string;
+    cancelUrl: string;
+  },
 ): Promise<{ id: string; invoice_url: string }> {
   const body = {
     price_amount: Number(input.amount),

@@ -27,5 +27,12 @@ export async function activeGateway(shop: SettingsDb): Promise<(GatewayApi & { i
 
 /** Saves the gateway's settings; the API key and the IPN secret are sealed before they reach the database. */
 export function saveGatewaySettings(shop: SettingsDb, settings: GatewaySettings, at: Date, by: string | null): Promise<void> {
-  return writeSetting(shop, GATEWAY_SETTING, { enabled: settings.enabled, baseUrl: settings.baseUrl }, { apiKey: settings.apiKey, ipnSecret: settings.ipnSecret }, at, by);
+  return writeSetting(
+    shop,
+    GATEWAY_SETTING,
+    { enabled: settings.enabled, baseUrl: settings.baseUrl },
+    { apiKey: settings.apiKey, ipnSecret: settings.ipnSecret },
+    at,
+    by,
+  );
 }

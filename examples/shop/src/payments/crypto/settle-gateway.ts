@@ -30,7 +30,10 @@ export async function settleGatewayPayment(shop: Shop, api: GatewayApi, gatewayP
   const payments = paymentsOf(shop);
   const invoice = remote.order_id === null ? null : await payments.get(remote.order_id);
   if (invoice === null || invoice.provider !== CRYPTO_PROVIDER) return { outcome: 'unknown' };
-  if (remote.price_currency !== invoice.amount.currency || toMinor(remote.price_amount, invoice.amount.currency) !== invoice.amount.amount) {
+  if (
+    remote.price_currency !== invoice.amount.currency ||
+    toMinor(remote.price_amount, invoice.amount.currency) !== invoice.amount.amount
+  ) {
     shop.logger.warn({ paymentId: invoice.id, gatewayPaymentId }, 'gateway payment does not match its invoice; left for an admin');
     return { outcome: 'mismatch', payment: invoice };
   }

@@ -78,7 +78,11 @@ export class CryptoGatewaySimulator {
     const payment = this.payments.get(paymentId)!;
     const invoice = this.invoices.get(payment.invoice_id)!;
     const signature = ipnSignature(payment, options.wrongSignature ? 'not-the-secret' : this.ipnSecret);
-    const res = await fetch(invoice.ipnCallbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-nowpayments-sig': signature }, body: JSON.stringify(payment) });
+    const res = await fetch(invoice.ipnCallbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-nowpayments-sig': signature },
+      body: JSON.stringify(payment),
+    });
     await res.arrayBuffer();
     return res.status;
   }
@@ -104,7 +108,16 @@ export class CryptoGatewaySimulator {
         ipnCallbackUrl: String(input['ipn_callback_url']),
         successUrl: String(input['success_url']),
       });
-      return { status: 200, body: { id, order_id: input['order_id'], price_amount: input['price_amount'], price_currency: input['price_currency'], invoice_url: new URL(`pay/${id}`, this.url).toString() } };
+      return {
+        status: 200,
+        body: {
+          id,
+          order_id: input['order_id'],
+          price_amount: input['price_amount'],
+          price_currency: input['price_currency'],
+          invoice_url: new URL(`pay/${id}`, this.url).toString(),
+        },
+      };
     }
     const paymentMatch = /^\/v1\/payment\/(\w+)$/.exec(url.pathname);
     if (req.method === 'GET' && paymentMatch !== null) {
@@ -135,7 +148,8 @@ export class CryptoGatewaySimulator {
       actually_paid: plan.priceAmount ?? invoice.priceAmount,
     };
     this.payments.set(payment.payment_id, payment);
-    for (let i = 0; i < (plan.deliveries ?? 1); i++) await this.deliver(payment.payment_id, { wrongSignature: plan.wrongSignature ?? false });
+    for (let i = 0; i < (plan.deliveries ?? 1); i++)
+      await this.deliver(payment.payment_id, { wrongSignature: plan.wrongSignature ?? false });
     const back = new URL(invoice.successUrl);
     back.searchParams.set('NP_id', payment.payment_id);
     return { status: 303, body: '', headers: { location: back.toString() } };

@@ -15,7 +15,11 @@ export function auditRoutes(shop: Shop): Router {
   router.get('/admin/audit', async (req, res) => {
     const ctx = ctxOf(res);
     const actor = ActorSchema.shape.type.safeParse(queryText(req, 'actor', 20));
-    const filter: AuditFilter = { subjectType: queryText(req, 'subjectType', 50), subjectId: queryText(req, 'subjectId', 128), actor: actor.success ? actor.data : '' };
+    const filter: AuditFilter = {
+      subjectType: queryText(req, 'subjectType', 50),
+      subjectId: queryText(req, 'subjectId', 128),
+      actor: actor.success ? actor.data : '',
+    };
     const cursor = cursorOf(req);
     const page = await shop.storage.audit.list(
       {

@@ -23,7 +23,13 @@ export function backupRoutes(shop: Shop): Router {
 
   router.post('/admin/backup', recentAuth, async (_req, res) => {
     const at = shop.clock.now();
-    await shop.storage.audit.append({ actor: adminActor(res), action: 'backup.exported', subjectType: 'shop', subjectId: 'database', data: { at: at.toISOString() } });
+    await shop.storage.audit.append({
+      actor: adminActor(res),
+      action: 'backup.exported',
+      subjectType: 'shop',
+      subjectId: 'database',
+      data: { at: at.toISOString() },
+    });
     res.set('Content-Type', 'application/gzip');
     res.set('Content-Disposition', `attachment; filename="${backupFileName(at)}"`);
     await backupShop(shop, res);

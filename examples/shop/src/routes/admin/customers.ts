@@ -24,7 +24,11 @@ const adjustSchema = (currency: string) =>
   z.object({
     direction: z.enum(['credit', 'debit'], { message: 'adminMoney.errors.direction' }),
     amount: amountSchema(currency),
-    note: z.string({ message: 'adminMoney.errors.noteRequired' }).trim().min(1, { message: 'adminMoney.errors.noteRequired' }).max(500, { message: 'adminMoney.errors.noteTooLong' }),
+    note: z
+      .string({ message: 'adminMoney.errors.noteRequired' })
+      .trim()
+      .min(1, { message: 'adminMoney.errors.noteRequired' })
+      .max(500, { message: 'adminMoney.errors.noteTooLong' }),
     nonce: z.string({ message: 'wallet.errors.formExpired' }).regex(REQUEST_KEY_PATTERN, { message: 'wallet.errors.formExpired' }),
   });
 

@@ -47,10 +47,17 @@ const minor = (currency: string) =>
 
 function createSchema(currency: string) {
   return z.object({
-    code: z.string().trim().max(60).refine((c) => normalizeDiscountCode(c) !== null, { message: 'discounts.admin.badCode' }),
+    code: z
+      .string()
+      .trim()
+      .max(60)
+      .refine((c) => normalizeDiscountCode(c) !== null, { message: 'discounts.admin.badCode' }),
     type: z.enum(['percent', 'fixed'], { message: 'forms.invalid' }),
     value: z.string().trim().max(40),
-    planIds: z.union([z.string().max(128), z.array(z.string().max(128)).max(100)], { message: 'forms.invalid' }).optional().transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
+    planIds: z
+      .union([z.string().max(128), z.array(z.string().max(128)).max(100)], { message: 'forms.invalid' })
+      .optional()
+      .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
     locations: tagList(64),
     minAmount: minor(currency),
     startsAt: day,
@@ -58,7 +65,9 @@ function createSchema(currency: string) {
     maxUses: optionalWholeNumber,
     maxUsesPerCustomer: optionalWholeNumber,
     firstPurchaseOnly: checkbox,
-    appliesTo: z.union([z.enum(DISCOUNT_USES), z.array(z.enum(DISCOUNT_USES))], { message: 'forms.invalid' }).transform((v) => (Array.isArray(v) ? v : [v])),
+    appliesTo: z
+      .union([z.enum(DISCOUNT_USES), z.array(z.enum(DISCOUNT_USES))], { message: 'forms.invalid' })
+      .transform((v) => (Array.isArray(v) ? v : [v])),
     note: optionalText(500),
   });
 }
@@ -70,10 +79,23 @@ export function discountRoutes(shop: Shop): Router {
   const router = Router();
   const currency = shop.config.currency;
 
-  const render = async (res: Response, status: number, extra: { notice?: string | null; errors?: FieldErrors; values?: DiscountFormValues; cursor?: string | null } = {}) => {
+  const render = async (
+    res: Response,
+    status: number,
+    extra: { notice?: string | null; errors?: FieldErrors; values?: DiscountFormValues; cursor?: string | null } = {},
+  ) => {
     const page = await shop.storage.discounts.list({ limit: 50, cursor: extra.cursor ?? null });
     const plans = await shop.storage.plans.list();
-    res.status(status).send(discountsPage(ctxOf(res), { codes: page.items, nextCursor: page.nextCursor, plans, currency, timeZone: shop.config.timeZone, ...extra }).value);
+    res.status(status).send(
+      discountsPage(ctxOf(res), {
+        codes: page.items,
+        nextCursor: page.nextCursor,
+        plans,
+        currency,
+        timeZone: shop.config.timeZone,
+        ...extra,
+      }).value,
+    );
   };
 
   router.get('/admin/discounts', async (req, res) => render(res, 200, { notice: noticeFrom(req), cursor: cursorOf(req) }));
@@ -85,7 +107,9 @@ export function discountRoutes(shop: Shop): Router {
       code: text(body['code'], 60),
       type: body['type'] === 'fixed' ? 'fixed' : 'percent',
       value: text(body['value'], 40),
-      planIds: (Array.isArray(body['planIds']) ? body['planIds'] : [body['planIds']]).filter((p): p is string => typeof p === 'string').slice(0, 100),
+      planIds: (Array.isArray(body['planIds']) ? body['planIds'] : [body['planIds']])
+        .filter((p): p is string => typeof p === 'string')
+        .slice(0, 100),
       locations: text(body['locations'], 2000),
       minAmount: text(body['minAmount'], 40),
       startsAt: text(body['startsAt'], 10),
@@ -93,7 +117,9 @@ export function discountRoutes(shop: Shop): Router {
       maxUses: text(body['maxUses'], 12),
       maxUsesPerCustomer: text(body['maxUsesPerCustomer'], 12),
       firstPurchaseOnly: body['firstPurchaseOnly'] !== undefined,
-      appliesTo: (Array.isArray(body['appliesTo']) ? body['appliesTo'] : [body['appliesTo']]).filter((u): u is DiscountUse => (DISCOUNT_USES as readonly unknown[]).includes(u)),
+      appliesTo: (Array.isArray(body['appliesTo']) ? body['appliesTo'] : [body['appliesTo']]).filter((u): u is DiscountUse =>
+        (DISCOUNT_USES as readonly unknown[]).includes(u),
+      ),
       note: text(body['note'], 500),
     };
     const form = parseForm(createSchema(currency), body, ctx.t);
@@ -110,7 +136,8 @@ export function discountRoutes(shop: Shop): Router {
       value = { type: 'fixed', amount: { amount, currency } };
     }
     const planIds = [...new Set(d.planIds.filter((s) => s !== ''))];
-    for (const id of planIds) if ((await shop.storage.plans.get(id)) === null) return render(res, 400, { errors: { planIds: ctx.t('errors.notFound') }, values });
+    for (const id of planIds)
+      if ((await shop.storage.plans.get(id)) === null) return render(res, 400, { errors: { planIds: ctx.t('errors.notFound') }, values });
     try {
       await shop.kit.createDiscountCode(
         {
@@ -131,7 +158,8 @@ export function discountRoutes(shop: Shop): Router {
       );
     } catch (error) {
       if (ConflictError.is(error)) return render(res, 409, { errors: { code: ctx.t('discounts.admin.taken') }, values });
-      if (ValidationError.is(error)) return render(res, 400, { errors: { _form: error.issues.map((i) => `${i.path}: ${i.message}`).join('; ') }, values });
+      if (ValidationError.is(error))
+        return render(res, 400, { errors: { _form: error.issues.map((i) => `${i.path}: ${i.message}`).join('; ') }, values });
       throw error;
     }
     res.redirect(303, '/admin/discounts?done=discounts.created');

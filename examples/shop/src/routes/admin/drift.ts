@@ -11,7 +11,9 @@ export function driftRoutes(shop: Shop): Router {
   async function render(res: Response, report: ReconciliationReport, repaired: boolean): Promise<void> {
     const ctx = ctxOf(res);
     const names = new Map((await shop.storage.panels.list()).map((p) => [p.id, p.name]));
-    res.send(adminPage(ctx, { title: ctx.t('adminOps.drift.title'), body: driftBody(ctx, shop.config.timeZone, report, names, repaired) }).value);
+    res.send(
+      adminPage(ctx, { title: ctx.t('adminOps.drift.title'), body: driftBody(ctx, shop.config.timeZone, report, names, repaired) }).value,
+    );
   }
 
   /** Read-only: compares each panel with storage and writes nothing. */
@@ -26,7 +28,9 @@ export function driftRoutes(shop: Shop): Router {
   router.get('/admin/dry-run', async (_req, res) => {
     const ctx = ctxOf(res);
     const items = await shop.kit.dryRun();
-    res.send(adminPage(ctx, { title: ctx.t('adminOps.dryRun.title'), body: dryRunBody(ctx, shop.config.timeZone, items, shop.clock.now()) }).value);
+    res.send(
+      adminPage(ctx, { title: ctx.t('adminOps.dryRun.title'), body: dryRunBody(ctx, shop.config.timeZone, items, shop.clock.now()) }).value,
+    );
   });
 
   return router;

@@ -23,6 +23,21 @@ import { subscriptionRoutes } from './subscriptions.js';
 export function adminRoutes(shop: Shop): Router {
   const router = Router();
   router.use('/admin', requireAdmin);
-  for (const area of [overviewRoutes, panelRoutes, planRoutes, orderRoutes, subscriptionRoutes, auditRoutes, deliveryRoutes, driftRoutes, staffRoutes, discountRoutes, referralSettingsRoutes, backupRoutes, settingsRoutes]) router.use(area(shop));
+  for (const area of [
+    overviewRoutes,
+    panelRoutes,
+    planRoutes,
+    orderRoutes,
+    subscriptionRoutes,
+    auditRoutes,
+    deliveryRoutes,
+    driftRoutes,
+    staffRoutes,
+    discountRoutes,
+    referralSettingsRoutes,
+    backupRoutes,
+    settingsRoutes,
+  ])
+    router.use(area(shop));
   return router;
 }

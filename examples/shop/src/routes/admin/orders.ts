@@ -27,7 +27,13 @@ export function orderRoutes(shop: Shop): Router {
     res.send(
       adminPage(ctx, {
         title: ctx.t('adminOps.orders.title'),
-        body: ordersListBody(ctx, shop.config.timeZone, { orders: page.items, customers, status: status ?? '', nextCursor: page.nextCursor, firstPage: cursor === null }),
+        body: ordersListBody(ctx, shop.config.timeZone, {
+          orders: page.items,
+          customers,
+          status: status ?? '',
+          nextCursor: page.nextCursor,
+          firstPage: cursor === null,
+        }),
       }).value,
     );
   });
@@ -36,14 +42,24 @@ export function orderRoutes(shop: Shop): Router {
     const ctx = ctxOf(res);
     const order = await storage.orders.get(idParam(req));
     if (order === null) throw new HttpError(404, 'errors.notFound');
-    const [customer, subs, names] = await Promise.all([storage.customers.get(order.customerId), storage.subscriptions.listByOrder(order.id), namesOf(shop)]);
+    const [customer, subs, names] = await Promise.all([
+      storage.customers.get(order.customerId),
+      storage.subscriptions.listByOrder(order.id),
+      namesOf(shop),
+    ]);
     const views = await Promise.all(
       subs.map(async (sub) => {
         const jobs = await jobsOf(shop, sub.id);
         return { sub, jobs, actions: actionsFor(sub, jobs) };
       }),
     );
-    res.send(adminPage(ctx, { title: ctx.t('adminOps.orders.orderTitle'), notice: noticeFrom(req), body: orderBody(ctx, shop.config.timeZone, order, customer, names, views) }).value);
+    res.send(
+      adminPage(ctx, {
+        title: ctx.t('adminOps.orders.orderTitle'),
+        notice: noticeFrom(req),
+        body: orderBody(ctx, shop.config.timeZone, order, customer, names, views),
+      }).value,
+    );
   });
 
   return router;

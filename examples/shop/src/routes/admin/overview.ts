@@ -44,7 +44,9 @@ export function overviewRoutes(shop: Shop): Router {
     ]);
     const pendingReceipts = receipts.rows[0]?.count ?? 0;
     const body = overviewBody(ctx, shop.config.timeZone, { byStatus, panels, jobsQueued, jobsDead, pendingReceipts, sales: salesView });
-    res.status(salesView?.problem ? 400 : 200).send(adminPage(ctx, { title: ctx.t('adminOps.overview.title'), notice: noticeFrom(req), body }).value);
+    res
+      .status(salesView?.problem ? 400 : 200)
+      .send(adminPage(ctx, { title: ctx.t('adminOps.overview.title'), notice: noticeFrom(req), body }).value);
   });
   return router;
 }

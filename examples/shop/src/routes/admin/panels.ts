@@ -7,7 +7,15 @@ import { optionalWholeNumber, tagList, checkbox } from '../../http/form-fields.j
 import { fieldErrors, parseForm, type FieldErrors } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';
 import { noticeFrom } from '../../http/notice.js';
-import { echoValues, formValuesOf, optionsFrom, PanelFormSchema, resolveCredentials, testUnsavedPanel, type PanelFormValues } from '../../panels/panel-form.js';
+import {
+  echoValues,
+  formValuesOf,
+  optionsFrom,
+  PanelFormSchema,
+  resolveCredentials,
+  testUnsavedPanel,
+  type PanelFormValues,
+} from '../../panels/panel-form.js';
 import { syncTargets, type TargetSyncResult } from '../../panels/sync-targets.js';
 import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
@@ -17,7 +25,16 @@ import { adminActor } from './shared.js';
 import { requireRecentAuth } from '../../auth/staff-security.js';
 import { idParam } from '../../http/ids.js';
 
-const NEW_PANEL: PanelFormValues = { kind: '3x-ui', name: '', baseUrl: '', username: '', locationTags: '', subscriptionBaseUrl: '', linkHost: '', enabled: true };
+const NEW_PANEL: PanelFormValues = {
+  kind: '3x-ui',
+  name: '',
+  baseUrl: '',
+  username: '',
+  locationTags: '',
+  subscriptionBaseUrl: '',
+  linkHost: '',
+  enabled: true,
+};
 
 const TargetFormSchema = z.object({
   capacity: optionalWholeNumber,
@@ -32,7 +49,13 @@ const SyncFormSchema = z.object({ capacity: optionalWholeNumber });
 function sdkPanelErrors(error: z.ZodError, t: Parameters<typeof fieldErrors>[1]): FieldErrors {
   const fields: FieldErrors = {};
   for (const [path, message] of Object.entries(fieldErrors(error, t))) {
-    const name = path.startsWith('credentials') ? 'password' : path.startsWith('locationTags') ? 'locationTags' : path.startsWith('options') ? 'subscriptionBaseUrl' : path;
+    const name = path.startsWith('credentials')
+      ? 'password'
+      : path.startsWith('locationTags')
+        ? 'locationTags'
+        : path.startsWith('options')
+          ? 'subscriptionBaseUrl'
+          : path;
     fields[name] ??= message;
   }
   return fields;
@@ -54,10 +77,23 @@ export function panelRoutes(shop: Shop): Router {
     res.status(status).send(adminPage(ctx, { title, body: panelFormBody(ctx, options) }).value);
   }
 
-  async function renderPanel(req: Request, res: Response, panel: Panel, status = 200, sync: TargetSyncResult | null = null, syncError: string | null = null): Promise<void> {
+  async function renderPanel(
+    req: Request,
+    res: Response,
+    panel: Panel,
+    status = 200,
+    sync: TargetSyncResult | null = null,
+    syncError: string | null = null,
+  ): Promise<void> {
     const ctx = ctxOf(res);
     const targets = await storage.targets.list({ panelId: panel.id });
-    res.status(status).send(adminPage(ctx, { title: panel.name, notice: noticeFrom(req), body: panelBody(ctx, shop.config.timeZone, panel, targets, sync, syncError) }).value);
+    res.status(status).send(
+      adminPage(ctx, {
+        title: panel.name,
+        notice: noticeFrom(req),
+        body: panelBody(ctx, shop.config.timeZone, panel, targets, sync, syncError),
+      }).value,
+    );
   }
 
   /** Add or edit: validates, resolves credentials, and either tests the settings or saves them. */
@@ -71,8 +107,16 @@ export function panelRoutes(shop: Shop): Router {
     const form = parsed.data;
     const credentials = resolveCredentials(form, existing?.credentials ?? null, t);
     if (!credentials.ok) return fail(credentials.fields);
-    if ((await storage.panels.list()).some((p) => p.name === form.name && p.id !== panelId)) return fail({ name: t('adminOps.forms.nameTaken') });
-    const settings = { kind: form.kind, name: form.name, baseUrl: form.baseUrl, credentials: credentials.credentials, locationTags: form.locationTags, options: optionsFrom(form, existing?.options) };
+    if ((await storage.panels.list()).some((p) => p.name === form.name && p.id !== panelId))
+      return fail({ name: t('adminOps.forms.nameTaken') });
+    const settings = {
+      kind: form.kind,
+      name: form.name,
+      baseUrl: form.baseUrl,
+      credentials: credentials.credentials,
+      locationTags: form.locationTags,
+      options: optionsFrom(form, existing?.options),
+    };
     const checked = NewPanelSchema.safeParse({ ...settings, enabled: form.enabled });
     if (!checked.success) return fail(sdkPanelErrors(checked.error, t));
 
@@ -83,10 +127,23 @@ export function panelRoutes(shop: Shop): Router {
     const actor = adminActor(res);
     const saved = await storage.transaction(async (tx) => {
       const panel = existing
-        ? await tx.panels.update(existing.id, { name: settings.name, baseUrl: settings.baseUrl, credentials: settings.credentials, locationTags: settings.locationTags, options: settings.options, enabled: form.enabled })
+        ? await tx.panels.update(existing.id, {
+            name: settings.name,
+            baseUrl: settings.baseUrl,
+            credentials: settings.credentials,
+            locationTags: settings.locationTags,
+            options: settings.options,
+            enabled: form.enabled,
+          })
         : await tx.panels.create({ ...settings, enabled: form.enabled });
       const credentialsChanged = existing !== null && !isDeepStrictEqual(existing.credentials, settings.credentials);
-      await tx.audit.append({ actor, action: existing ? 'panel.updated' : 'panel.created', subjectType: 'panel', subjectId: panel.id, data: { name: panel.name, kind: panel.kind, credentialsChanged } });
+      await tx.audit.append({
+        actor,
+        action: existing ? 'panel.updated' : 'panel.created',
+        subjectType: 'panel',
+        subjectId: panel.id,
+        data: { name: panel.name, kind: panel.kind, credentialsChanged },
+      });
       return panel;
     });
     res.redirect(303, `/admin/panels/${saved.id}?done=adminOps.panel_saved`);
@@ -95,7 +152,13 @@ export function panelRoutes(shop: Shop): Router {
   router.get('/admin/panels', async (req, res) => {
     const ctx = ctxOf(res);
     const panels = await storage.panels.list();
-    res.send(adminPage(ctx, { title: ctx.t('adminOps.panels.title'), notice: noticeFrom(req), body: panelsListBody(ctx, shop.config.timeZone, panels) }).value);
+    res.send(
+      adminPage(ctx, {
+        title: ctx.t('adminOps.panels.title'),
+        notice: noticeFrom(req),
+        body: panelsListBody(ctx, shop.config.timeZone, panels),
+      }).value,
+    );
   });
 
   // Adding or editing a panel hands over the keys to a whole server: it needs a recent password or code.
@@ -127,7 +190,13 @@ export function panelRoutes(shop: Shop): Router {
     if (panel.enabled !== enabled) {
       await storage.transaction(async (tx) => {
         await tx.panels.update(panel.id, { enabled });
-        await tx.audit.append({ actor, action: enabled ? 'panel.enabled' : 'panel.disabled', subjectType: 'panel', subjectId: panel.id, data: {} });
+        await tx.audit.append({
+          actor,
+          action: enabled ? 'panel.enabled' : 'panel.disabled',
+          subjectType: 'panel',
+          subjectId: panel.id,
+          data: {},
+        });
       });
     }
     res.redirect(303, `/admin/panels/${panel.id}?done=adminOps.${enabled ? 'panel_enabled' : 'panel_disabled'}`);
@@ -148,7 +217,13 @@ export function panelRoutes(shop: Shop): Router {
       return renderPanel(req, res, panel, 502, null, t('adminOps.targets.syncFailed', { code }));
     }
     if (result.added.length > 0) {
-      await storage.audit.append({ actor: adminActor(res), action: 'panel.targets_synced', subjectType: 'panel', subjectId: panel.id, data: { added: result.added.length, missing: result.missing.length } });
+      await storage.audit.append({
+        actor: adminActor(res),
+        action: 'panel.targets_synced',
+        subjectType: 'panel',
+        subjectId: panel.id,
+        data: { added: result.added.length, missing: result.missing.length },
+      });
     }
     await renderPanel(req, res, panel, 200, result);
   });
@@ -172,13 +247,24 @@ export function panelRoutes(shop: Shop): Router {
     const parsed = parseForm(TargetFormSchema, req.body, ctx.t);
     if (!parsed.ok) {
       const b = req.body as Record<string, unknown>;
-      const values = { capacity: typeof b['capacity'] === 'string' ? b['capacity'] : '', tags: typeof b['tags'] === 'string' ? b['tags'] : '', isDefault: b['isDefault'] !== undefined, provisioningEnabled: b['provisioningEnabled'] !== undefined };
+      const values = {
+        capacity: typeof b['capacity'] === 'string' ? b['capacity'] : '',
+        tags: typeof b['tags'] === 'string' ? b['tags'] : '',
+        isDefault: b['isDefault'] !== undefined,
+        provisioningEnabled: b['provisioningEnabled'] !== undefined,
+      };
       return res.status(400).send(adminPage(ctx, { title: target.name, body: targetFormBody(ctx, target, values, parsed.fields) }).value);
     }
     const actor = adminActor(res);
     await storage.transaction(async (tx) => {
       await tx.targets.update(target.id, parsed.data);
-      await tx.audit.append({ actor, action: 'target.updated', subjectType: 'target', subjectId: target.id, data: { capacity: parsed.data.capacity, isDefault: parsed.data.isDefault, provisioningEnabled: parsed.data.provisioningEnabled } });
+      await tx.audit.append({
+        actor,
+        action: 'target.updated',
+        subjectType: 'target',
+        subjectId: target.id,
+        data: { capacity: parsed.data.capacity, isDefault: parsed.data.isDefault, provisioningEnabled: parsed.data.provisioningEnabled },
+      });
     });
     res.redirect(303, `/admin/panels/${target.panelId}?done=adminOps.target_saved`);
   });

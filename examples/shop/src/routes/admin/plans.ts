@@ -18,11 +18,23 @@ export function planRoutes(shop: Shop): Router {
   const router = Router();
   const { storage } = shop;
 
-  async function renderForm(res: Response, status: number, planId: string | null, values: PlanFormValues, texts: PlanTextValues, errors?: FieldErrors): Promise<void> {
+  async function renderForm(
+    res: Response,
+    status: number,
+    planId: string | null,
+    values: PlanFormValues,
+    texts: PlanTextValues,
+    errors?: FieldErrors,
+  ): Promise<void> {
     const ctx = ctxOf(res);
     const [targets, panels] = await Promise.all([storage.targets.list(), storage.panels.list()]);
     const title = planId === null ? ctx.t('adminOps.plans.add') : ctx.t('adminOps.plans.editTitle');
-    res.status(status).send(adminPage(ctx, { title, body: planFormBody(ctx, { planId, values, texts, errors, currency: shop.config.currency, targets, panels }) }).value);
+    res.status(status).send(
+      adminPage(ctx, {
+        title,
+        body: planFormBody(ctx, { planId, values, texts, errors, currency: shop.config.currency, targets, panels }),
+      }).value,
+    );
   }
 
   async function planOr404(req: Request): Promise<Plan> {
@@ -45,7 +57,13 @@ export function planRoutes(shop: Shop): Router {
     const actor = adminActor(res);
     const saved = await storage.transaction(async (tx) => {
       const plan = existing === null ? await tx.plans.create(result.input) : await tx.plans.update(existing.id, result.input);
-      await tx.audit.append({ actor, action: existing === null ? 'plan.created' : 'plan.updated', subjectType: 'plan', subjectId: plan.id, data: { name: plan.name, price: plan.price.amount, onSale: plan.onSale } });
+      await tx.audit.append({
+        actor,
+        action: existing === null ? 'plan.created' : 'plan.updated',
+        subjectType: 'plan',
+        subjectId: plan.id,
+        data: { name: plan.name, price: plan.price.amount, onSale: plan.onSale },
+      });
       return plan;
     });
     // The texts live in the shop's tables, outside the engine's transaction: a failure here leaves the plan saved with

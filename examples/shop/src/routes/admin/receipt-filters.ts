@@ -8,15 +8,27 @@ const DAY = z
   .string()
   .trim()
   .transform((d) => asciiDigits(d))
-  .refine((d) => d === '' || (/^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`))), { message: 'receiptsQueue.errors.day' })
+  .refine((d) => d === '' || (/^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`))), {
+    message: 'receiptsQueue.errors.day',
+  })
   .optional()
   .transform((d) => (d === undefined || d === '' ? null : d));
 
 /** The receipts queue's `?q=&status=&provider=&from=&to=`; the status defaults to `pending`. */
 export const ReceiptQuerySchema = z.object({
-  q: z.string().trim().max(200, { message: 'receiptsQueue.errors.q' }).optional().transform((q) => (q === undefined || q === '' ? null : q)),
+  q: z
+    .string()
+    .trim()
+    .max(200, { message: 'receiptsQueue.errors.q' })
+    .optional()
+    .transform((q) => (q === undefined || q === '' ? null : q)),
   status: z.enum(['pending', 'approved', 'rejected', 'all'], { message: 'receiptsQueue.errors.status' }).optional().default('pending'),
-  provider: z.string().max(40).regex(/^[a-z0-9_-]*$/, { message: 'receiptsQueue.errors.provider' }).optional().transform((p) => (p === undefined || p === '' ? null : p)),
+  provider: z
+    .string()
+    .max(40)
+    .regex(/^[a-z0-9_-]*$/, { message: 'receiptsQueue.errors.provider' })
+    .optional()
+    .transform((p) => (p === undefined || p === '' ? null : p)),
   from: DAY,
   to: DAY,
 });

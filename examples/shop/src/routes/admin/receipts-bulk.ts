@@ -66,6 +66,15 @@ export function adminBulkReceiptsRoutes(shop: Shop): Router {
 
 /** The chosen receipts that are still pending, oldest first. */
 function pendingOf(shop: Shop, ids: string[]): Promise<PaymentWithEmail[]> {
-  const filters = { text: null, amount: null, status: 'pending', provider: null, from: null, to: null, timeZone: shop.config.timeZone, ids } as const;
+  const filters = {
+    text: null,
+    amount: null,
+    status: 'pending',
+    provider: null,
+    from: null,
+    to: null,
+    timeZone: shop.config.timeZone,
+    ids,
+  } as const;
   return searchReceipts(shop, filters, BULK_MAX);
 }

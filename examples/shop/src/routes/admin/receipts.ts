@@ -38,11 +38,7 @@ export function adminReceiptsRoutes(shop: Shop): Router {
   async function render(req: Request, res: Response, status: number, failed?: ReceiptsView['failed']) {
     const ctx = ctxOf(res);
     const query = parseForm(ReceiptQuerySchema, rawQuery(req), ctx.t);
-    const filters = filtersOf(
-      query.ok ? query.data : ReceiptQuerySchema.parse({}),
-      shop.config.currency,
-      shop.config.timeZone,
-    );
+    const filters = filtersOf(query.ok ? query.data : ReceiptQuerySchema.parse({}), shop.config.currency, shop.config.timeZone);
     const [found, reviewed] = await Promise.all([searchReceipts(shop, filters, SHOWN), paymentsOf(shop).listReviewed(REVIEWED_SHOWN)]);
     const view: ReceiptsView = {
       found,
@@ -60,7 +56,10 @@ export function adminReceiptsRoutes(shop: Shop): Router {
   router.get('/admin/receipts', (req, res) => render(req, res, 200));
   router.use(adminBulkReceiptsRoutes(shop));
 
-  for (const [action, decision] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
+  for (const [action, decision] of [
+    ['approve', 'approved'],
+    ['reject', 'rejected'],
+  ] as const) {
     router.post(`/admin/receipts/:id/${action}`, async (req, res) => {
       const ctx = ctxOf(res);
       const paymentId = idParam(req);

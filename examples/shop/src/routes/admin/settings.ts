@@ -21,7 +21,13 @@ const SettingsForm = z.object({
   /** Empty: keep the stored key (secrets are never shown back). */
   gatewayApiKey: keep,
   gatewayIpnSecret: keep,
-  botToken: z.union([z.literal(''), z.string().trim().regex(/^\d{5,15}:[A-Za-z0-9_-]{30,50}$/, 'settings.errors.botToken')]),
+  botToken: z.union([
+    z.literal(''),
+    z
+      .string()
+      .trim()
+      .regex(/^\d{5,15}:[A-Za-z0-9_-]{30,50}$/, 'settings.errors.botToken'),
+  ]),
 });
 
 /**
@@ -39,14 +45,23 @@ export function settingsRoutes(shop: Shop): Router {
     const bot = await readSetting<Record<string, never>, { token: string }>(shop, BOT_TOKEN_SETTING);
     const shown: SettingsValues = values ?? { gatewayEnabled: gateway?.enabled ?? false, gatewayBaseUrl: gateway?.baseUrl ?? '' };
     const stored = { gatewayKeys: gateway !== null, botToken: bot?.secret != null, botTokenFromEnv: shop.config.telegram !== null };
-    res.status(status).send(adminPage(ctx, { title: ctx.t('settings.title'), notice: noticeFrom(req), body: settingsBody(ctx, { values: shown, stored, errors }) }).value);
+    res.status(status).send(
+      adminPage(ctx, {
+        title: ctx.t('settings.title'),
+        notice: noticeFrom(req),
+        body: settingsBody(ctx, { values: shown, stored, errors }),
+      }).value,
+    );
   }
 
   router.get('/admin/settings', recentAuth, (req, res) => render(req, res, 200));
   router.post('/admin/settings', recentAuth, async (req, res) => {
     const ctx = ctxOf(res);
     const form = parseForm(SettingsForm, req.body, ctx.t);
-    const echo = { gatewayEnabled: (req.body as Record<string, unknown>)['gatewayEnabled'] === 'on', gatewayBaseUrl: String((req.body as Record<string, unknown>)['gatewayBaseUrl'] ?? '').slice(0, 500) };
+    const echo = {
+      gatewayEnabled: (req.body as Record<string, unknown>)['gatewayEnabled'] === 'on',
+      gatewayBaseUrl: String((req.body as Record<string, unknown>)['gatewayBaseUrl'] ?? '').slice(0, 500),
+    };
     if (!form.ok) return render(req, res, 400, form.fields, echo);
     const f = form.data;
     const current = await gatewaySettings(shop);
@@ -58,10 +73,17 @@ export function settingsRoutes(shop: Shop): Router {
     }
     const actor = adminActor(res);
     const now = shop.clock.now();
-    if (wantsGateway) await saveGatewaySettings(shop, { enabled: f.gatewayEnabled === 'on', baseUrl: f.gatewayBaseUrl, apiKey, ipnSecret }, now, actor.id);
+    if (wantsGateway)
+      await saveGatewaySettings(shop, { enabled: f.gatewayEnabled === 'on', baseUrl: f.gatewayBaseUrl, apiKey, ipnSecret }, now, actor.id);
     if (f.botToken !== '') await writeSetting(shop, BOT_TOKEN_SETTING, {}, { token: f.botToken }, now, actor.id);
     // Which settings changed, never their values.
-    await shop.storage.audit.append({ actor, action: 'settings.saved', subjectType: 'shop', subjectId: 'settings', data: { gateway: wantsGateway, gatewayEnabled: f.gatewayEnabled === 'on', botToken: f.botToken !== '' } });
+    await shop.storage.audit.append({
+      actor,
+      action: 'settings.saved',
+      subjectType: 'shop',
+      subjectId: 'settings',
+      data: { gateway: wantsGateway, gatewayEnabled: f.gatewayEnabled === 'on', botToken: f.botToken !== '' },
+    });
     res.redirect(303, '/admin/settings?done=settings.saved');
   });
   return router;

@@ -26,4 +26,3 @@ export function queryText(req: Request, name: string, max: number): string {
 export function backTo(value: unknown, fallback: string): string {
   return typeof value === 'string' && BACK_TO.test(value) ? value : fallback;
 }
-

@@ -70,7 +70,11 @@ export function subscriptionRoutes(shop: Shop): Router {
     const id = idParam(req);
     const parsed = parseForm(ActionFormSchema, req.body, ctxOf(res).t);
     if (!parsed.ok) throw new HttpError(400, 'errors.invalidInput', {}, parsed.fields);
-    const action: SubscriptionAction = { subscriptionId: id, actor: adminActor(res), ...(parsed.data.reason !== '' ? { reason: parsed.data.reason } : {}) };
+    const action: SubscriptionAction = {
+      subscriptionId: id,
+      actor: adminActor(res),
+      ...(parsed.data.reason !== '' ? { reason: parsed.data.reason } : {}),
+    };
     try {
       await OPERATIONS[operation](shop.kit, action);
     } catch (error) {
@@ -94,7 +98,13 @@ export function subscriptionRoutes(shop: Shop): Router {
     const actor = adminActor(res);
     await storage.transaction(async (tx) => {
       await tx.jobs.retry(job.id);
-      await tx.audit.append({ actor, action: 'job.retried', subjectType: 'job', subjectId: job.id, data: { type: job.type, dedupeKey: job.dedupeKey } });
+      await tx.audit.append({
+        actor,
+        action: 'job.retried',
+        subjectType: 'job',
+        subjectId: job.id,
+        data: { type: job.type, dedupeKey: job.dedupeKey },
+      });
     });
     res.redirect(303, `${backTo(parsed.data.back, '/admin/orders')}?done=adminOps.job_retried`);
   });

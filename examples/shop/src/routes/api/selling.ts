@@ -18,7 +18,13 @@ const invalid = { message: 'forms.invalid' };
 const Gib = z.number(whole).int(whole).min(1, invalid).max(100_000, invalid);
 const PlanId = z.string().regex(ID_PATTERN, { message: 'forms.invalid' });
 const TrafficBody = z.strictObject({ gib: Gib, idempotencyKey: IdempotencyKeySchema });
-const TrafficQuery = z.object({ gib: z.string().regex(/^\d{1,6}$/, { message: 'forms.wholeNumber' }).transform(Number).pipe(Gib) });
+const TrafficQuery = z.object({
+  gib: z
+    .string()
+    .regex(/^\d{1,6}$/, { message: 'forms.wholeNumber' })
+    .transform(Number)
+    .pipe(Gib),
+});
 const PlanChangeBody = z.strictObject({ planId: PlanId, idempotencyKey: IdempotencyKeySchema });
 const PlanChangeQuery = z.object({ planId: PlanId });
 
@@ -66,7 +72,11 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
     const { gib } = parseOrThrow(TrafficQuery, req.query, ctx.t);
     const plan = await shop.storage.plans.get(sub.planId);
     const decision = await shop.kit.quoteTrafficTopUp(sub.id, gib);
-    res.json({ offer: plan?.trafficTopUp ?? null, ...trafficQuoteJson(decision, ctx), changeInProgress: await shop.kit.changeInFlight(sub.id) });
+    res.json({
+      offer: plan?.trafficTopUp ?? null,
+      ...trafficQuoteJson(decision, ctx),
+      changeInProgress: await shop.kit.changeInFlight(sub.id),
+    });
   });
 
   router.post('/api/v1/subscriptions/:id/traffic', requireAccount, limits.checkout, async (req, res) => {

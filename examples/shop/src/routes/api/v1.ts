@@ -79,7 +79,11 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
     const ctx = ctxOf(res);
     const body = parseOrThrow(QuoteBody, req.body, ctx.t);
     try {
-      const quote = await shop.kit.quoteCheckout({ customerId: viewerOf(res).customer.id, items: itemsOf(body.items), ...codeOf(body.discountCode) });
+      const quote = await shop.kit.quoteCheckout({
+        customerId: viewerOf(res).customer.id,
+        items: itemsOf(body.items),
+        ...codeOf(body.discountCode),
+      });
       res.json({ subtotal: quote.subtotal, total: quote.total, discount: discountJson(quote.discount, ctx.t) });
     } catch (error) {
       const refusal = checkoutRefusal(error);
@@ -101,7 +105,9 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
         actor: { type: 'customer', id: viewer.customer.id },
       });
       const discount = result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount };
-      res.status(result.replayed ? 200 : 201).json({ replayed: result.replayed, discount, order: orderJson(result.order, result.subscriptions) });
+      res
+        .status(result.replayed ? 200 : 201)
+        .json({ replayed: result.replayed, discount, order: orderJson(result.order, result.subscriptions) });
     } catch (error) {
       const refusal = checkoutRefusal(error);
       if (refusal === null) throw error;
@@ -116,7 +122,10 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
 
   router.get('/api/v1/subscriptions', async (req, res) => {
     const query = parseOrThrow(ListQuery, req.query, ctxOf(res).t);
-    const page = await shop.storage.subscriptions.listByCustomer(viewerOf(res).customer.id, { limit: query.limit ?? 50, cursor: query.cursor ?? null });
+    const page = await shop.storage.subscriptions.listByCustomer(viewerOf(res).customer.id, {
+      limit: query.limit ?? 50,
+      cursor: query.cursor ?? null,
+    });
     res.json({ items: page.items.map((s) => subscriptionJson(s, { withLinks: false })), nextCursor: page.nextCursor });
   });
 
@@ -132,8 +141,15 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
     const quote = await shop.kit.quoteExtension(sub.id, codeOf(code));
     const message = quote.allowed
       ? null
-      : ctx.t(`extension.reasons.${quote.reason}`, quote.details.opensAt ? { opensAt: formatDateTime(quote.details.opensAt, ctx.locale, shop.config.timeZone) } : {});
-    res.json({ ...quoteJson(quote, message), discount: discountJson(quote.discount, ctx.t), changeInProgress: await shop.kit.changeInFlight(sub.id) });
+      : ctx.t(
+          `extension.reasons.${quote.reason}`,
+          quote.details.opensAt ? { opensAt: formatDateTime(quote.details.opensAt, ctx.locale, shop.config.timeZone) } : {},
+        );
+    res.json({
+      ...quoteJson(quote, message),
+      discount: discountJson(quote.discount, ctx.t),
+      changeInProgress: await shop.kit.changeInFlight(sub.id),
+    });
   });
 
   router.post('/api/v1/subscriptions/:id/extension', limits.checkout, async (req, res) => {
@@ -142,7 +158,12 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
     const sub = await ownedSubscription(shop, viewer, req.params.id);
     const body = parseOrThrow(ExtendBody, req.body, ctx.t);
     try {
-      const result = await shop.kit.extend({ subscriptionId: sub.id, idempotencyKey: body.idempotencyKey, ...codeOf(body.discountCode), actor: { type: 'customer', id: viewer.customer.id } });
+      const result = await shop.kit.extend({
+        subscriptionId: sub.id,
+        idempotencyKey: body.idempotencyKey,
+        ...codeOf(body.discountCode),
+        actor: { type: 'customer', id: viewer.customer.id },
+      });
       res.status(result.replayed ? 200 : 202).json({
         replayed: result.replayed,
         discount: result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount },

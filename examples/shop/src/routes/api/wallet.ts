@@ -17,7 +17,15 @@ function limitFrom(value: unknown, fallback: number): number {
 }
 
 function entryJson(e: LedgerEntry) {
-  return { id: e.id, kind: e.kind, amount: e.amount, currency: e.currency, balanceAfter: e.balanceAfter, reference: e.reference, createdAt: e.createdAt.toISOString() };
+  return {
+    id: e.id,
+    kind: e.kind,
+    amount: e.amount,
+    currency: e.currency,
+    balanceAfter: e.balanceAfter,
+    reference: e.reference,
+    createdAt: e.createdAt.toISOString(),
+  };
 }
 
 export function paymentJson(p: Payment) {
@@ -62,7 +70,10 @@ export function walletApiRoutes(shop: Shop): Router {
 
   router.get('/api/v1/payments', requireAccount, async (req, res) => {
     const { customer } = viewerOf(res);
-    const page = await paymentsOf(shop).listByCustomer(customer.id, { limit: limitFrom(req.query['limit'], 20), cursor: cursorFrom(req.query['cursor']) });
+    const page = await paymentsOf(shop).listByCustomer(customer.id, {
+      limit: limitFrom(req.query['limit'], 20),
+      cursor: cursorFrom(req.query['cursor']),
+    });
     res.json({ payments: page.items.map(paymentJson), nextCursor: page.nextCursor });
   });
 

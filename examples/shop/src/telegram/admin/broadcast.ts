@@ -9,19 +9,26 @@ export function broadcastKey(chatId: string, messageId: number): string {
 }
 
 /** `/broadcast <text>`: an admin queues a message to every linked buyer (not to the admins) (sent by the bot's sender loop). */
-export function broadcastHandlers(bot: Composer<BotContext>, broadcasts: BroadcastStore, adminIds: readonly string[], queued: () => void): void {
-  bot.filter((ctx) => ctx.user.isAdmin).command('broadcast', async (ctx) => {
-    const { t } = ctx.user;
-    const text = typeof ctx.match === 'string' ? ctx.match.trim() : '';
-    if (text === '') return void (await ctx.reply(t('telegram.broadcast.help')));
-    if (text.length > MESSAGE_MAX) return void (await ctx.reply(t('telegram.broadcast.tooLong', { max: MESSAGE_MAX })));
-    const created = await broadcasts.create({
-      key: broadcastKey(ctx.user.chatId, ctx.message?.message_id ?? 0),
-      text,
-      createdBy: `telegram:${ctx.user.telegramUserId}`,
-      exceptUsers: adminIds,
+export function broadcastHandlers(
+  bot: Composer<BotContext>,
+  broadcasts: BroadcastStore,
+  adminIds: readonly string[],
+  queued: () => void,
+): void {
+  bot
+    .filter((ctx) => ctx.user.isAdmin)
+    .command('broadcast', async (ctx) => {
+      const { t } = ctx.user;
+      const text = typeof ctx.match === 'string' ? ctx.match.trim() : '';
+      if (text === '') return void (await ctx.reply(t('telegram.broadcast.help')));
+      if (text.length > MESSAGE_MAX) return void (await ctx.reply(t('telegram.broadcast.tooLong', { max: MESSAGE_MAX })));
+      const created = await broadcasts.create({
+        key: broadcastKey(ctx.user.chatId, ctx.message?.message_id ?? 0),
+        text,
+        createdBy: `telegram:${ctx.user.telegramUserId}`,
+        exceptUsers: adminIds,
+      });
+      await ctx.reply(t('telegram.broadcast.queued', { count: created.recipients }));
+      queued();
     });
-    await ctx.reply(t('telegram.broadcast.queued', { count: created.recipients }));
-    queued();
-  });
 }

@@ -22,7 +22,9 @@ function receiptCaption(user: BotUser, p: PaymentWithEmail, timeZone: string): s
     t('telegram.receipts.item', { amount: formatMoney(p.amount, locale), buyer: p.email ?? p.customerId }),
     t('telegram.receipts.reference', { reference: p.reference ?? '-' }),
     t('telegram.receipts.card', { last4: p.details.cardLast4 ?? '-' }),
-    t('telegram.receipts.paidAt', { date: p.details.paidAt === undefined ? '-' : formatDateTime(new Date(p.details.paidAt), locale, timeZone) }),
+    t('telegram.receipts.paidAt', {
+      date: p.details.paidAt === undefined ? '-' : formatDateTime(new Date(p.details.paidAt), locale, timeZone),
+    }),
   ];
   return trimText(lines.join('\n'), CAPTION_MAX);
 }
@@ -48,11 +50,19 @@ export function receiptHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     }
   });
 
-  for (const [action, decision] of [['ra', 'approved'], ['rr', 'rejected']] as const) {
+  for (const [action, decision] of [
+    ['ra', 'approved'],
+    ['rr', 'rejected'],
+  ] as const) {
     admins.callbackQuery(callbackPattern(action), async (ctx) => {
       const { t } = ctx.user;
       try {
-        const result = await reviewPayment(shop, { paymentId: ctx.match[1] as string, decision, reviewerId: telegramReviewer(ctx.user.telegramUserId), note: null });
+        const result = await reviewPayment(shop, {
+          paymentId: ctx.match[1] as string,
+          decision,
+          reviewerId: telegramReviewer(ctx.user.telegramUserId),
+          note: null,
+        });
         const said = decision === 'rejected' ? 'rejected' : result.credited ? 'approved' : 'approvedNotCredited';
         await ctx.answerCallbackQuery({ text: t(`telegram.receipts.${said}`) });
         await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => undefined);

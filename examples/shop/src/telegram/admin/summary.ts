@@ -23,13 +23,19 @@ export interface SalesSummary {
 export async function salesSummary(shop: Shop, from: Date, to: Date): Promise<SalesSummary> {
   const s = `"${shop.config.schema}"`;
   const [sales, revenue, created, byStatus] = await Promise.all([
-    shop.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.orders WHERE created_at >= $1 AND created_at < $2 AND total_amount > 0`, [from, to]),
+    shop.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${s}.orders WHERE created_at >= $1 AND created_at < $2 AND total_amount > 0`,
+      [from, to],
+    ),
     shop.db.query<{ currency: string; total: string }>(
       `SELECT currency, (-sum(amount))::text AS total FROM ${s}.ledger_entries
        WHERE kind IN ('purchase', 'extension', 'refund') AND created_at >= $1 AND created_at < $2 GROUP BY currency ORDER BY currency`,
       [from, to],
     ),
-    shop.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.subscriptions WHERE created_at >= $1 AND created_at < $2`, [from, to]),
+    shop.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.subscriptions WHERE created_at >= $1 AND created_at < $2`, [
+      from,
+      to,
+    ]),
     shop.storage.subscriptions.countByStatus(),
   ]);
   return {
@@ -59,10 +65,12 @@ const DAY_MS = 24 * 3600_000;
 /** The admins' "Summary" button: the last 24 hours. */
 export function summaryHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   const { shop } = deps;
-  bot.filter((ctx) => ctx.user.isAdmin).callbackQuery('sum', async (ctx) => {
-    await ctx.answerCallbackQuery();
-    const to = shop.clock.now();
-    const summary = await salesSummary(shop, new Date(to.getTime() - DAY_MS), to);
-    await ctx.reply(summaryText(summary, ctx.user.t, ctx.user.locale, shop.config.timeZone), { reply_markup: backToMenu(ctx.user) });
-  });
+  bot
+    .filter((ctx) => ctx.user.isAdmin)
+    .callbackQuery('sum', async (ctx) => {
+      await ctx.answerCallbackQuery();
+      const to = shop.clock.now();
+      const summary = await salesSummary(shop, new Date(to.getTime() - DAY_MS), to);
+      await ctx.reply(summaryText(summary, ctx.user.t, ctx.user.locale, shop.config.timeZone), { reply_markup: backToMenu(ctx.user) });
+    });
 }

@@ -39,7 +39,8 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     const group = (await groups())[Number(ctx.match[1])];
     if (group === undefined) return void (await ctx.reply(t('telegram.catalog.empty'), { reply_markup: backToMenu(ctx.user) }));
     const keyboard = new InlineKeyboard();
-    for (const plan of await localizedPlans(shop, group.plans, locale)) keyboard.text(trimText(`${plan.name} · ${planPrice(plan, locale)}`, 60), callbackData('p', plan.id)).row();
+    for (const plan of await localizedPlans(shop, group.plans, locale))
+      keyboard.text(trimText(`${plan.name} · ${planPrice(plan, locale)}`, 60), callbackData('p', plan.id)).row();
     await ctx.reply(t('telegram.catalog.choosePlan'), { reply_markup: keyboard.text(t('telegram.menu.back'), 'cat') });
   });
 
@@ -61,7 +62,10 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     await ctx.reply(lines.join('\n'), { reply_markup: keyboard.row().text(t('telegram.menu.back'), 'cat') });
   });
 
-  for (const [action, kind] of [['b', 'buy'], ['t', 'trial']] as const) {
+  for (const [action, kind] of [
+    ['b', 'buy'],
+    ['t', 'trial'],
+  ] as const) {
     bot.callbackQuery(callbackPattern(action), async (ctx) => {
       const { t, customer } = ctx.user;
       const message = ctx.callbackQuery.message;
@@ -84,7 +88,9 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
         if (refusal === null) throw error;
         const keyboard = new InlineKeyboard();
         if (refusal.reason === 'insufficient_funds') keyboard.text(t('telegram.menu.topUp'), 'tu');
-        await ctx.reply(refusalText(ctx.user, refusal, shop.config.timeZone), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
+        await ctx.reply(refusalText(ctx.user, refusal, shop.config.timeZone), {
+          reply_markup: keyboard.text(t('telegram.menu.back'), 'm'),
+        });
       }
     });
   }

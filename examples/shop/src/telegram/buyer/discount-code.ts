@@ -37,11 +37,16 @@ export function discountCodeHandlers(bot: Composer<BotContext>, deps: BotDeps): 
       }
       const data = `bd:${plan.id}:${code.id}`;
       if (Buffer.byteLength(data, 'utf8') > CALLBACK_DATA_MAX_BYTES) continue;
-      const label = t('telegram.code.option', { plan: plan.name, price: formatMoney(quote.total, locale), was: formatMoney(quote.subtotal, locale) });
+      const label = t('telegram.code.option', {
+        plan: plan.name,
+        price: formatMoney(quote.total, locale),
+        was: formatMoney(quote.subtotal, locale),
+      });
       keyboard.text(trimText(label, 60), callbackData('bd', plan.id, code.id)).row();
       offered++;
     }
-    if (offered === 0) return void (await ctx.reply(t(`discounts.reasons.${firstReason ?? 'wrong_plan'}`), { reply_markup: backToMenu(ctx.user) }));
+    if (offered === 0)
+      return void (await ctx.reply(t(`discounts.reasons.${firstReason ?? 'wrong_plan'}`), { reply_markup: backToMenu(ctx.user) }));
     await ctx.reply(t('telegram.code.choose', { code: code.code }), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
   });
 
@@ -49,7 +54,10 @@ export function discountCodeHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const { t, customer } = ctx.user;
     const message = ctx.callbackQuery.message;
     if (message === undefined) return void (await ctx.answerCallbackQuery());
-    const [plan, code] = await Promise.all([shop.storage.plans.get(ctx.match[1] as string), shop.storage.discounts.get(ctx.match[2] as string)]);
+    const [plan, code] = await Promise.all([
+      shop.storage.plans.get(ctx.match[1] as string),
+      shop.storage.discounts.get(ctx.match[2] as string),
+    ]);
     if (plan === null || code === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.catalog.gone') }));
     await ctx.answerCallbackQuery();
     try {

@@ -30,7 +30,8 @@ export function startHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     const referral = REFERRAL_START.exec(token);
     if (referral !== null) {
       const customer = ctx.user.customer;
-      if (shop.clock.now().getTime() - customer.createdAt.getTime() <= SIGN_UP_WINDOW_MS) await recordSignUpReferral(shop, referral[1], customer.id);
+      if (shop.clock.now().getTime() - customer.createdAt.getTime() <= SIGN_UP_WINDOW_MS)
+        await recordSignUpReferral(shop, referral[1], customer.id);
       return showMenu(ctx, t('telegram.start.welcome', { shop: shop.config.shopName }));
     }
     if (!LINK_TOKEN.test(token)) return showMenu(ctx, t('telegram.start.welcome', { shop: shop.config.shopName }));
@@ -53,7 +54,9 @@ export function startHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
 
   bot.callbackQuery('lang', async (ctx) => {
     await ctx.answerCallbackQuery();
-    await ctx.reply(ctx.user.t('telegram.language.choose'), { reply_markup: new InlineKeyboard().text('English', 'lang:en').text('فارسی', 'lang:fa') });
+    await ctx.reply(ctx.user.t('telegram.language.choose'), {
+      reply_markup: new InlineKeyboard().text('English', 'lang:en').text('فارسی', 'lang:fa'),
+    });
   });
   bot.callbackQuery(/^lang:(en|fa)$/, async (ctx) => {
     const locale = ctx.match[1];
@@ -69,7 +72,12 @@ export function startHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     await ctx.answerCallbackQuery();
     const contact = deps.config.support;
     const web = shop.config.publicUrl;
-    const text = contact !== null ? t('telegram.support.contact', { contact }) : web !== null ? t('telegram.support.web', { url: web }) : t('telegram.support.none');
+    const text =
+      contact !== null
+        ? t('telegram.support.contact', { contact })
+        : web !== null
+          ? t('telegram.support.web', { url: web })
+          : t('telegram.support.none');
     await ctx.reply(text, { reply_markup: backToMenu(ctx.user) });
   });
 }

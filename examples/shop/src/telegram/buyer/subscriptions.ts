@@ -31,7 +31,10 @@ function usageLine(user: BotUser, sub: Subscription): string {
 export function subscriptionText(user: BotUser, sub: Subscription, planName: string, timeZone: string): string {
   const { t, locale } = user;
   const notYet = sub.status === 'pending' || sub.status === 'failed';
-  const expiry = sub.expiresAt !== null ? formatDateTime(sub.expiresAt, locale, timeZone) : t(notYet ? 'subscription.expiry.notYet' : 'subscription.expiry.onFirstUse');
+  const expiry =
+    sub.expiresAt !== null
+      ? formatDateTime(sub.expiresAt, locale, timeZone)
+      : t(notYet ? 'subscription.expiry.notYet' : 'subscription.expiry.onFirstUse');
   const lines = [
     planName,
     `${t('subscription.statusLabel')}: ${t(`subscription.status.${sub.status}`)}`,
@@ -64,7 +67,9 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const names = await planNames(shop, listed.items, ctx.user.locale);
     const keyboard = new InlineKeyboard();
     for (const sub of listed.items) {
-      keyboard.text(trimText(`${names.get(sub.planId) ?? sub.planId} · ${t(`subscription.status.${sub.status}`)}`, 60), callbackData('s', sub.id)).row();
+      keyboard
+        .text(trimText(`${names.get(sub.planId) ?? sub.planId} · ${t(`subscription.status.${sub.status}`)}`, 60), callbackData('s', sub.id))
+        .row();
     }
     await ctx.reply(t('telegram.subscriptions.title'), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
   });
@@ -102,14 +107,22 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const quote = await shop.kit.quoteExtension(sub.id);
     if (!quote.allowed) {
       const opensAt = quote.details.opensAt;
-      const text = t(`extension.reasons.${quote.reason}`, opensAt === undefined ? {} : { opensAt: formatDateTime(opensAt, locale, shop.config.timeZone) });
+      const text = t(
+        `extension.reasons.${quote.reason}`,
+        opensAt === undefined ? {} : { opensAt: formatDateTime(opensAt, locale, shop.config.timeZone) },
+      );
       return void (await ctx.reply(text, { reply_markup: new InlineKeyboard().text(t('telegram.menu.back'), callbackData('s', sub.id)) }));
     }
     const { price, newExpiresAt, newTrafficLimitBytes } = quote.quote;
     const balance = await shop.storage.ledger.balance(sub.customerId, price.currency);
     const lines = [
-      t('telegram.extension.quote', { price: formatMoney(price, locale), date: formatDateTime(newExpiresAt, locale, shop.config.timeZone) }),
-      t('telegram.extension.traffic', { traffic: newTrafficLimitBytes === null ? t('plans.unlimitedTraffic') : formatBytes(newTrafficLimitBytes, locale) }),
+      t('telegram.extension.quote', {
+        price: formatMoney(price, locale),
+        date: formatDateTime(newExpiresAt, locale, shop.config.timeZone),
+      }),
+      t('telegram.extension.traffic', {
+        traffic: newTrafficLimitBytes === null ? t('plans.unlimitedTraffic') : formatBytes(newTrafficLimitBytes, locale),
+      }),
       t('telegram.wallet.balance', { balance: formatMoney({ amount: balance, currency: price.currency }, locale) }),
     ];
     if (quote.linkChanges) lines.push(t('telegram.extension.linkChanges'));
@@ -132,7 +145,9 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
         idempotencyKey: extensionKey(ctx.user.chatId, message.message_id),
         actor: { type: 'customer', id: sub.customerId },
       });
-      await ctx.reply(t('telegram.extension.done'), { reply_markup: new InlineKeyboard().text(t('telegram.menu.back'), callbackData('s', sub.id)) });
+      await ctx.reply(t('telegram.extension.done'), {
+        reply_markup: new InlineKeyboard().text(t('telegram.menu.back'), callbackData('s', sub.id)),
+      });
     } catch (error) {
       const refusal = extensionRefusal(error);
       if (refusal === null) throw error;

@@ -37,16 +37,24 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
       shop.storage.ledger.list(customer.id, { limit: HISTORY }),
       paymentsOf(shop).listByCustomer(customer.id, { limit: PAYMENTS }),
     ]);
-    const lines = [t('telegram.wallet.balance', { balance: formatMoney({ amount: balance, currency: shop.config.currency }, locale) }), '', t('wallet.ledger.title')];
+    const lines = [
+      t('telegram.wallet.balance', { balance: formatMoney({ amount: balance, currency: shop.config.currency }, locale) }),
+      '',
+      t('wallet.ledger.title'),
+    ];
     if (ledger.items.length === 0) lines.push(t('wallet.ledger.empty'));
     for (const e of ledger.items) {
-      lines.push(`${formatDateTime(e.createdAt, locale, zone)} · ${t(`wallet.kinds.${e.kind}`)} · ${formatMoney({ amount: e.amount, currency: e.currency }, locale)}`);
+      lines.push(
+        `${formatDateTime(e.createdAt, locale, zone)} · ${t(`wallet.kinds.${e.kind}`)} · ${formatMoney({ amount: e.amount, currency: e.currency }, locale)}`,
+      );
     }
     if (payments.items.length > 0) {
       lines.push('', t('wallet.payments.title'));
       for (const p of payments.items) {
         const note = p.reviewNote === null ? '' : ` (${p.reviewNote})`;
-        lines.push(`${formatDateTime(p.createdAt, locale, zone)} · ${formatMoney(p.amount, locale)} · ${t(`wallet.status.${p.status}`)}${note}`);
+        lines.push(
+          `${formatDateTime(p.createdAt, locale, zone)} · ${formatMoney(p.amount, locale)} · ${t(`wallet.status.${p.status}`)}${note}`,
+        );
       }
     }
     const parts = splitMessage(lines.join('\n'));
@@ -58,14 +66,16 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     const { t } = ctx.user;
     await ctx.answerCallbackQuery();
     const card = shop.config.cardToCard;
-    if (card === null || enabledProvider(shop.config, 'card') === null) return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
+    if (card === null || enabledProvider(shop.config, 'card') === null)
+      return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
     const text = t('telegram.topUp.instructions', { card: card.cardNumber, holder: card.holder, currency: shop.config.currency });
     await ctx.reply(text, { reply_markup: backToMenu(ctx.user) });
   });
 
   bot.on('message:photo', async (ctx) => {
     const { t, customer } = ctx.user;
-    if (enabledProvider(shop.config, 'card') === null) return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
+    if (enabledProvider(shop.config, 'card') === null)
+      return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
     const fields = receiptFields(ctx.message.caption ?? '');
     if (fields === null) return void (await ctx.reply(t('telegram.topUp.captionHelp')));
     const body = {
@@ -77,6 +87,8 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     if (!result.ok) return void (await ctx.reply([t('telegram.topUp.refused'), ...Object.values(result.fields)].join('\n')));
     const largest = ctx.message.photo[ctx.message.photo.length - 1];
     if (largest !== undefined) await deps.photos.save(result.payment.id, largest.file_id);
-    await ctx.reply(t(result.notice === 'credited' ? 'wallet.notices.credited' : 'wallet.notices.pending'), { reply_markup: backToMenu(ctx.user) });
+    await ctx.reply(t(result.notice === 'credited' ? 'wallet.notices.credited' : 'wallet.notices.pending'), {
+      reply_markup: backToMenu(ctx.user),
+    });
   });
 }

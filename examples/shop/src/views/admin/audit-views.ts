@@ -32,7 +32,13 @@ export function auditTable(
   names: ReadonlyMap<string, string>,
 ): SafeHtml {
   const { t } = ctx;
-  const head = [t('adminOps.audit.at'), t('adminOps.audit.actor'), t('adminOps.audit.action'), ...(showSubject ? [t('adminOps.audit.subject')] : []), t('adminOps.audit.data')];
+  const head = [
+    t('adminOps.audit.at'),
+    t('adminOps.audit.actor'),
+    t('adminOps.audit.action'),
+    ...(showSubject ? [t('adminOps.audit.subject')] : []),
+    t('adminOps.audit.data'),
+  ];
   return table(
     head,
     events.map(

@@ -21,7 +21,9 @@ export function backupBody(ctx: RequestContext, view: BackupView): SafeHtml {
   <button type="submit" data-testid="download-backup">${t('backup.download')}</button>
 </form>
 <h2>${t('backup.scheduledTitle')}</h2>
-${view.scheduled === null
-  ? html`<p class="muted" data-testid="backup-scheduled">${t('backup.scheduledOff')}</p>`
-  : html`<p data-testid="backup-scheduled">${t('backup.scheduledOn', { hours: formatNumber(view.scheduled.everyHours, locale), keep: formatNumber(view.scheduled.keep, locale) })} <code dir="ltr">${view.scheduled.dir}</code></p>`}`;
+${
+  view.scheduled === null
+    ? html`<p class="muted" data-testid="backup-scheduled">${t('backup.scheduledOff')}</p>`
+    : html`<p data-testid="backup-scheduled">${t('backup.scheduledOn', { hours: formatNumber(view.scheduled.everyHours, locale), keep: formatNumber(view.scheduled.keep, locale) })} <code dir="ltr">${view.scheduled.dir}</code></p>`
+}`;
 }

@@ -24,13 +24,16 @@ export function customersPage(ctx: RequestContext, view: CustomersView): SafeHtm
   </label>
   <button type="submit" class="secondary">${t('adminMoney.customers.searchSubmit')}</button>
 </form>
-${view.items.length === 0
-  ? html`<p class="muted">${t('adminMoney.customers.empty')}</p>`
-  : html`<div class="table-wrap"><table>
+${
+  view.items.length === 0
+    ? html`<p class="muted">${t('adminMoney.customers.empty')}</p>`
+    : html`<div class="table-wrap"><table>
 <thead><tr><th>${t('adminMoney.customers.email')}</th><th>${t('adminMoney.customers.role')}</th><th>${t('adminMoney.customers.joined')}</th></tr></thead>
 <tbody>${view.items.map(
-      (c) => html`<tr data-testid="customer-row"><td><a href="/admin/customers/${encodeURIComponent(c.customerId)}">${c.email}</a></td><td>${t(`adminMoney.customers.roles.${c.role}`)}</td><td>${formatDateTime(c.createdAt, locale, view.timeZone)}</td></tr>`,
-    )}</tbody></table></div>`}
+        (c) =>
+          html`<tr data-testid="customer-row"><td><a href="/admin/customers/${encodeURIComponent(c.customerId)}">${c.email}</a></td><td>${t(`adminMoney.customers.roles.${c.role}`)}</td><td>${formatDateTime(c.createdAt, locale, view.timeZone)}</td></tr>`,
+      )}</tbody></table></div>`
+}
 <p>${view.page > 1 ? html`<a href="${pageHref(view.page - 1)}" rel="prev">${t('adminMoney.customers.previous')}</a> ` : ''}${view.hasMore ? html`<a href="${pageHref(view.page + 1)}" rel="next">${t('adminMoney.customers.next')}</a>` : ''}</p>`,
   });
 }

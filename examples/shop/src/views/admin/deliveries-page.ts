@@ -18,9 +18,10 @@ export function failedDeliveriesBody(ctx: RequestContext, timeZone: string, fail
   const { t } = ctx;
   return html`<h1>${t('notifications.admin.title')}</h1>
 <p class="muted">${t('notifications.admin.intro')}</p>
-${failed.length === 0
-  ? html`<p class="muted" data-testid="no-failed-deliveries">${t('notifications.admin.none')}</p>`
-  : html`<div class="table-wrap"><table>
+${
+  failed.length === 0
+    ? html`<p class="muted" data-testid="no-failed-deliveries">${t('notifications.admin.none')}</p>`
+    : html`<div class="table-wrap"><table>
   <thead><tr>${HEADINGS.map((key) => html`<th>${t(key)}</th>`)}<th></th></tr></thead>
   <tbody>${failed.map(
     (d) => html`<tr data-testid="failed-delivery" data-delivery-id="${d.id}">
@@ -31,5 +32,6 @@ ${failed.length === 0
     </form></td>
   </tr>`,
   )}</tbody>
-</table></div>`}`;
+</table></div>`
+}`;
 }

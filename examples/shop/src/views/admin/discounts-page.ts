@@ -40,7 +40,19 @@ export interface DiscountsView {
 const OFFERED_USES = DISCOUNT_USES.filter((u) => u !== 'plan_change');
 
 const EMPTY: DiscountFormValues = {
-  code: '', type: 'percent', value: '', planIds: [], locations: '', minAmount: '', startsAt: '', endsAt: '', maxUses: '', maxUsesPerCustomer: '', firstPurchaseOnly: false, appliesTo: ['purchase'], note: '',
+  code: '',
+  type: 'percent',
+  value: '',
+  planIds: [],
+  locations: '',
+  minAmount: '',
+  startsAt: '',
+  endsAt: '',
+  maxUses: '',
+  maxUsesPerCustomer: '',
+  firstPurchaseOnly: false,
+  appliesTo: ['purchase'],
+  note: '',
 };
 
 function valueText(ctx: RequestContext, code: DiscountCode): string {
@@ -72,12 +84,14 @@ export function discountsPage(ctx: RequestContext, view: DiscountsView): SafeHtm
     title: t('discounts.admin.title'),
     notice: view.notice ?? null,
     body: html`<h1>${t('discounts.admin.title')}</h1>
-${view.codes.length === 0
-  ? html`<p class="muted">${t('discounts.admin.none')}</p>`
-  : html`<div class="table-wrap"><table data-testid="discount-table">
+${
+  view.codes.length === 0
+    ? html`<p class="muted">${t('discounts.admin.none')}</p>`
+    : html`<div class="table-wrap"><table data-testid="discount-table">
 <thead><tr><th>${t('discounts.admin.code')}</th><th>${t('discounts.admin.value')}</th><th>${t('discounts.admin.uses')}</th><th>${t('discounts.admin.appliesTo')}</th><th>${t('discounts.admin.window')}</th><th>${t('discounts.admin.status')}</th><th></th></tr></thead>
 <tbody>${view.codes.map((c) => row(ctx, view, c))}</tbody></table></div>
-${view.nextCursor === null ? '' : html`<p><a href="/admin/discounts?cursor=${encodeURIComponent(view.nextCursor)}">${t('wallet.history.older')}</a></p>`}`}
+${view.nextCursor === null ? '' : html`<p><a href="/admin/discounts?cursor=${encodeURIComponent(view.nextCursor)}">${t('wallet.history.older')}</a></p>`}`
+}
 <h2>${t('discounts.admin.new')}</h2>
 <form method="post" action="/admin/discounts" class="stack" data-testid="discount-create" novalidate>
   <input type="hidden" name="_csrf" value="${ctx.csrfToken}">

@@ -13,22 +13,34 @@ function panelSection(ctx: RequestContext, names: ReadonlyMap<string, string>, p
   const clean = p.error === null && p.orphans.length === 0 && p.missing.length === 0 && p.drifted.length === 0;
   return html`<section class="card" data-testid="drift-panel" data-panel-id="${p.panelId}">
   <h2><a href="/admin/panels/${p.panelId}">${names.get(p.panelId) ?? p.panelId}</a></h2>
-  ${p.error !== null
-    ? html`<p class="error" data-testid="drift-error">${t('adminOps.drift.unreadable', { code: p.error })}</p>`
-    : html`<p class="muted">${t('adminOps.drift.remoteClients', { count: formatNumber(p.remoteClients, locale) })}</p>`}
+  ${
+    p.error !== null
+      ? html`<p class="error" data-testid="drift-error">${t('adminOps.drift.unreadable', { code: p.error })}</p>`
+      : html`<p class="muted">${t('adminOps.drift.remoteClients', { count: formatNumber(p.remoteClients, locale) })}</p>`
+  }
   ${clean ? html`<p data-testid="drift-clean">${t('adminOps.drift.clean')}</p>` : ''}
   ${p.missing.length > 0 ? html`<h3>${t('adminOps.drift.missing')}</h3><ul data-testid="drift-missing">${p.missing.map((id) => html`<li>${subLink(id)}</li>`)}</ul>` : ''}
-  ${p.drifted.length > 0
-    ? html`<h3>${t('adminOps.drift.drifted')}</h3><ul data-testid="drift-drifted">${p.drifted.map((d) => html`<li>${subLink(d.subscriptionId)}: ${d.fields.map((f) => t(`adminOps.drift.field.${f}`)).join(', ')}</li>`)}</ul>`
-    : ''}
-  ${p.orphans.length > 0
-    ? html`<h3>${t('adminOps.drift.orphans')}</h3><ul data-testid="drift-orphans">${p.orphans.map((o) => html`<li><span class="ltr">${o.username}</span> <small class="muted ltr">${o.targetRef}</small> ${o.ours ? html`<span class="badge">${t('adminOps.drift.ours')}</span>` : html`<small class="muted">${t('adminOps.drift.notOurs')}</small>`}</li>`)}</ul>`
-    : ''}
+  ${
+    p.drifted.length > 0
+      ? html`<h3>${t('adminOps.drift.drifted')}</h3><ul data-testid="drift-drifted">${p.drifted.map((d) => html`<li>${subLink(d.subscriptionId)}: ${d.fields.map((f) => t(`adminOps.drift.field.${f}`)).join(', ')}</li>`)}</ul>`
+      : ''
+  }
+  ${
+    p.orphans.length > 0
+      ? html`<h3>${t('adminOps.drift.orphans')}</h3><ul data-testid="drift-orphans">${p.orphans.map((o) => html`<li><span class="ltr">${o.username}</span> <small class="muted ltr">${o.targetRef}</small> ${o.ours ? html`<span class="badge">${t('adminOps.drift.ours')}</span>` : html`<small class="muted">${t('adminOps.drift.notOurs')}</small>`}</li>`)}</ul>`
+      : ''
+  }
 </section>`;
 }
 
 /** The comparison of every panel with storage, and the button that queues the repairs. */
-export function driftBody(ctx: RequestContext, timeZone: string, report: ReconciliationReport, names: ReadonlyMap<string, string>, repaired: boolean): SafeHtml {
+export function driftBody(
+  ctx: RequestContext,
+  timeZone: string,
+  report: ReconciliationReport,
+  names: ReadonlyMap<string, string>,
+  repaired: boolean,
+): SafeHtml {
   const { t, locale } = ctx;
   return html`<h1>${t('adminOps.drift.title')}</h1>
 <p class="muted">${t('adminOps.drift.checkedAt')} ${when(ctx, timeZone, report.at)}</p>
@@ -55,7 +67,9 @@ function reasonText(ctx: RequestContext, reason: string): string {
 /** What the scheduler will do over the next 24 hours, grouped by action, each in time order. */
 export function dryRunBody(ctx: RequestContext, timeZone: string, items: PlannedItem[], from: Date): SafeHtml {
   const { t, locale } = ctx;
-  const groups = ACTION_ORDER.map((action) => [action, items.filter((i) => i.action === action)] as const).filter(([, list]) => list.length > 0);
+  const groups = ACTION_ORDER.map((action) => [action, items.filter((i) => i.action === action)] as const).filter(
+    ([, list]) => list.length > 0,
+  );
   return html`<h1>${t('adminOps.dryRun.title')}</h1>
 <p class="muted">${t('adminOps.dryRun.intro')} ${when(ctx, timeZone, from)}</p>
 ${items.length === 0 ? html`<p data-testid="dry-run-empty">${t('adminOps.dryRun.nothing')}</p>` : ''}

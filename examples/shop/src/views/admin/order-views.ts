@@ -10,7 +10,17 @@ function customerLink(customer: Customer | null, id: string): SafeHtml {
   return html`<a href="/admin/customers/${id}">${customer?.email ?? id}</a>`;
 }
 
-export function ordersListBody(ctx: RequestContext, timeZone: string, options: { orders: Order[]; customers: ReadonlyMap<string, Customer | null>; status: string; nextCursor: string | null; firstPage: boolean }): SafeHtml {
+export function ordersListBody(
+  ctx: RequestContext,
+  timeZone: string,
+  options: {
+    orders: Order[];
+    customers: ReadonlyMap<string, Customer | null>;
+    status: string;
+    nextCursor: string | null;
+    firstPage: boolean;
+  },
+): SafeHtml {
   const { t, locale } = ctx;
   return html`<h1>${t('adminOps.orders.title')}</h1>
 <form method="get" action="/admin/orders" class="filters" data-testid="orders-filter">
@@ -22,21 +32,29 @@ export function ordersListBody(ctx: RequestContext, timeZone: string, options: {
   </label>
   <button type="submit" class="small">${t('adminOps.filter')}</button>
 </form>
-${options.orders.length === 0
-  ? html`<p class="muted">${t('adminOps.orders.none')}</p>`
-  : table(
-      [t('adminOps.orders.createdAt'), t('adminOps.orders.order'), t('adminOps.orders.customer'), t('adminOps.orders.total'), t('adminOps.orders.status')],
-      options.orders.map(
-        (o) => html`<tr data-testid="order-row" data-order-id="${o.id}">
+${
+  options.orders.length === 0
+    ? html`<p class="muted">${t('adminOps.orders.none')}</p>`
+    : table(
+        [
+          t('adminOps.orders.createdAt'),
+          t('adminOps.orders.order'),
+          t('adminOps.orders.customer'),
+          t('adminOps.orders.total'),
+          t('adminOps.orders.status'),
+        ],
+        options.orders.map(
+          (o) => html`<tr data-testid="order-row" data-order-id="${o.id}">
   <td>${when(ctx, timeZone, o.createdAt)}</td>
   <td><a class="ltr" href="/admin/orders/${o.id}">${o.id}</a> <small class="muted">${t('adminOps.orders.itemCount', { count: o.items.reduce((n, i) => n + i.quantity, 0) })}</small></td>
   <td>${customerLink(options.customers.get(o.customerId) ?? null, o.customerId)}</td>
   <td>${formatMoney(o.total, locale)}</td>
   <td>${badge(ctx, 'orderStatus', o.status)}</td>
 </tr>`,
-      ),
-      'orders',
-    )}
+        ),
+        'orders',
+      )
+}
 ${pager(ctx, '/admin/orders', { status: options.status }, options.nextCursor, options.firstPage)}`;
 }
 
@@ -46,7 +64,14 @@ export interface OrderSubscriptionView {
   actions: SubscriptionActions;
 }
 
-export function orderBody(ctx: RequestContext, timeZone: string, order: Order, customer: Customer | null, names: Names, subs: OrderSubscriptionView[]): SafeHtml {
+export function orderBody(
+  ctx: RequestContext,
+  timeZone: string,
+  order: Order,
+  customer: Customer | null,
+  names: Names,
+  subs: OrderSubscriptionView[],
+): SafeHtml {
   const { t, locale } = ctx;
   const back = `/admin/orders/${order.id}`;
   return html`<h1>${t('adminOps.orders.orderTitle')} <span class="ltr">${order.id}</span></h1>

@@ -10,7 +10,12 @@ const SPARE_CHOICES = 2;
  * A plan's preferred targets as numbered choices ("Choice 1", "Choice 2", …), one select each: the order is what placement
  * tries, and it survives a form post without JavaScript (repeated fields keep their order). Empty choices are ignored.
  */
-export function orderedTargetsField(ctx: RequestContext, chosen: readonly string[], choices: ReadonlyArray<readonly [string, string]>, errors?: FieldErrors): SafeHtml {
+export function orderedTargetsField(
+  ctx: RequestContext,
+  chosen: readonly string[],
+  choices: ReadonlyArray<readonly [string, string]>,
+  errors?: FieldErrors,
+): SafeHtml {
   const { t, locale } = ctx;
   const count = Math.min(choices.length, chosen.length + SPARE_CHOICES);
   const error = errors?.['preferredTargetIds'];

@@ -38,11 +38,16 @@ export function overviewBody(ctx: RequestContext, timeZone: string, o: Overview)
 </div>
 ${o.sales === null ? '' : salesSection(ctx, o.sales)}
 <h2>${t('adminOps.panels.title')}</h2>
-${o.panels.length === 0
-  ? html`<p class="muted">${t('adminOps.panels.none')} <a href="/admin/panels/new">${t('adminOps.panels.add')}</a></p>`
-  : table(
-      [t('adminOps.panels.name'), t('adminOps.panels.enabled'), t('adminOps.panels.health')],
-      o.panels.map((p) => html`<tr data-testid="overview-panel"><td><a href="/admin/panels/${p.id}">${p.name}</a></td><td>${badge(ctx, 'onOff', p.enabled ? 'on' : 'off')}</td><td>${healthCell(ctx, timeZone, p)}</td></tr>`),
-      'overview-panels',
-    )}`;
+${
+  o.panels.length === 0
+    ? html`<p class="muted">${t('adminOps.panels.none')} <a href="/admin/panels/new">${t('adminOps.panels.add')}</a></p>`
+    : table(
+        [t('adminOps.panels.name'), t('adminOps.panels.enabled'), t('adminOps.panels.health')],
+        o.panels.map(
+          (p) =>
+            html`<tr data-testid="overview-panel"><td><a href="/admin/panels/${p.id}">${p.name}</a></td><td>${badge(ctx, 'onOff', p.enabled ? 'on' : 'off')}</td><td>${healthCell(ctx, timeZone, p)}</td></tr>`,
+        ),
+        'overview-panels',
+      )
+}`;
 }

@@ -13,7 +13,10 @@ import { checkField, selectField } from './widgets.js';
  * Add (`panelId` null) or edit a panel. Password and token inputs are always empty: a stored
  * secret is never sent to the browser, and an empty field on edit keeps it.
  */
-export function panelFormBody(ctx: RequestContext, options: { panelId: string | null; values: PanelFormValues; errors?: FieldErrors; test?: PanelHealthReport | null }): SafeHtml {
+export function panelFormBody(
+  ctx: RequestContext,
+  options: { panelId: string | null; values: PanelFormValues; errors?: FieldErrors; test?: PanelHealthReport | null },
+): SafeHtml {
   const { t } = ctx;
   const { values, errors, panelId } = options;
   const editing = panelId !== null;
@@ -23,9 +26,18 @@ export function panelFormBody(ctx: RequestContext, options: { panelId: string | 
 ${options.test ? testReport(ctx, options.test) : ''}
 <form method="post" action="${action}" class="stack" novalidate data-testid="panel-form">
   ${csrfField(ctx)}${formError(errors)}
-  ${editing
-    ? html`<p><strong>${t('adminOps.panels.kind')}:</strong> ${values.kind}</p><input type="hidden" name="kind" value="${values.kind}">`
-    : selectField({ name: 'kind', label: t('adminOps.panels.kind'), value: values.kind, choices: PANEL_KINDS.map((k) => [k, k] as const), errors, hint: t('adminOps.panels.kindHint') })}
+  ${
+    editing
+      ? html`<p><strong>${t('adminOps.panels.kind')}:</strong> ${values.kind}</p><input type="hidden" name="kind" value="${values.kind}">`
+      : selectField({
+          name: 'kind',
+          label: t('adminOps.panels.kind'),
+          value: values.kind,
+          choices: PANEL_KINDS.map((k) => [k, k] as const),
+          errors,
+          hint: t('adminOps.panels.kindHint'),
+        })
+  }
   ${field({ name: 'name', label: t('adminOps.panels.name'), value: values.name, errors, required: true })}
   ${field({ name: 'baseUrl', type: 'url', label: t('adminOps.panels.url'), value: values.baseUrl, errors, required: true, hint: t('adminOps.panels.urlHint'), attrs: html`dir="ltr"` })}
   <fieldset>
@@ -54,7 +66,12 @@ export interface TargetFormValues {
 }
 
 export function targetFormValues(target: Target): TargetFormValues {
-  return { capacity: target.capacity === null ? '' : String(target.capacity), tags: target.tags.join(', '), isDefault: target.isDefault, provisioningEnabled: target.provisioningEnabled };
+  return {
+    capacity: target.capacity === null ? '' : String(target.capacity),
+    tags: target.tags.join(', '),
+    isDefault: target.isDefault,
+    provisioningEnabled: target.provisioningEnabled,
+  };
 }
 
 export function targetFormBody(ctx: RequestContext, target: Target, values: TargetFormValues, errors?: FieldErrors): SafeHtml {

@@ -38,7 +38,9 @@ export function testReport(ctx: RequestContext, report: PanelHealthReport): Safe
 
 function capacityText(ctx: RequestContext, target: Target): string {
   const allocated = formatNumber(target.allocated, ctx.locale);
-  return target.capacity === null ? ctx.t('adminOps.targets.ofUnlimited', { allocated }) : ctx.t('adminOps.targets.ofCapacity', { allocated, capacity: formatNumber(target.capacity, ctx.locale) });
+  return target.capacity === null
+    ? ctx.t('adminOps.targets.ofUnlimited', { allocated })
+    : ctx.t('adminOps.targets.ofCapacity', { allocated, capacity: formatNumber(target.capacity, ctx.locale) });
 }
 
 function targetRow(ctx: RequestContext, panel: Panel, target: Target): SafeHtml {
@@ -63,7 +65,14 @@ function syncReport(ctx: RequestContext, sync: TargetSyncResult): SafeHtml {
 }
 
 /** One panel: its settings and health, actions, and its targets. */
-export function panelBody(ctx: RequestContext, timeZone: string, panel: Panel, targets: Target[], sync: TargetSyncResult | null, syncError: string | null): SafeHtml {
+export function panelBody(
+  ctx: RequestContext,
+  timeZone: string,
+  panel: Panel,
+  targets: Target[],
+  sync: TargetSyncResult | null,
+  syncError: string | null,
+): SafeHtml {
   const { t } = ctx;
   return html`<h1>${panel.name}</h1>
 <section class="card">
@@ -97,9 +106,15 @@ ${sync !== null ? syncReport(ctx, sync) : ''}
   </label>
   <button type="submit" class="small" data-testid="sync-targets">${t('adminOps.targets.sync')}</button>
 </form>
-${targets.length === 0
-  ? html`<p class="muted">${t('adminOps.targets.none')}</p>`
-  : table([t('adminOps.targets.name'), t('adminOps.targets.capacity'), t('adminOps.targets.flags'), t('adminOps.targets.tags'), ''], targets.map((x) => targetRow(ctx, panel, x)), 'targets')}`;
+${
+  targets.length === 0
+    ? html`<p class="muted">${t('adminOps.targets.none')}</p>`
+    : table(
+        [t('adminOps.targets.name'), t('adminOps.targets.capacity'), t('adminOps.targets.flags'), t('adminOps.targets.tags'), ''],
+        targets.map((x) => targetRow(ctx, panel, x)),
+        'targets',
+      )
+}`;
 }
 
 /** Every panel with its health. */
@@ -107,12 +122,20 @@ export function panelsListBody(ctx: RequestContext, timeZone: string, panels: Pa
   const { t } = ctx;
   return html`<h1>${t('adminOps.panels.title')}</h1>
 <p><a class="button" href="/admin/panels/new" data-testid="add-panel">${t('adminOps.panels.add')}</a></p>
-${panels.length === 0
-  ? html`<p class="muted">${t('adminOps.panels.none')}</p>`
-  : table(
-      [t('adminOps.panels.name'), t('adminOps.panels.kind'), t('adminOps.panels.url'), t('adminOps.panels.locations'), t('adminOps.panels.enabled'), t('adminOps.panels.health')],
-      panels.map(
-        (p) => html`<tr data-testid="panel-row" data-panel-id="${p.id}">
+${
+  panels.length === 0
+    ? html`<p class="muted">${t('adminOps.panels.none')}</p>`
+    : table(
+        [
+          t('adminOps.panels.name'),
+          t('adminOps.panels.kind'),
+          t('adminOps.panels.url'),
+          t('adminOps.panels.locations'),
+          t('adminOps.panels.enabled'),
+          t('adminOps.panels.health'),
+        ],
+        panels.map(
+          (p) => html`<tr data-testid="panel-row" data-panel-id="${p.id}">
   <td><a href="/admin/panels/${p.id}">${p.name}</a></td>
   <td>${p.kind}</td>
   <td class="ltr">${displayUrl(p.baseUrl)}</td>
@@ -120,7 +143,8 @@ ${panels.length === 0
   <td>${badge(ctx, 'onOff', p.enabled ? 'on' : 'off')}</td>
   <td>${healthCell(ctx, timeZone, p)}</td>
 </tr>`,
-      ),
-      'panels',
-    )}`;
+        ),
+        'panels',
+      )
+}`;
 }

@@ -15,12 +15,20 @@ export function plansListBody(ctx: RequestContext, plans: Plan[]): SafeHtml {
   const { t, locale } = ctx;
   return html`<h1>${t('adminOps.plans.title')}</h1>
 <p><a class="button" href="/admin/plans/new" data-testid="add-plan">${t('adminOps.plans.add')}</a></p>
-${plans.length === 0
-  ? html`<p class="muted">${t('adminOps.plans.none')}</p>`
-  : table(
-      [t('adminOps.plans.name'), t('adminOps.plans.price'), t('adminOps.plans.gives'), t('adminOps.plans.allocated'), t('adminOps.plans.onSale'), ''],
-      plans.map(
-        (p) => html`<tr data-testid="plan-row" data-plan-id="${p.id}">
+${
+  plans.length === 0
+    ? html`<p class="muted">${t('adminOps.plans.none')}</p>`
+    : table(
+        [
+          t('adminOps.plans.name'),
+          t('adminOps.plans.price'),
+          t('adminOps.plans.gives'),
+          t('adminOps.plans.allocated'),
+          t('adminOps.plans.onSale'),
+          '',
+        ],
+        plans.map(
+          (p) => html`<tr data-testid="plan-row" data-plan-id="${p.id}">
   <td>${p.name} <small class="muted">${p.family}</small></td>
   <td>${planPrice(p, locale)}</td>
   <td>${planSummary(p, t, locale)}</td>
@@ -28,13 +36,25 @@ ${plans.length === 0
   <td>${badge(ctx, 'onOff', p.onSale ? 'on' : 'off')}</td>
   <td><a href="/admin/plans/${p.id}/edit" data-testid="edit-plan">${t('adminOps.edit')}</a></td>
 </tr>`,
-      ),
-      'plans',
-    )}`;
+        ),
+        'plans',
+      )
+}`;
 }
 
 /** Create (`planId` null) or edit a plan. */
-export function planFormBody(ctx: RequestContext, options: { planId: string | null; values: PlanFormValues; texts: PlanTextValues; errors?: FieldErrors; currency: string; targets: Target[]; panels: Panel[] }): SafeHtml {
+export function planFormBody(
+  ctx: RequestContext,
+  options: {
+    planId: string | null;
+    values: PlanFormValues;
+    texts: PlanTextValues;
+    errors?: FieldErrors;
+    currency: string;
+    targets: Target[];
+    panels: Panel[];
+  },
+): SafeHtml {
   const { t } = ctx;
   const { values: v, errors } = options;
   const panelName = new Map(options.panels.map((p) => [p.id, p.name]));
@@ -69,8 +89,26 @@ export function planFormBody(ctx: RequestContext, options: { planId: string | nu
   <fieldset>
     <legend>${t('adminOps.plans.extension')}</legend>
     ${field({ name: 'extensionWindowDays', label: t('adminOps.plans.windowDays'), value: v.extensionWindowDays, errors, required: true, attrs: html`inputmode="decimal"` })}
-    ${selectField({ name: 'trafficOnExtend', label: t('adminOps.plans.trafficOnExtend'), value: v.trafficOnExtend, errors, choices: [['replace', t('adminOps.plans.trafficReplace')], ['carry_over', t('adminOps.plans.trafficCarryOver')]] })}
-    ${selectField({ name: 'daysOnExtend', label: t('adminOps.plans.daysOnExtend'), value: v.daysOnExtend, errors, choices: [['stack', t('adminOps.plans.daysStack')], ['restart', t('adminOps.plans.daysRestart')]] })}
+    ${selectField({
+      name: 'trafficOnExtend',
+      label: t('adminOps.plans.trafficOnExtend'),
+      value: v.trafficOnExtend,
+      errors,
+      choices: [
+        ['replace', t('adminOps.plans.trafficReplace')],
+        ['carry_over', t('adminOps.plans.trafficCarryOver')],
+      ],
+    })}
+    ${selectField({
+      name: 'daysOnExtend',
+      label: t('adminOps.plans.daysOnExtend'),
+      value: v.daysOnExtend,
+      errors,
+      choices: [
+        ['stack', t('adminOps.plans.daysStack')],
+        ['restart', t('adminOps.plans.daysRestart')],
+      ],
+    })}
   </fieldset>
   <fieldset>
     <legend>${t('adminOps.plans.trafficTopUp')}</legend>

@@ -50,7 +50,9 @@ export function bulkConfirmPage(ctx: RequestContext, view: { payments: PaymentWi
 export function bulkResultPage(ctx: RequestContext, outcome: BulkOutcome): SafeHtml {
   const { t } = ctx;
   const line = (key: keyof BulkOutcome) =>
-    outcome[key] === 0 ? html`` : html`<li data-testid="bulk-${key}">${t(`receiptsQueue.bulk.result.${key}`, { count: outcome[key] })}</li>`;
+    outcome[key] === 0
+      ? html``
+      : html`<li data-testid="bulk-${key}">${t(`receiptsQueue.bulk.result.${key}`, { count: outcome[key] })}</li>`;
   return adminPage(ctx, {
     title: t('receiptsQueue.bulk.doneTitle'),
     notice: null,

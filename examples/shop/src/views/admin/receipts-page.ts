@@ -88,12 +88,17 @@ function foundSection(ctx: RequestContext, view: ReceiptsView): SafeHtml {
   const { t } = ctx;
   const pending = view.found.filter((p) => p.status === 'pending');
   const decided = view.found.filter((p) => p.status !== 'pending');
-  if (view.found.length === 0) return html`<p class="muted" data-testid="receipts-empty">${t(view.query.status === 'pending' ? 'adminMoney.receipts.empty' : 'receiptsQueue.noMatch')}</p>`;
-  return html`${pending.length === 0 ? '' : html`<form method="post" action="/admin/receipts/bulk-approve" id="bulk-approve" data-testid="bulk-approve">${csrfField(ctx)}
+  if (view.found.length === 0)
+    return html`<p class="muted" data-testid="receipts-empty">${t(view.query.status === 'pending' ? 'adminMoney.receipts.empty' : 'receiptsQueue.noMatch')}</p>`;
+  return html`${
+    pending.length === 0
+      ? ''
+      : html`<form method="post" action="/admin/receipts/bulk-approve" id="bulk-approve" data-testid="bulk-approve">${csrfField(ctx)}
   <button type="submit" class="small">${t('receiptsQueue.bulkApprove')}</button> <small class="muted">${t('receiptsQueue.bulkHint')}</small></form>
 <div class="table-wrap"><table>
 <thead><tr><th>${t('receiptsQueue.selectColumn')}</th><th>${t('adminMoney.receipts.customer')}</th><th>${t('adminMoney.receipts.amount')}</th><th>${t('adminMoney.receipts.reference')}</th><th>${t('adminMoney.receipts.cardLast4')}</th><th>${t('adminMoney.receipts.paidAt')}</th><th>${t('adminMoney.receipts.submittedAt')}</th><th>${t('adminMoney.receipts.actions')}</th></tr></thead>
-<tbody>${pending.map((p) => pendingRow(ctx, p, view))}</tbody></table></div>`}
+<tbody>${pending.map((p) => pendingRow(ctx, p, view))}</tbody></table></div>`
+  }
 ${decided.length === 0 ? '' : decidedTable(ctx, decided, view, 'found-row')}`;
 }
 

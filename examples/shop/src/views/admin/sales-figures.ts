@@ -79,7 +79,8 @@ export function salesSection(ctx: RequestContext, view: SalesView): SafeHtml {
 <div class="table-wrap"><table data-testid="sales-table">
   <thead><tr><th>${t('adminStats.bucket')}</th>${figures.revenue.map((r) => html`<th>${t('adminStats.revenue', { currency: r.currency })}</th>`)}<th>${t('adminStats.sales')}</th><th>${t('adminStats.inService')}</th></tr></thead>
   <tbody>${labels.map(
-    (label, i) => html`<tr><td>${label}</td>${figures.revenue.map((r) => html`<td><bdi>${formatMoney({ currency: r.currency, amount: r.values[i] ?? 0 }, locale)}</bdi></td>`)}<td>${formatNumber(figures.sales[i] ?? 0, locale)}</td><td>${formatNumber(figures.inService[i] ?? 0, locale)}</td></tr>`,
+    (label, i) =>
+      html`<tr><td>${label}</td>${figures.revenue.map((r) => html`<td><bdi>${formatMoney({ currency: r.currency, amount: r.values[i] ?? 0 }, locale)}</bdi></td>`)}<td>${formatNumber(figures.sales[i] ?? 0, locale)}</td><td>${formatNumber(figures.inService[i] ?? 0, locale)}</td></tr>`,
   )}</tbody>
 </table></div>
 </details>

@@ -14,7 +14,11 @@ export interface SettingsValues {
 /** The owner's settings page: the crypto gateway and the Telegram bot token; stored secrets are only said to exist. */
 export function settingsBody(
   ctx: RequestContext,
-  view: { values: SettingsValues; stored: { gatewayKeys: boolean; botToken: boolean; botTokenFromEnv: boolean }; errors?: FieldErrors | undefined },
+  view: {
+    values: SettingsValues;
+    stored: { gatewayKeys: boolean; botToken: boolean; botTokenFromEnv: boolean };
+    errors?: FieldErrors | undefined;
+  },
 ): SafeHtml {
   const { t } = ctx;
   const { values: v, errors } = view;

@@ -20,10 +20,12 @@ export function staffPage(ctx: RequestContext, view: StaffView): SafeHtml {
   const { t, locale } = ctx;
   const row = (a: Account) => html`<tr data-testid="staff-row"><td>${a.email}</td><td>${t(`staff.roles.${a.role}`)}</td>
 <td>${formatDateTime(a.createdAt, locale, view.timeZone)}</td>
-<td>${a.role === 'support'
-    ? html`<form method="post" action="/admin/staff/${encodeURIComponent(a.id)}/demote"><input type="hidden" name="_csrf" value="${ctx.csrfToken}">
+<td>${
+    a.role === 'support'
+      ? html`<form method="post" action="/admin/staff/${encodeURIComponent(a.id)}/demote"><input type="hidden" name="_csrf" value="${ctx.csrfToken}">
 <button type="submit" class="secondary">${t('staff.demote')}</button></form>`
-    : ''}</td></tr>`;
+      : ''
+  }</td></tr>`;
   return adminPage(ctx, {
     title: t('staff.title'),
     notice: view.notice ?? null,

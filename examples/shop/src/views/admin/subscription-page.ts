@@ -16,7 +16,10 @@ function traffic(ctx: RequestContext, sub: Subscription): string {
 const yesNo = (ctx: RequestContext, value: boolean) => ctx.t(value ? 'adminOps.yes' : 'adminOps.no');
 
 /** Everything about one subscription, what may be done to it, its jobs and its audit trail. */
-export function subscriptionBody(ctx: RequestContext, timeZone: string, view: {
+export function subscriptionBody(
+  ctx: RequestContext,
+  timeZone: string,
+  view: {
     sub: Subscription;
     customer: Customer | null;
     names: Names;
@@ -26,7 +29,8 @@ export function subscriptionBody(ctx: RequestContext, timeZone: string, view: {
     /** Emails of the admins and customers in `audit`, by actor id. */
     auditNames: ReadonlyMap<string, string>;
     pendingReason: PendingReason | null;
-  }): SafeHtml {
+  },
+): SafeHtml {
   const { t, locale } = ctx;
   const { sub, names } = view;
   const back = `/admin/subscriptions/${sub.id}`;
@@ -34,10 +38,12 @@ export function subscriptionBody(ctx: RequestContext, timeZone: string, view: {
 <section class="card">
   <dl class="facts" data-testid="subscription-facts">
     <dt>${t('adminOps.subscriptions.status')}</dt><dd data-testid="subscription-status">${badge(ctx, 'subStatus', sub.status)} <small class="muted">${t('adminOps.subscriptions.since')} ${when(ctx, timeZone, sub.statusChangedAt)}</small></dd>
-    ${view.pendingReason === 'panel_unavailable'
-      ? html`<dt>${t('adminOps.subscriptions.waiting')}</dt>
+    ${
+      view.pendingReason === 'panel_unavailable'
+        ? html`<dt>${t('adminOps.subscriptions.waiting')}</dt>
     <dd class="notice" data-testid="panel-unavailable">${t('adminOps.subscriptions.panelUnavailable')}</dd>`
-      : ''}
+        : ''
+    }
     ${sub.failureReason !== null ? html`<dt>${t('adminOps.subscriptions.failureReason')}</dt><dd class="error" data-testid="failure-reason">${sub.failureReason}</dd>` : ''}
     <dt>${t('adminOps.orders.customer')}</dt><dd><a href="/admin/customers/${sub.customerId}">${view.customer?.email ?? sub.customerId}</a></dd>
     <dt>${t('adminOps.orders.order')}</dt><dd>${sub.orderId === null ? '—' : html`<a class="ltr" href="/admin/orders/${sub.orderId}">${sub.orderId}</a>`}</dd>

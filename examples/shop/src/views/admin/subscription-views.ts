@@ -12,14 +12,21 @@ export function jobsTable(ctx: RequestContext, timeZone: string, jobs: readonly 
   const { t, locale } = ctx;
   if (jobs.length === 0) return html`<p class="muted">${t('adminOps.jobs.none')}</p>`;
   return table(
-    [t('adminOps.jobs.type'), t('adminOps.jobs.state'), t('adminOps.jobs.attempts'), t('adminOps.jobs.lastError'), t('adminOps.jobs.runAt'), ''],
+    [
+      t('adminOps.jobs.type'),
+      t('adminOps.jobs.state'),
+      t('adminOps.jobs.attempts'),
+      t('adminOps.jobs.lastError'),
+      t('adminOps.jobs.runAt'),
+      '',
+    ],
     jobs.map(
       (job) => html`<tr data-testid="job-row" data-job-id="${job.id}" data-job-type="${job.type}" data-job-state="${job.state}">
   <td class="ltr">${job.type}</td>
   <td>${badge(ctx, 'jobState', job.state)}</td>
   <td>${formatNumber(job.attempts, locale)} / ${formatNumber(job.maxAttempts, locale)}</td>
   <td>${job.lastError === null ? '' : html`<small class="ltr">${job.lastError.code}: ${job.lastError.message}</small>`}</td>
-  <td>${when(ctx, timeZone, job.state === 'queued' ? job.runAt : job.finishedAt ?? job.runAt)}</td>
+  <td>${when(ctx, timeZone, job.state === 'queued' ? job.runAt : (job.finishedAt ?? job.runAt))}</td>
   <td>${retryableJob(job) ? actionButton(ctx, { action: `/admin/jobs/${job.id}/retry`, label: t('adminOps.jobs.retry'), testid: 'retry-job', hidden: { back } }) : ''}</td>
 </tr>`,
     ),
@@ -43,7 +50,15 @@ export function subscriptionActionButtons(ctx: RequestContext, sub: Subscription
 }
 
 /** One subscription as a card on its order's page. */
-export function subscriptionCard(ctx: RequestContext, timeZone: string, sub: Subscription, names: Names, jobs: readonly Job[], actions: SubscriptionActions, back: string): SafeHtml {
+export function subscriptionCard(
+  ctx: RequestContext,
+  timeZone: string,
+  sub: Subscription,
+  names: Names,
+  jobs: readonly Job[],
+  actions: SubscriptionActions,
+  back: string,
+): SafeHtml {
   const { t } = ctx;
   return html`<article class="card" data-testid="order-subscription" data-subscription-id="${sub.id}">
   <h3><a href="/admin/subscriptions/${sub.id}" class="ltr">${sub.id}</a> ${badge(ctx, 'subStatus', sub.status)}</h3>

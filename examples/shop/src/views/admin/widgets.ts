@@ -18,10 +18,20 @@ export function when(ctx: RequestContext, timeZone: string, date: Date | null): 
 function errorOf(name: string, errors: FieldErrors | undefined): { attrs: SafeHtml | ''; message: SafeHtml | '' } {
   const error = errors?.[name];
   if (!error) return { attrs: '', message: '' };
-  return { attrs: html`aria-invalid="true" aria-describedby="f-${name}-error"`, message: html`<p class="field-error" id="f-${name}-error">${error}</p>` };
+  return {
+    attrs: html`aria-invalid="true" aria-describedby="f-${name}-error"`,
+    message: html`<p class="field-error" id="f-${name}-error">${error}</p>`,
+  };
 }
 
-export function selectField(options: { name: string; label: string; value: string; choices: ReadonlyArray<readonly [string, string]>; errors?: FieldErrors; hint?: string }): SafeHtml {
+export function selectField(options: {
+  name: string;
+  label: string;
+  value: string;
+  choices: ReadonlyArray<readonly [string, string]>;
+  errors?: FieldErrors;
+  hint?: string;
+}): SafeHtml {
   const { attrs, message } = errorOf(options.name, options.errors);
   return html`<label for="f-${options.name}">${options.label}
   <select id="f-${options.name}" name="${options.name}" ${attrs}>${options.choices.map(
@@ -49,7 +59,18 @@ export function textareaField(options: { name: string; label: string; value: str
  * A one-button form that POSTs an action, with the CSRF field; `confirm` asks first (shop.js,
  * since the CSP forbids inline scripts).
  */
-export function actionButton(ctx: RequestContext, options: { action: string; label: string; testid: string; confirm?: string; danger?: boolean; hidden?: Record<string, string>; extra?: HtmlValue }): SafeHtml {
+export function actionButton(
+  ctx: RequestContext,
+  options: {
+    action: string;
+    label: string;
+    testid: string;
+    confirm?: string;
+    danger?: boolean;
+    hidden?: Record<string, string>;
+    extra?: HtmlValue;
+  },
+): SafeHtml {
   return html`<form method="post" action="${options.action}" class="inline-action" ${options.confirm ? html`data-confirm="${options.confirm}"` : ''}>
   ${csrfField(ctx)}${Object.entries(options.hidden ?? {}).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
   ${options.extra ?? ''}
@@ -58,7 +79,13 @@ export function actionButton(ctx: RequestContext, options: { action: string; lab
 }
 
 /** "Next page" for keyset-paged lists (and back to the first page when not on it). */
-export function pager(ctx: RequestContext, base: string, params: Record<string, string>, nextCursor: string | null, onFirstPage: boolean): SafeHtml {
+export function pager(
+  ctx: RequestContext,
+  base: string,
+  params: Record<string, string>,
+  nextCursor: string | null,
+  onFirstPage: boolean,
+): SafeHtml {
   const query = (extra: Record<string, string>) => {
     const search = new URLSearchParams(Object.entries({ ...params, ...extra }).filter(([, v]) => v !== ''));
     const text = search.toString();

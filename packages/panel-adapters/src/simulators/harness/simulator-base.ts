@@ -80,9 +80,15 @@ export abstract class SimulatorBase {
   protected faultResponse(fault: Exclude<PanelFault, { kind: 'timeout' | 'lost_response' }>, _request: Request): Response {
     switch (fault.kind) {
       case 'status':
-        return new Response(fault.status >= 500 ? 'Internal Server Error' : '', { status: fault.status, headers: { 'content-type': 'text/plain' } });
+        return new Response(fault.status >= 500 ? 'Internal Server Error' : '', {
+          status: fault.status,
+          headers: { 'content-type': 'text/plain' },
+        });
       case 'rate_limit':
-        return new Response('Too Many Requests', { status: 429, headers: { 'retry-after': String(fault.retryAfterSeconds), 'content-type': 'text/plain' } });
+        return new Response('Too Many Requests', {
+          status: 429,
+          headers: { 'retry-after': String(fault.retryAfterSeconds), 'content-type': 'text/plain' },
+        });
       case 'malformed':
         return new Response('{"success":tru', { status: 200, headers: { 'content-type': 'application/json' } });
       default:

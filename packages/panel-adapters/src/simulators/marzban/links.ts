@@ -28,7 +28,20 @@ export function shareLinks(user: SimUser, inbounds: readonly SimInbound[], serve
     const address = pick(inbound.addresses, serverIp, random);
     const remark = `🚀 Marz (${user.username}) [${PROTOCOL_NAMES[inbound.protocol]} - ${inbound.network}]`;
     if (inbound.protocol === 'vmess') {
-      const config = { add: address, aid: '0', host: pick(inbound.hosts, '', random), id: proxy.id, net: inbound.network, path: '', port: inbound.port, ps: remark, scy: 'auto', tls: inbound.tls === 'none' ? '' : inbound.tls, type: 'none', v: '2' };
+      const config = {
+        add: address,
+        aid: '0',
+        host: pick(inbound.hosts, '', random),
+        id: proxy.id,
+        net: inbound.network,
+        path: '',
+        port: inbound.port,
+        ps: remark,
+        scy: 'auto',
+        tls: inbound.tls === 'none' ? '' : inbound.tls,
+        type: 'none',
+        v: '2',
+      };
       links.push(`vmess://${Buffer.from(JSON.stringify(config)).toString('base64')}`);
       continue;
     }
@@ -37,7 +50,13 @@ export function shareLinks(user: SimUser, inbounds: readonly SimInbound[], serve
       links.push(`ss://${userinfo}@${address}:${inbound.port}#${encodeURIComponent(remark)}`);
       continue;
     }
-    const params = new URLSearchParams({ security: inbound.tls, type: inbound.network, headerType: '', path: '', host: pick(inbound.hosts, '', random) });
+    const params = new URLSearchParams({
+      security: inbound.tls,
+      type: inbound.network,
+      headerType: '',
+      path: '',
+      host: pick(inbound.hosts, '', random),
+    });
     if (inbound.tls !== 'none') {
       params.set('sni', pick(inbound.serverNames, '', random));
       params.set('fp', 'chrome');

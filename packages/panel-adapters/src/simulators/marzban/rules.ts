@@ -10,7 +10,12 @@ function tagsOf(inbounds: readonly SimInbound[], protocol: string): string[] {
 }
 
 /** `validate_inbounds`: an empty list means all of that protocol; 0.8 (`v2`) leaves an omitted map empty. */
-export function selectInbounds(inbounds: readonly SimInbound[], proxies: SimUser['proxies'], requested: ParsedCommon['inbounds'], v2: boolean): SimUser['inbounds'] {
+export function selectInbounds(
+  inbounds: readonly SimInbound[],
+  proxies: SimUser['proxies'],
+  requested: ParsedCommon['inbounds'],
+  v2: boolean,
+): SimUser['inbounds'] {
   const out: SimUser['inbounds'] = {};
   for (const protocol of Object.keys(proxies) as SimProtocol[]) {
     const tags = requested?.[protocol];
@@ -26,7 +31,8 @@ export function applyFields(user: SimUser, value: ParsedCommon): void {
   if (value.data_limit !== undefined && value.data_limit !== null) user.dataLimit = value.data_limit || null;
   if (value.data_limit_reset_strategy) user.resetStrategy = value.data_limit_reset_strategy;
   if (value.note !== undefined && value.note !== null) user.note = value.note || null;
-  if (value.on_hold_expire_duration !== undefined && value.on_hold_expire_duration !== null) user.onHoldExpireDuration = value.on_hold_expire_duration || null;
+  if (value.on_hold_expire_duration !== undefined && value.on_hold_expire_duration !== null)
+    user.onHoldExpireDuration = value.on_hold_expire_duration || null;
   if (value.on_hold_timeout !== undefined && value.on_hold_timeout !== null) {
     const raw = value.on_hold_timeout;
     user.onHoldTimeout = typeof raw === 'number' ? raw * 1000 : Date.parse(/Z|[+-]\d\d:?\d\d$/.test(raw) ? raw : `${raw}Z`);
@@ -41,7 +47,8 @@ export function applyFields(user: SimUser, value: ParsedCommon): void {
 export function updateUser(user: SimUser, value: ParsedCommon, inbounds: readonly SimInbound[], nowMs: number): void {
   if (value.proxies && Object.keys(value.proxies).length > 0) {
     const next: SimUser['proxies'] = {};
-    for (const [protocol, settings] of Object.entries(value.proxies)) next[protocol as SimProtocol] = newCredential(protocol as SimProtocol, settings);
+    for (const [protocol, settings] of Object.entries(value.proxies))
+      next[protocol as SimProtocol] = newCredential(protocol as SimProtocol, settings);
     user.proxies = next;
     for (const protocol of SIM_PROTOCOLS) if (!next[protocol]) delete user.inbounds[protocol];
     for (const protocol of Object.keys(next) as SimProtocol[]) user.inbounds[protocol] ??= tagsOf(inbounds, protocol);

@@ -131,13 +131,21 @@ export class MarzbanSimulator extends TokenPanelSimulator<SimUser> implements Pa
     r.on('GET', '/openapi.json', () => json({ openapi: '3.1.0', info: { title: 'MarzbanAPI', version: this.version }, paths: {} }));
     r.on('POST', '/api/admin/token', (request) => this.#login(request));
     r.on('GET', '/api/admin', (request) => this.authed(request, () => json(this.#adminObject(this.admin()))));
-    r.on('GET', '/api/core', (request) => this.authed(request, () => json({ version: '1.8.24', started: true, logs_websocket: '/api/core/logs' })));
+    r.on('GET', '/api/core', (request) =>
+      this.authed(request, () => json({ version: '1.8.24', started: true, logs_websocket: '/api/core/logs' })),
+    );
     r.on('GET', '/api/inbounds', (request) => this.authed(request, () => json(this.#inboundsByProtocol())));
     r.on('POST', '/api/user', (request) => this.authed(request, () => this.#create(request)));
-    r.on('GET', '/api/user/:username', (request, p) => this.authed(request, () => this.#withUser(p.username!, (u) => this.#userResponse(u))));
-    r.on('PUT', '/api/user/:username', (request, p) => this.authed(request, () => this.#withUser(p.username!, (u) => this.#modify(request, u))));
+    r.on('GET', '/api/user/:username', (request, p) =>
+      this.authed(request, () => this.#withUser(p.username!, (u) => this.#userResponse(u))),
+    );
+    r.on('PUT', '/api/user/:username', (request, p) =>
+      this.authed(request, () => this.#withUser(p.username!, (u) => this.#modify(request, u))),
+    );
     r.on('DELETE', '/api/user/:username', (request, p) => this.authed(request, () => this.#withUser(p.username!, (u) => this.#delete(u))));
-    r.on('POST', '/api/user/:username/reset', (request, p) => this.authed(request, () => this.#withUser(p.username!, (u) => this.#reset(u))));
+    r.on('POST', '/api/user/:username/reset', (request, p) =>
+      this.authed(request, () => this.#withUser(p.username!, (u) => this.#reset(u))),
+    );
     r.on('POST', '/api/user/:username/revoke_sub', (request, p) =>
       this.authed(request, () =>
         this.#withUser(p.username!, (u) => {
@@ -209,7 +217,9 @@ export class MarzbanSimulator extends TokenPanelSimulator<SimUser> implements Pa
     if (Object.keys(errors).length > 0) return json({ detail: errors }, 422);
     for (const protocol of Object.keys(value.proxies ?? {})) {
       if (!this.inbounds.some((inbound) => inbound.protocol === protocol)) {
-        const name = this.#v2 ? `ProxyTypes.${protocol === 'vmess' ? 'VMess' : protocol === 'vless' ? 'VLESS' : protocol === 'trojan' ? 'Trojan' : 'Shadowsocks'}` : protocol;
+        const name = this.#v2
+          ? `ProxyTypes.${protocol === 'vmess' ? 'VMess' : protocol === 'vless' ? 'VLESS' : protocol === 'trojan' ? 'Trojan' : 'Shadowsocks'}`
+          : protocol;
         return json({ detail: `Protocol ${name} is disabled on your server` }, 400);
       }
     }
@@ -220,13 +230,19 @@ export class MarzbanSimulator extends TokenPanelSimulator<SimUser> implements Pa
       return json({ detail: 'User already exists' }, 409);
     }
     const proxies: SimUser['proxies'] = {};
-    for (const [protocol, settings] of Object.entries(value.proxies ?? {})) proxies[protocol as SimProtocol] = newCredential(protocol as SimProtocol, settings);
+    for (const [protocol, settings] of Object.entries(value.proxies ?? {}))
+      proxies[protocol as SimProtocol] = newCredential(protocol as SimProtocol, settings);
     const user = this.#blankUser(username, this.now(), proxies, selectInbounds(this.inbounds, proxies, value.inbounds, this.#v2));
     applyFields(user, value);
     if (value.status) user.status = value.status as SimUser['status'];
     if (this.#v2 && value.next_plan) {
       const plan = value.next_plan;
-      user.nextPlan = { data_limit: plan.data_limit, expire: plan.expire ?? null, add_remaining_traffic: plan.add_remaining_traffic ?? false, fire_on_either: plan.fire_on_either ?? true };
+      user.nextPlan = {
+        data_limit: plan.data_limit,
+        expire: plan.expire ?? null,
+        add_remaining_traffic: plan.add_remaining_traffic ?? false,
+        fire_on_either: plan.fire_on_either ?? true,
+      };
     }
     user.editAt = null;
     this.users.set(this.keyOf(username), user);
@@ -281,7 +297,8 @@ export class MarzbanSimulator extends TokenPanelSimulator<SimUser> implements Pa
     const names = query.getAll('username');
     if (names.length > 0) users = users.filter((user) => names.includes(user.username));
     const search = query.get('search')?.toLowerCase();
-    if (search) users = users.filter((user) => user.username.toLowerCase().includes(search) || (user.note ?? '').toLowerCase().includes(search));
+    if (search)
+      users = users.filter((user) => user.username.toLowerCase().includes(search) || (user.note ?? '').toLowerCase().includes(search));
     const status = query.get('status');
     if (status) users = users.filter((user) => user.status === status);
     // A negative offset acts as 0, and `limit=0` (like no limit) returns every user (§9.5).

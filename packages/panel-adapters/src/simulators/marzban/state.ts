@@ -88,13 +88,17 @@ export const USERNAME_RE = /^(?=\w{3,32}\b)[a-zA-Z0-9\-_@.]+(?:_[a-zA-Z0-9\-_@.]
 export function newCredential(protocol: SimProtocol, given: SimProxy = {}): SimProxy {
   if (protocol === 'vless') return { id: given.id ?? randomUUID(), flow: given.flow ?? '' };
   if (protocol === 'vmess') return { id: given.id ?? randomUUID() };
-  if (protocol === 'trojan') return { password: given.password ?? randomBytes(16).toString('base64url'), ...(given.flow ? { flow: given.flow } : {}) };
+  if (protocol === 'trojan')
+    return { password: given.password ?? randomBytes(16).toString('base64url'), ...(given.flow ? { flow: given.flow } : {}) };
   return { password: given.password ?? randomBytes(16).toString('base64url'), method: given.method ?? 'chacha20-ietf-poly1305' };
 }
 
 /** `create_subscription_token`: base64url(`username,ceil(now)`) + 10 characters of a signature. */
 export function subscriptionToken(username: string, nowMs: number, secret: string): string {
   const data = Buffer.from(`${username},${Math.ceil(nowMs / 1000)}`).toString('base64url');
-  const signature = createHash('sha256').update(data + secret).digest('base64url').slice(0, 10);
+  const signature = createHash('sha256')
+    .update(data + secret)
+    .digest('base64url')
+    .slice(0, 10);
   return data + signature;
 }

@@ -38,7 +38,9 @@ function userOf(token: string, ctx: SubscriptionContext): SimUser | undefined {
 }
 
 function clashYaml(user: SimUser, links: readonly string[]): string {
-  const proxies = links.map((link, i) => `  - name: "${user.username} ${i + 1}"\n    type: ${link.slice(0, link.indexOf(':'))}\n    # ${link.split('#')[0]}`);
+  const proxies = links.map(
+    (link, i) => `  - name: "${user.username} ${i + 1}"\n    type: ${link.slice(0, link.indexOf(':'))}\n    # ${link.split('#')[0]}`,
+  );
   return `proxies:\n${proxies.join('\n')}\nproxy-groups:\n  - name: "♻️ Automatic"\n    type: url-test\n`;
 }
 
@@ -72,5 +74,8 @@ export function subscriptionResponse(request: Request, token: string, info: bool
   if (CLASH_META.test(userAgent) || CLASH.test(userAgent)) {
     return new Response(clashYaml(user, links), { status: 200, headers: { ...headers, 'content-type': 'text/yaml; charset=utf-8' } });
   }
-  return new Response(Buffer.from(links.join('\n')).toString('base64'), { status: 200, headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' } });
+  return new Response(Buffer.from(links.join('\n')).toString('base64'), {
+    status: 200,
+    headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' },
+  });
 }

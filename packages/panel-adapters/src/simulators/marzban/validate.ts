@@ -25,9 +25,11 @@ const FLOWS = ['', 'xtls-rprx-vision'];
 
 /** pydantic's lax integer: an integral number, or a string of digits (`"1900000000"` is accepted). */
 function laxInteger(raw: unknown, v2: boolean): { value: number } | { error: string } {
-  if (typeof raw === 'number') return Number.isInteger(raw) ? { value: raw } : { error: 'Input should be a valid integer, got a number with a fractional part' };
+  if (typeof raw === 'number')
+    return Number.isInteger(raw) ? { value: raw } : { error: 'Input should be a valid integer, got a number with a fractional part' };
   if (typeof raw === 'string' && /^\s*[-+]?\d+\s*$/.test(raw)) return { value: Number.parseInt(raw, 10) };
-  if (typeof raw === 'string') return { error: v2 ? 'Input should be a valid integer, unable to parse string as an integer' : 'value is not a valid integer' };
+  if (typeof raw === 'string')
+    return { error: v2 ? 'Input should be a valid integer, unable to parse string as an integer' : 'value is not a valid integer' };
   return { error: v2 ? 'Input should be a valid integer' : 'value is not a valid integer' };
 }
 
@@ -59,12 +61,20 @@ export function validateUserBody(
         }
         const proxy = (settings ?? {}) as SimProxy;
         // The 422 handler keys a nested error by its last path element only: `flow`, not `proxies.vless.flow`.
-        if ((protocol === 'vless' || protocol === 'trojan') && proxy.flow !== undefined && proxy.flow !== null && !FLOWS.includes(String(proxy.flow))) {
-          errors.flow = v2 ? "Input should be '' or 'xtls-rprx-vision'" : "value is not a valid enumeration member; permitted: '', 'xtls-rprx-vision'";
+        if (
+          (protocol === 'vless' || protocol === 'trojan') &&
+          proxy.flow !== undefined &&
+          proxy.flow !== null &&
+          !FLOWS.includes(String(proxy.flow))
+        ) {
+          errors.flow = v2
+            ? "Input should be '' or 'xtls-rprx-vision'"
+            : "value is not a valid enumeration member; permitted: '', 'xtls-rprx-vision'";
         }
         proxies[protocol as SimProtocol] = proxy;
       }
-      if (mode === 'create' && Object.keys(proxies).length === 0 && errors.proxies === undefined) errors.proxies = ve('Each user needs at least one proxy');
+      if (mode === 'create' && Object.keys(proxies).length === 0 && errors.proxies === undefined)
+        errors.proxies = ve('Each user needs at least one proxy');
       value.proxies = proxies;
     }
   }

@@ -33,7 +33,9 @@ function iso(ms: number | null): string | null {
 export function userBody(user: SimUser, wire: WireContext): Record<string, unknown> {
   const excluded: Record<string, string[]> = {};
   for (const protocol of Object.keys(user.proxies) as SimProtocol[]) {
-    excluded[protocol] = wire.inbounds.filter((i) => i.protocol === protocol && !(user.inbounds[protocol] ?? []).includes(i.tag)).map((i) => i.tag);
+    excluded[protocol] = wire.inbounds
+      .filter((i) => i.protocol === protocol && !(user.inbounds[protocol] ?? []).includes(i.tag))
+      .map((i) => i.tag);
   }
   return {
     proxies: user.proxies,

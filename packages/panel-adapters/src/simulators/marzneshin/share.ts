@@ -65,8 +65,18 @@ function shareLink(proxy: SimProxy): string {
   const name = encodeURIComponent(proxy.name);
   if (proxy.protocol === 'vmess') {
     const config = {
-      add: proxy.server, aid: '0', host: '', id: proxy.credential, net: proxy.network, path: proxy.network === 'ws' ? '/' : '',
-      port: proxy.port, ps: proxy.name, scy: 'auto', tls: proxy.security === 'none' ? 'none' : proxy.security, type: 'none', v: '2',
+      add: proxy.server,
+      aid: '0',
+      host: '',
+      id: proxy.credential,
+      net: proxy.network,
+      path: proxy.network === 'ws' ? '/' : '',
+      port: proxy.port,
+      ps: proxy.name,
+      scy: 'auto',
+      tls: proxy.security === 'none' ? 'none' : proxy.security,
+      type: 'none',
+      v: '2',
     };
     return `vmess://${Buffer.from(JSON.stringify(config)).toString('base64')}`;
   }

@@ -176,38 +176,97 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
       });
     r.on('GET', '/openapi.json', () => pyJson({ openapi: '3.1.0', info: { title: 'MarzneshinAPI', version: '0.1.0' }, paths: {} }));
     r.on('POST', '/api/admins/token', (request) => this.#login(request));
-    r.on('GET', '/api/admins/current', authed(() => pyJson(this.#adminBody())));
-    r.on('GET', '/api/services', authed((request) => this.#services(request)));
-    r.on('GET', '/api/inbounds', authed((request) => this.#inboundsPage(request)));
-    r.on('POST', '/api/users', authed((request) => this.#create(request)));
-    r.on('GET', '/api/users', authed((request) => this.#list(request)));
-    r.on('GET', '/api/users/:username', owned(false, (_request, u) => this.#user(u)));
-    r.on('PUT', '/api/users/:username', owned(true, (request, u) => this.#modify(request, u)));
-    r.on('DELETE', '/api/users/:username', owned(true, (_request, u) => this.#remove(u)));
-    r.on('POST', '/api/users/:username/enable', owned(true, (_request, u) => this.#toggle(u, true)));
-    r.on('POST', '/api/users/:username/disable', owned(true, (_request, u) => this.#toggle(u, false)));
-    r.on('POST', '/api/users/:username/reset', owned(true, (_request, u) => {
-      const wasActive = isActive(u, this.now());
-      u.usedTraffic = 0;
-      u.trafficResetAt = this.now();
-      if (!wasActive && isActive(u, this.now())) u.activated = true;
-      return this.#user(u);
-    }));
-    r.on('POST', '/api/users/:username/revoke_sub', owned(true, (_request, u) => {
-      u.key = randomBytes(16).toString('hex');
-      this.#keys.add(u.key);
-      u.subRevokedAt = this.now();
-      return this.#user(u);
-    }));
-    r.on('GET', '/api/users/:username/usage', owned(false, (_request, u) => {
-      const usages = this.#series(u);
-      const nodeUsages = usages.length === 0 ? [] : [{ node_id: NODE.id, node_name: NODE.name, usages }];
-      return pyJson({ username: u.username, node_usages: nodeUsages, total: usages.reduce((sum, [, bytes]) => sum + bytes, 0) });
-    }));
-    r.on('GET', '/api/users/:username/services', owned(false, (request, u) => {
-      // The route's non-sudo filter is never applied (`query.filter(…)` is not assigned), so every service shows.
-      return this.#paged(request, this.services.filter((s) => u.serviceIds.includes(s.id)).map((s) => this.#serviceBody(s)));
-    }));
+    r.on(
+      'GET',
+      '/api/admins/current',
+      authed(() => pyJson(this.#adminBody())),
+    );
+    r.on(
+      'GET',
+      '/api/services',
+      authed((request) => this.#services(request)),
+    );
+    r.on(
+      'GET',
+      '/api/inbounds',
+      authed((request) => this.#inboundsPage(request)),
+    );
+    r.on(
+      'POST',
+      '/api/users',
+      authed((request) => this.#create(request)),
+    );
+    r.on(
+      'GET',
+      '/api/users',
+      authed((request) => this.#list(request)),
+    );
+    r.on(
+      'GET',
+      '/api/users/:username',
+      owned(false, (_request, u) => this.#user(u)),
+    );
+    r.on(
+      'PUT',
+      '/api/users/:username',
+      owned(true, (request, u) => this.#modify(request, u)),
+    );
+    r.on(
+      'DELETE',
+      '/api/users/:username',
+      owned(true, (_request, u) => this.#remove(u)),
+    );
+    r.on(
+      'POST',
+      '/api/users/:username/enable',
+      owned(true, (_request, u) => this.#toggle(u, true)),
+    );
+    r.on(
+      'POST',
+      '/api/users/:username/disable',
+      owned(true, (_request, u) => this.#toggle(u, false)),
+    );
+    r.on(
+      'POST',
+      '/api/users/:username/reset',
+      owned(true, (_request, u) => {
+        const wasActive = isActive(u, this.now());
+        u.usedTraffic = 0;
+        u.trafficResetAt = this.now();
+        if (!wasActive && isActive(u, this.now())) u.activated = true;
+        return this.#user(u);
+      }),
+    );
+    r.on(
+      'POST',
+      '/api/users/:username/revoke_sub',
+      owned(true, (_request, u) => {
+        u.key = randomBytes(16).toString('hex');
+        this.#keys.add(u.key);
+        u.subRevokedAt = this.now();
+        return this.#user(u);
+      }),
+    );
+    r.on(
+      'GET',
+      '/api/users/:username/usage',
+      owned(false, (_request, u) => {
+        const usages = this.#series(u);
+        const nodeUsages = usages.length === 0 ? [] : [{ node_id: NODE.id, node_name: NODE.name, usages }];
+        return pyJson({ username: u.username, node_usages: nodeUsages, total: usages.reduce((sum, [, bytes]) => sum + bytes, 0) });
+      }),
+    );
+    r.on(
+      'GET',
+      '/api/users/:username/services',
+      owned(false, (request, u) => {
+        // The route's non-sudo filter is never applied (`query.filter(…)` is not assigned), so every service shows.
+        return this.#paged(
+          request,
+          this.services.filter((s) => u.serviceIds.includes(s.id)).map((s) => this.#serviceBody(s)),
+        );
+      }),
+    );
     subscriptionRoutes(r, {
       now: () => this.now(),
       liveUser: (username) => this.users.get(username),
@@ -287,10 +346,30 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
   #blank(username: string, owner: string, now: number, key: string, serviceIds: number[]): MarzneshinSimUser {
     this.#keys.add(key);
     return {
-      id: this.#nextId++, username, owner, expireStrategy: 'never', expireDate: null, usageDuration: null, activationDeadline: null, key,
-      dataLimit: null, resetStrategy: 'no_reset', note: null, onlineAt: null, enabled: true, activated: true, usedTraffic: 0,
-      lifetimeUsedTraffic: 0, createdAt: now, editAt: null, subUpdatedAt: null, subLastUserAgent: null, subRevokedAt: null,
-      trafficResetAt: null, serviceIds, removed: false,
+      id: this.#nextId++,
+      username,
+      owner,
+      expireStrategy: 'never',
+      expireDate: null,
+      usageDuration: null,
+      activationDeadline: null,
+      key,
+      dataLimit: null,
+      resetStrategy: 'no_reset',
+      note: null,
+      onlineAt: null,
+      enabled: true,
+      activated: true,
+      usedTraffic: 0,
+      lifetimeUsedTraffic: 0,
+      createdAt: now,
+      editAt: null,
+      subUpdatedAt: null,
+      subLastUserAgent: null,
+      subRevokedAt: null,
+      trafficResetAt: null,
+      serviceIds,
+      removed: false,
     };
   }
 
@@ -379,7 +458,12 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
 
   async #proxies(user: MarzneshinSimUser): Promise<SimProxy[]> {
     const inboundIds = new Set(this.services.filter((s) => user.serviceIds.includes(s.id)).flatMap((s) => s.inbound_ids));
-    return userProxies(user.username, user.key, this.inbounds.filter((inbound) => inboundIds.has(inbound.id)), SERVER_HOST);
+    return userProxies(
+      user.username,
+      user.key,
+      this.inbounds.filter((inbound) => inboundIds.has(inbound.id)),
+      SERVER_HOST,
+    );
   }
 
   #series(user: MarzneshinSimUser): [number, number][] {

@@ -65,7 +65,8 @@ const notFound = (): Response => pyJson({ detail: 'Not Found' }, 404);
 /** Adds the `GET /sub/{username}/{key}…` routes to `router`; each answers 404 unless the key is the live user's. */
 export function subscriptionRoutes(router: Router, host: SubscriptionHost): void {
   /** `get_subscription_user`: the key must be hex, and the live user's. */
-  const withUser = (handler: (request: Request, user: MarzneshinSimUser, params: Record<string, string>) => Response | Promise<Response>) =>
+  const withUser =
+    (handler: (request: Request, user: MarzneshinSimUser, params: Record<string, string>) => Response | Promise<Response>) =>
     (request: Request, params: Record<string, string>): Response | Promise<Response> => {
       const user = host.liveUser(params.username!);
       if (!/^[0-9a-f]+$/i.test(params.key!) || user === undefined || user.key !== params.key) return notFound();
@@ -89,29 +90,45 @@ export function subscriptionRoutes(router: Router, host: SubscriptionHost): void
     };
   };
 
-  router.on('GET', '/sub/:username/:key', withUser(async (request, user) => {
-    const agent = request.headers.get('user-agent') ?? '';
-    user.subUpdatedAt = host.now();
-    user.subLastUserAgent = agent;
-    if ((request.headers.get('accept') ?? '').includes('text/html')) {
-      const page = subscriptionPage(user.username, await configs(user));
-      return new Response(page, { headers: { 'content-type': 'text/html; charset=utf-8' } });
-    }
-    const format = RULES.find(([pattern]) => pattern.test(agent))![1];
-    const body = render(await configs(user), format);
-    return new Response(body, { headers: { 'content-type': mediaType(FORMAT_MIME[format]), ...headers(request, user) } });
-  }));
-  router.on('GET', '/sub/:username/:key/info', withUser((_request, user) => pyJson(userBody(host.wire(user), user))));
-  router.on('GET', '/sub/:username/:key/usage', withUser((_request, user) => {
-    const usages = host.usageSeries(user);
-    return pyJson({ usages, total: usages.reduce((sum, [, bytes]) => sum + bytes, 0), step: 3600 });
-  }));
-  router.on('GET', '/sub/:username/:key/:clientType', withUser(async (request, user, params) => {
-    const type = Object.hasOwn(CLIENT_TYPES, params.clientType!) ? CLIENT_TYPES[params.clientType!] : undefined;
-    if (type === undefined) {
-      return pyJson({ detail: { client_type: `String should match pattern '^(${Object.keys(CLIENT_TYPES).join('|')})$'` } }, 422);
-    }
-    const body = render(await configs(user), type.format);
-    return new Response(body, { headers: { 'content-type': mediaType(type.mime), ...headers(request, user) } });
-  }));
+  router.on(
+    'GET',
+    '/sub/:username/:key',
+    withUser(async (request, user) => {
+      const agent = request.headers.get('user-agent') ?? '';
+      user.subUpdatedAt = host.now();
+      user.subLastUserAgent = agent;
+      if ((request.headers.get('accept') ?? '').includes('text/html')) {
+        const page = subscriptionPage(user.username, await configs(user));
+        return new Response(page, { headers: { 'content-type': 'text/html; charset=utf-8' } });
+      }
+      const format = RULES.find(([pattern]) => pattern.test(agent))![1];
+      const body = render(await configs(user), format);
+      return new Response(body, { headers: { 'content-type': mediaType(FORMAT_MIME[format]), ...headers(request, user) } });
+    }),
+  );
+  router.on(
+    'GET',
+    '/sub/:username/:key/info',
+    withUser((_request, user) => pyJson(userBody(host.wire(user), user))),
+  );
+  router.on(
+    'GET',
+    '/sub/:username/:key/usage',
+    withUser((_request, user) => {
+      const usages = host.usageSeries(user);
+      return pyJson({ usages, total: usages.reduce((sum, [, bytes]) => sum + bytes, 0), step: 3600 });
+    }),
+  );
+  router.on(
+    'GET',
+    '/sub/:username/:key/:clientType',
+    withUser(async (request, user, params) => {
+      const type = Object.hasOwn(CLIENT_TYPES, params.clientType!) ? CLIENT_TYPES[params.clientType!] : undefined;
+      if (type === undefined) {
+        return pyJson({ detail: { client_type: `String should match pattern '^(${Object.keys(CLIENT_TYPES).join('|')})$'` } }, 422);
+      }
+      const body = render(await configs(user), type.format);
+      return new Response(body, { headers: { 'content-type': mediaType(type.mime), ...headers(request, user) } });
+    }),
+  );
 }

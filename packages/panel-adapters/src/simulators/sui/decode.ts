@@ -88,7 +88,8 @@ export function inboundIdsOf(raw: unknown): number[] {
   if (raw === null) return [];
   if (!Array.isArray(raw)) throw new GoError(`json: cannot unmarshal ${jsonKind(raw)} into Go value of type []uint`);
   return raw.map((id) => {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw new GoError(`json: cannot unmarshal ${jsonKind(id)} into Go value of type uint`);
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0)
+      throw new GoError(`json: cannot unmarshal ${jsonKind(id)} into Go value of type uint`);
     return id;
   });
 }
@@ -99,12 +100,17 @@ export function linksOf(raw: unknown): SimSuiLink[] {
   if (!Array.isArray(raw)) throw new GoError(`json: cannot unmarshal ${jsonKind(raw)} into Go value of type []map[string]string`);
   return raw.map((link) => {
     const record = (link ?? {}) as Record<string, unknown>;
-    return { type: String(record.type ?? ''), ...(record.remark === undefined ? {} : { remark: String(record.remark) }), uri: String(record.uri ?? '') };
+    return {
+      type: String(record.type ?? ''),
+      ...(record.remark === undefined ? {} : { remark: String(record.remark) }),
+      uri: String(record.uri ?? ''),
+    };
   });
 }
 
 export function configOf(raw: unknown): Record<string, Record<string, unknown>> {
   if (raw === undefined || raw === null) return {};
-  if (jsonKind(raw) !== 'object') throw new GoError(`json: cannot unmarshal ${jsonKind(raw)} into Go value of type map[string]map[string]interface {}`);
+  if (jsonKind(raw) !== 'object')
+    throw new GoError(`json: cannot unmarshal ${jsonKind(raw)} into Go value of type map[string]map[string]interface {}`);
   return structuredClone(raw as Record<string, Record<string, unknown>>);
 }

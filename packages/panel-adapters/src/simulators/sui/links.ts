@@ -25,7 +25,16 @@ function linkFor(client: SimSuiClient, inbound: SimSuiInbound, host: string): st
       return `vless://${str(user.uuid)}@${at}?${params.toString()}#${remark}`;
     }
     case 'vmess': {
-      const body = { v: '2', ps: inbound.tag, add: server, port: inbound.listenPort, id: str(user.uuid), aid: 0, net: inbound.transport ?? 'tcp', tls: security === 'none' ? '' : 'tls' };
+      const body = {
+        v: '2',
+        ps: inbound.tag,
+        add: server,
+        port: inbound.listenPort,
+        id: str(user.uuid),
+        aid: 0,
+        net: inbound.transport ?? 'tcp',
+        tls: security === 'none' ? '' : 'tls',
+      };
       return `vmess://${Buffer.from(JSON.stringify(body)).toString('base64')}`;
     }
     case 'trojan':
@@ -44,7 +53,12 @@ function linkFor(client: SimSuiClient, inbound: SimSuiInbound, host: string): st
 }
 
 /** `updateLinksWithFixedInbounds`: fresh local links for `inboundIds`, other links kept. */
-export function regenerateLinks(client: SimSuiClient, inbounds: readonly SimSuiInbound[], inboundIds: readonly number[], host: string): SimSuiLink[] {
+export function regenerateLinks(
+  client: SimSuiClient,
+  inbounds: readonly SimSuiInbound[],
+  inboundIds: readonly number[],
+  host: string,
+): SimSuiLink[] {
   const local: SimSuiLink[] = [];
   for (const id of inboundIds) {
     const inbound = inbounds.find((candidate) => candidate.id === id);

@@ -20,7 +20,8 @@ export function listRow(client: SimSuiClient, version: string): Record<string, u
     group: client.group,
   };
   if (atLeast(version, 1, 5)) Object.assign(row, { remark: client.remark, createdAt: client.createdAt, onlineAt: client.onlineAt });
-  if (atLeast(version, 1, 4)) Object.assign(row, { delayStart: false, autoReset: false, resetDays: 0, nextReset: 0, totalUp: 0, totalDown: 0 });
+  if (atLeast(version, 1, 4))
+    Object.assign(row, { delayStart: false, autoReset: false, resetDays: 0, nextReset: 0, totalUp: 0, totalDown: 0 });
   return row;
 }
 

@@ -20,8 +20,27 @@ export class GoPanic extends Error {}
 
 function blank(): SimSuiClient {
   return {
-    id: 0, enable: false, name: '', config: {}, inbounds: [], links: [], volume: 0, expiry: 0, down: 0, up: 0, desc: '', group: '',
-    remark: '', createdAt: 0, onlineAt: 0, delayStart: false, autoReset: false, resetDays: 0, nextReset: 0, totalUp: 0, totalDown: 0,
+    id: 0,
+    enable: false,
+    name: '',
+    config: {},
+    inbounds: [],
+    links: [],
+    volume: 0,
+    expiry: 0,
+    down: 0,
+    up: 0,
+    desc: '',
+    group: '',
+    remark: '',
+    createdAt: 0,
+    onlineAt: 0,
+    delayStart: false,
+    autoReset: false,
+    resetDays: 0,
+    nextReset: 0,
+    totalUp: 0,
+    totalDown: 0,
   };
 }
 
@@ -70,7 +89,8 @@ function preserveTimestamps(target: SaveTarget, client: SimSuiClient, before: Si
 }
 
 function arrayOf(value: unknown, type: string): unknown[] {
-  if (!Array.isArray(value)) throw new GoError(`json: cannot unmarshal ${value === null ? 'null' : typeof value} into Go value of type ${type}`);
+  if (!Array.isArray(value))
+    throw new GoError(`json: cannot unmarshal ${value === null ? 'null' : typeof value} into Go value of type ${type}`);
   return value;
 }
 

@@ -129,8 +129,26 @@ export class SuiSimulator extends SimulatorBase implements PanelTestControls {
   insertClient(fields: Partial<SimSuiClient> & { name: string }): SimSuiClient {
     const id = this.#nextId++;
     const client: SimSuiClient = {
-      id, enable: true, config: {}, inbounds: [1], links: [], volume: 0, expiry: 0, down: 0, up: 0, desc: '', group: '', remark: '',
-      createdAt: this.#now(), onlineAt: 0, delayStart: false, autoReset: false, resetDays: 0, nextReset: 0, totalUp: 0, totalDown: 0,
+      id,
+      enable: true,
+      config: {},
+      inbounds: [1],
+      links: [],
+      volume: 0,
+      expiry: 0,
+      down: 0,
+      up: 0,
+      desc: '',
+      group: '',
+      remark: '',
+      createdAt: this.#now(),
+      onlineAt: 0,
+      delayStart: false,
+      autoReset: false,
+      resetDays: 0,
+      nextReset: 0,
+      totalUp: 0,
+      totalDown: 0,
       ...fields,
     };
     client.id = id;
@@ -144,7 +162,13 @@ export class SuiSimulator extends SimulatorBase implements PanelTestControls {
     const expiry = options.expiry ?? this.#now() + 365 * 86_400;
     for (let i = 0; i < count; i++) {
       const name = `${prefix}${i}`;
-      this.insertClient({ name, inbounds: [options.inboundId ?? 1], expiry, volume: options.volume ?? 0, config: { vless: { name, uuid: '00000000-0000-4000-8000-000000000000', flow: '' } } });
+      this.insertClient({
+        name,
+        inbounds: [options.inboundId ?? 1],
+        expiry,
+        volume: options.volume ?? 0,
+        config: { vless: { name, uuid: '00000000-0000-4000-8000-000000000000', flow: '' } },
+      });
     }
   }
 
@@ -175,13 +199,15 @@ export class SuiSimulator extends SimulatorBase implements PanelTestControls {
     if (area === 'api') {
       if (action === 'login' && request.method === 'POST') return this.#login(request);
       if (!this.#sessions.has(sessionOf(request))) {
-        if (request.headers.get('x-requested-with') === 'XMLHttpRequest') return envelope({ success: false, msg: 'Invalid login', obj: null });
+        if (request.headers.get('x-requested-with') === 'XMLHttpRequest')
+          return envelope({ success: false, msg: 'Invalid login', obj: null });
         return new Response(null, { status: 307, headers: { location: '/login' } });
       }
       if (action === 'logout') return ok(null);
       return this.#action(request, action);
     }
-    if (path === 'login' || path === '') return new Response('<!DOCTYPE html><html></html>', { status: 200, headers: { 'content-type': 'text/html' } });
+    if (path === 'login' || path === '')
+      return new Response('<!DOCTYPE html><html></html>', { status: 200, headers: { 'content-type': 'text/html' } });
     return new Response(null, { status: 307, headers: { location: `${this.webPath}login` } });
   }
 
@@ -263,7 +289,13 @@ export class SuiSimulator extends SimulatorBase implements PanelTestControls {
     let touched: number[];
     try {
       touched = saveClients(
-        { version: this.version, clients: this.clients, inbounds: this.inbounds, nowSeconds: () => this.#now(), nextId: () => this.#nextId++ },
+        {
+          version: this.version,
+          clients: this.clients,
+          inbounds: this.inbounds,
+          nowSeconds: () => this.#now(),
+          nextId: () => this.#nextId++,
+        },
         form.action ?? '',
         form.data ?? '',
         host,

@@ -33,7 +33,12 @@ export function seedDemoInbounds(sim: XuiSimulator): SimInbound[] {
       protocol: 'vmess',
       port: 8080,
       settings: {},
-      streamSettings: { network: 'ws', security: 'none', externalProxy: [], wsSettings: { acceptProxyProtocol: false, path: '/vm', host: '', headers: {} } },
+      streamSettings: {
+        network: 'ws',
+        security: 'none',
+        externalProxy: [],
+        wsSettings: { acceptProxyProtocol: false, path: '/vm', host: '', headers: {} },
+      },
     }),
     sim.addInbound({
       remark: 'Trojan-WS',
@@ -44,7 +49,12 @@ export function seedDemoInbounds(sim: XuiSimulator): SimInbound[] {
         network: 'ws',
         security: 'tls',
         externalProxy: [],
-        tlsSettings: { serverName: 'vpn.example.com', alpn: ['h2', 'http/1.1'], certificates: [], settings: { allowInsecure: false, fingerprint: 'chrome' } },
+        tlsSettings: {
+          serverName: 'vpn.example.com',
+          alpn: ['h2', 'http/1.1'],
+          certificates: [],
+          settings: { allowInsecure: false, fingerprint: 'chrome' },
+        },
         wsSettings: { acceptProxyProtocol: false, path: '/tj', host: '', headers: {} },
       },
     }),
@@ -53,7 +63,12 @@ export function seedDemoInbounds(sim: XuiSimulator): SimInbound[] {
       protocol: 'shadowsocks',
       port: 8388,
       settings: { method: '2022-blake3-aes-256-gcm', password: Buffer.alloc(32, 1).toString('base64'), network: 'tcp,udp' },
-      streamSettings: { network: 'tcp', security: 'none', externalProxy: [], tcpSettings: { acceptProxyProtocol: false, header: { type: 'none' } } },
+      streamSettings: {
+        network: 'tcp',
+        security: 'none',
+        externalProxy: [],
+        tcpSettings: { acceptProxyProtocol: false, header: { type: 'none' } },
+      },
     }),
   ];
 }

@@ -1,6 +1,12 @@
 export { XuiSimulator, createXuiSimulator, type XuiSimulatorOptions, type XuiQuirks } from './simulator.js';
 export { traitsOf as xuiVersionTraits, parseVersion as parseXuiVersion, type XuiVersionTraits } from './version.js';
-export { XuiState, type InboundSeed as XuiInboundSeed, type RawClient as XuiRawClient, type SimInbound as XuiSimInbound, type SimTraffic as XuiSimTraffic } from './state.js';
+export {
+  XuiState,
+  type InboundSeed as XuiInboundSeed,
+  type RawClient as XuiRawClient,
+  type SimInbound as XuiSimInbound,
+  type SimTraffic as XuiSimTraffic,
+} from './state.js';
 export { XuiSessions, type AuthResult as XuiAuthResult } from './sessions.js';
 export { xuiSubscriptionHandler, type XuiSubscriptionOptions } from './subscription-service.js';
 export {

@@ -46,7 +46,9 @@ export function genARoutes(sim: XuiSimulator, failWith: Fail): Router {
   const now = () => sim.clock.now().getTime();
   const inboundOf = (id: number | string): SimInbound | undefined => sim.state.inbounds.get(Number(id));
 
-  router.on('GET', '/panel/api/inbounds/list', () => ok([...sim.state.inbounds.values()].map((ib) => inboundJson(ib, sim.state, false, true))));
+  router.on('GET', '/panel/api/inbounds/list', () =>
+    ok([...sim.state.inbounds.values()].map((ib) => inboundJson(ib, sim.state, false, true))),
+  );
 
   router.on('GET', '/panel/api/inbounds/get/:id', (_r, p) => {
     const inbound = inboundOf(p.id!);
@@ -61,16 +63,21 @@ export function genARoutes(sim: XuiSimulator, failWith: Fail): Router {
     const seen = new Set<string>();
     for (const client of added) {
       const email = text(client.email);
-      if (email !== '' && (seen.has(key(email)) || sim.state.clients.has(key(email)))) return fail(MSG.wrong, goError('Duplicate email:', email));
+      if (email !== '' && (seen.has(key(email)) || sim.state.clients.has(key(email))))
+        return fail(MSG.wrong, goError('Duplicate email:', email));
       seen.add(key(email));
     }
     const inbound = inboundOf(bound.id);
     if (!inbound) return fail(MSG.wrong, 'record not found');
     for (const client of added) if (clientIdOf(inbound.protocol, client) === '') return fail(MSG.wrong, goError('empty client ID'));
-    return sim.writeInbound(inbound, (current) => {
-      const stamp = now();
-      return [...current, ...added.map((c) => ({ ...c, created_at: stamp, updated_at: stamp }))];
-    }, MSG.added);
+    return sim.writeInbound(
+      inbound,
+      (current) => {
+        const stamp = now();
+        return [...current, ...added.map((c) => ({ ...c, created_at: stamp, updated_at: stamp }))];
+      },
+      MSG.added,
+    );
   });
 
   router.on('POST', '/panel/api/inbounds/updateClient/:clientId', async (request, p) => {
@@ -84,15 +91,20 @@ export function genARoutes(sim: XuiSimulator, failWith: Fail): Router {
     const old = current.find((c) => clientIdOf(inbound.protocol, c) === p.clientId && p.clientId !== '');
     if (!old) return fail(MSG.wrong, goError('empty client ID'));
     const newEmail = text(posted.email);
-    if (key(newEmail) !== key(text(old.email)) && sim.state.clients.has(key(newEmail))) return fail(MSG.wrong, goError('Duplicate email:', newEmail));
+    if (key(newEmail) !== key(text(old.email)) && sim.state.clients.has(key(newEmail)))
+      return fail(MSG.wrong, goError('Duplicate email:', newEmail));
     if (key(newEmail) !== key(text(old.email))) sim.state.renameTraffic(text(old.email), newEmail);
-    const response = await sim.writeInbound(inbound, (list) => {
-      const at = list.findIndex((c) => clientIdOf(inbound.protocol, c) === p.clientId);
-      if (at < 0) return list;
-      const next = [...list];
-      next[at] = { ...posted, created_at: list[at]!.created_at, updated_at: now() };
-      return next;
-    }, MSG.updated);
+    const response = await sim.writeInbound(
+      inbound,
+      (list) => {
+        const at = list.findIndex((c) => clientIdOf(inbound.protocol, c) === p.clientId);
+        if (at < 0) return list;
+        const next = [...list];
+        next[at] = { ...posted, created_at: list[at]!.created_at, updated_at: now() };
+        return next;
+      },
+      MSG.updated,
+    );
     const stored = sim.state.clients.get(key(newEmail));
     if (stored) sim.state.syncTraffic(stored, now());
     return response;
@@ -114,15 +126,18 @@ export function genARoutes(sim: XuiSimulator, failWith: Fail): Router {
       if (!inbound) return fail('Failed to delete client by email', 'record not found');
       const current = sim.state.clientsOf(inbound);
       const remaining = current.filter((c) => text(c.email) !== p.email);
-      if (remaining.length === current.length) return fail('Failed to delete client by email', goError(`client with email ${p.email!} not found`));
-      if (sim.traits.lastClientGuard && remaining.length === 0) return fail('Failed to delete client by email', goError('no client remained in Inbound'));
+      if (remaining.length === current.length)
+        return fail('Failed to delete client by email', goError(`client with email ${p.email!} not found`));
+      if (sim.traits.lastClientGuard && remaining.length === 0)
+        return fail('Failed to delete client by email', goError('no client remained in Inbound'));
       return sim.writeInbound(inbound, (list) => list.filter((c) => text(c.email) !== p.email), MSG.deleted);
     });
   }
 
   router.on('GET', '/panel/api/inbounds/getClientTraffics/:email', (_r, p) => {
     const row = sim.state.traffic.get(key(p.email!));
-    if (!row) return sim.traits.trafficUnknownIsError ? fail(MSG.trafficError, goError('Inbound Not Found For Email:', p.email!)) : ok(null);
+    if (!row)
+      return sim.traits.trafficUnknownIsError ? fail(MSG.trafficError, goError('Inbound Not Found For Email:', p.email!)) : ok(null);
     return ok(trafficJson(row, sim.state, false, sim.traits.trafficUnknownIsError));
   });
 
@@ -132,7 +147,9 @@ export function genARoutes(sim: XuiSimulator, failWith: Fail): Router {
     return sim.writeAnswer(ok(null, MSG.reset));
   });
 
-  router.on('POST', '/panel/api/inbounds/onlines', () => ok(sim.state.polled ? [...sim.state.online].map((k) => text(sim.state.clients.get(k)?.email)) : null));
+  router.on('POST', '/panel/api/inbounds/onlines', () =>
+    ok(sim.state.polled ? [...sim.state.online].map((k) => text(sim.state.clients.get(k)?.email)) : null),
+  );
 
   router.on('POST', '/panel/api/inbounds/lastOnline', () => {
     const out: Record<string, number> = {};

@@ -92,7 +92,8 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
     const existing = state.clients.get(k);
     const subId = text(posted.subId) === '' ? randomUUID() : text(posted.subId);
     if (existing && (text(existing.subId) === '' || text(existing.subId) !== subId)) return goError('email already in use:', email);
-    for (const [other, client] of state.clients) if (other !== k && text(client.subId) === subId) return goError('subId already in use:', subId);
+    for (const [other, client] of state.clients)
+      if (other !== k && text(client.subId) === subId) return goError('subId already in use:', subId);
     const stamp = now();
     const client: RawClient = existing ?? { ...posted, email, subId, enable: true, created_at: stamp, updated_at: stamp };
     for (const inbound of inbounds as SimInbound[]) {
@@ -118,7 +119,8 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
         remark: ib.remark,
         tag: ib.tag,
         ssMethod: ib.protocol === 'shadowsocks' ? text(ib.settings.method) : '',
-        tlsFlowCapable: ib.protocol === 'vless' && ib.streamSettings.network === 'tcp' && ['tls', 'reality'].includes(text(ib.streamSettings.security)),
+        tlsFlowCapable:
+          ib.protocol === 'vless' && ib.streamSettings.network === 'tcp' && ['tls', 'reality'].includes(text(ib.streamSettings.security)),
       })),
     ),
   );
@@ -154,13 +156,24 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
     if (!body || typeof body !== 'object') return fail(MSG.wrong, 'invalid request body');
     const email = text(body.email) === '' ? text(stored.email) : text(body.email);
     if (key(email) !== k && state.clients.has(key(email))) return fail(MSG.wrong, goError('Duplicate email:', email));
-    const next: RawClient = { ...stored, email, enable: body.enable === true, comment: text(body.comment), flow: text(body.flow), updated_at: now() };
+    const next: RawClient = {
+      ...stored,
+      email,
+      enable: body.enable === true,
+      comment: text(body.comment),
+      flow: text(body.flow),
+      updated_at: now(),
+    };
     for (const field of SCALARS) next[field] = num(body[field]);
     for (const field of ['id', 'password', 'subId'] as const) if (text(body[field]) !== '') next[field] = body[field];
     if (key(email) !== k) state.renameTraffic(text(stored.email), email);
     for (const id of inboundIdsOf(k)) {
       const inbound = state.inbounds.get(id)!;
-      state.replaceClients(inbound, state.clientsOf(inbound).map((c) => (key(text(c.email)) === k ? next : c)), now());
+      state.replaceClients(
+        inbound,
+        state.clientsOf(inbound).map((c) => (key(text(c.email)) === k ? next : c)),
+        now(),
+      );
     }
     state.syncTraffic(next, now());
     return sim.writeAnswer(ok(null, MSG.updated));
@@ -240,7 +253,10 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
     const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
     const pageSize = Math.min(200, Math.max(1, Number(query.get('pageSize') ?? 25) || 25));
     // `inbound` filters on attachment (comma-separated ids, OR); sorts as `applyOrder`: the key, then the record id.
-    const inboundFilter = (query.get('inbound') ?? '').split(',').filter((id) => id !== '').map(Number);
+    const inboundFilter = (query.get('inbound') ?? '')
+      .split(',')
+      .filter((id) => id !== '')
+      .map(Number);
     let entries = [...state.clients.entries()];
     if (inboundFilter.length > 0) entries = entries.filter(([k]) => inboundIdsOf(k).some((id) => inboundFilter.includes(id)));
     const descend = query.get('order') === 'descend';
@@ -273,7 +289,14 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
       };
     });
     const total = state.clients.size;
-    return ok({ items, total, filtered: entries.length, page, pageSize, summary: { total, active: total, onlineCount: state.online.size, online: [...state.online].slice(0, 200) } });
+    return ok({
+      items,
+      total,
+      filtered: entries.length,
+      page,
+      pageSize,
+      summary: { total, active: total, onlineCount: state.online.size, online: [...state.online].slice(0, 200) },
+    });
   });
 
   router.on('GET', '/panel/api/clients/links/:email', (request, p) => {
@@ -283,8 +306,18 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
     const host = new URL(request.url).hostname;
     const links = inboundIdsOf(k).flatMap((id) => {
       const inbound = state.inbounds.get(id)!;
-      const linkClient = { email: text(client.email), id: text(client.id), password: text(client.password), flow: text(client.flow), security: text(client.security), subId: text(client.subId) };
-      return buildShareLinks({ ...inbound, settings: inbound.settings, streamSettings: inbound.streamSettings }, linkClient, { style: 'v3', host });
+      const linkClient = {
+        email: text(client.email),
+        id: text(client.id),
+        password: text(client.password),
+        flow: text(client.flow),
+        security: text(client.security),
+        subId: text(client.subId),
+      };
+      return buildShareLinks({ ...inbound, settings: inbound.settings, streamSettings: inbound.streamSettings }, linkClient, {
+        style: 'v3',
+        host,
+      });
     });
     return ok(links);
   });

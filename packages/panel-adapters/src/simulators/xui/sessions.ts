@@ -92,7 +92,11 @@ export class XuiSessions {
     }
     const live = this.#live(request, now);
     if (!live?.[1].loggedIn) return { ok: false, response: this.unauthenticated(request) };
-    if (this.traits.csrf && !['GET', 'HEAD', 'OPTIONS', 'TRACE'].includes(request.method) && request.headers.get('x-csrf-token') !== live[1].csrf) {
+    if (
+      this.traits.csrf &&
+      !['GET', 'HEAD', 'OPTIONS', 'TRACE'].includes(request.method) &&
+      request.headers.get('x-csrf-token') !== live[1].csrf
+    ) {
       return { ok: false, response: empty(403) };
     }
     return { ok: true, viaToken: false };

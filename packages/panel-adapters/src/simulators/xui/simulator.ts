@@ -71,7 +71,10 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
   #nextRecordId = 1;
 
   constructor(options: XuiSimulatorOptions = {}) {
-    super({ ...(options.clock ? { clock: options.clock } : {}), ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }) });
+    super({
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
+    });
     this.traits = traitsOf(options.version ?? '2.8.x');
     this.basePath = normaliseBasePath(options.basePath ?? '/');
     this.#credentials = { username: options.credentials?.username ?? 'admin', password: options.credentials?.password ?? 'admin' };
@@ -98,7 +101,12 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
     for (let i = 0; i < count; i++) {
       const client: RawClient = {
         id: inbound.protocol === 'vless' || inbound.protocol === 'vmess' ? randomUUID() : '',
-        password: inbound.protocol === 'trojan' ? randomBytes(8).toString('hex') : inbound.protocol === 'shadowsocks' ? randomBytes(32).toString('base64') : undefined,
+        password:
+          inbound.protocol === 'trojan'
+            ? randomBytes(8).toString('hex')
+            : inbound.protocol === 'shadowsocks'
+              ? randomBytes(32).toString('base64')
+              : undefined,
         email: `seed${inboundId}_${i}`,
         enable: true,
         expiryTime: 0,
@@ -220,18 +228,25 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
     if (path === null) return noRoute();
     const now = this.clock.now().getTime();
     if (path === '/' && request.method === 'GET') {
-      return new Response('<!DOCTYPE html><html><head><title>Login</title></head><body></body></html>', { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } });
+      return new Response('<!DOCTYPE html><html><head><title>Login</title></head><body></body></html>', {
+        status: 200,
+        headers: { 'content-type': 'text/html; charset=utf-8' },
+      });
     }
     if (path === '/csrf-token' && request.method === 'GET' && this.traits.csrf) return this.sessions.csrfToken(request, now);
-    if (path === '/login' && request.method === 'POST') return this.sessions.login(request, await loginFields(request), this.#credentials, now);
-    if (path === '/panel/setting/defaultSettings' && request.method === 'POST' && !this.traits.settingsUnderApi) return this.#uiSettings(request, now);
+    if (path === '/login' && request.method === 'POST')
+      return this.sessions.login(request, await loginFields(request), this.#credentials, now);
+    if (path === '/panel/setting/defaultSettings' && request.method === 'POST' && !this.traits.settingsUnderApi)
+      return this.#uiSettings(request, now);
     const isApi = path.startsWith('/panel/api/');
     const isLegacyStatus = path === '/server/status' && request.method === 'POST' && !this.#hasApiStatus();
     if (!isApi && !isLegacyStatus) return noRoute();
     const auth = this.sessions.check(request, now);
     if (!auth.ok) return auth.response;
-    if (isLegacyStatus || (path === '/panel/api/server/status' && request.method === 'GET' && this.#hasApiStatus())) return ok(this.#status());
-    if (path === '/panel/api/setting/defaultSettings' && request.method === 'POST' && this.traits.settingsUnderApi) return defaultSettingsAnswer(this.subscription, request);
+    if (isLegacyStatus || (path === '/panel/api/server/status' && request.method === 'GET' && this.#hasApiStatus()))
+      return ok(this.#status());
+    if (path === '/panel/api/setting/defaultSettings' && request.method === 'POST' && this.traits.settingsUnderApi)
+      return defaultSettingsAnswer(this.subscription, request);
     const found = this.#router.find(request.method, path);
     if (!('handler' in found)) return noRoute();
     const response = await found.handler(request, found.params, undefined);

@@ -96,8 +96,18 @@ export class XuiState {
       expiryTime: 0,
       tag: `inbound-${seed.port}`,
       settings: { ...(seed.settings ?? defaultSettings(seed.protocol)) },
-      streamSettings: seed.streamSettings ?? { network: 'tcp', security: 'none', externalProxy: [], tcpSettings: { acceptProxyProtocol: false, header: { type: 'none' } } },
-      sniffing: seed.sniffing ?? { enabled: false, destOverride: ['http', 'tls', 'quic', 'fakedns'], metadataOnly: false, routeOnly: false },
+      streamSettings: seed.streamSettings ?? {
+        network: 'tcp',
+        security: 'none',
+        externalProxy: [],
+        tcpSettings: { acceptProxyProtocol: false, header: { type: 'none' } },
+      },
+      sniffing: seed.sniffing ?? {
+        enabled: false,
+        destOverride: ['http', 'tls', 'quic', 'fakedns'],
+        metadataOnly: false,
+        routeOnly: false,
+      },
       clientKeys: [],
     };
     delete inbound.settings.clients;

@@ -35,7 +35,7 @@ function userinfo(rows: readonly SimTraffic[]): string {
     down += row.down;
     if (i === 0) {
       total = row.total;
-      expiry = Math.max(row.expiryTime , 0);
+      expiry = Math.max(row.expiryTime, 0);
     } else {
       total = total === 0 || row.total === 0 ? 0 : total + row.total;
       if (row.expiryTime !== expiry) expiry = 0;
@@ -59,7 +59,14 @@ export function xuiSubscriptionHandler(sim: XuiSimulator, options: XuiSubscripti
         if (client.enable === false || text(client.subId) !== subId) continue;
         const row = sim.state.traffic.get(key(text(client.email)));
         if (row) rows.push(row);
-        const linkClient = { email: text(client.email), id: text(client.id), password: text(client.password), flow: text(client.flow), security: text(client.security), subId };
+        const linkClient = {
+          email: text(client.email),
+          id: text(client.id),
+          password: text(client.password),
+          flow: text(client.flow),
+          security: text(client.security),
+          subId,
+        };
         links.push(
           ...buildShareLinks(inbound, linkClient, {
             style: sim.traits.genB ? 'v3' : 'v2',

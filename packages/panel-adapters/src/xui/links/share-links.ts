@@ -15,7 +15,17 @@
  */
 import { goEncodeQuery, goFragmentEscape, goFragmentEscapeV3, goMarshalIndent, goQueryEscape } from './go-format.js';
 import { linkRemark, type RemarkOptions, type RemarkStats } from './remark.js';
-import { externalProxies, networkParams, obj, proxyParams, realityParams, str, tlsParams, type ExternalProxy, type Obj } from './stream-params.js';
+import {
+  externalProxies,
+  networkParams,
+  obj,
+  proxyParams,
+  realityParams,
+  str,
+  tlsParams,
+  type ExternalProxy,
+  type Obj,
+} from './stream-params.js';
 
 export type LinkStyle = 'v2' | 'v3';
 
@@ -110,7 +120,7 @@ export function buildShareLinks(inbound: LinkInbound, client: LinkClient, option
       realityParams(stream, params, seed, style);
       if (network === 'tcp' && (client.flow ?? '') !== '') params.set('flow', client.flow ?? '');
     } else params.set('security', 'none');
-    userinfo = style === 'v3' ? encodeUserinfo(client.password ?? '') : client.password ?? '';
+    userinfo = style === 'v3' ? encodeUserinfo(client.password ?? '') : (client.password ?? '');
   } else if (inbound.protocol === 'shadowsocks') {
     params.set('type', network);
     networkParams(stream, network, params, style);
@@ -139,13 +149,24 @@ export function buildShareLinks(inbound: LinkInbound, client: LinkClient, option
   if (proxies.length > 0) {
     return proxies.map((ep) => {
       const base = inbound.protocol === 'shadowsocks' && style === 'v3' ? new Map([...params, ['security', security]]) : params;
-      return url(style, `${scheme}://${userinfo}@${hostPort(ep.dest, ep.port, style)}`, proxyParams(base, ep, security, style), externalRemark(inbound, client, ep, options, remarkFor));
+      return url(
+        style,
+        `${scheme}://${userinfo}@${hostPort(ep.dest, ep.port, style)}`,
+        proxyParams(base, ep, security, style),
+        externalRemark(inbound, client, ep, options, remarkFor),
+      );
     });
   }
   return [url(style, `${scheme}://${userinfo}@${hostPort(address, inbound.port, style)}`, params, remarkFor(''))];
 }
 
-function externalRemark(inbound: LinkInbound, client: LinkClient, ep: ExternalProxy, options: ShareLinkOptions, remarkFor: (extra: string) => string): string {
+function externalRemark(
+  inbound: LinkInbound,
+  client: LinkClient,
+  ep: ExternalProxy,
+  options: ShareLinkOptions,
+  remarkFor: (extra: string) => string,
+): string {
   if (options.style === 'v2') return remarkFor(ep.remark);
   return [inbound.remark, ep.remark, client.email].filter((p) => p !== '').join('-');
 }

@@ -170,7 +170,13 @@ export function externalProxies(stream: Obj): ExternalProxy[] {
   const list = Array.isArray(stream.externalProxy) ? stream.externalProxy : [];
   return list.map((entry) => {
     const ep = obj(entry) ?? {};
-    return { forceTls: str(ep.forceTls) ?? '', dest: str(ep.dest) ?? '', port: Number(ep.port ?? 0), remark: str(ep.remark) ?? '', raw: ep };
+    return {
+      forceTls: str(ep.forceTls) ?? '',
+      dest: str(ep.dest) ?? '',
+      port: Number(ep.port ?? 0),
+      remark: str(ep.remark) ?? '',
+      raw: ep,
+    };
   });
 }
 

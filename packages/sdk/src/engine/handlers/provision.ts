@@ -27,7 +27,12 @@ function newClientSpec(sub: Subscription, capabilities: Parameters<typeof specOf
 }
 
 /** Writes the live subscription once its client exists (or was adopted). */
-async function markProvisioned(ctx: EngineContext, sub: Subscription, client: RemoteClient, links: { subscriptionUrl: string | null; shareLinks: readonly string[] }): Promise<Subscription | null> {
+async function markProvisioned(
+  ctx: EngineContext,
+  sub: Subscription,
+  client: RemoteClient,
+  links: { subscriptionUrl: string | null; shareLinks: readonly string[] },
+): Promise<Subscription | null> {
   const now = ctx.clock.now();
   const written = await ctx.storage.transaction(async (tx) => {
     const current = await tx.subscriptions.get(sub.id);
@@ -101,7 +106,10 @@ export const provisionHandler: JobHandler = {
       const now = ctx.clock.now();
       const specs = work.map((w) => newClientSpec(w.sub, handle.adapter.capabilities, now));
       const ref = targetRefOf(target);
-      remote = await env.call(handle, `provision:${first.claimed.job.id}`, (c) => handle.adapter.createClients(ref, specs, c), { first: true, attempt: first.claimed.job.attempts });
+      remote = await env.call(handle, `provision:${first.claimed.job.id}`, (c) => handle.adapter.createClients(ref, specs, c), {
+        first: true,
+        attempt: first.claimed.job.attempts,
+      });
     } catch (error) {
       return failAll(error);
     }

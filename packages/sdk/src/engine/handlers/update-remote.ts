@@ -82,7 +82,11 @@ export async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdateP
   } else {
     // A lost response may have left the new client in place already: then it is adopted as is.
     const existing = await env.call(handle, `update:${jobId}:get`, (c) => adapter.getClient(ref, c), { first: true });
-    const done = existing !== null && sameExpiry(existing.expiry, p.newExpiresAt) && existing.trafficLimitBytes === p.newTrafficLimitBytes && existing.usedBytes === 0;
+    const done =
+      existing !== null &&
+      sameExpiry(existing.expiry, p.newExpiresAt) &&
+      existing.trafficLimitBytes === p.newTrafficLimitBytes &&
+      existing.usedBytes === 0;
     if (done) client = existing;
     else {
       await env.call(handle, `update:${jobId}:delete`, (c) => adapter.deleteClient(ref, c));

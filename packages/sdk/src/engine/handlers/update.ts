@@ -20,7 +20,11 @@ function payloadOf(job: Job): UpdatePayload {
 
 function applied(sub: Subscription, p: UpdatePayload): boolean {
   if (p.planChange !== null && (sub.planId !== p.planChange.toPlanId || sub.targetId !== p.planChange.toTargetId)) return false;
-  return sub.expiresAt?.toISOString() === p.newExpiresAt && sub.remote.generation === p.generation && sub.trafficLimitBytes === p.newTrafficLimitBytes;
+  return (
+    sub.expiresAt?.toISOString() === p.newExpiresAt &&
+    sub.remote.generation === p.generation &&
+    sub.trafficLimitBytes === p.newTrafficLimitBytes
+  );
 }
 
 /** Top-ups and plan changes give back what they took (money, a reserved slot) when their subscription ends first. */
@@ -70,7 +74,8 @@ async function compensate(ctx: EngineContext, p: UpdatePayload, why: string): Pr
     // A discount code spent on it gives its use back (once: released by the same key).
     await releaseDiscount(tx, p.ledgerKey);
     const action = p.action === 'traffic' ? 'traffic_refunded' : p.action === 'change_plan' ? 'plan_change_refunded' : 'extension_refunded';
-    if (p.price.amount > 0) await auditSubscription(tx, WORKER_ACTOR, `subscription.${action}`, sub, { error: why, amount: p.price.amount });
+    if (p.price.amount > 0)
+      await auditSubscription(tx, WORKER_ACTOR, `subscription.${action}`, sub, { error: why, amount: p.price.amount });
     return refunded;
   });
   if (entry !== null) ctx.events.emit('ledger:appended', { entry, at: now });
@@ -112,14 +117,21 @@ function patchFor(current: Subscription, p: UpdatePayload, remote: RemoteResult,
     status: current.status === 'suspended' ? 'suspended' : 'active',
     expiresAt: new Date(p.newExpiresAt),
     trafficLimitBytes: p.newTrafficLimitBytes,
-    activatedAt: p.action === 'extend' || p.action === 'renew' ? current.activatedAt ?? now : now,
+    activatedAt: p.action === 'extend' || p.action === 'renew' ? (current.activatedAt ?? now) : now,
     usedBytes: client.usedBytes,
     usageObservedAt: now,
     notices: [],
   };
   if (p.planChange === null) return patch;
   const c = p.planChange;
-  return { ...patch, planId: c.toPlanId, panelId: c.toPanelId, targetId: c.toTargetId, durationDays: c.durationDays, deviceLimit: c.deviceLimit };
+  return {
+    ...patch,
+    planId: c.toPlanId,
+    panelId: c.toPanelId,
+    targetId: c.toTargetId,
+    durationDays: c.durationDays,
+    deviceLimit: c.deviceLimit,
+  };
 }
 
 /**
@@ -191,9 +203,11 @@ async function runOne(env: HandlerEnv, job: Job): Promise<void> {
   const event = { subscription: next, actor: WORKER_ACTOR, at: now };
   if (credit !== null) ctx.events.emit('ledger:appended', { entry: credit, at: now });
   if (p.action === 'traffic') {
-    ctx.events.emit('subscription:traffic_added', { ...event, addedBytes: (p.newTrafficLimitBytes ?? 0) - (before.trafficLimitBytes ?? 0) });
-  }
-  else if (p.action === 'change_plan') {
+    ctx.events.emit('subscription:traffic_added', {
+      ...event,
+      addedBytes: (p.newTrafficLimitBytes ?? 0) - (before.trafficLimitBytes ?? 0),
+    });
+  } else if (p.action === 'change_plan') {
     const moved = before.targetId !== next.targetId;
     ctx.events.emit('subscription:plan_changed', { ...event, fromPlanId: before.planId, moved, linkChanged: remote.linkChanged });
   } else ctx.events.emit('subscription:extended', { ...event, action: p.action, linkChanged: remote.linkChanged });

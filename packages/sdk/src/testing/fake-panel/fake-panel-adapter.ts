@@ -82,10 +82,14 @@ function realSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -104,7 +108,15 @@ export class FakePanelAdapter implements PanelAdapter {
    * `batchCreate` still takes several specs in one `createClients`; the engine sends it one.)
    */
   readonly calls: Record<FakePanelOperation, number> = {
-    health: 0, listTargets: 0, createClients: 0, getClient: 0, updateClient: 0, resetUsage: 0, deleteClient: 0, listClients: 0, links: 0,
+    health: 0,
+    listTargets: 0,
+    createClients: 0,
+    getClient: 0,
+    updateClient: 0,
+    resetUsage: 0,
+    deleteClient: 0,
+    listClients: 0,
+    links: 0,
   };
   /** Clients actually made (adoptions excluded), ever. */
   created = 0;
@@ -315,7 +327,10 @@ export class FakePanelAdapter implements PanelAdapter {
     return this.#call('links', ctx, () => {
       const client = this.#require(ref, 'links');
       const { subId, uuid } = client.identity;
-      return { subscriptionUrl: `https://fake.panel/sub/${subId}`, shareLinks: [`vless://${uuid}@fake.panel:443#${client.identity.username}`] };
+      return {
+        subscriptionUrl: `https://fake.panel/sub/${subId}`,
+        shareLinks: [`vless://${uuid}@fake.panel:443#${client.identity.username}`],
+      };
     });
   }
 
@@ -378,7 +393,8 @@ export class FakePanelAdapter implements PanelAdapter {
   /** What a panel that enforces limits does on its own. */
   #enforce(client: FakeClient): void {
     const used = client.uploadBytes + client.downloadBytes;
-    if (this.capabilities.enforcesTrafficLimit && client.trafficLimitBytes !== null && used >= client.trafficLimitBytes) client.enabled = false;
+    if (this.capabilities.enforcesTrafficLimit && client.trafficLimitBytes !== null && used >= client.trafficLimitBytes)
+      client.enabled = false;
     if (this.capabilities.enforcesExpiry && client.expiry.type === 'at' && client.expiry.at.getTime() <= this.#clock.now().getTime()) {
       client.enabled = false;
     }
@@ -395,7 +411,11 @@ export class FakePanelAdapter implements PanelAdapter {
   #remote(client: FakeClient): RemoteClient {
     this.#enforce(client);
     return {
-      ref: { target: { remoteRef: client.targetRef, protocol: 'vless', remoteMeta: {} }, username: client.identity.username, remoteClientId: client.id },
+      ref: {
+        target: { remoteRef: client.targetRef, protocol: 'vless', remoteMeta: {} },
+        username: client.identity.username,
+        remoteClientId: client.id,
+      },
       enabled: client.enabled,
       expiry: client.expiry,
       trafficLimitBytes: client.trafficLimitBytes,

@@ -63,7 +63,11 @@ export async function failAttempt(
       throw new PanelError('PANEL_REJECTED', `the panel answered ${fault.status}`, ctx, { retryable: false });
     }
     case 'rate_limit':
-      throw new PanelRateLimitError('the panel is rate limiting', { ...context, status: 429, retryAfterMs: fault.retryAfterSeconds * 1000 });
+      throw new PanelRateLimitError('the panel is rate limiting', {
+        ...context,
+        status: 429,
+        retryAfterMs: fault.retryAfterSeconds * 1000,
+      });
     case 'malformed':
       throw new PanelResponseError('the panel answered a body that is not JSON', context);
     case 'timeout':

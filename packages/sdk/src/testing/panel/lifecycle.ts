@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientSpec } from '../../ports/panel.js';
-import {
-  DAY,
-  GIB,
-  bareRef,
-  createOne,
-  expectExpiry,
-  expectMatchesSpec,
-  findListed,
-  getExisting,
-  inFuture,
-} from './support.js';
+import { DAY, GIB, bareRef, createOne, expectExpiry, expectMatchesSpec, findListed, getExisting, inFuture } from './support.js';
 import type { PanelSuiteEnv } from './support.js';
 
 export function lifecycleSuite(env: PanelSuiteEnv): void {
@@ -35,7 +25,8 @@ export function lifecycleSuite(env: PanelSuiteEnv): void {
 
     it('creates one client whose fields read back unchanged, also through a ref holding only the username', async () => {
       const spec = env.spec();
-      const countOf = async () => (await env.adapter.listTargets(env.ctx())).find((t) => t.remoteRef === env.target.remoteRef)?.clientCount ?? null;
+      const countOf = async () =>
+        (await env.adapter.listTargets(env.ctx())).find((t) => t.remoteRef === env.target.remoteRef)?.clientCount ?? null;
       const before = await countOf();
       const created = await createOne(env, spec);
       const after = await countOf();

@@ -16,10 +16,12 @@ export interface RecordingLogger extends Logger {
 
 function safeJson(value: unknown): string {
   try {
-    return JSON.stringify(value, (_key, v: unknown) => {
-      if (v instanceof Error) return { name: v.name, message: v.message, ...(v as unknown as Record<string, unknown>) };
-      return typeof v === 'bigint' ? v.toString() : v;
-    }) ?? '';
+    return (
+      JSON.stringify(value, (_key, v: unknown) => {
+        if (v instanceof Error) return { name: v.name, message: v.message, ...(v as unknown as Record<string, unknown>) };
+        return typeof v === 'bigint' ? v.toString() : v;
+      }) ?? ''
+    );
   } catch {
     return String(value);
   }

@@ -58,7 +58,9 @@ export function auditSuite(env: SuiteEnv): void {
       const evenSubs = await collectPages((cursor) =>
         storage.audit.list({ subjectType: 'subscription', subjectId: 'subject-even' }, { limit: 2, cursor }),
       );
-      expect(idsOf(evenSubs.items)).toEqual(idsOf(newest.filter((e) => e.subjectType === 'subscription' && e.subjectId === 'subject-even')));
+      expect(idsOf(evenSubs.items)).toEqual(
+        idsOf(newest.filter((e) => e.subjectType === 'subscription' && e.subjectId === 'subject-even')),
+      );
       const byCustomers = await storage.audit.list({ actor: 'customer' }, { limit: 50 });
       expect(idsOf(byCustomers.items)).toEqual(idsOf(newest.filter((e) => e.actor.type === 'customer')));
       expect(await storage.audit.list({ actor: 'worker' }, { limit: 5 })).toEqual({ items: [], nextCursor: null });

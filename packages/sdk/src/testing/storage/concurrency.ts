@@ -16,9 +16,7 @@ export function concurrencySuite(env: SuiteEnv): void {
       const target = await seedTarget(storage, { capacity: 20 });
       const plan = await seedPlan(storage, { maxClients: null });
       const request = { targetId: target.id, planId: plan.id, count: 1 };
-      const { values, errors } = await settle(
-        Array.from({ length: 200 }, () => storage.transaction((tx) => tx.capacity.reserve(request))),
-      );
+      const { values, errors } = await settle(Array.from({ length: 200 }, () => storage.transaction((tx) => tx.capacity.reserve(request))));
       expect(errors.map(describeError)).toEqual([]);
       expect(values.filter((r) => r.ok)).toHaveLength(20);
       expect(values.filter((r) => !r.ok && r.reason === 'target_full')).toHaveLength(180);
@@ -63,7 +61,14 @@ export function concurrencySuite(env: SuiteEnv): void {
     it('the same idempotency key appended 20 times at once is applied exactly once', async () => {
       const { storage } = env;
       const customer = await seedCustomer(storage);
-      const input = { customerId: customer.id, kind: 'top_up', amount: 250, currency: 'USD', idempotencyKey: 'payment-77', actor: { type: 'system' } } as const;
+      const input = {
+        customerId: customer.id,
+        kind: 'top_up',
+        amount: 250,
+        currency: 'USD',
+        idempotencyKey: 'payment-77',
+        actor: { type: 'system' },
+      } as const;
       const { values, errors } = await settle(Array.from({ length: 20 }, () => storage.ledger.append(input)));
       expect(errors.map(describeError)).toEqual([]);
       expect(values.filter((v) => v.created)).toHaveLength(1);

@@ -136,8 +136,17 @@ export function customerRacesSuite(env: SuiteEnv): void {
       for (let i = 0; i < 6; i++) bought.push(await env.storage.transaction((tx) => checkoutWrites(tx, shop, `first-${i}`)));
       type Work = (storage: StoragePort) => Promise<unknown>;
       const work: Work[] = [
-        ...bought.map((sub): Work => (storage) => storage.transaction((tx) => refundWrites(tx, sub, `refund-${sub.id}`))),
-        ...Array.from({ length: 6 }, (_, i): Work => (storage) => storage.transaction((tx) => checkoutWrites(tx, shop, `second-${i}`))),
+        ...bought.map(
+          (sub): Work =>
+            (storage) =>
+              storage.transaction((tx) => refundWrites(tx, sub, `refund-${sub.id}`)),
+        ),
+        ...Array.from(
+          { length: 6 },
+          (_, i): Work =>
+            (storage) =>
+              storage.transaction((tx) => checkoutWrites(tx, shop, `second-${i}`)),
+        ),
       ];
       // Interleaved in pairs (a refund, a checkout), each pair on one replica: every replica runs both kinds.
       const order = work.map((_, i) => (i % 2 === 0 ? i / 2 : 6 + (i - 1) / 2));

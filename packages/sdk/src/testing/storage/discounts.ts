@@ -22,7 +22,16 @@ export function discountsSuite(env: SuiteEnv): void {
       const first = await seedCode(storage, { code: 'first-one' });
       clock.advance(1000);
       const second = await seedCode(storage);
-      expect(first).toMatchObject({ code: 'FIRST-ONE', planIds: [], locations: [], minAmount: null, maxUses: null, appliesTo: ['purchase'], disabled: false, uses: 0 });
+      expect(first).toMatchObject({
+        code: 'FIRST-ONE',
+        planIds: [],
+        locations: [],
+        minAmount: null,
+        maxUses: null,
+        appliesTo: ['purchase'],
+        disabled: false,
+        uses: 0,
+      });
       expect(await storage.discounts.get(first.id)).toEqual(first);
       expect(await storage.discounts.getByCode(' first-one ')).toEqual(first);
       expect(await storage.discounts.getByCode('no such code')).toBeNull();
@@ -54,7 +63,11 @@ export function discountsSuite(env: SuiteEnv): void {
       const code = await seedCode(storage, { maxUses: 5 });
       const request = use(code.id, customer.id);
       const first = await storage.discounts.redeem(request);
-      expect(first).toMatchObject({ ok: true, created: true, redemption: { codeId: code.id, customerId: customer.id, key: request.key, releasedAt: null } });
+      expect(first).toMatchObject({
+        ok: true,
+        created: true,
+        redemption: { codeId: code.id, customerId: customer.id, key: request.key, releasedAt: null },
+      });
       expect(await storage.discounts.redeem(request)).toMatchObject({ ok: true, created: false });
       expect((await storage.discounts.get(code.id))!.uses).toBe(1);
       expect(await storage.discounts.customerUses(code.id, customer.id)).toBe(1);
@@ -134,7 +147,14 @@ export function referralsSuite(env: SuiteEnv): void {
       const { storage } = env;
       const [a, b, c] = [await seedCustomer(storage), await seedCustomer(storage), await seedCustomer(storage)];
       const referral = await storage.referrals.create({ referrerId: a.id, referredId: b.id });
-      expect(referral).toMatchObject({ referrerId: a.id, referredId: b.id, status: 'pending', orderId: null, reward: null, ledgerEntryId: null });
+      expect(referral).toMatchObject({
+        referrerId: a.id,
+        referredId: b.id,
+        status: 'pending',
+        orderId: null,
+        reward: null,
+        ledgerEntryId: null,
+      });
       expect(await storage.referrals.get(b.id)).toEqual(referral);
       expect(await storage.referrals.get(c.id)).toBeNull();
       await expectRejects(storage.referrals.create({ referrerId: c.id, referredId: b.id }), 'ConflictError');
@@ -144,11 +164,20 @@ export function referralsSuite(env: SuiteEnv): void {
 
     it('moves pending → qualified → rewarded once each, and counts what was earned', async () => {
       const { storage } = env;
-      const [a, b, c, d] = [await seedCustomer(storage), await seedCustomer(storage), await seedCustomer(storage), await seedCustomer(storage)];
+      const [a, b, c, d] = [
+        await seedCustomer(storage),
+        await seedCustomer(storage),
+        await seedCustomer(storage),
+        await seedCustomer(storage),
+      ];
       await storage.referrals.create({ referrerId: a.id, referredId: b.id });
       await storage.referrals.create({ referrerId: a.id, referredId: c.id });
       await storage.referrals.create({ referrerId: a.id, referredId: d.id });
-      expect(await storage.referrals.qualify(b.id, { orderId: 'ord_1', reward: USD(250) })).toMatchObject({ status: 'qualified', orderId: 'ord_1', reward: USD(250) });
+      expect(await storage.referrals.qualify(b.id, { orderId: 'ord_1', reward: USD(250) })).toMatchObject({
+        status: 'qualified',
+        orderId: 'ord_1',
+        reward: USD(250),
+      });
       expect(await storage.referrals.qualify(b.id, { orderId: 'ord_2', reward: USD(999) })).toBeNull();
       expect(await storage.referrals.qualify(c.id, { orderId: 'ord_3', reward: USD(0) })).toMatchObject({ status: 'void' });
       expect((await storage.referrals.listQualified(10)).map((r) => r.referredId)).toEqual([b.id]);

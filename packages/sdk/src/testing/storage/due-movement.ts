@@ -36,7 +36,12 @@ export function dueMovementSuite(env: SuiteEnv): void {
 
     it('over_limit: rows move with recorded usage, the limit and status', async () => {
       const { storage, clock } = env;
-      const sub = await seedSubscription(storage, { status: 'active', trafficLimitBytes: 100, usedBytes: 50, usageObservedAt: clock.now() });
+      const sub = await seedSubscription(storage, {
+        status: 'active',
+        trafficLimitBytes: 100,
+        usedBytes: 50,
+        usageObservedAt: clock.now(),
+      });
       const query: DueQuery = { kind: 'over_limit' };
       expect(await dueIds(storage, query)).toEqual([]);
       await storage.subscriptions.recordUsage([{ subscriptionId: sub.id, usedBytes: 150, observedAt: later(clock, MINUTE) }]);

@@ -10,7 +10,10 @@ export function integritySuite(env: SuiteEnv): void {
   describe('integrity', () => {
     it('a target on a missing panel is refused and nothing is written', async () => {
       const { storage } = env;
-      await expectRejects(storage.targets.create({ panelId: 'pnl_missing', remoteRef: '1', name: 'x', protocol: 'vless' }), 'NotFoundError');
+      await expectRejects(
+        storage.targets.create({ panelId: 'pnl_missing', remoteRef: '1', name: 'x', protocol: 'vless' }),
+        'NotFoundError',
+      );
       expect(await storage.targets.list()).toEqual([]);
     });
 
@@ -23,18 +26,10 @@ export function integritySuite(env: SuiteEnv): void {
     it('a subscription naming any missing parent is refused', async () => {
       const { storage } = env;
       const sub = await seedSubscription(storage);
-      const missing = [
-        { customerId: 'cus_missing' },
-        { planId: 'pln_missing' },
-        { orderId: 'ord_missing' },
-        { targetId: 'tgt_missing' },
-      ];
+      const missing = [{ customerId: 'cus_missing' }, { planId: 'pln_missing' }, { orderId: 'ord_missing' }, { targetId: 'tgt_missing' }];
       for (const override of missing) {
         const id = createId('sub');
-        await expectRejects(
-          storage.subscriptions.create({ ...sub, ...override, id, remote: remoteIdentityFor(id) }),
-          'NotFoundError',
-        );
+        await expectRejects(storage.subscriptions.create({ ...sub, ...override, id, remote: remoteIdentityFor(id) }), 'NotFoundError');
       }
       const counts = await storage.subscriptions.countByStatus();
       expect(counts.pending).toBe(1);
@@ -45,7 +40,10 @@ export function integritySuite(env: SuiteEnv): void {
       const sub = await seedSubscription(storage);
       const otherPanel = await seedPanel(storage);
       const id = createId('sub');
-      await expectRejects(storage.subscriptions.create({ ...sub, id, panelId: otherPanel.id, remote: remoteIdentityFor(id) }), 'ValidationError');
+      await expectRejects(
+        storage.subscriptions.create({ ...sub, id, panelId: otherPanel.id, remote: remoteIdentityFor(id) }),
+        'ValidationError',
+      );
     });
 
     it('a ledger entry naming a missing order or subscription is refused', async () => {
@@ -64,7 +62,10 @@ export function integritySuite(env: SuiteEnv): void {
       const sub = await seedSubscription(storage);
       await expectRejects(storage.targets.update(target.id, { allocated: 3 } as never), 'ValidationError');
       await expectRejects(storage.plans.update(plan.id, { allocated: 3 } as never), 'ValidationError');
-      await expectRejects(storage.subscriptions.update(sub.id, { revision: 9 } as never, { expectedRevision: sub.revision }), 'ValidationError');
+      await expectRejects(
+        storage.subscriptions.update(sub.id, { revision: 9 } as never, { expectedRevision: sub.revision }),
+        'ValidationError',
+      );
       expect(await storage.targets.get(target.id)).toEqual(target);
       expect(await storage.subscriptions.get(sub.id)).toEqual(sub);
     });
@@ -79,18 +80,33 @@ export function integritySuite(env: SuiteEnv): void {
       await claimOne(storage, 'conformance.job', 'w2', MINUTE);
       clock.advance(2 * MINUTE);
       expect(await storage.jobs.reapExpired()).toBe(1);
-      expect(await getJob(storage, job.id)).toMatchObject({ state: 'dead', attempts: 2, leaseToken: null, finishedAt: clock.now(), lastError: { code: 'LEASE_LOST' } });
+      expect(await getJob(storage, job.id)).toMatchObject({
+        state: 'dead',
+        attempts: 2,
+        leaseToken: null,
+        finishedAt: clock.now(),
+        lastError: { code: 'LEASE_LOST' },
+      });
       expect(await storage.jobs.claim({ workerId: 'w3', limit: 5, leaseMs: MINUTE })).toEqual([]);
     });
 
     it('a rolled-back update leaves the due queries answering as before', async () => {
       const { storage, clock } = env;
-      const sub = await seedSubscription(storage, { status: 'active', expiresAt: later(clock, DAY), trafficLimitBytes: 100, usedBytes: 10 });
+      const sub = await seedSubscription(storage, {
+        status: 'active',
+        expiresAt: later(clock, DAY),
+        trafficLimitBytes: 100,
+        usedBytes: 10,
+      });
       const query = { kind: 'expiring' as const, statuses: ['active' as const], to: later(clock, 2 * DAY) };
       const before = idsOf((await storage.subscriptions.listDue(query, { limit: 10 })).items);
       await expect(
         storage.transaction(async (tx) => {
-          await tx.subscriptions.update(sub.id, { status: 'limited', usedBytes: 200, expiresAt: later(clock, 10 * DAY) }, { expectedRevision: sub.revision });
+          await tx.subscriptions.update(
+            sub.id,
+            { status: 'limited', usedBytes: 200, expiresAt: later(clock, 10 * DAY) },
+            { expectedRevision: sub.revision },
+          );
           throw new Error('roll back');
         }),
       ).rejects.toThrow('roll back');

@@ -13,7 +13,13 @@ export function jobsLeaseSuite(env: SuiteEnv): void {
       clock.advance(500);
       expect(await storage.jobs.complete(lease, { clientId: 42, links: ['a'] })).toBe(true);
       const done = await getJob(storage, job.id);
-      expect(done).toMatchObject({ state: 'succeeded', result: { clientId: 42, links: ['a'] }, finishedAt: clock.now(), attempts: 1, leaseToken: null });
+      expect(done).toMatchObject({
+        state: 'succeeded',
+        result: { clientId: 42, links: ['a'] },
+        finishedAt: clock.now(),
+        attempts: 1,
+        leaseToken: null,
+      });
       expect(await storage.jobs.complete(lease)).toBe(false);
       expect(await storage.jobs.fail(lease, TEST_ERROR, 'dead')).toBe(false);
       expect(await storage.jobs.release(lease)).toBe(false);
@@ -101,7 +107,13 @@ export function jobsLeaseSuite(env: SuiteEnv): void {
       const { lease } = await claimOne(storage);
       const at = later(clock, 5 * MINUTE);
       expect(await storage.jobs.fail(lease, TEST_ERROR, { at })).toBe(true);
-      expect(await getJob(storage, job.id)).toMatchObject({ state: 'queued', runAt: at, attempts: 1, lastError: TEST_ERROR, leaseToken: null });
+      expect(await getJob(storage, job.id)).toMatchObject({
+        state: 'queued',
+        runAt: at,
+        attempts: 1,
+        lastError: TEST_ERROR,
+        leaseToken: null,
+      });
       expect(await storage.jobs.complete(lease)).toBe(false);
       clock.advance(5 * MINUTE - 1);
       expect(await storage.jobs.claim({ workerId: 'w', limit: 1, leaseMs: MINUTE })).toEqual([]);

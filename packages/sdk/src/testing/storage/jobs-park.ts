@@ -56,7 +56,8 @@ export function jobsParkSuite(env: SuiteEnv): void {
       }
       clock.advance(MINUTE);
       expect(await storage.jobs.unpark(down.id)).toBe(2);
-      for (const job of parkedHere) expect(await getJob(storage, job.id)).toMatchObject({ state: 'queued', runAt: clock.now(), parkedOn: null, attempts: 0 });
+      for (const job of parkedHere)
+        expect(await getJob(storage, job.id)).toMatchObject({ state: 'queued', runAt: clock.now(), parkedOn: null, attempts: 0 });
       expect(await getJob(storage, parkedElsewhere.id)).toMatchObject({ runAt: until, parkedOn: other.id });
       expect(await getJob(storage, plain.id)).toMatchObject({ runAt: plain.runAt, parkedOn: null });
       expect(await storage.jobs.unpark(down.id)).toBe(0);

@@ -9,7 +9,12 @@ import type { SuiteEnv } from './support.js';
 export const TEST_ERROR: SerializedError = { name: 'PanelServerError', code: 'PANEL_SERVER', message: 'boom', retryable: true };
 
 /** Claims exactly one job of `type`, failing the test if none (or several) come back. */
-export async function claimOne(storage: StoragePort, type = 'conformance.job', workerId = 'worker-1', leaseMs = MINUTE): Promise<ClaimedJob> {
+export async function claimOne(
+  storage: StoragePort,
+  type = 'conformance.job',
+  workerId = 'worker-1',
+  leaseMs = MINUTE,
+): Promise<ClaimedJob> {
   const claimed = await storage.jobs.claim({ workerId, limit: 1, leaseMs, types: [type] });
   expect(claimed, `expected to claim one ${type} job`).toHaveLength(1);
   const [first] = claimed;

@@ -63,7 +63,10 @@ export function ordersSuite(env: SuiteEnv): void {
       };
       await expectRejects(storage.orders.create({ ...valid, items: [] }), 'ValidationError');
       await expectRejects(
-        storage.orders.create({ ...valid, items: [{ planId: plan.id, quantity: 0, unitPrice: { amount: 1, currency: 'USD' }, trial: false }] }),
+        storage.orders.create({
+          ...valid,
+          items: [{ planId: plan.id, quantity: 0, unitPrice: { amount: 1, currency: 'USD' }, trial: false }],
+        }),
         'ValidationError',
       );
       await expectRejects(storage.orders.create({ ...valid, requestHash: '' }), 'ValidationError');

@@ -65,7 +65,14 @@ export function panelsTargetsSuite(env: SuiteEnv): void {
       const { storage, clock } = env;
       const panel = await seedPanel(storage);
       clock.advance(5 * MINUTE);
-      const health = { status: 'healthy', checkedAt: clock.now(), latencyMs: 42, consecutiveFailures: 0, lastError: null, version: '1.2.3' } as const;
+      const health = {
+        status: 'healthy',
+        checkedAt: clock.now(),
+        latencyMs: 42,
+        consecutiveFailures: 0,
+        lastError: null,
+        version: '1.2.3',
+      } as const;
       const updated = await storage.panels.update(panel.id, { name: 'renamed', enabled: false, health });
       expect(updated).toEqual({ ...panel, name: 'renamed', enabled: false, health, updatedAt: clock.now() });
       expect(await storage.panels.get(panel.id)).toEqual(updated);

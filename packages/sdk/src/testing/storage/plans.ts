@@ -69,7 +69,10 @@ export function plansSuite(env: SuiteEnv): void {
       expect((await storage.plans.get(plan.id))?.trafficTopUp).toEqual(offer);
       expect((await storage.plans.update(plan.id, { trafficTopUp: null })).trafficTopUp).toBeNull();
       expect((await storage.plans.get(plan.id))?.trafficTopUp).toBeNull();
-      await expectRejects(seedPlan(storage, { trafficTopUp: { pricePerGiB: { amount: 0, currency: 'USD' }, maxGiBPerPurchase: 1 } }), 'ValidationError');
+      await expectRejects(
+        seedPlan(storage, { trafficTopUp: { pricePerGiB: { amount: 0, currency: 'USD' }, maxGiBPerPurchase: 1 } }),
+        'ValidationError',
+      );
     });
 
     it('update applies the patch and moves updatedAt, but never changes allocated', async () => {

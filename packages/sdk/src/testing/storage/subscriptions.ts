@@ -119,7 +119,11 @@ export function subscriptionsSuite(env: SuiteEnv): void {
         'ValidationError',
       );
       await expectRejects(
-        storage.subscriptions.update(sub.id, { autoRenew: true, shareLinks: Array.from({ length: 65 }, () => 'x') }, { expectedRevision: sub.revision }),
+        storage.subscriptions.update(
+          sub.id,
+          { autoRenew: true, shareLinks: Array.from({ length: 65 }, () => 'x') },
+          { expectedRevision: sub.revision },
+        ),
         'ValidationError',
       );
       expect(await storage.subscriptions.get(sub.id)).toEqual(sub);
@@ -184,7 +188,18 @@ export function subscriptionsSuite(env: SuiteEnv): void {
       const { storage } = env;
       const parents = await seedSubscriptionParents(storage);
       const other = await seedSubscriptionParents(storage);
-      const statuses: SubscriptionStatus[] = ['active', 'on_hold', 'expired', 'active', 'limited', 'active', 'suspended', 'terminated', 'active', 'on_hold'];
+      const statuses: SubscriptionStatus[] = [
+        'active',
+        'on_hold',
+        'expired',
+        'active',
+        'limited',
+        'active',
+        'suspended',
+        'terminated',
+        'active',
+        'on_hold',
+      ];
       const subs: Subscription[] = [];
       for (const status of statuses) {
         subs.push(await seedSubscription(storage, { ...parents, status }));

@@ -1,13 +1,6 @@
-
 import type { Page } from '../../domain/common.js';
 import { DAY_MS } from '../../rules/time.js';
-import {
-  ConflictError,
-  IdempotencyConflictError,
-  InsufficientFundsError,
-  NotFoundError,
-  ValidationError,
-} from '../../errors.js';
+import { ConflictError, IdempotencyConflictError, InsufficientFundsError, NotFoundError, ValidationError } from '../../errors.js';
 import type { StoragePort } from '../../ports/storage.js';
 import type { ManualClock } from '../manual-clock.js';
 import { describeError, expectRejection } from '../rejection.js';
@@ -51,10 +44,7 @@ export interface CollectedPages<T> {
 }
 
 /** Follows `nextCursor` until it is null, failing if the pages never end. */
-export async function collectPages<T>(
-  fetch: (cursor: string | null) => Promise<Page<T>>,
-  maxPages = 100,
-): Promise<CollectedPages<T>> {
+export async function collectPages<T>(fetch: (cursor: string | null) => Promise<Page<T>>, maxPages = 100): Promise<CollectedPages<T>> {
   const items: T[] = [];
   const pageSizes: number[] = [];
   let cursor: string | null = null;

@@ -130,7 +130,14 @@ export function transactionsSuite(env: SuiteEnv): void {
       await storage.transaction(async (tx) => {
         const customer = await seedCustomer(tx, { email: 'inside@example.com' });
         expect(await tx.customers.getByEmail('inside@example.com')).toEqual(customer);
-        await tx.ledger.append({ customerId: customer.id, kind: 'top_up', amount: 70, currency: 'EUR', idempotencyKey: 'in-1', actor: { type: 'system' } });
+        await tx.ledger.append({
+          customerId: customer.id,
+          kind: 'top_up',
+          amount: 70,
+          currency: 'EUR',
+          idempotencyKey: 'in-1',
+          actor: { type: 'system' },
+        });
         expect(await tx.ledger.balance(customer.id, 'EUR')).toBe(70);
         expect(await tx.capacity.reserve({ targetId: target.id, planId: plan.id, count: 3 })).toEqual({ ok: true });
         expect(await tx.targets.get(target.id)).toMatchObject({ allocated: 3 });

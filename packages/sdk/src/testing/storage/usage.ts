@@ -55,7 +55,12 @@ export function usageSuite(env: SuiteEnv): void {
       const { storage, clock } = env;
       const parents = await seedSubscriptionParents(storage);
       const fresh = await seedSubscription(storage, { ...parents, status: 'active' });
-      const seen = await seedSubscription(storage, { ...parents, status: 'active', usedBytes: 7, usageObservedAt: later(clock, 10 * MINUTE) });
+      const seen = await seedSubscription(storage, {
+        ...parents,
+        status: 'active',
+        usedBytes: 7,
+        usageObservedAt: later(clock, 10 * MINUTE),
+      });
       const other = await seedSubscription(storage, { ...parents, status: 'on_hold', usedBytes: 0, usageObservedAt: clock.now() });
       const result = await storage.subscriptions.recordUsage([
         { subscriptionId: fresh.id, usedBytes: 11, observedAt: later(clock, MINUTE) },

@@ -33,7 +33,11 @@ process.once('message', async (start: Start) => {
       send({ id, ok: true, value });
     } catch (error) {
       const e = error as { name?: string; message?: string; code?: unknown };
-      send({ id, ok: false, error: { name: e.name ?? 'Error', message: e.message ?? String(error), code: typeof e.code === 'string' ? e.code : undefined } });
+      send({
+        id,
+        ok: false,
+        error: { name: e.name ?? 'Error', message: e.message ?? String(error), code: typeof e.code === 'string' ? e.code : undefined },
+      });
     }
   });
   // The parent went away: nothing is left to answer to.

@@ -69,7 +69,10 @@ export function startReplica(name: string, module: URL, config: unknown): Promis
       if (waiter === undefined) return;
       pending.delete(message.id);
       if (message.ok) waiter.resolve(message.value);
-      else waiter.reject(Object.assign(new Error(`[${name}] ${message.error?.message}`), { name: message.error?.name, code: message.error?.code }));
+      else
+        waiter.reject(
+          Object.assign(new Error(`[${name}] ${message.error?.message}`), { name: message.error?.name, code: message.error?.code }),
+        );
     });
     child.send({ module: module.href, config });
   });
