@@ -241,7 +241,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
   },
   {
     // A plan's name and description per language; the engine's plan row keeps the default texts.
-    version: 11,
+    version: 9,
     statements: (s) => [
       `CREATE TABLE ${s}.plan_texts (
         plan_id text NOT NULL,
