@@ -35,7 +35,14 @@ export async function resealShopSecrets(db: SqlClient, shopSchema: string, box: 
   return result;
 }
 
-async function resealColumn(db: SqlClient, table: string, column: SealedColumn, box: SecretBox, rotate: boolean, result: ShopResealResult): Promise<void> {
+async function resealColumn(
+  db: SqlClient,
+  table: string,
+  column: SealedColumn,
+  box: SecretBox,
+  rotate: boolean,
+  result: ShopResealResult,
+): Promise<void> {
   // The rotation command may run against a database whose shop tables predate this column.
   const { rows: present } = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]);
   if (present[0]?.t == null) return;
