@@ -32,11 +32,11 @@ async function main(args: string[]): Promise<void> {
   try {
     const secretBox = shopSecretBox(config, config.dataDir);
     const rotate = command === 'rotate';
-    const panels = await resealSecrets(database.client, { schema: config.schema, secretBox, rotate });
+    const engine = await resealSecrets(database.client, { schema: config.schema, secretBox, rotate });
     const staff = await resealShopSecrets(database.client, shopSchemaName(config.schema), secretBox, rotate);
     const demoAdminFile = resealDemoAdminFile(config.dataDir, secretBox, rotate);
-    console.log(JSON.stringify({ panels, staffTotp: staff, demoAdminFile, currentKey: secretBox.currentKeyId }));
-    const inUse = (keyId: string) => (panels.byKey[keyId] ?? 0) + (staff.byKey[keyId] ?? 0) > 0 || demoAdminFile === keyId;
+    console.log(JSON.stringify({ engine, staffTotp: staff, demoAdminFile, currentKey: secretBox.currentKeyId }));
+    const inUse = (keyId: string) => (engine.byKey[keyId] ?? 0) + (staff.byKey[keyId] ?? 0) > 0 || demoAdminFile === keyId;
     const retirable = secretBox.keyIds.filter((keyId) => !inUse(keyId) && keyId !== secretBox.currentKeyId);
     if (retirable.length > 0)
       console.log(`no stored secret is sealed with ${retirable.join(', ')} any more: it can be removed from SHOP_SECRET_KEYS`);

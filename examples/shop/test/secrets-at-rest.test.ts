@@ -15,6 +15,9 @@ import { ensureStartupAdmin } from '../src/stack/admin-account.js';
 import { openShop } from '../src/stack/shop.js';
 import { explainStartupError } from '../src/stack/startup-errors.js';
 import { SESSION_COOKIE } from '../src/auth/viewer.js';
+import { relayAuditEvents } from '../src/notifications/relay.js';
+import { notificationsOf } from '../src/notifications/store.js';
+import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
 import {
   ADMIN,
   TEST_START,
@@ -139,6 +142,39 @@ describe('secrets at rest in the shop', () => {
     expect(backup).toContain('"sealed":"pk1.demo1.');
     const audit = await t.shop.storage.audit.list({ subjectType: 'shop' }, { limit: 5 });
     expect(JSON.stringify(audit.items)).not.toContain(secrets.gatewayApiKey);
+  });
+
+  it("a buyer's client credentials, share links and subscription URL are in neither a dump, a backup nor a notification row", async () => {
+    const b = await signedUpBuyer(t.app);
+    await fund(t, b.email, 1_000_000);
+    const subId = await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    const sub = (await t.shop.storage.subscriptions.get(subId))!;
+    expect(sub.status).toBe('active');
+    expect(sub.subscriptionUrl).not.toBeNull();
+    expect(sub.shareLinks.length).toBeGreaterThan(0);
+    await relayAuditEvents(t.shop);
+    const [notice] = (await notificationsOf(t.shop).history(sub.customerId, { limit: 5 })).items;
+    expect(notice?.kind).toBe('subscription_provisioned');
+    // The buyer still reads the link in the history: it is completed from the subscription when shown.
+    expect((await b.agent.get('/account/notifications').expect(200)).text).toContain(sub.subscriptionUrl!);
+
+    const clientSecrets = [
+      sub.remote.uuid,
+      sub.remote.password,
+      sub.remote.subId,
+      sub.remote.ssKey,
+      sub.subscriptionUrl!,
+      ...sub.shareLinks,
+    ];
+    const dump = await dumpDatabase(t);
+    const file = join(mkdtempSync(join(tmpdir(), 'panelkit-dump-')), 'backup.ndjson.gz');
+    await backupShop(t.shop, createWriteStream(file));
+    const backup = gunzipSync(readFileSync(file)).toString('utf8');
+    for (const secret of clientSecrets) {
+      expect(dump).not.toContain(secret);
+      expect(backup).not.toContain(secret);
+    }
+    expect(dump).toContain(sub.remote.username);
   });
 
   it('keeps the settings to the owner', async () => {

@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import { generateSync } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REAUTH_WINDOW_MS } from '../src/auth/staff-security.js';
 import { STAFF_ROUTES, staffRuleFor } from '../src/auth/staff-roles.js';
@@ -155,6 +156,34 @@ describe('staff roles', () => {
     await buyer.agent.get('/admin/receipts').expect(403);
   });
 
+  it("resets a support member's lost second factor: their sessions end and their next sign-in enrols anew", async () => {
+    const support = await signIn(t.app, SUPPORT);
+    await support.agent.get('/admin/receipts').expect(200);
+    const account = (await t.shop.accounts.getByEmail(SUPPORT.email))!;
+    const enrolment = await t.shop.staffTotp.pendingEnrolment(account.id, SUPPORT.email, 'Test Shop');
+    const code = generateSync({ secret: enrolment!.secret, epoch: Math.floor(t.clock.now().getTime() / 1000) });
+    expect(await t.shop.staffTotp.confirm(account.id, code)).toHaveLength(10);
+    expect(await t.shop.staffTotp.isEnabled(account.id)).toBe(true);
+
+    const page = await owner.agent.get('/admin/staff').expect(200);
+    expect(page.text).toContain(`/admin/staff/${account.id}/reset-2fa`);
+    await owner.agent
+      .post(`/admin/staff/${account.id}/reset-2fa`)
+      .type('form')
+      .send({ _csrf: owner.csrf })
+      .expect(303)
+      .expect('location', '/admin/staff?done=staff.totp_reset');
+    expect(await t.shop.staffTotp.isEnabled(account.id)).toBe(false);
+    expect(await t.shop.staffTotp.recoveryCodesLeft(account.id)).toBe(0);
+    expect(await t.shop.sessions.list(account.id)).toEqual([]);
+    expect((await support.agent.get('/admin/receipts')).status).not.toBe(200);
+    const audit = await t.shop.storage.audit.list({ actor: 'admin' }, { limit: 100 });
+    expect(audit.items.some((e) => e.action === 'staff.totp_reset' && e.data['hadSecondFactor'] === true)).toBe(true);
+    // Not for owners, nor for buyers.
+    const ownerAccount = (await t.shop.accounts.getByEmail('admin@example.com'))!;
+    await owner.agent.post(`/admin/staff/${ownerAccount.id}/reset-2fa`).type('form').send({ _csrf: owner.csrf }).expect(404);
+  });
+
   it('refuses staff changes from an owner who has not given a password in the last few minutes', async () => {
     t.clock.advance(REAUTH_WINDOW_MS + 60_000);
     const before = await t.shop.accounts.listStaff();
@@ -165,6 +194,7 @@ describe('staff roles', () => {
       .expect(403);
     const support = (await t.shop.accounts.getByEmail(SUPPORT.email))!;
     await owner.agent.post(`/admin/staff/${support.id}/demote`).type('form').send({ _csrf: owner.csrf }).expect(403);
+    await owner.agent.post(`/admin/staff/${support.id}/reset-2fa`).type('form').send({ _csrf: owner.csrf }).expect(403);
     expect(await t.shop.accounts.listStaff()).toEqual(before);
   });
 });

@@ -2,6 +2,7 @@ import { PanelCredentialsSchema, SecretKeyError, isStoredSealedSecret, panelCred
 import type { SecretBox } from '@panelkit/sdk';
 import type { SqlClient } from './client.js';
 import { checkSchemaName, quoteIdent } from './internal/sql.js';
+import { resealSubscriptionSecrets } from './reseal-subscriptions.js';
 
 /** The options of {@link resealSecrets}. */
 export interface ResealOptions {
@@ -13,21 +14,25 @@ export interface ResealOptions {
   rotate?: boolean;
 }
 
-/** What {@link resealSecrets} found and did. */
+/** What {@link resealSecrets} found and did, for panel credentials and subscription credentials together. */
 export interface ResealResult {
-  /** Stored secrets looked at (each one was opened, so the keys fit every one of them). */
+  /**
+   * Stored secrets looked at. Every panel's credentials are opened; subscription credentials (one to
+   * four values a row) are counted by key in one scan, and one row under each key in use is opened.
+   */
   checked: number;
-  /** Plain-text values it sealed. */
+  /** Rows whose plain-text values it sealed. */
   sealed: number;
-  /** Values under an older key it sealed again under the current key (only with `rotate`). */
+  /** Rows under an older key it sealed again under the current key (only with `rotate`). */
   rotated: number;
-  /** How many stored values each key id seals after the run. */
+  /** How many stored values each key id seals after the run (`plain` while some are not sealed). */
   byKey: Record<string, number>;
 }
 
 /**
- * Seals every stored secret still in plain text, checks every sealed one opens with `secretBox`, and
- * with `rotate` re-seals values under an older key with the current one. Run it at start-up (sealing
+ * Seals every stored secret still in plain text (panel credentials, and the client credentials, share
+ * links and subscription URL of every subscription), checks the keys open what is sealed, and with
+ * `rotate` re-seals values under an older key with the current one. Run it at start-up (sealing
  * rows written before encryption, once: later runs find nothing to do) and as the rotation command.
  *
  * Safe while the shop runs and with several replicas at once: each value is replaced by a conditional
@@ -37,8 +42,21 @@ export interface ResealResult {
  * host serves anything: a wrong or missing key never falls back to plain text.
  */
 export async function resealSecrets(client: SqlClient, options: ResealOptions): Promise<ResealResult> {
-  const box = options.secretBox;
-  const table = `${quoteIdent(checkSchemaName(options.schema ?? 'panelkit'))}.panels`;
+  const schema = quoteIdent(checkSchemaName(options.schema ?? 'panelkit'));
+  const panels = await resealPanelSecrets(client, `${schema}.panels`, options.secretBox, options.rotate === true);
+  const subscriptions = await resealSubscriptionSecrets(client, `${schema}.subscriptions`, options.secretBox, options.rotate === true);
+  const byKey = { ...panels.byKey };
+  for (const [keyId, n] of Object.entries(subscriptions.byKey)) byKey[keyId] = (byKey[keyId] ?? 0) + n;
+  return {
+    checked: panels.checked + subscriptions.checked,
+    sealed: panels.sealed + subscriptions.sealed,
+    rotated: panels.rotated + subscriptions.rotated,
+    byKey,
+  };
+}
+
+/** Panel credentials: each row opened, plain ones sealed, older keys re-sealed with `rotate`. */
+async function resealPanelSecrets(client: SqlClient, table: string, box: SecretBox, rotate: boolean): Promise<ResealResult> {
   const result: ResealResult = { checked: 0, sealed: 0, rotated: 0, byKey: {} };
   const { rows } = await client.query<{ id: string; credentials: unknown }>(`SELECT id, credentials FROM ${table} ORDER BY id`);
   for (const { id, credentials } of rows) {
@@ -46,7 +64,7 @@ export async function resealSecrets(client: SqlClient, options: ResealOptions): 
     let next: unknown = null;
     if (isStoredSealedSecret(credentials)) {
       box.open(credentials.sealed, panelCredentialsContext(id));
-      if (options.rotate === true && box.keyIdOf(credentials.sealed) !== box.currentKeyId) {
+      if (rotate && box.keyIdOf(credentials.sealed) !== box.currentKeyId) {
         const plain = PanelCredentialsSchema.parse(JSON.parse(box.open(credentials.sealed, panelCredentialsContext(id))));
         next = sealPanelCredentials(box, id, plain);
       }

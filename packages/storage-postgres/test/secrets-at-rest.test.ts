@@ -2,8 +2,8 @@ import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ManualClock, SecretKeyError, createSecretBox, generateSecretKey } from '@panelkit/sdk';
-import type { NewPanel, SecretBox, StoragePort } from '@panelkit/sdk';
+import { ManualClock, SecretKeyError, createId, createSecretBox, deriveRemoteIdentity, generateSecretKey } from '@panelkit/sdk';
+import type { NewPanel, SecretBox, StoragePort, Subscription } from '@panelkit/sdk';
 import { createPostgresStorage, fromPgPool, migrate, resealSecrets } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
 import { DATABASE_URL, SKIP_REAL_SERVER, dropSchema, newPool, sharedPGlite, uniqueSchema } from './helpers.js';
@@ -120,11 +120,121 @@ describe('panel secrets at rest (PGlite)', () => {
   });
 });
 
+/** An active subscription with a client id, a subscription URL and share links, as the engine writes one once provisioned. */
+async function activeSubscription(storage: StoragePort): Promise<Subscription> {
+  const panel = await storage.panels.create(passwordPanel(`p-${createId('x')}`, secret('pw')));
+  const target = await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 't', protocol: 'vless' });
+  const plan = await storage.plans.create({
+    name: 'plan',
+    family: 'f',
+    price: { amount: 1, currency: 'USD' },
+    durationDays: 30,
+    trafficBytes: null,
+  });
+  const customer = await storage.customers.create({ email: `${createId('c')}@example.com` });
+  const id = createId('sub');
+  const remote = deriveRemoteIdentity(id, 0, { secret: secret('identity-secret') });
+  const created = await storage.subscriptions.create({
+    id,
+    customerId: customer.id,
+    orderId: null,
+    planId: plan.id,
+    panelId: panel.id,
+    targetId: target.id,
+    remote,
+    trafficLimitBytes: null,
+    expiresAt: null,
+    durationDays: 30,
+    startOnFirstUse: false,
+  });
+  return storage.subscriptions.update(
+    id,
+    {
+      status: 'active',
+      remoteClientId: remote.uuid,
+      subscriptionUrl: `https://sub.example.com/sub/${remote.subId}`,
+      shareLinks: [`vless://${remote.uuid}@de.example.com:443?type=ws#de`, `trojan://${remote.password}@de.example.com:443#de`],
+    },
+    { expectedRevision: created.revision },
+  );
+}
+
+/** What must never be in a dump of a subscription's row: each value opens the buyer's VPN. */
+const clientSecretsOf = (s: Subscription) => [
+  s.remote.uuid,
+  s.remote.password,
+  s.remote.subId,
+  s.remote.ssKey,
+  ...s.shareLinks,
+  s.subscriptionUrl!,
+];
+
+describe('subscription credentials at rest (PGlite)', () => {
+  const pglite = sharedPGlite();
+  afterAll(() => pglite.close());
+
+  it('stores the client credentials, share links and subscription URL sealed, and reads them back', async () => {
+    const client = await pglite.client();
+    const { schema, storage } = await freshSchema(client, createSecretBox([k1]));
+    const sub = await activeSubscription(storage);
+    const dump = await scanAllTables(client, schema);
+    for (const plain of clientSecretsOf(sub)) expect(dump).not.toContain(plain);
+    // The username stays readable: it is a unique key and names the client on its panel.
+    expect(dump).toContain(sub.remote.username);
+    expect(await storage.subscriptions.get(sub.id)).toEqual(sub);
+    expect(await storage.subscriptions.getByUsername(sub.panelId, sub.remote.username)).toEqual(sub);
+    expect((await storage.subscriptions.listByCustomer(sub.customerId, { limit: 10 })).items).toEqual([sub]);
+    // A value moved to another row does not open there (the row id is authenticated).
+    const other = await activeSubscription(storage);
+    await client.query(
+      `UPDATE "${schema}".subscriptions SET share_links = (SELECT share_links FROM "${schema}".subscriptions WHERE id = $1) WHERE id = $2`,
+      [sub.id, other.id],
+    );
+    // Opened when read: the rest of the row is there, the moved value refuses to open.
+    const moved = await storage.subscriptions.get(other.id);
+    expect(moved?.status).toBe('active');
+    expect(() => moved?.shareLinks).toThrow(SecretKeyError);
+    await dropSchema(client, schema);
+  });
+
+  it('seals rows written in plain text on start, once, and rotates them with the panels', async () => {
+    const client = await pglite.client();
+    const { schema, storage: legacy } = await freshSchema(client);
+    const subs = [await activeSubscription(legacy), await activeSubscription(legacy)];
+    expect(await scanAllTables(client, schema)).toContain(subs[0]!.shareLinks[0]);
+    const box = createSecretBox([k1]);
+    // Two panels and two subscriptions of four values each.
+    expect(await resealSecrets(client, { schema, secretBox: box })).toEqual({ checked: 10, sealed: 4, rotated: 0, byKey: { k1: 10 } });
+    expect(await resealSecrets(client, { schema, secretBox: box })).toEqual({ checked: 10, sealed: 0, rotated: 0, byKey: { k1: 10 } });
+    const dump = await scanAllTables(client, schema);
+    for (const plain of subs.flatMap(clientSecretsOf)) expect(dump).not.toContain(plain);
+    const sealed = createPostgresStorage({ client, schema, clock, secretBox: box });
+    for (const sub of subs) expect(await sealed.subscriptions.get(sub.id)).toEqual(sub);
+
+    await expect(resealSecrets(client, { schema, secretBox: createSecretBox([{ id: 'k1', key: k2.key }]) })).rejects.toThrow(
+      /key k1 does not open/,
+    );
+    const both = createSecretBox([k2, k1]);
+    expect(await resealSecrets(client, { schema, secretBox: both, rotate: true })).toEqual({
+      checked: 10,
+      sealed: 0,
+      rotated: 4,
+      byKey: { k2: 10 },
+    });
+    const onlyNew = createPostgresStorage({ client, schema, clock, secretBox: createSecretBox([k2]) });
+    for (const sub of subs) expect(await onlyNew.subscriptions.get(sub.id)).toEqual(sub);
+    await expect(resealSecrets(client, { schema, secretBox: createSecretBox([k1]) })).rejects.toThrow(
+      /sealed with key k2, which is not among/,
+    );
+    await dropSchema(client, schema);
+  });
+});
+
 describe.skipIf(SKIP_REAL_SERVER !== false)(
   `panel secrets at rest on a PostgreSQL server${SKIP_REAL_SERVER === false ? '' : ` (skipped: ${SKIP_REAL_SERVER})`}`,
   () => {
     it.skipIf(!HAVE_PG_DUMP)(
-      `pg_dump of the schema holds no panel password or token${HAVE_PG_DUMP ? '' : ' (skipped: no pg_dump; scripts/ensure-pg-dump.sh installs it)'}`,
+      `pg_dump of the schema holds no panel password or token, nor any buyer's client credentials${HAVE_PG_DUMP ? '' : ' (skipped: no pg_dump; scripts/ensure-pg-dump.sh installs it)'}`,
       async () => {
         const pool = newPool(2);
         const client = fromPgPool(pool);
@@ -135,12 +245,14 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
             const token = secret('tok');
             await storage.panels.create(passwordPanel('a', password));
             await storage.panels.create(tokenPanel('b', token));
+            const sub = await activeSubscription(storage);
             const { stdout } = await promisify(execFile)('pg_dump', ['--dbname', DATABASE_URL as string, '--schema', schema], {
               maxBuffer: 64 * 1024 * 1024,
             });
             expect(stdout).toContain('pk1.k1.');
             expect(stdout).not.toContain(password);
             expect(stdout).not.toContain(token);
+            for (const plain of clientSecretsOf(sub)) expect(stdout).not.toContain(plain);
           } finally {
             await dropSchema(client, schema);
           }

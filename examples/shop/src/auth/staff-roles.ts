@@ -60,6 +60,7 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'GET', path: '/admin/staff', level: 'owner' },
   { method: 'POST', path: '/admin/staff', level: 'owner' },
   { method: 'POST', path: '/admin/staff/:id/demote', level: 'owner' },
+  { method: 'POST', path: '/admin/staff/:id/reset-2fa', level: 'owner' },
   { method: 'GET', path: '/admin/discounts', level: 'owner' },
   { method: 'POST', path: '/admin/discounts', level: 'owner' },
   { method: 'POST', path: '/admin/discounts/:id/disabled', level: 'owner' },

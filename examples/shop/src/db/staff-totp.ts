@@ -108,6 +108,18 @@ export class StaffTotpStore {
     return rows.length > 0;
   }
 
+  /**
+   * Removes the account's second factor and recovery codes (a lost phone): its next sign-in enrols a new
+   * one. Returns whether it had one.
+   */
+  async reset(accountId: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(`DELETE FROM ${this.schema}.staff_recovery_codes WHERE account_id = $1`, [accountId]);
+      const { rows } = await tx.query(`DELETE FROM ${this.schema}.staff_totp WHERE account_id = $1 RETURNING 1`, [accountId]);
+      return rows.length > 0;
+    });
+  }
+
   /** How many recovery codes are left unused. */
   async recoveryCodesLeft(accountId: string): Promise<number> {
     const { rows } = await this.db.query<{ n: number }>(

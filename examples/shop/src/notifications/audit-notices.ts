@@ -53,13 +53,8 @@ async function aboutSubscription(shop: Shop, event: AuditEvent): Promise<Notice[
   const { data } = event;
   switch (event.action) {
     case 'subscription.provisioned':
-      return [
-        {
-          recipient: buyer,
-          kind: 'subscription_provisioned',
-          params: { ...facts, link: sub.subscriptionUrl ?? sub.shareLinks[0] ?? null },
-        },
-      ];
+      // No link here: it opens the buyer's VPN, so it is read from the (sealed) subscription when delivered.
+      return [{ recipient: buyer, kind: 'subscription_provisioned', params: facts }];
     case 'subscription.warned': {
       const notice = warning(text(data['notice']) ?? '', facts);
       return notice === null ? [] : [{ recipient: buyer, ...notice }];
@@ -87,7 +82,7 @@ async function aboutSubscription(shop: Shop, event: AuditEvent): Promise<Notice[
 }
 
 /**
- * The notifications one audit event causes (none for most). Reads the subject for names and links;
+ * The notifications one audit event causes (none for most). Reads the subject for names and dates;
  * the event itself is the cause, so the same event always yields the same notices.
  */
 export async function noticesFor(shop: Shop, event: AuditEvent): Promise<Notice[]> {

@@ -6,8 +6,8 @@ import { deliveriesOf, type ClaimedDelivery } from './deliveries.js';
 import { isCustomerKind } from './kinds.js';
 import { relayAuditEvents } from './relay.js';
 import { renderNotification } from './render.js';
+import { readingParams } from './reading-params.js';
 import { notificationsOf, type Notification } from './store.js';
-import { planName } from '../subscriptions/plan-names.js';
 
 /** How deliveries are retried: 8 attempts over about a day, capped exponential backoff with jitter. */
 export const DELIVERY_RETRY: RetryPolicy = {
@@ -98,10 +98,7 @@ export function createNotifier(shop: Shop, channels: readonly NotificationChanne
       const notification = await store.get(delivery.notificationId);
       if (notification === null) throw new Error(`notification ${delivery.notificationId} is gone`);
       const locale = await localeOf(notification.recipient);
-      const { planId } = notification.params;
-      // The plan's name in the recipient's language, as the pages show it.
-      const params =
-        typeof planId === 'string' ? { ...notification.params, plan: await planName(shop, planId, locale) } : notification.params;
+      const params = await readingParams(shop, notification, locale);
       const message = renderNotification(notification.kind, params, {
         locale,
         timeZone: shop.config.timeZone,

@@ -4,6 +4,7 @@ import { amountSchema } from './amount.js';
 import { asciiDigits, referenceKey } from './digits.js';
 import { REQUEST_KEY_PATTERN, type FormEnv, type PaymentProvider } from './provider.js';
 import { parsePaidAt } from './paid-at.js';
+import { payoutCard } from './payout-card.js';
 
 /** Receipts one buyer may have waiting at once: enough for real use, too few to flood the admins. */
 export const MAX_PENDING_RECEIPTS = 5;
@@ -64,7 +65,7 @@ function schema(env: FormEnv): z.ZodType<CardReceipt> {
 export const cardProvider: PaymentProvider<CardReceipt> = {
   id: 'card',
   kind: 'manual',
-  enabled: (config) => config.cardToCard !== null,
+  enabled: async (shop) => (await payoutCard(shop)) !== null,
   formSchema: schema,
   async submit(shop, customerId, input) {
     const created = await paymentsOf(shop).create(

@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { ShopConfig } from '../config/config.js';
 import type { Payment } from '../db/payments.js';
 import type { Shop } from '../stack/shop.js';
 
@@ -34,7 +33,8 @@ export interface PaymentProvider<Input = unknown> {
   /** In URLs (`/wallet/topup/<id>`) and stored on each payment. */
   readonly id: string;
   readonly kind: 'instant' | 'manual';
-  enabled(config: ShopConfig): boolean;
+  /** Whether buyers may use it now (a setting or the environment says so). */
+  enabled(shop: Shop): boolean | Promise<boolean>;
   /** The wallet form's fields; messages are i18n keys. */
   formSchema(env: FormEnv): z.ZodType<Input>;
   submit(shop: Shop, customerId: string, input: Input): Promise<SubmitOutcome>;

@@ -19,7 +19,7 @@ const schema = (env: FormEnv): z.ZodType<TestTopUp> =>
 export const testProvider: PaymentProvider<TestTopUp> = {
   id: 'test',
   kind: 'instant',
-  enabled: (config) => config.testPayments,
+  enabled: (shop) => shop.config.testPayments,
   formSchema: schema,
   async submit(shop, customerId, input) {
     const created = await paymentsOf(shop).create(

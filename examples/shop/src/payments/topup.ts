@@ -16,7 +16,7 @@ export type TopUpResult =
  * unless it is accepted.
  */
 export async function submitTopUp(shop: Shop, customerId: string, providerId: string, body: unknown, t: Translate): Promise<TopUpResult> {
-  const provider = enabledProvider(shop.config, providerId);
+  const provider = await enabledProvider(shop, providerId);
   if (provider === null) throw new HttpError(404, 'errors.notFound');
   const form = parseForm(
     provider.formSchema({ currency: shop.config.currency, timeZone: shop.config.timeZone, now: shop.clock.now() }),

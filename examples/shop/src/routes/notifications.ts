@@ -5,6 +5,7 @@ import { ctxOf, viewerOf } from '../http/context.js';
 import { parseOrThrow } from '../http/forms.js';
 import { noticeFrom } from '../http/notice.js';
 import { CUSTOMER_KINDS } from '../notifications/kinds.js';
+import { readingParams } from '../notifications/reading-params.js';
 import { notificationsOf } from '../notifications/store.js';
 import type { Shop } from '../stack/shop.js';
 import { notificationsPage } from '../views/notifications-page.js';
@@ -29,7 +30,7 @@ export function notificationRoutes(shop: Shop): Router {
     const history = await store.history(customerId, { limit: PAGE_SIZE, cursor });
     res.send(
       notificationsPage(ctxOf(res), {
-        history: history.items,
+        history: await Promise.all(history.items.map(async (n) => ({ ...n, params: await readingParams(shop, n, ctxOf(res).locale) }))),
         nextCursor: history.nextCursor,
         optedOut: await store.optedOut(customerId),
         timeZone: shop.config.timeZone,

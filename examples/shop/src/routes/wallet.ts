@@ -6,6 +6,7 @@ import { ctxOf, viewerOf } from '../http/context.js';
 import { noticeFrom } from '../http/notice.js';
 import { REQUEST_KEY_PATTERN } from '../payments/provider.js';
 import { describeLedger } from '../payments/ledger-descriptions.js';
+import { payoutCard } from '../payments/payout-card.js';
 import { enabledProviders } from '../payments/registry.js';
 import { activeGateway } from '../payments/crypto/gateway-settings.js';
 import { submitTopUp } from '../payments/topup.js';
@@ -45,7 +46,7 @@ export function walletRoutes(shop: Shop): Router {
       shop.storage.ledger.list(customer.id, { limit: LEDGER_PAGE, cursor }),
       paymentsOf(shop).listByCustomer(customer.id, { limit: RECENT_PAYMENTS }),
     ]);
-    const forms = enabledProviders(shop.config).map((p) =>
+    const forms = (await enabledProviders(shop)).map((p) =>
       failed?.provider === p.id ? failed : { provider: p.id, state: { key: newFormKey(), values: {} } },
     );
     res.status(status).send(
@@ -55,7 +56,7 @@ export function walletRoutes(shop: Shop): Router {
         timeZone: shop.config.timeZone,
         now: shop.clock.now(),
         forms,
-        card: shop.config.cardToCard,
+        card: await payoutCard(shop),
         payments: payments.items,
         ledger: { entries: ledger.items, nextCursor: ledger.nextCursor, paged: cursor !== null },
         descriptions: await describeLedger(shop, ledger.items, ctxOf(res).locale),

@@ -54,6 +54,11 @@ const SEALED = /^pk1\.([A-Za-z0-9_-]{1,32})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
+/** Whether `value` is a sealed value (`pk1.<keyId>.…`) as {@link SecretBox.seal} writes it, told apart from plain text without a key. */
+export function isSealedValue(value: unknown): value is string {
+  return typeof value === 'string' && SEALED.test(value);
+}
+
 /** Makes a {@link SecretBox} over `keys`; the first seals, all open. Throws `SecretKeyError` on a malformed or repeated key. */
 export function createSecretBox(keys: readonly SecretKey[]): SecretBox {
   if (keys.length === 0) throw new SecretKeyError('a secret box needs at least one key');

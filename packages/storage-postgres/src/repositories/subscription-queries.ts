@@ -4,6 +4,7 @@ import { timeBound, toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import type { SqlQueryable } from '../client.js';
 import { enc } from '../internal/sql.js';
+import type { Row } from '../internal/sql.js';
 import { subscriptionFromRow } from './subscription-rows.js';
 
 /**
@@ -18,6 +19,7 @@ async function perStatus(
   table: string,
   statuses: readonly SubscriptionStatus[],
   query: { where: string; order: string; params: readonly unknown[]; limit: number },
+  fromRow: (r: Row) => Subscription,
 ): Promise<Subscription[]> {
   if (statuses.length === 0) return [];
   const limitParam = `$${query.params.length + 1}`;
@@ -30,13 +32,14 @@ async function perStatus(
       ? branches[0]!
       : `SELECT * FROM (${branches.join(' UNION ALL ')}) AS due ORDER BY ${query.order} LIMIT ${limitParam}`;
   const { rows } = await db.query(text, [...query.params, query.limit, ...statuses]);
-  return rows.map(subscriptionFromRow);
+  return rows.map(fromRow);
 }
 
 type QueryMethods = Pick<SubscriptionRepository, 'listByCustomer' | 'listByOrder' | 'listByPanel' | 'listDue'>;
 
 /** The subscription reads; each is served by one index in the order it pages in. */
-export function subscriptionQueries({ runner, schema }: RepositoryContext): QueryMethods {
+export function subscriptionQueries({ runner, schema, secretBox }: RepositoryContext): QueryMethods {
+  const fromRow = (r: Row) => subscriptionFromRow(r, secretBox);
   const table = `${schema}.subscriptions`;
   const read = { read: true } as const;
 
@@ -49,12 +52,18 @@ export function subscriptionQueries({ runner, schema }: RepositoryContext): Quer
     page: PageRequest,
   ): Promise<Page<Subscription>> {
     const window = parsePageWindow(page, timeCursorCodec);
-    const rows = await perStatus(db, table, statuses, {
-      where: `${column} IS NOT NULL AND ${column} >= $1::timestamptz AND ${column} < $2::timestamptz AND (${column}, id) > ($3::timestamptz, $4::text)`,
-      order: `${column}, id`,
-      params: [range.from === undefined ? '-infinity' : enc.time(range.from), enc.time(range.end), ...timeBound(window.after, 'asc')],
-      limit: window.limit + 1,
-    });
+    const rows = await perStatus(
+      db,
+      table,
+      statuses,
+      {
+        where: `${column} IS NOT NULL AND ${column} >= $1::timestamptz AND ${column} < $2::timestamptz AND (${column}, id) > ($3::timestamptz, $4::text)`,
+        order: `${column}, id`,
+        params: [range.from === undefined ? '-infinity' : enc.time(range.from), enc.time(range.end), ...timeBound(window.after, 'asc')],
+        limit: window.limit + 1,
+      },
+      fromRow,
+    );
     const keyOf = (s: Subscription) => timeKey(column === 'expires_at' ? s.expiresAt! : s.statusChangedAt, s.id);
     return toPage(rows, window, timeCursorCodec, keyOf);
   }
@@ -66,7 +75,7 @@ export function subscriptionQueries({ runner, schema }: RepositoryContext): Quer
       window.after ?? '',
       window.limit + 1,
     ]);
-    return toPage(rows.map(subscriptionFromRow), window, idCursorCodec, (s) => s.id);
+    return toPage(rows.map(fromRow), window, idCursorCodec, (s) => s.id);
   }
 
   return {
@@ -80,7 +89,7 @@ export function subscriptionQueries({ runner, schema }: RepositoryContext): Quer
             `SELECT * FROM ${table} WHERE customer_id = $1 AND (created_at, id) < ($2::timestamptz, $3::text) ORDER BY created_at DESC, id DESC LIMIT $4`,
             [customer, ...timeBound(window.after, 'desc'), window.limit + 1],
           );
-          return toPage(rows.map(subscriptionFromRow), window, timeCursorCodec, (s) => timeKey(s.createdAt, s.id));
+          return toPage(rows.map(fromRow), window, timeCursorCodec, (s) => timeKey(s.createdAt, s.id));
         },
         read,
       ),
@@ -92,7 +101,7 @@ export function subscriptionQueries({ runner, schema }: RepositoryContext): Quer
           const { rows } = await db.query(`SELECT * FROM ${table} WHERE order_id = $1 ORDER BY created_at, id`, [
             inputKey(orderId, 'order id'),
           ]);
-          return rows.map(subscriptionFromRow);
+          return rows.map(fromRow);
         },
         read,
       ),
@@ -104,12 +113,18 @@ export function subscriptionQueries({ runner, schema }: RepositoryContext): Quer
           const panel = inputKey(panelId, 'panel id');
           const statuses = parsePanelStatusFilter(filter);
           const window = parsePageWindow(page, idCursorCodec);
-          const rows = await perStatus(db, table, statuses, {
-            where: 'panel_id = $1 AND id > $2',
-            order: 'id',
-            params: [panel, window.after ?? ''],
-            limit: window.limit + 1,
-          });
+          const rows = await perStatus(
+            db,
+            table,
+            statuses,
+            {
+              where: 'panel_id = $1 AND id > $2',
+              order: 'id',
+              params: [panel, window.after ?? ''],
+              limit: window.limit + 1,
+            },
+            fromRow,
+          );
           return toPage(rows, window, idCursorCodec, (s) => s.id);
         },
         read,

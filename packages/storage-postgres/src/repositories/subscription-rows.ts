@@ -1,42 +1,65 @@
-import type { Subscription, SubscriptionStatus } from '@panelkit/sdk';
+import type { SecretBox, Subscription, SubscriptionStatus } from '@panelkit/sdk';
+import { paramsOf } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
+import { defineSubscriptionSecrets, sealSubscriptionSecrets } from './subscription-secrets.js';
+import type { StoredSubscriptionSecrets } from './subscription-secrets.js';
 
-/** How a subscription is stored: one column per field, nested values as jsonb. */
-export const SUBSCRIPTION_COLUMNS: readonly Column<Subscription>[] = [
-  ['id', 'text', (s) => s.id],
-  ['customer_id', 'text', (s) => s.customerId],
-  ['order_id', 'text', (s) => s.orderId],
-  ['plan_id', 'text', (s) => s.planId],
-  ['panel_id', 'text', (s) => s.panelId],
-  ['target_id', 'text', (s) => s.targetId],
-  ['status', 'text', (s) => s.status],
-  ['status_changed_at', 'timestamptz', (s) => enc.time(s.statusChangedAt)],
-  ['remote', 'jsonb', (s) => enc.json(s.remote)],
-  ['remote_client_id', 'text', (s) => s.remoteClientId],
-  ['traffic_limit_bytes', 'bigint', (s) => s.trafficLimitBytes],
-  ['used_bytes', 'bigint', (s) => s.usedBytes],
-  ['usage_observed_at', 'timestamptz', (s) => enc.timeOrNull(s.usageObservedAt)],
-  ['expires_at', 'timestamptz', (s) => enc.timeOrNull(s.expiresAt)],
-  ['duration_days', 'integer', (s) => s.durationDays],
-  ['start_on_first_use', 'boolean', (s) => s.startOnFirstUse],
-  ['activated_at', 'timestamptz', (s) => enc.timeOrNull(s.activatedAt)],
-  ['device_limit', 'integer', (s) => s.deviceLimit],
-  ['subscription_url', 'text', (s) => s.subscriptionUrl],
-  ['share_links', 'jsonb', (s) => enc.json(s.shareLinks)],
-  ['auto_renew', 'boolean', (s) => s.autoRenew],
-  ['trial', 'boolean', (s) => s.trial],
-  ['notices', 'jsonb', (s) => enc.json(s.notices)],
-  ['failure_reason', 'text', (s) => s.failureReason],
-  ['revision', 'integer', (s) => s.revision],
-  ['created_at', 'timestamptz', (s) => enc.time(s.createdAt)],
-  ['updated_at', 'timestamptz', (s) => enc.time(s.updatedAt)],
+/** A subscription about to be written, its credential columns already encoded (sealed once per write). */
+interface SubscriptionToStore {
+  readonly s: Subscription;
+  readonly secrets: StoredSubscriptionSecrets;
+}
+
+/** How a subscription is stored: one column per field, nested values as jsonb, credentials as `subscription-secrets.ts` says. */
+export const SUBSCRIPTION_COLUMNS: readonly Column<SubscriptionToStore>[] = [
+  ['id', 'text', ({ s }) => s.id],
+  ['customer_id', 'text', ({ s }) => s.customerId],
+  ['order_id', 'text', ({ s }) => s.orderId],
+  ['plan_id', 'text', ({ s }) => s.planId],
+  ['panel_id', 'text', ({ s }) => s.panelId],
+  ['target_id', 'text', ({ s }) => s.targetId],
+  ['status', 'text', ({ s }) => s.status],
+  ['status_changed_at', 'timestamptz', ({ s }) => enc.time(s.statusChangedAt)],
+  ['remote', 'jsonb', ({ secrets }) => secrets.remote],
+  ['remote_client_id', 'text', ({ secrets }) => secrets.remote_client_id],
+  ['traffic_limit_bytes', 'bigint', ({ s }) => s.trafficLimitBytes],
+  ['used_bytes', 'bigint', ({ s }) => s.usedBytes],
+  ['usage_observed_at', 'timestamptz', ({ s }) => enc.timeOrNull(s.usageObservedAt)],
+  ['expires_at', 'timestamptz', ({ s }) => enc.timeOrNull(s.expiresAt)],
+  ['duration_days', 'integer', ({ s }) => s.durationDays],
+  ['start_on_first_use', 'boolean', ({ s }) => s.startOnFirstUse],
+  ['activated_at', 'timestamptz', ({ s }) => enc.timeOrNull(s.activatedAt)],
+  ['device_limit', 'integer', ({ s }) => s.deviceLimit],
+  ['subscription_url', 'text', ({ secrets }) => secrets.subscription_url],
+  ['share_links', 'jsonb', ({ secrets }) => secrets.share_links],
+  ['auto_renew', 'boolean', ({ s }) => s.autoRenew],
+  ['trial', 'boolean', ({ s }) => s.trial],
+  ['notices', 'jsonb', ({ s }) => enc.json(s.notices)],
+  ['failure_reason', 'text', ({ s }) => s.failureReason],
+  ['revision', 'integer', ({ s }) => s.revision],
+  ['created_at', 'timestamptz', ({ s }) => enc.time(s.createdAt)],
+  ['updated_at', 'timestamptz', ({ s }) => enc.time(s.updatedAt)],
 ];
 
-export function subscriptionFromRow(r: Row): Subscription {
-  return {
-    id: dec.text(r['id']),
+/**
+ * The parameters of {@link SUBSCRIPTION_COLUMNS} for `subscription`, its credentials sealed with `box` when there is
+ * one; with `keep`, the credential fields it names as unchanged are written back as `stored` holds them.
+ */
+export function subscriptionParams(
+  box: SecretBox | undefined,
+  subscription: Subscription,
+  keep?: { stored: Row; unchanged: ReadonlySet<string> },
+): unknown[] {
+  return paramsOf(SUBSCRIPTION_COLUMNS, { s: subscription, secrets: sealSubscriptionSecrets(box, subscription, keep) });
+}
+
+/** A subscription from its row; its credentials are opened with `box` when first read (plain values of older rows read as they are). */
+export function subscriptionFromRow(r: Row, box: SecretBox | undefined): Subscription {
+  const id = dec.text(r['id']);
+  const subscription = {
+    id,
     customerId: dec.text(r['customer_id']),
     orderId: dec.textOrNull(r['order_id']),
     planId: dec.text(r['plan_id']),
@@ -44,8 +67,6 @@ export function subscriptionFromRow(r: Row): Subscription {
     targetId: dec.text(r['target_id']),
     status: dec.text(r['status']) as SubscriptionStatus,
     statusChangedAt: dec.time(r['status_changed_at']),
-    remote: dec.json(r['remote']),
-    remoteClientId: dec.textOrNull(r['remote_client_id']),
     trafficLimitBytes: dec.intOrNull(r['traffic_limit_bytes']),
     usedBytes: dec.intOrNull(r['used_bytes']),
     usageObservedAt: dec.timeOrNull(r['usage_observed_at']),
@@ -54,8 +75,6 @@ export function subscriptionFromRow(r: Row): Subscription {
     startOnFirstUse: dec.bool(r['start_on_first_use']),
     activatedAt: dec.timeOrNull(r['activated_at']),
     deviceLimit: dec.intOrNull(r['device_limit']),
-    subscriptionUrl: dec.textOrNull(r['subscription_url']),
-    shareLinks: dec.json(r['share_links']),
     autoRenew: dec.bool(r['auto_renew']),
     trial: dec.bool(r['trial']),
     notices: dec.json(r['notices']),
@@ -64,4 +83,6 @@ export function subscriptionFromRow(r: Row): Subscription {
     createdAt: dec.time(r['created_at']),
     updatedAt: dec.time(r['updated_at']),
   };
+  defineSubscriptionSecrets(subscription, box, id, r);
+  return subscription as Subscription;
 }

@@ -22,12 +22,13 @@ import type {
   UsageReading,
   UsageWriteResult,
 } from '@panelkit/sdk';
-import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
+import { insertSql, updateSql } from '../internal/columns.js';
 import { rowLock } from '../internal/locks.js';
 import type { Call, RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
+import type { Row } from '../internal/sql.js';
 import { subscriptionQueries } from './subscription-queries.js';
-import { SUBSCRIPTION_COLUMNS, subscriptionFromRow } from './subscription-rows.js';
+import { SUBSCRIPTION_COLUMNS, subscriptionFromRow, subscriptionParams } from './subscription-rows.js';
 
 /**
  * The readings that can apply, in the order given: per subscription, each one newer than every
@@ -52,9 +53,13 @@ function candidates(readings: readonly UsageReading[]): UsageReading[] {
 /** Readings per statement; bounded so one page of a huge sync does not make one huge statement. */
 const USAGE_CHUNK = 10_000;
 
+/** The fields the storage keeps sealed (see `subscription-secrets.ts`). */
+const SECRET_FIELDS = ['remote', 'remoteClientId', 'subscriptionUrl', 'shareLinks'] as const;
+
 export function subscriptionRepository(context: RepositoryContext): SubscriptionRepository {
-  const { runner, schema } = context;
+  const { runner, schema, secretBox } = context;
   const table = `${schema}.subscriptions`;
+  const fromRow = (r: Row) => subscriptionFromRow(r, secretBox);
 
   /**
    * One statement per page: lock the named rows in id order (so concurrent pages cannot
@@ -112,9 +117,7 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
           createdAt: now,
           updatedAt: now,
         };
-        return subscriptionFromRow(
-          (await db.query(insertSql(table, SUBSCRIPTION_COLUMNS), paramsOf(SUBSCRIPTION_COLUMNS, subscription))).rows[0]!,
-        );
+        return fromRow((await db.query(insertSql(table, SUBSCRIPTION_COLUMNS), subscriptionParams(secretBox, subscription))).rows[0]!);
       }),
 
     get: (id: string) =>
@@ -122,7 +125,7 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
         'subscriptions.get',
         async ({ db }) => {
           const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [inputKey(id, 'subscription id')]);
-          return rows[0] === undefined ? null : subscriptionFromRow(rows[0]);
+          return rows[0] === undefined ? null : fromRow(rows[0]);
         },
         { read: true },
       ),
@@ -135,7 +138,7 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
             inputKey(panelId, 'panel id'),
             inputKey(username, 'username'),
           ]);
-          return rows[0] === undefined ? null : subscriptionFromRow(rows[0]);
+          return rows[0] === undefined ? null : fromRow(rows[0]);
         },
         { read: true },
       ),
@@ -150,23 +153,24 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
         const lock = rowLock(changes.panelId !== undefined || changes.remote !== undefined);
         const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${lock}`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('subscription', key);
-        const before = subscriptionFromRow(rows[0]);
+        const before = fromRow(rows[0]);
         if (before.revision !== expectedRevision) {
           throw new ConflictError(`subscription ${before.id} is at revision ${before.revision}, not ${expectedRevision}`, {
             details: { id: before.id, revision: before.revision, expectedRevision },
           });
         }
         const statusChanged = changes.status !== undefined && changes.status !== before.status;
-        const after: Subscription = {
-          ...before,
-          ...changes,
+        // Copied by descriptor, not spread: the credentials stay unopened unless the patch changes them,
+        // and the ones it leaves alone are written back as stored.
+        const after = Object.defineProperties({}, Object.getOwnPropertyDescriptors(before)) as Subscription;
+        Object.assign(after, changes, {
           statusChangedAt: changes.statusChangedAt ?? (statusChanged ? now : before.statusChangedAt),
           revision: before.revision + 1,
           updatedAt: now,
-        };
-        return subscriptionFromRow(
-          (await db.query(updateSql(table, SUBSCRIPTION_COLUMNS), paramsOf(SUBSCRIPTION_COLUMNS, after))).rows[0]!,
-        );
+        });
+        const unchanged = new Set<string>(SECRET_FIELDS.filter((field) => !(field in changes)));
+        const params = subscriptionParams(secretBox, after, { stored: rows[0], unchanged });
+        return fromRow((await db.query(updateSql(table, SUBSCRIPTION_COLUMNS), params)).rows[0]!);
       }),
 
     recordUsage: (readings: readonly UsageReading[]) =>

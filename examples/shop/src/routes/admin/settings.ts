@@ -6,6 +6,7 @@ import { ctxOf } from '../../http/context.js';
 import { parseForm, type FieldErrors } from '../../http/forms.js';
 import { noticeFrom } from '../../http/notice.js';
 import { gatewaySettings, saveGatewaySettings } from '../../payments/crypto/gateway-settings.js';
+import { isValidCardNumber, normalizeCardNumber, payoutCard, savePayoutCard, type PayoutCard } from '../../payments/payout-card.js';
 import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { settingsBody, type SettingsValues } from '../../views/admin/settings-page.js';
@@ -21,6 +22,9 @@ const SettingsForm = z.object({
   /** Empty: keep the stored key (secrets are never shown back). */
   gatewayApiKey: keep,
   gatewayIpnSecret: keep,
+  cardEnabled: z.literal('on').optional(),
+  cardNumber: z.string().trim().max(60),
+  cardHolder: z.string().trim().max(100),
   botToken: z.union([
     z.literal(''),
     z
@@ -30,9 +34,22 @@ const SettingsForm = z.object({
   ]),
 });
 
+/** The payout card the form asks for: `null` for card-to-card off; a card as typed must be valid unless it is the one in use. */
+function wantedCard(
+  f: z.infer<typeof SettingsForm>,
+  current: PayoutCard | null,
+): { ok: true; card: PayoutCard | null } | { ok: false; field: 'cardNumber' | 'cardHolder'; message: string } {
+  if (f.cardEnabled !== 'on') return { ok: true, card: null };
+  const cardNumber = normalizeCardNumber(f.cardNumber);
+  if (cardNumber !== current?.cardNumber && !isValidCardNumber(cardNumber))
+    return { ok: false, field: 'cardNumber', message: 'settings.errors.cardNumber' };
+  if (f.cardHolder === '') return { ok: false, field: 'cardHolder', message: 'settings.errors.cardHolder' };
+  return { ok: true, card: { cardNumber, holder: f.cardHolder } };
+}
+
 /**
  * The owner's settings (re-authentication before the page and before saving; audited): the crypto gateway's address and
- * keys, and the Telegram bot's token. Secrets are sealed before they are stored and never shown back: a field left
+ * keys, the card buyers pay to for card-to-card top-ups, and the Telegram bot's token. Secrets are sealed before they are stored and never shown back: a field left
  * empty keeps what is stored.
  */
 export function settingsRoutes(shop: Shop): Router {
@@ -43,7 +60,14 @@ export function settingsRoutes(shop: Shop): Router {
     const ctx = ctxOf(res);
     const gateway = await gatewaySettings(shop);
     const bot = await readSetting<Record<string, never>, { token: string }>(shop, BOT_TOKEN_SETTING);
-    const shown: SettingsValues = values ?? { gatewayEnabled: gateway?.enabled ?? false, gatewayBaseUrl: gateway?.baseUrl ?? '' };
+    const card = await payoutCard(shop);
+    const shown: SettingsValues = values ?? {
+      gatewayEnabled: gateway?.enabled ?? false,
+      gatewayBaseUrl: gateway?.baseUrl ?? '',
+      cardEnabled: card !== null,
+      cardNumber: card?.cardNumber ?? '',
+      cardHolder: card?.holder ?? '',
+    };
     const stored = { gatewayKeys: gateway !== null, botToken: bot?.secret != null, botTokenFromEnv: shop.config.telegram !== null };
     res.status(status).send(
       adminPage(ctx, {
@@ -58,9 +82,13 @@ export function settingsRoutes(shop: Shop): Router {
   router.post('/admin/settings', recentAuth, async (req, res) => {
     const ctx = ctxOf(res);
     const form = parseForm(SettingsForm, req.body, ctx.t);
-    const echo = {
-      gatewayEnabled: (req.body as Record<string, unknown>)['gatewayEnabled'] === 'on',
-      gatewayBaseUrl: String((req.body as Record<string, unknown>)['gatewayBaseUrl'] ?? '').slice(0, 500),
+    const body = req.body as Record<string, unknown>;
+    const echo: SettingsValues = {
+      gatewayEnabled: body['gatewayEnabled'] === 'on',
+      gatewayBaseUrl: String(body['gatewayBaseUrl'] ?? '').slice(0, 500),
+      cardEnabled: body['cardEnabled'] === 'on',
+      cardNumber: String(body['cardNumber'] ?? '').slice(0, 60),
+      cardHolder: String(body['cardHolder'] ?? '').slice(0, 100),
     };
     if (!form.ok) return render(req, res, 400, form.fields, echo);
     const f = form.data;
@@ -71,8 +99,13 @@ export function settingsRoutes(shop: Shop): Router {
     if (wantsGateway && (f.gatewayBaseUrl === '' || apiKey === '' || ipnSecret === '')) {
       return render(req, res, 400, { gatewayBaseUrl: ctx.t('settings.errors.gatewayIncomplete') }, echo);
     }
+    const currentCard = await payoutCard(shop);
+    const card = wantedCard(f, currentCard);
+    if (!card.ok) return render(req, res, 400, { [card.field]: ctx.t(card.message) }, echo);
+    const cardChanged = card.card?.cardNumber !== currentCard?.cardNumber || card.card?.holder !== currentCard?.holder;
     const actor = adminActor(res);
     const now = shop.clock.now();
+    if (cardChanged) await savePayoutCard(shop, card.card, now, actor.id);
     if (wantsGateway)
       await saveGatewaySettings(shop, { enabled: f.gatewayEnabled === 'on', baseUrl: f.gatewayBaseUrl, apiKey, ipnSecret }, now, actor.id);
     if (f.botToken !== '') await writeSetting(shop, BOT_TOKEN_SETTING, {}, { token: f.botToken }, now, actor.id);
@@ -82,7 +115,13 @@ export function settingsRoutes(shop: Shop): Router {
       action: 'settings.saved',
       subjectType: 'shop',
       subjectId: 'settings',
-      data: { gateway: wantsGateway, gatewayEnabled: f.gatewayEnabled === 'on', botToken: f.botToken !== '' },
+      data: {
+        gateway: wantsGateway,
+        gatewayEnabled: f.gatewayEnabled === 'on',
+        botToken: f.botToken !== '',
+        // The card is no secret (every buyer sees it), but a changed one is what an intruder would do: say which.
+        payoutCard: cardChanged ? (card.card === null ? 'off' : `…${card.card.cardNumber.slice(-4)}`) : null,
+      },
     });
     res.redirect(303, '/admin/settings?done=settings.saved');
   });

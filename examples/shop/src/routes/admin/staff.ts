@@ -74,5 +74,24 @@ export function staffRoutes(shop: Shop): Router {
     res.redirect(303, '/admin/staff?done=staff.removed');
   });
 
+  /**
+   * A support member's second factor reset (a lost phone): their sessions end and their next sign-in enrols
+   * a new one. Only support staff here; an owner who lost theirs uses a recovery code.
+   */
+  router.post('/admin/staff/:id/reset-2fa', recentAuth, async (req, res) => {
+    const account = await shop.accounts.get(idParam(req));
+    if (account === null || account.role !== 'support') throw new HttpError(404, 'errors.notFound');
+    const had = await shop.staffTotp.reset(account.id);
+    await shop.sessions.destroyAll(account.id);
+    await shop.storage.audit.append({
+      actor: adminActor(res),
+      action: 'staff.totp_reset',
+      subjectType: 'customer',
+      subjectId: account.customerId,
+      data: { email: account.email, hadSecondFactor: had },
+    });
+    res.redirect(303, '/admin/staff?done=staff.totp_reset');
+  });
+
   return router;
 }

@@ -62,7 +62,7 @@ export function walletApiRoutes(shop: Shop): Router {
     ]);
     res.json({
       balances: balances.map((b) => ({ amount: b.amount, currency: b.currency, formatted: formatMoney(b, ctxOf(res).locale) })),
-      providers: enabledProviders(shop.config).map((p) => ({ id: p.id, kind: p.kind })),
+      providers: (await enabledProviders(shop)).map((p) => ({ id: p.id, kind: p.kind })),
       ledger: ledger.items.map(entryJson),
       nextCursor: ledger.nextCursor,
     });

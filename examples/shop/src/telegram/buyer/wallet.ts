@@ -1,6 +1,7 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { paymentsOf } from '../../db/payments.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
+import { payoutCard } from '../../payments/payout-card.js';
 import { enabledProvider } from '../../payments/registry.js';
 import { submitTopUp } from '../../payments/topup.js';
 import { instantToZoned } from '../../payments/zoned-time.js';
@@ -65,8 +66,8 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   bot.callbackQuery('tu', async (ctx) => {
     const { t } = ctx.user;
     await ctx.answerCallbackQuery();
-    const card = shop.config.cardToCard;
-    if (card === null || enabledProvider(shop.config, 'card') === null)
+    const card = await payoutCard(shop);
+    if (card === null || (await enabledProvider(shop, 'card')) === null)
       return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
     const text = t('telegram.topUp.instructions', { card: card.cardNumber, holder: card.holder, currency: shop.config.currency });
     await ctx.reply(text, { reply_markup: backToMenu(ctx.user) });
@@ -74,7 +75,7 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
 
   bot.on('message:photo', async (ctx) => {
     const { t, customer } = ctx.user;
-    if (enabledProvider(shop.config, 'card') === null)
+    if ((await enabledProvider(shop, 'card')) === null)
       return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
     const fields = receiptFields(ctx.message.caption ?? '');
     if (fields === null) return void (await ctx.reply(t('telegram.topUp.captionHelp')));

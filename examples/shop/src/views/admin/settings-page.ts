@@ -9,9 +9,12 @@ import { checkField } from './widgets.js';
 export interface SettingsValues {
   gatewayEnabled: boolean;
   gatewayBaseUrl: string;
+  cardEnabled: boolean;
+  cardNumber: string;
+  cardHolder: string;
 }
 
-/** The owner's settings page: the crypto gateway and the Telegram bot token; stored secrets are only said to exist. */
+/** The owner's settings page: the crypto gateway, the payout card and the Telegram bot token; stored secrets are only said to exist. */
 export function settingsBody(
   ctx: RequestContext,
   view: {
@@ -33,6 +36,13 @@ export function settingsBody(
     ${field({ name: 'gatewayBaseUrl', label: t('settings.gatewayBaseUrl'), value: v.gatewayBaseUrl, errors, attrs: html`dir="ltr" inputmode="url"` })}
     ${field({ name: 'gatewayApiKey', label: t('settings.gatewayApiKey'), type: 'password', errors, autocomplete: 'off', hint: keepHint(view.stored.gatewayKeys), attrs: html`dir="ltr"` })}
     ${field({ name: 'gatewayIpnSecret', label: t('settings.gatewayIpnSecret'), type: 'password', errors, autocomplete: 'off', hint: keepHint(view.stored.gatewayKeys), attrs: html`dir="ltr"` })}
+  </fieldset>
+  <fieldset>
+    <legend>${t('settings.card')}</legend>
+    <small class="muted">${t('settings.cardHint')}</small>
+    ${checkField({ name: 'cardEnabled', label: t('settings.cardEnabled'), checked: v.cardEnabled })}
+    ${field({ name: 'cardNumber', label: t('settings.cardNumber'), value: v.cardNumber, errors, autocomplete: 'off', attrs: html`dir="ltr" inputmode="numeric"` })}
+    ${field({ name: 'cardHolder', label: t('settings.cardHolder'), value: v.cardHolder, errors, autocomplete: 'off' })}
   </fieldset>
   <fieldset>
     <legend>${t('settings.bot')}</legend>

@@ -15,7 +15,7 @@ export interface StaffView {
   email?: string;
 }
 
-/** The owner's staff page: who may use the back office, adding support staff, and demoting them. */
+/** The owner's staff page: who may use the back office, adding support staff, demoting them, and resetting a lost second factor. */
 export function staffPage(ctx: RequestContext, view: StaffView): SafeHtml {
   const { t, locale } = ctx;
   const row = (a: Account) => html`<tr data-testid="staff-row"><td>${a.email}</td><td>${t(`staff.roles.${a.role}`)}</td>
@@ -23,7 +23,9 @@ export function staffPage(ctx: RequestContext, view: StaffView): SafeHtml {
 <td>${
     a.role === 'support'
       ? html`<form method="post" action="/admin/staff/${encodeURIComponent(a.id)}/demote"><input type="hidden" name="_csrf" value="${ctx.csrfToken}">
-<button type="submit" class="secondary">${t('staff.demote')}</button></form>`
+<button type="submit" class="secondary">${t('staff.demote')}</button></form>
+<form method="post" action="/admin/staff/${encodeURIComponent(a.id)}/reset-2fa"><input type="hidden" name="_csrf" value="${ctx.csrfToken}">
+<button type="submit" class="secondary" data-testid="reset-2fa">${t('staff.resetTotp')}</button></form>`
       : ''
   }</td></tr>`;
   return adminPage(ctx, {
