@@ -5,19 +5,17 @@ import { paymentsOf } from '../db/payments.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { HttpError } from '../http/http-error.js';
 import { idParam } from '../http/ids.js';
-import { minorDigits } from '../i18n/format.js';
 import { amountSchema } from '../payments/amount.js';
-import { createInvoice, GatewayError } from '../payments/crypto/api.js';
+import { GatewayError } from '../payments/crypto/api.js';
 import { activeGateway } from '../payments/crypto/gateway-settings.js';
 import { CRYPTO_PROVIDER, settleGatewayPayment } from '../payments/crypto/settle-gateway.js';
+import { startCryptoInvoice } from '../payments/crypto/start-invoice.js';
 import { verifyIpnSignature } from '../payments/crypto/signature.js';
 import { REQUEST_KEY_PATTERN } from '../payments/provider.js';
 import type { Shop } from '../stack/shop.js';
 import { cryptoInvoicePage } from '../views/crypto-invoice-page.js';
 import { invoicePage } from '../views/invoice-page.js';
 
-/** Invoices one buyer may have waiting at once. */
-const MAX_PENDING_INVOICES = 5;
 const PAYMENT_ID = /^[0-9A-Za-z_-]{1,40}$/;
 
 /** Where the gateway sends the buyer back and its callbacks: PUBLIC_URL in production, else this request's origin. */
@@ -75,44 +73,17 @@ export function cryptoPaymentRoutes(shop: Shop): Router {
         400,
         amount.success ? 'wallet.errors.formExpired' : (amount.error.issues[0]?.message ?? 'wallet.errors.amountZero'),
       );
-    const payments = paymentsOf(shop);
-    const created = await payments.create(
-      {
-        customerId: customer.id,
-        provider: CRYPTO_PROVIDER,
-        amount: { amount: amount.data, currency: shop.config.currency },
-        status: 'pending',
-        reference: null,
-        // The form's key: the same form sent twice is one invoice.
-        referenceKey: `form:${form.data.idempotencyKey}`,
-        details: { requestKey: form.data.idempotencyKey },
-      },
-      { maxPending: MAX_PENDING_INVOICES },
-    );
-    if (!created.ok && created.reason === 'too_many_pending') throw new HttpError(429, 'wallet.errors.tooManyPending');
-    const payment = created.ok ? created.payment : created.existing;
-    if (payment.customerId !== customer.id) throw new HttpError(409, 'wallet.errors.formExpired');
+    const started = await startCryptoInvoice(shop, gateway, {
+      customerId: customer.id,
+      amount: amount.data,
+      requestKey: form.data.idempotencyKey,
+      base: publicBase(shop, req),
+    });
+    if (!started.ok && started.reason === 'too_many_pending') throw new HttpError(429, 'wallet.errors.tooManyPending');
+    if (!started.ok && started.reason === 'key_reused') throw new HttpError(409, 'wallet.errors.formExpired');
+    if (!started.ok) throw new HttpError(503, 'wallet.crypto.unavailable');
     // The gateway's page is opened by a link from our own: the CSP's form-action keeps form posts on this origin.
-    if (payment.details.invoiceUrl !== undefined) return res.redirect(303, `/wallet/crypto/${payment.id}`);
-    const base = publicBase(shop, req);
-    const digits = minorDigits(payment.amount.currency);
-    try {
-      const invoice = await createInvoice(gateway, {
-        amount: (payment.amount.amount / 10 ** digits).toFixed(digits),
-        currency: payment.amount.currency,
-        orderId: payment.id,
-        description: `${shop.config.shopName} wallet top-up`,
-        ipnCallbackUrl: `${base}/payments/crypto/ipn`,
-        successUrl: `${base}/wallet/crypto/${payment.id}/return`,
-        cancelUrl: `${base}/wallet`,
-      });
-      await payments.attachInvoice(payment.id, invoice.id, invoice.invoice_url);
-      res.redirect(303, `/wallet/crypto/${payment.id}`);
-    } catch (error) {
-      if (!(error instanceof GatewayError)) throw error;
-      shop.logger.warn({ err: error, paymentId: payment.id }, 'crypto invoice could not be created');
-      throw new HttpError(503, 'wallet.crypto.unavailable');
-    }
+    res.redirect(303, `/wallet/crypto/${started.payment.id}`);
   });
 
   router.get('/wallet/crypto/:id', requireAccount, async (req, res) => {

@@ -18,6 +18,7 @@ import { discountCodeHandlers } from './buyer/discount-code.js';
 import { startHandlers } from './buyer/start.js';
 import { subscriptionHandlers } from './buyer/subscriptions.js';
 import { walletHandlers } from './buyer/wallet.js';
+import { cryptoTopUpHandlers } from './buyer/crypto-top-up.js';
 import { customerOfTelegramUser } from './buyers.js';
 import { createTelegramChannel } from './channel.js';
 import type { BotContext, BotDeps } from './context.js';
@@ -125,6 +126,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   discountCodeHandlers(bot, deps);
   subscriptionHandlers(bot, deps);
   walletHandlers(bot, deps);
+  cryptoTopUpHandlers(bot, deps);
   // Buttons from old messages or forged data: answered, nothing done.
   bot.on('callback_query', (ctx) => ctx.answerCallbackQuery({ text: ctx.user.t('telegram.notYours') }));
   bot.on('message', (ctx) => ctx.reply(ctx.user.t('telegram.menu.hint'), { reply_markup: mainMenu(ctx.user) }));

@@ -18,12 +18,13 @@ export interface BotShop {
 }
 
 /** The shop under test with the bot on: long polling (default) against a fake Bot API, or webhook mode (not started). */
-export async function startBotShop(options: { webhook?: boolean } = {}): Promise<BotShop> {
+export async function startBotShop(options: { webhook?: boolean; env?: Record<string, string> } = {}): Promise<BotShop> {
   const fake = await FakeTelegram.start();
   const env: Record<string, string> = {
     TELEGRAM_BOT_TOKEN: fake.token,
     TELEGRAM_API_ROOT: fake.apiRoot,
     TELEGRAM_ADMIN_IDS: String(ADMIN_TELEGRAM_ID),
+    ...options.env,
   };
   if (options.webhook === true)
     Object.assign(env, { PUBLIC_URL: 'https://shop.example.com', TELEGRAM_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123' });

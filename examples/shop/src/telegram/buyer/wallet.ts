@@ -8,6 +8,7 @@ import { instantToZoned } from '../../payments/zoned-time.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { splitMessage } from '../message-text.js';
 import { backToMenu } from '../menu.js';
+import { cryptoAmounts, cryptoButtons } from './crypto-top-up.js';
 
 const HISTORY = 15;
 const PAYMENTS = 5;
@@ -66,11 +67,16 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   bot.callbackQuery('tu', async (ctx) => {
     const { t } = ctx.user;
     await ctx.answerCallbackQuery();
-    const card = await payoutCard(shop);
-    if (card === null || (await enabledProvider(shop, 'card')) === null)
+    const card = (await enabledProvider(shop, 'card')) === null ? null : await payoutCard(shop);
+    const amounts = await cryptoAmounts(shop);
+    if (card === null && amounts.length === 0)
       return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
-    const text = t('telegram.topUp.instructions', { card: card.cardNumber, holder: card.holder, currency: shop.config.currency });
-    await ctx.reply(text, { reply_markup: backToMenu(ctx.user) });
+    const parts: string[] = [];
+    if (card !== null)
+      parts.push(t('telegram.topUp.instructions', { card: card.cardNumber, holder: card.holder, currency: shop.config.currency }));
+    if (amounts.length > 0) parts.push(t('telegram.crypto.offer'));
+    const keyboard = cryptoButtons(new InlineKeyboard(), ctx.user, shop, amounts).text(t('telegram.menu.back'), 'm');
+    await ctx.reply(parts.join('\n\n'), { reply_markup: keyboard });
   });
 
   bot.on('message:photo', async (ctx) => {
