@@ -10,6 +10,7 @@ export * from './domain/order.js';
 export * from './domain/remote-identity.js';
 export * from './domain/subscription-status.js';
 export * from './domain/subscription.js';
+export * from './domain/subscription-terms.js';
 export * from './domain/job.js';
 export * from './domain/audit.js';
 export * from './domain/discount.js';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigurationError, ManualClock } from '@panelkit/sdk';
+import { ConfigurationError, ManualClock, createId, deriveRemoteIdentity, termsOf } from '@panelkit/sdk';
 import { LATEST_SCHEMA_VERSION, createPostgresStorage, migrate, schemaVersion } from '../src/index.js';
 import { MIGRATIONS } from '../src/migrations/index.js';
 import { dropSchema, sharedPGlite, uniqueSchema } from './helpers.js';
@@ -15,6 +15,53 @@ describe('migrate', () => {
     expect(await migrate(client, { schema })).toEqual({ from: 0, to: LATEST_SCHEMA_VERSION, applied: MIGRATIONS.map((m) => m.version) });
     expect(await migrate(client, { schema })).toEqual({ from: LATEST_SCHEMA_VERSION, to: LATEST_SCHEMA_VERSION, applied: [] });
     expect(await schemaVersion(client, { schema })).toBe(LATEST_SCHEMA_VERSION);
+    await dropSchema(client, schema);
+  });
+
+  it('gives subscriptions from before sold terms the terms of their plan as it is then (migration 6)', async () => {
+    const client = await pglite.client();
+    const schema = uniqueSchema();
+    await migrate(client, { schema });
+    const storage = createPostgresStorage({ client, schema, clock: new ManualClock() });
+    const plan = await storage.plans.create({
+      name: 'p',
+      family: 'f',
+      price: { amount: 1500, currency: 'EUR' },
+      durationDays: 30,
+      trafficBytes: 10 * 2 ** 30,
+      deviceLimit: 2,
+      extension: { windowDays: 5, price: { amount: 900, currency: 'EUR' } },
+      trafficTopUp: { pricePerGiB: { amount: 50, currency: 'EUR' } },
+    });
+    const panel = await storage.panels.create({
+      kind: 'fake',
+      name: 'x',
+      baseUrl: 'https://x.example.com',
+      credentials: { type: 'token', token: 't' },
+    });
+    const target = await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 't', protocol: 'vless' });
+    const customer = await storage.customers.create({ email: 'm6@example.com' });
+    const id = createId('sub');
+    await storage.subscriptions.create({
+      id,
+      customerId: customer.id,
+      orderId: null,
+      planId: plan.id,
+      panelId: panel.id,
+      targetId: target.id,
+      remote: deriveRemoteIdentity(id, 0, { secret: 'migration-6-secret-0123' }),
+      trafficLimitBytes: null,
+      expiresAt: null,
+      durationDays: 30,
+      startOnFirstUse: false,
+    });
+    expect((await storage.subscriptions.get(id))?.terms).toBeNull();
+    // Run migration 6's statements again over the row as an older schema left it.
+    const sql = MIGRATIONS.find((m) => m.version === 6)!
+      .sql.replaceAll('{{schema}}', `"${schema}"`)
+      .replace('ADD COLUMN', 'ADD COLUMN IF NOT EXISTS');
+    for (const statement of sql.split(';').filter((part) => part.trim() !== '')) await client.query(statement);
+    expect((await storage.subscriptions.get(id))?.terms).toEqual(termsOf(plan));
     await dropSchema(client, schema);
   });
 

@@ -47,6 +47,7 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'POST', path: '/admin/plans', level: 'owner' },
   { method: 'GET', path: '/admin/plans/:id/edit', level: 'owner' },
   { method: 'POST', path: '/admin/plans/:id/edit', level: 'owner' },
+  { method: 'POST', path: '/admin/plans/:id/apply-terms', level: 'owner' },
   { method: 'GET', path: '/admin/audit', level: 'owner' },
   { method: 'GET', path: '/admin/deliveries', level: 'owner' },
   { method: 'POST', path: '/admin/deliveries/:id/retry', level: 'owner' },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BytesSchema, IdSchema } from './common.js';
 import { RemoteIdentitySchema } from './remote-identity.js';
 import { SubscriptionStatusSchema } from './subscription-status.js';
+import { SubscriptionTermsSchema } from './subscription-terms.js';
 
 const subscriptionFields = {
   id: IdSchema,
@@ -37,6 +38,8 @@ const subscriptionFields = {
   notices: z.array(z.string().max(100)).max(100),
   /** Why provisioning failed, for `failed` subscriptions. */
   failureReason: z.string().max(1000).nullable(),
+  /** The terms it was sold with (see `SubscriptionTermsSchema`); `null` follows the plan as it is. */
+  terms: SubscriptionTermsSchema.nullable(),
 };
 
 export const SubscriptionSchema = z.object({
@@ -63,6 +66,7 @@ export const NewSubscriptionSchema = z.object({
   trial: z.boolean().default(false),
   notices: subscriptionFields.notices.default([]),
   failureReason: subscriptionFields.failureReason.default(null),
+  terms: subscriptionFields.terms.default(null),
 });
 export type NewSubscription = z.input<typeof NewSubscriptionSchema>;
 

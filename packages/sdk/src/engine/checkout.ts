@@ -21,6 +21,7 @@ import type { DiscountQuote } from '../rules/discount.js';
 import { applyDiscount, discountRefused, orderPurchaseKey, redeemDiscount } from './discount.js';
 import { reserveSlot } from './placement.js';
 import { writeSerialKey } from './serial-keys.js';
+import { termsOf } from '../domain/subscription-terms.js';
 
 export const CheckoutItemSchema = z.object({
   planId: IdSchema,
@@ -231,6 +232,7 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
             deviceLimit: plan.deviceLimit,
             autoRenew: item.autoRenew && !item.trial,
             trial: item.trial,
+            terms: termsOf(plan),
           });
           await auditSubscription(tx, actor, 'subscription.ordered', sub, { orderId: order.id, targetId: target.id });
           if (plan.autoProvision || item.trial) {

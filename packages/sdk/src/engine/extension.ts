@@ -21,6 +21,7 @@ import type { DiscountDecision, DiscountQuote } from '../rules/discount.js';
 import { applyDiscount, quoteDiscount, redeemDiscount } from './discount.js';
 import { writeSerialKey } from './serial-keys.js';
 import type { WritePlace } from './serial-keys.js';
+import { soldPlan } from './sold-plan.js';
 
 /** In place when the panel can change a client and reset its usage; otherwise a new client. */
 export function changesLink(capabilities: PanelCapabilities): boolean {
@@ -199,8 +200,7 @@ export async function quoteExtension(
 ): Promise<ExtensionQuoteResult> {
   const sub = await ctx.storage.subscriptions.get(subscriptionId);
   if (sub === null) throw new NotFoundError('subscription', subscriptionId);
-  const plan = await ctx.storage.plans.get(sub.planId);
-  if (plan === null) throw new NotFoundError('plan', sub.planId);
+  const plan = await soldPlan(ctx.storage, sub);
   const handle = await ctx.panels.get(sub.panelId);
   const now = ctx.clock.now();
   const decision = decideExtension({ subscription: sub, plan, now });
@@ -248,8 +248,7 @@ export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<
       if (panel === null) throw new NotFoundError('panel', sub.panelId);
       const capabilities = ctx.panels.handleFor(panel).adapter.capabilities;
       if (await changeRecorded(tx, ledgerKey)) return replay(sub, capabilities);
-      const plan = await tx.plans.get(sub.planId);
-      if (plan === null) throw new NotFoundError('plan', sub.planId);
+      const plan = await soldPlan(tx, sub);
       const decision = decideExtension({ subscription: sub, plan, now });
       if (!decision.allowed) {
         throw new EligibilityError(`subscription ${sub.id} cannot be extended now: ${decision.reason}`, [decision.reason], {

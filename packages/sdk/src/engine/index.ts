@@ -11,6 +11,8 @@ export { BuyTrafficRequestSchema, TOP_UP_NEEDS_IN_PLACE } from './traffic-top-up
 export type { BuyTrafficRequest, BuyTrafficResult } from './traffic-top-up.js';
 export { ChangePlanRequestSchema } from './plan-change.js';
 export type { ChangePlanRequest, ChangePlanResult, PlanChangeQuoteResult } from './plan-change.js';
+export { ApplyCurrentTermsRequestSchema } from './current-terms.js';
+export type { ApplyCurrentTermsRequest, ApplyCurrentTermsResult } from './current-terms.js';
 export { MoneyMovementSchema, SubscriptionActionSchema } from './operations.js';
 export { AdjustmentSchema } from './adjust.js';
 export type { Adjustment } from './adjust.js';

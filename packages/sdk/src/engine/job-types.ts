@@ -5,6 +5,7 @@ import type { JsonObject } from '../domain/common.js';
 import type { NewJob } from '../domain/job.js';
 import { parseInput } from '../domain/validate.js';
 import type { ResolvedPolicy } from './policy.js';
+import { SubscriptionTermsSchema } from '../domain/subscription-terms.js';
 
 /** The job types the engine's worker runs. */
 export const JOB_TYPES = {
@@ -47,6 +48,8 @@ export const PlanChangePayloadSchema = z.object({
   deviceLimit: z.number().int().min(1).max(1000).nullable(),
   /** Unused value a downgrade gives back: credited to the wallet in the transaction that records the change. */
   credit: MoneySchema,
+  /** The new plan's terms as the buyer accepted them, frozen on the subscription when applied (`null` in jobs from before terms existed: it then follows the plan). */
+  terms: SubscriptionTermsSchema.nullable().default(null),
 });
 /** See `PlanChangePayloadSchema`. */
 export type PlanChangePayload = z.infer<typeof PlanChangePayloadSchema>;

@@ -37,6 +37,8 @@ import { buyTraffic, quoteTrafficTopUp } from './traffic-top-up.js';
 import type { BuyTrafficRequest, BuyTrafficResult } from './traffic-top-up.js';
 import { changePlan, quotePlanChange } from './plan-change.js';
 import type { ChangePlanRequest, ChangePlanResult, PlanChangeQuoteResult } from './plan-change.js';
+import { applyCurrentTerms } from './current-terms.js';
+import type { ApplyCurrentTermsRequest, ApplyCurrentTermsResult } from './current-terms.js';
 import type { TrafficTopUpDecision } from '../rules/traffic-top-up.js';
 import { pendingReason } from './pending.js';
 import type { PendingReason } from './pending.js';
@@ -82,6 +84,8 @@ export interface Panelkit {
   quotePlanChange(subscriptionId: string, planId: string): Promise<PlanChangeQuoteResult>;
   /** Moves a subscription to another plan, paid or credited through the ledger and applied by a job (see `changePlan`). */
   changePlan(request: ChangePlanRequest): Promise<ChangePlanResult>;
+  /** Moves a plan's subscribers (or the ones named) from the terms they were sold with to the plan's current terms, audited (see `applyCurrentTerms`). */
+  applyCurrentTerms(request: ApplyCurrentTermsRequest): Promise<ApplyCurrentTermsResult>;
   /** Whether an extension, renewal, top-up or plan change of the subscription is queued or running (a new one is refused meanwhile). */
   changeInFlight(subscriptionId: string): Promise<boolean>;
   /**
@@ -157,6 +161,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     buyTraffic: (request) => buyTraffic(ctx, request),
     quotePlanChange: (id, planId) => quotePlanChange(ctx, id, planId),
     changePlan: (request) => changePlan(ctx, request),
+    applyCurrentTerms: (request) => applyCurrentTerms(ctx, request),
     changeInFlight: (id) => updateInFlight(storage, id),
     pendingReason: (subscription) => pendingReason(storage, subscription),
     topUp: (m) => topUp(ctx, m),

@@ -14,6 +14,7 @@ import type { EngineContext } from './context.js';
 import { chargeAndQueueUpdate, changeRecorded, changesLink } from './extension.js';
 import type { PlanChangePayload } from './job-types.js';
 import { reserveSlot, withinPlacement } from './placement.js';
+import { planAsSold, termsOf } from '../domain/subscription-terms.js';
 
 /** The input of `changePlan`; an invalid one is a `ValidationError` and changes nothing. */
 export const ChangePlanRequestSchema = z.object({
@@ -60,7 +61,8 @@ async function load(tx: StorageRepositories, subscriptionId: string, planId: str
   if (newPlan === null) throw new NotFoundError('plan', planId);
   if (panel === null) throw new NotFoundError('panel', sub.panelId);
   if (target === null) throw new NotFoundError('target', sub.targetId);
-  return { sub, currentPlan, newPlan, panel, target, moves: !withinPlacement(target, panel, newPlan) };
+  // What is left of the current period is valued at the terms it was sold with.
+  return { sub, currentPlan: planAsSold(currentPlan, sub), newPlan, panel, target, moves: !withinPlacement(target, panel, newPlan) };
 }
 
 /** Quotes moving the subscription to `planId` now: the prorated charge or refund, and whether it moves. */
@@ -138,6 +140,7 @@ export async function changePlan(ctx: EngineContext, input: ChangePlanRequest): 
             durationDays: newPlan.durationDays,
             deviceLimit: newPlan.deviceLimit,
             credit: quote.refund,
+            terms: termsOf(newPlan),
           };
           return { planChange, writesTo: { panelId: target.panelId, targetId: target.id } };
         },

@@ -11,6 +11,7 @@ import type { TrafficTopUpDecision, TrafficTopUpQuote } from '../rules/traffic-t
 import type { EngineContext } from './context.js';
 import { applyDiscount } from './discount.js';
 import { chargeAndQueueUpdate, changeRecorded } from './extension.js';
+import { soldPlan } from './sold-plan.js';
 
 /** The input of `buyTraffic`; an invalid one is a `ValidationError` and changes nothing. */
 export const BuyTrafficRequestSchema = z.object({
@@ -44,8 +45,7 @@ export const TOP_UP_NEEDS_IN_PLACE = 'panel_cannot_update_in_place';
 export async function quoteTrafficTopUp(ctx: EngineContext, subscriptionId: string, gib: number): Promise<TrafficTopUpDecision> {
   const sub = await ctx.storage.subscriptions.get(subscriptionId);
   if (sub === null) throw new NotFoundError('subscription', subscriptionId);
-  const plan = await ctx.storage.plans.get(sub.planId);
-  if (plan === null) throw new NotFoundError('plan', sub.planId);
+  const plan = await soldPlan(ctx.storage, sub);
   return decideTrafficTopUp({ subscription: sub, plan, gib, now: ctx.clock.now() });
 }
 
@@ -77,8 +77,7 @@ export async function buyTraffic(ctx: EngineContext, input: BuyTrafficRequest): 
       const panel = await tx.panels.get(sub.panelId);
       if (panel === null) throw new NotFoundError('panel', sub.panelId);
       const capabilities: PanelCapabilities = ctx.panels.handleFor(panel).adapter.capabilities;
-      const plan = await tx.plans.get(sub.planId);
-      if (plan === null) throw new NotFoundError('plan', sub.planId);
+      const plan = await soldPlan(tx, sub);
       const decision = decideTrafficTopUp({ subscription: sub, plan, gib: request.gib, now });
       if (!decision.allowed) throw refuse(sub, decision.reason);
       // Recreating the client would reset its usage, giving away more than was bought.

@@ -30,8 +30,11 @@ import type { DiscountRepository, ReferralRepository } from './storage-promotion
  * - Text sorts by code point (SQL: `COLLATE "C"`), so every storage lists rows in the same order.
  * - Inside `transaction(fn)`, a call that throws changes nothing, and the transaction may go on
  *   (each call behaves as if under its own savepoint).
+ *
+ * Versions: 2 added job serialisation keys, 3 discount codes and referrals, 4 the terms a
+ * subscription was sold with (`Subscription.terms`, stored and returned as given).
  */
-export const STORAGE_PORT_VERSION = 3 as const;
+export const STORAGE_PORT_VERSION = 4 as const;
 
 export interface StorageCapabilities {
   /** `database`: real transactions; `process`: serialised in one process (memory). */

@@ -5,6 +5,7 @@ import { decideRenewal } from '../rules/renewal.js';
 import { DAY_MS } from '../rules/time.js';
 import { renewalKey } from './renewals.js';
 import { pages } from './tick-scope.js';
+import { planAsSold } from '../domain/subscription-terms.js';
 
 export type PlannedAction = 'activate' | 'limit' | 'renew' | 'skip_renewal' | 'expire' | 'warn' | 'terminate';
 
@@ -57,7 +58,8 @@ export async function dryRun(ctx: EngineContext, options: DryRunOptions = {}): P
         if (await changeRecorded(storage, renewalKey(sub))) {
           renews = true;
         } else {
-          const plan = await storage.plans.get(sub.planId);
+          const current = await storage.plans.get(sub.planId);
+          const plan = current === null ? null : planAsSold(current, sub);
           const balance = plan === null ? 0 : await storage.ledger.balance(sub.customerId, (plan.extension.price ?? plan.price).currency);
           const decision = plan === null ? null : decideRenewal({ subscription: sub, plan, now: renewAt, balance, leadMs: lead });
           if (decision?.renew) {

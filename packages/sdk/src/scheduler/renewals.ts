@@ -8,6 +8,7 @@ import { auditSubscription } from '../engine/context.js';
 import { decideRenewal } from '../rules/renewal.js';
 import type { TickScope } from './tick-scope.js';
 import { pages } from './tick-scope.js';
+import { planAsSold } from '../domain/subscription-terms.js';
 
 /** One renewal per subscription and period, whichever replica or tick tries it. */
 export function renewalKey(sub: Pick<Subscription, 'id' | 'expiresAt'>): string {
@@ -41,7 +42,9 @@ async function renew(scope: TickScope, sub: Subscription, leadMs: number): Promi
   // Tried for this period already. Once its job has ended (a failure is refunded), the period is
   // not renewed: the subscription may expire.
   if (await changeRecorded(ctx.storage, key)) return (await updateInFlight(ctx.storage, sub.id)) ? 'in_flight' : 'not_renewed';
-  const plan = await ctx.storage.plans.get(sub.planId);
+  const current = await ctx.storage.plans.get(sub.planId);
+  // Renewed at the terms it was sold with, not the plan's current ones.
+  const plan = current === null ? null : planAsSold(current, sub);
   const caps = await scope.capabilities(sub.panelId);
   if (plan === null || caps === null) return 'not_renewed';
   const balance = await ctx.storage.ledger.balance(sub.customerId, (plan.extension.price ?? plan.price).currency);

@@ -3,6 +3,7 @@ import { jobSerialKeys } from './002_job_serial_keys.js';
 import { jobParking } from './003_job_parking.js';
 import { planTrafficTopUp } from './004_plan_traffic_top_up.js';
 import { discountsReferrals } from './005_discounts_referrals.js';
+import { subscriptionTerms } from './006_subscription_terms.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 3, name: 'job_parking', sql: jobParking },
   { version: 4, name: 'plan_traffic_top_up', sql: planTrafficTopUp },
   { version: 5, name: 'discounts_referrals', sql: discountsReferrals },
+  { version: 6, name: 'subscription_terms', sql: subscriptionTerms },
 ]);
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,4 +1,4 @@
-import type { SecretBox, Subscription, SubscriptionStatus } from '@panelkit/sdk';
+import type { SecretBox, Subscription, SubscriptionStatus, SubscriptionTerms } from '@panelkit/sdk';
 import { paramsOf } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
 import { dec, enc } from '../internal/sql.js';
@@ -38,6 +38,7 @@ export const SUBSCRIPTION_COLUMNS: readonly Column<SubscriptionToStore>[] = [
   ['trial', 'boolean', ({ s }) => s.trial],
   ['notices', 'jsonb', ({ s }) => enc.json(s.notices)],
   ['failure_reason', 'text', ({ s }) => s.failureReason],
+  ['terms', 'jsonb', ({ s }) => (s.terms === null ? null : enc.json(s.terms))],
   ['revision', 'integer', ({ s }) => s.revision],
   ['created_at', 'timestamptz', ({ s }) => enc.time(s.createdAt)],
   ['updated_at', 'timestamptz', ({ s }) => enc.time(s.updatedAt)],
@@ -58,7 +59,8 @@ export function subscriptionParams(
 /** A subscription from its row; its credentials are opened with `box` when first read (plain values of older rows read as they are). */
 export function subscriptionFromRow(r: Row, box: SecretBox | undefined): Subscription {
   const id = dec.text(r['id']);
-  const subscription = {
+  // Every field but the credentials, which `defineSubscriptionSecrets` adds (opened when read).
+  const subscription: Omit<Subscription, 'remote' | 'remoteClientId' | 'subscriptionUrl' | 'shareLinks'> = {
     id,
     customerId: dec.text(r['customer_id']),
     orderId: dec.textOrNull(r['order_id']),
@@ -79,6 +81,7 @@ export function subscriptionFromRow(r: Row, box: SecretBox | undefined): Subscri
     trial: dec.bool(r['trial']),
     notices: dec.json(r['notices']),
     failureReason: dec.textOrNull(r['failure_reason']),
+    terms: r['terms'] == null ? null : dec.json<SubscriptionTerms>(r['terms']),
     revision: dec.int(r['revision']),
     createdAt: dec.time(r['created_at']),
     updatedAt: dec.time(r['updated_at']),

@@ -12,6 +12,7 @@ import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { planFormBody, plansListBody } from '../../views/admin/plan-views.js';
 import { adminActor } from './shared.js';
+import { subscribersOnOlderTerms } from '../../plans/older-terms.js';
 import { idParam } from '../../http/ids.js';
 
 export function planRoutes(shop: Shop): Router {
@@ -29,10 +30,12 @@ export function planRoutes(shop: Shop): Router {
     const ctx = ctxOf(res);
     const [targets, panels] = await Promise.all([storage.targets.list(), storage.panels.list()]);
     const title = planId === null ? ctx.t('adminOps.plans.add') : ctx.t('adminOps.plans.editTitle');
+    const plan = planId === null ? null : await storage.plans.get(planId);
+    const olderTerms = plan === null ? 0 : await subscribersOnOlderTerms(shop, plan);
     res.status(status).send(
       adminPage(ctx, {
         title,
-        body: planFormBody(ctx, { planId, values, texts, errors, currency: shop.config.currency, targets, panels }),
+        body: planFormBody(ctx, { planId, values, texts, errors, currency: shop.config.currency, targets, panels, olderTerms }),
       }).value,
     );
   }
@@ -84,5 +87,12 @@ export function planRoutes(shop: Shop): Router {
     await renderForm(res, 200, plan.id, planFormValues(plan), planTextValues(await planTextsOf(shop, plan.id)));
   });
   router.post('/admin/plans/:id/edit', async (req, res) => submit(req, res, await planOr404(req)));
+  /** Moves the plan's subscribers from the terms they bought to its current ones: the engine audits each move. */
+  router.post('/admin/plans/:id/apply-terms', async (req, res) => {
+    const plan = await planOr404(req);
+    const { moved } = await shop.kit.applyCurrentTerms({ planId: plan.id, actor: adminActor(res) });
+    shop.logger.info({ planId: plan.id, moved: moved.length }, 'subscribers moved to current terms');
+    res.redirect(303, '/admin/plans?done=adminOps.terms_applied');
+  });
   return router;
 }

@@ -53,6 +53,8 @@ export function planFormBody(
     currency: string;
     targets: Target[];
     panels: Panel[];
+    /** Live subscribers sold on terms other than the plan's current ones (0 for a new plan). */
+    olderTerms?: number;
   },
 ): SafeHtml {
   const { t } = ctx;
@@ -119,5 +121,25 @@ export function planFormBody(
     <button type="submit" data-testid="save-plan">${t('adminOps.save')}</button>
     <a href="/admin/plans">${t('adminOps.cancel')}</a>
   </div>
-</form>`;
+</form>
+${options.planId === null ? '' : olderTermsSection(ctx, options.planId, options.olderTerms ?? 0)}`;
+}
+
+/**
+ * Subscribers keep the terms they bought (price, period, extension and renewal rules); an edit reaches
+ * them only when the owner moves them here, which the engine audits per subscription.
+ */
+function olderTermsSection(ctx: RequestContext, planId: string, count: number): SafeHtml {
+  const { t, locale } = ctx;
+  return html`<section class="card" data-testid="older-terms">
+  <h2>${t('adminOps.plans.termsTitle')}</h2>
+  <p>${t('adminOps.plans.termsIntro')}</p>
+  <p data-testid="older-terms-count">${t('adminOps.plans.olderTerms', { count: formatNumber(count, locale) })}</p>
+  ${
+    count === 0
+      ? ''
+      : html`<form method="post" action="/admin/plans/${planId}/apply-terms">${csrfField(ctx)}
+    <button type="submit" class="secondary" data-testid="apply-terms">${t('adminOps.plans.applyTerms')}</button></form>`
+  }
+</section>`;
 }

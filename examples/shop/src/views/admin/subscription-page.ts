@@ -1,6 +1,6 @@
 import type { AuditEvent, Customer, Job, PendingReason, Subscription } from '@panelkit/sdk';
 import type { RequestContext } from '../../http/context.js';
-import { formatBytes, formatNumber } from '../../i18n/format.js';
+import { formatBytes, formatMoney, formatNumber } from '../../i18n/format.js';
 import type { SubscriptionActions } from '../../ops/subscription-facts.js';
 import { html, type SafeHtml } from '../html.js';
 import { auditTable } from './audit-views.js';
@@ -14,6 +14,19 @@ function traffic(ctx: RequestContext, sub: Subscription): string {
 }
 
 const yesNo = (ctx: RequestContext, value: boolean) => ctx.t(value ? 'adminOps.yes' : 'adminOps.no');
+
+/** The terms the subscription was sold with, which its extensions and renewals follow (not the plan as edited since). */
+function soldTerms(ctx: RequestContext, sub: Subscription): string {
+  const { t, locale } = ctx;
+  const terms = sub.terms;
+  if (terms === null) return t('adminOps.subscriptions.termsFollowPlan');
+  return t('adminOps.subscriptions.termsValue', {
+    price: formatMoney(terms.extension.price ?? terms.price, locale),
+    days: formatNumber(terms.durationDays, locale),
+    traffic: terms.trafficBytes === null ? t('adminOps.unlimited') : formatBytes(terms.trafficBytes, locale),
+    window: formatNumber(terms.extension.windowDays, locale),
+  });
+}
 
 /** Everything about one subscription, what may be done to it, its jobs and its audit trail. */
 export function subscriptionBody(
@@ -55,6 +68,7 @@ export function subscriptionBody(
     <dt>${t('adminOps.subscriptions.expiresAt')}</dt><dd data-testid="subscription-expires">${sub.expiresAt === null && sub.startOnFirstUse ? t('adminOps.subscriptions.waitsFirstUse', { days: formatNumber(sub.durationDays, locale) }) : when(ctx, timeZone, sub.expiresAt)}</dd>
     <dt>${t('adminOps.subscriptions.traffic')}</dt><dd>${traffic(ctx, sub)} <small class="muted">${t('adminOps.subscriptions.observedAt')} ${when(ctx, timeZone, sub.usageObservedAt)}</small></dd>
     <dt>${t('adminOps.plans.deviceLimit')}</dt><dd>${sub.deviceLimit === null ? t('adminOps.unlimited') : formatNumber(sub.deviceLimit, locale)}</dd>
+    <dt>${t('adminOps.subscriptions.terms')}</dt><dd data-testid="subscription-terms">${soldTerms(ctx, sub)}</dd>
     <dt>${t('adminOps.subscriptions.autoRenew')}</dt><dd>${yesNo(ctx, sub.autoRenew)}</dd>
     <dt>${t('adminOps.subscriptions.subscriptionUrl')}</dt><dd class="ltr">${sub.subscriptionUrl ?? '—'}</dd>
   </dl>

@@ -131,6 +131,7 @@ function patchFor(current: Subscription, p: UpdatePayload, remote: RemoteResult,
     targetId: c.toTargetId,
     durationDays: c.durationDays,
     deviceLimit: c.deviceLimit,
+    terms: c.terms,
   };
 }
 

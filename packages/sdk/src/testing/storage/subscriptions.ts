@@ -3,6 +3,7 @@ import { createId } from '../../domain/ids.js';
 import { SUBSCRIPTION_STATUSES } from '../../domain/subscription-status.js';
 import type { SubscriptionStatus } from '../../domain/subscription-status.js';
 import type { Subscription } from '../../domain/subscription.js';
+import { termsOf } from '../../domain/subscription-terms.js';
 import { remoteIdentityFor, seedOrder, seedPanel, seedSubscription, seedSubscriptionParents } from './fixtures.js';
 import { DAY, collectPages, expectRejects, idsOf, later, sortIds } from './support.js';
 import type { SuiteEnv } from './support.js';
@@ -96,6 +97,27 @@ export function subscriptionsSuite(env: SuiteEnv): void {
       expect(await storage.subscriptions.get(sub.id)).toEqual(updated);
       const again = await storage.subscriptions.update(sub.id, { autoRenew: true }, { expectedRevision: updated.revision });
       expect(again.revision).toBe(sub.revision + 2);
+    });
+
+    it('keeps the terms it was sold with as given, through updates, until a patch replaces them', async () => {
+      const { storage } = env;
+      const plan = await storage.plans.get((await seedSubscriptionParents(storage)).planId);
+      const terms = termsOf(plan!);
+      const sold = await seedSubscription(storage, { terms });
+      expect(sold.terms).toEqual(terms);
+      expect((await seedSubscription(storage)).terms).toBeNull();
+      const touched = await storage.subscriptions.update(sold.id, { autoRenew: true }, { expectedRevision: sold.revision });
+      expect(touched.terms).toEqual(terms);
+      const newTerms = {
+        ...terms,
+        price: { ...terms.price, amount: terms.price.amount + 100 },
+        extension: { ...terms.extension, windowDays: 9 },
+      };
+      const moved = await storage.subscriptions.update(sold.id, { terms: newTerms }, { expectedRevision: touched.revision });
+      expect((await storage.subscriptions.get(sold.id))?.terms).toEqual(newTerms);
+      expect(moved.terms).toEqual(newTerms);
+      // The plan's own terms did not change: they are a copy.
+      expect(termsOf((await storage.plans.get(plan!.id))!)).toEqual(terms);
     });
 
     it('a stale revision is a ConflictError and changes nothing', async () => {

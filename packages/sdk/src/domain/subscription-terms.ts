@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { BytesSchema } from './common.js';
+import { NonNegativeMoneySchema } from './money.js';
+import { ExtensionPolicySchema, TrafficTopUpSchema, type Plan } from './plan.js';
+
+/**
+ * The terms a subscription was sold with, frozen at purchase: what later decisions about it read
+ * (extension window and price, renewal, traffic top-up price, the value a plan change prorates)
+ * instead of the plan as it is today. Editing a plan changes what new buyers get; subscribers keep
+ * their terms until an admin moves them to the plan's current ones (`kit.applyCurrentTerms`, audited).
+ */
+export const SubscriptionTermsSchema = z.object({
+  /** The price of a period (renewal; extension when `extension.price` is `null`). */
+  price: NonNegativeMoneySchema,
+  durationDays: z.number().int().min(1).max(3650),
+  /** `null` is unlimited traffic. */
+  trafficBytes: BytesSchema.nullable(),
+  deviceLimit: z.number().int().min(1).max(1000).nullable(),
+  renewable: z.boolean(),
+  startOnFirstUse: z.boolean(),
+  extension: ExtensionPolicySchema,
+  trafficTopUp: TrafficTopUpSchema.nullable(),
+});
+/** See {@link SubscriptionTermsSchema}. */
+export type SubscriptionTerms = z.infer<typeof SubscriptionTermsSchema>;
+
+/** The terms a subscription of `plan` gets when it is sold now. */
+export function termsOf(plan: Plan): SubscriptionTerms {
+  return {
+    price: { ...plan.price },
+    durationDays: plan.durationDays,
+    trafficBytes: plan.trafficBytes,
+    deviceLimit: plan.deviceLimit,
+    renewable: plan.renewable,
+    startOnFirstUse: plan.startOnFirstUse,
+    extension: { ...plan.extension, price: plan.extension.price === null ? null : { ...plan.extension.price } },
+    trafficTopUp: plan.trafficTopUp === null ? null : { ...plan.trafficTopUp, pricePerGiB: { ...plan.trafficTopUp.pricePerGiB } },
+  };
+}
+
+/**
+ * The plan as it was sold to a subscription: today's plan (its id, name, family, placement) with the
+ * subscription's frozen terms in place of the plan's. A subscription without terms (`null`: created
+ * directly in storage, or by a host that does not freeze them) follows the plan as it is.
+ */
+export function planAsSold(plan: Plan, subscription: { terms: SubscriptionTerms | null }): Plan {
+  return subscription.terms === null ? plan : { ...plan, ...subscription.terms };
+}
+
+/** Whether two sets of terms are the same (key order and defaulted fields aside). */
+export function sameTerms(a: SubscriptionTerms | null, b: SubscriptionTerms | null): boolean {
+  if (a === null || b === null) return a === b;
+  const canonical = (t: SubscriptionTerms) => JSON.stringify(normalized(SubscriptionTermsSchema.parse(t)));
+  return canonical(a) === canonical(b);
+}
+
+/** The terms with every object's keys in one order, for comparison. */
+function normalized(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalized);
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => [k, normalized(v)]),
+    );
+  return value;
+}
