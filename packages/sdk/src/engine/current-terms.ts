@@ -20,7 +20,7 @@ export const ApplyCurrentTermsRequestSchema = z.object({
 /** See {@link ApplyCurrentTermsRequestSchema}. */
 export type ApplyCurrentTermsRequest = z.input<typeof ApplyCurrentTermsRequestSchema>;
 
-/** What {@link applyCurrentTerms} did. */
+/** What `kit.applyCurrentTerms` did. */
 export interface ApplyCurrentTermsResult {
   /** Subscriptions moved to the plan's current terms (one audit event each). */
   moved: string[];
