@@ -7,5 +7,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@panelkit/source'] } },
   test: {
     projects: ['packages/*', 'examples/*', 'tests/*'],
+    // A reachable local PostgreSQL is used for the real-server tests; without one, the run says how many skipped.
+    globalSetup: ['packages/storage-postgres/test/support/local-postgres.ts'],
+    reporters: ['default', './scripts/vitest-skip-summary.ts'],
   },
 });
