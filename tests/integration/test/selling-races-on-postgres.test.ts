@@ -103,6 +103,8 @@ describe.skipIf(SKIP !== false)(
         await storage.plans.update(shops[0]!.plan.id, {
           trafficTopUp: { pricePerGiB: { amount: 30, currency: 'USD' }, maxGiBPerPurchase: 50 },
         });
+        // Subscribers keep the terms they bought: the new offer reaches them once moved to the current terms.
+        await shops[0]!.kit.applyCurrentTerms({ planId: shops[0]!.plan.id });
         const results = await Promise.all(
           ids.map((id) => Promise.all(shops.map((shop) => shop.kit.buyTraffic({ subscriptionId: id, gib: 5, idempotencyKey: 'twice' })))),
         );

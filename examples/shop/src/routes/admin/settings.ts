@@ -23,8 +23,9 @@ const SettingsForm = z.object({
   gatewayApiKey: keep,
   gatewayIpnSecret: keep,
   cardEnabled: z.literal('on').optional(),
-  cardNumber: z.string().trim().max(60),
-  cardHolder: z.string().trim().max(100),
+  /** Absent (a client posting only other settings): the card stays as it is. */
+  cardNumber: z.string().trim().max(60).optional(),
+  cardHolder: z.string().trim().max(100).default(''),
   botToken: z.union([
     z.literal(''),
     z
@@ -39,8 +40,9 @@ function wantedCard(
   f: z.infer<typeof SettingsForm>,
   current: PayoutCard | null,
 ): { ok: true; card: PayoutCard | null } | { ok: false; field: 'cardNumber' | 'cardHolder'; message: string } {
+  if (f.cardNumber === undefined && f.cardEnabled === undefined) return { ok: true, card: current };
   if (f.cardEnabled !== 'on') return { ok: true, card: null };
-  const cardNumber = normalizeCardNumber(f.cardNumber);
+  const cardNumber = normalizeCardNumber(f.cardNumber ?? '');
   if (cardNumber !== current?.cardNumber && !isValidCardNumber(cardNumber))
     return { ok: false, field: 'cardNumber', message: 'settings.errors.cardNumber' };
   if (f.cardHolder === '') return { ok: false, field: 'cardHolder', message: 'settings.errors.cardHolder' };
