@@ -27,6 +27,7 @@ export type { RecordedLogLine, RecordingLogger } from './recording-logger.js';
 export { createRecordingLogger } from './recording-logger.js';
 export { connectionPart, credentialPart, linksFingerprint } from './links.js';
 
+/** Options of `describePanelAdapter`. */
 export interface DescribePanelAdapterOptions {
   /** Skip the whole suite; a string is the reason, shown in the suite's name. */
   skip?: boolean | string;
