@@ -70,6 +70,7 @@ export abstract class TokenPanelSimulator<U extends TokenPanelSimUser> extends S
     return this.#logins;
   }
 
+  /** The stored user, matched as the panel matches names; `undefined` when absent. */
   user(username: string): U | undefined {
     return this.users.get(this.keyOf(username));
   }
