@@ -146,7 +146,7 @@ export interface Panelkit {
   dryRun(options?: DryRunOptions): Promise<PlannedItem[]>;
   /** A worker that runs the jobs this kit writes; call `start()` (or `drain()` in scripts and tests). */
   createWorker(options?: WorkerOptions): Worker;
-  /** The leaderless scheduler: health, usage sync and lifecycle sweeps; safe to start on every replica. */
+  /** The leaderless scheduler: call its `tick()` on an interval on every replica; one replica wins each slot and runs health checks, usage sync and the lifecycle sweeps. */
   createScheduler(options?: SchedulerOptions): Scheduler;
 }
 
