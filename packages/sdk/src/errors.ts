@@ -3,7 +3,7 @@
 /**
  * The stable, machine-readable code of a {@link PanelkitError}: one per kind of failure. Hosts
  * branch on it (or on the class via `XxxError.is(e)`) and map it to a status code or a message;
- * it is also what a failed job stores. New codes may be added in minor versions.
+ * it is also what a failed job stores (`SerializedError.code`, which may hold codes from other versions).
  */
 export type PanelkitErrorCode =
   | 'VALIDATION_FAILED'

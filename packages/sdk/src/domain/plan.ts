@@ -24,7 +24,7 @@ export type ExtensionPolicyInput = z.input<typeof ExtensionPolicySchema>;
 /** The policy every default gives: window 3 days, traffic replaced, days stacked, the plan's price. */
 export const DEFAULT_EXTENSION_POLICY: ExtensionPolicy = Object.freeze(ExtensionPolicySchema.parse({}));
 
-/** Where a plan's subscriptions may be placed: preferred targets first, then any target allowed by location. */
+/** Where a plan's subscriptions may be placed: preferred targets first, then any target its location and tag filters allow. */
 export const PlacementPolicySchema = z.object({
   /** Targets tried first, in this order. */
   preferredTargetIds: z.array(IdSchema).max(64).default([]),

@@ -1,6 +1,6 @@
 /** The only source of "now" in domain code, so tests can move time. */
 export interface Clock {
-  /** The current instant (UTC). Must not go backwards by much: leases and expiries compare against it. */
+  /** The current instant (UTC). Leases, expiries and timestamps are all taken from it. */
   now(): Date;
 }
 

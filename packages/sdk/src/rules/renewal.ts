@@ -14,7 +14,7 @@ export type RenewalSkipReason =
   | 'not_due'
   | 'insufficient_funds';
 
-/** The terms of an automatic renewal: a new period from the current expiry, usage reset, the plan's price. */
+/** The terms of an automatic renewal: a new period from the current expiry (or now, if later), usage reset, the plan's price. */
 export interface RenewalQuote {
   newExpiresAt: Date;
   newTrafficLimitBytes: number | null;
