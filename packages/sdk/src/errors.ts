@@ -1,12 +1,10 @@
-/**
- * The error taxonomy. Every error the SDK, its adapters and its storages throw on purpose is a
- * {@link PanelkitError}: a stable `code`, a `retryable` flag the retry policy reads, a `cause`
- * chain, and a `toJSON()` that is safe to log or return to a client (no credentials, no bodies).
- *
- * Classes are recognised through a brand (`PanelkitError.is(e)`, `PanelAuthError.is(e)`), so
- * checks work across duplicate copies of the package, where `instanceof` would not.
- */
+// The error taxonomy: see PanelkitError below.
 
+/**
+ * The stable, machine-readable code of a {@link PanelkitError}: one per kind of failure. Hosts
+ * branch on it (or on the class via `XxxError.is(e)`) and map it to a status code or a message;
+ * it is also what a failed job stores (`SerializedError.code`, which may hold codes from other versions).
+ */
 export type PanelkitErrorCode =
   | 'VALIDATION_FAILED'
   | 'NOT_FOUND'
@@ -39,9 +37,13 @@ const KINDS = Symbol.for('panelkit.error.kinds');
 /** Details that are safe to show: primitives and plain structures only. */
 export type SafeDetails = Record<string, unknown>;
 
+/** What every error constructor accepts beside its own arguments. */
 export interface PanelkitErrorOptions {
+  /** The error this one wraps; serialised by `toJSON()` only when it is itself a panelkit error. */
   cause?: unknown;
+  /** Overrides the class's default: whether the retry policy may run the operation again. */
   retryable?: boolean;
+  /** Extra fields for `toJSON()`; must be safe to show (no credentials, no request bodies). */
   details?: SafeDetails;
 }
 
@@ -56,10 +58,30 @@ export interface SerializedError {
   cause?: SerializedError;
 }
 
+/**
+ * The base of the error taxonomy. Every error the SDK, its adapters and its storages throw on
+ * purpose is a `PanelkitError`: a stable {@link PanelkitErrorCode} `code`, a `retryable` flag the
+ * retry policy reads, a `cause` chain, and a `toJSON()` that is safe to log or return to a client
+ * (no credentials, no bodies, no stack, no foreign cause).
+ *
+ * Classes are recognised through a brand (`PanelkitError.is(e)`, `PanelAuthError.is(e)`), so
+ * checks work across duplicate copies of the package, where `instanceof` would not. Anything else
+ * thrown is normalised by {@link toPanelkitError}.
+ *
+ * Groups: input and business rules (`ValidationError`, `NotFoundError`, `ConflictError`,
+ * `IdempotencyConflictError`, `EligibilityError`, `InsufficientFundsError`,
+ * `CapacityExhaustedError`, `InvalidTransitionError`, `ConfigurationError`, `InternalError`);
+ * storage (`LeaseLostError`, `StorageUnavailableError`, `StorageMisuseError`); panels
+ * ({@link PanelError} and its subclasses, typed by what happened on the wire).
+ */
 export class PanelkitError extends Error {
+  /** The class name written into `name`; each subclass overrides it (it survives minification). */
   static readonly errorName: string = 'PanelkitError';
+  /** What kind of failure this is. */
   readonly code: PanelkitErrorCode;
+  /** Whether running the same operation again may succeed (the retry policy reads this). */
   readonly retryable: boolean;
+  /** Safe-to-show context (ids, statuses, issues), also carried by `toJSON()`. */
   readonly details: SafeDetails | undefined;
 
   constructor(code: PanelkitErrorCode, message: string, options: PanelkitErrorOptions = {}) {
@@ -90,6 +112,10 @@ export class PanelkitError extends Error {
     return Array.isArray(kinds) && kinds.includes(this.errorName);
   }
 
+  /**
+   * A plain object safe to log or send to a client: name, code, message, retryable, details, and
+   * the cause only when it is itself a panelkit error. Never a stack or a foreign error's text.
+   */
   toJSON(): SerializedError {
     const json: SerializedError = {
       name: this.name,
@@ -107,8 +133,11 @@ export class PanelkitError extends Error {
 // Input and business-rule errors
 // ---------------------------------------------------------------------------------------------
 
+/** One problem found in an input. */
 export interface ValidationIssue {
+  /** Dotted path of the offending field (`items.0.quantity`); empty for the input as a whole. */
   path: string;
+  /** What is wrong, in English, for developers. */
   message: string;
 }
 
@@ -122,6 +151,7 @@ export class ValidationError extends PanelkitError {
   }
 }
 
+/** An entity the caller named does not exist (`entity` and `id` say which). Not retryable. */
 export class NotFoundError extends PanelkitError {
   static override readonly errorName: string = 'NotFoundError';
   readonly entity: string;
@@ -164,6 +194,10 @@ export class EligibilityError extends PanelkitError {
   }
 }
 
+/**
+ * A debit would take a customer's balance below zero; nothing was written. `balance` and
+ * `required` are in integer minor units of `currency`.
+ */
 export class InsufficientFundsError extends PanelkitError {
   static override readonly errorName: string = 'InsufficientFundsError';
   constructor(
@@ -180,6 +214,7 @@ export class InsufficientFundsError extends PanelkitError {
   }
 }
 
+/** No target (or the plan's `maxClients`) had a free slot for a reservation; nothing was reserved. */
 export class CapacityExhaustedError extends PanelkitError {
   static override readonly errorName: string = 'CapacityExhaustedError';
   constructor(message: string, options: PanelkitErrorOptions = {}) {
@@ -187,6 +222,7 @@ export class CapacityExhaustedError extends PanelkitError {
   }
 }
 
+/** A subscription status change the state machine forbids (see `assertTransition`). */
 export class InvalidTransitionError extends PanelkitError {
   static override readonly errorName: string = 'InvalidTransitionError';
   constructor(
@@ -201,6 +237,7 @@ export class InvalidTransitionError extends PanelkitError {
   }
 }
 
+/** The kit or an adapter was set up wrongly (missing adapter for a panel kind, secret too short, ...). */
 export class ConfigurationError extends PanelkitError {
   static override readonly errorName: string = 'ConfigurationError';
   constructor(message: string, options: PanelkitErrorOptions = {}) {
@@ -208,6 +245,10 @@ export class ConfigurationError extends PanelkitError {
   }
 }
 
+/**
+ * Something unexpected: a bug or a foreign exception, wrapped by {@link toPanelkitError}. Its
+ * message never repeats the original (which may hold secrets); the original is the `cause`.
+ */
 export class InternalError extends PanelkitError {
   static override readonly errorName: string = 'InternalError';
   constructor(message: string, options: PanelkitErrorOptions = {}) {
@@ -250,15 +291,25 @@ export class StorageMisuseError extends PanelkitError {
 // Panel errors
 // ---------------------------------------------------------------------------------------------
 
+/** Where a panel error happened; copied into the error's fields and details. */
 export interface PanelErrorContext {
+  /** The panel's id in storage, when the adapter was created for a stored panel. */
   panelId?: string;
+  /** The adapter's kind (`3x-ui`, `marzban`, ...). */
   panelKind: string;
   /** The operation, e.g. `createClients`; never a URL with credentials in it. */
   operation?: string;
+  /** The HTTP status, when a response arrived. */
   status?: number;
+  /** Which attempt of the operation failed (1-based), when the caller retries. */
   attempt?: number;
 }
 
+/**
+ * The base of every error a panel adapter throws about its panel. Adapters throw the subclass that
+ * says what happened; the engine reads `retryable` (connection, timeout, rate limit, server,
+ * outcome unknown) to back off and retry, and fails the job for good otherwise.
+ */
 export class PanelError extends PanelkitError {
   static override readonly errorName: string = 'PanelError';
   readonly panelId: string | undefined;
@@ -314,6 +365,7 @@ export class PanelAuthError extends PanelError {
   }
 }
 
+/** The panel answered 429 (or equivalent). `retryAfterMs`, when known, is how long to wait, in ms. */
 export class PanelRateLimitError extends PanelError {
   static override readonly errorName: string = 'PanelRateLimitError';
   readonly retryAfterMs: number | undefined;
@@ -327,6 +379,7 @@ export class PanelRateLimitError extends PanelError {
   }
 }
 
+/** The panel has no such client or target. `deleteClient` treats it as success; other calls throw it. */
 export class PanelNotFoundError extends PanelError {
   static override readonly errorName: string = 'PanelNotFoundError';
   constructor(message: string, context: PanelErrorContext, options: PanelkitErrorOptions = {}) {

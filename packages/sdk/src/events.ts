@@ -54,8 +54,10 @@ export interface PanelkitEvents {
   error: [PanelkitError | Error];
 }
 
+/** The name of an event the kit emits (a key of `PanelkitEvents`). */
 export type PanelkitEventName = keyof PanelkitEvents;
 
+/** A listener for event `E`; it may return a promise, whose rejection goes to the `error` event. */
 export type Listener<E extends PanelkitEventName> = (...args: PanelkitEvents[E]) => unknown;
 
 /**
@@ -90,15 +92,21 @@ export class PanelkitEventBus {
     return () => this.off(event, listener);
   }
 
+  /** Removes a listener added with `on` or `once`; unknown listeners are ignored. */
   off<E extends PanelkitEventName>(event: E, listener: Listener<E>): void {
     this.#emitter.off(event, (this.#wrappers.get(listener) ?? listener) as (...args: unknown[]) => void);
     this.#wrappers.delete(listener);
   }
 
+  /** How many listeners `event` has now. */
   listenerCount(event: PanelkitEventName): number {
     return this.#emitter.listenerCount(event);
   }
 
+  /**
+   * Calls every listener of `event` synchronously, in the order added. A listener that throws or
+   * rejects is reported to `error` (or the logger) and the others still run; never throws.
+   */
   emit<E extends PanelkitEventName>(event: E, ...args: PanelkitEvents[E]): void {
     for (const listener of this.#emitter.listeners(event)) {
       try {

@@ -5,6 +5,7 @@
  */
 import { PanelkitError, PanelRateLimitError } from './errors.js';
 
+/** How many attempts and how long to wait between them; delays in milliseconds. */
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   maxAttempts: number;
@@ -16,6 +17,7 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
 }
 
+/** 4 attempts, backoff from 250 ms capped at 10 s, `Retry-After` obeyed up to 60 s. */
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   maxAttempts: 4,
   baseDelayMs: 250,
@@ -61,12 +63,14 @@ export function shouldRetry(error: unknown, attempt: number, policy: RetryPolicy
   return retryAfter === undefined || retryAfter <= policy.maxRetryAfterMs;
 }
 
+/** Options of `withRetry`; everything has a default. */
 export interface RetryOptions {
   policy?: RetryPolicy;
   signal?: AbortSignal;
   random?: RandomSource;
   /** Waits; injectable so tests need not sleep. Must reject when the signal aborts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Called before each wait, e.g. to log the retry. */
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
 }
 
@@ -86,6 +90,7 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
   }
 }
 
+/** Resolves after `ms` milliseconds; rejects with the signal's reason as soon as it aborts. */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {

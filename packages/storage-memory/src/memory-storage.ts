@@ -7,6 +7,7 @@ import { UndoLog } from './internal/undo-log.js';
 import { bindRepositories, createOperations } from './repositories.js';
 import { createMemoryState } from './state.js';
 
+/** Options of `createMemoryStorage`. */
 export interface MemoryStorageOptions {
   /** Where createdAt, updatedAt, leases, reaping and default run times come from. Default: the system clock. */
   clock?: Clock;

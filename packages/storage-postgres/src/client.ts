@@ -5,6 +5,7 @@ export interface SqlResult<R = Record<string, unknown>> {
 
 /** Something that runs one parameterised statement: a pool, or one connection inside a transaction. */
 export interface SqlQueryable {
+  /** Runs one statement with `$1`-style parameters; rejects with the driver's error. */
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>>;
 }
 

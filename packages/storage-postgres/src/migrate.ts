@@ -5,6 +5,7 @@ import { mapError } from './internal/errors.js';
 import { checkSchemaName, enc, quoteIdent } from './internal/sql.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.js';
 
+/** Options of {@link migrate}. */
 export interface MigrateOptions {
   /** The schema to create or upgrade. Default `panelkit`. */
   schema?: string;
@@ -12,6 +13,7 @@ export interface MigrateOptions {
   clock?: Clock;
 }
 
+/** What {@link migrate} did. */
 export interface MigrateResult {
   /** The schema version before this call (0 for a new schema). */
   from: number;

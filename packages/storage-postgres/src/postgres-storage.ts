@@ -7,6 +7,7 @@ import type { Call, RunOptions, Runner } from './internal/runner.js';
 import { checkSchemaName, quoteIdent } from './internal/sql.js';
 import { createRepositories } from './repositories.js';
 
+/** Options of {@link createPostgresStorage}. */
 export interface PostgresStorageOptions {
   /** The database, through {@link fromPgPool} or {@link fromPGlite}. The storage never closes it. */
   client: SqlClient;

@@ -18,6 +18,7 @@ export interface PanelConnectionOptions {
   readonly fetch?: typeof globalThis.fetch;
   /** Test hooks for the retry policy. */
   readonly random?: RandomSource;
+  /** Waits between retries; must reject when the signal aborts. Inject in tests so nothing sleeps. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 

@@ -5,6 +5,7 @@
 export class KeyedMutex {
   readonly #tails = new Map<string, Promise<unknown>>();
 
+  /** Runs `task` after every earlier task of `key` has settled; its result (or rejection) is the task's. */
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.#tails.get(key) ?? Promise.resolve();
     const result = previous.then(task, task);

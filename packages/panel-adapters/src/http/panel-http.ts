@@ -31,6 +31,7 @@ import { CookieJar } from 'tough-cookie';
 import { AbortFanout } from './abort-fanout.js';
 import type { PanelRequest, PanelResponse, RawExchange, SessionStrategy } from './types.js';
 
+/** Options of {@link PanelHttp}: where the panel is, timeouts, concurrency, retries and cookies. */
 export interface PanelHttpOptions {
   /** The panel kind, for errors and logs. */
   readonly kind: string;
@@ -54,6 +55,7 @@ export interface PanelHttpOptions {
   readonly logger?: Logger;
   /** Test hooks for the retry policy. */
   readonly random?: RandomSource;
+  /** Waits between retries; must reject when the signal aborts. Inject in tests so nothing sleeps. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -116,6 +118,10 @@ export class PanelHttp implements RawExchange {
     return this.#queue.size + this.#queue.pending;
   }
 
+  /**
+   * One raw round trip: no login, no queue, no retry. Network failures throw
+   * `PanelConnectionError`/`PanelTimeoutError`; any HTTP status is returned, not thrown.
+   */
   async exchange(request: PanelRequest, ctx: CallContext): Promise<PanelResponse> {
     const url = new URL(request.path.replace(/^\//, ''), this.baseUrl).toString();
     const headers: Record<string, string> = { accept: 'application/json', ...this.#headers, ...request.headers };

@@ -31,6 +31,7 @@ export function readJson(response: PanelResponse, context: PanelErrorContext): u
   }
 }
 
+/** Whether a response is an HTML page (a login page, a proxy's error page) rather than the JSON an API call expects. */
 export function looksLikeHtml(response: PanelResponse): boolean {
   const type = response.headers.get('content-type') ?? '';
   return type.includes('text/html') || /^\s*<(!doctype|html)/i.test(response.body);

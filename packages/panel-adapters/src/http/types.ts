@@ -1,7 +1,9 @@
 import type { CallContext } from '@panelkit/sdk';
 
+/** The HTTP methods panel APIs use. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** A query-string value; `undefined` omits the key, arrays repeat it. */
 export type QueryValue = string | number | boolean | readonly (string | number)[] | undefined;
 
 /** One request, relative to the panel's base URL. */
@@ -49,6 +51,7 @@ export interface SessionStrategy {
 
 /** The unauthenticated, unqueued exchange a `SessionStrategy` logs in with. */
 export interface RawExchange {
+  /** One unqueued, unauthenticated round trip (see `PanelHttp.exchange`). */
   exchange(request: PanelRequest, ctx: CallContext): Promise<PanelResponse>;
   /** The session cookie jar, when the panel uses cookies. */
   clearCookies(): void;

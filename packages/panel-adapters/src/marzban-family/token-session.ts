@@ -15,6 +15,10 @@ import { errorForStatus, parseJson } from '../http/index.js';
 import type { PanelRequest, PanelResponse, RawExchange, SessionStrategy } from '../http/index.js';
 import { detailText } from './error-detail.js';
 
+/**
+ * Limits on logins, so a wrong password never turns into a login storm (Marzban reports each
+ * login to the owner's Telegram). Durations in milliseconds.
+ */
 export interface LoginRationing {
   /** How long a refused login blocks further attempts. Default 15 minutes. */
   readonly authFailureCooldownMs?: number;

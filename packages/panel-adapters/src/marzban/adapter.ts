@@ -51,6 +51,11 @@ export interface MarzbanAdapterOptions extends TokenPanelOptions {
 export const MARZBAN_LIST_SORT = 'created_at,username';
 const MAX_PAGE = 1000;
 
+/**
+ * The Marzban adapter: token login, users placed on inbound sets (`MarzbanTargetMeta`), in-place
+ * updates, bulk usage, start on first use (`on_hold`), unstable share links. Create it with {@link
+ * createMarzbanAdapter}.
+ */
 export class MarzbanAdapter implements PanelAdapter {
   readonly kind = 'marzban';
   readonly apiVersion = PANEL_ADAPTER_API_VERSION;
@@ -82,6 +87,7 @@ export class MarzbanAdapter implements PanelAdapter {
     });
   }
 
+  /** One target per protocol of the panel's inbounds (`remoteMeta` selects its tags). */
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
     return this.#http.retrying(ctx, async (attempt) => {
       const response = await this.#send({ operation: 'listTargets', method: 'GET', path: 'api/inbounds' }, attempt);
@@ -262,6 +268,10 @@ export class MarzbanAdapter implements PanelAdapter {
   }
 }
 
+/**
+ * Builds an adapter for one Marzban panel from its URL and admin credentials. Nothing is sent until
+ * the first call; a refused login throws `PanelAuthError` then, and is rationed (`LoginRationing`).
+ */
 export function createMarzbanAdapter(options: MarzbanAdapterOptions): MarzbanAdapter {
   return new MarzbanAdapter(options);
 }

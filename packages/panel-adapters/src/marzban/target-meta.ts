@@ -18,6 +18,7 @@ export const MarzbanTargetMetaSchema = z.object({
   /** Shadowsocks cipher; Marzban's default is `chacha20-ietf-poly1305`. */
   shadowsocksMethod: z.enum(['aes-128-gcm', 'aes-256-gcm', 'chacha20-ietf-poly1305']).optional(),
 });
+/** A Marzban target's `remoteMeta`: inbound tags per protocol, VLESS flow and Shadowsocks cipher (see `MarzbanTargetMetaSchema`). */
 export type MarzbanTargetMeta = z.infer<typeof MarzbanTargetMetaSchema>;
 
 export type InboundSelection = Partial<Record<MarzbanProtocol, string[]>>;

@@ -51,6 +51,10 @@ export const MARZNESHIN_MAX_PAGE = 100;
  */
 export const MARZNESHIN_LIST_ORDER = 'username';
 
+/**
+ * The Marzneshin adapter: token login, users placed on a service (the target), in-place updates, bulk
+ * usage, start on first use. Create it with {@link createMarzneshinAdapter}.
+ */
 export class MarzneshinAdapter implements PanelAdapter {
   readonly kind = 'marzneshin';
   readonly apiVersion = PANEL_ADAPTER_API_VERSION;
@@ -80,6 +84,7 @@ export class MarzneshinAdapter implements PanelAdapter {
     });
   }
 
+  /** One target per service on the panel (`remoteRef` is the service id). */
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
     return this.#http.retrying(ctx, async (attempt) => {
       const targets: RemoteTarget[] = [];
@@ -291,6 +296,11 @@ function parseCursor(cursor: string | null | undefined, size: number): [number, 
   return [Number(match[1]), Math.min(MARZNESHIN_MAX_PAGE, Number(match[2]))];
 }
 
+/**
+ * Builds an adapter for one Marzneshin panel from its URL and an admin's credentials (see
+ * `MarzneshinAdapterOptions.auth` for what a non-sudo admin needs). Nothing is sent until the first
+ * call.
+ */
 export function createMarzneshinAdapter(options: MarzneshinAdapterOptions): MarzneshinAdapter {
   return new MarzneshinAdapter(options);
 }

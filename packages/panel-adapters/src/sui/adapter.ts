@@ -46,6 +46,7 @@ const WRITES = 'clients';
 const DEFAULT_PAGE = 1000;
 const MAX_PAGE = 10_000;
 
+/** The S-UI adapter: clients placed on inbounds, batch creates, in-place updates, bulk usage. Create it with {@link createSuiAdapter}. */
 export class SuiAdapter implements PanelAdapter {
   readonly kind = KIND;
   readonly apiVersion = PANEL_ADAPTER_API_VERSION;
@@ -91,6 +92,7 @@ export class SuiAdapter implements PanelAdapter {
     });
   }
 
+  /** One target per inbound on the panel. */
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
     return this.#http.retrying(ctx, async (attempt) => {
       const { inbounds } = await this.#api.get('listTargets', 'inbounds', {}, SuiInboundListSchema, attempt);

@@ -29,6 +29,7 @@ export const SUI_CONFIG_KEYS = [
   'tuic',
   'hysteria2',
 ] as const;
+/** A key of an S-UI client's `config` object: one per protocol it can hold credentials for. */
 export type SuiConfigKey = (typeof SUI_CONFIG_KEYS)[number];
 
 /** Inbound types that hold users (`service/inbounds.go hasUser` and the link generator's list). */

@@ -83,6 +83,10 @@ function validate(options: XuiAdapterOptions): URL {
   return url;
 }
 
+/**
+ * The 3x-ui adapter (v2.x–v3.x; the API generation is probed on first use): clients placed on
+ * inbounds. Create it with {@link createXuiAdapter}.
+ */
 export class XuiAdapter implements PanelAdapter {
   readonly kind = '3x-ui';
   readonly apiVersion = PANEL_ADAPTER_API_VERSION;
@@ -168,6 +172,7 @@ export class XuiAdapter implements PanelAdapter {
     });
   }
 
+  /** One target per inbound on the panel, with its protocol and client count. */
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
     return this.#run(ctx, (driver, c) => driver.listTargets(c));
   }

@@ -19,6 +19,7 @@ import type { XuiApi } from './api.js';
 import { EnvelopeSchema, ServerStatusSchema } from './schemas.js';
 import { PROBE_OPERATION, type XuiSession } from './session.js';
 
+/** The 3x-ui API generation: `A` (v2.x–v3.0.x, clients inside an inbound's settings) or `B` (v3.1+, a clients API of its own). */
 export type XuiGeneration = 'A' | 'B';
 
 export async function detectGeneration(api: XuiApi, session: XuiSession, ctx: CallContext): Promise<XuiGeneration> {

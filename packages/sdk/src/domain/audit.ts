@@ -12,11 +12,14 @@ export const AuditEventSchema = z.object({
   subjectId: IdSchema,
   data: JsonObjectSchema,
 });
+/** A stored audit event (see `AuditEventSchema`). */
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
 
+/** Validates an audit event to append: `id` and `at` are filled in by the storage when absent, `data` defaults to `{}`. */
 export const NewAuditEventSchema = AuditEventSchema.extend({
   id: IdSchema.optional(),
   at: z.date().optional(),
   data: JsonObjectSchema.default({}),
 });
+/** Input of `audit.append` (see `NewAuditEventSchema`). */
 export type NewAuditEvent = z.input<typeof NewAuditEventSchema>;

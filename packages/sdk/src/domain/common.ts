@@ -2,8 +2,10 @@ import { z } from 'zod';
 
 /** Any value that survives JSON.stringify → JSON.parse unchanged. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/** A JSON object: what payloads, target metadata and audit data hold. */
 export type JsonObject = { [key: string]: JsonValue };
 
+/** Validates a {@link JsonValue}; rejects `NaN`/`Infinity` and anything JSON would not round-trip. */
 export const JsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([
     z.string(),
@@ -14,8 +16,10 @@ export const JsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
     z.record(z.string(), JsonValueSchema),
   ]),
 );
+/** Validates a {@link JsonObject}. */
 export const JsonObjectSchema: z.ZodType<JsonObject> = z.record(z.string(), JsonValueSchema);
 
+/** An entity id: 1–128 characters, opaque (storages choose the format). */
 export const IdSchema = z.string().min(1).max(128);
 
 /** A count of bytes: a non-negative safe integer. */
@@ -29,9 +33,12 @@ export const ActorSchema = z.object({
   type: z.enum(['system', 'scheduler', 'worker', 'customer', 'admin']),
   id: z.string().max(128).nullable().default(null),
 });
+/** Who did something (see `ActorSchema`); `id` is `null` for system actors. */
 export type Actor = z.infer<typeof ActorSchema>;
+/** An {@link Actor} as callers may write it: `id` may be omitted (defaults to `null`). */
 export type ActorInput = z.input<typeof ActorSchema>;
 
+/** The actor recorded for work the kit does on its own behalf (frozen). */
 export const SYSTEM_ACTOR: Actor = Object.freeze({ type: 'system', id: null });
 
 /** Keyset pagination: pass the previous page's `nextCursor` to get the next one. */
@@ -40,12 +47,14 @@ export interface PageRequest {
   cursor?: string | null;
 }
 
+/** One page of a keyset-paginated list. */
 export interface Page<T> {
   items: T[];
   /** `null` on the last page. */
   nextCursor: string | null;
 }
 
+/** Validates a {@link PageRequest}: `limit` 1–1000, `cursor` opaque, from the previous page. */
 export const PageRequestSchema = z.object({
   limit: z.number().int().min(1).max(1000),
   cursor: z.string().max(512).nullish(),

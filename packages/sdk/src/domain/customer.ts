@@ -17,9 +17,12 @@ const customerFields = {
   externalRef: z.string().max(200).nullable(),
 };
 
+/** A customer (buyer) as stored. */
 export const CustomerSchema = z.object({ ...customerFields, createdAt: z.date(), updatedAt: z.date() });
+/** A customer as stored (see `CustomerSchema`). */
 export type Customer = z.infer<typeof CustomerSchema>;
 
+/** Validates a customer to create; every field but `id` has a default (locale `en`). */
 export const NewCustomerSchema = z.object({
   ...customerFields,
   id: IdSchema.optional(),
@@ -29,7 +32,10 @@ export const NewCustomerSchema = z.object({
   telegramId: customerFields.telegramId.default(null),
   externalRef: customerFields.externalRef.default(null),
 });
+/** Input of `customers.create`. */
 export type NewCustomer = z.input<typeof NewCustomerSchema>;
 
+/** Validates a customer patch: any stored field but `id`; unknown fields are rejected. */
 export const CustomerPatchSchema = z.strictObject(customerFields).omit({ id: true }).partial();
+/** Input of `customers.update`. */
 export type CustomerPatch = z.input<typeof CustomerPatchSchema>;

@@ -1,10 +1,17 @@
 import { z } from 'zod';
 import { IdSchema, JsonObjectSchema, JsonValueSchema } from './common.js';
 
+/**
+ * Every state a durable job can be in: `queued` → `running` → `succeeded`, back to `queued` on a
+ * retryable failure, `dead` when given up, `cancelled` when superseded or cancelled.
+ */
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'dead', 'cancelled'] as const;
+/** Validates a {@link JobState}. */
 export const JobStateSchema = z.enum(JOB_STATES);
+/** One of {@link JOB_STATES}. */
 export type JobState = z.infer<typeof JobStateSchema>;
 
+/** Validates a `SerializedError` (an error as `toJSON()` wrote it), e.g. a job's `lastError`. */
 export const SerializedErrorSchema = z.object({
   name: z.string(),
   code: z.string(),
@@ -38,6 +45,7 @@ const jobFields = {
   maxAttempts: z.number().int().min(1).max(1000),
 };
 
+/** A durable unit of work as stored, with its attempts, last error and lease. */
 export const JobSchema = z.object({
   ...jobFields,
   state: JobStateSchema,
@@ -61,8 +69,10 @@ export const JobSchema = z.object({
   updatedAt: z.date(),
   finishedAt: z.date().nullable(),
 });
+/** A job as stored (see `JobSchema`). */
 export type Job = z.infer<typeof JobSchema>;
 
+/** Validates a job to enqueue: runs now, priority 0, at most 10 attempts unless given. */
 export const NewJobSchema = z.object({
   ...jobFields,
   id: IdSchema.optional(),
@@ -74,6 +84,7 @@ export const NewJobSchema = z.object({
   runAt: z.date().optional(),
   maxAttempts: jobFields.maxAttempts.default(10),
 });
+/** Input of `jobs.enqueue`. */
 export type NewJob = z.input<typeof NewJobSchema>;
 
 /** Proof of ownership of a running job: complete, fail and heartbeat only work with it. */
@@ -82,6 +93,7 @@ export interface Lease {
   readonly token: string;
 }
 
+/** A job handed to a worker by `jobs.claim`, with the lease that proves the worker owns it. */
 export interface ClaimedJob {
   readonly job: Job;
   readonly lease: Lease;

@@ -19,6 +19,7 @@ export const LEDGER_KINDS = [
 ] as const;
 /** One of `LEDGER_KINDS`. */
 export const LedgerKindSchema = z.enum(LEDGER_KINDS);
+/** One of `LEDGER_KINDS`: why money moved. */
 export type LedgerKind = z.infer<typeof LedgerKindSchema>;
 
 /** Which sign each kind's amount must have: credits are positive, debits negative. */
@@ -62,8 +63,10 @@ export const LedgerEntrySchema = z.object({
   balanceAfter: z.number().int().nonnegative(),
   createdAt: z.date(),
 });
+/** A ledger entry as stored (see `LedgerEntrySchema`); `amount` and `balanceAfter` in integer minor units. */
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 
+/** Validates an entry to append; checks the amount's sign against its kind (`LEDGER_KIND_SIGN`). */
 export const NewLedgerEntrySchema = z
   .object({
     ...entryFields,
@@ -79,4 +82,5 @@ export const NewLedgerEntrySchema = z
       ctx.addIssue({ code: 'custom', path: ['amount'], message: `a ${entry.kind} entry must be a ${sign}` });
     }
   });
+/** Input of `ledger.append`. */
 export type NewLedgerEntry = z.input<typeof NewLedgerEntrySchema>;

@@ -9,10 +9,13 @@ export const MoneySchema = z.object({
   amount: z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
   currency: CurrencySchema,
 });
+/** An amount in integer minor units of a currency (see `MoneySchema`). */
 export type Money = z.infer<typeof MoneySchema>;
 
+/** Money that is zero or more (prices). */
 export const NonNegativeMoneySchema = MoneySchema.extend({ amount: MoneySchema.shape.amount.nonnegative() });
 
+/** Makes a validated {@link Money}; throws a zod error for a non-integer amount or a bad currency code. */
 export function money(amount: number, currency: string): Money {
   return MoneySchema.parse({ amount, currency });
 }
@@ -23,16 +26,19 @@ function sameCurrency(a: Money, b: Money): void {
   }
 }
 
+/** `a + b`; throws `ValidationError` when the currencies differ. */
 export function addMoney(a: Money, b: Money): Money {
   sameCurrency(a, b);
   return money(a.amount + b.amount, a.currency);
 }
 
+/** `a - b` (may go negative); throws `ValidationError` when the currencies differ. */
 export function subtractMoney(a: Money, b: Money): Money {
   sameCurrency(a, b);
   return money(a.amount - b.amount, a.currency);
 }
 
+/** `a × factor`; throws `ValidationError` unless `factor` is an integer. */
 export function multiplyMoney(a: Money, factor: number): Money {
   if (!Number.isInteger(factor)) throw new ValidationError('money can only be multiplied by an integer');
   return money(a.amount * factor, a.currency);

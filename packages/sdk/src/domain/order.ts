@@ -2,16 +2,24 @@ import { z } from 'zod';
 import { IdSchema } from './common.js';
 import { MoneySchema, NonNegativeMoneySchema } from './money.js';
 
+/**
+ * Every status an order can have: `provisioning` until each subscription is provisioned or failed,
+ * then `completed`, `partially_failed` (some refunded) or `failed` (all refunded).
+ */
 export const ORDER_STATUSES = ['provisioning', 'completed', 'partially_failed', 'failed'] as const;
+/** Validates an {@link OrderStatus}. */
 export const OrderStatusSchema = z.enum(ORDER_STATUSES);
+/** One of {@link ORDER_STATUSES}. */
 export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 
+/** One line of an order: a plan, how many (1–100), the unit price paid and whether it is a trial. */
 export const OrderItemSchema = z.object({
   planId: IdSchema,
   quantity: z.number().int().min(1).max(100),
   unitPrice: NonNegativeMoneySchema,
   trial: z.boolean(),
 });
+/** One line of an order (see `OrderItemSchema`). */
 export type OrderItem = z.infer<typeof OrderItemSchema>;
 
 const orderFields = {
@@ -28,16 +36,22 @@ const orderFields = {
   ledgerEntryId: IdSchema.nullable(),
 };
 
+/** An order as stored: what checkout sold, for how much, under which idempotency key. */
 export const OrderSchema = z.object({ ...orderFields, createdAt: z.date(), updatedAt: z.date() });
+/** An order as stored (see `OrderSchema`). */
 export type Order = z.infer<typeof OrderSchema>;
 
+/** Validates an order to create; status defaults to `provisioning`. */
 export const NewOrderSchema = z.object({
   ...orderFields,
   id: IdSchema.optional(),
   status: OrderStatusSchema.default('provisioning'),
   ledgerEntryId: orderFields.ledgerEntryId.default(null),
 });
+/** Input of `orders.create`. */
 export type NewOrder = z.input<typeof NewOrderSchema>;
 
+/** Validates an order patch: only `status` and `ledgerEntryId` may change. */
 export const OrderPatchSchema = z.strictObject({ status: OrderStatusSchema, ledgerEntryId: IdSchema.nullable() }).partial();
+/** Input of `orders.update`. */
 export type OrderPatch = z.input<typeof OrderPatchSchema>;

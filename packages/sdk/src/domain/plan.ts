@@ -16,11 +16,15 @@ export const ExtensionPolicySchema = z.object({
   /** Price of an extension; `null` charges the plan's price. */
   price: NonNegativeMoneySchema.nullable().default(null),
 });
+/** How extensions of a plan work (see `ExtensionPolicySchema`). */
 export type ExtensionPolicy = z.infer<typeof ExtensionPolicySchema>;
+/** An {@link ExtensionPolicy} as written: every field optional, with the defaults of `ExtensionPolicySchema`. */
 export type ExtensionPolicyInput = z.input<typeof ExtensionPolicySchema>;
 
+/** The policy every default gives: window 3 days, traffic replaced, days stacked, the plan's price. */
 export const DEFAULT_EXTENSION_POLICY: ExtensionPolicy = Object.freeze(ExtensionPolicySchema.parse({}));
 
+/** Where a plan's subscriptions may be placed: preferred targets first, then any target its location and tag filters allow. */
 export const PlacementPolicySchema = z.object({
   /** Targets tried first, in this order. */
   preferredTargetIds: z.array(IdSchema).max(64).default([]),
@@ -29,13 +33,16 @@ export const PlacementPolicySchema = z.object({
   /** Only targets carrying every one of these tags qualify. */
   requiredTargetTags: z.array(TagSchema).max(16).default([]),
 });
+/** Where a plan's clients go (see `PlacementPolicySchema`). */
 export type PlacementPolicy = z.infer<typeof PlacementPolicySchema>;
 
+/** A plan's free trial: its length in days and its traffic in bytes (`null` unlimited). */
 export const TrialSchema = z.object({
   days: z.number().int().min(1).max(365),
   /** `null` is unlimited; a trial normally has a small volume. */
   trafficBytes: BytesSchema.nullable(),
 });
+/** A plan's free trial (see `TrialSchema`). */
 export type Trial = z.infer<typeof TrialSchema>;
 
 /**
@@ -80,6 +87,7 @@ const planFields = {
   trafficTopUp: TrafficTopUpSchema.nullable(),
 };
 
+/** A plan as stored: price (integer minor units), duration, traffic in bytes, limits, placement, trial and extension policy. */
 export const PlanSchema = z.object({
   ...planFields,
   /** Subscriptions of this plan currently holding a slot; maintained by the capacity repository. */
@@ -87,8 +95,10 @@ export const PlanSchema = z.object({
   createdAt: z.date(),
   updatedAt: z.date(),
 });
+/** A plan as stored (see `PlanSchema`). */
 export type Plan = z.infer<typeof PlanSchema>;
 
+/** Validates a plan to create; optional fields take the defaults shown in the schema. */
 export const NewPlanSchema = z.object({
   ...planFields,
   id: IdSchema.optional(),
@@ -105,7 +115,10 @@ export const NewPlanSchema = z.object({
   onSale: z.boolean().default(true),
   trafficTopUp: planFields.trafficTopUp.default(null),
 });
+/** Input of `plans.create`. */
 export type NewPlan = z.input<typeof NewPlanSchema>;
 
+/** Validates a plan patch: any field but `id`. Live subscriptions keep the terms they were sold with. */
 export const PlanPatchSchema = z.strictObject(planFields).omit({ id: true }).partial();
+/** Input of `plans.update`. */
 export type PlanPatch = z.input<typeof PlanPatchSchema>;

@@ -28,8 +28,10 @@ export const RemoteIdentitySchema = z.object({
   /** Bumped to rotate credentials; the username stays. */
   generation: z.number().int().nonnegative(),
 });
+/** The credentials a subscription's client has on its panel (see `RemoteIdentitySchema`). */
 export type RemoteIdentity = z.infer<typeof RemoteIdentitySchema>;
 
+/** The shop-wide settings identities are derived with. */
 export interface RemoteIdentityOptions {
   /** The shop's identity secret: at least 16 characters, kept stable for the shop's lifetime. */
   secret: string;
@@ -65,6 +67,13 @@ function formatUuid(bytes: Uint8Array): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * Derives the username, uuid, password, subId and Shadowsocks key of a subscription's client, as an
+ * HMAC-SHA256 of its id under the shop's secret: deterministic (a retried create adopts the client it
+ * made), valid on every panel kind, different per secret, and not guessable from the id. Bumping
+ * `generation` rotates every credential but the username. Throws `ConfigurationError` for a secret
+ * under 16 characters, a bad prefix or a negative generation.
+ */
 export function deriveRemoteIdentity(subscriptionId: string, generation: number, options: RemoteIdentityOptions): RemoteIdentity {
   const prefix = options.prefix ?? 'pk';
   if (!/^[a-z0-9]{1,10}$/.test(prefix)) throw new ConfigurationError('the identity prefix must be 1–10 of a-z 0-9');

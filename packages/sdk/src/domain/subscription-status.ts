@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidTransitionError } from '../errors.js';
 
+/** Every status of a subscription; see `SUBSCRIPTION_TRANSITIONS` for the legal moves. */
 export const SUBSCRIPTION_STATUSES = [
   'pending', //    paid, waiting for its client to be created on the panel
   'active', //     usable
@@ -11,7 +12,9 @@ export const SUBSCRIPTION_STATUSES = [
   'terminated', // removed from the panel; final
   'failed', //     provisioning failed permanently; capacity released and money refunded
 ] as const;
+/** Validates a {@link SubscriptionStatus}. */
 export const SubscriptionStatusSchema = z.enum(SUBSCRIPTION_STATUSES);
+/** One of {@link SUBSCRIPTION_STATUSES}. */
 export type SubscriptionStatus = z.infer<typeof SubscriptionStatusSchema>;
 
 /** Every legal move. Anything not listed is an {@link InvalidTransitionError}. */
@@ -32,10 +35,12 @@ export const HOLDS_CAPACITY: ReadonlySet<SubscriptionStatus> = new Set(['pending
 /** States in which a client is expected to exist on the panel. */
 export const HAS_REMOTE_CLIENT: ReadonlySet<SubscriptionStatus> = new Set(['active', 'on_hold', 'limited', 'expired', 'suspended']);
 
+/** Whether `from → to` is a legal move (see `SUBSCRIPTION_TRANSITIONS`). */
 export function canTransition(from: SubscriptionStatus, to: SubscriptionStatus): boolean {
   return SUBSCRIPTION_TRANSITIONS[from].includes(to);
 }
 
+/** Throws `InvalidTransitionError` unless `from → to` is a legal move. */
 export function assertTransition(from: SubscriptionStatus, to: SubscriptionStatus): void {
   if (!canTransition(from, to)) throw new InvalidTransitionError(from, to);
 }

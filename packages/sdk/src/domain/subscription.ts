@@ -42,6 +42,7 @@ const subscriptionFields = {
   terms: SubscriptionTermsSchema.nullable(),
 };
 
+/** A subscription as stored: one remote client, its status, identity, limits, usage (bytes), expiry, links, notices and revision. */
 export const SubscriptionSchema = z.object({
   ...subscriptionFields,
   /** Optimistic concurrency: every update must name the revision it read. */
@@ -49,8 +50,10 @@ export const SubscriptionSchema = z.object({
   createdAt: z.date(),
   updatedAt: z.date(),
 });
+/** A subscription as stored (see `SubscriptionSchema`). On PostgreSQL its credentials are sealed at rest and opened when read. */
 export type Subscription = z.infer<typeof SubscriptionSchema>;
 
+/** Validates a subscription to create (checkout does this; hosts rarely need to). */
 export const NewSubscriptionSchema = z.object({
   ...subscriptionFields,
   status: SubscriptionStatusSchema.default('pending'),
@@ -68,10 +71,12 @@ export const NewSubscriptionSchema = z.object({
   failureReason: subscriptionFields.failureReason.default(null),
   terms: subscriptionFields.terms.default(null),
 });
+/** Input of `subscriptions.create`. */
 export type NewSubscription = z.input<typeof NewSubscriptionSchema>;
 
 /** Fields an update may set. `statusChangedAt` follows `status` automatically when omitted. */
 export const SubscriptionPatchSchema = z.strictObject(subscriptionFields).omit({ id: true, customerId: true, orderId: true }).partial();
+/** Input of `subscriptions.update` (see `SubscriptionPatchSchema`). */
 export type SubscriptionPatch = z.input<typeof SubscriptionPatchSchema>;
 
 /** One usage observation from a panel: the cumulative bytes of the current period. */
@@ -80,4 +85,5 @@ export const UsageReadingSchema = z.object({
   usedBytes: BytesSchema,
   observedAt: z.date(),
 });
+/** One usage observation (see `UsageReadingSchema`). */
 export type UsageReading = z.infer<typeof UsageReadingSchema>;

@@ -33,6 +33,7 @@ const targetFields = {
   tags: z.array(TagSchema).max(32),
 };
 
+/** A target as stored: an inbound or service on a panel that clients are placed on, with its capacity and slots taken. */
 export const TargetSchema = z.object({
   ...targetFields,
   /** Clients currently holding a slot here; maintained only by the capacity repository. */
@@ -40,8 +41,10 @@ export const TargetSchema = z.object({
   createdAt: z.date(),
   updatedAt: z.date(),
 });
+/** A target as stored (see `TargetSchema`). */
 export type Target = z.infer<typeof TargetSchema>;
 
+/** Validates a target to create: unlimited, enabled for provisioning, not default, untagged unless given. */
 export const NewTargetSchema = z.object({
   ...targetFields,
   id: IdSchema.optional(),
@@ -51,7 +54,10 @@ export const NewTargetSchema = z.object({
   provisioningEnabled: z.boolean().default(true),
   tags: targetFields.tags.default([]),
 });
+/** Input of `targets.create`. */
 export type NewTarget = z.input<typeof NewTargetSchema>;
 
+/** Validates a target patch: any field but `id` and `panelId`; `allocated` is not patchable. */
 export const TargetPatchSchema = z.strictObject(targetFields).omit({ id: true, panelId: true }).partial();
+/** Input of `targets.update`. */
 export type TargetPatch = z.input<typeof TargetPatchSchema>;

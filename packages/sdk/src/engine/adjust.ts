@@ -8,6 +8,7 @@ import type { EngineContext } from './context.js';
 
 const ADMIN: Actor = Object.freeze({ type: 'admin', id: null });
 
+/** Validates an admin's manual balance adjustment: signed amount in minor units, currency, idempotency key and a required note. */
 export const AdjustmentSchema = z.object({
   customerId: IdSchema,
   /** Signed, in minor units: positive credits the wallet, negative debits it. Never zero. */
@@ -25,6 +26,7 @@ export const AdjustmentSchema = z.object({
   reference: z.string().max(200).nullable().default(null),
   actor: ActorSchema.optional(),
 });
+/** Input of `kit.adjust`. */
 export type Adjustment = z.input<typeof AdjustmentSchema>;
 
 /**

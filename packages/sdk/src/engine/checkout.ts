@@ -23,6 +23,7 @@ import { reserveSlot } from './placement.js';
 import { writeSerialKey } from './serial-keys.js';
 import { termsOf } from '../domain/subscription-terms.js';
 
+/** One line of a checkout: a plan, how many (1–100, default 1), trial or not, auto-renew or not. */
 export const CheckoutItemSchema = z.object({
   planId: IdSchema,
   quantity: z.number().int().min(1).max(100).default(1),
@@ -31,8 +32,10 @@ export const CheckoutItemSchema = z.object({
   /** Renew from the wallet before expiry. */
   autoRenew: z.boolean().default(false),
 });
+/** One line of a {@link CheckoutRequest}. */
 export type CheckoutItem = z.input<typeof CheckoutItemSchema>;
 
+/** Validates a checkout: the customer, 1–20 items, the client's idempotency key, an optional discount code. */
 export const CheckoutRequestSchema = z.object({
   customerId: IdSchema,
   items: z.array(CheckoutItemSchema).min(1).max(20),
@@ -42,8 +45,10 @@ export const CheckoutRequestSchema = z.object({
   discountCode: z.string().trim().max(60).optional(),
   actor: ActorSchema.optional(),
 });
+/** Input of `kit.checkout`. Bad input throws `ValidationError` and writes nothing. */
 export type CheckoutRequest = z.input<typeof CheckoutRequestSchema>;
 
+/** What `kit.checkout` wrote (or found, on a replay): the order and its `pending` subscriptions, whose clients the worker creates. */
 export interface CheckoutResult {
   /** `order.total` is what was paid: after the discount, when a code was used. */
   order: Order;

@@ -28,6 +28,7 @@ export function changesLink(capabilities: PanelCapabilities): boolean {
   return !(capabilities.inPlaceUpdate && capabilities.resetUsage);
 }
 
+/** What `kit.quoteExtension` answers: the rule's decision, whether the link changes, and the discount code's decision. */
 export type ExtensionQuoteResult = ExtensionDecision & {
   /** True when applying it gives the client new credentials, so the customer must re-import the link. */
   linkChanges: boolean;
@@ -164,6 +165,7 @@ export async function chargeAndQueueUpdate(
   return { entry, job: queued.job, created: true };
 }
 
+/** Validates an extension request: the subscription, the client's idempotency key, an optional discount code. */
 export const ExtendRequestSchema = z.object({
   subscriptionId: IdSchema,
   /** The client's key for this extension: a second submission with it charges nothing. */
@@ -172,8 +174,10 @@ export const ExtendRequestSchema = z.object({
   discountCode: z.string().trim().max(60).optional(),
   actor: ActorSchema.optional(),
 });
+/** Input of `kit.extend`. */
 export type ExtendRequest = z.input<typeof ExtendRequestSchema>;
 
+/** What `kit.extend` did: the debit, the quote and the subscription (its panel update runs as a queued job). */
 export interface ExtendResult {
   subscription: Subscription;
   /** The extension's terms; `quote.price` is before any discount. */

@@ -6,11 +6,13 @@ import { toPanelkitError } from '../errors.js';
 import type { PanelHealthReport } from '../ports/panel.js';
 import type { EngineContext } from './context.js';
 
+/** Options of `kit.checkPanelHealth`. */
 export interface PanelHealthCheckOptions {
   /** Who asked (an admin's "check now"): recorded on the audit event of a status change. Default the system. */
   actor?: Actor;
 }
 
+/** One panel's health after a check, as stored. */
 export interface PanelHealthResult {
   panelId: string;
   health: PanelHealth;

@@ -24,6 +24,7 @@ export const JOB_TYPES = {
   removeOrphan: 'panel.remove_orphan',
 } as const;
 
+/** The job types the engine enqueues and its worker handles (values of `JOB_TYPES`). */
 export type EngineJobType = (typeof JOB_TYPES)[keyof typeof JOB_TYPES];
 
 export const ProvisionPayloadSchema = z.object({

@@ -20,6 +20,7 @@ import { writeSerialKey } from './serial-keys.js';
 
 const ADMIN: Actor = Object.freeze({ type: 'admin', id: null });
 
+/** Validates a top-up or refund: customer, a positive amount, and the payment's own id as idempotency key. */
 export const MoneyMovementSchema = z.object({
   customerId: IdSchema,
   amount: MoneySchema.refine((m) => m.amount > 0, 'must be positive'),
@@ -31,6 +32,7 @@ export const MoneyMovementSchema = z.object({
   subscriptionId: IdSchema.nullable().default(null),
   actor: ActorSchema.optional(),
 });
+/** Input of `kit.topUp` and `kit.refund`. */
 export type MoneyMovement = z.input<typeof MoneyMovementSchema>;
 
 async function credit(
@@ -73,11 +75,13 @@ async function credit(
 export const topUp = (ctx: EngineContext, input: MoneyMovement) => credit(ctx, 'top_up', input);
 export const refund = (ctx: EngineContext, input: MoneyMovement) => credit(ctx, 'refund', input);
 
+/** Validates an admin action on one subscription (suspend, resume, terminate, retry) and its reason. */
 export const SubscriptionActionSchema = z.object({
   subscriptionId: IdSchema,
   reason: z.string().max(500).default('admin'),
   actor: ActorSchema.optional(),
 });
+/** Input of `kit.suspend`, `kit.resume`, `kit.terminate`, `kit.retryFailed` and `kit.approveProvisioning`. */
 export type SubscriptionAction = z.input<typeof SubscriptionActionSchema>;
 
 /** Loads, checks the move, applies it with audit, in one transaction; emits after commit. */

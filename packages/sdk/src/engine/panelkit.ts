@@ -53,10 +53,13 @@ import type { EnginePolicy } from './policy.js';
 import { createWorker } from './worker.js';
 import type { Worker, WorkerOptions } from './worker.js';
 
+/** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
 export interface PanelkitOptions {
+  /** Where all state lives; its `portVersion` must be `STORAGE_PORT_VERSION`. */
   storage: StoragePort;
   /** Gives the adapter for each stored panel (e.g. by `panel.kind`, with its URL and credentials). */
   panels: PanelAdapterFactory;
+  /** Engine settings; `identity.secret` (at least 16 characters, stable for the shop's life) derives every client's credentials. */
   policy: EnginePolicy;
   /** Default the system clock. */
   clock?: Clock;
@@ -70,11 +73,21 @@ export interface PanelkitOptions {
 export interface Panelkit {
   /** Typed events; subscribe to `error` too. */
   readonly events: PanelkitEventBus;
+  /**
+   * Sells plans: writes the order, the debit, capacity reservations, `pending` subscriptions and their
+   * provisioning jobs in one transaction. The same idempotency key replays the first result; a
+   * different request under it throws `IdempotencyConflictError`. Throws `InsufficientFundsError`,
+   * `CapacityExhaustedError`, `EligibilityError` or `ValidationError` having written nothing.
+   */
   checkout(request: CheckoutRequest): Promise<CheckoutResult>;
   /** Prices an order as `checkout` would now, with a discount code's decision, writing nothing (see `quoteCheckout`). */
   quoteCheckout(request: CheckoutQuoteRequest): Promise<CheckoutQuote>;
   /** Quotes an extension now; with `discountCode`, the code's decision on it too. */
   quoteExtension(subscriptionId: string, options?: { discountCode?: string }): Promise<ExtensionQuoteResult>;
+  /**
+   * Pays for an extension from the wallet once per idempotency key and queues the panel update; throws
+   * `EligibilityError` with the rule's reason when it is not allowed now.
+   */
   extend(request: ExtendRequest): Promise<ExtendResult>;
   /** Quotes `gib` GiB of extra traffic for the subscription now (price per GiB from its plan's `trafficTopUp`). */
   quoteTrafficTopUp(subscriptionId: string, gib: number): Promise<TrafficTopUpDecision>;
@@ -94,6 +107,7 @@ export interface Panelkit {
    * completes automatically".
    */
   pendingReason(subscription: Subscription | string): Promise<PendingReason | null>;
+  /** Credits a customer's wallet once per idempotency key (a payment's own id); `created: false` on a replay. */
   topUp(movement: MoneyMovement): Promise<{ entry: LedgerEntry; created: boolean }>;
   /** Credits a refund; one that names an order gives back the discount code use the order took. */
   refund(movement: MoneyMovement): Promise<{ entry: LedgerEntry; created: boolean }>;
@@ -111,17 +125,28 @@ export interface Panelkit {
   referralStats(customerId: string): Promise<ReferralStats>;
   /** An admin's signed correction of a wallet, with a required note; a debit below zero is refused. */
   adjust(adjustment: Adjustment): Promise<{ entry: LedgerEntry; created: boolean }>;
+  /**
+   * Disables a live subscription (queued to its panel) until `resume`; `InvalidTransitionError` from a
+   * state that cannot be suspended.
+   */
   suspend(action: SubscriptionAction): Promise<Subscription>;
+  /** Lifts a suspension into what time and usage imply (active, limited, expired or on hold). */
   resume(action: SubscriptionAction): Promise<Subscription>;
+  /** Ends a subscription for good: releases its slot and queues removal of its client. */
   terminate(action: SubscriptionAction): Promise<Subscription>;
+  /** Provisions a `failed` subscription again: takes a slot, charges again what was refunded, queues a new job. */
   retryFailed(action: SubscriptionAction): Promise<Subscription>;
   /** Starts provisioning a subscription whose plan waits for an admin (`autoProvision: false`). */
   approveProvisioning(action: SubscriptionAction): Promise<Subscription>;
   /** Checks one panel, or every enabled one; `actor` (default the system) is recorded on status changes. */
   checkPanelHealth(panelId?: string, options?: PanelHealthCheckOptions): Promise<PanelHealthResult[]>;
+  /** Compares stored subscriptions with each panel's clients: orphans, missing clients and drift; with `repair: true` queues fixes. */
   reconcile(options?: { repair?: boolean; panelId?: string }): Promise<ReconciliationReport>;
+  /** What the scheduler would do over the next hours (default 24) and why; writes nothing. */
   dryRun(options?: DryRunOptions): Promise<PlannedItem[]>;
+  /** A worker that runs the jobs this kit writes; call `start()` (or `drain()` in scripts and tests). */
   createWorker(options?: WorkerOptions): Worker;
+  /** The leaderless scheduler: call its `tick()` on an interval on every replica; one replica wins each slot and runs health checks, usage sync and the lifecycle sweeps. */
   createScheduler(options?: SchedulerOptions): Scheduler;
 }
 

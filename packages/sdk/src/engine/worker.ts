@@ -8,6 +8,7 @@ import type { EngineContext } from './context.js';
 import { giveUpAt, isKnownDown, stayedDownError } from './outage.js';
 import type { HandlerEnv, JobHandler, JobOutcome, JobRoute, WorkerStep } from './handler.js';
 
+/** Options of `kit.createWorker`; every field has a default. */
 export interface WorkerOptions {
   /** Names this worker in leases and events. Default a random id. */
   id?: string;
@@ -24,7 +25,12 @@ export interface WorkerOptions {
   onStep?: (step: WorkerStep, job: Job) => void | Promise<void>;
 }
 
+/**
+ * Runs durable jobs (provisioning, updates, removals) under leases. Start one or more per process;
+ * replicas sharing a storage never run a job twice at once.
+ */
 export interface Worker {
+  /** The id this worker claims jobs under (`WorkerOptions.id` or a random one). */
   readonly id: string;
   /** Claims due jobs once, runs them through the per-panel queues, and settles each. Returns how many were claimed. */
   runOnce(): Promise<number>;

@@ -3,13 +3,8 @@ import type { RemoteIdentity } from '../domain/remote-identity.js';
 import type { Logger } from './logger.js';
 
 /**
- * The panel port: one adapter per panel kind (3x-ui, S-UI, Marzban, Marzneshin…), speaking that
- * panel's real protocol and converting its units at the edge. Every adapter passes
- * `describePanelAdapter` from `@panelkit/sdk/testing`.
- *
- * Errors are always panelkit `PanelError`s with `retryable` set right; a body that fails its
- * schema is a `PanelResponseError`; a write whose outcome is unknown and could not be read back is
- * a `PanelOutcomeUnknownError`. Nothing thrown carries credentials.
+ * The version of the {@link PanelAdapter} contract this SDK expects; an adapter reports the one it
+ * implements as `apiVersion`.
  */
 export const PANEL_ADAPTER_API_VERSION = 1 as const;
 
@@ -87,6 +82,7 @@ export interface TargetRef {
   readonly remoteMeta: JsonObject;
 }
 
+/** Names one client: its target and username (and the panel's own id once known). */
 export interface ClientRef {
   readonly target: TargetRef;
   readonly username: string;
@@ -94,17 +90,23 @@ export interface ClientRef {
   readonly remoteClientId?: string | null;
 }
 
+/** A client to create: its derived identity and limits. */
 export interface ClientSpec {
+  /** Username, uuid, password, subId and key from `deriveRemoteIdentity`. */
   readonly identity: RemoteIdentity;
+  /** When it stops working. */
   readonly expiry: Expiry;
   /** `null` is unlimited. */
   readonly trafficLimitBytes: number | null;
+  /** Simultaneous devices/IPs; `null` is unlimited (ignored where `capabilities.deviceLimit` is false). */
   readonly deviceLimit: number | null;
+  /** Whether the client may connect from the start. */
   readonly enabled: boolean;
   /** Free text shown in the panel (e.g. the shop's subscription id); adapters may drop it. */
   readonly note?: string;
 }
 
+/** The fields of a client `updateClient` changes; absent fields stay as they are. */
 export interface ClientPatch {
   readonly expiry?: Expiry;
   readonly trafficLimitBytes?: number | null;
@@ -151,27 +153,50 @@ export interface ClientLinks {
   readonly shareLinks: readonly string[];
 }
 
+/** What `health` found. Never thrown: a failure is `ok: false` with a message. */
 export interface PanelHealthReport {
+  /** Whether the panel logged in and answered a real API call. */
   readonly ok: boolean;
+  /** How long the check took, in milliseconds. */
   readonly latencyMs: number;
+  /** The panel's version when it tells, else `null`. */
   readonly version: string | null;
   /** A safe, short description when not ok. */
   readonly message: string | null;
 }
 
+/** One page of `listClients`. */
 export interface ClientListPage {
   readonly items: readonly RemoteClient[];
   /** Pass back to get the next page; `null` on the last page. */
   readonly nextCursor: string | null;
 }
 
+/**
+ * The panel port: one adapter per panel kind (3x-ui, S-UI, Marzban, Marzneshin…), speaking that
+ * panel's real protocol and converting its units at the edge. Every adapter passes
+ * `describePanelAdapter` from `@panelkit/sdk/testing`.
+ *
+ * Errors are always panelkit `PanelError`s with `retryable` set right; a body that fails its
+ * schema is a `PanelResponseError`; a write whose outcome is unknown and could not be read back is
+ * a `PanelOutcomeUnknownError`. Nothing thrown carries credentials.
+ *
+ * Every call takes a {@link CallContext}: honour its `signal`, and keep writes idempotent under
+ * its `idempotencyKey` (the engine retries with the same key). Units are converted at the adapter's
+ * edge: bytes, milliseconds and `Date`s on this side. The guide is
+ * `docs/guides/writing-a-panel-adapter.md`.
+ */
 export interface PanelAdapter {
+  /** The panel kind it speaks (`3x-ui`, `s-ui`, `marzban`, `marzneshin`, or your own); matches `Panel.kind`. */
   readonly kind: string;
+  /** The contract version implemented; must equal {@link PANEL_ADAPTER_API_VERSION}. */
   readonly apiVersion: typeof PANEL_ADAPTER_API_VERSION;
+  /** What the panel can do; declared data, fixed for the adapter's life. */
   readonly capabilities: PanelCapabilities;
 
   /** Logs in if needed and makes one real API call; a failure is reported, not thrown. */
   health(ctx: CallContext): Promise<PanelHealthReport>;
+  /** Every inbound/service clients can be placed on, enabled or not; what target sync reads. */
   listTargets(ctx: CallContext): Promise<RemoteTarget[]>;
   /**
    * Creates clients on one target, in one call where the panel can. Idempotent: a client that

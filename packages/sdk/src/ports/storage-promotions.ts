@@ -17,11 +17,13 @@ export type RedeemResult =
 export interface DiscountRepository {
   /** The code text is unique (`ConflictError`). */
   create(input: NewDiscountCode): Promise<DiscountCode>;
+  /** The code, or `null`. */
   get(id: string): Promise<DiscountCode | null>;
   /** By its text, normalised as typed (`normalizeDiscountCode`); `null` for text that cannot be a code. */
   getByCode(code: string): Promise<DiscountCode | null>;
   /** Newest first. */
   list(page: PageRequest): Promise<Page<DiscountCode>>;
+  /** Applies a strict patch (end, limits, disabled, note); `NotFoundError` when missing. */
   update(id: string, patch: DiscountCodePatch): Promise<DiscountCode>;
   /**
    * Takes one use of the code for the purchase keyed `key`, atomically with its limits: refused
@@ -35,6 +37,7 @@ export interface DiscountRepository {
    * limits. Once: returns the released use the first time, `null` after, or when there is none.
    */
   release(key: string): Promise<DiscountRedemption | null>;
+  /** The redemption made under this key (whether released or not), or `null`. */
   getRedemption(key: string): Promise<DiscountRedemption | null>;
   /** Uses of the code by the customer that stand (not released). */
   customerUses(codeId: string, customerId: string): Promise<number>;
@@ -51,6 +54,7 @@ export interface ReferralRepository {
   get(referredId: string): Promise<Referral | null>;
   /** A referrer's referrals, newest first. */
   listByReferrer(referrerId: string, page: PageRequest): Promise<Page<Referral>>;
+  /** How many customers the referrer brought and what they earned. */
   stats(referrerId: string): Promise<ReferralStats>;
   /**
    * `pending` → `qualified` with the order and reward (or `void` when `reward.amount` is 0). Returns
@@ -63,5 +67,6 @@ export interface ReferralRepository {
   markRewarded(referredId: string, ledgerEntryId: string): Promise<Referral | null>;
   /** The program, or `null` before the owner set one. */
   getProgram(): Promise<ReferralProgram | null>;
+  /** Validates and replaces the referral program; returns it as stored. */
   setProgram(program: ReferralProgramInput): Promise<ReferralProgram>;
 }

@@ -14,6 +14,22 @@ import type { SerializedError } from '../errors.js';
 import type { DiscountRepository, ReferralRepository } from './storage-promotions.js';
 
 /**
+ * The version of the {@link StoragePort} contract this SDK expects; a storage reports the one it
+ * implements as `portVersion`, and `createPanelkit` refuses a mismatch. 2 added job serialisation
+ * keys, 3 discount codes and referrals, 4 the terms a subscription was sold with
+ * (`Subscription.terms`, stored and returned as given).
+ */
+export const STORAGE_PORT_VERSION = 4 as const;
+
+/** What a storage can promise; hosts check it before running several replicas. */
+export interface StorageCapabilities {
+  /** `database`: real transactions; `process`: serialised in one process (memory). */
+  readonly transactions: 'database' | 'process';
+  /** Whether several processes may share this storage safely. */
+  readonly multiProcess: boolean;
+}
+
+/**
  * The storage port: typed repositories over the shop's state, with the atomic primitives the
  * engine's guarantees rest on. Every storage passes `describeStoragePort` from
  * `@panelkit/sdk/testing`.
@@ -31,21 +47,16 @@ import type { DiscountRepository, ReferralRepository } from './storage-promotion
  * - Inside `transaction(fn)`, a call that throws changes nothing, and the transaction may go on
  *   (each call behaves as if under its own savepoint).
  *
- * Versions: 2 added job serialisation keys, 3 discount codes and referrals, 4 the terms a
- * subscription was sold with (`Subscription.terms`, stored and returned as given).
+ * Lock order for concurrent transactions: see {@link StoragePort.transaction}. Implemented by
+ * `createMemoryStorage` (`@panelkit/storage-memory`) and `createPostgresStorage`
+ * (`@panelkit/storage-postgres`); the guide is `docs/guides/writing-a-storage.md`.
  */
-export const STORAGE_PORT_VERSION = 4 as const;
-
-export interface StorageCapabilities {
-  /** `database`: real transactions; `process`: serialised in one process (memory). */
-  readonly transactions: 'database' | 'process';
-  /** Whether several processes may share this storage safely. */
-  readonly multiProcess: boolean;
-}
-
 export interface StoragePort extends StorageRepositories {
+  /** A short name for logs and errors (`memory`, `postgres`). */
   readonly kind: string;
+  /** The contract version implemented; must equal {@link STORAGE_PORT_VERSION}. */
   readonly portVersion: typeof STORAGE_PORT_VERSION;
+  /** Transactions and multi-process safety. */
   readonly capabilities: StorageCapabilities;
   /**
    * Runs `fn` in one transaction: everything it wrote through `tx` commits together when it
@@ -62,11 +73,17 @@ export interface StoragePort extends StorageRepositories {
    * creating a row that points at another does not lock it against these calls.
    */
   transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Waits for calls under way, then refuses new ones (`StorageMisuseError`). The database client the
+   * host passed in is not closed: the host owns it.
+   */
   close(): Promise<void>;
 }
 
+/** The repositories as seen inside {@link StoragePort.transaction}: every call joins the transaction. */
 export type StorageTransaction = StorageRepositories;
 
+/** Every repository a storage offers, outside or inside a transaction. */
 export interface StorageRepositories {
   readonly panels: PanelRepository;
   readonly targets: TargetRepository;
@@ -83,18 +100,25 @@ export interface StorageRepositories {
   readonly referrals: ReferralRepository;
 }
 
+/** Panels (remote servers) the shop sells on. */
 export interface PanelRepository {
+  /** Validates and stores a panel; the storage assigns the id. */
   create(input: NewPanel): Promise<Panel>;
+  /** The panel, or `null` when there is none with this id. */
   get(id: string): Promise<Panel | null>;
   /** Ordered by name, then id. */
   list(): Promise<Panel[]>;
+  /** Applies a strict patch; `NotFoundError` when missing. */
   update(id: string, patch: PanelPatch): Promise<Panel>;
 }
 
+/** Targets: the inbounds or services on a panel that subscriptions are placed on. */
 export interface TargetRepository {
   /** `(panelId, remoteRef)` is unique. */
   create(input: NewTarget): Promise<Target>;
+  /** The target, or `null`. */
   get(id: string): Promise<Target | null>;
+  /** The target with this panel-side reference on the panel (what target sync matches on), or `null`. */
   getByRemoteRef(panelId: string, remoteRef: string): Promise<Target | null>;
   /** Ordered by panel, then name, then id. */
   list(filter?: { panelId?: string }): Promise<Target[]>;
@@ -102,21 +126,29 @@ export interface TargetRepository {
   update(id: string, patch: TargetPatch): Promise<Target>;
 }
 
+/** Plans: what is sold (price, duration, traffic, placement). */
 export interface PlanRepository {
+  /** Validates and stores a plan; the storage assigns the id. */
   create(input: NewPlan): Promise<Plan>;
+  /** The plan, or `null`. */
   get(id: string): Promise<Plan | null>;
   /** Ordered by price amount, then name, then id. */
   list(filter?: { onSale?: boolean }): Promise<Plan[]>;
+  /** Applies a strict patch; `NotFoundError` when missing. Cannot change `allocated`. */
   update(id: string, patch: PlanPatch): Promise<Plan>;
 }
 
+/** Slots to take or give back on one target and one plan together. */
 export interface CapacityRequest {
+  /** The target whose `allocated` moves. */
   targetId: string;
+  /** The plan whose `allocated` moves (checked against `maxClients`). */
   planId: string;
   /** How many slots; at least 1. */
   count: number;
 }
 
+/** Whether a reservation took its slots, or which side was full (then nothing changed). */
 export type ReserveResult = { ok: true } | { ok: false; reason: 'target_full' | 'plan_full' };
 
 /**
@@ -125,23 +157,29 @@ export type ReserveResult = { ok: true } | { ok: false; reason: 'target_full' | 
  * changes nothing.
  */
 export interface CapacityRepository {
+  /** Takes `count` slots on the target and the plan, or none (`ok: false` with the reason). */
   reserve(request: CapacityRequest): Promise<ReserveResult>;
   /** Gives slots back; never takes a counter below zero. */
   release(request: CapacityRequest): Promise<void>;
 }
 
+/** Customers (buyers). */
 export interface CustomerRepository {
   /** `email` and `externalRef` are unique when present. */
   create(input: NewCustomer): Promise<Customer>;
+  /** The customer, or `null`. */
   get(id: string): Promise<Customer | null>;
   /** Case-insensitive. */
   getByEmail(email: string): Promise<Customer | null>;
+  /** By the host's own reference (a Telegram user id, an account id), exact match; or `null`. */
   getByExternalRef(externalRef: string): Promise<Customer | null>;
   /** Newest first. */
   list(page: PageRequest): Promise<Page<Customer>>;
+  /** Applies a strict patch; `NotFoundError` when missing, `ConflictError` on a taken email/externalRef. */
   update(id: string, patch: CustomerPatch): Promise<Customer>;
 }
 
+/** What `ledger.append` wrote, or found under the same idempotency key. */
 export interface LedgerAppendResult {
   entry: LedgerEntry;
   /** False when an entry with the same idempotency key already existed and was returned. */
@@ -161,7 +199,9 @@ export interface LedgerRepository {
    *   `IdempotencyConflictError`.
    */
   append(input: NewLedgerEntry): Promise<LedgerAppendResult>;
+  /** The entry written under this (globally unique) key, or `null`. */
   getByIdempotencyKey(key: string): Promise<LedgerEntry | null>;
+  /** The customer's balance in `currency`, in integer minor units; 0 when there are no entries. */
   balance(customerId: string, currency: string): Promise<number>;
   /** Every currency the customer has entries in, ordered by currency. */
   balances(customerId: string): Promise<Money[]>;
@@ -169,13 +209,17 @@ export interface LedgerRepository {
   list(customerId: string, page: PageRequest): Promise<Page<LedgerEntry>>;
 }
 
+/** Orders written by checkout. */
 export interface OrderRepository {
   /** `(customerId, idempotencyKey)` is unique: a second create with the same pair is a `ConflictError`. */
   create(input: NewOrder): Promise<Order>;
+  /** The order, or `null`. */
   get(id: string): Promise<Order | null>;
+  /** The customer's order made under this checkout idempotency key, or `null`. */
   getByIdempotencyKey(customerId: string, key: string): Promise<Order | null>;
   /** Newest first. */
   list(filter: { customerId?: string; status?: OrderStatus }, page: PageRequest): Promise<Page<Order>>;
+  /** Applies a strict patch (status, totals); `NotFoundError` when missing. */
   update(id: string, patch: OrderPatch): Promise<Order>;
 }
 
@@ -193,6 +237,7 @@ export type DueQuery =
   /** Status in `statuses` with `statusChangedAt < before` (termination after a grace period). */
   | { kind: 'stale_status'; statuses: readonly SubscriptionStatus[]; before: Date };
 
+/** What `subscriptions.recordUsage` did with a batch of readings. */
 export interface UsageWriteResult {
   /** Readings applied. */
   applied: number;
@@ -200,13 +245,16 @@ export interface UsageWriteResult {
   ignored: number;
 }
 
+/** Subscriptions: one remote client each. */
 export interface SubscriptionRepository {
   /**
    * `id` is required: the remote identity was derived from it. `(panelId, remote.username)` is
    * unique, and the target must be on `panelId` (`ValidationError` otherwise).
    */
   create(input: NewSubscription & { id: string }): Promise<Subscription>;
+  /** The subscription, or `null`. */
   get(id: string): Promise<Subscription | null>;
+  /** The subscription whose remote client on `panelId` has this username (usage sync, reconciliation), or `null`. */
   getByUsername(panelId: string, username: string): Promise<Subscription | null>;
   /**
    * Applies `patch` if the stored revision is `expectedRevision` and bumps the revision;
@@ -221,24 +269,31 @@ export interface SubscriptionRepository {
   listByOrder(orderId: string): Promise<Subscription[]>;
   /** Ordered by id; for usage sync and reconciliation of one panel. */
   listByPanel(panelId: string, filter: { statuses?: readonly SubscriptionStatus[] }, page: PageRequest): Promise<Page<Subscription>>;
+  /** What a scheduler sweep must act on; see {@link DueQuery}. */
   listDue(query: DueQuery, page: PageRequest): Promise<Page<Subscription>>;
   /**
    * Writes many usage readings at once. A reading applies only if it is newer than the stored
    * `usageObservedAt`, so replays and late readings are harmless. Does not change `revision`.
    */
   recordUsage(readings: readonly UsageReading[]): Promise<UsageWriteResult>;
+  /** How many subscriptions are in each status (every status present, 0 when none). */
   countByStatus(filter?: { panelId?: string }): Promise<Record<SubscriptionStatus, number>>;
 }
 
+/** The job `jobs.enqueue` made, or the queued twin it merged into. */
 export interface JobEnqueueResult {
   job: Job;
   /** False when a queued job with the same dedupe key existed; it now carries the new payload. */
   created: boolean;
 }
 
+/** What a worker asks `jobs.claim` for. */
 export interface ClaimRequest {
+  /** Recorded on the claimed jobs, for operators. */
   workerId: string;
+  /** At most this many jobs; at least 1. */
   limit: number;
+  /** Lease length in milliseconds, from the storage clock's now. */
   leaseMs: number;
   /** Only these types; all types when omitted. */
   types?: readonly string[];
@@ -271,6 +326,7 @@ export interface JobRepository {
    * (`subscription.provision:sub_…`).
    */
   enqueue(input: NewJob): Promise<JobEnqueueResult>;
+  /** The job, or `null`. */
   get(id: string): Promise<Job | null>;
   /**
    * Atomically claims up to `limit` queued jobs whose `runAt` has come, by priority then run time,
@@ -336,7 +392,9 @@ export interface TickRepository {
   tryAcquire(name: string, slot: Date): Promise<boolean>;
 }
 
+/** The append-only audit trail: who did what to which subject. */
 export interface AuditRepository {
+  /** Stores one event, timestamped by the storage clock. */
   append(input: NewAuditEvent): Promise<AuditEvent>;
   /** Newest first. */
   list(filter: { subjectType?: string; subjectId?: string; actor?: Actor['type'] }, page: PageRequest): Promise<Page<AuditEvent>>;

@@ -5,8 +5,10 @@ import { DAY_MS, addDays } from './time.js';
 
 /** What an extension decision needs to know about the subscription. */
 export type ExtensionSubject = Pick<Subscription, 'status' | 'expiresAt' | 'trafficLimitBytes' | 'usedBytes' | 'activatedAt' | 'trial'>;
+/** What an extension decision needs to know about the plan. */
 export type ExtensionPlan = Pick<Plan, 'price' | 'durationDays' | 'trafficBytes' | 'renewable' | 'extension'>;
 
+/** Why `decideExtension` says no; machine-readable, for the host to translate. */
 export type ExtensionDenyReason =
   | 'terminated'
   | 'suspended'
@@ -23,6 +25,7 @@ export type ExtensionDenyReason =
 /** Why the quote is an extension or a reset. */
 export type ExtensionBasis = 'expired' | 'traffic_exhausted' | 'within_window' | 'trial_conversion';
 
+/** The terms of an allowed extension or reset: new expiry, new limit (bytes), price, and what a reset gives up. */
 export interface ExtensionQuote {
   /** `extend` builds on the current period; `reset` starts a fresh one now. */
   action: 'extend' | 'reset';
@@ -42,10 +45,12 @@ export interface ExtensionQuote {
   usageUnknown: boolean;
 }
 
+/** What `decideExtension` answers: a quote, or a reason with details (`opensAt` for `too_early`). */
 export type ExtensionDecision =
   | { allowed: true; quote: ExtensionQuote }
   | { allowed: false; reason: ExtensionDenyReason; details: { msLeft?: number; opensAt?: Date } };
 
+/** Input of `decideExtension`: the subscription, its plan as sold, and now. */
 export interface ExtensionInput {
   subscription: ExtensionSubject;
   plan: ExtensionPlan;

@@ -12,6 +12,7 @@ const ONE: Fraction = { num: 1n, den: 1n };
 const clamp = (f: Fraction): Fraction => (f.num <= 0n ? ZERO : f.num >= f.den ? ONE : f);
 const smaller = (a: Fraction, b: Fraction): Fraction => (a.num * b.den <= b.num * a.den ? a : b);
 
+/** Why `decidePlanChange` says no; machine-readable. */
 export type PlanChangeDenyReason =
   | 'same_plan'
   | 'not_on_sale'
@@ -22,6 +23,7 @@ export type PlanChangeDenyReason =
   /** The remaining value cannot be judged without a usage reading. */
   | 'usage_unknown';
 
+/** The terms of an allowed plan change, in integer minor units of the plan's currency. */
 export interface PlanChangeQuote {
   newPlanId: string;
   /** Value left on the current period, by the smaller of time left and traffic left. */
@@ -35,8 +37,10 @@ export interface PlanChangeQuote {
   resetsUsage: true;
 }
 
+/** What `decidePlanChange` answers: a quote or a reason. */
 export type PlanChangeDecision = { allowed: true; quote: PlanChangeQuote } | { allowed: false; reason: PlanChangeDenyReason };
 
+/** Input of `decidePlanChange`: the subscription, its current plan (as sold), the new plan, and now. */
 export interface PlanChangeInput {
   subscription: Pick<Subscription, 'status' | 'expiresAt' | 'trafficLimitBytes' | 'usedBytes' | 'trial'>;
   currentPlan: Pick<Plan, 'id' | 'price' | 'durationDays'>;

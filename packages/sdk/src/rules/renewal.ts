@@ -3,6 +3,7 @@ import type { Plan } from '../domain/plan.js';
 import type { Subscription } from '../domain/subscription.js';
 import { addDays } from './time.js';
 
+/** Why `decideRenewal` does not renew now; machine-readable. */
 export type RenewalSkipReason =
   | 'auto_renew_off'
   | 'trial'
@@ -13,6 +14,7 @@ export type RenewalSkipReason =
   | 'not_due'
   | 'insufficient_funds';
 
+/** The terms of an automatic renewal: a new period from the current expiry (or now, if later), usage reset, the plan's price. */
 export interface RenewalQuote {
   newExpiresAt: Date;
   newTrafficLimitBytes: number | null;
@@ -20,8 +22,10 @@ export interface RenewalQuote {
   price: Money;
 }
 
+/** What `decideRenewal` answers; `insufficient_funds` carries the quote so the host can say how much is missing. */
 export type RenewalDecision = { renew: true; quote: RenewalQuote } | { renew: false; reason: RenewalSkipReason; quote?: RenewalQuote };
 
+/** Input of `decideRenewal`; `balance` in integer minor units, `leadMs` in milliseconds. */
 export interface RenewalInput {
   subscription: Pick<Subscription, 'status' | 'expiresAt' | 'autoRenew' | 'trial'>;
   plan: Pick<Plan, 'price' | 'durationDays' | 'trafficBytes' | 'renewable' | 'extension'>;

@@ -1,9 +1,12 @@
 import type { Plan, Trial } from '../domain/plan.js';
 
+/** Why `decideTrial` says no: the plan has no trial, is off sale, or the customer had one in this plan family. */
 export type TrialDenyReason = 'no_trial' | 'not_on_sale' | 'already_used';
 
+/** What `decideTrial` answers: the trial's terms, or a reason. */
 export type TrialDecision = { allowed: true; trial: Trial } | { allowed: false; reason: TrialDenyReason };
 
+/** Input of `decideTrial`. */
 export interface TrialInput {
   plan: Pick<Plan, 'trial' | 'family' | 'onSale'>;
   /** Families of every plan the customer has had a trial of, ever (terminated ones included). */

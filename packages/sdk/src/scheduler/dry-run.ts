@@ -7,6 +7,7 @@ import { renewalKey } from './renewals.js';
 import { pages } from './tick-scope.js';
 import { planAsSold } from '../domain/subscription-terms.js';
 
+/** What the scheduler will do to a subscription: start its period, limit it, renew or skip renewal, expire it, warn, or terminate it. */
 export type PlannedAction = 'activate' | 'limit' | 'renew' | 'skip_renewal' | 'expire' | 'warn' | 'terminate';
 
 /** One thing the scheduler will do, when, and why. */
@@ -20,6 +21,7 @@ export interface PlannedItem {
   detail: string;
 }
 
+/** Options of `kit.dryRun`. */
 export interface DryRunOptions {
   /** How far ahead to look. Default 24 hours. */
   horizonMs?: number;

@@ -10,8 +10,10 @@ import { JOB_TYPES, subscriptionJob, jobAttempts } from '../engine/job-types.js'
 import { writeSerialKey } from '../engine/serial-keys.js';
 import { pages } from './tick-scope.js';
 
+/** A field on which a panel's client differs from the stored subscription. */
 export type DriftField = 'expiry' | 'trafficLimit' | 'enabled';
 
+/** What reconciliation found on one panel. */
 export interface PanelReconciliation {
   panelId: string;
   /** Clients the panel has. */
@@ -26,6 +28,7 @@ export interface PanelReconciliation {
   error: string | null;
 }
 
+/** What `kit.reconcile` found on every panel it checked, and the repairs it queued. */
 export interface ReconciliationReport {
   at: Date;
   panels: PanelReconciliation[];

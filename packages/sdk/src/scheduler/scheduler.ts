@@ -28,6 +28,7 @@ export interface TickReport {
   referralsCredited: number;
 }
 
+/** Options of `kit.createScheduler`; every field has a default (intervals come from the engine policy). */
 export interface SchedulerOptions {
   /**
    * How far back the sliding windows (renewals, expiry warnings) reach on this replica's first

@@ -8,6 +8,7 @@ import type { TickScope } from './tick-scope.js';
 import { pages } from './tick-scope.js';
 import { auditSubscription } from '../engine/context.js';
 
+/** What one usage sync did: panels read, clients seen, readings applied, warnings sent, panels that failed. */
 export interface UsageSyncReport {
   panels: number;
   clients: number;

@@ -2,6 +2,7 @@ import type { SqlClient, SqlQueryable, SqlResult } from '../client.js';
 
 /** The part of a `pg` `PoolClient` the storage uses. */
 export interface PgPoolClientLike {
+  /** Runs one statement on this connection. */
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   /** Pass an error to destroy the connection instead of returning it to the pool. */
   release(destroy?: Error | boolean): void;
@@ -9,7 +10,9 @@ export interface PgPoolClientLike {
 
 /** The part of a `pg` `Pool` the storage uses; a `pg.Pool` fits as is. */
 export interface PgPoolLike {
+  /** Runs one statement on any free connection. */
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** Checks out one connection (for a transaction); the storage releases it. */
   connect(): Promise<PgPoolClientLike>;
 }
 

@@ -3,6 +3,7 @@ import type { SqlClient, SqlQueryable, SqlResult } from '../client.js';
 
 /** The part of a PGlite database the storage uses; a `PGlite` instance fits as is. */
 export interface PGliteLike {
+  /** Runs one statement. */
   query<T>(query: string, params?: unknown[]): Promise<{ rows: T[] }>;
 }
 

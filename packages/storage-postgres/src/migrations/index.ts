@@ -23,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 6, name: 'subscription_terms', sql: subscriptionTerms },
 ]);
 
+/** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -4,10 +4,12 @@ import type { FaultScope, PanelFault } from '@panelkit/sdk/testing';
 export class FaultQueue {
   readonly #pending: PanelFault[] = [];
 
+  /** Queues a fault behind those already pending. */
   push(fault: PanelFault): void {
     this.#pending.push(fault);
   }
 
+  /** Drops every pending fault. */
   clear(): void {
     this.#pending.length = 0;
   }

@@ -4,7 +4,9 @@
  */
 import { match, type MatchFunction } from 'path-to-regexp';
 
+/** Path parameters a route pattern captured (`/users/:name` → `{ name }`). */
 export type RouteParams = Record<string, string>;
+/** Answers one matched request; `context` is whatever the simulator passes along with it (its state). */
 export type RouteHandler<C> = (request: Request, params: RouteParams, context: C) => Response | Promise<Response>;
 
 interface Route<C> {
@@ -14,9 +16,11 @@ interface Route<C> {
   handler: RouteHandler<C>;
 }
 
+/** A tiny method + path router (path-to-regexp patterns) the simulators build their APIs on. */
 export class Router<C = undefined> {
   readonly #routes: Route<C>[] = [];
 
+  /** Adds a route; the first route added that matches wins. Returns the router, for chaining. */
   on(method: string, pattern: string, handler: RouteHandler<C>): this {
     this.#routes.push({ method: method.toUpperCase(), pattern, matcher: match(pattern, { decode: decodeURIComponent }), handler });
     return this;

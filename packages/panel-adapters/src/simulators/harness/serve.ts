@@ -7,12 +7,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { FetchHandler } from './types.js';
 
+/** A simulator served over real HTTP on localhost. */
 export interface RunningSimulator {
   /** `http://127.0.0.1:<port>` (no trailing slash). */
   readonly origin: string;
+  /** Stops the server and drops open connections. */
   close(): Promise<void>;
 }
 
+/**
+ * Serves a Fetch handler (a simulator's `handle`) over real HTTP, on 127.0.0.1 and a free port unless
+ * given; for adapters, apps or tests that need a URL rather than msw. Close it when done.
+ */
 export async function serveOnLocalhost(handler: FetchHandler, options: { port?: number; host?: string } = {}): Promise<RunningSimulator> {
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {

@@ -9,6 +9,7 @@ import { delay } from './delay.js';
 import { FaultQueue } from './faults.js';
 import type { FetchHandler } from './types.js';
 
+/** Options every simulator accepts. */
 export interface SimulatorBaseOptions {
   /** Where panel time comes from (expiry, sessions, enforcement). Default: the system clock. */
   readonly clock?: Clock;
@@ -16,6 +17,7 @@ export interface SimulatorBaseOptions {
   readonly latencyMs?: number;
 }
 
+/** How many requests a simulator answered, in all and per route. */
 export interface RequestCounts {
   /** Every request the simulator answered. */
   total: number;
@@ -23,6 +25,11 @@ export interface RequestCounts {
   byRoute: Map<string, number>;
 }
 
+/**
+ * The base of every panel simulator: the request pipeline (latency, then a queued fault, then the
+ * route, then a lost response), request counting and the clock. Subclasses add the panel's routes,
+ * state and error shapes.
+ */
 export abstract class SimulatorBase {
   readonly clock: Clock;
   /** Delay before every answer, in real milliseconds; change it any time. */
@@ -51,14 +58,17 @@ export abstract class SimulatorBase {
     return response;
   };
 
+  /** Queues a fault for a later API request (see `PanelFault`); login requests never take one. */
   injectFault(fault: PanelFault): void {
     this.faults.push(fault);
   }
 
+  /** Drops every pending fault. */
   clearFaults(): void {
     this.faults.clear();
   }
 
+  /** Sets the request counts back to zero. */
   resetRequestCounts(): void {
     this.requests.total = 0;
     this.requests.byRoute.clear();

@@ -70,6 +70,7 @@ export abstract class TokenPanelSimulator<U extends TokenPanelSimUser> extends S
     return this.#logins;
   }
 
+  /** The stored user, matched as the panel matches names; `undefined` when absent. */
   user(username: string): U | undefined {
     return this.users.get(this.keyOf(username));
   }
@@ -81,10 +82,12 @@ export abstract class TokenPanelSimulator<U extends TokenPanelSimUser> extends S
 
   // ------------------------------------------------------------------ for the panels
 
+  /** Panel time in milliseconds since the epoch, from the simulator's clock. */
   protected now(): number {
     return this.clock.now().getTime();
   }
 
+  /** The admin's username (the owner of users created through the API). */
   protected admin(): string {
     return this.#adminUsername;
   }
@@ -103,6 +106,7 @@ export abstract class TokenPanelSimulator<U extends TokenPanelSimUser> extends S
     return this.#tokens.reject(request, this.now()) ?? handler();
   }
 
+  /** The stored user; throws a plain `Error` when absent (a bug in the test, not a panel answer). */
   protected require(username: string): U {
     const user = this.users.get(this.keyOf(username));
     if (!user) throw new Error(`no user ${username} on the simulated ${this.#panel}`);

@@ -13,6 +13,7 @@ import { validateUserBody } from './validate.js';
 import { applyFields, review, selectInbounds, updateUser } from './rules.js';
 import { STABLE_SORT_KEYS, sortUsers, userBody, type WireContext } from './wire.js';
 
+/** Options of `createMarzbanSimulator`: version, admin, inbounds, subscription URL prefix. */
 export interface MarzbanSimulatorOptions extends TokenPanelSimulatorOptions {
   /** `0.8.4` (default) or `0.7.0`: changes error texts and what an omitted `proxies`/`inbounds` does. */
   readonly version?: '0.8.4' | '0.7.0';
@@ -375,6 +376,10 @@ function internalError(): Response {
   return new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
 
+/**
+ * A Marzban panel in memory, speaking its HTTP API (0.8.4 or 0.7.0) with its quirks, for adapter tests
+ * and demos. Serve it with `mswHandler` or `serveOnLocalhost`.
+ */
 export function createMarzbanSimulator(options: MarzbanSimulatorOptions = {}): MarzbanSimulator {
   return new MarzbanSimulator(options);
 }

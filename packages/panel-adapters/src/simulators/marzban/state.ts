@@ -4,10 +4,14 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
+/** The proxy protocols the Marzban simulator knows. */
 export const SIM_PROTOCOLS = ['vmess', 'vless', 'trojan', 'shadowsocks'] as const;
+/** One of `SIM_PROTOCOLS` (exported as `MarzbanSimProtocol`). */
 export type SimProtocol = (typeof SIM_PROTOCOLS)[number];
+/** A simulated Marzban user's status, as the panel reports it. */
 export type SimStatus = 'active' | 'disabled' | 'limited' | 'expired' | 'on_hold';
 
+/** One inbound of the simulated Marzban core: tag, protocol, transport, security and what its links are built from. */
 export interface SimInbound {
   tag: string;
   protocol: SimProtocol;
@@ -26,6 +30,7 @@ export interface SimInbound {
   publicKey?: string;
 }
 
+/** A simulated user's credential for one protocol (uuid, password, flow or cipher). */
 export interface SimProxy {
   id?: string;
   flow?: string;
@@ -33,6 +38,7 @@ export interface SimProxy {
   method?: string;
 }
 
+/** Marzban's `next_plan`: what the panel applies itself when the current period ends (values in bytes and seconds). */
 export interface SimNextPlan {
   data_limit: number | null;
   expire: number | null;
@@ -40,6 +46,7 @@ export interface SimNextPlan {
   fire_on_either: boolean;
 }
 
+/** A user as the simulated Marzban stores it (times in ms since the epoch, traffic in bytes). */
 export interface SimUser {
   username: string;
   status: SimStatus;

@@ -26,6 +26,7 @@ import { listUsers } from './user-list.js';
 import { validateUser, type UserInput } from './validate.js';
 import { pageBody, pageParams, pyJson, userBody, type WireContext } from './wire.js';
 
+/** Options of `createMarzneshinSimulator`: services, inbounds, admin, subscription URL prefix. */
 export interface MarzneshinSimulatorOptions extends TokenPanelSimulatorOptions {
   readonly services?: readonly MarzneshinSimService[];
   readonly inbounds?: readonly MarzneshinSimInbound[];
@@ -477,6 +478,7 @@ export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> 
   }
 }
 
+/** A Marzneshin panel in memory, speaking its HTTP API, for adapter tests and demos. Serve it with `mswHandler` or `serveOnLocalhost`. */
 export function createMarzneshinSimulator(options: MarzneshinSimulatorOptions = {}): MarzneshinSimulator {
   return new MarzneshinSimulator(options);
 }

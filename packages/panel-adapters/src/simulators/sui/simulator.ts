@@ -13,6 +13,7 @@ import { fullRow, inboundFull, inboundSummary, listRow } from './render.js';
 import { GoPanic, saveClients } from './save.js';
 import { DEFAULT_SUI_INBOUNDS, atLeast, runEnforcement, type SimSuiClient, type SimSuiInbound } from './state.js';
 
+/** Options of `createSuiSimulator`: version, inbounds, login, clock and latency. */
 export interface SuiSimulatorOptions extends SimulatorBaseOptions {
   /** The panel version to behave as: `1.2.0` … `1.5.1`. Default `1.5.1`. */
   readonly version?: string;
@@ -86,6 +87,7 @@ export class SuiSimulator extends SimulatorBase implements PanelTestControls {
     }
   }
 
+  /** Marks a client as connected (or not) now, as sing-box would report it; first use starts a delayed period on the next `enforce()`. */
   setOnline(username: string, online = true): void {
     if (online) this.#online.add(username);
     else this.#online.delete(username);

@@ -51,6 +51,7 @@ export interface SimSuiInbound {
   tls?: 'none' | 'tls' | 'reality';
 }
 
+/** The inbounds a new S-UI simulator has unless given others: VLESS Reality, Hysteria2, VMess over WebSocket, Trojan and Shadowsocks 2022. */
 export const DEFAULT_SUI_INBOUNDS: readonly SimSuiInbound[] = [
   { id: 1, type: 'vless', tag: 'vless-443', listen: '::', listenPort: 443, tlsId: 1, tls: 'reality' },
   { id: 2, type: 'hysteria2', tag: 'hy2-8443', listen: '::', listenPort: 8443, tlsId: 2, tls: 'tls' },

@@ -15,8 +15,10 @@ interface Session {
   expiresAt: number;
 }
 
+/** Whether a request is authenticated (by cookie or, v3.0+, Bearer token), or the response 3x-ui gives when it is not. */
 export type AuthResult = { ok: true; viaToken: boolean } | { ok: false; response: Response };
 
+/** The simulated 3x-ui's sessions and API tokens; each version answers unauthenticated requests its own way. */
 export class XuiSessions {
   readonly #sessions = new Map<string, Session>();
   readonly tokens = new Set<string>();
@@ -28,6 +30,7 @@ export class XuiSessions {
     private readonly basePath: string,
   ) {}
 
+  /** The `Set-Cookie` value for a session id, with this version's cookie name and lifetime. */
   cookieHeader(id: string): string {
     const path = this.traits.genB || this.traits.csrf ? this.basePath : '/';
     return `${this.traits.cookieName}=${id}; Path=${path}; Max-Age=${this.sessionMaxAgeMinutes * 60}; HttpOnly; SameSite=Lax`;
@@ -102,6 +105,7 @@ export class XuiSessions {
     return { ok: true, viaToken: false };
   }
 
+  /** The response this version gives a request without valid auth (a redirect, a 401 or an empty 404). */
   unauthenticated(request: Request): Response {
     const xhr = request.headers.get('x-requested-with') === 'XMLHttpRequest';
     switch (this.traits.unauthenticated) {

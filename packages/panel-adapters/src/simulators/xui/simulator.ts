@@ -20,6 +20,7 @@ import { defaultSettingsAnswer, type XuiSubscriptionConfig } from './sub-setting
 import { key, text, XuiState, type InboundSeed, type RawClient, type SimInbound } from './state.js';
 import { traitsOf, type XuiVersionTraits } from './version.js';
 
+/** Options of `createXuiSimulator`: version, base path, login, tokens, inbounds, clock and latency. */
 export interface XuiSimulatorOptions {
   /** The panel version to behave as: `'2.8.x'` (default), `'2.4.0'`, `'3.0.2'`, `'3.6.x'`… */
   readonly version?: string;
@@ -89,6 +90,7 @@ export class XuiSimulator extends SimulatorBase implements PanelTestControls {
 
   // ------------------------------------------------------------------ seeding
 
+  /** Adds an inbound as the panel's admin would; returns it as stored. */
   addInbound(seed: InboundSeed): SimInbound {
     return this.state.addInbound(seed);
   }
@@ -314,6 +316,10 @@ function normaliseBasePath(path: string): string {
   return out;
 }
 
+/**
+ * A 3x-ui panel in memory, speaking the HTTP API of the version asked for (v2.x–v3.x), for adapter
+ * tests and demos. Serve it with `mswHandler` or `serveOnLocalhost`.
+ */
 export function createXuiSimulator(options: XuiSimulatorOptions = {}): XuiSimulator {
   return new XuiSimulator(options);
 }

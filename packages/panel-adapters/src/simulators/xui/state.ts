@@ -8,6 +8,7 @@
 
 export type RawClient = Record<string, unknown>;
 
+/** An inbound as the simulated 3x-ui stores it (exported as `XuiSimInbound`). */
 export interface SimInbound {
   id: number;
   remark: string;
@@ -28,6 +29,7 @@ export interface SimInbound {
   clientKeys: string[];
 }
 
+/** A client's traffic row: bytes up and down, total limit and expiry as 3x-ui stores them (exported as `XuiSimTraffic`). */
 export interface SimTraffic {
   id: number;
   inboundId: number;
@@ -42,6 +44,7 @@ export interface SimTraffic {
   lastOnline: number;
 }
 
+/** What `addInbound` takes: remark, protocol, port and optional settings (clients included), stream and sniffing JSON (exported as `XuiInboundSeed`). */
 export interface InboundSeed {
   remark: string;
   protocol: 'vless' | 'vmess' | 'trojan' | 'shadowsocks' | string;
@@ -69,6 +72,7 @@ export function clientIdOf(protocol: string, client: RawClient): string {
   return text(client.id);
 }
 
+/** The simulated 3x-ui database: inbounds, clients (as the raw JSON the API received, keyed by lower-cased email) and traffic rows. */
 export class XuiState {
   readonly inbounds = new Map<number, SimInbound>();
   readonly clients = new Map<string, RawClient>();
@@ -81,6 +85,7 @@ export class XuiState {
   #nextInboundId = 1;
   #nextTrafficId = 1;
 
+  /** Adds an inbound with a fresh id and its clients' traffic rows; returns it. */
   addInbound(seed: InboundSeed): SimInbound {
     const id = this.#nextInboundId++;
     const inbound: SimInbound = {
@@ -115,6 +120,7 @@ export class XuiState {
     return inbound;
   }
 
+  /** The clients attached to an inbound, in the order added. */
   clientsOf(inbound: SimInbound): RawClient[] {
     const out: RawClient[] = [];
     for (const k of inbound.clientKeys) {
@@ -242,6 +248,7 @@ export class XuiState {
     return changed;
   }
 
+  /** Zeroes a client's upload and download counters; false when it has no traffic row. */
   resetTraffic(email: string, now: number): boolean {
     const row = this.traffic.get(key(email));
     if (!row) return false;

@@ -11,6 +11,7 @@ import type { FetchHandler } from '../harness/types.js';
 import type { XuiSimulator } from './simulator.js';
 import { key, text, type SimTraffic } from './state.js';
 
+/** Options of `xuiSubscriptionHandler`. */
 export interface XuiSubscriptionOptions {
   /** The panel's `subPath`. Default `/sub/`. */
   readonly path?: string;
@@ -44,6 +45,10 @@ function userinfo(rows: readonly SimTraffic[]): string {
   return `upload=${up}; download=${down}; total=${total}; expire=${Math.floor(expiry / 1000)}`;
 }
 
+/**
+ * 3x-ui's separate subscription service for a simulator: serves `/<subPath>/<subId>` as the base64
+ * list of the client's share links, as apps fetch it.
+ */
 export function xuiSubscriptionHandler(sim: XuiSimulator, options: XuiSubscriptionOptions = {}): FetchHandler {
   const path = options.path ?? '/sub/';
   return async (request) => {

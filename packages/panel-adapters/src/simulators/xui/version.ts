@@ -46,6 +46,7 @@ function atLeast(v: Triple, major: number, minor: number, patch = 0): boolean {
   return v[2] >= patch;
 }
 
+/** What a 3x-ui version does differently (API generation, CSRF and Bearer support, how it answers unauthenticated requests, cookie name, messages); exported as `xuiVersionTraits`. */
 export function traitsOf(version: string): XuiVersionTraits {
   const v = parseVersion(version);
   if (!atLeast(v, 2, 0)) throw new Error('the simulator models 3x-ui v2.0 and later');

@@ -18,6 +18,7 @@ export interface RemarkOptions {
   readonly stats?: RemarkStats | undefined;
 }
 
+/** A client's traffic row as the remark reads it: enabled, bytes up and down, total limit and expiry (exported as `XuiRemarkStats`). */
 export interface RemarkStats {
   readonly enable: boolean;
   readonly up: number;

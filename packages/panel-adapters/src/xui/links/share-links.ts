@@ -27,6 +27,10 @@ import {
   type Obj,
 } from './stream-params.js';
 
+/**
+ * How share links are built: `v2` as 3x-ui v2.x's subscription service does, `v3` as v3.x does (IPv6
+ * in brackets, remark joined with `-`). Exported as `XuiLinkStyle`.
+ */
 export type LinkStyle = 'v2' | 'v3';
 
 /** The inbound fields link building reads (settings and streamSettings as objects). */

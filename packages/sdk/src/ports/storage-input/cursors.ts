@@ -16,7 +16,9 @@ export function timeKey(at: Date, id: string): TimeKey {
  * `ValidationError` for a cursor it did not make.
  */
 export interface CursorCodec<K> {
+  /** The opaque cursor that resumes after `key`. */
   encode(key: K): string;
+  /** The key a cursor stands for; `ValidationError` for one this codec did not make. */
   decode(cursor: string): K;
 }
 

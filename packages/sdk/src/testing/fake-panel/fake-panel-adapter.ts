@@ -41,7 +41,9 @@ export interface FakeClient {
   note: string | null;
 }
 
+/** Options of `FakePanelAdapter`: a whole panel in memory, for engine tests without a network. */
 export interface FakePanelOptions {
+  /** The adapter's `kind`; default `fake`. */
   kind?: string;
   /** Overrides of the default capabilities (everything on, `maxConcurrency` 4). */
   capabilities?: Partial<PanelCapabilities>;
@@ -177,6 +179,7 @@ export class FakePanelAdapter implements PanelAdapter {
     this.#down = down;
   }
 
+  /** Changes the wait added to every call from now on, in milliseconds. */
   setLatency(ms: number): void {
     this.#latencyMs = ms;
   }
@@ -226,6 +229,7 @@ export class FakePanelAdapter implements PanelAdapter {
     return client === undefined ? undefined : { ...client, identity: { ...client.identity } };
   }
 
+  /** How many clients the fake panel holds now, on every target. */
   clientCount(): number {
     return this.#clients.size;
   }
@@ -259,6 +263,7 @@ export class FakePanelAdapter implements PanelAdapter {
     }
   }
 
+  /** The configured targets, each with its current client count. */
   async listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
     return this.#call('listTargets', ctx, () =>
       this.#targets.map((t) => ({ ...t, clientCount: [...this.#clients.values()].filter((c) => c.targetRef === t.remoteRef).length })),

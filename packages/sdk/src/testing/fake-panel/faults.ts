@@ -15,9 +15,17 @@ export type FakePanelOperation =
 /** What happens to the next calls of one operation. */
 export type FakeFault =
   /** The call fails before doing anything. */
-  | { readonly type: 'fail'; readonly error: () => PanelkitError }
+  | {
+      readonly type: 'fail';
+      /** Makes the error the call throws (a fresh one per call). */
+      readonly error: () => PanelkitError;
+    }
   /** The panel applies the call, then the response is lost: the call throws `error` anyway. */
-  | { readonly type: 'lose_response'; readonly error: () => PanelkitError };
+  | {
+      readonly type: 'lose_response';
+      /** Makes the error the call throws after applying it (a fresh one per call). */
+      readonly error: () => PanelkitError;
+    };
 
 interface Pending {
   fault: FakeFault;

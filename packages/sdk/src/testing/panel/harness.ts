@@ -41,9 +41,11 @@ export interface PanelTestControls {
   loginCount(): number;
 }
 
+/** What the suite gives your panel factory for each test: a clock for the simulated panel, the test's name and a recording logger. */
 export interface PanelFactoryContext {
   /** A fresh clock for this test; the simulated panel takes its time from it. */
   clock: ManualClock;
+  /** The running test's full name, e.g. to name a panel or user per test. */
   testName: string;
   /**
    * A logger that records every line; pass it to the adapter (its `logger` option) so the suite can

@@ -27,6 +27,7 @@ export type { RecordedLogLine, RecordingLogger } from './recording-logger.js';
 export { createRecordingLogger } from './recording-logger.js';
 export { connectionPart, credentialPart, linksFingerprint } from './links.js';
 
+/** Options of `describePanelAdapter`. */
 export interface DescribePanelAdapterOptions {
   /** Skip the whole suite; a string is the reason, shown in the suite's name. */
   skip?: boolean | string;
@@ -55,16 +56,12 @@ interface Current {
  * tests wait out real retries (a 429 with `Retry-After: 1` waits one second).
  *
  * ```ts
- * describePanelAdapter('marzban', async ({ clock, logger }) => {
- *   const sim = new MarzbanSimulator({ clock });
- *   const origin = await sim.listen();
- *   return {
- *     adapter: createMarzbanAdapter({ baseUrl: origin, auth: { username: 'admin', password: 'pw' }, logger }),
- *     target: sim.defaultTarget,
- *     controls: sim,
- *     secrets: ['pw'],
- *     cleanup: () => sim.close(),
- *   };
+ * describePanelAdapter('s-ui', async ({ clock, logger }) => {
+ *   const sim = createSuiSimulator({ clock, token: TOKEN, webPath: '/app/' });
+ *   const server = await serveOnLocalhost(sim.handle);
+ *   const adapter = createSuiAdapter({ baseUrl: `${server.origin}/app/`, auth: { token: TOKEN }, logger, timeoutMs: 500 });
+ *   const [target] = await adapter.listTargets({ signal: new AbortController().signal, idempotencyKey: 'setup' });
+ *   return { adapter, target: target!, controls: sim, secrets: [TOKEN], sessionKind: 'static-token', cleanup: () => server.close() };
  * });
  * ```
  */

@@ -26,6 +26,7 @@ import { transactionsSuite } from './transactions.js';
 import { usageSuite } from './usage.js';
 import { fullName } from '../task-name.js';
 
+/** What the suite gives your storage factory for each test. */
 export interface StorageFactoryContext {
   /** A fresh clock for this test; the storage must take its time from it. */
   clock: ManualClock;
@@ -33,7 +34,9 @@ export interface StorageFactoryContext {
   testName: string;
 }
 
+/** What your factory returns: the storage, and how to clean up and open replicas. */
 export interface StorageUnderTest {
+  /** A fresh, empty storage using `clock`. */
   storage: StoragePort;
   /** Called after the test instead of `storage.close()`, once the replicas the suite opened are closed. */
   cleanup?: () => Promise<void>;
@@ -47,6 +50,7 @@ export interface StorageUnderTest {
   openReplica?: () => Promise<StoragePort>;
 }
 
+/** Options of `describeStoragePort`. */
 export interface DescribeStoragePortOptions {
   /** Skip the whole suite; a string is the reason, shown in the suite's name. */
   skip?: boolean | string;

@@ -11,6 +11,7 @@ export interface LinkClient {
   readonly socksPort: number;
   /** The HTTP proxy port on 127.0.0.1 (absolute-URI requests and CONNECT). */
   readonly httpPort: number;
+  /** Stops the client's core process and frees its ports. */
   stop(): Promise<void>;
 }
 
