@@ -8,7 +8,7 @@ import type { EngineContext } from './context.js';
  * Stores a new customer (a wallet owner). Bad input is a `ValidationError`; an email or `externalRef`
  * already taken is a `ConflictError`; either stores nothing. Emails are stored lower-cased.
  */
-export function createCustomer(ctx: EngineContext, input: NewCustomer): Promise<Customer> {
+export async function createCustomer(ctx: EngineContext, input: NewCustomer): Promise<Customer> {
   return ctx.storage.customers.create(parseInput(NewCustomerSchema, input, 'customer'));
 }
 

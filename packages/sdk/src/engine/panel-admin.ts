@@ -12,11 +12,17 @@ import type { EngineContext } from './context.js';
  * Stores a new panel, audited as `panel.created`. Bad input is a `ValidationError` and stores
  * nothing. The panel's adapter is built on first use, not here.
  */
-export function addPanel(ctx: EngineContext, input: NewPanel, actor: Actor = ADMIN_ACTOR): Promise<Panel> {
+export async function addPanel(ctx: EngineContext, input: NewPanel, actor: Actor = ADMIN_ACTOR): Promise<Panel> {
   const valid = parseInput(NewPanelSchema, input, 'panel');
   return ctx.storage.transaction(async (tx) => {
     const panel = await tx.panels.create(valid);
-    await tx.audit.append({ actor, action: 'panel.created', subjectType: 'panel', subjectId: panel.id, data: { name: panel.name, kind: panel.kind } });
+    await tx.audit.append({
+      actor,
+      action: 'panel.created',
+      subjectType: 'panel',
+      subjectId: panel.id,
+      data: { name: panel.name, kind: panel.kind },
+    });
     return panel;
   });
 }
@@ -27,7 +33,7 @@ export function addPanel(ctx: EngineContext, input: NewPanel, actor: Actor = ADM
  * `ValidationError`, an unknown panel a `NotFoundError`; either changes nothing. New connection
  * settings give the panel a new adapter on its next call.
  */
-export function updatePanel(ctx: EngineContext, panelId: string, patch: PanelPatch, actor: Actor = ADMIN_ACTOR): Promise<Panel> {
+export async function updatePanel(ctx: EngineContext, panelId: string, patch: PanelPatch, actor: Actor = ADMIN_ACTOR): Promise<Panel> {
   const valid = parseInput(PanelPatchSchema, patch, 'panel patch');
   return ctx.storage.transaction(async (tx) => {
     const before = await tx.panels.get(panelId);

@@ -21,7 +21,7 @@ async function checkPreferredTargets(tx: StorageRepositories, ids: readonly stri
  * Stores a new plan, audited as `plan.created`. Bad input, or a preferred target that does not exist,
  * is a `ValidationError` and stores nothing.
  */
-export function createPlan(ctx: EngineContext, input: NewPlan, actor: Actor = ADMIN_ACTOR): Promise<Plan> {
+export async function createPlan(ctx: EngineContext, input: NewPlan, actor: Actor = ADMIN_ACTOR): Promise<Plan> {
   const valid = parseInput(NewPlanSchema, input, 'plan');
   return ctx.storage.transaction(async (tx) => {
     await checkPreferredTargets(tx, valid.placement.preferredTargetIds);
@@ -35,7 +35,7 @@ export function createPlan(ctx: EngineContext, input: NewPlan, actor: Actor = AD
  * Changes a plan, audited as `plan.updated`. Bad input, or a preferred target that does not exist, is a
  * `ValidationError`, an unknown plan a `NotFoundError`; either changes nothing.
  */
-export function updatePlan(ctx: EngineContext, planId: string, patch: PlanPatch, actor: Actor = ADMIN_ACTOR): Promise<Plan> {
+export async function updatePlan(ctx: EngineContext, planId: string, patch: PlanPatch, actor: Actor = ADMIN_ACTOR): Promise<Plan> {
   const valid = parseInput(PlanPatchSchema, patch, 'plan patch');
   return ctx.storage.transaction(async (tx) => {
     if ((await tx.plans.get(planId)) === null) throw new NotFoundError('plan', planId);

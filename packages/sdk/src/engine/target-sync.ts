@@ -49,7 +49,7 @@ export interface TargetSyncResult {
  *   A retired target that comes back stays off until an admin turns it on again.
  *
  * Running it again with nothing changed on the panel changes nothing. Panel errors are thrown as the
- * adapter's typed errors (`PanelUnavailableError`, `PanelAuthError`, …) and store nothing; two syncs of
+ * adapter's typed errors (`PanelConnectionError`, `PanelAuthError`, …) and store nothing; two syncs of
  * one panel at once may end in a `ConflictError` for the second, which changes nothing.
  */
 export async function syncTargets(ctx: EngineContext, panelId: string, options: TargetSyncOptions = {}): Promise<TargetSyncResult> {
