@@ -100,9 +100,10 @@ describe.skipIf(SKIP !== false)(
 
     it('a top-up submitted to both replicas at once is charged and applied once', async () => {
       await withReplicas(async (shops, storage, ids, customerId) => {
-        await storage.plans.update(shops[0]!.plan.id, {
-          trafficTopUp: { pricePerGiB: { amount: 30, currency: 'USD' }, maxGiBPerPurchase: 50 },
-        });
+        const planId = shops[0]!.plan.id;
+        await shops[0]!.kit.plans.update(planId, { trafficTopUp: { pricePerGiB: { amount: 30, currency: 'USD' }, maxGiBPerPurchase: 50 } });
+        // Subscriptions keep the terms they were sold with (no top-up offered) until moved to the plan's current ones.
+        await shops[0]!.kit.applyCurrentTerms({ planId });
         const results = await Promise.all(
           ids.map((id) => Promise.all(shops.map((shop) => shop.kit.buyTraffic({ subscriptionId: id, gib: 5, idempotencyKey: 'twice' })))),
         );
