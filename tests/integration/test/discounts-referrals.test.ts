@@ -251,6 +251,8 @@ describe.each(STORAGES)('discount codes and referrals through the engine (%s)', 
     await w.drain();
     // A traffic top-up takes a code made for it, and only such a code.
     await w.storage.plans.update(w.plan.id, { trafficTopUp: { pricePerGiB: { amount: 50, currency: 'USD' }, maxGiBPerPurchase: 100 } });
+    // The subscription keeps the terms it was sold with (no top-up) until moved to the plan's current ones.
+    await w.kit.applyCurrentTerms({ planId: w.plan.id });
     await w.kit.createDiscountCode({ code: 'MOREGB', value: { type: 'percent', percent: 50 }, appliesTo: ['traffic_top_up'] });
     expect(
       await reasonOf(w.kit.buyTraffic({ subscriptionId: subscriptions[0]!.id, gib: 4, idempotencyKey: 't0', discountCode: 'RENEW10' })),
