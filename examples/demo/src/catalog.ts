@@ -5,7 +5,7 @@ export const GiB = 1024 ** 3;
 
 /** Stores the simulated panel with the login it was started with and its subscription URL. */
 export function registerPanel(stack: DemoStack): Promise<Panel> {
-  return stack.storage.panels.create({
+  return stack.kit.panels.add({
     kind: '3x-ui',
     name: 'Frankfurt 3x-ui (simulated)',
     baseUrl: stack.panelUrl,
@@ -16,38 +16,18 @@ export function registerPanel(stack: DemoStack): Promise<Panel> {
 }
 
 /**
- * Reads the panel's inbounds through the adapter and stores each enabled one as a target with a
- * capacity (how many clients the shop may place there). Targets already stored are left as they
- * are, so running it again adds only new inbounds.
+ * Syncs the panel's enabled inbounds as targets, each with a capacity (how many clients the shop
+ * may place there); the kit keeps stored ones as the admin set them. Gives every stored target.
  */
 export async function syncTargets(stack: DemoStack, panel: Panel, capacity: number): Promise<Target[]> {
-  const remote = await stack
-    .adapterFor(panel.id)
-    .listTargets({ signal: AbortSignal.timeout(15_000), idempotencyKey: `targets:${panel.id}` });
-  const stored = await stack.storage.targets.list({ panelId: panel.id });
-  const known = new Set(stored.map((t) => t.remoteRef));
-  const added: Target[] = [];
-  for (const inbound of remote) {
-    if (!inbound.enabled || known.has(inbound.remoteRef)) continue;
-    added.push(
-      await stack.storage.targets.create({
-        panelId: panel.id,
-        remoteRef: inbound.remoteRef,
-        name: inbound.name,
-        protocol: inbound.protocol,
-        remoteMeta: inbound.remoteMeta,
-        capacity,
-        isDefault: stored.length === 0 && added.length === 0,
-      }),
-    );
-  }
-  return [...stored, ...added];
+  await stack.kit.targets.sync(panel.id, { capacity, signal: AbortSignal.timeout(15_000) });
+  return stack.storage.targets.list({ panelId: panel.id });
 }
 
 /** Two plans: the one the demo sells, and a quarterly one beside it. */
 export async function createPlans(stack: DemoStack, preferredTarget: Target): Promise<{ monthly: Plan; quarterly: Plan }> {
   const placement = { preferredTargetIds: [preferredTarget.id] };
-  const monthly = await stack.storage.plans.create({
+  const monthly = await stack.kit.plans.create({
     name: 'Monthly 50 GiB',
     family: 'standard',
     price: { amount: 500, currency: 'USD' },
@@ -55,7 +35,7 @@ export async function createPlans(stack: DemoStack, preferredTarget: Target): Pr
     trafficBytes: 50 * GiB,
     placement,
   });
-  const quarterly = await stack.storage.plans.create({
+  const quarterly = await stack.kit.plans.create({
     name: 'Quarterly 200 GiB',
     family: 'standard',
     price: { amount: 1300, currency: 'USD' },

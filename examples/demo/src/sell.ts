@@ -51,7 +51,7 @@ export async function sellTwo(
   placed: (subscriptions: readonly Subscription[]) => void = () => {},
 ): Promise<Sale> {
   const { kit, storage } = stack;
-  const customer = await storage.customers.create({ email: 'buyer@example.com', name: 'Demo Buyer' });
+  const customer = await kit.customers.create({ email: 'buyer@example.com', name: 'Demo Buyer' });
   say(`\nCustomer ${customer.email} tops up 15.00 USD (receipt R-1001):`);
   await kit.topUp({
     customerId: customer.id,

@@ -28,7 +28,7 @@ describe('drift report', () => {
     const sub = await activeSubscription('Amsterdam · 1 month', 'drift-1');
     const demo = t.shop.demo!.panels.find((p) => p.panel.id === sub.panelId)!;
     const target = (await t.shop.storage.targets.get(sub.targetId))!;
-    await t.shop.adapters.for(demo.panel).deleteClient(
+    await (await t.shop.kit.panels.adapter(demo.panel.id)).deleteClient(
       {
         target: { remoteRef: target.remoteRef, protocol: target.protocol, remoteMeta: target.remoteMeta },
         username: sub.remote.username,

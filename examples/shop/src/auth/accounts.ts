@@ -8,7 +8,7 @@ async function customerFor(shop: Shop, email: string, locale: string): Promise<C
   const existing = await shop.storage.customers.getByEmail(email);
   if (existing !== null) return existing;
   try {
-    return await shop.storage.customers.create({ email, locale });
+    return await shop.kit.customers.create({ email, locale });
   } catch (error) {
     // Two sign-ups with one email at once: the loser uses the winner's customer (and then loses on the account).
     const winner = ConflictError.is(error) ? await shop.storage.customers.getByEmail(email) : null;

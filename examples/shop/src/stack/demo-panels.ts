@@ -1,6 +1,5 @@
-import type { Clock, Panel, PanelAdapter, Plan, StoragePort, Target } from '@panelkit/sdk';
+import type { Clock, Panel, Panelkit, Plan, StoragePort, Target } from '@panelkit/sdk';
 import { createXuiSimulator, serveOnLocalhost, type RunningSimulator, type XuiSimulator } from '@panelkit/panel-adapters/testing';
-import { syncTargets } from '../panels/sync-targets.js';
 import { DEMO_TRAFFIC_INTERVAL_MS, isLiveInbound, LIVE_PLAN_INBOUND, seedCoreInbounds } from './demo-core.js';
 import { randomSecret, remembered, rememberedUpdate } from './data-folder.js';
 
@@ -61,7 +60,8 @@ export async function startDemoPanels(deps: {
   clock: Clock;
   dataDir: string | null;
   currency: string;
-  adapterFor: (panel: Panel) => PanelAdapter;
+  /** The engine, whose adapters sync the panels' inbounds as targets. */
+  kit: Panelkit;
   /** The proxy core binary the panels drive (`DEMO_CORE`), or null for API-only panels. */
   core?: string | null;
 }): Promise<DemoPanels> {
@@ -114,7 +114,11 @@ export async function startDemoPanels(deps: {
     }
     if ((await deps.storage.plans.list()).length === 0) {
       for (const demo of panels) {
-        const targets = await syncTargets(deps.storage, deps.adapterFor(demo.panel), demo.panel, 500, AbortSignal.timeout(15_000));
+        const targets = await deps.kit.targets.sync(demo.panel.id, {
+          capacity: 500,
+          actor: { type: 'system', id: 'demo' },
+          signal: AbortSignal.timeout(15_000),
+        });
         await createDemoPlans(deps.storage, demo, targets.added, deps.currency, core !== null);
       }
     }

@@ -8,7 +8,6 @@ import { migrateShop, shopSchemaName } from '../db/migrations.js';
 import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
 import { SubscriptionLinkStore } from '../db/subscription-links.js';
-import { AdapterCache } from '../panels/adapter-cache.js';
 import { applyPanelsFile } from '../panels/panels-file.js';
 import { randomSecret, remembered } from './data-folder.js';
 import { openDatabase } from './database.js';
@@ -39,8 +38,6 @@ export interface Shop {
   readonly secret: string;
   /** Seals what the shop must read back (panel credentials); keys from SHOP_SECRET_KEYS or the data folder. */
   readonly secretBox: SecretBox;
-  /** Adapters for the shop's own panel calls (test connection, target sync). */
-  readonly adapters: AdapterCache;
   /** The simulated panels in demo mode, else `null`. */
   readonly demo: DemoPanels | null;
   close(): Promise<void>;
@@ -98,7 +95,6 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
     });
     kit.events.on('error', (error) => logger.error({ err: error }, 'engine listener failed'));
 
-    const adapters = new AdapterCache(adapterFor);
     let demo: DemoPanels | null = null;
     if (config.demoPanel) {
       demo = await startDemoPanels({
@@ -106,7 +102,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
         clock,
         dataDir: keepDir,
         currency: config.currency,
-        adapterFor: (panel) => adapters.for(panel),
+        kit,
         core: config.demoCore,
       });
       closers.push(() => (demo as DemoPanels).close());
@@ -127,7 +123,6 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       subscriptionLinks: new SubscriptionLinkStore(client, shopSchema, clock, secret),
       secret,
       secretBox,
-      adapters,
       demo,
       close,
     };

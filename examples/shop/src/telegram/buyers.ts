@@ -20,7 +20,7 @@ async function customerByRef(shop: Shop, user: User): Promise<Customer> {
   if (existing !== null) return existing;
   try {
     const name = [user.first_name, user.last_name].filter(Boolean).join(' ').slice(0, 200) || null;
-    return await shop.storage.customers.create({ externalRef: ref, telegramId: String(user.id), name, locale: localeOfTelegramUser(user) });
+    return await shop.kit.customers.create({ externalRef: ref, telegramId: String(user.id), name, locale: localeOfTelegramUser(user) });
   } catch (error) {
     // Two first updates at once: the loser uses the winner's customer.
     const winner = ConflictError.is(error) ? await shop.storage.customers.getByExternalRef(ref) : null;

@@ -1,5 +1,6 @@
 export { createPanelkit } from './panelkit.js';
-export type { Panelkit, PanelkitOptions } from './panelkit.js';
+export type { Panelkit, PanelkitCustomers, PanelkitOptions, PanelkitPanels, PanelkitPlans, PanelkitTargets } from './panelkit.js';
+export type { TargetSyncOptions, TargetSyncResult } from './target-sync.js';
 export type { PanelAdapterFactory } from './adapters.js';
 export { DEFAULT_JOB_RETRY } from './policy.js';
 export type { EnginePolicy, JobRetryPolicy } from './policy.js';

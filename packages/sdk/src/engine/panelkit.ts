@@ -51,6 +51,15 @@ import type { MoneyMovement, SubscriptionAction } from './operations.js';
 import { resolvePolicy } from './policy.js';
 import type { EnginePolicy } from './policy.js';
 import { createWorker } from './worker.js';
+import { addPanel, panelAdapter, updatePanel } from './panel-admin.js';
+import { createPlan, updatePlan } from './plan-admin.js';
+import { createCustomer, getCustomer } from './customer-admin.js';
+import { syncTargets } from './target-sync.js';
+import type { TargetSyncOptions, TargetSyncResult } from './target-sync.js';
+import type { NewPanel, Panel, PanelPatch } from '../domain/panel.js';
+import type { NewPlan, Plan, PlanPatch } from '../domain/plan.js';
+import type { Customer, NewCustomer } from '../domain/customer.js';
+import type { PanelAdapter } from '../ports/panel.js';
 import type { Worker, WorkerOptions } from './worker.js';
 
 /** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
@@ -69,10 +78,50 @@ export interface PanelkitOptions {
   random?: RandomSource;
 }
 
+/** Panels as the kit manages them (see `Panelkit.panels`). */
+export interface PanelkitPanels {
+  /** Stores a new panel, validated and audited; `ValidationError` for bad input (see `addPanel`). */
+  add(input: NewPanel, actor?: Actor): Promise<Panel>;
+  /** Changes a panel's settings (not its kind), validated and audited; `NotFoundError` for an unknown panel. */
+  update(panelId: string, patch: PanelPatch, actor?: Actor): Promise<Panel>;
+  /** The engine's own adapter for the panel, for the host's calls (test connection, list clients); see `panelAdapter`. */
+  adapter(panelId: string): Promise<PanelAdapter>;
+}
+
+/** A panel's targets as the kit manages them (see `Panelkit.targets`). */
+export interface PanelkitTargets {
+  /** Creates, updates and retires the panel's stored targets from what its adapter lists now (see `syncTargets`). */
+  sync(panelId: string, options?: TargetSyncOptions): Promise<TargetSyncResult>;
+}
+
+/** Plans as the kit manages them (see `Panelkit.plans`). */
+export interface PanelkitPlans {
+  /** Stores a new plan, validated (its preferred targets must exist) and audited. */
+  create(input: NewPlan, actor?: Actor): Promise<Plan>;
+  /** Changes a plan, validated and audited; `NotFoundError` for an unknown plan. */
+  update(planId: string, patch: PlanPatch, actor?: Actor): Promise<Plan>;
+}
+
+/** Customers as the kit manages them (see `Panelkit.customers`). */
+export interface PanelkitCustomers {
+  /** Stores a new customer; `ValidationError` for bad input, `ConflictError` for an email or external ref in use. */
+  create(input: NewCustomer): Promise<Customer>;
+  /** The customer; `NotFoundError` when there is none. */
+  get(customerId: string): Promise<Customer>;
+}
+
 /** The engine: checkout, extension, operations, and factories for the worker and scheduler. */
 export interface Panelkit {
   /** Typed events; subscribe to `error` too. */
   readonly events: PanelkitEventBus;
+  /** Adding and editing panels, and the adapter the engine uses for each. */
+  readonly panels: PanelkitPanels;
+  /** Keeping a panel's targets (inbounds, services) in step with the panel. */
+  readonly targets: PanelkitTargets;
+  /** Creating and editing plans. */
+  readonly plans: PanelkitPlans;
+  /** Creating and reading customers. */
+  readonly customers: PanelkitCustomers;
   /**
    * Sells plans: writes the order, the debit, capacity reservations, `pending` subscriptions and their
    * provisioning jobs in one transaction. The same idempotency key replays the first result; a
@@ -178,6 +227,20 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
   const handlers = [provisionHandler, updateHandler, pushHandler, removeHandler, removeOrphanHandler];
   return {
     events,
+    panels: {
+      add: (input, actor) => addPanel(ctx, input, actor),
+      update: (id, patch, actor) => updatePanel(ctx, id, patch, actor),
+      adapter: (id) => panelAdapter(ctx, id),
+    },
+    targets: { sync: (id, o) => syncTargets(ctx, id, o) },
+    plans: {
+      create: (input, actor) => createPlan(ctx, input, actor),
+      update: (id, patch, actor) => updatePlan(ctx, id, patch, actor),
+    },
+    customers: {
+      create: (input) => createCustomer(ctx, input),
+      get: (id) => getCustomer(ctx, id),
+    },
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
     quoteExtension: (id, o) => quoteExtension(ctx, id, o),

@@ -94,34 +94,6 @@ export async function openShop(options: ShopOptions): Promise<Shop> {
   const { clock, storage, rig } = options;
   const server = options.server ?? (await serveOnLocalhost(rig.sim.handle));
   const adapter = rig.adapter(server.origin, clock);
-  let { panel, target, plan } = options.existing ?? {};
-  if (panel === undefined || target === undefined || plan === undefined) {
-    panel = await storage.panels.create({
-      kind: adapter.kind,
-      name: rig.label,
-      baseUrl: `${server.origin}/`,
-      credentials: { type: 'password', username: 'admin', password: 'kept-by-the-adapter' },
-      locationTags: ['de'],
-    });
-    const remote = rig.pickTarget(await adapter.listTargets({ signal: AbortSignal.timeout(5_000), idempotencyKey: 'setup-targets' }));
-    target = await storage.targets.create({
-      panelId: panel.id,
-      remoteRef: remote.remoteRef,
-      name: remote.name,
-      protocol: remote.protocol,
-      remoteMeta: remote.remoteMeta,
-      capacity: 100,
-      isDefault: true,
-    });
-    plan = await storage.plans.create({
-      name: 'monthly 10 GiB',
-      family: 'standard',
-      price: { amount: 1_000, currency: 'USD' },
-      durationDays: 30,
-      trafficBytes: 10 * GiB,
-      deviceLimit: 2,
-    });
-  }
   const { kit, worker, scheduler } = createTestEngine({
     storage,
     clock,
@@ -130,6 +102,29 @@ export async function openShop(options: ShopOptions): Promise<Shop> {
     claimLimit: options.claimLimit,
     ...(options.policy === undefined ? {} : { policy: options.policy }),
   });
+  let { panel, target, plan } = options.existing ?? {};
+  if (panel === undefined || target === undefined || plan === undefined) {
+    panel = await kit.panels.add({
+      kind: adapter.kind,
+      name: rig.label,
+      baseUrl: `${server.origin}/`,
+      credentials: { type: 'password', username: 'admin', password: 'kept-by-the-adapter' },
+      locationTags: ['de'],
+    });
+    // One target, the one the rig's assertions read, as the panel's default.
+    const synced = await kit.targets.sync(panel.id, { capacity: 100, select: (remote) => [rig.pickTarget(remote)] });
+    const [only] = synced.added;
+    if (only === undefined || synced.added.length !== 1 || !only.isDefault) throw new Error('the sync stored no single default target');
+    target = only;
+    plan = await kit.plans.create({
+      name: 'monthly 10 GiB',
+      family: 'standard',
+      price: { amount: 1_000, currency: 'USD' },
+      durationDays: 30,
+      trafficBytes: 10 * GiB,
+      deviceLimit: 2,
+    });
+  }
   const ownServer = options.server === undefined;
   return {
     clock,
@@ -144,7 +139,7 @@ export async function openShop(options: ShopOptions): Promise<Shop> {
     worker,
     scheduler,
     async customer(balance) {
-      const c = await storage.customers.create({ email: `buyer${++customers}@example.com` });
+      const c = await kit.customers.create({ email: `buyer${++customers}@example.com` });
       if (balance > 0) await kit.topUp({ customerId: c.id, amount: { amount: balance, currency: 'USD' }, idempotencyKey: `seed-${c.id}` });
       return c.id;
     },

@@ -1,5 +1,4 @@
-import { isDeepStrictEqual } from 'node:util';
-import { NewPanelSchema, toPanelkitError, type Panel } from '@panelkit/sdk';
+import { NewPanelSchema, toPanelkitError, type Panel, type TargetSyncResult } from '@panelkit/sdk';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ctxOf } from '../../http/context.js';
@@ -16,7 +15,6 @@ import {
   testUnsavedPanel,
   type PanelFormValues,
 } from '../../panels/panel-form.js';
-import { syncTargets, type TargetSyncResult } from '../../panels/sync-targets.js';
 import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { panelFormBody, targetFormBody, targetFormValues } from '../../views/admin/panel-form-page.js';
@@ -125,27 +123,10 @@ export function panelRoutes(shop: Shop): Router {
       return renderForm(res, 200, { panelId, values, test: report });
     }
     const actor = adminActor(res);
-    const saved = await storage.transaction(async (tx) => {
-      const panel = existing
-        ? await tx.panels.update(existing.id, {
-            name: settings.name,
-            baseUrl: settings.baseUrl,
-            credentials: settings.credentials,
-            locationTags: settings.locationTags,
-            options: settings.options,
-            enabled: form.enabled,
-          })
-        : await tx.panels.create({ ...settings, enabled: form.enabled });
-      const credentialsChanged = existing !== null && !isDeepStrictEqual(existing.credentials, settings.credentials);
-      await tx.audit.append({
-        actor,
-        action: existing ? 'panel.updated' : 'panel.created',
-        subjectType: 'panel',
-        subjectId: panel.id,
-        data: { name: panel.name, kind: panel.kind, credentialsChanged },
-      });
-      return panel;
-    });
+    const { kind, ...editable } = settings;
+    const saved = existing
+      ? await shop.kit.panels.update(existing.id, { ...editable, enabled: form.enabled }, actor)
+      : await shop.kit.panels.add({ kind, ...editable, enabled: form.enabled }, actor);
     res.redirect(303, `/admin/panels/${saved.id}?done=adminOps.panel_saved`);
   }
 
@@ -202,7 +183,7 @@ export function panelRoutes(shop: Shop): Router {
     res.redirect(303, `/admin/panels/${panel.id}?done=adminOps.${enabled ? 'panel_enabled' : 'panel_disabled'}`);
   });
 
-  /** Reads the panel's targets and stores the new ones; shows what was added and what the panel no longer lists. */
+  /** Syncs the panel's targets (the kit adds, updates and retires them); shows what was added and what the panel no longer lists. */
   router.post('/admin/panels/:id/sync', async (req, res) => {
     const { t } = ctxOf(res);
     const panel = await panelOr404(req);
@@ -210,20 +191,15 @@ export function panelRoutes(shop: Shop): Router {
     if (!parsed.ok) return renderPanel(req, res, panel, 400, null, t('adminOps.targets.capacityInvalid'));
     let result: TargetSyncResult;
     try {
-      result = await syncTargets(storage, shop.adapters.for(panel), panel, parsed.data.capacity, AbortSignal.timeout(30_000));
+      result = await shop.kit.targets.sync(panel.id, {
+        capacity: parsed.data.capacity,
+        actor: adminActor(res),
+        signal: AbortSignal.timeout(30_000),
+      });
     } catch (error) {
       const code = toPanelkitError(error).code;
       if (code === 'CONFLICT') throw error;
       return renderPanel(req, res, panel, 502, null, t('adminOps.targets.syncFailed', { code }));
-    }
-    if (result.added.length > 0) {
-      await storage.audit.append({
-        actor: adminActor(res),
-        action: 'panel.targets_synced',
-        subjectType: 'panel',
-        subjectId: panel.id,
-        data: { added: result.added.length, missing: result.missing.length },
-      });
     }
     await renderPanel(req, res, panel, 200, result);
   });

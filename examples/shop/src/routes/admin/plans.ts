@@ -58,17 +58,8 @@ export function planRoutes(shop: Shop): Router {
       return renderForm(res, 400, existing?.id ?? null, echoPlanValues(req.body), echoPlanTextValues(req.body), fields);
     }
     const actor = adminActor(res);
-    const saved = await storage.transaction(async (tx) => {
-      const plan = existing === null ? await tx.plans.create(result.input) : await tx.plans.update(existing.id, result.input);
-      await tx.audit.append({
-        actor,
-        action: existing === null ? 'plan.created' : 'plan.updated',
-        subjectType: 'plan',
-        subjectId: plan.id,
-        data: { name: plan.name, price: plan.price.amount, onSale: plan.onSale },
-      });
-      return plan;
-    });
+    const saved =
+      existing === null ? await shop.kit.plans.create(result.input, actor) : await shop.kit.plans.update(existing.id, result.input, actor);
     // The texts live in the shop's tables, outside the engine's transaction: a failure here leaves the plan saved with
     // its previous translations, and the admin sees the error and saves again.
     await savePlanTexts(shop, saved.id, texts.texts);

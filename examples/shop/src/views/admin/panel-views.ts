@@ -1,7 +1,6 @@
-import type { Panel, PanelHealthReport, Target } from '@panelkit/sdk';
+import type { Panel, PanelHealthReport, Target, TargetSyncResult } from '@panelkit/sdk';
 import type { RequestContext } from '../../http/context.js';
 import { formatNumber } from '../../i18n/format.js';
-import type { TargetSyncResult } from '../../panels/sync-targets.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 import { actionButton, badge, table, when } from './widgets.js';
