@@ -15,6 +15,11 @@ const MULTIPLES = [1, 2, 5] as const;
  */
 export async function cryptoAmounts(shop: Shop): Promise<number[]> {
   if (shop.config.publicUrl === null || (await activeGateway(shop)) === null) return [];
+  return planMultiples(shop);
+}
+
+/** {@link MULTIPLES} of the cheapest plan on sale in the shop's currency (none without one). */
+async function planMultiples(shop: Shop): Promise<number[]> {
   const prices = (await shop.storage.plans.list({ onSale: true }))
     .filter((p) => p.price.currency === shop.config.currency && p.price.amount > 0)
     .map((p) => p.price.amount);
@@ -45,7 +50,7 @@ export function cryptoTopUpHandlers(bot: Composer<BotContext>, deps: BotDeps): v
     const amount = Number(ctx.match[1]);
     const gateway = await activeGateway(shop);
     // Only the amounts offered now: an old button for an amount no longer offered is refused.
-    if (gateway === null || shop.config.publicUrl === null || !(await cryptoAmounts(shop)).includes(amount))
+    if (gateway === null || shop.config.publicUrl === null || !(await planMultiples(shop)).includes(amount))
       return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
     const messageId = ctx.callbackQuery.message?.message_id ?? 0;
     const started = await startCryptoInvoice(shop, gateway, {

@@ -67,7 +67,8 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   bot.callbackQuery('tu', async (ctx) => {
     const { t } = ctx.user;
     await ctx.answerCallbackQuery();
-    const card = (await enabledProvider(shop, 'card')) === null ? null : await payoutCard(shop);
+    // Card-to-card is on exactly when there is a payout card (see the card provider).
+    const card = await payoutCard(shop);
     const amounts = await cryptoAmounts(shop);
     if (card === null && amounts.length === 0)
       return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
