@@ -16,7 +16,9 @@
 import { createServer as createHttpServer, request } from 'node:http';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { createMemoryStorage } from '@panelkit/storage-memory';
-import { createPanelkit, ManualClock } from '@panelkit/sdk';
+import { createPanelkit } from '@panelkit/sdk';
+// Not from `@panelkit/sdk/testing`: that entry also holds the vitest suites, which need the vitest runner.
+import { ManualClock } from '../../packages/sdk/src/testing/manual-clock.js';
 import { createXuiAdapter } from '../../packages/panel-adapters/src/index.js';
 import {
   createXuiSimulator,

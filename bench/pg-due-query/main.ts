@@ -11,7 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { ManualClock } from '@panelkit/sdk';
+// Not from `@panelkit/sdk/testing`: that entry also holds the vitest suites, which need the vitest runner.
+import { ManualClock } from '../../packages/sdk/src/testing/manual-clock.js';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
 // The table shape is shared with the plan test, so the bench measures what CI checks.
 import { dueQueries, recordingClient, seedDueSubscriptions } from '../../packages/storage-postgres/test/due-fixture.js';

@@ -11,7 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
-import { ManualClock } from '@panelkit/sdk';
+// Not from `@panelkit/sdk/testing`: that entry also holds the vitest suites, which need the vitest runner.
+import { ManualClock } from '../../packages/sdk/src/testing/manual-clock.js';
 import type { UsageReading } from '@panelkit/sdk';
 import { createPostgresStorage, fromPGlite, fromPgPool, migrate } from '@panelkit/storage-postgres';
 import type { SqlClient } from '@panelkit/storage-postgres';

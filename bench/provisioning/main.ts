@@ -1,12 +1,14 @@
 /**
  * bench/provisioning: 2000 orders over 4 fake panels with 25 ms latency per call and concurrency
- * 4 per panel. Reports the wall time against the ideal ⌈N/(panels·concurrency)⌉·latency and
+ * 4 per panel, run by a started worker (`worker.start()`, as a replica runs it) until every job succeeded. Reports the wall time against the ideal ⌈N/(panels·concurrency)⌉·latency and
  * against a one-at-a-time worker measured in the same run.
  *
  *   node --conditions=@panelkit/source --import tsx bench/provisioning/main.ts [orders]
  */
 import { createMemoryStorage } from '@panelkit/storage-memory';
-import { ManualClock, createPanelkit } from '@panelkit/sdk';
+import { createPanelkit } from '@panelkit/sdk';
+// Not from `@panelkit/sdk/testing`: that entry also holds the vitest suites, which need the vitest runner.
+import { ManualClock } from '../../packages/sdk/src/testing/manual-clock.js';
 import type { Panelkit } from '@panelkit/sdk';
 // The fake's own module: `@panelkit/sdk/testing` also holds the vitest suites, which need the vitest runner.
 import { FakePanelAdapter } from '../../packages/sdk/src/testing/fake-panel/index.js';
@@ -65,10 +67,20 @@ async function run(
   latencyMs = LATENCY_MS,
 ) {
   const s = await setup(batchCreate, orders, concurrencyOverride ?? CONCURRENCY, latencyMs);
-  const worker = s.kit.createWorker({ ...workerOptions, heartbeatIntervalMs: 3_600_000 });
+  const worker = s.kit.createWorker({ ...workerOptions, heartbeatIntervalMs: 3_600_000, pollIntervalMs: 50 });
+  // As a replica runs: `start()` claims more while a claim's last jobs finish; done when every job is.
+  let settled = 0;
+  const allDone = new Promise<void>((resolve) =>
+    s.kit.events.on('job:succeeded', () => {
+      if (++settled === orders) resolve();
+    }),
+  );
   const started = performance.now();
-  const claimed = await worker.drain();
+  worker.start();
+  await allDone;
   const ms = performance.now() - started;
+  await worker.stop();
+  const claimed = settled;
   const calls = s.fakes.reduce((n, f) => n + f.calls.createClients + f.calls.links, 0);
   const created = s.fakes.reduce((n, f) => n + f.created, 0);
   if (claimed !== orders || created !== orders) throw new Error(`${label}: ${claimed} jobs, ${created} clients for ${orders} orders`);

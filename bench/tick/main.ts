@@ -6,7 +6,9 @@
  *   node --max-old-space-size=6144 --conditions=@panelkit/source --import tsx bench/tick/main.ts [total]
  */
 import { createMemoryStorage } from '@panelkit/storage-memory';
-import { ManualClock, createPanelkit } from '@panelkit/sdk';
+import { createPanelkit } from '@panelkit/sdk';
+// Not from `@panelkit/sdk/testing`: that entry also holds the vitest suites, which need the vitest runner.
+import { ManualClock } from '../../packages/sdk/src/testing/manual-clock.js';
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { RemoteIdentity, StoragePort } from '@panelkit/sdk';
 // The fake's own module: `@panelkit/sdk/testing` also holds the vitest suites, which need the vitest runner.

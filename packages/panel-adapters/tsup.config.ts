@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', testing: 'src/testing.ts', msw: 'src/msw.ts' },
+  entry: { index: 'src/index.ts', testing: 'src/testing.ts', 'simulator-kit': 'src/simulator-kit.ts', msw: 'src/msw.ts' },
   format: ['esm'],
   dts: true,
   clean: true,

@@ -3,18 +3,19 @@
  * over HTTP on 127.0.0.1. With `--keep-running` (or PANELKIT_DEMO_KEEP_RUNNING=1) it leaves the
  * panel, worker and scheduler running on the system clock instead of walking through time.
  */
-import { ManualClock, systemClock } from '@panelkit/sdk';
+import { systemClock } from '@panelkit/sdk';
 import { freshDataFolder } from './data-folder.js';
 import { keepRunning } from './keep-running.js';
 import { SIMULATED_VERSION, openDemoStack } from './stack.js';
 import { runWalkthrough } from './walkthrough.js';
+import { DemoClock } from './demo-clock.js';
 
 const keep = process.argv.includes('--keep-running') || process.env['PANELKIT_DEMO_KEEP_RUNNING'] === '1';
 const say = (line: string) => console.log(line);
 
 const folder = await freshDataFolder();
 try {
-  const manual = new ManualClock(new Date(Math.floor(Date.now() / 60_000) * 60_000));
+  const manual = new DemoClock(new Date(Math.floor(Date.now() / 60_000) * 60_000));
   // Keep-running uses the real 3x-ui ports, so the panel is where a developer expects it.
   const stack = await openDemoStack({
     clock: keep ? systemClock : manual,
@@ -29,7 +30,7 @@ try {
     if (keep) {
       await keepRunning(stack, say);
     } else {
-      say('Time is a ManualClock shared by the engine, the storage and the panel; the story moves it.');
+      say('Time is a manual clock shared by the engine, the storage and the panel; the story moves it.');
       await runWalkthrough(stack, manual, say);
     }
   } finally {

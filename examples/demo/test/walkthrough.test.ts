@@ -1,4 +1,5 @@
-import { ManualClock, type Subscription } from '@panelkit/sdk';
+import type { Subscription } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchSubscription, readBack } from '../src/panel-view.js';
 import { openDemoStack, type DemoStack } from '../src/stack.js';

@@ -1,6 +1,8 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csrfFrom, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+import { ManualClock } from '@panelkit/sdk/testing';
+import { ApiTokenStore } from '../src/db/api-tokens.js';
+import { csrfFrom, signedUpBuyer, startShop, TEST_START, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 import { balanceOf, customerIdOf, fund, planNamed } from './support/buying.js';
 
 const DAY = 86_400_000;
@@ -246,6 +248,25 @@ describe('API tokens page', () => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text) })
       .expect(404);
+  });
+
+  it('notes when a token was used, at most once a minute (a write on every request would flush the log on every request)', async () => {
+    const buyer = await signedUpBuyer(t.app);
+    const accountId = (await t.shop.accounts.getByEmail(buyer.email))?.id as string;
+    const clock = new ManualClock(TEST_START);
+    const store = new ApiTokenStore(t.shop.db, t.shop.shopSchema, clock);
+    const { token } = await store.create(accountId, 'script');
+    const lastUsed = async () => (await store.list(accountId))[0]?.lastUsedAt ?? null;
+    expect(await lastUsed()).toBeNull();
+    expect(await store.accountFor(token)).toBe(accountId);
+    expect(await lastUsed()).toEqual(TEST_START);
+    clock.advance(59_000);
+    expect(await store.accountFor(token)).toBe(accountId);
+    expect(await lastUsed()).toEqual(TEST_START);
+    clock.advance(1_000);
+    expect(await store.accountFor(token)).toBe(accountId);
+    expect(await lastUsed()).toEqual(clock.now());
+    expect(await store.accountFor(`pk_${'y'.repeat(43)}`)).toBeNull();
   });
 
   it('re-renders a bad name with its message and creates nothing', async () => {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSecretBox, ManualClock, parseSecretKeys } from '@panelkit/sdk';
+import { createSecretBox, parseSecretKeys } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import { fromPgPool } from '@panelkit/storage-postgres';
 import pg from 'pg';
 import pino from 'pino';

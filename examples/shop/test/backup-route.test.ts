@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSecretBox, ManualClock, parseSecretKeys } from '@panelkit/sdk';
+import { createSecretBox, parseSecretKeys } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REAUTH_WINDOW_MS } from '../src/auth/staff-security.js';
 import { restoreBackup } from '../src/backup/restore.js';

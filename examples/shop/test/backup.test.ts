@@ -1,7 +1,8 @@
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { createSecretBox, parseSecretKeys, generateSecretKey, ManualClock } from '@panelkit/sdk';
+import { createSecretBox, parseSecretKeys, generateSecretKey } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBackup } from '../src/backup/export.js';
 import { BackupError } from '../src/backup/format.js';

@@ -8,7 +8,7 @@ import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import { startLinkClient, type LinkClient } from '@panelkit/panel-adapters/testing';
 import pino from 'pino';
 import { SocksProxyAgent } from 'socks-proxy-agent';

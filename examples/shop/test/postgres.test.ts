@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ManualClock } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

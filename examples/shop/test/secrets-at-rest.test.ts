@@ -2,7 +2,8 @@ import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync } fro
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock, SecretKeyError } from '@panelkit/sdk';
+import { SecretKeyError } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REAUTH_WINDOW_MS } from '../src/auth/staff-security.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../src/index.js';
 import {
-  ValidationError,
   definedFields,
   idCursorCodec,
   inputKey,
@@ -13,7 +13,7 @@ import {
   parseRetryDecision,
   timeCursorCodec,
   timeKey,
-} from '../src/index.js';
+} from '../src/storage-kit.js';
 import type { LedgerEntry } from '../src/index.js';
 
 function issuesOf(fn: () => unknown): unknown {

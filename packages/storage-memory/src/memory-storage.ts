@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Mutex, STORAGE_PORT_VERSION, StorageMisuseError, systemClock } from '@panelkit/sdk';
+import { STORAGE_PORT_VERSION, StorageMisuseError, systemClock } from '@panelkit/sdk';
+import { Mutex } from '@panelkit/sdk/storage-kit';
 import type { Clock, StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk';
 import { Op } from './internal/op.js';
 import type { Runner } from './internal/op.js';

@@ -5,6 +5,7 @@ import { auditOperations } from './repositories/audit.js';
 import { capacityOperations } from './repositories/capacity.js';
 import { customerOperations } from './repositories/customers.js';
 import { discountOperations } from './repositories/discounts.js';
+import { priceBookOperations } from './repositories/price-books.js';
 import { referralOperations } from './repositories/referrals.js';
 import { jobLeaseOperations } from './repositories/job-leases.js';
 import { jobOperations } from './repositories/jobs.js';
@@ -47,6 +48,7 @@ export function createOperations(state: MemoryState) {
     audit: auditOperations(state.audit),
     discounts: discountOperations(state.discounts, state.customers.customers),
     referrals: referralOperations(state.referrals, state.customers.customers),
+    priceBooks: priceBookOperations(state.priceBooks, { customers: state.customers.customers, plans: state.plans }),
   };
 }
 
@@ -68,5 +70,6 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     audit: bind('audit', operations.audit, runner),
     discounts: bind('discounts', operations.discounts, runner),
     referrals: bind('referrals', operations.referrals, runner),
+    priceBooks: bind('priceBooks', operations.priceBooks, runner),
   };
 }

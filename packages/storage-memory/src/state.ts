@@ -4,6 +4,8 @@ import { createCustomerTables } from './repositories/customers.js';
 import type { CustomerTables } from './repositories/customers.js';
 import { createDiscountTables } from './repositories/discounts.js';
 import type { DiscountTables } from './repositories/discounts.js';
+import { createPriceBookTables } from './repositories/price-books.js';
+import type { PriceBookTables } from './repositories/price-books.js';
 import { createReferralTables } from './repositories/referrals.js';
 import type { ReferralTables } from './repositories/referrals.js';
 import { createLedgerTables } from './repositories/ledger.js';
@@ -37,6 +39,7 @@ export interface MemoryState {
   readonly audit: AuditTables;
   readonly discounts: DiscountTables;
   readonly referrals: ReferralTables;
+  readonly priceBooks: PriceBookTables;
 }
 
 export function createMemoryState(): MemoryState {
@@ -53,5 +56,6 @@ export function createMemoryState(): MemoryState {
     audit: createAuditTables(),
     discounts: createDiscountTables(),
     referrals: createReferralTables(),
+    priceBooks: createPriceBookTables(),
   };
 }

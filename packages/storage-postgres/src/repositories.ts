@@ -4,6 +4,7 @@ import { auditRepository } from './repositories/audit.js';
 import { capacityRepository } from './repositories/capacity.js';
 import { customerRepository } from './repositories/customers.js';
 import { discountRepository } from './repositories/discounts.js';
+import { priceBookRepository } from './repositories/price-books.js';
 import { referralRepository } from './repositories/referrals.js';
 import { jobRepository } from './repositories/jobs.js';
 import { ledgerRepository } from './repositories/ledger.js';
@@ -30,5 +31,6 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     audit: auditRepository(context),
     discounts: discountRepository(context),
     referrals: referralRepository(context),
+    priceBooks: priceBookRepository(context),
   };
 }

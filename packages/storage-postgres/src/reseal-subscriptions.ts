@@ -1,4 +1,5 @@
-import { SecretKeyError, isStoredSealedSecret } from '@panelkit/sdk';
+import { SecretKeyError } from '@panelkit/sdk';
+import { isStoredSealedSecret } from '@panelkit/sdk/storage-kit';
 import type { SecretBox } from '@panelkit/sdk';
 import type { SqlClient } from './client.js';
 import type { Row } from './internal/sql.js';
@@ -45,46 +46,58 @@ async function checkKeysOpen(client: SqlClient, table: string, box: SecretBox, k
 }
 
 /**
+ * Replaces the credentials of one row by the same values sealed with the current key, if the row
+ * still holds what was read: a conditional UPDATE on the four columns. Returns whether it wrote.
+ */
+async function resealRow(client: SqlClient, table: string, box: SecretBox, row: Row): Promise<boolean> {
+  const subscription = subscriptionFromRow(row, box);
+  const next = sealSubscriptionSecrets(box, subscription);
+  const { rows: changed } = await client.query(
+    `UPDATE ${table} SET remote = $2::jsonb, remote_client_id = $3, subscription_url = $4, share_links = $5::jsonb
+      WHERE id = $1 AND remote = $6::jsonb AND remote_client_id IS NOT DISTINCT FROM $7
+        AND subscription_url IS NOT DISTINCT FROM $8 AND share_links = $9::jsonb
+      RETURNING id`,
+    [
+      subscription.id,
+      next.remote,
+      next.remote_client_id,
+      next.subscription_url,
+      next.share_links,
+      JSON.stringify(row['remote']),
+      row['remote_client_id'] ?? null,
+      row['subscription_url'] ?? null,
+      JSON.stringify(row['share_links']),
+    ],
+  );
+  return changed.length === 1;
+}
+
+/**
  * Seals the credentials of rows that still hold plain values, and with `rotate` re-seals values under
  * an older key, in batches of {@link BATCH} in id order. Each row is replaced by a conditional UPDATE
- * that matches the four columns as they were read, so a row changed meanwhile (by the engine, which
- * seals what it writes, or by another replica doing the same) is left to that writer.
+ * that matches the four columns as they were read. A row changed meanwhile is read again and, if it
+ * still holds a stale value, sealed again: the engine seals only the fields it writes and keeps the
+ * others as stored, so a concurrent write can leave an old-key value beside its new ones.
  */
 async function resealRows(client: SqlClient, table: string, box: SecretBox, rotate: boolean): Promise<{ sealed: number; rotated: number }> {
   const needsWork = rotate ? `key_id = 'plain' OR key_id <> $2` : `key_id = 'plain'`;
+  const stale = (where: string, params: unknown[], tail = '') =>
+    client.query<Row>(
+      `SELECT * FROM ${table} s WHERE ${where} AND EXISTS (SELECT 1 FROM ${keyOfValue('s')} WHERE ${needsWork}) ${tail}`,
+      rotate ? [params[0], box.currentKeyId] : params,
+    );
   const done = { sealed: 0, rotated: 0 };
   let after = '';
   for (;;) {
-    const { rows } = await client.query<Row>(
-      `SELECT * FROM ${table} s WHERE s.id > $1
-         AND EXISTS (SELECT 1 FROM ${keyOfValue('s')} WHERE ${needsWork})
-       ORDER BY s.id LIMIT ${BATCH}`,
-      rotate ? [after, box.currentKeyId] : [after],
-    );
-    for (const row of rows) {
-      const subscription = subscriptionFromRow(row, box);
-      const next = sealSubscriptionSecrets(box, subscription);
-      const { rows: changed } = await client.query(
-        `UPDATE ${table} SET remote = $2::jsonb, remote_client_id = $3, subscription_url = $4, share_links = $5::jsonb
-          WHERE id = $1 AND remote = $6::jsonb AND remote_client_id IS NOT DISTINCT FROM $7
-            AND subscription_url IS NOT DISTINCT FROM $8 AND share_links = $9::jsonb
-          RETURNING id`,
-        [
-          subscription.id,
-          next.remote,
-          next.remote_client_id,
-          next.subscription_url,
-          next.share_links,
-          JSON.stringify(row['remote']),
-          row['remote_client_id'] ?? null,
-          row['subscription_url'] ?? null,
-          JSON.stringify(row['share_links']),
-        ],
-      );
-      if (changed.length === 1) {
-        if (isStoredSealedSecret(row['remote'])) done.rotated += 1;
-        else done.sealed += 1;
+    const { rows } = await stale('s.id > $1', [after], `ORDER BY s.id LIMIT ${BATCH}`);
+    for (const first of rows) {
+      let row: Row | undefined = first;
+      while (row !== undefined && !(await resealRow(client, table, box, row))) {
+        row = (await stale('s.id = $1', [row['id']])).rows[0];
       }
+      if (row === undefined) continue;
+      if (isStoredSealedSecret(row['remote'])) done.rotated += 1;
+      else done.sealed += 1;
     }
     if (rows.length < BATCH) return done;
     after = String(rows.at(-1)!['id']);

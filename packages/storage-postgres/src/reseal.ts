@@ -1,4 +1,5 @@
-import { PanelCredentialsSchema, SecretKeyError, isStoredSealedSecret, panelCredentialsContext, sealPanelCredentials } from '@panelkit/sdk';
+import { PanelCredentialsSchema, SecretKeyError, panelCredentialsContext, sealPanelCredentials } from '@panelkit/sdk';
+import { isStoredSealedSecret } from '@panelkit/sdk/storage-kit';
 import type { SecretBox } from '@panelkit/sdk';
 import type { SqlClient } from './client.js';
 import { checkSchemaName, quoteIdent } from './internal/sql.js';

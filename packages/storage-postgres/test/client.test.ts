@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConflictError, ManualClock, NotFoundError, StorageMisuseError, StorageUnavailableError } from '@panelkit/sdk';
+import { ConflictError, NotFoundError, StorageMisuseError, StorageUnavailableError, ValidationError } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import pg from 'pg';
 import { createPostgresStorage, fromPGlite, fromPgPool, migrate } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
@@ -117,6 +118,57 @@ describe('storage', () => {
     });
     expect(made).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((await storage.customers.list({ limit: 10 })).items).toHaveLength(2);
+    await cleanup();
+  });
+
+  it('runs reads in a transaction without a savepoint; a read the database fails ends the transaction', async () => {
+    const inner = await pglite.client();
+    const { schema, cleanup } = await storageInFreshSchema(inner, new ManualClock());
+    const statements: string[] = [];
+    let failPanelReads = false;
+    // Records what a transaction sends, and can make the database itself fail a panel read (division by zero).
+    const recording: SqlClient = {
+      concurrent: false,
+      query: (text, params) => inner.query(text, params),
+      transaction: (fn) =>
+        inner.transaction((db) =>
+          fn({
+            query: (text, params) => {
+              statements.push(text);
+              const failing = failPanelReads && text.includes('.panels WHERE id = $1');
+              return db.query(failing ? `${text} AND 1 / 0 = 1` : text, params);
+            },
+          }),
+        ),
+    };
+    const storage = createPostgresStorage({ client: recording, schema });
+
+    await storage.transaction(async (tx) => {
+      await tx.customers.create({ email: 'kept@example.com' });
+      expect(await tx.panels.get('pnl_missing')).toBeNull();
+      expect(await tx.panels.list()).toEqual([]);
+      // Refused before any statement: the transaction goes on.
+      await expect(tx.panels.get(42 as unknown as string)).rejects.toSatisfy((e) => ValidationError.is(e));
+      await tx.customers.create({ email: 'also-kept@example.com' });
+    });
+    expect(statements.filter((s) => s.startsWith('SAVEPOINT'))).toHaveLength(2);
+    expect(statements.filter((s) => s.includes('.panels'))).toHaveLength(2);
+
+    failPanelReads = true;
+    let readError: unknown;
+    const after = storage.transaction(async (tx) => {
+      await tx.customers.create({ email: 'lost@example.com' });
+      readError = await tx.panels.get('pnl_missing').catch((e: unknown) => e);
+      await expect(tx.customers.create({ email: 'never@example.com' })).rejects.toBe(readError);
+      // fn swallowed the failure and returns: the transaction must not report a commit it did not make.
+      return 'returned';
+    });
+    const failed = await after.catch((e: unknown) => e);
+    expect(readError).toBeInstanceOf(Error);
+    expect(failed).toBe(readError);
+    const emails = (await storage.customers.list({ limit: 10 })).items.map((c) => c.email).sort();
+    expect(emails).toEqual(['also-kept@example.com', 'kept@example.com']);
+    await storage.close();
     await cleanup();
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import type { DueQuery, StoragePort } from '@panelkit/sdk';
 import type pg from 'pg';
 import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigurationError, ManualClock, createId, deriveRemoteIdentity, termsOf } from '@panelkit/sdk';
+import { ConfigurationError, createId, deriveRemoteIdentity, termsOf } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import { LATEST_SCHEMA_VERSION, createPostgresStorage, migrate, schemaVersion } from '../src/index.js';
 import { MIGRATIONS } from '../src/migrations/index.js';
 import { dropSchema, sharedPGlite, uniqueSchema } from './helpers.js';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InsufficientFundsError, ManualClock } from '@panelkit/sdk';
+import { InsufficientFundsError } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import type { ClaimedJob, StoragePort } from '@panelkit/sdk';
 import type pg from 'pg';
 import { LATEST_SCHEMA_VERSION, createPostgresStorage, fromPgPool, migrate, schemaVersion } from '../src/index.js';

@@ -2,7 +2,8 @@ import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ManualClock, SecretKeyError, createId, createSecretBox, deriveRemoteIdentity, generateSecretKey } from '@panelkit/sdk';
+import { SecretKeyError, createId, createSecretBox, deriveRemoteIdentity, generateSecretKey } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import type { NewPanel, SecretBox, StoragePort, Subscription } from '@panelkit/sdk';
 import { createPostgresStorage, fromPgPool, migrate, resealSecrets } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
@@ -226,6 +227,41 @@ describe('subscription credentials at rest (PGlite)', () => {
     await expect(resealSecrets(client, { schema, secretBox: createSecretBox([k1]) })).rejects.toThrow(
       /sealed with key k2, which is not among/,
     );
+    await dropSchema(client, schema);
+  });
+
+  it('a row the engine rewrites in part between the rotation reading and sealing it is read again and rotated whole', async () => {
+    const client = await pglite.client();
+    const { schema, storage: first } = await freshSchema(client, createSecretBox([k1]));
+    const sub = await activeSubscription(first);
+    const both = createSecretBox([k2, k1]);
+    const replica = createPostgresStorage({ client, schema, clock, secretBox: both });
+    // The engine changes only the client id: it seals that field with k2 and writes the others back as stored (k1).
+    let interleaved = false;
+    const racing: SqlClient = {
+      concurrent: client.concurrent,
+      transaction: (fn) => client.transaction(fn),
+      query: async (text: string, params?: unknown[]) => {
+        if (!interleaved && text.includes('SET remote = $2::jsonb')) {
+          interleaved = true;
+          const now = await replica.subscriptions.get(sub.id);
+          await replica.subscriptions.update(sub.id, { remoteClientId: `${sub.remoteClientId}-2` }, { expectedRevision: now!.revision });
+        }
+        return client.query(text, params);
+      },
+    } as SqlClient;
+    expect(await resealSecrets(racing, { schema, secretBox: both, rotate: true })).toEqual({
+      checked: 5,
+      sealed: 0,
+      rotated: 2,
+      byKey: { k2: 5 },
+    });
+    expect(interleaved).toBe(true);
+    const onlyNew = createPostgresStorage({ client, schema, clock, secretBox: createSecretBox([k2]) });
+    expect(await onlyNew.subscriptions.get(sub.id)).toMatchObject({
+      remoteClientId: `${sub.remoteClientId}-2`,
+      shareLinks: sub.shareLinks,
+    });
     await dropSchema(client, schema);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import type pg from 'pg';
 import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
 import { SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ManualClock, createId, deriveRemoteIdentity } from '@panelkit/sdk';
+import { createId, deriveRemoteIdentity } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import type { StoragePort, UsageReading } from '@panelkit/sdk';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { sharedPGlite, storageInFreshSchema } from './helpers.js';

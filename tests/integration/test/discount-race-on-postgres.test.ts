@@ -10,6 +10,7 @@
  * free (100%), so no debit locks the customer either.
  */
 import { describe, expect, it } from 'vitest';
+import { openLanes } from './support/replicas/lanes.js';
 import { openPostgresRig, SKIP_REASON } from './support/replicas/postgres-rig.js';
 import { PANEL_KINDS } from './support/kinds.js';
 
@@ -28,28 +29,8 @@ describe.skipIf(SKIP_REASON !== false)(
       const rig = await openPostgresRig(KIND);
       const { storage, shop } = rig;
       try {
-        await storage.targets.update(shop.target.id, { capacity: null });
         const price = shop.plan.price.amount;
-        const lanes: string[] = [];
-        for (let i = 0; i < LANES; i++) {
-          const target = await storage.targets.create({
-            panelId: shop.target.panelId,
-            remoteRef: `lane-${i}`,
-            name: `lane ${i}`,
-            protocol: 'vless',
-            capacity: null,
-          });
-          const plan = await storage.plans.create({
-            name: `lane ${i}`,
-            family: 'standard',
-            price: shop.plan.price,
-            durationDays: 30,
-            trafficBytes: null,
-            autoProvision: false,
-            placement: { preferredTargetIds: [target.id] },
-          });
-          lanes.push(plan.id);
-        }
+        const lanes = await openLanes(rig, LANES, shop.plan.price);
         const last = await shop.kit.createDiscountCode({ code: 'LAST3', value: { type: 'percent', percent: 50 }, maxUses: 5 });
         // Two uses taken already: three are left.
         const early = [await shop.customer(price), await shop.customer(price)];

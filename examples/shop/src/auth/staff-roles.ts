@@ -67,6 +67,8 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'POST', path: '/admin/discounts/:id/disabled', level: 'owner' },
   { method: 'GET', path: '/admin/referrals', level: 'owner' },
   { method: 'POST', path: '/admin/referrals', level: 'owner' },
+  { method: 'GET', path: '/admin/customers/:id/reseller', level: 'owner' },
+  { method: 'POST', path: '/admin/customers/:id/reseller', level: 'owner' },
 ];
 
 /** Roles that sign in to the back office (and so owe a second factor when `STAFF_TOTP` requires it). */

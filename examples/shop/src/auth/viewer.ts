@@ -17,12 +17,14 @@ function preferredLocale(req: Request): Locale {
   return req.acceptsLanguages('en', 'fa') === 'fa' ? 'fa' : 'en';
 }
 
-async function viewerFor(shop: Shop, accountId: string | null, via: Viewer['via']): Promise<Viewer | null> {
-  if (accountId === null) return null;
-  const account: Account | null = await shop.accounts.get(accountId);
+async function viewerOfAccount(shop: Shop, account: Account | null, via: Viewer['via']): Promise<Viewer | null> {
   if (account === null) return null;
   const customer = await shop.storage.customers.get(account.customerId);
   return customer === null ? null : { account, customer, via };
+}
+
+async function viewerFor(shop: Shop, accountId: string | null, via: Viewer['via']): Promise<Viewer | null> {
+  return accountId === null ? null : viewerOfAccount(shop, await shop.accounts.get(accountId), via);
 }
 
 /**
@@ -35,7 +37,7 @@ export function loadViewer(shop: Shop) {
     let viewer: Viewer | null = null;
     let session: SessionLocals | null = null;
     if (bearer !== undefined) {
-      viewer = await viewerFor(shop, await shop.apiTokens.accountFor(bearer), 'api_token');
+      viewer = await viewerOfAccount(shop, await shop.apiTokens.accountOf(bearer), 'api_token');
       if (viewer === null) return next(new HttpError(401, 'errors.badToken'));
     } else {
       const token = req.cookies?.[SESSION_COOKIE] as unknown;

@@ -13,7 +13,8 @@ export interface Account {
   createdAt: Date;
 }
 
-interface AccountRow {
+/** An `accounts` row as the driver returns it. */
+export interface AccountRow {
   id: string;
   email: string;
   password_hash: string;
@@ -22,7 +23,7 @@ interface AccountRow {
   created_at: Date;
 }
 
-function toAccount(row: AccountRow): Account {
+export function toAccount(row: AccountRow): Account {
   return {
     id: row.id,
     email: row.email,

@@ -252,6 +252,26 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
       )`,
     ],
   },
+  {
+    // A reseller's own clients (seen by that reseller only) and which of its subscriptions each one holds.
+    version: 10,
+    statements: (s) => [
+      `CREATE TABLE ${s}.reseller_clients (
+        id text PRIMARY KEY,
+        reseller_id text NOT NULL,
+        name text NOT NULL,
+        note text,
+        created_at timestamptz NOT NULL,
+        UNIQUE (reseller_id, name)
+      )`,
+      `CREATE TABLE ${s}.reseller_client_subscriptions (
+        subscription_id text PRIMARY KEY,
+        client_id text NOT NULL REFERENCES ${s}.reseller_clients (id),
+        assigned_at timestamptz NOT NULL
+      )`,
+      `CREATE INDEX reseller_client_subscriptions_client ON ${s}.reseller_client_subscriptions (client_id)`,
+    ],
+  },
 ];
 
 /** The newest version this build knows. */

@@ -37,6 +37,7 @@ import { errorHandler } from './error-handler.js';
 import { HttpError } from './http-error.js';
 import { createMetrics } from './metrics.js';
 import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimitOptions, type RateLimits } from './rate-limits.js';
+import { resellerAccountRoutes } from '../routes/reseller-account.js';
 
 const PUBLIC_DIR = resolve(import.meta.dirname, '../../public');
 /** uPlot's browser build and stylesheet, served by the shop itself so the CSP can stay 'self' only. */
@@ -66,6 +67,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null): R
     cryptoPaymentRoutes(shop),
     invoiceRoutes(shop),
     referralRoutes(shop, telegram),
+    resellerAccountRoutes(shop),
     apiTokenRoutes(shop),
     notificationRoutes(shop),
     apiV1Routes(shop, limits),

@@ -5,6 +5,7 @@ import { noticeFrom } from '../http/notice.js';
 import type { Shop } from '../stack/shop.js';
 import { catalogPage, type CatalogGroup } from '../views/catalog-page.js';
 import { localizedPlans } from '../plans/plan-texts.js';
+import { plansForBuyer } from '../selling/buyer-prices.js';
 
 /** Plans on sale, grouped by the locations they may be placed in (a plan open to several appears under each). */
 export function groupByLocation(plans: Plan[]): CatalogGroup[] {
@@ -21,7 +22,10 @@ export function groupByLocation(plans: Plan[]): CatalogGroup[] {
 export function catalogRoutes(shop: Shop): Router {
   const router = Router();
   router.get('/', async (req, res) => {
-    const plans = await localizedPlans(shop, await shop.storage.plans.list({ onSale: true }), ctxOf(res).locale);
+    const ctx = ctxOf(res);
+    // A reseller sees the prices it buys at.
+    const listed = await plansForBuyer(shop, ctx.viewer?.customer.id ?? null, await shop.storage.plans.list({ onSale: true }));
+    const plans = await localizedPlans(shop, listed, ctx.locale);
     res.send(catalogPage(ctxOf(res), groupByLocation(plans), noticeFrom(req)).value);
   });
   return router;

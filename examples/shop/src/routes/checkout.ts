@@ -21,6 +21,7 @@ import { checkoutRefusal, type Refusal } from '../subscriptions/refusals.js';
 import { checkoutPage, type CheckoutValues } from '../views/checkout-page.js';
 import { orderPage } from '../views/order-page.js';
 import { localizedPlan } from '../plans/plan-texts.js';
+import { plansForBuyer, walletRoom } from '../selling/buyer-prices.js';
 
 const checkbox = z
   .enum(['on', 'true', '1'], { message: 'forms.invalid' })
@@ -77,7 +78,9 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
   ) => {
     const ctx = ctxOf(res);
     const viewer = viewerOf(res);
-    const balance = await shop.storage.ledger.balance(viewer.customer.id, plan.price.currency);
+    // A reseller sees the price it buys at, and can spend down to minus its credit limit.
+    const [priced] = await plansForBuyer(shop, viewer.customer.id, [plan]);
+    const room = await walletRoom(shop, viewer.customer.id, plan.price.currency);
     const problem = refusal && {
       message: ctx.t(
         refusal.key,
@@ -92,8 +95,9 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     };
     res.status(status).send(
       checkoutPage(ctx, {
-        plan: await localizedPlan(shop, plan, ctx.locale),
-        balance,
+        plan: await localizedPlan(shop, priced!, ctx.locale),
+        balance: room.balance,
+        creditLimit: room.creditLimit,
         values,
         errors,
         problem,

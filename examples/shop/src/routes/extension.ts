@@ -12,6 +12,7 @@ import { ownedSubscription } from '../subscriptions/owned.js';
 import { extensionRefusal, type Refusal } from '../subscriptions/refusals.js';
 import { extensionPage } from '../views/extension-page.js';
 import { planName } from '../subscriptions/plan-names.js';
+import { walletRoom } from '../selling/buyer-prices.js';
 
 const ExtendForm = z.object({
   idempotencyKey: IdempotencyKeySchema,
@@ -45,7 +46,7 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
       if (status === 200) status = 409;
     }
     const currency = quote.allowed ? quote.quote.price.currency : (plan?.price.currency ?? shop.config.currency);
-    const balance = await shop.storage.ledger.balance(sub.customerId, currency);
+    const { balance, creditLimit } = await walletRoom(shop, sub.customerId, currency);
     const problem = refusal && {
       message: ctx.t(
         refusal.key,
@@ -64,6 +65,7 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
         planName: await planName(shop, sub.planId, ctx.locale),
         quote,
         balance,
+        creditLimit,
         changeInFlight: inFlight,
         idempotencyKey,
         errors,

@@ -1,4 +1,4 @@
-import type { Subscription } from '@panelkit/sdk';
+import type { PlanChangeQuoteResult, Subscription } from '@panelkit/sdk';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../auth/viewer.js';
@@ -13,14 +13,33 @@ import { ownedSubscription } from '../subscriptions/owned.js';
 import type { Refusal } from '../subscriptions/refusals.js';
 import { planChangePage } from '../views/plan-change-page.js';
 import { localizedPlan, localizedPlans } from '../plans/plan-texts.js';
+import { walletRoom } from '../selling/buyer-prices.js';
 
-const ChangeForm = z.object({ planId: z.string().refine(isId, { message: 'forms.invalid' }), idempotencyKey: IdempotencyKeySchema });
+const CodeSchema = z.string().trim().max(60, { message: 'discounts.reasons.unknown_code' });
+const ChangeForm = z.object({
+  planId: z.string().refine(isId, { message: 'forms.invalid' }),
+  idempotencyKey: IdempotencyKeySchema,
+  /** The code the option was quoted with (set only on an option the code applies to). */
+  discountCode: CodeSchema.optional(),
+});
+const PageQuery = z.object({ discountCode: CodeSchema.optional() });
 
-/** Buyer pages to move a subscription to another plan: every plan's prorated quote first, then the switch. */
+/** The reason to show on the code's field when the code applies to no option: the first option's. */
+function codeRefusal(options: { quote: PlanChangeQuoteResult }[]): string | null {
+  const decisions = options.flatMap((o) => (o.quote.discount === null ? [] : [o.quote.discount]));
+  if (decisions.length === 0 || decisions.some((d) => d.allowed)) return null;
+  const first = decisions[0]!;
+  return first.allowed ? null : first.reason;
+}
+
+/**
+ * Buyer pages to move a subscription to another plan: every plan's prorated quote first (with a
+ * discount code when one is given, `?discountCode=`), then the switch.
+ */
 export function planChangeRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
 
-  const render = async (res: Response, status: number, sub: Subscription, idempotencyKey: string, refusal?: Refusal) => {
+  const render = async (res: Response, status: number, sub: Subscription, idempotencyKey: string, refusal?: Refusal, discountCode = '') => {
     const ctx = ctxOf(res);
     const [storedPlan, storedOnSale, inFlight] = await Promise.all([
       shop.storage.plans.get(sub.planId),
@@ -30,16 +49,44 @@ export function planChangeRoutes(shop: Shop, limits: RateLimits): Router {
     const currentPlan = storedPlan === null ? null : await localizedPlan(shop, storedPlan, ctx.locale);
     const onSale = await localizedPlans(shop, storedOnSale, ctx.locale);
     const others = onSale.filter((p) => p.id !== sub.planId);
-    const options = await Promise.all(others.map(async (plan) => ({ plan, quote: await shop.kit.quotePlanChange(sub.id, plan.id) })));
-    const balance = await shop.storage.ledger.balance(sub.customerId, currentPlan?.price.currency ?? shop.config.currency);
-    const problem = refusal && ctx.t(refusal.key, refusalParams(ctx, refusal));
-    const view = { sub, currentPlan, options, balance, changeInFlight: inFlight, idempotencyKey, timeZone: shop.config.timeZone, problem };
+    const withCode = discountCode === '' ? {} : { discountCode };
+    const options = await Promise.all(
+      others.map(async (plan) => ({ plan, quote: await shop.kit.quotePlanChange(sub.id, plan.id, withCode) })),
+    );
+    // A code that fits no option is said on its field (a code refused at payment, by the refusal).
+    const refused = refusal?.field === 'discountCode' ? refusal.reason : codeRefusal(options);
+    const codeError = refused === null ? null : ctx.t(`discounts.reasons.${refused}`);
+    if (codeError !== null && status === 200) status = 409;
+    const { balance, creditLimit } = await walletRoom(shop, sub.customerId, currentPlan?.price.currency ?? shop.config.currency);
+    const problem = refusal && refusal.field !== 'discountCode' ? ctx.t(refusal.key, refusalParams(ctx, refusal)) : null;
+    const view = {
+      sub,
+      currentPlan,
+      options,
+      balance,
+      creditLimit,
+      changeInFlight: inFlight,
+      idempotencyKey,
+      timeZone: shop.config.timeZone,
+      problem,
+      discountCode,
+      codeError,
+    };
     res.status(status).send(planChangePage(ctx, view).value);
   };
 
   router.get('/subscriptions/:id/plan', requireAccount, async (req, res) => {
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
-    await render(res, 200, sub, newIdempotencyKey());
+    const query = PageQuery.safeParse(req.query);
+    if (!query.success) {
+      return render(res, 400, sub, newIdempotencyKey(), {
+        status: 400,
+        key: 'discounts.reasons.unknown_code',
+        reason: 'unknown_code',
+        field: 'discountCode',
+      });
+    }
+    await render(res, 200, sub, newIdempotencyKey(), undefined, query.data.discountCode ?? '');
   });
 
   router.post('/subscriptions/:id/plan', requireAccount, limits.checkout, async (req, res) => {
@@ -54,12 +101,19 @@ export function planChangeRoutes(shop: Shop, limits: RateLimits): Router {
     }
     try {
       const actor = { type: 'customer', id: viewer.customer.id } as const;
-      await shop.kit.changePlan({ subscriptionId: sub.id, planId: plan.id, idempotencyKey: form.data.idempotencyKey, actor });
+      const { idempotencyKey, discountCode } = form.data;
+      await shop.kit.changePlan({
+        subscriptionId: sub.id,
+        planId: plan.id,
+        idempotencyKey,
+        ...(discountCode === undefined || discountCode === '' ? {} : { discountCode }),
+        actor,
+      });
       res.redirect(303, `/subscriptions/${sub.id}?done=planChange.changed`);
     } catch (error) {
       const refusal = sellingRefusal('planChange', error);
       if (refusal === null) throw error;
-      await render(res, refusal.status, sub, form.data.idempotencyKey, refusal);
+      await render(res, refusal.status, sub, form.data.idempotencyKey, refusal, form.data.discountCode ?? '');
     }
   });
   return router;

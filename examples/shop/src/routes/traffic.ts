@@ -1,4 +1,4 @@
-import type { Subscription } from '@panelkit/sdk';
+import { planAsSold, type Subscription } from '@panelkit/sdk';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../auth/viewer.js';
@@ -12,12 +12,17 @@ import { ownedSubscription } from '../subscriptions/owned.js';
 import type { Refusal } from '../subscriptions/refusals.js';
 import { trafficPage } from '../views/traffic-page.js';
 import { planName } from '../subscriptions/plan-names.js';
+import { walletRoom } from '../selling/buyer-prices.js';
 
 const invalid = { message: 'forms.invalid' };
 const GibSchema = z.coerce.number(invalid).int(invalid).min(1, invalid).max(100_000, invalid);
-const BuyForm = z.object({ gib: GibSchema, idempotencyKey: IdempotencyKeySchema });
+const CodeSchema = z.string().trim().max(60, { message: 'discounts.reasons.unknown_code' });
+const BuyForm = z.object({ gib: GibSchema, idempotencyKey: IdempotencyKeySchema, discountCode: CodeSchema.optional() });
 
-/** Buyer pages to buy extra traffic for a subscription: a quote first, then the payment from the wallet. */
+/**
+ * Buyer pages to buy extra traffic for a subscription: a quote first (with a discount code when one is
+ * given, `?discountCode=`), then the payment from the wallet.
+ */
 export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
 
@@ -28,25 +33,37 @@ export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
     gib: number | null,
     idempotencyKey: string,
     refusal?: Refusal,
+    discountCode = '',
   ) => {
     const ctx = ctxOf(res);
     const plan = await shop.storage.plans.get(sub.planId);
-    const offer = plan?.trafficTopUp ?? null;
+    // The offer as sold (frozen terms: a reseller's price per GiB), not today's plan.
+    const offer = plan === null ? null : planAsSold(plan, sub).trafficTopUp;
     const [asked, inFlight] = await Promise.all([
-      gib === null || offer === null ? null : shop.kit.quoteTrafficTopUp(sub.id, gib).then((decision) => ({ gib, decision })),
+      gib === null || offer === null
+        ? null
+        : shop.kit.quoteTrafficTopUp(sub.id, gib, discountCode === '' ? {} : { discountCode }).then((decision) => ({ gib, decision })),
       shop.kit.changeInFlight(sub.id),
     ]);
-    const balance = await shop.storage.ledger.balance(sub.customerId, offer?.pricePerGiB.currency ?? shop.config.currency);
-    const problem = refusal && ctx.t(refusal.key, refusalParams(ctx, refusal));
+    const { balance, creditLimit } = await walletRoom(shop, sub.customerId, offer?.pricePerGiB.currency ?? shop.config.currency);
+    // A refused code is said on its field: from the payment's refusal, or from the quote.
+    const quoted = asked?.decision.discount;
+    const refused = refusal?.field === 'discountCode' ? refusal.reason : quoted && !quoted.allowed ? quoted.reason : null;
+    const codeError = refused === null ? null : ctx.t(`discounts.reasons.${refused}`);
+    if (codeError !== null && status === 200) status = 409;
+    const problem = refusal && refusal.field !== 'discountCode' ? ctx.t(refusal.key, refusalParams(ctx, refusal)) : null;
     const view = {
       sub,
       planName: await planName(shop, sub.planId, ctx.locale),
       offer,
       asked,
       balance,
+      creditLimit,
       changeInFlight: inFlight,
       idempotencyKey,
       problem,
+      discountCode,
+      codeError,
     };
     res.status(status).send(trafficPage(ctx, view).value);
   };
@@ -54,6 +71,11 @@ export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
   router.get('/subscriptions/:id/traffic', requireAccount, async (req, res) => {
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
     const gib = req.query['gib'] === undefined ? null : GibSchema.safeParse(req.query['gib']);
+    const code = CodeSchema.optional().safeParse(req.query['discountCode']);
+    if (!code.success) {
+      const refusal = { status: 400, key: 'discounts.reasons.unknown_code', reason: 'unknown_code', field: 'discountCode' };
+      return render(res, 400, sub, gib?.success ? gib.data : null, newIdempotencyKey(), refusal);
+    }
     if (gib !== null && !gib.success) {
       return render(res, 400, sub, null, newIdempotencyKey(), {
         status: 400,
@@ -61,7 +83,7 @@ export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
         reason: 'invalid_amount',
       });
     }
-    await render(res, 200, sub, gib?.data ?? null, newIdempotencyKey());
+    await render(res, 200, sub, gib?.data ?? null, newIdempotencyKey(), undefined, code.data ?? '');
   });
 
   router.post('/subscriptions/:id/traffic', requireAccount, limits.checkout, async (req, res) => {
@@ -72,13 +94,19 @@ export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
     if (!form.ok)
       return render(res, 400, sub, null, newIdempotencyKey(), { status: 400, key: 'traffic.formExpired', reason: 'invalid_form' });
     try {
-      const { gib, idempotencyKey } = form.data;
-      await shop.kit.buyTraffic({ subscriptionId: sub.id, gib, idempotencyKey, actor: { type: 'customer', id: viewer.customer.id } });
+      const { gib, idempotencyKey, discountCode } = form.data;
+      await shop.kit.buyTraffic({
+        subscriptionId: sub.id,
+        gib,
+        idempotencyKey,
+        ...(discountCode === undefined || discountCode === '' ? {} : { discountCode }),
+        actor: { type: 'customer', id: viewer.customer.id },
+      });
       res.redirect(303, `/subscriptions/${sub.id}?done=traffic.bought`);
     } catch (error) {
       const refusal = sellingRefusal('traffic', error);
       if (refusal === null) throw error;
-      await render(res, refusal.status, sub, form.data.gib, form.data.idempotencyKey, refusal);
+      await render(res, refusal.status, sub, form.data.gib, form.data.idempotencyKey, refusal, form.data.discountCode ?? '');
     }
   });
   return router;

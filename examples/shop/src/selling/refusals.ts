@@ -1,13 +1,16 @@
 import { CapacityExhaustedError, ConflictError, EligibilityError, InsufficientFundsError } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import { formatMoney } from '../i18n/format.js';
-import type { Refusal } from '../subscriptions/refusals.js';
+import { discountRefusal, type Refusal } from '../subscriptions/refusals.js';
 
 /**
  * Why buying traffic (`area` `traffic`) or changing plan (`planChange`) was refused (nothing was
- * charged), or `null` for an error that is not the buyer's to fix.
+ * charged), or `null` for an error that is not the buyer's to fix. A refused discount code is said in
+ * the code's words (`discounts.reasons.*`, on the `discountCode` field).
  */
 export function sellingRefusal(area: 'traffic' | 'planChange', error: unknown): Refusal | null {
+  const discount = discountRefusal(error);
+  if (discount !== null) return discount;
   if (InsufficientFundsError.is(error)) {
     const funds = { balance: error.balance, required: error.required, currency: error.currency };
     return { status: 402, key: `${area}.refused.insufficient_funds`, reason: 'insufficient_funds', funds };

@@ -18,8 +18,10 @@ export interface CheckoutValues {
 
 export interface CheckoutView {
   plan: Plan;
-  /** The wallet balance in the plan's currency, minor units. */
+  /** The wallet balance in the plan's currency, minor units (below zero for a reseller using its credit). */
   balance: number;
+  /** A reseller's credit limit in that currency (0 or absent: none): the balance may go down to minus it. */
+  creditLimit?: number;
   values: CheckoutValues;
   errors?: FieldErrors;
   /** Why the last submission was refused (already translated); `topUp` adds the wallet link. */
@@ -77,7 +79,8 @@ export function checkoutPage(ctx: RequestContext, view: CheckoutView): SafeHtml 
   const { t, locale } = ctx;
   const { plan, values, errors } = view;
   const total = checkoutTotal(plan, values);
-  const short = view.balance < total.amount;
+  const creditLimit = view.creditLimit ?? 0;
+  const short = view.balance + creditLimit < total.amount;
   const balance: Money = { amount: view.balance, currency: plan.price.currency };
   const locations = plan.placement.allowedLocations.map((l) => locationName(l, locale)).join(locale === 'fa' ? '، ' : ', ');
   return page(ctx, {
@@ -91,6 +94,7 @@ export function checkoutPage(ctx: RequestContext, view: CheckoutView): SafeHtml 
     <dt>${t('checkout.unitPrice')}</dt><dd class="price">${formatMoney(plan.price, locale)}</dd>
     <dt>${t('checkout.locations')}</dt><dd>${locations || t('checkout.anyLocation')}</dd>
     <dt>${t('checkout.balance')}</dt><dd data-testid="wallet-balance">${formatMoney(balance, locale)}</dd>
+    ${creditLimit > 0 ? html`<dt>${t('resellers.buyer.creditLimit')}</dt><dd data-testid="credit-limit">${formatMoney({ amount: creditLimit, currency: plan.price.currency }, locale)} <a href="/account/reseller">${t('resellers.buyer.link')}</a></dd>` : ''}
   </dl>
 </section>
 ${view.problem ? html`<p class="error" role="alert" data-testid="checkout-problem">${view.problem.message} ${view.problem.topUp ? topUpLink(ctx) : ''}</p>` : ''}

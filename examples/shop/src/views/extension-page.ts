@@ -15,6 +15,8 @@ export interface ExtensionView {
   quote: ExtensionQuoteResult;
   /** Wallet balance in the quote's currency (minor units). */
   balance: number;
+  /** A reseller's credit limit (0 or absent: none): what it may spend beyond the balance. */
+  creditLimit?: number;
   changeInFlight: boolean;
   idempotencyKey: string;
   errors?: FieldErrors;
@@ -74,7 +76,7 @@ function quoteSection(ctx: RequestContext, view: ExtensionView): SafeHtml {
   const q = quote.quote;
   const applied = quote.discount?.allowed ? quote.discount.quote : null;
   const toPay = applied?.price ?? q.price;
-  const short = view.balance < toPay.amount;
+  const short = view.balance + (view.creditLimit ?? 0) < toPay.amount;
   return html`<section class="card" data-testid="extension-quote" data-action="${q.action}">
   <h2>${t(`extension.actions.${q.action}`)}</h2>
   <p data-testid="extension-basis">${basisText(ctx, view)}</p>

@@ -42,7 +42,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       return sub;
     };
 
-    it('a subscriber buys 5 GiB after a quote, then upgrades to the 3-month plan after a quote', async () => {
+    it('a subscriber buys 5 GiB after a quote, then upgrades to the 3-month plan with a discount code after a quote', async () => {
       await buyer.goto(`${shop.url}/signup`);
       await buyer.getByLabel('Email').fill(email);
       await buyer.getByLabel('Password').fill('correct horse battery');
@@ -74,8 +74,31 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const longer = buyer.getByTestId('plan-option').filter({ hasText: 'Frankfurt · 3 months' });
       await expect(longer.getByTestId('plan-change-charge').isVisible()).resolves.toBe(true);
       await screenshot(buyer, 'plan-change-en');
+
+      // A code for plan changes: applied on the page, every option is quoted with it; the payment takes one use.
+      const code = await shop.shop.kit.createDiscountCode({
+        code: 'UPGRADE25',
+        value: { type: 'percent', percent: 25 },
+        appliesTo: ['plan_change'],
+        maxUses: 1,
+      });
+      await buyer.getByTestId('discount-code').fill('upgrade25');
+      await buyer.getByTestId('discount-form').locator('button[type="submit"]').click();
+      await buyer.waitForURL(/discountCode=upgrade25/);
+      const charge = await longer.getByTestId('plan-change-charge').textContent();
+      const discounted = await longer.getByTestId('discounted-total').textContent();
+      await expect(longer.getByTestId('discount-amount').textContent()).resolves.toMatch(/^−/);
+      const minor = (text: string | null) => Math.round(Number((text ?? '').replace(/[^0-9.]/g, '')) * 100);
+      expect(minor(discounted)).toBe(minor(charge) - Math.floor((minor(charge) * 25) / 100));
+      await expect(longer.getByTestId('plan-change-form').locator('button[type="submit"]').textContent()).resolves.toContain(
+        (discounted ?? '').trim(),
+      );
+      await screenshot(buyer, 'plan-change-code-en');
+      const before = await shop.shop.storage.ledger.balance(sub.customerId, 'USD');
       await longer.getByTestId('plan-change-form').locator('button[type="submit"]').click();
       await buyer.waitForURL(/done=planChange\.changed/);
+      expect(await shop.shop.storage.ledger.balance(sub.customerId, 'USD')).toBe(before - minor(discounted));
+      expect(await shop.shop.storage.discounts.get(code.id)).toMatchObject({ uses: 1 });
       const changed = await eventually(subscription, (s) => s.trafficLimitBytes === 200 * GiB, 'the plan change to be applied');
       const plan = await shop.shop.storage.plans.get(changed.planId);
       expect(plan?.name).toContain('Frankfurt · 3 months');

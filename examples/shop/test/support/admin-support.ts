@@ -1,4 +1,4 @@
-import type { ManualClock } from '@panelkit/sdk';
+import type { ManualClock } from '@panelkit/sdk/testing';
 import { createXuiSimulator, serveOnLocalhost, type XuiSimulator } from '@panelkit/panel-adapters/testing';
 import type { Express } from 'express';
 import { expect } from 'vitest';

@@ -5,7 +5,8 @@
  * notification round, then answers `{ type: 'done' }`. Its second channel, `telegram`, stands for
  * the bot: each send is reported to the parent (`{ type: 'sent' }`) before it counts as sent.
  */
-import { ManualClock } from '@panelkit/sdk';
+// Not from `@panelkit/sdk/testing`: this runs in a child process without the vitest runner that entry needs.
+import { ManualClock } from '../../../../packages/sdk/src/testing/manual-clock.js';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/config.js';
 import type { NotificationChannel } from '../../src/notifications/channel.js';

@@ -1,4 +1,4 @@
-import { ManualClock } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import pino from 'pino';
 import supertest from 'supertest';
 import type { Express } from 'express';

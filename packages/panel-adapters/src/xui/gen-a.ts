@@ -30,6 +30,7 @@ import { failureOf, type XuiApi } from './api.js';
 import { inboundIdOf, subscriptionUrl, type DriverDeps, type XuiDriver } from './driver.js';
 import { buildShareLinks } from './links/share-links.js';
 import { pageOf, parseCursor, SnapshotCache } from './listing.js';
+import { SharedReads } from './shared-reads.js';
 import { applyPatch, clientFromSpec, clientKeyOf, patchApplied, toRemoteClient } from './mapping.js';
 import {
   ClientTrafficSchema,
@@ -73,6 +74,8 @@ export class GenADriver implements XuiDriver {
   version: string | null = null;
   readonly #api: XuiApi;
   readonly #snapshots: SnapshotCache;
+  /** Reads of an inbound for `links`, shared while in flight. */
+  readonly #linkReads = new SharedReads<Inbound | null>();
 
   constructor(private readonly deps: DriverDeps) {
     this.#api = deps.api;
@@ -137,7 +140,14 @@ export class GenADriver implements XuiDriver {
   }
 
   #lock<T>(inboundId: number, task: () => Promise<T>): Promise<T> {
-    return this.deps.writes.run(`inbound:${inboundId}`, task);
+    return this.deps.writes.run(`inbound:${inboundId}`, async () => {
+      this.#linkReads.forget(inboundId);
+      try {
+        return await task();
+      } finally {
+        this.#linkReads.forget(inboundId);
+      }
+    });
   }
 
   #unknown(operation: string, cause?: unknown): PanelOutcomeUnknownError {
@@ -333,7 +343,12 @@ export class GenADriver implements XuiDriver {
   }
 
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
-    const inbound = await this.#inboundOrNull(inboundIdOf(ref.target), 'links', ctx);
+    const id = inboundIdOf(ref.target);
+    const read = () => this.#inboundOrNull(id, 'links', ctx);
+    const shared = this.#linkReads.get(id, read);
+    let inbound = shared.joined ? await shared.value.catch(() => undefined) : await shared.value;
+    // A joined read failed (another call's abort, say) or began before this client existed: read anew.
+    if (shared.joined && (inbound === undefined || (inbound !== null && !findClient(inbound, ref.username)))) inbound = await read();
     const client = inbound && findClient(inbound, ref.username);
     if (!inbound || !client)
       throw new PanelNotFoundError(`client ${ref.username} is not on inbound ${ref.target.remoteRef}`, this.#api.context('links'));

@@ -4,7 +4,7 @@
  * messages, and its rows have the same fields in the same order. Skipped, saying why, when the
  * fixtures are absent. (The adapter's schemas are checked against them in `sui.contract.test.ts`.)
  */
-import { ManualClock } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import { expect, it } from 'vitest';
 import { createSuiSimulator } from '../../src/simulators/sui/index.js';
 import { describeFixtures, readFixture } from './fixtures.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { json, Router, serveOnLocalhost, SimulatorBase, type RunningSimulator } from '../../src/testing.js';
+import { json, Router, serveOnLocalhost, SimulatorBase, type RunningSimulator } from '../../src/simulators/index.js';
 
 class EchoSimulator extends SimulatorBase {
   writes = 0;

@@ -1,5 +1,6 @@
 /** One S-UI simulator behind msw and an adapter pointed at it, per test. */
-import { deriveRemoteIdentity, ManualClock, type ClientSpec, type TargetRef } from '@panelkit/sdk';
+import { deriveRemoteIdentity, type ClientSpec, type TargetRef } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import { GIB, serveSimulator } from '../support/msw.js';
 import { createSuiSimulator, type SuiSimulator, type SuiSimulatorOptions } from '../../src/simulators/sui/index.js';
 import { createSuiAdapter, type SuiAdapter, type SuiAdapterOptions } from '../../src/sui/index.js';

@@ -2,7 +2,7 @@
  * The S-UI simulator speaks the panel's wire protocol (alireza0/s-ui v1.2.0 … v1.5.1), checked
  * with raw requests, without the adapter.
  */
-import { ManualClock } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import { describe, expect, it } from 'vitest';
 import { createSuiSimulator, type SuiSimulator } from '../../src/simulators/sui/index.js';
 

@@ -34,6 +34,23 @@ describe('Go encoders', () => {
 });
 
 describe('3x-ui Gen A links', () => {
+  it('a batch asking for its links at once shares one read of the inbound; a write in between is never missed', async () => {
+    const { adapter, targets, sim } = rig();
+    const specs = [spec(), spec(), spec(), spec()];
+    const created = await adapter.createClients(targets.vless, specs, ctx());
+    const before = calls(sim, 'GET /panel/api/inbounds/get/1');
+    const links = await Promise.all(created.map((c) => adapter.links(c.ref, ctx())));
+    expect(calls(sim, 'GET /panel/api/inbounds/get/1') - before).toBe(1);
+    for (const [i, l] of links.entries()) expect(l.shareLinks[0]).toContain(specs[i]!.identity.uuid);
+    // A client made while a read is in flight is not in that read: its links read the inbound anew.
+    const late = spec();
+    const reading = adapter.links(created[0]!.ref, ctx());
+    const [made] = await adapter.createClients(targets.vless, [late], ctx());
+    const [first, lateLinks] = await Promise.all([reading, adapter.links(made!.ref, ctx())]);
+    expect(first.shareLinks[0]).toContain(specs[0]!.identity.uuid);
+    expect(lateLinks.shareLinks[0]).toContain(late.identity.uuid);
+  });
+
   it('VLESS Reality on TCP: sorted query with flow, pbk, sid, sni and a stable spx', async () => {
     const { adapter, targets } = rig();
     const one = spec();

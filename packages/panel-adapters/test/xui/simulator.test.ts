@@ -1,5 +1,5 @@
 /** The 3x-ui simulator on the wire: per-version auth answers, envelopes, texts, shapes and controls. */
-import { ManualClock } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import { describe, expect, it } from 'vitest';
 import { createXuiSimulator, type XuiSimulator } from '../../src/simulators/xui/index.js';
 

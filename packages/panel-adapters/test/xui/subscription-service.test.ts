@@ -1,5 +1,5 @@
 /** The simulated 3x-ui subscription service: what a client app gets from `GET /sub/<subId>`. */
-import { ManualClock } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import { describe, expect, it } from 'vitest';
 import { createXuiSimulator } from '../../src/simulators/xui/index.js';
 

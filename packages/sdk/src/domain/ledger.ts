@@ -59,8 +59,11 @@ const entryFields = {
 /** One movement of money. Entries are never edited or deleted; a mistake is corrected by another entry. */
 export const LedgerEntrySchema = z.object({
   ...entryFields,
-  /** The customer's balance in this currency right after this entry. */
-  balanceAfter: z.number().int().nonnegative(),
+  /**
+   * The customer's balance in this currency right after this entry: never below zero, except down to
+   * minus the customer's credit limit (`ledger.setCreditLimit`) for a customer that has one.
+   */
+  balanceAfter: z.number().int(),
   createdAt: z.date(),
 });
 /** A ledger entry as stored (see `LedgerEntrySchema`); `amount` and `balanceAfter` in integer minor units. */

@@ -1,6 +1,7 @@
+import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import type { Panel } from '../domain/panel.js';
-import { ConfigurationError, NotFoundError, PanelkitError } from '../errors.js';
+import { ConfigurationError, NotFoundError, PanelTimeoutError, PanelkitError } from '../errors.js';
 import { PANEL_ADAPTER_API_VERSION } from '../ports/panel.js';
 import type { CallContext, PanelAdapter } from '../ports/panel.js';
 import type { StoragePort } from '../ports/storage.js';
@@ -77,16 +78,57 @@ export class PanelRegistry {
   call<T>(handle: PanelHandle, idempotencyKey: string, fn: (ctx: CallContext) => Promise<T>, options: CallOptions = {}): Promise<T> {
     return handle.queue.add(async () => {
       if (options.gate?.aborted === true) throw shutdownError();
-      return fn(this.context(idempotencyKey, options.signal, options.attempt));
+      const timeoutMs = this.policy.panelCallTimeoutMs;
+      const timedOut = () =>
+        new PanelTimeoutError(`no answer within the engine's panel call timeout (${timeoutMs} ms)`, {
+          panelId: handle.panel.id,
+          panelKind: handle.panel.kind,
+        });
+      const call = callContext(idempotencyKey, timeoutMs, timedOut, options.signal, options.attempt);
+      try {
+        return await fn(call.ctx);
+      } finally {
+        call.done();
+      }
     }) as Promise<T>;
   }
+}
 
-  /** A call context with a timeout, chained to `parent`. */
-  context(idempotencyKey: string, parent?: AbortSignal, attempt?: number): CallContext {
-    const timeout = AbortSignal.timeout(this.policy.panelCallTimeoutMs);
-    const signal = parent === undefined ? timeout : AbortSignal.any([parent, timeout]);
-    return attempt === undefined ? { signal, idempotencyKey } : { signal, idempotencyKey, attempt };
+/**
+ * A call context whose signal aborts after `timeoutMs` (with `timedOut()`, a retryable
+ * `PanelTimeoutError`: the write may or may not have happened, and the job runs again) or with
+ * `parent`; `done()` clears the timer and the listener on `parent`. One controller and one timer a
+ * call: `AbortSignal.timeout` leaves its timer behind until it fires, its `DOMException` reason
+ * reached the worker as an INTERNAL error that was not retried, and `AbortSignal.any` costs more
+ * than the call's own work.
+ */
+function callContext(
+  idempotencyKey: string,
+  timeoutMs: number,
+  timedOut: () => Error,
+  parent?: AbortSignal,
+  attempt?: number,
+): { ctx: CallContext; done(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(timedOut()), timeoutMs);
+  // Like `AbortSignal.timeout`, the timer alone does not keep the process alive.
+  timer.unref?.();
+  const onAbort = () => controller.abort(parent?.reason);
+  if (parent?.aborted === true) onAbort();
+  else if (parent !== undefined) {
+    // Every call in flight listens on its worker's signal: hundreds at once is expected, not a leak.
+    setMaxListeners(0, parent);
+    parent.addEventListener('abort', onAbort, { once: true });
   }
+  const ctx: CallContext =
+    attempt === undefined ? { signal: controller.signal, idempotencyKey } : { signal: controller.signal, idempotencyKey, attempt };
+  return {
+    ctx,
+    done() {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 export interface CallOptions {

@@ -16,7 +16,7 @@ export type CheckoutQuoteRequest = z.input<typeof CheckoutQuoteRequestSchema>;
 /** The price of an order before it is placed. */
 export interface CheckoutQuote {
   items: OrderItem[];
-  /** At list prices. */
+  /** At the customer's prices: list prices, or a reseller's price book. */
   subtotal: Money;
   /** The code's decision: its quote, or why it is refused (`null` without a code). */
   discount: DiscountDecision | null;

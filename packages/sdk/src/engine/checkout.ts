@@ -22,6 +22,7 @@ import { applyDiscount, discountRefused, orderPurchaseKey, redeemDiscount } from
 import { reserveSlot } from './placement.js';
 import { writeSerialKey } from './serial-keys.js';
 import { termsOf } from '../domain/subscription-terms.js';
+import { buyerPlan } from './buyer-price.js';
 
 /** One line of a checkout: a plan, how many (1–100, default 1), trial or not, auto-renew or not. */
 export const CheckoutItemSchema = z.object({
@@ -88,7 +89,10 @@ async function usedTrialFamilies(tx: StorageRepositories, customerId: string): P
   return [...families];
 }
 
-/** Loads the plans, checks eligibility, and prices the order at list prices. Throws before anything is written. */
+/**
+ * Loads the plans, checks eligibility, and prices the order at the customer's prices (list prices, or a
+ * reseller's price book: `buyerPlan`); the plans returned carry those prices. Throws before anything is written.
+ */
 export async function priceItems(
   tx: StorageRepositories,
   customerId: string,
@@ -100,8 +104,10 @@ export async function priceItems(
   let currency: string | undefined;
   let total = 0;
   for (const item of items) {
-    const plan = plans.get(item.planId) ?? (await tx.plans.get(item.planId));
-    if (plan === null) throw new NotFoundError('plan', item.planId);
+    const listed = plans.get(item.planId) ?? (await tx.plans.get(item.planId));
+    if (listed === null) throw new NotFoundError('plan', item.planId);
+    // The customer's prices (a reseller's price book), frozen into the terms checkout sells.
+    const plan = plans.get(item.planId) ?? (await buyerPlan(tx, customerId, listed));
     plans.set(plan.id, plan);
     if (item.trial) {
       if (item.quantity !== 1)
@@ -214,6 +220,16 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
         });
         paid = await tx.orders.update(order.id, { ledgerEntryId: entry.id });
       }
+      // Before the slots: a reserved slot locks its target's and plan's rows until COMMIT, and every
+      // other checkout of the plan waits on them, so nothing that does not need the slot runs after it.
+      const discountData = discount === null ? {} : { discountCode: discount.code, discount: discount.discount.amount };
+      await tx.audit.append({
+        actor,
+        action: 'order.placed',
+        subjectType: 'order',
+        subjectId: order.id,
+        data: { total: total.amount, currency: total.currency, ...discountData },
+      });
       const subscriptions: Subscription[] = [];
       for (const [index, item] of request.items.entries()) {
         const plan = plans.get(item.planId)!;
@@ -256,14 +272,6 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
           use: 'purchase',
           orderId: order.id,
         });
-      const discountData = discount === null ? {} : { discountCode: discount.code, discount: discount.discount.amount };
-      await tx.audit.append({
-        actor,
-        action: 'order.placed',
-        subjectType: 'order',
-        subjectId: order.id,
-        data: { total: total.amount, currency: total.currency, ...discountData },
-      });
       return { order: paid, discount, subscriptions, replayed: false };
     });
 

@@ -4,6 +4,7 @@ import type { Actor } from '../domain/common.js';
 import type { Plan } from '../domain/plan.js';
 import type { Subscription } from '../domain/subscription.js';
 import { sameTerms, termsOf } from '../domain/subscription-terms.js';
+import { buyerPlan } from './buyer-price.js';
 import { parseInput } from '../domain/validate.js';
 import { NotFoundError } from '../errors.js';
 import { pages } from '../scheduler/tick-scope.js';
@@ -46,7 +47,8 @@ async function* candidates(ctx: EngineContext, plan: Plan, ids: readonly string[
 }
 
 /**
- * Moves subscribers of a plan from the terms they were sold with to the plan's current terms: the
+ * Moves subscribers of a plan from the terms they were sold with to the plan's current terms (at each
+ * subscriber's prices: a reseller's price book line applies, as it would to a purchase now): the
  * explicit step that makes a plan edit reach existing subscribers. The current period is left as
  * bought (its expiry and traffic limit); the new terms rule the next extension, renewal, top-up and
  * plan change. Each move is its own transaction with an audit event (`subscription.terms_changed`,
@@ -57,12 +59,14 @@ export async function applyCurrentTerms(ctx: EngineContext, input: ApplyCurrentT
   const request = parseInput(ApplyCurrentTermsRequestSchema, input, 'apply current terms request');
   const plan = await ctx.storage.plans.get(request.planId);
   if (plan === null) throw new NotFoundError('plan', request.planId);
-  const terms = termsOf(plan);
   const result: ApplyCurrentTermsResult = { moved: [], unchanged: 0 };
   for await (const listed of candidates(ctx, plan, request.subscriptionIds)) {
     const moved = await ctx.storage.transaction(async (tx) => {
       const sub = await tx.subscriptions.get(listed.id);
-      if (sub === null || sub.planId !== plan.id || sub.status === 'terminated' || sameTerms(sub.terms, terms)) return false;
+      if (sub === null || sub.planId !== plan.id || sub.status === 'terminated') return false;
+      // The plan's current terms at this subscriber's prices (a reseller keeps its price book).
+      const terms = termsOf(await buyerPlan(tx, sub.customerId, plan));
+      if (sameTerms(sub.terms, terms)) return false;
       await tx.subscriptions.update(sub.id, { terms }, { expectedRevision: sub.revision });
       await auditSubscription(tx, request.actor ?? ADMIN, 'subscription.terms_changed', sub, {
         planId: plan.id,

@@ -1,15 +1,24 @@
 export { createPanelkit } from './panelkit.js';
-export type { Panelkit, PanelkitCustomers, PanelkitOptions, PanelkitPanels, PanelkitPlans, PanelkitTargets } from './panelkit.js';
+export type {
+  Panelkit,
+  PanelkitCustomers,
+  PanelkitOptions,
+  PanelkitPanels,
+  PanelkitPlans,
+  PanelkitResellers,
+  PanelkitTargets,
+} from './panelkit.js';
+export { buyerPlan } from './buyer-price.js';
 export type { TargetSyncOptions, TargetSyncResult } from './target-sync.js';
 export type { PanelAdapterFactory } from './adapters.js';
 export { DEFAULT_JOB_RETRY } from './policy.js';
 export type { EnginePolicy, JobRetryPolicy } from './policy.js';
 export { CheckoutItemSchema, CheckoutRequestSchema } from './checkout.js';
 export type { CheckoutItem, CheckoutRequest, CheckoutResult } from './checkout.js';
-export { ExtendRequestSchema, updateInFlight } from './extension.js';
+export { ExtendRequestSchema } from './extension.js';
 export type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './extension.js';
 export { BuyTrafficRequestSchema, TOP_UP_NEEDS_IN_PLACE } from './traffic-top-up.js';
-export type { BuyTrafficRequest, BuyTrafficResult } from './traffic-top-up.js';
+export type { BuyTrafficRequest, BuyTrafficResult, TrafficTopUpQuoteResult } from './traffic-top-up.js';
 export { ChangePlanRequestSchema } from './plan-change.js';
 export type { ChangePlanRequest, ChangePlanResult, PlanChangeQuoteResult } from './plan-change.js';
 export { ApplyCurrentTermsRequestSchema } from './current-terms.js';
@@ -26,9 +35,6 @@ export { JOB_TYPES } from './job-types.js';
 export type { EngineJobType } from './job-types.js';
 export { CheckoutQuoteRequestSchema } from './checkout-quote.js';
 export type { CheckoutQuote, CheckoutQuoteRequest } from './checkout-quote.js';
-export { discountOrder } from './checkout.js';
-export type { DiscountedOrder } from './checkout.js';
-export { applyDiscount, quoteDiscount, redeemDiscount, releaseDiscount, orderPurchaseKey, hasPaidOrder } from './discount.js';
-export type { DiscountRequest } from './discount.js';
-export { RecordReferralRequestSchema, referralRewardKey } from './referral.js';
+export { orderPurchaseKey } from './discount.js';
+export { RecordReferralRequestSchema } from './referral.js';
 export type { RecordReferralRequest, RecordReferralResult } from './referral.js';

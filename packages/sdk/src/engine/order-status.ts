@@ -1,6 +1,7 @@
 import type { Actor } from '../domain/common.js';
 import type { Order, OrderStatus } from '../domain/order.js';
 import type { StorageRepositories } from '../ports/storage.js';
+import { NotFoundError } from '../errors.js';
 import { orderPurchaseKey, releaseDiscount } from './discount.js';
 import { qualifyReferral } from './referral.js';
 
@@ -10,11 +11,16 @@ import { qualifyReferral } from './referral.js';
  */
 export async function settleOrder(tx: StorageRepositories, orderId: string | null, actor: Actor): Promise<Order | null> {
   if (orderId === null) return null;
-  if ((await tx.orders.get(orderId)) === null) return null;
   // Lock the order row (an update with nothing to change) before reading its subscriptions: two
   // subscriptions of one order settling at once in separate transactions would otherwise each see
   // the other still pending (read committed), and neither would settle the order.
-  const order = await tx.orders.update(orderId, {});
+  let order: Order;
+  try {
+    order = await tx.orders.update(orderId, {});
+  } catch (error) {
+    if (NotFoundError.is(error)) return null;
+    throw error;
+  }
   const subs = await tx.subscriptions.listByOrder(orderId);
   if (subs.some((s) => s.status === 'pending')) return null;
   const failed = subs.filter((s) => s.status === 'failed').length;

@@ -34,12 +34,14 @@ import { extend, quoteExtension, updateInFlight } from './extension.js';
 import type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './extension.js';
 import { checkPanelHealth } from './health.js';
 import { buyTraffic, quoteTrafficTopUp } from './traffic-top-up.js';
-import type { BuyTrafficRequest, BuyTrafficResult } from './traffic-top-up.js';
+import type { BuyTrafficRequest, BuyTrafficResult, TrafficTopUpQuoteResult } from './traffic-top-up.js';
 import { changePlan, quotePlanChange } from './plan-change.js';
 import type { ChangePlanRequest, ChangePlanResult, PlanChangeQuoteResult } from './plan-change.js';
 import { applyCurrentTerms } from './current-terms.js';
+import { removeResellerPrice, setCreditLimit, setResellerPrice, spendableBalance } from './reseller-admin.js';
+import type { CreditLimit, NewPriceBookEntry, PriceBookEntry } from '../domain/price-book.js';
+import type { Money } from '../domain/money.js';
 import type { ApplyCurrentTermsRequest, ApplyCurrentTermsResult } from './current-terms.js';
-import type { TrafficTopUpDecision } from '../rules/traffic-top-up.js';
 import { pendingReason } from './pending.js';
 import type { PendingReason } from './pending.js';
 import type { PanelHealthCheckOptions, PanelHealthResult } from './health.js';
@@ -110,6 +112,22 @@ export interface PanelkitCustomers {
   get(customerId: string): Promise<Customer>;
 }
 
+/** Resellers: customers who buy at their own prices (a price book) and may owe up to a credit limit (see `Panelkit.resellers`). */
+export interface PanelkitResellers {
+  /** Sets the customer's price for a plan (audited); see `setResellerPrice`. */
+  setPrice(input: NewPriceBookEntry, actor?: Actor): Promise<PriceBookEntry>;
+  /** Removes a plan from the customer's price book (audited); whether there was a line. */
+  removePrice(customerId: string, planId: string, actor?: Actor): Promise<boolean>;
+  /** The customer's price book, ordered by plan id (empty for a customer buying at list prices). */
+  priceBook(customerId: string): Promise<PriceBookEntry[]>;
+  /** Sets the customer's credit limit in a currency (audited); a limit below the current debt is a `ConflictError`. */
+  setCreditLimit(input: CreditLimit, actor?: Actor): Promise<Money>;
+  /** The customer's credit limit in a currency (0 when none). */
+  creditLimit(customerId: string, currency: string): Promise<number>;
+  /** Balance plus credit limit: what the customer can spend now (never below 0). */
+  spendable(customerId: string, currency: string): Promise<number>;
+}
+
 /** The engine: checkout, extension, operations, and factories for the worker and scheduler. */
 export interface Panelkit {
   /** Typed events; subscribe to `error` too. */
@@ -122,6 +140,8 @@ export interface Panelkit {
   readonly plans: PanelkitPlans;
   /** Creating and reading customers. */
   readonly customers: PanelkitCustomers;
+  /** Resellers' price books and credit limits. */
+  readonly resellers: PanelkitResellers;
   /**
    * Sells plans: writes the order, the debit, capacity reservations, `pending` subscriptions and their
    * provisioning jobs in one transaction. The same idempotency key replays the first result; a
@@ -138,12 +158,18 @@ export interface Panelkit {
    * `EligibilityError` with the rule's reason when it is not allowed now.
    */
   extend(request: ExtendRequest): Promise<ExtendResult>;
-  /** Quotes `gib` GiB of extra traffic for the subscription now (price per GiB from its plan's `trafficTopUp`). */
-  quoteTrafficTopUp(subscriptionId: string, gib: number): Promise<TrafficTopUpDecision>;
+  /**
+   * Quotes `gib` GiB of extra traffic for the subscription now (price per GiB from its plan's
+   * `trafficTopUp`), and a discount code's decision on it when `discountCode` is given.
+   */
+  quoteTrafficTopUp(subscriptionId: string, gib: number, options?: { discountCode?: string }): Promise<TrafficTopUpQuoteResult>;
   /** Buys extra traffic from the wallet; the limit is raised on the panel in place by a job (see `buyTraffic`). */
   buyTraffic(request: BuyTrafficRequest): Promise<BuyTrafficResult>;
-  /** Quotes a move to another plan now: prorated charge or refund, and whether it moves to another panel. */
-  quotePlanChange(subscriptionId: string, planId: string): Promise<PlanChangeQuoteResult>;
+  /**
+   * Quotes a move to another plan now: prorated charge or refund, whether it moves to another panel,
+   * and a discount code's decision on the amount due when `discountCode` is given (see `quotePlanChange`).
+   */
+  quotePlanChange(subscriptionId: string, planId: string, options?: { discountCode?: string }): Promise<PlanChangeQuoteResult>;
   /** Moves a subscription to another plan, paid or credited through the ledger and applied by a job (see `changePlan`). */
   changePlan(request: ChangePlanRequest): Promise<ChangePlanResult>;
   /** Moves a plan's subscribers (or the ones named) from the terms they were sold with to the plan's current terms, audited (see `applyCurrentTerms`). */
@@ -172,7 +198,7 @@ export interface Panelkit {
   recordReferral(request: RecordReferralRequest): Promise<RecordReferralResult>;
   /** A referrer's referred count and earnings. */
   referralStats(customerId: string): Promise<ReferralStats>;
-  /** An admin's signed correction of a wallet, with a required note; a debit below zero is refused. */
+  /** An admin's signed correction of a wallet, with a required note; a debit below the customer's floor (zero, or minus its credit limit) is refused. */
   adjust(adjustment: Adjustment): Promise<{ entry: LedgerEntry; created: boolean }>;
   /**
    * Disables a live subscription (queued to its panel) until `resume`; `InvalidTransitionError` from a
@@ -241,13 +267,21 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
       create: (input) => createCustomer(ctx, input),
       get: (id) => getCustomer(ctx, id),
     },
+    resellers: {
+      setPrice: (input, actor) => setResellerPrice(ctx, input, actor),
+      removePrice: (customerId, planId, actor) => removeResellerPrice(ctx, customerId, planId, actor),
+      priceBook: (customerId) => storage.priceBooks.list(customerId),
+      setCreditLimit: (input, actor) => setCreditLimit(ctx, input, actor),
+      creditLimit: (customerId, currency) => storage.ledger.creditLimit(customerId, currency),
+      spendable: (customerId, currency) => spendableBalance(ctx, customerId, currency),
+    },
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
     quoteExtension: (id, o) => quoteExtension(ctx, id, o),
     extend: (request) => extend(ctx, request),
-    quoteTrafficTopUp: (id, gib) => quoteTrafficTopUp(ctx, id, gib),
+    quoteTrafficTopUp: (id, gib, o) => quoteTrafficTopUp(ctx, id, gib, o),
     buyTraffic: (request) => buyTraffic(ctx, request),
-    quotePlanChange: (id, planId) => quotePlanChange(ctx, id, planId),
+    quotePlanChange: (id, planId, o) => quotePlanChange(ctx, id, planId, o),
     changePlan: (request) => changePlan(ctx, request),
     applyCurrentTerms: (request) => applyCurrentTerms(ctx, request),
     changeInFlight: (id) => updateInFlight(storage, id),

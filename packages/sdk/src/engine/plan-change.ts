@@ -10,11 +10,15 @@ import { CapacityExhaustedError, ConflictError, EligibilityError, NotFoundError 
 import type { StorageRepositories } from '../ports/storage.js';
 import { decidePlanChange } from '../rules/plan-change.js';
 import type { PlanChangeDecision, PlanChangeQuote } from '../rules/plan-change.js';
+import type { DiscountDecision, DiscountQuote } from '../rules/discount.js';
+import { planChangeDiscountTerms } from '../rules/plan-change-discount.js';
 import type { EngineContext } from './context.js';
+import { applyDiscount, quoteDiscount } from './discount.js';
 import { chargeAndQueueUpdate, changeRecorded, changesLink } from './extension.js';
 import type { PlanChangePayload } from './job-types.js';
 import { reserveSlot, withinPlacement } from './placement.js';
 import { planAsSold, termsOf } from '../domain/subscription-terms.js';
+import { buyerPlan } from './buyer-price.js';
 
 /** The input of `changePlan`; an invalid one is a `ValidationError` and changes nothing. */
 export const ChangePlanRequestSchema = z.object({
@@ -23,6 +27,12 @@ export const ChangePlanRequestSchema = z.object({
   planId: IdSchema,
   /** The client's key for this change: a second submission with it charges and queues nothing. */
   idempotencyKey: z.string().min(1).max(140),
+  /**
+   * A discount code as typed; it must apply to `plan_change` and is judged on the prorated amount due
+   * (`decidePlanChangeDiscount`). Refused (a downgrade included: `nothing_to_discount`) with an
+   * `EligibilityError` carrying `details.discountReason`, and nothing is charged.
+   */
+  discountCode: z.string().trim().max(60).optional(),
   actor: ActorSchema.optional(),
 });
 /** See `ChangePlanRequestSchema`. */
@@ -34,14 +44,22 @@ export type PlanChangeQuoteResult = PlanChangeDecision & {
   moves: boolean;
   /** True when applying it gives the client new credentials, so the customer must re-import the link. */
   linkChanges: boolean;
+  /**
+   * The code's decision when one was given and the change is allowed (`null` otherwise): its quote
+   * (the debit is `discount.quote.price`, the change's `quote.charge` being the amount due before it)
+   * or why it is refused.
+   */
+  discount: DiscountDecision | null;
 };
 
 /** What `changePlan` did: the subscription as stored after it (the new plan is applied later by the update job). */
 export interface ChangePlanResult {
   subscription: Subscription;
-  /** `null` for a replay. */
+  /** `null` for a replay; `quote.charge` is before any discount (the debit is `entry`). */
   quote: PlanChangeQuote | null;
-  /** The debit; `null` when nothing was charged (a downgrade, or a replay). */
+  /** What the code took off the amount due; `null` without a code and on a replay. */
+  discount: DiscountQuote | null;
+  /** The debit; `null` when nothing was charged (a downgrade, a change made free by a code, or a replay). */
   entry: LedgerEntry | null;
   moves: boolean;
   /** True when the key had been used: nothing new was charged or queued. */
@@ -61,15 +79,38 @@ async function load(tx: StorageRepositories, subscriptionId: string, planId: str
   if (newPlan === null) throw new NotFoundError('plan', planId);
   if (panel === null) throw new NotFoundError('panel', sub.panelId);
   if (target === null) throw new NotFoundError('target', sub.targetId);
-  // What is left of the current period is valued at the terms it was sold with.
-  return { sub, currentPlan: planAsSold(currentPlan, sub), newPlan, panel, target, moves: !withinPlacement(target, panel, newPlan) };
+  // What is left of the current period is valued at the terms it was sold with; the new plan is sold
+  // at the customer's prices (a reseller's price book), which its new terms freeze.
+  const priced = await buyerPlan(tx, sub.customerId, newPlan);
+  return { sub, currentPlan: planAsSold(currentPlan, sub), newPlan: priced, panel, target, moves: !withinPlacement(target, panel, priced) };
 }
 
-/** Quotes moving the subscription to `planId` now: the prorated charge or refund, and whether it moves. */
-export async function quotePlanChange(ctx: EngineContext, subscriptionId: string, planId: string): Promise<PlanChangeQuoteResult> {
+/**
+ * Quotes moving the subscription to `planId` now: the prorated charge or refund, whether it moves,
+ * and a code's discount on the amount due when one is given. Writes nothing.
+ */
+export async function quotePlanChange(
+  ctx: EngineContext,
+  subscriptionId: string,
+  planId: string,
+  options: { discountCode?: string | undefined } = {},
+): Promise<PlanChangeQuoteResult> {
   const { sub, currentPlan, newPlan, panel, moves } = await load(ctx.storage, subscriptionId, planId);
-  const decision = decidePlanChange({ subscription: sub, currentPlan, newPlan, now: ctx.clock.now() });
-  return { ...decision, moves, linkChanges: moves || changesLink(ctx.panels.handleFor(panel).adapter.capabilities) };
+  const now = ctx.clock.now();
+  const decision = decidePlanChange({ subscription: sub, currentPlan, newPlan, now });
+  const linkChanges = moves || changesLink(ctx.panels.handleFor(panel).adapter.capabilities);
+  const code = options.discountCode?.trim();
+  let discount: DiscountDecision | null = null;
+  if (decision.allowed && code !== undefined && code !== '') {
+    const place = { moves, panelLocations: panel.locationTags, planLocations: newPlan.placement.allowedLocations };
+    discount = await quoteDiscount(ctx.storage, {
+      code,
+      customerId: sub.customerId,
+      now,
+      ...planChangeDiscountTerms(decision.quote, place),
+    });
+  }
+  return { ...decision, moves, linkChanges, discount };
 }
 
 /**
@@ -104,7 +145,14 @@ export async function changePlan(ctx: EngineContext, input: ChangePlanRequest): 
   const request = parseInput(ChangePlanRequestSchema, input, 'plan change request');
   const now = ctx.clock.now();
   const ledgerKey = `plan_change:${request.subscriptionId}:${request.idempotencyKey}`;
-  const replay = (sub: Subscription): ChangePlanResult => ({ subscription: sub, quote: null, entry: null, moves: false, replayed: true });
+  const replay = (sub: Subscription): ChangePlanResult => ({
+    subscription: sub,
+    quote: null,
+    discount: null,
+    entry: null,
+    moves: false,
+    replayed: true,
+  });
   let result: ChangePlanResult;
   try {
     result = await ctx.storage.transaction(async (tx) => {
@@ -118,12 +166,21 @@ export async function changePlan(ctx: EngineContext, input: ChangePlanRequest): 
         });
       }
       const { quote } = decision;
+      const place = { moves, panelLocations: panel.locationTags, planLocations: newPlan.placement.allowedLocations };
+      const priced = await applyDiscount(tx, {
+        code: request.discountCode,
+        customerId: sub.customerId,
+        now,
+        ...planChangeDiscountTerms(quote, place),
+      });
       const capabilities = ctx.panels.handleFor(panel).adapter.capabilities;
       const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
         action: 'change_plan',
         newExpiresAt: quote.newExpiresAt,
         newTrafficLimitBytes: quote.newTrafficLimitBytes,
-        price: quote.charge,
+        price: priced.price,
+        discount: priced.discount,
+        discountUse: 'plan_change',
         ledgerKey,
         ledgerKind: 'plan_change',
         actor,
@@ -146,7 +203,7 @@ export async function changePlan(ctx: EngineContext, input: ChangePlanRequest): 
         },
       });
       if (charged === null) return replay(sub);
-      return { subscription: sub, quote, entry: charged.entry, moves, replayed: false };
+      return { subscription: sub, quote, discount: priced.discount, entry: charged.entry, moves, replayed: false };
     });
   } catch (error) {
     // Lost a race to another submission of this key: that one stands, this is its replay.

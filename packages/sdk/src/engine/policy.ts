@@ -41,6 +41,17 @@ export interface EnginePolicy {
   panelConcurrency?: Readonly<Record<string, number>>;
   /** Timeout for one panel call. Default 30 s. */
   panelCallTimeoutMs?: number;
+  /**
+   * How many panels one replica reads usage from at once. Replicas share a slot's panels: each takes
+   * the next panel only when one of its lanes is free, so a replica never holds more than this many
+   * and the others take the rest. Default 16.
+   */
+  usageSyncPanelsAtOnce?: number;
+  /**
+   * How many subscriptions a scheduler sweep (expiry, limits, renewals, warnings, termination)
+   * moves at once, each in its own transaction. Default 8.
+   */
+  sweepConcurrency?: number;
 }
 
 export type ResolvedPolicy = Required<Omit<EnginePolicy, 'jobRetry' | 'panelConcurrency'>> & {
@@ -112,6 +123,8 @@ export function resolvePolicy(policy: EnginePolicy): ResolvedPolicy {
     maxBatchSize: positive('maxBatchSize', policy.maxBatchSize ?? 50),
     panelConcurrency: policy.panelConcurrency ?? {},
     panelCallTimeoutMs: positive('panelCallTimeoutMs', policy.panelCallTimeoutMs ?? 30_000),
+    usageSyncPanelsAtOnce: positive('usageSyncPanelsAtOnce', policy.usageSyncPanelsAtOnce ?? 16),
+    sweepConcurrency: positive('sweepConcurrency', policy.sweepConcurrency ?? 8),
   };
   return resolved;
 }

@@ -8,8 +8,9 @@ import { ConflictError, EligibilityError, NotFoundError } from '../errors.js';
 import type { PanelCapabilities } from '../ports/panel.js';
 import { decideTrafficTopUp } from '../rules/traffic-top-up.js';
 import type { TrafficTopUpDecision, TrafficTopUpQuote } from '../rules/traffic-top-up.js';
+import type { DiscountDecision, DiscountQuote } from '../rules/discount.js';
 import type { EngineContext } from './context.js';
-import { applyDiscount } from './discount.js';
+import { applyDiscount, quoteDiscount } from './discount.js';
 import { chargeAndQueueUpdate, changeRecorded } from './extension.js';
 import { soldPlan } from './sold-plan.js';
 
@@ -32,6 +33,8 @@ export interface BuyTrafficResult {
   subscription: Subscription;
   /** `null` for a replay; `quote.price` is before any discount (the debit is `entry`). */
   quote: TrafficTopUpQuote | null;
+  /** What the code took off; `null` without a code and on a replay. */
+  discount: DiscountQuote | null;
   /** The debit; `null` for a replay. */
   entry: LedgerEntry | null;
   /** True when the key had been used: nothing new was charged or queued. */
@@ -41,12 +44,44 @@ export interface BuyTrafficResult {
 /** The panel reason a top-up is refused even when the rule allows it: the client cannot be changed in place. */
 export const TOP_UP_NEEDS_IN_PLACE = 'panel_cannot_update_in_place';
 
-/** Quotes `gib` GiB of extra traffic for the subscription now (the pure rule on its stored state). */
-export async function quoteTrafficTopUp(ctx: EngineContext, subscriptionId: string, gib: number): Promise<TrafficTopUpDecision> {
+/** What `quoteTrafficTopUp` answers: the rule's decision and, when a code is given, the code's decision on its price. */
+export type TrafficTopUpQuoteResult = TrafficTopUpDecision & {
+  /**
+   * The code's decision when one was given and the top-up is allowed (`null` otherwise): its quote
+   * (the debit is `discount.quote.price`, `quote.price` being the price before it) or why it is refused.
+   */
+  discount: DiscountDecision | null;
+};
+
+/**
+ * Quotes `gib` GiB of extra traffic for the subscription now (the pure rule on its stored state), and a
+ * code's discount on its price when one is given (`traffic_top_up`, on its panel's locations). Writes nothing.
+ */
+export async function quoteTrafficTopUp(
+  ctx: EngineContext,
+  subscriptionId: string,
+  gib: number,
+  options: { discountCode?: string | undefined } = {},
+): Promise<TrafficTopUpQuoteResult> {
   const sub = await ctx.storage.subscriptions.get(subscriptionId);
   if (sub === null) throw new NotFoundError('subscription', subscriptionId);
   const plan = await soldPlan(ctx.storage, sub);
-  return decideTrafficTopUp({ subscription: sub, plan, gib, now: ctx.clock.now() });
+  const now = ctx.clock.now();
+  const decision = decideTrafficTopUp({ subscription: sub, plan, gib, now });
+  const code = options.discountCode?.trim();
+  if (!decision.allowed || code === undefined || code === '') return { ...decision, discount: null };
+  const panel = await ctx.storage.panels.get(sub.panelId);
+  const discount = await quoteDiscount(ctx.storage, {
+    code,
+    customerId: sub.customerId,
+    use: 'traffic_top_up',
+    planId: plan.id,
+    locations: panel?.locationTags ?? [],
+    on: 'panel',
+    price: decision.quote.price,
+    now,
+  });
+  return { ...decision, discount };
 }
 
 function refuse(sub: Subscription, reason: string): EligibilityError {
@@ -66,7 +101,7 @@ export async function buyTraffic(ctx: EngineContext, input: BuyTrafficRequest): 
   const request = parseInput(BuyTrafficRequestSchema, input, 'traffic top-up request');
   const now = ctx.clock.now();
   const ledgerKey = `traffic:${request.subscriptionId}:${request.idempotencyKey}`;
-  const replay = (sub: Subscription): BuyTrafficResult => ({ subscription: sub, quote: null, entry: null, replayed: true });
+  const replay = (sub: Subscription): BuyTrafficResult => ({ subscription: sub, quote: null, discount: null, entry: null, replayed: true });
   let result: BuyTrafficResult;
   try {
     result = await ctx.storage.transaction(async (tx) => {
@@ -107,7 +142,7 @@ export async function buyTraffic(ctx: EngineContext, input: BuyTrafficRequest): 
         auditAction: 'subscription.traffic_charged',
       });
       if (charged === null) return replay(sub);
-      return { subscription: sub, quote, entry: charged.entry, replayed: false };
+      return { subscription: sub, quote, discount: priced.discount, entry: charged.entry, replayed: false };
     });
   } catch (error) {
     // Lost a race to another submission of this key: that one stands, this is its replay.

@@ -11,15 +11,22 @@ import type { NewSubscription, Subscription, SubscriptionPatch, UsageReading } f
 import type { SubscriptionStatus } from '../domain/subscription-status.js';
 import type { NewTarget, Target, TargetPatch } from '../domain/target.js';
 import type { SerializedError } from '../errors.js';
+import type { CreditLimit } from '../domain/price-book.js';
 import type { DiscountRepository, ReferralRepository } from './storage-promotions.js';
+import type { PriceBookRepository } from './storage-price-books.js';
 
 /**
  * The version of the {@link StoragePort} contract this SDK expects; a storage reports the one it
  * implements as `portVersion`, and `createPanelkit` refuses a mismatch. 2 added job serialisation
  * keys, 3 discount codes and referrals, 4 the terms a subscription was sold with
- * (`Subscription.terms`, stored and returned as given).
+ * (`Subscription.terms`, stored and returned as given), 5 `subscriptions.getByUsernames`, 6 resellers:
+ * credit limits in the ledger (`ledger.setCreditLimit`, a balance may go down to minus the limit) and
+ * price books (`priceBooks`).
  */
-export const STORAGE_PORT_VERSION = 4 as const;
+export const STORAGE_PORT_VERSION = 6 as const;
+
+/** The most usernames one `subscriptions.getByUsernames` call takes. */
+export const MAX_USERNAMES_PER_LOOKUP = 1000;
 
 /** What a storage can promise; hosts check it before running several replicas. */
 export interface StorageCapabilities {
@@ -45,7 +52,8 @@ export interface StorageCapabilities {
  * - Time (createdAt, leases, reaping) comes from the clock the storage was created with.
  * - Text sorts by code point (SQL: `COLLATE "C"`), so every storage lists rows in the same order.
  * - Inside `transaction(fn)`, a call that throws changes nothing, and the transaction may go on
- *   (each call behaves as if under its own savepoint).
+ *   (each call behaves as if under its own savepoint). A read the database itself fails (a timeout,
+ *   a lost connection) may end the transaction instead: later calls and the transaction then throw.
  *
  * Lock order for concurrent transactions: see {@link StoragePort.transaction}. Implemented by
  * `createMemoryStorage` (`@panelkit/storage-memory`) and `createPostgresStorage`
@@ -66,7 +74,7 @@ export interface StoragePort extends StorageRepositories {
    *
    * Lock order: on a database storage the calls that write existing rows lock them, so concurrent
    * transactions wait for each other. Make those calls in this order, skipping what you do not need,
-   * and they wait instead of deadlocking: the customer (`ledger.append`), then a subscription
+   * and they wait instead of deadlocking: the customer (`ledger.append`, `ledger.setCreditLimit`), then a subscription
    * (`subscriptions.update`), then capacity (`capacity.reserve`/`release`: target, then plan), then
    * a discount code (`discounts.redeem`/`release`), then the order (`orders.update`), then a referral
    * (`referrals.qualify`/`settle`), then jobs. Rows the transaction created itself are outside the order;
@@ -98,6 +106,7 @@ export interface StorageRepositories {
   readonly audit: AuditRepository;
   readonly discounts: DiscountRepository;
   readonly referrals: ReferralRepository;
+  readonly priceBooks: PriceBookRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */
@@ -188,12 +197,14 @@ export interface LedgerAppendResult {
 
 /**
  * The append-only ledger. A balance is the sum of a customer's entries in one currency and is
- * never negative.
+ * never below the customer's floor: zero, or minus its credit limit in that currency.
  */
 export interface LedgerRepository {
   /**
-   * Appends one entry atomically with the balance check.
-   * - An entry whose amount would take the balance below zero throws `InsufficientFundsError`.
+   * Appends one entry atomically with the balance check (`decideLedgerMove`), under the lock that
+   * serialises the customer's appends and credit-limit changes across every connection.
+   * - A debit that would take the balance below the floor (zero, or minus the credit limit) throws
+   *   `InsufficientFundsError` (its `balance` is the balance, `details.creditLimit` the limit).
    * - A key already used with the same customer, kind, amount and currency returns that entry
    *   (`created: false`) and changes nothing; with different content it throws
    *   `IdempotencyConflictError`.
@@ -203,8 +214,17 @@ export interface LedgerRepository {
   getByIdempotencyKey(key: string): Promise<LedgerEntry | null>;
   /** The customer's balance in `currency`, in integer minor units; 0 when there are no entries. */
   balance(customerId: string, currency: string): Promise<number>;
-  /** Every currency the customer has entries in, ordered by currency. */
+  /** Every currency the customer has entries or a credit limit in, ordered by currency. */
   balances(customerId: string): Promise<Money[]>;
+  /** The customer's credit limit in `currency` (integer minor units); 0 when none was set. */
+  creditLimit(customerId: string, currency: string): Promise<number>;
+  /**
+   * Sets the customer's credit limit in a currency (0 removes the credit), under the same lock as
+   * `append`, so a debit racing it sees the old limit or the new one, never a mix. A limit below what
+   * the customer owes now (`-balance`) is a `ConflictError` (`details.reason: 'balance_below_limit'`)
+   * and changes nothing; a missing customer is a `NotFoundError`. Returns the limit as money.
+   */
+  setCreditLimit(input: CreditLimit): Promise<Money>;
   /** Newest first. */
   list(customerId: string, page: PageRequest): Promise<Page<LedgerEntry>>;
 }
@@ -219,7 +239,10 @@ export interface OrderRepository {
   getByIdempotencyKey(customerId: string, key: string): Promise<Order | null>;
   /** Newest first. */
   list(filter: { customerId?: string; status?: OrderStatus }, page: PageRequest): Promise<Page<Order>>;
-  /** Applies a strict patch (status, totals); `NotFoundError` when missing. */
+  /**
+   * Applies a strict patch (status, totals); `NotFoundError` when missing. An empty patch changes
+   * nothing (not even `updatedAt`) but still locks the row for the rest of the transaction.
+   */
   update(id: string, patch: OrderPatch): Promise<Order>;
 }
 
@@ -256,6 +279,12 @@ export interface SubscriptionRepository {
   get(id: string): Promise<Subscription | null>;
   /** The subscription whose remote client on `panelId` has this username (usage sync, reconciliation), or `null`. */
   getByUsername(panelId: string, username: string): Promise<Subscription | null>;
+  /**
+   * The subscriptions whose remote clients on `panelId` have these usernames, in no particular
+   * order; unknown usernames are left out. At most {@link MAX_USERNAMES_PER_LOOKUP} names a call
+   * (`ValidationError` beyond). One round trip for a page of a panel's clients (usage sync).
+   */
+  getByUsernames(panelId: string, usernames: readonly string[]): Promise<Subscription[]>;
   /**
    * Applies `patch` if the stored revision is `expectedRevision` and bumps the revision;
    * otherwise throws `ConflictError` and changes nothing. Changing `status` sets

@@ -30,7 +30,7 @@ export interface RenewalInput {
   subscription: Pick<Subscription, 'status' | 'expiresAt' | 'autoRenew' | 'trial'>;
   plan: Pick<Plan, 'price' | 'durationDays' | 'trafficBytes' | 'renewable' | 'extension'>;
   now: Date;
-  /** The customer's balance in the price's currency. */
+  /** What the customer can spend in the price's currency: its balance, plus its credit limit for a reseller (`spendable`). */
   balance: number;
   /** How long before expiry auto-renew charges. */
   leadMs: number;

@@ -6,6 +6,7 @@ import { DAY_MS } from '../rules/time.js';
 import { renewalKey } from './renewals.js';
 import { pages } from './tick-scope.js';
 import { planAsSold } from '../domain/subscription-terms.js';
+import { spendable } from '../rules/credit.js';
 
 /** What the scheduler will do to a subscription: start its period, limit it, renew or skip renewal, expire it, warn, or terminate it. */
 export type PlannedAction = 'activate' | 'limit' | 'renew' | 'skip_renewal' | 'expire' | 'warn' | 'terminate';
@@ -62,7 +63,14 @@ export async function dryRun(ctx: EngineContext, options: DryRunOptions = {}): P
         } else {
           const current = await storage.plans.get(sub.planId);
           const plan = current === null ? null : planAsSold(current, sub);
-          const balance = plan === null ? 0 : await storage.ledger.balance(sub.customerId, (plan.extension.price ?? plan.price).currency);
+          const currency = plan === null ? null : (plan.extension.price ?? plan.price).currency;
+          const balance =
+            currency === null
+              ? 0
+              : spendable(
+                  await storage.ledger.balance(sub.customerId, currency),
+                  await storage.ledger.creditLimit(sub.customerId, currency),
+                );
           const decision = plan === null ? null : decideRenewal({ subscription: sub, plan, now: renewAt, balance, leadMs: lead });
           if (decision?.renew) {
             renews = true;

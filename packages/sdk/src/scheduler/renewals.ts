@@ -1,14 +1,15 @@
 import type { Subscription } from '../domain/subscription.js';
 import type { Money } from '../domain/money.js';
-import { ConflictError, EligibilityError, InsufficientFundsError } from '../errors.js';
+import { ConflictError, EligibilityError, InsufficientFundsError, NotFoundError } from '../errors.js';
 import { orderPurchaseKey, quoteDiscount } from '../engine/discount.js';
 import { chargeAndQueueUpdate, changeRecorded, panelLocations, updateInFlight } from '../engine/extension.js';
 import type { DiscountQuote } from '../rules/discount.js';
 import { auditSubscription } from '../engine/context.js';
 import { decideRenewal } from '../rules/renewal.js';
 import type { TickScope } from './tick-scope.js';
-import { pages } from './tick-scope.js';
-import { planAsSold } from '../domain/subscription-terms.js';
+import { forEachAtOnce, pages } from './tick-scope.js';
+import { soldPlan } from '../engine/sold-plan.js';
+import { spendable } from '../rules/credit.js';
 
 /** One renewal per subscription and period, whichever replica or tick tries it. */
 export function renewalKey(sub: Pick<Subscription, 'id' | 'expiresAt'>): string {
@@ -42,12 +43,20 @@ async function renew(scope: TickScope, sub: Subscription, leadMs: number): Promi
   // Tried for this period already. Once its job has ended (a failure is refunded), the period is
   // not renewed: the subscription may expire.
   if (await changeRecorded(ctx.storage, key)) return (await updateInFlight(ctx.storage, sub.id)) ? 'in_flight' : 'not_renewed';
-  const current = await ctx.storage.plans.get(sub.planId);
-  // Renewed at the terms it was sold with, not the plan's current ones.
-  const plan = current === null ? null : planAsSold(current, sub);
+  // Renewed at the terms it was sold with (a reseller's prices included), not the plan's current ones.
+  const plan = await soldPlan(ctx.storage, sub).catch((error: unknown) => {
+    if (NotFoundError.is(error)) return null;
+    throw error;
+  });
   const caps = await scope.capabilities(sub.panelId);
   if (plan === null || caps === null) return 'not_renewed';
-  const balance = await ctx.storage.ledger.balance(sub.customerId, (plan.extension.price ?? plan.price).currency);
+  const currency = (plan.extension.price ?? plan.price).currency;
+  // What the customer may spend: its balance plus its credit limit. Only a hint: the debit is checked
+  // again by the ledger, under the customer's lock.
+  const balance = spendable(
+    await ctx.storage.ledger.balance(sub.customerId, currency),
+    await ctx.storage.ledger.creditLimit(sub.customerId, currency),
+  );
   const decision = decideRenewal({ subscription: sub, plan, now, balance, leadMs });
   // Not renewing for a reason other than money: a discount would change nothing.
   const quote = decision.renew ? decision.quote : decision.reason === 'insufficient_funds' ? decision.quote : undefined;
@@ -134,10 +143,10 @@ export async function renewDue(scope: TickScope): Promise<number> {
     from: new Date(since.getTime() + lead + 1),
     to: new Date(now.getTime() + lead + 1),
   };
-  for await (const sub of pages((p) => ctx.storage.subscriptions.listDue({ ...query, statuses: [...query.statuses] }, p))) {
-    if (!sub.autoRenew) continue;
-    if ((await renew(scope, sub, lead)) === 'renewed') count++;
-  }
+  const due = pages((p) => ctx.storage.subscriptions.listDue({ ...query, statuses: [...query.statuses] }, p));
+  await forEachAtOnce(due, ctx.policy.sweepConcurrency, async (sub) => {
+    if (sub.autoRenew && (await renew(scope, sub, lead)) === 'renewed') count++;
+  });
   return count;
 }
 
@@ -153,16 +162,20 @@ export async function warnExpiry(scope: TickScope): Promise<number> {
       from: new Date(since.getTime() + lead + 1),
       to: new Date(now.getTime() + lead + 1),
     };
-    for await (const sub of pages((p) => ctx.storage.subscriptions.listDue(query, p))) {
-      if (sub.notices.includes(notice)) continue;
-      // Already renewed for this period: no need to warn.
-      if (sub.autoRenew && (await changeRecorded(ctx.storage, renewalKey(sub)))) continue;
-      try {
-        if (await noteOnce(scope, sub, notice)) count++;
-      } catch (error) {
-        if (!ConflictError.is(error)) throw error;
-      }
-    }
+    await forEachAtOnce(
+      pages((p) => ctx.storage.subscriptions.listDue(query, p)),
+      ctx.policy.sweepConcurrency,
+      async (sub) => {
+        if (sub.notices.includes(notice)) return;
+        // Already renewed for this period: no need to warn.
+        if (sub.autoRenew && (await changeRecorded(ctx.storage, renewalKey(sub)))) return;
+        try {
+          if (await noteOnce(scope, sub, notice)) count++;
+        } catch (error) {
+          if (!ConflictError.is(error)) throw error;
+        }
+      },
+    );
   }
   return count;
 }

@@ -63,10 +63,17 @@ export interface Scheduler {
  * Runs one lifecycle tick if this replica wins the current slot (leaderless: of all replicas
  * calling it for one slot, exactly one runs it). The winner reaps expired leases, checks panel
  * health on its own slower slot (suspect panels on a faster one), syncs usage, then sweeps: first
- * use, limits, renewals, expiry, warnings, termination, referral rewards. Every state change writes an audit event with the scheduler as actor.
+ * use, limits, renewals, expiry, warnings, termination, referral rewards. Every state change writes
+ * an audit event with the scheduler as actor.
+ *
+ * Usage sync is shared: every replica's tick reads the panels whose per-panel slot it wins (see
+ * `syncUsage`), so adding replicas shortens a cycle. The sweeps run on the lifecycle winner after
+ * its own share; readings another replica is still storing are acted on by the next tick.
  */
 export class LifecycleScheduler implements Scheduler {
   #lastRun: Date | undefined;
+  /** The slot this replica last read usage for: it asks for each panel's slot once. */
+  #usageSlot: Date | undefined;
   readonly #catchUpMs: number;
   readonly #usageSync: boolean;
 
@@ -99,14 +106,24 @@ export class LifecycleScheduler implements Scheduler {
       terminated: 0,
       referralsCredited: 0,
     };
-    if (!won) return report;
     const since = this.#lastRun ?? new Date(now.getTime() - this.#catchUpMs);
     const scope = new TickScope(ctx, now, since);
+    if (!won) {
+      // Usage is read by every replica: each panel's slot goes to one of them.
+      if (this.#usageSync && this.#usageSlot?.getTime() !== slot.getTime()) {
+        this.#usageSlot = slot;
+        report.usage = await syncUsage(scope, slot);
+      }
+      return report;
+    }
     report.reapedJobs = await ctx.storage.jobs.reapExpired();
     report.abandoned = await settleAbandonedProvisioning(scope);
     report.healthChecked = await this.#checkHealth(now, scope);
-    if (this.#usageSync) report.usage = await syncUsage(scope);
-    report.activated = await activateFirstUse(scope);
+    if (this.#usageSync) {
+      this.#usageSlot = slot;
+      report.usage = await syncUsage(scope, slot);
+    }
+    report.activated = (report.usage?.activated ?? 0) + (await activateFirstUse(scope));
     report.limited = await enforceLimits(scope);
     report.renewed = await renewDue(scope);
     const expiry = await expireDue(scope);

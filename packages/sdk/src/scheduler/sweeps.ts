@@ -1,37 +1,48 @@
 import { HOLDS_CAPACITY } from '../domain/subscription-status.js';
+import type { Subscription } from '../domain/subscription.js';
 import { addDays } from '../rules/time.js';
 import { updateInFlight } from '../engine/extension.js';
 import { JOB_TYPES, subscriptionJob, jobAttempts } from '../engine/job-types.js';
 import { writeSerialKey } from '../engine/serial-keys.js';
 import { tryLastChanceRenewal } from './renewals.js';
 import type { TickScope } from './tick-scope.js';
-import { pages } from './tick-scope.js';
+import { forEachAtOnce, pages } from './tick-scope.js';
 import { sweepOne } from './transition.js';
 
 /** On-hold subscriptions whose first traffic was seen: their period starts. */
 export async function activateFirstUse(scope: TickScope): Promise<number> {
-  const { ctx, now } = scope;
   let count = 0;
-  for await (const sub of pages((p) => ctx.storage.subscriptions.listDue({ kind: 'first_use' }, p))) {
-    const caps = await scope.capabilities(sub.panelId);
-    const after = await sweepOne(scope, sub, {
-      to: (c) => (c.status === 'on_hold' ? 'active' : null),
-      patch: (c) => ({ activatedAt: now, expiresAt: scope.firstUseExpiry.get(c.id) ?? addDays(now, c.durationDays) }),
-      // A panel that cannot start a period on first use has no expiry yet: give it one.
-      push: () => caps !== null && !caps.startOnFirstUse,
-    });
-    if (after === null) continue;
-    count++;
-    ctx.events.emit('subscription:activated', { subscription: after, actor: scope.actor, at: now });
-  }
+  const due = pages((p) => scope.ctx.storage.subscriptions.listDue({ kind: 'first_use' }, p));
+  await forEachAtOnce(due, scope.ctx.policy.sweepConcurrency, async (sub) => {
+    if ((await activateOnHold(scope, sub)) !== null) count++;
+  });
   return count;
+}
+
+/**
+ * Starts an on-hold subscription's period: at `panelExpiry` when the panel started it on first use
+ * and said when it ends, otherwise now plus its duration (pushed to a panel that cannot start a
+ * period itself). `null` when it was no longer on hold.
+ */
+export async function activateOnHold(scope: TickScope, sub: Subscription, panelExpiry?: Date): Promise<Subscription | null> {
+  const { ctx, now } = scope;
+  const caps = await scope.capabilities(sub.panelId);
+  const after = await sweepOne(scope, sub, {
+    to: (c) => (c.status === 'on_hold' ? 'active' : null),
+    patch: (c) => ({ activatedAt: now, expiresAt: panelExpiry ?? addDays(now, c.durationDays) }),
+    // A panel that cannot start a period on first use has no expiry yet: give it one.
+    push: () => caps !== null && !caps.startOnFirstUse,
+  });
+  if (after !== null) ctx.events.emit('subscription:activated', { subscription: after, actor: scope.actor, at: now });
+  return after;
 }
 
 /** Active subscriptions that used their traffic become limited; disabled on panels that do not do it themselves. */
 export async function enforceLimits(scope: TickScope): Promise<number> {
   const { ctx, now } = scope;
   let count = 0;
-  for await (const sub of pages((p) => ctx.storage.subscriptions.listDue({ kind: 'over_limit' }, p))) {
+  const due = pages((p) => ctx.storage.subscriptions.listDue({ kind: 'over_limit' }, p));
+  await forEachAtOnce(due, ctx.policy.sweepConcurrency, async (sub) => {
     const caps = await scope.capabilities(sub.panelId);
     const after = await sweepOne(scope, sub, {
       to: (c) =>
@@ -40,10 +51,10 @@ export async function enforceLimits(scope: TickScope): Promise<number> {
           : null,
       push: () => caps === null || !caps.enforcesTrafficLimit,
     });
-    if (after === null) continue;
+    if (after === null) return;
     count++;
     ctx.events.emit('subscription:limited', { subscription: after, actor: scope.actor, at: now });
-  }
+  });
   return count;
 }
 
@@ -52,12 +63,13 @@ export async function expireDue(scope: TickScope): Promise<{ expired: number; re
   const { ctx, now } = scope;
   let expired = 0;
   let renewed = 0;
-  for await (const sub of pages((p) =>
+  const due = pages((p) =>
     ctx.storage.subscriptions.listDue({ kind: 'expiring', statuses: ['active', 'limited'], to: new Date(now.getTime() + 1) }, p),
-  )) {
+  );
+  await forEachAtOnce(due, ctx.policy.sweepConcurrency, async (sub) => {
     const renewal = await tryLastChanceRenewal(scope, sub);
     if (renewal === 'renewed') renewed++;
-    if (renewal !== 'not_renewed') continue;
+    if (renewal !== 'not_renewed') return;
     const caps = await scope.capabilities(sub.panelId);
     const after = await sweepOne(scope, sub, {
       to: (c) =>
@@ -66,10 +78,10 @@ export async function expireDue(scope: TickScope): Promise<{ expired: number; re
           : null,
       push: () => caps === null || !caps.enforcesExpiry,
     });
-    if (after === null) continue;
+    if (after === null) return;
     expired++;
     ctx.events.emit('subscription:expired', { subscription: after, actor: scope.actor, at: now });
-  }
+  });
   return { expired, renewed };
 }
 
@@ -78,9 +90,10 @@ export async function terminateAfterGrace(scope: TickScope): Promise<number> {
   const { ctx, now } = scope;
   const before = new Date(now.getTime() - ctx.policy.terminationGraceMs + 1);
   let count = 0;
-  for await (const sub of pages((p) => ctx.storage.subscriptions.listDue({ kind: 'stale_status', statuses: ['expired'], before }, p))) {
+  const due = pages((p) => ctx.storage.subscriptions.listDue({ kind: 'stale_status', statuses: ['expired'], before }, p));
+  await forEachAtOnce(due, ctx.policy.sweepConcurrency, async (sub) => {
     // A paid extension still being applied (its panel may be down) keeps it alive.
-    if (await updateInFlight(ctx.storage, sub.id)) continue;
+    if (await updateInFlight(ctx.storage, sub.id)) return;
     const after = await sweepOne(scope, sub, {
       to: (c) => (c.status === 'expired' && c.statusChangedAt.getTime() < before.getTime() ? 'terminated' : null),
       effects: async (tx, current) => {
@@ -90,9 +103,9 @@ export async function terminateAfterGrace(scope: TickScope): Promise<number> {
         await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, current.id, payload, jobAttempts(ctx.policy), serialKey));
       },
     });
-    if (after === null) continue;
+    if (after === null) return;
     count++;
     ctx.events.emit('subscription:terminated', { subscription: after, actor: scope.actor, at: now });
-  }
+  });
   return count;
 }

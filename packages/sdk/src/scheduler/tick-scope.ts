@@ -9,8 +9,6 @@ import { SCHEDULER_ACTOR } from '../engine/context.js';
 export class TickScope {
   readonly actor: Actor = SCHEDULER_ACTOR;
   readonly #capabilities = new Map<string, PanelCapabilities | null>();
-  /** Expiry a panel reported for clients whose first use it saw (by subscription id). */
-  readonly firstUseExpiry = new Map<string, Date>();
 
   constructor(
     readonly ctx: EngineContext,
@@ -40,4 +38,26 @@ export async function* pages(fetch: (page: PageRequest) => Promise<Page<Subscrip
     yield* page.items;
     cursor = page.nextCursor;
   } while (cursor !== null);
+}
+
+/**
+ * Runs `fn` on every item, up to `limit` at once, taking items in order. After a failure no new
+ * item is started; the items already running finish, then the first error is thrown.
+ */
+export async function forEachAtOnce<T>(items: AsyncIterable<T>, limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const iterator = items[Symbol.asyncIterator]();
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (failure === undefined) {
+      const next = await iterator.next();
+      if (next.done === true) return;
+      try {
+        await fn(next.value);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.floor(limit)) }, lane));
+  if (failure !== undefined) throw failure.error;
 }

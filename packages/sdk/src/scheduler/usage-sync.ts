@@ -1,56 +1,47 @@
 import type { Panel } from '../domain/panel.js';
-import type { Subscription, UsageReading } from '../domain/subscription.js';
+import type { Subscription } from '../domain/subscription.js';
 import { HAS_REMOTE_CLIENT } from '../domain/subscription-status.js';
 import { ConflictError, toPanelkitError } from '../errors.js';
-import type { RemoteClient } from '../ports/panel.js';
+import type { PageRequest } from '../domain/common.js';
+import type { ClientListPage, RemoteClient } from '../ports/panel.js';
+import { MAX_USERNAMES_PER_LOOKUP } from '../ports/storage.js';
 import { targetRefOf } from '../engine/desired-state.js';
+import type { PanelHandle } from '../engine/adapters.js';
 import type { TickScope } from './tick-scope.js';
 import { pages } from './tick-scope.js';
 import { auditSubscription } from '../engine/context.js';
+import { activateOnHold } from './sweeps.js';
 
-/** What one usage sync did: panels read, clients seen, readings applied, warnings sent, panels that failed. */
+/**
+ * What one usage sync did on this replica: panels read, clients seen, readings applied, warnings
+ * sent, on-hold subscriptions activated with the expiry their panel began on first use, panels that failed.
+ */
 export interface UsageSyncReport {
   panels: number;
   clients: number;
   applied: number;
   warned: number;
+  activated: number;
   failedPanels: string[];
 }
 
-/** Every client on the panel with the subscription it belongs to. */
-async function readPanel(scope: TickScope, panel: Panel): Promise<{ sub: Subscription; client: RemoteClient }[]> {
-  const { ctx } = scope;
-  const handle = ctx.panels.handleFor(panel);
-  const adapter = handle.adapter;
-  const found: { sub: Subscription; client: RemoteClient }[] = [];
-  if (adapter.capabilities.bulkUsage) {
-    let cursor: string | null = null;
-    do {
-      const page = await ctx.panels.call(handle, `usage:${panel.id}`, (c) => adapter.listClients({ cursor, limit: 500 }, c));
-      for (const client of page.items) {
-        const sub = await ctx.storage.subscriptions.getByUsername(panel.id, client.ref.username);
-        if (sub !== null && HAS_REMOTE_CLIENT.has(sub.status)) found.push({ sub, client });
-      }
-      cursor = page.nextCursor;
-    } while (cursor !== null);
-    return found;
-  }
-  const statuses = [...HAS_REMOTE_CLIENT];
-  const targets = new Map((await ctx.storage.targets.list({ panelId: panel.id })).map((t) => [t.id, t]));
-  const calls: Promise<void>[] = [];
-  for await (const sub of pages((p) => ctx.storage.subscriptions.listByPanel(panel.id, { statuses }, p))) {
-    const target = targets.get(sub.targetId);
-    if (target === undefined) continue;
-    calls.push(
-      (async () => {
-        const ref = { target: targetRefOf(target), username: sub.remote.username, remoteClientId: sub.remoteClientId };
-        const client = await ctx.panels.call(handle, `usage:${sub.id}`, (c) => adapter.getClient(ref, c));
-        if (client !== null) found.push({ sub, client });
-      })(),
-    );
-  }
-  await Promise.all(calls);
-  return found;
+/** The tick-name prefix of one panel's usage slot: `panelkit:usage:<panel id>`, won by one replica per slot. */
+export const USAGE_TICK_PREFIX = 'panelkit:usage:';
+
+/** Clients asked for per `listClients` page, and so subscriptions looked up per query. */
+const PAGE_SIZE = Math.min(500, MAX_USERNAMES_PER_LOOKUP);
+
+interface Found {
+  sub: Subscription;
+  client: RemoteClient;
+}
+
+/** What one panel's sync added up to. */
+interface PanelTally {
+  clients: number;
+  applied: number;
+  warned: number;
+  activated: number;
 }
 
 function crossedThresholds(scope: TickScope, sub: Subscription, usedBytes: number): string[] {
@@ -91,51 +82,132 @@ async function warnTraffic(scope: TickScope, sub: Subscription, panelUsedBytes: 
 }
 
 /**
- * Reads every client's cumulative usage from each panel (in bulk where the panel can), stores
- * it (a reading older than the stored one is ignored, so replays are harmless), and raises
- * traffic warnings. A panel that fails is reported and skipped; the others go on.
+ * Stores one batch of readings, then acts on them: traffic warnings, and on-hold subscriptions
+ * whose panel started the period on first use are activated with the panel's expiry.
  */
-export async function syncUsage(scope: TickScope): Promise<UsageSyncReport> {
+async function applyReadings(scope: TickScope, found: readonly Found[], observedAt: Date, tally: PanelTally): Promise<void> {
   const { ctx } = scope;
-  const report: UsageSyncReport = { panels: 0, clients: 0, applied: 0, warned: 0, failedPanels: [] };
-  const panels = (await ctx.storage.panels.list()).filter((p) => p.health.status !== 'unhealthy');
-  await Promise.all(
-    panels.map(async (panel) => {
-      const started = performance.now();
+  if (found.length === 0) return;
+  const readings = found.map(({ sub, client }) => ({ subscriptionId: sub.id, usedBytes: client.usedBytes, observedAt }));
+  tally.applied += (await ctx.storage.subscriptions.recordUsage(readings)).applied;
+  tally.clients += found.length;
+  for (const { sub, client } of found) {
+    if (sub.status === 'on_hold' && client.expiry.type === 'at') {
+      if ((await activateOnHold(scope, sub, client.expiry.at)) !== null) tally.activated++;
+      continue;
+    }
+    try {
+      tally.warned += await warnTraffic(scope, sub, client.usedBytes);
+    } catch (error) {
+      if (!ConflictError.is(error)) throw error;
+    }
+  }
+}
+
+/**
+ * A panel that lists clients in bulk: page after page, the next page asked for while this one's
+ * subscriptions are looked up (one query a page) and its readings stored.
+ */
+async function syncListedPanel(scope: TickScope, handle: PanelHandle, observedAt: Date, tally: PanelTally): Promise<void> {
+  const { ctx } = scope;
+  const { panel, adapter } = handle;
+  const list = (request: PageRequest): Promise<ClientListPage> =>
+    ctx.panels.call(handle, `usage:${panel.id}`, (c) => adapter.listClients(request, c));
+  let next: Promise<ClientListPage> | null = list({ cursor: null, limit: PAGE_SIZE });
+  while (next !== null) {
+    const page: ClientListPage = await next;
+    next = page.nextCursor === null ? null : list({ cursor: page.nextCursor, limit: PAGE_SIZE });
+    // A failure below must not leave the prefetch's rejection unobserved.
+    next?.catch(() => undefined);
+    const byUsername = new Map<string, RemoteClient>();
+    for (const client of page.items) byUsername.set(client.ref.username, client);
+    const found: Found[] = [];
+    for (let i = 0; i < page.items.length; i += MAX_USERNAMES_PER_LOOKUP) {
+      const names = page.items.slice(i, i + MAX_USERNAMES_PER_LOOKUP).map((c) => c.ref.username);
+      for (const sub of await ctx.storage.subscriptions.getByUsernames(panel.id, names)) {
+        const client = byUsername.get(sub.remote.username);
+        if (client !== undefined && HAS_REMOTE_CLIENT.has(sub.status)) found.push({ sub, client });
+      }
+    }
+    await applyReadings(scope, found, observedAt, tally);
+  }
+}
+
+/** A panel without a bulk listing: one `getClient` per subscription with a client there. */
+async function syncClientByClient(scope: TickScope, handle: PanelHandle, observedAt: Date, tally: PanelTally): Promise<void> {
+  const { ctx } = scope;
+  const { panel, adapter } = handle;
+  const statuses = [...HAS_REMOTE_CLIENT];
+  const targets = new Map((await ctx.storage.targets.list({ panelId: panel.id })).map((t) => [t.id, t]));
+  const calls: Promise<Found | null>[] = [];
+  for await (const sub of pages((p) => ctx.storage.subscriptions.listByPanel(panel.id, { statuses }, p))) {
+    const target = targets.get(sub.targetId);
+    if (target === undefined) continue;
+    const ref = { target: targetRefOf(target), username: sub.remote.username, remoteClientId: sub.remoteClientId };
+    calls.push(
+      ctx.panels
+        .call(handle, `usage:${sub.id}`, (c) => adapter.getClient(ref, c))
+        .then((client) => (client === null ? null : { sub, client })),
+    );
+  }
+  const found = (await Promise.all(calls)).filter((f): f is Found => f !== null);
+  for (let i = 0; i < found.length; i += 1000) await applyReadings(scope, found.slice(i, i + 1000), observedAt, tally);
+}
+
+/** Reads one panel's usage and stores it; reports it as synced or failed. */
+async function syncPanel(scope: TickScope, panel: Panel, report: UsageSyncReport): Promise<void> {
+  const { ctx } = scope;
+  const started = performance.now();
+  const tally: PanelTally = { clients: 0, applied: 0, warned: 0, activated: 0 };
+  try {
+    const handle = ctx.panels.handleFor(panel);
+    const observedAt = ctx.clock.now();
+    if (handle.adapter.capabilities.bulkUsage) await syncListedPanel(scope, handle, observedAt, tally);
+    else await syncClientByClient(scope, handle, observedAt, tally);
+    report.panels++;
+    ctx.events.emit('usage:synced', {
+      panelId: panel.id,
+      clients: tally.clients,
+      applied: tally.applied,
+      durationMs: Math.round(performance.now() - started),
+      at: scope.now,
+    });
+  } catch (error) {
+    report.failedPanels.push(panel.id);
+    ctx.events.emit('usage:sync_failed', { panelId: panel.id, error: toPanelkitError(error), at: scope.now });
+  } finally {
+    report.clients += tally.clients;
+    report.applied += tally.applied;
+    report.warned += tally.warned;
+    report.activated += tally.activated;
+  }
+}
+
+/**
+ * Reads every client's cumulative usage from the panels this replica wins for `slot`, and stores
+ * it (a reading older than the stored one is ignored, so replays are harmless); raises traffic
+ * warnings and starts the periods panels began on first use. Each panel has its own slot
+ * (`USAGE_TICK_PREFIX` + id), so replicas share the panels: a replica takes the next panel only when
+ * one of its `usageSyncPanelsAtOnce` lanes is free. A panel that fails is reported and skipped.
+ */
+export async function syncUsage(scope: TickScope, slot: Date): Promise<UsageSyncReport> {
+  const { ctx } = scope;
+  const report: UsageSyncReport = { panels: 0, clients: 0, applied: 0, warned: 0, activated: 0, failedPanels: [] };
+  const waiting = (await ctx.storage.panels.list()).filter((p) => p.health.status !== 'unhealthy');
+  const lanes = Math.max(1, Math.floor(ctx.policy.usageSyncPanelsAtOnce));
+  const lane = async () => {
+    for (let panel = waiting.shift(); panel !== undefined; panel = waiting.shift()) {
+      let won: boolean;
       try {
-        const observedAt = ctx.clock.now();
-        const found = await readPanel(scope, panel);
-        const readings: UsageReading[] = found.map(({ sub, client }) => ({
-          subscriptionId: sub.id,
-          usedBytes: client.usedBytes,
-          observedAt,
-        }));
-        let applied = 0;
-        for (let i = 0; i < readings.length; i += 1000)
-          applied += (await ctx.storage.subscriptions.recordUsage(readings.slice(i, i + 1000))).applied;
-        for (const { sub, client } of found) {
-          if (sub.status === 'on_hold' && client.expiry.type === 'at') scope.firstUseExpiry.set(sub.id, client.expiry.at);
-          try {
-            report.warned += await warnTraffic(scope, sub, client.usedBytes);
-          } catch (error) {
-            if (!ConflictError.is(error)) throw error;
-          }
-        }
-        report.panels++;
-        report.clients += found.length;
-        report.applied += applied;
-        ctx.events.emit('usage:synced', {
-          panelId: panel.id,
-          clients: found.length,
-          applied,
-          durationMs: Math.round(performance.now() - started),
-          at: scope.now,
-        });
+        won = await ctx.storage.ticks.tryAcquire(`${USAGE_TICK_PREFIX}${panel.id}`, slot);
       } catch (error) {
         report.failedPanels.push(panel.id);
         ctx.events.emit('usage:sync_failed', { panelId: panel.id, error: toPanelkitError(error), at: scope.now });
+        continue;
       }
-    }),
-  );
+      if (won) await syncPanel(scope, panel, report);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, waiting.length) }, lane));
   return report;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NewLedgerEntrySchema, NewPlanSchema, ValidationError, addMoney, money, parseInput, sumMoney } from '../../src/index.js';
+import { NewLedgerEntrySchema, NewPlanSchema, ValidationError, addMoney, money, sumMoney } from '../../src/index.js';
+import { parseInput } from '../../src/storage-kit.js';
 
 describe('money', () => {
   it('adds and sums in one currency', () => {

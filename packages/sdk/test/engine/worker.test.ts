@@ -116,6 +116,26 @@ describe('worker: provisioning', () => {
     expect(await h.balance(customerId)).toBe(9000);
   });
 
+  it("a call past the engine's panel call timeout is a retryable PANEL_TIMEOUT: retried, never refunded on the spot", async () => {
+    const h = await createHarness({
+      policy: { panelCallTimeoutMs: 30, jobRetry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 1000 } },
+    });
+    const { customerId, subscriptions } = await buy(h);
+    const fake = h.panels[0]!.fake;
+    fake.setLatency(500);
+    const retried: string[] = [];
+    h.kit.events.on('job:retried', (e) => void retried.push(e.error.code));
+    await h.worker().drain();
+    expect(retried).toEqual(['PANEL_TIMEOUT']);
+    expect((await sub(h, subscriptions[0]!.id)).status).toBe('pending');
+    expect(await h.balance(customerId)).toBe(9000);
+    fake.setLatency(0);
+    h.clock.advance(2000);
+    await h.worker().drain();
+    expect((await sub(h, subscriptions[0]!.id)).status).toBe('active');
+    expect(await h.balance(customerId)).toBe(9000);
+  });
+
   it('fails for good after the last attempt: subscription failed, slot released, refunded once', async () => {
     const h = await createHarness({ policy: { jobRetry: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 1000 } } });
     const { customerId, order, subscriptions } = await buy(h);

@@ -32,6 +32,29 @@ describe('scheduler', () => {
     expect((await Promise.all(replicas.map((s) => s.tick()))).filter((r) => r.won)).toHaveLength(1);
   });
 
+  it('shares usage sync among replicas: each panel read once a slot, by whichever replica has a free lane', async () => {
+    const h = await createHarness({ panels: 6, panel: { latencyMs: 5 }, policy: { usageSyncPanelsAtOnce: 1 } });
+    for (let i = 0; i < 6; i++) {
+      const customerId = await h.customer(5000);
+      await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: `b${i}` });
+    }
+    await h.worker().drain();
+    const listed = () => h.panels.map((p) => p.fake.calls.listClients);
+    const replicas = [h.kit.createScheduler(), h.kit.createScheduler(), h.kit.createScheduler()];
+    h.clock.advance(60_000);
+    const reports = await Promise.all(replicas.map((s) => s.tick()));
+    expect(listed()).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(reports.reduce((n, r) => n + r.usage!.panels, 0)).toBe(6);
+    expect(reports.reduce((n, r) => n + r.usage!.clients, 0)).toBe(6);
+    // Replicas that lost the lifecycle slot read usage too.
+    expect(reports.filter((r) => r.usage!.panels > 0).length).toBeGreaterThan(1);
+    await Promise.all(replicas.map((s) => s.tick()));
+    expect(listed()).toEqual([1, 1, 1, 1, 1, 1]);
+    h.clock.advance(60_000);
+    await Promise.all(replicas.map((s) => s.tick()));
+    expect(listed()).toEqual([2, 2, 2, 2, 2, 2]);
+  });
+
   it('syncs usage in bulk, idempotently, and per client where the panel has no bulk listing', async () => {
     for (const bulkUsage of [true, false]) {
       const { h, ids, fake } = await withSubscriptions(3, { capabilities: { bulkUsage } });

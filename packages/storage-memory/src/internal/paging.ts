@@ -1,4 +1,5 @@
-import type { CursorCodec, Page, PageWindow } from '@panelkit/sdk';
+import type { Page } from '@panelkit/sdk';
+import type { CursorCodec, PageWindow } from '@panelkit/sdk/storage-kit';
 import type { BTree } from './btree.js';
 import { copy } from './copy.js';
 

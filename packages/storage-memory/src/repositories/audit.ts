@@ -1,5 +1,7 @@
-import { NewAuditEventSchema, createId, parseAuditFilter, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk';
-import type { Actor, AuditEvent, NewAuditEvent, Page, PageRequest, TimeKey } from '@panelkit/sdk';
+import { NewAuditEventSchema, createId } from '@panelkit/sdk';
+import { parseAuditFilter, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
+import type { Actor, AuditEvent, NewAuditEvent, Page, PageRequest } from '@panelkit/sdk';
+import type { TimeKey } from '@panelkit/sdk/storage-kit';
 import { copy } from '../internal/copy.js';
 import { compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';

@@ -1,5 +1,5 @@
 import type { CapacityRequest, Plan, ReserveResult, Target } from '@panelkit/sdk';
-import { parseCapacityRequest } from '@panelkit/sdk';
+import { parseCapacityRequest } from '@panelkit/sdk/storage-kit';
 import type { Op } from '../internal/op.js';
 import type { Table } from '../internal/table.js';
 

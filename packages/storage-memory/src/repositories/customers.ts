@@ -1,15 +1,7 @@
-import {
-  CustomerPatchSchema,
-  NewCustomerSchema,
-  createId,
-  definedFields,
-  inputKey,
-  parseInput,
-  parsePageWindow,
-  timeCursorCodec,
-  timeKey,
-} from '@panelkit/sdk';
-import type { Customer, CustomerPatch, NewCustomer, Page, PageRequest, TimeKey } from '@panelkit/sdk';
+import { CustomerPatchSchema, NewCustomerSchema, createId } from '@panelkit/sdk';
+import { definedFields, inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
+import type { Customer, CustomerPatch, NewCustomer, Page, PageRequest } from '@panelkit/sdk';
+import type { TimeKey } from '@panelkit/sdk/storage-kit';
 import { copy } from '../internal/copy.js';
 import { compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';

@@ -3,14 +3,9 @@ import {
   NewDiscountCodeSchema,
   NewDiscountRedemptionSchema,
   createId,
-  definedFields,
-  inputKey,
   normalizeDiscountCode,
-  parseInput,
-  parsePageWindow,
-  timeCursorCodec,
-  timeKey,
 } from '@panelkit/sdk';
+import { definedFields, inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
 import type {
   Customer,
   DiscountCode,

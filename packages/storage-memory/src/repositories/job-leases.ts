@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { JsonValueSchema, LeaseLostError, SerializedErrorSchema } from '@panelkit/sdk';
 import {
-  JsonValueSchema,
-  LeaseLostError,
-  SerializedErrorSchema,
   inputArray,
   parseClaimRequest,
   parseInput,
@@ -11,8 +9,9 @@ import {
   parseLease,
   parseLeaseMs,
   parseRetryDecision,
-} from '@panelkit/sdk';
-import type { ClaimRequest, ClaimedJob, Job, JobParking, JsonValue, Lease, SerializedError, TimeKey } from '@panelkit/sdk';
+} from '@panelkit/sdk/storage-kit';
+import type { ClaimRequest, ClaimedJob, Job, JobParking, JsonValue, Lease, SerializedError } from '@panelkit/sdk';
+import type { TimeKey } from '@panelkit/sdk/storage-kit';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { ascending, descending, takeWhile } from '../internal/paging.js';

@@ -1,13 +1,5 @@
-import {
-  ConflictError,
-  NewJobSchema,
-  createId,
-  inputKey,
-  parseInput,
-  parseJobFilter,
-  parsePageWindow,
-  timeCursorCodec,
-} from '@panelkit/sdk';
+import { ConflictError, NewJobSchema, createId } from '@panelkit/sdk';
+import { inputKey, parseInput, parseJobFilter, parsePageWindow, timeCursorCodec } from '@panelkit/sdk/storage-kit';
 import type { Job, JobEnqueueResult, JobState, NewJob, Page, PageRequest } from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';

@@ -1,18 +1,17 @@
 import {
+  ConflictError,
+  CreditLimitSchema,
   CurrencySchema,
   IdempotencyConflictError,
   InsufficientFundsError,
   NewLedgerEntrySchema,
   ValidationError,
   createId,
-  inputKey,
-  isSameLedgerRequest,
-  parseInput,
-  parsePageWindow,
-  timeCursorCodec,
-  timeKey,
+  decideLedgerMove,
 } from '@panelkit/sdk';
+import { inputKey, isSameLedgerRequest, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
 import type {
+  CreditLimit,
   Customer,
   LedgerAppendResult,
   LedgerEntry,
@@ -22,8 +21,8 @@ import type {
   Page,
   PageRequest,
   Subscription,
-  TimeKey,
 } from '@panelkit/sdk';
+import type { TimeKey } from '@panelkit/sdk/storage-kit';
 import { copy } from '../internal/copy.js';
 import { compareStrings, compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
@@ -71,6 +70,8 @@ export interface LedgerTables {
   readonly byIdempotencyKey: UniqueIndex<LedgerEntry>;
   readonly byCustomer: SortedIndex<LedgerEntry, TimeKey>;
   readonly balances: Balances;
+  /** Credit limits per customer and currency (a customer may go down to minus its limit). */
+  readonly creditLimits: Balances;
 }
 
 export function createLedgerTables(): LedgerTables {
@@ -85,6 +86,7 @@ export function createLedgerTables(): LedgerTables {
     byIdempotencyKey,
     byCustomer,
     balances: new Balances(),
+    creditLimits: new Balances(),
   };
 }
 
@@ -96,7 +98,7 @@ export interface LedgerReferences {
 }
 
 export function ledgerOperations(tables: LedgerTables, refs: LedgerReferences) {
-  const { entries, byIdempotencyKey, byCustomer, balances } = tables;
+  const { entries, byIdempotencyKey, byCustomer, balances, creditLimits } = tables;
 
   return {
     append(op: Op, input: NewLedgerEntry): LedgerAppendResult {
@@ -111,13 +113,16 @@ export function ledgerOperations(tables: LedgerTables, refs: LedgerReferences) {
       if (entry.orderId !== null) refs.orders.require(entry.orderId);
       if (entry.subscriptionId !== null) refs.subscriptions.require(entry.subscriptionId);
       const balance = balances.get(entry.customerId, entry.currency);
-      const balanceAfter = balance + entry.amount;
-      if (balanceAfter < 0) throw new InsufficientFundsError(entry.customerId, entry.currency, balance, -entry.amount);
-      if (!Number.isSafeInteger(balanceAfter)) {
+      const creditLimit = creditLimits.get(entry.customerId, entry.currency);
+      const decision = decideLedgerMove({ balance, creditLimit, amount: entry.amount });
+      if (!decision.allowed && decision.reason === 'insufficient_funds')
+        throw new InsufficientFundsError(entry.customerId, entry.currency, balance, -entry.amount, { details: { creditLimit } });
+      if (!decision.allowed) {
         throw new ValidationError('invalid ledger entry: amount: the balance would leave the safe integer range', [
           { path: 'amount', message: 'the balance would leave the safe integer range' },
         ]);
       }
+      const { balanceAfter } = decision;
       const stored: LedgerEntry = { ...entry, id: entry.id ?? createId('led'), balanceAfter, createdAt: op.now };
       entries.insert(op.undo, stored);
       balances.set(op.undo, entry.customerId, entry.currency, balanceAfter);
@@ -134,7 +139,27 @@ export function ledgerOperations(tables: LedgerTables, refs: LedgerReferences) {
     },
 
     balances(_op: Op, customerId: string): Money[] {
-      return balances.all(inputKey(customerId, 'customer id'));
+      const id = inputKey(customerId, 'customer id');
+      const all = new Map(balances.all(id).map((m) => [m.currency, m]));
+      for (const { currency } of creditLimits.all(id)) if (!all.has(currency)) all.set(currency, { amount: 0, currency });
+      return [...all.values()].sort((a, b) => compareStrings(a.currency, b.currency));
+    },
+
+    creditLimit(_op: Op, customerId: string, currency: string): number {
+      return creditLimits.get(inputKey(customerId, 'customer id'), parseInput(CurrencySchema, currency, 'currency'));
+    },
+
+    setCreditLimit(op: Op, input: CreditLimit): Money {
+      const limit = parseInput(CreditLimitSchema, input, 'credit limit');
+      refs.customers.require(limit.customerId);
+      const balance = balances.get(limit.customerId, limit.currency);
+      if (balance < -limit.amount) {
+        throw new ConflictError(`customer ${limit.customerId} owes ${-balance} ${limit.currency}, more than a limit of ${limit.amount}`, {
+          details: { reason: 'balance_below_limit', balance, creditLimit: limit.amount },
+        });
+      }
+      creditLimits.set(op.undo, limit.customerId, limit.currency, limit.amount);
+      return { amount: limit.amount, currency: limit.currency };
     },
 
     list(_op: Op, customerId: string, page: PageRequest): Page<LedgerEntry> {

@@ -1,7 +1,5 @@
+import { NewOrderSchema, OrderPatchSchema, createId } from '@panelkit/sdk';
 import {
-  NewOrderSchema,
-  OrderPatchSchema,
-  createId,
   definedFields,
   inputKey,
   parseInput,
@@ -9,8 +7,9 @@ import {
   parsePageWindow,
   timeCursorCodec,
   timeKey,
-} from '@panelkit/sdk';
-import type { Customer, NewOrder, Order, OrderPatch, OrderStatus, Page, PageRequest, TimeKey } from '@panelkit/sdk';
+} from '@panelkit/sdk/storage-kit';
+import type { Customer, NewOrder, Order, OrderPatch, OrderStatus, Page, PageRequest } from '@panelkit/sdk';
+import type { TimeKey } from '@panelkit/sdk/storage-kit';
 import { copy } from '../internal/copy.js';
 import { compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
@@ -89,6 +88,7 @@ export function orderOperations(tables: OrderTables, customers: Table<Customer>)
     update(op: Op, id: string, patch: OrderPatch): Order {
       const changes = definedFields(copy(parseInput(OrderPatchSchema, patch, 'order patch')));
       const before = orders.require(inputKey(id, 'order id'));
+      if (Object.keys(changes).length === 0) return copy(before);
       const after: Order = { ...before, ...changes, updatedAt: op.now };
       orders.replace(op.undo, after);
       return copy(after);

@@ -1,5 +1,6 @@
-import { timeCursorCodec } from '@panelkit/sdk';
-import type { Page, PageWindow, TimeKey } from '@panelkit/sdk';
+import { timeCursorCodec } from '@panelkit/sdk/storage-kit';
+import type { Page } from '@panelkit/sdk';
+import type { PageWindow, TimeKey } from '@panelkit/sdk/storage-kit';
 import { copy } from '../internal/copy.js';
 import { compareTimeKeys } from '../internal/keys.js';
 

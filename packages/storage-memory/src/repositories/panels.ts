@@ -1,4 +1,5 @@
-import { NewPanelSchema, PanelPatchSchema, UNKNOWN_HEALTH, createId, definedFields, inputKey, parseInput } from '@panelkit/sdk';
+import { NewPanelSchema, PanelPatchSchema, UNKNOWN_HEALTH, createId } from '@panelkit/sdk';
+import { definedFields, inputKey, parseInput } from '@panelkit/sdk/storage-kit';
 import type { NewPanel, Panel, PanelPatch } from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
 import { compareStrings } from '../internal/keys.js';

@@ -1,4 +1,5 @@
-import { NewPlanSchema, PlanPatchSchema, createId, definedFields, inputKey, parseInput, parsePlanFilter } from '@panelkit/sdk';
+import { NewPlanSchema, PlanPatchSchema, createId } from '@panelkit/sdk';
+import { definedFields, inputKey, parseInput, parsePlanFilter } from '@panelkit/sdk/storage-kit';
 import type { NewPlan, Plan, PlanPatch } from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
 import { compareNumbers, compareStrings } from '../internal/keys.js';

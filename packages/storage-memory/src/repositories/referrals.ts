@@ -1,4 +1,5 @@
-import { NewReferralSchema, ReferralProgramSchema, inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk';
+import { NewReferralSchema, ReferralProgramSchema } from '@panelkit/sdk';
+import { inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
 import type {
   Customer,
   Money,

@@ -1,5 +1,13 @@
-import { idCursorCodec, inputKey, parseDueQuery, parsePageWindow, parsePanelStatusFilter, timeCursorCodec } from '@panelkit/sdk';
-import type { DueQuery, Page, PageRequest, Subscription, SubscriptionStatus, TimeKey } from '@panelkit/sdk';
+import {
+  idCursorCodec,
+  inputKey,
+  parseDueQuery,
+  parsePageWindow,
+  parsePanelStatusFilter,
+  timeCursorCodec,
+} from '@panelkit/sdk/storage-kit';
+import type { DueQuery, Page, PageRequest, Subscription, SubscriptionStatus } from '@panelkit/sdk';
+import type { TimeKey } from '@panelkit/sdk/storage-kit';
 import { copy } from '../internal/copy.js';
 import { compareStrings, compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';

@@ -1,17 +1,21 @@
 import {
   ConflictError,
+  MAX_USERNAMES_PER_LOOKUP,
   NewSubscriptionSchema,
   SUBSCRIPTION_STATUSES,
   SubscriptionPatchSchema,
   UsageReadingSchema,
+} from '@panelkit/sdk';
+import {
   definedFields,
   inputArray,
   inputKey,
+  inputKeys,
   invalidInput,
   parseExpectedRevision,
   parseInput,
   parsePanelIdFilter,
-} from '@panelkit/sdk';
+} from '@panelkit/sdk/storage-kit';
 import type {
   Customer,
   NewSubscription,
@@ -81,6 +85,16 @@ export function subscriptionOperations(tables: SubscriptionTables, refs: Subscri
     getByUsername(_op: Op, panelId: string, username: string): Subscription | null {
       const id = byUsername.lookup(compositeKey(inputKey(panelId, 'panel id'), inputKey(username, 'username')));
       return id === undefined ? null : copy(subscriptions.load(id));
+    },
+
+    getByUsernames(_op: Op, panelId: string, usernames: readonly string[]): Subscription[] {
+      const panel = inputKey(panelId, 'panel id');
+      const found = new Map<string, Subscription>();
+      for (const username of inputKeys(usernames, 'usernames', MAX_USERNAMES_PER_LOOKUP)) {
+        const id = byUsername.lookup(compositeKey(panel, username));
+        if (id !== undefined && !found.has(id)) found.set(id, copy(subscriptions.load(id)));
+      }
+      return [...found.values()];
     },
 
     /**

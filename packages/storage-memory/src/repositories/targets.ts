@@ -1,4 +1,5 @@
-import { NewTargetSchema, TargetPatchSchema, createId, definedFields, inputKey, parseInput, parsePanelIdFilter } from '@panelkit/sdk';
+import { NewTargetSchema, TargetPatchSchema, createId } from '@panelkit/sdk';
+import { definedFields, inputKey, parseInput, parsePanelIdFilter } from '@panelkit/sdk/storage-kit';
 import type { NewTarget, Panel, Target, TargetPatch } from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
 import { compareStrings } from '../internal/keys.js';

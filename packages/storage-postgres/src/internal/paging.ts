@@ -1,4 +1,5 @@
-import type { CursorCodec, Page, PageWindow, TimeKey } from '@panelkit/sdk';
+import type { Page } from '@panelkit/sdk';
+import type { CursorCodec, PageWindow, TimeKey } from '@panelkit/sdk/storage-kit';
 
 /**
  * A page from rows fetched with `LIMIT limit + 1`: the extra row only says another page

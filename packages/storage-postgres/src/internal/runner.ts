@@ -8,7 +8,10 @@ export interface Call {
 }
 
 export interface RunOptions {
-  /** A single read statement: run without `BEGIN`/savepoint when outside a transaction. */
+  /**
+   * A read that writes nothing: run without `BEGIN` outside a transaction, and without a savepoint
+   * inside one (a read the database fails ends that transaction instead).
+   */
   readonly read?: boolean;
   /**
    * Run the call again when it fails this way (besides serialisation failures and deadlocks),
@@ -19,7 +22,7 @@ export interface RunOptions {
 
 /**
  * Runs one repository call: alone in its own transaction (the storage), or under a savepoint in
- * an open one (a `tx`). Either way a call that throws changes nothing.
+ * an open one (a `tx`; a read runs bare there). Either way a call that throws changes nothing.
  */
 export interface Runner {
   run<T>(label: string, fn: (call: Call) => Promise<T>, options?: RunOptions): Promise<T>;

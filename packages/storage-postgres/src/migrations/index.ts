@@ -4,6 +4,7 @@ import { jobParking } from './003_job_parking.js';
 import { planTrafficTopUp } from './004_plan_traffic_top_up.js';
 import { discountsReferrals } from './005_discounts_referrals.js';
 import { subscriptionTerms } from './006_subscription_terms.js';
+import { resellerCredit } from './007_reseller_credit.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 4, name: 'plan_traffic_top_up', sql: planTrafficTopUp },
   { version: 5, name: 'discounts_referrals', sql: discountsReferrals },
   { version: 6, name: 'subscription_terms', sql: subscriptionTerms },
+  { version: 7, name: 'reseller_credit', sql: resellerCredit },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

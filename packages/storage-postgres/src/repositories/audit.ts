@@ -1,4 +1,5 @@
-import { NewAuditEventSchema, createId, parseAuditFilter, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk';
+import { NewAuditEventSchema, createId } from '@panelkit/sdk';
+import { parseAuditFilter, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
 import type { Actor, AuditEvent, AuditRepository, NewAuditEvent, PageRequest } from '@panelkit/sdk';
 import { insertSql, paramsOf } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';

@@ -1,4 +1,5 @@
-import { NotFoundError, parseCapacityRequest } from '@panelkit/sdk';
+import { NotFoundError } from '@panelkit/sdk';
+import { parseCapacityRequest } from '@panelkit/sdk/storage-kit';
 import type { CapacityRepository, CapacityRequest, ReserveResult } from '@panelkit/sdk';
 import { rowLock } from '../internal/locks.js';
 import type { Call, RepositoryContext } from '../internal/runner.js';

@@ -1,15 +1,5 @@
-import {
-  CustomerPatchSchema,
-  NewCustomerSchema,
-  NotFoundError,
-  createId,
-  definedFields,
-  inputKey,
-  parseInput,
-  parsePageWindow,
-  timeCursorCodec,
-  timeKey,
-} from '@panelkit/sdk';
+import { CustomerPatchSchema, NewCustomerSchema, NotFoundError, createId } from '@panelkit/sdk';
+import { definedFields, inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
 import type { Customer, CustomerPatch, CustomerRepository, NewCustomer, PageRequest } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';

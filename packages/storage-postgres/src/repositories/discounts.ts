@@ -4,14 +4,9 @@ import {
   NewDiscountRedemptionSchema,
   NotFoundError,
   createId,
-  definedFields,
-  inputKey,
   normalizeDiscountCode,
-  parseInput,
-  parsePageWindow,
-  timeCursorCodec,
-  timeKey,
 } from '@panelkit/sdk';
+import { definedFields, inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
 import type {
   DiscountCode,
   DiscountCodePatch,

@@ -1,4 +1,4 @@
-import { parseClaimRequest } from '@panelkit/sdk';
+import { parseClaimRequest } from '@panelkit/sdk/storage-kit';
 import type { ClaimRequest, ClaimedJob } from '@panelkit/sdk';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';

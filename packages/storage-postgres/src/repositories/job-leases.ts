@@ -1,7 +1,5 @@
+import { JsonValueSchema, LeaseLostError, SerializedErrorSchema } from '@panelkit/sdk';
 import {
-  JsonValueSchema,
-  LeaseLostError,
-  SerializedErrorSchema,
   inputArray,
   parseInput,
   parseJobParking,
@@ -9,7 +7,7 @@ import {
   parseLease,
   parseLeaseMs,
   parseRetryDecision,
-} from '@panelkit/sdk';
+} from '@panelkit/sdk/storage-kit';
 import type { JobParking, JobRepository, JsonValue, Lease, SerializedError } from '@panelkit/sdk';
 import { isUniqueViolation } from '../internal/errors.js';
 import type { RepositoryContext } from '../internal/runner.js';

@@ -1,15 +1,5 @@
-import {
-  ConflictError,
-  NewJobSchema,
-  NotFoundError,
-  createId,
-  inputKey,
-  parseInput,
-  parseJobFilter,
-  parsePageWindow,
-  timeCursorCodec,
-  timeKey,
-} from '@panelkit/sdk';
+import { ConflictError, NewJobSchema, NotFoundError, createId } from '@panelkit/sdk';
+import { inputKey, parseInput, parseJobFilter, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
 import type { Job, JobEnqueueResult, JobRepository, JobState, NewJob, PageRequest } from '@panelkit/sdk';
 import { isUniqueViolation } from '../internal/errors.js';
 import { timeBound, toPage } from '../internal/paging.js';

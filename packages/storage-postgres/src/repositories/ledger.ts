@@ -1,4 +1,6 @@
 import {
+  ConflictError,
+  CreditLimitSchema,
   CurrencySchema,
   IdempotencyConflictError,
   InsufficientFundsError,
@@ -6,14 +8,10 @@ import {
   NotFoundError,
   ValidationError,
   createId,
-  inputKey,
-  isSameLedgerRequest,
-  parseInput,
-  parsePageWindow,
-  timeCursorCodec,
-  timeKey,
+  decideLedgerMove,
 } from '@panelkit/sdk';
-import type { LedgerEntry, LedgerRepository, Money, NewLedgerEntry, PageRequest } from '@panelkit/sdk';
+import { inputKey, isSameLedgerRequest, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
+import type { CreditLimit, LedgerEntry, LedgerRepository, Money, NewLedgerEntry, PageRequest } from '@panelkit/sdk';
 import { insertSql, paramsOf } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
 import { isUniqueViolation } from '../internal/errors.js';
@@ -60,8 +58,9 @@ function entryFromRow(r: Row): LedgerEntry {
 /**
  * The append-only ledger. An append locks the customer's row (`FOR NO KEY UPDATE`, see
  * {@link rowLock}), so appends for one customer run one after another across every connection;
- * the balance lives in `ledger_balances` (checked `>= 0` by the database as well) and moves in
- * the same transaction as the entry.
+ * the balance lives in `ledger_balances` beside the customer's credit limit (the database checks
+ * `amount >= -credit_limit` as well) and moves in the same transaction as the entry. A credit limit
+ * change takes the same row lock.
  */
 export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerRepository {
   const entries = `${schema}.ledger_entries`;
@@ -88,23 +87,30 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
           // Another append with this key may have committed while we waited for the lock.
           const raced = await replay();
           if (raced !== undefined) return raced;
-          const { rows } = await db.query(`SELECT amount FROM ${balances} WHERE customer_id = $1 AND currency = $2`, [
+          const { rows } = await db.query(`SELECT amount, credit_limit FROM ${balances} WHERE customer_id = $1 AND currency = $2`, [
             entry.customerId,
             entry.currency,
           ]);
           const balance = rows[0] === undefined ? 0 : dec.int(rows[0]['amount']);
-          const balanceAfter = balance + entry.amount;
-          if (balanceAfter < 0) throw new InsufficientFundsError(entry.customerId, entry.currency, balance, -entry.amount);
-          if (!Number.isSafeInteger(balanceAfter)) {
+          const creditLimit = rows[0] === undefined ? 0 : dec.int(rows[0]['credit_limit']);
+          // Read under the customer's row lock, which every append and limit change takes first.
+          const decision = decideLedgerMove({ balance, creditLimit, amount: entry.amount });
+          if (!decision.allowed && decision.reason === 'insufficient_funds')
+            throw new InsufficientFundsError(entry.customerId, entry.currency, balance, -entry.amount, { details: { creditLimit } });
+          if (!decision.allowed) {
             throw new ValidationError('invalid ledger entry: amount: the balance would leave the safe integer range', [
               { path: 'amount', message: 'the balance would leave the safe integer range' },
             ]);
           }
+          const { balanceAfter } = decision;
           const stored: LedgerEntry = { ...entry, id: entry.id ?? createId('led'), balanceAfter, createdAt: now };
           const inserted = entryFromRow((await db.query(insertSql(entries, COLUMNS), paramsOf(COLUMNS, stored))).rows[0]!);
+          // The row cannot appear or go meanwhile: its writers hold the customer's lock. (An upsert would
+          // check the insert's default limit of 0 against a negative balance before seeing the conflict.)
           await db.query(
-            `INSERT INTO ${balances} (customer_id, currency, amount) VALUES ($1, $2, $3)
-             ON CONFLICT (customer_id, currency) DO UPDATE SET amount = EXCLUDED.amount`,
+            rows[0] === undefined
+              ? `INSERT INTO ${balances} (customer_id, currency, amount) VALUES ($1, $2, $3)`
+              : `UPDATE ${balances} SET amount = $3 WHERE customer_id = $1 AND currency = $2`,
             [entry.customerId, entry.currency, balanceAfter],
           );
           return { entry: inserted, created: true };
@@ -147,6 +153,42 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
         },
         read,
       ),
+
+    creditLimit: (customerId: string, currency: string) =>
+      runner.run(
+        'ledger.creditLimit',
+        async ({ db }) => {
+          const { rows } = await db.query(`SELECT credit_limit FROM ${balances} WHERE customer_id = $1 AND currency = $2`, [
+            inputKey(customerId, 'customer id'),
+            parseInput(CurrencySchema, currency, 'currency'),
+          ]);
+          return rows[0] === undefined ? 0 : dec.int(rows[0]['credit_limit']);
+        },
+        read,
+      ),
+
+    setCreditLimit: (input: CreditLimit) =>
+      runner.run('ledger.setCreditLimit', async ({ db }): Promise<Money> => {
+        const limit = parseInput(CreditLimitSchema, input, 'credit limit');
+        const customer = await db.query(`SELECT id FROM ${schema}.customers WHERE id = $1 ${rowLock()}`, [limit.customerId]);
+        if (customer.rows[0] === undefined) throw new NotFoundError('customer', limit.customerId);
+        const { rows } = await db.query(`SELECT amount FROM ${balances} WHERE customer_id = $1 AND currency = $2`, [
+          limit.customerId,
+          limit.currency,
+        ]);
+        const balance = rows[0] === undefined ? 0 : dec.int(rows[0]['amount']);
+        if (balance < -limit.amount) {
+          throw new ConflictError(`customer ${limit.customerId} owes ${-balance} ${limit.currency}, more than a limit of ${limit.amount}`, {
+            details: { reason: 'balance_below_limit', balance, creditLimit: limit.amount },
+          });
+        }
+        await db.query(
+          `INSERT INTO ${balances} (customer_id, currency, amount, credit_limit) VALUES ($1, $2, 0, $3)
+           ON CONFLICT (customer_id, currency) DO UPDATE SET credit_limit = EXCLUDED.credit_limit`,
+          [limit.customerId, limit.currency, limit.amount],
+        );
+        return { amount: limit.amount, currency: limit.currency };
+      }),
 
     list: (customerId: string, page: PageRequest) =>
       runner.run(

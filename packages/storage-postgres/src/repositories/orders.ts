@@ -1,8 +1,5 @@
+import { NewOrderSchema, NotFoundError, OrderPatchSchema, createId } from '@panelkit/sdk';
 import {
-  NewOrderSchema,
-  NotFoundError,
-  OrderPatchSchema,
-  createId,
   definedFields,
   inputKey,
   parseInput,
@@ -10,7 +7,7 @@ import {
   parsePageWindow,
   timeCursorCodec,
   timeKey,
-} from '@panelkit/sdk';
+} from '@panelkit/sdk/storage-kit';
 import type { NewOrder, Order, OrderPatch, OrderRepository, OrderStatus, PageRequest } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
@@ -108,6 +105,8 @@ export function orderRepository({ runner, schema }: RepositoryContext): OrderRep
         const key = inputKey(id, 'order id');
         const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${rowLock()}`, [key]);
         if (rows[0] === undefined) throw new NotFoundError('order', key);
+        // Nothing to change: the lock taken above was the point (settling an order takes it).
+        if (Object.keys(changes).length === 0) return orderFromRow(rows[0]);
         const after: Order = { ...orderFromRow(rows[0]), ...changes, updatedAt: now };
         return orderFromRow((await db.query(updateSql(table, COLUMNS), paramsOf(COLUMNS, after))).rows[0]!);
       }),

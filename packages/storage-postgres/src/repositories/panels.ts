@@ -4,12 +4,10 @@ import {
   PanelPatchSchema,
   UNKNOWN_HEALTH,
   createId,
-  definedFields,
-  inputKey,
   openPanelCredentials,
-  parseInput,
   sealPanelCredentials,
 } from '@panelkit/sdk';
+import { definedFields, inputKey, parseInput } from '@panelkit/sdk/storage-kit';
 import type { NewPanel, Panel, PanelHealth, PanelPatch, PanelRepository, SecretBox } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';

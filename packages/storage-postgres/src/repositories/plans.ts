@@ -1,13 +1,5 @@
-import {
-  NewPlanSchema,
-  NotFoundError,
-  PlanPatchSchema,
-  createId,
-  definedFields,
-  inputKey,
-  parseInput,
-  parsePlanFilter,
-} from '@panelkit/sdk';
+import { NewPlanSchema, NotFoundError, PlanPatchSchema, createId } from '@panelkit/sdk';
+import { definedFields, inputKey, parseInput, parsePlanFilter } from '@panelkit/sdk/storage-kit';
 import type { NewPlan, Plan, PlanPatch, PlanRepository } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';

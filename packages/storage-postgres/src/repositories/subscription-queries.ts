@@ -1,4 +1,12 @@
-import { idCursorCodec, inputKey, parseDueQuery, parsePageWindow, parsePanelStatusFilter, timeCursorCodec, timeKey } from '@panelkit/sdk';
+import {
+  idCursorCodec,
+  inputKey,
+  parseDueQuery,
+  parsePageWindow,
+  parsePanelStatusFilter,
+  timeCursorCodec,
+  timeKey,
+} from '@panelkit/sdk/storage-kit';
 import type { DueQuery, Page, PageRequest, Subscription, SubscriptionRepository, SubscriptionStatus } from '@panelkit/sdk';
 import { timeBound, toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';

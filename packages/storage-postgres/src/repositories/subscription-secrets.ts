@@ -1,4 +1,5 @@
-import { RemoteIdentitySchema, SecretKeyError, isSealedValue, isStoredSealedSecret } from '@panelkit/sdk';
+import { RemoteIdentitySchema, SecretKeyError, isSealedValue } from '@panelkit/sdk';
+import { isStoredSealedSecret } from '@panelkit/sdk/storage-kit';
 import type { SecretBox, Subscription } from '@panelkit/sdk';
 import { dec } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';

@@ -5,14 +5,18 @@ import {
   SUBSCRIPTION_STATUSES,
   SubscriptionPatchSchema,
   UsageReadingSchema,
+  MAX_USERNAMES_PER_LOOKUP,
+} from '@panelkit/sdk';
+import {
   definedFields,
   inputArray,
   inputKey,
+  inputKeys,
   invalidInput,
   parseExpectedRevision,
   parseInput,
   parsePanelIdFilter,
-} from '@panelkit/sdk';
+} from '@panelkit/sdk/storage-kit';
 import type {
   NewSubscription,
   Subscription,
@@ -139,6 +143,21 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
             inputKey(username, 'username'),
           ]);
           return rows[0] === undefined ? null : fromRow(rows[0]);
+        },
+        { read: true },
+      ),
+
+    getByUsernames: (panelId: string, usernames: readonly string[]) =>
+      runner.run(
+        'subscriptions.getByUsernames',
+        async ({ db }) => {
+          const names = inputKeys(usernames, 'usernames', MAX_USERNAMES_PER_LOOKUP);
+          if (names.length === 0) return [];
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE panel_id = $1 AND remote_username = ANY($2::text[])`, [
+            inputKey(panelId, 'panel id'),
+            names,
+          ]);
+          return rows.map(fromRow);
         },
         { read: true },
       ),

@@ -1,13 +1,5 @@
-import {
-  NewTargetSchema,
-  NotFoundError,
-  TargetPatchSchema,
-  createId,
-  definedFields,
-  inputKey,
-  parseInput,
-  parsePanelIdFilter,
-} from '@panelkit/sdk';
+import { NewTargetSchema, NotFoundError, TargetPatchSchema, createId } from '@panelkit/sdk';
+import { definedFields, inputKey, parseInput, parsePanelIdFilter } from '@panelkit/sdk/storage-kit';
 import type { NewTarget, Target, TargetPatch, TargetRepository } from '@panelkit/sdk';
 import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';

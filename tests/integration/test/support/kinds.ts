@@ -10,11 +10,11 @@ import {
   createMarzbanSimulator,
   createMarzneshinSimulator,
   createSuiSimulator,
-  proxyUuid,
   createXuiSimulator,
   type FetchHandler,
   type XuiQuirks,
 } from '@panelkit/panel-adapters/testing';
+import { proxyUuid } from '../../../../packages/panel-adapters/src/simulators/marzneshin/index.js';
 
 /** A client as the simulated panel holds it. */
 export interface StoredClient {

@@ -12,6 +12,7 @@ import { orderRoutes } from './orders.js';
 import { overviewRoutes } from './overview.js';
 import { panelRoutes } from './panels.js';
 import { planRoutes } from './plans.js';
+import { resellerRoutes } from './resellers.js';
 import { staffRoutes } from './staff.js';
 import { subscriptionRoutes } from './subscriptions.js';
 
@@ -35,6 +36,7 @@ export function adminRoutes(shop: Shop): Router {
     staffRoutes,
     discountRoutes,
     referralSettingsRoutes,
+    resellerRoutes,
     backupRoutes,
     settingsRoutes,
   ])

@@ -1,4 +1,4 @@
-import type { PlanChangeQuoteResult, TrafficTopUpDecision } from '@panelkit/sdk';
+import type { DiscountDecision, PlanChangeQuoteResult, TrafficTopUpQuoteResult } from '@panelkit/sdk';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../../auth/viewer.js';
@@ -17,20 +17,22 @@ const whole = { message: 'forms.wholeNumber' };
 const invalid = { message: 'forms.invalid' };
 const Gib = z.number(whole).int(whole).min(1, invalid).max(100_000, invalid);
 const PlanId = z.string().regex(ID_PATTERN, { message: 'forms.invalid' });
-const TrafficBody = z.strictObject({ gib: Gib, idempotencyKey: IdempotencyKeySchema });
+const DiscountCode = z.string().trim().max(60, { message: 'discounts.reasons.unknown_code' });
+const TrafficBody = z.strictObject({ gib: Gib, idempotencyKey: IdempotencyKeySchema, discountCode: DiscountCode.optional() });
 const TrafficQuery = z.object({
+  discountCode: DiscountCode.optional(),
   gib: z
     .string()
     .regex(/^\d{1,6}$/, { message: 'forms.wholeNumber' })
     .transform(Number)
     .pipe(Gib),
 });
-const PlanChangeBody = z.strictObject({ planId: PlanId, idempotencyKey: IdempotencyKeySchema });
-const PlanChangeQuery = z.object({ planId: PlanId });
+const PlanChangeBody = z.strictObject({ planId: PlanId, idempotencyKey: IdempotencyKeySchema, discountCode: DiscountCode.optional() });
+const PlanChangeQuery = z.object({ planId: PlanId, discountCode: DiscountCode.optional() });
 
-function trafficQuoteJson(d: TrafficTopUpDecision, ctx: RequestContext) {
+function trafficQuoteJson(d: TrafficTopUpQuoteResult, ctx: RequestContext) {
   if (!d.allowed) return { allowed: false as const, reason: d.reason, message: ctx.t(`traffic.reasons.${d.reason}`) };
-  return { allowed: true as const, quote: d.quote };
+  return { allowed: true as const, quote: d.quote, discount: discountJson(d.discount, ctx) };
 }
 
 function planChangeQuoteJson(d: PlanChangeQuoteResult, ctx: RequestContext) {
@@ -49,7 +51,16 @@ function planChangeQuoteJson(d: PlanChangeQuoteResult, ctx: RequestContext) {
       newTrafficLimitBytes: q.newTrafficLimitBytes,
       resetsUsage: q.resetsUsage,
     },
+    discount: discountJson(d.discount, ctx),
   };
+}
+
+/** A code's decision on a quote: `null` without a code; else its quote (`price` is the debit) or why not. */
+function discountJson(d: DiscountDecision | null, ctx: RequestContext) {
+  if (d === null) return null;
+  if (!d.allowed) return { allowed: false as const, reason: d.reason, message: ctx.t(`discounts.reasons.${d.reason}`) };
+  const { code, original, discount, price } = d.quote;
+  return { allowed: true as const, code, original, discount, price };
 }
 
 /** The engine's refusal as the API's JSON error (nothing was charged), or the error itself. */
@@ -69,9 +80,9 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
   router.get('/api/v1/subscriptions/:id/traffic', requireAccount, async (req, res) => {
     const ctx = ctxOf(res);
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
-    const { gib } = parseOrThrow(TrafficQuery, req.query, ctx.t);
+    const { gib, discountCode } = parseOrThrow(TrafficQuery, req.query, ctx.t);
     const plan = await shop.storage.plans.get(sub.planId);
-    const decision = await shop.kit.quoteTrafficTopUp(sub.id, gib);
+    const decision = await shop.kit.quoteTrafficTopUp(sub.id, gib, discountCode ? { discountCode } : {});
     res.json({
       offer: plan?.trafficTopUp ?? null,
       ...trafficQuoteJson(decision, ctx),
@@ -86,11 +97,18 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
     const body = parseOrThrow(TrafficBody, req.body, ctx.t);
     try {
       const actor = { type: 'customer', id: viewer.customer.id } as const;
-      const result = await shop.kit.buyTraffic({ subscriptionId: sub.id, gib: body.gib, idempotencyKey: body.idempotencyKey, actor });
+      const result = await shop.kit.buyTraffic({
+        subscriptionId: sub.id,
+        gib: body.gib,
+        idempotencyKey: body.idempotencyKey,
+        ...(body.discountCode ? { discountCode: body.discountCode } : {}),
+        actor,
+      });
       res.status(result.replayed ? 200 : 202).json({
         replayed: result.replayed,
         charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
         newTrafficLimitBytes: result.quote?.newTrafficLimitBytes ?? null,
+        discount: result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount },
         subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await shop.kit.changeInFlight(sub.id) }),
       });
     } catch (error) {
@@ -101,10 +119,10 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
   router.get('/api/v1/subscriptions/:id/plan-change', requireAccount, async (req, res) => {
     const ctx = ctxOf(res);
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
-    const { planId } = parseOrThrow(PlanChangeQuery, req.query, ctx.t);
+    const { planId, discountCode } = parseOrThrow(PlanChangeQuery, req.query, ctx.t);
     const plan = await shop.storage.plans.get(planId);
     if (plan === null || !plan.onSale) throw new HttpError(404, 'errors.notFound');
-    const quote = await shop.kit.quotePlanChange(sub.id, plan.id);
+    const quote = await shop.kit.quotePlanChange(sub.id, plan.id, discountCode ? { discountCode } : {});
     res.json({ ...planChangeQuoteJson(quote, ctx), changeInProgress: await shop.kit.changeInFlight(sub.id) });
   });
 
@@ -117,12 +135,19 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
     if (plan === null || !plan.onSale) throw new HttpError(404, 'errors.notFound');
     try {
       const actor = { type: 'customer', id: viewer.customer.id } as const;
-      const result = await shop.kit.changePlan({ subscriptionId: sub.id, planId: plan.id, idempotencyKey: body.idempotencyKey, actor });
+      const result = await shop.kit.changePlan({
+        subscriptionId: sub.id,
+        planId: plan.id,
+        idempotencyKey: body.idempotencyKey,
+        ...(body.discountCode ? { discountCode: body.discountCode } : {}),
+        actor,
+      });
       res.status(result.replayed ? 200 : 202).json({
         replayed: result.replayed,
         moves: result.moves,
         charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
         refund: result.quote?.refund ?? null,
+        discount: result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount },
         subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await shop.kit.changeInFlight(sub.id) }),
       });
     } catch (error) {

@@ -12,6 +12,7 @@ import { IdempotencyKeySchema } from '../../subscriptions/idempotency.js';
 import { ownedOrder, ownedSubscription } from '../../subscriptions/owned.js';
 import { checkoutRefusal, extensionRefusal, type Refusal } from '../../subscriptions/refusals.js';
 import { discountJson, orderJson, planJson, quoteJson, subscriptionJson } from './serialize.js';
+import { plansForBuyer } from '../../selling/buyer-prices.js';
 
 /** A discount code as typed; the engine judges it (a refusal names the `discountCode` field). */
 const DiscountCodeField = z.string({ message: 'forms.invalid' }).trim().max(60, { message: 'discounts.reasons.unknown_code' }).optional();
@@ -66,7 +67,9 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
   };
 
   router.get('/api/v1/plans', async (_req, res) => {
-    res.json({ items: (await shop.storage.plans.list({ onSale: true })).map(planJson) });
+    // Public; a signed-in reseller (its token or session) gets the prices it buys at.
+    const plans = await plansForBuyer(shop, ctxOf(res).viewer?.customer.id ?? null, await shop.storage.plans.list({ onSale: true }));
+    res.json({ items: plans.map(planJson) });
   });
 
   router.use('/api/v1', requireAccount);

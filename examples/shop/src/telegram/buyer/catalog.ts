@@ -9,6 +9,7 @@ import { trimText } from '../message-text.js';
 import { backToMenu } from '../menu.js';
 import { refusalText } from '../refusal-text.js';
 import { localizedPlan, localizedPlans } from '../../plans/plan-texts.js';
+import { plansForBuyer } from '../../selling/buyer-prices.js';
 
 /** The checkout key of a confirm button: the quote message it sits on, so a double tap or a redelivered tap buys once. */
 export function buyKey(kind: 'buy' | 'trial', chatId: string, messageId: number): string {
@@ -34,12 +35,13 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
   });
 
   bot.callbackQuery(/^loc:(\d{1,3})$/, async (ctx) => {
-    const { t, locale } = ctx.user;
+    const { t, locale, customer } = ctx.user;
     await ctx.answerCallbackQuery();
     const group = (await groups())[Number(ctx.match[1])];
     if (group === undefined) return void (await ctx.reply(t('telegram.catalog.empty'), { reply_markup: backToMenu(ctx.user) }));
     const keyboard = new InlineKeyboard();
-    for (const plan of await localizedPlans(shop, group.plans, locale))
+    // A reseller sees the prices it buys at.
+    for (const plan of await localizedPlans(shop, await plansForBuyer(shop, customer.id, group.plans), locale))
       keyboard.text(trimText(`${plan.name} · ${planPrice(plan, locale)}`, 60), callbackData('p', plan.id)).row();
     await ctx.reply(t('telegram.catalog.choosePlan'), { reply_markup: keyboard.text(t('telegram.menu.back'), 'cat') });
   });
@@ -47,8 +49,10 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
   bot.callbackQuery(callbackPattern('p'), async (ctx) => {
     const { t, locale, customer } = ctx.user;
     await ctx.answerCallbackQuery();
-    const plan = await shop.storage.plans.get(ctx.match[1] as string);
-    if (plan === null || !plan.onSale) return void (await ctx.reply(t('telegram.catalog.gone'), { reply_markup: backToMenu(ctx.user) }));
+    const listed = await shop.storage.plans.get(ctx.match[1] as string);
+    if (listed === null || !listed.onSale)
+      return void (await ctx.reply(t('telegram.catalog.gone'), { reply_markup: backToMenu(ctx.user) }));
+    const [plan] = (await plansForBuyer(shop, customer.id, [listed])) as [typeof listed];
     const balance = await shop.storage.ledger.balance(customer.id, plan.price.currency);
     const lines = [
       (await localizedPlan(shop, plan, locale)).name,

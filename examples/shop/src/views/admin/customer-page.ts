@@ -28,6 +28,8 @@ export interface CustomerView {
   planNames: ReadonlyMap<string, string>;
   adjust: AdjustFormState;
   notice: string | null;
+  /** Whether the viewer may open the reseller terms (the owner's page). */
+  resellerLink?: boolean;
 }
 
 function subscriptionsTable(ctx: RequestContext, view: CustomerView): SafeHtml {
@@ -73,7 +75,8 @@ export function customerPage(ctx: RequestContext, view: CustomerView): SafeHtml 
     notice: view.notice,
     body: html`<h1>${t('adminMoney.customer.title', { email: who })}</h1>
 <p class="muted">${t('adminMoney.customer.since', { date: formatDateTime(view.customer.createdAt, ctx.locale, view.timeZone) })}</p>
-<section class="card"><h2>${t('adminMoney.customer.balances')}</h2>${balanceList(ctx, view.balances, view.currency)}</section>
+<section class="card"><h2>${t('adminMoney.customer.balances')}</h2>${balanceList(ctx, view.balances, view.currency)}
+${view.resellerLink ? html`<p><a href="${base}/reseller" data-testid="reseller-link">${t('resellers.admin.link')}</a></p>` : ''}</section>
 <section class="card"><h2>${t('adminMoney.adjust.title')}</h2>${adjustForm(ctx, view)}</section>
 <h2>${t('adminMoney.customer.subscriptions')}</h2>
 ${subscriptionsTable(ctx, view)}

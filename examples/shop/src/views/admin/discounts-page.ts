@@ -36,9 +36,6 @@ export interface DiscountsView {
   values?: DiscountFormValues;
 }
 
-/** What the engine spends a code on today (a plan change takes none yet). */
-const OFFERED_USES = DISCOUNT_USES.filter((u) => u !== 'plan_change');
-
 const EMPTY: DiscountFormValues = {
   code: '',
   type: 'percent',
@@ -103,7 +100,7 @@ ${view.nextCursor === null ? '' : html`<p><a href="/admin/discounts?cursor=${enc
   </fieldset>
   ${field({ name: 'value', label: t('discounts.admin.value'), value: v.value, errors, required: true, hint: t('discounts.admin.valueHint'), attrs: html`inputmode="decimal"` })}
   <fieldset><legend>${t('discounts.admin.appliesTo')}</legend>
-    ${OFFERED_USES.map((u) => html`<label class="check"><input type="checkbox" name="appliesTo" value="${u}" ${v.appliesTo.includes(u) ? html`checked` : ''}> ${t(`discounts.admin.uses_${u}`)}</label>`)}
+    ${DISCOUNT_USES.map((u) => html`<label class="check"><input type="checkbox" name="appliesTo" value="${u}" ${v.appliesTo.includes(u) ? html`checked` : ''}> ${t(`discounts.admin.uses_${u}`)}</label>`)}
     ${errors?.['appliesTo'] ? html`<p class="field-error">${errors['appliesTo']}</p>` : ''}
   </fieldset>
   <fieldset><legend>${t('discounts.admin.planIds')}</legend>

@@ -59,7 +59,9 @@ export interface XuiQuirks {
 export class XuiSimulator extends SimulatorBase implements PanelTestControls {
   readonly traits: XuiVersionTraits;
   readonly basePath: string;
+  /** The panel's stored inbounds and clients, for this repository's own tests. @internal */
   readonly state = new XuiState();
+  /** The panel's login sessions, for this repository's own tests. @internal */
   readonly sessions: XuiSessions;
   readonly quirks: XuiQuirks = { emptyBodyOnWrite: false, clobberConcurrentWrites: false, writeDelayMs: 5 };
   /** The real core behind the panel, when the `core` option named one. */

@@ -50,6 +50,13 @@ export function inputKey(value: unknown, what: string): string {
   return inputString(value, what, '(root)');
 }
 
+/** Keys looked up together: an array of at most `max` strings (duplicates allowed), or a `ValidationError`. */
+export function inputKeys(value: unknown, what: string, max: number): string[] {
+  const items = inputArray(value, what, '(root)');
+  if (items.length > max) invalidInput(what, '(root)', `must hold at most ${max} items`);
+  return items.map((item, i) => inputString(item, what, `${i}`));
+}
+
 /** The patch without keys whose value is `undefined` (an absent field means "leave as is"). */
 export function definedFields<T extends object>(patch: T): Partial<T> {
   const out: Partial<T> = {};

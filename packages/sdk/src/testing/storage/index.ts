@@ -16,6 +16,7 @@ import { jobsParkSuite } from './jobs-park.js';
 import { jobsSuite } from './jobs.js';
 import { jobsSerialSuite } from './jobs-serial.js';
 import { ledgerSuite } from './ledger.js';
+import { resellersSuite } from './resellers.js';
 import { ordersSuite } from './orders.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
@@ -143,5 +144,6 @@ export function describeStoragePort(
     integritySuite(env);
     discountsSuite(env);
     referralsSuite(env);
+    resellersSuite(env);
   });
 }

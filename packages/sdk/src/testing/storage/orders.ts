@@ -110,6 +110,10 @@ export function ordersSuite(env: SuiteEnv): void {
       expect(await storage.orders.get(order.id)).toEqual(updated);
       expect(idsOf((await storage.orders.list({ status: 'completed' }, { limit: 10 })).items)).toEqual([order.id]);
       expect((await storage.orders.list({ status: 'provisioning' }, { limit: 10 })).items).toEqual([]);
+      clock.advance(5000);
+      // An empty patch only locks the row: nothing moves.
+      expect(await storage.orders.update(order.id, {})).toEqual(updated);
+      expect(await storage.orders.get(order.id)).toEqual(updated);
     });
 
     it('update of a missing order is a NotFoundError; an invalid patch is a ValidationError and changes nothing', async () => {

@@ -4,6 +4,7 @@ import { SUBSCRIPTION_STATUSES } from '../../domain/subscription-status.js';
 import type { SubscriptionStatus } from '../../domain/subscription-status.js';
 import type { Subscription } from '../../domain/subscription.js';
 import { termsOf } from '../../domain/subscription-terms.js';
+import { MAX_USERNAMES_PER_LOOKUP } from '../../ports/storage.js';
 import { remoteIdentityFor, seedOrder, seedPanel, seedSubscription, seedSubscriptionParents } from './fixtures.js';
 import { DAY, collectPages, expectRejects, idsOf, later, sortIds } from './support.js';
 import type { SuiteEnv } from './support.js';
@@ -62,6 +63,25 @@ export function subscriptionsSuite(env: SuiteEnv): void {
       const elsewhere = await seedSubscription(storage, { panelId: otherPanel.id, remote: first.remote });
       expect(await storage.subscriptions.getByUsername(otherPanel.id, first.remote.username)).toEqual(elsewhere);
       expect(await storage.subscriptions.getByUsername(first.panelId, first.remote.username)).toEqual(first);
+    });
+
+    it('getByUsernames finds the subscriptions of one panel by username, skipping unknown names', async () => {
+      const { storage } = env;
+      const first = await seedSubscription(storage);
+      const second = await seedSubscription(storage, { panelId: first.panelId, targetId: first.targetId });
+      const otherPanel = await seedPanel(storage);
+      await seedSubscription(storage, { panelId: otherPanel.id, remote: first.remote });
+      const found = await storage.subscriptions.getByUsernames(first.panelId, [
+        second.remote.username,
+        'pk_nobody',
+        first.remote.username,
+        first.remote.username,
+      ]);
+      expect(found.sort((a, b) => a.id.localeCompare(b.id))).toEqual([first, second].sort((a, b) => a.id.localeCompare(b.id)));
+      expect(await storage.subscriptions.getByUsernames(first.panelId, [])).toEqual([]);
+      const tooMany = Array.from({ length: MAX_USERNAMES_PER_LOOKUP + 1 }, (_, i) => `pk_${i}`);
+      await expectRejects(storage.subscriptions.getByUsernames(first.panelId, tooMany), 'ValidationError');
+      await expectRejects(storage.subscriptions.getByUsernames(first.panelId, [42 as unknown as string]), 'ValidationError');
     });
 
     it('rejects invalid input with a ValidationError and writes nothing', async () => {

@@ -3,7 +3,9 @@
  * scheduler, on a manual clock the parent sets, against a simulated panel served by the parent.
  */
 import pg from 'pg';
-import { ManualClock, silentLogger, type CheckoutRequest, type EnginePolicy, type Logger } from '@panelkit/sdk';
+import { silentLogger, type CheckoutRequest, type EnginePolicy, type Logger } from '@panelkit/sdk';
+// Not from `@panelkit/sdk/testing`: this runs in a child process without the vitest runner that entry needs.
+import { ManualClock } from '../../../../../packages/sdk/src/testing/manual-clock.js';
 import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
 import { PANEL_KINDS } from '../kinds.js';
 import { createTestEngine } from '../shop.js';

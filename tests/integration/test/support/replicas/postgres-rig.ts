@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { ManualClock, type StoragePort } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
 import type { RunningSimulator } from '@panelkit/panel-adapters/testing';
 import type { PanelKindRig } from '../kinds.js';

@@ -56,6 +56,7 @@ export class XuiCore {
   /** The last error a client change met while restarting the core (the panel's API still answered). */
   lastError: Error | undefined;
 
+  /** Made by `XuiSimulator` from its `core` option. @internal */
   constructor(state: XuiState, clock: Clock, options: XuiCoreOptions) {
     this.#state = state;
     this.#clock = clock;

@@ -1,0 +1,118 @@
+/**
+ * What the machine and PostgreSQL did during a phase: CPU time of the whole machine, of the
+ * PostgreSQL server's processes and of given pids (from /proc), and PostgreSQL's own counters.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import type { SqlClient } from '../../packages/storage-postgres/src/index.js';
+
+const TICKS_PER_SECOND = 100;
+
+/** Busy and total CPU seconds of the machine since boot (all cores). */
+function machineCpu(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: (total - idle) / TICKS_PER_SECOND, total: total / TICKS_PER_SECOND };
+}
+
+/**
+ * CPU seconds used by a process (user + system), or 0 when it is gone; with `children`, plus what
+ * its exited children used (a PostgreSQL backend's CPU lands on the postmaster when it exits).
+ */
+function processCpu(pid: number, children = false): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const own = Number(after[11]) + Number(after[12]);
+    return (children ? own + Number(after[13]) + Number(after[14]) : own) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds used by every `postgres` process alive now and by the backends that exited. */
+function postgresCpu(): number {
+  let sum = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') sum += processCpu(Number(entry), true);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sum;
+}
+
+interface PgCounters {
+  commits: number;
+  returned: number;
+  fetched: number;
+  inserted: number;
+  updated: number;
+}
+
+async function pgCounters(db: SqlClient, database: string): Promise<PgCounters> {
+  const { rows } = await db.query(
+    'SELECT xact_commit, tup_returned, tup_fetched, tup_inserted, tup_updated FROM pg_stat_database WHERE datname = $1',
+    [database],
+  );
+  const r = rows[0]!;
+  return {
+    commits: Number(r['xact_commit']),
+    returned: Number(r['tup_returned']),
+    fetched: Number(r['tup_fetched']),
+    inserted: Number(r['tup_inserted']),
+    updated: Number(r['tup_updated']),
+  };
+}
+
+/** What a phase cost the machine. */
+export interface PhaseCost {
+  wallS: number;
+  /** Share of all cores busy, 0..1. */
+  machineBusy: number;
+  postgresCpuS: number;
+  /** CPU seconds of the watched groups of pids (replicas, panel hosts). */
+  groupsCpuS: Record<string, number>;
+  pg: PgCounters;
+  loadBefore: number[];
+  loadAfter: number[];
+  cores: number;
+}
+
+/** Starts watching; `finish()` gives the phase's cost (after waiting for PostgreSQL's statistics to flush). */
+export async function watchPhase(db: SqlClient, database: string, groups: Record<string, readonly number[]>) {
+  const loadBefore = loadavg();
+  const pgBefore = await pgCounters(db, database);
+  const machineBefore = machineCpu();
+  const postgresBefore = postgresCpu();
+  const groupBefore = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, pids.reduce((n, p) => n + processCpu(p), 0)]));
+  const started = performance.now();
+  return {
+    async finish(): Promise<PhaseCost> {
+      const wallS = (performance.now() - started) / 1000;
+      const machineAfter = machineCpu();
+      const postgresAfter = postgresCpu();
+      const groupsCpuS = Object.fromEntries(
+        Object.entries(groups).map(([k, pids]) => [k, pids.reduce((n, p) => n + processCpu(p), 0) - groupBefore[k]!]),
+      );
+      const loadAfter = loadavg();
+      // PostgreSQL flushes a backend's counters at most once a second.
+      await new Promise((r) => setTimeout(r, 1500));
+      const pgAfter = await pgCounters(db, database);
+      const pg = Object.fromEntries(Object.keys(pgAfter).map((k) => [k, pgAfter[k as keyof PgCounters] - pgBefore[k as keyof PgCounters]]));
+      return {
+        wallS,
+        machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
+        postgresCpuS: postgresAfter - postgresBefore,
+        groupsCpuS,
+        pg: pg as unknown as PgCounters,
+        loadBefore,
+        loadAfter,
+        cores: cpus().length,
+      };
+    },
+  };
+}
