@@ -8,7 +8,8 @@ export default defineConfig({
   test: {
     projects: ['packages/*', 'examples/*', 'tests/*'],
     // A reachable local PostgreSQL is used for the real-server tests; without one, the run says how many skipped.
-    globalSetup: ['packages/storage-postgres/test/support/local-postgres.ts'],
+    // PGlite's initdb runs once for the run; each in-memory database starts from that folder.
+    globalSetup: ['packages/storage-postgres/test/support/local-postgres.ts', 'packages/storage-postgres/test/support/pglite-template.ts'],
     reporters: ['default', './scripts/vitest-skip-summary.ts'],
   },
 });

@@ -11,11 +11,10 @@ import { restoreBackup } from '../src/backup/restore.js';
 import { runScheduledBackup } from '../src/backup/scheduled.js';
 import { backupShop } from '../src/backup/shop-backup.js';
 import { loadConfig } from '../src/config/config.js';
-import { openDatabase } from '../src/stack/database.js';
 import { openShop, type Shop } from '../src/stack/shop.js';
 import { everyRow, tempFolder } from './support/backup-helpers.js';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
-import { signedUpBuyer, startShop, TEST_SECRET_KEYS, TEST_START, type ShopUnderTest } from './support/shop-under-test.js';
+import { memoryDatabase, signedUpBuyer, startShop, TEST_SECRET_KEYS, TEST_START, type ShopUnderTest } from './support/shop-under-test.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 
@@ -74,7 +73,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       const fromServer = join(tempFolder('pg-backup'), 'server.ndjson.gz');
       await backupShop(shopOnServer, createWriteStream(fromServer));
       await shopOnServer.close();
-      const back = await openDatabase({ kind: 'memory' });
+      const back = await memoryDatabase();
       await restoreBackup(fromServer, {
         db: back.client,
         engineSchema: 'panelkit',

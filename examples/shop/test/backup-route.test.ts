@@ -5,11 +5,11 @@ import { ManualClock } from '@panelkit/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REAUTH_WINDOW_MS } from '../src/auth/staff-security.js';
 import { restoreBackup } from '../src/backup/restore.js';
-import { openDatabase } from '../src/stack/database.js';
 import { tempFolder } from './support/backup-helpers.js';
 import {
   ADMIN,
   csrfFrom,
+  memoryDatabase,
   signedInAdmin,
   signedUpBuyer,
   startShop,
@@ -61,7 +61,7 @@ describe('the owner downloads a backup', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     const file = join(tempFolder('download'), 'downloaded.ndjson.gz');
     writeFileSync(file, res.body as Buffer);
-    const db = await openDatabase({ kind: 'memory' });
+    const db = await memoryDatabase();
     const restored = await restoreBackup(file, {
       db: db.client,
       engineSchema: 'panelkit',

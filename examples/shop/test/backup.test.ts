@@ -8,10 +8,10 @@ import { writeBackup } from '../src/backup/export.js';
 import { BackupError } from '../src/backup/format.js';
 import { restoreBackup, type RestoreTarget } from '../src/backup/restore.js';
 import { backupShop } from '../src/backup/shop-backup.js';
-import { openDatabase, type OpenDatabase } from '../src/stack/database.js';
+import type { OpenDatabase } from '../src/stack/database.js';
 import { everyRow, tempFolder } from './support/backup-helpers.js';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
-import { signedUpBuyer, startShop, TEST_SECRET_KEYS, TEST_START, type ShopUnderTest } from './support/shop-under-test.js';
+import { memoryDatabase, signedUpBuyer, startShop, TEST_SECRET_KEYS, TEST_START, type ShopUnderTest } from './support/shop-under-test.js';
 
 let t: ShopUnderTest;
 let file: string;
@@ -19,7 +19,7 @@ const SCHEMA = 'panelkit';
 
 /** A fresh in-memory PGlite to restore into, with the test keys (or `keys`). */
 async function freshTarget(keys = TEST_SECRET_KEYS): Promise<{ db: OpenDatabase; target: RestoreTarget }> {
-  const db = await openDatabase({ kind: 'memory' });
+  const db = await memoryDatabase();
   return {
     db,
     target: {

@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Clock, SecretBox, StoragePort } from '@panelkit/sdk';
 import { createPostgresStorage, fromPGlite, fromPgPool, migrate } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
+import { pgliteTemplate } from './support/pglite-template.js';
 
 /** The real server, when the environment names one (`.ci/run` always does). */
 export const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
@@ -49,7 +50,8 @@ export function sharedPGlite(): { client: () => Promise<SqlClient>; close: () =>
   return {
     client: async () => {
       if (client === undefined) {
-        db = await PGlite.create();
+        const template = pgliteTemplate();
+        db = await PGlite.create(template === undefined ? {} : { loadDataDir: template });
         client = fromPGlite(db);
       }
       return client;

@@ -5,12 +5,13 @@
  * referrer once, from the scheduler.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { PGlite } from '@electric-sql/pglite';
 import { EligibilityError, PanelRejectedError, createPanelkit } from '@panelkit/sdk';
 import type { Panelkit, Plan, StoragePort } from '@panelkit/sdk';
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { createPostgresStorage, fromPGlite, migrate } from '@panelkit/storage-postgres';
+import type { PGlite } from '@electric-sql/pglite';
+import { freshPGlite } from './support/pglite.js';
 
 const DAY = 86_400_000;
 let pglite: PGlite | undefined;
@@ -24,7 +25,7 @@ const STORAGES: [string, (clock: ManualClock) => Promise<StoragePort>][] = [
   [
     'PGlite',
     async (clock) => {
-      pglite ??= await PGlite.create();
+      pglite ??= await freshPGlite();
       const client = fromPGlite(pglite);
       const schema = `pk_disc_${++schemas}`;
       await migrate(client, { schema, clock });

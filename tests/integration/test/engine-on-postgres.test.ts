@@ -5,13 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { createPostgresStorage, fromPGlite, fromPgPool, migrate, type SqlClient } from '@panelkit/storage-postgres';
 import { PANEL_KINDS } from './support/kinds.js';
 import { proveLifecycle } from './support/lifecycle.js';
 import { openShop, type Shop } from './support/shop.js';
+import type { PGlite } from '@electric-sql/pglite';
+import { freshPGlite } from './support/pglite.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SKIP_REAL_SERVER = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
@@ -45,7 +46,7 @@ describe('engine on PostgreSQL (PGlite) with 3x-ui', () => {
   });
 
   it('checkout → provisioned → extended → usage → limited → expired → terminated', async () => {
-    db = await PGlite.create();
+    db = await freshPGlite();
     const client = fromPGlite(db);
     await lifecycleOn(client, async (schema) => {
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

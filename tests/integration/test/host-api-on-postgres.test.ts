@@ -3,7 +3,6 @@
  * 3x-ui simulator over HTTP: PGlite on every run; on the real server, two replicas syncing one panel at once.
  */
 import { randomBytes } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
 import { ConflictError, type Panelkit, type StoragePort } from '@panelkit/sdk';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { createXuiAdapter } from '@panelkit/panel-adapters';
@@ -12,6 +11,7 @@ import { createPostgresStorage, fromPGlite, fromPgPool, migrate, type SqlClient 
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createTestEngine } from './support/shop.js';
+import { freshPGlite } from './support/pglite.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SKIP_REAL_SERVER = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
@@ -98,7 +98,7 @@ async function proveHostOperations({ kit, storage }: Replica, sim: XuiSimulator,
 
 describe('kit host operations on PostgreSQL (PGlite) with 3x-ui', () => {
   it('adds a panel, syncs, updates and retires its targets keeping the admin’s settings, and creates plans and customers', async () => {
-    const db = await PGlite.create();
+    const db = await freshPGlite();
     try {
       await open([fromPGlite(db)], ([replica], sim, origin) => proveHostOperations(replica!, sim, origin));
     } finally {

@@ -48,6 +48,8 @@ export interface OpenShopOptions {
   logger: Logger;
   /** `memory`: PGlite in memory and nothing kept in the data folder (tests). */
   database?: 'config' | 'memory';
+  /** With `memory`: a PGlite data folder (from `dumpDataDir`) the database starts from, to skip initdb. */
+  memoryFrom?: Blob | undefined;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
   const { logger } = options;
   const inMemory = options.database === 'memory';
   const keepDir = inMemory ? null : config.dataDir;
-  const database = await openDatabase(inMemory ? { kind: 'memory' } : config.database);
+  const database = await openDatabase(inMemory ? { kind: 'memory', from: options.memoryFrom } : config.database);
   const closers: Array<() => Promise<void>> = [() => database.close()];
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) await closer();

@@ -5,7 +5,9 @@ import type { Express } from 'express';
 import { loadConfig, type ShopConfig } from '../../src/config/config.js';
 import { ensureAdmin } from '../../src/auth/accounts.js';
 import { createApp, type AppOptions } from '../../src/http/app.js';
+import { openDatabase, type OpenDatabase } from '../../src/stack/database.js';
 import { openShop, type Shop } from '../../src/stack/shop.js';
+import { pgliteTemplate } from '../../../../packages/storage-postgres/test/support/pglite-template.js';
 
 export const TEST_START = new Date('2026-03-01T09:00:00Z');
 export const ADMIN = { email: 'admin@example.com', password: 'admin-password-123' };
@@ -37,7 +39,12 @@ export async function startShop(options: { env?: Record<string, string>; app?: A
     STAFF_TOTP: 'optional',
     ...options.env,
   });
-  const shop = await openShop(config, { clock, logger: pino({ level: 'silent' }), database: 'memory' });
+  const shop = await openShop(config, {
+    clock,
+    logger: pino({ level: 'silent' }),
+    database: 'memory',
+    memoryFrom: pgliteTemplate(),
+  });
   await ensureAdmin(shop, ADMIN.email, ADMIN.password);
   const worker = shop.kit.createWorker();
   return {
@@ -48,6 +55,11 @@ export async function startShop(options: { env?: Record<string, string>; app?: A
     drain: () => worker.drain(),
     close: () => shop.close(),
   };
+}
+
+/** A new PGlite database in memory, started from the run's blank template when there is one. */
+export function memoryDatabase(): Promise<OpenDatabase> {
+  return openDatabase({ kind: 'memory', from: pgliteTemplate() });
 }
 
 /** The `_csrf` value of the first form on a page. */
