@@ -8,5 +8,7 @@ export type { MigrateOptions, MigrateResult } from './migrate.js';
 export { LATEST_SCHEMA_VERSION } from './migrations/index.js';
 export { createPostgresStorage } from './postgres-storage.js';
 export type { PostgresStorageOptions } from './postgres-storage.js';
+export { runMigrations } from './run-migrations.js';
+export type { RunMigrationsOptions, RunMigrationsResult, VersionedMigration } from './run-migrations.js';
 export { resealSecrets } from './reseal.js';
 export type { ResealOptions, ResealResult } from './reseal.js';

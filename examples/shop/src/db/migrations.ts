@@ -1,14 +1,21 @@
+import { runMigrations } from '@panelkit/storage-postgres';
 import type { SqlClient } from '@panelkit/storage-postgres';
+
+/** A shop migration: `s` is the shop's quoted schema, `engine` the engine's, quoted. */
+interface ShopMigration {
+  version: number;
+  name: string;
+  statements: (s: string, engine: string) => string[];
+}
 
 /**
  * The shop's own tables (accounts, sessions, API tokens, payments, notifications), in a schema beside the
- * engine's. Each migration is a list of statements; applied once, in order, under an advisory
- * lock so replicas starting together do it exactly once.
+ * engine's. Each migration is a list of statements; `migrateShop` applies them once, in order.
  */
-/** `s`: the shop's quoted schema; `engine`: the engine's, quoted. */
-const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engine: string) => string[] }> = [
+const MIGRATIONS: readonly ShopMigration[] = [
   {
     version: 1,
+    name: 'accounts_payments',
     statements: (s) => [
       `CREATE TABLE ${s}.accounts (
         id text PRIMARY KEY,
@@ -61,6 +68,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
     // Notifications (src/notifications): what the shop tells people, its deliveries per channel, opt-outs,
     // and the audit relay's position.
     version: 2,
+    name: 'notifications',
     statements: (s, engine) => [
       `CREATE TABLE ${s}.notifications (
         id text PRIMARY KEY,
@@ -117,6 +125,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
   },
   {
     version: 3,
+    name: 'telegram',
     statements: (s) => [
       // A Telegram user and the customer they act as (one each way); the chat the bot writes to.
       `CREATE TABLE ${s}.telegram_links (
@@ -171,6 +180,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
     // Staff sign-in: a TOTP second factor (its secret sealed by the shop's secret box), hashed recovery
     // codes, and per-session state (waiting for the second factor, last re-authentication, the browser).
     version: 4,
+    name: 'staff_totp',
     statements: (s) => [
       `ALTER TABLE ${s}.sessions ADD COLUMN second_factor_pending boolean NOT NULL DEFAULT false,
         ADD COLUMN failed_codes integer NOT NULL DEFAULT 0, ADD COLUMN reauth_at timestamptz, ADD COLUMN user_agent text`,
@@ -191,6 +201,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
   },
   {
     version: 5,
+    name: 'subscription_links',
     statements: (s) => [
       // One shop-owned subscription link per customer. The token is derived from the shop secret and `nonce`
       // (so the page can show it again) and looked up by its SHA-256: the table alone cannot be replayed.
@@ -205,6 +216,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
   },
   {
     version: 6,
+    name: 'support_staff',
     // Support staff: `admin` stays the owner (existing admins keep everything).
     statements: (s) => [
       `ALTER TABLE ${s}.accounts DROP CONSTRAINT accounts_role_check`,
@@ -214,6 +226,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
   {
     // Forgotten-password links: only the SHA-256 of each token is kept; single use, short-lived.
     version: 7,
+    name: 'password_resets',
     statements: (s) => [
       `CREATE TABLE ${s}.password_resets (
         token_hash text PRIMARY KEY,
@@ -229,6 +242,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
   {
     // Settings the owner changes in the back office; secrets among them (gateway keys, the bot token) only sealed.
     version: 8,
+    name: 'shop_settings',
     statements: (s) => [
       `CREATE TABLE ${s}.shop_settings (
         name text PRIMARY KEY,
@@ -242,6 +256,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
   {
     // A plan's name and description per language; the engine's plan row keeps the default texts.
     version: 9,
+    name: 'plan_texts',
     statements: (s) => [
       `CREATE TABLE ${s}.plan_texts (
         plan_id text NOT NULL,
@@ -255,6 +270,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; statements: (s: string, engin
   {
     // A reseller's own clients (seen by that reseller only) and which of its subscriptions each one holds.
     version: 10,
+    name: 'reseller_clients',
     statements: (s) => [
       `CREATE TABLE ${s}.reseller_clients (
         id text PRIMARY KEY,
@@ -282,22 +298,20 @@ export function shopSchemaName(engineSchema: string): string {
   return `"${engineSchema}_shop"`;
 }
 
-/** Creates or upgrades the shop's tables; refuses a schema newer than this build knows. */
+/**
+ * Creates or upgrades the shop's tables with the storage's migration runner: one transaction under an advisory
+ * lock, so replicas starting together apply each migration once. The lock key and the `shop_migrations` table are
+ * the ones earlier releases used, so replicas of old and new releases serialise on the same lock. Refuses tables
+ * newer than this build knows with `ConfigurationError`.
+ */
 export async function migrateShop(client: SqlClient, engineSchema: string, now: Date): Promise<void> {
-  const s = shopSchemaName(engineSchema);
-  await client.transaction(async (db) => {
-    await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`panelkit.shop.migrate:${engineSchema}`]);
-    await db.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-    await db.query(`CREATE TABLE IF NOT EXISTS ${s}.shop_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)`);
-    const { rows } = await db.query<{ version: number | null }>(`SELECT max(version)::int AS version FROM ${s}.shop_migrations`);
-    const current = rows[0]?.version ?? 0;
-    if (current > SHOP_SCHEMA_VERSION) {
-      throw new Error(`the shop's tables are at version ${current}, newer than this build (${SHOP_SCHEMA_VERSION}); upgrade the shop`);
-    }
-    for (const migration of MIGRATIONS) {
-      if (migration.version <= current) continue;
-      for (const statement of migration.statements(s, `"${engineSchema}"`)) await db.query(statement);
-      await db.query(`INSERT INTO ${s}.shop_migrations (version, applied_at) VALUES ($1, $2)`, [migration.version, now]);
-    }
+  const engine = `"${engineSchema}"`;
+  await runMigrations(client, {
+    schema: `${engineSchema}_shop`,
+    table: 'shop_migrations',
+    lockKey: `panelkit.shop.migrate:${engineSchema}`,
+    migrations: MIGRATIONS.map((m) => ({ version: m.version, name: m.name, statements: (s: string) => m.statements(s, engine) })),
+    clock: { now: () => now },
+    tooNewMessage: (found, latest) => `the shop's tables are at version ${found}, newer than this build (${latest}); upgrade the shop`,
   });
 }

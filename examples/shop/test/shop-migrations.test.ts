@@ -1,0 +1,92 @@
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigurationError, createSecretBox, parseSecretKeys } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
+import { migrate } from '@panelkit/storage-postgres';
+import type { SqlClient } from '@panelkit/storage-postgres';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeBackup } from '../src/backup/export.js';
+import { verifyBackup } from '../src/backup/read.js';
+import { restoreBackup } from '../src/backup/restore.js';
+import { migrateShop, SHOP_SCHEMA_VERSION } from '../src/db/migrations.js';
+import { openDatabase, type OpenDatabase } from '../src/stack/database.js';
+import { tempFolder } from './support/backup-helpers.js';
+import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
+
+const SCHEMA = 'panelkit';
+const SHOP = `"${SCHEMA}_shop"`;
+const clock = new ManualClock(TEST_START);
+const opened: OpenDatabase[] = [];
+
+async function engineMigrated(): Promise<SqlClient> {
+  const db = await openDatabase({ kind: 'memory' });
+  opened.push(db);
+  await migrate(db.client, { schema: SCHEMA, clock });
+  return db.client;
+}
+
+async function recorded(client: SqlClient): Promise<Array<{ version: number; name: string | null }>> {
+  const { rows } = await client.query<{ version: number; name: string | null }>(
+    `SELECT version, name FROM ${SHOP}.shop_migrations ORDER BY version`,
+  );
+  return rows;
+}
+
+afterEach(async () => {
+  for (const db of opened.splice(0)) await db.close();
+});
+
+describe('migrateShop', () => {
+  it('applies every shop migration once and records each by name', async () => {
+    const client = await engineMigrated();
+    await migrateShop(client, SCHEMA, clock.now());
+    await migrateShop(client, SCHEMA, clock.now());
+    const rows = await recorded(client);
+    expect(rows.map((r) => r.version)).toEqual(Array.from({ length: SHOP_SCHEMA_VERSION }, (_, i) => i + 1));
+    expect(rows.every((r) => typeof r.name === 'string' && r.name.length > 0)).toBe(true);
+  });
+
+  it('upgrades a shop_migrations table from before names were recorded, and backups of it still restore', async () => {
+    const client = await engineMigrated();
+    await migrateShop(client, SCHEMA, clock.now());
+    // The shop as the previous release left it, one migration behind: no name column, no reseller client tables.
+    await client.query(`ALTER TABLE ${SHOP}.shop_migrations DROP COLUMN name`);
+    await client.query(`DELETE FROM ${SHOP}.shop_migrations WHERE version = $1`, [SHOP_SCHEMA_VERSION]);
+    await client.query(`DROP TABLE ${SHOP}.reseller_client_subscriptions, ${SHOP}.reseller_clients`);
+
+    await migrateShop(client, SCHEMA, clock.now());
+    const rows = await recorded(client);
+    expect(rows.length).toBe(SHOP_SCHEMA_VERSION);
+    expect(rows.slice(0, -1).every((r) => r.name === null)).toBe(true);
+    expect(rows.at(-1)).toEqual({ version: SHOP_SCHEMA_VERSION, name: 'reseller_clients' });
+    await client.query(`SELECT count(*) FROM ${SHOP}.reseller_clients`);
+
+    const secretBox = createSecretBox(parseSecretKeys(TEST_SECRET_KEYS));
+    const file = join(tempFolder('legacy-migrations'), 'shop.ndjson.gz');
+    const source = {
+      db: client,
+      engineSchema: SCHEMA,
+      shopSchema: `${SCHEMA}_shop`,
+      secretBox,
+      shopSecret: 'legacy-secret',
+      now: clock.now(),
+    };
+    await writeBackup(source, createWriteStream(file));
+    expect((await verifyBackup(file)).header.shopSchemaVersion).toBe(SHOP_SCHEMA_VERSION);
+    const target = await openDatabase({ kind: 'memory' });
+    opened.push(target);
+    const restoreTarget = { db: target.client, engineSchema: SCHEMA, shopSchema: `${SCHEMA}_shop`, secretBox, clock, shopSecret: null };
+    await expect(restoreBackup(file, restoreTarget)).resolves.toBeDefined();
+  });
+
+  it('refuses shop tables newer than this build with a ConfigurationError that says so', async () => {
+    const client = await engineMigrated();
+    await migrateShop(client, SCHEMA, clock.now());
+    await client.query(`INSERT INTO ${SHOP}.shop_migrations (version, name, applied_at) VALUES ($1, 'from the future', now())`, [
+      SHOP_SCHEMA_VERSION + 1,
+    ]);
+    const refused = migrateShop(client, SCHEMA, clock.now());
+    await expect(refused).rejects.toSatisfy((e) => ConfigurationError.is(e));
+    await expect(refused).rejects.toThrow(`the shop's tables are at version ${SHOP_SCHEMA_VERSION + 1}, newer than this build`);
+  });
+});
