@@ -1,5 +1,8 @@
-import type { Page } from '@panelkit/sdk';
+import type { Page, PageRequest } from '@panelkit/sdk';
+import { parsePageWindow, timeCursorCodec } from '@panelkit/sdk/storage-kit';
 import type { CursorCodec, PageWindow, TimeKey } from '@panelkit/sdk/storage-kit';
+import type { SqlQueryable } from '../client.js';
+import type { Row } from './sql.js';
 
 /**
  * A page from rows fetched with `LIMIT limit + 1`: the extra row only says another page
@@ -19,4 +22,37 @@ export function toPage<T, K>(items: T[], window: PageWindow<K>, codec: CursorCod
 export function timeBound(after: TimeKey | undefined, direction: 'desc' | 'asc'): [string, string] {
   if (after === undefined) return [direction === 'desc' ? 'infinity' : '-infinity', ''];
   return [new Date(after[0]).toISOString(), after[1]];
+}
+
+/** Which rows a newest-first page reads, and how they are ordered. */
+export interface NewestFirst<T> {
+  /** A condition on `$1…$n` of `params`, or none for every row. */
+  readonly where?: string;
+  readonly params?: readonly unknown[];
+  /** The time and tie-break columns of the `(time, id)` index the page walks. Default `created_at`, `id`. */
+  readonly time?: string;
+  readonly id?: string;
+  /** The cursor key of an entity: its values of those two columns. */
+  readonly key: (entity: T) => TimeKey;
+}
+
+/**
+ * One page of `table`, newest first, walking its `(time, id)` index from the cursor: the rows
+ * `query.where` selects, read by `fromRow`, with a cursor exactly when another page follows.
+ */
+export async function pageNewestFirst<T>(
+  db: SqlQueryable,
+  table: string,
+  fromRow: (row: Row) => T,
+  page: PageRequest,
+  { where, params = [], time = 'created_at', id = 'id', key }: NewestFirst<T>,
+): Promise<Page<T>> {
+  const window = parsePageWindow(page, timeCursorCodec);
+  const n = params.length;
+  const { rows } = await db.query(
+    `SELECT * FROM ${table} WHERE ${where === undefined ? '' : `(${where}) AND `}(${time}, ${id}) < ($${n + 1}::timestamptz, $${n + 2}::text)
+     ORDER BY ${time} DESC, ${id} DESC LIMIT $${n + 3}`,
+    [...params, ...timeBound(window.after, 'desc'), window.limit + 1],
+  );
+  return toPage(rows.map(fromRow), window, timeCursorCodec, key);
 }

@@ -1,9 +1,8 @@
 import { NewAuditEventSchema, createId } from '@panelkit/sdk';
-import { parseAuditFilter, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
+import { parseAuditFilter, parseInput, timeKey } from '@panelkit/sdk/storage-kit';
 import type { Actor, AuditEvent, AuditRepository, NewAuditEvent, PageRequest } from '@panelkit/sdk';
-import { insertSql, paramsOf } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
-import { timeBound, toPage } from '../internal/paging.js';
+import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
@@ -38,13 +37,13 @@ interface AuditFilter {
 }
 
 export function auditRepository({ runner, schema }: RepositoryContext): AuditRepository {
-  const table = `${schema}.audit_events`;
+  const events = rowTable(`${schema}.audit_events`, 'audit event', COLUMNS, eventFromRow);
   return {
     append: (input: NewAuditEvent) =>
       runner.run('audit.append', async ({ db, now }) => {
         const parsed = parseInput(NewAuditEventSchema, input, 'audit event');
         const event: AuditEvent = { ...parsed, id: parsed.id ?? createId('aud'), at: parsed.at ?? now };
-        return eventFromRow((await db.query(insertSql(table, COLUMNS), paramsOf(COLUMNS, event))).rows[0]!);
+        return events.insert(db, event);
       }),
 
     /** Newest first by `at`, then id. */
@@ -53,15 +52,13 @@ export function auditRepository({ runner, schema }: RepositoryContext): AuditRep
         'audit.list',
         async ({ db }) => {
           const { subjectType, subjectId, actor } = parseAuditFilter(filter);
-          const window = parsePageWindow(page, timeCursorCodec);
-          const { rows } = await db.query(
-            `SELECT * FROM ${table}
-             WHERE ($1::text IS NULL OR subject_type = $1) AND ($2::text IS NULL OR subject_id = $2) AND ($3::text IS NULL OR actor_type = $3)
-               AND (at, id) < ($4::timestamptz, $5::text)
-             ORDER BY at DESC, id DESC LIMIT $6`,
-            [subjectType ?? null, subjectId ?? null, actor ?? null, ...timeBound(window.after, 'desc'), window.limit + 1],
-          );
-          return toPage(rows.map(eventFromRow), window, timeCursorCodec, (e) => timeKey(e.at, e.id));
+          return events.newestFirst(db, page, {
+            where:
+              '($1::text IS NULL OR subject_type = $1) AND ($2::text IS NULL OR subject_id = $2) AND ($3::text IS NULL OR actor_type = $3)',
+            params: [subjectType ?? null, subjectId ?? null, actor ?? null],
+            time: 'at',
+            key: (e) => timeKey(e.at, e.id),
+          });
         },
         { read: true },
       ),

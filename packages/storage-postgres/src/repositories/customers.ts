@@ -1,10 +1,8 @@
-import { CustomerPatchSchema, NewCustomerSchema, NotFoundError, createId } from '@panelkit/sdk';
-import { definedFields, inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
+import { CustomerPatchSchema, NewCustomerSchema, createId } from '@panelkit/sdk';
+import { definedFields, inputKey, parseInput, timeKey } from '@panelkit/sdk/storage-kit';
 import type { Customer, CustomerPatch, CustomerRepository, NewCustomer, PageRequest } from '@panelkit/sdk';
-import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
-import { timeBound, toPage } from '../internal/paging.js';
-import { rowLock } from '../internal/locks.js';
+import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
@@ -34,24 +32,17 @@ function customerFromRow(r: Row): Customer {
 }
 
 export function customerRepository({ runner, schema }: RepositoryContext): CustomerRepository {
-  const table = `${schema}.customers`;
+  const customers = rowTable(`${schema}.customers`, 'customer', COLUMNS, customerFromRow);
   const read = { read: true } as const;
   const one = (label: string, where: string, key: string) =>
-    runner.run(
-      label,
-      async ({ db }) => {
-        const { rows } = await db.query(`SELECT * FROM ${table} WHERE ${where} = $1`, [key]);
-        return rows[0] === undefined ? null : customerFromRow(rows[0]);
-      },
-      read,
-    );
+    runner.run(label, ({ db }) => customers.findOne(db, `${where} = $1`, [key]), read);
 
   return {
     create: (input: NewCustomer) =>
       runner.run('customers.create', async ({ db, now }) => {
         const parsed = parseInput(NewCustomerSchema, input, 'customer');
         const customer: Customer = { ...parsed, id: parsed.id ?? createId('cus'), createdAt: now, updatedAt: now };
-        return customerFromRow((await db.query(insertSql(table, COLUMNS), paramsOf(COLUMNS, customer))).rows[0]!);
+        return customers.insert(db, customer);
       }),
 
     get: async (id: string) => one('customers.get', 'id', inputKey(id, 'customer id')),
@@ -61,28 +52,14 @@ export function customerRepository({ runner, schema }: RepositoryContext): Custo
       one('customers.getByExternalRef', 'external_ref', inputKey(externalRef, 'external reference')),
 
     list: (page: PageRequest) =>
-      runner.run(
-        'customers.list',
-        async ({ db }) => {
-          const window = parsePageWindow(page, timeCursorCodec);
-          const { rows } = await db.query(
-            `SELECT * FROM ${table} WHERE (created_at, id) < ($1::timestamptz, $2::text) ORDER BY created_at DESC, id DESC LIMIT $3`,
-            [...timeBound(window.after, 'desc'), window.limit + 1],
-          );
-          return toPage(rows.map(customerFromRow), window, timeCursorCodec, (c) => timeKey(c.createdAt, c.id));
-        },
-        read,
-      ),
+      runner.run('customers.list', ({ db }) => customers.newestFirst(db, page, { key: (c) => timeKey(c.createdAt, c.id) }), read),
 
     update: (id: string, patch: CustomerPatch) =>
       runner.run('customers.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(CustomerPatchSchema, patch, 'customer patch'));
-        const key = inputKey(id, 'customer id');
-        const lock = rowLock(changes.email !== undefined || changes.externalRef !== undefined);
-        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${lock}`, [key]);
-        if (rows[0] === undefined) throw new NotFoundError('customer', key);
-        const after: Customer = { ...customerFromRow(rows[0]), ...changes, updatedAt: now };
-        return customerFromRow((await db.query(updateSql(table, COLUMNS), paramsOf(COLUMNS, after))).rows[0]!);
+        const changesUniqueKey = changes.email !== undefined || changes.externalRef !== undefined;
+        const before = await customers.lock(db, inputKey(id, 'customer id'), changesUniqueKey);
+        return customers.replace(db, { ...before, ...changes, updatedAt: now });
       }),
   };
 }

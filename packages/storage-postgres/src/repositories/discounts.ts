@@ -6,7 +6,7 @@ import {
   createId,
   normalizeDiscountCode,
 } from '@panelkit/sdk';
-import { definedFields, inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
+import { definedFields, inputKey, parseInput, timeKey } from '@panelkit/sdk/storage-kit';
 import type {
   DiscountCode,
   DiscountCodePatch,
@@ -18,10 +18,8 @@ import type {
   PageRequest,
   RedeemResult,
 } from '@panelkit/sdk';
-import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
-import { rowLock } from '../internal/locks.js';
-import { timeBound, toPage } from '../internal/paging.js';
+import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
@@ -91,6 +89,7 @@ function redemptionFromRow(r: Row): DiscountRedemption {
 export function discountRepository({ runner, schema }: RepositoryContext): DiscountRepository {
   const codes = `${schema}.discount_codes`;
   const uses = `${schema}.discount_redemptions`;
+  const codeRows = rowTable(codes, 'discount code', COLUMNS, codeFromRow);
   const read = { read: true } as const;
   const one = async (db: { query: (t: string, p: unknown[]) => Promise<{ rows: Row[] }> }, sql: string, params: unknown[]) =>
     (await db.query(sql, params)).rows[0];
@@ -100,53 +99,29 @@ export function discountRepository({ runner, schema }: RepositoryContext): Disco
       runner.run('discounts.create', async ({ db, now }) => {
         const parsed = parseInput(NewDiscountCodeSchema, input, 'discount code');
         const code: DiscountCode = { ...parsed, id: parsed.id ?? createId('dc'), uses: 0, createdAt: now, updatedAt: now };
-        return codeFromRow((await db.query(insertSql(codes, COLUMNS), paramsOf(COLUMNS, code))).rows[0]!);
+        return codeRows.insert(db, code);
       }),
 
-    get: (id: string) =>
-      runner.run(
-        'discounts.get',
-        async ({ db }) => {
-          const row = await one(db, `SELECT * FROM ${codes} WHERE id = $1`, [inputKey(id, 'discount code id')]);
-          return row === undefined ? null : codeFromRow(row);
-        },
-        read,
-      ),
+    get: (id: string) => runner.run('discounts.get', ({ db }) => codeRows.findOne(db, 'id = $1', [inputKey(id, 'discount code id')]), read),
 
     getByCode: (text: string) =>
       runner.run(
         'discounts.getByCode',
         async ({ db }) => {
           const normal = normalizeDiscountCode(inputKey(text, 'discount code'));
-          if (normal === null) return null;
-          const row = await one(db, `SELECT * FROM ${codes} WHERE code = $1`, [normal]);
-          return row === undefined ? null : codeFromRow(row);
+          return normal === null ? null : codeRows.findOne(db, 'code = $1', [normal]);
         },
         read,
       ),
 
     list: (page: PageRequest) =>
-      runner.run(
-        'discounts.list',
-        async ({ db }) => {
-          const window = parsePageWindow(page, timeCursorCodec);
-          const { rows } = await db.query(
-            `SELECT * FROM ${codes} WHERE (created_at, id) < ($1::timestamptz, $2::text) ORDER BY created_at DESC, id DESC LIMIT $3`,
-            [...timeBound(window.after, 'desc'), window.limit + 1],
-          );
-          return toPage(rows.map(codeFromRow), window, timeCursorCodec, (c) => timeKey(c.createdAt, c.id));
-        },
-        read,
-      ),
+      runner.run('discounts.list', ({ db }) => codeRows.newestFirst(db, page, { key: (c) => timeKey(c.createdAt, c.id) }), read),
 
     update: (id: string, patch: DiscountCodePatch) =>
       runner.run('discounts.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(DiscountCodePatchSchema, patch, 'discount code patch'));
-        const key = inputKey(id, 'discount code id');
-        const row = await one(db, `SELECT * FROM ${codes} WHERE id = $1 ${rowLock()}`, [key]);
-        if (row === undefined) throw new NotFoundError('discount code', key);
-        const after: DiscountCode = { ...codeFromRow(row), ...changes, updatedAt: now };
-        return codeFromRow((await db.query(updateSql(codes, COLUMNS), paramsOf(COLUMNS, after))).rows[0]!);
+        const before = await codeRows.lock(db, inputKey(id, 'discount code id'));
+        return codeRows.replace(db, { ...before, ...changes, updatedAt: now });
       }),
 
     redeem: (input: NewDiscountRedemption) =>

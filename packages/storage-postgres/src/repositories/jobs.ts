@@ -1,8 +1,8 @@
 import { ConflictError, NewJobSchema, NotFoundError, createId } from '@panelkit/sdk';
-import { inputKey, parseInput, parseJobFilter, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
+import { inputKey, parseInput, parseJobFilter, timeKey } from '@panelkit/sdk/storage-kit';
 import type { Job, JobEnqueueResult, JobRepository, JobState, NewJob, PageRequest } from '@panelkit/sdk';
 import { isUniqueViolation } from '../internal/errors.js';
-import { timeBound, toPage } from '../internal/paging.js';
+import { pageNewestFirst } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
 import { jobLeaseOperations } from './job-leases.js';
@@ -102,15 +102,11 @@ export function jobRepository(context: RepositoryContext): JobRepository {
         'jobs.list',
         async ({ db }) => {
           const { state, type, dedupeKey } = parseJobFilter(filter);
-          const window = parsePageWindow(page, timeCursorCodec);
-          const { rows } = await db.query(
-            `SELECT * FROM ${table}
-             WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR type = $2) AND ($3::text IS NULL OR dedupe_key = $3)
-               AND (created_at, id) < ($4::timestamptz, $5::text)
-             ORDER BY created_at DESC, id DESC LIMIT $6`,
-            [state ?? null, type ?? null, dedupeKey ?? null, ...timeBound(window.after, 'desc'), window.limit + 1],
-          );
-          return toPage(rows.map(jobFromRow), window, timeCursorCodec, (j: Job) => timeKey(j.createdAt, j.id));
+          return pageNewestFirst(db, table, jobFromRow, page, {
+            where: '($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR type = $2) AND ($3::text IS NULL OR dedupe_key = $3)',
+            params: [state ?? null, type ?? null, dedupeKey ?? null],
+            key: (j: Job) => timeKey(j.createdAt, j.id),
+          });
         },
         { read: true },
       ),

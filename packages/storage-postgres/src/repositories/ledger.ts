@@ -10,12 +10,11 @@ import {
   createId,
   decideLedgerMove,
 } from '@panelkit/sdk';
-import { inputKey, isSameLedgerRequest, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
+import { inputKey, isSameLedgerRequest, parseInput, timeKey } from '@panelkit/sdk/storage-kit';
 import type { CreditLimit, LedgerEntry, LedgerRepository, Money, NewLedgerEntry, PageRequest } from '@panelkit/sdk';
-import { insertSql, paramsOf } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
+import { rowTable } from '../internal/row-table.js';
 import { isUniqueViolation } from '../internal/errors.js';
-import { timeBound, toPage } from '../internal/paging.js';
 import { rowLock } from '../internal/locks.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
@@ -63,7 +62,7 @@ function entryFromRow(r: Row): LedgerEntry {
  * change takes the same row lock.
  */
 export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerRepository {
-  const entries = `${schema}.ledger_entries`;
+  const entries = rowTable(`${schema}.ledger_entries`, 'ledger entry', COLUMNS, entryFromRow);
   const balances = `${schema}.ledger_balances`;
   const read = { read: true } as const;
 
@@ -74,9 +73,8 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
         async ({ db, now }) => {
           const entry = parseInput(NewLedgerEntrySchema, input, 'ledger entry');
           const replay = async () => {
-            const { rows } = await db.query(`SELECT * FROM ${entries} WHERE idempotency_key = $1`, [entry.idempotencyKey]);
-            if (rows[0] === undefined) return undefined;
-            const existing = entryFromRow(rows[0]);
+            const existing = await entries.findOne(db, 'idempotency_key = $1', [entry.idempotencyKey]);
+            if (existing === null) return undefined;
             if (!isSameLedgerRequest(existing, entry)) throw new IdempotencyConflictError(entry.idempotencyKey);
             return { entry: existing, created: false };
           };
@@ -104,7 +102,7 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
           }
           const { balanceAfter } = decision;
           const stored: LedgerEntry = { ...entry, id: entry.id ?? createId('led'), balanceAfter, createdAt: now };
-          const inserted = entryFromRow((await db.query(insertSql(entries, COLUMNS), paramsOf(COLUMNS, stored))).rows[0]!);
+          const inserted = await entries.insert(db, stored);
           // The row cannot appear or go meanwhile: its writers hold the customer's lock. (An upsert would
           // check the insert's default limit of 0 against a negative balance before seeing the conflict.)
           await db.query(
@@ -122,10 +120,7 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
     getByIdempotencyKey: (key: string) =>
       runner.run(
         'ledger.getByIdempotencyKey',
-        async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${entries} WHERE idempotency_key = $1`, [inputKey(key, 'idempotency key')]);
-          return rows[0] === undefined ? null : entryFromRow(rows[0]);
-        },
+        ({ db }) => entries.findOne(db, 'idempotency_key = $1', [inputKey(key, 'idempotency key')]),
         read,
       ),
 
@@ -193,16 +188,12 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
     list: (customerId: string, page: PageRequest) =>
       runner.run(
         'ledger.list',
-        async ({ db }) => {
-          const customer = inputKey(customerId, 'customer id');
-          const window = parsePageWindow(page, timeCursorCodec);
-          const { rows } = await db.query(
-            `SELECT * FROM ${entries} WHERE customer_id = $1 AND (created_at, id) < ($2::timestamptz, $3::text)
-             ORDER BY created_at DESC, id DESC LIMIT $4`,
-            [customer, ...timeBound(window.after, 'desc'), window.limit + 1],
-          );
-          return toPage(rows.map(entryFromRow), window, timeCursorCodec, (e) => timeKey(e.createdAt, e.id));
-        },
+        ({ db }) =>
+          entries.newestFirst(db, page, {
+            where: 'customer_id = $1',
+            params: [inputKey(customerId, 'customer id')],
+            key: (e) => timeKey(e.createdAt, e.id),
+          }),
         read,
       ),
   };

@@ -1,18 +1,8 @@
-import { NewOrderSchema, NotFoundError, OrderPatchSchema, createId } from '@panelkit/sdk';
-import {
-  definedFields,
-  inputKey,
-  parseInput,
-  parseOrderFilter,
-  parsePageWindow,
-  timeCursorCodec,
-  timeKey,
-} from '@panelkit/sdk/storage-kit';
+import { NewOrderSchema, OrderPatchSchema, createId } from '@panelkit/sdk';
+import { definedFields, inputKey, parseInput, parseOrderFilter, timeKey } from '@panelkit/sdk/storage-kit';
 import type { NewOrder, Order, OrderPatch, OrderRepository, OrderStatus, PageRequest } from '@panelkit/sdk';
-import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
-import { timeBound, toPage } from '../internal/paging.js';
-import { rowLock } from '../internal/locks.js';
+import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
@@ -48,35 +38,26 @@ function orderFromRow(r: Row): Order {
 
 export function orderRepository({ runner, schema }: RepositoryContext): OrderRepository {
   const table = `${schema}.orders`;
+  const orders = rowTable(table, 'order', COLUMNS, orderFromRow);
   const read = { read: true } as const;
   return {
     create: (input: NewOrder) =>
       runner.run('orders.create', async ({ db, now }) => {
         const parsed = parseInput(NewOrderSchema, input, 'order');
         const order: Order = { ...parsed, id: parsed.id ?? createId('ord'), createdAt: now, updatedAt: now };
-        return orderFromRow((await db.query(insertSql(table, COLUMNS), paramsOf(COLUMNS, order))).rows[0]!);
+        return orders.insert(db, order);
       }),
 
-    get: (id: string) =>
-      runner.run(
-        'orders.get',
-        async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [inputKey(id, 'order id')]);
-          return rows[0] === undefined ? null : orderFromRow(rows[0]);
-        },
-        read,
-      ),
+    get: (id: string) => runner.run('orders.get', ({ db }) => orders.findOne(db, 'id = $1', [inputKey(id, 'order id')]), read),
 
     getByIdempotencyKey: (customerId: string, key: string) =>
       runner.run(
         'orders.getByIdempotencyKey',
-        async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE customer_id = $1 AND idempotency_key = $2`, [
+        ({ db }) =>
+          orders.findOne(db, 'customer_id = $1 AND idempotency_key = $2', [
             inputKey(customerId, 'customer id'),
             inputKey(key, 'idempotency key'),
-          ]);
-          return rows[0] === undefined ? null : orderFromRow(rows[0]);
-        },
+          ]),
         read,
       ),
 
@@ -86,15 +67,11 @@ export function orderRepository({ runner, schema }: RepositoryContext): OrderRep
         'orders.list',
         async ({ db }) => {
           const { customerId, status } = parseOrderFilter(filter);
-          const window = parsePageWindow(page, timeCursorCodec);
-          const { rows } = await db.query(
-            `SELECT * FROM ${table}
-             WHERE ($1::text IS NULL OR customer_id = $1) AND ($2::text IS NULL OR status = $2)
-               AND (created_at, id) < ($3::timestamptz, $4::text)
-             ORDER BY created_at DESC, id DESC LIMIT $5`,
-            [customerId ?? null, status ?? null, ...timeBound(window.after, 'desc'), window.limit + 1],
-          );
-          return toPage(rows.map(orderFromRow), window, timeCursorCodec, (o) => timeKey(o.createdAt, o.id));
+          return orders.newestFirst(db, page, {
+            where: '($1::text IS NULL OR customer_id = $1) AND ($2::text IS NULL OR status = $2)',
+            params: [customerId ?? null, status ?? null],
+            key: (o) => timeKey(o.createdAt, o.id),
+          });
         },
         read,
       ),
@@ -102,13 +79,10 @@ export function orderRepository({ runner, schema }: RepositoryContext): OrderRep
     update: (id: string, patch: OrderPatch) =>
       runner.run('orders.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(OrderPatchSchema, patch, 'order patch'));
-        const key = inputKey(id, 'order id');
-        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${rowLock()}`, [key]);
-        if (rows[0] === undefined) throw new NotFoundError('order', key);
+        const before = await orders.lock(db, inputKey(id, 'order id'));
         // Nothing to change: the lock taken above was the point (settling an order takes it).
-        if (Object.keys(changes).length === 0) return orderFromRow(rows[0]);
-        const after: Order = { ...orderFromRow(rows[0]), ...changes, updatedAt: now };
-        return orderFromRow((await db.query(updateSql(table, COLUMNS), paramsOf(COLUMNS, after))).rows[0]!);
+        if (Object.keys(changes).length === 0) return before;
+        return orders.replace(db, { ...before, ...changes, updatedAt: now });
       }),
   };
 }

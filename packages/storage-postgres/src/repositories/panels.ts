@@ -1,17 +1,8 @@
-import {
-  NewPanelSchema,
-  NotFoundError,
-  PanelPatchSchema,
-  UNKNOWN_HEALTH,
-  createId,
-  openPanelCredentials,
-  sealPanelCredentials,
-} from '@panelkit/sdk';
+import { NewPanelSchema, PanelPatchSchema, UNKNOWN_HEALTH, createId, openPanelCredentials, sealPanelCredentials } from '@panelkit/sdk';
 import { definedFields, inputKey, parseInput } from '@panelkit/sdk/storage-kit';
 import type { NewPanel, Panel, PanelHealth, PanelPatch, PanelRepository, SecretBox } from '@panelkit/sdk';
-import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
-import { rowLock } from '../internal/locks.js';
+import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
@@ -66,25 +57,17 @@ export function panelFromRow(r: Row, box: SecretBox | undefined): Panel {
 /** Panels in `{schema}.panels`; credentials are sealed with `secretBox` when the storage has one (plain jsonb otherwise). */
 export function panelRepository({ runner, schema, secretBox }: RepositoryContext): PanelRepository {
   const table = `${schema}.panels`;
-  const COLUMNS = columns(secretBox);
   const fromRow = (r: Row) => panelFromRow(r, secretBox);
+  const panels = rowTable(table, 'panel', columns(secretBox), fromRow);
   return {
     create: (input: NewPanel) =>
       runner.run('panels.create', async ({ db, now }) => {
         const parsed = parseInput(NewPanelSchema, input, 'panel');
         const panel: Panel = { ...parsed, id: parsed.id ?? createId('pnl'), health: { ...UNKNOWN_HEALTH }, createdAt: now, updatedAt: now };
-        return fromRow((await db.query(insertSql(table, COLUMNS), paramsOf(COLUMNS, panel))).rows[0]!);
+        return panels.insert(db, panel);
       }),
 
-    get: (id: string) =>
-      runner.run(
-        'panels.get',
-        async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [inputKey(id, 'panel id')]);
-          return rows[0] === undefined ? null : fromRow(rows[0]);
-        },
-        { read: true },
-      ),
+    get: (id: string) => runner.run('panels.get', ({ db }) => panels.findOne(db, 'id = $1', [inputKey(id, 'panel id')]), { read: true }),
 
     list: () =>
       runner.run('panels.list', async ({ db }) => (await db.query(`SELECT * FROM ${table} ORDER BY name, id`)).rows.map(fromRow), {
@@ -94,11 +77,8 @@ export function panelRepository({ runner, schema, secretBox }: RepositoryContext
     update: (id: string, patch: PanelPatch) =>
       runner.run('panels.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(PanelPatchSchema, patch, 'panel patch'));
-        const key = inputKey(id, 'panel id');
-        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${rowLock()}`, [key]);
-        if (rows[0] === undefined) throw new NotFoundError('panel', key);
-        const after: Panel = { ...fromRow(rows[0]), ...changes, updatedAt: now };
-        return fromRow((await db.query(updateSql(table, COLUMNS), paramsOf(COLUMNS, after))).rows[0]!);
+        const before = await panels.lock(db, inputKey(id, 'panel id'));
+        return panels.replace(db, { ...before, ...changes, updatedAt: now });
       }),
   };
 }

@@ -1,9 +1,8 @@
-import { NewPlanSchema, NotFoundError, PlanPatchSchema, createId } from '@panelkit/sdk';
+import { NewPlanSchema, PlanPatchSchema, createId } from '@panelkit/sdk';
 import { definedFields, inputKey, parseInput, parsePlanFilter } from '@panelkit/sdk/storage-kit';
 import type { NewPlan, Plan, PlanPatch, PlanRepository } from '@panelkit/sdk';
-import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
-import { rowLock } from '../internal/locks.js';
+import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
@@ -59,24 +58,17 @@ export function planFromRow(r: Row): Plan {
 
 export function planRepository({ runner, schema }: RepositoryContext): PlanRepository {
   const table = `${schema}.plans`;
+  const plans = rowTable(table, 'plan', COLUMNS, planFromRow);
   const read = { read: true } as const;
   return {
     create: (input: NewPlan) =>
       runner.run('plans.create', async ({ db, now }) => {
         const parsed = parseInput(NewPlanSchema, input, 'plan');
         const plan: Plan = { ...parsed, id: parsed.id ?? createId('pln'), allocated: 0, createdAt: now, updatedAt: now };
-        return planFromRow((await db.query(insertSql(table, COLUMNS), paramsOf(COLUMNS, plan))).rows[0]!);
+        return plans.insert(db, plan);
       }),
 
-    get: (id: string) =>
-      runner.run(
-        'plans.get',
-        async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [inputKey(id, 'plan id')]);
-          return rows[0] === undefined ? null : planFromRow(rows[0]);
-        },
-        read,
-      ),
+    get: (id: string) => runner.run('plans.get', ({ db }) => plans.findOne(db, 'id = $1', [inputKey(id, 'plan id')]), read),
 
     list: (filter?: { onSale?: boolean }) =>
       runner.run(
@@ -95,12 +87,8 @@ export function planRepository({ runner, schema }: RepositoryContext): PlanRepos
     update: (id: string, patch: PlanPatch) =>
       runner.run('plans.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(PlanPatchSchema, patch, 'plan patch'));
-        const key = inputKey(id, 'plan id');
-        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${rowLock()}`, [key]);
-        if (rows[0] === undefined) throw new NotFoundError('plan', key);
-        const before = planFromRow(rows[0]);
-        const after: Plan = { ...before, ...changes, allocated: before.allocated, updatedAt: now };
-        return planFromRow((await db.query(updateSql(table, COLUMNS), paramsOf(COLUMNS, after))).rows[0]!);
+        const before = await plans.lock(db, inputKey(id, 'plan id'));
+        return plans.replace(db, { ...before, ...changes, allocated: before.allocated, updatedAt: now });
       }),
   };
 }

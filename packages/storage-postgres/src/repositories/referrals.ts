@@ -1,5 +1,5 @@
 import { NewReferralSchema, ReferralProgramSchema } from '@panelkit/sdk';
-import { inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
+import { inputKey, parseInput, timeKey } from '@panelkit/sdk/storage-kit';
 import type {
   Money,
   NewReferral,
@@ -10,7 +10,7 @@ import type {
   ReferralRepository,
   ReferralStatus,
 } from '@panelkit/sdk';
-import { timeBound, toPage } from '../internal/paging.js';
+import { pageNewestFirst } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
@@ -59,15 +59,13 @@ export function referralRepository({ runner, schema }: RepositoryContext): Refer
     listByReferrer: (referrerId: string, page: PageRequest) =>
       runner.run(
         'referrals.listByReferrer',
-        async ({ db }) => {
-          const window = parsePageWindow(page, timeCursorCodec);
-          const { rows } = await db.query(
-            `SELECT * FROM ${table} WHERE referrer_id = $1 AND (created_at, referred_id) < ($2::timestamptz, $3::text)
-           ORDER BY created_at DESC, referred_id DESC LIMIT $4`,
-            [inputKey(referrerId, 'referrer id'), ...timeBound(window.after, 'desc'), window.limit + 1],
-          );
-          return toPage(rows.map(referralFromRow), window, timeCursorCodec, (r) => timeKey(r.createdAt, r.referredId));
-        },
+        ({ db }) =>
+          pageNewestFirst(db, table, referralFromRow, page, {
+            where: 'referrer_id = $1',
+            params: [inputKey(referrerId, 'referrer id')],
+            id: 'referred_id',
+            key: (r) => timeKey(r.createdAt, r.referredId),
+          }),
         read,
       ),
 

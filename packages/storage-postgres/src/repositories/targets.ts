@@ -1,9 +1,8 @@
-import { NewTargetSchema, NotFoundError, TargetPatchSchema, createId } from '@panelkit/sdk';
+import { NewTargetSchema, TargetPatchSchema, createId } from '@panelkit/sdk';
 import { definedFields, inputKey, parseInput, parsePanelIdFilter } from '@panelkit/sdk/storage-kit';
 import type { NewTarget, Target, TargetPatch, TargetRepository } from '@panelkit/sdk';
-import { insertSql, paramsOf, updateSql } from '../internal/columns.js';
 import type { Column } from '../internal/columns.js';
-import { rowLock } from '../internal/locks.js';
+import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
@@ -44,6 +43,7 @@ export function targetFromRow(r: Row): Target {
 
 export function targetRepository({ runner, schema }: RepositoryContext): TargetRepository {
   const table = `${schema}.targets`;
+  const targets = rowTable(table, 'target', COLUMNS, targetFromRow);
   const read = { read: true } as const;
   return {
     /** The panel reference is a foreign key: a missing panel is a `NotFoundError`. */
@@ -51,29 +51,19 @@ export function targetRepository({ runner, schema }: RepositoryContext): TargetR
       runner.run('targets.create', async ({ db, now }) => {
         const parsed = parseInput(NewTargetSchema, input, 'target');
         const target: Target = { ...parsed, id: parsed.id ?? createId('tgt'), allocated: 0, createdAt: now, updatedAt: now };
-        return targetFromRow((await db.query(insertSql(table, COLUMNS), paramsOf(COLUMNS, target))).rows[0]!);
+        return targets.insert(db, target);
       }),
 
-    get: (id: string) =>
-      runner.run(
-        'targets.get',
-        async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [inputKey(id, 'target id')]);
-          return rows[0] === undefined ? null : targetFromRow(rows[0]);
-        },
-        read,
-      ),
+    get: (id: string) => runner.run('targets.get', ({ db }) => targets.findOne(db, 'id = $1', [inputKey(id, 'target id')]), read),
 
     getByRemoteRef: (panelId: string, remoteRef: string) =>
       runner.run(
         'targets.getByRemoteRef',
-        async ({ db }) => {
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE panel_id = $1 AND remote_ref = $2`, [
+        ({ db }) =>
+          targets.findOne(db, 'panel_id = $1 AND remote_ref = $2', [
             inputKey(panelId, 'panel id'),
             inputKey(remoteRef, 'remote reference'),
-          ]);
-          return rows[0] === undefined ? null : targetFromRow(rows[0]);
-        },
+          ]),
         read,
       ),
 
@@ -93,12 +83,9 @@ export function targetRepository({ runner, schema }: RepositoryContext): TargetR
     update: (id: string, patch: TargetPatch) =>
       runner.run('targets.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(TargetPatchSchema, patch, 'target patch'));
-        const key = inputKey(id, 'target id');
-        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${rowLock(changes.remoteRef !== undefined)}`, [key]);
-        if (rows[0] === undefined) throw new NotFoundError('target', key);
-        const before = targetFromRow(rows[0]);
-        const after: Target = { ...before, ...changes, allocated: before.allocated, updatedAt: now };
-        return targetFromRow((await db.query(updateSql(table, COLUMNS), paramsOf(COLUMNS, after))).rows[0]!);
+        // A new remote reference changes a unique key: the stronger lock from the start.
+        const before = await targets.lock(db, inputKey(id, 'target id'), changes.remoteRef !== undefined);
+        return targets.replace(db, { ...before, ...changes, allocated: before.allocated, updatedAt: now });
       }),
   };
 }
