@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // One root config; each package is a project. Workspace packages resolve to their TypeScript
@@ -7,6 +8,9 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@panelkit/source'] } },
   test: {
     projects: ['packages/*', 'examples/*', 'tests/*'],
+    // One test file per core, not vitest's cores − 1: most files spend much of their time waiting on sockets,
+    // child processes and timers. On 2 cores the suite took 13 min instead of 20 (bench/RESULTS.md, "Test suite").
+    maxWorkers: availableParallelism(),
     // A reachable local PostgreSQL is used for the real-server tests; without one, the run says how many skipped.
     // PGlite's initdb runs once for the run; each in-memory database starts from that folder.
     globalSetup: ['packages/storage-postgres/test/support/local-postgres.ts', 'packages/storage-postgres/test/support/pglite-template.ts'],
