@@ -2,7 +2,15 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { ApiTokenStore } from '../src/db/api-tokens.js';
-import { csrfFrom, signedUpBuyer, startShop, TEST_START, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+import {
+  csrfFrom,
+  signedUpBuyer,
+  startShop,
+  TEST_START,
+  type ShopUnderTest,
+  type Visitor,
+  ROOMY_RATE_LIMITS,
+} from './support/shop-under-test.js';
 import { balanceOf, customerIdOf, fund, planNamed } from './support/buying.js';
 
 const DAY = 86_400_000;
@@ -11,11 +19,7 @@ let t: ShopUnderTest;
 beforeAll(async () => {
   t = await startShop({
     app: {
-      rateLimits: {
-        signIn: { limit: 50, windowMs: 60_000 },
-        signUp: { limit: 100, windowMs: 60_000 },
-        checkout: { limit: 100, windowMs: 60_000 },
-      },
+      rateLimits: ROOMY_RATE_LIMITS,
     },
   });
 });

@@ -1,17 +1,21 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csrfFrom, signedInAdmin, signedUpBuyer, startShop, visitor, type ShopUnderTest } from './support/shop-under-test.js';
+import {
+  csrfFrom,
+  signedInAdmin,
+  signedUpBuyer,
+  startShop,
+  visitor,
+  type ShopUnderTest,
+  ROOMY_RATE_LIMITS,
+} from './support/shop-under-test.js';
 import { balanceOf, buy, customerIdOf, fund, idempotencyKeyFrom, orderIdFrom, planNamed } from './support/buying.js';
 
 let t: ShopUnderTest;
 beforeAll(async () => {
   t = await startShop({
     app: {
-      rateLimits: {
-        signIn: { limit: 50, windowMs: 60_000 },
-        signUp: { limit: 100, windowMs: 60_000 },
-        checkout: { limit: 100, windowMs: 60_000 },
-      },
+      rateLimits: ROOMY_RATE_LIMITS,
     },
   });
 });

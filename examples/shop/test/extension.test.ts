@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDateTime } from '../src/i18n/format.js';
-import { csrfFrom, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+import { csrfFrom, signedUpBuyer, startShop, type ShopUnderTest, type Visitor, ROOMY_RATE_LIMITS } from './support/shop-under-test.js';
 import { balanceOf, boughtAndProvisioned, fund, idempotencyKeyFrom, planNamed } from './support/buying.js';
 
 const DAY = 86_400_000;
@@ -9,11 +9,7 @@ let t: ShopUnderTest;
 beforeAll(async () => {
   t = await startShop({
     app: {
-      rateLimits: {
-        signIn: { limit: 50, windowMs: 60_000 },
-        signUp: { limit: 100, windowMs: 60_000 },
-        checkout: { limit: 100, windowMs: 60_000 },
-      },
+      rateLimits: ROOMY_RATE_LIMITS,
     },
   });
 });

@@ -3,18 +3,23 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REAUTH_WINDOW_MS } from '../src/auth/staff-security.js';
 import { balanceOf, buy, customerIdOf, fund, planNamed } from './support/buying.js';
-import { ADMIN, csrfFrom, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+import {
+  ADMIN,
+  csrfFrom,
+  signedInAdmin,
+  signedUpBuyer,
+  startShop,
+  type ShopUnderTest,
+  type Visitor,
+  ROOMY_RATE_LIMITS,
+} from './support/shop-under-test.js';
 
 let t: ShopUnderTest;
 let plan: Plan;
 beforeAll(async () => {
   t = await startShop({
     app: {
-      rateLimits: {
-        signIn: { limit: 50, windowMs: 60_000 },
-        signUp: { limit: 100, windowMs: 60_000 },
-        checkout: { limit: 100, windowMs: 60_000 },
-      },
+      rateLimits: ROOMY_RATE_LIMITS,
     },
   });
   plan = await planNamed(t, 'Frankfurt · 1 month · 50');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signedUpBuyer, startShop, type ShopUnderTest } from './support/shop-under-test.js';
+import { signedUpBuyer, startShop, type ShopUnderTest, ROOMY_RATE_LIMITS } from './support/shop-under-test.js';
 import { formatDateTime } from '../src/i18n/format.js';
 import { boughtAndProvisioned, buy, fund, orderIdFrom, planNamed } from './support/buying.js';
 
@@ -7,11 +7,7 @@ let t: ShopUnderTest;
 beforeAll(async () => {
   t = await startShop({
     app: {
-      rateLimits: {
-        signIn: { limit: 50, windowMs: 60_000 },
-        signUp: { limit: 100, windowMs: 60_000 },
-        checkout: { limit: 100, windowMs: 60_000 },
-      },
+      rateLimits: ROOMY_RATE_LIMITS,
     },
   });
 });

@@ -7,54 +7,37 @@
  * as it reads it when it starts (all at once here, so most see uses to spare), and the conditional
  * `UPDATE`, not that read, is what refuses the ones that come too late.
  */
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { EligibilityError } from '@panelkit/sdk';
 import type { Plan, StoragePort } from '@panelkit/sdk';
-import { ManualClock } from '@panelkit/sdk/testing';
-import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
-import { PANEL_KINDS } from './support/kinds.js';
-import { DAY, GiB, openShop, type Shop } from './support/shop.js';
+import { DAY, GiB, type Shop } from './support/shop.js';
+import { withTwoShops } from './support/two-shops.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SKIP = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
 
 interface Rig {
-  shops: Shop[];
+  shops: readonly Shop[];
   storage: StoragePort;
   bigger: Plan;
 }
 
 /** Two replicas sharing a schema and a panel, and a 2000 plan to move to; `run` buys what it needs. */
-async function withReplicas(run: (rig: Rig) => Promise<void>): Promise<void> {
-  const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-  const schema = `pk_it_${randomBytes(6).toString('hex')}`;
-  const pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: DATABASE_URL, max: 6 }));
-  const admin = fromPgPool(pools[0]!);
-  await migrate(admin, { schema, clock });
-  const storages = [1, 2].map((i) => createPostgresStorage({ client: fromPgPool(pools[i]!), schema, clock }));
-  const rig = PANEL_KINDS[0]!.make(clock);
-  const shops: Shop[] = [];
-  try {
-    const first = await openShop({ clock, storage: storages[0]!, rig });
-    shops.push(first);
-    shops.push(await openShop({ clock, storage: storages[1]!, rig, server: first.server, existing: first }));
-    await storages[0]!.targets.update(first.target.id, { capacity: null });
-    const bigger = await storages[0]!.plans.create({
-      name: 'bigger',
-      family: 'standard',
-      price: { amount: 2_000, currency: 'USD' },
-      durationDays: 30,
-      trafficBytes: 20 * GiB,
-    });
-    await run({ shops, storage: storages[0]!, bigger });
-  } finally {
-    for (const shop of shops.reverse()) await shop.close();
-    await Promise.all(storages.map((s) => s.close()));
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
-  }
+function withReplicas(run: (rig: Rig) => Promise<void>): Promise<void> {
+  return withTwoShops(
+    async ({ shops, storage }) => {
+      await storage.targets.update(shops[0].target.id, { capacity: null });
+      const bigger = await storage.plans.create({
+        name: 'bigger',
+        family: 'standard',
+        price: { amount: 2_000, currency: 'USD' },
+        durationDays: 30,
+        trafficBytes: 20 * GiB,
+      });
+      await run({ shops, storage, bigger });
+    },
+    { poolMax: 6 },
+  );
 }
 
 /** `count` subscriptions of the base plan for `customerId`, 15 days into their 30 (each worth 500). */

@@ -2,34 +2,22 @@
  * Plan changes and traffic top-ups submitted at once on two replicas of one PostgreSQL server: two
  * changes of one subscription, one wins and the money is exact; a top-up double-submitted is charged once.
  */
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { ConflictError } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk';
-import { ManualClock } from '@panelkit/sdk/testing';
-import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
-import { PANEL_KINDS } from './support/kinds.js';
-import { DAY, GiB, openShop, type Shop } from './support/shop.js';
+import { DAY, GiB, type Shop } from './support/shop.js';
+import { withTwoShops } from './support/two-shops.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SKIP = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
 const SUBSCRIPTIONS = 6;
 
 /** Two replicas sharing a schema and a panel, with `SUBSCRIPTIONS` subscriptions 15 days into their 30. */
-async function withReplicas(run: (shops: Shop[], storage: StoragePort, ids: string[], customerId: string) => Promise<void>): Promise<void> {
-  const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-  const schema = `pk_it_${randomBytes(6).toString('hex')}`;
-  const pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: DATABASE_URL, max: 4 }));
-  const admin = fromPgPool(pools[0]!);
-  await migrate(admin, { schema, clock });
-  const storages = [1, 2].map((i) => createPostgresStorage({ client: fromPgPool(pools[i]!), schema, clock }));
-  const rig = PANEL_KINDS[0]!.make(clock);
-  const shops: Shop[] = [];
-  try {
-    const first = await openShop({ clock, storage: storages[0]!, rig });
-    shops.push(first);
-    shops.push(await openShop({ clock, storage: storages[1]!, rig, server: first.server, existing: first }));
+function withReplicas(
+  run: (shops: readonly Shop[], storage: StoragePort, ids: string[], customerId: string) => Promise<void>,
+): Promise<void> {
+  return withTwoShops(async ({ shops, storage }) => {
+    const [first] = shops;
     const customerId = await first.customer(100_000);
     const { subscriptions } = await first.kit.checkout({
       customerId,
@@ -40,16 +28,11 @@ async function withReplicas(run: (shops: Shop[], storage: StoragePort, ids: stri
     await first.tick(15 * DAY); // reads usage (0): each is worth half its price, 500
     await run(
       shops,
-      storages[0]!,
+      storage,
       subscriptions.map((s) => s.id),
       customerId,
     );
-  } finally {
-    for (const shop of shops.reverse()) await shop.close();
-    await Promise.all(storages.map((s) => s.close()));
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
-  }
+  });
 }
 
 describe.skipIf(SKIP !== false)(

@@ -14,6 +14,13 @@ export const ADMIN = { email: 'admin@example.com', password: 'admin-password-123
 /** `SHOP_SECRET_KEYS` for a shop under test on PostgreSQL (which requires keys): one fixed test key. */
 export const TEST_SECRET_KEYS = `t1:${Buffer.alloc(32, 7).toString('base64')}`;
 
+/** Rate limits roomy enough for a test file that signs up and buys many times from one address. */
+export const ROOMY_RATE_LIMITS = {
+  signIn: { limit: 50, windowMs: 60_000 },
+  signUp: { limit: 100, windowMs: 60_000 },
+  checkout: { limit: 100, windowMs: 60_000 },
+} as const;
+
 export interface ShopUnderTest {
   shop: Shop;
   app: Express;

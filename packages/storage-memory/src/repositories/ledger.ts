@@ -97,6 +97,10 @@ export interface LedgerReferences {
   readonly subscriptions: Table<Subscription>;
 }
 
+/**
+ * The ledger's operations on the memory storage's tables: appends checked against the references and
+ * the customer's credit limit (each runs inside the storage's one transaction lock), balances, limits, pages.
+ */
 export function ledgerOperations(tables: LedgerTables, refs: LedgerReferences) {
   const { entries, byIdempotencyKey, byCustomer, balances, creditLimits } = tables;
 

@@ -7,6 +7,7 @@ export interface Call {
   readonly now: Date;
 }
 
+/** How {@link Runner.run} runs one call. */
 export interface RunOptions {
   /**
    * A read that writes nothing: run without `BEGIN` outside a transaction, and without a savepoint

@@ -36,6 +36,7 @@ interface AuditFilter {
   actor?: Actor['type'];
 }
 
+/** The append-only audit log in `{schema}.audit_events`, paged newest first by `at`. */
 export function auditRepository({ runner, schema }: RepositoryContext): AuditRepository {
   const events = rowTable(`${schema}.audit_events`, 'audit event', COLUMNS, eventFromRow);
   return {

@@ -31,6 +31,7 @@ function customerFromRow(r: Row): Customer {
   };
 }
 
+/** Customers in `{schema}.customers`; email and external reference are unique keys (emails stored lower-cased). */
 export function customerRepository({ runner, schema }: RepositoryContext): CustomerRepository {
   const customers = rowTable(`${schema}.customers`, 'customer', COLUMNS, customerFromRow);
   const read = { read: true } as const;
