@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import supertest from 'supertest';
+import pino from 'pino';
+import { signUp } from '../src/auth/accounts.js';
 import { hashPassword, verifyPassword } from '../src/auth/password.js';
+import { loadConfig } from '../src/config/config.js';
+import { openShop } from '../src/stack/shop.js';
+import { pgliteTemplate } from '../../../packages/storage-postgres/test/support/pglite-template.js';
 import { csrfFrom, signedUpBuyer, startShop, visitor, type ShopUnderTest } from './support/shop-under-test.js';
 
 let t: ShopUnderTest;
@@ -26,6 +31,22 @@ describe('passwords', () => {
     expect(await verifyPassword('correct horse battery', a)).toBe(true);
     expect(await verifyPassword('correct horse batterY', a)).toBe(false);
     expect(await verifyPassword('x', 'not-a-hash')).toBe(false);
+  });
+
+  it('are hashed at the full cost by a shop opened without a test cost, and at the test cost under test', async () => {
+    const shop = await openShop(loadConfig({ SHOP_SECRET: 'test-secret-test-secret-test-secret', LOG_LEVEL: 'silent' }), {
+      logger: pino({ level: 'silent' }),
+      database: 'memory',
+      memoryFrom: pgliteTemplate(),
+    });
+    try {
+      await signUp(shop, { email: 'full.cost@example.com', password: 'correct horse battery', locale: 'en' });
+      expect((await shop.accounts.getByEmail('full.cost@example.com'))?.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    } finally {
+      await shop.close();
+    }
+    await signedUpBuyer(t.app, 'test.cost@example.com');
+    expect((await t.shop.accounts.getByEmail('test.cost@example.com'))?.passwordHash).toMatch(/^scrypt\$1024\$8\$1\$/);
   });
 });
 

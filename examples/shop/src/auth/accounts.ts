@@ -25,7 +25,7 @@ export async function signUp(
 ): Promise<SignUpResult> {
   const email = input.email.toLowerCase();
   if ((await shop.accounts.getByEmail(email)) !== null) return { ok: false, reason: 'email_taken' };
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashPassword(input.password, shop.passwordCost);
   const customer = await customerFor(shop, email, input.locale);
   const account = await shop.accounts.create({ email, passwordHash, customerId: customer.id, role: input.role ?? 'buyer' });
   if (account === null) return { ok: false, reason: 'email_taken' };
@@ -43,7 +43,7 @@ export async function signUp(
 export async function signIn(shop: Shop, email: string, password: string): Promise<Account | null> {
   const account = await shop.accounts.getByEmail(email);
   if (account === null) {
-    await verifyPassword(password, await dummyHash());
+    await verifyPassword(password, await dummyHash(shop.passwordCost));
     return null;
   }
   return (await verifyPassword(password, account.passwordHash)) ? account : null;
@@ -57,7 +57,8 @@ export async function ensureAdmin(shop: Shop, email: string, password: string): 
     if (created.ok) return created.account;
     throw new Error(`could not create admin ${email}`);
   }
-  if (!(await verifyPassword(password, existing.passwordHash))) await shop.accounts.setPassword(existing.id, await hashPassword(password));
+  if (!(await verifyPassword(password, existing.passwordHash)))
+    await shop.accounts.setPassword(existing.id, await hashPassword(password, shop.passwordCost));
   if (existing.role !== 'admin') await shop.accounts.setRole(existing.id, 'admin');
   return { ...existing, role: 'admin' };
 }

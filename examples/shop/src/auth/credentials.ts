@@ -14,7 +14,7 @@ export async function changePassword(
   input: { current: string; next: string; keepSessionToken: string | null },
 ): Promise<{ ok: true } | { ok: false; reason: CredentialRefusal }> {
   if (!(await verifyPassword(input.current, account.passwordHash))) return { ok: false, reason: 'wrong_password' };
-  const passwordHash = await hashPassword(input.next);
+  const passwordHash = await hashPassword(input.next, shop.passwordCost);
   await shop.db.transaction(async (db) => {
     await db.query(`UPDATE ${shop.shopSchema}.accounts SET password_hash = $2 WHERE id = $1`, [account.id, passwordHash]);
     await db.query(`DELETE FROM ${shop.shopSchema}.sessions WHERE account_id = $1 AND token_hash <> $2`, [

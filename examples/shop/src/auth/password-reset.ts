@@ -84,7 +84,7 @@ export async function issueResetByAdmin(shop: Shop, account: Account, adminAccou
 
 /** Sets a new password with a reset token; `false` when the token is unknown, used or expired (nothing changes then). */
 export async function resetPassword(shop: Shop, token: string, password: string): Promise<boolean> {
-  const accountId = await passwordResetsOf(shop).redeem(token, await hashPassword(password));
+  const accountId = await passwordResetsOf(shop).redeem(token, await hashPassword(password, shop.passwordCost));
   if (accountId === null) return false;
   const account = await shop.accounts.get(accountId);
   if (account !== null) {

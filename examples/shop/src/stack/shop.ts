@@ -2,6 +2,7 @@ import { createPanelkit, systemClock, type Clock, type Panelkit, type SecretBox,
 import { createPostgresStorage, migrate, resealSecrets, type SqlClient } from '@panelkit/storage-postgres';
 import type { Logger } from 'pino';
 import type { ShopConfig } from '../config/config.js';
+import { PASSWORD_COST, type PasswordCost } from '../auth/password.js';
 import { AccountStore } from '../db/accounts.js';
 import { ApiTokenStore } from '../db/api-tokens.js';
 import { migrateShop, shopSchemaName } from '../db/migrations.js';
@@ -40,6 +41,8 @@ export interface Shop {
   readonly secretBox: SecretBox;
   /** The simulated panels in demo mode, else `null`. */
   readonly demo: DemoPanels | null;
+  /** The scrypt cost new password hashes get (checks use the cost stored in each hash). */
+  readonly passwordCost: PasswordCost;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,11 @@ export interface OpenShopOptions {
   database?: 'config' | 'memory';
   /** With `memory`: a PGlite data folder (from `dumpDataDir`) the database starts from, to skip initdb. */
   memoryFrom?: Blob | undefined;
+  /**
+   * The scrypt cost of new password hashes; {@link PASSWORD_COST} unless set. Only tests lower it (a test
+   * shop signs up hundreds of buyers); there is no setting for it, so a deployed shop cannot weaken it.
+   */
+  passwordCost?: PasswordCost;
 }
 
 /**
@@ -126,6 +134,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       secret,
       secretBox,
       demo,
+      passwordCost: options.passwordCost ?? PASSWORD_COST,
       close,
     };
   } catch (error) {

@@ -14,6 +14,13 @@ export const ADMIN = { email: 'admin@example.com', password: 'admin-password-123
 /** `SHOP_SECRET_KEYS` for a shop under test on PostgreSQL (which requires keys): one fixed test key. */
 export const TEST_SECRET_KEYS = `t1:${Buffer.alloc(32, 7).toString('base64')}`;
 
+/**
+ * The scrypt cost of the passwords of a shop under test: 2^10 instead of 2^15 (about 2 ms a hash
+ * instead of 60). The test files sign up and sign in thousands of times; hashing, checking and the
+ * stored format are the same, and `auth.test.ts` checks that a shop opened without it uses the full cost.
+ */
+export const TEST_PASSWORD_COST = { N: 2 ** 10, r: 8, p: 1 } as const;
+
 /** Rate limits roomy enough for a test file that signs up and buys many times from one address. */
 export const ROOMY_RATE_LIMITS = {
   signIn: { limit: 50, windowMs: 60_000 },
@@ -51,6 +58,7 @@ export async function startShop(options: { env?: Record<string, string>; app?: A
     logger: pino({ level: 'silent' }),
     database: 'memory',
     memoryFrom: pgliteTemplate(),
+    passwordCost: TEST_PASSWORD_COST,
   });
   await ensureAdmin(shop, ADMIN.email, ADMIN.password);
   const worker = shop.kit.createWorker();
