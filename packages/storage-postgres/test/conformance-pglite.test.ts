@@ -1,14 +1,19 @@
 import { afterAll } from 'vitest';
 import { createSecretBox, generateSecretKey } from '@panelkit/sdk';
 import { describeStoragePort } from '@panelkit/sdk/testing';
-import { sharedPGlite, storageInFreshSchema } from './helpers.js';
+import { recycledSchemas, sharedPGlite } from './helpers.js';
 
 const pglite = sharedPGlite();
-afterAll(() => pglite.close());
+let schemas: ReturnType<typeof recycledSchemas> | undefined;
+afterAll(async () => {
+  await schemas?.dropAll();
+  await pglite.close();
+});
 
 // On PGlite panel credentials are sealed (as the shop runs it); the real-server suite runs without a box.
 const secretBox = createSecretBox([generateSecretKey('conformance')]);
 
-describeStoragePort('postgres (PGlite, sealed credentials)', async ({ clock }) =>
-  storageInFreshSchema(await pglite.client(), clock, secretBox),
-);
+describeStoragePort('postgres (PGlite, sealed credentials)', async ({ clock }) => {
+  schemas ??= recycledSchemas(await pglite.client());
+  return schemas.storage(clock, secretBox);
+});

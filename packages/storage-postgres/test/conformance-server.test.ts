@@ -2,10 +2,12 @@ import { afterAll } from 'vitest';
 import { describeStoragePort } from '@panelkit/sdk/testing';
 import type pg from 'pg';
 import { createPostgresStorage } from '../src/index.js';
-import { SKIP_REAL_SERVER, fromPgPool, newPool, storageInFreshSchema } from './helpers.js';
+import { SKIP_REAL_SERVER, fromPgPool, newPool, recycledSchemas } from './helpers.js';
 
 let pool: pg.Pool | undefined;
+let schemas: ReturnType<typeof recycledSchemas> | undefined;
 afterAll(async () => {
+  await schemas?.dropAll();
   await pool?.end();
 });
 
@@ -13,7 +15,8 @@ describeStoragePort(
   'postgres (server)',
   async ({ clock }) => {
     pool ??= newPool(8);
-    const underTest = await storageInFreshSchema(fromPgPool(pool), clock);
+    schemas ??= recycledSchemas(fromPgPool(pool));
+    const underTest = await schemas.storage(clock);
     // Each replica has a pool of its own, as another process would, and does not retry a
     // deadlock: a race that deadlocks fails its test.
     const replicaPools: pg.Pool[] = [];

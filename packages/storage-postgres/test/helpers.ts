@@ -39,6 +39,55 @@ export async function storageInFreshSchema(
   };
 }
 
+/**
+ * Migrated schemas that a file's tests take in turn: when a test ends its schema is emptied and the
+ * next test gets it, instead of each test migrating a schema of its own and dropping it. Emptying
+ * costs a third of that on PGlite (30 ms against 120 ms) and half on the server; the storage
+ * conformance suites run about 180 tests each. `dropAll` (after the file) drops every schema.
+ */
+export function recycledSchemas(client: SqlClient): {
+  storage(clock: Clock, secretBox?: SecretBox): Promise<{ storage: StoragePort; schema: string; cleanup: () => Promise<void> }>;
+  dropAll(): Promise<void>;
+} {
+  const free: string[] = [];
+  const all: string[] = [];
+  return {
+    storage: async (clock, secretBox) => {
+      let schema = free.pop();
+      if (schema === undefined) {
+        schema = uniqueSchema();
+        all.push(schema);
+        await migrate(client, { schema, clock });
+      }
+      const storage = createPostgresStorage({ client, schema, clock, ...(secretBox === undefined ? {} : { secretBox }) });
+      const taken = schema;
+      return {
+        storage,
+        schema: taken,
+        cleanup: async () => {
+          await storage.close();
+          await emptySchema(client, taken);
+          free.push(taken);
+        },
+      };
+    },
+    dropAll: async () => {
+      for (const schema of all.splice(0)) await dropSchema(client, schema);
+      free.length = 0;
+    },
+  };
+}
+
+/** Deletes every row of a migrated schema's tables but the migrations record. */
+async function emptySchema(client: SqlClient, schema: string): Promise<void> {
+  const { rows } = await client.query<{ tables: string | null }>(
+    `SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') AS tables
+       FROM pg_tables WHERE schemaname = $1 AND tablename <> 'panelkit_migrations'`,
+    [schema],
+  );
+  if (rows[0]?.tables) await client.query(`TRUNCATE ${rows[0].tables} RESTART IDENTITY CASCADE`);
+}
+
 export async function dropSchema(client: SqlClient, schema: string): Promise<void> {
   await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 }
