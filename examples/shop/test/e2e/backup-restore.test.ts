@@ -113,6 +113,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const drift = await restored.kit.reconcile();
       expect(drift.repairsQueued).toBe(0);
       await buyerContext.close();
-    });
+      // Two shops, a backup and a restore, and a browser: about 20 s alone, and past the project's 30 s while the
+      // other worker is busy. The limit only guards against a hang.
+    }, 90_000);
   },
 );
