@@ -15,8 +15,8 @@ export const ADMIN = { email: 'admin@example.com', password: 'admin-password-123
 export const TEST_SECRET_KEYS = `t1:${Buffer.alloc(32, 7).toString('base64')}`;
 
 /**
- * The scrypt cost of the passwords of a shop under test: 2^10 instead of 2^15 (about 2 ms a hash
- * instead of 60). The test files sign up and sign in thousands of times; hashing, checking and the
+ * The scrypt cost of the passwords of a shop under test: 2^10 instead of 2^15 (2.5 ms a hash
+ * instead of 105 on this machine). The test files sign up and sign in thousands of times; hashing, checking and the
  * stored format are the same, and `auth.test.ts` checks that a shop opened without it uses the full cost.
  */
 export const TEST_PASSWORD_COST = { N: 2 ** 10, r: 8, p: 1 } as const;
