@@ -11,8 +11,8 @@ export default defineConfig({
     // One test file per core, not vitest's cores − 1: most files spend much of their time waiting on sockets,
     // child processes and timers. On 2 cores the suite took 13 min instead of 20 (bench/RESULTS.md, "Test suite").
     maxWorkers: availableParallelism(),
-    // Worker threads, not child processes: on this suite they cost a fifth less CPU (834 s -> 673 s with the test
-    // password cost, bench/RESULTS.md "Test suite"), mostly in starting a worker and passing its messages.
+    // Worker threads, not child processes: 12 shop files on one worker took 43.9 s instead of 51.7 s, and 53 s of CPU
+    // instead of 70 (bench/RESULTS.md, "Test suite", second pass).
     pool: 'threads',
     // A worker keeps what it loaded from node_modules (Express, PGlite, grammY, zod…) for its next file instead of
     // loading it again; vitest still evaluates the workspace's own sources afresh for each file. No test file
