@@ -20,15 +20,22 @@ export function newPool(max = 4): pg.Pool {
   return new pg.Pool({ connectionString: DATABASE_URL, max });
 }
 
+/** A storage on a migrated test schema, and what to do with the schema when the test ends. */
+export interface StorageInSchema {
+  storage: StoragePort;
+  schema: string;
+  cleanup: () => Promise<void>;
+}
+
+function openStorage(client: SqlClient, schema: string, clock: Clock, secretBox: SecretBox | undefined): StoragePort {
+  return createPostgresStorage({ client, schema, clock, ...(secretBox === undefined ? {} : { secretBox }) });
+}
+
 /** A migrated storage in a fresh schema; `cleanup` drops the schema. */
-export async function storageInFreshSchema(
-  client: SqlClient,
-  clock: Clock,
-  secretBox?: SecretBox,
-): Promise<{ storage: StoragePort; schema: string; cleanup: () => Promise<void> }> {
+export async function storageInFreshSchema(client: SqlClient, clock: Clock, secretBox?: SecretBox): Promise<StorageInSchema> {
   const schema = uniqueSchema();
   await migrate(client, { schema, clock });
-  const storage = createPostgresStorage({ client, schema, clock, ...(secretBox === undefined ? {} : { secretBox }) });
+  const storage = openStorage(client, schema, clock, secretBox);
   return {
     storage,
     schema,
@@ -46,28 +53,30 @@ export async function storageInFreshSchema(
  * conformance suites run about 180 tests each. `dropAll` (after the file) drops every schema.
  */
 export function recycledSchemas(client: SqlClient): {
-  storage(clock: Clock, secretBox?: SecretBox): Promise<{ storage: StoragePort; schema: string; cleanup: () => Promise<void> }>;
+  storage(clock: Clock, secretBox?: SecretBox): Promise<StorageInSchema>;
   dropAll(): Promise<void>;
 } {
-  const free: string[] = [];
+  /** Schemas ready for a test, each with the statement that empties it (read from the catalog once). */
+  const free: Array<{ schema: string; empty: string }> = [];
   const all: string[] = [];
   return {
     storage: async (clock, secretBox) => {
-      let schema = free.pop();
-      if (schema === undefined) {
-        schema = uniqueSchema();
+      let taken = free.pop();
+      if (taken === undefined) {
+        const schema = uniqueSchema();
         all.push(schema);
         await migrate(client, { schema, clock });
+        taken = { schema, empty: await emptyingStatement(client, schema) };
       }
-      const storage = createPostgresStorage({ client, schema, clock, ...(secretBox === undefined ? {} : { secretBox }) });
-      const taken = schema;
+      const { schema, empty } = taken;
+      const storage = openStorage(client, schema, clock, secretBox);
       return {
         storage,
-        schema: taken,
+        schema,
         cleanup: async () => {
           await storage.close();
-          await emptySchema(client, taken);
-          free.push(taken);
+          await client.query(empty);
+          free.push({ schema, empty });
         },
       };
     },
@@ -78,14 +87,16 @@ export function recycledSchemas(client: SqlClient): {
   };
 }
 
-/** Deletes every row of a migrated schema's tables but the migrations record. */
-async function emptySchema(client: SqlClient, schema: string): Promise<void> {
-  const { rows } = await client.query<{ tables: string | null }>(
+/** A `TRUNCATE` of every table of a migrated schema but the migrations record. */
+async function emptyingStatement(client: SqlClient, schema: string): Promise<string> {
+  const { rows } = await client.query<{ tables: string }>(
     `SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') AS tables
        FROM pg_tables WHERE schemaname = $1 AND tablename <> 'panelkit_migrations'`,
     [schema],
   );
-  if (rows[0]?.tables) await client.query(`TRUNCATE ${rows[0].tables} RESTART IDENTITY CASCADE`);
+  const tables = rows[0]?.tables;
+  if (!tables) throw new Error(`schema ${schema} has no tables to empty`);
+  return `TRUNCATE ${tables} RESTART IDENTITY CASCADE`;
 }
 
 export async function dropSchema(client: SqlClient, schema: string): Promise<void> {
