@@ -1,21 +1,32 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
-// One root config; each package is a project. Workspace packages resolve to their TypeScript
-// sources through the "@panelkit/source" export condition, so tests never need a build first.
+// One config for every package's tests. Workspace packages resolve to their TypeScript sources through the
+// "@panelkit/source" export condition, so tests never need a build first.
 export default defineConfig({
   resolve: { conditions: ['@panelkit/source'] },
   ssr: { resolve: { conditions: ['@panelkit/source'] } },
   test: {
-    projects: ['packages/*', 'examples/*', 'tests/*'],
-    // One test file per core, not vitest's cores − 1: most files spend much of their time waiting on sockets,
-    // child processes and timers. On 2 cores the suite took 13 min instead of 20 (bench/RESULTS.md, "Test suite").
-    maxWorkers: availableParallelism(),
-    // Worker threads, not child processes: 12 shop files on one worker took 43.9 s instead of 51.7 s, and 53 s of CPU
-    // instead of 70 (bench/RESULTS.md, "Test suite", second pass).
+    // One project, not one per package: without per-file isolation vitest runs a project's files to the last
+    // before it starts the next project's, and the end of each of eight projects left a core idle (a whole run
+    // had one file running for 131 s of its 427; bench/RESULTS.md, "Test suite", third pass).
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'tests/*/test/**/*.test.ts'],
+    // Real HTTP servers, PGlite and PostgreSQL databases, child processes and Chromium: slower than unit tests.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // One file more than there are cores: most files spend much of their time waiting on sockets, child
+    // processes and timers. On 2 cores, 3 workers kept the machine busy for all but 18 s of a run that took 364 s
+    // (451 s with 2 workers; vitest's default of cores − 1 took 13 min instead of 7.5: bench/RESULTS.md, "Test suite").
+    maxWorkers: availableParallelism() + 1,
+    // All of them from start to end: a worker the pool stopped when it fell idle near the end of a run (more
+    // workers than vitest's default minimum) failed the run with "Terminating worker thread".
+    minWorkers: availableParallelism() + 1,
+    // Worker threads. Set here beside per-package projects, this reached none of them (each ran its files in child
+    // processes, vitest's default); with one project it applies.
     pool: 'threads',
-    // A worker keeps what it loaded from node_modules (Express, PGlite, grammY, zod…) for its next file instead of
-    // loading it again; vitest still evaluates the workspace's own sources afresh for each file. No test file
+    // A worker keeps what it loaded from node_modules (Express, PGlite, grammY, zod…) for its next file, and
+    // test helpers keep reusable resources on its global (emptied PGlite databases: shop test support's
+    // pglite-pool.ts); vitest still evaluates the workspace's own sources afresh for each file. No test file
     // mocks modules, fakes timers or stubs globals, which is what would leak from one file to the next.
     isolate: false,
     // A reachable local PostgreSQL is used for the real-server tests; without one, the run says how many skipped.

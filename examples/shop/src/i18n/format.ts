@@ -1,5 +1,6 @@
 import type { Money } from '@panelkit/sdk';
 import type { Locale } from './translate.js';
+import { dateTimeFormat, numberFormat } from './intl-cache.js';
 
 const INTL_LOCALE: Record<Locale, string> = {
   en: 'en-GB',
@@ -9,22 +10,22 @@ const INTL_LOCALE: Record<Locale, string> = {
 
 /** A date and time in the shop's zone and the locale's calendar: Gregorian for English, Jalali for Farsi. */
 export function formatDateTime(date: Date, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
+  return dateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
 }
 
 export function formatDate(date: Date, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'long', timeZone }).format(date);
+  return dateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'long', timeZone }).format(date);
 }
 
 /** How many minor units a currency has (USD 2, IRR 0). */
 export function minorDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return numberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 }
 
 export function formatMoney(money: Money, locale: Locale): string {
   const value = money.amount / 10 ** minorDigits(money.currency);
   // `narrowSymbol`: "$5.00", not en-GB's "US$5.00".
-  return new Intl.NumberFormat(INTL_LOCALE[locale], {
+  return numberFormat(INTL_LOCALE[locale], {
     style: 'currency',
     currency: money.currency,
     currencyDisplay: 'narrowSymbol',
@@ -49,12 +50,11 @@ const MiB = 1024 ** 2;
  * right-to-left text the amount is isolated (U+2068…U+2069), so "۵۰ GiB" is not reordered.
  */
 export function formatBytes(bytes: number, locale: Locale): string {
-  const number = (value: number, digits: number) =>
-    new Intl.NumberFormat(INTL_LOCALE[locale], { maximumFractionDigits: digits }).format(value);
+  const number = (value: number, digits: number) => numberFormat(INTL_LOCALE[locale], { maximumFractionDigits: digits }).format(value);
   const text = bytes >= GiB ? `${number(bytes / GiB, 2)} GiB` : `${number(bytes / MiB, 1)} MiB`;
   return locale === 'fa' ? `\u2068${text}\u2069` : text;
 }
 
 export function formatNumber(value: number, locale: Locale): string {
-  return new Intl.NumberFormat(INTL_LOCALE[locale]).format(value);
+  return numberFormat(INTL_LOCALE[locale]).format(value);
 }

@@ -1,12 +1,13 @@
 import type { Plan } from '@panelkit/sdk';
 import { formatBytes, formatMoney } from './format.js';
 import type { Locale, Translate } from './translate.js';
+import { displayNames } from './intl-cache.js';
 
 /** A location tag for people: a country name in the viewer's language for two-letter tags, else the tag. */
 export function locationName(tag: string, locale: Locale): string {
   if (/^[a-z]{2}$/.test(tag)) {
     try {
-      return new Intl.DisplayNames([locale], { type: 'region' }).of(tag.toUpperCase()) ?? tag;
+      return displayNames(locale, 'region').of(tag.toUpperCase()) ?? tag;
     } catch {
       return tag;
     }

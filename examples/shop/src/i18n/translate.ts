@@ -48,6 +48,18 @@ const INTL_NUMBERS: Record<Locale, string> = { en: 'en-GB', fa: 'fa-IR' };
  * locale falls back to English, then to the key itself (a test keeps both complete).
  */
 export function translator(locale: Locale): Translate {
+  let t = translators.get(locale);
+  if (t === undefined) {
+    t = makeTranslator(locale);
+    translators.set(locale, t);
+  }
+  return t;
+}
+
+/** One translator per locale: every request and message asks for one, and building one builds Intl rules. */
+const translators = new Map<Locale, Translate>();
+
+function makeTranslator(locale: Locale): Translate {
   const own = catalogs.get(locale) as Catalog;
   const english = catalogs.get('en') as Catalog;
   const plurals = new Intl.PluralRules(INTL_NUMBERS[locale]);

@@ -2,6 +2,7 @@ import { jalaliOf, jalaliToGregorian } from '../i18n/jalali.js';
 import type { Locale } from '../i18n/translate.js';
 import { asciiDigits } from './digits.js';
 import { instantToZoned, zonedToInstant } from './zoned-time.js';
+import { dateTimeFormat } from '../i18n/intl-cache.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -38,6 +39,6 @@ export function paidAtInput(locale: Locale): 'datetime-local' | 'jalali-text' {
 
 /** The zone's name as a buyer reads it ("Iran Standard Time", "وقت عادی ایران"), for the field's hint. */
 export function zoneName(timeZone: string, locale: Locale, at: Date): string {
-  const parts = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'long' }).formatToParts(at);
+  const parts = dateTimeFormat(locale, { timeZone, timeZoneName: 'long' }).formatToParts(at);
   return parts.find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
 }

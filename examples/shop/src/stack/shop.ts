@@ -11,7 +11,7 @@ import { StaffTotpStore } from '../db/staff-totp.js';
 import { SubscriptionLinkStore } from '../db/subscription-links.js';
 import { applyPanelsFile } from '../panels/panels-file.js';
 import { randomSecret, remembered } from './data-folder.js';
-import { openDatabase } from './database.js';
+import { openDatabase, type OpenDatabase } from './database.js';
 import { startDemoPanels, type DemoPanels } from './demo-panels.js';
 import { panelAdapterFactory } from './panel-adapters.js';
 import { shopSecretBox } from './secret-keys.js';
@@ -49,8 +49,12 @@ export interface Shop {
 export interface OpenShopOptions {
   clock?: Clock;
   logger: Logger;
-  /** `memory`: PGlite in memory and nothing kept in the data folder (tests). */
-  database?: 'config' | 'memory';
+  /**
+   * `memory`: PGlite in memory and nothing kept in the data folder (tests). An open database: one the caller
+   * opened (tests reuse PGlite instances); nothing is kept in the data folder either, and closing the shop
+   * calls its `close()`.
+   */
+  database?: 'config' | 'memory' | OpenDatabase;
   /** With `memory`: a PGlite data folder (from `dumpDataDir`) the database starts from, to skip initdb. */
   memoryFrom?: Blob | undefined;
   /**
@@ -68,9 +72,10 @@ export interface OpenShopOptions {
 export async function openShop(config: ShopConfig, options: OpenShopOptions): Promise<Shop> {
   const clock = options.clock ?? systemClock;
   const { logger } = options;
-  const inMemory = options.database === 'memory';
+  const given = typeof options.database === 'object' ? options.database : null;
+  const inMemory = options.database === 'memory' || given !== null;
   const keepDir = inMemory ? null : config.dataDir;
-  const database = await openDatabase(inMemory ? { kind: 'memory', from: options.memoryFrom } : config.database);
+  const database = given ?? (await openDatabase(inMemory ? { kind: 'memory', from: options.memoryFrom } : config.database));
   const closers: Array<() => Promise<void>> = [() => database.close()];
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) await closer();

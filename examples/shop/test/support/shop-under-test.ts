@@ -5,9 +5,9 @@ import type { Express } from 'express';
 import { loadConfig, type ShopConfig } from '../../src/config/config.js';
 import { ensureAdmin } from '../../src/auth/accounts.js';
 import { createApp, type AppOptions } from '../../src/http/app.js';
-import { openDatabase, type OpenDatabase } from '../../src/stack/database.js';
+import type { OpenDatabase } from '../../src/stack/database.js';
 import { openShop, type Shop } from '../../src/stack/shop.js';
-import { pgliteTemplate } from '../../../../packages/storage-postgres/test/support/pglite-template.js';
+import { pooledMemoryDatabase } from './pglite-pool.js';
 
 export const TEST_START = new Date('2026-03-01T09:00:00Z');
 export const ADMIN = { email: 'admin@example.com', password: 'admin-password-123' };
@@ -56,8 +56,7 @@ export async function startShop(options: { env?: Record<string, string>; app?: A
   const shop = await openShop(config, {
     clock,
     logger: pino({ level: 'silent' }),
-    database: 'memory',
-    memoryFrom: pgliteTemplate(),
+    database: await pooledMemoryDatabase(),
     passwordCost: TEST_PASSWORD_COST,
   });
   await ensureAdmin(shop, ADMIN.email, ADMIN.password);
@@ -72,9 +71,9 @@ export async function startShop(options: { env?: Record<string, string>; app?: A
   };
 }
 
-/** A new PGlite database in memory, started from the run's blank template when there is one. */
+/** An empty PGlite database in memory (a new one, or one a closed shop emptied and gave back). */
 export function memoryDatabase(): Promise<OpenDatabase> {
-  return openDatabase({ kind: 'memory', from: pgliteTemplate() });
+  return pooledMemoryDatabase();
 }
 
 /** The `_csrf` value of the first form on a page. */

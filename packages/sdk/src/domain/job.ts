@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, JsonObjectSchema, JsonValueSchema } from './common.js';
+import type { SerializedError } from '../errors.js';
 
 /**
  * Every state a durable job can be in: `queued` → `running` → `succeeded`, back to `queued` on a
@@ -11,8 +12,12 @@ export const JobStateSchema = z.enum(JOB_STATES);
 /** One of {@link JOB_STATES}. */
 export type JobState = z.infer<typeof JobStateSchema>;
 
-/** Validates a `SerializedError` (an error as `toJSON()` wrote it), e.g. a job's `lastError`. */
-export const SerializedErrorSchema = z.object({
+/**
+ * Validates a `SerializedError` (an error as `toJSON()` wrote it), e.g. a job's `lastError`. Typed by hand:
+ * a declaration file cannot spell the inferred type of a schema that refers to itself (`cause`), and
+ * writes `any` in its place.
+ */
+export const SerializedErrorSchema: z.ZodType<SerializedError> = z.object({
   name: z.string(),
   code: z.string(),
   message: z.string(),

@@ -4,6 +4,7 @@ import { LOCALES, type Locale } from '../../i18n/translate.js';
 import { field } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { textareaField } from './widgets.js';
+import { displayNames } from '../../i18n/intl-cache.js';
 
 /** The plan form's per-language texts as typed: `name` and `description` for each of the shop's languages. */
 export type PlanTextValues = Record<Locale, { name: string; description: string }>;
@@ -11,7 +12,7 @@ export type PlanTextValues = Record<Locale, { name: string; description: string 
 /** The language's own name in the admin's language ("Farsi", "فارسی"). */
 function languageName(of: Locale, ctxLocale: Locale): string {
   try {
-    return new Intl.DisplayNames([ctxLocale], { type: 'language' }).of(of) ?? of;
+    return displayNames(ctxLocale, 'language').of(of) ?? of;
   } catch {
     return of;
   }

@@ -5,6 +5,7 @@ import type { SalesFigures } from '../../stats/figures.js';
 import { dayField, type Period, type PeriodProblem } from '../../stats/period.js';
 import { field } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
+import { dateTimeFormat } from '../../i18n/intl-cache.js';
 
 /** What the overview's sales section shows: the period asked for (or the default one, with why), and its figures. */
 export interface SalesView {
@@ -30,7 +31,7 @@ function dayLabel(period: Period, index: number, ctx: RequestContext): string {
   const day = period.buckets[index]!.day;
   const at = new Date(Date.UTC(day.year, day.month - 1, day.day, 12));
   const calendar = ctx.locale === 'fa' ? 'fa-IR-u-ca-persian' : 'en-GB';
-  return new Intl.DateTimeFormat(calendar, { timeZone: 'UTC', month: 'short', day: 'numeric' }).format(at);
+  return dateTimeFormat(calendar, { timeZone: 'UTC', month: 'short', day: 'numeric' }).format(at);
 }
 
 function chart(id: string, title: string, hint: string | null, data: ChartData): SafeHtml {
