@@ -24,10 +24,11 @@ export default defineConfig({
     // Worker threads. Set here beside per-package projects, this reached none of them (each ran its files in child
     // processes, vitest's default); with one project it applies.
     pool: 'threads',
-    // A worker keeps what it loaded from node_modules (Express, PGlite, grammY, zod…) for its next file, and
-    // test helpers keep reusable resources on its global (emptied PGlite databases: shop test support's
-    // pglite-pool.ts); vitest still evaluates the workspace's own sources afresh for each file. No test file
-    // mocks modules, fakes timers or stubs globals, which is what would leak from one file to the next.
+    // A worker keeps every module it loaded, from node_modules (Express, PGlite, grammY, zod…) and from the
+    // workspace, for its next file: a module is evaluated once per worker, so its module-level state is shared by
+    // the files that worker runs. Test helpers use that for what is costly to make (emptied PGlite databases:
+    // shop test support's pglite-pool.ts). No test file mocks modules, fakes timers or stubs globals, which is
+    // what would leak from one file to the next.
     isolate: false,
     // A reachable local PostgreSQL is used for the real-server tests; without one, the run says how many skipped.
     // PGlite's initdb runs once for the run; each in-memory database starts from that folder.

@@ -5,9 +5,9 @@ import { pgliteTemplate } from '../../../../packages/storage-postgres/test/suppo
 
 /**
  * Empty in-memory PGlite databases that closed test shops gave back, kept on the worker thread's global so
- * the next test file on the thread finds them (test files run one after another on a thread, and vitest
- * evaluates this module again for each file). Starting a PGlite costs about 0.85 s of CPU even from the
- * run's template; emptying one costs a few milliseconds.
+ * the next test file on the thread finds them (files run one after another on a thread; the global holds
+ * them even where a runner evaluates this module again for each file). Starting a PGlite costs about 0.85 s
+ * of CPU even from the run's template; emptying one costs a few milliseconds.
  */
 const SPARE_KEY = Symbol.for('panelkit.test.sparePGlites');
 const MAX_SPARE = 2;
