@@ -27,23 +27,30 @@ export interface StorageInSchema {
   cleanup: () => Promise<void>;
 }
 
-function openStorage(client: SqlClient, schema: string, clock: Clock, secretBox: SecretBox | undefined): StoragePort {
-  return createPostgresStorage({ client, schema, clock, ...(secretBox === undefined ? {} : { secretBox }) });
+/** A storage on `schema`; its `cleanup` closes it, then runs `afterClose` (drop or empty the schema). */
+function storageIn(
+  client: SqlClient,
+  schema: string,
+  clock: Clock,
+  secretBox: SecretBox | undefined,
+  afterClose: () => Promise<void>,
+): StorageInSchema {
+  const storage = createPostgresStorage({ client, schema, clock, ...(secretBox === undefined ? {} : { secretBox }) });
+  return {
+    storage,
+    schema,
+    cleanup: async () => {
+      await storage.close();
+      await afterClose();
+    },
+  };
 }
 
 /** A migrated storage in a fresh schema; `cleanup` drops the schema. */
 export async function storageInFreshSchema(client: SqlClient, clock: Clock, secretBox?: SecretBox): Promise<StorageInSchema> {
   const schema = uniqueSchema();
   await migrate(client, { schema, clock });
-  const storage = openStorage(client, schema, clock, secretBox);
-  return {
-    storage,
-    schema,
-    cleanup: async () => {
-      await storage.close();
-      await dropSchema(client, schema);
-    },
-  };
+  return storageIn(client, schema, clock, secretBox, () => dropSchema(client, schema));
 }
 
 /**
@@ -69,16 +76,10 @@ export function recycledSchemas(client: SqlClient): {
         taken = { schema, empty: await emptyingStatement(client, schema) };
       }
       const { schema, empty } = taken;
-      const storage = openStorage(client, schema, clock, secretBox);
-      return {
-        storage,
-        schema,
-        cleanup: async () => {
-          await storage.close();
-          await client.query(empty);
-          free.push({ schema, empty });
-        },
-      };
+      return storageIn(client, schema, clock, secretBox, async () => {
+        await client.query(empty);
+        free.push({ schema, empty });
+      });
     },
     dropAll: async () => {
       for (const schema of all.splice(0)) await dropSchema(client, schema);

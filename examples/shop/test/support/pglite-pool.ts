@@ -1,6 +1,5 @@
-import { PGlite } from '@electric-sql/pglite';
-import { fromPGlite, type SqlClient } from '@panelkit/storage-postgres';
-import type { OpenDatabase } from '../../src/stack/database.js';
+import type { SqlClient } from '@panelkit/storage-postgres';
+import { openDatabase, type OpenDatabase } from '../../src/stack/database.js';
 import { pgliteTemplate } from '../../../../packages/storage-postgres/test/support/pglite-template.js';
 
 /**
@@ -12,8 +11,8 @@ import { pgliteTemplate } from '../../../../packages/storage-postgres/test/suppo
 const SPARE_KEY = Symbol.for('panelkit.test.sparePGlites');
 const MAX_SPARE = 2;
 
-function spares(): PGlite[] {
-  const global = globalThis as { [SPARE_KEY]?: PGlite[] };
+function spares(): OpenDatabase[] {
+  const global = globalThis as { [SPARE_KEY]?: OpenDatabase[] };
   global[SPARE_KEY] ??= [];
   return global[SPARE_KEY];
 }
@@ -24,8 +23,8 @@ function spares(): PGlite[] {
  * that cannot be emptied exactly is closed instead.
  */
 export async function pooledMemoryDatabase(): Promise<OpenDatabase> {
-  const db = spares().pop() ?? (await PGlite.create(withTemplate()));
-  const inner = fromPGlite(db);
+  const database = spares().pop() ?? (await openDatabase({ kind: 'memory', from: pgliteTemplate() }));
+  const inner = database.client;
   let closed = false;
   // A component that outlives its shop must fail, as on a closed PGlite, not reach the next shop's tables.
   const open = <T>(run: () => Promise<T>): Promise<T> => (closed ? Promise.reject(new Error('the test database is closed')) : run());
@@ -39,15 +38,10 @@ export async function pooledMemoryDatabase(): Promise<OpenDatabase> {
     close: async () => {
       if (closed) return;
       closed = true;
-      if (spares().length < MAX_SPARE && (await emptied(inner))) spares().push(db);
-      else await db.close();
+      if (spares().length < MAX_SPARE && (await emptied(inner))) spares().push(database);
+      else await database.close();
     },
   };
-}
-
-function withTemplate(): { loadDataDir?: Blob } {
-  const template = pgliteTemplate();
-  return template === undefined ? {} : { loadDataDir: template };
 }
 
 /**
