@@ -1,6 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { STORAGE_PORT_VERSION, StorageMisuseError, systemClock } from '@panelkit/sdk';
-import { Mutex } from '@panelkit/sdk/storage-kit';
+import { Mutex, createTransactionScopes } from '@panelkit/sdk/storage-kit';
 import type { Clock, StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk';
 import { Op } from './internal/op.js';
 import type { Runner } from './internal/op.js';
@@ -39,13 +38,13 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
   const clock = options.clock ?? systemClock;
   const operations = createOperations(createMemoryState());
   const lock = new Mutex();
-  const scopes = new AsyncLocalStorage<TransactionScope>();
+  const scopes = createTransactionScopes<TransactionScope>();
   let closed = false;
 
   /** Throws if the storage is closed, or if called from inside one of its own open transactions. */
   function assertUsable(label: string): void {
     if (closed) throw new StorageMisuseError(`storage.${label}() was called after storage.close()`);
-    if (scopes.getStore()?.open === true) {
+    if (scopes.current()?.open === true) {
       throw new StorageMisuseError(
         `storage.${label}() was called inside a transaction callback; use the \`tx\` passed to the callback ` +
           '(the storage itself waits for the transaction to finish, so this call would never complete)',
@@ -116,7 +115,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     /** Waits for running calls and transactions, then refuses new ones. Safe to call twice. */
     async close(): Promise<void> {
       if (closed) return;
-      if (scopes.getStore()?.open === true) {
+      if (scopes.current()?.open === true) {
         throw new StorageMisuseError('storage.close() was called inside a transaction callback');
       }
       await lock.run(() => {

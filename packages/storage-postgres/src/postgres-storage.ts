@@ -1,6 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { STORAGE_PORT_VERSION, StorageMisuseError, silentLogger, systemClock } from '@panelkit/sdk';
-import { Mutex } from '@panelkit/sdk/storage-kit';
+import { Mutex, createTransactionScopes } from '@panelkit/sdk/storage-kit';
 import type { Clock, Logger, SecretBox, StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk';
 import type { SqlClient, SqlQueryable } from './client.js';
 import { isRetryableConflict, mapError } from './internal/errors.js';
@@ -69,7 +68,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const maxAttempts = options.maxAttempts ?? 5;
-  const scopes = new AsyncLocalStorage<TransactionScope>();
+  const scopes = createTransactionScopes<TransactionScope>();
   const capabilities: StorageCapabilities = Object.freeze({ transactions: 'database', multiProcess: client.concurrent });
   let closed = false;
   /** Calls and transactions under way, so `close()` can wait for them. */
@@ -84,7 +83,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
 
   function assertUsable(label: string): void {
     if (closed) throw new StorageMisuseError(`storage.${label}() was called after storage.close()`);
-    if (scopes.getStore()?.open === true) {
+    if (scopes.current()?.open === true) {
       throw new StorageMisuseError(
         `storage.${label}() was called inside a transaction callback; use the \`tx\` passed to the callback ` +
           '(the storage itself would wait on locks the transaction holds)',
@@ -204,7 +203,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
 
     /** Waits for calls and transactions under way, then refuses new ones. The client (pool or PGlite) stays open: it is the host's. */
     async close(): Promise<void> {
-      if (scopes.getStore()?.open === true) throw new StorageMisuseError('storage.close() was called inside a transaction callback');
+      if (scopes.current()?.open === true) throw new StorageMisuseError('storage.close() was called inside a transaction callback');
       closed = true;
       await Promise.allSettled([...inflight]);
     },
