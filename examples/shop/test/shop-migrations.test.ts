@@ -9,9 +9,9 @@ import { writeBackup } from '../src/backup/export.js';
 import { verifyBackup } from '../src/backup/read.js';
 import { restoreBackup } from '../src/backup/restore.js';
 import { migrateShop, SHOP_SCHEMA_VERSION } from '../src/db/migrations.js';
-import { openDatabase, type OpenDatabase } from '../src/stack/database.js';
+import type { OpenDatabase } from '../src/stack/database.js';
 import { tempFolder } from './support/backup-helpers.js';
-import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
+import { TEST_SECRET_KEYS, TEST_START, memoryDatabase } from './support/shop-under-test.js';
 
 const SCHEMA = 'panelkit';
 const SHOP = `"${SCHEMA}_shop"`;
@@ -19,7 +19,7 @@ const clock = new ManualClock(TEST_START);
 const opened: OpenDatabase[] = [];
 
 async function engineMigrated(): Promise<SqlClient> {
-  const db = await openDatabase({ kind: 'memory' });
+  const db = await memoryDatabase();
   opened.push(db);
   await migrate(db.client, { schema: SCHEMA, clock });
   return db.client;
@@ -73,7 +73,7 @@ describe('migrateShop', () => {
     };
     await writeBackup(source, createWriteStream(file));
     expect((await verifyBackup(file)).header.shopSchemaVersion).toBe(SHOP_SCHEMA_VERSION);
-    const target = await openDatabase({ kind: 'memory' });
+    const target = await memoryDatabase();
     opened.push(target);
     const restoreTarget = { db: target.client, engineSchema: SCHEMA, shopSchema: `${SCHEMA}_shop`, secretBox, clock, shopSecret: null };
     await expect(restoreBackup(file, restoreTarget)).resolves.toBeDefined();
