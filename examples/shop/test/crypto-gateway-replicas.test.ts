@@ -7,6 +7,7 @@ import pg from 'pg';
 import pino from 'pino';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
 import { loadConfig } from '../src/config/config.js';
 import { createApp } from '../src/http/app.js';
 import { saveGatewaySettings } from '../src/payments/crypto/gateway-settings.js';
@@ -51,10 +52,10 @@ describe.skipIf(DATABASE_URL === undefined)(
       sim = await new CryptoGatewaySimulator().start();
       await saveGatewaySettings(shop, { enabled: true, baseUrl: sim.url, apiKey: sim.apiKey, ipnSecret: sim.ipnSecret }, new Date(), null);
       for (let i = 0; i < 3; i++) {
-        const child = fork(resolve(SHOP_DIR, 'test/support/web-replica.ts'), [], {
+        const child = fork(await bundledEntry(resolve(SHOP_DIR, 'test/support/web-replica.ts')), [], {
           cwd: SHOP_DIR,
           env: { ...process.env, ...env },
-          execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
+          execArgv: [],
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         });
         children.push(child);

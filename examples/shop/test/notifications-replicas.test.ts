@@ -8,6 +8,7 @@ import { ManualClock } from '@panelkit/sdk/testing';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
 import { ensureAdmin } from '../src/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { CUSTOMER_KINDS } from '../src/notifications/kinds.js';
@@ -102,9 +103,9 @@ describe.skipIf(DATABASE_URL === undefined)(
       web = await openShop(loadConfig({ ...env, DEMO_PANEL: 'on' }), { clock, logger: pino({ level: 'silent' }) });
       await ensureAdmin(web, 'owner@example.com', 'owner-password-1234');
       for (const name of ['replica-a', 'replica-b']) {
-        const child = fork(resolve(SHOP_DIR, 'test/support/notify-replica.ts'), [], {
+        const child = fork(await bundledEntry(resolve(SHOP_DIR, 'test/support/notify-replica.ts')), [], {
           cwd: SHOP_DIR,
-          execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
+          execArgv: [],
           env: { ...process.env, ...env, REPLICA_NAME: name, REPLICA_START: TEST_START.toISOString() },
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         });

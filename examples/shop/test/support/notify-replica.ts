@@ -1,6 +1,6 @@
 /**
- * One worker replica for the notification tests, run as its own OS process (child_process.fork
- * with `--conditions=@panelkit/source --import tsx`) and driven over IPC with a manual clock:
+ * One worker replica for the notification tests, run as its own OS process (bundled by
+ * `bundledEntry` and forked) and driven over IPC with a manual clock:
  * `{ type: 'round', now }` sets the clock, ticks the scheduler, drains the job worker and runs one
  * notification round, then answers `{ type: 'done' }`. Its second channel, `telegram`, stands for
  * the bot: each send is reported to the parent (`{ type: 'sent' }`) before it counts as sent.

@@ -1,5 +1,5 @@
 /**
- * One web replica of the shop as its own OS process (forked with `--conditions=@panelkit/source --import tsx`): it
+ * One web replica of the shop as its own OS process (bundled by `bundledEntry` and forked): it
  * serves the app on a free port of 127.0.0.1 over the database in its environment, reports `{ type: 'ready', url }`,
  * and stops on `{ type: 'stop' }`.
  */

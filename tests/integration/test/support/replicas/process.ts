@@ -6,6 +6,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { bundledEntry } from '../../../../../scripts/test-support/bundled-entry.js';
 
 /** What a replica module exports: `setup(config)` returns the commands the parent may call. */
 export type ReplicaCommands = Record<string, (...args: never[]) => Promise<unknown>>;
@@ -32,14 +33,25 @@ interface Reply {
 const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
+/** The entry of a process running `module` (see `child.ts`), bundled once per test worker. */
+function replicaEntry(module: URL): Promise<string> {
+  const contents = [
+    `import { serveReplica } from ${JSON.stringify(CHILD)};`,
+    `import * as replica from ${JSON.stringify(fileURLToPath(module))};`,
+    'serveReplica(replica);',
+  ].join('\n');
+  const name = `replica-${fileURLToPath(module).split('/').at(-1)?.replace(/\.ts$/, '')}`;
+  return bundledEntry({ name, contents, resolveDir: REPO_ROOT });
+}
+
 /**
  * Starts `module` (a file URL of a replica module) in a new Node process with `config`, waiting until
  * its `setup` has finished. Values cross the boundary with the structured clone (Dates survive).
  */
-export function startReplica(name: string, module: URL, config: unknown): Promise<ReplicaProcess> {
-  const child = fork(CHILD, [], {
+export async function startReplica(name: string, module: URL, config: unknown): Promise<ReplicaProcess> {
+  const child = fork(await replicaEntry(module), [], {
     cwd: REPO_ROOT,
-    execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
+    execArgv: [],
     serialization: 'advanced',
     env: { ...process.env, PANELKIT_REPLICA_NAME: name },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -74,7 +86,7 @@ export function startReplica(name: string, module: URL, config: unknown): Promis
           Object.assign(new Error(`[${name}] ${message.error?.message}`), { name: message.error?.name, code: message.error?.code }),
         );
     });
-    child.send({ module: module.href, config });
+    child.send({ config });
   });
 }
 

@@ -1,0 +1,98 @@
+/**
+ * Child processes for tests, started from one bundled JavaScript file instead of through tsx.
+ *
+ * A test that proves something across OS processes (replicas racing on PostgreSQL, notification
+ * workers) forks children that load the workspace's TypeScript. Through `--import tsx` each child
+ * resolves and compiles several hundred source files: about 1.6 s of CPU before it does anything,
+ * against 0.4 s for the same code as one file in plain Node. esbuild bundles an entry once per test
+ * worker; the code is the same sources (with the `@panelkit/source` condition), and packages from
+ * node_modules stay imports of their own files.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { threadId } from 'node:worker_threads';
+import { readFile } from 'node:fs/promises';
+import { build, type Plugin } from 'esbuild';
+
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
+const OUT_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'panelkit-test-entries');
+
+/** What to bundle: a TypeScript file, or a few lines of TypeScript (imports resolve from `resolveDir`). */
+export type EntrySource = string | { name: string; contents: string; resolveDir: string };
+
+const built = new Map<string, Promise<string>>();
+
+/**
+ * The path of a JavaScript file that runs `entry` in plain Node (`fork(path, [], { execArgv: [] })`),
+ * bundled on first use in this test worker and reused after.
+ */
+export function bundledEntry(entry: EntrySource): Promise<string> {
+  const key = typeof entry === 'string' ? entry : `${entry.resolveDir}\0${entry.contents}`;
+  let path = built.get(key);
+  if (path === undefined) {
+    path = bundle(entry);
+    built.set(key, path);
+    // A failed build is not kept: the next test tries again and reports its own error.
+    path.catch(() => built.delete(key));
+  }
+  return path;
+}
+
+async function bundle(entry: EntrySource): Promise<string> {
+  const name = typeof entry === 'string' ? relative(REPO_ROOT, entry).replaceAll(/[/\\.]/g, '_') : entry.name;
+  // One file per process, thread and entry: test workers bundle side by side without sharing a file.
+  const outfile = join(OUT_DIR, `${name}-${process.pid}-${threadId}.mjs`);
+  mkdirSync(OUT_DIR, { recursive: true });
+  await build({
+    ...(typeof entry === 'string'
+      ? { entryPoints: [entry] }
+      : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, sourcefile: `${entry.name}.ts`, loader: 'ts' } }),
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['@panelkit/source'],
+    logLevel: 'silent',
+    plugins: [packagesStayImports, ownPathsPerFile],
+  });
+  return outfile;
+}
+
+/**
+ * Bare imports other than the workspace's `@panelkit/*` stay imports, of the file esbuild resolved from
+ * the importing file: the bundle lives elsewhere, and under pnpm a package only sees its own dependencies.
+ */
+const packagesStayImports: Plugin = {
+  name: 'packages-stay-imports',
+  setup(builder) {
+    builder.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.path.startsWith('@panelkit/') || args.path.startsWith('node:') || args.pluginData === 'resolving') return undefined;
+      const found = await builder.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: 'resolving',
+      });
+      if (found.errors.length > 0) return { errors: found.errors };
+      return found.external ? { path: args.path, external: true } : { path: found.path, external: true };
+    });
+  },
+};
+
+/** `import.meta.url`, `dirname` and `filename` keep meaning the source file they are written in, not the bundle. */
+const ownPathsPerFile: Plugin = {
+  name: 'own-paths-per-file',
+  setup(builder) {
+    builder.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (args.path.includes('/node_modules/')) return undefined;
+      const source = await readFile(args.path, 'utf8');
+      const contents = source
+        .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
+        .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
+        .replaceAll('import.meta.filename', JSON.stringify(args.path));
+      return { contents, loader: 'ts' };
+    });
+  },
+};
