@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { build, type Plugin } from 'esbuild';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -41,14 +41,14 @@ export function bundledEntry(entry: EntrySource): Promise<string> {
 
 async function bundle(entry: EntrySource): Promise<string> {
   const name = typeof entry === 'string' ? relative(REPO_ROOT, entry).replaceAll(/[/\\.]/g, '_') : entry.name;
-  // One file per process, thread and entry: test workers bundle side by side without sharing a file.
-  const outfile = join(OUT_DIR, `${name}-${process.pid}-${threadId}.mjs`);
-  mkdirSync(OUT_DIR, { recursive: true });
-  await build({
+  // One file per entry and worker thread, replaced whole (a rename), so runs and workers never see half of one.
+  const outfile = join(OUT_DIR, `${name}-${threadId}.mjs`);
+  const result = await build({
     ...(typeof entry === 'string'
       ? { entryPoints: [entry] }
       : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, sourcefile: `${entry.name}.ts`, loader: 'ts' } }),
     outfile,
+    write: false,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -57,6 +57,12 @@ async function bundle(entry: EntrySource): Promise<string> {
     logLevel: 'silent',
     plugins: [packagesStayImports, ownPathsPerFile],
   });
+  const [output] = result.outputFiles;
+  if (output === undefined) throw new Error(`esbuild wrote nothing for ${name}`);
+  mkdirSync(OUT_DIR, { recursive: true });
+  const partial = `${outfile}.${process.pid}.partial`;
+  await writeFile(partial, output.contents);
+  await rename(partial, outfile);
   return outfile;
 }
 
