@@ -8,7 +8,7 @@
  * worker; the code is the same sources (with the `@panelkit/source` condition), and packages from
  * node_modules stay imports of their own files.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
@@ -21,25 +21,43 @@ const OUT_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'panelkit-test-entries
 /** What to bundle: a TypeScript file, or a few lines of TypeScript (imports resolve from `resolveDir`). */
 export type EntrySource = string | { name: string; contents: string; resolveDir: string };
 
-const built = new Map<string, Promise<string>>();
+/** A bundle made in this worker, and the source files it was made from. */
+interface Bundle {
+  path: string;
+  inputs: string[];
+  madeAt: number;
+}
+
+const made = new Map<string, Bundle>();
+const making = new Map<string, Promise<Bundle>>();
 
 /**
  * The path of a JavaScript file that runs `entry` in plain Node (`fork(path, [], { execArgv: [] })`),
- * bundled on first use in this test worker and reused after.
+ * bundled on first use in this test worker and again after any of its sources changed (watch mode).
  */
-export function bundledEntry(entry: EntrySource): Promise<string> {
+export async function bundledEntry(entry: EntrySource): Promise<string> {
   const key = typeof entry === 'string' ? entry : `${entry.resolveDir}\0${entry.contents}`;
-  let path = built.get(key);
-  if (path === undefined) {
-    path = bundle(entry);
-    built.set(key, path);
-    // A failed build is not kept: the next test tries again and reports its own error.
-    path.catch(() => built.delete(key));
+  const known = made.get(key);
+  if (known !== undefined && unchangedSince(known)) return known.path;
+  let pending = making.get(key);
+  if (pending === undefined) {
+    pending = bundle(entry).finally(() => making.delete(key));
+    making.set(key, pending);
   }
-  return path;
+  const fresh = await pending;
+  made.set(key, fresh);
+  return fresh.path;
 }
 
-async function bundle(entry: EntrySource): Promise<string> {
+function unchangedSince({ inputs, madeAt }: Bundle): boolean {
+  return inputs.every((input) => {
+    const stat = statSync(input, { throwIfNoEntry: false });
+    return stat !== undefined && stat.mtimeMs < madeAt;
+  });
+}
+
+async function bundle(entry: EntrySource): Promise<Bundle> {
+  const madeAt = Date.now();
   const name = typeof entry === 'string' ? relative(REPO_ROOT, entry).replaceAll(/[/\\.]/g, '_') : entry.name;
   // One file per entry and worker thread, replaced whole (a rename), so runs and workers never see half of one.
   const outfile = join(OUT_DIR, `${name}-${threadId}.mjs`);
@@ -55,6 +73,7 @@ async function bundle(entry: EntrySource): Promise<string> {
     target: 'node20',
     conditions: ['@panelkit/source'],
     logLevel: 'silent',
+    metafile: true,
     plugins: [packagesStayImports, ownPathsPerFile],
   });
   const [output] = result.outputFiles;
@@ -63,7 +82,10 @@ async function bundle(entry: EntrySource): Promise<string> {
   const partial = `${outfile}.${process.pid}.partial`;
   await writeFile(partial, output.contents);
   await rename(partial, outfile);
-  return outfile;
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((input) => !input.startsWith('<'))
+    .map((input) => resolve(REPO_ROOT, input));
+  return { path: outfile, inputs, madeAt };
 }
 
 /**
