@@ -32,7 +32,12 @@ export default defineConfig({
     isolate: false,
     // A reachable local PostgreSQL is used for the real-server tests; without one, the run says how many skipped.
     // PGlite's initdb runs once for the run; each in-memory database starts from that folder.
-    globalSetup: ['packages/storage-postgres/test/support/local-postgres.ts', 'packages/storage-postgres/test/support/pglite-template.ts'],
+    // One Chromium serves every browser test file (connecting costs a fraction of starting one).
+    globalSetup: [
+      'packages/storage-postgres/test/support/local-postgres.ts',
+      'packages/storage-postgres/test/support/pglite-template.ts',
+      'examples/shop/test/e2e/browser-server.ts',
+    ],
     reporters: ['default', './scripts/vitest-skip-summary.ts'],
   },
 });

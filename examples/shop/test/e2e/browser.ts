@@ -4,26 +4,20 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startBackground, type Background } from '../../src/stack/background.js';
 import { startShop, type ShopUnderTest } from '../support/shop-under-test.js';
+import { BROWSER_ENDPOINT_VARIABLE, CHROMIUM, CHROMIUM_LAUNCH } from './browser-server.js';
 
-/** Debian's Chromium; the test command installs it (`scripts/ensure-chromium.sh`). Never a downloaded browser. */
-export const CHROMIUM = process.env['PANELKIT_CHROMIUM'] ?? '/usr/bin/chromium';
+export { CHROMIUM } from './browser-server.js';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
 export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../test-output/screenshots');
 
-/** Flags for a closed network: without the background-networking ones Chromium keeps dialling Google's hosts. */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
+/**
+ * Chromium for one test file: a connection to the run's browser (`browser-server.ts`), whose `close()`
+ * closes the contexts the file opened; its own Chromium when the run has none (a runner without the set-up).
+ */
 export function launchBrowser(): Promise<Browser> {
-  // Playwright gives every launch a new, empty profile directory.
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const endpoint = process.env[BROWSER_ENDPOINT_VARIABLE];
+  // Either way each context a test opens starts empty: no cookie or storage from another file's.
+  return endpoint === undefined ? chromium.launch(CHROMIUM_LAUNCH) : chromium.connect(endpoint);
 }
 
 export interface ServedShop extends ShopUnderTest {
