@@ -18,7 +18,7 @@ const run = promisify(execFile);
 const SHOP_DIR = resolve(import.meta.dirname, '../..');
 
 describe.skipIf(!HAVE_CHROMIUM)(
-  `a backup downloaded and restored onto a new machine, in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no /usr/bin/chromium; the test command installs it)'}`,
+  `a backup downloaded and restored onto a new machine, in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no Chromium; the test command installs it)'}`,
   () => {
     let original: ServedShop;
     let browser: Browser;

@@ -6,8 +6,13 @@ import type { BrowserType, LaunchOptions } from 'playwright-core';
 /** Where the run's browser server listens; `launchBrowser` connects to it when it is set. */
 export const BROWSER_ENDPOINT_VARIABLE = 'PANELKIT_CHROMIUM_ENDPOINT';
 
-/** Debian's Chromium; the test command installs it (`scripts/ensure-chromium.sh`). Never a downloaded browser. */
-export const CHROMIUM = process.env['PANELKIT_CHROMIUM'] ?? '/usr/bin/chromium';
+/**
+ * Debian's Chromium, never a downloaded browser: `PANELKIT_CHROMIUM` when set, else its headless shell (package
+ * `chromium-headless-shell`, which the test command installs: `scripts/ensure-chromium.sh`), else `chromium`.
+ */
+export const CHROMIUM =
+  process.env['PANELKIT_CHROMIUM'] ||
+  (existsSync('/usr/bin/chromium-headless-shell') ? '/usr/bin/chromium-headless-shell' : '/usr/bin/chromium');
 
 /** Flags for a closed network: without the background-networking ones Chromium keeps dialling Google's hosts. */
 export const CHROMIUM_LAUNCH: LaunchOptions = {

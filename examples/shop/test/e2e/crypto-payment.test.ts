@@ -5,7 +5,7 @@ import { CryptoGatewaySimulator } from '../../src/payments/crypto/simulator.js';
 import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
 
 describe.skipIf(!HAVE_CHROMIUM)(
-  `a crypto top-up in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no /usr/bin/chromium; the test command installs it)'}`,
+  `a crypto top-up in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no Chromium; the test command installs it)'}`,
   () => {
     let shop: ServedShop;
     let browser: Browser;

@@ -4,7 +4,7 @@ import { paymentsOf } from '../../src/db/payments.js';
 import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
 
 describe.skipIf(!HAVE_CHROMIUM)(
-  `a card receipt dated in the Jalali calendar, in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no /usr/bin/chromium; the test command installs it)'}`,
+  `a card receipt dated in the Jalali calendar, in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no Chromium; the test command installs it)'}`,
   () => {
     let shop: ServedShop;
     let browser: Browser;

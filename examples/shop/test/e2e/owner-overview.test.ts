@@ -30,7 +30,7 @@ async function ownerPage(
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(
-  `the owner's overview and plan texts, in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no /usr/bin/chromium; the test command installs it)'}`,
+  `the owner's overview and plan texts, in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no Chromium; the test command installs it)'}`,
   () => {
     let shop: ServedShop;
     let browser: Browser;

@@ -6,7 +6,7 @@ import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } 
 const PUBLIC_URL = 'http://shop.example.com';
 
 describe.skipIf(!HAVE_CHROMIUM)(
-  `forgotten password in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no /usr/bin/chromium; the test command installs it)'}`,
+  `forgotten password in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no Chromium; the test command installs it)'}`,
   () => {
     let shop: ServedShop;
     let browser: Browser;

@@ -5,7 +5,7 @@ import { balanceOf, receipt, submitReceipt } from '../support/wallet-helpers.js'
 import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
 
 describe.skipIf(!HAVE_CHROMIUM)(
-  `the admin receipts queue, in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no /usr/bin/chromium; the test command installs it)'}`,
+  `the admin receipts queue, in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no Chromium; the test command installs it)'}`,
   () => {
     let shop: ServedShop;
     let browser: Browser;

@@ -7,7 +7,7 @@ import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } 
 const SUPPORT = { email: 'helpdesk@example.com', password: 'helpdesk-password-1' };
 
 describe.skipIf(!HAVE_CHROMIUM)(
-  `a support-role admin, in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no /usr/bin/chromium; the test command installs it)'}`,
+  `a support-role admin, in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no Chromium; the test command installs it)'}`,
   () => {
     let shop: ServedShop;
     let browser: Browser;

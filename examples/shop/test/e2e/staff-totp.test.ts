@@ -5,7 +5,7 @@ import { ADMIN } from '../support/shop-under-test.js';
 import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
 
 describe.skipIf(!HAVE_CHROMIUM)(
-  `staff two-factor sign-in in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no /usr/bin/chromium; the test command installs it)'}`,
+  `staff two-factor sign-in in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no Chromium; the test command installs it)'}`,
   () => {
     let shop: ServedShop;
     let browser: Browser;

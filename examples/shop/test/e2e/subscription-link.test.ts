@@ -18,7 +18,7 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, 
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(
-  `the buyer's own subscription link in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no /usr/bin/chromium; the test command installs it)'}`,
+  `the buyer's own subscription link in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no Chromium; the test command installs it)'}`,
   () => {
     let shop: ServedShop;
     let browser: Browser;
