@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import LongRunningFirst from './scripts/vitest-long-first.js';
 
 // One config for every package's tests. Workspace packages resolve to their TypeScript sources through the
 // "@panelkit/source" export condition, so tests never need a build first.
@@ -39,5 +40,6 @@ export default defineConfig({
       'examples/shop/test/e2e/browser-server.ts',
     ],
     reporters: ['default', './scripts/vitest-skip-summary.ts'],
+    sequence: { sequencer: LongRunningFirst },
   },
 });
