@@ -15,9 +15,11 @@ export default defineConfig({
     // Real HTTP servers, PGlite and PostgreSQL databases, child processes and Chromium: slower than unit tests.
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // One file more than there are cores: most files spend much of their time waiting on sockets, child
+    // One file more than there are cores: many files spend much of their time waiting on sockets, child
     // processes and timers. On 2 cores, 3 workers kept the machine busy for all but 18 s of a run that took 364 s
     // (451 s with 2 workers; vitest's default of cores − 1 took 13 min instead of 7.5: bench/RESULTS.md, "Test suite").
+    // Since the fourth pass cut the waiting, 2 and 3 workers tie (275 s and 279 s): a third keeps the cores busy,
+    // and each file then takes more CPU.
     maxWorkers: availableParallelism() + 1,
     // All of them from start to end: a worker the pool stopped when it fell idle near the end of a run (more
     // workers than vitest's default minimum) failed the run with "Terminating worker thread".
@@ -28,8 +30,8 @@ export default defineConfig({
     // A worker keeps every module it loaded, from node_modules (Express, PGlite, grammY, zod…) and from the
     // workspace, for its next file: a module is evaluated once per worker, so its module-level state is shared by
     // the files that worker runs. Test helpers use that for what is costly to make (emptied PGlite databases:
-    // shop test support's pglite-pool.ts). No test file mocks modules, fakes timers or stubs globals, which is
-    // what would leak from one file to the next.
+    // shop test support's pglite-pool.ts). No test file mocks modules or fakes timers, which would leak from one
+    // file to the next, and the one test that replaces a global's method puts it back before it ends.
     isolate: false,
     // A reachable local PostgreSQL is used for the real-server tests; without one, the run says how many skipped.
     // PGlite's initdb runs once for the run; each in-memory database starts from that folder.
@@ -40,6 +42,7 @@ export default defineConfig({
       'examples/shop/test/e2e/browser-server.ts',
     ],
     reporters: ['default', './scripts/vitest-skip-summary.ts'],
+    // Files known to run long start first, so that none is left running alone at the end of a run.
     sequence: { sequencer: LongRunningFirst },
   },
 });
