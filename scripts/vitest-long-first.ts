@@ -1,8 +1,9 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Test files that each run for 10 s or more (waiting on real timeouts, child processes, npm or a browser as much as
- * on the CPU), by a part of their path. Measured one at a time in bench/RESULTS.md, "Test suite".
+ * Test files that each run for about 10 s or more (waiting on real timeouts, child processes, npm or a browser as
+ * much as on the CPU), by a part of their path: from a one-worker run's times per file (bench/RESULTS.md, "Test
+ * suite", fourth pass). A file missing here only starts later; nothing else depends on the list.
  */
 const LONG_RUNNING = [
   'examples/minimal/test/packed.test.ts',
