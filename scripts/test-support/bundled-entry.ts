@@ -66,6 +66,8 @@ async function bundle(entry: EntrySource): Promise<Bundle> {
       ? { entryPoints: [entry] }
       : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, sourcefile: `${entry.name}.ts`, loader: 'ts' } }),
     outfile,
+    // The metafile's input paths are relative to this, and resolved against it below.
+    absWorkingDir: REPO_ROOT,
     write: false,
     bundle: true,
     platform: 'node',

@@ -6,7 +6,6 @@ import { startBackground, type Background } from '../../src/stack/background.js'
 import { startShop, type ShopUnderTest } from '../support/shop-under-test.js';
 import { BROWSER_ENDPOINT_VARIABLE, CHROMIUM, CHROMIUM_LAUNCH } from './browser-server.js';
 
-export { CHROMIUM } from './browser-server.js';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
 export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../test-output/screenshots');
 

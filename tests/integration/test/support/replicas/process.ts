@@ -5,6 +5,7 @@
  * event loop's ordering) can make the result right.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundledEntry } from '../../../../../scripts/test-support/bundled-entry.js';
 
@@ -40,7 +41,7 @@ function replicaEntry(module: URL): Promise<string> {
     `import * as replica from ${JSON.stringify(fileURLToPath(module))};`,
     'serveReplica(replica);',
   ].join('\n');
-  const name = `replica-${fileURLToPath(module).split('/').at(-1)?.replace(/\.ts$/, '')}`;
+  const name = `replica-${basename(fileURLToPath(module), '.ts')}`;
   return bundledEntry({ name, contents, resolveDir: REPO_ROOT });
 }
 
