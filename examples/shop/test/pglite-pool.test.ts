@@ -39,4 +39,51 @@ describe('the test shops’ PGlite pool', () => {
       await second.close();
     }
   });
+
+  it('gives a migrated database back at a fresh migration: the rows tests wrote gone, the rows migrations wrote back', async () => {
+    const first = await pooledMemoryDatabase({ migrated: 'panelkit' });
+    await first.client.query(`SET panelkit.test_marker = 'first'`);
+    await first.client.query(
+      `INSERT INTO panelkit_shop.accounts (id, email, password_hash, customer_id, role, created_at)
+       VALUES ('acc_1', 'a@example.com', 'x', 'cus_1', 'buyer', now())`,
+    );
+    await first.client.query(`UPDATE panelkit_shop.notification_relay SET position_at = now()`);
+    await first.close();
+
+    const second = await pooledMemoryDatabase({ migrated: 'panelkit' });
+    try {
+      expect(await markerOf(second.client)).toBe('first');
+      const { rows: accounts } = await second.client.query<{ n: number }>('SELECT count(*)::int AS n FROM panelkit_shop.accounts');
+      expect(accounts[0]?.n).toBe(0);
+      const { rows: relay } = await second.client.query<{ name: string; at: string }>(
+        `SELECT name, position_at::text AS at FROM panelkit_shop.notification_relay`,
+      );
+      expect(relay).toEqual([{ name: 'audit', at: '1970-01-01 00:00:00+00' }]);
+      const { rows: versions } = await second.client.query<{ n: number }>('SELECT count(*)::int AS n FROM panelkit.panelkit_migrations');
+      expect(versions[0]?.n).toBeGreaterThan(0);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('gives a migrated database whose schema a test changed back blank, not as migrated', async () => {
+    const first = await pooledMemoryDatabase({ migrated: 'panelkit' });
+    await first.client.query(`SET panelkit.test_marker = 'changed'`);
+    await first.client.query('ALTER TABLE panelkit_shop.accounts ADD COLUMN nickname text');
+    await first.close();
+
+    const second = await pooledMemoryDatabase();
+    try {
+      expect(await markerOf(second.client)).toBe('changed');
+      expect(await schemasOf(second.client)).toEqual(['public']);
+    } finally {
+      await second.close();
+    }
+  });
 });
+
+/** The session setting a test left on a pooled database, to tell which database the pool gave back. */
+async function markerOf(client: Awaited<ReturnType<typeof pooledMemoryDatabase>>['client']): Promise<string | null> {
+  const { rows } = await client.query<{ marker: string | null }>(`SELECT current_setting('panelkit.test_marker', true) AS marker`);
+  return rows[0]?.marker ?? null;
+}

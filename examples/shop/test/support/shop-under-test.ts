@@ -56,7 +56,7 @@ export async function startShop(options: { env?: Record<string, string>; app?: A
   const shop = await openShop(config, {
     clock,
     logger: pino({ level: 'silent' }),
-    database: await pooledMemoryDatabase(),
+    database: await pooledMemoryDatabase({ migrated: config.schema }),
     passwordCost: TEST_PASSWORD_COST,
   });
   await ensureAdmin(shop, ADMIN.email, ADMIN.password);
