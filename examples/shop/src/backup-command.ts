@@ -4,7 +4,7 @@ import { createPanelkit, systemClock } from '@panelkit/sdk';
 import { createPostgresStorage } from '@panelkit/storage-postgres';
 import pino from 'pino';
 import { BackupError } from './backup/format.js';
-import { restoreBackup } from './backup/restore.js';
+import { checkBackup, restoreBackup } from './backup/restore.js';
 import { backupToFolder } from './backup/shop-backup.js';
 import { loadConfig, type ShopConfig } from './config/config.js';
 import { openDatabase } from './stack/database.js';
@@ -39,16 +39,19 @@ async function restoreFrom(config: ShopConfig, file: string): Promise<void> {
       'SHOP_SECRET_KEYS must hold the keys of the shop that made the backup (the backup file says which key ids it needs)',
     );
   }
+  const secretBox = shopSecretBox(config, config.dataDir);
+  const shopSecret = config.secret ?? folderSecret(config.dataDir);
+  // A backup that cannot be restored here is refused before the database is opened (or, embedded, created).
+  const checked = await checkBackup(file, { secretBox, shopSecret });
   const database = await openDatabase(config.database);
   try {
-    const secretBox = shopSecretBox(config, config.dataDir);
-    const restored = await restoreBackup(file, {
+    const restored = await restoreBackup(checked, {
       db: database.client,
       engineSchema: config.schema,
       shopSchema: `${config.schema}_shop`,
       secretBox,
       clock: systemClock,
-      shopSecret: config.secret ?? folderSecret(config.dataDir),
+      shopSecret,
     });
     if (config.secret === null) {
       mkdirSync(config.dataDir, { recursive: true });

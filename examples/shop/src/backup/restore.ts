@@ -40,14 +40,22 @@ async function rowsIn(db: SqlQueryable, schema: string, tables: readonly BackupT
   return total;
 }
 
+/** A backup file verified and found restorable with the keys and shop secret it was checked against. */
+export interface CheckedBackup {
+  file: string;
+  header: BackupHeader;
+  trailer: BackupTrailer;
+  /** The shop secret sealed in the backup, opened. */
+  shopSecret: string;
+}
+
 /**
- * Restores a backup made by `writeBackup` into an empty database. Before anything is written: the file's checksum
- * and row counts are verified, the backup must come from a build at the same schema versions as this one, every secret
- * key it needs must be in the key set (its id is named when one is missing), and its sealed shop secret must open and
- * match the secret this machine already has, if any. Then the schemas are migrated and every row inserted in one
- * transaction (parents first), so a failure leaves the database as it was. Throws `BackupError` with what to do.
+ * Everything a restore checks before it writes, without a database: the file's checksum and row counts, that the
+ * backup comes from a build at the same schema versions as this one, that every secret key it needs is in the key set
+ * (its id is named when one is missing), and that its sealed shop secret opens and matches the secret this machine
+ * already has, if any. Throws `BackupError` with what to do.
  */
-export async function restoreBackup(file: string, target: RestoreTarget): Promise<RestoreResult> {
+export async function checkBackup(file: string, keys: Pick<RestoreTarget, 'secretBox' | 'shopSecret'>): Promise<CheckedBackup> {
   const { header, trailer } = await verifyBackup(file);
   if (header.engineSchemaVersion !== LATEST_SCHEMA_VERSION || header.shopSchemaVersion !== SHOP_SCHEMA_VERSION) {
     throw new BackupError(
@@ -56,7 +64,7 @@ export async function restoreBackup(file: string, target: RestoreTarget): Promis
         `${LATEST_SCHEMA_VERSION}/${SHOP_SCHEMA_VERSION}: restore it with the release that made it, then upgrade`,
     );
   }
-  const missing = trailer.keyIds.filter((id) => !target.secretBox.keyIds.includes(id));
+  const missing = trailer.keyIds.filter((id) => !keys.secretBox.keyIds.includes(id));
   if (missing.length > 0) {
     throw new BackupError(
       'missing_key',
@@ -64,14 +72,24 @@ export async function restoreBackup(file: string, target: RestoreTarget): Promis
         'set SHOP_SECRET_KEYS to the keys of the shop that made it (id:base64, comma-separated) and run the restore again',
     );
   }
-  const shopSecret = target.secretBox.open(header.sealedShopSecret, BACKUP_SHOP_SECRET_CONTEXT);
-  if (target.shopSecret !== null && target.shopSecret !== shopSecret) {
+  const shopSecret = keys.secretBox.open(header.sealedShopSecret, BACKUP_SHOP_SECRET_CONTEXT);
+  if (keys.shopSecret !== null && keys.shopSecret !== shopSecret) {
     throw new BackupError(
       'secret_mismatch',
       'this machine already has a different shop secret (SHOP_SECRET or the data folder): panel identities would not match; ' +
         "unset it to take the backup's, or set it to the old shop's",
     );
   }
+  return { file, header, trailer, shopSecret };
+}
+
+/**
+ * Restores a backup made by `writeBackup` into an empty database: a file is first checked (`checkBackup`), a
+ * `CheckedBackup` is restored as it is. Then the schemas are migrated and every row inserted in one transaction
+ * (parents first), so a failure leaves the database as it was. Throws `BackupError` with what to do.
+ */
+export async function restoreBackup(backup: string | CheckedBackup, target: RestoreTarget): Promise<RestoreResult> {
+  const { file, header, trailer, shopSecret } = typeof backup === 'string' ? await checkBackup(backup, target) : backup;
 
   await migrate(target.db, { schema: target.engineSchema, clock: target.clock });
   await migrateShop(target.db, target.engineSchema, target.clock.now());

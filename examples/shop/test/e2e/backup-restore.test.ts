@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -72,6 +73,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       }).catch((e: { code: number; stderr: string }) => e);
       expect(missingKey).toMatchObject({ code: 1 });
       expect((missingKey as { stderr: string }).stderr).toContain('key "t1"');
+      // Refused before the data folder's database was created.
+      expect(existsSync(join(dataDir, 'pglite'))).toBe(false);
       const ok = await run('node', ['--conditions=@panelkit/source', '--import', 'tsx', 'src/backup-command.ts', 'restore', file], {
         cwd: SHOP_DIR,
         env,
