@@ -1,6 +1,23 @@
 import { availableParallelism } from 'node:os';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import LongRunningFirst from './scripts/vitest-long-first.js';
+
+const TEST_FILES = ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'tests/*/test/**/*.test.ts'];
+
+/**
+ * Files that spend most of their time waiting, not computing: the panel adapters' conformance suites wait out real
+ * request timeouts and Retry-After delays, and the link-traffic tests wait on a real v2ray core. In a one-worker run
+ * they took 85 s of wall time for 20 s of CPU.
+ */
+const MOSTLY_WAITING = [
+  'packages/panel-adapters/test/xui/conformance.test.ts',
+  'packages/panel-adapters/test/sui/conformance.test.ts',
+  'packages/panel-adapters/test/marzneshin/conformance.test.ts',
+  'packages/panel-adapters/test/marzban/conformance.test.ts',
+  'tests/integration/test/link-traffic.test.ts',
+];
+
+const CORES = availableParallelism();
 
 // One config for every package's tests. Workspace packages resolve to their TypeScript sources through the
 // "@panelkit/source" export condition, so tests never need a build first.
@@ -8,39 +25,47 @@ export default defineConfig({
   resolve: { conditions: ['@panelkit/source'] },
   ssr: { resolve: { conditions: ['@panelkit/source'] } },
   test: {
-    // One project, not one per package: without per-file isolation vitest runs a project's files to the last
-    // before it starts the next project's, and the end of each of eight projects left a core idle (a whole run
-    // had one file running for 131 s of its 427; bench/RESULTS.md, "Test suite", third pass).
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'tests/*/test/**/*.test.ts'],
     // Real HTTP servers, PGlite and PostgreSQL databases, child processes and Chromium: slower than unit tests.
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // One file more than there are cores: many files spend much of their time waiting on sockets, child
-    // processes and timers. On 2 cores, 3 workers kept the machine busy for all but 18 s of a run that took 364 s
-    // (451 s with 2 workers; vitest's default of cores − 1 took 13 min instead of 7.5: bench/RESULTS.md, "Test suite").
-    // Since the fourth pass cut the waiting, 2 and 3 workers tie (275 s and 279 s): a third keeps the cores busy,
-    // and each file then takes more CPU.
-    maxWorkers: availableParallelism() + 1,
-    // All of them from start to end: a worker the pool stopped when it fell idle near the end of a run (more
-    // workers than vitest's default minimum) failed the run with "Terminating worker thread".
-    minWorkers: availableParallelism() + 1,
-    // Worker threads. Set here beside per-package projects, this reached none of them (each ran its files in child
-    // processes, vitest's default); with one project it applies.
-    pool: 'threads',
+    // Two projects in two pools, which vitest runs side by side: one worker thread per core for the files that
+    // compute, and one child process that runs the mostly-waiting files one after another beside them. Vitest starts
+    // the files in order as workers free up, so with a third thread the waiting files ran together (three of them at
+    // once left a core idle for 20 s), and every file took more CPU with three threads on two cores: 204 s and 372 s
+    // of CPU, against 178 s and 324 s this way (bench/RESULTS.md, "Test suite", fifth pass).
+    // Within one pool, projects do not share workers without isolation (a worker runs one project's files to the
+    // last before the next project's; eight per-package projects once left a core idle at the end of each), hence
+    // a project per pool, not per package.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'main',
+          include: TEST_FILES,
+          exclude: [...configDefaults.exclude, ...MOSTLY_WAITING],
+          pool: 'threads',
+          // A reachable local PostgreSQL is used for the real-server tests; without one, the run says how many skipped.
+          // PGlite's initdb runs once for the run; each in-memory database starts from that folder.
+          // One Chromium serves every browser test file (connecting costs a fraction of starting one).
+          // Here, not on the root: vitest runs a root set-up once more beside each project's.
+          globalSetup: [
+            'packages/storage-postgres/test/support/local-postgres.ts',
+            'packages/storage-postgres/test/support/pglite-template.ts',
+            'examples/shop/test/e2e/browser-server.ts',
+          ],
+        },
+      },
+      { extends: true, test: { name: 'waiting', include: MOSTLY_WAITING, pool: 'forks' } },
+    ],
+    // Every thread from start to end: a worker the pool stopped when it fell idle near the end of a run failed the
+    // run with "Terminating worker thread".
+    poolOptions: { threads: { minThreads: CORES, maxThreads: CORES }, forks: { minForks: 1, maxForks: 1 } },
     // A worker keeps every module it loaded, from node_modules (Express, PGlite, grammY, zod…) and from the
     // workspace, for its next file: a module is evaluated once per worker, so its module-level state is shared by
     // the files that worker runs. Test helpers use that for what is costly to make (emptied PGlite databases:
     // shop test support's pglite-pool.ts). No test file mocks modules or fakes timers, which would leak from one
     // file to the next, and the one test that replaces a global's method puts it back before it ends.
     isolate: false,
-    // A reachable local PostgreSQL is used for the real-server tests; without one, the run says how many skipped.
-    // PGlite's initdb runs once for the run; each in-memory database starts from that folder.
-    // One Chromium serves every browser test file (connecting costs a fraction of starting one).
-    globalSetup: [
-      'packages/storage-postgres/test/support/local-postgres.ts',
-      'packages/storage-postgres/test/support/pglite-template.ts',
-      'examples/shop/test/e2e/browser-server.ts',
-    ],
     reporters: ['default', './scripts/vitest-skip-summary.ts'],
     // Files known to run long start first, so that none is left running alone at the end of a run.
     sequence: { sequencer: LongRunningFirst },
