@@ -44,11 +44,13 @@ export default defineConfig({
           include: TEST_FILES,
           exclude: [...configDefaults.exclude, ...MOSTLY_WAITING],
           pool: 'threads',
+          // Tests' temporary folders sit in one folder, removed when the run ends.
           // A reachable local PostgreSQL is used for the real-server tests; without one, the run says how many skipped.
           // PGlite's initdb runs once for the run; each in-memory database starts from that folder.
           // One Chromium serves every browser test file (connecting costs a fraction of starting one).
           // Here, not on the root: vitest runs a root set-up once more beside each project's.
           globalSetup: [
+            'scripts/test-support/temp-root.ts',
             'packages/storage-postgres/test/support/local-postgres.ts',
             'packages/storage-postgres/test/support/pglite-template.ts',
             'examples/shop/test/e2e/browser-server.ts',

@@ -18,6 +18,7 @@ import { explainStartupError } from '../src/stack/startup-errors.js';
 import { SESSION_COOKIE } from '../src/auth/viewer.js';
 import { relayAuditEvents } from '../src/notifications/relay.js';
 import { notificationsOf } from '../src/notifications/store.js';
+import { tempFolder } from './support/backup-helpers.js';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
 import {
   ADMIN,
@@ -133,7 +134,7 @@ describe('secrets at rest in the shop', () => {
 
     const panelPasswords = (t.shop.demo?.panels ?? []).map((p) => p.login.password);
     const dump = await dumpDatabase(t);
-    const file = join(mkdtempSync(join(tmpdir(), 'panelkit-dump-')), 'backup.ndjson.gz');
+    const file = join(tempFolder('dump'), 'backup.ndjson.gz');
     await backupShop(t.shop, createWriteStream(file));
     const backup = gunzipSync(readFileSync(file)).toString('utf8');
     for (const secret of [...Object.values(secrets), ...panelPasswords]) {
@@ -168,7 +169,7 @@ describe('secrets at rest in the shop', () => {
       ...sub.shareLinks,
     ];
     const dump = await dumpDatabase(t);
-    const file = join(mkdtempSync(join(tmpdir(), 'panelkit-dump-')), 'backup.ndjson.gz');
+    const file = join(tempFolder('dump'), 'backup.ndjson.gz');
     await backupShop(t.shop, createWriteStream(file));
     const backup = gunzipSync(readFileSync(file)).toString('utf8');
     for (const secret of clientSecrets) {

@@ -1,12 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SqlQueryable } from '@panelkit/storage-postgres';
 import { ident, tablesOf } from '../../src/backup/tables.js';
+import { testTempFolder } from '../../../../scripts/test-support/temp-root.js';
 
-/** A new empty folder under the system's temporary folder. */
+/** A new empty folder for a test, removed when the run ends (see `testTempFolder`). */
 export function tempFolder(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `panelkit-${prefix}-`));
+  return testTempFolder(prefix);
 }
 
 /** Every row of both schemas as text, table by table, in a stable order: two databases holding the same data compare equal. */
