@@ -1,4 +1,5 @@
 import { migrate, type SqlClient } from '@panelkit/storage-postgres';
+import { ident, tablesOf } from '../../src/backup/tables.js';
 import { migrateShop, shopSchemaName } from '../../src/db/migrations.js';
 import { openDatabase, type OpenDatabase } from '../../src/stack/database.js';
 import { emptyingStatements } from '../../../../packages/storage-postgres/test/support/emptying-statements.js';
@@ -120,19 +121,25 @@ function migratedState(schema: string): Promise<MigratedState> {
   return state;
 }
 
-/** Inserts that put back the rows migrations themselves wrote into `schemas` (outside the migrations tables). */
+/**
+ * Inserts that put back the rows migrations themselves wrote into `schemas` (the engine's first, as the shop's
+ * tables point at it), table by table as a backup restores them: parents first, migrations records and generated
+ * columns left out.
+ */
 async function seedRows(client: SqlClient, schemas: string[]): Promise<Array<{ text: string; params: unknown[] }>> {
-  const { rows: tables } = await client.query<{ name: string }>(
-    `SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables
-      WHERE schemaname = ANY($1) AND tablename NOT IN ('panelkit_migrations', 'shop_migrations')`,
-    [schemas],
-  );
   const inserts: Array<{ text: string; params: unknown[] }> = [];
-  for (const { name } of tables) {
-    const { rows } = await client.query<{ json: string | null }>(`SELECT json_agg(t)::text AS json FROM ${name} AS t`);
-    const json = rows[0]?.json ?? null;
-    if (json !== null)
-      inserts.push({ text: `INSERT INTO ${name} SELECT * FROM json_populate_recordset(NULL::${name}, $1::json)`, params: [json] });
+  for (const schema of schemas) {
+    for (const table of await tablesOf(client, schema)) {
+      const name = `${ident(schema)}.${ident(table.name)}`;
+      const columns = table.columns.map(ident).join(', ');
+      const { rows } = await client.query<{ json: string | null }>(`SELECT json_agg(t)::text AS json FROM ${name} AS t`);
+      const json = rows[0]?.json ?? null;
+      if (json === null) continue;
+      inserts.push({
+        text: `INSERT INTO ${name} (${columns}) SELECT ${columns} FROM json_populate_recordset(NULL::${name}, $1::json)`,
+        params: [json],
+      });
+    }
   }
   return inserts;
 }
