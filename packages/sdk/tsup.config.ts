@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'storage-kit': 'src/storage-kit.ts' },
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'storage-kit': 'src/storage-kit.ts', fakes: 'src/fakes.ts' },
   format: ['esm'],
   dts: false,
   clean: true,

@@ -1,4 +1,4 @@
-import { STORAGE_PORT_VERSION, StorageMisuseError, silentLogger, systemClock } from '@panelkit/sdk';
+import { ConfigurationError, STORAGE_PORT_VERSION, StorageMisuseError, silentLogger, systemClock } from '@panelkit/sdk';
 import { Mutex, createTransactionScopes } from '@panelkit/sdk/storage-kit';
 import type { Clock, Logger, SecretBox, StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk';
 import type { SqlClient, SqlQueryable } from './client.js';
@@ -26,6 +26,22 @@ export interface PostgresStorageOptions {
    * credentials are stored in plain jsonb (tests, benches): a host holding real panels must pass one.
    */
   secretBox?: SecretBox;
+}
+
+/** Refuses a missing or raw driver client with a `ConfigurationError` that says how to wrap it. */
+function checkClient(options: PostgresStorageOptions | undefined): void {
+  const client: unknown = options?.client;
+  if (client === undefined || client === null) {
+    throw new ConfigurationError(
+      'createPostgresStorage needs options.client: fromPgPool(new pg.Pool({ connectionString })) or fromPGlite(await PGlite.create(dir))',
+    );
+  }
+  const shaped = client as Partial<SqlClient>;
+  if (typeof shaped.query !== 'function' || typeof shaped.transaction !== 'function' || typeof shaped.concurrent !== 'boolean') {
+    throw new ConfigurationError(
+      'options.client is not a SqlClient: wrap a pg Pool with fromPgPool(pool) or a PGlite database with fromPGlite(db)',
+    );
+  }
 }
 
 /** One open transaction: whether its callback still runs, the lock that orders its calls, and what ended it early. */
@@ -63,6 +79,7 @@ interface TransactionScope {
  * changes a unique key takes `FOR UPDATE` from the start instead of upgrading later.
  */
 export function createPostgresStorage(options: PostgresStorageOptions): StoragePort {
+  checkClient(options);
   const { client } = options;
   const schema = quoteIdent(checkSchemaName(options.schema ?? 'panelkit'));
   const clock = options.clock ?? systemClock;

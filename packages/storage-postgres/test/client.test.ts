@@ -1,5 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError, StorageMisuseError, StorageUnavailableError, ValidationError } from '@panelkit/sdk';
+import {
+  ConfigurationError,
+  ConflictError,
+  NotFoundError,
+  StorageMisuseError,
+  StorageUnavailableError,
+  ValidationError,
+} from '@panelkit/sdk';
 import { ManualClock } from '@panelkit/sdk/testing';
 import pg from 'pg';
 import { createPostgresStorage, fromPGlite, fromPgPool, migrate } from '../src/index.js';
@@ -57,6 +64,23 @@ describe('errors', () => {
 });
 
 describe('storage', () => {
+  it('refuses a missing or raw client at creation, saying how to wrap one', () => {
+    const create = (options: unknown) => () => createPostgresStorage(options as never);
+    expect(create({})).toThrow(ConfigurationError);
+    expect(create({})).toThrow(/needs options\.client: fromPgPool/);
+    expect(create({ client: new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none' }) })).toThrow(
+      /not a SqlClient: wrap a pg Pool with fromPgPool\(pool\)/,
+    );
+  });
+
+  it('on a schema that was never migrated, says to run migrate() instead of naming a missing relation', async () => {
+    const storage = createPostgresStorage({ client: await pglite.client(), schema: 'never_migrated', clock: new ManualClock() });
+    await expect(storage.customers.get('cus_x')).rejects.toSatisfy(
+      (e: unknown) => ConfigurationError.is(e) && /run migrate\(client, \{ schema \}\)/.test(e.message),
+    );
+    await storage.close();
+  });
+
   it('says it is a database storage; multiProcess follows the client', async () => {
     const client = await pglite.client();
     expect(createPostgresStorage({ client }).capabilities).toEqual({ transactions: 'database', multiProcess: false });

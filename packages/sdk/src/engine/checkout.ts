@@ -24,8 +24,11 @@ import { writeSerialKey } from './serial-keys.js';
 import { termsOf } from '../domain/subscription-terms.js';
 import { buyerPlan } from './buyer-price.js';
 
-/** One line of a checkout: a plan, how many (1–100, default 1), trial or not, auto-renew or not. */
-export const CheckoutItemSchema = z.object({
+/**
+ * One line of a checkout: a plan, how many (1–100, default 1), trial or not, auto-renew or not. An unknown
+ * field (`qty`, `amount`) is refused, not dropped: it is most likely a caller's mistake about what is bought.
+ */
+export const CheckoutItemSchema = z.strictObject({
   planId: IdSchema,
   quantity: z.number().int().min(1).max(100).default(1),
   /** Take the plan's free trial instead of buying it (quantity 1, once per customer and family). */
@@ -36,8 +39,8 @@ export const CheckoutItemSchema = z.object({
 /** One line of a {@link CheckoutRequest}. */
 export type CheckoutItem = z.input<typeof CheckoutItemSchema>;
 
-/** Validates a checkout: the customer, 1–20 items, the client's idempotency key, an optional discount code. */
-export const CheckoutRequestSchema = z.object({
+/** Validates a checkout: the customer, 1–20 items, the client's idempotency key, an optional discount code; no other field. */
+export const CheckoutRequestSchema = z.strictObject({
   customerId: IdSchema,
   items: z.array(CheckoutItemSchema).min(1).max(20),
   /** The client's key for this purchase: the same key replays the same result. */

@@ -80,6 +80,38 @@ export interface PanelkitOptions {
   random?: RandomSource;
 }
 
+/**
+ * Refuses options the engine cannot start with, each with a `ConfigurationError` that says what to pass: a
+ * developer calling from plain JavaScript meets these before anything else.
+ */
+function checkPanelkitOptions(options: PanelkitOptions | undefined): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError('createPanelkit needs its options: createPanelkit({ storage, panels, policy })');
+  }
+  const storage: unknown = options.storage;
+  if (storage === undefined || storage === null) {
+    throw new ConfigurationError(
+      'options.storage is missing: pass a StoragePort, e.g. createMemoryStorage() from @panelkit/storage-memory or createPostgresStorage({ client }) from @panelkit/storage-postgres',
+    );
+  }
+  const version = (storage as { portVersion?: unknown }).portVersion;
+  if (version === undefined) {
+    throw new ConfigurationError(
+      'options.storage is not a StoragePort (it has no portVersion): pass the storage itself, e.g. createPostgresStorage({ client }), not its client or pool',
+    );
+  }
+  if (version !== STORAGE_PORT_VERSION) {
+    throw new ConfigurationError(
+      `the storage implements port version ${String(version)}; this engine needs ${STORAGE_PORT_VERSION}: install storage and SDK versions that match`,
+    );
+  }
+  if (typeof options.panels !== 'function') {
+    throw new ConfigurationError(
+      'options.panels must be a function that gives a stored panel its adapter, e.g. (panel) => createPanelAdapter(panel) from @panelkit/panel-adapters',
+    );
+  }
+}
+
 /** Panels as the kit manages them (see `Panelkit.panels`). */
 export interface PanelkitPanels {
   /** Stores a new panel, validated and audited; `ValidationError` for bad input (see `addPanel`). */
@@ -230,14 +262,8 @@ export interface Panelkit {
  * version with a `ConfigurationError`.
  */
 export function createPanelkit(options: PanelkitOptions): Panelkit {
+  checkPanelkitOptions(options);
   const { storage } = options;
-  if (storage?.portVersion !== STORAGE_PORT_VERSION) {
-    throw new ConfigurationError(
-      `the storage implements port version ${String(storage?.portVersion)}; this engine needs ${STORAGE_PORT_VERSION}`,
-    );
-  }
-  if (typeof options.panels !== 'function')
-    throw new ConfigurationError('options.panels must be a function that gives a panel its adapter');
   const policy = resolvePolicy(options.policy);
   const logger = options.logger ?? silentLogger;
   const events = new PanelkitEventBus(logger);

@@ -94,7 +94,10 @@ function positive(name: string, value: number): number {
 }
 
 export function resolvePolicy(policy: EnginePolicy): ResolvedPolicy {
-  if (policy === undefined || policy.identity === undefined) throw new ConfigurationError('policy.identity is required');
+  if (policy === undefined || policy.identity === undefined)
+    throw new ConfigurationError(
+      "options.policy.identity is required: pass policy: { identity: { secret } } (16 or more characters, stable for the shop's life)",
+    );
   // Refused here, at start, not on the first client the engine derives an identity for.
   if (typeof policy.identity.secret !== 'string' || policy.identity.secret.length < 16) {
     throw new ConfigurationError("policy.identity.secret must be at least 16 characters (and never change for the shop's lifetime)");

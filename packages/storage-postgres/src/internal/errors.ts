@@ -1,4 +1,12 @@
-import { ConflictError, InternalError, NotFoundError, PanelkitError, StorageUnavailableError, ValidationError } from '@panelkit/sdk';
+import {
+  ConfigurationError,
+  ConflictError,
+  InternalError,
+  NotFoundError,
+  PanelkitError,
+  StorageUnavailableError,
+  ValidationError,
+} from '@panelkit/sdk';
 
 interface PgErrorLike {
   code?: unknown;
@@ -74,6 +82,13 @@ export function mapError(error: unknown): unknown {
     return new ValidationError(
       'invalid input: text the database cannot store (e.g. a NUL character)',
       [{ path: '(root)', message: 'invalid characters' }],
+      { cause: error },
+    );
+  }
+  // 42P01 undefined_table, 3F000 invalid_schema_name: the schema was never migrated (or is another one).
+  if (code === '42P01' || code === '3F000') {
+    return new ConfigurationError(
+      `the storage's tables are missing (${String(pgError(error)?.message ?? code)}): run migrate(client, { schema }) from @panelkit/storage-postgres before using the storage, with the same schema`,
       { cause: error },
     );
   }

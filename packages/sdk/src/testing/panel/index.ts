@@ -14,6 +14,7 @@ import { sessionSuite } from './session.js';
 import { DAY, GIB, inFuture, nextIdentity, redact } from './support.js';
 import type { PanelSuiteEnv } from './support.js';
 import { fullName } from '../task-name.js';
+import { assertSupportedVitest } from '../vitest-support.js';
 
 export type {
   FaultScope,
@@ -70,6 +71,7 @@ export function describePanelAdapter(
   factory: (ctx: PanelFactoryContext) => Promise<PanelUnderTest>,
   options: DescribePanelAdapterOptions = {},
 ): void {
+  assertSupportedVitest('describePanelAdapter');
   const { skip } = options;
   const skipped = skip === true || typeof skip === 'string';
   const title = typeof skip === 'string' ? `panel adapter: ${name} (skipped: ${skip})` : `panel adapter: ${name}`;
@@ -135,7 +137,7 @@ export function describePanelAdapter(
     beforeEach(async (context) => {
       const clock = new ManualClock();
       const logger = createRecordingLogger();
-      const panel = await factory({ clock, logger, testName: fullName(context.task) });
+      const panel = checkPanelUnderTest(await factory({ clock, logger, testName: fullName(context.task) }));
       current = { panel, clock, logger, clientSecrets: [], sequence: 0 };
     });
 
@@ -164,4 +166,19 @@ export function describePanelAdapter(
     faultsSuite(env);
     sessionSuite(env);
   });
+}
+
+/** What the factory gave, refused with a message that names the missing part instead of a `TypeError` in every test. */
+function checkPanelUnderTest(panel: PanelUnderTest | undefined): PanelUnderTest {
+  const missing = (part: string, hint: string) =>
+    new Error(`describePanelAdapter's factory must return { adapter, target, controls }: ${part} is missing (${hint})`);
+  if (typeof panel !== 'object' || panel === null) throw missing('everything', `it returned ${String(panel)}`);
+  if (typeof panel.adapter !== 'object' || panel.adapter === null) throw missing('adapter', 'the PanelAdapter under test');
+  if (typeof panel.target !== 'object' || panel.target === null) {
+    throw missing('target', 'a target clients can be created on, e.g. the first of await adapter.listTargets(ctx)');
+  }
+  if (typeof panel.controls !== 'object' || panel.controls === null) {
+    throw missing('controls', "the simulator's PanelTestControls: faults, login count, clearing sessions");
+  }
+  return panel;
 }

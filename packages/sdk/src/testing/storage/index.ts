@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe } from 'vitest';
+import { assertSupportedVitest } from '../vitest-support.js';
 import type { StoragePort } from '../../ports/storage.js';
 import { ManualClock } from '../manual-clock.js';
 import { auditSuite } from './audit.js';
@@ -71,6 +72,7 @@ export function describeStoragePort(
   factory: (ctx: StorageFactoryContext) => Promise<StorageUnderTest>,
   options: DescribeStoragePortOptions = {},
 ): void {
+  assertSupportedVitest('describeStoragePort');
   const { skip } = options;
   const skipped = skip === true || typeof skip === 'string';
   const title = typeof skip === 'string' ? `storage port: ${name} (skipped: ${skip})` : `storage port: ${name}`;
@@ -109,6 +111,9 @@ export function describeStoragePort(
     beforeEach(async (context) => {
       const clock = new ManualClock();
       const underTest = await factory({ clock, testName: fullName(context.task) });
+      if (typeof underTest?.storage?.transaction !== 'function') {
+        throw new Error("describeStoragePort's factory must return { storage } with a StoragePort (migrated, on the clock it was given)");
+      }
       const { storage } = underTest;
       current = { storage, clock, cleanup: underTest.cleanup ?? (() => storage.close()), openReplica: underTest.openReplica, opened: [] };
     });
