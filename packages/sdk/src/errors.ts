@@ -29,7 +29,8 @@ export type PanelkitErrorCode =
   | 'PANEL_UNSUPPORTED'
   | 'PANEL_OUTCOME_UNKNOWN'
   | 'CONFIGURATION'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'WAIT_TIMED_OUT';
 
 const BRAND = Symbol.for('panelkit.error');
 const KINDS = Symbol.for('panelkit.error.kinds');
@@ -234,6 +235,14 @@ export class InvalidTransitionError extends PanelkitError {
       ...options,
       details: { from, to, ...options.details },
     });
+  }
+}
+
+/** A wait (e.g. `kit.waitForSubscription`) ran out of time before what it waited for happened; nothing was changed. */
+export class WaitTimeoutError extends PanelkitError {
+  static override readonly errorName: string = 'WaitTimeoutError';
+  constructor(message: string, options: PanelkitErrorOptions = {}) {
+    super('WAIT_TIMED_OUT', message, options);
   }
 }
 

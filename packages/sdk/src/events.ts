@@ -18,37 +18,74 @@ export interface SubscriptionEvent {
 /**
  * Every event panelkit emits. Names are `namespace:action`, past tense for facts. Payloads are
  * plain data; listeners must not mutate them.
+ *
+ * An event is emitted after its change committed, once, in the process that made the change: a web replica does
+ * not hear what a worker replica provisioned. Events are for reacting in-process (metrics, logs, a live page);
+ * what must happen for sure belongs in a job enqueued with the change, and a wait for a state across processes is
+ * `kit.waitForSubscription`. The guide `docs/guides/events.md` lists them with examples.
  */
 export interface PanelkitEvents {
+  /** A checkout committed a new order (its debit, reservations and provisioning jobs written). Once per order; never on a replay. */
   'order:placed': [{ order: Order; at: Date }];
+  /** No subscription of the order is pending any more and none failed (`status: 'completed'`). Once per order. */
   'order:completed': [{ order: Order; at: Date }];
+  /**
+   * No subscription of the order is pending any more and some failed for good: `status` is `failed` (all) or
+   * `partially_failed`. Once per order; each failed unit's refund is a `ledger:appended`.
+   */
   'order:failed': [{ order: Order; at: Date }];
+  /** A new ledger entry (top-up, debit, refund, adjustment, referral reward). Never for a replayed idempotency key. */
   'ledger:appended': [{ entry: LedgerEntry; at: Date }];
+  /**
+   * The worker created its client on the panel and stored its links: the subscription is `active`, or `on_hold` when it
+   * starts on first use. Once per subscription (again only after `kit.retryFailed`). To wait for it from any process,
+   * use `kit.waitForSubscription(id, ['active', 'on_hold'])`.
+   */
   'subscription:provisioned': [SubscriptionEvent];
+  /**
+   * An `on_hold` subscription's period started (its first traffic was seen, by the scheduler). Not emitted for a plain
+   * purchase, which is `active` from `subscription:provisioned` on.
+   */
   'subscription:activated': [SubscriptionEvent];
+  /** An extension, reset or auto-renewal was applied on its panel (`action`); `linkChanged` when its links changed. */
   'subscription:extended': [SubscriptionEvent & { action: 'extend' | 'reset' | 'renew'; linkChanged: boolean }];
   /** Extra traffic bought for it was applied on its panel (`addedBytes`); a limited subscription is active again. */
   'subscription:traffic_added': [SubscriptionEvent & { addedBytes: number }];
   /** It moved to another plan (`fromPlanId`), on its panel in place or to another target (`moved`). */
   'subscription:plan_changed': [SubscriptionEvent & { fromPlanId: string; moved: boolean; linkChanged: boolean }];
+  /** It used its traffic and was cut off (by the scheduler's limit sweep). Once per time it crosses its limit. */
   'subscription:limited': [SubscriptionEvent];
+  /** Its period ended (by the scheduler's expiry sweep). */
   'subscription:expired': [SubscriptionEvent];
+  /** An admin suspended it (`reason` as given). */
   'subscription:suspended': [SubscriptionEvent & { reason: string }];
+  /** An admin lifted its suspension. */
   'subscription:resumed': [SubscriptionEvent];
+  /** It ended for good: by an admin, or by the scheduler after the grace period; its client is removed by a job. */
   'subscription:terminated': [SubscriptionEvent];
+  /** Provisioning gave up (`reason` is the error code); its price was refunded (`ledger:appended`). */
   'subscription:failed': [SubscriptionEvent & { reason: string }];
   /** A notice was due (expiry approaching, traffic threshold crossed); sent once per key and period. */
   'subscription:warned': [SubscriptionEvent & { notice: string }];
+  /** A job finished and its lease was still held (emitted by the worker that ran it). */
   'job:succeeded': [{ job: Job; workerId: string; at: Date }];
+  /** A job attempt failed with a retryable error; due again at `retryAt`. */
   'job:retried': [{ job: Job; workerId: string; error: PanelkitError; retryAt: Date; at: Date }];
   /** The job's panel is known to be down: handed back without spending its attempt, due again at `until` or on recovery. */
   'job:parked': [{ job: Job; workerId: string; panelId: string; until: Date; at: Date }];
+  /** A job failed for good (a permanent error, or out of attempts or time); see the dead-job view. */
   'job:dead': [{ job: Job; workerId: string; error: PanelkitError; at: Date }];
+  /** This worker lost a job's lease (it took too long, or another worker reclaimed it): its outcome was not written. */
   'job:lease_lost': [{ jobId: string; workerId: string; at: Date }];
+  /** A health check found the panel down after it was healthy (`message`: the last error, safe to show). Once per outage. */
   'panel:unhealthy': [{ panelId: string; message: string | null; at: Date }];
+  /** A panel that was unhealthy answered again; its parked jobs become due. */
   'panel:recovered': [{ panelId: string; at: Date }];
+  /** One panel's usage was read and stored (`clients` read, `applied` changed). Each scheduler tick, per panel. */
   'usage:synced': [{ panelId: string; clients: number; applied: number; durationMs: number; at: Date }];
+  /** Reading one panel's usage failed this tick; the next tick tries again. */
   'usage:sync_failed': [{ panelId: string; error: PanelkitError; at: Date }];
+  /** A periodic task's slot came up; `won` says whether this process ran it (one replica wins each slot). */
   'scheduler:ticked': [{ name: string; slot: Date; won: boolean; at: Date }];
   /** A listener threw, or background work failed where no caller could be told. Subscribe to it. */
   error: [PanelkitError | Error];

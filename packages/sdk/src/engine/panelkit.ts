@@ -43,6 +43,8 @@ import type { CreditLimit, NewPriceBookEntry, PriceBookEntry } from '../domain/p
 import type { Money } from '../domain/money.js';
 import type { ApplyCurrentTermsRequest, ApplyCurrentTermsResult } from './current-terms.js';
 import { pendingReason } from './pending.js';
+import { waitForSubscription } from './wait.js';
+import type { SubscriptionCondition, WaitForSubscriptionOptions } from './wait.js';
 import type { PendingReason } from './pending.js';
 import type { PanelHealthCheckOptions, PanelHealthResult } from './health.js';
 import { provisionHandler } from './handlers/provision.js';
@@ -214,6 +216,13 @@ export interface Panelkit {
    * completes automatically".
    */
   pendingReason(subscription: Subscription | string): Promise<PendingReason | null>;
+  /**
+   * Waits until a subscription meets a condition (a status, several, or a test) and returns it: e.g.
+   * `await kit.waitForSubscription(sub.id, 'active')` after a checkout, while a worker (here or on another replica)
+   * provisions it. `WaitTimeoutError` after `timeoutMs`; `InvalidTransitionError` at once when a wanted status can no
+   * longer be reached.
+   */
+  waitForSubscription(subscriptionId: string, until: SubscriptionCondition, options?: WaitForSubscriptionOptions): Promise<Subscription>;
   /** Credits a customer's wallet once per idempotency key (a payment's own id); `created: false` on a replay. */
   topUp(movement: MoneyMovement): Promise<{ entry: LedgerEntry; created: boolean }>;
   /** Credits a refund; one that names an order gives back the discount code use the order took. */
@@ -312,6 +321,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     applyCurrentTerms: (request) => applyCurrentTerms(ctx, request),
     changeInFlight: (id) => updateInFlight(storage, id),
     pendingReason: (subscription) => pendingReason(storage, subscription),
+    waitForSubscription: (id, until, o) => waitForSubscription(ctx, id, until, o),
     topUp: (m) => topUp(ctx, m),
     refund: (m) => refund(ctx, m),
     createDiscountCode: (input, actor) => createDiscountCode(ctx, input, actor),
