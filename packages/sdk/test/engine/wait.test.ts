@@ -23,7 +23,10 @@ describe('kit.waitForSubscription', () => {
     const customerId = await h.customer(5000);
     const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'w2' });
     const id = subscriptions[0]!.id;
-    const waiting = h.kit.waitForSubscription(id, (s) => s.status === 'active' && s.activatedAt !== null, { pollMs: 10, timeoutMs: 10_000 });
+    const waiting = h.kit.waitForSubscription(id, (s) => s.status === 'active' && s.activatedAt !== null, {
+      pollMs: 10,
+      timeoutMs: 10_000,
+    });
     // The same storage, another kit: its events never reach the first kit's bus, as on another replica.
     const fake = h.panels[0]!.fake;
     const other = createPanelkit({ storage: h.storage, clock: h.clock, panels: () => fake, policy: { identity: IDENTITY } });
