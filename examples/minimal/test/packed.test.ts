@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -29,22 +29,17 @@ const STRICT = {
  */
 describe.skipIf(!built)(`examples/minimal from the packed tarballs${built ? '' : ' (skipped: run `pnpm build` first)'}`, () => {
   const work = mkdtempSync(join(tmpdir(), 'panelkit-packed-'));
+  const tarballs = join(work, 'tarballs');
+  const project = join(work, 'project');
+  const tarball = (name: string) => `file:${join(tarballs, readdirSync(tarballs).find((f) => f.startsWith(`panelkit-${name}-`))!)}`;
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('installs, typechecks under nodenext and bundler resolution, and sells a plan', async () => {
-    const tarballs = join(work, 'tarballs');
-    const project = join(work, 'project');
+  beforeAll(async () => {
     mkdirSync(join(project, 'src'), { recursive: true });
     await run('npx', ['--yes', 'pnpm@10.34.9', '-r', '--filter', './packages/*', 'pack', '--pack-destination', tarballs], {
       cwd: root,
       timeout: 120_000,
     });
-    const tarball = (name: string) => `file:${join(tarballs, readdirSync(tarballs).find((f) => f.startsWith(`panelkit-${name}-`))!)}`;
-    // The published manifests leave the workspace's source condition out.
-    const packedSdk = await run('tar', ['-xOzf', tarball('sdk').slice('file:'.length), 'package/package.json']);
-    expect(packedSdk.stdout).not.toContain('@panelkit/source');
-    expect(packedSdk.stdout).not.toContain('workspace:');
-
     const dependencies = Object.fromEntries(PACKAGES.map((name) => [`@panelkit/${name}`, tarball(name)]));
     writeFileSync(
       join(project, 'package.json'),
@@ -57,6 +52,13 @@ describe.skipIf(!built)(`examples/minimal from the packed tarballs${built ? '' :
     );
     copyFileSync(join(root, 'examples', 'minimal', 'src', 'main.ts'), join(project, 'src', 'main.ts'));
     await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: project, timeout: 300_000 });
+  }, 600_000);
+
+  it('installs, typechecks under nodenext and bundler resolution, and sells a plan', async () => {
+    // The published manifests leave the workspace's source condition out.
+    const packedSdk = await run('tar', ['-xOzf', tarball('sdk').slice('file:'.length), 'package/package.json']);
+    expect(packedSdk.stdout).not.toContain('@panelkit/source');
+    expect(packedSdk.stdout).not.toContain('workspace:');
 
     const tsc = (name: string, options: Record<string, unknown>) => {
       writeFileSync(join(project, name), JSON.stringify({ compilerOptions: { ...STRICT, ...options }, include: ['src'] }));
@@ -77,4 +79,133 @@ describe.skipIf(!built)(`examples/minimal from the packed tarballs${built ? '' :
     expect(stdout).toMatch(/^subscription sub_\w+: active$/m);
     expect(stdout).toMatch(/^share link: vless:\/\//m);
   }, 600_000);
+
+  it('loads every entry with require() from CommonJS (Node 20.19+ loads the ES modules)', async () => {
+    const entries = PACKAGES.flatMap((name) => {
+      const manifest = JSON.parse(readFileSync(join(project, 'node_modules', '@panelkit', name, 'package.json'), 'utf8')) as {
+        exports: Record<string, unknown>;
+      };
+      return Object.keys(manifest.exports)
+        .filter((key) => key !== './package.json')
+        .map((key) => `@panelkit/${name}${key.slice(1)}`);
+    });
+    // The SDK's conformance suites import vitest, which only loads inside its runner; `/msw` needs msw, an optional peer.
+    const loadable = entries.filter((entry) => entry !== '@panelkit/sdk/testing' && entry !== '@panelkit/panel-adapters/msw');
+    writeFileSync(
+      join(project, 'require-all.cjs'),
+      `for (const entry of ${JSON.stringify(loadable)}) {\n  const exported = Object.keys(require(entry));\n  console.log(entry, exported.length);\n}\n`,
+    );
+    const { stdout, stderr } = await run(process.execPath, ['require-all.cjs'], { cwd: project, timeout: 60_000 });
+    expect(stderr).toBe('');
+    for (const entry of loadable) expect(stdout).toMatch(new RegExp(`^${entry} [1-9]\\d*$`, 'm'));
+    expect(loadable).toContain('@panelkit/sdk/fakes');
+  }, 120_000);
+
+  it('runs the fakes under plain node, with no vitest installed', async () => {
+    expect(existsSync(join(project, 'node_modules', 'vitest'))).toBe(false);
+    writeFileSync(
+      join(project, 'fakes.mjs'),
+      `import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/fakes';
+const clock = new ManualClock('2026-05-01T00:00:00Z');
+const panel = new FakePanelAdapter({ clock });
+const ctx = { signal: new AbortController().signal, idempotencyKey: 'k', attempt: 1 };
+const [target] = await panel.listTargets(ctx);
+clock.advanceDays(1);
+console.log(clock.now().toISOString(), target === undefined ? 'no target' : 'a target');
+`,
+    );
+    const { stdout } = await run(process.execPath, ['fakes.mjs'], { cwd: project, timeout: 60_000 });
+    expect(stdout.trim()).toBe('2026-05-02T00:00:00.000Z a target');
+  }, 120_000);
+
+  it('names the cause of the mistakes a new user makes first', async () => {
+    writeFileSync(
+      join(project, 'mistakes.mjs'),
+      `import { createPanelkit } from '@panelkit/sdk';
+import { createMemoryStorage } from '@panelkit/storage-memory';
+import { createPostgresStorage } from '@panelkit/storage-postgres';
+const attempts = {
+  noOptions: () => createPanelkit(),
+  noStorage: () => createPanelkit({ panels: () => null, policy: {} }),
+  poolAsStorage: () => createPanelkit({ storage: { query() {} }, panels: () => null, policy: {} }),
+  noPolicy: () => createPanelkit({ storage: createMemoryStorage(), panels: () => null }),
+  postgresWithoutClient: () => createPostgresStorage({}),
+  checkoutWithQty: () =>
+    createPanelkit({ storage: createMemoryStorage(), panels: () => null, policy: { identity: { secret: 'a-secret-of-enough-length' } } }).checkout({
+      customerId: 'cus_1', items: [{ planId: 'pln_1', qty: 2 }], idempotencyKey: 'k',
+    }),
+};
+for (const [name, attempt] of Object.entries(attempts)) {
+  try { await attempt(); console.log(name, 'did not throw'); } catch (error) { console.log(name, error.name, error.message); }
+}
+`,
+    );
+    const { stdout } = await run(process.execPath, ['mistakes.mjs'], { cwd: project, timeout: 60_000 });
+    expect(stdout).toMatch(/^noOptions ConfigurationError createPanelkit needs its options/m);
+    expect(stdout).toMatch(/^noStorage ConfigurationError options\.storage is missing: pass a StoragePort/m);
+    expect(stdout).toMatch(/^poolAsStorage ConfigurationError options\.storage is not a StoragePort/m);
+    expect(stdout).toMatch(/^noPolicy ConfigurationError options\.policy\.identity is required/m);
+    expect(stdout).toMatch(/^postgresWithoutClient ConfigurationError createPostgresStorage needs options\.client: fromPgPool/m);
+    expect(stdout).toMatch(/^checkoutWithQty ValidationError .*Unrecognized key: "qty"/m);
+    expect(stdout).not.toMatch(/TypeError/);
+  }, 120_000);
+
+  it('runs the conformance suites on the lowest and the newest vitest the peer range allows, and refuses an older one', async () => {
+    const suites = join(project, 'suites');
+    mkdirSync(suites, { recursive: true });
+    writeFileSync(
+      join(suites, 'conformance.test.js'),
+      `import { describeStoragePort, describePanelAdapter } from '@panelkit/sdk/testing';
+import { FakePanelAdapter } from '@panelkit/sdk/fakes';
+import { createMemoryStorage } from '@panelkit/storage-memory';
+describeStoragePort('memory', async ({ clock }) => ({ storage: createMemoryStorage({ clock }) }));
+describePanelAdapter('fake', async ({ clock }) => {
+  const adapter = new FakePanelAdapter({ clock, timeoutMs: 200, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 2000 } });
+  return { adapter, target: { remoteRef: '1', protocol: 'vless', remoteMeta: {} }, controls: adapter.controls, sessionKind: 'static-token', hasSubscriptionUrl: true };
+});
+`,
+    );
+    writeFileSync(
+      join(suites, 'no-target.test.js'),
+      `import { describePanelAdapter } from '@panelkit/sdk/testing';
+import { FakePanelAdapter } from '@panelkit/sdk/fakes';
+describePanelAdapter('fake without a target', async ({ clock }) => {
+  const adapter = new FakePanelAdapter({ clock });
+  return { adapter, controls: adapter.controls, sessionKind: 'static-token' };
+});
+`,
+    );
+    const vitestRun = async (version: string, file: string) => {
+      await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `vitest@${version}`], {
+        cwd: project,
+        timeout: 300_000,
+      });
+      return run(process.execPath, [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', suites, file], {
+        cwd: project,
+        env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
+        timeout: 300_000,
+      }).then(
+        ({ stdout }) => ({ ok: true, stdout }),
+        (error: { stdout?: string; stderr?: string }) => ({ ok: false, stdout: `${error.stdout ?? ''}\n${error.stderr ?? ''}` }),
+      );
+    };
+    const counts = (stdout: string) => /Tests\s+(.*)\(\d+\)/.exec(stdout)?.[1]?.trim();
+
+    const lowest = await vitestRun('3.1.0', 'conformance.test.js');
+    expect(lowest.ok, lowest.stdout).toBe(true);
+    const newest = await vitestRun('4', 'conformance.test.js');
+    expect(newest.ok, newest.stdout).toBe(true);
+    // The same tests pass and the same capability tests skip on both: nothing is skipped silently on the lowest.
+    expect(counts(lowest.stdout)).toMatch(/^\d+ passed \| \d+ skipped$/);
+    expect(counts(lowest.stdout)).toBe(counts(newest.stdout));
+
+    const noTarget = await vitestRun('4', 'no-target.test.js');
+    expect(noTarget.ok).toBe(false);
+    expect(noTarget.stdout).toContain("describePanelAdapter's factory must return { adapter, target, controls }: target is missing");
+    expect(noTarget.stdout).not.toMatch(/reading 'remoteRef'/);
+
+    const older = await vitestRun('3.0.9', 'conformance.test.js');
+    expect(older.ok).toBe(false);
+    expect(older.stdout).toMatch(/describeStoragePort needs vitest 3\.1\.0 or newer, found 3\.0\.9/);
+  }, 900_000);
 });
