@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,17 @@ const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const PACKAGES = ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres'];
 const built = PACKAGES.every((name) => existsSync(join(root, 'packages', name, 'dist', 'index.js')));
+
+/** The files in `dir`, or none when it does not exist. */
+function readdirIfAny(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+/** The targets of a markdown document's `[text](target)` links, code blocks and inline code left out. */
+function markdownLinks(markdown: string): string[] {
+  const prose = markdown.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
+}
 
 /** The compiler settings of a strict consumer; `module` and `moduleResolution` vary per check. */
 const STRICT = {
@@ -149,6 +160,28 @@ for (const [name, attempt] of Object.entries(attempts)) {
     expect(stdout).toMatch(/^checkoutWithQty ValidationError .*Unrecognized key: "qty"/m);
     expect(stdout).not.toMatch(/TypeError/);
   }, 120_000);
+
+  it('ships what its README links to: every relative link resolves to a file in the same tarball', async () => {
+    const broken: string[] = [];
+    for (const name of PACKAGES) {
+      const packageDir = join(project, 'node_modules', '@panelkit', name);
+      const documents = ['README.md', ...readdirIfAny(join(packageDir, 'guides')).map((file) => `guides/${file}`)];
+      for (const document of documents) {
+        for (const target of markdownLinks(readFileSync(join(packageDir, document), 'utf8'))) {
+          if (/^[a-z]+:/.test(target) || target.startsWith('#')) {
+            // A link to the repository must name a file that exists in it.
+            const inRepository = /^https:\/\/github\.com\/panelkit\/panelkit\/(?:blob|tree)\/main\/([^#]+)/.exec(target);
+            if (inRepository !== null && !existsSync(join(root, inRepository[1]!))) broken.push(`${name}/${document} → ${target}`);
+            continue;
+          }
+          const path = target.split('#')[0]!;
+          if (!existsSync(join(packageDir, dirname(document), path))) broken.push(`${name}/${document} → ${target}`);
+        }
+      }
+      if (name !== 'storage-memory') expect(readdirIfAny(join(packageDir, 'guides')).length, `${name} ships its guides`).toBeGreaterThan(0);
+    }
+    expect(broken).toEqual([]);
+  });
 
   it('runs the conformance suites on the lowest and the newest vitest the peer range allows, and refuses an older one', async () => {
     const suites = join(project, 'suites');
