@@ -60,12 +60,7 @@ describe('the shop-owned subscription link', () => {
     const path = await linkPathOf(buyer);
     expect(path).toMatch(/^\/s\/[A-Za-z0-9_-]{32}$/);
 
-    for (const userAgent of [
-      'v2rayNG/1.8.19',
-      'HiddifyNext/2.5.7 (android) like ClashMeta v2ray sing-box',
-      'Streisand/1.6.3',
-      'v2rayN/7.2',
-    ]) {
+    for (const userAgent of ['v2rayNG/1.8.19', 'Streisand/1.6.3', 'v2rayN/7.2']) {
       const res = await asApp(path, userAgent).expect(200);
       expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
       expect(decoded(res.text)).toEqual([...a.shareLinks, ...b.shareLinks]);
@@ -81,6 +76,29 @@ describe('the shop-owned subscription link', () => {
     const profile = parse(clash.text) as { proxies: Array<{ server: string }>; 'proxy-groups': Array<{ name: string; proxies: string[] }> };
     expect(profile.proxies.length).toBeGreaterThanOrEqual(2);
     expect(profile['proxy-groups'][0]?.name).toBe('فروشگاه Demo');
+    for (const [userAgent, dnsServer] of [
+      ['SFA/1.12.4 (638; sing-box 1.12.4; language en)', { type: 'https', tag: 'remote', server: '1.1.1.1', detour: 'فروشگاه Demo' }],
+      [
+        'HiddifyNext/2.5.7 (android) like ClashMeta v2ray sing-box',
+        { tag: 'remote', address: 'https://1.1.1.1/dns-query', detour: 'فروشگاه Demo' },
+      ],
+    ] as const) {
+      const singBox = await asApp(path, userAgent).expect(200);
+      expect(singBox.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(singBox.headers['subscription-userinfo']).toMatch(/^upload=0; download=/);
+      const config = JSON.parse(singBox.text) as {
+        outbounds: Array<{ type: string; tag: string; server?: string; outbounds?: string[] }>;
+        dns: { servers: unknown[] };
+      };
+      const proxies = config.outbounds.filter((o) => o.server !== undefined);
+      expect(proxies.length).toBe(a.shareLinks.length + b.shareLinks.length);
+      expect(config.outbounds[0]).toMatchObject({
+        type: 'selector',
+        tag: 'فروشگاه Demo',
+        outbounds: ['auto', ...proxies.map((p) => p.tag)],
+      });
+      expect(config.dns.servers[0]).toEqual(dnsServer);
+    }
     const browser = await supertest(t.app)
       .get(path)
       .set('user-agent', 'Mozilla/5.0')

@@ -42,7 +42,8 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits): Router {
       'content-disposition': 'inline',
       'x-robots-tag': 'noindex',
     });
-    const answer = feedBody(feed.links, feedFormat(req.get('user-agent'), req.get('accept')), shop.config.shopName);
+    const userAgent = req.get('user-agent');
+    const answer = feedBody(feed.links, feedFormat(userAgent, req.get('accept')), shop.config.shopName, userAgent);
     res.type(answer.type).send(answer.body);
   });
 
