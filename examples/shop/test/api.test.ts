@@ -45,6 +45,14 @@ describe('JSON API', () => {
   it('lists plans to anyone, and answers the rest without a token (or with a bad one) with 401 JSON', async () => {
     const plans = await api().get('/api/v1/plans').expect(200);
     expect(plans.body.items.map((p: { name: string }) => p.name)).toContain('Frankfurt · 1 month · 50 GiB');
+    // The demo's Farsi plan names, for a caller that reads Farsi (by its Accept-Language or its language cookie).
+    for (const asked of [
+      api().get('/api/v1/plans').set('accept-language', 'fa-IR,fa;q=0.9'),
+      api().get('/api/v1/plans').set('cookie', 'pk_lang=fa'),
+    ]) {
+      const farsi = await asked.expect(200);
+      expect(farsi.body.items.map((p: { name: string }) => p.name)).toContain('فرانکفورت · یک ماه · ۵۰ گیگابایت');
+    }
     const none = await api().get('/api/v1/subscriptions').expect(401);
     expect(none.body.error.code).toBe('signInFirst');
     const bad = await api()

@@ -65,7 +65,7 @@ async function resetMessage(shop: Shop, account: Account, token: string): Promis
   const t = translator(isLocale(locale) ? locale : 'en');
   return {
     subject: t('credentials.resetMail.subject', { shop: shop.config.shopName }),
-    text: t('credentials.resetMail.text', { url: resetUrl(shop, token) ?? '', minutes: 30 }),
+    text: t('credentials.resetMail.text', { url: resetUrl(shop, token) ?? '', minutes: t('subscription.duration.minutes', { count: 30 }) }),
   };
 }
 

@@ -1,13 +1,15 @@
-import { formatNumber } from './format.js';
-import type { Locale, Translate } from './translate.js';
+import type { Translate } from './translate.js';
 
-/** "3 days and 4 hours", "5 hours and 10 minutes", "12 minutes": a span of time to two units, rounded down. */
-export function formatDuration(ms: number, t: Translate, locale: Locale): string {
+/**
+ * "3 days and 4 hours", "5 hours and 10 minutes", "1 minute": a span of time to two units, rounded down, in the
+ * translator's language (its plural forms and digits).
+ */
+export function formatDuration(ms: number, t: Translate): string {
   const totalMinutes = Math.max(0, Math.floor(ms / 60_000));
   const days = Math.floor(totalMinutes / 1440);
   const hours = Math.floor((totalMinutes % 1440) / 60);
   const minutes = totalMinutes % 60;
-  const unit = (key: string, n: number) => t(`subscription.duration.${key}`, { n: formatNumber(n, locale) });
+  const unit = (key: string, n: number) => t(`subscription.duration.${key}`, { count: n });
   const parts =
     days > 0
       ? [unit('days', days), hours > 0 && unit('hours', hours)]

@@ -19,7 +19,7 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
   const { amount, currency, expiresAt, leadMs, reason } = params;
   if (typeof amount === 'number' && typeof currency === 'string') out['amount'] = formatMoney({ amount, currency }, options.locale);
   out['expires'] = typeof expiresAt === 'string' ? formatDateTime(new Date(expiresAt), options.locale, options.timeZone) : '—';
-  if (typeof leadMs === 'number') out['within'] = formatDuration(leadMs, t, options.locale);
+  if (typeof leadMs === 'number') out['within'] = formatDuration(leadMs, t);
   if (typeof reason === 'string') out['reason'] = t(`notifications.reasons.${reason}`);
   for (const key of ['plan', 'link', 'panel', 'target', 'error', 'note']) out[key] ??= '—';
   return out;

@@ -2,6 +2,7 @@ import type { Clock, Panel, Panelkit, Plan, StoragePort, Target } from '@panelki
 import { createXuiSimulator, serveOnLocalhost, type RunningSimulator, type XuiSimulator } from '@panelkit/panel-adapters/testing';
 import { DEMO_TRAFFIC_INTERVAL_MS, isLiveInbound, LIVE_PLAN_INBOUND, seedCoreInbounds } from './demo-core.js';
 import { randomSecret, remembered, rememberedUpdate } from './data-folder.js';
+import { savePlanTexts, type PlanTextDb } from '../plans/plan-texts.js';
 
 export const GiB = 1024 ** 3;
 
@@ -64,6 +65,8 @@ export async function startDemoPanels(deps: {
   kit: Panelkit;
   /** The proxy core binary the panels drive (`DEMO_CORE`), or null for API-only panels. */
   core?: string | null;
+  /** Where the demo plans' Farsi names go (the shop's plan texts). */
+  planTexts: PlanTextDb;
 }): Promise<DemoPanels> {
   const servers: RunningSimulator[] = [];
   const panels: DemoPanel[] = [];
@@ -119,7 +122,8 @@ export async function startDemoPanels(deps: {
           actor: { type: 'system', id: 'demo' },
           signal: AbortSignal.timeout(15_000),
         });
-        await createDemoPlans(deps.storage, demo, targets.added, deps.currency, core !== null);
+        const plans = await createDemoPlans(deps.storage, demo, targets.added, deps.currency, core !== null);
+        for (const { plan, fa } of plans) await savePlanTexts(deps.planTexts, plan.id, { fa: { name: fa, description: null } });
       }
     }
     return { panels, close };
@@ -149,7 +153,14 @@ async function registerPanel(
   return storage.panels.update(existing.id, fields);
 }
 
-async function createDemoPlans(storage: StoragePort, demo: DemoPanel, targets: Target[], currency: string, live: boolean): Promise<Plan[]> {
+/** The demo plans of one location, each with its name for Farsi buyers (the plan's own name is English). */
+async function createDemoPlans(
+  storage: StoragePort,
+  demo: DemoPanel,
+  targets: Target[],
+  currency: string,
+  live: boolean,
+): Promise<Array<{ plan: Plan; fa: string }>> {
   // With a core the plans sell the inbound it serves, so a bought link carries traffic.
   const served = live ? targets.find((t) => t.name === LIVE_PLAN_INBOUND) : undefined;
   const preferred = served ?? targets.find((t) => t.protocol === 'vless') ?? targets[0];
@@ -161,6 +172,7 @@ async function createDemoPlans(storage: StoragePort, demo: DemoPanel, targets: T
       ? [
           {
             name: 'Frankfurt · 1 month · 50 GiB',
+            fa: 'فرانکفورت · یک ماه · ۵۰ گیگابایت',
             family: 'fra-standard',
             price: price(500),
             durationDays: 30,
@@ -168,9 +180,17 @@ async function createDemoPlans(storage: StoragePort, demo: DemoPanel, targets: T
             trial: { days: 1, trafficBytes: 1 * GiB },
             trafficTopUp: { pricePerGiB: price(10), maxGiBPerPurchase: 100 },
           },
-          { name: 'Frankfurt · 3 months · 200 GiB', family: 'fra-standard', price: price(1300), durationDays: 90, trafficBytes: 200 * GiB },
+          {
+            name: 'Frankfurt · 3 months · 200 GiB',
+            fa: 'فرانکفورت · سه ماه · ۲۰۰ گیگابایت',
+            family: 'fra-standard',
+            price: price(1300),
+            durationDays: 90,
+            trafficBytes: 200 * GiB,
+          },
           {
             name: 'Frankfurt · 1 month · unlimited',
+            fa: 'فرانکفورت · یک ماه · نامحدود',
             family: 'fra-unlimited',
             price: price(900),
             durationDays: 30,
@@ -181,6 +201,7 @@ async function createDemoPlans(storage: StoragePort, demo: DemoPanel, targets: T
       : [
           {
             name: 'Amsterdam · 1 month · 100 GiB',
+            fa: 'آمستردام · یک ماه · ۱۰۰ گیگابایت',
             family: 'ams-standard',
             price: price(600),
             durationDays: 30,
@@ -189,6 +210,7 @@ async function createDemoPlans(storage: StoragePort, demo: DemoPanel, targets: T
           },
           {
             name: 'Amsterdam · starts on first use · 20 GiB',
+            fa: 'آمستردام · از اولین اتصال · ۲۰ گیگابایت',
             family: 'ams-flex',
             price: price(300),
             durationDays: 30,
@@ -196,7 +218,7 @@ async function createDemoPlans(storage: StoragePort, demo: DemoPanel, targets: T
             startOnFirstUse: true,
           },
         ];
-  const created: Plan[] = [];
-  for (const plan of plans) created.push(await storage.plans.create({ ...plan, placement }));
+  const created: Array<{ plan: Plan; fa: string }> = [];
+  for (const { fa, ...plan } of plans) created.push({ plan: await storage.plans.create({ ...plan, placement }), fa });
   return created;
 }

@@ -110,6 +110,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
     });
     kit.events.on('error', (error) => logger.error({ err: error }, 'engine listener failed'));
 
+    const shopSchema = shopSchemaName(config.schema);
     let demo: DemoPanels | null = null;
     if (config.demoPanel) {
       demo = await startDemoPanels({
@@ -119,10 +120,10 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
         currency: config.currency,
         kit,
         core: config.demoCore,
+        planTexts: { db: client, shopSchema },
       });
       closers.push(() => (demo as DemoPanels).close());
     }
-    const shopSchema = shopSchemaName(config.schema);
     return {
       config,
       clock,

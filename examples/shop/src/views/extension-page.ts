@@ -44,7 +44,7 @@ function basisText(ctx: RequestContext, view: ExtensionView): string {
   const basis = quote.quote.basis;
   if (basis === 'within_window' && sub.expiresAt !== null) {
     return ctx.t('extension.basisLeft.within_window', {
-      left: formatDuration(Math.max(0, sub.expiresAt.getTime() - view.now.getTime()), ctx.t, ctx.locale),
+      left: formatDuration(Math.max(0, sub.expiresAt.getTime() - view.now.getTime()), ctx.t),
     });
   }
   return ctx.t(`extension.basis.${basis}`);
@@ -83,7 +83,7 @@ function quoteSection(ctx: RequestContext, view: ExtensionView): SafeHtml {
   ${beforeAfter(ctx, view)}
   <dl class="facts">
     ${q.carriedOverBytes > 0 ? html`<dt>${t('extension.carriedOver')}</dt><dd>${formatBytes(q.carriedOverBytes, locale)}</dd>` : ''}
-    ${q.forfeitedMs > 0 ? html`<dt>${t('extension.forfeited')}</dt><dd data-testid="forfeited">${formatDuration(q.forfeitedMs, t, locale)}</dd>` : ''}
+    ${q.forfeitedMs > 0 ? html`<dt>${t('extension.forfeited')}</dt><dd data-testid="forfeited">${formatDuration(q.forfeitedMs, t)}</dd>` : ''}
     <dt>${t('extension.price')}</dt><dd class="price" data-testid="extension-price">${formatMoney(q.price, locale)}</dd>
     <dt>${t('extension.balance')}</dt><dd>${formatMoney({ amount: view.balance, currency: q.price.currency }, locale)}</dd>
   </dl>

@@ -31,7 +31,7 @@ export function copyRow(ctx: RequestContext, id: string, value: string, testId: 
 function timeLeft(ctx: RequestContext, sub: Subscription, now: Date): SafeHtml | '' {
   if (sub.expiresAt === null) return '';
   const ms = sub.expiresAt.getTime() - now.getTime();
-  return html`<dt>${ctx.t('subscription.timeLeft')}</dt><dd data-testid="time-left">${ms > 0 ? formatDuration(ms, ctx.t, ctx.locale) : ctx.t('subscription.timeUp')}</dd>`;
+  return html`<dt>${ctx.t('subscription.timeLeft')}</dt><dd data-testid="time-left">${ms > 0 ? formatDuration(ms, ctx.t) : ctx.t('subscription.timeUp')}</dd>`;
 }
 
 function connection(ctx: RequestContext, view: SubscriptionView): SafeHtml {
@@ -66,7 +66,7 @@ function stateNote(ctx: RequestContext, sub: Subscription, reason: PendingReason
         ? html`<p class="notice" role="status" data-testid="panel-unavailable">${t('subscription.notes.panelUnavailable')}</p>`
         : html`<p class="notice" role="status">${t('subscription.notes.pending')}</p>`;
     case 'on_hold':
-      return html`<p class="notice" data-testid="first-use">${t('subscription.notes.onHold', { days: formatNumber(sub.durationDays, ctx.locale) })}</p>`;
+      return html`<p class="notice" data-testid="first-use">${t('subscription.notes.onHold', { days: t('plans.days', { count: sub.durationDays }) })}</p>`;
     case 'failed':
       return html`<p class="error">${t('subscription.notes.failed')}</p>`;
     case 'limited':

@@ -13,6 +13,7 @@ import { ownedOrder, ownedSubscription } from '../../subscriptions/owned.js';
 import { checkoutRefusal, extensionRefusal, type Refusal } from '../../subscriptions/refusals.js';
 import { discountJson, orderJson, planJson, quoteJson, subscriptionJson } from './serialize.js';
 import { plansForBuyer } from '../../selling/buyer-prices.js';
+import { localizedPlans } from '../../plans/plan-texts.js';
 
 /** A discount code as typed; the engine judges it (a refusal names the `discountCode` field). */
 const DiscountCodeField = z.string({ message: 'forms.invalid' }).trim().max(60, { message: 'discounts.reasons.unknown_code' }).optional();
@@ -67,9 +68,10 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
   };
 
   router.get('/api/v1/plans', async (_req, res) => {
-    // Public; a signed-in reseller (its token or session) gets the prices it buys at.
-    const plans = await plansForBuyer(shop, ctxOf(res).viewer?.customer.id ?? null, await shop.storage.plans.list({ onSale: true }));
-    res.json({ items: plans.map(planJson) });
+    // Public; a signed-in reseller (its token or session) gets the prices it buys at, in the caller's language.
+    const ctx = ctxOf(res);
+    const plans = await plansForBuyer(shop, ctx.viewer?.customer.id ?? null, await shop.storage.plans.list({ onSale: true }));
+    res.json({ items: (await localizedPlans(shop, plans, ctx.locale)).map(planJson) });
   });
 
   router.use('/api/v1', requireAccount);

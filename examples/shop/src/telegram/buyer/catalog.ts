@@ -62,7 +62,8 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
       t('telegram.code.hint'),
     ];
     const keyboard = new InlineKeyboard().text(t('telegram.catalog.buy', { price: planPrice(plan, locale) }), callbackData('b', plan.id));
-    if (plan.trial !== null) keyboard.row().text(t('telegram.catalog.trial', { days: plan.trial.days }), callbackData('t', plan.id));
+    if (plan.trial !== null)
+      keyboard.row().text(t('telegram.catalog.trial', { days: t('plans.days', { count: plan.trial.days }) }), callbackData('t', plan.id));
     await ctx.reply(lines.join('\n'), { reply_markup: keyboard.row().text(t('telegram.menu.back'), 'cat') });
   });
 

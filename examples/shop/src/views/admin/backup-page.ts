@@ -24,6 +24,6 @@ export function backupBody(ctx: RequestContext, view: BackupView): SafeHtml {
 ${
   view.scheduled === null
     ? html`<p class="muted" data-testid="backup-scheduled">${t('backup.scheduledOff')}</p>`
-    : html`<p data-testid="backup-scheduled">${t('backup.scheduledOn', { hours: formatNumber(view.scheduled.everyHours, locale), keep: formatNumber(view.scheduled.keep, locale) })} <code dir="ltr">${view.scheduled.dir}</code></p>`
+    : html`<p data-testid="backup-scheduled">${t('backup.scheduledOn', { hours: t('subscription.duration.hours', { count: view.scheduled.everyHours }), keep: formatNumber(view.scheduled.keep, locale) })} <code dir="ltr">${view.scheduled.dir}</code></p>`
 }`;
 }

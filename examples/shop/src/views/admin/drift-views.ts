@@ -9,14 +9,14 @@ import { table, when } from './widgets.js';
 const subLink = (id: string) => html`<a class="ltr" href="/admin/subscriptions/${id}">${id}</a>`;
 
 function panelSection(ctx: RequestContext, names: ReadonlyMap<string, string>, p: ReconciliationReport['panels'][number]): SafeHtml {
-  const { t, locale } = ctx;
+  const { t } = ctx;
   const clean = p.error === null && p.orphans.length === 0 && p.missing.length === 0 && p.drifted.length === 0;
   return html`<section class="card" data-testid="drift-panel" data-panel-id="${p.panelId}">
   <h2><a href="/admin/panels/${p.panelId}">${names.get(p.panelId) ?? p.panelId}</a></h2>
   ${
     p.error !== null
       ? html`<p class="error" data-testid="drift-error">${t('adminOps.drift.unreadable', { code: p.error })}</p>`
-      : html`<p class="muted">${t('adminOps.drift.remoteClients', { count: formatNumber(p.remoteClients, locale) })}</p>`
+      : html`<p class="muted">${t('adminOps.drift.remoteClients', { count: p.remoteClients })}</p>`
   }
   ${clean ? html`<p data-testid="drift-clean">${t('adminOps.drift.clean')}</p>` : ''}
   ${p.missing.length > 0 ? html`<h3>${t('adminOps.drift.missing')}</h3><ul data-testid="drift-missing">${p.missing.map((id) => html`<li>${subLink(id)}</li>`)}</ul>` : ''}

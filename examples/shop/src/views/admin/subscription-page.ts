@@ -22,9 +22,9 @@ function soldTerms(ctx: RequestContext, sub: Subscription): string {
   if (terms === null) return t('adminOps.subscriptions.termsFollowPlan');
   return t('adminOps.subscriptions.termsValue', {
     price: formatMoney(terms.extension.price ?? terms.price, locale),
-    days: formatNumber(terms.durationDays, locale),
+    days: t('plans.days', { count: terms.durationDays }),
     traffic: terms.trafficBytes === null ? t('adminOps.unlimited') : formatBytes(terms.trafficBytes, locale),
-    window: formatNumber(terms.extension.windowDays, locale),
+    window: t('plans.days', { count: terms.extension.windowDays }),
   });
 }
 
@@ -65,7 +65,7 @@ export function subscriptionBody(
     <dt>${t('adminOps.subscriptions.remoteUser')}</dt><dd class="ltr">${sub.remote.username}</dd>
     <dt>${t('adminOps.subscriptions.createdAt')}</dt><dd>${when(ctx, timeZone, sub.createdAt)}</dd>
     <dt>${t('adminOps.subscriptions.activatedAt')}</dt><dd>${when(ctx, timeZone, sub.activatedAt)}</dd>
-    <dt>${t('adminOps.subscriptions.expiresAt')}</dt><dd data-testid="subscription-expires">${sub.expiresAt === null && sub.startOnFirstUse ? t('adminOps.subscriptions.waitsFirstUse', { days: formatNumber(sub.durationDays, locale) }) : when(ctx, timeZone, sub.expiresAt)}</dd>
+    <dt>${t('adminOps.subscriptions.expiresAt')}</dt><dd data-testid="subscription-expires">${sub.expiresAt === null && sub.startOnFirstUse ? t('adminOps.subscriptions.waitsFirstUse', { days: t('plans.days', { count: sub.durationDays }) }) : when(ctx, timeZone, sub.expiresAt)}</dd>
     <dt>${t('adminOps.subscriptions.traffic')}</dt><dd>${traffic(ctx, sub)} <small class="muted">${t('adminOps.subscriptions.observedAt')} ${when(ctx, timeZone, sub.usageObservedAt)}</small></dd>
     <dt>${t('adminOps.plans.deviceLimit')}</dt><dd>${sub.deviceLimit === null ? t('adminOps.unlimited') : formatNumber(sub.deviceLimit, locale)}</dd>
     <dt>${t('adminOps.subscriptions.terms')}</dt><dd data-testid="subscription-terms">${soldTerms(ctx, sub)}</dd>
