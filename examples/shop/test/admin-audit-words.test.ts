@@ -41,7 +41,7 @@ describe('the audit in words', () => {
     const adminAccount = await t.shop.accounts.getByEmail(ADMIN.email);
     const page = await adminGet(admin, `/admin/subscriptions/${subId}`);
     const rows = rowsInWords(page.html);
-    expect(rows.join('\n')).toContain(`Subscription suspended by ${ADMIN.email}`);
+    expect(rows.join('\n')).toContain(`Subscription suspended by ${ADMIN.email}: “abuse report”`);
     expect(rows.join('\n')).toContain('Subscription provisioned by Worker');
     for (const row of rows) {
       expect(row).not.toContain(adminAccount!.id);

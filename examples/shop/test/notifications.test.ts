@@ -143,11 +143,13 @@ describe('in the buyer language', () => {
     await notifier.runOnce();
     const warning = mailsTo(b.email).find((m) => m.subject.includes('تمام می‌شود'));
     expect(warning).toBeDefined();
-    expect(warning!.subject).toBe(`${plan.name} تا ۳ روز دیگر تمام می‌شود`);
+    // The plan by its Farsi name (the demo's plans have one).
+    const farsiName = 'فرانکفورت · یک ماه · ۵۰ گیگابایت';
+    expect(warning!.subject).toBe(`${farsiName} تا ۳ روز دیگر تمام می‌شود`);
     const jalali = formatDateTime(sub.expiresAt!, 'fa', t.config.timeZone);
     expect(jalali).toMatch(/[۰-۹]/);
     expect(warning!.text).toContain(jalali);
-    expect(mailsTo(b.email)[0]!.subject).toBe(`اشتراک شما آماده است: ${plan.name}`);
+    expect(mailsTo(b.email)[0]!.subject).toBe(`اشتراک شما آماده است: ${farsiName}`);
   });
 });
 

@@ -9,11 +9,23 @@ export function actorName(ctx: RequestContext, event: AuditEvent, names: Readonl
 }
 
 /**
- * An audit event as a sentence ("Subscription provisioned by the worker", "Extension paid by ali@…"),
- * from `auditWords.actions.<action>`; an action with no sentence yet is named as recorded.
+ * An audit event as a sentence ("Subscription provisioned by the worker", "Subscription suspended by ali@…: “abuse
+ * report”"), from `auditWords.actions.<action>` and the reason the person gave; an action with no sentence yet is named
+ * as recorded.
  */
 export function auditSentence(ctx: RequestContext, event: AuditEvent, names: ReadonlyMap<string, string>): string {
   const who = actorName(ctx, event, names);
   const key = `auditWords.actions.${event.action}`;
-  return hasMessage(key) ? ctx.t(key, { who }) : ctx.t('auditWords.unknown', { action: event.action, who });
+  const sentence = hasMessage(key) ? ctx.t(key, { who }) : ctx.t('auditWords.unknown', { action: event.action, who });
+  const reason = reasonOf(event);
+  return reason === null ? sentence : ctx.t('auditWords.because', { sentence, reason });
+}
+
+/** The reason a person gave for the action (`data.reason`, or a note), when there is one worth reading. */
+function reasonOf(event: AuditEvent): string | null {
+  const given = event.data['reason'] ?? event.data['note'];
+  if (typeof given !== 'string') return null;
+  const reason = given.trim();
+  // `admin` is the engine's default when an action came with no reason.
+  return reason === '' || reason === 'admin' || /^[a-z]+(_[a-z]+)+$/.test(reason) ? null : reason;
 }
