@@ -155,7 +155,8 @@ export class RemnawaveAdapter implements PanelAdapter {
         current = this.#userOr404(response, ref.username, 'updateClient');
       }
       current ??= await this.#require(ref.username, 'updateClient', attempt);
-      if (patch.enabled === undefined || (current.status === 'ACTIVE') === patch.enabled) return current;
+      // Disabled means DISABLED, not merely stopped: an EXPIRED or LIMITED user would connect again once extended.
+      if (patch.enabled === undefined || current.status === (patch.enabled ? 'ACTIVE' : 'DISABLED')) return current;
       return this.#setEnabled(current, patch.enabled, 'updateClient', attempt);
     });
     return toRemoteClient(user, ref);

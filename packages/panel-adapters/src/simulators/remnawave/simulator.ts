@@ -37,7 +37,7 @@ export interface RemnawaveSimulatorOptions extends SimulatorBaseOptions {
   readonly squads?: readonly RemnawaveSimSquad[];
   readonly inbounds?: readonly RemnawaveSimInbound[];
   readonly hosts?: readonly RemnawaveSimHost[];
-  /** The version `/api/system/metadata` reports. Default `2.3.0`. */
+  /** The version `/api/system/metadata` reports. Default `3.3.2`. */
   readonly version?: string;
 }
 
@@ -73,7 +73,7 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
     this.#validTokens.add(this.#apiToken);
     this.subPublicDomain = options.subPublicDomain ?? 'sub.remnawave.test';
     this.requireProxyHeaders = options.requireProxyHeaders ?? true;
-    this.version = options.version ?? '2.3.0';
+    this.version = options.version ?? '3.3.2';
     this.squads = new Map((options.squads ?? REMNAWAVE_DEFAULT_SQUADS).map((squad) => [squad.uuid, { ...squad }]));
     this.inbounds = new Map((options.inbounds ?? REMNAWAVE_DEFAULT_INBOUNDS).map((inbound) => [inbound.uuid, inbound]));
     this.hosts = options.hosts ?? REMNAWAVE_DEFAULT_HOSTS;
@@ -186,7 +186,7 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
     r.on(
       'GET',
       '/api/system/metadata',
-      authed(() => ok({ version: this.version, build: { time: new Date(this.#createdAt).toISOString(), number: '1' } })),
+      authed(() => this.#metadata()),
     );
     r.on(
       'GET',
@@ -277,6 +277,18 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
     let count = 0;
     for (const user of this.users.values()) if (user.squads.includes(squad)) count++;
     return count;
+  }
+
+  #metadata(): Response {
+    const sha = '0000000000000000000000000000000000000000';
+    return ok({
+      version: this.version,
+      build: { time: new Date(this.#createdAt).toISOString(), number: '1' },
+      git: {
+        backend: { commitSha: sha, branch: 'main', commitUrl: `https://github.com/remnawave/backend/commit/${sha}` },
+        frontend: { commitSha: sha, commitUrl: `https://github.com/remnawave/frontend/commit/${sha}` },
+      },
+    });
   }
 
   #squadList(): Response {
