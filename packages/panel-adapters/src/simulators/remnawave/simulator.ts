@@ -104,6 +104,13 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
     this.#revokedTokens.add(this.#apiToken);
   }
 
+  /** Makes an API token in the dashboard (again, after `expireSession`); returns it. */
+  addToken(token: string = this.#apiToken): string {
+    this.#revokedTokens.delete(token);
+    this.#validTokens.add(token);
+    return token;
+  }
+
   async countClients(username: string): Promise<number> {
     return [...this.users.values()].filter((user) => user.username === username).length;
   }
