@@ -61,8 +61,11 @@ export interface RemnawaveAdapterOptions extends PanelConnectionOptions {
 
 /** `size` of `GET /api/users/stream` is at most 1000. */
 export const REMNAWAVE_MAX_PAGE = 1000;
-/** The panel's own default page size. */
-const DEFAULT_PAGE = 250;
+/**
+ * The adapter's default page: the panel's cap (its own default is 250). A usage sync reads every user, and a
+ * page of 1000 is one indexed keyset query on the panel, so fewer calls win.
+ */
+const DEFAULT_PAGE = REMNAWAVE_MAX_PAGE;
 
 /**
  * The Remnawave adapter: API-token auth, users placed in an internal squad (the target), in-place updates,
@@ -105,10 +108,18 @@ export class RemnawaveAdapter implements PanelAdapter {
   health(ctx: CallContext): Promise<PanelHealthReport> {
     return measureHealth(async () => {
       await this.#http.retrying(ctx, (attempt) => this.#squads('health', attempt));
-      const response = await this.#send({ operation: 'health', method: 'GET', path: 'api/system/metadata' }, ctx);
-      const version = isOk(response) ? parseJson(response, MetadataSchema, this.#http.context('health')).response.version : null;
-      return { ok: true, version, message: null };
+      return { ok: true, version: await this.#version(ctx), message: null };
     });
+  }
+
+  /** The panel's version, or `null` when the token may not read it or the answer is not usable: it only labels the report. */
+  async #version(ctx: CallContext): Promise<string | null> {
+    try {
+      const response = await this.#send({ operation: 'health', method: 'GET', path: 'api/system/metadata' }, ctx);
+      return isOk(response) ? parseJson(response, MetadataSchema, this.#http.context('health')).response.version : null;
+    } catch {
+      return null;
+    }
   }
 
   /** One target per internal squad (`remoteRef` is the squad's uuid). */
@@ -186,7 +197,7 @@ export class RemnawaveAdapter implements PanelAdapter {
   }
 
   /**
-   * `GET /api/users/stream`: keyset pages in ascending user id, so a page never repeats or skips a user
+   * `GET /api/users/stream`: keyset pages in ascending user id (1000 a page unless `limit` says fewer), so a page never repeats or skips a user
    * when others are added or removed meanwhile. The cursor is the panel's own (`nextCursor`).
    */
   async listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage> {
