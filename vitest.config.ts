@@ -14,6 +14,7 @@ const MOSTLY_WAITING = [
   'packages/panel-adapters/test/sui/conformance.test.ts',
   'packages/panel-adapters/test/marzneshin/conformance.test.ts',
   'packages/panel-adapters/test/marzban/conformance.test.ts',
+  'packages/panel-adapters/test/remnawave/conformance.test.ts',
   'tests/integration/test/link-traffic.test.ts',
 ];
 

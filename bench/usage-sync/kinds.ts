@@ -6,10 +6,12 @@
 import type { PanelAdapter } from '../../packages/sdk/src/index.js';
 import { createMarzbanAdapter } from '../../packages/panel-adapters/src/marzban/index.js';
 import { createMarzneshinAdapter } from '../../packages/panel-adapters/src/marzneshin/index.js';
+import { createRemnawaveAdapter } from '../../packages/panel-adapters/src/remnawave/index.js';
 import { serveOnLocalhost } from '../../packages/panel-adapters/src/simulators/harness/index.js';
 import type { RequestCounts, RunningSimulator } from '../../packages/panel-adapters/src/simulators/harness/index.js';
 import { createMarzbanSimulator } from '../../packages/panel-adapters/src/simulators/marzban/index.js';
 import { createMarzneshinSimulator } from '../../packages/panel-adapters/src/simulators/marzneshin/index.js';
+import { createRemnawaveSimulator } from '../../packages/panel-adapters/src/simulators/remnawave/index.js';
 import { createSuiSimulator } from '../../packages/panel-adapters/src/simulators/sui/index.js';
 import { createXuiSimulator } from '../../packages/panel-adapters/src/simulators/xui/index.js';
 import { createSuiAdapter } from '../../packages/panel-adapters/src/sui/index.js';
@@ -145,6 +147,24 @@ export const KINDS: Record<string, (clients: number) => Promise<BenchPanel>> = {
       resetRequestCounts: () => sim.resetRequestCounts(),
       panelRowsPerCall: 100,
       rowsPerCallSource: '`GET /api/users` takes `size` ≤ 100 (422 above)',
+      seedMs,
+      close: () => server.close(),
+    };
+  },
+
+  async remnawave(clients) {
+    const token = 'bench-remnawave-api-token';
+    const sim = createRemnawaveSimulator({ apiToken: token });
+    const seedMs = await timedSeed(() => sim.seedUsers(clients));
+    const server = await serve(sim.handle);
+    const adapter = createRemnawaveAdapter({ baseUrl: server.origin, auth: { token }, timeoutMs: 120_000 });
+    return {
+      kind: 'Remnawave 3',
+      adapter,
+      requests: sim.requests,
+      resetRequestCounts: () => sim.resetRequestCounts(),
+      panelRowsPerCall: 1000,
+      rowsPerCallSource: '`GET /api/users/stream` takes `size` ≤ 1000 (400 above)',
       seedMs,
       close: () => server.close(),
     };

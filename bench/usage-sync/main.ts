@@ -10,7 +10,7 @@
  *   scaled to the full panel (the per-call cost does not depend on which client is read).
  *
  * Run: node --conditions=@panelkit/source --import tsx bench/usage-sync/main.ts
- *      [--clients 20000] [--sample 200] [--budget-ms 20000] [--kinds xui-gen-a,xui-gen-b,sui,marzban,marzneshin]
+ *      [--clients 20000] [--sample 200] [--budget-ms 20000] [--kinds xui-gen-a,xui-gen-b,sui,marzban,marzneshin,remnawave]
  */
 import type { CallContext, RemoteClient } from '../../packages/sdk/src/index.js';
 import { KINDS } from './kinds.js';

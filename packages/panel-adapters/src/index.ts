@@ -1,5 +1,5 @@
 /**
- * Panel adapters for 3x-ui (both API generations), S-UI, Marzban and Marzneshin.
+ * Panel adapters for 3x-ui (both API generations), S-UI, Marzban, Marzneshin and Remnawave.
  */
 export * from './http/index.js';
 export * from './sui/index.js';
@@ -7,3 +7,4 @@ export * from './marzban/index.js';
 export * from './marzneshin/index.js';
 export * from './xui/index.js';
 export * from './share-links/index.js';
+export * from './remnawave/index.js';

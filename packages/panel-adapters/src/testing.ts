@@ -65,3 +65,13 @@ export {
   type XuiCoreOptions,
   type XuiCoreTrafficReport,
 } from './simulators/xui/index.js';
+export {
+  RemnawaveSimulator,
+  createRemnawaveSimulator,
+  type RemnawaveSimHost,
+  type RemnawaveSimInbound,
+  type RemnawaveSimSquad,
+  type RemnawaveSimStatus,
+  type RemnawaveSimUser,
+  type RemnawaveSimulatorOptions,
+} from './simulators/remnawave/index.js';

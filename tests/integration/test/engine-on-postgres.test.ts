@@ -1,6 +1,6 @@
 /**
  * The same end-to-end flow on `@panelkit/storage-postgres`: PGlite on every run, the real server
- * when `PANELKIT_TEST_DATABASE_URL` is set, with the 3x-ui simulator. Proves the engine's
+ * when `PANELKIT_TEST_DATABASE_URL` is set, with the 3x-ui simulator (and the lifecycle with Remnawave's). Proves the engine's
  * transactions (checkout, provisioning, extension, sweeps) on a real database.
  */
 import { randomBytes } from 'node:crypto';
@@ -18,19 +18,20 @@ const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SKIP_REAL_SERVER = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : false;
 
 const xuiGenA = PANEL_KINDS[0]!;
+const remnawave = PANEL_KINDS.find((kind) => kind.label === 'remnawave')!;
 
 function uniqueSchema(): string {
   return `pk_it_${randomBytes(6).toString('hex')}`;
 }
 
-async function lifecycleOn(client: SqlClient, cleanup: (schema: string) => Promise<void>): Promise<void> {
+async function lifecycleOn(client: SqlClient, cleanup: (schema: string) => Promise<void>, kind = xuiGenA): Promise<void> {
   const clock = new ManualClock('2026-03-01T00:00:00.000Z');
   const schema = uniqueSchema();
   await migrate(client, { schema, clock });
   const storage = createPostgresStorage({ client, schema, clock });
   let shop: Shop | undefined;
   try {
-    shop = await openShop({ clock, storage, rig: xuiGenA.make(clock) });
+    shop = await openShop({ clock, storage, rig: kind.make(clock) });
     await proveLifecycle(shop);
   } finally {
     await shop?.close();
@@ -72,6 +73,31 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(
     });
   },
 );
+
+describe('engine on PostgreSQL with Remnawave', () => {
+  let db: PGlite | undefined;
+  const pools: pg.Pool[] = [];
+  afterAll(async () => {
+    await db?.close();
+    await Promise.all(pools.splice(0).map((p) => p.end().catch(() => undefined)));
+  });
+
+  it('PGlite: checkout → provisioned → extended → usage → limited → expired → terminated', async () => {
+    db = await freshPGlite();
+    const client = fromPGlite(db);
+    await lifecycleOn(client, (schema) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).then(() => undefined), remnawave);
+  });
+
+  it.skipIf(SKIP_REAL_SERVER !== false)(
+    'the server: checkout → provisioned → extended → usage → limited → expired → terminated',
+    async () => {
+      const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+      pools.push(pool);
+      const client = fromPgPool(pool);
+      await lifecycleOn(client, (schema) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).then(() => undefined), remnawave);
+    },
+  );
+});
 
 describe.skipIf(SKIP_REAL_SERVER !== false)(
   `two replicas on one PostgreSQL server and one panel${SKIP_REAL_SERVER === false ? '' : ` (skipped: ${SKIP_REAL_SERVER})`}`,

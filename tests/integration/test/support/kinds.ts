@@ -5,10 +5,17 @@
  */
 import type { PanelAdapter, RemoteTarget } from '@panelkit/sdk';
 import type { ManualClock, PanelSessionKind, PanelTestControls } from '@panelkit/sdk/testing';
-import { createMarzbanAdapter, createMarzneshinAdapter, createSuiAdapter, createXuiAdapter } from '@panelkit/panel-adapters';
+import {
+  createMarzbanAdapter,
+  createMarzneshinAdapter,
+  createRemnawaveAdapter,
+  createSuiAdapter,
+  createXuiAdapter,
+} from '@panelkit/panel-adapters';
 import {
   createMarzbanSimulator,
   createMarzneshinSimulator,
+  createRemnawaveSimulator,
   createSuiSimulator,
   createXuiSimulator,
   type FetchHandler,
@@ -161,6 +168,30 @@ function marzneshin(clock: ManualClock): PanelKindRig {
   };
 }
 
+function remnawave(clock: ManualClock): PanelKindRig {
+  const token = 'integration-remnawave-api-token-1c2d';
+  const sim = createRemnawaveSimulator({ clock, apiToken: token });
+  return {
+    label: 'remnawave',
+    sim,
+    sessionKind: 'static-token',
+    restoreToken: () => void sim.addToken(token),
+    adapter: (origin) => createRemnawaveAdapter({ baseUrl: origin, auth: { token }, ...connection }),
+    pickTarget: (targets) => targets.find((t) => t.name === 'Default-Squad') ?? vlessFirst(targets),
+    stored(username) {
+      const user = sim.byName(username);
+      if (user === undefined) return undefined;
+      return {
+        // The panel's "never" is a date in 2099.
+        expiresAtMs: new Date(user.expireAt).getUTCFullYear() >= 2099 ? null : user.expireAt,
+        limitBytes: user.trafficLimitBytes || null,
+        credential: user.vlessUuid,
+      };
+    },
+    credentialOf: (uuid) => uuid,
+  };
+}
+
 /** Every kind the engine is proved against. */
 export const PANEL_KINDS: readonly { label: string; make: (clock: ManualClock) => PanelKindRig }[] = [
   { label: '3x-ui v2.8 (Gen A)', make: xui('2.8.x', '3x-ui v2.8 (Gen A)') },
@@ -168,6 +199,7 @@ export const PANEL_KINDS: readonly { label: string; make: (clock: ManualClock) =
   { label: 's-ui 1.5', make: sui },
   { label: 'marzban 0.8', make: marzban },
   { label: 'marzneshin', make: marzneshin },
+  { label: 'remnawave', make: remnawave },
 ];
 
 /**

@@ -62,6 +62,11 @@ async function answer(handler: FetchHandler, req: IncomingMessage, res: ServerRe
       ...(body && method !== 'GET' && method !== 'HEAD' ? { body } : {}),
     });
     const response = await handler(request);
+    // `Response.error()`: the panel drops the connection without an answer (Remnawave's proxy check).
+    if (response.type === 'error') {
+      res.socket?.destroy();
+      return;
+    }
     const outHeaders: Record<string, string | string[]> = {};
     response.headers.forEach((value, name) => {
       if (name !== 'set-cookie') outHeaders[name] = value;

@@ -4,12 +4,12 @@
  * `internal/web/service/client_crud.go` of v3.6.0 for the routes an SDK uses.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { buildShareLinks } from '../../xui/links/share-links.js';
 import { Router } from '../harness/index.js';
 import { goError, MSG, ok, type fail as FailFn } from './envelope.js';
 import { inboundJson, trafficJson } from './serialize.js';
 import { key, num, text, type RawClient, type SimInbound } from './state.js';
 import type { XuiSimulator } from './simulator.js';
+import { panelShareLinks } from './panel-links.js';
 
 type Fail = typeof FailFn;
 
@@ -314,10 +314,7 @@ export function genBRoutes(sim: XuiSimulator, failWith: Fail): Router {
         security: text(client.security),
         subId: text(client.subId),
       };
-      return buildShareLinks({ ...inbound, settings: inbound.settings, streamSettings: inbound.streamSettings }, linkClient, {
-        style: 'v3',
-        host,
-      });
+      return panelShareLinks({ inbound, client: linkClient, host, style: 'v3' });
     });
     return ok(links);
   });

@@ -3,11 +3,11 @@
  * by default) that answers `GET {path}{subId}` with the share links of every enabled client
  * holding that subId on an enabled inbound, one per line, base64-encoded (the panel's
  * `subEncrypt` default), and a `Subscription-Userinfo` header that client apps show as traffic
- * and expiry. No matching client is `400 Error!`, as on the panel. The links come from the same
- * builder the adapter uses (v2 style for Gen A, v3 for Gen B), so they match what it stores.
+ * and expiry. No matching client is `400 Error!`, as on the panel. The links come from the
+ * simulator's own builder (`panel-links.ts`, v2 rules for Gen A, v3 for Gen B), not the adapter's.
  */
-import { buildShareLinks } from '../../xui/links/share-links.js';
 import type { FetchHandler } from '../harness/types.js';
+import { panelShareLinks } from './panel-links.js';
 import type { XuiSimulator } from './simulator.js';
 import { key, text, type SimTraffic } from './state.js';
 
@@ -73,13 +73,15 @@ export function xuiSubscriptionHandler(sim: XuiSimulator, options: XuiSubscripti
           subId,
         };
         links.push(
-          ...buildShareLinks(inbound, linkClient, {
+          ...panelShareLinks({
+            inbound,
+            client: linkClient,
             style: sim.traits.genB ? 'v3' : 'v2',
             host: url.hostname,
             remarkModel: options.remarkModel ?? '-ieo',
             showInfo: options.showInfo ?? false,
-            now,
-            stats: row,
+            nowMs: now.getTime(),
+            ...(row ? { stats: row } : {}),
           }),
         );
       }

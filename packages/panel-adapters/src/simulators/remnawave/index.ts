@@ -1,0 +1,11 @@
+export { RemnawaveSimulator, createRemnawaveSimulator, type RemnawaveSimulatorOptions } from './simulator.js';
+export {
+  REMNAWAVE_DEFAULT_HOSTS,
+  REMNAWAVE_DEFAULT_INBOUNDS,
+  REMNAWAVE_DEFAULT_SQUADS,
+  type RemnawaveSimHost,
+  type RemnawaveSimInbound,
+  type RemnawaveSimSquad,
+  type RemnawaveSimStatus,
+  type RemnawaveSimUser,
+} from './state.js';
