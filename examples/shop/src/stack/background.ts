@@ -3,6 +3,8 @@ import { shopChannels } from '../notifications/channels.js';
 import { createNotifier } from '../notifications/notifier.js';
 import { runScheduledBackup } from '../backup/scheduled.js';
 import { settlePayments } from '../payments/settle.js';
+import { adoptPendingBroadcasts, createBroadcastJobs } from '../telegram/broadcast-jobs.js';
+import { telegramApi } from '../telegram/channel.js';
 import type { Shop } from './shop.js';
 
 export interface Background {
@@ -23,8 +25,15 @@ export interface BackgroundOptions {
  */
 export function startBackground(shop: Shop, options: BackgroundOptions = {}): Background {
   const log = shop.logger.child({ component: 'background' });
-  const worker = shop.kit.createWorker();
+  // The shop's own side effects run on the SDK's worker beside the engine's jobs.
+  const broadcasts = shop.config.telegram === null ? null : createBroadcastJobs(shop, telegramApi(shop.config.telegram));
+  const worker = shop.kit.createWorker({ hostJobs: broadcasts?.definitions ?? [] });
   worker.start();
+  if (broadcasts !== null) {
+    void adoptPendingBroadcasts(shop, broadcasts).catch((error: unknown) =>
+      log.error({ err: error }, 'adopting pending broadcasts failed'),
+    );
+  }
   const scheduler = shop.kit.createScheduler();
   const configured = options.channels === undefined ? shopChannels(shop) : null;
   const notifier = createNotifier(shop, options.channels ?? configured?.list ?? []);

@@ -11,8 +11,7 @@ import type { Shop } from '../stack/shop.js';
 import { broadcastHandlers } from './admin/broadcast.js';
 import { receiptHandlers } from './admin/receipts.js';
 import { summaryHandlers } from './admin/summary.js';
-import { sendDueBroadcasts, type SendBroadcastsOptions } from './broadcast-sender.js';
-import { BroadcastStore } from './broadcasts.js';
+import { createBroadcastJobs, type BroadcastJobs } from './broadcast-jobs.js';
 import { catalogHandlers } from './buyer/catalog.js';
 import { discountCodeHandlers } from './buyer/discount-code.js';
 import { startHandlers } from './buyer/start.js';
@@ -36,7 +35,8 @@ export interface ShopBot {
   /** The settings it was built with. */
   readonly config: TelegramConfig;
   readonly links: TelegramLinkStore;
-  readonly broadcasts: BroadcastStore;
+  /** Broadcasts: queued as host jobs on the SDK's worker (`broadcast-jobs.ts`). */
+  readonly broadcasts: BroadcastJobs;
   /** The secret Telegram must send in `X-Telegram-Bot-Api-Secret-Token` to the webhook. */
   readonly webhookSecret: string;
   /** `POST /telegram/webhook` in webhook mode (mounted before the shop's body parsers and CSRF check); 401 on a wrong secret. */
@@ -47,8 +47,11 @@ export interface ShopBot {
   deepLink(customerId: string): Promise<string>;
   /** The buyer's referral link into the bot (`/start ref_<customer id>`). */
   referralLink(customerId: string): Promise<string>;
-  /** Sends pending broadcast deliveries until none is left (any replica may run it). */
-  sendBroadcasts(options?: SendBroadcastsOptions): Promise<number>;
+  /**
+   * Runs the broadcast jobs due now (any replica may, and any worker given `broadcasts.definitions` does)
+   * until none is left; returns how many copies this call sent.
+   */
+  sendBroadcasts(): Promise<number>;
   /** Forgets handled update ids older than a week (Telegram redelivers for 24 hours at most). */
   pruneUpdates(): Promise<void>;
 }
@@ -71,13 +74,19 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: true }));
   const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
   const updates = new TelegramUpdateLog(shop.db, shop.shopSchema, shop.clock);
-  const broadcasts = new BroadcastStore(shop.db, shop.shopSchema, shop.clock);
+  const broadcasts = createBroadcastJobs(shop, bot.api);
+  // Only the broadcast jobs: the bot sends its own messages; the shop's worker runs the rest.
+  const broadcastWorker = shop.kit.createWorker({ hostJobs: broadcasts.definitions, engineJobs: false });
   const deps: BotDeps = { shop, config, links, photos: new ReceiptPhotoStore(shop.db, shop.shopSchema, shop.clock) };
   const admins = new Set(config.adminIds);
   let sending: Promise<number> | null = null;
-  const sendBroadcasts = (options?: SendBroadcastsOptions): Promise<number> => {
-    // One sender per process at a time; other replicas are kept apart by SKIP LOCKED.
-    sending ??= sendDueBroadcasts(bot.api, broadcasts, log, options).finally(() => (sending = null));
+  const sendBroadcasts = (): Promise<number> => {
+    // One run per process at a time; replicas are kept apart by the jobs' leases and serial key.
+    sending ??= (async () => {
+      const before = broadcasts.sent();
+      await broadcastWorker.drain();
+      return broadcasts.sent() - before;
+    })().finally(() => (sending = null));
     return sending;
   };
 

@@ -304,7 +304,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     checkPanelHealth: (id, o) => checkPanelHealth(ctx, id, o),
     reconcile: (o) => reconcile(ctx, o),
     dryRun: (o) => dryRun(ctx, o),
-    createWorker: (o) => createWorker(ctx, [...handlers, ...hostJobHandlers(o?.hostJobs)], o),
+    createWorker: (o) => createWorker(ctx, [...(o?.engineJobs === false ? [] : handlers), ...hostJobHandlers(o?.hostJobs)], o),
     createScheduler: (o) => new LifecycleScheduler(ctx, o),
   };
 }

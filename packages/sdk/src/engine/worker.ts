@@ -24,6 +24,8 @@ export interface WorkerOptions {
    * serial keys, retries and dead-job handling.
    */
   hostJobs?: readonly HostJobDefinition[];
+  /** `false`: run only `hostJobs` (e.g. a bot process that sends its own messages). Default true. */
+  engineJobs?: boolean;
   /**
    * Called when a job reaches a step; the job goes on when it resolves. For tracing, and in
    * tests a promise that never resolves stands for a worker that died at that step.
