@@ -1,6 +1,7 @@
 import type { NotificationChannel } from '../notifications/channel.js';
 import { shopChannels } from '../notifications/channels.js';
 import { createNotifier } from '../notifications/notifier.js';
+import { adoptUnrelayedEvents } from '../notifications/event-notices.js';
 import { runScheduledBackup } from '../backup/scheduled.js';
 import { settlePayments } from '../payments/settle.js';
 import { adoptPendingBroadcasts, createBroadcastJobs } from '../telegram/broadcast-jobs.js';
@@ -27,8 +28,9 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
   const log = shop.logger.child({ component: 'background' });
   // The shop's own side effects run on the SDK's worker beside the engine's jobs.
   const broadcasts = shop.config.telegram === null ? null : createBroadcastJobs(shop, telegramApi(shop.config.telegram));
-  const worker = shop.kit.createWorker({ hostJobs: broadcasts?.definitions ?? [] });
+  const worker = shop.kit.createWorker({ hostJobs: [...shop.hostJobs, ...(broadcasts?.definitions ?? [])] });
   worker.start();
+  void adoptUnrelayedEvents(shop).catch((error: unknown) => log.error({ err: error }, 'adopting unrelayed audit events failed'));
   if (broadcasts !== null) {
     void adoptPendingBroadcasts(shop, broadcasts).catch((error: unknown) =>
       log.error({ err: error }, 'adopting pending broadcasts failed'),

@@ -47,3 +47,5 @@ export type {
   HostJobSpec,
   PeriodicStorage,
 } from './host-jobs.js';
+export { withAuditOutbox } from './audit-outbox.js';
+export type { AuditOutboxHook } from './audit-outbox.js';

@@ -152,3 +152,30 @@ describe('host jobs', () => {
     expect(() => h.kit.createWorker({ hostJobs: [greet, greet] })).toThrow(ConfigurationError);
   });
 });
+
+describe('the audit trail as an outbox (withAuditOutbox)', () => {
+  it('an event enqueues its host job in the transaction that writes it: rolled back together, once per event', async () => {
+    const { createMemoryStorage } = await import('@panelkit/storage-memory');
+    const { ManualClock } = await import('../../src/testing/index.js');
+    const { withAuditOutbox } = await import('../../src/index.js');
+    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+    const storage = withAuditOutbox(createMemoryStorage({ clock }), async (tx, event) => {
+      if (event.action === 'test.greeted')
+        await enqueueHostJob(tx, greet, { to: event.subjectId, text: event.action }, { key: `audit:${event.id}` });
+    });
+    const event = { actor: { type: 'system' as const }, action: 'test.greeted', subjectType: 'customer', subjectId: 'cus_1', data: {} };
+    await expect(
+      storage.transaction(async (tx) => {
+        await tx.audit.append(event);
+        throw new Error('the cause failed');
+      }),
+    ).rejects.toThrow('the cause failed');
+    expect((await storage.jobs.list({ type: 'test.greet' }, { limit: 10 })).items).toEqual([]);
+    await storage.transaction((tx) => tx.audit.append(event));
+    await storage.audit.append({ ...event, subjectId: 'cus_2' });
+    await storage.audit.append({ ...event, action: 'test.ignored' });
+    const jobs = await storage.jobs.list({ type: 'test.greet' }, { limit: 10 });
+    expect(jobs.items.map((j) => j.payload['to']).sort()).toEqual(['cus_1', 'cus_2']);
+    expect(storage.kind).toBe('memory');
+  });
+});
