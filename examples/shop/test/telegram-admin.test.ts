@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
 import { translator } from '../src/i18n/translate.js';
 import type { TelegramConfig } from '../src/config/config.js';
-import { sendDailySummary } from '../src/telegram/admin/daily.js';
 import { BROADCAST_JOB_TYPES, adoptPendingBroadcasts } from '../src/telegram/broadcast-jobs.js';
 import { createTelegramChannel, telegramChannelsFor } from '../src/telegram/channel.js';
 import { planNamed } from './support/buying.js';
@@ -204,9 +203,10 @@ describe('the Telegram bot for admins, notifications and linking', () => {
     s.t.clock.advanceDays(1);
 
     const since = s.fake.calls.length;
-    const api = s.shopBot.bot.api;
-    expect(await sendDailySummary(s.t.shop, api, s.shopBot.links, [String(ADMIN_TELEGRAM_ID)])).toBe(true);
-    expect(await sendDailySummary(s.t.shop, api, s.shopBot.links, [String(ADMIN_TELEGRAM_ID)])).toBe(false);
+    expect(await s.shopBot.queueDailySummary()).toBe(true);
+    expect(await s.shopBot.queueDailySummary()).toBe(false);
+    await s.shopBot.sendBroadcasts(); // the bot's jobs, the summary among them
+    await s.shopBot.sendBroadcasts();
     const sent = s.fake.callsSince(since, 'sendMessage');
     expect(sent).toHaveLength(1);
     expect(Number(sent[0]?.params['chat_id'])).toBe(ADMIN_TELEGRAM_ID);

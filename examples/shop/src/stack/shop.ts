@@ -20,6 +20,7 @@ import { StaffTotpStore } from '../db/staff-totp.js';
 import { SubscriptionLinkStore } from '../db/subscription-links.js';
 import { applyPanelsFile } from '../panels/panels-file.js';
 import { enqueueEventNotices, eventNoticesJob } from '../notifications/event-notices.js';
+import { scheduledBackupJob } from '../backup/scheduled.js';
 import { randomSecret, remembered } from './data-folder.js';
 import { openDatabase, type OpenDatabase } from './database.js';
 import { startDemoPanels, type DemoPanels } from './demo-panels.js';
@@ -103,10 +104,11 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
     await resealShopSecrets(client, shopSchemaName(config.schema), secretBox, false);
     // Every audit event that may notify someone enqueues its notices job in the transaction that writes it.
     let opened: Shop | undefined;
-    const eventNotices = eventNoticesJob(() => {
+    const shopOf = (): Shop => {
       if (opened === undefined) throw new Error('the shop is still opening');
       return opened;
-    });
+    };
+    const eventNotices = eventNoticesJob(shopOf);
     const storage = withAuditOutbox(
       createPostgresStorage({
         client,
@@ -161,7 +163,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       secretBox,
       demo,
       passwordCost: options.passwordCost ?? PASSWORD_COST,
-      hostJobs: [eventNotices],
+      hostJobs: [eventNotices, scheduledBackupJob(shopOf)],
       close,
     };
     return opened;

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, InlineKeyboard, webhookCallback } from 'grammy';
 import type { Update } from 'grammy/types';
+import type { HostJobDefinition } from '@panelkit/sdk';
 import express, { Router } from 'express';
 import type { TelegramConfig } from '../config/config.js';
 import { HttpError as ShopHttpError } from '../http/http-error.js';
@@ -12,6 +13,7 @@ import { broadcastHandlers } from './admin/broadcast.js';
 import { receiptHandlers } from './admin/receipts.js';
 import { summaryHandlers } from './admin/summary.js';
 import { createBroadcastJobs, type BroadcastJobs } from './broadcast-jobs.js';
+import { dailySummaryJob, queueDailySummary } from './admin/daily.js';
 import { catalogHandlers } from './buyer/catalog.js';
 import { discountCodeHandlers } from './buyer/discount-code.js';
 import { startHandlers } from './buyer/start.js';
@@ -48,10 +50,14 @@ export interface ShopBot {
   /** The buyer's referral link into the bot (`/start ref_<customer id>`). */
   referralLink(customerId: string): Promise<string>;
   /**
-   * Runs the broadcast jobs due now (any replica may, and any worker given `broadcasts.definitions` does)
-   * until none is left; returns how many copies this call sent.
+   * Runs the bot's host jobs due now (broadcast copies, the admins' daily summaries; any worker given
+   * `hostJobs` runs them too) until none is left; returns how many broadcast copies this call sent.
    */
   sendBroadcasts(): Promise<number>;
+  /** The bot's host job types (broadcasts, the daily summary), for a worker (`kit.createWorker({ hostJobs })`). */
+  readonly hostJobs: readonly HostJobDefinition[];
+  /** Queues the summary of the day that ended for every admin, once per day across replicas; true when this call did. */
+  queueDailySummary(): Promise<boolean>;
   /** Forgets handled update ids older than a week (Telegram redelivers for 24 hours at most). */
   pruneUpdates(): Promise<void>;
 }
@@ -75,8 +81,10 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
   const updates = new TelegramUpdateLog(shop.db, shop.shopSchema, shop.clock);
   const broadcasts = createBroadcastJobs(shop, bot.api);
-  // Only the broadcast jobs: the bot sends its own messages; the shop's worker runs the rest.
-  const broadcastWorker = shop.kit.createWorker({ hostJobs: broadcasts.definitions, engineJobs: false });
+  const dailySummary = dailySummaryJob(shop, bot.api, links);
+  const hostJobs = [...broadcasts.definitions, dailySummary];
+  // Only the bot's jobs: the bot sends its own messages; the shop's worker runs the rest.
+  const broadcastWorker = shop.kit.createWorker({ hostJobs, engineJobs: false });
   const deps: BotDeps = { shop, config, links, photos: new ReceiptPhotoStore(shop.db, shop.shopSchema, shop.clock) };
   const admins = new Set(config.adminIds);
   let sending: Promise<number> | null = null;
@@ -172,6 +180,8 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
       return `https://t.me/${bot.botInfo.username}?start=ref_${customerId}`;
     },
     sendBroadcasts,
+    hostJobs,
+    queueDailySummary: () => queueDailySummary(shop, dailySummary, config.adminIds),
     pruneUpdates: () => updates.prune(),
   };
 }

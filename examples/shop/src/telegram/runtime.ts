@@ -1,5 +1,4 @@
 import type { Shop } from '../stack/shop.js';
-import { sendDailySummary } from './admin/daily.js';
 import type { ShopBot } from './bot.js';
 import { adoptPendingBroadcasts } from './broadcast-jobs.js';
 
@@ -48,8 +47,8 @@ export async function runBot(shop: Shop, shopBot: ShopBot, options: RunBotOption
   let running: Promise<void> = Promise.resolve();
   const loop = async () => {
     try {
+      await shopBot.queueDailySummary();
       await shopBot.sendBroadcasts();
-      await sendDailySummary(shop, bot.api, shopBot.links, config.adminIds);
       await shopBot.pruneUpdates();
     } catch (error) {
       log.error({ err: error }, 'the Telegram loop failed');
