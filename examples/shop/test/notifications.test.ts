@@ -4,6 +4,8 @@ import type { NotificationChannel } from '../src/notifications/channel.js';
 import { shopChannels, type ShopChannels } from '../src/notifications/channels.js';
 import { deliveriesOf } from '../src/notifications/deliveries.js';
 import { createNotifier, type Notifier } from '../src/notifications/notifier.js';
+import { createPostgresStorage } from '@panelkit/storage-postgres';
+import { adoptUnrelayedEvents } from '../src/notifications/event-notices.js';
 import { notificationsOf } from '../src/notifications/store.js';
 import { adminGet, fundedBuyer, postForm } from './support/admin-support.js';
 import { boughtAndProvisioned, planNamed } from './support/buying.js';
@@ -127,6 +129,42 @@ describe('notifications written with their causes', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.text).toContain('database unavailable');
     expect(mailsTo(b.email).map((m) => m.subject)).toEqual(['Your payment of $7.00 was approved']);
+  });
+});
+
+describe('upgrading from the polling relay', () => {
+  it('an event an older release wrote (no job) and its relay had not reached is notified once at start', async () => {
+    const b = await buyer();
+    const subId = await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    const expiredOf = async () => (await kindsOf(b.customerId)).filter((k) => k === 'subscription_expired');
+    // The old release's storage: no audit outbox, so its events enqueued nothing.
+    const old = createPostgresStorage({ client: t.shop.db, schema: t.config.schema, clock: t.clock });
+    await old.audit.append({
+      actor: { type: 'scheduler', id: null },
+      action: 'subscription.expired',
+      subjectType: 'subscription',
+      subjectId: subId,
+      data: { from: 'active' },
+    });
+    await t.drain();
+    expect(await expiredOf()).toEqual([]);
+    // Its relay had read up to a minute before the event (within its 10-minute look-back).
+    const relay = (at: Date) =>
+      t.shop.db.query(
+        `INSERT INTO ${t.shop.shopSchema}.notification_relay (name, position_at) VALUES ('audit', $1)
+         ON CONFLICT (name) DO UPDATE SET position_at = excluded.position_at`,
+        [at],
+      );
+    await relay(new Date(t.clock.now().getTime() - 60_000));
+    expect(await adoptUnrelayedEvents(t.shop)).toBeGreaterThan(0);
+    await t.drain();
+    expect(await expiredOf()).toEqual(['subscription_expired']);
+    // Adopting again (a second replica starting from the same position) writes nothing twice; without a position, nothing.
+    await relay(new Date(t.clock.now().getTime() - 60_000));
+    await adoptUnrelayedEvents(t.shop);
+    await t.drain();
+    expect(await expiredOf()).toEqual(['subscription_expired']);
+    expect(await adoptUnrelayedEvents(t.shop)).toBe(0);
   });
 });
 
