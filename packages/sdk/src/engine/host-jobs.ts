@@ -136,6 +136,7 @@ export async function enqueueHostJob<S extends z.ZodType>(
 
 /** What `enqueuePeriodicHostJob` needs of a storage. */
 export interface PeriodicStorage {
+  /** Runs `fn` in one transaction (a `StoragePort`'s `transaction`): the slot and its job commit together. */
   transaction<T>(fn: (tx: { readonly jobs: Pick<JobRepository, 'enqueue'>; readonly ticks: TickRepository }) => Promise<T>): Promise<T>;
 }
 
