@@ -62,7 +62,7 @@ export function enqueueEventNotices(job: HostJobDefinition<typeof EventSchema>):
 
 /**
  * Events an older release's relay had not reached yet (it polled the audit trail from a saved
- * position, looking 10 minutes back): each gets its job once (keyed by the event), and notices the
+ * position, looking 10 minutes back; at most a day back): each gets its job once (keyed by the event), and notices the
  * relay wrote already are not written again (unique per event, kind and recipient). The position is
  * then forgotten, so this runs once. Returns how many events it handed to jobs.
  */
@@ -74,7 +74,9 @@ export async function adoptUnrelayedEvents(shop: Shop): Promise<number> {
     `SELECT position_at FROM ${s}.notification_relay WHERE name = 'audit'`,
   );
   if (rows[0] === undefined) return 0;
-  const from = new Date(rows[0].position_at).getTime() - 10 * 60_000;
+  // Never further back than a day: a schema migrated fresh (or restored from a backup) holds the migration's
+  // seed, the epoch, and its whole history was notified long ago.
+  const from = Math.max(new Date(rows[0].position_at).getTime() - 10 * 60_000, shop.clock.now().getTime() - 24 * 3_600_000);
   const hook = enqueueEventNotices(job);
   let queued = 0;
   let cursor: string | null = null;
