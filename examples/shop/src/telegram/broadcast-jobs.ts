@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RetryLaterError, defineHostJob, enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
+import { transactionSql } from '@panelkit/storage-postgres';
 import { GrammyError, HttpError, type Api } from 'grammy';
 import { z } from 'zod';
 import type { Shop } from '../stack/shop.js';
@@ -10,8 +11,6 @@ export const BROADCAST_JOB_TYPES = { fanOut: 'shop.broadcast.fan_out', copy: 'sh
 
 /** All broadcast copies share one serial key: one at a time in the whole deployment, as Telegram's per-bot limit wants. */
 const COPY_SERIAL_KEY = 'telegram:broadcast';
-/** Copies enqueued per storage transaction by a fan-out. */
-const ENQUEUE_CHUNK = 200;
 
 export interface BroadcastJobsOptions {
   /** Pause after each copy sent, in ms. Default 40 (25 a second, under Telegram's ~30 a second for one bot). */
@@ -115,17 +114,16 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
     type: BROADCAST_JOB_TYPES.fanOut,
     payload: FanOutSchema,
     async run(input) {
-      const copies = await store.fanOut({
-        id: input.broadcastId,
-        text: input.text,
-        createdBy: input.createdBy,
-        exceptUsers: input.exceptUsers,
-      });
-      for (let i = 0; i < copies.length; i += ENQUEUE_CHUNK) {
-        await shop.storage.transaction(async (tx) => {
-          for (const c of copies.slice(i, i + ENQUEUE_CHUNK)) await enqueueHostJob(tx, copy, c, { key: `${c.broadcastId}:${c.chatId}` });
+      // The broadcast's record and its copies' jobs in one transaction (keyed: a rerun adds nothing).
+      await shop.storage.transaction(async (tx) => {
+        const copies = await store.fanOut(transactionSql(tx), {
+          id: input.broadcastId,
+          text: input.text,
+          createdBy: input.createdBy,
+          exceptUsers: input.exceptUsers,
         });
-      }
+        for (const c of copies) await enqueueHostJob(tx, copy, c, { key: `${c.broadcastId}:${c.chatId}` });
+      });
     },
   });
 

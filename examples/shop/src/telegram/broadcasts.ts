@@ -1,5 +1,5 @@
 import { keyedId, type Clock } from '@panelkit/sdk';
-import type { SqlClient } from '@panelkit/storage-postgres';
+import type { SqlClient, SqlQueryable } from '@panelkit/storage-postgres';
 
 /** One buyer's copy of a broadcast. */
 export interface BroadcastCopy {
@@ -44,27 +44,29 @@ export class BroadcastStore {
 
   /**
    * Writes the broadcast and one `pending` copy per linked chat but `exceptUsers`' (once: a repeat
-   * changes nothing), and returns the copies still `pending` (to enqueue their jobs).
+   * changes nothing), and returns the copies still `pending` (to enqueue their jobs). `db` is the storage
+   * transaction's connection (`transactionSql`), so the rows and the copies' jobs commit together.
    */
-  async fanOut(input: { id: string; text: string; createdBy: string; exceptUsers: readonly string[] }): Promise<BroadcastCopy[]> {
-    return this.db.transaction(async (db) => {
-      const { rows } = await db.query(
-        `INSERT INTO ${this.schema}.telegram_broadcasts (id, text, created_by, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id`,
-        [input.id, input.text, input.createdBy, this.clock.now()],
+  async fanOut(
+    db: SqlQueryable,
+    input: { id: string; text: string; createdBy: string; exceptUsers: readonly string[] },
+  ): Promise<BroadcastCopy[]> {
+    const { rows } = await db.query(
+      `INSERT INTO ${this.schema}.telegram_broadcasts (id, text, created_by, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id`,
+      [input.id, input.text, input.createdBy, this.clock.now()],
+    );
+    if (rows.length > 0) {
+      await db.query(
+        `INSERT INTO ${this.schema}.telegram_broadcast_deliveries (broadcast_id, chat_id, status)
+         SELECT $1, chat_id, 'pending' FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($2::text[]) ON CONFLICT DO NOTHING`,
+        [input.id, [...input.exceptUsers]],
       );
-      if (rows.length > 0) {
-        await db.query(
-          `INSERT INTO ${this.schema}.telegram_broadcast_deliveries (broadcast_id, chat_id, status)
-           SELECT $1, chat_id, 'pending' FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($2::text[]) ON CONFLICT DO NOTHING`,
-          [input.id, [...input.exceptUsers]],
-        );
-      }
-      const pending = await db.query<{ chat_id: string }>(
-        `SELECT chat_id FROM ${this.schema}.telegram_broadcast_deliveries WHERE broadcast_id = $1 AND status = 'pending' ORDER BY chat_id`,
-        [input.id],
-      );
-      return pending.rows.map((r) => ({ broadcastId: input.id, chatId: r.chat_id }));
-    });
+    }
+    const pending = await db.query<{ chat_id: string }>(
+      `SELECT chat_id FROM ${this.schema}.telegram_broadcast_deliveries WHERE broadcast_id = $1 AND status = 'pending' ORDER BY chat_id`,
+      [input.id],
+    );
+    return pending.rows.map((r) => ({ broadcastId: input.id, chatId: r.chat_id }));
   }
 
   /** The copy's record, or `null` when there is none. */
