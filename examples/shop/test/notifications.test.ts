@@ -4,7 +4,8 @@ import type { NotificationChannel } from '../src/notifications/channel.js';
 import { shopChannels, type ShopChannels } from '../src/notifications/channels.js';
 import { deliveriesOf } from '../src/notifications/deliveries.js';
 import { createNotifier, type Notifier } from '../src/notifications/notifier.js';
-import { relayAuditEvents } from '../src/notifications/relay.js';
+import { createPostgresStorage } from '@panelkit/storage-postgres';
+import { adoptUnrelayedEvents } from '../src/notifications/event-notices.js';
 import { notificationsOf } from '../src/notifications/store.js';
 import { adminGet, fundedBuyer, postForm } from './support/admin-support.js';
 import { boughtAndProvisioned, planNamed } from './support/buying.js';
@@ -65,7 +66,7 @@ describe('notifications written with their causes', () => {
     expect(page.text).toContain(sub.subscriptionUrl!);
   });
 
-  it('an audit event rolled back with its transaction notifies nobody; a committed one notifies once, however often it is relayed', async () => {
+  it('an audit event rolled back with its transaction notifies nobody; a committed one notifies once (its job, enqueued in that transaction, keyed by the event)', async () => {
     const b = await buyer();
     const subId = await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
     const expired = {
@@ -81,12 +82,12 @@ describe('notifications written with their causes', () => {
         throw new Error('the cause failed');
       }),
     ).rejects.toThrow('the cause failed');
-    await relayAuditEvents(t.shop);
+    await t.drain();
     expect(await kindsOf(b.customerId)).not.toContain('subscription_expired');
 
     await t.shop.storage.audit.append(expired);
-    await Promise.all([relayAuditEvents(t.shop), relayAuditEvents(t.shop)]);
-    await relayAuditEvents(t.shop);
+    await Promise.all([t.drain(), t.drain()]);
+    await t.drain();
     expect((await kindsOf(b.customerId)).filter((k) => k === 'subscription_expired')).toHaveLength(1);
   });
 
@@ -131,6 +132,42 @@ describe('notifications written with their causes', () => {
   });
 });
 
+describe('upgrading from the polling relay', () => {
+  it('an event an older release wrote (no job) and its relay had not reached is notified once at start', async () => {
+    const b = await buyer();
+    const subId = await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    const expiredOf = async () => (await kindsOf(b.customerId)).filter((k) => k === 'subscription_expired');
+    // The old release's storage: no audit outbox, so its events enqueued nothing.
+    const old = createPostgresStorage({ client: t.shop.db, schema: t.config.schema, clock: t.clock });
+    await old.audit.append({
+      actor: { type: 'scheduler', id: null },
+      action: 'subscription.expired',
+      subjectType: 'subscription',
+      subjectId: subId,
+      data: { from: 'active' },
+    });
+    await t.drain();
+    expect(await expiredOf()).toEqual([]);
+    // Its relay had read up to a minute before the event (within its 10-minute look-back).
+    const relay = (at: Date) =>
+      t.shop.db.query(
+        `INSERT INTO ${t.shop.shopSchema}.notification_relay (name, position_at) VALUES ('audit', $1)
+         ON CONFLICT (name) DO UPDATE SET position_at = excluded.position_at`,
+        [at],
+      );
+    await relay(new Date(t.clock.now().getTime() - 60_000));
+    expect(await adoptUnrelayedEvents(t.shop)).toBeGreaterThan(0);
+    await t.drain();
+    expect(await expiredOf()).toEqual(['subscription_expired']);
+    // Adopting again (a second replica starting from the same position) writes nothing twice; without a position, nothing.
+    await relay(new Date(t.clock.now().getTime() - 60_000));
+    await adoptUnrelayedEvents(t.shop);
+    await t.drain();
+    expect(await expiredOf()).toEqual(['subscription_expired']);
+    expect(await adoptUnrelayedEvents(t.shop)).toBe(0);
+  });
+});
+
 describe('in the buyer language', () => {
   it('a Farsi buyer is warned of expiry with the Jalali date and Persian digits', async () => {
     const b = await buyer();
@@ -140,6 +177,7 @@ describe('in the buyer language', () => {
     await notifier.runOnce();
     t.clock.set(new Date(sub.expiresAt!.getTime() - 71 * 3_600_000));
     await t.shop.kit.createScheduler().tick();
+    await t.drain(); // the warning's notices job
     await notifier.runOnce();
     const warning = mailsTo(b.email).find((m) => m.subject.includes('تمام می‌شود'));
     expect(warning).toBeDefined();
@@ -237,7 +275,7 @@ describe('a worker that dies mid-send', () => {
   it('leaves its lease to expire; the delivery is then sent again with the same key, and only then', async () => {
     const b = await buyer();
     await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
-    await relayAuditEvents(t.shop);
+    await t.drain();
     const [notification] = (await notificationsOf(t.shop).history(b.customerId, { limit: 1 })).items;
     const sent: string[] = [];
     const recording: NotificationChannel = {
@@ -346,8 +384,10 @@ describe('staff alerts', () => {
     await t.shop.kit.checkPanelHealth(demo.panel.id);
     demo.sim.clearFaults();
     expect((await t.shop.storage.panels.get(demo.panel.id))!.health.status).toBe('unhealthy');
+    await t.drain();
     await notifier.runOnce();
     await t.shop.kit.checkPanelHealth(demo.panel.id);
+    await t.drain();
     await notifier.runOnce();
     await notifier.runOnce();
     const alerts = mailsTo(ADMIN.email).filter((m) => m.subject.includes(demo.panel.name));

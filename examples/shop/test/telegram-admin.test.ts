@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
 import { translator } from '../src/i18n/translate.js';
 import type { TelegramConfig } from '../src/config/config.js';
-import { sendDailySummary } from '../src/telegram/admin/daily.js';
+import { BROADCAST_JOB_TYPES, adoptPendingBroadcasts } from '../src/telegram/broadcast-jobs.js';
 import { createTelegramChannel, telegramChannelsFor } from '../src/telegram/channel.js';
 import { planNamed } from './support/buying.js';
 import { signedUpBuyer } from './support/shop-under-test.js';
@@ -41,8 +41,8 @@ describe('the Telegram bot for admins, notifications and linking', () => {
     await s.fake.waitFor(0, () => delivered().length === chats.length, 'one broadcast message per buyer');
     s.fake.push(command);
     await admin.send(admin.message('/menu'));
-    await s.shopBot.sendBroadcasts({ gapMs: 0 }); // joins the run the command started, if it is still finishing
-    expect(await s.shopBot.sendBroadcasts({ gapMs: 0 })).toBe(0);
+    await s.shopBot.sendBroadcasts(); // joins the run the command started, if it is still finishing
+    expect(await s.shopBot.sendBroadcasts()).toBe(0);
     expect(delivered().sort()).toEqual(chats);
   });
 
@@ -51,24 +51,96 @@ describe('the Telegram bot for admins, notifications and linking', () => {
       const buyer = new TelegramUser(s.fake, s.t.clock, id);
       await buyer.send(buyer.message('/start'));
     }
-    const store = s.shopBot.broadcasts;
-    const created = await store.create({
+    const jobs = s.shopBot.broadcasts;
+    const created = await jobs.create({
       key: 'test:broadcast:2',
       text: 'Second notice',
       createdBy: 'test',
       exceptUsers: [String(ADMIN_TELEGRAM_ID)],
     });
     expect(created.recipients).toBe((await buyerChats()).length);
-    const [abandoned] = await store.claim(1); // a replica that claimed one and died
+    // A replica runs the fan-out, claims one copy, marks it `sending` and dies before Telegram answers.
+    const replica = s.t.shop.kit.createWorker({ hostJobs: jobs.definitions, engineJobs: false });
+    const fanOut = await s.t.shop.storage.jobs.claim({
+      workerId: 'fan-out',
+      limit: 1,
+      leaseMs: 60_000,
+      types: [BROADCAST_JOB_TYPES.fanOut],
+    });
+    expect(fanOut).toHaveLength(1);
+    await s.t.shop.storage.jobs.release(fanOut[0]!.lease);
+    await replica.runOnce();
+    const [claimed] = await s.t.shop.storage.jobs.claim({ workerId: 'dies', limit: 1, leaseMs: 60_000, types: [BROADCAST_JOB_TYPES.copy] });
+    const abandoned = { broadcastId: String(claimed!.job.payload['broadcastId']), chatId: String(claimed!.job.payload['chatId']) };
+    expect(await jobs.store.beginSend(abandoned, claimed!.job.attempts)).toBe(true);
+    // Its lease runs out and the scheduler's reaper hands the copy back (until then it holds the copies' serial key).
+    s.t.clock.advance(2 * 60_000);
+    expect(await s.t.shop.storage.jobs.reapExpired()).toBe(1);
     s.fake.failNext('sendMessage', { code: 403, description: 'Forbidden: bot was blocked by the user' });
-    expect(await s.shopBot.sendBroadcasts({ gapMs: 0 })).toBe(created.recipients - 2);
+    expect(await s.shopBot.sendBroadcasts()).toBe(created.recipients - 2);
     s.t.clock.advance(10 * 60_000);
-    expect(await s.shopBot.sendBroadcasts({ gapMs: 0 })).toBe(0);
-    expect(await store.progress(created.id)).toEqual({ sent: created.recipients - 2, failed: 1, unknown: 1 });
+    expect(await s.shopBot.sendBroadcasts()).toBe(0);
+    expect(await jobs.store.progress(created.id)).toEqual({ sent: created.recipients - 2, failed: 1, unknown: 1 });
     const toAbandoned = s.fake.calls.filter(
-      (c) => c.params['text'] === 'Second notice' && Number(c.params['chat_id']) === Number(abandoned?.chatId),
+      (c) => c.params['text'] === 'Second notice' && String(c.params['chat_id']) === abandoned.chatId,
     );
     expect(toAbandoned).toHaveLength(0);
+  });
+
+  it('on a 429 with retry_after 70 sends nothing until it has passed, then every copy exactly once (none left sending or unknown)', async () => {
+    for (const id of [8021, 8022, 8023, 8024, 8025]) {
+      const buyer = new TelegramUser(s.fake, s.t.clock, id);
+      await buyer.send(buyer.message('/start'));
+    }
+    const jobs = s.shopBot.broadcasts;
+    const created = await jobs.create({
+      key: 'test:broadcast:429',
+      text: 'Third notice',
+      createdBy: 'test',
+      exceptUsers: [String(ADMIN_TELEGRAM_ID)],
+    });
+    const attempts = () => s.fake.calls.filter((c) => c.params['text'] === 'Third notice');
+    s.fake.failNext('sendMessage', { code: 429, description: 'Too Many Requests: retry after 70', retryAfter: 70 });
+    expect(await s.shopBot.sendBroadcasts()).toBe(0);
+    expect(attempts()).toHaveLength(1);
+    expect(await jobs.store.progress(created.id)).toEqual({ pending: created.recipients });
+    s.t.clock.advance(69_000);
+    expect(await s.shopBot.sendBroadcasts()).toBe(0);
+    expect(attempts()).toHaveLength(1);
+    s.t.clock.advance(1_000);
+    expect(await s.shopBot.sendBroadcasts()).toBe(created.recipients);
+    expect(await jobs.store.progress(created.id)).toEqual({ sent: created.recipients });
+    const delivered = attempts()
+      .filter((c) => c.ok)
+      .map((c) => String(c.params['chat_id']));
+    expect(delivered).toHaveLength(created.recipients);
+    expect(new Set(delivered).size).toBe(created.recipients);
+  });
+
+  it('adopts the broadcast an older release left half sent: its pending copies go out once, one its sender held is unknown', async () => {
+    const { db, shopSchema: schema, clock } = s.t.shop;
+    const at = new Date(clock.now().getTime() - 60 * 60_000);
+    await db.query(
+      `INSERT INTO ${schema}.telegram_broadcasts (id, text, created_by, created_at) VALUES ('bc_legacy', 'Legacy notice', 'old', $1)`,
+      [at],
+    );
+    for (const [chat, status] of [
+      ['8031', 'sent'],
+      ['8032', 'sending'],
+      ['8033', 'pending'],
+      ['8034', 'pending'],
+    ] as const) {
+      await db.query(
+        `INSERT INTO ${schema}.telegram_broadcast_deliveries (broadcast_id, chat_id, status, attempts, claimed_at) VALUES ('bc_legacy', $1, $2, 1, $3)`,
+        [chat, status, status === 'pending' ? null : at],
+      );
+    }
+    expect(await adoptPendingBroadcasts(s.t.shop, s.shopBot.broadcasts)).toBe(1);
+    expect(await adoptPendingBroadcasts(s.t.shop, s.shopBot.broadcasts)).toBe(0);
+    expect(await s.shopBot.sendBroadcasts()).toBe(2);
+    expect(await s.shopBot.broadcasts.store.progress('bc_legacy')).toEqual({ sent: 3, unknown: 1 });
+    const chats = s.fake.calls.filter((c) => c.ok && c.params['text'] === 'Legacy notice').map((c) => String(c.params['chat_id']));
+    expect(chats.sort()).toEqual(['8033', '8034']);
   });
 
   it('reaches buyers and admins as a notification channel (as a worker replica builds it, with no bot running), each key once', async () => {
@@ -131,9 +203,10 @@ describe('the Telegram bot for admins, notifications and linking', () => {
     s.t.clock.advanceDays(1);
 
     const since = s.fake.calls.length;
-    const api = s.shopBot.bot.api;
-    expect(await sendDailySummary(s.t.shop, api, s.shopBot.links, [String(ADMIN_TELEGRAM_ID)])).toBe(true);
-    expect(await sendDailySummary(s.t.shop, api, s.shopBot.links, [String(ADMIN_TELEGRAM_ID)])).toBe(false);
+    expect(await s.shopBot.queueDailySummary()).toBe(true);
+    expect(await s.shopBot.queueDailySummary()).toBe(false);
+    await s.shopBot.sendBroadcasts(); // the bot's jobs, the summary among them
+    await s.shopBot.sendBroadcasts();
     const sent = s.fake.callsSince(since, 'sendMessage');
     expect(sent).toHaveLength(1);
     expect(Number(sent[0]?.params['chat_id'])).toBe(ADMIN_TELEGRAM_ID);

@@ -50,8 +50,10 @@ describe('notifications through the Telegram bot', () => {
     await s.t.shop.kit.checkPanelHealth(demo.panel.id);
     await s.t.shop.kit.checkPanelHealth(demo.panel.id);
     demo.sim.clearFaults();
+    await s.t.drain(); // each event's notices job
     await notifier.runOnce();
     await s.t.shop.kit.checkPanelHealth(demo.panel.id);
+    await s.t.drain();
     await notifier.runOnce();
     await notifier.runOnce();
     const alerts = textsTo(ADMIN_TELEGRAM_ID).filter((text) => text.includes(demo.panel.name));

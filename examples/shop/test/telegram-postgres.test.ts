@@ -70,13 +70,13 @@ describe.skipIf(DATABASE_URL === undefined)(
       expect([one.created, two.created].filter(Boolean)).toHaveLength(1);
       expect(one.recipients).toBe(40);
 
-      const sent = await Promise.all([a.bot.sendBroadcasts({ gapMs: 0, batch: 3 }), b.bot.sendBroadcasts({ gapMs: 0, batch: 3 })]);
+      const sent = await Promise.all([a.bot.sendBroadcasts(), b.bot.sendBroadcasts()]);
       expect(sent[0] + sent[1]).toBe(40);
       const chats = fake.calls.filter((c) => c.ok && c.params['text'] === 'Maintenance tonight').map((c) => String(c.params['chat_id']));
       expect(chats).toHaveLength(40);
       expect(new Set(chats).size).toBe(40);
       expect(chats).not.toContain('9001');
-      expect(await a.bot.broadcasts.progress(one.id)).toEqual({ sent: 40 });
+      expect(await a.bot.broadcasts.store.progress(one.id)).toEqual({ sent: 40 });
     });
   },
 );

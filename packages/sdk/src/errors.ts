@@ -30,7 +30,8 @@ export type PanelkitErrorCode =
   | 'PANEL_OUTCOME_UNKNOWN'
   | 'CONFIGURATION'
   | 'INTERNAL'
-  | 'WAIT_TIMED_OUT';
+  | 'WAIT_TIMED_OUT'
+  | 'RETRY_LATER';
 
 const BRAND = Symbol.for('panelkit.error');
 const KINDS = Symbol.for('panelkit.error.kinds');
@@ -459,4 +460,18 @@ export function toPanelkitError(error: unknown): PanelkitError {
   if (PanelkitError.is(error)) return error;
   const name = error instanceof Error ? error.name : typeof error;
   return new InternalError(`unexpected ${name}`, { cause: error });
+}
+
+/**
+ * Thrown by a host job's handler (see `defineHostJob`) to be run again no sooner than `retryAfterMs`
+ * from now, e.g. on a 429 with `retry_after`. The attempt counts; the wait is a floor under the backoff.
+ */
+export class RetryLaterError extends PanelkitError {
+  static override readonly errorName: string = 'RetryLaterError';
+  /** The least time to wait before the next attempt, in ms. */
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number, options: PanelkitErrorOptions = {}) {
+    super('RETRY_LATER', message, { ...options, retryable: true, details: { retryAfterMs, ...options.details } });
+    this.retryAfterMs = retryAfterMs;
+  }
 }

@@ -3,7 +3,7 @@
  * `Retry-After`. Adapters use it for their in-call retries; the engine uses it to schedule a failed
  * job's next attempt. Both reuse one idempotency key across every attempt of one operation.
  */
-import { PanelkitError, PanelRateLimitError } from './errors.js';
+import { PanelkitError, PanelRateLimitError, RetryLaterError } from './errors.js';
 
 /** How many attempts and how long to wait between them; delays in milliseconds. */
 export interface RetryPolicy {
@@ -46,8 +46,9 @@ export function backoffDelay(
   return retryAfter === undefined ? jittered : Math.max(jittered, retryAfter);
 }
 
-/** The panel's requested wait, when the error carries one. */
+/** The requested wait (a panel's `Retry-After`, a host job's `RetryLaterError`), when the error carries one. */
 export function retryAfterOf(error: unknown): number | undefined {
+  if (RetryLaterError.is(error)) return error.retryAfterMs;
   if (!PanelRateLimitError.is(error)) return undefined;
   return error.retryAfterMs;
 }

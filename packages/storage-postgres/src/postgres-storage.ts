@@ -6,6 +6,7 @@ import { isRetryableConflict, mapError } from './internal/errors.js';
 import type { Call, RunOptions, Runner } from './internal/runner.js';
 import { checkSchemaName, quoteIdent } from './internal/sql.js';
 import { createRepositories } from './repositories.js';
+import { TRANSACTION_SQL } from './transaction-sql.js';
 
 /** Options of {@link createPostgresStorage}. */
 export interface PostgresStorageOptions {
@@ -187,7 +188,13 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
       try {
         return await client.transaction(async (db) => {
           const scope: TransactionScope = { open: true, lock: new Mutex(), ended: undefined };
-          const tx = createRepositories({ runner: transactionRunner(db, scope), schema, clock, secretBox: options.secretBox });
+          const runner = transactionRunner(db, scope);
+          const tx = createRepositories({ runner, schema, clock, secretBox: options.secretBox });
+          const hostSql: SqlQueryable = {
+            query: <R>(text: string, params?: readonly unknown[]) =>
+              runner.run('transactionSql.query', (call) => call.db.query<R>(text, params)),
+          };
+          Object.defineProperty(tx, TRANSACTION_SQL, { value: hostSql });
           try {
             const result = await scopes.run(scope, () => fn(tx));
             // fn caught the failed read and returned: COMMIT would only roll back (PostgreSQL answers an aborted transaction's COMMIT with ROLLBACK).

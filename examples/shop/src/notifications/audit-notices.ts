@@ -2,8 +2,8 @@ import type { AuditEvent, Subscription } from '@panelkit/sdk';
 import type { Shop } from '../stack/shop.js';
 import type { NewNotification } from './store.js';
 
-/** The audit actions the relay reads; every other action tells nobody anything. */
-export const RELAYED_ACTIONS = [
+/** The audit actions that may notify someone (each enqueues its notices job); every other action tells nobody anything. */
+export const NOTIFYING_ACTIONS = [
   'subscription.provisioned',
   'subscription.warned',
   'subscription.limited',

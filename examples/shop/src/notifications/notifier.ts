@@ -4,7 +4,6 @@ import type { Shop } from '../stack/shop.js';
 import type { NotificationChannel, Recipient } from './channel.js';
 import { deliveriesOf, type ClaimedDelivery } from './deliveries.js';
 import { isCustomerKind } from './kinds.js';
-import { relayAuditEvents } from './relay.js';
 import { renderNotification } from './render.js';
 import { readingParams } from './reading-params.js';
 import { notificationsOf, type Notification } from './store.js';
@@ -29,13 +28,12 @@ export interface NotifierOptions {
 
 /** What one round did. */
 export interface NotifierRound {
-  relayed: number;
   fannedOut: number;
   sent: number;
   failed: number;
 }
 
-/** The notification pipeline of one process: relay the audit log, fan out to channels, deliver. */
+/** The notification pipeline of one process: fan out to channels, deliver (events write their notices through host jobs: `event-notices.ts`). */
 export interface Notifier {
   readonly channels: readonly NotificationChannel[];
   /** One pass of every step; safe to run in any number of processes at once. */
@@ -129,7 +127,6 @@ export function createNotifier(shop: Shop, channels: readonly NotificationChanne
   return {
     channels,
     async runOnce() {
-      const relayed = await relayAuditEvents(shop);
       const fannedOut = await fanOut();
       let sent = 0;
       let failed = 0;
@@ -139,7 +136,7 @@ export function createNotifier(shop: Shop, channels: readonly NotificationChanne
         failed += round.failed;
         if (round.sent + round.failed < batch) break;
       }
-      return { relayed, fannedOut, sent, failed };
+      return { fannedOut, sent, failed };
     },
   };
 }

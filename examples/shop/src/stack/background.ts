@@ -1,8 +1,13 @@
 import type { NotificationChannel } from '../notifications/channel.js';
 import { shopChannels } from '../notifications/channels.js';
 import { createNotifier } from '../notifications/notifier.js';
-import { runScheduledBackup } from '../backup/scheduled.js';
+import { adoptUnrelayedEvents } from '../notifications/event-notices.js';
+import { queueScheduledBackup } from '../backup/scheduled.js';
 import { settlePayments } from '../payments/settle.js';
+import { adoptPendingBroadcasts, createBroadcastJobs } from '../telegram/broadcast-jobs.js';
+import { telegramApi } from '../telegram/channel.js';
+import { dailySummaryJob } from '../telegram/admin/daily.js';
+import { TelegramLinkStore } from '../telegram/links.js';
 import type { Shop } from './shop.js';
 
 export interface Background {
@@ -23,8 +28,21 @@ export interface BackgroundOptions {
  */
 export function startBackground(shop: Shop, options: BackgroundOptions = {}): Background {
   const log = shop.logger.child({ component: 'background' });
-  const worker = shop.kit.createWorker();
+  // The shop's own side effects run on the SDK's worker beside the engine's jobs.
+  const api = shop.config.telegram === null ? null : telegramApi(shop.config.telegram);
+  const broadcasts = api === null ? null : createBroadcastJobs(shop, api);
+  const telegramJobs =
+    api === null || broadcasts === null
+      ? []
+      : [...broadcasts.definitions, dailySummaryJob(shop, api, new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock))];
+  const worker = shop.kit.createWorker({ hostJobs: [...shop.hostJobs, ...telegramJobs] });
   worker.start();
+  void adoptUnrelayedEvents(shop).catch((error: unknown) => log.error({ err: error }, 'adopting unrelayed audit events failed'));
+  if (broadcasts !== null) {
+    void adoptPendingBroadcasts(shop, broadcasts).catch((error: unknown) =>
+      log.error({ err: error }, 'adopting pending broadcasts failed'),
+    );
+  }
   const scheduler = shop.kit.createScheduler();
   const configured = options.channels === undefined ? shopChannels(shop) : null;
   const notifier = createNotifier(shop, options.channels ?? configured?.list ?? []);
@@ -57,8 +75,7 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
       log.error({ err: error }, 'payment settle sweep failed');
     }
     try {
-      const file = await runScheduledBackup(shop);
-      if (file !== null) log.info({ file }, 'scheduled backup written');
+      await queueScheduledBackup(shop);
     } catch (error) {
       log.error({ err: error }, 'scheduled backup failed');
     }

@@ -1,4 +1,13 @@
-import { createPanelkit, systemClock, type Clock, type Panelkit, type SecretBox, type StoragePort } from '@panelkit/sdk';
+import {
+  createPanelkit,
+  systemClock,
+  withAuditOutbox,
+  type Clock,
+  type HostJobDefinition,
+  type Panelkit,
+  type SecretBox,
+  type StoragePort,
+} from '@panelkit/sdk';
 import { createPostgresStorage, migrate, resealSecrets, type SqlClient } from '@panelkit/storage-postgres';
 import type { Logger } from 'pino';
 import type { ShopConfig } from '../config/config.js';
@@ -10,6 +19,8 @@ import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
 import { SubscriptionLinkStore } from '../db/subscription-links.js';
 import { applyPanelsFile } from '../panels/panels-file.js';
+import { enqueueEventNotices, eventNoticesJob } from '../notifications/event-notices.js';
+import { scheduledBackupJob } from '../backup/scheduled.js';
 import { randomSecret, remembered } from './data-folder.js';
 import { openDatabase, type OpenDatabase } from './database.js';
 import { startDemoPanels, type DemoPanels } from './demo-panels.js';
@@ -43,6 +54,8 @@ export interface Shop {
   readonly demo: DemoPanels | null;
   /** The scrypt cost new password hashes get (checks use the cost stored in each hash). */
   readonly passwordCost: PasswordCost;
+  /** The shop's own job types, run on the SDK's worker beside the engine's (`kit.createWorker({ hostJobs })`). */
+  readonly hostJobs: readonly HostJobDefinition[];
   close(): Promise<void>;
 }
 
@@ -89,13 +102,23 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
     const sealing = await resealSecrets(client, { schema: config.schema, secretBox });
     if (sealing.sealed > 0) logger.info({ sealed: sealing.sealed }, 'panel credentials sealed at rest');
     await resealShopSecrets(client, shopSchemaName(config.schema), secretBox, false);
-    const storage = createPostgresStorage({
-      client,
-      schema: config.schema,
-      clock,
-      logger: logger.child({ component: 'storage' }),
-      secretBox,
-    });
+    // Every audit event that may notify someone enqueues its notices job in the transaction that writes it.
+    let opened: Shop | undefined;
+    const shopOf = (): Shop => {
+      if (opened === undefined) throw new Error('the shop is still opening');
+      return opened;
+    };
+    const eventNotices = eventNoticesJob(shopOf);
+    const storage = withAuditOutbox(
+      createPostgresStorage({
+        client,
+        schema: config.schema,
+        clock,
+        logger: logger.child({ component: 'storage' }),
+        secretBox,
+      }),
+      enqueueEventNotices(eventNotices),
+    );
     closers.push(() => storage.close());
     if (config.panelsFile !== null) await applyPanelsFile(storage, config.panelsFile, logger.child({ component: 'panels-file' }));
 
@@ -124,7 +147,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       });
       closers.push(() => (demo as DemoPanels).close());
     }
-    return {
+    opened = {
       config,
       clock,
       logger,
@@ -141,8 +164,10 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       secretBox,
       demo,
       passwordCost: options.passwordCost ?? PASSWORD_COST,
+      hostJobs: [eventNotices, scheduledBackupJob(shopOf)],
       close,
     };
+    return opened;
   } catch (error) {
     await close();
     throw error;

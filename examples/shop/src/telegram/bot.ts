@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, InlineKeyboard, webhookCallback } from 'grammy';
 import type { Update } from 'grammy/types';
+import type { HostJobDefinition } from '@panelkit/sdk';
 import express, { Router } from 'express';
 import type { TelegramConfig } from '../config/config.js';
 import { HttpError as ShopHttpError } from '../http/http-error.js';
@@ -11,8 +12,8 @@ import type { Shop } from '../stack/shop.js';
 import { broadcastHandlers } from './admin/broadcast.js';
 import { receiptHandlers } from './admin/receipts.js';
 import { summaryHandlers } from './admin/summary.js';
-import { sendDueBroadcasts, type SendBroadcastsOptions } from './broadcast-sender.js';
-import { BroadcastStore } from './broadcasts.js';
+import { createBroadcastJobs, type BroadcastJobs } from './broadcast-jobs.js';
+import { dailySummaryJob, queueDailySummary } from './admin/daily.js';
 import { catalogHandlers } from './buyer/catalog.js';
 import { discountCodeHandlers } from './buyer/discount-code.js';
 import { startHandlers } from './buyer/start.js';
@@ -36,7 +37,8 @@ export interface ShopBot {
   /** The settings it was built with. */
   readonly config: TelegramConfig;
   readonly links: TelegramLinkStore;
-  readonly broadcasts: BroadcastStore;
+  /** Broadcasts: queued as host jobs on the SDK's worker (`broadcast-jobs.ts`). */
+  readonly broadcasts: BroadcastJobs;
   /** The secret Telegram must send in `X-Telegram-Bot-Api-Secret-Token` to the webhook. */
   readonly webhookSecret: string;
   /** `POST /telegram/webhook` in webhook mode (mounted before the shop's body parsers and CSRF check); 401 on a wrong secret. */
@@ -47,8 +49,15 @@ export interface ShopBot {
   deepLink(customerId: string): Promise<string>;
   /** The buyer's referral link into the bot (`/start ref_<customer id>`). */
   referralLink(customerId: string): Promise<string>;
-  /** Sends pending broadcast deliveries until none is left (any replica may run it). */
-  sendBroadcasts(options?: SendBroadcastsOptions): Promise<number>;
+  /**
+   * Runs the bot's host jobs due now (broadcast copies, the admins' daily summaries; any worker given
+   * `hostJobs` runs them too) until none is left; returns how many broadcast copies this call sent.
+   */
+  sendBroadcasts(): Promise<number>;
+  /** The bot's host job types (broadcasts, the daily summary), for a worker (`kit.createWorker({ hostJobs })`). */
+  readonly hostJobs: readonly HostJobDefinition[];
+  /** Queues the summary of the day that ended for every admin, once per day across replicas; true when this call did. */
+  queueDailySummary(): Promise<boolean>;
   /** Forgets handled update ids older than a week (Telegram redelivers for 24 hours at most). */
   pruneUpdates(): Promise<void>;
 }
@@ -71,13 +80,21 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: true }));
   const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
   const updates = new TelegramUpdateLog(shop.db, shop.shopSchema, shop.clock);
-  const broadcasts = new BroadcastStore(shop.db, shop.shopSchema, shop.clock);
+  const broadcasts = createBroadcastJobs(shop, bot.api);
+  const dailySummary = dailySummaryJob(shop, bot.api, links);
+  const hostJobs = [...broadcasts.definitions, dailySummary];
+  // Only the bot's jobs: the bot sends its own messages; the shop's worker runs the rest.
+  const broadcastWorker = shop.kit.createWorker({ hostJobs, engineJobs: false });
   const deps: BotDeps = { shop, config, links, photos: new ReceiptPhotoStore(shop.db, shop.shopSchema, shop.clock) };
   const admins = new Set(config.adminIds);
   let sending: Promise<number> | null = null;
-  const sendBroadcasts = (options?: SendBroadcastsOptions): Promise<number> => {
-    // One sender per process at a time; other replicas are kept apart by SKIP LOCKED.
-    sending ??= sendDueBroadcasts(bot.api, broadcasts, log, options).finally(() => (sending = null));
+  const sendBroadcasts = (): Promise<number> => {
+    // One run per process at a time; replicas are kept apart by the jobs' leases and serial key.
+    sending ??= (async () => {
+      const before = broadcasts.sent();
+      await broadcastWorker.drain();
+      return broadcasts.sent() - before;
+    })().finally(() => (sending = null));
     return sending;
   };
 
@@ -163,6 +180,8 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
       return `https://t.me/${bot.botInfo.username}?start=ref_${customerId}`;
     },
     sendBroadcasts,
+    hostJobs,
+    queueDailySummary: () => queueDailySummary(shop, dailySummary, config.adminIds),
     pruneUpdates: () => updates.prune(),
   };
 }

@@ -1,22 +1,25 @@
 import { keyedId, type Clock } from '@panelkit/sdk';
-import type { SqlClient } from '@panelkit/storage-postgres';
+import type { SqlClient, SqlQueryable } from '@panelkit/storage-postgres';
 
-/** One buyer's copy of a broadcast, claimed for sending. */
-export interface ClaimedDelivery {
+/** One buyer's copy of a broadcast. */
+export interface BroadcastCopy {
   broadcastId: string;
   chatId: string;
-  text: string;
 }
 
-/** After this long a delivery still `sending` belongs to a process that died mid-call: it is marked `unknown`, never resent. */
-export const SENDING_LEASE_MS = 5 * 60_000;
+/** What a copy's record says before it is sent: its text, status, and the job attempt that last began sending it. */
+export interface CopyRecord {
+  text: string;
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'unknown';
+  attempt: number;
+}
 
 /**
- * The `telegram_broadcasts` and `telegram_broadcast_deliveries` tables. A broadcast and one
- * `pending` delivery per linked chat are written in one transaction; senders on any replica
- * claim deliveries with `FOR UPDATE SKIP LOCKED`, moving them to `sending` *before* calling
- * Telegram, so a copy goes out at most once: a crash mid-call leaves `sending`, which the sweep
- * turns `unknown` rather than sending again. Resumable: whatever is `pending` is picked up later.
+ * The `telegram_broadcasts` and `telegram_broadcast_deliveries` tables: what was broadcast and what
+ * became of each buyer's copy (the admin's record, not a queue: each copy is a host job on the SDK's
+ * worker, see `broadcast-jobs.ts`). A copy is marked `sending`, with the job attempt, before the call to
+ * Telegram; an attempt that finds it `sending` from an earlier attempt knows that one died mid-call
+ * (the message may have arrived) and marks it `unknown` rather than sending it again.
  */
 export class BroadcastStore {
   constructor(
@@ -25,73 +28,99 @@ export class BroadcastStore {
     private readonly clock: Clock,
   ) {}
 
-  /**
-   * Creates the broadcast for every linked chat but `exceptUsers`' (the admins); the same `key` (the admin's message) creates it
-   * once. Returns its id and how many chats it goes to.
-   */
-  async create(input: {
-    key: string;
-    text: string;
-    createdBy: string;
-    exceptUsers?: readonly string[];
-  }): Promise<{ id: string; recipients: number; created: boolean }> {
-    const id = keyedId('bc', input.key);
-    return this.db.transaction(async (db) => {
-      const { rows } = await db.query(
-        `INSERT INTO ${this.schema}.telegram_broadcasts (id, text, created_by, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id`,
-        [id, input.text, input.createdBy, this.clock.now()],
-      );
-      if (rows.length > 0) {
-        await db.query(
-          `INSERT INTO ${this.schema}.telegram_broadcast_deliveries (broadcast_id, chat_id, status)
-           SELECT $1, chat_id, 'pending' FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($2::text[]) ON CONFLICT DO NOTHING`,
-          [id, [...(input.exceptUsers ?? [])]],
-        );
-      }
-      const count = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM ${this.schema}.telegram_broadcast_deliveries WHERE broadcast_id = $1`,
-        [id],
-      );
-      return { id, recipients: count.rows[0]?.n ?? 0, created: rows.length > 0 };
-    });
+  /** The broadcast id the admin's message `key` always gives. */
+  static idOf(key: string): string {
+    return keyedId('bc', key);
   }
 
-  /** Claims up to `limit` pending deliveries (oldest broadcast first), marking them `sending`. */
-  async claim(limit: number): Promise<ClaimedDelivery[]> {
-    const { rows } = await this.db.query<{ broadcast_id: string; chat_id: string; text: string }>(
-      `WITH due AS (
-         SELECT d.broadcast_id, d.chat_id FROM ${this.schema}.telegram_broadcast_deliveries d
-         JOIN ${this.schema}.telegram_broadcasts b ON b.id = d.broadcast_id
-         WHERE d.status = 'pending' ORDER BY b.created_at, d.broadcast_id, d.chat_id LIMIT $1
-         FOR UPDATE OF d SKIP LOCKED
-       )
-       UPDATE ${this.schema}.telegram_broadcast_deliveries d SET status = 'sending', claimed_at = $2, attempts = d.attempts + 1
-       FROM due, ${this.schema}.telegram_broadcasts b
-       WHERE d.broadcast_id = due.broadcast_id AND d.chat_id = due.chat_id AND b.id = d.broadcast_id
-       RETURNING d.broadcast_id, d.chat_id, b.text`,
-      [limit, this.clock.now()],
+  /** How many linked chats a broadcast to all but `exceptUsers` reaches now. */
+  async countRecipients(exceptUsers: readonly string[]): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($1::text[])`,
+      [[...exceptUsers]],
     );
-    return rows.map((r) => ({ broadcastId: r.broadcast_id, chatId: r.chat_id, text: r.text }));
+    return rows[0]?.n ?? 0;
   }
 
-  /** Records how a claimed delivery ended: `sent`, `failed` (Telegram refused it), or back to `pending` (refused for now). */
-  async finish(
-    d: Pick<ClaimedDelivery, 'broadcastId' | 'chatId'>,
-    outcome: 'sent' | 'failed' | 'pending',
-    error: string | null = null,
-  ): Promise<void> {
+  /**
+   * Writes the broadcast and one `pending` copy per linked chat but `exceptUsers`' (once: a repeat
+   * changes nothing), and returns the copies still `pending` (to enqueue their jobs). `db` is the storage
+   * transaction's connection (`transactionSql`), so the rows and the copies' jobs commit together.
+   */
+  async fanOut(
+    db: SqlQueryable,
+    input: { id: string; text: string; createdBy: string; exceptUsers: readonly string[] },
+  ): Promise<BroadcastCopy[]> {
+    const { rows } = await db.query(
+      `INSERT INTO ${this.schema}.telegram_broadcasts (id, text, created_by, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id`,
+      [input.id, input.text, input.createdBy, this.clock.now()],
+    );
+    if (rows.length > 0) {
+      await db.query(
+        `INSERT INTO ${this.schema}.telegram_broadcast_deliveries (broadcast_id, chat_id, status)
+         SELECT $1, chat_id, 'pending' FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($2::text[]) ON CONFLICT DO NOTHING`,
+        [input.id, [...input.exceptUsers]],
+      );
+    }
+    const pending = await db.query<{ chat_id: string }>(
+      `SELECT chat_id FROM ${this.schema}.telegram_broadcast_deliveries WHERE broadcast_id = $1 AND status = 'pending' ORDER BY chat_id`,
+      [input.id],
+    );
+    return pending.rows.map((r) => ({ broadcastId: input.id, chatId: r.chat_id }));
+  }
+
+  /** The copy's record, or `null` when there is none. */
+  async record(copy: BroadcastCopy): Promise<CopyRecord | null> {
+    const { rows } = await this.db.query<{ text: string; status: CopyRecord['status']; attempts: number }>(
+      `SELECT b.text, d.status, d.attempts FROM ${this.schema}.telegram_broadcast_deliveries d
+       JOIN ${this.schema}.telegram_broadcasts b ON b.id = d.broadcast_id WHERE d.broadcast_id = $1 AND d.chat_id = $2`,
+      [copy.broadcastId, copy.chatId],
+    );
+    const row = rows[0];
+    return row === undefined ? null : { text: row.text, status: row.status, attempt: row.attempts };
+  }
+
+  /** Marks a `pending` copy `sending` by job attempt `attempt`, before the call; false when it was not `pending`. */
+  async beginSend(copy: BroadcastCopy, attempt: number): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `UPDATE ${this.schema}.telegram_broadcast_deliveries SET status = 'sending', claimed_at = $3, attempts = $4
+       WHERE broadcast_id = $1 AND chat_id = $2 AND status = 'pending' RETURNING chat_id`,
+      [copy.broadcastId, copy.chatId, this.clock.now(), attempt],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Records how a copy being sent ended: `sent`, `failed` (Telegram refused it), `pending` (refused
+   * for now: it was not delivered), or `unknown` (the call may have delivered it).
+   */
+  async finish(copy: BroadcastCopy, outcome: 'sent' | 'failed' | 'pending' | 'unknown', error: string | null = null): Promise<void> {
     await this.db.query(
       `UPDATE ${this.schema}.telegram_broadcast_deliveries SET status = $3, sent_at = CASE WHEN $3 = 'sent' THEN $4::timestamptz END, error = $5
-       WHERE broadcast_id = $1 AND chat_id = $2 AND status = 'sending'`,
-      [d.broadcastId, d.chatId, outcome, this.clock.now(), error],
+       WHERE broadcast_id = $1 AND chat_id = $2 AND status IN ('sending', 'pending')`,
+      [copy.broadcastId, copy.chatId, outcome, this.clock.now(), error],
     );
   }
 
-  /** Deliveries left `sending` by a process that died: their outcome is unknown, so they are never sent again. */
-  async sweepAbandoned(): Promise<number> {
+  /** Broadcasts with copies still `pending`: work a shop from before host jobs left (see `adoptPendingBroadcasts`). */
+  async withPending(): Promise<Array<{ id: string; text: string; createdBy: string }>> {
+    const { rows } = await this.db.query<{ id: string; text: string; created_by: string }>(
+      `SELECT b.id, b.text, b.created_by FROM ${this.schema}.telegram_broadcasts b
+       WHERE EXISTS (SELECT 1 FROM ${this.schema}.telegram_broadcast_deliveries d WHERE d.broadcast_id = b.id AND d.status = 'pending')
+       ORDER BY b.created_at`,
+    );
+    return rows.map((r) => ({ id: r.id, text: r.text, createdBy: r.created_by }));
+  }
+
+  /**
+   * Copies an old release's sender left `sending` before `before` (it claimed them, then stopped): their
+   * outcome is unknown, so they are marked so and never sent. Returns how many.
+   */
+  async abandonStale(before: Date): Promise<number> {
     const { rows } = await this.db.query(
-      `UPDATE ${this.schema}.telegram_broadcast_deliveries SET status = 'unknown' WHERE status = 'sending' AND claimed_at < $1 RETURNING chat_id`,
-      [new Date(this.clock.now().getTime() - SENDING_LEASE_MS)],
+      `UPDATE ${this.schema}.telegram_broadcast_deliveries SET status = 'unknown', error = 'the sender stopped during the call'
+       WHERE status = 'sending' AND claimed_at < $1 RETURNING chat_id`,
+      [before],
     );
     return rows.length;
   }

@@ -1,6 +1,6 @@
 import type { Shop } from '../stack/shop.js';
-import { sendDailySummary } from './admin/daily.js';
 import type { ShopBot } from './bot.js';
+import { adoptPendingBroadcasts } from './broadcast-jobs.js';
 
 /** The running bot: polling or webhook, and the loop that sends broadcasts and the daily summary. */
 export interface RunningBot {
@@ -42,11 +42,13 @@ export async function runBot(shop: Shop, shopBot: ShopBot, options: RunBotOption
       .start({ allowed_updates: ['message', 'callback_query'] })
       .catch((error: unknown) => log.error({ err: error }, 'Telegram polling stopped'));
   }
+  // Broadcasts a shop from before host jobs left pending: their copies become jobs (once).
+  await adoptPendingBroadcasts(shop, shopBot.broadcasts);
   let running: Promise<void> = Promise.resolve();
   const loop = async () => {
     try {
+      await shopBot.queueDailySummary();
       await shopBot.sendBroadcasts();
-      await sendDailySummary(shop, bot.api, shopBot.links, config.adminIds);
       await shopBot.pruneUpdates();
     } catch (error) {
       log.error({ err: error }, 'the Telegram loop failed');

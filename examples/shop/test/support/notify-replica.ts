@@ -1,8 +1,8 @@
 /**
  * One worker replica for the notification tests, run as its own OS process (bundled by
  * `bundledEntry` and forked) and driven over IPC with a manual clock:
- * `{ type: 'round', now }` sets the clock, ticks the scheduler, drains the job worker and runs one
- * notification round, then answers `{ type: 'done' }`. Its second channel, `telegram`, stands for
+ * `{ type: 'round', now }` sets the clock, ticks the scheduler, drains the job worker (the engine's jobs
+ * and the shop's, among them the one writing each event's notices) and runs one notification round, then answers `{ type: 'done' }`. Its second channel, `telegram`, stands for
  * the bot: each send is reported to the parent (`{ type: 'sent' }`) before it counts as sent.
  */
 // Not from `@panelkit/sdk/testing`: this runs in a child process without the vitest runner that entry needs.
@@ -22,7 +22,7 @@ function report(message: unknown): Promise<void> {
 
 const clock = new ManualClock(process.env['REPLICA_START'] ?? new Date().toISOString());
 const shop = await openShop(loadConfig({ ...process.env, DEMO_PANEL: 'off' }), { clock, logger: pino({ level: 'silent' }) });
-const worker = shop.kit.createWorker();
+const worker = shop.kit.createWorker({ hostJobs: shop.hostJobs });
 const scheduler = shop.kit.createScheduler();
 const channels = shopChannels(shop);
 const replica = process.env['REPLICA_NAME'] ?? 'replica';

@@ -60,7 +60,7 @@ export async function startShop(options: { env?: Record<string, string>; app?: A
     passwordCost: TEST_PASSWORD_COST,
   });
   await ensureAdmin(shop, ADMIN.email, ADMIN.password);
-  const worker = shop.kit.createWorker();
+  const worker = shop.kit.createWorker({ hostJobs: shop.hostJobs });
   return {
     shop,
     app: createApp(shop, options.app),

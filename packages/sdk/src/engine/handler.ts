@@ -4,6 +4,7 @@ import type { PanelkitError } from '../errors.js';
 import type { CallContext } from '../ports/panel.js';
 import type { PanelHandle } from './adapters.js';
 import type { EngineContext } from './context.js';
+import type { JobRetryPolicy } from './policy.js';
 
 /** Points in a job's run where a worker can be observed (or frozen, to simulate a crash). */
 export type WorkerStep = 'claimed' | 'panel_called' | 'storage_written';
@@ -39,6 +40,10 @@ export type JobOutcome = { ok: true } | { ok: false; error: PanelkitError };
 
 export interface JobHandler {
   readonly type: string;
+  /** Runs in the worker's process without a panel (a host job): `route` is not asked. */
+  readonly local?: boolean;
+  /** How this type retries and when it is given up; default the engine policy's `jobRetry`. */
+  readonly retry?: JobRetryPolicy;
   /** `null` when the job has nothing left to do (it is completed at once). */
   route(ctx: EngineContext, job: Job): Promise<JobRoute | null>;
   /** Runs the jobs (one, or a batch sharing a batch key); one outcome per job, by job id. */

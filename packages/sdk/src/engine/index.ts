@@ -39,3 +39,14 @@ export type { CheckoutQuote, CheckoutQuoteRequest } from './checkout-quote.js';
 export { orderPurchaseKey } from './discount.js';
 export { RecordReferralRequestSchema } from './referral.js';
 export type { RecordReferralRequest, RecordReferralResult } from './referral.js';
+export { defineHostJob, enqueueHostJob, enqueuePeriodicHostJob, hostJobId, periodicSlot } from './host-jobs.js';
+export type {
+  HostJobContext,
+  HostJobDefinition,
+  HostJobEnqueueOptions,
+  HostJobRetry,
+  HostJobSpec,
+  PeriodicStorage,
+} from './host-jobs.js';
+export { withAuditOutbox } from './audit-outbox.js';
+export type { AuditOutboxHook } from './audit-outbox.js';

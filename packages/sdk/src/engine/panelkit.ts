@@ -55,6 +55,7 @@ import type { MoneyMovement, SubscriptionAction } from './operations.js';
 import { resolvePolicy } from './policy.js';
 import type { EnginePolicy } from './policy.js';
 import { createWorker } from './worker.js';
+import { hostJobHandlers } from './host-jobs.js';
 import { addPanel, panelAdapter, updatePanel } from './panel-admin.js';
 import { createPlan, updatePlan } from './plan-admin.js';
 import { createCustomer, getCustomer } from './customer-admin.js';
@@ -339,7 +340,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     checkPanelHealth: (id, o) => checkPanelHealth(ctx, id, o),
     reconcile: (o) => reconcile(ctx, o),
     dryRun: (o) => dryRun(ctx, o),
-    createWorker: (o) => createWorker(ctx, handlers, o),
+    createWorker: (o) => createWorker(ctx, [...(o?.engineJobs === false ? [] : handlers), ...hostJobHandlers(o?.hostJobs)], o),
     createScheduler: (o) => new LifecycleScheduler(ctx, o),
   };
 }

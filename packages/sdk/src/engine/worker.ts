@@ -6,6 +6,7 @@ import { abortableSleep, backoffDelay } from '../retry.js';
 import { isShutdownError } from './adapters.js';
 import type { EngineContext } from './context.js';
 import { giveUpAt, isKnownDown, stayedDownError } from './outage.js';
+import type { HostJobDefinition } from './host-jobs.js';
 import type { HandlerEnv, JobHandler, JobOutcome, JobRoute, WorkerStep } from './handler.js';
 
 /** Options of `kit.createWorker`; every field has a default. */
@@ -18,6 +19,13 @@ export interface WorkerOptions {
   pollIntervalMs?: number;
   /** How often held leases are extended. Default a third of the lease. */
   heartbeatIntervalMs?: number;
+  /**
+   * The host's own job types (`defineHostJob`), run beside the engine's with the same leases,
+   * serial keys, retries and dead-job handling.
+   */
+  hostJobs?: readonly HostJobDefinition[];
+  /** `false`: run only `hostJobs` (e.g. a bot process that sends its own messages). Default true. */
+  engineJobs?: boolean;
   /**
    * Called when a job reaches a step; the job goes on when it resolves. For tracing, and in
    * tests a promise that never resolves stands for a worker that died at that step.
@@ -49,7 +57,8 @@ export interface Worker {
 
 interface Group {
   handler: JobHandler;
-  route: JobRoute;
+  /** `null` for a local (host) job. */
+  route: JobRoute | null;
   jobs: ClaimedJob[];
 }
 
@@ -152,9 +161,10 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       ctx.logger.warn({ jobId: job.id, type: job.type, attempt: job.attempts, code: error.code }, 'job failed');
       // The row's last attempt is held back for compensation (see `jobAttempts`). Retries stop at
       // the give-up time; the last one runs at it.
-      const deadline = giveUpAt(job, ctx.policy.jobRetry, at).getTime();
+      const retry = handler.retry ?? ctx.policy.jobRetry;
+      const deadline = giveUpAt(job, retry, at).getTime();
       if (isRetryable(error) && job.attempts < job.maxAttempts - 1 && at.getTime() < deadline) {
-        const retryAt = new Date(Math.min(at.getTime() + backoffDelay(job.attempts, ctx.policy.jobRetry, error, ctx.random), deadline));
+        const retryAt = new Date(Math.min(at.getTime() + backoffDelay(job.attempts, retry, error, ctx.random), deadline));
         if (await ctx.storage.jobs.fail(lease, error.toJSON(), { at: retryAt })) {
           ctx.events.emit('job:retried', { job, workerId: id, error, retryAt, at });
         } else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
@@ -164,7 +174,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         await handler.onDead?.(ctx, job, error);
       } catch (compensation) {
         // The compensation (refund…) did not go through: try the whole job again later.
-        const retryAt = new Date(at.getTime() + backoffDelay(job.attempts, ctx.policy.jobRetry, undefined, ctx.random));
+        const retryAt = new Date(at.getTime() + backoffDelay(job.attempts, handler.retry ?? ctx.policy.jobRetry, undefined, ctx.random));
         await ctx.storage.jobs.fail(lease, toPanelkitError(compensation).toJSON(), { at: retryAt });
         return;
       }
@@ -247,6 +257,10 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
           details: { lastErrorCode: last?.code ?? null },
         });
         await settle(handler, item, { ok: false, error });
+        continue;
+      }
+      if (handler.local === true) {
+        start({ handler, route: null, jobs: [item] });
         continue;
       }
       let route: JobRoute | null;

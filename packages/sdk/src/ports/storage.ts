@@ -312,7 +312,10 @@ export interface SubscriptionRepository {
 /** The job `jobs.enqueue` made, or the queued twin it merged into. */
 export interface JobEnqueueResult {
   job: Job;
-  /** False when a queued job with the same dedupe key existed; it now carries the new payload. */
+  /**
+   * False when a queued job with the same dedupe key existed (it now carries the new payload), or
+   * when a job with the given id existed (unchanged).
+   */
   created: boolean;
 }
 
@@ -352,7 +355,9 @@ export interface JobRepository {
    * Adds a job. With a dedupe key and a queued job of that key already present, no second job is
    * made: the queued one takes the new payload and serialisation key and the earlier of the two
    * run times. Dedupe keys are global, so callers start them with the job type
-   * (`subscription.provision:sub_…`).
+   * (`subscription.provision:sub_…`). With an `id` given and a job of that id already stored (in
+   * any state), nothing is written and that job is returned with `created: false`: a cause that
+   * names its job's id enqueues it at most once, from any number of replicas at once.
    */
   enqueue(input: NewJob): Promise<JobEnqueueResult>;
   /** The job, or `null`. */

@@ -18,10 +18,12 @@ export function jobOperations(tables: JobTables) {
   const { jobs, queuedByKey } = tables;
 
   return {
-    /** A queued twin (same dedupe key) takes the new payload and serialisation key and the earlier run time instead. */
+    /** A job with the given id already there is returned as it is. A queued twin (same dedupe key) takes the new payload and serialisation key and the earlier run time instead. */
     enqueue(op: Op, input: NewJob): JobEnqueueResult {
       const parsed = copy(parseInput(NewJobSchema, input, 'job'));
       const runAt = parsed.runAt ?? op.now;
+      const existing = parsed.id === undefined ? undefined : jobs.get(parsed.id);
+      if (existing !== undefined) return { job: copy(existing), created: false };
       const twinId = parsed.dedupeKey === null ? undefined : queuedByKey.lookup(parsed.dedupeKey);
       if (twinId !== undefined) {
         const twin = jobs.load(twinId);

@@ -26,10 +26,35 @@ export function jobRepository(context: RepositoryContext): JobRepository {
      * One statement: an insert that, when a queued job holds the dedupe key, updates that job
      * instead (`ON CONFLICT` on the partial unique index), so concurrent enqueues of one key from
      * any number of replicas leave exactly one queued job. `xmax = 0` tells an insert from an update.
+     * With an id given, a first insert does nothing on any conflict (`ON CONFLICT DO NOTHING` waits for
+     * a racing insert of that id to commit): a job of that id already there is returned as it is.
      */
     enqueue: (input: NewJob) =>
       runner.run('jobs.enqueue', async ({ db, now }): Promise<JobEnqueueResult> => {
         const parsed = parseInput(NewJobSchema, input, 'job');
+        if (parsed.id !== undefined) {
+          const inserted = await db.query(
+            `INSERT INTO ${table}
+               (id, type, payload, dedupe_key, serial_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)
+             VALUES ($1, $2, $3::jsonb, $4, $9, $5, $6::timestamptz, $7, 'queued', 0, $8::timestamptz, $8::timestamptz)
+             ON CONFLICT DO NOTHING RETURNING *`,
+            [
+              parsed.id,
+              parsed.type,
+              enc.json(parsed.payload),
+              parsed.dedupeKey,
+              parsed.priority,
+              enc.time(parsed.runAt ?? now),
+              parsed.maxAttempts,
+              enc.time(now),
+              parsed.serialKey,
+            ],
+          );
+          if (inserted.rows[0] !== undefined) return { job: jobFromRow(inserted.rows[0]), created: true };
+          const existing = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [parsed.id]);
+          if (existing.rows[0] !== undefined) return { job: jobFromRow(existing.rows[0]), created: false };
+          // The conflict was a queued twin's dedupe key: merge into it below.
+        }
         const { rows } = await db.query(
           `INSERT INTO ${table} AS j
              (id, type, payload, dedupe_key, serial_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)

@@ -1,5 +1,5 @@
 import type { Composer } from 'grammy';
-import type { BroadcastStore } from '../broadcasts.js';
+import type { BroadcastJobs } from '../broadcast-jobs.js';
 import type { BotContext } from '../context.js';
 import { MESSAGE_MAX } from '../message-text.js';
 
@@ -8,10 +8,10 @@ export function broadcastKey(chatId: string, messageId: number): string {
   return `tg:broadcast:${chatId}:${messageId}`;
 }
 
-/** `/broadcast <text>`: an admin queues a message to every linked buyer (not to the admins) (sent by the bot's sender loop). */
+/** `/broadcast <text>`: an admin queues a message to every linked buyer (not to the admins) (one host job, fanned out to a job per chat). */
 export function broadcastHandlers(
   bot: Composer<BotContext>,
-  broadcasts: BroadcastStore,
+  broadcasts: BroadcastJobs,
   adminIds: readonly string[],
   queued: () => void,
 ): void {

@@ -1,43 +1,81 @@
-import type { Api } from 'grammy';
+import { RetryLaterError, ValidationError, defineHostJob, enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
+import { GrammyError, HttpError, type Api } from 'grammy';
+import { z } from 'zod';
 import { isLocale, translator } from '../../i18n/translate.js';
 import { instantToZoned, zonedToInstant } from '../../payments/zoned-time.js';
 import type { Shop } from '../../stack/shop.js';
 import type { TelegramLinkStore } from '../links.js';
 import { salesSummary, summaryText } from './summary.js';
 
-/** The calendar day before `day` ("2026-03-01" → "2026-02-28"). */
-function dayBefore(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) - 24 * 3600_000).toISOString().slice(0, 10);
+/** The host job that sends one admin the summary of one day. */
+export const DAILY_SUMMARY_TYPE = 'shop.telegram.daily_summary';
+
+const DailySummarySchema = z.object({ day: z.iso.date(), adminId: z.string().min(1) });
+
+/** The calendar day `days` after `day` ("2026-03-01", -1 → "2026-02-28"). */
+function dayPlus(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 24 * 3600_000).toISOString().slice(0, 10);
 }
 
 /**
- * Once per day of the shop's time zone, the summary of the day that ended goes to every admin.
- * The day is claimed in `telegram_daily_summaries` first (one replica wins it), so it is sent
- * at most once; returns whether this call sent it.
+ * Sends one admin the summary of one day of the shop's time zone, in the admin's language. A 429 waits
+ * the `retry_after` Telegram asks for; a refusal (the admin blocked the bot) or a call that failed on the
+ * way (it may have arrived) is not sent again.
  */
-export async function sendDailySummary(shop: Shop, api: Api, links: TelegramLinkStore, adminIds: readonly string[]): Promise<boolean> {
+export function dailySummaryJob(shop: Shop, api: Api, links: TelegramLinkStore): HostJobDefinition<typeof DailySummarySchema> {
+  return defineHostJob({
+    type: DAILY_SUMMARY_TYPE,
+    payload: DailySummarySchema,
+    retry: { maxAttempts: 10, baseDelayMs: 5_000, maxDelayMs: 15 * 60_000, giveUpAfterMs: 12 * 3_600_000 },
+    async run({ day, adminId }) {
+      const zone = shop.config.timeZone;
+      const from = zonedToInstant(`${day}T00:00`, zone);
+      const to = zonedToInstant(`${dayPlus(day, 1)}T00:00`, zone);
+      if (from === null || to === null) throw new ValidationError(`the day ${day} has no midnight in ${zone}`);
+      const summary = await salesSummary(shop, from, to);
+      const link = await links.byTelegramUser(adminId);
+      const customer = link === null ? null : await shop.storage.customers.get(link.customerId);
+      const locale = customer !== null && isLocale(customer.locale) ? customer.locale : 'en';
+      try {
+        await api.sendMessage(adminId, summaryText(summary, translator(locale), locale, zone));
+      } catch (error) {
+        if (error instanceof GrammyError && error.error_code === 429) {
+          throw new RetryLaterError('Telegram answered 429', (error.parameters.retry_after ?? 1) * 1000);
+        }
+        if (error instanceof GrammyError && error.error_code >= 500)
+          throw new RetryLaterError(`Telegram answered ${error.error_code}`, 5_000);
+        if (error instanceof GrammyError || error instanceof HttpError) {
+          shop.logger.warn({ err: error, adminId, day }, 'the daily summary did not reach an admin');
+          return;
+        }
+        throw error;
+      }
+    },
+  });
+}
+
+/**
+ * Once per day of the shop's time zone, queues the summary of the day that ended for every admin: one
+ * job per admin, in one transaction with the day's slot (`ticks.tryAcquire`: one replica wins it).
+ * Returns whether this call queued it. A day an older release already sent (`telegram_daily_summaries`)
+ * is not queued again.
+ */
+export async function queueDailySummary(
+  shop: Shop,
+  job: HostJobDefinition<typeof DailySummarySchema>,
+  adminIds: readonly string[],
+): Promise<boolean> {
   if (adminIds.length === 0) return false;
   const zone = shop.config.timeZone;
   const today = instantToZoned(shop.clock.now(), zone).slice(0, 10);
-  const yesterday = dayBefore(today);
+  const yesterday = dayPlus(today, -1);
   const from = zonedToInstant(`${yesterday}T00:00`, zone);
-  const to = zonedToInstant(`${today}T00:00`, zone);
-  if (from === null || to === null) return false;
-  const { rows } = await shop.db.query(
-    `INSERT INTO ${shop.shopSchema}.telegram_daily_summaries (day, sent_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING day`,
-    [yesterday, shop.clock.now()],
-  );
-  if (rows.length === 0) return false;
-  const summary = await salesSummary(shop, from, to);
-  for (const adminId of adminIds) {
-    const link = await links.byTelegramUser(adminId);
-    const customer = link === null ? null : await shop.storage.customers.get(link.customerId);
-    const locale = customer !== null && isLocale(customer.locale) ? customer.locale : 'en';
-    try {
-      await api.sendMessage(adminId, summaryText(summary, translator(locale), locale, zone));
-    } catch (error) {
-      shop.logger.warn({ err: error, adminId }, 'the daily summary did not reach an admin');
-    }
-  }
-  return true;
+  if (from === null) return false;
+  const { rows } = await shop.db.query(`SELECT 1 FROM ${shop.shopSchema}.telegram_daily_summaries WHERE day = $1`, [yesterday]);
+  if (rows.length > 0) return false;
+  return shop.storage.transaction(async (tx) => {
+    if (!(await tx.ticks.tryAcquire(DAILY_SUMMARY_TYPE, from))) return false;
+    for (const adminId of adminIds) await enqueueHostJob(tx, job, { day: yesterday, adminId }, { key: `${yesterday}:${adminId}` });
+    return true;
+  });
 }

@@ -16,6 +16,7 @@ import { jobsLeaseSuite } from './jobs-lease.js';
 import { jobsParkSuite } from './jobs-park.js';
 import { jobsSuite } from './jobs.js';
 import { jobsSerialSuite } from './jobs-serial.js';
+import { jobsOnceSuite } from './jobs-once.js';
 import { ledgerSuite } from './ledger.js';
 import { resellersSuite } from './resellers.js';
 import { ordersSuite } from './orders.js';
@@ -150,5 +151,6 @@ export function describeStoragePort(
     discountsSuite(env);
     referralsSuite(env);
     resellersSuite(env);
+    jobsOnceSuite(env);
   });
 }

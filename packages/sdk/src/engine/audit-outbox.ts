@@ -1,0 +1,51 @@
+/**
+ * The audit trail as a host's outbox: every audit event the engine (or the host) writes can enqueue
+ * the host's jobs in the transaction that writes it, so a notification exists if and only if its
+ * cause committed, with no relay polling the trail afterwards.
+ */
+import type { AuditEvent, NewAuditEvent } from '../domain/audit.js';
+import type { AuditRepository, StoragePort, StorageTransaction } from '../ports/storage.js';
+
+/**
+ * Called inside the transaction that appended `event`, with that transaction: enqueue jobs on `tx`
+ * (`enqueueHostJob(tx, …)`). It must only write through `tx`; a throw rolls the cause back.
+ */
+export type AuditOutboxHook = (tx: StorageTransaction, event: AuditEvent) => Promise<void>;
+
+/** `target` with `audit` swapped and every other member as it is (methods bound to `target`). */
+function withAudit<T extends object>(target: T, audit: AuditRepository, extra: Partial<T> = {}): T {
+  return new Proxy(target, {
+    get(inner, property) {
+      if (property === 'audit') return audit;
+      if (Object.hasOwn(extra, property)) return extra[property as keyof T];
+      const value: unknown = Reflect.get(inner, property, inner);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(inner) : value;
+    },
+  });
+}
+
+function hookedTransaction(tx: StorageTransaction, hook: AuditOutboxHook): StorageTransaction {
+  const audit: AuditRepository = {
+    list: (filter, page) => tx.audit.list(filter, page),
+    async append(input: NewAuditEvent) {
+      const event = await tx.audit.append(input);
+      await hook(tx, event);
+      return event;
+    },
+  };
+  return withAudit(tx, audit);
+}
+
+/**
+ * The storage with `hook` run for every audit event appended through it, in the appending transaction
+ * (an append outside a transaction gets one of its own). Hand the result to `createPanelkit` and use
+ * it in the host too, so the engine's events and the host's own reach the hook.
+ */
+export function withAuditOutbox(storage: StoragePort, hook: AuditOutboxHook): StoragePort {
+  const audit: AuditRepository = {
+    list: (filter, page) => storage.audit.list(filter, page),
+    append: (input) => storage.transaction((tx) => hookedTransaction(tx, hook).audit.append(input)),
+  };
+  const transaction: StoragePort['transaction'] = (fn) => storage.transaction((tx) => fn(hookedTransaction(tx, hook)));
+  return withAudit(storage, audit, { transaction });
+}

@@ -1,0 +1,224 @@
+/**
+ * Host jobs: job types a host (a shop) defines for its own side effects — a notification, a
+ * broadcast copy, a backup — run by the engine's worker with the engine's guarantees: enqueued in
+ * the host's `storage.transaction` together with the change that causes them (an outbox), claimed
+ * under leases with fenced lease tokens, serialised by serial key, retried with bounded backoff,
+ * given up as `dead` (listed, retryable by an admin) like any engine job.
+ */
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import type { Job, NewJob } from '../domain/job.js';
+import { parseInput } from '../domain/validate.js';
+import { ConfigurationError, InternalError, PanelkitError } from '../errors.js';
+import type { JobEnqueueResult, JobRepository, TickRepository } from '../ports/storage.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import { outcomeOf } from './handler.js';
+import type { JobHandler, JobOutcome } from './handler.js';
+import { JOB_TYPES } from './job-types.js';
+import type { JobRetryPolicy } from './policy.js';
+
+/** What a host job's `run` gets besides its payload. */
+export interface HostJobContext {
+  /** The job as claimed: `attempts` counts this run, `id` is stable across its retries (an idempotency key for the outside world). */
+  readonly job: Job;
+  /** Aborted when the worker stops and gives up waiting for the job; stop what you can. */
+  readonly signal: AbortSignal;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** How a host job type retries; every field has a default. */
+export interface HostJobRetry {
+  /** Runs in all before the job is `dead`. Default 10. */
+  maxAttempts?: number;
+  /** Delay cap before jitter for the first retry. Default 1 s. */
+  baseDelayMs?: number;
+  /** No computed delay exceeds this (a `RetryLaterError`'s wait still does). Default 10 min. */
+  maxDelayMs?: number;
+  /** How long a job may keep failing, from its first failure, before it is given up. Default 24 h. */
+  giveUpAfterMs?: number;
+}
+
+/** What `defineHostJob` takes. */
+export interface HostJobSpec<S extends z.ZodType> {
+  /** Dotted lower-case name, e.g. `shop.notification`; must not be one of the engine's `JOB_TYPES`. */
+  type: string;
+  /** Validates the payload when enqueued and again when run. Its output must be JSON. */
+  payload: S;
+  /**
+   * Does the work. Runs at least once: after a crash or a lost lease it runs again with the same
+   * `job.id`, so make the side effect idempotent (or record it, as a broadcast copy does, before
+   * the call that cannot be taken back). Throw to fail the attempt: a `PanelkitError` not marked
+   * retryable (e.g. `ValidationError`) gives the job up at once; `RetryLaterError` waits as asked.
+   */
+  run(payload: z.output<S>, context: HostJobContext): Promise<void>;
+  /** Jobs with the same serial key never run at once anywhere in the deployment. */
+  serialKey?(payload: z.output<S>): string | null;
+  /** Called once when the job is given up, before it is marked `dead`; a throw retries the job later. */
+  onDead?(payload: z.output<S>, error: PanelkitError, job: Job): Promise<void>;
+  retry?: HostJobRetry;
+}
+
+/** A host job type, ready to enqueue (`enqueueHostJob`) and to hand to `kit.createWorker({ hostJobs })`. */
+export interface HostJobDefinition<S extends z.ZodType = z.ZodType> extends HostJobSpec<S> {
+  readonly retry: Required<HostJobRetry>;
+}
+
+const DEFAULT_HOST_RETRY: Required<HostJobRetry> = {
+  maxAttempts: 10,
+  baseDelayMs: 1000,
+  maxDelayMs: 10 * 60_000,
+  giveUpAfterMs: 24 * 60 * 60_000,
+};
+
+const ENGINE_TYPES = new Set<string>(Object.values(JOB_TYPES));
+
+/** Defines a host job type; `ConfigurationError` for a bad type name or retry setting. */
+export function defineHostJob<S extends z.ZodType>(spec: HostJobSpec<S>): HostJobDefinition<S> {
+  if (!/^[a-z_]+(\.[a-z_]+)+$/.test(spec.type) || spec.type.length > 100)
+    throw new ConfigurationError(`host job type "${spec.type}" must be dotted lower-case words, e.g. shop.notification`);
+  if (ENGINE_TYPES.has(spec.type)) throw new ConfigurationError(`host job type "${spec.type}" is one of the engine's`);
+  const retry = { ...DEFAULT_HOST_RETRY, ...spec.retry };
+  for (const [name, value] of Object.entries(retry)) {
+    if (!Number.isInteger(value) || value < 1) throw new ConfigurationError(`retry.${name} of ${spec.type} must be a positive integer`);
+  }
+  if (retry.maxAttempts > 999) throw new ConfigurationError(`retry.maxAttempts of ${spec.type} must be at most 999`);
+  return { ...spec, retry };
+}
+
+/** When and how `enqueueHostJob` enqueues. */
+export interface HostJobEnqueueOptions {
+  /**
+   * The cause's idempotency key: a job type and key are enqueued at most once, ever (whatever the
+   * first one's state now), so a cause replayed or raced from several replicas enqueues one job.
+   */
+  key?: string;
+  /** At most one queued job per dedupe key: a second enqueue merges into it (see `JobRepository.enqueue`). */
+  dedupeKey?: string;
+  /** Not before then; default now. */
+  runAt?: Date;
+  /** Lower runs first; default 0. */
+  priority?: number;
+}
+
+/** The job id a host job type and cause key always get: what makes `key` enqueue at most once. */
+export function hostJobId(type: string, key: string): string {
+  return `hjob_${createHash('sha256').update(`${type}\u0000${key}`).digest('base64url').slice(0, 32)}`;
+}
+
+/**
+ * Enqueues a host job, its payload validated (`ValidationError`, nothing written, on bad input).
+ * Pass the `tx` of the `storage.transaction` that writes the cause, so the job exists if and only
+ * if the cause committed.
+ */
+export async function enqueueHostJob<S extends z.ZodType>(
+  storage: { readonly jobs: Pick<JobRepository, 'enqueue'> },
+  definition: HostJobDefinition<S>,
+  payload: z.input<S>,
+  options: HostJobEnqueueOptions = {},
+): Promise<JobEnqueueResult> {
+  const parsed = parseInput(definition.payload, payload, `${definition.type} payload`) as z.output<S>;
+  const job: NewJob = {
+    type: definition.type,
+    payload: parsed as NewJob['payload'],
+    dedupeKey: options.dedupeKey === undefined ? null : `${definition.type}:${options.dedupeKey}`,
+    serialKey: definition.serialKey?.(parsed) ?? null,
+    priority: options.priority ?? 0,
+    runAt: options.runAt,
+    // One attempt held back, as for the engine's jobs: a worker that dies on the last real
+    // attempt leaves it to be reaped and given up (with `onDead`) rather than lost.
+    maxAttempts: definition.retry.maxAttempts + 1,
+  };
+  if (options.key !== undefined) job.id = hostJobId(definition.type, options.key);
+  return storage.jobs.enqueue(job);
+}
+
+/** What `enqueuePeriodicHostJob` needs of a storage. */
+export interface PeriodicStorage {
+  /** Runs `fn` in one transaction (a `StoragePort`'s `transaction`): the slot and its job commit together. */
+  transaction<T>(fn: (tx: { readonly jobs: Pick<JobRepository, 'enqueue'>; readonly ticks: TickRepository }) => Promise<T>): Promise<T>;
+}
+
+/** The slot a periodic job is due in: `every` long, shifted by `offsetMs` from the epoch (UTC). */
+export function periodicSlot(now: Date, everyMs: number, offsetMs = 0): Date {
+  return new Date(Math.floor((now.getTime() - offsetMs) / everyMs) * everyMs + offsetMs);
+}
+
+/**
+ * Leaderless periodic work: call on every replica on an interval (or from the scheduler's tick).
+ * Of all replicas calling for the same slot, exactly one enqueues the slot's job (won through
+ * `ticks.tryAcquire` in the same transaction); a slot earlier than one already won is never run.
+ * Returns the slot and whether this call enqueued it.
+ */
+export async function enqueuePeriodicHostJob<S extends z.ZodType>(
+  storage: PeriodicStorage,
+  definition: HostJobDefinition<S>,
+  schedule: { everyMs: number; offsetMs?: number; now: Date; payload: (slot: Date) => z.input<S> },
+): Promise<{ slot: Date; enqueued: boolean }> {
+  if (!Number.isInteger(schedule.everyMs) || schedule.everyMs < 1000)
+    throw new ConfigurationError(`everyMs of ${definition.type} must be an integer of at least 1000`);
+  const slot = periodicSlot(schedule.now, schedule.everyMs, schedule.offsetMs);
+  const enqueued = await storage.transaction(async (tx) => {
+    if (!(await tx.ticks.tryAcquire(`host:${definition.type}`, slot))) return false;
+    await enqueueHostJob(tx, definition, schedule.payload(slot), { key: `slot:${slot.toISOString()}` });
+    return true;
+  });
+  return { slot, enqueued };
+}
+
+/**
+ * A host handler's throw as a job error: a `PanelkitError` as it is; anything else (a network
+ * error, a bug) is retried, its name and the start of its message kept for the dead-job view.
+ */
+function hostError(error: unknown): PanelkitError {
+  if (PanelkitError.is(error)) return error;
+  const what = error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : typeof error;
+  return new InternalError(`host job failed (${what})`, { cause: error, retryable: true });
+}
+
+/** The worker's handler for a host job type: runs locally (no panel), with the type's own retry policy. */
+export function hostJobHandler(definition: HostJobDefinition): JobHandler {
+  const retry: JobRetryPolicy = {
+    maxAttempts: definition.retry.maxAttempts,
+    baseDelayMs: definition.retry.baseDelayMs,
+    maxDelayMs: definition.retry.maxDelayMs,
+    maxRetryAfterMs: Number.MAX_SAFE_INTEGER,
+    giveUpAfterMs: definition.retry.giveUpAfterMs,
+  };
+  const payloadOf = (job: Job) => parseInput(definition.payload, job.payload, `${definition.type} payload`);
+  return {
+    type: definition.type,
+    local: true,
+    retry,
+    route: async () => null,
+    async run(env, jobs) {
+      const outcomes = new Map<string, JobOutcome>();
+      for (const { job } of jobs) {
+        const context: HostJobContext = { job, signal: env.signal, clock: env.ctx.clock, logger: env.ctx.logger };
+        outcomes.set(job.id, await outcomeOf(() => definition.run(payloadOf(job), context), hostError));
+      }
+      return outcomes;
+    },
+    async onDead(_ctx, job, error) {
+      if (definition.onDead === undefined) return;
+      let payload: unknown;
+      try {
+        payload = payloadOf(job);
+      } catch {
+        return; // A payload that no longer parses has nothing to compensate.
+      }
+      await definition.onDead(payload, error, job);
+    },
+  };
+}
+
+/** The handlers for `createWorker`'s `hostJobs`; `ConfigurationError` when two share a type. */
+export function hostJobHandlers(definitions: readonly HostJobDefinition[] = []): JobHandler[] {
+  const seen = new Set<string>();
+  return definitions.map((definition) => {
+    if (seen.has(definition.type)) throw new ConfigurationError(`host job type "${definition.type}" is given twice`);
+    seen.add(definition.type);
+    return hostJobHandler(definition);
+  });
+}

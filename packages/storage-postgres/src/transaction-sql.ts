@@ -1,0 +1,18 @@
+import { StorageMisuseError } from '@panelkit/sdk';
+import type { SqlQueryable } from './client.js';
+
+/** Where a PostgreSQL storage transaction keeps its host SQL handle (a symbol: invisible to the port). */
+export const TRANSACTION_SQL = Symbol.for('panelkit.postgres.transactionSql');
+
+/**
+ * The SQL connection of a PostgreSQL storage transaction, for the host's own tables: what the host
+ * writes through it commits or rolls back with the engine's writes and the host jobs it enqueued on
+ * `tx` (a true outbox for a host's own changes). Each statement runs under a savepoint, one at a time
+ * with the transaction's other calls: a statement that fails changes nothing and the transaction may go
+ * on. Only for tables outside the engine's schema. `StorageMisuseError` for a `tx` of another storage.
+ */
+export function transactionSql(tx: object): SqlQueryable {
+  const sql = (tx as { [TRANSACTION_SQL]?: SqlQueryable })[TRANSACTION_SQL];
+  if (sql === undefined) throw new StorageMisuseError('transactionSql() takes the tx of a PostgreSQL storage transaction');
+  return sql;
+}
