@@ -195,6 +195,23 @@ export class EligibilityError extends PanelkitError {
 }
 
 /**
+ * `kit.refund` refused a refund; nothing was written. `reason` says why (`not_customers_order`,
+ * `wrong_currency`, `nothing_to_refund`, `exceeds_paid`: a `RefundRefusalReason`); `refundable` is what
+ * is left to refund on the order, in integer minor units of its currency (0 for another's order).
+ */
+export class RefundRefusedError extends EligibilityError {
+  static override readonly errorName: string = 'RefundRefusedError';
+  constructor(
+    readonly orderId: string,
+    readonly reason: string,
+    readonly refundable: number,
+    options: PanelkitErrorOptions = {},
+  ) {
+    super(`refund of order ${orderId} refused: ${reason}`, [reason], { ...options, details: { orderId, refundable, ...options.details } });
+  }
+}
+
+/**
  * A debit would take a customer's balance below zero; nothing was written. `balance` and
  * `required` are in integer minor units of `currency`.
  */

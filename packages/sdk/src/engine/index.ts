@@ -38,3 +38,5 @@ export type { CheckoutQuote, CheckoutQuoteRequest } from './checkout-quote.js';
 export { orderPurchaseKey } from './discount.js';
 export { RecordReferralRequestSchema } from './referral.js';
 export type { RecordReferralRequest, RecordReferralResult } from './referral.js';
+export { RefundRequestSchema } from './refund.js';
+export type { RefundRequest, RefundResult } from './refund.js';

@@ -1,4 +1,4 @@
-import { NewReferralSchema, ReferralProgramSchema } from '@panelkit/sdk';
+import { NewReferralSchema, NonNegativeMoneySchema, ReferralProgramSchema, ValidationError } from '@panelkit/sdk';
 import { inputKey, parseInput, timeKey } from '@panelkit/sdk/storage-kit';
 import type {
   Money,
@@ -131,6 +131,34 @@ export function referralRepository({ runner, schema }: RepositoryContext): Refer
           [inputKey(referredId, 'referred customer id'), inputKey(ledgerEntryId, 'ledger entry id'), enc.time(now)],
         );
         return rows[0] === undefined ? null : referralFromRow(rows[0]);
+      }),
+
+    reduceReward: (referredId: string, reward: Money) =>
+      runner.run('referrals.reduceReward', async ({ db, now }) => {
+        const lower = parseInput(NonNegativeMoneySchema, reward, 'reward');
+        // One conditional statement: the reward only goes down, from a status that has one, and a
+        // zero turns qualified into void and rewarded into reversed.
+        const { rows } = await db.query(
+          `UPDATE ${table}
+              SET reward = $2::jsonb,
+                  status = CASE WHEN $3::bigint > 0 THEN status WHEN status = 'qualified' THEN 'void' ELSE 'reversed' END,
+                  updated_at = $5::timestamptz
+            WHERE referred_id = $1 AND status IN ('qualified', 'rewarded') AND reward->>'currency' = $4
+              AND (reward->>'amount')::bigint > $3::bigint
+           RETURNING *`,
+          [inputKey(referredId, 'referred customer id'), enc.json(lower), lower.amount, lower.currency, enc.time(now)],
+        );
+        if (rows[0] !== undefined) return referralFromRow(rows[0]);
+        const current = await db.query(
+          `SELECT reward->>'currency' AS currency FROM ${table} WHERE referred_id = $1 AND reward IS NOT NULL`,
+          [referredId],
+        );
+        const currency = current.rows[0]?.['currency'];
+        if (typeof currency === 'string' && currency !== lower.currency)
+          throw new ValidationError("invalid reward: currency: not the reward's currency", [
+            { path: 'currency', message: "not the reward's currency" },
+          ]);
+        return null;
       }),
 
     getProgram: () =>
