@@ -45,8 +45,9 @@ export function startOfZonedDay(day: string, timeZone: string): Date {
   const wall = Date.UTC(y, m - 1, d);
   let instant = wall - offsetAt(wall, timeZone);
   instant = wall - offsetAt(instant, timeZone);
-  // A midnight skipped by a DST change: the day starts at the first instant that is on it.
-  if (zonedDayOf(new Date(instant), timeZone) !== day) instant = wall - offsetAt(instant + 3_600_000, timeZone);
+  // A midnight skipped by a DST change: the guess fell on the day before, at the old offset; the day
+  // starts at the change, which is midnight at that old offset.
+  if (zonedDayOf(new Date(instant), timeZone) !== day) instant = wall - offsetAt(instant, timeZone);
   return new Date(instant);
 }
 

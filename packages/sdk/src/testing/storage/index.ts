@@ -16,6 +16,7 @@ import { jobsParkSuite } from './jobs-park.js';
 import { jobsSuite } from './jobs.js';
 import { jobsSerialSuite } from './jobs-serial.js';
 import { ledgerSuite } from './ledger.js';
+import { orderBooksSuite, salesSuite } from './order-books.js';
 import { resellersSuite } from './resellers.js';
 import { ordersSuite } from './orders.js';
 import { panelsTargetsSuite } from './panels-targets.js';
@@ -145,5 +146,7 @@ export function describeStoragePort(
     discountsSuite(env);
     referralsSuite(env);
     resellersSuite(env);
+    orderBooksSuite(env);
+    salesSuite(env);
   });
 }
