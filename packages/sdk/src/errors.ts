@@ -1,4 +1,5 @@
 // The error taxonomy: see PanelkitError below.
+import type { RefundRefusalReason } from './rules/refund.js';
 
 /**
  * The stable, machine-readable code of a {@link PanelkitError}: one per kind of failure. Hosts
@@ -195,15 +196,15 @@ export class EligibilityError extends PanelkitError {
 }
 
 /**
- * `kit.refund` refused a refund; nothing was written. `reason` says why (`not_customers_order`,
- * `wrong_currency`, `nothing_to_refund`, `exceeds_paid`: a `RefundRefusalReason`); `refundable` is what
+ * `kit.refund` refused a refund; nothing was written. `reason` says why (a `RefundRefusalReason`:
+ * `not_customers_order`, `wrong_currency`, `nothing_to_refund`, `exceeds_paid`, `order_provisioning`); `refundable` is what
  * is left to refund on the order, in integer minor units of its currency (0 for another's order).
  */
 export class RefundRefusedError extends EligibilityError {
   static override readonly errorName: string = 'RefundRefusedError';
   constructor(
     readonly orderId: string,
-    readonly reason: string,
+    readonly reason: RefundRefusalReason,
     readonly refundable: number,
     options: PanelkitErrorOptions = {},
   ) {

@@ -40,3 +40,5 @@ export { RecordReferralRequestSchema } from './referral.js';
 export type { RecordReferralRequest, RecordReferralResult } from './referral.js';
 export { RefundRequestSchema } from './refund.js';
 export type { RefundRequest, RefundResult } from './refund.js';
+export { orderMoney } from './order-money.js';
+export type { OrderMoney } from './order-money.js';

@@ -1,6 +1,6 @@
 import type { Api } from 'grammy';
 import { isLocale, translator } from '../../i18n/translate.js';
-import { instantToZoned, zonedToInstant } from '../../payments/zoned-time.js';
+import { instantToZoned } from '../../payments/zoned-time.js';
 import type { Shop } from '../../stack/shop.js';
 import type { TelegramLinkStore } from '../links.js';
 import { salesSummary, summaryText } from './summary.js';
@@ -20,15 +20,12 @@ export async function sendDailySummary(shop: Shop, api: Api, links: TelegramLink
   const zone = shop.config.timeZone;
   const today = instantToZoned(shop.clock.now(), zone).slice(0, 10);
   const yesterday = dayBefore(today);
-  const from = zonedToInstant(`${yesterday}T00:00`, zone);
-  const to = zonedToInstant(`${today}T00:00`, zone);
-  if (from === null || to === null) return false;
   const { rows } = await shop.db.query(
     `INSERT INTO ${shop.shopSchema}.telegram_daily_summaries (day, sent_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING day`,
     [yesterday, shop.clock.now()],
   );
   if (rows.length === 0) return false;
-  const summary = await salesSummary(shop, from, to);
+  const summary = await salesSummary(shop, yesterday, yesterday);
   for (const adminId of adminIds) {
     const link = await links.byTelegramUser(adminId);
     const customer = link === null ? null : await shop.storage.customers.get(link.customerId);
