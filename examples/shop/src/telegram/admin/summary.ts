@@ -35,7 +35,7 @@ export async function salesSummary(shop: Shop, fromDay: string, toDay: string): 
   const last = startOfZonedDay(nextDay(toDay), timeZone);
   return {
     from: startOfZonedDay(fromDay, timeZone),
-    to: last < now ? last : now,
+    to: new Date(Math.min(last.getTime(), now.getTime())),
     sales: figures.totals.orders,
     revenue: figures.totals.revenue.filter((m) => m.amount !== 0),
     newSubscriptions: figures.totals.newSubscriptions,
