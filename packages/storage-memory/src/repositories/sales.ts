@@ -55,18 +55,27 @@ export function salesOperations(sources: SalesSources) {
         if (i >= 0) orders[i]!++;
       }
       const created = new Array<number>(days.length).fill(0);
-      const inService = new Array<number>(days.length).fill(0);
+      // In service is a running sum: +1 on the day a subscription started, -1 on the day it left (the later of
+      // the two); `before` holds what happened before the period.
+      const change = new Array<number>(days.length).fill(0);
+      let before = 0;
+      const move = (t: number, d: number) => {
+        if (t >= to) return;
+        const i = dayOf(t);
+        if (i < 0) before += d;
+        else change[i]! += d;
+      };
       for (const s of sources.subscriptions.values()) {
         const i = dayOf(s.createdAt.getTime());
         if (i >= 0) created[i]!++;
         if (s.activatedAt === null) continue;
         const on = s.activatedAt.getTime();
         const off = leftAt(s);
-        days.forEach((d, j) => {
-          const end = d.end.getTime();
-          if (on < end && (off === null || off >= end)) inService[j]!++;
-        });
+        move(on, 1);
+        if (off !== null) move(Math.max(on, off), -1);
       }
+      let live = before;
+      const inService = change.map((d) => (live += d));
       const currencies = [...revenue.keys()].sort();
       return days.map((d, i) => ({
         day: d.day,

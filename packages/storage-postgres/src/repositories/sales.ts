@@ -5,9 +5,11 @@ import type { RepositoryContext } from '../internal/runner.js';
 import { dec } from '../internal/sql.js';
 
 /**
- * The sales read model in three aggregate statements, whatever the number of days: each joins the days'
- * `[start, end)` bounds passed as arrays. The ledger and order scans are served by their `created_at`
- * indexes (migration 10 adds the ledger's); in service is one pass over the activated subscriptions.
+ * The sales read model in four aggregate statements, whatever the number of days: each row is put in its day
+ * with `width_bucket(created_at, <the days' starts>)` (a binary search), so the ledger, orders and new
+ * subscriptions cost one index range scan of the period (migration 10 adds the ledger's and the subscriptions'
+ * `created_at` indexes). In service is a running sum: each activated subscription is +1 on the day it started
+ * and -1 on the day it left (the later of its start and its end), counted once over the table.
  */
 export function salesRepository({ runner, schema }: RepositoryContext): SalesRepository {
   const read = { read: true } as const;
@@ -18,43 +20,49 @@ export function salesRepository({ runner, schema }: RepositoryContext): SalesRep
         async ({ db }): Promise<SalesDay[]> => {
           const days = parseSalesRange(range);
           const starts = days.map((d) => d.start.toISOString());
-          const ends = days.map((d) => d.end.toISOString());
           const from = starts[0]!;
-          const to = ends[ends.length - 1]!;
-          const bounds = `unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS b(starts_at, ends_at, i)`;
+          const to = days[days.length - 1]!.end.toISOString();
+          const day = (column: string) => `width_bucket(${column}, $1::timestamptz[])`;
           // One statement after another: a transaction's connection runs one query at a time.
           const revenue = await db.query(
-            `SELECT b.i::int AS i, l.currency, (-sum(l.amount))::text AS total
-               FROM ${bounds} JOIN ${schema}.ledger_entries l ON l.created_at >= b.starts_at AND l.created_at < b.ends_at
-              WHERE l.kind = ANY($3::text[]) AND l.created_at >= $4::timestamptz AND l.created_at < $5::timestamptz
-              GROUP BY b.i, l.currency`,
-            [starts, ends, [...REVENUE_LEDGER_KINDS], from, to],
+            `SELECT ${day('created_at')} AS i, currency, (-sum(amount))::text AS total FROM ${schema}.ledger_entries
+              WHERE created_at >= $2::timestamptz AND created_at < $3::timestamptz AND kind = ANY($4::text[])
+              GROUP BY 1, 2`,
+            [starts, from, to, [...REVENUE_LEDGER_KINDS]],
           );
-          const counts = await db.query(
-            `SELECT b.i::int AS i,
-                    (SELECT count(*) FROM ${schema}.orders o
-                      WHERE o.created_at >= b.starts_at AND o.created_at < b.ends_at AND o.total_amount > 0)::int AS orders,
-                    (SELECT count(*) FROM ${schema}.subscriptions s
-                      WHERE s.created_at >= b.starts_at AND s.created_at < b.ends_at)::int AS created
-               FROM ${bounds}`,
-            [starts, ends],
+          const orders = await db.query(
+            `SELECT ${day('created_at')} AS i, count(*)::int AS n FROM ${schema}.orders
+              WHERE created_at >= $2::timestamptz AND created_at < $3::timestamptz AND total_amount > 0 GROUP BY 1`,
+            [starts, from, to],
           );
-          // A subscription leaves service when it expires or is terminated; a terminated one that had
-          // expired first left at its expiry.
-          const inService = await db.query(
-            `SELECT b.i::int AS i, count(x.activated_at)::int AS n
-               FROM ${bounds} JOIN (
-                 SELECT activated_at,
-                        CASE status
-                          WHEN 'expired' THEN status_changed_at
-                          WHEN 'terminated' THEN LEAST(status_changed_at, COALESCE(expires_at, status_changed_at))
-                        END AS left_at
-                   FROM ${schema}.subscriptions WHERE activated_at IS NOT NULL AND activated_at < $3::timestamptz
-               ) x ON x.activated_at < b.ends_at AND (x.left_at IS NULL OR x.left_at >= b.ends_at)
-              GROUP BY b.i`,
-            [starts, ends, to],
+          const created = await db.query(
+            `SELECT ${day('created_at')} AS i, count(*)::int AS n FROM ${schema}.subscriptions
+              WHERE created_at >= $2::timestamptz AND created_at < $3::timestamptz GROUP BY 1`,
+            [starts, from, to],
+          );
+          // A subscription leaves service when it expires or is terminated; a terminated one that had expired
+          // first left at its expiry. Day 0 holds what happened before the period.
+          const moves = await db.query(
+            `WITH x AS (
+               SELECT activated_at AS on_at,
+                      CASE status
+                        WHEN 'expired' THEN status_changed_at
+                        WHEN 'terminated' THEN LEAST(status_changed_at, COALESCE(expires_at, status_changed_at))
+                      END AS off_at
+                 FROM ${schema}.subscriptions WHERE activated_at IS NOT NULL AND activated_at < $2::timestamptz
+             ), moves AS (
+               SELECT on_at AS at, 1 AS d FROM x
+               UNION ALL SELECT GREATEST(on_at, off_at), -1 FROM x WHERE off_at IS NOT NULL AND GREATEST(on_at, off_at) < $2::timestamptz
+             )
+             SELECT ${day('at')} AS i, sum(d)::int AS n FROM moves GROUP BY 1`,
+            [starts, to],
           );
           const size = days.length;
+          const perDay = (rows: readonly Record<string, unknown>[]) => {
+            const values = new Array<number>(size).fill(0);
+            for (const row of rows) values[dec.int(row['i']) - 1] = dec.int(row['n']);
+            return values;
+          };
           const byCurrency = new Map<string, number[]>();
           for (const row of revenue.rows) {
             const currency = dec.text(row['currency']);
@@ -63,21 +71,21 @@ export function salesRepository({ runner, schema }: RepositoryContext): SalesRep
             byCurrency.set(currency, values);
           }
           const currencies = [...byCurrency.keys()].sort();
-          const orders = new Array<number>(size).fill(0);
-          const created = new Array<number>(size).fill(0);
-          for (const row of counts.rows) {
-            orders[dec.int(row['i']) - 1] = dec.int(row['orders']);
-            created[dec.int(row['i']) - 1] = dec.int(row['created']);
-          }
-          const live = new Array<number>(size).fill(0);
-          for (const row of inService.rows) live[dec.int(row['i']) - 1] = dec.int(row['n']);
-          return days.map((d, i) => ({
-            day: d.day,
-            revenue: currencies.map((currency) => ({ currency, amount: byCurrency.get(currency)![i]! })),
-            orders: orders[i]!,
-            newSubscriptions: created[i]!,
-            inService: live[i]!,
-          }));
+          const paid = perDay(orders.rows);
+          const made = perDay(created.rows);
+          const change = new Array<number>(size + 1).fill(0);
+          for (const row of moves.rows) change[dec.int(row['i'])] = dec.int(row['n']);
+          let live = change[0]!;
+          return days.map((d, i) => {
+            live += change[i + 1]!;
+            return {
+              day: d.day,
+              revenue: currencies.map((currency) => ({ currency, amount: byCurrency.get(currency)![i]! })),
+              orders: paid[i]!,
+              newSubscriptions: made[i]!,
+              inService: live,
+            };
+          });
         },
         read,
       ),
