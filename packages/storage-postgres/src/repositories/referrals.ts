@@ -166,7 +166,8 @@ export function referralRepository({ runner, schema }: RepositoryContext): Refer
         'referrals.getProgram',
         async ({ db }) => {
           const { rows } = await db.query(`SELECT program FROM ${programs} WHERE id = 1`, []);
-          return rows[0] === undefined ? null : dec.json<ReferralProgram>(rows[0]['program']);
+          // Parsed: a program stored before a field existed reads with that field's default.
+          return rows[0] === undefined ? null : ReferralProgramSchema.parse(dec.json<ReferralProgram>(rows[0]['program']));
         },
         read,
       ),
