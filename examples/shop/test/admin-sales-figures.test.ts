@@ -37,7 +37,7 @@ afterAll(() => t.close());
 describe('the owner sees sales over time', () => {
   it('counts revenue, paid orders and subscriptions in service per day of the shop zone', async () => {
     const chosen = periodOf({ from: '2026-03-01', to: '2026-03-05' }, t.clock.now(), 'Asia/Tehran');
-    const figures = await salesFigures(t.shop.db, t.config.schema, chosen.period);
+    const figures = await salesFigures(t.shop.kit, chosen.period, 'Asia/Tehran');
     expect(figures.sales).toEqual([1, 0, 1, 0, 0]);
     expect(figures.revenue).toEqual([{ currency: t.config.currency, values: [price, 0, price, 0, 0] }]);
     // The second subscription served from 3 March until its termination on 4 March (Tehran).

@@ -1,4 +1,5 @@
 // The error taxonomy: see PanelkitError below.
+import type { RefundRefusalReason } from './rules/refund.js';
 
 /**
  * The stable, machine-readable code of a {@link PanelkitError}: one per kind of failure. Hosts
@@ -193,6 +194,23 @@ export class EligibilityError extends PanelkitError {
   constructor(message: string, reasons: readonly string[], options: PanelkitErrorOptions = {}) {
     super('NOT_ELIGIBLE', message, { ...options, details: { reasons, ...options.details } });
     this.reasons = reasons;
+  }
+}
+
+/**
+ * `kit.refund` refused a refund; nothing was written. `reason` says why (a `RefundRefusalReason`:
+ * `not_customers_order`, `wrong_currency`, `nothing_to_refund`, `exceeds_paid`, `order_provisioning`); `refundable` is what
+ * is left to refund on the order, in integer minor units of its currency (0 for another's order).
+ */
+export class RefundRefusedError extends EligibilityError {
+  static override readonly errorName: string = 'RefundRefusedError';
+  constructor(
+    readonly orderId: string,
+    readonly reason: RefundRefusalReason,
+    readonly refundable: number,
+    options: PanelkitErrorOptions = {},
+  ) {
+    super(`refund of order ${orderId} refused: ${reason}`, [reason], { ...options, details: { orderId, refundable, ...options.details } });
   }
 }
 

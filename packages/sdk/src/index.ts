@@ -29,3 +29,5 @@ export * from './rules/index.js';
 export * from './engine/index.js';
 export * from './scheduler/index.js';
 export * from './secrets/index.js';
+export * from './domain/sales.js';
+export * from './ports/storage-sales.js';

@@ -6,6 +6,7 @@ import { customerRepository } from './repositories/customers.js';
 import { discountRepository } from './repositories/discounts.js';
 import { priceBookRepository } from './repositories/price-books.js';
 import { referralRepository } from './repositories/referrals.js';
+import { salesRepository } from './repositories/sales.js';
 import { jobRepository } from './repositories/jobs.js';
 import { ledgerRepository } from './repositories/ledger.js';
 import { orderRepository } from './repositories/orders.js';
@@ -32,5 +33,6 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     discounts: discountRepository(context),
     referrals: referralRepository(context),
     priceBooks: priceBookRepository(context),
+    sales: salesRepository(context),
   };
 }

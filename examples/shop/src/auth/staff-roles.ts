@@ -28,6 +28,7 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'POST', path: '/admin/receipts/:id/:action', level: 'support' },
   { method: 'GET', path: '/admin/orders', level: 'support' },
   { method: 'GET', path: '/admin/orders/:id', level: 'support' },
+  { method: 'POST', path: '/admin/orders/:id/refund', level: 'owner' },
   { method: 'GET', path: '/admin/subscriptions/:id', level: 'support' },
   { method: 'POST', path: '/admin/subscriptions/:id/:operation', level: 'support' },
   { method: 'POST', path: '/admin/jobs/:id/retry', level: 'support' },

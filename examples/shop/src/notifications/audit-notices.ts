@@ -64,7 +64,14 @@ async function aboutSubscription(shop: Shop, event: AuditEvent): Promise<Notice[
     case 'subscription.expired':
       return [{ recipient: buyer, kind: 'subscription_expired', params: facts }];
     case 'subscription.renewed':
-      return [{ recipient: buyer, kind: 'subscription_renewed', params: facts }];
+      // What the renewal charged (the extension price as sold, after any code), as the engine recorded it.
+      return [
+        {
+          recipient: buyer,
+          kind: 'subscription_renewed',
+          params: { ...facts, amount: number(data['amount']) ?? 0, currency: text(data['currency']) ?? facts.currency },
+        },
+      ];
     case 'subscription.extended':
       return [{ recipient: buyer, kind: 'extension_applied', params: facts }];
     case 'subscription.failed': {
@@ -92,11 +99,12 @@ export async function noticesFor(shop: Shop, event: AuditEvent): Promise<Notice[
       return aboutSubscription(shop, event);
     case 'customer':
       if (event.action !== 'ledger.refunded') return [];
+      // The staff's reason for a refund of an order is the buyer's to read (the notice's note line).
       return [
         {
           recipient: { kind: 'customer', customerId: event.subjectId },
           kind: 'refund',
-          params: { amount: number(data['amount']), currency: text(data['currency']), reason: 'by_shop' },
+          params: { amount: number(data['amount']), currency: text(data['currency']), reason: 'by_shop', note: text(data['note']) },
         },
       ];
     case 'panel': {

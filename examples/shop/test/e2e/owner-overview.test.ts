@@ -34,12 +34,16 @@ describe.skipIf(!HAVE_CHROMIUM)(
   () => {
     let shop: ServedShop;
     let browser: Browser;
+    let orderId: string;
+    let price: number;
     beforeAll(async () => {
       [shop, browser] = await Promise.all([serveShop({ env: { SHOP_TIME_ZONE: 'Asia/Tehran' } }), launchBrowser()]);
       const plan = await planNamed(shop, 'Frankfurt · 1 month');
+      price = plan.price.amount;
       const buyer = await signedUpBuyer(shop.app);
       await fund(shop, buyer.email, plan.price.amount * 2);
-      await boughtAndProvisioned(shop, buyer, plan.id);
+      const subId = await boughtAndProvisioned(shop, buyer, plan.id);
+      orderId = (await shop.shop.storage.subscriptions.get(subId))!.orderId!;
     });
     afterAll(async () => {
       await browser?.close();
@@ -101,6 +105,23 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await expect(page.getByText('ویژه تهران').count()).resolves.toBeGreaterThan(0);
       await expect(page.getByText('Tehran special').count()).resolves.toBe(0);
       await screenshot(page, 'catalog-fa-plan-text');
+      await page.context().close();
+    });
+
+    it('refunds part of an order from its page with a reason, and the overview nets it out of the revenue', async () => {
+      const { page, errors } = await ownerPage(browser, shop.url, { width: 1280, height: 900 });
+      await page.goto(`${shop.url}/admin/orders/${orderId}`);
+      const section = page.getByTestId('order-refund');
+      await section.getByLabel('Amount').fill('1');
+      await section.getByLabel('Reason').fill('Outage on Monday');
+      await section.getByRole('button', { name: 'Refund' }).click();
+      await page.waitForURL(/done=adminOps\.order_refunded/);
+      await expect(page.locator('p.notice[role="status"]').textContent()).resolves.toContain('Refunded to the buyer');
+      await expect(page.getByTestId('order-refunded').textContent()).resolves.toBe('$1.00');
+      await page.goto(`${shop.url}/admin`);
+      await expect(page.getByTestId('total-revenue').textContent()).resolves.toBe(`$${((price - 100) / 100).toFixed(2)}`);
+      await screenshot(page, 'admin-order-refunded');
+      expect(errors, errors.join('\n')).toEqual([]);
       await page.context().close();
     });
   },

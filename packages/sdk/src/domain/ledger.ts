@@ -5,7 +5,8 @@ import { CurrencySchema } from './money.js';
 /**
  * `traffic_top_up`: extra GiB bought for a subscription. `plan_change`: the prorated charge of a plan
  * change (a debit), or the unused value a downgrade gives back (a credit, once the change is applied).
- * `referral`: a referrer's reward for a referred customer's first paid order (a credit).
+ * `referral`: a referrer's reward for a referred customer's first paid order (a credit), or the part of
+ * it a refund of that order took back within the program's window (a debit).
  */
 export const LEDGER_KINDS = [
   'top_up',
@@ -31,7 +32,7 @@ export const LEDGER_KIND_SIGN: Readonly<Record<LedgerKind, 'credit' | 'debit' | 
   adjustment: 'either',
   traffic_top_up: 'debit',
   plan_change: 'either',
-  referral: 'credit',
+  referral: 'either',
 });
 
 const entryFields = {

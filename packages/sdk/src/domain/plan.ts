@@ -13,7 +13,10 @@ export const ExtensionPolicySchema = z.object({
   trafficOnExtend: z.enum(['replace', 'carry_over']).default('replace'),
   /** `stack`: the new period starts at the current expiry. `restart`: it starts now. */
   daysOnExtend: z.enum(['stack', 'restart']).default('stack'),
-  /** Price of an extension; `null` charges the plan's price. */
+  /**
+   * Price of an extension, whether the buyer buys it or auto-renewal buys it for them before expiry;
+   * `null` charges the plan's price.
+   */
   price: NonNegativeMoneySchema.nullable().default(null),
 });
 /** How extensions of a plan work (see `ExtensionPolicySchema`). */

@@ -5,7 +5,10 @@ import { MoneySchema, NonNegativeMoneySchema } from './money.js';
 /**
  * The owner's referral settings. The reward is wallet credit for the referrer, paid once per referred
  * customer after that customer's first paid order is active: a fixed amount, or a share of what that
- * order cost (after any discount), rounded down, at most `maxAmount` when set.
+ * order finally cost (after any discount, less what was refunded for it by then, e.g. units that
+ * failed), rounded down, at most `maxAmount` when set. A refund of that order within
+ * `refundWindowDays` of the order takes back the same part of the reward (`referralRewardAfterRefund`)
+ * by a ledger entry on the referrer's wallet.
  */
 export const ReferralProgramSchema = z.object({
   enabled: z.boolean(),
@@ -19,6 +22,11 @@ export const ReferralProgramSchema = z.object({
       maxAmount: NonNegativeMoneySchema.nullable().default(null),
     }),
   ]),
+  /**
+   * Days after the rewarding order was placed during which a refund of it reverses the reward (in the
+   * share the refund returns); a refund after that leaves the reward as it is. Default 30.
+   */
+  refundWindowDays: z.number().int().min(0).max(3650).default(30),
 });
 /** See `ReferralProgramSchema`. */
 export type ReferralProgram = z.infer<typeof ReferralProgramSchema>;
@@ -28,9 +36,12 @@ export type ReferralProgramInput = z.input<typeof ReferralProgramSchema>;
 /**
  * `pending`: signed up through the link, no paid order active yet. `qualified`: the first paid order
  * is active and the reward is fixed; the scheduler credits it. `rewarded`: credited (once, by the
- * ledger key `referral:<referredId>`). `void`: the program was off or the reward came to zero.
+ * ledger key `referral:<referredId>`). `void`: the program was off or the reward came to zero (also a
+ * qualified one whose order was refunded in full before the credit). `reversed`: credited, then
+ * taken back in full because the rewarding order was refunded within the program's window; it no
+ * longer counts as rewarded.
  */
-export const REFERRAL_STATUSES = ['pending', 'qualified', 'rewarded', 'void'] as const;
+export const REFERRAL_STATUSES = ['pending', 'qualified', 'rewarded', 'void', 'reversed'] as const;
 /** One of `REFERRAL_STATUSES`. */
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 
@@ -41,7 +52,7 @@ export const ReferralSchema = z.object({
   status: z.enum(REFERRAL_STATUSES),
   /** The first paid order, once it is active. */
   orderId: IdSchema.nullable(),
-  /** The credit owed or paid; set when it qualifies. */
+  /** The credit owed or paid; set when it qualifies, lowered when a refund of the order takes part of it back. */
   reward: NonNegativeMoneySchema.nullable(),
   ledgerEntryId: IdSchema.nullable(),
   createdAt: z.date(),
@@ -61,8 +72,8 @@ export type NewReferral = z.input<typeof NewReferralSchema>;
 export interface ReferralStats {
   /** Customers who signed up through its link. */
   referred: number;
-  /** Of them, those whose reward was credited. */
+  /** Of them, those whose reward was credited and stands (not reversed). */
   rewarded: number;
-  /** What was credited, per currency (ordered by currency). */
+  /** What was credited and stands (less what refunds took back), per currency (ordered by currency). */
   earned: { amount: number; currency: string }[];
 }

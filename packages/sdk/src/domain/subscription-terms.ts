@@ -10,7 +10,7 @@ import { ExtensionPolicySchema, TrafficTopUpSchema, type Plan } from './plan.js'
  * their terms until an admin moves them to the plan's current ones (`kit.applyCurrentTerms`, audited).
  */
 export const SubscriptionTermsSchema = z.object({
-  /** The price of a period (renewal; extension when `extension.price` is `null`). */
+  /** The price of a period as bought new; an extension or an auto-renewal charges it when `extension.price` is `null`. */
   price: NonNegativeMoneySchema,
   durationDays: z.number().int().min(1).max(3650),
   /** `null` is unlimited traffic. */

@@ -50,3 +50,7 @@ export type {
 } from './host-jobs.js';
 export { withAuditOutbox } from './audit-outbox.js';
 export type { AuditOutboxHook } from './audit-outbox.js';
+export { RefundRequestSchema } from './refund.js';
+export type { RefundRequest, RefundResult } from './refund.js';
+export { orderMoney } from './order-money.js';
+export type { OrderMoney } from './order-money.js';

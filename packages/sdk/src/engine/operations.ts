@@ -14,13 +14,12 @@ import { auditSubscription } from './context.js';
 import { resumedStatus } from './desired-state.js';
 import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, subscriptionJob, jobAttempts } from './job-types.js';
 import type { ProvisionPayload } from './job-types.js';
-import { orderPurchaseKey, releaseDiscount } from './discount.js';
 import { reserveSlot } from './placement.js';
 import { writeSerialKey } from './serial-keys.js';
 
 const ADMIN: Actor = Object.freeze({ type: 'admin', id: null });
 
-/** Validates a top-up or refund: customer, a positive amount, and the payment's own id as idempotency key. */
+/** Validates a top-up: customer, a positive amount, and the payment's own id as idempotency key. */
 export const MoneyMovementSchema = z.object({
   customerId: IdSchema,
   amount: MoneySchema.refine((m) => m.amount > 0, 'must be positive'),
@@ -32,7 +31,7 @@ export const MoneyMovementSchema = z.object({
   subscriptionId: IdSchema.nullable().default(null),
   actor: ActorSchema.optional(),
 });
-/** Input of `kit.topUp` and `kit.refund`. */
+/** Input of `kit.topUp`. */
 export type MoneyMovement = z.input<typeof MoneyMovementSchema>;
 
 async function credit(
@@ -63,8 +62,6 @@ async function credit(
         subjectId: m.customerId,
         data: { amount: m.amount.amount, currency: m.amount.currency },
       });
-      // A refunded order gives back the discount code use it took.
-      if (kind === 'refund' && m.orderId !== null) await releaseDiscount(tx, orderPurchaseKey(m.orderId));
     }
     return appended;
   });
@@ -73,7 +70,6 @@ async function credit(
 }
 
 export const topUp = (ctx: EngineContext, input: MoneyMovement) => credit(ctx, 'top_up', input);
-export const refund = (ctx: EngineContext, input: MoneyMovement) => credit(ctx, 'refund', input);
 
 /** Validates an admin action on one subscription (suspend, resume, terminate, retry) and its reason. */
 export const SubscriptionActionSchema = z.object({
@@ -134,15 +130,23 @@ export function terminate(ctx: EngineContext, input: SubscriptionAction): Promis
     () => 'terminated',
     async (tx, before) => {
       if (HOLDS_CAPACITY.has(before.status)) await tx.capacity.release({ targetId: before.targetId, planId: before.planId, count: 1 });
-      const queued = await tx.jobs.list({ dedupeKey: `${JOB_TYPES.provision}:${before.id}`, state: 'queued' }, { limit: 1 });
-      for (const job of queued.items) await tx.jobs.cancel(job.id);
-      if (HAS_REMOTE_CLIENT.has(before.status) || before.status === 'pending') {
-        const serialKey = await writeSerialKey(ctx, tx, before);
-        const payload = { subscriptionId: before.id };
-        await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, before.id, payload, jobAttempts(ctx.policy), serialKey));
-      }
+      await queueRemoval(ctx, tx, before);
     },
   );
+}
+
+/**
+ * The jobs side of ending a subscription that was `before` (now terminated): its queued provisioning is
+ * cancelled and, when a client may be on the panel, its removal is queued.
+ */
+export async function queueRemoval(ctx: EngineContext, tx: StorageRepositories, before: Subscription): Promise<void> {
+  const queued = await tx.jobs.list({ dedupeKey: `${JOB_TYPES.provision}:${before.id}`, state: 'queued' }, { limit: 1 });
+  for (const job of queued.items) await tx.jobs.cancel(job.id);
+  if (HAS_REMOTE_CLIENT.has(before.status) || before.status === 'pending') {
+    const serialKey = await writeSerialKey(ctx, tx, before);
+    const payload = { subscriptionId: before.id };
+    await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, before.id, payload, jobAttempts(ctx.policy), serialKey));
+  }
 }
 
 /**

@@ -50,7 +50,11 @@ import type { PanelHealthCheckOptions, PanelHealthResult } from './health.js';
 import { provisionHandler } from './handlers/provision.js';
 import { pushHandler, removeHandler, removeOrphanHandler } from './handlers/push.js';
 import { updateHandler } from './handlers/update.js';
-import { approveProvisioning, refund, resume, retryFailed, suspend, terminate, topUp } from './operations.js';
+import { approveProvisioning, resume, retryFailed, suspend, terminate, topUp } from './operations.js';
+import { refundOrder } from './refund.js';
+import type { RefundRequest, RefundResult } from './refund.js';
+import { salesFigures } from './sales-figures.js';
+import type { SalesFigures, SalesFiguresQuery } from '../domain/sales.js';
 import type { MoneyMovement, SubscriptionAction } from './operations.js';
 import { resolvePolicy } from './policy.js';
 import type { EnginePolicy } from './policy.js';
@@ -226,8 +230,18 @@ export interface Panelkit {
   waitForSubscription(subscriptionId: string, until: SubscriptionCondition, options?: WaitForSubscriptionOptions): Promise<Subscription>;
   /** Credits a customer's wallet once per idempotency key (a payment's own id); `created: false` on a replay. */
   topUp(movement: MoneyMovement): Promise<{ entry: LedgerEntry; created: boolean }>;
-  /** Credits a refund; one that names an order gives back the discount code use the order took. */
-  refund(movement: MoneyMovement): Promise<{ entry: LedgerEntry; created: boolean }>;
+  /**
+   * Refunds (part of) an order to its own customer's wallet, never more than was paid for it over all
+   * its refunds; a full refund frees its discount code use and ends its subscriptions, and a referral
+   * reward on it shrinks in the share returned (within the program's window). Refusals throw
+   * `RefundRefusedError`. See `refundOrder`.
+   */
+  refund(request: RefundRequest): Promise<RefundResult>;
+  /**
+   * The owner's sales figures by day in a time zone, with totals: net revenue (one definition,
+   * `REVENUE_LEDGER_KINDS`), paid orders, new subscriptions, subscriptions in service. See `salesFigures`.
+   */
+  salesFigures(query: SalesFiguresQuery): Promise<SalesFigures>;
   /** Creates a discount code (audited); see `DiscountCode` for its limits. */
   createDiscountCode(input: NewDiscountCode, actor?: Actor): Promise<DiscountCode>;
   /** Disables a code or changes its end, limits or note (audited). */
@@ -324,7 +338,8 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     pendingReason: (subscription) => pendingReason(storage, subscription),
     waitForSubscription: (id, until, o) => waitForSubscription(ctx, id, until, o),
     topUp: (m) => topUp(ctx, m),
-    refund: (m) => refund(ctx, m),
+    refund: (r) => refundOrder(ctx, r),
+    salesFigures: (q) => salesFigures(ctx.storage, q),
     createDiscountCode: (input, actor) => createDiscountCode(ctx, input, actor),
     updateDiscountCode: (id, patch, actor) => updateDiscountCode(ctx, id, patch, actor),
     referralProgram: () => storage.referrals.getProgram(),

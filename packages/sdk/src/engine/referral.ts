@@ -10,6 +10,7 @@ import type { StorageRepositories } from '../ports/storage.js';
 import { decideReferral, referralReward } from '../rules/referral.js';
 import type { ReferralDenyReason } from '../rules/referral.js';
 import type { EngineContext } from './context.js';
+import { orderMoney } from './order-money.js';
 
 /** What `recordReferral` takes: the customer who just signed up, and the owner of the link it came through. */
 export const RecordReferralRequestSchema = z.object({
@@ -72,15 +73,18 @@ export async function recordReferral(ctx: EngineContext, input: RecordReferralRe
 /**
  * In the transaction that settles an order with at least one live subscription: when it is the
  * referred customer's first paid order to go live, fixes the referrer's reward (`referralReward` on
- * what the order cost) and marks the referral qualified; the scheduler credits it
- * (`creditReferralRewards`). Durable: the mark commits with the order's settlement, and a crash before
- * the credit leaves it qualified for the next tick.
+ * what the order finally cost: what was paid for it less what was refunded by then, e.g. its failed
+ * units) and marks the referral qualified; the scheduler credits it (`creditReferralRewards`). Durable:
+ * the mark commits with the order's settlement, and a crash before the credit leaves it qualified for
+ * the next tick.
  */
 export async function qualifyReferral(tx: StorageRepositories, order: Order, actor: Actor): Promise<void> {
   if (order.total.amount <= 0) return;
   const referral = await tx.referrals.get(order.customerId);
   if (referral === null || referral.status !== 'pending') return;
-  const reward = referralReward(await tx.referrals.getProgram(), order.total);
+  const { paid, refunded } = orderMoney(await tx.ledger.listByOrder(order.id));
+  const net = { amount: Math.max(0, paid - refunded), currency: order.total.currency };
+  const reward = referralReward(await tx.referrals.getProgram(), net);
   const qualified = await tx.referrals.qualify(order.customerId, { orderId: order.id, reward });
   if (qualified === null) return;
   await tx.audit.append({
@@ -88,7 +92,7 @@ export async function qualifyReferral(tx: StorageRepositories, order: Order, act
     action: `referral.${qualified.status}`,
     subjectType: 'customer',
     subjectId: order.customerId,
-    data: { orderId: order.id, reward: reward.amount, currency: reward.currency },
+    data: { orderId: order.id, reward: reward.amount, currency: reward.currency, net: net.amount },
   });
 }
 
@@ -114,9 +118,11 @@ export async function creditReferralRewards(ctx: EngineContext, actor: Actor, li
           note: 'referral reward',
           actor,
         });
-        // Another replica rewarded it meanwhile: roll this transaction back (its credit too, had it made one).
-        if ((await tx.referrals.markRewarded(current.referredId, entry.id)) === null)
-          throw new ConflictError(`referral of ${current.referredId} was rewarded meanwhile`);
+        // Another replica rewarded it meanwhile, or a refund of its order lowered the reward since it was
+        // read: roll this transaction back (its credit too, had it made one); the next tick pays what stands.
+        const marked = await tx.referrals.markRewarded(current.referredId, entry.id);
+        if (marked === null || marked.reward?.amount !== entry.amount)
+          throw new ConflictError(`referral of ${current.referredId} was rewarded or lowered meanwhile`);
         await tx.audit.append({
           actor,
           action: 'referral.rewarded',

@@ -65,6 +65,14 @@ export interface ReferralRepository {
   listQualified(limit: number): Promise<Referral[]>;
   /** `qualified` → `rewarded` with its ledger entry; `null` when it was not qualified. */
   markRewarded(referredId: string, ledgerEntryId: string): Promise<Referral | null>;
+  /**
+   * Lowers the reward of a `qualified` or `rewarded` referral to `reward` (its order was refunded in
+   * part or in full; the money, for a rewarded one, moves by a ledger entry the caller writes). A reward
+   * of 0 turns `qualified` into `void` and `rewarded` into `reversed`. Returns the referral when it
+   * changed; `null` when it is in another status or `reward` is not below the current one. A reward in
+   * another currency than the current one is a `ValidationError`.
+   */
+  reduceReward(referredId: string, reward: Money): Promise<Referral | null>;
   /** The program, or `null` before the owner set one. */
   getProgram(): Promise<ReferralProgram | null>;
   /** Validates and replaces the referral program; returns it as stored. */

@@ -14,6 +14,7 @@ import type { SerializedError } from '../errors.js';
 import type { CreditLimit } from '../domain/price-book.js';
 import type { DiscountRepository, ReferralRepository } from './storage-promotions.js';
 import type { PriceBookRepository } from './storage-price-books.js';
+import type { SalesRepository } from './storage-sales.js';
 
 /**
  * The version of the {@link StoragePort} contract this SDK expects; a storage reports the one it
@@ -21,9 +22,10 @@ import type { PriceBookRepository } from './storage-price-books.js';
  * keys, 3 discount codes and referrals, 4 the terms a subscription was sold with
  * (`Subscription.terms`, stored and returned as given), 5 `subscriptions.getByUsernames`, 6 resellers:
  * credit limits in the ledger (`ledger.setCreditLimit`, a balance may go down to minus the limit) and
- * price books (`priceBooks`).
+ * price books (`priceBooks`), 7 the books read by order and by day: `ledger.listByOrder`,
+ * `referrals.reduceReward` and the sales read model (`sales.figures`).
  */
-export const STORAGE_PORT_VERSION = 6 as const;
+export const STORAGE_PORT_VERSION = 7 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -107,6 +109,7 @@ export interface StorageRepositories {
   readonly discounts: DiscountRepository;
   readonly referrals: ReferralRepository;
   readonly priceBooks: PriceBookRepository;
+  readonly sales: SalesRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */
@@ -227,6 +230,11 @@ export interface LedgerRepository {
   setCreditLimit(input: CreditLimit): Promise<Money>;
   /** Newest first. */
   list(customerId: string, page: PageRequest): Promise<Page<LedgerEntry>>;
+  /**
+   * Every entry naming the order (`orderId`), oldest first (by `createdAt`, then id): its purchase
+   * debits and the refunds of it. Empty for an unknown order. What a refund checks the order against.
+   */
+  listByOrder(orderId: string): Promise<LedgerEntry[]>;
 }
 
 /** Orders written by checkout. */

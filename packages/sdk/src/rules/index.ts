@@ -9,3 +9,5 @@ export * from './discount.js';
 export * from './referral.js';
 export * from './reseller-price.js';
 export * from './credit.js';
+export * from './refund.js';
+export * from './zoned-days.js';

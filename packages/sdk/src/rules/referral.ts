@@ -43,7 +43,7 @@ export function decideReferral(input: ReferralInput): { allowed: true } | { allo
  * the fixed amount, or the program's share of the total rounded down and capped. Zero (nothing to
  * credit) when the program is off, the order was free, or a fixed reward is in another currency.
  */
-export function referralReward(program: ReferralProgram | null, orderTotal: Money): Money {
+export function referralReward(program: Pick<ReferralProgram, 'enabled' | 'reward'> | null, orderTotal: Money): Money {
   const zero = { amount: 0, currency: orderTotal.currency };
   if (program === null || !program.enabled || orderTotal.amount <= 0) return zero;
   const { reward } = program;

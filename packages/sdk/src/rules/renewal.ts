@@ -14,11 +14,19 @@ export type RenewalSkipReason =
   | 'not_due'
   | 'insufficient_funds';
 
-/** The terms of an automatic renewal: a new period from the current expiry (or now, if later), usage reset, the plan's price. */
+/**
+ * The terms of an automatic renewal: a new period from the current expiry (or now, if later), usage
+ * reset, at the plan's extension price (`extension.price`, else the period price `price`).
+ */
 export interface RenewalQuote {
   newExpiresAt: Date;
   newTrafficLimitBytes: number | null;
   resetsUsage: true;
+  /**
+   * What the renewal charges: the extension price when the plan (as sold) has one, else its period
+   * price. A renewal is the extension the shop buys for the buyer before expiry, so it never costs more
+   * than the buyer would pay pressing "extend" that day.
+   */
   price: Money;
 }
 
@@ -38,7 +46,7 @@ export interface RenewalInput {
 
 /**
  * Auto-renew from the wallet: shortly before expiry, a new period stacks on the current one and
- * traffic starts over. Skipped, with a reason, when it does not apply or cannot be paid; the
+ * traffic starts over, at the extension price (see `RenewalQuote.price`). Skipped, with a reason, when it does not apply or cannot be paid; the
  * quote is still returned for `insufficient_funds` so the host can say how much is missing.
  */
 export function decideRenewal({ subscription: sub, plan, now, balance, leadMs }: RenewalInput): RenewalDecision {

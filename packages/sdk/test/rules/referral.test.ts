@@ -30,10 +30,11 @@ describe('decideReferral', () => {
 
 describe('referralReward', () => {
   const usd = (amount: number) => ({ amount, currency: 'USD' });
-  const fixed: ReferralProgram = { enabled: true, reward: { type: 'fixed', amount: usd(500) } };
+  const fixed: ReferralProgram = { enabled: true, reward: { type: 'fixed', amount: usd(500) }, refundWindowDays: 30 };
   const share = (percent: number, maxAmount: number | null = null): ReferralProgram => ({
     enabled: true,
     reward: { type: 'share', percent, maxAmount: maxAmount === null ? null : usd(maxAmount) },
+    refundWindowDays: 30,
   });
   it.each([
     ['fixed', fixed, usd(2000), 500],

@@ -26,7 +26,7 @@ import type { TimeKey } from '@panelkit/sdk/storage-kit';
 import { copy } from '../internal/copy.js';
 import { compareStrings, compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
-import { collectPage, descending } from '../internal/paging.js';
+import { ascending, collectPage, descending } from '../internal/paging.js';
 import { SortedIndex } from '../internal/sorted-index.js';
 import { Table } from '../internal/table.js';
 import { UniqueIndex } from '../internal/unique-index.js';
@@ -164,6 +164,16 @@ export function ledgerOperations(tables: LedgerTables, refs: LedgerReferences) {
       }
       creditLimits.set(op.undo, limit.customerId, limit.currency, limit.amount);
       return { amount: limit.amount, currency: limit.currency };
+    },
+
+    listByOrder(_op: Op, orderId: string): LedgerEntry[] {
+      const order = refs.orders.get(inputKey(orderId, 'order id'));
+      if (order === undefined) return [];
+      // An order's entries are its customer's: walk that customer's entries, oldest first.
+      return [...ascending(byCustomer.tree(order.customerId), compareTimeKeys)]
+        .map(([, id]) => entries.load(id))
+        .filter((e) => e.orderId === order.id)
+        .map((e) => copy(e));
     },
 
     list(_op: Op, customerId: string, page: PageRequest): Page<LedgerEntry> {

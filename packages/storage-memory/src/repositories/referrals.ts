@@ -1,4 +1,4 @@
-import { NewReferralSchema, ReferralProgramSchema } from '@panelkit/sdk';
+import { NewReferralSchema, NonNegativeMoneySchema, ReferralProgramSchema, ValidationError } from '@panelkit/sdk';
 import { inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
 import type {
   Customer,
@@ -109,6 +109,20 @@ export function referralOperations(tables: ReferralTables, customers: Table<Cust
 
     markRewarded(op: Op, referredId: string, ledgerEntryId: string): Referral | null {
       return move(op, referredId, 'qualified', { status: 'rewarded', ledgerEntryId: inputKey(ledgerEntryId, 'ledger entry id') });
+    },
+
+    reduceReward(op: Op, referredId: string, reward: Money): Referral | null {
+      const lower = copy(parseInput(NonNegativeMoneySchema, reward, 'reward'));
+      const row = referrals.get(inputKey(referredId, 'referred customer id'));
+      if (row === undefined || row.reward === null) return null;
+      if (lower.currency !== row.reward.currency)
+        throw new ValidationError("invalid reward: currency: not the reward's currency", [
+          { path: 'currency', message: "not the reward's currency" },
+        ]);
+      if (row.status !== 'qualified' && row.status !== 'rewarded') return null;
+      if (lower.amount >= row.reward.amount) return null;
+      const status = lower.amount > 0 ? row.status : row.status === 'qualified' ? 'void' : 'reversed';
+      return move(op, referredId, row.status, { status, reward: lower });
     },
 
     getProgram(): ReferralProgram | null {

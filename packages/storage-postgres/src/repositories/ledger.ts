@@ -185,6 +185,18 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
         return { amount: limit.amount, currency: limit.currency };
       }),
 
+    listByOrder: (orderId: string) =>
+      runner.run(
+        'ledger.listByOrder',
+        async ({ db }) => {
+          const { rows } = await db.query(`SELECT * FROM ${schema}.ledger_entries WHERE order_id = $1 ORDER BY created_at, id`, [
+            inputKey(orderId, 'order id'),
+          ]);
+          return rows.map(entryFromRow);
+        },
+        read,
+      ),
+
     list: (customerId: string, page: PageRequest) =>
       runner.run(
         'ledger.list',

@@ -1,4 +1,4 @@
-import { NewReferralSchema, ReferralProgramSchema } from '@panelkit/sdk';
+import { NewReferralSchema, NonNegativeMoneySchema, ReferralProgramSchema, ValidationError } from '@panelkit/sdk';
 import { inputKey, parseInput, timeKey } from '@panelkit/sdk/storage-kit';
 import type {
   Money,
@@ -133,12 +133,41 @@ export function referralRepository({ runner, schema }: RepositoryContext): Refer
         return rows[0] === undefined ? null : referralFromRow(rows[0]);
       }),
 
+    reduceReward: (referredId: string, reward: Money) =>
+      runner.run('referrals.reduceReward', async ({ db, now }) => {
+        const lower = parseInput(NonNegativeMoneySchema, reward, 'reward');
+        // One conditional statement: the reward only goes down, from a status that has one, and a
+        // zero turns qualified into void and rewarded into reversed.
+        const { rows } = await db.query(
+          `UPDATE ${table}
+              SET reward = $2::jsonb,
+                  status = CASE WHEN $3::bigint > 0 THEN status WHEN status = 'qualified' THEN 'void' ELSE 'reversed' END,
+                  updated_at = $5::timestamptz
+            WHERE referred_id = $1 AND status IN ('qualified', 'rewarded') AND reward->>'currency' = $4
+              AND (reward->>'amount')::bigint > $3::bigint
+           RETURNING *`,
+          [inputKey(referredId, 'referred customer id'), enc.json(lower), lower.amount, lower.currency, enc.time(now)],
+        );
+        if (rows[0] !== undefined) return referralFromRow(rows[0]);
+        const current = await db.query(
+          `SELECT reward->>'currency' AS currency FROM ${table} WHERE referred_id = $1 AND reward IS NOT NULL`,
+          [referredId],
+        );
+        const currency = current.rows[0]?.['currency'];
+        if (typeof currency === 'string' && currency !== lower.currency)
+          throw new ValidationError("invalid reward: currency: not the reward's currency", [
+            { path: 'currency', message: "not the reward's currency" },
+          ]);
+        return null;
+      }),
+
     getProgram: () =>
       runner.run(
         'referrals.getProgram',
         async ({ db }) => {
           const { rows } = await db.query(`SELECT program FROM ${programs} WHERE id = 1`, []);
-          return rows[0] === undefined ? null : dec.json<ReferralProgram>(rows[0]['program']);
+          // Parsed: a program stored before a field existed reads with that field's default.
+          return rows[0] === undefined ? null : ReferralProgramSchema.parse(dec.json<ReferralProgram>(rows[0]['program']));
         },
         read,
       ),

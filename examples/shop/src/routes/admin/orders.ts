@@ -1,6 +1,15 @@
-import { OrderStatusSchema, type Customer } from '@panelkit/sdk';
-import { Router } from 'express';
-import { ctxOf } from '../../http/context.js';
+import { OrderStatusSchema, type Customer, type Order } from '@panelkit/sdk';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { ctxOf, viewerOf } from '../../http/context.js';
+import { parseForm } from '../../http/forms.js';
+import { formatMoney } from '../../i18n/format.js';
+import { mayRefundOrders, orderRefundState, refundOrderByStaff } from '../../orders/refund-order.js';
+import { amountSchema } from '../../payments/amount.js';
+import { REQUEST_KEY_PATTERN } from '../../payments/provider.js';
+import { html } from '../../views/html.js';
+import { refundSection, type RefundFormState } from '../../views/admin/order-refund.js';
+import { newFormKey } from '../wallet.js';
 import { HttpError } from '../../http/http-error.js';
 import { noticeFrom } from '../../http/notice.js';
 import { actionsFor, jobsOf, namesOf } from '../../ops/subscription-facts.js';
@@ -11,6 +20,18 @@ import { cursorOf, queryText } from './shared.js';
 import { idParam } from '../../http/ids.js';
 
 const PAGE_SIZE = 25;
+
+/** The refund form: an amount in the order's currency, the reason the buyer reads, and the form's nonce (the refund's key). */
+const refundSchema = (currency: string) =>
+  z.object({
+    amount: amountSchema(currency),
+    note: z
+      .string({ message: 'adminOps.orders.refund.noteRequired' })
+      .trim()
+      .min(1, { message: 'adminOps.orders.refund.noteRequired' })
+      .max(500, { message: 'adminMoney.errors.noteTooLong' }),
+    nonce: z.string({ message: 'wallet.errors.formExpired' }).regex(REQUEST_KEY_PATTERN, { message: 'wallet.errors.formExpired' }),
+  });
 
 export function orderRoutes(shop: Shop): Router {
   const router = Router();
@@ -38,10 +59,9 @@ export function orderRoutes(shop: Shop): Router {
     );
   });
 
-  router.get('/admin/orders/:id', async (req, res) => {
+  /** The order page; an owner also sees its refund section, with `refund` the form as last posted. */
+  async function renderOrder(req: Request, res: Response, status: number, order: Order, refund?: RefundFormState) {
     const ctx = ctxOf(res);
-    const order = await storage.orders.get(idParam(req));
-    if (order === null) throw new HttpError(404, 'errors.notFound');
     const [customer, subs, names] = await Promise.all([
       storage.customers.get(order.customerId),
       storage.subscriptions.listByOrder(order.id),
@@ -53,13 +73,52 @@ export function orderRoutes(shop: Shop): Router {
         return { sub, jobs, actions: actionsFor(sub, jobs) };
       }),
     );
-    res.send(
+    const owner = ctx.viewer !== null && mayRefundOrders(ctx.viewer.account.role);
+    const refundHtml = owner
+      ? refundSection(ctx, order, await orderRefundState(shop, order), refund ?? { nonce: newFormKey(), values: {} })
+      : '';
+    res.status(status).send(
       adminPage(ctx, {
         title: ctx.t('adminOps.orders.orderTitle'),
-        notice: noticeFrom(req),
-        body: orderBody(ctx, shop.config.timeZone, order, customer, names, views),
+        notice: refund === undefined ? noticeFrom(req) : null,
+        body: html`${orderBody(ctx, shop.config.timeZone, order, customer, names, views)}${refundHtml}`,
       }).value,
     );
+  }
+
+  router.get('/admin/orders/:id', async (req, res) => {
+    const order = await storage.orders.get(idParam(req));
+    if (order === null) throw new HttpError(404, 'errors.notFound');
+    await renderOrder(req, res, 200, order);
+  });
+
+  router.post('/admin/orders/:id/refund', async (req, res) => {
+    const ctx = ctxOf(res);
+    const order = await storage.orders.get(idParam(req));
+    if (order === null) throw new HttpError(404, 'errors.notFound');
+    const source = (req.body ?? {}) as Record<string, unknown>;
+    const values = Object.fromEntries(
+      ['amount', 'note', 'nonce'].flatMap((n) => (typeof source[n] === 'string' ? [[n, (source[n] as string).slice(0, 600)]] : [])),
+    );
+    const nonce = values['nonce'] !== undefined && REQUEST_KEY_PATTERN.test(values['nonce']) ? values['nonce'] : newFormKey();
+    const form = parseForm(refundSchema(order.total.currency), req.body, ctx.t);
+    if (!form.ok) return renderOrder(req, res, 400, order, { nonce, values, errors: form.fields });
+    const { account } = viewerOf(res);
+    const result = await refundOrderByStaff(shop, {
+      order,
+      amount: form.data.amount,
+      note: form.data.note,
+      nonce: form.data.nonce,
+      staff: { accountId: account.id, role: account.role },
+    });
+    if (!result.ok) {
+      if (result.reason === 'forbidden') throw new HttpError(403, 'staff.ownersOnly');
+      const refundable = formatMoney({ amount: result.refundable, currency: order.total.currency }, ctx.locale);
+      const message = ctx.t(`adminOps.orders.refund.refused.${result.reason}`, { refundable });
+      return renderOrder(req, res, 409, order, { nonce, values, errors: { amount: message } });
+    }
+    const done = result.full ? 'adminOps.order_refunded_full' : 'adminOps.order_refunded';
+    res.redirect(303, `/admin/orders/${encodeURIComponent(order.id)}?done=${done}`);
   });
 
   return router;

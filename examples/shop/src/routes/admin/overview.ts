@@ -27,7 +27,7 @@ export function overviewRoutes(shop: Shop): Router {
     const now = shop.clock.now();
     const typed = { from: text(query['from']), to: text(query['to']) };
     const chosen = periodOf(typed, now, shop.config.timeZone);
-    const figures = await salesFigures(shop.db, shop.config.schema, chosen.period);
+    const figures = await salesFigures(shop.kit, chosen.period, shop.config.timeZone);
     return { period: chosen.period, problem: chosen.ok ? null : chosen.problem, typed, figures, timeZone: shop.config.timeZone, now };
   };
 

@@ -1,4 +1,4 @@
-import { RetryLaterError, ValidationError, defineHostJob, enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
+import { RetryLaterError, defineHostJob, enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
 import { GrammyError, HttpError, type Api } from 'grammy';
 import { z } from 'zod';
 import { isLocale, translator } from '../../i18n/translate.js';
@@ -29,10 +29,7 @@ export function dailySummaryJob(shop: Shop, api: Api, links: TelegramLinkStore):
     retry: { maxAttempts: 10, baseDelayMs: 5_000, maxDelayMs: 15 * 60_000, giveUpAfterMs: 12 * 3_600_000 },
     async run({ day, adminId }) {
       const zone = shop.config.timeZone;
-      const from = zonedToInstant(`${day}T00:00`, zone);
-      const to = zonedToInstant(`${dayPlus(day, 1)}T00:00`, zone);
-      if (from === null || to === null) throw new ValidationError(`the day ${day} has no midnight in ${zone}`);
-      const summary = await salesSummary(shop, from, to);
+      const summary = await salesSummary(shop, day, day);
       const link = await links.byTelegramUser(adminId);
       const customer = link === null ? null : await shop.storage.customers.get(link.customerId);
       const locale = customer !== null && isLocale(customer.locale) ? customer.locale : 'en';

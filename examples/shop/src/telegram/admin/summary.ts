@@ -1,3 +1,4 @@
+import { startOfZonedDay, zonedDayOf } from '@panelkit/sdk';
 import type { Money } from '@panelkit/sdk';
 import type { Composer } from 'grammy';
 import { formatDateTime, formatMoney, formatNumber } from '../../i18n/format.js';
@@ -6,46 +7,45 @@ import type { Shop } from '../../stack/shop.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { backToMenu } from '../menu.js';
 
-/** What the shop did between two instants. */
+/** What the shop did over whole days of its time zone. */
 export interface SalesSummary {
+  /** Where the first day starts and the last one ends (or now, for today). */
   from: Date;
   to: Date;
   /** Paid orders placed (free trials excluded). */
   sales: number;
-  /** Purchases and extensions less refunds, per currency, in minor units. */
+  /** Net sales per currency, in minor units: the SDK's one definition (`REVENUE_LEDGER_KINDS`), as the web overview reads it. */
   revenue: Money[];
   newSubscriptions: number;
   /** Active now (not in the window). */
   activeSubscriptions: number;
 }
 
-/** Counts the window `[from, to)` from the engine's tables (the ledger is the truth about money). */
-export async function salesSummary(shop: Shop, from: Date, to: Date): Promise<SalesSummary> {
-  const s = `"${shop.config.schema}"`;
-  const [sales, revenue, created, byStatus] = await Promise.all([
-    shop.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${s}.orders WHERE created_at >= $1 AND created_at < $2 AND total_amount > 0`,
-      [from, to],
-    ),
-    shop.db.query<{ currency: string; total: string }>(
-      `SELECT currency, (-sum(amount))::text AS total FROM ${s}.ledger_entries
-       WHERE kind IN ('purchase', 'extension', 'refund') AND created_at >= $1 AND created_at < $2 GROUP BY currency ORDER BY currency`,
-      [from, to],
-    ),
-    shop.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}.subscriptions WHERE created_at >= $1 AND created_at < $2`, [
-      from,
-      to,
-    ]),
+/**
+ * The days `fromDay`..`toDay` (`YYYY-MM-DD`, both included) of the shop's time zone, from the SDK's sales read
+ * model (`kit.salesFigures`): the same figures the web overview and the JSON API show for those days.
+ */
+export async function salesSummary(shop: Shop, fromDay: string, toDay: string): Promise<SalesSummary> {
+  const timeZone = shop.config.timeZone;
+  const [figures, byStatus] = await Promise.all([
+    shop.kit.salesFigures({ from: fromDay, to: toDay, timeZone }),
     shop.storage.subscriptions.countByStatus(),
   ]);
+  const now = shop.clock.now();
+  const last = startOfZonedDay(nextDay(toDay), timeZone);
   return {
-    from,
-    to,
-    sales: sales.rows[0]?.n ?? 0,
-    revenue: revenue.rows.map((r) => ({ currency: r.currency, amount: Number(r.total) })),
-    newSubscriptions: created.rows[0]?.n ?? 0,
+    from: startOfZonedDay(fromDay, timeZone),
+    to: new Date(Math.min(last.getTime(), now.getTime())),
+    sales: figures.totals.orders,
+    revenue: figures.totals.revenue.filter((m) => m.amount !== 0),
+    newSubscriptions: figures.totals.newSubscriptions,
     activeSubscriptions: byStatus.active ?? 0,
   };
+}
+
+/** The calendar day after `day` (`2026-02-28` → `2026-03-01`). */
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 24 * 3600_000).toISOString().slice(0, 10);
 }
 
 /** The summary as a message in one admin's language. */
@@ -60,17 +60,15 @@ export function summaryText(summary: SalesSummary, t: Translate, locale: Locale,
   ].join('\n');
 }
 
-const DAY_MS = 24 * 3600_000;
-
-/** The admins' "Summary" button: the last 24 hours. */
+/** The admins' "Summary" button: today so far, in the shop's time zone. */
 export function summaryHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   const { shop } = deps;
   bot
     .filter((ctx) => ctx.user.isAdmin)
     .callbackQuery('sum', async (ctx) => {
       await ctx.answerCallbackQuery();
-      const to = shop.clock.now();
-      const summary = await salesSummary(shop, new Date(to.getTime() - DAY_MS), to);
+      const today = zonedDayOf(shop.clock.now(), shop.config.timeZone);
+      const summary = await salesSummary(shop, today, today);
       await ctx.reply(summaryText(summary, ctx.user.t, ctx.user.locale, shop.config.timeZone), { reply_markup: backToMenu(ctx.user) });
     });
 }

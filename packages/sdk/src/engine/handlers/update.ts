@@ -194,6 +194,8 @@ async function runOne(env: HandlerEnv, job: Job): Promise<void> {
     const data = { expiresAt: p.newExpiresAt, linkChanged: remote.linkChanged };
     let extra: Record<string, string | number | null> = {};
     if (p.action === 'traffic') extra = { trafficLimitBytes: p.newTrafficLimitBytes };
+    // What it cost (after any code), for the buyer's notice.
+    else if (p.action === 'renew') extra = { amount: p.price.amount, currency: p.price.currency };
     else if (p.planChange !== null) extra = { fromPlanId: current.planId, planId: p.planChange.toPlanId };
     await auditSubscription(tx, WORKER_ACTOR, AUDIT_DONE[p.action], next, { ...data, ...extra });
     return { next, before: current, credit };

@@ -7,3 +7,4 @@ export * from './checks.js';
 export * from './cursors.js';
 export * from './requests.js';
 export * from './filters.js';
+export * from './sales.js';

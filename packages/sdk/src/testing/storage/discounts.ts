@@ -196,7 +196,7 @@ export function referralsSuite(env: SuiteEnv): void {
       expect(await storage.referrals.getProgram()).toBeNull();
       await storage.referrals.setProgram({ enabled: true, reward: { type: 'fixed', amount: USD(500) } });
       const second = await storage.referrals.setProgram({ enabled: false, reward: { type: 'share', percent: 10 } });
-      expect(second).toEqual({ enabled: false, reward: { type: 'share', percent: 10, maxAmount: null } });
+      expect(second).toEqual({ enabled: false, reward: { type: 'share', percent: 10, maxAmount: null }, refundWindowDays: 30 });
       expect(await storage.referrals.getProgram()).toEqual(second);
       await expectRejects(storage.referrals.setProgram({ enabled: true, reward: { type: 'share', percent: 0 } }), 'ValidationError');
     });

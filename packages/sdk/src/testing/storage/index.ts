@@ -18,6 +18,7 @@ import { jobsSuite } from './jobs.js';
 import { jobsSerialSuite } from './jobs-serial.js';
 import { jobsOnceSuite } from './jobs-once.js';
 import { ledgerSuite } from './ledger.js';
+import { orderBooksSuite, salesSuite } from './order-books.js';
 import { resellersSuite } from './resellers.js';
 import { ordersSuite } from './orders.js';
 import { panelsTargetsSuite } from './panels-targets.js';
@@ -152,5 +153,7 @@ export function describeStoragePort(
     referralsSuite(env);
     resellersSuite(env);
     jobsOnceSuite(env);
+    orderBooksSuite(env);
+    salesSuite(env);
   });
 }

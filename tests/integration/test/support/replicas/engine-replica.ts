@@ -3,7 +3,7 @@
  * scheduler, on a manual clock the parent sets, against a simulated panel served by the parent.
  */
 import pg from 'pg';
-import { silentLogger, type CheckoutRequest, type EnginePolicy, type Logger } from '@panelkit/sdk';
+import { RefundRefusedError, silentLogger, type CheckoutRequest, type EnginePolicy, type Logger, type RefundRequest } from '@panelkit/sdk';
 // Not from `@panelkit/sdk/testing`: this runs in a child process without the vitest runner that entry needs.
 import { ManualClock } from '../../../../../packages/sdk/src/testing/manual-clock.js';
 import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
@@ -69,6 +69,16 @@ export async function setup(config: EngineReplicaConfig) {
     checkout: async (request: CheckoutRequest) => {
       const result = await kit.checkout(request);
       return { orderId: result.order.id, subscriptionIds: result.subscriptions.map((s) => s.id), replayed: result.replayed };
+    },
+    /** `kit.refund`; a refusal answers its reason instead of throwing. */
+    refund: async (request: RefundRequest) => {
+      try {
+        const done = await kit.refund(request);
+        return { ok: true, created: done.created, full: done.full };
+      } catch (error) {
+        if (RefundRefusedError.is(error)) return { ok: false, reason: error.reason };
+        throw error;
+      }
     },
     /** How many storage calls and transactions this replica reran after a deadlock or serialisation failure. */
     storageRetries: async () => retries.count(),

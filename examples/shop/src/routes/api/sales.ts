@@ -1,0 +1,31 @@
+import { Router } from 'express';
+import { seesSalesFigures } from '../../auth/staff-roles.js';
+import { requireAccount } from '../../auth/viewer.js';
+import { viewerOf } from '../../http/context.js';
+import { HttpError } from '../../http/http-error.js';
+import type { Shop } from '../../stack/shop.js';
+import { isoDay } from '../../stats/figures.js';
+import { periodOf } from '../../stats/period.js';
+
+const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 40) : undefined);
+
+/**
+ * The owner's sales figures as JSON: `GET /api/v1/sales?from=2026-03-01&to=2026-03-31` (days of the shop's time
+ * zone, both included; the last 30 days by default). The SDK's read model (`kit.salesFigures`), the same figures
+ * the web overview and the Telegram summary show: `{ timeZone, from, to, days: [{ day, revenue, orders,
+ * newSubscriptions, inService }], totals }`, money in minor units. Owners only.
+ */
+export function salesApiRoutes(shop: Shop): Router {
+  const router = Router();
+  router.get('/api/v1/sales', requireAccount, async (req, res) => {
+    if (!seesSalesFigures(viewerOf(res).account.role)) throw new HttpError(403, 'staff.ownersOnly');
+    const timeZone = shop.config.timeZone;
+    const chosen = periodOf({ from: text(req.query['from']), to: text(req.query['to']) }, shop.clock.now(), timeZone);
+    if (!chosen.ok) throw new HttpError(400, `adminStats.errors.${chosen.problem}`);
+    const from = isoDay(chosen.period.from);
+    const to = isoDay(chosen.period.to);
+    const figures = await shop.kit.salesFigures({ from, to, timeZone });
+    res.json({ timeZone, from, to, ...figures });
+  });
+  return router;
+}

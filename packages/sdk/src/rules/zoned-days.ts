@@ -1,0 +1,81 @@
+import type { SalesDayBounds } from '../domain/sales.js';
+
+const DAY_MS = 86_400_000;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Whether `timeZone` is an IANA time zone this runtime knows. */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** How far the zone's wall clock is ahead of UTC at `instant`, in milliseconds. */
+function offsetAt(instant: number, timeZone: string): number {
+  const parts: Record<string, number> = {};
+  for (const p of formatterFor(timeZone).formatToParts(new Date(instant))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const wall = Date.UTC(parts['year']!, parts['month']! - 1, parts['day']!, parts['hour']!, parts['minute']!, parts['second']!);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/** The instant a wall-clock day (`YYYY-MM-DD`) starts in `timeZone` (the first instant of it, past a DST gap at midnight). */
+export function startOfZonedDay(day: string, timeZone: string): Date {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const wall = Date.UTC(y, m - 1, d);
+  let instant = wall - offsetAt(wall, timeZone);
+  instant = wall - offsetAt(instant, timeZone);
+  // A midnight skipped by a DST change: the guess fell on the day before, at the old offset; the day
+  // starts at the change, which is midnight at that old offset.
+  if (zonedDayOf(new Date(instant), timeZone) !== day) instant = wall - offsetAt(instant, timeZone);
+  return new Date(instant);
+}
+
+/** The wall-clock day (`YYYY-MM-DD`) of an instant in `timeZone`. */
+export function zonedDayOf(instant: Date, timeZone: string): string {
+  const at = instant.getTime() + offsetAt(instant.getTime(), timeZone);
+  return new Date(at).toISOString().slice(0, 10);
+}
+
+/** Whether `day` is a real calendar day written `YYYY-MM-DD`. */
+export function isCalendarDay(day: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return false;
+  const t = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === day;
+}
+
+/** The days `from`..`to` (both included, `YYYY-MM-DD`) as instants in `timeZone`, oldest first; empty when `to` is before `from`. */
+export function zonedDays(from: string, to: string, timeZone: string): SalesDayBounds[] {
+  const days: SalesDayBounds[] = [];
+  const first = Date.parse(`${from}T00:00:00Z`);
+  const last = Date.parse(`${to}T00:00:00Z`);
+  let start = startOfZonedDay(from, timeZone);
+  for (let t = first; t <= last; t += DAY_MS) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    const next = new Date(t + DAY_MS).toISOString().slice(0, 10);
+    const end = startOfZonedDay(next, timeZone);
+    days.push({ day, start, end });
+    start = end;
+  }
+  return days;
+}
