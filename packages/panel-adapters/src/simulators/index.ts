@@ -8,3 +8,4 @@ export * from './sui/index.js';
 export * from './marzban/index.js';
 export * from './marzneshin/index.js';
 export * from './xui/index.js';
+export * from './pasarguard/index.js';

@@ -1,0 +1,1 @@
+export { PasarGuardAdapter, createPasarGuardAdapter, PASARGUARD_LIST_SORT, type PasarGuardAdapterOptions } from './adapter.js';
