@@ -105,7 +105,7 @@ export function echoValues(body: unknown): PanelFormValues {
 /**
  * The credentials a panel kind needs, from the form, keeping the stored secret when its field is
  * left empty on edit. S-UI: an API token. 3x-ui: a token, or a username and password.
- * Marzban and Marzneshin: a username and password.
+ * Marzban, Marzneshin and PasarGuard: a username and password.
  */
 export function resolveCredentials(
   form: PanelForm,

@@ -13,7 +13,7 @@ import { applyPanelsFile } from '../panels/panels-file.js';
 import { randomSecret, remembered } from './data-folder.js';
 import { openDatabase, type OpenDatabase } from './database.js';
 import { startDemoPanels, type DemoPanels } from './demo-panels.js';
-import { panelAdapterFactory } from './panel-adapters.js';
+import { assertPanelKindsKnown, panelAdapterFactory } from './panel-adapters.js';
 import { shopSecretBox } from './secret-keys.js';
 import { resealShopSecrets } from './shop-secrets.js';
 
@@ -98,6 +98,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
     });
     closers.push(() => storage.close());
     if (config.panelsFile !== null) await applyPanelsFile(storage, config.panelsFile, logger.child({ component: 'panels-file' }));
+    await assertPanelKindsKnown(storage);
 
     const secret = config.secret ?? remembered(keepDir, 'secret.json', () => ({ secret: randomSecret(32) })).secret;
     const adapterFor = panelAdapterFactory({ clock, logger: logger.child({ component: 'panel' }) });
