@@ -5,10 +5,17 @@
  */
 import type { PanelAdapter, RemoteTarget } from '@panelkit/sdk';
 import type { ManualClock, PanelSessionKind, PanelTestControls } from '@panelkit/sdk/testing';
-import { createMarzbanAdapter, createMarzneshinAdapter, createSuiAdapter, createXuiAdapter } from '@panelkit/panel-adapters';
+import {
+  createMarzbanAdapter,
+  createMarzneshinAdapter,
+  createPasarGuardAdapter,
+  createSuiAdapter,
+  createXuiAdapter,
+} from '@panelkit/panel-adapters';
 import {
   createMarzbanSimulator,
   createMarzneshinSimulator,
+  createPasarGuardSimulator,
   createSuiSimulator,
   createXuiSimulator,
   type FetchHandler,
@@ -161,6 +168,24 @@ function marzneshin(clock: ManualClock): PanelKindRig {
   };
 }
 
+function pasarguard(clock: ManualClock): PanelKindRig {
+  const sim = createPasarGuardSimulator({ clock, adminUsername: 'owner', adminPassword: PASSWORD });
+  return {
+    label: 'pasarguard',
+    sim,
+    sessionKind: 'login',
+    adapter: (origin, c) =>
+      createPasarGuardAdapter({ baseUrl: origin, auth: { username: 'owner', password: PASSWORD }, clock: c, ...connection }),
+    pickTarget: (targets) => targets.find((t) => t.name === 'All inbounds') ?? vlessFirst(targets),
+    stored(username) {
+      const user = sim.user(username);
+      if (user === undefined) return undefined;
+      return { expiresAtMs: user.expire, limitBytes: user.dataLimit || null, credential: user.proxySettings.vless.id };
+    },
+    credentialOf: (uuid) => uuid,
+  };
+}
+
 /** Every kind the engine is proved against. */
 export const PANEL_KINDS: readonly { label: string; make: (clock: ManualClock) => PanelKindRig }[] = [
   { label: '3x-ui v2.8 (Gen A)', make: xui('2.8.x', '3x-ui v2.8 (Gen A)') },
@@ -168,6 +193,7 @@ export const PANEL_KINDS: readonly { label: string; make: (clock: ManualClock) =
   { label: 's-ui 1.5', make: sui },
   { label: 'marzban 0.8', make: marzban },
   { label: 'marzneshin', make: marzneshin },
+  { label: 'pasarguard', make: pasarguard },
 ];
 
 /**
