@@ -5,4 +5,3 @@ export type {
   SimStatus as PasarGuardSimStatus,
   SimUser as PasarGuardSimUser,
 } from './state.js';
-export { pyQuote } from './links.js';

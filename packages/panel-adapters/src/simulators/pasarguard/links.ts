@@ -6,21 +6,11 @@
  * random per read from the host's lists.
  */
 import { randomBytes } from 'node:crypto';
+import { pyQuote } from '../marzban-family/py-quote.js';
 import type { SimInbound, SimUser } from './state.js';
 
 /** Picks an index below `length` (default `Math.random`). */
 export type RandomPick = () => number;
-
-/** Python's `urllib.parse.quote(text, safe)`: only letters, digits, `_.-~` and `safe` stay as they are. */
-export function pyQuote(text: string, safe = '/'): string {
-  let out = '';
-  for (const byte of Buffer.from(text, 'utf8')) {
-    const ch = String.fromCharCode(byte);
-    if (/[A-Za-z0-9_.\-~]/.test(ch) || safe.includes(ch)) out += ch;
-    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
 
 /** `urlencode(payload, quote_via=quote)`: every value quoted with no safe characters. */
 function urlencode(payload: Record<string, string | number>): string {
