@@ -110,6 +110,10 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       policy: { identity: { secret, prefix: config.prefix } },
     });
     kit.events.on('error', (error) => logger.error({ err: error }, 'engine listener failed'));
+    // A user the panel fails to return is skipped by usage sync; its admins must repair it on the panel.
+    kit.events.on('usage:client_unreadable', ({ panelId, client }) =>
+      logger.warn({ panelId, ...client }, 'a client on this panel cannot be read (the panel answers 500 for it); repair it on the panel'),
+    );
 
     let demo: DemoPanels | null = null;
     if (config.demoPanel) {
