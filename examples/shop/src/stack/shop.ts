@@ -124,6 +124,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
         currency: config.currency,
         kit,
         core: config.demoCore,
+        kind: config.demoPanelKind,
       });
       closers.push(() => (demo as DemoPanels).close());
     }
