@@ -46,13 +46,13 @@ describe('simulated pasarguard: the wire', () => {
     expect([missingGroup.status, await missingGroup.json()]).toEqual([404, { detail: 'Group not found' }]);
   });
 
-  it('lists without subscription_url unless load_sub=true; limit=0 is no limit; a bad sort is 400', async () => {
+  it('lists with an empty subscription_url unless load_sub=true; limit=0 is no limit; a bad sort is 400', async () => {
     const { adapter, clock } = setup();
     for (let i = 0; i < 3; i++) await adapter.createClients(ALL_GROUP, [spec(`pg-wire-${i}`, clock)], ctx());
     const plain = (await (await raw('/api/users?offset=0&limit=0')).json()) as { users: Record<string, unknown>[]; total: number };
     expect(plain.total).toBe(3);
     expect(plain.users).toHaveLength(3);
-    expect('subscription_url' in plain.users[0]!).toBe(false);
+    expect(plain.users[0]!.subscription_url).toBe('');
     const loaded = (await (await raw('/api/users?limit=1&load_sub=true')).json()) as { users: Record<string, unknown>[] };
     expect(loaded.users[0]!.subscription_url).toMatch(/^\/sub\//);
     const bad = await raw('/api/users?sort=nope');
@@ -71,6 +71,8 @@ describe('simulated pasarguard: the wire', () => {
     expect(sub.headers.get('subscription-userinfo')).toMatch(/^upload=0; download=0; total=1000; expire=\d+$/);
     expect(sub.headers.get('profile-update-interval')).toBe('12');
     expect(sub.headers.get('profile-title')).toMatch(/^base64:/);
+    expect(sub.headers.get('support-url')).toBe('https://t.me/');
+    expect(sub.headers.get('announce')).toBe('base64:');
     expect(
       Buffer.from(await sub.text(), 'base64')
         .toString()
@@ -78,7 +80,7 @@ describe('simulated pasarguard: the wire', () => {
     ).toMatch(/^vless:\/\//);
     const info = (await (await fetch(`${first}/info`)).json()) as Record<string, unknown>;
     expect(info.username).toBe(client!.ref.username);
-    expect('admin' in info || 'note' in info).toBe(false);
+    expect('admin' in info || 'note' in info || 'subscription_url' in info).toBe(false);
     await raw(`/api/user/${client!.ref.username}/revoke_sub`, { method: 'POST' });
     expect((await fetch(first)).status).toBe(404);
   });

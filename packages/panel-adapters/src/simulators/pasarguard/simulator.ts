@@ -10,7 +10,7 @@ import { TokenPanelSimulator, type TokenPanelSimulatorOptions } from '../marzban
 import { shareLinks, type RandomPick } from './links.js';
 import { modifyUser, resetUsage, review } from './rules.js';
 import { DEFAULT_GROUPS, DEFAULT_INBOUNDS, proxySettings, type SimGroup, type SimInbound, type SimUser } from './state.js';
-import { subscriptionResponse, type SubscriptionContext } from './subscription.js';
+import { subscriptionHeaders, subscriptionResponse, type SubscriptionContext } from './subscription.js';
 import { validateUserBody, type ParsedUser } from './validate.js';
 import { groupBody, userBody, type WireContext } from './wire.js';
 
@@ -143,7 +143,7 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
       ),
     );
     r.on('GET', '/api/user/:userId/subscription/:clientType', (request, p) =>
-      this.authed(request, () => this.#adminSubscription(p.userId!, p.clientType!)),
+      this.authed(request, () => this.#adminSubscription(request, p.userId!, p.clientType!)),
     );
     r.on('GET', '/api/users', (request) => this.authed(request, () => this.#list(request)));
     r.on('GET', '/sub/:token', (request, p) => subscriptionResponse(request, p.token!, null, this.#subscriptionContext()));
@@ -288,7 +288,7 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
     return json({ users: page.map((user) => userBody(user, this.#wire(), { withSubscription })), total: users.length });
   }
 
-  #adminSubscription(userId: string, clientType: string): Response {
+  #adminSubscription(request: Request, userId: string, clientType: string): Response {
     if (!/^\d+$/.test(userId))
       return json({ detail: { user_id: 'Input should be a valid integer, unable to parse string as an integer' } }, 422);
     const kinds = ['links', 'links_base64', 'xray', 'wireguard', 'sing_box', 'clash', 'clash_meta', 'outline', 'block'];
@@ -312,7 +312,10 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
     const links = this.#links(user).join('\n');
     return new Response(clientType === 'links' ? links : Buffer.from(links).toString('base64'), {
       status: 200,
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      headers: {
+        'content-type': 'text/plain; charset=utf-8',
+        ...subscriptionHeaders(user, request.url, this.#subscriptionContext(), '.txt'),
+      },
     });
   }
 
@@ -340,7 +343,9 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
       wire: this.#wire(),
       updateInterval: 12,
       profileTitle: 'Subscription',
-      supportUrl: '',
+      supportUrl: 'https://t.me/',
+      announce: '',
+      announceUrl: '',
     };
   }
 

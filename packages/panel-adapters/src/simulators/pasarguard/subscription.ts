@@ -16,6 +16,8 @@ export interface SubscriptionContext {
   updateInterval: number;
   profileTitle: string;
   supportUrl: string;
+  announce: string;
+  announceUrl: string;
 }
 
 /** `encode_title`: `base64:` + the title's base64. */
@@ -23,7 +25,7 @@ function encodeTitle(text: string): string {
   return `base64:${Buffer.from(text).toString('base64')}`;
 }
 
-/** `create_response_headers`, with empty values left out as `sanitize_response_headers` does. */
+/** `create_response_headers`, as v5.2.1 sends them (an empty announcement still sends its two headers). */
 export function subscriptionHeaders(
   user: SimUser,
   requestUrl: string,
@@ -45,8 +47,10 @@ export function subscriptionHeaders(
     'subscription-userinfo': Object.entries(info)
       .map(([key, value]) => `${key}=${value}`)
       .join('; '),
+    announce: encodeTitle(context.announce),
+    'announce-url': context.announceUrl,
   };
-  return Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== ''));
+  return headers;
 }
 
 /** The user a token names, or the panel's 404 (`get_validated_sub`). */
@@ -67,7 +71,7 @@ export function subscriptionResponse(request: Request, token: string, kind: stri
   if (user instanceof Response) return user;
   if (kind === 'info') {
     const body = userBody(user, context.wire, { withSubscription: false });
-    for (const key of ['admin', 'note', 'auto_delete_in_days']) delete body[key];
+    for (const key of ['admin', 'note', 'auto_delete_in_days', 'subscription_url']) delete body[key];
     return json({ ...body, ip: '127.0.0.1' }, 200, { 'content-type': 'application/json' });
   }
   const links = context.links(user).join('\n');

@@ -59,9 +59,9 @@ export function userBody(user: SimUser, wire: WireContext, options: { withSubscr
     online_at: isoZ(user.onlineAt),
     admin: { id: wire.admin.id, username: wire.admin.username },
   };
-  if (options.withSubscription !== false) {
-    body.subscription_url = `${wire.subscriptionPrefix}/sub/${subscriptionToken(user.id, wire.nowMs, wire.secret)}`;
-  }
+  // A list without `load_sub=true` carries an empty URL (seen on v5.2.1), not none.
+  body.subscription_url =
+    options.withSubscription === false ? '' : `${wire.subscriptionPrefix}/sub/${subscriptionToken(user.id, wire.nowMs, wire.secret)}`;
   return body;
 }
 
