@@ -16,12 +16,15 @@ import { startShop, type ShopUnderTest } from './support/shop-under-test.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pasarguard-panel-'));
 const PASSWORD = 'pasarguard-shop-test-password';
+const API_KEY = 'pg_key_6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 let t: ShopUnderTest;
 let server: RunningSimulator;
 
 beforeAll(async () => {
   t = await startShop();
-  server = await serveOnLocalhost(createPasarGuardSimulator({ clock: t.clock, adminUsername: 'owner', adminPassword: PASSWORD }).handle);
+  server = await serveOnLocalhost(
+    createPasarGuardSimulator({ clock: t.clock, adminUsername: 'owner', adminPassword: PASSWORD, apiKeys: [API_KEY] }).handle,
+  );
 });
 afterAll(async () => {
   await server.close();
@@ -57,13 +60,17 @@ describe('a PasarGuard panel in the shop', () => {
     expect(targets.added.map((target) => target.name).sort()).toEqual(['All inbounds', 'Reality']);
   });
 
-  it('needs a username and password in PANELS_FILE', async () => {
-    const file = fileWith([
-      { kind: 'pasarguard', name: 'PG token', baseUrl: server.origin, credentials: { type: 'token', token: 'pg_key_0123456789' } },
-    ]);
-    const error = await applyPanelsFile(t.shop.storage, file, pino({ level: 'silent' })).catch((e: unknown) => e);
+  it('takes an API key as its token in PANELS_FILE, and an unusable credential is a PanelsFileError', async () => {
+    const apiKey = API_KEY;
+    const file = fileWith([{ kind: 'pasarguard', name: 'PG key', baseUrl: server.origin, credentials: { type: 'token', token: apiKey } }]);
+    await applyPanelsFile(t.shop.storage, file, pino({ level: 'silent' }));
+    const panel = (await t.shop.storage.panels.list()).find((p) => p.name === 'PG key')!;
+    const [health] = await t.shop.kit.checkPanelHealth(panel.id);
+    expect(health?.health.status).toBe('healthy');
+    const bad = fileWith([{ kind: 'pasarguard', name: 'PG bad', baseUrl: 'not a url', credentials: { type: 'token', token: apiKey } }]);
+    const error = await applyPanelsFile(t.shop.storage, bad, pino({ level: 'silent' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PanelsFileError);
-    expect((error as Error).message).toContain('[0].credentials');
+    expect((error as Error).message).toContain('[0].baseUrl');
   });
 
   it('a stored panel whose kind has no adapter is an UnknownPanelKindError when the shop starts', async () => {

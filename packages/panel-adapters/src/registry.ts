@@ -147,7 +147,8 @@ export const BUNDLED_PANEL_ADAPTERS: Readonly<Record<string, PanelAdapterBuilder
   pasarguard: (panel, options) =>
     createPasarGuardAdapter({
       ...connection(panel, options),
-      auth: loginOf(panel),
+      // A token is an API key made in the panel (`pg_key_…`); a password logs in as an admin.
+      auth: panel.credentials.type === 'token' ? { apiKey: panel.credentials.token } : loginOf(panel),
       subscriptionBaseUrl: panelSettings(panel).subscriptionBaseUrl,
     }),
 });

@@ -66,7 +66,11 @@ describe('createPanelAdapter', () => {
 
   it('credentials of the wrong type and unusable options are ConfigurationErrors', () => {
     const token = { type: 'token' as const, token: 'tok-0123456789abcdef' };
-    expect(() => createPanelAdapter(panel('pasarguard', { credentials: token }))).toThrow(ConfigurationError);
+    // PasarGuard takes an API key as its token, and refuses one that is not `pg_key_` and a uuid.
+    expect(() => createPanelAdapter(panel('pasarguard', { credentials: token }))).toThrow(/pg_key_/);
+    const apiKey = { type: 'token' as const, token: 'pg_key_6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b' };
+    expect(createPanelAdapter(panel('pasarguard', { credentials: apiKey })).kind).toBe('pasarguard');
+    expect(() => createPanelAdapter(panel('marzban', { credentials: token }))).toThrow(ConfigurationError);
     expect(() => createPanelAdapter(panel('s-ui', { credentials: { type: 'password', username: 'a', password: 'b' } }))).toThrow(
       /needs an API token/,
     );

@@ -29,7 +29,7 @@ import { PanelUrlSchema } from './panel-form.js';
  *   }
  * ]
  *
- * S-UI needs a token; Marzban, Marzneshin and PasarGuard a username and password; 3x-ui either.
+ * S-UI needs a token; Marzban and Marzneshin a username and password; 3x-ui and PasarGuard (an API key) either.
  */
 const PanelEntrySchema = z
   .strictObject({

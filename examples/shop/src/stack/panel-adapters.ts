@@ -15,7 +15,7 @@ export type PanelOptions = z.infer<typeof PanelOptionsSchema>;
 export const PANEL_KINDS = defaultPanelAdapters.kinds() as [string, ...string[]];
 
 /** Kinds that log in with a username and password only (no API token). */
-export const PASSWORD_ONLY_KINDS: readonly string[] = ['marzban', 'marzneshin', 'pasarguard'];
+export const PASSWORD_ONLY_KINDS: readonly string[] = ['marzban', 'marzneshin'];
 
 /**
  * The engine's `panels` factory: `createPanelAdapter` for a stored panel, with the shop's clock and

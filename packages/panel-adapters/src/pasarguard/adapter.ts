@@ -24,17 +24,25 @@ import {
   type TargetRef,
 } from '@panelkit/sdk';
 import { measureHealth } from '../http/health.js';
-import { KeyedMutex, type PanelHttp, type PanelRequest, type PanelResponse } from '../http/index.js';
+import { connectionHttpOptions } from '../http/connection-options.js';
+import { ConfigurationError } from '@panelkit/sdk';
+import { KeyedMutex, PanelHttp, type PanelRequest, type PanelResponse } from '../http/index.js';
 import { connectWithToken, tokenPanelCapabilities, type TokenPanelOptions } from '../marzban-family/connection.js';
 import { nextOffset, readIsolated } from '../marzban-family/isolated-pages.js';
 import { errorOf, expectOk, isOk } from '../marzban-family/responses.js';
 import type { TokenSession } from '../marzban-family/token-session.js';
 import { UserReads } from '../marzban-family/user-reads.js';
+import { ApiKeySession, isApiKey, looksLikeApiKey, type PasarGuardApiKey } from './api-key.js';
 import { createBody, expiryOf, isOurs, modifyBody, preservedFields, toRemoteClient } from './mapping.js';
 import { AdminSchema, GroupsPageSchema, OpenApiInfoSchema, UserSchema, UsersPageSchema, type PasarGuardUser } from './schemas.js';
 
-/** How to reach a PasarGuard panel: the `TokenPanelOptions` shared with Marzban (an admin's username and password). */
-export interface PasarGuardAdapterOptions extends TokenPanelOptions {
+/** How to reach a PasarGuard panel: the `TokenPanelOptions` shared with Marzban, with an admin login or an API key. */
+export interface PasarGuardAdapterOptions extends Omit<TokenPanelOptions, 'auth'> {
+  /**
+   * An admin's `{ username, password }` (form login at `POST /api/admin/token`, rationed), or an API key
+   * made in the panel, `{ apiKey: 'pg_key_…' }` (no login at all; a refused key is a `PanelAuthError`).
+   */
+  readonly auth: TokenPanelOptions['auth'] | PasarGuardApiKey;
   /** Users per `GET /api/users` page when the caller names no limit. Default 500, at most 1000. */
   readonly pageSize?: number;
 }
@@ -53,7 +61,8 @@ export class PasarGuardAdapter implements PanelAdapter {
   readonly apiVersion = PANEL_ADAPTER_API_VERSION;
   readonly capabilities: PanelCapabilities;
   readonly #http: PanelHttp;
-  readonly #session: TokenSession;
+  /** The login session; `null` with an API key. */
+  readonly #session: TokenSession | null;
   readonly #users: UserReads<PasarGuardUser>;
   readonly #subscriptionBase: string;
   readonly #pageSize: number;
@@ -63,10 +72,19 @@ export class PasarGuardAdapter implements PanelAdapter {
 
   constructor(options: PasarGuardAdapterOptions) {
     this.capabilities = tokenPanelCapabilities(options.maxConcurrency ?? 4, { stableShareLinks: false, deviceLimit: true });
-    const { http, session } = connectWithToken(this.kind, 'api/admin/token', options);
-    this.#http = http;
-    this.#session = session;
-    this.#users = new UserReads(http, UserSchema, (username) => `api/user/${encodeURIComponent(username)}`);
+    if (isApiKey(options.auth)) {
+      if (!looksLikeApiKey(options.auth.apiKey)) throw new ConfigurationError('a PasarGuard API key is pg_key_ and a uuid');
+      let http: PanelHttp | undefined;
+      const session = new ApiKeySession(options.auth.apiKey, (operation) => (http as PanelHttp).context(operation));
+      http = new PanelHttp(connectionHttpOptions(this.kind, options), session);
+      this.#http = http;
+      this.#session = null;
+    } else {
+      const { http, session } = connectWithToken(this.kind, 'api/admin/token', { ...options, auth: options.auth });
+      this.#http = http;
+      this.#session = session;
+    }
+    this.#users = new UserReads(this.#http, UserSchema, (username) => `api/user/${encodeURIComponent(username)}`);
     this.#subscriptionBase = options.subscriptionBaseUrl ?? options.baseUrl;
     this.#pageSize = Math.min(MAX_PAGE, Math.max(1, options.pageSize ?? 500));
   }
@@ -205,9 +223,9 @@ export class PasarGuardAdapter implements PanelAdapter {
     });
   }
 
-  /** Logins the panel accepted from this adapter. */
+  /** Logins the panel accepted from this adapter (none with an API key). */
   get loginCount(): number {
-    return this.#session.acceptedLogins;
+    return this.#session?.acceptedLogins ?? 0;
   }
 
   async #createOne(spec: ClientSpec, groupId: number, ctx: CallContext): Promise<PasarGuardUser> {

@@ -23,6 +23,8 @@ export interface PasarGuardSimulatorOptions extends TokenPanelSimulatorOptions {
   readonly subscriptionPrefix?: string;
   /** Picks among equivalent link values per read (default `Math.random`); pin it to make links repeat. */
   readonly random?: RandomPick;
+  /** API keys the admin made (`pg_key_<uuid4>`), accepted as `X-Api-Key` or `Authorization: ApiKey …`. */
+  readonly apiKeys?: readonly string[];
 }
 
 /** FastAPI's JSON answers: `application/json`, no charset. */
@@ -44,11 +46,13 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
   /** Switchable failures of the real panel. */
   readonly quirks = { createCommitThen500: false, deleteCommitThen500: false };
   readonly #options: PasarGuardSimulatorOptions;
+  readonly #apiKeys: Set<string>;
   #nextId = 1;
 
   constructor(options: PasarGuardSimulatorOptions = {}) {
     super('PasarGuard', options);
     this.#options = options;
+    this.#apiKeys = new Set(options.apiKeys ?? []);
     this.inbounds = options.inbounds ?? DEFAULT_INBOUNDS;
     this.groups = (options.groups ?? DEFAULT_GROUPS).map((group, index) => ({
       ...group,
@@ -68,6 +72,17 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
   /** The review jobs: limits, expiry and the start of on-hold users. */
   enforce(): void {
     review(this.users.values(), this.now());
+  }
+
+  /** Accepts `key` again (the admin made it anew). */
+  addApiKey(key: string): void {
+    this.#apiKeys.add(key);
+  }
+
+  /** Invalidates every admin token and API key (a password change; the keys revoked). */
+  override expireSession(): void {
+    super.expireSession();
+    this.#apiKeys.clear();
   }
 
   get userCount(): number {
@@ -104,6 +119,15 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
     const headers = new Headers(response.headers);
     headers.set('content-type', 'application/json');
     return new Response(response.body, { status: response.status, headers });
+  }
+
+  /** `_extract_api_key`: `X-Api-Key`, else `Authorization: ApiKey …`; otherwise the bearer token. */
+  protected override async authed(request: Request, handler: () => Response | Promise<Response>): Promise<Response> {
+    const auth = request.headers.get('authorization') ?? '';
+    const key = request.headers.get('x-api-key')?.trim() ?? (/^apikey\s+(.+)$/i.exec(auth)?.[1]?.trim() || null);
+    if (key === null) return super.authed(request, handler);
+    if (!this.#apiKeys.has(key)) return json({ detail: 'Could not validate credentials' }, 401, { 'www-authenticate': 'Bearer' });
+    return handler();
   }
 
   // ------------------------------------------------------------------ routes
