@@ -11,7 +11,8 @@
 # Usage: MIRROR=/path ROOT=/tmp/pg-sid-root PORT=18200 ./pasarguard.sh     (about 5 minutes on 2 cores)
 # Then:  ./pasarguard.sh start | stop | status
 # It prints the variables for packages/panel-adapters/test/real/pasarguard.real.test.ts:
-#   PASARGUARD_REAL_URL=… PASARGUARD_REAL_DB=… PASARGUARD_REAL_PASSWORD=… PASARGUARD_REAL_GROUP=1 npx vitest run packages/panel-adapters/test/real
+#   PASARGUARD_REAL_URL=… PASARGUARD_REAL_DB=… PASARGUARD_REAL_PASSWORD=… PASARGUARD_REAL_GROUP=1 PASARGUARD_REAL_API_KEY=… \
+#     npx vitest run packages/panel-adapters/test/real
 # Do not commit anything this script extracts or builds into the project.
 set -euo pipefail
 ROOT=${ROOT:-/tmp/pg-sid-root}
@@ -114,5 +115,7 @@ for TAG in "VLESS TCP REALITY" "VLESS GRPC REALITY" "VMess WS" "Shadowsocks TCP"
   curl -fs -X POST "$P/api/host/" -H "$AUTH" -H 'content-type: application/json' \
     -d "{\"remark\":\"{USERNAME} ($TAG)\",\"address\":[\"127.0.0.1\"],\"inbound_tag\":\"$TAG\",\"priority\":1}" > /dev/null
 done
+# An API key of the owner, for the adapter's second way in.
+API_KEY=$(curl -fs -X POST "$P/api/api_key" -H "$AUTH" -H 'content-type: application/json' -d '{"name":"panelkit"}' | sed -n 's/.*"api_key":"\(pg_key_[^"]*\)".*/\1/p')
 echo "ready after $(( $(date +%s) - T0 ))s:"
-echo "  PASARGUARD_REAL_URL=$P PASARGUARD_REAL_DB=$ROOT/var/lib/pasarguard/db.sqlite3 PASARGUARD_REAL_PASSWORD='$OWNER_PASSWORD' PASARGUARD_REAL_GROUP=1"
+echo "  PASARGUARD_REAL_URL=$P PASARGUARD_REAL_DB=$ROOT/var/lib/pasarguard/db.sqlite3 PASARGUARD_REAL_PASSWORD='$OWNER_PASSWORD' PASARGUARD_REAL_GROUP=1 PASARGUARD_REAL_API_KEY=$API_KEY"

@@ -74,7 +74,8 @@ export class RealPanelProxy extends SimulatorBase implements PanelTestControls {
   protected async route(request: Request, path: string | null): Promise<Response> {
     const url = new URL(request.url);
     const auth = request.headers.get('authorization') ?? '';
-    const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7) : null;
+    // A bearer token or an API key: either can be "expired" by the proxy.
+    const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7) : request.headers.get('x-api-key');
     if (token !== null && this.#expired.has(token)) {
       return new Response(JSON.stringify({ detail: 'Could not validate credentials' }), {
         status: 401,
