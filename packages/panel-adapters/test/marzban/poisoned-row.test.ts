@@ -48,6 +48,17 @@ describe('marzban: a user the panel cannot return', () => {
     expect(second.unreadable).toBeUndefined();
   });
 
+  it('costs a bounded number of page reads: about two per halving, down to the row', async () => {
+    const { adapter, sim, names } = await seed(40);
+    sim.user(names[17]!)!.broken = true;
+    sim.resetRequestCounts();
+    const page = await adapter.listClients({ limit: 500 }, ctx());
+    expect(page.items).toHaveLength(39);
+    expect(page.unreadable?.map((u) => u.position)).toEqual([17]);
+    // 500 → 250 → … → 1: nine halvings, the failing half read again each time, plus the first read.
+    expect(sim.requests.byRoute.get('GET /api/users')).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(500)) + 1);
+  });
+
   it('a panel failing every page is a PanelServerError after a bounded number of requests, not a skipped listing', async () => {
     const { adapter, sim } = await seed(3);
     sim.resetRequestCounts();
