@@ -55,8 +55,8 @@ async function main(config: ShopConfig): Promise<void> {
     `  database: ${config.database.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
   ];
   if (shop.demo !== null)
-    for (const p of shop.demo.panels)
-      lines.push(`  simulated 3x-ui panel (${p.name}): ${p.url}  login ${p.login.username} / ${p.login.password}`);
+    for (const p of shop.demo.simulated)
+      lines.push(`  simulated ${p.kind} panel (${p.name}): ${p.url}  login ${p.login.username} / ${p.login.password}`);
   if (shop.demo !== null && config.demoCore !== null) lines.push(...demoCoreLines(shop.demo, config.demoCore));
   if (admin !== null)
     lines.push(`  admin sign-in: ${admin.email} / ${admin.password}${config.staffTotpRequired ? ' (then set up two-factor sign-in)' : ''}`);

@@ -44,6 +44,15 @@ export {
   type MarzneshinSimulatorOptions,
 } from './simulators/marzneshin/index.js';
 export {
+  PasarGuardSimulator,
+  createPasarGuardSimulator,
+  type PasarGuardSimGroup,
+  type PasarGuardSimInbound,
+  type PasarGuardSimStatus,
+  type PasarGuardSimUser,
+  type PasarGuardSimulatorOptions,
+} from './simulators/pasarguard/index.js';
+export {
   XuiSimulator,
   createXuiSimulator,
   type XuiInboundSeed,

@@ -5,6 +5,7 @@ import type { LedgerEntry } from './domain/ledger.js';
 import type { Order } from './domain/order.js';
 import type { Subscription } from './domain/subscription.js';
 import type { PanelkitError } from './errors.js';
+import type { UnreadableClient } from './ports/panel.js';
 import type { Logger } from './ports/logger.js';
 import { silentLogger } from './ports/logger.js';
 
@@ -85,6 +86,11 @@ export interface PanelkitEvents {
   'usage:synced': [{ panelId: string; clients: number; applied: number; durationMs: number; at: Date }];
   /** Reading one panel's usage failed this tick; the next tick tries again. */
   'usage:sync_failed': [{ panelId: string; error: PanelkitError; at: Date }];
+  /**
+   * A client on the panel fails every read (the panel answers 500 for it), so its usage is not
+   * synced; the rest of the panel's clients are. Tell the panel's admins: it needs repair there.
+   */
+  'usage:client_unreadable': [{ panelId: string; client: UnreadableClient; at: Date }];
   /** A periodic task's slot came up; `won` says whether this process ran it (one replica wins each slot). */
   'scheduler:ticked': [{ name: string; slot: Date; won: boolean; at: Date }];
   /** A listener threw, or background work failed where no caller could be told. Subscribe to it. */

@@ -62,6 +62,8 @@ const EnvSchema = z.object({
    * panels drive that real proxy core, so links bought in the demo carry traffic. Default off.
    */
   DEMO_CORE: z.string().min(1).optional(),
+  /** Which panel the demo simulates: `3x-ui` (default) or `pasarguard`. */
+  DEMO_PANEL_KIND: z.enum(['3x-ui', 'pasarguard']).default('3x-ui'),
   /** A JSON file of panels (with real credentials) to add or update at start. */
   PANELS_FILE: z.string().min(1).optional(),
   /** A folder the shop writes a backup of its database to every BACKUP_EVERY_HOURS (one replica per slot). Default off. */
@@ -151,6 +153,8 @@ export interface ShopConfig {
   demoPanel: boolean;
   /** The proxy core binary the demo panels drive (`DEMO_CORE`), or null. */
   demoCore: string | null;
+  /** The kind of the simulated demo panels (`DEMO_PANEL_KIND`). */
+  demoPanelKind: '3x-ui' | 'pasarguard';
   panelsFile: string | null;
   admin: { email: string; password: string } | null;
   /** Whether admins must have a TOTP second factor before the back office opens. */
@@ -217,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const coreOff = e.DEMO_CORE === undefined || ['off', 'false', '0'].includes(e.DEMO_CORE);
   const demoCore = coreOff ? null : e.DEMO_CORE === 'v2ray' ? '/usr/bin/v2ray' : resolve(cwd, e.DEMO_CORE as string);
   if (demoCore !== null && !demoPanel) problems.push('DEMO_CORE: only the demo panels drive a core (DEMO_PANEL is off)');
+  else if (demoCore !== null && e.DEMO_PANEL_KIND !== '3x-ui') problems.push('DEMO_CORE: only the simulated 3x-ui panels drive a core');
   else if (demoCore !== null && (!existsSync(demoCore) || !existsSync(join(dirname(demoCore), 'v2ctl')))) {
     problems.push(`DEMO_CORE: no ${demoCore} with v2ctl beside it (as root: apt-get install v2ray)`);
   }
@@ -240,6 +245,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     timeZone: e.SHOP_TIME_ZONE,
     demoPanel,
     demoCore,
+    demoPanelKind: e.DEMO_PANEL_KIND,
     panelsFile: e.PANELS_FILE === undefined ? null : resolve(cwd, e.PANELS_FILE),
     admin: e.ADMIN_EMAIL === undefined ? null : { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD as string },
     staffTotpRequired: e.STAFF_TOTP === 'required',

@@ -31,6 +31,7 @@ export function createMetrics(shop: Shop) {
     'subscription:expired',
     'job:dead',
     'panel:unhealthy',
+    'usage:client_unreadable',
   ] as const) {
     shop.kit.events.on(name as never, (() => events.inc({ event: name })) as never);
   }

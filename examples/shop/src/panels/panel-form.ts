@@ -105,7 +105,8 @@ export function echoValues(body: unknown): PanelFormValues {
 /**
  * The credentials a panel kind needs, from the form, keeping the stored secret when its field is
  * left empty on edit. S-UI: an API token. 3x-ui: a token, or a username and password.
- * Marzban and Marzneshin: a username and password.
+ * PasarGuard: an API key (`pg_key_…`) as the token, or a username and password. Marzban and Marzneshin: a
+ * username and password.
  */
 export function resolveCredentials(
   form: PanelForm,
@@ -129,6 +130,7 @@ export function resolveCredentials(
       else result = { ok: false, fields: { token: t('adminOps.forms.tokenRequired') } };
       break;
     case '3x-ui':
+    case 'pasarguard':
       if (form.token !== '') result = { ok: true, credentials: { type: 'token', token: form.token } };
       else if (form.username === '' && form.password === '' && existing !== null) result = { ok: true, credentials: existing };
       else if (form.username === '' && form.password === '')

@@ -4,7 +4,7 @@ import { PanelCredentialsSchema, TagSchema, type Panel, type StoragePort } from 
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { hasMessage, translator } from '../i18n/translate.js';
-import { PANEL_KINDS, PanelOptionsSchema } from '../stack/panel-adapters.js';
+import { PANEL_KINDS, PASSWORD_ONLY_KINDS, PanelOptionsSchema } from '../stack/panel-adapters.js';
 import { PanelUrlSchema } from './panel-form.js';
 
 /**
@@ -17,7 +17,7 @@ import { PanelUrlSchema } from './panel-form.js';
  *
  * [
  *   {
- *     "kind": "3x-ui",                                   // 3x-ui | s-ui | marzban | marzneshin
+ *     "kind": "3x-ui",                                   // 3x-ui | s-ui | marzban | marzneshin | pasarguard
  *     "name": "Frankfurt 1",
  *     "baseUrl": "https://fra1.example.com:2053/Xk3vR9pQ2mW7/",
  *     "credentials": { "type": "password", "username": "admin", "password": "…" },
@@ -29,7 +29,7 @@ import { PanelUrlSchema } from './panel-form.js';
  *   }
  * ]
  *
- * S-UI needs a token; Marzban and Marzneshin a username and password; 3x-ui either.
+ * S-UI needs a token; Marzban and Marzneshin a username and password; 3x-ui and PasarGuard (an API key) either.
  */
 const PanelEntrySchema = z
   .strictObject({
@@ -44,7 +44,7 @@ const PanelEntrySchema = z
   .superRefine((entry, ctx) => {
     if (entry.kind === 's-ui' && entry.credentials.type !== 'token')
       ctx.addIssue({ code: 'custom', path: ['credentials'], message: 's-ui panels need {"type": "token", "token": "…"}' });
-    if ((entry.kind === 'marzban' || entry.kind === 'marzneshin') && entry.credentials.type !== 'password') {
+    if (PASSWORD_ONLY_KINDS.includes(entry.kind) && entry.credentials.type !== 'password') {
       ctx.addIssue({
         code: 'custom',
         path: ['credentials'],

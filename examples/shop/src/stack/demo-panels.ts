@@ -1,5 +1,12 @@
 import type { Clock, Panel, Panelkit, Plan, StoragePort, Target } from '@panelkit/sdk';
-import { createXuiSimulator, serveOnLocalhost, type RunningSimulator, type XuiSimulator } from '@panelkit/panel-adapters/testing';
+import {
+  createPasarGuardSimulator,
+  createXuiSimulator,
+  serveOnLocalhost,
+  type PasarGuardSimulator,
+  type RunningSimulator,
+  type XuiSimulator,
+} from '@panelkit/panel-adapters/testing';
 import { DEMO_TRAFFIC_INTERVAL_MS, isLiveInbound, LIVE_PLAN_INBOUND, seedCoreInbounds } from './demo-core.js';
 import { randomSecret, remembered, rememberedUpdate } from './data-folder.js';
 import { savePlanTexts, type PlanTextDb } from '../plans/plan-texts.js';
@@ -24,8 +31,26 @@ interface DemoPanelFile {
   ports: { panel: number; subscription: number; core?: number[] };
 }
 
-export interface DemoPanel {
+/** The panel kinds the demo can simulate (`DEMO_PANEL_KIND`). */
+export type DemoPanelKind = '3x-ui' | 'pasarguard';
+
+/** A simulated panel as `npm start` lists it: kind, name, URL and login. */
+export interface DemoPanelInfo {
+  readonly kind: DemoPanelKind;
   readonly name: string;
+  readonly url: string;
+  readonly login: { username: string; password: string };
+}
+
+/** A simulated PasarGuard of the demo (`DEMO_PANEL_KIND=pasarguard`). */
+export interface DemoPasarGuard extends DemoPanelInfo {
+  readonly tag: string;
+  readonly sim: PasarGuardSimulator;
+  readonly panel: Panel;
+}
+
+/** A simulated 3x-ui panel of the demo. */
+export interface DemoPanel extends DemoPanelInfo {
   readonly tag: string;
   readonly sim: XuiSimulator;
   readonly panel: Panel;
@@ -34,7 +59,12 @@ export interface DemoPanel {
 }
 
 export interface DemoPanels {
+  /** The simulated 3x-ui panels (none when the demo simulates PasarGuard). */
   readonly panels: DemoPanel[];
+  /** The simulated PasarGuards (`DEMO_PANEL_KIND=pasarguard`), else none. */
+  readonly pasarGuards: DemoPasarGuard[];
+  /** Every simulated panel, for the start-up text. */
+  readonly simulated: readonly DemoPanelInfo[];
   close(): Promise<void>;
 }
 
@@ -67,7 +97,10 @@ export async function startDemoPanels(deps: {
   core?: string | null;
   /** Where the demo plans' Farsi names go (the shop's plan texts). */
   planTexts: PlanTextDb;
+  /** Which panel to simulate (`DEMO_PANEL_KIND`). Default `3x-ui`. */
+  kind?: DemoPanelKind;
 }): Promise<DemoPanels> {
+  if ((deps.kind ?? '3x-ui') === 'pasarguard') return startDemoPasarGuards(deps);
   const servers: RunningSimulator[] = [];
   const panels: DemoPanel[] = [];
   const close = async () => {
@@ -106,13 +139,14 @@ export async function startDemoPanels(deps: {
 
       const url = `${server.origin}${saved.basePath}`;
       const panel = await registerPanel(deps.storage, {
+        kind: '3x-ui',
         name: panelName(location.name),
         tag: location.tag,
         url,
         login,
         subscriptionBaseUrl: `${subServer.origin}/sub/`,
       });
-      panels.push({ name: location.name, tag: location.tag, sim, panel, url, login });
+      panels.push({ name: location.name, tag: location.tag, kind: '3x-ui', sim, panel, url, login });
       await sim.core?.start();
     }
     if ((await deps.storage.plans.list()).length === 0) {
@@ -122,11 +156,11 @@ export async function startDemoPanels(deps: {
           actor: { type: 'system', id: 'demo' },
           signal: AbortSignal.timeout(15_000),
         });
-        const plans = await createDemoPlans(deps.storage, demo, targets.added, deps.currency, core !== null);
+        const plans = await createDemoPlans(deps.storage, demo, preferredTarget(targets.added, core !== null), deps.currency);
         for (const { plan, fa } of plans) await savePlanTexts(deps.planTexts, plan.id, { fa: { name: fa, description: null } });
       }
     }
-    return { panels, close };
+    return { panels, pasarGuards: [], simulated: panels, close };
   } catch (error) {
     await close();
     throw error;
@@ -140,7 +174,14 @@ function panelName(locationName: string): string {
 
 async function registerPanel(
   storage: StoragePort,
-  demo: { name: string; tag: string; url: string; login: { username: string; password: string }; subscriptionBaseUrl: string },
+  demo: {
+    kind: DemoPanelKind;
+    name: string;
+    tag: string;
+    url: string;
+    login: { username: string; password: string };
+    subscriptionBaseUrl: string;
+  },
 ): Promise<Panel> {
   const fields = {
     baseUrl: demo.url,
@@ -148,22 +189,24 @@ async function registerPanel(
     options: { subscriptionBaseUrl: demo.subscriptionBaseUrl },
   };
   const existing = (await storage.panels.list()).find((p) => p.name === demo.name);
-  if (existing === undefined) return storage.panels.create({ kind: '3x-ui', name: demo.name, locationTags: [demo.tag], ...fields });
+  if (existing === undefined) return storage.panels.create({ kind: demo.kind, name: demo.name, locationTags: [demo.tag], ...fields });
   if (existing.baseUrl === fields.baseUrl && existing.options['subscriptionBaseUrl'] === demo.subscriptionBaseUrl) return existing;
   return storage.panels.update(existing.id, fields);
+}
+
+/** The target the demo plans sell: the core's live inbound when it runs, else a VLESS one, or a PasarGuard group of every inbound. */
+function preferredTarget(targets: Target[], live: boolean): Target | undefined {
+  const served = live ? targets.find((t) => t.name === LIVE_PLAN_INBOUND) : undefined;
+  return served ?? targets.find((t) => t.protocol === 'vless') ?? targets.find((t) => t.name === 'All inbounds') ?? targets[0];
 }
 
 /** The demo plans of one location, each with its name for Farsi buyers (the plan's own name is English). */
 async function createDemoPlans(
   storage: StoragePort,
-  demo: DemoPanel,
-  targets: Target[],
+  demo: { tag: string },
+  preferred: Target | undefined,
   currency: string,
-  live: boolean,
 ): Promise<Array<{ plan: Plan; fa: string }>> {
-  // With a core the plans sell the inbound it serves, so a bought link carries traffic.
-  const served = live ? targets.find((t) => t.name === LIVE_PLAN_INBOUND) : undefined;
-  const preferred = served ?? targets.find((t) => t.protocol === 'vless') ?? targets[0];
   if (preferred === undefined) return [];
   const placement = { preferredTargetIds: [preferred.id], allowedLocations: [demo.tag] };
   const price = (amount: number) => ({ amount, currency });
@@ -221,4 +264,60 @@ async function createDemoPlans(
   const created: Array<{ plan: Plan; fa: string }> = [];
   for (const { fa, ...plan } of plans) created.push({ plan: await storage.plans.create({ ...plan, placement }), fa });
   return created;
+}
+
+/** What the data folder keeps of a simulated PasarGuard: its admin and port (the password is sealed in the database). */
+interface DemoPasarGuardFile {
+  username: string;
+  port: number;
+}
+
+/**
+ * `DEMO_PANEL_KIND=pasarguard`: one simulated PasarGuard per location on 127.0.0.1 (API and
+ * subscriptions on one port, as the panel serves them), registered as `pasarguard` panels, with the
+ * demo plans on their "All inbounds" group. API-only: no proxy core behind them.
+ */
+async function startDemoPasarGuards(deps: Parameters<typeof startDemoPanels>[0]): Promise<DemoPanels> {
+  const servers: RunningSimulator[] = [];
+  const panels: DemoPasarGuard[] = [];
+  const close = async () => {
+    for (const server of servers.splice(0)) await server.close();
+  };
+  try {
+    for (const location of LOCATIONS) {
+      const fileName = `demo-pasarguard-${location.key}.json`;
+      const saved = remembered<DemoPasarGuardFile>(deps.dataDir, fileName, () => ({ username: 'admin', port: 0 }));
+      const name = `${location.name} (simulated PasarGuard)`;
+      const stored = (await deps.storage.panels.list()).find((p) => p.name === name)?.credentials;
+      const login = { username: saved.username, password: stored?.type === 'password' ? stored.password : randomSecret(12) };
+      const sim = createPasarGuardSimulator({ clock: deps.clock, adminUsername: login.username, adminPassword: login.password });
+      const server = await serveOnRememberedPort(sim.handle, saved.port);
+      servers.push(server);
+      rememberedUpdate(deps.dataDir, fileName, { ...saved, port: Number(new URL(server.origin).port) });
+      const panel = await registerPanel(deps.storage, {
+        kind: 'pasarguard',
+        name,
+        tag: location.tag,
+        url: server.origin,
+        login,
+        subscriptionBaseUrl: server.origin,
+      });
+      panels.push({ name: location.name, tag: location.tag, kind: 'pasarguard', sim, panel, url: server.origin, login });
+    }
+    if ((await deps.storage.plans.list()).length === 0) {
+      for (const demo of panels) {
+        const targets = await deps.kit.targets.sync(demo.panel.id, {
+          capacity: 500,
+          actor: { type: 'system', id: 'demo' },
+          signal: AbortSignal.timeout(15_000),
+        });
+        const plans = await createDemoPlans(deps.storage, demo, preferredTarget(targets.added, false), deps.currency);
+        for (const { plan, fa } of plans) await savePlanTexts(deps.planTexts, plan.id, { fa: { name: fa, description: null } });
+      }
+    }
+    return { panels: [], pasarGuards: panels, simulated: panels, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }

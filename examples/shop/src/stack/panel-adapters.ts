@@ -1,12 +1,5 @@
-import type { Clock, Logger, Panel, PanelAdapter } from '@panelkit/sdk';
-import { ConfigurationError } from '@panelkit/sdk';
-import {
-  createMarzbanAdapter,
-  createMarzneshinAdapter,
-  createSuiAdapter,
-  createXuiAdapter,
-  type PanelLogin,
-} from '@panelkit/panel-adapters';
+import type { Clock, Logger, Panel, PanelAdapter, StoragePort } from '@panelkit/sdk';
+import { createPanelAdapter, defaultPanelAdapters } from '@panelkit/panel-adapters';
 import { z } from 'zod';
 
 /** Settings an admin may give a panel beside its URL and credentials (`panel.options`). */
@@ -18,49 +11,21 @@ export const PanelOptionsSchema = z.object({
 });
 export type PanelOptions = z.infer<typeof PanelOptionsSchema>;
 
-export const PANEL_KINDS = ['3x-ui', 's-ui', 'marzban', 'marzneshin'] as const;
+/** The kinds the shop can run: every kind `createPanelAdapter` has a builder for. */
+export const PANEL_KINDS = defaultPanelAdapters.kinds() as [string, ...string[]];
 
-function loginOf(panel: Panel): PanelLogin {
-  if (panel.credentials.type !== 'password')
-    throw new ConfigurationError(`${panel.kind} panel ${panel.name} needs a username and password`);
-  return { username: panel.credentials.username, password: panel.credentials.password };
-}
+/** Kinds that log in with a username and password only (no API token). */
+export const PASSWORD_ONLY_KINDS: readonly string[] = ['marzban', 'marzneshin'];
 
 /**
- * The engine's `panels` factory: the adapter for a stored panel, by its kind, with its URL,
- * credentials and options. The engine calls it again when an admin changes any of them.
+ * The engine's `panels` factory: `createPanelAdapter` for a stored panel, with the shop's clock and
+ * logger. The engine calls it again when an admin changes the panel's kind, URL, credentials or options.
  */
 export function panelAdapterFactory(deps: { clock: Clock; logger: Logger }): (panel: Panel) => PanelAdapter {
-  return (panel) => {
-    const options = PanelOptionsSchema.parse(panel.options);
-    const common = { baseUrl: panel.baseUrl, panelId: panel.id, logger: deps.logger };
-    switch (panel.kind) {
-      case '3x-ui':
-        return createXuiAdapter({
-          ...common,
-          clock: deps.clock,
-          auth: panel.credentials.type === 'token' ? { token: panel.credentials.token } : loginOf(panel),
-          links: { subscriptionBaseUrl: options.subscriptionBaseUrl, host: options.linkHost },
-        });
-      case 's-ui':
-        if (panel.credentials.type !== 'token') throw new ConfigurationError(`s-ui panel ${panel.name} needs an API token`);
-        return createSuiAdapter({ ...common, auth: { token: panel.credentials.token }, subscriptionBaseUrl: options.subscriptionBaseUrl });
-      case 'marzban':
-        return createMarzbanAdapter({
-          ...common,
-          clock: deps.clock,
-          auth: loginOf(panel),
-          subscriptionBaseUrl: options.subscriptionBaseUrl,
-        });
-      case 'marzneshin':
-        return createMarzneshinAdapter({
-          ...common,
-          clock: deps.clock,
-          auth: loginOf(panel),
-          subscriptionBaseUrl: options.subscriptionBaseUrl,
-        });
-      default:
-        throw new ConfigurationError(`no adapter for panel kind "${panel.kind}"`);
-    }
-  };
+  return (panel) => createPanelAdapter(panel, { clock: deps.clock, logger: deps.logger });
+}
+
+/** Refuses to start with a stored panel whose kind has no adapter (`UnknownPanelKindError`), rather than fail its jobs later. */
+export async function assertPanelKindsKnown(storage: StoragePort): Promise<void> {
+  defaultPanelAdapters.assertKnown((await storage.panels.list()).map((panel) => panel.kind));
 }

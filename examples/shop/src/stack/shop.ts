@@ -24,7 +24,7 @@ import { scheduledBackupJob } from '../backup/scheduled.js';
 import { randomSecret, remembered } from './data-folder.js';
 import { openDatabase, type OpenDatabase } from './database.js';
 import { startDemoPanels, type DemoPanels } from './demo-panels.js';
-import { panelAdapterFactory } from './panel-adapters.js';
+import { assertPanelKindsKnown, panelAdapterFactory } from './panel-adapters.js';
 import { shopSecretBox } from './secret-keys.js';
 import { resealShopSecrets } from './shop-secrets.js';
 
@@ -121,6 +121,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
     );
     closers.push(() => storage.close());
     if (config.panelsFile !== null) await applyPanelsFile(storage, config.panelsFile, logger.child({ component: 'panels-file' }));
+    await assertPanelKindsKnown(storage);
 
     const secret = config.secret ?? remembered(keepDir, 'secret.json', () => ({ secret: randomSecret(32) })).secret;
     const adapterFor = panelAdapterFactory({ clock, logger: logger.child({ component: 'panel' }) });
@@ -132,6 +133,10 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       policy: { identity: { secret, prefix: config.prefix } },
     });
     kit.events.on('error', (error) => logger.error({ err: error }, 'engine listener failed'));
+    // A user the panel fails to return is skipped by usage sync; its admins must repair it on the panel.
+    kit.events.on('usage:client_unreadable', ({ panelId, client }) =>
+      logger.warn({ panelId, ...client }, 'a client on this panel cannot be read (the panel answers 500 for it); repair it on the panel'),
+    );
 
     const shopSchema = shopSchemaName(config.schema);
     let demo: DemoPanels | null = null;
@@ -144,6 +149,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
         kit,
         core: config.demoCore,
         planTexts: { db: client, shopSchema },
+        kind: config.demoPanelKind,
       });
       closers.push(() => (demo as DemoPanels).close());
     }

@@ -27,6 +27,7 @@ import { connectWithToken, tokenPanelCapabilities, type TokenPanelOptions } from
 import { errorOf, expectOk, isOk } from '../marzban-family/responses.js';
 import type { TokenSession } from '../marzban-family/token-session.js';
 import { UserReads } from '../marzban-family/user-reads.js';
+import { nextOffset, readIsolated } from '../marzban-family/isolated-pages.js';
 import { createBody, isOurs, modifyBody, preservedFields, toRemoteClient } from './mapping.js';
 import { AdminSchema, DeletedSchema, InboundsSchema, OpenApiInfoSchema, UserSchema, UsersPageSchema, type MarzbanUser } from './schemas.js';
 import { listTargets as targetsFromInbounds } from './targets.js';
@@ -177,18 +178,29 @@ export class MarzbanAdapter implements PanelAdapter {
     if (!Number.isSafeInteger(offset) || offset < 0)
       throw new ValidationError('not a Marzban page cursor', [{ path: 'cursor', message: 'expected an offset' }]);
     const limit = Math.min(MAX_PAGE, Math.max(1, request.limit ?? this.#pageSize));
-    const page = await this.#http.retrying(ctx, async (attempt) => {
-      const response = await this.#send(
-        { operation: 'listClients', method: 'GET', path: 'api/users', query: { offset, limit, sort: MARZBAN_LIST_SORT } },
-        attempt,
-      );
-      return expectOk(response, UsersPageSchema, this.#http.context('listClients'));
-    });
-    const next = offset + page.users.length;
+    const range = await readIsolated(
+      offset,
+      limit,
+      (user: MarzbanUser) => user.username,
+      (start, size, c, retried) => this.#page(start, size, c, retried),
+      ctx,
+    );
     return {
-      items: page.users.map((user) => toRemoteClient(user)),
-      nextCursor: page.users.length > 0 && next < page.total ? String(next) : null,
+      items: range.rows.map((user) => toRemoteClient(user)),
+      nextCursor: nextOffset(offset, limit, range),
+      ...(range.unreadable.length > 0 ? { unreadable: range.unreadable } : {}),
     };
+  }
+
+  /** One `GET /api/users` page; retried when `retried` (see `readIsolated`). */
+  async #page(offset: number, limit: number, ctx: CallContext, retried: boolean): Promise<{ rows: MarzbanUser[]; total: number }> {
+    const once = async (attempt: CallContext) => {
+      const query = { offset, limit, sort: MARZBAN_LIST_SORT };
+      const response = await this.#send({ operation: 'listClients', method: 'GET', path: 'api/users', query }, attempt);
+      const page = expectOk(response, UsersPageSchema, this.#http.context('listClients'));
+      return { rows: page.users, total: page.total };
+    };
+    return retried ? this.#http.retrying(ctx, once) : once(ctx);
   }
 
   /** Marzban mints a new subscription token on every read; the URL changes, the old ones keep working. */

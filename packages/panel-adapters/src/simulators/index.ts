@@ -9,3 +9,4 @@ export * from './marzban/index.js';
 export * from './marzneshin/index.js';
 export * from './xui/index.js';
 export * from './remnawave/index.js';
+export * from './pasarguard/index.js';

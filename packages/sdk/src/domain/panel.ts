@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IdSchema, JsonObjectSchema, TagSchema } from './common.js';
 
 /** The panel kinds this project ships adapters for. Others may be plugged in by hosts. */
-export const KNOWN_PANEL_KINDS = ['3x-ui', 's-ui', 'marzban', 'marzneshin', 'remnawave'] as const;
+export const KNOWN_PANEL_KINDS = ['3x-ui', 's-ui', 'marzban', 'marzneshin', 'pasarguard', 'remnawave'] as const;
 /** One of {@link KNOWN_PANEL_KINDS}. */
 export type KnownPanelKind = (typeof KNOWN_PANEL_KINDS)[number];
 

@@ -165,11 +165,30 @@ export interface PanelHealthReport {
   readonly message: string | null;
 }
 
+/**
+ * A client the panel holds but cannot return: every read of it fails on the panel's side (a
+ * Marzban user created without proxies makes each `GET /api/users` page that holds it answer 500).
+ * The adapter skips it so the rest keep syncing, and says where it is so an admin can repair it.
+ */
+export interface UnreadableClient {
+  /** Its username, when the panel tells it some other way; often unknown. */
+  readonly username: string | null;
+  /** Its 0-based position in the adapter's listing order (e.g. creation order). */
+  readonly position: number;
+  /** The nearest readable clients before and after it in that order, to find it by. */
+  readonly after: string | null;
+  readonly before: string | null;
+  /** What the panel answered, short and safe to show. */
+  readonly message: string;
+}
+
 /** One page of `listClients`. */
 export interface ClientListPage {
   readonly items: readonly RemoteClient[];
   /** Pass back to get the next page; `null` on the last page. */
   readonly nextCursor: string | null;
+  /** Clients in this page's range that the panel fails to return (absent or empty: none). */
+  readonly unreadable?: readonly UnreadableClient[];
 }
 
 /**

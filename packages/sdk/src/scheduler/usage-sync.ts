@@ -119,6 +119,7 @@ async function syncListedPanel(scope: TickScope, handle: PanelHandle, observedAt
     next = page.nextCursor === null ? null : list({ cursor: page.nextCursor, limit: PAGE_SIZE });
     // A failure below must not leave the prefetch's rejection unobserved.
     next?.catch(() => undefined);
+    for (const client of page.unreadable ?? []) ctx.events.emit('usage:client_unreadable', { panelId: panel.id, client, at: scope.now });
     const byUsername = new Map<string, RemoteClient>();
     for (const client of page.items) byUsername.set(client.ref.username, client);
     const found: Found[] = [];

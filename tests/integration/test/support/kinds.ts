@@ -9,6 +9,7 @@ import {
   createMarzbanAdapter,
   createMarzneshinAdapter,
   createRemnawaveAdapter,
+  createPasarGuardAdapter,
   createSuiAdapter,
   createXuiAdapter,
 } from '@panelkit/panel-adapters';
@@ -16,6 +17,7 @@ import {
   createMarzbanSimulator,
   createMarzneshinSimulator,
   createRemnawaveSimulator,
+  createPasarGuardSimulator,
   createSuiSimulator,
   createXuiSimulator,
   type FetchHandler,
@@ -192,6 +194,24 @@ function remnawave(clock: ManualClock): PanelKindRig {
   };
 }
 
+function pasarguard(clock: ManualClock): PanelKindRig {
+  const sim = createPasarGuardSimulator({ clock, adminUsername: 'owner', adminPassword: PASSWORD });
+  return {
+    label: 'pasarguard',
+    sim,
+    sessionKind: 'login',
+    adapter: (origin, c) =>
+      createPasarGuardAdapter({ baseUrl: origin, auth: { username: 'owner', password: PASSWORD }, clock: c, ...connection }),
+    pickTarget: (targets) => targets.find((t) => t.name === 'All inbounds') ?? vlessFirst(targets),
+    stored(username) {
+      const user = sim.user(username);
+      if (user === undefined) return undefined;
+      return { expiresAtMs: user.expire, limitBytes: user.dataLimit || null, credential: user.proxySettings.vless.id };
+    },
+    credentialOf: (uuid) => uuid,
+  };
+}
+
 /** Every kind the engine is proved against. */
 export const PANEL_KINDS: readonly { label: string; make: (clock: ManualClock) => PanelKindRig }[] = [
   { label: '3x-ui v2.8 (Gen A)', make: xui('2.8.x', '3x-ui v2.8 (Gen A)') },
@@ -200,6 +220,7 @@ export const PANEL_KINDS: readonly { label: string; make: (clock: ManualClock) =
   { label: 'marzban 0.8', make: marzban },
   { label: 'marzneshin', make: marzneshin },
   { label: 'remnawave', make: remnawave },
+  { label: 'pasarguard', make: pasarguard },
 ];
 
 /**

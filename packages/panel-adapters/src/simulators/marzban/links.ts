@@ -5,6 +5,7 @@
  * links works; none is "the" link (contract notes §9.2).
  */
 import { randomBytes } from 'node:crypto';
+import { pyQuote } from '../marzban-family/py-quote.js';
 import type { SimInbound, SimUser } from './state.js';
 
 /** A number in [0, 1), as `Math.random`; injectable so a test can pin the picks. */
@@ -34,7 +35,7 @@ export function shareLinks(user: SimUser, inbounds: readonly SimInbound[], serve
         host: pick(inbound.hosts, '', random),
         id: proxy.id,
         net: inbound.network,
-        path: '',
+        path: inbound.path ?? '',
         port: inbound.port,
         ps: remark,
         scy: 'auto',
@@ -47,16 +48,16 @@ export function shareLinks(user: SimUser, inbounds: readonly SimInbound[], serve
     }
     if (inbound.protocol === 'shadowsocks') {
       const userinfo = Buffer.from(`${proxy.method}:${proxy.password}`).toString('base64url');
-      links.push(`ss://${userinfo}@${address}:${inbound.port}#${encodeURIComponent(remark)}`);
+      links.push(`ss://${userinfo}@${address}:${inbound.port}#${pyQuote(remark)}`);
       continue;
     }
-    const params = new URLSearchParams({
-      security: inbound.tls,
-      type: inbound.network,
-      headerType: '',
-      path: '',
-      host: pick(inbound.hosts, '', random),
-    });
+    const host = pick(inbound.hosts, '', random);
+    // gRPC carries its service name as `serviceName` (with `authority` and `mode`), the rest `path`/`host`.
+    const transport: Record<string, string> =
+      inbound.network === 'grpc'
+        ? { serviceName: inbound.path ?? '', authority: host, mode: 'gun' }
+        : { headerType: '', path: inbound.path ?? '', host };
+    const params = new URLSearchParams({ security: inbound.tls, type: inbound.network, ...transport });
     if (inbound.tls !== 'none') {
       params.set('sni', pick(inbound.serverNames, '', random));
       params.set('fp', 'chrome');
@@ -67,7 +68,7 @@ export function shareLinks(user: SimUser, inbounds: readonly SimInbound[], serve
     }
     if (proxy.flow) params.set('flow', proxy.flow);
     const secret = inbound.protocol === 'vless' ? String(proxy.id) : encodeURIComponent(proxy.password ?? '');
-    links.push(`${inbound.protocol}://${secret}@${address}:${inbound.port}?${params.toString()}#${encodeURIComponent(remark)}`);
+    links.push(`${inbound.protocol}://${secret}@${address}:${inbound.port}?${params.toString()}#${pyQuote(remark)}`);
   }
   return links;
 }

@@ -28,6 +28,8 @@ export interface SimInbound {
   hosts?: readonly string[];
   /** Reality public key (`pbk`). */
   publicKey?: string;
+  /** The WS/HTTPUpgrade path, or the gRPC service name (`path` in the inbound's transport settings). */
+  path?: string;
 }
 
 /** A simulated user's credential for one protocol (uuid, password, flow or cipher). */

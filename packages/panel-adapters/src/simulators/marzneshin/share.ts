@@ -6,6 +6,7 @@
  * xray or wireguard JSON/YAML.
  */
 import { xxhash128 } from 'hash-wasm';
+import { pyQuote } from '../marzban-family/py-quote.js';
 import type { MarzneshinSimInbound } from './state.js';
 
 /** One proxy as the renderers need it. */
@@ -18,6 +19,8 @@ export interface SimProxy {
   credential: string;
   network: string;
   security: string;
+  /** What the inbound puts in links beside the transport and security (sni, fp, pbk, sid, flow, path, host). */
+  params?: Readonly<Partial<Record<'sni' | 'fp' | 'pbk' | 'sid' | 'flow' | 'path' | 'host', string>>>;
 }
 
 /** The formats `render` writes a subscription in. */
@@ -53,6 +56,15 @@ export async function userProxies(
     credential: inbound.protocol === 'trojan' ? password : uuid,
     network: inbound.network,
     security: inbound.security,
+    params: {
+      sni: inbound.sni,
+      fp: inbound.fingerprint,
+      pbk: inbound.publicKey,
+      sid: inbound.shortId,
+      flow: inbound.protocol === 'vless' ? inbound.flow : undefined,
+      path: inbound.path,
+      host: inbound.host,
+    },
   }));
 }
 
@@ -62,15 +74,16 @@ export function placeholderProxy(remark = 'disabled'): SimProxy {
 }
 
 function shareLink(proxy: SimProxy): string {
-  const name = encodeURIComponent(proxy.name);
+  const name = pyQuote(proxy.name);
+  const p = proxy.params ?? {};
   if (proxy.protocol === 'vmess') {
     const config = {
       add: proxy.server,
       aid: '0',
-      host: '',
+      host: p.host ?? '',
       id: proxy.credential,
       net: proxy.network,
-      path: proxy.network === 'ws' ? '/' : '',
+      path: p.path ?? (proxy.network === 'ws' ? '/' : ''),
       port: proxy.port,
       ps: proxy.name,
       scy: 'auto',
@@ -80,7 +93,24 @@ function shareLink(proxy: SimProxy): string {
     };
     return `vmess://${Buffer.from(JSON.stringify(config)).toString('base64')}`;
   }
+  // v2share's order: security and transport, then the flow, the transport's path (gRPC: serviceName), TLS and REALITY.
   const query = new URLSearchParams({ security: proxy.security, type: proxy.network });
+  if (p.flow) query.set('flow', p.flow);
+  if (proxy.network === 'grpc') {
+    query.set('serviceName', p.path ?? '');
+    query.set('mode', 'gun');
+  } else if (proxy.network === 'ws') {
+    query.set('path', p.path ?? '/');
+    if (p.host) query.set('host', p.host);
+  }
+  if (proxy.security === 'tls' || proxy.security === 'reality') {
+    if (p.sni) query.set('sni', p.sni);
+    if (p.fp) query.set('fp', p.fp);
+  }
+  if (proxy.security === 'reality') {
+    query.set('pbk', p.pbk ?? '');
+    query.set('sid', p.sid ?? '');
+  }
   return `${proxy.protocol}://${proxy.credential}@${proxy.server}:${proxy.port}?${query.toString()}#${name}`;
 }
 

@@ -11,9 +11,22 @@ export interface MarzneshinSimInbound {
   id: number;
   tag: string;
   protocol: 'vless' | 'vmess' | 'trojan';
-  network: 'tcp' | 'ws';
+  network: 'tcp' | 'ws' | 'grpc';
   security: 'none' | 'tls' | 'reality';
   port: number;
+  /** TLS/REALITY server name (`sni`). */
+  sni?: string;
+  /** uTLS fingerprint (`fp`). */
+  fingerprint?: string;
+  /** REALITY public key (`pbk`) and short id (`sid`). */
+  publicKey?: string;
+  shortId?: string;
+  /** VLESS flow, from the inbound (`xtls-rprx-vision` on TCP with TLS or REALITY). */
+  flow?: string;
+  /** WS path, or the gRPC service name. */
+  path?: string;
+  /** WS `Host` header. */
+  host?: string;
 }
 
 /**
@@ -70,9 +83,30 @@ export const MARZNESHIN_DEFAULT_SERVICES: readonly MarzneshinSimService[] = [
 
 /** The inbounds a simulator starts with unless given others (ids as the default services name them). */
 export const MARZNESHIN_DEFAULT_INBOUNDS: readonly MarzneshinSimInbound[] = [
-  { id: 1, tag: 'VLESS TCP REALITY', protocol: 'vless', network: 'tcp', security: 'reality', port: 443 },
-  { id: 2, tag: 'VMESS WS', protocol: 'vmess', network: 'ws', security: 'none', port: 8080 },
-  { id: 5, tag: 'TROJAN TCP TLS', protocol: 'trojan', network: 'tcp', security: 'tls', port: 8443 },
+  {
+    id: 1,
+    tag: 'VLESS TCP REALITY',
+    protocol: 'vless',
+    network: 'tcp',
+    security: 'reality',
+    port: 443,
+    sni: 'www.speedtest.net',
+    fingerprint: 'chrome',
+    publicKey: 'Z84J2IelR9ch3k8VtlVhhs5ycBUlXA7wHBWcBrjqnAw',
+    shortId: '6ba85179e30d4fc2',
+    flow: 'xtls-rprx-vision',
+  },
+  { id: 2, tag: 'VMESS WS', protocol: 'vmess', network: 'ws', security: 'none', port: 8080, path: '/ws' },
+  {
+    id: 5,
+    tag: 'TROJAN TCP TLS',
+    protocol: 'trojan',
+    network: 'tcp',
+    security: 'tls',
+    port: 8443,
+    sni: 'vpn.example.com',
+    fingerprint: 'chrome',
+  },
 ];
 
 /** `expired` as the panel computes it on every read (§10.4): a fixed date in the past. */

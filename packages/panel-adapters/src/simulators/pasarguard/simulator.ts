@@ -1,0 +1,412 @@
+/**
+ * A stateful PasarGuard (v5, `PasarGuard/panel@e81877c`) speaking its real HTTP API: bearer-token
+ * login, groups, `/api/user…` routes answering 201/204/404/409 with the panel's texts, the custom
+ * 422 body, offset pages, on-hold users started by `enforce()` (the review jobs), HWID limits stored,
+ * and subscriptions with the panel's headers.
+ */
+import type { PanelTestControls } from '@panelkit/sdk/testing';
+import { type SimulatorBase, json as jsonUtf8, readForm, readJsonBody } from '../harness/index.js';
+import { TokenPanelSimulator, type TokenPanelSimulatorOptions } from '../marzban-family/token-panel-simulator.js';
+import { shareLinks, type RandomPick } from './links.js';
+import { modifyUser, resetUsage, review } from './rules.js';
+import { DEFAULT_GROUPS, DEFAULT_INBOUNDS, proxySettings, type SimGroup, type SimInbound, type SimUser } from './state.js';
+import { subscriptionHeaders, subscriptionResponse, type SubscriptionContext } from './subscription.js';
+import { validateUserBody, type ParsedUser } from './validate.js';
+import { groupBody, userBody, type WireContext } from './wire.js';
+
+/** Options of `createPasarGuardSimulator`: admin, inbounds, groups, subscription URL prefix. */
+export interface PasarGuardSimulatorOptions extends TokenPanelSimulatorOptions {
+  readonly inbounds?: readonly SimInbound[];
+  /** Groups by name and inbound tags; ids are given in order from 1. Default: "All inbounds" and "Reality". */
+  readonly groups?: readonly Omit<SimGroup, 'id'>[];
+  /** `subscription.url_prefix`; default `''` (relative subscription URLs). */
+  readonly subscriptionPrefix?: string;
+  /** Picks among equivalent link values per read (default `Math.random`); pin it to make links repeat. */
+  readonly random?: RandomPick;
+  /** API keys the admin made (`pg_key_<uuid4>`), accepted as `X-Api-Key` or `Authorization: ApiKey …`. */
+  readonly apiKeys?: readonly string[];
+}
+
+/** FastAPI's JSON answers: `application/json`, no charset. */
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return jsonUtf8(body, status, { 'content-type': 'application/json', ...headers });
+}
+
+function internalError(): Response {
+  return new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
+
+const SERVER_HOST = '203.0.113.20';
+const SECRET = 'pasarguard-simulator-subscription-secret';
+const SORT_FIELDS = ['username', 'used_traffic', 'data_limit', 'expire', 'created_at', 'edit_at', 'online_at'];
+
+export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements PanelTestControls {
+  readonly inbounds: readonly SimInbound[];
+  readonly groups: SimGroup[];
+  /** Switchable failures of the real panel. */
+  readonly quirks = { createCommitThen500: false, deleteCommitThen500: false };
+  readonly #options: PasarGuardSimulatorOptions;
+  readonly #apiKeys: Set<string>;
+  #nextId = 1;
+
+  constructor(options: PasarGuardSimulatorOptions = {}) {
+    super('PasarGuard', options);
+    this.#options = options;
+    this.#apiKeys = new Set(options.apiKeys ?? []);
+    this.inbounds = options.inbounds ?? DEFAULT_INBOUNDS;
+    this.groups = (options.groups ?? DEFAULT_GROUPS).map((group, index) => ({
+      ...group,
+      id: index + 1,
+      inboundTags: [...group.inboundTags],
+    }));
+    this.#routes();
+  }
+
+  /** Usernames are matched as they are (a unique index without a case-folding collation). */
+  protected override keyOf(username: string): string {
+    return username;
+  }
+
+  // ------------------------------------------------------------------ controls
+
+  /** The review jobs: limits, expiry and the start of on-hold users. */
+  enforce(): void {
+    review(this.users.values(), this.now());
+  }
+
+  /** Accepts `key` again (the admin made it anew). */
+  addApiKey(key: string): void {
+    this.#apiKeys.add(key);
+  }
+
+  /** Invalidates every admin token and API key (a password change; the keys revoked). */
+  override expireSession(): void {
+    super.expireSession();
+    this.#apiKeys.clear();
+  }
+
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  /** Adds `count` users quickly (benchmarks, demos): `${prefix}${i}` in the first group. */
+  seedUsers(count: number, prefix = 'seed_'): void {
+    const now = this.now();
+    for (let i = 0; i < count; i++) this.#store(this.#blankUser(`${prefix}${i}`, now + i, [this.groups[0]!.id], proxySettings()));
+  }
+
+  // ------------------------------------------------------------------ pipeline
+
+  protected isSessionRequest(_request: Request, path: string): boolean {
+    return path === '/api/admin/token' || path === '/openapi.json';
+  }
+
+  protected override faultResponse(...args: Parameters<SimulatorBase['faultResponse']>): Response {
+    const [fault] = args;
+    if (fault.kind === 'status' && fault.status < 500) return json({ detail: 'Simulated failure' }, fault.status);
+    return super.faultResponse(...args);
+  }
+
+  /** A write committed, then the handler failed: a plain 500. */
+  protected override lostResponse(): Response {
+    return internalError();
+  }
+
+  /** The shared answers (404, 405, 401) carry a charset; FastAPI's do not. */
+  protected override async route(request: Request, path: string | null): Promise<Response> {
+    const response = await super.route(request, path);
+    if (response.headers.get('content-type') !== 'application/json; charset=utf-8') return response;
+    const headers = new Headers(response.headers);
+    headers.set('content-type', 'application/json');
+    return new Response(response.body, { status: response.status, headers });
+  }
+
+  /** `_extract_api_key`: `X-Api-Key`, else `Authorization: ApiKey …`; otherwise the bearer token. */
+  protected override async authed(request: Request, handler: () => Response | Promise<Response>): Promise<Response> {
+    const auth = request.headers.get('authorization') ?? '';
+    const key = request.headers.get('x-api-key')?.trim() ?? (/^apikey\s+(.+)$/i.exec(auth)?.[1]?.trim() || null);
+    if (key === null) return super.authed(request, handler);
+    if (!this.#apiKeys.has(key)) return json({ detail: 'Could not validate credentials' }, 401, { 'www-authenticate': 'Bearer' });
+    return handler();
+  }
+
+  // ------------------------------------------------------------------ routes
+
+  #routes(): void {
+    const r = this.router;
+    r.on('GET', '/openapi.json', () => json({ openapi: '3.1.0', info: { title: 'PasarGuard API', version: '5.2.1' }, paths: {} }));
+    r.on('POST', '/api/admin/token', (request) => this.#login(request));
+    r.on('GET', '/api/admin', (request) =>
+      this.authed(request, () => json({ id: 1, username: this.admin(), is_sudo: true, is_disabled: false, used_traffic: 0 })),
+    );
+    r.on('GET', '/api/groups', (request) => this.authed(request, () => this.#listGroups(request)));
+    r.on('POST', '/api/user', (request) => this.authed(request, () => this.#create(request)));
+    r.on('GET', '/api/user/:username', (request, p) =>
+      this.authed(request, () => this.#withUser(p.username!, (u) => this.#userResponse(u))),
+    );
+    r.on('PUT', '/api/user/:username', (request, p) =>
+      this.authed(request, () => this.#withUser(p.username!, (u) => this.#modify(request, u))),
+    );
+    r.on('DELETE', '/api/user/:username', (request, p) => this.authed(request, () => this.#withUser(p.username!, (u) => this.#delete(u))));
+    r.on('POST', '/api/user/:username/reset', (request, p) =>
+      this.authed(request, () =>
+        this.#withUser(p.username!, (u) => {
+          resetUsage(u);
+          return this.#userResponse(u);
+        }),
+      ),
+    );
+    r.on('POST', '/api/user/:username/revoke_sub', (request, p) =>
+      this.authed(request, () =>
+        this.#withUser(p.username!, (u) => {
+          const old = u.proxySettings;
+          u.proxySettings = proxySettings({ shadowsocks: { method: old.shadowsocks.method } });
+          u.subRevokedAt = this.now();
+          return this.#userResponse(u);
+        }),
+      ),
+    );
+    r.on('GET', '/api/user/:userId/subscription/:clientType', (request, p) =>
+      this.authed(request, () => this.#adminSubscription(request, p.userId!, p.clientType!)),
+    );
+    r.on('GET', '/api/users', (request) => this.authed(request, () => this.#list(request)));
+    r.on('GET', '/sub/:token', (request, p) => subscriptionResponse(request, p.token!, null, this.#subscriptionContext()));
+    r.on('GET', '/sub/:token/:kind', (request, p) => subscriptionResponse(request, p.token!, p.kind!, this.#subscriptionContext()));
+  }
+
+  /** `OAuth2PasswordRequestForm`; a wrong password is 401 "Incorrect username or password". */
+  async #login(request: Request): Promise<Response> {
+    const form = await readForm(request);
+    const missing = (['username', 'password'] as const).filter((field) => form[field] === undefined);
+    if (missing.length > 0) return json({ detail: Object.fromEntries(missing.map((field) => [field, 'Field required'])) }, 422);
+    const token = this.issueToken(form.username ?? '', form.password ?? '');
+    return typeof token === 'string' ? json({ access_token: token, token_type: 'bearer' }) : token;
+  }
+
+  async #withUser(username: string, handler: (user: SimUser) => Response | Promise<Response>): Promise<Response> {
+    const user = this.users.get(this.keyOf(username));
+    if (!user) return json({ detail: 'User not found' }, 404);
+    return handler(user);
+  }
+
+  #listGroups(request: Request): Response {
+    const query = new URL(request.url).searchParams;
+    const offset = Number(query.get('offset') ?? 0) || 0;
+    const limit = Number(query.get('limit') ?? 0) || 0;
+    const page = limit > 0 ? this.groups.slice(offset, offset + limit) : this.groups.slice(offset);
+    return json({ groups: page.map((group) => groupBody(group, this.users.values())), total: this.groups.length });
+  }
+
+  #blankUser(username: string, now: number, groupIds: number[], settings: SimUser['proxySettings']): SimUser {
+    return {
+      id: this.#nextId++,
+      username,
+      status: 'active',
+      proxySettings: settings,
+      groupIds,
+      expire: null,
+      dataLimit: null,
+      resetStrategy: 'no_reset',
+      note: null,
+      onHoldExpireDuration: null,
+      onHoldTimeout: null,
+      hwidLimit: null,
+      nextPlan: null,
+      usedTraffic: 0,
+      lifetimeUsedTraffic: 0,
+      createdAt: now,
+      editAt: null,
+      onlineAt: null,
+      subRevokedAt: null,
+    };
+  }
+
+  #store(user: SimUser): void {
+    this.users.set(this.keyOf(user.username), user);
+  }
+
+  async #body(request: Request): Promise<Record<string, unknown> | Response> {
+    const parsed = await readJsonBody(request);
+    if (!parsed.ok) return json({ detail: { [String(parsed.offset)]: 'JSON decode error' } }, 422);
+    const value = parsed.value;
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return json({ detail: { body: 'Input should be a valid dictionary' } }, 422);
+    return value as Record<string, unknown>;
+  }
+
+  /** `validate_all_groups`: every id must exist ("Group not found", 404). */
+  #missingGroup(value: ParsedUser): Response | null {
+    for (const id of value.groupIds ?? [])
+      if (!this.groups.some((group) => group.id === id)) return json({ detail: 'Group not found' }, 404);
+    return null;
+  }
+
+  async #create(request: Request): Promise<Response> {
+    const body = await this.#body(request);
+    if (body instanceof Response) return body;
+    const { errors, value } = validateUserBody(body, 'create', this.now());
+    if (Object.keys(errors).length > 0) return json({ detail: errors }, 422);
+    const missing = this.#missingGroup(value);
+    if (missing) return missing;
+    if (this.users.has(this.keyOf(value.username!))) return json({ detail: 'User already exists' }, 409);
+    const user = this.#blankUser(value.username!, this.now(), [...(value.groupIds ?? [])], proxySettings(value.proxySettings ?? {}));
+    user.status = (value.status as SimUser['status'] | undefined) ?? 'active';
+    user.expire = value.expire || null;
+    user.dataLimit = value.dataLimit || null;
+    user.resetStrategy = value.resetStrategy ?? 'no_reset';
+    user.note = value.note ?? null;
+    user.onHoldExpireDuration = value.onHoldExpireDuration ?? null;
+    user.onHoldTimeout = value.onHoldTimeout ?? null;
+    user.hwidLimit = value.hwidLimit ?? null;
+    user.nextPlan = value.nextPlan ?? null;
+    this.#store(user);
+    if (this.quirks.createCommitThen500) return internalError();
+    return this.#userResponse(user, 201);
+  }
+
+  async #modify(request: Request, user: SimUser): Promise<Response> {
+    const body = await this.#body(request);
+    if (body instanceof Response) return body;
+    const { errors, value } = validateUserBody(body, 'modify', this.now());
+    if (Object.keys(errors).length > 0) return json({ detail: errors }, 422);
+    const missing = this.#missingGroup(value);
+    if (missing) return missing;
+    if (value.proxySettings) user.proxySettings = proxySettings({ ...user.proxySettings, ...value.proxySettings });
+    modifyUser(user, value, this.now());
+    return this.#userResponse(user);
+  }
+
+  #delete(user: SimUser): Response {
+    this.users.delete(this.keyOf(user.username));
+    if (this.quirks.deleteCommitThen500) return internalError();
+    return new Response(null, { status: 204 });
+  }
+
+  #list(request: Request): Response {
+    const query = new URL(request.url).searchParams;
+    const keys: string[] = [];
+    for (const option of (query.get('sort') ?? '')
+      .replace(/^,+|,+$/g, '')
+      .split(',')
+      .filter(Boolean)) {
+      if (!SORT_FIELDS.includes(option.replace(/^-/, '')))
+        return json({ detail: `Value error, '${option}' is not a valid UserSortOption` }, 400);
+      keys.push(option);
+    }
+    let users = [...this.users.values()].sort((a, b) => a.id - b.id);
+    if (keys.length > 0) users = sortUsers(users, keys);
+    const names = [...query.getAll('username'), ...query.getAll('usernames')];
+    if (names.length > 0) users = users.filter((user) => names.includes(user.username));
+    const search = query.get('search')?.toLowerCase();
+    if (search)
+      users = users.filter((user) => user.username.toLowerCase().includes(search) || (user.note ?? '').toLowerCase().includes(search));
+    const statuses = query.getAll('status');
+    if (statuses.length > 0) users = users.filter((user) => statuses.includes(user.status));
+    const groups = query.getAll('group').map(Number);
+    if (groups.length > 0) users = users.filter((user) => user.groupIds.some((id) => groups.includes(id)));
+    // `if query.offset:` / `if query.limit:` — 0 (or none) means no offset, no limit.
+    const offset = Math.max(0, Number(query.get('offset') ?? 0) || 0);
+    const limit = Number(query.get('limit') ?? 0) || 0;
+    const page = limit > 0 ? users.slice(offset, offset + limit) : users.slice(offset);
+    const withSubscription = query.get('load_sub') === 'true';
+    return json({ users: page.map((user) => userBody(user, this.#wire(), { withSubscription })), total: users.length });
+  }
+
+  #adminSubscription(request: Request, userId: string, clientType: string): Response {
+    if (!/^\d+$/.test(userId))
+      return json({ detail: { user_id: 'Input should be a valid integer, unable to parse string as an integer' } }, 422);
+    const kinds = ['links', 'links_base64', 'xray', 'wireguard', 'sing_box', 'clash', 'clash_meta', 'outline', 'block'];
+    if (!kinds.includes(clientType)) {
+      return json(
+        {
+          detail: {
+            client_type: `Input should be ${kinds
+              .slice(0, -1)
+              .map((k) => `'${k}'`)
+              .join(', ')} or 'block'`,
+          },
+        },
+        422,
+      );
+    }
+    const user = [...this.users.values()].find((u) => u.id === Number(userId));
+    if (!user) return json({ detail: 'User not found' }, 404);
+    if (clientType === 'block') return json({ detail: 'Client not supported' }, 406);
+    if (clientType !== 'links' && clientType !== 'links_base64') return json({ detail: 'Client not supported' }, 406);
+    const links = this.#links(user).join('\n');
+    return new Response(clientType === 'links' ? links : Buffer.from(links).toString('base64'), {
+      status: 200,
+      headers: {
+        'content-type': 'text/plain; charset=utf-8',
+        ...subscriptionHeaders(user, request.url, this.#subscriptionContext(), '.txt'),
+      },
+    });
+  }
+
+  /** The user's links: every inbound of its enabled groups. */
+  #links(user: SimUser): string[] {
+    const tags = new Set<string>();
+    for (const group of this.groups)
+      if (user.groupIds.includes(group.id) && !group.isDisabled) for (const tag of group.inboundTags) tags.add(tag);
+    return shareLinks(user, this.inbounds, tags, SERVER_HOST, this.#options.random ?? Math.random);
+  }
+
+  #wire(): WireContext {
+    return {
+      nowMs: this.now(),
+      secret: SECRET,
+      subscriptionPrefix: this.#options.subscriptionPrefix ?? '',
+      admin: { id: 1, username: this.admin() },
+    };
+  }
+
+  #subscriptionContext(): SubscriptionContext {
+    return {
+      userById: (id) => [...this.users.values()].find((user) => user.id === id),
+      links: (user) => this.#links(user),
+      wire: this.#wire(),
+      updateInterval: 12,
+      profileTitle: 'Subscription',
+      supportUrl: 'https://t.me/',
+      announce: '',
+      announceUrl: '',
+    };
+  }
+
+  #userResponse(user: SimUser, status = 200): Response {
+    return json(userBody(user, this.#wire()), status);
+  }
+}
+
+function field(user: SimUser, key: string): number | string {
+  if (key === 'username') return user.username;
+  if (key === 'used_traffic') return user.usedTraffic;
+  if (key === 'data_limit') return user.dataLimit ?? 0;
+  if (key === 'expire') return user.expire ?? 0;
+  if (key === 'edit_at') return user.editAt ?? Number.MAX_SAFE_INTEGER;
+  if (key === 'online_at') return user.onlineAt ?? Number.MAX_SAFE_INTEGER;
+  return user.createdAt;
+}
+
+/** `ORDER BY` the given keys (`-` = descending). */
+function sortUsers(users: SimUser[], keys: readonly string[]): SimUser[] {
+  return users.sort((a, b) => {
+    for (const key of keys) {
+      const desc = key.startsWith('-');
+      const name = key.replace(/^-/, '');
+      const x = field(a, name);
+      const y = field(b, name);
+      if (x < y) return desc ? 1 : -1;
+      if (x > y) return desc ? -1 : 1;
+    }
+    return 0;
+  });
+}
+
+/**
+ * A PasarGuard panel in memory, speaking its HTTP API, for adapter tests and demos. Serve it with
+ * `mswHandler` or `serveOnLocalhost`.
+ */
+export function createPasarGuardSimulator(options: PasarGuardSimulatorOptions = {}): PasarGuardSimulator {
+  return new PasarGuardSimulator(options);
+}
