@@ -15,7 +15,9 @@ function panel(kind: string, overrides: Partial<Panel> = {}): Panel {
     name: `${kind} panel`,
     baseUrl: 'https://panel.example.com:8443/secret/',
     credentials:
-      kind === 's-ui' ? { type: 'token', token: 'sui-token-0123456789' } : { type: 'password', username: 'admin', password: 'pw' },
+      kind === 's-ui' || kind === 'remnawave'
+        ? { type: 'token', token: 'panel-api-token-0123456789' }
+        : { type: 'password', username: 'admin', password: 'pw' },
     locationTags: [],
     options: {},
     enabled: true,
