@@ -8,6 +8,7 @@ import {
   type PanelLogin,
 } from '@panelkit/panel-adapters';
 import { z } from 'zod';
+import { registerLogSecrets } from './logger.js';
 
 /** Settings an admin may give a panel beside its URL and credentials (`panel.options`). */
 export const PanelOptionsSchema = z.object({
@@ -32,6 +33,8 @@ function loginOf(panel: Panel): PanelLogin {
  */
 export function panelAdapterFactory(deps: { clock: Clock; logger: Logger }): (panel: Panel) => PanelAdapter {
   return (panel) => {
+    const credentials = panel.credentials;
+    registerLogSecrets(deps.logger, credentials.type === 'token' ? credentials.token : credentials.password);
     const options = PanelOptionsSchema.parse(panel.options);
     const common = { baseUrl: panel.baseUrl, panelId: panel.id, logger: deps.logger };
     switch (panel.kind) {

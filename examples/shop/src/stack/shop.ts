@@ -13,6 +13,8 @@ import { applyPanelsFile } from '../panels/panels-file.js';
 import { randomSecret, remembered } from './data-folder.js';
 import { openDatabase, type OpenDatabase } from './database.js';
 import { startDemoPanels, type DemoPanels } from './demo-panels.js';
+import { configSecrets } from './config-secrets.js';
+import { registerLogSecrets } from './logger.js';
 import { panelAdapterFactory } from './panel-adapters.js';
 import { shopSecretBox } from './secret-keys.js';
 import { resealShopSecrets } from './shop-secrets.js';
@@ -100,6 +102,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
     if (config.panelsFile !== null) await applyPanelsFile(storage, config.panelsFile, logger.child({ component: 'panels-file' }));
 
     const secret = config.secret ?? remembered(keepDir, 'secret.json', () => ({ secret: randomSecret(32) })).secret;
+    registerLogSecrets(logger, ...configSecrets(config), secret);
     const adapterFor = panelAdapterFactory({ clock, logger: logger.child({ component: 'panel' }) });
     const kit = createPanelkit({
       storage,
