@@ -4,11 +4,13 @@ import { BotError, GrammyError, webhookCallback, type Bot } from 'grammy';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { HttpError } from '../http/http-error.js';
+import { containsNul } from '../http/nul-text.js';
 import type { BotContext } from './context.js';
 
 /**
  * What an update must look like before the bot (and the database) sees it: an object with a safe integer
- * `update_id` and at least one payload object beside it. Anything else is a 400 that touches nothing.
+ * `update_id`, at least one payload object beside it, and no NUL in any text. Anything else is a 400 that
+ * touches nothing.
  */
 const UpdateEnvelopeSchema = z
   .object({ update_id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })
@@ -43,7 +45,8 @@ export function webhookRouter(bot: Bot<BotContext>, path: string, secret: string
     },
     express.json({ limit: '1mb' }),
     (req: Request, _res: Response, next: NextFunction) => {
-      next(UpdateEnvelopeSchema.safeParse(req.body).success ? undefined : new HttpError(400, 'errors.malformedBody'));
+      const readable = UpdateEnvelopeSchema.safeParse(req.body).success && !containsNul(req.body);
+      next(readable ? undefined : new HttpError(400, 'errors.malformedBody'));
     },
     handle,
     (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
