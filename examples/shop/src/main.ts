@@ -67,7 +67,7 @@ async function main(config: ShopConfig): Promise<void> {
     lines.push(`  simulated crypto gateway: ${gateway.url} (Admin → Settings; the wallet's "Pay with crypto" opens its pay page)`);
   if (config.testPayments) lines.push('  test payments are ON: the wallet credits at once (never use in production)');
   lines.push(
-    `  ${config.runWorker ? 'worker and scheduler run in this process' : 'worker is off here: run `npm run worker -w examples/shop`'}`,
+    `  ${config.runWorker ? 'worker and scheduler run in this process' : 'worker is off here: run `npm run worker`'}`,
     '  Ctrl+C stops it.',
     '',
   );
