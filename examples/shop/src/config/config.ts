@@ -203,9 +203,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   if (!embedded && e.SHOP_SECRET === undefined)
     problems.push("SHOP_SECRET: required with DATABASE_URL (at least 32 characters; keep it for the shop's lifetime)");
   if (!embedded && e.SHOP_SECRET_KEYS === undefined) {
-    problems.push(
-      'SHOP_SECRET_KEYS: required with DATABASE_URL (id:base64 of 32 random bytes; `npm run secrets -- new-key k1` makes one)',
-    );
+    problems.push('SHOP_SECRET_KEYS: required with DATABASE_URL (id:base64 of 32 random bytes; `npm run secrets -- new-key k1` makes one)');
   }
   const secretKeys = e.SHOP_SECRET_KEYS === undefined ? null : readSecretKeys(e.SHOP_SECRET_KEYS, problems);
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined))
