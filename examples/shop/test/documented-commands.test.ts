@@ -15,6 +15,8 @@ const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 function documentSources(): string[] {
   const out = ['README.md', 'examples/shop/README.md', 'examples/demo/README.md', 'examples/minimal/README.md'];
   for (const f of readdirSync(join(ROOT, 'docs'), { recursive: true, encoding: 'utf8' })) if (f.endsWith('.md')) out.push(join('docs', f));
+  for (const f of readdirSync(join(ROOT, 'examples/shop/locales'), { recursive: true, encoding: 'utf8' }))
+    if (f.endsWith('.json')) out.push(join('examples/shop/locales', f));
   for (const f of readdirSync(join(ROOT, 'examples/shop/src'), { recursive: true, encoding: 'utf8' }))
     if (f.endsWith('.ts')) out.push(join('examples/shop/src', f));
   return out.filter((f) => existsSync(join(ROOT, f)));
@@ -31,7 +33,7 @@ export function documentedCommands(): Array<{ source: string; command: string }>
         .split('\n')
         .filter((line) => !/^\s*(\*|\/\*|\/\/)/.test(line))
         .join('\n');
-    for (const m of text.matchAll(/\bnpm (?:run [\w:-]+|start|test)\b[^`\n#'"]*/g))
+    for (const m of text.matchAll(/\bnpm (?:run [\w:-]+|start|test)\b[^`\n#'"(,]*/g))
       found.push({ source, command: m[0].replace(/[\s.,;)]+$/, '') });
   }
   return found;
@@ -107,13 +109,14 @@ describe.skipIf(DATABASE_URL === undefined)(
   () => {
     const schema = `doc_cmd_${randomBytes(4).toString('hex')}`;
     const restored = `${schema}_r`;
+    const targets: string[] = [];
     const pool = new pg.Pool({ connectionString: DATABASE_URL });
     let copy: string;
     beforeAll(async () => {
       copy = await freshCopy();
     }, 120_000);
     afterAll(async () => {
-      for (const s of [schema, `${schema}_shop`, restored, `${restored}_shop`]) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+      for (const s of [schema, `${schema}_shop`, ...targets]) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
       await pool.end();
     });
 
@@ -150,13 +153,16 @@ describe.skipIf(DATABASE_URL === undefined)(
       const rotatedEnv = { ...env, SHOP_SECRET_KEYS: `${k2},${k1}` };
       expect(await shell(asWritten('npm run secrets -- rotate'), copy, rotatedEnv)).toContain('"currentKey":"k2"');
 
-      // Restoring onto PostgreSQL as backups.md says: the same SHOP_SECRET and the keys the backup names.
-      const restoredOut = await shell(
-        asWritten('npm run backup -- restore panelkit-backup-….ndjson.gz').replace('panelkit-backup-….ndjson.gz', file),
-        copy,
-        { ...rotatedEnv, DATABASE_SCHEMA: restored },
-      );
-      expect(restoredOut).toContain('restored');
+      // Restoring onto PostgreSQL as backups.md says: the same SHOP_SECRET and the keys the backup names. Every
+      // documented form of the restore runs, each into a fresh schema.
+      const restores = [...forms].filter((f) => f.startsWith('npm run backup -- restore '));
+      expect(restores.length).toBeGreaterThan(0);
+      for (const [i, form] of restores.entries()) {
+        const target = i === 0 ? restored : `${restored}${i}`;
+        targets.push(target, `${target}_shop`);
+        const command = asWritten(form).replace(/panelkit-backup-….ndjson.gz|<file>/, file);
+        expect(await shell(command, copy, { ...rotatedEnv, DATABASE_SCHEMA: target })).toContain('restored');
+      }
       expect(forms.has('npm run backup -- export|restore <file>')).toBe(true);
       seen.add('npm run backup -- export|restore <file>');
 
