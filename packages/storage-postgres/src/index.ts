@@ -12,3 +12,4 @@ export { runMigrations } from './run-migrations.js';
 export type { RunMigrationsOptions, RunMigrationsResult, VersionedMigration } from './run-migrations.js';
 export { resealSecrets } from './reseal.js';
 export type { ResealOptions, ResealResult } from './reseal.js';
+export { isUnavailable as isDatabaseUnavailable } from './internal/errors.js';

@@ -38,3 +38,5 @@ export type { CheckoutQuote, CheckoutQuoteRequest } from './checkout-quote.js';
 export { orderPurchaseKey } from './discount.js';
 export { RecordReferralRequestSchema } from './referral.js';
 export type { RecordReferralRequest, RecordReferralResult } from './referral.js';
+export { DEFAULT_STORAGE_RETRY, isRetryableStorageError, withStorageRetry } from './storage-retry.js';
+export type { StorageRetryOptions } from './storage-retry.js';
