@@ -7,6 +7,7 @@ import { createApp } from './http/app.js';
 import { ensureStartupAdmin } from './stack/admin-account.js';
 import { startBackground, type Background } from './stack/background.js';
 import { createLogger } from './stack/logger.js';
+import { guardProcess } from './stack/process-guard.js';
 import { demoCoreLines } from './stack/demo-core.js';
 import { openShop } from './stack/shop.js';
 import { exitOnStartupError } from './stack/startup-errors.js';
@@ -19,6 +20,7 @@ import { runBot } from './telegram/runtime.js';
  */
 async function main(config: ShopConfig): Promise<void> {
   const logger = createLogger(config.logLevel);
+  guardProcess(logger);
   const shop = await openShop(config, { logger });
   const admin = await ensureStartupAdmin(shop, config.dataDir);
   let background: Background | null = null;
