@@ -21,8 +21,9 @@ export interface MemoryDatabase {
 /** PGlite in the data folder, or a `pg` pool on DATABASE_URL; `memory` keeps PGlite in memory (tests). */
 export async function openDatabase(database: ShopConfig['database'] | MemoryDatabase): Promise<OpenDatabase> {
   if (database.kind === 'postgres') {
-    // A connection attempt to a database that is away fails within seconds instead of hanging a request.
-    const pool = new pg.Pool({ connectionString: database.url, max: 10, connectionTimeoutMillis: 5_000 });
+    // A database host that drops packets fails a request in 30 s (a 503) instead of hanging it for minutes; the wait
+    // counts a busy pool's queue too, so it is far above any wait for a free connection under load.
+    const pool = new pg.Pool({ connectionString: database.url, max: 10, connectionTimeoutMillis: 30_000 });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
     // Nor a client in use: its statement fails (and is answered 503); the event itself has nothing to add.

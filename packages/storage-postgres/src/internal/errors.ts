@@ -55,7 +55,12 @@ export function isUnavailable(error: unknown): boolean {
       return true;
   }
   const message = pgError(error)?.message;
-  return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      message,
+    )
+  );
 }
 
 /** `Key (panel_id)=(pnl_x) is not present in table "panels".` → entity and id. */
