@@ -3,6 +3,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { BotError, GrammyError, webhookCallback, type Bot } from 'grammy';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { isDatabaseAway } from '../http/error-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { containsNul } from '../http/nul-text.js';
 import type { BotContext } from './context.js';
@@ -51,6 +52,8 @@ export function webhookRouter(bot: Bot<BotContext>, path: string, secret: string
     handle,
     (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
       if (!(error instanceof BotError)) return next(error);
+      // The database away: a 503 (Telegram delivers the update again later), logged by the error handler.
+      if (isDatabaseAway(error.error)) return next(error.error);
       log.error({ err: error.error, updateId: error.ctx.update.update_id }, 'handling a Telegram update failed');
       next(new HttpError(500, 'errors.internal'));
     },
