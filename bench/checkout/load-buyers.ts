@@ -10,6 +10,8 @@ export interface LoadJob {
   planId: string;
   durationMs: number;
   keyPrefix: string;
+  /** Whether a checkout's 409 "sold out" is an expected answer (counted in `soldOut`) rather than an error. */
+  soldOutIsAnswer: boolean;
 }
 
 /** One request: what it was, how it ended, how long the buyer waited (sent → body read). */
@@ -25,8 +27,12 @@ export interface LoadResult {
   errors: Array<{ kind: LoadSample['kind']; status: number; body: string }>;
   /** Order ids the checkouts answered, one per 201. */
   orderIds: string[];
+  /** Checkouts answered 409 sold out, when the job expects them. */
+  soldOut: number;
   wallMs: number;
 }
+
+let soldOutIsAnswer = false;
 
 async function timed(
   result: LoadResult,
@@ -46,6 +52,10 @@ async function timed(
     text = String(error);
   }
   result.samples.push({ kind, status, ms: performance.now() - started });
+  if (status === 409 && kind === 'checkout' && soldOutIsAnswer && (text.includes('sold_out') || text.includes('soldOut'))) {
+    result.soldOut++;
+    return null;
+  }
   if (status !== expected) {
     result.errors.push({ kind, status, body: text.slice(0, 300) });
     return null;
@@ -54,7 +64,8 @@ async function timed(
 }
 
 async function run(job: LoadJob): Promise<LoadResult> {
-  const result: LoadResult = { samples: [], errors: [], orderIds: [], wallMs: 0 };
+  const result: LoadResult = { samples: [], errors: [], orderIds: [], soldOut: 0, wallMs: 0 };
+  soldOutIsAnswer = job.soldOutIsAnswer;
   const started = performance.now();
   const until = started + job.durationMs;
   await Promise.all(

@@ -35,8 +35,16 @@ const { values } = parseArgs({
     server: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/' },
     database: { type: 'string', default: 'bench_load' },
     keep: { type: 'boolean', default: false },
+    'sell-out': { type: 'string' },
   },
 });
+/**
+ * `--sell-out <slots>`: every target of the plan holds `<slots>` clients and none is preferred, so placement follows
+ * utilisation and the targets fill up and sell out during the run, as in the shop's own demo: checkouts find a
+ * target full and move on, in orders that differ between buyers. Sold-out answers (409) are then expected and
+ * counted apart from errors.
+ */
+const SELL_OUT = values['sell-out'] === undefined ? null : Number(values['sell-out']);
 const BUYERS = Number(values.buyers);
 /** Slots on the plan's first target: full within the first seconds of a run. */
 const FIRST_TARGET_SLOTS = 100;
@@ -90,8 +98,9 @@ try {
   });
   if (targets.length < 2) throw new Error(`the plan has ${targets.length} target(s); the run needs two`);
   for (const [i, target] of targets.entries())
-    await shop.storage.targets.update(target.id, { capacity: i === 0 ? FIRST_TARGET_SLOTS : 1_000_000 });
-  await shop.storage.plans.update(plan.id, { placement: { ...plan.placement, preferredTargetIds: targets.map((t) => t.id) } });
+    await shop.storage.targets.update(target.id, { capacity: SELL_OUT ?? (i === 0 ? FIRST_TARGET_SLOTS : 1_000_000) });
+  if (SELL_OUT === null)
+    await shop.storage.plans.update(plan.id, { placement: { ...plan.placement, preferredTargetIds: targets.map((t) => t.id) } });
   const funded = plan.price.amount * 10_000;
   const buyers: Array<{ customerId: string; token: string }> = [];
   for (let i = 0; i < BUYERS; i++) {
@@ -124,7 +133,14 @@ try {
   const child = fork(fileURLToPath(new URL('./load-buyers.ts', import.meta.url)), [], {
     execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
   });
-  const job: LoadJob = { baseUrl, tokens: buyers.map((b) => b.token), planId: plan.id, durationMs: SECONDS * 1000, keyPrefix: 'load' };
+  const job: LoadJob = {
+    baseUrl,
+    tokens: buyers.map((b) => b.token),
+    planId: plan.id,
+    durationMs: SECONDS * 1000,
+    keyPrefix: 'load',
+    soldOutIsAnswer: SELL_OUT !== null,
+  };
   const result = await new Promise<LoadResult>((resolve, reject) => {
     child.once('message', (message) => resolve(message as LoadResult));
     child.once('error', reject);
@@ -135,7 +151,7 @@ try {
   const seconds = result.wallMs / 1000;
   console.log(
     `\n${result.samples.length} requests in ${seconds.toFixed(1)} s: ${(result.samples.length / seconds).toFixed(0)} req/s, ` +
-      `${(result.orderIds.length / seconds).toFixed(1)} checkouts/s; errors: ${result.errors.length}`,
+      `${(result.orderIds.length / seconds).toFixed(1)} checkouts/s; sold out (409): ${result.soldOut}; errors: ${result.errors.length}`,
   );
   console.log('kind           n      p50 ms   p99 ms   max ms');
   for (const kind of ['checkout', 'subscriptions', 'catalog'] as const satisfies readonly LoadSample['kind'][]) {
