@@ -76,7 +76,7 @@ async function restoreFrom(config: ShopConfig, file: string): Promise<void> {
 }
 
 /**
- * `npm run backup -w examples/shop -- <command>` (see docs/guides/backups.md):
+ * `npm run backup -- <command>` (see docs/guides/backups.md):
  * - `export [folder]` writes a backup of the whole database (default folder: BACKUP_DIR or `<data folder>/backups`);
  * - `restore <file>` restores one into an empty database (DATABASE_URL, or the data folder's PGlite), then reconciles
  *   the panels. It needs SHOP_SECRET_KEYS with the keys the backup names.

@@ -7,6 +7,7 @@ import { createApp } from './http/app.js';
 import { ensureStartupAdmin } from './stack/admin-account.js';
 import { startBackground, type Background } from './stack/background.js';
 import { createLogger } from './stack/logger.js';
+import { guardProcess } from './stack/process-guard.js';
 import { demoCoreLines } from './stack/demo-core.js';
 import { openShop } from './stack/shop.js';
 import { exitOnStartupError } from './stack/startup-errors.js';
@@ -19,6 +20,7 @@ import { runBot } from './telegram/runtime.js';
  */
 async function main(config: ShopConfig): Promise<void> {
   const logger = createLogger(config.logLevel);
+  guardProcess(logger);
   const shop = await openShop(config, { logger });
   const admin = await ensureStartupAdmin(shop, config.dataDir);
   let background: Background | null = null;
@@ -67,7 +69,7 @@ async function main(config: ShopConfig): Promise<void> {
     lines.push(`  simulated crypto gateway: ${gateway.url} (Admin → Settings; the wallet's "Pay with crypto" opens its pay page)`);
   if (config.testPayments) lines.push('  test payments are ON: the wallet credits at once (never use in production)');
   lines.push(
-    `  ${config.runWorker ? 'worker and scheduler run in this process' : 'worker is off here: run `npm run worker -w examples/shop`'}`,
+    `  ${config.runWorker ? 'worker and scheduler run in this process' : 'worker is off here: run `npm run worker`'}`,
     '  Ctrl+C stops it.',
     '',
   );

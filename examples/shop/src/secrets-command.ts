@@ -9,7 +9,7 @@ import { resealShopSecrets } from './stack/shop-secrets.js';
 import { exitOnStartupError } from './stack/startup-errors.js';
 
 /**
- * `npm run secrets -w examples/shop -- <command>`:
+ * `npm run secrets -- <command>`:
  * - `new-key <id>` prints a fresh key (`id:base64`) to put first in SHOP_SECRET_KEYS;
  * - `rotate` seals every stored secret again under the first key of SHOP_SECRET_KEYS (safe while the
  *   shop runs; every replica must already hold the new key) and says how many values each key seals,

@@ -1,6 +1,7 @@
 import { loadConfig, type ShopConfig } from './config/config.js';
 import { startBackground } from './stack/background.js';
 import { createLogger } from './stack/logger.js';
+import { guardProcess } from './stack/process-guard.js';
 import { openShop } from './stack/shop.js';
 import { exitOnStartupError } from './stack/startup-errors.js';
 
@@ -17,6 +18,7 @@ async function main(config: ShopConfig): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
+  guardProcess(logger);
   const shop = await openShop(config, { logger });
   const background = startBackground(shop);
   logger.info('worker started');

@@ -13,3 +13,4 @@ export type { RunMigrationsOptions, RunMigrationsResult, VersionedMigration } fr
 export { resealSecrets } from './reseal.js';
 export type { ResealOptions, ResealResult } from './reseal.js';
 export { transactionSql } from './transaction-sql.js';
+export { isUnavailable as isDatabaseUnavailable } from './internal/errors.js';

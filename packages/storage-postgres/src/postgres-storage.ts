@@ -70,7 +70,8 @@ interface TransactionScope {
  * 1. the customer: `ledger.append` locks its row (then its `ledger_balances` row), so one
  *    customer's appends queue and the balance check cannot race;
  * 2. a subscription: `subscriptions.update` (and `recordUsage`, many rows in id order);
- * 3. capacity: the target, then the plan (`capacity.reserve`, `capacity.release`);
+ * 3. capacity: the plan, then the target (`capacity.reserve`, `capacity.release`): a checkout that finds a
+ *    target full tries the next one still holding the plan, so the plan must come first;
  * 4. the order: `orders.update` (settling it locks it before reading its subscriptions);
  * 5. jobs: `enqueue` (its unique dedupe index), `cancel`; claims skip locked rows.
  * Panels, targets and plans edited by an admin lock only their own row. Every one of these locks is

@@ -89,7 +89,7 @@ const EnvSchema = z.object({
   CARD_HOLDER: z.string().min(1).max(100).optional(),
   /** The test payment provider credits the wallet at once. Default on in demo mode only. */
   TEST_PAYMENTS: onOff.optional(),
-  /** `off` runs the web server only; run `npm run worker -w examples/shop` elsewhere. */
+  /** `off` runs the web server only; run `npm run worker` elsewhere. */
   RUN_WORKER: onOff.default(true),
   TRUST_PROXY: onOff.default(false),
   /** Shown in every page's footer when set: an https:// or t.me link, an email address, or a Telegram @handle. */
@@ -207,9 +207,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   if (!embedded && e.SHOP_SECRET === undefined)
     problems.push("SHOP_SECRET: required with DATABASE_URL (at least 32 characters; keep it for the shop's lifetime)");
   if (!embedded && e.SHOP_SECRET_KEYS === undefined) {
-    problems.push(
-      'SHOP_SECRET_KEYS: required with DATABASE_URL (id:base64 of 32 random bytes; `npm run secrets -w examples/shop -- new-key k1` makes one)',
-    );
+    problems.push('SHOP_SECRET_KEYS: required with DATABASE_URL (id:base64 of 32 random bytes; `npm run secrets -- new-key k1` makes one)');
   }
   const secretKeys = e.SHOP_SECRET_KEYS === undefined ? null : readSecretKeys(e.SHOP_SECRET_KEYS, problems);
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined))

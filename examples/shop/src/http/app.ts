@@ -36,6 +36,7 @@ import type { ShopBot } from '../telegram/bot.js';
 import { telegramLinkRoutes } from '../telegram/web-link.js';
 import { errorHandler } from './error-handler.js';
 import { HttpError } from './http-error.js';
+import { refuseNulText } from './nul-text.js';
 import { createMetrics } from './metrics.js';
 import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimitOptions, type RateLimits } from './rate-limits.js';
 import { resellerAccountRoutes } from '../routes/reseller-account.js';
@@ -138,6 +139,7 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   app.use(cryptoCallbackRoutes(shop));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '64kb' }));
+  app.use(refuseNulText());
   app.use(cookieParser());
   app.use(csrfCookie({ secure: shop.config.secureCookies }));
   app.use(loadViewer(shop));

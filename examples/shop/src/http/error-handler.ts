@@ -1,4 +1,5 @@
 import { PanelkitError } from '@panelkit/sdk';
+import { isDatabaseUnavailable } from '@panelkit/storage-postgres';
 import type { NextFunction, Request, Response } from 'express';
 import { translator } from '../i18n/translate.js';
 import type { Shop } from '../stack/shop.js';
@@ -39,8 +40,23 @@ function statusAnswer(error: unknown): HttpError | null {
   return new HttpError(status, status === 404 ? 'errors.notFound' : 'errors.malformedBody');
 }
 
+/** Seconds a client is asked to wait (`Retry-After`) while the database is away. */
+export const DATABASE_AWAY_RETRY_AFTER_S = 5;
+
+/**
+ * Whether an error means the database cannot be reached right now (refused, dropped, shutting down or starting
+ * up): the engine's `StorageUnavailableError`, or a driver error from the shop's own tables, here or as a cause.
+ */
+export function isDatabaseAway(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== null && e !== undefined && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((PanelkitError.is(e) && e.code === 'STORAGE_UNAVAILABLE') || isDatabaseUnavailable(e)) return true;
+  }
+  return false;
+}
+
 export function toHttpError(error: unknown): HttpError | null {
   if (error instanceof HttpError) return error;
+  if (isDatabaseAway(error)) return new HttpError(503, 'errors.unavailable');
   const parsing = bodyParserAnswer(error) ?? statusAnswer(error);
   if (parsing !== null) return parsing;
   if (PanelkitError.is(error)) {
@@ -55,6 +71,7 @@ export function errorHandler(shop: Shop) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const known = toHttpError(error);
     if (known === null) shop.logger.error({ err: error, path: req.path }, 'unhandled error');
+    else if (known.status === 503) shop.logger.warn({ err: error, path: req.path }, 'the database is away: answered 503');
     const answer = known ?? new HttpError(500, 'errors.internal');
     const ctx: RequestContext = (ctxOf(res) as RequestContext | undefined) ?? {
       locale: 'en',
@@ -68,6 +85,7 @@ export function errorHandler(shop: Shop) {
     const message = ctx.t(answer.messageKey, answer.params);
     if (res.headersSent) return;
     res.status(answer.status);
+    if (answer.status === 503) res.set('Retry-After', String(DATABASE_AWAY_RETRY_AFTER_S));
     if (wantsJson(req)) {
       res.json({ error: { code: answer.messageKey.replace(/^errors\./, ''), message, fields: answer.fields } });
       return;

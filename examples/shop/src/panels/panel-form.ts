@@ -125,6 +125,7 @@ export function resolveCredentials(
   let result: ReturnType<typeof resolveCredentials>;
   switch (form.kind) {
     case 's-ui':
+    case 'remnawave':
       if (form.token !== '') result = { ok: true, credentials: { type: 'token', token: form.token } };
       else if (existing?.type === 'token') result = { ok: true, credentials: existing };
       else result = { ok: false, fields: { token: t('adminOps.forms.tokenRequired') } };

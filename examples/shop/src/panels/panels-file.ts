@@ -4,7 +4,7 @@ import { PanelCredentialsSchema, TagSchema, type Panel, type StoragePort } from 
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { hasMessage, translator } from '../i18n/translate.js';
-import { PANEL_KINDS, PASSWORD_ONLY_KINDS, PanelOptionsSchema } from '../stack/panel-adapters.js';
+import { PANEL_KINDS, PASSWORD_ONLY_KINDS, PanelOptionsSchema, TOKEN_ONLY_KINDS } from '../stack/panel-adapters.js';
 import { PanelUrlSchema } from './panel-form.js';
 
 /**
@@ -42,8 +42,8 @@ const PanelEntrySchema = z
     enabled: z.boolean().optional(),
   })
   .superRefine((entry, ctx) => {
-    if (entry.kind === 's-ui' && entry.credentials.type !== 'token')
-      ctx.addIssue({ code: 'custom', path: ['credentials'], message: 's-ui panels need {"type": "token", "token": "…"}' });
+    if (TOKEN_ONLY_KINDS.includes(entry.kind) && entry.credentials.type !== 'token')
+      ctx.addIssue({ code: 'custom', path: ['credentials'], message: `${entry.kind} panels need {"type": "token", "token": "…"}` });
     if (PASSWORD_ONLY_KINDS.includes(entry.kind) && entry.credentials.type !== 'password') {
       ctx.addIssue({
         code: 'custom',

@@ -21,9 +21,13 @@ export interface MemoryDatabase {
 /** PGlite in the data folder, or a `pg` pool on DATABASE_URL; `memory` keeps PGlite in memory (tests). */
 export async function openDatabase(database: ShopConfig['database'] | MemoryDatabase): Promise<OpenDatabase> {
   if (database.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: database.url, max: 10 });
+    // A database host that drops packets fails a request in 30 s (a 503) instead of hanging it for minutes; the wait
+    // counts a busy pool's queue too, so it is far above any wait for a free connection under load.
+    const pool = new pg.Pool({ connectionString: database.url, max: 10, connectionTimeoutMillis: 30_000 });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
+    // Nor a client in use: its statement fails (and is answered 503); the event itself has nothing to add.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return { client: fromPgPool(pool), close: () => pool.end() };
   }
   let db: PGlite;

@@ -1,4 +1,7 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { LogSecrets } from './log-secrets.js';
+
+export { LogSecrets } from './log-secrets.js';
 
 /** Keys whose value is a secret wherever they sit: at the top of a line, or one or two objects down. */
 const SECRET_KEYS = [
@@ -18,17 +21,38 @@ const SECRET_KEYS = [
  * Everything that can carry a secret is blanked before a line is written (at the top of a line and up
  * to two objects down): cookies, auth headers, passwords and tokens in bodies, panel credentials and
  * sealed values, recovery codes, subscription URLs and share links (each is a working credential for
- * someone's VPN).
+ * someone's VPN). Deeper keys and secrets inside text are blanked by {@link LogSecrets} on the written line.
  */
 export const REDACT_PATHS = [
   'req.headers.cookie',
   'req.headers.authorization',
   'req.headers["x-csrf-token"]',
+  'req.headers["x-telegram-bot-api-secret-token"]',
   'res.headers["set-cookie"]',
   ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
-  return destination === undefined ? pino(options) : pino(options, destination);
+const SECRETS = Symbol('panelkit.logSecrets');
+
+/**
+ * The shop's pino logger. Every line, at every level, passes {@link LogSecrets.redact} last: secret keys at any
+ * depth and every secret value registered in `secrets` (bot token, webhook secret, SHOP_SECRET, panel
+ * passwords…) are blanked whatever key or message carries them.
+ */
+export function createLogger(level: string, destination?: DestinationStream, secrets = new LogSecrets()): Logger {
+  const options = {
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    hooks: { streamWrite: (line: string) => secrets.redact(line) },
+  };
+  const logger = destination === undefined ? pino(options) : pino(options, destination);
+  // Children inherit it (pino's child is an Object.create of its parent), so any part of the shop can register a secret.
+  Object.defineProperty(logger, SECRETS, { value: secrets });
+  return logger;
+}
+
+/** Registers secret values with the logger `createLogger` made (or any of its children); a no-op on another logger. */
+export function registerLogSecrets(logger: object, ...values: Array<string | null | undefined>): void {
+  const secrets = (logger as { [SECRETS]?: LogSecrets })[SECRETS];
+  secrets?.add(...values);
 }

@@ -1,6 +1,7 @@
 import type { Clock, Logger, Panel, PanelAdapter, StoragePort } from '@panelkit/sdk';
 import { createPanelAdapter, defaultPanelAdapters } from '@panelkit/panel-adapters';
 import { z } from 'zod';
+import { registerLogSecrets } from './logger.js';
 
 /** Settings an admin may give a panel beside its URL and credentials (`panel.options`). */
 export const PanelOptionsSchema = z.object({
@@ -14,6 +15,9 @@ export type PanelOptions = z.infer<typeof PanelOptionsSchema>;
 /** The kinds the shop can run: every kind `createPanelAdapter` has a builder for. */
 export const PANEL_KINDS = defaultPanelAdapters.kinds() as [string, ...string[]];
 
+/** Kinds that take an API token only (no username and password). */
+export const TOKEN_ONLY_KINDS: readonly string[] = ['s-ui', 'remnawave'];
+
 /** Kinds that log in with a username and password only (no API token). */
 export const PASSWORD_ONLY_KINDS: readonly string[] = ['marzban', 'marzneshin'];
 
@@ -22,7 +26,12 @@ export const PASSWORD_ONLY_KINDS: readonly string[] = ['marzban', 'marzneshin'];
  * logger. The engine calls it again when an admin changes the panel's kind, URL, credentials or options.
  */
 export function panelAdapterFactory(deps: { clock: Clock; logger: Logger }): (panel: Panel) => PanelAdapter {
-  return (panel) => createPanelAdapter(panel, { clock: deps.clock, logger: deps.logger });
+  return (panel) => {
+    // Whatever the panel's kind, its secret never reaches a log line.
+    const credentials = panel.credentials;
+    registerLogSecrets(deps.logger, credentials.type === 'token' ? credentials.token : credentials.password);
+    return createPanelAdapter(panel, { clock: deps.clock, logger: deps.logger });
+  };
 }
 
 /** Refuses to start with a stored panel whose kind has no adapter (`UnknownPanelKindError`), rather than fail its jobs later. */

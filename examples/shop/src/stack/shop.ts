@@ -24,6 +24,8 @@ import { scheduledBackupJob } from '../backup/scheduled.js';
 import { randomSecret, remembered } from './data-folder.js';
 import { openDatabase, type OpenDatabase } from './database.js';
 import { startDemoPanels, type DemoPanels } from './demo-panels.js';
+import { configSecrets } from './config-secrets.js';
+import { registerLogSecrets } from './logger.js';
 import { assertPanelKindsKnown, panelAdapterFactory } from './panel-adapters.js';
 import { shopSecretBox } from './secret-keys.js';
 import { resealShopSecrets } from './shop-secrets.js';
@@ -124,6 +126,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
     await assertPanelKindsKnown(storage);
 
     const secret = config.secret ?? remembered(keepDir, 'secret.json', () => ({ secret: randomSecret(32) })).secret;
+    registerLogSecrets(logger, ...configSecrets(config), secret);
     const adapterFor = panelAdapterFactory({ clock, logger: logger.child({ component: 'panel' }) });
     const kit = createPanelkit({
       storage,

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, InlineKeyboard, webhookCallback } from 'grammy';
+import { Bot, InlineKeyboard } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { HostJobDefinition } from '@panelkit/sdk';
-import express, { Router } from 'express';
+import { Router } from 'express';
 import type { TelegramConfig } from '../config/config.js';
 import { HttpError as ShopHttpError } from '../http/http-error.js';
 import { isLocale, translator } from '../i18n/translate.js';
@@ -27,6 +27,8 @@ import { TelegramLinkStore } from './links.js';
 import { mainMenu } from './menu.js';
 import { ReceiptPhotoStore } from './receipt-photos.js';
 import { TelegramUpdateLog } from './updates.js';
+import { isUnreachableUser, webhookRouter } from './webhook.js';
+import { registerLogSecrets } from '../stack/logger.js';
 
 /** The path Telegram posts updates to in webhook mode. */
 export const WEBHOOK_PATH = '/telegram/webhook';
@@ -74,6 +76,8 @@ export function webhookSecretFor(config: TelegramConfig, shopSecret: string): st
  */
 export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   const log = shop.logger.child({ component: 'telegram' });
+  const webhookSecret = webhookSecretFor(config, shop.secret);
+  registerLogSecrets(log, config.token, webhookSecret);
   const bot = new Bot<BotContext>(config.token, config.apiRoot === null ? {} : { client: { apiRoot: config.apiRoot } });
   // The same retry policy as `telegramApi`: 429s are waited out for up to a minute. A network
   // error is not retried blindly: the message may have arrived (see the at-most-once sends).
@@ -104,10 +108,17 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     try {
       await next();
     } catch (error) {
+      // A user who blocked the bot stays unreachable however often Telegram redelivers: the update is done.
+      if (isUnreachableUser(error)) {
+        log.info({ updateId: id }, 'a Telegram user cannot be reached (blocked the bot); update dropped');
+        return;
+      }
       await updates.release(id);
       throw error;
     }
   });
+  // A user blocking or unblocking the bot is no contact: no customer is made for it.
+  bot.use((ctx, next) => (ctx.myChatMember === undefined ? next() : undefined));
   bot.use(async (ctx, next) => {
     if (ctx.chat?.type !== 'private' || ctx.from === undefined || ctx.from.is_bot) return;
     const { customer } = await customerOfTelegramUser(shop, links, ctx.from, String(ctx.chat.id));
@@ -156,7 +167,6 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     await ctx.reply(t('telegram.error'), { reply_markup }).catch(() => undefined);
   });
 
-  const webhookSecret = webhookSecretFor(config, shop.secret);
   return {
     bot,
     config,
@@ -164,11 +174,9 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     broadcasts,
     webhookSecret,
     webhookRoutes() {
-      const router = Router();
       // Polling and a webhook exclude each other (Telegram refuses getUpdates while a webhook is set).
-      if (config.webhook === null) return router;
-      router.post(WEBHOOK_PATH, express.json({ limit: '1mb' }), webhookCallback(bot, 'express', { secretToken: webhookSecret }));
-      return router;
+      if (config.webhook === null) return Router();
+      return webhookRouter(bot, WEBHOOK_PATH, webhookSecret, log);
     },
     channel: () => createTelegramChannel({ shop, config, api: bot.api }),
     async deepLink(customerId) {

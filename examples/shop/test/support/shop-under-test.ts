@@ -1,5 +1,5 @@
 import { ManualClock } from '@panelkit/sdk/testing';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import supertest from 'supertest';
 import type { Express } from 'express';
 import { loadConfig, type ShopConfig } from '../../src/config/config.js';
@@ -43,7 +43,7 @@ export interface ShopUnderTest {
  * on a manual clock, with a known admin. Nothing runs in the background: tests drain the worker
  * or tick the scheduler themselves.
  */
-export async function startShop(options: { env?: Record<string, string>; app?: AppOptions } = {}): Promise<ShopUnderTest> {
+export async function startShop(options: { env?: Record<string, string>; app?: AppOptions; logger?: Logger } = {}): Promise<ShopUnderTest> {
   const clock = new ManualClock(TEST_START);
   // Admins' second factor is optional here so tests of other areas sign in with a password; the staff sign-in tests turn it on.
   const config = loadConfig({
@@ -55,7 +55,7 @@ export async function startShop(options: { env?: Record<string, string>; app?: A
   });
   const shop = await openShop(config, {
     clock,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     database: await pooledMemoryDatabase({ migrated: config.schema }),
     passwordCost: TEST_PASSWORD_COST,
   });

@@ -1,5 +1,6 @@
 import type { Clock } from '@panelkit/sdk';
 import type { Update } from 'grammy/types';
+import type { Logger } from 'pino';
 import { createShopBot, type ShopBot } from '../../src/telegram/bot.js';
 import { runBot, type RunningBot } from '../../src/telegram/runtime.js';
 import { buttonsOf, FakeTelegram, type BotCall } from './fake-telegram.js';
@@ -18,7 +19,7 @@ export interface BotShop {
 }
 
 /** The shop under test with the bot on: long polling (default) against a fake Bot API, or webhook mode (not started). */
-export async function startBotShop(options: { webhook?: boolean; env?: Record<string, string> } = {}): Promise<BotShop> {
+export async function startBotShop(options: { webhook?: boolean; env?: Record<string, string>; logger?: Logger } = {}): Promise<BotShop> {
   const fake = await FakeTelegram.start();
   const env: Record<string, string> = {
     TELEGRAM_BOT_TOKEN: fake.token,
@@ -28,7 +29,7 @@ export async function startBotShop(options: { webhook?: boolean; env?: Record<st
   };
   if (options.webhook === true)
     Object.assign(env, { PUBLIC_URL: 'https://shop.example.com', TELEGRAM_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123' });
-  const t = await startShop({ env });
+  const t = await startShop({ env, ...(options.logger === undefined ? {} : { logger: options.logger }) });
   const config = t.config.telegram;
   if (config === null) throw new Error('the bot is not configured');
   const shopBot = createShopBot(t.shop, config);

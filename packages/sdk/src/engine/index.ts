@@ -54,3 +54,5 @@ export { RefundRequestSchema } from './refund.js';
 export type { RefundRequest, RefundResult } from './refund.js';
 export { orderMoney } from './order-money.js';
 export type { OrderMoney } from './order-money.js';
+export { DEFAULT_STORAGE_RETRY, isRetryableStorageError, withStorageRetry } from './storage-retry.js';
+export type { StorageRetryOptions } from './storage-retry.js';

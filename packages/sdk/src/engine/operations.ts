@@ -174,7 +174,7 @@ export async function retryFailed(ctx: EngineContext, input: SubscriptionAction)
       (sub.trial ? { amount: 0, currency: plan.price.currency } : plan.price);
     const round = sub.revision;
     // Locks in the order on `StoragePort.transaction`: the customer (the charge), the subscription,
-    // then a slot (target, plan). A checkout of this customer takes the customer before any slot.
+    // then a slot (plan, target). A checkout of this customer takes the customer before any slot.
     let entry: LedgerEntry | null = null;
     if (price.amount > 0) {
       entry = (

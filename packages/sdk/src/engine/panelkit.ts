@@ -70,6 +70,7 @@ import type { NewPlan, Plan, PlanPatch } from '../domain/plan.js';
 import type { Customer, NewCustomer } from '../domain/customer.js';
 import type { PanelAdapter } from '../ports/panel.js';
 import type { Worker, WorkerOptions } from './worker.js';
+import { DEFAULT_STORAGE_RETRY, withStorageRetry, type StorageRetryOptions } from './storage-retry.js';
 
 /** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
 export interface PanelkitOptions {
@@ -85,6 +86,8 @@ export interface PanelkitOptions {
   logger?: Logger;
   /** Jitter source for retry backoff; default `Math.random`. */
   random?: RandomSource;
+  /** How the engine reruns a transaction the storage could not complete (see `withStorageRetry`); default {@link DEFAULT_STORAGE_RETRY}. */
+  storageRetry?: StorageRetryOptions;
 }
 
 /**
@@ -291,14 +294,15 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
   const policy = resolvePolicy(options.policy);
   const logger = options.logger ?? silentLogger;
   const events = new PanelkitEventBus(logger);
+  const random = options.random ?? Math.random;
   const ctx: EngineContext = {
-    storage,
+    storage: withStorageRetry(storage, options.storageRetry, { logger, random }),
     panels: new PanelRegistry(storage, options.panels, policy),
     clock: options.clock ?? systemClock,
     logger,
     events,
     policy,
-    random: options.random ?? Math.random,
+    random,
   };
   const handlers = [provisionHandler, updateHandler, pushHandler, removeHandler, removeOrphanHandler];
   return {

@@ -346,7 +346,11 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         while (!stopping) {
           let claimed = 0;
           try {
-            claimed = (await claimAndStart(claimLimit - held.size)).claimed;
+            const started = await claimAndStart(claimLimit - held.size);
+            claimed = started.claimed;
+            // Settling can fail too (the database went away mid-job): reported, never an unhandled rejection that
+            // ends the host's process. The job's lease runs out and it is claimed again.
+            started.done.catch((error: unknown) => ctx.events.emit('error', toPanelkitError(error)));
           } catch (error) {
             ctx.events.emit('error', toPanelkitError(error));
           }

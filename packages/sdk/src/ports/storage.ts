@@ -77,7 +77,7 @@ export interface StoragePort extends StorageRepositories {
    * Lock order: on a database storage the calls that write existing rows lock them, so concurrent
    * transactions wait for each other. Make those calls in this order, skipping what you do not need,
    * and they wait instead of deadlocking: the customer (`ledger.append`, `ledger.setCreditLimit`), then a subscription
-   * (`subscriptions.update`), then capacity (`capacity.reserve`/`release`: target, then plan), then
+   * (`subscriptions.update`), then capacity (`capacity.reserve`/`release`: plan, then target), then
    * a discount code (`discounts.redeem`/`release`), then the order (`orders.update`), then a referral
    * (`referrals.qualify`/`settle`), then jobs. Rows the transaction created itself are outside the order;
    * creating a row that points at another does not lock it against these calls.

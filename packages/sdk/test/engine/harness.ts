@@ -1,6 +1,6 @@
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { createPanelkit } from '../../src/index.js';
-import type { EnginePolicy, NewPlan, Panel, Panelkit, Plan, StoragePort, Target, WorkerOptions } from '../../src/index.js';
+import type { EnginePolicy, NewPlan, Panel, Panelkit, PanelkitOptions, Plan, StoragePort, Target, WorkerOptions } from '../../src/index.js';
 import { FakePanelAdapter, ManualClock } from '../../src/testing/index.js';
 import type { FakePanelOptions } from '../../src/testing/index.js';
 
@@ -34,6 +34,10 @@ export interface HarnessOptions {
   plan?: Partial<NewPlan>;
   /** Jitter; default 0.5 for reproducible retry times. */
   random?: () => number;
+  /** The storage as the engine sees it (e.g. one that fails on cue); the harness itself uses the real one. */
+  wrapStorage?: (storage: StoragePort) => StoragePort;
+  /** Passed to `createPanelkit`. */
+  storageRetry?: PanelkitOptions['storageRetry'];
 }
 
 let counter = 0;
@@ -43,8 +47,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const storage = createMemoryStorage({ clock });
   const fakes = new Map<string, FakePanelAdapter>();
   const kit = createPanelkit({
-    storage,
+    storage: options.wrapStorage?.(storage) ?? storage,
     clock,
+    ...(options.storageRetry === undefined ? {} : { storageRetry: options.storageRetry }),
     panels: (panel) => {
       const fake = fakes.get(panel.id);
       if (fake === undefined) throw new Error(`no fake for ${panel.id}`);

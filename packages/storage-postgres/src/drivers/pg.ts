@@ -1,4 +1,5 @@
 import type { SqlClient, SqlQueryable, SqlResult } from '../client.js';
+import { CommitOutcomeUnknown, isUnavailable } from '../internal/errors.js';
 
 /** The part of a `pg` `PoolClient` the storage uses. */
 export interface PgPoolClientLike {
@@ -6,6 +7,13 @@ export interface PgPoolClientLike {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   /** Pass an error to destroy the connection instead of returning it to the pool. */
   release(destroy?: Error | boolean): void;
+  /**
+   * A `pg` client emits `error` when its connection drops between statements; the pool listens only while the
+   * client is idle, so the storage listens while it holds one (an unheard `error` event ends the process).
+   */
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  /** Stops listening (see `on`). */
+  removeListener?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** The part of a `pg` `Pool` the storage uses; a `pg.Pool` fits as is. */
@@ -37,17 +45,32 @@ export function fromPgPool(pool: PgPoolLike): SqlClient {
     query: direct.query,
     async transaction<T>(fn: (connection: SqlQueryable) => Promise<T>): Promise<T> {
       const connection = await pool.connect();
+      // A drop between statements also fails the next statement, which is where it is handled.
+      let dropped: Error | false = false;
+      const onError = (error: Error) => {
+        dropped = error;
+      };
+      connection.on?.('error', onError);
+      const release = (destroy: Error | false) => {
+        connection.removeListener?.('error', onError);
+        connection.release(destroy === false ? dropped : destroy);
+      };
       try {
         await connection.query('BEGIN');
       } catch (error) {
         // The connection failed before anything ran: do not hand it to the next caller.
-        connection.release(error instanceof Error ? error : true);
+        release(error instanceof Error ? error : new Error(String(error)));
         throw error;
       }
       let broken: Error | false = false;
       try {
         const result = await fn(queryable(connection));
-        await connection.query('COMMIT');
+        try {
+          await connection.query('COMMIT');
+        } catch (error) {
+          // Lost on the way: committed or not, nobody can say (a refused COMMIT, e.g. a serialisation failure, is an answer).
+          throw isUnavailable(error) ? new CommitOutcomeUnknown(error) : error;
+        }
         return result;
       } catch (error) {
         try {
@@ -57,7 +80,7 @@ export function fromPgPool(pool: PgPoolLike): SqlClient {
         }
         throw error;
       } finally {
-        connection.release(broken);
+        release(broken);
       }
     },
   };

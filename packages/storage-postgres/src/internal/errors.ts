@@ -41,7 +41,19 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 
-function isUnavailable(error: unknown): boolean {
+/**
+ * The connection failed while `COMMIT` was on its way: the transaction may or may not have committed. Mapped to
+ * a `StorageUnavailableError` that is not retryable, so nobody runs the transaction a second time over one that
+ * went through.
+ */
+export class CommitOutcomeUnknown extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`the connection failed during COMMIT: ${String((cause as { message?: unknown } | null)?.message ?? cause)}`);
+  }
+}
+
+/** Whether the database cannot be reached or is going away (connection refused or lost, shutting down, starting up). */
+export function isUnavailable(error: unknown): boolean {
   const code = sqlState(error);
   if (code !== undefined) {
     if (NETWORK_CODES.has(code)) return true;
@@ -51,7 +63,12 @@ function isUnavailable(error: unknown): boolean {
       return true;
   }
   const message = pgError(error)?.message;
-  return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      message,
+    )
+  );
 }
 
 /** `Key (panel_id)=(pnl_x) is not present in table "panels".` → entity and id. */
@@ -70,6 +87,9 @@ function missingReference(detail: unknown): { entity: string; id: string } {
  */
 export function mapError(error: unknown): unknown {
   if (PanelkitError.is(error)) return error;
+  if (error instanceof CommitOutcomeUnknown) {
+    return new StorageUnavailableError(`the database may or may not have committed: ${error.message}`, { cause: error, retryable: false });
+  }
   const code = sqlState(error);
   if (code === '23505') {
     return new ConflictError(`a unique key is already taken (${constraintOf(error) ?? 'unique constraint'})`, { cause: error });

@@ -10,16 +10,20 @@ function hasRoom(limit: number | null, allocated: number, count: number): boolea
 }
 
 /**
- * Slot counters. Both rows are locked (`FOR NO KEY UPDATE`, always target before plan, so two callers
- * cannot deadlock) and checked before either is written: concurrent reservations from any
- * number of connections queue on the target's row and never pass its capacity.
+ * Slot counters. Both rows are locked (`FOR NO KEY UPDATE`, always plan before target, so two callers
+ * cannot deadlock, even when one tries target after target) and checked before either is written:
+ * concurrent reservations from any number of connections queue on the plan's row and never pass a
+ * target's capacity.
  */
 export function capacityRepository({ runner, schema }: RepositoryContext): CapacityRepository {
   async function lock({ db }: Call, { targetId, planId }: CapacityRequest) {
-    const target = (await db.query(`SELECT capacity, allocated FROM ${schema}.targets WHERE id = $1 ${rowLock()}`, [targetId])).rows[0];
-    if (target === undefined) throw new NotFoundError('target', targetId);
+    // The plan first: a checkout that finds one target full goes on to the next while holding the plan, so a
+    // second checkout must queue on the plan before it holds any target (target first, it held the next target
+    // and waited for the plan the first one held: "deadlock detected" under 50 buyers).
     const plan = (await db.query(`SELECT max_clients, allocated FROM ${schema}.plans WHERE id = $1 ${rowLock()}`, [planId])).rows[0];
     if (plan === undefined) throw new NotFoundError('plan', planId);
+    const target = (await db.query(`SELECT capacity, allocated FROM ${schema}.targets WHERE id = $1 ${rowLock()}`, [targetId])).rows[0];
+    if (target === undefined) throw new NotFoundError('target', targetId);
     return {
       target: { limit: dec.intOrNull(target['capacity']), allocated: dec.int(target['allocated']) },
       plan: { limit: dec.intOrNull(plan['max_clients']), allocated: dec.int(plan['allocated']) },
