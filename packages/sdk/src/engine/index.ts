@@ -38,3 +38,15 @@ export type { CheckoutQuote, CheckoutQuoteRequest } from './checkout-quote.js';
 export { orderPurchaseKey } from './discount.js';
 export { RecordReferralRequestSchema } from './referral.js';
 export type { RecordReferralRequest, RecordReferralResult } from './referral.js';
+export {
+  ImportBatchSchema,
+  ImportCustomerSchema,
+  ImportOptionsSchema,
+  ImportPlanSchema,
+  ImportServiceSchema,
+  ImportSkippedRowSchema,
+} from './import/import-batch.js';
+export type { ImportBatch, ImportCustomer, ImportOptions, ImportPlan, ImportService, ImportSkippedRow } from './import/import-batch.js';
+export type { ImportOutcome, ImportReport, ImportRowResult, ImportTally, ImportUnmappedReason } from './import/import-report.js';
+export { FALLBACK_PLAN_REF, openingBalanceKey } from './import/import-shop.js';
+export { importedSubscriptionId } from './import/adopt-service.js';

@@ -63,6 +63,9 @@ import type { NewPlan, Plan, PlanPatch } from '../domain/plan.js';
 import type { Customer, NewCustomer } from '../domain/customer.js';
 import type { PanelAdapter } from '../ports/panel.js';
 import type { Worker, WorkerOptions } from './worker.js';
+import { importShop } from './import/import-shop.js';
+import type { ImportBatch, ImportOptions } from './import/import-batch.js';
+import type { ImportReport } from './import/import-report.js';
 
 /** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
 export interface PanelkitOptions {
@@ -223,6 +226,11 @@ export interface Panelkit {
   createWorker(options?: WorkerOptions): Worker;
   /** The leaderless scheduler: call its `tick()` on an interval on every replica; one replica wins each slot and runs health checks, usage sync and the lifecycle sweeps. */
   createScheduler(options?: SchedulerOptions): Scheduler;
+  /**
+   * Brings another shop over (customers, opening balances, plans, and live services adopted on their
+   * panels as they are); idempotent and resumable, with a dry run. See `importShop`.
+   */
+  importShop(batch: ImportBatch, options?: ImportOptions): Promise<ImportReport>;
 }
 
 /**
@@ -305,5 +313,6 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     dryRun: (o) => dryRun(ctx, o),
     createWorker: (o) => createWorker(ctx, handlers, o),
     createScheduler: (o) => new LifecycleScheduler(ctx, o),
+    importShop: (batch, o) => importShop(ctx, batch, o),
   };
 }
