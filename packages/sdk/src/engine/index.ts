@@ -50,3 +50,5 @@ export type { ImportBatch, ImportCustomer, ImportOptions, ImportPlan, ImportServ
 export type { ImportOutcome, ImportReport, ImportRowResult, ImportTally, ImportUnmappedReason } from './import/import-report.js';
 export { FALLBACK_PLAN_REF, openingBalanceKey } from './import/import-shop.js';
 export { importedSubscriptionId } from './import/adopt-service.js';
+export { EvacuationRequestSchema } from './evacuation/evacuate.js';
+export type { EvacuationItem, EvacuationOutcome, EvacuationProgress, EvacuationReport, EvacuationRequest } from './evacuation/evacuate.js';

@@ -66,6 +66,8 @@ import type { Worker, WorkerOptions } from './worker.js';
 import { importShop } from './import/import-shop.js';
 import type { ImportBatch, ImportOptions } from './import/import-batch.js';
 import type { ImportReport } from './import/import-report.js';
+import { evacuate, evacuationProgress } from './evacuation/evacuate.js';
+import type { EvacuationProgress, EvacuationReport, EvacuationRequest } from './evacuation/evacuate.js';
 
 /** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
 export interface PanelkitOptions {
@@ -231,6 +233,14 @@ export interface Panelkit {
    * panels as they are); idempotent and resumable, with a dry run. See `importShop`.
    */
   importShop(batch: ImportBatch, options?: ImportOptions): Promise<ImportReport>;
+  /**
+   * Moves every live subscription off a panel (or one target) to other targets by the placement
+   * rules, one durable job each (new client first, old one removed once the panel answers); with a
+   * dry run. See `evacuate`.
+   */
+  evacuate(request: EvacuationRequest): Promise<EvacuationReport>;
+  /** What is left on a panel (or target) being evacuated. */
+  evacuationProgress(panelId: string, targetId?: string | null): Promise<EvacuationProgress>;
 }
 
 /**
@@ -314,5 +324,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     createWorker: (o) => createWorker(ctx, handlers, o),
     createScheduler: (o) => new LifecycleScheduler(ctx, o),
     importShop: (batch, o) => importShop(ctx, batch, o),
+    evacuate: (request) => evacuate(ctx, request),
+    evacuationProgress: (panelId, targetId) => evacuationProgress(ctx, panelId, targetId ?? null),
   };
 }
