@@ -11,6 +11,7 @@ import type { Shop } from '../stack/shop.js';
 import { broadcastHandlers } from './admin/broadcast.js';
 import { receiptHandlers } from './admin/receipts.js';
 import { summaryHandlers } from './admin/summary.js';
+import { evacuationHandlers } from './admin/evacuation.js';
 import { sendDueBroadcasts, type SendBroadcastsOptions } from './broadcast-sender.js';
 import { BroadcastStore } from './broadcasts.js';
 import { catalogHandlers } from './buyer/catalog.js';
@@ -115,6 +116,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
 
   startHandlers(bot, deps);
   summaryHandlers(bot, deps);
+  evacuationHandlers(bot, deps);
   broadcastHandlers(
     bot,
     broadcasts,
