@@ -186,7 +186,7 @@ describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ?
         insert('invoice', [
           invoice('inv1', '71000001', 'mirza_1001_ab', 'Germany', '۳۰ گیگ یک ماهه', '30', 'active'),
           invoice('inv2', '71000001', 'mirza_1002_cd', 'Germany', 'a product since deleted', '30', 'sendedwarn'),
-          invoice('inv3', '71000003', 'Mirza_Big_3', 'Germany', '۳۰ گیگ یک ماهه', '30', 'active'),
+          invoice('inv3', '71000003', 'Mirza_Big_3', 'Germany', '۳۰ گیگ یک ماهه', '30', 'Active'),
           invoice('inv4', '71000002', 'never_paid', 'Germany', '۳۰ گیگ یک ماهه', '30', 'unpaid'),
           invoice('inv5', '71000002', 'mirza_lost_9', 'Germany', '۳۰ گیگ یک ماهه', '30', 'active'),
           invoice('inv6', '71000003', 'mirza_gone_1', 'Gone', '۳۰ گیگ یک ماهه', '30', 'active'),

@@ -3,16 +3,18 @@ import { telegramExternalRef } from '../telegram/buyers.js';
 import { amountOf, gigabytes, numeric, type ReaderOptions, type RowReader, SkippedRows, text } from './old-rows.js';
 
 /**
- * Invoice states of a Mirza bot whose client still lives on its panel (active, warned, or out of
- * time or traffic but not removed yet). Any other state (unpaid, waiting, removed…) is not a service.
+ * Invoice states of a Mirza bot whose client still lives on its panel (active, warned, on hold, or out
+ * of time or traffic but not removed yet), compared in lower case (`Active` occurs too). Any other
+ * state (unpaid, waiting, paid but not built, disabled, removed…) is not a service.
  */
-const LIVE_INVOICE_STATES = new Set(['active', 'sendedwarn', 'end_of_time', 'end_of_volume']);
+const LIVE_INVOICE_STATES = new Set(['active', 'sendedwarn', 'send_on_hold', 'end_of_time', 'end_of_volume']);
 
 /**
  * Reads a Mirza bot's database (`mahdiMGF2/botmirzapanel`, `mahdiMGF2/mirzabot`): `user` (Telegram id
  * as primary key, wallet `Balance` in toman), `product` (plans: price, `Volume_constraint` GB,
  * `Service_time` days), `marzban_panel` (its panels by name and URL) and `invoice` (services: the
- * panel username, its panel's name in `Service_location`, the product's name).
+ * panel username, its panel's name in `Service_location`, the product's name, and in `mirzabot` the
+ * client's `uuid`). The invoice is read whole (`SELECT *`): the two bots' invoice tables differ.
  */
 export async function readMirza(query: RowReader, options: ReaderOptions): Promise<ImportBatch> {
   const skipped = new SkippedRows();
@@ -54,12 +56,10 @@ export async function readMirza(query: RowReader, options: ReaderOptions): Promi
     panels.set(key, options.panelFor({ key, url: text(row['url_panel']) }));
   }
   const services: ImportService[] = [];
-  for (const row of await query(
-    'SELECT id_invoice, id_user, username, Service_location, name_product, Service_time, Status FROM invoice',
-  )) {
+  for (const row of await query('SELECT * FROM invoice')) {
     const ref = text(row['id_invoice']);
     const status = text(row['Status']);
-    if (!LIVE_INVOICE_STATES.has(status)) {
+    if (!LIVE_INVOICE_STATES.has(status.toLowerCase())) {
       skipped.add('service', ref, 'not_live', status || 'no status');
       continue;
     }
@@ -76,6 +76,7 @@ export async function readMirza(query: RowReader, options: ReaderOptions): Promi
         planRef: planByName.get(text(row['name_product'])) ?? null,
         panelId,
         username,
+        uuid: text(row['uuid']).slice(0, 255) || null,
         durationDays: days !== null && days >= 1 && days <= 3650 ? Math.round(days) : null,
       });
     }
