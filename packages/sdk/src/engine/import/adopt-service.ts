@@ -75,6 +75,8 @@ export async function adoptService(sc: ServiceContext, service: Service): Promis
   const target = await ctx.storage.targets.getByRemoteRef(service.panelId, client.ref.target.remoteRef);
   if (target === null) return unmapped('target_not_synced', client.ref.target.remoteRef);
   const owner = await ctx.storage.subscriptions.getByUsername(service.panelId, client.ref.username);
+  // Ours when a run at the same moment adopted it since the first check.
+  if (owner !== null && owner.id === id) return report.add({ kind: 'service', ref: service.ref, outcome: 'exists', id });
   if (owner !== null) return unmapped('client_already_owned', owner.id);
   const now = ctx.clock.now();
   const state = adoptedState(client, now);

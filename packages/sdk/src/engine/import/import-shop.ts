@@ -122,15 +122,16 @@ async function importPlan(run: Run, row: PlanRow & { renewable?: boolean }): Pro
       });
       const data = { source: batch.source, ref: row.ref, name: row.name };
       await tx.audit.append({ actor: run.actor, action: 'plan.imported', subjectType: 'plan', subjectId: id, data });
-      return created;
+      return { plan: created, created: true };
     })
     .catch(async (error: unknown) => {
+      // Another run stored it at the same moment.
       const winner = ConflictError.is(error) ? await ctx.storage.plans.get(id) : null;
       if (winner === null) throw error;
-      return winner;
+      return { plan: winner, created: false };
     });
-  report.add({ kind: 'plan', ref: row.ref, outcome: 'created', id });
-  return plan;
+  report.add({ kind: 'plan', ref: row.ref, outcome: plan.created ? 'created' : 'exists', id });
+  return plan.plan;
 }
 
 /**
