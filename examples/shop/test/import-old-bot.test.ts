@@ -5,7 +5,11 @@
  * exactly the clients they held before, the links stay the same, a second run and a run after a
  * crash change nothing, and later jobs address the adopted clients.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   type ClientSpec,
   createPanelkit,
@@ -30,6 +34,7 @@ import { telegramExternalRef } from '../src/telegram/buyers.js';
 import { mariaDbMissing, type MariaDbServer, startMariaDb } from './support/mariadb-server.js';
 import { insert, MIRZA_TABLES, WIZWIZ_TABLES } from './support/old-bot-schemas.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
+import { testTempFolder } from '../../../scripts/test-support/temp-root.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SKIP = DATABASE_URL === undefined || DATABASE_URL === '' ? 'PANELKIT_TEST_DATABASE_URL is not set' : mariaDbMissing();
@@ -96,6 +101,14 @@ describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ?
   let marzbanPanelId: string;
   let xuiPanelId: string;
   const links = new Map<string, { subscriptionUrl: string | null; shareLinks: readonly string[] }>();
+  const shopEnv = {
+    DATABASE_URL: DATABASE_URL as string,
+    DATABASE_SCHEMA: schema,
+    SHOP_SECRET: 'import-test-secret-import-test-secret',
+    SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
+    SHOP_CURRENCY: 'IRR',
+    LOG_LEVEL: 'silent',
+  };
 
   beforeAll(async () => {
     maria = await startMariaDb();
@@ -246,17 +259,7 @@ describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ?
       'wizwiz',
     );
 
-    shop = await openShop(
-      loadConfig({
-        DATABASE_URL: DATABASE_URL as string,
-        DATABASE_SCHEMA: schema,
-        SHOP_SECRET: 'import-test-secret-import-test-secret',
-        SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
-        SHOP_CURRENCY: 'IRR',
-        LOG_LEVEL: 'silent',
-      }),
-      { clock, logger: pino({ level: 'silent' }) },
-    );
+    shop = await openShop(loadConfig(shopEnv), { clock, logger: pino({ level: 'silent' }) });
     const credentials = { type: 'password' as const, username: 'owner', password: PASSWORD };
     marzbanPanelId = (await shop.kit.panels.add({ kind: 'marzban', name: 'Germany', baseUrl: `${m.origin}/`, credentials })).id;
     const xuiCredentials = { type: 'password' as const, username: 'admin', password: PASSWORD };
@@ -440,5 +443,27 @@ describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ?
     expect(xuiSim.client('Ali-Phone.7')?.['expiryTime']).toBe(after?.expiresAt?.getTime());
     expect(xuiSim.client('Ali-Phone.7')?.['id']).toBe(uuidBefore);
     expect(await panelCounts()).toEqual(before);
+  });
+
+  it('the shop command (`npm run import`) reads the same database and, run again, changes nothing', { timeout: 60_000 }, async () => {
+    const report = join(testTempFolder('import-report'), 'report.json');
+    const shopDir = new URL('..', import.meta.url).pathname;
+    const run = promisify(execFile);
+    const args = ['--conditions=@panelkit/source', '--import', 'tsx', 'src/import-command.ts', 'wizwiz', maria.url('wizwiz')];
+    const { stdout } = await run(process.execPath, [...args, '--amount-factor', '10', '--report', report], {
+      cwd: shopDir,
+      env: { ...process.env, ...shopEnv, DATA_DIR: testTempFolder('import-data') },
+    });
+    const summary = JSON.parse(stdout.slice(0, stdout.lastIndexOf('}') + 1)) as { services: unknown; balances: unknown };
+    expect(summary.services).toEqual({ created: 0, exists: 2, unmapped: 1 });
+    expect(summary.balances).toEqual({ created: 0, exists: 1, unmapped: 0, credited: 0 });
+    expect(stdout).toContain('unmapped service 3: skipped_by_reader not_live: status 0');
+    const rows = (JSON.parse(readFileSync(report, 'utf8')) as { rows: { kind: string }[] }).rows;
+    expect(rows.filter((r) => r.kind === 'service')).toHaveLength(3);
+    const bad = await run(process.execPath, [...args.slice(0, 4), 'nosuchbot'], {
+      cwd: shopDir,
+      env: { ...process.env, ...shopEnv },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: import') });
   });
 });
