@@ -45,6 +45,7 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   test: 'the whole suite',
   demo: 'examples/shop/test/demo-core.test.ts and the demo tests',
   minimal: 'examples/minimal’s own test',
+  import: 'examples/shop/test/import-old-bot.test.ts runs the import command against a MariaDB it starts',
 };
 
 /** The scripts this file runs as written, one invocation per documented form. */

@@ -10,6 +10,7 @@ export const NOTIFYING_ACTIONS = [
   'subscription.expired',
   'subscription.renewed',
   'subscription.extended',
+  'subscription.evacuated',
   'subscription.failed',
   'subscription.extension_refunded',
   'ledger.refunded',
@@ -74,6 +75,9 @@ async function aboutSubscription(shop: Shop, event: AuditEvent): Promise<Notice[
       ];
     case 'subscription.extended':
       return [{ recipient: buyer, kind: 'extension_applied', params: facts }];
+    case 'subscription.evacuated':
+      // Written in the transaction that recorded the client on its new panel: it works there already.
+      return [{ recipient: buyer, kind: 'server_changed', params: facts }];
     case 'subscription.failed': {
       // Provisioning gave up for good (its job is dead): the buyer has the refund, the staff an alert.
       const refunded = number(data['refunded']) ?? 0;

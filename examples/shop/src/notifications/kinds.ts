@@ -8,6 +8,7 @@ export const CUSTOMER_KINDS = [
   'subscription_renewed',
   'renewal_failed_funds',
   'extension_applied',
+  'server_changed',
   'receipt_approved',
   'receipt_rejected',
   'refund',

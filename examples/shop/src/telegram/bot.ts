@@ -14,6 +14,7 @@ import { receiptHandlers } from './admin/receipts.js';
 import { summaryHandlers } from './admin/summary.js';
 import { createBroadcastJobs, type BroadcastJobs } from './broadcast-jobs.js';
 import { dailySummaryJob, queueDailySummary } from './admin/daily.js';
+import { evacuationHandlers } from './admin/evacuation.js';
 import { catalogHandlers } from './buyer/catalog.js';
 import { discountCodeHandlers } from './buyer/discount-code.js';
 import { startHandlers } from './buyer/start.js';
@@ -143,6 +144,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
 
   startHandlers(bot, deps);
   summaryHandlers(bot, deps);
+  evacuationHandlers(bot, deps);
   broadcastHandlers(
     bot,
     broadcasts,

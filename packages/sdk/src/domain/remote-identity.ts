@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
 
 /**
- * The identity a subscription's client has on its panel. It is derived, never random: the same
+ * The identity a subscription's client has on its panel. It is derived, never random (except for
+ * an adopted client, see `adopted`): the same
  * subscription id, generation and shop secret always give the same identity, so a job retried
  * after a lost response finds the client it created and adopts it instead of making a second one.
  *
@@ -14,20 +15,40 @@ import { ConfigurationError } from '../errors.js';
  * The credentials (uuid, password, subId, ssKey) are keyed by the shop secret: subscription ids
  * may be visible to buyers, and a subId alone opens a subscription link.
  */
-export const RemoteIdentitySchema = z.object({
-  /** Email on 3x-ui, username on Marzban/Marzneshin, name on S-UI. */
-  username: z.string().regex(/^[a-z0-9_]{3,32}$/),
-  /** VLESS/VMess id. */
-  uuid: z.uuid(),
-  /** Trojan, Hysteria, TUIC and similar passwords. */
-  password: z.string().min(16).max(64),
-  /** 3x-ui subscription id, 16 characters of `[a-z0-9]`. */
-  subId: z.string().regex(/^[a-z0-9]{16}$/),
-  /** A 32-byte base64 key for Shadowsocks 2022 (16-byte methods use its first 16 bytes). */
-  ssKey: z.string().min(40).max(64),
-  /** Bumped to rotate credentials; the username stays. */
-  generation: z.number().int().nonnegative(),
-});
+export const RemoteIdentitySchema = z
+  .object({
+    /** Email on 3x-ui, username on Marzban/Marzneshin, name on S-UI. */
+    username: z.string().min(1).max(255),
+    /** VLESS/VMess id. */
+    uuid: z.string().min(1).max(255),
+    /** Trojan, Hysteria, TUIC and similar passwords. */
+    password: z.string().min(1).max(255),
+    /** 3x-ui subscription id, 16 characters of `[a-z0-9]`. */
+    subId: z.string().min(1).max(255),
+    /** A 32-byte base64 key for Shadowsocks 2022 (16-byte methods use its first 16 bytes). */
+    ssKey: z.string().min(1).max(255),
+    /** Bumped to rotate credentials; the username stays. */
+    generation: z.number().int().nonnegative(),
+    /**
+     * True for a client that existed on its panel before the shop (brought over by `kit.importShop`):
+     * its username, and its credentials where the old shop recorded them, are the panel's own, so
+     * they follow that panel's rules rather than the derived ones, and every job addresses the client
+     * by this username. Absent (or false) for a derived identity.
+     */
+    adopted: z.boolean().optional(),
+  })
+  .superRefine((identity, ctx) => {
+    if (identity.adopted === true) return;
+    // A derived identity fits every panel's rules at once (see above).
+    const rules: [keyof RemoteIdentity, boolean][] = [
+      ['username', /^[a-z0-9_]{3,32}$/.test(identity.username)],
+      ['uuid', z.uuid().safeParse(identity.uuid).success],
+      ['password', identity.password.length >= 16 && identity.password.length <= 64],
+      ['subId', /^[a-z0-9]{16}$/.test(identity.subId)],
+      ['ssKey', identity.ssKey.length >= 40 && identity.ssKey.length <= 64],
+    ];
+    for (const [field, ok] of rules) if (!ok) ctx.addIssue({ code: 'custom', path: [field], message: `not a derived ${field}` });
+  });
 /** The credentials a subscription's client has on its panel (see `RemoteIdentitySchema`). */
 export type RemoteIdentity = z.infer<typeof RemoteIdentitySchema>;
 
@@ -89,4 +110,21 @@ export function deriveRemoteIdentity(subscriptionId: string, generation: number,
     ssKey: credential('sskey').toString('base64'),
     generation,
   };
+}
+
+/**
+ * The identity a subscription's client has at `generation`: the stored one while the generation is
+ * unchanged (so an adopted client keeps the username and credentials it had on its panel), else
+ * freshly derived credentials; an adopted client keeps its username across rotations, so every
+ * later job still addresses the same client.
+ */
+export function identityAtGeneration(
+  current: RemoteIdentity,
+  subscriptionId: string,
+  generation: number,
+  options: RemoteIdentityOptions,
+): RemoteIdentity {
+  if (generation === current.generation) return current;
+  const derived = deriveRemoteIdentity(subscriptionId, generation, options);
+  return current.adopted === true ? { ...derived, username: current.username, adopted: true } : derived;
 }

@@ -62,6 +62,8 @@ export interface PaidChange {
   discount?: DiscountQuote | null;
   /** What the discount is spent on (default `extension`). */
   discountUse?: DiscountUse;
+  /** A move off an evacuated panel (see `UpdatePayload.evacuation`). */
+  evacuation?: boolean;
 }
 
 export interface PaidChangeResult {
@@ -148,6 +150,7 @@ export async function chargeAndQueueUpdate(
     newTrafficLimitBytes: change.newTrafficLimitBytes,
     generation: change.generation ?? (changesLink(capabilities) ? sub.remote.generation + 1 : sub.remote.generation),
     planChange: reserved?.planChange ?? null,
+    evacuation: change.evacuation === true,
   };
   const serialKey = await writeSerialKey(ctx, tx, reserved?.writesTo ?? sub);
   const queued = await tx.jobs.enqueue({

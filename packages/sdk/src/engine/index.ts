@@ -56,3 +56,17 @@ export { orderMoney } from './order-money.js';
 export type { OrderMoney } from './order-money.js';
 export { DEFAULT_STORAGE_RETRY, isRetryableStorageError, withStorageRetry } from './storage-retry.js';
 export type { StorageRetryOptions } from './storage-retry.js';
+export {
+  ImportBatchSchema,
+  ImportCustomerSchema,
+  ImportOptionsSchema,
+  ImportPlanSchema,
+  ImportServiceSchema,
+  ImportSkippedRowSchema,
+} from './import/import-batch.js';
+export type { ImportBatch, ImportCustomer, ImportOptions, ImportPlan, ImportService, ImportSkippedRow } from './import/import-batch.js';
+export type { ImportOutcome, ImportReport, ImportRowResult, ImportTally, ImportUnmappedReason } from './import/import-report.js';
+export { FALLBACK_PLAN_REF, openingBalanceKey } from './import/import-shop.js';
+export { importedSubscriptionId } from './import/adopt-service.js';
+export { EvacuationRequestSchema } from './evacuation/evacuate.js';
+export type { EvacuationItem, EvacuationOutcome, EvacuationProgress, EvacuationReport, EvacuationRequest } from './evacuation/evacuate.js';

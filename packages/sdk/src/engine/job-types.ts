@@ -73,6 +73,12 @@ export const UpdatePayloadSchema = z.object({
   generation: z.number().int().nonnegative(),
   /** Set for `change_plan` only. */
   planChange: PlanChangePayloadSchema.nullable().default(null),
+  /**
+   * A move off an evacuated panel (`kit.evacuate`): its old slot was freed when it was queued (so it
+   * is not freed again when applied, and is taken back if the move fails for good), and it is audited
+   * as `subscription.evacuated`.
+   */
+  evacuation: z.boolean().default(false),
 });
 export type UpdatePayload = z.infer<typeof UpdatePayloadSchema>;
 

@@ -71,6 +71,11 @@ import type { Customer, NewCustomer } from '../domain/customer.js';
 import type { PanelAdapter } from '../ports/panel.js';
 import type { Worker, WorkerOptions } from './worker.js';
 import { DEFAULT_STORAGE_RETRY, withStorageRetry, type StorageRetryOptions } from './storage-retry.js';
+import { importShop } from './import/import-shop.js';
+import type { ImportBatch, ImportOptions } from './import/import-batch.js';
+import type { ImportReport } from './import/import-report.js';
+import { evacuate, evacuationProgress } from './evacuation/evacuate.js';
+import type { EvacuationProgress, EvacuationReport, EvacuationRequest } from './evacuation/evacuate.js';
 
 /** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
 export interface PanelkitOptions {
@@ -282,6 +287,19 @@ export interface Panelkit {
   createWorker(options?: WorkerOptions): Worker;
   /** The leaderless scheduler: call its `tick()` on an interval on every replica; one replica wins each slot and runs health checks, usage sync and the lifecycle sweeps. */
   createScheduler(options?: SchedulerOptions): Scheduler;
+  /**
+   * Brings another shop over (customers, opening balances, plans, and live services adopted on their
+   * panels as they are); idempotent and resumable, with a dry run. See `importShop`.
+   */
+  importShop(batch: ImportBatch, options?: ImportOptions): Promise<ImportReport>;
+  /**
+   * Moves every live subscription off a panel (or one target) to other targets by the placement
+   * rules, one durable job each (new client first, old one removed once the panel answers); with a
+   * dry run. See `evacuate`.
+   */
+  evacuate(request: EvacuationRequest): Promise<EvacuationReport>;
+  /** What is left on a panel (or target) being evacuated. */
+  evacuationProgress(panelId: string, targetId?: string | null): Promise<EvacuationProgress>;
 }
 
 /**
@@ -361,5 +379,8 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     dryRun: (o) => dryRun(ctx, o),
     createWorker: (o) => createWorker(ctx, [...(o?.engineJobs === false ? [] : handlers), ...hostJobHandlers(o?.hostJobs)], o),
     createScheduler: (o) => new LifecycleScheduler(ctx, o),
+    importShop: (batch, o) => importShop(ctx, batch, o),
+    evacuate: (request) => evacuate(ctx, request),
+    evacuationProgress: (panelId, targetId) => evacuationProgress(ctx, panelId, targetId ?? null),
   };
 }

@@ -15,6 +15,7 @@ import { planRoutes } from './plans.js';
 import { resellerRoutes } from './resellers.js';
 import { staffRoutes } from './staff.js';
 import { subscriptionRoutes } from './subscriptions.js';
+import { evacuationRoutes } from './evacuation.js';
 
 /**
  * The back office (overview, panels and targets, plans, orders, subscriptions, audit, failed deliveries, drift,
@@ -39,6 +40,7 @@ export function adminRoutes(shop: Shop): Router {
     resellerRoutes,
     backupRoutes,
     settingsRoutes,
+    evacuationRoutes,
   ])
     router.use(area(shop));
   return router;

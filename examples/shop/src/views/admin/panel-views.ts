@@ -85,6 +85,7 @@ export function panelBody(
   </dl>
   <div class="actions">
     <a class="button small secondary" href="/admin/panels/${panel.id}/edit" data-testid="edit-panel">${t('adminOps.edit')}</a>
+    <a class="button small secondary" href="/admin/panels/${panel.id}/evacuate" data-testid="evacuate-panel">${t('evacuation.link')}</a>
     ${actionButton(ctx, { action: `/admin/panels/${panel.id}/test`, label: t('adminOps.panels.test'), testid: 'test-connection' })}
     ${actionButton(ctx, {
       action: `/admin/panels/${panel.id}/enabled`,

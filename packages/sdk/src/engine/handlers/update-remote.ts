@@ -1,4 +1,4 @@
-import { deriveRemoteIdentity } from '../../domain/remote-identity.js';
+import { identityAtGeneration } from '../../domain/remote-identity.js';
 import type { RemoteIdentity } from '../../domain/remote-identity.js';
 import type { Subscription } from '../../domain/subscription.js';
 import { NotFoundError, PanelNotFoundError } from '../../errors.js';
@@ -39,7 +39,7 @@ export async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdateP
   const target = await ctx.storage.targets.get(targetId);
   if (target === null) throw new NotFoundError('target', targetId);
   const adapter = handle.adapter;
-  const identity = deriveRemoteIdentity(sub.id, p.generation, ctx.policy.identity);
+  const identity = identityAtGeneration(sub.remote, sub.id, p.generation, ctx.policy.identity);
   const ref: ClientRef = { target: targetRefOf(target), username: sub.remote.username, remoteClientId: move ? null : sub.remoteClientId };
   const expiry: Expiry = { type: 'at', at: new Date(p.newExpiresAt) };
   const deviceLimit = p.planChange === null ? sub.deviceLimit : p.planChange.deviceLimit;

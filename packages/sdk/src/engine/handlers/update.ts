@@ -69,6 +69,8 @@ async function compensate(ctx: EngineContext, p: UpdatePayload, why: string): Pr
     if (!first) return null;
     if (p.planChange !== null) {
       await tx.capacity.release({ targetId: p.planChange.toTargetId, planId: p.planChange.toPlanId, count: 1 });
+      // An evacuation freed the old slot when it was queued: the subscription stays there, so it takes it back.
+      if (p.evacuation) await tx.capacity.reserve({ targetId: p.planChange.fromTargetId, planId: p.planChange.fromPlanId, count: 1 });
       await auditSubscription(tx, WORKER_ACTOR, 'subscription.plan_change_released', sub, { ledgerKey: p.ledgerKey });
     }
     // A discount code spent on it gives its use back (once: released by the same key).
@@ -159,7 +161,8 @@ async function creditPlanChange(tx: StorageRepositories, current: Subscription, 
 async function retireOldSlot(ctx: EngineContext, tx: StorageRepositories, before: Subscription, p: UpdatePayload): Promise<void> {
   const c = p.planChange;
   if (c === null) return;
-  await tx.capacity.release({ targetId: c.fromTargetId, planId: c.fromPlanId, count: 1 });
+  // An evacuation freed the old slot when it was queued.
+  if (!p.evacuation) await tx.capacity.release({ targetId: c.fromTargetId, planId: c.fromPlanId, count: 1 });
   if (before.targetId === c.toTargetId) return;
   const oldTarget = await tx.targets.get(before.targetId);
   if (oldTarget === null) return;
@@ -197,7 +200,8 @@ async function runOne(env: HandlerEnv, job: Job): Promise<void> {
     // What it cost (after any code), for the buyer's notice.
     else if (p.action === 'renew') extra = { amount: p.price.amount, currency: p.price.currency };
     else if (p.planChange !== null) extra = { fromPlanId: current.planId, planId: p.planChange.toPlanId };
-    await auditSubscription(tx, WORKER_ACTOR, AUDIT_DONE[p.action], next, { ...data, ...extra });
+    const doneAction = p.evacuation ? 'subscription.evacuated' : AUDIT_DONE[p.action];
+    await auditSubscription(tx, WORKER_ACTOR, doneAction, next, { ...data, ...extra });
     return { next, before: current, credit };
   });
   await env.step('storage_written', job);
