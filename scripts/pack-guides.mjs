@@ -6,7 +6,8 @@
  * another copied guide stays relative; a link to anything else in the repository becomes an address in the
  * repository on GitHub, so no link in a shipped guide points at a file that is not there.
  *
- * Usage, from a package folder: `node ../../scripts/pack-guides.mjs [--clean]`.
+ * Usage, from a package folder: `node ../../scripts/pack-guides.mjs [--clean]`; from the root, `--all` does every
+ * published package.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix, resolve } from 'node:path';
@@ -67,8 +68,8 @@ function rewriteLinks(text, source, shipped) {
     .join('\n');
 }
 
-function main() {
-  const packageDir = process.cwd();
+/** Copies (or, with `--clean`, removes) the guides of the package in `packageDir`. */
+function packGuides(packageDir) {
   const { name } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
   const guides = GUIDES_BY_PACKAGE[name];
   if (guides === undefined) throw new Error(`pack-guides: no guide list for ${name}`);
@@ -84,4 +85,9 @@ function main() {
   }
 }
 
-main();
+// `--all`: every published package at once, from the repository's root (`pnpm run docs` renders the packages'
+// READMEs, whose links point into their `guides/` folders).
+const packageDirs = process.argv.includes('--all')
+  ? ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres'].map((name) => join(root, 'packages', name))
+  : [process.cwd()];
+for (const dir of packageDirs) packGuides(dir);

@@ -51,6 +51,10 @@ export {
   type PasarGuardSimStatus,
   type PasarGuardSimUser,
   type PasarGuardSimulatorOptions,
+  type PasarGuardSimProtocol,
+  type PasarGuardSimProxySettings,
+  type PasarGuardSimNextPlan,
+  type PasarGuardRandomPick,
 } from './simulators/pasarguard/index.js';
 export {
   XuiSimulator,

@@ -4,4 +4,8 @@ export type {
   SimInbound as PasarGuardSimInbound,
   SimStatus as PasarGuardSimStatus,
   SimUser as PasarGuardSimUser,
+  SimProtocol as PasarGuardSimProtocol,
+  SimProxySettings as PasarGuardSimProxySettings,
+  SimNextPlan as PasarGuardSimNextPlan,
 } from './state.js';
+export type { RandomPick as PasarGuardRandomPick } from './links.js';

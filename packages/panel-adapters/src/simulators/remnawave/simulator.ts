@@ -81,6 +81,7 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
     this.#routes();
   }
 
+  /** The simulated panel's time, in epoch milliseconds (from the clock it was given). */
   now(): number {
     return this.clock.now().getTime();
   }
@@ -139,6 +140,7 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
     }
   }
 
+  /** The user with this username as the panel stores it, or `undefined` (for tests that look behind the API). */
   byName(username: string): RemnawaveSimUser | undefined {
     for (const user of this.users.values()) if (user.username === username) return user;
     return undefined;
