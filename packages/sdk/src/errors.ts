@@ -29,7 +29,9 @@ export type PanelkitErrorCode =
   | 'PANEL_UNSUPPORTED'
   | 'PANEL_OUTCOME_UNKNOWN'
   | 'CONFIGURATION'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'PAYMENT_PROVIDER_UNAVAILABLE'
+  | 'PAYMENT_SIGNATURE_INVALID';
 
 const BRAND = Symbol.for('panelkit.error');
 const KINDS = Symbol.for('panelkit.error.kinds');

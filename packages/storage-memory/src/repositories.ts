@@ -6,6 +6,7 @@ import { capacityOperations } from './repositories/capacity.js';
 import { customerOperations } from './repositories/customers.js';
 import { discountOperations } from './repositories/discounts.js';
 import { priceBookOperations } from './repositories/price-books.js';
+import { paymentOperations } from './repositories/payments.js';
 import { referralOperations } from './repositories/referrals.js';
 import { jobLeaseOperations } from './repositories/job-leases.js';
 import { jobOperations } from './repositories/jobs.js';
@@ -49,6 +50,7 @@ export function createOperations(state: MemoryState) {
     discounts: discountOperations(state.discounts, state.customers.customers),
     referrals: referralOperations(state.referrals, state.customers.customers),
     priceBooks: priceBookOperations(state.priceBooks, { customers: state.customers.customers, plans: state.plans }),
+    payments: paymentOperations(state.payments, state.customers.customers),
   };
 }
 
@@ -71,5 +73,6 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     discounts: bind('discounts', operations.discounts, runner),
     referrals: bind('referrals', operations.referrals, runner),
     priceBooks: bind('priceBooks', operations.priceBooks, runner),
+    payments: bind('payments', operations.payments, runner),
   };
 }

@@ -5,6 +5,7 @@ import { capacityRepository } from './repositories/capacity.js';
 import { customerRepository } from './repositories/customers.js';
 import { discountRepository } from './repositories/discounts.js';
 import { priceBookRepository } from './repositories/price-books.js';
+import { paymentRepository } from './repositories/payments.js';
 import { referralRepository } from './repositories/referrals.js';
 import { jobRepository } from './repositories/jobs.js';
 import { ledgerRepository } from './repositories/ledger.js';
@@ -32,5 +33,6 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     discounts: discountRepository(context),
     referrals: referralRepository(context),
     priceBooks: priceBookRepository(context),
+    payments: paymentRepository(context),
   };
 }

@@ -6,6 +6,7 @@ import { CurrencySchema } from './money.js';
  * `traffic_top_up`: extra GiB bought for a subscription. `plan_change`: the prorated charge of a plan
  * change (a debit), or the unused value a downgrade gives back (a credit, once the change is applied).
  * `referral`: a referrer's reward for a referred customer's first paid order (a credit).
+ * `payment_reversal`: a credited payment the gateway refunded or the buyer charged back (a debit).
  */
 export const LEDGER_KINDS = [
   'top_up',
@@ -16,6 +17,7 @@ export const LEDGER_KINDS = [
   'traffic_top_up',
   'plan_change',
   'referral',
+  'payment_reversal',
 ] as const;
 /** One of `LEDGER_KINDS`. */
 export const LedgerKindSchema = z.enum(LEDGER_KINDS);
@@ -32,6 +34,7 @@ export const LEDGER_KIND_SIGN: Readonly<Record<LedgerKind, 'credit' | 'debit' | 
   traffic_top_up: 'debit',
   plan_change: 'either',
   referral: 'credit',
+  payment_reversal: 'debit',
 });
 
 const entryFields = {

@@ -38,3 +38,4 @@ export type { CheckoutQuote, CheckoutQuoteRequest } from './checkout-quote.js';
 export { orderPurchaseKey } from './discount.js';
 export { RecordReferralRequestSchema } from './referral.js';
 export type { RecordReferralRequest, RecordReferralResult } from './referral.js';
+export * from './payments/index.js';

@@ -63,6 +63,8 @@ import type { NewPlan, Plan, PlanPatch } from '../domain/plan.js';
 import type { Customer, NewCustomer } from '../domain/customer.js';
 import type { PanelAdapter } from '../ports/panel.js';
 import type { Worker, WorkerOptions } from './worker.js';
+import { createPayments, type PanelkitPayments } from './payments/index.js';
+import type { PaymentProvider } from '../ports/payment-provider.js';
 
 /** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
 export interface PanelkitOptions {
@@ -78,6 +80,8 @@ export interface PanelkitOptions {
   logger?: Logger;
   /** Jitter source for retry backoff; default `Math.random`. */
   random?: RandomSource;
+  /** The ways buyers pay into their wallets (`kit.payments`); none by default. */
+  payments?: { providers: readonly PaymentProvider[] };
 }
 
 /** Panels as the kit manages them (see `Panelkit.panels`). */
@@ -142,6 +146,8 @@ export interface Panelkit {
   readonly customers: PanelkitCustomers;
   /** Resellers' price books and credit limits. */
   readonly resellers: PanelkitResellers;
+  /** Payments into wallets: intents, providers, the one place that credits (see `PanelkitPayments`). */
+  readonly payments: PanelkitPayments;
   /**
    * Sells plans: writes the order, the debit, capacity reservations, `pending` subscriptions and their
    * provisioning jobs in one transaction. The same idempotency key replays the first result; a
@@ -275,6 +281,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
       creditLimit: (customerId, currency) => storage.ledger.creditLimit(customerId, currency),
       spendable: (customerId, currency) => spendableBalance(ctx, customerId, currency),
     },
+    payments: createPayments(ctx, options.payments?.providers ?? []),
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
     quoteExtension: (id, o) => quoteExtension(ctx, id, o),

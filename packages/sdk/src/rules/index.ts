@@ -9,3 +9,4 @@ export * from './discount.js';
 export * from './referral.js';
 export * from './reseller-price.js';
 export * from './credit.js';
+export * from './payment.js';

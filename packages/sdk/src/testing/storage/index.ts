@@ -18,6 +18,7 @@ import { jobsSerialSuite } from './jobs-serial.js';
 import { ledgerSuite } from './ledger.js';
 import { resellersSuite } from './resellers.js';
 import { ordersSuite } from './orders.js';
+import { paymentsSuite } from './payments.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
 import { subscriptionsSuite } from './subscriptions.js';
@@ -145,5 +146,6 @@ export function describeStoragePort(
     discountsSuite(env);
     referralsSuite(env);
     resellersSuite(env);
+    paymentsSuite(env);
   });
 }
