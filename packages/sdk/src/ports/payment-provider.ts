@@ -60,6 +60,11 @@ export interface PaymentSignal {
   kind: 'paid' | 'failed' | 'expired' | 'refunded' | 'charged_back' | 'waiting';
   /** What the provider says was paid, when it says. */
   amount?: Money | null;
+  /**
+   * The provider's id of this particular payment, when one intent may be paid more than once (a buyer
+   * who paid an invoice twice): a second one is credited as a payment of its own, never lost or doubled.
+   */
+  settlementRef?: string;
   /** The provider's own status word, for the audit log and admins. */
   providerStatus?: string;
 }

@@ -82,3 +82,4 @@ export function createPayments(ctx: EngineContext, providers: readonly PaymentPr
     import: (payment) => ctx.storage.payments.import(payment),
   };
 }
+export { cardToCardProvider, testPaymentProvider, type CardToCardOptions } from './builtin-providers.js';

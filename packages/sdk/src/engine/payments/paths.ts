@@ -155,7 +155,15 @@ export async function applySignal(
         ctx.logger.warn({ paymentId: payment.id, paid }, 'a gateway payment does not match its amount; left for an admin');
         return { outcome: 'mismatch', payment };
       }
-      return creditPayment(ctx, payment.id, { confirmation: 'gateway', actor: GATEWAY, note });
+      const how = {
+        confirmation: 'gateway' as const,
+        actor: GATEWAY,
+        note,
+        ...(signal.settlementRef ? { settlementRef: signal.settlementRef } : {}),
+      };
+      const credited = await creditPayment(ctx, payment.id, how);
+      if (credited.outcome !== 'another_settlement' || signal.settlementRef === undefined) return credited;
+      return creditSecondSettlement(ctx, payment, signal.settlementRef, how);
     }
     case 'failed':
       return closePayment(ctx, payment.id, 'rejected', { actor: GATEWAY, note });
@@ -168,6 +176,32 @@ export async function applySignal(
       return { outcome, payment: after };
     }
   }
+}
+
+/**
+ * A second payment the gateway reports on an intent that another payment credited: recorded as a
+ * payment of its own (reference `<intent's>/<settlement's>`, so a replay finds it) and credited once.
+ */
+async function creditSecondSettlement(
+  ctx: EngineContext,
+  intent: Payment,
+  settlementRef: string,
+  how: { confirmation: 'gateway'; actor: Actor; note: string | null },
+): Promise<PaymentResult> {
+  const created = await ctx.storage.payments.create(
+    {
+      customerId: intent.customerId,
+      providerId: intent.providerId,
+      amount: intent.amount,
+      currency: intent.currency,
+      externalRef: `${intent.externalRef}/${settlementRef}`.slice(0, 200),
+      details: { intentId: intent.id },
+    },
+    { maxPending: null },
+  );
+  const second = created.ok ? created.payment : created.reason === 'duplicate' ? created.existing : null;
+  if (second === null) return { outcome: 'unchanged', payment: intent };
+  return creditPayment(ctx, second.id, { ...how, settlementRef });
 }
 
 /** A provider's callback: authenticated and translated by the provider (`PaymentSignatureError` when it is not its), then applied. */

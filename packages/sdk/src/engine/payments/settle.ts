@@ -20,7 +20,9 @@ export type PaymentOutcome =
   | 'already_reversed'
   | 'waiting'
   | 'mismatch'
-  | 'unchanged';
+  | 'unchanged'
+  /** The gateway reported a second payment of its own on an intent another payment credited (see `applySignal`). */
+  | 'another_settlement';
 
 /** A payment and what the last action did to it. */
 export interface PaymentResult {
@@ -45,16 +47,25 @@ async function load(tx: StorageRepositories, id: string): Promise<Payment> {
 export async function creditPayment(
   ctx: EngineContext,
   paymentId: string,
-  how: { confirmation: PaymentConfirmation; actor: Actor; note?: string | null; details?: JsonObject },
+  how: { confirmation: PaymentConfirmation; actor: Actor; note?: string | null; settlementRef?: string },
 ): Promise<PaymentResult> {
   const from = CREDITABLE_FROM[how.confirmation];
+  const settled = how.settlementRef === undefined ? undefined : { settlementRef: how.settlementRef };
   const result = await ctx.storage.transaction(async (tx) => {
     const locked = await tx.payments.transition(paymentId, from, {});
     if (locked === null) {
-      const current = await load(tx, paymentId);
-      const done = current.status === 'credited' || current.status === 'reversed';
-      if (done && how.details !== undefined) await tx.payments.transition(paymentId, [current.status], { details: how.details });
-      return { outcome: done ? ('already_credited' as const) : ('unchanged' as const), payment: current, appended: null };
+      const done = await tx.payments.transition(paymentId, ['credited', 'reversed'], {});
+      if (done === null) return { outcome: 'unchanged' as const, payment: await load(tx, paymentId), appended: null };
+      const known = done.details['settlementRef'];
+      if (settled === undefined || known === settled.settlementRef)
+        return { outcome: 'already_credited' as const, payment: done, appended: null };
+      // Credited by an admin before the gateway said which of its payments this was: now it has said.
+      if (known === undefined) {
+        const noted = await tx.payments.transition(paymentId, [done.status], { details: settled });
+        return { outcome: 'already_credited' as const, payment: noted!, appended: null };
+      }
+      // Another of the gateway's payments on the same intent: money of its own (see `applySignal`).
+      return { outcome: 'another_settlement' as const, payment: done, appended: null };
     }
     const appended = await tx.ledger.append({
       customerId: locked.customerId,
@@ -72,7 +83,7 @@ export async function creditPayment(
       ledgerEntryId: appended.entry.id,
       decidedBy: how.actor,
       ...(how.note === undefined ? {} : { note: how.note }),
-      ...(how.details === undefined ? {} : { details: how.details }),
+      ...(settled === undefined ? {} : { details: settled }),
     });
     await tx.audit.append({
       actor: how.actor,
