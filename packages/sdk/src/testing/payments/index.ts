@@ -33,16 +33,18 @@ export interface PaymentGatewayHarness {
 export interface PaymentProviderUnderTest {
   provider: PaymentProvider;
   gateway?: PaymentGatewayHarness;
+  /** The currency the suite's payments are in (default `USD`): a gateway that takes one currency names it. */
+  currency?: string;
   cleanup?: () => Promise<void>;
 }
 
 let sequence = 0;
-function openRequest(): PaymentOpenRequest {
+function openRequest(currency: string): PaymentOpenRequest {
   sequence++;
   return {
     paymentId: `pay_conformance_${Date.now().toString(36)}_${sequence}`,
     customerId: 'cus_conformance',
-    amount: { amount: 80_000 + sequence * 100, currency: 'USD' },
+    amount: { amount: 80_000 + sequence * 100, currency },
     returnUrl: 'http://127.0.0.1:9/wallet/return',
     description: 'conformance top-up',
   };
@@ -133,8 +135,8 @@ export function describePaymentProvider(name: string, factory: () => Promise<Pay
     it('opens a payment at the gateway: a reference of its own each time, and where the buyer pays', async (context) => {
       if (under().gateway === undefined) return context.skip();
       const { provider } = gatewayOf();
-      const first = await provider.open!(openRequest());
-      const second = await provider.open!(openRequest());
+      const first = await provider.open!(openRequest(under().currency ?? 'USD'));
+      const second = await provider.open!(openRequest(under().currency ?? 'USD'));
       for (const opened of [first, second]) {
         expect(opened.externalRef.length).toBeGreaterThan(0);
         expect(opened.externalRef.length).toBeLessThanOrEqual(200);
@@ -146,7 +148,7 @@ export function describePaymentProvider(name: string, factory: () => Promise<Pay
     it('translates a full payment into `paid` for that reference and amount, the same again when replayed', async (context) => {
       if (under().gateway === undefined) return context.skip();
       const { provider, gateway } = gatewayOf();
-      const request = openRequest();
+      const request = openRequest(under().currency ?? 'USD');
       const opened = await provider.open!(request);
       const payment = storedPayment(request, opened);
       if (provider.verify !== undefined) {
@@ -166,7 +168,7 @@ export function describePaymentProvider(name: string, factory: () => Promise<Pay
       const harness = under().gateway;
       if (harness?.refund === undefined) return context.skip();
       const { provider, gateway } = gatewayOf();
-      const request = openRequest();
+      const request = openRequest(under().currency ?? 'USD');
       const opened = await provider.open!(request);
       const payment = storedPayment(request, opened);
       await signalOf(provider, await gateway.pay(opened, request), payment);
@@ -178,7 +180,7 @@ export function describePaymentProvider(name: string, factory: () => Promise<Pay
       const harness = under().gateway;
       if (harness?.forge === undefined) return context.skip();
       const { provider, gateway } = gatewayOf();
-      const request = openRequest();
+      const request = openRequest(under().currency ?? 'USD');
       const opened = await provider.open!(request);
       const delivery = await gateway.pay(opened, request);
       if (!('callback' in delivery)) throw new Error('a harness that forges callbacks must deliver callbacks');
@@ -194,7 +196,7 @@ export function describePaymentProvider(name: string, factory: () => Promise<Pay
       const { provider, gateway } = gatewayOf();
       gateway.setDown(true);
       try {
-        const error = await provider.open!(openRequest()).then(
+        const error = await provider.open!(openRequest(under().currency ?? 'USD')).then(
           () => null,
           (e: unknown) => e,
         );
@@ -202,7 +204,7 @@ export function describePaymentProvider(name: string, factory: () => Promise<Pay
       } finally {
         gateway.setDown(false);
       }
-      expect((await provider.open!(openRequest())).externalRef.length).toBeGreaterThan(0);
+      expect((await provider.open!(openRequest(under().currency ?? 'USD'))).externalRef.length).toBeGreaterThan(0);
     });
   });
 }
