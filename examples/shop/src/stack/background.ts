@@ -2,7 +2,6 @@ import type { NotificationChannel } from '../notifications/channel.js';
 import { shopChannels } from '../notifications/channels.js';
 import { createNotifier } from '../notifications/notifier.js';
 import { runScheduledBackup } from '../backup/scheduled.js';
-import { settlePayments } from '../payments/settle.js';
 import type { Shop } from './shop.js';
 
 export interface Background {
@@ -49,12 +48,6 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
       await shop.sessions.deleteExpired();
     } catch (error) {
       log.error({ err: error }, 'scheduler tick failed');
-    }
-    try {
-      // Approved payments a crash (or a failed credit) left out of the ledger.
-      await settlePayments(shop);
-    } catch (error) {
-      log.error({ err: error }, 'payment settle sweep failed');
     }
     try {
       const file = await runScheduledBackup(shop);

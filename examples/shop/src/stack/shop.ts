@@ -6,6 +6,7 @@ import { PASSWORD_COST, type PasswordCost } from '../auth/password.js';
 import { AccountStore } from '../db/accounts.js';
 import { ApiTokenStore } from '../db/api-tokens.js';
 import { migrateShop, shopSchemaName } from '../db/migrations.js';
+import { shopPaymentProviders } from '../payments/sdk-providers.js';
 import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
 import { SubscriptionLinkStore } from '../db/subscription-links.js';
@@ -107,6 +108,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       logger: logger.child({ component: 'engine' }),
       panels: adapterFor,
       policy: { identity: { secret, prefix: config.prefix } },
+      payments: { providers: shopPaymentProviders({ db: client, shopSchema: shopSchemaName(config.schema), secretBox }) },
     });
     kit.events.on('error', (error) => logger.error({ err: error }, 'engine listener failed'));
 

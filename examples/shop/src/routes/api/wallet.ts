@@ -1,7 +1,7 @@
 import type { LedgerEntry } from '@panelkit/sdk';
 import { Router } from 'express';
 import { requireAccount } from '../../auth/viewer.js';
-import { paymentsOf, type Payment } from '../../db/payments.js';
+import { paymentsOf, type Payment } from '../../payments/records.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { HttpError } from '../../http/http-error.js';
 import { idParam } from '../../http/ids.js';

@@ -1,5 +1,6 @@
 import { InlineKeyboard, type Composer } from 'grammy';
-import { paymentsOf, type PaymentWithEmail } from '../../db/payments.js';
+import type { PaymentWithEmail } from '../../payments/records.js';
+import { listPendingReceipts } from '../../payments/receipt-search.js';
 import { HttpError } from '../../http/http-error.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
 import { reviewPayment } from '../../payments/review.js';
@@ -37,7 +38,7 @@ export function receiptHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
   admins.callbackQuery('rq', async (ctx) => {
     const { t } = ctx.user;
     await ctx.answerCallbackQuery();
-    const pending = await paymentsOf(shop).listPending(QUEUE_SHOWN);
+    const pending = await listPendingReceipts(shop, QUEUE_SHOWN);
     if (pending.length === 0) return void (await ctx.reply(t('telegram.receipts.none'), { reply_markup: backToMenu(ctx.user) }));
     for (const payment of pending) {
       const caption = receiptCaption(ctx.user, payment, shop.config.timeZone);

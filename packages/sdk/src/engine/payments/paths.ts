@@ -26,7 +26,7 @@ export const StartPaymentSchema = z.object({
   /** The buyer's reference for providers that open nothing (a card receipt's number, normalised by the host). */
   externalRef: ExternalRefSchema.nullable().default(null),
   details: JsonObjectSchema.default({}),
-  /** Where a redirect gateway sends the buyer back. */
+  /** Where a redirect gateway sends the buyer back; `{paymentId}` in it becomes the new payment's id. */
   returnUrl: z.url().nullable().default(null),
   description: z.string().min(1).max(200).default('wallet top-up'),
 });
@@ -95,7 +95,7 @@ export async function startPayment(
     paymentId: id,
     customerId: request.customerId,
     amount: request.amount,
-    returnUrl: request.returnUrl,
+    returnUrl: request.returnUrl === null ? null : request.returnUrl.replaceAll('{paymentId}', id),
     description: request.description,
   });
   const created = await ctx.storage.payments.create(

@@ -97,6 +97,7 @@ export async function creditPayment(
         currency: locked.currency,
         confirmation: how.confirmation,
         from: locked.status,
+        note: how.note ?? null,
       },
     });
     return { outcome: 'credited' as const, payment: credited!, appended };
