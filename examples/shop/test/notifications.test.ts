@@ -90,21 +90,23 @@ describe('notifications written with their causes', () => {
     expect((await kindsOf(b.customerId)).filter((k) => k === 'subscription_expired')).toHaveLength(1);
   });
 
-  it('a receipt decision and its notice commit together: when the notice cannot be written, the receipt stays pending', async () => {
+  it('a receipt decision and its notice cannot part: the notice comes from the decision’s own audit event, relayed until it is written', async () => {
     const b = await buyer(0);
     await accepted(b, receipt({ amount: '12' }));
     const payment = await onlyPaymentOf(b.email);
     const table = `${t.shop.shopSchema}.notifications`;
     await t.shop.db.query(`ALTER TABLE ${table} ADD CONSTRAINT test_no_rejections CHECK (kind <> 'receipt_rejected')`);
     try {
-      expect((await review(admin, payment.id, 'reject', 'blurry photo')).status).toBe(500);
+      expect((await review(admin, payment.id, 'reject', 'blurry photo')).status).toBe(303);
+      await expect(relayAuditEvents(t.shop)).rejects.toThrow();
     } finally {
       await t.shop.db.query(`ALTER TABLE ${table} DROP CONSTRAINT test_no_rejections`);
     }
-    expect((await onlyPaymentOf(b.email)).status).toBe('pending');
+    expect((await onlyPaymentOf(b.email)).status).toBe('rejected');
     expect(await kindsOf(b.customerId)).toEqual([]);
-
-    expect((await review(admin, payment.id, 'reject', 'blurry photo')).status).toBe(303);
+    await relayAuditEvents(t.shop);
+    await relayAuditEvents(t.shop);
+    expect(await kindsOf(b.customerId)).toEqual(['receipt_rejected']);
     await notifier.runOnce();
     const [mail] = mailsTo(b.email);
     expect(mail!.subject).toBe('Your payment of $12.00 was not accepted');

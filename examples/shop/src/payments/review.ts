@@ -17,7 +17,8 @@ export type ReviewDecision = 'approved' | 'rejected' | 'mark_paid';
  * provider's declared capability (a receipt is approved or rejected; a gateway's payment is only
  * marked paid, explicitly, and the gateway's later callback then finds it credited). Of two admins,
  * or an admin and the gateway, exactly one decides; the other gets "already reviewed". The buyer is
- * told through the notification relay, from the SDK's audit event of the decision.
+ * told through the notification relay, from the SDK's audit event of the decision (`payment.credited`,
+ * `payment.rejected`), written in the decision's own transaction.
  */
 export async function reviewPayment(
   shop: Shop,
@@ -41,18 +42,5 @@ export async function reviewPayment(
   if (result.outcome !== 'credited' && result.outcome !== 'rejected') throw new HttpError(409, 'adminMoney.errors.alreadyReviewed');
   const payment = toShopPayment(result.payment);
   const approved = result.outcome === 'credited';
-  await shop.storage.audit.append({
-    actor: action.actor,
-    action: approved ? 'payment.approved' : 'payment.rejected',
-    subjectType: 'customer',
-    subjectId: payment.customerId,
-    data: {
-      paymentId: payment.id,
-      provider: payment.provider,
-      amount: payment.amount.amount,
-      currency: payment.amount.currency,
-      note: input.note,
-    },
-  });
   return { payment, credited: approved };
 }
