@@ -1,11 +1,20 @@
-import { createPanelkit, systemClock, type Clock, type Panelkit, type SecretBox, type StoragePort } from '@panelkit/sdk';
+import {
+  ConfigurationError,
+  createPanelkit,
+  systemClock,
+  type Clock,
+  type Panelkit,
+  type SecretBox,
+  type StoragePort,
+} from '@panelkit/sdk';
 import { createPostgresStorage, migrate, resealSecrets, type SqlClient } from '@panelkit/storage-postgres';
 import type { Logger } from 'pino';
 import type { ShopConfig } from '../config/config.js';
 import { PASSWORD_COST, type PasswordCost } from '../auth/password.js';
 import { AccountStore } from '../db/accounts.js';
 import { ApiTokenStore } from '../db/api-tokens.js';
-import { migrateShop, shopSchemaName } from '../db/migrations.js';
+import { DROP_LEGACY_PAYMENTS, migrateShop, shopSchemaName } from '../db/migrations.js';
+import { carryOverLegacyPayments, hasLegacyPayments } from '../db/legacy-payments.js';
 import { shopPaymentProviders } from '../payments/sdk-providers.js';
 import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
@@ -84,7 +93,9 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
   try {
     const client = database.client;
     await migrate(client, { schema: config.schema, clock });
-    await migrateShop(client, config.schema, clock.now());
+    // Payments of earlier releases are carried over to the SDK before the shop's own table is dropped.
+    const legacyPayments = await hasLegacyPayments(client, shopSchemaName(config.schema));
+    await migrateShop(client, config.schema, clock.now(), legacyPayments ? { before: DROP_LEGACY_PAYMENTS } : {});
     const secretBox = shopSecretBox(config, keepDir);
     // Seals rows written before encryption and proves the keys open every stored secret, before anything is served.
     const sealing = await resealSecrets(client, { schema: config.schema, secretBox });
@@ -111,6 +122,19 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       payments: { providers: shopPaymentProviders({ db: client, shopSchema: shopSchemaName(config.schema), secretBox }) },
     });
     kit.events.on('error', (error) => logger.error({ err: error }, 'engine listener failed'));
+    if (legacyPayments) {
+      const carried = await carryOverLegacyPayments(client, shopSchemaName(config.schema), { kit, ledger: storage.ledger }, clock.now());
+      if (carried.failed.length > 0)
+        throw new ConfigurationError(
+          `${carried.failed.length} payments of the shop's earlier release could not be carried over (the old table is kept): ` +
+            carried.failed
+              .slice(0, 5)
+              .map((f) => `${f.id}: ${f.error}`)
+              .join('; '),
+        );
+      logger.info({ read: carried.read, imported: carried.imported }, "the shop's payments were carried over to the SDK");
+      await migrateShop(client, config.schema, clock.now());
+    }
 
     let demo: DemoPanels | null = null;
     if (config.demoPanel) {
