@@ -114,11 +114,18 @@ describe('Abandoned invoices lock a buyer out', () => {
       .expect(303);
     expect((await t.shop.kit.payments.get(invoices[0]!.paymentId!))!.status).toBe('cancelled');
     expect((await payWithCrypto(v, '3')).res.status).toBe(303);
+    // Through the JSON API too; a second cancel is refused.
+    const api = await v.agent
+      .post(`/api/v1/payments/${invoices[1]!.paymentId}/cancel`)
+      .set('x-csrf-token', csrfFrom(wallet.text))
+      .expect(200);
+    expect(api.body.payment).toMatchObject({ id: invoices[1]!.paymentId, status: 'cancelled' });
+    await v.agent.post(`/api/v1/payments/${invoices[1]!.paymentId}/cancel`).set('x-csrf-token', csrfFrom(wallet.text)).expect(409);
     // Another buyer cannot cancel it.
     const other = await buyer();
     const otherWallet = await other.v.agent.get('/wallet').expect(200);
     await other.v.agent
-      .post(`/wallet/payments/${invoices[1]!.paymentId}/cancel`)
+      .post(`/wallet/payments/${invoices[2]!.paymentId}/cancel`)
       .type('form')
       .send({ _csrf: csrfFrom(otherWallet.text) })
       .expect(404);
@@ -126,6 +133,7 @@ describe('Abandoned invoices lock a buyer out', () => {
     t.clock.advance(25 * 3_600_000);
     await t.shop.kit.createScheduler().tick();
     expect(await t.shop.kit.payments.countPending(customerId, 'crypto')).toBe(0);
+    expect((await t.shop.kit.payments.get(invoices[2]!.paymentId!))!.status).toBe('expired');
     expect(await t.shop.kit.payments.countPending(customerId, 'card')).toBe(1);
     expect((await payWithCrypto(v, '3')).res.status).toBe(303);
   });

@@ -12,8 +12,7 @@ import { activeGateway } from '../payments/crypto/gateway-settings.js';
 import { submitTopUp } from '../payments/topup.js';
 import type { Shop } from '../stack/shop.js';
 import { walletPage, type TopUpFormState } from '../views/wallet-page.js';
-import { NotFoundError } from '@panelkit/sdk';
-import { HttpError } from '../http/http-error.js';
+import { cancelOwnPayment } from '../payments/cancel.js';
 import { idParam } from '../http/ids.js';
 
 const LEDGER_PAGE = 20;
@@ -73,13 +72,7 @@ export function walletRoutes(shop: Shop): Router {
 
   // The buyer withdraws one of their own pending payments (an invoice they will not pay, a receipt sent by mistake).
   router.post('/wallet/payments/:id/cancel', requireAccount, async (req, res) => {
-    const result = await shop.kit.payments
-      .cancel({ paymentId: idParam(req), customerId: viewerOf(res).customer.id })
-      .catch((error: unknown) => {
-        if (NotFoundError.is(error)) throw new HttpError(404, 'errors.notFound');
-        throw error;
-      });
-    if (result.outcome !== 'cancelled') throw new HttpError(409, 'adminMoney.errors.alreadyReviewed');
+    await cancelOwnPayment(shop, viewerOf(res).customer.id, idParam(req));
     res.redirect(303, '/wallet?done=wallet.payment_cancelled');
   });
 
