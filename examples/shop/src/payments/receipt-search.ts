@@ -1,4 +1,4 @@
-import type { Payment as SdkPayment, PaymentStatus as SdkStatus } from '@panelkit/sdk';
+import type { PaymentFilter, Payment as SdkPayment } from '@panelkit/sdk';
 import type { SqlClient } from '@panelkit/storage-postgres';
 import { referenceKey } from './digits.js';
 import { sdkStatuses, toShopPayment, type PaymentStatus, type PaymentWithEmail } from './records.js';
@@ -29,7 +29,7 @@ export interface ReceiptSearchShop {
   shopSchema: string;
 }
 
-/** How many of the newest payments (of the status and provider asked for) one search looks through. */
+/** How many matching payments one search reads at most (pending ones are shown oldest first, so all are read). */
 export const SEARCH_SCAN = 5000;
 
 async function emailsOf(shop: ReceiptSearchShop, customerIds: readonly string[]): Promise<Map<string, string>> {
@@ -41,17 +41,18 @@ async function emailsOf(shop: ReceiptSearchShop, customerIds: readonly string[])
   return new Map(rows.map((r) => [r.customer_id, r.email]));
 }
 
-async function customersByEmail(shop: ReceiptSearchShop, text: string): Promise<Set<string>> {
+/** The buyers whose account email contains `text` (the shop's accounts; at most a thousand). */
+async function customersByEmail(shop: ReceiptSearchShop, text: string): Promise<string[]> {
   const like = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const { rows } = await shop.db.query<{ customer_id: string }>(
-    `SELECT customer_id FROM ${shop.shopSchema}.accounts WHERE lower(email) LIKE $1`,
+    `SELECT customer_id FROM ${shop.shopSchema}.accounts WHERE lower(email) LIKE $1 LIMIT 1000`,
     [like],
   );
-  return new Set(rows.map((r) => r.customer_id));
+  return rows.map((r) => r.customer_id);
 }
 
-/** The SDK's payments newest first, of these statuses and provider, up to `max`. */
-async function scan(kit: Panelkit, filter: { statuses?: SdkStatus[]; providerId?: string }, max: number): Promise<SdkPayment[]> {
+/** The SDK's payments matching `filter`, newest first, up to `max`. */
+async function matching(kit: Panelkit, filter: PaymentFilter, max: number): Promise<SdkPayment[]> {
   const out: SdkPayment[] = [];
   let cursor: string | null = null;
   do {
@@ -64,8 +65,8 @@ async function scan(kit: Panelkit, filter: { statuses?: SdkStatus[]; providerId?
 
 /**
  * Payments matching the filters with their customer's email: pending oldest first, decided ones newest
- * first. Read from the SDK's payments (the newest {@link SEARCH_SCAN} of the status and provider asked
- * for); the text also matches buyers' emails from the shop's accounts.
+ * first. The SDK's storage does the filtering (`PaymentFilter`); the text matches a buyer's email (from
+ * the shop's accounts), a part of the reference (compared as the duplicate check does), or the amount.
  */
 export async function searchReceipts(shop: ReceiptSearchShop, filters: ReceiptFilters, limit: number): Promise<PaymentWithEmail[]> {
   let found: SdkPayment[];
@@ -74,28 +75,23 @@ export async function searchReceipts(shop: ReceiptSearchShop, filters: ReceiptFi
     if (filters.status !== null) found = found.filter((p) => sdkStatuses(filters.status!).includes(p.status));
     if (filters.provider !== null) found = found.filter((p) => p.providerId === filters.provider);
   } else {
-    found = await scan(
-      shop.kit,
-      {
-        ...(filters.status === null ? {} : { statuses: sdkStatuses(filters.status) }),
-        ...(filters.provider === null ? {} : { providerId: filters.provider }),
-      },
-      SEARCH_SCAN,
-    );
-  }
-  const from = filters.from === null ? null : zonedToInstant(`${filters.from}T00:00`, filters.timeZone);
-  const to = filters.to === null ? null : zonedToInstant(`${nextDay(filters.to)}T00:00`, filters.timeZone);
-  if (from !== null) found = found.filter((p) => p.createdAt >= from);
-  if (to !== null) found = found.filter((p) => p.createdAt < to);
-  if (filters.text !== null) {
-    const buyers = await customersByEmail(shop, filters.text);
-    const key = referenceKey(filters.text);
-    found = found.filter(
-      (p) =>
-        buyers.has(p.customerId) ||
-        (key.length > 0 && p.externalRef !== null && p.externalRef.includes(key)) ||
-        (filters.amount !== null && p.amount === filters.amount),
-    );
+    const from = filters.from === null ? null : zonedToInstant(`${filters.from}T00:00`, filters.timeZone);
+    const to = filters.to === null ? null : zonedToInstant(`${nextDay(filters.to)}T00:00`, filters.timeZone);
+    const filter: PaymentFilter = {
+      ...(filters.status === null ? {} : { statuses: sdkStatuses(filters.status) }),
+      ...(filters.provider === null ? {} : { providerId: filters.provider }),
+      ...(from === null ? {} : { createdFrom: from }),
+      ...(to === null ? {} : { createdBefore: to }),
+    };
+    if (filters.text !== null) {
+      const key = referenceKey(filters.text);
+      filter.anyOf = {
+        customerIds: await customersByEmail(shop, filters.text),
+        ...(key.length > 0 ? { externalRefContains: key } : {}),
+        ...(filters.amount !== null ? { amount: filters.amount } : {}),
+      };
+    }
+    found = await matching(shop.kit, filter, filters.status === 'pending' ? SEARCH_SCAN : limit);
   }
   const ordered = filters.status === 'pending' ? [...found].reverse() : found;
   const shown = ordered.slice(0, limit);
@@ -123,7 +119,7 @@ export function listPendingReceipts(shop: ReceiptSearchShop, limit: number): Pro
 
 /** Payments an admin decided, most recently decided first, with emails. */
 export async function listReviewedReceipts(shop: ReceiptSearchShop, limit: number): Promise<PaymentWithEmail[]> {
-  const decided = (await scan(shop.kit, { statuses: ['credited', 'rejected', 'reversed'] }, SEARCH_SCAN))
+  const decided = (await matching(shop.kit, { statuses: ['credited', 'rejected', 'reversed'] }, SEARCH_SCAN))
     .filter((p) => p.decidedBy?.type === 'admin')
     .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : -1))
     .slice(0, limit);

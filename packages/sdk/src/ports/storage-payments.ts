@@ -16,6 +16,15 @@ export interface PaymentFilter {
   customerId?: string;
   providerId?: string;
   statuses?: readonly PaymentStatus[];
+  /** Created at or after this instant. */
+  createdFrom?: Date;
+  /** Created before this instant. */
+  createdBefore?: Date;
+  /**
+   * Matches when any one of the given holds (an admin's search box): the buyer is one of `customerIds`,
+   * the external reference contains `externalRefContains`, or the amount is exactly `amount`.
+   */
+  anyOf?: { customerIds?: readonly string[]; externalRefContains?: string; amount?: number };
 }
 
 /**

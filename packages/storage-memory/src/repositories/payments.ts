@@ -130,11 +130,23 @@ export function paymentOperations(tables: PaymentTables, customers: Table<Custom
       const statuses = filter.statuses === undefined ? null : parseStatuses(filter.statuses);
       const customerId = filter.customerId === undefined ? null : inputKey(filter.customerId, 'customer id');
       const providerId = filter.providerId === undefined ? null : inputKey(filter.providerId, 'provider id');
+      const from = filter.createdFrom?.getTime() ?? null;
+      const before = filter.createdBefore?.getTime() ?? null;
+      const anyOf = filter.anyOf;
+      const buyers = anyOf?.customerIds === undefined ? null : new Set(anyOf.customerIds.map((id) => inputKey(id, 'customer id')));
+      const matchesAny = (p: Payment): boolean =>
+        anyOf === undefined ||
+        (buyers !== null && buyers.has(p.customerId)) ||
+        (anyOf.externalRefContains !== undefined && p.externalRef !== null && p.externalRef.includes(anyOf.externalRefContains)) ||
+        (anyOf.amount !== undefined && p.amount === anyOf.amount);
       const rows = [...payments.values()].filter(
         (p) =>
           (customerId === null || p.customerId === customerId) &&
           (providerId === null || p.providerId === providerId) &&
-          (statuses === null || statuses.includes(p.status)),
+          (statuses === null || statuses.includes(p.status)) &&
+          (from === null || p.createdAt.getTime() >= from) &&
+          (before === null || p.createdAt.getTime() < before) &&
+          matchesAny(p),
       );
       return newestFirst(rows, parsePageWindow(page, timeCursorCodec), (p) => timeKey(p.createdAt, p.id));
     },

@@ -226,6 +226,31 @@ export function paymentRepository({ runner, schema }: RepositoryContext): Paymen
             params.push(parseStatuses(filter.statuses));
             where.push(`status = ANY($${params.length}::text[])`);
           }
+          if (filter.createdFrom !== undefined) {
+            params.push(enc.time(filter.createdFrom));
+            where.push(`created_at >= $${params.length}::timestamptz`);
+          }
+          if (filter.createdBefore !== undefined) {
+            params.push(enc.time(filter.createdBefore));
+            where.push(`created_at < $${params.length}::timestamptz`);
+          }
+          const anyOf = filter.anyOf;
+          if (anyOf !== undefined) {
+            const either: string[] = [];
+            if (anyOf.customerIds !== undefined) {
+              params.push(anyOf.customerIds.map((id) => inputKey(id, 'customer id')));
+              either.push(`customer_id = ANY($${params.length}::text[])`);
+            }
+            if (anyOf.externalRefContains !== undefined) {
+              params.push(anyOf.externalRefContains);
+              either.push(`strpos(external_ref, $${params.length}::text) > 0`);
+            }
+            if (anyOf.amount !== undefined) {
+              params.push(anyOf.amount);
+              either.push(`amount = $${params.length}::bigint`);
+            }
+            where.push(either.length === 0 ? 'false' : `(${either.join(' OR ')})`);
+          }
           return pageNewestFirst(db, table, paymentFromRow, page, {
             ...(where.length === 0 ? {} : { where: where.join(' AND ') }),
             params,

@@ -195,6 +195,25 @@ export function paymentsSuite(env: SuiteEnv): void {
       expect(idsOf((await storage.payments.list({ providerId: 'crypto' }, { limit: 10 })).items)).toEqual([crypto.id]);
       expect((await storage.payments.list({}, { limit: 10 })).items).toHaveLength(7);
 
+      // Created between two instants; any of a buyer, a part of the reference, an amount (an admin's search).
+      const times = await Promise.all(ids.map(async (id) => (await storage.payments.get(id))!.createdAt));
+      expect(
+        idsOf((await storage.payments.list({ providerId: 'card', createdFrom: times[1]!, createdBefore: times[3]! }, { limit: 10 })).items),
+      ).toEqual([ids[2], ids[1]]);
+      const tagged = await created(storage, newPayment(other.id, { externalRef: 'receipt-77812293', amount: 6317 }));
+      const search = async (anyOf: NonNullable<Parameters<typeof storage.payments.list>[0]['anyOf']>) =>
+        idsOf((await storage.payments.list({ anyOf }, { limit: 20 })).items);
+      expect(await search({ externalRefContains: '7781' })).toEqual([tagged.id]);
+      expect(await search({ amount: 6317 })).toEqual([tagged.id]);
+      expect((await search({ customerIds: [other.id] })).sort()).toHaveLength(2);
+      expect(await search({ customerIds: [], externalRefContains: 'nothing-like-it', amount: 1 })).toEqual([]);
+      expect(await search({})).toEqual([]);
+      expect(
+        idsOf(
+          (await storage.payments.list({ customerId: other.id, anyOf: { externalRefContains: '7781', amount: 800 } }, { limit: 20 })).items,
+        ).sort(),
+      ).toHaveLength(2);
+
       // Expiry: ids[4] expires first (1 h after its creation), ids[0] is cancelled, so not listed.
       const at = later(clock, 3 * HOUR);
       expect(idsOf(await storage.payments.listExpiring(at, 10))).toEqual([ids[4], ids[3], ids[2]]);
