@@ -136,8 +136,8 @@ export function paymentOperations(tables: PaymentTables, customers: Table<Custom
       const buyers = anyOf?.customerIds === undefined ? null : new Set(anyOf.customerIds.map((id) => inputKey(id, 'customer id')));
       const matchesAny = (p: Payment): boolean =>
         anyOf === undefined ||
-        (buyers !== null && buyers.has(p.customerId)) ||
-        (anyOf.externalRefContains !== undefined && p.externalRef !== null && p.externalRef.includes(anyOf.externalRefContains)) ||
+        buyers?.has(p.customerId) === true ||
+        (anyOf.externalRefContains !== undefined && p.externalRef?.includes(anyOf.externalRefContains) === true) ||
         (anyOf.amount !== undefined && p.amount === anyOf.amount);
       const rows = [...payments.values()].filter(
         (p) =>
