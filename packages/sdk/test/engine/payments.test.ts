@@ -128,6 +128,16 @@ describe('kit.payments', () => {
     expect((await storage.payments.list({ customerId: buyer }, { limit: 10 })).items).toHaveLength(2);
   });
 
+  it('the same request key again is the same invoice, even at the pending limit, and opens nothing new at the gateway', async () => {
+    const { kit, customer, invoice } = await setup();
+    const buyer = await customer();
+    for (let i = 0; i < 4; i++) await invoice(buyer);
+    const fifth = await kit.payments.start({ customerId: buyer, providerId: 'gateway', amount: usd(800), requestKey: 'click' });
+    const again = await kit.payments.start({ customerId: buyer, providerId: 'gateway', amount: usd(800), requestKey: 'click' });
+    expect(again).toMatchObject({ ok: true, replayed: true, payment: { id: (fifth as { payment: { id: string } }).payment.id } });
+    expect(await kit.payments.countPending(buyer, 'gateway')).toBe(5);
+  });
+
   it('a forged callback is refused and changes nothing; a paid amount that is not the invoice’s is left for an admin', async () => {
     const { kit, gateway, customer, balance, invoice } = await setup();
     const buyer = await customer();

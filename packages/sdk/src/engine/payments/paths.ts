@@ -87,6 +87,12 @@ export async function startPayment(
   const request = parseInput(StartPaymentSchema, input, 'payment');
   const provider = registry.require(request.providerId);
   const max = provider.maxPending;
+  if (provider.open !== undefined && request.requestKey !== null) {
+    // A double click or a retried request: the same payment, without opening a second one at the gateway.
+    const recent = await ctx.storage.payments.list({ customerId: request.customerId, providerId: provider.id }, { limit: 50 });
+    const earlier = recent.items.find((p) => p.requestKey === request.requestKey);
+    if (earlier !== undefined) return { ok: true, payment: earlier, redirectUrl: redirectOf(earlier), replayed: true };
+  }
   if (max !== null && provider.open !== undefined && (await ctx.storage.payments.countPending(request.customerId, provider.id)) >= max)
     return { ok: false, reason: 'too_many_pending', max };
   const id = createId('pay');
