@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentsOf } from '../src/db/payments.js';
+import { paymentsOf } from '../src/payments/records.js';
 import { saveGatewaySettings } from '../src/payments/crypto/gateway-settings.js';
 import { ipnSignature, sortedJson, verifyIpnSignature } from '../src/payments/crypto/signature.js';
 import { CryptoGatewaySimulator } from '../src/payments/crypto/simulator.js';
@@ -78,7 +78,12 @@ describe('crypto top-ups through the gateway', () => {
     expect(back.headers['location']).toBe('/wallet?done=wallet.crypto_credited');
     expect((await entries()).filter((e) => e.kind === 'top_up')).toHaveLength(1);
     const payment = await paymentsOf(t.shop).get(paymentId);
-    expect(payment).toMatchObject({ status: 'approved', referenceKey: gatewayPaymentId });
+    // The invoice is the payment's reference; the gateway's payment that settled it is noted beside it.
+    expect(payment).toMatchObject({
+      status: 'approved',
+      referenceKey: invoiceId,
+      details: expect.objectContaining({ settlementRef: gatewayPaymentId }),
+    });
     expect(payment!.creditedEntryId).not.toBeNull();
   });
 
@@ -113,7 +118,7 @@ describe('crypto top-ups through the gateway', () => {
     expect(await balance()).toBe(before);
   });
 
-  it("leaves a payment whose amount is not the invoice's for an admin, and rejects an expired one", async () => {
+  it("leaves a payment whose amount is not the invoice's for an admin, and ends an expired one", async () => {
     const before = await balance();
     const short = await invoiceFor('20');
     sim.next = { priceAmount: 2 };
@@ -122,7 +127,7 @@ describe('crypto top-ups through the gateway', () => {
     const expired = await invoiceFor('3');
     sim.next = { status: 'expired' };
     await sim.pay(expired.invoiceId);
-    expect((await paymentsOf(t.shop).get(expired.paymentId))!.status).toBe('rejected');
+    expect((await paymentsOf(t.shop).get(expired.paymentId))!.status).toBe('expired');
     expect(await balance()).toBe(before);
   });
 

@@ -19,6 +19,10 @@ const PARAMS = {
   capacity: 20,
   paymentId: 'pay_1',
   error: 'PANEL_UNAVAILABLE',
+  provider: 'crypto',
+  customerId: 'cus_1',
+  taken: 100_000,
+  shortfall: 25_000,
 };
 
 describe('notification texts', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentsOf } from '../src/db/payments.js';
+import { paymentsOf } from '../src/payments/records.js';
 import { jalaliOf, jalaliToGregorian } from '../src/i18n/jalali.js';
 import { jalaliField, parsePaidAt } from '../src/payments/paid-at.js';
 import { signedUpBuyer, type ShopUnderTest } from './support/shop-under-test.js';

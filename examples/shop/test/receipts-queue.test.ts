@@ -72,9 +72,7 @@ describe('searching and filtering the queue', () => {
     expect(rowIds((await admin.agent.get('/admin/receipts').query({ q, status: 'approved' })).text, 'found-row')).toEqual([]);
     expect(rowIds((await admin.agent.get('/admin/receipts').query({ q, provider: 'test' })).text, 'receipt-row')).toEqual([]);
     expect(rowIds((await admin.agent.get('/admin/receipts').query({ q, provider: 'card' })).text, 'receipt-row')).toEqual([payment.id]);
-    const submitted = (
-      await t.shop.db.query<{ created_at: Date }>(`SELECT created_at FROM ${t.shop.shopSchema}.payments WHERE id = $1`, [payment.id])
-    ).rows[0]!;
+    const submitted = { created_at: (await t.shop.kit.payments.get(payment.id))!.createdAt };
     const day = dayOf(new Date(submitted.created_at));
     expect(rowIds((await admin.agent.get('/admin/receipts').query({ q, from: day, to: day })).text, 'receipt-row')).toEqual([payment.id]);
     expect(

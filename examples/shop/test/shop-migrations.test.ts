@@ -14,6 +14,8 @@ import { tempFolder } from './support/backup-helpers.js';
 import { TEST_SECRET_KEYS, TEST_START, memoryDatabase } from './support/shop-under-test.js';
 
 const SCHEMA = 'panelkit';
+/** The shop migration that made the reseller client tables. */
+const RESELLER_CLIENTS = 10;
 const SHOP = `"${SCHEMA}_shop"`;
 const clock = new ManualClock(TEST_START);
 const opened: OpenDatabase[] = [];
@@ -49,16 +51,19 @@ describe('migrateShop', () => {
   it('upgrades a shop_migrations table from before names were recorded, and backups of it still restore', async () => {
     const client = await engineMigrated();
     await migrateShop(client, SCHEMA, clock.now());
-    // The shop as the previous release left it, one migration behind: no name column, no reseller client tables.
+    // The shop as an earlier release left it, before reseller clients: no name column, no reseller client tables.
     await client.query(`ALTER TABLE ${SHOP}.shop_migrations DROP COLUMN name`);
-    await client.query(`DELETE FROM ${SHOP}.shop_migrations WHERE version = $1`, [SHOP_SCHEMA_VERSION]);
+    await client.query(`DELETE FROM ${SHOP}.shop_migrations WHERE version >= $1`, [RESELLER_CLIENTS]);
     await client.query(`DROP TABLE ${SHOP}.reseller_client_subscriptions, ${SHOP}.reseller_clients`);
 
     await migrateShop(client, SCHEMA, clock.now());
     const rows = await recorded(client);
     expect(rows.length).toBe(SHOP_SCHEMA_VERSION);
-    expect(rows.slice(0, -1).every((r) => r.name === null)).toBe(true);
-    expect(rows.at(-1)).toEqual({ version: SHOP_SCHEMA_VERSION, name: 'reseller_clients' });
+    expect(rows.slice(0, RESELLER_CLIENTS - 1).every((r) => r.name === null)).toBe(true);
+    expect(rows.slice(RESELLER_CLIENTS - 1, RESELLER_CLIENTS + 1)).toEqual([
+      { version: RESELLER_CLIENTS, name: 'reseller_clients' },
+      { version: RESELLER_CLIENTS + 1, name: 'drop_legacy_payments' },
+    ]);
     await client.query(`SELECT count(*) FROM ${SHOP}.reseller_clients`);
 
     const secretBox = createSecretBox(parseSecretKeys(TEST_SECRET_KEYS));

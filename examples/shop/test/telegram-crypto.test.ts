@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentsOf } from '../src/db/payments.js';
+import { paymentsOf } from '../src/payments/records.js';
 import { translator } from '../src/i18n/translate.js';
 import { saveGatewaySettings } from '../src/payments/crypto/gateway-settings.js';
 import { CryptoGatewaySimulator } from '../src/payments/crypto/simulator.js';

@@ -1,6 +1,6 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentsOf } from '../src/db/payments.js';
+import { paymentsOf } from '../src/payments/records.js';
 import { createApp } from '../src/http/app.js';
 import type { TelegramConfig } from '../src/config/config.js';
 import { translator } from '../src/i18n/translate.js';
@@ -80,18 +80,13 @@ describe('the Telegram bot under double taps, redeliveries, forged buttons and r
 
     const thief = new TelegramUser(s.fake, s.t.clock, 6004);
     const thiefId = await fundedBuyer(s, thief, 2000);
-    const payment = await paymentsOf(s.t.shop).create(
-      {
-        customerId: thiefId,
-        provider: 'card',
-        amount: { amount: 999, currency: 'USD' },
-        status: 'pending',
-        reference: 'FORGED1234',
-        referenceKey: 'forged1234',
-        details: {},
-      },
-      { maxPending: null },
-    );
+    const payment = await s.t.shop.kit.payments.start({
+      customerId: thiefId,
+      providerId: 'card',
+      amount: { amount: 999, currency: 'USD' },
+      externalRef: 'forged1234',
+      details: { reference: 'FORGED1234' },
+    });
     if (!payment.ok) throw new Error('payment not created');
     const since = s.fake.calls.length;
     for (const data of [`s:${sub.id}`, `q:${sub.id}`, `x:${sub.id}`, `xc:${sub.id}`, `ra:${payment.payment.id}`, 'rq'])

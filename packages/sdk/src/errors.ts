@@ -32,7 +32,9 @@ export type PanelkitErrorCode =
   | 'CONFIGURATION'
   | 'INTERNAL'
   | 'WAIT_TIMED_OUT'
-  | 'RETRY_LATER';
+  | 'RETRY_LATER'
+  | 'PAYMENT_PROVIDER_UNAVAILABLE'
+  | 'PAYMENT_SIGNATURE_INVALID';
 
 const BRAND = Symbol.for('panelkit.error');
 const KINDS = Symbol.for('panelkit.error.kinds');

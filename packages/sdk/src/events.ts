@@ -3,6 +3,8 @@ import type { Actor } from './domain/common.js';
 import type { Job } from './domain/job.js';
 import type { LedgerEntry } from './domain/ledger.js';
 import type { Order } from './domain/order.js';
+import type { Money } from './domain/money.js';
+import type { Payment } from './domain/payment.js';
 import type { Subscription } from './domain/subscription.js';
 import type { PanelkitError } from './errors.js';
 import type { UnreadableClient } from './ports/panel.js';
@@ -93,6 +95,15 @@ export interface PanelkitEvents {
   'usage:client_unreadable': [{ panelId: string; client: UnreadableClient; at: Date }];
   /** A periodic task's slot came up; `won` says whether this process ran it (one replica wins each slot). */
   'scheduler:ticked': [{ name: string; slot: Date; won: boolean; at: Date }];
+  /** A payment reached the wallet (once per payment, whatever confirmed it). */
+  'payment:credited': [{ payment: Payment; actor: Actor; at: Date }];
+  /** A pending payment ended without money: rejected, expired or cancelled. */
+  'payment:closed': [{ payment: Payment; actor: Actor; at: Date }];
+  /**
+   * The gateway refunded a credited payment or the buyer charged it back: `taken` left the wallet
+   * (a `payment_reversal` entry), `shortfall` could not (it was spent). Admins should hear of it.
+   */
+  'payment:reversed': [{ payment: Payment; reason: 'refunded' | 'charged_back'; taken: Money; shortfall: Money; at: Date }];
   /** A listener threw, or background work failed where no caller could be told. Subscribe to it. */
   error: [PanelkitError | Error];
 }

@@ -6,6 +6,7 @@ import { capacityOperations } from './repositories/capacity.js';
 import { customerOperations } from './repositories/customers.js';
 import { discountOperations } from './repositories/discounts.js';
 import { priceBookOperations } from './repositories/price-books.js';
+import { paymentOperations } from './repositories/payments.js';
 import { referralOperations } from './repositories/referrals.js';
 import { salesOperations } from './repositories/sales.js';
 import { jobLeaseOperations } from './repositories/job-leases.js';
@@ -51,6 +52,7 @@ export function createOperations(state: MemoryState) {
     referrals: referralOperations(state.referrals, state.customers.customers),
     priceBooks: priceBookOperations(state.priceBooks, { customers: state.customers.customers, plans: state.plans }),
     sales: salesOperations({ ledger: state.ledger.entries, orders: state.orders.orders, subscriptions: state.subscriptions.subscriptions }),
+    payments: paymentOperations(state.payments, state.customers.customers),
   };
 }
 
@@ -74,5 +76,6 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     referrals: bind('referrals', operations.referrals, runner),
     priceBooks: bind('priceBooks', operations.priceBooks, runner),
     sales: bind('sales', operations.sales, runner),
+    payments: bind('payments', operations.payments, runner),
   };
 }

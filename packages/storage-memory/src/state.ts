@@ -6,6 +6,8 @@ import { createDiscountTables } from './repositories/discounts.js';
 import type { DiscountTables } from './repositories/discounts.js';
 import { createPriceBookTables } from './repositories/price-books.js';
 import type { PriceBookTables } from './repositories/price-books.js';
+import { createPaymentTables } from './repositories/payments.js';
+import type { PaymentTables } from './repositories/payments.js';
 import { createReferralTables } from './repositories/referrals.js';
 import type { ReferralTables } from './repositories/referrals.js';
 import { createLedgerTables } from './repositories/ledger.js';
@@ -40,6 +42,7 @@ export interface MemoryState {
   readonly discounts: DiscountTables;
   readonly referrals: ReferralTables;
   readonly priceBooks: PriceBookTables;
+  readonly payments: PaymentTables;
 }
 
 export function createMemoryState(): MemoryState {
@@ -57,5 +60,6 @@ export function createMemoryState(): MemoryState {
     discounts: createDiscountTables(),
     referrals: createReferralTables(),
     priceBooks: createPriceBookTables(),
+    payments: createPaymentTables(),
   };
 }

@@ -5,6 +5,7 @@ import { capacityRepository } from './repositories/capacity.js';
 import { customerRepository } from './repositories/customers.js';
 import { discountRepository } from './repositories/discounts.js';
 import { priceBookRepository } from './repositories/price-books.js';
+import { paymentRepository } from './repositories/payments.js';
 import { referralRepository } from './repositories/referrals.js';
 import { salesRepository } from './repositories/sales.js';
 import { jobRepository } from './repositories/jobs.js';
@@ -34,5 +35,6 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     referrals: referralRepository(context),
     priceBooks: priceBookRepository(context),
     sales: salesRepository(context),
+    payments: paymentRepository(context),
   };
 }

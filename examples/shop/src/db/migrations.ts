@@ -1,6 +1,9 @@
 import { runMigrations } from '@panelkit/storage-postgres';
 import type { SqlClient } from '@panelkit/storage-postgres';
 
+/** The name of the shop migration that drops the payments table of releases before the SDK's payments. */
+export const DROP_LEGACY_PAYMENTS = 'drop_legacy_payments';
+
 /** A shop migration: `s` is the shop's quoted schema, `engine` the engine's, quoted. */
 interface ShopMigration {
   version: number;
@@ -288,6 +291,13 @@ const MIGRATIONS: readonly ShopMigration[] = [
       `CREATE INDEX reseller_client_subscriptions_client ON ${s}.reseller_client_subscriptions (client_id)`,
     ],
   },
+  {
+    // Payments live in the SDK now (`kit.payments`); the shop's own table goes once its rows were carried
+    // over (see `migrateShopCarryingPayments`, which runs this only after `carryOverLegacyPayments`).
+    version: 11,
+    name: DROP_LEGACY_PAYMENTS,
+    statements: (s) => [`DROP TABLE IF EXISTS ${s}.payments`],
+  },
 ];
 
 /** The newest version this build knows. */
@@ -302,15 +312,18 @@ export function shopSchemaName(engineSchema: string): string {
  * Creates or upgrades the shop's tables with the storage's migration runner: one transaction under an advisory
  * lock, so replicas starting together apply each migration once. The lock key and the `shop_migrations` table are
  * the ones earlier releases used, so replicas of old and new releases serialise on the same lock. Refuses tables
- * newer than this build knows with `ConfigurationError`.
+ * newer than this build knows with `ConfigurationError`. `before` stops short of the named migration (the shop
+ * carries its old payments over to the SDK between the two steps, see `openShop`).
  */
-export async function migrateShop(client: SqlClient, engineSchema: string, now: Date): Promise<void> {
+export async function migrateShop(client: SqlClient, engineSchema: string, now: Date, options: { before?: string } = {}): Promise<void> {
   const engine = `"${engineSchema}"`;
+  const stop = options.before === undefined ? -1 : MIGRATIONS.findIndex((m) => m.name === options.before);
+  const migrations = stop < 0 ? MIGRATIONS : MIGRATIONS.slice(0, stop);
   await runMigrations(client, {
     schema: `${engineSchema}_shop`,
     table: 'shop_migrations',
     lockKey: `panelkit.shop.migrate:${engineSchema}`,
-    migrations: MIGRATIONS.map((m) => ({ version: m.version, name: m.name, statements: (s: string) => m.statements(s, engine) })),
+    migrations: migrations.map((m) => ({ version: m.version, name: m.name, statements: (s: string) => m.statements(s, engine) })),
     clock: { now: () => now },
     tooNewMessage: (found, latest) => `the shop's tables are at version ${found}, newer than this build (${latest}); upgrade the shop`,
   });

@@ -17,6 +17,9 @@ export const NOTIFYING_ACTIONS = [
   'panel.unhealthy',
   'panel.healthy',
   'target.nearly_full',
+  'payment.credited',
+  'payment.rejected',
+  'payment.reversed',
 ] as const;
 
 type Notice = Omit<NewNotification, 'source'>;
@@ -93,6 +96,47 @@ async function aboutSubscription(shop: Shop, event: AuditEvent): Promise<Notice[
 }
 
 /**
+ * What the SDK's payment decisions tell: the buyer, when an admin decided their payment (approved or
+ * marked paid, rejected); the staff, when a gateway took back a credited payment (refund, chargeback).
+ * The audit event is written in the decision's own transaction, so the notice cannot be lost.
+ */
+function aboutPayment(event: AuditEvent): Notice[] {
+  const { data } = event;
+  const buyer = { kind: 'customer', customerId: event.subjectId } as const;
+  const facts = {
+    paymentId: text(data['paymentId']),
+    amount: number(data['amount']),
+    currency: text(data['currency']),
+    note: text(data['note']),
+  };
+  const byAdmin = event.actor.type === 'admin';
+  switch (event.action) {
+    case 'payment.credited':
+      return byAdmin ? [{ recipient: buyer, kind: 'receipt_approved', params: facts }] : [];
+    case 'payment.rejected':
+      return byAdmin ? [{ recipient: buyer, kind: 'receipt_rejected', params: facts }] : [];
+    case 'payment.reversed':
+      return [
+        {
+          recipient: { kind: 'staff' },
+          kind: 'payment_reversed',
+          params: {
+            paymentId: facts.paymentId,
+            customerId: event.subjectId,
+            provider: text(data['providerId']),
+            reason: text(data['reason']) === 'charged_back' ? 'charged_back' : 'gateway_refund',
+            taken: number(data['taken']),
+            shortfall: number(data['shortfall']),
+            currency: facts.currency,
+          },
+        },
+      ];
+    default:
+      return [];
+  }
+}
+
+/**
  * The notifications one audit event causes (none for most). Reads the subject for names and dates;
  * the event itself is the cause, so the same event always yields the same notices.
  */
@@ -102,6 +146,7 @@ export async function noticesFor(shop: Shop, event: AuditEvent): Promise<Notice[
     case 'subscription':
       return aboutSubscription(shop, event);
     case 'customer':
+      if (event.action.startsWith('payment.')) return aboutPayment(event);
       if (event.action !== 'ledger.refunded') return [];
       // The staff's reason for a refund of an order is the buyer's to read (the notice's note line).
       return [

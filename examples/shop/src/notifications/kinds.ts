@@ -15,7 +15,14 @@ export const CUSTOMER_KINDS = [
 ] as const;
 
 /** What the shop's staff are alerted to (always sent). */
-export const STAFF_KINDS = ['provisioning_failed', 'panel_down', 'panel_up', 'target_nearly_full', 'payment_credit_failed'] as const;
+export const STAFF_KINDS = [
+  'provisioning_failed',
+  'panel_down',
+  'panel_up',
+  'target_nearly_full',
+  'payment_credit_failed',
+  'payment_reversed',
+] as const;
 
 /** A kind of buyer notification. */
 export type CustomerKind = (typeof CUSTOMER_KINDS)[number];

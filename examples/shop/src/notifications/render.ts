@@ -18,6 +18,10 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
   for (const [key, value] of Object.entries(params)) if (value !== null) out[key] = value;
   const { amount, currency, expiresAt, leadMs, reason } = params;
   if (typeof amount === 'number' && typeof currency === 'string') out['amount'] = formatMoney({ amount, currency }, options.locale);
+  for (const key of ['taken', 'shortfall'] as const) {
+    const part = params[key];
+    if (typeof part === 'number' && typeof currency === 'string') out[key] = formatMoney({ amount: part, currency }, options.locale);
+  }
   out['expires'] = typeof expiresAt === 'string' ? formatDateTime(new Date(expiresAt), options.locale, options.timeZone) : '—';
   if (typeof leadMs === 'number') out['within'] = formatDuration(leadMs, t);
   if (typeof reason === 'string') out['reason'] = t(`notifications.reasons.${reason}`);

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { paymentsOf } from '../db/payments.js';
 import { amountSchema } from './amount.js';
 import { asciiDigits, referenceKey } from './digits.js';
 import { REQUEST_KEY_PATTERN, type FormEnv, type PaymentProvider } from './provider.js';
 import { parsePaidAt } from './paid-at.js';
 import { payoutCard } from './payout-card.js';
+import { toShopPayment } from './records.js';
 
 /** Receipts one buyer may have waiting at once: enough for real use, too few to flood the admins. */
 export const MAX_PENDING_RECEIPTS = 5;
@@ -58,9 +58,9 @@ function schema(env: FormEnv): z.ZodType<CardReceipt> {
 }
 
 /**
- * Card-to-card: the buyer pays to the shop's card at their bank and submits the receipt; an
- * admin checks the bank statement and approves or rejects it. A receipt reference is accepted
- * once, however it is typed (`referenceKey`, enforced by the unique index).
+ * Card-to-card: the buyer pays to the shop's card at their bank and submits the receipt; an admin
+ * checks the bank statement and approves or rejects it (the SDK's `cardToCardProvider`). A receipt
+ * reference is accepted once, however it is typed: its key is the payment's external reference.
  */
 export const cardProvider: PaymentProvider<CardReceipt> = {
   id: 'card',
@@ -68,25 +68,22 @@ export const cardProvider: PaymentProvider<CardReceipt> = {
   enabled: async (shop) => (await payoutCard(shop)) !== null,
   formSchema: schema,
   async submit(shop, customerId, input) {
-    const created = await paymentsOf(shop).create(
-      {
-        customerId,
-        provider: 'card',
-        amount: { amount: input.amount, currency: shop.config.currency },
-        status: 'pending',
+    const started = await shop.kit.payments.start({
+      customerId,
+      providerId: 'card',
+      amount: { amount: input.amount, currency: shop.config.currency },
+      externalRef: input.referenceKey,
+      requestKey: input.idempotencyKey,
+      details: {
         reference: input.reference,
-        referenceKey: input.referenceKey,
-        details: { cardLast4: input.cardLast4, paidAt: input.paidAt.toISOString(), requestKey: input.idempotencyKey },
+        cardLast4: input.cardLast4,
+        paidAt: input.paidAt.toISOString(),
+        requestKey: input.idempotencyKey,
       },
-      { maxPending: MAX_PENDING_RECEIPTS },
-    );
-    if (created.ok) return { ok: true, payment: created.payment, replayed: false };
-    if (created.reason === 'too_many_pending')
-      return { ok: false, status: 429, field: '_form', messageKey: 'wallet.errors.tooManyPending', params: { max: MAX_PENDING_RECEIPTS } };
-    const { existing } = created;
-    // The same form sent twice (a double click, a retried request): the first one stands.
-    if (existing.customerId === customerId && existing.details.requestKey === input.idempotencyKey)
-      return { ok: true, payment: existing, replayed: true };
+    });
+    if (started.ok) return { ok: true, payment: toShopPayment(started.payment), replayed: started.replayed };
+    if (started.reason === 'too_many_pending')
+      return { ok: false, status: 429, field: '_form', messageKey: 'wallet.errors.tooManyPending', params: { max: started.max } };
     return { ok: false, status: 409, field: 'reference', messageKey: 'wallet.errors.duplicateReference' };
   },
 };

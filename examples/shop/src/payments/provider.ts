@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Payment } from '../db/payments.js';
+import type { Payment } from './records.js';
 import type { Shop } from '../stack/shop.js';
 
 /** What a provider's form schema may depend on: the shop's currency and zone, and the time now. */
@@ -18,16 +18,12 @@ export type SubmitOutcome =
   | { ok: false; status: 409 | 429; field: string; messageKey: string; params?: Record<string, string | number> };
 
 /**
- * A way to pay into the wallet. The shop lists the enabled ones on the wallet page, validates
- * the buyer's fields with `formSchema`, and calls `submit`, which records a row in `payments`.
+ * A wallet form for one of the SDK's payment providers. The shop lists the enabled ones on the
+ * wallet page, validates the buyer's fields with `formSchema`, and calls `submit`, which starts the
+ * payment through `kit.payments` (the SDK stores it and credits it, at most once).
  *
- * - `instant`: the payment is approved when recorded and credited at once (`creditPayment`).
+ * - `instant`: credited at once (the SDK's test provider).
  * - `manual`: it stays `pending` until an admin approves or rejects it (`reviewPayment`).
- *
- * A gateway with callbacks fits the same shape: `submit` records a `pending` payment keyed by the
- * gateway's payment id (`referenceKey`) and the route sends the buyer to the gateway; its
- * callback route verifies the gateway's signature and approves the payment with `reviewPayment`
- * as the system, which credits through the same exactly-once settle path.
  */
 export interface PaymentProvider<Input = unknown> {
   /** In URLs (`/wallet/topup/<id>`) and stored on each payment. */

@@ -1,4 +1,4 @@
-import type { Payment } from '../db/payments.js';
+import type { Payment } from './records.js';
 import { parseForm, type FieldErrors } from '../http/forms.js';
 import { HttpError } from '../http/http-error.js';
 import type { Translate } from '../i18n/translate.js';

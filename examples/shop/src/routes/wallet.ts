@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { requireAccount } from '../auth/viewer.js';
-import { paymentsOf } from '../db/payments.js';
+import { paymentsOf } from '../payments/records.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { noticeFrom } from '../http/notice.js';
 import { REQUEST_KEY_PATTERN } from '../payments/provider.js';
@@ -12,6 +12,8 @@ import { activeGateway } from '../payments/crypto/gateway-settings.js';
 import { submitTopUp } from '../payments/topup.js';
 import type { Shop } from '../stack/shop.js';
 import { walletPage, type TopUpFormState } from '../views/wallet-page.js';
+import { cancelOwnPayment } from '../payments/cancel.js';
+import { idParam } from '../http/ids.js';
 
 const LEDGER_PAGE = 20;
 const RECENT_PAYMENTS = 20;
@@ -67,6 +69,12 @@ export function walletRoutes(shop: Shop): Router {
   }
 
   router.get('/wallet', requireAccount, (req, res) => render(req, res, 200));
+
+  // The buyer withdraws one of their own pending payments (an invoice they will not pay, a receipt sent by mistake).
+  router.post('/wallet/payments/:id/cancel', requireAccount, async (req, res) => {
+    await cancelOwnPayment(shop, viewerOf(res).customer.id, idParam(req));
+    res.redirect(303, '/wallet?done=wallet.payment_cancelled');
+  });
 
   router.post('/wallet/topup/:provider', requireAccount, async (req, res) => {
     const ctx = ctxOf(res);

@@ -3,7 +3,6 @@ import { shopChannels } from '../notifications/channels.js';
 import { createNotifier } from '../notifications/notifier.js';
 import { adoptUnrelayedEvents } from '../notifications/event-notices.js';
 import { queueScheduledBackup } from '../backup/scheduled.js';
-import { settlePayments } from '../payments/settle.js';
 import { adoptPendingBroadcasts, createBroadcastJobs } from '../telegram/broadcast-jobs.js';
 import { telegramApi } from '../telegram/channel.js';
 import { dailySummaryJob } from '../telegram/admin/daily.js';
@@ -67,12 +66,6 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
       await shop.sessions.deleteExpired();
     } catch (error) {
       log.error({ err: error }, 'scheduler tick failed');
-    }
-    try {
-      // Approved payments a crash (or a failed credit) left out of the ledger.
-      await settlePayments(shop);
-    } catch (error) {
-      log.error({ err: error }, 'payment settle sweep failed');
     }
     try {
       await queueScheduledBackup(shop);

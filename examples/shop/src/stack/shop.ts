@@ -1,4 +1,5 @@
 import {
+  ConfigurationError,
   createPanelkit,
   systemClock,
   withAuditOutbox,
@@ -14,7 +15,9 @@ import type { ShopConfig } from '../config/config.js';
 import { PASSWORD_COST, type PasswordCost } from '../auth/password.js';
 import { AccountStore } from '../db/accounts.js';
 import { ApiTokenStore } from '../db/api-tokens.js';
-import { migrateShop, shopSchemaName } from '../db/migrations.js';
+import { DROP_LEGACY_PAYMENTS, migrateShop, shopSchemaName } from '../db/migrations.js';
+import { carryOverLegacyPayments, hasLegacyPayments } from '../db/legacy-payments.js';
+import { shopPaymentProviders } from '../payments/sdk-providers.js';
 import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
 import { SubscriptionLinkStore } from '../db/subscription-links.js';
@@ -98,7 +101,9 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
   try {
     const client = database.client;
     await migrate(client, { schema: config.schema, clock });
-    await migrateShop(client, config.schema, clock.now());
+    // Payments of earlier releases are carried over to the SDK before the shop's own table is dropped.
+    const legacyPayments = await hasLegacyPayments(client, shopSchemaName(config.schema));
+    await migrateShop(client, config.schema, clock.now(), legacyPayments ? { before: DROP_LEGACY_PAYMENTS } : {});
     const secretBox = shopSecretBox(config, keepDir);
     // Seals rows written before encryption and proves the keys open every stored secret, before anything is served.
     const sealing = await resealSecrets(client, { schema: config.schema, secretBox });
@@ -134,12 +139,26 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       logger: logger.child({ component: 'engine' }),
       panels: adapterFor,
       policy: { identity: { secret, prefix: config.prefix } },
+      payments: { providers: shopPaymentProviders({ db: client, shopSchema: shopSchemaName(config.schema), secretBox }) },
     });
     kit.events.on('error', (error) => logger.error({ err: error }, 'engine listener failed'));
     // A user the panel fails to return is skipped by usage sync; its admins must repair it on the panel.
     kit.events.on('usage:client_unreadable', ({ panelId, client }) =>
       logger.warn({ panelId, ...client }, 'a client on this panel cannot be read (the panel answers 500 for it); repair it on the panel'),
     );
+    if (legacyPayments) {
+      const carried = await carryOverLegacyPayments(client, shopSchemaName(config.schema), { kit, ledger: storage.ledger }, clock.now());
+      if (carried.failed.length > 0)
+        throw new ConfigurationError(
+          `${carried.failed.length} payments of the shop's earlier release could not be carried over (the old table is kept): ` +
+            carried.failed
+              .slice(0, 5)
+              .map((f) => `${f.id}: ${f.error}`)
+              .join('; '),
+        );
+      logger.info({ read: carried.read, imported: carried.imported }, "the shop's payments were carried over to the SDK");
+      await migrateShop(client, config.schema, clock.now());
+    }
 
     const shopSchema = shopSchemaName(config.schema);
     let demo: DemoPanels | null = null;

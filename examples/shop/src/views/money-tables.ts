@@ -1,9 +1,10 @@
 import type { LedgerEntry, Money } from '@panelkit/sdk';
-import type { Payment } from '../db/payments.js';
+import type { Payment } from '../payments/records.js';
 import type { EntryDescription } from '../payments/ledger-descriptions.js';
 import type { RequestContext } from '../http/context.js';
 import { formatDateTime, formatMoney } from '../i18n/format.js';
 import { html, type SafeHtml } from './html.js';
+import { csrfField } from './layout.js';
 
 /** Balances in every currency the customer has, or a zero in the shop's currency. */
 export function balanceList(ctx: RequestContext, balances: Money[], currency: string): SafeHtml {
@@ -60,8 +61,16 @@ export function ledgerTable(
 <p>${options.paged ? html`<a href="${options.pageHref(null)}">${t('wallet.ledger.newest')}</a> ` : ''}${options.nextCursor !== null ? html`<a href="${options.pageHref(options.nextCursor)}" rel="next">${t('wallet.ledger.older')}</a>` : ''}</p>`;
 }
 
-/** Payments newest first with their status and any note from the admin who reviewed them. */
-export function paymentsTable(ctx: RequestContext, payments: Payment[], timeZone: string): SafeHtml {
+/**
+ * Payments newest first with their status and any note from the admin who reviewed them; with
+ * `buyerCancels`, the buyer's own pending payments have a Cancel button.
+ */
+export function paymentsTable(
+  ctx: RequestContext,
+  payments: Payment[],
+  timeZone: string,
+  options: { buyerCancels?: boolean } = {},
+): SafeHtml {
   const { t, locale } = ctx;
   if (payments.length === 0) return html`<p class="muted">${t('wallet.payments.empty')}</p>`;
   return html`<div class="table-wrap"><table data-testid="payments">
@@ -72,7 +81,11 @@ export function paymentsTable(ctx: RequestContext, payments: Payment[], timeZone
   <td>${t(`wallet.providers.${p.provider}`)}</td>
   <td>${formatMoney(p.amount, locale)}</td>
   <td class="ltr">${p.reference ?? ''}</td>
-  <td>${paymentBadge(ctx, p)}${p.reviewNote ? html`<br><small data-testid="review-note">${t('wallet.payments.note')}: ${p.reviewNote}</small>` : ''}</td>
+  <td>${paymentBadge(ctx, p)}${p.reviewNote ? html`<br><small data-testid="review-note">${t('wallet.payments.note')}: ${p.reviewNote}</small>` : ''}${
+    options.buyerCancels && p.status === 'pending'
+      ? html`<form method="post" action="/wallet/payments/${encodeURIComponent(p.id)}/cancel" data-testid="cancel-payment">${csrfField(ctx)}<button type="submit" class="small secondary">${t('wallet.payments.cancel')}</button></form>`
+      : ''
+  }</td>
   <td><a href="/wallet/payments/${p.id}/invoice" data-testid="invoice-link">${t('wallet.invoice.open')}</a></td>
 </tr>`,
   )}</tbody></table></div>`;

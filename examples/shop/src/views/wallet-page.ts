@@ -1,5 +1,5 @@
 import type { LedgerEntry, Money } from '@panelkit/sdk';
-import type { Payment } from '../db/payments.js';
+import type { Payment } from '../payments/records.js';
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../http/forms.js';
 import type { EntryDescription } from '../payments/ledger-descriptions.js';
@@ -135,7 +135,7 @@ export function walletPage(ctx: RequestContext, view: WalletView): SafeHtml {
 <h2>${t('wallet.topUp')}</h2>
 ${forms.length === 0 && view.crypto === null ? html`<p class="muted">${t('wallet.noProviders')}</p>` : html`${view.crypto === null ? '' : cryptoForm(ctx, view.currency, view.crypto.key)}${forms}`}
 <h2>${t('wallet.payments.title')}</h2>
-${paymentsTable(ctx, view.payments, view.timeZone)}
+${paymentsTable(ctx, view.payments, view.timeZone, { buyerCancels: true })}
 <h2 id="ledger">${t('wallet.ledger.title')}</h2>
 ${ledgerTable(ctx, { ...view.ledger, timeZone: view.timeZone, descriptions: view.descriptions, pageHref: (cursor) => (cursor === null ? '/wallet' : `/wallet?after=${encodeURIComponent(cursor)}#ledger`) })}`,
   });

@@ -61,10 +61,13 @@ export async function countRows(shop: Shop, sql: string, params: unknown[]): Pro
   return rows[0]?.n ?? 0;
 }
 
+/** The customer's payments, oldest first, in the columns the tests check (read through the SDK, as the shop does). */
 export async function paymentRows(shop: Shop, customerId: string) {
-  const { rows } = await shop.db.query<{ id: string; status: string; reference_key: string | null; credited_entry_id: string | null }>(
-    `SELECT id, status, reference_key, credited_entry_id FROM ${shop.shopSchema}.payments WHERE customer_id = $1 ORDER BY created_at, id`,
-    [customerId],
-  );
-  return rows;
+  const { items } = await shop.kit.payments.list({ customerId }, { limit: 500 });
+  return [...items].reverse().map((p) => ({
+    id: p.id,
+    status: p.status === 'credited' ? 'approved' : p.status,
+    reference_key: p.externalRef,
+    credited_entry_id: p.ledgerEntryId,
+  }));
 }

@@ -7,6 +7,7 @@ import { CurrencySchema } from './money.js';
  * change (a debit), or the unused value a downgrade gives back (a credit, once the change is applied).
  * `referral`: a referrer's reward for a referred customer's first paid order (a credit), or the part of
  * it a refund of that order took back within the program's window (a debit).
+ * `payment_reversal`: a credited payment the gateway refunded or the buyer charged back (a debit).
  */
 export const LEDGER_KINDS = [
   'top_up',
@@ -17,6 +18,7 @@ export const LEDGER_KINDS = [
   'traffic_top_up',
   'plan_change',
   'referral',
+  'payment_reversal',
 ] as const;
 /** One of `LEDGER_KINDS`. */
 export const LedgerKindSchema = z.enum(LEDGER_KINDS);
@@ -33,6 +35,7 @@ export const LEDGER_KIND_SIGN: Readonly<Record<LedgerKind, 'credit' | 'debit' | 
   traffic_top_up: 'debit',
   plan_change: 'either',
   referral: 'either',
+  payment_reversal: 'debit',
 });
 
 const entryFields = {

@@ -70,3 +70,4 @@ export { FALLBACK_PLAN_REF, openingBalanceKey } from './import/import-shop.js';
 export { importedSubscriptionId } from './import/adopt-service.js';
 export { EvacuationRequestSchema } from './evacuation/evacuate.js';
 export type { EvacuationItem, EvacuationOutcome, EvacuationProgress, EvacuationReport, EvacuationRequest } from './evacuation/evacuate.js';
+export * from './payments/index.js';

@@ -76,6 +76,8 @@ import type { ImportBatch, ImportOptions } from './import/import-batch.js';
 import type { ImportReport } from './import/import-report.js';
 import { evacuate, evacuationProgress } from './evacuation/evacuate.js';
 import type { EvacuationProgress, EvacuationReport, EvacuationRequest } from './evacuation/evacuate.js';
+import { createPayments, type PanelkitPayments } from './payments/index.js';
+import type { PaymentProvider } from '../ports/payment-provider.js';
 
 /** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
 export interface PanelkitOptions {
@@ -93,6 +95,8 @@ export interface PanelkitOptions {
   random?: RandomSource;
   /** How the engine reruns a transaction the storage could not complete (see `withStorageRetry`); default {@link DEFAULT_STORAGE_RETRY}. */
   storageRetry?: StorageRetryOptions;
+  /** The ways buyers pay into their wallets (`kit.payments`); none by default. */
+  payments?: { providers: readonly PaymentProvider[] };
 }
 
 /**
@@ -189,6 +193,8 @@ export interface Panelkit {
   readonly customers: PanelkitCustomers;
   /** Resellers' price books and credit limits. */
   readonly resellers: PanelkitResellers;
+  /** Payments into wallets: intents, providers, the one place that credits (see `PanelkitPayments`). */
+  readonly payments: PanelkitPayments;
   /**
    * Sells plans: writes the order, the debit, capacity reservations, `pending` subscriptions and their
    * provisioning jobs in one transaction. The same idempotency key replays the first result; a
@@ -347,6 +353,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
       creditLimit: (customerId, currency) => storage.ledger.creditLimit(customerId, currency),
       spendable: (customerId, currency) => spendableBalance(ctx, customerId, currency),
     },
+    payments: createPayments(ctx, options.payments?.providers ?? []),
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
     quoteExtension: (id, o) => quoteExtension(ctx, id, o),

@@ -15,6 +15,7 @@ import type { CreditLimit } from '../domain/price-book.js';
 import type { DiscountRepository, ReferralRepository } from './storage-promotions.js';
 import type { PriceBookRepository } from './storage-price-books.js';
 import type { SalesRepository } from './storage-sales.js';
+import type { PaymentRepository } from './storage-payments.js';
 
 /**
  * The version of the {@link StoragePort} contract this SDK expects; a storage reports the one it
@@ -22,8 +23,8 @@ import type { SalesRepository } from './storage-sales.js';
  * keys, 3 discount codes and referrals, 4 the terms a subscription was sold with
  * (`Subscription.terms`, stored and returned as given), 5 `subscriptions.getByUsernames`, 6 resellers:
  * credit limits in the ledger (`ledger.setCreditLimit`, a balance may go down to minus the limit) and
- * price books (`priceBooks`), 7 the books read by order and by day: `ledger.listByOrder`,
- * `referrals.reduceReward` and the sales read model (`sales.figures`).
+ * price books (`priceBooks`), 7 the books read by order and by day (`ledger.listByOrder`,
+ * `referrals.reduceReward`, the sales read model `sales.figures`) and payment intents (`payments`).
  */
 export const STORAGE_PORT_VERSION = 7 as const;
 
@@ -80,7 +81,8 @@ export interface StoragePort extends StorageRepositories {
    * (`subscriptions.update`), then capacity (`capacity.reserve`/`release`: plan, then target), then
    * a discount code (`discounts.redeem`/`release`), then the order (`orders.update`), then a referral
    * (`referrals.qualify`/`settle`), then jobs. Rows the transaction created itself are outside the order;
-   * creating a row that points at another does not lock it against these calls.
+   * creating a row that points at another does not lock it against these calls. A payment
+   * (`payments.transition`) comes before all of these: crediting it locks it, then its customer.
    */
   transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T>;
   /**
@@ -110,6 +112,7 @@ export interface StorageRepositories {
   readonly referrals: ReferralRepository;
   readonly priceBooks: PriceBookRepository;
   readonly sales: SalesRepository;
+  readonly payments: PaymentRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */

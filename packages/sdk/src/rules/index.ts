@@ -11,3 +11,4 @@ export * from './reseller-price.js';
 export * from './credit.js';
 export * from './refund.js';
 export * from './zoned-days.js';
+export * from './payment.js';

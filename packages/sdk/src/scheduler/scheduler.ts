@@ -3,6 +3,7 @@ import { checkPanelHealth, checkSuspectPanels } from '../engine/health.js';
 import { toPanelkitError } from '../errors.js';
 import { settleAbandonedProvisioning } from './abandoned.js';
 import { creditReferralRewards } from '../engine/referral.js';
+import { expireDuePayments } from '../engine/payments/paths.js';
 import { renewDue, warnExpiry } from './renewals.js';
 import { activateFirstUse, enforceLimits, expireDue, terminateAfterGrace } from './sweeps.js';
 import { TickScope } from './tick-scope.js';
@@ -26,6 +27,8 @@ export interface TickReport {
   terminated: number;
   /** Referral rewards credited to referrers' wallets. */
   referralsCredited: number;
+  /** Pending payments whose time ran out, now `expired`. */
+  paymentsExpired: number;
 }
 
 /** Options of `kit.createScheduler`; every field has a default (intervals come from the engine policy). */
@@ -105,6 +108,7 @@ export class LifecycleScheduler implements Scheduler {
       warned: 0,
       terminated: 0,
       referralsCredited: 0,
+      paymentsExpired: 0,
     };
     const since = this.#lastRun ?? new Date(now.getTime() - this.#catchUpMs);
     const scope = new TickScope(ctx, now, since);
@@ -132,6 +136,7 @@ export class LifecycleScheduler implements Scheduler {
     report.warned = (report.usage?.warned ?? 0) + (await warnExpiry(scope));
     report.terminated = await terminateAfterGrace(scope);
     report.referralsCredited = await creditReferralRewards(ctx, scope.actor);
+    report.paymentsExpired = await expireDuePayments(ctx);
     this.#lastRun = now;
     return report;
   }

@@ -4,3 +4,5 @@ export type { DescribeStoragePortOptions, StorageFactoryContext, StorageUnderTes
 export { FakePanelAdapter } from './fake-panel/index.js';
 export type { FakeClient, FakeFault, FakePanelOperation, FakePanelOptions } from './fake-panel/index.js';
 export * from './panel/index.js';
+export { describePaymentProvider } from './payments/index.js';
+export type { PaymentDelivery, PaymentGatewayHarness, PaymentProviderUnderTest } from './payments/index.js';

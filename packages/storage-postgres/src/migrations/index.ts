@@ -5,7 +5,8 @@ import { planTrafficTopUp } from './004_plan_traffic_top_up.js';
 import { discountsReferrals } from './005_discounts_referrals.js';
 import { subscriptionTerms } from './006_subscription_terms.js';
 import { resellerCredit } from './007_reseller_credit.js';
-import { salesFigures } from './010_sales_figures.js';
+import { payments } from './008_payments.js';
+import { salesFigures } from './009_sales_figures.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -24,7 +25,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 5, name: 'discounts_referrals', sql: discountsReferrals },
   { version: 6, name: 'subscription_terms', sql: subscriptionTerms },
   { version: 7, name: 'reseller_credit', sql: resellerCredit },
-  { version: 10, name: 'sales_figures', sql: salesFigures },
+  { version: 8, name: 'payments', sql: payments },
+  { version: 9, name: 'sales_figures', sql: salesFigures },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

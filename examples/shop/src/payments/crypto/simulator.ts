@@ -47,6 +47,8 @@ export class CryptoGatewaySimulator {
   readonly payments = new Map<string, SimPayment>();
   /** What the next payment does; reset after each. */
   next: SimPaymentPlan = {};
+  /** While true, every request is answered 503 (the gateway is down). */
+  down = false;
   private server: Server | null = null;
   private counter = 5_000_000_000;
   url = '';
@@ -87,6 +89,13 @@ export class CryptoGatewaySimulator {
     return res.status;
   }
 
+  /** The gateway refunds a finished payment (or the buyer's chargeback comes through): it reports `refunded` in a signed callback. */
+  async refund(paymentId: string): Promise<number> {
+    const payment = this.payments.get(paymentId)!;
+    payment.payment_status = 'refunded';
+    return this.deliver(paymentId);
+  }
+
   /** Pays an invoice as its pay page would, without following the redirect: the payment id. */
   async pay(invoiceId: string): Promise<string> {
     const res = await fetch(new URL(`pay/${invoiceId}`, this.url), { method: 'POST', redirect: 'manual' });
@@ -94,6 +103,7 @@ export class CryptoGatewaySimulator {
   }
 
   private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+    if (this.down) return { status: 503, body: { message: 'Service Unavailable' } };
     const url = new URL(req.url ?? '/', 'http://sim');
     const apiCall = url.pathname.startsWith('/v1/');
     if (apiCall && req.headers['x-api-key'] !== this.apiKey) return { status: 403, body: { message: 'Invalid api key' } };

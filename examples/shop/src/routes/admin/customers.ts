@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { roleMayUse } from '../../auth/staff-roles.js';
 import { requireAdmin } from '../../auth/viewer.js';
 import { searchCustomers } from '../../db/customer-search.js';
-import { paymentsOf } from '../../db/payments.js';
+import { paymentsOf } from '../../payments/records.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseForm } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';

@@ -9,6 +9,7 @@ import { periodOf } from '../../stats/period.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { overviewBody } from '../../views/admin/overview-page.js';
 import type { SalesView } from '../../views/admin/sales-figures.js';
+import { paymentsOf } from '../../payments/records.js';
 
 /** Jobs are counted up to this many per state (the storage lists, it does not count). */
 const JOB_COUNT_CAP = 1000;
@@ -39,10 +40,10 @@ export function overviewRoutes(shop: Shop): Router {
       shop.storage.panels.list(),
       jobs('queued'),
       jobs('dead'),
-      shop.db.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${shop.shopSchema}.payments WHERE status = 'pending'`),
+      paymentsOf(shop).countPending(1000),
       owner ? sales(req.query) : Promise.resolve(null),
     ]);
-    const pendingReceipts = receipts.rows[0]?.count ?? 0;
+    const pendingReceipts = receipts;
     const body = overviewBody(ctx, shop.config.timeZone, { byStatus, panels, jobsQueued, jobsDead, pendingReceipts, sales: salesView });
     res
       .status(salesView?.problem ? 400 : 200)

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { ReceiptFilters } from '../../db/receipt-search.js';
+import type { ReceiptFilters } from '../../payments/receipt-search.js';
 import { parseMajorAmount } from '../../i18n/format.js';
 import { asciiDigits } from '../../payments/digits.js';
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { PaymentWithEmail } from '../../db/payments.js';
-import { searchReceipts } from '../../db/receipt-search.js';
+import type { PaymentWithEmail } from '../../payments/records.js';
+import { searchReceipts } from '../../payments/receipt-search.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { HttpError } from '../../http/http-error.js';
 import { isId } from '../../http/ids.js';

@@ -1,8 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { requireAdmin } from '../../auth/viewer.js';
-import { paymentsOf } from '../../db/payments.js';
-import { searchReceipts } from '../../db/receipt-search.js';
+import { listReviewedReceipts, searchReceipts } from '../../payments/receipt-search.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseForm } from '../../http/forms.js';
 import { idParam } from '../../http/ids.js';
@@ -39,7 +38,7 @@ export function adminReceiptsRoutes(shop: Shop): Router {
     const ctx = ctxOf(res);
     const query = parseForm(ReceiptQuerySchema, rawQuery(req), ctx.t);
     const filters = filtersOf(query.ok ? query.data : ReceiptQuerySchema.parse({}), shop.config.currency, shop.config.timeZone);
-    const [found, reviewed] = await Promise.all([searchReceipts(shop, filters, SHOWN), paymentsOf(shop).listReviewed(REVIEWED_SHOWN)]);
+    const [found, reviewed] = await Promise.all([searchReceipts(shop, filters, SHOWN), listReviewedReceipts(shop, REVIEWED_SHOWN)]);
     const view: ReceiptsView = {
       found,
       reviewed,
@@ -48,6 +47,10 @@ export function adminReceiptsRoutes(shop: Shop): Router {
       queryErrors: query.ok ? {} : query.fields,
       timeZone: shop.config.timeZone,
       notice: failed === undefined ? noticeFrom(req) : null,
+      markPaidOnly: shop.kit.payments
+        .providers()
+        .filter((p) => p.capabilities.confirmations.includes('admin_mark_paid') && !p.capabilities.confirmations.includes('admin_approval'))
+        .map((p) => p.id),
     };
     if (failed !== undefined) view.failed = failed;
     res.status(query.ok ? status : 400).send(receiptsPage(ctx, view).value);
@@ -59,17 +62,25 @@ export function adminReceiptsRoutes(shop: Shop): Router {
   for (const [action, decision] of [
     ['approve', 'approved'],
     ['reject', 'rejected'],
+    ['mark-paid', 'mark_paid'],
   ] as const) {
     router.post(`/admin/receipts/:id/${action}`, async (req, res) => {
       const ctx = ctxOf(res);
       const paymentId = idParam(req);
-      const form = parseForm(decision === 'approved' ? ApproveSchema : ReviewSchema, req.body, ctx.t);
+      const form = parseForm(decision === 'rejected' ? ReviewSchema : ApproveSchema, req.body, ctx.t);
       if (!form.ok) {
         const note = typeof req.body?.note === 'string' ? (req.body.note as string).slice(0, 2000) : '';
         return render(req, res, 400, { paymentId, note, errors: form.fields });
       }
       const result = await reviewPayment(shop, { paymentId, decision, reviewerId: viewerOf(res).account.id, note: form.data.note });
-      const notice = decision === 'rejected' ? 'rejected' : result.credited ? 'approved' : 'approved_not_credited';
+      const notice =
+        decision === 'rejected'
+          ? 'rejected'
+          : decision === 'mark_paid'
+            ? 'marked_paid'
+            : result.credited
+              ? 'approved'
+              : 'approved_not_credited';
       res.redirect(303, `/admin/receipts?done=adminMoney.${notice}`);
     });
   }

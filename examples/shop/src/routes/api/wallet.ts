@@ -1,13 +1,14 @@
 import type { LedgerEntry } from '@panelkit/sdk';
 import { Router } from 'express';
 import { requireAccount } from '../../auth/viewer.js';
-import { paymentsOf, type Payment } from '../../db/payments.js';
+import { paymentsOf, type Payment } from '../../payments/records.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { HttpError } from '../../http/http-error.js';
 import { idParam } from '../../http/ids.js';
 import { formatMoney } from '../../i18n/format.js';
 import { enabledProviders } from '../../payments/registry.js';
 import { submitTopUp } from '../../payments/topup.js';
+import { cancelOwnPayment } from '../../payments/cancel.js';
 import type { Shop } from '../../stack/shop.js';
 import { cursorFrom } from '../wallet.js';
 
@@ -49,7 +50,8 @@ export function paymentJson(p: Payment) {
  * The wallet for scripts and bots (a Bearer API token, or a session with `x-csrf-token`).
  * Amounts are minor units; a top-up takes the same fields as the wallet form, amounts typed in
  * major units ("12.50"), plus `idempotencyKey` (16–64 of A-Z a-z 0-9 _ -): a retried request
- * with the same key records one payment.
+ * with the same key records one payment. `POST /api/v1/payments/:id/cancel` withdraws one of the
+ * buyer's pending payments.
  */
 export function walletApiRoutes(shop: Shop): Router {
   const router = Router();
@@ -82,6 +84,10 @@ export function walletApiRoutes(shop: Shop): Router {
     // Someone else's payment looks exactly like one that does not exist.
     if (payment === null || payment.customerId !== viewerOf(res).customer.id) throw new HttpError(404, 'errors.notFound');
     res.json({ payment: paymentJson(payment) });
+  });
+
+  router.post('/api/v1/payments/:id/cancel', requireAccount, async (req, res) => {
+    res.json({ payment: paymentJson(await cancelOwnPayment(shop, viewerOf(res).customer.id, idParam(req))) });
   });
 
   router.post('/api/v1/topups/:provider', requireAccount, async (req, res) => {

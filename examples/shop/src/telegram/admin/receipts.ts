@@ -1,5 +1,6 @@
 import { InlineKeyboard, type Composer } from 'grammy';
-import { paymentsOf, type PaymentWithEmail } from '../../db/payments.js';
+import type { PaymentWithEmail } from '../../payments/records.js';
+import { listPendingReceipts } from '../../payments/receipt-search.js';
 import { HttpError } from '../../http/http-error.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
 import { reviewPayment } from '../../payments/review.js';
@@ -37,7 +38,14 @@ export function receiptHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
   admins.callbackQuery('rq', async (ctx) => {
     const { t } = ctx.user;
     await ctx.answerCallbackQuery();
-    const pending = await paymentsOf(shop).listPending(QUEUE_SHOWN);
+    // Receipts only: a gateway's payment is confirmed by the gateway (or marked paid on the web).
+    const reviewable = new Set(
+      shop.kit.payments
+        .providers()
+        .filter((p) => p.capabilities.confirmations.includes('admin_approval'))
+        .map((p) => p.id),
+    );
+    const pending = (await listPendingReceipts(shop, QUEUE_SHOWN)).filter((p) => reviewable.has(p.provider));
     if (pending.length === 0) return void (await ctx.reply(t('telegram.receipts.none'), { reply_markup: backToMenu(ctx.user) }));
     for (const payment of pending) {
       const caption = receiptCaption(ctx.user, payment, shop.config.timeZone);

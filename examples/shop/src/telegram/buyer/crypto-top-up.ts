@@ -53,7 +53,7 @@ export function cryptoTopUpHandlers(bot: Composer<BotContext>, deps: BotDeps): v
     if (gateway === null || shop.config.publicUrl === null || !(await planMultiples(shop)).includes(amount))
       return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
     const messageId = ctx.callbackQuery.message?.message_id ?? 0;
-    const started = await startCryptoInvoice(shop, gateway, {
+    const started = await startCryptoInvoice(shop, {
       customerId: customer.id,
       amount,
       requestKey: `tg-crypto-${ctx.user.chatId}-${messageId}-${amount}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64),

@@ -1,5 +1,5 @@
 import { InlineKeyboard, type Composer } from 'grammy';
-import { paymentsOf } from '../../db/payments.js';
+import { paymentsOf } from '../../payments/records.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
 import { payoutCard } from '../../payments/payout-card.js';
 import { enabledProvider } from '../../payments/registry.js';

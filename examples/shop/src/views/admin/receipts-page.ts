@@ -1,4 +1,4 @@
-import type { PaymentWithEmail } from '../../db/payments.js';
+import type { PaymentWithEmail } from '../../payments/records.js';
 import type { RequestContext } from '../../http/context.js';
 import type { FieldErrors } from '../../http/forms.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
@@ -21,6 +21,8 @@ export interface ReceiptsView {
   notice: string | null;
   /** A review form sent back with a problem: its receipt, the note typed and the messages. */
   failed?: { paymentId: string; note: string; errors: FieldErrors };
+  /** Providers whose payments the gateway confirms: an admin may only mark them paid, explicitly. */
+  markPaidOnly?: readonly string[];
 }
 
 /** The customer's email linking to their page (the id only when the account is gone). */
@@ -37,6 +39,15 @@ function approveForm(ctx: RequestContext, p: PaymentWithEmail, failed: ReceiptsV
   <button type="submit" class="small">${t('adminMoney.receipts.approve')}</button></form>`;
 }
 
+function markPaidForm(ctx: RequestContext, p: PaymentWithEmail, failed: ReceiptsView['failed']): SafeHtml {
+  const { t } = ctx;
+  const error = failed?.errors['confirm'];
+  return html`<form method="post" action="/admin/receipts/${encodeURIComponent(p.id)}/mark-paid" data-testid="mark-paid">${csrfField(ctx)}
+  <label class="inline"><input type="checkbox" name="confirm" value="yes" required ${error ? html`aria-invalid="true" aria-describedby="confirm-${p.id}-error"` : ''}> ${t('adminMoney.receipts.markPaidConfirm')}</label>
+  ${error ? html`<p class="field-error" id="confirm-${p.id}-error">${error}</p>` : ''}
+  <button type="submit" class="small">${t('adminMoney.receipts.markPaid')}</button></form>`;
+}
+
 function pendingRow(ctx: RequestContext, p: PaymentWithEmail, view: ReceiptsView): SafeHtml {
   const { t, locale } = ctx;
   const failed = view.failed?.paymentId === p.id ? view.failed : undefined;
@@ -51,7 +62,10 @@ function pendingRow(ctx: RequestContext, p: PaymentWithEmail, view: ReceiptsView
   <td>${paidAt === null ? '' : formatDateTime(paidAt, locale, view.timeZone)}</td>
   <td>${formatDateTime(p.createdAt, locale, view.timeZone)}</td>
   <td>
-    ${approveForm(ctx, p, failed)}
+    ${
+      view.markPaidOnly?.includes(p.provider)
+        ? markPaidForm(ctx, p, failed)
+        : html`${approveForm(ctx, p, failed)}
     <details ${noteError ? html`open` : ''}><summary>${t('adminMoney.receipts.reject')}</summary>
     <form method="post" action="/admin/receipts/${encodeURIComponent(p.id)}/reject" class="stack" data-testid="reject-receipt">${csrfField(ctx)}
       <label for="note-${p.id}">${t('adminMoney.receipts.rejectNote')}
@@ -59,7 +73,8 @@ function pendingRow(ctx: RequestContext, p: PaymentWithEmail, view: ReceiptsView
         ${noteError ? html`<p class="field-error" id="note-${p.id}-error">${noteError}</p>` : ''}
       </label>
       <button type="submit" class="danger small">${t('adminMoney.receipts.reject')}</button>
-    </form></details>
+    </form></details>`
+    }
   </td>
 </tr>`;
 }

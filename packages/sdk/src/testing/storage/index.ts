@@ -21,6 +21,7 @@ import { ledgerSuite } from './ledger.js';
 import { orderBooksSuite, salesSuite } from './order-books.js';
 import { resellersSuite } from './resellers.js';
 import { ordersSuite } from './orders.js';
+import { paymentsSuite } from './payments.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
 import { subscriptionsSuite } from './subscriptions.js';
@@ -155,5 +156,6 @@ export function describeStoragePort(
     jobsOnceSuite(env);
     orderBooksSuite(env);
     salesSuite(env);
+    paymentsSuite(env);
   });
 }

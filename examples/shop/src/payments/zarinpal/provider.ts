@@ -1,0 +1,69 @@
+import { ConfigurationError, PaymentProviderUnavailableError, type PaymentProvider } from '@panelkit/sdk';
+import { requestPayment, startPayUrl, verifyPayment, ZarinpalUnreachableError, type ZarinpalApi } from './api.js';
+
+/** Options of `zarinpalProvider`. */
+export interface ZarinpalOptions {
+  /** The API and merchant, read when needed (the owner may change them); `null` while not set up. */
+  api: () => Promise<ZarinpalApi | null> | ZarinpalApi | null;
+  /** Where the buyer comes back to when a payment names none (the host's verify route for that payment). */
+  callbackUrl: (paymentId: string) => string;
+  /** How long an unpaid request waits (default 30 minutes: Zarinpal's sessions end soon after). */
+  pendingTtlMs?: number;
+  /** Unpaid requests one buyer may have at once (default 5). */
+  maxPending?: number;
+}
+
+const PROVIDER_ID = 'zarinpal';
+
+async function apiOf(options: ZarinpalOptions): Promise<ZarinpalApi> {
+  const api = await options.api();
+  if (api === null) throw new PaymentProviderUnavailableError(PROVIDER_ID, 'Zarinpal is not set up');
+  return api;
+}
+
+/**
+ * Zarinpal, a redirect-and-verify gateway: `open` makes a payment request (amounts in rials, `IRR`) and
+ * sends the buyer to its pay page; the buyer's return is never trusted: `verify` asks Zarinpal, server
+ * to server, with the amount the shop stored. A payment is confirmed by that answer, or by an admin's
+ * explicit "mark paid"; Zarinpal sends no callbacks and reports no refunds.
+ */
+export function zarinpalProvider(options: ZarinpalOptions): PaymentProvider {
+  return {
+    id: PROVIDER_ID,
+    capabilities: { confirmations: ['gateway', 'admin_mark_paid'], adminReject: false },
+    pendingTtlMs: options.pendingTtlMs ?? 30 * 60_000,
+    maxPending: options.maxPending ?? 5,
+    async open(request) {
+      if (request.amount.currency !== 'IRR') throw new ConfigurationError(`Zarinpal takes IRR, not ${request.amount.currency}`);
+      const api = await apiOf(options);
+      try {
+        const authority = await requestPayment(api, {
+          amount: request.amount.amount,
+          currency: 'IRR',
+          callbackUrl: request.returnUrl ?? options.callbackUrl(request.paymentId),
+          description: request.description,
+          orderId: request.paymentId,
+        });
+        return { externalRef: authority, redirectUrl: startPayUrl(api, authority) };
+      } catch (error) {
+        if (error instanceof ZarinpalUnreachableError)
+          throw new PaymentProviderUnavailableError(PROVIDER_ID, error.message, { cause: error });
+        throw error;
+      }
+    },
+    async verify(payment, returned) {
+      const externalRef = payment.externalRef ?? '';
+      try {
+        const answer = await verifyPayment(await apiOf(options), { authority: externalRef, amount: payment.amount });
+        if (answer.paid)
+          return { externalRef, kind: 'paid', amount: { amount: payment.amount, currency: payment.currency }, providerStatus: 'verified' };
+        // Not paid: a buyer who cancelled at the gateway came back with NOK; otherwise it may still come.
+        return { externalRef, kind: returned['Status'] === 'NOK' ? 'failed' : 'waiting', providerStatus: `code ${answer.code ?? 'none'}` };
+      } catch (error) {
+        if (error instanceof ZarinpalUnreachableError)
+          throw new PaymentProviderUnavailableError(PROVIDER_ID, error.message, { cause: error });
+        throw error;
+      }
+    },
+  };
+}
