@@ -62,7 +62,11 @@ export interface PanelkitPayments {
   import(payment: Payment): Promise<boolean>;
 }
 
-/** The `kit.payments` namespace over `providers`. */
+/**
+ * The `kit.payments` namespace over `providers` (built by `createPanelkit`).
+ *
+ * @internal
+ */
 export function createPayments(ctx: EngineContext, providers: readonly PaymentProvider[]): PanelkitPayments {
   const registry = new PaymentProviderRegistry(providers);
   return {
