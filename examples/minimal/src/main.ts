@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPanelkit } from '@panelkit/sdk';
-import { createXuiAdapter } from '@panelkit/panel-adapters';
+import { createPanelAdapter } from '@panelkit/panel-adapters';
 import { createXuiSimulator, serveOnLocalhost } from '@panelkit/panel-adapters/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 
@@ -18,16 +18,9 @@ const server = await serveOnLocalhost(simulator.handle);
 const storage = createMemoryStorage();
 const kit = createPanelkit({
   storage,
-  // One adapter per stored panel, built from its settings; the kit keeps it and rebuilds it when they change.
-  panels: (panel) =>
-    createXuiAdapter({
-      baseUrl: panel.baseUrl,
-      auth:
-        panel.credentials.type === 'password'
-          ? { username: panel.credentials.username, password: panel.credentials.password }
-          : panel.credentials,
-      panelId: panel.id,
-    }),
+  // One adapter per stored panel, picked by its kind and built from its settings; the kit keeps it and rebuilds
+  // it when they change.
+  panels: (panel) => createPanelAdapter(panel),
   // Client names and uuids on the panel are derived from this secret (keep it, and keep it private).
   policy: { identity: { secret: process.env['PANELKIT_IDENTITY_SECRET'] ?? 'minimal-shop-identity-secret', prefix: 'mini' } },
 });
