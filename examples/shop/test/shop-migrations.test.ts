@@ -49,16 +49,21 @@ describe('migrateShop', () => {
   it('upgrades a shop_migrations table from before names were recorded, and backups of it still restore', async () => {
     const client = await engineMigrated();
     await migrateShop(client, SCHEMA, clock.now());
-    // The shop as the previous release left it, one migration behind: no name column, no reseller client tables.
+    // The shop as an older release left it, before version 10: no name column, no reseller client tables, no
+    // token scopes, support money, sign-in throttles or session-bound CSRF (version 11).
     await client.query(`ALTER TABLE ${SHOP}.shop_migrations DROP COLUMN name`);
-    await client.query(`DELETE FROM ${SHOP}.shop_migrations WHERE version = $1`, [SHOP_SCHEMA_VERSION]);
+    await client.query(`DELETE FROM ${SHOP}.shop_migrations WHERE version >= 10`);
     await client.query(`DROP TABLE ${SHOP}.reseller_client_subscriptions, ${SHOP}.reseller_clients`);
+    await client.query(`DROP TABLE ${SHOP}.support_money_days, ${SHOP}.auth_throttles`);
+    await client.query(`ALTER TABLE ${SHOP}.api_tokens DROP COLUMN scopes`);
+    await client.query(`ALTER TABLE ${SHOP}.sessions DROP COLUMN csrf_binding`);
 
     await migrateShop(client, SCHEMA, clock.now());
     const rows = await recorded(client);
     expect(rows.length).toBe(SHOP_SCHEMA_VERSION);
-    expect(rows.slice(0, -1).every((r) => r.name === null)).toBe(true);
-    expect(rows.at(-1)).toEqual({ version: SHOP_SCHEMA_VERSION, name: 'reseller_clients' });
+    expect(rows.filter((r) => r.version < 10).every((r) => r.name === null)).toBe(true);
+    expect(rows.find((r) => r.version === 10)).toEqual({ version: 10, name: 'reseller_clients' });
+    expect(rows.find((r) => r.version === 11)).toEqual({ version: 11, name: 'access_hardening' });
     await client.query(`SELECT count(*) FROM ${SHOP}.reseller_clients`);
 
     const secretBox = createSecretBox(parseSecretKeys(TEST_SECRET_KEYS));

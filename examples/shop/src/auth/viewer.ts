@@ -11,6 +11,16 @@ import { requireStaffSecondFactor, setSessionLocals, type SessionLocals } from '
 export const SESSION_COOKIE = 'pk_session';
 export const LOCALE_COOKIE = 'pk_lang';
 
+/** The JSON API's paths: the only ones an API token opens. */
+function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/');
+}
+
+/** What an API token needs for a request: `read` to look (GET, a price quote), `write` to buy, pay or change. */
+function scopeNeeded(req: Request): 'read' | 'write' {
+  return req.method === 'GET' || req.method === 'HEAD' || /\/quote\/?$/.test(req.path) ? 'read' : 'write';
+}
+
 function preferredLocale(req: Request): Locale {
   const chosen = req.cookies?.[LOCALE_COOKIE] as unknown;
   if (isLocale(chosen)) return chosen;
@@ -37,8 +47,13 @@ export function loadViewer(shop: Shop) {
     let viewer: Viewer | null = null;
     let session: SessionLocals | null = null;
     if (bearer !== undefined) {
-      viewer = await viewerOfAccount(shop, await shop.apiTokens.accountOf(bearer), 'api_token');
-      if (viewer === null) return next(new HttpError(401, 'errors.badToken'));
+      // A token reaches the JSON API only, never the pages or the back office (no second factor, no re-authentication).
+      if (!isApiPath(req.path)) return next(new HttpError(403, 'errors.tokenApiOnly'));
+      const grant = await shop.apiTokens.grantOf(bearer);
+      viewer = await viewerOfAccount(shop, grant?.account ?? null, 'api_token');
+      if (viewer === null || grant === null) return next(new HttpError(401, 'errors.badToken'));
+      viewer = { ...viewer, scopes: grant.scopes };
+      if (!viewer.scopes?.includes(scopeNeeded(req))) return next(new HttpError(403, 'errors.tokenScope'));
     } else {
       const token = req.cookies?.[SESSION_COOKIE] as unknown;
       const state = typeof token === 'string' && token.length <= 100 ? await shop.sessions.stateOf(token) : null;

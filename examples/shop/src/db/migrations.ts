@@ -288,6 +288,28 @@ const MIGRATIONS: readonly ShopMigration[] = [
       `CREATE INDEX reseller_client_subscriptions_client ON ${s}.reseller_client_subscriptions (client_id)`,
     ],
   },
+  {
+    // Issue 32 (access): API token scopes (tokens made before scopes keep reading and writing, as they could),
+    // support staff's money per day, failed sign-in counters per account, and sessions bound to their CSRF cookie.
+    version: 11,
+    name: 'access_hardening',
+    statements: (s) => [
+      `ALTER TABLE ${s}.api_tokens ADD COLUMN scopes text NOT NULL DEFAULT 'read write'`,
+      `CREATE TABLE ${s}.support_money_days (
+        account_id text NOT NULL,
+        day date NOT NULL,
+        used bigint NOT NULL CHECK (used >= 0),
+        PRIMARY KEY (account_id, day)
+      )`,
+      `CREATE TABLE ${s}.auth_throttles (
+        key text PRIMARY KEY,
+        window_start timestamptz NOT NULL,
+        failures integer NOT NULL,
+        notified boolean NOT NULL DEFAULT false
+      )`,
+      `ALTER TABLE ${s}.sessions ADD COLUMN csrf_binding text`,
+    ],
+  },
 ];
 
 /** The newest version this build knows. */

@@ -106,7 +106,13 @@ export function adminCustomersRoutes(shop: Shop): Router {
       note,
       nonce: form.data.nonce,
       adminId: viewerOf(res).account.id,
+      role: viewerOf(res).account.role,
     });
+    if (!result.ok && result.reason !== 'below_zero') {
+      const cap = formatMoney({ amount: shop.config.supportMoney.perAction, currency: shop.config.currency }, ctx.locale);
+      const message = { over_action_cap: 'overActionCap', over_daily_cap: 'overDailyCap', not_staff: 'notStaff' }[result.reason];
+      return render(req, res, 403, { nonce, values, errors: { amount: ctx.t(`adminMoney.errors.${message}`, { cap }) } });
+    }
     if (!result.ok) {
       const balance = formatMoney({ amount: result.balance, currency: shop.config.currency }, ctx.locale);
       return render(req, res, 409, { nonce, values, errors: { amount: ctx.t('adminMoney.errors.belowZero', { balance }) } });

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import supertest from 'supertest';
+import {
+  ADMIN,
+  csrfFrom,
+  signedInAdmin,
+  signedUpBuyer,
+  startShop,
+  visitor,
+  type ShopUnderTest,
+  type Visitor,
+} from './support/shop-under-test.js';
+
+const SUPPORT = { email: 'support-access@example.com', password: 'support-password-123' };
+
+let t: ShopUnderTest;
+let owner: Visitor;
+let support: Visitor;
+
+async function signIn(who: { email: string; password: string }): Promise<Visitor> {
+  const v = await visitor(t.app);
+  await v.agent
+    .post('/signin')
+    .type('form')
+    .send({ _csrf: v.csrf, ...who })
+    .expect(303);
+  return v;
+}
+
+async function adjust(who: Visitor, customerId: string, direction: 'credit' | 'debit', amount: string) {
+  const page = await who.agent.get(`/admin/customers/${customerId}`).expect(200);
+  const nonce = /name="nonce" value="([^"]+)"/.exec(page.text)?.[1];
+  return who.agent
+    .post(`/admin/customers/${customerId}/adjust`)
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), direction, amount, note: 'goodwill', nonce });
+}
+
+beforeAll(async () => {
+  // Support may move at most $5.00 per correction and $8.00 a day.
+  t = await startShop({ env: { SUPPORT_MONEY_PER_ACTION: '500', SUPPORT_MONEY_PER_DAY: '800' } });
+  owner = await signedInAdmin(t.app);
+  await owner.agent
+    .post('/admin/staff')
+    .type('form')
+    .send({ _csrf: owner.csrf, ...SUPPORT })
+    .expect(303);
+  support = await signIn(SUPPORT);
+});
+afterAll(() => t.close());
+
+describe('what support staff may do', () => {
+  it("cannot issue a password-reset link for the owner's or a colleague's account, only for a buyer's", async () => {
+    const ownerCustomer = (await t.shop.accounts.getByEmail(ADMIN.email))!.customerId;
+    const colleague = (await t.shop.accounts.getByEmail(SUPPORT.email))!.customerId;
+    for (const customerId of [ownerCustomer, colleague]) {
+      const res = await support.agent.post(`/admin/customers/${customerId}/password-reset`).type('form').send({ _csrf: support.csrf });
+      expect(res.status).toBe(403);
+      expect(res.text).not.toContain('/reset-password/');
+    }
+    const buyer = await signedUpBuyer(t.app);
+    const buyerCustomer = (await t.shop.storage.customers.getByEmail(buyer.email))!.id;
+    const ok = await support.agent.post(`/admin/customers/${buyerCustomer}/password-reset`).type('form').send({ _csrf: support.csrf });
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain('/reset-password/');
+    // The owner still manages staff accounts.
+    const byOwner = await owner.agent.post(`/admin/customers/${colleague}/password-reset`).type('form').send({ _csrf: owner.csrf });
+    expect(byOwner.status).toBe(200);
+  });
+
+  it('moves money within the caps per action and per day; past them nothing changes', async () => {
+    const buyer = await signedUpBuyer(t.app);
+    const customerId = (await t.shop.storage.customers.getByEmail(buyer.email))!.id;
+    const balance = () => t.shop.storage.ledger.balance(customerId, 'USD');
+
+    expect((await adjust(support, customerId, 'credit', '5.01')).status).toBe(403);
+    expect(await balance()).toBe(0);
+    expect((await adjust(support, customerId, 'credit', '5.00')).status).toBe(303);
+    expect((await adjust(support, customerId, 'debit', '2.00')).status).toBe(303);
+    expect(await balance()).toBe(300);
+    // 7.00 used today: 1.00 more is allowed, 1.01 is not.
+    const over = await adjust(support, customerId, 'credit', '1.01');
+    expect(over.status).toBe(403);
+    expect(over.text).toContain('today');
+    expect(await balance()).toBe(300);
+    expect((await adjust(support, customerId, 'credit', '1.00')).status).toBe(303);
+    expect(await balance()).toBe(400);
+    // The owner is not capped.
+    expect((await adjust(owner, customerId, 'credit', '1000.00')).status).toBe(303);
+    // A new day, a new allowance.
+    t.clock.advance(24 * 3600_000);
+    expect((await adjust(support, customerId, 'credit', '5.00')).status).toBe(303);
+  });
+
+  it('holds the daily cap when corrections arrive at once', async () => {
+    const other = { email: 'support-two@example.com', password: 'support-password-456' };
+    owner = await signedInAdmin(t.app);
+    await owner.agent
+      .post('/admin/staff')
+      .type('form')
+      .send({ _csrf: owner.csrf, ...other })
+      .expect(303);
+    const second = await signIn(other);
+    const buyer = await signedUpBuyer(t.app);
+    const customerId = (await t.shop.storage.customers.getByEmail(buyer.email))!.id;
+    const results = await Promise.all(Array.from({ length: 4 }, () => adjust(second, customerId, 'credit', '3.00')));
+    expect(results.filter((r) => r.status === 303)).toHaveLength(2);
+    expect(await t.shop.storage.ledger.balance(customerId, 'USD')).toBe(600);
+  });
+});
+
+describe('API tokens', () => {
+  async function tokenOf(email: string, scopes: ('read' | 'write')[]): Promise<string> {
+    const account = await t.shop.accounts.getByEmail(email);
+    return (await t.shop.apiTokens.create(account!.id, 'bot', scopes)).token;
+  }
+
+  it("do not open the back office, even the owner's", async () => {
+    const token = await tokenOf(ADMIN.email, ['read', 'write']);
+    const buyer = await signedUpBuyer(t.app);
+    const customerId = (await t.shop.storage.customers.getByEmail(buyer.email))!.id;
+    const api = supertest(t.app);
+    await api.get('/admin/customers').set('authorization', `Bearer ${token}`).expect(403);
+    await api
+      .post(`/admin/customers/${customerId}/adjust`)
+      .set('authorization', `Bearer ${token}`)
+      .type('form')
+      .send({ direction: 'credit', amount: '10.00', note: 'x', nonce: randomUUID() })
+      .expect(403);
+    await api.get('/dashboard').set('authorization', `Bearer ${token}`).expect(403);
+    expect(await t.shop.storage.ledger.balance(customerId, 'USD')).toBe(0);
+    await api.get('/api/v1/wallet').set('authorization', `Bearer ${token}`).expect(200);
+  });
+
+  it('read-only tokens look but do not buy', async () => {
+    const buyer = await signedUpBuyer(t.app);
+    const token = await tokenOf(buyer.email, ['read']);
+    const api = supertest(t.app);
+    await api.get('/api/v1/plans').set('authorization', `Bearer ${token}`).expect(200);
+    const plan = (await t.shop.storage.plans.list())[0]!;
+    const body = { items: [{ planId: plan.id, quantity: 1 }] };
+    await api.post('/api/v1/checkout/quote').set('authorization', `Bearer ${token}`).send(body).expect(200);
+    const refused = await api
+      .post('/api/v1/checkout')
+      .set('authorization', `Bearer ${token}`)
+      .send({ ...body, idempotencyKey: randomUUID() });
+    expect(refused.status).toBe(403);
+    const customerId = (await t.shop.storage.customers.getByEmail(buyer.email))!.id;
+    expect((await t.shop.storage.orders.list({ customerId }, { limit: 5 })).items).toEqual([]);
+  });
+});
