@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { signIn, signUp } from '../auth/accounts.js';
+import { PASSWORD_GUESSES, signInThrottleOf } from '../auth/sign-in-throttle.js';
 import { LOCALE_COOKIE, SESSION_COOKIE } from '../auth/viewer.js';
 import { SESSION_TTL_MS } from '../db/sessions.js';
 import { ctxOf } from '../http/context.js';
@@ -30,6 +31,7 @@ export function safeNext(next: unknown): string {
 
 export function authRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
+  const throttle = signInThrottleOf(shop);
   const startSession = async (req: Request, res: Response, accountId: string, secondFactorPending = false) => {
     // A new token at every sign-in; the one this browser had before stops working.
     const previous = req.cookies?.[SESSION_COOKIE] as unknown;
@@ -74,9 +76,16 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     const form = parseForm(SignInSchema, req.body, ctx.t);
     const email = typeof req.body?.email === 'string' ? req.body.email : '';
     if (!form.ok) return void res.status(400).send(signInPage(ctx, { email }, form.fields).value);
+    // Limited per account as well as per address: guesses spread over many addresses still run out.
+    const subject = form.data.email.trim().toLowerCase();
+    if (!(await throttle.take(PASSWORD_GUESSES, subject)))
+      return void res.status(429).send(signInPage(ctx, { email, next: form.data.next }, { _form: ctx.t('auth.accountThrottled') }).value);
     const account = await signIn(shop, form.data.email, form.data.password);
-    if (account === null)
+    if (account === null) {
+      await throttle.noteFailure(PASSWORD_GUESSES, subject, (await shop.accounts.getByEmail(subject))?.customerId ?? null);
       return void res.status(401).send(signInPage(ctx, { email, next: form.data.next }, { _form: ctx.t('auth.wrongPassword') }).value);
+    }
+    await throttle.clear(PASSWORD_GUESSES, subject);
     if (await shop.staffTotp.isEnabled(account.id)) {
       // The password was right; the session signs in only once the second factor is given too.
       await startSession(req, res, account.id, true);

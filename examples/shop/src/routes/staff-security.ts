@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { signIn } from '../auth/accounts.js';
 import { isStaffRole } from '../auth/staff-roles.js';
+import { CODE_GUESSES, signInThrottleOf } from '../auth/sign-in-throttle.js';
 import { sessionOf } from '../auth/staff-security.js';
 import { requireAccount, SESSION_COOKIE } from '../auth/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
@@ -30,6 +31,7 @@ const ReauthForm = z.object({
  */
 export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
+  const throttle = signInThrottleOf(shop);
 
   router.get('/signin/second-factor', (req, res) => {
     if (sessionOf(res)?.state.secondFactorPending !== true) return res.redirect(303, '/signin');
@@ -42,7 +44,15 @@ export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
     if (session === null || !session.state.secondFactorPending) return res.redirect(303, '/signin');
     const form = CodeForm.safeParse(req.body ?? {});
     const next = form.success ? form.data.next : undefined;
-    if (!form.success || !(await shop.staffTotp.verify(session.state.accountId, form.data.code))) {
+    const accountId = session.state.accountId;
+    // Per account as well as per sign-in: signing in again does not buy more guesses.
+    if (!(await throttle.take(CODE_GUESSES, accountId))) {
+      await shop.sessions.destroy(session.token);
+      res.clearCookie(SESSION_COOKIE, { path: '/' });
+      return void res.status(429).send(secondFactorPage(ctx, { next }, { _form: ctx.t('auth.accountThrottled') }, false).value);
+    }
+    if (!form.success || !(await shop.staffTotp.verify(accountId, form.data.code))) {
+      await throttle.noteFailure(CODE_GUESSES, accountId, (await shop.accounts.get(accountId))?.customerId ?? null);
       if ((await shop.sessions.countFailedCode(session.token)) >= MAX_CODE_ATTEMPTS) {
         await shop.sessions.destroy(session.token);
         res.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -50,6 +60,7 @@ export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
       }
       return void res.status(401).send(secondFactorPage(ctx, { next }, { code: ctx.t('security.wrongCode') }).value);
     }
+    await throttle.clear(CODE_GUESSES, accountId);
     await shop.sessions.completeSecondFactor(session.token);
     res.redirect(303, safeNext(next));
   });
