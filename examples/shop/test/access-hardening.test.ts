@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp } from '../src/auth/accounts.js';
+import { notificationsOf } from '../src/notifications/store.js';
 import { randomUUID } from 'node:crypto';
 import supertest from 'supertest';
 import {
   ADMIN,
+  ROOMY_RATE_LIMITS,
   csrfFrom,
   signedInAdmin,
   signedUpBuyer,
@@ -39,7 +42,7 @@ async function adjust(who: Visitor, customerId: string, direction: 'credit' | 'd
 
 beforeAll(async () => {
   // Support may move at most $5.00 per correction and $8.00 a day.
-  t = await startShop({ env: { SUPPORT_MONEY_PER_ACTION: '500', SUPPORT_MONEY_PER_DAY: '800' } });
+  t = await startShop({ env: { SUPPORT_MONEY_PER_ACTION: '500', SUPPORT_MONEY_PER_DAY: '800' }, app: { rateLimits: ROOMY_RATE_LIMITS } });
   owner = await signedInAdmin(t.app);
   await owner.agent
     .post('/admin/staff')
@@ -148,5 +151,103 @@ describe('API tokens', () => {
     expect(refused.status).toBe(403);
     const customerId = (await t.shop.storage.customers.getByEmail(buyer.email))!.id;
     expect((await t.shop.storage.orders.list({ customerId }, { limit: 5 })).items).toEqual([]);
+  });
+});
+
+/** The `name=value` of each cookie a response sets. */
+function setCookies(res: { headers: Record<string, unknown> }): Map<string, string> {
+  const raw = (res.headers['set-cookie'] as string[] | undefined) ?? [];
+  return new Map(raw.map((c) => c.split(';')[0]!.split('=') as [string, string]));
+}
+
+describe('CSRF tokens bound to the session', () => {
+  async function signedInRaw(app: ShopUnderTest['app'], email: string, prefix = '') {
+    const api = supertest(app);
+    const page = await api.get('/signin').expect(200);
+    const csrfCookie = setCookies(page).get(`${prefix}pk_csrf`)!;
+    const signIn = await api
+      .post('/signin')
+      .set('cookie', `${prefix}pk_csrf=${csrfCookie}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email, password: 'correct horse battery' })
+      .expect(303);
+    return {
+      csrfCookie,
+      csrf: csrfFrom(page.text),
+      session: setCookies(signIn).get(`${prefix}pk_session`)!,
+      setCookie: signIn.headers['set-cookie'],
+    };
+  }
+
+  it("refuses a token minted with another visitor's cookie, even sent with that cookie, on the victim's session", async () => {
+    const victim = await signedUpBuyer(t.app);
+    const v = await signedInRaw(t.app, victim.email);
+    const attacker = await supertest(t.app).get('/signin').expect(200);
+    const attackerCookie = setCookies(attacker).get('pk_csrf')!;
+    const forged = await supertest(t.app)
+      .post('/account/notifications')
+      .set('cookie', `pk_session=${v.session}; pk_csrf=${attackerCookie}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(attacker.text) });
+    expect(forged.status).toBe(403);
+    const customerId = (await t.shop.storage.customers.getByEmail(victim.email))!.id;
+    expect(await notificationsOf(t.shop).optedOut(customerId)).toEqual(new Set());
+    // The victim's own page and cookie still work.
+    await supertest(t.app)
+      .post('/account/notifications')
+      .set('cookie', `pk_session=${v.session}; pk_csrf=${v.csrfCookie}`)
+      .type('form')
+      .send({ _csrf: v.csrf })
+      .expect(303);
+  });
+
+  it('names the cookies __Host- and marks them Secure when the shop runs on https', async () => {
+    const https = await startShop({ env: { PUBLIC_URL: 'https://shop.example.com' } });
+    try {
+      // The helpers' agent speaks http and so keeps no Secure cookie: sign up and in by hand with the __Host- names.
+      const email = 'https-buyer@example.com';
+      await signUp(https.shop, { email, password: 'correct horse battery', locale: 'en' });
+      const v = await signedInRaw(https.app, email, '__Host-');
+      expect(v.csrfCookie).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+      expect(v.session).toBeDefined();
+      const sessionLine = (v.setCookie as unknown as string[]).find((c) => c.startsWith('__Host-pk_session='))!;
+      expect(sessionLine).toMatch(/; Secure/);
+      expect(sessionLine).toMatch(/; Path=\//);
+      expect(sessionLine).not.toMatch(/Domain=/i);
+      await supertest(https.app)
+        .get('/dashboard')
+        .set('cookie', `__Host-pk_session=${v.session}; __Host-pk_csrf=${v.csrfCookie}`)
+        .expect(200);
+      // The old names are not read any more on https.
+      await supertest(https.app).get('/dashboard').set('cookie', `pk_session=${v.session}`).expect(303);
+    } finally {
+      await https.close();
+    }
+  });
+});
+
+describe('/metrics', () => {
+  it('answers a scraper on the same host only, not one through the proxy', async () => {
+    const metrics = await supertest(t.app).get('/metrics').expect(200);
+    expect(metrics.text).toContain('shop_subscriptions');
+    const proxied = await supertest(t.app).get('/metrics').set('x-forwarded-for', '203.0.113.5');
+    expect(proxied.status).toBe(404);
+    expect(proxied.text).not.toContain('shop_subscriptions');
+  });
+
+  it('wants METRICS_TOKEN as a bearer token when one is set, from anywhere', async () => {
+    const guarded = await startShop({ env: { METRICS_TOKEN: 'metrics-token-0123456789' } });
+    try {
+      await supertest(guarded.app).get('/metrics').expect(404);
+      await supertest(guarded.app).get('/metrics').set('authorization', 'Bearer metrics-token-wrong-000000').expect(404);
+      const ok = await supertest(guarded.app)
+        .get('/metrics')
+        .set('x-forwarded-for', '203.0.113.5')
+        .set('authorization', 'Bearer metrics-token-0123456789')
+        .expect(200);
+      expect(ok.text).toContain('shop_subscriptions');
+    } finally {
+      await guarded.close();
+    }
   });
 });

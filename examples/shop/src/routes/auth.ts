@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { signIn, signUp } from '../auth/accounts.js';
 import { PASSWORD_GUESSES, signInThrottleOf } from '../auth/sign-in-throttle.js';
-import { LOCALE_COOKIE, SESSION_COOKIE } from '../auth/viewer.js';
+import { LOCALE_COOKIE, SESSION_COOKIE, cookieName } from '../auth/viewer.js';
 import { SESSION_TTL_MS } from '../db/sessions.js';
 import { ctxOf } from '../http/context.js';
 import { parseForm } from '../http/forms.js';
@@ -34,10 +34,14 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
   const throttle = signInThrottleOf(shop);
   const startSession = async (req: Request, res: Response, accountId: string, secondFactorPending = false) => {
     // A new token at every sign-in; the one this browser had before stops working.
-    const previous = req.cookies?.[SESSION_COOKIE] as unknown;
+    const previous = req.cookies?.[cookieName(SESSION_COOKIE, shop.config.secureCookies)] as unknown;
     if (typeof previous === 'string') await shop.sessions.destroy(previous);
-    const { token } = await shop.sessions.create(accountId, { secondFactorPending, userAgent: req.get('user-agent') ?? '' });
-    res.cookie(SESSION_COOKIE, token, {
+    const { token } = await shop.sessions.create(accountId, {
+      secondFactorPending,
+      userAgent: req.get('user-agent') ?? '',
+      csrfCookie: res.locals['csrfCookie'] as string,
+    });
+    res.cookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), token, {
       httpOnly: true,
       sameSite: 'lax',
       secure: shop.config.secureCookies,
@@ -96,9 +100,9 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
   });
 
   router.post('/signout', async (req, res) => {
-    const token = req.cookies?.[SESSION_COOKIE] as unknown;
+    const token = req.cookies?.[cookieName(SESSION_COOKIE, shop.config.secureCookies)] as unknown;
     if (typeof token === 'string') await shop.sessions.destroy(token);
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.clearCookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), { path: '/' });
     res.redirect(303, '/');
   });
 

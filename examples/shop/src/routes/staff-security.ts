@@ -4,7 +4,7 @@ import { signIn } from '../auth/accounts.js';
 import { isStaffRole } from '../auth/staff-roles.js';
 import { CODE_GUESSES, signInThrottleOf } from '../auth/sign-in-throttle.js';
 import { sessionOf } from '../auth/staff-security.js';
-import { requireAccount, SESSION_COOKIE } from '../auth/viewer.js';
+import { requireAccount, SESSION_COOKIE, cookieName } from '../auth/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { HttpError } from '../http/http-error.js';
 import { noticeFrom } from '../http/notice.js';
@@ -48,14 +48,14 @@ export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
     // Per account as well as per sign-in: signing in again does not buy more guesses.
     if (!(await throttle.take(CODE_GUESSES, accountId))) {
       await shop.sessions.destroy(session.token);
-      res.clearCookie(SESSION_COOKIE, { path: '/' });
+      res.clearCookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), { path: '/' });
       return void res.status(429).send(secondFactorPage(ctx, { next }, { _form: ctx.t('auth.accountThrottled') }, false).value);
     }
     if (!form.success || !(await shop.staffTotp.verify(accountId, form.data.code))) {
       await throttle.noteFailure(CODE_GUESSES, accountId, (await shop.accounts.get(accountId))?.customerId ?? null);
       if ((await shop.sessions.countFailedCode(session.token)) >= MAX_CODE_ATTEMPTS) {
         await shop.sessions.destroy(session.token);
-        res.clearCookie(SESSION_COOKIE, { path: '/' });
+        res.clearCookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), { path: '/' });
         return void res.status(401).send(secondFactorPage(ctx, { next }, { _form: ctx.t('security.tooManyCodes') }, false).value);
       }
       return void res.status(401).send(secondFactorPage(ctx, { next }, { code: ctx.t('security.wrongCode') }).value);
@@ -110,7 +110,7 @@ export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
     const id = req.params['id'] ?? '';
     const ended = await shop.sessions.destroyById(account.id, id);
     if (ended && sessionOf(res)?.state.id === id) {
-      res.clearCookie(SESSION_COOKIE, { path: '/' });
+      res.clearCookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), { path: '/' });
       return res.redirect(303, '/');
     }
     res.redirect(303, `/account/security?done=security.${ended ? 'session_ended' : 'session_missing'}`);
