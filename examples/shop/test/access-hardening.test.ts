@@ -251,3 +251,42 @@ describe('/metrics', () => {
     }
   });
 });
+
+describe('the per-account checkout limit', () => {
+  it('does not count a replayed idempotency key: the client learns the outcome, new checkouts are still limited', async () => {
+    const limited = await startShop({ app: { rateLimits: { ...ROOMY_RATE_LIMITS, checkout: { limit: 3, windowMs: 10 * 60_000 } } } });
+    try {
+      const buyer = await signedUpBuyer(limited.app);
+      const account = await limited.shop.accounts.getByEmail(buyer.email);
+      await limited.shop.kit.adjust({
+        customerId: account!.customerId,
+        amount: 100_000,
+        currency: 'USD',
+        idempotencyKey: `seed:${randomUUID()}`,
+        note: 'seed',
+        actor: { type: 'system', id: 'test' },
+      });
+      const { token } = await limited.shop.apiTokens.create(account!.id, 'bot');
+      const plan = (await limited.shop.storage.plans.list())[0]!;
+      const body = { items: [{ planId: plan.id, quantity: 1 }], idempotencyKey: `order-${randomUUID()}` };
+      const api = supertest(limited.app);
+      const first = await api.post('/api/v1/checkout').set('authorization', `Bearer ${token}`).send(body).expect(201);
+      for (let i = 0; i < 20; i++) {
+        const again = await api.post('/api/v1/checkout').set('authorization', `Bearer ${token}`).send(body);
+        expect(again.status).toBe(200);
+        expect(again.body.replayed).toBe(true);
+        expect(again.body.order.id).toBe(first.body.order.id);
+      }
+      const fresh = async () =>
+        (
+          await api
+            .post('/api/v1/checkout')
+            .set('authorization', `Bearer ${token}`)
+            .send({ ...body, idempotencyKey: `order-${randomUUID()}` })
+        ).status;
+      expect([await fresh(), await fresh(), await fresh()]).toEqual([201, 201, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
