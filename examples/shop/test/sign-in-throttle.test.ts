@@ -140,3 +140,19 @@ describe('sign-in guesses per account', () => {
       .expect(303);
   });
 });
+
+describe('re-authentication guesses', () => {
+  it('count against the account’s password window: a stolen session cannot guess its way to dangerous actions', async () => {
+    const buyer = await signedUpBuyer(t.app);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await buyer.agent
+        .post('/account/reauth')
+        .set('x-forwarded-for', `192.0.2.${100 + i}`)
+        .type('form')
+        .send({ _csrf: buyer.csrf, password: `wrong-${i}` });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([...Array(10).fill(401), 429, 429]);
+  });
+});
