@@ -1,6 +1,7 @@
 import { generateSync } from 'otplib';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD_GUESSES, signInThrottleOf } from '../src/auth/sign-in-throttle.js';
 import { notificationsOf } from '../src/notifications/store.js';
 import { ADMIN, csrfFrom, ROOMY_RATE_LIMITS, signedUpBuyer, startShop, type ShopUnderTest } from './support/shop-under-test.js';
 
@@ -154,5 +155,15 @@ describe('re-authentication guesses', () => {
       statuses.push(res.status);
     }
     expect(statuses).toEqual([...Array(10).fill(401), 429, 429]);
+  });
+});
+
+describe('old windows', () => {
+  it('are forgotten a day after they start', async () => {
+    const throttle = signInThrottleOf(t.shop);
+    expect(await throttle.take(PASSWORD_GUESSES, 'stale@example.com')).toBe(true);
+    expect(await throttle.deleteStale()).toBe(0);
+    t.clock.advance(24 * 3600_000 + 1);
+    expect(await throttle.deleteStale()).toBeGreaterThan(0);
   });
 });

@@ -43,6 +43,13 @@ export function signInThrottleOf(shop: Pick<Shop, 'db' | 'shopSchema' | 'clock'>
     async clear(rule: ThrottleRule, subject: string): Promise<void> {
       await shop.db.query(`DELETE FROM ${table} WHERE key = $1`, [`${rule.kind}:${subject}`]);
     },
+    /** Forgets windows that ended a day ago or more (guesses at unknown emails leave rows too). */
+    async deleteStale(): Promise<number> {
+      const { rows } = await shop.db.query(`DELETE FROM ${table} WHERE window_start < $1 RETURNING 1`, [
+        new Date(shop.clock.now().getTime() - 24 * 3600_000),
+      ]);
+      return rows.length;
+    },
     /**
      * After a wrong guess: when the window is now full, tells the account holder once per window (in the same
      * transaction that marks it told, so two replicas cannot both tell).

@@ -4,6 +4,7 @@ import { createNotifier } from '../notifications/notifier.js';
 import { runScheduledBackup } from '../backup/scheduled.js';
 import { settlePayments } from '../payments/settle.js';
 import type { Shop } from './shop.js';
+import { signInThrottleOf } from '../auth/sign-in-throttle.js';
 
 export interface Background {
   stop(): Promise<void>;
@@ -47,6 +48,7 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
     try {
       await scheduler.tick();
       await shop.sessions.deleteExpired();
+      await signInThrottleOf(shop).deleteStale();
     } catch (error) {
       log.error({ err: error }, 'scheduler tick failed');
     }
