@@ -58,6 +58,8 @@ describe('what support staff may do', () => {
     const ownerCustomer = (await t.shop.accounts.getByEmail(ADMIN.email))!.customerId;
     const colleague = (await t.shop.accounts.getByEmail(SUPPORT.email))!.customerId;
     for (const customerId of [ownerCustomer, colleague]) {
+      const page = await support.agent.get(`/admin/customers/${customerId}`).expect(200);
+      expect(page.text).not.toContain('data-testid="admin-password-reset"');
       const res = await support.agent.post(`/admin/customers/${customerId}/password-reset`).type('form').send({ _csrf: support.csrf });
       expect(res.status).toBe(403);
       expect(res.text).not.toContain('/reset-password/');

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { roleMayUse } from '../../auth/staff-roles.js';
+import { isStaffRole, roleMayUse } from '../../auth/staff-roles.js';
 import { requireAdmin } from '../../auth/viewer.js';
 import { searchCustomers } from '../../db/customer-search.js';
 import { paymentsOf } from '../../db/payments.js';
@@ -83,6 +83,7 @@ export function adminCustomersRoutes(shop: Shop): Router {
         planNames,
         adjust: adjust ?? { nonce: newFormKey(), values: {} },
         resellerLink: roleMayUse(viewerOf(res).account.role, 'GET', `/admin/customers/${customer.id}/reseller`),
+        canIssueReset: viewerOf(res).account.role === 'admin' || account === null || !isStaffRole(account.role),
         notice: adjust === undefined ? noticeFrom(req) : null,
       }).value,
     );
