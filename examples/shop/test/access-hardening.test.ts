@@ -91,6 +91,10 @@ describe('what support staff may do', () => {
     expect(await balance()).toBe(300);
     expect((await adjust(support, customerId, 'credit', '1.00')).status).toBe(303);
     expect(await balance()).toBe(400);
+    // Never their own wallet.
+    const own = (await t.shop.accounts.getByEmail(SUPPORT.email))!.customerId;
+    expect((await adjust(support, own, 'credit', '1.00')).status).toBe(403);
+    expect(await t.shop.storage.ledger.balance(own, 'USD')).toBe(0);
     // The owner is not capped.
     expect((await adjust(owner, customerId, 'credit', '1000.00')).status).toBe(303);
     // A new day, a new allowance.

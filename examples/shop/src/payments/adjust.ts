@@ -6,18 +6,21 @@ import type { Shop } from '../stack/shop.js';
 export type AdjustResult =
   | { ok: true; entry: LedgerEntry; created: boolean }
   | { ok: false; reason: 'below_zero'; balance: number }
-  | { ok: false; reason: SupportMoneyRefusal | 'not_staff' };
+  | { ok: false; reason: SupportMoneyRefusal | 'not_staff' | 'own_wallet' };
 
 /**
  * A staff member's manual correction through the engine: a signed `adjustment` entry with the note, audited.
- * The owner (`admin`) adjusts freely; support staff within the owner's caps (see `supportMoneyOf`); anyone
- * else not at all. The key comes from the form's nonce: the same form posted twice adjusts once.
+ * The owner (`admin`) adjusts freely; support staff within the owner's caps (see `supportMoneyOf`) and never
+ * their own wallet; anyone else not at all. The key comes from the form's nonce: the same form posted twice adjusts once.
  */
 export async function adjustBalance(
   shop: Shop,
   input: { customerId: string; amount: number; currency: string; note: string; nonce: string; adminId: string; role: AccountRole },
 ): Promise<AdjustResult> {
   if (input.role !== 'admin' && input.role !== 'support') return { ok: false, reason: 'not_staff' };
+  // Support staff never correct their own wallet: the owner does.
+  if (input.role === 'support' && (await shop.accounts.get(input.adminId))?.customerId === input.customerId)
+    return { ok: false, reason: 'own_wallet' };
   const capped = input.role === 'support' ? supportMoneyOf(shop) : null;
   const reserved = capped === null ? null : await capped.reserve(input.adminId, Math.abs(input.amount));
   if (reserved !== null && !reserved.ok) return { ok: false, reason: reserved.reason };

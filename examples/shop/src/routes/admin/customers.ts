@@ -111,7 +111,12 @@ export function adminCustomersRoutes(shop: Shop): Router {
     });
     if (!result.ok && result.reason !== 'below_zero') {
       const cap = formatMoney({ amount: shop.config.supportMoney.perAction, currency: shop.config.currency }, ctx.locale);
-      const message = { over_action_cap: 'overActionCap', over_daily_cap: 'overDailyCap', not_staff: 'notStaff' }[result.reason];
+      const message = {
+        over_action_cap: 'overActionCap',
+        over_daily_cap: 'overDailyCap',
+        not_staff: 'notStaff',
+        own_wallet: 'ownWallet',
+      }[result.reason];
       return render(req, res, 403, { nonce, values, errors: { amount: ctx.t(`adminMoney.errors.${message}`, { cap }) } });
     }
     if (!result.ok) {
