@@ -4,6 +4,8 @@ import supertest from 'supertest';
 import { verifyPassword } from '../src/auth/password.js';
 import { RESET_TTL_MS } from '../src/db/password-resets.js';
 import { createApp } from '../src/http/app.js';
+import { shopChannels } from '../src/notifications/channels.js';
+import { createNotifier } from '../src/notifications/notifier.js';
 import { createLogger } from '../src/stack/logger.js';
 import { hashToken } from '../src/db/sessions.js';
 import { csrfFrom, signedInAdmin, signedUpBuyer, startShop, visitor, type ShopUnderTest } from './support/shop-under-test.js';
@@ -256,6 +258,15 @@ describe('changing the password and the email', () => {
     expect((await t.shop.storage.customers.get(account?.customerId ?? ''))?.email).toBe(fresh.toLowerCase());
     const v = await visitor(t.app);
     await v.agent.post('/signin').type('form').send({ _csrf: v.csrf, email: fresh, password: 'correct horse battery' }).expect(303);
+
+    // The old address is told, with the new one masked; so is the new one.
+    await createNotifier(t.shop, shopChannels(t.shop).list).runOnce();
+    await mailsArrived(buyer.email, 1);
+    const notice = mailsTo(buyer.email)[0]!;
+    expect(notice.subject).toContain('email was changed');
+    expect(notice.text).toContain(`m***@${fresh.toLowerCase().split('@')[1]}`);
+    expect(notice.text).not.toContain(fresh.toLowerCase());
+    await mailsArrived(fresh.toLowerCase(), 1);
   });
 
   it('refuses a taken email (in any case) and a malformed one, changing nothing', async () => {

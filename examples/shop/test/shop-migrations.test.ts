@@ -51,18 +51,23 @@ describe('migrateShop', () => {
   it('upgrades a shop_migrations table from before names were recorded, and backups of it still restore', async () => {
     const client = await engineMigrated();
     await migrateShop(client, SCHEMA, clock.now());
-    // The shop as an earlier release left it, before reseller clients: no name column, no reseller client tables.
+    // The shop as an earlier release left it, before reseller clients: no name column, no reseller client tables, no
+    // token scopes, support money, sign-in throttles or session-bound CSRF.
     await client.query(`ALTER TABLE ${SHOP}.shop_migrations DROP COLUMN name`);
     await client.query(`DELETE FROM ${SHOP}.shop_migrations WHERE version >= $1`, [RESELLER_CLIENTS]);
     await client.query(`DROP TABLE ${SHOP}.reseller_client_subscriptions, ${SHOP}.reseller_clients`);
+    await client.query(`DROP TABLE ${SHOP}.support_money_days, ${SHOP}.auth_throttles`);
+    await client.query(`ALTER TABLE ${SHOP}.api_tokens DROP COLUMN scopes`);
+    await client.query(`ALTER TABLE ${SHOP}.sessions DROP COLUMN csrf_binding`);
 
     await migrateShop(client, SCHEMA, clock.now());
     const rows = await recorded(client);
     expect(rows.length).toBe(SHOP_SCHEMA_VERSION);
     expect(rows.slice(0, RESELLER_CLIENTS - 1).every((r) => r.name === null)).toBe(true);
-    expect(rows.slice(RESELLER_CLIENTS - 1, RESELLER_CLIENTS + 1)).toEqual([
+    expect(rows.slice(RESELLER_CLIENTS - 1, RESELLER_CLIENTS + 2)).toEqual([
       { version: RESELLER_CLIENTS, name: 'reseller_clients' },
-      { version: RESELLER_CLIENTS + 1, name: 'drop_legacy_payments' },
+      { version: RESELLER_CLIENTS + 1, name: 'access_hardening' },
+      { version: RESELLER_CLIENTS + 2, name: 'drop_legacy_payments' },
     ]);
     await client.query(`SELECT count(*) FROM ${SHOP}.reseller_clients`);
 

@@ -18,13 +18,17 @@ function matches(expected: string, given: unknown): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Gives every visitor a CSRF cookie (for the token forms carry) before the context is built. */
+/**
+ * Gives every visitor a CSRF cookie (for the token forms carry) before the context is built; named
+ * `__Host-pk_csrf` on https. A session records the cookie it was opened with (see `SessionStore.create`).
+ */
 export function csrfCookie(options: { secure: boolean }) {
+  const name = options.secure ? `__Host-${CSRF_COOKIE}` : CSRF_COOKIE;
   return (req: Request, res: Response, next: NextFunction) => {
-    let value = req.cookies?.[CSRF_COOKIE] as string | undefined;
+    let value = req.cookies?.[name] as string | undefined;
     if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{22,64}$/.test(value)) {
       value = randomBytes(18).toString('base64url');
-      res.cookie(CSRF_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/' });
+      res.cookie(name, value, { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/' });
     }
     res.locals['csrfCookie'] = value;
     next();
@@ -33,8 +37,9 @@ export function csrfCookie(options: { secure: boolean }) {
 
 /**
  * Refuses a state-changing request from a cookie-authenticated (or anonymous) caller unless it
- * carries the token as `_csrf` (forms) or `x-csrf-token` (scripts). Requests authenticated by
- * an API token carry no ambient credential, so they need none.
+ * carries the token as `_csrf` (forms) or `x-csrf-token` (scripts), and, with a session, unless the
+ * CSRF cookie is the one that session was opened with (`loadViewer` checks). Requests authenticated
+ * by an API token carry no ambient credential, so they need none.
  */
 export function csrfProtection() {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -42,7 +47,7 @@ export function csrfProtection() {
     const ctx = ctxOf(res);
     if (ctx.viewer?.via === 'api_token') return next();
     const given = (req.body as Record<string, unknown> | undefined)?.['_csrf'] ?? req.get('x-csrf-token');
-    if (!matches(ctx.csrfToken, given)) return next(new HttpError(403, 'errors.csrf'));
+    if (!matches(ctx.csrfToken, given) || res.locals['csrfBound'] === false) return next(new HttpError(403, 'errors.csrf'));
     next();
   };
 }

@@ -5,6 +5,7 @@ import { isLocale, translator } from '../i18n/translate.js';
 import type { NotificationChannel } from '../notifications/channel.js';
 import type { Shop } from '../stack/shop.js';
 import { hashPassword } from './password.js';
+import { isStaffRole } from './staff-roles.js';
 
 /** Links sent to one account per hour at most (the per-address limit on the route comes on top). */
 export const RESETS_PER_HOUR = 3;
@@ -69,8 +70,14 @@ async function resetMessage(shop: Shop, account: Account, token: string): Promis
   };
 }
 
-/** An admin issues a link for the buyer to use (shown once on the customer's page). */
-export async function issueResetByAdmin(shop: Shop, account: Account, adminAccountId: string): Promise<string> {
+/**
+ * A staff member issues a link for the buyer to use (shown once on the customer's page). Staff accounts are the
+ * owner's to manage: support staff may issue links for buyers' accounts only (`null` for a staff account), so a
+ * support session cannot take over the owner's or a colleague's account.
+ */
+export async function issueResetByAdmin(shop: Shop, account: Account, staff: Pick<Account, 'id' | 'role'>): Promise<string | null> {
+  if (staff.role !== 'admin' && (staff.role !== 'support' || isStaffRole(account.role))) return null;
+  const adminAccountId = staff.id;
   const { token } = await passwordResetsOf(shop).issue(account.id, `admin:${adminAccountId}` as ResetIssuer);
   await shop.storage.audit.append({
     actor: { type: 'admin', id: adminAccountId },

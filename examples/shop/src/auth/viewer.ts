@@ -9,7 +9,25 @@ import { isStaffRole, roleMayUse } from './staff-roles.js';
 import { requireStaffSecondFactor, setSessionLocals, type SessionLocals } from './staff-security.js';
 
 export const SESSION_COOKIE = 'pk_session';
+
+/**
+ * A cookie's name as this shop sets it: with the `__Host-` prefix when the shop runs on https (PUBLIC_URL), so the
+ * browser takes it only from this host, over https, for path `/`: no sibling subdomain can plant or overwrite it.
+ */
+export function cookieName(base: string, secure: boolean): string {
+  return secure ? `__Host-${base}` : base;
+}
 export const LOCALE_COOKIE = 'pk_lang';
+
+/** The JSON API's paths: the only ones an API token opens. */
+function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/');
+}
+
+/** What an API token needs for a request: `read` to look (GET, a price quote), `write` to buy, pay or change. */
+function scopeNeeded(req: Request): 'read' | 'write' {
+  return req.method === 'GET' || req.method === 'HEAD' || /\/quote\/?$/.test(req.path) ? 'read' : 'write';
+}
 
 function preferredLocale(req: Request): Locale {
   const chosen = req.cookies?.[LOCALE_COOKIE] as unknown;
@@ -37,12 +55,20 @@ export function loadViewer(shop: Shop) {
     let viewer: Viewer | null = null;
     let session: SessionLocals | null = null;
     if (bearer !== undefined) {
-      viewer = await viewerOfAccount(shop, await shop.apiTokens.accountOf(bearer), 'api_token');
-      if (viewer === null) return next(new HttpError(401, 'errors.badToken'));
+      // A token reaches the JSON API only, never the pages or the back office (no second factor, no re-authentication).
+      if (!isApiPath(req.path)) return next(new HttpError(403, 'errors.tokenApiOnly'));
+      const grant = await shop.apiTokens.grantOf(bearer);
+      viewer = await viewerOfAccount(shop, grant?.account ?? null, 'api_token');
+      if (viewer === null || grant === null) return next(new HttpError(401, 'errors.badToken'));
+      viewer = { ...viewer, scopes: grant.scopes };
+      if (!viewer.scopes?.includes(scopeNeeded(req))) return next(new HttpError(403, 'errors.tokenScope'));
     } else {
-      const token = req.cookies?.[SESSION_COOKIE] as unknown;
+      const token = req.cookies?.[cookieName(SESSION_COOKIE, shop.config.secureCookies)] as unknown;
       const state = typeof token === 'string' && token.length <= 100 ? await shop.sessions.stateOf(token) : null;
       if (state !== null) session = { token: token as string, state };
+      // The CSRF cookie is bound to the session when it opens: another visitor's cookie (and its token) is refused here.
+      if (state !== null)
+        res.locals['csrfBound'] = await shop.sessions.csrfBindingHolds(token as string, state, res.locals['csrfCookie'] as string);
       // A session still owing its second factor signs nobody in.
       if (state !== null && !state.secondFactorPending) viewer = await viewerFor(shop, state.accountId, 'session');
     }

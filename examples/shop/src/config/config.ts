@@ -92,6 +92,17 @@ const EnvSchema = z.object({
   /** `off` runs the web server only; run `npm run worker` elsewhere. */
   RUN_WORKER: onOff.default(true),
   TRUST_PROXY: onOff.default(false),
+  /**
+   * Support staff's wallet corrections, in minor units of SHOP_CURRENCY: at most this much per credit or debit,
+   * and this much in all per UTC day. Default 0: support staff adjust no money until the owner allows some.
+   */
+  SUPPORT_MONEY_PER_ACTION: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  SUPPORT_MONEY_PER_DAY: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  /**
+   * `/metrics` answers a request carrying `Authorization: Bearer <this>`; without it, only a request made to the
+   * loopback address with no X-Forwarded-For (a scraper on the same host, not through the proxy).
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(200).optional(),
   /** Shown in every page's footer when set: an https:// or t.me link, an email address, or a Telegram @handle. */
   SUPPORT_CONTACT: z
     .string()
@@ -164,6 +175,10 @@ export interface ShopConfig {
   runWorker: boolean;
   trustProxy: boolean;
   secureCookies: boolean;
+  /** What support staff may credit or debit (minor units): per action and per UTC day; 0 is nothing. */
+  supportMoney: { perAction: number; perDay: number };
+  /** The bearer token `/metrics` wants, or `null` (loopback scrapers only). */
+  metricsToken: string | null;
   /** What every page's footer offers; each `null` when not configured. */
   footer: { supportContact: string | null; termsUrl: string | null; refundPolicyUrl: string | null };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -257,6 +272,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     runWorker: e.RUN_WORKER,
     trustProxy: e.TRUST_PROXY,
     secureCookies: e.PUBLIC_URL?.startsWith('https:') ?? false,
+    supportMoney: { perAction: e.SUPPORT_MONEY_PER_ACTION, perDay: e.SUPPORT_MONEY_PER_DAY },
+    metricsToken: e.METRICS_TOKEN ?? null,
     footer: { supportContact: e.SUPPORT_CONTACT ?? null, termsUrl: e.TERMS_URL ?? null, refundPolicyUrl: e.REFUND_POLICY_URL ?? null },
     logLevel: e.LOG_LEVEL,
     notifications: {

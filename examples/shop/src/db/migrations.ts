@@ -292,9 +292,31 @@ const MIGRATIONS: readonly ShopMigration[] = [
     ],
   },
   {
+    // Issue 32 (access): API token scopes (tokens made before scopes keep reading and writing, as they could),
+    // support staff's money per day, failed sign-in counters per account, and sessions bound to their CSRF cookie.
+    version: 11,
+    name: 'access_hardening',
+    statements: (s) => [
+      `ALTER TABLE ${s}.api_tokens ADD COLUMN scopes text NOT NULL DEFAULT 'read write'`,
+      `CREATE TABLE ${s}.support_money_days (
+        account_id text NOT NULL,
+        day date NOT NULL,
+        used bigint NOT NULL CHECK (used >= 0),
+        PRIMARY KEY (account_id, day)
+      )`,
+      `CREATE TABLE ${s}.auth_throttles (
+        key text PRIMARY KEY,
+        window_start timestamptz NOT NULL,
+        failures integer NOT NULL,
+        notified boolean NOT NULL DEFAULT false
+      )`,
+      `ALTER TABLE ${s}.sessions ADD COLUMN csrf_binding text`,
+    ],
+  },
+  {
     // Payments live in the SDK now (`kit.payments`); the shop's own table goes once its rows were carried
     // over (see `migrateShopCarryingPayments`, which runs this only after `carryOverLegacyPayments`).
-    version: 11,
+    version: 12,
     name: DROP_LEGACY_PAYMENTS,
     statements: (s) => [`DROP TABLE IF EXISTS ${s}.payments`],
   },

@@ -27,6 +27,8 @@ export interface SessionState {
   secondFactorPending: boolean;
   reauthAt: Date | null;
   id: string;
+  /** A hash of the CSRF cookie the session was opened with (`null`: a session from before sessions were bound). */
+  csrfBinding: string | null;
 }
 
 /**
@@ -44,15 +46,23 @@ export class SessionStore {
   /** Returns the token for the cookie. A session opened by a password counts as a re-authentication now. */
   async create(
     accountId: string,
-    options: { secondFactorPending?: boolean; userAgent?: string } = {},
+    options: { secondFactorPending?: boolean; userAgent?: string; csrfCookie?: string } = {},
   ): Promise<{ token: string; expiresAt: Date }> {
     const token = newToken();
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
     await this.db.query(
-      `INSERT INTO ${this.schema}.sessions (token_hash, account_id, created_at, expires_at, second_factor_pending, reauth_at, user_agent)
-       VALUES ($1, $2, $3, $4, $5, $3, $6)`,
-      [hashToken(token), accountId, now, expiresAt, options.secondFactorPending === true, options.userAgent?.slice(0, 300) ?? null],
+      `INSERT INTO ${this.schema}.sessions (token_hash, account_id, created_at, expires_at, second_factor_pending, reauth_at, user_agent, csrf_binding)
+       VALUES ($1, $2, $3, $4, $5, $3, $6, $7)`,
+      [
+        hashToken(token),
+        accountId,
+        now,
+        expiresAt,
+        options.secondFactorPending === true,
+        options.userAgent?.slice(0, 300) ?? null,
+        options.csrfCookie === undefined ? null : hashToken(`csrf|${options.csrfCookie}`),
+      ],
     );
     return { token, expiresAt };
   }
@@ -70,8 +80,9 @@ export class SessionStore {
       second_factor_pending: boolean;
       reauth_at: Date | null;
       token_hash: string;
+      csrf_binding: string | null;
     }>(
-      `SELECT account_id, second_factor_pending, reauth_at, token_hash FROM ${this.schema}.sessions WHERE token_hash = $1 AND expires_at > $2`,
+      `SELECT account_id, second_factor_pending, reauth_at, token_hash, csrf_binding FROM ${this.schema}.sessions WHERE token_hash = $1 AND expires_at > $2`,
       [hashToken(token), this.clock.now()],
     );
     const row = rows[0];
@@ -81,7 +92,22 @@ export class SessionStore {
       secondFactorPending: row.second_factor_pending,
       reauthAt: row.reauth_at === null ? null : new Date(row.reauth_at),
       id: row.token_hash.slice(0, 16),
+      csrfBinding: row.csrf_binding,
     };
+  }
+
+  /**
+   * Whether `csrfCookie` is the CSRF cookie the session was opened with. A session from before the binding
+   * existed is bound now to the cookie it is first seen with.
+   */
+  async csrfBindingHolds(token: string, state: SessionState, csrfCookie: string): Promise<boolean> {
+    const binding = hashToken(`csrf|${csrfCookie}`);
+    if (state.csrfBinding !== null) return state.csrfBinding === binding;
+    const { rows } = await this.db.query<{ csrf_binding: string }>(
+      `UPDATE ${this.schema}.sessions SET csrf_binding = coalesce(csrf_binding, $2) WHERE token_hash = $1 RETURNING csrf_binding`,
+      [hashToken(token), binding],
+    );
+    return rows[0] === undefined || rows[0].csrf_binding === binding;
   }
 
   /** Counts a wrong code given on a session waiting for its second factor; returns how many there were. */

@@ -37,6 +37,7 @@ import { telegramLinkRoutes } from '../telegram/web-link.js';
 import { errorHandler } from './error-handler.js';
 import { HttpError } from './http-error.js';
 import { refuseNulText } from './nul-text.js';
+import { isCheckoutReplay } from './checkout-replays.js';
 import { createMetrics } from './metrics.js';
 import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimitOptions, type RateLimits } from './rate-limits.js';
 import { resellerAccountRoutes } from '../routes/reseller-account.js';
@@ -145,7 +146,7 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   app.use(loadViewer(shop));
   app.use(csrfProtection());
 
-  const limits = createRateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  const limits = createRateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, isCheckoutReplay(shop));
   for (const router of areaRoutes(shop, limits, options.telegram ?? null)) app.use(router);
 
   app.use((_req, _res, next) => next(new HttpError(404, 'errors.notFound')));

@@ -10,6 +10,8 @@ export interface Viewer {
   customer: Customer;
   /** How the request proved it: a session cookie (forms need a CSRF token) or an API token. */
   via: 'session' | 'api_token';
+  /** With an API token: what it may do on the JSON API (`read`, `write`); absent for a session. */
+  scopes?: readonly string[];
 }
 
 /** What every handler and view knows about the request, built by the shop's middleware. */

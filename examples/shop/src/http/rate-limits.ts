@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { ctxOf } from './context.js';
 import { HttpError } from './http-error.js';
@@ -39,9 +39,14 @@ export interface RateLimits {
  * Limits on the routes worth guessing or flooding. Counters live in this process: behind several
  * replicas each counts its own share (a shared store such as Redis would make them exact).
  */
-export function createRateLimits(options: RateLimitOptions = DEFAULT_RATE_LIMITS): RateLimits {
-  const limiter = (settings: RateLimitSettings, key: 'ip' | 'account') =>
+export function createRateLimits(
+  options: RateLimitOptions = DEFAULT_RATE_LIMITS,
+  /** Requests the checkout limit does not count (a replayed idempotency key: see `isCheckoutReplay`). */
+  checkoutReplay: (req: Request, res: Response) => Promise<boolean> = async () => false,
+): RateLimits {
+  const limiter = (settings: RateLimitSettings, key: 'ip' | 'account', skip?: (req: Request, res: Response) => Promise<boolean>) =>
     rateLimit({
+      ...(skip === undefined ? {} : { skip }),
       windowMs: settings.windowMs,
       limit: settings.limit,
       standardHeaders: 'draft-8',
@@ -55,7 +60,7 @@ export function createRateLimits(options: RateLimitOptions = DEFAULT_RATE_LIMITS
   return {
     signIn: limiter(options.signIn, 'ip'),
     signUp: limiter(options.signUp, 'ip'),
-    checkout: limiter(options.checkout, 'account'),
+    checkout: limiter(options.checkout, 'account', checkoutReplay),
     subscriptionLink: limiter(options.subscriptionLink ?? (DEFAULT_RATE_LIMITS.subscriptionLink as RateLimitSettings), 'ip'),
     passwordReset: limiter(options.passwordReset ?? (DEFAULT_RATE_LIMITS.passwordReset as RateLimitSettings), 'ip'),
   };

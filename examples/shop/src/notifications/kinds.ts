@@ -24,12 +24,15 @@ export const STAFF_KINDS = [
   'payment_reversed',
 ] as const;
 
+/** What an account holder is told about their account's safety (always sent, never turned off). */
+export const SECURITY_KINDS = ['sign_in_locked', 'email_changed'] as const;
+
 /** A kind of buyer notification. */
 export type CustomerKind = (typeof CUSTOMER_KINDS)[number];
 /** A kind of staff alert. */
 export type StaffKind = (typeof STAFF_KINDS)[number];
 /** Any kind of notification. */
-export type NotificationKind = CustomerKind | StaffKind;
+export type NotificationKind = CustomerKind | StaffKind | (typeof SECURITY_KINDS)[number];
 
 /**
  * The facts a notification is rendered from, kept on its row: ids, names, amounts in minor units
@@ -44,5 +47,7 @@ export function isCustomerKind(value: string): value is CustomerKind {
 
 /** Whether `value` names any notification kind. */
 export function isNotificationKind(value: string): value is NotificationKind {
-  return isCustomerKind(value) || (STAFF_KINDS as readonly string[]).includes(value);
+  return (
+    isCustomerKind(value) || (STAFF_KINDS as readonly string[]).includes(value) || (SECURITY_KINDS as readonly string[]).includes(value)
+  );
 }

@@ -71,6 +71,10 @@ export function createNotifier(shop: Shop, channels: readonly NotificationChanne
         for (const address of await channel.addressesOf(n.recipient)) targets.push({ channel: channel.name, address });
       }
     }
+    // A security notice also goes to the address it is about (the old email after a change): its owner may be the one locked out.
+    const previous = n.params['previousEmail'];
+    if (typeof previous === 'string' && byName.has('email') && !targets.some((x) => x.channel === 'email' && x.address === previous))
+      targets.push({ channel: 'email', address: previous });
     await deliveries.fanOut(n.id, targets, muted);
   }
 

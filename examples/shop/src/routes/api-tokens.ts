@@ -13,6 +13,8 @@ const MAX_TOKENS = 20;
 
 const CreateForm = z.object({
   name: z.string({ message: 'forms.required' }).trim().min(1, { message: 'forms.required' }).max(60),
+  /** `read`: look only; `write` (default): also buy and pay. */
+  access: z.enum(['read', 'write'], { message: 'forms.invalid' }).default('write'),
 });
 
 /** Tokens are managed from a signed-in browser only: a leaked token must not be able to mint more. */
@@ -46,7 +48,7 @@ export function apiTokenRoutes(shop: Shop): Router {
         .status(400)
         .send(apiTokensPage(ctx, { tokens, values: { name }, errors: errors ?? {}, timeZone: shop.config.timeZone, notice: null }).value);
     }
-    const created = await shop.apiTokens.create(account.id, form.data.name);
+    const created = await shop.apiTokens.create(account.id, form.data.name, form.data.access === 'read' ? ['read'] : ['read', 'write']);
     res.setHeader('cache-control', 'no-store');
     res.status(201).send(
       apiTokensPage(ctx, {

@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { signIn, signUp } from '../auth/accounts.js';
-import { LOCALE_COOKIE, SESSION_COOKIE } from '../auth/viewer.js';
+import { PASSWORD_GUESSES, signInThrottleOf } from '../auth/sign-in-throttle.js';
+import { LOCALE_COOKIE, SESSION_COOKIE, cookieName } from '../auth/viewer.js';
 import { SESSION_TTL_MS } from '../db/sessions.js';
 import { ctxOf } from '../http/context.js';
 import { parseForm } from '../http/forms.js';
@@ -30,12 +31,17 @@ export function safeNext(next: unknown): string {
 
 export function authRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
+  const throttle = signInThrottleOf(shop);
   const startSession = async (req: Request, res: Response, accountId: string, secondFactorPending = false) => {
     // A new token at every sign-in; the one this browser had before stops working.
-    const previous = req.cookies?.[SESSION_COOKIE] as unknown;
+    const previous = req.cookies?.[cookieName(SESSION_COOKIE, shop.config.secureCookies)] as unknown;
     if (typeof previous === 'string') await shop.sessions.destroy(previous);
-    const { token } = await shop.sessions.create(accountId, { secondFactorPending, userAgent: req.get('user-agent') ?? '' });
-    res.cookie(SESSION_COOKIE, token, {
+    const { token } = await shop.sessions.create(accountId, {
+      secondFactorPending,
+      userAgent: req.get('user-agent') ?? '',
+      csrfCookie: res.locals['csrfCookie'] as string,
+    });
+    res.cookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), token, {
       httpOnly: true,
       sameSite: 'lax',
       secure: shop.config.secureCookies,
@@ -74,9 +80,16 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     const form = parseForm(SignInSchema, req.body, ctx.t);
     const email = typeof req.body?.email === 'string' ? req.body.email : '';
     if (!form.ok) return void res.status(400).send(signInPage(ctx, { email }, form.fields).value);
+    // Limited per account as well as per address: guesses spread over many addresses still run out.
+    const subject = form.data.email.trim().toLowerCase();
+    if (!(await throttle.take(PASSWORD_GUESSES, subject)))
+      return void res.status(429).send(signInPage(ctx, { email, next: form.data.next }, { _form: ctx.t('auth.accountThrottled') }).value);
     const account = await signIn(shop, form.data.email, form.data.password);
-    if (account === null)
+    if (account === null) {
+      await throttle.noteFailure(PASSWORD_GUESSES, subject, (await shop.accounts.getByEmail(subject))?.customerId ?? null);
       return void res.status(401).send(signInPage(ctx, { email, next: form.data.next }, { _form: ctx.t('auth.wrongPassword') }).value);
+    }
+    await throttle.clear(PASSWORD_GUESSES, subject);
     if (await shop.staffTotp.isEnabled(account.id)) {
       // The password was right; the session signs in only once the second factor is given too.
       await startSession(req, res, account.id, true);
@@ -87,9 +100,9 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
   });
 
   router.post('/signout', async (req, res) => {
-    const token = req.cookies?.[SESSION_COOKIE] as unknown;
+    const token = req.cookies?.[cookieName(SESSION_COOKIE, shop.config.secureCookies)] as unknown;
     if (typeof token === 'string') await shop.sessions.destroy(token);
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.clearCookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), { path: '/' });
     res.redirect(303, '/');
   });
 

@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { changeEmail, changePassword } from '../auth/credentials.js';
 import { requestPasswordReset, resetPassword } from '../auth/password-reset.js';
-import { requireAccount, SESSION_COOKIE } from '../auth/viewer.js';
+import { requireAccount, SESSION_COOKIE, cookieName } from '../auth/viewer.js';
 import { passwordResetsOf } from '../db/password-resets.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { parseForm } from '../http/forms.js';
@@ -29,8 +29,8 @@ const tokenOf = (req: Request): string => {
   return typeof token === 'string' ? token : '';
 };
 
-const sessionToken = (req: Request): string | null => {
-  const token = req.cookies?.[SESSION_COOKIE] as unknown;
+const sessionToken = (req: Request, secure: boolean): string | null => {
+  const token = req.cookies?.[cookieName(SESSION_COOKIE, secure)] as unknown;
   return typeof token === 'string' ? token : null;
 };
 
@@ -88,7 +88,7 @@ export function credentialRoutes(shop: Shop, limits: RateLimits, channels: reado
     const result = await changePassword(shop, account, {
       current: form.data.current,
       next: form.data.password,
-      keepSessionToken: sessionToken(req),
+      keepSessionToken: sessionToken(req, shop.config.secureCookies),
     });
     if (!result.ok) {
       const errors = { password: { current: ctx.t('credentials.wrongPassword') } };

@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
+import { metricsAccess } from '../http/metrics-access.js';
 import type { Shop } from '../stack/shop.js';
 
 /**
  * `/healthz`: 200 when the database answers (a load balancer's check), with the panels' last
- * known health for humans; `/metrics`: Prometheus text.
+ * known health for humans; `/metrics`: Prometheus text, for the scrapers `metricsAccess` lets in.
  */
 export function healthRoutes(shop: Shop, registry: Registry): Router {
   const router = Router();
@@ -22,7 +23,7 @@ export function healthRoutes(shop: Shop, registry: Registry): Router {
       panels: panels.map((p) => ({ id: p.id, name: p.name, enabled: p.enabled, health: p.health.status, checkedAt: p.health.checkedAt })),
     });
   });
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', metricsAccess(shop.config), async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
   return router;

@@ -2,8 +2,9 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { signIn } from '../auth/accounts.js';
 import { isStaffRole } from '../auth/staff-roles.js';
+import { CODE_GUESSES, PASSWORD_GUESSES, signInThrottleOf } from '../auth/sign-in-throttle.js';
 import { sessionOf } from '../auth/staff-security.js';
-import { requireAccount, SESSION_COOKIE } from '../auth/viewer.js';
+import { requireAccount, SESSION_COOKIE, cookieName } from '../auth/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { HttpError } from '../http/http-error.js';
 import { noticeFrom } from '../http/notice.js';
@@ -30,6 +31,7 @@ const ReauthForm = z.object({
  */
 export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
+  const throttle = signInThrottleOf(shop);
 
   router.get('/signin/second-factor', (req, res) => {
     if (sessionOf(res)?.state.secondFactorPending !== true) return res.redirect(303, '/signin');
@@ -42,14 +44,23 @@ export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
     if (session === null || !session.state.secondFactorPending) return res.redirect(303, '/signin');
     const form = CodeForm.safeParse(req.body ?? {});
     const next = form.success ? form.data.next : undefined;
-    if (!form.success || !(await shop.staffTotp.verify(session.state.accountId, form.data.code))) {
+    const accountId = session.state.accountId;
+    // Per account as well as per sign-in: signing in again does not buy more guesses.
+    if (!(await throttle.take(CODE_GUESSES, accountId))) {
+      await shop.sessions.destroy(session.token);
+      res.clearCookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), { path: '/' });
+      return void res.status(429).send(secondFactorPage(ctx, { next }, { _form: ctx.t('auth.accountThrottled') }, false).value);
+    }
+    if (!form.success || !(await shop.staffTotp.verify(accountId, form.data.code))) {
+      await throttle.noteFailure(CODE_GUESSES, accountId, (await shop.accounts.get(accountId))?.customerId ?? null);
       if ((await shop.sessions.countFailedCode(session.token)) >= MAX_CODE_ATTEMPTS) {
         await shop.sessions.destroy(session.token);
-        res.clearCookie(SESSION_COOKIE, { path: '/' });
+        res.clearCookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), { path: '/' });
         return void res.status(401).send(secondFactorPage(ctx, { next }, { _form: ctx.t('security.tooManyCodes') }, false).value);
       }
       return void res.status(401).send(secondFactorPage(ctx, { next }, { code: ctx.t('security.wrongCode') }).value);
     }
+    await throttle.clear(CODE_GUESSES, accountId);
     await shop.sessions.completeSecondFactor(session.token);
     res.redirect(303, safeNext(next));
   });
@@ -99,7 +110,7 @@ export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
     const id = req.params['id'] ?? '';
     const ended = await shop.sessions.destroyById(account.id, id);
     if (ended && sessionOf(res)?.state.id === id) {
-      res.clearCookie(SESSION_COOKIE, { path: '/' });
+      res.clearCookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), { path: '/' });
       return res.redirect(303, '/');
     }
     res.redirect(303, `/account/security?done=security.${ended ? 'session_ended' : 'session_missing'}`);
@@ -116,10 +127,20 @@ export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
     const form = ReauthForm.safeParse(req.body ?? {});
     const next = safeNext(form.success ? form.data.next : undefined);
     const hasTotp = await shop.staffTotp.isEnabled(account.id);
+    // A password or code given here counts against the same per-account windows as at sign-in.
+    const usesCode = form.success && form.data.password === '' && form.data.code !== '';
+    const rule = usesCode ? CODE_GUESSES : PASSWORD_GUESSES;
+    const subject = usesCode ? account.id : account.email;
+    if (!(await throttle.take(rule, subject)))
+      return void res.status(429).send(reauthPage(ctx, { next, hasTotp }, { _form: ctx.t('auth.accountThrottled') }).value);
     let ok = false;
     if (form.success && form.data.password !== '') ok = (await signIn(shop, account.email, form.data.password))?.id === account.id;
     else if (form.success && form.data.code !== '' && hasTotp) ok = await shop.staffTotp.verify(account.id, form.data.code);
-    if (!ok) return void res.status(401).send(reauthPage(ctx, { next, hasTotp }, { _form: ctx.t('security.reauth.wrong') }).value);
+    if (!ok) {
+      await throttle.noteFailure(rule, subject, account.customerId);
+      return void res.status(401).send(reauthPage(ctx, { next, hasTotp }, { _form: ctx.t('security.reauth.wrong') }).value);
+    }
+    await throttle.clear(rule, subject);
     await shop.sessions.markReauthenticated(sessionOf(res)?.token as string);
     res.redirect(303, next);
   });

@@ -8,6 +8,7 @@ import { telegramApi } from '../telegram/channel.js';
 import { dailySummaryJob } from '../telegram/admin/daily.js';
 import { TelegramLinkStore } from '../telegram/links.js';
 import type { Shop } from './shop.js';
+import { signInThrottleOf } from '../auth/sign-in-throttle.js';
 
 export interface Background {
   stop(): Promise<void>;
@@ -64,6 +65,7 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
     try {
       await scheduler.tick();
       await shop.sessions.deleteExpired();
+      await signInThrottleOf(shop).deleteStale();
     } catch (error) {
       log.error({ err: error }, 'scheduler tick failed');
     }

@@ -42,6 +42,11 @@ ${
   <form method="post" action="/account/api-tokens" class="stack" data-testid="api-token-form" novalidate>
     ${csrfField(ctx)}${formError(view.errors)}
     ${field({ name: 'name', label: t('account.tokens.name'), value: view.values?.name, errors: view.errors, required: true, hint: t('account.tokens.nameHint'), attrs: html`maxlength="60"` })}
+    <label for="token-access">${t('account.tokens.access')}</label>
+    <select id="token-access" name="access" data-testid="api-token-access">
+      <option value="write" selected>${t('account.tokens.scopes.write')}</option>
+      <option value="read">${t('account.tokens.scopes.read')}</option>
+    </select>
     <button type="submit">${t('account.tokens.createButton')}</button>
   </form>
 </section>
@@ -51,10 +56,10 @@ ${
     view.tokens.length === 0
       ? html`<p class="muted">${t('account.tokens.none')}</p>`
       : html`<div class="table-wrap"><table>
-    <thead><tr><th>${t('account.tokens.name')}</th><th>${t('account.tokens.createdAt')}</th><th>${t('account.tokens.lastUsed')}</th><th></th></tr></thead>
+    <thead><tr><th>${t('account.tokens.name')}</th><th>${t('account.tokens.access')}</th><th>${t('account.tokens.createdAt')}</th><th>${t('account.tokens.lastUsed')}</th><th></th></tr></thead>
     <tbody>${view.tokens.map(
       (token) => html`<tr data-testid="api-token" data-token-id="${token.id}">
-      <td>${token.name}</td><td>${when(token.createdAt)}</td><td>${when(token.lastUsedAt)}</td>
+      <td>${token.name}</td><td>${t(`account.tokens.scopes.${token.scopes.includes('write') ? 'write' : 'read'}`)}</td><td>${when(token.createdAt)}</td><td>${when(token.lastUsedAt)}</td>
       <td><form method="post" action="/account/api-tokens/${token.id}/revoke" class="inline">${csrfField(ctx)}<button type="submit" class="small danger">${t('account.tokens.revoke')}</button></form></td>
     </tr>`,
     )}</tbody>

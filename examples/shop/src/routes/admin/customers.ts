@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { roleMayUse } from '../../auth/staff-roles.js';
+import { isStaffRole, roleMayUse } from '../../auth/staff-roles.js';
 import { requireAdmin } from '../../auth/viewer.js';
 import { searchCustomers } from '../../db/customer-search.js';
 import { paymentsOf } from '../../payments/records.js';
@@ -83,6 +83,7 @@ export function adminCustomersRoutes(shop: Shop): Router {
         planNames,
         adjust: adjust ?? { nonce: newFormKey(), values: {} },
         resellerLink: roleMayUse(viewerOf(res).account.role, 'GET', `/admin/customers/${customer.id}/reseller`),
+        canIssueReset: viewerOf(res).account.role === 'admin' || account === null || !isStaffRole(account.role),
         notice: adjust === undefined ? noticeFrom(req) : null,
       }).value,
     );
@@ -106,7 +107,18 @@ export function adminCustomersRoutes(shop: Shop): Router {
       note,
       nonce: form.data.nonce,
       adminId: viewerOf(res).account.id,
+      role: viewerOf(res).account.role,
     });
+    if (!result.ok && result.reason !== 'below_zero') {
+      const cap = formatMoney({ amount: shop.config.supportMoney.perAction, currency: shop.config.currency }, ctx.locale);
+      const message = {
+        over_action_cap: 'overActionCap',
+        over_daily_cap: 'overDailyCap',
+        not_staff: 'notStaff',
+        own_wallet: 'ownWallet',
+      }[result.reason];
+      return render(req, res, 403, { nonce, values, errors: { amount: ctx.t(`adminMoney.errors.${message}`, { cap }) } });
+    }
     if (!result.ok) {
       const balance = formatMoney({ amount: result.balance, currency: shop.config.currency }, ctx.locale);
       return render(req, res, 409, { nonce, values, errors: { amount: ctx.t('adminMoney.errors.belowZero', { balance }) } });

@@ -18,7 +18,8 @@ export function adminPasswordResetRoutes(shop: Shop): Router {
     const customerId = String(req.params['id'] ?? '');
     const account = await shop.accounts.getByCustomer(customerId);
     if (account === null) throw new HttpError(404, 'errors.notFound');
-    const link = await issueResetByAdmin(shop, account, viewerOf(res).account.id);
+    const link = await issueResetByAdmin(shop, account, viewerOf(res).account);
+    if (link === null) throw new HttpError(403, 'staff.ownersOnly');
     res.send(resetLinkIssuedPage(ctxOf(res), { customerId, email: account.email, link }).value);
   });
   return router;

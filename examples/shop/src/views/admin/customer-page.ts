@@ -30,6 +30,8 @@ export interface CustomerView {
   notice: string | null;
   /** Whether the viewer may open the reseller terms (the owner's page). */
   resellerLink?: boolean;
+  /** Whether the viewer may issue this account a password-reset link (support staff: buyers' accounts only). Default true. */
+  canIssueReset?: boolean;
 }
 
 function subscriptionsTable(ctx: RequestContext, view: CustomerView): SafeHtml {
@@ -83,7 +85,7 @@ ${subscriptionsTable(ctx, view)}
 <form method="post" action="${base}/subscription-link/rotate" data-testid="admin-rotate-link">
   ${csrfField(ctx)}<p class="muted">${t('sublink.adminRotateHelp')}</p><button type="submit" class="small secondary">${t('sublink.adminRotate')}</button>
 </form>
-${issueResetForm(ctx, view.customer.id)}
+${view.canIssueReset === false ? '' : issueResetForm(ctx, view.customer.id)}
 <h2>${t('adminMoney.customer.payments')}</h2>
 ${paymentsTable(ctx, view.payments, view.timeZone)}
 <h2 id="ledger">${t('adminMoney.customer.ledger')}</h2>
