@@ -30,6 +30,16 @@ export * from './events.js';
 export * from './retry.js';
 export * from './rules/index.js';
 export * from './engine/index.js';
+export { createPanelkit } from './panelkit.js';
+export type {
+  Panelkit,
+  PanelkitCustomers,
+  PanelkitOptions,
+  PanelkitPanels,
+  PanelkitPlans,
+  PanelkitResellers,
+  PanelkitTargets,
+} from './panelkit.js';
 export * from './scheduler/index.js';
 export * from './secrets/index.js';
 export * from './domain/sales.js';

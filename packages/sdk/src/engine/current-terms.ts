@@ -7,7 +7,7 @@ import { sameTerms, termsOf } from '../domain/subscription-terms.js';
 import { buyerPlan } from './buyer-price.js';
 import { parseInput } from '../domain/validate.js';
 import { NotFoundError } from '../errors.js';
-import { pages } from '../scheduler/tick-scope.js';
+import { pages } from './paging.js';
 import { auditSubscription } from './context.js';
 import type { EngineContext } from './context.js';
 

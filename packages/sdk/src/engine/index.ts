@@ -1,13 +1,3 @@
-export { createPanelkit } from './panelkit.js';
-export type {
-  Panelkit,
-  PanelkitCustomers,
-  PanelkitOptions,
-  PanelkitPanels,
-  PanelkitPlans,
-  PanelkitResellers,
-  PanelkitTargets,
-} from './panelkit.js';
 export { buyerPlan } from './buyer-price.js';
 export type { TargetSyncOptions, TargetSyncResult } from './target-sync.js';
 export type { PanelAdapterFactory } from './adapters.js';

@@ -2,7 +2,7 @@ import { PanelkitError } from '../errors.js';
 import { provisionHandler } from '../engine/handlers/provision.js';
 import { JOB_TYPES } from '../engine/job-types.js';
 import type { TickScope } from './tick-scope.js';
-import { pages } from './tick-scope.js';
+import { pages } from '../engine/paging.js';
 
 /**
  * A provisioning job can die without its worker running the compensation: the storage's reaper

@@ -4,7 +4,7 @@ import { changeRecorded } from '../engine/extension.js';
 import { decideRenewal } from '../rules/renewal.js';
 import { DAY_MS } from '../rules/time.js';
 import { renewalKey } from './renewals.js';
-import { pages } from './tick-scope.js';
+import { pages } from '../engine/paging.js';
 import { planAsSold } from '../domain/subscription-terms.js';
 import { spendable } from '../rules/credit.js';
 

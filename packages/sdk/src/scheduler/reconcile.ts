@@ -8,7 +8,7 @@ import { SCHEDULER_ACTOR } from '../engine/context.js';
 import { enabledIn } from '../engine/desired-state.js';
 import { JOB_TYPES, subscriptionJob, jobAttempts } from '../engine/job-types.js';
 import { writeSerialKey } from '../engine/serial-keys.js';
-import { pages } from './tick-scope.js';
+import { pages } from '../engine/paging.js';
 
 /** A field on which a panel's client differs from the stored subscription. */
 export type DriftField = 'expiry' | 'trafficLimit' | 'enabled';

@@ -7,7 +7,8 @@ import type { DiscountQuote } from '../rules/discount.js';
 import { auditSubscription } from '../engine/context.js';
 import { decideRenewal } from '../rules/renewal.js';
 import type { TickScope } from './tick-scope.js';
-import { forEachAtOnce, pages } from './tick-scope.js';
+import { pages } from '../engine/paging.js';
+import { forEachAtOnce } from './tick-scope.js';
 import { soldPlan } from '../engine/sold-plan.js';
 import { spendable } from '../rules/credit.js';
 

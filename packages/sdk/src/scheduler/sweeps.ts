@@ -6,7 +6,8 @@ import { JOB_TYPES, subscriptionJob, jobAttempts } from '../engine/job-types.js'
 import { writeSerialKey } from '../engine/serial-keys.js';
 import { tryLastChanceRenewal } from './renewals.js';
 import type { TickScope } from './tick-scope.js';
-import { forEachAtOnce, pages } from './tick-scope.js';
+import { pages } from '../engine/paging.js';
+import { forEachAtOnce } from './tick-scope.js';
 import { sweepOne } from './transition.js';
 
 /** On-hold subscriptions whose first traffic was seen: their period starts. */

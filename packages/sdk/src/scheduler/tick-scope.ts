@@ -1,6 +1,4 @@
 import type { Actor } from '../domain/common.js';
-import type { PageRequest, Page } from '../domain/common.js';
-import type { Subscription } from '../domain/subscription.js';
 import type { PanelCapabilities } from '../ports/panel.js';
 import type { EngineContext } from '../engine/context.js';
 import { SCHEDULER_ACTOR } from '../engine/context.js';
@@ -28,16 +26,6 @@ export class TickScope {
     }
     return this.#capabilities.get(panelId) ?? null;
   }
-}
-
-/** Every item of a paged query, a page at a time. */
-export async function* pages(fetch: (page: PageRequest) => Promise<Page<Subscription>>, limit = 1000): AsyncGenerator<Subscription> {
-  let cursor: string | null = null;
-  do {
-    const page: Page<Subscription> = await fetch({ limit, cursor });
-    yield* page.items;
-    cursor = page.nextCursor;
-  } while (cursor !== null);
 }
 
 /**

@@ -8,7 +8,7 @@ import { MAX_USERNAMES_PER_LOOKUP } from '../ports/storage.js';
 import { targetRefOf } from '../engine/desired-state.js';
 import type { PanelHandle } from '../engine/adapters.js';
 import type { TickScope } from './tick-scope.js';
-import { pages } from './tick-scope.js';
+import { pages } from '../engine/paging.js';
 import { auditSubscription } from '../engine/context.js';
 import { activateOnHold } from './sweeps.js';
 
