@@ -35,6 +35,7 @@ export interface PaymentProviderUnderTest {
   gateway?: PaymentGatewayHarness;
   /** The currency the suite's payments are in (default `USD`): a gateway that takes one currency names it. */
   currency?: string;
+  /** Called after the test: stop the gateway simulator, close what the factory opened. */
   cleanup?: () => Promise<void>;
 }
 
