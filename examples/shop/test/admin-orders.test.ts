@@ -182,16 +182,32 @@ describe('subscription actions', () => {
 describe('overview', () => {
   it('counts subscriptions by status, queued and dead jobs, and receipts waiting for review', async () => {
     const buyer = await fundedBuyer(t, t.app, 2000);
-    const { shopSchema, db } = t.shop;
+    // Two receipts waiting and one already rejected, stored in the SDK's payments as they are.
     for (const [id, status] of [
       ['pay_pending_1', 'pending'],
       ['pay_pending_2', 'pending'],
-      ['pay_done_1', 'approved'],
+      ['pay_done_1', 'rejected'],
     ] as const) {
-      await db.query(
-        `INSERT INTO ${shopSchema}.payments (id, customer_id, provider, amount, currency, status, created_at) VALUES ($1, $2, 'card', 500, 'USD', $3, $4)`,
-        [id, buyer.customerId, status, t.clock.now()],
-      );
+      const now = t.clock.now();
+      await t.shop.kit.payments.import({
+        id,
+        customerId: buyer.customerId,
+        providerId: 'card',
+        amount: 500,
+        currency: 'USD',
+        status,
+        externalRef: `receipt-${id}`,
+        requestKey: null,
+        details: {},
+        expiresAt: null,
+        confirmation: null,
+        ledgerEntryId: null,
+        reversalEntryId: null,
+        decidedBy: null,
+        note: null,
+        createdAt: now,
+        updatedAt: now,
+      });
     }
     await t.shop.kit.checkout({ customerId: buyer.customerId, items: [{ planId: plan.id }], idempotencyKey: 'overview-1' });
     const counts = await t.shop.storage.subscriptions.countByStatus();
