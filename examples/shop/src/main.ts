@@ -6,7 +6,7 @@ import { loadConfig, type ShopConfig } from './config/config.js';
 import { createApp } from './http/app.js';
 import { ensureStartupAdmin } from './stack/admin-account.js';
 import { startBackground, type Background } from './stack/background.js';
-import { createLogger } from './stack/logger.js';
+import { createLogger, logDestination } from './stack/logger.js';
 import { guardProcess } from './stack/process-guard.js';
 import { demoCoreLines } from './stack/demo-core.js';
 import { openShop } from './stack/shop.js';
@@ -19,7 +19,7 @@ import { runBot } from './telegram/runtime.js';
  * runs on embedded PGlite in `examples/shop/.data` with two simulated 3x-ui panels.
  */
 async function main(config: ShopConfig): Promise<void> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logDestination(config.logFormat));
   guardProcess(logger);
   const shop = await openShop(config, { logger });
   const admin = await ensureStartupAdmin(shop, config.dataDir);

@@ -1,6 +1,6 @@
 import { loadConfig, type ShopConfig } from './config/config.js';
 import { startBackground } from './stack/background.js';
-import { createLogger } from './stack/logger.js';
+import { createLogger, logDestination } from './stack/logger.js';
 import { guardProcess } from './stack/process-guard.js';
 import { openShop } from './stack/shop.js';
 import { exitOnStartupError } from './stack/startup-errors.js';
@@ -17,7 +17,7 @@ async function main(config: ShopConfig): Promise<void> {
     );
     process.exit(1);
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logDestination(config.logFormat));
   guardProcess(logger);
   const shop = await openShop(config, { logger });
   const background = startBackground(shop);

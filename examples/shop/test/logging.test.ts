@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../src/stack/logger.js';
+import { LogSecrets, createLogger, logDestination } from '../src/stack/logger.js';
 
 describe('logs', () => {
   it('blank cookies, auth headers, passwords, tokens, panel credentials and subscription links', () => {
@@ -45,5 +45,52 @@ describe('logs', () => {
     for (let i = 1; i <= 17; i++) expect(text).not.toContain(`SECRET${i}`);
     // Error codes are no secret and stay readable.
     expect(text).toContain('PANEL_AUTH');
+  });
+});
+
+describe('readable logs for a person at a terminal', () => {
+  /** A terminal-like sink: what a person running `npm start` would read. */
+  function terminal(isTTY: boolean): { stream: Writable & { isTTY?: boolean }; text: () => string } {
+    const chunks: string[] = [];
+    const stream = Object.assign(
+      new Writable({
+        write(chunk, _encoding, done) {
+          chunks.push(String(chunk));
+          done();
+        },
+      }),
+      { isTTY },
+    );
+    return { stream, text: () => chunks.join('') };
+  }
+
+  it('writes one readable line per event on a terminal (auto) and when asked (pretty), JSON otherwise', () => {
+    const tty = terminal(true);
+    const logger = createLogger('info', logDestination('auto', tty.stream));
+    logger.info({ component: 'http', statusCode: 200 }, 'request completed');
+    const line = tty.text().replace(/\u001b\[[0-9;]*m/g, '');
+    expect(line).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: request completed \{"component":"http","statusCode":200\}\n$/);
+    expect(() => JSON.parse(line)).toThrow();
+
+    const piped = terminal(false);
+    expect(logDestination('auto', piped.stream)).toBeUndefined();
+    expect(logDestination('json', tty.stream)).toBeUndefined();
+    const asked = terminal(false);
+    createLogger('info', logDestination('pretty', asked.stream)).warn('panel down');
+    expect(asked.text()).toMatch(/^\[\d\d:\d\d:\d\d\] WARN: panel down\n$/);
+  });
+
+  it('blanks secrets in the readable format too, at every level', () => {
+    const tty = terminal(true);
+    const secrets = new LogSecrets();
+    secrets.add('bot-token-123456:SECRETVALUE');
+    const logger = createLogger('trace', logDestination('pretty', tty.stream), secrets);
+    for (const level of ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const) {
+      logger[level]({ password: 'SECRET-PASSWORD', note: 'calling bot-token-123456:SECRETVALUE' }, `at ${level}`);
+    }
+    const text = tty.text();
+    expect(text).not.toContain('SECRET-PASSWORD');
+    expect(text).not.toContain('SECRETVALUE');
+    expect(text.match(/\[redacted\]/g)?.length).toBeGreaterThanOrEqual(6);
   });
 });

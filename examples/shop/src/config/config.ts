@@ -112,6 +112,8 @@ const EnvSchema = z.object({
   TERMS_URL: z.url({ protocol: /^https?$/ }).optional(),
   REFUND_POLICY_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json`: one JSON line per event (for log collectors); `pretty`: readable lines; `auto`: pretty on a terminal. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   // Notifications (src/notifications): email through an SMTP server, and the language of staff alerts.
   /** `smtp://user:pass@host:587` or `smtps://…`: email notifications go out through it; none without it. */
   SMTP_URL: z
@@ -182,6 +184,8 @@ export interface ShopConfig {
   /** What every page's footer offers; each `null` when not configured. */
   footer: { supportContact: string | null; termsUrl: string | null; refundPolicyUrl: string | null };
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** How log lines are written: JSON, readable, or readable only on a terminal (`auto`). */
+  logFormat: z.infer<typeof EnvSchema>['LOG_FORMAT'];
   /** Email notifications (`null`: none) and the language staff alerts are written in. */
   notifications: { email: { smtpUrl: string; from: string } | null; staffLocale: 'en' | 'fa' };
   /** The Telegram bot, or `null` when no token is set. */
@@ -276,6 +280,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     metricsToken: e.METRICS_TOKEN ?? null,
     footer: { supportContact: e.SUPPORT_CONTACT ?? null, termsUrl: e.TERMS_URL ?? null, refundPolicyUrl: e.REFUND_POLICY_URL ?? null },
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     notifications: {
       email: e.SMTP_URL === undefined ? null : { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM as string },
       staffLocale: e.STAFF_LOCALE,

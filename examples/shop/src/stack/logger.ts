@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { LogSecrets } from './log-secrets.js';
 
 export { LogSecrets } from './log-secrets.js';
@@ -55,4 +56,24 @@ export function createLogger(level: string, destination?: DestinationStream, sec
 export function registerLogSecrets(logger: object, ...values: Array<string | null | undefined>): void {
   const secrets = (logger as { [SECRETS]?: LogSecrets })[SECRETS];
   secrets?.add(...values);
+}
+
+/**
+ * Where the shop's lines go for `format`: `undefined` (pino's JSON lines on stdout) for `json`, and for `pretty`, or
+ * `auto` on a terminal, one readable line per event (time, level, message, its fields) for a person running
+ * `npm start`. Secrets are blanked before a line reaches it, in either format (`createLogger`'s last hook).
+ */
+export function logDestination(
+  format: 'auto' | 'json' | 'pretty',
+  stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
+): DestinationStream | undefined {
+  if (format === 'json' || (format === 'auto' && stream.isTTY !== true)) return undefined;
+  return pretty({
+    destination: stream,
+    sync: true,
+    colorize: stream.isTTY === true,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname',
+  });
 }
