@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { LogSecrets, createLogger, logDestination } from '../src/stack/logger.js';
 
@@ -68,7 +69,7 @@ describe('readable logs for a person at a terminal', () => {
     const tty = terminal(true);
     const logger = createLogger('info', logDestination('auto', tty.stream));
     logger.info({ component: 'http', statusCode: 200 }, 'request completed');
-    const line = tty.text().replace(/\u001b\[[0-9;]*m/g, '');
+    const line = stripVTControlCharacters(tty.text());
     expect(line).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: request completed \{"component":"http","statusCode":200\}\n$/);
     expect(() => JSON.parse(line)).toThrow();
 
