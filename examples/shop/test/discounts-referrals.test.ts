@@ -155,6 +155,29 @@ describe('discount codes in the JSON API', () => {
 });
 
 describe('referrals in the shop', () => {
+  it('the owner sets the refund window in days (Persian digits too); a window past 3650 days is refused and changes nothing', async () => {
+    const admin = await signedInAdmin(t.app);
+    const page = await admin.agent.get('/admin/referrals').expect(200);
+    expect(page.text).toMatch(/name="refundWindowDays"[^>]*value="30"|value="30"[^>]*name="refundWindowDays"/);
+    const send = async (refundWindowDays: string) => {
+      const form = await admin.agent.get('/admin/referrals').expect(200);
+      return admin.agent
+        .post('/admin/referrals')
+        .type('form')
+        .send({ _csrf: csrfFrom(form.text), enabled: 'on', type: 'share', percent: '10', refundWindowDays });
+    };
+    expect((await send('۱۴')).status).toBe(303);
+    expect((await t.shop.kit.referralProgram())?.refundWindowDays).toBe(14);
+    const refused = await send('9999');
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('0 to 3650');
+    expect((await t.shop.kit.referralProgram())?.refundWindowDays).toBe(14);
+    expect((await send('0')).status).toBe(303);
+    expect((await t.shop.kit.referralProgram())?.refundWindowDays).toBe(0);
+    expect((await send('')).status).toBe(303);
+    expect((await t.shop.kit.referralProgram())?.refundWindowDays).toBe(30);
+  });
+
   it('a buyer signed up through a link buys; once the order is live the referrer is credited once, and the page shows it', async () => {
     const admin = await signedInAdmin(t.app);
     const settings = await admin.agent.get('/admin/referrals').expect(200);

@@ -27,7 +27,20 @@ const SettingsSchema = z.object({
   amount: z.string().trim().max(40).optional(),
   percent: z.string().trim().max(3).optional(),
   cap: z.string().trim().max(40).optional(),
+  refundWindowDays: z.string().trim().max(8).optional(),
 });
+
+/** The longest refund window the engine accepts (`ReferralProgramSchema`). */
+const MAX_REFUND_WINDOW_DAYS = 3650;
+
+/** Whole days typed in either digit set, `null` when not a whole number in 0…3650; empty keeps the default (30). */
+function refundWindowDays(raw: string | undefined): number | null {
+  const digits = asciiDigits(raw ?? '');
+  if (digits === '') return 30;
+  if (!/^\d{1,4}$/.test(digits)) return null;
+  const days = Number(digits);
+  return days <= MAX_REFUND_WINDOW_DAYS ? days : null;
+}
 
 /** The buyer's referral page: the link, the reward, how many signed up and what it earned. */
 export function referralRoutes(shop: Shop, telegram: Pick<ShopBot, 'referralLink'> | null = null): Router {
@@ -67,9 +80,13 @@ export function referralSettingsRoutes(shop: Shop): Router {
       amount: text('amount'),
       percent: text('percent'),
       cap: text('cap'),
+      refundWindowDays: text('refundWindowDays'),
     };
     const form = parseForm(SettingsSchema, body, ctx.t);
     if (!form.ok) return renderSettings(res, 400, { errors: form.fields, values });
+    const windowDays = refundWindowDays(form.data.refundWindowDays);
+    if (windowDays === null)
+      return renderSettings(res, 400, { errors: { refundWindowDays: ctx.t('referrals.admin.refundWindowInvalid') }, values });
     const money = (raw: string | undefined) => (raw === undefined || raw === '' ? null : parseMajorAmount(asciiDigits(raw), currency));
     let reward;
     if (form.data.type === 'fixed') {
@@ -85,7 +102,7 @@ export function referralSettingsRoutes(shop: Shop): Router {
         return renderSettings(res, 400, { errors: { cap: ctx.t('forms.amount') }, values });
       reward = { type: 'share' as const, percent, maxAmount: cap === null ? null : { amount: cap, currency } };
     }
-    await shop.kit.setReferralProgram({ enabled: form.data.enabled, reward }, adminActor(res));
+    await shop.kit.setReferralProgram({ enabled: form.data.enabled, reward, refundWindowDays: windowDays }, adminActor(res));
     res.redirect(303, '/admin/referrals?done=referrals.saved');
   });
   return router;

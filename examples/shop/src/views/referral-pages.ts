@@ -65,11 +65,14 @@ export interface ReferralSettingsValues {
   amount: string;
   percent: string;
   cap: string;
+  /** Days after an order during which its refund takes the reward back. */
+  refundWindowDays: string;
 }
 
 function valuesOf(program: ReferralProgram | null, currency: string): ReferralSettingsValues {
-  if (program === null) return { enabled: false, type: 'fixed', amount: '', percent: '', cap: '' };
+  if (program === null) return { enabled: false, type: 'fixed', amount: '', percent: '', cap: '', refundWindowDays: '30' };
   const { reward } = program;
+  const refundWindowDays = String(program.refundWindowDays);
   return reward.type === 'fixed'
     ? {
         enabled: program.enabled,
@@ -77,6 +80,7 @@ function valuesOf(program: ReferralProgram | null, currency: string): ReferralSe
         amount: formatMajorAmount(reward.amount.amount, reward.amount.currency),
         percent: '',
         cap: '',
+        refundWindowDays,
       }
     : {
         enabled: program.enabled,
@@ -84,6 +88,7 @@ function valuesOf(program: ReferralProgram | null, currency: string): ReferralSe
         amount: '',
         percent: String(reward.percent),
         cap: reward.maxAmount === null ? '' : formatMajorAmount(reward.maxAmount.amount, currency),
+        refundWindowDays,
       };
 }
 
@@ -116,6 +121,7 @@ export function referralSettingsPage(
   ${field({ name: 'amount', label: `${t('referrals.admin.amount')} (${view.currency})`, value: v.amount, errors, attrs: html`inputmode="decimal"` })}
   ${field({ name: 'percent', label: t('referrals.admin.percent'), value: v.percent, errors, attrs: html`inputmode="numeric"` })}
   ${field({ name: 'cap', label: `${t('referrals.admin.cap')} (${view.currency})`, value: v.cap, errors, attrs: html`inputmode="decimal"` })}
+  ${field({ name: 'refundWindowDays', label: t('referrals.admin.refundWindowDays'), hint: t('referrals.admin.refundWindowHint'), value: v.refundWindowDays, errors, attrs: html`inputmode="numeric"` })}
   <button type="submit">${t('referrals.admin.save')}</button>
 </form>`,
   });
