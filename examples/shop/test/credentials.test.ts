@@ -5,7 +5,7 @@ import { verifyPassword } from '../src/auth/password.js';
 import { RESET_TTL_MS } from '../src/db/password-resets.js';
 import { createApp } from '../src/http/app.js';
 import { shopChannels } from '../src/notifications/channels.js';
-import { createNotifier } from '../src/notifications/notifier.js';
+import { notificationJobs } from '../src/notifications/notification-jobs.js';
 import { createLogger } from '../src/stack/logger.js';
 import { hashToken } from '../src/db/sessions.js';
 import { csrfFrom, signedInAdmin, signedUpBuyer, startShop, visitor, type ShopUnderTest } from './support/shop-under-test.js';
@@ -260,7 +260,7 @@ describe('changing the password and the email', () => {
     await v.agent.post('/signin').type('form').send({ _csrf: v.csrf, email: fresh, password: 'correct horse battery' }).expect(303);
 
     // The old address is told, with the new one masked; so is the new one.
-    await createNotifier(t.shop, shopChannels(t.shop).list).runOnce();
+    await t.shop.kit.createWorker({ hostJobs: [...t.shop.hostJobs, ...notificationJobs(t.shop, shopChannels(t.shop).list)] }).drain();
     await mailsArrived(buyer.email, 1);
     const notice = mailsTo(buyer.email)[0]!;
     expect(notice.subject).toContain('email was changed');

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatDateTime } from '../src/i18n/format.js';
 import type { NotificationChannel } from '../src/notifications/channel.js';
 import { shopChannels, type ShopChannels } from '../src/notifications/channels.js';
 import { deliveriesOf } from '../src/notifications/deliveries.js';
-import { createNotifier, type Notifier } from '../src/notifications/notifier.js';
-import { createPostgresStorage } from '@panelkit/storage-postgres';
-import { adoptUnrelayedEvents } from '../src/notifications/event-notices.js';
+import { notificationJobs } from '../src/notifications/notification-jobs.js';
+import { DELIVERY_RETRY, deliveryJobType, FAN_OUT_TYPE } from '../src/notifications/queue.js';
 import { notificationsOf } from '../src/notifications/store.js';
 import { CUSTOMER_KINDS } from '../src/notifications/kinds.js';
 import { adminGet, fundedBuyer, postForm } from './support/admin-support.js';
@@ -18,7 +17,8 @@ import { receipt, startMoneyShop } from './support/wallet-helpers.js';
 let sink: SmtpSink;
 let t: ShopUnderTest;
 let channels: ShopChannels;
-let notifier: Notifier;
+/** Runs every due job, the notification jobs on the shop's channels among them (as `startBackground`'s worker does). */
+let deliver: () => Promise<number>;
 let admin: Visitor;
 const { onlyPaymentOf, accepted, review } = receiptSteps(() => t);
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   sink = await startSmtpSink();
   t = await startMoneyShop({ SMTP_URL: sink.url, MAIL_FROM: 'Test Shop <shop@example.com>', SHOP_NAME: 'Test Shop' });
   channels = shopChannels(t.shop);
-  notifier = createNotifier(t.shop, channels.list, { random: () => 0.5 });
+  deliver = workerWith(channels.list).drain;
   admin = await signedInAdmin(t.app);
 });
 afterAll(async () => {
@@ -34,6 +34,11 @@ afterAll(async () => {
   await t.close();
   await sink.close();
 });
+
+/** A worker for the engine's jobs and the shop's, with notification jobs on these channels. */
+function workerWith(list: readonly NotificationChannel[]) {
+  return t.shop.kit.createWorker({ hostJobs: [...t.shop.hostJobs, ...notificationJobs(t.shop, list)] });
+}
 
 const mailsTo = (email: string) => sink.received.filter((m) => m.to.includes(email));
 const kindsOf = async (customerId: string) => (await notificationsOf(t.shop).history(customerId, { limit: 100 })).items.map((n) => n.kind);
@@ -50,8 +55,8 @@ describe('notifications written with their causes', () => {
     const plan = await planNamed(t, 'Frankfurt · 1 month · 50');
     const subId = await boughtAndProvisioned(t, b, plan.id);
     const sub = (await t.shop.storage.subscriptions.get(subId))!;
-    await notifier.runOnce();
-    await notifier.runOnce();
+    await deliver();
+    await deliver();
     const mails = mailsTo(b.email);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe(`Your subscription is ready: ${plan.name}`);
@@ -111,46 +116,10 @@ describe('notifications written with their causes', () => {
     await t.drain();
     await t.drain();
     expect(await kindsOf(b.customerId)).toEqual(['receipt_rejected']);
-    await notifier.runOnce();
+    await deliver();
     const [mail] = mailsTo(b.email);
     expect(mail!.subject).toBe('Your payment of $12.00 was not accepted');
     expect(mail!.text).toContain('Note: blurry photo');
-  });
-});
-
-describe('upgrading from the polling relay', () => {
-  it('an event an older release wrote (no job) and its relay had not reached is notified once at start', async () => {
-    const b = await buyer();
-    const subId = await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
-    const expiredOf = async () => (await kindsOf(b.customerId)).filter((k) => k === 'subscription_expired');
-    // The old release's storage: no audit outbox, so its events enqueued nothing.
-    const old = createPostgresStorage({ client: t.shop.db, schema: t.config.schema, clock: t.clock });
-    await old.audit.append({
-      actor: { type: 'scheduler', id: null },
-      action: 'subscription.expired',
-      subjectType: 'subscription',
-      subjectId: subId,
-      data: { from: 'active' },
-    });
-    await t.drain();
-    expect(await expiredOf()).toEqual([]);
-    // Its relay had read up to a minute before the event (within its 10-minute look-back).
-    const relay = (at: Date) =>
-      t.shop.db.query(
-        `INSERT INTO ${t.shop.shopSchema}.notification_relay (name, position_at) VALUES ('audit', $1)
-         ON CONFLICT (name) DO UPDATE SET position_at = excluded.position_at`,
-        [at],
-      );
-    await relay(new Date(t.clock.now().getTime() - 60_000));
-    expect(await adoptUnrelayedEvents(t.shop)).toBeGreaterThan(0);
-    await t.drain();
-    expect(await expiredOf()).toEqual(['subscription_expired']);
-    // Adopting again (a second replica starting from the same position) writes nothing twice; without a position, nothing.
-    await relay(new Date(t.clock.now().getTime() - 60_000));
-    await adoptUnrelayedEvents(t.shop);
-    await t.drain();
-    expect(await expiredOf()).toEqual(['subscription_expired']);
-    expect(await adoptUnrelayedEvents(t.shop)).toBe(0);
   });
 });
 
@@ -160,11 +129,11 @@ describe('in the buyer language', () => {
     await t.shop.storage.customers.update(b.customerId, { locale: 'fa' });
     const plan = await planNamed(t, 'Frankfurt · 1 month · 50');
     const sub = (await t.shop.storage.subscriptions.get(await boughtAndProvisioned(t, b, plan.id)))!;
-    await notifier.runOnce();
+    await deliver();
     t.clock.set(new Date(sub.expiresAt!.getTime() - 71 * 3_600_000));
     await t.shop.kit.createScheduler().tick();
     await t.drain(); // the warning's notices job
-    await notifier.runOnce();
+    await deliver();
     const warning = mailsTo(b.email).find((m) => m.subject.includes('تمام می‌شود'));
     expect(warning).toBeDefined();
     // The plan by its Farsi name (the demo's plans have one).
@@ -186,7 +155,7 @@ describe('opting out', () => {
     await postForm(b, '/account/notifications', { send: keep }).expect(303);
     expect([...(await notificationsOf(t.shop).optedOut(b.customerId))]).toHaveLength(CUSTOMER_KINDS.length - keep.length);
     await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
-    await notifier.runOnce();
+    await deliver();
     expect(mailsTo(b.email)).toEqual([]);
     const history = await b.agent.get('/account/notifications').expect(200);
     expect(history.text).toContain('data-kind="subscription_provisioned"');
@@ -214,12 +183,16 @@ describe('retries', () => {
     const b = await buyer();
     sink.refuseNext(1);
     await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
-    const first = await notifier.runOnce();
-    expect(first.failed).toBe(1);
+    await deliver();
     expect(mailsTo(b.email)).toEqual([]);
-    expect((await notifier.runOnce()).sent).toBe(0);
+    const [notification] = (await notificationsOf(t.shop).history(b.customerId, { limit: 1 })).items;
+    const [refused] = await deliveriesOf(t.shop).ofNotification(notification!.id);
+    expect([refused!.status, refused!.attempts]).toEqual(['pending', 1]);
+    // Not before its backoff.
+    await deliver();
+    expect(mailsTo(b.email)).toEqual([]);
     t.clock.advance(60 * 60_000);
-    await notifier.runOnce();
+    await deliver();
     expect(mailsTo(b.email)).toHaveLength(1);
   });
 
@@ -235,79 +208,85 @@ describe('retries', () => {
       },
     };
     const b = await buyer();
-    await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
-    const strict = createNotifier(t.shop, [...channels.list, flaky], {
-      retry: { maxAttempts: 2, baseDelayMs: 1000, maxDelayMs: 1000, maxRetryAfterMs: 1000 },
-    });
-    await strict.runOnce();
-    t.clock.advance(60_000);
-    await strict.runOnce();
-    t.clock.advance(60_000);
-    await strict.runOnce();
+    const strict = workerWith([...channels.list, flaky]);
+    await boughtAndProvisioned({ ...t, drain: strict.drain }, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    // Past the give-up time (a day and a half of failing): the next attempt is the last.
+    t.clock.advance(DELIVERY_RETRY.giveUpAfterMs);
+    await strict.drain();
     const failed = (await deliveriesOf(t.shop).listFailed(100)).filter((d) => d.address === `flaky:${b.customerId}`);
     expect(failed.map((d) => [d.kind, d.attempts, d.lastError])).toEqual([['subscription_provisioned', 2, 'flaky is down']]);
     const adminPage = await adminGet(admin, '/admin/deliveries');
     expect(adminPage.html).toContain(`data-delivery-id="${failed[0]!.id}"`);
     await postForm(admin, `/admin/deliveries/${failed[0]!.id}/retry`, {}).expect(303);
+    // A second click queues nothing more.
+    await postForm(admin, `/admin/deliveries/${failed[0]!.id}/retry`, {}).expect(404);
     up = true;
-    await strict.runOnce();
-    await strict.runOnce();
+    await strict.drain();
+    await strict.drain();
     expect(sent).toEqual([`flaky:${b.customerId} ${failed[0]!.idempotencyKey}`]);
     expect(mailsTo(b.email)).toHaveLength(1);
   });
 });
 
 describe('a worker that dies mid-send', () => {
-  it('leaves its lease to expire; the delivery is then sent again with the same key, and only then', async () => {
-    const b = await buyer();
-    await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
-    await t.drain();
-    const [notification] = (await notificationsOf(t.shop).history(b.customerId, { limit: 1 })).items;
+  it('leaves its job leased until the lease expires; the delivery is then sent again with the same key, and only then', async () => {
     const sent: string[] = [];
     const recording: NotificationChannel = {
       name: 'recording',
       addressesOf: async (r) => (r.kind === 'customer' ? [`rec:${r.customerId}`] : []),
       send: async (_address, _message, key) => void sent.push(key),
     };
-    const survivor = createNotifier(t.shop, [recording]);
-    // The survivor fans out and sends; the row is then put back to what a worker that sent and died
-    // before marking leaves behind: claimed under its lease, not marked sent.
-    await t.shop.db.query(`UPDATE ${t.shop.shopSchema}.notifications SET fanned_out_at = NULL WHERE id = $1`, [notification!.id]);
-    await survivor.runOnce();
-    expect(sent).toHaveLength(1);
-    const [delivery] = (await deliveriesOf(t.shop).ofNotification(notification!.id)).filter((d) => d.channel === 'recording');
-    await t.shop.db.query(`UPDATE ${t.shop.shopSchema}.notification_deliveries SET status = 'pending', sent_at = NULL WHERE id = $1`, [
-      delivery!.id,
-    ]);
-    const dying = deliveriesOf(t.shop);
-    const claimed = await dying.claim(['recording'], 10, 5 * 60_000);
-    expect(claimed.map((c) => c.delivery.id)).toContain(delivery!.id);
+    const jobs = notificationJobs(t.shop, [recording]);
+    // Provisioned, its notice written and fanned out to the recording channel, not sent yet.
+    const fanningOut = t.shop.kit.createWorker({ hostJobs: [...t.shop.hostJobs, ...jobs.filter((j) => j.type === FAN_OUT_TYPE)] });
+    const b = await buyer();
+    await boughtAndProvisioned({ ...t, drain: fanningOut.drain }, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    const [notification] = (await notificationsOf(t.shop).history(b.customerId, { limit: 1 })).items;
+    const [delivery] = await deliveriesOf(t.shop).ofNotification(notification!.id);
+    expect([delivery!.channel, delivery!.status]).toEqual(['recording', 'pending']);
+    // A worker claims the send, sends, and dies before it can mark the job done.
+    const [claimed] = await t.shop.storage.jobs.claim({
+      workerId: 'dies',
+      limit: 1,
+      leaseMs: 60_000,
+      types: [deliveryJobType('recording')],
+    });
+    expect(claimed?.job.payload).toEqual({ deliveryId: delivery!.id });
+    await recording.send(delivery!.address, { subject: '', text: '' }, delivery!.idempotencyKey);
+    const survivor = t.shop.kit.createWorker({ hostJobs: jobs, engineJobs: false });
     // While the lease holds, nobody else sends it.
-    await survivor.runOnce();
+    await survivor.drain();
     expect(sent).toHaveLength(1);
-    t.clock.advance(5 * 60_000);
-    await survivor.runOnce();
+    t.clock.advance(2 * 60_000);
+    await t.shop.kit.createScheduler().tick(); // reaps the expired lease
+    await survivor.drain();
     expect(sent).toEqual([delivery!.idempotencyKey, delivery!.idempotencyKey]);
-    // The dead worker's late mark is refused: the lease is no longer its own.
-    expect(await dying.markSent(claimed.find((c) => c.delivery.id === delivery!.id)!)).toBe(false);
+    expect((await deliveriesOf(t.shop).get(delivery!.id))?.status).toBe('sent');
+    await survivor.drain();
+    expect(sent).toHaveLength(2);
   });
 });
 
 describe('the background loop', () => {
-  it('delivers on its first round, through the channels it is given', async () => {
+  it('its worker delivers through the channels it is given', async () => {
     const { startBackground } = await import('../src/stack/background.js');
     const b = await buyer();
-    await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    // Provisioned and its notice written; the background's worker fans it out and sends it.
+    const noticesOnly = t.shop.kit.createWorker({ hostJobs: t.shop.hostJobs });
+    await boughtAndProvisioned({ ...t, drain: noticesOnly.drain }, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
     const sent: string[] = [];
     const recording: NotificationChannel = {
       name: 'recording',
       addressesOf: async (r) => (r.kind === 'customer' ? [`rec:${r.customerId}`] : []),
       send: async (address, message) => void sent.push(`${address} ${message.subject}`),
     };
-    // The loop runs a round when it starts; stopping waits for it.
     const background = startBackground(t.shop, { tickEveryMs: 3_600_000, channels: [recording] });
-    await background.stop();
-    expect(sent).toContain(`rec:${b.customerId} Your subscription is ready: ${(await planNamed(t, 'Frankfurt · 1 month · 50')).name}`);
+    try {
+      const ready = `rec:${b.customerId} Your subscription is ready: ${(await planNamed(t, 'Frankfurt · 1 month · 50')).name}`;
+      await vi.waitFor(() => expect(sent).toContain(ready), { timeout: 20_000, interval: 50 });
+    } finally {
+      await background.stop();
+    }
   });
 });
 
@@ -321,13 +300,16 @@ describe('replicas with different channels', () => {
       },
     };
     const b = await buyer();
-    await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
-    await createNotifier(t.shop, [...channels.list, side], { batch: 1 }).runOnce();
+    await boughtAndProvisioned(
+      { ...t, drain: workerWith([...channels.list, side]).drain },
+      b,
+      (await planNamed(t, 'Frankfurt · 1 month · 50')).id,
+    );
     const [notification] = (await notificationsOf(t.shop).history(b.customerId, { limit: 1 })).items;
     const before = await deliveriesOf(t.shop).ofNotification(notification!.id);
     const sideBefore = before.find((d) => d.channel === 'side')!;
     t.clock.advance(24 * 3_600_000);
-    await notifier.runOnce();
+    await deliver();
     const sideAfter = (await deliveriesOf(t.shop).ofNotification(notification!.id)).find((d) => d.channel === 'side')!;
     expect([sideAfter.status, sideAfter.attempts]).toEqual([sideBefore.status, sideBefore.attempts]);
     expect(sideAfter.status).toBe('pending');
@@ -356,8 +338,8 @@ describe('staff alerts', () => {
       demo.sim.clearFaults();
     }
     expect((await t.shop.storage.subscriptions.get(subId))!.status).toBe('failed');
-    await notifier.runOnce();
-    await notifier.runOnce();
+    await deliver();
+    await deliver();
     expect(mailsTo(b.email).map((m) => m.subject)).toEqual(['$5.00 was refunded to your wallet']);
     expect(mailsTo(b.email)[0]!.text).toContain('your subscription could not be set up');
     expect(mailsTo(ADMIN.email).filter((m) => m.subject === `Provisioning failed for good: ${plan.name}`)).toHaveLength(1);
@@ -371,11 +353,11 @@ describe('staff alerts', () => {
     demo.sim.clearFaults();
     expect((await t.shop.storage.panels.get(demo.panel.id))!.health.status).toBe('unhealthy');
     await t.drain();
-    await notifier.runOnce();
+    await deliver();
     await t.shop.kit.checkPanelHealth(demo.panel.id);
     await t.drain();
-    await notifier.runOnce();
-    await notifier.runOnce();
+    await deliver();
+    await deliver();
     const alerts = mailsTo(ADMIN.email).filter((m) => m.subject.includes(demo.panel.name));
     expect(alerts.map((m) => m.subject)).toEqual([`Panel down: ${demo.panel.name}`, `Panel back: ${demo.panel.name}`]);
   });

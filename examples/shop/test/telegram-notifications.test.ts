@@ -1,22 +1,22 @@
 /**
- * The notifier and the bot together, as `npm start` wires them (`shopChannels`): a buyer who came
- * through Telegram hears of their subscription there, and the shop's admins get the panel alerts
- * there, each once however often the notifier runs.
+ * The notification jobs and the bot together, as `npm start` wires them (`shopChannels`): a buyer who
+ * came through Telegram hears of their subscription there, and the shop's admins get the panel alerts
+ * there, each once however often the worker runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopChannels } from '../src/notifications/channels.js';
-import { createNotifier, type Notifier } from '../src/notifications/notifier.js';
+import { notificationJobs } from '../src/notifications/notification-jobs.js';
 import { planNamed } from './support/buying.js';
 import { ADMIN_TELEGRAM_ID, startBotShop, TelegramUser, type BotShop } from './support/telegram-driver.js';
 
 describe('notifications through the Telegram bot', () => {
   let s: BotShop;
-  let notifier: Notifier;
+  let deliver: () => Promise<number>;
   beforeAll(async () => {
     s = await startBotShop();
     const channels = shopChannels(s.t.shop);
     expect(channels.list.map((c) => c.name)).toEqual(['telegram']);
-    notifier = createNotifier(s.t.shop, channels.list, { random: () => 0.5 });
+    deliver = s.t.shop.kit.createWorker({ hostJobs: [...s.t.shop.hostJobs, ...notificationJobs(s.t.shop, channels.list)] }).drain;
   });
   afterAll(() => s?.close());
 
@@ -32,11 +32,11 @@ describe('notifications through the Telegram bot', () => {
     const customerId = link!.customerId;
     const plan = await planNamed(s.t, 'Frankfurt · 1 month · 50');
     await s.t.shop.kit.topUp({ customerId, amount: plan.price, idempotencyKey: 'tg-notice-topup' });
+    const before = textsTo(7401).length;
     const { subscriptions } = await s.t.shop.kit.checkout({ customerId, items: [{ planId: plan.id }], idempotencyKey: 'tg-notice-buy' });
     await s.t.drain();
-    const before = textsTo(7401).length;
-    await notifier.runOnce();
-    await notifier.runOnce();
+    await deliver();
+    await deliver();
     const sub = (await s.t.shop.storage.subscriptions.get(subscriptions[0]!.id))!;
     const notices = textsTo(7401).slice(before);
     expect(notices).toHaveLength(1);
@@ -51,11 +51,11 @@ describe('notifications through the Telegram bot', () => {
     await s.t.shop.kit.checkPanelHealth(demo.panel.id);
     demo.sim.clearFaults();
     await s.t.drain(); // each event's notices job
-    await notifier.runOnce();
+    await deliver();
     await s.t.shop.kit.checkPanelHealth(demo.panel.id);
     await s.t.drain();
-    await notifier.runOnce();
-    await notifier.runOnce();
+    await deliver();
+    await deliver();
     const alerts = textsTo(ADMIN_TELEGRAM_ID).filter((text) => text.includes(demo.panel.name));
     expect(alerts).toHaveLength(2);
     expect(alerts[0]).toMatch(/down/i);

@@ -1,4 +1,5 @@
 import { ConflictError } from '@panelkit/sdk';
+import { transactionSql } from '@panelkit/storage-postgres';
 import { hashToken } from '../db/sessions.js';
 import type { Account } from '../db/accounts.js';
 import type { Shop } from '../stack/shop.js';
@@ -50,16 +51,16 @@ export async function changeEmail(
     if (ConflictError.is(error)) return { ok: false, reason: 'email_taken' };
     throw error;
   }
-  const changed = await shop.db
-    .transaction(async (db) => {
-      const { rows } = await db.query(
+  const changed = await shop.storage
+    .transaction(async (tx) => {
+      const { rows } = await transactionSql(tx).query(
         `UPDATE ${shop.shopSchema}.accounts SET email = $2 WHERE id = $1
          AND NOT EXISTS (SELECT 1 FROM ${shop.shopSchema}.accounts WHERE email = $2) RETURNING 1`,
         [account.id, email],
       );
       if (rows.length === 0) return false;
       const at = shop.clock.now();
-      await writeNotification(db, shop.shopSchema, at, {
+      await writeNotification(tx, shop.shopSchema, at, {
         recipient: { kind: 'customer', customerId: account.customerId },
         kind: 'email_changed',
         source: `email-change:${account.id}:${at.toISOString()}`,
@@ -68,8 +69,8 @@ export async function changeEmail(
       return true;
     })
     .catch((error: unknown) => {
-      // Two changes to one email at once: the unique index lets one win.
-      if ((error as { code?: string }).code === '23505') return false;
+      // Two changes to one email at once: the unique index lets one win (the storage says so with a ConflictError).
+      if (ConflictError.is(error) || (error as { code?: string }).code === '23505') return false;
       throw error;
     });
   if (!changed) {

@@ -1,3 +1,4 @@
+import { transactionSql } from '@panelkit/storage-postgres';
 import { writeNotification } from '../notifications/store.js';
 import type { Shop } from '../stack/shop.js';
 
@@ -21,7 +22,7 @@ export const CODE_GUESSES: ThrottleRule = { kind: 'code', limit: 10, windowMs: 6
  * concurrent guesses cannot pass the limit together; a right guess clears the window. When a window fills, the
  * account holder is told once (a `sign_in_locked` notification through the shop's notification outbox).
  */
-export function signInThrottleOf(shop: Pick<Shop, 'db' | 'shopSchema' | 'clock'>) {
+export function signInThrottleOf(shop: Pick<Shop, 'db' | 'storage' | 'shopSchema' | 'clock'>) {
   const table = `${shop.shopSchema}.auth_throttles`;
   return {
     /** Takes a slot for one guess; false when the window is full (refuse without judging). */
@@ -56,15 +57,15 @@ export function signInThrottleOf(shop: Pick<Shop, 'db' | 'shopSchema' | 'clock'>
      */
     async noteFailure(rule: ThrottleRule, subject: string, customerId: string | null): Promise<void> {
       if (customerId === null) return;
-      await shop.db.transaction(async (db) => {
-        const { rows } = await db.query<{ window_start: Date }>(
+      await shop.storage.transaction(async (tx) => {
+        const { rows } = await transactionSql(tx).query<{ window_start: Date }>(
           `UPDATE ${table} SET notified = true WHERE key = $1 AND failures >= $2 AND NOT notified RETURNING window_start`,
           [`${rule.kind}:${subject}`, rule.limit],
         );
         const row = rows[0];
         if (row === undefined) return;
         const start = new Date(row.window_start);
-        await writeNotification(db, shop.shopSchema, shop.clock.now(), {
+        await writeNotification(tx, shop.shopSchema, shop.clock.now(), {
           recipient: { kind: 'customer', customerId },
           kind: 'sign_in_locked',
           source: `throttle:${rule.kind}:${subject}:${start.toISOString()}`,

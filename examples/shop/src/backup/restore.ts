@@ -25,15 +25,12 @@ export interface RestoreResult {
   rows: number;
 }
 
-/** Rows seeded by migrations themselves; a restore replaces them. */
-const SEEDED_BY_MIGRATIONS = new Set(['notification_relay']);
 /** Rows per INSERT statement. */
 const INSERT_ROWS = 500;
 
 async function rowsIn(db: SqlQueryable, schema: string, tables: readonly BackupTable[]): Promise<number> {
   let total = 0;
   for (const table of tables) {
-    if (SEEDED_BY_MIGRATIONS.has(table.name)) continue;
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident(schema)}.${ident(table.name)}`);
     total += rows[0]?.n ?? 0;
   }
@@ -106,10 +103,6 @@ export async function restoreBackup(backup: string | CheckedBackup, target: Rest
 
   let rows = 0;
   await target.db.transaction(async (tx) => {
-    for (const schema of ['engine', 'shop'] as const) {
-      for (const name of SEEDED_BY_MIGRATIONS)
-        if (tables[schema].has(name)) await tx.query(`DELETE FROM ${ident(schemas[schema])}.${ident(name)}`);
-    }
     let table: { schema: string; def: BackupTable } | null = null;
     let batch: string[] = [];
     const flush = async () => {

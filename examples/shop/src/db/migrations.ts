@@ -3,6 +3,8 @@ import type { SqlClient } from '@panelkit/storage-postgres';
 
 /** The name of the shop migration that drops the payments table of releases before the SDK's payments. */
 export const DROP_LEGACY_PAYMENTS = 'drop_legacy_payments';
+/** The migration that drops the shop's own notification queue (run after its leftovers are carried over). */
+export const NOTIFICATIONS_ON_HOST_JOBS = 'notifications_on_host_jobs';
 
 /** A shop migration: `s` is the shop's quoted schema, `engine` the engine's, quoted. */
 interface ShopMigration {
@@ -154,7 +156,7 @@ const MIGRATIONS: readonly ShopMigration[] = [
         file_id text NOT NULL,
         created_at timestamptz NOT NULL
       )`,
-      // Notification messages sent through the bot, by the notifier's key: a key is sent at most once.
+      // Notification messages sent through the bot, by the delivery's key: a key is sent at most once.
       `CREATE TABLE ${s}.telegram_sent (idempotency_key text PRIMARY KEY, chat_id text NOT NULL, sent_at timestamptz NOT NULL)`,
       `CREATE TABLE ${s}.telegram_broadcasts (
         id text PRIMARY KEY,
@@ -319,6 +321,23 @@ const MIGRATIONS: readonly ShopMigration[] = [
     version: 12,
     name: DROP_LEGACY_PAYMENTS,
     statements: (s) => [`DROP TABLE IF EXISTS ${s}.payments`],
+  },
+  {
+    // Notifications are fanned out and sent by host jobs on the SDK's worker now: the shop's own lease queue
+    // and the audit relay go, once what they left undone was handed over (`carryOverNotificationQueue`, run
+    // by `openShop` before this migration).
+    version: 13,
+    name: NOTIFICATIONS_ON_HOST_JOBS,
+    statements: (s) => [
+      `DROP TABLE IF EXISTS ${s}.notification_relay`,
+      `DROP TABLE IF EXISTS ${s}.notification_relayed_events`,
+      `DROP INDEX IF EXISTS ${s}.notification_deliveries_due`,
+      `DROP INDEX IF EXISTS ${s}.notification_deliveries_leased`,
+      `UPDATE ${s}.notification_deliveries SET status = 'pending' WHERE status = 'sending'`,
+      `ALTER TABLE ${s}.notification_deliveries DROP CONSTRAINT IF EXISTS notification_deliveries_status_check`,
+      `ALTER TABLE ${s}.notification_deliveries ADD CONSTRAINT notification_deliveries_status_check CHECK (status IN ('pending', 'sent', 'failed'))`,
+      `ALTER TABLE ${s}.notification_deliveries DROP COLUMN IF EXISTS next_attempt_at, DROP COLUMN IF EXISTS lease_token, DROP COLUMN IF EXISTS lease_expires_at`,
+    ],
   },
 ];
 

@@ -31,7 +31,7 @@ async function subscriptionFacts(shop: Shop, sub: Subscription) {
   const plan = await shop.storage.plans.get(sub.planId);
   return {
     subscriptionId: sub.id,
-    // The name in the shop's default language; delivery writes it in the recipient's (see the notifier).
+    // The name in the shop's default language; delivery writes it in the recipient's (see `notification-jobs.ts`).
     plan: plan?.name ?? sub.planId,
     planId: sub.planId,
     currency: plan?.price.currency ?? shop.config.currency,

@@ -1,9 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createId, type Clock } from '@panelkit/sdk';
-import type { SqlClient } from '@panelkit/storage-postgres';
+import { createHash } from 'node:crypto';
+import { createId, type Clock, type StoragePort } from '@panelkit/sdk';
+import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
+import { enqueueDelivery } from './queue.js';
 
-/** `pending` (due at `nextAttemptAt`), `sending` (leased), `sent`, or `failed` after every attempt. */
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed';
+/** `pending` (its send job is queued or running), `sent`, or `failed` after every attempt. */
+export type DeliveryStatus = 'pending' | 'sent' | 'failed';
 
 /** One message of one notification to one address on one channel. */
 export interface Delivery {
@@ -15,16 +16,9 @@ export interface Delivery {
   idempotencyKey: string;
   status: DeliveryStatus;
   attempts: number;
-  nextAttemptAt: Date;
   lastError: string | null;
   sentAt: Date | null;
   createdAt: Date;
-}
-
-/** A delivery this worker holds: only its lease token may mark it sent or failed. */
-export interface ClaimedDelivery {
-  delivery: Delivery;
-  leaseToken: string;
 }
 
 /** A failed delivery with what the admin page shows beside it. */
@@ -38,8 +32,6 @@ interface DeliveryRow {
   idempotency_key: string;
   status: DeliveryStatus;
   attempts: number;
-  next_attempt_at: Date | string;
-  lease_token: string | null;
   last_error: string | null;
   sent_at: Date | string | null;
   created_at: Date | string;
@@ -56,7 +48,6 @@ function toDelivery(row: DeliveryRow): Delivery {
     idempotencyKey: row.idempotency_key,
     status: row.status,
     attempts: Number(row.attempts),
-    nextAttemptAt: new Date(row.next_attempt_at),
     lastError: row.last_error,
     sentAt: row.sent_at === null ? null : new Date(row.sent_at),
     createdAt: new Date(row.created_at),
@@ -69,12 +60,13 @@ export function deliveryKey(notificationId: string, channel: string, address: st
 }
 
 /**
- * The `notification_deliveries` table, used like the engine's job queue: claimed with one
- * statement (`FOR UPDATE SKIP LOCKED`, then a lease token and expiry), settled only with that token.
+ * The `notification_deliveries` table: one row per notification, channel and address, the record of
+ * what was sent. The queue is the SDK's: each pending delivery has a send job (`queue.ts`).
  */
 export class DeliveryStore {
   constructor(
     private readonly db: SqlClient,
+    private readonly storage: Pick<StoragePort, 'transaction'>,
     private readonly schema: string,
     private readonly clock: Clock,
   ) {}
@@ -84,67 +76,61 @@ export class DeliveryStore {
   }
 
   /**
-   * Writes the notification's deliveries (each once, whoever else writes them at the same time)
-   * and marks it fanned out, `muted` when the buyer turned its kind off (then no delivery is written).
+   * Writes the notification's deliveries, each with its send job (each once, whoever else writes them
+   * at the same time), and marks it fanned out, `muted` when the buyer turned its kind off (then no
+   * delivery is written), all in one transaction.
    */
   async fanOut(notificationId: string, targets: ReadonlyArray<{ channel: string; address: string }>, muted: boolean): Promise<void> {
     const now = this.clock.now();
-    await this.db.transaction(async (db) => {
+    await this.storage.transaction(async (tx) => {
+      const db = transactionSql(tx);
+      const { rows } = await db.query<{ fanned: boolean }>(
+        `UPDATE ${this.schema}.notifications SET fanned_out_at = $2, muted = $3 WHERE id = $1 AND fanned_out_at IS NULL RETURNING true AS fanned`,
+        [notificationId, now, muted],
+      );
+      if (rows.length === 0) return;
       for (const { channel, address } of muted ? [] : targets) {
-        await db.query(
-          `INSERT INTO ${this.table} (id, notification_id, channel, address, idempotency_key, status, next_attempt_at, created_at)
-           VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT DO NOTHING`,
+        const inserted = await db.query<{ id: string }>(
+          `INSERT INTO ${this.table} (id, notification_id, channel, address, idempotency_key, status, created_at)
+           VALUES ($1, $2, $3, $4, $5, 'pending', $6) ON CONFLICT DO NOTHING RETURNING id`,
           [createId('dlv'), notificationId, channel, address, deliveryKey(notificationId, channel, address), now],
         );
+        const id = inserted.rows[0]?.id;
+        if (id !== undefined) await enqueueDelivery(tx, channel, id);
       }
-      await db.query(`UPDATE ${this.schema}.notifications SET fanned_out_at = $2, muted = $3 WHERE id = $1 AND fanned_out_at IS NULL`, [
-        notificationId,
-        now,
-        muted,
-      ]);
     });
   }
 
-  /**
-   * Leases up to `limit` deliveries on `channels` that are due, or whose lease ran out (a worker
-   * died mid-send), for `leaseMs`. Replicas claiming at once get disjoint sets; a replica without
-   * some channel leaves its deliveries to the others.
-   */
-  async claim(channels: readonly string[], limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    const now = this.clock.now();
-    const token = randomUUID();
-    const { rows } = await this.db.query<DeliveryRow>(
-      `UPDATE ${this.table} SET status = 'sending', lease_token = $1, lease_expires_at = $2, attempts = attempts + 1
-       WHERE id IN (
-         SELECT id FROM ${this.table}
-         WHERE ((status = 'pending' AND next_attempt_at <= $3) OR (status = 'sending' AND lease_expires_at <= $3))
-           AND channel = ANY($5::text[])
-         ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED
-       ) RETURNING *`,
-      [token, new Date(now.getTime() + leaseMs), now, limit, [...channels]],
-    );
-    return rows.map((row) => ({ delivery: toDelivery(row), leaseToken: token }));
+  /** One delivery, or `null`. */
+  async get(id: string): Promise<Delivery | null> {
+    const { rows } = await this.db.query<DeliveryRow>(`SELECT * FROM ${this.table} WHERE id = $1`, [id]);
+    return rows[0] === undefined ? null : toDelivery(rows[0]);
   }
 
-  /** Marks it sent; false (and nothing changed) when the lease was lost. */
-  async markSent(claimed: ClaimedDelivery): Promise<boolean> {
+  /** Marks it sent after attempt `attempts`; false when it was sent already. */
+  async markSent(id: string, attempts: number): Promise<boolean> {
     const { rows } = await this.db.query(
-      `UPDATE ${this.table} SET status = 'sent', sent_at = $3, lease_token = NULL, lease_expires_at = NULL, last_error = NULL
-       WHERE id = $1 AND lease_token = $2 AND status = 'sending' RETURNING id`,
-      [claimed.delivery.id, claimed.leaseToken, this.clock.now()],
+      `UPDATE ${this.table} SET status = 'sent', sent_at = $2, attempts = $3, last_error = NULL WHERE id = $1 AND status <> 'sent' RETURNING id`,
+      [id, this.clock.now(), attempts],
     );
     return rows.length > 0;
   }
 
-  /** Records a failed attempt: due again at `retryAt`, or `failed` for good when it is `null`. False when the lease was lost. */
-  async markFailed(claimed: ClaimedDelivery, error: string, retryAt: Date | null): Promise<boolean> {
-    const { rows } = await this.db.query(
-      `UPDATE ${this.table}
-       SET status = $3, next_attempt_at = coalesce($4, next_attempt_at), last_error = $5, lease_token = NULL, lease_expires_at = NULL
-       WHERE id = $1 AND lease_token = $2 AND status = 'sending' RETURNING id`,
-      [claimed.delivery.id, claimed.leaseToken, retryAt === null ? 'failed' : 'pending', retryAt, error.slice(0, 1000)],
+  /** Records a failed attempt (its job retries it). */
+  async noteAttempt(id: string, attempts: number, error: string): Promise<void> {
+    await this.db.query(`UPDATE ${this.table} SET attempts = $2, last_error = $3 WHERE id = $1 AND status = 'pending'`, [
+      id,
+      attempts,
+      error.slice(0, 1000),
+    ]);
+  }
+
+  /** Its send job was given up: `failed` for good, until an admin retries it (the last attempt's error stays, else `error`). */
+  async markFailed(id: string, error: string): Promise<void> {
+    await this.db.query(
+      `UPDATE ${this.table} SET status = 'failed', last_error = coalesce(last_error, $2) WHERE id = $1 AND status = 'pending'`,
+      [id, error.slice(0, 1000)],
     );
-    return rows.length > 0;
   }
 
   /** Deliveries that gave up, newest first, for the admin's page. */
@@ -157,13 +143,22 @@ export class DeliveryStore {
     return rows.map((row) => ({ ...toDelivery(row), kind: row.kind ?? '', customerId: row.customer_id ?? null }));
   }
 
-  /** An admin's retry: a failed delivery is due now with a fresh attempt count. False when it was not failed. */
+  /**
+   * An admin's retry: a failed delivery is pending again with a fresh attempt count and a new send job,
+   * in one transaction (two clicks queue one). False when it was not failed.
+   */
   async retry(id: string): Promise<boolean> {
-    const { rows } = await this.db.query(
-      `UPDATE ${this.table} SET status = 'pending', attempts = 0, next_attempt_at = $2 WHERE id = $1 AND status = 'failed' RETURNING id`,
-      [id, this.clock.now()],
-    );
-    return rows.length > 0;
+    const now = this.clock.now();
+    return this.storage.transaction(async (tx) => {
+      const { rows } = await transactionSql(tx).query<{ channel: string }>(
+        `UPDATE ${this.table} SET status = 'pending', attempts = 0, last_error = NULL WHERE id = $1 AND status = 'failed' RETURNING channel`,
+        [id],
+      );
+      const channel = rows[0]?.channel;
+      if (channel === undefined) return false;
+      await enqueueDelivery(tx, channel, id, `${id}:retry:${now.toISOString()}`);
+      return true;
+    });
   }
 
   /** Every delivery of a notification (tests, the admin's detail). */
@@ -175,7 +170,12 @@ export class DeliveryStore {
   }
 }
 
-/** The shop's delivery queue. */
-export function deliveriesOf(shop: { db: SqlClient; shopSchema: string; clock: Clock }): DeliveryStore {
-  return new DeliveryStore(shop.db, shop.shopSchema, shop.clock);
+/** The shop's delivery records. */
+export function deliveriesOf(shop: {
+  db: SqlClient;
+  storage: Pick<StoragePort, 'transaction'>;
+  shopSchema: string;
+  clock: Clock;
+}): DeliveryStore {
+  return new DeliveryStore(shop.db, shop.storage, shop.shopSchema, shop.clock);
 }

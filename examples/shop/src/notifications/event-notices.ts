@@ -2,6 +2,7 @@ import {
   defineHostJob,
   enqueueHostJob,
   JsonObjectSchema,
+  PanelkitError,
   type AuditEvent,
   type AuditOutboxHook,
   type HostJobDefinition,
@@ -26,12 +27,20 @@ const EventSchema = z.object({
 
 const notifying = new Set<string>(NOTIFYING_ACTIONS);
 
+/** True for an audit action that may notify someone (`NOTIFYING_ACTIONS`). */
+export function isNotifyingAction(action: string): boolean {
+  return notifying.has(action);
+}
+
+/** The event notices job's definition, as `eventNoticesJob` builds it. */
+export type EventNoticesJob = HostJobDefinition<typeof EventSchema>;
+
 /**
  * The job that writes an event's notifications (one per kind and recipient; the event is their
  * `source`, so a rerun writes nothing twice). Names and links are read when it runs, outside the
  * engine's transaction. `shopOf` gives the shop once it is open (the job is defined before it is).
  */
-export function eventNoticesJob(shopOf: () => Shop): HostJobDefinition<typeof EventSchema> {
+export function eventNoticesJob(shopOf: () => Shop): EventNoticesJob {
   return defineHostJob({
     type: EVENT_NOTICES_TYPE,
     payload: EventSchema,
@@ -41,9 +50,16 @@ export function eventNoticesJob(shopOf: () => Shop): HostJobDefinition<typeof Ev
       const notices = await noticesFor(shop, event);
       if (notices.length === 0) return;
       const now = shop.clock.now();
-      await shop.db.transaction(async (db) => {
-        for (const notice of notices) await writeNotification(db, shop.shopSchema, now, { ...notice, source: `audit:${event.id}` });
-      });
+      try {
+        await shop.storage.transaction(async (tx) => {
+          for (const notice of notices) await writeNotification(tx, shop.shopSchema, now, { ...notice, source: `audit:${event.id}` });
+        });
+      } catch (error) {
+        // The event is committed and its notices must follow: the storage's refusal of the write (a
+        // constraint, say) is retried like any failure, never given up at once as bad input would be.
+        if (PanelkitError.is(error) && !error.retryable) throw new Error(`writing the notices failed: ${error.message}`, { cause: error });
+        throw error;
+      }
     },
   });
 }
@@ -52,45 +68,10 @@ export function eventNoticesJob(shopOf: () => Shop): HostJobDefinition<typeof Ev
  * The audit outbox hook (`withAuditOutbox`): an event that may notify someone enqueues its job in the
  * transaction that writes it, keyed by the event, so it is enqueued once and only if the cause commits.
  */
-export function enqueueEventNotices(job: HostJobDefinition<typeof EventSchema>): AuditOutboxHook {
+export function enqueueEventNotices(job: EventNoticesJob): AuditOutboxHook {
   return async (tx, event) => {
     if (!notifying.has(event.action)) return;
     const payload = { ...event, at: event.at.toISOString(), actor: { ...event.actor } };
     await enqueueHostJob(tx, job, payload, { key: `audit:${event.id}` });
   };
-}
-
-/**
- * Events an older release's relay had not reached yet (it polled the audit trail from a saved
- * position, looking 10 minutes back; at most a day back): each gets its job once (keyed by the event), and notices the
- * relay wrote already are not written again (unique per event, kind and recipient). The position is
- * then forgotten, so this runs once. Returns how many events it handed to jobs.
- */
-export async function adoptUnrelayedEvents(shop: Shop): Promise<number> {
-  const job = shop.hostJobs.find((d) => d.type === EVENT_NOTICES_TYPE) as HostJobDefinition<typeof EventSchema> | undefined;
-  if (job === undefined) return 0;
-  const s = shop.shopSchema;
-  const { rows } = await shop.db.query<{ position_at: Date | string }>(
-    `SELECT position_at FROM ${s}.notification_relay WHERE name = 'audit'`,
-  );
-  if (rows[0] === undefined) return 0;
-  // Never further back than a day: a schema migrated fresh (or restored from a backup) holds the migration's
-  // seed, the epoch, and its whole history was notified long ago.
-  const from = Math.max(new Date(rows[0].position_at).getTime() - 10 * 60_000, shop.clock.now().getTime() - 24 * 3_600_000);
-  const hook = enqueueEventNotices(job);
-  let queued = 0;
-  let cursor: string | null = null;
-  for (;;) {
-    const page = await shop.storage.audit.list({}, { limit: 200, cursor });
-    const recent = page.items.filter((e) => e.at.getTime() > from);
-    for (const event of recent) {
-      if (!notifying.has(event.action)) continue;
-      await shop.storage.transaction((tx) => hook(tx, event));
-      queued++;
-    }
-    if (page.nextCursor === null || recent.length < page.items.length) break;
-    cursor = page.nextCursor;
-  }
-  await shop.db.query(`DELETE FROM ${s}.notification_relay WHERE name = 'audit'`);
-  return queued;
 }

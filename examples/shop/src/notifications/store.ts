@@ -1,7 +1,8 @@
-import { createId, type Clock, type Page } from '@panelkit/sdk';
-import type { SqlClient, SqlQueryable } from '@panelkit/storage-postgres';
+import { createId, type Clock, type Page, type StoragePort, type StorageTransaction } from '@panelkit/sdk';
+import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
 import type { Recipient } from './channel.js';
 import { isCustomerKind, type CustomerKind, type NotificationKind, type NotificationParams } from './kinds.js';
+import { enqueueFanOut } from './queue.js';
 
 /** A notice to write: for whom, what, and the cause it comes from (unique with kind and recipient). */
 export interface NewNotification {
@@ -52,17 +53,21 @@ export function toNotification(row: NotificationRow): Notification {
 }
 
 /**
- * Writes a notification on `db`, which should be the transaction of its cause, so the two commit
- * or roll back together. False when this cause already notified this recipient of this kind.
+ * Writes a notification, and the job that fans it out to the recipient's channels, in `tx`: the
+ * `storage.transaction` of its cause, so all three commit or roll back together. False when this
+ * cause already notified this recipient of this kind (nothing is written or queued).
  */
-export async function writeNotification(db: SqlQueryable, schema: string, at: Date, input: NewNotification): Promise<boolean> {
+export async function writeNotification(tx: StorageTransaction, schema: string, at: Date, input: NewNotification): Promise<boolean> {
   const customerId = input.recipient.kind === 'customer' ? input.recipient.customerId : null;
-  const { rows } = await db.query(
+  const { rows } = await transactionSql(tx).query<{ id: string }>(
     `INSERT INTO ${schema}.notifications (id, customer_id, kind, source, params, created_at)
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
     [createId('ntf'), customerId, input.kind, input.source, JSON.stringify(input.params), at],
   );
-  return rows.length > 0;
+  const id = rows[0]?.id;
+  if (id === undefined) return false;
+  await enqueueFanOut(tx, id);
+  return true;
 }
 
 /** Keyset cursor over `(created_at, id)`, newest first. */
@@ -76,17 +81,18 @@ function decodeCursor(cursor: string): { at: Date; id: string } | null {
   return id === undefined || id.length === 0 || Number.isNaN(date.getTime()) ? null : { at: date, id };
 }
 
-/** The `notifications` and `notification_opt_outs` tables: the history, the fan-out queue, and buyers' choices. */
+/** The `notifications` and `notification_opt_outs` tables: the history and buyers' choices. */
 export class NotificationStore {
   constructor(
     private readonly db: SqlClient,
+    private readonly storage: Pick<StoragePort, 'transaction'>,
     private readonly schema: string,
     private readonly clock: Clock,
   ) {}
 
-  /** Writes a notification in its own transaction (for causes that have none, such as a failure). */
+  /** Writes a notification and its fan-out job in their own transaction (for causes that have none, such as a failure). */
   write(input: NewNotification): Promise<boolean> {
-    return writeNotification(this.db, this.schema, this.clock.now(), input);
+    return this.storage.transaction((tx) => writeNotification(tx, this.schema, this.clock.now(), input));
   }
 
   async get(id: string): Promise<Notification | null> {
@@ -105,15 +111,6 @@ export class NotificationStore {
     const items = rows.slice(0, page.limit).map(toNotification);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > page.limit && last !== undefined ? encodeCursor(last) : null };
-  }
-
-  /** Notifications whose deliveries are not written yet, oldest first. */
-  async toFanOut(limit: number): Promise<Notification[]> {
-    const { rows } = await this.db.query<NotificationRow>(
-      `SELECT * FROM ${this.schema}.notifications WHERE fanned_out_at IS NULL ORDER BY created_at, id LIMIT $1`,
-      [limit],
-    );
-    return rows.map(toNotification);
   }
 
   /** The kinds a buyer turned off. */
@@ -136,6 +133,11 @@ export class NotificationStore {
 }
 
 /** The shop's notification store. */
-export function notificationsOf(shop: { db: SqlClient; shopSchema: string; clock: Clock }): NotificationStore {
-  return new NotificationStore(shop.db, shop.shopSchema, shop.clock);
+export function notificationsOf(shop: {
+  db: SqlClient;
+  storage: Pick<StoragePort, 'transaction'>;
+  shopSchema: string;
+  clock: Clock;
+}): NotificationStore {
+  return new NotificationStore(shop.db, shop.storage, shop.shopSchema, shop.clock);
 }

@@ -1,7 +1,6 @@
 import type { NotificationChannel } from '../notifications/channel.js';
 import { shopChannels } from '../notifications/channels.js';
-import { createNotifier } from '../notifications/notifier.js';
-import { adoptUnrelayedEvents } from '../notifications/event-notices.js';
+import { notificationJobs } from '../notifications/notification-jobs.js';
 import { queueScheduledBackup } from '../backup/scheduled.js';
 import { adoptPendingBroadcasts, createBroadcastJobs } from '../telegram/broadcast-jobs.js';
 import { telegramApi } from '../telegram/channel.js';
@@ -22,9 +21,9 @@ export interface BackgroundOptions {
 }
 
 /**
- * The worker (provisioning and other panel jobs), the lifecycle scheduler and the notification
- * deliveries, in this process. Several replicas may each run one: jobs and deliveries are leased
- * and each scheduler slot has one winner.
+ * The worker (provisioning and other panel jobs, and the shop's own: notifications on this
+ * process's channels, broadcasts, backups) and the lifecycle scheduler, in this process. Several
+ * replicas may each run one: jobs are leased and each scheduler slot has one winner.
  */
 export function startBackground(shop: Shop, options: BackgroundOptions = {}): Background {
   const log = shop.logger.child({ component: 'background' });
@@ -35,32 +34,17 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
     api === null || broadcasts === null
       ? []
       : [...broadcasts.definitions, dailySummaryJob(shop, api, new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock))];
-  const worker = shop.kit.createWorker({ hostJobs: [...shop.hostJobs, ...telegramJobs] });
+  const configured = options.channels === undefined ? shopChannels(shop) : null;
+  const channels = options.channels ?? configured?.list ?? [];
+  const worker = shop.kit.createWorker({ hostJobs: [...shop.hostJobs, ...telegramJobs, ...notificationJobs(shop, channels)] });
   worker.start();
-  void adoptUnrelayedEvents(shop).catch((error: unknown) => log.error({ err: error }, 'adopting unrelayed audit events failed'));
   if (broadcasts !== null) {
     void adoptPendingBroadcasts(shop, broadcasts).catch((error: unknown) =>
       log.error({ err: error }, 'adopting pending broadcasts failed'),
     );
   }
   const scheduler = shop.kit.createScheduler();
-  const configured = options.channels === undefined ? shopChannels(shop) : null;
-  const notifier = createNotifier(shop, options.channels ?? configured?.list ?? []);
   let running: Promise<void> = Promise.resolve();
-  // Its own loop, so a slow mail server never holds back the scheduler; a round still running
-  // when the next is due makes that one skip rather than queue up.
-  let notifying: Promise<void> | null = null;
-  const notify = () => {
-    notifying ??= notifier
-      .runOnce()
-      .then(
-        () => undefined,
-        (error: unknown) => log.error({ err: error }, 'notification round failed'),
-      )
-      .finally(() => {
-        notifying = null;
-      });
-  };
   const tick = async () => {
     try {
       await scheduler.tick();
@@ -77,15 +61,12 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
   };
   const timer = setInterval(() => {
     running = running.then(tick);
-    notify();
   }, options.tickEveryMs ?? 15_000);
   running = running.then(tick);
-  notify();
   return {
     async stop() {
       clearInterval(timer);
       await running;
-      await notifying;
       await worker.stop();
       configured?.close();
     },

@@ -15,8 +15,10 @@ import type { ShopConfig } from '../config/config.js';
 import { PASSWORD_COST, type PasswordCost } from '../auth/password.js';
 import { AccountStore } from '../db/accounts.js';
 import { ApiTokenStore } from '../db/api-tokens.js';
-import { DROP_LEGACY_PAYMENTS, migrateShop, shopSchemaName } from '../db/migrations.js';
+import { DROP_LEGACY_PAYMENTS, migrateShop, NOTIFICATIONS_ON_HOST_JOBS, shopSchemaName } from '../db/migrations.js';
 import { carryOverLegacyPayments, hasLegacyPayments } from '../db/legacy-payments.js';
+import { hasNotificationRelay } from '../db/notification-queue-carry-over.js';
+import { carryOverNotificationQueue } from '../notifications/queue-carry-over.js';
 import { shopPaymentProviders } from '../payments/sdk-providers.js';
 import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
@@ -101,9 +103,12 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
   try {
     const client = database.client;
     await migrate(client, { schema: config.schema, clock });
-    // Payments of earlier releases are carried over to the SDK before the shop's own table is dropped.
+    // Payments of earlier releases are carried over to the SDK before the shop's own table is dropped, and what
+    // their notification queue left undone is handed to the SDK's before that queue is dropped.
     const legacyPayments = await hasLegacyPayments(client, shopSchemaName(config.schema));
-    await migrateShop(client, config.schema, clock.now(), legacyPayments ? { before: DROP_LEGACY_PAYMENTS } : {});
+    const oldNotificationQueue = await hasNotificationRelay(client, shopSchemaName(config.schema));
+    const afterPayments = oldNotificationQueue ? { before: NOTIFICATIONS_ON_HOST_JOBS } : {};
+    await migrateShop(client, config.schema, clock.now(), legacyPayments ? { before: DROP_LEGACY_PAYMENTS } : afterPayments);
     const secretBox = shopSecretBox(config, keepDir);
     // Seals rows written before encryption and proves the keys open every stored secret, before anything is served.
     const sealing = await resealSecrets(client, { schema: config.schema, secretBox });
@@ -157,7 +162,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
               .join('; '),
         );
       logger.info({ read: carried.read, imported: carried.imported }, "the shop's payments were carried over to the SDK");
-      await migrateShop(client, config.schema, clock.now());
+      await migrateShop(client, config.schema, clock.now(), afterPayments);
     }
 
     const shopSchema = shopSchemaName(config.schema);
@@ -195,6 +200,11 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       hostJobs: [eventNotices, scheduledBackupJob(shopOf)],
       close,
     };
+    if (oldNotificationQueue) {
+      const carried = await carryOverNotificationQueue(opened);
+      logger.info(carried, "the shop's notification queue was carried over to the SDK's");
+      await migrateShop(client, config.schema, clock.now());
+    }
     return opened;
   } catch (error) {
     await close();

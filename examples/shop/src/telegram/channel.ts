@@ -1,4 +1,5 @@
 import { autoRetry } from '@grammyjs/auto-retry';
+import { RetryLaterError } from '@panelkit/sdk';
 import { Api, GrammyError } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';
 import type { NotificationChannel, Recipient, RenderedMessage } from '../notifications/channel.js';
@@ -52,6 +53,10 @@ export function createTelegramChannel(options: TelegramChannelOptions): Notifica
       } catch (error) {
         if (error instanceof GrammyError) {
           await db.query(`DELETE FROM ${shopSchema}.telegram_sent WHERE idempotency_key = $1`, [idempotencyKey]);
+          // Still refused after the client's own waits: the send job waits as long as Telegram asked.
+          const retryAfter = error.parameters.retry_after;
+          if (error.error_code === 429 && retryAfter !== undefined)
+            throw new RetryLaterError('Telegram answered 429', retryAfter * 1000, { cause: error });
           throw error;
         }
         logger.warn({ err: error, idempotencyKey }, 'Telegram notification outcome unknown; it will not be sent again');
@@ -61,8 +66,8 @@ export function createTelegramChannel(options: TelegramChannelOptions): Notifica
 }
 
 /**
- * The Telegram channel when the shop's bot is configured, else none: what the notifier adds to
- * its channels (in the web process and in worker replicas alike; no running bot is needed).
+ * The Telegram channel when the shop's bot is configured, else none: what the notification jobs add to
+ * their channels (in the web process and in worker replicas alike; no running bot is needed).
  */
 export function telegramChannelsFor(shop: Pick<Shop, 'db' | 'shopSchema' | 'clock' | 'logger' | 'config'>): NotificationChannel[] {
   return shop.config.telegram === null ? [] : [createTelegramChannel({ shop, config: shop.config.telegram })];

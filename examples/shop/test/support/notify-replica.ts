@@ -1,8 +1,8 @@
 /**
  * One worker replica for the notification tests, run as its own OS process (bundled by
  * `bundledEntry` and forked) and driven over IPC with a manual clock:
- * `{ type: 'round', now }` sets the clock, ticks the scheduler, drains the job worker (the engine's jobs
- * and the shop's, among them the one writing each event's notices) and runs one notification round, then answers `{ type: 'done' }`. Its second channel, `telegram`, stands for
+ * `{ type: 'round', now }` sets the clock, ticks the scheduler and drains the job worker (the engine's jobs
+ * and the shop's: each event's notices, their fan-out and sends), then answers `{ type: 'done' }`. Its second channel, `telegram`, stands for
  * the bot: each send is reported to the parent (`{ type: 'sent' }`) before it counts as sent.
  */
 // Not from `@panelkit/sdk/testing`: this runs in a child process without the vitest runner that entry needs.
@@ -11,7 +11,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config/config.js';
 import type { NotificationChannel } from '../../src/notifications/channel.js';
 import { shopChannels } from '../../src/notifications/channels.js';
-import { createNotifier } from '../../src/notifications/notifier.js';
+import { notificationJobs } from '../../src/notifications/notification-jobs.js';
 import { openShop } from '../../src/stack/shop.js';
 
 type Command = { type: 'round'; now: string } | { type: 'stop' };
@@ -22,7 +22,6 @@ function report(message: unknown): Promise<void> {
 
 const clock = new ManualClock(process.env['REPLICA_START'] ?? new Date().toISOString());
 const shop = await openShop(loadConfig({ ...process.env, DEMO_PANEL: 'off' }), { clock, logger: pino({ level: 'silent' }) });
-const worker = shop.kit.createWorker({ hostJobs: shop.hostJobs });
 const scheduler = shop.kit.createScheduler();
 const channels = shopChannels(shop);
 const replica = process.env['REPLICA_NAME'] ?? 'replica';
@@ -32,7 +31,7 @@ const telegram: NotificationChannel = {
   send: (address, message, idempotencyKey) =>
     report({ type: 'sent', replica, channel: 'telegram', address, subject: message.subject, idempotencyKey }),
 };
-const notifier = createNotifier(shop, [...channels.list, telegram]);
+const worker = shop.kit.createWorker({ hostJobs: [...shop.hostJobs, ...notificationJobs(shop, [...channels.list, telegram])] });
 
 let queue: Promise<void> = Promise.resolve();
 process.on('message', (command: Command) => {
@@ -45,9 +44,8 @@ process.on('message', (command: Command) => {
       }
       clock.set(command.now);
       await scheduler.tick();
-      await worker.drain();
-      const round = await notifier.runOnce();
-      await report({ type: 'done', replica, round });
+      const jobs = await worker.drain();
+      await report({ type: 'done', replica, jobs });
     })
     .catch(async (error: unknown) => {
       await report({ type: 'error', replica, message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

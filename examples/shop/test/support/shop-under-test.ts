@@ -5,6 +5,8 @@ import type { Express } from 'express';
 import { loadConfig, type ShopConfig } from '../../src/config/config.js';
 import { ensureAdmin } from '../../src/auth/accounts.js';
 import { createApp, type AppOptions } from '../../src/http/app.js';
+import { shopChannels } from '../../src/notifications/channels.js';
+import { notificationJobs } from '../../src/notifications/notification-jobs.js';
 import type { OpenDatabase } from '../../src/stack/database.js';
 import { openShop, type Shop } from '../../src/stack/shop.js';
 import { pooledMemoryDatabase } from './pglite-pool.js';
@@ -60,14 +62,19 @@ export async function startShop(options: { env?: Record<string, string>; app?: A
     passwordCost: TEST_PASSWORD_COST,
   });
   await ensureAdmin(shop, ADMIN.email, ADMIN.password);
-  const worker = shop.kit.createWorker({ hostJobs: shop.hostJobs });
+  // The shop's own jobs as `startBackground` runs them: notifications on the configured channels among them.
+  const channels = shopChannels(shop);
+  const worker = shop.kit.createWorker({ hostJobs: [...shop.hostJobs, ...notificationJobs(shop, channels.list)] });
   return {
     shop,
     app: createApp(shop, options.app),
     clock,
     config,
     drain: () => worker.drain(),
-    close: () => shop.close(),
+    close: async () => {
+      channels.close();
+      await shop.close();
+    },
   };
 }
 

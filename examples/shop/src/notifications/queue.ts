@@ -1,0 +1,46 @@
+import { defineHostJob, enqueueHostJob, type HostJobRetry, type StorageTransaction } from '@panelkit/sdk';
+import { z } from 'zod';
+
+/** The host job that writes one notification's deliveries (one per channel and address) and queues each. */
+export const FAN_OUT_TYPE = 'shop.notification.fan_out';
+
+/** The host job type that sends one delivery on `channel` (only a process with that channel claims it). */
+export function deliveryJobType(channel: string): string {
+  return `shop.notification.send.${channel}`;
+}
+
+/** How a delivery is retried: 8 attempts over about a day, capped exponential backoff with jitter (a channel's `RetryLaterError` waits as asked). */
+export const DELIVERY_RETRY: Required<HostJobRetry> = {
+  maxAttempts: 8,
+  baseDelayMs: 60_000,
+  maxDelayMs: 6 * 3_600_000,
+  giveUpAfterMs: 36 * 3_600_000,
+};
+
+/** The fan-out job's payload. */
+export const FanOutPayload = z.object({ notificationId: z.string().min(1) });
+/** A send job's payload. */
+export const DeliveryPayload = z.object({ deliveryId: z.string().min(1) });
+
+function notRunHere(): Promise<void> {
+  // Enqueue-side definitions only give the type, payload and retry; the worker runs the ones `notificationJobs` builds.
+  throw new Error('this definition only enqueues; the worker runs the one notificationJobs() builds');
+}
+
+const fanOutQueue = defineHostJob({ type: FAN_OUT_TYPE, payload: FanOutPayload, run: notRunHere });
+
+/** Queues a notification's fan-out in `tx`, the transaction that writes it: once per notification, ever. */
+export async function enqueueFanOut(tx: StorageTransaction, notificationId: string): Promise<void> {
+  await enqueueHostJob(tx, fanOutQueue, { notificationId }, { key: notificationId });
+}
+
+/** Queues one delivery's send in `tx`; `key` defaults to the delivery id (an admin's retry passes a fresh one). */
+export async function enqueueDelivery(
+  tx: StorageTransaction,
+  channel: string,
+  deliveryId: string,
+  key: string = deliveryId,
+): Promise<void> {
+  const queue = defineHostJob({ type: deliveryJobType(channel), payload: DeliveryPayload, retry: DELIVERY_RETRY, run: notRunHere });
+  await enqueueHostJob(tx, queue, { deliveryId }, { key });
+}
