@@ -10,6 +10,7 @@ import { loadViewer } from '../auth/viewer.js';
 import { adminRoutes } from '../routes/admin/index.js';
 import { cryptoCallbackRoutes, cryptoPaymentRoutes, invoiceRoutes } from '../routes/crypto-payments.js';
 import { apiV1Routes } from '../routes/api/v1.js';
+import { openApiRoutes } from '../routes/api/openapi.js';
 import { salesApiRoutes } from '../routes/api/sales.js';
 import { apiTokenRoutes } from '../routes/api-tokens.js';
 import { authRoutes } from '../routes/auth.js';
@@ -73,6 +74,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null): R
     resellerAccountRoutes(shop),
     apiTokenRoutes(shop),
     notificationRoutes(shop),
+    openApiRoutes(shop),
     apiV1Routes(shop, limits),
     sellingApiRoutes(shop, limits),
     walletApiRoutes(shop),

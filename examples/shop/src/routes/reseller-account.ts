@@ -10,11 +10,14 @@ import { resellerTerms } from '../selling/reseller-terms.js';
 import type { Shop } from '../stack/shop.js';
 import { resellerAccountPage } from '../views/reseller-account-page.js';
 
-const ClientForm = z.object({
+/** A reseller's new client (the web form and `POST /api/v1/reseller/clients`' body). */
+export const ClientForm = z.object({
   name: z.string().trim().min(1).max(100),
   note: z.string().trim().max(300).default(''),
 });
-const AssignForm = z.object({ subscriptionId: z.string().refine(isId), clientId: z.string().refine(isId) });
+/** `POST /api/v1/reseller/clients/:id/subscriptions`' body: one of the reseller's subscriptions to give the client. */
+export const AssignBody = z.object({ subscriptionId: z.string().refine(isId) });
+const AssignForm = AssignBody.extend({ clientId: z.string().refine(isId) });
 
 /**
  * A reseller's view of its own terms, on the web (`/account/reseller`) and the JSON API (`/api/v1/reseller`,

@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import { seesSalesFigures } from '../../auth/staff-roles.js';
 import { requireAccount } from '../../auth/viewer.js';
-import { viewerOf } from '../../http/context.js';
+import { ctxOf, viewerOf } from '../../http/context.js';
+import { parseOrThrow } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';
 import type { Shop } from '../../stack/shop.js';
 import { isoDay } from '../../stats/figures.js';
 import { periodOf } from '../../stats/period.js';
-
-const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 40) : undefined);
+import { SalesQuery } from './v1.js';
 
 /**
  * The owner's sales figures as JSON: `GET /api/v1/sales?from=2026-03-01&to=2026-03-31` (days of the shop's time
@@ -20,7 +20,8 @@ export function salesApiRoutes(shop: Shop): Router {
   router.get('/api/v1/sales', requireAccount, async (req, res) => {
     if (!seesSalesFigures(viewerOf(res).account.role)) throw new HttpError(403, 'staff.ownersOnly');
     const timeZone = shop.config.timeZone;
-    const chosen = periodOf({ from: text(req.query['from']), to: text(req.query['to']) }, shop.clock.now(), timeZone);
+    const query = parseOrThrow(SalesQuery, req.query, ctxOf(res).t);
+    const chosen = periodOf({ from: query.from, to: query.to }, shop.clock.now(), timeZone);
     if (!chosen.ok) throw new HttpError(400, `adminStats.errors.${chosen.problem}`);
     const from = isoDay(chosen.period.from);
     const to = isoDay(chosen.period.to);

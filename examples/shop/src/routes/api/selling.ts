@@ -18,8 +18,10 @@ const invalid = { message: 'forms.invalid' };
 const Gib = z.number(whole).int(whole).min(1, invalid).max(100_000, invalid);
 const PlanId = z.string().regex(ID_PATTERN, { message: 'forms.invalid' });
 const DiscountCode = z.string().trim().max(60, { message: 'discounts.reasons.unknown_code' });
-const TrafficBody = z.strictObject({ gib: Gib, idempotencyKey: IdempotencyKeySchema, discountCode: DiscountCode.optional() });
-const TrafficQuery = z.object({
+/** `POST /api/v1/subscriptions/:id/traffic`'s body. */
+export const TrafficBody = z.strictObject({ gib: Gib, idempotencyKey: IdempotencyKeySchema, discountCode: DiscountCode.optional() });
+/** `GET /api/v1/subscriptions/:id/traffic`'s query. */
+export const TrafficQuery = z.object({
   discountCode: DiscountCode.optional(),
   gib: z
     .string()
@@ -27,8 +29,14 @@ const TrafficQuery = z.object({
     .transform(Number)
     .pipe(Gib),
 });
-const PlanChangeBody = z.strictObject({ planId: PlanId, idempotencyKey: IdempotencyKeySchema, discountCode: DiscountCode.optional() });
-const PlanChangeQuery = z.object({ planId: PlanId, discountCode: DiscountCode.optional() });
+/** `POST /api/v1/subscriptions/:id/plan-change`'s body. */
+export const PlanChangeBody = z.strictObject({
+  planId: PlanId,
+  idempotencyKey: IdempotencyKeySchema,
+  discountCode: DiscountCode.optional(),
+});
+/** `GET /api/v1/subscriptions/:id/plan-change`'s query. */
+export const PlanChangeQuery = z.object({ planId: PlanId, discountCode: DiscountCode.optional() });
 
 function trafficQuoteJson(d: TrafficTopUpQuoteResult, ctx: RequestContext) {
   if (!d.allowed) return { allowed: false as const, reason: d.reason, message: ctx.t(`traffic.reasons.${d.reason}`) };

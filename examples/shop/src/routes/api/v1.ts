@@ -18,7 +18,8 @@ import { localizedPlans } from '../../plans/plan-texts.js';
 /** A discount code as typed; the engine judges it (a refusal names the `discountCode` field). */
 const DiscountCodeField = z.string({ message: 'forms.invalid' }).trim().max(60, { message: 'discounts.reasons.unknown_code' }).optional();
 
-const CheckoutBody = z.strictObject({
+/** `POST /api/v1/checkout`'s body. */
+export const CheckoutBody = z.strictObject({
   items: z
     .array(
       z.strictObject({
@@ -35,11 +36,14 @@ const CheckoutBody = z.strictObject({
   discountCode: DiscountCodeField,
 });
 
-const QuoteBody = CheckoutBody.omit({ idempotencyKey: true });
+/** `POST /api/v1/checkout/quote`'s body. */
+export const QuoteBody = CheckoutBody.omit({ idempotencyKey: true });
 
-const ExtendBody = z.strictObject({ idempotencyKey: IdempotencyKeySchema, discountCode: DiscountCodeField });
+/** `POST /api/v1/subscriptions/:id/extension`'s body. */
+export const ExtendBody = z.strictObject({ idempotencyKey: IdempotencyKeySchema, discountCode: DiscountCodeField });
 
-const ListQuery = z.object({
+/** A page of a list: `limit` (1–100) and the `cursor` the previous page gave. */
+export const PageQuery = z.object({
   limit: z
     .string()
     .regex(/^\d{1,3}$/, { message: 'forms.wholeNumber' })
@@ -48,6 +52,15 @@ const ListQuery = z.object({
     .optional(),
   cursor: z.string().max(512).optional(),
 });
+
+/** `GET /api/v1/subscriptions`' query. */
+export const ListQuery = PageQuery;
+
+/** `GET /api/v1/subscriptions/:id/extension`'s query: a discount code to price in. */
+export const ExtensionQuery = z.object({ discountCode: z.string().max(60).optional() });
+
+/** `GET /api/v1/sales`' query: days of the shop's time zone, both included (`YYYY-MM-DD`, or Jalali in Farsi). */
+export const SalesQuery = z.object({ from: z.string().max(40).optional(), to: z.string().max(40).optional() });
 
 /**
  * The JSON API for bots and other front ends: a Bearer `pk_…` token (no CSRF) or the browser
@@ -142,7 +155,7 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
   router.get('/api/v1/subscriptions/:id/extension', async (req, res) => {
     const ctx = ctxOf(res);
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
-    const code = typeof req.query['discountCode'] === 'string' ? req.query['discountCode'].slice(0, 60) : '';
+    const code = parseOrThrow(ExtensionQuery, req.query, ctx.t).discountCode ?? '';
     const quote = await shop.kit.quoteExtension(sub.id, codeOf(code));
     const message = quote.allowed
       ? null

@@ -1,8 +1,9 @@
 import type { LedgerEntry } from '@panelkit/sdk';
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { requireAccount } from '../../auth/viewer.js';
 import { paymentsOf, type Payment } from '../../payments/records.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
+import { parseOrThrow } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';
 import { idParam } from '../../http/ids.js';
 import { formatMoney } from '../../i18n/format.js';
@@ -11,10 +12,12 @@ import { submitTopUp } from '../../payments/topup.js';
 import { cancelOwnPayment } from '../../payments/cancel.js';
 import type { Shop } from '../../stack/shop.js';
 import { cursorFrom } from '../wallet.js';
+import { PageQuery } from './v1.js';
 
-function limitFrom(value: unknown, fallback: number): number {
-  const n = typeof value === 'string' && /^[0-9]{1,3}$/.test(value) ? Number(value) : fallback;
-  return Math.min(Math.max(n, 1), 100);
+/** A page asked for in the query (`PageQuery`): 400 for a limit outside 1–100. */
+function pageFrom(req: Request, res: Response): { limit: number; cursor: string | null } {
+  const query = parseOrThrow(PageQuery, req.query, ctxOf(res).t);
+  return { limit: query.limit ?? 20, cursor: cursorFrom(query.cursor) };
 }
 
 function entryJson(e: LedgerEntry) {
@@ -60,7 +63,7 @@ export function walletApiRoutes(shop: Shop): Router {
     const { customer } = viewerOf(res);
     const [balances, ledger] = await Promise.all([
       shop.storage.ledger.balances(customer.id),
-      shop.storage.ledger.list(customer.id, { limit: limitFrom(req.query['limit'], 20), cursor: cursorFrom(req.query['cursor']) }),
+      shop.storage.ledger.list(customer.id, pageFrom(req, res)),
     ]);
     res.json({
       balances: balances.map((b) => ({ amount: b.amount, currency: b.currency, formatted: formatMoney(b, ctxOf(res).locale) })),
@@ -72,10 +75,7 @@ export function walletApiRoutes(shop: Shop): Router {
 
   router.get('/api/v1/payments', requireAccount, async (req, res) => {
     const { customer } = viewerOf(res);
-    const page = await paymentsOf(shop).listByCustomer(customer.id, {
-      limit: limitFrom(req.query['limit'], 20),
-      cursor: cursorFrom(req.query['cursor']),
-    });
+    const page = await paymentsOf(shop).listByCustomer(customer.id, pageFrom(req, res));
     res.json({ payments: page.items.map(paymentJson), nextCursor: page.nextCursor });
   });
 

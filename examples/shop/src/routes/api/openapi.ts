@@ -1,0 +1,331 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { enabledProviders } from '../../payments/registry.js';
+import type { Shop } from '../../stack/shop.js';
+import { AssignBody, ClientForm } from '../reseller-account.js';
+import {
+  DescribedObject,
+  ErrorResponse,
+  OnePaymentResponse,
+  OrderResponse,
+  PaymentListResponse,
+  PlanListResponse,
+  SalesResponse,
+  SubscriptionListResponse,
+  SubscriptionResponse,
+  WalletResponse,
+} from './response-schemas.js';
+import { PlanChangeBody, PlanChangeQuery, TrafficBody, TrafficQuery } from './selling.js';
+import { CheckoutBody, ExtendBody, ExtensionQuery, ListQuery, PageQuery, QuoteBody, SalesQuery } from './v1.js';
+
+/** One operation of the JSON API: the schemas its route validates with, and what it answers. */
+export interface ApiOperation {
+  method: 'get' | 'post';
+  /** Express's form, `/api/v1/orders/:id`. */
+  path: string;
+  summary: string;
+  /** Answers without an account (the catalog, this description). */
+  public?: boolean;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  responses: Record<number, { description: string; schema: z.ZodType | null }>;
+}
+
+const refused = (description: string) => ({ description, schema: ErrorResponse });
+const COMMON_ERRORS = {
+  400: refused('Bad input (per-field messages in `error.fields`); nothing changed'),
+  401: refused('No account: send `Authorization: Bearer pk_…`, or the session cookie with `x-csrf-token`'),
+  404: refused('Not found, or not the caller’s'),
+};
+const MONEY_ERRORS = {
+  402: refused('Not enough in the wallet; nothing was charged'),
+  409: refused('Refused by the shop’s rules (sold out, not eligible, a change in progress, a key reused); nothing was charged'),
+};
+
+/**
+ * Every operation of the JSON API, with the very schemas the routes parse their input with. The
+ * top-up's body is each enabled provider's own form (`providerForms`).
+ */
+export function apiOperations(providerForms: readonly { id: string; schema: z.ZodType }[]): ApiOperation[] {
+  const topUpBody = z.union(providerForms.map((p) => p.schema.meta({ title: p.id }))) as z.ZodType;
+  return [
+    {
+      method: 'get',
+      path: '/api/v1/openapi.json',
+      summary: 'This description',
+      public: true,
+      responses: { 200: { description: 'OpenAPI 3.1', schema: null } },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/plans',
+      summary: 'Plans on sale, in the caller’s language (a reseller’s token gets its own prices)',
+      public: true,
+      responses: { 200: { description: 'The plans', schema: PlanListResponse } },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/checkout/quote',
+      summary: 'What a checkout would cost, with a discount code’s decision',
+      body: QuoteBody,
+      responses: { 200: { description: 'The quote', schema: DescribedObject }, ...COMMON_ERRORS, ...MONEY_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/checkout',
+      summary: 'Buys plans from the wallet; a retried request with the same `idempotencyKey` buys once',
+      body: CheckoutBody,
+      responses: {
+        201: { description: 'Bought', schema: DescribedObject },
+        200: { description: 'The same key again: the first answer', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        ...MONEY_ERRORS,
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/orders/:id',
+      summary: 'One of the caller’s orders',
+      responses: { 200: { description: 'The order', schema: OrderResponse }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/subscriptions',
+      summary: 'The caller’s subscriptions, newest first',
+      query: ListQuery,
+      responses: { 200: { description: 'A page of subscriptions', schema: SubscriptionListResponse }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/subscriptions/:id',
+      summary: 'One subscription with its links',
+      responses: { 200: { description: 'The subscription', schema: SubscriptionResponse }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/subscriptions/:id/extension',
+      summary: 'Whether and at what price the subscription may be extended now',
+      query: ExtensionQuery,
+      responses: { 200: { description: 'The extension quote', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/extension',
+      summary: 'Extends the subscription from the wallet',
+      body: ExtendBody,
+      responses: {
+        202: { description: 'Charged; the panel is being updated', schema: DescribedObject },
+        200: { description: 'The same key again', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        ...MONEY_ERRORS,
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/subscriptions/:id/traffic',
+      summary: 'The price of extra traffic for the current period',
+      query: TrafficQuery,
+      responses: { 200: { description: 'The traffic quote', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/traffic',
+      summary: 'Buys extra traffic from the wallet',
+      body: TrafficBody,
+      responses: {
+        202: { description: 'Charged; the panel is being updated', schema: DescribedObject },
+        200: { description: 'The same key again', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        ...MONEY_ERRORS,
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/subscriptions/:id/plan-change',
+      summary: 'The price of moving the subscription to another plan',
+      query: PlanChangeQuery,
+      responses: { 200: { description: 'The plan change quote', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/plan-change',
+      summary: 'Moves the subscription to another plan, paying the difference from the wallet',
+      body: PlanChangeBody,
+      responses: {
+        202: { description: 'Charged; the panel is being updated', schema: DescribedObject },
+        200: { description: 'The same key again', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        ...MONEY_ERRORS,
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/wallet',
+      summary: 'Balances, the top-up providers, and the newest ledger entries',
+      query: PageQuery,
+      responses: { 200: { description: 'The wallet', schema: WalletResponse }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/payments',
+      summary: 'The caller’s top-ups, newest first',
+      query: PageQuery,
+      responses: { 200: { description: 'A page of payments', schema: PaymentListResponse }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/payments/:id',
+      summary: 'One of the caller’s top-ups',
+      responses: { 200: { description: 'The payment', schema: OnePaymentResponse }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/payments/:id/cancel',
+      summary: 'Withdraws one of the caller’s pending top-ups',
+      responses: {
+        200: { description: 'The payment, cancelled', schema: OnePaymentResponse },
+        ...COMMON_ERRORS,
+        409: refused('Not pending'),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/topups/:provider',
+      summary: 'Starts a wallet top-up with one of the enabled providers (amounts in major units, "12.50")',
+      body: topUpBody,
+      responses: {
+        201: { description: 'Credited at once', schema: OnePaymentResponse },
+        202: { description: 'Pending: a receipt to review, or a gateway to pay at', schema: OnePaymentResponse },
+        ...COMMON_ERRORS,
+        409: refused('Too many pending top-ups'),
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/reseller',
+      summary: 'A reseller’s terms: balance, credit limit, its prices per plan and the changes to them',
+      responses: { 200: { description: 'The terms', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/reseller/clients',
+      summary: 'A reseller’s own clients, with the subscriptions given to each',
+      responses: { 200: { description: 'The clients', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/reseller/clients',
+      summary: 'Adds a client to the reseller’s list',
+      body: ClientForm,
+      responses: {
+        201: { description: 'Its id', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        409: refused('A client of that name exists'),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/reseller/clients/:id/subscriptions',
+      summary: 'Gives one of the reseller’s subscriptions to the client',
+      body: AssignBody,
+      responses: { 200: { description: 'Done', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/sales',
+      summary: 'Sales figures per day of the shop’s time zone (owners only; the last 30 days by default)',
+      query: SalesQuery,
+      responses: { 200: { description: 'The figures', schema: SalesResponse }, ...COMMON_ERRORS, 403: refused('Owners only') },
+    },
+  ];
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<
+    string,
+    unknown
+  >;
+  return rest;
+}
+
+/** `/api/v1/orders/:id` as OpenAPI writes it: `/api/v1/orders/{id}`. */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z_]+)/g, '{$1}');
+}
+
+/** The OpenAPI 3.1 document of `operations`, their schemas converted by zod's own JSON Schema output. */
+export function openApiDocument(
+  operations: readonly ApiOperation[],
+  info: { title: string; serverUrl: string | null },
+): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of operations) {
+    const pathParams = [...op.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    const queryParams = Object.entries(op.query?.shape ?? {}).map(([name, field]) => ({
+      name,
+      in: 'query',
+      required: !(field as z.ZodType).safeParse(undefined).success,
+      schema: jsonSchema(field as z.ZodType, 'input'),
+    }));
+    const responses: Record<string, unknown> = {};
+    for (const [status, answer] of Object.entries(op.responses)) {
+      responses[status] =
+        answer.schema === null
+          ? { description: answer.description }
+          : { description: answer.description, content: { 'application/json': { schema: jsonSchema(answer.schema, 'output') } } };
+    }
+    paths[openApiPath(op.path)] ??= {};
+    (paths[openApiPath(op.path)] as Record<string, unknown>)[op.method] = {
+      summary: op.summary,
+      ...(op.public === true ? { security: [] } : {}),
+      ...(pathParams.length + queryParams.length > 0 ? { parameters: [...pathParams, ...queryParams] } : {}),
+      ...(op.body === undefined
+        ? {}
+        : { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } }),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: `${info.title} JSON API`,
+      version: '1',
+      description:
+        'Money is in minor units as `{ amount, currency }` unless a field says major units; times are ISO 8601. Every error answers `{ error: { code, message, fields? } }` in the caller’s language (`Accept-Language`).',
+    },
+    ...(info.serverUrl === null ? {} : { servers: [{ url: info.serverUrl }] }),
+    security: [{ apiToken: [] }, { session: [] }],
+    components: {
+      securitySchemes: {
+        apiToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API token (`pk_…`) made on the account’s API tokens page; scopes `read` and `write`.',
+        },
+        session: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-csrf-token',
+          description: 'A signed-in browser session (its cookie) with the page’s CSRF token.',
+        },
+      },
+    },
+    paths,
+  };
+}
+
+/** `GET /api/v1/openapi.json`: the description of this shop's JSON API (public), with its enabled top-up providers. */
+export function openApiRoutes(shop: Shop): Router {
+  const router = Router();
+  router.get('/api/v1/openapi.json', async (_req, res) => {
+    const env = { currency: shop.config.currency, timeZone: shop.config.timeZone, now: shop.clock.now() };
+    const forms = (await enabledProviders(shop)).map((p) => ({ id: p.id, schema: p.formSchema(env) }));
+    res.json(openApiDocument(apiOperations(forms), { title: shop.config.shopName, serverUrl: shop.config.publicUrl }));
+  });
+  return router;
+}

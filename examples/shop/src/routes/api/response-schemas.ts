@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+/**
+ * What the JSON API answers, as zod schemas: the OpenAPI description is generated from them
+ * (`openapi.ts`), and the API's tests hold the routes' answers to them, so the two cannot drift.
+ * Money is `{ amount, currency }` in minor units; times are ISO 8601 strings.
+ */
+
+const Money = z.strictObject({ amount: z.number().int(), currency: z.string() }).meta({ id: 'Money' });
+const Time = z.iso.datetime();
+const Id = z.string();
+
+/** A plan on sale, as `planJson` writes it. */
+export const PlanResponse = z
+  .strictObject({
+    id: Id,
+    name: z.string(),
+    family: z.string(),
+    description: z.string().nullable(),
+    price: Money,
+    durationDays: z.number().int(),
+    trafficBytes: z.number().int().nullable().describe('null: unlimited'),
+    deviceLimit: z.number().int().nullable().describe('null: no limit'),
+    locations: z.array(z.string()),
+    startOnFirstUse: z.boolean(),
+    renewable: z.boolean(),
+    trial: z.strictObject({ days: z.number().int(), trafficBytes: z.number().int().nullable() }).nullable(),
+    trafficTopUp: z.strictObject({ pricePerGiB: Money, maxGiBPerPurchase: z.number().int() }).nullable(),
+  })
+  .meta({ id: 'Plan' });
+
+/** `GET /api/v1/plans`. */
+export const PlanListResponse = z.strictObject({ items: z.array(PlanResponse) });
+
+const SubscriptionStatus = z.enum(['pending', 'active', 'on_hold', 'limited', 'expired', 'suspended', 'terminated', 'failed']);
+
+/** A subscription for its owner, as `subscriptionJson` writes it (the links only when asked for by id). */
+export const SubscriptionResponse = z
+  .strictObject({
+    id: Id,
+    orderId: Id.nullable(),
+    planId: Id,
+    status: SubscriptionStatus,
+    expiresAt: Time.nullable(),
+    startOnFirstUse: z.boolean(),
+    durationDays: z.number().int(),
+    trafficLimitBytes: z.number().int().nullable(),
+    usedBytes: z.number().int().nullable(),
+    deviceLimit: z.number().int().nullable(),
+    autoRenew: z.boolean(),
+    trial: z.boolean(),
+    createdAt: Time,
+    changeInProgress: z.boolean().optional().describe('a change (extension, plan change, top-up) is being applied on the panel'),
+    subscriptionUrl: z.string().nullable().optional(),
+    shareLinks: z.array(z.string()).optional(),
+  })
+  .meta({ id: 'Subscription' });
+
+/** `GET /api/v1/subscriptions`. */
+export const SubscriptionListResponse = z.strictObject({ items: z.array(SubscriptionResponse), nextCursor: z.string().nullable() });
+
+/** An order with its subscriptions, as `orderJson` writes it. */
+export const OrderResponse = z
+  .strictObject({
+    id: Id,
+    status: z.enum(['provisioning', 'completed', 'partially_failed', 'failed']),
+    items: z.array(z.looseObject({ planId: Id, quantity: z.number().int() })),
+    total: Money,
+    createdAt: Time,
+    subscriptions: z.array(z.strictObject({ id: Id, planId: Id, status: SubscriptionStatus, trial: z.boolean() })),
+  })
+  .meta({ id: 'Order' });
+
+/** A wallet top-up, as `paymentJson` writes it. */
+export const PaymentResponse = z
+  .strictObject({
+    id: Id,
+    provider: z.string(),
+    status: z.enum(['pending', 'approved', 'rejected', 'expired', 'cancelled', 'reversed']),
+    amount: z.number().int(),
+    currency: z.string(),
+    reference: z.string().nullable(),
+    cardLast4: z.string().nullable(),
+    paidAt: z.string().nullable(),
+    credited: z.boolean(),
+    reviewNote: z.string().nullable(),
+    createdAt: Time,
+    reviewedAt: Time.nullable(),
+  })
+  .meta({ id: 'Payment' });
+
+/** `GET /api/v1/payments/:id`, a top-up and a cancel. */
+export const OnePaymentResponse = z.strictObject({ payment: PaymentResponse });
+
+/** `GET /api/v1/payments`. */
+export const PaymentListResponse = z.strictObject({ payments: z.array(PaymentResponse), nextCursor: z.string().nullable() });
+
+/** `GET /api/v1/wallet`: balances, the providers a top-up may use, and the newest ledger entries. */
+export const WalletResponse = z.strictObject({
+  balances: z.array(z.strictObject({ amount: z.number().int(), currency: z.string(), formatted: z.string() })),
+  providers: z.array(z.strictObject({ id: z.string(), kind: z.string() })),
+  ledger: z.array(
+    z.strictObject({
+      id: Id,
+      kind: z.string(),
+      amount: z.number().int(),
+      currency: z.string(),
+      balanceAfter: z.number().int(),
+      reference: z.string().nullable(),
+      createdAt: Time,
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+const SalesDay = z.looseObject({ day: z.string(), orders: z.number().int() });
+
+/** `GET /api/v1/sales`: the SDK's sales figures for the days asked for (owners only). */
+export const SalesResponse = z.looseObject({
+  timeZone: z.string(),
+  from: z.string(),
+  to: z.string(),
+  days: z.array(SalesDay),
+  totals: z.looseObject({}),
+});
+
+/** Every error: a stable code, a message in the caller's language, and per-field messages for a form's fields. */
+export const ErrorResponse = z
+  .strictObject({
+    error: z.strictObject({
+      code: z.string(),
+      message: z.string(),
+      fields: z.record(z.string(), z.string()).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+/** An answer whose shape is described in words only (quotes carry the engine's own quote objects). */
+export const DescribedObject = z.looseObject({});
