@@ -23,6 +23,7 @@ const PARAMS = {
   customerId: 'cus_1',
   taken: 100_000,
   shortfall: 25_000,
+  buyer: 'Ali Rezaei · ali@example.com',
 };
 
 describe('notification texts', () => {

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentsOf } from '../src/payments/records.js';
 import { translator } from '../src/i18n/translate.js';
@@ -65,8 +66,30 @@ describe('a crypto top-up from the Telegram bot', () => {
     // Paid on the gateway: its callback reaches the shop at PUBLIC_URL and credits the wallet once.
     const invoiceId = /\/pay\/(\w+)$/.exec(payUrl!)![1]!;
     sim.next = { deliveries: 2 };
-    await sim.pay(invoiceId);
+    const gatewayPaymentId = await sim.pay(invoiceId);
     expect(await shop.storage.ledger.balance(customerId, 'USD')).toBe(2 * cheapest);
     expect((await paymentsOf(shop).get(payments[0]!.id))!.status).toBe('approved');
+
+    // The buyer hears of it in the bot, once, however often the worker runs.
+    await s.t.drain();
+    await s.t.drain();
+    const told = s.fake.calls.filter(
+      (c) =>
+        c.ok &&
+        c.method === 'sendMessage' &&
+        Number(c.params['chat_id']) === buyer.id &&
+        String(c.params['text']).includes('was added to your wallet'),
+    );
+    expect(told).toHaveLength(1);
+
+    // The gateway sends a bot buyer back to a page that needs no sign-in (they may have no web account) and points to the bot.
+    const invoice = sim.invoices.get(invoiceId)!;
+    expect(invoice.successUrl).toMatch(new RegExp(`/wallet/crypto/${payments[0]!.id}/back-to-bot$`));
+    const back = await supertest(s.t.app)
+      .get(`${new URL(invoice.successUrl).pathname}?NP_id=${gatewayPaymentId}`)
+      .expect(200);
+    expect(back.text).toContain(t('wallet.notices.crypto_credited'));
+    expect(back.text).toContain(t('wallet.crypto.backToBot'));
+    expect(back.text).not.toContain('name="password"');
   });
 });

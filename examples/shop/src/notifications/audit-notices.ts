@@ -1,4 +1,5 @@
 import type { AuditEvent, Subscription } from '@panelkit/sdk';
+import { buyerLabel } from '../payments/buyer-label.js';
 import type { Shop } from '../stack/shop.js';
 import type { NewNotification } from './store.js';
 
@@ -17,6 +18,7 @@ export const NOTIFYING_ACTIONS = [
   'panel.unhealthy',
   'panel.healthy',
   'target.nearly_full',
+  'payment.started',
   'payment.credited',
   'payment.rejected',
   'payment.reversed',
@@ -96,11 +98,12 @@ async function aboutSubscription(shop: Shop, event: AuditEvent): Promise<Notice[
 }
 
 /**
- * What the SDK's payment decisions tell: the buyer, when an admin decided their payment (approved or
- * marked paid, rejected); the staff, when a gateway took back a credited payment (refund, chargeback).
- * The audit event is written in the decision's own transaction, so the notice cannot be lost.
+ * What the SDK's payments tell: the staff, when a receipt arrives for review and when a gateway took
+ * back a credited payment (refund, chargeback); the buyer, when an admin decided their payment
+ * (approved or marked paid, rejected) and when a gateway's payment landed. The audit event is written in
+ * the payment's own transaction, so the notice cannot be lost.
  */
-function aboutPayment(event: AuditEvent): Notice[] {
+async function aboutPayment(shop: Shop, event: AuditEvent): Promise<Notice[]> {
   const { data } = event;
   const buyer = { kind: 'customer', customerId: event.subjectId } as const;
   const facts = {
@@ -111,8 +114,23 @@ function aboutPayment(event: AuditEvent): Notice[] {
   };
   const byAdmin = event.actor.type === 'admin';
   switch (event.action) {
+    case 'payment.started':
+      if (data['needsReview'] !== true) return [];
+      return [
+        {
+          recipient: { kind: 'staff' },
+          kind: 'receipt_waiting',
+          params: {
+            ...facts,
+            customerId: event.subjectId,
+            buyer: buyerLabel(await shop.storage.customers.get(event.subjectId), event.subjectId),
+          },
+        },
+      ];
     case 'payment.credited':
-      return byAdmin ? [{ recipient: buyer, kind: 'receipt_approved', params: facts }] : [];
+      if (byAdmin) return [{ recipient: buyer, kind: 'receipt_approved', params: facts }];
+      // A gateway's payment lands while the buyer is elsewhere (the bot, a closed tab): tell them.
+      return data['confirmation'] === 'gateway' ? [{ recipient: buyer, kind: 'topup_credited', params: facts }] : [];
     case 'payment.rejected':
       return byAdmin ? [{ recipient: buyer, kind: 'receipt_rejected', params: facts }] : [];
     case 'payment.reversed':
@@ -146,7 +164,7 @@ export async function noticesFor(shop: Shop, event: AuditEvent): Promise<Notice[
     case 'subscription':
       return aboutSubscription(shop, event);
     case 'customer':
-      if (event.action.startsWith('payment.')) return aboutPayment(event);
+      if (event.action.startsWith('payment.')) return aboutPayment(shop, event);
       if (event.action !== 'ledger.refunded') return [];
       // The staff's reason for a refund of an order is the buyer's to read (the notice's note line).
       return [

@@ -11,6 +11,7 @@ export const CUSTOMER_KINDS = [
   'server_changed',
   'receipt_approved',
   'receipt_rejected',
+  'topup_credited',
   'refund',
 ] as const;
 
@@ -22,6 +23,7 @@ export const STAFF_KINDS = [
   'target_nearly_full',
   'payment_credit_failed',
   'payment_reversed',
+  'receipt_waiting',
 ] as const;
 
 /** What an account holder is told about their account's safety (always sent, never turned off). */

@@ -12,7 +12,7 @@ import { CRYPTO_PROVIDER } from '../payments/crypto/provider.js';
 import { startCryptoInvoice } from '../payments/crypto/start-invoice.js';
 import { REQUEST_KEY_PATTERN } from '../payments/provider.js';
 import type { Shop } from '../stack/shop.js';
-import { cryptoInvoicePage } from '../views/crypto-invoice-page.js';
+import { cryptoBackToBotPage, cryptoInvoicePage } from '../views/crypto-invoice-page.js';
 import { invoicePage } from '../views/invoice-page.js';
 
 /** Where the gateway sends the buyer back and its callbacks: PUBLIC_URL in production, else this request's origin. */
@@ -78,6 +78,7 @@ export function cryptoPaymentRoutes(shop: Shop): Router {
       amount: amount.data,
       requestKey: form.data.idempotencyKey,
       base: publicBase(shop, req),
+      from: 'web',
     });
     if (!started.ok && started.reason === 'too_many_pending') throw new HttpError(429, 'wallet.errors.tooManyPending');
     if (!started.ok && started.reason === 'key_reused') throw new HttpError(409, 'wallet.errors.formExpired');
@@ -93,23 +94,34 @@ export function cryptoPaymentRoutes(shop: Shop): Router {
     res.send(cryptoInvoicePage(ctxOf(res), payment).value);
   });
 
-  router.get('/wallet/crypto/:id/return', requireAccount, async (req, res) => {
-    const payment = await paymentsOf(shop).get(idParam(req));
-    if (payment === null || payment.customerId !== viewerOf(res).customer.id || payment.provider !== CRYPTO_PROVIDER)
-      throw new HttpError(404, 'errors.notFound');
-    // The buyer's return names a gateway payment; the provider asks the gateway about it, never trusting the query.
-    const settled = await shop.kit.payments.verify(payment.id, queryOf(req)).catch((error: unknown) => {
+  /** Asks the gateway about the payment (never trusting the query) and names the outcome's message. */
+  const outcomeOf = async (paymentId: string, req: Request): Promise<string> => {
+    const settled = await shop.kit.payments.verify(paymentId, queryOf(req)).catch((error: unknown) => {
       if (PaymentProviderUnavailableError.is(error)) return null;
       throw error;
     });
     const outcome = settled?.outcome;
-    const done =
-      outcome === 'credited' || outcome === 'already_credited'
-        ? 'wallet.crypto_credited'
-        : outcome === 'rejected' || outcome === 'expired'
-          ? 'wallet.crypto_failed'
-          : 'wallet.crypto_waiting';
-    res.redirect(303, `/wallet?done=${done}`);
+    return outcome === 'credited' || outcome === 'already_credited'
+      ? 'wallet.crypto_credited'
+      : outcome === 'rejected' || outcome === 'expired'
+        ? 'wallet.crypto_failed'
+        : 'wallet.crypto_waiting';
+  };
+
+  router.get('/wallet/crypto/:id/return', requireAccount, async (req, res) => {
+    const payment = await paymentsOf(shop).get(idParam(req));
+    if (payment === null || payment.customerId !== viewerOf(res).customer.id || payment.provider !== CRYPTO_PROVIDER)
+      throw new HttpError(404, 'errors.notFound');
+    res.redirect(303, `/wallet?done=${await outcomeOf(payment.id, req)}`);
+  });
+
+  // A buyer who paid from the bot comes back here: no sign-in (they may have no web account). The page
+  // says only what became of the payment; the bot tells them the rest.
+  router.get('/wallet/crypto/:id/back-to-bot', async (req, res) => {
+    const payment = await paymentsOf(shop).get(idParam(req));
+    if (payment === null || payment.provider !== CRYPTO_PROVIDER) throw new HttpError(404, 'errors.notFound');
+    const outcome = (await outcomeOf(payment.id, req)).replace('wallet.', 'wallet.notices.');
+    res.send(cryptoBackToBotPage(ctxOf(res), outcome).value);
   });
   return router;
 }

@@ -1,7 +1,16 @@
 import type { Clock } from '@panelkit/sdk';
 import type { SqlClient } from '@panelkit/storage-postgres';
 
-/** The `telegram_receipt_photos` table: the photo (Telegram `file_id`) a buyer sent with a card receipt. */
+/** A receipt's picture as Telegram keeps it: a photo, or an image sent as a file (a document, which `sendPhoto` refuses). */
+export interface ReceiptImage {
+  fileId: string;
+  kind: 'photo' | 'document';
+}
+
+/** A document's `file_id` is kept with this prefix (Telegram's file ids never hold a colon). */
+const DOCUMENT = 'document:';
+
+/** The `telegram_receipt_photos` table: the picture (Telegram `file_id`) a buyer sent with a card receipt. */
 export class ReceiptPhotoStore {
   constructor(
     private readonly db: SqlClient,
@@ -9,19 +18,22 @@ export class ReceiptPhotoStore {
     private readonly clock: Clock,
   ) {}
 
-  /** Keeps the first photo of a payment (a replayed receipt keeps the one it had). */
-  async save(paymentId: string, fileId: string): Promise<void> {
+  /** Keeps the first picture of a payment (a replayed receipt keeps the one it had). */
+  async save(paymentId: string, image: ReceiptImage): Promise<void> {
     await this.db.query(
       `INSERT INTO ${this.schema}.telegram_receipt_photos (payment_id, file_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-      [paymentId, fileId, this.clock.now()],
+      [paymentId, image.kind === 'document' ? `${DOCUMENT}${image.fileId}` : image.fileId, this.clock.now()],
     );
   }
 
-  async get(paymentId: string): Promise<string | null> {
+  /** The picture a payment's receipt came with, or `null`. */
+  async get(paymentId: string): Promise<ReceiptImage | null> {
     const { rows } = await this.db.query<{ file_id: string }>(
       `SELECT file_id FROM ${this.schema}.telegram_receipt_photos WHERE payment_id = $1`,
       [paymentId],
     );
-    return rows[0]?.file_id ?? null;
+    const stored = rows[0]?.file_id;
+    if (stored === undefined) return null;
+    return stored.startsWith(DOCUMENT) ? { fileId: stored.slice(DOCUMENT.length), kind: 'document' } : { fileId: stored, kind: 'photo' };
   }
 }

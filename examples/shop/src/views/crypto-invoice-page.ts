@@ -23,3 +23,19 @@ export function cryptoInvoicePage(ctx: RequestContext, payment: Payment): SafeHt
 </section>`,
   });
 }
+
+/**
+ * Where the gateway sends a buyer who started paying in the Telegram bot: what became of the payment,
+ * and the way back to the bot (a bot-only buyer has no web account to sign in with).
+ */
+export function cryptoBackToBotPage(ctx: RequestContext, outcomeKey: string): SafeHtml {
+  const { t } = ctx;
+  return page(ctx, {
+    title: t('wallet.crypto.title'),
+    body: html`<h1>${t('wallet.crypto.title')}</h1>
+<section class="card" data-testid="crypto-back-to-bot">
+  <p data-testid="crypto-outcome">${t(outcomeKey)}</p>
+  <p class="muted">${t('wallet.crypto.backToBot')}</p>
+</section>`,
+  });
+}

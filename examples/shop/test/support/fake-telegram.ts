@@ -155,6 +155,15 @@ export class FakeTelegram {
           photo: [{ file_id: 'sent-photo', file_unique_id: 'u', width: 512, height: 512 }],
           caption: params['caption'],
         };
+      case 'sendDocument':
+        return {
+          message_id: this.nextMessageId++,
+          date,
+          chat,
+          from: BOT_USER,
+          document: { file_id: String(params['document']), file_unique_id: 'd', mime_type: 'image/png' },
+          caption: params['caption'],
+        };
       case 'getWebhookInfo':
         return { url: '', has_custom_certificate: false, pending_update_count: 0 };
       default:

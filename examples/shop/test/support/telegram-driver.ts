@@ -106,6 +106,21 @@ export class TelegramUser {
     };
   }
 
+  /** A file with a caption: an image sent uncompressed (a receipt screenshot), or any other file. */
+  file(caption: string, fileId: string, mimeType = 'image/png'): Update {
+    return {
+      update_id: this.fake.updateId(),
+      message: {
+        message_id: this.nextMessageId++,
+        date: this.date(),
+        chat: this.chat,
+        from: this.from,
+        caption,
+        document: { file_id: fileId, file_unique_id: `${fileId}-u`, file_name: 'receipt.png', mime_type: mimeType },
+      },
+    };
+  }
+
   /** A tap on a button with this data, on the bot's message `messageId`. */
   tap(data: string, messageId: number): Update {
     return {
@@ -120,13 +135,17 @@ export class TelegramUser {
     };
   }
 
-  /** Pushes an update and waits for the bot's next message (text or photo) to this user. */
+  /** Pushes an update and waits for the bot's next message (text, photo or file) to this user. */
   async send(update: Update, match: (call: BotCall) => boolean = () => true): Promise<BotCall> {
     const since = this.fake.calls.length;
     this.fake.push(update);
     return this.fake.waitFor(
       since,
-      (c) => c.ok && (c.method === 'sendMessage' || c.method === 'sendPhoto') && Number(c.params['chat_id']) === this.id && match(c),
+      (c) =>
+        c.ok &&
+        (c.method === 'sendMessage' || c.method === 'sendPhoto' || c.method === 'sendDocument') &&
+        Number(c.params['chat_id']) === this.id &&
+        match(c),
       `message to ${this.id}`,
     );
   }

@@ -12,11 +12,12 @@ export type StartedInvoice =
  * Starts a crypto top-up through the SDK: the gateway's invoice is made first and the payment stored
  * only once it exists, so a gateway that is down leaves nothing counted against the buyer. The same
  * `requestKey` again (a double click, a redelivered update) gives the same payment and invoice. `base`
- * is the shop's public address, for the gateway's callbacks and the buyer's way back.
+ * is the shop's public address, for the gateway's callbacks and the buyer's way back: to the wallet page
+ * (`web`), or to a page that needs no sign-in and points back to the bot (`bot`).
  */
 export async function startCryptoInvoice(
   shop: Shop,
-  request: { customerId: string; amount: number; requestKey: string; base: string },
+  request: { customerId: string; amount: number; requestKey: string; base: string; from: 'web' | 'bot' },
 ): Promise<StartedInvoice> {
   try {
     const started = await shop.kit.payments.start({
@@ -25,7 +26,7 @@ export async function startCryptoInvoice(
       amount: { amount: request.amount, currency: shop.config.currency },
       requestKey: request.requestKey,
       details: { requestKey: request.requestKey },
-      returnUrl: `${request.base}/wallet/crypto/{paymentId}/return`,
+      returnUrl: `${request.base}/wallet/crypto/{paymentId}/${request.from === 'bot' ? 'back-to-bot' : 'return'}`,
       description: `${shop.config.shopName} wallet top-up`,
     });
     if (!started.ok) return { ok: false, reason: started.reason === 'too_many_pending' ? 'too_many_pending' : 'key_reused' };

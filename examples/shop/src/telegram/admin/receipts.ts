@@ -3,6 +3,7 @@ import type { PaymentWithEmail } from '../../payments/records.js';
 import { listPendingReceipts } from '../../payments/receipt-search.js';
 import { HttpError } from '../../http/http-error.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
+import { buyerLabel } from '../../payments/buyer-label.js';
 import { reviewPayment } from '../../payments/review.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
@@ -17,10 +18,10 @@ export function telegramReviewer(telegramUserId: string): string {
   return `telegram:${telegramUserId}`;
 }
 
-function receiptCaption(user: BotUser, p: PaymentWithEmail, timeZone: string): string {
+function receiptCaption(user: BotUser, p: PaymentWithEmail, buyer: string, timeZone: string): string {
   const { t, locale } = user;
   const lines = [
-    t('telegram.receipts.item', { amount: formatMoney(p.amount, locale), buyer: p.email ?? p.customerId }),
+    t('telegram.receipts.item', { amount: formatMoney(p.amount, locale), buyer }),
     t('telegram.receipts.reference', { reference: p.reference ?? '-' }),
     t('telegram.receipts.card', { last4: p.details.cardLast4 ?? '-' }),
     t('telegram.receipts.paidAt', {
@@ -48,12 +49,14 @@ export function receiptHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     const pending = (await listPendingReceipts(shop, QUEUE_SHOWN)).filter((p) => reviewable.has(p.provider));
     if (pending.length === 0) return void (await ctx.reply(t('telegram.receipts.none'), { reply_markup: backToMenu(ctx.user) }));
     for (const payment of pending) {
-      const caption = receiptCaption(ctx.user, payment, shop.config.timeZone);
+      const buyer = buyerLabel(await shop.storage.customers.get(payment.customerId), payment.customerId);
+      const caption = receiptCaption(ctx.user, payment, buyer, shop.config.timeZone);
       const reply_markup = new InlineKeyboard()
         .text(t('telegram.receipts.approve'), callbackData('ra', payment.id))
         .text(t('telegram.receipts.reject'), callbackData('rr', payment.id));
-      const photo = await deps.photos.get(payment.id);
-      if (photo !== null) await ctx.replyWithPhoto(photo, { caption, reply_markup });
+      const image = await deps.photos.get(payment.id);
+      if (image?.kind === 'photo') await ctx.replyWithPhoto(image.fileId, { caption, reply_markup });
+      else if (image?.kind === 'document') await ctx.replyWithDocument(image.fileId, { caption, reply_markup });
       else await ctx.reply(caption, { reply_markup });
     }
   });

@@ -58,6 +58,7 @@ export function cryptoTopUpHandlers(bot: Composer<BotContext>, deps: BotDeps): v
       amount,
       requestKey: `tg-crypto-${ctx.user.chatId}-${messageId}-${amount}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64),
       base: shop.config.publicUrl.replace(/\/$/, ''),
+      from: 'bot',
     });
     if (!started.ok) {
       const key = started.reason === 'too_many_pending' ? 'telegram.crypto.tooMany' : 'wallet.crypto.unavailable';

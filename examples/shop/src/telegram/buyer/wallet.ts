@@ -1,4 +1,5 @@
 import { InlineKeyboard, type Composer } from 'grammy';
+import type { Message } from 'grammy/types';
 import { paymentsOf } from '../../payments/records.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
 import { payoutCard } from '../../payments/payout-card.js';
@@ -7,6 +8,7 @@ import { submitTopUp } from '../../payments/topup.js';
 import { instantToZoned } from '../../payments/zoned-time.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { splitMessage } from '../message-text.js';
+import type { ReceiptImage } from '../receipt-photos.js';
 import { backToMenu } from '../menu.js';
 import { cryptoAmounts, cryptoButtons } from './crypto-top-up.js';
 
@@ -80,8 +82,11 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     await ctx.reply(parts.join('\n\n'), { reply_markup: keyboard });
   });
 
-  bot.on('message:photo', async (ctx) => {
+  // A receipt is a photo, or an image sent as a file (uncompressed, as some phones send screenshots).
+  bot.on(['message:photo', 'message:document'], async (ctx) => {
     const { t, customer } = ctx.user;
+    const image = receiptImageOf(ctx.message);
+    if (image === null) return void (await ctx.reply(t('telegram.topUp.captionHelp')));
     if ((await enabledProvider(shop, 'card')) === null)
       return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
     const fields = receiptFields(ctx.message.caption ?? '');
@@ -93,10 +98,18 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     };
     const result = await submitTopUp(shop, customer.id, 'card', body, t);
     if (!result.ok) return void (await ctx.reply([t('telegram.topUp.refused'), ...Object.values(result.fields)].join('\n')));
-    const largest = ctx.message.photo[ctx.message.photo.length - 1];
-    if (largest !== undefined) await deps.photos.save(result.payment.id, largest.file_id);
+    await deps.photos.save(result.payment.id, image);
     await ctx.reply(t(result.notice === 'credited' ? 'wallet.notices.credited' : 'wallet.notices.pending'), {
       reply_markup: backToMenu(ctx.user),
     });
   });
+}
+
+/** The receipt's picture in a message: its largest photo, or a file whose type is an image; `null` for anything else. */
+function receiptImageOf(message: Message): ReceiptImage | null {
+  const largest = message.photo?.at(-1);
+  if (largest !== undefined) return { fileId: largest.file_id, kind: 'photo' };
+  const document = message.document;
+  if (document?.mime_type?.startsWith('image/') === true) return { fileId: document.file_id, kind: 'document' };
+  return null;
 }

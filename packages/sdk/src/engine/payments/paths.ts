@@ -104,20 +104,42 @@ export async function startPayment(
     returnUrl: request.returnUrl === null ? null : request.returnUrl.replaceAll('{paymentId}', id),
     description: request.description,
   });
-  const created = await ctx.storage.payments.create(
-    {
-      id,
-      customerId: request.customerId,
-      providerId: provider.id,
-      amount: request.amount.amount,
-      currency: request.amount.currency,
-      externalRef: opened?.externalRef ?? request.externalRef,
-      requestKey: request.requestKey,
-      details: { ...request.details, ...opened?.details, ...(opened?.redirectUrl ? { redirectUrl: opened.redirectUrl } : {}) },
-      expiresAt: provider.pendingTtlMs === null ? null : new Date(now.getTime() + provider.pendingTtlMs),
-    },
-    { maxPending: max },
-  );
+  const instant = provider.capabilities.confirmations.includes('instant');
+  // Stored with its `payment.started` event in one transaction: a host hears of every payment that waits
+  // (staff of a receipt to review, say) exactly when it exists. An instant one is credited at once instead.
+  const created = await ctx.storage.transaction(async (tx) => {
+    const made = await tx.payments.create(
+      {
+        id,
+        customerId: request.customerId,
+        providerId: provider.id,
+        amount: request.amount.amount,
+        currency: request.amount.currency,
+        externalRef: opened?.externalRef ?? request.externalRef,
+        requestKey: request.requestKey,
+        details: { ...request.details, ...opened?.details, ...(opened?.redirectUrl ? { redirectUrl: opened.redirectUrl } : {}) },
+        expiresAt: provider.pendingTtlMs === null ? null : new Date(now.getTime() + provider.pendingTtlMs),
+      },
+      { maxPending: max },
+    );
+    if (made.ok && !instant) {
+      await tx.audit.append({
+        actor: { type: 'customer', id: request.customerId },
+        action: 'payment.started',
+        subjectType: 'customer',
+        subjectId: request.customerId,
+        data: {
+          paymentId: id,
+          providerId: provider.id,
+          amount: request.amount.amount,
+          currency: request.amount.currency,
+          // An admin decides it (a receipt to review), rather than a gateway.
+          needsReview: provider.capabilities.confirmations.includes('admin_approval'),
+        },
+      });
+    }
+    return made;
+  });
   if (!created.ok) {
     if (created.reason === 'too_many_pending') return { ok: false, reason: 'too_many_pending', max: max ?? created.pending };
     const { existing } = created;
