@@ -27,8 +27,27 @@ function usageLine(user: BotUser, sub: Subscription): string {
   return t('subscription.usage.usedOf', { used, limit: formatBytes(limit, locale), percent });
 }
 
-/** A subscription as a message: status, usage, expiry in the buyer's calendar, and its links. */
-export function subscriptionText(user: BotUser, sub: Subscription, planName: string, timeZone: string): string {
+/**
+ * The buyer's link the shop owns (`/s/<token>`: every subscription in one, on any panel, and it survives a
+ * move to another server), as the web dashboard gives it; `null` when the shop has no public address.
+ */
+async function shopLinkOf(shop: BotDeps['shop'], customerId: string): Promise<string | null> {
+  const base = shop.config.publicUrl;
+  if (base === null) return null;
+  return `${base.replace(/\/+$/, '')}/s/${await shop.subscriptionLinks.tokenFor(customerId)}`;
+}
+
+/**
+ * A subscription as a message: status, usage, expiry in the buyer's calendar, and its links: the shop's
+ * own link when there is one (`shopLink`), else the panel's.
+ */
+export function subscriptionText(
+  user: BotUser,
+  sub: Subscription,
+  planName: string,
+  timeZone: string,
+  shopLink: string | null = null,
+): string {
   const { t, locale } = user;
   const notYet = sub.status === 'pending' || sub.status === 'failed';
   const expiry =
@@ -41,7 +60,8 @@ export function subscriptionText(user: BotUser, sub: Subscription, planName: str
     `${t('subscription.usage.title')}: ${usageLine(user, sub)}`,
     `${t('subscription.expires')}: ${expiry}`,
   ];
-  if (sub.subscriptionUrl !== null) lines.push('', `${t('subscription.url')}:`, sub.subscriptionUrl);
+  const link = shopLink ?? sub.subscriptionUrl;
+  if (link !== null) lines.push('', `${t('subscription.url')}:`, link);
   if (sub.shareLinks.length > 0) lines.push('', t('subscription.shareLinks', { count: sub.shareLinks.length }), ...sub.shareLinks);
   return lines.join('\n');
 }
@@ -80,7 +100,7 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
     const name = await planName(shop, sub.planId, ctx.user.locale);
-    const parts = splitMessage(subscriptionText(ctx.user, sub, name, shop.config.timeZone));
+    const parts = splitMessage(subscriptionText(ctx.user, sub, name, shop.config.timeZone, await shopLinkOf(shop, ctx.user.customer.id)));
     const keyboard = new InlineKeyboard();
     if (sub.subscriptionUrl !== null || sub.shareLinks.length > 0) keyboard.text(t('telegram.subscriptions.qr'), callbackData('q', sub.id));
     keyboard.text(t('subscription.extend'), callbackData('x', sub.id)).row().text(t('telegram.menu.back'), 'subs');
@@ -92,7 +112,7 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const sub = await owned(ctx.user, ctx.match[1]);
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
-    const text = sub.subscriptionUrl ?? sub.shareLinks[0];
+    const text = (await shopLinkOf(shop, ctx.user.customer.id)) ?? sub.subscriptionUrl ?? sub.shareLinks[0];
     if (text === undefined) return void (await ctx.reply(t('subscription.noUrl')));
     // Drawn here, like the web page's: the link is a secret and never goes to a QR service.
     const png = await QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 512 });
