@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInAdmin, signedUpBuyer, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+import { dayField, parseDay } from '../src/stats/period.js';
 import { receiptSteps } from './support/receipt-steps.js';
 import { balanceOf, receipt, startMoneyShop } from './support/wallet-helpers.js';
 
@@ -87,6 +88,25 @@ describe('searching and filtering the queue', () => {
     expect(rowIds(approved.text, 'found-row')).toEqual([payment.id]);
     expect(rowIds((await admin.agent.get('/admin/receipts').query({ q, status: 'all' })).text, 'found-row')).toEqual([payment.id]);
     expect(rowIds((await admin.agent.get('/admin/receipts').query({ q })).text, 'receipt-row')).toEqual([]);
+  });
+
+  it('takes in Farsi the Jalali day the overview shows (Persian digits too), and shows the chosen days back in Jalali', async () => {
+    const { payment } = await buyerWithReceipt({ reference: 'FILTER-JALALI-1' });
+    const q = 'FILTER-JALALI-1';
+    const created = (await t.shop.kit.payments.get(payment.id))!.createdAt;
+    // The overview's own words for that day, as a Farsi admin reads them there.
+    const jalali = dayField(parseDay(dayOf(created))!, 'fa');
+    const persian = jalali.replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]!);
+    await admin.agent.get('/lang/fa?next=/admin/receipts').redirects(0);
+    try {
+      const found = await admin.agent.get('/admin/receipts').query({ q, from: persian, to: jalali }).expect(200);
+      expect(rowIds(found.text, 'receipt-row')).toEqual([payment.id]);
+      expect(found.text).toContain(`name="from" type="text" value="${jalali}"`);
+      const before = dayField(parseDay(dayOf(created, -1))!, 'fa');
+      expect(rowIds((await admin.agent.get('/admin/receipts').query({ q, to: before }).expect(200)).text, 'receipt-row')).toEqual([]);
+    } finally {
+      await admin.agent.get('/lang/en?next=/admin/receipts').redirects(0);
+    }
   });
 
   it('answers a bad filter with 400 and the field message', async () => {

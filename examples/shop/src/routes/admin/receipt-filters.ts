@@ -3,16 +3,18 @@ import { z } from 'zod';
 import type { ReceiptFilters } from '../../payments/receipt-search.js';
 import { parseMajorAmount } from '../../i18n/format.js';
 import { asciiDigits } from '../../payments/digits.js';
+import { parseDay } from '../../stats/period.js';
 
+/** A day as the overview's period form takes it (`parseDay`: `2026-03-01`, or Jalali `1404/12/10` in any digits), as `YYYY-MM-DD`. */
 const DAY = z
   .string()
   .trim()
-  .transform((d) => asciiDigits(d))
-  .refine((d) => d === '' || (/^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`))), {
-    message: 'receiptsQueue.errors.day',
-  })
+  .refine((d) => d === '' || parseDay(d) !== null, { message: 'receiptsQueue.errors.day' })
   .optional()
-  .transform((d) => (d === undefined || d === '' ? null : d));
+  .transform((d) => {
+    const day = d === undefined || d === '' ? null : parseDay(d);
+    return day === null ? null : `${day.year}-${String(day.month).padStart(2, '0')}-${String(day.day).padStart(2, '0')}`;
+  });
 
 /** The receipts queue's `?q=&status=&provider=&from=&to=`; the status defaults to `pending`. */
 export const ReceiptQuerySchema = z.object({

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../http/context.js';
 import { providerIds } from '../../payments/registry.js';
+import { dayField } from '../../stats/period.js';
 import { html, type SafeHtml } from '../html.js';
 import type { ReceiptsView } from './receipts-page.js';
 
@@ -8,6 +9,14 @@ const STATUSES = ['pending', 'approved', 'rejected', 'all'] as const;
 function shown(view: ReceiptsView, name: string): string {
   const value = view.raw[name];
   return typeof value === 'string' ? value.slice(0, 200) : '';
+}
+
+/** A day read is shown back in the reader's calendar (Jalali in Farsi, as the overview does); a refused one as typed. */
+function shownDay(ctx: RequestContext, view: ReceiptsView, name: 'from' | 'to'): string {
+  const read = view.queryErrors[name] === undefined ? view.query[name] : null;
+  if (read === null) return shown(view, name);
+  const [year, month, day] = read.split('-').map(Number) as [number, number, number];
+  return dayField({ year, month, day }, ctx.locale);
 }
 
 function fieldError(view: ReceiptsView, name: string): SafeHtml {
@@ -24,6 +33,8 @@ export function receiptFiltersForm(ctx: RequestContext, view: ReceiptsView): Saf
   const { t } = ctx;
   const status = view.queryErrors['status'] === undefined ? view.query.status : shown(view, 'status');
   const provider = shown(view, 'provider');
+  // A browser's date picker writes Gregorian days; in Farsi the field takes a typed Jalali day, as the overview's does.
+  const dateType = ctx.locale === 'fa' ? 'text' : 'date';
   return html`<form method="get" action="/admin/receipts" class="filters" data-testid="receipts-filter">
   <label for="rq-q">${t('receiptsQueue.search')}<input id="rq-q" name="q" value="${shown(view, 'q')}" maxlength="200" ${invalid(view, 'q')}
     placeholder="${t('receiptsQueue.searchHint')}">${fieldError(view, 'q')}</label>
@@ -33,8 +44,8 @@ export function receiptFiltersForm(ctx: RequestContext, view: ReceiptsView): Saf
   <label for="rq-provider">${t('receiptsQueue.provider')}
     <select id="rq-provider" name="provider" ${invalid(view, 'provider')}><option value="">${t('receiptsQueue.anyProvider')}</option>${providerIds().map((p) => html`<option value="${p}" ${p === provider ? html`selected` : ''}>${t(`wallet.providers.${p}`)}</option>`)}</select>
     ${fieldError(view, 'provider')}</label>
-  <label for="rq-from">${t('receiptsQueue.from')}<input id="rq-from" name="from" type="date" value="${shown(view, 'from')}" dir="ltr" ${invalid(view, 'from')}>${fieldError(view, 'from')}</label>
-  <label for="rq-to">${t('receiptsQueue.to')}<input id="rq-to" name="to" type="date" value="${shown(view, 'to')}" dir="ltr" ${invalid(view, 'to')}>${fieldError(view, 'to')}</label>
+  <label for="rq-from">${t('receiptsQueue.from')}<input id="rq-from" name="from" type="${dateType}" value="${shownDay(ctx, view, 'from')}" dir="ltr" inputmode="numeric" ${invalid(view, 'from')}>${fieldError(view, 'from')}</label>
+  <label for="rq-to">${t('receiptsQueue.to')}<input id="rq-to" name="to" type="${dateType}" value="${shownDay(ctx, view, 'to')}" dir="ltr" inputmode="numeric" ${invalid(view, 'to')}>${fieldError(view, 'to')}</label>
   <button type="submit" class="small">${t('receiptsQueue.apply')}</button>
   <a href="/admin/receipts">${t('receiptsQueue.clear')}</a>
 </form>`;
