@@ -43,6 +43,7 @@ import type { CreditLimit, NewPriceBookEntry, PriceBookEntry } from './domain/pr
 import type { Money } from './domain/money.js';
 import type { ApplyCurrentTermsRequest, ApplyCurrentTermsResult } from './engine/current-terms.js';
 import { pendingReason } from './engine/pending.js';
+import { setAutoRenew, type AutoRenewRequest } from './engine/auto-renew.js';
 import { waitForSubscription } from './engine/wait.js';
 import type { SubscriptionCondition, WaitForSubscriptionOptions } from './engine/wait.js';
 import type { PendingReason } from './engine/pending.js';
@@ -227,6 +228,12 @@ export interface Panelkit {
   changePlan(request: ChangePlanRequest): Promise<ChangePlanResult>;
   /** Moves a plan's subscribers (or the ones named) from the terms they were sold with to the plan's current terms, audited (see `applyCurrentTerms`). */
   applyCurrentTerms(request: ApplyCurrentTermsRequest): Promise<ApplyCurrentTermsResult>;
+  /**
+   * Turns a subscription's auto-renewal on or off (audited; the same value again writes nothing). With
+   * `customerId`, only that buyer's subscription (another's is `NotFoundError`). `EligibilityError` with
+   * `trial`, `not_renewable` or `ended` when turning it on cannot work. See `setAutoRenew`.
+   */
+  setAutoRenew(request: AutoRenewRequest): Promise<Subscription>;
   /** Whether an extension, renewal, top-up or plan change of the subscription is queued or running (a new one is refused meanwhile). */
   changeInFlight(subscriptionId: string): Promise<boolean>;
   /**
@@ -363,6 +370,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     quotePlanChange: (id, planId, o) => quotePlanChange(ctx, id, planId, o),
     changePlan: (request) => changePlan(ctx, request),
     applyCurrentTerms: (request) => applyCurrentTerms(ctx, request),
+    setAutoRenew: (request) => setAutoRenew(ctx, request),
     changeInFlight: (id) => updateInFlight(storage, id),
     pendingReason: (subscription) => pendingReason(storage, subscription),
     waitForSubscription: (id, until, o) => waitForSubscription(ctx, id, until, o),

@@ -1,7 +1,9 @@
 import { Router } from 'express';
 import { requireAccount } from '../auth/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
+import { HttpError } from '../http/http-error.js';
 import { noticeFrom } from '../http/notice.js';
+import { setBuyerAutoRenew } from '../subscriptions/auto-renew.js';
 import type { Shop } from '../stack/shop.js';
 import { ownedSubscription } from '../subscriptions/owned.js';
 import { planName, planNames } from '../subscriptions/plan-names.js';
@@ -49,6 +51,16 @@ export function subscriptionRoutes(shop: Shop): Router {
         notice: noticeFrom(req),
       }).value,
     );
+  });
+  router.post('/subscriptions/:id/auto-renew', requireAccount, async (req, res) => {
+    const enabled = (req.body as Record<string, unknown> | undefined)?.['enabled'];
+    if (enabled !== 'on' && enabled !== 'off') throw new HttpError(400, 'forms.invalid');
+    const outcome = await setBuyerAutoRenew(shop, viewerOf(res).customer.id, String(req.params['id'] ?? ''), enabled === 'on');
+    if (!outcome.ok)
+      throw outcome.reason === 'not_found'
+        ? new HttpError(404, 'errors.notFound')
+        : new HttpError(409, `subscription.autoRenewRefused.${outcome.reason}`);
+    res.redirect(303, `/subscriptions/${outcome.subscription.id}?done=subscription.auto_renew_${enabled}`);
   });
   return router;
 }

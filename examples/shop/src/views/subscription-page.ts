@@ -111,7 +111,11 @@ ${changeNote(ctx, view)}
     <dt>${t('subscription.statusLabel')}</dt><dd>${statusBadge(ctx, sub.status, 'status')}</dd>
     <dt>${t('subscription.expires')}</dt><dd data-testid="expires-at">${expiryText(ctx, sub, view.timeZone)}</dd>
     ${timeLeft(ctx, sub, view.now)}
-    <dt>${t('subscription.autoRenew')}</dt><dd>${sub.autoRenew ? t('subscription.yes') : t('subscription.no')}</dd>
+    <dt>${t('subscription.autoRenew')}</dt><dd><span data-testid="auto-renew">${sub.autoRenew ? t('subscription.yes') : t('subscription.no')}</span>
+      <form method="post" action="/subscriptions/${sub.id}/auto-renew" class="inline">
+        <input type="hidden" name="_csrf" value="${ctx.csrfToken}"><input type="hidden" name="enabled" value="${sub.autoRenew ? 'off' : 'on'}">
+        <button type="submit" class="small secondary" data-testid="auto-renew-toggle" title="${t('subscription.autoRenewHelp')}">${t(sub.autoRenew ? 'subscription.autoRenewOff' : 'subscription.autoRenewOn')}</button>
+      </form></dd>
     ${sub.deviceLimit !== null ? html`<dt>${t('subscription.devices')}</dt><dd>${formatNumber(sub.deviceLimit, ctx.locale)}</dd>` : ''}
     ${sub.trial ? html`<dt>${t('subscription.trial')}</dt><dd>${t('subscription.yes')}</dd>` : ''}
   </dl>

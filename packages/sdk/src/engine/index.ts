@@ -19,6 +19,7 @@ export type { Adjustment } from './adjust.js';
 export type { MoneyMovement, SubscriptionAction } from './operations.js';
 export type { PanelHealthCheckOptions, PanelHealthResult } from './health.js';
 export type { PendingReason } from './pending.js';
+export type { AutoRenewRequest } from './auto-renew.js';
 export type { SubscriptionCondition, WaitForSubscriptionOptions } from './wait.js';
 export type { Worker, WorkerOptions } from './worker.js';
 export type { WorkerStep } from './handler.js';

@@ -16,7 +16,7 @@ import {
   WalletResponse,
 } from './response-schemas.js';
 import { PlanChangeBody, PlanChangeQuery, TrafficBody, TrafficQuery } from './selling.js';
-import { CheckoutBody, ExtendBody, ExtensionQuery, ListQuery, PageQuery, QuoteBody, SalesQuery } from './v1.js';
+import { AutoRenewBody, CheckoutBody, ExtendBody, ExtensionQuery, ListQuery, PageQuery, QuoteBody, SalesQuery } from './v1.js';
 
 /** One operation of the JSON API: the schemas its route validates with, and what it answers. */
 export interface ApiOperation {
@@ -100,6 +100,17 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
       path: '/api/v1/subscriptions/:id',
       summary: 'One subscription with its links',
       responses: { 200: { description: 'The subscription', schema: SubscriptionResponse }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/auto-renew',
+      summary: 'Turns the subscription’s auto-renewal on or off (extended from the wallet when it ends)',
+      body: AutoRenewBody,
+      responses: {
+        200: { description: 'The subscription', schema: SubscriptionResponse },
+        ...COMMON_ERRORS,
+        409: refused('A trial, a plan that does not renew, or a subscription that has ended'),
+      },
     },
     {
       method: 'get',

@@ -9,6 +9,7 @@ import type { RateLimits } from '../../http/rate-limits.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
 import type { Shop } from '../../stack/shop.js';
 import { IdempotencyKeySchema } from '../../subscriptions/idempotency.js';
+import { setBuyerAutoRenew } from '../../subscriptions/auto-renew.js';
 import { ownedOrder, ownedSubscription } from '../../subscriptions/owned.js';
 import { checkoutRefusal, extensionRefusal, type Refusal } from '../../subscriptions/refusals.js';
 import { discountJson, orderJson, planJson, quoteJson, subscriptionJson } from './serialize.js';
@@ -41,6 +42,9 @@ export const QuoteBody = CheckoutBody.omit({ idempotencyKey: true });
 
 /** `POST /api/v1/subscriptions/:id/extension`'s body. */
 export const ExtendBody = z.strictObject({ idempotencyKey: IdempotencyKeySchema, discountCode: DiscountCodeField });
+
+/** `POST /api/v1/subscriptions/:id/auto-renew`'s body. */
+export const AutoRenewBody = z.strictObject({ enabled: z.boolean({ message: 'forms.invalid' }) });
 
 /** A page of a list: `limit` (1–100) and the `cursor` the previous page gave. */
 export const PageQuery = z.object({
@@ -150,6 +154,16 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
   router.get('/api/v1/subscriptions/:id', async (req, res) => {
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
     res.json(subscriptionJson(sub, { withLinks: true, changeInProgress: await shop.kit.changeInFlight(sub.id) }));
+  });
+
+  router.post('/api/v1/subscriptions/:id/auto-renew', async (req, res) => {
+    const body = parseOrThrow(AutoRenewBody, req.body, ctxOf(res).t);
+    const outcome = await setBuyerAutoRenew(shop, viewerOf(res).customer.id, req.params.id, body.enabled);
+    if (!outcome.ok)
+      throw outcome.reason === 'not_found'
+        ? new HttpError(404, 'errors.notFound')
+        : new HttpError(409, `subscription.autoRenewRefused.${outcome.reason}`);
+    res.json(subscriptionJson(outcome.subscription, { withLinks: false }));
   });
 
   router.get('/api/v1/subscriptions/:id/extension', async (req, res) => {

@@ -6,6 +6,7 @@ import { formatBytes, formatDateTime, formatMoney, formatNumber } from '../../i1
 import { planName, planNames } from '../../subscriptions/plan-names.js';
 import { extensionRefusal } from '../../subscriptions/refusals.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
+import { setBuyerAutoRenew } from '../../subscriptions/auto-renew.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { splitMessage, trimText } from '../message-text.js';
 import { refusalText } from '../refusal-text.js';
@@ -103,9 +104,32 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const parts = splitMessage(subscriptionText(ctx.user, sub, name, shop.config.timeZone, await shopLinkOf(shop, ctx.user.customer.id)));
     const keyboard = new InlineKeyboard();
     if (sub.subscriptionUrl !== null || sub.shareLinks.length > 0) keyboard.text(t('telegram.subscriptions.qr'), callbackData('q', sub.id));
-    keyboard.text(t('subscription.extend'), callbackData('x', sub.id)).row().text(t('telegram.menu.back'), 'subs');
+    keyboard.text(t('subscription.extend'), callbackData('x', sub.id)).row();
+    keyboard.text(
+      t(sub.autoRenew ? 'subscription.autoRenewOff' : 'subscription.autoRenewOn'),
+      callbackData(sub.autoRenew ? 'ar0' : 'ar1', sub.id),
+    );
+    keyboard.row().text(t('telegram.menu.back'), 'subs');
     for (const [i, part] of parts.entries()) await ctx.reply(part, i === parts.length - 1 ? { reply_markup: keyboard } : {});
   });
+
+  for (const [prefix, enabled] of [
+    ['ar1', true],
+    ['ar0', false],
+  ] as const) {
+    bot.callbackQuery(callbackPattern(prefix), async (ctx) => {
+      const { t } = ctx.user;
+      await ctx.answerCallbackQuery();
+      const outcome = await setBuyerAutoRenew(shop, ctx.user.customer.id, ctx.match[1] ?? '', enabled);
+      if (!outcome.ok)
+        return void (await ctx.reply(
+          outcome.reason === 'not_found' ? t('telegram.notYours') : t(`subscription.autoRenewRefused.${outcome.reason}`),
+        ));
+      await ctx.reply(t(`subscription.notices.auto_renew_${enabled ? 'on' : 'off'}`), {
+        reply_markup: new InlineKeyboard().text(t('telegram.menu.back'), callbackData('s', outcome.subscription.id)),
+      });
+    });
+  }
 
   bot.callbackQuery(callbackPattern('q'), async (ctx) => {
     const { t } = ctx.user;
