@@ -1,21 +1,27 @@
 import { z } from 'zod';
-import { ActorSchema, IdSchema } from '../domain/common.js';
+import { ActorSchema, IdSchema, type Actor } from '../domain/common.js';
 import type { Subscription } from '../domain/subscription.js';
 import { parseInput } from '../domain/validate.js';
 import { EligibilityError, NotFoundError } from '../errors.js';
 import type { EngineContext } from './context.js';
 import { auditSubscription } from './context.js';
 
-/** Validates `kit.setAutoRenew`. */
-export const AutoRenewRequestSchema = z.strictObject({
+/** Input of `kit.setAutoRenew`. */
+export interface AutoRenewRequest {
+  subscriptionId: string;
+  enabled: boolean;
+  /** The buyer asking: a subscription of another customer is `NotFoundError`, as if it did not exist. */
+  customerId?: string;
+  /** Recorded on the audit event; default the buyer (with `customerId`), else an admin. */
+  actor?: Actor;
+}
+
+const AutoRenewRequestSchema = z.strictObject({
   subscriptionId: IdSchema,
   enabled: z.boolean(),
-  /** The buyer asking: a subscription of another customer is `NotFoundError`, as if it did not exist. */
   customerId: IdSchema.optional(),
   actor: ActorSchema.optional(),
 });
-/** Input of `kit.setAutoRenew`. */
-export type AutoRenewRequest = z.input<typeof AutoRenewRequestSchema>;
 
 /** Statuses whose subscription can still renew: not ended for good, not failed. */
 const ENDED = new Set<Subscription['status']>(['terminated', 'failed']);
