@@ -1,4 +1,4 @@
-import { backoffDelay, type RetryPolicy } from '@panelkit/sdk';
+import { backoffDelay, type RetryPolicy } from '@panelkit/sdk/adapter';
 import { isLocale, type Locale } from '../i18n/translate.js';
 import type { Shop } from '../stack/shop.js';
 import type { NotificationChannel, Recipient } from './channel.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NewLedgerEntrySchema, NewPlanSchema, ValidationError, addMoney, money, sumMoney } from '../../src/index.js';
+import { ValidationError, addMoney, money, sumMoney } from '../../src/index.js';
+import { NewLedgerEntrySchema, NewPlanSchema } from '../../src/schemas.js';
 import { parseInput } from '../../src/storage-kit.js';
 
 describe('money', () => {
