@@ -243,17 +243,35 @@ function httpApi(http: PanelHttp): HttpPanelApi {
   };
 }
 
+/**
+ * A bearer token from `auth.login`, renewed on a 401. A 401 for a request sent with an older token (another call
+ * already logged in again meanwhile) keeps the current token, so concurrent callers share one fresh login.
+ */
 function bearerSession(auth: BearerLogin): SessionStrategy {
   let token: string | undefined;
+  let staleLoss = false;
+  const sentWith = new WeakMap<PanelRequest, string>();
   return {
     needsLogin: () => token === undefined,
     async login(raw, ctx) {
+      // A request sent before a newer login needs only that newer token, not another login.
+      if (token !== undefined) return;
       token = await auth.login(raw, ctx);
     },
-    authHeaders: (): Record<string, string> => (token === undefined ? {} : { authorization: `Bearer ${token}` }),
-    isAuthLost: (response) => response.status === 401,
+    authHeaders(request): Record<string, string> {
+      if (token === undefined) return {};
+      sentWith.set(request, token);
+      return { authorization: `Bearer ${token}` };
+    },
+    isAuthLost(response, request) {
+      if (response.status !== 401) return false;
+      const used = sentWith.get(request);
+      staleLoss = used !== undefined && token !== undefined && used !== token;
+      return true;
+    },
     invalidate() {
-      token = undefined;
+      if (staleLoss) staleLoss = false;
+      else token = undefined;
     },
   };
 }
