@@ -2,7 +2,7 @@
  * `@panelkit/sdk`: what a shop calls. `createPanelkit` and the kit's types, the errors it throws, the events it
  * emits, the domain types it reads and writes, host jobs, the scheduler's reports and the secret box.
  *
- * Everything else has an entry point of its own (see docs/guides/entry-points.md):
+ * Everything else has an entry point of its own (the README's "Entry points" lists them):
  * `@panelkit/sdk/adapter` (writing a panel adapter), `@panelkit/sdk/storage` (writing a storage),
  * `@panelkit/sdk/schemas` (the zod schemas), `@panelkit/sdk/rules` (the pure pricing and eligibility rules, time
  * helpers), `@panelkit/sdk/testing` (conformance suites, vitest) and `@panelkit/sdk/fakes` (test doubles).
