@@ -1,3 +1,5 @@
+import { deriveRemoteIdentity } from '@panelkit/sdk';
+import type { ClientSpec } from '@panelkit/sdk/adapter';
 import { ManualClock } from '@panelkit/sdk/fakes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serveOnLocalhost } from '../../src/simulators/harness/index.js';
@@ -23,13 +25,13 @@ async function oneShot() {
   });
   const ctx = () => ({ signal: new AbortController().signal, idempotencyKey: crypto.randomUUID() });
   const [target] = (await adapter.listTargets(ctx())).filter((t) => t.protocol === 'vless');
-  const spec = {
-    identity: { username: 'buyer_1', uuid: '7f1c2a4e-0d7b-4c56-9a3e-2b8f6d1e5a90', password: 'p', subId: 's', key: 'k' },
+  const spec: ClientSpec = {
+    identity: deriveRemoteIdentity('define-adapter-test', 0, { secret: 'define-adapter-test-secret', prefix: 'toy' }),
     expiry: { type: 'never' },
     trafficLimitBytes: null,
     deviceLimit: null,
     enabled: true,
-  } as const;
+  };
   return { panel, adapter, ctx, target: target!, spec };
 }
 
@@ -38,7 +40,7 @@ describe('defineHttpPanelAdapter', () => {
     const { panel, adapter, ctx, target, spec } = await oneShot();
     panel.injectFault({ kind: 'lost_response', on: 'write' });
     const [created] = await adapter.createClients(target, [spec], ctx());
-    expect(created?.ref.username).toBe('buyer_1');
+    expect(created?.ref.username).toBe(spec.identity.username);
     expect(panel.clients.size).toBe(1);
   });
 
