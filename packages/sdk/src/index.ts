@@ -77,7 +77,7 @@ export type {
 export { REFERRAL_STATUSES } from './domain/referral.js';
 export type { NewReferral, Referral, ReferralProgram, ReferralProgramInput, ReferralStats, ReferralStatus } from './domain/referral.js';
 export type { CreditLimit, NewPriceBookEntry, PriceBookEntry } from './domain/price-book.js';
-export { PAYMENT_CONFIRMATIONS, PAYMENT_STATUSES, paymentLedgerKey, paymentReversalKey } from './domain/payment.js';
+export { PAYMENT_CONFIRMATIONS, PAYMENT_STATUSES, paymentLedgerKey } from './domain/payment.js';
 export type { NewPayment, Payment, PaymentConfirmation, PaymentPatch, PaymentStatus } from './domain/payment.js';
 export { PaymentProviderUnavailableError, PaymentSignatureError } from './ports/payment-provider.js';
 export type {
@@ -141,7 +141,6 @@ export { DEFAULT_JOB_RETRY } from './engine/policy.js';
 export type { EnginePolicy, JobRetryPolicy } from './engine/policy.js';
 export type { CheckoutItem, CheckoutRequest, CheckoutResult } from './engine/checkout.js';
 export type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './engine/extension.js';
-export { TOP_UP_NEEDS_IN_PLACE } from './engine/traffic-top-up.js';
 export type { BuyTrafficRequest, BuyTrafficResult, TrafficTopUpQuoteResult } from './engine/traffic-top-up.js';
 export type { ChangePlanRequest, ChangePlanResult, PlanChangeQuoteResult } from './engine/plan-change.js';
 export type { ApplyCurrentTermsRequest, ApplyCurrentTermsResult } from './engine/current-terms.js';
@@ -157,7 +156,7 @@ export type { EngineJobType } from './engine/job-types.js';
 export type { CheckoutQuote, CheckoutQuoteRequest } from './engine/checkout-quote.js';
 export { orderPurchaseKey } from './engine/discount.js';
 export type { RecordReferralRequest, RecordReferralResult } from './engine/referral.js';
-export { defineHostJob, enqueueHostJob, enqueuePeriodicHostJob, hostJobId, periodicSlot } from './engine/host-jobs.js';
+export { defineHostJob, enqueueHostJob, enqueuePeriodicHostJob, hostJobId } from './engine/host-jobs.js';
 export type {
   HostJobContext,
   HostJobDefinition,
@@ -180,7 +179,6 @@ export type {
   ImportSkippedRow,
 } from './engine/import/import-batch.js';
 export type { ImportOutcome, ImportReport, ImportRowResult, ImportTally, ImportUnmappedReason } from './engine/import/import-report.js';
-export { FALLBACK_PLAN_REF, openingBalanceKey } from './engine/import/import-shop.js';
 export { importedSubscriptionId } from './engine/import/adopt-service.js';
 export type {
   EvacuationItem,
@@ -189,16 +187,12 @@ export type {
   EvacuationReport,
   EvacuationRequest,
 } from './engine/evacuation/evacuate.js';
-export { createPayments } from './engine/payments/index.js';
 export type { PanelkitPayments } from './engine/payments/index.js';
 export type { PaymentOutcome, PaymentResult } from './engine/payments/settle.js';
 export type { PaymentAction, SignalResult, StartPaymentRequest, StartPaymentResult } from './engine/payments/paths.js';
-export { PaymentProviderRegistry } from './engine/payments/providers.js';
 export { cardToCardProvider, testPaymentProvider } from './engine/payments/builtin-providers.js';
 export type { CardToCardOptions } from './engine/payments/builtin-providers.js';
-export { HEALTH_TICK, LIFECYCLE_TICK, SUSPECT_HEALTH_TICK } from './scheduler/scheduler.js';
 export type { Scheduler, SchedulerOptions, TickReport } from './scheduler/scheduler.js';
-export { USAGE_TICK_PREFIX } from './scheduler/usage-sync.js';
 export type { UsageSyncReport } from './scheduler/usage-sync.js';
 export type { DriftField, PanelReconciliation, ReconciliationReport } from './scheduler/reconcile.js';
 export type { DryRunOptions, PlannedAction, PlannedItem } from './scheduler/dry-run.js';
