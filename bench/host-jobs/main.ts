@@ -9,8 +9,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { JsonObjectSchema, createPanelkit, defineHostJob, enqueueHostJob } from '@panelkit/sdk';
-import type { StoragePort } from '@panelkit/sdk';
+import { createPanelkit, defineHostJob, enqueueHostJob } from '@panelkit/sdk';
+import { JsonObjectSchema } from '@panelkit/sdk/schemas';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
 
 const N = Number(process.argv[2] ?? 2_000);

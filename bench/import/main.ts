@@ -8,7 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createPanelkit, type ClientSpec, type ImportBatch } from '@panelkit/sdk';
+import { createPanelkit, type ImportBatch } from '@panelkit/sdk';
+import type { ClientSpec } from '@panelkit/sdk/adapter';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
 // Not from `@panelkit/sdk/testing`: that entry also holds the vitest suites, which need the vitest runner.
 import { ManualClock } from '../../packages/sdk/src/testing/manual-clock.js';

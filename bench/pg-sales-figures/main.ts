@@ -12,12 +12,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { zonedDays } from '@panelkit/sdk';
+import { zonedDays } from '@panelkit/sdk/rules';
 // Not from `@panelkit/sdk/testing`: that entry also holds the vitest suites, which need the vitest runner.
 import { ManualClock } from '../../packages/sdk/src/testing/manual-clock.js';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
 import type { SqlClient } from '@panelkit/storage-postgres';
-import type { StoragePort } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import pg from 'pg';
 
 const { values } = parseArgs({

@@ -10,7 +10,8 @@ import { createPanelkit } from '@panelkit/sdk';
 // Not from `@panelkit/sdk/testing`: that entry also holds the vitest suites, which need the vitest runner.
 import { ManualClock } from '../../packages/sdk/src/testing/manual-clock.js';
 import { PerformanceObserver } from 'node:perf_hooks';
-import type { RemoteIdentity, StoragePort } from '@panelkit/sdk';
+import type { RemoteIdentity } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 // The fake's own module: `@panelkit/sdk/testing` also holds the vitest suites, which need the vitest runner.
 import { FakePanelAdapter } from '../../packages/sdk/src/testing/fake-panel/index.js';
 

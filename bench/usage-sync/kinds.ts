@@ -3,7 +3,7 @@
  * says how many client rows the panel's own API hands out per call at most (`panelRowsPerCall`),
  * which gives the minimum number of calls a bulk walk can make.
  */
-import type { PanelAdapter } from '../../packages/sdk/src/index.js';
+import type { PanelAdapter } from '../../packages/sdk/src/adapter.js';
 import { createMarzbanAdapter } from '../../packages/panel-adapters/src/marzban/index.js';
 import { createMarzneshinAdapter } from '../../packages/panel-adapters/src/marzneshin/index.js';
 import { createRemnawaveAdapter } from '../../packages/panel-adapters/src/remnawave/index.js';

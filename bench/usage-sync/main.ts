@@ -12,7 +12,7 @@
  * Run: node --conditions=@panelkit/source --import tsx bench/usage-sync/main.ts
  *      [--clients 20000] [--sample 200] [--budget-ms 20000] [--kinds xui-gen-a,xui-gen-b,sui,marzban,marzneshin,remnawave]
  */
-import type { CallContext, RemoteClient } from '../../packages/sdk/src/index.js';
+import type { CallContext, RemoteClient } from '../../packages/sdk/src/adapter.js';
 import { KINDS } from './kinds.js';
 import type { BenchPanel } from './kinds.js';
 

@@ -1,7 +1,16 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'storage-kit': 'src/storage-kit.ts', fakes: 'src/fakes.ts' },
+  entry: {
+    index: 'src/index.ts',
+    adapter: 'src/adapter.ts',
+    storage: 'src/storage.ts',
+    schemas: 'src/schemas.ts',
+    'rules/index': 'src/rules/index.ts',
+    'testing/index': 'src/testing/index.ts',
+    'storage-kit': 'src/storage-kit.ts',
+    fakes: 'src/fakes.ts',
+  },
   format: ['esm'],
   dts: false,
   clean: true,

@@ -1,4 +1,5 @@
-import type { ClientRef, RemoteClient, Subscription } from '@panelkit/sdk';
+import type { Subscription } from '@panelkit/sdk';
+import type { ClientRef, RemoteClient } from '@panelkit/sdk/adapter';
 import type { DemoStack } from './stack.js';
 
 /** Where a stored subscription's client lives, as the adapter needs it. */

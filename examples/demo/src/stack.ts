@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
-import { createPanelkit, type Clock, type Panelkit, type StoragePort } from '@panelkit/sdk';
+import { createPanelkit, type Clock, type Panelkit } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { createXuiAdapter, type XuiAdapter } from '@panelkit/panel-adapters';
 import { createXuiSimulator, serveOnLocalhost, type RunningSimulator, type XuiSimulator } from '@panelkit/panel-adapters/testing';
 import { createPostgresStorage, fromPGlite, migrate } from '@panelkit/storage-postgres';

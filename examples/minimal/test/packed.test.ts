@@ -9,6 +9,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const PACKAGES = ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres'];
+/** The SDK's entry points besides the root and `/testing` (which needs vitest's runner). */
+const SDK_SUBPATHS = [
+  '@panelkit/sdk/adapter',
+  '@panelkit/sdk/storage',
+  '@panelkit/sdk/schemas',
+  '@panelkit/sdk/rules',
+  '@panelkit/sdk/fakes',
+];
+/** The most names `@panelkit/sdk`'s root may export, types included (the figure packages/sdk/README.md gives). */
+const ROOT_NAMES_MAX = 300;
+/** One name moved off the root per subpath (the full list is in .changeset/narrow-sdk-root.md). */
+const MOVED_SAMPLE: Record<string, string> = {
+  PlanSchema: '@panelkit/sdk/schemas',
+  PanelAdapter: '@panelkit/sdk/adapter',
+  withRetry: '@panelkit/sdk/adapter',
+  StoragePort: '@panelkit/sdk/storage',
+  parseInput: '@panelkit/sdk/storage',
+  decideRenewal: '@panelkit/sdk/rules',
+  DAY_MS: '@panelkit/sdk/rules',
+};
 const built = PACKAGES.every((name) => existsSync(join(root, 'packages', name, 'dist', 'index.js')));
 
 /** The files in `dir`, or none when it does not exist. */
@@ -91,7 +111,7 @@ describe.skipIf(!built)(`examples/minimal from the packed tarballs${built ? '' :
     expect(stdout).toMatch(/^share link: vless:\/\//m);
   }, 600_000);
 
-  it('loads every entry with require() from CommonJS (Node 20.19+ loads the ES modules)', async () => {
+  it('loads every entry with import and with require() (CommonJS; Node 20.19+ loads the ES modules), with the same names', async () => {
     const entries = PACKAGES.flatMap((name) => {
       const manifest = JSON.parse(readFileSync(join(project, 'node_modules', '@panelkit', name, 'package.json'), 'utf8')) as {
         exports: Record<string, unknown>;
@@ -102,15 +122,60 @@ describe.skipIf(!built)(`examples/minimal from the packed tarballs${built ? '' :
     });
     // The SDK's conformance suites import vitest, which only loads inside its runner; `/msw` needs msw, an optional peer.
     const loadable = entries.filter((entry) => entry !== '@panelkit/sdk/testing' && entry !== '@panelkit/panel-adapters/msw');
+    expect(loadable).toEqual(expect.arrayContaining(SDK_SUBPATHS));
     writeFileSync(
       join(project, 'require-all.cjs'),
       `for (const entry of ${JSON.stringify(loadable)}) {\n  const exported = Object.keys(require(entry));\n  console.log(entry, exported.length);\n}\n`,
     );
-    const { stdout, stderr } = await run(process.execPath, ['require-all.cjs'], { cwd: project, timeout: 60_000 });
-    expect(stderr).toBe('');
-    for (const entry of loadable) expect(stdout).toMatch(new RegExp(`^${entry} [1-9]\\d*$`, 'm'));
-    expect(loadable).toContain('@panelkit/sdk/fakes');
+    writeFileSync(
+      join(project, 'import-all.mjs'),
+      `for (const entry of ${JSON.stringify(loadable)}) {\n  const exported = Object.keys(await import(entry));\n  console.log(entry, exported.length);\n}\n`,
+    );
+    const required = await run(process.execPath, ['require-all.cjs'], { cwd: project, timeout: 60_000 });
+    const imported = await run(process.execPath, ['import-all.mjs'], { cwd: project, timeout: 60_000 });
+    expect(required.stderr).toBe('');
+    expect(imported.stderr).toBe('');
+    for (const entry of loadable) expect(required.stdout).toMatch(new RegExp(`^${entry} [1-9]\\d*$`, 'm'));
+    // The same named exports either way: `require()` of these ES modules gives the module's namespace.
+    expect(imported.stdout).toBe(required.stdout);
   }, 120_000);
+
+  it(`keeps the SDK's root at most ${ROOT_NAMES_MAX} names (the README's figure), the moved names on their subpaths`, async () => {
+    const entries = ['@panelkit/sdk', ...SDK_SUBPATHS];
+    writeFileSync(join(project, 'names.mts'), entries.map((entry, i) => `import * as e${i} from '${entry}';`).join('\n'));
+    writeFileSync(
+      join(project, 'root-names.cjs'),
+      `const ts = require('typescript');
+const options = { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true };
+const program = ts.createProgram(['names.mts'], options);
+const checker = program.getTypeChecker();
+for (const statement of program.getSourceFile('names.mts').statements) {
+  const symbol = checker.getSymbolAtLocation(statement.moduleSpecifier);
+  const names = symbol ? checker.getExportsOfModule(symbol).map((s) => s.name) : [];
+  console.log(statement.moduleSpecifier.text + ' ' + names.length + ' ' + names.join(','));
+}
+`,
+    );
+    const { stdout } = await run(process.execPath, ['root-names.cjs'], { cwd: project, timeout: 120_000 });
+    const names = new Map(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [entry, , list] = line.split(' ');
+          return [entry!, new Set((list ?? '').split(',').filter(Boolean))] as const;
+        }),
+    );
+    const root = names.get('@panelkit/sdk')!;
+    expect(root.size).toBeGreaterThan(100);
+    expect(root.size).toBeLessThanOrEqual(ROOT_NAMES_MAX);
+    for (const [name, entry] of Object.entries(MOVED_SAMPLE)) {
+      expect(root.has(name), `${name} is not at the root`).toBe(false);
+      expect(names.get(entry)?.has(name), `${name} is in ${entry}`).toBe(true);
+    }
+    expect([...root].filter((name) => /Schema$/.test(name))).toEqual([]);
+    expect(root.has('createPanelkit')).toBe(true);
+  }, 180_000);
 
   it('runs the fakes under plain node, with no vitest installed', async () => {
     expect(existsSync(join(project, 'node_modules', 'vitest'))).toBe(false);

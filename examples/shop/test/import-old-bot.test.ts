@@ -10,15 +10,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  type ClientSpec,
-  createPanelkit,
-  type ImportBatch,
-  importedSubscriptionId,
-  type PanelAdapter,
-  type RemoteClient,
-  type StoragePort,
-} from '@panelkit/sdk';
+import { createPanelkit, type ImportBatch, importedSubscriptionId } from '@panelkit/sdk';
+import type { ClientSpec, PanelAdapter, RemoteClient } from '@panelkit/sdk/adapter';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { createMarzbanAdapter, createXuiAdapter } from '@panelkit/panel-adapters';
 import { createMarzbanSimulator, createXuiSimulator, type RunningSimulator, serveOnLocalhost } from '@panelkit/panel-adapters/testing';

@@ -1,4 +1,4 @@
-import { DAY_MS } from '@panelkit/sdk';
+import { DAY_MS } from '@panelkit/sdk/rules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMoney } from '../src/i18n/format.js';
 import { renderNotification } from '../src/notifications/render.js';

@@ -1,4 +1,4 @@
-import { zonedDayOf } from '@panelkit/sdk';
+import { zonedDayOf } from '@panelkit/sdk/rules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMoney } from '../src/i18n/format.js';
 import { translator } from '../src/i18n/translate.js';

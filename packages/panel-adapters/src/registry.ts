@@ -3,7 +3,8 @@
  * panel's kind up in a registry of builders, so no host writes its own switch on `panel.kind`.
  * Hosts add their own kinds with `registry.register(kind, builder)` (or a registry of their own).
  */
-import { ConfigurationError, type Clock, type Panel, type PanelAdapter, type PanelkitErrorOptions } from '@panelkit/sdk';
+import { ConfigurationError, type Clock, type Panel, type PanelkitErrorOptions } from '@panelkit/sdk';
+import type { PanelAdapter } from '@panelkit/sdk/adapter';
 import { z } from 'zod';
 import type { PanelLogin } from './http/credentials.js';
 import type { PanelConnectionOptions } from './http/connection-options.js';

@@ -4,7 +4,7 @@
  * Marzban's `limited`/`expired` status, Marzneshin's computed flags): the adapter must still read
  * them as not enabled, or reconciliation reports every enforced limit as drift.
  */
-import type { ClientRef, ClientSpec, PanelAdapter, RemoteClient, TargetRef } from '@panelkit/sdk';
+import type { ClientRef, ClientSpec, PanelAdapter, RemoteClient, TargetRef } from '@panelkit/sdk/adapter';
 import { describe, expect, it } from 'vitest';
 import { ctx, DAY, GIB, useMsw } from './support/msw.js';
 import { rig as xuiRig, spec as xuiSpec } from './xui/setup.js';

@@ -1,4 +1,5 @@
-import { ConfigurationError, KNOWN_PANEL_KINDS, UNKNOWN_HEALTH, type Panel, type PanelAdapter } from '@panelkit/sdk';
+import { ConfigurationError, KNOWN_PANEL_KINDS, UNKNOWN_HEALTH, type Panel } from '@panelkit/sdk';
+import type { PanelAdapter } from '@panelkit/sdk/adapter';
 import { describe, expect, it } from 'vitest';
 import {
   BUNDLED_PANEL_ADAPTERS,

@@ -1,11 +1,8 @@
 /**
- * `@panelkit/sdk/storage-kit`: what a `StoragePort` implementation needs beyond the port's own
- * types (which stay in `@panelkit/sdk`). Argument checks that give the same `ValidationError` in
- * every storage, cursor codecs and page windows, the filter and request parsers the conformance
- * suite expects, a FIFO `Mutex` for single-connection drivers, per-storage transaction scopes, and the
- * sealed-secret check a storage uses to tell a sealed panel credential from a plain one. Hosts never need it.
- * See docs/guides/writing-a-storage.md.
+ * `@panelkit/sdk/storage-kit`: the former name of `@panelkit/sdk/storage`, kept for one release so storages
+ * written against it keep compiling. Import from `@panelkit/sdk/storage`, which holds all of this and the port.
  *
+ * @deprecated Use `@panelkit/sdk/storage`.
  * @module
  */
 export * from './ports/storage-input/index.js';

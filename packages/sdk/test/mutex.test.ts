@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Mutex } from '../src/storage-kit.js';
+import { Mutex } from '../src/storage.js';
 
 describe('Mutex', () => {
   it('runs calls one at a time, in call order, each after the previous one settled', async () => {

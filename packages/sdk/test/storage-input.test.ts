@@ -13,7 +13,7 @@ import {
   parseRetryDecision,
   timeCursorCodec,
   timeKey,
-} from '../src/storage-kit.js';
+} from '../src/storage.js';
 import type { LedgerEntry } from '../src/index.js';
 
 function issuesOf(fn: () => unknown): unknown {

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
-import { createTransactionScopes } from '../src/storage-kit.js';
+import { createTransactionScopes } from '../src/storage.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 

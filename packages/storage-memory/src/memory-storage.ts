@@ -1,6 +1,8 @@
-import { STORAGE_PORT_VERSION, StorageMisuseError, systemClock } from '@panelkit/sdk';
-import { Mutex, createTransactionScopes } from '@panelkit/sdk/storage-kit';
-import type { Clock, StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk';
+import { StorageMisuseError, systemClock } from '@panelkit/sdk';
+import { STORAGE_PORT_VERSION } from '@panelkit/sdk/storage';
+import { Mutex, createTransactionScopes } from '@panelkit/sdk/storage';
+import type { Clock } from '@panelkit/sdk';
+import type { StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import { Op } from './internal/op.js';
 import type { Runner } from './internal/op.js';
 import { UndoLog } from './internal/undo-log.js';

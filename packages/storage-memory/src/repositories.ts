@@ -1,4 +1,4 @@
-import type { StorageRepositories } from '@panelkit/sdk';
+import type { StorageRepositories } from '@panelkit/sdk/storage';
 import { bind } from './internal/op.js';
 import type { Runner } from './internal/op.js';
 import { auditOperations } from './repositories/audit.js';

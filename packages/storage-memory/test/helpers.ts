@@ -1,5 +1,6 @@
 import { createId, deriveRemoteIdentity } from '@panelkit/sdk';
-import type { StorageRepositories, Subscription, SubscriptionStatus } from '@panelkit/sdk';
+import type { Subscription, SubscriptionStatus } from '@panelkit/sdk';
+import type { StorageRepositories } from '@panelkit/sdk/storage';
 
 /** Seeds the parents a subscription points at and the subscription itself. */
 export async function seedSubscription(

@@ -1,5 +1,6 @@
-import { ConflictError, STORAGE_PORT_VERSION, StorageMisuseError, ValidationError } from '@panelkit/sdk';
-import type { StoragePort, StorageTransaction } from '@panelkit/sdk';
+import { ConflictError, StorageMisuseError, ValidationError } from '@panelkit/sdk';
+import { STORAGE_PORT_VERSION } from '@panelkit/sdk/storage';
+import type { StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '../src/index.js';

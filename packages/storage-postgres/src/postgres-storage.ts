@@ -1,6 +1,8 @@
-import { ConfigurationError, STORAGE_PORT_VERSION, StorageMisuseError, silentLogger, systemClock } from '@panelkit/sdk';
-import { Mutex, createTransactionScopes } from '@panelkit/sdk/storage-kit';
-import type { Clock, Logger, SecretBox, StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk';
+import { ConfigurationError, StorageMisuseError, silentLogger, systemClock } from '@panelkit/sdk';
+import { STORAGE_PORT_VERSION } from '@panelkit/sdk/storage';
+import { Mutex, createTransactionScopes } from '@panelkit/sdk/storage';
+import type { Clock, Logger, SecretBox } from '@panelkit/sdk';
+import type { StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import type { SqlClient, SqlQueryable } from './client.js';
 import { isRetryableConflict, mapError } from './internal/errors.js';
 import type { Call, RunOptions, Runner } from './internal/runner.js';

@@ -1,4 +1,4 @@
-import type { StorageRepositories } from '@panelkit/sdk';
+import type { StorageRepositories } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from './internal/runner.js';
 import { auditRepository } from './repositories/audit.js';
 import { capacityRepository } from './repositories/capacity.js';

@@ -1,5 +1,5 @@
 import { SecretKeyError } from '@panelkit/sdk';
-import { isStoredSealedSecret } from '@panelkit/sdk/storage-kit';
+import { isStoredSealedSecret } from '@panelkit/sdk/storage';
 import type { SecretBox } from '@panelkit/sdk';
 import type { SqlClient } from './client.js';
 import type { Row } from './internal/sql.js';

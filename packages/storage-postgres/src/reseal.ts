@@ -1,5 +1,6 @@
-import { PanelCredentialsSchema, SecretKeyError, panelCredentialsContext, sealPanelCredentials } from '@panelkit/sdk';
-import { isStoredSealedSecret } from '@panelkit/sdk/storage-kit';
+import { SecretKeyError, panelCredentialsContext, sealPanelCredentials } from '@panelkit/sdk';
+import { PanelCredentialsSchema } from '@panelkit/sdk/schemas';
+import { isStoredSealedSecret } from '@panelkit/sdk/storage';
 import type { SecretBox } from '@panelkit/sdk';
 import type { SqlClient } from './client.js';
 import { checkSchemaName, quoteIdent } from './internal/sql.js';

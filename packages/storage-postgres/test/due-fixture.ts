@@ -3,7 +3,8 @@
  * bench/pg-due-query: `due` rows due for each query and the rest spread over the same statuses
  * without being due, seeded with one `INSERT … SELECT generate_series`.
  */
-import type { Clock, DueQuery } from '@panelkit/sdk';
+import type { Clock } from '@panelkit/sdk';
+import type { DueQuery } from '@panelkit/sdk/storage';
 import { createPostgresStorage } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
 

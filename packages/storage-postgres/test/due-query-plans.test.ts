@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '@panelkit/sdk/testing';
-import type { DueQuery, StoragePort } from '@panelkit/sdk';
+import type { DueQuery, StoragePort } from '@panelkit/sdk/storage';
 import type pg from 'pg';
 import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
 import { dueQueries, recordingClient, seedDueSubscriptions } from './due-fixture.js';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import type { Clock, SecretBox, StoragePort } from '@panelkit/sdk';
+import type { Clock, SecretBox } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { createPostgresStorage, fromPGlite, fromPgPool, migrate } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
 import { emptyingStatements } from './support/emptying-statements.js';

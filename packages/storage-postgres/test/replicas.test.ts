@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InsufficientFundsError } from '@panelkit/sdk';
 import { ManualClock } from '@panelkit/sdk/testing';
-import type { ClaimedJob, StoragePort } from '@panelkit/sdk';
+import type { ClaimedJob } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import type pg from 'pg';
 import { LATEST_SCHEMA_VERSION, createPostgresStorage, fromPgPool, migrate, schemaVersion } from '../src/index.js';
 import { MIGRATIONS } from '../src/migrations/index.js';

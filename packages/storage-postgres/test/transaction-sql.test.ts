@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { StorageMisuseError, defineHostJob, enqueueHostJob, JsonObjectSchema, withAuditOutbox } from '@panelkit/sdk';
+import { StorageMisuseError, defineHostJob, enqueueHostJob, withAuditOutbox } from '@panelkit/sdk';
+import { JsonObjectSchema } from '@panelkit/sdk/schemas';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { ManualClock } from '@panelkit/sdk/testing';
 import type { SqlClient } from '../src/index.js';

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createId, deriveRemoteIdentity } from '@panelkit/sdk';
 import { ManualClock } from '@panelkit/sdk/testing';
-import type { StoragePort, UsageReading } from '@panelkit/sdk';
+import type { UsageReading } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { sharedPGlite, storageInFreshSchema } from './helpers.js';
 

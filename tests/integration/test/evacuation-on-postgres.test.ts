@@ -8,7 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { createPanelkit, type PanelAdapter, type StoragePort, type Subscription } from '@panelkit/sdk';
+import { createPanelkit, type Subscription } from '@panelkit/sdk';
+import type { PanelAdapter } from '@panelkit/sdk/adapter';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
 import { serveOnLocalhost, type RunningSimulator } from '@panelkit/panel-adapters/testing';

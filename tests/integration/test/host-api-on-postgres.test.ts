@@ -3,7 +3,8 @@
  * 3x-ui simulator over HTTP: PGlite on every run; on the real server, two replicas syncing one panel at once.
  */
 import { randomBytes } from 'node:crypto';
-import { ConflictError, type Panelkit, type StoragePort } from '@panelkit/sdk';
+import { ConflictError, type Panelkit } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { createXuiAdapter } from '@panelkit/panel-adapters';
 import { createXuiSimulator, serveOnLocalhost, type RunningSimulator, type XuiSimulator } from '@panelkit/panel-adapters/testing';

@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { PanelRejectedError, type PanelAdapter } from '@panelkit/sdk';
+import { PanelRejectedError } from '@panelkit/sdk';
+import type { PanelAdapter } from '@panelkit/sdk/adapter';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
 import { gatedStorage, type Gate } from './support/gated-storage.js';

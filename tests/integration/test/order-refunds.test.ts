@@ -7,7 +7,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { PanelRejectedError, RefundRefusedError, createPanelkit } from '@panelkit/sdk';
-import type { Panelkit, Plan, StoragePort } from '@panelkit/sdk';
+import type { Panelkit, Plan } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { createPostgresStorage, fromPGlite, migrate } from '@panelkit/storage-postgres';

@@ -9,7 +9,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EligibilityError } from '@panelkit/sdk';
-import type { Plan, StoragePort } from '@panelkit/sdk';
+import type { Plan } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { DAY, GiB, type Shop } from './support/shop.js';
 import { withTwoShops } from './support/two-shops.js';
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '@panelkit/sdk';
-import type { StoragePort } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { DAY, GiB, type Shop } from './support/shop.js';
 import { withTwoShops } from './support/two-shops.js';
 

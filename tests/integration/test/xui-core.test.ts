@@ -4,7 +4,8 @@
  * restart drops them, and a core that cannot start does not fail the panel API call.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { deriveRemoteIdentity, type ClientSpec } from '@panelkit/sdk';
+import { deriveRemoteIdentity } from '@panelkit/sdk';
+import type { ClientSpec } from '@panelkit/sdk/adapter';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { createXuiAdapter } from '@panelkit/panel-adapters';
 import { createXuiSimulator, freeLocalPort, serveOnLocalhost, startLinkClient } from '@panelkit/panel-adapters/testing';

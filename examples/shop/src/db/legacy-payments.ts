@@ -1,4 +1,5 @@
-import { paymentLedgerKey, type Actor, type JsonObject, type LedgerRepository, type Panelkit, type Payment } from '@panelkit/sdk';
+import { paymentLedgerKey, type Actor, type JsonObject, type Panelkit, type Payment } from '@panelkit/sdk';
+import type { LedgerRepository } from '@panelkit/sdk/storage';
 import type { SqlQueryable } from '@panelkit/storage-postgres';
 import { INVOICE_TTL_MS } from '../payments/crypto/provider.js';
 

@@ -1,4 +1,4 @@
-import { TagSchema } from '@panelkit/sdk';
+import { TagSchema } from '@panelkit/sdk/schemas';
 import { z } from 'zod';
 
 /* zod fields for HTML forms: every value arrives as a string (or is absent); messages are i18n keys. */

@@ -1,4 +1,5 @@
-import type { ImportReport, Panelkit, StoragePort } from '@panelkit/sdk';
+import type { ImportReport, Panelkit } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { readMirza } from './mirza-reader.js';
 import { openOldDatabase } from './mysql-rows.js';
 import { type OldPanel, type PanelResolver, originOf, type RowReader } from './old-rows.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createId, type Clock, type StoragePort } from '@panelkit/sdk';
+import { createId, type Clock } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
 import { enqueueDelivery } from './queue.js';
 

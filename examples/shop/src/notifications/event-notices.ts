@@ -1,12 +1,5 @@
-import {
-  defineHostJob,
-  enqueueHostJob,
-  JsonObjectSchema,
-  PanelkitError,
-  type AuditEvent,
-  type AuditOutboxHook,
-  type HostJobDefinition,
-} from '@panelkit/sdk';
+import { defineHostJob, enqueueHostJob, PanelkitError, type AuditEvent, type AuditOutboxHook, type HostJobDefinition } from '@panelkit/sdk';
+import { JsonObjectSchema } from '@panelkit/sdk/schemas';
 import { z } from 'zod';
 import type { Shop } from '../stack/shop.js';
 import { NOTIFYING_ACTIONS, noticesFor } from './audit-notices.js';

@@ -1,4 +1,5 @@
-import { defineHostJob, enqueueHostJob, type HostJobRetry, type StorageTransaction } from '@panelkit/sdk';
+import { defineHostJob, enqueueHostJob, type HostJobRetry } from '@panelkit/sdk';
+import type { StorageTransaction } from '@panelkit/sdk/storage';
 import { z } from 'zod';
 
 /** The host job that writes one notification's deliveries (one per channel and address) and queues each. */

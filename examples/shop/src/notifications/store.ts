@@ -1,4 +1,5 @@
-import { createId, type Clock, type Page, type StoragePort, type StorageTransaction } from '@panelkit/sdk';
+import { createId, type Clock, type Page } from '@panelkit/sdk';
+import type { StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
 import type { Recipient } from './channel.js';
 import { isCustomerKind, type CustomerKind, type NotificationKind, type NotificationParams } from './kinds.js';

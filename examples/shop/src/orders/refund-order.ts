@@ -1,4 +1,5 @@
-import { RefundRefusedError, orderMoney, type Order, type RefundRefusalReason } from '@panelkit/sdk';
+import { RefundRefusedError, orderMoney, type Order } from '@panelkit/sdk';
+import type { RefundRefusalReason } from '@panelkit/sdk/rules';
 import type { AccountRole } from '../db/accounts.js';
 import type { Shop } from '../stack/shop.js';
 

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  PanelCredentialsSchema,
-  toPanelkitError,
-  UNKNOWN_HEALTH,
-  type Panel,
-  type PanelCredentials,
-  type JsonObject,
-  type PanelHealthReport,
-} from '@panelkit/sdk';
+import { toPanelkitError, UNKNOWN_HEALTH, type Panel, type PanelCredentials, type JsonObject } from '@panelkit/sdk';
+import type { PanelHealthReport } from '@panelkit/sdk/adapter';
+import { PanelCredentialsSchema } from '@panelkit/sdk/schemas';
 import { z } from 'zod';
 import type { FieldErrors } from '../http/forms.js';
 import type { Translate } from '../i18n/translate.js';

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
-import { PanelCredentialsSchema, TagSchema, type Panel, type StoragePort } from '@panelkit/sdk';
+import type { Panel } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
+import { PanelCredentialsSchema, TagSchema } from '@panelkit/sdk/schemas';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { hasMessage, translator } from '../i18n/translate.js';

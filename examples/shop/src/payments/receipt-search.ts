@@ -1,4 +1,5 @@
-import type { PaymentFilter, Payment as SdkPayment } from '@panelkit/sdk';
+import type { Payment as SdkPayment } from '@panelkit/sdk';
+import type { PaymentFilter } from '@panelkit/sdk/storage';
 import type { SqlClient } from '@panelkit/storage-postgres';
 import { referenceKey } from './digits.js';
 import { sdkStatuses, toShopPayment, type PaymentStatus, type PaymentWithEmail } from './records.js';

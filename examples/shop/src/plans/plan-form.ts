@@ -1,4 +1,5 @@
-import { NewPlanSchema, PlanPatchSchema, type NewPlan, type Plan, type PlanPatch } from '@panelkit/sdk';
+import type { NewPlan, Plan, PlanPatch } from '@panelkit/sdk';
+import { NewPlanSchema, PlanPatchSchema } from '@panelkit/sdk/schemas';
 import { z } from 'zod';
 import { checkbox, optionalText, optionalWholeNumber, tagList, wholeNumber } from '../http/form-fields.js';
 import { fieldErrors, parseForm, type FieldErrors } from '../http/forms.js';

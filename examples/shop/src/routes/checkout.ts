@@ -1,5 +1,6 @@
 import { orderPurchaseKey } from '@panelkit/sdk';
-import type { DiscountQuote, Plan } from '@panelkit/sdk';
+import type { Plan } from '@panelkit/sdk';
+import type { DiscountQuote } from '@panelkit/sdk/rules';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../auth/viewer.js';

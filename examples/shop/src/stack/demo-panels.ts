@@ -1,4 +1,5 @@
-import type { Clock, Panel, Panelkit, Plan, StoragePort, Target } from '@panelkit/sdk';
+import type { Clock, Panel, Panelkit, Plan, Target } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import {
   createPasarGuardSimulator,
   createXuiSimulator,

@@ -1,4 +1,6 @@
-import type { Clock, Logger, Panel, PanelAdapter, StoragePort } from '@panelkit/sdk';
+import type { Clock, Logger, Panel } from '@panelkit/sdk';
+import type { PanelAdapter } from '@panelkit/sdk/adapter';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { createPanelAdapter, defaultPanelAdapters } from '@panelkit/panel-adapters';
 import { z } from 'zod';
 import { registerLogSecrets } from './logger.js';

@@ -7,8 +7,8 @@ import {
   type HostJobDefinition,
   type Panelkit,
   type SecretBox,
-  type StoragePort,
 } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { createPostgresStorage, migrate, resealSecrets, type SqlClient } from '@panelkit/storage-postgres';
 import type { Logger } from 'pino';
 import type { ShopConfig } from '../config/config.js';

@@ -1,4 +1,4 @@
-import type { StoragePort } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import type { Locale } from '../i18n/translate.js';
 import { localizedPlans, type PlanTextDb } from '../plans/plan-texts.js';
 

@@ -1,4 +1,5 @@
-import type { DiscountQuote, Money, Plan } from '@panelkit/sdk';
+import type { Money, Plan } from '@panelkit/sdk';
+import type { DiscountQuote } from '@panelkit/sdk/rules';
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../http/forms.js';
 import { formatBytes, formatMoney, minorDigits } from '../i18n/format.js';

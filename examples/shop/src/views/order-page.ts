@@ -1,4 +1,4 @@
-import { splitDiscount } from '@panelkit/sdk';
+import { splitDiscount } from '@panelkit/sdk/rules';
 import type { Money, Order, Subscription } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import { formatDateTime, formatMoney } from '../i18n/format.js';

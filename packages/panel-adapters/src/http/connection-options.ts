@@ -1,4 +1,5 @@
-import type { Logger, RandomSource, RetryPolicy } from '@panelkit/sdk';
+import type { Logger } from '@panelkit/sdk';
+import type { RandomSource, RetryPolicy } from '@panelkit/sdk/adapter';
 import type { PanelHttpOptions } from './panel-http.js';
 
 /** The options every adapter takes for its connection to the panel (its `PanelHttp`). */

@@ -1,4 +1,5 @@
-import { PanelkitError, type PanelHealthReport } from '@panelkit/sdk';
+import { PanelkitError } from '@panelkit/sdk';
+import type { PanelHealthReport } from '@panelkit/sdk/adapter';
 
 /** What a health probe found; `measureHealth` adds the latency. */
 export interface HealthProbe {

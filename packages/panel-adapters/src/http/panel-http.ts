@@ -12,19 +12,8 @@
  *
  * Nothing here logs or throws a header, a cookie or a body: only method, path, status and timing.
  */
-import {
-  DEFAULT_RETRY_POLICY,
-  PanelAuthError,
-  PanelConnectionError,
-  PanelTimeoutError,
-  silentLogger,
-  withRetry,
-  type CallContext,
-  type Logger,
-  type PanelErrorContext,
-  type RandomSource,
-  type RetryPolicy,
-} from '@panelkit/sdk';
+import { PanelAuthError, PanelConnectionError, PanelTimeoutError, silentLogger, type Logger, type PanelErrorContext } from '@panelkit/sdk';
+import { DEFAULT_RETRY_POLICY, withRetry, type CallContext, type RandomSource, type RetryPolicy } from '@panelkit/sdk/adapter';
 import { ofetch, type $Fetch } from 'ofetch';
 import PQueue from 'p-queue';
 import { CookieJar } from 'tough-cookie';

@@ -1,4 +1,4 @@
-import type { CallContext } from '@panelkit/sdk';
+import type { CallContext } from '@panelkit/sdk/adapter';
 
 /** The HTTP methods panel APIs use. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -1,5 +1,6 @@
 /** What the Marzban and Marzneshin adapters share in their set-up: options, HTTP with a token session, capabilities. */
-import { systemClock, type Clock, type PanelCapabilities } from '@panelkit/sdk';
+import { systemClock, type Clock } from '@panelkit/sdk';
+import type { PanelCapabilities } from '@panelkit/sdk/adapter';
 import { connectionHttpOptions, type PanelConnectionOptions } from '../http/connection-options.js';
 import { requireLogin, type PanelLogin } from '../http/credentials.js';
 import { PanelHttp } from '../http/index.js';

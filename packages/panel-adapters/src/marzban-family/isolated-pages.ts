@@ -5,7 +5,8 @@
  * halves, down to single rows; a single row that still fails is skipped and reported, with its
  * position and readable neighbours, so the admins can repair it on the panel.
  */
-import { PanelServerError, type CallContext, type UnreadableClient } from '@panelkit/sdk';
+import { PanelServerError } from '@panelkit/sdk';
+import type { CallContext, UnreadableClient } from '@panelkit/sdk/adapter';
 
 /** One successful offset page: its rows (with their usernames) and the panel's total. */
 export interface OffsetPage<U> {

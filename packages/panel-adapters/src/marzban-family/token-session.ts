@@ -9,7 +9,8 @@
  * - at most `maxLoginsPerWindow` logins per `loginWindowMs`, so a token that the panel keeps
  *   invalidating cannot turn a batch of jobs into a login storm.
  */
-import { PanelAuthError, systemClock, type CallContext, type Clock, type PanelErrorContext } from '@panelkit/sdk';
+import { PanelAuthError, systemClock, type Clock, type PanelErrorContext } from '@panelkit/sdk';
+import type { CallContext } from '@panelkit/sdk/adapter';
 import { z } from 'zod';
 import { errorForStatus, parseJson } from '../http/index.js';
 import type { PanelRequest, PanelResponse, RawExchange, SessionStrategy } from '../http/index.js';

@@ -1,5 +1,6 @@
 /** Reading one user from a Marzban-family panel, the way every adapter operation needs it. */
-import { PanelNotFoundError, PanelOutcomeUnknownError, type CallContext } from '@panelkit/sdk';
+import { PanelNotFoundError, PanelOutcomeUnknownError } from '@panelkit/sdk';
+import type { CallContext } from '@panelkit/sdk/adapter';
 import type { z } from 'zod';
 import type { PanelHttp } from '../http/index.js';
 import { expectOk } from './responses.js';

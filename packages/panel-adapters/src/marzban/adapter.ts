@@ -3,11 +3,9 @@
  * `docs/marzban.md`). Users are global on Marzban: the username is the key, a "target" only chooses
  * the inbound tags per protocol.
  */
+import { PanelConflictError, PanelOutcomeUnknownError, ValidationError } from '@panelkit/sdk';
 import {
   PANEL_ADAPTER_API_VERSION,
-  PanelConflictError,
-  PanelOutcomeUnknownError,
-  ValidationError,
   type CallContext,
   type ClientLinks,
   type ClientListPage,
@@ -20,7 +18,7 @@ import {
   type RemoteClient,
   type RemoteTarget,
   type TargetRef,
-} from '@panelkit/sdk';
+} from '@panelkit/sdk/adapter';
 import { measureHealth } from '../http/health.js';
 import { KeyedMutex, type PanelHttp, type PanelRequest, type PanelResponse } from '../http/index.js';
 import { connectWithToken, tokenPanelCapabilities, type TokenPanelOptions } from '../marzban-family/connection.js';

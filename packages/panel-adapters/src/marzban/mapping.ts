@@ -3,7 +3,8 @@
  * else: `expire` is unix seconds (0 or null = never), `data_limit` bytes (0 or null = unlimited),
  * `on_hold_expire_duration` seconds, datetimes naive UTC.
  */
-import type { ClientPatch, ClientRef, ClientSpec, Expiry, RemoteClient, RemoteIdentity } from '@panelkit/sdk';
+import type { RemoteIdentity } from '@panelkit/sdk';
+import type { ClientPatch, ClientRef, ClientSpec, Expiry, RemoteClient } from '@panelkit/sdk/adapter';
 import { parsePanelDate } from '../marzban-family/time.js';
 import type { MarzbanProxySettings, MarzbanUser } from './schemas.js';
 import { type MarzbanTargetMeta, orderedProtocols, targetOfUser } from './target-meta.js';

@@ -2,7 +2,8 @@
  * What a target is on Marzban: a set of inbound tags per protocol (`UserCreate.inbounds`). A user
  * gets one credential per protocol (`proxies`) and is placed on exactly the tags listed.
  */
-import type { JsonObject, TargetRef } from '@panelkit/sdk';
+import type { JsonObject } from '@panelkit/sdk';
+import type { TargetRef } from '@panelkit/sdk/adapter';
 import { ValidationError } from '@panelkit/sdk';
 import { z } from 'zod';
 import { MARZBAN_PROTOCOLS, type MarzbanProtocol, MarzbanProtocolSchema } from './schemas.js';

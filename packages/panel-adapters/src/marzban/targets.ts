@@ -1,5 +1,6 @@
 /** Targets offered by a Marzban panel, from `GET /api/inbounds`. */
-import type { JsonObject, RemoteTarget } from '@panelkit/sdk';
+import type { JsonObject } from '@panelkit/sdk';
+import type { RemoteTarget } from '@panelkit/sdk/adapter';
 import { MARZBAN_PROTOCOLS, type MarzbanInbounds } from './schemas.js';
 import { selectionRef, type InboundSelection } from './target-meta.js';
 

@@ -2,12 +2,9 @@
  * The Marzneshin adapter (v0.6.3+ and master; see `docs/marzneshin.md`). Targets are services
  * (`service_ids`); users are global and keyed by their lower-case username.
  */
+import { PanelConflictError, PanelNotFoundError, PanelRejectedError, ValidationError } from '@panelkit/sdk';
 import {
   PANEL_ADAPTER_API_VERSION,
-  PanelConflictError,
-  PanelNotFoundError,
-  PanelRejectedError,
-  ValidationError,
   type CallContext,
   type ClientLinks,
   type ClientListPage,
@@ -20,7 +17,7 @@ import {
   type RemoteClient,
   type RemoteTarget,
   type TargetRef,
-} from '@panelkit/sdk';
+} from '@panelkit/sdk/adapter';
 import { measureHealth } from '../http/health.js';
 import type { PanelHttp, PanelRequest, PanelResponse } from '../http/index.js';
 import type { PanelLogin } from '../http/credentials.js';

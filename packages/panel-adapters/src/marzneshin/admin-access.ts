@@ -10,7 +10,8 @@
  * - otherwise the user is not this admin's to see (missing, or another admin's), which the port
  *   reports as not found (and a create's 409 as a conflict).
  */
-import { PanelAuthError, type CallContext } from '@panelkit/sdk';
+import { PanelAuthError } from '@panelkit/sdk';
+import type { CallContext } from '@panelkit/sdk/adapter';
 import type { PanelHttp, PanelResponse } from '../http/index.js';
 import { detailText } from '../marzban-family/error-detail.js';
 import { expectOk } from '../marzban-family/responses.js';

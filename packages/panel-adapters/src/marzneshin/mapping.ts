@@ -4,7 +4,8 @@
  * Marzneshin has no status field; one is derived as its dashboard does.
  */
 import { createHash } from 'node:crypto';
-import type { ClientPatch, ClientRef, ClientSpec, Expiry, RemoteClient, RemoteIdentity, TargetRef } from '@panelkit/sdk';
+import type { RemoteIdentity } from '@panelkit/sdk';
+import type { ClientPatch, ClientRef, ClientSpec, Expiry, RemoteClient, TargetRef } from '@panelkit/sdk/adapter';
 import { formatPanelDate, parsePanelDate } from '../marzban-family/time.js';
 import type { MarzneshinUser } from './schemas.js';
 

@@ -1,5 +1,5 @@
 /** Reading one Marzneshin user, where a non-sudo admin's 403 can mean "not there" (see `admin-access.ts`). */
-import type { CallContext } from '@panelkit/sdk';
+import type { CallContext } from '@panelkit/sdk/adapter';
 import type { PanelHttp } from '../http/index.js';
 import { expectOk } from '../marzban-family/responses.js';
 import { UserReads } from '../marzban-family/user-reads.js';

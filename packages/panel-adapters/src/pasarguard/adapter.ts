@@ -4,12 +4,9 @@
  * sets (a target is a group), `proxy_settings` for every protocol, tz-aware datetimes, HWID device
  * limits, and a reset that keeps the user's status and next plan.
  */
+import { PanelConflictError, PanelOutcomeUnknownError, PanelRejectedError, ValidationError } from '@panelkit/sdk';
 import {
   PANEL_ADAPTER_API_VERSION,
-  PanelConflictError,
-  PanelOutcomeUnknownError,
-  PanelRejectedError,
-  ValidationError,
   type CallContext,
   type ClientLinks,
   type ClientListPage,
@@ -22,7 +19,7 @@ import {
   type RemoteClient,
   type RemoteTarget,
   type TargetRef,
-} from '@panelkit/sdk';
+} from '@panelkit/sdk/adapter';
 import { measureHealth } from '../http/health.js';
 import { connectionHttpOptions } from '../http/connection-options.js';
 import { ConfigurationError } from '@panelkit/sdk';

@@ -4,7 +4,8 @@
  * owner's Telegram and no password is stored. A key the panel refuses (revoked, expired, deleted)
  * cannot be renewed by the adapter: the call fails with `PanelAuthError`, not retried.
  */
-import { PanelAuthError, type CallContext, type PanelErrorContext } from '@panelkit/sdk';
+import { PanelAuthError, type PanelErrorContext } from '@panelkit/sdk';
+import type { CallContext } from '@panelkit/sdk/adapter';
 import type { PanelRequest, PanelResponse, SessionStrategy } from '../http/index.js';
 
 /** A PasarGuard API key, in place of an admin's username and password. */

@@ -2,11 +2,9 @@
  * The Remnawave adapter (API v3: `remnawave/backend` 3.x, numeric user ids; see `docs/remnawave.md`). Targets are
  * internal squads; users are global, keyed by username, and carry the identity's credentials.
  */
+import { PanelNotFoundError, PanelRejectedError, ValidationError } from '@panelkit/sdk';
 import {
   PANEL_ADAPTER_API_VERSION,
-  PanelNotFoundError,
-  PanelRejectedError,
-  ValidationError,
   type CallContext,
   type ClientLinks,
   type ClientListPage,
@@ -19,7 +17,7 @@ import {
   type RemoteClient,
   type RemoteTarget,
   type TargetRef,
-} from '@panelkit/sdk';
+} from '@panelkit/sdk/adapter';
 import type { z } from 'zod';
 import { connectionHttpOptions, type PanelConnectionOptions } from '../http/connection-options.js';
 import { requireToken, type PanelToken } from '../http/credentials.js';

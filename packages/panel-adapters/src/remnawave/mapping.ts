@@ -5,17 +5,8 @@
  * this user; `null` = the panel's HWID fallback limit, when HWID checks are on).
  * Credentials come from the derived identity, so a retried create makes the same user.
  */
-import {
-  PanelUnsupportedError,
-  type ClientPatch,
-  type ClientRef,
-  type ClientSpec,
-  type Expiry,
-  type PanelErrorContext,
-  type RemoteClient,
-  type RemoteIdentity,
-  type TargetRef,
-} from '@panelkit/sdk';
+import { PanelUnsupportedError, type PanelErrorContext, type RemoteIdentity } from '@panelkit/sdk';
+import type { ClientPatch, ClientRef, ClientSpec, Expiry, RemoteClient, TargetRef } from '@panelkit/sdk/adapter';
 import type { RemnawaveUser } from './schemas.js';
 
 type JsonBody = Record<string, unknown>;

@@ -7,13 +7,9 @@
  * a missing client succeeds), so a whole operation is retried as a unit, and a write whose answer
  * was lost is resolved by reading the panel back.
  */
+import { PanelNotFoundError, PanelOutcomeUnknownError, PanelUnsupportedError, PanelkitError, ValidationError } from '@panelkit/sdk';
 import {
   PANEL_ADAPTER_API_VERSION,
-  PanelNotFoundError,
-  PanelOutcomeUnknownError,
-  PanelUnsupportedError,
-  PanelkitError,
-  ValidationError,
   type CallContext,
   type ClientLinks,
   type ClientListPage,
@@ -27,7 +23,7 @@ import {
   type RemoteClient,
   type RemoteTarget,
   type TargetRef,
-} from '@panelkit/sdk';
+} from '@panelkit/sdk/adapter';
 import { connectionHttpOptions } from '../http/connection-options.js';
 import { requireToken } from '../http/credentials.js';
 import { measureHealth } from '../http/health.js';

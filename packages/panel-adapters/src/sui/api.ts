@@ -13,11 +13,11 @@ import {
   PanelResponseError,
   PanelServerError,
   PanelUnsupportedError,
-  type CallContext,
   type PanelError,
   type PanelErrorContext,
   type ValidationIssue,
 } from '@panelkit/sdk';
+import type { CallContext } from '@panelkit/sdk/adapter';
 import type { z } from 'zod';
 import { errorForStatus, parseJson, type PanelHttp, type PanelResponse, type QueryValue } from '../http/index.js';
 import { SuiEnvelopeSchema, SuiSaveClientsResultSchema, type SuiSaveClientsResult } from './schemas.js';

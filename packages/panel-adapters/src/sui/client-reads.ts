@@ -3,7 +3,7 @@
  * rows: no `config`/`links`, and `delayStart`/`resetDays`/`autoReset` read as zero on v1.4+),
  * `GET clients?id=1,2` returns full rows. A row from the list is never written back.
  */
-import type { CallContext, ClientRef } from '@panelkit/sdk';
+import type { CallContext, ClientRef } from '@panelkit/sdk/adapter';
 import type { SuiApi } from './api.js';
 import { SuiClientListSchema, SuiFullClientListSchema, type SuiClientRow, type SuiFullClient } from './schemas.js';
 

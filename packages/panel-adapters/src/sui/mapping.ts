@@ -3,7 +3,7 @@
  * are bytes (0 = unlimited), and start-on-first-use is `delayStart` + `resetDays` (whole days;
  * on first traffic the panel sets `expiry = now + resetDays·86400`, `service/client.go ResetClients`).
  */
-import type { ClientPatch, ClientRef, ClientSpec, Expiry, RemoteClient, TargetRef } from '@panelkit/sdk';
+import type { ClientPatch, ClientRef, ClientSpec, Expiry, RemoteClient, TargetRef } from '@panelkit/sdk/adapter';
 import { buildSuiConfig } from './credentials.js';
 import type { SuiClientRow, SuiFullClient } from './schemas.js';
 

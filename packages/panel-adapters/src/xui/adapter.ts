@@ -3,24 +3,22 @@
  * panels answer 401 instead of redirecting), a session strategy for passwords (CSRF-aware) or
  * Bearer tokens, and one of two drivers chosen by a probe on first use (see `probe.ts`).
  */
+import { ConfigurationError, systemClock, type Clock } from '@panelkit/sdk';
 import {
-  ConfigurationError,
   PANEL_ADAPTER_API_VERSION,
-  systemClock,
   type CallContext,
   type ClientLinks,
   type ClientListPage,
   type ClientPatch,
   type ClientRef,
   type ClientSpec,
-  type Clock,
   type PanelAdapter,
   type PanelCapabilities,
   type PanelHealthReport,
   type RemoteClient,
   type RemoteTarget,
   type TargetRef,
-} from '@panelkit/sdk';
+} from '@panelkit/sdk/adapter';
 import { connectionHttpOptions, type PanelConnectionOptions } from '../http/connection-options.js';
 import { isPanelAuth } from '../http/credentials.js';
 import { measureHealth } from '../http/health.js';

@@ -9,10 +9,10 @@ import {
   PanelNotFoundError,
   PanelRejectedError,
   PanelResponseError,
-  type CallContext,
   type PanelError,
   type PanelErrorContext,
 } from '@panelkit/sdk';
+import type { CallContext } from '@panelkit/sdk/adapter';
 import type { z } from 'zod';
 import { errorForStatus, parseJson, type PanelHttp, type PanelRequest } from '../http/index.js';
 import { EnvelopeSchema } from './schemas.js';

@@ -2,6 +2,7 @@
  * What both 3x-ui API generations implement for the adapter. A driver makes one attempt; the
  * adapter wraps each operation in the retry policy and, for Gen A, the per-inbound write lock.
  */
+import type { Clock } from '@panelkit/sdk';
 import type {
   CallContext,
   ClientLinks,
@@ -9,11 +10,10 @@ import type {
   ClientPatch,
   ClientRef,
   ClientSpec,
-  Clock,
   RemoteClient,
   RemoteTarget,
   TargetRef,
-} from '@panelkit/sdk';
+} from '@panelkit/sdk/adapter';
 import type { KeyedMutex } from '../http/index.js';
 import type { XuiApi } from './api.js';
 

@@ -12,19 +12,18 @@
  * credentials) and deletes again, so the customer's credentials really are gone.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  PanelNotFoundError,
-  PanelOutcomeUnknownError,
-  type CallContext,
-  type ClientLinks,
-  type ClientListPage,
-  type ClientPatch,
-  type ClientRef,
-  type ClientSpec,
-  type RemoteClient,
-  type RemoteTarget,
-  type TargetRef,
-} from '@panelkit/sdk';
+import { PanelNotFoundError, PanelOutcomeUnknownError } from '@panelkit/sdk';
+import type {
+  CallContext,
+  ClientLinks,
+  ClientListPage,
+  ClientPatch,
+  ClientRef,
+  ClientSpec,
+  RemoteClient,
+  RemoteTarget,
+  TargetRef,
+} from '@panelkit/sdk/adapter';
 import { z } from 'zod';
 import { failureOf, type XuiApi } from './api.js';
 import { inboundIdOf, subscriptionUrl, type DriverDeps, type XuiDriver } from './driver.js';

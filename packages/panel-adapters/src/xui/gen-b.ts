@@ -7,21 +7,18 @@
  * email so pages are stable). Links come from the panel itself (`clients/links/:email`, built by
  * its subscription service).
  */
-import {
-  PanelConflictError,
-  PanelNotFoundError,
-  PanelOutcomeUnknownError,
-  ValidationError,
-  type CallContext,
-  type ClientLinks,
-  type ClientListPage,
-  type ClientPatch,
-  type ClientRef,
-  type ClientSpec,
-  type RemoteClient,
-  type RemoteTarget,
-  type TargetRef,
-} from '@panelkit/sdk';
+import { PanelConflictError, PanelNotFoundError, PanelOutcomeUnknownError, ValidationError } from '@panelkit/sdk';
+import type {
+  CallContext,
+  ClientLinks,
+  ClientListPage,
+  ClientPatch,
+  ClientRef,
+  ClientSpec,
+  RemoteClient,
+  RemoteTarget,
+  TargetRef,
+} from '@panelkit/sdk/adapter';
 import { z } from 'zod';
 import { failureOf, type XuiApi } from './api.js';
 import { inboundIdOf, subscriptionUrl, type DriverDeps, type ResetMemo, type XuiDriver } from './driver.js';

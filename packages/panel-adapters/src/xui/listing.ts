@@ -4,7 +4,8 @@
  * costs one panel call. A cursor whose snapshot is gone (another listing replaced it, or it aged
  * out) refetches and continues at the same offset.
  */
-import { ValidationError, type ClientListPage, type Clock, type RemoteClient } from '@panelkit/sdk';
+import { ValidationError, type Clock } from '@panelkit/sdk';
+import type { ClientListPage, RemoteClient } from '@panelkit/sdk/adapter';
 
 export const DEFAULT_PAGE_SIZE = 1000;
 const SNAPSHOT_TTL_MS = 5 * 60_000;

@@ -4,7 +4,8 @@
  * client object the panel stores (credentials from the derived identity, so a retried create is
  * the same client).
  */
-import { ValidationError, type ClientPatch, type ClientSpec, type Expiry, type RemoteClient, type TargetRef } from '@panelkit/sdk';
+import { ValidationError } from '@panelkit/sdk';
+import type { ClientPatch, ClientSpec, Expiry, RemoteClient, TargetRef } from '@panelkit/sdk/adapter';
 import type { XuiClient } from './schemas.js';
 
 export function expiryToXui(expiry: Expiry): number {

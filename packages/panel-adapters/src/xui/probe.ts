@@ -14,7 +14,7 @@
  * Nothing here writes, and no answer is read as a generation unless it is a well-formed envelope,
  * so a wrong base path or bad credentials surface as errors, never as a wrong driver.
  */
-import type { CallContext } from '@panelkit/sdk';
+import type { CallContext } from '@panelkit/sdk/adapter';
 import type { XuiApi } from './api.js';
 import { EnvelopeSchema, ServerStatusSchema } from './schemas.js';
 import { PROBE_OPERATION, type XuiSession } from './session.js';

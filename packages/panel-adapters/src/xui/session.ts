@@ -11,7 +11,8 @@
  * token no longer matches), and an HTML page where JSON was expected (a client that followed the
  * redirect). `PanelHttp` logs in once more and repeats the request once on any of these.
  */
-import { PanelAuthError, type CallContext } from '@panelkit/sdk';
+import { PanelAuthError } from '@panelkit/sdk';
+import type { CallContext } from '@panelkit/sdk/adapter';
 import type { PanelLogin, PanelToken } from '../http/credentials.js';
 import { errorForStatus, looksLikeHtml, parseJson, readJson } from '../http/index.js';
 import type { PanelHttp, PanelRequest, PanelResponse, RawExchange, SessionStrategy } from '../http/index.js';

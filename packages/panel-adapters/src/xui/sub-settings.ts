@@ -10,7 +10,8 @@
  * A definite answer is kept for `SETTINGS_TTL_MS`; a failed read, or none of the routes answering,
  * is not kept (the next call asks again).
  */
-import { PanelNotFoundError, type CallContext, type Clock, type Logger } from '@panelkit/sdk';
+import { PanelNotFoundError, type Clock, type Logger } from '@panelkit/sdk';
+import type { CallContext } from '@panelkit/sdk/adapter';
 import { z } from 'zod';
 import type { XuiApi } from './api.js';
 import { SETTINGS_OPERATION } from './session.js';

@@ -1,4 +1,4 @@
-import type { CallContext } from '@panelkit/sdk';
+import type { CallContext } from '@panelkit/sdk/adapter';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -5,8 +5,8 @@ import {
   PanelResponseError,
   PanelServerError,
   PanelTimeoutError,
-  type CallContext,
 } from '@panelkit/sdk';
+import type { CallContext } from '@panelkit/sdk/adapter';
 import { createRecordingLogger } from '@panelkit/sdk/testing';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';

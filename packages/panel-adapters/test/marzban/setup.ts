@@ -1,4 +1,4 @@
-import type { TargetRef } from '@panelkit/sdk';
+import type { TargetRef } from '@panelkit/sdk/adapter';
 import type { ManualClock } from '@panelkit/sdk/testing';
 import { createMarzbanAdapter, type MarzbanAdapterOptions } from '../../src/marzban/index.js';
 import { createMarzbanSimulator, type MarzbanSimulator, type MarzbanSimulatorOptions } from '../../src/simulators/marzban/index.js';

@@ -1,4 +1,5 @@
-import { PanelRejectedError, type TargetRef } from '@panelkit/sdk';
+import { PanelRejectedError } from '@panelkit/sdk';
+import type { TargetRef } from '@panelkit/sdk/adapter';
 import { describe, expect, it } from 'vitest';
 import { isPlaceholderLink } from '../../src/marzneshin/share-links.js';
 import { DAY } from '../support/msw.js';

@@ -1,4 +1,4 @@
-import type { TargetRef } from '@panelkit/sdk';
+import type { TargetRef } from '@panelkit/sdk/adapter';
 import type { ManualClock } from '@panelkit/sdk/testing';
 import { createMarzneshinAdapter, type MarzneshinAdapterOptions } from '../../src/marzneshin/index.js';
 import {

@@ -1,5 +1,6 @@
 /** What is particular to Remnawave: its proxy check, statuses, device limits, errors, pages and subscription. */
-import { deriveRemoteIdentity, PanelkitError, type CallContext, type ClientSpec, type TargetRef } from '@panelkit/sdk';
+import { deriveRemoteIdentity, PanelkitError } from '@panelkit/sdk';
+import type { CallContext, ClientSpec, TargetRef } from '@panelkit/sdk/adapter';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRemnawaveAdapter, type RemnawaveAdapter, type RemnawaveAdapterOptions } from '../../src/remnawave/index.js';

@@ -1,5 +1,6 @@
 /** One S-UI simulator behind msw and an adapter pointed at it, per test. */
-import { deriveRemoteIdentity, type ClientSpec, type TargetRef } from '@panelkit/sdk';
+import { deriveRemoteIdentity } from '@panelkit/sdk';
+import type { ClientSpec, TargetRef } from '@panelkit/sdk/adapter';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { GIB, serveSimulator } from '../support/msw.js';
 import { createSuiSimulator, type SuiSimulator, type SuiSimulatorOptions } from '../../src/simulators/sui/index.js';

@@ -2,7 +2,7 @@
  * What every adapter's unit tests share: one msw server per test file that sends a panel origin to
  * the test's simulator, and fresh call contexts.
  */
-import type { CallContext } from '@panelkit/sdk';
+import type { CallContext } from '@panelkit/sdk/adapter';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { mswHandler } from '../../src/msw.js';

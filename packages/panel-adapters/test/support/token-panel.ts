@@ -2,7 +2,8 @@
  * The setup the Marzban-family unit tests share: a simulator with one admin, served at an origin,
  * and an adapter logged in as that admin that tries each call once.
  */
-import { deriveRemoteIdentity, type ClientSpec } from '@panelkit/sdk';
+import { deriveRemoteIdentity } from '@panelkit/sdk';
+import type { ClientSpec } from '@panelkit/sdk/adapter';
 import { ManualClock } from '@panelkit/sdk/testing';
 import type { FetchHandler } from '../../src/simulators/harness/types.js';
 import { DAY, serveSimulator } from './msw.js';

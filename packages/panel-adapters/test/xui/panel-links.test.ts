@@ -5,7 +5,8 @@
  * builds links itself, is held to the simulator's subscription service for every demo inbound: a bug in
  * either builder makes the two disagree.
  */
-import { deriveRemoteIdentity, type CallContext } from '@panelkit/sdk';
+import { deriveRemoteIdentity } from '@panelkit/sdk';
+import type { CallContext } from '@panelkit/sdk/adapter';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { describe, expect, it } from 'vitest';
 import { createXuiAdapter } from '../../src/xui/index.js';

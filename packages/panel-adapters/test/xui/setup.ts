@@ -1,5 +1,6 @@
 /** One 3x-ui simulator behind msw and an adapter pointed at it, per test. */
-import { deriveRemoteIdentity, type ClientSpec, type TargetRef } from '@panelkit/sdk';
+import { deriveRemoteIdentity } from '@panelkit/sdk';
+import type { ClientSpec, TargetRef } from '@panelkit/sdk/adapter';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { GIB, serveSimulator } from '../support/msw.js';
 import { createXuiSimulator, type XuiSimulator, type XuiSimulatorOptions } from '../../src/simulators/xui/index.js';

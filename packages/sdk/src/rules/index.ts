@@ -1,3 +1,10 @@
+/**
+ * `@panelkit/sdk/rules`: the pure pricing and eligibility rules the engine decides with (renewal, extension,
+ * trial, plan change, traffic top-up, discount, referral, refund, reseller price, credit, payment closing) and
+ * the time helpers (`addDays`, `DAY_MS`, zoned days). A shop can show a quote with them; the kit applies them itself.
+ *
+ * @module
+ */
 export * from './time.js';
 export * from './extension.js';
 export * from './trial.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NewLedgerEntrySchema, NewPlanSchema, ValidationError, addMoney, money, sumMoney } from '../../src/index.js';
-import { parseInput } from '../../src/storage-kit.js';
+import { ValidationError, addMoney, money, sumMoney } from '../../src/index.js';
+import { NewLedgerEntrySchema, NewPlanSchema } from '../../src/schemas.js';
+import { parseInput } from '../../src/storage.js';
 
 describe('money', () => {
   it('adds and sums in one currency', () => {

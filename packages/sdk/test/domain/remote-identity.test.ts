@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, RemoteIdentitySchema, createId, deriveRemoteIdentity } from '../../src/index.js';
+import { ConfigurationError, createId, deriveRemoteIdentity } from '../../src/index.js';
+import { RemoteIdentitySchema } from '../../src/schemas.js';
 
 const secret = 'test-secret-0123456789abcdef';
 

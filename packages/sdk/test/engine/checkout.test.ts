@@ -8,7 +8,7 @@ import {
   ValidationError,
   createPanelkit,
 } from '../../src/index.js';
-import type { StoragePort } from '../../src/index.js';
+import type { StoragePort } from '../../src/storage.js';
 import { FakePanelAdapter } from '../../src/testing/index.js';
 import { IDENTITY, createHarness } from './harness.js';
 

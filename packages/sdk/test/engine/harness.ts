@@ -1,6 +1,7 @@
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { createPanelkit } from '../../src/index.js';
-import type { EnginePolicy, NewPlan, Panel, Panelkit, PanelkitOptions, Plan, StoragePort, Target, WorkerOptions } from '../../src/index.js';
+import type { EnginePolicy, NewPlan, Panel, Panelkit, PanelkitOptions, Plan, Target, WorkerOptions } from '../../src/index.js';
+import type { StoragePort } from '../../src/storage.js';
 import { FakePanelAdapter, ManualClock } from '../../src/testing/index.js';
 import type { FakePanelOptions } from '../../src/testing/index.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CallContext, Panel, RemoteTarget } from '../../src/index.js';
+import type { Panel } from '../../src/index.js';
+import type { CallContext, RemoteTarget } from '../../src/adapter.js';
 import { FakePanelAdapter } from '../../src/testing/index.js';
 import { createHarness, type Harness } from './harness.js';
 

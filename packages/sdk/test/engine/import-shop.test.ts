@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError, importedSubscriptionId } from '../../src/index.js';
-import type { ClientSpec, ImportBatch } from '../../src/index.js';
+import type { ImportBatch } from '../../src/index.js';
+import type { ClientSpec } from '../../src/adapter.js';
 import { adoptedState } from '../../src/engine/import/adopted-state.js';
-import type { RemoteClient } from '../../src/index.js';
+import type { RemoteClient } from '../../src/adapter.js';
 import { GiB, createHarness } from './harness.js';
 
 const DAY = 86_400_000;

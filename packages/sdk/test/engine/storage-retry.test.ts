@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { StorageUnavailableError, isRetryableStorageError } from '../../src/index.js';
-import type { StoragePort } from '../../src/index.js';
+import { StorageUnavailableError } from '../../src/index.js';
+import { isRetryableStorageError } from '../../src/storage.js';
+import type { StoragePort } from '../../src/storage.js';
 import { createHarness } from './harness.js';
 
 /**

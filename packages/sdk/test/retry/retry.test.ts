@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  backoffDelay,
-  DEFAULT_RETRY_POLICY,
-  PanelAuthError,
-  PanelRateLimitError,
-  PanelServerError,
-  shouldRetry,
-  withRetry,
-} from '../../src/index.js';
+import { PanelAuthError, PanelRateLimitError, PanelServerError } from '../../src/index.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, shouldRetry, withRetry } from '../../src/adapter.js';
 
 const ctx = { panelKind: 'test' };
 const policy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 5_000 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decideDiscount, normalizeDiscountCode, percentOf, splitDiscount } from '../../src/index.js';
-import type { DiscountInput } from '../../src/index.js';
+import { normalizeDiscountCode } from '../../src/index.js';
+import { decideDiscount, percentOf, splitDiscount } from '../../src/rules/index.js';
+import type { DiscountInput } from '../../src/rules/index.js';
 
 const now = new Date('2026-03-10T12:00:00.000Z');
 const at = (ms: number) => new Date(now.getTime() + ms);

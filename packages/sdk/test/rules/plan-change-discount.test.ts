@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decidePlanChange, decidePlanChangeDiscount, planChangeDiscountTerms } from '../../src/index.js';
-import type { DiscountInput, PlanChangeDiscountInput, PlanChangeQuote } from '../../src/index.js';
+import { decidePlanChange, decidePlanChangeDiscount, planChangeDiscountTerms } from '../../src/rules/index.js';
+import type { DiscountInput, PlanChangeDiscountInput, PlanChangeQuote } from '../../src/rules/index.js';
 
 const DAY = 86_400_000;
 const now = new Date('2026-03-10T12:00:00.000Z');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decideReferral, referralReward } from '../../src/index.js';
-import type { ReferralInput, ReferralProgram } from '../../src/index.js';
+import { decideReferral, referralReward } from '../../src/rules/index.js';
+import type { ReferralProgram } from '../../src/index.js';
+import type { ReferralInput } from '../../src/rules/index.js';
 
 const base: ReferralInput = {
   referrerId: 'cus_a',

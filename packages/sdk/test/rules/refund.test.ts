@@ -6,7 +6,7 @@ import {
   withinRefundWindow,
   zonedDayOf,
   zonedDays,
-} from '../../src/index.js';
+} from '../../src/rules/index.js';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });
 const base = { orderCustomerId: 'c1', customerId: 'c1', currency: 'USD', paid: 1000, refunded: 0, amount: usd(100), provisioning: false };

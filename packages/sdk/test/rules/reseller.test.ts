@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, decideExtension, decideLedgerMove, decideRenewal, decideTrafficTopUp, priceForBuyer, spendable } from '../../src/index.js';
+import {
+  DAY_MS,
+  decideExtension,
+  decideLedgerMove,
+  decideRenewal,
+  decideTrafficTopUp,
+  priceForBuyer,
+  spendable,
+} from '../../src/rules/index.js';
 import type { PriceBookEntry } from '../../src/index.js';
 
 const usd = (amount: number) => ({ amount, currency: 'USD' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, GIB_BYTES, decideTrafficTopUp } from '../../src/index.js';
+import { DAY_MS, GIB_BYTES, decideTrafficTopUp } from '../../src/rules/index.js';
 
 const now = new Date('2026-03-10T12:00:00.000Z');
 const at = (ms: number) => new Date(now.getTime() + ms);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, DEFAULT_EXTENSION_POLICY, decidePlanChange, decideRenewal, decideTrial } from '../../src/index.js';
+import { DEFAULT_EXTENSION_POLICY } from '../../src/index.js';
+import { DAY_MS, decidePlanChange, decideRenewal, decideTrial } from '../../src/rules/index.js';
 
 const GiB = 1024 ** 3;
 const now = new Date('2026-03-10T12:00:00.000Z');

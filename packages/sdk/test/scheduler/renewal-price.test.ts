@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, decideRenewal } from '../../src/index.js';
+import { DAY_MS, decideRenewal } from '../../src/rules/index.js';
 import { createHarness } from '../engine/harness.js';
 
 describe('auto-renewal price', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { UnreadableClient } from '../../src/index.js';
+import type { UnreadableClient } from '../../src/adapter.js';
 import { createHarness } from '../engine/harness.js';
 
 describe('usage sync: a client the panel cannot return', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PanelNotFoundError, PanelOutcomeUnknownError, PanelConnectionError, deriveRemoteIdentity } from '../../src/index.js';
-import type { CallContext, ClientSpec } from '../../src/index.js';
+import type { CallContext, ClientSpec } from '../../src/adapter.js';
 import { FakePanelAdapter, ManualClock } from '../../src/testing/index.js';
 
 const ctx = (): CallContext => ({ signal: new AbortController().signal, idempotencyKey: 'k' });

@@ -1,4 +1,4 @@
-import type { TimeKey } from '@panelkit/sdk/storage-kit';
+import type { TimeKey } from '@panelkit/sdk/storage';
 
 /** Code-point order, as `COLLATE "C"` sorts: every id and name tie-break uses it. */
 export function compareStrings(a: string, b: string): number {

@@ -1,5 +1,5 @@
 import type { Page } from '@panelkit/sdk';
-import type { CursorCodec, PageWindow } from '@panelkit/sdk/storage-kit';
+import type { CursorCodec, PageWindow } from '@panelkit/sdk/storage';
 import type { BTree } from './btree.js';
 import { copy } from './copy.js';
 

@@ -1,7 +1,8 @@
-import { NewAuditEventSchema, createId } from '@panelkit/sdk';
-import { parseAuditFilter, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
+import { createId } from '@panelkit/sdk';
+import { NewAuditEventSchema } from '@panelkit/sdk/schemas';
+import { parseAuditFilter, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage';
 import type { Actor, AuditEvent, NewAuditEvent, Page, PageRequest } from '@panelkit/sdk';
-import type { TimeKey } from '@panelkit/sdk/storage-kit';
+import type { TimeKey } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import { compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';

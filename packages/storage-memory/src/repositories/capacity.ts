@@ -1,5 +1,6 @@
-import type { CapacityRequest, Plan, ReserveResult, Target } from '@panelkit/sdk';
-import { parseCapacityRequest } from '@panelkit/sdk/storage-kit';
+import type { Plan, Target } from '@panelkit/sdk';
+import type { CapacityRequest, ReserveResult } from '@panelkit/sdk/storage';
+import { parseCapacityRequest } from '@panelkit/sdk/storage';
 import type { Op } from '../internal/op.js';
 import type { Table } from '../internal/table.js';
 

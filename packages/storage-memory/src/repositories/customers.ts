@@ -1,7 +1,8 @@
-import { CustomerPatchSchema, NewCustomerSchema, createId } from '@panelkit/sdk';
-import { definedFields, inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
+import { createId } from '@panelkit/sdk';
+import { CustomerPatchSchema, NewCustomerSchema } from '@panelkit/sdk/schemas';
+import { definedFields, inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage';
 import type { Customer, CustomerPatch, NewCustomer, Page, PageRequest } from '@panelkit/sdk';
-import type { TimeKey } from '@panelkit/sdk/storage-kit';
+import type { TimeKey } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import { compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';

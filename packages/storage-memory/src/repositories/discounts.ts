@@ -1,11 +1,6 @@
-import {
-  DiscountCodePatchSchema,
-  NewDiscountCodeSchema,
-  NewDiscountRedemptionSchema,
-  createId,
-  normalizeDiscountCode,
-} from '@panelkit/sdk';
-import { definedFields, inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
+import { createId, normalizeDiscountCode } from '@panelkit/sdk';
+import { DiscountCodePatchSchema, NewDiscountCodeSchema, NewDiscountRedemptionSchema } from '@panelkit/sdk/schemas';
+import { definedFields, inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage';
 import type {
   Customer,
   DiscountCode,
@@ -15,8 +10,8 @@ import type {
   NewDiscountRedemption,
   Page,
   PageRequest,
-  RedeemResult,
 } from '@panelkit/sdk';
+import type { RedeemResult } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { Table } from '../internal/table.js';

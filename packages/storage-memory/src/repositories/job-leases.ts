@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { JsonValueSchema, LeaseLostError, SerializedErrorSchema } from '@panelkit/sdk';
+import { LeaseLostError } from '@panelkit/sdk';
+import { JsonValueSchema, SerializedErrorSchema } from '@panelkit/sdk/schemas';
 import {
   inputArray,
   parseClaimRequest,
@@ -9,9 +10,10 @@ import {
   parseLease,
   parseLeaseMs,
   parseRetryDecision,
-} from '@panelkit/sdk/storage-kit';
-import type { ClaimRequest, ClaimedJob, Job, JobParking, JsonValue, Lease, SerializedError } from '@panelkit/sdk';
-import type { TimeKey } from '@panelkit/sdk/storage-kit';
+} from '@panelkit/sdk/storage';
+import type { ClaimedJob, Job, JsonValue, Lease, SerializedError } from '@panelkit/sdk';
+import type { ClaimRequest, JobParking } from '@panelkit/sdk/storage';
+import type { TimeKey } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { ascending, descending, takeWhile } from '../internal/paging.js';

@@ -1,6 +1,8 @@
-import { ConflictError, NewJobSchema, createId } from '@panelkit/sdk';
-import { inputKey, parseInput, parseJobFilter, parsePageWindow, timeCursorCodec } from '@panelkit/sdk/storage-kit';
-import type { Job, JobEnqueueResult, JobState, NewJob, Page, PageRequest } from '@panelkit/sdk';
+import { ConflictError, createId } from '@panelkit/sdk';
+import { NewJobSchema } from '@panelkit/sdk/schemas';
+import { inputKey, parseInput, parseJobFilter, parsePageWindow, timeCursorCodec } from '@panelkit/sdk/storage';
+import type { Job, JobState, NewJob, Page, PageRequest } from '@panelkit/sdk';
+import type { JobEnqueueResult } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { collectPage, descending } from '../internal/paging.js';

@@ -1,28 +1,10 @@
-import {
-  ConflictError,
-  CreditLimitSchema,
-  CurrencySchema,
-  IdempotencyConflictError,
-  InsufficientFundsError,
-  NewLedgerEntrySchema,
-  ValidationError,
-  createId,
-  decideLedgerMove,
-} from '@panelkit/sdk';
-import { inputKey, isSameLedgerRequest, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
-import type {
-  CreditLimit,
-  Customer,
-  LedgerAppendResult,
-  LedgerEntry,
-  Money,
-  NewLedgerEntry,
-  Order,
-  Page,
-  PageRequest,
-  Subscription,
-} from '@panelkit/sdk';
-import type { TimeKey } from '@panelkit/sdk/storage-kit';
+import { ConflictError, IdempotencyConflictError, InsufficientFundsError, ValidationError, createId } from '@panelkit/sdk';
+import { CreditLimitSchema, CurrencySchema, NewLedgerEntrySchema } from '@panelkit/sdk/schemas';
+import { decideLedgerMove } from '@panelkit/sdk/rules';
+import { inputKey, isSameLedgerRequest, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage';
+import type { CreditLimit, Customer, LedgerEntry, Money, NewLedgerEntry, Order, Page, PageRequest, Subscription } from '@panelkit/sdk';
+import type { LedgerAppendResult } from '@panelkit/sdk/storage';
+import type { TimeKey } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import { compareStrings, compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';

@@ -1,15 +1,8 @@
-import { NewOrderSchema, OrderPatchSchema, createId } from '@panelkit/sdk';
-import {
-  definedFields,
-  inputKey,
-  parseInput,
-  parseOrderFilter,
-  parsePageWindow,
-  timeCursorCodec,
-  timeKey,
-} from '@panelkit/sdk/storage-kit';
+import { createId } from '@panelkit/sdk';
+import { NewOrderSchema, OrderPatchSchema } from '@panelkit/sdk/schemas';
+import { definedFields, inputKey, parseInput, parseOrderFilter, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage';
 import type { Customer, NewOrder, Order, OrderPatch, OrderStatus, Page, PageRequest } from '@panelkit/sdk';
-import type { TimeKey } from '@panelkit/sdk/storage-kit';
+import type { TimeKey } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import { compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';

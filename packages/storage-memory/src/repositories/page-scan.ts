@@ -1,6 +1,6 @@
-import { timeCursorCodec } from '@panelkit/sdk/storage-kit';
+import { timeCursorCodec } from '@panelkit/sdk/storage';
 import type { Page } from '@panelkit/sdk';
-import type { PageWindow, TimeKey } from '@panelkit/sdk/storage-kit';
+import type { PageWindow, TimeKey } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import { compareTimeKeys } from '../internal/keys.js';
 

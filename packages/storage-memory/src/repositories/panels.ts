@@ -1,5 +1,6 @@
-import { NewPanelSchema, PanelPatchSchema, UNKNOWN_HEALTH, createId } from '@panelkit/sdk';
-import { definedFields, inputKey, parseInput } from '@panelkit/sdk/storage-kit';
+import { UNKNOWN_HEALTH, createId } from '@panelkit/sdk';
+import { NewPanelSchema, PanelPatchSchema } from '@panelkit/sdk/schemas';
+import { definedFields, inputKey, parseInput } from '@panelkit/sdk/storage';
 import type { NewPanel, Panel, PanelPatch } from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
 import { compareStrings } from '../internal/keys.js';

@@ -1,16 +1,8 @@
-import { createId, ImportedPaymentSchema, NewPaymentSchema, PAYMENT_STATUSES, PaymentPatchSchema, ValidationError } from '@panelkit/sdk';
-import { inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
-import type {
-  CreatePaymentResult,
-  Customer,
-  NewPayment,
-  Page,
-  PageRequest,
-  Payment,
-  PaymentFilter,
-  PaymentPatch,
-  PaymentStatus,
-} from '@panelkit/sdk';
+import { createId, PAYMENT_STATUSES, ValidationError } from '@panelkit/sdk';
+import { ImportedPaymentSchema, NewPaymentSchema, PaymentPatchSchema } from '@panelkit/sdk/schemas';
+import { inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage';
+import type { Customer, NewPayment, Page, PageRequest, Payment, PaymentPatch, PaymentStatus } from '@panelkit/sdk';
+import type { CreatePaymentResult, PaymentFilter } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { Table } from '../internal/table.js';

@@ -1,5 +1,6 @@
-import { NewPlanSchema, PlanPatchSchema, createId } from '@panelkit/sdk';
-import { definedFields, inputKey, parseInput, parsePlanFilter } from '@panelkit/sdk/storage-kit';
+import { createId } from '@panelkit/sdk';
+import { NewPlanSchema, PlanPatchSchema } from '@panelkit/sdk/schemas';
+import { definedFields, inputKey, parseInput, parsePlanFilter } from '@panelkit/sdk/storage';
 import type { NewPlan, Plan, PlanPatch } from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
 import { compareNumbers, compareStrings } from '../internal/keys.js';

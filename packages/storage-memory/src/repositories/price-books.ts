@@ -1,5 +1,5 @@
-import { NewPriceBookEntrySchema } from '@panelkit/sdk';
-import { inputKey, parseInput } from '@panelkit/sdk/storage-kit';
+import { NewPriceBookEntrySchema } from '@panelkit/sdk/schemas';
+import { inputKey, parseInput } from '@panelkit/sdk/storage';
 import type { Customer, NewPriceBookEntry, Plan, PriceBookEntry } from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
 import { compareStrings } from '../internal/keys.js';

@@ -1,5 +1,6 @@
-import { NewReferralSchema, NonNegativeMoneySchema, ReferralProgramSchema, ValidationError } from '@panelkit/sdk';
-import { inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage-kit';
+import { ValidationError } from '@panelkit/sdk';
+import { NewReferralSchema, NonNegativeMoneySchema, ReferralProgramSchema } from '@panelkit/sdk/schemas';
+import { inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage';
 import type {
   Customer,
   Money,

@@ -1,5 +1,5 @@
 import { REVENUE_LEDGER_KINDS } from '@panelkit/sdk';
-import { parseSalesRange } from '@panelkit/sdk/storage-kit';
+import { parseSalesRange } from '@panelkit/sdk/storage';
 import type { LedgerEntry, Order, SalesDay, SalesFiguresRange, Subscription } from '@panelkit/sdk';
 import type { Op } from '../internal/op.js';
 import type { Table } from '../internal/table.js';

@@ -1,13 +1,7 @@
-import {
-  idCursorCodec,
-  inputKey,
-  parseDueQuery,
-  parsePageWindow,
-  parsePanelStatusFilter,
-  timeCursorCodec,
-} from '@panelkit/sdk/storage-kit';
-import type { DueQuery, Page, PageRequest, Subscription, SubscriptionStatus } from '@panelkit/sdk';
-import type { TimeKey } from '@panelkit/sdk/storage-kit';
+import { idCursorCodec, inputKey, parseDueQuery, parsePageWindow, parsePanelStatusFilter, timeCursorCodec } from '@panelkit/sdk/storage';
+import type { Page, PageRequest, Subscription, SubscriptionStatus } from '@panelkit/sdk';
+import type { DueQuery } from '@panelkit/sdk/storage';
+import type { TimeKey } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import { compareStrings, compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';

@@ -1,11 +1,6 @@
-import {
-  ConflictError,
-  MAX_USERNAMES_PER_LOOKUP,
-  NewSubscriptionSchema,
-  SUBSCRIPTION_STATUSES,
-  SubscriptionPatchSchema,
-  UsageReadingSchema,
-} from '@panelkit/sdk';
+import { ConflictError, SUBSCRIPTION_STATUSES } from '@panelkit/sdk';
+import { MAX_USERNAMES_PER_LOOKUP } from '@panelkit/sdk/storage';
+import { NewSubscriptionSchema, SubscriptionPatchSchema, UsageReadingSchema } from '@panelkit/sdk/schemas';
 import {
   definedFields,
   inputArray,
@@ -15,7 +10,7 @@ import {
   parseExpectedRevision,
   parseInput,
   parsePanelIdFilter,
-} from '@panelkit/sdk/storage-kit';
+} from '@panelkit/sdk/storage';
 import type {
   Customer,
   NewSubscription,
@@ -27,8 +22,8 @@ import type {
   SubscriptionPatch,
   SubscriptionStatus,
   UsageReading,
-  UsageWriteResult,
 } from '@panelkit/sdk';
+import type { UsageWriteResult } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { compositeKey } from '../internal/unique-index.js';

@@ -1,5 +1,6 @@
-import { NewTargetSchema, TargetPatchSchema, createId } from '@panelkit/sdk';
-import { definedFields, inputKey, parseInput, parsePanelIdFilter } from '@panelkit/sdk/storage-kit';
+import { createId } from '@panelkit/sdk';
+import { NewTargetSchema, TargetPatchSchema } from '@panelkit/sdk/schemas';
+import { definedFields, inputKey, parseInput, parsePanelIdFilter } from '@panelkit/sdk/storage';
 import type { NewTarget, Panel, Target, TargetPatch } from '@panelkit/sdk';
 import { copy } from '../internal/copy.js';
 import { compareStrings } from '../internal/keys.js';

@@ -1,4 +1,4 @@
-import { inputDate, inputString } from '@panelkit/sdk/storage-kit';
+import { inputDate, inputString } from '@panelkit/sdk/storage';
 import type { Op } from '../internal/op.js';
 
 /** The latest slot won per tick name, in ms. */

@@ -1,6 +1,6 @@
 import type { Subscription } from '@panelkit/sdk';
-import type { TimeKey } from '@panelkit/sdk/storage-kit';
-import { timeKey } from '@panelkit/sdk/storage-kit';
+import type { TimeKey } from '@panelkit/sdk/storage';
+import { timeKey } from '@panelkit/sdk/storage';
 import { compareStrings, compareTimeKeys } from '../internal/keys.js';
 import { ALL, SortedIndex } from '../internal/sorted-index.js';
 import { Table } from '../internal/table.js';

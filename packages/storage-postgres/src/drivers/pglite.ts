@@ -1,4 +1,4 @@
-import { Mutex } from '@panelkit/sdk/storage-kit';
+import { Mutex } from '@panelkit/sdk/storage';
 import type { SqlClient, SqlQueryable, SqlResult } from '../client.js';
 
 /** The part of a PGlite database the storage uses; a `PGlite` instance fits as is. */

@@ -1,6 +1,6 @@
 import type { Page, PageRequest } from '@panelkit/sdk';
-import { parsePageWindow, timeCursorCodec } from '@panelkit/sdk/storage-kit';
-import type { CursorCodec, PageWindow, TimeKey } from '@panelkit/sdk/storage-kit';
+import { parsePageWindow, timeCursorCodec } from '@panelkit/sdk/storage';
+import type { CursorCodec, PageWindow, TimeKey } from '@panelkit/sdk/storage';
 import type { SqlQueryable } from '../client.js';
 import type { Row } from './sql.js';
 

@@ -1,6 +1,8 @@
-import { NewAuditEventSchema, createId } from '@panelkit/sdk';
-import { parseAuditFilter, parseInput, timeKey } from '@panelkit/sdk/storage-kit';
-import type { Actor, AuditEvent, AuditRepository, NewAuditEvent, PageRequest } from '@panelkit/sdk';
+import { createId } from '@panelkit/sdk';
+import { NewAuditEventSchema } from '@panelkit/sdk/schemas';
+import { parseAuditFilter, parseInput, timeKey } from '@panelkit/sdk/storage';
+import type { Actor, AuditEvent, NewAuditEvent, PageRequest } from '@panelkit/sdk';
+import type { AuditRepository } from '@panelkit/sdk/storage';
 import type { Column } from '../internal/columns.js';
 import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';

@@ -1,6 +1,6 @@
 import { NotFoundError } from '@panelkit/sdk';
-import { parseCapacityRequest } from '@panelkit/sdk/storage-kit';
-import type { CapacityRepository, CapacityRequest, ReserveResult } from '@panelkit/sdk';
+import { parseCapacityRequest } from '@panelkit/sdk/storage';
+import type { CapacityRepository, CapacityRequest, ReserveResult } from '@panelkit/sdk/storage';
 import { rowLock } from '../internal/locks.js';
 import type { Call, RepositoryContext } from '../internal/runner.js';
 import { dec } from '../internal/sql.js';

@@ -1,6 +1,8 @@
-import { CustomerPatchSchema, NewCustomerSchema, createId } from '@panelkit/sdk';
-import { definedFields, inputKey, parseInput, timeKey } from '@panelkit/sdk/storage-kit';
-import type { Customer, CustomerPatch, CustomerRepository, NewCustomer, PageRequest } from '@panelkit/sdk';
+import { createId } from '@panelkit/sdk';
+import { CustomerPatchSchema, NewCustomerSchema } from '@panelkit/sdk/schemas';
+import { definedFields, inputKey, parseInput, timeKey } from '@panelkit/sdk/storage';
+import type { Customer, CustomerPatch, NewCustomer, PageRequest } from '@panelkit/sdk';
+import type { CustomerRepository } from '@panelkit/sdk/storage';
 import type { Column } from '../internal/columns.js';
 import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';

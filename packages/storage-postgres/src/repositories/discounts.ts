@@ -1,23 +1,16 @@
-import {
-  DiscountCodePatchSchema,
-  NewDiscountCodeSchema,
-  NewDiscountRedemptionSchema,
-  NotFoundError,
-  createId,
-  normalizeDiscountCode,
-} from '@panelkit/sdk';
-import { definedFields, inputKey, parseInput, timeKey } from '@panelkit/sdk/storage-kit';
+import { NotFoundError, createId, normalizeDiscountCode } from '@panelkit/sdk';
+import { DiscountCodePatchSchema, NewDiscountCodeSchema, NewDiscountRedemptionSchema } from '@panelkit/sdk/schemas';
+import { definedFields, inputKey, parseInput, timeKey } from '@panelkit/sdk/storage';
 import type {
   DiscountCode,
   DiscountCodePatch,
   DiscountRedemption,
-  DiscountRepository,
   DiscountUse,
   NewDiscountCode,
   NewDiscountRedemption,
   PageRequest,
-  RedeemResult,
 } from '@panelkit/sdk';
+import type { DiscountRepository, RedeemResult } from '@panelkit/sdk/storage';
 import type { Column } from '../internal/columns.js';
 import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';

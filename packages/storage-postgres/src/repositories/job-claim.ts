@@ -1,5 +1,6 @@
-import { parseClaimRequest } from '@panelkit/sdk/storage-kit';
-import type { ClaimRequest, ClaimedJob } from '@panelkit/sdk';
+import { parseClaimRequest } from '@panelkit/sdk/storage';
+import type { ClaimedJob } from '@panelkit/sdk';
+import type { ClaimRequest } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
 import { jobFromRow } from './job-rows.js';

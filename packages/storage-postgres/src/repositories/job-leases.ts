@@ -1,4 +1,5 @@
-import { JsonValueSchema, LeaseLostError, SerializedErrorSchema } from '@panelkit/sdk';
+import { LeaseLostError } from '@panelkit/sdk';
+import { JsonValueSchema, SerializedErrorSchema } from '@panelkit/sdk/schemas';
 import {
   inputArray,
   parseInput,
@@ -7,8 +8,9 @@ import {
   parseLease,
   parseLeaseMs,
   parseRetryDecision,
-} from '@panelkit/sdk/storage-kit';
-import type { JobParking, JobRepository, JsonValue, Lease, SerializedError } from '@panelkit/sdk';
+} from '@panelkit/sdk/storage';
+import type { JsonValue, Lease, SerializedError } from '@panelkit/sdk';
+import type { JobParking, JobRepository } from '@panelkit/sdk/storage';
 import { isUniqueViolation } from '../internal/errors.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';

@@ -1,6 +1,8 @@
-import { ConflictError, NewJobSchema, NotFoundError, createId } from '@panelkit/sdk';
-import { inputKey, parseInput, parseJobFilter, timeKey } from '@panelkit/sdk/storage-kit';
-import type { Job, JobEnqueueResult, JobRepository, JobState, NewJob, PageRequest } from '@panelkit/sdk';
+import { ConflictError, NotFoundError, createId } from '@panelkit/sdk';
+import { NewJobSchema } from '@panelkit/sdk/schemas';
+import { inputKey, parseInput, parseJobFilter, timeKey } from '@panelkit/sdk/storage';
+import type { Job, JobState, NewJob, PageRequest } from '@panelkit/sdk';
+import type { JobEnqueueResult, JobRepository } from '@panelkit/sdk/storage';
 import { isUniqueViolation } from '../internal/errors.js';
 import { pageNewestFirst } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';

@@ -1,17 +1,9 @@
-import {
-  ConflictError,
-  CreditLimitSchema,
-  CurrencySchema,
-  IdempotencyConflictError,
-  InsufficientFundsError,
-  NewLedgerEntrySchema,
-  NotFoundError,
-  ValidationError,
-  createId,
-  decideLedgerMove,
-} from '@panelkit/sdk';
-import { inputKey, isSameLedgerRequest, parseInput, timeKey } from '@panelkit/sdk/storage-kit';
-import type { CreditLimit, LedgerEntry, LedgerRepository, Money, NewLedgerEntry, PageRequest } from '@panelkit/sdk';
+import { ConflictError, IdempotencyConflictError, InsufficientFundsError, NotFoundError, ValidationError, createId } from '@panelkit/sdk';
+import { CreditLimitSchema, CurrencySchema, NewLedgerEntrySchema } from '@panelkit/sdk/schemas';
+import { decideLedgerMove } from '@panelkit/sdk/rules';
+import { inputKey, isSameLedgerRequest, parseInput, timeKey } from '@panelkit/sdk/storage';
+import type { CreditLimit, LedgerEntry, Money, NewLedgerEntry, PageRequest } from '@panelkit/sdk';
+import type { LedgerRepository } from '@panelkit/sdk/storage';
 import type { Column } from '../internal/columns.js';
 import { rowTable } from '../internal/row-table.js';
 import { isUniqueViolation } from '../internal/errors.js';

@@ -1,6 +1,8 @@
-import { NewOrderSchema, OrderPatchSchema, createId } from '@panelkit/sdk';
-import { definedFields, inputKey, parseInput, parseOrderFilter, timeKey } from '@panelkit/sdk/storage-kit';
-import type { NewOrder, Order, OrderPatch, OrderRepository, OrderStatus, PageRequest } from '@panelkit/sdk';
+import { createId } from '@panelkit/sdk';
+import { NewOrderSchema, OrderPatchSchema } from '@panelkit/sdk/schemas';
+import { definedFields, inputKey, parseInput, parseOrderFilter, timeKey } from '@panelkit/sdk/storage';
+import type { NewOrder, Order, OrderPatch, OrderStatus, PageRequest } from '@panelkit/sdk';
+import type { OrderRepository } from '@panelkit/sdk/storage';
 import type { Column } from '../internal/columns.js';
 import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';

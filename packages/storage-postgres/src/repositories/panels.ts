@@ -1,6 +1,8 @@
-import { NewPanelSchema, PanelPatchSchema, UNKNOWN_HEALTH, createId, openPanelCredentials, sealPanelCredentials } from '@panelkit/sdk';
-import { definedFields, inputKey, parseInput } from '@panelkit/sdk/storage-kit';
-import type { NewPanel, Panel, PanelHealth, PanelPatch, PanelRepository, SecretBox } from '@panelkit/sdk';
+import { UNKNOWN_HEALTH, createId, openPanelCredentials, sealPanelCredentials } from '@panelkit/sdk';
+import { NewPanelSchema, PanelPatchSchema } from '@panelkit/sdk/schemas';
+import { definedFields, inputKey, parseInput } from '@panelkit/sdk/storage';
+import type { NewPanel, Panel, PanelHealth, PanelPatch, SecretBox } from '@panelkit/sdk';
+import type { PanelRepository } from '@panelkit/sdk/storage';
 import type { Column } from '../internal/columns.js';
 import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';

@@ -1,23 +1,8 @@
-import {
-  createId,
-  ImportedPaymentSchema,
-  NewPaymentSchema,
-  NotFoundError,
-  PAYMENT_STATUSES,
-  PaymentPatchSchema,
-  ValidationError,
-} from '@panelkit/sdk';
-import { inputKey, parseInput, timeKey } from '@panelkit/sdk/storage-kit';
-import type {
-  CreatePaymentResult,
-  NewPayment,
-  PageRequest,
-  Payment,
-  PaymentFilter,
-  PaymentPatch,
-  PaymentRepository,
-  PaymentStatus,
-} from '@panelkit/sdk';
+import { createId, NotFoundError, PAYMENT_STATUSES, ValidationError } from '@panelkit/sdk';
+import { ImportedPaymentSchema, NewPaymentSchema, PaymentPatchSchema } from '@panelkit/sdk/schemas';
+import { inputKey, parseInput, timeKey } from '@panelkit/sdk/storage';
+import type { NewPayment, PageRequest, Payment, PaymentPatch, PaymentStatus } from '@panelkit/sdk';
+import type { CreatePaymentResult, PaymentFilter, PaymentRepository } from '@panelkit/sdk/storage';
 import { rowLock } from '../internal/locks.js';
 import { pageNewestFirst } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';

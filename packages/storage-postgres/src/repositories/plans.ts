@@ -1,6 +1,8 @@
-import { NewPlanSchema, PlanPatchSchema, createId } from '@panelkit/sdk';
-import { definedFields, inputKey, parseInput, parsePlanFilter } from '@panelkit/sdk/storage-kit';
-import type { NewPlan, Plan, PlanPatch, PlanRepository } from '@panelkit/sdk';
+import { createId } from '@panelkit/sdk';
+import { NewPlanSchema, PlanPatchSchema } from '@panelkit/sdk/schemas';
+import { definedFields, inputKey, parseInput, parsePlanFilter } from '@panelkit/sdk/storage';
+import type { NewPlan, Plan, PlanPatch } from '@panelkit/sdk';
+import type { PlanRepository } from '@panelkit/sdk/storage';
 import type { Column } from '../internal/columns.js';
 import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';

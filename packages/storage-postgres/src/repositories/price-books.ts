@@ -1,6 +1,7 @@
-import { NewPriceBookEntrySchema } from '@panelkit/sdk';
-import { inputKey, parseInput } from '@panelkit/sdk/storage-kit';
-import type { NewPriceBookEntry, PriceBookEntry, PriceBookRepository } from '@panelkit/sdk';
+import { NewPriceBookEntrySchema } from '@panelkit/sdk/schemas';
+import { inputKey, parseInput } from '@panelkit/sdk/storage';
+import type { NewPriceBookEntry, PriceBookEntry } from '@panelkit/sdk';
+import type { PriceBookRepository } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';

@@ -1,15 +1,8 @@
-import { NewReferralSchema, NonNegativeMoneySchema, ReferralProgramSchema, ValidationError } from '@panelkit/sdk';
-import { inputKey, parseInput, timeKey } from '@panelkit/sdk/storage-kit';
-import type {
-  Money,
-  NewReferral,
-  PageRequest,
-  Referral,
-  ReferralProgram,
-  ReferralProgramInput,
-  ReferralRepository,
-  ReferralStatus,
-} from '@panelkit/sdk';
+import { ValidationError } from '@panelkit/sdk';
+import { NewReferralSchema, NonNegativeMoneySchema, ReferralProgramSchema } from '@panelkit/sdk/schemas';
+import { inputKey, parseInput, timeKey } from '@panelkit/sdk/storage';
+import type { Money, NewReferral, PageRequest, Referral, ReferralProgram, ReferralProgramInput, ReferralStatus } from '@panelkit/sdk';
+import type { ReferralRepository } from '@panelkit/sdk/storage';
 import { pageNewestFirst } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';

@@ -1,6 +1,7 @@
 import { REVENUE_LEDGER_KINDS } from '@panelkit/sdk';
-import { parseSalesRange } from '@panelkit/sdk/storage-kit';
-import type { SalesDay, SalesFiguresRange, SalesRepository } from '@panelkit/sdk';
+import { parseSalesRange } from '@panelkit/sdk/storage';
+import type { SalesDay, SalesFiguresRange } from '@panelkit/sdk';
+import type { SalesRepository } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec } from '../internal/sql.js';
 

@@ -6,8 +6,9 @@ import {
   parsePanelStatusFilter,
   timeCursorCodec,
   timeKey,
-} from '@panelkit/sdk/storage-kit';
-import type { DueQuery, Page, PageRequest, Subscription, SubscriptionRepository, SubscriptionStatus } from '@panelkit/sdk';
+} from '@panelkit/sdk/storage';
+import type { Page, PageRequest, Subscription, SubscriptionStatus } from '@panelkit/sdk';
+import type { DueQuery, SubscriptionRepository } from '@panelkit/sdk/storage';
 import { timeBound, toPage } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import type { SqlQueryable } from '../client.js';

@@ -1,5 +1,6 @@
-import { RemoteIdentitySchema, SecretKeyError, isSealedValue } from '@panelkit/sdk';
-import { isStoredSealedSecret } from '@panelkit/sdk/storage-kit';
+import { SecretKeyError, isSealedValue } from '@panelkit/sdk';
+import { RemoteIdentitySchema } from '@panelkit/sdk/schemas';
+import { isStoredSealedSecret } from '@panelkit/sdk/storage';
 import type { SecretBox, Subscription } from '@panelkit/sdk';
 import { dec } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';

@@ -1,12 +1,6 @@
-import {
-  ConflictError,
-  NewSubscriptionSchema,
-  NotFoundError,
-  SUBSCRIPTION_STATUSES,
-  SubscriptionPatchSchema,
-  UsageReadingSchema,
-  MAX_USERNAMES_PER_LOOKUP,
-} from '@panelkit/sdk';
+import { ConflictError, NotFoundError, SUBSCRIPTION_STATUSES } from '@panelkit/sdk';
+import { MAX_USERNAMES_PER_LOOKUP } from '@panelkit/sdk/storage';
+import { NewSubscriptionSchema, SubscriptionPatchSchema, UsageReadingSchema } from '@panelkit/sdk/schemas';
 import {
   definedFields,
   inputArray,
@@ -16,16 +10,9 @@ import {
   parseExpectedRevision,
   parseInput,
   parsePanelIdFilter,
-} from '@panelkit/sdk/storage-kit';
-import type {
-  NewSubscription,
-  Subscription,
-  SubscriptionPatch,
-  SubscriptionRepository,
-  SubscriptionStatus,
-  UsageReading,
-  UsageWriteResult,
-} from '@panelkit/sdk';
+} from '@panelkit/sdk/storage';
+import type { NewSubscription, Subscription, SubscriptionPatch, SubscriptionStatus, UsageReading } from '@panelkit/sdk';
+import type { SubscriptionRepository, UsageWriteResult } from '@panelkit/sdk/storage';
 import { insertSql, updateSql } from '../internal/columns.js';
 import { rowLock } from '../internal/locks.js';
 import type { Call, RepositoryContext } from '../internal/runner.js';

@@ -1,6 +1,8 @@
-import { NewTargetSchema, TargetPatchSchema, createId } from '@panelkit/sdk';
-import { definedFields, inputKey, parseInput, parsePanelIdFilter } from '@panelkit/sdk/storage-kit';
-import type { NewTarget, Target, TargetPatch, TargetRepository } from '@panelkit/sdk';
+import { createId } from '@panelkit/sdk';
+import { NewTargetSchema, TargetPatchSchema } from '@panelkit/sdk/schemas';
+import { definedFields, inputKey, parseInput, parsePanelIdFilter } from '@panelkit/sdk/storage';
+import type { NewTarget, Target, TargetPatch } from '@panelkit/sdk';
+import type { TargetRepository } from '@panelkit/sdk/storage';
 import type { Column } from '../internal/columns.js';
 import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';

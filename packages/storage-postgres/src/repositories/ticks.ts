@@ -1,5 +1,5 @@
-import type { TickRepository } from '@panelkit/sdk';
-import { inputDate, inputString } from '@panelkit/sdk/storage-kit';
+import type { TickRepository } from '@panelkit/sdk/storage';
+import { inputDate, inputString } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
 

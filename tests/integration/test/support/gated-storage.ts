@@ -2,7 +2,7 @@
  * A storage whose transactions stop at one point until the test lets them go on, so a test can hold a
  * transaction's locks while another transaction runs into them: a race put in a fixed order.
  */
-import type { CapacityRepository, StoragePort, StorageTransaction } from '@panelkit/sdk';
+import type { CapacityRepository, StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 
 /** One stop: `reached` resolves when a transaction gets there; it waits until `open()`. */
 export interface Gate {

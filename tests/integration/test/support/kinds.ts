@@ -3,7 +3,7 @@
  * over real HTTP, and a look at what the simulated panel stores for a client, in the panel's own
  * units converted here (the assertions compare instants and bytes).
  */
-import type { PanelAdapter, RemoteTarget } from '@panelkit/sdk';
+import type { PanelAdapter, RemoteTarget } from '@panelkit/sdk/adapter';
 import type { ManualClock, PanelSessionKind, PanelTestControls } from '@panelkit/sdk/testing';
 import {
   createMarzbanAdapter,

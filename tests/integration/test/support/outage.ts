@@ -4,7 +4,8 @@
  * engine did: when it noticed, how many attempts it spent while the panel was known to be down, and
  * how soon after the panel came back every order was live.
  */
-import { JOB_TYPES, type StoragePort } from '@panelkit/sdk';
+import { JOB_TYPES } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import type { ManualClock } from '@panelkit/sdk/testing';
 import type { FetchHandler } from '@panelkit/panel-adapters/testing';
 

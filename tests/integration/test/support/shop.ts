@@ -3,16 +3,9 @@
  * 127.0.0.1, a plan, a customer with money, a worker and a scheduler, all on one `ManualClock`
  * that the simulator shares.
  */
-import {
-  createPanelkit,
-  type EnginePolicy,
-  type Panel,
-  type PanelAdapter,
-  type Panelkit,
-  type Plan,
-  type StoragePort,
-  type Target,
-} from '@panelkit/sdk';
+import { createPanelkit, type EnginePolicy, type Panel, type Panelkit, type Plan, type Target } from '@panelkit/sdk';
+import type { PanelAdapter } from '@panelkit/sdk/adapter';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import type { ManualClock } from '@panelkit/sdk/testing';
 import { serveOnLocalhost, type RunningSimulator } from '@panelkit/panel-adapters/testing';
 import type { PanelKindRig } from './kinds.js';

@@ -1,4 +1,4 @@
-import { ActorSchema } from '@panelkit/sdk';
+import { ActorSchema } from '@panelkit/sdk/schemas';
 import { Router } from 'express';
 import { actorNames } from '../../db/actor-names.js';
 import { ctxOf } from '../../http/context.js';

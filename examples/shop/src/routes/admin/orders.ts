@@ -1,4 +1,5 @@
-import { OrderStatusSchema, type Customer, type Order } from '@panelkit/sdk';
+import type { Customer, Order } from '@panelkit/sdk';
+import { OrderStatusSchema } from '@panelkit/sdk/schemas';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ctxOf, viewerOf } from '../../http/context.js';

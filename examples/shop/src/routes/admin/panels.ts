@@ -1,4 +1,5 @@
-import { NewPanelSchema, toPanelkitError, type Panel, type TargetSyncResult } from '@panelkit/sdk';
+import { toPanelkitError, type Panel, type TargetSyncResult } from '@panelkit/sdk';
+import { NewPanelSchema } from '@panelkit/sdk/schemas';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ctxOf } from '../../http/context.js';

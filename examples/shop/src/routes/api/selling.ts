@@ -1,4 +1,5 @@
-import type { DiscountDecision, PlanChangeQuoteResult, TrafficTopUpQuoteResult } from '@panelkit/sdk';
+import type { PlanChangeQuoteResult, TrafficTopUpQuoteResult } from '@panelkit/sdk';
+import type { DiscountDecision } from '@panelkit/sdk/rules';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../../auth/viewer.js';

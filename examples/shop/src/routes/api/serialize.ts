@@ -1,4 +1,5 @@
-import type { DiscountDecision, ExtensionQuoteResult, Order, Plan, Subscription } from '@panelkit/sdk';
+import type { ExtensionQuoteResult, Order, Plan, Subscription } from '@panelkit/sdk';
+import type { DiscountDecision } from '@panelkit/sdk/rules';
 
 /** A plan as API clients see it (no capacity or placement internals). */
 export function planJson(plan: Plan) {

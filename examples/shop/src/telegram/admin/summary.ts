@@ -1,4 +1,4 @@
-import { startOfZonedDay, zonedDayOf } from '@panelkit/sdk';
+import { startOfZonedDay, zonedDayOf } from '@panelkit/sdk/rules';
 import type { Money } from '@panelkit/sdk';
 import type { Composer } from 'grammy';
 import { formatDateTime, formatMoney, formatNumber } from '../../i18n/format.js';

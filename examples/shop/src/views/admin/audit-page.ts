@@ -1,4 +1,5 @@
-import { ActorSchema, type AuditEvent } from '@panelkit/sdk';
+import type { AuditEvent } from '@panelkit/sdk';
+import { ActorSchema } from '@panelkit/sdk/schemas';
 import type { RequestContext } from '../../http/context.js';
 import { html, type SafeHtml } from '../html.js';
 import { auditTable } from './audit-views.js';

@@ -1,4 +1,5 @@
-import type { PanelHealthReport, Target } from '@panelkit/sdk';
+import type { Target } from '@panelkit/sdk';
+import type { PanelHealthReport } from '@panelkit/sdk/adapter';
 import type { RequestContext } from '../../http/context.js';
 import type { FieldErrors } from '../../http/forms.js';
 import type { PanelFormValues } from '../../panels/panel-form.js';

@@ -1,4 +1,5 @@
-import type { Panel, PanelHealthReport, Target, TargetSyncResult } from '@panelkit/sdk';
+import type { Panel, Target, TargetSyncResult } from '@panelkit/sdk';
+import type { PanelHealthReport } from '@panelkit/sdk/adapter';
 import type { RequestContext } from '../../http/context.js';
 import { formatNumber } from '../../i18n/format.js';
 import { html, type SafeHtml } from '../html.js';

@@ -4,7 +4,8 @@
  * at the simulator the parent serves for it.
  */
 import pg from 'pg';
-import { createPanelkit, type PanelAdapter } from '@panelkit/sdk';
+import { createPanelkit } from '@panelkit/sdk';
+import type { PanelAdapter } from '@panelkit/sdk/adapter';
 // Not from `@panelkit/sdk/testing`: this runs in a child process without the vitest runner that entry needs.
 import { ManualClock } from '../../../../../packages/sdk/src/testing/manual-clock.js';
 import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { StoragePort } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
 import type { RunningSimulator } from '@panelkit/panel-adapters/testing';

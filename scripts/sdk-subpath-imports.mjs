@@ -1,0 +1,285 @@
+#!/usr/bin/env node
+/**
+ * Rewrites imports of names that left `@panelkit/sdk`'s root (issue 35, .changeset/narrow-sdk-root.md) to their
+ * subpath: `import { PanelAdapter, createPanelkit } from '@panelkit/sdk'` becomes one import from the root and
+ * one from `@panelkit/sdk/adapter`. It also renames the module `'@panelkit/sdk/storage-kit'` to `'@panelkit/sdk/storage'` (quoted, so prose stays).
+ * Named imports and re-exports only (`import * as` and `import()` are left alone); run biome on the files after.
+ * For a branch written against the old root: `node scripts/sdk-subpath-imports.mjs $(git ls-files '*.ts' '*.md')`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+
+/** Each moved name's entry point, as the changeset lists them. */
+const MOVED = {
+  schemas: [
+    'ActorSchema',
+    'AdjustmentSchema',
+    'ApplyCurrentTermsRequestSchema',
+    'AuditEventSchema',
+    'BuyTrafficRequestSchema',
+    'BytesSchema',
+    'CalendarDaySchema',
+    'ChangePlanRequestSchema',
+    'CheckoutItemSchema',
+    'CheckoutQuoteRequestSchema',
+    'CheckoutRequestSchema',
+    'CreditLimitSchema',
+    'CurrencySchema',
+    'CustomerPatchSchema',
+    'CustomerSchema',
+    'DiscountCodePatchSchema',
+    'DiscountCodeSchema',
+    'DiscountCodeTextSchema',
+    'DiscountRedemptionSchema',
+    'DiscountUseSchema',
+    'DiscountValueSchema',
+    'EvacuationRequestSchema',
+    'ExtendRequestSchema',
+    'ExtensionPolicySchema',
+    'ExternalRefSchema',
+    'IdSchema',
+    'ImportBatchSchema',
+    'ImportCustomerSchema',
+    'ImportOptionsSchema',
+    'ImportPlanSchema',
+    'ImportServiceSchema',
+    'ImportSkippedRowSchema',
+    'ImportedPaymentSchema',
+    'JobSchema',
+    'JobStateSchema',
+    'JsonObjectSchema',
+    'JsonValueSchema',
+    'LedgerEntrySchema',
+    'LedgerKindSchema',
+    'MoneyMovementSchema',
+    'MoneySchema',
+    'NewAuditEventSchema',
+    'NewCustomerSchema',
+    'NewDiscountCodeSchema',
+    'NewDiscountRedemptionSchema',
+    'NewJobSchema',
+    'NewLedgerEntrySchema',
+    'NewOrderSchema',
+    'NewPanelSchema',
+    'NewPaymentSchema',
+    'NewPlanSchema',
+    'NewPriceBookEntrySchema',
+    'NewReferralSchema',
+    'NewSubscriptionSchema',
+    'NewTargetSchema',
+    'NonNegativeMoneySchema',
+    'OrderItemSchema',
+    'OrderPatchSchema',
+    'OrderSchema',
+    'OrderStatusSchema',
+    'PageRequestSchema',
+    'PanelCredentialsSchema',
+    'PanelHealthSchema',
+    'PanelHealthStatusSchema',
+    'PanelKindSchema',
+    'PanelPatchSchema',
+    'PanelSchema',
+    'PaymentActionSchema',
+    'PaymentPatchSchema',
+    'PaymentSchema',
+    'PlacementPolicySchema',
+    'PlanPatchSchema',
+    'PlanSchema',
+    'PriceBookEntrySchema',
+    'RecordReferralRequestSchema',
+    'ReferralProgramSchema',
+    'ReferralSchema',
+    'RefundRequestSchema',
+    'RemoteIdentitySchema',
+    'SalesFiguresQuerySchema',
+    'SerializedErrorSchema',
+    'StartPaymentSchema',
+    'SubscriptionActionSchema',
+    'SubscriptionPatchSchema',
+    'SubscriptionSchema',
+    'SubscriptionStatusSchema',
+    'SubscriptionTermsSchema',
+    'TagSchema',
+    'TargetPatchSchema',
+    'TargetSchema',
+    'TrafficTopUpSchema',
+    'TrialSchema',
+    'UsageReadingSchema',
+  ],
+  storage: [
+    'AuditRepository',
+    'CapacityRepository',
+    'CapacityRequest',
+    'ClaimRequest',
+    'CreatePaymentResult',
+    'CustomerRepository',
+    'DEFAULT_STORAGE_RETRY',
+    'DiscountRepository',
+    'DueQuery',
+    'JobEnqueueResult',
+    'JobParking',
+    'JobRepository',
+    'LedgerAppendResult',
+    'LedgerRepository',
+    'MAX_USERNAMES_PER_LOOKUP',
+    'OrderRepository',
+    'PanelRepository',
+    'PaymentFilter',
+    'PaymentRepository',
+    'PlanRepository',
+    'PriceBookRepository',
+    'RedeemResult',
+    'ReferralRepository',
+    'ReserveResult',
+    'STORAGE_PORT_VERSION',
+    'SalesRepository',
+    'StorageCapabilities',
+    'StoragePort',
+    'StorageRepositories',
+    'StorageRetryOptions',
+    'StorageTransaction',
+    'SubscriptionRepository',
+    'TargetRepository',
+    'TickRepository',
+    'UsageWriteResult',
+    'isRetryableStorageError',
+    'withStorageRetry',
+  ],
+  adapter: [
+    'CallContext',
+    'ClientLinks',
+    'ClientListPage',
+    'ClientPatch',
+    'ClientRef',
+    'ClientSpec',
+    'DEFAULT_RETRY_POLICY',
+    'Expiry',
+    'PANEL_ADAPTER_API_VERSION',
+    'PanelAdapter',
+    'PanelCapabilities',
+    'PanelHealthReport',
+    'RandomSource',
+    'RemoteClient',
+    'RemoteTarget',
+    'RetryOptions',
+    'RetryPolicy',
+    'TargetRef',
+    'UnreadableClient',
+    'abortableSleep',
+    'backoffDelay',
+    'retryAfterOf',
+    'shouldRetry',
+    'withRetry',
+  ],
+  rules: [
+    'BuyerPrice',
+    'BuyerPriceSource',
+    'BuyerPricedPlan',
+    'CLOSABLE_FROM',
+    'CREDITABLE_FROM',
+    'DAY_MS',
+    'DiscountDecision',
+    'DiscountDenyReason',
+    'DiscountInput',
+    'DiscountQuote',
+    'ExtensionBasis',
+    'ExtensionDecision',
+    'ExtensionDenyReason',
+    'ExtensionInput',
+    'ExtensionPlan',
+    'ExtensionQuote',
+    'ExtensionSubject',
+    'GIB_BYTES',
+    'HOUR_MS',
+    'LedgerMoveDecision',
+    'LedgerMoveInput',
+    'OrderRefundInput',
+    'OrderRefundOutcome',
+    'PaymentClosing',
+    'PlanChangeDecision',
+    'PlanChangeDenyReason',
+    'PlanChangeDiscountInput',
+    'PlanChangeInput',
+    'PlanChangePlace',
+    'PlanChangeQuote',
+    'PriceBookIgnoredReason',
+    'ReferralDenyReason',
+    'ReferralInput',
+    'RefundRefusalReason',
+    'RenewalDecision',
+    'RenewalInput',
+    'RenewalQuote',
+    'RenewalSkipReason',
+    'TrafficTopUpDecision',
+    'TrafficTopUpDenyReason',
+    'TrafficTopUpInput',
+    'TrafficTopUpQuote',
+    'TrialDecision',
+    'TrialDenyReason',
+    'TrialInput',
+    'addDays',
+    'addMs',
+    'decideDiscount',
+    'decideExtension',
+    'decideLedgerMove',
+    'decideOrderRefund',
+    'decidePlanChange',
+    'decidePlanChangeDiscount',
+    'decideReferral',
+    'decideRenewal',
+    'decideTrafficTopUp',
+    'decideTrial',
+    'isCalendarDay',
+    'isTimeZone',
+    'percentOf',
+    'planChangeDiscountTerms',
+    'priceForBuyer',
+    'referralReward',
+    'referralRewardAfterRefund',
+    'reversalSplit',
+    'spendable',
+    'splitDiscount',
+    'startOfZonedDay',
+    'withinRefundWindow',
+    'zonedDayOf',
+    'zonedDays',
+  ],
+};
+
+const entryOf = new Map(Object.entries(MOVED).flatMap(([entry, names]) => names.map((name) => [name, entry])));
+const NAMED = /(import|export)(\s+type)?\s*\{([^}]*)\}\s*from\s*(['"])@panelkit\/sdk\4;?/g;
+
+/** The statements that replace one named import or re-export from the root. */
+function split(whole, verb, typeOnly, body, quote) {
+  const groups = new Map();
+  for (const spec of body
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const name = spec
+      .replace(/^type\s+/, '')
+      .split(/\s+as\s+/)[0]
+      .trim();
+    const entry = entryOf.get(name) ?? '';
+    groups.set(entry, [...(groups.get(entry) ?? []), spec]);
+  }
+  if (groups.size === 1 && groups.has('')) return whole;
+  return [...groups]
+    .map(([entry, specs]) => {
+      const allTypes = !typeOnly && specs.every((s) => s.startsWith('type '));
+      const names = allTypes ? specs.map((s) => s.slice(5)) : specs;
+      const type = typeOnly || allTypes ? ' type' : '';
+      return `${verb}${type} { ${names.join(', ')} } from ${quote}@panelkit/sdk${entry ? `/${entry}` : ''}${quote};`;
+    })
+    .join('\n');
+}
+
+let changed = 0;
+for (const file of process.argv.slice(2)) {
+  const text = readFileSync(file, 'utf8');
+  const next = text.replace(NAMED, split).replace(/(['"])@panelkit\/sdk\/storage-kit\1/g, '$1@panelkit/sdk/storage$1');
+  if (next === text) continue;
+  writeFileSync(file, next);
+  changed++;
+  console.log(file);
+}
+console.error(`${changed} file(s) changed`);
