@@ -37,7 +37,7 @@ import { buyTraffic, quoteTrafficTopUp } from './engine/traffic-top-up.js';
 import type { BuyTrafficRequest, BuyTrafficResult, TrafficTopUpQuoteResult } from './engine/traffic-top-up.js';
 import { changePlan, quotePlanChange } from './engine/plan-change.js';
 import type { ChangePlanRequest, ChangePlanResult, PlanChangeQuoteResult } from './engine/plan-change.js';
-import { applyCurrentTerms } from './engine/current-terms.js';
+import { applyCurrentTerms, subscribersOnOlderTerms } from './engine/current-terms.js';
 import { removeResellerPrice, setCreditLimit, setResellerPrice, spendableBalance } from './engine/reseller-admin.js';
 import type { CreditLimit, NewPriceBookEntry, PriceBookEntry } from './domain/price-book.js';
 import type { Money } from './domain/money.js';
@@ -228,6 +228,8 @@ export interface Panelkit {
   changePlan(request: ChangePlanRequest): Promise<ChangePlanResult>;
   /** Moves a plan's subscribers (or the ones named) from the terms they were sold with to the plan's current terms, audited (see `applyCurrentTerms`). */
   applyCurrentTerms(request: ApplyCurrentTermsRequest): Promise<ApplyCurrentTermsResult>;
+  /** How many live subscribers of the plan are on terms other than its current ones (see `subscribersOnOlderTerms`). */
+  subscribersOnOlderTerms(planId: string): Promise<number>;
   /**
    * Turns a subscription's auto-renewal on or off (audited; the same value again writes nothing). With
    * `customerId`, only that buyer's subscription (another's is `NotFoundError`). `EligibilityError` with
@@ -370,6 +372,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     quotePlanChange: (id, planId, o) => quotePlanChange(ctx, id, planId, o),
     changePlan: (request) => changePlan(ctx, request),
     applyCurrentTerms: (request) => applyCurrentTerms(ctx, request),
+    subscribersOnOlderTerms: (planId) => subscribersOnOlderTerms(ctx, planId),
     setAutoRenew: (request) => setAutoRenew(ctx, request),
     changeInFlight: (id) => updateInFlight(storage, id),
     pendingReason: (subscription) => pendingReason(storage, subscription),

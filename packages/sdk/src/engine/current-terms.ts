@@ -83,3 +83,14 @@ export async function applyCurrentTerms(ctx: EngineContext, input: ApplyCurrentT
   }
   return result;
 }
+
+/**
+ * How many live subscribers of a plan are on terms other than its current ones (an edit since they bought):
+ * what `applyCurrentTerms` would move, counted by the storage in one query. Subscriptions without terms
+ * follow the plan already and are not counted; a reseller's subscribers are compared with the plan's list terms.
+ */
+export async function subscribersOnOlderTerms(ctx: EngineContext, planId: string): Promise<number> {
+  const plan = await ctx.storage.plans.get(planId);
+  if (plan === null) throw new NotFoundError('plan', planId);
+  return ctx.storage.subscriptions.countOnOtherTerms(plan.id, termsOf(plan));
+}

@@ -15,6 +15,7 @@ import type { CreditLimit } from '../domain/price-book.js';
 import type { DiscountRepository, ReferralRepository } from './storage-promotions.js';
 import type { PriceBookRepository } from './storage-price-books.js';
 import type { SalesRepository } from './storage-sales.js';
+import type { SubscriptionTerms } from '../domain/subscription-terms.js';
 import type { PaymentRepository } from './storage-payments.js';
 
 /**
@@ -24,9 +25,10 @@ import type { PaymentRepository } from './storage-payments.js';
  * (`Subscription.terms`, stored and returned as given), 5 `subscriptions.getByUsernames`, 6 resellers:
  * credit limits in the ledger (`ledger.setCreditLimit`, a balance may go down to minus the limit) and
  * price books (`priceBooks`), 7 the books read by order and by day (`ledger.listByOrder`,
- * `referrals.reduceReward`, the sales read model `sales.figures`) and payment intents (`payments`).
+ * `referrals.reduceReward`, the sales read model `sales.figures`) and payment intents (`payments`), 8
+ * `subscriptions.countOnOtherTerms` (how many subscribers a plan edit has not reached).
  */
-export const STORAGE_PORT_VERSION = 7 as const;
+export const STORAGE_PORT_VERSION = 8 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -318,6 +320,11 @@ export interface SubscriptionRepository {
   recordUsage(readings: readonly UsageReading[]): Promise<UsageWriteResult>;
   /** How many subscriptions are in each status (every status present, 0 when none). */
   countByStatus(filter?: { panelId?: string }): Promise<Record<SubscriptionStatus, number>>;
+  /**
+   * How many subscriptions of the plan, not terminated, were sold on terms other than `terms` (compared as
+   * values, key order aside); subscriptions without terms are not counted (they follow the plan).
+   */
+  countOnOtherTerms(planId: string, terms: SubscriptionTerms): Promise<number>;
 }
 
 /** The job `jobs.enqueue` made, or the queued twin it merged into. */

@@ -1,4 +1,4 @@
-import { ConflictError, SUBSCRIPTION_STATUSES } from '@panelkit/sdk';
+import { ConflictError, SUBSCRIPTION_STATUSES, sameTerms, type SubscriptionTerms } from '@panelkit/sdk';
 import { MAX_USERNAMES_PER_LOOKUP } from '@panelkit/sdk/storage';
 import { NewSubscriptionSchema, SubscriptionPatchSchema, UsageReadingSchema } from '@panelkit/sdk/schemas';
 import {
@@ -147,6 +147,15 @@ export function subscriptionOperations(tables: SubscriptionTables, refs: Subscri
           panel === undefined ? tables.byStatusSince.size(status) : tables.byPanelStatus.size(panelStatusPartition(panel, status));
       }
       return counts;
+    },
+
+    countOnOtherTerms(_op: Op, planId: string, terms: SubscriptionTerms): number {
+      const plan = inputKey(planId, 'plan id');
+      let n = 0;
+      for (const sub of subscriptions.values()) {
+        if (sub.planId === plan && sub.status !== 'terminated' && sub.terms !== null && !sameTerms(sub.terms, terms)) n++;
+      }
+      return n;
     },
   };
 }

@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, SUBSCRIPTION_STATUSES } from '@panelkit/sdk';
 import { MAX_USERNAMES_PER_LOOKUP } from '@panelkit/sdk/storage';
-import { NewSubscriptionSchema, SubscriptionPatchSchema, UsageReadingSchema } from '@panelkit/sdk/schemas';
+import { NewSubscriptionSchema, SubscriptionPatchSchema, SubscriptionTermsSchema, UsageReadingSchema } from '@panelkit/sdk/schemas';
 import {
   definedFields,
   inputArray,
@@ -11,7 +11,7 @@ import {
   parseInput,
   parsePanelIdFilter,
 } from '@panelkit/sdk/storage';
-import type { NewSubscription, Subscription, SubscriptionPatch, SubscriptionStatus, UsageReading } from '@panelkit/sdk';
+import type { NewSubscription, Subscription, SubscriptionPatch, SubscriptionStatus, SubscriptionTerms, UsageReading } from '@panelkit/sdk';
 import type { SubscriptionRepository, UsageWriteResult } from '@panelkit/sdk/storage';
 import { insertSql, updateSql } from '../internal/columns.js';
 import { rowLock } from '../internal/locks.js';
@@ -200,6 +200,22 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
           const counts = Object.fromEntries(SUBSCRIPTION_STATUSES.map((s) => [s, 0])) as Record<SubscriptionStatus, number>;
           for (const row of rows) counts[dec.text(row['status']) as SubscriptionStatus] = dec.int(row['n']);
           return counts;
+        },
+        { read: true },
+      ),
+
+    countOnOtherTerms: (planId: string, terms: SubscriptionTerms) =>
+      runner.run(
+        'subscriptions.countOnOtherTerms',
+        async ({ db }) => {
+          // jsonb equality compares values, not key order; terms are stored as parsed, so parse these the same way.
+          const current = parseInput(SubscriptionTermsSchema, terms, 'subscription terms');
+          const { rows } = await db.query(
+            `SELECT count(*) AS n FROM ${table}
+              WHERE plan_id = $1 AND status <> 'terminated' AND terms IS NOT NULL AND terms <> $2::jsonb`,
+            [inputKey(planId, 'plan id'), JSON.stringify(current)],
+          );
+          return dec.int(rows[0]?.['n']);
         },
         { read: true },
       ),

@@ -12,7 +12,6 @@ import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { planFormBody, plansListBody } from '../../views/admin/plan-views.js';
 import { adminActor } from './shared.js';
-import { subscribersOnOlderTerms } from '../../plans/older-terms.js';
 import { idParam } from '../../http/ids.js';
 
 export function planRoutes(shop: Shop): Router {
@@ -31,7 +30,7 @@ export function planRoutes(shop: Shop): Router {
     const [targets, panels] = await Promise.all([storage.targets.list(), storage.panels.list()]);
     const title = planId === null ? ctx.t('adminOps.plans.add') : ctx.t('adminOps.plans.editTitle');
     const plan = planId === null ? null : await storage.plans.get(planId);
-    const olderTerms = plan === null ? 0 : await subscribersOnOlderTerms(shop, plan);
+    const olderTerms = plan === null ? 0 : await shop.kit.subscribersOnOlderTerms(plan.id);
     res.status(status).send(
       adminPage(ctx, {
         title,

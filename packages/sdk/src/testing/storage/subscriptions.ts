@@ -140,6 +140,26 @@ export function subscriptionsSuite(env: SuiteEnv): void {
       expect(termsOf((await storage.plans.get(plan!.id))!)).toEqual(terms);
     });
 
+    it('countOnOtherTerms counts the plan’s subscribers sold on other terms (key order aside), not those without terms or terminated', async () => {
+      const { storage } = env;
+      const parents = await seedSubscriptionParents(storage);
+      const plan = (await storage.plans.get(parents.planId))!;
+      const current = termsOf(plan);
+      const older = { ...current, price: { ...current.price, amount: current.price.amount + 100 } };
+      const reordered = Object.fromEntries(Object.entries(current).reverse()) as typeof current;
+      await seedSubscription(storage, { ...parents, terms: current });
+      await seedSubscription(storage, { ...parents, terms: reordered });
+      await seedSubscription(storage, { ...parents });
+      await seedSubscription(storage, { ...parents, terms: older });
+      await seedSubscription(storage, { ...parents, terms: older, status: 'expired' });
+      await seedSubscription(storage, { ...parents, terms: older, status: 'terminated' });
+      await seedSubscription(storage, { ...(await seedSubscriptionParents(storage)), terms: older });
+      expect(await storage.subscriptions.countOnOtherTerms(plan.id, current)).toBe(2);
+      expect(await storage.subscriptions.countOnOtherTerms(plan.id, reordered)).toBe(2);
+      expect(await storage.subscriptions.countOnOtherTerms(plan.id, older)).toBe(2);
+      expect(await storage.subscriptions.countOnOtherTerms('pln_missing', current)).toBe(0);
+    });
+
     it('a stale revision is a ConflictError and changes nothing', async () => {
       const { storage } = env;
       const sub = await seedSubscription(storage);
