@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translator } from '../src/i18n/translate.js';
 import { paymentsOf } from '../src/payments/records.js';
+import { signedInAdmin, signedUpBuyer } from './support/shop-under-test.js';
 import { ADMIN_TELEGRAM_ID, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
 describe('a card receipt sent in the bot', () => {
@@ -50,6 +51,28 @@ describe('a card receipt sent in the bot', () => {
     expect(card.params['document']).toBe('receipt-file-6101');
     expect(String(card.params['caption'])).toContain('User 6101');
     expect(String(card.params['caption'])).not.toContain(customerId);
+  });
+
+  it('as a photo is shown to admins on the web queue too: fetched from Telegram, for staff only', async () => {
+    const { shop, clock } = s.t;
+    const buyer = new TelegramUser(s.fake, clock, 6103);
+    await buyer.send(buyer.message('/start'));
+    const bytes = Buffer.from('a receipt photo, as Telegram keeps it');
+    s.fake.files.set('receipt-photo-6103', { bytes, path: 'photos/file_6103.jpg' });
+    await buyer.send(buyer.photo('20 AB12345672 1234', 'receipt-photo-6103'));
+    const customerId = (await shop.storage.customers.getByExternalRef(`telegram:${buyer.id}`))!.id;
+    const [payment] = (await paymentsOf(shop).listByCustomer(customerId, { limit: 5 })).items;
+
+    const admin = await signedInAdmin(s.t.app);
+    const queue = await admin.agent.get('/admin/receipts').expect(200);
+    expect(queue.text).toContain(`href="/admin/receipts/${payment!.id}/image"`);
+    const image = await admin.agent.get(`/admin/receipts/${payment!.id}/image`).expect(200);
+    expect(image.headers['content-type']).toBe('image/jpeg');
+    expect(image.headers['cache-control']).toBe('private, no-store');
+    expect(Buffer.from(image.body as Buffer)).toEqual(bytes);
+    await admin.agent.get('/admin/receipts/pay_none/image').expect(404);
+    const someone = await signedUpBuyer(s.t.app);
+    expect((await someone.agent.get(`/admin/receipts/${payment!.id}/image`)).status).toBeGreaterThanOrEqual(400);
   });
 
   it('as a file that is no image is not a receipt: the buyer is told how to send one, and nothing is recorded', async () => {

@@ -26,6 +26,16 @@ export class ReceiptPhotoStore {
     );
   }
 
+  /** Which of these payments came with a picture. */
+  async withImages(paymentIds: readonly string[]): Promise<Set<string>> {
+    if (paymentIds.length === 0) return new Set();
+    const { rows } = await this.db.query<{ payment_id: string }>(
+      `SELECT payment_id FROM ${this.schema}.telegram_receipt_photos WHERE payment_id = ANY($1::text[])`,
+      [[...paymentIds]],
+    );
+    return new Set(rows.map((r) => r.payment_id));
+  }
+
   /** The picture a payment's receipt came with, or `null`. */
   async get(paymentId: string): Promise<ReceiptImage | null> {
     const { rows } = await this.db.query<{ file_id: string }>(

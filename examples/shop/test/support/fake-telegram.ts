@@ -99,7 +99,16 @@ export class FakeTelegram {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Files users sent, by `file_id`: what `getFile` and the file URL serve. */
+  readonly files = new Map<string, { bytes: Buffer; path: string }>();
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.url ?? '');
+    if (download !== null) {
+      const file = download[1] === this.token ? [...this.files.values()].find((f) => f.path === download[2]) : undefined;
+      if (file === undefined) return void res.writeHead(404).end();
+      return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(file.bytes);
+    }
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url ?? '');
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -164,6 +173,12 @@ export class FakeTelegram {
           document: { file_id: String(params['document']), file_unique_id: 'd', mime_type: 'image/png' },
           caption: params['caption'],
         };
+      case 'getFile': {
+        const id = String(params['file_id']);
+        const file = this.files.get(id);
+        if (file === undefined) return { file_id: id, file_unique_id: `${id}-u` };
+        return { file_id: id, file_unique_id: `${id}-u`, file_size: file.bytes.length, file_path: file.path };
+      }
       case 'getWebhookInfo':
         return { url: '', has_custom_certificate: false, pending_update_count: 0 };
       default:

@@ -4,10 +4,13 @@ import { requireAdmin } from '../../auth/viewer.js';
 import { listReviewedReceipts, searchReceipts } from '../../payments/receipt-search.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseForm } from '../../http/forms.js';
+import { HttpError } from '../../http/http-error.js';
 import { idParam } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { reviewPayment } from '../../payments/review.js';
 import type { Shop } from '../../stack/shop.js';
+import { fetchReceiptImage } from '../../telegram/receipt-image-file.js';
+import { ReceiptPhotoStore } from '../../telegram/receipt-photos.js';
 import { receiptsPage, type ReceiptsView } from '../../views/admin/receipts-page.js';
 import { adminBulkReceiptsRoutes } from './receipts-bulk.js';
 import { filtersOf, ReceiptQuerySchema, rawQuery } from './receipt-filters.js';
@@ -32,6 +35,7 @@ const REVIEWED_SHOWN = 30;
 /** Card receipts waiting for an admin (searchable, filterable), the decisions on them, and bulk approval. */
 export function adminReceiptsRoutes(shop: Shop): Router {
   const router = Router();
+  const photos = new ReceiptPhotoStore(shop.db, shop.shopSchema, shop.clock);
   router.use('/admin/receipts', requireAdmin);
 
   async function render(req: Request, res: Response, status: number, failed?: ReceiptsView['failed']) {
@@ -39,9 +43,11 @@ export function adminReceiptsRoutes(shop: Shop): Router {
     const query = parseForm(ReceiptQuerySchema, rawQuery(req), ctx.t);
     const filters = filtersOf(query.ok ? query.data : ReceiptQuerySchema.parse({}), shop.config.currency, shop.config.timeZone);
     const [found, reviewed] = await Promise.all([searchReceipts(shop, filters, SHOWN), listReviewedReceipts(shop, REVIEWED_SHOWN)]);
+    const withImages = shop.config.telegram === null ? new Set<string>() : await photos.withImages(found.map((p) => p.id));
     const view: ReceiptsView = {
       found,
       reviewed,
+      withImages,
       query: query.ok ? query.data : ReceiptQuerySchema.parse({}),
       raw: rawQuery(req),
       queryErrors: query.ok ? {} : query.fields,
@@ -57,6 +63,17 @@ export function adminReceiptsRoutes(shop: Shop): Router {
   }
 
   router.get('/admin/receipts', (req, res) => render(req, res, 200));
+
+  // The picture a buyer sent with a receipt in Telegram, fetched from Telegram for the reviewing admin.
+  router.get('/admin/receipts/:id/image', async (req, res) => {
+    const telegram = shop.config.telegram;
+    const image = telegram === null ? null : await photos.get(idParam(req));
+    const file = telegram === null || image === null ? null : await fetchReceiptImage(telegram, image).catch(() => null);
+    if (file === null) throw new HttpError(404, 'errors.notFound');
+    res.set('cache-control', 'private, no-store');
+    if (file.contentType === 'application/octet-stream') res.attachment('receipt');
+    res.type(file.contentType).send(file.bytes);
+  });
   router.use(adminBulkReceiptsRoutes(shop));
 
   for (const [action, decision] of [

@@ -19,6 +19,8 @@ export interface ReceiptsView {
   queryErrors: FieldErrors;
   timeZone: string;
   notice: string | null;
+  /** Receipts whose buyer sent a picture in Telegram (the row links to it). */
+  withImages?: ReadonlySet<string>;
   /** A review form sent back with a problem: its receipt, the note typed and the messages. */
   failed?: { paymentId: string; note: string; errors: FieldErrors };
   /** Providers whose payments the gateway confirms: an admin may only mark them paid, explicitly. */
@@ -57,7 +59,11 @@ function pendingRow(ctx: RequestContext, p: PaymentWithEmail, view: ReceiptsView
   <td><input type="checkbox" name="ids" value="${p.id}" form="bulk-approve" aria-label="${t('receiptsQueue.select', { reference: p.reference ?? p.id })}" data-testid="select-receipt"></td>
   <td>${customerCell(p)}</td>
   <td>${formatMoney(p.amount, locale)}</td>
-  <td class="ltr" data-testid="receipt-reference">${p.reference ?? ''}</td>
+  <td class="ltr" data-testid="receipt-reference">${p.reference ?? ''}${
+    view.withImages?.has(p.id) === true
+      ? html` <a href="/admin/receipts/${encodeURIComponent(p.id)}/image" target="_blank" rel="noopener" data-testid="receipt-image">${t('receiptsQueue.image')}</a>`
+      : ''
+  }</td>
   <td class="ltr">${p.details.cardLast4 ?? ''}</td>
   <td>${paidAt === null ? '' : formatDateTime(paidAt, locale, view.timeZone)}</td>
   <td>${formatDateTime(p.createdAt, locale, view.timeZone)}</td>
