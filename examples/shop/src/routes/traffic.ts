@@ -5,7 +5,8 @@ import { requireAccount } from '../auth/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { parseForm } from '../http/forms.js';
 import type { RateLimits } from '../http/rate-limits.js';
-import { refusalParams, sellingRefusal } from '../selling/refusals.js';
+import { buyTrafficFor } from '../selling/buy-traffic.js';
+import { refusalParams } from '../selling/refusals.js';
 import type { Shop } from '../stack/shop.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempotency.js';
 import { ownedSubscription } from '../subscriptions/owned.js';
@@ -93,21 +94,10 @@ export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
     const form = parseForm(BuyForm, req.body, ctx.t);
     if (!form.ok)
       return render(res, 400, sub, null, newIdempotencyKey(), { status: 400, key: 'traffic.formExpired', reason: 'invalid_form' });
-    try {
-      const { gib, idempotencyKey, discountCode } = form.data;
-      await shop.kit.buyTraffic({
-        subscriptionId: sub.id,
-        gib,
-        idempotencyKey,
-        ...(discountCode === undefined || discountCode === '' ? {} : { discountCode }),
-        actor: { type: 'customer', id: viewer.customer.id },
-      });
-      res.redirect(303, `/subscriptions/${sub.id}?done=traffic.bought`);
-    } catch (error) {
-      const refusal = sellingRefusal('traffic', error);
-      if (refusal === null) throw error;
-      await render(res, refusal.status, sub, form.data.gib, form.data.idempotencyKey, refusal, form.data.discountCode ?? '');
-    }
+    const { gib, idempotencyKey, discountCode } = form.data;
+    const bought = await buyTrafficFor(shop, viewer.customer.id, sub.id, { gib, idempotencyKey, discountCode });
+    if (bought.ok) return res.redirect(303, `/subscriptions/${sub.id}?done=traffic.bought`);
+    await render(res, bought.refusal.status, sub, gib, idempotencyKey, bought.refusal, discountCode ?? '');
   });
   return router;
 }

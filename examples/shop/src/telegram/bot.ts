@@ -19,6 +19,7 @@ import { catalogHandlers } from './buyer/catalog.js';
 import { discountCodeHandlers } from './buyer/discount-code.js';
 import { startHandlers } from './buyer/start.js';
 import { subscriptionHandlers } from './buyer/subscriptions.js';
+import { trafficHandlers } from './buyer/traffic.js';
 import { walletHandlers } from './buyer/wallet.js';
 import { cryptoTopUpHandlers } from './buyer/crypto-top-up.js';
 import { customerOfTelegramUser } from './buyers.js';
@@ -155,6 +156,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   catalogHandlers(bot, deps);
   discountCodeHandlers(bot, deps);
   subscriptionHandlers(bot, deps);
+  trafficHandlers(bot, deps);
   walletHandlers(bot, deps);
   cryptoTopUpHandlers(bot, deps);
   // Buttons from old messages or forged data: answered, nothing done.

@@ -8,6 +8,7 @@ import { parseOrThrow } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';
 import { ID_PATTERN } from '../../http/ids.js';
 import type { RateLimits } from '../../http/rate-limits.js';
+import { buyTrafficFor } from '../../selling/buy-traffic.js';
 import { refusalParams, sellingRefusal } from '../../selling/refusals.js';
 import type { Shop } from '../../stack/shop.js';
 import { IdempotencyKeySchema } from '../../subscriptions/idempotency.js';
@@ -104,25 +105,16 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
     const viewer = viewerOf(res);
     const sub = await ownedSubscription(shop, viewer, req.params.id);
     const body = parseOrThrow(TrafficBody, req.body, ctx.t);
-    try {
-      const actor = { type: 'customer', id: viewer.customer.id } as const;
-      const result = await shop.kit.buyTraffic({
-        subscriptionId: sub.id,
-        gib: body.gib,
-        idempotencyKey: body.idempotencyKey,
-        ...(body.discountCode ? { discountCode: body.discountCode } : {}),
-        actor,
-      });
-      res.status(result.replayed ? 200 : 202).json({
-        replayed: result.replayed,
-        charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
-        newTrafficLimitBytes: result.quote?.newTrafficLimitBytes ?? null,
-        discount: result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount },
-        subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await shop.kit.changeInFlight(sub.id) }),
-      });
-    } catch (error) {
-      refusedOrThrow('traffic', error, ctx);
-    }
+    const bought = await buyTrafficFor(shop, viewer.customer.id, sub.id, body);
+    if (!bought.ok) throw new HttpError(bought.refusal.status, bought.refusal.key, refusalParams(ctx, bought.refusal));
+    const { result } = bought;
+    res.status(result.replayed ? 200 : 202).json({
+      replayed: result.replayed,
+      charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
+      newTrafficLimitBytes: result.quote?.newTrafficLimitBytes ?? null,
+      discount: result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount },
+      subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await shop.kit.changeInFlight(sub.id) }),
+    });
   });
 
   router.get('/api/v1/subscriptions/:id/plan-change', requireAccount, async (req, res) => {

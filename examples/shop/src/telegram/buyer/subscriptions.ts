@@ -1,4 +1,4 @@
-import type { Subscription } from '@panelkit/sdk';
+import { planAsSold, type Subscription } from '@panelkit/sdk';
 import { InlineKeyboard, InputFile, type Composer } from 'grammy';
 import QRCode from 'qrcode';
 import { isId } from '../../http/ids.js';
@@ -104,7 +104,10 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const parts = splitMessage(subscriptionText(ctx.user, sub, name, shop.config.timeZone, await shopLinkOf(shop, ctx.user.customer.id)));
     const keyboard = new InlineKeyboard();
     if (sub.subscriptionUrl !== null || sub.shareLinks.length > 0) keyboard.text(t('telegram.subscriptions.qr'), callbackData('q', sub.id));
-    keyboard.text(t('subscription.extend'), callbackData('x', sub.id)).row();
+    keyboard.text(t('subscription.extend'), callbackData('x', sub.id));
+    const plan = await shop.storage.plans.get(sub.planId);
+    if (plan !== null && planAsSold(plan, sub).trafficTopUp !== null) keyboard.text(t('traffic.link'), callbackData('tt', sub.id));
+    keyboard.row();
     keyboard.text(
       t(sub.autoRenew ? 'subscription.autoRenewOff' : 'subscription.autoRenewOn'),
       callbackData(sub.autoRenew ? 'ar0' : 'ar1', sub.id),
