@@ -6,7 +6,8 @@ import { ctxOf, viewerOf } from '../http/context.js';
 import { parseForm } from '../http/forms.js';
 import { isId } from '../http/ids.js';
 import type { RateLimits } from '../http/rate-limits.js';
-import { refusalParams, sellingRefusal } from '../selling/refusals.js';
+import { changePlanFor } from '../selling/change-plan.js';
+import { refusalParams } from '../selling/refusals.js';
 import type { Shop } from '../stack/shop.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempotency.js';
 import { ownedSubscription } from '../subscriptions/owned.js';
@@ -95,26 +96,12 @@ export function planChangeRoutes(shop: Shop, limits: RateLimits): Router {
     const sub = await ownedSubscription(shop, viewer, req.params.id);
     const form = parseForm(ChangeForm, req.body, ctx.t);
     if (!form.ok) return render(res, 400, sub, newIdempotencyKey(), { status: 400, key: 'planChange.formExpired', reason: 'invalid_form' });
-    const plan = await shop.storage.plans.get(form.data.planId);
-    if (plan === null || !plan.onSale) {
-      return render(res, 404, sub, newIdempotencyKey(), { status: 404, key: 'planChange.reasons.not_on_sale', reason: 'not_on_sale' });
-    }
-    try {
-      const actor = { type: 'customer', id: viewer.customer.id } as const;
-      const { idempotencyKey, discountCode } = form.data;
-      await shop.kit.changePlan({
-        subscriptionId: sub.id,
-        planId: plan.id,
-        idempotencyKey,
-        ...(discountCode === undefined || discountCode === '' ? {} : { discountCode }),
-        actor,
-      });
-      res.redirect(303, `/subscriptions/${sub.id}?done=planChange.changed`);
-    } catch (error) {
-      const refusal = sellingRefusal('planChange', error);
-      if (refusal === null) throw error;
-      await render(res, refusal.status, sub, form.data.idempotencyKey, refusal, form.data.discountCode ?? '');
-    }
+    const { planId, idempotencyKey, discountCode } = form.data;
+    const changed = await changePlanFor(shop, viewer.customer.id, sub.id, { planId, idempotencyKey, discountCode });
+    if (changed.ok) return res.redirect(303, `/subscriptions/${sub.id}?done=planChange.changed`);
+    // A plan no longer on sale starts over with a fresh form; any other refusal keeps what was typed.
+    const keepKey = changed.refusal.reason === 'not_on_sale' ? newIdempotencyKey() : idempotencyKey;
+    await render(res, changed.refusal.status, sub, keepKey, changed.refusal, discountCode ?? '');
   });
   return router;
 }

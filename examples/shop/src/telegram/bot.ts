@@ -20,6 +20,7 @@ import { discountCodeHandlers } from './buyer/discount-code.js';
 import { startHandlers } from './buyer/start.js';
 import { subscriptionHandlers } from './buyer/subscriptions.js';
 import { trafficHandlers } from './buyer/traffic.js';
+import { planChangeHandlers } from './buyer/plan-change.js';
 import { walletHandlers } from './buyer/wallet.js';
 import { cryptoTopUpHandlers } from './buyer/crypto-top-up.js';
 import { customerOfTelegramUser } from './buyers.js';
@@ -157,6 +158,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   discountCodeHandlers(bot, deps);
   subscriptionHandlers(bot, deps);
   trafficHandlers(bot, deps);
+  planChangeHandlers(bot, deps);
   walletHandlers(bot, deps);
   cryptoTopUpHandlers(bot, deps);
   // Buttons from old messages or forged data: answered, nothing done.

@@ -9,7 +9,8 @@ import { HttpError } from '../../http/http-error.js';
 import { ID_PATTERN } from '../../http/ids.js';
 import type { RateLimits } from '../../http/rate-limits.js';
 import { buyTrafficFor } from '../../selling/buy-traffic.js';
-import { refusalParams, sellingRefusal } from '../../selling/refusals.js';
+import { changePlanFor } from '../../selling/change-plan.js';
+import { refusalParams } from '../../selling/refusals.js';
 import type { Shop } from '../../stack/shop.js';
 import { IdempotencyKeySchema } from '../../subscriptions/idempotency.js';
 import { ownedSubscription } from '../../subscriptions/owned.js';
@@ -73,13 +74,6 @@ function discountJson(d: DiscountDecision | null, ctx: RequestContext) {
   return { allowed: true as const, code, original, discount, price };
 }
 
-/** The engine's refusal as the API's JSON error (nothing was charged), or the error itself. */
-function refusedOrThrow(area: 'traffic' | 'planChange', error: unknown, ctx: RequestContext): never {
-  const refusal = sellingRefusal(area, error);
-  if (refusal === null) throw error;
-  throw new HttpError(refusal.status, refusal.key, refusalParams(ctx, refusal));
-}
-
 /**
  * The JSON API's traffic top-up and plan change (the same auth as `/api/v1`): a `GET` quotes, a
  * `POST` with the caller's idempotency key buys (202; 200 for a replay of the key).
@@ -132,28 +126,20 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
     const viewer = viewerOf(res);
     const sub = await ownedSubscription(shop, viewer, req.params.id);
     const body = parseOrThrow(PlanChangeBody, req.body, ctx.t);
-    const plan = await shop.storage.plans.get(body.planId);
-    if (plan === null || !plan.onSale) throw new HttpError(404, 'errors.notFound');
-    try {
-      const actor = { type: 'customer', id: viewer.customer.id } as const;
-      const result = await shop.kit.changePlan({
-        subscriptionId: sub.id,
-        planId: plan.id,
-        idempotencyKey: body.idempotencyKey,
-        ...(body.discountCode ? { discountCode: body.discountCode } : {}),
-        actor,
-      });
-      res.status(result.replayed ? 200 : 202).json({
-        replayed: result.replayed,
-        moves: result.moves,
-        charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
-        refund: result.quote?.refund ?? null,
-        discount: result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount },
-        subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await shop.kit.changeInFlight(sub.id) }),
-      });
-    } catch (error) {
-      refusedOrThrow('planChange', error, ctx);
+    const changed = await changePlanFor(shop, viewer.customer.id, sub.id, body);
+    if (!changed.ok) {
+      if (changed.refusal.reason === 'not_on_sale') throw new HttpError(404, 'errors.notFound');
+      throw new HttpError(changed.refusal.status, changed.refusal.key, refusalParams(ctx, changed.refusal));
     }
+    const { result } = changed;
+    res.status(result.replayed ? 200 : 202).json({
+      replayed: result.replayed,
+      moves: result.moves,
+      charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
+      refund: result.quote?.refund ?? null,
+      discount: result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount },
+      subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await shop.kit.changeInFlight(sub.id) }),
+    });
   });
   return router;
 }
