@@ -23,6 +23,7 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'POST', path: '/admin/customers/:id/subscription-link/rotate', level: 'support' },
   { method: 'POST', path: '/admin/customers/:id/password-reset', level: 'support' },
   { method: 'GET', path: '/admin/receipts', level: 'support' },
+  { method: 'GET', path: '/admin/receipts/:id/image', level: 'support' },
   { method: 'POST', path: '/admin/receipts/bulk-approve', level: 'support' },
   { method: 'POST', path: '/admin/receipts/bulk-approve/confirm', level: 'support' },
   { method: 'POST', path: '/admin/receipts/:id/:action', level: 'support' },

@@ -6,6 +6,7 @@ import { parseOrThrow } from '../http/forms.js';
 import { noticeFrom } from '../http/notice.js';
 import { CUSTOMER_KINDS } from '../notifications/kinds.js';
 import { readingParams } from '../notifications/reading-params.js';
+import { buyerNotificationChoices, saveBuyerNotificationChoices } from '../notifications/preferences.js';
 import { notificationsOf } from '../notifications/store.js';
 import type { Shop } from '../stack/shop.js';
 import { notificationsPage } from '../views/notifications-page.js';
@@ -18,7 +19,10 @@ const PreferencesForm = z.object({
   send: z.union([Kind.transform((k) => [k]), z.array(Kind).max(CUSTOMER_KINDS.length)]).default([]),
 });
 
-/** The buyer's notifications page: history and per-kind opt-outs. */
+/** `POST /api/v1/notification-settings`' body: the kinds the buyer wants (every other kind is turned off). */
+export const NotificationSettingsBody = z.strictObject({ send: z.array(Kind).max(CUSTOMER_KINDS.length) });
+
+/** The buyer's notifications page: history and per-kind opt-outs; and the same choices in the JSON API. */
 export function notificationRoutes(shop: Shop): Router {
   const router = Router();
   const store = notificationsOf(shop);
@@ -42,12 +46,16 @@ export function notificationRoutes(shop: Shop): Router {
   /** Saves which kinds to send; an unknown kind is a 400 and changes nothing. */
   router.post('/account/notifications', async (req, res) => {
     const form = parseOrThrow(PreferencesForm, req.body, ctxOf(res).t);
-    const send = new Set(form.send);
-    await store.setOptedOut(
-      viewerOf(res).customer.id,
-      CUSTOMER_KINDS.filter((k) => !send.has(k)),
-    );
+    await saveBuyerNotificationChoices(shop, viewerOf(res).customer.id, form.send);
     res.redirect(303, '/account/notifications?done=notifications.saved');
+  });
+  router.get('/api/v1/notification-settings', requireAccount, async (_req, res) => {
+    res.json({ kinds: await buyerNotificationChoices(shop, viewerOf(res).customer.id) });
+  });
+  router.post('/api/v1/notification-settings', requireAccount, async (req, res) => {
+    const body = parseOrThrow(NotificationSettingsBody, req.body, ctxOf(res).t);
+    await saveBuyerNotificationChoices(shop, viewerOf(res).customer.id, body.send);
+    res.json({ kinds: await buyerNotificationChoices(shop, viewerOf(res).customer.id) });
   });
   return router;
 }

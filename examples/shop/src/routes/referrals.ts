@@ -51,6 +51,12 @@ export function referralRoutes(shop: Shop, telegram: Pick<ShopBot, 'referralLink
     const telegramLink = telegram === null ? null : await telegram.referralLink(viewer.customer.id).catch(() => null);
     res.send(referralPage(ctxOf(res), { program, stats, link: referralLink(shop, req, viewer.customer.id), telegramLink }).value);
   });
+
+  router.get('/api/v1/referrals', requireAccount, async (req, res) => {
+    const customerId = viewerOf(res).customer.id;
+    const [program, stats] = await Promise.all([shop.kit.referralProgram(), shop.kit.referralStats(customerId)]);
+    res.json({ program: program?.enabled === true ? program : null, stats, link: referralLink(shop, req, customerId) });
+  });
   return router;
 }
 

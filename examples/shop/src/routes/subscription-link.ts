@@ -5,6 +5,7 @@ import { HttpError } from '../http/http-error.js';
 import { idParam } from '../http/ids.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import type { Shop } from '../stack/shop.js';
+import { rotateSubscriptionLink } from '../subscriptions/rotate-link.js';
 import { feedBody, feedFormat, profileTitle } from '../sublink/client-format.js';
 import { linkFeed } from '../sublink/feed.js';
 
@@ -49,15 +50,14 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits): Router {
 
   router.post('/account/subscription-link/rotate', requireAccount, async (_req, res) => {
     const customerId = viewerOf(res).customer.id;
-    await shop.subscriptionLinks.rotate(customerId);
-    await shop.storage.audit.append({
-      actor: { type: 'customer', id: customerId },
-      action: 'subscription_link.rotated',
-      subjectType: 'customer',
-      subjectId: customerId,
-      data: {},
-    });
+    await rotateSubscriptionLink(shop, customerId, { type: 'customer', id: customerId });
     res.redirect(303, '/dashboard?done=sublink.rotated');
+  });
+
+  router.post('/api/v1/subscription-link/rotate', requireAccount, async (req, res) => {
+    const customerId = viewerOf(res).customer.id;
+    const token = await rotateSubscriptionLink(shop, customerId, { type: 'customer', id: customerId });
+    res.json({ url: subscriptionLinkUrl(shop, req, token) });
   });
 
   router.post('/admin/customers/:id/subscription-link/rotate', requireAdmin, async (req, res) => {

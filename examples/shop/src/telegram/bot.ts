@@ -21,6 +21,7 @@ import { startHandlers } from './buyer/start.js';
 import { subscriptionHandlers } from './buyer/subscriptions.js';
 import { trafficHandlers } from './buyer/traffic.js';
 import { planChangeHandlers } from './buyer/plan-change.js';
+import { accountHandlers } from './buyer/account.js';
 import { walletHandlers } from './buyer/wallet.js';
 import { cryptoTopUpHandlers } from './buyer/crypto-top-up.js';
 import { customerOfTelegramUser } from './buyers.js';
@@ -159,6 +160,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   subscriptionHandlers(bot, deps);
   trafficHandlers(bot, deps);
   planChangeHandlers(bot, deps);
+  accountHandlers(bot, deps);
   walletHandlers(bot, deps);
   cryptoTopUpHandlers(bot, deps);
   // Buttons from old messages or forged data: answered, nothing done.

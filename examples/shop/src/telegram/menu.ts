@@ -11,6 +11,9 @@ export function mainMenu(user: BotUser): InlineKeyboard {
     .text(t('telegram.menu.wallet'), 'w')
     .text(t('telegram.menu.topUp'), 'tu')
     .row()
+    .text(t('telegram.menu.referrals'), 'ref')
+    .text(t('telegram.menu.notifications'), 'ntf')
+    .row()
     .text(t('telegram.menu.language'), 'lang')
     .text(t('telegram.menu.support'), 'sup');
   if (user.isAdmin) keyboard.row().text(t('telegram.menu.receipts'), 'rq').text(t('telegram.menu.summary'), 'sum');

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { enabledProviders } from '../../payments/registry.js';
 import type { Shop } from '../../stack/shop.js';
+import { NotificationSettingsBody } from '../notifications.js';
 import { AssignBody, ClientForm } from '../reseller-account.js';
 import {
   DescribedObject,
@@ -240,6 +241,31 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
       summary: 'Gives one of the reseller’s subscriptions to the client',
       body: AssignBody,
       responses: { 200: { description: 'Done', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/referrals',
+      summary: 'The referral program (null when off), the caller’s referral link and what it earned',
+      responses: { 200: { description: 'Referrals', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/notification-settings',
+      summary: 'Which notification kinds the caller gets',
+      responses: { 200: { description: 'Each kind and whether it is on', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/notification-settings',
+      summary: 'Chooses the notification kinds the caller gets (every other kind is turned off)',
+      body: NotificationSettingsBody,
+      responses: { 200: { description: 'Each kind and whether it is on', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscription-link/rotate',
+      summary: 'Replaces the caller’s subscription link (/s/…): the old one stops answering at once',
+      responses: { 200: { description: 'The new link', schema: DescribedObject }, ...COMMON_ERRORS },
     },
     {
       method: 'get',

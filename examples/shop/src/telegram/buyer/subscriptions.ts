@@ -92,6 +92,8 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
         .text(trimText(`${names.get(sub.planId) ?? sub.planId} · ${t(`subscription.status.${sub.status}`)}`, 60), callbackData('s', sub.id))
         .row();
     }
+    // A new /s/ link when the old one leaked (the web dashboard's "make a new link").
+    if (shop.config.publicUrl !== null) keyboard.text(t('sublink.rotate'), 'lr').row();
     await ctx.reply(t('telegram.subscriptions.title'), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
   });
 
