@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../src/auth/accounts.js';
-import { notificationsOf } from '../src/notifications/store.js';
+import { notificationsOf } from '../src/db/notifications.js';
 import { randomUUID } from 'node:crypto';
 import supertest from 'supertest';
 import {

@@ -5,7 +5,7 @@
  */
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notificationsOf } from '../src/notifications/store.js';
+import { notificationsOf } from '../src/db/notifications.js';
 import { adminGet, type ExtraPanel, fundedBuyer, postForm, startExtraPanel } from './support/admin-support.js';
 import { boughtAndProvisioned, planNamed } from './support/buying.js';
 import { signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';

@@ -12,7 +12,7 @@ import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
 import { ensureAdmin } from '../src/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { CUSTOMER_KINDS } from '../src/notifications/kinds.js';
-import { notificationsOf } from '../src/notifications/store.js';
+import { notificationsOf } from '../src/db/notifications.js';
 import { openShop, type Shop } from '../src/stack/shop.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';

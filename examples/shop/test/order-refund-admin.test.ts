@@ -2,7 +2,7 @@ import { DAY_MS } from '@panelkit/sdk/rules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMoney } from '../src/i18n/format.js';
 import { renderNotification } from '../src/notifications/render.js';
-import { notificationsOf } from '../src/notifications/store.js';
+import { notificationsOf } from '../src/db/notifications.js';
 import { adminGet, fundedBuyer, postForm } from './support/admin-support.js';
 import { boughtAndProvisioned, planNamed } from './support/buying.js';
 import { ADMIN, csrfFrom, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';

@@ -16,7 +16,7 @@ import { ensureStartupAdmin } from '../src/stack/admin-account.js';
 import { openShop } from '../src/stack/shop.js';
 import { explainStartupError } from '../src/stack/startup-errors.js';
 import { SESSION_COOKIE } from '../src/auth/viewer.js';
-import { notificationsOf } from '../src/notifications/store.js';
+import { notificationsOf } from '../src/db/notifications.js';
 import { tempFolder } from './support/backup-helpers.js';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
 import {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import { openShop, type Shop } from '../src/stack/shop.js';
 import { createShopBot, type ShopBot } from '../src/telegram/bot.js';
-import { TelegramUpdateLog } from '../src/telegram/updates.js';
+import { TelegramUpdateLog } from '../src/db/telegram-updates.js';
 import { FakeTelegram } from './support/fake-telegram.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 

@@ -3,7 +3,7 @@ import { transactionSql } from '@panelkit/storage-postgres';
 import { hashToken } from '../db/sessions.js';
 import type { Account } from '../db/accounts.js';
 import type { Shop } from '../stack/shop.js';
-import { writeNotification } from '../notifications/store.js';
+import { writeNotification } from '../db/notifications.js';
 import { hashPassword, verifyPassword } from './password.js';
 
 /** Why a change of password or email was refused. */

@@ -1,5 +1,5 @@
 import { transactionSql } from '@panelkit/storage-postgres';
-import { writeNotification } from '../notifications/store.js';
+import { writeNotification } from '../db/notifications.js';
 import type { Shop } from '../stack/shop.js';
 
 /** One kind of guess limited per account, and how many a window allows. */

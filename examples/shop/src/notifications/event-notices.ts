@@ -3,7 +3,7 @@ import { JsonObjectSchema } from '@panelkit/sdk/schemas';
 import { z } from 'zod';
 import type { Shop } from '../stack/shop.js';
 import { NOTIFYING_ACTIONS, noticesFor } from './audit-notices.js';
-import { writeNotification } from './store.js';
+import { writeNotification } from '../db/notifications.js';
 
 /** The host job that turns one audit event into its notifications. */
 export const EVENT_NOTICES_TYPE = 'shop.notification.event';

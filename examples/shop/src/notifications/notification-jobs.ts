@@ -2,12 +2,12 @@ import { defineHostJob, type HostJobDefinition } from '@panelkit/sdk';
 import { isLocale, type Locale } from '../i18n/translate.js';
 import type { Shop } from '../stack/shop.js';
 import type { NotificationChannel, Recipient } from './channel.js';
-import { deliveriesOf } from './deliveries.js';
+import { deliveriesOf } from '../db/notification-deliveries.js';
 import { isCustomerKind } from './kinds.js';
 import { readingParams } from './reading-params.js';
 import { renderNotification } from './render.js';
 import { DELIVERY_RETRY, DeliveryPayload, deliveryJobType, FAN_OUT_TYPE, FanOutPayload } from './queue.js';
-import { notificationsOf } from './store.js';
+import { notificationsOf } from '../db/notifications.js';
 
 /**
  * The notification pipeline on the SDK's worker, for this process's channels: the fan-out job (the

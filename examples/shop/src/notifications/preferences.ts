@@ -1,6 +1,6 @@
 import type { Shop } from '../stack/shop.js';
 import { CUSTOMER_KINDS, type CustomerKind } from './kinds.js';
-import { notificationsOf } from './store.js';
+import { notificationsOf } from '../db/notifications.js';
 
 /** Each kind a buyer may turn off, and whether they get it now. */
 export async function buyerNotificationChoices(shop: Shop, customerId: string): Promise<Array<{ kind: CustomerKind; on: boolean }>> {

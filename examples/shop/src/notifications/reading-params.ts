@@ -2,7 +2,7 @@ import type { Locale } from '../i18n/translate.js';
 import type { Shop } from '../stack/shop.js';
 import { planName } from '../subscriptions/plan-names.js';
 import type { NotificationParams } from './kinds.js';
-import type { Notification } from './store.js';
+import type { Notification } from '../db/notifications.js';
 
 /**
  * A notification's params completed when it is read (delivered, or shown in the buyer's history):

@@ -7,7 +7,7 @@ import { noticeFrom } from '../http/notice.js';
 import { CUSTOMER_KINDS } from '../notifications/kinds.js';
 import { readingParams } from '../notifications/reading-params.js';
 import { buyerNotificationChoices, saveBuyerNotificationChoices } from '../notifications/preferences.js';
-import { notificationsOf } from '../notifications/store.js';
+import { notificationsOf } from '../db/notifications.js';
 import type { Shop } from '../stack/shop.js';
 import { notificationsPage } from '../views/notifications-page.js';
 

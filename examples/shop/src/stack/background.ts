@@ -5,7 +5,7 @@ import { queueScheduledBackup } from '../backup/scheduled.js';
 import { adoptPendingBroadcasts, createBroadcastJobs } from '../telegram/broadcast-jobs.js';
 import { telegramApi } from '../telegram/channel.js';
 import { dailySummaryJob } from '../telegram/admin/daily.js';
-import { TelegramLinkStore } from '../telegram/links.js';
+import { TelegramLinkStore } from '../db/telegram-links.js';
 import type { Shop } from './shop.js';
 import { signInThrottleOf } from '../auth/sign-in-throttle.js';
 

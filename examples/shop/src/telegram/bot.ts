@@ -27,10 +27,10 @@ import { cryptoTopUpHandlers } from './buyer/crypto-top-up.js';
 import { customerOfTelegramUser } from './buyers.js';
 import { createTelegramChannel } from './channel.js';
 import type { BotContext, BotDeps } from './context.js';
-import { TelegramLinkStore } from './links.js';
+import { TelegramLinkStore } from '../db/telegram-links.js';
 import { mainMenu } from './menu.js';
-import { ReceiptPhotoStore } from './receipt-photos.js';
-import { TelegramUpdateLog } from './updates.js';
+import { ReceiptPhotoStore } from '../db/telegram-receipt-photos.js';
+import { TelegramUpdateLog } from '../db/telegram-updates.js';
 import { isUnreachableUser, webhookRouter } from './webhook.js';
 import { registerLogSecrets } from '../stack/logger.js';
 

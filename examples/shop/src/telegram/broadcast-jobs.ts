@@ -4,7 +4,7 @@ import { transactionSql } from '@panelkit/storage-postgres';
 import { GrammyError, HttpError, type Api } from 'grammy';
 import { z } from 'zod';
 import type { Shop } from '../stack/shop.js';
-import { BroadcastStore, type BroadcastCopy } from './broadcasts.js';
+import { BroadcastStore, type BroadcastCopy } from '../db/telegram-broadcasts.js';
 
 /** Host job types of broadcasts: the same names in every process, whichever builds them. */
 export const BROADCAST_JOB_TYPES = { fanOut: 'shop.broadcast.fan_out', copy: 'shop.broadcast.copy' } as const;

@@ -4,7 +4,7 @@ import { Api, GrammyError } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';
 import type { NotificationChannel, Recipient, RenderedMessage } from '../notifications/channel.js';
 import type { Shop } from '../stack/shop.js';
-import { TelegramLinkStore } from './links.js';
+import { TelegramLinkStore } from '../db/telegram-links.js';
 import { splitMessage } from './message-text.js';
 
 export interface TelegramChannelOptions {

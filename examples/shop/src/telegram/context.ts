@@ -3,8 +3,8 @@ import type { Context } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';
 import type { Locale, Translate } from '../i18n/translate.js';
 import type { Shop } from '../stack/shop.js';
-import type { TelegramLinkStore } from './links.js';
-import type { ReceiptPhotoStore } from './receipt-photos.js';
+import type { TelegramLinkStore } from '../db/telegram-links.js';
+import type { ReceiptPhotoStore } from '../db/telegram-receipt-photos.js';
 
 /** The person behind an update: their Telegram ids, the shop customer they act as, their language. */
 export interface BotUser {

@@ -3,7 +3,7 @@ import { ctxOf } from '../../http/context.js';
 import { HttpError } from '../../http/http-error.js';
 import { isId } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
-import { deliveriesOf } from '../../notifications/deliveries.js';
+import { deliveriesOf } from '../../db/notification-deliveries.js';
 import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { failedDeliveriesBody } from '../../views/admin/deliveries-page.js';

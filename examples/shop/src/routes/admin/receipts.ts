@@ -10,7 +10,7 @@ import { noticeFrom } from '../../http/notice.js';
 import { reviewPayment } from '../../payments/review.js';
 import type { Shop } from '../../stack/shop.js';
 import { fetchReceiptImage } from '../../telegram/receipt-image-file.js';
-import { ReceiptPhotoStore } from '../../telegram/receipt-photos.js';
+import { ReceiptPhotoStore } from '../../db/telegram-receipt-photos.js';
 import { receiptsPage, type ReceiptsView } from '../../views/admin/receipts-page.js';
 import { adminBulkReceiptsRoutes } from './receipts-bulk.js';
 import { filtersOf, ReceiptQuerySchema, rawQuery } from './receipt-filters.js';

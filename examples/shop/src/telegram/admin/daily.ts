@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { isLocale, translator } from '../../i18n/translate.js';
 import { instantToZoned, zonedToInstant } from '../../payments/zoned-time.js';
 import type { Shop } from '../../stack/shop.js';
-import type { TelegramLinkStore } from '../links.js';
+import type { TelegramLinkStore } from '../../db/telegram-links.js';
 import { salesSummary, summaryText } from './summary.js';
 
 /** The host job that sends one admin the summary of one day. */

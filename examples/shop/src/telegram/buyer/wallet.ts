@@ -8,7 +8,7 @@ import { submitTopUp } from '../../payments/topup.js';
 import { instantToZoned } from '../../payments/zoned-time.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { splitMessage } from '../message-text.js';
-import type { ReceiptImage } from '../receipt-photos.js';
+import type { ReceiptImage } from '../../db/telegram-receipt-photos.js';
 import { backToMenu } from '../menu.js';
 import { cryptoAmounts, cryptoButtons } from './crypto-top-up.js';
 

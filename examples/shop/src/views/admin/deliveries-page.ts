@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../http/context.js';
 import { formatDateTime } from '../../i18n/format.js';
-import type { FailedDelivery } from '../../notifications/deliveries.js';
+import type { FailedDelivery } from '../../db/notification-deliveries.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 
