@@ -40,9 +40,9 @@ import { parseArgs } from 'node:util';
 import type { CheckoutRequest, CheckoutResult, Panelkit, Plan } from '@panelkit/sdk';
 import pg from 'pg';
 import pino from 'pino';
-import { signUp } from '../../examples/shop/src/auth/accounts.js';
+import { signUp } from '../../examples/shop/src/app/auth/accounts.js';
 import { loadConfig } from '../../examples/shop/src/config/config.js';
-import { createApp } from '../../examples/shop/src/http/app.js';
+import { createApp } from '../../examples/shop/src/stack/web-app.js';
 import { openShop, type Shop } from '../../examples/shop/src/stack/shop.js';
 import type { BuyersJob, BuyersResult } from './buyers.js';
 

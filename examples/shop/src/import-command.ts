@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadConfig } from './config/config.js';
-import { importOldBot, OLD_BOT_KINDS, type OldBotKind } from './import/import-old-bot.js';
+import { importOldBot, OLD_BOT_KINDS, type OldBotKind } from './app/import/import-old-bot.js';
 import { openShop } from './stack/shop.js';
 import { exitOnStartupError } from './stack/startup-errors.js';
 

@@ -3,7 +3,7 @@ import { readSetting } from './db/shop-settings.js';
 import { BOT_TOKEN_SETTING } from './routes/admin/settings.js';
 import { startDemoGateway } from './stack/demo-gateway.js';
 import { loadConfig, type ShopConfig } from './config/config.js';
-import { createApp } from './http/app.js';
+import { createApp } from './stack/web-app.js';
 import { ensureStartupAdmin } from './stack/admin-account.js';
 import { startBackground, type Background } from './stack/background.js';
 import { createLogger, logDestination } from './stack/logger.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp } from '../src/auth/accounts.js';
+import { signUp } from '../src/app/auth/accounts.js';
 import { notificationsOf } from '../src/db/notifications.js';
 import { randomUUID } from 'node:crypto';
 import supertest from 'supertest';

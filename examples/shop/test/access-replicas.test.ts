@@ -6,7 +6,7 @@ import pino from 'pino';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
-import { signUp } from '../src/auth/accounts.js';
+import { signUp } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { openShop, type Shop } from '../src/stack/shop.js';
 import { csrfFrom, TEST_SECRET_KEYS } from './support/shop-under-test.js';

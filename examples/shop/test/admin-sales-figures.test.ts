@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { salesFigures } from '../src/stats/figures.js';
-import { periodOf } from '../src/stats/period.js';
+import { salesFigures } from '../src/app/stats/figures.js';
+import { periodOf } from '../src/app/stats/period.js';
 import { boughtAndProvisioned, customerIdOf, fund, planNamed } from './support/buying.js';
 import { signedInAdmin, signedUpBuyer, startShop, visitor, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 

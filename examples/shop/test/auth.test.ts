@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import supertest from 'supertest';
 import pino from 'pino';
-import { signUp } from '../src/auth/accounts.js';
-import { hashPassword, verifyPassword } from '../src/auth/password.js';
+import { signUp } from '../src/app/auth/accounts.js';
+import { hashPassword, verifyPassword } from '../src/app/auth/password.js';
 import { loadConfig } from '../src/config/config.js';
 import { openShop } from '../src/stack/shop.js';
 import { pgliteTemplate } from '../../../packages/storage-postgres/test/support/pglite-template.js';

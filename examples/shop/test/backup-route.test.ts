@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { createSecretBox, parseSecretKeys } from '@panelkit/sdk';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REAUTH_WINDOW_MS } from '../src/auth/staff-security.js';
-import { restoreBackup } from '../src/backup/restore.js';
+import { REAUTH_WINDOW_MS } from '../src/http/staff-security.js';
+import { restoreBackup } from '../src/app/backup/restore.js';
 import { tempFolder } from './support/backup-helpers.js';
 import {
   ADMIN,

@@ -1,9 +1,9 @@
 /** A forgotten-password link reaches a buyer whose account is linked to the Telegram bot, through the bot. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp } from '../src/auth/accounts.js';
-import { verifyPassword } from '../src/auth/password.js';
-import { requestPasswordReset, resetPassword } from '../src/auth/password-reset.js';
-import { shopChannels } from '../src/notifications/channels.js';
+import { signUp } from '../src/app/auth/accounts.js';
+import { verifyPassword } from '../src/app/auth/password.js';
+import { requestPasswordReset, resetPassword } from '../src/app/auth/password-reset.js';
+import { shopChannels } from '../src/app/notifications/channels.js';
 import { startBotShop, type BotShop } from './support/telegram-driver.js';
 
 describe('password reset through the Telegram bot', () => {

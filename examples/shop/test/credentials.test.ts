@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import supertest from 'supertest';
-import { verifyPassword } from '../src/auth/password.js';
+import { verifyPassword } from '../src/app/auth/password.js';
 import { RESET_TTL_MS } from '../src/db/password-resets.js';
-import { createApp } from '../src/http/app.js';
-import { shopChannels } from '../src/notifications/channels.js';
-import { notificationJobs } from '../src/notifications/notification-jobs.js';
+import { createApp } from '../src/stack/web-app.js';
+import { shopChannels } from '../src/app/notifications/channels.js';
+import { notificationJobs } from '../src/app/notifications/notification-jobs.js';
 import { createLogger } from '../src/stack/logger.js';
 import { hashToken } from '../src/db/sessions.js';
 import { csrfFrom, signedInAdmin, signedUpBuyer, startShop, visitor, type ShopUnderTest } from './support/shop-under-test.js';

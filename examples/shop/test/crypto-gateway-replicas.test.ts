@@ -9,10 +9,10 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
 import { loadConfig } from '../src/config/config.js';
-import { createApp } from '../src/http/app.js';
-import { saveGatewaySettings } from '../src/payments/crypto/gateway-settings.js';
-import { ipnSignature } from '../src/payments/crypto/signature.js';
-import { CryptoGatewaySimulator } from '../src/payments/crypto/simulator.js';
+import { createApp } from '../src/stack/web-app.js';
+import { saveGatewaySettings } from '../src/app/payments/crypto/gateway-settings.js';
+import { ipnSignature } from '../src/app/payments/crypto/signature.js';
+import { CryptoGatewaySimulator } from '../src/app/payments/crypto/simulator.js';
 import { openShop, type Shop } from '../src/stack/shop.js';
 import { csrfFrom, TEST_SECRET_KEYS } from './support/shop-under-test.js';
 

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentsOf } from '../src/payments/records.js';
-import { saveGatewaySettings } from '../src/payments/crypto/gateway-settings.js';
-import { ipnSignature, sortedJson, verifyIpnSignature } from '../src/payments/crypto/signature.js';
-import { CryptoGatewaySimulator } from '../src/payments/crypto/simulator.js';
+import { paymentsOf } from '../src/app/payments/records.js';
+import { saveGatewaySettings } from '../src/app/payments/crypto/gateway-settings.js';
+import { ipnSignature, sortedJson, verifyIpnSignature } from '../src/app/payments/crypto/signature.js';
+import { CryptoGatewaySimulator } from '../src/app/payments/crypto/simulator.js';
 import { customerIdOf } from './support/buying.js';
 import { csrfFrom, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 

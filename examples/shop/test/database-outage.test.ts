@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp } from '../src/auth/accounts.js';
+import { signUp } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { openShop } from '../src/stack/shop.js';
 import { tempFolder } from './support/backup-helpers.js';

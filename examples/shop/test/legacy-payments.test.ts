@@ -9,7 +9,7 @@ import { createPostgresStorage, migrate, type SqlClient } from '@panelkit/storag
 import { afterEach, describe, expect, it } from 'vitest';
 import { carryOverLegacyPayments, hasLegacyPayments } from '../src/db/legacy-payments.js';
 import { DROP_LEGACY_PAYMENTS, migrateShop } from '../src/db/migrations.js';
-import { cryptoGatewayProvider } from '../src/payments/crypto/provider.js';
+import { cryptoGatewayProvider } from '../src/app/payments/crypto/provider.js';
 import type { OpenDatabase } from '../src/stack/database.js';
 import { TEST_SECRET_KEYS, TEST_START, memoryDatabase } from './support/shop-under-test.js';
 

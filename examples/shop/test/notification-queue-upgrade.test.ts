@@ -6,9 +6,9 @@
 import { createPostgresStorage } from '@panelkit/storage-postgres';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NotificationChannel } from '../src/notifications/channel.js';
+import type { NotificationChannel } from '../src/app/notifications/channel.js';
 import { deliveriesOf } from '../src/db/notification-deliveries.js';
-import { notificationJobs } from '../src/notifications/notification-jobs.js';
+import { notificationJobs } from '../src/app/notifications/notification-jobs.js';
 import { notificationsOf } from '../src/db/notifications.js';
 import { openShop, type Shop } from '../src/stack/shop.js';
 import { fundedBuyer } from './support/admin-support.js';

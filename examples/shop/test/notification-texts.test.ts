@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CUSTOMER_KINDS, STAFF_KINDS } from '../src/notifications/kinds.js';
-import { renderNotification } from '../src/notifications/render.js';
+import { CUSTOMER_KINDS, STAFF_KINDS } from '../src/app/notifications/kinds.js';
+import { renderNotification } from '../src/app/notifications/render.js';
 
 const PARAMS = {
   subscriptionId: 'sub_1',

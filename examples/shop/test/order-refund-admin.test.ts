@@ -1,7 +1,7 @@
 import { DAY_MS } from '@panelkit/sdk/rules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMoney } from '../src/i18n/format.js';
-import { renderNotification } from '../src/notifications/render.js';
+import { renderNotification } from '../src/app/notifications/render.js';
 import { notificationsOf } from '../src/db/notifications.js';
 import { adminGet, fundedBuyer, postForm } from './support/admin-support.js';
 import { boughtAndProvisioned, planNamed } from './support/buying.js';

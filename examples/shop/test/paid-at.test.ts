@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentsOf } from '../src/payments/records.js';
+import { paymentsOf } from '../src/app/payments/records.js';
 import { jalaliOf, jalaliToGregorian } from '../src/i18n/jalali.js';
-import { jalaliField, parsePaidAt } from '../src/payments/paid-at.js';
+import { jalaliField, parsePaidAt } from '../src/app/payments/paid-at.js';
 import { signedUpBuyer, type ShopUnderTest } from './support/shop-under-test.js';
 import { customerIdOf, receipt, startMoneyShop, submitReceipt } from './support/wallet-helpers.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { applyPanelsFile, PanelsFileError } from '../src/panels/panels-file.js';
+import { applyPanelsFile, PanelsFileError } from '../src/app/panels/panels-file.js';
 import { startExtraPanel, type ExtraPanel } from './support/admin-support.js';
 import { startShop, type ShopUnderTest } from './support/shop-under-test.js';
 

@@ -10,7 +10,7 @@ import { UnknownPanelKindError } from '@panelkit/panel-adapters';
 import { createPasarGuardSimulator, serveOnLocalhost, type RunningSimulator } from '@panelkit/panel-adapters/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPanelsFile, PanelsFileError } from '../src/panels/panels-file.js';
+import { applyPanelsFile, PanelsFileError } from '../src/app/panels/panels-file.js';
 import { assertPanelKindsKnown } from '../src/stack/panel-adapters.js';
 import { startShop, type ShopUnderTest } from './support/shop-under-test.js';
 

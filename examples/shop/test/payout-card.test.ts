@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REAUTH_WINDOW_MS } from '../src/auth/staff-security.js';
-import { isValidCardNumber, normalizeCardNumber } from '../src/payments/payout-card.js';
+import { REAUTH_WINDOW_MS } from '../src/http/staff-security.js';
+import { isValidCardNumber, normalizeCardNumber } from '../src/app/payments/payout-card.js';
 import { ADMIN, csrfFrom, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
 /** A card number that passes the Luhn check, and the same with one digit mistyped. */

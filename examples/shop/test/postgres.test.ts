@@ -3,7 +3,7 @@ import { ManualClock } from '@panelkit/sdk/testing';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureAdmin } from '../src/auth/accounts.js';
+import { ensureAdmin } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { openShop, type Shop } from '../src/stack/shop.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInAdmin, signedUpBuyer, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
-import { dayField, parseDay } from '../src/stats/period.js';
+import { dayField, parseDay } from '../src/app/stats/period.js';
 import { receiptSteps } from './support/receipt-steps.js';
 import { balanceOf, receipt, startMoneyShop } from './support/wallet-helpers.js';
 

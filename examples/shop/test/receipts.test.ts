@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentsOf } from '../src/payments/records.js';
+import { paymentsOf } from '../src/app/payments/records.js';
 import { signedInAdmin, signedUpBuyer, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 import { receiptSteps } from './support/receipt-steps.js';
 import {

@@ -1,7 +1,7 @@
 import type { Plan } from '@panelkit/sdk';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REAUTH_WINDOW_MS } from '../src/auth/staff-security.js';
+import { REAUTH_WINDOW_MS } from '../src/http/staff-security.js';
 import { balanceOf, buy, customerIdOf, fund, planNamed } from './support/buying.js';
 import {
   ADMIN,

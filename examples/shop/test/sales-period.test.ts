@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAILY_UP_TO_DAYS, dayField, parseDay, periodOf } from '../src/stats/period.js';
+import { DAILY_UP_TO_DAYS, dayField, parseDay, periodOf } from '../src/app/stats/period.js';
 
 const at = (iso: string) => new Date(iso);
 

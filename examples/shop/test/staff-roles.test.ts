@@ -1,8 +1,8 @@
 import type { Express } from 'express';
 import { generateSync } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REAUTH_WINDOW_MS } from '../src/auth/staff-security.js';
-import { STAFF_ROUTES, staffRuleFor } from '../src/auth/staff-roles.js';
+import { REAUTH_WINDOW_MS } from '../src/http/staff-security.js';
+import { STAFF_ROUTES, staffRuleFor } from '../src/app/auth/staff-roles.js';
 import { signedInAdmin, signedUpBuyer, startShop, visitor, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
 interface RegisteredRoute {

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import supertest from 'supertest';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/http/app.js';
+import { createApp } from '../src/stack/web-app.js';
 import { hashToken } from '../src/db/sessions.js';
 import { createLogger } from '../src/stack/logger.js';
 import { boughtAndProvisioned, buy, customerIdOf, fund, orderIdFrom, planNamed } from './support/buying.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/http/app.js';
+import { createApp } from '../src/stack/web-app.js';
 import { translator } from '../src/i18n/translate.js';
 import type { TelegramConfig } from '../src/config/config.js';
 import { BROADCAST_JOB_TYPES, adoptPendingBroadcasts } from '../src/telegram/broadcast-jobs.js';

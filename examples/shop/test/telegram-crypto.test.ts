@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentsOf } from '../src/payments/records.js';
+import { paymentsOf } from '../src/app/payments/records.js';
 import { translator } from '../src/i18n/translate.js';
-import { saveGatewaySettings } from '../src/payments/crypto/gateway-settings.js';
-import { CryptoGatewaySimulator } from '../src/payments/crypto/simulator.js';
+import { saveGatewaySettings } from '../src/app/payments/crypto/gateway-settings.js';
+import { CryptoGatewaySimulator } from '../src/app/payments/crypto/simulator.js';
 import { buttonsOf } from './support/fake-telegram.js';
 import { messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 

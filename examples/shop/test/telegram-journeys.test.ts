@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentsOf } from '../src/payments/records.js';
+import { paymentsOf } from '../src/app/payments/records.js';
 import { translator, type Locale } from '../src/i18n/translate.js';
 import { CALLBACK_DATA_MAX_BYTES, callbackData } from '../src/telegram/callback-data.js';
 import { MESSAGE_MAX, splitMessage } from '../src/telegram/message-text.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translator } from '../src/i18n/translate.js';
-import { paymentsOf } from '../src/payments/records.js';
+import { paymentsOf } from '../src/app/payments/records.js';
 import { signedInAdmin, signedUpBuyer } from './support/shop-under-test.js';
 import { ADMIN_TELEGRAM_ID, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 

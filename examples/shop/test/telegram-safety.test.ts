@@ -1,7 +1,7 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentsOf } from '../src/payments/records.js';
-import { createApp } from '../src/http/app.js';
+import { paymentsOf } from '../src/app/payments/records.js';
+import { createApp } from '../src/stack/web-app.js';
 import type { TelegramConfig } from '../src/config/config.js';
 import { translator } from '../src/i18n/translate.js';
 import { createShopBot } from '../src/telegram/bot.js';

@@ -1,6 +1,6 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/http/app.js';
+import { createApp } from '../src/stack/web-app.js';
 import { startBotShop, TelegramUser, type BotShop } from './support/telegram-driver.js';
 
 const SECRET = 'webhook-secret-for-tests-0123';

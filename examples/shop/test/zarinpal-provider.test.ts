@@ -2,8 +2,8 @@ import { createPanelkit } from '@panelkit/sdk';
 import { describePaymentProvider, ManualClock } from '@panelkit/sdk/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { zarinpalProvider } from '../src/payments/zarinpal/provider.js';
-import { ZarinpalSimulator } from '../src/payments/zarinpal/simulator.js';
+import { zarinpalProvider } from '../src/app/payments/zarinpal/provider.js';
+import { ZarinpalSimulator } from '../src/app/payments/zarinpal/simulator.js';
 
 let sim: ZarinpalSimulator;
 beforeAll(async () => {

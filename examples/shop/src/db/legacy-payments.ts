@@ -1,7 +1,7 @@
 import { paymentLedgerKey, type Actor, type JsonObject, type Panelkit, type Payment } from '@panelkit/sdk';
 import type { LedgerRepository } from '@panelkit/sdk/storage';
 import type { SqlQueryable } from '@panelkit/storage-postgres';
-import { INVOICE_TTL_MS } from '../payments/crypto/provider.js';
+import { INVOICE_TTL_MS } from '../app/payments/crypto/provider.js';
 
 /** A row of the shop's own `payments` table, as releases before the SDK's payments wrote it. */
 interface LegacyPaymentRow {

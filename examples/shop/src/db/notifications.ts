@@ -1,9 +1,9 @@
 import { createId, type Clock, type Page } from '@panelkit/sdk';
 import type { StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
-import type { Recipient } from '../notifications/channel.js';
-import { isCustomerKind, type CustomerKind, type NotificationKind, type NotificationParams } from '../notifications/kinds.js';
-import { enqueueFanOut } from '../notifications/queue.js';
+import type { Recipient } from '../app/notifications/channel.js';
+import { isCustomerKind, type CustomerKind, type NotificationKind, type NotificationParams } from '../app/notifications/kinds.js';
+import { enqueueFanOut } from '../app/notifications/queue.js';
 
 /** A notice to write: for whom, what, and the cause it comes from (unique with kind and recipient). */
 export interface NewNotification {

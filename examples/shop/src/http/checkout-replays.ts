@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Shop } from '../stack/shop.js';
-import { IdempotencyKeySchema } from '../subscriptions/idempotency.js';
+import { IdempotencyKeySchema } from '../app/subscriptions/idempotency.js';
 import { ctxOf } from './context.js';
 
 /** The routes that place orders, whose `idempotencyKey` is the order's own key. */

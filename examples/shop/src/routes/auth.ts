@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { signIn, signUp } from '../auth/accounts.js';
-import { PASSWORD_GUESSES, signInThrottleOf } from '../auth/sign-in-throttle.js';
-import { LOCALE_COOKIE, SESSION_COOKIE, cookieName } from '../auth/viewer.js';
+import { signIn, signUp } from '../app/auth/accounts.js';
+import { PASSWORD_GUESSES, signInThrottleOf } from '../app/auth/sign-in-throttle.js';
+import { LOCALE_COOKIE, SESSION_COOKIE, cookieName } from '../http/viewer.js';
 import { SESSION_TTL_MS } from '../db/sessions.js';
 import { ctxOf } from '../http/context.js';
 import { parseForm } from '../http/forms.js';

@@ -4,8 +4,8 @@ import { ctxOf } from '../http/context.js';
 import { noticeFrom } from '../http/notice.js';
 import type { Shop } from '../stack/shop.js';
 import { catalogPage, type CatalogGroup } from '../views/catalog-page.js';
-import { localizedPlans } from '../plans/plan-texts.js';
-import { plansForBuyer } from '../selling/buyer-prices.js';
+import { localizedPlans } from '../app/plans/plan-texts.js';
+import { plansForBuyer } from '../app/selling/buyer-prices.js';
 
 /** Plans on sale, grouped by the locations they may be placed in (a plan open to several appears under each). */
 export function groupByLocation(plans: Plan[]): CatalogGroup[] {

@@ -3,7 +3,7 @@ import type { Plan } from '@panelkit/sdk';
 import type { DiscountQuote } from '@panelkit/sdk/rules';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { requireAccount } from '../auth/viewer.js';
+import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { parseForm, type FieldErrors } from '../http/forms.js';
 import { HttpError } from '../http/http-error.js';
@@ -14,15 +14,15 @@ import type { Shop } from '../stack/shop.js';
 import { LINKED_STATUSES } from '../sublink/feed.js';
 import { qrDataUrl } from '../views/qr-code.js';
 import { subscriptionLinkUrl } from './subscription-link.js';
-import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempotency.js';
+import { IdempotencyKeySchema, newIdempotencyKey } from '../app/subscriptions/idempotency.js';
 import { isId } from '../http/ids.js';
-import { ownedOrder } from '../subscriptions/owned.js';
-import { planNames } from '../subscriptions/plan-names.js';
-import { checkoutRefusal, type Refusal } from '../subscriptions/refusals.js';
+import { ownedOrder } from '../app/subscriptions/owned.js';
+import { planNames } from '../app/subscriptions/plan-names.js';
+import { checkoutRefusal, type Refusal } from '../app/subscriptions/refusals.js';
 import { checkoutPage, type CheckoutValues } from '../views/checkout-page.js';
 import { orderPage } from '../views/order-page.js';
-import { localizedPlan } from '../plans/plan-texts.js';
-import { plansForBuyer, walletRoom } from '../selling/buyer-prices.js';
+import { localizedPlan } from '../app/plans/plan-texts.js';
+import { plansForBuyer, walletRoom } from '../app/selling/buyer-prices.js';
 
 const checkbox = z
   .enum(['on', 'true', '1'], { message: 'forms.invalid' })

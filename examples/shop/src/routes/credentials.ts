@@ -1,14 +1,14 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { changeEmail, changePassword } from '../auth/credentials.js';
-import { requestPasswordReset, resetPassword } from '../auth/password-reset.js';
-import { requireAccount, SESSION_COOKIE, cookieName } from '../auth/viewer.js';
+import { changeEmail, changePassword } from '../app/auth/credentials.js';
+import { requestPasswordReset, resetPassword } from '../app/auth/password-reset.js';
+import { requireAccount, SESSION_COOKIE, cookieName } from '../http/viewer.js';
 import { passwordResetsOf } from '../db/password-resets.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { parseForm } from '../http/forms.js';
 import { noticeFrom } from '../http/notice.js';
 import type { RateLimits } from '../http/rate-limits.js';
-import type { NotificationChannel } from '../notifications/channel.js';
+import type { NotificationChannel } from '../app/notifications/channel.js';
 import type { Shop } from '../stack/shop.js';
 import { credentialsPage, forgotPasswordPage, resetPasswordPage } from '../views/credentials-pages.js';
 

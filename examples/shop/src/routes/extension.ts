@@ -1,18 +1,18 @@
 import type { Subscription } from '@panelkit/sdk';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { requireAccount } from '../auth/viewer.js';
+import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { parseForm, type FieldErrors } from '../http/forms.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { formatMoney } from '../i18n/format.js';
 import type { Shop } from '../stack/shop.js';
-import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempotency.js';
-import { ownedSubscription } from '../subscriptions/owned.js';
-import { extensionRefusal, type Refusal } from '../subscriptions/refusals.js';
+import { IdempotencyKeySchema, newIdempotencyKey } from '../app/subscriptions/idempotency.js';
+import { ownedSubscription } from '../app/subscriptions/owned.js';
+import { extensionRefusal, type Refusal } from '../app/subscriptions/refusals.js';
 import { extensionPage } from '../views/extension-page.js';
-import { planName } from '../subscriptions/plan-names.js';
-import { walletRoom } from '../selling/buyer-prices.js';
+import { planName } from '../app/subscriptions/plan-names.js';
+import { walletRoom } from '../app/selling/buyer-prices.js';
 
 const ExtendForm = z.object({
   idempotencyKey: IdempotencyKeySchema,

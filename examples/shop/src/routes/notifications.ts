@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { requireAccount } from '../auth/viewer.js';
+import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { parseOrThrow } from '../http/forms.js';
 import { noticeFrom } from '../http/notice.js';
-import { CUSTOMER_KINDS } from '../notifications/kinds.js';
-import { readingParams } from '../notifications/reading-params.js';
-import { buyerNotificationChoices, saveBuyerNotificationChoices } from '../notifications/preferences.js';
+import { CUSTOMER_KINDS } from '../app/notifications/kinds.js';
+import { readingParams } from '../app/notifications/reading-params.js';
+import { buyerNotificationChoices, saveBuyerNotificationChoices } from '../app/notifications/preferences.js';
 import { notificationsOf } from '../db/notifications.js';
 import type { Shop } from '../stack/shop.js';
 import { notificationsPage } from '../views/notifications-page.js';

@@ -1,20 +1,20 @@
 import type { PlanChangeQuoteResult, Subscription } from '@panelkit/sdk';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { requireAccount } from '../auth/viewer.js';
+import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { parseForm } from '../http/forms.js';
 import { isId } from '../http/ids.js';
 import type { RateLimits } from '../http/rate-limits.js';
-import { changePlanFor } from '../selling/change-plan.js';
-import { refusalParams } from '../selling/refusals.js';
+import { changePlanFor } from '../app/selling/change-plan.js';
+import { refusalParams } from '../app/selling/refusals.js';
 import type { Shop } from '../stack/shop.js';
-import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempotency.js';
-import { ownedSubscription } from '../subscriptions/owned.js';
-import type { Refusal } from '../subscriptions/refusals.js';
+import { IdempotencyKeySchema, newIdempotencyKey } from '../app/subscriptions/idempotency.js';
+import { ownedSubscription } from '../app/subscriptions/owned.js';
+import type { Refusal } from '../app/subscriptions/refusals.js';
 import { planChangePage } from '../views/plan-change-page.js';
-import { localizedPlan, localizedPlans } from '../plans/plan-texts.js';
-import { walletRoom } from '../selling/buyer-prices.js';
+import { localizedPlan, localizedPlans } from '../app/plans/plan-texts.js';
+import { walletRoom } from '../app/selling/buyer-prices.js';
 
 const CodeSchema = z.string().trim().max(60, { message: 'discounts.reasons.unknown_code' });
 const ChangeForm = z.object({

@@ -1,12 +1,12 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { requireAccount } from '../auth/viewer.js';
+import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { checkbox } from '../http/form-fields.js';
 import { parseForm, type FieldErrors } from '../http/forms.js';
 import { noticeFrom } from '../http/notice.js';
 import { parseMajorAmount } from '../i18n/format.js';
-import { asciiDigits } from '../payments/digits.js';
+import { asciiDigits } from '../app/payments/digits.js';
 import type { Shop } from '../stack/shop.js';
 import type { ShopBot } from '../telegram/bot.js';
 import { referralPage, referralSettingsPage, type ReferralSettingsValues } from '../views/referral-pages.js';

@@ -1,12 +1,12 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { requireAccount } from '../auth/viewer.js';
+import { requireAccount } from '../http/viewer.js';
 import { ResellerClients } from '../db/reseller-clients.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { HttpError } from '../http/http-error.js';
 import { isId } from '../http/ids.js';
 import { resellerClientsPage } from '../views/reseller-clients-page.js';
-import { resellerTerms } from '../selling/reseller-terms.js';
+import { resellerTerms } from '../app/selling/reseller-terms.js';
 import type { Shop } from '../stack/shop.js';
 import { resellerAccountPage } from '../views/reseller-account-page.js';
 

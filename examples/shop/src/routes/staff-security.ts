@@ -1,10 +1,10 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { signIn } from '../auth/accounts.js';
-import { isStaffRole } from '../auth/staff-roles.js';
-import { CODE_GUESSES, PASSWORD_GUESSES, signInThrottleOf } from '../auth/sign-in-throttle.js';
-import { sessionOf } from '../auth/staff-security.js';
-import { requireAccount, SESSION_COOKIE, cookieName } from '../auth/viewer.js';
+import { signIn } from '../app/auth/accounts.js';
+import { isStaffRole } from '../app/auth/staff-roles.js';
+import { CODE_GUESSES, PASSWORD_GUESSES, signInThrottleOf } from '../app/auth/sign-in-throttle.js';
+import { sessionOf } from '../http/staff-security.js';
+import { requireAccount, SESSION_COOKIE, cookieName } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { HttpError } from '../http/http-error.js';
 import { noticeFrom } from '../http/notice.js';

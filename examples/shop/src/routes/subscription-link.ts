@@ -1,11 +1,11 @@
 import { Router, type Request } from 'express';
-import { requireAccount, requireAdmin } from '../auth/viewer.js';
+import { requireAccount, requireAdmin } from '../http/viewer.js';
 import { viewerOf } from '../http/context.js';
 import { HttpError } from '../http/http-error.js';
 import { idParam } from '../http/ids.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import type { Shop } from '../stack/shop.js';
-import { rotateSubscriptionLink } from '../subscriptions/rotate-link.js';
+import { rotateSubscriptionLink } from '../app/subscriptions/rotate-link.js';
 import { feedBody, feedFormat, profileTitle } from '../sublink/client-format.js';
 import { linkFeed } from '../sublink/feed.js';
 

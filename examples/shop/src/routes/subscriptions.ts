@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import { requireAccount } from '../auth/viewer.js';
+import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { HttpError } from '../http/http-error.js';
 import { noticeFrom } from '../http/notice.js';
-import { setBuyerAutoRenew } from '../subscriptions/auto-renew.js';
+import { setBuyerAutoRenew } from '../app/subscriptions/auto-renew.js';
 import type { Shop } from '../stack/shop.js';
-import { ownedSubscription } from '../subscriptions/owned.js';
-import { planName, planNames } from '../subscriptions/plan-names.js';
+import { ownedSubscription } from '../app/subscriptions/owned.js';
+import { planName, planNames } from '../app/subscriptions/plan-names.js';
 import { dashboardPage } from '../views/dashboard-page.js';
 import { qrDataUrl } from '../views/qr-code.js';
 import { subscriptionPage } from '../views/subscription-page.js';

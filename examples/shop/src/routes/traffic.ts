@@ -1,19 +1,19 @@
 import { planAsSold, type Subscription } from '@panelkit/sdk';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { requireAccount } from '../auth/viewer.js';
+import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { parseForm } from '../http/forms.js';
 import type { RateLimits } from '../http/rate-limits.js';
-import { buyTrafficFor } from '../selling/buy-traffic.js';
-import { refusalParams } from '../selling/refusals.js';
+import { buyTrafficFor } from '../app/selling/buy-traffic.js';
+import { refusalParams } from '../app/selling/refusals.js';
 import type { Shop } from '../stack/shop.js';
-import { IdempotencyKeySchema, newIdempotencyKey } from '../subscriptions/idempotency.js';
-import { ownedSubscription } from '../subscriptions/owned.js';
-import type { Refusal } from '../subscriptions/refusals.js';
+import { IdempotencyKeySchema, newIdempotencyKey } from '../app/subscriptions/idempotency.js';
+import { ownedSubscription } from '../app/subscriptions/owned.js';
+import type { Refusal } from '../app/subscriptions/refusals.js';
 import { trafficPage } from '../views/traffic-page.js';
-import { planName } from '../subscriptions/plan-names.js';
-import { walletRoom } from '../selling/buyer-prices.js';
+import { planName } from '../app/subscriptions/plan-names.js';
+import { walletRoom } from '../app/selling/buyer-prices.js';
 
 const invalid = { message: 'forms.invalid' };
 const GibSchema = z.coerce.number(invalid).int(invalid).min(1, invalid).max(100_000, invalid);

@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { requireAccount } from '../auth/viewer.js';
-import { paymentsOf } from '../payments/records.js';
+import { requireAccount } from '../http/viewer.js';
+import { paymentsOf } from '../app/payments/records.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { noticeFrom } from '../http/notice.js';
-import { REQUEST_KEY_PATTERN } from '../payments/provider.js';
-import { describeLedger } from '../payments/ledger-descriptions.js';
-import { payoutCard } from '../payments/payout-card.js';
-import { enabledProviders } from '../payments/registry.js';
-import { activeGateway } from '../payments/crypto/gateway-settings.js';
-import { submitTopUp } from '../payments/topup.js';
+import { REQUEST_KEY_PATTERN } from '../app/payments/provider.js';
+import { describeLedger } from '../app/payments/ledger-descriptions.js';
+import { payoutCard } from '../app/payments/payout-card.js';
+import { enabledProviders } from '../app/payments/registry.js';
+import { activeGateway } from '../app/payments/crypto/gateway-settings.js';
+import { submitTopUp } from '../app/payments/topup.js';
 import type { Shop } from '../stack/shop.js';
 import { walletPage, type TopUpFormState } from '../views/wallet-page.js';
-import { cancelOwnPayment } from '../payments/cancel.js';
+import { cancelOwnPayment } from '../app/payments/cancel.js';
 import { idParam } from '../http/ids.js';
 
 const LEDGER_PAGE = 20;

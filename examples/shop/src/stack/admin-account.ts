@@ -1,4 +1,4 @@
-import { ensureAdmin } from '../auth/accounts.js';
+import { ensureAdmin } from '../app/auth/accounts.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretBox } from '@panelkit/sdk';

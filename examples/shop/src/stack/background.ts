@@ -1,13 +1,13 @@
-import type { NotificationChannel } from '../notifications/channel.js';
-import { shopChannels } from '../notifications/channels.js';
-import { notificationJobs } from '../notifications/notification-jobs.js';
-import { queueScheduledBackup } from '../backup/scheduled.js';
+import type { NotificationChannel } from '../app/notifications/channel.js';
+import { shopChannels } from '../app/notifications/channels.js';
+import { notificationJobs } from '../app/notifications/notification-jobs.js';
+import { queueScheduledBackup } from '../app/backup/scheduled.js';
 import { adoptPendingBroadcasts, createBroadcastJobs } from '../telegram/broadcast-jobs.js';
 import { telegramApi } from '../telegram/channel.js';
 import { dailySummaryJob } from '../telegram/admin/daily.js';
 import { TelegramLinkStore } from '../db/telegram-links.js';
 import type { Shop } from './shop.js';
-import { signInThrottleOf } from '../auth/sign-in-throttle.js';
+import { signInThrottleOf } from '../app/auth/sign-in-throttle.js';
 
 export interface Background {
   stop(): Promise<void>;

@@ -1,5 +1,5 @@
-import { CryptoGatewaySimulator } from '../payments/crypto/simulator.js';
-import { gatewaySettings, saveGatewaySettings } from '../payments/crypto/gateway-settings.js';
+import { CryptoGatewaySimulator } from '../app/payments/crypto/simulator.js';
+import { gatewaySettings, saveGatewaySettings } from '../app/payments/crypto/gateway-settings.js';
 import type { Shop } from './shop.js';
 
 /** A gateway simulator's address: the demo may replace such settings, never an owner's real gateway. */

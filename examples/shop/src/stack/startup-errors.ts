@@ -1,6 +1,6 @@
 import { SecretKeyError } from '@panelkit/sdk';
 import { ConfigError } from '../config/config.js';
-import { PanelsFileError } from '../panels/panels-file.js';
+import { PanelsFileError } from '../app/panels/panels-file.js';
 
 /** One clear sentence for what usually stops a shop from starting, or `null` for anything else (shown in full). */
 export function explainStartupError(error: unknown, settings: { port?: number } = {}): string | null {

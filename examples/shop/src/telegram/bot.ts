@@ -7,7 +7,7 @@ import { Router } from 'express';
 import type { TelegramConfig } from '../config/config.js';
 import { HttpError as ShopHttpError } from '../http/http-error.js';
 import { isLocale, translator } from '../i18n/translate.js';
-import type { NotificationChannel } from '../notifications/channel.js';
+import type { NotificationChannel } from '../app/notifications/channel.js';
 import type { Shop } from '../stack/shop.js';
 import { broadcastHandlers } from './admin/broadcast.js';
 import { receiptHandlers } from './admin/receipts.js';

@@ -1,5 +1,5 @@
 import { formatDateTime, formatMoney } from '../i18n/format.js';
-import type { Refusal } from '../subscriptions/refusals.js';
+import type { Refusal } from '../app/subscriptions/refusals.js';
 import type { BotUser } from './context.js';
 
 /** A checkout or extension refusal said to the buyer, with the balance and the amount needed when funds are short. */

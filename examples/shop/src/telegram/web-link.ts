@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { requireAccount } from '../auth/viewer.js';
+import { requireAccount } from '../http/viewer.js';
 import { viewerOf } from '../http/context.js';
 import { HttpError } from '../http/http-error.js';
 import type { Shop } from '../stack/shop.js';

@@ -3,7 +3,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { BotError, GrammyError, webhookCallback, type Bot } from 'grammy';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { isDatabaseAway } from '../http/error-handler.js';
+import { isDatabaseAway } from '../routes/error-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { containsNul } from '../http/nul-text.js';
 import type { BotContext } from './context.js';

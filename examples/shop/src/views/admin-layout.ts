@@ -1,4 +1,4 @@
-import { roleMayUse } from '../auth/staff-roles.js';
+import { roleMayUse } from '../app/auth/staff-roles.js';
 import type { RequestContext } from '../http/context.js';
 import { html, type HtmlValue, type SafeHtml } from './html.js';
 import { page } from './layout.js';

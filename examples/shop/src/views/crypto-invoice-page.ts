@@ -1,4 +1,4 @@
-import type { Payment } from '../payments/records.js';
+import type { Payment } from '../app/payments/records.js';
 import type { RequestContext } from '../http/context.js';
 import { formatMoney } from '../i18n/format.js';
 import { html, type SafeHtml } from './html.js';

@@ -1,7 +1,7 @@
-import type { Payment } from '../payments/records.js';
+import type { Payment } from '../app/payments/records.js';
 import type { RequestContext } from '../http/context.js';
 import { formatDateTime, formatMoney } from '../i18n/format.js';
-import { shortCode } from '../payments/ledger-descriptions.js';
+import { shortCode } from '../app/payments/ledger-descriptions.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
 

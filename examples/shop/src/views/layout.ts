@@ -1,4 +1,4 @@
-import { isStaffRole } from '../auth/staff-roles.js';
+import { isStaffRole } from '../app/auth/staff-roles.js';
 import type { RequestContext } from '../http/context.js';
 import { directionOf } from '../i18n/translate.js';
 import { html, type HtmlValue, type SafeHtml } from './html.js';

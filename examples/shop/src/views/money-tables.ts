@@ -1,6 +1,6 @@
 import type { LedgerEntry, Money } from '@panelkit/sdk';
-import type { Payment } from '../payments/records.js';
-import type { EntryDescription } from '../payments/ledger-descriptions.js';
+import type { Payment } from '../app/payments/records.js';
+import type { EntryDescription } from '../app/payments/ledger-descriptions.js';
 import type { RequestContext } from '../http/context.js';
 import { formatDateTime, formatMoney } from '../i18n/format.js';
 import { html, type SafeHtml } from './html.js';

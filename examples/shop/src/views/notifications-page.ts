@@ -1,7 +1,7 @@
 import type { RequestContext } from '../http/context.js';
 import { formatDateTime } from '../i18n/format.js';
-import { CUSTOMER_KINDS, type CustomerKind } from '../notifications/kinds.js';
-import { renderNotification } from '../notifications/render.js';
+import { CUSTOMER_KINDS, type CustomerKind } from '../app/notifications/kinds.js';
+import { renderNotification } from '../app/notifications/render.js';
 import type { Notification } from '../db/notifications.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';

@@ -1,7 +1,7 @@
 import type { AuditEvent } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import { formatDateTime, formatMoney } from '../i18n/format.js';
-import type { ResellerTerms } from '../selling/reseller-terms.js';
+import type { ResellerTerms } from '../app/selling/reseller-terms.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
 

@@ -1,11 +1,11 @@
 import type { LedgerEntry, Money } from '@panelkit/sdk';
-import type { Payment } from '../payments/records.js';
+import type { Payment } from '../app/payments/records.js';
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../http/forms.js';
-import type { EntryDescription } from '../payments/ledger-descriptions.js';
-import { jalaliField, paidAtInput, zoneName } from '../payments/paid-at.js';
-import { instantToZoned } from '../payments/zoned-time.js';
-import { persianDigits } from '../payments/digits.js';
+import type { EntryDescription } from '../app/payments/ledger-descriptions.js';
+import { jalaliField, paidAtInput, zoneName } from '../app/payments/paid-at.js';
+import { instantToZoned } from '../app/payments/zoned-time.js';
+import { persianDigits } from '../app/payments/digits.js';
 import { field, formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';

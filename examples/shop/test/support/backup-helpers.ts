@@ -1,5 +1,5 @@
 import type { SqlQueryable } from '@panelkit/storage-postgres';
-import { ident, tablesOf } from '../../src/backup/tables.js';
+import { ident, tablesOf } from '../../src/app/backup/tables.js';
 import { testTempFolder } from '../../../../scripts/test-support/temp-root.js';
 
 /** A new empty folder for a test, removed when the run ends (see `testTempFolder`). */

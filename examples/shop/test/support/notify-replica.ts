@@ -9,9 +9,9 @@
 import { ManualClock } from '../../../../packages/sdk/src/testing/manual-clock.js';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/config.js';
-import type { NotificationChannel } from '../../src/notifications/channel.js';
-import { shopChannels } from '../../src/notifications/channels.js';
-import { notificationJobs } from '../../src/notifications/notification-jobs.js';
+import type { NotificationChannel } from '../../src/app/notifications/channel.js';
+import { shopChannels } from '../../src/app/notifications/channels.js';
+import { notificationJobs } from '../../src/app/notifications/notification-jobs.js';
 import { openShop } from '../../src/stack/shop.js';
 
 type Command = { type: 'round'; now: string } | { type: 'stop' };

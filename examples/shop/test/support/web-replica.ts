@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/config.js';
-import { createApp } from '../../src/http/app.js';
+import { createApp } from '../../src/stack/web-app.js';
 import { openShop } from '../../src/stack/shop.js';
 
 const shop = await openShop(loadConfig({ ...process.env, DEMO_PANEL: 'off' }), { logger: pino({ level: 'silent' }) });

@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { requireRecentAuth } from '../../auth/staff-security.js';
-import { backupFileName, backupShop } from '../../backup/shop-backup.js';
+import { requireRecentAuth } from '../../http/staff-security.js';
+import { backupFileName, backupShop } from '../../app/backup/shop-backup.js';
 import { ctxOf } from '../../http/context.js';
 import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { requireAdmin } from '../../auth/viewer.js';
+import { requireAdmin } from '../../http/viewer.js';
 import type { Shop } from '../../stack/shop.js';
 import { auditRoutes } from './audit.js';
 import { backupRoutes } from './backup.js';

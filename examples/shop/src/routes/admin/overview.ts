@@ -1,15 +1,15 @@
 import type { JobState } from '@panelkit/sdk';
 import { Router } from 'express';
-import { seesSalesFigures } from '../../auth/staff-roles.js';
+import { seesSalesFigures } from '../../app/auth/staff-roles.js';
 import { ctxOf } from '../../http/context.js';
 import { noticeFrom } from '../../http/notice.js';
 import type { Shop } from '../../stack/shop.js';
-import { salesFigures } from '../../stats/figures.js';
-import { periodOf } from '../../stats/period.js';
+import { salesFigures } from '../../app/stats/figures.js';
+import { periodOf } from '../../app/stats/period.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { overviewBody } from '../../views/admin/overview-page.js';
 import type { SalesView } from '../../views/admin/sales-figures.js';
-import { paymentsOf } from '../../payments/records.js';
+import { paymentsOf } from '../../app/payments/records.js';
 
 /** Jobs are counted up to this many per state (the storage lists, it does not count). */
 const JOB_COUNT_CAP = 1000;

@@ -15,13 +15,13 @@ import {
   resolveCredentials,
   testUnsavedPanel,
   type PanelFormValues,
-} from '../../panels/panel-form.js';
+} from '../../app/panels/panel-form.js';
 import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { panelFormBody, targetFormBody, targetFormValues } from '../../views/admin/panel-form-page.js';
 import { panelBody, panelsListBody } from '../../views/admin/panel-views.js';
 import { adminActor } from './shared.js';
-import { requireRecentAuth } from '../../auth/staff-security.js';
+import { requireRecentAuth } from '../../http/staff-security.js';
 import { idParam } from '../../http/ids.js';
 
 const NEW_PANEL: PanelFormValues = {

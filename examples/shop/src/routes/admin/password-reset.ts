@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { issueResetByAdmin } from '../../auth/password-reset.js';
-import { requireRecentAuth } from '../../auth/staff-security.js';
-import { requireAdmin } from '../../auth/viewer.js';
+import { issueResetByAdmin } from '../../app/auth/password-reset.js';
+import { requireRecentAuth } from '../../http/staff-security.js';
+import { requireAdmin } from '../../http/viewer.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { HttpError } from '../../http/http-error.js';
 import type { Shop } from '../../stack/shop.js';

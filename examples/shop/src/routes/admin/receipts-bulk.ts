@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { PaymentWithEmail } from '../../payments/records.js';
-import { searchReceipts } from '../../payments/receipt-search.js';
+import type { PaymentWithEmail } from '../../app/payments/records.js';
+import { searchReceipts } from '../../app/payments/receipt-search.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { HttpError } from '../../http/http-error.js';
 import { isId } from '../../http/ids.js';
 import { parseOrThrow } from '../../http/forms.js';
-import { reviewPayment } from '../../payments/review.js';
+import { reviewPayment } from '../../app/payments/review.js';
 import type { Shop } from '../../stack/shop.js';
 import { bulkConfirmPage, bulkResultPage, type BulkOutcome } from '../../views/admin/receipts-bulk-page.js';
 

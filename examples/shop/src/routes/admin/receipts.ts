@@ -1,13 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { requireAdmin } from '../../auth/viewer.js';
-import { listReviewedReceipts, searchReceipts } from '../../payments/receipt-search.js';
+import { requireAdmin } from '../../http/viewer.js';
+import { listReviewedReceipts, searchReceipts } from '../../app/payments/receipt-search.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseForm } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';
 import { idParam } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
-import { reviewPayment } from '../../payments/review.js';
+import { reviewPayment } from '../../app/payments/review.js';
 import type { Shop } from '../../stack/shop.js';
 import { fetchReceiptImage } from '../../telegram/receipt-image-file.js';
 import { ReceiptPhotoStore } from '../../db/telegram-receipt-photos.js';

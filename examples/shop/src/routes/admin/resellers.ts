@@ -1,13 +1,13 @@
 import { ConflictError, type PriceBookEntry } from '@panelkit/sdk';
 import { Router, type Request, type Response } from 'express';
-import { requireRecentAuth } from '../../auth/staff-security.js';
+import { requireRecentAuth } from '../../http/staff-security.js';
 import { ctxOf } from '../../http/context.js';
 import type { FieldErrors } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';
 import { idParam } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { formatMoney, minorDigits, parseMajorAmount } from '../../i18n/format.js';
-import { asciiDigits } from '../../payments/digits.js';
+import { asciiDigits } from '../../app/payments/digits.js';
 import type { Shop } from '../../stack/shop.js';
 import { priceField, resellerPage } from '../../views/admin/reseller-page.js';
 import { adminActor } from './shared.js';

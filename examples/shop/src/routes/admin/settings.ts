@@ -1,12 +1,12 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { requireRecentAuth } from '../../auth/staff-security.js';
+import { requireRecentAuth } from '../../http/staff-security.js';
 import { readSetting, writeSetting } from '../../db/shop-settings.js';
 import { ctxOf } from '../../http/context.js';
 import { parseForm, type FieldErrors } from '../../http/forms.js';
 import { noticeFrom } from '../../http/notice.js';
-import { gatewaySettings, saveGatewaySettings } from '../../payments/crypto/gateway-settings.js';
-import { isValidCardNumber, normalizeCardNumber, payoutCard, savePayoutCard, type PayoutCard } from '../../payments/payout-card.js';
+import { gatewaySettings, saveGatewaySettings } from '../../app/payments/crypto/gateway-settings.js';
+import { isValidCardNumber, normalizeCardNumber, payoutCard, savePayoutCard, type PayoutCard } from '../../app/payments/payout-card.js';
 import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { settingsBody, type SettingsValues } from '../../views/admin/settings-page.js';

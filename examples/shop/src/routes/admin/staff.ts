@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { signUp } from '../../auth/accounts.js';
-import { requireRecentAuth } from '../../auth/staff-security.js';
+import { signUp } from '../../app/auth/accounts.js';
+import { requireRecentAuth } from '../../http/staff-security.js';
 import { ctxOf } from '../../http/context.js';
 import { parseForm, type FieldErrors } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';

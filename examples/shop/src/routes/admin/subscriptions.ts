@@ -7,7 +7,7 @@ import { optionalText } from '../../http/form-fields.js';
 import { parseForm } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';
 import { noticeFrom } from '../../http/notice.js';
-import { actionsFor, jobsOf, namesOf } from '../../ops/subscription-facts.js';
+import { actionsFor, jobsOf, namesOf } from '../../app/ops/subscription-facts.js';
 import type { Shop } from '../../stack/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { subscriptionBody } from '../../views/admin/subscription-page.js';

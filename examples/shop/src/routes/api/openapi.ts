@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { enabledProviders } from '../../payments/registry.js';
+import { enabledProviders } from '../../app/payments/registry.js';
 import type { Shop } from '../../stack/shop.js';
 import { NotificationSettingsBody } from '../notifications.js';
 import { AssignBody, ClientForm } from '../reseller-account.js';

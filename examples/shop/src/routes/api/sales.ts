@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import { seesSalesFigures } from '../../auth/staff-roles.js';
-import { requireAccount } from '../../auth/viewer.js';
+import { seesSalesFigures } from '../../app/auth/staff-roles.js';
+import { requireAccount } from '../../http/viewer.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseOrThrow } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';
 import type { Shop } from '../../stack/shop.js';
-import { isoDay } from '../../stats/figures.js';
-import { periodOf } from '../../stats/period.js';
+import { isoDay } from '../../app/stats/figures.js';
+import { periodOf } from '../../app/stats/period.js';
 import { SalesQuery } from './v1.js';
 
 /**

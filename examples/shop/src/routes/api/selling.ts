@@ -2,18 +2,18 @@ import type { PlanChangeQuoteResult, TrafficTopUpQuoteResult } from '@panelkit/s
 import type { DiscountDecision } from '@panelkit/sdk/rules';
 import { Router } from 'express';
 import { z } from 'zod';
-import { requireAccount } from '../../auth/viewer.js';
+import { requireAccount } from '../../http/viewer.js';
 import { ctxOf, viewerOf, type RequestContext } from '../../http/context.js';
 import { parseOrThrow } from '../../http/forms.js';
 import { HttpError } from '../../http/http-error.js';
 import { ID_PATTERN } from '../../http/ids.js';
 import type { RateLimits } from '../../http/rate-limits.js';
-import { buyTrafficFor } from '../../selling/buy-traffic.js';
-import { changePlanFor } from '../../selling/change-plan.js';
-import { refusalParams } from '../../selling/refusals.js';
+import { buyTrafficFor } from '../../app/selling/buy-traffic.js';
+import { changePlanFor } from '../../app/selling/change-plan.js';
+import { refusalParams } from '../../app/selling/refusals.js';
 import type { Shop } from '../../stack/shop.js';
-import { IdempotencyKeySchema } from '../../subscriptions/idempotency.js';
-import { ownedSubscription } from '../../subscriptions/owned.js';
+import { IdempotencyKeySchema } from '../../app/subscriptions/idempotency.js';
+import { ownedSubscription } from '../../app/subscriptions/owned.js';
 import { subscriptionJson } from './serialize.js';
 
 const whole = { message: 'forms.wholeNumber' };

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { requireAccount } from '../../auth/viewer.js';
+import { requireAccount } from '../../http/viewer.js';
 import { ID_PATTERN } from '../../http/ids.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseOrThrow } from '../../http/forms.js';
@@ -8,13 +8,13 @@ import { HttpError } from '../../http/http-error.js';
 import type { RateLimits } from '../../http/rate-limits.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
 import type { Shop } from '../../stack/shop.js';
-import { IdempotencyKeySchema } from '../../subscriptions/idempotency.js';
-import { setBuyerAutoRenew } from '../../subscriptions/auto-renew.js';
-import { ownedOrder, ownedSubscription } from '../../subscriptions/owned.js';
-import { checkoutRefusal, extensionRefusal, type Refusal } from '../../subscriptions/refusals.js';
+import { IdempotencyKeySchema } from '../../app/subscriptions/idempotency.js';
+import { setBuyerAutoRenew } from '../../app/subscriptions/auto-renew.js';
+import { ownedOrder, ownedSubscription } from '../../app/subscriptions/owned.js';
+import { checkoutRefusal, extensionRefusal, type Refusal } from '../../app/subscriptions/refusals.js';
 import { discountJson, orderJson, planJson, quoteJson, subscriptionJson } from './serialize.js';
-import { plansForBuyer } from '../../selling/buyer-prices.js';
-import { localizedPlans } from '../../plans/plan-texts.js';
+import { plansForBuyer } from '../../app/selling/buyer-prices.js';
+import { localizedPlans } from '../../app/plans/plan-texts.js';
 
 /** A discount code as typed; the engine judges it (a refusal names the `discountCode` field). */
 const DiscountCodeField = z.string({ message: 'forms.invalid' }).trim().max(60, { message: 'discounts.reasons.unknown_code' }).optional();

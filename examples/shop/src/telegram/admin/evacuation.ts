@@ -1,5 +1,5 @@
 import { type Composer, InlineKeyboard } from 'grammy';
-import { evacuationView, startEvacuation } from '../../ops/evacuation.js';
+import { evacuationView, startEvacuation } from '../../app/ops/evacuation.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps } from '../context.js';
 

@@ -1,10 +1,10 @@
 import { InlineKeyboard, type Composer } from 'grammy';
-import type { PaymentWithEmail } from '../../payments/records.js';
-import { listPendingReceipts } from '../../payments/receipt-search.js';
+import type { PaymentWithEmail } from '../../app/payments/records.js';
+import { listPendingReceipts } from '../../app/payments/receipt-search.js';
 import { HttpError } from '../../http/http-error.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
-import { buyerLabel } from '../../payments/buyer-label.js';
-import { reviewPayment } from '../../payments/review.js';
+import { buyerLabel } from '../../app/payments/buyer-label.js';
+import { reviewPayment } from '../../app/payments/review.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { CAPTION_MAX, trimText } from '../message-text.js';

@@ -2,14 +2,14 @@ import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
 import { locationName, planPrice, planSummary } from '../../i18n/plan-text.js';
 import { groupByLocation } from '../../routes/catalog.js';
-import { checkoutRefusal } from '../../subscriptions/refusals.js';
+import { checkoutRefusal } from '../../app/subscriptions/refusals.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { trimText } from '../message-text.js';
 import { backToMenu } from '../menu.js';
 import { refusalText } from '../refusal-text.js';
-import { localizedPlan, localizedPlans } from '../../plans/plan-texts.js';
-import { plansForBuyer } from '../../selling/buyer-prices.js';
+import { localizedPlan, localizedPlans } from '../../app/plans/plan-texts.js';
+import { plansForBuyer } from '../../app/selling/buyer-prices.js';
 
 /** The checkout key of a confirm button: the quote message it sits on, so a double tap or a redelivered tap buys once. */
 export function buyKey(kind: 'buy' | 'trial', chatId: string, messageId: number): string {

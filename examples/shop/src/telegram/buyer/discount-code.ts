@@ -1,7 +1,7 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
-import { localizedPlans } from '../../plans/plan-texts.js';
-import { checkoutRefusal } from '../../subscriptions/refusals.js';
+import { localizedPlans } from '../../app/plans/plan-texts.js';
+import { checkoutRefusal } from '../../app/subscriptions/refusals.js';
 import { CALLBACK_DATA_MAX_BYTES, callbackData } from '../callback-data.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { trimText } from '../message-text.js';

@@ -2,7 +2,7 @@ import { planAsSold, type Subscription } from '@panelkit/sdk';
 import { InlineKeyboard, type Composer } from 'grammy';
 import { isId } from '../../http/ids.js';
 import { formatBytes, formatMoney } from '../../i18n/format.js';
-import { buyTrafficFor } from '../../selling/buy-traffic.js';
+import { buyTrafficFor } from '../../app/selling/buy-traffic.js';
 import { callbackData } from '../callback-data.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { refusalText } from '../refusal-text.js';

@@ -1,11 +1,11 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import type { Message } from 'grammy/types';
-import { paymentsOf } from '../../payments/records.js';
+import { paymentsOf } from '../../app/payments/records.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
-import { payoutCard } from '../../payments/payout-card.js';
-import { enabledProvider } from '../../payments/registry.js';
-import { submitTopUp } from '../../payments/topup.js';
-import { instantToZoned } from '../../payments/zoned-time.js';
+import { payoutCard } from '../../app/payments/payout-card.js';
+import { enabledProvider } from '../../app/payments/registry.js';
+import { submitTopUp } from '../../app/payments/topup.js';
+import { instantToZoned } from '../../app/payments/zoned-time.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { splitMessage } from '../message-text.js';
 import type { ReceiptImage } from '../../db/telegram-receipt-photos.js';

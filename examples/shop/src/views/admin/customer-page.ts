@@ -1,5 +1,5 @@
 import type { Customer, LedgerEntry, Money, Subscription } from '@panelkit/sdk';
-import type { Payment } from '../../payments/records.js';
+import type { Payment } from '../../app/payments/records.js';
 import type { RequestContext } from '../../http/context.js';
 import type { FieldErrors } from '../../http/forms.js';
 import { formatDateTime } from '../../i18n/format.js';

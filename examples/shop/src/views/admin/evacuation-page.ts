@@ -1,6 +1,6 @@
 import type { EvacuationItem } from '@panelkit/sdk';
 import type { RequestContext } from '../../http/context.js';
-import type { EvacuationView } from '../../ops/evacuation.js';
+import type { EvacuationView } from '../../app/ops/evacuation.js';
 import { html, type SafeHtml } from '../html.js';
 import { actionButton, table } from './widgets.js';
 

@@ -1,7 +1,7 @@
 import { ORDER_STATUSES, type Customer, type Job, type Order, type Subscription } from '@panelkit/sdk';
 import type { RequestContext } from '../../http/context.js';
 import { formatMoney, formatNumber } from '../../i18n/format.js';
-import type { SubscriptionActions } from '../../ops/subscription-facts.js';
+import type { SubscriptionActions } from '../../app/ops/subscription-facts.js';
 import { html, type SafeHtml } from '../html.js';
 import { subscriptionCard, type Names } from './subscription-views.js';
 import { badge, pager, table, when } from './widgets.js';

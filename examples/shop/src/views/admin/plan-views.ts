@@ -3,7 +3,7 @@ import type { RequestContext } from '../../http/context.js';
 import type { FieldErrors } from '../../http/forms.js';
 import { formatNumber } from '../../i18n/format.js';
 import { planPrice, planSummary } from '../../i18n/plan-text.js';
-import type { PlanFormValues } from '../../plans/plan-form.js';
+import type { PlanFormValues } from '../../app/plans/plan-form.js';
 import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';

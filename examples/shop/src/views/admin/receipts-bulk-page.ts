@@ -1,4 +1,4 @@
-import type { PaymentWithEmail } from '../../payments/records.js';
+import type { PaymentWithEmail } from '../../app/payments/records.js';
 import type { RequestContext } from '../../http/context.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
 import { adminPage } from '../admin-layout.js';

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../http/context.js';
-import { providerIds } from '../../payments/registry.js';
-import { dayField } from '../../stats/period.js';
+import { providerIds } from '../../app/payments/registry.js';
+import { dayField } from '../../app/stats/period.js';
 import { html, type SafeHtml } from '../html.js';
 import type { ReceiptsView } from './receipts-page.js';
 

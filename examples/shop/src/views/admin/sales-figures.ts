@@ -1,8 +1,8 @@
 import type { RequestContext } from '../../http/context.js';
 import { formatMoney, formatNumber, minorDigits } from '../../i18n/format.js';
-import { zoneName } from '../../payments/paid-at.js';
-import type { SalesFigures } from '../../stats/figures.js';
-import { dayField, type Period, type PeriodProblem } from '../../stats/period.js';
+import { zoneName } from '../../app/payments/paid-at.js';
+import type { SalesFigures } from '../../app/stats/figures.js';
+import { dayField, type Period, type PeriodProblem } from '../../app/stats/period.js';
 import { field } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { dateTimeFormat } from '../../i18n/intl-cache.js';

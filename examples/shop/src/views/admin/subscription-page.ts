@@ -1,7 +1,7 @@
 import type { AuditEvent, Customer, Job, PendingReason, Subscription } from '@panelkit/sdk';
 import type { RequestContext } from '../../http/context.js';
 import { formatBytes, formatMoney, formatNumber } from '../../i18n/format.js';
-import type { SubscriptionActions } from '../../ops/subscription-facts.js';
+import type { SubscriptionActions } from '../../app/ops/subscription-facts.js';
 import { html, type SafeHtml } from '../html.js';
 import { auditTable } from './audit-views.js';
 import { jobsTable, subscriptionActionButtons, type Names } from './subscription-views.js';

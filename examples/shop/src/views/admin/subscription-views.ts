@@ -1,6 +1,6 @@
 import type { Job, Subscription } from '@panelkit/sdk';
 import type { RequestContext } from '../../http/context.js';
-import { retryableJob, type SubscriptionActions } from '../../ops/subscription-facts.js';
+import { retryableJob, type SubscriptionActions } from '../../app/ops/subscription-facts.js';
 import { formatNumber } from '../../i18n/format.js';
 import { html, type SafeHtml } from '../html.js';
 import { actionButton, badge, table, when } from './widgets.js';

@@ -1,0 +1,203 @@
+import type { AuditEvent, Subscription } from '@panelkit/sdk';
+import { buyerLabel } from '../payments/buyer-label.js';
+import type { Shop } from '../../stack/shop.js';
+import type { NewNotification } from '../../db/notifications.js';
+
+/** The audit actions that may notify someone (each enqueues its notices job); every other action tells nobody anything. */
+export const NOTIFYING_ACTIONS = [
+  'subscription.provisioned',
+  'subscription.warned',
+  'subscription.limited',
+  'subscription.expired',
+  'subscription.renewed',
+  'subscription.extended',
+  'subscription.evacuated',
+  'subscription.failed',
+  'subscription.extension_refunded',
+  'ledger.refunded',
+  'panel.unhealthy',
+  'panel.healthy',
+  'target.nearly_full',
+  'payment.started',
+  'payment.credited',
+  'payment.rejected',
+  'payment.reversed',
+] as const;
+
+type Notice = Omit<NewNotification, 'source'>;
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+
+async function subscriptionFacts(shop: Shop, sub: Subscription) {
+  const plan = await shop.storage.plans.get(sub.planId);
+  return {
+    subscriptionId: sub.id,
+    // The name in the shop's default language; delivery writes it in the recipient's (see `notification-jobs.ts`).
+    plan: plan?.name ?? sub.planId,
+    planId: sub.planId,
+    currency: plan?.price.currency ?? shop.config.currency,
+    expiresAt: sub.expiresAt?.toISOString() ?? null,
+  };
+}
+
+/** What a `subscription.warned` notice (`expiry:4320m`, `traffic:80`, `renewal:insufficient_funds`) tells the buyer. */
+function warning(notice: string, facts: Awaited<ReturnType<typeof subscriptionFacts>>): Omit<Notice, 'recipient'> | null {
+  const expiry = /^expiry:(\d+)m$/.exec(notice);
+  if (expiry !== null) return { kind: 'expiry_soon', params: { ...facts, leadMs: Number(expiry[1]) * 60_000 } };
+  const traffic = /^traffic:(\d+)$/.exec(notice);
+  if (traffic !== null) return { kind: 'traffic_warning', params: { ...facts, percent: Number(traffic[1]) } };
+  if (notice === 'renewal:insufficient_funds') return { kind: 'renewal_failed_funds', params: facts };
+  return null;
+}
+
+async function aboutSubscription(shop: Shop, event: AuditEvent): Promise<Notice[]> {
+  const sub = await shop.storage.subscriptions.get(event.subjectId);
+  if (sub === null) return [];
+  const facts = await subscriptionFacts(shop, sub);
+  const buyer = { kind: 'customer', customerId: sub.customerId } as const;
+  const { data } = event;
+  switch (event.action) {
+    case 'subscription.provisioned':
+      // No link here: it opens the buyer's VPN, so it is read from the (sealed) subscription when delivered.
+      return [{ recipient: buyer, kind: 'subscription_provisioned', params: facts }];
+    case 'subscription.warned': {
+      const notice = warning(text(data['notice']) ?? '', facts);
+      return notice === null ? [] : [{ recipient: buyer, ...notice }];
+    }
+    case 'subscription.limited':
+      return [{ recipient: buyer, kind: 'subscription_limited', params: facts }];
+    case 'subscription.expired':
+      return [{ recipient: buyer, kind: 'subscription_expired', params: facts }];
+    case 'subscription.renewed':
+      // What the renewal charged (the extension price as sold, after any code), as the engine recorded it.
+      return [
+        {
+          recipient: buyer,
+          kind: 'subscription_renewed',
+          params: { ...facts, amount: number(data['amount']) ?? 0, currency: text(data['currency']) ?? facts.currency },
+        },
+      ];
+    case 'subscription.extended':
+      return [{ recipient: buyer, kind: 'extension_applied', params: facts }];
+    case 'subscription.evacuated':
+      // Written in the transaction that recorded the client on its new panel: it works there already.
+      return [{ recipient: buyer, kind: 'server_changed', params: facts }];
+    case 'subscription.failed': {
+      // Provisioning gave up for good (its job is dead): the buyer has the refund, the staff an alert.
+      const refunded = number(data['refunded']) ?? 0;
+      const alert: Notice = { recipient: { kind: 'staff' }, kind: 'provisioning_failed', params: { ...facts, error: text(data['error']) } };
+      if (refunded <= 0) return [alert];
+      return [{ recipient: buyer, kind: 'refund', params: { ...facts, amount: refunded, reason: 'provisioning_failed' } }, alert];
+    }
+    case 'subscription.extension_refunded':
+      return [{ recipient: buyer, kind: 'refund', params: { ...facts, amount: number(data['amount']), reason: 'extension_failed' } }];
+    default:
+      return [];
+  }
+}
+
+/**
+ * What the SDK's payments tell: the staff, when a receipt arrives for review and when a gateway took
+ * back a credited payment (refund, chargeback); the buyer, when an admin decided their payment
+ * (approved or marked paid, rejected) and when a gateway's payment landed. The audit event is written in
+ * the payment's own transaction, so the notice cannot be lost.
+ */
+async function aboutPayment(shop: Shop, event: AuditEvent): Promise<Notice[]> {
+  const { data } = event;
+  const buyer = { kind: 'customer', customerId: event.subjectId } as const;
+  const facts = {
+    paymentId: text(data['paymentId']),
+    amount: number(data['amount']),
+    currency: text(data['currency']),
+    note: text(data['note']),
+  };
+  const byAdmin = event.actor.type === 'admin';
+  switch (event.action) {
+    case 'payment.started':
+      if (data['needsReview'] !== true) return [];
+      return [
+        {
+          recipient: { kind: 'staff' },
+          kind: 'receipt_waiting',
+          params: {
+            ...facts,
+            customerId: event.subjectId,
+            buyer: buyerLabel(await shop.storage.customers.get(event.subjectId), event.subjectId),
+          },
+        },
+      ];
+    case 'payment.credited':
+      if (byAdmin) return [{ recipient: buyer, kind: 'receipt_approved', params: facts }];
+      // A gateway's payment lands while the buyer is elsewhere (the bot, a closed tab): tell them.
+      return data['confirmation'] === 'gateway' ? [{ recipient: buyer, kind: 'topup_credited', params: facts }] : [];
+    case 'payment.rejected':
+      return byAdmin ? [{ recipient: buyer, kind: 'receipt_rejected', params: facts }] : [];
+    case 'payment.reversed':
+      return [
+        {
+          recipient: { kind: 'staff' },
+          kind: 'payment_reversed',
+          params: {
+            paymentId: facts.paymentId,
+            customerId: event.subjectId,
+            provider: text(data['providerId']),
+            reason: text(data['reason']) === 'charged_back' ? 'charged_back' : 'gateway_refund',
+            taken: number(data['taken']),
+            shortfall: number(data['shortfall']),
+            currency: facts.currency,
+          },
+        },
+      ];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The notifications one audit event causes (none for most). Reads the subject for names and dates;
+ * the event itself is the cause, so the same event always yields the same notices.
+ */
+export async function noticesFor(shop: Shop, event: AuditEvent): Promise<Notice[]> {
+  const { data } = event;
+  switch (event.subjectType) {
+    case 'subscription':
+      return aboutSubscription(shop, event);
+    case 'customer':
+      if (event.action.startsWith('payment.')) return aboutPayment(shop, event);
+      if (event.action !== 'ledger.refunded') return [];
+      // The staff's reason for a refund of an order is the buyer's to read (the notice's note line).
+      return [
+        {
+          recipient: { kind: 'customer', customerId: event.subjectId },
+          kind: 'refund',
+          params: { amount: number(data['amount']), currency: text(data['currency']), reason: 'by_shop', note: text(data['note']) },
+        },
+      ];
+    case 'panel': {
+      const panel = await shop.storage.panels.get(event.subjectId);
+      const params = { panelId: event.subjectId, panel: panel?.name ?? event.subjectId, error: text(data['lastError']) };
+      if (event.action === 'panel.unhealthy') return [{ recipient: { kind: 'staff' }, kind: 'panel_down', params }];
+      // Healthy after being down; a first check of a new panel is no news.
+      if (event.action === 'panel.healthy' && data['from'] === 'unhealthy')
+        return [{ recipient: { kind: 'staff' }, kind: 'panel_up', params }];
+      return [];
+    }
+    case 'target':
+      if (event.action !== 'target.nearly_full') return [];
+      return [
+        {
+          recipient: { kind: 'staff' },
+          kind: 'target_nearly_full',
+          params: {
+            targetId: event.subjectId,
+            target: text(data['name']),
+            allocated: number(data['allocated']),
+            capacity: number(data['capacity']),
+          },
+        },
+      ];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,186 @@
+import { readFile } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
+import type { Panel } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
+import { PanelCredentialsSchema, TagSchema } from '@panelkit/sdk/schemas';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { hasMessage, translator } from '../../i18n/translate.js';
+import { PANEL_KINDS, PASSWORD_ONLY_KINDS, PanelOptionsSchema, TOKEN_ONLY_KINDS } from '../../stack/panel-adapters.js';
+import { PanelUrlSchema } from './panel-form.js';
+
+/**
+ * PANELS_FILE: panels (with their real credentials) to add or update when the shop starts, so a
+ * deployment can keep them in a secret file instead of typing them into the admin pages.
+ *
+ * The file is a JSON array; each entry is matched to a stored panel by `name`. A new name adds a
+ * panel; a known one has its address, credentials, tags, options and (when given) `enabled`
+ * replaced. Panels not in the file are left alone. A panel's kind cannot change.
+ *
+ * [
+ *   {
+ *     "kind": "3x-ui",                                   // 3x-ui | s-ui | marzban | marzneshin | pasarguard
+ *     "name": "Frankfurt 1",
+ *     "baseUrl": "https://fra1.example.com:2053/Xk3vR9pQ2mW7/",
+ *     "credentials": { "type": "password", "username": "admin", "password": "…" },
+ *                                                         // or { "type": "token", "token": "…" }
+ *     "locationTags": ["de", "eu"],                       // optional, default []
+ *     "options": { "subscriptionBaseUrl": "https://fra1.example.com:2096/sub/", "linkHost": "fra1.example.com" },
+ *                                                         // optional
+ *     "enabled": true                                     // optional: new panels default to true
+ *   }
+ * ]
+ *
+ * S-UI needs a token; Marzban and Marzneshin a username and password; 3x-ui and PasarGuard (an API key) either.
+ */
+const PanelEntrySchema = z
+  .strictObject({
+    kind: z.enum(PANEL_KINDS),
+    name: z.string().trim().min(1).max(200),
+    baseUrl: PanelUrlSchema,
+    credentials: PanelCredentialsSchema,
+    locationTags: z.array(TagSchema).max(32).default([]),
+    options: PanelOptionsSchema.strict().default({}),
+    enabled: z.boolean().optional(),
+  })
+  .superRefine((entry, ctx) => {
+    if (TOKEN_ONLY_KINDS.includes(entry.kind) && entry.credentials.type !== 'token')
+      ctx.addIssue({ code: 'custom', path: ['credentials'], message: `${entry.kind} panels need {"type": "token", "token": "…"}` });
+    if (PASSWORD_ONLY_KINDS.includes(entry.kind) && entry.credentials.type !== 'password') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['credentials'],
+        message: `${entry.kind} panels need {"type": "password", "username": "…", "password": "…"}`,
+      });
+    }
+  });
+
+export const PanelsFileSchema = z.array(PanelEntrySchema);
+export type PanelsFileEntry = z.output<typeof PanelEntrySchema>;
+
+/** Everything wrong with the file at once, one problem a line (never a credential). */
+export class PanelsFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`PANELS_FILE ${file} is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'PanelsFileError';
+  }
+}
+
+/** `[0].credentials.password`: where in the file a problem is. */
+function pathText(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(the file)';
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`)).join('');
+}
+
+/** Entries are matched by name, so a name may appear once (checked even when other entries are invalid). */
+function duplicateNames(json: unknown): string[] {
+  if (!Array.isArray(json)) return [];
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  json.forEach((entry: unknown, i) => {
+    const name = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)['name'] : undefined;
+    if (typeof name !== 'string') return;
+    if (seen.has(name.trim())) problems.push(`[${i}].name: "${name.trim()}" appears more than once`);
+    seen.add(name.trim());
+  });
+  return problems;
+}
+
+/** Messages shared with the admin forms are i18n keys; the operator reads them in English. */
+const english = (message: string) => (hasMessage(message) ? translator('en')(message) : message);
+
+/** Reads and checks the file; `PanelsFileError` lists every problem. */
+export async function readPanelsFile(file: string): Promise<PanelsFileEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new PanelsFileError(file, [`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new PanelsFileError(file, ['is not valid JSON']);
+  }
+  const parsed = PanelsFileSchema.safeParse(json);
+  // Zod's messages name the rule, never the value, so no secret is repeated.
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${pathText(issue.path)}: ${english(issue.message)}`);
+  problems.push(...duplicateNames(json));
+  if (!parsed.success || problems.length > 0) throw new PanelsFileError(file, problems);
+  return parsed.data;
+}
+
+function unchanged(panel: Panel, entry: PanelsFileEntry): boolean {
+  return (
+    panel.baseUrl === entry.baseUrl &&
+    isDeepStrictEqual(panel.credentials, entry.credentials) &&
+    isDeepStrictEqual(panel.locationTags, entry.locationTags) &&
+    isDeepStrictEqual(panel.options, entry.options) &&
+    (entry.enabled === undefined || panel.enabled === entry.enabled)
+  );
+}
+
+export interface PanelsFileResult {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+}
+
+/**
+ * Adds or updates the file's panels, matched by name, in one transaction (all or nothing). A
+ * panel whose settings already match is not written, so its adapter's session is kept.
+ */
+export async function applyPanelsFile(storage: StoragePort, file: string, logger: Logger): Promise<PanelsFileResult> {
+  const entries = await readPanelsFile(file);
+  const result: PanelsFileResult = { created: [], updated: [], unchanged: [] };
+  await storage.transaction(async (tx) => {
+    const stored = await tx.panels.list();
+    const problems: string[] = [];
+    for (const entry of entries) {
+      const matches = stored.filter((p) => p.name === entry.name);
+      if (matches.length > 1) problems.push(`"${entry.name}": more than one stored panel has this name; rename one in the admin pages`);
+      else if (matches[0] !== undefined && matches[0].kind !== entry.kind)
+        problems.push(`"${entry.name}": stored as a ${matches[0].kind} panel; a panel's kind cannot change`);
+    }
+    if (problems.length > 0) throw new PanelsFileError(file, problems);
+    for (const entry of entries) {
+      const existing = stored.find((p) => p.name === entry.name);
+      const actor = { type: 'system' as const, id: 'panels_file' };
+      if (existing === undefined) {
+        const panel = await tx.panels.create({ ...entry, enabled: entry.enabled ?? true });
+        await tx.audit.append({
+          actor,
+          action: 'panel.created',
+          subjectType: 'panel',
+          subjectId: panel.id,
+          data: { name: panel.name, kind: panel.kind },
+        });
+        result.created.push(entry.name);
+      } else if (unchanged(existing, entry)) {
+        result.unchanged.push(entry.name);
+      } else {
+        await tx.panels.update(existing.id, {
+          baseUrl: entry.baseUrl,
+          credentials: entry.credentials,
+          locationTags: entry.locationTags,
+          options: entry.options,
+          ...(entry.enabled === undefined ? {} : { enabled: entry.enabled }),
+        });
+        await tx.audit.append({
+          actor,
+          action: 'panel.updated',
+          subjectType: 'panel',
+          subjectId: existing.id,
+          data: { name: existing.name, kind: existing.kind },
+        });
+        result.updated.push(entry.name);
+      }
+    }
+  });
+  logger.info({ file, ...result }, 'panels file applied');
+  return result;
+}

@@ -1,0 +1,23 @@
+import type { Shop } from '../../stack/shop.js';
+import { cardProvider } from './card-provider.js';
+import type { PaymentProvider } from './provider.js';
+import { testProvider } from './test-provider.js';
+
+/** Every provider this shop knows, in the order the wallet page shows them. Add a gateway here. */
+const PROVIDERS: ReadonlyArray<PaymentProvider> = [cardProvider as PaymentProvider, testProvider as PaymentProvider];
+
+/** The providers buyers may use now, in the wallet page's order. */
+export async function enabledProviders(shop: Shop): Promise<PaymentProvider[]> {
+  const enabled = await Promise.all(PROVIDERS.map((p) => p.enabled(shop)));
+  return PROVIDERS.filter((_, i) => enabled[i]);
+}
+
+/** The enabled provider with this id, else `null` (an unknown and a disabled provider look the same). */
+export async function enabledProvider(shop: Shop, id: string): Promise<PaymentProvider | null> {
+  return (await enabledProviders(shop)).find((p) => p.id === id) ?? null;
+}
+
+/** The ids of every provider this shop knows, enabled or not (old payments may name a disabled one). */
+export function providerIds(): string[] {
+  return PROVIDERS.map((p) => p.id);
+}

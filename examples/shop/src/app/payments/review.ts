@@ -1,0 +1,46 @@
+import { EligibilityError, type PaymentResult } from '@panelkit/sdk';
+import { HttpError } from '../../http/http-error.js';
+import type { Shop } from '../../stack/shop.js';
+import { toShopPayment, type Payment } from './records.js';
+
+export interface ReviewResult {
+  payment: Payment;
+  /** Whether the wallet has the money now. */
+  credited: boolean;
+}
+
+/** What an admin may decide: approve a receipt, reject it, or mark a gateway's payment paid. */
+export type ReviewDecision = 'approved' | 'rejected' | 'mark_paid';
+
+/**
+ * An admin's decision on a pending payment, made by the SDK: which decisions a payment allows is its
+ * provider's declared capability (a receipt is approved or rejected; a gateway's payment is only
+ * marked paid, explicitly, and the gateway's later callback then finds it credited). Of two admins,
+ * or an admin and the gateway, exactly one decides; the other gets "already reviewed". The buyer is
+ * told through the notification relay, from the SDK's audit event of the decision (`payment.credited`,
+ * `payment.rejected`), written in the decision's own transaction.
+ */
+export async function reviewPayment(
+  shop: Shop,
+  input: { paymentId: string; decision: ReviewDecision; reviewerId: string; note: string | null },
+): Promise<ReviewResult> {
+  const existing = await shop.kit.payments.get(input.paymentId);
+  if (existing === null) throw new HttpError(404, 'errors.notFound');
+  const action = { paymentId: input.paymentId, actor: { type: 'admin' as const, id: input.reviewerId }, note: input.note };
+  let result: PaymentResult;
+  try {
+    result =
+      input.decision === 'approved'
+        ? await shop.kit.payments.approve(action)
+        : input.decision === 'mark_paid'
+          ? await shop.kit.payments.markPaid(action)
+          : await shop.kit.payments.reject(action);
+  } catch (error) {
+    if (EligibilityError.is(error)) throw new HttpError(409, 'adminMoney.errors.notThisWay');
+    throw error;
+  }
+  if (result.outcome !== 'credited' && result.outcome !== 'rejected') throw new HttpError(409, 'adminMoney.errors.alreadyReviewed');
+  const payment = toShopPayment(result.payment);
+  const approved = result.outcome === 'credited';
+  return { payment, credited: approved };
+}

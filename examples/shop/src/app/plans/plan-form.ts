@@ -1,0 +1,257 @@
+import type { NewPlan, Plan, PlanPatch } from '@panelkit/sdk';
+import { NewPlanSchema, PlanPatchSchema } from '@panelkit/sdk/schemas';
+import { z } from 'zod';
+import { checkbox, optionalText, optionalWholeNumber, tagList, wholeNumber } from '../../http/form-fields.js';
+import { fieldErrors, parseForm, type FieldErrors } from '../../http/forms.js';
+import { minorDigits, parseMajorAmount } from '../../i18n/format.js';
+import type { Translate } from '../../i18n/translate.js';
+
+const GiB = 1024 ** 3;
+
+/** Gibibytes as typed ("50", "0.5"), or `null` when empty (unlimited). */
+const optionalGiB = z
+  .string()
+  .trim()
+  .max(20)
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') return null;
+    if (!/^\d{1,7}(\.\d{1,3})?$/.test(v)) {
+      ctx.addIssue({ code: 'custom', message: 'adminOps.forms.gib' });
+      return z.NEVER;
+    }
+    return Math.round(Number(v) * GiB);
+  });
+
+const days = z
+  .string()
+  .trim()
+  .regex(/^\d{1,4}(\.\d{1,2})?$/, 'adminOps.forms.days')
+  .transform(Number);
+
+/** A select of target ids: none, one (a string) or several (repeated field). */
+const idList = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((id) => id !== ''));
+
+/** The plan form as typed; ranges and the rest are the SDK's (`NewPlanSchema`) to judge. */
+export const PlanFormSchema = z.object({
+  name: z.string().trim().min(1, 'forms.required').max(200),
+  family: z.string().trim().min(1, 'forms.required').max(100),
+  description: optionalText(2000),
+  price: z.string().trim().max(20),
+  durationDays: wholeNumber,
+  trafficGiB: optionalGiB,
+  deviceLimit: optionalWholeNumber,
+  maxClients: optionalWholeNumber,
+  allowedLocations: tagList(64),
+  preferredTargetIds: idList,
+  autoProvision: checkbox,
+  renewable: checkbox,
+  startOnFirstUse: checkbox,
+  onSale: checkbox,
+  trialDays: optionalWholeNumber,
+  trialGiB: optionalGiB,
+  extensionWindowDays: days,
+  trafficOnExtend: z.enum(['replace', 'carry_over']),
+  daysOnExtend: z.enum(['stack', 'restart']),
+  /** Price of one extra GiB in major units; empty: extra traffic is not sold. */
+  topUpPricePerGiB: optionalText(20),
+  topUpMaxGiB: optionalWholeNumber,
+});
+
+/** What the form shows: every field as text (or a flag, or the chosen target ids). */
+export interface PlanFormValues {
+  name: string;
+  family: string;
+  description: string;
+  price: string;
+  durationDays: string;
+  trafficGiB: string;
+  deviceLimit: string;
+  maxClients: string;
+  allowedLocations: string;
+  preferredTargetIds: string[];
+  autoProvision: boolean;
+  renewable: boolean;
+  startOnFirstUse: boolean;
+  onSale: boolean;
+  trialDays: string;
+  trialGiB: string;
+  extensionWindowDays: string;
+  trafficOnExtend: string;
+  daysOnExtend: string;
+  topUpPricePerGiB: string;
+  topUpMaxGiB: string;
+}
+
+export const NEW_PLAN_VALUES: PlanFormValues = {
+  name: '',
+  family: '',
+  description: '',
+  price: '',
+  durationDays: '30',
+  trafficGiB: '',
+  deviceLimit: '',
+  maxClients: '',
+  allowedLocations: '',
+  preferredTargetIds: [],
+  autoProvision: true,
+  renewable: true,
+  startOnFirstUse: false,
+  onSale: true,
+  trialDays: '',
+  trialGiB: '',
+  extensionWindowDays: '3',
+  trafficOnExtend: 'replace',
+  daysOnExtend: 'stack',
+  topUpPricePerGiB: '',
+  topUpMaxGiB: '',
+};
+
+const gib = (bytes: number | null) => (bytes === null ? '' : String(Math.round((bytes / GiB) * 1000) / 1000));
+
+export function planFormValues(plan: Plan): PlanFormValues {
+  const digits = minorDigits(plan.price.currency);
+  return {
+    name: plan.name,
+    family: plan.family,
+    description: plan.description ?? '',
+    price: (plan.price.amount / 10 ** digits).toFixed(digits),
+    durationDays: String(plan.durationDays),
+    trafficGiB: gib(plan.trafficBytes),
+    deviceLimit: plan.deviceLimit === null ? '' : String(plan.deviceLimit),
+    maxClients: plan.maxClients === null ? '' : String(plan.maxClients),
+    allowedLocations: plan.placement.allowedLocations.join(', '),
+    preferredTargetIds: [...plan.placement.preferredTargetIds],
+    autoProvision: plan.autoProvision,
+    renewable: plan.renewable,
+    startOnFirstUse: plan.startOnFirstUse,
+    onSale: plan.onSale,
+    trialDays: plan.trial === null ? '' : String(plan.trial.days),
+    trialGiB: plan.trial === null ? '' : gib(plan.trial.trafficBytes),
+    extensionWindowDays: String(plan.extension.windowDays),
+    trafficOnExtend: plan.extension.trafficOnExtend,
+    daysOnExtend: plan.extension.daysOnExtend,
+    topUpPricePerGiB: plan.trafficTopUp === null ? '' : (plan.trafficTopUp.pricePerGiB.amount / 10 ** digits).toFixed(digits),
+    topUpMaxGiB: plan.trafficTopUp === null ? '' : String(plan.trafficTopUp.maxGiBPerPurchase),
+  };
+}
+
+/** The submitted values, to show again with the errors. */
+export function echoPlanValues(body: unknown): PlanFormValues {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const s = (name: keyof PlanFormValues) => (typeof b[name] === 'string' ? (b[name] as string) : '');
+  const ids = b['preferredTargetIds'];
+  return {
+    name: s('name'),
+    family: s('family'),
+    description: s('description'),
+    price: s('price'),
+    durationDays: s('durationDays'),
+    trafficGiB: s('trafficGiB'),
+    deviceLimit: s('deviceLimit'),
+    maxClients: s('maxClients'),
+    allowedLocations: s('allowedLocations'),
+    preferredTargetIds: typeof ids === 'string' ? [ids] : Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [],
+    autoProvision: b['autoProvision'] !== undefined,
+    renewable: b['renewable'] !== undefined,
+    startOnFirstUse: b['startOnFirstUse'] !== undefined,
+    onSale: b['onSale'] !== undefined,
+    trialDays: s('trialDays'),
+    trialGiB: s('trialGiB'),
+    extensionWindowDays: s('extensionWindowDays'),
+    trafficOnExtend: s('trafficOnExtend'),
+    daysOnExtend: s('daysOnExtend'),
+    topUpPricePerGiB: s('topUpPricePerGiB'),
+    topUpMaxGiB: s('topUpMaxGiB'),
+  };
+}
+
+/** Where an SDK issue path shows in the form. */
+function formFieldOf(path: string): string {
+  if (path.startsWith('price')) return 'price';
+  if (path === 'trafficBytes') return 'trafficGiB';
+  if (path.startsWith('trial.trafficBytes')) return 'trialGiB';
+  if (path.startsWith('trial')) return 'trialDays';
+  if (path.startsWith('placement.allowedLocations')) return 'allowedLocations';
+  if (path.startsWith('placement.preferredTargetIds')) return 'preferredTargetIds';
+  if (path.startsWith('extension.windowDays')) return 'extensionWindowDays';
+  if (path.startsWith('extension.trafficOnExtend')) return 'trafficOnExtend';
+  if (path.startsWith('extension.daysOnExtend')) return 'daysOnExtend';
+  if (path.startsWith('trafficTopUp.pricePerGiB')) return 'topUpPricePerGiB';
+  if (path.startsWith('trafficTopUp.maxGiBPerPurchase')) return 'topUpMaxGiB';
+  return path.split('.')[0] ?? '_form';
+}
+
+function sdkErrors(error: z.ZodError, t: Translate): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const [path, message] of Object.entries(fieldErrors(error, t))) fields[formFieldOf(path)] ??= message;
+  return fields;
+}
+
+export type PlanFormResult<T> = { ok: true; input: T } | { ok: false; fields: FieldErrors };
+
+/**
+ * The form as the SDK's plan fields: the shape is checked here, the rules (lengths, ranges) by
+ * `NewPlanSchema`/`PlanPatchSchema`, whose messages land on the matching inputs. Targets must be
+ * known ones. An edit keeps what the form does not show (extension price, required target tags).
+ * An empty price per GiB means the plan sells no extra traffic.
+ */
+export function planInputFrom(
+  body: unknown,
+  t: Translate,
+  currency: string,
+  knownTargetIds: ReadonlySet<string>,
+  existing: Plan | null,
+): PlanFormResult<NewPlan> {
+  const parsed = parseForm(PlanFormSchema, body, t);
+  const fields: FieldErrors = parsed.ok ? {} : { ...parsed.fields };
+  const price = parseMajorAmount(
+    typeof (body as Record<string, unknown>)?.['price'] === 'string' ? ((body as Record<string, unknown>)['price'] as string) : '',
+    currency,
+  );
+  if (price === null) fields['price'] ??= t('forms.amount');
+  if (!parsed.ok || price === null) return { ok: false, fields };
+  const f = parsed.data;
+  if (f.preferredTargetIds.some((id) => !knownTargetIds.has(id)))
+    return { ok: false, fields: { preferredTargetIds: t('adminOps.forms.unknownTarget') } };
+  if (new Set(f.preferredTargetIds).size !== f.preferredTargetIds.length)
+    return { ok: false, fields: { preferredTargetIds: t('adminOps.forms.repeatedTarget') } };
+  if (f.trialDays === null && f.trialGiB !== null) return { ok: false, fields: { trialDays: t('adminOps.forms.trialDaysNeeded') } };
+  const topUpPrice = f.topUpPricePerGiB === '' ? null : parseMajorAmount(f.topUpPricePerGiB, currency);
+  if (topUpPrice === null && f.topUpPricePerGiB !== '') return { ok: false, fields: { topUpPricePerGiB: t('forms.amount') } };
+  if (topUpPrice === null && f.topUpMaxGiB !== null)
+    return { ok: false, fields: { topUpPricePerGiB: t('adminOps.forms.topUpPriceNeeded') } };
+  const plan: NewPlan & PlanPatch = {
+    name: f.name,
+    family: f.family,
+    description: f.description === '' ? null : f.description,
+    price: { amount: price, currency },
+    durationDays: f.durationDays,
+    trafficBytes: f.trafficGiB,
+    deviceLimit: f.deviceLimit,
+    maxClients: f.maxClients,
+    placement: {
+      preferredTargetIds: f.preferredTargetIds,
+      allowedLocations: f.allowedLocations,
+      requiredTargetTags: existing?.placement.requiredTargetTags ?? [],
+    },
+    autoProvision: f.autoProvision,
+    trial: f.trialDays === null ? null : { days: f.trialDays, trafficBytes: f.trialGiB },
+    renewable: f.renewable,
+    startOnFirstUse: f.startOnFirstUse,
+    extension: {
+      windowDays: f.extensionWindowDays,
+      trafficOnExtend: f.trafficOnExtend,
+      daysOnExtend: f.daysOnExtend,
+      price: existing?.extension.price ?? null,
+    },
+    onSale: f.onSale,
+    trafficTopUp: topUpPrice === null ? null : { pricePerGiB: { amount: topUpPrice, currency }, maxGiBPerPurchase: f.topUpMaxGiB ?? 1000 },
+  };
+  const checked = existing === null ? NewPlanSchema.safeParse(plan) : PlanPatchSchema.safeParse(plan);
+  if (!checked.success) return { ok: false, fields: sdkErrors(checked.error, t) };
+  return { ok: true, input: plan };
+}

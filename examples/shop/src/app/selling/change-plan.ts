@@ -1,0 +1,38 @@
+import type { ChangePlanResult } from '@panelkit/sdk';
+import type { Shop } from '../../stack/shop.js';
+import type { Refusal } from '../subscriptions/refusals.js';
+import { sellingRefusal } from './refusals.js';
+
+/** What a plan change came to, for every channel alike: the engine's result, or why not (nothing charged). */
+export type PlanChangeOutcome = { ok: true; result: ChangePlanResult } | { ok: false; refusal: Refusal };
+
+const NOT_ON_SALE: Refusal = { status: 404, key: 'planChange.reasons.not_on_sale', reason: 'not_on_sale' };
+
+/**
+ * A buyer moves one of their subscriptions (the caller checked it is theirs) to another plan on sale,
+ * paying the difference from the wallet or getting it back: the one use case the web page, the JSON API
+ * and the bot call. The same `idempotencyKey` again changes once.
+ */
+export async function changePlanFor(
+  shop: Shop,
+  customerId: string,
+  subscriptionId: string,
+  request: { planId: string; idempotencyKey: string; discountCode?: string | undefined },
+): Promise<PlanChangeOutcome> {
+  const plan = await shop.storage.plans.get(request.planId);
+  if (plan === null || !plan.onSale) return { ok: false, refusal: NOT_ON_SALE };
+  try {
+    const result = await shop.kit.changePlan({
+      subscriptionId,
+      planId: plan.id,
+      idempotencyKey: request.idempotencyKey,
+      ...(request.discountCode === undefined || request.discountCode === '' ? {} : { discountCode: request.discountCode }),
+      actor: { type: 'customer', id: customerId },
+    });
+    return { ok: true, result };
+  } catch (error) {
+    const refusal = sellingRefusal('planChange', error);
+    if (refusal === null) throw error;
+    return { ok: false, refusal };
+  }
+}

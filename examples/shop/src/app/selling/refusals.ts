@@ -1,0 +1,39 @@
+import { CapacityExhaustedError, ConflictError, EligibilityError, InsufficientFundsError } from '@panelkit/sdk';
+import type { RequestContext } from '../../http/context.js';
+import { formatMoney } from '../../i18n/format.js';
+import { discountRefusal, type Refusal } from '../subscriptions/refusals.js';
+
+/**
+ * Why buying traffic (`area` `traffic`) or changing plan (`planChange`) was refused (nothing was
+ * charged), or `null` for an error that is not the buyer's to fix. A refused discount code is said in
+ * the code's words (`discounts.reasons.*`, on the `discountCode` field).
+ */
+export function sellingRefusal(area: 'traffic' | 'planChange', error: unknown): Refusal | null {
+  const discount = discountRefusal(error);
+  if (discount !== null) return discount;
+  if (InsufficientFundsError.is(error)) {
+    const funds = { balance: error.balance, required: error.required, currency: error.currency };
+    return { status: 402, key: `${area}.refused.insufficient_funds`, reason: 'insufficient_funds', funds };
+  }
+  if (CapacityExhaustedError.is(error)) return { status: 409, key: `${area}.refused.sold_out`, reason: 'sold_out' };
+  if (EligibilityError.is(error)) {
+    const reason = error.reasons[0] ?? 'not_eligible';
+    return { status: 409, key: `${area}.reasons.${reason}`, reason };
+  }
+  if (ConflictError.is(error)) {
+    const inProgress = error.details?.['reason'] === 'change_in_progress';
+    const reason = inProgress ? 'change_in_progress' : 'conflict';
+    return { status: 409, key: inProgress ? `${area}.refused.change_in_progress` : 'errors.conflict', reason };
+  }
+  return null;
+}
+
+/** The message parameters of a refusal: the balance and the total, for `insufficient_funds`. */
+export function refusalParams(ctx: RequestContext, refusal: Refusal): Record<string, string> {
+  if (!refusal.funds) return {};
+  const { balance, required, currency } = refusal.funds;
+  return {
+    balance: formatMoney({ amount: balance, currency }, ctx.locale),
+    total: formatMoney({ amount: required, currency }, ctx.locale),
+  };
+}

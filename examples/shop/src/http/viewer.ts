@@ -1,0 +1,116 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Account } from '../db/accounts.js';
+import { ctxOf, setCtx, wantsJson, type Viewer } from './context.js';
+import { HttpError } from './http-error.js';
+import { isLocale, translator, type Locale } from '../i18n/translate.js';
+import type { Shop } from '../stack/shop.js';
+import { csrfTokenFor } from './csrf.js';
+import { isStaffRole, roleMayUse } from '../app/auth/staff-roles.js';
+import { requireStaffSecondFactor, setSessionLocals, type SessionLocals } from './staff-security.js';
+
+export const SESSION_COOKIE = 'pk_session';
+
+/**
+ * A cookie's name as this shop sets it: with the `__Host-` prefix when the shop runs on https (PUBLIC_URL), so the
+ * browser takes it only from this host, over https, for path `/`: no sibling subdomain can plant or overwrite it.
+ */
+export function cookieName(base: string, secure: boolean): string {
+  return secure ? `__Host-${base}` : base;
+}
+export const LOCALE_COOKIE = 'pk_lang';
+
+/** The JSON API's paths: the only ones an API token opens. */
+function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/');
+}
+
+/** What an API token needs for a request: `read` to look (GET, a price quote), `write` to buy, pay or change. */
+function scopeNeeded(req: Request): 'read' | 'write' {
+  return req.method === 'GET' || req.method === 'HEAD' || /\/quote\/?$/.test(req.path) ? 'read' : 'write';
+}
+
+function preferredLocale(req: Request): Locale {
+  const chosen = req.cookies?.[LOCALE_COOKIE] as unknown;
+  if (isLocale(chosen)) return chosen;
+  return req.acceptsLanguages('en', 'fa') === 'fa' ? 'fa' : 'en';
+}
+
+async function viewerOfAccount(shop: Shop, account: Account | null, via: Viewer['via']): Promise<Viewer | null> {
+  if (account === null) return null;
+  const customer = await shop.storage.customers.get(account.customerId);
+  return customer === null ? null : { account, customer, via };
+}
+
+async function viewerFor(shop: Shop, accountId: string | null, via: Viewer['via']): Promise<Viewer | null> {
+  return accountId === null ? null : viewerOfAccount(shop, await shop.accounts.get(accountId), via);
+}
+
+/**
+ * Builds the request context: who is asking (API token, else session cookie), their language
+ * (the cookie they chose, else the browser's), and the CSRF token their forms must carry.
+ */
+export function loadViewer(shop: Shop) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const bearer = /^Bearer (pk_[A-Za-z0-9_-]{20,100})$/.exec(req.get('authorization') ?? '')?.[1];
+    let viewer: Viewer | null = null;
+    let session: SessionLocals | null = null;
+    if (bearer !== undefined) {
+      // A token reaches the JSON API only, never the pages or the back office (no second factor, no re-authentication).
+      if (!isApiPath(req.path)) return next(new HttpError(403, 'errors.tokenApiOnly'));
+      const grant = await shop.apiTokens.grantOf(bearer);
+      viewer = await viewerOfAccount(shop, grant?.account ?? null, 'api_token');
+      if (viewer === null || grant === null) return next(new HttpError(401, 'errors.badToken'));
+      viewer = { ...viewer, scopes: grant.scopes };
+      if (!viewer.scopes?.includes(scopeNeeded(req))) return next(new HttpError(403, 'errors.tokenScope'));
+    } else {
+      const token = req.cookies?.[cookieName(SESSION_COOKIE, shop.config.secureCookies)] as unknown;
+      const state = typeof token === 'string' && token.length <= 100 ? await shop.sessions.stateOf(token) : null;
+      if (state !== null) session = { token: token as string, state };
+      // The CSRF cookie is bound to the session when it opens: another visitor's cookie (and its token) is refused here.
+      if (state !== null)
+        res.locals['csrfBound'] = await shop.sessions.csrfBindingHolds(token as string, state, res.locals['csrfCookie'] as string);
+      // A session still owing its second factor signs nobody in.
+      if (state !== null && !state.secondFactorPending) viewer = await viewerFor(shop, state.accountId, 'session');
+    }
+    const isStaff = viewer !== null && isStaffRole(viewer.account.role);
+    setSessionLocals(
+      res,
+      session,
+      isStaff && shop.config.staffTotpRequired && !(await shop.staffTotp.isEnabled(viewer?.account.id as string)),
+    );
+    const locale = preferredLocale(req);
+    setCtx(res, {
+      locale,
+      t: translator(locale),
+      viewer,
+      csrfToken: csrfTokenFor(shop.secret, res.locals['csrfCookie'] as string),
+      path: req.originalUrl,
+      shopName: shop.config.shopName,
+      footer: shop.config.footer,
+    });
+    next();
+  };
+}
+
+/** Signed-in callers only: pages send the rest to sign in (and back), the API answers 401. */
+export function requireAccount(req: Request, res: Response, next: NextFunction): void {
+  if (ctxOf(res).viewer !== null) return next();
+  if (wantsJson(req) || req.method !== 'GET') return next(new HttpError(401, 'errors.signInFirst'));
+  res.redirect(303, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
+}
+
+/**
+ * Staff only, and only where their role may go (see {@link STAFF_ROUTES}): buyers get 403, support staff get 403 on the
+ * owner's routes, and staff still owing their second factor are sent to enrol first.
+ */
+export function requireAdmin(req: Request, res: Response, next: NextFunction): void {
+  const viewer = ctxOf(res).viewer;
+  if (viewer === null) return requireAccount(req, res, next);
+  if (!isStaffRole(viewer.account.role)) return next(new HttpError(403, 'errors.adminsOnly'));
+  requireStaffSecondFactor(req, res, (error?: unknown) => {
+    if (error !== undefined) return next(error);
+    if (!roleMayUse(viewer.account.role, req.method, req.originalUrl.split('?')[0] ?? ''))
+      return next(new HttpError(403, 'staff.ownersOnly'));
+    next();
+  });
+}

@@ -1,0 +1,157 @@
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { referralRoutes } from '../routes/referrals.js';
+import cookieParser from 'cookie-parser';
+import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { csrfCookie, csrfProtection } from '../http/csrf.js';
+import { loadViewer } from '../http/viewer.js';
+import { adminRoutes } from '../routes/admin/index.js';
+import { cryptoCallbackRoutes, cryptoPaymentRoutes, invoiceRoutes } from '../routes/crypto-payments.js';
+import { apiV1Routes } from '../routes/api/v1.js';
+import { openApiRoutes } from '../routes/api/openapi.js';
+import { salesApiRoutes } from '../routes/api/sales.js';
+import { apiTokenRoutes } from '../routes/api-tokens.js';
+import { authRoutes } from '../routes/auth.js';
+import { credentialRoutes } from '../routes/credentials.js';
+import { shopChannels } from '../app/notifications/channels.js';
+import { catalogRoutes } from '../routes/catalog.js';
+import { adminCustomersRoutes } from '../routes/admin/customers.js';
+import { adminPasswordResetRoutes } from '../routes/admin/password-reset.js';
+import { adminReceiptsRoutes } from '../routes/admin/receipts.js';
+import { walletApiRoutes } from '../routes/api/wallet.js';
+import { sellingApiRoutes } from '../routes/api/selling.js';
+import { checkoutRoutes } from '../routes/checkout.js';
+import { extensionRoutes } from '../routes/extension.js';
+import { planChangeRoutes } from '../routes/plan-change.js';
+import { trafficRoutes } from '../routes/traffic.js';
+import { healthRoutes } from '../routes/health.js';
+import { notificationRoutes } from '../routes/notifications.js';
+import { staffSecurityRoutes } from '../routes/staff-security.js';
+import { subscriptionLinkRoutes } from '../routes/subscription-link.js';
+import { subscriptionRoutes } from '../routes/subscriptions.js';
+import { walletRoutes } from '../routes/wallet.js';
+import type { Shop } from './shop.js';
+import type { ShopBot } from '../telegram/bot.js';
+import { telegramLinkRoutes } from '../telegram/web-link.js';
+import { errorHandler } from '../routes/error-handler.js';
+import { HttpError } from '../http/http-error.js';
+import { refuseNulText } from '../http/nul-text.js';
+import { isCheckoutReplay } from '../http/checkout-replays.js';
+import { createMetrics } from '../http/metrics.js';
+import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimitOptions, type RateLimits } from '../http/rate-limits.js';
+import { resellerAccountRoutes } from '../routes/reseller-account.js';
+
+const PUBLIC_DIR = resolve(import.meta.dirname, '../../public');
+/** uPlot's browser build and stylesheet, served by the shop itself so the CSP can stay 'self' only. */
+const UPLOT_DIR = resolve(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
+
+export interface AppOptions {
+  rateLimits?: RateLimitOptions;
+  /** The Telegram bot, when configured: its webhook route and the account page's deep link. */
+  telegram?: ShopBot;
+}
+
+/** Each area of the shop adds its routes here (they run after the viewer and CSRF checks). */
+function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null): Router[] {
+  return [
+    telegramLinkRoutes(shop, telegram),
+    authRoutes(shop, limits),
+    credentialRoutes(shop, limits, shopChannels(shop).list),
+    staffSecurityRoutes(shop, limits),
+    catalogRoutes(shop),
+    checkoutRoutes(shop, limits),
+    subscriptionRoutes(shop),
+    subscriptionLinkRoutes(shop, limits),
+    extensionRoutes(shop, limits),
+    trafficRoutes(shop, limits),
+    planChangeRoutes(shop, limits),
+    walletRoutes(shop),
+    cryptoPaymentRoutes(shop),
+    invoiceRoutes(shop),
+    referralRoutes(shop, telegram),
+    resellerAccountRoutes(shop),
+    apiTokenRoutes(shop),
+    notificationRoutes(shop),
+    openApiRoutes(shop),
+    apiV1Routes(shop, limits),
+    sellingApiRoutes(shop, limits),
+    walletApiRoutes(shop),
+    salesApiRoutes(shop),
+    adminReceiptsRoutes(shop),
+    adminCustomersRoutes(shop),
+    adminPasswordResetRoutes(shop),
+    adminRoutes(shop),
+  ];
+}
+
+/**
+ * The shop's Express app: security headers, request logs with secrets redacted, static assets,
+ * bodies (small, parsed strictly), the viewer and language, CSRF on every state change, the
+ * areas' routes, and one error handler that answers in the caller's language.
+ */
+export function createApp(shop: Shop, options: AppOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', shop.config.trustProxy ? 1 : false);
+  app.set('query parser', 'simple');
+  const metrics = createMetrics(shop);
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: shop.config.secureCookies ? [] : null,
+        },
+      },
+      strictTransportSecurity: shop.config.secureCookies,
+    }),
+  );
+  app.use(
+    pinoHttp({
+      logger: shop.logger.child({ component: 'http' }),
+      customLogLevel: (_req, res, error) =>
+        error !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      // A subscription link's token is a credential: the path is logged without it.
+      serializers: {
+        req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/^\/(s|reset-password)\/[^/?]+/, '/$1/[redacted]') }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' || (req.url ?? '').startsWith('/assets/') },
+    }),
+  );
+  app.use(metrics.middleware);
+  app.use('/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+  app.use('/assets/vendor/uplot', express.static(UPLOT_DIR, { maxAge: '1h', index: false }));
+  // Every page past the assets is per viewer and may carry a secret (a subscription link, an API token, a
+  // CSRF token): no cache keeps it, so after sign-out Back shows nothing.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  app.use(healthRoutes(shop, metrics.registry));
+  // Telegram's posts carry their own secret header, not a session or CSRF token, and a JSON body of their own size.
+  if (options.telegram !== undefined) app.use(options.telegram.webhookRoutes());
+  // The crypto gateway's callbacks carry their own signature, not a session or CSRF token.
+  app.use(cryptoCallbackRoutes(shop));
+  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
+  app.use(express.json({ limit: '64kb' }));
+  app.use(refuseNulText());
+  app.use(cookieParser());
+  app.use(csrfCookie({ secure: shop.config.secureCookies }));
+  app.use(loadViewer(shop));
+  app.use(csrfProtection());
+
+  const limits = createRateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, isCheckoutReplay(shop));
+  for (const router of areaRoutes(shop, limits, options.telegram ?? null)) app.use(router);
+
+  app.use((_req, _res, next) => next(new HttpError(404, 'errors.notFound')));
+  app.use(errorHandler(shop));
+  return app;
+}
