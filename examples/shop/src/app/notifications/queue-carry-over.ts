@@ -1,4 +1,8 @@
-import { hasNotificationRelay, notificationQueueLeftovers, type NotificationQueueLeftovers } from '../../db/notification-queue-carry-over.js';
+import {
+  hasNotificationRelay,
+  notificationQueueLeftovers,
+  type NotificationQueueLeftovers,
+} from '../../db/notification-queue-carry-over.js';
 import type { Shop } from '../../stack/shop.js';
 import { EVENT_NOTICES_TYPE, enqueueEventNotices, isNotifyingAction, type EventNoticesJob } from './event-notices.js';
 import { enqueueDelivery, enqueueFanOut } from './queue.js';
