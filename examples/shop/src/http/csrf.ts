@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { ctxOf } from './context.js';
-import { HttpError } from './http-error.js';
+import { ShopError } from '../app/shop-error.js';
 
 export const CSRF_COOKIE = 'pk_csrf';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -47,7 +47,7 @@ export function csrfProtection() {
     const ctx = ctxOf(res);
     if (ctx.viewer?.via === 'api_token') return next();
     const given = (req.body as Record<string, unknown> | undefined)?.['_csrf'] ?? req.get('x-csrf-token');
-    if (!matches(ctx.csrfToken, given) || res.locals['csrfBound'] === false) return next(new HttpError(403, 'errors.csrf'));
+    if (!matches(ctx.csrfToken, given) || res.locals['csrfBound'] === false) return next(new ShopError('forbidden', 'errors.csrf'));
     next();
   };
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { hasMessage, type Translate } from '../i18n/translate.js';
-import { HttpError } from './http-error.js';
+import { ShopError } from '../app/shop-error.js';
 
 export type FieldErrors = Record<string, string>;
 
@@ -41,9 +41,9 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown, t: Tran
   return parsed.success ? { ok: true, data: parsed.data } : { ok: false, fields: fieldErrors(parsed.error, t) };
 }
 
-/** For JSON routes: the parsed body, or a 400 `HttpError` carrying the field messages. */
+/** For JSON routes: the parsed body, or a 400 `ShopError` carrying the field messages. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, body: unknown, t: Translate): z.output<S> {
   const result = parseForm(schema, body, t);
-  if (!result.ok) throw new HttpError(400, 'errors.invalidInput', {}, result.fields);
+  if (!result.ok) throw new ShopError('invalid_input', 'errors.invalidInput', {}, result.fields);
   return result.data;
 }

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { HttpError } from './http-error.js';
+import { ShopError } from '../app/shop-error.js';
 
 /** What an id may look like (the SDK's `IdSchema` allows up to 128 characters; the engine writes `prefix_…`). */
 const ID_BODY = '[A-Za-z0-9_-]{1,128}';
@@ -22,6 +22,6 @@ export function adminPathPattern(sections: readonly string[]): RegExp {
  */
 export function idParam(req: Request, name = 'id'): string {
   const value = req.params[name];
-  if (!isId(value)) throw new HttpError(404, 'errors.notFound');
+  if (!isId(value)) throw new ShopError('not_found', 'errors.notFound');
   return value;
 }

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { HttpError } from './http-error.js';
+import { ShopError } from '../app/shop-error.js';
 
 /** A NUL, raw or percent-encoded (PostgreSQL's text cannot hold one: "invalid byte sequence"). */
 const NUL = /\0|%00/i;
@@ -19,7 +19,7 @@ function holdsNul(value: unknown, depth = 0): boolean {
 export function refuseNulText() {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const refused = NUL.test(req.originalUrl) || NUL.test(req.headers.cookie ?? '') || holdsNul(req.body);
-    next(refused ? new HttpError(400, 'errors.textNul') : undefined);
+    next(refused ? new ShopError('invalid_input', 'errors.textNul') : undefined);
   };
 }
 

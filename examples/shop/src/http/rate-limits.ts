@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { ctxOf } from './context.js';
-import { HttpError } from './http-error.js';
+import { ShopError } from '../app/shop-error.js';
 
 export interface RateLimitSettings {
   /** Attempts per window. */
@@ -55,7 +55,7 @@ export function createRateLimits(
         const viewer = key === 'account' ? ctxOf(res).viewer : null;
         return viewer !== null ? `account:${viewer.account.id}` : ipKeyGenerator(req.ip ?? 'unknown');
       },
-      handler: (_req, _res, next) => next(new HttpError(429, 'errors.tooManyAttempts')),
+      handler: (_req, _res, next) => next(new ShopError('too_many_requests', 'errors.tooManyAttempts')),
     });
   return {
     signIn: limiter(options.signIn, 'ip'),

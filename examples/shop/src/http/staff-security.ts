@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { SessionState } from '../db/sessions.js';
 import { ctxOf, wantsJson } from './context.js';
-import { HttpError } from './http-error.js';
+import { ShopError } from '../app/shop-error.js';
 
 /** How long a password or code given again keeps dangerous actions open. */
 export const REAUTH_WINDOW_MS = 5 * 60_000;
@@ -33,7 +33,7 @@ export function staffTotpMissing(res: Response): boolean {
 /** Sends staff who owe an enrolment to the security page (the API answers 403). */
 export function requireStaffSecondFactor(req: Request, res: Response, next: NextFunction): void {
   if (!staffTotpMissing(res)) return next();
-  if (wantsJson(req) || req.method !== 'GET') return next(new HttpError(403, 'security.enrolFirst'));
+  if (wantsJson(req) || req.method !== 'GET') return next(new ShopError('forbidden', 'security.enrolFirst'));
   res.redirect(303, '/account/security?required=1');
 }
 
@@ -48,7 +48,7 @@ export function requireRecentAuth(clock: { now(): Date }) {
     const reauthAt = session?.state.reauthAt ?? null;
     const recent = reauthAt !== null && clock.now().getTime() - reauthAt.getTime() < REAUTH_WINDOW_MS;
     if (session !== null && ctxOf(res).viewer !== null && recent) return next();
-    if (wantsJson(req) || req.method !== 'GET' || session === null) return next(new HttpError(403, 'security.reauthFirst'));
+    if (wantsJson(req) || req.method !== 'GET' || session === null) return next(new ShopError('forbidden', 'security.reauthFirst'));
     res.redirect(303, `/account/reauth?next=${encodeURIComponent(req.originalUrl)}`);
   };
 }

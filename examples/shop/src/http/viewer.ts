@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Account } from '../db/accounts.js';
 import { ctxOf, setCtx, wantsJson, type Viewer } from './context.js';
-import { HttpError } from './http-error.js';
+import { ShopError } from '../app/shop-error.js';
 import { isLocale, translator, type Locale } from '../i18n/translate.js';
 import type { Shop } from '../stack/shop.js';
 import { csrfTokenFor } from './csrf.js';
@@ -56,12 +56,12 @@ export function loadViewer(shop: Shop) {
     let session: SessionLocals | null = null;
     if (bearer !== undefined) {
       // A token reaches the JSON API only, never the pages or the back office (no second factor, no re-authentication).
-      if (!isApiPath(req.path)) return next(new HttpError(403, 'errors.tokenApiOnly'));
+      if (!isApiPath(req.path)) return next(new ShopError('forbidden', 'errors.tokenApiOnly'));
       const grant = await shop.apiTokens.grantOf(bearer);
       viewer = await viewerOfAccount(shop, grant?.account ?? null, 'api_token');
-      if (viewer === null || grant === null) return next(new HttpError(401, 'errors.badToken'));
+      if (viewer === null || grant === null) return next(new ShopError('sign_in_required', 'errors.badToken'));
       viewer = { ...viewer, scopes: grant.scopes };
-      if (!viewer.scopes?.includes(scopeNeeded(req))) return next(new HttpError(403, 'errors.tokenScope'));
+      if (!viewer.scopes?.includes(scopeNeeded(req))) return next(new ShopError('forbidden', 'errors.tokenScope'));
     } else {
       const token = req.cookies?.[cookieName(SESSION_COOKIE, shop.config.secureCookies)] as unknown;
       const state = typeof token === 'string' && token.length <= 100 ? await shop.sessions.stateOf(token) : null;
@@ -95,7 +95,7 @@ export function loadViewer(shop: Shop) {
 /** Signed-in callers only: pages send the rest to sign in (and back), the API answers 401. */
 export function requireAccount(req: Request, res: Response, next: NextFunction): void {
   if (ctxOf(res).viewer !== null) return next();
-  if (wantsJson(req) || req.method !== 'GET') return next(new HttpError(401, 'errors.signInFirst'));
+  if (wantsJson(req) || req.method !== 'GET') return next(new ShopError('sign_in_required', 'errors.signInFirst'));
   res.redirect(303, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
 }
 
@@ -106,11 +106,11 @@ export function requireAccount(req: Request, res: Response, next: NextFunction):
 export function requireAdmin(req: Request, res: Response, next: NextFunction): void {
   const viewer = ctxOf(res).viewer;
   if (viewer === null) return requireAccount(req, res, next);
-  if (!isStaffRole(viewer.account.role)) return next(new HttpError(403, 'errors.adminsOnly'));
+  if (!isStaffRole(viewer.account.role)) return next(new ShopError('forbidden', 'errors.adminsOnly'));
   requireStaffSecondFactor(req, res, (error?: unknown) => {
     if (error !== undefined) return next(error);
     if (!roleMayUse(viewer.account.role, req.method, req.originalUrl.split('?')[0] ?? ''))
-      return next(new HttpError(403, 'staff.ownersOnly'));
+      return next(new ShopError('forbidden', 'staff.ownersOnly'));
     next();
   });
 }

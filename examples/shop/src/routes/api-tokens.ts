@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { parseForm } from '../http/forms.js';
-import { HttpError } from '../http/http-error.js';
+import { ShopError } from '../app/shop-error.js';
 import { noticeFrom } from '../http/notice.js';
 import type { Shop } from '../stack/shop.js';
 import { apiTokensPage } from '../views/api-tokens-page.js';
@@ -19,7 +19,7 @@ const CreateForm = z.object({
 
 /** Tokens are managed from a signed-in browser only: a leaked token must not be able to mint more. */
 function sessionOnly(_req: Request, res: Response, next: NextFunction): void {
-  if (viewerOf(res).via !== 'session') return next(new HttpError(403, 'account.tokens.sessionOnly'));
+  if (viewerOf(res).via !== 'session') return next(new ShopError('forbidden', 'account.tokens.sessionOnly'));
   next();
 }
 
@@ -63,7 +63,7 @@ export function apiTokenRoutes(shop: Shop): Router {
   router.post('/account/api-tokens/:id/revoke', async (req, res) => {
     const id = req.params['id'] ?? '';
     const revoked = /^[0-9a-f]{12}$/.test(id) && (await shop.apiTokens.revoke(viewerOf(res).account.id, id));
-    if (!revoked) throw new HttpError(404, 'errors.notFound');
+    if (!revoked) throw new ShopError('not_found', 'errors.notFound');
     res.redirect(303, '/account/api-tokens?done=account.revoked');
   });
   return router;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { parseForm, type FieldErrors } from '../http/forms.js';
-import { HttpError } from '../http/http-error.js';
+import { ShopError } from '../app/shop-error.js';
 import { noticeFrom } from '../http/notice.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { formatMoney } from '../i18n/format.js';
@@ -23,6 +23,7 @@ import { checkoutPage, type CheckoutValues } from '../views/checkout-page.js';
 import { orderPage } from '../views/order-page.js';
 import { localizedPlan } from '../app/plans/plan-texts.js';
 import { plansForBuyer, walletRoom } from '../app/selling/buyer-prices.js';
+import { httpStatusOf } from '../http/status.js';
 
 const checkbox = z
   .enum(['on', 'true', '1'], { message: 'forms.invalid' })
@@ -64,7 +65,7 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
 
   const planFor = async (id: unknown): Promise<Plan> => {
     const plan = isId(id) ? await shop.storage.plans.get(id) : null;
-    if (plan === null) throw new HttpError(404, 'errors.notFound');
+    if (plan === null) throw new ShopError('not_found', 'errors.notFound');
     return plan;
   };
 
@@ -162,7 +163,7 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
       // Nothing was written, so the same key may be sent again, unless it is the key that clashed.
       const next = refusal.reason === 'idempotency_key_reused' ? { ...values, idempotencyKey: newIdempotencyKey() } : values;
       const errors = refusal.field !== undefined ? { [refusal.field]: ctx.t(refusal.key) } : undefined;
-      await render(res, refusal.status, plan, next, errors, refusal.field === undefined ? refusal : undefined);
+      await render(res, httpStatusOf(refusal.code), plan, next, errors, refusal.field === undefined ? refusal : undefined);
     }
   });
 

@@ -4,7 +4,7 @@ import { requireAccount } from '../http/viewer.js';
 import { PaymentProviderUnavailableError, PaymentSignatureError } from '@panelkit/sdk';
 import { paymentsOf } from '../app/payments/records.js';
 import { ctxOf, viewerOf } from '../http/context.js';
-import { HttpError } from '../http/http-error.js';
+import { ShopError } from '../app/shop-error.js';
 import { idParam } from '../http/ids.js';
 import { amountSchema } from '../app/payments/amount.js';
 import { activeGateway } from '../app/payments/crypto/gateway-settings.js';
@@ -34,7 +34,7 @@ function queryOf(req: Request): Record<string, string | undefined> {
 export function cryptoCallbackRoutes(shop: Shop): Router {
   const router = Router();
   router.post('/payments/crypto/ipn', express.json({ limit: '32kb' }), async (req, res) => {
-    if ((await activeGateway(shop)) === null) throw new HttpError(404, 'errors.notFound');
+    if ((await activeGateway(shop)) === null) throw new ShopError('not_found', 'errors.notFound');
     try {
       const settled = await shop.kit.payments.handleCallback(CRYPTO_PROVIDER, {
         headers: { 'x-nowpayments-sig': req.get('x-nowpayments-sig') },
@@ -64,13 +64,13 @@ export function cryptoPaymentRoutes(shop: Shop): Router {
   const router = Router();
 
   router.post('/wallet/crypto', requireAccount, async (req, res) => {
-    if ((await activeGateway(shop)) === null) throw new HttpError(404, 'errors.notFound');
+    if ((await activeGateway(shop)) === null) throw new ShopError('not_found', 'errors.notFound');
     const { customer } = viewerOf(res);
     const form = InvoiceForm.safeParse(req.body);
     const amount = amountSchema(shop.config.currency).safeParse((req.body as { amount?: unknown }).amount);
     if (!form.success || !amount.success)
-      throw new HttpError(
-        400,
+      throw new ShopError(
+        'invalid_input',
         amount.success ? 'wallet.errors.formExpired' : (amount.error.issues[0]?.message ?? 'wallet.errors.amountZero'),
       );
     const started = await startCryptoInvoice(shop, {
@@ -80,9 +80,9 @@ export function cryptoPaymentRoutes(shop: Shop): Router {
       base: publicBase(shop, req),
       from: 'web',
     });
-    if (!started.ok && started.reason === 'too_many_pending') throw new HttpError(429, 'wallet.errors.tooManyPending');
-    if (!started.ok && started.reason === 'key_reused') throw new HttpError(409, 'wallet.errors.formExpired');
-    if (!started.ok) throw new HttpError(503, 'wallet.crypto.unavailable');
+    if (!started.ok && started.reason === 'too_many_pending') throw new ShopError('too_many_requests', 'wallet.errors.tooManyPending');
+    if (!started.ok && started.reason === 'key_reused') throw new ShopError('conflict', 'wallet.errors.formExpired');
+    if (!started.ok) throw new ShopError('unavailable', 'wallet.crypto.unavailable');
     // The gateway's page is opened by a link from our own: the CSP's form-action keeps form posts on this origin.
     res.redirect(303, `/wallet/crypto/${started.payment.id}`);
   });
@@ -90,7 +90,7 @@ export function cryptoPaymentRoutes(shop: Shop): Router {
   router.get('/wallet/crypto/:id', requireAccount, async (req, res) => {
     const payment = await paymentsOf(shop).get(idParam(req));
     if (payment === null || payment.customerId !== viewerOf(res).customer.id || payment.provider !== CRYPTO_PROVIDER)
-      throw new HttpError(404, 'errors.notFound');
+      throw new ShopError('not_found', 'errors.notFound');
     res.send(cryptoInvoicePage(ctxOf(res), payment).value);
   });
 
@@ -111,7 +111,7 @@ export function cryptoPaymentRoutes(shop: Shop): Router {
   router.get('/wallet/crypto/:id/return', requireAccount, async (req, res) => {
     const payment = await paymentsOf(shop).get(idParam(req));
     if (payment === null || payment.customerId !== viewerOf(res).customer.id || payment.provider !== CRYPTO_PROVIDER)
-      throw new HttpError(404, 'errors.notFound');
+      throw new ShopError('not_found', 'errors.notFound');
     res.redirect(303, `/wallet?done=${await outcomeOf(payment.id, req)}`);
   });
 
@@ -119,7 +119,7 @@ export function cryptoPaymentRoutes(shop: Shop): Router {
   // says only what became of the payment; the bot tells them the rest.
   router.get('/wallet/crypto/:id/back-to-bot', async (req, res) => {
     const payment = await paymentsOf(shop).get(idParam(req));
-    if (payment === null || payment.provider !== CRYPTO_PROVIDER) throw new HttpError(404, 'errors.notFound');
+    if (payment === null || payment.provider !== CRYPTO_PROVIDER) throw new ShopError('not_found', 'errors.notFound');
     const outcome = (await outcomeOf(payment.id, req)).replace('wallet.', 'wallet.notices.');
     res.send(cryptoBackToBotPage(ctxOf(res), outcome).value);
   });
@@ -132,7 +132,7 @@ export function invoiceRoutes(shop: Shop): Router {
   router.get('/wallet/payments/:id/invoice', requireAccount, async (req, res) => {
     const viewer = viewerOf(res);
     const payment = await paymentsOf(shop).get(idParam(req));
-    if (payment === null || payment.customerId !== viewer.customer.id) throw new HttpError(404, 'errors.notFound');
+    if (payment === null || payment.customerId !== viewer.customer.id) throw new ShopError('not_found', 'errors.notFound');
     res.send(
       invoicePage(ctxOf(res), { payment, email: viewer.account.email, shopName: shop.config.shopName, timeZone: shop.config.timeZone })
         .value,

@@ -5,27 +5,28 @@ import { translator } from '../i18n/translate.js';
 import type { Shop } from '../stack/shop.js';
 import { errorPage } from '../views/error-page.js';
 import { ctxOf, wantsJson, type RequestContext } from '../http/context.js';
-import { HttpError } from '../http/http-error.js';
+import { ShopError, type ShopErrorCode } from '../app/shop-error.js';
+import { httpStatusOf, shopErrorCodeOf } from '../http/status.js';
 
 /** Engine errors a buyer or admin can cause, as an answer; anything else is the shop's fault (500). */
-const ENGINE_ERRORS: Partial<Record<PanelkitError['code'], { status: number; key: string }>> = {
-  VALIDATION_FAILED: { status: 400, key: 'errors.invalidInput' },
-  NOT_FOUND: { status: 404, key: 'errors.notFound' },
-  CONFLICT: { status: 409, key: 'errors.conflict' },
-  IDEMPOTENCY_CONFLICT: { status: 409, key: 'errors.idempotencyConflict' },
-  NOT_ELIGIBLE: { status: 409, key: 'errors.notEligible' },
-  INSUFFICIENT_FUNDS: { status: 402, key: 'errors.insufficientFunds' },
-  CAPACITY_EXHAUSTED: { status: 409, key: 'errors.soldOut' },
-  INVALID_TRANSITION: { status: 409, key: 'errors.conflict' },
+const ENGINE_ERRORS: Partial<Record<PanelkitError['code'], { code: ShopErrorCode; key: string }>> = {
+  VALIDATION_FAILED: { code: 'invalid_input', key: 'errors.invalidInput' },
+  NOT_FOUND: { code: 'not_found', key: 'errors.notFound' },
+  CONFLICT: { code: 'conflict', key: 'errors.conflict' },
+  IDEMPOTENCY_CONFLICT: { code: 'conflict', key: 'errors.idempotencyConflict' },
+  NOT_ELIGIBLE: { code: 'conflict', key: 'errors.notEligible' },
+  INSUFFICIENT_FUNDS: { code: 'insufficient_funds', key: 'errors.insufficientFunds' },
+  CAPACITY_EXHAUSTED: { code: 'conflict', key: 'errors.soldOut' },
+  INVALID_TRANSITION: { code: 'conflict', key: 'errors.conflict' },
 };
 
 /** What body-parser reports for a request it could not read. */
-function bodyParserAnswer(error: unknown): HttpError | null {
+function bodyParserAnswer(error: unknown): ShopError | null {
   const type = (error as { type?: unknown } | null)?.type;
-  if (type === 'entity.parse.failed') return new HttpError(400, 'errors.malformedBody');
-  if (type === 'entity.too.large') return new HttpError(413, 'errors.bodyTooLarge');
-  if (typeof type === 'string' && type.startsWith('encoding.')) return new HttpError(415, 'errors.malformedBody');
-  if (type === 'parameters.too.many') return new HttpError(413, 'errors.bodyTooLarge');
+  if (type === 'entity.parse.failed') return new ShopError('invalid_input', 'errors.malformedBody');
+  if (type === 'entity.too.large') return new ShopError('too_large', 'errors.bodyTooLarge');
+  if (typeof type === 'string' && type.startsWith('encoding.')) return new ShopError('unsupported_media', 'errors.malformedBody');
+  if (type === 'parameters.too.many') return new ShopError('too_large', 'errors.bodyTooLarge');
   return null;
 }
 
@@ -33,11 +34,11 @@ function bodyParserAnswer(error: unknown): HttpError | null {
  * A client error Express or its middleware raised with a status of its own, e.g. the `URIError`
  * (status 400) for a malformed percent-encoding in a path (`/subscriptions/%ff`).
  */
-function statusAnswer(error: unknown): HttpError | null {
+function statusAnswer(error: unknown): ShopError | null {
   const status =
     (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status !== 'number' || status < 400 || status > 499) return null;
-  return new HttpError(status, status === 404 ? 'errors.notFound' : 'errors.malformedBody');
+  return new ShopError(shopErrorCodeOf(status), status === 404 ? 'errors.notFound' : 'errors.malformedBody');
 }
 
 /** Seconds a client is asked to wait (`Retry-After`) while the database is away. */
@@ -54,14 +55,14 @@ export function isDatabaseAway(error: unknown): boolean {
   return false;
 }
 
-export function toHttpError(error: unknown): HttpError | null {
-  if (error instanceof HttpError) return error;
-  if (isDatabaseAway(error)) return new HttpError(503, 'errors.unavailable');
+export function toShopError(error: unknown): ShopError | null {
+  if (error instanceof ShopError) return error;
+  if (isDatabaseAway(error)) return new ShopError('unavailable', 'errors.unavailable');
   const parsing = bodyParserAnswer(error) ?? statusAnswer(error);
   if (parsing !== null) return parsing;
   if (PanelkitError.is(error)) {
     const known = ENGINE_ERRORS[error.code];
-    if (known !== undefined) return new HttpError(known.status, known.key);
+    if (known !== undefined) return new ShopError(known.code, known.key);
   }
   return null;
 }
@@ -69,10 +70,10 @@ export function toHttpError(error: unknown): HttpError | null {
 /** The last middleware: a clear answer in the caller's language, never a stack trace; unexpected errors are logged. */
 export function errorHandler(shop: Shop) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const known = toHttpError(error);
+    const known = toShopError(error);
     if (known === null) shop.logger.error({ err: error, path: req.path }, 'unhandled error');
-    else if (known.status === 503) shop.logger.warn({ err: error, path: req.path }, 'the database is away: answered 503');
-    const answer = known ?? new HttpError(500, 'errors.internal');
+    else if (known.code === 'unavailable') shop.logger.warn({ err: error, path: req.path }, 'the database is away: answered 503');
+    const answer = known ?? new ShopError('internal', 'errors.internal');
     const ctx: RequestContext = (ctxOf(res) as RequestContext | undefined) ?? {
       locale: 'en',
       t: translator('en'),
@@ -84,12 +85,13 @@ export function errorHandler(shop: Shop) {
     };
     const message = ctx.t(answer.messageKey, answer.params);
     if (res.headersSent) return;
-    res.status(answer.status);
-    if (answer.status === 503) res.set('Retry-After', String(DATABASE_AWAY_RETRY_AFTER_S));
+    const status = httpStatusOf(answer.code);
+    res.status(status);
+    if (status === 503) res.set('Retry-After', String(DATABASE_AWAY_RETRY_AFTER_S));
     if (wantsJson(req)) {
       res.json({ error: { code: answer.messageKey.replace(/^errors\./, ''), message, fields: answer.fields } });
       return;
     }
-    res.type('html').send(errorPage(ctx, answer.status, message).value);
+    res.type('html').send(errorPage(ctx, status, message).value);
   };
 }

@@ -13,6 +13,7 @@ import { extensionRefusal, type Refusal } from '../app/subscriptions/refusals.js
 import { extensionPage } from '../views/extension-page.js';
 import { planName } from '../app/subscriptions/plan-names.js';
 import { walletRoom } from '../app/selling/buyer-prices.js';
+import { httpStatusOf } from '../http/status.js';
 
 const ExtendForm = z.object({
   idempotencyKey: IdempotencyKeySchema,
@@ -105,7 +106,7 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
       const errors = refusal.field === undefined ? undefined : { [refusal.field]: ctx.t(refusal.key) };
       await render(
         res,
-        refusal.status,
+        httpStatusOf(refusal.code),
         sub,
         form.data.idempotencyKey,
         errors,

@@ -15,6 +15,7 @@ import type { Refusal } from '../app/subscriptions/refusals.js';
 import { planChangePage } from '../views/plan-change-page.js';
 import { localizedPlan, localizedPlans } from '../app/plans/plan-texts.js';
 import { walletRoom } from '../app/selling/buyer-prices.js';
+import { httpStatusOf } from '../http/status.js';
 
 const CodeSchema = z.string().trim().max(60, { message: 'discounts.reasons.unknown_code' });
 const ChangeForm = z.object({
@@ -81,7 +82,7 @@ export function planChangeRoutes(shop: Shop, limits: RateLimits): Router {
     const query = PageQuery.safeParse(req.query);
     if (!query.success) {
       return render(res, 400, sub, newIdempotencyKey(), {
-        status: 400,
+        code: 'invalid_input',
         key: 'discounts.reasons.unknown_code',
         reason: 'unknown_code',
         field: 'discountCode',
@@ -95,13 +96,14 @@ export function planChangeRoutes(shop: Shop, limits: RateLimits): Router {
     const viewer = viewerOf(res);
     const sub = await ownedSubscription(shop, viewer, req.params.id);
     const form = parseForm(ChangeForm, req.body, ctx.t);
-    if (!form.ok) return render(res, 400, sub, newIdempotencyKey(), { status: 400, key: 'planChange.formExpired', reason: 'invalid_form' });
+    if (!form.ok)
+      return render(res, 400, sub, newIdempotencyKey(), { code: 'invalid_input', key: 'planChange.formExpired', reason: 'invalid_form' });
     const { planId, idempotencyKey, discountCode } = form.data;
     const changed = await changePlanFor(shop, viewer.customer.id, sub.id, { planId, idempotencyKey, discountCode });
     if (changed.ok) return res.redirect(303, `/subscriptions/${sub.id}?done=planChange.changed`);
     // A plan no longer on sale starts over with a fresh form; any other refusal keeps what was typed.
     const keepKey = changed.refusal.reason === 'not_on_sale' ? newIdempotencyKey() : idempotencyKey;
-    await render(res, changed.refusal.status, sub, keepKey, changed.refusal, discountCode ?? '');
+    await render(res, httpStatusOf(changed.refusal.code), sub, keepKey, changed.refusal, discountCode ?? '');
   });
   return router;
 }

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { requireAccount } from '../http/viewer.js';
 import { ResellerClients } from '../db/reseller-clients.js';
 import { ctxOf, viewerOf } from '../http/context.js';
-import { HttpError } from '../http/http-error.js';
+import { ShopError } from '../app/shop-error.js';
 import { isId } from '../http/ids.js';
 import { resellerClientsPage } from '../views/reseller-clients-page.js';
 import { resellerTerms } from '../app/selling/reseller-terms.js';
 import type { Shop } from '../stack/shop.js';
 import { resellerAccountPage } from '../views/reseller-account-page.js';
+import { httpStatusOf } from '../http/status.js';
 
 /** A reseller's new client (the web form and `POST /api/v1/reseller/clients`' body). */
 export const ClientForm = z.object({
@@ -32,7 +33,7 @@ export function resellerAccountRoutes(shop: Shop): Router {
   /** The signed-in reseller's customer id; 404 for anyone else. */
   const reseller = async (res: Response): Promise<string> => {
     const customerId = viewerOf(res).customer.id;
-    if ((await resellerTerms(shop, customerId)) === null) throw new HttpError(404, 'errors.notFound');
+    if ((await resellerTerms(shop, customerId)) === null) throw new ShopError('not_found', 'errors.notFound');
     return customerId;
   };
 
@@ -50,18 +51,18 @@ export function resellerAccountRoutes(shop: Shop): Router {
   const addClient = async (req: Request, res: Response) => {
     const customerId = await reseller(res);
     const form = ClientForm.safeParse(req.body ?? {});
-    if (!form.success) throw new HttpError(400, 'forms.invalid', {}, { name: 'forms.required' });
+    if (!form.success) throw new ShopError('invalid_input', 'forms.invalid', {}, { name: 'forms.required' });
     const added = await clients.add(customerId, { name: form.data.name, note: form.data.note === '' ? null : form.data.note });
-    if (!added.ok) throw new HttpError(409, 'resellers.clients.nameTaken', {}, { name: 'resellers.clients.nameTaken' });
+    if (!added.ok) throw new ShopError('conflict', 'resellers.clients.nameTaken', {}, { name: 'resellers.clients.nameTaken' });
     return { customerId, id: added.id };
   };
 
   const assign = async (res: Response, clientId: unknown, subscriptionId: unknown) => {
     const customerId = await reseller(res);
     const form = AssignForm.safeParse({ clientId, subscriptionId });
-    if (!form.success) throw new HttpError(400, 'forms.invalid');
+    if (!form.success) throw new ShopError('invalid_input', 'forms.invalid');
     const done = await clients.assign(customerId, form.data.clientId, form.data.subscriptionId);
-    if (!done.ok) throw new HttpError(404, 'errors.notFound');
+    if (!done.ok) throw new ShopError('not_found', 'errors.notFound');
     return customerId;
   };
 
@@ -70,8 +71,8 @@ export function resellerAccountRoutes(shop: Shop): Router {
     try {
       await addClient(req, res);
     } catch (error) {
-      if (!(error instanceof HttpError) || error.status === 404) throw error;
-      return renderClients(res, error.status, viewerOf(res).customer.id, ctxOf(res).t(error.messageKey));
+      if (!(error instanceof ShopError) || error.code === 'not_found') throw error;
+      return renderClients(res, httpStatusOf(error.code), viewerOf(res).customer.id, ctxOf(res).t(error.messageKey));
     }
     res.redirect(303, '/account/reseller/clients');
   });
@@ -104,13 +105,13 @@ export function resellerAccountRoutes(shop: Shop): Router {
 
   router.get('/account/reseller', requireAccount, async (_req, res) => {
     const terms = await resellerTerms(shop, viewerOf(res).customer.id);
-    if (terms === null) throw new HttpError(404, 'errors.notFound');
+    if (terms === null) throw new ShopError('not_found', 'errors.notFound');
     res.send(resellerAccountPage(ctxOf(res), terms, currency, timeZone).value);
   });
 
   router.get('/api/v1/reseller', requireAccount, async (_req, res) => {
     const terms = await resellerTerms(shop, viewerOf(res).customer.id);
-    if (terms === null) throw new HttpError(404, 'errors.notFound');
+    if (terms === null) throw new ShopError('not_found', 'errors.notFound');
     res.json({
       currency,
       balance: terms.balance,

@@ -6,7 +6,7 @@ import { CODE_GUESSES, PASSWORD_GUESSES, signInThrottleOf } from '../app/auth/si
 import { sessionOf } from '../http/staff-security.js';
 import { requireAccount, SESSION_COOKIE, cookieName } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
-import { HttpError } from '../http/http-error.js';
+import { ShopError } from '../app/shop-error.js';
 import { noticeFrom } from '../http/notice.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import type { Shop } from '../stack/shop.js';
@@ -150,6 +150,6 @@ export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
 
 /** Security settings are changed from a signed-in browser only, never with an API token. */
 function sessionOnly(_req: unknown, res: Response, next: (error?: unknown) => void): void {
-  if (viewerOf(res).via !== 'session') return next(new HttpError(403, 'account.tokens.sessionOnly'));
+  if (viewerOf(res).via !== 'session') return next(new ShopError('forbidden', 'account.tokens.sessionOnly'));
   next();
 }

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { requireAccount, requireAdmin } from '../http/viewer.js';
 import { viewerOf } from '../http/context.js';
-import { HttpError } from '../http/http-error.js';
+import { ShopError } from '../app/shop-error.js';
 import { idParam } from '../http/ids.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import type { Shop } from '../stack/shop.js';
@@ -62,7 +62,7 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits): Router {
 
   router.post('/admin/customers/:id/subscription-link/rotate', requireAdmin, async (req, res) => {
     const customerId = idParam(req);
-    if ((await shop.storage.customers.get(customerId)) === null) throw new HttpError(404, 'errors.notFound');
+    if ((await shop.storage.customers.get(customerId)) === null) throw new ShopError('not_found', 'errors.notFound');
     await shop.subscriptionLinks.rotate(customerId);
     await shop.storage.audit.append({
       actor: { type: 'admin', id: viewerOf(res).account.id },

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
-import { HttpError } from '../http/http-error.js';
+import { ShopError } from '../app/shop-error.js';
 import { noticeFrom } from '../http/notice.js';
 import { setBuyerAutoRenew } from '../app/subscriptions/auto-renew.js';
 import type { Shop } from '../stack/shop.js';
@@ -54,12 +54,12 @@ export function subscriptionRoutes(shop: Shop): Router {
   });
   router.post('/subscriptions/:id/auto-renew', requireAccount, async (req, res) => {
     const enabled = (req.body as Record<string, unknown> | undefined)?.['enabled'];
-    if (enabled !== 'on' && enabled !== 'off') throw new HttpError(400, 'forms.invalid');
+    if (enabled !== 'on' && enabled !== 'off') throw new ShopError('invalid_input', 'forms.invalid');
     const outcome = await setBuyerAutoRenew(shop, viewerOf(res).customer.id, String(req.params['id'] ?? ''), enabled === 'on');
     if (!outcome.ok)
       throw outcome.reason === 'not_found'
-        ? new HttpError(404, 'errors.notFound')
-        : new HttpError(409, `subscription.autoRenewRefused.${outcome.reason}`);
+        ? new ShopError('not_found', 'errors.notFound')
+        : new ShopError('conflict', `subscription.autoRenewRefused.${outcome.reason}`);
     res.redirect(303, `/subscriptions/${outcome.subscription.id}?done=subscription.auto_renew_${enabled}`);
   });
   return router;

@@ -14,6 +14,7 @@ import type { Refusal } from '../app/subscriptions/refusals.js';
 import { trafficPage } from '../views/traffic-page.js';
 import { planName } from '../app/subscriptions/plan-names.js';
 import { walletRoom } from '../app/selling/buyer-prices.js';
+import { httpStatusOf } from '../http/status.js';
 
 const invalid = { message: 'forms.invalid' };
 const GibSchema = z.coerce.number(invalid).int(invalid).min(1, invalid).max(100_000, invalid);
@@ -74,12 +75,17 @@ export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
     const gib = req.query['gib'] === undefined ? null : GibSchema.safeParse(req.query['gib']);
     const code = CodeSchema.optional().safeParse(req.query['discountCode']);
     if (!code.success) {
-      const refusal = { status: 400, key: 'discounts.reasons.unknown_code', reason: 'unknown_code', field: 'discountCode' };
+      const refusal: Refusal = {
+        code: 'invalid_input',
+        key: 'discounts.reasons.unknown_code',
+        reason: 'unknown_code',
+        field: 'discountCode',
+      };
       return render(res, 400, sub, gib?.success ? gib.data : null, newIdempotencyKey(), refusal);
     }
     if (gib !== null && !gib.success) {
       return render(res, 400, sub, null, newIdempotencyKey(), {
-        status: 400,
+        code: 'invalid_input',
         key: 'traffic.reasons.invalid_amount',
         reason: 'invalid_amount',
       });
@@ -93,11 +99,15 @@ export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
     const sub = await ownedSubscription(shop, viewer, req.params.id);
     const form = parseForm(BuyForm, req.body, ctx.t);
     if (!form.ok)
-      return render(res, 400, sub, null, newIdempotencyKey(), { status: 400, key: 'traffic.formExpired', reason: 'invalid_form' });
+      return render(res, 400, sub, null, newIdempotencyKey(), {
+        code: 'invalid_input',
+        key: 'traffic.formExpired',
+        reason: 'invalid_form',
+      });
     const { gib, idempotencyKey, discountCode } = form.data;
     const bought = await buyTrafficFor(shop, viewer.customer.id, sub.id, { gib, idempotencyKey, discountCode });
     if (bought.ok) return res.redirect(303, `/subscriptions/${sub.id}?done=traffic.bought`);
-    await render(res, bought.refusal.status, sub, gib, idempotencyKey, bought.refusal, discountCode ?? '');
+    await render(res, httpStatusOf(bought.refusal.code), sub, gib, idempotencyKey, bought.refusal, discountCode ?? '');
   });
   return router;
 }

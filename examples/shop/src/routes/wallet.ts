@@ -14,6 +14,7 @@ import type { Shop } from '../stack/shop.js';
 import { walletPage, type TopUpFormState } from '../views/wallet-page.js';
 import { cancelOwnPayment } from '../app/payments/cancel.js';
 import { idParam } from '../http/ids.js';
+import { httpStatusOf } from '../http/status.js';
 
 const LEDGER_PAGE = 20;
 const RECENT_PAYMENTS = 20;
@@ -86,7 +87,7 @@ export function walletRoutes(shop: Shop): Router {
     const sentKey = values['idempotencyKey'];
     // Keep the form's key, so fixing a field and sending again is still the same form.
     const key = sentKey !== undefined && REQUEST_KEY_PATTERN.test(sentKey) ? sentKey : newFormKey();
-    await render(req, res, result.status, { provider, state: { key, values, errors: result.fields } });
+    await render(req, res, httpStatusOf(result.code), { provider, state: { key, values, errors: result.fields } });
   });
 
   return router;

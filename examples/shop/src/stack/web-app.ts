@@ -36,7 +36,7 @@ import type { Shop } from './shop.js';
 import type { ShopBot } from '../telegram/bot.js';
 import { telegramLinkRoutes } from '../telegram/web-link.js';
 import { errorHandler } from '../routes/error-handler.js';
-import { HttpError } from '../http/http-error.js';
+import { ShopError } from '../app/shop-error.js';
 import { refuseNulText } from '../http/nul-text.js';
 import { isCheckoutReplay } from '../http/checkout-replays.js';
 import { createMetrics } from '../http/metrics.js';
@@ -151,7 +151,7 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   const limits = createRateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, isCheckoutReplay(shop));
   for (const router of areaRoutes(shop, limits, options.telegram ?? null)) app.use(router);
 
-  app.use((_req, _res, next) => next(new HttpError(404, 'errors.notFound')));
+  app.use((_req, _res, next) => next(new ShopError('not_found', 'errors.notFound')));
   app.use(errorHandler(shop));
   return app;
 }

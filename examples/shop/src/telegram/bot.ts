@@ -5,7 +5,7 @@ import type { Update } from 'grammy/types';
 import type { HostJobDefinition } from '@panelkit/sdk';
 import { Router } from 'express';
 import type { TelegramConfig } from '../config/config.js';
-import { HttpError as ShopHttpError } from '../http/http-error.js';
+import { ShopError } from '../app/shop-error.js';
 import { isLocale, translator } from '../i18n/translate.js';
 import type { NotificationChannel } from '../app/notifications/channel.js';
 import type { Shop } from '../stack/shop.js';
@@ -139,7 +139,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
       await next();
     } catch (error) {
       // The shop's typed refusals (a 404, a 409) are the buyer's to read, not the log's.
-      if (!(error instanceof ShopHttpError)) throw error;
+      if (!(error instanceof ShopError)) throw error;
       if (ctx.callbackQuery !== undefined) await ctx.answerCallbackQuery().catch(() => undefined);
       await ctx.reply(ctx.user.t(error.messageKey, error.params));
     }

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { requireAccount } from '../http/viewer.js';
 import { viewerOf } from '../http/context.js';
-import { HttpError } from '../http/http-error.js';
+import { ShopError } from '../app/shop-error.js';
 import type { Shop } from '../stack/shop.js';
 import type { ShopBot } from './bot.js';
 
@@ -12,7 +12,7 @@ import type { ShopBot } from './bot.js';
 export function telegramLinkRoutes(_shop: Shop, telegram: ShopBot | null): Router {
   const router = Router();
   router.post('/account/telegram', requireAccount, async (_req, res) => {
-    if (telegram === null) throw new HttpError(404, 'telegram.web.off');
+    if (telegram === null) throw new ShopError('not_found', 'telegram.web.off');
     res.redirect(303, await telegram.deepLink(viewerOf(res).customer.id));
   });
   return router;

@@ -4,7 +4,7 @@ import { BotError, GrammyError, webhookCallback, type Bot } from 'grammy';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isDatabaseAway } from '../routes/error-handler.js';
-import { HttpError } from '../http/http-error.js';
+import { ShopError } from '../app/shop-error.js';
 import { containsNul } from '../http/nul-text.js';
 import type { BotContext } from './context.js';
 
@@ -42,12 +42,16 @@ export function webhookRouter(bot: Bot<BotContext>, path: string, secret: string
   router.post(
     path,
     (req: Request, _res: Response, next: NextFunction) => {
-      next(sameSecret(req.get('x-telegram-bot-api-secret-token'), secret) ? undefined : new HttpError(401, 'errors.unauthorized'));
+      next(
+        sameSecret(req.get('x-telegram-bot-api-secret-token'), secret)
+          ? undefined
+          : new ShopError('sign_in_required', 'errors.unauthorized'),
+      );
     },
     express.json({ limit: '1mb' }),
     (req: Request, _res: Response, next: NextFunction) => {
       const readable = UpdateEnvelopeSchema.safeParse(req.body).success && !containsNul(req.body);
-      next(readable ? undefined : new HttpError(400, 'errors.malformedBody'));
+      next(readable ? undefined : new ShopError('invalid_input', 'errors.malformedBody'));
     },
     handle,
     (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
@@ -55,7 +59,7 @@ export function webhookRouter(bot: Bot<BotContext>, path: string, secret: string
       // The database away: a 503 (Telegram delivers the update again later), logged by the error handler.
       if (isDatabaseAway(error.error)) return next(error.error);
       log.error({ err: error.error, updateId: error.ctx.update.update_id }, 'handling a Telegram update failed');
-      next(new HttpError(500, 'errors.internal'));
+      next(new ShopError('internal', 'errors.internal'));
     },
   );
   return router;

@@ -1,5 +1,5 @@
 import type { Actor, EvacuationProgress, EvacuationReport, Panel, Target } from '@panelkit/sdk';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../shop-error.js';
 import type { Shop } from '../../stack/shop.js';
 
 /** What the evacuation page and the bot show before and during an evacuation. */
@@ -14,7 +14,7 @@ export interface EvacuationView {
 
 async function panelOf(shop: Shop, panelId: string): Promise<Panel> {
   const panel = await shop.storage.panels.get(panelId);
-  if (panel === null) throw new HttpError(404, 'errors.notFound');
+  if (panel === null) throw new ShopError('not_found', 'errors.notFound');
   return panel;
 }
 

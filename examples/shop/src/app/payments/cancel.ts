@@ -1,5 +1,5 @@
 import { NotFoundError } from '@panelkit/sdk';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../shop-error.js';
 import type { Shop } from '../../stack/shop.js';
 import { toShopPayment, type Payment } from './records.js';
 
@@ -10,9 +10,9 @@ import { toShopPayment, type Payment } from './records.js';
  */
 export async function cancelOwnPayment(shop: Shop, customerId: string, paymentId: string): Promise<Payment> {
   const result = await shop.kit.payments.cancel({ paymentId, customerId }).catch((error: unknown) => {
-    if (NotFoundError.is(error)) throw new HttpError(404, 'errors.notFound');
+    if (NotFoundError.is(error)) throw new ShopError('not_found', 'errors.notFound');
     throw error;
   });
-  if (result.outcome !== 'cancelled') throw new HttpError(409, 'wallet.errors.notPending');
+  if (result.outcome !== 'cancelled') throw new ShopError('conflict', 'wallet.errors.notPending');
   return toShopPayment(result.payment);
 }

@@ -83,7 +83,13 @@ export const cardProvider: PaymentProvider<CardReceipt> = {
     });
     if (started.ok) return { ok: true, payment: toShopPayment(started.payment), replayed: started.replayed };
     if (started.reason === 'too_many_pending')
-      return { ok: false, status: 429, field: '_form', messageKey: 'wallet.errors.tooManyPending', params: { max: started.max } };
-    return { ok: false, status: 409, field: 'reference', messageKey: 'wallet.errors.duplicateReference' };
+      return {
+        ok: false,
+        code: 'too_many_requests',
+        field: '_form',
+        messageKey: 'wallet.errors.tooManyPending',
+        params: { max: started.max },
+      };
+    return { ok: false, code: 'conflict', field: 'reference', messageKey: 'wallet.errors.duplicateReference' };
   },
 };

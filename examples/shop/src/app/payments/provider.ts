@@ -11,11 +11,11 @@ export interface FormEnv {
 
 /**
  * How a submission ended. `ok`: recorded (`replayed` when the same form had been sent before).
- * Otherwise the provider refused it: a message key for one field and the HTTP status to answer.
+ * Otherwise the provider refused it: a message key for one field and the refusal's code.
  */
 export type SubmitOutcome =
   | { ok: true; payment: Payment; replayed: boolean }
-  | { ok: false; status: 409 | 429; field: string; messageKey: string; params?: Record<string, string | number> };
+  | { ok: false; code: 'conflict' | 'too_many_requests'; field: string; messageKey: string; params?: Record<string, string | number> };
 
 /**
  * A wallet form for one of the SDK's payment providers. The shop lists the enabled ones on the

@@ -1,5 +1,5 @@
 import { EligibilityError, type PaymentResult } from '@panelkit/sdk';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../shop-error.js';
 import type { Shop } from '../../stack/shop.js';
 import { toShopPayment, type Payment } from './records.js';
 
@@ -25,7 +25,7 @@ export async function reviewPayment(
   input: { paymentId: string; decision: ReviewDecision; reviewerId: string; note: string | null },
 ): Promise<ReviewResult> {
   const existing = await shop.kit.payments.get(input.paymentId);
-  if (existing === null) throw new HttpError(404, 'errors.notFound');
+  if (existing === null) throw new ShopError('not_found', 'errors.notFound');
   const action = { paymentId: input.paymentId, actor: { type: 'admin' as const, id: input.reviewerId }, note: input.note };
   let result: PaymentResult;
   try {
@@ -36,10 +36,10 @@ export async function reviewPayment(
           ? await shop.kit.payments.markPaid(action)
           : await shop.kit.payments.reject(action);
   } catch (error) {
-    if (EligibilityError.is(error)) throw new HttpError(409, 'adminMoney.errors.notThisWay');
+    if (EligibilityError.is(error)) throw new ShopError('conflict', 'adminMoney.errors.notThisWay');
     throw error;
   }
-  if (result.outcome !== 'credited' && result.outcome !== 'rejected') throw new HttpError(409, 'adminMoney.errors.alreadyReviewed');
+  if (result.outcome !== 'credited' && result.outcome !== 'rejected') throw new ShopError('conflict', 'adminMoney.errors.alreadyReviewed');
   const payment = toShopPayment(result.payment);
   const approved = result.outcome === 'credited';
   return { payment, credited: approved };

@@ -29,7 +29,7 @@ export const testProvider: PaymentProvider<TestTopUp> = {
       requestKey: input.idempotencyKey,
       details: { requestKey: input.idempotencyKey },
     });
-    if (!started.ok) return { ok: false, status: 409, field: 'idempotencyKey', messageKey: 'wallet.errors.formExpired' };
+    if (!started.ok) return { ok: false, code: 'conflict', field: 'idempotencyKey', messageKey: 'wallet.errors.formExpired' };
     return { ok: true, payment: toShopPayment(started.payment), replayed: started.replayed };
   },
 };

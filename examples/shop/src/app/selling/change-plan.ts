@@ -6,7 +6,7 @@ import { sellingRefusal } from './refusals.js';
 /** What a plan change came to, for every channel alike: the engine's result, or why not (nothing charged). */
 export type PlanChangeOutcome = { ok: true; result: ChangePlanResult } | { ok: false; refusal: Refusal };
 
-const NOT_ON_SALE: Refusal = { status: 404, key: 'planChange.reasons.not_on_sale', reason: 'not_on_sale' };
+const NOT_ON_SALE: Refusal = { code: 'not_found', key: 'planChange.reasons.not_on_sale', reason: 'not_on_sale' };
 
 /**
  * A buyer moves one of their subscriptions (the caller checked it is theirs) to another plan on sale,

@@ -13,17 +13,17 @@ export function sellingRefusal(area: 'traffic' | 'planChange', error: unknown): 
   if (discount !== null) return discount;
   if (InsufficientFundsError.is(error)) {
     const funds = { balance: error.balance, required: error.required, currency: error.currency };
-    return { status: 402, key: `${area}.refused.insufficient_funds`, reason: 'insufficient_funds', funds };
+    return { code: 'insufficient_funds', key: `${area}.refused.insufficient_funds`, reason: 'insufficient_funds', funds };
   }
-  if (CapacityExhaustedError.is(error)) return { status: 409, key: `${area}.refused.sold_out`, reason: 'sold_out' };
+  if (CapacityExhaustedError.is(error)) return { code: 'conflict', key: `${area}.refused.sold_out`, reason: 'sold_out' };
   if (EligibilityError.is(error)) {
     const reason = error.reasons[0] ?? 'not_eligible';
-    return { status: 409, key: `${area}.reasons.${reason}`, reason };
+    return { code: 'conflict', key: `${area}.reasons.${reason}`, reason };
   }
   if (ConflictError.is(error)) {
     const inProgress = error.details?.['reason'] === 'change_in_progress';
     const reason = inProgress ? 'change_in_progress' : 'conflict';
-    return { status: 409, key: inProgress ? `${area}.refused.change_in_progress` : 'errors.conflict', reason };
+    return { code: 'conflict', key: inProgress ? `${area}.refused.change_in_progress` : 'errors.conflict', reason };
   }
   return null;
 }

@@ -1,19 +1,19 @@
 import type { Order, Subscription } from '@panelkit/sdk';
 import type { Viewer } from '../../http/context.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../shop-error.js';
 import { isId } from '../../http/ids.js';
 import type { Shop } from '../../stack/shop.js';
 
 /** The viewer's own subscription; another buyer's (or none) is a 404, so ids reveal nothing. */
 export async function ownedSubscription(shop: Shop, viewer: Viewer, id: unknown): Promise<Subscription> {
   const sub = isId(id) ? await shop.storage.subscriptions.get(id) : null;
-  if (sub === null || sub.customerId !== viewer.customer.id) throw new HttpError(404, 'errors.notFound');
+  if (sub === null || sub.customerId !== viewer.customer.id) throw new ShopError('not_found', 'errors.notFound');
   return sub;
 }
 
 /** The viewer's own order; another buyer's (or none) is a 404. */
 export async function ownedOrder(shop: Shop, viewer: Viewer, id: unknown): Promise<Order> {
   const order = isId(id) ? await shop.storage.orders.get(id) : null;
-  if (order === null || order.customerId !== viewer.customer.id) throw new HttpError(404, 'errors.notFound');
+  if (order === null || order.customerId !== viewer.customer.id) throw new ShopError('not_found', 'errors.notFound');
   return order;
 }

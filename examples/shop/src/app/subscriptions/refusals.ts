@@ -6,10 +6,11 @@ import {
   InsufficientFundsError,
   ValidationError,
 } from '@panelkit/sdk';
+import type { ShopErrorCode } from '../shop-error.js';
 
-/** An engine refusal a buyer can act on: the status, the message key and, for a form, the field it is about. */
+/** An engine refusal a buyer can act on: its code, the message key and, for a form, the field it is about. */
 export interface Refusal {
-  status: number;
+  code: ShopErrorCode;
   key: string;
   /** `insufficient_funds` carries the balance and the amount needed, in minor units. */
   funds?: { balance: number; required: number; currency: string };
@@ -29,7 +30,7 @@ export function discountRefusal(error: unknown): Refusal | null {
   if (!EligibilityError.is(error)) return null;
   const reason = error.details?.['discountReason'];
   if (typeof reason !== 'string') return null;
-  return { status: 409, key: `discounts.reasons.${reason}`, reason, field: 'discountCode' };
+  return { code: 'conflict', key: `discounts.reasons.${reason}`, reason, field: 'discountCode' };
 }
 
 /** Why a checkout was refused (nothing was charged), or `null` for an error that is not the buyer's to fix. */
@@ -37,16 +38,16 @@ export function checkoutRefusal(error: unknown): Refusal | null {
   const discount = discountRefusal(error);
   if (discount !== null) return discount;
   if (InsufficientFundsError.is(error))
-    return { status: 402, key: 'checkout.refused.insufficient_funds', reason: 'insufficient_funds', funds: funds(error) };
-  if (CapacityExhaustedError.is(error)) return { status: 409, key: 'checkout.refused.sold_out', reason: 'sold_out' };
-  if (IdempotencyConflictError.is(error)) return { status: 409, key: 'checkout.refused.key_reused', reason: 'idempotency_key_reused' };
+    return { code: 'insufficient_funds', key: 'checkout.refused.insufficient_funds', reason: 'insufficient_funds', funds: funds(error) };
+  if (CapacityExhaustedError.is(error)) return { code: 'conflict', key: 'checkout.refused.sold_out', reason: 'sold_out' };
+  if (IdempotencyConflictError.is(error)) return { code: 'conflict', key: 'checkout.refused.key_reused', reason: 'idempotency_key_reused' };
   if (EligibilityError.is(error)) {
     const reason = error.reasons[0] ?? 'not_eligible';
     const known = ['not_on_sale', 'no_trial', 'already_used'].includes(reason);
-    return { status: 409, key: known ? `checkout.refused.${reason}` : 'errors.notEligible', reason };
+    return { code: 'conflict', key: known ? `checkout.refused.${reason}` : 'errors.notEligible', reason };
   }
   if (ValidationError.is(error) && error.issues.some((i) => i.path === 'items.quantity')) {
-    return { status: 400, key: 'checkout.refused.trial_is_one', reason: 'trial_is_one', field: 'quantity' };
+    return { code: 'invalid_input', key: 'checkout.refused.trial_is_one', reason: 'trial_is_one', field: 'quantity' };
   }
   return null;
 }
@@ -56,12 +57,12 @@ export function extensionRefusal(error: unknown): Refusal | null {
   const discount = discountRefusal(error);
   if (discount !== null) return discount;
   if (InsufficientFundsError.is(error))
-    return { status: 402, key: 'extension.refused.insufficient_funds', reason: 'insufficient_funds', funds: funds(error) };
+    return { code: 'insufficient_funds', key: 'extension.refused.insufficient_funds', reason: 'insufficient_funds', funds: funds(error) };
   if (EligibilityError.is(error)) {
     const reason = error.reasons[0] ?? 'not_eligible';
     const opensAt = error.details?.['opensAt'];
     return {
-      status: 409,
+      code: 'conflict',
       key: `extension.reasons.${reason}`,
       reason,
       ...(typeof opensAt === 'string' ? { opensAt: new Date(opensAt) } : {}),
@@ -70,7 +71,7 @@ export function extensionRefusal(error: unknown): Refusal | null {
   if (ConflictError.is(error)) {
     const inProgress = error.details?.['reason'] === 'change_in_progress';
     return {
-      status: 409,
+      code: 'conflict',
       key: inProgress ? 'extension.refused.change_in_progress' : 'errors.conflict',
       reason: inProgress ? 'change_in_progress' : 'conflict',
     };

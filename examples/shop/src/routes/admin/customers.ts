@@ -6,7 +6,7 @@ import { searchCustomers } from '../../db/customer-search.js';
 import { paymentsOf } from '../../app/payments/records.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseForm } from '../../http/forms.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import { idParam } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { formatMoney } from '../../i18n/format.js';
@@ -56,7 +56,7 @@ export function adminCustomersRoutes(shop: Shop): Router {
 
   async function render(req: Request, res: Response, status: number, adjust?: AdjustFormState) {
     const customer = await shop.storage.customers.get(idParam(req));
-    if (customer === null) throw new HttpError(404, 'errors.notFound');
+    if (customer === null) throw new ShopError('not_found', 'errors.notFound');
     const cursor = adjust === undefined ? cursorFrom(req.query['after']) : null;
     const [account, balances, ledger, payments, subscriptions] = await Promise.all([
       shop.accounts.getByCustomer(customer.id),
@@ -94,7 +94,7 @@ export function adminCustomersRoutes(shop: Shop): Router {
   router.post('/admin/customers/:id/adjust', async (req, res) => {
     const ctx = ctxOf(res);
     const customerId = idParam(req);
-    if ((await shop.storage.customers.get(customerId)) === null) throw new HttpError(404, 'errors.notFound');
+    if ((await shop.storage.customers.get(customerId)) === null) throw new ShopError('not_found', 'errors.notFound');
     const values = textValues(req.body, ['direction', 'amount', 'note', 'nonce']);
     const nonce = values['nonce'] !== undefined && REQUEST_KEY_PATTERN.test(values['nonce']) ? values['nonce'] : newFormKey();
     const form = parseForm(adjustSchema(shop.config.currency), req.body, ctx.t);

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { ctxOf } from '../../http/context.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import { isId } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { deliveriesOf } from '../../db/notification-deliveries.js';
@@ -20,7 +20,7 @@ export function deliveryRoutes(shop: Shop): Router {
   });
   router.post('/admin/deliveries/:id/retry', async (req, res) => {
     const id = req.params['id'] ?? '';
-    if (!isId(id) || !(await deliveries.retry(id))) throw new HttpError(404, 'errors.notFound');
+    if (!isId(id) || !(await deliveries.retry(id))) throw new ShopError('not_found', 'errors.notFound');
     res.redirect(303, '/admin/deliveries?done=notifications.retried');
   });
   return router;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ctxOf } from '../../http/context.js';
 import { checkbox, optionalText, optionalWholeNumber, tagList } from '../../http/form-fields.js';
 import { parseForm, type FieldErrors } from '../../http/forms.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import { idParam } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { parseMajorAmount } from '../../i18n/format.js';
@@ -168,7 +168,7 @@ export function discountRoutes(shop: Shop): Router {
   router.post('/admin/discounts/:id/disabled', async (req, res) => {
     const id = idParam(req);
     const code = await shop.storage.discounts.get(id);
-    if (code === null) throw new HttpError(404, 'errors.notFound');
+    if (code === null) throw new ShopError('not_found', 'errors.notFound');
     const disabled = req.body?.disabled === 'true';
     await shop.kit.updateDiscountCode(id, { disabled }, adminActor(res));
     res.redirect(303, '/admin/discounts?done=discounts.updated');

@@ -11,7 +11,7 @@ import { REQUEST_KEY_PATTERN } from '../../app/payments/provider.js';
 import { html } from '../../views/html.js';
 import { refundSection, type RefundFormState } from '../../views/admin/order-refund.js';
 import { newFormKey } from '../wallet.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import { noticeFrom } from '../../http/notice.js';
 import { actionsFor, jobsOf, namesOf } from '../../app/ops/subscription-facts.js';
 import type { Shop } from '../../stack/shop.js';
@@ -89,14 +89,14 @@ export function orderRoutes(shop: Shop): Router {
 
   router.get('/admin/orders/:id', async (req, res) => {
     const order = await storage.orders.get(idParam(req));
-    if (order === null) throw new HttpError(404, 'errors.notFound');
+    if (order === null) throw new ShopError('not_found', 'errors.notFound');
     await renderOrder(req, res, 200, order);
   });
 
   router.post('/admin/orders/:id/refund', async (req, res) => {
     const ctx = ctxOf(res);
     const order = await storage.orders.get(idParam(req));
-    if (order === null) throw new HttpError(404, 'errors.notFound');
+    if (order === null) throw new ShopError('not_found', 'errors.notFound');
     const source = (req.body ?? {}) as Record<string, unknown>;
     const values = Object.fromEntries(
       ['amount', 'note', 'nonce'].flatMap((n) => (typeof source[n] === 'string' ? [[n, (source[n] as string).slice(0, 600)]] : [])),
@@ -113,7 +113,7 @@ export function orderRoutes(shop: Shop): Router {
       staff: { accountId: account.id, role: account.role },
     });
     if (!result.ok) {
-      if (result.reason === 'forbidden') throw new HttpError(403, 'staff.ownersOnly');
+      if (result.reason === 'forbidden') throw new ShopError('forbidden', 'staff.ownersOnly');
       const refundable = formatMoney({ amount: result.refundable, currency: order.total.currency }, ctx.locale);
       const message = ctx.t(`adminOps.orders.refund.refused.${result.reason}`, { refundable });
       return renderOrder(req, res, 409, order, { nonce, values, errors: { amount: message } });

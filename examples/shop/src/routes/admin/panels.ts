@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ctxOf } from '../../http/context.js';
 import { optionalWholeNumber, tagList, checkbox } from '../../http/form-fields.js';
 import { fieldErrors, parseForm, type FieldErrors } from '../../http/forms.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import { noticeFrom } from '../../http/notice.js';
 import {
   echoValues,
@@ -66,7 +66,7 @@ export function panelRoutes(shop: Shop): Router {
 
   async function panelOr404(req: Request): Promise<Panel> {
     const panel = await storage.panels.get(idParam(req));
-    if (panel === null) throw new HttpError(404, 'errors.notFound');
+    if (panel === null) throw new ShopError('not_found', 'errors.notFound');
     return panel;
   }
 
@@ -166,7 +166,7 @@ export function panelRoutes(shop: Shop): Router {
   router.post('/admin/panels/:id/enabled', async (req, res) => {
     const panel = await panelOr404(req);
     const parsed = parseForm(z.object({ enabled: z.enum(['on', 'off']) }), req.body, ctxOf(res).t);
-    if (!parsed.ok) throw new HttpError(400, 'errors.invalidInput', {}, parsed.fields);
+    if (!parsed.ok) throw new ShopError('invalid_input', 'errors.invalidInput', {}, parsed.fields);
     const enabled = parsed.data.enabled === 'on';
     const actor = adminActor(res);
     if (panel.enabled !== enabled) {
@@ -208,7 +208,7 @@ export function panelRoutes(shop: Shop): Router {
   async function targetOr404(req: Request) {
     const panel = await panelOr404(req);
     const target = await storage.targets.get(idParam(req, 'targetId'));
-    if (target === null || target.panelId !== panel.id) throw new HttpError(404, 'errors.notFound');
+    if (target === null || target.panelId !== panel.id) throw new ShopError('not_found', 'errors.notFound');
     return target;
   }
 

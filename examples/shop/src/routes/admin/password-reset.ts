@@ -3,7 +3,7 @@ import { issueResetByAdmin } from '../../app/auth/password-reset.js';
 import { requireRecentAuth } from '../../http/staff-security.js';
 import { requireAdmin } from '../../http/viewer.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import type { Shop } from '../../stack/shop.js';
 import { resetLinkIssuedPage } from '../../views/credentials-pages.js';
 
@@ -17,9 +17,9 @@ export function adminPasswordResetRoutes(shop: Shop): Router {
   router.post('/admin/customers/:id/password-reset', requireAdmin, requireRecentAuth(shop.clock), async (req, res) => {
     const customerId = String(req.params['id'] ?? '');
     const account = await shop.accounts.getByCustomer(customerId);
-    if (account === null) throw new HttpError(404, 'errors.notFound');
+    if (account === null) throw new ShopError('not_found', 'errors.notFound');
     const link = await issueResetByAdmin(shop, account, viewerOf(res).account);
-    if (link === null) throw new HttpError(403, 'staff.ownersOnly');
+    if (link === null) throw new ShopError('forbidden', 'staff.ownersOnly');
     res.send(resetLinkIssuedPage(ctxOf(res), { customerId, email: account.email, link }).value);
   });
   return router;

@@ -2,7 +2,7 @@ import type { Plan } from '@panelkit/sdk';
 import { Router, type Request, type Response } from 'express';
 import { ctxOf } from '../../http/context.js';
 import type { FieldErrors } from '../../http/forms.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import { noticeFrom } from '../../http/notice.js';
 import { echoPlanValues, NEW_PLAN_VALUES, planFormValues, planInputFrom, type PlanFormValues } from '../../app/plans/plan-form.js';
 import { echoPlanTextValues, planTextsFrom, planTextValues } from '../../app/plans/plan-text-form.js';
@@ -41,7 +41,7 @@ export function planRoutes(shop: Shop): Router {
 
   async function planOr404(req: Request): Promise<Plan> {
     const plan = await storage.plans.get(idParam(req));
-    if (plan === null) throw new HttpError(404, 'errors.notFound');
+    if (plan === null) throw new ShopError('not_found', 'errors.notFound');
     return plan;
   }
 

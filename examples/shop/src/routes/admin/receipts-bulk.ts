@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { PaymentWithEmail } from '../../app/payments/records.js';
 import { searchReceipts } from '../../app/payments/receipt-search.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import { isId } from '../../http/ids.js';
 import { parseOrThrow } from '../../http/forms.js';
 import { reviewPayment } from '../../app/payments/review.js';
@@ -38,7 +38,7 @@ export function adminBulkReceiptsRoutes(shop: Shop): Router {
     const ctx = ctxOf(res);
     const { ids } = parseOrThrow(SelectSchema, req.body, ctx.t);
     const chosen = await pendingOf(shop, ids);
-    if (chosen.length === 0) throw new HttpError(409, 'receiptsQueue.errors.nonePending');
+    if (chosen.length === 0) throw new ShopError('conflict', 'receiptsQueue.errors.nonePending');
     res.send(bulkConfirmPage(ctx, { payments: chosen, timeZone: shop.config.timeZone }).value);
   });
 
@@ -54,8 +54,8 @@ export function adminBulkReceiptsRoutes(shop: Shop): Router {
         if (result.credited) outcome.approved += 1;
         else outcome.notCredited += 1;
       } catch (error) {
-        if (!(error instanceof HttpError)) throw error;
-        if (error.status === 404) outcome.missing += 1;
+        if (!(error instanceof ShopError)) throw error;
+        if (error.code === 'not_found') outcome.missing += 1;
         else outcome.alreadyReviewed += 1;
       }
     }

@@ -4,7 +4,7 @@ import { requireAdmin } from '../../http/viewer.js';
 import { listReviewedReceipts, searchReceipts } from '../../app/payments/receipt-search.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseForm } from '../../http/forms.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import { idParam } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { reviewPayment } from '../../app/payments/review.js';
@@ -69,7 +69,7 @@ export function adminReceiptsRoutes(shop: Shop): Router {
     const telegram = shop.config.telegram;
     const image = telegram === null ? null : await photos.get(idParam(req));
     const file = telegram === null || image === null ? null : await fetchReceiptImage(telegram, image).catch(() => null);
-    if (file === null) throw new HttpError(404, 'errors.notFound');
+    if (file === null) throw new ShopError('not_found', 'errors.notFound');
     res.set('cache-control', 'private, no-store');
     if (file.contentType === 'application/octet-stream') res.attachment('receipt');
     res.type(file.contentType).send(file.bytes);

@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { requireRecentAuth } from '../../http/staff-security.js';
 import { ctxOf } from '../../http/context.js';
 import type { FieldErrors } from '../../http/forms.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import { idParam } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { formatMoney, minorDigits, parseMajorAmount } from '../../i18n/format.js';
@@ -40,7 +40,7 @@ export function resellerRoutes(shop: Shop): Router {
 
   async function render(req: Request, res: Response, status: number, typed?: { values: Record<string, string>; errors: FieldErrors }) {
     const customer = await shop.storage.customers.get(idParam(req));
-    if (customer === null) throw new HttpError(404, 'errors.notFound');
+    if (customer === null) throw new ShopError('not_found', 'errors.notFound');
     const [account, plans, book, balance, creditLimit] = await Promise.all([
       shop.accounts.getByCustomer(customer.id),
       shop.storage.plans.list(),
@@ -72,7 +72,7 @@ export function resellerRoutes(shop: Shop): Router {
   router.post('/admin/customers/:id/reseller', recentAuth, async (req, res) => {
     const ctx = ctxOf(res);
     const customerId = idParam(req);
-    if ((await shop.storage.customers.get(customerId)) === null) throw new HttpError(404, 'errors.notFound');
+    if ((await shop.storage.customers.get(customerId)) === null) throw new ShopError('not_found', 'errors.notFound');
     const body = (req.body ?? {}) as Record<string, unknown>;
     const plans = (await shop.storage.plans.list()).filter((p) => p.price.currency === currency);
     const values: Record<string, string> = { creditLimit: String(body['creditLimit'] ?? '').slice(0, 40) };

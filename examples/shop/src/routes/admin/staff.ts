@@ -4,7 +4,7 @@ import { signUp } from '../../app/auth/accounts.js';
 import { requireRecentAuth } from '../../http/staff-security.js';
 import { ctxOf } from '../../http/context.js';
 import { parseForm, type FieldErrors } from '../../http/forms.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import { idParam } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import type { Shop } from '../../stack/shop.js';
@@ -62,7 +62,7 @@ export function staffRoutes(shop: Shop): Router {
   router.post('/admin/staff/:id/demote', recentAuth, async (req, res) => {
     const account = await shop.accounts.get(idParam(req));
     // Only support staff are demoted here: an owner cannot be removed from this page (nor lock the shop out).
-    if (account === null || account.role !== 'support') throw new HttpError(404, 'errors.notFound');
+    if (account === null || account.role !== 'support') throw new ShopError('not_found', 'errors.notFound');
     await shop.accounts.setRole(account.id, 'buyer');
     await shop.storage.audit.append({
       actor: adminActor(res),
@@ -80,7 +80,7 @@ export function staffRoutes(shop: Shop): Router {
    */
   router.post('/admin/staff/:id/reset-2fa', recentAuth, async (req, res) => {
     const account = await shop.accounts.get(idParam(req));
-    if (account === null || account.role !== 'support') throw new HttpError(404, 'errors.notFound');
+    if (account === null || account.role !== 'support') throw new ShopError('not_found', 'errors.notFound');
     const had = await shop.staffTotp.reset(account.id);
     await shop.sessions.destroyAll(account.id);
     await shop.storage.audit.append({

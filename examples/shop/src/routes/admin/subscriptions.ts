@@ -5,7 +5,7 @@ import { actorNames } from '../../db/actor-names.js';
 import { ctxOf } from '../../http/context.js';
 import { optionalText } from '../../http/form-fields.js';
 import { parseForm } from '../../http/forms.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import { noticeFrom } from '../../http/notice.js';
 import { actionsFor, jobsOf, namesOf } from '../../app/ops/subscription-facts.js';
 import type { Shop } from '../../stack/shop.js';
@@ -35,7 +35,7 @@ export function subscriptionRoutes(shop: Shop): Router {
   router.get('/admin/subscriptions/:id', async (req, res) => {
     const ctx = ctxOf(res);
     const sub = await storage.subscriptions.get(idParam(req));
-    if (sub === null) throw new HttpError(404, 'errors.notFound');
+    if (sub === null) throw new ShopError('not_found', 'errors.notFound');
     const [customer, names, jobs, audit, pendingReason] = await Promise.all([
       storage.customers.get(sub.customerId),
       namesOf(shop),
@@ -69,7 +69,7 @@ export function subscriptionRoutes(shop: Shop): Router {
   async function act(operation: Operation, req: Request, res: Response): Promise<void> {
     const id = idParam(req);
     const parsed = parseForm(ActionFormSchema, req.body, ctxOf(res).t);
-    if (!parsed.ok) throw new HttpError(400, 'errors.invalidInput', {}, parsed.fields);
+    if (!parsed.ok) throw new ShopError('invalid_input', 'errors.invalidInput', {}, parsed.fields);
     const action: SubscriptionAction = {
       subscriptionId: id,
       actor: adminActor(res),
@@ -78,7 +78,7 @@ export function subscriptionRoutes(shop: Shop): Router {
     try {
       await OPERATIONS[operation](shop.kit, action);
     } catch (error) {
-      if (InsufficientFundsError.is(error)) throw new HttpError(402, 'adminOps.errors.customerFundsShort');
+      if (InsufficientFundsError.is(error)) throw new ShopError('insufficient_funds', 'adminOps.errors.customerFundsShort');
       throw error;
     }
     res.redirect(303, `${backTo(parsed.data.back, `/admin/subscriptions/${id}`)}?done=adminOps.subscription_${operation}`);
@@ -91,10 +91,10 @@ export function subscriptionRoutes(shop: Shop): Router {
   /** Puts a dead job back in the queue with a fresh attempt budget (a conflict when it is not dead). */
   router.post('/admin/jobs/:id/retry', async (req, res) => {
     const parsed = parseForm(ActionFormSchema, req.body, ctxOf(res).t);
-    if (!parsed.ok) throw new HttpError(400, 'errors.invalidInput', {}, parsed.fields);
+    if (!parsed.ok) throw new ShopError('invalid_input', 'errors.invalidInput', {}, parsed.fields);
     const job = await storage.jobs.get(idParam(req));
-    if (job === null) throw new HttpError(404, 'errors.notFound');
-    if (job.state !== 'dead') throw new HttpError(409, 'errors.conflict');
+    if (job === null) throw new ShopError('not_found', 'errors.notFound');
+    if (job.state !== 'dead') throw new ShopError('conflict', 'errors.conflict');
     const actor = adminActor(res);
     await storage.transaction(async (tx) => {
       await tx.jobs.retry(job.id);

@@ -3,7 +3,7 @@ import { seesSalesFigures } from '../../app/auth/staff-roles.js';
 import { requireAccount } from '../../http/viewer.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseOrThrow } from '../../http/forms.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import type { Shop } from '../../stack/shop.js';
 import { isoDay } from '../../app/stats/figures.js';
 import { periodOf } from '../../app/stats/period.js';
@@ -18,11 +18,11 @@ import { SalesQuery } from './v1.js';
 export function salesApiRoutes(shop: Shop): Router {
   const router = Router();
   router.get('/api/v1/sales', requireAccount, async (req, res) => {
-    if (!seesSalesFigures(viewerOf(res).account.role)) throw new HttpError(403, 'staff.ownersOnly');
+    if (!seesSalesFigures(viewerOf(res).account.role)) throw new ShopError('forbidden', 'staff.ownersOnly');
     const timeZone = shop.config.timeZone;
     const query = parseOrThrow(SalesQuery, req.query, ctxOf(res).t);
     const chosen = periodOf({ from: query.from, to: query.to }, shop.clock.now(), timeZone);
-    if (!chosen.ok) throw new HttpError(400, `adminStats.errors.${chosen.problem}`);
+    if (!chosen.ok) throw new ShopError('invalid_input', `adminStats.errors.${chosen.problem}`);
     const from = isoDay(chosen.period.from);
     const to = isoDay(chosen.period.to);
     const figures = await shop.kit.salesFigures({ from, to, timeZone });

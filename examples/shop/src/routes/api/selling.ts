@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { requireAccount } from '../../http/viewer.js';
 import { ctxOf, viewerOf, type RequestContext } from '../../http/context.js';
 import { parseOrThrow } from '../../http/forms.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import { ID_PATTERN } from '../../http/ids.js';
 import type { RateLimits } from '../../http/rate-limits.js';
 import { buyTrafficFor } from '../../app/selling/buy-traffic.js';
@@ -100,7 +100,7 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
     const sub = await ownedSubscription(shop, viewer, req.params.id);
     const body = parseOrThrow(TrafficBody, req.body, ctx.t);
     const bought = await buyTrafficFor(shop, viewer.customer.id, sub.id, body);
-    if (!bought.ok) throw new HttpError(bought.refusal.status, bought.refusal.key, refusalParams(ctx, bought.refusal));
+    if (!bought.ok) throw new ShopError(bought.refusal.code, bought.refusal.key, refusalParams(ctx, bought.refusal));
     const { result } = bought;
     res.status(result.replayed ? 200 : 202).json({
       replayed: result.replayed,
@@ -116,7 +116,7 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
     const { planId, discountCode } = parseOrThrow(PlanChangeQuery, req.query, ctx.t);
     const plan = await shop.storage.plans.get(planId);
-    if (plan === null || !plan.onSale) throw new HttpError(404, 'errors.notFound');
+    if (plan === null || !plan.onSale) throw new ShopError('not_found', 'errors.notFound');
     const quote = await shop.kit.quotePlanChange(sub.id, plan.id, discountCode ? { discountCode } : {});
     res.json({ ...planChangeQuoteJson(quote, ctx), changeInProgress: await shop.kit.changeInFlight(sub.id) });
   });
@@ -128,8 +128,8 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
     const body = parseOrThrow(PlanChangeBody, req.body, ctx.t);
     const changed = await changePlanFor(shop, viewer.customer.id, sub.id, body);
     if (!changed.ok) {
-      if (changed.refusal.reason === 'not_on_sale') throw new HttpError(404, 'errors.notFound');
-      throw new HttpError(changed.refusal.status, changed.refusal.key, refusalParams(ctx, changed.refusal));
+      if (changed.refusal.reason === 'not_on_sale') throw new ShopError('not_found', 'errors.notFound');
+      throw new ShopError(changed.refusal.code, changed.refusal.key, refusalParams(ctx, changed.refusal));
     }
     const { result } = changed;
     res.status(result.replayed ? 200 : 202).json({

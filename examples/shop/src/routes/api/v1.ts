@@ -4,7 +4,7 @@ import { requireAccount } from '../../http/viewer.js';
 import { ID_PATTERN } from '../../http/ids.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseOrThrow } from '../../http/forms.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import type { RateLimits } from '../../http/rate-limits.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
 import type { Shop } from '../../stack/shop.js';
@@ -74,14 +74,14 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
 
   /** A refusal as a JSON error (the error handler answers `{error:{code,message,fields}}`). */
-  const refused = (refusal: Refusal, t: (k: string, p?: Record<string, string | number>) => string, locale: 'en' | 'fa'): HttpError => {
+  const refused = (refusal: Refusal, t: (k: string, p?: Record<string, string | number>) => string, locale: 'en' | 'fa'): ShopError => {
     const params: Record<string, string | number> = {};
     if (refusal.funds) {
       params['balance'] = formatMoney({ amount: refusal.funds.balance, currency: refusal.funds.currency }, locale);
       params['total'] = formatMoney({ amount: refusal.funds.required, currency: refusal.funds.currency }, locale);
     }
     if (refusal.opensAt) params['opensAt'] = formatDateTime(refusal.opensAt, locale, shop.config.timeZone);
-    return new HttpError(refusal.status, refusal.key, params, refusal.field ? { [refusal.field]: t(refusal.key) } : {});
+    return new ShopError(refusal.code, refusal.key, params, refusal.field ? { [refusal.field]: t(refusal.key) } : {});
   };
 
   router.get('/api/v1/plans', async (_req, res) => {
@@ -161,8 +161,8 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
     const outcome = await setBuyerAutoRenew(shop, viewerOf(res).customer.id, req.params.id, body.enabled);
     if (!outcome.ok)
       throw outcome.reason === 'not_found'
-        ? new HttpError(404, 'errors.notFound')
-        : new HttpError(409, `subscription.autoRenewRefused.${outcome.reason}`);
+        ? new ShopError('not_found', 'errors.notFound')
+        : new ShopError('conflict', `subscription.autoRenewRefused.${outcome.reason}`);
     res.json(subscriptionJson(outcome.subscription, { withLinks: false }));
   });
 

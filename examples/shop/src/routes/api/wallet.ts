@@ -4,7 +4,7 @@ import { requireAccount } from '../../http/viewer.js';
 import { paymentsOf, type Payment } from '../../app/payments/records.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseOrThrow } from '../../http/forms.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import { idParam } from '../../http/ids.js';
 import { formatMoney } from '../../i18n/format.js';
 import { enabledProviders } from '../../app/payments/registry.js';
@@ -82,7 +82,7 @@ export function walletApiRoutes(shop: Shop): Router {
   router.get('/api/v1/payments/:id', requireAccount, async (req, res) => {
     const payment = await paymentsOf(shop).get(idParam(req));
     // Someone else's payment looks exactly like one that does not exist.
-    if (payment === null || payment.customerId !== viewerOf(res).customer.id) throw new HttpError(404, 'errors.notFound');
+    if (payment === null || payment.customerId !== viewerOf(res).customer.id) throw new ShopError('not_found', 'errors.notFound');
     res.json({ payment: paymentJson(payment) });
   });
 
@@ -93,7 +93,7 @@ export function walletApiRoutes(shop: Shop): Router {
   router.post('/api/v1/topups/:provider', requireAccount, async (req, res) => {
     const ctx = ctxOf(res);
     const result = await submitTopUp(shop, viewerOf(res).customer.id, req.params['provider'] as string, req.body, ctx.t);
-    if (!result.ok) throw new HttpError(result.status, result.messageKey, result.params, result.fields);
+    if (!result.ok) throw new ShopError(result.code, result.messageKey, result.params, result.fields);
     res.status(result.payment.status === 'pending' ? 202 : 201).json({ payment: paymentJson(result.payment) });
   });
 

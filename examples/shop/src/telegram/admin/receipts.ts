@@ -1,7 +1,7 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import type { PaymentWithEmail } from '../../app/payments/records.js';
 import { listPendingReceipts } from '../../app/payments/receipt-search.js';
-import { HttpError } from '../../http/http-error.js';
+import { ShopError } from '../../app/shop-error.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
 import { buyerLabel } from '../../app/payments/buyer-label.js';
 import { reviewPayment } from '../../app/payments/review.js';
@@ -79,8 +79,8 @@ export function receiptHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
         await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => undefined);
         await ctx.reply(t(`telegram.receipts.${said}`));
       } catch (error) {
-        if (!(error instanceof HttpError)) throw error;
-        await ctx.answerCallbackQuery({ text: t(error.status === 409 ? 'telegram.receipts.already' : 'telegram.notYours') });
+        if (!(error instanceof ShopError)) throw error;
+        await ctx.answerCallbackQuery({ text: t(error.code === 'conflict' ? 'telegram.receipts.already' : 'telegram.notYours') });
       }
     });
   }
