@@ -43,7 +43,7 @@ import pino from 'pino';
 import { signUp } from '../../examples/shop/src/app/auth/accounts.js';
 import { loadConfig } from '../../examples/shop/src/config/config.js';
 import { createApp } from '../../examples/shop/src/stack/web-app.js';
-import { openShop, type Shop } from '../../examples/shop/src/stack/shop.js';
+import { openShop, type RunningShop } from '../../examples/shop/src/stack/shop.js';
 import type { BuyersJob, BuyersResult } from './buyers.js';
 
 const { values } = parseArgs({
@@ -120,7 +120,7 @@ const admin = await benchClient(adminUrl);
 await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
 await admin.query(`CREATE DATABASE ${DATABASE}`);
 
-let shop: Shop | null = null;
+let shop: RunningShop | null = null;
 let server: Server | null = null;
 let sampler: pg.Client | null = null;
 try {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
 import { signUp } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
-import { openShop, type Shop } from '../src/stack/shop.js';
+import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { csrfFrom, TEST_SECRET_KEYS } from './support/shop-under-test.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
@@ -39,7 +39,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       SUPPORT_MONEY_PER_ACTION: '300',
       SUPPORT_MONEY_PER_DAY: '1000',
     };
-    let shop: Shop;
+    let shop: RunningShop;
     const children: ChildProcess[] = [];
     const replicas: string[] = [];
 

@@ -11,7 +11,7 @@ import { restoreBackup } from '../src/app/backup/restore.js';
 import { queueScheduledBackup } from '../src/app/backup/scheduled.js';
 import { backupShop } from '../src/app/backup/shop-backup.js';
 import { loadConfig } from '../src/config/config.js';
-import { openShop, type Shop } from '../src/stack/shop.js';
+import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { everyRow, tempFolder } from './support/backup-helpers.js';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
 import { memoryDatabase, signedUpBuyer, startShop, TEST_SECRET_KEYS, TEST_START, type ShopUnderTest } from './support/shop-under-test.js';
@@ -98,7 +98,9 @@ describe.skipIf(DATABASE_URL === undefined)(
         BACKUP_EVERY_HOURS: '6',
         BACKUP_KEEP: '2',
       };
-      const replicas: Shop[] = await Promise.all([1, 2].map(() => openShop(loadConfig(env), { clock, logger: pino({ level: 'silent' }) })));
+      const replicas: RunningShop[] = await Promise.all(
+        [1, 2].map(() => openShop(loadConfig(env), { clock, logger: pino({ level: 'silent' }) })),
+      );
       try {
         const workers = replicas.map((r) => r.kit.createWorker({ hostJobs: r.hostJobs, engineJobs: false }));
         const ask = async () => {

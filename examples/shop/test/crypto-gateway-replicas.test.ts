@@ -13,7 +13,7 @@ import { createApp } from '../src/stack/web-app.js';
 import { saveGatewaySettings } from '../src/app/payments/crypto/gateway-settings.js';
 import { ipnSignature } from '../src/app/payments/crypto/signature.js';
 import { CryptoGatewaySimulator } from '../src/app/payments/crypto/simulator.js';
-import { openShop, type Shop } from '../src/stack/shop.js';
+import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { csrfFrom, TEST_SECRET_KEYS } from './support/shop-under-test.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
@@ -35,7 +35,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
       LOG_LEVEL: 'silent',
     };
-    let shop: Shop;
+    let shop: RunningShop;
     let server: Server;
     let sim: CryptoGatewaySimulator;
     const children: ChildProcess[] = [];

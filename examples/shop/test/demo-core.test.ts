@@ -14,7 +14,7 @@ import pino from 'pino';
 import { SocksProxyAgent } from 'socks-proxy-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
-import { openShop, type Shop } from '../src/stack/shop.js';
+import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { TEST_START } from './support/shop-under-test.js';
 
 const V2RAY = '/usr/bin/v2ray';
@@ -39,7 +39,7 @@ describe.skipIf(!HAVE_V2RAY)(
     const dataDir = mkdtempSync(join(tmpdir(), 'panelkit-shop-core-'));
     let web: Server;
     let webUrl: string;
-    const open: Shop[] = [];
+    const open: RunningShop[] = [];
     let client: LinkClient | undefined;
 
     beforeAll(async () => {

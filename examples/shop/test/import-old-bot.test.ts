@@ -23,7 +23,7 @@ import { loadConfig } from '../src/config/config.js';
 import { readOldBot } from '../src/app/import/import-old-bot.js';
 import { openOldDatabase } from '../src/app/import/mysql-rows.js';
 import { panelAdapterFactory } from '../src/stack/panel-adapters.js';
-import { openShop, type Shop } from '../src/stack/shop.js';
+import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { telegramExternalRef } from '../src/telegram/buyers.js';
 import { mariaDbMissing, type MariaDbServer, startMariaDb } from './support/mariadb-server.js';
 import { insert, MIRZA_TABLES, WIZWIZ_TABLES } from './support/old-bot-schemas.js';
@@ -81,7 +81,7 @@ describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ?
   const schema = `shop_imp_${randomBytes(4).toString('hex')}`;
   const clock = new ManualClock(TEST_START);
   let maria: MariaDbServer;
-  let shop: Shop;
+  let shop: RunningShop;
   let servers: RunningSimulator[] = [];
   const marzbanSim = createMarzbanSimulator({ clock, adminUsername: 'owner', adminPassword: PASSWORD });
   const xuiSim = createXuiSimulator({

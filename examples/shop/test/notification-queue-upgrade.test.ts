@@ -10,7 +10,7 @@ import type { NotificationChannel } from '../src/app/notifications/channel.js';
 import { deliveriesOf } from '../src/db/notification-deliveries.js';
 import { notificationJobs } from '../src/app/notifications/notification-jobs.js';
 import { notificationsOf } from '../src/db/notifications.js';
-import { openShop, type Shop } from '../src/stack/shop.js';
+import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { fundedBuyer } from './support/admin-support.js';
 import { boughtAndProvisioned, planNamed } from './support/buying.js';
 import { startShop, TEST_SECRET_KEYS, type ShopUnderTest } from './support/shop-under-test.js';
@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 /** Puts the shop's tables back to release 12: the lease columns, the relay tables, and no migration 13. */
-async function backToRelease12(shop: Shop): Promise<void> {
+async function backToRelease12(shop: RunningShop): Promise<void> {
   const s = shop.shopSchema;
   for (const statement of [
     `CREATE TABLE ${s}.notification_relay (name text PRIMARY KEY, position_at timestamptz NOT NULL)`,
@@ -37,7 +37,7 @@ async function backToRelease12(shop: Shop): Promise<void> {
 }
 
 /** Another process of the new release starting on the same database. */
-function reopened(): Promise<Shop> {
+function reopened(): Promise<RunningShop> {
   // The same settings (its keys open the panels' sealed credentials), without a second set of demo panels.
   return openShop(
     { ...t.config, demoPanel: false },

@@ -13,7 +13,7 @@ import { ensureAdmin } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { CUSTOMER_KINDS } from '../src/app/notifications/kinds.js';
 import { notificationsOf } from '../src/db/notifications.js';
-import { openShop, type Shop } from '../src/stack/shop.js';
+import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 
@@ -86,7 +86,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     const telegram: TelegramSend[] = [];
     const replicas: Replica[] = [];
     let sink: SmtpSink;
-    let web: Shop;
+    let web: RunningShop;
 
     beforeAll(async () => {
       sink = await startSmtpSink();
@@ -96,7 +96,7 @@ describe.skipIf(DATABASE_URL === undefined)(
         SHOP_SECRET: 'notify-secret-notify-secret-notify-secret',
         SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
         SMTP_URL: sink.url,
-        MAIL_FROM: 'Month Shop <shop@example.com>',
+        MAIL_FROM: 'Month RunningShop <shop@example.com>',
         LOG_LEVEL: 'silent',
         DATA_DIR: dataDir,
       };

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAdmin } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
-import { openShop, type Shop } from '../src/stack/shop.js';
+import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
@@ -21,8 +21,8 @@ describe.skipIf(DATABASE_URL === undefined)(
     const schema = `shop_it_${randomBytes(4).toString('hex')}`;
     const clock = new ManualClock(TEST_START);
     const logger = pino({ level: 'silent' });
-    let web: Shop;
-    let worker: Shop;
+    let web: RunningShop;
+    let worker: RunningShop;
 
     beforeAll(async () => {
       const env = {

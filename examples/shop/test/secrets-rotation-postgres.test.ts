@@ -9,7 +9,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
-import { openShop, type Shop } from '../src/stack/shop.js';
+import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { TEST_START } from './support/shop-under-test.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
@@ -27,7 +27,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     const dataDir = mkdtempSync(join(tmpdir(), 'panelkit-rotation-'));
     const clock = new ManualClock(TEST_START);
     const logger = pino({ level: 'silent' });
-    const shops: Shop[] = [];
+    const shops: RunningShop[] = [];
     const oldKey = generateSecretKey('old');
     const newKey = generateSecretKey('new');
     const env = {

@@ -4,7 +4,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
-import { openShop, type Shop } from '../src/stack/shop.js';
+import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { createShopBot, type ShopBot } from '../src/telegram/bot.js';
 import { TelegramUpdateLog } from '../src/db/telegram-updates.js';
 import { FakeTelegram } from './support/fake-telegram.js';
@@ -20,7 +20,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     const clock = new ManualClock(TEST_START);
     const logger = pino({ level: 'silent' });
     let fake: FakeTelegram;
-    let replicas: Array<{ shop: Shop; bot: ShopBot }>;
+    let replicas: Array<{ shop: RunningShop; bot: ShopBot }>;
 
     beforeAll(async () => {
       fake = await FakeTelegram.start();
@@ -60,7 +60,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     });
 
     it('sends a broadcast created twice at once to each buyer exactly once, with both replicas sending at the same time', async () => {
-      const [a, b] = replicas as [{ shop: Shop; bot: ShopBot }, { shop: Shop; bot: ShopBot }];
+      const [a, b] = replicas as [{ shop: RunningShop; bot: ShopBot }, { shop: RunningShop; bot: ShopBot }];
       for (let i = 1; i <= 40; i++)
         await a.bot.links.linkIfNew({ telegramUserId: String(i), chatId: String(10_000 + i), customerId: `cus_pg_${i}` });
       await a.bot.links.linkIfNew({ telegramUserId: '9001', chatId: '9001', customerId: 'cus_pg_admin' });

@@ -1,5 +1,5 @@
 import { createId } from '@panelkit/sdk';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 
 /** One of a reseller's own clients: a name (and a note) the reseller keeps its subscriptions under. */
 export interface ResellerClient {

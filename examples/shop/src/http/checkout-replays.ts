@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { IdempotencyKeySchema } from '../app/subscriptions/idempotency.js';
 import { ctxOf } from './context.js';
 

@@ -1,7 +1,7 @@
 import { SUBSCRIPTION_STATUSES } from '@panelkit/sdk';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 
 /** Prometheus metrics: process defaults, HTTP timings by route, engine events, and subscriptions by status (read at scrape time). */
 export function createMetrics(shop: Shop) {

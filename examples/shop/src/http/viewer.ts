@@ -3,7 +3,7 @@ import type { Account } from '../db/accounts.js';
 import { ctxOf, setCtx, wantsJson, type Viewer } from './context.js';
 import { ShopError } from '../app/shop-error.js';
 import { isLocale, translator, type Locale } from '../i18n/translate.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { csrfTokenFor } from './csrf.js';
 import { isStaffRole, roleMayUse } from '../app/auth/staff-roles.js';
 import { requireStaffSecondFactor, setSessionLocals, type SessionLocals } from './staff-security.js';

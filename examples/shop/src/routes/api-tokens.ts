@@ -5,7 +5,7 @@ import { ctxOf, viewerOf } from '../http/context.js';
 import { parseForm } from '../http/forms.js';
 import { ShopError } from '../app/shop-error.js';
 import { noticeFrom } from '../http/notice.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { apiTokensPage } from '../views/api-tokens-page.js';
 
 /** Enough for any real use; a cap keeps a script gone wrong from filling the table. */

@@ -9,7 +9,7 @@ import { parseForm } from '../http/forms.js';
 import { noticeFrom } from '../http/notice.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { isLocale } from '../i18n/translate.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { signInPage, signUpPage } from '../views/auth-pages.js';
 import { REFERRAL_CODE, recordSignUpReferral } from './referrals.js';
 

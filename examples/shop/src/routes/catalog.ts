@@ -2,7 +2,7 @@ import type { Plan } from '@panelkit/sdk';
 import { Router } from 'express';
 import { ctxOf } from '../http/context.js';
 import { noticeFrom } from '../http/notice.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { catalogPage, type CatalogGroup } from '../views/catalog-page.js';
 import { localizedPlans } from '../app/plans/plan-texts.js';
 import { plansForBuyer } from '../app/selling/buyer-prices.js';

@@ -10,7 +10,7 @@ import { ShopError } from '../app/shop-error.js';
 import { noticeFrom } from '../http/notice.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { formatMoney } from '../i18n/format.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { LINKED_STATUSES } from '../sublink/feed.js';
 import { qrDataUrl } from '../views/qr-code.js';
 import { subscriptionLinkUrl } from './subscription-link.js';

@@ -9,7 +9,7 @@ import { parseForm } from '../http/forms.js';
 import { noticeFrom } from '../http/notice.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import type { NotificationChannel } from '../app/notifications/channel.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { credentialsPage, forgotPasswordPage, resetPasswordPage } from '../views/credentials-pages.js';
 
 const NewPassword = z.string({ message: 'forms.required' }).min(10, { message: 'forms.passwordTooShort' }).max(200);

@@ -11,7 +11,7 @@ import { activeGateway } from '../app/payments/crypto/gateway-settings.js';
 import { CRYPTO_PROVIDER } from '../app/payments/crypto/provider.js';
 import { startCryptoInvoice } from '../app/payments/crypto/start-invoice.js';
 import { REQUEST_KEY_PATTERN } from '../app/payments/provider.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { cryptoBackToBotPage, cryptoInvoicePage } from '../views/crypto-invoice-page.js';
 import { invoicePage } from '../views/invoice-page.js';
 

@@ -2,7 +2,7 @@ import { PanelkitError } from '@panelkit/sdk';
 import { isDatabaseUnavailable } from '@panelkit/storage-postgres';
 import type { NextFunction, Request, Response } from 'express';
 import { translator } from '../i18n/translate.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { errorPage } from '../views/error-page.js';
 import { ctxOf, wantsJson, type RequestContext } from '../http/context.js';
 import { ShopError, type ShopErrorCode } from '../app/shop-error.js';

@@ -6,7 +6,7 @@ import { ctxOf, viewerOf } from '../http/context.js';
 import { parseForm, type FieldErrors } from '../http/forms.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { formatMoney } from '../i18n/format.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../app/subscriptions/idempotency.js';
 import { ownedSubscription } from '../app/subscriptions/owned.js';
 import { extensionRefusal, type Refusal } from '../app/subscriptions/refusals.js';

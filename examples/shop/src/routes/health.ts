@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
 import { metricsAccess } from '../http/metrics-access.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 
 /**
  * `/healthz`: 200 when the database answers (a load balancer's check), with the panels' last

@@ -8,7 +8,7 @@ import { CUSTOMER_KINDS } from '../app/notifications/kinds.js';
 import { readingParams } from '../app/notifications/reading-params.js';
 import { buyerNotificationChoices, saveBuyerNotificationChoices } from '../app/notifications/preferences.js';
 import { notificationsOf } from '../db/notifications.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { notificationsPage } from '../views/notifications-page.js';
 
 const PAGE_SIZE = 50;

@@ -8,7 +8,7 @@ import { isId } from '../http/ids.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { changePlanFor } from '../app/selling/change-plan.js';
 import { refusalParams } from '../app/selling/refusals.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../app/subscriptions/idempotency.js';
 import { ownedSubscription } from '../app/subscriptions/owned.js';
 import type { Refusal } from '../app/subscriptions/refusals.js';

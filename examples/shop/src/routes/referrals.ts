@@ -7,7 +7,7 @@ import { parseForm, type FieldErrors } from '../http/forms.js';
 import { noticeFrom } from '../http/notice.js';
 import { parseMajorAmount } from '../i18n/format.js';
 import { asciiDigits } from '../app/payments/digits.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import type { ShopBot } from '../telegram/bot.js';
 import { referralPage, referralSettingsPage, type ReferralSettingsValues } from '../views/referral-pages.js';
 import { adminActor } from './admin/shared.js';

@@ -7,7 +7,7 @@ import { ShopError } from '../app/shop-error.js';
 import { isId } from '../http/ids.js';
 import { resellerClientsPage } from '../views/reseller-clients-page.js';
 import { resellerTerms } from '../app/selling/reseller-terms.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { resellerAccountPage } from '../views/reseller-account-page.js';
 import { httpStatusOf } from '../http/status.js';
 

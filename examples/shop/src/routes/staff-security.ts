@@ -9,7 +9,7 @@ import { ctxOf, viewerOf } from '../http/context.js';
 import { ShopError } from '../app/shop-error.js';
 import { noticeFrom } from '../http/notice.js';
 import type { RateLimits } from '../http/rate-limits.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { qrDataUrl } from '../views/qr-code.js';
 import { reauthPage, secondFactorPage, securityPage } from '../views/security-pages.js';
 import { safeNext } from './auth.js';

@@ -4,7 +4,7 @@ import { viewerOf } from '../http/context.js';
 import { ShopError } from '../app/shop-error.js';
 import { idParam } from '../http/ids.js';
 import type { RateLimits } from '../http/rate-limits.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { rotateSubscriptionLink } from '../app/subscriptions/rotate-link.js';
 import { feedBody, feedFormat, profileTitle } from '../sublink/client-format.js';
 import { linkFeed } from '../sublink/feed.js';

@@ -4,7 +4,7 @@ import { ctxOf, viewerOf } from '../http/context.js';
 import { ShopError } from '../app/shop-error.js';
 import { noticeFrom } from '../http/notice.js';
 import { setBuyerAutoRenew } from '../app/subscriptions/auto-renew.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { ownedSubscription } from '../app/subscriptions/owned.js';
 import { planName, planNames } from '../app/subscriptions/plan-names.js';
 import { dashboardPage } from '../views/dashboard-page.js';

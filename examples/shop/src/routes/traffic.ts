@@ -7,7 +7,7 @@ import { parseForm } from '../http/forms.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { buyTrafficFor } from '../app/selling/buy-traffic.js';
 import { refusalParams } from '../app/selling/refusals.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../app/subscriptions/idempotency.js';
 import { ownedSubscription } from '../app/subscriptions/owned.js';
 import type { Refusal } from '../app/subscriptions/refusals.js';

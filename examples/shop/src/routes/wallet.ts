@@ -10,7 +10,7 @@ import { payoutCard } from '../app/payments/payout-card.js';
 import { enabledProviders } from '../app/payments/registry.js';
 import { activeGateway } from '../app/payments/crypto/gateway-settings.js';
 import { submitTopUp } from '../app/payments/topup.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { walletPage, type TopUpFormState } from '../views/wallet-page.js';
 import { cancelOwnPayment } from '../app/payments/cancel.js';
 import { idParam } from '../http/ids.js';

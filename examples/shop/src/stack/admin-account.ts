@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretBox } from '@panelkit/sdk';
 import { randomSecret, remembered, rememberedUpdate } from './data-folder.js';
-import type { Shop } from './shop.js';
+import type { Shop } from '../app/shop.js';
 
 /** The demo admin's login as the data folder keeps it: the password sealed with the shop's secret box. */
 interface DemoAdminFile {

@@ -6,7 +6,7 @@ import { adoptPendingBroadcasts, createBroadcastJobs } from '../telegram/broadca
 import { telegramApi } from '../telegram/channel.js';
 import { dailySummaryJob } from '../telegram/admin/daily.js';
 import { TelegramLinkStore } from '../db/telegram-links.js';
-import type { Shop } from './shop.js';
+import type { Shop } from '../app/shop.js';
 import { signInThrottleOf } from '../app/auth/sign-in-throttle.js';
 
 export interface Background {

@@ -1,6 +1,6 @@
 import { CryptoGatewaySimulator } from '../app/payments/crypto/simulator.js';
 import { gatewaySettings, saveGatewaySettings } from '../app/payments/crypto/gateway-settings.js';
-import type { Shop } from './shop.js';
+import type { Shop } from '../app/shop.js';
 
 /** A gateway simulator's address: the demo may replace such settings, never an owner's real gateway. */
 const LOCAL = /^http:\/\/127\.0\.0\.1:\d+\/?$/;

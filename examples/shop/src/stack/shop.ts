@@ -12,7 +12,8 @@ import type { StoragePort } from '@panelkit/sdk/storage';
 import { createPostgresStorage, migrate, resealSecrets, type SqlClient } from '@panelkit/storage-postgres';
 import type { Logger } from 'pino';
 import type { ShopConfig } from '../config/config.js';
-import { PASSWORD_COST, type PasswordCost } from '../app/auth/password.js';
+import { PASSWORD_COST } from '../app/auth/password.js';
+import type { PasswordCost, Shop } from '../app/shop.js';
 import { AccountStore } from '../db/accounts.js';
 import { ApiTokenStore } from '../db/api-tokens.js';
 import { DROP_LEGACY_PAYMENTS, migrateShop, NOTIFICATIONS_ON_HOST_JOBS, shopSchemaName } from '../db/migrations.js';
@@ -35,35 +36,10 @@ import { assertPanelKindsKnown, panelAdapterFactory } from './panel-adapters.js'
 import { shopSecretBox } from './secret-keys.js';
 import { resealShopSecrets } from './shop-secrets.js';
 
-/** Everything a route or the background loop needs: the engine, storage, and the shop's own tables. */
-export interface Shop {
-  readonly config: ShopConfig;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly storage: StoragePort;
-  readonly kit: Panelkit;
-  /** The database, for the shop's own tables (in `shopSchema`). */
-  readonly db: SqlClient;
-  /** The quoted schema of the shop's tables, e.g. `"panelkit_shop"`. */
-  readonly shopSchema: string;
-  readonly accounts: AccountStore;
-  readonly sessions: SessionStore;
-  readonly apiTokens: ApiTokenStore;
-  /** Admins' TOTP second factor and recovery codes. */
-  readonly staffTotp: StaffTotpStore;
-  /** Each buyer's shop-owned subscription link (`/s/<token>`). */
-  readonly subscriptionLinks: SubscriptionLinkStore;
-  /** Signs CSRF tokens and derives panel usernames; never changes for a shop's lifetime. */
-  readonly secret: string;
-  /** Seals what the shop must read back (panel credentials); keys from SHOP_SECRET_KEYS or the data folder. */
-  readonly secretBox: SecretBox;
+/** The shop {@link openShop} opened: the use cases' {@link Shop}, with the simulated panels of demo mode. */
+export interface RunningShop extends Shop {
   /** The simulated panels in demo mode, else `null`. */
   readonly demo: DemoPanels | null;
-  /** The scrypt cost new password hashes get (checks use the cost stored in each hash). */
-  readonly passwordCost: PasswordCost;
-  /** The shop's own job types, run on the SDK's worker beside the engine's (`kit.createWorker({ hostJobs })`). */
-  readonly hostJobs: readonly HostJobDefinition[];
-  close(): Promise<void>;
 }
 
 export interface OpenShopOptions {
@@ -89,7 +65,7 @@ export interface OpenShopOptions {
  * panels by kind, and in demo mode starts the simulated panels with their plans. Closing undoes
  * it in reverse order.
  */
-export async function openShop(config: ShopConfig, options: OpenShopOptions): Promise<Shop> {
+export async function openShop(config: ShopConfig, options: OpenShopOptions): Promise<RunningShop> {
   const clock = options.clock ?? systemClock;
   const { logger } = options;
   const given = typeof options.database === 'object' ? options.database : null;
@@ -115,7 +91,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
     if (sealing.sealed > 0) logger.info({ sealed: sealing.sealed }, 'panel credentials sealed at rest');
     await resealShopSecrets(client, shopSchemaName(config.schema), secretBox, false);
     // Every audit event that may notify someone enqueues its notices job in the transaction that writes it.
-    let opened: Shop | undefined;
+    let opened: RunningShop | undefined;
     const shopOf = (): Shop => {
       if (opened === undefined) throw new Error('the shop is still opening');
       return opened;

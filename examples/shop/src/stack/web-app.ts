@@ -32,7 +32,7 @@ import { staffSecurityRoutes } from '../routes/staff-security.js';
 import { subscriptionLinkRoutes } from '../routes/subscription-link.js';
 import { subscriptionRoutes } from '../routes/subscriptions.js';
 import { walletRoutes } from '../routes/wallet.js';
-import type { Shop } from './shop.js';
+import type { Shop } from '../app/shop.js';
 import type { ShopBot } from '../telegram/bot.js';
 import { telegramLinkRoutes } from '../telegram/web-link.js';
 import { errorHandler } from '../routes/error-handler.js';

@@ -1,5 +1,5 @@
 import type { Subscription, SubscriptionStatus } from '@panelkit/sdk';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 
 /** Statuses whose links a client app should keep: usable now, or waiting for first use or more traffic. */
 export const LINKED_STATUSES: ReadonlySet<SubscriptionStatus> = new Set(['active', 'on_hold', 'limited']);

@@ -8,7 +8,7 @@ import type { TelegramConfig } from '../config/config.js';
 import { ShopError } from '../app/shop-error.js';
 import { isLocale, translator } from '../i18n/translate.js';
 import type { NotificationChannel } from '../app/notifications/channel.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { broadcastHandlers } from './admin/broadcast.js';
 import { receiptHandlers } from './admin/receipts.js';
 import { summaryHandlers } from './admin/summary.js';

@@ -3,7 +3,7 @@ import { RetryLaterError, defineHostJob, enqueueHostJob, type HostJobDefinition 
 import { transactionSql } from '@panelkit/storage-postgres';
 import { GrammyError, HttpError, type Api } from 'grammy';
 import { z } from 'zod';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { BroadcastStore, type BroadcastCopy } from '../db/telegram-broadcasts.js';
 
 /** Host job types of broadcasts: the same names in every process, whichever builds them. */

@@ -3,7 +3,7 @@ import { RetryLaterError } from '@panelkit/sdk';
 import { Api, GrammyError } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';
 import type { NotificationChannel, Recipient, RenderedMessage } from '../app/notifications/channel.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import { TelegramLinkStore } from '../db/telegram-links.js';
 import { splitMessage } from './message-text.js';
 

@@ -2,7 +2,7 @@ import type { Customer } from '@panelkit/sdk';
 import type { Context } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';
 import type { Locale, Translate } from '../i18n/translate.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import type { TelegramLinkStore } from '../db/telegram-links.js';
 import type { ReceiptPhotoStore } from '../db/telegram-receipt-photos.js';
 

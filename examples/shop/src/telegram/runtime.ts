@@ -1,4 +1,4 @@
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import type { ShopBot } from './bot.js';
 import { adoptPendingBroadcasts } from './broadcast-jobs.js';
 

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { requireAccount } from '../http/viewer.js';
 import { viewerOf } from '../http/context.js';
 import { ShopError } from '../app/shop-error.js';
-import type { Shop } from '../stack/shop.js';
+import type { Shop } from '../app/shop.js';
 import type { ShopBot } from './bot.js';
 
 /**

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REAUTH_WINDOW_MS } from '../../src/http/staff-security.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createApp } from '../../src/stack/web-app.js';
-import { openShop, type Shop } from '../../src/stack/shop.js';
+import { openShop, type RunningShop } from '../../src/stack/shop.js';
 import { tempFolder } from '../support/backup-helpers.js';
 import { boughtAndProvisioned, fund, planNamed } from '../support/buying.js';
 import { ADMIN, signedUpBuyer, TEST_SECRET_KEYS } from '../support/shop-under-test.js';
@@ -23,7 +23,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
   () => {
     let original: ServedShop;
     let browser: Browser;
-    let restored: Shop | null = null;
+    let restored: RunningShop | null = null;
     let server: Server | null = null;
     beforeAll(async () => {
       [original, browser] = await Promise.all([serveShop({ env: { SHOP_SECRET_KEYS: TEST_SECRET_KEYS } }), launchBrowser()]);

@@ -8,7 +8,7 @@ import { createApp, type AppOptions } from '../../src/stack/web-app.js';
 import { shopChannels } from '../../src/app/notifications/channels.js';
 import { notificationJobs } from '../../src/app/notifications/notification-jobs.js';
 import type { OpenDatabase } from '../../src/stack/database.js';
-import { openShop, type Shop } from '../../src/stack/shop.js';
+import { openShop, type RunningShop } from '../../src/stack/shop.js';
 import { pooledMemoryDatabase } from './pglite-pool.js';
 
 export const TEST_START = new Date('2026-03-01T09:00:00Z');
@@ -31,7 +31,7 @@ export const ROOMY_RATE_LIMITS = {
 } as const;
 
 export interface ShopUnderTest {
-  shop: Shop;
+  shop: RunningShop;
   app: Express;
   clock: ManualClock;
   config: ShopConfig;

@@ -1,5 +1,5 @@
 import type { Response } from 'supertest';
-import type { Shop } from '../../src/stack/shop.js';
+import type { Shop } from '../../src/app/shop.js';
 import { csrfFrom, startShop, type ShopUnderTest, type Visitor } from './shop-under-test.js';
 
 const ROOMY = { limit: 1000, windowMs: 60_000 };

@@ -1,11 +1,5 @@
+import type { PasswordCost } from '../shop.js';
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-
-/** scrypt's cost parameters: CPU/memory cost `N` (a power of two), block size `r`, parallelism `p`. */
-export interface PasswordCost {
-  readonly N: number;
-  readonly r: number;
-  readonly p: number;
-}
 
 /**
  * Passwords are hashed with scrypt, a memory-hard KDF built into Node: N=2^15, r=8 costs 32 MiB

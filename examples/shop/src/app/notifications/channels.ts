@@ -1,4 +1,4 @@
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import type { NotificationChannel } from './channel.js';
 import { telegramChannelsFor } from '../../telegram/channel.js';
 import { createEmailChannel } from './email-channel.js';

@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import type { NotificationChannel, Recipient, RenderedMessage } from './channel.js';
 
 /** Where mail goes and who it is from (`SMTP_URL`, `MAIL_FROM`). */

@@ -1,6 +1,6 @@
 import { defineHostJob, type HostJobDefinition } from '@panelkit/sdk';
 import { isLocale, type Locale } from '../../i18n/translate.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import type { NotificationChannel, Recipient } from './channel.js';
 import { deliveriesOf } from '../../db/notification-deliveries.js';
 import { isCustomerKind } from './kinds.js';

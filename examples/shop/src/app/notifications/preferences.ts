@@ -1,4 +1,4 @@
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { CUSTOMER_KINDS, type CustomerKind } from './kinds.js';
 import { notificationsOf } from '../../db/notifications.js';
 

@@ -3,7 +3,7 @@ import {
   notificationQueueLeftovers,
   type NotificationQueueLeftovers,
 } from '../../db/notification-queue-carry-over.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { EVENT_NOTICES_TYPE, enqueueEventNotices, isNotifyingAction, type EventNoticesJob } from './event-notices.js';
 import { enqueueDelivery, enqueueFanOut } from './queue.js';
 

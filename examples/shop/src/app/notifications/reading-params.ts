@@ -1,5 +1,5 @@
 import type { Locale } from '../../i18n/translate.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { planName } from '../subscriptions/plan-names.js';
 import type { NotificationParams } from './kinds.js';
 import type { Notification } from '../../db/notifications.js';

@@ -7,7 +7,7 @@ import type { FieldErrors } from '../../http/forms.js';
 import type { Translate } from '../../i18n/translate.js';
 import { checkbox, optionalText, tagList } from '../../http/form-fields.js';
 import { PANEL_KINDS, PanelOptionsSchema, panelAdapterFactory } from '../../stack/panel-adapters.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 
 /** A panel URL: http(s), and no `user:pass@` (credentials have their own fields and are never shown). */
 export const PanelUrlSchema = z

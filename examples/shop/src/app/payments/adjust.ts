@@ -1,7 +1,7 @@
 import { InsufficientFundsError, type LedgerEntry } from '@panelkit/sdk';
 import type { AccountRole } from '../../db/accounts.js';
 import { supportMoneyOf, type SupportMoneyRefusal } from '../auth/support-money.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 
 export type AdjustResult =
   | { ok: true; entry: LedgerEntry; created: boolean }

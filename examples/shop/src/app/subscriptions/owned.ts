@@ -2,7 +2,7 @@ import type { Order, Subscription } from '@panelkit/sdk';
 import type { Viewer } from '../../http/context.js';
 import { ShopError } from '../shop-error.js';
 import { isId } from '../../http/ids.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 
 /** The viewer's own subscription; another buyer's (or none) is a 404, so ids reveal nothing. */
 export async function ownedSubscription(shop: Shop, viewer: Viewer, id: unknown): Promise<Subscription> {

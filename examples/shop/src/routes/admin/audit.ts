@@ -2,7 +2,7 @@ import { ActorSchema } from '@panelkit/sdk/schemas';
 import { Router } from 'express';
 import { actorNames } from '../../db/actor-names.js';
 import { ctxOf } from '../../http/context.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { auditBody, type AuditFilter } from '../../views/admin/audit-page.js';
 import { cursorOf, queryText } from './shared.js';

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { requireRecentAuth } from '../../http/staff-security.js';
 import { backupFileName, backupShop } from '../../app/backup/shop-backup.js';
 import { ctxOf } from '../../http/context.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { backupBody } from '../../views/admin/backup-page.js';
 import { adminActor } from './shared.js';

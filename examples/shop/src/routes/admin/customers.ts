@@ -13,7 +13,7 @@ import { formatMoney } from '../../i18n/format.js';
 import { adjustBalance } from '../../app/payments/adjust.js';
 import { amountSchema } from '../../app/payments/amount.js';
 import { REQUEST_KEY_PATTERN } from '../../app/payments/provider.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { customerPage, type AdjustFormState } from '../../views/admin/customer-page.js';
 import { customersPage } from '../../views/admin/customers-page.js';
 import { cursorFrom, newFormKey } from '../wallet.js';

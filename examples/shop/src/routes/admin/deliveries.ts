@@ -4,7 +4,7 @@ import { ShopError } from '../../app/shop-error.js';
 import { isId } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { deliveriesOf } from '../../db/notification-deliveries.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { failedDeliveriesBody } from '../../views/admin/deliveries-page.js';
 

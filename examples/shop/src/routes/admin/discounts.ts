@@ -10,7 +10,7 @@ import { idParam } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { parseMajorAmount } from '../../i18n/format.js';
 import { asciiDigits } from '../../app/payments/digits.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { discountsPage, type DiscountFormValues } from '../../views/admin/discounts-page.js';
 import { adminActor, cursorOf } from './shared.js';
 

@@ -1,7 +1,7 @@
 import type { ReconciliationReport } from '@panelkit/sdk';
 import { Router, type Response } from 'express';
 import { ctxOf } from '../../http/context.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { driftBody, dryRunBody } from '../../views/admin/drift-views.js';
 

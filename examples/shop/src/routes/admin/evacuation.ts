@@ -3,7 +3,7 @@ import { ctxOf } from '../../http/context.js';
 import { idParam } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { evacuationView, startEvacuation } from '../../app/ops/evacuation.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { evacuationBody } from '../../views/admin/evacuation-page.js';
 import { adminActor } from './shared.js';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { requireAdmin } from '../../http/viewer.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { auditRoutes } from './audit.js';
 import { backupRoutes } from './backup.js';
 import { settingsRoutes } from './settings.js';

@@ -14,7 +14,7 @@ import { newFormKey } from '../wallet.js';
 import { ShopError } from '../../app/shop-error.js';
 import { noticeFrom } from '../../http/notice.js';
 import { actionsFor, jobsOf, namesOf } from '../../app/ops/subscription-facts.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { orderBody, ordersListBody } from '../../views/admin/order-views.js';
 import { cursorOf, queryText } from './shared.js';

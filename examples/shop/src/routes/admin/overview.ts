@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { seesSalesFigures } from '../../app/auth/staff-roles.js';
 import { ctxOf } from '../../http/context.js';
 import { noticeFrom } from '../../http/notice.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { salesFigures } from '../../app/stats/figures.js';
 import { periodOf } from '../../app/stats/period.js';
 import { adminPage } from '../../views/admin-layout.js';

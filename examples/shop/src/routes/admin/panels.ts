@@ -16,7 +16,7 @@ import {
   testUnsavedPanel,
   type PanelFormValues,
 } from '../../app/panels/panel-form.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { panelFormBody, targetFormBody, targetFormValues } from '../../views/admin/panel-form-page.js';
 import { panelBody, panelsListBody } from '../../views/admin/panel-views.js';

@@ -4,7 +4,7 @@ import { requireRecentAuth } from '../../http/staff-security.js';
 import { requireAdmin } from '../../http/viewer.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { ShopError } from '../../app/shop-error.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { resetLinkIssuedPage } from '../../views/credentials-pages.js';
 
 /**

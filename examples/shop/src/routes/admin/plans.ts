@@ -8,7 +8,7 @@ import { echoPlanValues, NEW_PLAN_VALUES, planFormValues, planInputFrom, type Pl
 import { echoPlanTextValues, planTextsFrom, planTextValues } from '../../app/plans/plan-text-form.js';
 import { planTextsOf, savePlanTexts } from '../../app/plans/plan-texts.js';
 import type { PlanTextValues } from '../../views/admin/plan-texts-fields.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { planFormBody, plansListBody } from '../../views/admin/plan-views.js';
 import { adminActor } from './shared.js';

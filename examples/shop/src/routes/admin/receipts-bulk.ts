@@ -7,7 +7,7 @@ import { ShopError } from '../../app/shop-error.js';
 import { isId } from '../../http/ids.js';
 import { parseOrThrow } from '../../http/forms.js';
 import { reviewPayment } from '../../app/payments/review.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { bulkConfirmPage, bulkResultPage, type BulkOutcome } from '../../views/admin/receipts-bulk-page.js';
 
 /** At most this many receipts in one bulk approval (the queue shows 200). */

@@ -8,7 +8,7 @@ import { ShopError } from '../../app/shop-error.js';
 import { idParam } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { reviewPayment } from '../../app/payments/review.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { fetchReceiptImage } from '../../telegram/receipt-image-file.js';
 import { ReceiptPhotoStore } from '../../db/telegram-receipt-photos.js';
 import { receiptsPage, type ReceiptsView } from '../../views/admin/receipts-page.js';

@@ -8,7 +8,7 @@ import { idParam } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { formatMoney, minorDigits, parseMajorAmount } from '../../i18n/format.js';
 import { asciiDigits } from '../../app/payments/digits.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { priceField, resellerPage } from '../../views/admin/reseller-page.js';
 import { adminActor } from './shared.js';
 

@@ -7,7 +7,7 @@ import { parseForm, type FieldErrors } from '../../http/forms.js';
 import { noticeFrom } from '../../http/notice.js';
 import { gatewaySettings, saveGatewaySettings } from '../../app/payments/crypto/gateway-settings.js';
 import { isValidCardNumber, normalizeCardNumber, payoutCard, savePayoutCard, type PayoutCard } from '../../app/payments/payout-card.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { settingsBody, type SettingsValues } from '../../views/admin/settings-page.js';
 import { adminActor } from './shared.js';

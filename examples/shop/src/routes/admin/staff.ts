@@ -7,7 +7,7 @@ import { parseForm, type FieldErrors } from '../../http/forms.js';
 import { ShopError } from '../../app/shop-error.js';
 import { idParam } from '../../http/ids.js';
 import { noticeFrom } from '../../http/notice.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { staffPage } from '../../views/admin/staff-page.js';
 import { adminActor } from './shared.js';
 

@@ -8,7 +8,7 @@ import { parseForm } from '../../http/forms.js';
 import { ShopError } from '../../app/shop-error.js';
 import { noticeFrom } from '../../http/notice.js';
 import { actionsFor, jobsOf, namesOf } from '../../app/ops/subscription-facts.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { subscriptionBody } from '../../views/admin/subscription-page.js';
 import { adminActor, backTo } from './shared.js';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { enabledProviders } from '../../app/payments/registry.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { NotificationSettingsBody } from '../notifications.js';
 import { AssignBody, ClientForm } from '../reseller-account.js';
 import {

@@ -4,7 +4,7 @@ import { requireAccount } from '../../http/viewer.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseOrThrow } from '../../http/forms.js';
 import { ShopError } from '../../app/shop-error.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { isoDay } from '../../app/stats/figures.js';
 import { periodOf } from '../../app/stats/period.js';
 import { SalesQuery } from './v1.js';

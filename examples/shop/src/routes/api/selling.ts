@@ -11,7 +11,7 @@ import type { RateLimits } from '../../http/rate-limits.js';
 import { buyTrafficFor } from '../../app/selling/buy-traffic.js';
 import { changePlanFor } from '../../app/selling/change-plan.js';
 import { refusalParams } from '../../app/selling/refusals.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { IdempotencyKeySchema } from '../../app/subscriptions/idempotency.js';
 import { ownedSubscription } from '../../app/subscriptions/owned.js';
 import { subscriptionJson } from './serialize.js';

@@ -7,7 +7,7 @@ import { parseOrThrow } from '../../http/forms.js';
 import { ShopError } from '../../app/shop-error.js';
 import type { RateLimits } from '../../http/rate-limits.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { IdempotencyKeySchema } from '../../app/subscriptions/idempotency.js';
 import { setBuyerAutoRenew } from '../../app/subscriptions/auto-renew.js';
 import { ownedOrder, ownedSubscription } from '../../app/subscriptions/owned.js';

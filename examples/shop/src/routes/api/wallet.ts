@@ -10,7 +10,7 @@ import { formatMoney } from '../../i18n/format.js';
 import { enabledProviders } from '../../app/payments/registry.js';
 import { submitTopUp } from '../../app/payments/topup.js';
 import { cancelOwnPayment } from '../../app/payments/cancel.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import { cursorFrom } from '../wallet.js';
 import { PageQuery } from './v1.js';
 

@@ -3,7 +3,7 @@ import { GrammyError, HttpError, type Api } from 'grammy';
 import { z } from 'zod';
 import { isLocale, translator } from '../../i18n/translate.js';
 import { instantToZoned, zonedToInstant } from '../../app/payments/zoned-time.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import type { TelegramLinkStore } from '../../db/telegram-links.js';
 import { salesSummary, summaryText } from './summary.js';
 

@@ -3,7 +3,7 @@ import type { Money } from '@panelkit/sdk';
 import type { Composer } from 'grammy';
 import { formatDateTime, formatMoney, formatNumber } from '../../i18n/format.js';
 import type { Locale, Translate } from '../../i18n/translate.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { backToMenu } from '../menu.js';
 

@@ -2,7 +2,7 @@ import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
 import { activeGateway } from '../../app/payments/crypto/gateway-settings.js';
 import { startCryptoInvoice } from '../../app/payments/crypto/start-invoice.js';
-import type { Shop } from '../../stack/shop.js';
+import type { Shop } from '../../app/shop.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { backToMenu } from '../menu.js';
 
