@@ -26,7 +26,7 @@ import { createPanelkit, silentLogger, systemClock } from '../../packages/sdk/sr
 import { ManualClock } from '../../packages/sdk/src/testing/manual-clock.js';
 import { createPostgresStorage, fromPgPool, migrate } from '../../packages/storage-postgres/src/index.js';
 import type { SqlClient } from '../../packages/storage-postgres/src/index.js';
-import { panelAdapterFactory } from '../../examples/shop/src/stack/panel-adapters.js';
+import { panelAdapterFactory } from '../../examples/shop/src/app/panels/panel-adapters.js';
 import pg from 'pg';
 import type { PhaseCost } from './machine.js';
 import { watchPhase } from './machine.js';

@@ -12,7 +12,7 @@
 import { createPanelkit, silentLogger, systemClock } from '../../packages/sdk/src/index.js';
 import { ManualClock } from '../../packages/sdk/src/testing/manual-clock.js';
 import { createPostgresStorage, fromPgPool } from '../../packages/storage-postgres/src/index.js';
-import { panelAdapterFactory } from '../../examples/shop/src/stack/panel-adapters.js';
+import { panelAdapterFactory } from '../../examples/shop/src/app/panels/panel-adapters.js';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import pg from 'pg';

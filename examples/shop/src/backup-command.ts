@@ -9,7 +9,7 @@ import { backupToFolder } from './app/backup/shop-backup.js';
 import { loadConfig, type ShopConfig } from './config/config.js';
 import { openDatabase } from './stack/database.js';
 import { rememberedUpdate } from './stack/data-folder.js';
-import { panelAdapterFactory } from './stack/panel-adapters.js';
+import { panelAdapterFactory } from './app/panels/panel-adapters.js';
 import { shopSecretBox } from './stack/secret-keys.js';
 import { openShop } from './stack/shop.js';
 import { exitOnStartupError } from './stack/startup-errors.js';

@@ -6,7 +6,7 @@ import { loadConfig, type ShopConfig } from './config/config.js';
 import { createApp } from './stack/web-app.js';
 import { ensureStartupAdmin } from './stack/admin-account.js';
 import { startBackground, type Background } from './stack/background.js';
-import { createLogger, logDestination } from './stack/logger.js';
+import { createLogger, logDestination } from './logging/logger.js';
 import { guardProcess } from './stack/process-guard.js';
 import { demoCoreLines } from './stack/demo-core.js';
 import { openShop } from './stack/shop.js';

@@ -1,6 +1,6 @@
 import { loadConfig, type ShopConfig } from './config/config.js';
 import { startBackground } from './stack/background.js';
-import { createLogger, logDestination } from './stack/logger.js';
+import { createLogger, logDestination } from './logging/logger.js';
 import { guardProcess } from './stack/process-guard.js';
 import { openShop } from './stack/shop.js';
 import { exitOnStartupError } from './stack/startup-errors.js';

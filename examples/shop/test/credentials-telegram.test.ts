@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../src/app/auth/accounts.js';
 import { verifyPassword } from '../src/app/auth/password.js';
 import { requestPasswordReset, resetPassword } from '../src/app/auth/password-reset.js';
-import { shopChannels } from '../src/app/notifications/channels.js';
+import { shopChannels } from '../src/stack/notification-channels.js';
 import { startBotShop, type BotShop } from './support/telegram-driver.js';
 
 describe('password reset through the Telegram bot', () => {

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/stack/web-app.js';
-import { createLogger, LogSecrets } from '../src/stack/logger.js';
+import { createLogger, LogSecrets } from '../src/logging/logger.js';
 import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
 import { startBotShop, TelegramUser, type BotShop } from './support/telegram-driver.js';
 

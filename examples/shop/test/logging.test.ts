@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { LogSecrets, createLogger, logDestination } from '../src/stack/logger.js';
+import { LogSecrets, createLogger, logDestination } from '../src/logging/logger.js';
 
 describe('logs', () => {
   it('blank cookies, auth headers, passwords, tokens, panel credentials and subscription links', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CUSTOMER_KINDS, STAFF_KINDS } from '../src/app/notifications/kinds.js';
+import { CUSTOMER_KINDS, STAFF_KINDS } from '../src/db/notification-kinds.js';
 import { renderNotification } from '../src/app/notifications/render.js';
 
 const PARAMS = {

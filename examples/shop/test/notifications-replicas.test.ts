@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
 import { ensureAdmin } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
-import { CUSTOMER_KINDS } from '../src/app/notifications/kinds.js';
+import { CUSTOMER_KINDS } from '../src/db/notification-kinds.js';
 import { notificationsOf } from '../src/db/notifications.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatDateTime } from '../src/i18n/format.js';
 import type { NotificationChannel } from '../src/app/notifications/channel.js';
-import { shopChannels, type ShopChannels } from '../src/app/notifications/channels.js';
+import { shopChannels, type ShopChannels } from '../src/stack/notification-channels.js';
 import { deliveriesOf } from '../src/db/notification-deliveries.js';
 import { notificationJobs } from '../src/app/notifications/notification-jobs.js';
-import { DELIVERY_RETRY, deliveryJobType, FAN_OUT_TYPE } from '../src/app/notifications/queue.js';
+import { DELIVERY_RETRY, deliveryJobType, FAN_OUT_TYPE } from '../src/db/notification-outbox.js';
 import { notificationsOf } from '../src/db/notifications.js';
-import { CUSTOMER_KINDS } from '../src/app/notifications/kinds.js';
+import { CUSTOMER_KINDS } from '../src/db/notification-kinds.js';
 import { adminGet, fundedBuyer, postForm } from './support/admin-support.js';
 import { boughtAndProvisioned, planNamed } from './support/buying.js';
 import { receiptSteps } from './support/receipt-steps.js';

@@ -11,7 +11,7 @@ import { createPasarGuardSimulator, serveOnLocalhost, type RunningSimulator } fr
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPanelsFile, PanelsFileError } from '../src/app/panels/panels-file.js';
-import { assertPanelKindsKnown } from '../src/stack/panel-adapters.js';
+import { assertPanelKindsKnown } from '../src/app/panels/panel-adapters.js';
 import { startShop, type ShopUnderTest } from './support/shop-under-test.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pasarguard-panel-'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { amountSchema, maxTopUp } from '../src/app/payments/amount.js';
-import { asciiDigits, referenceKey } from '../src/app/payments/digits.js';
-import { instantToZoned, zonedToInstant } from '../src/app/payments/zoned-time.js';
+import { asciiDigits, referenceKey } from '../src/app/input/digits.js';
+import { instantToZoned, zonedToInstant } from '../src/app/input/zoned-time.js';
 
 describe('receipt references', () => {
   it('fold to one key however they are typed', () => {

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/stack/web-app.js';
 import { hashToken } from '../src/db/sessions.js';
-import { createLogger } from '../src/stack/logger.js';
+import { createLogger } from '../src/logging/logger.js';
 import { boughtAndProvisioned, buy, customerIdOf, fund, orderIdFrom, planNamed } from './support/buying.js';
 import { csrfFrom, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 

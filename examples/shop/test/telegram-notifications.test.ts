@@ -4,7 +4,7 @@
  * there, each once however often the worker runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shopChannels } from '../src/app/notifications/channels.js';
+import { shopChannels } from '../src/stack/notification-channels.js';
 import { notificationJobs } from '../src/app/notifications/notification-jobs.js';
 import { planNamed } from './support/buying.js';
 import { ADMIN_TELEGRAM_ID, startBotShop, TelegramUser, type BotShop } from './support/telegram-driver.js';

@@ -1,7 +1,9 @@
 import { paymentLedgerKey, type Actor, type JsonObject, type Panelkit, type Payment } from '@panelkit/sdk';
 import type { LedgerRepository } from '@panelkit/sdk/storage';
 import type { SqlQueryable } from '@panelkit/storage-postgres';
-import { INVOICE_TTL_MS } from '../app/payments/crypto/provider.js';
+
+/** How long the crypto gateway's invoices lived when the shop kept its own payments table (24 hours). */
+const LEGACY_INVOICE_TTL_MS = 24 * 3_600_000;
 
 /** A row of the shop's own `payments` table, as releases before the SDK's payments wrote it. */
 interface LegacyPaymentRow {
@@ -72,7 +74,9 @@ export function legacyToSdk(row: LegacyPaymentRow, ledgerEntryId: string | null,
     requestKey,
     details: kept,
     expiresAt:
-      status === 'pending' && row.provider === 'crypto' ? new Date(Math.max(createdAt.getTime() + INVOICE_TTL_MS, now.getTime())) : null,
+      status === 'pending' && row.provider === 'crypto'
+        ? new Date(Math.max(createdAt.getTime() + LEGACY_INVOICE_TTL_MS, now.getTime()))
+        : null,
     confirmation: credited
       ? row.provider === 'test'
         ? 'instant'

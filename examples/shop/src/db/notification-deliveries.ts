@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createId, type Clock } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
-import { enqueueDelivery } from '../app/notifications/queue.js';
+import { enqueueDelivery } from './notification-outbox.js';
 
 /** `pending` (its send job is queued or running), `sent`, or `failed` after every attempt. */
 export type DeliveryStatus = 'pending' | 'sent' | 'failed';

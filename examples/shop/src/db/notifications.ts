@@ -1,9 +1,11 @@
 import { createId, type Clock, type Page } from '@panelkit/sdk';
 import type { StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
-import type { Recipient } from '../app/notifications/channel.js';
-import { isCustomerKind, type CustomerKind, type NotificationKind, type NotificationParams } from '../app/notifications/kinds.js';
-import { enqueueFanOut } from '../app/notifications/queue.js';
+import { isCustomerKind, type CustomerKind, type NotificationKind, type NotificationParams } from './notification-kinds.js';
+import { enqueueFanOut } from './notification-outbox.js';
+
+/** Who a notification is for: one buyer, or the shop's staff. */
+export type Recipient = { kind: 'customer'; customerId: string } | { kind: 'staff' };
 
 /** A notice to write: for whom, what, and the cause it comes from (unique with kind and recipient). */
 export interface NewNotification {

@@ -1,5 +1,14 @@
-import { createId } from '@panelkit/sdk';
-import type { Shop } from '../app/shop.js';
+import { createId, type Clock } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
+import type { SqlClient } from '@panelkit/storage-postgres';
+
+/** What the reseller clients' store works with: the shop's database and schema, its clock, the engine's storage (audit). */
+export interface ResellerClientsDeps {
+  readonly db: SqlClient;
+  readonly shopSchema: string;
+  readonly clock: Clock;
+  readonly storage: StoragePort;
+}
 
 /** One of a reseller's own clients: a name (and a note) the reseller keeps its subscriptions under. */
 export interface ResellerClient {
@@ -20,7 +29,7 @@ export type ClientRefusal = 'name_taken' | 'not_found';
  * subscription are audited under the reseller (`reseller.client_added`, `reseller.subscription_assigned`).
  */
 export class ResellerClients {
-  constructor(private readonly shop: Shop) {}
+  constructor(private readonly shop: ResellerClientsDeps) {}
 
   private get t() {
     return { clients: `${this.shop.shopSchema}.reseller_clients`, subs: `${this.shop.shopSchema}.reseller_client_subscriptions` };

@@ -3,16 +3,7 @@ import type { Request, Response } from 'express';
 import type { ShopConfig } from '../config/config.js';
 import type { Account } from '../db/accounts.js';
 import type { Locale, Translate } from '../i18n/translate.js';
-
-/** Who is asking: the signed-in account and its engine customer. */
-export interface Viewer {
-  account: Account;
-  customer: Customer;
-  /** How the request proved it: a session cookie (forms need a CSRF token) or an API token. */
-  via: 'session' | 'api_token';
-  /** With an API token: what it may do on the JSON API (`read`, `write`); absent for a session. */
-  scopes?: readonly string[];
-}
+import type { Viewer } from '../app/viewer.js';
 
 /** What every handler and view knows about the request, built by the shop's middleware. */
 export interface RequestContext {

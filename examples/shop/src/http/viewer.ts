@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Account } from '../db/accounts.js';
-import { ctxOf, setCtx, wantsJson, type Viewer } from './context.js';
+import type { Viewer } from '../app/viewer.js';
+import { ctxOf, setCtx, wantsJson } from './context.js';
 import { ShopError } from '../app/shop-error.js';
 import { isLocale, translator, type Locale } from '../i18n/translate.js';
 import type { Shop } from '../app/shop.js';

@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { z } from 'zod';
 import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
-import { parseForm } from '../http/forms.js';
+import { parseForm } from '../app/input/forms.js';
 import { ShopError } from '../app/shop-error.js';
 import { noticeFrom } from '../http/notice.js';
 import type { Shop } from '../app/shop.js';

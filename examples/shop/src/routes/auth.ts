@@ -5,13 +5,13 @@ import { PASSWORD_GUESSES, signInThrottleOf } from '../app/auth/sign-in-throttle
 import { LOCALE_COOKIE, SESSION_COOKIE, cookieName } from '../http/viewer.js';
 import { SESSION_TTL_MS } from '../db/sessions.js';
 import { ctxOf } from '../http/context.js';
-import { parseForm } from '../http/forms.js';
+import { parseForm } from '../app/input/forms.js';
 import { noticeFrom } from '../http/notice.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { isLocale } from '../i18n/translate.js';
 import type { Shop } from '../app/shop.js';
 import { signInPage, signUpPage } from '../views/auth-pages.js';
-import { REFERRAL_CODE, recordSignUpReferral } from './referrals.js';
+import { REFERRAL_CODE, recordSignUpReferral } from '../app/selling/sign-up-referral.js';
 
 const SignUpSchema = z.object({
   email: z.email({ message: 'forms.email' }).max(320),

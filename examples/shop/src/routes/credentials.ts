@@ -5,7 +5,7 @@ import { requestPasswordReset, resetPassword } from '../app/auth/password-reset.
 import { requireAccount, SESSION_COOKIE, cookieName } from '../http/viewer.js';
 import { passwordResetsOf } from '../db/password-resets.js';
 import { ctxOf, viewerOf } from '../http/context.js';
-import { parseForm } from '../http/forms.js';
+import { parseForm } from '../app/input/forms.js';
 import { noticeFrom } from '../http/notice.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import type { NotificationChannel } from '../app/notifications/channel.js';

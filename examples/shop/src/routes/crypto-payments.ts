@@ -5,7 +5,7 @@ import { PaymentProviderUnavailableError, PaymentSignatureError } from '@panelki
 import { paymentsOf } from '../app/payments/records.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { ShopError } from '../app/shop-error.js';
-import { idParam } from '../http/ids.js';
+import { idParam } from '../app/input/ids.js';
 import { amountSchema } from '../app/payments/amount.js';
 import { activeGateway } from '../app/payments/crypto/gateway-settings.js';
 import { CRYPTO_PROVIDER } from '../app/payments/crypto/provider.js';

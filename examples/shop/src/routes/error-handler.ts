@@ -7,6 +7,7 @@ import { errorPage } from '../views/error-page.js';
 import { ctxOf, wantsJson, type RequestContext } from '../http/context.js';
 import { ShopError, type ShopErrorCode } from '../app/shop-error.js';
 import { httpStatusOf, shopErrorCodeOf } from '../http/status.js';
+import { isDatabaseAway } from '../db/database-away.js';
 
 /** Engine errors a buyer or admin can cause, as an answer; anything else is the shop's fault (500). */
 const ENGINE_ERRORS: Partial<Record<PanelkitError['code'], { code: ShopErrorCode; key: string }>> = {
@@ -43,17 +44,6 @@ function statusAnswer(error: unknown): ShopError | null {
 
 /** Seconds a client is asked to wait (`Retry-After`) while the database is away. */
 export const DATABASE_AWAY_RETRY_AFTER_S = 5;
-
-/**
- * Whether an error means the database cannot be reached right now (refused, dropped, shutting down or starting
- * up): the engine's `StorageUnavailableError`, or a driver error from the shop's own tables, here or as a cause.
- */
-export function isDatabaseAway(error: unknown): boolean {
-  for (let e = error, depth = 0; e !== null && e !== undefined && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((PanelkitError.is(e) && e.code === 'STORAGE_UNAVAILABLE') || isDatabaseUnavailable(e)) return true;
-  }
-  return false;
-}
 
 export function toShopError(error: unknown): ShopError | null {
   if (error instanceof ShopError) return error;

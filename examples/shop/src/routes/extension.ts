@@ -3,7 +3,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
-import { parseForm, type FieldErrors } from '../http/forms.js';
+import { parseForm, type FieldErrors } from '../app/input/forms.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { formatMoney } from '../i18n/format.js';
 import type { Shop } from '../app/shop.js';

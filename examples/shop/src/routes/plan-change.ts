@@ -3,8 +3,8 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
-import { parseForm } from '../http/forms.js';
-import { isId } from '../http/ids.js';
+import { parseForm } from '../app/input/forms.js';
+import { isId } from '../app/input/ids.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { changePlanFor } from '../app/selling/change-plan.js';
 import { refusalParams } from '../app/selling/refusals.js';
@@ -60,7 +60,7 @@ export function planChangeRoutes(shop: Shop, limits: RateLimits): Router {
     const codeError = refused === null ? null : ctx.t(`discounts.reasons.${refused}`);
     if (codeError !== null && status === 200) status = 409;
     const { balance, creditLimit } = await walletRoom(shop, sub.customerId, currentPlan?.price.currency ?? shop.config.currency);
-    const problem = refusal && refusal.field !== 'discountCode' ? ctx.t(refusal.key, refusalParams(ctx, refusal)) : null;
+    const problem = refusal && refusal.field !== 'discountCode' ? ctx.t(refusal.key, refusalParams(ctx.locale, refusal)) : null;
     const view = {
       sub,
       currentPlan,

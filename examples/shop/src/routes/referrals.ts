@@ -2,18 +2,20 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
-import { checkbox } from '../http/form-fields.js';
-import { parseForm, type FieldErrors } from '../http/forms.js';
+import { checkbox } from '../app/input/form-fields.js';
+import { parseForm, type FieldErrors } from '../app/input/forms.js';
 import { noticeFrom } from '../http/notice.js';
 import { parseMajorAmount } from '../i18n/format.js';
-import { asciiDigits } from '../app/payments/digits.js';
+import { asciiDigits } from '../app/input/digits.js';
 import type { Shop } from '../app/shop.js';
-import type { ShopBot } from '../telegram/bot.js';
 import { referralPage, referralSettingsPage, type ReferralSettingsValues } from '../views/referral-pages.js';
 import { adminActor } from './admin/shared.js';
+import { REFERRAL_CODE } from '../app/selling/sign-up-referral.js';
 
-/** A referral code as it appears in a link: the referrer's customer id. */
-export const REFERRAL_CODE = /^[A-Za-z0-9_-]{1,128}$/;
+/** What the referral page needs of the bot: a buyer's referral link in Telegram. */
+export interface ReferralLinks {
+  referralLink(customerId: string): Promise<string>;
+}
 
 /** The sign-up link a buyer shares: `/signup?ref=<customer id>` on the public address (or this request's). */
 export function referralLink(shop: Shop, req: Request, customerId: string): string {
@@ -43,7 +45,7 @@ function refundWindowDays(raw: string | undefined): number | null {
 }
 
 /** The buyer's referral page: the link, the reward, how many signed up and what it earned. */
-export function referralRoutes(shop: Shop, telegram: Pick<ShopBot, 'referralLink'> | null = null): Router {
+export function referralRoutes(shop: Shop, telegram: ReferralLinks | null = null): Router {
   const router = Router();
   router.get('/referrals', requireAccount, async (req, res) => {
     const viewer = viewerOf(res);
@@ -112,14 +114,4 @@ export function referralSettingsRoutes(shop: Shop): Router {
     res.redirect(303, '/admin/referrals?done=referrals.saved');
   });
   return router;
-}
-
-/**
- * After a sign-up through a referral link: records the referral when the engine allows it (the
- * program on, not the account's own link, a new customer). A refusal is not the new buyer's
- * problem: sign-up goes on without it.
- */
-export async function recordSignUpReferral(shop: Shop, referrerId: unknown, customerId: string): Promise<void> {
-  if (typeof referrerId !== 'string' || !REFERRAL_CODE.test(referrerId)) return;
-  await shop.kit.recordReferral({ referrerId, referredId: customerId, actor: { type: 'customer', id: customerId } });
 }

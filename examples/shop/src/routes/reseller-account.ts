@@ -4,7 +4,7 @@ import { requireAccount } from '../http/viewer.js';
 import { ResellerClients } from '../db/reseller-clients.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import { ShopError } from '../app/shop-error.js';
-import { isId } from '../http/ids.js';
+import { isId } from '../app/input/ids.js';
 import { resellerClientsPage } from '../views/reseller-clients-page.js';
 import { resellerTerms } from '../app/selling/reseller-terms.js';
 import type { Shop } from '../app/shop.js';

@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { requireAccount, requireAdmin } from '../http/viewer.js';
 import { viewerOf } from '../http/context.js';
 import { ShopError } from '../app/shop-error.js';
-import { idParam } from '../http/ids.js';
+import { idParam } from '../app/input/ids.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import type { Shop } from '../app/shop.js';
 import { rotateSubscriptionLink } from '../app/subscriptions/rotate-link.js';

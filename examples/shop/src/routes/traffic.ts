@@ -3,7 +3,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
-import { parseForm } from '../http/forms.js';
+import { parseForm } from '../app/input/forms.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { buyTrafficFor } from '../app/selling/buy-traffic.js';
 import { refusalParams } from '../app/selling/refusals.js';
@@ -53,7 +53,7 @@ export function trafficRoutes(shop: Shop, limits: RateLimits): Router {
     const refused = refusal?.field === 'discountCode' ? refusal.reason : quoted && !quoted.allowed ? quoted.reason : null;
     const codeError = refused === null ? null : ctx.t(`discounts.reasons.${refused}`);
     if (codeError !== null && status === 200) status = 409;
-    const problem = refusal && refusal.field !== 'discountCode' ? ctx.t(refusal.key, refusalParams(ctx, refusal)) : null;
+    const problem = refusal && refusal.field !== 'discountCode' ? ctx.t(refusal.key, refusalParams(ctx.locale, refusal)) : null;
     const view = {
       sub,
       planName: await planName(shop, sub.planId, ctx.locale),

@@ -13,7 +13,7 @@ import { submitTopUp } from '../app/payments/topup.js';
 import type { Shop } from '../app/shop.js';
 import { walletPage, type TopUpFormState } from '../views/wallet-page.js';
 import { cancelOwnPayment } from '../app/payments/cancel.js';
-import { idParam } from '../http/ids.js';
+import { idParam } from '../app/input/ids.js';
 import { httpStatusOf } from '../http/status.js';
 
 const LEDGER_PAGE = 20;

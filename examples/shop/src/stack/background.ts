@@ -1,9 +1,9 @@
 import type { NotificationChannel } from '../app/notifications/channel.js';
-import { shopChannels } from '../app/notifications/channels.js';
+import { shopChannels } from './notification-channels.js';
 import { notificationJobs } from '../app/notifications/notification-jobs.js';
 import { queueScheduledBackup } from '../app/backup/scheduled.js';
 import { adoptPendingBroadcasts, createBroadcastJobs } from '../telegram/broadcast-jobs.js';
-import { telegramApi } from '../telegram/channel.js';
+import { telegramApi } from '../app/telegram-api.js';
 import { dailySummaryJob } from '../telegram/admin/daily.js';
 import { TelegramLinkStore } from '../db/telegram-links.js';
 import type { Shop } from '../app/shop.js';

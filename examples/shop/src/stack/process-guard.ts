@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isDatabaseAway } from '../routes/error-handler.js';
+import { isDatabaseAway } from '../db/database-away.js';
 
 /**
  * The last net under a shop process: a database that went away, surfacing where nobody waited for it (an

@@ -31,8 +31,8 @@ import { randomSecret, remembered } from './data-folder.js';
 import { openDatabase, type OpenDatabase } from './database.js';
 import { startDemoPanels, type DemoPanels } from './demo-panels.js';
 import { configSecrets } from './config-secrets.js';
-import { registerLogSecrets } from './logger.js';
-import { assertPanelKindsKnown, panelAdapterFactory } from './panel-adapters.js';
+import { registerLogSecrets } from '../logging/logger.js';
+import { assertPanelKindsKnown, panelAdapterFactory } from '../app/panels/panel-adapters.js';
 import { shopSecretBox } from './secret-keys.js';
 import { resealShopSecrets } from './shop-secrets.js';
 

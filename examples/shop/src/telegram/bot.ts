@@ -24,7 +24,7 @@ import { planChangeHandlers } from './buyer/plan-change.js';
 import { accountHandlers } from './buyer/account.js';
 import { walletHandlers } from './buyer/wallet.js';
 import { cryptoTopUpHandlers } from './buyer/crypto-top-up.js';
-import { customerOfTelegramUser } from './buyers.js';
+import { customerOfTelegramUser } from '../app/auth/telegram-buyers.js';
 import { createTelegramChannel } from './channel.js';
 import type { BotContext, BotDeps } from './context.js';
 import { TelegramLinkStore } from '../db/telegram-links.js';
@@ -32,7 +32,7 @@ import { mainMenu } from './menu.js';
 import { ReceiptPhotoStore } from '../db/telegram-receipt-photos.js';
 import { TelegramUpdateLog } from '../db/telegram-updates.js';
 import { isUnreachableUser, webhookRouter } from './webhook.js';
-import { registerLogSecrets } from '../stack/logger.js';
+import { registerLogSecrets } from '../logging/logger.js';
 
 /** The path Telegram posts updates to in webhook mode. */
 export const WEBHOOK_PATH = '/telegram/webhook';

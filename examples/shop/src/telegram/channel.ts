@@ -1,11 +1,13 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { RetryLaterError } from '@panelkit/sdk';
-import { Api, GrammyError } from 'grammy';
+import { type Api, GrammyError } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';
-import type { NotificationChannel, Recipient, RenderedMessage } from '../app/notifications/channel.js';
+import type { NotificationChannel, RenderedMessage } from '../app/notifications/channel.js';
+import type { Recipient } from '../db/notifications.js';
 import type { Shop } from '../app/shop.js';
 import { TelegramLinkStore } from '../db/telegram-links.js';
 import { splitMessage } from './message-text.js';
+import { telegramApi } from '../app/telegram-api.js';
 
 export interface TelegramChannelOptions {
   /** The shop's database and clock (the link table and `telegram_sent` live in its schema). */
@@ -14,13 +16,6 @@ export interface TelegramChannelOptions {
   config: TelegramConfig;
   /** The bot's API, when a bot runs in this process; otherwise one is made from `config` (a worker replica). */
   api?: Api;
-}
-
-/** A Bot API client for these settings, waiting out 429s (`retry_after`) like the bot's own. */
-export function telegramApi(config: TelegramConfig): Api {
-  const api = new Api(config.token, config.apiRoot === null ? {} : { apiRoot: config.apiRoot });
-  api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: true }));
-  return api;
 }
 
 /**

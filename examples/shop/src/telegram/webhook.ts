@@ -3,9 +3,9 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { BotError, GrammyError, webhookCallback, type Bot } from 'grammy';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { isDatabaseAway } from '../routes/error-handler.js';
+import { isDatabaseAway } from '../db/database-away.js';
 import { ShopError } from '../app/shop-error.js';
-import { containsNul } from '../http/nul-text.js';
+import { containsNul } from '../app/input/nul-text.js';
 import type { BotContext } from './context.js';
 
 /**

@@ -4,12 +4,7 @@ import { formatNumber } from '../i18n/format.js';
 import { locationName, planPrice, planSummary } from '../i18n/plan-text.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
-
-export interface CatalogGroup {
-  /** `null`: plans that may be placed anywhere. */
-  location: string | null;
-  plans: Plan[];
-}
+import type { CatalogGroup } from '../app/plans/catalog-groups.js';
 
 function planCard(ctx: RequestContext, plan: Plan): SafeHtml {
   const { t, locale } = ctx;

@@ -1,7 +1,7 @@
 import type { Money, Plan } from '@panelkit/sdk';
 import type { DiscountQuote } from '@panelkit/sdk/rules';
 import type { RequestContext } from '../http/context.js';
-import type { FieldErrors } from '../http/forms.js';
+import type { FieldErrors } from '../app/input/forms.js';
 import { formatBytes, formatMoney, minorDigits } from '../i18n/format.js';
 import { locationName, planSummary } from '../i18n/plan-text.js';
 import { field, formError } from './forms.js';

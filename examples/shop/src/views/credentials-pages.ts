@@ -1,5 +1,5 @@
 import type { RequestContext } from '../http/context.js';
-import type { FieldErrors } from '../http/forms.js';
+import type { FieldErrors } from '../app/input/forms.js';
 import { field, formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { adminPage } from './admin-layout.js';

@@ -1,6 +1,6 @@
 import type { ExtensionQuoteResult, Subscription } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
-import type { FieldErrors } from '../http/forms.js';
+import type { FieldErrors } from '../app/input/forms.js';
 import { formatDuration } from '../i18n/duration.js';
 import { formatBytes, formatDateTime, formatMoney } from '../i18n/format.js';
 import { formError } from './forms.js';

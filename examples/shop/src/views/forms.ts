@@ -1,4 +1,4 @@
-import type { FieldErrors } from '../http/forms.js';
+import type { FieldErrors } from '../app/input/forms.js';
 import { html, type SafeHtml } from './html.js';
 
 /** A labelled input with its error (if any) tied to it for screen readers. */

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../http/context.js';
 import { formatDateTime } from '../i18n/format.js';
-import { CUSTOMER_KINDS, type CustomerKind } from '../app/notifications/kinds.js';
+import { CUSTOMER_KINDS, type CustomerKind } from '../db/notification-kinds.js';
 import { renderNotification } from '../app/notifications/render.js';
 import type { Notification } from '../db/notifications.js';
 import { html, type SafeHtml } from './html.js';

@@ -1,6 +1,6 @@
 import type { ReferralProgram, ReferralStats } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
-import type { FieldErrors } from '../http/forms.js';
+import type { FieldErrors } from '../app/input/forms.js';
 import { formatMoney, minorDigits } from '../i18n/format.js';
 import { adminPage } from './admin-layout.js';
 import { field, formError } from './forms.js';

@@ -1,11 +1,11 @@
 import type { LedgerEntry, Money } from '@panelkit/sdk';
 import type { Payment } from '../app/payments/records.js';
 import type { RequestContext } from '../http/context.js';
-import type { FieldErrors } from '../http/forms.js';
+import type { FieldErrors } from '../app/input/forms.js';
 import type { EntryDescription } from '../app/payments/ledger-descriptions.js';
 import { jalaliField, paidAtInput, zoneName } from '../app/payments/paid-at.js';
-import { instantToZoned } from '../app/payments/zoned-time.js';
-import { persianDigits } from '../app/payments/digits.js';
+import { instantToZoned } from '../app/input/zoned-time.js';
+import { persianDigits } from '../app/input/digits.js';
 import { field, formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';

@@ -10,7 +10,7 @@ import { ManualClock } from '../../../../packages/sdk/src/testing/manual-clock.j
 import pino from 'pino';
 import { loadConfig } from '../../src/config/config.js';
 import type { NotificationChannel } from '../../src/app/notifications/channel.js';
-import { shopChannels } from '../../src/app/notifications/channels.js';
+import { shopChannels } from '../../src/stack/notification-channels.js';
 import { notificationJobs } from '../../src/app/notifications/notification-jobs.js';
 import { openShop } from '../../src/stack/shop.js';
 

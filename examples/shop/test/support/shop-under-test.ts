@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import { loadConfig, type ShopConfig } from '../../src/config/config.js';
 import { ensureAdmin } from '../../src/app/auth/accounts.js';
 import { createApp, type AppOptions } from '../../src/stack/web-app.js';
-import { shopChannels } from '../../src/app/notifications/channels.js';
+import { shopChannels } from '../../src/stack/notification-channels.js';
 import { notificationJobs } from '../../src/app/notifications/notification-jobs.js';
 import type { OpenDatabase } from '../../src/stack/database.js';
 import { openShop, type RunningShop } from '../../src/stack/shop.js';

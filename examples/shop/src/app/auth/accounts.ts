@@ -1,6 +1,6 @@
 import { ConflictError, type Customer } from '@panelkit/sdk';
 import type { Account, AccountRole } from '../../db/accounts.js';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 import { dummyHash, hashPassword, verifyPassword } from './password.js';
 
 /** The engine's customer for an email: the existing one (a customer made by a bot, or a sign-up cut short), else a new one. */

@@ -2,7 +2,7 @@ import { ConflictError } from '@panelkit/sdk';
 import { transactionSql } from '@panelkit/storage-postgres';
 import { hashToken } from '../../db/sessions.js';
 import type { Account } from '../../db/accounts.js';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 import { writeNotification } from '../../db/notifications.js';
 import { hashPassword, verifyPassword } from './password.js';
 

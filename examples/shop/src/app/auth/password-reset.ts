@@ -3,7 +3,7 @@ import { passwordResetsOf, type ResetIssuer } from '../../db/password-resets.js'
 import { hashToken } from '../../db/sessions.js';
 import { isLocale, translator } from '../../i18n/translate.js';
 import type { NotificationChannel } from '../notifications/channel.js';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 import { hashPassword } from './password.js';
 import { isStaffRole } from './staff-roles.js';
 

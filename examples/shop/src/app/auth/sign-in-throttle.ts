@@ -1,6 +1,6 @@
 import { transactionSql } from '@panelkit/storage-postgres';
 import { writeNotification } from '../../db/notifications.js';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 
 /** One kind of guess limited per account, and how many a window allows. */
 export interface ThrottleRule {

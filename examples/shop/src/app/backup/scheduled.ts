@@ -1,6 +1,6 @@
 import { defineHostJob, enqueuePeriodicHostJob, type HostJobDefinition } from '@panelkit/sdk';
 import { z } from 'zod';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 import { backupToFolder } from './shop-backup.js';
 
 const HOUR_MS = 3_600_000;

@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 import { writeBackup } from './export.js';
 import type { BackupTrailer } from './format.js';
 import type { Writable } from 'node:stream';

@@ -1,5 +1,5 @@
 import type { ImportBatch, ImportCustomer, ImportPlan, ImportService } from '@panelkit/sdk';
-import { telegramExternalRef } from '../../telegram/buyers.js';
+import { telegramExternalRef } from '../auth/telegram-buyers.js';
 import { amountOf, gigabytes, numeric, type ReaderOptions, type RowReader, SkippedRows, text } from './old-rows.js';
 
 /**

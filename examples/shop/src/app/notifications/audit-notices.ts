@@ -1,6 +1,6 @@
 import type { AuditEvent, Subscription } from '@panelkit/sdk';
 import { buyerLabel } from '../payments/buyer-label.js';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 import type { NewNotification } from '../../db/notifications.js';
 
 /** The audit actions that may notify someone (each enqueues its notices job); every other action tells nobody anything. */

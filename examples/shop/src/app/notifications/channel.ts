@@ -1,5 +1,5 @@
-/** Who a notification is for: one buyer, or the shop's staff. */
-export type Recipient = { kind: 'customer'; customerId: string } | { kind: 'staff' };
+import type { Recipient } from '../../db/notifications.js';
+
 /** A notification rendered in its recipient's language, ready to send. */
 export interface RenderedMessage {
   subject: string;

@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
-import type { Shop } from '../../app/shop.js';
-import type { NotificationChannel, Recipient, RenderedMessage } from './channel.js';
+import type { Shop } from '../shop.js';
+import type { Recipient } from '../../db/notifications.js';
+import type { NotificationChannel, RenderedMessage } from './channel.js';
 
 /** Where mail goes and who it is from (`SMTP_URL`, `MAIL_FROM`). */
 export interface EmailChannelOptions {

@@ -1,7 +1,7 @@
 import { defineHostJob, enqueueHostJob, PanelkitError, type AuditEvent, type AuditOutboxHook, type HostJobDefinition } from '@panelkit/sdk';
 import { JsonObjectSchema } from '@panelkit/sdk/schemas';
 import { z } from 'zod';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 import { NOTIFYING_ACTIONS, noticesFor } from './audit-notices.js';
 import { writeNotification } from '../../db/notifications.js';
 

@@ -1,12 +1,13 @@
 import { defineHostJob, type HostJobDefinition } from '@panelkit/sdk';
 import { isLocale, type Locale } from '../../i18n/translate.js';
-import type { Shop } from '../../app/shop.js';
-import type { NotificationChannel, Recipient } from './channel.js';
+import type { Shop } from '../shop.js';
+import type { Recipient } from '../../db/notifications.js';
+import type { NotificationChannel } from './channel.js';
 import { deliveriesOf } from '../../db/notification-deliveries.js';
-import { isCustomerKind } from './kinds.js';
+import { isCustomerKind } from '../../db/notification-kinds.js';
 import { readingParams } from './reading-params.js';
 import { renderNotification } from './render.js';
-import { DELIVERY_RETRY, DeliveryPayload, deliveryJobType, FAN_OUT_TYPE, FanOutPayload } from './queue.js';
+import { DELIVERY_RETRY, DeliveryPayload, deliveryJobType, FAN_OUT_TYPE, FanOutPayload } from '../../db/notification-outbox.js';
 import { notificationsOf } from '../../db/notifications.js';
 
 /**

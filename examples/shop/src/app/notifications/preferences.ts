@@ -1,5 +1,5 @@
-import type { Shop } from '../../app/shop.js';
-import { CUSTOMER_KINDS, type CustomerKind } from './kinds.js';
+import type { Shop } from '../shop.js';
+import { CUSTOMER_KINDS, type CustomerKind } from '../../db/notification-kinds.js';
 import { notificationsOf } from '../../db/notifications.js';
 
 /** Each kind a buyer may turn off, and whether they get it now. */

@@ -3,9 +3,9 @@ import {
   notificationQueueLeftovers,
   type NotificationQueueLeftovers,
 } from '../../db/notification-queue-carry-over.js';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 import { EVENT_NOTICES_TYPE, enqueueEventNotices, isNotifyingAction, type EventNoticesJob } from './event-notices.js';
-import { enqueueDelivery, enqueueFanOut } from './queue.js';
+import { enqueueDelivery, enqueueFanOut } from '../../db/notification-outbox.js';
 
 /** What `carryOverNotificationQueue` handed to the SDK's queue. */
 export interface NotificationQueueCarryOver {

@@ -1,7 +1,7 @@
 import type { Locale } from '../../i18n/translate.js';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 import { planName } from '../subscriptions/plan-names.js';
-import type { NotificationParams } from './kinds.js';
+import type { NotificationParams } from '../../db/notification-kinds.js';
 import type { Notification } from '../../db/notifications.js';
 
 /**

@@ -2,7 +2,7 @@ import { formatDuration } from '../../i18n/duration.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
 import { translator, type Locale, type TranslateParams } from '../../i18n/translate.js';
 import type { RenderedMessage } from './channel.js';
-import type { NotificationKind, NotificationParams } from './kinds.js';
+import type { NotificationKind, NotificationParams } from '../../db/notification-kinds.js';
 
 /** How a notification reads: its recipient's language, the shop's time zone and name. */
 export interface RenderOptions {

@@ -1,6 +1,6 @@
 import type { Actor, EvacuationProgress, EvacuationReport, Panel, Target } from '@panelkit/sdk';
 import { ShopError } from '../shop-error.js';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 
 /** What the evacuation page and the bot show before and during an evacuation. */
 export interface EvacuationView {

@@ -1,5 +1,5 @@
 import { HAS_REMOTE_CLIENT, JOB_TYPES, canTransition, type Job, type Subscription } from '@panelkit/sdk';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 
 /** The job types that act on one subscription (dedupe key `<type>:<subscriptionId>`, see job-types.ts). */
 const SUBSCRIPTION_JOB_TYPES = [JOB_TYPES.provision, JOB_TYPES.update, JOB_TYPES.push, JOB_TYPES.remove] as const;

@@ -1,7 +1,7 @@
 import { RefundRefusedError, orderMoney, type Order } from '@panelkit/sdk';
 import type { RefundRefusalReason } from '@panelkit/sdk/rules';
 import type { AccountRole } from '../../db/accounts.js';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 
 /** Who asks for a refund: a signed-in staff account. */
 export interface RefundingStaff {

@@ -3,11 +3,11 @@ import { toPanelkitError, UNKNOWN_HEALTH, type Panel, type PanelCredentials, typ
 import type { PanelHealthReport } from '@panelkit/sdk/adapter';
 import { PanelCredentialsSchema } from '@panelkit/sdk/schemas';
 import { z } from 'zod';
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../input/forms.js';
 import type { Translate } from '../../i18n/translate.js';
-import { checkbox, optionalText, tagList } from '../../http/form-fields.js';
-import { PANEL_KINDS, PanelOptionsSchema, panelAdapterFactory } from '../../stack/panel-adapters.js';
-import type { Shop } from '../../app/shop.js';
+import { checkbox, optionalText, tagList } from '../input/form-fields.js';
+import { PANEL_KINDS, PanelOptionsSchema, panelAdapterFactory } from './panel-adapters.js';
+import type { Shop } from '../shop.js';
 
 /** A panel URL: http(s), and no `user:pass@` (credentials have their own fields and are never shown). */
 export const PanelUrlSchema = z

@@ -6,7 +6,7 @@ import { PanelCredentialsSchema, TagSchema } from '@panelkit/sdk/schemas';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { hasMessage, translator } from '../../i18n/translate.js';
-import { PANEL_KINDS, PASSWORD_ONLY_KINDS, PanelOptionsSchema, TOKEN_ONLY_KINDS } from '../../stack/panel-adapters.js';
+import { PANEL_KINDS, PASSWORD_ONLY_KINDS, PanelOptionsSchema, TOKEN_ONLY_KINDS } from './panel-adapters.js';
 import { PanelUrlSchema } from './panel-form.js';
 
 /**

@@ -1,7 +1,7 @@
 import { InsufficientFundsError, type LedgerEntry } from '@panelkit/sdk';
 import type { AccountRole } from '../../db/accounts.js';
-import { supportMoneyOf, type SupportMoneyRefusal } from '../auth/support-money.js';
-import type { Shop } from '../../app/shop.js';
+import { supportMoneyOf, type SupportMoneyRefusal } from './support-money.js';
+import type { Shop } from '../shop.js';
 
 export type AdjustResult =
   | { ok: true; entry: LedgerEntry; created: boolean }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { minorDigits, parseMajorAmount } from '../../i18n/format.js';
-import { asciiDigits } from './digits.js';
+import { asciiDigits } from '../input/digits.js';
 
 /**
  * The largest single top-up, in minor units: a million in currencies with minor units (USD

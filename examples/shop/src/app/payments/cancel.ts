@@ -1,6 +1,6 @@
 import { NotFoundError } from '@panelkit/sdk';
 import { ShopError } from '../shop-error.js';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 import { toShopPayment, type Payment } from './records.js';
 
 /**

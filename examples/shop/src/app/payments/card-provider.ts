@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { amountSchema } from './amount.js';
-import { asciiDigits, referenceKey } from './digits.js';
+import { asciiDigits, referenceKey } from '../input/digits.js';
 import { REQUEST_KEY_PATTERN, type FormEnv, type PaymentProvider } from './provider.js';
 import { parsePaidAt } from './paid-at.js';
 import { payoutCard } from './payout-card.js';

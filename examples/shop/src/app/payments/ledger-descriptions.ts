@@ -1,6 +1,6 @@
 import type { LedgerEntry } from '@panelkit/sdk';
 import { paymentsOf } from './records.js';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 import type { Locale } from '../../i18n/translate.js';
 import { planName as planNameIn } from '../subscriptions/plan-names.js';
 

@@ -1,7 +1,7 @@
 import { jalaliOf, jalaliToGregorian } from '../../i18n/jalali.js';
 import type { Locale } from '../../i18n/translate.js';
-import { asciiDigits } from './digits.js';
-import { instantToZoned, zonedToInstant } from './zoned-time.js';
+import { asciiDigits } from '../input/digits.js';
+import { instantToZoned, zonedToInstant } from '../input/zoned-time.js';
 import { dateTimeFormat } from '../../i18n/intl-cache.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');

@@ -1,6 +1,6 @@
 import { readSetting, writeSetting, type SettingsDb } from '../../db/shop-settings.js';
 import type { ShopConfig } from '../../config/config.js';
-import { asciiDigits } from './digits.js';
+import { asciiDigits } from '../input/digits.js';
 
 /** The setting the owner's card-to-card payout card is kept in; once saved it wins over `CARD_NUMBER`/`CARD_HOLDER`. */
 export const PAYOUT_CARD_SETTING = 'payments.card';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Payment } from './records.js';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 
 /** What a provider's form schema may depend on: the shop's currency and zone, and the time now. */
 export interface FormEnv {

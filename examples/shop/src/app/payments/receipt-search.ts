@@ -1,9 +1,9 @@
 import type { Payment as SdkPayment } from '@panelkit/sdk';
 import type { PaymentFilter } from '@panelkit/sdk/storage';
 import type { SqlClient } from '@panelkit/storage-postgres';
-import { referenceKey } from './digits.js';
+import { referenceKey } from '../input/digits.js';
 import { sdkStatuses, toShopPayment, type PaymentStatus, type PaymentWithEmail } from './records.js';
-import { zonedToInstant } from './zoned-time.js';
+import { zonedToInstant } from '../input/zoned-time.js';
 import type { Panelkit } from '@panelkit/sdk';
 
 /** What the admin receipts queue is narrowed by; every field is optional (`null`: not narrowed). */

@@ -1,4 +1,4 @@
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 import { cardProvider } from './card-provider.js';
 import type { PaymentProvider } from './provider.js';
 import { testProvider } from './test-provider.js';

@@ -1,8 +1,8 @@
 import type { Payment } from './records.js';
-import { parseForm, type FieldErrors } from '../../http/forms.js';
+import { parseForm, type FieldErrors } from '../input/forms.js';
 import { ShopError } from '../shop-error.js';
 import type { Translate } from '../../i18n/translate.js';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 import { enabledProvider } from './registry.js';
 
 export type TopUpResult =

@@ -1,8 +1,8 @@
 import type { NewPlan, Plan, PlanPatch } from '@panelkit/sdk';
 import { NewPlanSchema, PlanPatchSchema } from '@panelkit/sdk/schemas';
 import { z } from 'zod';
-import { checkbox, optionalText, optionalWholeNumber, tagList, wholeNumber } from '../../http/form-fields.js';
-import { fieldErrors, parseForm, type FieldErrors } from '../../http/forms.js';
+import { checkbox, optionalText, optionalWholeNumber, tagList, wholeNumber } from '../input/form-fields.js';
+import { fieldErrors, parseForm, type FieldErrors } from '../input/forms.js';
 import { minorDigits, parseMajorAmount } from '../../i18n/format.js';
 import type { Translate } from '../../i18n/translate.js';
 

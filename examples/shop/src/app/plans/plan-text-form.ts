@@ -1,7 +1,10 @@
 import { LOCALES } from '../../i18n/translate.js';
 import type { Translate } from '../../i18n/translate.js';
-import type { PlanTextValues } from '../../views/admin/plan-texts-fields.js';
 import type { PlanTexts } from './plan-texts.js';
+import type { Locale } from '../../i18n/translate.js';
+
+/** The plan form's per-language texts as typed: `name` and `description` for each of the shop's languages. */
+export type PlanTextValues = Record<Locale, { name: string; description: string }>;
 
 const NAME_MAX = 200;
 const DESCRIPTION_MAX = 2000;

@@ -1,5 +1,5 @@
 import type { BuyTrafficResult } from '@panelkit/sdk';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 import type { Refusal } from '../subscriptions/refusals.js';
 import { sellingRefusal } from './refusals.js';
 

@@ -1,5 +1,5 @@
 import { buyerPlan, type Plan } from '@panelkit/sdk';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 
 /**
  * The plans as this customer buys them: a reseller sees its price book's prices (the ones checkout will

@@ -1,7 +1,7 @@
 import { CapacityExhaustedError, ConflictError, EligibilityError, InsufficientFundsError } from '@panelkit/sdk';
-import type { RequestContext } from '../../http/context.js';
 import { formatMoney } from '../../i18n/format.js';
 import { discountRefusal, type Refusal } from '../subscriptions/refusals.js';
+import type { Locale } from '../../i18n/translate.js';
 
 /**
  * Why buying traffic (`area` `traffic`) or changing plan (`planChange`) was refused (nothing was
@@ -29,11 +29,11 @@ export function sellingRefusal(area: 'traffic' | 'planChange', error: unknown): 
 }
 
 /** The message parameters of a refusal: the balance and the total, for `insufficient_funds`. */
-export function refusalParams(ctx: RequestContext, refusal: Refusal): Record<string, string> {
+export function refusalParams(locale: Locale, refusal: Refusal): Record<string, string> {
   if (!refusal.funds) return {};
   const { balance, required, currency } = refusal.funds;
   return {
-    balance: formatMoney({ amount: balance, currency }, ctx.locale),
-    total: formatMoney({ amount: required, currency }, ctx.locale),
+    balance: formatMoney({ amount: balance, currency }, locale),
+    total: formatMoney({ amount: required, currency }, locale),
   };
 }

@@ -1,5 +1,5 @@
 import type { AuditEvent, Plan, PriceBookEntry } from '@panelkit/sdk';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 
 /** What a reseller is shown of its own terms: its prices, its credit, and the changes made to them. */
 export interface ResellerTerms {

@@ -1,7 +1,7 @@
 import { jalaliOf, jalaliToGregorian, type CalendarDate } from '../../i18n/jalali.js';
 import type { Locale } from '../../i18n/translate.js';
-import { asciiDigits } from '../payments/digits.js';
-import { instantToZoned, zonedToInstant } from '../payments/zoned-time.js';
+import { asciiDigits } from '../input/digits.js';
+import { instantToZoned, zonedToInstant } from '../input/zoned-time.js';
 
 /** One bar of a chart: the instants `[start, end)` and the shop-zone calendar day it starts on. */
 export interface Bucket {

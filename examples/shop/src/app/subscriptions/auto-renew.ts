@@ -1,5 +1,5 @@
 import { EligibilityError, NotFoundError, type Subscription } from '@panelkit/sdk';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 
 /** Why a buyer's auto-renewal could not be turned on: the engine's reasons, or not theirs. */
 export type AutoRenewRefusal = 'trial' | 'not_renewable' | 'ended' | 'not_found';

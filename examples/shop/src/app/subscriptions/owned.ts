@@ -1,8 +1,8 @@
 import type { Order, Subscription } from '@panelkit/sdk';
-import type { Viewer } from '../../http/context.js';
+import type { Viewer } from '../viewer.js';
 import { ShopError } from '../shop-error.js';
-import { isId } from '../../http/ids.js';
-import type { Shop } from '../../app/shop.js';
+import { isId } from '../input/ids.js';
+import type { Shop } from '../shop.js';
 
 /** The viewer's own subscription; another buyer's (or none) is a 404, so ids reveal nothing. */
 export async function ownedSubscription(shop: Shop, viewer: Viewer, id: unknown): Promise<Subscription> {

@@ -1,5 +1,5 @@
 import type { Actor } from '@panelkit/sdk';
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 
 /**
  * A new `/s/<token>` for the customer (the old one stops answering at once), audited: the one use case

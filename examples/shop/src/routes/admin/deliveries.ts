@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { ctxOf } from '../../http/context.js';
 import { ShopError } from '../../app/shop-error.js';
-import { isId } from '../../http/ids.js';
+import { isId } from '../../app/input/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { deliveriesOf } from '../../db/notification-deliveries.js';
 import type { Shop } from '../../app/shop.js';

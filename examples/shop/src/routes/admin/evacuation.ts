@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { ctxOf } from '../../http/context.js';
-import { idParam } from '../../http/ids.js';
+import { idParam } from '../../app/input/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { evacuationView, startEvacuation } from '../../app/ops/evacuation.js';
 import type { Shop } from '../../app/shop.js';

@@ -3,7 +3,7 @@ import { OrderStatusSchema } from '@panelkit/sdk/schemas';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ctxOf, viewerOf } from '../../http/context.js';
-import { parseForm } from '../../http/forms.js';
+import { parseForm } from '../../app/input/forms.js';
 import { formatMoney } from '../../i18n/format.js';
 import { mayRefundOrders, orderRefundState, refundOrderByStaff } from '../../app/orders/refund-order.js';
 import { amountSchema } from '../../app/payments/amount.js';
@@ -18,7 +18,7 @@ import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { orderBody, ordersListBody } from '../../views/admin/order-views.js';
 import { cursorOf, queryText } from './shared.js';
-import { idParam } from '../../http/ids.js';
+import { idParam } from '../../app/input/ids.js';
 
 const PAGE_SIZE = 25;
 

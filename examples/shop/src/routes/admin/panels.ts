@@ -3,8 +3,8 @@ import { NewPanelSchema } from '@panelkit/sdk/schemas';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ctxOf } from '../../http/context.js';
-import { optionalWholeNumber, tagList, checkbox } from '../../http/form-fields.js';
-import { fieldErrors, parseForm, type FieldErrors } from '../../http/forms.js';
+import { optionalWholeNumber, tagList, checkbox } from '../../app/input/form-fields.js';
+import { fieldErrors, parseForm, type FieldErrors } from '../../app/input/forms.js';
 import { ShopError } from '../../app/shop-error.js';
 import { noticeFrom } from '../../http/notice.js';
 import {
@@ -22,7 +22,7 @@ import { panelFormBody, targetFormBody, targetFormValues } from '../../views/adm
 import { panelBody, panelsListBody } from '../../views/admin/panel-views.js';
 import { adminActor } from './shared.js';
 import { requireRecentAuth } from '../../http/staff-security.js';
-import { idParam } from '../../http/ids.js';
+import { idParam } from '../../app/input/ids.js';
 
 const NEW_PANEL: PanelFormValues = {
   kind: '3x-ui',

@@ -1,18 +1,18 @@
 import type { Plan } from '@panelkit/sdk';
 import { Router, type Request, type Response } from 'express';
 import { ctxOf } from '../../http/context.js';
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../app/input/forms.js';
 import { ShopError } from '../../app/shop-error.js';
 import { noticeFrom } from '../../http/notice.js';
 import { echoPlanValues, NEW_PLAN_VALUES, planFormValues, planInputFrom, type PlanFormValues } from '../../app/plans/plan-form.js';
 import { echoPlanTextValues, planTextsFrom, planTextValues } from '../../app/plans/plan-text-form.js';
 import { planTextsOf, savePlanTexts } from '../../app/plans/plan-texts.js';
-import type { PlanTextValues } from '../../views/admin/plan-texts-fields.js';
+import type { PlanTextValues } from '../../app/plans/plan-text-form.js';
 import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { planFormBody, plansListBody } from '../../views/admin/plan-views.js';
 import { adminActor } from './shared.js';
-import { idParam } from '../../http/ids.js';
+import { idParam } from '../../app/input/ids.js';
 
 export function planRoutes(shop: Shop): Router {
   const router = Router();

@@ -3,17 +3,17 @@ import { z } from 'zod';
 import { requireAdmin } from '../../http/viewer.js';
 import { listReviewedReceipts, searchReceipts } from '../../app/payments/receipt-search.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
-import { parseForm } from '../../http/forms.js';
+import { parseForm } from '../../app/input/forms.js';
 import { ShopError } from '../../app/shop-error.js';
-import { idParam } from '../../http/ids.js';
+import { idParam } from '../../app/input/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import { reviewPayment } from '../../app/payments/review.js';
 import type { Shop } from '../../app/shop.js';
-import { fetchReceiptImage } from '../../telegram/receipt-image-file.js';
+import { fetchReceiptImage } from '../../app/payments/receipt-image-file.js';
 import { ReceiptPhotoStore } from '../../db/telegram-receipt-photos.js';
 import { receiptsPage, type ReceiptsView } from '../../views/admin/receipts-page.js';
 import { adminBulkReceiptsRoutes } from './receipts-bulk.js';
-import { filtersOf, ReceiptQuerySchema, rawQuery } from './receipt-filters.js';
+import { filtersOf, ReceiptQuerySchema, rawQuery } from '../../app/payments/receipt-filters.js';
 
 const ReviewSchema = z.object({
   note: z

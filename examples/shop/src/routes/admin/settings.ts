@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { requireRecentAuth } from '../../http/staff-security.js';
 import { readSetting, writeSetting } from '../../db/shop-settings.js';
 import { ctxOf } from '../../http/context.js';
-import { parseForm, type FieldErrors } from '../../http/forms.js';
+import { parseForm, type FieldErrors } from '../../app/input/forms.js';
 import { noticeFrom } from '../../http/notice.js';
 import { gatewaySettings, saveGatewaySettings } from '../../app/payments/crypto/gateway-settings.js';
 import { isValidCardNumber, normalizeCardNumber, payoutCard, savePayoutCard, type PayoutCard } from '../../app/payments/payout-card.js';

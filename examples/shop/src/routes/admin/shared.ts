@@ -1,7 +1,7 @@
 import type { Actor } from '@panelkit/sdk';
 import type { Request, Response } from 'express';
 import { viewerOf } from '../../http/context.js';
-import { adminPathPattern } from '../../http/ids.js';
+import { adminPathPattern } from '../../app/input/ids.js';
 
 /** The signed-in admin as the engine's actor (ledger entries and audit events name them). */
 export function adminActor(res: Response): Actor {

@@ -3,8 +3,8 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { actorNames } from '../../db/actor-names.js';
 import { ctxOf } from '../../http/context.js';
-import { optionalText } from '../../http/form-fields.js';
-import { parseForm } from '../../http/forms.js';
+import { optionalText } from '../../app/input/form-fields.js';
+import { parseForm } from '../../app/input/forms.js';
 import { ShopError } from '../../app/shop-error.js';
 import { noticeFrom } from '../../http/notice.js';
 import { actionsFor, jobsOf, namesOf } from '../../app/ops/subscription-facts.js';
@@ -12,7 +12,7 @@ import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { subscriptionBody } from '../../views/admin/subscription-page.js';
 import { adminActor, backTo } from './shared.js';
-import { idParam } from '../../http/ids.js';
+import { idParam } from '../../app/input/ids.js';
 
 const ActionFormSchema = z.object({ reason: optionalText(500), back: z.string().max(300).optional() });
 

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { seesSalesFigures } from '../../app/auth/staff-roles.js';
 import { requireAccount } from '../../http/viewer.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
-import { parseOrThrow } from '../../http/forms.js';
+import { parseOrThrow } from '../../app/input/forms.js';
 import { ShopError } from '../../app/shop-error.js';
 import type { Shop } from '../../app/shop.js';
 import { isoDay } from '../../app/stats/figures.js';

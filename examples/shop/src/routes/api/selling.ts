@@ -4,9 +4,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../../http/viewer.js';
 import { ctxOf, viewerOf, type RequestContext } from '../../http/context.js';
-import { parseOrThrow } from '../../http/forms.js';
+import { parseOrThrow } from '../../app/input/forms.js';
 import { ShopError } from '../../app/shop-error.js';
-import { ID_PATTERN } from '../../http/ids.js';
+import { ID_PATTERN } from '../../app/input/ids.js';
 import type { RateLimits } from '../../http/rate-limits.js';
 import { buyTrafficFor } from '../../app/selling/buy-traffic.js';
 import { changePlanFor } from '../../app/selling/change-plan.js';
@@ -100,7 +100,7 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
     const sub = await ownedSubscription(shop, viewer, req.params.id);
     const body = parseOrThrow(TrafficBody, req.body, ctx.t);
     const bought = await buyTrafficFor(shop, viewer.customer.id, sub.id, body);
-    if (!bought.ok) throw new ShopError(bought.refusal.code, bought.refusal.key, refusalParams(ctx, bought.refusal));
+    if (!bought.ok) throw new ShopError(bought.refusal.code, bought.refusal.key, refusalParams(ctx.locale, bought.refusal));
     const { result } = bought;
     res.status(result.replayed ? 200 : 202).json({
       replayed: result.replayed,
@@ -129,7 +129,7 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
     const changed = await changePlanFor(shop, viewer.customer.id, sub.id, body);
     if (!changed.ok) {
       if (changed.refusal.reason === 'not_on_sale') throw new ShopError('not_found', 'errors.notFound');
-      throw new ShopError(changed.refusal.code, changed.refusal.key, refusalParams(ctx, changed.refusal));
+      throw new ShopError(changed.refusal.code, changed.refusal.key, refusalParams(ctx.locale, changed.refusal));
     }
     const { result } = changed;
     res.status(result.replayed ? 200 : 202).json({

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../../http/viewer.js';
-import { ID_PATTERN } from '../../http/ids.js';
+import { ID_PATTERN } from '../../app/input/ids.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
-import { parseOrThrow } from '../../http/forms.js';
+import { parseOrThrow } from '../../app/input/forms.js';
 import { ShopError } from '../../app/shop-error.js';
 import type { RateLimits } from '../../http/rate-limits.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';

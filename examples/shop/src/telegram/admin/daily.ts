@@ -2,7 +2,7 @@ import { RetryLaterError, defineHostJob, enqueueHostJob, type HostJobDefinition 
 import { GrammyError, HttpError, type Api } from 'grammy';
 import { z } from 'zod';
 import { isLocale, translator } from '../../i18n/translate.js';
-import { instantToZoned, zonedToInstant } from '../../app/payments/zoned-time.js';
+import { instantToZoned, zonedToInstant } from '../../app/input/zoned-time.js';
 import type { Shop } from '../../app/shop.js';
 import type { TelegramLinkStore } from '../../db/telegram-links.js';
 import { salesSummary, summaryText } from './summary.js';

@@ -1,6 +1,6 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
-import { CUSTOMER_KINDS } from '../../app/notifications/kinds.js';
+import { CUSTOMER_KINDS } from '../../db/notification-kinds.js';
 import { buyerNotificationChoices, saveBuyerNotificationChoices } from '../../app/notifications/preferences.js';
 import { rotateSubscriptionLink } from '../../app/subscriptions/rotate-link.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';

@@ -1,7 +1,7 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
 import { locationName, planPrice, planSummary } from '../../i18n/plan-text.js';
-import { groupByLocation } from '../../routes/catalog.js';
+import { groupByLocation } from '../../app/plans/catalog-groups.js';
 import { checkoutRefusal } from '../../app/subscriptions/refusals.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps } from '../context.js';

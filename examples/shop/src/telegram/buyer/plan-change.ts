@@ -1,6 +1,6 @@
 import type { Subscription } from '@panelkit/sdk';
 import { InlineKeyboard, type Composer } from 'grammy';
-import { isId } from '../../http/ids.js';
+import { isId } from '../../app/input/ids.js';
 import { formatBytes, formatDateTime, formatMoney } from '../../i18n/format.js';
 import { localizedPlans } from '../../app/plans/plan-texts.js';
 import { changePlanFor } from '../../app/selling/change-plan.js';

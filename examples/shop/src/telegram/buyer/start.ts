@@ -1,7 +1,7 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { isLocale, translator } from '../../i18n/translate.js';
-import { recordSignUpReferral } from '../../routes/referrals.js';
-import { customerOfTelegramUser, linkByToken } from '../buyers.js';
+import { recordSignUpReferral } from '../../app/selling/sign-up-referral.js';
+import { customerOfTelegramUser, linkByToken } from '../../app/auth/telegram-buyers.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { backToMenu, mainMenu } from '../menu.js';
 

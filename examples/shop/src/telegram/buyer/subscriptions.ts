@@ -1,7 +1,7 @@
 import { planAsSold, type Subscription } from '@panelkit/sdk';
 import { InlineKeyboard, InputFile, type Composer } from 'grammy';
 import QRCode from 'qrcode';
-import { isId } from '../../http/ids.js';
+import { isId } from '../../app/input/ids.js';
 import { formatBytes, formatDateTime, formatMoney, formatNumber } from '../../i18n/format.js';
 import { planName, planNames } from '../../app/subscriptions/plan-names.js';
 import { extensionRefusal } from '../../app/subscriptions/refusals.js';

@@ -1,6 +1,6 @@
 import { planAsSold, type Subscription } from '@panelkit/sdk';
 import { InlineKeyboard, type Composer } from 'grammy';
-import { isId } from '../../http/ids.js';
+import { isId } from '../../app/input/ids.js';
 import { formatBytes, formatMoney } from '../../i18n/format.js';
 import { buyTrafficFor } from '../../app/selling/buy-traffic.js';
 import { callbackData } from '../callback-data.js';

@@ -5,7 +5,7 @@ import { formatDateTime, formatMoney } from '../../i18n/format.js';
 import { payoutCard } from '../../app/payments/payout-card.js';
 import { enabledProvider } from '../../app/payments/registry.js';
 import { submitTopUp } from '../../app/payments/topup.js';
-import { instantToZoned } from '../../app/payments/zoned-time.js';
+import { instantToZoned } from '../../app/input/zoned-time.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { splitMessage } from '../message-text.js';
 import type { ReceiptImage } from '../../db/telegram-receipt-photos.js';

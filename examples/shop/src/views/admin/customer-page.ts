@@ -1,7 +1,7 @@
 import type { Customer, LedgerEntry, Money, Subscription } from '@panelkit/sdk';
 import type { Payment } from '../../app/payments/records.js';
 import type { RequestContext } from '../../http/context.js';
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../app/input/forms.js';
 import { formatDateTime } from '../../i18n/format.js';
 import { adminPage } from '../admin-layout.js';
 import { field, formError } from '../forms.js';

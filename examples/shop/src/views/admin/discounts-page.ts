@@ -1,7 +1,7 @@
 import { DISCOUNT_USES } from '@panelkit/sdk';
 import type { DiscountCode, DiscountUse, Plan } from '@panelkit/sdk';
 import type { RequestContext } from '../../http/context.js';
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../app/input/forms.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
 import { adminPage } from '../admin-layout.js';
 import { field, formError } from '../forms.js';

@@ -1,6 +1,6 @@
 import type { Order } from '@panelkit/sdk';
 import type { RequestContext } from '../../http/context.js';
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../app/input/forms.js';
 import { formatMoney } from '../../i18n/format.js';
 import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';

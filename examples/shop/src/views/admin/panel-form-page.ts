@@ -1,9 +1,9 @@
 import type { Target } from '@panelkit/sdk';
 import type { PanelHealthReport } from '@panelkit/sdk/adapter';
 import type { RequestContext } from '../../http/context.js';
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../app/input/forms.js';
 import type { PanelFormValues } from '../../app/panels/panel-form.js';
-import { PANEL_KINDS } from '../../stack/panel-adapters.js';
+import { PANEL_KINDS } from '../../app/panels/panel-adapters.js';
 import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';

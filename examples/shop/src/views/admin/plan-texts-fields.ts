@@ -1,13 +1,11 @@
 import type { RequestContext } from '../../http/context.js';
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../app/input/forms.js';
 import { LOCALES, type Locale } from '../../i18n/translate.js';
 import { field } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { textareaField } from './widgets.js';
 import { displayNames } from '../../i18n/intl-cache.js';
-
-/** The plan form's per-language texts as typed: `name` and `description` for each of the shop's languages. */
-export type PlanTextValues = Record<Locale, { name: string; description: string }>;
+import type { PlanTextValues } from '../../app/plans/plan-text-form.js';
 
 /** The language's own name in the admin's language ("Farsi", "فارسی"). */
 function languageName(of: Locale, ctxLocale: Locale): string {

@@ -1,6 +1,6 @@
 import type { Panel, Plan, Target } from '@panelkit/sdk';
 import type { RequestContext } from '../../http/context.js';
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../app/input/forms.js';
 import { formatNumber } from '../../i18n/format.js';
 import { planPrice, planSummary } from '../../i18n/plan-text.js';
 import type { PlanFormValues } from '../../app/plans/plan-form.js';
@@ -8,7 +8,8 @@ import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 import { orderedTargetsField } from './ordered-targets.js';
-import { planTextsFieldset, type PlanTextValues } from './plan-texts-fields.js';
+import type { PlanTextValues } from '../../app/plans/plan-text-form.js';
+import { planTextsFieldset } from './plan-texts-fields.js';
 import { badge, checkField, selectField, table, textareaField } from './widgets.js';
 
 export function plansListBody(ctx: RequestContext, plans: Plan[]): SafeHtml {

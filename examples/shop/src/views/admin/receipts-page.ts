@@ -1,8 +1,8 @@
 import type { PaymentWithEmail } from '../../app/payments/records.js';
 import type { RequestContext } from '../../http/context.js';
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../app/input/forms.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
-import type { ReceiptQuery } from '../../routes/admin/receipt-filters.js';
+import type { ReceiptQuery } from '../../app/payments/receipt-filters.js';
 import { adminPage } from '../admin-layout.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';

@@ -1,6 +1,6 @@
 import type { Account } from '../../db/accounts.js';
 import type { RequestContext } from '../../http/context.js';
-import type { FieldErrors } from '../../http/forms.js';
+import type { FieldErrors } from '../../app/input/forms.js';
 import { formatDateTime } from '../../i18n/format.js';
 import { adminPage } from '../admin-layout.js';
 import { field, formError } from '../forms.js';

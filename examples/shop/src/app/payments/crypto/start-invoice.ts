@@ -1,5 +1,5 @@
 import { PaymentProviderUnavailableError } from '@panelkit/sdk';
-import type { Shop } from '../../../app/shop.js';
+import type { Shop } from '../../shop.js';
 import { toShopPayment, type Payment } from '../records.js';
 import { CRYPTO_PROVIDER } from './provider.js';
 

@@ -1,6 +1,6 @@
-import type { TelegramConfig } from '../config/config.js';
-import { telegramApi } from './channel.js';
-import type { ReceiptImage } from '../db/telegram-receipt-photos.js';
+import type { TelegramConfig } from '../../config/config.js';
+import { telegramApi } from '../telegram-api.js';
+import type { ReceiptImage } from '../../db/telegram-receipt-photos.js';
 
 /** Telegram's Bot API hands out files up to 20 MB; a receipt is far smaller, so anything past this is refused. */
 const MAX_BYTES = 20 * 1024 * 1024;

@@ -1,9 +1,9 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { ReceiptFilters } from '../../app/payments/receipt-search.js';
+import type { ReceiptFilters } from './receipt-search.js';
 import { parseMajorAmount } from '../../i18n/format.js';
-import { asciiDigits } from '../../app/payments/digits.js';
-import { parseDay } from '../../app/stats/period.js';
+import { asciiDigits } from '../input/digits.js';
+import { parseDay } from '../stats/period.js';
 
 /** A day as the overview's period form takes it (`parseDay`: `2026-03-01`, or Jalali `1404/12/10` in any digits), as `YYYY-MM-DD`. */
 const DAY = z

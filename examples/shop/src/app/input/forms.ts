@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { hasMessage, type Translate } from '../i18n/translate.js';
-import { ShopError } from '../app/shop-error.js';
+import { hasMessage, type Translate } from '../../i18n/translate.js';
+import { ShopError } from '../shop-error.js';
 
 export type FieldErrors = Record<string, string>;
 

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { ShopError } from '../app/shop-error.js';
+import { ShopError } from '../shop-error.js';
 
 /** What an id may look like (the SDK's `IdSchema` allows up to 128 characters; the engine writes `prefix_…`). */
 const ID_BODY = '[A-Za-z0-9_-]{1,128}';

@@ -1,8 +1,8 @@
 import { ConflictError, type Customer } from '@panelkit/sdk';
 import type { User } from 'grammy/types';
-import type { Locale } from '../i18n/translate.js';
-import type { Shop } from '../app/shop.js';
-import type { TelegramLink, TelegramLinkStore } from '../db/telegram-links.js';
+import type { Locale } from '../../i18n/translate.js';
+import type { Shop } from '../shop.js';
+import type { TelegramLink, TelegramLinkStore } from '../../db/telegram-links.js';
 
 /** The customer's own id for a buyer who came through Telegram first (unique in the engine). */
 export function telegramExternalRef(telegramUserId: string): string {

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { ShopError } from '../app/shop-error.js';
+import { ShopError } from '../shop-error.js';
 
 /** A NUL, raw or percent-encoded (PostgreSQL's text cannot hold one: "invalid byte sequence"). */
 const NUL = /\0|%00/i;

@@ -3,7 +3,7 @@ import type { PanelAdapter } from '@panelkit/sdk/adapter';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { createPanelAdapter, defaultPanelAdapters } from '@panelkit/panel-adapters';
 import { z } from 'zod';
-import { registerLogSecrets } from './logger.js';
+import { registerLogSecrets } from '../../logging/logger.js';
 
 /** Settings an admin may give a panel beside its URL and credentials (`panel.options`). */
 export const PanelOptionsSchema = z.object({

@@ -1,7 +1,7 @@
-import type { Shop } from '../../app/shop.js';
-import type { NotificationChannel } from './channel.js';
-import { telegramChannelsFor } from '../../telegram/channel.js';
-import { createEmailChannel } from './email-channel.js';
+import type { Shop } from '../app/shop.js';
+import type { NotificationChannel } from '../app/notifications/channel.js';
+import { telegramChannelsFor } from '../telegram/channel.js';
+import { createEmailChannel } from '../app/notifications/email-channel.js';
 
 /** The channels a shop delivers through, and how to let go of their connections. */
 export interface ShopChannels {

@@ -1,4 +1,4 @@
-import type { Shop } from '../../app/shop.js';
+import type { Shop } from '../shop.js';
 
 /** Why support staff may not move this much money. */
 export type SupportMoneyRefusal = 'over_action_cap' | 'over_daily_cap';
