@@ -11,15 +11,15 @@ const SHOP = join(import.meta.dirname, '..');
 
 /** Still to move into `src/db/` (SQL on the shop's own tables, mixed with other work). */
 const NOT_MOVED_YET = [
-  'src/auth/credentials.ts',
-  'src/auth/sign-in-throttle.ts',
-  'src/auth/support-money.ts',
-  'src/backup/export.ts',
-  'src/backup/restore.ts',
-  'src/backup/tables.ts',
-  'src/notifications/email-channel.ts',
-  'src/payments/receipt-search.ts',
-  'src/plans/plan-texts.ts',
+  'src/app/auth/credentials.ts',
+  'src/app/auth/sign-in-throttle.ts',
+  'src/app/payments/support-money.ts',
+  'src/app/backup/export.ts',
+  'src/app/backup/restore.ts',
+  'src/app/backup/tables.ts',
+  'src/app/notifications/email-channel.ts',
+  'src/app/payments/receipt-search.ts',
+  'src/app/plans/plan-texts.ts',
   'src/routes/health.ts',
   'src/stack/shop-secrets.ts',
   'src/telegram/admin/daily.ts',
@@ -27,7 +27,7 @@ const NOT_MOVED_YET = [
   'src/telegram/channel.ts',
 ];
 /** Reads the old bot's MySQL tables when importing its data: not this shop's database. */
-const OTHER_DATABASES = ['src/import/mysql-rows.ts'];
+const OTHER_DATABASES = ['src/app/import/mysql-rows.ts'];
 
 function sourcesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -55,7 +55,7 @@ describe('the shop’s SQL', () => {
 
   it('never names the engine’s tables', () => {
     const onEngine = files.filter(
-      (f) => f.file !== 'src/backup/export.ts' && f.file !== 'src/backup/restore.ts' && ENGINE_TABLE.test(f.text),
+      (f) => f.file !== 'src/app/backup/export.ts' && f.file !== 'src/app/backup/restore.ts' && ENGINE_TABLE.test(f.text),
     );
     expect(onEngine.map((f) => f.file)).toEqual([]);
   });

@@ -1,0 +1,120 @@
+/**
+ * The shop's layers, read from its imports (type imports too): channels (the web: `http`, `routes`, `views`,
+ * `sublink`; the bot: `telegram`) call use cases in `src/app/`, which work on the SDK and the shop's tables
+ * (`src/db/`); `src/stack/` wires them together. A folder under `src/app/` counts on its own, so the use
+ * cases may not import one another in a circle either. See docs/architecture.md.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = join(import.meta.dirname, '..', 'src');
+
+/** The folders of each channel; a channel imports no other channel. */
+const CHANNELS: Record<string, readonly string[]> = {
+  web: ['http', 'routes', 'views', 'sublink'],
+  bot: ['telegram'],
+};
+/** What the bottom layers may import: the shop's tables and the base folders import no use case, no channel. */
+const BASE = ['config', 'i18n', 'logging'];
+
+function sourcesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? sourcesUnder(path) : entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** The folder a file belongs to: `src/app/<name>` counts on its own, files at the top of `src/` are `.`. */
+function folderOf(file: string): string {
+  const parts = relative(SRC, file).split(/[\\/]/);
+  if (parts.length === 1) return '.';
+  if (parts[0] === 'app') return parts.length > 2 ? `app/${parts[1]}` : 'app';
+  return parts[0] as string;
+}
+
+/** Every import between two folders: `from -> to` with the files that make it. */
+export function folderImports(files: readonly { path: string; text: string }[]): Map<string, Set<string>> {
+  const edges = new Map<string, Set<string>>();
+  for (const { path, text } of files) {
+    for (const match of text.matchAll(/\b(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+      const from = folderOf(path);
+      const to = folderOf(resolve(dirname(path), match[1] as string));
+      if (from === to) continue;
+      const key = `${from} -> ${to}`;
+      edges.set(key, (edges.get(key) ?? new Set()).add(relative(SRC, path)));
+    }
+  }
+  return edges;
+}
+
+/** The first circle of folders found (`a -> b -> a`), or `null`. */
+export function findCycle(edges: Iterable<string>): string[] | null {
+  const next = new Map<string, string[]>();
+  for (const edge of edges) {
+    const [from, to] = edge.split(' -> ') as [string, string];
+    next.set(from, [...(next.get(from) ?? []), to]);
+  }
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (node: string): string[] | null => {
+    if (state.get(node) === 'open') return [...path.slice(path.indexOf(node)), node];
+    if (state.get(node) === 'done') return null;
+    state.set(node, 'open');
+    path.push(node);
+    for (const to of next.get(node) ?? []) {
+      const found = visit(to);
+      if (found !== null) return found;
+    }
+    path.pop();
+    state.set(node, 'done');
+    return null;
+  };
+  for (const node of next.keys()) {
+    const found = visit(node);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+describe('the shop’s layers', () => {
+  const files = sourcesUnder(SRC).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+  const edges = folderImports(files);
+  /** The imports `from -> to` that break a rule, with the files that make them. */
+  const importsWhere = (breaks: (from: string, to: string) => boolean) =>
+    [...edges]
+      .filter(([edge]) => breaks(...(edge.split(' -> ') as [string, string])))
+      .map(([edge, by]) => `${edge} (${[...by].join(', ')})`);
+  const channelOf = (folder: string) => Object.keys(CHANNELS).find((c) => CHANNELS[c]?.includes(folder)) ?? null;
+  const isApp = (folder: string) => folder === 'app' || folder.startsWith('app/');
+
+  it('finds a circle when there is one (the check itself)', () => {
+    expect(findCycle(['a -> b', 'b -> c', 'c -> a'])).toEqual(['a', 'b', 'c', 'a']);
+    expect(findCycle(['a -> b', 'b -> c', 'a -> c'])).toBeNull();
+    const fake = [
+      { path: join(SRC, 'app', 'x', 'one.ts'), text: "import { two } from '../y/two.js';" },
+      { path: join(SRC, 'app', 'y', 'two.ts'), text: "import type { One } from '../x/one.js';" },
+    ];
+    expect(findCycle(folderImports(fake).keys())).toEqual(['app/x', 'app/y', 'app/x']);
+  });
+
+  it('has no import cycle between folders (each use-case folder counted alone)', () => {
+    expect(findCycle(edges.keys())).toBeNull();
+  });
+
+  it('keeps channels apart: the web and the bot import nothing of each other', () => {
+    expect(importsWhere((from, to) => channelOf(from) !== null && channelOf(to) !== null && channelOf(from) !== channelOf(to))).toEqual([]);
+  });
+
+  it('keeps use cases below the channels and the wiring', () => {
+    expect(importsWhere((from, to) => isApp(from) && (channelOf(to) !== null || to === 'stack' || to === '.'))).toEqual([]);
+  });
+
+  it('keeps the shop’s tables and the base folders at the bottom', () => {
+    expect(importsWhere((from, to) => (from === 'db' || BASE.includes(from)) && to !== 'db' && !BASE.includes(to))).toEqual([]);
+  });
+
+  it('lets only the entry points import the wiring (src/stack)', () => {
+    expect(importsWhere((from, to) => from !== '.' && from !== 'stack' && to === 'stack')).toEqual([]);
+  });
+});
