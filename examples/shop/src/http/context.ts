@@ -1,7 +1,5 @@
-import type { Customer } from '@panelkit/sdk';
 import type { Request, Response } from 'express';
 import type { ShopConfig } from '../config/config.js';
-import type { Account } from '../db/accounts.js';
 import type { Locale, Translate } from '../i18n/translate.js';
 import type { Viewer } from '../app/viewer.js';
 

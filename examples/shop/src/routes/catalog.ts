@@ -1,4 +1,3 @@
-import type { Plan } from '@panelkit/sdk';
 import { Router } from 'express';
 import { ctxOf } from '../http/context.js';
 import { noticeFrom } from '../http/notice.js';

@@ -18,7 +18,8 @@ import { IdempotencyKeySchema, newIdempotencyKey } from '../app/subscriptions/id
 import { isId } from '../app/input/ids.js';
 import { ownedOrder } from '../app/subscriptions/owned.js';
 import { planNames } from '../app/subscriptions/plan-names.js';
-import { checkoutRefusal, type Refusal } from '../app/subscriptions/refusals.js';
+import type { Refusal } from '../app/subscriptions/refusals.js';
+import { buyPlansFor, quotePlansFor } from '../app/selling/buy-plans.js';
 import { checkoutPage, type CheckoutValues } from '../views/checkout-page.js';
 import { orderPage } from '../views/order-page.js';
 import { localizedPlan } from '../app/plans/plan-texts.js';
@@ -133,38 +134,26 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
       return render(res, 400, plan, values, whole === undefined ? fields : { ...fields, _form: whole });
     }
     const { quantity, trial, autoRenew, idempotencyKey } = form.data;
-    const discountCode = form.data.discountCode === '' ? undefined : form.data.discountCode;
+    const { discountCode } = form.data;
     const items = [{ planId: plan.id, quantity, trial, autoRenew }];
-    if (form.data.intent === 'apply') {
-      // Only a quote: nothing is charged, and the same key stays for the payment.
-      const quote = await shop.kit.quoteCheckout({
-        customerId: viewer.customer.id,
-        items,
-        ...(discountCode === undefined ? {} : { discountCode }),
-      });
-      const refused =
-        quote.discount !== null && !quote.discount.allowed
-          ? { discountCode: ctx.t(`discounts.reasons.${quote.discount.reason}`) }
-          : undefined;
-      return render(res, refused ? 409 : 200, plan, values, refused, undefined, quote.discount?.allowed ? quote.discount.quote : null);
-    }
-    try {
-      const result = await shop.kit.checkout({
-        customerId: viewer.customer.id,
-        items,
-        idempotencyKey,
-        ...(discountCode === undefined ? {} : { discountCode }),
-        actor: { type: 'customer', id: viewer.customer.id },
-      });
-      res.redirect(303, `/orders/${result.order.id}?done=checkout.ordered`);
-    } catch (error) {
-      const refusal = checkoutRefusal(error);
-      if (refusal === null) throw error;
+    const refused = async (refusal: Refusal) => {
       // Nothing was written, so the same key may be sent again, unless it is the key that clashed.
       const next = refusal.reason === 'idempotency_key_reused' ? { ...values, idempotencyKey: newIdempotencyKey() } : values;
       const errors = refusal.field !== undefined ? { [refusal.field]: ctx.t(refusal.key) } : undefined;
       await render(res, httpStatusOf(refusal.code), plan, next, errors, refusal.field === undefined ? refusal : undefined);
+    };
+    if (form.data.intent === 'apply') {
+      // Only a quote: nothing is charged, and the same key stays for the payment.
+      const quoted = await quotePlansFor(shop, viewer.customer.id, { items, discountCode });
+      if (!quoted.ok) return refused(quoted.refusal);
+      const { discount } = quoted.quote;
+      const codeRefused =
+        discount !== null && !discount.allowed ? { discountCode: ctx.t(`discounts.reasons.${discount.reason}`) } : undefined;
+      return render(res, codeRefused ? 409 : 200, plan, values, codeRefused, undefined, discount?.allowed ? discount.quote : null);
     }
+    const bought = await buyPlansFor(shop, viewer.customer.id, { items, idempotencyKey, discountCode });
+    if (!bought.ok) return refused(bought.refusal);
+    res.redirect(303, `/orders/${bought.result.order.id}?done=checkout.ordered`);
   });
 
   router.get('/orders/:id', requireAccount, async (req, res) => {

@@ -1,5 +1,4 @@
 import { PanelkitError } from '@panelkit/sdk';
-import { isDatabaseUnavailable } from '@panelkit/storage-postgres';
 import type { NextFunction, Request, Response } from 'express';
 import { translator } from '../i18n/translate.js';
 import type { Shop } from '../app/shop.js';

@@ -9,11 +9,12 @@ import { formatMoney } from '../i18n/format.js';
 import type { Shop } from '../app/shop.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../app/subscriptions/idempotency.js';
 import { ownedSubscription } from '../app/subscriptions/owned.js';
-import { extensionRefusal, type Refusal } from '../app/subscriptions/refusals.js';
+import type { Refusal } from '../app/subscriptions/refusals.js';
 import { extensionPage } from '../views/extension-page.js';
 import { planName } from '../app/subscriptions/plan-names.js';
 import { walletRoom } from '../app/selling/buyer-prices.js';
 import { httpStatusOf } from '../http/status.js';
+import { extendFor } from '../app/subscriptions/extend.js';
 
 const ExtendForm = z.object({
   idempotencyKey: IdempotencyKeySchema,
@@ -91,31 +92,22 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
     if (!form.ok) return render(res, 400, sub, newIdempotencyKey(), { _form: ctx.t('extension.formExpired') });
     const discountCode = form.data.discountCode ?? '';
     if (form.data.intent === 'apply') return render(res, 200, sub, form.data.idempotencyKey, undefined, undefined, discountCode);
-    try {
-      await shop.kit.extend({
-        subscriptionId: sub.id,
-        idempotencyKey: form.data.idempotencyKey,
-        ...(discountCode === '' ? {} : { discountCode }),
-        actor: { type: 'customer', id: viewer.customer.id },
-      });
-      res.redirect(303, `/subscriptions/${sub.id}?done=subscription.extended`);
-    } catch (error) {
-      const refusal = extensionRefusal(error);
-      if (refusal === null) throw error;
-      // A refused quote shows itself on the fresh page; the other refusals are said above the form.
-      const errors = refusal.field === undefined ? undefined : { [refusal.field]: ctx.t(refusal.key) };
-      await render(
-        res,
-        httpStatusOf(refusal.code),
-        sub,
-        form.data.idempotencyKey,
-        errors,
-        refusal.reason === 'insufficient_funds' || refusal.reason === 'change_in_progress' || refusal.reason === 'conflict'
-          ? refusal
-          : undefined,
-        discountCode,
-      );
-    }
+    const extended = await extendFor(shop, viewer.customer.id, sub.id, { idempotencyKey: form.data.idempotencyKey, discountCode });
+    if (extended.ok) return res.redirect(303, `/subscriptions/${sub.id}?done=subscription.extended`);
+    const { refusal } = extended;
+    // A refused quote shows itself on the fresh page; the other refusals are said above the form.
+    const errors = refusal.field === undefined ? undefined : { [refusal.field]: ctx.t(refusal.key) };
+    await render(
+      res,
+      httpStatusOf(refusal.code),
+      sub,
+      form.data.idempotencyKey,
+      errors,
+      refusal.reason === 'insufficient_funds' || refusal.reason === 'change_in_progress' || refusal.reason === 'conflict'
+        ? refusal
+        : undefined,
+      discountCode,
+    );
   });
   return router;
 }

@@ -10,7 +10,6 @@ import { asciiDigits } from '../app/input/digits.js';
 import type { Shop } from '../app/shop.js';
 import { referralPage, referralSettingsPage, type ReferralSettingsValues } from '../views/referral-pages.js';
 import { adminActor } from './admin/shared.js';
-import { REFERRAL_CODE } from '../app/selling/sign-up-referral.js';
 
 /** What the referral page needs of the bot: a buyer's referral link in Telegram. */
 export interface ReferralLinks {

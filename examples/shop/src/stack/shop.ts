@@ -1,15 +1,5 @@
-import {
-  ConfigurationError,
-  createPanelkit,
-  systemClock,
-  withAuditOutbox,
-  type Clock,
-  type HostJobDefinition,
-  type Panelkit,
-  type SecretBox,
-} from '@panelkit/sdk';
-import type { StoragePort } from '@panelkit/sdk/storage';
-import { createPostgresStorage, migrate, resealSecrets, type SqlClient } from '@panelkit/storage-postgres';
+import { ConfigurationError, createPanelkit, systemClock, withAuditOutbox, type Clock } from '@panelkit/sdk';
+import { createPostgresStorage, migrate, resealSecrets } from '@panelkit/storage-postgres';
 import type { Logger } from 'pino';
 import type { ShopConfig } from '../config/config.js';
 import { PASSWORD_COST } from '../app/auth/password.js';

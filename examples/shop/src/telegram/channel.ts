@@ -1,4 +1,3 @@
-import { autoRetry } from '@grammyjs/auto-retry';
 import { RetryLaterError } from '@panelkit/sdk';
 import { type Api, GrammyError } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';

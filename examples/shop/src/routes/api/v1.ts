@@ -11,10 +11,12 @@ import type { Shop } from '../../app/shop.js';
 import { IdempotencyKeySchema } from '../../app/subscriptions/idempotency.js';
 import { setBuyerAutoRenew } from '../../app/subscriptions/auto-renew.js';
 import { ownedOrder, ownedSubscription } from '../../app/subscriptions/owned.js';
-import { checkoutRefusal, extensionRefusal, type Refusal } from '../../app/subscriptions/refusals.js';
+import type { Refusal } from '../../app/subscriptions/refusals.js';
+import { buyPlansFor, quotePlansFor } from '../../app/selling/buy-plans.js';
 import { discountJson, orderJson, planJson, quoteJson, subscriptionJson } from './serialize.js';
 import { plansForBuyer } from '../../app/selling/buyer-prices.js';
 import { localizedPlans } from '../../app/plans/plan-texts.js';
+import { extendFor } from '../../app/subscriptions/extend.js';
 
 /** A discount code as typed; the engine judges it (a refusal names the `discountCode` field). */
 const DiscountCodeField = z.string({ message: 'forms.invalid' }).trim().max(60, { message: 'discounts.reasons.unknown_code' }).optional();
@@ -93,48 +95,34 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
 
   router.use('/api/v1', requireAccount);
 
+  const codeOf = (code: string | undefined) => (code === undefined || code === '' ? {} : { discountCode: code });
   const itemsOf = (items: z.output<typeof CheckoutBody>['items']) =>
     items.map((i) => ({ planId: i.planId, quantity: i.quantity, trial: i.trial ?? false, autoRenew: i.autoRenew ?? false }));
-  const codeOf = (code: string | undefined) => (code === undefined || code === '' ? {} : { discountCode: code });
 
   router.post('/api/v1/checkout/quote', async (req, res) => {
     const ctx = ctxOf(res);
     const body = parseOrThrow(QuoteBody, req.body, ctx.t);
-    try {
-      const quote = await shop.kit.quoteCheckout({
-        customerId: viewerOf(res).customer.id,
-        items: itemsOf(body.items),
-        ...codeOf(body.discountCode),
-      });
-      res.json({ subtotal: quote.subtotal, total: quote.total, discount: discountJson(quote.discount, ctx.t) });
-    } catch (error) {
-      const refusal = checkoutRefusal(error);
-      if (refusal === null) throw error;
-      throw refused(refusal, ctx.t, ctx.locale);
-    }
+    const quoted = await quotePlansFor(shop, viewerOf(res).customer.id, { items: itemsOf(body.items), discountCode: body.discountCode });
+    if (!quoted.ok) throw refused(quoted.refusal, ctx.t, ctx.locale);
+    const { quote } = quoted;
+    res.json({ subtotal: quote.subtotal, total: quote.total, discount: discountJson(quote.discount, ctx.t) });
   });
 
   router.post('/api/v1/checkout', limits.checkout, async (req, res) => {
     const ctx = ctxOf(res);
     const viewer = viewerOf(res);
     const body = parseOrThrow(CheckoutBody, req.body, ctx.t);
-    try {
-      const result = await shop.kit.checkout({
-        customerId: viewer.customer.id,
-        items: itemsOf(body.items),
-        idempotencyKey: body.idempotencyKey,
-        ...codeOf(body.discountCode),
-        actor: { type: 'customer', id: viewer.customer.id },
-      });
-      const discount = result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount };
-      res
-        .status(result.replayed ? 200 : 201)
-        .json({ replayed: result.replayed, discount, order: orderJson(result.order, result.subscriptions) });
-    } catch (error) {
-      const refusal = checkoutRefusal(error);
-      if (refusal === null) throw error;
-      throw refused(refusal, ctx.t, ctx.locale);
-    }
+    const bought = await buyPlansFor(shop, viewer.customer.id, {
+      items: itemsOf(body.items),
+      idempotencyKey: body.idempotencyKey,
+      discountCode: body.discountCode,
+    });
+    if (!bought.ok) throw refused(bought.refusal, ctx.t, ctx.locale);
+    const { result } = bought;
+    const discount = result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount };
+    res
+      .status(result.replayed ? 200 : 201)
+      .json({ replayed: result.replayed, discount, order: orderJson(result.order, result.subscriptions) });
   });
 
   router.get('/api/v1/orders/:id', async (req, res) => {
@@ -189,26 +177,20 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
     const viewer = viewerOf(res);
     const sub = await ownedSubscription(shop, viewer, req.params.id);
     const body = parseOrThrow(ExtendBody, req.body, ctx.t);
-    try {
-      const result = await shop.kit.extend({
-        subscriptionId: sub.id,
-        idempotencyKey: body.idempotencyKey,
-        ...codeOf(body.discountCode),
-        actor: { type: 'customer', id: viewer.customer.id },
-      });
-      res.status(result.replayed ? 200 : 202).json({
-        replayed: result.replayed,
-        discount: result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount },
-        linkChanges: result.linkChanges,
-        charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
-        newExpiresAt: result.quote?.newExpiresAt.toISOString() ?? null,
-        subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await shop.kit.changeInFlight(sub.id) }),
-      });
-    } catch (error) {
-      const refusal = extensionRefusal(error);
-      if (refusal === null) throw error;
-      throw refused(refusal, ctx.t, ctx.locale);
-    }
+    const extended = await extendFor(shop, viewer.customer.id, sub.id, {
+      idempotencyKey: body.idempotencyKey,
+      discountCode: body.discountCode,
+    });
+    if (!extended.ok) throw refused(extended.refusal, ctx.t, ctx.locale);
+    const { result } = extended;
+    res.status(result.replayed ? 200 : 202).json({
+      replayed: result.replayed,
+      discount: result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount },
+      linkChanges: result.linkChanges,
+      charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
+      newExpiresAt: result.quote?.newExpiresAt.toISOString() ?? null,
+      subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await shop.kit.changeInFlight(sub.id) }),
+    });
   });
   return router;
 }

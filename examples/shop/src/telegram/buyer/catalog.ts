@@ -2,12 +2,12 @@ import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
 import { locationName, planPrice, planSummary } from '../../i18n/plan-text.js';
 import { groupByLocation } from '../../app/plans/catalog-groups.js';
-import { checkoutRefusal } from '../../app/subscriptions/refusals.js';
+import { buyPlansFor } from '../../app/selling/buy-plans.js';
+import { replyToPurchase } from './purchase-reply.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { trimText } from '../message-text.js';
 import { backToMenu } from '../menu.js';
-import { refusalText } from '../refusal-text.js';
 import { localizedPlan, localizedPlans } from '../../app/plans/plan-texts.js';
 import { plansForBuyer } from '../../app/selling/buyer-prices.js';
 
@@ -78,25 +78,11 @@ export function catalogHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
       const plan = await shop.storage.plans.get(ctx.match[1] as string);
       if (plan === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.catalog.gone') }));
       await ctx.answerCallbackQuery();
-      try {
-        const result = await shop.kit.checkout({
-          customerId: customer.id,
-          items: [{ planId: plan.id, quantity: 1, trial: kind === 'trial', autoRenew: false }],
-          idempotencyKey: buyKey(kind, ctx.user.chatId, message.message_id),
-          actor: { type: 'customer', id: customer.id },
-        });
-        await ctx.reply(t(result.replayed ? 'telegram.catalog.alreadyOrdered' : 'telegram.catalog.ordered'), {
-          reply_markup: new InlineKeyboard().text(t('telegram.menu.subscriptions'), 'subs').text(t('telegram.menu.back'), 'm'),
-        });
-      } catch (error) {
-        const refusal = checkoutRefusal(error);
-        if (refusal === null) throw error;
-        const keyboard = new InlineKeyboard();
-        if (refusal.reason === 'insufficient_funds') keyboard.text(t('telegram.menu.topUp'), 'tu');
-        await ctx.reply(refusalText(ctx.user, refusal, shop.config.timeZone), {
-          reply_markup: keyboard.text(t('telegram.menu.back'), 'm'),
-        });
-      }
+      const bought = await buyPlansFor(shop, customer.id, {
+        items: [{ planId: plan.id, quantity: 1, trial: kind === 'trial', autoRenew: false }],
+        idempotencyKey: buyKey(kind, ctx.user.chatId, message.message_id),
+      });
+      await replyToPurchase(ctx.user, bought, shop.config.timeZone, (text, keyboard) => ctx.reply(text, { reply_markup: keyboard }));
     });
   }
 }

@@ -1,12 +1,12 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
 import { localizedPlans } from '../../app/plans/plan-texts.js';
-import { checkoutRefusal } from '../../app/subscriptions/refusals.js';
+import { buyPlansFor, quotePlansFor } from '../../app/selling/buy-plans.js';
+import { replyToPurchase } from './purchase-reply.js';
 import { CALLBACK_DATA_MAX_BYTES, callbackData } from '../callback-data.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { trimText } from '../message-text.js';
 import { backToMenu } from '../menu.js';
-import { refusalText } from '../refusal-text.js';
 import { buyKey } from './catalog.js';
 
 /** A code-priced buy button: the plan and the code's id (ids fit Telegram's 64 bytes where the code text might not). */
@@ -30,7 +30,12 @@ export function discountCodeHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     let offered = 0;
     let firstReason: string | null = null;
     for (const plan of await localizedPlans(shop, await shop.storage.plans.list({ onSale: true }), locale)) {
-      const quote = await shop.kit.quoteCheckout({ customerId: customer.id, items: [{ planId: plan.id }], discountCode: code.code });
+      const quoted = await quotePlansFor(shop, customer.id, {
+        items: [{ planId: plan.id, quantity: 1, trial: false, autoRenew: false }],
+        discountCode: code.code,
+      });
+      if (!quoted.ok) continue;
+      const { quote } = quoted;
       if (quote.discount === null || !quote.discount.allowed) {
         firstReason ??= quote.discount?.allowed === false ? quote.discount.reason : null;
         continue;
@@ -60,24 +65,12 @@ export function discountCodeHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     ]);
     if (plan === null || code === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.catalog.gone') }));
     await ctx.answerCallbackQuery();
-    try {
-      const result = await shop.kit.checkout({
-        customerId: customer.id,
-        items: [{ planId: plan.id, quantity: 1, trial: false, autoRenew: false }],
-        // One purchase per message and plan: a double tap or a redelivered tap buys once.
-        idempotencyKey: `${buyKey('buy', ctx.user.chatId, message.message_id)}:${plan.id}`,
-        discountCode: code.code,
-        actor: { type: 'customer', id: customer.id },
-      });
-      await ctx.reply(t(result.replayed ? 'telegram.catalog.alreadyOrdered' : 'telegram.catalog.ordered'), {
-        reply_markup: new InlineKeyboard().text(t('telegram.menu.subscriptions'), 'subs').text(t('telegram.menu.back'), 'm'),
-      });
-    } catch (error) {
-      const refusal = checkoutRefusal(error);
-      if (refusal === null) throw error;
-      const keyboard = new InlineKeyboard();
-      if (refusal.reason === 'insufficient_funds') keyboard.text(t('telegram.menu.topUp'), 'tu');
-      await ctx.reply(refusalText(ctx.user, refusal, shop.config.timeZone), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
-    }
+    const bought = await buyPlansFor(shop, customer.id, {
+      items: [{ planId: plan.id, quantity: 1, trial: false, autoRenew: false }],
+      // One purchase per message and plan: a double tap or a redelivered tap buys once.
+      idempotencyKey: `${buyKey('buy', ctx.user.chatId, message.message_id)}:${plan.id}`,
+      discountCode: code.code,
+    });
+    await replyToPurchase(ctx.user, bought, shop.config.timeZone, (text, keyboard) => ctx.reply(text, { reply_markup: keyboard }));
   });
 }

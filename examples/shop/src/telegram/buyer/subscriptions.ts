@@ -4,12 +4,12 @@ import QRCode from 'qrcode';
 import { isId } from '../../app/input/ids.js';
 import { formatBytes, formatDateTime, formatMoney, formatNumber } from '../../i18n/format.js';
 import { planName, planNames } from '../../app/subscriptions/plan-names.js';
-import { extensionRefusal } from '../../app/subscriptions/refusals.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
 import { setBuyerAutoRenew } from '../../app/subscriptions/auto-renew.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { splitMessage, trimText } from '../message-text.js';
 import { refusalText } from '../refusal-text.js';
+import { extendFor } from '../../app/subscriptions/extend.js';
 
 const LISTED = 30;
 
@@ -189,21 +189,16 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const message = ctx.callbackQuery.message;
     if (sub === null || message === undefined) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
-    try {
-      await shop.kit.extend({
-        subscriptionId: sub.id,
-        idempotencyKey: extensionKey(ctx.user.chatId, message.message_id),
-        actor: { type: 'customer', id: sub.customerId },
-      });
+    const extended = await extendFor(shop, sub.customerId, sub.id, { idempotencyKey: extensionKey(ctx.user.chatId, message.message_id) });
+    if (extended.ok) {
       await ctx.reply(t('telegram.extension.done'), {
         reply_markup: new InlineKeyboard().text(t('telegram.menu.back'), callbackData('s', sub.id)),
       });
-    } catch (error) {
-      const refusal = extensionRefusal(error);
-      if (refusal === null) throw error;
-      const keyboard = new InlineKeyboard();
-      if (refusal.reason === 'insufficient_funds') keyboard.text(t('telegram.menu.topUp'), 'tu');
-      await ctx.reply(refusalText(ctx.user, refusal, shop.config.timeZone), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
+      return;
     }
+    const { refusal } = extended;
+    const keyboard = new InlineKeyboard();
+    if (refusal.reason === 'insufficient_funds') keyboard.text(t('telegram.menu.topUp'), 'tu');
+    await ctx.reply(refusalText(ctx.user, refusal, shop.config.timeZone), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
   });
 }

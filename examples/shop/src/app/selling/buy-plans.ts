@@ -1,0 +1,68 @@
+import type { CheckoutQuote, CheckoutResult } from '@panelkit/sdk';
+import { checkoutRefusal, type Refusal } from '../subscriptions/refusals.js';
+import type { Shop } from '../shop.js';
+
+/** One line of a purchase as a buyer asks for it, in any channel. */
+export interface PurchaseLine {
+  planId: string;
+  quantity: number;
+  trial: boolean;
+  autoRenew: boolean;
+}
+
+/** A purchase: its lines, the key that makes a resend (double click, retried request, redelivered tap) buy once, and a code. */
+export interface PurchaseRequest {
+  items: readonly PurchaseLine[];
+  idempotencyKey: string;
+  /** A discount code as typed; empty or absent: none. The engine judges it. */
+  discountCode?: string | undefined;
+}
+
+/** What buying came to: the order (`replayed` when the key had bought already), or why nothing was charged. */
+export type Purchase = { ok: true; result: CheckoutResult } | { ok: false; refusal: Refusal };
+
+/** What a purchase would cost (with the code's discount, or why the code does not apply), or why it cannot be bought. */
+export type PurchaseQuote = { ok: true; quote: CheckoutQuote } | { ok: false; refusal: Refusal };
+
+const codeOf = (code: string | undefined) => (code === undefined || code === '' ? {} : { discountCode: code });
+
+/**
+ * Buys plans from the buyer's wallet: one order, its debit and its subscriptions, once per key (the engine's
+ * checkout). The one use case behind the web checkout, `POST /api/v1/checkout` and the bot's buy buttons.
+ */
+export async function buyPlansFor(shop: Shop, customerId: string, request: PurchaseRequest): Promise<Purchase> {
+  try {
+    const result = await shop.kit.checkout({
+      customerId,
+      items: request.items.map((item) => ({ ...item })),
+      idempotencyKey: request.idempotencyKey,
+      ...codeOf(request.discountCode),
+      actor: { type: 'customer', id: customerId },
+    });
+    return { ok: true, result };
+  } catch (error) {
+    const refusal = checkoutRefusal(error);
+    if (refusal === null) throw error;
+    return { ok: false, refusal };
+  }
+}
+
+/** Prices a purchase without charging anything (the engine's quote): the web's "apply code", the API's quote, the bot's offers. */
+export async function quotePlansFor(
+  shop: Shop,
+  customerId: string,
+  request: Pick<PurchaseRequest, 'items' | 'discountCode'>,
+): Promise<PurchaseQuote> {
+  try {
+    const quote = await shop.kit.quoteCheckout({
+      customerId,
+      items: request.items.map((item) => ({ ...item })),
+      ...codeOf(request.discountCode),
+    });
+    return { ok: true, quote };
+  } catch (error) {
+    const refusal = checkoutRefusal(error);
+    if (refusal === null) throw error;
+    return { ok: false, refusal };
+  }
+}
