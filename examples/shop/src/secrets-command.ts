@@ -5,7 +5,7 @@ import { shopSchemaName } from './db/migrations.js';
 import { resealDemoAdminFile } from './stack/admin-account.js';
 import { openDatabase } from './stack/database.js';
 import { shopSecretBox } from './stack/secret-keys.js';
-import { resealShopSecrets } from './stack/shop-secrets.js';
+import { resealShopSecrets } from './db/shop-secrets.js';
 import { exitOnStartupError } from './stack/startup-errors.js';
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planTextsOf } from '../src/app/plans/plan-texts.js';
+import { planTextsOf } from '../src/db/plan-texts.js';
 import { translator } from '../src/i18n/translate.js';
 import { postForm } from './support/admin-support.js';
 import { signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';

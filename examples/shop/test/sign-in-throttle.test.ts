@@ -1,7 +1,7 @@
 import { generateSync } from 'otplib';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD_GUESSES, signInThrottleOf } from '../src/app/auth/sign-in-throttle.js';
+import { PASSWORD_GUESSES, signInThrottleOf } from '../src/db/sign-in-throttle.js';
 import { notificationsOf } from '../src/db/notifications.js';
 import { ADMIN, csrfFrom, ROOMY_RATE_LIMITS, signedUpBuyer, startShop, type ShopUnderTest } from './support/shop-under-test.js';
 

@@ -2,7 +2,7 @@ import { SecretKeyError, createSecretBox, formatSecretKeys, generateSecretKey } 
 import { generateSync } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffTotpStore } from '../src/db/staff-totp.js';
-import { resealShopSecrets } from '../src/stack/shop-secrets.js';
+import { resealShopSecrets } from '../src/db/shop-secrets.js';
 import { ADMIN, startShop, visitor, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
 /** The code an authenticator app shows now (on the shop's manual clock). */

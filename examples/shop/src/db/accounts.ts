@@ -71,6 +71,34 @@ export class AccountStore {
     await this.db.query(`UPDATE ${this.schema}.accounts SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
   }
 
+  /** The account email of each of these engine customers that has an account. */
+  async emailsOfCustomers(customerIds: readonly string[]): Promise<Map<string, string>> {
+    if (customerIds.length === 0) return new Map();
+    const { rows } = await this.db.query<{ customer_id: string; email: string }>(
+      `SELECT customer_id, email FROM ${this.schema}.accounts WHERE customer_id = ANY($1::text[])`,
+      [[...new Set(customerIds)]],
+    );
+    return new Map(rows.map((r) => [r.customer_id, r.email]));
+  }
+
+  /** The engine customers whose account email contains `text`, case-insensitively (at most a thousand). */
+  async customersWithEmailLike(text: string): Promise<string[]> {
+    const like = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const { rows } = await this.db.query<{ customer_id: string }>(
+      `SELECT customer_id FROM ${this.schema}.accounts WHERE lower(email) LIKE $1 LIMIT 1000`,
+      [like],
+    );
+    return rows.map((r) => r.customer_id);
+  }
+
+  /** The owners' emails (accounts with the `admin` role), in order: where staff notices go. */
+  async ownerEmails(): Promise<string[]> {
+    const { rows } = await this.db.query<{ email: string }>(
+      `SELECT email FROM ${this.schema}.accounts WHERE role = 'admin' ORDER BY email`,
+    );
+    return rows.map((r) => r.email);
+  }
+
   /** Owners and support staff, owners first. */
   async listStaff(): Promise<Account[]> {
     const { rows } = await this.db.query<AccountRow>(

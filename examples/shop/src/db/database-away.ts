@@ -1,5 +1,5 @@
 import { PanelkitError } from '@panelkit/sdk';
-import { isDatabaseUnavailable } from '@panelkit/storage-postgres';
+import { isDatabaseUnavailable, type SqlQueryable } from '@panelkit/storage-postgres';
 
 /**
  * Whether an error means the database cannot be reached right now (refused, dropped, shutting down or starting
@@ -10,4 +10,9 @@ export function isDatabaseAway(error: unknown): boolean {
     if ((PanelkitError.is(e) && e.code === 'STORAGE_UNAVAILABLE') || isDatabaseUnavailable(e)) return true;
   }
   return false;
+}
+
+/** Asks the database for nothing (`SELECT 1`): throws when it cannot be reached. */
+export async function pingDatabase(db: SqlQueryable): Promise<void> {
+  await db.query('SELECT 1');
 }

@@ -1,5 +1,5 @@
 import { keyedId, type Clock } from '@panelkit/sdk';
-import type { SqlClient, SqlQueryable } from '@panelkit/storage-postgres';
+import { transactionSql, type SqlClient, type SqlQueryable } from '@panelkit/storage-postgres';
 
 /** One buyer's copy of a broadcast. */
 export interface BroadcastCopy {
@@ -44,13 +44,14 @@ export class BroadcastStore {
 
   /**
    * Writes the broadcast and one `pending` copy per linked chat but `exceptUsers`' (once: a repeat
-   * changes nothing), and returns the copies still `pending` (to enqueue their jobs). `db` is the storage
-   * transaction's connection (`transactionSql`), so the rows and the copies' jobs commit together.
+   * changes nothing), and returns the copies still `pending` (to enqueue their jobs). `tx` is the engine's
+   * storage transaction, so the rows and the copies' jobs commit together.
    */
   async fanOut(
-    db: SqlQueryable,
+    tx: object,
     input: { id: string; text: string; createdBy: string; exceptUsers: readonly string[] },
   ): Promise<BroadcastCopy[]> {
+    const db = transactionSql(tx);
     const { rows } = await db.query(
       `INSERT INTO ${this.schema}.telegram_broadcasts (id, text, created_by, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id`,
       [input.id, input.text, input.createdBy, this.clock.now()],

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { signIn, signUp } from '../app/auth/accounts.js';
-import { PASSWORD_GUESSES, signInThrottleOf } from '../app/auth/sign-in-throttle.js';
+import { PASSWORD_GUESSES, signInThrottleOf } from '../db/sign-in-throttle.js';
 import { LOCALE_COOKIE, SESSION_COOKIE, cookieName } from '../http/viewer.js';
 import { SESSION_TTL_MS } from '../db/sessions.js';
 import { ctxOf } from '../http/context.js';

@@ -4,7 +4,7 @@ import { noticeFrom } from '../http/notice.js';
 import type { Shop } from '../app/shop.js';
 import { catalogPage } from '../views/catalog-page.js';
 import { groupByLocation } from '../app/plans/catalog-groups.js';
-import { localizedPlans } from '../app/plans/plan-texts.js';
+import { localizedPlans } from '../db/plan-texts.js';
 import { plansForBuyer } from '../app/selling/buyer-prices.js';
 
 export function catalogRoutes(shop: Shop): Router {

@@ -22,7 +22,7 @@ import type { Refusal } from '../app/subscriptions/refusals.js';
 import { buyPlansFor, quotePlansFor } from '../app/selling/buy-plans.js';
 import { checkoutPage, type CheckoutValues } from '../views/checkout-page.js';
 import { orderPage } from '../views/order-page.js';
-import { localizedPlan } from '../app/plans/plan-texts.js';
+import { localizedPlan } from '../db/plan-texts.js';
 import { plansForBuyer, walletRoom } from '../app/selling/buyer-prices.js';
 import { httpStatusOf } from '../http/status.js';
 

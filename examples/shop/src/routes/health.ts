@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Registry } from 'prom-client';
 import { metricsAccess } from '../http/metrics-access.js';
 import type { Shop } from '../app/shop.js';
+import { pingDatabase } from '../db/database-away.js';
 
 /**
  * `/healthz`: 200 when the database answers (a load balancer's check), with the panels' last
@@ -11,7 +12,7 @@ export function healthRoutes(shop: Shop, registry: Registry): Router {
   const router = Router();
   router.get('/healthz', async (_req, res) => {
     try {
-      await shop.db.query('SELECT 1');
+      await pingDatabase(shop.db);
     } catch {
       res.status(503).json({ status: 'unavailable', database: 'down' });
       return;

@@ -13,7 +13,7 @@ import { IdempotencyKeySchema, newIdempotencyKey } from '../app/subscriptions/id
 import { ownedSubscription } from '../app/subscriptions/owned.js';
 import type { Refusal } from '../app/subscriptions/refusals.js';
 import { planChangePage } from '../views/plan-change-page.js';
-import { localizedPlan, localizedPlans } from '../app/plans/plan-texts.js';
+import { localizedPlan, localizedPlans } from '../db/plan-texts.js';
 import { walletRoom } from '../app/selling/buyer-prices.js';
 import { httpStatusOf } from '../http/status.js';
 

@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { signIn } from '../app/auth/accounts.js';
 import { isStaffRole } from '../app/auth/staff-roles.js';
-import { CODE_GUESSES, PASSWORD_GUESSES, signInThrottleOf } from '../app/auth/sign-in-throttle.js';
+import { CODE_GUESSES, PASSWORD_GUESSES, signInThrottleOf } from '../db/sign-in-throttle.js';
 import { sessionOf } from '../http/staff-security.js';
 import { requireAccount, SESSION_COOKIE, cookieName } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';

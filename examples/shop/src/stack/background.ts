@@ -7,7 +7,7 @@ import { telegramApi } from '../app/telegram-api.js';
 import { dailySummaryJob } from '../telegram/admin/daily.js';
 import { TelegramLinkStore } from '../db/telegram-links.js';
 import type { Shop } from '../app/shop.js';
-import { signInThrottleOf } from '../app/auth/sign-in-throttle.js';
+import { signInThrottleOf } from '../db/sign-in-throttle.js';
 
 export interface Background {
   stop(): Promise<void>;

@@ -10,7 +10,7 @@ import {
 } from '@panelkit/panel-adapters/testing';
 import { DEMO_TRAFFIC_INTERVAL_MS, isLiveInbound, LIVE_PLAN_INBOUND, seedCoreInbounds } from './demo-core.js';
 import { randomSecret, remembered, rememberedUpdate } from './data-folder.js';
-import { savePlanTexts, type PlanTextDb } from '../app/plans/plan-texts.js';
+import { savePlanTexts, type PlanTextDb } from '../db/plan-texts.js';
 
 export const GiB = 1024 ** 3;
 

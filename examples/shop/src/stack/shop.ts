@@ -24,7 +24,7 @@ import { configSecrets } from './config-secrets.js';
 import { registerLogSecrets } from '../logging/logger.js';
 import { assertPanelKindsKnown, panelAdapterFactory } from '../app/panels/panel-adapters.js';
 import { shopSecretBox } from './secret-keys.js';
-import { resealShopSecrets } from './shop-secrets.js';
+import { resealShopSecrets } from '../db/shop-secrets.js';
 
 /** The shop {@link openShop} opened: the use cases' {@link Shop}, with the simulated panels of demo mode. */
 export interface RunningShop extends Shop {

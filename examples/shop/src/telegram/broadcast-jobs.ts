@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RetryLaterError, defineHostJob, enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
-import { transactionSql } from '@panelkit/storage-postgres';
 import { GrammyError, HttpError, type Api } from 'grammy';
 import { z } from 'zod';
 import type { Shop } from '../app/shop.js';
@@ -116,7 +115,7 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
     async run(input) {
       // The broadcast's record and its copies' jobs in one transaction (keyed: a rerun adds nothing).
       await shop.storage.transaction(async (tx) => {
-        const copies = await store.fanOut(transactionSql(tx), {
+        const copies = await store.fanOut(tx, {
           id: input.broadcastId,
           text: input.text,
           createdBy: input.createdBy,

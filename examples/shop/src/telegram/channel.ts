@@ -5,6 +5,7 @@ import type { NotificationChannel, RenderedMessage } from '../app/notifications/
 import type { Recipient } from '../db/notifications.js';
 import type { Shop } from '../app/shop.js';
 import { TelegramLinkStore } from '../db/telegram-links.js';
+import { TelegramSentStore } from '../db/telegram-sent.js';
 import { splitMessage } from './message-text.js';
 import { telegramApi } from '../app/telegram-api.js';
 
@@ -28,6 +29,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Notifica
   const logger = options.shop.logger.child({ component: 'telegram-channel' });
   const api = options.api ?? telegramApi(options.config);
   const links = new TelegramLinkStore(db, shopSchema, clock);
+  const sent = new TelegramSentStore(db, shopSchema, clock);
   return {
     name: 'telegram',
     async addressesOf(recipient: Recipient): Promise<string[]> {
@@ -36,17 +38,13 @@ export function createTelegramChannel(options: TelegramChannelOptions): Notifica
       return link === null ? [] : [link.chatId];
     },
     async send(address: string, message: RenderedMessage, idempotencyKey: string): Promise<void> {
-      const { rows } = await db.query(
-        `INSERT INTO ${shopSchema}.telegram_sent (idempotency_key, chat_id, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING chat_id`,
-        [idempotencyKey, address, clock.now()],
-      );
-      if (rows.length === 0) return;
+      if (!(await sent.claim(idempotencyKey, address))) return;
       const parts = splitMessage(message.subject === '' ? message.text : `${message.subject}\n\n${message.text}`);
       try {
         for (const part of parts) await api.sendMessage(address, part);
       } catch (error) {
         if (error instanceof GrammyError) {
-          await db.query(`DELETE FROM ${shopSchema}.telegram_sent WHERE idempotency_key = $1`, [idempotencyKey]);
+          await sent.release(idempotencyKey);
           // Still refused after the client's own waits: the send job waits as long as Telegram asked.
           const retryAfter = error.parameters.retry_after;
           if (error.error_code === 429 && retryAfter !== undefined)

@@ -1,6 +1,5 @@
 import { ConflictError } from '@panelkit/sdk';
-import { transactionSql } from '@panelkit/storage-postgres';
-import { hashToken } from '../../db/sessions.js';
+import { moveAccountEmail, replacePassword } from '../../db/credentials.js';
 import type { Account } from '../../db/accounts.js';
 import type { Shop } from '../shop.js';
 import { writeNotification } from '../../db/notifications.js';
@@ -17,13 +16,7 @@ export async function changePassword(
 ): Promise<{ ok: true } | { ok: false; reason: CredentialRefusal }> {
   if (!(await verifyPassword(input.current, account.passwordHash))) return { ok: false, reason: 'wrong_password' };
   const passwordHash = await hashPassword(input.next, shop.passwordCost);
-  await shop.db.transaction(async (db) => {
-    await db.query(`UPDATE ${shop.shopSchema}.accounts SET password_hash = $2 WHERE id = $1`, [account.id, passwordHash]);
-    await db.query(`DELETE FROM ${shop.shopSchema}.sessions WHERE account_id = $1 AND token_hash <> $2`, [
-      account.id,
-      input.keepSessionToken === null ? '' : hashToken(input.keepSessionToken),
-    ]);
-  });
+  await replacePassword(shop.db, shop.shopSchema, { accountId: account.id, passwordHash, keepSessionToken: input.keepSessionToken });
   await audit(shop, account, 'account.password_changed', {});
   return { ok: true };
 }
@@ -53,12 +46,7 @@ export async function changeEmail(
   }
   const changed = await shop.storage
     .transaction(async (tx) => {
-      const { rows } = await transactionSql(tx).query(
-        `UPDATE ${shop.shopSchema}.accounts SET email = $2 WHERE id = $1
-         AND NOT EXISTS (SELECT 1 FROM ${shop.shopSchema}.accounts WHERE email = $2) RETURNING 1`,
-        [account.id, email],
-      );
-      if (rows.length === 0) return false;
+      if (!(await moveAccountEmail(tx, shop.shopSchema, account.id, email))) return false;
       const at = shop.clock.now();
       await writeNotification(tx, shop.shopSchema, at, {
         recipient: { kind: 'customer', customerId: account.customerId },

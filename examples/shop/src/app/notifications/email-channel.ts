@@ -23,7 +23,7 @@ function mailDomain(from: string): string {
  * crash (the one window where that can happen) is recognisably the same message.
  */
 export function createEmailChannel(
-  shop: Pick<Shop, 'db' | 'shopSchema' | 'storage'>,
+  shop: Pick<Shop, 'accounts' | 'storage'>,
   options: EmailChannelOptions,
 ): NotificationChannel & { close(): void } {
   const transport = nodemailer.createTransport({
@@ -41,10 +41,7 @@ export function createEmailChannel(
         const customer = await shop.storage.customers.get(recipient.customerId);
         return customer?.email === null || customer === null ? [] : [customer.email];
       }
-      const { rows } = await shop.db.query<{ email: string }>(
-        `SELECT email FROM ${shop.shopSchema}.accounts WHERE role = 'admin' ORDER BY email`,
-      );
-      return rows.map((r) => r.email);
+      return shop.accounts.ownerEmails();
     },
     async send(address: string, message: RenderedMessage, idempotencyKey: string): Promise<void> {
       await transport.sendMail({

@@ -1,6 +1,6 @@
 import { InsufficientFundsError, type LedgerEntry } from '@panelkit/sdk';
 import type { AccountRole } from '../../db/accounts.js';
-import { supportMoneyOf, type SupportMoneyRefusal } from './support-money.js';
+import { supportMoneyOf, type SupportMoneyRefusal } from '../../db/support-money.js';
 import type { Shop } from '../shop.js';
 
 export type AdjustResult =

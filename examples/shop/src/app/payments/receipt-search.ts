@@ -1,6 +1,6 @@
 import type { Payment as SdkPayment } from '@panelkit/sdk';
 import type { PaymentFilter } from '@panelkit/sdk/storage';
-import type { SqlClient } from '@panelkit/storage-postgres';
+import type { AccountStore } from '../../db/accounts.js';
 import { referenceKey } from '../input/digits.js';
 import { sdkStatuses, toShopPayment, type PaymentStatus, type PaymentWithEmail } from './records.js';
 import { zonedToInstant } from '../input/zoned-time.js';
@@ -26,31 +26,11 @@ export interface ReceiptFilters {
 /** What the search reads: the SDK's payments, and the shop's accounts for emails. */
 export interface ReceiptSearchShop {
   kit: Panelkit;
-  db: SqlClient;
-  shopSchema: string;
+  accounts: AccountStore;
 }
 
 /** How many matching payments one search reads at most (pending ones are shown oldest first, so all are read). */
 export const SEARCH_SCAN = 5000;
-
-async function emailsOf(shop: ReceiptSearchShop, customerIds: readonly string[]): Promise<Map<string, string>> {
-  if (customerIds.length === 0) return new Map();
-  const { rows } = await shop.db.query<{ customer_id: string; email: string }>(
-    `SELECT customer_id, email FROM ${shop.shopSchema}.accounts WHERE customer_id = ANY($1::text[])`,
-    [[...new Set(customerIds)]],
-  );
-  return new Map(rows.map((r) => [r.customer_id, r.email]));
-}
-
-/** The buyers whose account email contains `text` (the shop's accounts; at most a thousand). */
-async function customersByEmail(shop: ReceiptSearchShop, text: string): Promise<string[]> {
-  const like = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const { rows } = await shop.db.query<{ customer_id: string }>(
-    `SELECT customer_id FROM ${shop.shopSchema}.accounts WHERE lower(email) LIKE $1 LIMIT 1000`,
-    [like],
-  );
-  return rows.map((r) => r.customer_id);
-}
 
 /** The SDK's payments matching `filter`, newest first, up to `max`. */
 async function matching(kit: Panelkit, filter: PaymentFilter, max: number): Promise<SdkPayment[]> {
@@ -87,7 +67,7 @@ export async function searchReceipts(shop: ReceiptSearchShop, filters: ReceiptFi
     if (filters.text !== null) {
       const key = referenceKey(filters.text);
       filter.anyOf = {
-        customerIds: await customersByEmail(shop, filters.text),
+        customerIds: await shop.accounts.customersWithEmailLike(filters.text),
         ...(key.length > 0 ? { externalRefContains: key } : {}),
         ...(filters.amount !== null ? { amount: filters.amount } : {}),
       };
@@ -96,10 +76,7 @@ export async function searchReceipts(shop: ReceiptSearchShop, filters: ReceiptFi
   }
   const ordered = filters.status === 'pending' ? [...found].reverse() : found;
   const shown = ordered.slice(0, limit);
-  const emails = await emailsOf(
-    shop,
-    shown.map((p) => p.customerId),
-  );
+  const emails = await shop.accounts.emailsOfCustomers(shown.map((p) => p.customerId));
   return shown.map((p) => ({ ...toShopPayment(p), email: emails.get(p.customerId) ?? null }));
 }
 
@@ -124,9 +101,6 @@ export async function listReviewedReceipts(shop: ReceiptSearchShop, limit: numbe
     .filter((p) => p.decidedBy?.type === 'admin')
     .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : -1))
     .slice(0, limit);
-  const emails = await emailsOf(
-    shop,
-    decided.map((p) => p.customerId),
-  );
+  const emails = await shop.accounts.emailsOfCustomers(decided.map((p) => p.customerId));
   return decided.map((p) => ({ ...toShopPayment(p), email: emails.get(p.customerId) ?? null }));
 }

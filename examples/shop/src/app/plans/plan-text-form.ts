@@ -1,6 +1,6 @@
 import { LOCALES } from '../../i18n/translate.js';
 import type { Translate } from '../../i18n/translate.js';
-import type { PlanTexts } from './plan-texts.js';
+import type { PlanTexts } from '../../db/plan-texts.js';
 import type { Locale } from '../../i18n/translate.js';
 
 /** The plan form's per-language texts as typed: `name` and `description` for each of the shop's languages. */

@@ -1,6 +1,6 @@
 import type { StoragePort } from '@panelkit/sdk/storage';
 import type { Locale } from '../../i18n/translate.js';
-import { localizedPlans, type PlanTextDb } from '../plans/plan-texts.js';
+import { localizedPlans, type PlanTextDb } from '../../db/plan-texts.js';
 
 /** The names of the plans these rows name, in the reader's language where the plan has one (each plan read once). */
 export async function planNames(

@@ -15,7 +15,7 @@ import type { Refusal } from '../../app/subscriptions/refusals.js';
 import { buyPlansFor, quotePlansFor } from '../../app/selling/buy-plans.js';
 import { discountJson, orderJson, planJson, quoteJson, subscriptionJson } from './serialize.js';
 import { plansForBuyer } from '../../app/selling/buyer-prices.js';
-import { localizedPlans } from '../../app/plans/plan-texts.js';
+import { localizedPlans } from '../../db/plan-texts.js';
 import { extendFor } from '../../app/subscriptions/extend.js';
 
 /** A discount code as typed; the engine judges it (a refusal names the `discountCode` field). */

@@ -6,6 +6,7 @@ import { instantToZoned, zonedToInstant } from '../../app/input/zoned-time.js';
 import type { Shop } from '../../app/shop.js';
 import type { TelegramLinkStore } from '../../db/telegram-links.js';
 import { salesSummary, summaryText } from './summary.js';
+import { olderDailySummarySent } from '../../db/telegram-daily-summaries.js';
 
 /** The host job that sends one admin the summary of one day. */
 export const DAILY_SUMMARY_TYPE = 'shop.telegram.daily_summary';
@@ -68,8 +69,7 @@ export async function queueDailySummary(
   const yesterday = dayPlus(today, -1);
   const from = zonedToInstant(`${yesterday}T00:00`, zone);
   if (from === null) return false;
-  const { rows } = await shop.db.query(`SELECT 1 FROM ${shop.shopSchema}.telegram_daily_summaries WHERE day = $1`, [yesterday]);
-  if (rows.length > 0) return false;
+  if (await olderDailySummarySent(shop.db, shop.shopSchema, yesterday)) return false;
   return shop.storage.transaction(async (tx) => {
     if (!(await tx.ticks.tryAcquire(DAILY_SUMMARY_TYPE, from))) return false;
     for (const adminId of adminIds) await enqueueHostJob(tx, job, { day: yesterday, adminId }, { key: `${yesterday}:${adminId}` });

@@ -8,7 +8,7 @@ import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { trimText } from '../message-text.js';
 import { backToMenu } from '../menu.js';
-import { localizedPlan, localizedPlans } from '../../app/plans/plan-texts.js';
+import { localizedPlan, localizedPlans } from '../../db/plan-texts.js';
 import { plansForBuyer } from '../../app/selling/buyer-prices.js';
 
 /** The checkout key of a confirm button: the quote message it sits on, so a double tap or a redelivered tap buys once. */

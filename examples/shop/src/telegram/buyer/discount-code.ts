@@ -1,6 +1,6 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
-import { localizedPlans } from '../../app/plans/plan-texts.js';
+import { localizedPlans } from '../../db/plan-texts.js';
 import { buyPlansFor, quotePlansFor } from '../../app/selling/buy-plans.js';
 import { replyToPurchase } from './purchase-reply.js';
 import { CALLBACK_DATA_MAX_BYTES, callbackData } from '../callback-data.js';

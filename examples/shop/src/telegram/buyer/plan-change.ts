@@ -2,7 +2,7 @@ import type { Subscription } from '@panelkit/sdk';
 import { InlineKeyboard, type Composer } from 'grammy';
 import { isId } from '../../app/input/ids.js';
 import { formatBytes, formatDateTime, formatMoney } from '../../i18n/format.js';
-import { localizedPlans } from '../../app/plans/plan-texts.js';
+import { localizedPlans } from '../../db/plan-texts.js';
 import { changePlanFor } from '../../app/selling/change-plan.js';
 import { callbackData } from '../callback-data.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';

@@ -1,6 +1,6 @@
 import type { Plan } from '@panelkit/sdk';
 import type { SqlQueryable } from '@panelkit/storage-postgres';
-import { LOCALES, type Locale } from '../../i18n/translate.js';
+import { LOCALES, type Locale } from '../i18n/translate.js';
 
 /** A plan's name and description in one language. */
 export interface PlanText {

@@ -1,4 +1,14 @@
-import type { Shop } from '../shop.js';
+import type { Clock } from '@panelkit/sdk';
+import type { SqlClient } from '@panelkit/storage-postgres';
+import type { ShopConfig } from '../config/config.js';
+
+/** What the support allowance works with: the shop's database and schema, its clock and the owner's caps. */
+export interface SupportMoneyDeps {
+  readonly db: SqlClient;
+  readonly shopSchema: string;
+  readonly clock: Clock;
+  readonly config: Pick<ShopConfig, 'supportMoney'>;
+}
 
 /** Why support staff may not move this much money. */
 export type SupportMoneyRefusal = 'over_action_cap' | 'over_daily_cap';
@@ -12,7 +22,7 @@ export type SupportMoneyRefusal = 'over_action_cap' | 'over_daily_cap';
  * pass the cap. The amount is reserved before the ledger entry is written and given back when no entry results
  * (a refusal, a replayed form); a crash between the two keeps the reservation, erring on the owner's side.
  */
-export function supportMoneyOf(shop: Pick<Shop, 'db' | 'shopSchema' | 'clock' | 'config'>) {
+export function supportMoneyOf(shop: SupportMoneyDeps) {
   const table = `${shop.shopSchema}.support_money_days`;
   const dayOf = () => shop.clock.now().toISOString().slice(0, 10);
   return {

@@ -1,6 +1,16 @@
 import { transactionSql } from '@panelkit/storage-postgres';
-import { writeNotification } from '../../db/notifications.js';
-import type { Shop } from '../shop.js';
+import { writeNotification } from './notifications.js';
+import type { Clock } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
+import type { SqlClient } from '@panelkit/storage-postgres';
+
+/** What the throttle works with: the shop's database and schema, the engine's storage (for the notice's transaction), a clock. */
+export interface SignInThrottleDeps {
+  readonly db: SqlClient;
+  readonly storage: StoragePort;
+  readonly shopSchema: string;
+  readonly clock: Clock;
+}
 
 /** One kind of guess limited per account, and how many a window allows. */
 export interface ThrottleRule {
@@ -22,7 +32,7 @@ export const CODE_GUESSES: ThrottleRule = { kind: 'code', limit: 10, windowMs: 6
  * concurrent guesses cannot pass the limit together; a right guess clears the window. When a window fills, the
  * account holder is told once (a `sign_in_locked` notification through the shop's notification outbox).
  */
-export function signInThrottleOf(shop: Pick<Shop, 'db' | 'storage' | 'shopSchema' | 'clock'>) {
+export function signInThrottleOf(shop: SignInThrottleDeps) {
   const table = `${shop.shopSchema}.auth_throttles`;
   return {
     /** Takes a slot for one guess; false when the window is full (refuse without judging). */

@@ -1,7 +1,7 @@
 import type { SecretBox } from '@panelkit/sdk';
 import type { SqlClient } from '@panelkit/storage-postgres';
-import { settingContext } from '../db/shop-settings.js';
-import { staffTotpContext } from '../db/staff-totp.js';
+import { settingContext } from './shop-settings.js';
+import { staffTotpContext } from './staff-totp.js';
 
 /** What {@link resealShopSecrets} found: values checked, values sealed again under the current key, values per key id. */
 export interface ShopResealResult {
