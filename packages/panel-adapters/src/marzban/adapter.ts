@@ -15,6 +15,7 @@ import {
   type PanelAdapter,
   type PanelCapabilities,
   type PanelHealthReport,
+  type CreatedClient,
   type RemoteClient,
   type RemoteTarget,
   type TargetRef,
@@ -94,12 +95,13 @@ export class MarzbanAdapter implements PanelAdapter {
     });
   }
 
-  async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
+  /** Each client comes with its links: the create's `UserResponse` carries `links` and `subscription_url`. */
+  async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<CreatedClient[]> {
     const meta = parseTargetMeta(target);
-    const created: RemoteClient[] = [];
+    const created: CreatedClient[] = [];
     for (const spec of specs) {
       const user = await this.#http.retrying(ctx, (attempt) => this.#createOne(spec, createBody(spec, meta), attempt));
-      created.push(toRemoteClient(user, { target, username: user.username }));
+      created.push({ ...toRemoteClient(user, { target, username: user.username }), links: this.#linksOf(user) });
     }
     return created;
   }
@@ -204,6 +206,11 @@ export class MarzbanAdapter implements PanelAdapter {
   /** Marzban mints a new subscription token on every read; the URL changes, the old ones keep working. */
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
     const user = await this.#http.retrying(ctx, (attempt) => this.#users.require(ref.username, 'links', attempt));
+    return this.#linksOf(user);
+  }
+
+  /** A user's links as an answer carries them: the subscription URL made absolute (it is relative without `XRAY_SUBSCRIPTION_URL_PREFIX`). */
+  #linksOf(user: MarzbanUser): ClientLinks {
     return {
       subscriptionUrl: user.subscription_url ? new URL(user.subscription_url, this.#subscriptionBase).toString() : null,
       shareLinks: user.links,

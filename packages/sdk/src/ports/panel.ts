@@ -153,6 +153,19 @@ export interface ClientLinks {
   readonly shareLinks: readonly string[];
 }
 
+/**
+ * A client as `createClients` returns it: a {@link RemoteClient}, with its links where the create's own
+ * answer gave them (Marzban's `UserResponse` carries `links` and `subscription_url`) or they are a pure
+ * function of what the adapter read for the create. The engine then stores them without a `links` call;
+ * without them it calls `links` once per client, as before. When present they are what `links` would
+ * give for the client now (`describePanelAdapter` checks it); return them for every client of a batch or
+ * for none.
+ */
+export interface CreatedClient extends RemoteClient {
+  /** The client's links as of the create, or absent where the adapter would need another call for them. */
+  readonly links?: ClientLinks;
+}
+
 /** What `health` found. Never thrown: a failure is `ok: false` with a message. */
 export interface PanelHealthReport {
   /** Whether the panel logged in and answered a real API call. */
@@ -220,9 +233,10 @@ export interface PanelAdapter {
   /**
    * Creates clients on one target, in one call where the panel can. Idempotent: a client that
    * already exists with the same username is adopted (returned as it is), never duplicated.
-   * Returns one client per spec, in order.
+   * Returns one client per spec, in order, each with its links where the adapter has them without
+   * another call (see {@link CreatedClient}).
    */
-  createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]>;
+  createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<CreatedClient[]>;
   /** `null` when the client does not exist. */
   getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null>;
   /** Applies the fields present in `patch`; throws `PanelNotFoundError` when the client is missing. */

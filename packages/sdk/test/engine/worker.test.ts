@@ -52,6 +52,24 @@ describe('worker: provisioning', () => {
     expect(single.panels[0]!.fake.clientCount()).toBe(5);
   });
 
+  it('stores the links the create returned without asking the panel again, and asks when the create gave none', async () => {
+    const withCreate = await createHarness();
+    const bought = await buy(withCreate, 3);
+    await withCreate.worker().drain();
+    expect(withCreate.panels[0]!.fake.calls).toMatchObject({ createClients: 1, links: 0 });
+    for (const s of bought.subscriptions) expect((await sub(withCreate, s.id)).shareLinks).toHaveLength(1);
+
+    const asking = await createHarness({ panel: { linksWithCreate: false } });
+    const asked = await buy(asking, 3);
+    await asking.worker().drain();
+    expect(asking.panels[0]!.fake.calls).toMatchObject({ createClients: 1, links: 3 });
+    for (const s of asked.subscriptions) {
+      const stored = await sub(asking, s.id);
+      expect(stored.status).toBe('active');
+      expect(stored.subscriptionUrl).toBe(`https://fake.panel/sub/${stored.remote.subId}`);
+    }
+  });
+
   it('adopts the client when the response was lost, never creating a second one', async () => {
     const h = await createHarness();
     const { subscriptions } = await buy(h);

@@ -3,7 +3,7 @@ import type { Subscription } from '../../domain/subscription.js';
 import type { Target } from '../../domain/target.js';
 import { NotFoundError, toPanelkitError } from '../../errors.js';
 import type { PanelkitError } from '../../errors.js';
-import type { ClientSpec, RemoteClient } from '../../ports/panel.js';
+import type { ClientSpec, CreatedClient, RemoteClient } from '../../ports/panel.js';
 import { addDays } from '../../rules/time.js';
 import type { EngineContext } from '../context.js';
 import { WORKER_ACTOR, auditSubscription } from '../context.js';
@@ -97,7 +97,7 @@ export const provisionHandler: JobHandler = {
       return outcomes;
     };
     let target: Target | null;
-    let remote: RemoteClient[];
+    let remote: CreatedClient[];
     const handle = await ctx.panels.get(first.sub.panelId);
     try {
       assertPanelUsable(handle, 'createClients');
@@ -113,14 +113,14 @@ export const provisionHandler: JobHandler = {
     } catch (error) {
       return failAll(error);
     }
-    // Each client goes on alone from here: its links, its storage write.
+    // Each client goes on alone from here: its links (unless the create gave them), its storage write.
     await Promise.all(
       work.map(async (w, i) => {
         const client = remote[i];
         const outcome = await outcomeOf(async () => {
           if (client === undefined) throw new NotFoundError('created client', w.sub.remote.username);
           await env.step('panel_called', w.claimed.job);
-          const links = await env.call(handle, `links:${w.sub.id}`, (c) => handle.adapter.links(client.ref, c));
+          const links = client.links ?? (await env.call(handle, `links:${w.sub.id}`, (c) => handle.adapter.links(client.ref, c)));
           await markProvisioned(ctx, w.sub, client, links);
           await env.step('storage_written', w.claimed.job);
         }, toPanelkitError);

@@ -14,6 +14,7 @@ import type {
   PanelAdapter,
   PanelCapabilities,
   PanelHealthReport,
+  CreatedClient,
   RemoteClient,
   RemoteTarget,
   TargetRef,
@@ -65,6 +66,11 @@ export interface FakePanelOptions {
   retry?: RetryPolicy;
   /** How long an injected `timeout` fault holds one attempt. Default 15 s. */
   timeoutMs?: number;
+  /**
+   * Whether `createClients` returns each client's links (as Marzban's create answer does), so the
+   * engine needs no `links` call; default true. False makes it an adapter that must be asked.
+   */
+  linksWithCreate?: boolean;
 }
 
 const DEFAULT_CAPABILITIES: PanelCapabilities = Object.freeze({
@@ -133,6 +139,7 @@ export class FakePanelAdapter implements PanelAdapter {
   readonly #wire = new WireFaults();
   readonly #retry: RetryPolicy;
   readonly #timeoutMs: number;
+  readonly #linksWithCreate: boolean;
   #revoked = false;
   readonly #clock: Clock;
   readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -151,6 +158,7 @@ export class FakePanelAdapter implements PanelAdapter {
     this.#maxPageSize = options.maxPageSize ?? 100;
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#timeoutMs = options.timeoutMs ?? 15_000;
+    this.#linksWithCreate = options.linksWithCreate ?? true;
     this.#targets = (options.targets ?? [{ remoteRef: '1' }]).map((t) => ({
       remoteRef: t.remoteRef,
       name: t.name ?? `inbound ${t.remoteRef}`,
@@ -270,14 +278,14 @@ export class FakePanelAdapter implements PanelAdapter {
     );
   }
 
-  async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
+  async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<CreatedClient[]> {
     return this.#call('createClients', ctx, () => {
       if (!this.#targets.some((t) => t.remoteRef === target.remoteRef)) {
         throw new PanelNotFoundError(`inbound ${target.remoteRef} not found`, { panelKind: this.kind, operation: 'createClients' });
       }
-      return specs.map((spec) => {
-        const existing = this.#clients.get(spec.identity.username);
-        return this.#remote(existing ?? this.#insert(target.remoteRef, spec));
+      return specs.map((spec): CreatedClient => {
+        const client = this.#clients.get(spec.identity.username) ?? this.#insert(target.remoteRef, spec);
+        return this.#linksWithCreate ? { ...this.#remote(client), links: this.#linksOf(client) } : this.#remote(client);
       });
     });
   }
@@ -329,17 +337,18 @@ export class FakePanelAdapter implements PanelAdapter {
   }
 
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
-    return this.#call('links', ctx, () => {
-      const client = this.#require(ref, 'links');
-      const { subId, uuid } = client.identity;
-      return {
-        subscriptionUrl: `https://fake.panel/sub/${subId}`,
-        shareLinks: [`vless://${uuid}@fake.panel:443#${client.identity.username}`],
-      };
-    });
+    return this.#call('links', ctx, () => this.#linksOf(this.#require(ref, 'links')));
   }
 
   // ---- internals --------------------------------------------------------------------------------
+
+  #linksOf(client: FakeClient): ClientLinks {
+    const { subId, uuid } = client.identity;
+    return {
+      subscriptionUrl: `https://fake.panel/sub/${subId}`,
+      shareLinks: [`vless://${uuid}@fake.panel:443#${client.identity.username}`],
+    };
+  }
 
   async #call<T>(operation: FakePanelOperation, ctx: CallContext, apply: () => T): Promise<T> {
     if (operation !== 'health') this.calls[operation]++;

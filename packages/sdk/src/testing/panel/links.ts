@@ -91,6 +91,24 @@ export function linksSuite(env: PanelSuiteEnv): void {
       for (const link of other.shareLinks) expect(mine.has(credentialPart(link)), 'a credential shared by two clients').toBe(false);
     });
 
+    it('links returned with the create are the ones `links` gives (where the adapter returns them)', async (context) => {
+      const created = await env.adapter.createClients(env.target, [env.spec(), env.spec()], env.ctx());
+      context.skip(
+        created.every((c) => c.links === undefined),
+        'the adapter returns no links with the create: the engine asks `links`',
+      );
+      const same = sameness(env);
+      for (const client of created) {
+        expect(client.links, 'every client of a batch carries its links, or none does').toBeDefined();
+        const given = client.links!;
+        const read = await env.adapter.links(client.ref, env.ctx());
+        expect(same(given.shareLinks)).toEqual(same(read.shareLinks));
+        expect(given.subscriptionUrl === null).toBe(read.subscriptionUrl === null);
+        if (given.subscriptionUrl !== null && read.subscriptionUrl !== null)
+          expect(new URL(given.subscriptionUrl).origin).toBe(new URL(read.subscriptionUrl).origin);
+      }
+    });
+
     it('an in-place update keeps the links and credentials', async (context) => {
       context.skip(!env.adapter.capabilities.inPlaceUpdate, 'the panel does not update clients in place');
       const created = await createOne(env);
