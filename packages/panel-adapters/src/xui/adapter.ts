@@ -12,6 +12,7 @@ import {
   type ClientPatch,
   type ClientRef,
   type ClientSpec,
+  type CreatedClient,
   type PanelAdapter,
   type PanelCapabilities,
   type PanelHealthReport,
@@ -175,7 +176,7 @@ export class XuiAdapter implements PanelAdapter {
     return this.#run(ctx, (driver, c) => driver.listTargets(c));
   }
 
-  createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
+  createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<CreatedClient[]> {
     if (specs.length === 0) return Promise.resolve([]);
     return this.#run(ctx, (driver, c) => driver.createClients(target, specs, c));
   }

@@ -10,6 +10,7 @@ import type {
   ClientPatch,
   ClientRef,
   ClientSpec,
+  CreatedClient,
   RemoteClient,
   RemoteTarget,
   TargetRef,
@@ -49,7 +50,7 @@ export interface XuiDriver {
   readonly version: string | null;
   health(ctx: CallContext): Promise<{ xrayState: string | null; version: string | null }>;
   listTargets(ctx: CallContext): Promise<RemoteTarget[]>;
-  createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]>;
+  createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<CreatedClient[]>;
   getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null>;
   updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient>;
   /** `memo` lives across the retries of one reset (what the client was like before the first attempt). */

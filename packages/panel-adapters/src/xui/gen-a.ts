@@ -20,6 +20,7 @@ import type {
   ClientPatch,
   ClientRef,
   ClientSpec,
+  CreatedClient,
   RemoteClient,
   RemoteTarget,
   TargetRef,
@@ -157,7 +158,12 @@ export class GenADriver implements XuiDriver {
     );
   }
 
-  createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
+  /**
+   * Each client comes with its links where they are a pure function of the inbound read after the write
+   * (share links built as the panel builds them; the subscription base is read once and cached): not when
+   * `links.showInfo` puts the client's traffic in the remark, which takes a call per client.
+   */
+  createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<CreatedClient[]> {
     const id = inboundIdOf(target);
     return this.#lock(id, async () => {
       const op = 'createClients';
@@ -197,7 +203,13 @@ export class GenADriver implements XuiDriver {
           const client = findClient(after, spec.identity.username)!;
           const adopted = !missing.includes(spec);
           const usage = adopted ? await this.#traffic(client.email, op, ctx) : null;
-          return toRemoteClient(ref, client, usage ?? { up: 0, down: 0, enable: client.enable, lastOnline: 0 }, now);
+          const remote = toRemoteClient(ref, client, usage ?? { up: 0, down: 0, enable: client.enable, lastOnline: 0 }, now);
+          if (this.deps.links.showInfo) return remote;
+          const links = {
+            subscriptionUrl: await subscriptionUrl(this.deps, client.subId, ctx),
+            shareLinks: this.#shareLinks(after, client, null),
+          };
+          return { ...remote, links };
         }),
       );
     });
@@ -351,9 +363,14 @@ export class GenADriver implements XuiDriver {
     const client = inbound && findClient(inbound, ref.username);
     if (!inbound || !client)
       throw new PanelNotFoundError(`client ${ref.username} is not on inbound ${ref.target.remoteRef}`, this.#api.context('links'));
+    const stats = this.deps.links.showInfo ? await this.#traffic(client.email, 'links', ctx) : null;
+    return { subscriptionUrl: await subscriptionUrl(this.deps, client.subId, ctx), shareLinks: this.#shareLinks(inbound, client, stats) };
+  }
+
+  /** The client's share links as the panel builds them from its inbound (with its traffic row for `showInfo`). */
+  #shareLinks(inbound: Inbound, client: XuiClient, stats: ClientTraffic | null): string[] {
     const settings = this.deps.links;
-    const stats = settings.showInfo ? await this.#traffic(client.email, 'links', ctx) : null;
-    const shareLinks = buildShareLinks(
+    return buildShareLinks(
       {
         remark: inbound.remark,
         listen: inbound.listen,
@@ -372,6 +389,5 @@ export class GenADriver implements XuiDriver {
         stats: stats ?? undefined,
       },
     );
-    return { subscriptionUrl: await subscriptionUrl(this.deps, client.subId, ctx), shareLinks };
   }
 }

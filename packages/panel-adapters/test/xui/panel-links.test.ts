@@ -117,7 +117,7 @@ describeFixtures("3x-ui simulator links against the panel's Go vectors", '3x-ui/
 });
 
 describe('the Gen A adapter builds the links the panel serves', () => {
-  it("for every demo inbound, the adapter's links equal the subscription service's (but for the random spx)", async () => {
+  it("for every demo inbound, the adapter's links (and those the create returned) equal the subscription service's (but for the random spx)", async () => {
     const clock = new ManualClock('2026-01-01T00:00:00Z');
     const sim = createXuiSimulator({
       version: '2.8.x',
@@ -150,6 +150,8 @@ describe('the Gen A adapter builds the links the panel serves', () => {
           .split('\n')
           .filter((line) => line !== '');
         expect(shareLinks.map(withoutRandom), target.name).toEqual(panel.map(withoutRandom));
+        // The links the create returned (built from the inbound it read, no call of their own) are the panel's too.
+        expect(created!.links?.shareLinks.map(withoutRandom), `${target.name}, with the create`).toEqual(panel.map(withoutRandom));
       }
     } finally {
       await server.close();
