@@ -19,14 +19,22 @@ export type MigrateResult = RunMigrationsResult;
 
 /**
  * A migration's statements, one at a time: extended-protocol drivers (PGlite, `pg` with
- * parameters) take one statement per query. Migrations hold no function bodies, so a `;` at a
- * line end always ends a statement.
+ * parameters) take one statement per query. A `;` at a line end ends a statement, unless it is inside
+ * a `$$`-quoted function body (a trigger's PL/pgSQL).
  */
 function statements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((part) => part.replace(/^\s*--.*$/gm, '').trim())
-    .filter((part) => part.length > 0);
+  const parts: string[] = [];
+  let current = '';
+  for (const line of sql.split('\n')) {
+    current += `${line}\n`;
+    const insideBody = (current.match(/\$\$/g)?.length ?? 0) % 2 === 1;
+    if (!insideBody && /;\s*$/.test(line)) {
+      parts.push(current.replace(/;\s*$/, ''));
+      current = '';
+    }
+  }
+  parts.push(current);
+  return parts.map((part) => part.replace(/^\s*--.*$/gm, '').trim()).filter((part) => part.length > 0);
 }
 
 const STORAGE_MIGRATIONS: readonly VersionedMigration[] = MIGRATIONS.map(({ version, name, sql }) => ({

@@ -7,6 +7,7 @@ import { subscriptionTerms } from './006_subscription_terms.js';
 import { resellerCredit } from './007_reseller_credit.js';
 import { payments } from './008_payments.js';
 import { salesFigures } from './009_sales_figures.js';
+import { heapOnlyUsage } from './010_heap_only_usage.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 7, name: 'reseller_credit', sql: resellerCredit },
   { version: 8, name: 'payments', sql: payments },
   { version: 9, name: 'sales_figures', sql: salesFigures },
+  { version: 10, name: 'heap_only_usage', sql: heapOnlyUsage },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -150,9 +150,9 @@ export function subscriptionQueries({ runner, schema, secretBox }: RepositoryCon
             case 'stale_status':
               return timeRange(db, 'status_changed_at', due.statuses, { from: undefined, end: due.before }, page);
             case 'over_limit':
-              return partial(db, `status = 'active' AND traffic_limit_bytes IS NOT NULL AND used_bytes >= traffic_limit_bytes`, page);
+              return partial(db, 'due_over_limit', page);
             case 'first_use':
-              return partial(db, `status = 'on_hold' AND used_bytes > 0`, page);
+              return partial(db, 'due_first_use', page);
           }
         },
         read,
