@@ -51,6 +51,8 @@ interface PgCounters {
   fetched: number;
   inserted: number;
   updated: number;
+  /** Row updates of the bench's tables that were heap-only (HOT: no index touched). */
+  hotUpdated: number;
 }
 
 async function pgCounters(db: SqlClient, database: string): Promise<PgCounters> {
@@ -59,7 +61,9 @@ async function pgCounters(db: SqlClient, database: string): Promise<PgCounters> 
     [database],
   );
   const r = rows[0]!;
+  const hot = await db.query('SELECT coalesce(sum(n_tup_hot_upd), 0) AS hot FROM pg_stat_user_tables');
   return {
+    hotUpdated: Number(hot.rows[0]!['hot']),
     commits: Number(r['xact_commit']),
     returned: Number(r['tup_returned']),
     fetched: Number(r['tup_fetched']),
