@@ -330,7 +330,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
   const random = options.random ?? Math.random;
   const ctx: EngineContext = {
     storage: withStorageRetry(storage, options.storageRetry, { logger, random }),
-    panels: new PanelRegistry(storage, options.panels, policy),
+    panels: new PanelRegistry(storage, options.panels, policy, logger),
     clock: options.clock ?? systemClock,
     logger,
     events,

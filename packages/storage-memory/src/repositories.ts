@@ -19,6 +19,7 @@ import { subscriptionQueryOperations } from './repositories/subscription-queries
 import { subscriptionOperations } from './repositories/subscriptions.js';
 import { targetOperations } from './repositories/targets.js';
 import { tickOperations } from './repositories/ticks.js';
+import { panelSlotOperations } from './repositories/panel-slots.js';
 import type { MemoryState } from './state.js';
 
 /** The synchronous operations of every repository over one state, made once per storage. */
@@ -47,6 +48,7 @@ export function createOperations(state: MemoryState) {
     },
     jobs: { ...jobOperations(state.jobs), ...jobLeaseOperations(state.jobs) },
     ticks: tickOperations(state.ticks),
+    panelSlots: panelSlotOperations(state.panelSlots),
     audit: auditOperations(state.audit),
     discounts: discountOperations(state.discounts, state.customers.customers),
     referrals: referralOperations(state.referrals, state.customers.customers),
@@ -71,6 +73,7 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     subscriptions: bind('subscriptions', operations.subscriptions, runner),
     jobs: bind('jobs', operations.jobs, runner),
     ticks: bind('ticks', operations.ticks, runner),
+    panelSlots: bind('panelSlots', operations.panelSlots, runner),
     audit: bind('audit', operations.audit, runner),
     discounts: bind('discounts', operations.discounts, runner),
     referrals: bind('referrals', operations.referrals, runner),

@@ -21,6 +21,7 @@ import type { PlanTable } from './repositories/plans.js';
 import { createTargetTables } from './repositories/targets.js';
 import type { TargetTables } from './repositories/targets.js';
 import { createTickTable } from './repositories/ticks.js';
+import { createPanelSlotTable, type PanelSlotTable } from './repositories/panel-slots.js';
 import type { TickTable } from './repositories/ticks.js';
 import { createJobTables } from './tables/jobs.js';
 import type { JobTables } from './tables/jobs.js';
@@ -38,6 +39,7 @@ export interface MemoryState {
   readonly subscriptions: SubscriptionTables;
   readonly jobs: JobTables;
   readonly ticks: TickTable;
+  readonly panelSlots: PanelSlotTable;
   readonly audit: AuditTables;
   readonly discounts: DiscountTables;
   readonly referrals: ReferralTables;
@@ -56,6 +58,7 @@ export function createMemoryState(): MemoryState {
     subscriptions: createSubscriptionTables(),
     jobs: createJobTables(),
     ticks: createTickTable(),
+    panelSlots: createPanelSlotTable(),
     audit: createAuditTables(),
     discounts: createDiscountTables(),
     referrals: createReferralTables(),

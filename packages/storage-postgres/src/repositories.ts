@@ -16,6 +16,7 @@ import { planRepository } from './repositories/plans.js';
 import { subscriptionRepository } from './repositories/subscriptions.js';
 import { targetRepository } from './repositories/targets.js';
 import { tickRepository } from './repositories/ticks.js';
+import { panelSlotRepository } from './repositories/panel-slots.js';
 
 /** Every repository over one runner: the storage's own, or one transaction's. */
 export function createRepositories(context: RepositoryContext): StorageRepositories {
@@ -30,6 +31,7 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     subscriptions: subscriptionRepository(context),
     jobs: jobRepository(context),
     ticks: tickRepository(context),
+    panelSlots: panelSlotRepository(context),
     audit: auditRepository(context),
     discounts: discountRepository(context),
     referrals: referralRepository(context),

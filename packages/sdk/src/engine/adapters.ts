@@ -6,6 +6,10 @@ import { PANEL_ADAPTER_API_VERSION } from '../ports/panel.js';
 import type { CallContext, PanelAdapter } from '../ports/panel.js';
 import type { StoragePort } from '../ports/storage.js';
 import type { ResolvedPolicy } from './policy.js';
+import { PanelSlots } from './panel-slots.js';
+import { shutdownError } from './shutdown.js';
+import type { Logger } from '../ports/logger.js';
+import { silentLogger } from '../ports/logger.js';
 
 /**
  * Gives the adapter for a stored panel. Called once per panel and again when its connection
@@ -18,6 +22,8 @@ export interface PanelHandle {
   readonly panel: Panel;
   readonly adapter: PanelAdapter;
   readonly queue: PQueue;
+  /** How many calls the panel takes at once, in the whole deployment (the policy's, else the adapter's). */
+  readonly concurrency: number;
 }
 
 /** What an adapter is built from: a change here (new credentials, a moved panel) needs a new adapter. */
@@ -25,15 +31,22 @@ function connectionOf(panel: Panel): string {
   return JSON.stringify([panel.kind, panel.baseUrl, panel.credentials, panel.options]);
 }
 
+/** Added to twice the call timeout for a slot's lease: room for a slow event loop between the call and giving the slot back. */
+const SLOT_LEASE_MARGIN_MS = 5_000;
+
 /** Adapters by panel id, checked for their API version, each with its own p-queue. */
 export class PanelRegistry {
-  readonly #handles = new Map<string, { adapter: PanelAdapter; queue: PQueue; connection: string }>();
+  readonly #handles = new Map<string, { adapter: PanelAdapter; queue: PQueue; connection: string; concurrency: number }>();
+  readonly #slots: PanelSlots;
 
   constructor(
     private readonly storage: StoragePort,
     private readonly factory: PanelAdapterFactory,
     private readonly policy: ResolvedPolicy,
-  ) {}
+    logger: Logger = silentLogger,
+  ) {
+    this.#slots = new PanelSlots(storage, logger);
+  }
 
   /** The panel as stored now, with its adapter and queue. */
   async get(panelId: string): Promise<PanelHandle> {
@@ -57,12 +70,12 @@ export class PanelRegistry {
           `the adapter for panel ${panel.id} speaks panel API ${String(adapter?.apiVersion)}; this engine needs ${PANEL_ADAPTER_API_VERSION}`,
         );
       }
-      const concurrency = this.policy.panelConcurrency[panel.id] ?? adapter.capabilities.maxConcurrency;
-      const queue = this.#handles.get(panel.id)?.queue ?? new PQueue({ concurrency: Math.max(1, concurrency) });
-      handle = { adapter, queue, connection };
+      const concurrency = Math.max(1, this.policy.panelConcurrency[panel.id] ?? adapter.capabilities.maxConcurrency);
+      const queue = this.#handles.get(panel.id)?.queue ?? new PQueue({ concurrency });
+      handle = { adapter, queue, connection, concurrency };
       this.#handles.set(panel.id, handle);
     }
-    return { panel, adapter: handle.adapter, queue: handle.queue };
+    return { panel, adapter: handle.adapter, queue: handle.queue, concurrency: handle.concurrency };
   }
 
   /** Every queue, for shutdown. */
@@ -71,26 +84,43 @@ export class PanelRegistry {
   }
 
   /**
-   * Runs one panel call through the panel's queue, so at most its concurrency run at once. The
-   * call's context (and its timeout) starts when the call does, not while it waits. A call still
-   * waiting when `gate` aborts is not made: it throws a retryable shutdown error instead.
+   * Runs one panel call through the panel's queue and one of its slots on the storage, so at most its
+   * concurrency run at once in this process and in every replica together. The call's context (and its
+   * timeout) starts when the call does, not while it waits. A call still waiting when `gate` aborts is not
+   * made: it throws a retryable shutdown error instead.
    */
   call<T>(handle: PanelHandle, idempotencyKey: string, fn: (ctx: CallContext) => Promise<T>, options: CallOptions = {}): Promise<T> {
     return handle.queue.add(async () => {
       if (options.gate?.aborted === true) throw shutdownError();
       const timeoutMs = this.policy.panelCallTimeoutMs;
-      const timedOut = () =>
-        new PanelTimeoutError(`no answer within the engine's panel call timeout (${timeoutMs} ms)`, {
-          panelId: handle.panel.id,
-          panelKind: handle.panel.kind,
-        });
-      const call = callContext(idempotencyKey, timeoutMs, timedOut, options.signal, options.attempt);
+      // Longer than any call can last (its timeout aborts it), so only a dead holder's slot ever expires.
+      const held = await this.#slots.take(handle.panel.id, handle.concurrency, 2 * timeoutMs + SLOT_LEASE_MARGIN_MS, options.gate);
       try {
-        return await fn(call.ctx);
+        return await this.#run(handle, idempotencyKey, timeoutMs, fn, options);
       } finally {
-        call.done();
+        await this.#slots.give(held);
       }
     }) as Promise<T>;
+  }
+
+  async #run<T>(
+    handle: PanelHandle,
+    idempotencyKey: string,
+    timeoutMs: number,
+    fn: (ctx: CallContext) => Promise<T>,
+    options: CallOptions,
+  ): Promise<T> {
+    const timedOut = () =>
+      new PanelTimeoutError(`no answer within the engine's panel call timeout (${timeoutMs} ms)`, {
+        panelId: handle.panel.id,
+        panelKind: handle.panel.kind,
+      });
+    const call = callContext(idempotencyKey, timeoutMs, timedOut, options.signal, options.attempt);
+    try {
+      return await fn(call.ctx);
+    } finally {
+      call.done();
+    }
   }
 }
 
@@ -139,11 +169,4 @@ export interface CallOptions {
   attempt?: number;
 }
 
-/** A panel call skipped because the worker is stopping; its job goes back to the queue. */
-export function shutdownError(): PanelkitError {
-  return new PanelkitError('INTERNAL', 'the worker is stopping', { retryable: true, details: { shutdown: true } });
-}
-
-export function isShutdownError(error: PanelkitError): boolean {
-  return error.details?.['shutdown'] === true;
-}
+export { isShutdownError, shutdownError } from './shutdown.js';

@@ -26,9 +26,10 @@ import type { PaymentRepository } from './storage-payments.js';
  * credit limits in the ledger (`ledger.setCreditLimit`, a balance may go down to minus the limit) and
  * price books (`priceBooks`), 7 the books read by order and by day (`ledger.listByOrder`,
  * `referrals.reduceReward`, the sales read model `sales.figures`) and payment intents (`payments`), 8
- * `subscriptions.countOnOtherTerms` (how many subscribers a plan edit has not reached).
+ * `subscriptions.countOnOtherTerms` (how many subscribers a plan edit has not reached), 9 `panelSlots` (a panel's
+ * concurrency limit held across replicas, by leases on the database's clock).
  */
-export const STORAGE_PORT_VERSION = 8 as const;
+export const STORAGE_PORT_VERSION = 9 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -109,6 +110,7 @@ export interface StorageRepositories {
   readonly subscriptions: SubscriptionRepository;
   readonly jobs: JobRepository;
   readonly ticks: TickRepository;
+  readonly panelSlots: PanelSlotRepository;
   readonly audit: AuditRepository;
   readonly discounts: DiscountRepository;
   readonly referrals: ReferralRepository;
@@ -442,6 +444,22 @@ export interface JobRepository {
 export interface TickRepository {
   /** True for exactly one caller per `(name, slot)`, and only if `slot` is later than any slot won before. */
   tryAcquire(name: string, slot: Date): Promise<boolean>;
+}
+
+/**
+ * A panel's call slots, shared by every process on one storage: a call to a panel first takes one of
+ * its `size` slots and gives it back when done, so no more than `size` calls reach the panel at once
+ * whatever the number of replicas. A slot is leased: one whose holder died comes back when its lease
+ * ends. Leases are measured on the storage's own clock (the database server's), never a replica's.
+ */
+export interface PanelSlotRepository {
+  /**
+   * Takes a free slot among `0..size-1` of the panel for `holder` (unique per call in flight) for `leaseMs`;
+   * the slot's number, or `null` when all `size` are held (the caller waits and asks again).
+   */
+  take(panelId: string, size: number, holder: string, leaseMs: number): Promise<number | null>;
+  /** Gives the slot back, when `holder` still holds it (a slot whose lease ended and was taken again stays with its new holder). */
+  give(panelId: string, slot: number, holder: string): Promise<void>;
 }
 
 /** The append-only audit trail: who did what to which subject. */

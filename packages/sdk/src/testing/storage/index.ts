@@ -27,6 +27,7 @@ import { plansSuite } from './plans.js';
 import { subscriptionsSuite } from './subscriptions.js';
 import type { SuiteEnv } from './support.js';
 import { ticksSuite } from './ticks.js';
+import { panelSlotsSuite } from './panel-slots.js';
 import { transactionsSuite } from './transactions.js';
 import { usageSuite } from './usage.js';
 import { fullName } from '../task-name.js';
@@ -145,6 +146,7 @@ export function describeStoragePort(
     jobsSerialSuite(env);
     jobsParkSuite(env);
     ticksSuite(env);
+    panelSlotsSuite(env);
     auditSuite(env);
     transactionsSuite(env);
     concurrencySuite(env);
