@@ -190,7 +190,7 @@ export function orderTable(runs: readonly OrdersRun[]): string {
         `${s(floorMs / 1000)} s`,
         `${(run.cost.wallS / (floorMs / 1000)).toFixed(2)}×`,
         calls.toLocaleString('en-US'),
-        `${peak} (adapter allows ${TOLERATED_CONCURRENCY} per process)`,
+        `${peak} (adapter allows ${TOLERATED_CONCURRENCY} across replicas)`,
         (statements / run.orders).toFixed(1),
         `${s(run.cost.postgresCpuS)} s`,
         `${Math.round(((run.cost.groupsCpuS['replicas'] ?? 0) * 1e6) / run.orders)} µs`,
