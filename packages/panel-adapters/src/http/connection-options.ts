@@ -8,33 +8,28 @@ export interface PanelConnectionOptions {
   readonly baseUrl: string;
   /** The shop's id for this panel, for errors and logs. */
   readonly panelId?: string;
-  /** Per request. Default 15 s. */
+  /** @deprecated Ignored: the caller's `CallContext.signal` is the one timeout (the engine's `panelCallTimeoutMs`). */
   readonly timeoutMs?: number;
-  /** Requests in flight at once. Default 4. */
+  /** Calls the panel takes at once, in the whole deployment: the adapter's `capabilities.maxConcurrency`. Default 4. */
   readonly maxConcurrency?: number;
-  /** In-call retries. Default: the SDK's policy. */
+  /** @deprecated Ignored: the engine retries (`policy.jobRetry`, `policy.panelReadRetry`). */
   readonly retry?: RetryPolicy;
   readonly logger?: Logger;
   /** Replaces the global fetch (tests, proxies). */
   readonly fetch?: typeof globalThis.fetch;
-  /** Test hooks for the retry policy. */
+  /** @deprecated Ignored (the engine retries). */
   readonly random?: RandomSource;
-  /** Waits between retries; must reject when the signal aborts. Inject in tests so nothing sleeps. */
+  /** @deprecated Ignored (the engine retries). */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** The `PanelHttp` options of an adapter's connection options (`maxConcurrency` defaults to 4). */
+/** The `PanelHttp` options of an adapter's connection options. */
 export function connectionHttpOptions(kind: string, options: PanelConnectionOptions): PanelHttpOptions {
   return {
     kind,
     baseUrl: options.baseUrl,
-    maxConcurrency: options.maxConcurrency ?? 4,
     panelId: options.panelId,
-    timeoutMs: options.timeoutMs,
-    retry: options.retry,
     logger: options.logger,
     fetch: options.fetch,
-    random: options.random,
-    sleep: options.sleep,
   };
 }

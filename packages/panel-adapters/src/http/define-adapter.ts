@@ -1,7 +1,7 @@
 /**
  * `defineHttpPanelAdapter`: the boilerplate of an HTTP panel adapter done once (login sharing, the HTTP client,
- * timeouts, retries, error mapping, idempotent writes and the lost answer), so an author writes only the panel's
- * calls. See docs/guides/writing-a-panel-adapter.md.
+ * error mapping, idempotent writes and the lost answer), so an author writes only the panel's calls. Retries,
+ * backoff, concurrency and the timeout are the engine's. See docs/guides/writing-a-panel-adapter.md.
  */
 import { PanelConflictError, PanelConnectionError, PanelNotFoundError, PanelOutcomeUnknownError } from '@panelkit/sdk';
 import {
@@ -26,7 +26,7 @@ import { PanelHttp, type PanelHttpOptions } from './panel-http.js';
 import { errorForStatus } from './status-errors.js';
 import type { PanelRequest, PanelResponse, RawExchange, SessionStrategy } from './types.js';
 
-/** What every adapter built with {@link defineHttpPanelAdapter} takes: where the panel is and how patient to be. */
+/** What every adapter built with {@link defineHttpPanelAdapter} takes: where the panel is. */
 export type HttpPanelAdapterOptions = Omit<PanelHttpOptions, 'kind' | 'maxConcurrency' | 'cookies' | 'initialCookies'>;
 
 /**
@@ -56,8 +56,8 @@ export interface BearerLogin {
 }
 
 /**
- * The panel's own calls: all an author writes. Each runs inside the factory's retry policy, with `api` doing the
- * HTTP. Writes need not be idempotent or read anything back: the factory adopts an existing client, settles a
+ * The panel's own calls: all an author writes. Each is one attempt (`ctx.attempt` numbers it; the engine retries
+ * under the same idempotency key), with `api` doing the HTTP. Writes need not be idempotent or read anything back: the factory adopts an existing client, settles a
  * lost answer by reading the client back, and returns what the panel holds.
  */
 export interface HttpPanelCalls {
@@ -85,7 +85,7 @@ export interface HttpPanelCalls {
 export interface HttpPanelAdapterDefinition<O extends HttpPanelAdapterOptions> {
   /** The panel kind (`Panel.kind`). */
   readonly kind: string;
-  /** What the panel can do (see `PanelCapabilities`); `maxConcurrency` also sizes the HTTP queue. */
+  /** What the panel can do (see `PanelCapabilities`); the engine admits `maxConcurrency` calls at once. */
   readonly capabilities: PanelCapabilities;
   /** Whether the panel keeps its session in cookies (a cookie jar is kept per adapter). */
   readonly cookies?: boolean;
@@ -99,11 +99,12 @@ export interface HttpPanelAdapterDefinition<O extends HttpPanelAdapterOptions> {
  * Builds an adapter factory from a panel's calls, the way better-auth's `createAdapterFactory` does for storages.
  * The factory does what every HTTP adapter must:
  *
- * - one `PanelHttp` per adapter: per-request timeout, `maxConcurrency` requests at once, nothing secret logged;
+ * - one `PanelHttp` per adapter: one request at a time per call, bounded by the call's signal, nothing secret logged;
  * - login sharing: one login in flight for all callers, one fresh login and one repeat on a 401, a second 401 is a
  *   `PanelAuthError` (a custom `SessionStrategy` may define "session lost" otherwise);
  * - errors: non-2xx statuses and network failures become the SDK's panel errors, with `retryable` set;
- * - retries: every call runs under the SDK's retry policy as one unit, under the caller's idempotency key;
+ * - one attempt per call: the engine retries a failed call as a unit, under the same idempotency key, with
+ *   `ctx.attempt` counting (a retryable error is thrown as it is);
  * - idempotent writes: `createClients` adopts a client that exists, and a write whose answer was lost (an empty
  *   `200`, a timeout, a dropped connection) is settled by reading the client back rather than guessed at;
  * - `health` never throws: a failure is `{ ok: false, message }`.
@@ -128,44 +129,44 @@ class HttpDefinedAdapter<O extends HttpPanelAdapterOptions> implements PanelAdap
     this.#calls = definition.calls;
     const auth = definition.auth?.(options);
     this.#http = new PanelHttp(
-      { ...options, kind: definition.kind, maxConcurrency: definition.capabilities.maxConcurrency, cookies: definition.cookies ?? false },
+      { ...options, kind: definition.kind, cookies: definition.cookies ?? false },
       auth === undefined ? undefined : 'needsLogin' in auth ? auth : bearerSession(auth),
     );
     this.#api = httpApi(this.#http);
   }
 
   health(ctx: CallContext) {
-    return measureHealth(async () => ({ ok: true, message: null, ...(await this.#retrying(ctx, (c) => this.#calls.probe(this.#api, c))) }));
+    return measureHealth(async () => ({ ok: true, message: null, ...(await this.#attempt(ctx, (c) => this.#calls.probe(this.#api, c))) }));
   }
 
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
-    return this.#retrying(ctx, (c) => this.#calls.listTargets(this.#api, c));
+    return this.#attempt(ctx, (c) => this.#calls.listTargets(this.#api, c));
   }
 
   getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
-    return this.#retrying(ctx, (c) => this.#calls.getClient(this.#api, ref, c));
+    return this.#attempt(ctx, (c) => this.#calls.getClient(this.#api, ref, c));
   }
 
   async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
     const created: RemoteClient[] = [];
-    for (const spec of specs) created.push(await this.#retrying(ctx, (c) => this.#createOne(target, spec, c)));
+    for (const spec of specs) created.push(await this.#attempt(ctx, (c) => this.#createOne(target, spec, c)));
     return created;
   }
 
   updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
     // Setting fields is idempotent: a lost answer is settled by sending the same patch again.
-    return this.#retrying(ctx, async (c) => {
+    return this.#attempt(ctx, async (c) => {
       await this.#calls.updateClient(this.#api, ref, patch, c);
       return this.#readBack(ref, c, 'updateClient');
     });
   }
 
   resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
-    return this.#retrying(ctx, (c) => this.#calls.resetUsage(this.#api, ref, c));
+    return this.#attempt(ctx, (c) => this.#calls.resetUsage(this.#api, ref, c));
   }
 
   deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {
-    return this.#retrying(ctx, async (c) => {
+    return this.#attempt(ctx, async (c) => {
       try {
         await this.#calls.deleteClient(this.#api, ref, c);
       } catch (error) {
@@ -176,11 +177,11 @@ class HttpDefinedAdapter<O extends HttpPanelAdapterOptions> implements PanelAdap
 
   listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage> {
     const page = { cursor: request.cursor ?? null, ...(request.limit === undefined ? {} : { limit: request.limit }) };
-    return this.#retrying(ctx, (c) => this.#calls.listClients(this.#api, page, c));
+    return this.#attempt(ctx, (c) => this.#calls.listClients(this.#api, page, c));
   }
 
   links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
-    return this.#retrying(ctx, (c) => this.#calls.links(this.#api, ref, c));
+    return this.#attempt(ctx, (c) => this.#calls.links(this.#api, ref, c));
   }
 
   /** Creates one client, or adopts it when it exists (already, or because a lost answer hid that the create applied). */
@@ -207,8 +208,8 @@ class HttpDefinedAdapter<O extends HttpPanelAdapterOptions> implements PanelAdap
     throw new PanelNotFoundError('the client is not on the panel after the write', this.#http.context(operation));
   }
 
-  #retrying<T>(ctx: CallContext, operation: (ctx: CallContext) => Promise<T>): Promise<T> {
-    return this.#http.retrying(ctx, operation);
+  #attempt<T>(ctx: CallContext, operation: (ctx: CallContext) => Promise<T>): Promise<T> {
+    return this.#http.attempt(ctx, operation);
   }
 }
 

@@ -1,26 +1,30 @@
 /**
  * The HTTP layer every adapter talks through: one per adapter instance.
  *
- * - `exchange(request, ctx)`: one raw round trip (ofetch, cookie jar, timeout, no redirects
- *   followed, no auth, no queue, no retry). Network failures become `PanelConnectionError` /
- *   `PanelTimeoutError`; an HTTP status is never an error here.
- * - `send(request, ctx)`: an authenticated exchange in the per-panel queue. Logs in (single
- *   flight) when the session strategy says so; when a response means the session was lost, logs
- *   in once more and repeats the request once; a second loss is a `PanelAuthError`.
- * - `retrying(ctx, operation)`: the SDK's retry policy around a whole logical operation (so a
- *   create that reads back before writing is retried as a unit).
+ * - `exchange(request, ctx)`: one raw round trip (ofetch, cookie jar, no redirects followed, no
+ *   auth, no retry), bounded only by the caller's signal. Network failures become
+ *   `PanelConnectionError`; the signal aborting with a timeout becomes `PanelTimeoutError`; an HTTP
+ *   status is never an error here.
+ * - `send(request, ctx)`: an authenticated exchange. Logs in (single flight) when the session
+ *   strategy says so; when a response means the session was lost, logs in once more and repeats
+ *   the request once (part of one logical call); a second loss is a `PanelAuthError`. Requests of
+ *   one call (one `ctx.signal`) go one at a time.
+ * - `attempt(ctx, operation)`: one attempt of a whole logical operation, numbered by the caller.
+ *
+ * The engine owns retries, backoff, concurrency and the timeout (one policy, the panel slots, one
+ * `AbortSignal` a call): an adapter makes one attempt per call, and the panel sees at most one request
+ * per call the engine admitted.
  *
  * Nothing here logs or throws a header, a cookie or a body: only method, path, status and timing.
  */
 import { PanelAuthError, PanelConnectionError, PanelTimeoutError, silentLogger, type Logger, type PanelErrorContext } from '@panelkit/sdk';
-import { DEFAULT_RETRY_POLICY, withRetry, type CallContext, type RandomSource, type RetryPolicy } from '@panelkit/sdk/adapter';
+import { DEFAULT_RETRY_POLICY, type CallContext, type RandomSource, type RetryPolicy } from '@panelkit/sdk/adapter';
 import { ofetch, type $Fetch } from 'ofetch';
-import PQueue from 'p-queue';
 import { CookieJar } from 'tough-cookie';
-import { AbortFanout } from './abort-fanout.js';
+import { CallLanes } from './call-lanes.js';
 import type { PanelRequest, PanelResponse, RawExchange, SessionStrategy } from './types.js';
 
-/** Options of {@link PanelHttp}: where the panel is, timeouts, concurrency, retries and cookies. */
+/** Options of {@link PanelHttp}: where the panel is, cookies, headers and logs. */
 export interface PanelHttpOptions {
   /** The panel kind, for errors and logs. */
   readonly kind: string;
@@ -28,10 +32,14 @@ export interface PanelHttpOptions {
   readonly panelId?: string;
   /** The panel's full base URL, base path included (`https://host:2053/Xk3…/`). */
   readonly baseUrl: string;
-  /** Per request. Default 15 s. */
+  /**
+   * @deprecated Ignored: the caller's `CallContext.signal` is the one timeout (the engine's
+   * `panelCallTimeoutMs`). Outside the engine, pass e.g. `AbortSignal.timeout(ms)`.
+   */
   readonly timeoutMs?: number;
-  /** Requests in flight at once. */
-  readonly maxConcurrency: number;
+  /** @deprecated Ignored here: the engine admits `capabilities.maxConcurrency` calls at once (its panel slots). */
+  readonly maxConcurrency?: number;
+  /** @deprecated Ignored: the engine retries (`policy.jobRetry` for jobs, `policy.panelReadRetry` for its reads). */
   readonly retry?: RetryPolicy;
   /** Keep a cookie jar (session panels). */
   readonly cookies?: boolean;
@@ -42,45 +50,38 @@ export interface PanelHttpOptions {
   /** Replaces the global fetch (tests, proxies). */
   readonly fetch?: typeof globalThis.fetch;
   readonly logger?: Logger;
-  /** Test hooks for the retry policy. */
+  /** @deprecated Ignored (the engine retries). */
   readonly random?: RandomSource;
-  /** Waits between retries; must reject when the signal aborts. Inject in tests so nothing sleeps. */
+  /** @deprecated Ignored (the engine retries). */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
+/** The HTTP client of one adapter: see the file header. */
 export class PanelHttp implements RawExchange {
   readonly kind: string;
   readonly panelId: string | undefined;
   readonly baseUrl: string;
-  readonly retryPolicy: RetryPolicy;
-  readonly #timeoutMs: number;
+  /** @deprecated The adapter no longer retries; kept for compatibility, always the SDK's default policy. */
+  readonly retryPolicy: RetryPolicy = DEFAULT_RETRY_POLICY;
   readonly #fetch: $Fetch;
-  readonly #queue: PQueue;
-  /** Queued requests wait on a child of the caller's signal, so one signal holds one listener (see `AbortFanout`). */
-  readonly #aborts = new AbortFanout();
+  /** One request at a time per call, so the panel sees no more requests than the engine admitted calls. */
+  readonly #lanes = new CallLanes();
   readonly #jar: CookieJar | undefined;
   readonly #initialCookies: readonly string[];
   readonly #headers: Readonly<Record<string, string>>;
   readonly #logger: Logger;
   readonly #session: SessionStrategy | undefined;
-  readonly #random: RandomSource | undefined;
-  readonly #sleep: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   #login: Promise<void> | undefined;
 
   constructor(options: PanelHttpOptions, session?: SessionStrategy) {
     this.kind = options.kind;
     this.panelId = options.panelId;
     this.baseUrl = withTrailingSlash(options.baseUrl);
-    this.retryPolicy = options.retry ?? DEFAULT_RETRY_POLICY;
-    this.#timeoutMs = options.timeoutMs ?? 15_000;
-    this.#queue = new PQueue({ concurrency: Math.max(1, options.maxConcurrency) });
     this.#initialCookies = options.initialCookies ?? [];
     this.#jar = options.cookies ? this.#freshJar() : undefined;
     this.#headers = options.headers ?? {};
     this.#logger = options.logger ?? silentLogger;
     this.#session = session;
-    this.#random = options.random;
-    this.#sleep = options.sleep;
     const fetchImpl = options.fetch;
     this.#fetch = ofetch.create(
       { baseURL: this.baseUrl, retry: false, ignoreResponseError: true, redirect: 'manual' },
@@ -102,22 +103,22 @@ export class PanelHttp implements RawExchange {
     if (this.#jar) this.#jarReset();
   }
 
-  /** Requests waiting for or holding a queue slot. */
+  /** Requests waiting for their call's lane or in flight. */
   get pending(): number {
-    return this.#queue.size + this.#queue.pending;
+    return this.#lanes.pending;
   }
 
   /**
-   * One raw round trip: no login, no queue, no retry. Network failures throw
-   * `PanelConnectionError`/`PanelTimeoutError`; any HTTP status is returned, not thrown.
+   * One raw round trip: no login, no lane, no retry, bounded by `ctx.signal` alone. Network failures
+   * throw `PanelConnectionError`, the signal's timeout `PanelTimeoutError`; any HTTP status is returned.
    */
   async exchange(request: PanelRequest, ctx: CallContext): Promise<PanelResponse> {
     const url = new URL(request.path.replace(/^\//, ''), this.baseUrl).toString();
     const headers: Record<string, string> = { accept: 'application/json', ...this.#headers, ...request.headers };
     const cookie = this.#jar ? await this.#jar.getCookieString(url) : '';
     if (cookie) headers.cookie = headers.cookie ? `${headers.cookie}; ${cookie}` : cookie;
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const signal = AbortSignal.any([ctx.signal, timeout]);
+    const signal = ctx.signal;
+    if (signal.aborted) throw abortReason(signal, this.context(request.operation));
     const started = performance.now();
     const errorContext = this.context(request.operation, ctx.attempt === undefined ? {} : { attempt: ctx.attempt });
     let raw: Response;
@@ -131,8 +132,7 @@ export class PanelHttp implements RawExchange {
         signal,
       });
     } catch (error) {
-      if (ctx.signal.aborted) throw abortReason(ctx.signal, errorContext);
-      if (timeout.aborted) throw new PanelTimeoutError(`no answer within ${this.#timeoutMs} ms`, errorContext);
+      if (signal.aborted) throw abortReason(signal, errorContext);
       throw new PanelConnectionError('could not reach the panel', errorContext, { details: { reason: networkReason(error) } });
     }
     const body = typeof (raw as { _data?: unknown })._data === 'string' ? ((raw as { _data?: string })._data ?? '') : '';
@@ -154,25 +154,25 @@ export class PanelHttp implements RawExchange {
     return { status: raw.status, headers: raw.headers, body };
   }
 
-  /** An authenticated exchange in the per-panel queue (see the file header). */
+  /** An authenticated exchange, in its call's lane (see the file header). */
   send(request: PanelRequest, ctx: CallContext): Promise<PanelResponse> {
-    const { signal, release } = this.#aborts.follow(ctx.signal);
-    return this.#queue.add(() => this.#authenticated(request, ctx), { signal }).finally(release);
+    return this.#lanes.run(ctx.signal, () => {
+      if (ctx.signal.aborted) throw abortReason(ctx.signal, this.context(request.operation));
+      return this.#authenticated(request, ctx);
+    });
   }
 
-  /** Runs a whole logical operation under the retry policy; `ctx.attempt` counts attempts. */
+  /**
+   * One attempt of a whole logical operation (a create that reads back first is one unit), numbered
+   * by the caller's `ctx.attempt` (1 when absent): a later attempt knows an earlier one may have applied.
+   */
+  attempt<T>(ctx: CallContext, operation: (ctx: CallContext) => Promise<T>): Promise<T> {
+    return operation(ctx.attempt === undefined ? { ...ctx, attempt: 1 } : ctx);
+  }
+
+  /** @deprecated One attempt, like {@link PanelHttp.attempt}: the engine retries, not the adapter. */
   retrying<T>(ctx: CallContext, operation: (ctx: CallContext) => Promise<T>): Promise<T> {
-    return withRetry((attempt) => operation({ ...ctx, attempt }), {
-      policy: this.retryPolicy,
-      signal: ctx.signal,
-      ...(this.#random ? { random: this.#random } : {}),
-      ...(this.#sleep ? { sleep: this.#sleep } : {}),
-      onRetry: ({ attempt, delayMs, error }) =>
-        this.#logger.warn(
-          { panel: this.kind, panelId: this.panelId, attempt, delayMs, code: (error as { code?: string }).code },
-          'retrying panel call',
-        ),
-    });
+    return this.attempt(ctx, operation);
   }
 
   async #authenticated(request: PanelRequest, ctx: CallContext): Promise<PanelResponse> {
@@ -243,8 +243,16 @@ function withTrailingSlash(url: string): string {
   return parsed.toString();
 }
 
+/**
+ * Why the call was aborted: the engine's own reason (its `PanelTimeoutError`, a shutdown error) as it is;
+ * a plain timeout signal (`AbortSignal.timeout`) as a retryable `PanelTimeoutError`; anything else as a
+ * cancelled call, not retried.
+ */
 function abortReason(signal: AbortSignal, context: PanelErrorContext): Error {
   const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError' && !(reason instanceof PanelTimeoutError)) {
+    return new PanelTimeoutError("no answer before the caller's timeout", context);
+  }
   if (reason instanceof Error && reason.name !== 'AbortError') return reason;
   return new PanelConnectionError('the call was cancelled', context, { retryable: false });
 }

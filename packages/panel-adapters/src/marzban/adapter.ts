@@ -20,6 +20,7 @@ import {
   type RemoteTarget,
   type TargetRef,
 } from '@panelkit/sdk/adapter';
+import { AttemptMemos } from '../http/attempt-memos.js';
 import { measureHealth } from '../http/health.js';
 import { KeyedMutex, type PanelHttp, type PanelRequest, type PanelResponse } from '../http/index.js';
 import { connectWithToken, tokenPanelCapabilities, type TokenPanelOptions } from '../marzban-family/connection.js';
@@ -68,6 +69,8 @@ export class MarzbanAdapter implements PanelAdapter {
   #version: Promise<string | null> | undefined;
   /** Read-modify-write operations on one user run one at a time (see `updateClient`). */
   readonly #perUser = new KeyedMutex();
+  /** What a reset knew before its first attempt, across the engine's attempts (see `AttemptMemos`). */
+  readonly #resets = new AttemptMemos<{ before?: MarzbanUser }>();
 
   constructor(options: MarzbanAdapterOptions) {
     // Share links are built afresh per read with a random Reality sid/sni, host and address (§9.2).
@@ -89,7 +92,7 @@ export class MarzbanAdapter implements PanelAdapter {
 
   /** One target per protocol of the panel's inbounds (`remoteMeta` selects its tags). */
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
-    return this.#http.retrying(ctx, async (attempt) => {
+    return this.#http.attempt(ctx, async (attempt) => {
       const response = await this.#send({ operation: 'listTargets', method: 'GET', path: 'api/inbounds' }, attempt);
       return targetsFromInbounds(expectOk(response, InboundsSchema, this.#http.context('listTargets')));
     });
@@ -100,14 +103,14 @@ export class MarzbanAdapter implements PanelAdapter {
     const meta = parseTargetMeta(target);
     const created: CreatedClient[] = [];
     for (const spec of specs) {
-      const user = await this.#http.retrying(ctx, (attempt) => this.#createOne(spec, createBody(spec, meta), attempt));
+      const user = await this.#http.attempt(ctx, (attempt) => this.#createOne(spec, createBody(spec, meta), attempt));
       created.push({ ...toRemoteClient(user, { target, username: user.username }), links: this.#linksOf(user) });
     }
     return created;
   }
 
   async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
-    const user = await this.#http.retrying(ctx, (attempt) => this.#users.get(ref.username, 'getClient', attempt));
+    const user = await this.#http.attempt(ctx, (attempt) => this.#users.get(ref.username, 'getClient', attempt));
     return user ? toRemoteClient(user, ref) : null;
   }
 
@@ -116,7 +119,7 @@ export class MarzbanAdapter implements PanelAdapter {
    * one at a time per user, so a concurrent reset's status restore cannot undo this change.
    */
   async updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
-    const user = await this.#http.retrying(ctx, (attempt) =>
+    const user = await this.#http.attempt(ctx, (attempt) =>
       this.#perUser.run(ref.username.toLowerCase(), async () => {
         const current = await this.#users.require(ref.username, 'updateClient', attempt);
         const body = modifyBody(current, patch);
@@ -130,12 +133,16 @@ export class MarzbanAdapter implements PanelAdapter {
    * Changes usage only. `POST …/reset` also sets every status except `expired` to `active` (issue
    * #1672, in 0.7 and 0.8): a disabled user would be re-enabled and an on-hold one would start a
    * period that never ends; and it deletes the user's `next_plan`. One PUT right after puts back the
-   * status and the plan. The user is read once, before the first attempt: a retry after a lost
-   * answer would otherwise read what the reset itself just changed.
+   * status and the plan. The user is read once, before the first attempt (kept across the engine's
+   * attempts under one idempotency key, see `AttemptMemos`): a retry after a lost answer would otherwise
+   * read what the reset itself just changed.
    */
   async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
-    const state: { before?: MarzbanUser } = {};
-    await this.#http.retrying(ctx, (attempt) => this.#perUser.run(ref.username.toLowerCase(), () => this.#reset(ref, state, attempt)));
+    await this.#resets.run(
+      ctx,
+      (): { before?: MarzbanUser } => ({}),
+      (state) => this.#http.attempt(ctx, (attempt) => this.#perUser.run(ref.username.toLowerCase(), () => this.#reset(ref, state, attempt))),
+    );
   }
 
   async #reset(ref: ClientRef, state: { before?: MarzbanUser }, ctx: CallContext): Promise<void> {
@@ -158,7 +165,7 @@ export class MarzbanAdapter implements PanelAdapter {
 
   /** A 500 here usually comes after the delete was committed (issues #1621, #2023…): read back. */
   async deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {
-    await this.#http.retrying(ctx, async (attempt) => {
+    await this.#http.attempt(ctx, async (attempt) => {
       const path = `api/user/${encodeURIComponent(ref.username)}`;
       const response = await this.#send({ operation: 'deleteClient', method: 'DELETE', path }, attempt);
       if (isOk(response)) {
@@ -200,12 +207,12 @@ export class MarzbanAdapter implements PanelAdapter {
       const page = expectOk(response, UsersPageSchema, this.#http.context('listClients'));
       return { rows: page.users, total: page.total };
     };
-    return retried ? this.#http.retrying(ctx, once) : once(ctx);
+    return retried ? this.#http.attempt(ctx, once) : once(ctx);
   }
 
   /** Marzban mints a new subscription token on every read; the URL changes, the old ones keep working. */
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
-    const user = await this.#http.retrying(ctx, (attempt) => this.#users.require(ref.username, 'links', attempt));
+    const user = await this.#http.attempt(ctx, (attempt) => this.#users.require(ref.username, 'links', attempt));
     return this.#linksOf(user);
   }
 

@@ -83,7 +83,7 @@ export class MarzneshinAdapter implements PanelAdapter {
 
   /** One target per service on the panel (`remoteRef` is the service id). */
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
-    return this.#http.retrying(ctx, async (attempt) => {
+    return this.#http.attempt(ctx, async (attempt) => {
       const targets: RemoteTarget[] = [];
       for (let page = 1; ; page++) {
         const response = await this.#send(
@@ -110,19 +110,19 @@ export class MarzneshinAdapter implements PanelAdapter {
     const serviceId = serviceOf(target);
     const created: RemoteClient[] = [];
     for (const spec of specs) {
-      const user = await this.#http.retrying(ctx, (attempt) => this.#createOne(spec, serviceId, attempt));
+      const user = await this.#http.attempt(ctx, (attempt) => this.#createOne(spec, serviceId, attempt));
       created.push(toRemoteClient(user, { target, username: user.username }));
     }
     return created;
   }
 
   async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
-    const user = await this.#http.retrying(ctx, (attempt) => this.#users.get(ref.username, 'getClient', attempt));
+    const user = await this.#http.attempt(ctx, (attempt) => this.#users.get(ref.username, 'getClient', attempt));
     return user ? toRemoteClient(user, ref) : null;
   }
 
   async updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
-    const user = await this.#http.retrying(ctx, async (attempt) => {
+    const user = await this.#http.attempt(ctx, async (attempt) => {
       const body = modifyBody(nameOf(ref.username), patch);
       let current: MarzneshinUser | null = null;
       if (body !== null) {
@@ -137,7 +137,7 @@ export class MarzneshinAdapter implements PanelAdapter {
 
   /** Only `used_traffic` changes; Marzneshin's reset has no status side effects (unlike Marzban's). */
   async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
-    await this.#http.retrying(ctx, async (attempt) => {
+    await this.#http.attempt(ctx, async (attempt) => {
       const response = await this.#send({ operation: 'resetUsage', method: 'POST', path: `${userPath(ref.username)}/reset` }, attempt);
       await this.#userOr404(response, ref.username, 'resetUsage', attempt);
     });
@@ -145,7 +145,7 @@ export class MarzneshinAdapter implements PanelAdapter {
 
   /** A soft delete on the panel (the name is free again at once); a missing user is success. */
   async deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {
-    await this.#http.retrying(ctx, async (attempt) => {
+    await this.#http.attempt(ctx, async (attempt) => {
       const response = await this.#send({ operation: 'deleteClient', method: 'DELETE', path: userPath(ref.username) }, attempt);
       if (response.status === 404 || (await this.#access.hidesUser(response, 'deleteClient', true, attempt))) return;
       if (isOk(response)) {
@@ -160,7 +160,7 @@ export class MarzneshinAdapter implements PanelAdapter {
 
   async listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage> {
     const [page, size] = parseCursor(request.cursor, Math.min(MARZNESHIN_MAX_PAGE, Math.max(1, request.limit ?? MARZNESHIN_MAX_PAGE)));
-    const body = await this.#http.retrying(ctx, async (attempt) => {
+    const body = await this.#http.attempt(ctx, async (attempt) => {
       const query = { page, size, order_by: MARZNESHIN_LIST_ORDER };
       const response = await this.#send({ operation: 'listClients', method: 'GET', path: 'api/users', query }, attempt);
       return expectOk(response, UsersPageSchema, this.#http.context('listClients'));
@@ -176,7 +176,7 @@ export class MarzneshinAdapter implements PanelAdapter {
    * from `…/links`: none while the user is inactive, when the panel serves a placeholder instead.
    */
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
-    return this.#http.retrying(ctx, async (attempt) => {
+    return this.#http.attempt(ctx, async (attempt) => {
       const user = await this.#users.require(ref.username, 'links', attempt);
       // The key is the user's subscription credential: it stays out of the log line.
       const path = `sub/${encodeURIComponent(user.username)}/${encodeURIComponent(user.key)}/links`;

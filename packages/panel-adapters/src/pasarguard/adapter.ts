@@ -95,7 +95,7 @@ export class PasarGuardAdapter implements PanelAdapter {
 
   /** One target per group (`remoteRef` is the group id); a disabled group is offered as not enabled. */
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
-    return this.#http.retrying(ctx, async (attempt) => {
+    return this.#http.attempt(ctx, async (attempt) => {
       const response = await this.#send({ operation: 'listTargets', method: 'GET', path: 'api/groups' }, attempt);
       const body = expectOk(response, GroupsPageSchema, this.#http.context('listTargets'));
       return body.groups.map((group) => ({
@@ -113,20 +113,20 @@ export class PasarGuardAdapter implements PanelAdapter {
     const groupId = groupOf(target);
     const created: RemoteClient[] = [];
     for (const spec of specs) {
-      const user = await this.#http.retrying(ctx, (attempt) => this.#createOne(spec, groupId, attempt));
+      const user = await this.#http.attempt(ctx, (attempt) => this.#createOne(spec, groupId, attempt));
       created.push(toRemoteClient(user, { target, username: user.username }));
     }
     return created;
   }
 
   async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
-    const user = await this.#http.retrying(ctx, (attempt) => this.#users.get(ref.username, 'getClient', attempt));
+    const user = await this.#http.attempt(ctx, (attempt) => this.#users.get(ref.username, 'getClient', attempt));
     return user ? toRemoteClient(user, ref) : null;
   }
 
   /** Reads the user, then PUTs the changes with its `next_plan` (a PUT without it deletes it). One at a time per user. */
   async updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
-    const user = await this.#http.retrying(ctx, (attempt) =>
+    const user = await this.#http.attempt(ctx, (attempt) =>
       this.#perUser.run(ref.username.toLowerCase(), async () => {
         const current = await this.#users.require(ref.username, 'updateClient', attempt);
         const body = modifyBody(current, patch);
@@ -151,7 +151,7 @@ export class PasarGuardAdapter implements PanelAdapter {
 
   /** Only `used_traffic` changes (a `limited` user becomes `active`); status, expiry and next plan stay. */
   async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
-    await this.#http.retrying(ctx, async (attempt) => {
+    await this.#http.attempt(ctx, async (attempt) => {
       const path = `api/user/${encodeURIComponent(ref.username)}/reset`;
       expectOk(await this.#send({ operation: 'resetUsage', method: 'POST', path }, attempt), UserSchema, this.#http.context('resetUsage'));
     });
@@ -159,7 +159,7 @@ export class PasarGuardAdapter implements PanelAdapter {
 
   /** `204` on success; a missing user is success; a 5xx is read back (the delete may be committed). */
   async deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {
-    await this.#http.retrying(ctx, async (attempt) => {
+    await this.#http.attempt(ctx, async (attempt) => {
       const path = `api/user/${encodeURIComponent(ref.username)}`;
       const response = await this.#send({ operation: 'deleteClient', method: 'DELETE', path }, attempt);
       if (isOk(response) || response.status === 404) return;
@@ -196,7 +196,7 @@ export class PasarGuardAdapter implements PanelAdapter {
       const page = expectOk(response, UsersPageSchema, this.#http.context('listClients'));
       return { rows: page.users, total: page.total };
     };
-    return retried ? this.#http.retrying(ctx, once) : once(ctx);
+    return retried ? this.#http.attempt(ctx, once) : once(ctx);
   }
 
   /**
@@ -205,7 +205,7 @@ export class PasarGuardAdapter implements PanelAdapter {
    * line), which registers no device, unlike a client's fetch of the subscription.
    */
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
-    return this.#http.retrying(ctx, async (attempt) => {
+    return this.#http.attempt(ctx, async (attempt) => {
       const user = await this.#users.require(ref.username, 'links', attempt);
       const path = `api/user/${user.id}/subscription/links`;
       const response = await this.#send({ operation: 'links', method: 'GET', path, headers: { accept: 'text/plain' } }, attempt);

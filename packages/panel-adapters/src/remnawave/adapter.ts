@@ -105,7 +105,7 @@ export class RemnawaveAdapter implements PanelAdapter {
   /** Lists the internal squads (what the adapter needs), then reads the version from `/api/system/metadata` if the token may. */
   health(ctx: CallContext): Promise<PanelHealthReport> {
     return measureHealth(async () => {
-      await this.#http.retrying(ctx, (attempt) => this.#squads('health', attempt));
+      await this.#http.attempt(ctx, (attempt) => this.#squads('health', attempt));
       return { ok: true, version: await this.#version(ctx), message: null };
     });
   }
@@ -122,7 +122,7 @@ export class RemnawaveAdapter implements PanelAdapter {
 
   /** One target per internal squad (`remoteRef` is the squad's uuid). */
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
-    return this.#http.retrying(ctx, async (attempt) => {
+    return this.#http.attempt(ctx, async (attempt) => {
       const squads = await this.#squads('listTargets', attempt);
       return squads.map((squad) => ({
         remoteRef: squad.uuid,
@@ -140,14 +140,14 @@ export class RemnawaveAdapter implements PanelAdapter {
     const squadUuid = squadOf(target);
     const created: RemoteClient[] = [];
     for (const spec of specs) {
-      const user = await this.#http.retrying(ctx, (attempt) => this.#createOne(spec, squadUuid, attempt));
+      const user = await this.#http.attempt(ctx, (attempt) => this.#createOne(spec, squadUuid, attempt));
       created.push(toRemoteClient(user, { target, username: user.username }));
     }
     return created;
   }
 
   async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
-    const user = await this.#http.retrying(ctx, (attempt) => this.#find(ref.username, 'getClient', attempt));
+    const user = await this.#http.attempt(ctx, (attempt) => this.#find(ref.username, 'getClient', attempt));
     return user ? toRemoteClient(user, ref) : null;
   }
 
@@ -156,7 +156,7 @@ export class RemnawaveAdapter implements PanelAdapter {
    * PATCH cannot disable a user the panel already stopped (`EXPIRED`, `LIMITED`), the action can.
    */
   async updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
-    const user = await this.#http.retrying(ctx, async (attempt) => {
+    const user = await this.#http.attempt(ctx, async (attempt) => {
       const body = updateBody(ref.username, patch, this.#http.context('updateClient'));
       let current: RemnawaveUser | null = null;
       if (body !== null) {
@@ -173,7 +173,7 @@ export class RemnawaveAdapter implements PanelAdapter {
 
   /** `…/actions/reset-traffic`: usage to zero; a `LIMITED` user is `ACTIVE` again (its limit is no longer reached), a disabled one stays disabled. */
   async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
-    await this.#http.retrying(ctx, async (attempt) => {
+    await this.#http.attempt(ctx, async (attempt) => {
       const user = await this.#require(ref.username, 'resetUsage', attempt);
       const response = await this.#send(
         { operation: 'resetUsage', method: 'POST', path: `${userPath(user.id)}/actions/reset-traffic` },
@@ -185,7 +185,7 @@ export class RemnawaveAdapter implements PanelAdapter {
 
   /** A hard delete on the panel; a missing user is success. */
   async deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {
-    await this.#http.retrying(ctx, async (attempt) => {
+    await this.#http.attempt(ctx, async (attempt) => {
       const user = await this.#find(ref.username, 'deleteClient', attempt);
       if (user === null) return;
       const response = await this.#send({ operation: 'deleteClient', method: 'DELETE', path: userPath(user.id) }, attempt);
@@ -204,7 +204,7 @@ export class RemnawaveAdapter implements PanelAdapter {
     if (cursor !== null && !/^\d+$/.test(cursor)) {
       throw new ValidationError('not a Remnawave page cursor', [{ path: 'cursor', message: 'expected a user id' }]);
     }
-    const body = await this.#http.retrying(ctx, async (attempt) => {
+    const body = await this.#http.attempt(ctx, async (attempt) => {
       const query = { size, ...(cursor === null ? {} : { cursor }) };
       const response = await this.#send({ operation: 'listClients', method: 'GET', path: 'api/users/stream', query }, attempt);
       return this.#expectOk(response, UsersStreamSchema, 'listClients').response;
@@ -220,7 +220,7 @@ export class RemnawaveAdapter implements PanelAdapter {
    * revoked) and the links the panel builds from the hosts of its squads' inbounds.
    */
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
-    return this.#http.retrying(ctx, async (attempt) => {
+    return this.#http.attempt(ctx, async (attempt) => {
       const path = `api/subscriptions/by-username/${encodeURIComponent(ref.username)}`;
       const response = await this.#send({ operation: 'links', method: 'GET', path }, attempt);
       if (response.status === 404) throw notFound(ref.username, this.#http.context('links', { status: 404 }));

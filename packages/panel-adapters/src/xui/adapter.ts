@@ -23,6 +23,7 @@ import {
 import { connectionHttpOptions, type PanelConnectionOptions } from '../http/connection-options.js';
 import { isPanelAuth } from '../http/credentials.js';
 import { measureHealth } from '../http/health.js';
+import { AttemptMemos } from '../http/attempt-memos.js';
 import { KeyedMutex, PanelHttp } from '../http/index.js';
 import { XuiApi } from './api.js';
 import type { DriverDeps, ResetMemo, XuiDriver, XuiLinkSettings } from './driver.js';
@@ -91,6 +92,8 @@ export class XuiAdapter implements PanelAdapter {
   readonly apiVersion = PANEL_ADAPTER_API_VERSION;
   #capabilities: PanelCapabilities;
   readonly #http: PanelHttp;
+  /** What a reset knew before its first attempt, across the engine's attempts (see `AttemptMemos`). */
+  readonly #resets = new AttemptMemos<ResetMemo>();
   readonly #session: XuiSession;
   readonly #deps: DriverDeps;
   readonly #forced: XuiGeneration | undefined;
@@ -191,8 +194,7 @@ export class XuiAdapter implements PanelAdapter {
 
   /** Zeroes usage only: Gen B's reset also turns a disabled client on, and the driver turns it off again. */
   resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
-    const memo: ResetMemo = {};
-    return this.#run(ctx, (driver, c) => driver.resetUsage(ref, c, memo));
+    return this.#resets.run(ctx, (): ResetMemo => ({}), (memo) => this.#run(ctx, (driver, c) => driver.resetUsage(ref, c, memo)));
   }
 
   deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {

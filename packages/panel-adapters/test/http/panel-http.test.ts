@@ -113,12 +113,15 @@ describe('PanelHttp', () => {
     expect(JSON.stringify(error)).not.toContain('hunter2-secret');
   });
 
-  it('maps a timeout to PanelTimeoutError and a refused connection to PanelConnectionError', async () => {
+  it("maps the caller's timeout signal to PanelTimeoutError and a refused connection to PanelConnectionError", async () => {
     server.use(http.get(`${ORIGIN}/slow`, async () => (await new Promise((r) => setTimeout(r, 300)), HttpResponse.json({}))));
-    const panel = new PanelHttp({ kind: 'test', baseUrl: ORIGIN, maxConcurrency: 1, timeoutMs: 50 });
-    const timeout = await panel.send({ operation: 'slow', method: 'GET', path: 'slow' }, ctx()).catch((e: unknown) => e);
+    // The adapter's own `timeoutMs` is ignored: the caller's signal is the one timeout.
+    const panel = new PanelHttp({ kind: 'test', baseUrl: ORIGIN, timeoutMs: 1 });
+    const timed: CallContext = { signal: AbortSignal.timeout(50), idempotencyKey: 'slow' };
+    const timeout = await panel.send({ operation: 'slow', method: 'GET', path: 'slow' }, timed).catch((e: unknown) => e);
     expect(PanelTimeoutError.is(timeout)).toBe(true);
     expect((timeout as PanelTimeoutError).retryable).toBe(true);
+    expect(await panel.send({ operation: 'slow', method: 'GET', path: 'slow' }, ctx()).then((r) => r.status)).toBe(200);
 
     server.use(http.get(`${ORIGIN}/down`, () => HttpResponse.error()));
     const down = await panel.send({ operation: 'down', method: 'GET', path: 'down' }, ctx()).catch((e: unknown) => e);
@@ -126,7 +129,17 @@ describe('PanelHttp', () => {
     expect(PanelTimeoutError.is(down)).toBe(false);
   });
 
-  it('bounds concurrency with the per-panel queue', async () => {
+  it("keeps the engine's abort reason (its PanelTimeoutError, a shutdown) as it is", async () => {
+    server.use(http.get(`${ORIGIN}/slow`, async () => (await new Promise((r) => setTimeout(r, 300)), HttpResponse.json({}))));
+    const panel = new PanelHttp({ kind: 'test', baseUrl: ORIGIN });
+    const controller = new AbortController();
+    const reason = new PanelTimeoutError("the engine's timeout", { panelKind: 'test' });
+    setTimeout(() => controller.abort(reason), 20);
+    const error = await panel.send({ operation: 'slow', method: 'GET', path: 'slow' }, { signal: controller.signal, idempotencyKey: 'k' }).catch((e: unknown) => e);
+    expect(error).toBe(reason);
+  });
+
+  it('sends the requests of one call one at a time, and separate calls side by side', async () => {
     let inFlight = 0;
     let peak = 0;
     server.use(
@@ -137,12 +150,18 @@ describe('PanelHttp', () => {
         return HttpResponse.json({});
       }),
     );
-    const panel = new PanelHttp({ kind: 'test', baseUrl: ORIGIN, maxConcurrency: 3 });
-    await Promise.all(Array.from({ length: 12 }, () => panel.send({ operation: 'work', method: 'GET', path: 'work' }, ctx())));
+    const panel = new PanelHttp({ kind: 'test', baseUrl: ORIGIN });
+    const one = ctx();
+    await Promise.all(Array.from({ length: 12 }, () => panel.send({ operation: 'work', method: 'GET', path: 'work' }, one)));
+    expect(peak).toBe(1);
+    peak = 0;
+    const calls = [ctx(), ctx(), ctx()];
+    await Promise.all(Array.from({ length: 12 }, (_, i) => panel.send({ operation: 'work', method: 'GET', path: 'work' }, calls[i % 3]!)));
     expect(peak).toBe(3);
+    expect(panel.pending).toBe(0);
   });
 
-  it('retries a whole operation on transient errors and honours Retry-After', async () => {
+  it('makes one attempt of an operation: a transient error or a Retry-After is thrown for the engine to act on', async () => {
     let calls = 0;
     server.use(
       http.get(`${ORIGIN}/flaky`, () => {
@@ -152,22 +171,22 @@ describe('PanelHttp', () => {
         return HttpResponse.json({ ok: true });
       }),
     );
-    const waits: number[] = [];
-    const panel = new PanelHttp({
-      kind: 'test',
-      baseUrl: ORIGIN,
-      maxConcurrency: 1,
-      random: () => 0,
-      sleep: async (ms) => void waits.push(ms),
-    });
-    const ok = await panel.retrying(ctx(), async (c) => {
-      const res = await panel.send({ operation: 'flaky', method: 'GET', path: 'flaky' }, c);
-      if (res.status !== 200) throw errorForStatus(res, panel.context('flaky', { attempt: c.attempt ?? 1 }));
-      return parseJson(res, z.object({ ok: z.boolean() }), panel.context('flaky'));
-    });
-    expect(ok).toEqual({ ok: true });
+    const panel = new PanelHttp({ kind: 'test', baseUrl: ORIGIN, retry: { maxAttempts: 9, baseDelayMs: 0, maxDelayMs: 0, maxRetryAfterMs: 9_000 } });
+    const attempts: (number | undefined)[] = [];
+    const run = (c: CallContext) =>
+      panel.attempt(c, async (a) => {
+        attempts.push(a.attempt);
+        const res = await panel.send({ operation: 'flaky', method: 'GET', path: 'flaky' }, a);
+        if (res.status !== 200) throw errorForStatus(res, panel.context('flaky', { attempt: a.attempt ?? 1 }));
+        return parseJson(res, z.object({ ok: z.boolean() }), panel.context('flaky'));
+      });
+    const busy = await run(ctx()).catch((e: unknown) => e);
+    expect(PanelServerError.is(busy) && busy.retryable).toBe(true);
+    const limited = await run({ ...ctx(), attempt: 2 }).catch((e: unknown) => e);
+    expect(PanelRateLimitError.is(limited) && limited.retryAfterMs).toBe(2000);
+    expect(await panel.retrying({ ...ctx(), attempt: 3 }, run)).toEqual({ ok: true });
     expect(calls).toBe(3);
-    expect(waits).toEqual([0, 2000]);
+    expect(attempts).toEqual([1, 2, 3]);
   });
 
   it('does not retry a malformed body', async () => {

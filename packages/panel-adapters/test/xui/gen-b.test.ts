@@ -109,7 +109,7 @@ describe('3x-ui Gen B', () => {
     expect(calls(sim, 'POST /panel/api/clients/bulkDisable')).toBe(disables + 1);
   });
 
-  it('a reset of an enabled client makes no extra write, and a lost answer is retried without losing the old state', async () => {
+  it('a reset of an enabled client makes no extra write, and the next attempt after a lost answer keeps the old state', async () => {
     const { sim, adapter, targets } = rig({ version: '3.6.x' });
     const on = spec();
     const [created] = await adapter.createClients(targets.vless, [on], ctx());
@@ -117,9 +117,14 @@ describe('3x-ui Gen B', () => {
     expect(calls(sim, 'POST /panel/api/clients/bulkDisable')).toBe(0);
     const off = spec({ enabled: false });
     const [disabled] = await adapter.createClients(targets.vless, [off], ctx());
-    // The reset lands, then the restoring write fails on the network: the retry must still know the client was off.
+    // The reset lands, then the restoring write fails on the network: the engine's next attempt (same key)
+    // must still know the client was off, though a fresh read now shows it on.
     server.use(http.post(`${ORIGIN}${BASE_PATH}panel/api/clients/bulkDisable`, () => HttpResponse.error(), { once: true }));
-    await adapter.resetUsage(disabled!.ref, ctx());
+    const first = ctx();
+    const error = await adapter.resetUsage(disabled!.ref, first).catch((e: unknown) => e);
+    expect((error as { retryable?: boolean }).retryable).toBe(true);
+    expect(sim.client(off.identity.username)!.enable).toBe(true);
+    await adapter.resetUsage(disabled!.ref, { ...first, attempt: 2 });
     expect(sim.client(off.identity.username)!.enable).toBe(false);
   });
 

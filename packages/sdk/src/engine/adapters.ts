@@ -1,11 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import type { Panel } from '../domain/panel.js';
-import { ConfigurationError, NotFoundError, PanelTimeoutError, PanelkitError } from '../errors.js';
+import { ConfigurationError, NotFoundError, PanelTimeoutError } from '../errors.js';
+import { retryAfterOf, withRetry, type RetryPolicy } from '../retry.js';
 import { PANEL_ADAPTER_API_VERSION } from '../ports/panel.js';
 import type { CallContext, PanelAdapter } from '../ports/panel.js';
 import type { StoragePort } from '../ports/storage.js';
 import type { ResolvedPolicy } from './policy.js';
+import { PanelPauses } from './panel-pauses.js';
 import { PanelSlots } from './panel-slots.js';
 import { shutdownError } from './shutdown.js';
 import type { Logger } from '../ports/logger.js';
@@ -34,16 +36,21 @@ function connectionOf(panel: Panel): string {
 /** Added to twice the call timeout for a slot's lease: room for a slow event loop between the call and giving the slot back. */
 const SLOT_LEASE_MARGIN_MS = 5_000;
 
-/** Adapters by panel id, checked for their API version, each with its own p-queue. */
+/**
+ * Adapters by panel id, checked for their API version, each with its own p-queue. The one owner of a panel
+ * call's concurrency (the queue and the storage's panel slots), its timeout (one signal a call) and its
+ * retries (an adapter makes one attempt; a job's attempts are the worker's, a read's are `retry` here).
+ */
 export class PanelRegistry {
   readonly #handles = new Map<string, { adapter: PanelAdapter; queue: PQueue; connection: string; concurrency: number }>();
   readonly #slots: PanelSlots;
+  readonly #pauses = new PanelPauses();
 
   constructor(
     private readonly storage: StoragePort,
     private readonly factory: PanelAdapterFactory,
     private readonly policy: ResolvedPolicy,
-    logger: Logger = silentLogger,
+    private readonly logger: Logger = silentLogger,
   ) {
     this.#slots = new PanelSlots(storage, logger);
   }
@@ -84,19 +91,51 @@ export class PanelRegistry {
   }
 
   /**
-   * Runs one panel call through the panel's queue and one of its slots on the storage, so at most its
-   * concurrency run at once in this process and in every replica together. The call's context (and its
-   * timeout) starts when the call does, not while it waits. A call still waiting when `gate` aborts is not
+   * Runs a panel call, retried under `options.retry` (default `policy.panelReadRetry`; `false` for one
+   * attempt, as the worker's jobs do: their attempts are durable). Each attempt goes through the panel's
+   * queue and one of its slots on the storage, so at most its concurrency run at once in this process and
+   * in every replica together; between attempts no slot is held. A panel that asked to be left alone
+   * (`Retry-After` on a rate-limit error) gets no call from this process until then. Each attempt's
+   * context (and its timeout, the call's only one) starts when the attempt does, not while it waits; its
+   * `attempt` counts from `options.attempt` (default 1). A call still waiting when `gate` aborts is not
    * made: it throws a retryable shutdown error instead.
    */
   call<T>(handle: PanelHandle, idempotencyKey: string, fn: (ctx: CallContext) => Promise<T>, options: CallOptions = {}): Promise<T> {
+    const policy = options.retry === undefined ? this.policy.panelReadRetry : options.retry;
+    if (policy === false || policy.maxAttempts <= 1) return this.#attempt(handle, idempotencyKey, fn, options, options.attempt);
+    const first = options.attempt ?? 1;
+    return withRetry((n) => this.#attempt(handle, idempotencyKey, fn, options, first + n - 1), {
+      policy,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      onRetry: ({ attempt, delayMs, error }) =>
+        this.logger.warn(
+          { panelId: handle.panel.id, key: idempotencyKey, attempt, delayMs, code: (error as { code?: string }).code },
+          'retrying a panel read',
+        ),
+    });
+  }
+
+  #attempt<T>(
+    handle: PanelHandle,
+    idempotencyKey: string,
+    fn: (ctx: CallContext) => Promise<T>,
+    options: CallOptions,
+    attempt: number | undefined,
+  ): Promise<T> {
     return handle.queue.add(async () => {
       if (options.gate?.aborted === true) throw shutdownError();
+      await this.#pauses.wait(handle.panel.id, options.gate ?? options.signal).catch((error: unknown) => {
+        throw options.gate?.aborted === true ? shutdownError() : error;
+      });
       const timeoutMs = this.policy.panelCallTimeoutMs;
       // Longer than any call can last (its timeout aborts it), so only a dead holder's slot ever expires.
       const held = await this.#slots.take(handle.panel.id, handle.concurrency, 2 * timeoutMs + SLOT_LEASE_MARGIN_MS, options.gate);
       try {
-        return await this.#run(handle, idempotencyKey, timeoutMs, fn, options);
+        return await this.#run(handle, idempotencyKey, timeoutMs, fn, options, attempt);
+      } catch (error) {
+        const retryAfter = retryAfterOf(error);
+        if (retryAfter !== undefined) this.#pauses.pause(handle.panel.id, Math.min(retryAfter, this.policy.panelReadRetry.maxRetryAfterMs));
+        throw error;
       } finally {
         await this.#slots.give(held);
       }
@@ -109,13 +148,14 @@ export class PanelRegistry {
     timeoutMs: number,
     fn: (ctx: CallContext) => Promise<T>,
     options: CallOptions,
+    attempt: number | undefined,
   ): Promise<T> {
     const timedOut = () =>
       new PanelTimeoutError(`no answer within the engine's panel call timeout (${timeoutMs} ms)`, {
         panelId: handle.panel.id,
         panelKind: handle.panel.kind,
       });
-    const call = callContext(idempotencyKey, timeoutMs, timedOut, options.signal, options.attempt);
+    const call = callContext(idempotencyKey, timeoutMs, timedOut, options.signal, attempt);
     try {
       return await fn(call.ctx);
     } finally {
@@ -161,12 +201,16 @@ function callContext(
   };
 }
 
+/** Options of `PanelRegistry.call`. */
 export interface CallOptions {
-  /** Aborts the call once it runs. */
+  /** Aborts the call once it runs, and its waits between attempts. */
   signal?: AbortSignal;
   /** When aborted, calls that have not started are not made. */
   gate?: AbortSignal;
+  /** The first attempt's number (a job's attempt). Default 1. */
   attempt?: number;
+  /** How the call is retried: default `policy.panelReadRetry`; `false` makes one attempt (a job retries durably). */
+  retry?: RetryPolicy | false;
 }
 
 export { isShutdownError, shutdownError } from './shutdown.js';

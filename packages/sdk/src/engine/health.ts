@@ -2,7 +2,7 @@ import type { Actor } from '../domain/common.js';
 import { ActorSchema, SYSTEM_ACTOR } from '../domain/common.js';
 import type { Panel, PanelHealth } from '../domain/panel.js';
 import { parseInput } from '../domain/validate.js';
-import { toPanelkitError } from '../errors.js';
+import { PanelConnectionError, toPanelkitError } from '../errors.js';
 import type { PanelHealthReport } from '../ports/panel.js';
 import type { EngineContext } from './context.js';
 
@@ -43,10 +43,18 @@ function nextHealth(previous: PanelHealth, report: PanelHealthReport, now: Date,
 async function checkOne(ctx: EngineContext, panel: Panel, actor: Actor): Promise<PanelHealthResult> {
   const handle = ctx.panels.handleFor(panel);
   let report: PanelHealthReport;
+  // An adapter reports a failed check rather than throwing: thrown as retryable here, so a blip is retried
+  // under the engine's read policy like any other read, and the last failed report is what is stored.
+  let failed: PanelHealthReport | undefined;
   try {
-    report = await ctx.panels.call(handle, `health:${panel.id}`, (c) => handle.adapter.health(c));
+    report = await ctx.panels.call(handle, `health:${panel.id}`, async (c) => {
+      const checked = await handle.adapter.health(c);
+      if (checked.ok) return checked;
+      failed = checked;
+      throw new PanelConnectionError(checked.message ?? 'health check failed', { panelId: panel.id, panelKind: panel.kind, operation: 'health' });
+    });
   } catch (error) {
-    report = { ok: false, latencyMs: 0, version: null, message: `${toPanelkitError(error).code}` };
+    report = failed ?? { ok: false, latencyMs: 0, version: null, message: `${toPanelkitError(error).code}` };
   }
   const now = ctx.clock.now();
   const health = nextHealth(panel.health, report, now, ctx.policy.unhealthyAfterFailures);

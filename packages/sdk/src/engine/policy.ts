@@ -1,6 +1,6 @@
 import type { RemoteIdentityOptions } from '../domain/remote-identity.js';
 import { ConfigurationError } from '../errors.js';
-import type { RetryPolicy } from '../retry.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry.js';
 import { DAY_MS, HOUR_MS } from '../rules/time.js';
 
 /** How the engine, its worker and its scheduler behave. Only `identity` is required. */
@@ -39,8 +39,16 @@ export interface EnginePolicy {
   maxBatchSize?: number;
   /** Per-panel concurrency overrides, by panel id (default: the adapter's `maxConcurrency`). */
   panelConcurrency?: Readonly<Record<string, number>>;
-  /** Timeout for one panel call. Default 30 s. */
+  /**
+   * Timeout for one panel call: the only one (the adapter gets it as its `CallContext.signal`). Default 30 s.
+   */
   panelCallTimeoutMs?: number;
+  /**
+   * How the engine's panel reads outside jobs (usage sync, target sync, reconciliation, import, health checks)
+   * are retried within one call; adapters make one attempt. Jobs retry under `jobRetry`. Default
+   * `DEFAULT_RETRY_POLICY` (4 attempts, backoff from 250 ms, `Retry-After` obeyed up to 60 s).
+   */
+  panelReadRetry?: Partial<RetryPolicy>;
   /**
    * How many panels one replica reads usage from at once. Replicas share a slot's panels: each takes
    * the next panel only when one of its lanes is free, so a replica never holds more than this many
@@ -54,8 +62,9 @@ export interface EnginePolicy {
   sweepConcurrency?: number;
 }
 
-export type ResolvedPolicy = Required<Omit<EnginePolicy, 'jobRetry' | 'panelConcurrency'>> & {
+export type ResolvedPolicy = Required<Omit<EnginePolicy, 'jobRetry' | 'panelConcurrency' | 'panelReadRetry'>> & {
   jobRetry: JobRetryPolicy;
+  panelReadRetry: RetryPolicy;
   panelConcurrency: Readonly<Record<string, number>>;
 };
 
@@ -110,9 +119,14 @@ export function resolvePolicy(policy: EnginePolicy): ResolvedPolicy {
   if (!Number.isInteger(jobRetry.maxAttempts) || jobRetry.maxAttempts < 1 || jobRetry.maxAttempts > MAX_JOB_ATTEMPTS) {
     throw new ConfigurationError(`policy.jobRetry.maxAttempts must be an integer from 1 to ${MAX_JOB_ATTEMPTS}`);
   }
+  const panelReadRetry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...policy.panelReadRetry };
+  if (!Number.isInteger(panelReadRetry.maxAttempts) || panelReadRetry.maxAttempts < 1) {
+    throw new ConfigurationError('policy.panelReadRetry.maxAttempts must be a whole number, at least 1');
+  }
   const resolved: ResolvedPolicy = {
     identity: policy.identity,
     jobRetry,
+    panelReadRetry,
     leaseMs: positive('leaseMs', policy.leaseMs ?? 60_000),
     expiryWarningsMs: [...(policy.expiryWarningsMs ?? [72 * HOUR_MS, 24 * HOUR_MS])].map((ms) => positive('expiryWarningsMs', ms)),
     trafficWarningPercents: percents.sort((a, b) => a - b),

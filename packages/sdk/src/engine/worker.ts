@@ -94,10 +94,13 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     workerId: id,
     signal: abort.signal,
     call(handle, key, fn, options = {}) {
+      // One attempt: a failed call fails its job, whose retries are durable, backed off and honour
+      // `Retry-After` (`settle`); retrying here too would multiply the attempts a panel sees.
       return ctx.panels.call(handle, key, fn, {
         signal: abort.signal,
         gate: options.first === true ? gate.signal : undefined,
         attempt: options.attempt,
+        retry: false,
       });
     },
     async step(step, job) {

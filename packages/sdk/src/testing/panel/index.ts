@@ -32,11 +32,13 @@ export { connectionPart, credentialPart, linksFingerprint } from './links.js';
 export interface DescribePanelAdapterOptions {
   /** Skip the whole suite; a string is the reason, shown in the suite's name. */
   skip?: boolean | string;
-  /**
-   * Per-test timeout in ms (default 20 000). Fault tests wait out the adapter's retries and
-   * timeouts, so a factory with long delays needs more.
-   */
+  /** Per-test timeout in ms (default 20 000). */
   testTimeoutMs?: number;
+  /**
+   * How long each call may take: the tests' `CallContext.signal` aborts with a timeout after it, as the
+   * engine's `panelCallTimeoutMs` does (the adapter's one timeout). Default 1 000; fault tests wait it out.
+   */
+  callTimeoutMs?: number;
 }
 
 interface Current {
@@ -53,14 +55,14 @@ interface Current {
  * `ManualClock` and a recording logger, and is cleaned up afterwards. Tests branch on
  * `adapter.capabilities`, never on `kind`.
  *
- * The factory should configure short retry delays and a short per-request timeout: the fault
- * tests wait out real retries (a 429 with `Retry-After: 1` waits one second).
+ * The adapter makes one attempt per call (the engine retries); a hanging request ends with the call
+ * context's signal, which the suite times out after `callTimeoutMs`.
  *
  * ```ts
  * describePanelAdapter('s-ui', async ({ clock, logger }) => {
  *   const sim = createSuiSimulator({ clock, token: TOKEN, webPath: '/app/' });
  *   const server = await serveOnLocalhost(sim.handle);
- *   const adapter = createSuiAdapter({ baseUrl: `${server.origin}/app/`, auth: { token: TOKEN }, logger, timeoutMs: 500 });
+ *   const adapter = createSuiAdapter({ baseUrl: `${server.origin}/app/`, auth: { token: TOKEN }, logger });
  *   const [target] = await adapter.listTargets({ signal: new AbortController().signal, idempotencyKey: 'setup' });
  *   return { adapter, target: target!, controls: sim, secrets: [TOKEN], sessionKind: 'static-token', cleanup: () => server.close() };
  * });
@@ -106,7 +108,7 @@ export function describePanelAdapter(
         const state = now();
         state.sequence += 1;
         return {
-          signal: new AbortController().signal,
+          signal: AbortSignal.timeout(options.callTimeoutMs ?? 1_000),
           idempotencyKey: `conformance-${state.sequence}`,
           attempt: 1,
           logger: state.logger,
