@@ -141,7 +141,8 @@ export class MarzbanAdapter implements PanelAdapter {
     await this.#resets.run(
       ctx,
       (): { before?: MarzbanUser } => ({}),
-      (state) => this.#http.attempt(ctx, (attempt) => this.#perUser.run(ref.username.toLowerCase(), () => this.#reset(ref, state, attempt))),
+      (state) =>
+        this.#http.attempt(ctx, (attempt) => this.#perUser.run(ref.username.toLowerCase(), () => this.#reset(ref, state, attempt))),
     );
   }
 

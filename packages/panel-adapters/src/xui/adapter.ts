@@ -194,7 +194,11 @@ export class XuiAdapter implements PanelAdapter {
 
   /** Zeroes usage only: Gen B's reset also turns a disabled client on, and the driver turns it off again. */
   resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
-    return this.#resets.run(ctx, (): ResetMemo => ({}), (memo) => this.#run(ctx, (driver, c) => driver.resetUsage(ref, c, memo)));
+    return this.#resets.run(
+      ctx,
+      (): ResetMemo => ({}),
+      (memo) => this.#run(ctx, (driver, c) => driver.resetUsage(ref, c, memo)),
+    );
   }
 
   deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {

@@ -135,7 +135,9 @@ describe('PanelHttp', () => {
     const controller = new AbortController();
     const reason = new PanelTimeoutError("the engine's timeout", { panelKind: 'test' });
     setTimeout(() => controller.abort(reason), 20);
-    const error = await panel.send({ operation: 'slow', method: 'GET', path: 'slow' }, { signal: controller.signal, idempotencyKey: 'k' }).catch((e: unknown) => e);
+    const error = await panel
+      .send({ operation: 'slow', method: 'GET', path: 'slow' }, { signal: controller.signal, idempotencyKey: 'k' })
+      .catch((e: unknown) => e);
     expect(error).toBe(reason);
   });
 
@@ -171,7 +173,11 @@ describe('PanelHttp', () => {
         return HttpResponse.json({ ok: true });
       }),
     );
-    const panel = new PanelHttp({ kind: 'test', baseUrl: ORIGIN, retry: { maxAttempts: 9, baseDelayMs: 0, maxDelayMs: 0, maxRetryAfterMs: 9_000 } });
+    const panel = new PanelHttp({
+      kind: 'test',
+      baseUrl: ORIGIN,
+      retry: { maxAttempts: 9, baseDelayMs: 0, maxDelayMs: 0, maxRetryAfterMs: 9_000 },
+    });
     const attempts: (number | undefined)[] = [];
     const run = (c: CallContext) =>
       panel.attempt(c, async (a) => {

@@ -51,7 +51,11 @@ async function checkOne(ctx: EngineContext, panel: Panel, actor: Actor): Promise
       const checked = await handle.adapter.health(c);
       if (checked.ok) return checked;
       failed = checked;
-      throw new PanelConnectionError(checked.message ?? 'health check failed', { panelId: panel.id, panelKind: panel.kind, operation: 'health' });
+      throw new PanelConnectionError(checked.message ?? 'health check failed', {
+        panelId: panel.id,
+        panelKind: panel.kind,
+        operation: 'health',
+      });
     });
   } catch (error) {
     report = failed ?? { ok: false, latencyMs: 0, version: null, message: `${toPanelkitError(error).code}` };

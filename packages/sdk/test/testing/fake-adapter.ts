@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   PanelAuthError,
   PanelConflictError,
+  PanelConnectionError,
   PanelError,
   PanelNotFoundError,
   PanelOutcomeUnknownError,
@@ -25,8 +26,6 @@ import type {
   TargetRef,
 } from '../../src/ports/panel.js';
 import { PANEL_ADAPTER_API_VERSION } from '../../src/ports/panel.js';
-import type { RetryPolicy } from '../../src/retry.js';
-import { withRetry } from '../../src/retry.js';
 
 /** The adapter for `FakePanel`: small, but it does what real adapters must (retries, re-login, adoption, read-back). */
 export interface FakeAdapterOptions {
@@ -34,8 +33,6 @@ export interface FakeAdapterOptions {
   username: string;
   password: string;
   fetch: typeof fetch;
-  timeoutMs: number;
-  retry: RetryPolicy;
   logger: Logger;
   /** Use this API token instead of logging in; it cannot be renewed. */
   staticToken?: string;
@@ -106,18 +103,20 @@ export function createFakeAdapter(options: FakeAdapterOptions): PanelAdapter {
   async function exchange(operation: string, method: string, path: string, body: unknown, ctx: CallContext): Promise<unknown> {
     for (let relogged = false; ; relogged = true) {
       const bearer = token ?? (await logIn());
-      const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(options.timeoutMs)]);
       let response: Response;
       try {
         response = await options.fetch(`${options.baseUrl}${path}`, {
           method,
-          signal,
+          signal: ctx.signal,
           headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
       } catch (error) {
-        if (ctx.signal.aborted) throw error;
-        throw new PanelTimeoutError(`${operation} timed out`, context(operation));
+        // The call's signal is its one timeout (the engine's); anything else is a dropped connection.
+        const reason: unknown = ctx.signal.reason;
+        if (ctx.signal.aborted && !(reason instanceof Error && reason.name === 'TimeoutError')) throw reason;
+        if (ctx.signal.aborted) throw new PanelTimeoutError(`${operation} timed out`, context(operation));
+        throw new PanelConnectionError(`${operation}: ${error instanceof Error ? error.name : 'network error'}`, context(operation));
       }
       if (response.status === 401) {
         if (options.staticToken !== undefined) throw new PanelAuthError('the panel refused the API token', context(operation, 401));
@@ -154,16 +153,8 @@ export function createFakeAdapter(options: FakeAdapterOptions): PanelAdapter {
     return result.data;
   }
 
-  const call = <T>(operation: string, ctx: CallContext, run: () => Promise<T>): Promise<T> =>
-    withRetry(run, {
-      policy: options.retry,
-      signal: ctx.signal,
-      onRetry: ({ attempt, delayMs, error }) =>
-        options.logger.debug(
-          { panelKind: KIND, operation, attempt, delayMs, error: PanelError.is(error) ? error.toJSON() : 'unexpected' },
-          'retrying',
-        ),
-    });
+  /** One attempt: the engine retries. */
+  const call = <T>(_operation: string, _ctx: CallContext, run: () => Promise<T>): Promise<T> => run();
 
   const targetRef = (id: string): TargetRef => targets.get(id) ?? { remoteRef: id, protocol: 'unknown', remoteMeta: {} };
 

@@ -15,8 +15,6 @@ function fakeFactory(mode: 'login' | 'static-token') {
       baseUrl: 'http://fake-panel.test',
       ...credentials,
       fetch: (input, init) => panel.handle(new Request(input, init)),
-      timeoutMs: 50,
-      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5_000 },
       logger,
       // The static-token variant also claims the least, so the suite's capability branches run too.
       ...(mode === 'static-token'

@@ -20,7 +20,6 @@ import type {
   TargetRef,
 } from '../../ports/panel.js';
 import type { RemoteIdentity } from '../../domain/remote-identity.js';
-import { DEFAULT_RETRY_POLICY, withRetry } from '../../retry.js';
 import type { RetryPolicy } from '../../retry.js';
 import type { PanelFault, PanelTestControls } from '../panel/harness.js';
 import { FaultPlan } from './faults.js';
@@ -59,12 +58,11 @@ export interface FakePanelOptions {
   /** Largest page `listClients` returns. Default 100. */
   maxPageSize?: number;
   /**
-   * How the adapter retries the wire faults of `injectFault` (a 503, a timeout…), as a real
-   * adapter does. Faults of `failNext` and `loseResponseNext` are what the adapter finally
-   * returns and are never retried. Default the SDK's retry policy.
+   * @deprecated Ignored: like a real adapter, the fake makes one attempt per call and throws the error of a
+   * wire fault (`injectFault`) as it is; the engine retries.
    */
   retry?: RetryPolicy;
-  /** How long an injected `timeout` fault holds one attempt. Default 15 s. */
+  /** How long an injected `timeout` fault holds the call at most, if its signal does not end it first. Default 15 s. */
   timeoutMs?: number;
   /**
    * Whether `createClients` returns each client's links (as Marzban's create answer does), so the
@@ -137,7 +135,6 @@ export class FakePanelAdapter implements PanelAdapter {
   readonly #targets: RemoteTarget[];
   readonly #faults = new FaultPlan();
   readonly #wire = new WireFaults();
-  readonly #retry: RetryPolicy;
   readonly #timeoutMs: number;
   readonly #linksWithCreate: boolean;
   #revoked = false;
@@ -156,7 +153,6 @@ export class FakePanelAdapter implements PanelAdapter {
     this.#latencyMs = options.latencyMs ?? 0;
     this.#sleep = options.sleep ?? realSleep;
     this.#maxPageSize = options.maxPageSize ?? 100;
-    this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#timeoutMs = options.timeoutMs ?? 15_000;
     this.#linksWithCreate = options.linksWithCreate ?? true;
     this.#targets = (options.targets ?? [{ remoteRef: '1' }]).map((t) => ({
@@ -361,7 +357,7 @@ export class FakePanelAdapter implements PanelAdapter {
       if (this.#revoked) throw new PanelAuthError('the API token was revoked', { panelKind: this.kind, operation, status: 401 });
       const fault: FakeFault | undefined = this.#faults.take(operation);
       if (fault?.type === 'fail') throw fault.error();
-      const result = await withRetry(() => this.#attempt(operation, ctx, apply), { policy: this.#retry, signal: ctx.signal });
+      const result = await this.#attempt(operation, ctx, apply);
       if (fault?.type === 'lose_response') throw fault.error();
       return result;
     } finally {

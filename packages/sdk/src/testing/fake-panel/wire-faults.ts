@@ -7,6 +7,7 @@ import {
   PanelResponseError,
   PanelServerError,
   PanelTimeoutError,
+  PanelkitError,
 } from '../../errors.js';
 import type { PanelErrorContext } from '../../errors.js';
 import { abortableSleep } from '../../retry.js';
@@ -18,8 +19,8 @@ const WRITES: ReadonlySet<FakePanelOperation> = new Set(['createClients', 'updat
 /**
  * The conformance suite's wire-level faults (`PanelTestControls.injectFault`) for the fake panel:
  * what a real panel does on the wire, turned into what a real adapter sees on one attempt. Faults
- * are consumed in order, each by the first call its scope matches; the fake's retry policy then
- * handles them as a real adapter's would.
+ * are consumed in order, each by the first call its scope matches, and thrown at once, as a real
+ * adapter does (the engine retries).
  */
 export class WireFaults {
   readonly #pending: PanelFault[] = [];
@@ -45,7 +46,7 @@ export class WireFaults {
 
 /**
  * What one attempt meets for a fault that stops the request before the panel applies it: the
- * error a real adapter maps it to. A `timeout` waits until `timeoutMs` (or the call's signal).
+ * error a real adapter maps it to. A `timeout` waits until the call's signal ends it (or `timeoutMs`).
  */
 export async function failAttempt(
   fault: Exclude<PanelFault, { kind: 'lost_response' }>,
@@ -71,8 +72,11 @@ export async function failAttempt(
     case 'malformed':
       throw new PanelResponseError('the panel answered a body that is not JSON', context);
     case 'timeout':
-      await abortableSleep(timeoutMs, signal);
-      throw new PanelTimeoutError(`no answer within ${timeoutMs} ms`, context);
+      // Held until the call's signal ends it (the engine's timeout, kept as it is) or `timeoutMs` passes.
+      await abortableSleep(timeoutMs, signal).catch((reason: unknown) => {
+        if (reason instanceof PanelkitError) throw reason;
+      });
+      throw new PanelTimeoutError(`no answer within the call's timeout`, context);
     default:
       return fault satisfies never;
   }
