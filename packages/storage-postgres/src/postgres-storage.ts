@@ -16,8 +16,17 @@ export interface PostgresStorageOptions {
   client: SqlClient;
   /** The schema {@link migrate} created. Default `panelkit`. */
   schema?: string;
-  /** Where createdAt, updatedAt, leases, reaping and default run times come from. Default: the system clock. */
+  /** Where createdAt, updatedAt, run times and every other domain time come from. Default: the system clock. */
   clock?: Clock;
+  /**
+   * Which clock a job's lease is measured on: when it ends (`claim`, `heartbeat`) and whether it has ended
+   * (`reapExpired`). `'database'`: the server's `clock_timestamp()`, one clock for every replica, so a
+   * replica whose clock runs ahead can neither reap nor take over a lease that is still live, and one whose
+   * clock runs behind cannot keep a dead one or lose a live one. `'clock'`: on `clock` (tests that expire
+   * leases by moving a `ManualClock`). Default `'database'` when `clock` is absent or the system clock, else
+   * `'clock'`. Panel slots are always on the server's clock.
+   */
+  leaseClock?: 'database' | 'clock';
   /** Told about retried serialisation failures and deadlocks. Default: silent. */
   logger?: Logger;
   /** How many times one call or transaction runs before a serialisation failure or deadlock is given up. Default 5. */
@@ -87,6 +96,11 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
   const { client } = options;
   const schema = quoteIdent(checkSchemaName(options.schema ?? 'panelkit'));
   const clock = options.clock ?? systemClock;
+  // An injected clock other than the system's is a test's: leases follow it, so moving it expires them.
+  const leaseClock = options.leaseClock ?? (clock === systemClock ? 'database' : 'clock');
+  if (leaseClock !== 'database' && leaseClock !== 'clock') {
+    throw new ConfigurationError("options.leaseClock must be 'database' or 'clock'");
+  }
   const logger = options.logger ?? silentLogger;
   const maxAttempts = options.maxAttempts ?? 5;
   const scopes = createTransactionScopes<TransactionScope>();
@@ -192,7 +206,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
         return await client.transaction(async (db) => {
           const scope: TransactionScope = { open: true, lock: new Mutex(), ended: undefined };
           const runner = transactionRunner(db, scope);
-          const tx = createRepositories({ runner, schema, clock, secretBox: options.secretBox });
+          const tx = createRepositories({ runner, schema, clock, leaseClock, secretBox: options.secretBox });
           const hostSql: SqlQueryable = {
             query: <R>(text: string, params?: readonly unknown[]) =>
               runner.run('transactionSql.query', (call) => call.db.query<R>(text, params)),
@@ -221,7 +235,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
     kind: 'postgres',
     portVersion: STORAGE_PORT_VERSION,
     capabilities,
-    ...createRepositories({ runner: direct, schema, clock, secretBox: options.secretBox }),
+    ...createRepositories({ runner: direct, schema, clock, leaseClock, secretBox: options.secretBox }),
 
     async transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T> {
       assertUsable('transaction');

@@ -29,12 +29,17 @@ export interface Runner {
   run<T>(label: string, fn: (call: Call) => Promise<T>, options?: RunOptions): Promise<T>;
 }
 
+/** `database`: the server's `clock_timestamp()`; `clock`: the storage's injected `Clock`. */
+export type LeaseClock = 'database' | 'clock';
+
 /** Everything a repository needs: how to run a call, the quoted schema, the clock. */
 export interface RepositoryContext {
   readonly runner: Runner;
   /** The quoted schema name, e.g. `"panelkit"`; table names are `${schema}.jobs`. */
   readonly schema: string;
   readonly clock: Clock;
+  /** Which clock job leases are written and reaped on (see `PostgresStorageOptions.leaseClock`). */
+  readonly leaseClock: LeaseClock;
   /** Seals and opens panel credentials; without one they are stored as plain jsonb. */
   readonly secretBox?: SecretBox | undefined;
 }

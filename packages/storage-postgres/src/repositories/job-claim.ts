@@ -25,16 +25,19 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
  *    locks are released only after its commit is visible, so this snapshot sees that job. (The first
  *    cut in step 1 cannot: its snapshot predates the lock.) It relies on READ COMMITTED, PostgreSQL's
  *    default, where each statement takes a fresh snapshot.
- * 4. Mark the jobs that are left running with fresh lease tokens. The advisory locks end with the
+ * 4. Mark the jobs that are left running with fresh lease tokens, leased until `leaseMs` from now on the
+ *    lease clock (the server's by default, see `PostgresStorageOptions.leaseClock`). The advisory locks end with the
  *    transaction, after the `running` rows are committed; from then on those rows hold the key.
  *
  * Several queued jobs of one free key may be picked together: they all go to this claimer. Two keys
  * with the same `hashtext` only make claims skip each other's key for a moment, never run together.
  * A claim that drops jobs in steps 2–3 returns fewer than `limit`; the next claim gets the rest.
  */
-export function claimJobs({ runner, schema }: RepositoryContext): (request: ClaimRequest) => Promise<ClaimedJob[]> {
+export function claimJobs({ runner, schema, leaseClock }: RepositoryContext): (request: ClaimRequest) => Promise<ClaimedJob[]> {
   const table = `${schema}.jobs`;
   const lockNamespace = `panelkit.jobs.serial:${schema}`;
+  // $3 is the lease in ms on the server's clock, or its end on the storage's clock.
+  const leaseEnd = leaseClock === 'database' ? `clock_timestamp() + $3::integer * interval '1 millisecond'` : '$3::timestamptz';
   const keyFree = (alias: string, column: 'dedupe_key' | 'serial_key') =>
     `(${alias}.${column} IS NULL OR NOT EXISTS (
        SELECT 1 FROM ${table} AS r WHERE r.${column} = ${alias}.${column} AND r.state = 'running'))`;
@@ -72,10 +75,10 @@ export function claimJobs({ runner, schema }: RepositoryContext): (request: Clai
       const { rows } = await db.query(
         `UPDATE ${table} AS j
          SET state = 'running', attempts = j.attempts + 1, locked_by = $2, lease_token = gen_random_uuid()::text,
-             lease_expires_at = $3::timestamptz, updated_at = $4::timestamptz
+             lease_expires_at = ${leaseEnd}, updated_at = $4::timestamptz
          WHERE j.id = ANY($1::text[])
          RETURNING j.*`,
-        [ids, workerId, enc.time(new Date(now.getTime() + leaseMs)), enc.time(now)],
+        [ids, workerId, leaseClock === 'database' ? leaseMs : enc.time(new Date(now.getTime() + leaseMs)), enc.time(now)],
       );
       return rows
         .map((row): ClaimedJob => {

@@ -24,8 +24,9 @@ type LeaseMethods = Pick<JobRepository, 'claim' | 'heartbeat' | 'complete' | 'fa
 
 /** Claiming, fencing and reaping: every write here is conditional on the job's current lease token. */
 export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
-  const { runner, schema } = context;
+  const { runner, schema, leaseClock } = context;
   const table = `${schema}.jobs`;
+  const onServer = leaseClock === 'database';
   const held = `j.id = $1 AND j.lease_token = $2 AND j.state = 'running'`;
   const unlock = `locked_by = NULL, lease_token = NULL, lease_expires_at = NULL`;
 
@@ -35,14 +36,16 @@ export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
     heartbeat: (leases: readonly Lease[], leaseMs: number) =>
       runner.run('jobs.heartbeat', async ({ db, now }) => {
         const parsed = inputArray(leases, 'leases', '(root)').map((lease, i) => parseLease(lease, `lease ${i}`));
-        const expires = new Date(now.getTime() + parseLeaseMs(leaseMs, 'heartbeat'));
+        const ms = parseLeaseMs(leaseMs, 'heartbeat');
         if (parsed.length === 0) return [];
         const { rows } = await db.query(
-          `UPDATE ${table} AS j SET lease_expires_at = $3::timestamptz, updated_at = $4::timestamptz
+          `UPDATE ${table} AS j
+           SET lease_expires_at = ${onServer ? `clock_timestamp() + $3::integer * interval '1 millisecond'` : '$3::timestamptz'},
+               updated_at = $4::timestamptz
            FROM unnest($1::text[], $2::text[]) AS l(id, token)
            WHERE j.id = l.id AND j.lease_token = l.token AND j.state = 'running'
            RETURNING j.id, j.lease_token`,
-          [parsed.map((l) => l.jobId), parsed.map((l) => l.token), enc.time(expires), enc.time(now)],
+          [parsed.map((l) => l.jobId), parsed.map((l) => l.token), onServer ? ms : enc.time(new Date(now.getTime() + ms)), enc.time(now)],
         );
         const kept = new Set(rows.map((r) => `${String(r['id'])}\u0000${String(r['lease_token'])}`));
         return parsed.filter((l) => kept.has(`${l.jobId}\u0000${l.token}`)).map((l) => ({ jobId: l.jobId, token: l.token }));
@@ -137,7 +140,7 @@ export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
 
     /**
      * Requeues (or supersedes, or kills when out of attempts) every running job whose lease ended
-     * at or before now, each with a `LEASE_LOST` error naming it. Rows another reaper holds are
+     * at or before now on the lease clock, each with a `LEASE_LOST` error naming it. Rows another reaper holds are
      * skipped, so replicas reaping at once never count a job twice.
      */
     reapExpired: () =>
@@ -145,9 +148,9 @@ export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
         'jobs.reapExpired',
         async ({ db, now }) => {
           const expired = await db.query(
-            `SELECT id FROM ${table} WHERE state = 'running' AND lease_expires_at <= $1::timestamptz
+            `SELECT id FROM ${table} WHERE state = 'running' AND lease_expires_at <= ${onServer ? 'clock_timestamp()' : '$1::timestamptz'}
              ORDER BY lease_expires_at, id FOR UPDATE SKIP LOCKED`,
-            [enc.time(now)],
+            onServer ? [] : [enc.time(now)],
           );
           if (expired.rows.length === 0) return 0;
           const ids = expired.rows.map((r) => String(r['id']));
