@@ -5,7 +5,10 @@
  * - `{ cmd: 'tick', at, usageSync? }`: one scheduler tick at `at` (a `ManualClock`, so every replica
  *   asks for the same slots), without usage sync when `usageSync` is false; answers with the tick
  *   report and what it cost.
- * - `{ cmd: 'work' }`: claims and runs jobs until none is left to claim; answers the same way.
+ * - `{ cmd: 'work' }`: runs a worker as a shop's replica does (`start()`: it claims again as jobs
+ *   settle, so a panel's jobs from several claims meet in one batch) until no job is due or running,
+ *   then stops it; answers the same way. `BENCH_WORKER=drain` claims and runs one claim at a time
+ *   instead (`runOnce` until none is left), as the bench did before.
  *
  * argv: database URL, schema, replica name, pool size.
  */
@@ -34,7 +37,34 @@ const kit = createPanelkit({
 const scheduler = kit.createScheduler();
 /** The sweeps alone, for the due-tick phase. */
 const sweeper = kit.createScheduler({ usageSync: false });
-const worker = kit.createWorker({ id: name, claimLimit: 200 });
+const WORKER_OPTIONS = { id: name, claimLimit: 200, pollIntervalMs: 100 };
+const drainWorker = kit.createWorker(WORKER_OPTIONS);
+let settledJobs = 0;
+for (const event of ['job:succeeded', 'job:retried', 'job:dead', 'job:parked'] as const) kit.events.on(event, () => void settledJobs++);
+
+/** Jobs due or running on the shared database (not counted as the replica's statements: the bench asks, not the engine). */
+async function jobsLeft(): Promise<number> {
+  const { rows } = await pool.query(
+    `SELECT count(*)::int AS n FROM "${schema}".jobs WHERE state = 'running' OR (state = 'queued' AND run_at <= $1)`,
+    [clock.now()],
+  );
+  return rows[0].n as number;
+}
+
+/** A started worker until nothing is due or running anywhere; how many jobs it settled. */
+async function workUntilDone(): Promise<{ claimed: number }> {
+  if (process.env['BENCH_WORKER'] === 'drain') {
+    let claimed = 0;
+    for (let n = await drainWorker.runOnce(); n > 0; n = await drainWorker.runOnce()) claimed += n;
+    return { claimed };
+  }
+  const before = settledJobs;
+  const worker = kit.createWorker(WORKER_OPTIONS);
+  worker.start();
+  while ((await jobsLeft()) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  await worker.stop();
+  return { claimed: settledJobs - before };
+}
 
 /** BENCH_PROFILE=<dir>: each command's CPU profile is written there (for finding where the time goes). */
 async function profiled<T>(label: string, work: () => Promise<T>): Promise<T> {
@@ -77,11 +107,7 @@ process.on('message', (message: { cmd: 'tick' | 'work'; at?: string; usageSync?:
     const answer =
       message.cmd === 'tick'
         ? await measured(() => (message.usageSync === false ? sweeper : scheduler).tick())
-        : await measured(async () => {
-            let claimed = 0;
-            for (let n = await worker.runOnce(); n > 0; n = await worker.runOnce()) claimed += n;
-            return { claimed };
-          });
+        : await measured(workUntilDone);
     if (count.byText !== undefined) {
       console.error(
         [...count.byText]

@@ -16,6 +16,7 @@ import {
   type ClientPatch,
   type ClientRef,
   type ClientSpec,
+  type CreatedClient,
   type Expiry,
   type PanelAdapter,
   type PanelCapabilities,
@@ -105,7 +106,7 @@ export class SuiAdapter implements PanelAdapter {
     });
   }
 
-  async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
+  async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<CreatedClient[]> {
     const inboundId = inboundIdOf(target);
     const names = specs.map((spec) => spec.identity.username);
     if (new Set(names).size !== names.length) {
@@ -190,15 +191,13 @@ export class SuiAdapter implements PanelAdapter {
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
     return this.#http.retrying(ctx, async (attempt) => {
       const full = await this.#requireFull(ref, 'links', attempt);
-      const shareLinks = full.links.filter((link) => link.type === 'local' || link.type === 'external').map((link) => link.uri);
-      const base = await this.#subscriptionBaseUrl(attempt);
-      return { subscriptionUrl: `${base}${encodeURIComponent(full.name)}`, shareLinks };
+      return linksOf(full, await this.#subscriptionBaseUrl(attempt));
     });
   }
 
   // -------------------------------------------------------------------------------------------
 
-  async #create(target: TargetRef, inboundId: number, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
+  async #create(target: TargetRef, inboundId: number, specs: readonly ClientSpec[], ctx: CallContext): Promise<CreatedClient[]> {
     const existing = await listRows(this.#api, 'createClients', ctx);
     const missing = specs.filter((spec) => byName(existing, spec.identity.username) === undefined);
     let rows = existing;
@@ -222,11 +221,27 @@ export class SuiAdapter implements PanelAdapter {
     if (found.some((row) => row === undefined)) {
       throw new PanelOutcomeUnknownError('the panel accepted the clients but does not list them', this.#http.context('createClients'));
     }
-    const adopted = found.filter((row): row is SuiClientRow => row !== undefined && !written.has(row.name));
-    const held = await resolveHeld(this.#api, 'createClients', adopted, ctx);
+    // One read of the batch's full rows (the list rows have no links, and an adopted client's held
+    // fields read as zero there) gives every client its links, instead of a `links` call per client.
+    const full = new Map(
+      (
+        await fullRows(
+          this.#api,
+          'createClients',
+          found.map((row) => row!.id),
+          ctx,
+        )
+      ).map((row) => [row.id, row]),
+    );
+    // Without a subscription base (the panel reports none) the clients go without links, all of them:
+    // `links` then says why, as before.
+    const base = await this.#subscriptionBaseUrl(ctx).catch(() => null);
+    const withLinks = base !== null && found.every((row) => full.get(row!.id)?.name === row!.name);
     return found.map((row) => {
       const known = row!;
-      return toRemoteClient(known, target, written.get(known.name) ?? held.get(known.id) ?? null);
+      const stored = full.get(known.id);
+      const remote = toRemoteClient(known, target, written.get(known.name) ?? stored ?? null);
+      return withLinks && stored !== undefined ? { ...remote, links: linksOf(stored, base) } : remote;
     });
   }
 
@@ -374,6 +389,12 @@ function outcomeUnknown(error: unknown): boolean {
     ['PANEL_TIMEOUT', 'PANEL_CONNECTION', 'PANEL_BAD_RESPONSE', 'PANEL_OUTCOME_UNKNOWN'].includes(error.code) ||
     (error.code === 'PANEL_SERVER' && error.retryable)
   );
+}
+
+/** A client's links from its full row: the local and external share links the panel stores, and its subscription. */
+function linksOf(full: SuiFullClient, base: string): ClientLinks {
+  const shareLinks = full.links.filter((link) => link.type === 'local' || link.type === 'external').map((link) => link.uri);
+  return { subscriptionUrl: `${base}${encodeURIComponent(full.name)}`, shareLinks };
 }
 
 function withSlash(url: string): string {

@@ -159,9 +159,13 @@ export class GenADriver implements XuiDriver {
   }
 
   /**
-   * Each client comes with its links where they are a pure function of the inbound read after the write
-   * (share links built as the panel builds them; the subscription base is read once and cached): not when
-   * `links.showInfo` puts the client's traffic in the remark, which takes a call per client.
+   * One read of the inbound before the write (the panel has no per-client read before v3.1: adoption and
+   * the credentials' shape need the inbound), one `addClient` for the missing clients, and no read after:
+   * a `success:true` envelope is written only once the panel's transaction has saved the clients, so the
+   * created clients are the read inbound's plus the ones sent. Only an empty 200 body (the outcome unknown)
+   * is resolved by reading back. Each client comes with its links where they are a pure function of the
+   * inbound (share links built as the panel builds them; the subscription base is read once and cached):
+   * not when `links.showInfo` puts the client's traffic in the remark, which takes a call per client.
    */
   createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<CreatedClient[]> {
     const id = inboundIdOf(target);
@@ -171,31 +175,7 @@ export class GenADriver implements XuiDriver {
       const facts = { protocol: inbound.protocol, ssMethod: inbound.settings.method, visionCapable: visionCapable(inbound) };
       const missing = specs.filter((spec) => !findClient(inbound, spec.identity.username));
       let after = inbound;
-      if (missing.length > 0) {
-        const clients = missing.map((spec) => clientFromSpec(spec, facts));
-        let result: { empty: boolean };
-        try {
-          result = await this.#api.call(
-            { operation: op, method: 'POST', path: `${API}/addClient`, json: { id, settings: JSON.stringify({ clients }) } },
-            z.unknown(),
-            ctx,
-          );
-        } catch (error) {
-          // Another worker (or replica) may have added the same derived clients since the read:
-          // then every one is on this inbound now and is adopted; anything else is a real conflict.
-          if (failureOf(error) !== 'duplicate') throw error;
-          const fresh = await this.#inbound(id, op, ctx);
-          if (missing.some((spec) => !findClient(fresh, spec.identity.username))) throw error;
-          result = { empty: false };
-        }
-        try {
-          after = await this.#inbound(id, op, ctx);
-        } catch (error) {
-          if (result.empty) throw this.#unknown(op, error);
-          throw error;
-        }
-        if (missing.some((spec) => !findClient(after, spec.identity.username))) throw this.#unknown(op);
-      }
+      if (missing.length > 0) after = await this.#add(inbound, missing, facts, ctx);
       const now = this.deps.clock.now();
       const ref = targetOf(after);
       return Promise.all(
@@ -213,6 +193,48 @@ export class GenADriver implements XuiDriver {
         }),
       );
     });
+  }
+
+  /**
+   * Adds `missing` to `inbound` in one `addClient`; the inbound as it is after the write. A `Duplicate email`
+   * answer when every one of them is on the inbound now (another worker or replica added the same derived
+   * clients since the read) adopts them; an empty answer is read back.
+   */
+  async #add(
+    inbound: Inbound,
+    missing: readonly ClientSpec[],
+    facts: Parameters<typeof clientFromSpec>[1],
+    ctx: CallContext,
+  ): Promise<Inbound> {
+    const op = 'createClients';
+    const clients = missing.map((spec) => clientFromSpec(spec, facts));
+    const readBack = async (onError: (error: unknown) => never) => {
+      const fresh = await this.#inbound(inbound.id, op, ctx).catch(onError);
+      return missing.every((spec) => findClient(fresh, spec.identity.username)) ? fresh : null;
+    };
+    let result: { empty: boolean };
+    try {
+      result = await this.#api.call(
+        { operation: op, method: 'POST', path: `${API}/addClient`, json: { id: inbound.id, settings: JSON.stringify({ clients }) } },
+        z.unknown(),
+        ctx,
+      );
+    } catch (error) {
+      if (failureOf(error) !== 'duplicate') throw error;
+      const adopted = await readBack((readError) => {
+        throw readError;
+      });
+      if (adopted === null) throw error;
+      return adopted;
+    }
+    if (result.empty) {
+      const confirmed = await readBack((readError) => {
+        throw this.#unknown(op, readError);
+      });
+      if (confirmed === null) throw this.#unknown(op);
+      return confirmed;
+    }
+    return { ...inbound, settings: { ...inbound.settings, clients: [...clientsOf(inbound), ...clients] } };
   }
 
   async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {

@@ -83,14 +83,18 @@ describe('S-UI adapter: writes', () => {
     }
   });
 
-  it('reads the result from the save answer: a create is one list and one save', async () => {
+  it('reads the result from the save answer: a create is one list, one save and one read of the batch’s rows for the links', async () => {
     const { sim, adapter, target } = rig();
+    await adapter.createClients(target, [spec()], ctx()); // the subscription base is read once, here
     sim.resetRequestCounts();
-    const [client] = await adapter.createClients(target, [spec()], ctx());
-    expect(sim.requests.total).toBe(2);
-    expect(calls(sim, 'GET apiv2/clients')).toBe(1);
+    const created = await adapter.createClients(target, [spec(), spec(), spec()], ctx());
+    expect(sim.requests.total).toBe(3);
+    expect(calls(sim, 'GET apiv2/clients')).toBe(2);
     expect(calls(sim, 'POST apiv2/save')).toBe(1);
-    expect(client!.ref.remoteClientId).toMatch(/^\d+$/);
+    for (const client of created) {
+      expect(client.ref.remoteClientId).toMatch(/^\d+$/);
+      expect(client.links).toEqual(await adapter.links(client.ref, ctx()));
+    }
   });
 
   it('edits from the full row, so config and links survive an update', async () => {

@@ -33,6 +33,18 @@ describe('3x-ui Gen A writes', () => {
     expect(created[2]!.trafficLimitBytes).toBeNull();
   });
 
+  it('reads the inbound once per batch and confirms from the write’s own answer, with the links from that read', async () => {
+    const { sim, adapter, targets } = rig();
+    const specs = [spec(), spec(), spec()];
+    const created = await adapter.createClients(targets.vless, specs, ctx());
+    expect(calls(sim, `GET /panel/api/inbounds/get/${targets.vless.remoteRef}`)).toBe(1);
+    expect(calls(sim, 'POST /panel/api/inbounds/addClient')).toBe(1);
+    for (const [i, client] of created.entries()) {
+      expect(client.links).toEqual(await adapter.links(client.ref, ctx()));
+      expect(client.ref.remoteClientId).toBe(specs[i]!.identity.uuid);
+    }
+  });
+
   it('sends settings as a JSON string inside the body (the Gen A binding rejects an object)', async () => {
     const { sim, adapter, targets } = rig();
     let body: unknown;

@@ -4,6 +4,7 @@ import { createId } from '../domain/ids.js';
 import { ConflictError, PanelAuthError, PanelkitError, StorageUnavailableError, toPanelkitError } from '../errors.js';
 import { abortableSleep, backoffDelay } from '../retry.js';
 import { isShutdownError } from './adapters.js';
+import { BatchGathering } from './batch-gathering.js';
 import type { EngineContext } from './context.js';
 import { giveUpAt, isKnownDown, stayedDownError } from './outage.js';
 import type { HostJobDefinition } from './host-jobs.js';
@@ -210,10 +211,10 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     }
   }
 
-  async function runGroup(group: Group): Promise<void> {
+  async function runGroup(group: Group, runEnv: HandlerEnv = env): Promise<void> {
     let outcomes: Map<string, JobOutcome>;
     try {
-      outcomes = await group.handler.run(env, group.jobs);
+      outcomes = await group.handler.run(runEnv, group.jobs);
     } catch (error) {
       outcomes = new Map(group.jobs.map(({ job }) => [job.id, { ok: false, error: toPanelkitError(error) }]));
     }
@@ -224,14 +225,38 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   }
 
   /**
+   * Batchable jobs without a serialisation key, gathered per target across claims: a target's next
+   * batch takes every job that arrived while the batch ahead waited for its first panel answer.
+   */
+  const gathering = new BatchGathering<{ handler: JobHandler; route: JobRoute; claimed: ClaimedJob }>(
+    ctx.policy.maxBatchSize,
+    (_key, items, called) => {
+      const first = items[0]!;
+      const batchEnv: HandlerEnv = {
+        ...env,
+        call(handle, key, fn, options = {}) {
+          const made = env.call(handle, key, fn, options);
+          if (options.first === true) made.then(called, called);
+          return made;
+        },
+      };
+      return runGroup({ handler: first.handler, route: first.route, jobs: items.map((i) => i.claimed) }, batchEnv);
+    },
+  );
+
+  /**
    * Routes each claimed job and starts it at once; batchable provisioning jobs for one target are
-   * gathered (up to `maxBatchSize`) and started together. Panel calls queue per panel inside.
+   * gathered (up to `maxBatchSize`) and started together, with the ones of earlier claims still
+   * waiting for that target (see `gathering`). Panel calls queue per panel inside.
    * Groups sharing a serialisation key run one after another, in claim order: a claim may hand
-   * this worker several jobs of one key, and no two of them may write at once.
+   * this worker several jobs of one key, and no two of them may write at once. (No other claim holds
+   * jobs of that key meanwhile, so those are gathered within the claim.)
    */
   async function dispatch(claimed: readonly ClaimedJob[]): Promise<void> {
     const running: Promise<void>[] = [];
     const batches = new Map<string, Group>();
+    /** Keys this claim added jobs to, started once the whole claim is routed. */
+    const gathered = new Set<string>();
     // One read of each panel per claim, not one per job.
     const handles = new Map<string, ReturnType<typeof ctx.panels.get>>();
     const handleOf = (panelId: string) => {
@@ -293,6 +318,11 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         continue;
       }
       const key = `${handler.type}|${route.panelId}|${route.batchKey}|${item.job.serialKey ?? ''}`;
+      if (item.job.serialKey === null) {
+        running.push(gathering.add(key, { handler, route, claimed: item }));
+        gathered.add(key);
+        continue;
+      }
       const open = batches.get(key) ?? { handler, route, jobs: [] };
       open.jobs.push(item);
       batches.set(key, open);
@@ -302,6 +332,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       }
     }
     for (const group of batches.values()) start(group);
+    for (const key of gathered) gathering.flush(key);
     await Promise.all(running);
   }
 

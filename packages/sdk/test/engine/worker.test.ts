@@ -52,6 +52,32 @@ describe('worker: provisioning', () => {
     expect(single.panels[0]!.fake.clientCount()).toBe(5);
   });
 
+  it('gathers a target’s jobs from later claims into one batch while the batch ahead waits for the panel', async () => {
+    const gate = deferred();
+    const firstCall = deferred();
+    let creates = 0;
+    const h = await createHarness({
+      panel: { latencyMs: 1, sleep: () => (++creates === 1 ? (firstCall.resolve(), gate.promise) : Promise.resolve()) },
+    });
+    await buy(h, 9, 20_000);
+    let claimed = 0;
+    const allClaimed = deferred();
+    const worker = h.worker({ claimLimit: 3, onStep: (step) => void (step === 'claimed' && ++claimed === 9 && allClaimed.resolve()) });
+    const runs = [worker.runOnce()];
+    await firstCall.promise; // the first claim's batch of 3 is at the panel
+    runs.push(worker.runOnce(), worker.runOnce());
+    await allClaimed.promise;
+    // Let the later claims finish routing (the memory storage answers within the event loop's turn).
+    for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+    gate.resolve();
+    expect(await Promise.all(runs)).toEqual([3, 3, 3]);
+    const fake = h.panels[0]!.fake;
+    expect(fake.calls.createClients).toBe(2);
+    expect(fake.clientCount()).toBe(9);
+    const jobs = await h.storage.jobs.list({ state: 'succeeded' }, { limit: 20 });
+    expect(jobs.items).toHaveLength(9);
+  });
+
   it('stores the links the create returned without asking the panel again, and asks when the create gave none', async () => {
     const withCreate = await createHarness();
     const bought = await buy(withCreate, 3);
