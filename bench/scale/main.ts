@@ -12,12 +12,12 @@
  *
  *   node --conditions=@panelkit/source --import tsx bench/scale/main.ts [--subscriptions 1000000]
  *     [--panels 100] [--hosts 4] [--replicas 1,2,4] [--orders 10000] [--order-replicas 1,2,4] [--due-percent 1]
- *     [--phases usage,tick,orders] [--customers 1000] [--pool 10]
+ *     [--phases usage,tick,orders] [--customers 1000] [--pool 10] [--database bench_scale]
  *
  * BENCH_PROFILE=<dir> writes each replica command's CPU profile there; BENCH_DEBUG=1 prints the
  * statements each replica sent, by kind.
  *
- * Uses the database `bench_scale` on PANELKIT_BENCH_SERVER (default postgres://postgres@127.0.0.1:5432),
+ * Uses the database `--database` (default `bench_scale`) on PANELKIT_BENCH_SERVER (default postgres://postgres@127.0.0.1:5432),
  * dropped and made anew each run.
  */
 import { cpus, loadavg } from 'node:os';
@@ -52,6 +52,7 @@ const { values } = parseArgs({
     customers: { type: 'string', default: '1000' },
     pool: { type: 'string', default: '10' },
     phases: { type: 'string', default: 'usage,tick,orders' },
+    database: { type: 'string', default: 'bench_scale' },
   },
 });
 const PANELS = Number(values.panels);
@@ -61,7 +62,7 @@ const ORDERS = Number(values.orders);
 /** Replica counts of the orders phase (default the same as the usage phase). */
 const ORDER_REPLICAS = (values['order-replicas'] ?? values.replicas).split(',').map(Number);
 const PHASES = new Set(values.phases.split(','));
-const DATABASE = 'bench_scale';
+const DATABASE = values.database;
 const SCHEMA = 'panelkit';
 const SERVER = process.env['PANELKIT_BENCH_SERVER'] ?? 'postgres://postgres@127.0.0.1:5432';
 const URL_ = `${SERVER}/${DATABASE}`;
