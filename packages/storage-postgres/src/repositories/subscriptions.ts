@@ -99,9 +99,12 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
 
   /**
    * One statement a page of a panel's clients: the usernames are matched through the
-   * `(panel_id, remote_username)` key, the matched rows locked in id order (so concurrent pages cannot
-   * deadlock) reading only the columns the write and the watch need, the readings newer than the
-   * stored one written, and the rows to watch named. Nothing else of a row leaves the server.
+   * `(panel_id, remote_username)` key, reading only the columns the write and the watch need; the
+   * readings newer than the stored one are written and the rows to watch named. Nothing else of a row
+   * leaves the server. The rows are not locked first (a lock is a WAL record and a page write per row):
+   * the update takes each row's lock itself, in id order as the matches are sorted, and rechecks
+   * `usage_observed_at` on the row's newest version when another writer got there first, so an older
+   * reading never overwrites a newer one. A deadlock all the same reruns the statement (see the runner).
    */
   async function writePanelUsage(
     { db }: Call,
@@ -112,15 +115,15 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
   ): Promise<PanelUsageWriteResult> {
     const { rows } = await db.query(
       `WITH matched AS (
-         SELECT s.id, s.status, s.traffic_limit_bytes, s.usage_observed_at, s.remote_username, r.used_bytes
+         SELECT s.id, s.status, s.traffic_limit_bytes, s.remote_username, r.used_bytes
          FROM unnest($2::text[], $3::bigint[]) AS r(username, used_bytes)
          JOIN ${table} AS s ON s.panel_id = $1 AND s.remote_username = r.username
          WHERE s.status = ANY($5::text[])
-         ORDER BY s.id ${rowLock()} OF s
+         ORDER BY s.id
        ), written AS (
          UPDATE ${table} AS s SET used_bytes = m.used_bytes, usage_observed_at = $4
          FROM matched AS m
-         WHERE s.id = m.id AND (m.usage_observed_at IS NULL OR m.usage_observed_at < $4)
+         WHERE s.id = m.id AND (s.usage_observed_at IS NULL OR s.usage_observed_at < $4)
          RETURNING s.id
        )
        SELECT (SELECT count(*) FROM matched) AS matched, (SELECT count(*) FROM written) AS applied,
@@ -238,12 +241,16 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
       }),
 
     recordPanelUsage: (panelId: string, readings: readonly PanelUsageReading[], options: PanelUsageOptions) =>
-      runner.run('subscriptions.recordPanelUsage', async (call) => {
-        const input = parsePanelUsage(panelId, readings, options);
-        if (input.readings.length === 0) return { matched: 0, applied: 0, ignored: readings.length, watch: [] };
-        const result = await writePanelUsage(call, input.panelId, input.readings, input.observedAt, input.watchPercent);
-        return { ...result, ignored: readings.length - result.applied };
-      }),
+      runner.run(
+        'subscriptions.recordPanelUsage',
+        async (call) => {
+          const input = parsePanelUsage(panelId, readings, options);
+          if (input.readings.length === 0) return { matched: 0, applied: 0, ignored: readings.length, watch: [] };
+          const result = await writePanelUsage(call, input.panelId, input.readings, input.observedAt, input.watchPercent);
+          return { ...result, ignored: readings.length - result.applied };
+        },
+        { autocommit: true },
+      ),
 
     countByStatus: (filter?: { panelId?: string }) =>
       runner.run(
