@@ -45,6 +45,25 @@ function postgresCpu(): number {
   return sum;
 }
 
+/**
+ * CPU seconds each PostgreSQL backend serving `database` has used so far, by pid (its process title names
+ * the database), so a phase can tell its own backends from other databases' on a shared server.
+ */
+function databaseBackendsCpu(database: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (title.includes(` ${database} `)) out.set(Number(entry), processCpu(Number(entry)));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
 interface PgCounters {
   commits: number;
   returned: number;
@@ -78,6 +97,11 @@ export interface PhaseCost {
   /** Share of all cores busy, 0..1. */
   machineBusy: number;
   postgresCpuS: number;
+  /**
+   * CPU seconds of the backends serving the bench's database that are alive at the end (a lower bound:
+   * a backend that exited during the phase is not counted), apart from other databases on the same server.
+   */
+  databaseBackendsCpuS: number;
   /** CPU seconds of the watched groups of pids (replicas, panel hosts). */
   groupsCpuS: Record<string, number>;
   pg: PgCounters;
@@ -92,6 +116,7 @@ export async function watchPhase(db: SqlClient, database: string, groups: Record
   const pgBefore = await pgCounters(db, database);
   const machineBefore = machineCpu();
   const postgresBefore = postgresCpu();
+  const backendsBefore = databaseBackendsCpu(database);
   const groupBefore = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, pids.reduce((n, p) => n + processCpu(p), 0)]));
   const started = performance.now();
   return {
@@ -99,6 +124,8 @@ export async function watchPhase(db: SqlClient, database: string, groups: Record
       const wallS = (performance.now() - started) / 1000;
       const machineAfter = machineCpu();
       const postgresAfter = postgresCpu();
+      let databaseBackendsCpuS = 0;
+      for (const [pid, cpu] of databaseBackendsCpu(database)) databaseBackendsCpuS += cpu - (backendsBefore.get(pid) ?? 0);
       const groupsCpuS = Object.fromEntries(
         Object.entries(groups).map(([k, pids]) => [k, pids.reduce((n, p) => n + processCpu(p), 0) - groupBefore[k]!]),
       );
@@ -111,6 +138,7 @@ export async function watchPhase(db: SqlClient, database: string, groups: Record
         wallS,
         machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
         postgresCpuS: postgresAfter - postgresBefore,
+        databaseBackendsCpuS,
         groupsCpuS,
         pg: pg as unknown as PgCounters,
         loadBefore,

@@ -173,6 +173,7 @@ async function usagePhase(db: SqlClient, hosts: Child[]): Promise<UsageRun[]> {
     );
     runs.push({ replicas: n, answers: result, cost });
     console.log(usageTable(runs.slice(-1), PANELS * PER_PANEL));
+    console.log(`PostgreSQL backends of ${DATABASE} (alive at the end): ${cost.databaseBackendsCpuS.toFixed(1)} s CPU`);
     for (const r of replicas) r.stop();
   }
   return runs;

@@ -58,7 +58,7 @@ export {
   canTransition,
 } from './domain/subscription-status.js';
 export type { SubscriptionStatus } from './domain/subscription-status.js';
-export type { NewSubscription, Subscription, SubscriptionPatch, UsageReading } from './domain/subscription.js';
+export type { NewSubscription, PanelUsageReading, Subscription, SubscriptionPatch, UsageReading } from './domain/subscription.js';
 export { planAsSold, sameTerms, termsOf } from './domain/subscription-terms.js';
 export type { SubscriptionTerms } from './domain/subscription-terms.js';
 export { JOB_STATES } from './domain/job.js';

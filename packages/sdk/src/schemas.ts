@@ -31,7 +31,13 @@ export { LedgerEntrySchema, LedgerKindSchema, NewLedgerEntrySchema } from './dom
 export { NewOrderSchema, OrderItemSchema, OrderPatchSchema, OrderSchema, OrderStatusSchema } from './domain/order.js';
 export { RemoteIdentitySchema } from './domain/remote-identity.js';
 export { SubscriptionStatusSchema } from './domain/subscription-status.js';
-export { NewSubscriptionSchema, SubscriptionPatchSchema, SubscriptionSchema, UsageReadingSchema } from './domain/subscription.js';
+export {
+  NewSubscriptionSchema,
+  PanelUsageReadingSchema,
+  SubscriptionPatchSchema,
+  SubscriptionSchema,
+  UsageReadingSchema,
+} from './domain/subscription.js';
 export { SubscriptionTermsSchema } from './domain/subscription-terms.js';
 export { JobSchema, JobStateSchema, NewJobSchema, SerializedErrorSchema } from './domain/job.js';
 export { AuditEventSchema, NewAuditEventSchema } from './domain/audit.js';

@@ -143,6 +143,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
     async run<T>(label: string, fn: (call: Call) => Promise<T>, runOptions: RunOptions = {}): Promise<T> {
       assertUsable(label);
       if (runOptions.read === true) return track(withRetries(label, () => fn({ db: client, now: clock.now() })));
+      if (runOptions.autocommit === true) return track(withRetries(label, () => fn({ db: client, now: clock.now() }), runOptions.retryOn));
       return track(withRetries(label, () => client.transaction((db) => fn({ db, now: clock.now() })), runOptions.retryOn));
     },
   };

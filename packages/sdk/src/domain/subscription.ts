@@ -87,3 +87,11 @@ export const UsageReadingSchema = z.object({
 });
 /** One usage observation (see `UsageReadingSchema`). */
 export type UsageReading = z.infer<typeof UsageReadingSchema>;
+
+/** One panel client's cumulative usage as its panel lists it, keyed by the client's username there. */
+export const PanelUsageReadingSchema = z.object({
+  username: z.string().min(1).max(255),
+  usedBytes: BytesSchema,
+});
+/** One panel client's usage by username (see `PanelUsageReadingSchema`). */
+export type PanelUsageReading = z.infer<typeof PanelUsageReadingSchema>;

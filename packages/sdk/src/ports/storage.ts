@@ -7,7 +7,7 @@ import type { Money } from '../domain/money.js';
 import type { NewOrder, Order, OrderPatch, OrderStatus } from '../domain/order.js';
 import type { NewPanel, Panel, PanelPatch } from '../domain/panel.js';
 import type { NewPlan, Plan, PlanPatch } from '../domain/plan.js';
-import type { NewSubscription, Subscription, SubscriptionPatch, UsageReading } from '../domain/subscription.js';
+import type { NewSubscription, PanelUsageReading, Subscription, SubscriptionPatch, UsageReading } from '../domain/subscription.js';
 import type { SubscriptionStatus } from '../domain/subscription-status.js';
 import type { NewTarget, Target, TargetPatch } from '../domain/target.js';
 import type { SerializedError } from '../errors.js';
@@ -27,9 +27,10 @@ import type { PaymentRepository } from './storage-payments.js';
  * price books (`priceBooks`), 7 the books read by order and by day (`ledger.listByOrder`,
  * `referrals.reduceReward`, the sales read model `sales.figures`) and payment intents (`payments`), 8
  * `subscriptions.countOnOtherTerms` (how many subscribers a plan edit has not reached), 9 `panelSlots` (a panel's
- * concurrency limit held across replicas, by leases on the database's clock).
+ * concurrency limit held across replicas, by leases on the database's clock), 10
+ * `subscriptions.recordPanelUsage` (a page of a panel's readings keyed by username, written in one go).
  */
-export const STORAGE_PORT_VERSION = 9 as const;
+export const STORAGE_PORT_VERSION = 10 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -283,6 +284,28 @@ export interface UsageWriteResult {
   ignored: number;
 }
 
+/** How `subscriptions.recordPanelUsage` writes a page of one panel's readings. */
+export interface PanelUsageOptions {
+  /** When the panel was read; a reading applies only to a subscription whose stored reading is older. */
+  observedAt: Date;
+  /**
+   * Also name the matched `active` subscriptions with a traffic limit above 0 whose reading is at or
+   * over this percent of it (those a traffic warning may be due for); `null`: none of them.
+   */
+  watchPercent: number | null;
+}
+
+/** What `subscriptions.recordPanelUsage` did with a page of readings. */
+export interface PanelUsageWriteResult extends UsageWriteResult {
+  /** Readings that matched a subscription with a client on the panel (status in `HAS_REMOTE_CLIENT`). */
+  matched: number;
+  /**
+   * Usernames of the matched subscriptions the engine may have to act on, in no particular order:
+   * those `on_hold` (first use may start their period), and those `watchPercent` names.
+   */
+  watch: string[];
+}
+
 /** Subscriptions: one remote client each. */
 export interface SubscriptionRepository {
   /**
@@ -320,6 +343,15 @@ export interface SubscriptionRepository {
    * `usageObservedAt`, so replays and late readings are harmless. Does not change `revision`.
    */
   recordUsage(readings: readonly UsageReading[]): Promise<UsageWriteResult>;
+  /**
+   * Writes one page of a panel's readings, keyed by the clients' usernames on `panelId`: each applies
+   * to the subscription with that username whose status has a client there (`HAS_REMOTE_CLIENT`) when
+   * its stored `usageObservedAt` is older than `options.observedAt` (as `recordUsage`); unknown
+   * usernames are ignored, and a username given twice counts its last reading. Does not change
+   * `revision`. At most {@link MAX_USERNAMES_PER_LOOKUP} readings a call (`ValidationError` beyond).
+   * One round trip a page, reading no more of a row than the write needs (usage sync).
+   */
+  recordPanelUsage(panelId: string, readings: readonly PanelUsageReading[], options: PanelUsageOptions): Promise<PanelUsageWriteResult>;
   /** How many subscriptions are in each status (every status present, 0 when none). */
   countByStatus(filter?: { panelId?: string }): Promise<Record<SubscriptionStatus, number>>;
   /**

@@ -82,15 +82,10 @@ async function warnTraffic(scope: TickScope, sub: Subscription, panelUsedBytes: 
 }
 
 /**
- * Stores one batch of readings, then acts on them: traffic warnings, and on-hold subscriptions
- * whose panel started the period on first use are activated with the panel's expiry.
+ * Acts on readings already stored: traffic warnings, and on-hold subscriptions whose panel started
+ * the period on first use are activated with the panel's expiry.
  */
-async function applyReadings(scope: TickScope, found: readonly Found[], observedAt: Date, tally: PanelTally): Promise<void> {
-  const { ctx } = scope;
-  if (found.length === 0) return;
-  const readings = found.map(({ sub, client }) => ({ subscriptionId: sub.id, usedBytes: client.usedBytes, observedAt }));
-  tally.applied += (await ctx.storage.subscriptions.recordUsage(readings)).applied;
-  tally.clients += found.length;
+async function actOnReadings(scope: TickScope, found: readonly Found[], tally: PanelTally): Promise<void> {
   for (const { sub, client } of found) {
     if (sub.status === 'on_hold' && client.expiry.type === 'at') {
       if ((await activateOnHold(scope, sub, client.expiry.at)) !== null) tally.activated++;
@@ -104,9 +99,52 @@ async function applyReadings(scope: TickScope, found: readonly Found[], observed
   }
 }
 
+/** Stores one batch of readings by subscription id, then acts on them. */
+async function applyReadings(scope: TickScope, found: readonly Found[], observedAt: Date, tally: PanelTally): Promise<void> {
+  const { ctx } = scope;
+  if (found.length === 0) return;
+  const readings = found.map(({ sub, client }) => ({ subscriptionId: sub.id, usedBytes: client.usedBytes, observedAt }));
+  tally.applied += (await ctx.storage.subscriptions.recordUsage(readings)).applied;
+  tally.clients += found.length;
+  await actOnReadings(scope, found, tally);
+}
+
+/** The lowest traffic warning percent: a reading under it cannot warn anyone. */
+function watchPercent(scope: TickScope): number | null {
+  const percents = scope.ctx.policy.trafficWarningPercents;
+  return percents.length === 0 ? null : Math.min(...percents);
+}
+
+/**
+ * Stores one page of a panel's readings by username in one statement; only the subscriptions that
+ * storage names as worth a look (on hold, or near their traffic limit) are read whole and acted on.
+ */
+async function applyPage(
+  scope: TickScope,
+  panelId: string,
+  clients: readonly RemoteClient[],
+  observedAt: Date,
+  tally: PanelTally,
+): Promise<void> {
+  const { ctx } = scope;
+  const readings = clients.map((c) => ({ username: c.ref.username, usedBytes: c.usedBytes }));
+  const written = await ctx.storage.subscriptions.recordPanelUsage(panelId, readings, { observedAt, watchPercent: watchPercent(scope) });
+  tally.clients += written.matched;
+  tally.applied += written.applied;
+  if (written.watch.length === 0) return;
+  const byUsername = new Map<string, RemoteClient>();
+  for (const client of clients) byUsername.set(client.ref.username, client);
+  const found: Found[] = [];
+  for (const sub of await ctx.storage.subscriptions.getByUsernames(panelId, written.watch)) {
+    const client = byUsername.get(sub.remote.username);
+    if (client !== undefined && HAS_REMOTE_CLIENT.has(sub.status)) found.push({ sub, client });
+  }
+  await actOnReadings(scope, found, tally);
+}
+
 /**
  * A panel that lists clients in bulk: page after page, the next page asked for while this one's
- * subscriptions are looked up (one query a page) and its readings stored.
+ * readings are stored (one statement a page of up to {@link MAX_USERNAMES_PER_LOOKUP}).
  */
 async function syncListedPanel(scope: TickScope, handle: PanelHandle, observedAt: Date, tally: PanelTally): Promise<void> {
   const { ctx } = scope;
@@ -120,17 +158,8 @@ async function syncListedPanel(scope: TickScope, handle: PanelHandle, observedAt
     // A failure below must not leave the prefetch's rejection unobserved.
     next?.catch(() => undefined);
     for (const client of page.unreadable ?? []) ctx.events.emit('usage:client_unreadable', { panelId: panel.id, client, at: scope.now });
-    const byUsername = new Map<string, RemoteClient>();
-    for (const client of page.items) byUsername.set(client.ref.username, client);
-    const found: Found[] = [];
-    for (let i = 0; i < page.items.length; i += MAX_USERNAMES_PER_LOOKUP) {
-      const names = page.items.slice(i, i + MAX_USERNAMES_PER_LOOKUP).map((c) => c.ref.username);
-      for (const sub of await ctx.storage.subscriptions.getByUsernames(panel.id, names)) {
-        const client = byUsername.get(sub.remote.username);
-        if (client !== undefined && HAS_REMOTE_CLIENT.has(sub.status)) found.push({ sub, client });
-      }
-    }
-    await applyReadings(scope, found, observedAt, tally);
+    for (let i = 0; i < page.items.length; i += MAX_USERNAMES_PER_LOOKUP)
+      await applyPage(scope, panel.id, page.items.slice(i, i + MAX_USERNAMES_PER_LOOKUP), observedAt, tally);
   }
 }
 

@@ -1,4 +1,4 @@
-import { ConflictError, SUBSCRIPTION_STATUSES, sameTerms, type SubscriptionTerms } from '@panelkit/sdk';
+import { ConflictError, HAS_REMOTE_CLIENT, SUBSCRIPTION_STATUSES, sameTerms, type SubscriptionTerms } from '@panelkit/sdk';
 import { MAX_USERNAMES_PER_LOOKUP } from '@panelkit/sdk/storage';
 import { NewSubscriptionSchema, SubscriptionPatchSchema, UsageReadingSchema } from '@panelkit/sdk/schemas';
 import {
@@ -10,6 +10,8 @@ import {
   parseExpectedRevision,
   parseInput,
   parsePanelIdFilter,
+  parsePanelUsage,
+  watchedForUsage,
 } from '@panelkit/sdk/storage';
 import type {
   Customer,
@@ -21,9 +23,10 @@ import type {
   Target,
   SubscriptionPatch,
   SubscriptionStatus,
+  PanelUsageReading,
   UsageReading,
 } from '@panelkit/sdk';
-import type { UsageWriteResult } from '@panelkit/sdk/storage';
+import type { PanelUsageOptions, PanelUsageWriteResult, UsageWriteResult } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { compositeKey } from '../internal/unique-index.js';
@@ -137,6 +140,24 @@ export function subscriptionOperations(tables: SubscriptionTables, refs: Subscri
         applied++;
       }
       return { applied, ignored };
+    },
+
+    recordPanelUsage(op: Op, panelId: string, readings: readonly PanelUsageReading[], options: PanelUsageOptions): PanelUsageWriteResult {
+      const input = parsePanelUsage(panelId, readings, options);
+      const at = input.observedAt.getTime();
+      const result: PanelUsageWriteResult = { matched: 0, applied: 0, ignored: 0, watch: [] };
+      for (const reading of input.readings) {
+        const id = byUsername.lookup(compositeKey(input.panelId, reading.username));
+        const before = id === undefined ? undefined : subscriptions.get(id);
+        if (before === undefined || !HAS_REMOTE_CLIENT.has(before.status)) continue;
+        result.matched++;
+        if (watchedForUsage(before, reading.usedBytes, input.watchPercent)) result.watch.push(reading.username);
+        if (before.usageObservedAt !== null && before.usageObservedAt.getTime() >= at) continue;
+        subscriptions.replace(op.undo, { ...before, usedBytes: reading.usedBytes, usageObservedAt: new Date(at) });
+        result.applied++;
+      }
+      result.ignored = readings.length - result.applied;
+      return result;
     },
 
     countByStatus(_op: Op, filter?: { panelId?: string }): Record<SubscriptionStatus, number> {

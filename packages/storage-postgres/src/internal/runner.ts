@@ -15,6 +15,12 @@ export interface RunOptions {
    */
   readonly read?: boolean;
   /**
+   * Every statement the call sends is atomic on its own, and the call needs no transaction around them
+   * (one `UPDATE … FROM unnest(…)`, a lease taken in one statement): outside a transaction it runs
+   * without `BEGIN` and `COMMIT`, two round trips fewer; inside one it keeps its savepoint.
+   */
+  readonly autocommit?: boolean;
+  /**
    * Run the call again when it fails this way (besides serialisation failures and deadlocks),
    * e.g. a unique violation from a concurrent insert that the next attempt will see.
    */

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, SUBSCRIPTION_STATUSES } from '@panelkit/sdk';
+import { ConflictError, HAS_REMOTE_CLIENT, NotFoundError, SUBSCRIPTION_STATUSES } from '@panelkit/sdk';
 import { MAX_USERNAMES_PER_LOOKUP } from '@panelkit/sdk/storage';
 import { NewSubscriptionSchema, SubscriptionPatchSchema, SubscriptionTermsSchema, UsageReadingSchema } from '@panelkit/sdk/schemas';
 import {
@@ -10,9 +10,18 @@ import {
   parseExpectedRevision,
   parseInput,
   parsePanelIdFilter,
+  parsePanelUsage,
 } from '@panelkit/sdk/storage';
-import type { NewSubscription, Subscription, SubscriptionPatch, SubscriptionStatus, SubscriptionTerms, UsageReading } from '@panelkit/sdk';
-import type { SubscriptionRepository, UsageWriteResult } from '@panelkit/sdk/storage';
+import type {
+  NewSubscription,
+  PanelUsageReading,
+  Subscription,
+  SubscriptionPatch,
+  SubscriptionStatus,
+  SubscriptionTerms,
+  UsageReading,
+} from '@panelkit/sdk';
+import type { PanelUsageOptions, PanelUsageWriteResult, SubscriptionRepository, UsageWriteResult } from '@panelkit/sdk/storage';
 import { insertSql, updateSql } from '../internal/columns.js';
 import { rowLock } from '../internal/locks.js';
 import type { Call, RepositoryContext } from '../internal/runner.js';
@@ -43,6 +52,9 @@ function candidates(readings: readonly UsageReading[]): UsageReading[] {
 
 /** Readings per statement; bounded so one page of a huge sync does not make one huge statement. */
 const USAGE_CHUNK = 10_000;
+
+/** The statuses whose subscriptions have a client on their panel, as a text[] parameter. */
+const WITH_CLIENT = [...HAS_REMOTE_CLIENT];
 
 /** The fields the storage keeps sealed (see `subscription-secrets.ts`). */
 const SECRET_FIELDS = ['remote', 'remoteClientId', 'subscriptionUrl', 'shareLinks'] as const;
@@ -83,6 +95,46 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
       applied += dec.int(rows[0]!['applied']);
     }
     return { applied, ignored: readings.length - applied };
+  }
+
+  /**
+   * One statement a page of a panel's clients: the usernames are matched through the
+   * `(panel_id, remote_username)` key, reading only the columns the write and the watch need; the
+   * readings newer than the stored one are written and the rows to watch named. Nothing else of a row
+   * leaves the server. The rows are not locked first (a lock is a WAL record and a page write per row):
+   * the update takes each row's lock itself, in id order as the matches are sorted, and rechecks
+   * `usage_observed_at` on the row's newest version when another writer got there first, so an older
+   * reading never overwrites a newer one. A deadlock all the same reruns the statement (see the runner).
+   */
+  async function writePanelUsage(
+    { db }: Call,
+    panelId: string,
+    readings: readonly PanelUsageReading[],
+    observedAt: Date,
+    watchPercent: number | null,
+  ): Promise<PanelUsageWriteResult> {
+    const { rows } = await db.query(
+      `WITH matched AS (
+         SELECT s.id, s.status, s.traffic_limit_bytes, s.remote_username, r.used_bytes
+         FROM unnest($2::text[], $3::bigint[]) AS r(username, used_bytes)
+         JOIN ${table} AS s ON s.panel_id = $1 AND s.remote_username = r.username
+         WHERE s.status = ANY($5::text[])
+         ORDER BY s.id
+       ), written AS (
+         UPDATE ${table} AS s SET used_bytes = m.used_bytes, usage_observed_at = $4
+         FROM matched AS m
+         WHERE s.id = m.id AND (s.usage_observed_at IS NULL OR s.usage_observed_at < $4)
+         RETURNING s.id
+       )
+       SELECT (SELECT count(*) FROM matched) AS matched, (SELECT count(*) FROM written) AS applied,
+         ARRAY(SELECT remote_username FROM matched
+               WHERE status = 'on_hold'
+                  OR (status = 'active' AND traffic_limit_bytes > 0 AND used_bytes * 100 >= traffic_limit_bytes * $6::float8)) AS watch`,
+      [panelId, readings.map((r) => r.username), readings.map((r) => r.usedBytes), enc.time(observedAt), WITH_CLIENT, watchPercent],
+    );
+    const row = rows[0]!;
+    const applied = dec.int(row['applied']);
+    return { matched: dec.int(row['matched']), applied, ignored: 0, watch: row['watch'] as string[] };
   }
 
   return {
@@ -187,6 +239,18 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
         if (parsed.length === 0) return { applied: 0, ignored: 0 };
         return writeUsage(call, parsed);
       }),
+
+    recordPanelUsage: (panelId: string, readings: readonly PanelUsageReading[], options: PanelUsageOptions) =>
+      runner.run(
+        'subscriptions.recordPanelUsage',
+        async (call) => {
+          const input = parsePanelUsage(panelId, readings, options);
+          if (input.readings.length === 0) return { matched: 0, applied: 0, ignored: readings.length, watch: [] };
+          const result = await writePanelUsage(call, input.panelId, input.readings, input.observedAt, input.watchPercent);
+          return { ...result, ignored: readings.length - result.applied };
+        },
+        { autocommit: true },
+      ),
 
     countByStatus: (filter?: { panelId?: string }) =>
       runner.run(

@@ -30,6 +30,7 @@ import { ticksSuite } from './ticks.js';
 import { panelSlotsSuite } from './panel-slots.js';
 import { transactionsSuite } from './transactions.js';
 import { usageSuite } from './usage.js';
+import { panelUsageSuite } from './panel-usage.js';
 import { fullName } from '../task-name.js';
 
 /** What the suite gives your storage factory for each test. */
@@ -138,6 +139,7 @@ export function describeStoragePort(
     ordersSuite(env);
     subscriptionsSuite(env);
     usageSuite(env);
+    panelUsageSuite(env);
     dueQueriesSuite(env);
     dueMovementSuite(env);
     jobsSuite(env);
