@@ -128,7 +128,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
   const direct: Runner = {
     async run<T>(label: string, fn: (call: Call) => Promise<T>, runOptions: RunOptions = {}): Promise<T> {
       assertUsable(label);
-      if (runOptions.read === true) return track(withRetries(label, () => fn({ db: client, now: clock.now() })));
+      if (runOptions.read === true || runOptions.single === true) return track(withRetries(label, () => fn({ db: client, now: clock.now() })));
       return track(withRetries(label, () => client.transaction((db) => fn({ db, now: clock.now() })), runOptions.retryOn));
     },
   };
@@ -153,7 +153,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
             );
           }
           if (scope.ended !== undefined) throw scope.ended;
-          if (runOptions.read === true) {
+          if (runOptions.read === true || runOptions.single === true) {
             try {
               return await fn({ db, now: clock.now() });
             } catch (error) {

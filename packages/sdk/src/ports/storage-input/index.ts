@@ -8,3 +8,4 @@ export * from './cursors.js';
 export * from './requests.js';
 export * from './filters.js';
 export * from './sales.js';
+export * from './placement.js';
