@@ -25,7 +25,8 @@ const { values } = parseArgs({
   },
 });
 const DATABASE = values.database;
-if (!/^[a-z_][a-z0-9_]*$/.test(DATABASE) || DATABASE === 'test' || DATABASE === 'postgres') throw new Error(`--database ${DATABASE}: a name of the trace's own`);
+if (!/^[a-z_][a-z0-9_]*$/.test(DATABASE) || DATABASE === 'test' || DATABASE === 'postgres')
+  throw new Error(`--database ${DATABASE}: a name of the trace's own`);
 const serverUrl = new URL(values.server);
 
 const trace: { on: boolean; lines: string[] } = { on: false, lines: [] };
@@ -61,7 +62,11 @@ try {
     if (!signed.ok) throw new Error(signed.reason);
     const { token } = await shop.apiTokens.create(signed.account.id, 'trace');
     const customerId = signed.account.customerId;
-    await shop.kit.topUp({ customerId, amount: { amount: plan.price.amount * 10, currency: plan.price.currency }, idempotencyKey: 'trace-fund' });
+    await shop.kit.topUp({
+      customerId,
+      amount: { amount: plan.price.amount * 10, currency: plan.price.currency },
+      idempotencyKey: 'trace-fund',
+    });
     const app = createApp(shop, {});
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));

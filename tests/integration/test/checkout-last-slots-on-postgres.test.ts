@@ -19,12 +19,21 @@ const PRICE = 1_000;
 type Outcome = { ok: true; orderId: string; subscriptionIds: string[] } | { ok: false; code: string | undefined; message: string };
 
 /** `count` checkouts of `planId`, spread over `buyers` and `replicas`, all at once. */
-function race(replicas: readonly ReplicaProcess[], buyers: readonly string[], planId: string, count: number, tag: string): Promise<Outcome[]> {
+function race(
+  replicas: readonly ReplicaProcess[],
+  buyers: readonly string[],
+  planId: string,
+  count: number,
+  tag: string,
+): Promise<Outcome[]> {
   return Promise.all(
     Array.from({ length: count }, async (_, i): Promise<Outcome> => {
       const request = { customerId: buyers[i % buyers.length]!, items: [{ planId }], idempotencyKey: `${tag}-${i}` };
       try {
-        return { ok: true, ...(await replicas[i % replicas.length]!.call<{ orderId: string; subscriptionIds: string[] }>('checkout', request)) };
+        return {
+          ok: true,
+          ...(await replicas[i % replicas.length]!.call<{ orderId: string; subscriptionIds: string[] }>('checkout', request)),
+        };
       } catch (error) {
         const e = error as { code?: string; message: string };
         return { ok: false, code: e.code, message: e.message };
@@ -50,12 +59,20 @@ async function expectWholeOrders(storage: StoragePort, outcomes: readonly Outcom
 describe.skipIf(SKIP_REASON !== false)(
   `checkouts racing for the last slots from several processes${SKIP_REASON === false ? '' : ` (skipped: ${SKIP_REASON})`}`,
   () => {
-    it('80 checkouts for a plan of 18 over targets of 12 and 10, then 40 for the 4 slots left: exactly 18 and 4 are sold', { timeout: 180_000 }, async () => {
+    it('80 checkouts for a plan of 18 over targets of 12 and 10, then 40 for the 4 slots left: exactly 18 and 4 are sold', {
+      timeout: 180_000,
+    }, async () => {
       const rig = await openPostgresRig(KIND);
       const { storage, shop } = rig;
       try {
         const a = await storage.targets.update(shop.target.id, { capacity: 12 });
-        const b = await storage.targets.create({ panelId: a.panelId, remoteRef: 'last-slots-b', name: 'last slots b', protocol: 'vless', capacity: 10 });
+        const b = await storage.targets.create({
+          panelId: a.panelId,
+          remoteRef: 'last-slots-b',
+          name: 'last slots b',
+          protocol: 'vless',
+          capacity: 10,
+        });
         const limited = await storage.plans.create({
           name: 'eighteen',
           family: 'standard',

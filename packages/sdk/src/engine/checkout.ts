@@ -11,7 +11,14 @@ import type { NewSubscription, Subscription } from '../domain/subscription.js';
 import type { NewAuditEvent } from '../domain/audit.js';
 import type { NewJob } from '../domain/job.js';
 import { parseInput } from '../domain/validate.js';
-import { CapacityExhaustedError, ConflictError, EligibilityError, IdempotencyConflictError, NotFoundError, ValidationError } from '../errors.js';
+import {
+  CapacityExhaustedError,
+  ConflictError,
+  EligibilityError,
+  IdempotencyConflictError,
+  NotFoundError,
+  ValidationError,
+} from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
 import { decideTrial } from '../rules/trial.js';
 import type { EngineContext } from './context.js';
@@ -280,11 +287,20 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
             }
           }
         }
-        const order = { id: orderId, customerId: customer.id, items: orderItems, total, idempotencyKey: request.idempotencyKey, requestHash: hash };
+        const order = {
+          id: orderId,
+          customerId: customer.id,
+          items: orderItems,
+          total,
+          idempotencyKey: request.idempotencyKey,
+          requestHash: hash,
+        };
         // The slots are taken last, inside this one call: their rows stay locked only from here to COMMIT.
         const placed = await tx.orders.place({ order, debit, subscriptions, jobs, audit });
         if (!placed.ok && placed.reason === 'plan_full') {
-          throw new CapacityExhaustedError(`plan ${placed.planId} has no free slots`, { details: { planId: placed.planId, reason: 'plan_full' } });
+          throw new CapacityExhaustedError(`plan ${placed.planId} has no free slots`, {
+            details: { planId: placed.planId, reason: 'plan_full' },
+          });
         }
         if (!placed.ok) {
           full.add(placed.targetId);

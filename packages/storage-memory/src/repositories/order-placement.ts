@@ -52,7 +52,8 @@ export function orderPlacementOperation(parts: PlacementParts) {
     for (const { id, count } of parsed.targets) {
       const target = parts.targets.require(id);
       const named = parsed.subscriptions.find((s) => s.targetId === id && s.panelId !== target.panelId);
-      if (named !== undefined) invalidInput('order placement', 'subscriptions', `target ${id} is on panel ${target.panelId}, not ${named.panelId}`);
+      if (named !== undefined)
+        invalidInput('order placement', 'subscriptions', `target ${id} is on panel ${target.panelId}, not ${named.panelId}`);
       if (!hasRoom(target.capacity, target.allocated, count)) {
         op.undo.rollbackTo(mark);
         return { ok: false, reason: 'target_full', targetId: id };

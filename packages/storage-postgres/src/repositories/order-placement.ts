@@ -79,7 +79,8 @@ export function orderPlacement({ runner, schema, secretBox }: RepositoryContext)
     const panelOf = new Map<string, string>();
     for (const s of parsed.subscriptions) {
       const known = panelOf.get(s.targetId);
-      if (known !== undefined && known !== s.panelId) invalidInput('order placement', 'subscriptions', `target ${s.targetId} named with two panels`);
+      if (known !== undefined && known !== s.panelId)
+        invalidInput('order placement', 'subscriptions', `target ${s.targetId} named with two panels`);
       panelOf.set(s.targetId, s.panelId);
     }
     parsed.plans.forEach(({ id, count }, i) => {
@@ -126,7 +127,10 @@ export function orderPlacement({ runner, schema, secretBox }: RepositoryContext)
     }
     if (rows.subscriptions.length > 0) {
       const values = rows.subscriptions.map(
-        (s) => `(${subscriptionParams(secretBox, s).map((v, i) => p.add(v, SUBSCRIPTION_COLUMNS[i]![1])).join(', ')})`,
+        (s) =>
+          `(${subscriptionParams(secretBox, s)
+            .map((v, i) => p.add(v, SUBSCRIPTION_COLUMNS[i]![1]))
+            .join(', ')})`,
       );
       ctes.push(
         `new_subscriptions AS (INSERT INTO ${schema}.subscriptions (${names(SUBSCRIPTION_COLUMNS)})
@@ -169,7 +173,9 @@ export function orderPlacement({ runner, schema, secretBox }: RepositoryContext)
     }
     const held = gates.map((g) => `(SELECT count(*) FROM ${g}) AS ${g}`);
     const after =
-      parsed.plans.length > 0 ? `(SELECT json_agg(json_build_array(id, allocated, capacity)) FROM targets_taken) AS targets` : `NULL AS targets`;
+      parsed.plans.length > 0
+        ? `(SELECT json_agg(json_build_array(id, allocated, capacity)) FROM targets_taken) AS targets`
+        : `NULL AS targets`;
     const balance = debit !== null ? `(SELECT amount FROM new_balance) AS balance` : `NULL AS balance`;
     const text = `WITH ${ctes.join(',\n')}\nSELECT ${[...held, after, balance].join(', ')}`;
     return { text, params: p.values, gates };
@@ -180,10 +186,10 @@ export function orderPlacement({ runner, schema, secretBox }: RepositoryContext)
     if (gate === 'cust') throw new NotFoundError('customer', parsed.order.customerId);
     if (gate === 'funded') {
       const debit = parsed.debit!;
-      const { rows } = await db.query(`SELECT amount, credit_limit FROM ${schema}.ledger_balances WHERE customer_id = $1 AND currency = $2`, [
-        debit.customerId,
-        debit.currency,
-      ]);
+      const { rows } = await db.query(
+        `SELECT amount, credit_limit FROM ${schema}.ledger_balances WHERE customer_id = $1 AND currency = $2`,
+        [debit.customerId, debit.currency],
+      );
       const balance = rows[0] === undefined ? 0 : dec.int(rows[0]['amount']);
       const creditLimit = rows[0] === undefined ? 0 : dec.int(rows[0]['credit_limit']);
       throw new InsufficientFundsError(debit.customerId, debit.currency, balance, -debit.amount, { details: { creditLimit } });
@@ -212,11 +218,13 @@ export function orderPlacement({ runner, schema, secretBox }: RepositoryContext)
     const result = (await db.query(text, params)).rows[0]!;
     const broken = gates.find((g) => dec.int(result[g]) === 0);
     if (broken !== undefined) return refusal(db, parsed, broken);
-    const targets: PlacedTarget[] = ((result['targets'] as [string, number, number | null][] | null) ?? []).map(([targetId, allocated, capacity]) => ({
-      targetId,
-      allocated,
-      capacity,
-    }));
+    const targets: PlacedTarget[] = ((result['targets'] as [string, number, number | null][] | null) ?? []).map(
+      ([targetId, allocated, capacity]) => ({
+        targetId,
+        allocated,
+        capacity,
+      }),
+    );
     return { ok: true, order: rows.order, subscriptions: rows.subscriptions, audit: rows.audit, targets };
   }
 

@@ -48,7 +48,8 @@ export function parsePlacement(placement: OrderPlacement, createId: (prefix: str
   const debit = input['debit'] === null ? null : parseInput(NewLedgerEntrySchema, input['debit'], `${WHAT} debit`);
   if (debit !== null) {
     if (debit.kind !== 'purchase' || debit.amount >= 0) invalidInput(WHAT, 'debit', 'must be a purchase that takes money');
-    if (debit.orderId !== orderId || debit.customerId !== order.customerId) invalidInput(WHAT, 'debit', "must be the order's and its customer's");
+    if (debit.orderId !== orderId || debit.customerId !== order.customerId)
+      invalidInput(WHAT, 'debit', "must be the order's and its customer's");
   }
   const subscriptions = inputArray(input['subscriptions'], WHAT, 'subscriptions').map((s, i) => {
     const parsed = parseInput(NewSubscriptionSchema, s, `${WHAT} subscription ${i}`);
@@ -59,7 +60,9 @@ export function parsePlacement(placement: OrderPlacement, createId: (prefix: str
   const jobs = inputArray(input['jobs'], WHAT, 'jobs').map((j, i) => parseInput(NewJobSchema, j as NewJob, `${WHAT} job ${i}`));
   const keys = jobs.flatMap((j) => (j.dedupeKey === null ? [] : [j.dedupeKey]));
   if (new Set(keys).size !== keys.length) invalidInput(WHAT, 'jobs', 'dedupe keys must be distinct');
-  const audit = inputArray(input['audit'], WHAT, 'audit').map((e, i) => parseInput(NewAuditEventSchema, e as NewAuditEvent, `${WHAT} audit ${i}`));
+  const audit = inputArray(input['audit'], WHAT, 'audit').map((e, i) =>
+    parseInput(NewAuditEventSchema, e as NewAuditEvent, `${WHAT} audit ${i}`),
+  );
   const debitId = debit === null ? null : (debit.id ?? createId('led'));
   return {
     order: { ...order, id: orderId, ledgerEntryId: debitId },

@@ -81,7 +81,10 @@ export function orderPlacementSuite(env: SuiteEnv): void {
       const customer = await funded(storage, 5000);
       const plan = await seedPlan(storage, { maxClients: 10 });
       const panel = await seedPanel(storage);
-      const [a, b] = [await seedTarget(storage, { panelId: panel.id, capacity: 5 }), await seedTarget(storage, { panelId: panel.id, capacity: null })];
+      const [a, b] = [
+        await seedTarget(storage, { panelId: panel.id, capacity: 5 }),
+        await seedTarget(storage, { panelId: panel.id, capacity: null }),
+      ];
       const input = placement(customer.id, plan, [a!, b!, a!], 3);
       const placed = await storage.orders.place(input);
       if (!placed.ok) throw new Error(`refused: ${placed.reason}`);
@@ -99,7 +102,13 @@ export function orderPlacementSuite(env: SuiteEnv): void {
       expect(jobs.items.every((j) => j.state === 'queued')).toBe(true);
       expect(placed.audit).toHaveLength(1);
       expect((await storage.audit.list({ subjectId: input.order.id }, { limit: 10 })).items).toEqual(placed.audit);
-      expect(await footprint(storage, customer.id, plan, [a!, b!])).toEqual({ orders: 1, subscriptions: 3, balance: 2000, plan: 3, targets: [2, 1] });
+      expect(await footprint(storage, customer.id, plan, [a!, b!])).toEqual({
+        orders: 1,
+        subscriptions: 3,
+        balance: 2000,
+        plan: 3,
+        targets: [2, 1],
+      });
       expect([...placed.targets].sort((x, y) => (x.targetId < y.targetId ? -1 : 1))).toEqual(
         [
           { targetId: a!.id, allocated: 2, capacity: 5 },
@@ -115,7 +124,13 @@ export function orderPlacementSuite(env: SuiteEnv): void {
       const target = await seedTarget(storage);
       const placed = await storage.orders.place(placement(customer.id, plan, [target], 1, 0));
       expect(placed).toMatchObject({ ok: true, order: { ledgerEntryId: null } });
-      expect(await footprint(storage, customer.id, plan, [target])).toEqual({ orders: 1, subscriptions: 1, balance: 0, plan: 1, targets: [1] });
+      expect(await footprint(storage, customer.id, plan, [target])).toEqual({
+        orders: 1,
+        subscriptions: 1,
+        balance: 0,
+        plan: 1,
+        targets: [1],
+      });
     });
 
     it('a full target is refused with nothing written, and the same transaction places again on another target', async () => {
@@ -135,7 +150,13 @@ export function orderPlacementSuite(env: SuiteEnv): void {
       });
       expect(outcome.first).toMatchObject({ ok: true });
       expect(outcome.second).toEqual({ ok: false, reason: 'target_full', targetId: other.id });
-      expect(await footprint(storage, customer.id, plan, [full, other])).toEqual({ orders: 1, subscriptions: 2, balance: 3000, plan: 2, targets: [1, 1] });
+      expect(await footprint(storage, customer.id, plan, [full, other])).toEqual({
+        orders: 1,
+        subscriptions: 2,
+        balance: 3000,
+        plan: 2,
+        targets: [1, 1],
+      });
     });
 
     it('a full plan is refused with plan_full and nothing written', async () => {
@@ -143,8 +164,18 @@ export function orderPlacementSuite(env: SuiteEnv): void {
       const customer = await funded(storage, 5000);
       const plan = await seedPlan(storage, { maxClients: 2 });
       const target = await seedTarget(storage, { capacity: null });
-      expect(await storage.orders.place(placement(customer.id, plan, [target], 3))).toEqual({ ok: false, reason: 'plan_full', planId: plan.id });
-      expect(await footprint(storage, customer.id, plan, [target])).toEqual({ orders: 0, subscriptions: 0, balance: 5000, plan: 0, targets: [0] });
+      expect(await storage.orders.place(placement(customer.id, plan, [target], 3))).toEqual({
+        ok: false,
+        reason: 'plan_full',
+        planId: plan.id,
+      });
+      expect(await footprint(storage, customer.id, plan, [target])).toEqual({
+        orders: 0,
+        subscriptions: 0,
+        balance: 5000,
+        plan: 0,
+        targets: [0],
+      });
       expect(await storage.orders.place(placement(customer.id, plan, [target], 2))).toMatchObject({ ok: true });
     });
 
@@ -156,7 +187,13 @@ export function orderPlacementSuite(env: SuiteEnv): void {
       await expectRejects(storage.orders.place(placement(customer.id, plan, [target], 2)), 'InsufficientFundsError');
       const broke = await funded(storage, 0);
       await expectRejects(storage.orders.place(placement(broke.id, plan, [target], 1)), 'InsufficientFundsError');
-      expect(await footprint(storage, customer.id, plan, [target])).toEqual({ orders: 0, subscriptions: 0, balance: 1500, plan: 0, targets: [0] });
+      expect(await footprint(storage, customer.id, plan, [target])).toEqual({
+        orders: 0,
+        subscriptions: 0,
+        balance: 1500,
+        plan: 0,
+        targets: [0],
+      });
     });
 
     it('missing rows are a NotFoundError, rows of another order or panel a ValidationError, a taken key a ConflictError; nothing is written', async () => {
@@ -167,8 +204,14 @@ export function orderPlacementSuite(env: SuiteEnv): void {
       const good = () => placement(customer.id, plan, [target], 1);
       const missingCustomer = placement(`cus_${uniqueToken()}`, plan, [target], 1, 0);
       await expectRejects(storage.orders.place(missingCustomer), 'NotFoundError');
-      await expectRejects(storage.orders.place(placement(customer.id, { ...plan, id: `pln_${uniqueToken()}` }, [target], 1)), 'NotFoundError');
-      await expectRejects(storage.orders.place(placement(customer.id, plan, [{ ...target, id: `tgt_${uniqueToken()}` }], 1)), 'NotFoundError');
+      await expectRejects(
+        storage.orders.place(placement(customer.id, { ...plan, id: `pln_${uniqueToken()}` }, [target], 1)),
+        'NotFoundError',
+      );
+      await expectRejects(
+        storage.orders.place(placement(customer.id, plan, [{ ...target, id: `tgt_${uniqueToken()}` }], 1)),
+        'NotFoundError',
+      );
       const elsewhere = await seedPanel(storage);
       await expectRejects(storage.orders.place(placement(customer.id, plan, [{ ...target, panelId: elsewhere.id }], 1)), 'ValidationError');
       const foreign = good();
@@ -180,19 +223,37 @@ export function orderPlacementSuite(env: SuiteEnv): void {
       await expectRejects(storage.orders.place({ ...twins, jobs: [twins.jobs[0]!, twins.jobs[0]!] }), 'ValidationError');
       const refund = good();
       await expectRejects(storage.orders.place({ ...refund, debit: { ...refund.debit!, amount: 1000 } }), 'ValidationError');
-      expect(await footprint(storage, customer.id, plan, [target])).toEqual({ orders: 0, subscriptions: 0, balance: 10_000, plan: 0, targets: [0] });
+      expect(await footprint(storage, customer.id, plan, [target])).toEqual({
+        orders: 0,
+        subscriptions: 0,
+        balance: 10_000,
+        plan: 0,
+        targets: [0],
+      });
       const first = good();
       expect(await storage.orders.place(first)).toMatchObject({ ok: true });
       const again = good();
-      await expectRejects(storage.orders.place({ ...again, order: { ...again.order, idempotencyKey: first.order.idempotencyKey } }), 'ConflictError');
-      expect(await footprint(storage, customer.id, plan, [target])).toEqual({ orders: 1, subscriptions: 1, balance: 9000, plan: 1, targets: [1] });
+      await expectRejects(
+        storage.orders.place({ ...again, order: { ...again.order, idempotencyKey: first.order.idempotencyKey } }),
+        'ConflictError',
+      );
+      expect(await footprint(storage, customer.id, plan, [target])).toEqual({
+        orders: 1,
+        subscriptions: 1,
+        balance: 9000,
+        plan: 1,
+        targets: [1],
+      });
     });
 
     it('60 placements racing for 10 slots of a plan, each in its own transaction: exactly 10 are written', async () => {
       const { storage } = env;
       const plan = await seedPlan(storage, { maxClients: 10 });
       const panel = await seedPanel(storage);
-      const targets = [await seedTarget(storage, { panelId: panel.id, capacity: 6 }), await seedTarget(storage, { panelId: panel.id, capacity: 6 })];
+      const targets = [
+        await seedTarget(storage, { panelId: panel.id, capacity: 6 }),
+        await seedTarget(storage, { panelId: panel.id, capacity: 6 }),
+      ];
       const customers = await Promise.all(Array.from({ length: 6 }, () => funded(storage, 10_000)));
       const replicas = await env.replicas(3);
       const { values, errors } = await settle(
