@@ -13,6 +13,7 @@ import { jobLeaseOperations } from './repositories/job-leases.js';
 import { jobOperations } from './repositories/jobs.js';
 import { ledgerOperations } from './repositories/ledger.js';
 import { orderOperations } from './repositories/orders.js';
+import { orderPlacementOperation } from './repositories/order-placement.js';
 import { panelOperations } from './repositories/panels.js';
 import { planOperations } from './repositories/plans.js';
 import { subscriptionQueryOperations } from './repositories/subscription-queries.js';
@@ -24,7 +25,7 @@ import type { MemoryState } from './state.js';
 
 /** The synchronous operations of every repository over one state, made once per storage. */
 export function createOperations(state: MemoryState) {
-  return {
+  const operations = {
     panels: panelOperations(state.panels),
     targets: targetOperations(state.targets, state.panels),
     plans: planOperations(state.plans),
@@ -56,6 +57,17 @@ export function createOperations(state: MemoryState) {
     sales: salesOperations({ ledger: state.ledger.entries, orders: state.orders.orders, subscriptions: state.subscriptions.subscriptions }),
     payments: paymentOperations(state.payments, state.customers.customers),
   };
+  const place = orderPlacementOperation({
+    orders: operations.orders,
+    ledger: operations.ledger,
+    subscriptions: operations.subscriptions,
+    jobs: operations.jobs,
+    audit: operations.audit,
+    customers: state.customers.customers,
+    targets: state.targets.targets,
+    plans: state.plans,
+  });
+  return { ...operations, orders: { ...operations.orders, place } };
 }
 
 export type MemoryOperations = ReturnType<typeof createOperations>;

@@ -72,7 +72,8 @@ interface TransactionScope {
  * Each call outside a transaction is its own database transaction (a single read runs bare).
  * Inside `transaction(fn)` each call that writes runs under a savepoint, so a call that throws changes
  * nothing and the transaction may go on; a single read runs bare (it has nothing to undo, and the
- * savepoint would cost two more round trips: 14 of the 57 statements of a checkout). A read the database
+ * savepoint would cost two more round trips), and so does a call whose writes are one statement
+ * (`orders.place`: the statement is atomic by itself). A read or such a write the database
  * itself fails (a timeout, a dropped connection) ends the transaction: later calls on its `tx` throw
  * that error and the transaction rolls back. Calls on one `tx` are run one at a time. A
  * serialisation failure or deadlock reruns the call, or the whole `fn`, up to `maxAttempts`.
@@ -81,8 +82,9 @@ interface TransactionScope {
  * 1. the customer: `ledger.append` locks its row (then its `ledger_balances` row), so one
  *    customer's appends queue and the balance check cannot race;
  * 2. a subscription: `subscriptions.update` (and `recordUsage`, many rows in id order);
- * 3. capacity: the plan, then the target (`capacity.reserve`, `capacity.release`): a checkout that finds a
- *    target full tries the next one still holding the plan, so the plan must come first;
+ * 3. capacity: the plan, then the target (`capacity.reserve`, `capacity.release`): a caller that finds a
+ *    target full tries the next one still holding the plan, so the plan must come first. `orders.place` (a
+ *    checkout) locks the customer, then its plans, then its targets, each in id order, in one statement;
  * 4. the order: `orders.update` (settling it locks it before reading its subscriptions);
  * 5. jobs: `enqueue` (its unique dedupe index), `cancel`; claims skip locked rows.
  * Panels, targets and plans edited by an admin lock only their own row. Every one of these locks is
@@ -142,8 +144,9 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
   const direct: Runner = {
     async run<T>(label: string, fn: (call: Call) => Promise<T>, runOptions: RunOptions = {}): Promise<T> {
       assertUsable(label);
-      if (runOptions.read === true) return track(withRetries(label, () => fn({ db: client, now: clock.now() })));
       if (runOptions.autocommit === true) return track(withRetries(label, () => fn({ db: client, now: clock.now() }), runOptions.retryOn));
+      if (runOptions.read === true || runOptions.single === true)
+        return track(withRetries(label, () => fn({ db: client, now: clock.now() })));
       return track(withRetries(label, () => client.transaction((db) => fn({ db, now: clock.now() })), runOptions.retryOn));
     },
   };
@@ -168,7 +171,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
             );
           }
           if (scope.ended !== undefined) throw scope.ended;
-          if (runOptions.read === true) {
+          if (runOptions.read === true || runOptions.single === true) {
             try {
               return await fn({ db, now: clock.now() });
             } catch (error) {

@@ -96,12 +96,23 @@ describe.skipIf(SKIP !== false)(`the engine's lock order on a PostgreSQL server$
       const price = shop.plan.price.amount;
       const customerId = await shop.customer(2 * price);
       const first = await buyer.checkout({ customerId, items: [{ planId: shop.plan.id }], idempotencyKey: 'first' });
-      // The worker's refund stops once it has released the slot (target and plan locked).
+      // The second checkout buys a plan on the same target that provisions on an admin's word (no job): the
+      // drain, still running when it commits, cannot take its job and fail it too.
+      const manual = await shop.storage.plans.create({
+        name: 'manual',
+        family: 'standard',
+        price: shop.plan.price,
+        durationDays: 30,
+        trafficBytes: null,
+        autoProvision: false,
+        placement: { preferredTargetIds: [shop.target.id] },
+      });
+      // The worker's refund stops once it has released the slot (customer, target and plan locked).
       const gate = gated.arm('release');
       const [drained, second] = await race(
         gate,
         () => back.worker.drain(),
-        () => buyer.checkout({ customerId, items: [{ planId: shop.plan.id }], idempotencyKey: 'second' }),
+        () => buyer.checkout({ customerId, items: [{ planId: manual.id }], idempotencyKey: 'second' }),
         someoneWaits,
       );
       expect(second.status === 'rejected' ? String(second.reason) : 'ok').toBe('ok');
@@ -110,7 +121,9 @@ describe.skipIf(SKIP !== false)(`the engine's lock order on a PostgreSQL server$
       expect(sub).toMatchObject({ status: 'failed' });
       // Paid twice, refunded once.
       expect(await shop.balance(customerId)).toBe(price);
-      expect(await shop.storage.plans.get(shop.plan.id)).toMatchObject({ allocated: 1 });
+      expect(await shop.storage.plans.get(shop.plan.id)).toMatchObject({ allocated: 0 });
+      expect(await shop.storage.plans.get(manual.id)).toMatchObject({ allocated: 1 });
+      expect(await shop.storage.targets.get(shop.target.id)).toMatchObject({ allocated: 1 });
     });
   });
 

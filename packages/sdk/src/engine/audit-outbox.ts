@@ -4,7 +4,8 @@
  * cause committed, with no relay polling the trail afterwards.
  */
 import type { AuditEvent, NewAuditEvent } from '../domain/audit.js';
-import type { AuditRepository, StoragePort, StorageTransaction } from '../ports/storage.js';
+import type { AuditRepository, OrderRepository, StoragePort, StorageTransaction } from '../ports/storage.js';
+import type { OrderPlacement } from '../ports/storage-order-placement.js';
 
 /**
  * Called inside the transaction that appended `event`, with that transaction: enqueue jobs on `tx`
@@ -33,7 +34,15 @@ function hookedTransaction(tx: StorageTransaction, hook: AuditOutboxHook): Stora
       return event;
     },
   };
-  return withAudit(tx, audit);
+  // `orders.place` appends audit events too: each reaches the hook once it is written.
+  const orders: OrderRepository = withAudit(tx.orders as OrderRepository & object, audit, {
+    async place(placement: OrderPlacement) {
+      const placed = await tx.orders.place(placement);
+      if (placed.ok) for (const event of placed.audit) await hook(tx, event);
+      return placed;
+    },
+  });
+  return withAudit(tx, audit, { orders });
 }
 
 /**
@@ -47,5 +56,8 @@ export function withAuditOutbox(storage: StoragePort, hook: AuditOutboxHook): St
     append: (input) => storage.transaction((tx) => hookedTransaction(tx, hook).audit.append(input)),
   };
   const transaction: StoragePort['transaction'] = (fn) => storage.transaction((tx) => fn(hookedTransaction(tx, hook)));
-  return withAudit(storage, audit, { transaction });
+  const orders: OrderRepository = withAudit(storage.orders as OrderRepository & object, audit, {
+    place: (placement: OrderPlacement) => storage.transaction((tx) => hookedTransaction(tx, hook).orders.place(placement)),
+  });
+  return withAudit(storage, audit, { transaction, orders });
 }

@@ -7,20 +7,28 @@ import type { Money } from '../domain/money.js';
 import type { Order, OrderItem } from '../domain/order.js';
 import type { Plan } from '../domain/plan.js';
 import { deriveRemoteIdentity } from '../domain/remote-identity.js';
-import type { Subscription } from '../domain/subscription.js';
+import type { NewSubscription, Subscription } from '../domain/subscription.js';
+import type { NewAuditEvent } from '../domain/audit.js';
+import type { NewJob } from '../domain/job.js';
 import { parseInput } from '../domain/validate.js';
-import { ConflictError, EligibilityError, IdempotencyConflictError, NotFoundError, ValidationError } from '../errors.js';
+import {
+  CapacityExhaustedError,
+  ConflictError,
+  EligibilityError,
+  IdempotencyConflictError,
+  NotFoundError,
+  ValidationError,
+} from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
 import { decideTrial } from '../rules/trial.js';
 import type { EngineContext } from './context.js';
-import { auditSubscription } from './context.js';
 import { JOB_TYPES, subscriptionJob, jobAttempts } from './job-types.js';
 import { normalizeDiscountCode } from '../domain/discount.js';
 import { splitDiscount } from '../rules/discount.js';
 import type { DiscountQuote } from '../rules/discount.js';
 import { applyDiscount, discountRefused, orderPurchaseKey, redeemDiscount } from './discount.js';
-import { reserveSlot } from './placement.js';
-import { writeSerialKey } from './serial-keys.js';
+import { auditPlacedNearlyFull, chooseTargets } from './placement.js';
+import { serialTargetWrites, targetSerialKey } from './serial-keys.js';
 import { termsOf } from '../domain/subscription-terms.js';
 import { buyerPlan } from './buyer-price.js';
 
@@ -188,6 +196,12 @@ export async function discountOrder(
 /**
  * Validates, checks eligibility, places every subscription, reserves capacity, debits the wallet,
  * and writes the order, its pending subscriptions and their provisioning jobs in one transaction.
+ *
+ * The transaction reads (the replayed order, the customer, the plans and price books, the targets and
+ * panels) and then writes everything with one `orders.place`, which takes the slots last: the plan's
+ * and target's counters are locked from there to `COMMIT`, not from the first slot on. A target that
+ * filled since it was read is refused without a write, and the order is placed again without it. Lock
+ * order: the customer (the debit), the plans, the targets (by id), then a discount code.
  */
 export async function checkout(ctx: EngineContext, input: CheckoutRequest): Promise<CheckoutResult> {
   const request = parseInput(CheckoutRequestSchema, input, 'checkout request');
@@ -202,80 +216,109 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
       const priced = await priceItems(tx, customer.id, request.items);
       const { plans, orderItems } = priced;
       const { total, paid: unitsPaid, discount } = await discountOrder(tx, customer.id, request.discountCode, priced, ctx.clock.now());
+      let result: { order: Order; subscriptions: Subscription[] };
 
-      const order = await tx.orders.create({
-        customerId: customer.id,
-        items: orderItems,
-        total,
-        idempotencyKey: request.idempotencyKey,
-        requestHash: hash,
-      });
-      let paid = order;
-      if (total.amount > 0) {
-        const { entry } = await tx.ledger.append({
-          customerId: customer.id,
-          kind: 'purchase',
-          amount: -total.amount,
-          currency: total.currency,
-          idempotencyKey: orderPurchaseKey(order.id),
-          orderId: order.id,
-          actor,
-        });
-        paid = await tx.orders.update(order.id, { ledgerEntryId: entry.id });
-      }
-      // Before the slots: a reserved slot locks its target's and plan's rows until COMMIT, and every
-      // other checkout of the plan waits on them, so nothing that does not need the slot runs after it.
+      const orderId = createId('ord');
       const discountData = discount === null ? {} : { discountCode: discount.code, discount: discount.discount.amount };
-      await tx.audit.append({
+      const orderPlaced = {
         actor,
         action: 'order.placed',
         subjectType: 'order',
-        subjectId: order.id,
+        subjectId: orderId,
         data: { total: total.amount, currency: total.currency, ...discountData },
-      });
-      const subscriptions: Subscription[] = [];
-      for (const [index, item] of request.items.entries()) {
-        const plan = plans.get(item.planId)!;
-        const unitPrice = orderItems[index]!.unitPrice;
-        for (let n = 0; n < item.quantity; n++) {
-          const paidPrice = { amount: unitsPaid[index]![n]!, currency: unitPrice.currency };
-          const target = await reserveSlot(tx, plan);
-          const id = createId('sub');
-          const sub = await tx.subscriptions.create({
-            id,
-            customerId: customer.id,
-            orderId: order.id,
-            planId: plan.id,
-            panelId: target.panelId,
-            targetId: target.id,
-            remote: deriveRemoteIdentity(id, 0, ctx.policy.identity),
-            trafficLimitBytes: item.trial ? plan.trial!.trafficBytes : plan.trafficBytes,
-            expiresAt: null,
-            durationDays: item.trial ? plan.trial!.days : plan.durationDays,
-            startOnFirstUse: plan.startOnFirstUse,
-            deviceLimit: plan.deviceLimit,
-            autoRenew: item.autoRenew && !item.trial,
-            trial: item.trial,
-            terms: termsOf(plan),
-          });
-          await auditSubscription(tx, actor, 'subscription.ordered', sub, { orderId: order.id, targetId: target.id });
-          if (plan.autoProvision || item.trial) {
-            const serialKey = await writeSerialKey(ctx, tx, { panelId: target.panelId, remoteRef: target.remoteRef });
-            const payload = { subscriptionId: id, price: paidPrice, round: 0 };
-            await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, id, payload, jobAttempts(ctx.policy), serialKey));
+      };
+      const debit =
+        total.amount > 0
+          ? {
+              id: createId('led'),
+              customerId: customer.id,
+              kind: 'purchase' as const,
+              amount: -total.amount,
+              currency: total.currency,
+              idempotencyKey: orderPurchaseKey(orderId),
+              orderId,
+              actor,
+            }
+          : null;
+      const [targets, panels] = await Promise.all([tx.targets.list(), tx.panels.list()]);
+      // Targets `orders.place` found full since they were read: placed again without them.
+      const full = new Set<string>();
+      for (;;) {
+        const planned = new Map<string, number>();
+        const subscriptions: (NewSubscription & { id: string })[] = [];
+        const jobs: NewJob[] = [];
+        const audit: NewAuditEvent[] = [orderPlaced];
+        for (const [index, item] of request.items.entries()) {
+          const plan = plans.get(item.planId)!;
+          const unitPrice = orderItems[index]!.unitPrice;
+          const chosen = chooseTargets(plan, item.quantity, targets, panels, planned, full);
+          for (const [n, target] of chosen.entries()) {
+            const paidPrice = { amount: unitsPaid[index]![n]!, currency: unitPrice.currency };
+            const id = createId('sub');
+            subscriptions.push({
+              id,
+              customerId: customer.id,
+              orderId,
+              planId: plan.id,
+              panelId: target.panelId,
+              targetId: target.id,
+              remote: deriveRemoteIdentity(id, 0, ctx.policy.identity),
+              trafficLimitBytes: item.trial ? plan.trial!.trafficBytes : plan.trafficBytes,
+              expiresAt: null,
+              durationDays: item.trial ? plan.trial!.days : plan.durationDays,
+              startOnFirstUse: plan.startOnFirstUse,
+              deviceLimit: plan.deviceLimit,
+              autoRenew: item.autoRenew && !item.trial,
+              trial: item.trial,
+              terms: termsOf(plan),
+            });
+            audit.push({
+              actor,
+              action: 'subscription.ordered',
+              subjectType: 'subscription',
+              subjectId: id,
+              data: { orderId, targetId: target.id },
+            });
+            if (plan.autoProvision || item.trial) {
+              const panel = panels.find((p) => p.id === target.panelId)!;
+              const serialKey = serialTargetWrites(ctx, panel) ? targetSerialKey(panel.id, target.remoteRef) : null;
+              const payload = { subscriptionId: id, price: paidPrice, round: 0 };
+              jobs.push(subscriptionJob(JOB_TYPES.provision, id, payload, jobAttempts(ctx.policy), serialKey));
+            }
           }
-          subscriptions.push(sub);
         }
+        const order = {
+          id: orderId,
+          customerId: customer.id,
+          items: orderItems,
+          total,
+          idempotencyKey: request.idempotencyKey,
+          requestHash: hash,
+        };
+        // The slots are taken last, inside this one call: their rows stay locked only from here to COMMIT.
+        const placed = await tx.orders.place({ order, debit, subscriptions, jobs, audit });
+        if (!placed.ok && placed.reason === 'plan_full') {
+          throw new CapacityExhaustedError(`plan ${placed.planId} has no free slots`, {
+            details: { planId: placed.planId, reason: 'plan_full' },
+          });
+        }
+        if (!placed.ok) {
+          full.add(placed.targetId);
+          continue;
+        }
+        await auditPlacedNearlyFull(tx, placed.targets, planned, targets);
+        result = { order: placed.order, subscriptions: placed.subscriptions };
+        break;
       }
       // After the debit and the slots (the lock order): the last use cannot be taken twice.
       if (discount !== null)
         await redeemDiscount(tx, discount, {
           customerId: customer.id,
-          key: orderPurchaseKey(order.id),
+          key: orderPurchaseKey(orderId),
           use: 'purchase',
-          orderId: order.id,
+          orderId,
         });
-      return { order: paid, discount, subscriptions, replayed: false };
+      return { order: result.order, discount, subscriptions: result.subscriptions, replayed: false };
     });
 
   let result: CheckoutResult;

@@ -4,6 +4,7 @@ import type { Plan } from '../domain/plan.js';
 import type { Target } from '../domain/target.js';
 import { CapacityExhaustedError } from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
+import type { PlacedTarget } from '../ports/storage-order-placement.js';
 
 /** A target this full (in percent of its capacity) is audited once as `target.nearly_full` when a reservation reaches it. */
 export const NEARLY_FULL_PERCENT = 90;
@@ -92,4 +93,61 @@ export async function reserveSlot(tx: StorageRepositories, plan: Plan, allowed: 
     }
   }
   throw new CapacityExhaustedError(`no target has room for plan ${plan.id}`, { details: { planId: plan.id, reason: 'no_target' } });
+}
+
+/**
+ * Chooses a target for each of `count` new subscriptions of `plan`, as `reserveSlot` would one after
+ * another, from counters read once: `planned` holds the slots this checkout already chose per target (it
+ * is added to), and targets in `full` (found full by `orders.place`) are skipped. Nothing is reserved
+ * here: `orders.place` takes the slots last and refuses a target that filled meanwhile.
+ * `CapacityExhaustedError` (`no_target`) when a unit finds no target with room.
+ */
+export function chooseTargets(
+  plan: Plan,
+  count: number,
+  targets: readonly Target[],
+  panels: readonly Panel[],
+  planned: Map<string, number>,
+  full: ReadonlySet<string>,
+): Target[] {
+  const chosen: Target[] = [];
+  for (let n = 0; n < count; n++) {
+    const counted = targets
+      .filter((t) => !full.has(t.id))
+      .map((t) => ({ ...t, allocated: t.allocated + (planned.get(t.id) ?? 0) }))
+      .filter((t) => t.capacity === null || t.allocated < t.capacity);
+    const target = placementOrder(plan, counted, panels)[0];
+    if (target === undefined) {
+      throw new CapacityExhaustedError(`no target has room for plan ${plan.id}`, { details: { planId: plan.id, reason: 'no_target' } });
+    }
+    planned.set(target.id, (planned.get(target.id) ?? 0) + 1);
+    chosen.push(targets.find((t) => t.id === target.id)!);
+  }
+  return chosen;
+}
+
+/**
+ * Audits `target.nearly_full` for each target whose counter this checkout took across 90% of its
+ * capacity (`placed`: the counters after, `taken`: the slots taken per target). The counters were read
+ * under the slots' locks, so of concurrent checkouts exactly one sees a crossing.
+ */
+export async function auditPlacedNearlyFull(
+  tx: StorageRepositories,
+  placed: readonly PlacedTarget[],
+  taken: ReadonlyMap<string, number>,
+  targets: readonly Target[],
+): Promise<void> {
+  for (const { targetId, allocated, capacity } of placed) {
+    if (capacity === null || capacity === 0) continue;
+    const threshold = Math.ceil((capacity * NEARLY_FULL_PERCENT) / 100);
+    if (allocated < threshold || allocated - (taken.get(targetId) ?? 0) >= threshold) continue;
+    const target = targets.find((t) => t.id === targetId);
+    await tx.audit.append({
+      actor: SYSTEM_ACTOR,
+      action: 'target.nearly_full',
+      subjectType: 'target',
+      subjectId: targetId,
+      data: { panelId: target?.panelId ?? null, name: target?.name ?? null, allocated, capacity },
+    });
+  }
 }

@@ -1,3 +1,4 @@
+import type { Panel } from '../domain/panel.js';
 import type { StorageRepositories } from '../ports/storage.js';
 import type { EngineContext } from './context.js';
 
@@ -10,6 +11,19 @@ export function targetSerialKey(panelId: string, remoteRef: string): string {
 }
 
 /**
+ * Whether client writes on one target of `panel` must run one at a time (its adapter declares
+ * `serialTargetWrites`). A panel whose adapter cannot be built is treated as one that must: running
+ * one at a time is safe whatever the panel turns out to be.
+ */
+export function serialTargetWrites(ctx: EngineContext, panel: Panel): boolean {
+  try {
+    return ctx.panels.handleFor(panel).adapter.capabilities.serialTargetWrites === true;
+  } catch {
+    return true;
+  }
+}
+
+/**
  * The serialisation key for a job that writes clients at `place`: the target's key when the
  * panel's adapter declares `serialTargetWrites`, else `null` (the job runs alongside any other).
  * Read in the caller's transaction. A panel whose adapter cannot be built gets the key: running
@@ -19,13 +33,7 @@ export function targetSerialKey(panelId: string, remoteRef: string): string {
 export async function writeSerialKey(ctx: EngineContext, tx: StorageRepositories, place: WritePlace): Promise<string | null> {
   const panel = await tx.panels.get(place.panelId);
   if (panel === null) return null;
-  let serial: boolean;
-  try {
-    serial = ctx.panels.handleFor(panel).adapter.capabilities.serialTargetWrites === true;
-  } catch {
-    serial = true;
-  }
-  if (!serial) return null;
+  if (!serialTargetWrites(ctx, panel)) return null;
   if ('remoteRef' in place) return targetSerialKey(panel.id, place.remoteRef);
   const target = await tx.targets.get(place.targetId);
   return target === null ? null : targetSerialKey(panel.id, target.remoteRef);

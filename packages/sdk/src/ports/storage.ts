@@ -17,6 +17,7 @@ import type { PriceBookRepository } from './storage-price-books.js';
 import type { SalesRepository } from './storage-sales.js';
 import type { SubscriptionTerms } from '../domain/subscription-terms.js';
 import type { PaymentRepository } from './storage-payments.js';
+import type { OrderPlacement, PlaceResult } from './storage-order-placement.js';
 
 /**
  * The version of the {@link StoragePort} contract this SDK expects; a storage reports the one it
@@ -28,9 +29,10 @@ import type { PaymentRepository } from './storage-payments.js';
  * `referrals.reduceReward`, the sales read model `sales.figures`) and payment intents (`payments`), 8
  * `subscriptions.countOnOtherTerms` (how many subscribers a plan edit has not reached), 9 `panelSlots` (a panel's
  * concurrency limit held across replicas, by leases on the database's clock), 10
- * `subscriptions.recordPanelUsage` (a page of a panel's readings keyed by username, written in one go).
+ * `subscriptions.recordPanelUsage` (a page of a panel's readings keyed by username, written in one go), 11 `orders.place` (a checkout's
+ * rows and slots in one call, the slots taken last).
  */
-export const STORAGE_PORT_VERSION = 10 as const;
+export const STORAGE_PORT_VERSION = 11 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -82,8 +84,8 @@ export interface StoragePort extends StorageRepositories {
    * Lock order: on a database storage the calls that write existing rows lock them, so concurrent
    * transactions wait for each other. Make those calls in this order, skipping what you do not need,
    * and they wait instead of deadlocking: the customer (`ledger.append`, `ledger.setCreditLimit`), then a subscription
-   * (`subscriptions.update`), then capacity (`capacity.reserve`/`release`: plan, then target), then
-   * a discount code (`discounts.redeem`/`release`), then the order (`orders.update`), then a referral
+   * (`subscriptions.update`), then capacity (`capacity.reserve`/`release`: plan, then target; `orders.place`: the customer, then its plans, then
+   * its targets, each in id order), then a discount code (`discounts.redeem`/`release`), then the order (`orders.update`), then a referral
    * (`referrals.qualify`/`settle`), then jobs. Rows the transaction created itself are outside the order;
    * creating a row that points at another does not lock it against these calls. A payment
    * (`payments.transition`) comes before all of these: crediting it locks it, then its customer.
@@ -260,6 +262,22 @@ export interface OrderRepository {
    * nothing (not even `updatedAt`) but still locks the row for the rest of the transaction.
    */
   update(id: string, patch: OrderPatch): Promise<Order>;
+  /**
+   * Writes a checkout at once: the order (with `ledgerEntryId` the debit's id), the debit, the
+   * subscriptions, their slots, the jobs and the audit events; or nothing. A plan or target without room
+   * for the subscriptions placed on it is `{ ok: false }` with the first one found full (plans by id,
+   * then targets by id), and nothing is written: the caller may place again on other targets in the same
+   * transaction. Other refusals throw and write nothing: a missing customer, plan or target
+   * (`NotFoundError`), a target on another panel than its subscription's or rows that do not belong to
+   * the order (`ValidationError`), a debit the balance and credit limit do not cover
+   * (`InsufficientFundsError`), an idempotency key already taken (`ConflictError`).
+   *
+   * Locks, in the port's order: the customer (when there is a debit), then the plans' and the targets'
+   * slot counters, each kind in id order, taken last and held to the end of the transaction. On a
+   * database storage this is one statement: an error the database raises (the `ConflictError`, a lost
+   * connection) ends the transaction, as a failed read does, so the caller's transaction fails with it.
+   */
+  place(placement: OrderPlacement): Promise<PlaceResult>;
 }
 
 /**

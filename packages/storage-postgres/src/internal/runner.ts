@@ -21,6 +21,12 @@ export interface RunOptions {
    */
   readonly autocommit?: boolean;
   /**
+   * A call whose writes are one statement (it reads more only after that statement wrote nothing): run
+   * like a read, without `BEGIN` or a savepoint. The statement is atomic by itself; when the database
+   * fails it, the transaction it ran in is over (as after a failed read).
+   */
+  readonly single?: boolean;
+  /**
    * Run the call again when it fails this way (besides serialisation failures and deadlocks),
    * e.g. a unique violation from a concurrent insert that the next attempt will see.
    */

@@ -9,7 +9,8 @@ import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
 
-const COLUMNS: readonly Column<AuditEvent>[] = [
+/** How an audit event is stored, one column per field. */
+export const AUDIT_COLUMNS: readonly Column<AuditEvent>[] = [
   ['id', 'text', (e) => e.id],
   ['at', 'timestamptz', (e) => enc.time(e.at)],
   ['actor', 'jsonb', (e) => enc.json(e.actor)],
@@ -40,7 +41,7 @@ interface AuditFilter {
 
 /** The append-only audit log in `{schema}.audit_events`, paged newest first by `at`. */
 export function auditRepository({ runner, schema }: RepositoryContext): AuditRepository {
-  const events = rowTable(`${schema}.audit_events`, 'audit event', COLUMNS, eventFromRow);
+  const events = rowTable(`${schema}.audit_events`, 'audit event', AUDIT_COLUMNS, eventFromRow);
   return {
     append: (input: NewAuditEvent) =>
       runner.run('audit.append', async ({ db, now }) => {

@@ -12,7 +12,8 @@ import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
 
-const COLUMNS: readonly Column<LedgerEntry>[] = [
+/** How a ledger entry is stored, one column per field. */
+export const LEDGER_COLUMNS: readonly Column<LedgerEntry>[] = [
   ['id', 'text', (e) => e.id],
   ['customer_id', 'text', (e) => e.customerId],
   ['kind', 'text', (e) => e.kind],
@@ -54,7 +55,7 @@ function entryFromRow(r: Row): LedgerEntry {
  * change takes the same row lock.
  */
 export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerRepository {
-  const entries = rowTable(`${schema}.ledger_entries`, 'ledger entry', COLUMNS, entryFromRow);
+  const entries = rowTable(`${schema}.ledger_entries`, 'ledger entry', LEDGER_COLUMNS, entryFromRow);
   const balances = `${schema}.ledger_balances`;
   const read = { read: true } as const;
 

@@ -7,9 +7,11 @@ import type { Column } from '../internal/columns.js';
 import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
+import { orderPlacement } from './order-placement.js';
 import type { Row } from '../internal/sql.js';
 
-const COLUMNS: readonly Column<Order>[] = [
+/** How an order is stored, one column per field. */
+export const ORDER_COLUMNS: readonly Column<Order>[] = [
   ['id', 'text', (o) => o.id],
   ['customer_id', 'text', (o) => o.customerId],
   ['status', 'text', (o) => o.status],
@@ -38,11 +40,14 @@ function orderFromRow(r: Row): Order {
   };
 }
 
-export function orderRepository({ runner, schema }: RepositoryContext): OrderRepository {
+export function orderRepository(context: RepositoryContext): OrderRepository {
+  const { runner, schema } = context;
   const table = `${schema}.orders`;
-  const orders = rowTable(table, 'order', COLUMNS, orderFromRow);
+  const orders = rowTable(table, 'order', ORDER_COLUMNS, orderFromRow);
   const read = { read: true } as const;
   return {
+    ...orderPlacement(context),
+
     create: (input: NewOrder) =>
       runner.run('orders.create', async ({ db, now }) => {
         const parsed = parseInput(NewOrderSchema, input, 'order');

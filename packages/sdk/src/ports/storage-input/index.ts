@@ -9,3 +9,4 @@ export * from './requests.js';
 export * from './filters.js';
 export * from './sales.js';
 export * from './panel-usage.js';
+export * from './placement.js';

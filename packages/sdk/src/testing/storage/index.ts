@@ -21,6 +21,7 @@ import { ledgerSuite } from './ledger.js';
 import { orderBooksSuite, salesSuite } from './order-books.js';
 import { resellersSuite } from './resellers.js';
 import { ordersSuite } from './orders.js';
+import { orderPlacementSuite } from './order-placement.js';
 import { paymentsSuite } from './payments.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
@@ -137,6 +138,7 @@ export function describeStoragePort(
     customersSuite(env);
     ledgerSuite(env);
     ordersSuite(env);
+    orderPlacementSuite(env);
     subscriptionsSuite(env);
     usageSuite(env);
     panelUsageSuite(env);
