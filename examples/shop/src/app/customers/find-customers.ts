@@ -45,7 +45,9 @@ export function readCustomerQuery(raw: string): CustomerQuery {
   return { kind: 'email', text };
 }
 
-async function byTelegram(shop: Shop, query: CustomerQuery): Promise<Customer | null> {
+/** The one customer a query names exactly: a Telegram user, or a customer's own email (one with no web account too). */
+async function exactMatch(shop: Shop, query: CustomerQuery): Promise<Customer | null> {
+  if (query.kind === 'email') return query.text.includes('@') ? shop.storage.customers.getByEmail(query.text.toLowerCase()) : null;
   const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
   if (query.kind === 'username') {
     const link = await links.byUsername(query.username);
@@ -59,8 +61,9 @@ async function byTelegram(shop: Shop, query: CustomerQuery): Promise<Customer | 
 }
 
 /**
- * An admin's customer search, the same for the web's customer list and the bot's `/find`: a Telegram user
- * (by id or `@username`) first, then the accounts whose email contains the text, newest first, a page at a time.
+ * An admin's customer search, the same for the web's customer list and the bot's `/find`: the customer the text
+ * names exactly (a Telegram id or `@username`, an email) first, then the accounts whose email contains the text,
+ * newest first, a page at a time.
  */
 export async function findCustomers(
   shop: Shop,
@@ -68,7 +71,7 @@ export async function findCustomers(
 ): Promise<{ query: CustomerQuery; items: FoundCustomer[]; hasMore: boolean }> {
   const query = readCustomerQuery(input.query);
   const items: FoundCustomer[] = [];
-  const telegram = input.offset === 0 ? await byTelegram(shop, query) : null;
+  const telegram = input.offset === 0 ? await exactMatch(shop, query) : null;
   if (telegram !== null) {
     const account = await shop.accounts.getByCustomer(telegram.id);
     items.push({

@@ -7,7 +7,7 @@ import { formatDate, formatMoney, formatNumber } from '../../i18n/format.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { MESSAGE_MAX, trimText } from '../message-text.js';
-import { askAdmin, type TextContext } from './prompts.js';
+import { askAdmin, CANCEL_PROMPT, type TextContext } from './prompts.js';
 import { assertStaffMay, botStaffOf } from './staff.js';
 
 /** Customers listed when a search finds several; the admin narrows the search for the rest. */
@@ -105,7 +105,7 @@ export function customerHandlers(bot: Composer<BotContext>, deps: BotDeps): void
     assertStaffMay(await botStaffOf(shop, ctx.user), 'POST', `/admin/customers/${customerId}/subscription-link/rotate`);
     const reply_markup = new InlineKeyboard()
       .text(t('telegram.admin.customer.newLinkYes'), callbackData('ald', customerId))
-      .text(t('telegram.admin.cancel'), 'axc');
+      .text(t('telegram.admin.cancel'), CANCEL_PROMPT);
     await ctx.reply(t('telegram.admin.customer.newLinkConfirm'), { reply_markup });
   });
 

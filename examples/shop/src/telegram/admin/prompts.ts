@@ -24,15 +24,16 @@ export async function askAdmin(ctx: BotContext, deps: BotDeps, prompt: TelegramP
  */
 export function promptHandlers(bot: Composer<BotContext>, deps: BotDeps, answers: PromptAnswers): void {
   const admins = bot.filter((ctx) => ctx.user.isAdmin);
-  const cancel = async (ctx: BotContext) => {
+  admins.command('cancel', async (ctx) => {
     const had = await deps.prompts.cancel(ctx.user.telegramUserId);
     await ctx.reply(ctx.user.t(had ? 'telegram.admin.cancelled' : 'telegram.admin.nothingToCancel'));
-  };
-  admins.command('cancel', cancel);
+  });
+  // Under a question or an "are you sure?": either way nothing is done, and no answer is awaited any more.
   admins.callbackQuery(CANCEL_PROMPT, async (ctx) => {
     await ctx.answerCallbackQuery();
+    await deps.prompts.cancel(ctx.user.telegramUserId);
     await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => undefined);
-    await cancel(ctx);
+    await ctx.reply(ctx.user.t('telegram.admin.cancelled'));
   });
   admins.on('message:text', async (ctx, next) => {
     if (ctx.message.text.startsWith('/')) return next();
