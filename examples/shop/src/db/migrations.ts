@@ -345,9 +345,9 @@ const MIGRATIONS: readonly ShopMigration[] = [
     version: 14,
     name: 'telegram_admin',
     statements: (s) => [
-      `ALTER TABLE ${s}.telegram_links ADD COLUMN username text`,
-      `CREATE INDEX telegram_links_username ON ${s}.telegram_links (lower(username))`,
-      `CREATE TABLE ${s}.telegram_prompts (
+      `ALTER TABLE ${s}.telegram_links ADD COLUMN IF NOT EXISTS username text`,
+      `CREATE INDEX IF NOT EXISTS telegram_links_username ON ${s}.telegram_links (lower(username))`,
+      `CREATE TABLE IF NOT EXISTS ${s}.telegram_prompts (
         telegram_user_id text PRIMARY KEY,
         action text NOT NULL,
         subject_id text NOT NULL,
