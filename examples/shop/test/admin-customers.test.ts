@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TelegramLinkStore } from '../src/db/telegram-links.js';
 import { csrfFrom, signedInAdmin, signedUpBuyer, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 import {
   balanceOf,
@@ -44,6 +45,19 @@ describe('the customer list', () => {
     expect(one.text.match(/data-testid="customer-row"/g)).toHaveLength(1);
     const wildcard = await admin.agent.get('/admin/customers?q=%25').expect(200);
     expect(wildcard.text).not.toContain('data-testid="customer-row"');
+  });
+
+  it('finds a buyer who only ever used the bot by Telegram id and @username (the bot’s search), and refuses a malformed one', async () => {
+    const customer = await t.shop.kit.customers.create({ externalRef: 'telegram:7770001', telegramId: '7770001', name: 'Bot Only' });
+    const links = new TelegramLinkStore(t.shop.db, t.shop.shopSchema, t.shop.clock);
+    await links.linkIfNew({ telegramUserId: '7770001', chatId: '7770001', customerId: customer.id });
+    await links.setUsername('7770001', 'bot_only_buyer');
+    for (const q of ['7770001', '@Bot_Only_Buyer']) {
+      const page = await admin.agent.get(`/admin/customers?q=${encodeURIComponent(q)}`).expect(200);
+      expect(page.text.match(/data-testid="customer-row"/g)).toHaveLength(1);
+      expect(page.text).toContain(`href="/admin/customers/${customer.id}"`);
+    }
+    expect((await admin.agent.get('/admin/customers?q=%40x')).status).toBe(400);
   });
 
   it('is for admins only', async () => {

@@ -82,6 +82,19 @@ describe('a card-to-card receipt', () => {
     expect((await onlyPaymentOf(buyer.email)).status).toBe('pending');
   });
 
+  it('refuses a rejection without a reason (the buyer reads it) with the form again, and decides nothing', async () => {
+    const buyer = await signedUpBuyer(t.app);
+    await accepted(buyer, receipt());
+    const payment = await onlyPaymentOf(buyer.email);
+    for (const note of [undefined, '   ']) {
+      const res = await review(admin, payment.id, 'reject', note);
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('Say why the receipt is rejected: the buyer reads it.');
+      expect(res.text).toContain(`data-testid="receipt-row" data-payment-id="${payment.id}"`);
+    }
+    expect((await onlyPaymentOf(buyer.email)).status).toBe('pending');
+  });
+
   it('is a 404 to review when the receipt does not exist', async () => {
     expect((await review(admin, 'pay_doesnotexist', 'approve')).status).toBe(404);
   });

@@ -52,13 +52,15 @@ describe('migrateShop', () => {
     const client = await engineMigrated();
     await migrateShop(client, SCHEMA, clock.now());
     // The shop as an earlier release left it, before reseller clients: no name column, no reseller client tables, no
-    // token scopes, support money, sign-in throttles or session-bound CSRF.
+    // token scopes, support money, sign-in throttles, session-bound CSRF, Telegram usernames or the bot's questions.
     await client.query(`ALTER TABLE ${SHOP}.shop_migrations DROP COLUMN name`);
     await client.query(`DELETE FROM ${SHOP}.shop_migrations WHERE version >= $1`, [RESELLER_CLIENTS]);
     await client.query(`DROP TABLE ${SHOP}.reseller_client_subscriptions, ${SHOP}.reseller_clients`);
     await client.query(`DROP TABLE ${SHOP}.support_money_days, ${SHOP}.auth_throttles`);
     await client.query(`ALTER TABLE ${SHOP}.api_tokens DROP COLUMN scopes`);
     await client.query(`ALTER TABLE ${SHOP}.sessions DROP COLUMN csrf_binding`);
+    await client.query(`DROP TABLE ${SHOP}.telegram_prompts`);
+    await client.query(`ALTER TABLE ${SHOP}.telegram_links DROP COLUMN username`);
 
     await migrateShop(client, SCHEMA, clock.now());
     const rows = await recorded(client);

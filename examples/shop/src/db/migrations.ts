@@ -339,6 +339,22 @@ const MIGRATIONS: readonly ShopMigration[] = [
       `ALTER TABLE ${s}.notification_deliveries DROP COLUMN IF EXISTS next_attempt_at, DROP COLUMN IF EXISTS lease_token, DROP COLUMN IF EXISTS lease_expires_at`,
     ],
   },
+  {
+    // Issue 31 (admins in the bot): a Telegram user's @username, so an admin can find a customer by it, and what the
+    // bot waits for an admin to type next (a rejection's reason, a suspension's reason, a customer to find).
+    version: 14,
+    name: 'telegram_admin',
+    statements: (s) => [
+      `ALTER TABLE ${s}.telegram_links ADD COLUMN IF NOT EXISTS username text`,
+      `CREATE INDEX IF NOT EXISTS telegram_links_username ON ${s}.telegram_links (lower(username))`,
+      `CREATE TABLE IF NOT EXISTS ${s}.telegram_prompts (
+        telegram_user_id text PRIMARY KEY,
+        action text NOT NULL,
+        subject_id text NOT NULL,
+        created_at timestamptz NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** The newest version this build knows. */

@@ -7,15 +7,23 @@ export interface TelegramLink {
   telegramUserId: string;
   chatId: string;
   customerId: string;
+  /** Their `@username` as last seen (without the `@`), when they have one. */
+  username?: string | null;
 }
 
 interface LinkRow {
   telegram_user_id: string;
   chat_id: string;
   customer_id: string;
+  username: string | null;
 }
 
-const toLink = (row: LinkRow): TelegramLink => ({ telegramUserId: row.telegram_user_id, chatId: row.chat_id, customerId: row.customer_id });
+const toLink = (row: LinkRow): TelegramLink => ({
+  telegramUserId: row.telegram_user_id,
+  chatId: row.chat_id,
+  customerId: row.customer_id,
+  username: row.username,
+});
 
 /** How long a deep link from the web account page stays usable. */
 export const LINK_TOKEN_TTL_MS = 60 * 60_000;
@@ -40,6 +48,35 @@ export class TelegramLinkStore {
   async byCustomer(customerId: string): Promise<TelegramLink | null> {
     const { rows } = await this.db.query<LinkRow>(`SELECT * FROM ${this.schema}.telegram_links WHERE customer_id = $1`, [customerId]);
     return rows[0] === undefined ? null : toLink(rows[0]);
+  }
+
+  /** The user whose last seen `@username` is this one (case-insensitive, without the `@`). */
+  async byUsername(username: string): Promise<TelegramLink | null> {
+    const { rows } = await this.db.query<LinkRow>(
+      `SELECT * FROM ${this.schema}.telegram_links WHERE lower(username) = lower($1) ORDER BY updated_at DESC LIMIT 1`,
+      [username],
+    );
+    return rows[0] === undefined ? null : toLink(rows[0]);
+  }
+
+  /**
+   * Remembers the user's `@username` (Telegram lets it change, and lets another user take a freed one): the name is
+   * taken off anyone who had it before, so it finds one user at most.
+   */
+  async setUsername(telegramUserId: string, username: string | null): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction(async (db) => {
+      if (username !== null)
+        await db.query(
+          `UPDATE ${this.schema}.telegram_links SET username = NULL, updated_at = $3 WHERE lower(username) = lower($1) AND telegram_user_id <> $2`,
+          [username, telegramUserId, now],
+        );
+      await db.query(`UPDATE ${this.schema}.telegram_links SET username = $2, updated_at = $3 WHERE telegram_user_id = $1`, [
+        telegramUserId,
+        username,
+        now,
+      ]);
+    });
   }
 
   /** Links the user to the customer unless the user is linked already; returns the link that stands. */

@@ -1,11 +1,10 @@
 import { Router, type Request } from 'express';
 import { requireAccount, requireAdmin } from '../http/viewer.js';
 import { viewerOf } from '../http/context.js';
-import { ShopError } from '../app/shop-error.js';
 import { idParam } from '../app/input/ids.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import type { Shop } from '../app/shop.js';
-import { rotateSubscriptionLink } from '../app/subscriptions/rotate-link.js';
+import { rotateSubscriptionLink, rotateSubscriptionLinkAsStaff } from '../app/subscriptions/rotate-link.js';
 import { feedBody, feedFormat, profileTitle } from '../sublink/client-format.js';
 import { linkFeed } from '../sublink/feed.js';
 
@@ -62,15 +61,7 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits): Router {
 
   router.post('/admin/customers/:id/subscription-link/rotate', requireAdmin, async (req, res) => {
     const customerId = idParam(req);
-    if ((await shop.storage.customers.get(customerId)) === null) throw new ShopError('not_found', 'errors.notFound');
-    await shop.subscriptionLinks.rotate(customerId);
-    await shop.storage.audit.append({
-      actor: { type: 'admin', id: viewerOf(res).account.id },
-      action: 'subscription_link.rotated',
-      subjectType: 'customer',
-      subjectId: customerId,
-      data: {},
-    });
+    await rotateSubscriptionLinkAsStaff(shop, customerId, { type: 'admin', id: viewerOf(res).account.id });
     res.redirect(303, `/admin/customers/${encodeURIComponent(customerId)}?done=sublink.rotatedByAdmin`);
   });
   return router;

@@ -10,7 +10,11 @@ import { isLocale, translator } from '../i18n/translate.js';
 import type { NotificationChannel } from '../app/notifications/channel.js';
 import type { Shop } from '../app/shop.js';
 import { broadcastHandlers } from './admin/broadcast.js';
-import { receiptHandlers } from './admin/receipts.js';
+import { answerRejectReason, receiptHandlers } from './admin/receipts.js';
+import { answerFind, customerHandlers } from './admin/customers.js';
+import { adminSubscriptionHandlers, answerSuspendReason } from './admin/subscriptions.js';
+import { promptHandlers } from './admin/prompts.js';
+import { TelegramPromptStore } from '../db/telegram-prompts.js';
 import { summaryHandlers } from './admin/summary.js';
 import { createBroadcastJobs, type BroadcastJobs } from './broadcast-jobs.js';
 import { dailySummaryJob, queueDailySummary } from './admin/daily.js';
@@ -93,7 +97,13 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   const hostJobs = [...broadcasts.definitions, dailySummary];
   // Only the bot's jobs: the bot sends its own messages; the shop's worker runs the rest.
   const broadcastWorker = shop.kit.createWorker({ hostJobs, engineJobs: false });
-  const deps: BotDeps = { shop, config, links, photos: new ReceiptPhotoStore(shop.db, shop.shopSchema, shop.clock) };
+  const deps: BotDeps = {
+    shop,
+    config,
+    links,
+    photos: new ReceiptPhotoStore(shop.db, shop.shopSchema, shop.clock),
+    prompts: new TelegramPromptStore(shop.db, shop.shopSchema, shop.clock),
+  };
   const admins = new Set(config.adminIds);
   let sending: Promise<number> | null = null;
   const sendBroadcasts = (): Promise<number> => {
@@ -125,7 +135,10 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   bot.use((ctx, next) => (ctx.myChatMember === undefined ? next() : undefined));
   bot.use(async (ctx, next) => {
     if (ctx.chat?.type !== 'private' || ctx.from === undefined || ctx.from.is_bot) return;
-    const { customer } = await customerOfTelegramUser(shop, links, ctx.from, String(ctx.chat.id));
+    const { link, customer } = await customerOfTelegramUser(shop, links, ctx.from, String(ctx.chat.id));
+    // Kept current so an admin can find the user by `@username` (written only when it changed).
+    const username = ctx.from.username ?? null;
+    if ((link.username ?? null) !== username) await links.setUsername(link.telegramUserId, username);
     const locale = isLocale(customer.locale) ? customer.locale : 'en';
     ctx.user = {
       telegramUserId: String(ctx.from.id),
@@ -145,6 +158,12 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     }
   });
 
+  // An admin's typed answer to the bot's open question comes first, so it is read as nothing else.
+  promptHandlers(bot, deps, {
+    reject_reason: answerRejectReason(deps),
+    suspend_reason: answerSuspendReason(deps),
+    find_customer: answerFind(deps),
+  });
   startHandlers(bot, deps);
   summaryHandlers(bot, deps);
   evacuationHandlers(bot, deps);
@@ -155,6 +174,8 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     () => void sendBroadcasts().catch((error: unknown) => log.error({ err: error }, 'broadcast sending failed')),
   );
   receiptHandlers(bot, deps);
+  customerHandlers(bot, deps);
+  adminSubscriptionHandlers(bot, deps);
   catalogHandlers(bot, deps);
   discountCodeHandlers(bot, deps);
   subscriptionHandlers(bot, deps);

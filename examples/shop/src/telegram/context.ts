@@ -5,6 +5,7 @@ import type { Locale, Translate } from '../i18n/translate.js';
 import type { Shop } from '../app/shop.js';
 import type { TelegramLinkStore } from '../db/telegram-links.js';
 import type { ReceiptPhotoStore } from '../db/telegram-receipt-photos.js';
+import type { TelegramPromptStore } from '../db/telegram-prompts.js';
 
 /** The person behind an update: their Telegram ids, the shop customer they act as, their language. */
 export interface BotUser {
@@ -26,4 +27,6 @@ export interface BotDeps {
   config: TelegramConfig;
   links: TelegramLinkStore;
   photos: ReceiptPhotoStore;
+  /** What the bot waits for an admin to type next. */
+  prompts: TelegramPromptStore;
 }

@@ -16,7 +16,13 @@ export function mainMenu(user: BotUser): InlineKeyboard {
     .row()
     .text(t('telegram.menu.language'), 'lang')
     .text(t('telegram.menu.support'), 'sup');
-  if (user.isAdmin) keyboard.row().text(t('telegram.menu.receipts'), 'rq').text(t('telegram.menu.summary'), 'sum');
+  if (user.isAdmin)
+    keyboard
+      .row()
+      .text(t('telegram.menu.receipts'), 'rq')
+      .text(t('telegram.menu.summary'), 'sum')
+      .row()
+      .text(t('telegram.menu.findCustomer'), 'af');
   return keyboard;
 }
 

@@ -58,10 +58,18 @@ export class TelegramUser {
     private readonly clock: Clock,
     readonly id: number,
     readonly languageCode: string = 'en',
+    /** Their `@username`, when they have one (without the `@`). */
+    readonly username?: string,
   ) {}
 
   private get from() {
-    return { id: this.id, is_bot: false, first_name: `User ${this.id}`, language_code: this.languageCode };
+    return {
+      id: this.id,
+      is_bot: false,
+      first_name: `User ${this.id}`,
+      language_code: this.languageCode,
+      ...(this.username === undefined ? {} : { username: this.username }),
+    };
   }
 
   private get chat() {

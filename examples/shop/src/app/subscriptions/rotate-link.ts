@@ -1,4 +1,5 @@
 import type { Actor } from '@panelkit/sdk';
+import { ShopError } from '../shop-error.js';
 import type { Shop } from '../shop.js';
 
 /**
@@ -10,4 +11,13 @@ export async function rotateSubscriptionLink(shop: Shop, customerId: string, act
   await shop.subscriptionLinks.rotate(customerId);
   await shop.storage.audit.append({ actor, action: 'subscription_link.rotated', subjectType: 'customer', subjectId: customerId, data: {} });
   return shop.subscriptionLinks.tokenFor(customerId);
+}
+
+/**
+ * Staff giving a customer a new `/s/<token>` (the web's customer page and the bot's customer card): the same
+ * rotation, audited with the staff member as actor; `not_found` for no such customer, and nothing changes.
+ */
+export async function rotateSubscriptionLinkAsStaff(shop: Shop, customerId: string, actor: Actor): Promise<void> {
+  if ((await shop.storage.customers.get(customerId)) === null) throw new ShopError('not_found', 'errors.notFound');
+  await rotateSubscriptionLink(shop, customerId, actor);
 }

@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { isStaffRole, roleMayUse } from '../../app/auth/staff-roles.js';
 import { requireAdmin } from '../../http/viewer.js';
-import { searchCustomers } from '../../db/customer-search.js';
+import { findCustomers } from '../../app/customers/find-customers.js';
+import { customerOverview } from '../../app/customers/customer-overview.js';
 import { paymentsOf } from '../../app/payments/records.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseForm } from '../../app/input/forms.js';
@@ -50,40 +51,33 @@ export function adminCustomersRoutes(shop: Shop): Router {
   router.get('/admin/customers', async (req, res) => {
     const query = typeof req.query['q'] === 'string' ? req.query['q'].trim().slice(0, 100) : '';
     const page = pageNumber(req.query['page']);
-    const found = await searchCustomers(shop.db, shop.shopSchema, { query, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    res.send(customersPage(ctxOf(res), { query, page, ...found, timeZone: shop.config.timeZone }).value);
+    const found = await findCustomers(shop, { query, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    res.send(customersPage(ctxOf(res), { query, page, items: found.items, hasMore: found.hasMore, timeZone: shop.config.timeZone }).value);
   });
 
   async function render(req: Request, res: Response, status: number, adjust?: AdjustFormState) {
-    const customer = await shop.storage.customers.get(idParam(req));
-    if (customer === null) throw new ShopError('not_found', 'errors.notFound');
+    // The customer, their wallet and subscriptions: the same overview the bot's customer card shows.
+    const overview = await customerOverview(shop, idParam(req));
+    const { customer } = overview;
     const cursor = adjust === undefined ? cursorFrom(req.query['after']) : null;
-    const [account, balances, ledger, payments, subscriptions] = await Promise.all([
-      shop.accounts.getByCustomer(customer.id),
-      shop.storage.ledger.balances(customer.id),
+    const [ledger, payments] = await Promise.all([
       shop.storage.ledger.list(customer.id, { limit: LEDGER_PAGE, cursor }),
       paymentsOf(shop).listByCustomer(customer.id, { limit: 50 }),
-      shop.storage.subscriptions.listByCustomer(customer.id, { limit: 100 }),
     ]);
-    const planNames = new Map<string, string>();
-    for (const planId of new Set(subscriptions.items.map((s) => s.planId))) {
-      const plan = await shop.storage.plans.get(planId);
-      if (plan !== null) planNames.set(planId, plan.name);
-    }
     res.status(status).send(
       customerPage(ctxOf(res), {
         customer,
-        email: account?.email ?? customer.email,
-        balances,
+        email: overview.email,
+        balances: overview.balances,
         currency: shop.config.currency,
         timeZone: shop.config.timeZone,
         ledger: { entries: ledger.items, nextCursor: ledger.nextCursor, paged: cursor !== null },
         payments: payments.items,
-        subscriptions: subscriptions.items,
-        planNames,
+        subscriptions: overview.subscriptions,
+        planNames: overview.planNames,
         adjust: adjust ?? { nonce: newFormKey(), values: {} },
         resellerLink: roleMayUse(viewerOf(res).account.role, 'GET', `/admin/customers/${customer.id}/reseller`),
-        canIssueReset: viewerOf(res).account.role === 'admin' || account === null || !isStaffRole(account.role),
+        canIssueReset: viewerOf(res).account.role === 'admin' || overview.role === null || !isStaffRole(overview.role),
         notice: adjust === undefined ? noticeFrom(req) : null,
       }).value,
     );

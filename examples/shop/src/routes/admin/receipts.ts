@@ -89,7 +89,18 @@ export function adminReceiptsRoutes(shop: Shop): Router {
         const note = typeof req.body?.note === 'string' ? (req.body.note as string).slice(0, 2000) : '';
         return render(req, res, 400, { paymentId, note, errors: form.fields });
       }
-      const result = await reviewPayment(shop, { paymentId, decision, reviewerId: viewerOf(res).account.id, note: form.data.note });
+      const decided = await reviewPayment(shop, { paymentId, decision, reviewerId: viewerOf(res).account.id, note: form.data.note }).catch(
+        (error: unknown) => {
+          // A refused form (a rejection without its reason) comes back with the field marked, as a parse failure does.
+          if (!(error instanceof ShopError) || error.code !== 'invalid_input') throw error;
+          return error;
+        },
+      );
+      if (decided instanceof ShopError) {
+        const errors = Object.fromEntries(Object.entries(decided.fields).map(([field, key]) => [field, ctx.t(key)]));
+        return render(req, res, 400, { paymentId, note: form.data.note ?? '', errors });
+      }
+      const result = decided;
       const notice =
         decision === 'rejected'
           ? 'rejected'

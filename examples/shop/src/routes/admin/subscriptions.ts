@@ -1,9 +1,14 @@
-import { InsufficientFundsError, type SubscriptionAction } from '@panelkit/sdk';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { actorNames } from '../../db/actor-names.js';
 import { ctxOf } from '../../http/context.js';
 import { optionalText } from '../../app/input/form-fields.js';
+import {
+  actOnSubscription,
+  REASON_MAX,
+  SUBSCRIPTION_OPERATIONS,
+  type SubscriptionOperation,
+} from '../../app/subscriptions/admin-actions.js';
 import { parseForm } from '../../app/input/forms.js';
 import { ShopError } from '../../app/shop-error.js';
 import { noticeFrom } from '../../http/notice.js';
@@ -14,19 +19,7 @@ import { subscriptionBody } from '../../views/admin/subscription-page.js';
 import { adminActor, backTo } from './shared.js';
 import { idParam } from '../../app/input/ids.js';
 
-const ActionFormSchema = z.object({ reason: optionalText(500), back: z.string().max(300).optional() });
-
-type Engine = Shop['kit'];
-type Operation = 'retry' | 'approve' | 'suspend' | 'resume' | 'terminate';
-
-const OPERATIONS: Record<Operation, (kit: Engine, action: SubscriptionAction) => Promise<unknown>> = {
-  // Charges the customer again what was paid (it was refunded when provisioning failed).
-  retry: (kit, a) => kit.retryFailed(a),
-  approve: (kit, a) => kit.approveProvisioning(a),
-  suspend: (kit, a) => kit.suspend(a),
-  resume: (kit, a) => kit.resume(a),
-  terminate: (kit, a) => kit.terminate(a),
-};
+const ActionFormSchema = z.object({ reason: optionalText(REASON_MAX), back: z.string().max(300).optional() });
 
 export function subscriptionRoutes(shop: Shop): Router {
   const router = Router();
@@ -61,30 +54,16 @@ export function subscriptionRoutes(shop: Shop): Router {
     );
   });
 
-  /**
-   * Every action goes through the engine, which checks the move against the subscription's
-   * current state in one transaction: a second click, or a second admin, gets a conflict and
-   * nothing happens twice.
-   */
-  async function act(operation: Operation, req: Request, res: Response): Promise<void> {
+  /** Every action is the one use case the bot's buttons call too (`actOnSubscription`): checked by the engine, audited. */
+  async function act(operation: SubscriptionOperation, req: Request, res: Response): Promise<void> {
     const id = idParam(req);
     const parsed = parseForm(ActionFormSchema, req.body, ctxOf(res).t);
     if (!parsed.ok) throw new ShopError('invalid_input', 'errors.invalidInput', {}, parsed.fields);
-    const action: SubscriptionAction = {
-      subscriptionId: id,
-      actor: adminActor(res),
-      ...(parsed.data.reason !== '' ? { reason: parsed.data.reason } : {}),
-    };
-    try {
-      await OPERATIONS[operation](shop.kit, action);
-    } catch (error) {
-      if (InsufficientFundsError.is(error)) throw new ShopError('insufficient_funds', 'adminOps.errors.customerFundsShort');
-      throw error;
-    }
+    await actOnSubscription(shop, { operation, subscriptionId: id, actor: adminActor(res), reason: parsed.data.reason });
     res.redirect(303, `${backTo(parsed.data.back, `/admin/subscriptions/${id}`)}?done=adminOps.subscription_${operation}`);
   }
 
-  for (const operation of Object.keys(OPERATIONS) as Operation[]) {
+  for (const operation of SUBSCRIPTION_OPERATIONS) {
     router.post(`/admin/subscriptions/:id/${operation}`, (req, res) => act(operation, req, res));
   }
 

@@ -2,6 +2,7 @@ import { type Composer, InlineKeyboard } from 'grammy';
 import { evacuationView, startEvacuation } from '../../app/ops/evacuation.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps } from '../context.js';
+import { assertStaffMay, botStaffOf } from './staff.js';
 
 /**
  * `/evacuate`: an admin picks a panel, sees where each live subscription would go and what does not fit
@@ -14,6 +15,8 @@ export function evacuationHandlers(bot: Composer<BotContext>, deps: BotDeps): vo
 
   admins.command('evacuate', async (ctx) => {
     const { t } = ctx.user;
+    // Panels and their evacuation are the owner's on the web: support staff get the same answer here.
+    assertStaffMay(await botStaffOf(shop, ctx.user), 'GET', '/admin/panels');
     const panels = await shop.storage.panels.list();
     if (panels.length === 0) return void (await ctx.reply(t('evacuation.bot.noPanels')));
     const keyboard = new InlineKeyboard();
@@ -24,6 +27,7 @@ export function evacuationHandlers(bot: Composer<BotContext>, deps: BotDeps): vo
   admins.callbackQuery(callbackPattern('evq'), async (ctx) => {
     const { t } = ctx.user;
     await ctx.answerCallbackQuery();
+    assertStaffMay(await botStaffOf(shop, ctx.user), 'GET', `/admin/panels/${ctx.match[1]}/evacuate`);
     const view = await evacuationView(shop, ctx.match[1] as string);
     const c = view.plan.counts;
     const lines = [
@@ -42,7 +46,9 @@ export function evacuationHandlers(bot: Composer<BotContext>, deps: BotDeps): vo
   admins.callbackQuery(callbackPattern('evgo'), async (ctx) => {
     const { t } = ctx.user;
     await ctx.answerCallbackQuery();
-    const report = await startEvacuation(shop, ctx.match[1] as string, { type: 'admin', id: `telegram:${ctx.user.telegramUserId}` });
+    const staff = await botStaffOf(shop, ctx.user);
+    assertStaffMay(staff, 'POST', `/admin/panels/${ctx.match[1]}/evacuate`);
+    const report = await startEvacuation(shop, ctx.match[1] as string, staff.actor);
     await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => undefined);
     await ctx.reply(t('evacuation.bot.started', { queued: report.counts.queued, noRoom: report.counts.no_room }));
   });

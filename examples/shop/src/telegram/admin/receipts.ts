@@ -9,14 +9,11 @@ import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { CAPTION_MAX, trimText } from '../message-text.js';
 import { backToMenu } from '../menu.js';
+import { askAdmin, type TextContext } from './prompts.js';
+import { assertStaffMay, botStaffOf } from './staff.js';
 
 /** Receipts shown per tap of "Receipts": the oldest first, as on the web queue. */
 const QUEUE_SHOWN = 10;
-
-/** The reviewer id a Telegram admin's decisions are recorded under (payments and audit). */
-export function telegramReviewer(telegramUserId: string): string {
-  return `telegram:${telegramUserId}`;
-}
 
 function receiptCaption(user: BotUser, p: PaymentWithEmail, buyer: string, timeZone: string): string {
   const { t, locale } = user;
@@ -61,30 +58,67 @@ export function receiptHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     }
   });
 
-  for (const [action, decision] of [
-    ['ra', 'approved'],
-    ['rr', 'rejected'],
-  ] as const) {
-    admins.callbackQuery(callbackPattern(action), async (ctx) => {
-      const { t } = ctx.user;
-      try {
-        const result = await reviewPayment(shop, {
-          paymentId: ctx.match[1] as string,
-          decision,
-          reviewerId: telegramReviewer(ctx.user.telegramUserId),
-          note: null,
-        });
-        const said = decision === 'rejected' ? 'rejected' : result.credited ? 'approved' : 'approvedNotCredited';
-        await ctx.answerCallbackQuery({ text: t(`telegram.receipts.${said}`) });
-        await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => undefined);
-        await ctx.reply(t(`telegram.receipts.${said}`));
-      } catch (error) {
-        if (!(error instanceof ShopError)) throw error;
-        await ctx.answerCallbackQuery({ text: t(error.code === 'conflict' ? 'telegram.receipts.already' : 'telegram.notYours') });
-      }
+  admins.callbackQuery(callbackPattern('ra'), async (ctx) => {
+    const paymentId = ctx.match[1] as string;
+    await decide(ctx, deps, paymentId, 'approved', null, async (said) => {
+      await ctx.answerCallbackQuery({ text: ctx.user.t(said) });
+      await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => undefined);
     });
-  }
+  });
+
+  // Rejecting asks why first (the buyer reads it); a receipt decided meanwhile is said so at once.
+  admins.callbackQuery(callbackPattern('rr'), async (ctx) => {
+    const { t, locale } = ctx.user;
+    const payment = await shop.kit.payments.get(ctx.match[1] as string);
+    if (payment === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
+    if (payment.status !== 'pending') return void (await ctx.answerCallbackQuery({ text: t('telegram.receipts.already') }));
+    await ctx.answerCallbackQuery();
+    const buyer = buyerLabel(await shop.storage.customers.get(payment.customerId), payment.customerId);
+    const question = t('telegram.receipts.rejectWhy', {
+      amount: formatMoney({ amount: payment.amount, currency: payment.currency }, locale),
+      buyer,
+    });
+    await askAdmin(ctx, deps, { action: 'reject_reason', subjectId: payment.id }, question);
+  });
 
   // Anyone else tapping an admin button (or forging its data) is told nothing and nothing happens.
   bot.callbackQuery(/^(rq|ra:|rr:|sum)/, (ctx) => ctx.answerCallbackQuery({ text: ctx.user.t('telegram.notYours') }));
+}
+
+/**
+ * One decision on a receipt through the web's review code: one admin wins, the money is credited once, and
+ * whoever comes second is told the receipt was already decided.
+ */
+async function decide(
+  ctx: BotContext,
+  deps: BotDeps,
+  paymentId: string,
+  decision: 'approved' | 'rejected',
+  note: string | null,
+  done: (said: string) => Promise<void>,
+): Promise<void> {
+  const { t } = ctx.user;
+  const staff = await botStaffOf(deps.shop, ctx.user);
+  assertStaffMay(staff, 'POST', `/admin/receipts/${paymentId}/${decision === 'rejected' ? 'reject' : 'approve'}`);
+  try {
+    const result = await reviewPayment(deps.shop, { paymentId, decision, reviewerId: staff.actor.id as string, note });
+    const said = decision === 'rejected' ? 'rejected' : result.credited ? 'approved' : 'approvedNotCredited';
+    await done(`telegram.receipts.${said}`);
+    await ctx.reply(t(`telegram.receipts.${said}`));
+  } catch (error) {
+    if (!(error instanceof ShopError)) throw error;
+    if (error.code === 'invalid_input' && decision === 'rejected') {
+      // No reason, or too long a one: asked again, nothing decided.
+      const key = Object.values(error.fields)[0] ?? error.messageKey;
+      return askAdmin(ctx, deps, { action: 'reject_reason', subjectId: paymentId }, t(key));
+    }
+    const said = error.code === 'conflict' ? 'telegram.receipts.already' : 'telegram.notYours';
+    if (ctx.callbackQuery !== undefined) await ctx.answerCallbackQuery({ text: t(said) });
+    else await ctx.reply(t(said));
+  }
+}
+
+/** The answer to "why reject?": the receipt is rejected with it as the note the buyer reads. */
+export function answerRejectReason(deps: BotDeps) {
+  return (ctx: TextContext, paymentId: string, text: string) => decide(ctx, deps, paymentId, 'rejected', text, async () => undefined);
 }

@@ -1,4 +1,4 @@
-import type { CustomerListItem } from '../../db/customer-search.js';
+import type { FoundCustomer } from '../../app/customers/find-customers.js';
 import type { RequestContext } from '../../http/context.js';
 import { formatDateTime } from '../../i18n/format.js';
 import { adminPage } from '../admin-layout.js';
@@ -7,7 +7,7 @@ import { html, type SafeHtml } from '../html.js';
 export interface CustomersView {
   query: string;
   page: number;
-  items: CustomerListItem[];
+  items: FoundCustomer[];
   hasMore: boolean;
   timeZone: string;
 }
@@ -31,7 +31,7 @@ ${
 <thead><tr><th>${t('adminMoney.customers.email')}</th><th>${t('adminMoney.customers.role')}</th><th>${t('adminMoney.customers.joined')}</th></tr></thead>
 <tbody>${view.items.map(
         (c) =>
-          html`<tr data-testid="customer-row"><td><a href="/admin/customers/${encodeURIComponent(c.customerId)}">${c.email}</a></td><td>${t(`adminMoney.customers.roles.${c.role}`)}</td><td>${formatDateTime(c.createdAt, locale, view.timeZone)}</td></tr>`,
+          html`<tr data-testid="customer-row"><td><a href="/admin/customers/${encodeURIComponent(c.customerId)}">${c.email ?? c.name ?? c.customerId}</a></td><td>${t(`adminMoney.customers.roles.${c.role ?? 'botOnly'}`)}</td><td>${formatDateTime(c.createdAt, locale, view.timeZone)}</td></tr>`,
       )}</tbody></table></div>`
 }
 <p>${view.page > 1 ? html`<a href="${pageHref(view.page - 1)}" rel="prev">${t('adminMoney.customers.previous')}</a> ` : ''}${view.hasMore ? html`<a href="${pageHref(view.page + 1)}" rel="next">${t('adminMoney.customers.next')}</a>` : ''}</p>`,

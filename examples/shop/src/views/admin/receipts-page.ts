@@ -75,7 +75,7 @@ function pendingRow(ctx: RequestContext, p: PaymentWithEmail, view: ReceiptsView
     <details ${noteError ? html`open` : ''}><summary>${t('adminMoney.receipts.reject')}</summary>
     <form method="post" action="/admin/receipts/${encodeURIComponent(p.id)}/reject" class="stack" data-testid="reject-receipt">${csrfField(ctx)}
       <label for="note-${p.id}">${t('adminMoney.receipts.rejectNote')}
-        <textarea id="note-${p.id}" name="note" rows="2" maxlength="500" ${noteError ? html`aria-invalid="true" aria-describedby="note-${p.id}-error"` : ''}>${failed?.note ?? ''}</textarea>
+        <textarea id="note-${p.id}" name="note" rows="2" maxlength="500" required ${noteError ? html`aria-invalid="true" aria-describedby="note-${p.id}-error"` : ''}>${failed?.note ?? ''}</textarea>
         ${noteError ? html`<p class="field-error" id="note-${p.id}-error">${noteError}</p>` : ''}
       </label>
       <button type="submit" class="danger small">${t('adminMoney.receipts.reject')}</button>

@@ -1,0 +1,57 @@
+import type { Clock } from '@panelkit/sdk';
+import type { SqlClient } from '@panelkit/storage-postgres';
+
+/** What the bot waits for an admin to type: a rejection's reason, a suspension's reason, or a customer to find. */
+export type PromptAction = 'reject_reason' | 'suspend_reason' | 'find_customer';
+
+/** One question the bot asked an admin and waits for the answer to, about one subject (a payment, a subscription). */
+export interface TelegramPrompt {
+  action: PromptAction;
+  subjectId: string;
+}
+
+/** An unanswered question is forgotten after this long: an answer typed much later is more likely meant for something else. */
+export const PROMPT_TTL_MS = 30 * 60_000;
+
+const ACTIONS: readonly string[] = ['reject_reason', 'suspend_reason', 'find_customer'] satisfies PromptAction[];
+
+/**
+ * The `telegram_prompts` table: at most one open question per Telegram user, kept in the database so any replica
+ * can take the answer, and taken once (`take` deletes it), so two deliveries of one answer act once.
+ */
+export class TelegramPromptStore {
+  constructor(
+    private readonly db: SqlClient,
+    private readonly schema: string,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Asks a new question, replacing any open one. */
+  async ask(telegramUserId: string, prompt: TelegramPrompt): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ${this.schema}.telegram_prompts (telegram_user_id, action, subject_id, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (telegram_user_id) DO UPDATE SET action = EXCLUDED.action, subject_id = EXCLUDED.subject_id, created_at = EXCLUDED.created_at`,
+      [telegramUserId, prompt.action, prompt.subjectId, this.clock.now()],
+    );
+  }
+
+  /** The open question, removed (one taker across replicas); `null` when there is none or it is too old. */
+  async take(telegramUserId: string): Promise<TelegramPrompt | null> {
+    const { rows } = await this.db.query<{ action: string; subject_id: string; created_at: Date | string }>(
+      `DELETE FROM ${this.schema}.telegram_prompts WHERE telegram_user_id = $1 RETURNING action, subject_id, created_at`,
+      [telegramUserId],
+    );
+    const row = rows[0];
+    if (row === undefined || !ACTIONS.includes(row.action)) return null;
+    if (new Date(row.created_at).getTime() < this.clock.now().getTime() - PROMPT_TTL_MS) return null;
+    return { action: row.action as PromptAction, subjectId: row.subject_id };
+  }
+
+  /** Drops the open question, if any; true when there was one. */
+  async cancel(telegramUserId: string): Promise<boolean> {
+    const { rows } = await this.db.query(`DELETE FROM ${this.schema}.telegram_prompts WHERE telegram_user_id = $1 RETURNING 1`, [
+      telegramUserId,
+    ]);
+    return rows.length > 0;
+  }
+}
