@@ -64,14 +64,14 @@ export function faultsSuite(env: PanelSuiteEnv): void {
     it("a request that hangs ends with the call's signal as a retryable PanelTimeoutError; the next attempt succeeds", async () => {
       const created = await createOne(env);
       env.controls.injectFault({ kind: 'timeout' });
-      await expectPanelError(env, env.adapter.getClient(created.ref, env.ctx()), 'PanelTimeoutError', true);
+      await expectPanelError(env, env.adapter.getClient(created.ref, env.ctx('short')), 'PanelTimeoutError', true);
       expect((await getExisting(env, created.ref)).ref.username).toBe(created.ref.username);
     });
 
     it('a write that times out creates at most one client, and a rerun converges to one', async () => {
       const spec = env.spec();
       injectMany(env, () => ({ kind: 'timeout', on: 'write' }));
-      await expectPanelError(env, env.adapter.createClients(env.target, [spec], env.ctx()), 'PanelTimeoutError', true);
+      await expectPanelError(env, env.adapter.createClients(env.target, [spec], env.ctx('short')), 'PanelTimeoutError', true);
       env.controls.clearFaults();
       expect(await env.controls.countClients(spec.identity.username)).toBeLessThanOrEqual(1);
       await createOne(env, spec);

@@ -35,10 +35,12 @@ export interface DescribePanelAdapterOptions {
   /** Per-test timeout in ms (default 20 000). */
   testTimeoutMs?: number;
   /**
-   * How long each call may take: the tests' `CallContext.signal` aborts with a timeout after it, as the
-   * engine's `panelCallTimeoutMs` does (the adapter's one timeout). Default 1 000; fault tests wait it out.
+   * How long a call whose request hangs may take: the fault tests' `CallContext.signal` aborts after it, as
+   * the engine's `panelCallTimeoutMs` does (the adapter's one timeout). Default 1 000; those tests wait it out.
    */
   callTimeoutMs?: number;
+  /** How long any other call may take before its signal aborts (default 15 000: generous for a loaded machine). */
+  slowCallTimeoutMs?: number;
 }
 
 interface Current {
@@ -56,7 +58,7 @@ interface Current {
  * `adapter.capabilities`, never on `kind`.
  *
  * The adapter makes one attempt per call (the engine retries); a hanging request ends with the call
- * context's signal, which the suite times out after `callTimeoutMs`.
+ * context's signal, which the fault tests time out after `callTimeoutMs`.
  *
  * ```ts
  * describePanelAdapter('s-ui', async ({ clock, logger }) => {
@@ -104,11 +106,12 @@ export function describePanelAdapter(
       get logger(): RecordingLogger {
         return now().logger;
       },
-      ctx(): CallContext {
+      ctx(timeout: 'short' | 'long' = 'long'): CallContext {
         const state = now();
         state.sequence += 1;
+        const timeoutMs = timeout === 'short' ? (options.callTimeoutMs ?? 1_000) : (options.slowCallTimeoutMs ?? 15_000);
         return {
-          signal: AbortSignal.timeout(options.callTimeoutMs ?? 1_000),
+          signal: AbortSignal.timeout(timeoutMs),
           idempotencyKey: `conformance-${state.sequence}`,
           attempt: 1,
           logger: state.logger,

@@ -37,8 +37,12 @@ export interface PanelSuiteEnv {
   readonly controls: PanelTestControls;
   readonly clock: ManualClock;
   readonly logger: RecordingLogger;
-  /** A fresh call context (new idempotency key) for one logical operation. */
-  ctx(): CallContext;
+  /**
+   * A fresh call context (new idempotency key) for one logical operation. Its signal aborts after the
+   * suite's `callTimeoutMs` when `timeout` is `'short'` (a test that waits out a hanging request), else
+   * after `slowCallTimeoutMs`.
+   */
+  ctx(timeout?: 'short' | 'long'): CallContext;
   /** A valid spec for a new client with a unique identity; its credentials join the checked secrets. */
   spec(overrides?: Partial<ClientSpec>): ClientSpec;
   /** Every string no error or log line may hold: the factory's secrets and the clients' credentials. */
