@@ -229,6 +229,14 @@ describe('admins in the Telegram bot', () => {
     await supportUser.send(supportUser.tap(`ra:${paymentId}`, 1), (c) => textOf(c) === en('telegram.receipts.approved'));
     expect((await shop.kit.payments.get(paymentId))?.decidedBy).toEqual({ type: 'admin', id: account!.id });
 
+    // The shop's revenue is the owner's on the web's overview: the support admin's summary leaves it out.
+    const revenueLine = /^Revenue/m;
+    expect(en('telegram.summary.revenue', { revenue: '0' })).toMatch(revenueLine);
+    const supportMenu = await supportUser.send(supportUser.message('/menu'));
+    expect(textOf(await supportUser.press(supportMenu, 'sum'))).not.toMatch(revenueLine);
+    const ownerMenu = await admin.send(admin.message('/menu'));
+    expect(textOf(await admin.press(ownerMenu, 'sum'))).toMatch(revenueLine);
+
     // Evacuating a panel is the owner's on the web: refused here too, and nothing is queued.
     const [panel] = await shop.storage.panels.list();
     expect(textOf(await supportUser.send(supportUser.message('/evacuate')))).toBe(en('telegram.admin.forbidden'));

@@ -63,7 +63,7 @@ async function exactMatch(shop: Shop, query: CustomerQuery): Promise<Customer | 
 /**
  * An admin's customer search, the same for the web's customer list and the bot's `/find`: the customer the text
  * names exactly (a Telegram id or `@username`, an email) first, then the accounts whose email contains the text,
- * newest first, a page at a time.
+ * newest first, a page at a time (the first page holds the exact match on top of `limit` others).
  */
 export async function findCustomers(
   shop: Shop,
@@ -89,5 +89,6 @@ export async function findCustomers(
     if (row.customerId === telegram?.id) continue;
     items.push({ customerId: row.customerId, email: row.email, role: row.role, name: null, createdAt: row.createdAt });
   }
-  return { query, items: items.slice(0, input.limit), hasMore: found.hasMore || items.length > input.limit };
+  // The exact match comes on top of a full page (not in place of its last row, which page 2 would then skip).
+  return { query, items, hasMore: found.hasMore };
 }

@@ -7,6 +7,8 @@ import type { Shop } from '../../app/shop.js';
 import type { TelegramLinkStore } from '../../db/telegram-links.js';
 import { salesSummary, summaryText } from './summary.js';
 import { olderDailySummarySent } from '../../db/telegram-daily-summaries.js';
+import { seesSalesFigures } from '../../app/auth/staff-roles.js';
+import { staffOfTelegramAdmin } from './staff.js';
 
 /** The host job that sends one admin the summary of one day. */
 export const DAILY_SUMMARY_TYPE = 'shop.telegram.daily_summary';
@@ -35,7 +37,8 @@ export function dailySummaryJob(shop: Shop, api: Api, links: TelegramLinkStore):
       const customer = link === null ? null : await shop.storage.customers.get(link.customerId);
       const locale = customer !== null && isLocale(customer.locale) ? customer.locale : 'en';
       try {
-        await api.sendMessage(adminId, summaryText(summary, translator(locale), locale, zone));
+        const staff = await staffOfTelegramAdmin(shop, adminId, customer?.id ?? null);
+        await api.sendMessage(adminId, summaryText(summary, translator(locale), locale, zone, seesSalesFigures(staff.role)));
       } catch (error) {
         if (error instanceof GrammyError && error.error_code === 429) {
           throw new RetryLaterError('Telegram answered 429', (error.parameters.retry_after ?? 1) * 1000);

@@ -22,10 +22,15 @@ export function telegramReviewer(telegramUserId: string): string {
  */
 export async function botStaffOf(shop: Shop, user: BotUser): Promise<BotStaff> {
   if (!user.isAdmin) throw new ShopError('forbidden', 'telegram.notYours');
-  const account = await shop.accounts.getByCustomer(user.customer.id);
+  return staffOfTelegramAdmin(shop, user.telegramUserId, user.customer.id);
+}
+
+/** {@link botStaffOf} for a listed admin known by their Telegram id and the customer they act as (host jobs). */
+export async function staffOfTelegramAdmin(shop: Shop, telegramUserId: string, customerId: string | null): Promise<BotStaff> {
+  const account = customerId === null ? null : await shop.accounts.getByCustomer(customerId);
   if (account !== null && (account.role === 'admin' || account.role === 'support'))
     return { role: account.role, actor: { type: 'admin', id: account.id } };
-  return { role: 'admin', actor: { type: 'admin', id: telegramReviewer(user.telegramUserId) } };
+  return { role: 'admin', actor: { type: 'admin', id: telegramReviewer(telegramUserId) } };
 }
 
 /**

@@ -6,6 +6,8 @@ import type { Locale, Translate } from '../../i18n/translate.js';
 import type { Shop } from '../../app/shop.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { backToMenu } from '../menu.js';
+import { seesSalesFigures } from '../../app/auth/staff-roles.js';
+import { botStaffOf } from './staff.js';
 
 /** What the shop did over whole days of its time zone. */
 export interface SalesSummary {
@@ -48,13 +50,16 @@ function nextDay(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + 24 * 3600_000).toISOString().slice(0, 10);
 }
 
-/** The summary as a message in one admin's language. */
-export function summaryText(summary: SalesSummary, t: Translate, locale: Locale, timeZone: string): string {
+/**
+ * The summary as a message in one admin's language. `withRevenue` false leaves the shop's money out, as the web's
+ * overview does for support staff (`seesSalesFigures`).
+ */
+export function summaryText(summary: SalesSummary, t: Translate, locale: Locale, timeZone: string, withRevenue = true): string {
   const revenue = summary.revenue.length === 0 ? formatNumber(0, locale) : summary.revenue.map((m) => formatMoney(m, locale)).join(', ');
   return [
     t('telegram.summary.title', { from: formatDateTime(summary.from, locale, timeZone), to: formatDateTime(summary.to, locale, timeZone) }),
     t('telegram.summary.sales', { count: summary.sales }),
-    t('telegram.summary.revenue', { revenue }),
+    ...(withRevenue ? [t('telegram.summary.revenue', { revenue })] : []),
     t('telegram.summary.newSubscriptions', { count: summary.newSubscriptions }),
     t('telegram.summary.active', { count: summary.activeSubscriptions }),
   ].join('\n');
@@ -68,7 +73,8 @@ export function summaryHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     .callbackQuery('sum', async (ctx) => {
       await ctx.answerCallbackQuery();
       const today = zonedDayOf(shop.clock.now(), shop.config.timeZone);
-      const summary = await salesSummary(shop, today, today);
-      await ctx.reply(summaryText(summary, ctx.user.t, ctx.user.locale, shop.config.timeZone), { reply_markup: backToMenu(ctx.user) });
+      const [summary, staff] = await Promise.all([salesSummary(shop, today, today), botStaffOf(shop, ctx.user)]);
+      const text = summaryText(summary, ctx.user.t, ctx.user.locale, shop.config.timeZone, seesSalesFigures(staff.role));
+      await ctx.reply(text, { reply_markup: backToMenu(ctx.user) });
     });
 }
