@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Puts the shop's tables back to release 12: the lease columns, the relay tables, and no migration 13. */
+/** Puts the shop's tables back to release 12: the lease columns, the relay tables, and no migrations 13 and 14. */
 async function backToRelease12(shop: RunningShop): Promise<void> {
   const s = shop.shopSchema;
   for (const statement of [
@@ -30,7 +30,9 @@ async function backToRelease12(shop: RunningShop): Promise<void> {
     `ALTER TABLE ${s}.notification_deliveries DROP CONSTRAINT notification_deliveries_status_check`,
     `ALTER TABLE ${s}.notification_deliveries ADD CONSTRAINT notification_deliveries_status_check CHECK (status IN ('pending', 'sending', 'sent', 'failed'))`,
     `ALTER TABLE ${s}.notification_deliveries ADD COLUMN next_attempt_at timestamptz NOT NULL DEFAULT now(), ADD COLUMN lease_token text, ADD COLUMN lease_expires_at timestamptz`,
-    `DELETE FROM ${s}.shop_migrations WHERE version = 13`,
+    `DROP TABLE ${s}.telegram_prompts`,
+    `ALTER TABLE ${s}.telegram_links DROP COLUMN username`,
+    `DELETE FROM ${s}.shop_migrations WHERE version >= 13`,
   ]) {
     await shop.db.query(statement);
   }
