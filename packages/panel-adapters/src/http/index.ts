@@ -1,4 +1,5 @@
 export { PanelHttp, type PanelHttpOptions } from './panel-http.js';
+export { AttemptMemos } from './attempt-memos.js';
 export { KeyedMutex } from './keyed-mutex.js';
 export { errorForStatus, parseRetryAfter } from './status-errors.js';
 export { parseJson, readJson, looksLikeHtml } from './parse.js';
