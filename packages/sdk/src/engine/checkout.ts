@@ -6,10 +6,7 @@ import { createId } from '../domain/ids.js';
 import type { Money } from '../domain/money.js';
 import type { Order, OrderItem } from '../domain/order.js';
 import type { Plan } from '../domain/plan.js';
-import { deriveRemoteIdentity } from '../domain/remote-identity.js';
-import type { NewSubscription, Subscription } from '../domain/subscription.js';
-import type { NewAuditEvent } from '../domain/audit.js';
-import type { NewJob } from '../domain/job.js';
+import type { Subscription } from '../domain/subscription.js';
 import { parseInput } from '../domain/validate.js';
 import {
   CapacityExhaustedError,
@@ -22,14 +19,13 @@ import {
 import type { StorageRepositories } from '../ports/storage.js';
 import { decideTrial } from '../rules/trial.js';
 import type { EngineContext } from './context.js';
-import { JOB_TYPES, subscriptionJob, jobAttempts } from './job-types.js';
 import { normalizeDiscountCode } from '../domain/discount.js';
 import { splitDiscount } from '../rules/discount.js';
 import type { DiscountQuote } from '../rules/discount.js';
 import { applyDiscount, discountRefused, orderPurchaseKey, redeemDiscount } from './discount.js';
-import { auditPlacedNearlyFull, chooseTargets } from './placement.js';
-import { serialTargetWrites, targetSerialKey } from './serial-keys.js';
-import { termsOf } from '../domain/subscription-terms.js';
+import { auditPlacedNearlyFull } from './placement.js';
+import { checkoutPlacement } from './checkout-placement.js';
+import type { PlaceResult } from '../ports/storage-order-placement.js';
 import { buyerPlan } from './buyer-price.js';
 
 /**
@@ -216,100 +212,40 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
       const priced = await priceItems(tx, customer.id, request.items);
       const { plans, orderItems } = priced;
       const { total, paid: unitsPaid, discount } = await discountOrder(tx, customer.id, request.discountCode, priced, ctx.clock.now());
-      let result: { order: Order; subscriptions: Subscription[] };
-
       const orderId = createId('ord');
-      const discountData = discount === null ? {} : { discountCode: discount.code, discount: discount.discount.amount };
-      const orderPlaced = {
-        actor,
-        action: 'order.placed',
-        subjectType: 'order',
-        subjectId: orderId,
-        data: { total: total.amount, currency: total.currency, ...discountData },
-      };
-      const debit =
-        total.amount > 0
-          ? {
-              id: createId('led'),
-              customerId: customer.id,
-              kind: 'purchase' as const,
-              amount: -total.amount,
-              currency: total.currency,
-              idempotencyKey: orderPurchaseKey(orderId),
-              orderId,
-              actor,
-            }
-          : null;
       const [targets, panels] = await Promise.all([tx.targets.list(), tx.panels.list()]);
+      const basis = {
+        ctx,
+        actor,
+        orderId,
+        customerId: customer.id,
+        request,
+        hash,
+        plans,
+        orderItems,
+        total,
+        unitsPaid,
+        discount,
+        targets,
+        panels,
+      };
       // Targets `orders.place` found full since they were read: placed again without them.
       const full = new Set<string>();
-      for (;;) {
-        const planned = new Map<string, number>();
-        const subscriptions: (NewSubscription & { id: string })[] = [];
-        const jobs: NewJob[] = [];
-        const audit: NewAuditEvent[] = [orderPlaced];
-        for (const [index, item] of request.items.entries()) {
-          const plan = plans.get(item.planId)!;
-          const unitPrice = orderItems[index]!.unitPrice;
-          const chosen = chooseTargets(plan, item.quantity, targets, panels, planned, full);
-          for (const [n, target] of chosen.entries()) {
-            const paidPrice = { amount: unitsPaid[index]![n]!, currency: unitPrice.currency };
-            const id = createId('sub');
-            subscriptions.push({
-              id,
-              customerId: customer.id,
-              orderId,
-              planId: plan.id,
-              panelId: target.panelId,
-              targetId: target.id,
-              remote: deriveRemoteIdentity(id, 0, ctx.policy.identity),
-              trafficLimitBytes: item.trial ? plan.trial!.trafficBytes : plan.trafficBytes,
-              expiresAt: null,
-              durationDays: item.trial ? plan.trial!.days : plan.durationDays,
-              startOnFirstUse: plan.startOnFirstUse,
-              deviceLimit: plan.deviceLimit,
-              autoRenew: item.autoRenew && !item.trial,
-              trial: item.trial,
-              terms: termsOf(plan),
-            });
-            audit.push({
-              actor,
-              action: 'subscription.ordered',
-              subjectType: 'subscription',
-              subjectId: id,
-              data: { orderId, targetId: target.id },
-            });
-            if (plan.autoProvision || item.trial) {
-              const panel = panels.find((p) => p.id === target.panelId)!;
-              const serialKey = serialTargetWrites(ctx, panel) ? targetSerialKey(panel.id, target.remoteRef) : null;
-              const payload = { subscriptionId: id, price: paidPrice, round: 0 };
-              jobs.push(subscriptionJob(JOB_TYPES.provision, id, payload, jobAttempts(ctx.policy), serialKey));
-            }
-          }
-        }
-        const order = {
-          id: orderId,
-          customerId: customer.id,
-          items: orderItems,
-          total,
-          idempotencyKey: request.idempotencyKey,
-          requestHash: hash,
-        };
+      let placed: PlaceResult;
+      let planned: Map<string, number>;
+      do {
+        const next = checkoutPlacement(basis, full);
+        planned = next.planned;
         // The slots are taken last, inside this one call: their rows stay locked only from here to COMMIT.
-        const placed = await tx.orders.place({ order, debit, subscriptions, jobs, audit });
+        placed = await tx.orders.place(next.placement);
         if (!placed.ok && placed.reason === 'plan_full') {
           throw new CapacityExhaustedError(`plan ${placed.planId} has no free slots`, {
             details: { planId: placed.planId, reason: 'plan_full' },
           });
         }
-        if (!placed.ok) {
-          full.add(placed.targetId);
-          continue;
-        }
-        await auditPlacedNearlyFull(tx, placed.targets, planned, targets);
-        result = { order: placed.order, subscriptions: placed.subscriptions };
-        break;
-      }
+        if (!placed.ok) full.add(placed.targetId);
+      } while (!placed.ok);
+      await auditPlacedNearlyFull(tx, placed.targets, planned, targets);
       // After the debit and the slots (the lock order): the last use cannot be taken twice.
       if (discount !== null)
         await redeemDiscount(tx, discount, {
@@ -318,7 +254,7 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
           use: 'purchase',
           orderId,
         });
-      return { order: result.order, discount, subscriptions: result.subscriptions, replayed: false };
+      return { order: placed.order, discount, subscriptions: placed.subscriptions, replayed: false };
     });
 
   let result: CheckoutResult;

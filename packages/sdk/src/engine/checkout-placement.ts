@@ -1,0 +1,129 @@
+import type { Actor } from '../domain/common.js';
+import type { NewAuditEvent } from '../domain/audit.js';
+import { createId } from '../domain/ids.js';
+import type { NewJob } from '../domain/job.js';
+import type { Money } from '../domain/money.js';
+import type { OrderItem } from '../domain/order.js';
+import type { Panel } from '../domain/panel.js';
+import type { Plan } from '../domain/plan.js';
+import { deriveRemoteIdentity } from '../domain/remote-identity.js';
+import type { NewSubscription } from '../domain/subscription.js';
+import { termsOf } from '../domain/subscription-terms.js';
+import type { Target } from '../domain/target.js';
+import type { OrderPlacement } from '../ports/storage-order-placement.js';
+import type { DiscountQuote } from '../rules/discount.js';
+import type { EngineContext } from './context.js';
+import { orderPurchaseKey } from './discount.js';
+import { JOB_TYPES, jobAttempts, subscriptionJob } from './job-types.js';
+import { chooseTargets } from './placement.js';
+import { serialTargetWrites, targetSerialKey } from './serial-keys.js';
+
+/** What a checkout has read and priced before it writes: everything `checkoutPlacement` turns into rows. */
+export interface CheckoutBasis {
+  readonly ctx: EngineContext;
+  readonly actor: Actor;
+  /** The order's id, chosen before its rows (they point at it). */
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly request: {
+    readonly idempotencyKey: string;
+    readonly items: readonly { planId: string; quantity: number; trial: boolean; autoRenew: boolean }[];
+  };
+  /** The request's hash, stored with the order for replays. */
+  readonly hash: string;
+  /** The plans at the customer's prices, by id. */
+  readonly plans: ReadonlyMap<string, Plan>;
+  readonly orderItems: readonly OrderItem[];
+  /** What is paid, after a discount. */
+  readonly total: Money;
+  /** What each unit paid (`unitsPaid[item][unit]`), after a discount. */
+  readonly unitsPaid: readonly (readonly number[])[];
+  readonly discount: DiscountQuote | null;
+  readonly targets: readonly Target[];
+  readonly panels: readonly Panel[];
+}
+
+/**
+ * The rows of a checkout for `orders.place`: the order, its purchase debit (none when it costs nothing),
+ * a pending subscription per unit on a target chosen as `reserveSlot` would (skipping `full`), a provisioning
+ * job for each one the plan provisions at once (or a trial), and the audit events. `planned` counts the
+ * subscriptions put on each target. `CapacityExhaustedError` (`no_target`) when a unit finds no target.
+ */
+export function checkoutPlacement(
+  basis: CheckoutBasis,
+  full: ReadonlySet<string>,
+): { placement: OrderPlacement; planned: Map<string, number> } {
+  const { ctx, actor, orderId, customerId, total, discount } = basis;
+  const planned = new Map<string, number>();
+  const subscriptions: (NewSubscription & { id: string })[] = [];
+  const jobs: NewJob[] = [];
+  const discountData = discount === null ? {} : { discountCode: discount.code, discount: discount.discount.amount };
+  const audit: NewAuditEvent[] = [
+    {
+      actor,
+      action: 'order.placed',
+      subjectType: 'order',
+      subjectId: orderId,
+      data: { total: total.amount, currency: total.currency, ...discountData },
+    },
+  ];
+  for (const [index, item] of basis.request.items.entries()) {
+    const plan = basis.plans.get(item.planId)!;
+    const unitPrice = basis.orderItems[index]!.unitPrice;
+    const chosen = chooseTargets(plan, item.quantity, basis.targets, basis.panels, planned, full);
+    for (const [n, target] of chosen.entries()) {
+      const id = createId('sub');
+      subscriptions.push({
+        id,
+        customerId,
+        orderId,
+        planId: plan.id,
+        panelId: target.panelId,
+        targetId: target.id,
+        remote: deriveRemoteIdentity(id, 0, ctx.policy.identity),
+        trafficLimitBytes: item.trial ? plan.trial!.trafficBytes : plan.trafficBytes,
+        expiresAt: null,
+        durationDays: item.trial ? plan.trial!.days : plan.durationDays,
+        startOnFirstUse: plan.startOnFirstUse,
+        deviceLimit: plan.deviceLimit,
+        autoRenew: item.autoRenew && !item.trial,
+        trial: item.trial,
+        terms: termsOf(plan),
+      });
+      audit.push({
+        actor,
+        action: 'subscription.ordered',
+        subjectType: 'subscription',
+        subjectId: id,
+        data: { orderId, targetId: target.id },
+      });
+      if (plan.autoProvision || item.trial) {
+        const panel = basis.panels.find((p) => p.id === target.panelId)!;
+        const serialKey = serialTargetWrites(ctx, panel) ? targetSerialKey(panel.id, target.remoteRef) : null;
+        const payload = { subscriptionId: id, price: { amount: basis.unitsPaid[index]![n]!, currency: unitPrice.currency }, round: 0 };
+        jobs.push(subscriptionJob(JOB_TYPES.provision, id, payload, jobAttempts(ctx.policy), serialKey));
+      }
+    }
+  }
+  const debit =
+    total.amount > 0
+      ? {
+          customerId,
+          kind: 'purchase' as const,
+          amount: -total.amount,
+          currency: total.currency,
+          idempotencyKey: orderPurchaseKey(orderId),
+          orderId,
+          actor,
+        }
+      : null;
+  const order = {
+    id: orderId,
+    customerId,
+    items: [...basis.orderItems],
+    total,
+    idempotencyKey: basis.request.idempotencyKey,
+    requestHash: basis.hash,
+  };
+  return { placement: { order, debit, subscriptions, jobs, audit }, planned };
+}
