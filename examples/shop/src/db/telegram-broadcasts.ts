@@ -1,5 +1,5 @@
 import { keyedId, type Clock } from '@panelkit/sdk';
-import { transactionSql, type SqlClient, type SqlQueryable } from '@panelkit/storage-postgres';
+import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
 
 /** One buyer's copy of a broadcast. */
 export interface BroadcastCopy {
