@@ -1,7 +1,8 @@
 /**
  * The shop's SQL lives in `src/db/` (its own tables), and none of it touches the engine's tables (the kit gives
- * what the shop needs). Two kinds of file outside `src/db/` run SQL by design, each listed with its reason: the
- * backup, which copies every table as rows, and the importer's reader of another bot's MySQL database.
+ * what the shop needs). One file outside `src/db/` runs SQL by design, listed with its reason: the importer's reader
+ * of another bot's MySQL database. The backup copies every table through `@panelkit/storage-postgres`'s schema copy
+ * and runs no SQL of its own.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -9,8 +10,6 @@ import { describe, expect, it } from 'vitest';
 
 const SHOP = join(import.meta.dirname, '..');
 
-/** The backup and its restore copy every table of both schemas, the engine's too, as rows: a dump, not a use of them. */
-const BACKUP = ['src/app/backup/export.ts', 'src/app/backup/restore.ts', 'src/app/backup/tables.ts'];
 /** Reads the old bot's MySQL tables when importing its data: not this shop's database. */
 const OTHER_DATABASES = ['src/app/import/mysql-rows.ts'];
 
@@ -33,13 +32,13 @@ describe('the shop’s SQL', () => {
     text: readFileSync(path, 'utf8'),
   }));
 
-  it('runs only in src/db/ (and in the backup, which dumps every table)', () => {
+  it('runs only in src/db/, the backup included', () => {
     const outside = files.filter((f) => !f.file.startsWith('src/db/') && !OTHER_DATABASES.includes(f.file) && RUNS_SQL.test(f.text));
-    expect(outside.map((f) => f.file).sort()).toEqual([...BACKUP].sort());
+    expect(outside.map((f) => f.file)).toEqual([]);
   });
 
   it('never names the engine’s tables', () => {
-    const onEngine = files.filter((f) => !BACKUP.includes(f.file) && ENGINE_TABLE.test(f.text));
+    const onEngine = files.filter((f) => ENGINE_TABLE.test(f.text));
     expect(onEngine.map((f) => f.file)).toEqual([]);
   });
 });

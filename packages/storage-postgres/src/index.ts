@@ -14,3 +14,5 @@ export { resealSecrets } from './reseal.js';
 export type { ResealOptions, ResealResult } from './reseal.js';
 export { transactionSql } from './transaction-sql.js';
 export { isUnavailable as isDatabaseUnavailable } from './internal/errors.js';
+export { countRows, inReadSnapshot, insertRowsFromJson, migrationsVersion, schemaTables, tableRowsAsJson } from './schema-copy.js';
+export type { SchemaTable, SchemaTablesOptions } from './schema-copy.js';

@@ -1,5 +1,5 @@
 import type { SqlQueryable } from '@panelkit/storage-postgres';
-import { ident, tablesOf } from '../../src/app/backup/tables.js';
+import { tablesOf } from '../../src/app/backup/tables.js';
 import { testTempFolder } from '../../../../scripts/test-support/temp-root.js';
 
 /** A new empty folder for a test, removed when the run ends (see `testTempFolder`). */
@@ -19,4 +19,9 @@ export async function everyRow(db: SqlQueryable, engineSchema: string): Promise<
     }
   }
   return out;
+}
+
+/** A name as a quoted SQL identifier. */
+function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }

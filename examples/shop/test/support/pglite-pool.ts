@@ -1,5 +1,5 @@
 import { migrate, type SqlClient } from '@panelkit/storage-postgres';
-import { ident, tablesOf } from '../../src/app/backup/tables.js';
+import { tablesOf } from '../../src/app/backup/tables.js';
 import { migrateShop, shopSchemaName } from '../../src/db/migrations.js';
 import { openDatabase, type OpenDatabase } from '../../src/stack/database.js';
 import { emptyingStatements } from '../../../../packages/storage-postgres/test/support/emptying-statements.js';
@@ -183,4 +183,9 @@ async function emptied(client: SqlClient): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** A name as a quoted SQL identifier. */
+function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }

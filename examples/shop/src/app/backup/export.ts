@@ -3,7 +3,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { SecretBox } from '@panelkit/sdk';
-import type { SqlClient, SqlQueryable } from '@panelkit/storage-postgres';
+import { inReadSnapshot, migrationsVersion, tableRowsAsJson, type SqlClient, type SqlQueryable } from '@panelkit/storage-postgres';
 import {
   BACKUP_FORMAT,
   BACKUP_FORMAT_VERSION,
@@ -15,7 +15,7 @@ import {
   type BackupTableLine,
   type BackupTrailer,
 } from './format.js';
-import { ident, tablesOf } from './tables.js';
+import { tablesOf } from './tables.js';
 
 /** What a backup is made of: the database, the two schemas (unquoted names), and the shop's secret and keys. */
 export interface BackupSource {
@@ -30,11 +30,6 @@ export interface BackupSource {
 /** Rows fetched per round trip from the snapshot's cursor. */
 const FETCH_ROWS = 1000;
 
-async function versionOf(db: SqlQueryable, schema: string, table: string): Promise<number> {
-  const { rows } = await db.query<{ v: number | null }>(`SELECT max(version)::int AS v FROM ${ident(schema)}.${ident(table)}`);
-  return rows[0]?.v ?? 0;
-}
-
 /** Every line of the backup, read inside one REPEATABLE READ, READ ONLY transaction (one consistent snapshot). */
 async function* backupLines(tx: SqlQueryable, source: BackupSource, onTrailer: (trailer: BackupTrailer) => void): AsyncGenerator<string> {
   const hash = createHash('sha256');
@@ -48,8 +43,8 @@ async function* backupLines(tx: SqlQueryable, source: BackupSource, onTrailer: (
     format: BACKUP_FORMAT,
     version: BACKUP_FORMAT_VERSION,
     createdAt: source.now.toISOString(),
-    engineSchemaVersion: await versionOf(tx, source.engineSchema, 'panelkit_migrations'),
-    shopSchemaVersion: await versionOf(tx, source.shopSchema, 'shop_migrations'),
+    engineSchemaVersion: await migrationsVersion(tx, source.engineSchema, 'panelkit_migrations'),
+    shopSchemaVersion: await migrationsVersion(tx, source.shopSchema, 'shop_migrations'),
     sealedShopSecret: source.secretBox.seal(source.shopSecret, BACKUP_SHOP_SECRET_CONTEXT),
   };
   collectKeyIds(header.sealedShopSecret, keyIds);
@@ -63,21 +58,15 @@ async function* backupLines(tx: SqlQueryable, source: BackupSource, onTrailer: (
       const marker: BackupTableLine = { kind: 'table', schema, name: table.name };
       yield line(`${TABLE_LINE_PREFIX}${JSON.stringify(marker)}`);
       let rows = 0;
-      await tx.query(
-        `DECLARE panelkit_backup NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS r FROM ${ident(name)}.${ident(table.name)} t`,
-      );
-      for (;;) {
-        const { rows: batch } = await tx.query<{ r: string }>(`FETCH ${FETCH_ROWS} FROM panelkit_backup`);
-        if (batch.length === 0) break;
+      for await (const batch of tableRowsAsJson(tx, name, table.name, { batchRows: FETCH_ROWS })) {
         let chunk = '';
-        for (const { r } of batch) {
+        for (const r of batch) {
           collectKeyIds(r, keyIds);
           chunk += line(r);
         }
         rows += batch.length;
         yield chunk;
       }
-      await tx.query('CLOSE panelkit_backup');
       counts.push({ schema, name: table.name, rows });
     }
   }
@@ -93,8 +82,7 @@ async function* backupLines(tx: SqlQueryable, source: BackupSource, onTrailer: (
  */
 export async function writeBackup(source: BackupSource, out: Writable): Promise<BackupTrailer> {
   let trailer: BackupTrailer | null = null;
-  await source.db.transaction(async (tx) => {
-    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+  await inReadSnapshot(source.db, async (tx) => {
     await pipeline(Readable.from(backupLines(tx, source, (t) => (trailer = t))), createGzip(), out);
   });
   return trailer!;

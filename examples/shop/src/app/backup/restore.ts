@@ -1,9 +1,9 @@
 import type { Clock, SecretBox } from '@panelkit/sdk';
-import { LATEST_SCHEMA_VERSION, migrate, type SqlClient, type SqlQueryable } from '@panelkit/storage-postgres';
+import { countRows, insertRowsFromJson, LATEST_SCHEMA_VERSION, migrate, type SqlClient } from '@panelkit/storage-postgres';
 import { migrateShop, SHOP_SCHEMA_VERSION } from '../../db/migrations.js';
 import { BACKUP_SHOP_SECRET_CONTEXT, BackupError, type BackupHeader, type BackupSchema, type BackupTrailer } from './format.js';
 import { backupEntries, verifyBackup } from './read.js';
-import { ident, tablesOf, type BackupTable } from './tables.js';
+import { tablesOf, type BackupTable } from './tables.js';
 
 /** Where a backup is restored: an empty database (or one only migrated), its two schemas (unquoted), and the shop's keys. */
 export interface RestoreTarget {
@@ -27,15 +27,6 @@ export interface RestoreResult {
 
 /** Rows per INSERT statement. */
 const INSERT_ROWS = 500;
-
-async function rowsIn(db: SqlQueryable, schema: string, tables: readonly BackupTable[]): Promise<number> {
-  let total = 0;
-  for (const table of tables) {
-    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident(schema)}.${ident(table.name)}`);
-    total += rows[0]?.n ?? 0;
-  }
-  return total;
-}
 
 /** A backup file verified and found restorable with the keys and shop secret it was checked against. */
 export interface CheckedBackup {
@@ -96,8 +87,8 @@ export async function restoreBackup(backup: string | CheckedBackup, target: Rest
     shop: new Map((await tablesOf(target.db, schemas.shop)).map((t) => [t.name, t])),
   };
   const present =
-    (await rowsIn(target.db, schemas.engine, [...tables.engine.values()])) +
-    (await rowsIn(target.db, schemas.shop, [...tables.shop.values()]));
+    (await countRows(target.db, schemas.engine, [...tables.engine.values()])) +
+    (await countRows(target.db, schemas.shop, [...tables.shop.values()]));
   if (present > 0)
     throw new BackupError('not_empty', `the target database already holds ${present} rows: restore into an empty database or data folder`);
 
@@ -107,11 +98,7 @@ export async function restoreBackup(backup: string | CheckedBackup, target: Rest
     let batch: string[] = [];
     const flush = async () => {
       if (table === null || batch.length === 0) return;
-      const cols = table.def.columns.map(ident).join(', ');
-      const qualified = `${ident(table.schema)}.${ident(table.def.name)}`;
-      await tx.query(`INSERT INTO ${qualified} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${qualified}, $1::json)`, [
-        `[${batch.join(',')}]`,
-      ]);
+      await insertRowsFromJson(tx, table.schema, table.def, batch);
       rows += batch.length;
       batch = [];
     };
