@@ -144,9 +144,9 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
   const direct: Runner = {
     async run<T>(label: string, fn: (call: Call) => Promise<T>, runOptions: RunOptions = {}): Promise<T> {
       assertUsable(label);
-      if (runOptions.autocommit === true) return track(withRetries(label, () => fn({ db: client, now: clock.now() }), runOptions.retryOn));
-      if (runOptions.read === true || runOptions.single === true)
-        return track(withRetries(label, () => fn({ db: client, now: clock.now() })));
+      // A read, or a call whose statements are atomic on their own, needs no BEGIN/COMMIT around it.
+      if (runOptions.read === true || runOptions.single === true || runOptions.autocommit === true)
+        return track(withRetries(label, () => fn({ db: client, now: clock.now() }), runOptions.retryOn));
       return track(withRetries(label, () => client.transaction((db) => fn({ db, now: clock.now() })), runOptions.retryOn));
     },
   };

@@ -62,6 +62,7 @@ export interface EnginePolicy {
   sweepConcurrency?: number;
 }
 
+/** The engine's policy with every default filled in (what `EnginePolicy` leaves out takes its default). */
 export type ResolvedPolicy = Required<Omit<EnginePolicy, 'jobRetry' | 'panelConcurrency' | 'panelReadRetry'>> & {
   jobRetry: JobRetryPolicy;
   panelReadRetry: RetryPolicy;

@@ -17,7 +17,8 @@ export interface RunOptions {
   /**
    * Every statement the call sends is atomic on its own, and the call needs no transaction around them
    * (one `UPDATE … FROM unnest(…)`, a lease taken in one statement): outside a transaction it runs
-   * without `BEGIN` and `COMMIT`, two round trips fewer; inside one it keeps its savepoint.
+   * without `BEGIN` and `COMMIT`, two round trips fewer; inside one it keeps its savepoint (unlike
+   * `single`, a failure leaves the caller's transaction usable).
    */
   readonly autocommit?: boolean;
   /**

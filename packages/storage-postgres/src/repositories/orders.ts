@@ -40,6 +40,7 @@ function orderFromRow(r: Row): Order {
   };
 }
 
+/** Orders in `{schema}.orders`, and `place`: a checkout's rows and capacity slots in one statement (`order-placement.ts`). */
 export function orderRepository(context: RepositoryContext): OrderRepository {
   const { runner, schema } = context;
   const table = `${schema}.orders`;
