@@ -157,6 +157,16 @@ export function latencyFloorMs(run: OrdersRun): number {
   return floor;
 }
 
+/**
+ * The CPU floor of a run on this machine: every CPU second it used (PostgreSQL's, the replicas', the panel
+ * hosts') spread over all cores. Here the simulated panels share the cores with the engine, so a run cannot
+ * end sooner than this, however short its latency floor.
+ */
+export function cpuFloorS(cost: PhaseCost): number {
+  const used = cost.postgresCpuS + (cost.groupsCpuS['replicas'] ?? 0) + (cost.groupsCpuS['panels'] ?? 0);
+  return used / cost.cores;
+}
+
 export function orderTable(runs: readonly OrdersRun[]): string {
   return table(
     [
@@ -166,6 +176,8 @@ export function orderTable(runs: readonly OrdersRun[]): string {
       'wall',
       'latency floor',
       'wall ÷ floor',
+      'CPU floor (all CPU ÷ cores)',
+      'wall ÷ CPU floor',
       'panel calls',
       'peak calls at once on one panel',
       'statements / order',
@@ -189,6 +201,8 @@ export function orderTable(runs: readonly OrdersRun[]): string {
         `${s(run.cost.wallS)} s`,
         `${s(floorMs / 1000)} s`,
         `${(run.cost.wallS / (floorMs / 1000)).toFixed(2)}×`,
+        `${s(cpuFloorS(run.cost))} s`,
+        `${(run.cost.wallS / cpuFloorS(run.cost)).toFixed(2)}×`,
         calls.toLocaleString('en-US'),
         `${peak} (adapter allows ${TOLERATED_CONCURRENCY} across replicas)`,
         (statements / run.orders).toFixed(1),
