@@ -441,13 +441,16 @@ try {
 
   const [http32, sdk32, http1, sdk1] = rows as [Row, Row, Row, Row];
   const f1 = (x: number) => x.toFixed(1);
+  // What this machine allows: every core busy with the CPU one checkout costs (shop, PostgreSQL, and the
+  // buyers' process where it shares the cores).
+  const ceiling = (r: Row) => (cpus().length * 1e6) / (r.shopCpuUs + r.pgCpuUs + (r.buyersCpuUs ?? 0));
   console.log(
-    '\n| run | checkouts | wall | throughput | p50 | p99 | max | statements / checkout | shop CPU / checkout | postgres CPU / checkout | load (1 min) before → after |',
+    '\n| run | checkouts | wall | throughput | p50 | p99 | max | statements / checkout | shop CPU / checkout | postgres CPU / checkout | CPU ceiling (cores ÷ CPU a checkout) | throughput ÷ ceiling | load (1 min) before → after |',
   );
-  console.log('| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |');
+  console.log('| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- |');
   for (const r of rows) {
     console.log(
-      `| ${r.run} | ${r.checkouts} | ${(r.wallMs / 1000).toFixed(2)} s | ${r.perSecond.toFixed(0)}/s | ${f1(r.p50)} ms | ${f1(r.p99)} ms | ${f1(r.max)} ms | ${r.statements.toFixed(1)} (${r.transactions.toFixed(1)} tx) | ${r.shopCpuUs} µs | ${r.pgCpuUs} µs | ${r.loadBefore.split(' / ')[0]} → ${r.loadAfter.split(' / ')[0]} |`,
+      `| ${r.run} | ${r.checkouts} | ${(r.wallMs / 1000).toFixed(2)} s | ${r.perSecond.toFixed(0)}/s | ${f1(r.p50)} ms | ${f1(r.p99)} ms | ${f1(r.max)} ms | ${r.statements.toFixed(1)} (${r.transactions.toFixed(1)} tx) | ${r.shopCpuUs} µs | ${r.pgCpuUs} µs | ${ceiling(r).toFixed(0)}/s | ${((100 * r.perSecond) / ceiling(r)).toFixed(0)}% | ${r.loadBefore.split(' / ')[0]} → ${r.loadAfter.split(' / ')[0]} |`,
     );
   }
   console.log(
