@@ -143,11 +143,14 @@ export class GenBDriver implements XuiDriver {
    * otherwise pages of this inbound's clients, most recently updated first, until every email is
    * seen (usually ⌈n / 200⌉ pages, so 500 clients cost about six requests, not a thousand).
    *
-   * Each client comes with its links: one `clients/links` a client (no `clients/get`: the read-back gave its
-   * subId). They cannot be built from the inbound as Gen A's are: the panel's link depends on more than the
-   * inbound and the client (its remark template, its subscription and web domains, the inbound's node,
-   * share-address strategy and fallback master), picks a Reality `sni`/`sid` at random, and its builder
-   * changed from release to release of v3.x.
+   * On a first attempt each client comes with its links: one `clients/links` a client (no `clients/get`: the
+   * read-back gave its subId). They cannot be built from the inbound as Gen A's are: the panel's link depends
+   * on more than the inbound and the client (its remark template, its subscription and web domains, the
+   * inbound's node, share-address strategy and fallback master), picks a Reality `sni`/`sid` at random, and
+   * its builder changed from release to release of v3.x. The requests of one call go one at a time under the
+   * call's one timeout, so a big batch on a slow panel could time out on its links after the write: a later
+   * attempt (which may follow just that) returns the clients without links, and the engine asks `links` for
+   * each in a call of its own.
    */
   async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<CreatedClient[]> {
     const op = 'createClients';
@@ -181,6 +184,7 @@ export class GenBDriver implements XuiDriver {
       if (!hit || hit.client.enabled !== spec.enabled) throw this.#unknown(op);
       return hit;
     });
+    if ((ctx.attempt ?? 1) > 1) return confirmed.map(({ client }) => client);
     const created: CreatedClient[] = [];
     for (const { client, subId } of confirmed) created.push({ ...client, links: await this.#linksOf(client.ref.username, subId, op, ctx) });
     return created;

@@ -160,6 +160,16 @@ describe('3x-ui Gen B links', () => {
     }
   });
 
+  it('a later attempt of a create (the first may have timed out on its links) returns none: the engine asks links apart', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    const specs = [spec(), spec()];
+    sim.resetRequestCounts();
+    const created = await adapter.createClients(targets.vmess, specs, { ...ctx(), attempt: 2 });
+    expect(created.map((client) => client.links)).toEqual([undefined, undefined]);
+    expect(callsUnder(sim, 'GET /panel/api/clients/links/')).toBe(0);
+    expect(created.map((client) => client.ref.username)).toEqual(specs.map((s) => s.identity.username));
+  });
+
   it('links() asks the panel too: clients/get for the subId, then clients/links', async () => {
     const { sim, adapter, targets } = rig({ version: '3.6.x' });
     const one = spec();
