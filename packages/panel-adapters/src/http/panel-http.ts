@@ -170,11 +170,6 @@ export class PanelHttp implements RawExchange {
     return operation(ctx.attempt === undefined ? { ...ctx, attempt: 1 } : ctx);
   }
 
-  /** @deprecated One attempt, like {@link PanelHttp.attempt}: the engine retries, not the adapter. */
-  retrying<T>(ctx: CallContext, operation: (ctx: CallContext) => Promise<T>): Promise<T> {
-    return this.attempt(ctx, operation);
-  }
-
   async #authenticated(request: PanelRequest, ctx: CallContext): Promise<PanelResponse> {
     const session = this.#session;
     if (!session) return this.exchange(request, ctx);

@@ -11,6 +11,7 @@ import {
   type ClientPatch,
   type ClientRef,
   type ClientSpec,
+  type CreatedClient,
   type PanelAdapter,
   type PanelCapabilities,
   type PanelHealthReport,
@@ -106,12 +107,21 @@ export class MarzneshinAdapter implements PanelAdapter {
     });
   }
 
-  async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
+  /**
+   * One create per user (Marzneshin has no batch create), each with its links: the subscription URL from the
+   * create's own answer (its `key`), and the share links from one `…/links` read (none, and no read, for a user
+   * that starts inactive). So an order costs two calls, not three: no read of the user it was just given.
+   */
+  async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<CreatedClient[]> {
     const serviceId = serviceOf(target);
-    const created: RemoteClient[] = [];
+    const created: CreatedClient[] = [];
     for (const spec of specs) {
-      const user = await this.#http.attempt(ctx, (attempt) => this.#createOne(spec, serviceId, attempt));
-      created.push(toRemoteClient(user, { target, username: user.username }));
+      const client = await this.#http.attempt(ctx, async (attempt) => {
+        const user = await this.#createOne(spec, serviceId, attempt);
+        const links = await this.#linksOf(user, 'createClients', attempt);
+        return { ...toRemoteClient(user, { target, username: user.username }), links };
+      });
+      created.push(client);
     }
     return created;
   }
@@ -176,18 +186,24 @@ export class MarzneshinAdapter implements PanelAdapter {
    * from `…/links`: none while the user is inactive, when the panel serves a placeholder instead.
    */
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
-    return this.#http.attempt(ctx, async (attempt) => {
-      const user = await this.#users.require(ref.username, 'links', attempt);
-      // The key is the user's subscription credential: it stays out of the log line.
-      const path = `sub/${encodeURIComponent(user.username)}/${encodeURIComponent(user.key)}/links`;
-      const logPath = `sub/${encodeURIComponent(user.username)}/[key]/links`;
-      const response = await this.#send({ operation: 'links', method: 'GET', path, logPath, headers: { accept: 'text/plain' } }, attempt);
-      if (!isOk(response)) throw errorOf(response, this.#http.context('links'));
-      return {
-        subscriptionUrl: user.subscription_url ? new URL(user.subscription_url, this.#subscriptionBase).toString() : null,
-        shareLinks: shareLinksOf(user, response.body),
-      };
-    });
+    return this.#http.attempt(ctx, async (attempt) =>
+      this.#linksOf(await this.#users.require(ref.username, 'links', attempt), 'links', attempt),
+    );
+  }
+
+  /**
+   * The links of `user` as read (the create's answer, or a read): the subscription URL from its `key`, and the
+   * share links from `…/links`, not asked for while the user is inactive (the answer would be the placeholder).
+   */
+  async #linksOf(user: MarzneshinUser, operation: string, ctx: CallContext): Promise<ClientLinks> {
+    const subscriptionUrl = user.subscription_url ? new URL(user.subscription_url, this.#subscriptionBase).toString() : null;
+    if (!user.is_active) return { subscriptionUrl, shareLinks: [] };
+    // The key is the user's subscription credential: it stays out of the log line.
+    const path = `sub/${encodeURIComponent(user.username)}/${encodeURIComponent(user.key)}/links`;
+    const logPath = `sub/${encodeURIComponent(user.username)}/[key]/links`;
+    const response = await this.#send({ operation, method: 'GET', path, logPath, headers: { accept: 'text/plain' } }, ctx);
+    if (!isOk(response)) throw errorOf(response, this.#http.context(operation));
+    return { subscriptionUrl, shareLinks: shareLinksOf(user, response.body) };
   }
 
   get loginCount(): number {

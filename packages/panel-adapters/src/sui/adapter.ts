@@ -91,7 +91,7 @@ export class SuiAdapter implements PanelAdapter {
 
   /** One target per inbound on the panel. */
   listTargets(ctx: CallContext): Promise<RemoteTarget[]> {
-    return this.#http.retrying(ctx, async (attempt) => {
+    return this.#http.attempt(ctx, async (attempt) => {
       const { inbounds } = await this.#api.get('listTargets', 'inbounds', {}, SuiInboundListSchema, attempt);
       return inbounds
         .filter((inbound) => SUI_USER_INBOUND_TYPES.has(inbound.type))
@@ -118,11 +118,11 @@ export class SuiAdapter implements PanelAdapter {
       'createClients',
       ctx,
     );
-    return this.#http.retrying(ctx, (attempt) => this.#writes.run(WRITES, () => this.#create(target, inboundId, specs, attempt)));
+    return this.#http.attempt(ctx, (attempt) => this.#writes.run(WRITES, () => this.#create(target, inboundId, specs, attempt)));
   }
 
   async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
-    return this.#http.retrying(ctx, async (attempt) => {
+    return this.#http.attempt(ctx, async (attempt) => {
       const full = await fullRowFor(this.#api, 'getClient', ref, attempt);
       return full ? toRemoteClient(full, ref.target, full) : null;
     });
@@ -130,7 +130,7 @@ export class SuiAdapter implements PanelAdapter {
 
   async updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
     if (patch.expiry !== undefined) await this.#checkExpiries([patch.expiry], 'updateClient', ctx);
-    return this.#http.retrying(ctx, (attempt) =>
+    return this.#http.attempt(ctx, (attempt) =>
       this.#writes.run(WRITES, async () => {
         const full = await this.#requireFull(ref, 'updateClient', attempt);
         const body = editedClientBody(full, patch);
@@ -142,7 +142,7 @@ export class SuiAdapter implements PanelAdapter {
   }
 
   async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
-    await this.#http.retrying(ctx, (attempt) =>
+    await this.#http.attempt(ctx, (attempt) =>
       this.#writes.run(WRITES, async () => {
         const full = await this.#requireFull(ref, 'resetUsage', attempt);
         const used = full.up + full.down;
@@ -161,7 +161,7 @@ export class SuiAdapter implements PanelAdapter {
   }
 
   async deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {
-    await this.#http.retrying(ctx, (attempt) =>
+    await this.#http.attempt(ctx, (attempt) =>
       this.#writes.run(WRITES, async () => {
         const rows = allNamed(await listRows(this.#api, 'deleteClient', attempt), ref.username);
         for (const row of rows) await this.#delete(row.id, ref.username, attempt);
@@ -172,7 +172,7 @@ export class SuiAdapter implements PanelAdapter {
   async listClients(request: { cursor?: string | null; limit?: number }, ctx: CallContext): Promise<ClientListPage> {
     const limit = Math.min(MAX_PAGE, Math.max(1, Math.floor(request.limit ?? DEFAULT_PAGE)));
     const cursor = request.cursor ? decodeCursor(request.cursor) : null;
-    return this.#http.retrying(ctx, async (attempt) => {
+    return this.#http.attempt(ctx, async (attempt) => {
       let snapshot = cursor ? { id: cursor.snapshot, rows: this.#snapshots.get(cursor.snapshot) } : undefined;
       if (!snapshot?.rows) snapshot = this.#snapshots.hold(await listRows(this.#api, 'listClients', attempt));
       const rows = snapshot.rows!;
@@ -189,7 +189,7 @@ export class SuiAdapter implements PanelAdapter {
   }
 
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
-    return this.#http.retrying(ctx, async (attempt) => {
+    return this.#http.attempt(ctx, async (attempt) => {
       const full = await this.#requireFull(ref, 'links', attempt);
       return linksOf(full, await this.#subscriptionBaseUrl(attempt));
     });
@@ -329,7 +329,7 @@ export class SuiAdapter implements PanelAdapter {
 
   #featuresOf(ctx: CallContext): Promise<SuiFeatures> {
     this.#features ??= this.#http
-      .retrying(ctx, (attempt) => this.#api.get('version', 'status', { r: 'sys' }, SuiStatusSchema, attempt))
+      .attempt(ctx, (attempt) => this.#api.get('version', 'status', { r: 'sys' }, SuiStatusSchema, attempt))
       .then((status) => featuresOf(status.sys?.appVersion ?? ''));
     const pending = this.#features;
     pending.catch(() => {

@@ -163,7 +163,7 @@ export class XuiAdapter implements PanelAdapter {
   }
 
   #run<T>(ctx: CallContext, operation: (driver: XuiDriver, ctx: CallContext) => Promise<T>): Promise<T> {
-    return this.#http.retrying(ctx, async (attemptCtx) => operation(await this.#ensure(attemptCtx), attemptCtx));
+    return this.#http.attempt(ctx, async (attemptCtx) => operation(await this.#ensure(attemptCtx), attemptCtx));
   }
 
   health(ctx: CallContext): Promise<PanelHealthReport> {

@@ -5,7 +5,8 @@
  * `bulkDisable` after. Updates are read-modify-write (`clients/update` replaces every scalar, an
  * omitted `enable` means false). Usage comes from `clients/list/paged` (≤ 200 per page, sorted by
  * email so pages are stable). Links come from the panel itself (`clients/links/:email`, built by
- * its subscription service).
+ * its subscription service), with the create: they are not a function of what one read of the inbound
+ * gives (see `createClients`), so they are not built here.
  */
 import { PanelConflictError, PanelNotFoundError, PanelOutcomeUnknownError, ValidationError } from '@panelkit/sdk';
 import type {
@@ -15,6 +16,7 @@ import type {
   ClientPatch,
   ClientRef,
   ClientSpec,
+  CreatedClient,
   RemoteClient,
   RemoteTarget,
   TargetRef,
@@ -45,6 +47,12 @@ type InboundOption = z.infer<typeof InboundOptionsSchema>[number];
 /** A paged item's traffic counters, as `toRemoteClient` takes them. */
 function usageOf(item: PagedClient): Parameters<typeof toRemoteClient>[2] {
   return item.traffic ? { up: item.traffic.up, down: item.traffic.down, enable: item.traffic.enable } : null;
+}
+
+/** A client found by a create's read-back, with the subId its subscription URL is made of. */
+interface ReadBack {
+  readonly client: RemoteClient;
+  readonly subId: string | undefined;
 }
 
 /** The write-lock key of one client (emails are case-insensitive on the panel). */
@@ -134,8 +142,17 @@ export class GenBDriver implements XuiDriver {
    * `bulkDisable` for the specs that start disabled, and a read-back: `clients/get` for one client,
    * otherwise pages of this inbound's clients, most recently updated first, until every email is
    * seen (usually ⌈n / 200⌉ pages, so 500 clients cost about six requests, not a thousand).
+   *
+   * On a first attempt each client comes with its links: one `clients/links` a client (no `clients/get`: the
+   * read-back gave its subId). They cannot be built from the inbound as Gen A's are: the panel's link depends
+   * on more than the inbound and the client (its remark template, its subscription and web domains, the
+   * inbound's node, share-address strategy and fallback master), picks a Reality `sni`/`sid` at random, and
+   * its builder changed from release to release of v3.x. The requests of one call go one at a time under the
+   * call's one timeout, so a big batch on a slow panel could time out on its links after the write: a later
+   * attempt (which may follow just that) returns the clients without links, and the engine asks `links` for
+   * each in a call of its own.
    */
-  async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<RemoteClient[]> {
+  async createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<CreatedClient[]> {
     const op = 'createClients';
     const inboundId = inboundIdOf(target);
     const option = (await this.#options(ctx)).get(inboundId) ?? (await this.#options(ctx, true)).get(inboundId);
@@ -162,20 +179,25 @@ export class GenBDriver implements XuiDriver {
       specs.map((spec) => spec.identity.username),
       ctx,
     );
-    return specs.map((spec) => {
-      const client = found.get(spec.identity.username.toLowerCase());
-      if (!client || client.enabled !== spec.enabled) throw this.#unknown(op);
-      return client;
+    const confirmed = specs.map((spec) => {
+      const hit = found.get(spec.identity.username.toLowerCase());
+      if (!hit || hit.client.enabled !== spec.enabled) throw this.#unknown(op);
+      return hit;
     });
+    if ((ctx.attempt ?? 1) > 1) return confirmed.map(({ client }) => client);
+    const created: CreatedClient[] = [];
+    for (const { client, subId } of confirmed) created.push({ ...client, links: await this.#linksOf(client.ref.username, subId, op, ctx) });
+    return created;
   }
 
-  /** The clients with these emails on the target's inbound, by lower-cased email; absent ones are missing. */
-  async #readBack(target: TargetRef, emails: readonly string[], ctx: CallContext): Promise<Map<string, RemoteClient>> {
+  /** The clients with these emails on the target's inbound (and their subIds), by lower-cased email; absent ones are missing. */
+  async #readBack(target: TargetRef, emails: readonly string[], ctx: CallContext): Promise<Map<string, ReadBack>> {
     const op = 'createClients';
-    const found = new Map<string, RemoteClient>();
+    const found = new Map<string, ReadBack>();
     if (emails.length === 1) {
       const got = await this.#get(emails[0]!, op, ctx);
-      if (got && (got.inboundIds ?? []).includes(inboundIdOf(target))) found.set(emails[0]!.toLowerCase(), this.#remote(target, got));
+      if (got && (got.inboundIds ?? []).includes(inboundIdOf(target)))
+        found.set(emails[0]!.toLowerCase(), { client: this.#remote(target, got), subId: got.client.subId });
       return found;
     }
     const wanted = new Set(emails.map((email) => email.toLowerCase()));
@@ -186,7 +208,7 @@ export class GenBDriver implements XuiDriver {
       const items = result.items ?? [];
       for (const item of items) {
         const email = item.email.toLowerCase();
-        if (wanted.has(email)) found.set(email, toRemoteClient(target, item, usageOf(item), now));
+        if (wanted.has(email)) found.set(email, { client: toRemoteClient(target, item, usageOf(item), now), subId: item.subId });
       }
       if (items.length === 0 || page * PAGE_MAX >= (result.filtered ?? result.total)) break;
     }
@@ -312,11 +334,16 @@ export class GenBDriver implements XuiDriver {
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
     const got = await this.#get(ref.username, 'links', ctx);
     if (!got) throw new PanelNotFoundError(`client ${ref.username} does not exist`, this.#api.context('links'));
+    return this.#linksOf(ref.username, got.client.subId, 'links', ctx);
+  }
+
+  /** The panel's share links for the client (`clients/links/:email`) and its subscription URL (the base and `subId`). */
+  async #linksOf(email: string, subId: string | undefined, operation: string, ctx: CallContext): Promise<ClientLinks> {
     const shareLinks = await this.#api.read(
-      { operation: 'links', method: 'GET', path: `${API}/links/${encodeURIComponent(ref.username)}` },
+      { operation, method: 'GET', path: `${API}/links/${encodeURIComponent(email)}` },
       LinksSchema,
       ctx,
     );
-    return { subscriptionUrl: await subscriptionUrl(this.deps, got.client.subId, ctx), shareLinks: shareLinks ?? [] };
+    return { subscriptionUrl: await subscriptionUrl(this.deps, subId, ctx), shareLinks: shareLinks ?? [] };
   }
 }

@@ -190,7 +190,7 @@ describe('PanelHttp', () => {
     expect(PanelServerError.is(busy) && busy.retryable).toBe(true);
     const limited = await run({ ...ctx(), attempt: 2 }).catch((e: unknown) => e);
     expect(PanelRateLimitError.is(limited) && limited.retryAfterMs).toBe(2000);
-    expect(await panel.retrying({ ...ctx(), attempt: 3 }, run)).toEqual({ ok: true });
+    expect(await run({ ...ctx(), attempt: 3 })).toEqual({ ok: true });
     expect(calls).toBe(3);
     expect(attempts).toEqual([1, 2, 3]);
   });
@@ -202,7 +202,7 @@ describe('PanelHttp', () => {
     );
     const panel = new PanelHttp({ kind: 'test', baseUrl: ORIGIN, maxConcurrency: 1, sleep: noSleep });
     const error = await panel
-      .retrying(ctx(), async (c) =>
+      .attempt(ctx(), async (c) =>
         parseJson(await panel.send({ operation: 'junk', method: 'GET', path: 'junk' }, c), z.object({}), panel.context('junk')),
       )
       .catch((e: unknown) => e);

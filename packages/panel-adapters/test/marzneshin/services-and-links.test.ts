@@ -64,3 +64,24 @@ describe('marzneshin: the placeholder an inactive user is served', () => {
     expect(isPlaceholderLink('vless://99aa06d3-0147-98d8-6001-c324468d497f@h:443#x')).toBe(false);
   });
 });
+
+describe('marzneshin: links with the create', () => {
+  it("come from the create's answer and one …/links read a user, with no read of the user; a user made disabled costs no read", async () => {
+    const { adapter, sim, clock } = setup();
+    const specs = [spec('s-links-a', clock), spec('s-links-b', clock), spec('s-links-off', clock, { enabled: false })];
+    await adapter.listTargets(ctx()); // the login
+    sim.resetRequestCounts();
+    const created = await adapter.createClients(SERVICE_TARGET, specs, ctx());
+    const calls = (route: string) => sim.requests.byRoute.get(route) ?? 0;
+    expect(calls('POST /api/users')).toBe(3);
+    for (const [i, client] of created.entries()) {
+      const { username } = client.ref;
+      expect(calls(`GET /api/users/${username}`), username).toBe(0);
+      expect(calls(`GET /sub/${username}/${sim.user(username)!.key}/links`), username).toBe(specs[i]!.enabled ? 1 : 0);
+    }
+    // Three creates, the disable of the third, and the links of the two active users.
+    expect(sim.requests.total).toBe(6);
+    expect(created.map((client) => client.links?.shareLinks.length)).toEqual([2, 2, 0]);
+    for (const client of created) expect(client.links).toEqual(await adapter.links(client.ref, ctx()));
+  });
+});

@@ -2,7 +2,7 @@
 import { PanelConflictError } from '@panelkit/sdk';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { BASE_PATH, calls, ctx, GIB, ORIGIN, rig, server, spec, useMsw } from './setup.js';
+import { BASE_PATH, calls, callsUnder, ctx, GIB, ORIGIN, rig, server, spec, useMsw } from './setup.js';
 
 useMsw();
 
@@ -22,11 +22,13 @@ describe('3x-ui Gen B', () => {
     });
   });
 
-  it('500 clients cost a handful of requests: one bulkCreate, one bulkDisable, and the read-back by page', async () => {
+  it('500 clients cost one bulkCreate, one bulkDisable, the read-back by page, and their links: one clients/links each', async () => {
     const { sim, adapter, targets } = rig({ version: '3.6.x' });
     sim.seedClients(Number(targets.vless.remoteRef), 300);
     const specs = Array.from({ length: 500 }, (_, i) => spec({ enabled: i % 5 !== 0 }));
-    await adapter.listTargets(ctx()); // login, the generation probe and the inbound options, once per adapter
+    // Login, the generation probe, the inbound options and the subscription base: once per adapter.
+    const [warm] = await adapter.createClients(targets.vmess, [spec()], ctx());
+    expect(warm!.links?.subscriptionUrl).not.toBeNull();
     sim.resetRequestCounts();
     const created = await adapter.createClients(targets.vless, specs, ctx());
     expect(created.map((c) => c.ref.username)).toEqual(specs.map((s) => s.identity.username));
@@ -34,7 +36,9 @@ describe('3x-ui Gen B', () => {
     expect(calls(sim, 'POST /panel/api/clients/bulkCreate')).toBe(1);
     expect(calls(sim, 'POST /panel/api/clients/bulkDisable')).toBe(1);
     expect(calls(sim, 'GET /panel/api/clients/list/paged')).toBe(3);
-    expect(sim.requests.total).toBe(5);
+    expect(callsUnder(sim, 'GET /panel/api/clients/links/')).toBe(500);
+    expect(callsUnder(sim, 'GET /panel/api/clients/get/')).toBe(0);
+    expect(sim.requests.total).toBe(505);
   });
 
   it('a batch read-back that cannot find a client is an unknown outcome, never a made-up client', async () => {

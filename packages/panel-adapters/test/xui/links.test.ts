@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { goEncodeQuery, goFragmentEscape, goMarshalIndent, goQueryEscape } from '../../src/xui/links/go-format.js';
 import { formatTraffic } from '../../src/xui/links/remark.js';
-import { calls, ctx, DAY, GIB, rig, spec, useMsw } from './setup.js';
+import { BASE_PATH, calls, callsUnder, ctx, DAY, GIB, ORIGIN, rig, spec, TOKEN, useMsw, type Rig } from './setup.js';
 
 useMsw();
 
@@ -131,12 +131,53 @@ describe('3x-ui Gen A links', () => {
 });
 
 describe('3x-ui Gen B links', () => {
-  it('come from the panel (clients/links/:email), built by its own subscription service', async () => {
+  /** The panel's own answer to `clients/links/:email`, asked with an API token, past the adapter. */
+  async function panelLinks(sim: Rig['sim'], email: string): Promise<string[]> {
+    const url = `${ORIGIN}${BASE_PATH}panel/api/clients/links/${encodeURIComponent(email)}`;
+    const response = await sim.handle(new Request(url, { headers: { authorization: `Bearer ${TOKEN}` } }));
+    const body = (await response.json()) as { success: boolean; obj: string[] };
+    expect(body.success).toBe(true);
+    return body.obj;
+  }
+
+  it("come with the create, equal to the panel's own clients/links, for every protocol: one call a client, no clients/get", async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    await adapter.createClients(targets.vless, [spec()], ctx()); // login, probe, inbound options, subscription base
+    for (const target of [targets.vless, targets.vmess, targets.trojan, targets.ss]) {
+      for (const specs of [[spec(), spec(), spec()], [spec()]]) {
+        sim.resetRequestCounts();
+        const created = await adapter.createClients(target, specs, ctx());
+        expect(callsUnder(sim, 'GET /panel/api/clients/links/'), target.protocol).toBe(specs.length);
+        // The read-back of a single create is its clients/get; a batch's is by page, and links need none.
+        expect(callsUnder(sim, 'GET /panel/api/clients/get/'), target.protocol).toBe(specs.length === 1 ? 1 : 0);
+        for (const [i, client] of created.entries()) {
+          const { username, subId } = specs[i]!.identity;
+          expect(client.links?.shareLinks, `${target.protocol} ${username}`).toEqual(await panelLinks(sim, username));
+          expect(client.links?.shareLinks.length).toBeGreaterThan(0);
+          expect(client.links?.subscriptionUrl).toBe(`http://vpn.example.test:2096/sub/${subId}`);
+        }
+      }
+    }
+  });
+
+  it('a later attempt of a create (the first may have timed out on its links) returns none: the engine asks links apart', async () => {
+    const { sim, adapter, targets } = rig({ version: '3.6.x' });
+    const specs = [spec(), spec()];
+    sim.resetRequestCounts();
+    const created = await adapter.createClients(targets.vmess, specs, { ...ctx(), attempt: 2 });
+    expect(created.map((client) => client.links)).toEqual([undefined, undefined]);
+    expect(callsUnder(sim, 'GET /panel/api/clients/links/')).toBe(0);
+    expect(created.map((client) => client.ref.username)).toEqual(specs.map((s) => s.identity.username));
+  });
+
+  it('links() asks the panel too: clients/get for the subId, then clients/links', async () => {
     const { sim, adapter, targets } = rig({ version: '3.6.x' });
     const one = spec();
     const [created] = await adapter.createClients(targets.vless, [one], ctx());
+    sim.resetRequestCounts();
     const { shareLinks, subscriptionUrl } = await adapter.links(created!.ref, ctx());
     expect(calls(sim, `GET /panel/api/clients/links/${one.identity.username}`)).toBe(1);
+    expect(calls(sim, `GET /panel/api/clients/get/${one.identity.username}`)).toBe(1);
     expect(shareLinks).toHaveLength(1);
     expect(shareLinks[0]).toMatch(
       new RegExp(
@@ -144,6 +185,7 @@ describe('3x-ui Gen B links', () => {
       ),
     );
     expect(subscriptionUrl).toBe(`http://vpn.example.test:2096/sub/${one.identity.subId}`);
+    expect(created!.links).toEqual({ shareLinks, subscriptionUrl });
   });
 });
 

@@ -68,4 +68,11 @@ export function calls(sim: XuiSimulator, route: string): number {
   return sim.requests.byRoute.get(route) ?? 0;
 }
 
+/** Requests the simulator answered for every route starting with `METHOD path` (e.g. one per client's email). */
+export function callsUnder(sim: XuiSimulator, prefix: string): number {
+  let n = 0;
+  for (const [route, count] of sim.requests.byRoute) if (route.startsWith(prefix)) n += count;
+  return n;
+}
+
 export { ctx, DAY, GIB, server, useMsw } from '../support/msw.js';
