@@ -1,7 +1,7 @@
 import type { ClaimedJob, Job } from '../../domain/job.js';
-import type { Subscription } from '../../domain/subscription.js';
+import type { Subscription, SubscriptionPatch } from '../../domain/subscription.js';
 import type { Target } from '../../domain/target.js';
-import { NotFoundError, toPanelkitError } from '../../errors.js';
+import { ConflictError, NotFoundError, toPanelkitError } from '../../errors.js';
 import type { PanelkitError } from '../../errors.js';
 import type { ClientSpec, CreatedClient, RemoteClient } from '../../ports/panel.js';
 import { addDays } from '../../rules/time.js';
@@ -19,6 +19,22 @@ function payloadOf(job: Job) {
   return parsePayload(ProvisionPayloadSchema, job.payload, job.type);
 }
 
+/** A client's links, as its create gave them or as asked for after. */
+type Links = { subscriptionUrl: string | null; shareLinks: readonly string[] };
+
+/**
+ * The pending subscription `route` read for a claimed job, taken by `run` for that same job object
+ * instead of reading it again. A stale copy costs nothing: the write after the panel call compares
+ * its revision under the row's lock.
+ */
+const routed = new WeakMap<Job, Subscription>();
+
+/** The subscription of a provisioning job when it still waits for its client, else `null`. */
+async function pendingSubscription(ctx: EngineContext, job: Job): Promise<Subscription | null> {
+  const sub = await ctx.storage.subscriptions.get(payloadOf(job).subscriptionId);
+  return sub !== null && sub.status === 'pending' ? sub : null;
+}
+
 /** The spec a new client gets: a period that starts now, unless it waits for first use. */
 function newClientSpec(sub: Subscription, capabilities: Parameters<typeof specOf>[1], now: Date): ClientSpec {
   const spec = specOf(sub, capabilities);
@@ -26,41 +42,48 @@ function newClientSpec(sub: Subscription, capabilities: Parameters<typeof specOf
   return spec;
 }
 
-/** Writes the live subscription once its client exists (or was adopted). */
-async function markProvisioned(
-  ctx: EngineContext,
-  sub: Subscription,
-  client: RemoteClient,
-  links: { subscriptionUrl: string | null; shareLinks: readonly string[] },
-): Promise<Subscription | null> {
+/** A pending subscription made live with its client: active, or on hold until first use. */
+function provisioned(current: Subscription, client: RemoteClient, links: Links, now: Date): SubscriptionPatch {
+  const waiting = current.startOnFirstUse && client.expiry.type !== 'at';
+  const expiresAt = client.expiry.type === 'at' ? client.expiry.at : waiting ? null : addDays(now, current.durationDays);
+  return {
+    status: waiting ? 'on_hold' : 'active',
+    activatedAt: waiting ? null : now,
+    expiresAt,
+    remoteClientId: client.ref.remoteClientId ?? null,
+    subscriptionUrl: links.subscriptionUrl,
+    shareLinks: [...links.shareLinks],
+    usedBytes: client.usedBytes,
+    usageObservedAt: now,
+    failureReason: null,
+  };
+}
+
+/**
+ * Writes the live subscription once its client exists (or was adopted). `sub` is the pending
+ * subscription as read before its client was made: the update's locked read compares its revision,
+ * so while nothing changed it since, no second read is needed.
+ */
+async function markProvisioned(ctx: EngineContext, sub: Subscription, client: RemoteClient, links: Links): Promise<Subscription | null> {
   const now = ctx.clock.now();
   const written = await ctx.storage.transaction(async (tx) => {
-    const current = await tx.subscriptions.get(sub.id);
-    if (current === null) throw new NotFoundError('subscription', sub.id);
-    if (current.status === 'terminated') {
-      // Terminated while its client was being made: take the client away again.
-      const serialKey = await writeSerialKey(ctx, tx, current);
-      await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy), serialKey));
-      return null;
+    let updated: Subscription;
+    try {
+      updated = await tx.subscriptions.update(sub.id, provisioned(sub, client, links, now), { expectedRevision: sub.revision });
+    } catch (error) {
+      if (!ConflictError.is(error)) throw error;
+      // Changed meanwhile: judge it as it is now.
+      const current = await tx.subscriptions.get(sub.id);
+      if (current === null) throw new NotFoundError('subscription', sub.id);
+      if (current.status === 'terminated') {
+        // Terminated while its client was being made: take the client away again.
+        const serialKey = await writeSerialKey(ctx, tx, current);
+        await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy), serialKey));
+        return null;
+      }
+      if (current.status !== 'pending') return null;
+      updated = await tx.subscriptions.update(current.id, provisioned(current, client, links, now), { expectedRevision: current.revision });
     }
-    if (current.status !== 'pending') return null;
-    const waiting = current.startOnFirstUse && client.expiry.type !== 'at';
-    const expiresAt = client.expiry.type === 'at' ? client.expiry.at : waiting ? null : addDays(now, current.durationDays);
-    const updated = await tx.subscriptions.update(
-      current.id,
-      {
-        status: waiting ? 'on_hold' : 'active',
-        activatedAt: waiting ? null : now,
-        expiresAt,
-        remoteClientId: client.ref.remoteClientId ?? null,
-        subscriptionUrl: links.subscriptionUrl,
-        shareLinks: [...links.shareLinks],
-        usedBytes: client.usedBytes,
-        usageObservedAt: now,
-        failureReason: null,
-      },
-      { expectedRevision: current.revision },
-    );
     await auditSubscription(tx, WORKER_ACTOR, 'subscription.provisioned', updated, { status: updated.status });
     const order = await settleOrder(tx, updated.orderId, WORKER_ACTOR);
     return { updated, order };
@@ -75,9 +98,10 @@ export const provisionHandler: JobHandler = {
   type: JOB_TYPES.provision,
 
   async route(ctx, job): Promise<JobRoute | null> {
-    const sub = await ctx.storage.subscriptions.get(payloadOf(job).subscriptionId);
+    const sub = await pendingSubscription(ctx, job);
     // Already provisioned, failed, or terminated before its client was made: nothing to do.
-    if (sub === null || sub.status !== 'pending') return null;
+    if (sub === null) return null;
+    routed.set(job, sub);
     return { panelId: sub.panelId, batchKey: `target:${sub.targetId}` };
   },
 
@@ -86,8 +110,10 @@ export const provisionHandler: JobHandler = {
     const outcomes = new Map<string, JobOutcome>();
     const work: { claimed: ClaimedJob; sub: Subscription }[] = [];
     for (const claimed of jobs) {
-      const sub = await ctx.storage.subscriptions.get(payloadOf(claimed.job).subscriptionId);
-      if (sub === null || sub.status !== 'pending') outcomes.set(claimed.job.id, { ok: true });
+      const read = routed.get(claimed.job);
+      routed.delete(claimed.job);
+      const sub = read ?? (await pendingSubscription(ctx, claimed.job));
+      if (sub === null) outcomes.set(claimed.job.id, { ok: true });
       else work.push({ claimed, sub });
     }
     const first = work[0];
