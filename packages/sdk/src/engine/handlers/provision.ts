@@ -1,26 +1,24 @@
 import type { ClaimedJob, Job } from '../../domain/job.js';
-import type { Subscription, SubscriptionPatch } from '../../domain/subscription.js';
+import type { Subscription } from '../../domain/subscription.js';
 import type { Target } from '../../domain/target.js';
-import { ConflictError, NotFoundError, toPanelkitError } from '../../errors.js';
+import { NotFoundError, toPanelkitError } from '../../errors.js';
 import type { PanelkitError } from '../../errors.js';
-import type { ClientSpec, CreatedClient, RemoteClient } from '../../ports/panel.js';
+import type { ClientSpec, CreatedClient } from '../../ports/panel.js';
 import { addDays } from '../../rules/time.js';
 import type { EngineContext } from '../context.js';
 import { WORKER_ACTOR, auditSubscription } from '../context.js';
 import { specOf, targetRefOf } from '../desired-state.js';
 import { outcomeOf } from '../handler.js';
 import type { HandlerEnv, JobHandler, JobOutcome, JobRoute } from '../handler.js';
-import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, jobAttempts, subscriptionJob } from '../job-types.js';
+import { JOB_TYPES, ProvisionPayloadSchema, parsePayload } from '../job-types.js';
 import { settleOrder } from '../order-status.js';
-import { writeSerialKey } from '../serial-keys.js';
 import { assertPanelUsable } from './panel-guard.js';
+import { markProvisioned } from './provisioned-write.js';
+import type { MadeClient } from './provisioned-write.js';
 
 function payloadOf(job: Job) {
   return parsePayload(ProvisionPayloadSchema, job.payload, job.type);
 }
-
-/** A client's links, as its create gave them or as asked for after. */
-type Links = { subscriptionUrl: string | null; shareLinks: readonly string[] };
 
 /**
  * The pending subscription `route` read for a claimed job, taken by `run` for that same job object
@@ -40,58 +38,6 @@ function newClientSpec(sub: Subscription, capabilities: Parameters<typeof specOf
   const spec = specOf(sub, capabilities);
   if (sub.expiresAt === null && !sub.startOnFirstUse) return { ...spec, expiry: { type: 'at', at: addDays(now, sub.durationDays) } };
   return spec;
-}
-
-/** A pending subscription made live with its client: active, or on hold until first use. */
-function provisioned(current: Subscription, client: RemoteClient, links: Links, now: Date): SubscriptionPatch {
-  const waiting = current.startOnFirstUse && client.expiry.type !== 'at';
-  const expiresAt = client.expiry.type === 'at' ? client.expiry.at : waiting ? null : addDays(now, current.durationDays);
-  return {
-    status: waiting ? 'on_hold' : 'active',
-    activatedAt: waiting ? null : now,
-    expiresAt,
-    remoteClientId: client.ref.remoteClientId ?? null,
-    subscriptionUrl: links.subscriptionUrl,
-    shareLinks: [...links.shareLinks],
-    usedBytes: client.usedBytes,
-    usageObservedAt: now,
-    failureReason: null,
-  };
-}
-
-/**
- * Writes the live subscription once its client exists (or was adopted). `sub` is the pending
- * subscription as read before its client was made: the update's locked read compares its revision,
- * so while nothing changed it since, no second read is needed.
- */
-async function markProvisioned(ctx: EngineContext, sub: Subscription, client: RemoteClient, links: Links): Promise<Subscription | null> {
-  const now = ctx.clock.now();
-  const written = await ctx.storage.transaction(async (tx) => {
-    let updated: Subscription;
-    try {
-      updated = await tx.subscriptions.update(sub.id, provisioned(sub, client, links, now), { expectedRevision: sub.revision });
-    } catch (error) {
-      if (!ConflictError.is(error)) throw error;
-      // Changed meanwhile: judge it as it is now.
-      const current = await tx.subscriptions.get(sub.id);
-      if (current === null) throw new NotFoundError('subscription', sub.id);
-      if (current.status === 'terminated') {
-        // Terminated while its client was being made: take the client away again.
-        const serialKey = await writeSerialKey(ctx, tx, current);
-        await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy), serialKey));
-        return null;
-      }
-      if (current.status !== 'pending') return null;
-      updated = await tx.subscriptions.update(current.id, provisioned(current, client, links, now), { expectedRevision: current.revision });
-    }
-    await auditSubscription(tx, WORKER_ACTOR, 'subscription.provisioned', updated, { status: updated.status });
-    const order = await settleOrder(tx, updated.orderId, WORKER_ACTOR);
-    return { updated, order };
-  });
-  if (written === null) return null;
-  ctx.events.emit('subscription:provisioned', { subscription: written.updated, actor: WORKER_ACTOR, at: now });
-  if (written.order?.status === 'completed') ctx.events.emit('order:completed', { order: written.order, at: now });
-  return written.updated;
 }
 
 export const provisionHandler: JobHandler = {
@@ -139,7 +85,8 @@ export const provisionHandler: JobHandler = {
     } catch (error) {
       return failAll(error);
     }
-    // Each client goes on alone from here: its links (unless the create gave them), its storage write.
+    // Each client's links, unless the create gave them (a panel call each), then one storage write for the batch.
+    const made: (MadeClient & { claimed: ClaimedJob })[] = [];
     await Promise.all(
       work.map(async (w, i) => {
         const client = remote[i];
@@ -147,10 +94,25 @@ export const provisionHandler: JobHandler = {
           if (client === undefined) throw new NotFoundError('created client', w.sub.remote.username);
           await env.step('panel_called', w.claimed.job);
           const links = client.links ?? (await env.call(handle, `links:${w.sub.id}`, (c) => handle.adapter.links(client.ref, c)));
-          await markProvisioned(ctx, w.sub, client, links);
-          await env.step('storage_written', w.claimed.job);
+          made.push({ ...w, client, links });
         }, toPanelkitError);
-        outcomes.set(w.claimed.job.id, outcome);
+        if (!outcome.ok) outcomes.set(w.claimed.job.id, outcome);
+      }),
+    );
+    // One transaction for the batch; when it fails, each client alone, so one client's failure is its own.
+    const together =
+      made.length > 1 &&
+      (await markProvisioned(ctx, made).then(
+        () => true,
+        () => false,
+      ));
+    await Promise.all(
+      made.map(async (m) => {
+        const outcome = await outcomeOf(async () => {
+          if (!together) await markProvisioned(ctx, [m]);
+          await env.step('storage_written', m.claimed.job);
+        }, toPanelkitError);
+        outcomes.set(m.claimed.job.id, outcome);
       }),
     );
     return outcomes;
