@@ -51,8 +51,9 @@ export function auditRepository({ runner, schema }: RepositoryContext): AuditRep
           const event: AuditEvent = { ...parsed, id: parsed.id ?? createId('aud'), at: parsed.at ?? now };
           return events.insert(db, event);
         },
-        // Fails past its checks only on an id given twice or text the database cannot store: no savepoint in a transaction.
-        { optimistic: true },
+        // One insert: no BEGIN/COMMIT alone. It fails past its checks only on an id given twice or text the database
+        // cannot store: no savepoint in a transaction.
+        { autocommit: true, optimistic: true },
       ),
 
     /** Newest first by `at`, then id. */

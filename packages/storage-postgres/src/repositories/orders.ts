@@ -104,8 +104,9 @@ export function orderRepository(context: RepositoryContext): OrderRepository {
           if (rows[0] === undefined) throw new NotFoundError('order', key);
           return orderFromRow(rows[0]);
         },
-        // It fails past its checks only on text the database cannot store: no savepoint in a transaction.
-        { optimistic: true },
+        // One statement: no BEGIN/COMMIT alone (a lock outside a transaction holds nothing anyway). It fails past its
+        // checks only on text the database cannot store: no savepoint in a transaction.
+        { autocommit: true, optimistic: true },
       ),
   };
 }
