@@ -7,6 +7,7 @@ import type { SqlClient, SqlQueryable } from './client.js';
 import { isRetryableConflict, mapError } from './internal/errors.js';
 import type { Call, RunOptions, Runner } from './internal/runner.js';
 import { checkSchemaName, quoteIdent } from './internal/sql.js';
+import { watchStatements } from './internal/watched-statements.js';
 import { createRepositories } from './repositories.js';
 import { TRANSACTION_SQL } from './transaction-sql.js';
 
@@ -62,6 +63,10 @@ interface TransactionScope {
   readonly lock: Mutex;
   /** The error of a read the database failed (the transaction cannot go on): later calls throw it, and so does the transaction. */
   ended: unknown;
+  /** A replay: every write runs under a savepoint, `optimistic` ones too. */
+  readonly careful: boolean;
+  /** An optimistic write failed past its checks: roll back and run the callback again, carefully. */
+  replay: boolean;
 }
 
 /**
@@ -75,8 +80,11 @@ interface TransactionScope {
  * savepoint would cost two more round trips), and so does a call whose writes are one statement
  * (`orders.place`: the statement is atomic by itself). A read or such a write the database
  * itself fails (a timeout, a dropped connection) ends the transaction: later calls on its `tx` throw
- * that error and the transaction rolls back. Calls on one `tx` are run one at a time. A
- * serialisation failure or deadlock reruns the call, or the whole `fn`, up to `maxAttempts`.
+ * that error and the transaction rolls back. Writes that rarely fail (a subscription's or order's
+ * update, an audit event, a job's completion) run bare too, optimistically: when the database fails
+ * one, `fn` is run again from the start with every write under its savepoint, so the outcome is the
+ * savepoint's. Calls on one `tx` are run one at a time. A serialisation failure or deadlock reruns the
+ * call, or the whole `fn`, up to `maxAttempts`.
  *
  * Row locks, one global order (`StoragePort.transaction` states it for callers):
  * 1. the customer: `ledger.append` locks its row (then its `ledger_balances` row), so one
@@ -171,6 +179,21 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
             );
           }
           if (scope.ended !== undefined) throw scope.ended;
+          if (runOptions.optimistic === true && !scope.careful) {
+            const { db: watched, watch } = watchStatements(db);
+            try {
+              return await fn({ db: watched, now: clock.now() });
+            } catch (error) {
+              const thrown = isRetryableConflict(error) ? error : mapError(error);
+              // Past its checks: what it wrote stays, or the database aborted the transaction. Either way only a replay
+              // under savepoints gives the caller what it would have had.
+              if (watch.failed || watch.wrote) {
+                scope.replay = true;
+                scope.ended = thrown;
+              }
+              throw thrown;
+            }
+          }
           if (runOptions.read === true || runOptions.single === true) {
             try {
               return await fn({ db, now: clock.now() });
@@ -203,12 +226,17 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
     };
   }
 
-  /** Runs `fn` in one database transaction; reruns it on a serialisation failure or deadlock. */
+  /**
+   * Runs `fn` in one database transaction; reruns it on a serialisation failure or deadlock, and once more
+   * with every write under its savepoint when an optimistic write failed (not counted as an attempt).
+   */
   async function runTransaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T> {
+    let careful = false;
     for (let n = 1; ; n++) {
+      let replay = false;
       try {
         return await client.transaction(async (db) => {
-          const scope: TransactionScope = { open: true, lock: new Mutex(), ended: undefined };
+          const scope: TransactionScope = { open: true, lock: new Mutex(), ended: undefined, careful, replay: false };
           const runner = transactionRunner(db, scope);
           const tx = createRepositories({ runner, schema, clock, leaseClock, secretBox: options.secretBox });
           const hostSql: SqlQueryable = {
@@ -223,9 +251,16 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
             return result;
           } finally {
             scope.open = false;
+            replay = scope.replay;
           }
         });
       } catch (error) {
+        if (replay && !careful) {
+          logger.debug({ code: (error as { code?: unknown }).code }, 'storage transaction replayed under savepoints');
+          careful = true;
+          n--;
+          continue;
+        }
         if (isRetryableConflict(error) && n < maxAttempts) {
           logger.debug({ attempt: n, code: (error as { code?: unknown }).code }, 'storage transaction retried');
           continue;

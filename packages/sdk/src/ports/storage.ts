@@ -78,7 +78,8 @@ export interface StoragePort extends StorageRepositories {
   /**
    * Runs `fn` in one transaction: everything it wrote through `tx` commits together when it
    * resolves, and nothing does when it throws (the error is rethrown). Use only `tx` inside.
-   * Implementations may retry `fn` on a serialisation failure, so it must not have side effects
+   * Implementations may run `fn` again (after a serialisation failure, or to replay it with a savepoint
+   * around each call after a call that skipped its savepoint failed), so it must not have side effects
    * outside storage.
    *
    * Lock order: on a database storage the calls that write existing rows lock them, so concurrent

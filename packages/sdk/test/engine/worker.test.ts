@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PanelAuthError, PanelRejectedError, PanelServerError } from '../../src/index.js';
+import { ConflictError, PanelAuthError, PanelRejectedError, PanelServerError } from '../../src/index.js';
+import type { StoragePort, StorageTransaction } from '../../src/storage.js';
 import { FakePanelAdapter } from '../../src/testing/index.js';
 import type { WorkerStep } from '../../src/index.js';
 import { createHarness, deferred } from './harness.js';
@@ -50,6 +51,57 @@ describe('worker: provisioning', () => {
     await single.worker().drain();
     expect(single.panels[0]!.fake.calls.createClients).toBe(5);
     expect(single.panels[0]!.fake.clientCount()).toBe(5);
+  });
+
+  it('writes a batch in one transaction; a subscription that cannot be written fails alone', async () => {
+    // Counts the transactions that make subscriptions live, and refuses to write the ones in `refused`.
+    const refused = new Set<string>();
+    const liveWrites: number[] = [];
+    const wrapStorage = (storage: StoragePort): StoragePort =>
+      new Proxy(storage, {
+        get(target, property) {
+          if (property !== 'transaction') {
+            const value: unknown = Reflect.get(target, property, target);
+            return typeof value === 'function' ? value.bind(target) : value;
+          }
+          return (fn: Parameters<StoragePort['transaction']>[0]) =>
+            target.transaction(async (tx) => {
+              let live = 0;
+              const subscriptions: StorageTransaction['subscriptions'] = {
+                ...tx.subscriptions,
+                update: async (id, patch, options) => {
+                  if (patch.status !== 'active') return tx.subscriptions.update(id, patch, options);
+                  if (refused.has(id)) throw new ConflictError(`refused ${id}`);
+                  live++;
+                  return tx.subscriptions.update(id, patch, options);
+                },
+              };
+              const result = await fn({ ...tx, subscriptions });
+              if (live > 0) liveWrites.push(live);
+              return result;
+            });
+        },
+      });
+    const h = await createHarness({ wrapStorage });
+    const { subscriptions } = await buy(h, 4);
+    await h.worker().drain();
+    expect(h.panels[0]!.fake.calls.createClients).toBe(1);
+    expect(liveWrites).toEqual([4]);
+
+    const second = await buy(h, 3);
+    const [kept1, lost, kept2] = second.subscriptions.map((s) => s.id) as [string, string, string];
+    refused.add(lost);
+    liveWrites.length = 0;
+    const retried: string[] = [];
+    h.kit.events.on('job:retried', (e) => void retried.push(e.job.id));
+    await h.worker().drain();
+    // The batch's transaction failed on `lost`: each went alone, and only `lost` waits to be tried again.
+    expect(liveWrites.sort()).toEqual([1, 1]);
+    expect((await sub(h, kept1)).status).toBe('active');
+    expect((await sub(h, kept2)).status).toBe('active');
+    expect((await sub(h, lost)).status).toBe('pending');
+    expect(retried).toHaveLength(1);
+    for (const s of subscriptions) expect((await sub(h, s.id)).status).toBe('active');
   });
 
   it('gathers a target’s jobs from later claims into one batch while the batch ahead waits for the panel', async () => {

@@ -28,6 +28,15 @@ export interface RunOptions {
    */
   readonly single?: boolean;
   /**
+   * A write that rarely fails: inside a transaction it runs without a savepoint (two statements fewer).
+   * When it throws before anything it sent wrote (its own checks, a lock read that found nothing to
+   * change) the transaction goes on as it was. When the database fails one of its statements, or it
+   * throws after one of them wrote, the transaction is rolled back and its callback run again from the
+   * start with every call under a savepoint: what the caller sees, catching the error or not, is what a
+   * savepoint gives. Outside a transaction it changes nothing.
+   */
+  readonly optimistic?: boolean;
+  /**
    * Run the call again when it fails this way (besides serialisation failures and deadlocks),
    * e.g. a unique violation from a concurrent insert that the next attempt will see.
    */

@@ -52,16 +52,21 @@ export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
       }),
 
     complete: (lease: Lease, result?: JsonValue) =>
-      runner.run('jobs.complete', async ({ db, now }) => {
-        const current = parseLease(lease, 'lease');
-        const value = result === undefined ? null : parseInput(JsonValueSchema, result, 'job result');
-        const { rows } = await db.query(
-          `UPDATE ${table} AS j SET state = 'succeeded', result = $3::jsonb, ${unlock}, updated_at = $4::timestamptz, finished_at = $4::timestamptz
+      runner.run(
+        'jobs.complete',
+        async ({ db, now }) => {
+          const current = parseLease(lease, 'lease');
+          const value = result === undefined ? null : parseInput(JsonValueSchema, result, 'job result');
+          const { rows } = await db.query(
+            `UPDATE ${table} AS j SET state = 'succeeded', result = $3::jsonb, ${unlock}, updated_at = $4::timestamptz, finished_at = $4::timestamptz
            WHERE ${held} RETURNING j.id`,
-          [current.jobId, current.token, enc.jsonOrNull(value), enc.time(now)],
-        );
-        return rows.length > 0;
-      }),
+            [current.jobId, current.token, enc.jsonOrNull(value), enc.time(now)],
+          );
+          return rows.length > 0;
+          // One statement that refuses by matching no row: no BEGIN/COMMIT alone, no savepoint in a transaction.
+        },
+        { autocommit: true, optimistic: true },
+      ),
 
     /** Stores exactly the caller's decision: requeue at `retry.at` (or superseded), or dead. */
     fail: (lease: Lease, error: SerializedError, retry: { at: Date } | 'dead') =>

@@ -1,4 +1,4 @@
-import { createId } from '@panelkit/sdk';
+import { NotFoundError, createId } from '@panelkit/sdk';
 import { NewOrderSchema, OrderPatchSchema } from '@panelkit/sdk/schemas';
 import { definedFields, inputKey, parseInput, parseOrderFilter, timeKey } from '@panelkit/sdk/storage';
 import type { NewOrder, Order, OrderPatch, OrderStatus, PageRequest } from '@panelkit/sdk';
@@ -85,12 +85,28 @@ export function orderRepository(context: RepositoryContext): OrderRepository {
       ),
 
     update: (id: string, patch: OrderPatch) =>
-      runner.run('orders.update', async ({ db, now }) => {
-        const changes = definedFields(parseInput(OrderPatchSchema, patch, 'order patch'));
-        const before = await orders.lock(db, inputKey(id, 'order id'));
-        // Nothing to change: the lock taken above was the point (settling an order takes it).
-        if (Object.keys(changes).length === 0) return before;
-        return orders.replace(db, { ...before, ...changes, updatedAt: now });
-      }),
+      runner.run(
+        'orders.update',
+        async ({ db, now }) => {
+          const changes = definedFields(parseInput(OrderPatchSchema, patch, 'order patch'));
+          const key = inputKey(id, 'order id');
+          // Nothing to change: the lock is the point (settling an order takes it).
+          if (Object.keys(changes).length === 0) return orders.lock(db, key);
+          // One statement, locking the row as `orders.lock` does (no key column changes) and writing what the patch names.
+          const { rows } = await db.query(
+            `UPDATE ${table}
+                SET status = coalesce($2::text, status),
+                    ledger_entry_id = CASE WHEN $3::boolean THEN $4::text ELSE ledger_entry_id END,
+                    updated_at = $5::timestamptz
+              WHERE id = $1 RETURNING *`,
+            [key, changes.status ?? null, 'ledgerEntryId' in changes, changes.ledgerEntryId ?? null, enc.time(now)],
+          );
+          if (rows[0] === undefined) throw new NotFoundError('order', key);
+          return orderFromRow(rows[0]);
+        },
+        // One statement: no BEGIN/COMMIT alone (a lock outside a transaction holds nothing anyway). It fails past its
+        // checks only on text the database cannot store: no savepoint in a transaction.
+        { autocommit: true, optimistic: true },
+      ),
   };
 }

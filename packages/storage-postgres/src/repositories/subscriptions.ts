@@ -59,6 +59,9 @@ const WITH_CLIENT = [...HAS_REMOTE_CLIENT];
 /** The fields the storage keeps sealed (see `subscription-secrets.ts`). */
 const SECRET_FIELDS = ['remote', 'remoteClientId', 'subscriptionUrl', 'shareLinks'] as const;
 
+/** An update fails past its checks only on a key or reference a patch moves (rare): no savepoint in a transaction. */
+const optimistic = { optimistic: true } as const;
+
 export function subscriptionRepository(context: RepositoryContext): SubscriptionRepository {
   const { runner, schema, secretBox } = context;
   const table = `${schema}.subscriptions`;
@@ -203,33 +206,37 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
 
     /** Optimistic: the row is locked, its revision compared, and the write bumps it. */
     update: (id: string, patch: SubscriptionPatch, options: { expectedRevision: number }) =>
-      runner.run('subscriptions.update', async ({ db, now }) => {
-        const changes = definedFields(parseInput(SubscriptionPatchSchema, patch, 'subscription patch'));
-        const expectedRevision = parseExpectedRevision(options);
-        const key = inputKey(id, 'subscription id');
-        // The panel and remote username form a unique key.
-        const lock = rowLock(changes.panelId !== undefined || changes.remote !== undefined);
-        const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${lock}`, [key]);
-        if (rows[0] === undefined) throw new NotFoundError('subscription', key);
-        const before = fromRow(rows[0]);
-        if (before.revision !== expectedRevision) {
-          throw new ConflictError(`subscription ${before.id} is at revision ${before.revision}, not ${expectedRevision}`, {
-            details: { id: before.id, revision: before.revision, expectedRevision },
+      runner.run(
+        'subscriptions.update',
+        async ({ db, now }) => {
+          const changes = definedFields(parseInput(SubscriptionPatchSchema, patch, 'subscription patch'));
+          const expectedRevision = parseExpectedRevision(options);
+          const key = inputKey(id, 'subscription id');
+          // The panel and remote username form a unique key.
+          const lock = rowLock(changes.panelId !== undefined || changes.remote !== undefined);
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${lock}`, [key]);
+          if (rows[0] === undefined) throw new NotFoundError('subscription', key);
+          const before = fromRow(rows[0]);
+          if (before.revision !== expectedRevision) {
+            throw new ConflictError(`subscription ${before.id} is at revision ${before.revision}, not ${expectedRevision}`, {
+              details: { id: before.id, revision: before.revision, expectedRevision },
+            });
+          }
+          const statusChanged = changes.status !== undefined && changes.status !== before.status;
+          // Copied by descriptor, not spread: the credentials stay unopened unless the patch changes them,
+          // and the ones it leaves alone are written back as stored.
+          const after = Object.defineProperties({}, Object.getOwnPropertyDescriptors(before)) as Subscription;
+          Object.assign(after, changes, {
+            statusChangedAt: changes.statusChangedAt ?? (statusChanged ? now : before.statusChangedAt),
+            revision: before.revision + 1,
+            updatedAt: now,
           });
-        }
-        const statusChanged = changes.status !== undefined && changes.status !== before.status;
-        // Copied by descriptor, not spread: the credentials stay unopened unless the patch changes them,
-        // and the ones it leaves alone are written back as stored.
-        const after = Object.defineProperties({}, Object.getOwnPropertyDescriptors(before)) as Subscription;
-        Object.assign(after, changes, {
-          statusChangedAt: changes.statusChangedAt ?? (statusChanged ? now : before.statusChangedAt),
-          revision: before.revision + 1,
-          updatedAt: now,
-        });
-        const unchanged = new Set<string>(SECRET_FIELDS.filter((field) => !(field in changes)));
-        const params = subscriptionParams(secretBox, after, { stored: rows[0], unchanged });
-        return fromRow((await db.query(updateSql(table, SUBSCRIPTION_COLUMNS), params)).rows[0]!);
-      }),
+          const unchanged = new Set<string>(SECRET_FIELDS.filter((field) => !(field in changes)));
+          const params = subscriptionParams(secretBox, after, { stored: rows[0], unchanged });
+          return fromRow((await db.query(updateSql(table, SUBSCRIPTION_COLUMNS), params)).rows[0]!);
+        },
+        optimistic,
+      ),
 
     recordUsage: (readings: readonly UsageReading[]) =>
       runner.run('subscriptions.recordUsage', async (call) => {

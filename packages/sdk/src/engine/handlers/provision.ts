@@ -3,20 +3,34 @@ import type { Subscription } from '../../domain/subscription.js';
 import type { Target } from '../../domain/target.js';
 import { NotFoundError, toPanelkitError } from '../../errors.js';
 import type { PanelkitError } from '../../errors.js';
-import type { ClientSpec, CreatedClient, RemoteClient } from '../../ports/panel.js';
+import type { ClientSpec, CreatedClient } from '../../ports/panel.js';
 import { addDays } from '../../rules/time.js';
 import type { EngineContext } from '../context.js';
 import { WORKER_ACTOR, auditSubscription } from '../context.js';
 import { specOf, targetRefOf } from '../desired-state.js';
 import { outcomeOf } from '../handler.js';
 import type { HandlerEnv, JobHandler, JobOutcome, JobRoute } from '../handler.js';
-import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, jobAttempts, subscriptionJob } from '../job-types.js';
+import { JOB_TYPES, ProvisionPayloadSchema, parsePayload } from '../job-types.js';
 import { settleOrder } from '../order-status.js';
-import { writeSerialKey } from '../serial-keys.js';
 import { assertPanelUsable } from './panel-guard.js';
+import { markProvisioned } from './provisioned-write.js';
+import type { MadeClient } from './provisioned-write.js';
 
 function payloadOf(job: Job) {
   return parsePayload(ProvisionPayloadSchema, job.payload, job.type);
+}
+
+/**
+ * The pending subscription `route` read for a claimed job, taken by `run` for that same job object
+ * instead of reading it again. A stale copy costs nothing: the write after the panel call compares
+ * its revision under the row's lock.
+ */
+const routed = new WeakMap<Job, Subscription>();
+
+/** The subscription of a provisioning job when it still waits for its client, else `null`. */
+async function pendingSubscription(ctx: EngineContext, job: Job): Promise<Subscription | null> {
+  const sub = await ctx.storage.subscriptions.get(payloadOf(job).subscriptionId);
+  return sub !== null && sub.status === 'pending' ? sub : null;
 }
 
 /** The spec a new client gets: a period that starts now, unless it waits for first use. */
@@ -26,58 +40,14 @@ function newClientSpec(sub: Subscription, capabilities: Parameters<typeof specOf
   return spec;
 }
 
-/** Writes the live subscription once its client exists (or was adopted). */
-async function markProvisioned(
-  ctx: EngineContext,
-  sub: Subscription,
-  client: RemoteClient,
-  links: { subscriptionUrl: string | null; shareLinks: readonly string[] },
-): Promise<Subscription | null> {
-  const now = ctx.clock.now();
-  const written = await ctx.storage.transaction(async (tx) => {
-    const current = await tx.subscriptions.get(sub.id);
-    if (current === null) throw new NotFoundError('subscription', sub.id);
-    if (current.status === 'terminated') {
-      // Terminated while its client was being made: take the client away again.
-      const serialKey = await writeSerialKey(ctx, tx, current);
-      await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy), serialKey));
-      return null;
-    }
-    if (current.status !== 'pending') return null;
-    const waiting = current.startOnFirstUse && client.expiry.type !== 'at';
-    const expiresAt = client.expiry.type === 'at' ? client.expiry.at : waiting ? null : addDays(now, current.durationDays);
-    const updated = await tx.subscriptions.update(
-      current.id,
-      {
-        status: waiting ? 'on_hold' : 'active',
-        activatedAt: waiting ? null : now,
-        expiresAt,
-        remoteClientId: client.ref.remoteClientId ?? null,
-        subscriptionUrl: links.subscriptionUrl,
-        shareLinks: [...links.shareLinks],
-        usedBytes: client.usedBytes,
-        usageObservedAt: now,
-        failureReason: null,
-      },
-      { expectedRevision: current.revision },
-    );
-    await auditSubscription(tx, WORKER_ACTOR, 'subscription.provisioned', updated, { status: updated.status });
-    const order = await settleOrder(tx, updated.orderId, WORKER_ACTOR);
-    return { updated, order };
-  });
-  if (written === null) return null;
-  ctx.events.emit('subscription:provisioned', { subscription: written.updated, actor: WORKER_ACTOR, at: now });
-  if (written.order?.status === 'completed') ctx.events.emit('order:completed', { order: written.order, at: now });
-  return written.updated;
-}
-
 export const provisionHandler: JobHandler = {
   type: JOB_TYPES.provision,
 
   async route(ctx, job): Promise<JobRoute | null> {
-    const sub = await ctx.storage.subscriptions.get(payloadOf(job).subscriptionId);
+    const sub = await pendingSubscription(ctx, job);
     // Already provisioned, failed, or terminated before its client was made: nothing to do.
-    if (sub === null || sub.status !== 'pending') return null;
+    if (sub === null) return null;
+    routed.set(job, sub);
     return { panelId: sub.panelId, batchKey: `target:${sub.targetId}` };
   },
 
@@ -86,8 +56,10 @@ export const provisionHandler: JobHandler = {
     const outcomes = new Map<string, JobOutcome>();
     const work: { claimed: ClaimedJob; sub: Subscription }[] = [];
     for (const claimed of jobs) {
-      const sub = await ctx.storage.subscriptions.get(payloadOf(claimed.job).subscriptionId);
-      if (sub === null || sub.status !== 'pending') outcomes.set(claimed.job.id, { ok: true });
+      const read = routed.get(claimed.job);
+      routed.delete(claimed.job);
+      const sub = read ?? (await pendingSubscription(ctx, claimed.job));
+      if (sub === null) outcomes.set(claimed.job.id, { ok: true });
       else work.push({ claimed, sub });
     }
     const first = work[0];
@@ -113,7 +85,8 @@ export const provisionHandler: JobHandler = {
     } catch (error) {
       return failAll(error);
     }
-    // Each client goes on alone from here: its links (unless the create gave them), its storage write.
+    // Each client's links, unless the create gave them (a panel call each), then one storage write for the batch.
+    const made: (MadeClient & { claimed: ClaimedJob })[] = [];
     await Promise.all(
       work.map(async (w, i) => {
         const client = remote[i];
@@ -121,10 +94,25 @@ export const provisionHandler: JobHandler = {
           if (client === undefined) throw new NotFoundError('created client', w.sub.remote.username);
           await env.step('panel_called', w.claimed.job);
           const links = client.links ?? (await env.call(handle, `links:${w.sub.id}`, (c) => handle.adapter.links(client.ref, c)));
-          await markProvisioned(ctx, w.sub, client, links);
-          await env.step('storage_written', w.claimed.job);
+          made.push({ ...w, client, links });
         }, toPanelkitError);
-        outcomes.set(w.claimed.job.id, outcome);
+        if (!outcome.ok) outcomes.set(w.claimed.job.id, outcome);
+      }),
+    );
+    // One transaction for the batch; when it fails, each client alone, so one client's failure is its own.
+    const together =
+      made.length > 1 &&
+      (await markProvisioned(ctx, made).then(
+        () => true,
+        () => false,
+      ));
+    await Promise.all(
+      made.map(async (m) => {
+        const outcome = await outcomeOf(async () => {
+          if (!together) await markProvisioned(ctx, [m]);
+          await env.step('storage_written', m.claimed.job);
+        }, toPanelkitError);
+        outcomes.set(m.claimed.job.id, outcome);
       }),
     );
     return outcomes;

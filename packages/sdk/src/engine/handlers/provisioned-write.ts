@@ -1,0 +1,93 @@
+import type { Order } from '../../domain/order.js';
+import type { Subscription, SubscriptionPatch } from '../../domain/subscription.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
+import type { RemoteClient } from '../../ports/panel.js';
+import type { StorageTransaction } from '../../ports/storage.js';
+import { addDays } from '../../rules/time.js';
+import type { EngineContext } from '../context.js';
+import { WORKER_ACTOR, auditSubscription } from '../context.js';
+import { JOB_TYPES, jobAttempts, subscriptionJob } from '../job-types.js';
+import { settleOrder } from '../order-status.js';
+import { writeSerialKey } from '../serial-keys.js';
+
+/** A client's links, as its create gave them or as asked for after. */
+export type Links = { subscriptionUrl: string | null; shareLinks: readonly string[] };
+
+/** A pending subscription whose client now exists (made or adopted), with its links. */
+export interface MadeClient {
+  /** The subscription as read before its client was made. */
+  readonly sub: Subscription;
+  readonly client: RemoteClient;
+  readonly links: Links;
+}
+
+/** A pending subscription made live with its client: active, or on hold until first use. */
+function provisioned(current: Subscription, client: RemoteClient, links: Links, now: Date): SubscriptionPatch {
+  const waiting = current.startOnFirstUse && client.expiry.type !== 'at';
+  const expiresAt = client.expiry.type === 'at' ? client.expiry.at : waiting ? null : addDays(now, current.durationDays);
+  return {
+    status: waiting ? 'on_hold' : 'active',
+    activatedAt: waiting ? null : now,
+    expiresAt,
+    remoteClientId: client.ref.remoteClientId ?? null,
+    subscriptionUrl: links.subscriptionUrl,
+    shareLinks: [...links.shareLinks],
+    usedBytes: client.usedBytes,
+    usageObservedAt: now,
+    failureReason: null,
+  };
+}
+
+/**
+ * Writes one subscription live, or `null` when it is no longer pending. The update names the revision
+ * read before the panel call: its locked read compares it, so while nothing changed the subscription
+ * since, no second read is needed.
+ */
+async function writeLive(ctx: EngineContext, tx: StorageTransaction, made: MadeClient, now: Date): Promise<Subscription | null> {
+  const { sub, client, links } = made;
+  let updated: Subscription;
+  try {
+    updated = await tx.subscriptions.update(sub.id, provisioned(sub, client, links, now), { expectedRevision: sub.revision });
+  } catch (error) {
+    if (!ConflictError.is(error)) throw error;
+    // Changed meanwhile: judge it as it is now.
+    const current = await tx.subscriptions.get(sub.id);
+    if (current === null) throw new NotFoundError('subscription', sub.id);
+    if (current.status === 'terminated') {
+      // Terminated while its client was being made: take the client away again.
+      const serialKey = await writeSerialKey(ctx, tx, current);
+      await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.remove, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy), serialKey));
+      return null;
+    }
+    if (current.status !== 'pending') return null;
+    updated = await tx.subscriptions.update(current.id, provisioned(current, client, links, now), { expectedRevision: current.revision });
+  }
+  await auditSubscription(tx, WORKER_ACTOR, 'subscription.provisioned', updated, { status: updated.status });
+  return updated;
+}
+
+/**
+ * Writes the live subscriptions of made clients in one transaction: each subscription (in id order),
+ * then each of their orders settled (in id order), so the port's lock order (a subscription before
+ * an order) holds across the whole batch and two batches settling subscriptions of one order wait for
+ * each other instead of deadlocking. All or nothing: a caller whose batch throws writes each alone.
+ */
+export async function markProvisioned(ctx: EngineContext, made: readonly MadeClient[]): Promise<void> {
+  const now = ctx.clock.now();
+  const written = await ctx.storage.transaction(async (tx) => {
+    const live: Subscription[] = [];
+    for (const one of [...made].sort((a, b) => (a.sub.id < b.sub.id ? -1 : a.sub.id > b.sub.id ? 1 : 0))) {
+      const updated = await writeLive(ctx, tx, one, now);
+      if (updated !== null) live.push(updated);
+    }
+    const orderIds = [...new Set(live.flatMap((s) => (s.orderId === null ? [] : [s.orderId])))].sort();
+    const settled: Order[] = [];
+    for (const orderId of orderIds) {
+      const order = await settleOrder(tx, orderId, WORKER_ACTOR);
+      if (order !== null) settled.push(order);
+    }
+    return { live, settled };
+  });
+  for (const subscription of written.live) ctx.events.emit('subscription:provisioned', { subscription, actor: WORKER_ACTOR, at: now });
+  for (const order of written.settled) if (order.status === 'completed') ctx.events.emit('order:completed', { order, at: now });
+}

@@ -1,0 +1,35 @@
+import type { SqlQueryable } from '../client.js';
+
+/** What the statements of one call did, as {@link watchStatements} saw them. */
+export interface StatementWatch {
+  /** The database failed one of them (the transaction they ran in is aborted, or its connection gone). */
+  failed: boolean;
+  /** One that may have written went through (anything but a `SELECT`). */
+  wrote: boolean;
+}
+
+/** A plain `SELECT` (with or without a row lock) writes nothing; every other statement is taken to write. */
+const READ_ONLY = /^\s*SELECT\b/i;
+
+/**
+ * `db` as seen by one call, and what its statements did: enough to tell whether a call that threw left
+ * its transaction as it was (nothing written, nothing failed by the database) or not.
+ */
+export function watchStatements(db: SqlQueryable): { db: SqlQueryable; watch: StatementWatch } {
+  const watch: StatementWatch = { failed: false, wrote: false };
+  return {
+    watch,
+    db: {
+      async query<R>(text: string, params?: readonly unknown[]) {
+        try {
+          const result = await db.query<R>(text, params);
+          if (!READ_ONLY.test(text)) watch.wrote = true;
+          return result;
+        } catch (error) {
+          watch.failed = true;
+          throw error;
+        }
+      },
+    },
+  };
+}
