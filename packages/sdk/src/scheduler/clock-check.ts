@@ -70,7 +70,10 @@ export class ClockCheck {
       this.#refusedFor = offsetMs;
     } else if (surelyWithin && this.#refusedFor !== null) {
       this.#refusedFor = null;
-      ctx.logger.info({ offsetMs, maxOffsetMs: bound }, "this replica's clock is back within policy.maxClockOffsetMs: its scheduler ticks again");
+      ctx.logger.info(
+        { offsetMs, maxOffsetMs: bound },
+        "this replica's clock is back within policy.maxClockOffsetMs: its scheduler ticks again",
+      );
       ctx.events.emit('scheduler:clock_recovered', { offsetMs, at: ctx.clock.now() });
     }
   }
