@@ -95,6 +95,14 @@ export interface PanelkitEvents {
   'usage:client_unreadable': [{ panelId: string; client: UnreadableClient; at: Date }];
   /** A periodic task's slot came up; `won` says whether this process ran it (one replica wins each slot). */
   'scheduler:ticked': [{ name: string; slot: Date; won: boolean; at: Date }];
+  /**
+   * This replica's clock is off the storage's by `offsetMs` (positive: ahead), more than `maxOffsetMs`
+   * (`policy.maxClockOffsetMs`): its scheduler ran no tick. Emitted on every refused tick until the clock is
+   * back; alert on it (fix the host's time sync).
+   */
+  'scheduler:clock_skewed': [{ offsetMs: number; maxOffsetMs: number; at: Date }];
+  /** This replica's clock is back within `policy.maxClockOffsetMs` of the storage's: its scheduler ticks again. */
+  'scheduler:clock_recovered': [{ offsetMs: number; at: Date }];
   /** A payment reached the wallet (once per payment, whatever confirmed it). */
   'payment:credited': [{ payment: Payment; actor: Actor; at: Date }];
   /** A pending payment ended without money: rejected, expired or cancelled. */

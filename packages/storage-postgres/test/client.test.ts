@@ -234,3 +234,20 @@ describe('fromPgPool', () => {
     expect(fromPGlite).toBeTypeOf('function');
   });
 });
+
+describe("the storage's time (ticks.now)", () => {
+  it("is the server's clock when leases are on the database, whatever the storage's clock says", async () => {
+    const client = await pglite.client();
+    const clock = new ManualClock('2001-01-01T00:00:00.000Z');
+    const { storage, schema, cleanup } = await storageInFreshSchema(client, clock);
+    try {
+      const onServer = createPostgresStorage({ client, schema, clock, leaseClock: 'database' });
+      // The server's clock is this machine's: nowhere near the storage's 2001.
+      expect(Math.abs((await onServer.ticks.now()).getTime() - Date.now())).toBeLessThan(60_000);
+      // On the injected clock (a test's), it tells that clock, with no statement.
+      expect((await storage.ticks.now()).toISOString()).toBe('2001-01-01T00:00:00.000Z');
+    } finally {
+      await cleanup();
+    }
+  });
+});

@@ -3,7 +3,11 @@
  * server provision orders on one simulated 3x-ui panel, and the panel (served by this process) counts the
  * requests it is answering at once. Each replica's own queue would let `maxConcurrency` calls through, so
  * two or four replicas would reach twice or four times the limit without the panel's slots on the storage.
+ * A usage walk (page after page of the panel's clients, on one slot held throughout) runs beside the orders
+ * and counts against the same limit.
  */
+import { deriveRemoteIdentity } from '@panelkit/sdk';
+import type { ClientSpec } from '@panelkit/sdk/adapter';
 import { serveOnLocalhost, type FetchHandler } from '@panelkit/panel-adapters/testing';
 import { describe, expect, it } from 'vitest';
 import { openPostgresRig, SKIP_REASON } from './support/replicas/postgres-rig.js';
@@ -13,6 +17,8 @@ import { PANEL_KINDS } from './support/kinds.js';
 const KIND = PANEL_KINDS.find((k) => k.label === '3x-ui v3.6 (Gen B)')!;
 const LIMIT = 3;
 const ORDERS_PER_REPLICA = 12;
+/** Clients put on the panel beside the shop's, so a usage walk reads several pages (3x-ui Gen B pages by 200). */
+const EXTRA_CLIENTS = 1000;
 
 /** The panel's handler, held `delayMs` per request so calls overlap, counting the requests in progress and the most at once. */
 function countingPanel(inner: FetchHandler, delayMs: number) {
@@ -60,9 +66,28 @@ describe.skipIf(SKIP_REASON !== false)(
             });
             subscriptionIds.push(...subscriptions.map((s) => s.id));
           }
+          const target = { remoteRef: shop.target.remoteRef, protocol: shop.target.protocol, remoteMeta: shop.target.remoteMeta };
+          for (let i = 0; i < EXTRA_CLIENTS; i += 50) {
+            const specs = Array.from(
+              { length: 50 },
+              (_, j): ClientSpec => ({
+                identity: deriveRemoteIdentity(`extra-${i + j}`, 0, { secret: 'panel-limit-extra-clients-0123456789' }),
+                expiry: { type: 'never' },
+                trafficLimitBytes: null,
+                deviceLimit: null,
+                enabled: true,
+              }),
+            );
+            await shop.adapter.createClients(target, specs, { signal: AbortSignal.timeout(30_000), idempotencyKey: `extra-${i}` });
+          }
           const before = panel.total();
-          const claimed = await Promise.all(replicas.map((r) => r.call<number>('drain')));
+          // Every replica drains its orders while the first also ticks: its usage sync walks the panel's pages.
+          const [claimed, ticked] = await Promise.all([
+            Promise.all(replicas.map((r) => r.call<number>('drain'))),
+            replicas[0]!.call<{ usage: { panels: number; clients: number } | null }>('tick'),
+          ]);
           expect(claimed.reduce((a, b) => a + b, 0)).toBe(count * ORDERS_PER_REPLICA);
+          expect(ticked.usage, 'the usage walk read the panel').toMatchObject({ panels: 1 });
           for (const id of subscriptionIds) expect((await storage.subscriptions.get(id))?.status).toBe('active');
           expect(panel.total() - before, 'the replicas called the panel').toBeGreaterThan(count * ORDERS_PER_REPLICA);
           expect(panel.peak(), 'requests at once on the panel').toBeLessThanOrEqual(LIMIT);

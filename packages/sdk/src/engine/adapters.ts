@@ -8,7 +8,7 @@ import type { CallContext, PanelAdapter } from '../ports/panel.js';
 import type { StoragePort } from '../ports/storage.js';
 import type { ResolvedPolicy } from './policy.js';
 import { PanelPauses } from './panel-pauses.js';
-import { PanelSlots } from './panel-slots.js';
+import { PanelSlots, type HeldSlot, type SlotLease } from './panel-slots.js';
 import { shutdownError } from './shutdown.js';
 import type { Logger } from '../ports/logger.js';
 import { silentLogger } from '../ports/logger.js';
@@ -33,8 +33,22 @@ function connectionOf(panel: Panel): string {
   return JSON.stringify([panel.kind, panel.baseUrl, panel.credentials, panel.options]);
 }
 
-/** Added to twice the call timeout for a slot's lease: room for a slow event loop between the call and giving the slot back. */
+/** Added to twice the call timeout for what a call needs of its slot's lease: room for a slow event loop between the call and giving the slot back. */
 const SLOT_LEASE_MARGIN_MS = 5_000;
+
+/** Calls to one panel through the slot a {@link PanelRegistry.hold} holds: one at a time, in the order made. */
+export interface PanelLane {
+  /**
+   * Runs one panel call on the held slot, retried under `options.retry` (default `policy.panelReadRetry`;
+   * `false` for one attempt) as {@link PanelRegistry.call} does, without a queue place or a slot of its own.
+   */
+  call<T>(idempotencyKey: string, fn: (ctx: CallContext) => Promise<T>, options?: Omit<CallOptions, 'gate'>): Promise<T>;
+}
+
+/** The slot an attempt or a lane runs on; taken on first need, and replaced when its lease was lost. */
+interface SlotBox {
+  held: HeldSlot | undefined;
+}
 
 /**
  * Adapters by panel id, checked for their API version, each with its own p-queue. The one owner of a panel
@@ -45,6 +59,13 @@ export class PanelRegistry {
   readonly #handles = new Map<string, { adapter: PanelAdapter; queue: PQueue; connection: string; concurrency: number }>();
   readonly #slots: PanelSlots;
   readonly #pauses = new PanelPauses();
+  /**
+   * What a call needs left of its slot's lease when it starts (longer than any call can last: its timeout
+   * aborts it), and the lease asked for: one call timeout more, so a slot serving call after call (handed on, or
+   * held through a walk) is renewed about once a timeout, not before every call. A replica that dies holding a
+   * slot blocks it at most `leaseMs`.
+   */
+  readonly #lease: SlotLease;
 
   constructor(
     private readonly storage: StoragePort,
@@ -53,6 +74,8 @@ export class PanelRegistry {
     private readonly logger: Logger = silentLogger,
   ) {
     this.#slots = new PanelSlots(storage, logger);
+    const needMs = 2 * policy.panelCallTimeoutMs + SLOT_LEASE_MARGIN_MS;
+    this.#lease = { needMs, leaseMs: needMs + policy.panelCallTimeoutMs };
   }
 
   /** The panel as stored now, with its adapter and queue. */
@@ -94,17 +117,72 @@ export class PanelRegistry {
    * Runs a panel call, retried under `options.retry` (default `policy.panelReadRetry`; `false` for one
    * attempt, as the worker's jobs do: their attempts are durable). Each attempt goes through the panel's
    * queue and one of its slots on the storage, so at most its concurrency run at once in this process and
-   * in every replica together; between attempts no slot is held. A panel that asked to be left alone
-   * (`Retry-After` on a rate-limit error) gets no call from this process until then. Each attempt's
-   * context (and its timeout, the call's only one) starts when the attempt does, not while it waits; its
-   * `attempt` counts from `options.attempt` (default 1). A call still waiting when `gate` aborts is not
-   * made: it throws a retryable shutdown error instead.
+   * in every replica together; between attempts no slot is held. A slot is handed from a finished attempt to
+   * the next one waiting in the panel's queue (no give and take on the storage while the queue is busy). A
+   * panel that asked to be left alone (`Retry-After` on a rate-limit error) gets no call from this process until
+   * then. Each attempt's context (and its timeout, the call's only one) starts when the attempt does, not
+   * while it waits; its `attempt` counts from `options.attempt` (default 1). A call still waiting when `gate`
+   * aborts is not made: it throws a retryable shutdown error instead.
    */
   call<T>(handle: PanelHandle, idempotencyKey: string, fn: (ctx: CallContext) => Promise<T>, options: CallOptions = {}): Promise<T> {
+    return this.#retried(
+      handle,
+      idempotencyKey,
+      options,
+      (attempt) =>
+        handle.queue.add(async () => {
+          const box: SlotBox = { held: undefined };
+          try {
+            return await this.#attempt(handle, box, idempotencyKey, fn, options, attempt);
+          } finally {
+            await this.#release(handle, box.held);
+          }
+        }) as Promise<T>,
+    );
+  }
+
+  /**
+   * Runs `work` holding one place in the panel's queue and one of its slots throughout (taken once, given back
+   * once, its lease renewed while `work` lasts): the calls `work` makes through its {@link PanelLane} reach the
+   * panel one at a time without a take and a give each. For a walk of many calls in a row (a usage sync's
+   * pages). Calls to the same panel inside `work` must go through the lane: one through {@link call} waits for
+   * a queue place this walk may be holding. `gate` as in {@link call}, for the walk's start.
+   */
+  hold<T>(handle: PanelHandle, work: (lane: PanelLane) => Promise<T>, options: { gate?: AbortSignal } = {}): Promise<T> {
+    return handle.queue.add(async () => {
+      if (options.gate?.aborted === true) throw shutdownError();
+      const box: SlotBox = { held: undefined };
+      let turn: Promise<unknown> = Promise.resolve();
+      const lane: PanelLane = {
+        call: (key, fn, callOptions = {}) => {
+          const run = turn.then(() =>
+            this.#retried(handle, key, callOptions, (attempt) => this.#attempt(handle, box, key, fn, callOptions, attempt)),
+          );
+          turn = run.catch(() => undefined);
+          return run;
+        },
+      };
+      try {
+        return await work(lane);
+      } finally {
+        // A call `work` left running (its caller stopped waiting) ends before the slot is let go.
+        await turn;
+        await this.#release(handle, box.held);
+      }
+    }) as Promise<T>;
+  }
+
+  /** `attemptOnce` under `options.retry`, as {@link call} describes. */
+  #retried<T>(
+    handle: PanelHandle,
+    idempotencyKey: string,
+    options: CallOptions,
+    attemptOnce: (attempt: number | undefined) => Promise<T>,
+  ): Promise<T> {
     const policy = options.retry === undefined ? this.policy.panelReadRetry : options.retry;
-    if (policy === false || policy.maxAttempts <= 1) return this.#attempt(handle, idempotencyKey, fn, options, options.attempt);
+    if (policy === false || policy.maxAttempts <= 1) return attemptOnce(options.attempt);
     const first = options.attempt ?? 1;
-    return withRetry((n) => this.#attempt(handle, idempotencyKey, fn, options, first + n - 1), {
+    return withRetry((n) => attemptOnce(first + n - 1), {
       policy,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       onRetry: ({ attempt, delayMs, error }) =>
@@ -115,31 +193,40 @@ export class PanelRegistry {
     });
   }
 
-  #attempt<T>(
+  /**
+   * One attempt on the slot in `box` (taken when there is none, renewed or replaced when its lease runs short),
+   * once the panel is not paused.
+   */
+  async #attempt<T>(
     handle: PanelHandle,
+    box: SlotBox,
     idempotencyKey: string,
     fn: (ctx: CallContext) => Promise<T>,
     options: CallOptions,
     attempt: number | undefined,
   ): Promise<T> {
-    return handle.queue.add(async () => {
-      if (options.gate?.aborted === true) throw shutdownError();
-      await this.#pauses.wait(handle.panel.id, options.gate ?? options.signal).catch((error: unknown) => {
-        throw options.gate?.aborted === true ? shutdownError() : error;
-      });
-      const timeoutMs = this.policy.panelCallTimeoutMs;
-      // Longer than any call can last (its timeout aborts it), so only a dead holder's slot ever expires.
-      const held = await this.#slots.take(handle.panel.id, handle.concurrency, 2 * timeoutMs + SLOT_LEASE_MARGIN_MS, options.gate);
-      try {
-        return await this.#run(handle, idempotencyKey, timeoutMs, fn, options, attempt);
-      } catch (error) {
-        const retryAfter = retryAfterOf(error);
-        if (retryAfter !== undefined) this.#pauses.pause(handle.panel.id, Math.min(retryAfter, this.policy.panelReadRetry.maxRetryAfterMs));
-        throw error;
-      } finally {
-        await this.#slots.give(held);
-      }
-    }) as Promise<T>;
+    if (options.gate?.aborted === true) throw shutdownError();
+    await this.#pauses.wait(handle.panel.id, options.gate ?? options.signal).catch((error: unknown) => {
+      throw options.gate?.aborted === true ? shutdownError() : error;
+    });
+    box.held =
+      box.held === undefined
+        ? await this.#slots.take(handle.panel.id, handle.concurrency, this.#lease, options.gate)
+        : await this.#slots.keep(box.held, handle.concurrency, this.#lease, options.gate);
+    try {
+      return await this.#run(handle, idempotencyKey, this.policy.panelCallTimeoutMs, fn, options, attempt);
+    } catch (error) {
+      const retryAfter = retryAfterOf(error);
+      if (retryAfter !== undefined) this.#pauses.pause(handle.panel.id, Math.min(retryAfter, this.policy.panelReadRetry.maxRetryAfterMs));
+      throw error;
+    }
+  }
+
+  /** Hands a finished call's slot to the next one waiting in the panel's queue, or gives it back when none waits. */
+  async #release(handle: PanelHandle, held: HeldSlot | undefined): Promise<void> {
+    if (held === undefined) return;
+    if (handle.queue.size > 0) this.#slots.lend(held);
+    else await this.#slots.give(held);
   }
 
   async #run<T>(

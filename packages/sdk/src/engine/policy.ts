@@ -60,6 +60,16 @@ export interface EnginePolicy {
    * moves at once, each in its own transaction. Default 8.
    */
   sweepConcurrency?: number;
+  /**
+   * How far this replica's clock may be off the storage's (the database server's, `storage.ticks.now()`)
+   * before its scheduler refuses to tick: no lifecycle sweeps, usage sync or health checks until the clock is
+   * back within it (an error logged, `scheduler:clock_skewed` emitted on every refused tick). Tick slots and
+   * domain times (expiry, warnings, renewals) are on each replica's own clock: a replica ahead would win every
+   * slot before the others and expire subscriptions early by as much. Default 5 s: far above what a host kept by
+   * NTP drifts (milliseconds) and a busy database's round trip, so a healthy replica is never refused, and far
+   * below a tick slot (60 s), so nothing runs more than 5 s before its time.
+   */
+  maxClockOffsetMs?: number;
 }
 
 /** The engine's policy with every default filled in (what `EnginePolicy` leaves out takes its default). */
@@ -94,6 +104,9 @@ export const DEFAULT_JOB_RETRY: Readonly<JobRetryPolicy> = Object.freeze({
   maxRetryAfterMs: 15 * 60_000,
   giveUpAfterMs: 12 * HOUR_MS,
 });
+
+/** `EnginePolicy.maxClockOffsetMs` when not given: 5 s (see there why). */
+export const DEFAULT_MAX_CLOCK_OFFSET_MS = 5_000;
 
 /** The most attempts a job row holds (`NewJob.maxAttempts`); one is held back (see `jobAttempts`). */
 const MAX_JOB_ATTEMPTS = 999;
@@ -143,6 +156,7 @@ export function resolvePolicy(policy: EnginePolicy): ResolvedPolicy {
     panelCallTimeoutMs: positive('panelCallTimeoutMs', policy.panelCallTimeoutMs ?? 30_000),
     usageSyncPanelsAtOnce: positive('usageSyncPanelsAtOnce', policy.usageSyncPanelsAtOnce ?? 16),
     sweepConcurrency: positive('sweepConcurrency', policy.sweepConcurrency ?? 8),
+    maxClockOffsetMs: positive('maxClockOffsetMs', policy.maxClockOffsetMs ?? DEFAULT_MAX_CLOCK_OFFSET_MS),
   };
   return resolved;
 }

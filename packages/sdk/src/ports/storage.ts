@@ -30,9 +30,10 @@ import type { OrderPlacement, PlaceResult } from './storage-order-placement.js';
  * `subscriptions.countOnOtherTerms` (how many subscribers a plan edit has not reached), 9 `panelSlots` (a panel's
  * concurrency limit held across replicas, by leases on the database's clock), 10
  * `subscriptions.recordPanelUsage` (a page of a panel's readings keyed by username, written in one go), 11 `orders.place` (a checkout's
- * rows and slots in one call, the slots taken last).
+ * rows and slots in one call, the slots taken last), 13 `panelSlots.renew` (a slot held across many calls, its lease
+ * kept alive) and `ticks.now` (the storage's time, which a replica measures its clock's offset against).
  */
-export const STORAGE_PORT_VERSION = 11 as const;
+export const STORAGE_PORT_VERSION = 13 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -495,6 +496,12 @@ export interface JobRepository {
 export interface TickRepository {
   /** True for exactly one caller per `(name, slot)`, and only if `slot` is later than any slot won before. */
   tryAcquire(name: string, slot: Date): Promise<boolean>;
+  /**
+   * The storage's own time: the clock its job leases are measured on, the same for every replica (PostgreSQL:
+   * the server's `clock_timestamp()`; a storage built on an injected test clock, or the memory storage: that
+   * clock). The scheduler compares its replica's clock with it and runs no tick while the two are too far apart.
+   */
+  now(): Promise<Date>;
 }
 
 /**
@@ -505,10 +512,18 @@ export interface TickRepository {
  */
 export interface PanelSlotRepository {
   /**
-   * Takes a free slot among `0..size-1` of the panel for `holder` (unique per call in flight) for `leaseMs`;
-   * the slot's number, or `null` when all `size` are held (the caller waits and asks again).
+   * Takes a free slot among `0..size-1` of the panel for `holder` (unique per lease: one caller, or one
+   * process handing the slot from call to call) for `leaseMs`; the slot's number, or `null` when all `size`
+   * are held (the caller waits and asks again).
    */
   take(panelId: string, size: number, holder: string, leaseMs: number): Promise<number | null>;
+  /**
+   * Leases the slot to `holder` for `leaseMs` from now again, when `holder` still holds it (its lease may have
+   * ended, as long as nobody took the slot since); true then, false when the slot went to another holder (the
+   * caller must take one anew before it calls the panel again). `ValidationError` for a lease that is not a
+   * positive whole number.
+   */
+  renew(panelId: string, slot: number, holder: string, leaseMs: number): Promise<boolean>;
   /** Gives the slot back, when `holder` still holds it (a slot whose lease ended and was taken again stays with its new holder). */
   give(panelId: string, slot: number, holder: string): Promise<void>;
 }

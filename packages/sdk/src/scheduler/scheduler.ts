@@ -6,13 +6,22 @@ import { creditReferralRewards } from '../engine/referral.js';
 import { expireDuePayments } from '../engine/payments/paths.js';
 import { renewDue, warnExpiry } from './renewals.js';
 import { activateFirstUse, enforceLimits, expireDue, terminateAfterGrace } from './sweeps.js';
+import { ClockCheck } from './clock-check.js';
 import { TickScope } from './tick-scope.js';
 import { syncUsage } from './usage-sync.js';
 import type { UsageSyncReport } from './usage-sync.js';
 
-/** What one tick did. `won: false` means another replica had the slot and nothing ran here. */
+/**
+ * What one tick did. `won: false` means another replica had the slot and nothing ran here, or (with `refused`)
+ * that this replica's clock is too far off the storage's to tick at all.
+ */
 export interface TickReport {
   won: boolean;
+  /**
+   * Set when this replica ran nothing because its clock is off the storage's by `offsetMs` (positive: ahead),
+   * more than `policy.maxClockOffsetMs`; `null` otherwise.
+   */
+  refused: { reason: 'clock_off'; offsetMs: number } | null;
   slot: Date;
   reapedJobs: number;
   /** Pending subscriptions whose provisioning job died unsettled, now failed and refunded. */
@@ -57,7 +66,9 @@ function slotOf(now: Date, intervalMs: number): Date {
 export interface Scheduler {
   /**
    * Runs one lifecycle tick if this replica wins the current slot (leaderless: of all replicas
-   * calling it for one slot, exactly one runs it). Call it more often than `tickIntervalMs`.
+   * calling it for one slot, exactly one runs it). Call it more often than `tickIntervalMs`. Runs nothing
+   * (`refused` in the report, `scheduler:clock_skewed` emitted) while this replica's clock is off the
+   * storage's by more than `policy.maxClockOffsetMs`.
    */
   tick(): Promise<TickReport>;
 }
@@ -69,6 +80,9 @@ export interface Scheduler {
  * use, limits, renewals, expiry, warnings, termination, referral rewards. Every state change writes
  * an audit event with the scheduler as actor.
  *
+ * A replica whose clock is off the storage's by more than `policy.maxClockOffsetMs` runs no tick at all, not
+ * even asks for a slot (see `ClockCheck`): slots and domain times are on its own clock.
+ *
  * Usage sync is shared: every replica's tick reads the panels whose per-panel slot it wins (see
  * `syncUsage`), so adding replicas shortens a cycle. The sweeps run on the lifecycle winner after
  * its own share; readings another replica is still storing are acted on by the next tick.
@@ -79,6 +93,7 @@ export class LifecycleScheduler implements Scheduler {
   #usageSlot: Date | undefined;
   readonly #catchUpMs: number;
   readonly #usageSync: boolean;
+  readonly #clock: ClockCheck;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -86,16 +101,18 @@ export class LifecycleScheduler implements Scheduler {
   ) {
     this.#catchUpMs = options.catchUpMs ?? 6 * 3_600_000;
     this.#usageSync = options.usageSync ?? true;
+    this.#clock = new ClockCheck(ctx);
   }
 
   async tick(): Promise<TickReport> {
     const { ctx } = this;
     const now = ctx.clock.now();
     const slot = slotOf(now, ctx.policy.tickIntervalMs);
-    const won = await ctx.storage.ticks.tryAcquire(LIFECYCLE_TICK, slot);
-    ctx.events.emit('scheduler:ticked', { name: LIFECYCLE_TICK, slot, won, at: now });
+    const offsetMs = await this.#clock.refusal();
+    const won = offsetMs === null && (await ctx.storage.ticks.tryAcquire(LIFECYCLE_TICK, slot));
     const report: TickReport = {
       won,
+      refused: offsetMs === null ? null : { reason: 'clock_off', offsetMs },
       slot,
       reapedJobs: 0,
       abandoned: 0,
@@ -110,6 +127,12 @@ export class LifecycleScheduler implements Scheduler {
       referralsCredited: 0,
       paymentsExpired: 0,
     };
+    if (offsetMs !== null) {
+      // No slot asked for: a replica whose clock is off must not win one, nor act on times it reads wrong.
+      ctx.events.emit('scheduler:clock_skewed', { offsetMs, maxOffsetMs: ctx.policy.maxClockOffsetMs, at: now });
+      return report;
+    }
+    ctx.events.emit('scheduler:ticked', { name: LIFECYCLE_TICK, slot, won, at: now });
     const since = this.#lastRun ?? new Date(now.getTime() - this.#catchUpMs);
     const scope = new TickScope(ctx, now, since);
     if (!won) {

@@ -144,23 +144,25 @@ async function applyPage(
 
 /**
  * A panel that lists clients in bulk: page after page, the next page asked for while this one's
- * readings are stored (one statement a page of up to {@link MAX_USERNAMES_PER_LOOKUP}).
+ * readings are stored (one statement a page of up to {@link MAX_USERNAMES_PER_LOOKUP}). The walk holds
+ * one of the panel's slots from its first page to its last (`PanelRegistry.hold`), not one per page.
  */
-async function syncListedPanel(scope: TickScope, handle: PanelHandle, observedAt: Date, tally: PanelTally): Promise<void> {
+function syncListedPanel(scope: TickScope, handle: PanelHandle, observedAt: Date, tally: PanelTally): Promise<void> {
   const { ctx } = scope;
   const { panel, adapter } = handle;
-  const list = (request: PageRequest): Promise<ClientListPage> =>
-    ctx.panels.call(handle, `usage:${panel.id}`, (c) => adapter.listClients(request, c));
-  let next: Promise<ClientListPage> | null = list({ cursor: null, limit: PAGE_SIZE });
-  while (next !== null) {
-    const page: ClientListPage = await next;
-    next = page.nextCursor === null ? null : list({ cursor: page.nextCursor, limit: PAGE_SIZE });
-    // A failure below must not leave the prefetch's rejection unobserved.
-    next?.catch(() => undefined);
-    for (const client of page.unreadable ?? []) ctx.events.emit('usage:client_unreadable', { panelId: panel.id, client, at: scope.now });
-    for (let i = 0; i < page.items.length; i += MAX_USERNAMES_PER_LOOKUP)
-      await applyPage(scope, panel.id, page.items.slice(i, i + MAX_USERNAMES_PER_LOOKUP), observedAt, tally);
-  }
+  return ctx.panels.hold(handle, async (lane) => {
+    const list = (request: PageRequest): Promise<ClientListPage> => lane.call(`usage:${panel.id}`, (c) => adapter.listClients(request, c));
+    let next: Promise<ClientListPage> | null = list({ cursor: null, limit: PAGE_SIZE });
+    while (next !== null) {
+      const page: ClientListPage = await next;
+      next = page.nextCursor === null ? null : list({ cursor: page.nextCursor, limit: PAGE_SIZE });
+      // A failure below must not leave the prefetch's rejection unobserved.
+      next?.catch(() => undefined);
+      for (const client of page.unreadable ?? []) ctx.events.emit('usage:client_unreadable', { panelId: panel.id, client, at: scope.now });
+      for (let i = 0; i < page.items.length; i += MAX_USERNAMES_PER_LOOKUP)
+        await applyPage(scope, panel.id, page.items.slice(i, i + MAX_USERNAMES_PER_LOOKUP), observedAt, tally);
+    }
+  });
 }
 
 /** A panel without a bulk listing: one `getClient` per subscription with a client there. */

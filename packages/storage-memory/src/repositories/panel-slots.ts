@@ -49,6 +49,17 @@ export function panelSlotOperations(slots: PanelSlotTable) {
       return null;
     },
 
+    /** Leases the slot to `holder` again from the call's now, when nobody took it from `holder`. */
+    renew(op: Op, panelId: string, slot: number, holder: string, leaseMs: number): boolean {
+      const lease = positive(leaseMs, 'leaseMs', 86_400_000);
+      const held = slots.get(inputKey(panelId, 'panel id'));
+      const current = held?.get(slot);
+      if (held === undefined || current === undefined || current.holder !== holder) return false;
+      held.set(slot, { holder, until: op.now.getTime() + lease });
+      op.undo.push(() => held.set(slot, current));
+      return true;
+    },
+
     /** Frees the slot when `holder` still holds it. */
     give(op: Op, panelId: string, slot: number, holder: string): void {
       const held = slots.get(inputKey(panelId, 'panel id'));

@@ -23,5 +23,10 @@ export function tickOperations(ticks: TickTable) {
       });
       return true;
     },
+
+    /** The storage's clock. */
+    now(op: Op): Date {
+      return new Date(op.now.getTime());
+    },
   };
 }

@@ -13,7 +13,8 @@ function positive(value: number, field: string, max: number): number {
  * Panel slots as leased rows, timed by the server's clock (`clock_timestamp()`), so replicas whose clocks
  * disagree still agree on when a lease ends. Taking a slot is one statement (lease the lowest slot free or
  * expired, skipping rows another caller is taking); the first miss in a process also makes the panel's rows.
- * Each statement stands on its own, so neither call wraps them in a transaction.
+ * Renewing and giving back are one statement each, conditional on the holder. Each statement stands on its own,
+ * so no call wraps them in a transaction.
  */
 export function panelSlotRepository({ runner, schema }: RepositoryContext): PanelSlotRepository {
   const table = `${schema}.panel_slots`;
@@ -52,6 +53,22 @@ export function panelSlotRepository({ runner, schema }: RepositoryContext): Pane
             ({ rows } = await lease1());
           }
           return rows[0] === undefined ? null : Number(rows[0].slot);
+        },
+        { autocommit: true },
+      ),
+
+    renew: (panelId: string, slot: number, holder: string, leaseMs: number) =>
+      runner.run(
+        'panelSlots.renew',
+        async ({ db }) => {
+          const panel = inputKey(panelId, 'panel id');
+          const lease = positive(leaseMs, 'leaseMs', 86_400_000);
+          const { rows } = await db.query(
+            `UPDATE ${table} SET until = clock_timestamp() + $4::integer * interval '1 millisecond'
+             WHERE panel_id = $1 AND slot = $2 AND holder = $3 RETURNING slot`,
+            [panel, slot, holder, lease],
+          );
+          return rows.length > 0;
         },
         { autocommit: true },
       ),

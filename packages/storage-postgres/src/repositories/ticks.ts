@@ -1,14 +1,14 @@
 import type { TickRepository } from '@panelkit/sdk/storage';
 import { inputDate, inputString } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from '../internal/runner.js';
-import { enc } from '../internal/sql.js';
+import { dec, enc } from '../internal/sql.js';
 
 /**
  * Leaderless ticks: one conditional upsert. The first caller for a name inserts; later ones
  * update only when their slot is strictly later than the stored one. Concurrent callers queue on
  * the row (or the unique key), re-check the condition against the winner's slot, and lose.
  */
-export function tickRepository({ runner, schema }: RepositoryContext): TickRepository {
+export function tickRepository({ runner, schema, leaseClock }: RepositoryContext): TickRepository {
   return {
     tryAcquire: (name: string, slot: Date) =>
       runner.run('ticks.tryAcquire', async ({ db }) => {
@@ -22,5 +22,17 @@ export function tickRepository({ runner, schema }: RepositoryContext): TickRepos
         );
         return rows.length > 0;
       }),
+
+    // On the clock leases are measured on: the server's, or a test's injected clock (no statement then).
+    now: () =>
+      runner.run(
+        'ticks.now',
+        async ({ db, now }) => {
+          if (leaseClock !== 'database') return now;
+          const { rows } = await db.query('SELECT clock_timestamp() AS now');
+          return dec.time(rows[0]?.now);
+        },
+        { read: true },
+      ),
   };
 }

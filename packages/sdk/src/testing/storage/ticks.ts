@@ -23,6 +23,13 @@ export function ticksSuite(env: SuiteEnv): void {
       expect(await storage.ticks.tryAcquire('expiry', later(clock, 2 * MINUTE))).toBe(false);
     });
 
+    it("tells the storage's time: the clock it was given, moving with it", async () => {
+      const { storage, clock } = env;
+      expect((await storage.ticks.now()).getTime()).toBe(clock.now().getTime());
+      const moved = clock.advance(10 * MINUTE);
+      expect((await storage.ticks.now()).getTime()).toBe(moved.getTime());
+    });
+
     it('names are independent', async () => {
       const { storage, clock } = env;
       const slot = later(clock, 5 * MINUTE);

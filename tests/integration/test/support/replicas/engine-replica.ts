@@ -64,7 +64,11 @@ export async function setup(config: EngineReplicaConfig) {
     drain: () => worker.drain(),
     tick: async () => {
       const report = await scheduler.tick();
-      return { won: report.won, reapedJobs: report.reapedJobs };
+      return {
+        won: report.won,
+        reapedJobs: report.reapedJobs,
+        usage: report.usage === null ? null : { panels: report.usage.panels, clients: report.usage.clients },
+      };
     },
     checkout: async (request: CheckoutRequest) => {
       const result = await kit.checkout(request);

@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { Lease } from '@panelkit/sdk';
 import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
+import { skewDate } from './skewed-date.js';
 
 /** What the parent passes to a lease replica. */
 export interface LeaseReplicaConfig {
@@ -15,21 +16,6 @@ export interface LeaseReplicaConfig {
   skewMs: number;
   /** `PostgresStorageOptions.leaseClock`; absent: the storage's default. */
   leaseClock?: 'database' | 'clock';
-}
-
-/** Shifts `new Date()` and `Date.now()` by `skewMs` for the whole process. */
-function skewDate(skewMs: number): void {
-  const RealDate = Date;
-  class SkewedDate extends RealDate {
-    constructor(...args: unknown[]) {
-      if (args.length === 0) super(RealDate.now() + skewMs);
-      else super(...(args as [string]));
-    }
-    static override now(): number {
-      return RealDate.now() + skewMs;
-    }
-  }
-  globalThis.Date = SkewedDate as DateConstructor;
 }
 
 export async function setup(config: LeaseReplicaConfig) {
