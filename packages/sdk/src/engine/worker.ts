@@ -339,7 +339,9 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   /** Claims up to `limit` jobs and starts them; `done` settles when all of them have. */
   async function claimAndStart(limit: number): Promise<{ claimed: number; done: Promise<number> }> {
     if (stopping || limit <= 0) return { claimed: 0, done: Promise.resolve(0) };
-    const claimed = await ctx.storage.jobs.claim({ workerId: id, limit, leaseMs: ctx.policy.leaseMs, types });
+    // A target's due provisioning jobs come in one claim (their batch key), as many as one batch holds.
+    const batchLimit = Math.min(ctx.policy.maxBatchSize, limit);
+    const claimed = await ctx.storage.jobs.claim({ workerId: id, limit, batchLimit, leaseMs: ctx.policy.leaseMs, types });
     if (claimed.length === 0) return { claimed: 0, done: Promise.resolve(0) };
     for (const { job, lease } of claimed) held.set(job.id, lease);
     startHeartbeat();

@@ -78,6 +78,20 @@ describe('worker: provisioning', () => {
     expect(jobs.items).toHaveLength(9);
   });
 
+  it('claims a target’s provisioning jobs together: one create per target however the checkout spread them', async () => {
+    const h = await createHarness({ panels: 2 });
+    const { subscriptions } = await buy(h, 6);
+    const targets = h.panels.map((p) => p.target.id);
+    // Placement spreads the units over both targets, so claim order alternates between them.
+    expect(subscriptions.map((s) => targets.indexOf(s.targetId)).sort()).toEqual([0, 0, 0, 1, 1, 1]);
+    const jobs = await h.storage.jobs.list({ type: 'subscription.provision' }, { limit: 10 });
+    expect(new Set(jobs.items.map((j) => j.batchKey))).toEqual(new Set(targets.map((t) => `subscription.provision|target:${t}`)));
+    // Claims of 3, run one at a time: each takes one target's three jobs (by claim order alone, 2 + 1 and 1 + 2).
+    expect(await h.worker({ claimLimit: 3 }).drain()).toBe(6);
+    expect(h.panels.map((p) => p.fake.calls.createClients)).toEqual([1, 1]);
+    for (const s of subscriptions) expect((await sub(h, s.id)).status).toBe('active');
+  });
+
   it('stores the links the create returned without asking the panel again, and asks when the create gave none', async () => {
     const withCreate = await createHarness();
     const bought = await buy(withCreate, 3);
