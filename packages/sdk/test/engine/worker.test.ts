@@ -86,7 +86,7 @@ describe('worker: provisioning', () => {
     expect(subscriptions.map((s) => targets.indexOf(s.targetId)).sort()).toEqual([0, 0, 0, 1, 1, 1]);
     const jobs = await h.storage.jobs.list({ type: 'subscription.provision' }, { limit: 10 });
     expect(new Set(jobs.items.map((j) => j.batchKey))).toEqual(new Set(targets.map((t) => `subscription.provision|target:${t}`)));
-    // Claims of 3, run one at a time: each takes one target's three jobs (by claim order alone, 2 + 1 and 1 + 2).
+    // Claims of 3, run one at a time: each takes one target’s three jobs (by claim order alone: 2 creates each).
     expect(await h.worker({ claimLimit: 3 }).drain()).toBe(6);
     expect(h.panels.map((p) => p.fake.calls.createClients)).toEqual([1, 1]);
     for (const s of subscriptions) expect((await sub(h, s.id)).status).toBe('active');
