@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PanelAuthError, PanelRejectedError, PanelServerError } from '../../src/index.js';
 import { FakePanelAdapter } from '../../src/testing/index.js';
 import type { WorkerStep } from '../../src/index.js';
+import type { StoragePort } from '../../src/storage.js';
 import { createHarness, deferred } from './harness.js';
 import type { Harness } from './harness.js';
 
@@ -345,6 +346,32 @@ describe('worker: provisioning', () => {
     await h.worker().drain();
     expect(h.panels[0]!.fake.created).toBe(1);
     expect((await h.storage.jobs.list({ state: 'succeeded' }, { limit: 5 })).items).toHaveLength(1);
+  });
+
+  it('in the background, claims again only once a batch’s room is free, not a few jobs at a time', async () => {
+    const limits: number[] = [];
+    // Claims are recorded; a completion takes a turn of the event loop, as a database's round trip does,
+    // so the jobs of a batch come free one at a time.
+    const recordClaims = (storage: StoragePort): StoragePort => {
+      const jobs: StoragePort['jobs'] = {
+        ...storage.jobs,
+        claim: (request) => (limits.push(request.limit), storage.jobs.claim(request)),
+        complete: (lease, result) => new Promise((resolve) => setImmediate(resolve)).then(() => storage.jobs.complete(lease, result)),
+      };
+      return new Proxy(storage, { get: (target, property) => (property === 'jobs' ? jobs : Reflect.get(target, property, target)) });
+    };
+    const h = await createHarness({ policy: { maxBatchSize: 4 }, panel: { latencyMs: 1 }, wrapStorage: recordClaims });
+    const { subscriptions } = await buy(h, 40, 50_000);
+    let provisioned = 0;
+    const allProvisioned = deferred();
+    h.kit.events.on('subscription:provisioned', () => void (++provisioned === subscriptions.length && allProvisioned.resolve()));
+    const worker = h.worker({ claimLimit: 8, pollIntervalMs: 1 });
+    worker.start();
+    await allProvisioned.promise;
+    await worker.stop();
+    // Every claim had room for a batch of 4 (8 when nothing was held).
+    expect(limits.filter((limit) => limit < 4)).toEqual([]);
+    expect(h.panels[0]!.fake.calls.createClients).toBe(10);
   });
 
   it('keeps working in the background: one slow job does not hold back the next', async () => {
