@@ -56,6 +56,8 @@ describe('storage input helpers', () => {
   it('claim types and statuses lose their repeats; absent ones mean all', () => {
     expect(parseClaimRequest({ workerId: 'w', limit: 2, leaseMs: 1000, types: ['a', 'b', 'a'] }).types).toEqual(['a', 'b']);
     expect(parseClaimRequest({ workerId: 'w', limit: 2, leaseMs: 1000 }).types).toBeNull();
+    expect(parseClaimRequest({ workerId: 'w', limit: 7, leaseMs: 1000 }).batchLimit).toBe(7);
+    expect(parseClaimRequest({ workerId: 'w', limit: 7, leaseMs: 1000, batchLimit: 3 }).batchLimit).toBe(3);
     expect(parsePanelStatusFilter({ statuses: ['active', 'active'] })).toEqual(['active']);
     expect(parsePanelStatusFilter({})).toHaveLength(parsePanelStatusFilter({ statuses: undefined }).length);
     expect(parsePanelIdFilter(undefined, 'target filter')).toBeUndefined();

@@ -44,6 +44,13 @@ const jobFields = {
    * `JobRepository.claim`.
    */
   serialKey: z.string().min(1).max(300).nullable(),
+  /**
+   * Jobs with the same batch key are claimed together: a claim that takes one also takes the key's other
+   * due jobs, up to `ClaimRequest.batchLimit`, for one batch write (the engine's provisioning jobs carry
+   * their target's, `subscription.provision|target:<targetId>`). Global like dedupe keys, so start it with
+   * the job type. `null` is claimed on its own. See `JobRepository.claim`.
+   */
+  batchKey: z.string().min(1).max(300).nullable(),
   /** Lower runs first. */
   priority: z.number().int().min(-1000).max(1000),
   runAt: z.date(),
@@ -84,6 +91,7 @@ export const NewJobSchema = z.object({
   payload: JsonObjectSchema.default({}),
   dedupeKey: jobFields.dedupeKey.default(null),
   serialKey: jobFields.serialKey.default(null),
+  batchKey: jobFields.batchKey.default(null),
   priority: jobFields.priority.default(0),
   /** Defaults to now. */
   runAt: z.date().optional(),

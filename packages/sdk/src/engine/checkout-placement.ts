@@ -14,7 +14,7 @@ import type { OrderPlacement } from '../ports/storage-order-placement.js';
 import type { DiscountQuote } from '../rules/discount.js';
 import type { EngineContext } from './context.js';
 import { orderPurchaseKey } from './discount.js';
-import { JOB_TYPES, jobAttempts, subscriptionJob } from './job-types.js';
+import { jobAttempts, provisionJob } from './job-types.js';
 import { chooseTargets } from './placement.js';
 import { serialTargetWrites, targetSerialKey } from './serial-keys.js';
 
@@ -101,7 +101,7 @@ export function checkoutPlacement(
         const panel = basis.panels.find((p) => p.id === target.panelId)!;
         const serialKey = serialTargetWrites(ctx, panel) ? targetSerialKey(panel.id, target.remoteRef) : null;
         const payload = { subscriptionId: id, price: { amount: basis.unitsPaid[index]![n]!, currency: unitPrice.currency }, round: 0 };
-        jobs.push(subscriptionJob(JOB_TYPES.provision, id, payload, jobAttempts(ctx.policy), serialKey));
+        jobs.push(provisionJob(id, target.id, payload, jobAttempts(ctx.policy), serialKey));
       }
     }
   }

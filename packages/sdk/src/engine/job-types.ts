@@ -107,6 +107,28 @@ export function subscriptionJob(
 }
 
 /**
+ * The batch key of a target's provisioning jobs: a claim that takes one takes the target's other due ones
+ * with it (up to `ClaimRequest.batchLimit`), so the worker writes them in one `createClients`.
+ */
+export function provisionBatchKey(targetId: string): string {
+  return `${JOB_TYPES.provision}|target:${targetId}`;
+}
+
+/** The provisioning job of a subscription on `targetId`, with the target's batch key (`provisionBatchKey`). */
+export function provisionJob(
+  subscriptionId: string,
+  targetId: string,
+  payload: ProvisionPayload,
+  maxAttempts: number,
+  serialKey: string | null,
+): NewJob {
+  return {
+    ...subscriptionJob(JOB_TYPES.provision, subscriptionId, { ...payload }, maxAttempts, serialKey),
+    batchKey: provisionBatchKey(targetId),
+  };
+}
+
+/**
  * The attempts a job row gets: the policy's attempts plus one held back. A worker that dies on
  * the last real attempt leaves the job to be reaped and claimed once more; that reserved attempt
  * only runs the job's compensation (refund), never the panel call.

@@ -12,7 +12,7 @@ import type { StorageRepositories } from '../ports/storage.js';
 import type { EngineContext } from './context.js';
 import { auditSubscription } from './context.js';
 import { resumedStatus } from './desired-state.js';
-import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, subscriptionJob, jobAttempts } from './job-types.js';
+import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, provisionJob, subscriptionJob, jobAttempts } from './job-types.js';
 import type { ProvisionPayload } from './job-types.js';
 import { reserveSlot } from './placement.js';
 import { writeSerialKey } from './serial-keys.js';
@@ -205,7 +205,7 @@ export async function retryFailed(ctx: EngineContext, input: SubscriptionAction)
     }
     const serialKey = await writeSerialKey(ctx, tx, { panelId: target.panelId, remoteRef: target.remoteRef });
     const payload = { subscriptionId: sub.id, price, round };
-    await tx.jobs.enqueue(subscriptionJob(JOB_TYPES.provision, sub.id, payload, jobAttempts(ctx.policy), serialKey));
+    await tx.jobs.enqueue(provisionJob(sub.id, target.id, payload, jobAttempts(ctx.policy), serialKey));
     await auditSubscription(tx, actor, 'subscription.retried', updated, { round, charged: price.amount });
     return { sub: updated, entry };
   });
@@ -249,7 +249,7 @@ export async function approveProvisioning(ctx: EngineContext, input: Subscriptio
       payload = { subscriptionId: sub.id, price, round: 0 };
     }
     const serialKey = await writeSerialKey(ctx, tx, sub);
-    const job = subscriptionJob(JOB_TYPES.provision, sub.id, { ...payload }, jobAttempts(ctx.policy), serialKey);
+    const job = provisionJob(sub.id, sub.targetId, payload, jobAttempts(ctx.policy), serialKey);
     const { created } = await tx.jobs.enqueue(job);
     if (created) await auditSubscription(tx, actor, 'subscription.approved', sub, { round: payload.round });
     return sub;

@@ -14,7 +14,10 @@ import type { HandlerEnv, JobHandler, JobOutcome, JobRoute, WorkerStep } from '.
 export interface WorkerOptions {
   /** Names this worker in leases and events. Default a random id. */
   id?: string;
-  /** Most jobs claimed at once. Default 100. */
+  /**
+   * Most jobs claimed at once, and held at once by `start()`. Default 100. While it holds jobs, `start()`
+   * claims again once `maxBatchSize` jobs' room (or half of this limit, if less) is free.
+   */
   claimLimit?: number;
   /** How long `start()` waits between empty polls. Default 1 s (with jitter). */
   pollIntervalMs?: number;
@@ -78,6 +81,13 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   const byType = new Map(handlers.map((h) => [h.type, h]));
   const types = [...byType.keys()];
   const claimLimit = options.claimLimit ?? 100;
+  /**
+   * The least room the `start()` loop claims into while it holds jobs: one batch (`maxBatchSize`), or half
+   * the claim limit when that is less. A claim of whatever room the last settled jobs left took a target's
+   * due jobs a few at a time, each piece its own batch (bench/scale: ~6 jobs a claim, a target's 50 jobs in
+   * up to 11 creates).
+   */
+  const claimRoom = Math.min(ctx.policy.maxBatchSize, Math.ceil(claimLimit / 2));
   const held = new Map<string, Lease>();
   const abort = new AbortController();
   /** Aborted when `stop()` begins: panel calls not yet started are not made. */
@@ -110,12 +120,12 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   };
 
   /**
-   * Lets a job's lease go from this worker's hands. When half the claim limit comes free the `start()`
-   * loop is woken to claim more, so the panels' queues never run dry while the last jobs of a claim
-   * finish (a claim boundary cost ~120 ms of idle panels in bench/provisioning).
+   * Lets a job's lease go from this worker's hands. When `claimRoom` comes free the `start()` loop is
+   * woken to claim more, so the panels' queues never run dry while the last jobs of a claim finish (a
+   * claim boundary cost ~120 ms of idle panels in bench/provisioning).
    */
   function release(jobId: string): void {
-    if (held.delete(jobId) && held.size === Math.floor(claimLimit / 2)) wake?.();
+    if (held.delete(jobId) && held.size === claimLimit - claimRoom) wake?.();
   }
 
   /** Extends every held lease; drops (and reports) the ones lost. */
@@ -339,7 +349,9 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   /** Claims up to `limit` jobs and starts them; `done` settles when all of them have. */
   async function claimAndStart(limit: number): Promise<{ claimed: number; done: Promise<number> }> {
     if (stopping || limit <= 0) return { claimed: 0, done: Promise.resolve(0) };
-    const claimed = await ctx.storage.jobs.claim({ workerId: id, limit, leaseMs: ctx.policy.leaseMs, types });
+    // A target's due provisioning jobs come in one claim (their batch key), as many as one batch holds.
+    const batchLimit = Math.min(ctx.policy.maxBatchSize, limit);
+    const claimed = await ctx.storage.jobs.claim({ workerId: id, limit, batchLimit, leaseMs: ctx.policy.leaseMs, types });
     if (claimed.length === 0) return { claimed: 0, done: Promise.resolve(0) };
     for (const { job, lease } of claimed) held.set(job.id, lease);
     startHeartbeat();
@@ -374,13 +386,14 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     },
     start() {
       if (running !== undefined || stopping) return;
-      // Keeps up to `claimLimit` jobs in hand: claims more as soon as some settle, so one slow
+      // Keeps up to `claimLimit` jobs in hand: claims more as soon as `claimRoom` is free, so one slow
       // job never holds the others back; polls (with jitter) when nothing is due.
       running = (async () => {
         while (!stopping) {
           let claimed = 0;
           try {
-            const started = await claimAndStart(claimLimit - held.size);
+            const room = claimLimit - held.size;
+            const started = await claimAndStart(held.size === 0 || room >= claimRoom ? room : 0);
             claimed = started.claimed;
             // Settling can fail too (the database went away mid-job): reported, never an unhandled rejection that
             // ends the host's process. The job's lease runs out and it is claimed again.

@@ -30,8 +30,10 @@ import type { OrderPlacement, PlaceResult } from './storage-order-placement.js';
  * `subscriptions.countOnOtherTerms` (how many subscribers a plan edit has not reached), 9 `panelSlots` (a panel's
  * concurrency limit held across replicas, by leases on the database's clock), 10
  * `subscriptions.recordPanelUsage` (a page of a panel's readings keyed by username, written in one go), 11 `orders.place` (a checkout's
- * rows and slots in one call, the slots taken last), 13 `panelSlots.renew` (a slot held across many calls, its lease
- * kept alive) and `ticks.now` (the storage's time, which a replica measures its clock's offset against).
+ * rows and slots in one call, the slots taken last), 12 job batch keys (`Job.batchKey`, stored and merged
+ * like serialisation keys) and `ClaimRequest.batchLimit`: a claim takes a key's due jobs together; 13
+ * `panelSlots.renew` (a slot held across many calls, its lease kept alive) and `ticks.now` (the storage's time,
+ * which a replica measures its clock's offset against).
  */
 export const STORAGE_PORT_VERSION = 13 as const;
 
@@ -401,6 +403,12 @@ export interface ClaimRequest {
   leaseMs: number;
   /** Only these types; all types when omitted. */
   types?: readonly string[];
+  /**
+   * Most jobs of one batch key (`Job.batchKey`) in this claim, 1…1000; default `limit`. The worker passes
+   * `EnginePolicy.maxBatchSize`: a key never takes more of a claim than one batch write holds, so the rest
+   * of it goes to the jobs behind. See `JobRepository.claim`.
+   */
+  batchLimit?: number;
 }
 
 /** Where and until when `JobRepository.park` parks a job. */
@@ -425,7 +433,7 @@ export interface JobParking {
 export interface JobRepository {
   /**
    * Adds a job. With a dedupe key and a queued job of that key already present, no second job is
-   * made: the queued one takes the new payload and serialisation key and the earlier of the two
+   * made: the queued one takes the new payload, serialisation key and batch key and the earlier of the two
    * run times. Dedupe keys are global, so callers start them with the job type
    * (`subscription.provision:sub_…`). With an `id` given and a job of that id already stored (in
    * any state), nothing is written and that job is returned with `created: false`: a cause that
@@ -441,6 +449,18 @@ export interface JobRepository {
    * token valid for `leaseMs`. Concurrent claims are disjoint, in jobs and in serialisation keys. A
    * claim racing another for the same free key may return fewer jobs than are due; the next one
    * takes them.
+   *
+   * Batch keys (`Job.batchKey`, port version 12): the claim's window is the first `limit` jobs it could
+   * take in that order (what it takes when no job has a batch key). A window job with a batch key brings
+   * the key's other claimable jobs (due, of a requested type, keys free) with it: the claim holds the
+   * key's first `batchLimit` claimable jobs in claim order, and no more of that key, window jobs
+   * included. Batches and the window's jobs without a key are taken in the order of their first job in
+   * the window, until `limit` (the last batch may be cut short). So a key's due jobs arrive together
+   * however many keys are due; a key takes at most `batchLimit` of a claim; the first job of the queue
+   * is always taken, and a job is passed over only by batches whose first job stood before it (it waits
+   * at most for the jobs before it, never for ever). A window holding more than `batchLimit` jobs of one
+   * key returns fewer than `limit`; the next claim takes the rest. Across claimers a key's jobs may
+   * still split (each claimer skips rows another has locked).
    */
   claim(request: ClaimRequest): Promise<ClaimedJob[]>;
   /**

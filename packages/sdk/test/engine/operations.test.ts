@@ -127,6 +127,9 @@ describe('operations: retry', () => {
     expect(await h.storage.targets.get(other.target.id)).toMatchObject({ allocated: 1 });
     expect(await h.storage.targets.get(home.target.id)).toMatchObject({ allocated: 1 });
     expect(await h.balance(customerId)).toBe(4000);
+    // Its new job is claimed with the new target's other provisioning jobs.
+    const queued = await h.storage.jobs.list({ type: 'subscription.provision', state: 'queued' }, { limit: 5 });
+    expect(queued.items.map((j) => j.batchKey)).toEqual([`subscription.provision|target:${other.target.id}`]);
     await h.worker().drain();
     expect(await h.storage.subscriptions.get(id)).toMatchObject({ status: 'active', targetId: other.target.id });
   });
@@ -141,6 +144,8 @@ describe('operations: approval', () => {
     expect(await h.balance(customerId)).toBe(4000);
     await h.kit.approveProvisioning({ subscriptionId: subscriptions[0]!.id, actor: { type: 'admin', id: 'a1' } });
     await h.kit.approveProvisioning({ subscriptionId: subscriptions[0]!.id });
+    const queued = await h.storage.jobs.list({ type: 'subscription.provision', state: 'queued' }, { limit: 5 });
+    expect(queued.items.map((j) => j.batchKey)).toEqual([`subscription.provision|target:${subscriptions[0]!.targetId}`]);
     expect(await h.worker().drain()).toBe(1);
     expect((await h.storage.subscriptions.get(subscriptions[0]!.id))!.status).toBe('active');
   });

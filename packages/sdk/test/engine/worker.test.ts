@@ -3,6 +3,7 @@ import { ConflictError, PanelAuthError, PanelRejectedError, PanelServerError } f
 import type { StoragePort, StorageTransaction } from '../../src/storage.js';
 import { FakePanelAdapter } from '../../src/testing/index.js';
 import type { WorkerStep } from '../../src/index.js';
+import type { StoragePort } from '../../src/storage.js';
 import { createHarness, deferred } from './harness.js';
 import type { Harness } from './harness.js';
 
@@ -128,6 +129,20 @@ describe('worker: provisioning', () => {
     expect(fake.clientCount()).toBe(9);
     const jobs = await h.storage.jobs.list({ state: 'succeeded' }, { limit: 20 });
     expect(jobs.items).toHaveLength(9);
+  });
+
+  it('claims a target’s provisioning jobs together: one create per target however the checkout spread them', async () => {
+    const h = await createHarness({ panels: 2 });
+    const { subscriptions } = await buy(h, 6);
+    const targets = h.panels.map((p) => p.target.id);
+    // Placement spreads the units over both targets, so claim order alternates between them.
+    expect(subscriptions.map((s) => targets.indexOf(s.targetId)).sort()).toEqual([0, 0, 0, 1, 1, 1]);
+    const jobs = await h.storage.jobs.list({ type: 'subscription.provision' }, { limit: 10 });
+    expect(new Set(jobs.items.map((j) => j.batchKey))).toEqual(new Set(targets.map((t) => `subscription.provision|target:${t}`)));
+    // Claims of 3, run one at a time: each takes one target’s three jobs (by claim order alone: 2 creates each).
+    expect(await h.worker({ claimLimit: 3 }).drain()).toBe(6);
+    expect(h.panels.map((p) => p.fake.calls.createClients)).toEqual([1, 1]);
+    for (const s of subscriptions) expect((await sub(h, s.id)).status).toBe('active');
   });
 
   it('stores the links the create returned without asking the panel again, and asks when the create gave none', async () => {
@@ -383,6 +398,32 @@ describe('worker: provisioning', () => {
     await h.worker().drain();
     expect(h.panels[0]!.fake.created).toBe(1);
     expect((await h.storage.jobs.list({ state: 'succeeded' }, { limit: 5 })).items).toHaveLength(1);
+  });
+
+  it('in the background, claims again only once a batch’s room is free, not a few jobs at a time', async () => {
+    const limits: number[] = [];
+    // Claims are recorded; a completion takes a turn of the event loop, as a database's round trip does,
+    // so the jobs of a batch come free one at a time.
+    const recordClaims = (storage: StoragePort): StoragePort => {
+      const jobs: StoragePort['jobs'] = {
+        ...storage.jobs,
+        claim: (request) => (limits.push(request.limit), storage.jobs.claim(request)),
+        complete: (lease, result) => new Promise((resolve) => setImmediate(resolve)).then(() => storage.jobs.complete(lease, result)),
+      };
+      return new Proxy(storage, { get: (target, property) => (property === 'jobs' ? jobs : Reflect.get(target, property, target)) });
+    };
+    const h = await createHarness({ policy: { maxBatchSize: 4 }, panel: { latencyMs: 1 }, wrapStorage: recordClaims });
+    const { subscriptions } = await buy(h, 40, 50_000);
+    let provisioned = 0;
+    const allProvisioned = deferred();
+    h.kit.events.on('subscription:provisioned', () => void (++provisioned === subscriptions.length && allProvisioned.resolve()));
+    const worker = h.worker({ claimLimit: 8, pollIntervalMs: 1 });
+    worker.start();
+    await allProvisioned.promise;
+    await worker.stop();
+    // Every claim had room for a batch of 4 (8 when nothing was held).
+    expect(limits.filter((limit) => limit < 4)).toEqual([]);
+    expect(h.panels[0]!.fake.calls.createClients).toBe(10);
   });
 
   it('keeps working in the background: one slow job does not hold back the next', async () => {

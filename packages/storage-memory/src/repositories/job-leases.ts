@@ -18,11 +18,46 @@ import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { ascending, descending, takeWhile } from '../internal/paging.js';
 import { ALL } from '../internal/sorted-index.js';
+import type { SortedIndex } from '../internal/sorted-index.js';
+import { compareQueueKeys } from '../tables/jobs.js';
 import type { JobTables, QueueKey } from '../tables/jobs.js';
+
+function compareClaimOrder(a: Job, b: Job): number {
+  return compareQueueKeys([a.priority, a.runAt.getTime(), a.id], [b.priority, b.runAt.getTime(), b.id]);
+}
 
 /** Claiming, fencing and reaping: every write here needs the job's current lease token. */
 export function jobLeaseOperations(tables: JobTables) {
   const { jobs, queuedByKey, runningByKey } = tables;
+
+  /**
+   * Up to `max` queued jobs of one partition of a claim-order index that are due at `now` and `accept`ed,
+   * in claim order. Within a priority, the first job not yet due ends that priority: the walk jumps to the next.
+   */
+  function dueInClaimOrder(
+    index: SortedIndex<Job, QueueKey>,
+    partition: string,
+    now: number,
+    accept: (job: Job) => boolean,
+    max: number,
+  ): Job[] {
+    const found: Job[] = [];
+    const tree = index.tree(partition);
+    let position: QueueKey | undefined;
+    while (tree !== undefined && found.length < max) {
+      const key = tree.nextHigherKey(position);
+      if (key === undefined) break;
+      const [priority, runAt, id] = key;
+      if (runAt > now) {
+        position = [priority, Number.POSITIVE_INFINITY, ''];
+        continue;
+      }
+      position = key;
+      const job = jobs.load(id);
+      if (accept(job)) found.push(job);
+    }
+    return found;
+  }
 
   /** The job if `lease` is its current lease: running, with the same token. */
   function held(lease: Lease): Job | undefined {
@@ -50,36 +85,34 @@ export function jobLeaseOperations(tables: JobTables) {
 
   return {
     /**
-     * Walks the queue in `(priority, runAt, id)` order. Within a priority, the first job not yet
-     * due ends that priority: the walk jumps to the next one. Jobs whose dedupe key has a
-     * running job (including one claimed a moment ago in this call) are skipped, and so are jobs
-     * whose serialisation key was held before this call; several jobs of a key free at the start
-     * are all handed to this one claimer.
+     * As `JobRepository.claim` says: the window is the first `limit` claimable jobs in `(priority, runAt,
+     * id)` order; each batch key in it brings its first `batchLimit` claimable jobs (`queuedByBatchKey`);
+     * batches and keyless jobs are taken in window order until `limit`. Claimable: due, of a requested
+     * type, no running job with its dedupe key, and its serialisation key not held when the call began
+     * (several jobs of a free key may go to this one claimer).
      */
     claim(op: Op, request: ClaimRequest): ClaimedJob[] {
-      const { workerId, limit, leaseMs, types: typeList } = parseClaimRequest(request);
+      const { workerId, limit, leaseMs, types: typeList, batchLimit } = parseClaimRequest(request);
       const types = typeList === null ? undefined : new Set(typeList);
       const now = op.now.getTime();
-      const leaseExpiresAt = new Date(now + leaseMs);
-      const claimed: ClaimedJob[] = [];
-      const takenKeys = new Set<string>();
-      const keyHeld = (serialKey: string | null) =>
-        serialKey !== null && !takenKeys.has(serialKey) && tables.runningBySerialKey.size(serialKey) > 0;
-      let position: QueueKey | undefined;
-      while (claimed.length < limit) {
-        const key = tables.queue.tree(ALL)?.nextHigherKey(position);
-        if (key === undefined) break;
-        const [priority, runAt, id] = key;
-        if (runAt > now) {
-          position = [priority, Number.POSITIVE_INFINITY, ''];
-          continue;
+      const claimable = (job: Job) =>
+        (types === undefined || types.has(job.type)) &&
+        (job.dedupeKey === null || runningByKey.lookup(job.dedupeKey) === undefined) &&
+        (job.serialKey === null || tables.runningBySerialKey.size(job.serialKey) === 0);
+      const chosen: Job[] = [];
+      const batched = new Set<string>();
+      for (const job of dueInClaimOrder(tables.queue, ALL, now, claimable, limit)) {
+        if (chosen.length === limit) break;
+        if (job.batchKey === null) chosen.push(job);
+        else if (!batched.has(job.batchKey)) {
+          batched.add(job.batchKey);
+          chosen.push(
+            ...dueInClaimOrder(tables.queuedByBatchKey, job.batchKey, now, claimable, Math.min(batchLimit, limit - chosen.length)),
+          );
         }
-        position = key;
-        const job = jobs.load(id);
-        if (types !== undefined && !types.has(job.type)) continue;
-        if (job.dedupeKey !== null && runningByKey.lookup(job.dedupeKey) !== undefined) continue;
-        if (keyHeld(job.serialKey)) continue;
-        if (job.serialKey !== null) takenKeys.add(job.serialKey);
+      }
+      const leaseExpiresAt = new Date(now + leaseMs);
+      return chosen.sort(compareClaimOrder).map((job) => {
         const token = randomUUID();
         const running: Job = {
           ...job,
@@ -91,9 +124,8 @@ export function jobLeaseOperations(tables: JobTables) {
           updatedAt: op.now,
         };
         jobs.replace(op.undo, running);
-        claimed.push({ job: copy(running), lease: { jobId: running.id, token } });
-      }
-      return claimed;
+        return { job: copy(running), lease: { jobId: running.id, token } };
+      });
     },
 
     heartbeat(op: Op, leases: readonly Lease[], leaseMs: number): Lease[] {

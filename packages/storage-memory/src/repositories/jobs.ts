@@ -20,7 +20,7 @@ export function jobOperations(tables: JobTables) {
   const { jobs, queuedByKey } = tables;
 
   return {
-    /** A job with the given id already there is returned as it is. A queued twin (same dedupe key) takes the new payload and serialisation key and the earlier run time instead. */
+    /** A job with the given id already there is returned as it is. A queued twin (same dedupe key) takes the new payload, serialisation key and batch key and the earlier run time instead. */
     enqueue(op: Op, input: NewJob): JobEnqueueResult {
       const parsed = copy(parseInput(NewJobSchema, input, 'job'));
       const runAt = parsed.runAt ?? op.now;
@@ -33,6 +33,7 @@ export function jobOperations(tables: JobTables) {
           ...twin,
           payload: parsed.payload,
           serialKey: parsed.serialKey,
+          batchKey: parsed.batchKey,
           runAt: runAt.getTime() < twin.runAt.getTime() ? runAt : twin.runAt,
           updatedAt: op.now,
         };
@@ -45,6 +46,7 @@ export function jobOperations(tables: JobTables) {
         payload: parsed.payload,
         dedupeKey: parsed.dedupeKey,
         serialKey: parsed.serialKey,
+        batchKey: parsed.batchKey,
         priority: parsed.priority,
         runAt,
         maxAttempts: parsed.maxAttempts,

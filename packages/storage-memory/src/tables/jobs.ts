@@ -23,6 +23,8 @@ export interface JobTables {
   readonly runningBySerialKey: SortedIndex<Job, TimeKey>;
   /** Queued jobs in claim order. */
   readonly queue: SortedIndex<Job, QueueKey>;
+  /** Queued jobs with a batch key in claim order, partitioned by the key: a claim's batches. */
+  readonly queuedByBatchKey: SortedIndex<Job, QueueKey>;
   /** Queued jobs parked on a panel, partitioned by panel id, for `unpark`. */
   readonly parked: SortedIndex<Job, TimeKey>;
   /** Running jobs by `(leaseExpiresAt, id)`, for reaping. */
@@ -40,11 +42,10 @@ function createdIndex(partition: (job: Job) => string | null): SortedIndex<Job, 
 export function createJobTables(): JobTables {
   const queuedByKey = new UniqueIndex<Job>('a queued job with this dedupe key', (j) => (j.state === 'queued' ? j.dedupeKey : null));
   const runningByKey = new UniqueIndex<Job>('a running job with this dedupe key', (j) => (j.state === 'running' ? j.dedupeKey : null));
-  const queue = new SortedIndex<Job, QueueKey>({
-    partition: (j) => (j.state === 'queued' ? ALL : null),
-    key: (j) => [j.priority, j.runAt.getTime(), j.id],
-    compare: compareQueueKeys,
-  });
+  const queueIndex = (partition: (j: Job) => string | null) =>
+    new SortedIndex<Job, QueueKey>({ partition, key: (j) => [j.priority, j.runAt.getTime(), j.id], compare: compareQueueKeys });
+  const queue = queueIndex((j) => (j.state === 'queued' ? ALL : null));
+  const queuedByBatchKey = queueIndex((j) => (j.state === 'queued' ? j.batchKey : null));
   const leases = new SortedIndex<Job, TimeKey>({
     partition: (j) => (j.state === 'running' && j.leaseExpiresAt !== null ? ALL : null),
     key: (j) => timeKey(j.leaseExpiresAt ?? j.runAt, j.id),
@@ -58,7 +59,7 @@ export function createJobTables(): JobTables {
   const jobs = new Table<Job>(
     'job',
     [queuedByKey, runningByKey],
-    [queue, parked, leases, runningBySerialKey, byCreated, byState, byDedupeKey],
+    [queue, queuedByBatchKey, parked, leases, runningBySerialKey, byCreated, byState, byDedupeKey],
   );
-  return { jobs, queuedByKey, runningByKey, runningBySerialKey, queue, parked, leases, byCreated, byState, byDedupeKey };
+  return { jobs, queuedByKey, runningByKey, runningBySerialKey, queue, queuedByBatchKey, parked, leases, byCreated, byState, byDedupeKey };
 }

@@ -9,6 +9,7 @@ import { payments } from './008_payments.js';
 import { salesFigures } from './009_sales_figures.js';
 import { heapOnlyUsage } from './010_heap_only_usage.js';
 import { panelSlots } from './011_panel_slots.js';
+import { jobBatchKeys } from './012_job_batch_keys.js';
 import { usageFillfactor } from './013_usage_fillfactor.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 9, name: 'sales_figures', sql: salesFigures },
   { version: 10, name: 'heap_only_usage', sql: heapOnlyUsage },
   { version: 11, name: 'panel_slots', sql: panelSlots },
+  { version: 12, name: 'job_batch_keys', sql: jobBatchKeys },
   { version: 13, name: 'usage_fillfactor', sql: usageFillfactor },
 ]);
 

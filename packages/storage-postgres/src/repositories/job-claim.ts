@@ -3,6 +3,7 @@ import type { ClaimedJob } from '@panelkit/sdk';
 import type { ClaimRequest } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
+import { claimPickStatement } from './job-claim-pick.js';
 import { jobFromRow } from './job-rows.js';
 
 function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
@@ -14,9 +15,10 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
 /**
  * `JobRepository.claim` on PostgreSQL, in one transaction of four statements:
  *
- * 1. Pick due queued jobs in claim order with `FOR UPDATE SKIP LOCKED` (concurrent claimers take
- *    disjoint rows without waiting), skipping dedupe keys with a running job and, as a first cut
- *    from this statement's snapshot, serialisation keys with a running job.
+ * 1. Pick the claim's jobs (`claimPickStatement`): the window of due queued jobs in claim order, each of
+ *    its batch keys widened to the key's first `batchLimit` claimable jobs, locked with `FOR UPDATE SKIP
+ *    LOCKED` (concurrent claimers take disjoint rows without waiting), skipping dedupe keys with a running
+ *    job and, as a first cut from this statement's snapshot, serialisation keys with a running job.
  * 2. For each serialisation key among them, `pg_try_advisory_xact_lock(<schema's namespace>,
  *    hashtext(key))`; a key another claim holds right now is dropped (never waited for).
  * 3. In a new statement, so with a snapshot taken after the locks were granted, drop the keys that
@@ -29,32 +31,22 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
  *    lease clock (the server's by default, see `PostgresStorageOptions.leaseClock`). The advisory locks end with the
  *    transaction, after the `running` rows are committed; from then on those rows hold the key.
  *
- * Several queued jobs of one free key may be picked together: they all go to this claimer. Two keys
- * with the same `hashtext` only make claims skip each other's key for a moment, never run together.
- * A claim that drops jobs in steps 2–3 returns fewer than `limit`; the next claim gets the rest.
+ * Steps 2–3 run only when a picked job has a serialisation key. Several queued jobs of one free key may
+ * be picked together: they all go to this claimer. Two keys with the same `hashtext` only make claims skip
+ * each other's key for a moment, never run together. A claim that drops jobs in steps 2–3 returns fewer
+ * than `limit`; the next claim gets the rest.
  */
 export function claimJobs({ runner, schema, leaseClock }: RepositoryContext): (request: ClaimRequest) => Promise<ClaimedJob[]> {
   const table = `${schema}.jobs`;
   const lockNamespace = `panelkit.jobs.serial:${schema}`;
+  const pick = claimPickStatement(table);
   // $3 is the lease in ms on the server's clock, or its end on the storage's clock.
   const leaseEnd = leaseClock === 'database' ? `clock_timestamp() + $3::integer * interval '1 millisecond'` : '$3::timestamptz';
-  const keyFree = (alias: string, column: 'dedupe_key' | 'serial_key') =>
-    `(${alias}.${column} IS NULL OR NOT EXISTS (
-       SELECT 1 FROM ${table} AS r WHERE r.${column} = ${alias}.${column} AND r.state = 'running'))`;
 
   return (request: ClaimRequest) =>
     runner.run('jobs.claim', async ({ db, now }) => {
-      const { workerId, limit, leaseMs, types } = parseClaimRequest(request);
-      const picked = await db.query(
-        `SELECT q.id, q.serial_key FROM ${table} AS q
-         WHERE q.state = 'queued' AND q.run_at <= $1::timestamptz
-           AND ($2::text[] IS NULL OR q.type = ANY($2::text[]))
-           AND ${keyFree('q', 'dedupe_key')} AND ${keyFree('q', 'serial_key')}
-         ORDER BY q.priority, q.run_at, q.id
-         LIMIT $3
-         FOR UPDATE SKIP LOCKED`,
-        [enc.time(now), types, limit],
-      );
+      const { workerId, limit, leaseMs, types, batchLimit } = parseClaimRequest(request);
+      const picked = await db.query(pick, [enc.time(now), types, limit, batchLimit]);
       if (picked.rows.length === 0) return [];
       const keys = [...new Set(picked.rows.map((r) => r['serial_key']).filter((k): k is string => typeof k === 'string'))];
       let free = new Set<string>();

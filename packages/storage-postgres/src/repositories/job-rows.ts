@@ -9,6 +9,7 @@ export function jobFromRow(r: Row): Job {
     payload: dec.json(r['payload']),
     dedupeKey: dec.textOrNull(r['dedupe_key']),
     serialKey: dec.textOrNull(r['serial_key']),
+    batchKey: dec.textOrNull(r['batch_key']),
     priority: dec.int(r['priority']),
     runAt: dec.time(r['run_at']),
     maxAttempts: dec.int(r['max_attempts']),

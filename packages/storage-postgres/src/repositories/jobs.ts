@@ -37,8 +37,8 @@ export function jobRepository(context: RepositoryContext): JobRepository {
         if (parsed.id !== undefined) {
           const inserted = await db.query(
             `INSERT INTO ${table}
-               (id, type, payload, dedupe_key, serial_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)
-             VALUES ($1, $2, $3::jsonb, $4, $9, $5, $6::timestamptz, $7, 'queued', 0, $8::timestamptz, $8::timestamptz)
+               (id, type, payload, dedupe_key, serial_key, batch_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)
+             VALUES ($1, $2, $3::jsonb, $4, $9, $10, $5, $6::timestamptz, $7, 'queued', 0, $8::timestamptz, $8::timestamptz)
              ON CONFLICT DO NOTHING RETURNING *`,
             [
               parsed.id,
@@ -50,6 +50,7 @@ export function jobRepository(context: RepositoryContext): JobRepository {
               parsed.maxAttempts,
               enc.time(now),
               parsed.serialKey,
+              parsed.batchKey,
             ],
           );
           if (inserted.rows[0] !== undefined) return { job: jobFromRow(inserted.rows[0]), created: true };
@@ -59,11 +60,11 @@ export function jobRepository(context: RepositoryContext): JobRepository {
         }
         const { rows } = await db.query(
           `INSERT INTO ${table} AS j
-             (id, type, payload, dedupe_key, serial_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)
-           VALUES ($1, $2, $3::jsonb, $4, $9, $5, $6::timestamptz, $7, 'queued', 0, $8::timestamptz, $8::timestamptz)
+             (id, type, payload, dedupe_key, serial_key, batch_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)
+           VALUES ($1, $2, $3::jsonb, $4, $9, $10, $5, $6::timestamptz, $7, 'queued', 0, $8::timestamptz, $8::timestamptz)
            ON CONFLICT (dedupe_key) WHERE state = 'queued'
-           DO UPDATE SET payload = EXCLUDED.payload, serial_key = EXCLUDED.serial_key, run_at = LEAST(j.run_at, EXCLUDED.run_at),
-             updated_at = EXCLUDED.updated_at
+           DO UPDATE SET payload = EXCLUDED.payload, serial_key = EXCLUDED.serial_key, batch_key = EXCLUDED.batch_key,
+             run_at = LEAST(j.run_at, EXCLUDED.run_at), updated_at = EXCLUDED.updated_at
            RETURNING *, (xmax = 0) AS inserted`,
           [
             parsed.id ?? createId('job'),
@@ -75,6 +76,7 @@ export function jobRepository(context: RepositoryContext): JobRepository {
             parsed.maxAttempts,
             enc.time(now),
             parsed.serialKey,
+            parsed.batchKey,
           ],
         );
         const row = rows[0]!;

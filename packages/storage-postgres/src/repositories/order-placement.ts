@@ -147,22 +147,23 @@ export function orderPlacement({ runner, schema, secretBox }: RepositoryContext)
             p.add(enc.json(j.payload), 'jsonb'),
             p.add(j.dedupeKey, 'text'),
             p.add(j.serialKey, 'text'),
+            p.add(j.batchKey, 'text'),
             p.add(j.priority, 'integer'),
             p.add(enc.time(j.runAt ?? now), 'timestamptz'),
             p.add(j.maxAttempts, 'integer'),
             p.add(at, 'timestamptz'),
           ].join(', ')})`,
       );
-      // As `jobs.enqueue`: a queued twin of a dedupe key takes the new payload and the earlier run time.
+      // As `jobs.enqueue`: a queued twin of a dedupe key takes the new payload and keys and the earlier run time.
       ctes.push(
         `new_jobs AS (INSERT INTO ${schema}.jobs AS j
-           (id, type, payload, dedupe_key, serial_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)
-           SELECT v.id, v.type, v.payload, v.dedupe_key, v.serial_key, v.priority, v.run_at, v.max_attempts, 'queued', 0, v.at, v.at
-           FROM (VALUES ${values.join(', ')}) AS v(id, type, payload, dedupe_key, serial_key, priority, run_at, max_attempts, at)
+           (id, type, payload, dedupe_key, serial_key, batch_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)
+           SELECT v.id, v.type, v.payload, v.dedupe_key, v.serial_key, v.batch_key, v.priority, v.run_at, v.max_attempts, 'queued', 0, v.at, v.at
+           FROM (VALUES ${values.join(', ')}) AS v(id, type, payload, dedupe_key, serial_key, batch_key, priority, run_at, max_attempts, at)
            WHERE ${ok}
            ON CONFLICT (dedupe_key) WHERE state = 'queued'
-           DO UPDATE SET payload = EXCLUDED.payload, serial_key = EXCLUDED.serial_key, run_at = LEAST(j.run_at, EXCLUDED.run_at),
-             updated_at = EXCLUDED.updated_at)`,
+           DO UPDATE SET payload = EXCLUDED.payload, serial_key = EXCLUDED.serial_key, batch_key = EXCLUDED.batch_key,
+             run_at = LEAST(j.run_at, EXCLUDED.run_at), updated_at = EXCLUDED.updated_at)`,
       );
     }
     if (rows.audit.length > 0) {

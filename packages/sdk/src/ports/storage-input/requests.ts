@@ -28,15 +28,20 @@ export interface ParsedClaimRequest {
   leaseMs: number;
   /** The job types to claim, without repeats; `null` claims every type. */
   types: string[] | null;
+  /** Most jobs of one batch key; `limit` when not given. */
+  batchLimit: number;
 }
 
-/** Validates a `ClaimRequest`: worker id of 1…200 characters, limit 1…1000, a lease length. */
+/** Validates a `ClaimRequest`: worker id of 1…200 characters, limit and batch limit 1…1000, a lease length. */
 export function parseClaimRequest(request: ClaimRequest): ParsedClaimRequest {
   const input = inputRecord(request, 'claim request');
   const types = input['types'];
+  const limit = inputInteger(input['limit'], 'claim request', 'limit', { min: 1, max: 1000 });
+  const batchLimit = input['batchLimit'];
   return {
     workerId: inputString(input['workerId'], 'claim request', 'workerId', { min: 1, max: 200 }),
-    limit: inputInteger(input['limit'], 'claim request', 'limit', { min: 1, max: 1000 }),
+    limit,
+    batchLimit: batchLimit === undefined ? limit : inputInteger(batchLimit, 'claim request', 'batchLimit', { min: 1, max: 1000 }),
     leaseMs: parseLeaseMs(input['leaseMs'], 'claim request'),
     types:
       types === undefined

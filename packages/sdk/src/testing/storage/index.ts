@@ -16,6 +16,7 @@ import { jobsLeaseSuite } from './jobs-lease.js';
 import { jobsParkSuite } from './jobs-park.js';
 import { jobsSuite } from './jobs.js';
 import { jobsSerialSuite } from './jobs-serial.js';
+import { jobsBatchSuite } from './jobs-batch.js';
 import { jobsOnceSuite } from './jobs-once.js';
 import { ledgerSuite } from './ledger.js';
 import { orderBooksSuite, salesSuite } from './order-books.js';
@@ -148,6 +149,7 @@ export function describeStoragePort(
     jobsClaimSuite(env);
     jobsLeaseSuite(env);
     jobsSerialSuite(env);
+    jobsBatchSuite(env);
     jobsParkSuite(env);
     ticksSuite(env);
     panelSlotsSuite(env);

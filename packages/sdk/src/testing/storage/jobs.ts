@@ -40,6 +40,7 @@ export function jobsSuite(env: SuiteEnv): void {
         payload: {},
         dedupeKey: null,
         serialKey: null,
+        batchKey: null,
         priority: 0,
         runAt: clock.now(),
         maxAttempts: 10,

@@ -52,7 +52,12 @@ function placement(customerId: string, plan: Plan, targets: readonly Target[], u
             actor: { type: 'customer', id: customerId },
           },
     subscriptions,
-    jobs: subscriptions.map((s) => ({ type: 'conformance.provision', payload: { subscriptionId: s.id }, dedupeKey: `provision:${s.id}` })),
+    jobs: subscriptions.map((s) => ({
+      type: 'conformance.provision',
+      payload: { subscriptionId: s.id },
+      dedupeKey: `provision:${s.id}`,
+      batchKey: `provision|target:${s.targetId}`,
+    })),
     audit: [{ actor: { type: 'customer', id: customerId }, action: 'order.placed', subjectType: 'order', subjectId: orderId }],
   };
 }
@@ -98,7 +103,9 @@ export function orderPlacementSuite(env: SuiteEnv): void {
         expect(await storage.subscriptions.get(s.id)).toEqual(s);
       }
       const jobs = await storage.jobs.list({ type: 'conformance.provision' }, { limit: 100 });
-      expect(jobs.items.map((j) => j.dedupeKey).sort()).toEqual(input.jobs.map((j) => j.dedupeKey).sort());
+      expect(jobs.items.map((j) => `${j.dedupeKey} ${j.batchKey}`).sort()).toEqual(
+        input.jobs.map((j) => `${j.dedupeKey} ${j.batchKey}`).sort(),
+      );
       expect(jobs.items.every((j) => j.state === 'queued')).toBe(true);
       expect(placed.audit).toHaveLength(1);
       expect((await storage.audit.list({ subjectId: input.order.id }, { limit: 10 })).items).toEqual(placed.audit);
