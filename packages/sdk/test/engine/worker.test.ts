@@ -3,7 +3,6 @@ import { ConflictError, PanelAuthError, PanelRejectedError, PanelServerError } f
 import type { StoragePort, StorageTransaction } from '../../src/storage.js';
 import { FakePanelAdapter } from '../../src/testing/index.js';
 import type { WorkerStep } from '../../src/index.js';
-import type { StoragePort } from '../../src/storage.js';
 import { createHarness, deferred } from './harness.js';
 import type { Harness } from './harness.js';
 
