@@ -176,7 +176,22 @@ describe('pages around', () => {
   it('has /healthz and /metrics', async () => {
     const health = await supertest(t.app).get('/healthz').expect(200);
     expect(health.body.status).toBe('ok');
+    expect(health.body.clock).toMatchObject({ status: 'within', maxOffsetMs: 5000 });
     const metrics = await supertest(t.app).get('/metrics').expect(200);
     expect(metrics.text).toContain('shop_subscriptions{status="active"}');
+    expect(metrics.text).toMatch(/^shop_clock_offset_seconds -?\d/m);
+  });
+
+  it('says /healthz is degraded, still 200, while this process’s clock is off the database’s', async () => {
+    const kit = t.shop.kit as { clockOffset: typeof t.shop.kit.clockOffset };
+    const measured = kit.clockOffset;
+    // The real measurement is the SDK's (its own tests move a replica's clock); here only what the route makes of it.
+    kit.clockOffset = async () => ({ offsetMs: 600_000, roundTripMs: 1, maxOffsetMs: 5_000, status: 'off' });
+    try {
+      const health = await supertest(t.app).get('/healthz').expect(200);
+      expect(health.body).toMatchObject({ status: 'degraded', database: 'up', clock: { status: 'off', offsetMs: 600_000 } });
+    } finally {
+      kit.clockOffset = measured;
+    }
   });
 });

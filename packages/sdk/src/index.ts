@@ -14,6 +14,7 @@
  */
 export { createPanelkit } from './panelkit.js';
 export type {
+  ClockOffset,
   Panelkit,
   PanelkitCustomers,
   PanelkitOptions,

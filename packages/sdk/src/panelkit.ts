@@ -33,6 +33,8 @@ import type { EngineContext } from './engine/context.js';
 import { extend, quoteExtension, updateInFlight } from './engine/extension.js';
 import type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './engine/extension.js';
 import { checkPanelHealth } from './engine/health.js';
+import { measureClockOffset } from './scheduler/clock-check.js';
+import type { ClockOffsetReading } from './scheduler/clock-check.js';
 import { buyTraffic, quoteTrafficTopUp } from './engine/traffic-top-up.js';
 import type { BuyTrafficRequest, BuyTrafficResult, TrafficTopUpQuoteResult } from './engine/traffic-top-up.js';
 import { changePlan, quotePlanChange } from './engine/plan-change.js';
@@ -180,6 +182,9 @@ export interface PanelkitResellers {
   spendable(customerId: string, currency: string): Promise<number>;
 }
 
+/** What `Panelkit.clockOffset` measured: this process's clock against the storage's. */
+export type ClockOffset = Pick<ClockOffsetReading, 'offsetMs' | 'roundTripMs' | 'maxOffsetMs' | 'status'>;
+
 /** The engine: checkout, extension, operations, and factories for the worker and scheduler. */
 export interface Panelkit {
   /** Typed events; subscribe to `error` too. */
@@ -294,6 +299,11 @@ export interface Panelkit {
   approveProvisioning(action: SubscriptionAction): Promise<Subscription>;
   /** Checks one panel, or every enabled one; `actor` (default the system) is recorded on status changes. */
   checkPanelHealth(panelId?: string, options?: PanelHealthCheckOptions): Promise<PanelHealthResult[]>;
+  /**
+   * How far this process's clock is off the storage's (one `ticks.now()`), against `policy.maxClockOffsetMs`:
+   * a replica whose scheduler would refuse its ticks says `off` here, for a health check or an admin page.
+   */
+  clockOffset(): Promise<ClockOffset>;
   /** Compares stored subscriptions with each panel's clients: orphans, missing clients and drift; with `repair: true` queues fixes. */
   reconcile(options?: { repair?: boolean; panelId?: string }): Promise<ReconciliationReport>;
   /** What the scheduler would do over the next hours (default 24) and why; writes nothing. */
@@ -393,6 +403,10 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     retryFailed: (a) => retryFailed(ctx, a),
     approveProvisioning: (a) => approveProvisioning(ctx, a),
     checkPanelHealth: (id, o) => checkPanelHealth(ctx, id, o),
+    clockOffset: async () => {
+      const { offsetMs, roundTripMs, maxOffsetMs, status } = await measureClockOffset(ctx);
+      return { offsetMs, roundTripMs, maxOffsetMs, status };
+    },
     reconcile: (o) => reconcile(ctx, o),
     dryRun: (o) => dryRun(ctx, o),
     createWorker: (o) => createWorker(ctx, [...(o?.engineJobs === false ? [] : handlers), ...hostJobHandlers(o?.hostJobs)], o),

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Shop } from '../app/shop.js';
 
-/** Prometheus metrics: process defaults, HTTP timings by route, engine events, and subscriptions by status (read at scrape time). */
+/** Prometheus metrics: process defaults, HTTP timings by route, engine events, subscriptions by status and the clock's offset (read at scrape time). */
 export function createMetrics(shop: Shop) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -32,6 +32,7 @@ export function createMetrics(shop: Shop) {
     'job:dead',
     'panel:unhealthy',
     'usage:client_unreadable',
+    'scheduler:clock_skewed',
   ] as const) {
     shop.kit.events.on(name as never, (() => events.inc({ event: name })) as never);
   }
@@ -43,6 +44,14 @@ export function createMetrics(shop: Shop) {
     async collect() {
       const counts = await shop.storage.subscriptions.countByStatus();
       for (const status of SUBSCRIPTION_STATUSES) this.set({ status }, counts[status] ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'shop_clock_offset_seconds',
+    help: "This process's clock minus the database's (its scheduler refuses ticks past the engine's maxClockOffsetMs)",
+    registers: [registry],
+    async collect() {
+      this.set((await shop.kit.clockOffset()).offsetMs / 1000);
     },
   });
 

@@ -6,7 +6,10 @@ import { pingDatabase } from '../db/database-away.js';
 
 /**
  * `/healthz`: 200 when the database answers (a load balancer's check), with the panels' last
- * known health for humans; `/metrics`: Prometheus text, for the scrapers `metricsAccess` lets in.
+ * known health for humans and this process's clock against the database's: `status: 'degraded'` while it
+ * is off by more than the engine allows (its scheduler runs no tick then). Still 200: when the database's
+ * own clock is the wrong one every replica says so, and a 503 would take the whole shop down.
+ * `/metrics`: Prometheus text, for the scrapers `metricsAccess` lets in.
  */
 export function healthRoutes(shop: Shop, registry: Registry): Router {
   const router = Router();
@@ -18,9 +21,11 @@ export function healthRoutes(shop: Shop, registry: Registry): Router {
       return;
     }
     const panels = await shop.storage.panels.list();
+    const clock = await shop.kit.clockOffset();
     res.json({
-      status: 'ok',
+      status: clock.status === 'off' ? 'degraded' : 'ok',
       database: 'up',
+      clock: { status: clock.status, offsetMs: clock.offsetMs, maxOffsetMs: clock.maxOffsetMs },
       panels: panels.map((p) => ({ id: p.id, name: p.name, enabled: p.enabled, health: p.health.status, checkedAt: p.health.checkedAt })),
     });
   });

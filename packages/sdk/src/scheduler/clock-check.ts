@@ -15,6 +15,41 @@ interface Measurement {
   readonly inconclusive: boolean;
 }
 
+/** One measurement of this process's clock against the storage's (see {@link measureClockOffset}). */
+export interface ClockOffsetReading {
+  /** This process's clock minus the storage's, at the midpoint of the round trip, in ms (positive: ahead). */
+  readonly offsetMs: number;
+  /** How long the storage took to answer, in ms: the reading's uncertainty is half of it. */
+  readonly roundTripMs: number;
+  /** `policy.maxClockOffsetMs`, the bound a scheduler ticks within. */
+  readonly maxOffsetMs: number;
+  /**
+   * `within`: surely within the bound whatever the round trip hid; `off`: surely beyond it (a scheduler runs no
+   * tick); `unsure`: the round trip was too slow to tell.
+   */
+  readonly status: 'within' | 'off' | 'unsure';
+  /** This process's clock when the question was sent (ms epoch). */
+  readonly wallAt: number;
+  /** The monotonic clock when the question was sent. */
+  readonly monotonicAt: number;
+}
+
+/** Asks the storage for its time (`ticks.now()`, one statement on PostgreSQL) and compares this process's clock with it. */
+export async function measureClockOffset(
+  ctx: Pick<EngineContext, 'storage' | 'clock' | 'policy'>,
+  monotonic: () => number = () => performance.now(),
+): Promise<ClockOffsetReading> {
+  const monotonicAt = monotonic();
+  const wallAt = ctx.clock.now().getTime();
+  const storageAt = (await ctx.storage.ticks.now()).getTime();
+  const roundTripMs = monotonic() - monotonicAt;
+  const halfTrip = roundTripMs / 2;
+  const offsetMs = Math.round(wallAt + halfTrip - storageAt);
+  const bound = ctx.policy.maxClockOffsetMs;
+  const status = Math.abs(offsetMs) - halfTrip > bound ? 'off' : Math.abs(offsetMs) + halfTrip <= bound ? 'within' : 'unsure';
+  return { offsetMs, roundTripMs, maxOffsetMs: bound, status, wallAt, monotonicAt };
+}
+
 /**
  * How far this replica's clock is off the storage's, and whether that is within `policy.maxClockOffsetMs`.
  * Measured with `storage.ticks.now()` on the first tick, every {@link CLOCK_RECHECK_MS} after, at once when this
@@ -51,14 +86,11 @@ export class ClockCheck {
 
   async #measure(): Promise<void> {
     const { ctx } = this;
-    const monotonicAt = this.monotonic();
-    const wallAt = ctx.clock.now().getTime();
-    const storageAt = (await ctx.storage.ticks.now()).getTime();
-    const halfTrip = (this.monotonic() - monotonicAt) / 2;
-    const offsetMs = Math.round(wallAt + halfTrip - storageAt);
+    const reading = await measureClockOffset(ctx, this.monotonic);
+    const { offsetMs, wallAt, monotonicAt } = reading;
     const bound = ctx.policy.maxClockOffsetMs;
-    const surelyOff = Math.abs(offsetMs) - halfTrip > bound;
-    const surelyWithin = Math.abs(offsetMs) + halfTrip <= bound;
+    const surelyOff = reading.status === 'off';
+    const surelyWithin = reading.status === 'within';
     this.#last = { offsetMs, wallAt, monotonicAt, inconclusive: !surelyOff && !surelyWithin };
     if (surelyOff) {
       if (this.#refusedFor === null) {

@@ -179,3 +179,18 @@ describe('ClockCheck', () => {
     expect(() => resolvePolicy({ identity: IDENTITY, maxClockOffsetMs: Number.NaN })).toThrow(/maxClockOffsetMs/);
   });
 });
+
+describe('Panelkit.clockOffset', () => {
+  it('measures this process’s clock against the storage’s, within or off the bound, for a health check', async () => {
+    const storageClock = new ManualClock(START);
+    const storage = createMemoryStorage({ clock: storageClock });
+    const honest = await replicaOn(storage, storageClock).clockOffset();
+    expect(honest).toMatchObject({ offsetMs: about(0), maxOffsetMs: 5_000, status: 'within' });
+    expect(honest.roundTripMs).toBeGreaterThanOrEqual(0);
+    const ahead = await replicaOn(storage, new ManualClock(storageClock.now().getTime() + 10 * MINUTE)).clockOffset();
+    expect(ahead).toMatchObject({ offsetMs: about(10 * MINUTE), status: 'off' });
+    const behind = await replicaOn(storage, new ManualClock(storageClock.now().getTime() - 10 * MINUTE)).clockOffset();
+    expect(behind).toMatchObject({ offsetMs: about(-10 * MINUTE), status: 'off' });
+  });
+});
+
