@@ -193,4 +193,3 @@ describe('Panelkit.clockOffset', () => {
     expect(behind).toMatchObject({ offsetMs: about(-10 * MINUTE), status: 'off' });
   });
 });
-
