@@ -56,6 +56,43 @@ export function subscriptionParams(
   return paramsOf(SUBSCRIPTION_COLUMNS, { s: subscription, secrets: sealSubscriptionSecrets(box, subscription, keep) });
 }
 
+/** The domain fields the storage keeps sealed (see `subscription-secrets.ts`). */
+const SECRET_FIELDS = ['remote', 'remoteClientId', 'subscriptionUrl', 'shareLinks'] as const;
+
+/** The column a subscription field is stored in: its name in snake case (`statusChangedAt` → `status_changed_at`). */
+function columnOf(field: string): Column<SubscriptionToStore> {
+  const name = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const column = SUBSCRIPTION_COLUMNS.find(([n]) => n === name);
+  if (column === undefined) throw new Error(`subscription field ${field} has no column ${name}`);
+  return column;
+}
+
+/**
+ * The `SET` items and their parameters (numbered from `$first`) that write the fields of `changes`, a parsed
+ * patch of subscription `id`, and only those: each value encoded and cast as {@link SUBSCRIPTION_COLUMNS}
+ * does, the credentials among them sealed with `box`. Credentials the patch leaves alone are not
+ * written at all, so they stay as stored without being opened or sealed again.
+ */
+export function subscriptionPatchSets(
+  box: SecretBox | undefined,
+  id: string,
+  changes: Partial<Subscription>,
+  first: number,
+): { sets: string[]; params: unknown[] } {
+  const s = { ...changes, id } as Subscription;
+  const unchanged = new Set<string>(SECRET_FIELDS.filter((field) => !(field in changes)));
+  // The columns of `unchanged` come out of an empty row (unset) and are never written.
+  const secrets = sealSubscriptionSecrets(box, s, { stored: {}, unchanged });
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  for (const field of Object.keys(changes)) {
+    const [name, cast, value] = columnOf(field);
+    params.push(value({ s, secrets }));
+    sets.push(`${name} = $${first + params.length - 1}::${cast}`);
+  }
+  return { sets, params };
+}
+
 /** A subscription from its row; its credentials are opened with `box` when first read (plain values of older rows read as they are). */
 export function subscriptionFromRow(r: Row, box: SecretBox | undefined): Subscription {
   const id = dec.text(r['id']);

@@ -22,13 +22,13 @@ import type {
   UsageReading,
 } from '@panelkit/sdk';
 import type { PanelUsageOptions, PanelUsageWriteResult, SubscriptionRepository, UsageWriteResult } from '@panelkit/sdk/storage';
-import { insertSql, updateSql } from '../internal/columns.js';
+import { insertSql } from '../internal/columns.js';
 import { rowLock } from '../internal/locks.js';
 import type { Call, RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import type { Row } from '../internal/sql.js';
 import { subscriptionQueries } from './subscription-queries.js';
-import { SUBSCRIPTION_COLUMNS, subscriptionFromRow, subscriptionParams } from './subscription-rows.js';
+import { SUBSCRIPTION_COLUMNS, subscriptionFromRow, subscriptionParams, subscriptionPatchSets } from './subscription-rows.js';
 
 /**
  * The readings that can apply, in the order given: per subscription, each one newer than every
@@ -56,11 +56,11 @@ const USAGE_CHUNK = 10_000;
 /** The statuses whose subscriptions have a client on their panel, as a text[] parameter. */
 const WITH_CLIENT = [...HAS_REMOTE_CLIENT];
 
-/** The fields the storage keeps sealed (see `subscription-secrets.ts`). */
-const SECRET_FIELDS = ['remote', 'remoteClientId', 'subscriptionUrl', 'shareLinks'] as const;
-
-/** An update fails past its checks only on a key or reference a patch moves (rare): no savepoint in a transaction. */
-const optimistic = { optimistic: true } as const;
+/**
+ * An update is one statement (a read follows only when it wrote nothing): no BEGIN/COMMIT alone. It fails past its
+ * checks only on a key or reference a patch moves (rare): no savepoint in a transaction.
+ */
+const optimistic = { autocommit: true, optimistic: true } as const;
 
 export function subscriptionRepository(context: RepositoryContext): SubscriptionRepository {
   const { runner, schema, secretBox } = context;
@@ -204,7 +204,11 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
         { read: true },
       ),
 
-    /** Optimistic: the row is locked, its revision compared, and the write bumps it. */
+    /**
+     * Optimistic, in one statement: the patched columns are written where the row is at the expected
+     * revision (PostgreSQL locks it as the written columns need: `FOR UPDATE` only when one is of a
+     * unique key). Only when no row was written does one read tell a missing row from a stale revision.
+     */
     update: (id: string, patch: SubscriptionPatch, options: { expectedRevision: number }) =>
       runner.run(
         'subscriptions.update',
@@ -212,28 +216,22 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
           const changes = definedFields(parseInput(SubscriptionPatchSchema, patch, 'subscription patch'));
           const expectedRevision = parseExpectedRevision(options);
           const key = inputKey(id, 'subscription id');
-          // The panel and remote username form a unique key.
-          const lock = rowLock(changes.panelId !== undefined || changes.remote !== undefined);
-          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = $1 ${lock}`, [key]);
-          if (rows[0] === undefined) throw new NotFoundError('subscription', key);
-          const before = fromRow(rows[0]);
-          if (before.revision !== expectedRevision) {
-            throw new ConflictError(`subscription ${before.id} is at revision ${before.revision}, not ${expectedRevision}`, {
-              details: { id: before.id, revision: before.revision, expectedRevision },
-            });
+          const patched = subscriptionPatchSets(secretBox, key, changes, 4);
+          const sets = [...patched.sets, 'revision = revision + 1', 'updated_at = $3::timestamptz'];
+          const params = [key, expectedRevision, enc.time(now), ...patched.params];
+          if (changes.status !== undefined && changes.statusChangedAt === undefined) {
+            // Compared with the status the row had: a change moves statusChangedAt to now.
+            params.push(changes.status);
+            sets.push(`status_changed_at = CASE WHEN status = $${params.length}::text THEN status_changed_at ELSE $3::timestamptz END`);
           }
-          const statusChanged = changes.status !== undefined && changes.status !== before.status;
-          // Copied by descriptor, not spread: the credentials stay unopened unless the patch changes them,
-          // and the ones it leaves alone are written back as stored.
-          const after = Object.defineProperties({}, Object.getOwnPropertyDescriptors(before)) as Subscription;
-          Object.assign(after, changes, {
-            statusChangedAt: changes.statusChangedAt ?? (statusChanged ? now : before.statusChangedAt),
-            revision: before.revision + 1,
-            updatedAt: now,
+          const { rows } = await db.query(`UPDATE ${table} SET ${sets.join(', ')} WHERE id = $1 AND revision = $2 RETURNING *`, params);
+          if (rows[0] !== undefined) return fromRow(rows[0]);
+          const stored = (await db.query(`SELECT revision FROM ${table} WHERE id = $1`, [key])).rows[0];
+          if (stored === undefined) throw new NotFoundError('subscription', key);
+          const revision = dec.int(stored['revision']);
+          throw new ConflictError(`subscription ${key} is at revision ${revision}, not ${expectedRevision}`, {
+            details: { id: key, revision, expectedRevision },
           });
-          const unchanged = new Set<string>(SECRET_FIELDS.filter((field) => !(field in changes)));
-          const params = subscriptionParams(secretBox, after, { stored: rows[0], unchanged });
-          return fromRow((await db.query(updateSql(table, SUBSCRIPTION_COLUMNS), params)).rows[0]!);
         },
         optimistic,
       ),

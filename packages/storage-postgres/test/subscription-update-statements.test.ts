@@ -1,0 +1,154 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConflictError, NotFoundError, createId, createSecretBox, deriveRemoteIdentity, generateSecretKey } from '@panelkit/sdk';
+import { ManualClock } from '@panelkit/sdk/testing';
+import type { SecretBox } from '@panelkit/sdk';
+import type { StoragePort } from '@panelkit/sdk/storage';
+import { createPostgresStorage, migrate } from '../src/index.js';
+import type { SqlClient } from '../src/index.js';
+import { dropSchema, sharedPGlite, uniqueSchema } from './helpers.js';
+
+const pglite = sharedPGlite();
+afterAll(() => pglite.close());
+
+/**
+ * A storage (credentials sealed) on a fresh schema whose every statement is recorded, those of the pool
+ * and those inside its transactions, a transaction's start as `BEGIN`.
+ */
+async function recordedStorage() {
+  const inner = await pglite.client();
+  const schema = uniqueSchema();
+  const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
+  await migrate(inner, { schema, clock });
+  const statements: string[] = [];
+  const record = (text: string) => statements.push(text.replace(/\s+/g, ' ').trim());
+  const recording: SqlClient = {
+    concurrent: false,
+    query: (text, params) => {
+      record(text);
+      return inner.query(text, params);
+    },
+    transaction: (fn) => {
+      record('BEGIN');
+      return inner.transaction((db) =>
+        fn({
+          query: (text, params) => {
+            record(text);
+            return db.query(text, params);
+          },
+        }),
+      );
+    },
+  };
+  const box: SecretBox = createSecretBox([generateSecretKey('k1')]);
+  const storage = createPostgresStorage({ client: recording, schema, clock, secretBox: box });
+  const row = async (id: string) => (await inner.query(`SELECT * FROM "${schema}".subscriptions WHERE id = $1`, [id])).rows[0]!;
+  return { storage, statements, clock, row, cleanup: () => dropSchema(inner, schema) };
+}
+
+/** A pending subscription with credentials. */
+async function seed(storage: StoragePort) {
+  const panel = await storage.panels.create({
+    kind: 'marzban',
+    name: 'p',
+    baseUrl: 'https://p.example.com',
+    credentials: { type: 'token', token: 't' },
+  });
+  const target = await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 't', protocol: 'vless' });
+  const price = { amount: 1, currency: 'USD' };
+  const plan = await storage.plans.create({ name: 'plan', family: 'f', price, durationDays: 30, trafficBytes: null });
+  const customer = await storage.customers.create({ email: 'c@example.com' });
+  const id = createId('sub');
+  return storage.subscriptions.create({
+    id,
+    customerId: customer.id,
+    orderId: null,
+    planId: plan.id,
+    panelId: panel.id,
+    targetId: target.id,
+    remote: deriveRemoteIdentity(id, 0, { secret: 'update-statements-secret' }),
+    trafficLimitBytes: null,
+    expiresAt: null,
+    durationDays: 30,
+    startOnFirstUse: false,
+    shareLinks: ['vless://secret-link'],
+  });
+}
+
+describe('subscriptions.update on PostgreSQL: one statement', () => {
+  it('sends one UPDATE alone or in a transaction, writing only the patched columns', async () => {
+    const { storage, statements, clock, row, cleanup } = await recordedStorage();
+    const sub = await seed(storage);
+    const stored = await row(sub.id);
+    clock.advance(60_000);
+
+    statements.length = 0;
+    const active = await storage.subscriptions.update(sub.id, { status: 'active', usedBytes: 5 }, { expectedRevision: sub.revision });
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/^UPDATE /);
+    // The credentials it did not patch are not written (so neither opened nor sealed again).
+    expect(statements[0]).not.toMatch(/\b(remote|remote_client_id|subscription_url|share_links) =/);
+    expect(active).toMatchObject({
+      status: 'active',
+      usedBytes: 5,
+      revision: sub.revision + 1,
+      statusChangedAt: clock.now(),
+      updatedAt: clock.now(),
+    });
+    expect(active.shareLinks).toEqual(['vless://secret-link']);
+    expect((await row(sub.id))['share_links']).toEqual(stored['share_links']);
+
+    statements.length = 0;
+    const renewed = await storage.transaction((tx) =>
+      tx.subscriptions.update(sub.id, { autoRenew: true }, { expectedRevision: active.revision }),
+    );
+    expect(statements.filter((s) => s !== 'BEGIN')).toHaveLength(1);
+    expect(renewed).toMatchObject({ autoRenew: true, revision: active.revision + 1 });
+    expect(await storage.subscriptions.get(sub.id)).toEqual(renewed);
+    await cleanup();
+  });
+
+  it('moves statusChangedAt only when the status changes, unless the patch gives it', async () => {
+    const { storage, clock, cleanup } = await recordedStorage();
+    const sub = await seed(storage);
+    clock.advance(60_000);
+    const same = await storage.subscriptions.update(sub.id, { status: 'pending' }, { expectedRevision: 0 });
+    expect(same.statusChangedAt).toEqual(sub.statusChangedAt);
+    clock.advance(60_000);
+    const changed = await storage.subscriptions.update(sub.id, { status: 'active' }, { expectedRevision: 1 });
+    expect(changed.statusChangedAt).toEqual(clock.now());
+    const given = new Date('2025-06-01T00:00:00Z');
+    const backdated = await storage.subscriptions.update(sub.id, { status: 'suspended', statusChangedAt: given }, { expectedRevision: 2 });
+    expect(backdated.statusChangedAt).toEqual(given);
+    await cleanup();
+  });
+
+  it('a patched credential is sealed; a stale revision or a missing row costs one read more and changes nothing', async () => {
+    const { storage, statements, row, cleanup } = await recordedStorage();
+    const sub = await seed(storage);
+    const remote = deriveRemoteIdentity(sub.id, 1, { secret: 'update-statements-secret' });
+    const moved = await storage.subscriptions.update(
+      sub.id,
+      { remote, subscriptionUrl: 'https://sub.example.com/x' },
+      { expectedRevision: 0 },
+    );
+    expect(moved).toMatchObject({ remote, subscriptionUrl: 'https://sub.example.com/x' });
+    const raw = await row(sub.id);
+    expect(raw['remote']).toMatchObject({ username: remote.username, generation: 1, sealed: expect.any(String) });
+    expect(JSON.stringify(raw['remote'])).not.toContain(remote.uuid);
+    expect(String(raw['subscription_url'])).not.toContain('sub.example.com');
+    expect(raw['remote_username']).toBe(remote.username);
+
+    statements.length = 0;
+    const stale = await storage.subscriptions.update(sub.id, { status: 'active' }, { expectedRevision: 0 }).catch((e: unknown) => e);
+    expect(ConflictError.is(stale)).toBe(true);
+    expect((stale as ConflictError).message).toBe(`subscription ${sub.id} is at revision 1, not 0`);
+    expect((stale as ConflictError).details).toEqual({ id: sub.id, revision: 1, expectedRevision: 0 });
+    expect(statements).toHaveLength(2);
+    const missing = await storage.subscriptions
+      .update('sub_missing', { status: 'active' }, { expectedRevision: 0 })
+      .catch((e: unknown) => e);
+    expect(NotFoundError.is(missing)).toBe(true);
+    expect(await storage.subscriptions.get(sub.id)).toEqual(moved);
+    await cleanup();
+  });
+});
