@@ -13,8 +13,8 @@
  * @module
  */
 export { createPanelkit } from './panelkit.js';
+export type { ClockOffset } from './scheduler/clock-check.js';
 export type {
-  ClockOffset,
   Panelkit,
   PanelkitCustomers,
   PanelkitOptions,

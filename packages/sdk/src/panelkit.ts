@@ -34,7 +34,7 @@ import { extend, quoteExtension, updateInFlight } from './engine/extension.js';
 import type { ExtendRequest, ExtendResult, ExtensionQuoteResult } from './engine/extension.js';
 import { checkPanelHealth } from './engine/health.js';
 import { measureClockOffset } from './scheduler/clock-check.js';
-import type { ClockOffsetReading } from './scheduler/clock-check.js';
+import type { ClockOffset } from './scheduler/clock-check.js';
 import { buyTraffic, quoteTrafficTopUp } from './engine/traffic-top-up.js';
 import type { BuyTrafficRequest, BuyTrafficResult, TrafficTopUpQuoteResult } from './engine/traffic-top-up.js';
 import { changePlan, quotePlanChange } from './engine/plan-change.js';
@@ -181,9 +181,6 @@ export interface PanelkitResellers {
   /** Balance plus credit limit: what the customer can spend now (never below 0). */
   spendable(customerId: string, currency: string): Promise<number>;
 }
-
-/** What `Panelkit.clockOffset` measured: this process's clock against the storage's. */
-export type ClockOffset = Pick<ClockOffsetReading, 'offsetMs' | 'roundTripMs' | 'maxOffsetMs' | 'status'>;
 
 /** The engine: checkout, extension, operations, and factories for the worker and scheduler. */
 export interface Panelkit {

@@ -15,8 +15,8 @@ interface Measurement {
   readonly inconclusive: boolean;
 }
 
-/** One measurement of this process's clock against the storage's (see {@link measureClockOffset}). */
-export interface ClockOffsetReading {
+/** How far this process's clock is off the storage's, as `Panelkit.clockOffset` and the scheduler measure it. */
+export interface ClockOffset {
   /** This process's clock minus the storage's, at the midpoint of the round trip, in ms (positive: ahead). */
   readonly offsetMs: number;
   /** How long the storage took to answer, in ms: the reading's uncertainty is half of it. */
@@ -28,6 +28,10 @@ export interface ClockOffsetReading {
    * tick); `unsure`: the round trip was too slow to tell.
    */
   readonly status: 'within' | 'off' | 'unsure';
+}
+
+/** One measurement (see {@link measureClockOffset}), with where this process's clocks stood when it was asked. */
+export interface ClockOffsetReading extends ClockOffset {
   /** This process's clock when the question was sent (ms epoch). */
   readonly wallAt: number;
   /** The monotonic clock when the question was sent. */
