@@ -6,13 +6,11 @@
  * twice, every job is claimed and completed, no claim holds more than 25 jobs or 10 of one key, and a
  * key's jobs land together.
  */
-import { randomBytes } from 'node:crypto';
-import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
+import { describe, expect, it } from 'vitest';
 import type { ClaimRecord, ClaimReplicaConfig } from './support/replicas/claim-replica.js';
-import { startReplica, type ReplicaProcess } from './support/replicas/process.js';
-import { DATABASE_URL, SKIP_REASON } from './support/replicas/postgres-rig.js';
+import { startReplica } from './support/replicas/process.js';
+import { DATABASE_URL, SKIP_REASON, useMigratedSchema } from './support/replicas/postgres-rig.js';
 
 const CLAIM_REPLICA = new URL('./support/replicas/claim-replica.ts', import.meta.url);
 const TARGETS = 20;
@@ -24,25 +22,12 @@ const BATCH_LIMIT = 10;
 describe.skipIf(SKIP_REASON !== false)(
   `claims by batch key across processes${SKIP_REASON === false ? '' : ` (skipped: ${SKIP_REASON})`}`,
   () => {
-    const schema = `pk_batch_${randomBytes(6).toString('hex')}`;
-    let pool: pg.Pool;
-    const replicas: ReplicaProcess[] = [];
-
-    beforeAll(async () => {
-      pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
-      await migrate(fromPgPool(pool), { schema });
-    });
-
-    afterAll(async () => {
-      await Promise.all(replicas.map((r) => r.close()));
-      await pool?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await pool?.end();
-    });
+    const { schema, pool, replicas } = useMigratedSchema('pk_batch');
 
     it('four processes claiming at once: each job once, a key’s jobs together, at most batchLimit of a key a claim', {
       timeout: 120_000,
     }, async () => {
-      const storage = createPostgresStorage({ client: fromPgPool(pool), schema });
+      const storage = createPostgresStorage({ client: fromPgPool(pool()), schema });
       const total = TARGETS * PER_TARGET + WITHOUT_KEY;
       const start = Date.now() - 60 * 60_000;
       // Every 11th job has no batch key; the others go round the targets, so a window of 25 holds ~1 of each.
@@ -75,7 +60,7 @@ describe.skipIf(SKIP_REASON !== false)(
       expect(results.map((r) => r.refused)).toEqual([0, 0, 0, 0]);
       expect(claimedIds).toHaveLength(total);
       expect(new Set(claimedIds).size).toBe(total);
-      const { rows } = await pool.query(`SELECT state, count(*)::int AS n FROM ${schema}.jobs GROUP BY state`);
+      const { rows } = await pool().query(`SELECT state, count(*)::int AS n FROM ${schema}.jobs GROUP BY state`);
       expect(rows).toEqual([{ state: 'succeeded', n: total }]);
 
       // Groups: a claim's jobs of one key.

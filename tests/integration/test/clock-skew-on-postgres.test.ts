@@ -5,12 +5,9 @@
  * subscriptions ten minutes early; it measures its offset against the server's `clock_timestamp()` instead and
  * runs no tick until its clock is back.
  */
-import { randomBytes } from 'node:crypto';
-import { fromPgPool, migrate } from '@panelkit/storage-postgres';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReplica, type ReplicaProcess } from './support/replicas/process.js';
-import { DATABASE_URL, SKIP_REASON } from './support/replicas/postgres-rig.js';
+import { describe, expect, it } from 'vitest';
+import { startReplica } from './support/replicas/process.js';
+import { DATABASE_URL, SKIP_REASON, useMigratedSchema } from './support/replicas/postgres-rig.js';
 import type { SkewedSchedulerConfig, SkewedTick } from './support/replicas/skewed-scheduler-replica.js';
 
 const SCHEDULER_REPLICA = new URL('./support/replicas/skewed-scheduler-replica.ts', import.meta.url);
@@ -19,25 +16,12 @@ const TEN_MINUTES = 10 * 60_000;
 describe.skipIf(SKIP_REASON !== false)(
   `ticks refused on a skewed clock${SKIP_REASON === false ? '' : ` (skipped: ${SKIP_REASON})`}`,
   () => {
-    const schema = `pk_skew_${randomBytes(6).toString('hex')}`;
-    let pool: pg.Pool;
-    const replicas: ReplicaProcess[] = [];
+    const { schema, replicas } = useMigratedSchema('pk_skew');
 
     const start = (skewMs: number) =>
       startReplica(`skew${skewMs}`, SCHEDULER_REPLICA, { databaseUrl: DATABASE_URL!, schema, skewMs } satisfies SkewedSchedulerConfig).then(
         (replica) => (replicas.push(replica), replica),
       );
-
-    beforeAll(async () => {
-      pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
-      await migrate(fromPgPool(pool), { schema });
-    });
-
-    afterAll(async () => {
-      await Promise.all(replicas.map((r) => r.close()));
-      await pool?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await pool?.end();
-    });
 
     it('a replica ten minutes ahead or behind runs no tick, and the honest one keeps winning its slots', { timeout: 60_000 }, async () => {
       const [honest, ahead, behind] = await Promise.all([start(0), start(TEN_MINUTES), start(-TEN_MINUTES)]);

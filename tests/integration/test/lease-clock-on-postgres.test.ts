@@ -4,13 +4,11 @@
  * replica's clock can then neither steal a live lease nor keep a dead one. The same run with leases on
  * each replica's own clock (`leaseClock: 'clock'`, how every lease was measured before) shows the theft.
  */
-import { randomBytes } from 'node:crypto';
 import { systemClock, type Lease } from '@panelkit/sdk';
-import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReplica, type ReplicaProcess } from './support/replicas/process.js';
-import { DATABASE_URL, SKIP_REASON } from './support/replicas/postgres-rig.js';
+import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
+import { describe, expect, it } from 'vitest';
+import { startReplica } from './support/replicas/process.js';
+import { DATABASE_URL, SKIP_REASON, useMigratedSchema } from './support/replicas/postgres-rig.js';
 import type { LeaseReplicaConfig } from './support/replicas/lease-replica.js';
 
 const LEASE_REPLICA = new URL('./support/replicas/lease-replica.ts', import.meta.url);
@@ -20,9 +18,7 @@ const LIVE_LEASE_MS = 60_000;
 describe.skipIf(SKIP_REASON !== false)(
   `job leases on the database's clock${SKIP_REASON === false ? '' : ` (skipped: ${SKIP_REASON})`}`,
   () => {
-    const schema = `pk_lease_${randomBytes(6).toString('hex')}`;
-    let pool: pg.Pool;
-    const replicas: ReplicaProcess[] = [];
+    const { schema, pool, replicas } = useMigratedSchema('pk_lease');
     let sequence = 0;
 
     const start = (skewMs: number, leaseClock?: LeaseReplicaConfig['leaseClock']) =>
@@ -36,21 +32,10 @@ describe.skipIf(SKIP_REASON !== false)(
     /** A job of its own type, due an hour ago on every replica's clock. */
     async function job(): Promise<string> {
       const type = `lease.job_${'abcdefghij'[++sequence]}`;
-      const storage = createPostgresStorage({ client: fromPgPool(pool), schema });
+      const storage = createPostgresStorage({ client: fromPgPool(pool()), schema });
       await storage.jobs.enqueue({ type, payload: {}, runAt: new Date(systemClock.now().getTime() - 60 * 60_000) });
       return type;
     }
-
-    beforeAll(async () => {
-      pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
-      await migrate(fromPgPool(pool), { schema });
-    });
-
-    afterAll(async () => {
-      await Promise.all(replicas.map((r) => r.close()));
-      await pool?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await pool?.end();
-    });
 
     it('a replica ten minutes ahead neither reaps nor claims a live lease; its holder keeps and completes it', {
       timeout: 60_000,

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
@@ -82,6 +83,43 @@ export async function openPostgresRig(
       await storage.close();
       await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await pool.end();
+    },
+  };
+}
+
+/** A fresh, migrated schema for one `describe` block (see {@link useMigratedSchema}). */
+export interface MigratedSchema {
+  readonly schema: string;
+  /** The parent's pool on the server (2 connections), open from `beforeAll` to `afterAll`. */
+  pool(): pg.Pool;
+  /** Replica processes the tests start: closed in `afterAll`, before the schema is dropped. */
+  readonly replicas: ReplicaProcess[];
+}
+
+/**
+ * Registers the `beforeAll` that migrates a fresh schema named `<prefix>_<random>` and the `afterAll` that
+ * closes the replicas pushed onto `replicas`, drops the schema and ends the pool. Call it inside the
+ * `describe` block (skipped with it when there is no server).
+ */
+export function useMigratedSchema(prefix: string): MigratedSchema {
+  const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const replicas: ReplicaProcess[] = [];
+  let pool: pg.Pool | undefined;
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
+    await migrate(fromPgPool(pool), { schema });
+  });
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.close()));
+    await pool?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await pool?.end();
+  });
+  return {
+    schema,
+    replicas,
+    pool() {
+      if (pool === undefined) throw new Error('the schema is not migrated yet (use it from a test, not the describe body)');
+      return pool;
     },
   };
 }
