@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import type { Clock, SecretBox } from '@panelkit/sdk';
+import { deriveRemoteIdentity } from '@panelkit/sdk';
+import type { Clock, Customer, NewSubscription, Panel, Plan, SecretBox, Target } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { createPostgresStorage, fromPGlite, fromPgPool, migrate } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
@@ -114,3 +115,53 @@ export function sharedPGlite(): { client: () => Promise<SqlClient>; close: () =>
 }
 
 export { fromPgPool };
+
+/** What a subscription needs before it can be stored: a panel, a target on it, a plan and a customer. */
+export interface SaleCatalog {
+  readonly panel: Panel;
+  readonly target: Target;
+  readonly plan: Plan;
+  readonly customer: Customer;
+}
+
+/** Stores a Marzban panel with one vless target, a 30-day plan at 1 USD and a customer. */
+export async function seedSaleCatalog(storage: StoragePort): Promise<SaleCatalog> {
+  const panel = await storage.panels.create({
+    kind: 'marzban',
+    name: 'p',
+    baseUrl: 'https://p.example.com',
+    credentials: { type: 'token', token: 't' },
+  });
+  const target = await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 't', protocol: 'vless' });
+  const plan = await storage.plans.create({
+    name: 'plan',
+    family: 'f',
+    price: { amount: 1, currency: 'USD' },
+    durationDays: 30,
+    trafficBytes: null,
+  });
+  const customer = await storage.customers.create({ email: 'c@example.com' });
+  return { panel, target, plan, customer };
+}
+
+/** A pending 30-day subscription `id` of the catalog's customer on its target, as `subscriptions.create` takes it. */
+export function pendingSubscriptionInput(
+  catalog: SaleCatalog,
+  id: string,
+  extra: Partial<NewSubscription> = {},
+): NewSubscription & { id: string } {
+  return {
+    id,
+    customerId: catalog.customer.id,
+    orderId: null,
+    planId: catalog.plan.id,
+    panelId: catalog.panel.id,
+    targetId: catalog.target.id,
+    remote: deriveRemoteIdentity(id, 0, { secret: 'storage-postgres-test-secret' }),
+    trafficLimitBytes: null,
+    expiresAt: null,
+    durationDays: 30,
+    startOnFirstUse: false,
+    ...extra,
+  };
+}

@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConflictError, createId, deriveRemoteIdentity } from '@panelkit/sdk';
+import { ConflictError, createId } from '@panelkit/sdk';
 import { ManualClock } from '@panelkit/sdk/testing';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { createPostgresStorage, migrate } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
-import { dropSchema, sharedPGlite, uniqueSchema } from './helpers.js';
+import { dropSchema, pendingSubscriptionInput, seedSaleCatalog, sharedPGlite, uniqueSchema } from './helpers.js';
 
 const pglite = sharedPGlite();
 afterAll(() => pglite.close());
@@ -42,42 +42,15 @@ async function recordedStorage() {
 
 /** Two pending subscriptions on one panel, and an order. */
 async function seed(storage: StoragePort) {
-  const panel = await storage.panels.create({
-    kind: 'marzban',
-    name: 'p',
-    baseUrl: 'https://p.example.com',
-    credentials: { type: 'token', token: 't' },
-  });
-  const target = await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 't', protocol: 'vless' });
-  const plan = await storage.plans.create({
-    name: 'plan',
-    family: 'f',
-    price: { amount: 1, currency: 'USD' },
-    durationDays: 30,
-    trafficBytes: null,
-  });
-  const customer = await storage.customers.create({ email: 'c@example.com' });
+  const catalog = await seedSaleCatalog(storage);
   const order = await storage.orders.create({
-    customerId: customer.id,
-    items: [{ planId: plan.id, quantity: 2, unitPrice: { amount: 1, currency: 'USD' }, trial: false }],
+    customerId: catalog.customer.id,
+    items: [{ planId: catalog.plan.id, quantity: 2, unitPrice: { amount: 1, currency: 'USD' }, trial: false }],
     total: { amount: 2, currency: 'USD' },
     idempotencyKey: 'k',
     requestHash: 'h',
   });
-  const subscription = (id: string) =>
-    storage.subscriptions.create({
-      id,
-      customerId: customer.id,
-      orderId: order.id,
-      planId: plan.id,
-      panelId: panel.id,
-      targetId: target.id,
-      remote: deriveRemoteIdentity(id, 0, { secret: 'optimistic-writes-secret' }),
-      trafficLimitBytes: null,
-      expiresAt: null,
-      durationDays: 30,
-      startOnFirstUse: false,
-    });
+  const subscription = (id: string) => storage.subscriptions.create(pendingSubscriptionInput(catalog, id, { orderId: order.id }));
   return { order, first: await subscription(createId('sub')), second: await subscription(createId('sub')) };
 }
 

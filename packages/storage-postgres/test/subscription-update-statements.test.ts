@@ -5,7 +5,7 @@ import type { SecretBox } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { createPostgresStorage, migrate } from '../src/index.js';
 import type { SqlClient } from '../src/index.js';
-import { dropSchema, sharedPGlite, uniqueSchema } from './helpers.js';
+import { dropSchema, pendingSubscriptionInput, seedSaleCatalog, sharedPGlite, uniqueSchema } from './helpers.js';
 
 const pglite = sharedPGlite();
 afterAll(() => pglite.close());
@@ -47,31 +47,8 @@ async function recordedStorage() {
 
 /** A pending subscription with credentials. */
 async function seed(storage: StoragePort) {
-  const panel = await storage.panels.create({
-    kind: 'marzban',
-    name: 'p',
-    baseUrl: 'https://p.example.com',
-    credentials: { type: 'token', token: 't' },
-  });
-  const target = await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 't', protocol: 'vless' });
-  const price = { amount: 1, currency: 'USD' };
-  const plan = await storage.plans.create({ name: 'plan', family: 'f', price, durationDays: 30, trafficBytes: null });
-  const customer = await storage.customers.create({ email: 'c@example.com' });
-  const id = createId('sub');
-  return storage.subscriptions.create({
-    id,
-    customerId: customer.id,
-    orderId: null,
-    planId: plan.id,
-    panelId: panel.id,
-    targetId: target.id,
-    remote: deriveRemoteIdentity(id, 0, { secret: 'update-statements-secret' }),
-    trafficLimitBytes: null,
-    expiresAt: null,
-    durationDays: 30,
-    startOnFirstUse: false,
-    shareLinks: ['vless://secret-link'],
-  });
+  const catalog = await seedSaleCatalog(storage);
+  return storage.subscriptions.create(pendingSubscriptionInput(catalog, createId('sub'), { shareLinks: ['vless://secret-link'] }));
 }
 
 describe('subscriptions.update on PostgreSQL: one statement', () => {

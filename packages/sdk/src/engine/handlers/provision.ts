@@ -10,7 +10,7 @@ import { WORKER_ACTOR, auditSubscription } from '../context.js';
 import { specOf, targetRefOf } from '../desired-state.js';
 import { outcomeOf } from '../handler.js';
 import type { HandlerEnv, JobHandler, JobOutcome, JobRoute } from '../handler.js';
-import { JOB_TYPES, ProvisionPayloadSchema, parsePayload } from '../job-types.js';
+import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, provisionBatchKey } from '../job-types.js';
 import { settleOrder } from '../order-status.js';
 import { assertPanelUsable } from './panel-guard.js';
 import { markProvisioned } from './provisioned-write.js';
@@ -40,6 +40,10 @@ function newClientSpec(sub: Subscription, capabilities: Parameters<typeof specOf
   return spec;
 }
 
+/**
+ * Makes a pending subscription's client on its panel (a batch of a target's jobs in one `createClients`),
+ * then writes it live with its links; when every attempt failed, `onDead` fails it, frees its slot and refunds.
+ */
 export const provisionHandler: JobHandler = {
   type: JOB_TYPES.provision,
 
@@ -48,7 +52,7 @@ export const provisionHandler: JobHandler = {
     // Already provisioned, failed, or terminated before its client was made: nothing to do.
     if (sub === null) return null;
     routed.set(job, sub);
-    return { panelId: sub.panelId, batchKey: `target:${sub.targetId}` };
+    return { panelId: sub.panelId, batchKey: provisionBatchKey(sub.targetId) };
   },
 
   async run(env: HandlerEnv, jobs: readonly ClaimedJob[]): Promise<Map<string, JobOutcome>> {
