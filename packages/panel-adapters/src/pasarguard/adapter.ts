@@ -13,6 +13,7 @@ import {
   type ClientPatch,
   type ClientRef,
   type ClientSpec,
+  type Expiry,
   type PanelAdapter,
   type PanelCapabilities,
   type PanelHealthReport,
@@ -132,7 +133,7 @@ export class PasarGuardAdapter implements PanelAdapter {
         const body = modifyBody(current, patch);
         if (body === null) return current;
         const updated = await this.#modify(ref.username, body, 'updateClient', attempt);
-        return this.#notOnHoldAgain(updated, patch, attempt);
+        return this.#notOnHoldAgain(updated, patch.expiry ?? expiryOf(current), attempt);
       }),
     );
     return toRemoteClient(user, ref);
@@ -141,20 +142,30 @@ export class PasarGuardAdapter implements PanelAdapter {
   /**
    * Enabling a disabled user lets the panel choose its status (`_resolve_enabled_user_status`): a
    * user that once waited for first use still holds its on-hold duration and comes back `on_hold`
-   * even with a fixed expiry. One more PUT makes it `active`, as asked.
+   * even with a fixed expiry (or none). One more PUT makes it `active`, as asked, keeping its
+   * `expire`. Never for a client meant to wait for first use (`wanted`, the expiry it had or is
+   * given): `active` there is applied with no `expire`, unlimited time.
    */
-  async #notOnHoldAgain(user: PasarGuardUser, patch: ClientPatch, ctx: CallContext): Promise<PasarGuardUser> {
-    const wanted = patch.expiry ?? expiryOf({ ...user, on_hold_expire_duration: null });
-    if (user.status !== 'on_hold' || patch.enabled === false || wanted.type === 'after_first_use') return user;
+  async #notOnHoldAgain(user: PasarGuardUser, wanted: Expiry, ctx: CallContext): Promise<PasarGuardUser> {
+    if (user.status !== 'on_hold' || wanted.type === 'after_first_use') return user;
     return this.#modify(user.username, { ...preservedFields(user), status: 'active' }, 'updateClient', ctx);
   }
 
-  /** Only `used_traffic` changes (a `limited` user becomes `active`); status, expiry and next plan stay. */
+  /**
+   * Only `used_traffic` changes (a `limited` user becomes `active`); status and expiry stay. The
+   * panel's reset also deletes the admin's next plan (`_reset_user_traffic_and_log`): it is read
+   * first and put back with one more PUT, as the update path keeps it. One at a time per user.
+   */
   async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
-    await this.#http.attempt(ctx, async (attempt) => {
-      const path = `api/user/${encodeURIComponent(ref.username)}/reset`;
-      expectOk(await this.#send({ operation: 'resetUsage', method: 'POST', path }, attempt), UserSchema, this.#http.context('resetUsage'));
-    });
+    await this.#http.attempt(ctx, (attempt) =>
+      this.#perUser.run(ref.username.toLowerCase(), async () => {
+        const current = await this.#users.require(ref.username, 'resetUsage', attempt);
+        const path = `api/user/${encodeURIComponent(ref.username)}/reset`;
+        const response = await this.#send({ operation: 'resetUsage', method: 'POST', path }, attempt);
+        const reset = expectOk(response, UserSchema, this.#http.context('resetUsage'));
+        if (current.next_plan && !reset.next_plan) await this.#modify(ref.username, preservedFields(current), 'resetUsage', attempt);
+      }),
+    );
   }
 
   /** `204` on success; a missing user is success; a 5xx is read back (the delete may be committed). */

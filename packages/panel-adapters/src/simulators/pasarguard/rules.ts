@@ -48,9 +48,13 @@ export function modifyUser(user: SimUser, value: ParsedUser, nowMs: number): voi
   user.editAt = nowMs;
 }
 
-/** `reset_user_data_usage`: traffic to zero; only a `limited` user changes status (to `active`). The next plan stays. */
+/**
+ * `reset_user_data_usage` (`_reset_user_traffic_and_log`): traffic to zero and the next plan
+ * deleted; only a `limited` user changes status (to `active`).
+ */
 export function resetUsage(user: SimUser): void {
   user.usedTraffic = 0;
+  user.nextPlan = null;
   if (user.status === 'limited') user.status = 'active';
 }
 
