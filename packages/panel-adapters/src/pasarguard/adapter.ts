@@ -2,7 +2,8 @@
  * The PasarGuard adapter (`PasarGuard/panel` v1–v5; see `docs/pasarguard.md`). PasarGuard is
  * Marzban's maintained fork: the same token login and user routes, with groups instead of inbound
  * sets (a target is a group), `proxy_settings` for every protocol, tz-aware datetimes, HWID device
- * limits, and a reset that keeps the user's status and next plan.
+ * limits, a reset that keeps the user's status (and deletes its next plan, which the adapter puts back),
+ * and id routes (`/api/user/by-id/{id}`) that replace the username routes in v6.
  */
 import { PanelConflictError, PanelOutcomeUnknownError, PanelRejectedError, ValidationError } from '@panelkit/sdk';
 import {
@@ -29,9 +30,9 @@ import { connectWithToken, tokenPanelCapabilities, type TokenPanelOptions } from
 import { nextOffset, readIsolated } from '../marzban-family/isolated-pages.js';
 import { errorOf, expectOk, isOk } from '../marzban-family/responses.js';
 import type { TokenSession } from '../marzban-family/token-session.js';
-import { UserReads } from '../marzban-family/user-reads.js';
 import { ApiKeySession, isApiKey, looksLikeApiKey, type PasarGuardApiKey } from './api-key.js';
 import { createBody, expiryOf, isOurs, modifyBody, preservedFields, toRemoteClient } from './mapping.js';
+import { UserRoutes } from './user-routes.js';
 import { AdminSchema, GroupsPageSchema, OpenApiInfoSchema, UserSchema, UsersPageSchema, type PasarGuardUser } from './schemas.js';
 
 /** How to reach a PasarGuard panel: the `TokenPanelOptions` shared with Marzban, with an admin login or an API key. */
@@ -61,7 +62,7 @@ export class PasarGuardAdapter implements PanelAdapter {
   readonly #http: PanelHttp;
   /** The login session; `null` with an API key. */
   readonly #session: TokenSession | null;
-  readonly #users: UserReads<PasarGuardUser>;
+  readonly #users: UserRoutes;
   readonly #subscriptionBase: string;
   readonly #pageSize: number;
   #version: Promise<string | null> | undefined;
@@ -82,7 +83,7 @@ export class PasarGuardAdapter implements PanelAdapter {
       this.#http = http;
       this.#session = session;
     }
-    this.#users = new UserReads(this.#http, UserSchema, (username) => `api/user/${encodeURIComponent(username)}`);
+    this.#users = new UserRoutes(this.#http);
     this.#subscriptionBase = options.subscriptionBaseUrl ?? options.baseUrl;
     this.#pageSize = Math.min(MAX_PAGE, Math.max(1, options.pageSize ?? 500));
   }
@@ -121,7 +122,7 @@ export class PasarGuardAdapter implements PanelAdapter {
   }
 
   async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
-    const user = await this.#http.attempt(ctx, (attempt) => this.#users.get(ref.username, 'getClient', attempt));
+    const user = await this.#http.attempt(ctx, (attempt) => this.#users.find(ref, 'getClient', attempt));
     return user ? toRemoteClient(user, ref) : null;
   }
 
@@ -129,10 +130,10 @@ export class PasarGuardAdapter implements PanelAdapter {
   async updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {
     const user = await this.#http.attempt(ctx, (attempt) =>
       this.#perUser.run(ref.username.toLowerCase(), async () => {
-        const current = await this.#users.require(ref.username, 'updateClient', attempt);
+        const current = await this.#users.require(ref, 'updateClient', attempt);
         const body = modifyBody(current, patch);
         if (body === null) return current;
-        const updated = await this.#modify(ref.username, body, 'updateClient', attempt);
+        const updated = await this.#modify(current, body, 'updateClient', attempt);
         return this.#notOnHoldAgain(updated, patch.expiry ?? expiryOf(current), attempt);
       }),
     );
@@ -148,7 +149,7 @@ export class PasarGuardAdapter implements PanelAdapter {
    */
   async #notOnHoldAgain(user: PasarGuardUser, wanted: Expiry, ctx: CallContext): Promise<PasarGuardUser> {
     if (user.status !== 'on_hold' || wanted.type === 'after_first_use') return user;
-    return this.#modify(user.username, { ...preservedFields(user), status: 'active' }, 'updateClient', ctx);
+    return this.#modify(user, { ...preservedFields(user), status: 'active' }, 'updateClient', ctx);
   }
 
   /**
@@ -159,24 +160,28 @@ export class PasarGuardAdapter implements PanelAdapter {
   async resetUsage(ref: ClientRef, ctx: CallContext): Promise<void> {
     await this.#http.attempt(ctx, (attempt) =>
       this.#perUser.run(ref.username.toLowerCase(), async () => {
-        const current = await this.#users.require(ref.username, 'resetUsage', attempt);
-        const path = `api/user/${encodeURIComponent(ref.username)}/reset`;
-        const response = await this.#send({ operation: 'resetUsage', method: 'POST', path }, attempt);
+        const current = await this.#users.require(ref, 'resetUsage', attempt);
+        const response = await this.#users.send(current, { operation: 'resetUsage', method: 'POST', suffix: '/reset' }, attempt);
         const reset = expectOk(response, UserSchema, this.#http.context('resetUsage'));
-        if (current.next_plan && !reset.next_plan) await this.#modify(ref.username, preservedFields(current), 'resetUsage', attempt);
+        if (current.next_plan && !reset.next_plan) await this.#modify(current, preservedFields(current), 'resetUsage', attempt);
       }),
     );
   }
 
-  /** `204` on success; a missing user is success; a 5xx is read back (the delete may be committed). */
+  /**
+   * Finds the user (by the ref's id, checked, else by name), then deletes it by id: `204` on
+   * success; a missing user is success; a 5xx is read back (the delete may be committed).
+   */
   async deleteClient(ref: ClientRef, ctx: CallContext): Promise<void> {
     await this.#http.attempt(ctx, async (attempt) => {
-      const path = `api/user/${encodeURIComponent(ref.username)}`;
-      const response = await this.#send({ operation: 'deleteClient', method: 'DELETE', path }, attempt);
+      const user = await this.#users.find(ref, 'deleteClient', attempt);
+      if (user === null) return;
+      const response = await this.#users.send(user, { operation: 'deleteClient', method: 'DELETE' }, attempt);
       if (isOk(response) || response.status === 404) return;
       const error = errorOf(response, this.#http.context('deleteClient'));
       if (response.status < 500) throw error;
-      if ((await this.#users.readBack(ref.username, 'deleteClient', attempt, error)) !== null) throw error;
+      const left = await this.#users.readBack({ username: user.username, remoteClientId: String(user.id) }, 'deleteClient', attempt, error);
+      if (left !== null) throw error;
     });
   }
 
@@ -217,7 +222,7 @@ export class PasarGuardAdapter implements PanelAdapter {
    */
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
     return this.#http.attempt(ctx, async (attempt) => {
-      const user = await this.#users.require(ref.username, 'links', attempt);
+      const user = await this.#users.require(ref, 'links', attempt);
       const path = `api/user/${user.id}/subscription/links`;
       const response = await this.#send({ operation: 'links', method: 'GET', path, headers: { accept: 'text/plain' } }, attempt);
       if (!isOk(response)) throw errorOf(response, this.#http.context('links'));
@@ -246,7 +251,7 @@ export class PasarGuardAdapter implements PanelAdapter {
     if (isOk(response)) {
       user = expectOk(response, UserSchema, context);
     } else if (response.status === 409) {
-      const existing = await this.#users.get(spec.identity.username, 'createClients', ctx);
+      const existing = await this.#users.byName(spec.identity.username, 'createClients', ctx);
       if (existing === null)
         throw new PanelOutcomeUnknownError('the user existed a moment ago and is gone now', { ...context, status: 409 });
       user = this.#ours(existing, spec);
@@ -258,14 +263,14 @@ export class PasarGuardAdapter implements PanelAdapter {
       ]);
     } else if (response.status >= 500) {
       const error = errorOf(response, context);
-      const existing = await this.#users.readBack(spec.identity.username, 'createClients', ctx, error);
+      const existing = await this.#users.readBack({ username: spec.identity.username }, 'createClients', ctx, error);
       if (existing === null) throw error;
       user = this.#ours(existing, spec);
     } else {
       throw errorOf(response, context);
     }
     if (!spec.enabled && user.status !== 'disabled') {
-      user = await this.#modify(user.username, { ...preservedFields(user), status: 'disabled' }, 'createClients', ctx);
+      user = await this.#modify(user, { ...preservedFields(user), status: 'disabled' }, 'createClients', ctx);
     }
     return user;
   }
@@ -278,8 +283,8 @@ export class PasarGuardAdapter implements PanelAdapter {
     );
   }
 
-  async #modify(username: string, body: Record<string, unknown>, operation: string, ctx: CallContext): Promise<PasarGuardUser> {
-    const response = await this.#send({ operation, method: 'PUT', path: `api/user/${encodeURIComponent(username)}`, json: body }, ctx);
+  async #modify(user: PasarGuardUser, body: Record<string, unknown>, operation: string, ctx: CallContext): Promise<PasarGuardUser> {
+    const response = await this.#users.send(user, { operation, method: 'PUT', json: body }, ctx);
     return expectOk(response, UserSchema, this.#http.context(operation));
   }
 

@@ -25,6 +25,13 @@ export interface PasarGuardSimulatorOptions extends TokenPanelSimulatorOptions {
   readonly random?: RandomPick;
   /** API keys the admin made (`pg_key_<uuid4>`), accepted as `X-Api-Key` or `Authorization: ApiKey …`. */
   readonly apiKeys?: readonly string[];
+  /**
+   * Whether the panel has the id routes (`/api/user/by-id/{id}`, v3.1 on; the username routes are
+   * deprecated in v5.2.1). Default `true`; `false` answers them as a panel before v3.1 does, "Not Found".
+   */
+  readonly idRoutes?: boolean;
+  /** Whether the username routes (`/api/user/{username}`, removed in v6) answer. Default `true`. */
+  readonly usernameRoutes?: boolean;
 }
 
 /** FastAPI's JSON answers: `application/json`, no charset. */
@@ -141,37 +148,46 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
     );
     r.on('GET', '/api/groups', (request) => this.authed(request, () => this.#listGroups(request)));
     r.on('POST', '/api/user', (request) => this.authed(request, () => this.#create(request)));
-    r.on('GET', '/api/user/:username', (request, p) =>
-      this.authed(request, () => this.#withUser(p.username!, (u) => this.#userResponse(u))),
-    );
-    r.on('PUT', '/api/user/:username', (request, p) =>
-      this.authed(request, () => this.#withUser(p.username!, (u) => this.#modify(request, u))),
-    );
-    r.on('DELETE', '/api/user/:username', (request, p) => this.authed(request, () => this.#withUser(p.username!, (u) => this.#delete(u))));
-    r.on('POST', '/api/user/:username/reset', (request, p) =>
-      this.authed(request, () =>
-        this.#withUser(p.username!, (u) => {
-          resetUsage(u);
-          return this.#userResponse(u);
-        }),
-      ),
-    );
-    r.on('POST', '/api/user/:username/revoke_sub', (request, p) =>
-      this.authed(request, () =>
-        this.#withUser(p.username!, (u) => {
-          const old = u.proxySettings;
-          u.proxySettings = proxySettings({ shadowsocks: { method: old.shadowsocks.method } });
-          u.subRevokedAt = this.now();
-          return this.#userResponse(u);
-        }),
-      ),
-    );
+    const byName = (name: string) => this.users.get(this.keyOf(name));
+    const byId = (id: string) => (/^\d+$/.test(id) ? [...this.users.values()].find((user) => user.id === Number(id)) : undefined);
+    if (this.#options.idRoutes ?? true) this.#userRoutes('/api/user/by-id/:key', byId);
+    if (this.#options.usernameRoutes ?? true) {
+      if (this.#options.idRoutes ?? true) this.#userRoutes('/api/user/by-username/:key', byName);
+      this.#userRoutes('/api/user/:key', byName);
+    }
     r.on('GET', '/api/user/:userId/subscription/:clientType', (request, p) =>
       this.authed(request, () => this.#adminSubscription(request, p.userId!, p.clientType!)),
     );
     r.on('GET', '/api/users', (request) => this.authed(request, () => this.#list(request)));
     r.on('GET', '/sub/:token', (request, p) => subscriptionResponse(request, p.token!, null, this.#subscriptionContext()));
     r.on('GET', '/sub/:token/:kind', (request, p) => subscriptionResponse(request, p.token!, p.kind!, this.#subscriptionContext()));
+  }
+
+  /** One user's routes under `base` (`:key` found by `find`): read, modify, remove, reset, revoke. */
+  #userRoutes(base: string, find: (key: string) => SimUser | undefined): void {
+    const r = this.router;
+    const withUser = (request: Request, key: string, handler: (user: SimUser) => Response | Promise<Response>) =>
+      this.authed(request, () => {
+        const user = find(key);
+        return user ? handler(user) : json({ detail: 'User not found' }, 404);
+      });
+    r.on('GET', base, (request, p) => withUser(request, p.key!, (u) => this.#userResponse(u)));
+    r.on('PUT', base, (request, p) => withUser(request, p.key!, (u) => this.#modify(request, u)));
+    r.on('DELETE', base, (request, p) => withUser(request, p.key!, (u) => this.#delete(u)));
+    r.on('POST', `${base}/reset`, (request, p) =>
+      withUser(request, p.key!, (u) => {
+        resetUsage(u);
+        return this.#userResponse(u);
+      }),
+    );
+    r.on('POST', `${base}/revoke_sub`, (request, p) =>
+      withUser(request, p.key!, (u) => {
+        const old = u.proxySettings;
+        u.proxySettings = proxySettings({ shadowsocks: { method: old.shadowsocks.method } });
+        u.subRevokedAt = this.now();
+        return this.#userResponse(u);
+      }),
+    );
   }
 
   /** `OAuth2PasswordRequestForm`; a wrong password is 401 "Incorrect username or password". */
@@ -181,12 +197,6 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
     if (missing.length > 0) return json({ detail: Object.fromEntries(missing.map((field) => [field, 'Field required'])) }, 422);
     const token = this.issueToken(form.username ?? '', form.password ?? '');
     return typeof token === 'string' ? json({ access_token: token, token_type: 'bearer' }) : token;
-  }
-
-  async #withUser(username: string, handler: (user: SimUser) => Response | Promise<Response>): Promise<Response> {
-    const user = this.users.get(this.keyOf(username));
-    if (!user) return json({ detail: 'User not found' }, 404);
-    return handler(user);
   }
 
   #listGroups(request: Request): Response {
