@@ -217,7 +217,10 @@ export class RemnawaveAdapter implements PanelAdapter {
 
   /**
    * The user's subscription URL (`https://<SUB_PUBLIC_DOMAIN>/<shortUuid>`, stable until the subscription is
-   * revoked) and the links the panel builds from the hosts of its squads' inbounds.
+   * revoked) and the links the panel builds from the hosts of its squads' inbounds. A user who is not
+   * `ACTIVE` (or has no host) gets the panel's fallback entries instead (`vless://` to the zero UUID at
+   * `0.0.0.0:1`, remarked "🚫 Subscription disabled" and so on): those are no links of the client, so
+   * `shareLinks` is empty then (the port's links are valid for the client now); the URL stays.
    */
   async links(ref: ClientRef, ctx: CallContext): Promise<ClientLinks> {
     return this.#http.attempt(ctx, async (attempt) => {
@@ -227,7 +230,8 @@ export class RemnawaveAdapter implements PanelAdapter {
       const info = this.#expectOk(response, SubscriptionInfoSchema, 'links').response;
       const shortUuid = info.subscriptionUrl.split('/').filter(Boolean).at(-1) ?? '';
       const subscriptionUrl = this.#subscriptionBase && shortUuid ? `${this.#subscriptionBase}/${shortUuid}` : info.subscriptionUrl;
-      return { subscriptionUrl: subscriptionUrl || null, shareLinks: info.links };
+      const active = info.user?.userStatus === undefined || info.user.userStatus === 'ACTIVE';
+      return { subscriptionUrl: subscriptionUrl || null, shareLinks: active ? info.links.filter((link) => !isFallbackLink(link)) : [] };
     });
   }
 
@@ -323,6 +327,11 @@ function squadOf(target: TargetRef): string {
     ]);
   }
   return uuid;
+}
+
+/** An entry the panel renders in place of hosts (`createFallbackHosts`): the zero UUID at `0.0.0.0:1`. */
+function isFallbackLink(link: string): boolean {
+  return link.startsWith('vless://00000000-0000-0000-0000-000000000000@0.0.0.0:1?');
 }
 
 /**

@@ -58,8 +58,14 @@ export const InternalSquadsSchema = wrapped(
   }),
 );
 
-/** `GET /api/subscriptions/by-username/{username}`. */
-export const SubscriptionInfoSchema = wrapped(z.object({ links: z.array(z.string()), subscriptionUrl: z.string() }));
+/** `GET /api/subscriptions/by-username/{username}`: the rendered links, the URL, and the user's status. */
+export const SubscriptionInfoSchema = wrapped(
+  z.object({
+    links: z.array(z.string()),
+    subscriptionUrl: z.string(),
+    user: z.looseObject({ userStatus: z.string() }).optional(),
+  }),
+);
 
 /** `GET /api/system/metadata`. */
 export const MetadataSchema = wrapped(z.object({ version: z.string() }));

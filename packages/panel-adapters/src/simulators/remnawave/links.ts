@@ -66,3 +66,26 @@ export function userLinks(
   }
   return links;
 }
+
+/** The default custom remarks the panel seeds (`8_seed-subscription-settings.ts`), by user status or for no hosts. */
+export const FALLBACK_REMARKS: Readonly<Record<string, readonly string[]>> = {
+  EXPIRED: ['⌛ Subscription expired', 'Contact support'],
+  LIMITED: ['🚧 Subscription limited', 'Contact support'],
+  DISABLED: ['🚫 Subscription disabled', 'Contact support'],
+  EMPTY_HOSTS: ['→ Remnawave', '→ No hosts found', '→ Check Hosts tab', '→ Check Internal Squads tab'],
+};
+
+/**
+ * The entries the panel renders in place of a user's hosts (`createFallbackHosts`): one vless link
+ * per remark to the zero UUID at `0.0.0.0:1`, over plain TCP. A status without remarks renders none.
+ */
+export function fallbackLinks(reason: string): string[] {
+  return (FALLBACK_REMARKS[reason] ?? []).map(
+    (remark) =>
+      `vless://00000000-0000-0000-0000-000000000000@0.0.0.0:1?${query([
+        ['encryption', 'none'],
+        ['type', 'tcp'],
+        ['security', 'none'],
+      ])}#${encodeURIComponent(remark)}`,
+  );
+}

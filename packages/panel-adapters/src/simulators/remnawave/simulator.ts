@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PanelTestControls } from '@panelkit/sdk/testing';
 import { Router, SimulatorBase, json, readJsonBody, type SimulatorBaseOptions } from '../harness/index.js';
-import { userLinks } from './links.js';
+import { fallbackLinks, userLinks } from './links.js';
 import {
   REMNAWAVE_DEFAULT_HOSTS,
   REMNAWAVE_DEFAULT_INBOUNDS,
@@ -473,12 +473,18 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
     });
   }
 
+  /**
+   * The links the panel renders for the user (`resolveProxyConfig`): with the default custom remarks
+   * on, a user who is not `ACTIVE`, or has no host, gets fallback entries instead (`fallbackLinks`).
+   */
   #linksOf(user: RemnawaveSimUser): string[] {
+    if (user.status !== 'ACTIVE') return fallbackLinks(user.status);
     const squadInbounds = new Set(user.squads.flatMap((uuid) => this.squads.get(uuid)?.inboundUuids ?? []));
-    return userLinks(user, this.inbounds, this.hosts, squadInbounds);
+    const links = userLinks(user, this.inbounds, this.hosts, squadInbounds);
+    return links.length > 0 ? links : fallbackLinks('EMPTY_HOSTS');
   }
 
-  /** `getSubscriptionInfo`, authenticated: the links whatever the status (the public route is what checks it). */
+  /** `getSubscriptionInfo`, authenticated: the rendered links, fallback entries for a user who is not `ACTIVE`. */
   #subscriptionInfo(username: string, path: string): Response {
     const user = this.byName(username);
     if (user === undefined) return coded(SIM_ERRORS.USER_NOT_FOUND, path, this.now());
@@ -509,18 +515,13 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
   /**
    * The public subscription (what apps fetch through the subscription page): base64 of the links, with
    * `subscription-userinfo` (no upload split; `expire=0` for the 2099 "never"), `content-disposition`
-   * and `profile-title`. An unknown short UUID is a 404; a user that is not `ACTIVE` gets one
-   * placeholder link whose remark says why, as the panel's default "custom remarks" do.
+   * and `profile-title`. An unknown short UUID is a 404; a user that is not `ACTIVE` gets the
+   * fallback entries whose remarks say why, as the panel's default "custom remarks" do.
    */
   #subscription(_request: Request, shortUuid: string): Response {
     const user = [...this.users.values()].find((candidate) => candidate.shortUuid === shortUuid);
     if (user === undefined) return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } });
-    const links =
-      user.status === 'ACTIVE'
-        ? this.#linksOf(user)
-        : [
-            `vless://00000000-0000-0000-0000-000000000000@0.0.0.0:1?encryption=none&type=tcp#${encodeURIComponent(`Subscription ${user.status.toLowerCase()}`)}`,
-          ];
+    const links = this.#linksOf(user);
     const expire = isNeverYear(user.expireAt) ? 0 : Math.floor(user.expireAt / 1000);
     return new Response(Buffer.from(links.join('\n')).toString('base64'), {
       status: 200,
