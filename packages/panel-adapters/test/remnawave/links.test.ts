@@ -24,6 +24,7 @@ function spec(): ClientSpec {
     identity: deriveRemoteIdentity(`links-${++sequence}`, 0, { secret: 'remnawave-links-identity-secret' }),
     expiry: { type: 'at', at: new Date(clock.now().getTime() + 30 * DAY) },
     trafficLimitBytes: null,
+    deviceLimit: null,
     enabled: true,
   };
 }
