@@ -108,6 +108,25 @@ export class PanelRegistry {
     return { panel, adapter: handle.adapter, queue: handle.queue, concurrency: handle.concurrency };
   }
 
+  /**
+   * Builds the panel's adapter once, uncached, to refuse a factory that gives a panel of one kind the
+   * adapter of another (`ConfigurationError` naming both): its targets would be the other panel's. A
+   * factory that cannot build it yet (it throws, or gives nothing usable) is left to the first use.
+   */
+  verify(panel: Panel): void {
+    let adapter: PanelAdapter | undefined;
+    try {
+      adapter = this.factory(panel);
+    } catch {
+      return;
+    }
+    if (adapter?.apiVersion !== PANEL_ADAPTER_API_VERSION || adapter.kind === panel.kind) return;
+    throw new ConfigurationError(
+      `panel ${panel.name} is a ${panel.kind} panel, but the adapter factory gave it a ${adapter.kind} adapter: its targets would be the other panel's`,
+      { details: { panelKind: panel.kind, adapterKind: adapter.kind } },
+    );
+  }
+
   /** Every queue, for shutdown. */
   queues(): PQueue[] {
     return [...this.#handles.values()].map((h) => h.queue);

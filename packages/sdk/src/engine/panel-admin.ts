@@ -10,12 +10,15 @@ import type { EngineContext } from './context.js';
 
 /**
  * Stores a new panel, audited as `panel.created`. Bad input is a `ValidationError` and stores
- * nothing. The panel's adapter is built on first use, not here.
+ * nothing; so is a `ConfigurationError` when the host's factory gives the panel an adapter of another
+ * kind (built once here to ask; a factory that cannot build it yet is not asked). The adapter the engine
+ * uses is built on first use.
  */
 export async function addPanel(ctx: EngineContext, input: NewPanel, actor: Actor = ADMIN_ACTOR): Promise<Panel> {
   const valid = parseInput(NewPanelSchema, input, 'panel');
   return ctx.storage.transaction(async (tx) => {
     const panel = await tx.panels.create(valid);
+    ctx.panels.verify(panel);
     await tx.audit.append({
       actor,
       action: 'panel.created',

@@ -67,7 +67,10 @@ export async function readForm(request: Request): Promise<Record<string, string>
   return out;
 }
 
-/** Reads a JSON body; `undefined` when absent, `{ invalid: true }` marker when unparsable. */
+/**
+ * Reads a JSON body: `{ ok: true, value }` (`value` is `undefined` for an empty body), or
+ * `{ ok: false, offset }` when it is not JSON, `offset` being where the parser stopped (0 if unknown).
+ */
 export async function readJsonBody(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; offset: number }> {
   const text = await request.text();
   if (text.trim() === '') return { ok: true, value: undefined };
