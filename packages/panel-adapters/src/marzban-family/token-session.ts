@@ -29,6 +29,7 @@ export interface LoginRationing {
   readonly loginWindowMs?: number;
 }
 
+/** A Marzban-family login: the panel's token route, the admin, and how refused logins are rationed. */
 export interface TokenSessionOptions extends LoginRationing {
   /** `api/admin/token` (Marzban) or `api/admins/token` (Marzneshin). */
   readonly tokenPath: string;

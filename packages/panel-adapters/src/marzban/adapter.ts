@@ -33,6 +33,7 @@ import { AdminSchema, DeletedSchema, InboundsSchema, OpenApiInfoSchema, UserSche
 import { listTargets as targetsFromInbounds } from './targets.js';
 import { parseTargetMeta } from './target-meta.js';
 
+/** How to reach a Marzban panel (v0.7–v0.8): the `TokenPanelOptions` shared with its forks, and the admin to log in as. */
 export interface MarzbanAdapterOptions extends TokenPanelOptions {
   /** The panel's URL, e.g. `https://panel.example.com:8000` (a base path is kept). */
   readonly baseUrl: string;

@@ -33,6 +33,10 @@ import { XuiSubscriptionSettings } from './sub-settings.js';
 import { detectGeneration, type XuiGeneration } from './probe.js';
 import { XuiSession, type XuiAuth } from './session.js';
 
+/**
+ * How to reach a 3x-ui panel (v2.x, Gen A, and v3.x, Gen B): its full URL with the base path, a login or
+ * an API token, and how its share links are written when the panel's own subscription settings are not read.
+ */
 export interface XuiAdapterOptions extends PanelConnectionOptions {
   /** The panel's full URL including its (usually random) base path: `https://host:2053/Xk3vR9pQ2mW7/`. */
   readonly baseUrl: string;

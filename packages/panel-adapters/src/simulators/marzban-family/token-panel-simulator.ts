@@ -5,6 +5,7 @@
 import { Router, SimulatorBase, json, type SimulatorBaseOptions } from '../harness/index.js';
 import { SimBearerTokens } from './bearer-tokens.js';
 
+/** Options every Marzban-family simulator takes: the clock and latency, and its one admin's login. */
 export interface TokenPanelSimulatorOptions extends SimulatorBaseOptions {
   /** Default `admin`. */
   readonly adminUsername?: string;

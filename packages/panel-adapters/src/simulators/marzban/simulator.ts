@@ -46,6 +46,10 @@ export interface MarzbanQuirks {
 const SERVER_HOST = '203.0.113.10';
 const SECRET = 'simulator-subscription-secret';
 
+/**
+ * A Marzban panel (0.8.4 or 0.7.0) in memory (create it with `createMarzbanSimulator`): admin login,
+ * inbounds as targets, `/api/user` routes with the panel's answers and quirks, and signed subscriptions.
+ */
 export class MarzbanSimulator extends TokenPanelSimulator<SimUser> implements PanelTestControls {
   readonly version: '0.8.4' | '0.7.0';
   readonly quirks: MarzbanQuirks;

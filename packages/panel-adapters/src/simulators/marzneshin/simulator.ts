@@ -45,6 +45,11 @@ const NODE = { id: 1, name: 'marznode', address: '127.0.0.1', port: 53042, conne
 
 type UserHandler = (request: Request, user: MarzneshinSimUser) => Response | Promise<Response>;
 
+/**
+ * A Marzneshin panel in memory (create it with `createMarzneshinSimulator`): admin login, services as
+ * targets, `/api/users` routes with the panel's answers, marznode usage, and links whose credentials derive
+ * from the user's key (xxh128).
+ */
 export class MarzneshinSimulator extends TokenPanelSimulator<MarzneshinSimUser> implements PanelTestControls {
   readonly services: readonly MarzneshinSimService[];
   readonly inbounds: readonly MarzneshinSimInbound[];

@@ -47,6 +47,11 @@ const SERVER_HOST = '203.0.113.20';
 const SECRET = 'pasarguard-simulator-subscription-secret';
 const SORT_FIELDS = ['username', 'used_traffic', 'data_limit', 'expire', 'created_at', 'edit_at', 'online_at'];
 
+/**
+ * A PasarGuard panel (v5.2.1) in memory (create it with `createPasarGuardSimulator`): admin login or API
+ * keys, groups as targets, the user routes by id and by username, the panel's status rules, review jobs
+ * (`enforce()`), and subscriptions.
+ */
 export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements PanelTestControls {
   readonly inbounds: readonly SimInbound[];
   readonly groups: SimGroup[];

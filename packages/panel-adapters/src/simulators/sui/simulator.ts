@@ -45,6 +45,10 @@ const ok = (obj: unknown, msg = '') => envelope({ success: true, msg, obj });
 /** `jsonMsg(c, ctx, err)`: `"<ctx>: <err>"`. */
 const fail = (context: string, error: string) => envelope({ success: false, msg: `${context}: ${error}`, obj: null });
 
+/**
+ * An S-UI panel in memory (create it with `createSuiSimulator`): its token API under the web path, inbounds
+ * as targets, clients saved with the panel's envelopes and texts, and its quirks switchable.
+ */
 export class SuiSimulator extends SimulatorBase implements PanelTestControls {
   readonly version: string;
   readonly webPath: string;

@@ -56,6 +56,10 @@ export interface XuiQuirks {
   writeDelayMs: number;
 }
 
+/**
+ * A 3x-ui panel in memory (create it with `createXuiSimulator`), either generation by its version traits:
+ * login and API tokens, inbounds with their clients, the panel's answers and races, and subscriptions.
+ */
 export class XuiSimulator extends SimulatorBase implements PanelTestControls {
   readonly traits: XuiVersionTraits;
   readonly basePath: string;

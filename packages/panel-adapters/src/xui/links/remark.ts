@@ -6,6 +6,7 @@
  * v3 (the panel's fallback without a template) joins inbound remark, extra and email with `-`.
  */
 
+/** How a link's remark is written (exported as `XuiRemarkOptions`): the panel's generation and its remark settings. */
 export interface RemarkOptions {
   readonly style: 'v2' | 'v3';
   /** v2 `remarkModel` setting. Default `-ieo` (the panel's default). */

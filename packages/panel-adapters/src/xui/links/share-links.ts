@@ -53,6 +53,7 @@ export interface LinkClient {
   readonly subId?: string | undefined;
 }
 
+/** How 3x-ui share links are built (exported as `XuiShareLinkOptions`): the remark's options, and the host to put in links. */
 export interface ShareLinkOptions extends RemarkOptions {
   readonly style: LinkStyle;
   /** The address used when the inbound listens on all interfaces (the subscription request's host). */
