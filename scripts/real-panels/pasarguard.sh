@@ -12,7 +12,7 @@
 # Then:  ./pasarguard.sh start | stop | status
 # It prints the variables for packages/panel-adapters/test/real/pasarguard.real.test.ts:
 #   PASARGUARD_REAL_URL=… PASARGUARD_REAL_DB=… PASARGUARD_REAL_PASSWORD=… PASARGUARD_REAL_GROUP=1 PASARGUARD_REAL_API_KEY=… \
-#     npx vitest run packages/panel-adapters/test/real
+#     npx vitest run packages/panel-adapters/test/real     (49 tests a run; it deletes the users it creates)
 # Do not commit anything this script extracts or builds into the project.
 set -euo pipefail
 ROOT=${ROOT:-/tmp/pg-sid-root}

@@ -2,7 +2,8 @@
  * The conformance suite against a REAL PasarGuard, by hand only (never in CI): set
  * PASARGUARD_REAL_URL, PASARGUARD_REAL_DB (its SQLite file), PASARGUARD_REAL_PASSWORD (the `owner`
  * admin's), PASARGUARD_REAL_GROUP (a group id) and, for a second run with an API key, PASARGUARD_REAL_API_KEY.
- * `scripts/real-panels/pasarguard.sh` sets one up.
+ * `scripts/real-panels/pasarguard.sh` sets one up. Each run deletes the users it created (through the
+ * panel itself, not the proxy, so no fault or expired session is left to get in the way).
  */
 import { describePanelAdapter } from '@panelkit/sdk/testing';
 import { describe, it } from 'vitest';
@@ -17,6 +18,20 @@ const group = Number(process.env['PASARGUARD_REAL_GROUP'] ?? '1');
 /** Optional: an API key made in the panel (`POST /api/api_key`), for a second run as a static token. */
 const apiKey = process.env['PASARGUARD_REAL_API_KEY'];
 
+/** Deletes `usernames` from the panel, straight (no proxy); one that is gone already is fine. */
+async function deleteUsers(usernames: readonly string[]): Promise<void> {
+  if (usernames.length === 0) return;
+  const direct = createPasarGuardAdapter({
+    baseUrl: url!,
+    auth: apiKey === undefined ? { username: 'owner', password: password! } : { apiKey },
+    timeoutMs: 10_000,
+  });
+  const target = { remoteRef: String(group), protocol: 'mixed', remoteMeta: { groupId: group } };
+  for (const username of usernames) {
+    await direct.deleteClient({ target, username }, { signal: new AbortController().signal, idempotencyKey: `cleanup-${username}` });
+  }
+}
+
 if (url === undefined || database === undefined || password === undefined) {
   describe.skip('panel adapter: real pasarguard (set PASARGUARD_REAL_URL, _DB, _PASSWORD to run by hand)', () => {
     it('is skipped', () => undefined);
@@ -26,7 +41,7 @@ if (url === undefined || database === undefined || password === undefined) {
     describePanelAdapter(`real pasarguard (${auth})`, async ({ clock, logger }) => {
       // The real panel keeps real time: the suite's dates must be in its future.
       clock.set(new Date());
-      const proxy = new RealPanelProxy({ target: url, database, tokenPath: '/api/admin/token' });
+      const proxy = new RealPanelProxy({ target: url, database, tokenPath: '/api/admin/token', createPath: '/api/user' });
       const server = await serveOnLocalhost(proxy.handle);
       const adapter = createPasarGuardAdapter({
         baseUrl: server.origin,
@@ -46,6 +61,7 @@ if (url === undefined || database === undefined || password === undefined) {
         cleanup: async () => {
           proxy.releaseHangs();
           await server.close();
+          await deleteUsers(proxy.createdUsernames);
         },
       };
     });

@@ -18,6 +18,8 @@ export interface RealPanelProxyOptions {
   readonly database: string;
   /** The login route, which faults never land on. */
   readonly tokenPath: string;
+  /** The create route (`POST`), whose usernames are recorded for the clean-up (`createdUsernames`). */
+  readonly createPath: string;
 }
 
 function sqlText(text: string): string {
@@ -28,6 +30,7 @@ export class RealPanelProxy extends SimulatorBase implements PanelTestControls {
   readonly #options: RealPanelProxyOptions;
   readonly #expired = new Set<string>();
   readonly #seen = new Set<string>();
+  readonly #created = new Set<string>();
   #logins = 0;
 
   constructor(options: RealPanelProxyOptions) {
@@ -58,6 +61,11 @@ export class RealPanelProxy extends SimulatorBase implements PanelTestControls {
     return this.#logins;
   }
 
+  /** Every username a create sent through the proxy named (answered or not: a lost answer may have committed). */
+  get createdUsernames(): string[] {
+    return [...this.#created];
+  }
+
   protected routePath(request: Request): string | null {
     return new URL(request.url).pathname;
   }
@@ -86,6 +94,10 @@ export class RealPanelProxy extends SimulatorBase implements PanelTestControls {
     const headers = new Headers(request.headers);
     headers.delete('host');
     const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
+    if (request.method === 'POST' && path === this.#options.createPath && body !== undefined) {
+      const username = (JSON.parse(new TextDecoder().decode(body)) as { username?: unknown }).username;
+      if (typeof username === 'string') this.#created.add(username);
+    }
     const response = await fetch(`${this.#options.target}${path ?? url.pathname}${url.search}`, {
       method: request.method,
       headers,
