@@ -1,7 +1,7 @@
 import { NotFoundError, createId } from '@panelkit/sdk';
 import { NewOrderSchema, OrderPatchSchema } from '@panelkit/sdk/schemas';
 import { definedFields, inputKey, parseInput, parseOrderFilter, timeKey } from '@panelkit/sdk/storage';
-import type { NewOrder, Order, OrderPatch, PageRequest } from '@panelkit/sdk';
+import type { NewOrder, Order, OrderPatch, OrderStatus, PageRequest } from '@panelkit/sdk';
 import type { OrderRepository } from '@panelkit/sdk/storage';
 import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';
