@@ -97,6 +97,24 @@ describe('evacuating a panel from the back office', () => {
     expect(done.html).toContain('data-testid="evacuation-remaining">0<');
   });
 
+  it('says on each subscription it leaves behind why it stays (suspended, then expired)', async () => {
+    const buyer = await fundedBuyer(t, t.app, 10_000);
+    const subId = await boughtAndProvisioned(t, buyer, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    const sub = (await t.shop.storage.subscriptions.get(subId))!;
+    await t.shop.kit.suspend({ subscriptionId: subId, reason: 'chargeback' });
+    const rowOf = (html: string) => new RegExp(`${subId}</a></td>[\\s\\S]*?</tr>`).exec(html)?.[0] ?? '';
+    const suspended = rowOf((await adminGet(admin, `/admin/panels/${sub.panelId}/evacuate`)).html);
+    expect(suspended).toContain('data-testid="stay-reason">Suspended by the shop: its client is off.');
+
+    await t.shop.kit.resume({ subscriptionId: subId });
+    t.clock.advance(40 * 24 * 3_600_000);
+    await t.shop.kit.createScheduler().tick();
+    expect((await t.shop.storage.subscriptions.get(subId))!.status).toBe('expired');
+    // The owner's session ended with those 40 days: they sign in again.
+    const expired = rowOf((await adminGet(await signedInAdmin(t.app), `/admin/panels/${sub.panelId}/evacuate`)).html);
+    expect(expired).toContain('data-testid="stay-reason">Its period has ended: there is nothing to carry over.');
+  });
+
   it('is the owner’s: a buyer cannot open or start it', async () => {
     const buyer = await signedUpBuyer(t.app);
     const panel = (await t.shop.storage.panels.list())[0]!;

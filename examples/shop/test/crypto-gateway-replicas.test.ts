@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config/config.js';
 import { createApp } from '../src/stack/web-app.js';
 import { saveGatewaySettings } from '../src/app/payments/crypto/gateway-settings.js';
 import { ipnSignature } from '../src/app/payments/crypto/signature.js';
-import { CryptoGatewaySimulator } from '../src/app/payments/crypto/simulator.js';
+import { CryptoGatewaySimulator } from '../src/stack/demo-crypto-gateway.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { csrfFrom, TEST_SECRET_KEYS } from './support/shop-under-test.js';
 

@@ -117,4 +117,9 @@ describe('the shop’s layers', () => {
   it('lets only the entry points import the wiring (src/stack)', () => {
     expect(importsWhere((from, to) => from !== '.' && from !== 'stack' && to === 'stack')).toEqual([]);
   });
+
+  it('keeps stand-ins for outside services (simulators) with the demo in src/stack, not among the use cases', () => {
+    const standIns = files.filter(({ path }) => folderOf(path).startsWith('app') && /simulator/i.test(relative(SRC, path)));
+    expect(standIns.map(({ path }) => relative(SRC, path))).toEqual([]);
+  });
 });

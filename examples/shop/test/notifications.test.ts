@@ -361,4 +361,27 @@ describe('staff alerts', () => {
     const alerts = mailsTo(ADMIN.email).filter((m) => m.subject.includes(demo.panel.name));
     expect(alerts.map((m) => m.subject)).toEqual([`Panel down: ${demo.panel.name}`, `Panel back: ${demo.panel.name}`]);
   });
+
+  it('a client its panel cannot read alerts the staff once, however many usage syncs find it', async () => {
+    const demo = t.shop.demo!.panels[0]!;
+    const adapter = await t.shop.kit.panels.adapter(demo.panel.id);
+    const list = adapter.listClients.bind(adapter);
+    const poisoned = { username: null, position: 0, after: null, before: 'first-readable', message: 'panel failed with 500' };
+    adapter.listClients = async (request, ctx) => ({ ...(await list(request, ctx)), unreadable: [poisoned] });
+    try {
+      const scheduler = t.shop.kit.createScheduler();
+      for (let i = 0; i < 3; i++) {
+        t.clock.advance(120_000);
+        await scheduler.tick();
+        await t.drain();
+        await deliver();
+      }
+    } finally {
+      adapter.listClients = list;
+    }
+    const alerts = mailsTo(ADMIN.email).filter((m) => m.subject === `A client on ${demo.panel.name} cannot be read`);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.text).toContain('listed after — and before first-readable');
+    expect(alerts[0]!.text).toContain('panel failed with 500');
+  });
 });

@@ -3,7 +3,7 @@ import { describePaymentProvider, ManualClock } from '@panelkit/sdk/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zarinpalProvider } from '../src/app/payments/zarinpal/provider.js';
-import { ZarinpalSimulator } from '../src/app/payments/zarinpal/simulator.js';
+import { ZarinpalSimulator } from '../src/stack/demo-zarinpal-gateway.js';
 
 let sim: ZarinpalSimulator;
 beforeAll(async () => {

@@ -91,6 +91,9 @@ export interface PanelkitEvents {
   /**
    * A client on the panel fails every read (the panel answers 500 for it), so its usage is not
    * synced; the rest of the panel's clients are. Tell the panel's admins: it needs repair there.
+   * Once per client until a complete sync reads it again (or finds it gone), across ticks and replicas:
+   * the replica that records it also writes a `panel.client_unreadable` audit event (subject
+   * `unreadable_clients`, the panel's id) in the same transaction, which a host turns into a durable notice.
    */
   'usage:client_unreadable': [{ panelId: string; client: UnreadableClient; at: Date }];
   /** A periodic task's slot came up; `won` says whether this process ran it (one replica wins each slot). */

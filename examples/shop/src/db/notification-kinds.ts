@@ -20,6 +20,7 @@ export const STAFF_KINDS = [
   'provisioning_failed',
   'panel_down',
   'panel_up',
+  'client_unreadable',
   'target_nearly_full',
   'payment_credit_failed',
   'payment_reversed',

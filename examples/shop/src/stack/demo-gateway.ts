@@ -1,4 +1,4 @@
-import { CryptoGatewaySimulator } from '../app/payments/crypto/simulator.js';
+import { CryptoGatewaySimulator } from './demo-crypto-gateway.js';
 import { gatewaySettings, saveGatewaySettings } from '../app/payments/crypto/gateway-settings.js';
 import type { Shop } from '../app/shop.js';
 

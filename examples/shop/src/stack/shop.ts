@@ -113,7 +113,8 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       payments: { providers: shopPaymentProviders({ db: client, shopSchema: shopSchemaName(config.schema), secretBox }) },
     });
     kit.events.on('error', (error) => logger.error({ err: error }, 'engine listener failed'));
-    // A user the panel fails to return is skipped by usage sync; its admins must repair it on the panel.
+    // A user the panel fails to return is skipped by usage sync; its admins must repair it on the panel (the engine
+    // announces it once, and the staff get a client_unreadable notice from its audit event).
     kit.events.on('usage:client_unreadable', ({ panelId, client }) =>
       logger.warn({ panelId, ...client }, 'a client on this panel cannot be read (the panel answers 500 for it); repair it on the panel'),
     );

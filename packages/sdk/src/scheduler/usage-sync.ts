@@ -3,7 +3,7 @@ import type { Subscription } from '../domain/subscription.js';
 import { HAS_REMOTE_CLIENT } from '../domain/subscription-status.js';
 import { ConflictError, toPanelkitError } from '../errors.js';
 import type { PageRequest } from '../domain/common.js';
-import type { ClientListPage, RemoteClient } from '../ports/panel.js';
+import type { ClientListPage, RemoteClient, UnreadableClient } from '../ports/panel.js';
 import { MAX_USERNAMES_PER_LOOKUP } from '../ports/storage.js';
 import { targetRefOf } from '../engine/desired-state.js';
 import type { PanelHandle } from '../engine/adapters.js';
@@ -11,6 +11,7 @@ import type { TickScope } from './tick-scope.js';
 import { pages } from '../engine/paging.js';
 import { auditSubscription } from '../engine/context.js';
 import { activateOnHold } from './sweeps.js';
+import { recordUnreadableClients } from './unreadable-clients.js';
 
 /**
  * What one usage sync did on this replica: panels read, clients seen, readings applied, warnings
@@ -146,11 +147,14 @@ async function applyPage(
  * A panel that lists clients in bulk: page after page, the next page asked for while this one's
  * readings are stored (one statement a page of up to {@link MAX_USERNAMES_PER_LOOKUP}). The walk holds
  * one of the panel's slots from its first page to its last (`PanelRegistry.hold`), not one per page.
+ * Clients the panel fails to return are recorded once the walk is complete, and announced only when new
+ * (`recordUnreadableClients`).
  */
-function syncListedPanel(scope: TickScope, handle: PanelHandle, observedAt: Date, tally: PanelTally): Promise<void> {
+async function syncListedPanel(scope: TickScope, handle: PanelHandle, observedAt: Date, tally: PanelTally): Promise<void> {
   const { ctx } = scope;
   const { panel, adapter } = handle;
-  return ctx.panels.hold(handle, async (lane) => {
+  const unreadable: UnreadableClient[] = [];
+  await ctx.panels.hold(handle, async (lane) => {
     const list = (request: PageRequest): Promise<ClientListPage> => lane.call(`usage:${panel.id}`, (c) => adapter.listClients(request, c));
     let next: Promise<ClientListPage> | null = list({ cursor: null, limit: PAGE_SIZE });
     while (next !== null) {
@@ -158,11 +162,14 @@ function syncListedPanel(scope: TickScope, handle: PanelHandle, observedAt: Date
       next = page.nextCursor === null ? null : list({ cursor: page.nextCursor, limit: PAGE_SIZE });
       // A failure below must not leave the prefetch's rejection unobserved.
       next?.catch(() => undefined);
-      for (const client of page.unreadable ?? []) ctx.events.emit('usage:client_unreadable', { panelId: panel.id, client, at: scope.now });
+      unreadable.push(...(page.unreadable ?? []));
       for (let i = 0; i < page.items.length; i += MAX_USERNAMES_PER_LOOKUP)
         await applyPage(scope, panel.id, page.items.slice(i, i + MAX_USERNAMES_PER_LOOKUP), observedAt, tally);
     }
   });
+  // Only a walk that reached the last page knows which clients are unreadable now (and which are not any more).
+  for (const client of await recordUnreadableClients(scope, panel.id, unreadable))
+    ctx.events.emit('usage:client_unreadable', { panelId: panel.id, client, at: scope.now });
 }
 
 /** A panel without a bulk listing: one `getClient` per subscription with a client there. */

@@ -8,7 +8,7 @@ import type { Call, RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 import { AUDIT_COLUMNS } from './audit.js';
 import { LEDGER_COLUMNS } from './ledger.js';
-import { ORDER_COLUMNS } from './orders.js';
+import { ORDER_COLUMNS } from './order-rows.js';
 import { SUBSCRIPTION_COLUMNS, subscriptionParams } from './subscription-rows.js';
 
 /** Parameters of one statement, each added with its cast: `add(v, 'text')` is `$n::text`. */

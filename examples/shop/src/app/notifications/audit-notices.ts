@@ -17,6 +17,7 @@ export const NOTIFYING_ACTIONS = [
   'ledger.refunded',
   'panel.unhealthy',
   'panel.healthy',
+  'panel.client_unreadable',
   'target.nearly_full',
   'payment.started',
   'payment.credited',
@@ -182,6 +183,20 @@ export async function noticesFor(shop: Shop, event: AuditEvent): Promise<Notice[
       if (event.action === 'panel.healthy' && data['from'] === 'unhealthy')
         return [{ recipient: { kind: 'staff' }, kind: 'panel_up', params }];
       return [];
+    }
+    case 'unreadable_clients': {
+      // One client on the panel fails every read: the engine announces it once, until a sync reads it again.
+      if (event.action !== 'panel.client_unreadable') return [];
+      const panel = await shop.storage.panels.get(event.subjectId);
+      const params = {
+        panelId: event.subjectId,
+        panel: panel?.name ?? event.subjectId,
+        username: text(data['username']),
+        after: text(data['after']),
+        before: text(data['before']),
+        error: text(data['message']),
+      };
+      return [{ recipient: { kind: 'staff' }, kind: 'client_unreadable', params }];
     }
     case 'target':
       if (event.action !== 'target.nearly_full') return [];

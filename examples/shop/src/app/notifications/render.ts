@@ -25,7 +25,7 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
   out['expires'] = typeof expiresAt === 'string' ? formatDateTime(new Date(expiresAt), options.locale, options.timeZone) : '—';
   if (typeof leadMs === 'number') out['within'] = formatDuration(leadMs, t);
   if (typeof reason === 'string') out['reason'] = t(`notifications.reasons.${reason}`);
-  for (const key of ['plan', 'link', 'panel', 'target', 'error', 'note']) out[key] ??= '—';
+  for (const key of ['plan', 'link', 'panel', 'target', 'error', 'note', 'username', 'after', 'before']) out[key] ??= '—';
   return out;
 }
 

@@ -4,6 +4,15 @@ import type { EvacuationView } from '../../app/ops/evacuation.js';
 import { html, type SafeHtml } from '../html.js';
 import { actionButton, table } from './widgets.js';
 
+/** Why an evacuation leaves a subscription in this status where it is (`not_movable`). */
+const STAY_REASONS = new Set(['on_hold', 'limited', 'expired', 'suspended']);
+
+function stayReason(ctx: RequestContext, item: EvacuationItem): SafeHtml | string {
+  if (item.outcome !== 'not_movable') return '';
+  const key = STAY_REASONS.has(item.status) ? item.status : 'other';
+  return html`<br><span class="muted" data-testid="stay-reason">${ctx.t(`evacuation.stays.${key}`)}</span>`;
+}
+
 function destination(view: EvacuationView, item: EvacuationItem): string {
   if (item.toTargetId === null) return '—';
   return view.targets.get(item.toTargetId)?.name ?? item.toTargetId;
@@ -36,7 +45,7 @@ export function evacuationBody(ctx: RequestContext, view: EvacuationView): SafeH
   <td><a href="/admin/subscriptions/${item.subscriptionId}" class="ltr">${item.subscriptionId}</a></td>
   <td>${view.targets.get(item.fromTargetId)?.name ?? item.fromTargetId}</td>
   <td>${destination(view, item)}</td>
-  <td>${t(`evacuation.outcomes.${item.outcome}`)}</td>
+  <td>${t(`evacuation.outcomes.${item.outcome}`)}${stayReason(ctx, item)}</td>
 </tr>`,
           ),
           'evacuation-items',

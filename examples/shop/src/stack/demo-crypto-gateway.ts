@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ipnSignature } from './signature.js';
+import { ipnSignature } from '../app/payments/crypto/signature.js';
 
 interface SimInvoice {
   id: string;
