@@ -40,7 +40,8 @@ interface LinkContext {
 async function setAppHeaders(shop: Shop, req: Request, res: Response, link: LinkContext): Promise<void> {
   const { upload, download, total, expire } = link.feed.info;
   const notice = await readLinkNotice(shop);
-  const onShown = addressIndexOf(shop.config, req.get('host')) === 0;
+  // Only a configured list names a retired address; a shop on its local address has nothing to move to.
+  const onShown = shop.config.publicUrls.length === 0 || addressIndexOf(shop.config, req.get('host')) === 0;
   const lines = announceLines(translator(link.locale), {
     ownerBanner: notice.banner[link.locale],
     blocked: link.feed.blocked,
