@@ -5,7 +5,7 @@ import { createApp } from '../src/stack/web-app.js';
 import { saveLinkNotice } from '../src/app/subscriptions/link-notice.js';
 import { placeholderLinks } from '../src/sublink/placeholder.js';
 import { boughtAndProvisioned, customerIdOf, fund, planNamed } from './support/buying.js';
-import { ROOMY_RATE_LIMITS, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+import { csrfFrom, ROOMY_RATE_LIMITS, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
 // http: with https addresses the cookies are Secure and supertest (plain http) would not send them back.
 const A = 'http://shop-a.example.com';
@@ -53,7 +53,7 @@ describe('the link answers each client app family in its format, with the apps�
   it('base64 share links, Clash YAML, sing-box JSON, and the page for a browser; the same headers for each', async () => {
     const { sub, path, url } = await buyerWithOne();
     const { shareLinks } = (await t.shop.storage.subscriptions.get(sub))!;
-    await saveLinkNotice(t.shop, { banner: { en: 'Black Friday: 20% off', fa: 'تخفیف' }, supportUrl: 'https://t.me/demo_support' }, 'test');
+    await saveLinkNotice(t.shop, { banner: { en: 'Black Friday: 20% off', fa: 'تخفیف' }, supportUrl: 'https://t.me/demo_support' }, { type: 'system', id: 'test' });
     const families: Array<[string, (body: string) => void, string]> = [
       ['v2rayNG/1.8.19', (b) => expect(decoded(b)).toEqual(shareLinks), 'text/plain; charset=utf-8'],
       ['Happ/1.63.1', (b) => expect(decoded(b)).toEqual(shareLinks), 'text/plain; charset=utf-8'],
@@ -124,7 +124,7 @@ describe('placeholder entries instead of nothing', () => {
 
 describe('several public addresses', () => {
   it('serve every token on each address (a retired one too, telling the app which to use); retiring one changes no token', async () => {
-    await saveLinkNotice(t.shop, { banner: { en: '', fa: '' }, supportUrl: null }, 'test');
+    await saveLinkNotice(t.shop, { banner: { en: '', fa: '' }, supportUrl: null }, { type: 'system', id: 'test' });
     const { buyer, sub, path, url } = await buyerWithOne();
     expect(url.origin + url.pathname.replace(/\/s\/.*$/, '')).toBe(A);
     const { shareLinks } = (await t.shop.storage.subscriptions.get(sub))!;
@@ -143,5 +143,32 @@ describe('several public addresses', () => {
     expect(decoded(res.text)).toEqual(shareLinks);
     expect(res.headers['profile-web-page-url']).toBe(`${B}/s/${token(url)}`);
     expect(await t.shop.subscriptionLinks.tokenFor(await customerIdOf(t, buyer.email))).toBe(token(url));
+  });
+});
+
+describe('the owner’s message to client apps', () => {
+  it('is written per language in the admin, refused when bad (changing nothing), and sent to each buyer in theirs', async () => {
+    const { buyer, path } = await buyerWithOne();
+    const admin = await signedInAdmin(t.app);
+    const form = await admin.agent.get('/admin/settings/link').expect(200);
+    const bad = await admin.agent
+      .post('/admin/settings/link')
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), banner_en: 'Hello', banner_fa: 'سلام', supportUrl: 'javascript:alert(1)' })
+      .expect(400);
+    expect(bad.text).toContain('Hello');
+    expect((await get(path, 'Happ/1.63.1').expect(200)).headers['support-url']).toBeUndefined();
+    await admin.agent
+      .post('/admin/settings/link')
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), banner_en: 'Hello', banner_fa: 'سلام', supportUrl: 'https://t.me/help' })
+      .expect(303);
+    const en = await get(path, 'Happ/1.63.1').expect(200);
+    expect(headerText(en.headers['announce'])).toBe('Hello');
+    expect(en.headers['support-url']).toBe('https://t.me/help');
+    await buyer.agent.get('/lang/fa?next=/dashboard').expect(303);
+    expect(headerText((await get(path, 'Happ/1.63.1').expect(200)).headers['announce'])).toBe('سلام');
+    const audit = await t.shop.storage.audit.list({ subjectType: 'shop', subjectId: 'settings' }, { limit: 20 });
+    expect(audit.items.some((e) => e.action === 'settings.saved' && e.data['linkNotice'] === true)).toBe(true);
   });
 });

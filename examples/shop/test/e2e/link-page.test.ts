@@ -88,7 +88,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
             await others.first().locator('summary').click();
             await expect(others.first().locator('ul.link-apps').isVisible()).resolves.toBe(true);
             // Fits the screen: nothing wider than the viewport.
-            const width = await page.evaluate(() => document.documentElement.scrollWidth);
+            const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
             expect(width).toBeLessThanOrEqual(device.viewport.width);
             expect(violations).toEqual([]);
             expect(requests.filter((u) => !u.startsWith(`${shop.url}/`) && !u.startsWith('data:'))).toEqual([]);

@@ -1,5 +1,7 @@
+import type { Actor } from '@panelkit/sdk';
 import { readSetting, writeSetting, type SettingsDb } from '../../db/shop-settings.js';
 import { LOCALES, type Locale } from '../../i18n/translate.js';
+import type { Shop } from '../shop.js';
 
 /** The setting the owner's message to client apps is kept in. */
 export const LINK_NOTICE_SETTING = 'sublink.notice';
@@ -39,14 +41,18 @@ export function linkNoticeProblems(notice: LinkNotice): LinkNoticeProblem[] {
   return problems;
 }
 
-/** Saves the owner's banner and support address; refuses (changing nothing) one with problems. */
+/**
+ * Saves the owner's banner and support address (from the admin page; audited as a settings change); refuses,
+ * changing nothing, one with problems. Nothing in it is secret: every buyer's app shows it.
+ */
 export async function saveLinkNotice(
-  shop: SettingsDb & { readonly clock: { now(): Date } },
+  shop: Pick<Shop, 'db' | 'shopSchema' | 'secretBox' | 'clock' | 'storage'>,
   notice: LinkNotice,
-  by: string,
+  actor: Actor,
 ): Promise<{ ok: true } | { ok: false; problems: LinkNoticeProblem[] }> {
   const problems = linkNoticeProblems(notice);
   if (problems.length > 0) return { ok: false, problems };
-  await writeSetting(shop, LINK_NOTICE_SETTING, notice, null, shop.clock.now(), by);
+  await writeSetting(shop, LINK_NOTICE_SETTING, notice, null, shop.clock.now(), actor.id);
+  await shop.storage.audit.append({ actor, action: 'settings.saved', subjectType: 'shop', subjectId: 'settings', data: { linkNotice: true } });
   return { ok: true };
 }
