@@ -3,6 +3,8 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/stack/web-app.js';
 import { saveLinkNotice } from '../src/app/subscriptions/link-notice.js';
+import { announceAddressChange, SHOWN_ADDRESS_SETTING } from '../src/app/notifications/address-change.js';
+import { writeSetting } from '../src/db/shop-settings.js';
 import { placeholderLinks } from '../src/sublink/placeholder.js';
 import { boughtAndProvisioned, customerIdOf, fund, planNamed } from './support/buying.js';
 import { csrfFrom, ROOMY_RATE_LIMITS, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
@@ -170,5 +172,31 @@ describe('the owner’s message to client apps', () => {
     expect(headerText((await get(path, 'Happ/1.63.1').expect(200)).headers['announce'])).toBe('سلام');
     const audit = await t.shop.storage.audit.list({ subjectType: 'shop', subjectId: 'settings' }, { limit: 20 });
     expect(audit.items.some((e) => e.action === 'settings.saved' && e.data['linkNotice'] === true)).toBe(true);
+  });
+});
+
+describe('a new first address', () => {
+  it('is told to every buyer with a link once per change, durably, whichever replica starts first', async () => {
+    const { buyer } = await buyerWithOne();
+    const customerId = await customerIdOf(t, buyer.email);
+    const count = async () =>
+      (
+        await t.shop.db.query<{ params: { address: string } }>(
+          `SELECT params FROM ${t.shop.shopSchema}.notifications WHERE kind = 'address_changed' AND customer_id = $1`,
+          [customerId],
+        )
+      ).rows;
+    // The shop started on A: nothing to tell.
+    expect(await announceAddressChange(t.shop)).toBe(0);
+    expect(await count()).toEqual([]);
+    const movedToB = { ...t.shop, config: { ...t.shop.config, publicUrls: [B, A], publicUrl: B } };
+    expect(await announceAddressChange(movedToB)).toBeGreaterThan(0);
+    expect(await count()).toEqual([{ params: { address: B } }]);
+    // Started again, or a second replica that read the old address before the first remembered the new one.
+    expect(await announceAddressChange(movedToB)).toBe(0);
+    await writeSetting(t.shop, SHOWN_ADDRESS_SETTING, { url: A }, null, t.clock.now(), null);
+    expect(await announceAddressChange(movedToB)).toBe(0);
+    expect(await count()).toHaveLength(1);
+    await writeSetting(t.shop, SHOWN_ADDRESS_SETTING, { url: A }, null, t.clock.now(), null);
   });
 });
