@@ -1,15 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, ConfigError } from '../src/config/config.js';
-import {
-  addressIndexOf,
-  allBases,
-  passwordResetUrl,
-  referralUrl,
-  shownBase,
-  subscriptionLinkUrl,
-} from '../src/config/public-addresses.js';
+import { loadConfig, type ConfigError } from '../src/config/config.js';
+import { addressIndexOf, allBases, passwordResetUrl, referralUrl, shownBase, subscriptionLinkUrl } from '../src/config/public-addresses.js';
 
 const SRC = join(import.meta.dirname, '..', 'src');
 const BUILDER = 'config/public-addresses.ts';

@@ -7,7 +7,15 @@ import { announceAddressChange, SHOWN_ADDRESS_SETTING } from '../src/app/notific
 import { writeSetting } from '../src/db/shop-settings.js';
 import { placeholderLinks } from '../src/sublink/placeholder.js';
 import { boughtAndProvisioned, customerIdOf, fund, planNamed } from './support/buying.js';
-import { csrfFrom, ROOMY_RATE_LIMITS, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+import {
+  csrfFrom,
+  ROOMY_RATE_LIMITS,
+  signedInAdmin,
+  signedUpBuyer,
+  startShop,
+  type ShopUnderTest,
+  type Visitor,
+} from './support/shop-under-test.js';
 
 // http: with https addresses the cookies are Secure and supertest (plain http) would not send them back.
 const A = 'http://shop-a.example.com';
@@ -55,16 +63,32 @@ describe('the link answers each client app family in its format, with the apps�
   it('base64 share links, Clash YAML, sing-box JSON, and the page for a browser; the same headers for each', async () => {
     const { sub, path, url } = await buyerWithOne();
     const { shareLinks } = (await t.shop.storage.subscriptions.get(sub))!;
-    await saveLinkNotice(t.shop, { banner: { en: 'Black Friday: 20% off', fa: 'تخفیف' }, supportUrl: 'https://t.me/demo_support' }, { type: 'system', id: 'test' });
+    await saveLinkNotice(
+      t.shop,
+      { banner: { en: 'Black Friday: 20% off', fa: 'تخفیف' }, supportUrl: 'https://t.me/demo_support' },
+      { type: 'system', id: 'test' },
+    );
     const families: Array<[string, (body: string) => void, string]> = [
       ['v2rayNG/1.8.19', (b) => expect(decoded(b)).toEqual(shareLinks), 'text/plain; charset=utf-8'],
       ['Happ/1.63.1', (b) => expect(decoded(b)).toEqual(shareLinks), 'text/plain; charset=utf-8'],
       ['v2raytun/android', (b) => expect(decoded(b)).toEqual(shareLinks), 'text/plain; charset=utf-8'],
       ['Streisand/1.6.3', (b) => expect(decoded(b)).toEqual(shareLinks), 'text/plain; charset=utf-8'],
-      ['clash-verge/v2.0.3', (b) => expect((parse(b) as { proxies: unknown[] }).proxies.length).toBe(shareLinks.length), 'text/yaml; charset=utf-8'],
-      ['FlClash/v0.8.80', (b) => expect((parse(b) as { proxies: unknown[] }).proxies.length).toBe(shareLinks.length), 'text/yaml; charset=utf-8'],
+      [
+        'clash-verge/v2.0.3',
+        (b) => expect((parse(b) as { proxies: unknown[] }).proxies.length).toBe(shareLinks.length),
+        'text/yaml; charset=utf-8',
+      ],
+      [
+        'FlClash/v0.8.80',
+        (b) => expect((parse(b) as { proxies: unknown[] }).proxies.length).toBe(shareLinks.length),
+        'text/yaml; charset=utf-8',
+      ],
       ['SFI/1.11.4 (iOS)', (b) => expect(JSON.parse(b)).toHaveProperty('outbounds'), 'application/json; charset=utf-8'],
-      ['HiddifyNext/2.5.7 (android) like ClashMeta v2ray sing-box', (b) => expect(JSON.parse(b)).toHaveProperty('outbounds'), 'application/json; charset=utf-8'],
+      [
+        'HiddifyNext/2.5.7 (android) like ClashMeta v2ray sing-box',
+        (b) => expect(JSON.parse(b)).toHaveProperty('outbounds'),
+        'application/json; charset=utf-8',
+      ],
     ];
     for (const [userAgent, check, type] of families) {
       const res = await get(path, userAgent).expect(200);
@@ -76,7 +100,12 @@ describe('the link answers each client app family in its format, with the apps�
       expect(res.headers['subscription-userinfo']).toMatch(/^upload=0; download=\d+; total=\d+; expire=\d+$/);
       expect(headerText(res.headers['announce'])).toBe('Black Friday: 20% off');
     }
-    const page = await get(path, 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131 Mobile Safari/537.36', undefined, 'text/html').expect(200);
+    const page = await get(
+      path,
+      'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131 Mobile Safari/537.36',
+      undefined,
+      'text/html',
+    ).expect(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.text).toContain('data-testid="link-platform" data-platform="android"');
     expect(page.text).toContain(`v2rayng://install-sub?url=${encodeURIComponent(`${A}/s/${token(url)}`)}`);

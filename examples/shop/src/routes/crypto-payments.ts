@@ -16,7 +16,6 @@ import type { Shop } from '../app/shop.js';
 import { cryptoBackToBotPage, cryptoInvoicePage } from '../views/crypto-invoice-page.js';
 import { invoicePage } from '../views/invoice-page.js';
 
-
 /** The gateway's question marks as query values, for the provider. */
 function queryOf(req: Request): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));

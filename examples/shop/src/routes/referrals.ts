@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
@@ -46,14 +46,14 @@ function refundWindowDays(raw: string | undefined): number | null {
 /** The buyer's referral page: the link, the reward, how many signed up and what it earned. */
 export function referralRoutes(shop: Shop, telegram: ReferralLinks | null = null): Router {
   const router = Router();
-  router.get('/referrals', requireAccount, async (req, res) => {
+  router.get('/referrals', requireAccount, async (_req, res) => {
     const viewer = viewerOf(res);
     const [program, stats] = await Promise.all([shop.kit.referralProgram(), shop.kit.referralStats(viewer.customer.id)]);
     const telegramLink = telegram === null ? null : await telegram.referralLink(viewer.customer.id).catch(() => null);
     res.send(referralPage(ctxOf(res), { program, stats, link: referralLink(shop, viewer.customer.id), telegramLink }).value);
   });
 
-  router.get('/api/v1/referrals', requireAccount, async (req, res) => {
+  router.get('/api/v1/referrals', requireAccount, async (_req, res) => {
     const customerId = viewerOf(res).customer.id;
     const [program, stats] = await Promise.all([shop.kit.referralProgram(), shop.kit.referralStats(customerId)]);
     res.json({ program: program?.enabled === true ? program : null, stats, link: referralLink(shop, customerId) });

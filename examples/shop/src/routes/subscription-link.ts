@@ -67,7 +67,14 @@ async function setAppHeaders(shop: Shop, req: Request, res: Response, link: Link
 /** The page a browser gets at the link, in the buyer's language. */
 async function sendPage(shop: Shop, req: Request, res: Response, link: LinkContext): Promise<void> {
   const notice = await readLinkNotice(shop);
-  const ctx = { locale: link.locale, t: translator(link.locale), viewer: null, csrfToken: '', path: req.path, shopName: shop.config.shopName };
+  const ctx = {
+    locale: link.locale,
+    t: translator(link.locale),
+    viewer: null,
+    csrfToken: '',
+    path: req.path,
+    shopName: shop.config.shopName,
+  };
   const page = linkPage(ctx, {
     url: link.url,
     qr: await qrDataUrl(link.url),
@@ -114,7 +121,7 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits): Router {
     res.redirect(303, '/dashboard?done=sublink.rotated');
   });
 
-  router.post('/api/v1/subscription-link/rotate', requireAccount, async (req, res) => {
+  router.post('/api/v1/subscription-link/rotate', requireAccount, async (_req, res) => {
     const customerId = viewerOf(res).customer.id;
     const token = await rotateSubscriptionLink(shop, customerId, { type: 'customer', id: customerId });
     res.json({ url: subscriptionLinkUrl(shop.config, token) });

@@ -52,51 +52,55 @@ describe.skipIf(!HAVE_CHROMIUM)(
 
     for (const locale of ['en', 'fa'] as const) {
       for (const state of ['active', 'expired', 'limited'] as const)
-      it(`shows ${state === 'limited' ? 'a' : 'an'} ${state} buyer's state, the QR and the apps per platform in ${locale}, on a phone and a desktop, all from the shop`, async () => {
-        {
-          const { visitor, link } = buyers[state];
-          await visitor.agent.get(`/lang/${locale}?next=/dashboard`).expect(303);
-          for (const device of DEVICES) {
-            const context = await browser.newContext({ viewport: device.viewport, userAgent: device.userAgent, locale });
-            context.setDefaultTimeout(10_000);
-            const page = await context.newPage();
-            const requests: string[] = [];
-            const violations: string[] = [];
-            page.on('request', (r) => requests.push(r.url()));
-            page.on('console', (m) => {
-              if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
-            });
-            const answer = await page.goto(link);
-            expect(answer?.status()).toBe(200);
-            expect(answer?.headers()['content-security-policy']).toContain("script-src 'self'");
-            await expect(page.locator('html').getAttribute('lang')).resolves.toBe(locale);
-            await expect(page.locator('h1').textContent()).resolves.toBe(TITLES[locale]);
-            await expect(page.getByTestId('link-sub').getAttribute('data-status')).resolves.toBe(state);
-            const blocked = page.getByTestId('link-blocked');
-            if (state === 'active') await expect(blocked.count()).resolves.toBe(0);
-            else await expect(blocked.getAttribute('data-reason')).resolves.toBe(state);
-            await expect(page.getByTestId('link-qr').getAttribute('src')).resolves.toMatch(/^data:image\/svg\+xml;base64,/);
-            await expect(page.getByTestId('link-url').inputValue()).resolves.toBe(link);
-            await expect(page.getByTestId('link-platform').getAttribute('data-platform')).resolves.toBe(device.platform);
-            const shown = page.locator(`ul.link-apps[data-platform="${device.platform}"] a[data-testid^="import-"]`);
-            const hrefs = await shown.evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
-            for (const prefix of device.imports) expect(hrefs.some((h) => h.startsWith(prefix)), prefix).toBe(true);
-            for (const href of hrefs) expect(href.includes(encodeURIComponent(link)) || href.includes(link)).toBe(true);
-            // The other platforms: one tap away, without a script.
-            const others = page.getByTestId('link-platform-other');
-            await expect(others.count()).resolves.toBe(4);
-            await others.first().locator('summary').click();
-            await expect(others.first().locator('ul.link-apps').isVisible()).resolves.toBe(true);
-            // Fits the screen: nothing wider than the viewport.
-            const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
-            expect(width).toBeLessThanOrEqual(device.viewport.width);
-            expect(violations).toEqual([]);
-            expect(requests.filter((u) => !u.startsWith(`${shop.url}/`) && !u.startsWith('data:'))).toEqual([]);
-            await screenshot(page, `link-page-${state}-${device.name}-${locale}`);
-            await context.close();
+        it(`shows ${state === 'limited' ? 'a' : 'an'} ${state} buyer's state, the QR and the apps per platform in ${locale}, on a phone and a desktop, all from the shop`, async () => {
+          {
+            const { visitor, link } = buyers[state];
+            await visitor.agent.get(`/lang/${locale}?next=/dashboard`).expect(303);
+            for (const device of DEVICES) {
+              const context = await browser.newContext({ viewport: device.viewport, userAgent: device.userAgent, locale });
+              context.setDefaultTimeout(10_000);
+              const page = await context.newPage();
+              const requests: string[] = [];
+              const violations: string[] = [];
+              page.on('request', (r) => requests.push(r.url()));
+              page.on('console', (m) => {
+                if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+              });
+              const answer = await page.goto(link);
+              expect(answer?.status()).toBe(200);
+              expect(answer?.headers()['content-security-policy']).toContain("script-src 'self'");
+              await expect(page.locator('html').getAttribute('lang')).resolves.toBe(locale);
+              await expect(page.locator('h1').textContent()).resolves.toBe(TITLES[locale]);
+              await expect(page.getByTestId('link-sub').getAttribute('data-status')).resolves.toBe(state);
+              const blocked = page.getByTestId('link-blocked');
+              if (state === 'active') await expect(blocked.count()).resolves.toBe(0);
+              else await expect(blocked.getAttribute('data-reason')).resolves.toBe(state);
+              await expect(page.getByTestId('link-qr').getAttribute('src')).resolves.toMatch(/^data:image\/svg\+xml;base64,/);
+              await expect(page.getByTestId('link-url').inputValue()).resolves.toBe(link);
+              await expect(page.getByTestId('link-platform').getAttribute('data-platform')).resolves.toBe(device.platform);
+              const shown = page.locator(`ul.link-apps[data-platform="${device.platform}"] a[data-testid^="import-"]`);
+              const hrefs = await shown.evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+              for (const prefix of device.imports)
+                expect(
+                  hrefs.some((h) => h.startsWith(prefix)),
+                  prefix,
+                ).toBe(true);
+              for (const href of hrefs) expect(href.includes(encodeURIComponent(link)) || href.includes(link)).toBe(true);
+              // The other platforms: one tap away, without a script.
+              const others = page.getByTestId('link-platform-other');
+              await expect(others.count()).resolves.toBe(4);
+              await others.first().locator('summary').click();
+              await expect(others.first().locator('ul.link-apps').isVisible()).resolves.toBe(true);
+              // Fits the screen: nothing wider than the viewport.
+              const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
+              expect(width).toBeLessThanOrEqual(device.viewport.width);
+              expect(violations).toEqual([]);
+              expect(requests.filter((u) => !u.startsWith(`${shop.url}/`) && !u.startsWith('data:'))).toEqual([]);
+              await screenshot(page, `link-page-${state}-${device.name}-${locale}`);
+              await context.close();
+            }
           }
-        }
-      }, 90_000);
+        }, 90_000);
     }
   },
 );

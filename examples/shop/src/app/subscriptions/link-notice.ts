@@ -53,6 +53,12 @@ export async function saveLinkNotice(
   const problems = linkNoticeProblems(notice);
   if (problems.length > 0) return { ok: false, problems };
   await writeSetting(shop, LINK_NOTICE_SETTING, notice, null, shop.clock.now(), actor.id);
-  await shop.storage.audit.append({ actor, action: 'settings.saved', subjectType: 'shop', subjectId: 'settings', data: { linkNotice: true } });
+  await shop.storage.audit.append({
+    actor,
+    action: 'settings.saved',
+    subjectType: 'shop',
+    subjectId: 'settings',
+    data: { linkNotice: true },
+  });
   return { ok: true };
 }

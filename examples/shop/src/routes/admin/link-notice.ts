@@ -27,7 +27,9 @@ export function linkNoticeRoutes(shop: Shop): Router {
     const shown = values ?? { banner: stored.banner, supportUrl: stored.supportUrl ?? '' };
     res
       .status(status)
-      .send(adminPage(ctx, { title: ctx.t('linkPage.admin.title'), notice: noticeFrom(req), body: linkNoticeBody(ctx, shown, errors) }).value);
+      .send(
+        adminPage(ctx, { title: ctx.t('linkPage.admin.title'), notice: noticeFrom(req), body: linkNoticeBody(ctx, shown, errors) }).value,
+      );
   }
   router.get('/admin/settings/link', (req, res) => render(req, res, 200));
   router.post('/admin/settings/link', async (req, res) => {

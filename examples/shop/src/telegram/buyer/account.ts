@@ -35,8 +35,7 @@ export function accountHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
       `${t('referrals.telegramLink')}:`,
       `https://t.me/${ctx.me.username}?start=ref_${customer.id}`,
     ];
-    if (shop.config.publicUrl !== null)
-      lines.push(`${t('referrals.link')}:`, referralUrl(shop.config, customer.id));
+    if (shop.config.publicUrl !== null) lines.push(`${t('referrals.link')}:`, referralUrl(shop.config, customer.id));
     lines.push(
       '',
       `${t('referrals.reward')}: ${rewardText}`,
