@@ -143,6 +143,23 @@ describe('placeholder entries instead of nothing', () => {
     }
   });
 
+  it('are served for a reason a gate gives (the device limits plug in there), and not once the gate lets the app through', async () => {
+    const { sub, path, url } = await buyerWithOne();
+    const { shareLinks } = (await t.shop.storage.subscriptions.get(sub))!;
+    const gated = createApp(t.shop, {
+      rateLimits: LIMITS,
+      linkGates: [async ({ header }) => (header('x-hwid') === undefined ? 'hwid_required' : null)],
+    });
+    const asked = (hwid?: string) => {
+      const req = supertest(gated).get(path).set('user-agent', 'Happ/1.63.1').set('host', new URL(A).host);
+      return hwid === undefined ? req : req.set('x-hwid', hwid);
+    };
+    const refused = await asked().expect(200);
+    expect(decoded(refused.text)).toEqual(placeholderLinks('hwid_required', 'en', `${A}/s/${token(url)}`));
+    expect(headerText(refused.headers['announce'])).toContain('This app must identify the device');
+    expect(decoded((await asked('device-1').expect(200)).text)).toEqual(shareLinks);
+  });
+
   it('are exported for every reason, the device ones included, in each language', () => {
     for (const reason of ['expired', 'limited', 'suspended', 'device_limit_reached', 'hwid_required'] as const) {
       const [en, fa] = [placeholderLinks(reason, 'en', 'https://x.example/s/t'), placeholderLinks(reason, 'fa', 'https://x.example/s/t')];

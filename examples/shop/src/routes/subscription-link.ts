@@ -14,7 +14,7 @@ import { announceLines, headerText } from '../sublink/announce.js';
 import { platformOf } from '../sublink/apps.js';
 import { feedBody, feedFormat, profileTitle } from '../sublink/client-format.js';
 import { linkFeed, type LinkFeed } from '../sublink/feed.js';
-import { placeholderLinks } from '../sublink/placeholder.js';
+import { placeholderLinks, type LinkGate } from '../sublink/placeholder.js';
 import { linkPage } from '../views/link-page.js';
 import { qrDataUrl } from '../views/qr-code.js';
 
@@ -90,6 +90,15 @@ async function sendPage(shop: Shop, req: Request, res: Response, link: LinkConte
   res.type('html').send(page.value);
 }
 
+/** The feed once the gates have had their say: the first reason any of them gives replaces the links. */
+async function gated(feed: LinkFeed, gates: readonly LinkGate[], customerId: string, req: Request): Promise<LinkFeed> {
+  for (const gate of gates) {
+    const blocked = await gate({ customerId, header: (name) => req.get(name) });
+    if (blocked !== null) return { ...feed, links: [], blocked };
+  }
+  return feed;
+}
+
 /**
  * `/s/<token>`: every usable subscription's share links in one answer, whatever panel each lives on, with the
  * headers client apps read (usage and expiry, title, refresh interval, page, support, banner); when nothing is
@@ -97,14 +106,15 @@ async function sendPage(shop: Shop, req: Request, res: Response, link: LinkConte
  * same on every public address (PUBLIC_URLS). An unknown or rotated token is a plain 404. Rotation by the buyer
  * (from their page) or by an admin (from the customer's page).
  */
-export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits): Router {
+export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits, gates: readonly LinkGate[] = []): Router {
   const router = Router();
 
   router.get('/s/:token', limits.subscriptionLink, async (req, res) => {
     const token = String(req.params['token'] ?? '');
     const customerId = await shop.subscriptionLinks.customerFor(token);
     if (customerId === null) return void res.status(404).type('text/plain').send('Not Found');
-    const [feed, customer] = await Promise.all([linkFeed(shop, customerId), shop.storage.customers.get(customerId)]);
+    const [found, customer] = await Promise.all([linkFeed(shop, customerId), shop.storage.customers.get(customerId)]);
+    const feed = found.blocked === null ? await gated(found, gates, customerId, req) : found;
     const locale: Locale = isLocale(customer?.locale) ? customer.locale : 'en';
     const link: LinkContext = { token, locale, feed, url: subscriptionLinkUrl(shop.config, token) };
     const userAgent = req.get('user-agent');

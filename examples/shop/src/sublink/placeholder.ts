@@ -10,6 +10,13 @@ import { isLocale, translator } from '../i18n/translate.js';
 /** Why the link carries placeholders instead of servers. */
 export type BlockReason = 'expired' | 'limited' | 'suspended' | 'device_limit_reached' | 'hwid_required';
 
+/**
+ * A check the link runs before serving real links (the device limits plug in here, through `createApp`'s
+ * `linkGates`): the reason to serve placeholders instead, or `null` to go on. It sees the buyer and the request's
+ * headers (User-Agent, `x-hwid` and the like).
+ */
+export type LinkGate = (request: { customerId: string; header(name: string): string | undefined }) => Promise<BlockReason | null>;
+
 /** Every {@link BlockReason}. */
 export const BLOCK_REASONS: readonly BlockReason[] = ['expired', 'limited', 'suspended', 'device_limit_reached', 'hwid_required'];
 
