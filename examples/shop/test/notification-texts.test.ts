@@ -24,6 +24,7 @@ const PARAMS = {
   taken: 100_000,
   shortfall: 25_000,
   buyer: 'Ali Rezaei · ali@example.com',
+  address: 'https://mirror.example.net',
 };
 
 describe('notification texts', () => {

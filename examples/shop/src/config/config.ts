@@ -23,8 +23,10 @@ const timeZone = z.string().refine((tz) => {
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  /** The address buyers use, e.g. `https://shop.example.com`; makes cookies Secure when https. */
+  /** The address buyers use, e.g. `https://shop.example.com`; makes cookies Secure when https. A one-address PUBLIC_URLS. */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Every address the shop answers on, comma-separated; the first is the one shown (see `public-addresses.ts`). */
+  PUBLIC_URLS: z.string().min(1).optional(),
   /** PostgreSQL; without it the shop runs on embedded PGlite in DATA_DIR. */
   DATABASE_URL: z
     .string()
@@ -151,7 +153,10 @@ const EnvSchema = z.object({
 export interface ShopConfig {
   port: number;
   host: string;
+  /** The first of `publicUrls` (the address shown), or `null` when none is configured. */
   publicUrl: string | null;
+  /** Every public address the shop answers on (PUBLIC_URLS, or PUBLIC_URL as a list of one), without a trailing slash. */
+  publicUrls: string[];
   database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
   schema: string;
   dataDir: string;
@@ -242,15 +247,18 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   else if (demoCore !== null && (!existsSync(demoCore) || !existsSync(join(dirname(demoCore), 'v2ctl')))) {
     problems.push(`DEMO_CORE: no ${demoCore} with v2ctl beside it (as root: apt-get install v2ray)`);
   }
-  if (e.TELEGRAM_WEBHOOK === true && e.PUBLIC_URL === undefined)
-    problems.push('TELEGRAM_WEBHOOK: on needs PUBLIC_URL (the https address Telegram posts to)');
+  const publicUrls = readPublicUrls(e.PUBLIC_URLS, e.PUBLIC_URL, problems);
+  if (e.TELEGRAM_WEBHOOK === true && publicUrls.length === 0)
+    problems.push('TELEGRAM_WEBHOOK: on needs PUBLIC_URLS or PUBLIC_URL (the https address Telegram posts to)');
   if (problems.length > 0) throw new ConfigError(problems);
+  const publicUrl = publicUrls[0] ?? null;
 
   const dataDir = e.DATA_DIR === undefined ? DEFAULT_DATA_DIR : isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
   return {
     port: e.PORT,
     host: e.HOST,
-    publicUrl: e.PUBLIC_URL ?? null,
+    publicUrl,
+    publicUrls,
     database: embedded ? { kind: 'pglite', dataDir: resolve(dataDir, 'pglite') } : { kind: 'postgres', url: e.DATABASE_URL as string },
     schema: e.DATABASE_SCHEMA,
     dataDir,
@@ -275,7 +283,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     testPayments: e.TEST_PAYMENTS ?? demoPanel,
     runWorker: e.RUN_WORKER,
     trustProxy: e.TRUST_PROXY,
-    secureCookies: e.PUBLIC_URL?.startsWith('https:') ?? false,
+    secureCookies: publicUrl?.startsWith('https:') ?? false,
     supportMoney: { perAction: e.SUPPORT_MONEY_PER_ACTION, perDay: e.SUPPORT_MONEY_PER_DAY },
     metricsToken: e.METRICS_TOKEN ?? null,
     footer: { supportContact: e.SUPPORT_CONTACT ?? null, termsUrl: e.TERMS_URL ?? null, refundPolicyUrl: e.REFUND_POLICY_URL ?? null },
@@ -285,14 +293,14 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       email: e.SMTP_URL === undefined ? null : { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM as string },
       staffLocale: e.STAFF_LOCALE,
     },
-    telegram: telegramConfig(e),
+    telegram: telegramConfig(e, publicUrl),
     backup: e.BACKUP_DIR === undefined ? null : { dir: resolve(cwd, e.BACKUP_DIR), everyHours: e.BACKUP_EVERY_HOURS, keep: e.BACKUP_KEEP },
   };
 }
 
-function telegramConfig(e: z.infer<typeof EnvSchema>): TelegramConfig | null {
+function telegramConfig(e: z.infer<typeof EnvSchema>, publicUrl: string | null): TelegramConfig | null {
   if (e.TELEGRAM_BOT_TOKEN === undefined) return null;
-  const webhook = e.TELEGRAM_WEBHOOK ?? e.PUBLIC_URL !== undefined;
+  const webhook = e.TELEGRAM_WEBHOOK ?? publicUrl !== null;
   return {
     token: e.TELEGRAM_BOT_TOKEN,
     adminIds: (e.TELEGRAM_ADMIN_IDS ?? '')
@@ -301,11 +309,35 @@ function telegramConfig(e: z.infer<typeof EnvSchema>): TelegramConfig | null {
       .filter((id) => id !== ''),
     apiRoot: e.TELEGRAM_API_ROOT ?? null,
     webhook:
-      webhook && e.PUBLIC_URL !== undefined
-        ? { url: new URL('/telegram/webhook', e.PUBLIC_URL).href, secret: e.TELEGRAM_WEBHOOK_SECRET ?? null }
+      webhook && publicUrl !== null
+        ? { url: new URL('/telegram/webhook', publicUrl).href, secret: e.TELEGRAM_WEBHOOK_SECRET ?? null }
         : null,
     support: e.TELEGRAM_SUPPORT ?? null,
   };
+}
+
+/**
+ * The public addresses from PUBLIC_URLS (comma-separated) or PUBLIC_URL (one), each an http(s) origin with an
+ * optional path, kept without a trailing slash; a problem is added for each bad or repeated one, and for both set.
+ */
+function readPublicUrls(list: string | undefined, one: string | undefined, problems: string[]): string[] {
+  if (list !== undefined && one !== undefined) {
+    problems.push('PUBLIC_URLS and PUBLIC_URL: set one of them (PUBLIC_URL is a list of one address)');
+    return [];
+  }
+  if (list === undefined) return one === undefined ? [] : [one.replace(/\/+$/, '')];
+  const urls: string[] = [];
+  for (const raw of list.split(',').map((u) => u.trim())) {
+    const parsed = URL.canParse(raw) ? new URL(raw) : null;
+    if (parsed === null || !/^https?:$/.test(parsed.protocol) || parsed.search !== '' || parsed.hash !== '') {
+      problems.push(`PUBLIC_URLS: "${raw}" is not an http(s) address like https://shop.example.com (no query, no #)`);
+      continue;
+    }
+    const url = `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+    if (urls.includes(url)) problems.push(`PUBLIC_URLS: ${url} is listed twice`);
+    else urls.push(url);
+  }
+  return urls;
 }
 
 /** The keys in SHOP_SECRET_KEYS, or `null` with the problem added (never echoing key material). */

@@ -9,6 +9,7 @@ export const CUSTOMER_KINDS = [
   'renewal_failed_funds',
   'extension_applied',
   'server_changed',
+  'address_changed',
   'receipt_approved',
   'receipt_rejected',
   'topup_credited',

@@ -49,6 +49,15 @@ export class SubscriptionLinkStore {
     return rows[0]?.customer_id ?? null;
   }
 
+  /** The customers who have a link, after `afterId` (keyset, by id), at most `limit` of them. */
+  async customersWithLinks(afterId: string, limit: number): Promise<string[]> {
+    const { rows } = await this.db.query<{ customer_id: string }>(
+      `SELECT customer_id FROM ${this.schema}.subscription_links WHERE customer_id > $1 ORDER BY customer_id LIMIT $2`,
+      [afterId, limit],
+    );
+    return rows.map((r) => r.customer_id);
+  }
+
   /** Replaces the customer's token with a new one (creating it when there was none) and returns it. */
   async rotate(customerId: string): Promise<string> {
     const nonce = randomBytes(16).toString('base64url');

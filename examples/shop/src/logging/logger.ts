@@ -30,6 +30,9 @@ export const REDACT_PATHS = [
   'req.headers["x-csrf-token"]',
   'req.headers["x-telegram-bot-api-secret-token"]',
   'res.headers["set-cookie"]',
+  // The buyer's link answers carry the link itself (its page, the banner naming the address to move to).
+  'res.headers["profile-web-page-url"]',
+  'res.headers.announce',
   ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
 

@@ -7,6 +7,7 @@ import { ctxOf, viewerOf } from '../http/context.js';
 import { ShopError } from '../app/shop-error.js';
 import { idParam } from '../app/input/ids.js';
 import { amountSchema } from '../app/payments/amount.js';
+import { gatewayBase } from '../config/public-addresses.js';
 import { activeGateway } from '../app/payments/crypto/gateway-settings.js';
 import { CRYPTO_PROVIDER } from '../app/payments/crypto/provider.js';
 import { startCryptoInvoice } from '../app/payments/crypto/start-invoice.js';
@@ -14,11 +15,6 @@ import { REQUEST_KEY_PATTERN } from '../app/payments/provider.js';
 import type { Shop } from '../app/shop.js';
 import { cryptoBackToBotPage, cryptoInvoicePage } from '../views/crypto-invoice-page.js';
 import { invoicePage } from '../views/invoice-page.js';
-
-/** Where the gateway sends the buyer back and its callbacks: PUBLIC_URL in production, else this request's origin. */
-function publicBase(shop: Shop, req: Request): string {
-  return (shop.config.publicUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/$/, '');
-}
 
 /** The gateway's question marks as query values, for the provider. */
 function queryOf(req: Request): Record<string, string | undefined> {
@@ -77,7 +73,7 @@ export function cryptoPaymentRoutes(shop: Shop): Router {
       customerId: customer.id,
       amount: amount.data,
       requestKey: form.data.idempotencyKey,
-      base: publicBase(shop, req),
+      base: gatewayBase(shop.config),
       from: 'web',
     });
     if (!started.ok && started.reason === 'too_many_pending') throw new ShopError('too_many_requests', 'wallet.errors.tooManyPending');

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
@@ -8,6 +8,7 @@ import { noticeFrom } from '../http/notice.js';
 import { parseMajorAmount } from '../i18n/format.js';
 import { asciiDigits } from '../app/input/digits.js';
 import type { Shop } from '../app/shop.js';
+import { referralUrl } from '../config/public-addresses.js';
 import { referralPage, referralSettingsPage, type ReferralSettingsValues } from '../views/referral-pages.js';
 import { adminActor } from './admin/shared.js';
 
@@ -16,10 +17,9 @@ export interface ReferralLinks {
   referralLink(customerId: string): Promise<string>;
 }
 
-/** The sign-up link a buyer shares: `/signup?ref=<customer id>` on the public address (or this request's). */
-export function referralLink(shop: Shop, req: Request, customerId: string): string {
-  const base = shop.config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-  return `${base.replace(/\/+$/, '')}/signup?ref=${encodeURIComponent(customerId)}`;
+/** The sign-up link a buyer shares: `/signup?ref=<customer id>` on the shown public address. */
+export function referralLink(shop: Shop, customerId: string): string {
+  return referralUrl(shop.config, customerId);
 }
 
 const SettingsSchema = z.object({
@@ -46,17 +46,17 @@ function refundWindowDays(raw: string | undefined): number | null {
 /** The buyer's referral page: the link, the reward, how many signed up and what it earned. */
 export function referralRoutes(shop: Shop, telegram: ReferralLinks | null = null): Router {
   const router = Router();
-  router.get('/referrals', requireAccount, async (req, res) => {
+  router.get('/referrals', requireAccount, async (_req, res) => {
     const viewer = viewerOf(res);
     const [program, stats] = await Promise.all([shop.kit.referralProgram(), shop.kit.referralStats(viewer.customer.id)]);
     const telegramLink = telegram === null ? null : await telegram.referralLink(viewer.customer.id).catch(() => null);
-    res.send(referralPage(ctxOf(res), { program, stats, link: referralLink(shop, req, viewer.customer.id), telegramLink }).value);
+    res.send(referralPage(ctxOf(res), { program, stats, link: referralLink(shop, viewer.customer.id), telegramLink }).value);
   });
 
-  router.get('/api/v1/referrals', requireAccount, async (req, res) => {
+  router.get('/api/v1/referrals', requireAccount, async (_req, res) => {
     const customerId = viewerOf(res).customer.id;
     const [program, stats] = await Promise.all([shop.kit.referralProgram(), shop.kit.referralStats(customerId)]);
-    res.json({ program: program?.enabled === true ? program : null, stats, link: referralLink(shop, req, customerId) });
+    res.json({ program: program?.enabled === true ? program : null, stats, link: referralLink(shop, customerId) });
   });
   return router;
 }

@@ -1,49 +1,127 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { requireAccount, requireAdmin } from '../http/viewer.js';
 import { viewerOf } from '../http/context.js';
 import { idParam } from '../app/input/ids.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import type { Shop } from '../app/shop.js';
 import { rotateSubscriptionLink, rotateSubscriptionLinkAsStaff } from '../app/subscriptions/rotate-link.js';
+import { readLinkNotice } from '../app/subscriptions/link-notice.js';
+import { planNames } from '../app/subscriptions/plan-names.js';
+import { addressIndexOf, shownBase, subscriptionLinkUrl } from '../config/public-addresses.js';
+import { formatDate } from '../i18n/format.js';
+import { isLocale, translator, type Locale } from '../i18n/translate.js';
+import { announceLines, headerText } from '../sublink/announce.js';
+import { platformOf } from '../sublink/apps.js';
 import { feedBody, feedFormat, profileTitle } from '../sublink/client-format.js';
-import { linkFeed } from '../sublink/feed.js';
+import { linkFeed, type LinkFeed } from '../sublink/feed.js';
+import { placeholderLinks, type LinkGate } from '../sublink/placeholder.js';
+import { linkPage } from '../views/link-page.js';
+import { qrDataUrl } from '../views/qr-code.js';
 
 /** Hours between a client app's refreshes of the link (`profile-update-interval`), as the panels default. */
 export const UPDATE_INTERVAL_HOURS = 12;
 
-/** The shop's own address for links: `PUBLIC_URL` when set, else the host the request came to. */
-export function shopBaseUrl(shop: Shop, req: Request): string {
-  return shop.config.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+/** Whether the request is a person's browser (it asks for HTML and names itself Mozilla), not a client app. */
+export function isBrowser(userAgent: string | undefined, accept: string | undefined): boolean {
+  const format = feedFormat(userAgent, accept);
+  return format === 'plain' && /^Mozilla\/5\.0 \(/.test(userAgent ?? '');
 }
 
-/** The full `/s/<token>` address of a buyer's link. */
-export function subscriptionLinkUrl(shop: Shop, req: Request, token: string): string {
-  return `${shopBaseUrl(shop, req)}/s/${token}`;
+/** What one answer at the link needs besides the feed. */
+interface LinkContext {
+  token: string;
+  locale: Locale;
+  feed: LinkFeed;
+  /** The link on the shown address (the page, the QR, what apps import). */
+  url: string;
+}
+
+/** The headers client apps read: usage and expiry, title, refresh, page, support and the banner. */
+async function setAppHeaders(shop: Shop, req: Request, res: Response, link: LinkContext): Promise<void> {
+  const { upload, download, total, expire } = link.feed.info;
+  const notice = await readLinkNotice(shop);
+  // Only a configured list names a retired address; a shop on its local address has nothing to move to.
+  const onShown = shop.config.publicUrls.length === 0 || addressIndexOf(shop.config, req.get('host')) === 0;
+  const lines = announceLines(translator(link.locale), {
+    ownerBanner: notice.banner[link.locale],
+    blocked: link.feed.blocked,
+    info: link.feed.info,
+    pageUrl: link.url,
+    moveTo: onShown ? null : link.url,
+    now: shop.clock.now(),
+    formatDate: (date) => formatDate(date, link.locale, shop.config.timeZone),
+  });
+  res.set({
+    'subscription-userinfo': `upload=${upload}; download=${download}; total=${total}; expire=${expire}`,
+    'profile-title': profileTitle(shop.config.shopName),
+    'profile-update-interval': String(UPDATE_INTERVAL_HOURS),
+    'profile-web-page-url': link.url,
+    'content-disposition': 'inline',
+    'x-robots-tag': 'noindex',
+    vary: 'User-Agent, Accept',
+  });
+  if (lines.length > 0) res.set('announce', headerText(lines.join(' · ')));
+  if (notice.supportUrl !== null) res.set('support-url', notice.supportUrl);
+}
+
+/** The page a browser gets at the link, in the buyer's language. */
+async function sendPage(shop: Shop, req: Request, res: Response, link: LinkContext): Promise<void> {
+  const notice = await readLinkNotice(shop);
+  const ctx = {
+    locale: link.locale,
+    t: translator(link.locale),
+    viewer: null,
+    csrfToken: '',
+    path: req.path,
+    shopName: shop.config.shopName,
+  };
+  const page = linkPage(ctx, {
+    url: link.url,
+    qr: await qrDataUrl(link.url),
+    subscriptions: link.feed.subscriptions,
+    planNames: await planNames(shop, link.feed.subscriptions, link.locale),
+    blocked: link.feed.blocked,
+    renewUrl: `${shownBase(shop.config)}/dashboard`,
+    platform: platformOf(req.get('user-agent')),
+    timeZone: shop.config.timeZone,
+    banner: notice.banner[link.locale].trim(),
+    supportUrl: notice.supportUrl,
+  });
+  res.type('html').send(page.value);
+}
+
+/** The feed once the gates have had their say: the first reason any of them gives replaces the links. */
+async function gated(feed: LinkFeed, gates: readonly LinkGate[], customerId: string, req: Request): Promise<LinkFeed> {
+  for (const gate of gates) {
+    const blocked = await gate({ customerId, header: (name) => req.get(name) });
+    if (blocked !== null) return { ...feed, links: [], blocked };
+  }
+  return feed;
 }
 
 /**
- * `/s/<token>`: every linked subscription's share links in one answer, whatever panel each lives on, with the
- * headers client apps read (usage and expiry, title, refresh interval). An unknown or rotated token is a
- * plain 404. Rotation by the buyer (from their page) or by an admin (from the customer's page).
+ * `/s/<token>`: every usable subscription's share links in one answer, whatever panel each lives on, with the
+ * headers client apps read (usage and expiry, title, refresh interval, page, support, banner); when nothing is
+ * usable, placeholder entries named after the reason. A browser gets the link's page instead. The token is the
+ * same on every public address (PUBLIC_URLS). An unknown or rotated token is a plain 404. Rotation by the buyer
+ * (from their page) or by an admin (from the customer's page).
  */
-export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits): Router {
+export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits, gates: readonly LinkGate[] = []): Router {
   const router = Router();
 
   router.get('/s/:token', limits.subscriptionLink, async (req, res) => {
-    const customerId = await shop.subscriptionLinks.customerFor(String(req.params['token'] ?? ''));
+    const token = String(req.params['token'] ?? '');
+    const customerId = await shop.subscriptionLinks.customerFor(token);
     if (customerId === null) return void res.status(404).type('text/plain').send('Not Found');
-    const feed = await linkFeed(shop, customerId);
-    const { upload, download, total, expire } = feed.info;
-    res.set({
-      'subscription-userinfo': `upload=${upload}; download=${download}; total=${total}; expire=${expire}`,
-      'profile-title': profileTitle(shop.config.shopName),
-      'profile-update-interval': String(UPDATE_INTERVAL_HOURS),
-      'profile-web-page-url': `${shopBaseUrl(shop, req)}/dashboard`,
-      'content-disposition': 'inline',
-      'x-robots-tag': 'noindex',
-    });
+    const [found, customer] = await Promise.all([linkFeed(shop, customerId), shop.storage.customers.get(customerId)]);
+    const feed = found.blocked === null ? await gated(found, gates, customerId, req) : found;
+    const locale: Locale = isLocale(customer?.locale) ? customer.locale : 'en';
+    const link: LinkContext = { token, locale, feed, url: subscriptionLinkUrl(shop.config, token) };
     const userAgent = req.get('user-agent');
-    const answer = feedBody(feed.links, feedFormat(userAgent, req.get('accept')), shop.config.shopName, userAgent);
+    await setAppHeaders(shop, req, res, link);
+    if (isBrowser(userAgent, req.get('accept'))) return void (await sendPage(shop, req, res, link));
+    const links = feed.blocked === null ? feed.links : placeholderLinks(feed.blocked, locale, link.url);
+    const answer = feedBody(links, feedFormat(userAgent, req.get('accept')), shop.config.shopName, userAgent);
     res.type(answer.type).send(answer.body);
   });
 
@@ -53,10 +131,10 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits): Router {
     res.redirect(303, '/dashboard?done=sublink.rotated');
   });
 
-  router.post('/api/v1/subscription-link/rotate', requireAccount, async (req, res) => {
+  router.post('/api/v1/subscription-link/rotate', requireAccount, async (_req, res) => {
     const customerId = viewerOf(res).customer.id;
     const token = await rotateSubscriptionLink(shop, customerId, { type: 'customer', id: customerId });
-    res.json({ url: subscriptionLinkUrl(shop, req, token) });
+    res.json({ url: subscriptionLinkUrl(shop.config, token) });
   });
 
   router.post('/admin/customers/:id/subscription-link/rotate', requireAdmin, async (req, res) => {

@@ -10,7 +10,7 @@ import { planName, planNames } from '../app/subscriptions/plan-names.js';
 import { dashboardPage } from '../views/dashboard-page.js';
 import { qrDataUrl } from '../views/qr-code.js';
 import { subscriptionPage } from '../views/subscription-page.js';
-import { subscriptionLinkUrl } from './subscription-link.js';
+import { subscriptionLinkUrl } from '../config/public-addresses.js';
 
 const PAGE_SIZE = 50;
 
@@ -22,7 +22,7 @@ export function subscriptionRoutes(shop: Shop): Router {
     const cursor = typeof req.query['cursor'] === 'string' && req.query['cursor'].length <= 512 ? req.query['cursor'] : null;
     const listed = await shop.storage.subscriptions.listByCustomer(viewer.customer.id, { limit: PAGE_SIZE, cursor });
     const linkUrl =
-      listed.items.length === 0 ? null : subscriptionLinkUrl(shop, req, await shop.subscriptionLinks.tokenFor(viewer.customer.id));
+      listed.items.length === 0 ? null : subscriptionLinkUrl(shop.config, await shop.subscriptionLinks.tokenFor(viewer.customer.id));
     res.send(
       dashboardPage(ctxOf(res), {
         subscriptions: listed.items,

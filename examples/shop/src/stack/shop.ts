@@ -1,3 +1,4 @@
+import { announceAddressChange } from '../app/notifications/address-change.js';
 import { ConfigurationError, createPanelkit, systemClock, withAuditOutbox, type Clock } from '@panelkit/sdk';
 import { createPostgresStorage, migrate, resealSecrets } from '@panelkit/storage-postgres';
 import type { Logger } from 'pino';
@@ -172,6 +173,9 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       logger.info(carried, "the shop's notification queue was carried over to the SDK's");
       await migrateShop(client, config.schema, clock.now());
     }
+    // Buyers hear of a new first public address once, whichever process starts first with it.
+    const told = await announceAddressChange(opened);
+    if (told > 0) logger.info({ buyers: told, address: config.publicUrl }, 'buyers were told the shop has a new address');
     return opened;
   } catch (error) {
     await close();

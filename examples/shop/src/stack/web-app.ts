@@ -30,6 +30,7 @@ import { healthRoutes } from '../routes/health.js';
 import { notificationRoutes } from '../routes/notifications.js';
 import { staffSecurityRoutes } from '../routes/staff-security.js';
 import { subscriptionLinkRoutes } from '../routes/subscription-link.js';
+import type { LinkGate } from '../sublink/placeholder.js';
 import { subscriptionRoutes } from '../routes/subscriptions.js';
 import { walletRoutes } from '../routes/wallet.js';
 import type { Shop } from '../app/shop.js';
@@ -51,10 +52,12 @@ export interface AppOptions {
   rateLimits?: RateLimitOptions;
   /** The Telegram bot, when configured: its webhook route and the account page's deep link. */
   telegram?: ShopBot;
+  /** Checks the buyer's link runs before serving real links (device limits): see `sublink/placeholder.ts`. */
+  linkGates?: readonly LinkGate[];
 }
 
 /** Each area of the shop adds its routes here (they run after the viewer and CSRF checks). */
-function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null): Router[] {
+function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, linkGates: readonly LinkGate[]): Router[] {
   return [
     telegramLinkRoutes(shop, telegram),
     authRoutes(shop, limits),
@@ -63,7 +66,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null): R
     catalogRoutes(shop),
     checkoutRoutes(shop, limits),
     subscriptionRoutes(shop),
-    subscriptionLinkRoutes(shop, limits),
+    subscriptionLinkRoutes(shop, limits, linkGates),
     extensionRoutes(shop, limits),
     trafficRoutes(shop, limits),
     planChangeRoutes(shop, limits),
@@ -149,7 +152,7 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   app.use(csrfProtection());
 
   const limits = createRateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, isCheckoutReplay(shop));
-  for (const router of areaRoutes(shop, limits, options.telegram ?? null)) app.use(router);
+  for (const router of areaRoutes(shop, limits, options.telegram ?? null, options.linkGates ?? [])) app.use(router);
 
   app.use((_req, _res, next) => next(new ShopError('not_found', 'errors.notFound')));
   app.use(errorHandler(shop));

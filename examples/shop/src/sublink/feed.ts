@@ -1,8 +1,19 @@
 import type { Subscription, SubscriptionStatus } from '@panelkit/sdk';
 import type { Shop } from '../app/shop.js';
+import type { BlockReason } from './placeholder.js';
 
-/** Statuses whose links a client app should keep: usable now, or waiting for first use or more traffic. */
+/** Statuses that make the link worth showing: usable now, or waiting for first use or more traffic. */
 export const LINKED_STATUSES: ReadonlySet<SubscriptionStatus> = new Set(['active', 'on_hold', 'limited']);
+
+/** Statuses whose share links the feed serves: the ones a client can connect with. */
+const USABLE_STATUSES: ReadonlySet<SubscriptionStatus> = new Set(['active', 'on_hold']);
+
+/** Statuses the link answers with a placeholder named after them, when nothing on the link is usable. */
+const BLOCKING: ReadonlyMap<SubscriptionStatus, BlockReason> = new Map([
+  ['limited', 'limited'],
+  ['suspended', 'suspended'],
+  ['expired', 'expired'],
+]);
 
 /** Traffic in bytes and expiry in unix seconds, as the `subscription-userinfo` header carries them; 0 means none. */
 export interface UserInfo {
@@ -12,21 +23,27 @@ export interface UserInfo {
   expire: number;
 }
 
-/** Everything one request to a buyer's link serves: the share links of every linked subscription, and their totals. */
+/**
+ * Everything one request to a buyer's link serves: the share links of every usable subscription and their totals;
+ * when none is usable, why (the newest limited, suspended or expired one) and that one's totals. `subscriptions`
+ * are the ones the link's page lists (usable and blocking, newest first).
+ */
 export interface LinkFeed {
   links: string[];
   info: UserInfo;
+  blocked: BlockReason | null;
+  subscriptions: Subscription[];
 }
 
 const PAGE = 100;
 
-/** Every subscription of the customer in a linked status, across all pages and panels. */
-async function linkedSubscriptions(shop: Shop, customerId: string): Promise<Subscription[]> {
+/** Every subscription of the customer that is usable or blocking, newest first, across all pages and panels. */
+async function shownSubscriptions(shop: Shop, customerId: string): Promise<Subscription[]> {
   const found: Subscription[] = [];
   let cursor: string | null = null;
   do {
     const page = await shop.storage.subscriptions.listByCustomer(customerId, { limit: PAGE, cursor });
-    found.push(...page.items.filter((s) => LINKED_STATUSES.has(s.status)));
+    found.push(...page.items.filter((s) => USABLE_STATUSES.has(s.status) || BLOCKING.has(s.status)));
     cursor = page.nextCursor;
   } while (cursor !== null);
   return found;
@@ -44,8 +61,13 @@ export function sumUserInfo(subs: readonly Subscription[]): UserInfo {
   return { upload: 0, download, total, expire: expiries.length === 0 ? 0 : Math.min(...expiries) };
 }
 
-/** The share links (oldest subscription first, duplicates dropped) and totals of a customer's linked subscriptions. */
+/** The share links (oldest subscription first, duplicates dropped) and totals of a customer's usable subscriptions. */
 export async function linkFeed(shop: Shop, customerId: string): Promise<LinkFeed> {
-  const subs = (await linkedSubscriptions(shop, customerId)).reverse();
-  return { links: [...new Set(subs.flatMap((s) => s.shareLinks))], info: sumUserInfo(subs) };
+  const subscriptions = await shownSubscriptions(shop, customerId);
+  const usable = subscriptions.filter((s) => USABLE_STATUSES.has(s.status)).reverse();
+  if (usable.length > 0 || subscriptions.length === 0) {
+    return { links: [...new Set(usable.flatMap((s) => s.shareLinks))], info: sumUserInfo(usable), blocked: null, subscriptions };
+  }
+  const newest = subscriptions[0] as Subscription;
+  return { links: [], info: sumUserInfo([newest]), blocked: BLOCKING.get(newest.status) ?? null, subscriptions };
 }

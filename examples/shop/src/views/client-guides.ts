@@ -1,10 +1,16 @@
 import type { RequestContext } from '../http/context.js';
 import { html, type SafeHtml } from './html.js';
 
-/** Client apps buyers commonly use, with how many steps each guide has in `guides.apps.<id>.steps`. */
+/**
+ * Client apps buyers commonly use, with how many steps each guide has in `guides.apps.<id>.steps`: every app the
+ * link's page offers (`sublink/apps.ts`, checked by `subscription.test.ts`), and a few more.
+ */
 const GUIDES = [
-  { id: 'v2rayng', steps: 4 },
   { id: 'hiddify', steps: 4 },
+  { id: 'happ', steps: 4 },
+  { id: 'v2rayng', steps: 4 },
+  { id: 'sing-box', steps: 4 },
+  { id: 'clash-verge', steps: 4 },
   { id: 'streisand', steps: 4 },
   { id: 'v2rayn', steps: 4 },
   { id: 'nekobox', steps: 4 },

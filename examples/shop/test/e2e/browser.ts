@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -26,13 +27,15 @@ export interface ServedShop extends ShopUnderTest {
 
 /** The whole shop over real HTTP on 127.0.0.1 with its worker and scheduler running, on a manual clock. */
 export async function serveShop(options: Parameters<typeof startShop>[0] = {}): Promise<ServedShop> {
-  const t = await startShop(options);
+  // The shop's links come from its settings, never from the request: it is told the address it will listen on.
+  const port = await freePort();
+  const given = options.env?.['PUBLIC_URLS'] ?? options.env?.['PUBLIC_URL'];
+  const env = given === undefined ? { PUBLIC_URLS: `http://127.0.0.1:${port}`, ...options.env } : options.env;
+  const t = await startShop({ ...options, env });
   const background: Background = startBackground(t.shop, { tickEveryMs: 250 });
   const server: Server = await new Promise((done) => {
-    const s = t.app.listen(0, '127.0.0.1', () => done(s));
+    const s = t.app.listen(port, '127.0.0.1', () => done(s));
   });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     ...t,
     url: `http://127.0.0.1:${port}`,
@@ -43,6 +46,18 @@ export async function serveShop(options: Parameters<typeof startShop>[0] = {}): 
       await t.close();
     },
   };
+}
+
+/** A TCP port free on 127.0.0.1 now (the operating system's pick). */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => done(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
 }
 
 /** Saves a full-page screenshot under `examples/shop/test-output/screenshots/<name>.png`. */

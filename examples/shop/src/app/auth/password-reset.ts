@@ -1,3 +1,4 @@
+import { passwordResetUrl } from '../../config/public-addresses.js';
 import type { Account } from '../../db/accounts.js';
 import { passwordResetsOf, type ResetIssuer } from '../../db/password-resets.js';
 import { hashToken } from '../../db/sessions.js';
@@ -12,9 +13,7 @@ export const RESETS_PER_HOUR = 3;
 
 /** The reset page's address for a token; `null` when the shop does not know its public address. */
 export function resetUrl(shop: Shop, token: string): string | null {
-  // Never the request's Host header: a forged one would mail the buyer a link to someone else's site.
-  const base = shop.config.publicUrl;
-  return base === null ? null : `${base.replace(/\/+$/, '')}/reset-password/${token}`;
+  return passwordResetUrl(shop.config, token);
 }
 
 /**

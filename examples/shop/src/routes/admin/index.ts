@@ -4,6 +4,7 @@ import type { Shop } from '../../app/shop.js';
 import { auditRoutes } from './audit.js';
 import { backupRoutes } from './backup.js';
 import { settingsRoutes } from './settings.js';
+import { linkNoticeRoutes } from './link-notice.js';
 import { deliveryRoutes } from './deliveries.js';
 import { referralSettingsRoutes } from '../referrals.js';
 import { discountRoutes } from './discounts.js';
@@ -40,6 +41,7 @@ export function adminRoutes(shop: Shop): Router {
     resellerRoutes,
     backupRoutes,
     settingsRoutes,
+    linkNoticeRoutes,
     evacuationRoutes,
   ])
     router.use(area(shop));

@@ -1,5 +1,6 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
+import { referralUrl, subscriptionLinkUrl } from '../../config/public-addresses.js';
 import { CUSTOMER_KINDS } from '../../db/notification-kinds.js';
 import { buyerNotificationChoices, saveBuyerNotificationChoices } from '../../app/notifications/preferences.js';
 import { rotateSubscriptionLink } from '../../app/subscriptions/rotate-link.js';
@@ -34,8 +35,7 @@ export function accountHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
       `${t('referrals.telegramLink')}:`,
       `https://t.me/${ctx.me.username}?start=ref_${customer.id}`,
     ];
-    if (shop.config.publicUrl !== null)
-      lines.push(`${t('referrals.link')}:`, `${shop.config.publicUrl.replace(/\/+$/, '')}/signup?ref=${encodeURIComponent(customer.id)}`);
+    if (shop.config.publicUrl !== null) lines.push(`${t('referrals.link')}:`, referralUrl(shop.config, customer.id));
     lines.push(
       '',
       `${t('referrals.reward')}: ${rewardText}`,
@@ -72,8 +72,7 @@ export function accountHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     const { t, customer } = ctx.user;
     await ctx.answerCallbackQuery();
     const token = await rotateSubscriptionLink(shop, customer.id, { type: 'customer', id: customer.id });
-    const base = shop.config.publicUrl;
-    const lines = [t('sublink.notices.rotated'), ...(base === null ? [] : ['', `${base.replace(/\/+$/, '')}/s/${token}`])];
+    const lines = [t('sublink.notices.rotated'), ...(shop.config.publicUrl === null ? [] : ['', subscriptionLinkUrl(shop.config, token)])];
     await ctx.reply(lines.join('\n'), { reply_markup: backToMenu(ctx.user) });
   });
 }

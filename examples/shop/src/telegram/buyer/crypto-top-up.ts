@@ -1,5 +1,6 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
+import { gatewayBase } from '../../config/public-addresses.js';
 import { activeGateway } from '../../app/payments/crypto/gateway-settings.js';
 import { startCryptoInvoice } from '../../app/payments/crypto/start-invoice.js';
 import type { Shop } from '../../app/shop.js';
@@ -57,7 +58,7 @@ export function cryptoTopUpHandlers(bot: Composer<BotContext>, deps: BotDeps): v
       customerId: customer.id,
       amount,
       requestKey: `tg-crypto-${ctx.user.chatId}-${messageId}-${amount}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64),
-      base: shop.config.publicUrl.replace(/\/$/, ''),
+      base: gatewayBase(shop.config),
       from: 'bot',
     });
     if (!started.ok) {

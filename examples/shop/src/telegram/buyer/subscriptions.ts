@@ -2,6 +2,7 @@ import { planAsSold, type Subscription } from '@panelkit/sdk';
 import { InlineKeyboard, InputFile, type Composer } from 'grammy';
 import QRCode from 'qrcode';
 import { isId } from '../../app/input/ids.js';
+import { subscriptionLinkUrl } from '../../config/public-addresses.js';
 import { formatBytes, formatDateTime, formatMoney, formatNumber } from '../../i18n/format.js';
 import { planName, planNames } from '../../app/subscriptions/plan-names.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
@@ -33,9 +34,8 @@ function usageLine(user: BotUser, sub: Subscription): string {
  * move to another server), as the web dashboard gives it; `null` when the shop has no public address.
  */
 async function shopLinkOf(shop: BotDeps['shop'], customerId: string): Promise<string | null> {
-  const base = shop.config.publicUrl;
-  if (base === null) return null;
-  return `${base.replace(/\/+$/, '')}/s/${await shop.subscriptionLinks.tokenFor(customerId)}`;
+  if (shop.config.publicUrl === null) return null;
+  return subscriptionLinkUrl(shop.config, await shop.subscriptionLinks.tokenFor(customerId));
 }
 
 /**

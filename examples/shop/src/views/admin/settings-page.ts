@@ -49,5 +49,6 @@ export function settingsBody(
     ${field({ name: 'botToken', label: t('settings.botToken'), type: 'password', errors, autocomplete: 'off', hint: view.stored.botTokenFromEnv ? t('settings.botTokenEnv') : keepHint(view.stored.botToken), attrs: html`dir="ltr"` })}
   </fieldset>
   <div class="actions"><button type="submit" data-testid="save-settings">${t('settings.save')}</button></div>
-</form>`;
+</form>
+<p><a href="/admin/settings/link" data-testid="link-notice-link">${t('linkPage.admin.link')}</a></p>`;
 }

@@ -1,0 +1,64 @@
+import type { Actor } from '@panelkit/sdk';
+import { readSetting, writeSetting, type SettingsDb } from '../../db/shop-settings.js';
+import { LOCALES, type Locale } from '../../i18n/translate.js';
+import type { Shop } from '../shop.js';
+
+/** The setting the owner's message to client apps is kept in. */
+export const LINK_NOTICE_SETTING = 'sublink.notice';
+
+/** Longest banner per language: the apps show one line (PasarGuard caps its `announce` at 128). */
+export const BANNER_MAX = 200;
+
+/** What client apps show beside the buyer's link: the owner's banner per language, and the support address. */
+export interface LinkNotice {
+  banner: Record<Locale, string>;
+  /** An https, http or tg link, or `null`. */
+  supportUrl: string | null;
+}
+
+const EMPTY: LinkNotice = { banner: { en: '', fa: '' }, supportUrl: null };
+
+/** The owner's banner and support address (empty until saved). */
+export async function readLinkNotice(shop: SettingsDb): Promise<LinkNotice> {
+  const stored = await readSetting<LinkNotice, never>(shop, LINK_NOTICE_SETTING);
+  if (stored === null) return EMPTY;
+  return { banner: { ...EMPTY.banner, ...stored.value.banner }, supportUrl: stored.value.supportUrl ?? null };
+}
+
+/** Why a {@link LinkNotice} was refused, as a form field's message key. */
+export type LinkNoticeProblem = { field: string; message: string };
+
+/** The problems with a notice as typed (each banner one line of at most {@link BANNER_MAX}; the URL http(s) or tg). */
+export function linkNoticeProblems(notice: LinkNotice): LinkNoticeProblem[] {
+  const problems: LinkNoticeProblem[] = [];
+  for (const locale of LOCALES) {
+    const text = notice.banner[locale];
+    if (text.length > BANNER_MAX || /[\r\n\0]/.test(text)) problems.push({ field: `banner_${locale}`, message: 'forms.invalid' });
+  }
+  const url = notice.supportUrl;
+  if (url !== null && (!URL.canParse(url) || !/^(https?|tg):$/.test(new URL(url).protocol) || url.length > 300))
+    problems.push({ field: 'supportUrl', message: 'forms.invalid' });
+  return problems;
+}
+
+/**
+ * Saves the owner's banner and support address (from the admin page; audited as a settings change); refuses,
+ * changing nothing, one with problems. Nothing in it is secret: every buyer's app shows it.
+ */
+export async function saveLinkNotice(
+  shop: Pick<Shop, 'db' | 'shopSchema' | 'secretBox' | 'clock' | 'storage'>,
+  notice: LinkNotice,
+  actor: Actor,
+): Promise<{ ok: true } | { ok: false; problems: LinkNoticeProblem[] }> {
+  const problems = linkNoticeProblems(notice);
+  if (problems.length > 0) return { ok: false, problems };
+  await writeSetting(shop, LINK_NOTICE_SETTING, notice, null, shop.clock.now(), actor.id);
+  await shop.storage.audit.append({
+    actor,
+    action: 'settings.saved',
+    subjectType: 'shop',
+    subjectId: 'settings',
+    data: { linkNotice: true },
+  });
+  return { ok: true };
+}

@@ -1,0 +1,58 @@
+/**
+ * The one builder of the shop's public addresses: the buyer's link (`/s/<token>`), referral, gateway-callback and
+ * password-reset links. Every address comes from the settings (PUBLIC_URLS, or PUBLIC_URL as a list of one), never
+ * from a request's `Host` header, which anyone can set. The first address is the one shown (pages, QR codes, bot
+ * messages, e-mails); the shop answers on all of them, and a token is the same on each, so retiring an address
+ * changes no token. Without a configured address (a shop on a laptop) links use the address the shop listens on.
+ * `test/public-addresses.test.ts` checks that no other module builds these URLs.
+ */
+import type { ShopConfig } from './config.js';
+
+type AddressConfig = Pick<ShopConfig, 'publicUrls' | 'host' | 'port'>;
+
+/** The address shown to buyers: the first of PUBLIC_URLS, else the local address the shop listens on. */
+export function shownBase(config: AddressConfig): string {
+  return config.publicUrls[0] ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+}
+
+/** Every address the link is served on, the shown one first. */
+export function allBases(config: AddressConfig): string[] {
+  return config.publicUrls.length > 0 ? [...config.publicUrls] : [shownBase(config)];
+}
+
+/** The buyer's link on the shown address, or on `base` (one of {@link allBases}). */
+export function subscriptionLinkUrl(config: AddressConfig, token: string, base = shownBase(config)): string {
+  return `${base}/s/${token}`;
+}
+
+/** A referral sign-up link for `code` (the referrer's customer id). */
+export function referralUrl(config: AddressConfig, code: string): string {
+  return `${shownBase(config)}/signup?ref=${encodeURIComponent(code)}`;
+}
+
+/**
+ * The base of the payment gateway's callbacks and return pages: the shown address (a real gateway needs a public
+ * one; the demo gateway, in-process, also reaches the local address).
+ */
+export function gatewayBase(config: AddressConfig): string {
+  return shownBase(config);
+}
+
+/**
+ * A password-reset link, or `null` without a configured public address: a reset link is never built from a guess
+ * (the listen address) or a request's Host, or a forged Host could send a buyer's reset token elsewhere.
+ */
+export function passwordResetUrl(config: AddressConfig, token: string): string | null {
+  const base = config.publicUrls[0];
+  return base === undefined ? null : `${base}/reset-password/${encodeURIComponent(token)}`;
+}
+
+/**
+ * Which configured address a request came to, by its Host (compared, never used to build a link): its index in
+ * {@link allBases}, or `-1` for a host the list does not name (a retired address still pointed at the shop).
+ */
+export function addressIndexOf(config: AddressConfig, host: string | undefined): number {
+  if (host === undefined) return -1;
+  const wanted = host.toLowerCase();
+  return allBases(config).findIndex((base) => new URL(base).host.toLowerCase() === wanted);
+}

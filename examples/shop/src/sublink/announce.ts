@@ -1,0 +1,50 @@
+/**
+ * The `announce` header client apps show as a banner (Happ, v2RayTun, Hiddify): the owner's message, then what the
+ * buyer should know now, in their language: why the link carries no servers and where to renew, that the
+ * subscription ends soon or its traffic is nearly used, and which address to use when the app still fetches the
+ * link from one the owner retired or moved down the list. Sent `base64:`-prefixed UTF-8 (a Farsi text survives
+ * HTTP headers), the form PasarGuard sends and Happ's "Meta Info" documentation accepts.
+ */
+import type { Translate } from '../i18n/translate.js';
+import type { UserInfo } from './feed.js';
+import type { BlockReason } from './placeholder.js';
+
+/** Days before the expiry the banner starts warning. */
+export const EXPIRY_WARNING_DAYS = 3;
+/** Share of the traffic used from which the banner warns. */
+export const TRAFFIC_WARNING_SHARE = 0.9;
+
+/** What the banner is made of for one request. */
+export interface AnnounceFacts {
+  ownerBanner: string;
+  blocked: BlockReason | null;
+  info: UserInfo;
+  /** The link's own page (where to renew), on the shown address. */
+  pageUrl: string;
+  /** The link on the shown address when the request came to another address, else `null`. */
+  moveTo: string | null;
+  now: Date;
+  formatDate: (date: Date) => string;
+}
+
+/** The banner's lines, in order; empty when there is nothing to say. */
+export function announceLines(t: Translate, facts: AnnounceFacts): string[] {
+  const lines: string[] = [];
+  if (facts.moveTo !== null) lines.push(t('linkPage.announce.moveTo', { url: facts.moveTo }));
+  if (facts.blocked !== null) {
+    lines.push(t(`linkPage.placeholder.${facts.blocked}`), t('linkPage.placeholder.renewAt', { url: facts.pageUrl }));
+  } else {
+    const { expire, total, download, upload } = facts.info;
+    if (expire > 0 && expire * 1000 - facts.now.getTime() < EXPIRY_WARNING_DAYS * 86_400_000)
+      lines.push(t('linkPage.announce.endsSoon', { date: facts.formatDate(new Date(expire * 1000)), url: facts.pageUrl }));
+    if (total > 0 && upload + download >= total * TRAFFIC_WARNING_SHARE)
+      lines.push(t('linkPage.announce.trafficLow', { url: facts.pageUrl }));
+  }
+  if (facts.ownerBanner.trim() !== '') lines.push(facts.ownerBanner.trim());
+  return lines;
+}
+
+/** A header value carrying any text: `base64:` and the UTF-8 bytes (as `profile-title`). */
+export function headerText(text: string): string {
+  return `base64:${Buffer.from(text, 'utf8').toString('base64')}`;
+}

@@ -1,0 +1,34 @@
+/**
+ * What a client app finds in the link when the buyer cannot connect: instead of an empty answer (the app says "no
+ * servers" and nothing more), entries named after the reason and where to renew, as the panels do. They connect
+ * nowhere (`0.0.0.0`, port 1, an all-zero id) and survive every format the shop serves (base64/plain, Clash,
+ * sing-box). The feed returns to the real links the moment a subscription is usable again. The device work calls
+ * {@link placeholderLinks} with `device_limit_reached` or `hwid_required`.
+ */
+import { isLocale, translator } from '../i18n/translate.js';
+
+/** Why the link carries placeholders instead of servers. */
+export type BlockReason = 'expired' | 'limited' | 'suspended' | 'device_limit_reached' | 'hwid_required';
+
+/**
+ * A check the link runs before serving real links (the device limits plug in here, through `createApp`'s
+ * `linkGates`): the reason to serve placeholders instead, or `null` to go on. It sees the buyer and the request's
+ * headers (User-Agent, `x-hwid` and the like).
+ */
+export type LinkGate = (request: { customerId: string; header(name: string): string | undefined }) => Promise<BlockReason | null>;
+
+/** Every {@link BlockReason}. */
+export const BLOCK_REASONS: readonly BlockReason[] = ['expired', 'limited', 'suspended', 'device_limit_reached', 'hwid_required'];
+
+const NOWHERE = 'vless://00000000-0000-0000-0000-000000000000@0.0.0.0:1?type=tcp&security=none&encryption=none';
+
+/**
+ * The placeholder entries for `reason`, named in `locale` (a buyer's locale; English when the shop has no such
+ * catalog): the reason, then where to renew (`pageUrl`, the link's own page).
+ */
+export function placeholderLinks(reason: BlockReason, locale: string, pageUrl: string): string[] {
+  const t = translator(isLocale(locale) ? locale : 'en');
+  return [t(`linkPage.placeholder.${reason}`), t('linkPage.placeholder.renewAt', { url: pageUrl })].map(
+    (name) => `${NOWHERE}#${encodeURIComponent(name)}`,
+  );
+}

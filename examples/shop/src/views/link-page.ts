@@ -1,0 +1,119 @@
+import type { Subscription } from '@panelkit/sdk';
+import type { RequestContext } from '../http/context.js';
+import { directionOf } from '../i18n/translate.js';
+import { appsFor, PLATFORMS, type ClientApp, type Platform } from '../sublink/apps.js';
+import type { BlockReason } from '../sublink/placeholder.js';
+import { html, type SafeHtml } from './html.js';
+import { expiryText, statusBadge, usageView } from './subscription-bits.js';
+
+/** What the page at the buyer's link shows. */
+export interface LinkPageView {
+  /** The link on the shown address (what apps import, the QR carries). */
+  url: string;
+  /** A `data:` QR of `url`, drawn locally. */
+  qr: string;
+  subscriptions: readonly Subscription[];
+  planNames: ReadonlyMap<string, string>;
+  blocked: BlockReason | null;
+  /** Where the buyer renews (their dashboard, on the shown address). */
+  renewUrl: string;
+  /** The platform the browser reports, or `null`. */
+  platform: Platform | null;
+  timeZone: string;
+  /** The owner's banner in the buyer's language ('' for none). */
+  banner: string;
+  supportUrl: string | null;
+}
+
+function appRow(ctx: RequestContext, view: LinkPageView, app: ClientApp): SafeHtml {
+  const { t } = ctx;
+  const importHref = app.importLink?.(view.url, ctx.shopName) ?? null;
+  return html`<li class="link-app" data-app="${app.id}">
+  <strong>${app.name}</strong>
+  ${
+    importHref !== null
+      ? html`<a class="button small" href="${importHref}" data-testid="import-${app.id}">${t('linkPage.apps.add', { app: app.name })}</a>`
+      : html`<span class="muted">${t('linkPage.apps.byLink')}</span>`
+  }
+  <a href="${app.getAt}" rel="noopener noreferrer" data-testid="get-${app.id}">${t('linkPage.apps.get')}</a>
+</li>`;
+}
+
+function platformApps(ctx: RequestContext, view: LinkPageView, platform: Platform): SafeHtml {
+  return html`<ul class="link-apps" data-platform="${platform}">${appsFor(platform).map((app) => appRow(ctx, view, app))}</ul>`;
+}
+
+function subscriptionRow(ctx: RequestContext, view: LinkPageView, sub: Subscription): SafeHtml {
+  return html`<li class="link-sub" data-testid="link-sub" data-status="${sub.status}">
+  <p><strong>${view.planNames.get(sub.planId) ?? ''}</strong> ${statusBadge(ctx, sub.status)}</p>
+  <p class="muted">${ctx.t('linkPage.expires', { date: expiryText(ctx, sub, view.timeZone) })}</p>
+  ${usageView(ctx, sub)}
+</li>`;
+}
+
+/**
+ * The page a browser gets at `/s/<token>`: the subscriptions on the link with state, expiry and usage; the QR; the
+ * apps for the browser's platform with one-tap import, the other platforms one tap away. No script: `<details>`
+ * does the folding, and everything it loads is the shop's own stylesheet and `data:` images.
+ */
+export function linkPage(ctx: RequestContext, view: LinkPageView): SafeHtml {
+  const { t } = ctx;
+  const others = PLATFORMS.filter((p) => p !== view.platform);
+  return html`<!doctype html>
+<html lang="${ctx.locale}" dir="${directionOf(ctx.locale)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${t('linkPage.title')} · ${ctx.shopName}</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/assets/shop.css">
+</head>
+<body>
+<header class="top"><span class="brand">${ctx.shopName}</span></header>
+<main class="link-page">
+<h1>${t('linkPage.title')}</h1>
+${view.banner !== '' ? html`<p class="notice" data-testid="link-banner">${view.banner}</p>` : ''}
+${
+  view.blocked !== null
+    ? html`<section class="card error" data-testid="link-blocked" data-reason="${view.blocked}">
+  <p>${t(`linkPage.placeholder.${view.blocked}`)}</p>
+  <p><a class="button" href="${view.renewUrl}">${t('linkPage.renew')}</a></p>
+</section>`
+    : ''
+}
+<section class="card" data-testid="link-subscriptions">
+  <h2>${t('linkPage.subscriptions')}</h2>
+  ${
+    view.subscriptions.length === 0
+      ? html`<p class="muted">${t('linkPage.none')}</p>`
+      : html`<ul class="link-subs">${view.subscriptions.map((s) => subscriptionRow(ctx, view, s))}</ul>`
+  }
+</section>
+<section class="card" data-testid="link-apps">
+  <h2>${t('linkPage.apps.title')}</h2>
+  <p class="muted">${t('linkPage.apps.help')}</p>
+  ${
+    view.platform !== null
+      ? html`<h3 data-testid="link-platform" data-platform="${view.platform}">${t(`linkPage.platforms.${view.platform}`)}</h3>
+  ${platformApps(ctx, view, view.platform)}`
+      : ''
+  }
+  ${others.map(
+    (p) => html`<details data-testid="link-platform-other" data-platform="${p}">
+    <summary>${t(`linkPage.platforms.${p}`)}</summary>
+    ${platformApps(ctx, view, p)}
+  </details>`,
+  )}
+</section>
+<section class="card" data-testid="link-qr-card">
+  <h2>${t('linkPage.qrTitle')}</h2>
+  <p><img class="qr" src="${view.qr}" alt="${t('sublink.qrAlt')}" data-testid="link-qr" width="220" height="220"></p>
+  <label for="link-url">${t('linkPage.copy')}</label>
+  <input id="link-url" type="text" readonly value="${view.url}" data-testid="link-url">
+</section>
+${view.supportUrl !== null ? html`<p><a href="${view.supportUrl}" rel="noopener noreferrer" data-testid="link-support">${t('linkPage.support')}</a></p>` : ''}
+</main>
+</body>
+</html>`;
+}
