@@ -62,6 +62,7 @@ export type { SubscriptionStatus } from './domain/subscription-status.js';
 export type { NewSubscription, PanelUsageReading, Subscription, SubscriptionPatch, UsageReading } from './domain/subscription.js';
 export { planAsSold, sameTerms, termsOf } from './domain/subscription-terms.js';
 export type { SubscriptionTerms } from './domain/subscription-terms.js';
+export type { Device, DeviceInfo, DeviceInfoInput, NoHwidPolicy } from './domain/device.js';
 export { JOB_STATES } from './domain/job.js';
 export type { ClaimedJob, Job, JobState, Lease, NewJob } from './domain/job.js';
 export type { AuditEvent, NewAuditEvent } from './domain/audit.js';
