@@ -6,8 +6,12 @@ import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import type { Table } from '../internal/table.js';
 
-/** Registered devices by subscription id, in registration order. */
+/** Registered devices by subscription id, in `list`'s order (first seen, then id). */
 export type DeviceTable = Map<string, Device[]>;
+
+function byFirstSeen(a: Device, b: Device): number {
+  return a.firstSeenAt.getTime() - b.firstSeenAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
 
 export function createDeviceTable(): DeviceTable {
   return new Map();
@@ -41,7 +45,7 @@ export function deviceOperations(devices: DeviceTable, subscriptions: Table<Subs
         known === undefined
           ? { ...device, id: createId('dev'), subscriptionId, firstSeenAt: op.now, lastSeenAt: op.now }
           : { ...known, ...device, lastSeenAt: op.now };
-      store(op, subscriptionId, known === undefined ? [...current, row] : current.map((d) => (d === known ? row : d)));
+      store(op, subscriptionId, known === undefined ? [...current, row].sort(byFirstSeen) : current.map((d) => (d === known ? row : d)));
       return { outcome: known === undefined ? 'registered' : 'refreshed', device: copy(row) };
     },
 
