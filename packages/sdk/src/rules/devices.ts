@@ -44,7 +44,9 @@ export interface DeviceAccessInput {
 export function decideDeviceAccess({ terms, hwid, registered, panelHwids = [] }: DeviceAccessInput): DeviceDecision {
   const known = new Set([...registered, ...panelHwids]);
   if (hwid === null) {
-    return terms.noHwidPolicy === 'serve' ? { verdict: 'serve_uncounted' } : { verdict: 'refuse', reason: 'hwid_required', count: known.size };
+    return terms.noHwidPolicy === 'serve'
+      ? { verdict: 'serve_uncounted' }
+      : { verdict: 'refuse', reason: 'hwid_required', count: known.size };
   }
   if (registered.includes(hwid)) return { verdict: 'refresh' };
   // A device the panel already counts but the registry has not seen takes no new slot there: register it.

@@ -119,7 +119,8 @@ export function subscriptionFromRow(r: Row, box: SecretBox | undefined): Subscri
     notices: dec.json(r['notices']),
     failureReason: dec.textOrNull(r['failure_reason']),
     // Terms frozen before port 14 have no `noHwidPolicy`: they read as `serve`, as SubscriptionTermsSchema defaults it.
-    terms: r['terms'] == null ? null : { noHwidPolicy: 'serve', ...dec.json<Partial<SubscriptionTerms>>(r['terms']) } as SubscriptionTerms,
+    terms:
+      r['terms'] == null ? null : ({ noHwidPolicy: 'serve', ...dec.json<Partial<SubscriptionTerms>>(r['terms']) } as SubscriptionTerms),
     revision: dec.int(r['revision']),
     createdAt: dec.time(r['created_at']),
     updatedAt: dec.time(r['updated_at']),

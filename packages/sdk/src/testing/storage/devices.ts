@@ -47,13 +47,19 @@ export function devicesSuite(env: SuiteEnv): void {
       const a = await seedSubscription(storage);
       const b = await seedSubscription(storage);
       for (const hwid of ['1', '2', '3']) {
-        const touched = await storage.devices.touch({ subscriptionId: a.id, device: { hwid }, terms: { deviceLimit: null, noHwidPolicy: 'serve' } });
+        const touched = await storage.devices.touch({
+          subscriptionId: a.id,
+          device: { hwid },
+          terms: { deviceLimit: null, noHwidPolicy: 'serve' },
+        });
         expect(touched.outcome).toBe('registered');
       }
       // The same phone on another subscription is a device of that one, in its own count.
-      expect(await storage.devices.touch({ subscriptionId: b.id, device: { hwid: '1' }, terms: { ...TWO, deviceLimit: 1 } })).toMatchObject({
-        outcome: 'registered',
-      });
+      expect(await storage.devices.touch({ subscriptionId: b.id, device: { hwid: '1' }, terms: { ...TWO, deviceLimit: 1 } })).toMatchObject(
+        {
+          outcome: 'registered',
+        },
+      );
       expect(await storage.devices.list(a.id)).toHaveLength(3);
       expect(await storage.devices.list(b.id)).toHaveLength(1);
       expect(await storage.devices.list('sub_missing')).toEqual([]);
@@ -113,7 +119,10 @@ export function devicesSuite(env: SuiteEnv): void {
       const sub = await seedSubscription(storage);
       await expectRejects(storage.devices.touch({ subscriptionId: 'sub_missing', device: phone, terms: TWO }), 'NotFoundError');
       await expectRejects(storage.devices.touch({ subscriptionId: sub.id, device: { hwid: '' }, terms: TWO }), 'ValidationError');
-      await expectRejects(storage.devices.touch({ subscriptionId: sub.id, device: phone, terms: { ...TWO, deviceLimit: 0 } }), 'ValidationError');
+      await expectRejects(
+        storage.devices.touch({ subscriptionId: sub.id, device: phone, terms: { ...TWO, deviceLimit: 0 } }),
+        'ValidationError',
+      );
       await expectRejects(
         storage.devices.touch({ subscriptionId: sub.id, device: { ...phone, model: 'x'.repeat(201) }, terms: TWO }),
         'ValidationError',
