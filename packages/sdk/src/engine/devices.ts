@@ -9,6 +9,7 @@ import { NotFoundError } from '../errors.js';
 import { decideDeviceAccess } from '../rules/devices.js';
 import type { DeviceRefusal, DeviceTerms } from '../rules/devices.js';
 import { auditSubscription } from './context.js';
+import { targetRefOf } from './desired-state.js';
 import type { EngineContext } from './context.js';
 
 /** What an app said about its device, as `kit.devices.touch` takes it: `hwid` is `null` when it sent none. */
@@ -62,7 +63,8 @@ export async function touchDevice(ctx: EngineContext, subscriptionId: string, re
     return { served: false, reason: 'hwid_required', limit: terms.deviceLimit, count };
   }
   const device: DeviceInfo = { ...info, hwid: info.hwid };
-  const result = await ctx.storage.devices.touch({ subscriptionId: sub.id, device, terms });
+  const panelHwids = await panelHwidsFor(ctx, sub, terms, device.hwid);
+  const result = await ctx.storage.devices.touch({ subscriptionId: sub.id, device, terms, panelHwids });
   if (result.outcome === 'refused') {
     ctx.events.emit('device:refused', { subscription: sub, reason: result.reason, device: info, at: ctx.clock.now() });
     return { served: false, reason: result.reason, limit: terms.deviceLimit, count: result.count };
@@ -70,6 +72,33 @@ export async function touchDevice(ctx: EngineContext, subscriptionId: string, re
   if (result.outcome === 'registered')
     ctx.events.emit('device:registered', { subscription: sub, device: result.device, at: ctx.clock.now() });
   return { served: true, outcome: result.outcome, device: result.device };
+}
+
+/**
+ * The hardware ids the subscription's panel registered for its client, when they can change the answer: the
+ * subscription has a limit, the device is not registered yet, and the panel's adapter lists devices
+ * (`capabilities.deviceList`). A panel that fails to answer counts nothing (logged): the registry alone decides,
+ * and a panel outage never turns a buyer's apps away.
+ */
+async function panelHwidsFor(ctx: EngineContext, sub: Subscription, terms: DeviceTerms, hwid: string): Promise<string[]> {
+  if (terms.deviceLimit === null) return [];
+  const handle = await ctx.panels.get(sub.panelId);
+  const { adapter } = handle;
+  if (adapter.capabilities.deviceList !== true || adapter.listDevices === undefined) return [];
+  if ((await ctx.storage.devices.list(sub.id)).some((d) => d.hwid === hwid)) return [];
+  const target = await ctx.storage.targets.get(sub.targetId);
+  if (target === null) return [];
+  const ref = { target: targetRefOf(target), username: sub.remote.username, remoteClientId: sub.remoteClientId };
+  try {
+    const devices = await ctx.panels.call(handle, `devices:${sub.id}`, (c) => adapter.listDevices!(ref, c), { retry: false });
+    return devices.map((d) => d.hwid);
+  } catch (error) {
+    ctx.logger.warn(
+      { err: error, subscriptionId: sub.id, panelId: sub.panelId },
+      'reading the panel’s devices failed; counting the registry’s alone',
+    );
+    return [];
+  }
 }
 
 /** The subscription's devices, first registered first; `NotFoundError` for an unknown subscription. */

@@ -4,9 +4,9 @@ import type { PanelkitEvents } from '../../src/events.js';
 import { APP_REQUESTS } from '../devices/app-requests.js';
 import { createHarness } from './harness.js';
 
-/** A subscriber of a plan with `deviceLimit` and `noHwidPolicy`, provisioned. */
-async function subscriber(plan: { deviceLimit: number | null; noHwidPolicy?: 'serve' | 'refuse' }) {
-  const h = await createHarness({ plan });
+/** A subscriber of a plan with `deviceLimit` and `noHwidPolicy`, provisioned (on a panel that lists devices with `deviceList`). */
+async function subscriber(plan: { deviceLimit: number | null; noHwidPolicy?: 'serve' | 'refuse' }, deviceList = false) {
+  const h = await createHarness({ plan, panel: { capabilities: { deviceList } } });
   const customerId = await h.customer(10_000);
   const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'buy' });
   await h.worker().drain();
@@ -111,5 +111,38 @@ describe('kit.devices', () => {
     await expect(h.kit.devices.list('sub_missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(h.kit.devices.touch(id, { hwid: 'x', model: 'm'.repeat(201) })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     expect(await h.kit.devices.list(id)).toEqual([]);
+  });
+
+  it('counts the devices the panel registered on its own link, and keeps serving when the panel cannot tell', async () => {
+    const { h, id } = await subscriber({ deviceLimit: 2 }, true);
+    const sub = (await h.storage.subscriptions.get(id))!;
+    const fake = h.panels[0]!.fake;
+    const direct = { platform: 'android', osVersion: '14', model: 'Pixel 7', userAgent: 'Happ/3.13.0' };
+    fake.setDevices(sub.remote.username, [
+      { hwid: 'direct-1', ...direct },
+      { hwid: 'direct-2', ...direct },
+    ]);
+    // Both slots are taken by devices that reached the panel directly.
+    expect(await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.happIos.headers))).toEqual({
+      served: false,
+      reason: 'limit_reached',
+      limit: 2,
+      count: 2,
+    });
+    // One of them comes through the shop's link: it is registered, taking no new slot.
+    expect(await h.kit.devices.touch(id, { hwid: 'direct-1' })).toMatchObject({ served: true, outcome: 'registered' });
+    const callsBefore = fake.calls.listDevices;
+    expect(await h.kit.devices.touch(id, { hwid: 'direct-1' })).toMatchObject({ outcome: 'refreshed' });
+    // A known device is refreshed without asking the panel.
+    expect(fake.calls.listDevices).toBe(callsBefore);
+    // The panel is down: the registry alone decides (one of two slots taken).
+    fake.setDown(true);
+    expect(await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.happIos.headers))).toMatchObject({ outcome: 'registered' });
+  });
+
+  it('asks a panel without the capability nothing', async () => {
+    const { h, id } = await subscriber({ deviceLimit: 1 });
+    await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.happIos.headers));
+    expect(h.panels[0]!.fake.calls.listDevices).toBe(0);
   });
 });
