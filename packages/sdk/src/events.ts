@@ -1,5 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { Actor } from './domain/common.js';
+import type { Device, DeviceInfo } from './domain/device.js';
 import type { Job } from './domain/job.js';
 import type { LedgerEntry } from './domain/ledger.js';
 import type { Order } from './domain/order.js';
@@ -70,6 +71,23 @@ export interface PanelkitEvents {
   'subscription:failed': [SubscriptionEvent & { reason: string }];
   /** A notice was due (expiry approaching, traffic threshold crossed); sent once per key and period. */
   'subscription:warned': [SubscriptionEvent & { notice: string }];
+  /** A new device was registered on the subscription (`kit.devices.touch`): it takes one of its device slots. */
+  'device:registered': [{ subscription: Subscription; device: Device; at: Date }];
+  /**
+   * A request from a device was refused (`kit.devices.touch`): every slot is taken (`limit_reached`), or the app sent
+   * no hardware id and the subscription refuses such apps (`hwid_required`; `device.hwid` is `null`). Emitted on every
+   * refused request, and apps refresh often: notify once per device and period.
+   */
+  'device:refused': [
+    {
+      subscription: Subscription;
+      reason: 'limit_reached' | 'hwid_required';
+      device: Omit<DeviceInfo, 'hwid'> & { hwid: string | null };
+      at: Date;
+    },
+  ];
+  /** Devices left the subscription: one removed (`reason` `null`) or all reset by staff (`reason` as given). */
+  'device:removed': [{ subscription: Subscription; devices: Device[]; actor: Actor; reason: string | null; at: Date }];
   /** A job finished and its lease was still held (emitted by the worker that ran it). */
   'job:succeeded': [{ job: Job; workerId: string; at: Date }];
   /** A job attempt failed with a retryable error; due again at `retryAt`. */

@@ -17,6 +17,7 @@ export type { ClockOffset } from './scheduler/clock-check.js';
 export type {
   Panelkit,
   PanelkitCustomers,
+  PanelkitDevices,
   PanelkitOptions,
   PanelkitPanels,
   PanelkitPlans,
@@ -62,6 +63,10 @@ export type { SubscriptionStatus } from './domain/subscription-status.js';
 export type { NewSubscription, PanelUsageReading, Subscription, SubscriptionPatch, UsageReading } from './domain/subscription.js';
 export { planAsSold, sameTerms, termsOf } from './domain/subscription-terms.js';
 export type { SubscriptionTerms } from './domain/subscription-terms.js';
+export type { Device, DeviceInfo, DeviceInfoInput, NoHwidPolicy } from './domain/device.js';
+export type { DeviceCheck, DeviceRequest } from './engine/devices.js';
+export { DEVICE_HEADERS, appFromUserAgent, parseDeviceHeaders } from './devices/request-headers.js';
+export type { RequestHeaders } from './devices/request-headers.js';
 export { JOB_STATES } from './domain/job.js';
 export type { ClaimedJob, Job, JobState, Lease, NewJob } from './domain/job.js';
 export type { AuditEvent, NewAuditEvent } from './domain/audit.js';

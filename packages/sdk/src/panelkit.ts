@@ -25,7 +25,7 @@ import type { CheckoutQuote, CheckoutQuoteRequest } from './engine/checkout-quot
 import { createDiscountCode, setReferralProgram, updateDiscountCode } from './engine/discount-admin.js';
 import { recordReferral } from './engine/referral.js';
 import type { RecordReferralRequest, RecordReferralResult } from './engine/referral.js';
-import type { Actor } from './domain/common.js';
+import type { Actor, ActorInput } from './domain/common.js';
 import type { DiscountCode, DiscountCodePatch, NewDiscountCode } from './domain/discount.js';
 import type { ReferralProgram, ReferralProgramInput, ReferralStats } from './domain/referral.js';
 import type { CheckoutRequest, CheckoutResult } from './engine/checkout.js';
@@ -81,6 +81,9 @@ import { evacuate, evacuationProgress } from './engine/evacuation/evacuate.js';
 import type { EvacuationProgress, EvacuationReport, EvacuationRequest } from './engine/evacuation/evacuate.js';
 import { createPayments, type PanelkitPayments } from './engine/payments/index.js';
 import type { PaymentProvider } from './ports/payment-provider.js';
+import { listDevices, removeDevice, resetDevices, touchDevice } from './engine/devices.js';
+import type { DeviceCheck, DeviceRequest } from './engine/devices.js';
+import type { Device } from './domain/device.js';
 
 /** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
 export interface PanelkitOptions {
@@ -166,6 +169,23 @@ export interface PanelkitCustomers {
   get(customerId: string): Promise<Customer>;
 }
 
+/** `kit.devices`: the devices registered on each subscription (the registry), and the check a link makes per request. */
+export interface PanelkitDevices {
+  /**
+   * Decides a request from a device on the subscription (a link's fetch by an app): registers it, refreshes it,
+   * serves it uncounted (no hardware id, policy `serve`) or refuses it (`limit_reached`, `hwid_required`), by
+   * the subscription's frozen device terms. Exact across replicas at the last slot. `NotFoundError` for an
+   * unknown subscription; `ValidationError` for a bad description.
+   */
+  touch(subscriptionId: string, device: DeviceRequest): Promise<DeviceCheck>;
+  /** The subscription's devices, first registered first. */
+  list(subscriptionId: string): Promise<Device[]>;
+  /** Removes one device (its slot frees at once), audited with `actor`; `NotFoundError` when it has no such device. */
+  remove(subscriptionId: string, deviceId: string, actor: ActorInput): Promise<Device>;
+  /** Removes every device of the subscription, audited with `actor` and `reason`; the devices removed. */
+  reset(subscriptionId: string, actor: ActorInput, reason: string): Promise<Device[]>;
+}
+
 /** Resellers: customers who buy at their own prices (a price book) and may owe up to a credit limit (see `Panelkit.resellers`). */
 export interface PanelkitResellers {
   /** Sets the customer's price for a plan (audited); see `setResellerPrice`. */
@@ -198,6 +218,8 @@ export interface Panelkit {
   readonly resellers: PanelkitResellers;
   /** Payments into wallets: intents, providers, the one place that credits (see `PanelkitPayments`). */
   readonly payments: PanelkitPayments;
+  /** The devices registered on each subscription, and the device limit's check (see {@link PanelkitDevices}). */
+  readonly devices: PanelkitDevices;
   /**
    * Sells plans: writes the order, the debit, capacity reservations, `pending` subscriptions and their
    * provisioning jobs in one transaction. The same idempotency key replays the first result; a
@@ -370,6 +392,12 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
       spendable: (customerId, currency) => spendableBalance(ctx, customerId, currency),
     },
     payments: createPayments(ctx, options.payments?.providers ?? []),
+    devices: {
+      touch: (id, device) => touchDevice(ctx, id, device),
+      list: (id) => listDevices(ctx, id),
+      remove: (id, deviceId, actor) => removeDevice(ctx, id, deviceId, actor),
+      reset: (id, actor, reason) => resetDevices(ctx, id, actor, reason),
+    },
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
     quoteExtension: (id, o) => quoteExtension(ctx, id, o),

@@ -39,6 +39,7 @@ export {
   UsageReadingSchema,
 } from './domain/subscription.js';
 export { SubscriptionTermsSchema } from './domain/subscription-terms.js';
+export { DeviceInfoSchema, DeviceSchema, NoHwidPolicySchema } from './domain/device.js';
 export { JobSchema, JobStateSchema, NewJobSchema, SerializedErrorSchema } from './domain/job.js';
 export { AuditEventSchema, NewAuditEventSchema } from './domain/audit.js';
 export {

@@ -14,6 +14,7 @@ export * from './ports/storage-price-books.js';
 export * from './ports/storage-payments.js';
 export * from './ports/storage-sales.js';
 export * from './ports/storage-order-placement.js';
+export * from './ports/storage-devices.js';
 export * from './engine/storage-retry.js';
 export * from './ports/storage-input/index.js';
 export { parseInput } from './domain/validate.js';

@@ -21,6 +21,7 @@ import { subscriptionOperations } from './repositories/subscriptions.js';
 import { targetOperations } from './repositories/targets.js';
 import { tickOperations } from './repositories/ticks.js';
 import { panelSlotOperations } from './repositories/panel-slots.js';
+import { deviceOperations } from './repositories/devices.js';
 import type { MemoryState } from './state.js';
 
 /** The synchronous operations of every repository over one state, made once per storage. */
@@ -56,6 +57,7 @@ export function createOperations(state: MemoryState) {
     priceBooks: priceBookOperations(state.priceBooks, { customers: state.customers.customers, plans: state.plans }),
     sales: salesOperations({ ledger: state.ledger.entries, orders: state.orders.orders, subscriptions: state.subscriptions.subscriptions }),
     payments: paymentOperations(state.payments, state.customers.customers),
+    devices: deviceOperations(state.devices, state.subscriptions.subscriptions),
   };
   const place = orderPlacementOperation({
     orders: operations.orders,
@@ -92,5 +94,6 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     priceBooks: bind('priceBooks', operations.priceBooks, runner),
     sales: bind('sales', operations.sales, runner),
     payments: bind('payments', operations.payments, runner),
+    devices: bind('devices', operations.devices, runner),
   };
 }

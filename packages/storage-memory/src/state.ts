@@ -23,6 +23,7 @@ import type { TargetTables } from './repositories/targets.js';
 import { createTickTable } from './repositories/ticks.js';
 import { createPanelSlotTable, type PanelSlotTable } from './repositories/panel-slots.js';
 import type { TickTable } from './repositories/ticks.js';
+import { createDeviceTable, type DeviceTable } from './repositories/devices.js';
 import { createJobTables } from './tables/jobs.js';
 import type { JobTables } from './tables/jobs.js';
 import { createSubscriptionTables } from './tables/subscriptions.js';
@@ -45,6 +46,7 @@ export interface MemoryState {
   readonly referrals: ReferralTables;
   readonly priceBooks: PriceBookTables;
   readonly payments: PaymentTables;
+  readonly devices: DeviceTable;
 }
 
 export function createMemoryState(): MemoryState {
@@ -64,5 +66,6 @@ export function createMemoryState(): MemoryState {
     referrals: createReferralTables(),
     priceBooks: createPriceBookTables(),
     payments: createPaymentTables(),
+    devices: createDeviceTable(),
   };
 }

@@ -17,6 +17,7 @@ import { subscriptionRepository } from './repositories/subscriptions.js';
 import { targetRepository } from './repositories/targets.js';
 import { tickRepository } from './repositories/ticks.js';
 import { panelSlotRepository } from './repositories/panel-slots.js';
+import { deviceRepository } from './repositories/devices.js';
 
 /** Every repository over one runner: the storage's own, or one transaction's. */
 export function createRepositories(context: RepositoryContext): StorageRepositories {
@@ -38,5 +39,6 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     priceBooks: priceBookRepository(context),
     sales: salesRepository(context),
     payments: paymentRepository(context),
+    devices: deviceRepository(context),
   };
 }

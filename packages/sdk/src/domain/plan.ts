@@ -1,3 +1,4 @@
+import { NoHwidPolicySchema } from './device.js';
 import { z } from 'zod';
 import { BytesSchema, IdSchema, TagSchema } from './common.js';
 import { NonNegativeMoneySchema } from './money.js';
@@ -73,6 +74,8 @@ const planFields = {
   trafficBytes: BytesSchema.nullable(),
   /** Simultaneous devices/IPs, where the panel enforces it; `null` is no limit. */
   deviceLimit: z.number().int().min(1).max(1000).nullable(),
+  /** What a subscription does with an app that sends no hardware id: serve it uncounted, or refuse it. */
+  noHwidPolicy: NoHwidPolicySchema,
   placement: PlacementPolicySchema,
   /** How many subscriptions of this plan may exist at once; `null` is unlimited. */
   maxClients: z.number().int().nonnegative().nullable(),
@@ -108,6 +111,7 @@ export const NewPlanSchema = z.object({
   description: planFields.description.default(null),
   trafficBytes: planFields.trafficBytes,
   deviceLimit: planFields.deviceLimit.default(null),
+  noHwidPolicy: NoHwidPolicySchema.default('serve'),
   placement: PlacementPolicySchema.default({ preferredTargetIds: [], allowedLocations: [], requiredTargetTags: [] }),
   maxClients: planFields.maxClients.default(null),
   autoProvision: z.boolean().default(true),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BytesSchema } from './common.js';
+import { NoHwidPolicySchema } from './device.js';
 import { NonNegativeMoneySchema } from './money.js';
 import { ExtensionPolicySchema, TrafficTopUpSchema, type Plan } from './plan.js';
 
@@ -16,6 +17,8 @@ export const SubscriptionTermsSchema = z.object({
   /** `null` is unlimited traffic. */
   trafficBytes: BytesSchema.nullable(),
   deviceLimit: z.number().int().min(1).max(1000).nullable(),
+  /** Terms frozen before device policies existed read as `serve` (apps without an id served uncounted). */
+  noHwidPolicy: NoHwidPolicySchema.default('serve'),
   renewable: z.boolean(),
   startOnFirstUse: z.boolean(),
   extension: ExtensionPolicySchema,
@@ -31,6 +34,7 @@ export function termsOf(plan: Plan): SubscriptionTerms {
     durationDays: plan.durationDays,
     trafficBytes: plan.trafficBytes,
     deviceLimit: plan.deviceLimit,
+    noHwidPolicy: plan.noHwidPolicy,
     renewable: plan.renewable,
     startOnFirstUse: plan.startOnFirstUse,
     extension: { ...plan.extension, price: plan.extension.price === null ? null : { ...plan.extension.price } },

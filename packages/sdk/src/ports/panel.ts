@@ -26,6 +26,11 @@ export interface PanelCapabilities {
   readonly resetUsage: boolean;
   /** The panel can limit simultaneous devices/IPs. */
   readonly deviceLimit: boolean;
+  /**
+   * `listDevices` reads the devices (hardware ids) the panel registered for a client on its own subscription
+   * link (PasarGuard, Remnawave): the kit counts them with its registry's. Absent means false.
+   */
+  readonly deviceList?: boolean;
   /** How many calls the panel takes at once without trouble; the engine's per-panel queue uses it. */
   readonly maxConcurrency: number;
   /**
@@ -80,6 +85,16 @@ export interface TargetRef {
   readonly remoteRef: string;
   readonly protocol: string;
   readonly remoteMeta: JsonObject;
+}
+
+/** A device the panel registered for a client (an app that fetched the panel's own subscription link). */
+export interface RemoteDevice {
+  /** The hardware id the app sent (`X-HWID`). */
+  readonly hwid: string;
+  readonly platform: string | null;
+  readonly osVersion: string | null;
+  readonly model: string | null;
+  readonly userAgent: string | null;
 }
 
 /** Names one client: its target and username (and the panel's own id once known). */
@@ -239,6 +254,11 @@ export interface PanelAdapter {
   createClients(target: TargetRef, specs: readonly ClientSpec[], ctx: CallContext): Promise<CreatedClient[]>;
   /** `null` when the client does not exist. */
   getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null>;
+  /**
+   * The devices the panel registered for the client (where `capabilities.deviceList`); empty for a client
+   * without devices or one that does not exist.
+   */
+  listDevices?(ref: ClientRef, ctx: CallContext): Promise<RemoteDevice[]>;
   /** Applies the fields present in `patch`; throws `PanelNotFoundError` when the client is missing. */
   updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient>;
   /**

@@ -18,6 +18,7 @@ import type { SalesRepository } from './storage-sales.js';
 import type { SubscriptionTerms } from '../domain/subscription-terms.js';
 import type { PaymentRepository } from './storage-payments.js';
 import type { OrderPlacement, PlaceResult } from './storage-order-placement.js';
+import type { DeviceRepository } from './storage-devices.js';
 
 /**
  * The version of the {@link StoragePort} contract this SDK expects; a storage reports the one it
@@ -33,9 +34,11 @@ import type { OrderPlacement, PlaceResult } from './storage-order-placement.js';
  * rows and slots in one call, the slots taken last), 12 job batch keys (`Job.batchKey`, stored and merged
  * like serialisation keys) and `ClaimRequest.batchLimit`: a claim takes a key's due jobs together; 13
  * `panelSlots.renew` (a slot held across many calls, its lease kept alive) and `ticks.now` (the storage's time,
- * which a replica measures its clock's offset against).
+ * which a replica measures its clock's offset against); 14 `devices` (the devices registered on each
+ * subscription, a new one registered exactly up to the limit under concurrency) and `Plan.noHwidPolicy` (stored,
+ * and in `Subscription.terms`).
  */
-export const STORAGE_PORT_VERSION = 13 as const;
+export const STORAGE_PORT_VERSION = 14 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -88,7 +91,7 @@ export interface StoragePort extends StorageRepositories {
    * Lock order: on a database storage the calls that write existing rows lock them, so concurrent
    * transactions wait for each other. Make those calls in this order, skipping what you do not need,
    * and they wait instead of deadlocking: the customer (`ledger.append`, `ledger.setCreditLimit`), then a subscription
-   * (`subscriptions.update`), then capacity (`capacity.reserve`/`release`: plan, then target; `orders.place`: the customer, then its plans, then
+   * (`subscriptions.update`, `devices.touch`), then capacity (`capacity.reserve`/`release`: plan, then target; `orders.place`: the customer, then its plans, then
    * its targets, each in id order), then a discount code (`discounts.redeem`/`release`), then the order (`orders.update`), then a referral
    * (`referrals.qualify`/`settle`), then jobs. Rows the transaction created itself are outside the order;
    * creating a row that points at another does not lock it against these calls. A payment
@@ -124,6 +127,7 @@ export interface StorageRepositories {
   readonly priceBooks: PriceBookRepository;
   readonly sales: SalesRepository;
   readonly payments: PaymentRepository;
+  readonly devices: DeviceRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */

@@ -19,3 +19,4 @@ export * from './credit.js';
 export * from './refund.js';
 export * from './zoned-days.js';
 export * from './payment.js';
+export * from './devices.js';

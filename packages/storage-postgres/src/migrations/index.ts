@@ -11,6 +11,7 @@ import { heapOnlyUsage } from './010_heap_only_usage.js';
 import { panelSlots } from './011_panel_slots.js';
 import { jobBatchKeys } from './012_job_batch_keys.js';
 import { usageFillfactor } from './013_usage_fillfactor.js';
+import { devices } from './014_devices.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -35,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 11, name: 'panel_slots', sql: panelSlots },
   { version: 12, name: 'job_batch_keys', sql: jobBatchKeys },
   { version: 13, name: 'usage_fillfactor', sql: usageFillfactor },
+  { version: 14, name: 'devices', sql: devices },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -118,7 +118,9 @@ export function subscriptionFromRow(r: Row, box: SecretBox | undefined): Subscri
     trial: dec.bool(r['trial']),
     notices: dec.json(r['notices']),
     failureReason: dec.textOrNull(r['failure_reason']),
-    terms: r['terms'] == null ? null : dec.json<SubscriptionTerms>(r['terms']),
+    // Terms frozen before port 14 have no `noHwidPolicy`: they read as `serve`, as SubscriptionTermsSchema defaults it.
+    terms:
+      r['terms'] == null ? null : ({ noHwidPolicy: 'serve', ...dec.json<Partial<SubscriptionTerms>>(r['terms']) } as SubscriptionTerms),
     revision: dec.int(r['revision']),
     createdAt: dec.time(r['created_at']),
     updatedAt: dec.time(r['updated_at']),

@@ -4,6 +4,7 @@ import type { Clock } from '../../ports/clock.js';
 import { systemClock } from '../../ports/clock.js';
 import { PANEL_ADAPTER_API_VERSION } from '../../ports/panel.js';
 import type {
+  RemoteDevice,
   CallContext,
   ClientLinks,
   ClientListPage,
@@ -122,6 +123,7 @@ export class FakePanelAdapter implements PanelAdapter {
     resetUsage: 0,
     deleteClient: 0,
     listClients: 0,
+    listDevices: 0,
     links: 0,
   };
   /** Clients actually made (adoptions excluded), ever. */
@@ -132,6 +134,7 @@ export class FakePanelAdapter implements PanelAdapter {
   peakConcurrency = 0;
 
   readonly #clients = new Map<string, FakeClient>();
+  readonly #devices = new Map<string, RemoteDevice[]>();
   readonly #targets: RemoteTarget[];
   readonly #faults = new FaultPlan();
   readonly #wire = new WireFaults();
@@ -291,6 +294,22 @@ export class FakePanelAdapter implements PanelAdapter {
       const client = this.#clients.get(ref.username);
       return client === undefined ? null : this.#remote(client);
     });
+  }
+
+  /**
+   * The devices the fake panel registered for a client (set with `setDevices`); answered only when the fake declares
+   * `capabilities.deviceList`, as a real adapter without the capability has no such method to call.
+   */
+  async listDevices(ref: ClientRef, ctx: CallContext): Promise<RemoteDevice[]> {
+    return this.#call('listDevices', ctx, () => (this.#devices.get(ref.username) ?? []).map((d) => ({ ...d })));
+  }
+
+  /** Sets the devices the fake panel reports for a client (as if its apps fetched the panel's own link). */
+  setDevices(username: string, devices: readonly RemoteDevice[]): void {
+    this.#devices.set(
+      username,
+      devices.map((d) => ({ ...d })),
+    );
   }
 
   async updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient> {

@@ -10,6 +10,7 @@ export type FakePanelOperation =
   | 'resetUsage'
   | 'deleteClient'
   | 'listClients'
+  | 'listDevices'
   | 'links';
 
 /** What happens to the next calls of one operation. */

@@ -30,6 +30,7 @@ import { subscriptionsSuite } from './subscriptions.js';
 import type { SuiteEnv } from './support.js';
 import { ticksSuite } from './ticks.js';
 import { panelSlotsSuite } from './panel-slots.js';
+import { devicesSuite } from './devices.js';
 import { transactionsSuite } from './transactions.js';
 import { usageSuite } from './usage.js';
 import { panelUsageSuite } from './panel-usage.js';
@@ -165,5 +166,6 @@ export function describeStoragePort(
     orderBooksSuite(env);
     salesSuite(env);
     paymentsSuite(env);
+    devicesSuite(env);
   });
 }

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { IdSchema } from './common.js';
+
+/**
+ * What a subscription does with a request from an app that sends no hardware id (v2rayNG, older clients):
+ * `serve` it without counting it against the device limit, or `refuse` it (`hwid_required`).
+ */
+export const NoHwidPolicySchema = z.enum(['serve', 'refuse']);
+/** See {@link NoHwidPolicySchema}. */
+export type NoHwidPolicy = z.infer<typeof NoHwidPolicySchema>;
+
+const optionalText = (max: number) => z.string().trim().max(max).nullable();
+
+/**
+ * What an app says about the device it runs on, as read from its request (`parseDeviceHeaders`): the hardware
+ * id (`X-HWID`), the platform and its version (`X-Device-OS`, `X-Ver-OS`), the model (`X-Device-Model`), and the
+ * app and its version from the `User-Agent`. Every field but `hwid` may be unknown (`null`).
+ */
+export const DeviceInfoSchema = z.object({
+  /** The app's hardware id for this device; what a device is counted by. */
+  hwid: z.string().trim().min(1).max(200),
+  /** The operating system as the app names it, lower-cased (`android`, `ios`, `windows`, `macos`, `linux`…). */
+  platform: optionalText(50).default(null),
+  /** The operating system's version. */
+  osVersion: optionalText(100).default(null),
+  /** The device model (`Pixel 8`, `iPhone15,2`). */
+  model: optionalText(200).default(null),
+  /** The app (`Happ`, `v2RayTun`, `Hiddify`…) from the User-Agent. */
+  app: optionalText(100).default(null),
+  /** The app's version from the User-Agent. */
+  appVersion: optionalText(50).default(null),
+  /** The raw User-Agent, cut to 500 characters. */
+  userAgent: optionalText(500).default(null),
+});
+/** A device's description as stored (see {@link DeviceInfoSchema}). */
+export type DeviceInfo = z.infer<typeof DeviceInfoSchema>;
+/** A device's description as callers may write it: every field but `hwid` optional. */
+export type DeviceInfoInput = z.input<typeof DeviceInfoSchema>;
+
+/** A device registered on a subscription: one hardware id, counted once against the subscription's device limit. */
+export const DeviceSchema = DeviceInfoSchema.extend({
+  id: IdSchema,
+  subscriptionId: IdSchema,
+  /** When the device was registered. */
+  firstSeenAt: z.date(),
+  /** The last request from it (a registration or a refresh). */
+  lastSeenAt: z.date(),
+});
+/** A registered device (see {@link DeviceSchema}). */
+export type Device = z.infer<typeof DeviceSchema>;

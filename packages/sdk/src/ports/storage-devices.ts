@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { IdSchema } from '../domain/common.js';
+import { DeviceInfoSchema, NoHwidPolicySchema } from '../domain/device.js';
+import type { Device, DeviceInfoInput } from '../domain/device.js';
+import { parseInput } from '../domain/validate.js';
+import type { DeviceTerms } from '../rules/devices.js';
+
+/** What `devices.touch` is asked: a request from a device with a hardware id, on a subscription with these terms. */
+export interface DeviceTouchRequest {
+  subscriptionId: string;
+  /** The device as its app described it; `hwid` is required (a request without one never reaches the registry). */
+  device: DeviceInfoInput;
+  /** The subscription's device terms (the limit is what counts here). */
+  terms: DeviceTerms;
+  /** Hardware ids the subscription's panel reports for its client, counted with the registry's (see `decideDeviceAccess`). */
+  panelHwids?: readonly string[];
+}
+
+/** What `devices.touch` did: refreshed a known device, registered a new one, or refused it (every slot taken). */
+export type DeviceTouchResult =
+  | { outcome: 'registered' | 'refreshed'; device: Device }
+  | { outcome: 'refused'; reason: 'limit_reached'; count: number };
+
+const DeviceTouchRequestSchema = z.strictObject({
+  subscriptionId: IdSchema,
+  device: DeviceInfoSchema,
+  terms: z.object({ deviceLimit: z.number().int().min(1).max(1000).nullable(), noHwidPolicy: NoHwidPolicySchema }),
+  panelHwids: z.array(z.string().min(1).max(200)).max(1000).default([]),
+});
+/** A `devices.touch` request as checked: its device with every field present, `panelHwids` defaulted to none. */
+export type ParsedDeviceTouch = z.infer<typeof DeviceTouchRequestSchema>;
+
+/** Checks a `devices.touch` request the same way in every storage (`ValidationError` otherwise). */
+export function parseDeviceTouch(request: DeviceTouchRequest): ParsedDeviceTouch {
+  return parseInput(DeviceTouchRequestSchema, request, 'device touch');
+}
+
+/**
+ * The devices registered on each subscription (`kit.devices`). A device is one hardware id on one subscription;
+ * the same phone on two subscriptions is a device of each.
+ */
+export interface DeviceRepository {
+  /**
+   * Registers or refreshes the device, deciding with `decideDeviceAccess`: a hardware id already registered is
+   * refreshed (its description and `lastSeenAt` updated); a new one is registered when the devices known are fewer
+   * than `terms.deviceLimit`, and refused (`limit_reached`, nothing written) otherwise. Exact under concurrency:
+   * callers on any connection or replica registering new devices on the subscription at once never register more
+   * than the limit (a database storage locks the subscription's row to count and insert, in the port's lock order
+   * where `subscriptions.update` stands). A missing subscription is a `NotFoundError`.
+   */
+  touch(request: DeviceTouchRequest): Promise<DeviceTouchResult>;
+  /** The subscription's devices, first registered first (by `firstSeenAt`, then id); empty for an unknown subscription. */
+  list(subscriptionId: string): Promise<Device[]>;
+  /** Removes one device of the subscription (its slot frees at once); the device removed, or `null` when there was none. */
+  remove(subscriptionId: string, deviceId: string): Promise<Device | null>;
+  /** Removes every device of the subscription; the devices removed, in `list`'s order. */
+  removeAll(subscriptionId: string): Promise<Device[]>;
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { parseDeviceHeaders } from '../../src/index.js';
+import type { PanelkitEvents } from '../../src/events.js';
+import { APP_REQUESTS } from '../devices/app-requests.js';
+import { createHarness } from './harness.js';
+
+/** A subscriber of a plan with `deviceLimit` and `noHwidPolicy`, provisioned (on a panel that lists devices with `deviceList`). */
+async function subscriber(plan: { deviceLimit: number | null; noHwidPolicy?: 'serve' | 'refuse' }, deviceList = false) {
+  const h = await createHarness({ plan, panel: { capabilities: { deviceList } } });
+  const customerId = await h.customer(10_000);
+  const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'buy' });
+  await h.worker().drain();
+  const events: { name: keyof PanelkitEvents; payload: unknown }[] = [];
+  for (const name of ['device:registered', 'device:refused', 'device:removed'] as const)
+    h.kit.events.on(name, (payload) => void events.push({ name, payload }));
+  return { h, id: subscriptions[0]!.id, events };
+}
+
+const STAFF = { type: 'admin' as const, id: 'adm_1' };
+
+describe('kit.devices', () => {
+  it('counts the apps’ devices up to the limit, refreshes them, refuses the next one, and frees a slot on removal', async () => {
+    const { h, id, events } = await subscriber({ deviceLimit: 2 });
+    const happ = await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.happIos.headers));
+    expect(happ).toMatchObject({ served: true, outcome: 'registered', device: { app: 'Happ', platform: 'ios', model: 'iPhone 16 Pro' } });
+    h.clock.advance(60_000);
+    expect(await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.happIos.headers))).toMatchObject({
+      served: true,
+      outcome: 'refreshed',
+    });
+    expect(await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.v2raytunAndroid.headers))).toMatchObject({
+      outcome: 'registered',
+    });
+    const refused = await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.hiddifyWindows.headers));
+    expect(refused).toEqual({ served: false, reason: 'limit_reached', limit: 2, count: 2 });
+    // v2rayNG sends no id: served uncounted under the default policy, even at the limit.
+    expect(await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.v2rayngNoId.headers))).toEqual({
+      served: true,
+      outcome: 'uncounted',
+      device: null,
+    });
+
+    const listed = await h.kit.devices.list(id);
+    expect(listed.map((d) => d.app)).toEqual(['Happ', 'v2RayTun']);
+    const removed = await h.kit.devices.remove(id, listed[0]!.id, { type: 'customer', id: 'cus_self' });
+    expect(removed.hwid).toBe(APP_REQUESTS.happIos.expected.hwid);
+    await expect(h.kit.devices.remove(id, listed[0]!.id, { type: 'customer' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.hiddifyWindows.headers))).toMatchObject({ outcome: 'registered' });
+    // The removed phone asks again: it is a new device now, and the slots are full.
+    expect(await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.happIos.headers))).toMatchObject({
+      served: false,
+      reason: 'limit_reached',
+    });
+
+    expect(events.map((e) => e.name)).toEqual([
+      'device:registered',
+      'device:registered',
+      'device:refused',
+      'device:removed',
+      'device:registered',
+      'device:refused',
+    ]);
+    const audit = await h.storage.audit.list({ subjectId: id }, { limit: 10 });
+    expect(audit.items.find((e) => e.action === 'device.removed')).toMatchObject({
+      actor: { type: 'customer', id: 'cus_self' },
+      data: { deviceId: removed.id },
+    });
+  });
+
+  it('refuses an app without an id when the plan says so, and keeps that policy frozen in the subscription’s terms', async () => {
+    const { h, id, events } = await subscriber({ deviceLimit: 3, noHwidPolicy: 'refuse' });
+    expect(await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.v2rayngNoId.headers))).toEqual({
+      served: false,
+      reason: 'hwid_required',
+      limit: 3,
+      count: 0,
+    });
+    expect(events[0]).toMatchObject({
+      name: 'device:refused',
+      payload: { reason: 'hwid_required', device: { hwid: null, app: 'v2rayNG' } },
+    });
+    // The owner relaxes the plan: existing subscribers keep the terms they bought until told.
+    await h.kit.plans.update(h.plan.id, { noHwidPolicy: 'serve' });
+    expect(await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.v2rayngNoId.headers))).toMatchObject({ served: false });
+    await h.kit.applyCurrentTerms({ planId: h.plan.id });
+    expect(await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.v2rayngNoId.headers))).toMatchObject({
+      served: true,
+      outcome: 'uncounted',
+    });
+  });
+
+  it('staff reset every device with a reason, audited; a subscription without a limit registers every app', async () => {
+    const { h, id, events } = await subscriber({ deviceLimit: null });
+    for (const request of Object.values(APP_REQUESTS)) await h.kit.devices.touch(id, parseDeviceHeaders(request.headers));
+    expect(await h.kit.devices.list(id)).toHaveLength(Object.keys(APP_REQUESTS).length - 1);
+    await expect(h.kit.devices.reset(id, STAFF, '  ')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const removed = await h.kit.devices.reset(id, STAFF, 'buyer changed phones');
+    expect(removed).toHaveLength(7);
+    expect(await h.kit.devices.list(id)).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ name: 'device:removed', payload: { actor: STAFF, reason: 'buyer changed phones' } });
+    const audit = await h.storage.audit.list({ subjectId: id }, { limit: 10 });
+    expect(audit.items.find((e) => e.action === 'device.reset')).toMatchObject({
+      actor: STAFF,
+      data: { reason: 'buyer changed phones', removed: 7 },
+    });
+  });
+
+  it('refuses an unknown subscription and a bad description, registering nothing', async () => {
+    const { h, id } = await subscriber({ deviceLimit: 2 });
+    await expect(h.kit.devices.touch('sub_missing', { hwid: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(h.kit.devices.list('sub_missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(h.kit.devices.touch(id, { hwid: 'x', model: 'm'.repeat(201) })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await h.kit.devices.list(id)).toEqual([]);
+  });
+
+  it('counts the devices the panel registered on its own link, and keeps serving when the panel cannot tell', async () => {
+    const { h, id } = await subscriber({ deviceLimit: 2 }, true);
+    const sub = (await h.storage.subscriptions.get(id))!;
+    const fake = h.panels[0]!.fake;
+    const direct = { platform: 'android', osVersion: '14', model: 'Pixel 7', userAgent: 'Happ/3.13.0' };
+    fake.setDevices(sub.remote.username, [
+      { hwid: 'direct-1', ...direct },
+      { hwid: 'direct-2', ...direct },
+    ]);
+    // Both slots are taken by devices that reached the panel directly.
+    expect(await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.happIos.headers))).toEqual({
+      served: false,
+      reason: 'limit_reached',
+      limit: 2,
+      count: 2,
+    });
+    // One of them comes through the shop's link: it is registered, taking no new slot.
+    expect(await h.kit.devices.touch(id, { hwid: 'direct-1' })).toMatchObject({ served: true, outcome: 'registered' });
+    const callsBefore = fake.calls.listDevices;
+    expect(await h.kit.devices.touch(id, { hwid: 'direct-1' })).toMatchObject({ outcome: 'refreshed' });
+    // A known device is refreshed without asking the panel.
+    expect(fake.calls.listDevices).toBe(callsBefore);
+    // The panel is down: the registry alone decides (one of two slots taken).
+    fake.setDown(true);
+    expect(await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.happIos.headers))).toMatchObject({ outcome: 'registered' });
+  });
+
+  it('asks a panel without the capability nothing', async () => {
+    const { h, id } = await subscriber({ deviceLimit: 1 });
+    await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.happIos.headers));
+    expect(h.panels[0]!.fake.calls.listDevices).toBe(0);
+  });
+});
