@@ -35,7 +35,7 @@ describe('deploy/.env.example', () => {
   });
 
   it('hands the shop every setting through the compose file', () => {
-    const passed = new Set([...compose.matchAll(/^ {4}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]));
+    const passed = new Set([...compose.matchAll(/^ {4}- ([A-Z][A-Z0-9_]*)(=|$)/gm)].map((m) => m[1]));
     // The demo's core and panel kind only matter with DEMO_PANEL, which the compose file sets off.
     const demoOnly = new Set(['DEMO_CORE', 'DEMO_PANEL_KIND']);
     expect(SETTING_NAMES.filter((name) => !passed.has(name) && !demoOnly.has(name))).toEqual([]);
