@@ -7,6 +7,9 @@
 set -euo pipefail
 PG_VERSION="${PG_VERSION:-$(ls /usr/lib/postgresql | sort -n | tail -1)}"
 NODE_BIN="$(readlink -f "$(command -v node)")"
+# Bump when the recipe below changes: built images are kept while their inputs (this, the node binary, the
+# postgresql package) stay the same.
+RECIPE=1
 TOOLS="sh dash bash mkdir chown chmod cat rm ls sleep env id ln cp mv grep sed"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -46,7 +49,7 @@ base_rootfs() {
 image_exists() { podman image exists "$1"; }
 
 # ---- Node.js ----
-node_hash="$( (sha256sum "$NODE_BIN" | cut -c1-16; cat "$0") | sha256sum | cut -c1-12)"
+node_hash="$( (sha256sum "$NODE_BIN" | cut -c1-16; echo "$RECIPE") | sha256sum | cut -c1-12)"
 NODE_IMAGE="localhost/panelkit-node-base:$(node -v | tr -d v)-$node_hash"
 if ! image_exists "$NODE_IMAGE"; then
   root="$work/node"
@@ -60,7 +63,7 @@ if ! image_exists "$NODE_IMAGE"; then
 fi
 
 # ---- PostgreSQL ----
-pg_hash="$( (dpkg-query -W -f '${Version}' "postgresql-$PG_VERSION"; cat "$0") | sha256sum | cut -c1-12)"
+pg_hash="$( (dpkg-query -W -f '${Version}' "postgresql-$PG_VERSION"; echo "$RECIPE") | sha256sum | cut -c1-12)"
 PG_IMAGE="localhost/panelkit-postgres-base:$PG_VERSION-$pg_hash"
 if ! image_exists "$PG_IMAGE"; then
   root="$work/pg"
@@ -105,5 +108,9 @@ SH
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'STOPSIGNAL SIGINT' \
     "$work/pg.tar" "$PG_IMAGE" >/dev/null
 fi
+# Earlier builds of the stand-ins (other inputs) are not needed any more.
+for old in $(podman images --format '{{.Repository}}:{{.Tag}}' | grep -E '^localhost/panelkit-(node|postgres)-base:'); do
+  [ "$old" = "$NODE_IMAGE" ] || [ "$old" = "$PG_IMAGE" ] || podman rmi "$old" >/dev/null 2>&1 || true
+done
 echo "NODE_IMAGE=$NODE_IMAGE"
 echo "POSTGRES_IMAGE=$PG_IMAGE"
