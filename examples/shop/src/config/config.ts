@@ -150,6 +150,9 @@ const EnvSchema = z.object({
   TELEGRAM_SUPPORT: z.string().min(1).max(200).optional(),
 });
 
+/** The names of every environment variable the settings schema reads (deploy/.env.example lists each). */
+export const SETTING_NAMES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export interface ShopConfig {
   port: number;
   host: string;
