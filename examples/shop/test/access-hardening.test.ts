@@ -198,12 +198,20 @@ describe('CSRF tokens bound to the session', () => {
     expect(forged.status).toBe(403);
     const customerId = (await t.shop.storage.customers.getByEmail(victim.email))!.id;
     expect(await notificationsOf(t.shop).optedOut(customerId)).toEqual(new Set());
-    // The victim's own page and cookie still work.
+    // The victim's page from before signing in still posts, with the cookie the session was opened with.
     await supertest(t.app)
       .post('/account/notifications')
       .set('cookie', `pk_session=${v.session}; pk_csrf=${v.csrfCookie}`)
       .type('form')
       .send({ _csrf: v.csrf })
+      .expect(303);
+    // A page of the session works whatever CSRF cookie comes with it: its token is the session's own.
+    const own = await supertest(t.app).get('/account/notifications').set('cookie', `pk_session=${v.session}`).expect(200);
+    await supertest(t.app)
+      .post('/account/notifications')
+      .set('cookie', `pk_session=${v.session}; pk_csrf=${attackerCookie}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(own.text) })
       .expect(303);
   });
 

@@ -156,6 +156,45 @@ describe('staff sign-in: TOTP, re-authentication and sessions', () => {
     await first.agent.get('/admin/panels/new').expect(200);
   });
 
+  it("a stranger's wrong passwords at the owner's email do not lock the signed-in owner out of re-authentication", async () => {
+    t.clock.advance(16 * 60_000);
+    const stranger = await visitor(t.app);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++)
+      statuses.push(
+        (
+          await stranger.agent
+            .post('/signin')
+            .type('form')
+            .send({ _csrf: stranger.csrf, email: ADMIN.email, password: `guess-${i}` })
+        ).status,
+      );
+    // The account's window is full: sign-in guesses are refused unjudged.
+    expect(statuses.slice(-2)).toEqual([429, 429]);
+    await first.agent.get('/admin/panels/new').expect(303).expect('location', '/account/reauth?next=%2Fadmin%2Fpanels%2Fnew');
+    await first.agent
+      .post('/account/reauth')
+      .type('form')
+      .send({ _csrf: first.csrf, password: ADMIN.password, next: '/admin/panels/new' })
+      .expect(303)
+      .expect('location', '/admin/panels/new');
+    await first.agent.get('/admin/panels/new').expect(200);
+    // The session's own budget: its wrong re-confirmations end in 429 for it alone.
+    t.clock.advance(6 * 60_000);
+    const own: number[] = [];
+    for (let i = 0; i < 11; i++)
+      own.push(
+        (
+          await first.agent
+            .post('/account/reauth')
+            .type('form')
+            .send({ _csrf: first.csrf, password: `wrong-${i}` })
+        ).status,
+      );
+    expect(own).toEqual([...Array.from({ length: 10 }, () => 401), 429]);
+    t.clock.advance(16 * 60_000);
+  });
+
   it('lists the signed-in sessions and signs out another one by its id', async () => {
     t.clock.advance(60_000);
     const other = await passwordSignIn(t);

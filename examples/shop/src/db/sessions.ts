@@ -46,7 +46,7 @@ export class SessionStore {
   /** Returns the token for the cookie. A session opened by a password counts as a re-authentication now. */
   async create(
     accountId: string,
-    options: { secondFactorPending?: boolean; userAgent?: string; csrfCookie?: string } = {},
+    options: { secondFactorPending?: boolean; userAgent?: string; csrfCookie?: string | null } = {},
   ): Promise<{ token: string; expiresAt: Date }> {
     const token = newToken();
     const now = this.clock.now();
@@ -61,7 +61,7 @@ export class SessionStore {
         expiresAt,
         options.secondFactorPending === true,
         options.userAgent?.slice(0, 300) ?? null,
-        options.csrfCookie === undefined ? null : hashToken(`csrf|${options.csrfCookie}`),
+        options.csrfCookie == null ? null : hashToken(`csrf|${options.csrfCookie}`),
       ],
     );
     return { token, expiresAt };

@@ -14,8 +14,11 @@ export interface SignInThrottleDeps {
 
 /** One kind of guess limited per account, and how many a window allows. */
 export interface ThrottleRule {
-  /** `password` (keyed by the email given, so unknown emails answer alike) or `code` (a second-factor code). */
-  kind: 'password' | 'code';
+  /**
+   * `password` (keyed by the email given, so unknown emails answer alike), `code` (a second-factor code), or `reauth`
+   * (a password or code a signed-in session gives to re-confirm itself, keyed by that session).
+   */
+  kind: 'password' | 'code' | 'reauth';
   limit: number;
   windowMs: number;
 }
@@ -25,6 +28,13 @@ export const PASSWORD_GUESSES: ThrottleRule = { kind: 'password', limit: 10, win
 
 /** Wrong second-factor codes per account per hour, over all its sign-ins (each sign-in also ends after 5). */
 export const CODE_GUESSES: ThrottleRule = { kind: 'code', limit: 10, windowMs: 60 * 60_000 };
+
+/**
+ * Wrong re-confirmations per signed-in session per 15 minutes. A session that re-confirms its password or code is
+ * not a stranger guessing: it has its own budget, which no one else's guesses at the account's email can spend, so a
+ * stranger filling {@link PASSWORD_GUESSES} cannot lock the signed-in holder out of the pages that ask again.
+ */
+export const REAUTH_GUESSES: ThrottleRule = { kind: 'reauth', limit: 10, windowMs: 15 * 60_000 };
 
 /**
  * Guesses limited per account, in the database (so every replica counts the same, and a restart forgets

@@ -10,6 +10,8 @@ export interface RequestContext {
   viewer: Viewer | null;
   /** The token every form posts back as `_csrf` (and scripts as `x-csrf-token`). */
   csrfToken: string;
+  /** A second token a state-changing request may carry: with a session, that of the CSRF cookie it was opened with. */
+  csrfAlsoTaken?: string | null;
   /** The path and query, for "come back here after signing in". */
   path: string;
   shopName: string;

@@ -6,29 +6,44 @@ import { ShopError } from '../app/shop-error.js';
 export const CSRF_COOKIE = 'pk_csrf';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Signed double-submit: the form token is an HMAC of a random cookie, so only a page this shop served can know it. */
+/**
+ * The token a signed-in browser's forms carry: an HMAC of its session token with the shop's secret. It lives exactly
+ * as long as the session and needs no cookie of its own, so neither a browser restart (which keeps the session
+ * cookie, with its expiry) nor a refused request can part it from the session; only a page this shop served to
+ * that session can know it.
+ */
+export function sessionCsrfToken(secret: string, sessionToken: string): string {
+  return createHmac('sha256', secret).update(`csrf|session|${sessionToken}`).digest('base64url');
+}
+
+/** The token an anonymous visitor's forms (sign-in, sign-up) carry: signed double-submit, an HMAC of their CSRF cookie. */
 export function csrfTokenFor(secret: string, cookieValue: string): string {
   return createHmac('sha256', secret).update(`csrf|${cookieValue}`).digest('base64url');
 }
 
 function matches(expected: string, given: unknown): boolean {
-  if (typeof given !== 'string') return false;
+  if (expected === '' || typeof given !== 'string') return false;
   const a = Buffer.from(expected);
   const b = Buffer.from(given);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
- * Gives every visitor a CSRF cookie (for the token forms carry) before the context is built; named
- * `__Host-pk_csrf` on https. A session records the cookie it was opened with (see `SessionStore.create`).
+ * Gives a visitor without one a CSRF cookie (for the anonymous forms' token) before the context is built; named
+ * `__Host-pk_csrf` on https. Only on a page view (GET/HEAD): a state-changing request, refused or not, never sets
+ * it, so a form posted from another site (which the browser sends without the `SameSite=Lax` cookie) cannot
+ * replace the visitor's cookie. `res.locals.csrfCookie` is the cookie, or `null` when there is none.
  */
 export function csrfCookie(options: { secure: boolean }) {
   const name = options.secure ? `__Host-${CSRF_COOKIE}` : CSRF_COOKIE;
   return (req: Request, res: Response, next: NextFunction) => {
-    let value = req.cookies?.[name] as string | undefined;
+    let value: string | null = req.cookies?.[name] as string | null;
     if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{22,64}$/.test(value)) {
-      value = randomBytes(18).toString('base64url');
-      res.cookie(name, value, { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/' });
+      value = null;
+      if (SAFE_METHODS.has(req.method)) {
+        value = randomBytes(18).toString('base64url');
+        res.cookie(name, value, { httpOnly: true, sameSite: 'lax', secure: options.secure, path: '/' });
+      }
     }
     res.locals['csrfCookie'] = value;
     next();
@@ -36,10 +51,11 @@ export function csrfCookie(options: { secure: boolean }) {
 }
 
 /**
- * Refuses a state-changing request from a cookie-authenticated (or anonymous) caller unless it
- * carries the token as `_csrf` (forms) or `x-csrf-token` (scripts), and, with a session, unless the
- * CSRF cookie is the one that session was opened with (`loadViewer` checks). Requests authenticated
- * by an API token carry no ambient credential, so they need none.
+ * Refuses a state-changing request from a cookie-authenticated (or anonymous) caller unless it carries its token as
+ * `_csrf` (forms) or `x-csrf-token` (scripts): with a session, the session's own token ({@link sessionCsrfToken}),
+ * or the anonymous token of the very CSRF cookie the session was opened with (a page opened before signing in);
+ * without, the one derived from the CSRF cookie. Requests authenticated by an API token carry no ambient credential,
+ * so they need none. A refusal changes no cookie.
  */
 export function csrfProtection() {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -47,7 +63,7 @@ export function csrfProtection() {
     const ctx = ctxOf(res);
     if (ctx.viewer?.via === 'api_token') return next();
     const given = (req.body as Record<string, unknown> | undefined)?.['_csrf'] ?? req.get('x-csrf-token');
-    if (!matches(ctx.csrfToken, given) || res.locals['csrfBound'] === false) return next(new ShopError('forbidden', 'errors.csrf'));
+    if (!matches(ctx.csrfToken, given) && !matches(ctx.csrfAlsoTaken ?? '', given)) return next(new ShopError('forbidden', 'errors.csrf'));
     next();
   };
 }

@@ -5,7 +5,7 @@ import { ctxOf, setCtx, wantsJson } from './context.js';
 import { ShopError } from '../app/shop-error.js';
 import { isLocale, translator, type Locale } from '../i18n/translate.js';
 import type { Shop } from '../app/shop.js';
-import { csrfTokenFor } from './csrf.js';
+import { csrfTokenFor, sessionCsrfToken } from './csrf.js';
 import { isStaffRole, roleMayUse } from '../app/auth/staff-roles.js';
 import { requireStaffSecondFactor, setSessionLocals, type SessionLocals } from './staff-security.js';
 
@@ -47,6 +47,24 @@ async function viewerFor(shop: Shop, accountId: string | null, via: Viewer['via'
 }
 
 /**
+ * The CSRF token this request's forms carry: the session's own (pending a second factor too), else the anonymous
+ * cookie's, else none (`''`, which matches nothing: a state-changing request without either is refused).
+ */
+function csrfTokenOf(secret: string, session: SessionLocals | null, cookie: string | null): string {
+  if (session !== null) return sessionCsrfToken(secret, session.token);
+  return cookie === null ? '' : csrfTokenFor(secret, cookie);
+}
+
+/**
+ * The anonymous token a session also takes: the one of the CSRF cookie it was opened with (a tab opened before
+ * signing in still posts), and only with that very cookie; `null` without a session or with another cookie.
+ */
+async function boundCookieToken(shop: Shop, session: SessionLocals | null, cookie: string | null): Promise<string | null> {
+  if (session === null || cookie === null) return null;
+  return (await shop.sessions.csrfBindingHolds(session.token, session.state, cookie)) ? csrfTokenFor(shop.secret, cookie) : null;
+}
+
+/**
  * Builds the request context: who is asking (API token, else session cookie), their language
  * (the cookie they chose, else the browser's), and the CSRF token their forms must carry.
  */
@@ -67,9 +85,6 @@ export function loadViewer(shop: Shop) {
       const token = req.cookies?.[cookieName(SESSION_COOKIE, shop.config.secureCookies)] as unknown;
       const state = typeof token === 'string' && token.length <= 100 ? await shop.sessions.stateOf(token) : null;
       if (state !== null) session = { token: token as string, state };
-      // The CSRF cookie is bound to the session when it opens: another visitor's cookie (and its token) is refused here.
-      if (state !== null)
-        res.locals['csrfBound'] = await shop.sessions.csrfBindingHolds(token as string, state, res.locals['csrfCookie'] as string);
       // A session still owing its second factor signs nobody in.
       if (state !== null && !state.secondFactorPending) viewer = await viewerFor(shop, state.accountId, 'session');
     }
@@ -80,11 +95,13 @@ export function loadViewer(shop: Shop) {
       isStaff && shop.config.staffTotpRequired && !(await shop.staffTotp.isEnabled(viewer?.account.id as string)),
     );
     const locale = preferredLocale(req);
+    const cookie = res.locals['csrfCookie'] as string | null;
     setCtx(res, {
       locale,
       t: translator(locale),
       viewer,
-      csrfToken: csrfTokenFor(shop.secret, res.locals['csrfCookie'] as string),
+      csrfToken: csrfTokenOf(shop.secret, session, cookie),
+      csrfAlsoTaken: await boundCookieToken(shop, session, cookie),
       path: req.originalUrl,
       shopName: shop.config.shopName,
       footer: shop.config.footer,

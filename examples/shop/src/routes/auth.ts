@@ -39,7 +39,7 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     const { token } = await shop.sessions.create(accountId, {
       secondFactorPending,
       userAgent: req.get('user-agent') ?? '',
-      csrfCookie: res.locals['csrfCookie'] as string,
+      csrfCookie: res.locals['csrfCookie'] as string | null,
     });
     res.cookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), token, {
       httpOnly: true,

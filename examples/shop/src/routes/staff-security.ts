@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { signIn } from '../app/auth/accounts.js';
 import { isStaffRole } from '../app/auth/staff-roles.js';
-import { CODE_GUESSES, PASSWORD_GUESSES, signInThrottleOf } from '../db/sign-in-throttle.js';
+import { CODE_GUESSES, REAUTH_GUESSES, signInThrottleOf } from '../db/sign-in-throttle.js';
 import { sessionOf } from '../http/staff-security.js';
 import { requireAccount, SESSION_COOKIE, cookieName } from '../http/viewer.js';
 import { ctxOf, viewerOf } from '../http/context.js';
@@ -127,17 +127,16 @@ export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
     const form = ReauthForm.safeParse(req.body ?? {});
     const next = safeNext(form.success ? form.data.next : undefined);
     const hasTotp = await shop.staffTotp.isEnabled(account.id);
-    // A password or code given here counts against the same per-account windows as at sign-in.
-    const usesCode = form.success && form.data.password === '' && form.data.code !== '';
-    const rule = usesCode ? CODE_GUESSES : PASSWORD_GUESSES;
-    const subject = usesCode ? account.id : account.email;
+    // Counted against this session's own window, not the account's: a stranger's guesses at the account's email
+    // (PASSWORD_GUESSES) cannot lock the signed-in holder out of the pages that ask again.
+    const rule = REAUTH_GUESSES;
+    const subject = sessionOf(res)?.state.id as string;
     if (!(await throttle.take(rule, subject)))
       return void res.status(429).send(reauthPage(ctx, { next, hasTotp }, { _form: ctx.t('auth.accountThrottled') }).value);
     let ok = false;
     if (form.success && form.data.password !== '') ok = (await signIn(shop, account.email, form.data.password))?.id === account.id;
     else if (form.success && form.data.code !== '' && hasTotp) ok = await shop.staffTotp.verify(account.id, form.data.code);
     if (!ok) {
-      await throttle.noteFailure(rule, subject, account.customerId);
       return void res.status(401).send(reauthPage(ctx, { next, hasTotp }, { _form: ctx.t('security.reauth.wrong') }).value);
     }
     await throttle.clear(rule, subject);

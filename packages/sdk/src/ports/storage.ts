@@ -278,7 +278,9 @@ export interface OrderRepository {
    * transaction. Other refusals throw and write nothing: a missing customer, plan or target
    * (`NotFoundError`), a target on another panel than its subscription's or rows that do not belong to
    * the order (`ValidationError`), a debit the balance and credit limit do not cover
-   * (`InsufficientFundsError`), an idempotency key already taken (`ConflictError`).
+   * (`InsufficientFundsError`), an idempotency key already taken (`ConflictError`). The taken key is judged
+   * before funds and slots: a placement that waited on the customer's lock for one of the same key (a double
+   * submit reaching two replicas) learns that the key is taken, never that the wallet it emptied is empty.
    *
    * Locks, in the port's order: the customer (when there is a debit), then the plans' and the targets'
    * slot counters, each kind in id order, taken last and held to the end of the transaction. On a

@@ -1,4 +1,4 @@
-import { InsufficientFundsError, NotFoundError, createId } from '@panelkit/sdk';
+import { ConflictError, InsufficientFundsError, NotFoundError, createId } from '@panelkit/sdk';
 import { invalidInput, parsePlacement } from '@panelkit/sdk/storage';
 import type { AuditEvent, LedgerEntry, Order, Subscription } from '@panelkit/sdk';
 import type { OrderPlacement, ParsedPlacement, PlaceResult, PlacedTarget } from '@panelkit/sdk/storage';
@@ -182,9 +182,20 @@ export function orderPlacement({ runner, schema, secretBox }: RepositoryContext)
     return { text, params: p.values, gates };
   }
 
-  /** Why the chain broke at `gate`: a typed error, or the slot refusal. */
+  /**
+   * Why the chain broke at `gate`: a typed error, or the slot refusal. A taken idempotency key comes first, as
+   * the insert would have found it: the statement waited on the customer's lock for a placement of the same key
+   * (a double submit on two replicas) that then committed, and its snapshot, taken before, could not see that
+   * order, but this next statement does. The caller replays that order instead of refusing the buyer.
+   */
   async function refusal(db: SqlQueryable, parsed: ParsedPlacement, gate: string): Promise<PlaceResult> {
     if (gate === 'cust') throw new NotFoundError('customer', parsed.order.customerId);
+    const { idempotencyKey, customerId } = parsed.order;
+    const taken = await db.query(`SELECT 1 FROM ${schema}.orders WHERE customer_id = $1 AND idempotency_key = $2`, [
+      customerId,
+      idempotencyKey,
+    ]);
+    if (taken.rows[0] !== undefined) throw new ConflictError(`an order with idempotency key ${idempotencyKey} exists`);
     if (gate === 'funded') {
       const debit = parsed.debit!;
       const { rows } = await db.query(

@@ -253,6 +253,33 @@ export function orderPlacementSuite(env: SuiteEnv): void {
       });
     });
 
+    it('a taken key is a ConflictError before an empty wallet or a full plan, as the first placement left them', async () => {
+      const { storage } = env;
+      const customer = await funded(storage, 1000);
+      const plan = await seedPlan(storage, { maxClients: 1 });
+      const target = await seedTarget(storage);
+      const first = placement(customer.id, plan, [target], 1);
+      expect(await storage.orders.place(first)).toMatchObject({ ok: true });
+      // The wallet is empty and the plan full now: the same key again is still told the key is taken.
+      const again = placement(customer.id, plan, [target], 1);
+      await expectRejects(
+        storage.orders.place({ ...again, order: { ...again.order, idempotencyKey: first.order.idempotencyKey } }),
+        'ConflictError',
+      );
+      const free = placement(customer.id, plan, [target], 1, 0);
+      await expectRejects(
+        storage.orders.place({ ...free, order: { ...free.order, idempotencyKey: first.order.idempotencyKey } }),
+        'ConflictError',
+      );
+      expect(await footprint(storage, customer.id, plan, [target])).toEqual({
+        orders: 1,
+        subscriptions: 1,
+        balance: 0,
+        plan: 1,
+        targets: [1],
+      });
+    });
+
     it('60 placements racing for 10 slots of a plan, each in its own transaction: exactly 10 are written', async () => {
       const { storage } = env;
       const plan = await seedPlan(storage, { maxClients: 10 });

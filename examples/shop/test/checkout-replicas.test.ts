@@ -1,0 +1,147 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { request as httpRequest, type ClientRequest } from 'node:http';
+import { resolve } from 'node:path';
+import type { Plan } from '@panelkit/sdk';
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
+import { signUp } from '../src/app/auth/accounts.js';
+import { loadConfig } from '../src/config/config.js';
+import { openShop, type RunningShop } from '../src/stack/shop.js';
+import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
+
+const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
+const SHOP_DIR = resolve(import.meta.dirname, '..');
+const ROUNDS = 15;
+
+interface Answer {
+  status: number;
+  body: { replayed?: boolean; order?: { id: string }; error?: { code?: string } };
+}
+
+/**
+ * A POST whose last body byte is held back: `release()` sends it. Two of these released together reach their
+ * servers as complete requests at the same moment (a barrier over HTTP: neither server can start before both are
+ * whole on the wire).
+ */
+function heldPost(url: string, path: string, token: string, body: unknown): { sent: Promise<void>; release: () => Promise<Answer> } {
+  const bytes = Buffer.from(JSON.stringify(body));
+  let req!: ClientRequest;
+  const answer = new Promise<Answer>((done, fail) => {
+    req = httpRequest(`${url}${path}`, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': bytes.length, authorization: `Bearer ${token}` },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body: JSON.parse(text) as Answer['body'] }));
+    });
+    req.on('error', fail);
+  });
+  const sent = new Promise<void>((done) => {
+    req.write(bytes.subarray(0, bytes.length - 1), () => done());
+  });
+  return {
+    sent,
+    release: () => {
+      req.end(bytes.subarray(bytes.length - 1));
+      return answer;
+    },
+  };
+}
+
+/**
+ * A buyer's double tap reaching two web replicas (two OS processes, each with its own pool, on one PostgreSQL) with one
+ * idempotency key at the same moment, with a wallet that covers one order: both answers are that one order, charged
+ * once. Before, the second checkout's read saw no order yet and its write found the wallet empty before it found the
+ * key: 201 and 402.
+ */
+describe.skipIf(DATABASE_URL === undefined)(
+  `one checkout key on two replicas at once${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
+  () => {
+    const schema = `checkout_it_${randomBytes(4).toString('hex')}`;
+    const env = {
+      DATABASE_URL: DATABASE_URL as string,
+      DATABASE_SCHEMA: schema,
+      SHOP_SECRET: 'checkout-replicas-secret-checkout-replicas',
+      SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
+      SHOP_CURRENCY: 'USD',
+      LOG_LEVEL: 'silent',
+    };
+    let shop: RunningShop;
+    let plan: Plan;
+    const children: ChildProcess[] = [];
+    const replicas: string[] = [];
+
+    beforeAll(async () => {
+      shop = await openShop(loadConfig({ ...env, DEMO_PANEL: 'off' }), { logger: pino({ level: 'silent' }) });
+      const panel = await shop.storage.panels.create({
+        kind: 'marzban',
+        name: 'replicas',
+        baseUrl: 'https://panel.example.com/secret-path',
+        credentials: { type: 'password', username: 'admin', password: 'replicas-password' },
+      });
+      await shop.storage.targets.create({ panelId: panel.id, remoteRef: 'inbound-1', name: 'inbound 1', protocol: 'vless' });
+      plan = await shop.storage.plans.create({
+        name: 'One month',
+        family: 'standard',
+        price: { amount: 500, currency: 'USD' },
+        durationDays: 30,
+        trafficBytes: 50 * 1024 ** 3,
+      });
+      for (let i = 0; i < 2; i++) {
+        const child = fork(await bundledEntry(resolve(SHOP_DIR, 'test/support/web-replica.ts')), [], {
+          cwd: SHOP_DIR,
+          env: { ...process.env, ...env },
+          execArgv: [],
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
+        children.push(child);
+        replicas.push(
+          await new Promise<string>((done, fail) => {
+            child.once('message', (m: { url: string }) => done(m.url));
+            child.once('exit', (code) => fail(new Error(`replica exited with ${code}`)));
+          }),
+        );
+      }
+    }, 120_000);
+
+    afterAll(async () => {
+      for (const child of children) child.send({ type: 'stop' });
+      await Promise.all(children.map((c) => new Promise((done) => (c.exitCode === null ? c.once('exit', done) : done(null)))));
+      await shop?.close();
+      const pool = new pg.Pool({ connectionString: DATABASE_URL });
+      for (const s of [schema, `${schema}_shop`]) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+      await pool.end();
+    });
+
+    it(`${ROUNDS} double taps, each on two replicas at once: the same order twice, one debit`, async () => {
+      const statuses: number[][] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const signed = await signUp(shop, { email: `tap-${round}@example.com`, password: 'correct horse battery', locale: 'en' });
+        if (!signed.ok) throw new Error('sign-up refused');
+        const { customerId } = signed.account;
+        await shop.kit.topUp({ customerId, amount: { amount: 500, currency: 'USD' }, idempotencyKey: `tap-top-up:${randomUUID()}` });
+        const { token } = await shop.apiTokens.create(signed.account.id, 'double tap');
+        const body = { items: [{ planId: plan.id, quantity: 1 }], idempotencyKey: `tap-${randomUUID()}` };
+        const posts = replicas.map((url) => heldPost(url, '/api/v1/checkout', token, body));
+        await Promise.all(posts.map((p) => p.sent));
+        const answers = await Promise.all(posts.map((p) => p.release()));
+        statuses.push(answers.map((a) => a.status).sort());
+        const orders = (await shop.storage.orders.list({ customerId }, { limit: 10 })).items;
+        expect(orders).toHaveLength(1);
+        const debits = (await shop.storage.ledger.list(customerId, { limit: 10 })).items.filter((e) => e.kind === 'purchase');
+        expect(debits).toHaveLength(1);
+        expect(await shop.storage.ledger.balance(customerId, 'USD')).toBe(0);
+        expect(answers.map((a) => a.body.order?.id ?? a.body.error?.code)).toEqual([orders[0]!.id, orders[0]!.id]);
+      }
+      // Every round: one first answer (201) and one replay (200) of the same order; never a refusal.
+      expect(statuses).toEqual(statuses.map(() => [200, 201]));
+    }, 180_000);
+  },
+);
