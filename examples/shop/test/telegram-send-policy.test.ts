@@ -28,7 +28,9 @@ describe('Telegram send policy', () => {
         ? { recipient, kind: 'panel_down', source, params: { panelId: 'pnl_x', panel: 'Frankfurt', error: 'timeout' } }
         : { recipient, kind: 'refund', source, params: { amount: 100, currency: 'USD', reason: 'by_shop', note: '' } };
     await s.t.shop.storage.transaction((tx) => writeNotification(tx, s.t.shop.shopSchema, s.t.clock.now(), n));
-    const { rows } = await s.t.shop.db.query<{ id: string }>(`SELECT id FROM ${s.t.shop.shopSchema}.notifications WHERE source = $1`, [source]);
+    const { rows } = await s.t.shop.db.query<{ id: string }>(`SELECT id FROM ${s.t.shop.shopSchema}.notifications WHERE source = $1`, [
+      source,
+    ]);
     return rows[0]!.id;
   }
   const sendsTo = (chatId: number, since: number) =>
@@ -78,7 +80,12 @@ describe('Telegram send policy', () => {
     expect(sendsTo(7601, since)).toHaveLength(1);
     // A broadcast skips the marked chat too.
     const before = s.fake.calls.length;
-    await s.shopBot.broadcasts.create({ key: 'policy-broadcast', text: 'News', createdBy: 'test', exceptUsers: [String(ADMIN_TELEGRAM_ID)] });
+    await s.shopBot.broadcasts.create({
+      key: 'policy-broadcast',
+      text: 'News',
+      createdBy: 'test',
+      exceptUsers: [String(ADMIN_TELEGRAM_ID)],
+    });
     await s.shopBot.sendBroadcasts();
     expect(sendsTo(7601, before)).toHaveLength(0);
     await buyer.send(buyer.message('hello'));
@@ -103,7 +110,10 @@ describe('Telegram send policy', () => {
     s.fake.failNext('sendMessage', { code: 502, description: 'Bad Gateway' });
     await later(61_000);
     expect(sendsTo(7602, since)).toHaveLength(2);
-    expect((await deliveriesOf(s.t.shop).ofNotification(id))[0]).toMatchObject({ status: 'pending', lastError: expect.stringContaining('502') });
+    expect((await deliveriesOf(s.t.shop).ofNotification(id))[0]).toMatchObject({
+      status: 'pending',
+      lastError: expect.stringContaining('502'),
+    });
     await later(3_600_000);
     expect(sendsTo(7602, since).map((c) => c.ok)).toEqual([false, false, true]);
     expect((await deliveriesOf(s.t.shop).ofNotification(id))[0]?.status).toBe('sent');
