@@ -15,7 +15,7 @@ describe('the bot’s command lists', () => {
   });
   afterAll(() => s?.close());
 
-  const listed = async (scope: object, language?: string) =>
+  const listed = async (scope: object, language?: 'en' | 'fa') =>
     (await s.shopBot.bot.api.getMyCommands({ scope: scope as never, ...(language === undefined ? {} : { language_code: language }) })).map(
       (c) => c.command,
     );
