@@ -7,6 +7,7 @@ import { createTelegramChannel, telegramChannelsFor } from '../src/telegram/chan
 import { planNamed } from './support/buying.js';
 import { signedUpBuyer } from './support/shop-under-test.js';
 import { ADMIN_TELEGRAM_ID, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
+import { DeliveryRefusedError } from '../src/app/notifications/channel.js';
 
 const en = translator('en');
 
@@ -156,8 +157,12 @@ describe('the Telegram bot for admins, notifications and linking', () => {
     expect(await channel.addressesOf({ kind: 'customer', customerId: 'cus_nobody' })).toEqual([]);
 
     const message = { subject: 'Expiring soon', text: 'Your subscription ends in 3 days.' };
+    // Telegram's 400 is final: refused with its reason, and the chat gets nothing more until it writes (issue 44).
     s.fake.failNext('sendMessage', { code: 400, description: 'Bad Request: chat not found' });
-    await expect(channel.send('8301', message, 'notice:1:telegram')).rejects.toThrow();
+    await expect(channel.send('8301', message, 'notice:1:telegram')).rejects.toThrow(DeliveryRefusedError);
+    await expect(channel.send('8301', message, 'notice:1:telegram')).rejects.toThrow('400 Bad Request: chat not found');
+    expect(await channel.addressesOf({ kind: 'customer', customerId: link?.customerId as string })).toEqual([]);
+    await buyer.send(buyer.message('/menu'));
     await channel.send('8301', message, 'notice:1:telegram');
     await channel.send('8301', message, 'notice:1:telegram');
     const arrived = s.fake.calls.filter((c) => c.ok && c.params['text'] === 'Expiring soon\n\nYour subscription ends in 3 days.');

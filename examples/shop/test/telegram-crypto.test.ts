@@ -92,4 +92,28 @@ describe('a crypto top-up from the Telegram bot', () => {
     expect(back.text).toContain(t('wallet.crypto.backToBot'));
     expect(back.text).not.toContain('name="password"');
   });
+
+  it('tells a Farsi buyer of a crypto top-up in Farsi: no gateway words in the notice or the wallet history', async () => {
+    const { shop, clock } = s.t;
+    const buyer = new TelegramUser(s.fake, clock, 7002, 'fa');
+    const menu = await buyer.send(buyer.message('/start'));
+    const customerId = (await shop.storage.customers.getByExternalRef(`telegram:${buyer.id}`))!.id;
+    expect((await shop.storage.customers.get(customerId))!.locale).toBe('fa');
+    await saveGatewaySettings(shop, { enabled: true, baseUrl: sim.url, apiKey: sim.apiKey, ipnSecret: sim.ipnSecret }, clock.now(), null);
+    const offer = await buyer.press(menu, 'tu');
+    const tap = buttonsOf(offer).find((b) => b.callback_data?.startsWith('cg:'))!.callback_data!;
+    const invoiceUrl = buttonsOf(await buyer.send(buyer.tap(tap, messageIdOf(offer)))).find((b) => b.url !== undefined)!.url!;
+    const since = s.fake.calls.length;
+    await sim.pay(/\/pay\/(\w+)$/.exec(invoiceUrl)![1]!);
+    await s.t.drain();
+    const notice = s.fake.callsSince(since, 'sendMessage').find((c) => c.ok && Number(c.params['chat_id']) === buyer.id);
+    expect(notice).toBeDefined();
+    const history = await buyer.press(menu, 'w');
+    const fa = translator('fa');
+    expect(textOf(history)).toContain(fa('wallet.paymentNotes.finished'));
+    // Latin words left once the product names (the shop's) are taken out: none.
+    const latin = (text: string) => text.replaceAll(shop.config.shopName, '').match(/[A-Za-z]{2,}/g) ?? [];
+    expect(latin(textOf(notice!))).toEqual([]);
+    expect(latin(textOf(history))).toEqual([]);
+  });
 });

@@ -1,10 +1,10 @@
-import { autoRetry } from '@grammyjs/auto-retry';
 import { Api } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';
 
-/** A Bot API client for these settings, waiting out 429s (`retry_after`) like the bot's own. */
+/**
+ * A Bot API client for these settings, for jobs and pages: it waits for nothing in-process. A job's 429 or
+ * 5xx becomes its own retry (`telegram/send-policy.ts`); only the bot's replies to a user wait 429s out.
+ */
 export function telegramApi(config: TelegramConfig): Api {
-  const api = new Api(config.token, config.apiRoot === null ? {} : { apiRoot: config.apiRoot });
-  api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: true }));
-  return api;
+  return new Api(config.token, config.apiRoot === null ? {} : { apiRoot: config.apiRoot });
 }

@@ -355,6 +355,19 @@ const MIGRATIONS: readonly ShopMigration[] = [
       )`,
     ],
   },
+  {
+    // Issue 44: a chat Telegram refused for good (the user blocked the bot, the chat is unknown, the account is
+    // gone) is written to no more until an update from it arrives.
+    version: 15,
+    name: 'telegram_unreachable_chats',
+    statements: (s) => [
+      `CREATE TABLE IF NOT EXISTS ${s}.telegram_unreachable_chats (
+        chat_id text PRIMARY KEY,
+        reason text NOT NULL,
+        marked_at timestamptz NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** The newest version this build knows. */

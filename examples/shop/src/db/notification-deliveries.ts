@@ -126,6 +126,15 @@ export class DeliveryStore {
     ]);
   }
 
+  /** The address refused it for good after attempt `attempts`: `failed` at once with that reason (an admin may retry it). */
+  async markRefused(id: string, attempts: number, reason: string): Promise<void> {
+    await this.db.query(`UPDATE ${this.table} SET status = 'failed', attempts = $2, last_error = $3 WHERE id = $1 AND status = 'pending'`, [
+      id,
+      attempts,
+      reason.slice(0, 1000),
+    ]);
+  }
+
   /** Its send job was given up: `failed` for good, until an admin retries it (the last attempt's error stays, else `error`). */
   async markFailed(id: string, error: string): Promise<void> {
     await this.db.query(

@@ -28,22 +28,27 @@ export class BroadcastStore {
     private readonly clock: Clock,
   ) {}
 
+  /** A link's chat is not marked unreachable (`telegram_unreachable_chats`): a broadcast leaves such chats out. */
+  private get reachable(): string {
+    return `chat_id NOT IN (SELECT chat_id FROM ${this.schema}.telegram_unreachable_chats)`;
+  }
+
   /** The broadcast id the admin's message `key` always gives. */
   static idOf(key: string): string {
     return keyedId('bc', key);
   }
 
-  /** How many linked chats a broadcast to all but `exceptUsers` reaches now. */
+  /** How many linked chats a broadcast to all but `exceptUsers` reaches now (none marked unreachable). */
   async countRecipients(exceptUsers: readonly string[]): Promise<number> {
     const { rows } = await this.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($1::text[])`,
+      `SELECT count(*)::int AS n FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($1::text[]) AND ${this.reachable}`,
       [[...exceptUsers]],
     );
     return rows[0]?.n ?? 0;
   }
 
   /**
-   * Writes the broadcast and one `pending` copy per linked chat but `exceptUsers`' (once: a repeat
+   * Writes the broadcast and one `pending` copy per reachable linked chat but `exceptUsers`' (once: a repeat
    * changes nothing), and returns the copies still `pending` (to enqueue their jobs). `tx` is the engine's
    * storage transaction, so the rows and the copies' jobs commit together.
    */
@@ -59,7 +64,8 @@ export class BroadcastStore {
     if (rows.length > 0) {
       await db.query(
         `INSERT INTO ${this.schema}.telegram_broadcast_deliveries (broadcast_id, chat_id, status)
-         SELECT $1, chat_id, 'pending' FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($2::text[]) ON CONFLICT DO NOTHING`,
+         SELECT $1, chat_id, 'pending' FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($2::text[]) AND ${this.reachable}
+         ON CONFLICT DO NOTHING`,
         [input.id, [...input.exceptUsers]],
       );
     }

@@ -32,6 +32,8 @@ import { customerOfTelegramUser } from '../app/auth/telegram-buyers.js';
 import { createTelegramChannel } from './channel.js';
 import type { BotContext, BotDeps } from './context.js';
 import { TelegramLinkStore } from '../db/telegram-links.js';
+import { TelegramUnreachableChats } from '../db/telegram-unreachable.js';
+import { telegramApi } from '../app/telegram-api.js';
 import { mainMenu } from './menu.js';
 import { ReceiptPhotoStore } from '../db/telegram-receipt-photos.js';
 import { TelegramUpdateLog } from '../db/telegram-updates.js';
@@ -92,8 +94,11 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: true }));
   const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
   const updates = new TelegramUpdateLog(shop.db, shop.shopSchema, shop.clock);
-  const broadcasts = createBroadcastJobs(shop, bot.api);
-  const dailySummary = dailySummaryJob(shop, bot.api, links);
+  const unreachable = new TelegramUnreachableChats(shop.db, shop.shopSchema, shop.clock);
+  // Jobs send with a client that waits for nothing: their 429s and 5xx are the job's retries (`send-policy.ts`).
+  const jobApi = telegramApi(config);
+  const broadcasts = createBroadcastJobs(shop, jobApi);
+  const dailySummary = dailySummaryJob(shop, jobApi, links);
   const hostJobs = [...broadcasts.definitions, dailySummary];
   // Only the bot's jobs: the bot sends its own messages; the shop's worker runs the rest.
   const broadcastWorker = shop.kit.createWorker({ hostJobs, engineJobs: false });
@@ -130,6 +135,11 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
       await updates.release(id);
       throw error;
     }
+  });
+  // A chat that writes (or unblocks the bot) may be sent to again, whatever Telegram refused before.
+  bot.use(async (ctx, next) => {
+    if (ctx.chat !== undefined) await unreachable.clear(String(ctx.chat.id));
+    await next();
   });
   // A user blocking or unblocking the bot is no contact: no customer is made for it.
   bot.use((ctx, next) => (ctx.myChatMember === undefined ? next() : undefined));
@@ -207,7 +217,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
       if (config.webhook === null) return Router();
       return webhookRouter(bot, WEBHOOK_PATH, webhookSecret, log);
     },
-    channel: () => createTelegramChannel({ shop, config, api: bot.api }),
+    channel: () => createTelegramChannel({ shop, config, api: jobApi }),
     async deepLink(customerId) {
       if (!bot.isInited()) await bot.init();
       return `https://t.me/${bot.botInfo.username}?start=${await links.createToken(customerId)}`;

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RetryLaterError, defineHostJob, enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
-import { GrammyError, HttpError, type Api } from 'grammy';
+import type { Api } from 'grammy';
 import { z } from 'zod';
 import type { Shop } from '../app/shop.js';
 import { BroadcastStore, type BroadcastCopy } from '../db/telegram-broadcasts.js';
+import { TelegramUnreachableChats } from '../db/telegram-unreachable.js';
+import { classifySendError } from './send-policy.js';
 
 /** Host job types of broadcasts: the same names in every process, whichever builds them. */
 export const BROADCAST_JOB_TYPES = { fanOut: 'shop.broadcast.fan_out', copy: 'shop.broadcast.copy' } as const;
@@ -46,11 +48,14 @@ const CopySchema = z.object({ broadcastId: z.string().min(1), chatId: z.string()
  * The broadcast jobs. A fan-out writes the broadcast's record (a `pending` row per chat) and enqueues
  * one copy job per chat (keyed by broadcast and chat: at most once). A copy is marked `sending` before
  * the call and never sent again once it was: a crash mid-call leaves it `sending`, which the next attempt
- * turns `unknown`. A 429 puts the copy back to `pending` and every copy of this process waits the
- * `retry_after` Telegram asked for (the job runs again then); a refusal (blocked bot, chat gone) is `failed`.
+ * turns `unknown`. Failures follow the one send policy (`send-policy.ts`): a 429 puts the copy back to `pending`
+ * and every copy of this process waits the `retry_after` Telegram asked for (the job runs again then), a 5xx
+ * too (after the job's backoff); a refusal (blocked bot, chat gone) is `failed` with Telegram's reason and
+ * marks the chat, whose later copies fail without a call until it writes to the bot again.
  */
 export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobsOptions = {}): BroadcastJobs {
   const store = new BroadcastStore(shop.db, shop.shopSchema, shop.clock);
+  const unreachable = new TelegramUnreachableChats(shop.db, shop.shopSchema, shop.clock);
   const logger = shop.logger.child({ component: 'telegram-broadcast' });
   const gapMs = options.gapMs ?? 40;
   let sent = 0;
@@ -72,33 +77,32 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
         await store.finish(target, 'unknown', 'the sender stopped during the call');
         return;
       }
+      const marked = await unreachable.reasonOf(target.chatId);
+      if (marked !== null) {
+        await store.finish(target, 'failed', marked);
+        return;
+      }
       const wait = pausedUntil - shop.clock.now().getTime();
       if (wait > 0) throw new RetryLaterError('Telegram asked the bot to wait', wait);
       if (!(await store.beginSend(target, job.attempts))) return;
       try {
         await api.sendMessage(target.chatId, record.text);
       } catch (error) {
-        if (error instanceof GrammyError) {
-          const description = error.description.slice(0, 500);
-          if (error.error_code === 429) {
-            const waitMs = (error.parameters.retry_after ?? 1) * 1000;
-            pausedUntil = Math.max(pausedUntil, shop.clock.now().getTime() + waitMs);
-            await store.finish(target, 'pending', description);
-            throw new RetryLaterError('Telegram answered 429', waitMs);
-          }
-          if (error.error_code >= 500) {
-            await store.finish(target, 'pending', description);
-            throw new RetryLaterError(`Telegram answered ${error.error_code}`, 1_000);
-          }
-          await store.finish(target, 'failed', description);
-          return;
+        const failure = classifySendError(error);
+        if (failure === null) throw error; // Left `sending`: the next attempt marks it `unknown`.
+        if (failure.kind === 'retry') {
+          pausedUntil = Math.max(pausedUntil, shop.clock.now().getTime() + failure.error.retryAfterMs);
+          await store.finish(target, 'pending', failure.error.message.slice(0, 500));
+          throw failure.error;
         }
-        if (error instanceof HttpError) {
+        if (failure.kind === 'unknown') {
           logger.warn({ err: error, ...target }, 'broadcast copy outcome unknown; it will not be sent again');
-          await store.finish(target, 'unknown', 'the connection failed during the call');
+          await store.finish(target, 'unknown', failure.reason);
           return;
         }
-        throw error; // Left `sending`: the next attempt marks it `unknown`.
+        if (failure.unreachable) await unreachable.mark(target.chatId, failure.reason);
+        await store.finish(target, 'failed', failure.reason);
+        return;
       }
       await store.finish(target, 'sent');
       sent++;

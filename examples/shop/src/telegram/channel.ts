@@ -1,11 +1,12 @@
-import { RetryLaterError } from '@panelkit/sdk';
-import { type Api, GrammyError } from 'grammy';
+import type { Api } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';
-import type { NotificationChannel, RenderedMessage } from '../app/notifications/channel.js';
+import { DeliveryRefusedError, type NotificationChannel, type RenderedMessage } from '../app/notifications/channel.js';
 import type { Recipient } from '../db/notifications.js';
 import type { Shop } from '../app/shop.js';
 import { TelegramLinkStore } from '../db/telegram-links.js';
 import { TelegramSentStore } from '../db/telegram-sent.js';
+import { TelegramUnreachableChats } from '../db/telegram-unreachable.js';
+import { classifySendError } from './send-policy.js';
 import { splitMessage } from './message-text.js';
 import { telegramApi } from '../app/telegram-api.js';
 
@@ -14,15 +15,18 @@ export interface TelegramChannelOptions {
   shop: Pick<Shop, 'db' | 'shopSchema' | 'clock' | 'logger'>;
   /** The bot's settings: its token and API root, and the admins (staff are reached in their private chats with the bot). */
   config: TelegramConfig;
-  /** The bot's API, when a bot runs in this process; otherwise one is made from `config` (a worker replica). */
+  /** The Bot API client; one is made from `config` when not given. It must not wait out 429s itself (the job does). */
   api?: Api;
 }
 
 /**
  * Notifications through the bot: a buyer in the chat their Telegram link names, staff in each
- * admin's chat. Each idempotency key is recorded in `telegram_sent` before the call, so a key is
- * sent at most once: a call Telegram refused (nothing arrived) gives the key back and throws, to
- * be retried; a network failure mid-call (it may have arrived) keeps the key and is not repeated.
+ * admin's chat, but no chat Telegram refused for good until it writes again. Each idempotency key is
+ * recorded in `telegram_sent` before the call, so a key is sent at most once. Failures follow the one
+ * send policy (`send-policy.ts`): a 429, a 5xx or a connection never made gives the key back and throws
+ * a `RetryLaterError` (the send job runs again then); a 400 or 403 gives it back and throws
+ * `DeliveryRefusedError` with Telegram's reason (the delivery fails at once), marking the chat when it is
+ * blocked or unknown; a network failure mid-call (it may have arrived) keeps the key and is not repeated.
  */
 export function createTelegramChannel(options: TelegramChannelOptions): NotificationChannel {
   const { db, shopSchema, clock } = options.shop;
@@ -30,28 +34,33 @@ export function createTelegramChannel(options: TelegramChannelOptions): Notifica
   const api = options.api ?? telegramApi(options.config);
   const links = new TelegramLinkStore(db, shopSchema, clock);
   const sent = new TelegramSentStore(db, shopSchema, clock);
+  const unreachable = new TelegramUnreachableChats(db, shopSchema, clock);
   return {
     name: 'telegram',
     async addressesOf(recipient: Recipient): Promise<string[]> {
-      if (recipient.kind === 'staff') return [...options.config.adminIds];
+      if (recipient.kind === 'staff') return unreachable.reachable(options.config.adminIds);
       const link = await links.byCustomer(recipient.customerId);
-      return link === null ? [] : [link.chatId];
+      return link === null ? [] : unreachable.reachable([link.chatId]);
     },
     async send(address: string, message: RenderedMessage, idempotencyKey: string): Promise<void> {
+      // Marked after this delivery was written (another message found it blocked): refused without a call.
+      const marked = await unreachable.reasonOf(address);
+      if (marked !== null) throw new DeliveryRefusedError(marked);
       if (!(await sent.claim(idempotencyKey, address))) return;
       const parts = splitMessage(message.subject === '' ? message.text : `${message.subject}\n\n${message.text}`);
       try {
         for (const part of parts) await api.sendMessage(address, part);
       } catch (error) {
-        if (error instanceof GrammyError) {
-          await sent.release(idempotencyKey);
-          // Still refused after the client's own waits: the send job waits as long as Telegram asked.
-          const retryAfter = error.parameters.retry_after;
-          if (error.error_code === 429 && retryAfter !== undefined)
-            throw new RetryLaterError('Telegram answered 429', retryAfter * 1000, { cause: error });
-          throw error;
+        const failure = classifySendError(error);
+        if (failure === null) throw error;
+        if (failure.kind === 'unknown') {
+          logger.warn({ err: error, idempotencyKey }, 'Telegram notification outcome unknown; it will not be sent again');
+          return;
         }
-        logger.warn({ err: error, idempotencyKey }, 'Telegram notification outcome unknown; it will not be sent again');
+        await sent.release(idempotencyKey);
+        if (failure.kind === 'retry') throw failure.error;
+        if (failure.unreachable) await unreachable.mark(address, failure.reason);
+        throw new DeliveryRefusedError(failure.reason);
       }
     },
   };

@@ -1,6 +1,7 @@
 import type { Shop } from '../app/shop.js';
 import type { ShopBot } from './bot.js';
 import { adoptPendingBroadcasts } from './broadcast-jobs.js';
+import { syncBotCommands } from './commands.js';
 
 /** The running bot: polling or webhook, and the loop that sends broadcasts and the daily summary. */
 export interface RunningBot {
@@ -19,8 +20,9 @@ export interface RunBotOptions {
 
 /**
  * Starts the bot: with a webhook URL it registers the webhook (with its secret) and waits for
- * Telegram's posts; otherwise it long-polls (one process per bot token may poll). Either way a
- * loop sends pending broadcasts and, once a day, the admins' summary.
+ * Telegram's posts; otherwise it long-polls (one process per bot token may poll). First it gives Telegram the
+ * bot's command lists when they changed (`commands.ts`). Either way a loop sends pending broadcasts and, once a
+ * day, the admins' summary.
  */
 export async function runBot(shop: Shop, shopBot: ShopBot, options: RunBotOptions = {}): Promise<RunningBot> {
   const { bot } = shopBot;
@@ -34,6 +36,10 @@ export async function runBot(shop: Shop, shopBot: ShopBot, options: RunBotOption
       `Telegram did not answer getMe at ${config.apiRoot ?? 'api.telegram.org'}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+  // The command lists Telegram offers on "/" (the staff's only in their chats): given once per change, across replicas.
+  await syncBotCommands(shop, bot.api, config.adminIds, shop.clock.now(), log).catch((error: unknown) =>
+    log.error({ err: error }, 'giving Telegram the bot’s commands failed; tried again at the next start'),
+  );
   let polling: Promise<void> | null = null;
   if (config.webhook !== null) {
     await bot.api.setWebhook(config.webhook.url, { secret_token: shopBot.webhookSecret, allowed_updates: ['message', 'callback_query'] });

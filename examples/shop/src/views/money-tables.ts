@@ -5,6 +5,7 @@ import type { RequestContext } from '../http/context.js';
 import { formatDateTime, formatMoney } from '../i18n/format.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField } from './layout.js';
+import { paymentNoteText } from '../app/payments/payment-notes.js';
 
 /** Balances in every currency the customer has, or a zero in the shop's currency. */
 export function balanceList(ctx: RequestContext, balances: Money[], currency: string): SafeHtml {
@@ -73,6 +74,10 @@ export function paymentsTable(
 ): SafeHtml {
   const { t, locale } = ctx;
   if (payments.length === 0) return html`<p class="muted">${t('wallet.payments.empty')}</p>`;
+  const noteCell = (p: Payment) => {
+    const note = paymentNoteText(p, t);
+    return note ? html`<br><small data-testid="review-note">${t('wallet.payments.note')}: ${note}</small>` : '';
+  };
   return html`<div class="table-wrap"><table data-testid="payments">
 <thead><tr><th>${t('wallet.payments.date')}</th><th>${t('wallet.payments.provider')}</th><th>${t('wallet.payments.amount')}</th><th>${t('wallet.payments.reference')}</th><th>${t('wallet.payments.status')}</th><th>${t('wallet.invoice.column')}</th></tr></thead>
 <tbody>${payments.map(
@@ -81,7 +86,7 @@ export function paymentsTable(
   <td>${t(`wallet.providers.${p.provider}`)}</td>
   <td>${formatMoney(p.amount, locale)}</td>
   <td class="ltr">${p.reference ?? ''}</td>
-  <td>${paymentBadge(ctx, p)}${p.reviewNote ? html`<br><small data-testid="review-note">${t('wallet.payments.note')}: ${p.reviewNote}</small>` : ''}${
+  <td>${paymentBadge(ctx, p)}${noteCell(p)}${
     options.buyerCancels && p.status === 'pending'
       ? html`<form method="post" action="/wallet/payments/${encodeURIComponent(p.id)}/cancel" data-testid="cancel-payment">${csrfField(ctx)}<button type="submit" class="small secondary">${t('wallet.payments.cancel')}</button></form>`
       : ''

@@ -42,6 +42,8 @@ export class FakeTelegram {
   private readonly queue: Update[] = [];
   private readonly waiting = new Set<() => void>();
   private readonly failures = new Map<string, ScriptedFailure[]>();
+  /** The bot's command lists, by scope and language (`setMyCommands`), as Telegram keeps them. */
+  private readonly commandLists = new Map<string, unknown[]>();
   private nextMessageId = 1000;
   private nextUpdateId = 1;
 
@@ -179,12 +181,27 @@ export class FakeTelegram {
         if (file === undefined) return { file_id: id, file_unique_id: `${id}-u` };
         return { file_id: id, file_unique_id: `${id}-u`, file_size: file.bytes.length, file_path: file.path };
       }
+      case 'setMyCommands':
+        this.commandLists.set(commandListKey(params), (params['commands'] as unknown[] | undefined) ?? []);
+        return true;
+      case 'deleteMyCommands':
+        this.commandLists.delete(commandListKey(params));
+        return true;
+      case 'getMyCommands':
+        return this.commandLists.get(commandListKey(params)) ?? [];
       case 'getWebhookInfo':
         return { url: '', has_custom_certificate: false, pending_update_count: 0 };
       default:
         return true;
     }
   }
+}
+
+/** One command list's place: its scope (default when none) and language (`''` for every language). */
+function commandListKey(params: Record<string, unknown>): string {
+  const scope = (params['scope'] as { type?: string; chat_id?: unknown } | undefined) ?? { type: 'default' };
+  const chat = scope.chat_id === undefined ? '' : String(scope.chat_id);
+  return `${scope.type ?? 'default'}:${chat}:${String(params['language_code'] ?? '')}`;
 }
 
 async function parseBody(req: IncomingMessage, body: Buffer): Promise<{ params: Record<string, unknown>; upload?: BotCall['upload'] }> {

@@ -2,6 +2,7 @@ import type { AuditEvent, Subscription } from '@panelkit/sdk';
 import { buyerLabel } from '../payments/buyer-label.js';
 import type { Shop } from '../shop.js';
 import type { NewNotification } from '../../db/notifications.js';
+import { machineNoteKey } from '../payments/payment-notes.js';
 
 /** The audit actions that may notify someone (each enqueues its notices job); every other action tells nobody anything. */
 export const NOTIFYING_ACTIONS = [
@@ -107,13 +108,16 @@ async function aboutSubscription(shop: Shop, event: AuditEvent): Promise<Notice[
 async function aboutPayment(shop: Shop, event: AuditEvent): Promise<Notice[]> {
   const { data } = event;
   const buyer = { kind: 'customer', customerId: event.subjectId } as const;
+  const byAdmin = event.actor.type === 'admin';
+  const note = text(data['note']);
+  // A reviewer's note is theirs to word; the SDK's (a gateway's status) is read from the catalogs.
   const facts = {
     paymentId: text(data['paymentId']),
     amount: number(data['amount']),
     currency: text(data['currency']),
-    note: text(data['note']),
+    note: byAdmin ? note : '',
+    ...(!byAdmin && note !== null && note !== '' ? { noteKey: machineNoteKey(note) } : {}),
   };
-  const byAdmin = event.actor.type === 'admin';
   switch (event.action) {
     case 'payment.started':
       if (data['needsReview'] !== true) return [];

@@ -11,6 +11,20 @@ export interface NotificationChannel {
   readonly name: string;
   /** Where this recipient is reached on this channel (one or more addresses: staff may be several); [] when not reachable. */
   addressesOf(recipient: Recipient): Promise<string[]>;
-  /** Sends one message. Throws to be retried later (with backoff); must be safe to call again for the same key. */
+  /**
+   * Sends one message; must be safe to call again for the same key. Throws to be retried later (with backoff, or
+   * a `RetryLaterError`'s wait), or `DeliveryRefusedError` when the address refused it for good.
+   */
   send(address: string, message: RenderedMessage, idempotencyKey: string): Promise<void>;
+}
+
+/**
+ * Thrown by a channel's `send` when the address refused this message for good (Telegram's 400 or 403): the
+ * delivery is `failed` with `reason` at once, not retried, and no job is left dead.
+ */
+export class DeliveryRefusedError extends Error {
+  constructor(readonly reason: string) {
+    super(`refused: ${reason}`);
+    this.name = 'DeliveryRefusedError';
+  }
 }

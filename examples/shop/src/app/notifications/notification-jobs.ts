@@ -2,7 +2,7 @@ import { defineHostJob, type HostJobDefinition } from '@panelkit/sdk';
 import { isLocale, type Locale } from '../../i18n/translate.js';
 import type { Shop } from '../shop.js';
 import type { Recipient } from '../../db/notifications.js';
-import type { NotificationChannel } from './channel.js';
+import { DeliveryRefusedError, type NotificationChannel } from './channel.js';
 import { deliveriesOf } from '../../db/notification-deliveries.js';
 import { isCustomerKind } from '../../db/notification-kinds.js';
 import { readingParams } from './reading-params.js';
@@ -76,6 +76,12 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
           });
           await channel.send(delivery.address, message, delivery.idempotencyKey);
         } catch (error) {
+          if (error instanceof DeliveryRefusedError) {
+            // Final for this message: failed now with the address's reason, the job done (nothing to retry).
+            log.info({ deliveryId, channel: channel.name, reason: error.reason }, 'delivery refused');
+            await deliveries.markRefused(deliveryId, job.attempts, error.reason);
+            return;
+          }
           log.warn({ err: error, deliveryId, channel: channel.name, attempt: job.attempts }, 'delivery failed');
           await deliveries.noteAttempt(deliveryId, job.attempts, error instanceof Error ? error.message : String(error));
           throw error;

@@ -25,6 +25,8 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
   out['expires'] = typeof expiresAt === 'string' ? formatDateTime(new Date(expiresAt), options.locale, options.timeZone) : '—';
   if (typeof leadMs === 'number') out['within'] = formatDuration(leadMs, t);
   if (typeof reason === 'string') out['reason'] = t(`notifications.reasons.${reason}`);
+  const noteKey = params['noteKey'];
+  if (typeof noteKey === 'string' && noteKey.startsWith('wallet.paymentNotes.')) out['note'] = t(noteKey);
   for (const key of ['plan', 'link', 'panel', 'target', 'error', 'note', 'username', 'after', 'before']) out[key] ??= '—';
   return out;
 }
@@ -37,7 +39,8 @@ export function renderNotification(kind: NotificationKind, params: NotificationP
   const t = translator(options.locale);
   const v = values(params, options);
   const lines = [t(`notifications.kinds.${kind}.text`, v)];
-  if (typeof params['note'] === 'string' && params['note'].length > 0) lines.push(t('notifications.noteLine', v));
+  const hasNote = (typeof params['note'] === 'string' && params['note'].length > 0) || typeof params['noteKey'] === 'string';
+  if (hasNote) lines.push(t('notifications.noteLine', v));
   lines.push('', t('notifications.signature', v));
   return { subject: t(`notifications.kinds.${kind}.subject`, v), text: lines.join('\n') };
 }

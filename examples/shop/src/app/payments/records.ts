@@ -1,4 +1,5 @@
 import type { Money, Page, Payment as SdkPayment, Panelkit } from '@panelkit/sdk';
+import { machineNoteKey } from './payment-notes.js';
 
 /**
  * How the shop shows a payment: `approved` is the SDK's `credited` (the word the shop's pages, bot
@@ -37,6 +38,8 @@ export interface Payment {
   /** The deciding admin's account id, when an admin decided. */
   reviewedBy: string | null;
   reviewNote: string | null;
+  /** When the note is the SDK's (the gateway's status, an expiry), not a person's: its catalog key, shown instead. */
+  noteKey: string | null;
 }
 
 /** A payment with its buyer's email, for the admin's lists. */
@@ -59,6 +62,7 @@ export function toShopPayment(p: SdkPayment): Payment {
     reviewedAt: p.status === 'pending' ? null : p.updatedAt,
     reviewedBy: p.decidedBy?.type === 'admin' ? (p.decidedBy.id ?? null) : null,
     reviewNote: p.note,
+    noteKey: p.note !== null && p.decidedBy?.type !== 'admin' ? machineNoteKey(p.note) : null,
   };
 }
 

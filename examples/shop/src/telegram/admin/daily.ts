@@ -1,5 +1,5 @@
-import { RetryLaterError, defineHostJob, enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
-import { GrammyError, HttpError, type Api } from 'grammy';
+import { defineHostJob, enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
+import type { Api } from 'grammy';
 import { z } from 'zod';
 import { isLocale, translator } from '../../i18n/translate.js';
 import { instantToZoned, zonedToInstant } from '../../app/input/zoned-time.js';
@@ -9,6 +9,8 @@ import { salesSummary, summaryText } from './summary.js';
 import { olderDailySummarySent } from '../../db/telegram-daily-summaries.js';
 import { seesSalesFigures } from '../../app/auth/staff-roles.js';
 import { staffOfTelegramAdmin } from './staff.js';
+import { classifySendError } from '../send-policy.js';
+import { TelegramUnreachableChats } from '../../db/telegram-unreachable.js';
 
 /** The host job that sends one admin the summary of one day. */
 export const DAILY_SUMMARY_TYPE = 'shop.telegram.daily_summary';
@@ -21,35 +23,33 @@ function dayPlus(day: string, days: number): string {
 }
 
 /**
- * Sends one admin the summary of one day of the shop's time zone, in the admin's language. A 429 waits
- * the `retry_after` Telegram asks for; a refusal (the admin blocked the bot) or a call that failed on the
- * way (it may have arrived) is not sent again.
+ * Sends one admin the summary of one day of the shop's time zone, in the admin's language. Failures follow the
+ * one send policy (`send-policy.ts`): a 429 or 5xx runs the job again (after `retry_after`, or its backoff); a
+ * refusal (the admin blocked the bot, marking the chat) or a call that failed on the way (it may have arrived)
+ * is not sent again. An admin's chat marked unreachable gets nothing until it writes to the bot.
  */
 export function dailySummaryJob(shop: Shop, api: Api, links: TelegramLinkStore): HostJobDefinition<typeof DailySummarySchema> {
+  const unreachable = new TelegramUnreachableChats(shop.db, shop.shopSchema, shop.clock);
   return defineHostJob({
     type: DAILY_SUMMARY_TYPE,
     payload: DailySummarySchema,
     retry: { maxAttempts: 10, baseDelayMs: 5_000, maxDelayMs: 15 * 60_000, giveUpAfterMs: 12 * 3_600_000 },
     async run({ day, adminId }) {
+      if ((await unreachable.reasonOf(adminId)) !== null) return;
       const zone = shop.config.timeZone;
       const summary = await salesSummary(shop, day, day);
       const link = await links.byTelegramUser(adminId);
       const customer = link === null ? null : await shop.storage.customers.get(link.customerId);
       const locale = customer !== null && isLocale(customer.locale) ? customer.locale : 'en';
+      const staff = await staffOfTelegramAdmin(shop, adminId, customer?.id ?? null);
       try {
-        const staff = await staffOfTelegramAdmin(shop, adminId, customer?.id ?? null);
         await api.sendMessage(adminId, summaryText(summary, translator(locale), locale, zone, seesSalesFigures(staff.role)));
       } catch (error) {
-        if (error instanceof GrammyError && error.error_code === 429) {
-          throw new RetryLaterError('Telegram answered 429', (error.parameters.retry_after ?? 1) * 1000);
-        }
-        if (error instanceof GrammyError && error.error_code >= 500)
-          throw new RetryLaterError(`Telegram answered ${error.error_code}`, 5_000);
-        if (error instanceof GrammyError || error instanceof HttpError) {
-          shop.logger.warn({ err: error, adminId, day }, 'the daily summary did not reach an admin');
-          return;
-        }
-        throw error;
+        const failure = classifySendError(error);
+        if (failure === null) throw error;
+        if (failure.kind === 'retry') throw failure.error;
+        if (failure.kind === 'refused' && failure.unreachable) await unreachable.mark(adminId, failure.reason);
+        shop.logger.warn({ err: error, adminId, day }, 'the daily summary did not reach an admin');
       }
     },
   });

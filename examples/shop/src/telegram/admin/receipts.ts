@@ -33,9 +33,9 @@ export function receiptHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
   const { shop } = deps;
   const admins = bot.filter((ctx) => ctx.user.isAdmin);
 
-  admins.callbackQuery('rq', async (ctx) => {
+  /** The queue: each waiting receipt with its photo and Approve/Reject (the menu's button and `/receipts`). */
+  const showQueue = async (ctx: BotContext) => {
     const { t } = ctx.user;
-    await ctx.answerCallbackQuery();
     // Receipts only: a gateway's payment is confirmed by the gateway (or marked paid on the web).
     const reviewable = new Set(
       shop.kit.payments
@@ -56,7 +56,13 @@ export function receiptHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
       else if (image?.kind === 'document') await ctx.replyWithDocument(image.fileId, { caption, reply_markup });
       else await ctx.reply(caption, { reply_markup });
     }
+  };
+  admins.callbackQuery('rq', async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await showQueue(ctx);
   });
+  // Named in the staff's receipt alert, and offered in the staff's command list (`commands.ts`).
+  admins.command('receipts', showQueue);
 
   admins.callbackQuery(callbackPattern('ra'), async (ctx) => {
     const paymentId = ctx.match[1] as string;

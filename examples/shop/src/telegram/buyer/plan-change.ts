@@ -1,6 +1,4 @@
-import type { Subscription } from '@panelkit/sdk';
 import { InlineKeyboard, type Composer } from 'grammy';
-import { isId } from '../../app/input/ids.js';
 import { formatBytes, formatDateTime, formatMoney } from '../../i18n/format.js';
 import { localizedPlans } from '../../db/plan-texts.js';
 import { changePlanFor } from '../../app/selling/change-plan.js';
@@ -8,6 +6,7 @@ import { callbackData } from '../callback-data.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { trimText } from '../message-text.js';
 import { refusalText } from '../refusal-text.js';
+import { findOwnedSubscription } from '../../app/subscriptions/owned.js';
 
 const QUOTE = /^pq:([A-Za-z0-9_-]{1,28}):([A-Za-z0-9_-]{1,28})$/;
 const CHANGE = /^pc:([A-Za-z0-9_-]{1,28}):([A-Za-z0-9_-]{1,28})$/;
@@ -24,15 +23,11 @@ export function planChangeKey(chatId: string, messageId: number): string {
 export function planChangeHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   const { shop } = deps;
 
-  const owned = async (user: BotUser, id: string | undefined): Promise<Subscription | null> => {
-    const sub = isId(id) ? await shop.storage.subscriptions.get(id) : null;
-    return sub !== null && sub.customerId === user.customer.id ? sub : null;
-  };
   const back = (user: BotUser, subId: string) => new InlineKeyboard().text(user.t('telegram.menu.back'), callbackData('s', subId));
 
   bot.callbackQuery(/^pl:([A-Za-z0-9_-]{1,40})$/, async (ctx) => {
     const { t, locale } = ctx.user;
-    const sub = await owned(ctx.user, ctx.match[1]);
+    const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
     const others = (await localizedPlans(shop, await shop.storage.plans.list({ onSale: true }), locale)).filter((p) => p.id !== sub.planId);
@@ -46,7 +41,7 @@ export function planChangeHandlers(bot: Composer<BotContext>, deps: BotDeps): vo
 
   bot.callbackQuery(QUOTE, async (ctx) => {
     const { t, locale } = ctx.user;
-    const sub = await owned(ctx.user, ctx.match[1]);
+    const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
     const planId = ctx.match[2] as string;
@@ -73,7 +68,7 @@ export function planChangeHandlers(bot: Composer<BotContext>, deps: BotDeps): vo
 
   bot.callbackQuery(CHANGE, async (ctx) => {
     const { t } = ctx.user;
-    const sub = await owned(ctx.user, ctx.match[1]);
+    const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     const message = ctx.callbackQuery.message;
     if (sub === null || message === undefined) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();

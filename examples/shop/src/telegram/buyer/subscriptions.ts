@@ -1,7 +1,6 @@
 import { planAsSold, type Subscription } from '@panelkit/sdk';
 import { InlineKeyboard, InputFile, type Composer } from 'grammy';
 import QRCode from 'qrcode';
-import { isId } from '../../app/input/ids.js';
 import { subscriptionLinkUrl } from '../../config/public-addresses.js';
 import { formatBytes, formatDateTime, formatMoney, formatNumber } from '../../i18n/format.js';
 import { planName, planNames } from '../../app/subscriptions/plan-names.js';
@@ -11,6 +10,7 @@ import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { splitMessage, trimText } from '../message-text.js';
 import { refusalText } from '../refusal-text.js';
 import { extendFor } from '../../app/subscriptions/extend.js';
+import { findOwnedSubscription } from '../../app/subscriptions/owned.js';
 
 const LISTED = 30;
 
@@ -71,12 +71,6 @@ export function subscriptionText(
 export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   const { shop } = deps;
 
-  /** The user's own subscription, or `null` (unknown, or someone else's: the same silence). */
-  const owned = async (user: BotUser, id: string | undefined): Promise<Subscription | null> => {
-    const sub = isId(id) ? await shop.storage.subscriptions.get(id) : null;
-    return sub !== null && sub.customerId === user.customer.id ? sub : null;
-  };
-
   bot.callbackQuery('subs', async (ctx) => {
     const { t } = ctx.user;
     await ctx.answerCallbackQuery();
@@ -99,7 +93,7 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
 
   bot.callbackQuery(callbackPattern('s'), async (ctx) => {
     const { t } = ctx.user;
-    const sub = await owned(ctx.user, ctx.match[1]);
+    const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
     const name = await planName(shop, sub.planId, ctx.user.locale);
@@ -139,7 +133,7 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
 
   bot.callbackQuery(callbackPattern('q'), async (ctx) => {
     const { t } = ctx.user;
-    const sub = await owned(ctx.user, ctx.match[1]);
+    const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
     const text = (await shopLinkOf(shop, ctx.user.customer.id)) ?? sub.subscriptionUrl ?? sub.shareLinks[0];
@@ -151,7 +145,7 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
 
   bot.callbackQuery(callbackPattern('x'), async (ctx) => {
     const { t, locale } = ctx.user;
-    const sub = await owned(ctx.user, ctx.match[1]);
+    const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
     const quote = await shop.kit.quoteExtension(sub.id);
@@ -185,7 +179,7 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
 
   bot.callbackQuery(callbackPattern('xc'), async (ctx) => {
     const { t } = ctx.user;
-    const sub = await owned(ctx.user, ctx.match[1]);
+    const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     const message = ctx.callbackQuery.message;
     if (sub === null || message === undefined) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();

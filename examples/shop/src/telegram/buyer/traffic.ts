@@ -1,11 +1,11 @@
-import { planAsSold, type Subscription } from '@panelkit/sdk';
+import { planAsSold } from '@panelkit/sdk';
 import { InlineKeyboard, type Composer } from 'grammy';
-import { isId } from '../../app/input/ids.js';
 import { formatBytes, formatMoney } from '../../i18n/format.js';
 import { buyTrafficFor } from '../../app/selling/buy-traffic.js';
 import { callbackData } from '../callback-data.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { refusalText } from '../refusal-text.js';
+import { findOwnedSubscription } from '../../app/subscriptions/owned.js';
 
 /** The amounts offered as buttons, within the plan's most per purchase. */
 const GIB_CHOICES = [5, 10, 25, 50, 100] as const;
@@ -25,16 +25,11 @@ export function trafficKey(chatId: string, messageId: number, gib: number): stri
 export function trafficHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   const { shop } = deps;
 
-  /** The user's own subscription, or `null` (unknown, or someone else's: the same answer). */
-  const owned = async (user: BotUser, id: string | undefined): Promise<Subscription | null> => {
-    const sub = isId(id) ? await shop.storage.subscriptions.get(id) : null;
-    return sub !== null && sub.customerId === user.customer.id ? sub : null;
-  };
   const back = (user: BotUser, subId: string) => new InlineKeyboard().text(user.t('telegram.menu.back'), callbackData('s', subId));
 
   bot.callbackQuery(/^tt:([A-Za-z0-9_-]{1,40})$/, async (ctx) => {
     const { t, locale } = ctx.user;
-    const sub = await owned(ctx.user, ctx.match[1]);
+    const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
     const plan = await shop.storage.plans.get(sub.planId);
@@ -49,7 +44,7 @@ export function trafficHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
 
   bot.callbackQuery(QUOTE, async (ctx) => {
     const { t, locale } = ctx.user;
-    const sub = await owned(ctx.user, ctx.match[1]);
+    const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
     const gib = Number(ctx.match[2]);
@@ -72,7 +67,7 @@ export function trafficHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
 
   bot.callbackQuery(BUY, async (ctx) => {
     const { t } = ctx.user;
-    const sub = await owned(ctx.user, ctx.match[1]);
+    const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     const message = ctx.callbackQuery.message;
     if (sub === null || message === undefined) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();

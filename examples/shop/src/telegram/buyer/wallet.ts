@@ -11,6 +11,7 @@ import { splitMessage } from '../message-text.js';
 import type { ReceiptImage } from '../../db/telegram-receipt-photos.js';
 import { backToMenu } from '../menu.js';
 import { cryptoAmounts, cryptoButtons } from './crypto-top-up.js';
+import { paymentNoteText } from '../../app/payments/payment-notes.js';
 
 const HISTORY = 15;
 const PAYMENTS = 5;
@@ -55,7 +56,8 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     if (payments.items.length > 0) {
       lines.push('', t('wallet.payments.title'));
       for (const p of payments.items) {
-        const note = p.reviewNote === null ? '' : ` (${p.reviewNote})`;
+        const noteText = paymentNoteText(p, t);
+        const note = noteText === null ? '' : ` (${noteText})`;
         lines.push(
           `${formatDateTime(p.createdAt, locale, zone)} · ${formatMoney(p.amount, locale)} · ${t(`wallet.status.${p.status}`)}${note}`,
         );

@@ -1,0 +1,47 @@
+import type { Clock } from '@panelkit/sdk';
+import type { SqlQueryable } from '@panelkit/storage-postgres';
+
+/**
+ * The `telegram_unreachable_chats` table: chats Telegram refused for good (blocked the bot, chat not found, user
+ * deactivated). Nothing is sent to a marked chat until an update from it arrives and clears the mark.
+ */
+export class TelegramUnreachableChats {
+  constructor(
+    private readonly db: SqlQueryable,
+    private readonly schema: string,
+    private readonly clock: Clock,
+  ) {}
+
+  private get table(): string {
+    return `${this.schema}.telegram_unreachable_chats`;
+  }
+
+  /** Marks the chat unreachable with Telegram's reason (a later refusal keeps the first mark's time). */
+  async mark(chatId: string, reason: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ${this.table} (chat_id, reason, marked_at) VALUES ($1, $2, $3) ON CONFLICT (chat_id) DO UPDATE SET reason = EXCLUDED.reason`,
+      [chatId, reason.slice(0, 500), this.clock.now()],
+    );
+  }
+
+  /** The chat wrote to the bot: it may be sent to again. */
+  async clear(chatId: string): Promise<void> {
+    await this.db.query(`DELETE FROM ${this.table} WHERE chat_id = $1`, [chatId]);
+  }
+
+  /** Telegram's reason when the chat is marked, else `null`. */
+  async reasonOf(chatId: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ reason: string }>(`SELECT reason FROM ${this.table} WHERE chat_id = $1`, [chatId]);
+    return rows[0]?.reason ?? null;
+  }
+
+  /** Those of `chatIds` that are not marked, in their order. */
+  async reachable(chatIds: readonly string[]): Promise<string[]> {
+    if (chatIds.length === 0) return [];
+    const { rows } = await this.db.query<{ chat_id: string }>(`SELECT chat_id FROM ${this.table} WHERE chat_id = ANY($1::text[])`, [
+      [...chatIds],
+    ]);
+    const marked = new Set(rows.map((r) => r.chat_id));
+    return chatIds.filter((id) => !marked.has(id));
+  }
+}

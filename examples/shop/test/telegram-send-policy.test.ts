@@ -1,0 +1,121 @@
+/**
+ * One send policy for everything the bot sends from a job (issue 44): a 400 or 403 is final for the message (the
+ * delivery fails at once with Telegram's reason, no retry, no dead job), a blocked or unknown chat gets nothing
+ * more until it writes, and only a 429 (after `retry_after`) and a 5xx are retried, by the job.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shopChannels } from '../src/stack/notification-channels.js';
+import { notificationJobs } from '../src/app/notifications/notification-jobs.js';
+import { writeNotification, type NewNotification } from '../src/db/notifications.js';
+import { deliveriesOf } from '../src/db/notification-deliveries.js';
+import { ADMIN_TELEGRAM_ID, startBotShop, TelegramUser, type BotShop } from './support/telegram-driver.js';
+
+describe('Telegram send policy', () => {
+  let s: BotShop;
+  let deliver: () => Promise<number>;
+  let sources = 0;
+  beforeAll(async () => {
+    s = await startBotShop();
+    const channels = shopChannels(s.t.shop);
+    deliver = s.t.shop.kit.createWorker({ hostJobs: [...s.t.shop.hostJobs, ...notificationJobs(s.t.shop, channels.list)] }).drain;
+  });
+  afterAll(() => s?.close());
+
+  async function notify(recipient: NewNotification['recipient']): Promise<string> {
+    const source = `test:send-policy:${++sources}`;
+    const n: NewNotification =
+      recipient.kind === 'staff'
+        ? { recipient, kind: 'panel_down', source, params: { panelId: 'pnl_x', panel: 'Frankfurt', error: 'timeout' } }
+        : { recipient, kind: 'refund', source, params: { amount: 100, currency: 'USD', reason: 'by_shop', note: '' } };
+    await s.t.shop.storage.transaction((tx) => writeNotification(tx, s.t.shop.shopSchema, s.t.clock.now(), n));
+    const { rows } = await s.t.shop.db.query<{ id: string }>(`SELECT id FROM ${s.t.shop.shopSchema}.notifications WHERE source = $1`, [
+      source,
+    ]);
+    return rows[0]!.id;
+  }
+  const sendsTo = (chatId: number, since: number) =>
+    s.fake.callsSince(since, 'sendMessage').filter((c) => Number(c.params['chat_id']) === chatId);
+  const deadJobs = async () => (await s.t.shop.storage.jobs.list({ state: 'dead' }, { limit: 100 })).items.length;
+  const later = async (ms: number) => {
+    s.t.clock.advance(ms);
+    await deliver();
+  };
+
+  it('fails a staff alert to an unknown chat once: the reason kept, no retry, no dead job', async () => {
+    const dead = await deadJobs();
+    const since = s.fake.calls.length;
+    s.fake.failNext('sendMessage', { code: 400, description: 'Bad Request: chat not found' });
+    const id = await notify({ kind: 'staff' });
+    await deliver();
+    const [delivery] = await deliveriesOf(s.t.shop).ofNotification(id);
+    expect(delivery).toMatchObject({ status: 'failed', attempts: 1, lastError: '400 Bad Request: chat not found' });
+    await later(24 * 3_600_000);
+    expect(sendsTo(ADMIN_TELEGRAM_ID, since)).toHaveLength(1);
+    expect(await deadJobs()).toBe(dead);
+    // The chat is marked: the next alert is not even addressed to it, until the admin writes to the bot.
+    const next = await notify({ kind: 'staff' });
+    await deliver();
+    expect(await deliveriesOf(s.t.shop).ofNotification(next)).toHaveLength(0);
+    const admin = new TelegramUser(s.fake, s.t.clock, ADMIN_TELEGRAM_ID);
+    await admin.send(admin.message('/start'));
+    const afterWrite = await notify({ kind: 'staff' });
+    await deliver();
+    expect((await deliveriesOf(s.t.shop).ofNotification(afterWrite))[0]?.status).toBe('sent');
+  });
+
+  it('sends a buyer who blocked the bot nothing more until they write to it', async () => {
+    const buyer = new TelegramUser(s.fake, s.t.clock, 7601);
+    await buyer.send(buyer.message('/start'));
+    const customerId = (await s.shopBot.links.byTelegramUser('7601'))!.customerId;
+    const since = s.fake.calls.length;
+    s.fake.failNext('sendMessage', { code: 403, description: 'Forbidden: bot was blocked by the user' });
+    const first = await notify({ kind: 'customer', customerId });
+    await deliver();
+    expect((await deliveriesOf(s.t.shop).ofNotification(first))[0]).toMatchObject({
+      status: 'failed',
+      lastError: '403 Forbidden: bot was blocked by the user',
+    });
+    await notify({ kind: 'customer', customerId });
+    await later(3_600_000);
+    expect(sendsTo(7601, since)).toHaveLength(1);
+    // A broadcast skips the marked chat too.
+    const before = s.fake.calls.length;
+    await s.shopBot.broadcasts.create({
+      key: 'policy-broadcast',
+      text: 'News',
+      createdBy: 'test',
+      exceptUsers: [String(ADMIN_TELEGRAM_ID)],
+    });
+    await s.shopBot.sendBroadcasts();
+    expect(sendsTo(7601, before)).toHaveLength(0);
+    await buyer.send(buyer.message('hello'));
+    const afterWrite = s.fake.calls.length;
+    await notify({ kind: 'customer', customerId });
+    await deliver();
+    expect(sendsTo(7601, afterWrite)).toHaveLength(1);
+  });
+
+  it('retries a 429 after retry_after, by the job, and a 5xx', async () => {
+    const buyer = new TelegramUser(s.fake, s.t.clock, 7602);
+    await buyer.send(buyer.message('/start'));
+    const customerId = (await s.shopBot.links.byTelegramUser('7602'))!.customerId;
+    const since = s.fake.calls.length;
+    s.fake.failNext('sendMessage', { code: 429, description: 'Too Many Requests: retry after 120', retryAfter: 120 });
+    const id = await notify({ kind: 'customer', customerId });
+    await deliver();
+    expect(sendsTo(7602, since)).toHaveLength(1); // one call, no in-process wait and retry
+    expect((await deliveriesOf(s.t.shop).ofNotification(id))[0]?.status).toBe('pending');
+    await later(60_000);
+    expect(sendsTo(7602, since)).toHaveLength(1); // not before retry_after
+    s.fake.failNext('sendMessage', { code: 502, description: 'Bad Gateway' });
+    await later(61_000);
+    expect(sendsTo(7602, since)).toHaveLength(2);
+    expect((await deliveriesOf(s.t.shop).ofNotification(id))[0]).toMatchObject({
+      status: 'pending',
+      lastError: expect.stringContaining('502'),
+    });
+    await later(3_600_000);
+    expect(sendsTo(7602, since).map((c) => c.ok)).toEqual([false, false, true]);
+    expect((await deliveriesOf(s.t.shop).ofNotification(id))[0]?.status).toBe('sent');
+  });
+});
