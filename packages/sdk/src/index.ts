@@ -31,7 +31,7 @@ export { createId, keyedId } from './domain/ids.js';
 export { KNOWN_PANEL_KINDS, UNKNOWN_HEALTH, redactPanel } from './domain/panel.js';
 export type { KnownPanelKind, NewPanel, Panel, PanelCredentials, PanelHealth, PanelHealthStatus, PanelPatch } from './domain/panel.js';
 export { KNOWN_PROTOCOLS } from './domain/target.js';
-export type { NewTarget, Target, TargetPatch } from './domain/target.js';
+export type { NewTarget, Target, TargetPatch, TargetSettings } from './domain/target.js';
 export { DEFAULT_EXTENSION_POLICY } from './domain/plan.js';
 export type {
   ExtensionPolicy,

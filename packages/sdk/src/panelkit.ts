@@ -63,12 +63,14 @@ import { resolvePolicy } from './engine/policy.js';
 import type { EnginePolicy } from './engine/policy.js';
 import { createWorker } from './engine/worker.js';
 import { hostJobHandlers } from './engine/host-jobs.js';
-import { addPanel, panelAdapter, updatePanel } from './engine/panel-admin.js';
+import { addPanel, panelAdapter, setPanelEnabled, updatePanel } from './engine/panel-admin.js';
+import { updateTargetSettings } from './engine/target-admin.js';
 import { createPlan, updatePlan } from './engine/plan-admin.js';
 import { createCustomer, getCustomer } from './engine/customer-admin.js';
 import { syncTargets } from './engine/target-sync.js';
 import type { TargetSyncOptions, TargetSyncResult } from './engine/target-sync.js';
 import type { NewPanel, Panel, PanelPatch } from './domain/panel.js';
+import type { Target, TargetSettings } from './domain/target.js';
 import type { NewPlan, Plan, PlanPatch } from './domain/plan.js';
 import type { Customer, NewCustomer } from './domain/customer.js';
 import type { PanelAdapter } from './ports/panel.js';
@@ -140,6 +142,8 @@ export interface PanelkitPanels {
   add(input: NewPanel, actor?: Actor): Promise<Panel>;
   /** Changes a panel's settings (not its kind), validated and audited; `NotFoundError` for an unknown panel. */
   update(panelId: string, patch: PanelPatch, actor?: Actor): Promise<Panel>;
+  /** Turns a panel on or off, audited as `panel.enabled`/`panel.disabled`; unchanged writes nothing (see `setPanelEnabled`). */
+  setEnabled(panelId: string, enabled: boolean, actor?: Actor): Promise<Panel>;
   /** The engine's own adapter for the panel, for the host's calls (test connection, list clients); see `panelAdapter`. */
   adapter(panelId: string): Promise<PanelAdapter>;
 }
@@ -148,6 +152,8 @@ export interface PanelkitPanels {
 export interface PanelkitTargets {
   /** Creates, updates and retires the panel's stored targets from what its adapter lists now (see `syncTargets`). */
   sync(panelId: string, options?: TargetSyncOptions): Promise<TargetSyncResult>;
+  /** Changes a target's capacity, tags, default and provisioning, validated and audited as `target.updated` (see `updateTargetSettings`). */
+  update(targetId: string, settings: TargetSettings, actor?: Actor): Promise<Target>;
 }
 
 /** Plans as the kit manages them (see `Panelkit.plans`). */
@@ -350,9 +356,13 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     panels: {
       add: (input, actor) => addPanel(ctx, input, actor),
       update: (id, patch, actor) => updatePanel(ctx, id, patch, actor),
+      setEnabled: (id, enabled, actor) => setPanelEnabled(ctx, id, enabled, actor),
       adapter: (id) => panelAdapter(ctx, id),
     },
-    targets: { sync: (id, o) => syncTargets(ctx, id, o) },
+    targets: {
+      sync: (id, o) => syncTargets(ctx, id, o),
+      update: (id, settings, actor) => updateTargetSettings(ctx, id, settings, actor),
+    },
     plans: {
       create: (input, actor) => createPlan(ctx, input, actor),
       update: (id, patch, actor) => updatePlan(ctx, id, patch, actor),
