@@ -211,3 +211,4 @@ export { openPanelCredentials, panelCredentialsContext, sealPanelCredentials } f
 export type { StoredSealedSecret } from './secrets/panel-credentials.js';
 export { MAX_SALES_DAYS, REVENUE_LEDGER_KINDS, totalsOf } from './domain/sales.js';
 export type { SalesDay, SalesDayBounds, SalesFigures, SalesFiguresQuery, SalesFiguresRange } from './domain/sales.js';
+export type { ResellerTermsChange, ResellerTermsResult } from './engine/reseller-admin.js';

@@ -40,7 +40,8 @@ import type { BuyTrafficRequest, BuyTrafficResult, TrafficTopUpQuoteResult } fro
 import { changePlan, quotePlanChange } from './engine/plan-change.js';
 import type { ChangePlanRequest, ChangePlanResult, PlanChangeQuoteResult } from './engine/plan-change.js';
 import { applyCurrentTerms, subscribersOnOlderTerms } from './engine/current-terms.js';
-import { removeResellerPrice, setCreditLimit, setResellerPrice, spendableBalance } from './engine/reseller-admin.js';
+import { removeResellerPrice, setCreditLimit, setResellerPrice, setResellerTerms, spendableBalance } from './engine/reseller-admin.js';
+import type { ResellerTermsChange, ResellerTermsResult } from './engine/reseller-admin.js';
 import type { CreditLimit, NewPriceBookEntry, PriceBookEntry } from './domain/price-book.js';
 import type { Money } from './domain/money.js';
 import type { ApplyCurrentTermsRequest, ApplyCurrentTermsResult } from './engine/current-terms.js';
@@ -182,6 +183,8 @@ export interface PanelkitResellers {
   priceBook(customerId: string): Promise<PriceBookEntry[]>;
   /** Sets the customer's credit limit in a currency (audited); a limit below the current debt is a `ConflictError`. */
   setCreditLimit(input: CreditLimit, actor?: Actor): Promise<Money>;
+  /** Sets a credit limit and price book lines at once, in one transaction, each change audited (see `setResellerTerms`). */
+  setTerms(change: ResellerTermsChange, actor?: Actor): Promise<ResellerTermsResult>;
   /** The customer's credit limit in a currency (0 when none). */
   creditLimit(customerId: string, currency: string): Promise<number>;
   /** Balance plus credit limit: what the customer can spend now (never below 0). */
@@ -376,6 +379,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
       removePrice: (customerId, planId, actor) => removeResellerPrice(ctx, customerId, planId, actor),
       priceBook: (customerId) => storage.priceBooks.list(customerId),
       setCreditLimit: (input, actor) => setCreditLimit(ctx, input, actor),
+      setTerms: (change, actor) => setResellerTerms(ctx, change, actor),
       creditLimit: (customerId, currency) => storage.ledger.creditLimit(customerId, currency),
       spendable: (customerId, currency) => spendableBalance(ctx, customerId, currency),
     },

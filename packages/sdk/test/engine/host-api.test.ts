@@ -100,7 +100,13 @@ describe('kit.targets.update', () => {
     const { h, panel } = await setUp();
     const [target] = (await h.kit.targets.sync(panel.id, { capacity: 10 })).added as [Target];
     const updated = await h.kit.targets.update(target.id, { capacity: 25, tags: ['fast'], isDefault: true, provisioningEnabled: false });
-    expect(updated).toMatchObject({ capacity: 25, tags: ['fast'], provisioningEnabled: false, name: target.name, remoteRef: target.remoteRef });
+    expect(updated).toMatchObject({
+      capacity: 25,
+      tags: ['fast'],
+      provisioningEnabled: false,
+      name: target.name,
+      remoteRef: target.remoteRef,
+    });
     expect(await h.storage.targets.get(target.id)).toMatchObject({ capacity: 25, tags: ['fast'], provisioningEnabled: false });
     await h.kit.targets.update(target.id, { capacity: 25, tags: ['fast'] });
     await expect(h.kit.targets.update(target.id, { capacity: -1 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
