@@ -128,7 +128,9 @@ describe('resellers', () => {
     expect(tooLow.text).toContain('cannot be lower');
     expect(await t.shop.kit.resellers.creditLimit(customerId, t.config.currency)).toBe(Math.round(price * 1.5));
     expect((await t.shop.kit.resellers.priceBook(customerId)).map((l) => l.price.amount)).toEqual([price]);
-    expect((await t.shop.storage.audit.list({ subjectType: 'customer', subjectId: customerId }, { limit: 50 })).items).toHaveLength(auditBefore);
+    expect((await t.shop.storage.audit.list({ subjectType: 'customer', subjectId: customerId }, { limit: 50 })).items).toHaveLength(
+      auditBefore,
+    );
 
     // Blank price: back to list prices for new purchases.
     await fund(t, buyer.email, plan.price.amount * 2);

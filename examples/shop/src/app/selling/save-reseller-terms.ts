@@ -38,7 +38,10 @@ export async function saveResellerTerms(shop: Shop, form: ResellerTermsForm, act
     }
   }
   try {
-    await shop.kit.resellers.setTerms({ customerId, creditLimit: { amount: form.creditLimit ?? 0, currency }, prices, removePlanIds }, actor);
+    await shop.kit.resellers.setTerms(
+      { customerId, creditLimit: { amount: form.creditLimit ?? 0, currency }, prices, removePlanIds },
+      actor,
+    );
     return { ok: true };
   } catch (error) {
     if (!ConflictError.is(error)) throw error;

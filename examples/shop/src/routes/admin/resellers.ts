@@ -92,7 +92,10 @@ export function resellerRoutes(shop: Shop): Router {
 
     const saved = await saveResellerTerms(shop, { customerId, creditLimit: limit ?? null, prices }, adminActor(res));
     if (!saved.ok)
-      return render(req, res, 409, { values, errors: { creditLimit: ctx.t('resellers.admin.belowDebt', { owed: formatMoney(saved.owed, ctx.locale) }) } });
+      return render(req, res, 409, {
+        values,
+        errors: { creditLimit: ctx.t('resellers.admin.belowDebt', { owed: formatMoney(saved.owed, ctx.locale) }) },
+      });
     res.redirect(303, `/admin/customers/${encodeURIComponent(customerId)}/reseller?done=resellers.saved`);
   });
   return router;
