@@ -8,11 +8,12 @@ import type { Shop } from '../shop.js';
  * click, another admin, or a queued twin with its dedupe key): nothing is written then.
  */
 export async function retryDeadJob(shop: Shop, jobId: string, actor: Actor): Promise<Job> {
+  const job = await shop.storage.jobs.get(jobId);
+  if (job === null) throw new ShopError('not_found', 'errors.notFound');
+  if (job.state !== 'dead') throw new ShopError('conflict', 'errors.conflict');
   try {
+    // `retry` itself refuses a job no longer dead (another admin was first): the audit entry is then not written either.
     return await shop.storage.transaction(async (tx) => {
-      const job = await tx.jobs.get(jobId);
-      if (job === null) throw new ShopError('not_found', 'errors.notFound');
-      if (job.state !== 'dead') throw new ShopError('conflict', 'errors.conflict');
       const retried = await tx.jobs.retry(job.id);
       await tx.audit.append({
         actor,
