@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { readSetting } from './db/shop-settings.js';
-import { BOT_TOKEN_SETTING } from './routes/admin/settings.js';
+import { BOT_TOKEN_SETTING } from './app/ops/shop-settings.js';
 import { startDemoGateway } from './stack/demo-gateway.js';
 import { loadConfig, type ShopConfig } from './config/config.js';
 import { createApp } from './stack/web-app.js';

@@ -15,6 +15,37 @@ const CHANNELS: Record<string, readonly string[]> = {
   web: ['http', 'routes', 'views', 'sublink'],
   bot: ['telegram'],
 };
+/**
+ * Engine and shop-table writes a channel must leave to a use case: a transaction, an audit entry, a repository
+ * write on the storage or a transaction (`storage.customers.update(`, `tx.jobs.retry(`), or a function of the
+ * shop's tables (`src/db/`) that writes (`savePlanTexts`, `writeSetting`). Reads (`get`, `list`, `balance`…) pass.
+ */
+const STORAGE_WRITE = /\b(?:storage|tx)(?:\.\w+)?\.(?:insert|update|upsert|delete|append|create|set|remove|retry|transition)\s*\(/g;
+const TRANSACTION = /\.transaction\s*\(/g;
+const AUDIT = /\baudit\.append\s*\(/g;
+const DB_WRITE_NAME = /^(?:save|write|insert|update|upsert|delete|append|remove|set)[A-Z]/;
+
+/** Every engine or shop-table write in a file's text, as `line: code`. */
+export function writesIn(text: string): string[] {
+  const dbWriters = [...text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'[./]*\/db\/[^']+'/g)]
+    .flatMap((m) => (m[1] as string).split(','))
+    .map(
+      (name) =>
+        name
+          .trim()
+          .split(/\s+as\s+/)
+          .pop() as string,
+    )
+    .filter((name) => DB_WRITE_NAME.test(name));
+  const patterns = [STORAGE_WRITE, TRANSACTION, AUDIT, ...dbWriters.map((name) => new RegExp(`\\b${name}\\s*\\(`, 'g'))];
+  const found: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (/^\s*(?:\/\/|\*)/.test(line)) return;
+    if (patterns.some((p) => new RegExp(p.source).test(line))) found.push(`${i + 1}: ${line.trim()}`);
+  });
+  return found;
+}
+
 /** What the bottom layers may import: the shop's tables and the base folders import no use case, no channel. */
 const BASE = ['config', 'i18n', 'logging'];
 
@@ -112,6 +143,31 @@ describe('the shop’s layers', () => {
 
   it('keeps the shop’s tables and the base folders at the bottom', () => {
     expect(importsWhere((from, to) => (from === 'db' || BASE.includes(from)) && to !== 'db' && !BASE.includes(to))).toEqual([]);
+  });
+
+  it('finds writes and lets reads pass (the check itself)', () => {
+    const text = [
+      "import { localizedPlans, savePlanTexts } from '../../db/plan-texts.js';",
+      'const plan = await shop.storage.plans.get(id);',
+      'const page = await storage.audit.list({}, { limit: 5 });',
+      'await localizedPlans(db, plans);',
+      'const digest = createHmac("sha256", key).update(text).digest();',
+      'await shop.storage.customers.update(id, { locale });',
+      'await storage.transaction(async (tx) => {',
+      '  await tx.jobs.retry(job.id);',
+      '  await tx.audit.append(entry);',
+      '});',
+      'await savePlanTexts(db, plan.id, texts);',
+      '// await storage.panels.update(id, patch) in a comment',
+    ].join('\n');
+    expect(writesIn(text).map((line) => Number(line.split(':')[0]))).toEqual([6, 7, 8, 9, 11]);
+  });
+
+  it('leaves engine and shop-table writes to the use cases: no channel writes, opens a transaction or audits', () => {
+    const channelFiles = files.filter((f) => channelOf(folderOf(f.path)) !== null);
+    expect(channelFiles.length).toBeGreaterThan(50);
+    const writes = channelFiles.flatMap((f) => writesIn(f.text).map((line) => `${relative(SRC, f.path)}:${line}`));
+    expect(writes).toEqual([]);
   });
 
   it('lets only the entry points import the wiring (src/stack)', () => {

@@ -61,7 +61,7 @@ describe('PANELS_FILE', () => {
 
   it('adds new names, updates known ones, and leaves unchanged ones unwritten', async () => {
     const first = await applyPanelsFile(
-      t.shop.storage,
+      t.shop,
       fileWith([entry(), entry({ name: 'Token panel', credentials: { type: 'token', token: 'tok-1' }, enabled: false })]),
       logger,
     );
@@ -69,7 +69,7 @@ describe('PANELS_FILE', () => {
     const stored = (await t.shop.storage.panels.list()).find((p) => p.name === 'From file')!;
 
     const second = await applyPanelsFile(
-      t.shop.storage,
+      t.shop,
       fileWith([entry(), entry({ name: 'Token panel', credentials: { type: 'token', token: 'tok-2' } })]),
       logger,
     );
@@ -77,6 +77,19 @@ describe('PANELS_FILE', () => {
     expect((await t.shop.storage.panels.get(stored.id))?.updatedAt).toEqual(stored.updatedAt);
     const token = (await t.shop.storage.panels.list()).find((p) => p.name === 'Token panel')!;
     expect(token).toMatchObject({ credentials: { type: 'token', token: 'tok-2' }, enabled: false });
+
+    // Written by the kit's panel writer: audited as the admin pages audit, under the file's name.
+    const audit = (await t.shop.storage.audit.list({ subjectType: 'panel', subjectId: token.id }, { limit: 10 })).items;
+    expect(audit.map((e) => [e.action, e.actor, e.data]).sort()).toEqual(
+      [
+        ['panel.created', { type: 'system', id: 'panels_file' }, { name: 'Token panel', kind: '3x-ui' }],
+        [
+          'panel.updated',
+          { type: 'system', id: 'panels_file' },
+          { name: 'Token panel', kind: '3x-ui', changed: ['credentials'], credentialsChanged: true },
+        ],
+      ].sort(),
+    );
   });
 
   it('lists every problem at once, never a secret, and writes nothing', async () => {
@@ -89,7 +102,7 @@ describe('PANELS_FILE', () => {
       entry({ name: 'Bad 4' }),
       { ...entry({ name: 'Bad 5' }), surprise: true },
     ]);
-    const error = await applyPanelsFile(t.shop.storage, bad, logger).catch((e: unknown) => e);
+    const error = await applyPanelsFile(t.shop, bad, logger).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PanelsFileError);
     const problems = (error as PanelsFileError).problems;
     expect(problems.length).toBeGreaterThanOrEqual(6);
@@ -101,15 +114,15 @@ describe('PANELS_FILE', () => {
     expect(await t.shop.storage.panels.list()).toEqual(before);
 
     for (const content of ['{not json', '{"panels": []}']) {
-      await expect(applyPanelsFile(t.shop.storage, fileWith(content), logger)).rejects.toBeInstanceOf(PanelsFileError);
+      await expect(applyPanelsFile(t.shop, fileWith(content), logger)).rejects.toBeInstanceOf(PanelsFileError);
     }
-    await expect(applyPanelsFile(t.shop.storage, join(dir, 'missing.json'), logger)).rejects.toThrow(/cannot be read \(ENOENT\)/);
+    await expect(applyPanelsFile(t.shop, join(dir, 'missing.json'), logger)).rejects.toThrow(/cannot be read \(ENOENT\)/);
   });
 
   it("refuses to change a stored panel's kind, and opening the shop fails with the list", async () => {
-    await applyPanelsFile(t.shop.storage, fileWith([entry({ name: 'Kind fixed' })]), logger);
+    await applyPanelsFile(t.shop, fileWith([entry({ name: 'Kind fixed' })]), logger);
     const change = fileWith([entry({ name: 'Kind fixed', kind: 'marzban' })]);
-    await expect(applyPanelsFile(t.shop.storage, change, logger)).rejects.toThrow(/"Kind fixed": stored as a 3x-ui panel/);
+    await expect(applyPanelsFile(t.shop, change, logger)).rejects.toThrow(/"Kind fixed": stored as a 3x-ui panel/);
     await expect(startShop({ env: { PANELS_FILE: fileWith([entry({ kind: 'nope' })]) } })).rejects.toThrow(
       /PANELS_FILE .* is not valid:\n {2}- \[0\]\.kind/,
     );

@@ -47,7 +47,7 @@ describe('a PasarGuard panel in the shop', () => {
         credentials: { type: 'password', username: 'owner', password: PASSWORD },
       },
     ]);
-    await applyPanelsFile(t.shop.storage, file, pino({ level: 'silent' }));
+    await applyPanelsFile(t.shop, file, pino({ level: 'silent' }));
     const panel = (await t.shop.storage.panels.list()).find((p) => p.name === 'PasarGuard')!;
     expect(panel.kind).toBe('pasarguard');
     const [health] = await t.shop.kit.checkPanelHealth(panel.id);
@@ -63,12 +63,12 @@ describe('a PasarGuard panel in the shop', () => {
   it('takes an API key as its token in PANELS_FILE, and an unusable credential is a PanelsFileError', async () => {
     const apiKey = API_KEY;
     const file = fileWith([{ kind: 'pasarguard', name: 'PG key', baseUrl: server.origin, credentials: { type: 'token', token: apiKey } }]);
-    await applyPanelsFile(t.shop.storage, file, pino({ level: 'silent' }));
+    await applyPanelsFile(t.shop, file, pino({ level: 'silent' }));
     const panel = (await t.shop.storage.panels.list()).find((p) => p.name === 'PG key')!;
     const [health] = await t.shop.kit.checkPanelHealth(panel.id);
     expect(health?.health.status).toBe('healthy');
     const bad = fileWith([{ kind: 'pasarguard', name: 'PG bad', baseUrl: 'not a url', credentials: { type: 'token', token: apiKey } }]);
-    const error = await applyPanelsFile(t.shop.storage, bad, pino({ level: 'silent' })).catch((e: unknown) => e);
+    const error = await applyPanelsFile(t.shop, bad, pino({ level: 'silent' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PanelsFileError);
     expect((error as Error).message).toContain('[0].baseUrl');
   });

@@ -121,11 +121,16 @@ describe('resellers', () => {
     await stranger.agent.get('/account/reseller').expect(404);
     await stranger.agent.get('/api/v1/reseller').set('accept', 'application/json').expect(404);
 
-    // A limit below the debt is refused and changes nothing.
-    const tooLow = await saveTerms(owner, customerId, { creditLimit: major(price - 1), [`price_${plan.id}`]: major(price) });
+    // A limit below the debt is refused and changes nothing, the price sent with it included (one transaction).
+    const auditBefore = (await t.shop.storage.audit.list({ subjectType: 'customer', subjectId: customerId }, { limit: 50 })).items.length;
+    const tooLow = await saveTerms(owner, customerId, { creditLimit: major(price - 1), [`price_${plan.id}`]: major(price - 10) });
     expect(tooLow.status).toBe(409);
     expect(tooLow.text).toContain('cannot be lower');
     expect(await t.shop.kit.resellers.creditLimit(customerId, t.config.currency)).toBe(Math.round(price * 1.5));
+    expect((await t.shop.kit.resellers.priceBook(customerId)).map((l) => l.price.amount)).toEqual([price]);
+    expect((await t.shop.storage.audit.list({ subjectType: 'customer', subjectId: customerId }, { limit: 50 })).items).toHaveLength(
+      auditBefore,
+    );
 
     // Blank price: back to list prices for new purchases.
     await fund(t, buyer.email, plan.price.amount * 2);

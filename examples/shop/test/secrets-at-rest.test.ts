@@ -11,7 +11,7 @@ import { backupShop } from '../src/app/backup/shop-backup.js';
 import { loadConfig } from '../src/config/config.js';
 import { readSetting } from '../src/db/shop-settings.js';
 import { gatewaySettings } from '../src/app/payments/crypto/gateway-settings.js';
-import { BOT_TOKEN_SETTING } from '../src/routes/admin/settings.js';
+import { BOT_TOKEN_SETTING } from '../src/app/ops/shop-settings.js';
 import { ensureStartupAdmin } from '../src/stack/admin-account.js';
 import { openShop } from '../src/stack/shop.js';
 import { explainStartupError } from '../src/stack/startup-errors.js';

@@ -32,7 +32,7 @@ export { createId, keyedId } from './domain/ids.js';
 export { KNOWN_PANEL_KINDS, UNKNOWN_HEALTH, redactPanel } from './domain/panel.js';
 export type { KnownPanelKind, NewPanel, Panel, PanelCredentials, PanelHealth, PanelHealthStatus, PanelPatch } from './domain/panel.js';
 export { KNOWN_PROTOCOLS } from './domain/target.js';
-export type { NewTarget, Target, TargetPatch } from './domain/target.js';
+export type { NewTarget, Target, TargetPatch, TargetSettings } from './domain/target.js';
 export { DEFAULT_EXTENSION_POLICY } from './domain/plan.js';
 export type {
   ExtensionPolicy,
@@ -216,3 +216,4 @@ export { openPanelCredentials, panelCredentialsContext, sealPanelCredentials } f
 export type { StoredSealedSecret } from './secrets/panel-credentials.js';
 export { MAX_SALES_DAYS, REVENUE_LEDGER_KINDS, totalsOf } from './domain/sales.js';
 export type { SalesDay, SalesDayBounds, SalesFigures, SalesFiguresQuery, SalesFiguresRange } from './domain/sales.js';
+export type { ResellerTermsChange, ResellerTermsResult } from './engine/reseller-admin.js';

@@ -40,7 +40,8 @@ import type { BuyTrafficRequest, BuyTrafficResult, TrafficTopUpQuoteResult } fro
 import { changePlan, quotePlanChange } from './engine/plan-change.js';
 import type { ChangePlanRequest, ChangePlanResult, PlanChangeQuoteResult } from './engine/plan-change.js';
 import { applyCurrentTerms, subscribersOnOlderTerms } from './engine/current-terms.js';
-import { removeResellerPrice, setCreditLimit, setResellerPrice, spendableBalance } from './engine/reseller-admin.js';
+import { removeResellerPrice, setCreditLimit, setResellerPrice, setResellerTerms, spendableBalance } from './engine/reseller-admin.js';
+import type { ResellerTermsChange, ResellerTermsResult } from './engine/reseller-admin.js';
 import type { CreditLimit, NewPriceBookEntry, PriceBookEntry } from './domain/price-book.js';
 import type { Money } from './domain/money.js';
 import type { ApplyCurrentTermsRequest, ApplyCurrentTermsResult } from './engine/current-terms.js';
@@ -63,12 +64,14 @@ import { resolvePolicy } from './engine/policy.js';
 import type { EnginePolicy } from './engine/policy.js';
 import { createWorker } from './engine/worker.js';
 import { hostJobHandlers } from './engine/host-jobs.js';
-import { addPanel, panelAdapter, updatePanel } from './engine/panel-admin.js';
+import { addPanel, panelAdapter, setPanelEnabled, updatePanel } from './engine/panel-admin.js';
+import { updateTargetSettings } from './engine/target-admin.js';
 import { createPlan, updatePlan } from './engine/plan-admin.js';
 import { createCustomer, getCustomer } from './engine/customer-admin.js';
 import { syncTargets } from './engine/target-sync.js';
 import type { TargetSyncOptions, TargetSyncResult } from './engine/target-sync.js';
 import type { NewPanel, Panel, PanelPatch } from './domain/panel.js';
+import type { Target, TargetSettings } from './domain/target.js';
 import type { NewPlan, Plan, PlanPatch } from './domain/plan.js';
 import type { Customer, NewCustomer } from './domain/customer.js';
 import type { PanelAdapter } from './ports/panel.js';
@@ -143,6 +146,8 @@ export interface PanelkitPanels {
   add(input: NewPanel, actor?: Actor): Promise<Panel>;
   /** Changes a panel's settings (not its kind), validated and audited; `NotFoundError` for an unknown panel. */
   update(panelId: string, patch: PanelPatch, actor?: Actor): Promise<Panel>;
+  /** Turns a panel on or off, audited as `panel.enabled`/`panel.disabled`; unchanged writes nothing (see `setPanelEnabled`). */
+  setEnabled(panelId: string, enabled: boolean, actor?: Actor): Promise<Panel>;
   /** The engine's own adapter for the panel, for the host's calls (test connection, list clients); see `panelAdapter`. */
   adapter(panelId: string): Promise<PanelAdapter>;
 }
@@ -151,6 +156,8 @@ export interface PanelkitPanels {
 export interface PanelkitTargets {
   /** Creates, updates and retires the panel's stored targets from what its adapter lists now (see `syncTargets`). */
   sync(panelId: string, options?: TargetSyncOptions): Promise<TargetSyncResult>;
+  /** Changes a target's capacity, tags, default and provisioning, validated and audited as `target.updated` (see `updateTargetSettings`). */
+  update(targetId: string, settings: TargetSettings, actor?: Actor): Promise<Target>;
 }
 
 /** Plans as the kit manages them (see `Panelkit.plans`). */
@@ -196,6 +203,8 @@ export interface PanelkitResellers {
   priceBook(customerId: string): Promise<PriceBookEntry[]>;
   /** Sets the customer's credit limit in a currency (audited); a limit below the current debt is a `ConflictError`. */
   setCreditLimit(input: CreditLimit, actor?: Actor): Promise<Money>;
+  /** Sets a credit limit and price book lines at once, in one transaction, each change audited (see `setResellerTerms`). */
+  setTerms(change: ResellerTermsChange, actor?: Actor): Promise<ResellerTermsResult>;
   /** The customer's credit limit in a currency (0 when none). */
   creditLimit(customerId: string, currency: string): Promise<number>;
   /** Balance plus credit limit: what the customer can spend now (never below 0). */
@@ -372,9 +381,13 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     panels: {
       add: (input, actor) => addPanel(ctx, input, actor),
       update: (id, patch, actor) => updatePanel(ctx, id, patch, actor),
+      setEnabled: (id, enabled, actor) => setPanelEnabled(ctx, id, enabled, actor),
       adapter: (id) => panelAdapter(ctx, id),
     },
-    targets: { sync: (id, o) => syncTargets(ctx, id, o) },
+    targets: {
+      sync: (id, o) => syncTargets(ctx, id, o),
+      update: (id, settings, actor) => updateTargetSettings(ctx, id, settings, actor),
+    },
     plans: {
       create: (input, actor) => createPlan(ctx, input, actor),
       update: (id, patch, actor) => updatePlan(ctx, id, patch, actor),
@@ -388,6 +401,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
       removePrice: (customerId, planId, actor) => removeResellerPrice(ctx, customerId, planId, actor),
       priceBook: (customerId) => storage.priceBooks.list(customerId),
       setCreditLimit: (input, actor) => setCreditLimit(ctx, input, actor),
+      setTerms: (change, actor) => setResellerTerms(ctx, change, actor),
       creditLimit: (customerId, currency) => storage.ledger.creditLimit(customerId, currency),
       spendable: (customerId, currency) => spendableBalance(ctx, customerId, currency),
     },

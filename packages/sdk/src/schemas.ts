@@ -16,7 +16,7 @@ export {
   PanelPatchSchema,
   PanelSchema,
 } from './domain/panel.js';
-export { NewTargetSchema, TargetPatchSchema, TargetSchema } from './domain/target.js';
+export { NewTargetSchema, TargetPatchSchema, TargetSchema, TargetSettingsSchema } from './domain/target.js';
 export {
   ExtensionPolicySchema,
   NewPlanSchema,

@@ -1,5 +1,5 @@
 import { createId, type Clock } from '@panelkit/sdk';
-import type { SqlQueryable } from '@panelkit/storage-postgres';
+import { transactionSql, type SqlQueryable } from '@panelkit/storage-postgres';
 
 /** `admin` is the shop's owner (everything); `support` staff look after customers, receipts and subscriptions. */
 export type AccountRole = 'buyer' | 'admin' | 'support';
@@ -109,5 +109,17 @@ export class AccountStore {
 
   async setRole(id: string, role: AccountRole): Promise<void> {
     await this.db.query(`UPDATE ${this.schema}.accounts SET role = $2 WHERE id = $1`, [id, role]);
+  }
+
+  /**
+   * Moves the account from role `from` to `to` inside a storage transaction (`tx`), so the change commits with
+   * its audit entry; false when the account is missing or no longer has role `from` (another admin was first).
+   */
+  async changeRole(tx: object, id: string, from: AccountRole, to: AccountRole): Promise<boolean> {
+    const { rows } = await transactionSql(tx).query(
+      `UPDATE ${this.schema}.accounts SET role = $3 WHERE id = $1 AND role = $2 RETURNING 1`,
+      [id, from, to],
+    );
+    return rows.length > 0;
   }
 }

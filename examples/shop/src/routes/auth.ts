@@ -9,6 +9,7 @@ import { parseForm } from '../app/input/forms.js';
 import { noticeFrom } from '../http/notice.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { isLocale } from '../i18n/translate.js';
+import { setCustomerLanguage } from '../app/customers/language.js';
 import type { Shop } from '../app/shop.js';
 import { signInPage, signUpPage } from '../views/auth-pages.js';
 import { REFERRAL_CODE, recordSignUpReferral } from '../app/selling/sign-up-referral.js';
@@ -111,7 +112,7 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     if (isLocale(locale)) {
       res.cookie(LOCALE_COOKIE, locale, { sameSite: 'lax', secure: shop.config.secureCookies, maxAge: 365 * 24 * 3600_000, path: '/' });
       const viewer = ctxOf(res).viewer;
-      if (viewer !== null && viewer.customer.locale !== locale) await shop.storage.customers.update(viewer.customer.id, { locale });
+      if (viewer !== null) await setCustomerLanguage(shop, viewer.customer.id, locale);
     }
     const next = safeNext(req.query['next']);
     res.redirect(303, next === '/dashboard' && typeof req.query['next'] !== 'string' ? '/' : next);

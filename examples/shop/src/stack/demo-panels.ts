@@ -14,6 +14,9 @@ import { savePlanTexts, type PlanTextDb } from '../db/plan-texts.js';
 
 export const GiB = 1024 ** 3;
 
+/** The demo in the audit log: its panels and plans are written by the kit, audited as an admin's are. */
+const DEMO_ACTOR = { type: 'system' as const, id: 'demo' };
+
 /** One simulated 3x-ui server per location, so the catalog has something to group. */
 const LOCATIONS = [
   { key: 'fra', name: 'Frankfurt', tag: 'de' },
@@ -139,7 +142,7 @@ export async function startDemoPanels(deps: {
       rememberedUpdate(deps.dataDir, fileName, { ...saved, ports: { ...ports, ...(corePorts === undefined ? {} : { core: corePorts }) } });
 
       const url = `${server.origin}${saved.basePath}`;
-      const panel = await registerPanel(deps.storage, {
+      const panel = await registerPanel(deps, {
         kind: '3x-ui',
         name: panelName(location.name),
         tag: location.tag,
@@ -154,10 +157,10 @@ export async function startDemoPanels(deps: {
       for (const demo of panels) {
         const targets = await deps.kit.targets.sync(demo.panel.id, {
           capacity: 500,
-          actor: { type: 'system', id: 'demo' },
+          actor: DEMO_ACTOR,
           signal: AbortSignal.timeout(15_000),
         });
-        const plans = await createDemoPlans(deps.storage, demo, preferredTarget(targets.added, core !== null), deps.currency);
+        const plans = await createDemoPlans(deps.kit, demo, preferredTarget(targets.added, core !== null), deps.currency);
         for (const { plan, fa } of plans) await savePlanTexts(deps.planTexts, plan.id, { fa: { name: fa, description: null } });
       }
     }
@@ -173,8 +176,9 @@ function panelName(locationName: string): string {
   return `${locationName} (simulated 3x-ui)`;
 }
 
+/** Adds the demo panel through the kit, or points the stored one at where its simulator listens now. */
 async function registerPanel(
-  storage: StoragePort,
+  deps: { storage: StoragePort; kit: Panelkit },
   demo: {
     kind: DemoPanelKind;
     name: string;
@@ -189,10 +193,11 @@ async function registerPanel(
     credentials: { type: 'password' as const, ...demo.login },
     options: { subscriptionBaseUrl: demo.subscriptionBaseUrl },
   };
-  const existing = (await storage.panels.list()).find((p) => p.name === demo.name);
-  if (existing === undefined) return storage.panels.create({ kind: demo.kind, name: demo.name, locationTags: [demo.tag], ...fields });
+  const existing = (await deps.storage.panels.list()).find((p) => p.name === demo.name);
+  if (existing === undefined)
+    return deps.kit.panels.add({ kind: demo.kind, name: demo.name, locationTags: [demo.tag], ...fields }, DEMO_ACTOR);
   if (existing.baseUrl === fields.baseUrl && existing.options['subscriptionBaseUrl'] === demo.subscriptionBaseUrl) return existing;
-  return storage.panels.update(existing.id, fields);
+  return deps.kit.panels.update(existing.id, fields, DEMO_ACTOR);
 }
 
 /** The target the demo plans sell: the core's live inbound when it runs, else a VLESS one, or a PasarGuard group of every inbound. */
@@ -203,7 +208,7 @@ function preferredTarget(targets: Target[], live: boolean): Target | undefined {
 
 /** The demo plans of one location, each with its name for Farsi buyers (the plan's own name is English). */
 async function createDemoPlans(
-  storage: StoragePort,
+  kit: Panelkit,
   demo: { tag: string },
   preferred: Target | undefined,
   currency: string,
@@ -263,7 +268,7 @@ async function createDemoPlans(
           },
         ];
   const created: Array<{ plan: Plan; fa: string }> = [];
-  for (const { fa, ...plan } of plans) created.push({ plan: await storage.plans.create({ ...plan, placement }), fa });
+  for (const { fa, ...plan } of plans) created.push({ plan: await kit.plans.create({ ...plan, placement }, DEMO_ACTOR), fa });
   return created;
 }
 
@@ -295,7 +300,7 @@ async function startDemoPasarGuards(deps: Parameters<typeof startDemoPanels>[0])
       const server = await serveOnRememberedPort(sim.handle, saved.port);
       servers.push(server);
       rememberedUpdate(deps.dataDir, fileName, { ...saved, port: Number(new URL(server.origin).port) });
-      const panel = await registerPanel(deps.storage, {
+      const panel = await registerPanel(deps, {
         kind: 'pasarguard',
         name,
         tag: location.tag,
@@ -309,10 +314,10 @@ async function startDemoPasarGuards(deps: Parameters<typeof startDemoPanels>[0])
       for (const demo of panels) {
         const targets = await deps.kit.targets.sync(demo.panel.id, {
           capacity: 500,
-          actor: { type: 'system', id: 'demo' },
+          actor: DEMO_ACTOR,
           signal: AbortSignal.timeout(15_000),
         });
-        const plans = await createDemoPlans(deps.storage, demo, preferredTarget(targets.added, false), deps.currency);
+        const plans = await createDemoPlans(deps.kit, demo, preferredTarget(targets.added, false), deps.currency);
         for (const { plan, fa } of plans) await savePlanTexts(deps.planTexts, plan.id, { fa: { name: fa, description: null } });
       }
     }

@@ -99,8 +99,6 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       enqueueEventNotices(eventNotices),
     );
     closers.push(() => storage.close());
-    if (config.panelsFile !== null) await applyPanelsFile(storage, config.panelsFile, logger.child({ component: 'panels-file' }));
-    await assertPanelKindsKnown(storage);
 
     const secret = config.secret ?? remembered(keepDir, 'secret.json', () => ({ secret: randomSecret(32) })).secret;
     registerLogSecrets(logger, ...configSecrets(config), secret);
@@ -114,6 +112,8 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       payments: { providers: shopPaymentProviders({ db: client, shopSchema: shopSchemaName(config.schema), secretBox }) },
     });
     kit.events.on('error', (error) => logger.error({ err: error }, 'engine listener failed'));
+    if (config.panelsFile !== null) await applyPanelsFile({ kit, storage }, config.panelsFile, logger.child({ component: 'panels-file' }));
+    await assertPanelKindsKnown(storage);
     // A user the panel fails to return is skipped by usage sync; its admins must repair it on the panel (the engine
     // announces it once, and the staff get a client_unreadable notice from its audit event).
     kit.events.on('usage:client_unreadable', ({ panelId, client }) =>

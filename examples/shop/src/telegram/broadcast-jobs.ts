@@ -3,6 +3,7 @@ import { RetryLaterError, defineHostJob, enqueueHostJob, type HostJobDefinition 
 import type { Api } from 'grammy';
 import { z } from 'zod';
 import type { Shop } from '../app/shop.js';
+import { fanOutBroadcast } from '../app/notifications/staff-job-queues.js';
 import { BroadcastStore, type BroadcastCopy } from '../db/telegram-broadcasts.js';
 import { TelegramUnreachableChats } from '../db/telegram-unreachable.js';
 import { classifySendError } from './send-policy.js';
@@ -118,14 +119,11 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
     payload: FanOutSchema,
     async run(input) {
       // The broadcast's record and its copies' jobs in one transaction (keyed: a rerun adds nothing).
-      await shop.storage.transaction(async (tx) => {
-        const copies = await store.fanOut(tx, {
-          id: input.broadcastId,
-          text: input.text,
-          createdBy: input.createdBy,
-          exceptUsers: input.exceptUsers,
-        });
-        for (const c of copies) await enqueueHostJob(tx, copy, c, { key: `${c.broadcastId}:${c.chatId}` });
+      await fanOutBroadcast(shop, store, copy, {
+        id: input.broadcastId,
+        text: input.text,
+        createdBy: input.createdBy,
+        exceptUsers: input.exceptUsers,
       });
     },
   });

@@ -61,3 +61,15 @@ export type NewTarget = z.input<typeof NewTargetSchema>;
 export const TargetPatchSchema = z.strictObject(targetFields).omit({ id: true, panelId: true }).partial();
 /** Input of `targets.update`. */
 export type TargetPatch = z.input<typeof TargetPatchSchema>;
+
+/**
+ * Validates the settings an admin owns on a stored target (the kit's `targets.update`): its capacity, tags,
+ * whether it is the default and whether new clients go there. What the panel reports (name, protocol, its
+ * reference and data) is the sync's.
+ */
+export const TargetSettingsSchema = z
+  .strictObject(targetFields)
+  .pick({ capacity: true, tags: true, isDefault: true, provisioningEnabled: true })
+  .partial();
+/** Input of the kit's `targets.update` (see `TargetSettingsSchema`). */
+export type TargetSettings = z.input<typeof TargetSettingsSchema>;

@@ -55,6 +55,28 @@ export async function updatePanel(ctx: EngineContext, panelId: string, patch: Pa
 }
 
 /**
+ * Turns a panel on or off for new clients and the engine's calls, audited as `panel.enabled` or
+ * `panel.disabled` (`{ name, kind }`). A panel already in that state is returned unwritten and unaudited, so
+ * a second click records nothing. `NotFoundError` for an unknown panel.
+ */
+export async function setPanelEnabled(ctx: EngineContext, panelId: string, enabled: boolean, actor: Actor = ADMIN_ACTOR): Promise<Panel> {
+  return ctx.storage.transaction(async (tx) => {
+    const before = await tx.panels.get(panelId);
+    if (before === null) throw new NotFoundError('panel', panelId);
+    if (before.enabled === enabled) return before;
+    const panel = await tx.panels.update(panelId, { enabled });
+    await tx.audit.append({
+      actor,
+      action: enabled ? 'panel.enabled' : 'panel.disabled',
+      subjectType: 'panel',
+      subjectId: panel.id,
+      data: { name: panel.name, kind: panel.kind },
+    });
+    return panel;
+  });
+}
+
+/**
  * The adapter the engine uses for a stored panel: built once by the host's factory and rebuilt only when
  * the panel's connection settings change, so a session or token is reused across calls. `NotFoundError`
  * for an unknown panel; `ConfigurationError` for an adapter of another API version.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Panel } from '../../src/index.js';
+import type { Panel, Target } from '../../src/index.js';
 import type { CallContext, RemoteTarget } from '../../src/adapter.js';
 import { FakePanelAdapter } from '../../src/testing/index.js';
 import { createHarness, type Harness } from './harness.js';
@@ -74,6 +74,61 @@ describe('kit.panels', () => {
     await h.kit.panels.update(panel.id, { baseUrl: 'https://other.example.com/' });
     expect(await h.kit.panels.adapter(panel.id)).toBe(replacement);
     await expect(h.kit.panels.adapter('pnl_missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('turns a panel off and on, audited as panel.disabled/panel.enabled like its creation; a second click writes nothing', async () => {
+    const { h, panel } = await setUp();
+    const actor = { type: 'admin' as const, id: 'acc_owner' };
+    h.clock.advance(1_000);
+    expect(await h.kit.panels.setEnabled(panel.id, false, actor)).toMatchObject({ id: panel.id, enabled: false });
+    expect((await h.storage.panels.get(panel.id))?.enabled).toBe(false);
+    expect(await h.kit.panels.setEnabled(panel.id, false, actor)).toMatchObject({ enabled: false });
+    h.clock.advance(1_000);
+    await h.kit.panels.setEnabled(panel.id, true);
+    const entries = (await auditOf(h, panel.id)).reverse();
+    expect(entries.map((e) => [e.action, e.data, e.actor])).toEqual([
+      ['panel.created', { name: 'Frankfurt', kind: 'fake' }, expect.objectContaining({ type: 'admin' })],
+      ['panel.disabled', { name: 'Frankfurt', kind: 'fake' }, actor],
+      ['panel.enabled', { name: 'Frankfurt', kind: 'fake' }, expect.objectContaining({ type: 'admin' })],
+    ]);
+    await expect(h.kit.panels.setEnabled('pnl_missing', false)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('kit.targets.update', () => {
+  it("changes an admin's settings on a target, audited with what changed; unchanged or refused input writes nothing", async () => {
+    const { h, panel } = await setUp();
+    const [target] = (await h.kit.targets.sync(panel.id, { capacity: 10 })).added as [Target];
+    const updated = await h.kit.targets.update(target.id, { capacity: 25, tags: ['fast'], isDefault: true, provisioningEnabled: false });
+    expect(updated).toMatchObject({
+      capacity: 25,
+      tags: ['fast'],
+      provisioningEnabled: false,
+      name: target.name,
+      remoteRef: target.remoteRef,
+    });
+    expect(await h.storage.targets.get(target.id)).toMatchObject({ capacity: 25, tags: ['fast'], provisioningEnabled: false });
+    await h.kit.targets.update(target.id, { capacity: 25, tags: ['fast'] });
+    await expect(h.kit.targets.update(target.id, { capacity: -1 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(h.kit.targets.update(target.id, { name: 'renamed' } as never)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(h.kit.targets.update('tgt_missing', { capacity: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const entries = await auditOf(h, target.id);
+    expect(entries.map((e) => [e.action, e.subjectType, e.data])).toEqual([
+      [
+        'target.updated',
+        'target',
+        {
+          panelId: panel.id,
+          name: target.name,
+          changed: ['capacity', 'tags', 'provisioningEnabled'],
+          capacity: 25,
+          tags: ['fast'],
+          isDefault: true,
+          provisioningEnabled: false,
+        },
+      ],
+    ]);
+    expect((await h.storage.targets.get(target.id))?.name).toBe(target.name);
   });
 });
 

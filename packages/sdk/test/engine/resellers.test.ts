@@ -110,4 +110,48 @@ describe('resellers', () => {
     expect(actions.map((e) => e.action).sort()).toEqual(['reseller.credit_limit_set', 'reseller.price_removed', 'reseller.price_set']);
     expect(actions.find((e) => e.action === 'reseller.credit_limit_set')?.data).toEqual({ currency: 'USD', from: 0, to: 300 });
   });
+
+  it('sets a credit limit and price lines in one transaction: a limit below the debt writes none of them, unchanged ones are not audited', async () => {
+    const { h, customerId } = await reseller({ creditLimit: 1000 });
+    await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'owe' });
+    expect(await h.balance(customerId)).toBe(-700);
+    const auditCount = async () =>
+      (await h.storage.audit.list({ subjectType: 'customer', subjectId: customerId }, { limit: 50 })).items.length;
+    const before = await auditCount();
+
+    await expect(
+      h.kit.resellers.setTerms({ customerId, creditLimit: usd(500), prices: [{ planId: h.plan.id, price: usd(600) }] }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      h.kit.resellers.setTerms({ customerId, prices: [{ planId: 'pln_nope', price: usd(1) }], creditLimit: usd(900) }),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(
+      h.kit.resellers.setTerms({ customerId, prices: [{ planId: h.plan.id, price: usd(1) }], removePlanIds: [h.plan.id] }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await h.kit.resellers.creditLimit(customerId, 'USD')).toBe(1000);
+    expect((await h.kit.resellers.priceBook(customerId)).map((l) => l.price.amount)).toEqual([700]);
+    expect(await auditCount()).toBe(before);
+
+    // The same terms again: nothing written, nothing audited.
+    await h.kit.resellers.setTerms({ customerId, creditLimit: usd(1000), prices: [{ planId: h.plan.id, price: usd(700) }] });
+    expect(await auditCount()).toBe(before);
+
+    h.clock.advance(60_000);
+    const since = h.clock.now();
+    const set = await h.kit.resellers.setTerms(
+      { customerId, creditLimit: usd(800), prices: [{ planId: h.plan.id, price: usd(650) }] },
+      { type: 'admin', id: 'adm_1' },
+    );
+    expect(set.creditLimit).toEqual(usd(800));
+    expect(set.priceBook.map((l) => l.price.amount)).toEqual([650]);
+    const removed = await h.kit.resellers.setTerms({ customerId, removePlanIds: [h.plan.id, 'pln_without_line'] });
+    expect(removed).toEqual({ creditLimit: null, priceBook: [] });
+    const actions = (await h.storage.audit.list({ subjectType: 'customer', subjectId: customerId }, { limit: 50 })).items.filter(
+      (e) => e.at >= since,
+    );
+    expect(actions.map((e) => e.action).sort()).toEqual(['reseller.credit_limit_set', 'reseller.price_removed', 'reseller.price_set']);
+    expect(actions.find((e) => e.action === 'reseller.credit_limit_set')?.data).toEqual({ currency: 'USD', from: 1000, to: 800 });
+  });
 });

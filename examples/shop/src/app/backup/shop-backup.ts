@@ -1,5 +1,6 @@
 import { createWriteStream, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Actor } from '@panelkit/sdk';
 import type { Shop } from '../shop.js';
 import { writeBackup } from './export.js';
 import type { BackupTrailer } from './format.js';
@@ -11,6 +12,21 @@ export function backupFileName(at: Date): string {
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}/, '')}.ndjson.gz`;
+}
+
+/**
+ * The owner's backup download: audited as `backup.exported` (who, and when) before the backup is written to `out`,
+ * so a download cut short is still on record.
+ */
+export async function exportBackup(shop: Shop, actor: Actor, at: Date, out: Writable): Promise<BackupTrailer> {
+  await shop.storage.audit.append({
+    actor,
+    action: 'backup.exported',
+    subjectType: 'shop',
+    subjectId: 'database',
+    data: { at: at.toISOString() },
+  });
+  return backupShop(shop, out);
 }
 
 /** Writes the shop's backup (engine and shop tables, secrets sealed as stored) to a stream: an HTTP download, a file. */

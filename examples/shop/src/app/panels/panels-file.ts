@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
-import type { Panel } from '@panelkit/sdk';
+import type { Panel, Panelkit } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { PanelCredentialsSchema, TagSchema } from '@panelkit/sdk/schemas';
 import type { Logger } from 'pino';
@@ -130,57 +130,55 @@ export interface PanelsFileResult {
   unchanged: string[];
 }
 
+/** The panels file's actor in the audit log. */
+const PANELS_FILE_ACTOR = { type: 'system' as const, id: 'panels_file' };
+
 /**
- * Adds or updates the file's panels, matched by name, in one transaction (all or nothing). A
- * panel whose settings already match is not written, so its adapter's session is kept.
+ * Adds or updates the file's panels, matched by name, through the kit's panel writer (`kit.panels.add`/`update`),
+ * so they are validated and audited exactly as the admin pages' (`panel.created`, `panel.updated` with the fields
+ * that changed). The whole file and every match are checked before anything is written: a bad file, a name
+ * stored twice or a changed kind writes nothing. Each panel is then written in its own transaction; should one
+ * fail, those before it stay written and the next start (matching by name) finishes the rest. A panel whose
+ * settings already match is not written, so its adapter's session is kept.
  */
-export async function applyPanelsFile(storage: StoragePort, file: string, logger: Logger): Promise<PanelsFileResult> {
+export async function applyPanelsFile(
+  deps: { kit: Pick<Panelkit, 'panels'>; storage: StoragePort },
+  file: string,
+  logger: Logger,
+): Promise<PanelsFileResult> {
   const entries = await readPanelsFile(file);
   const result: PanelsFileResult = { created: [], updated: [], unchanged: [] };
-  await storage.transaction(async (tx) => {
-    const stored = await tx.panels.list();
-    const problems: string[] = [];
-    for (const entry of entries) {
-      const matches = stored.filter((p) => p.name === entry.name);
-      if (matches.length > 1) problems.push(`"${entry.name}": more than one stored panel has this name; rename one in the admin pages`);
-      else if (matches[0] !== undefined && matches[0].kind !== entry.kind)
-        problems.push(`"${entry.name}": stored as a ${matches[0].kind} panel; a panel's kind cannot change`);
-    }
-    if (problems.length > 0) throw new PanelsFileError(file, problems);
-    for (const entry of entries) {
-      const existing = stored.find((p) => p.name === entry.name);
-      const actor = { type: 'system' as const, id: 'panels_file' };
-      if (existing === undefined) {
-        const panel = await tx.panels.create({ ...entry, enabled: entry.enabled ?? true });
-        await tx.audit.append({
-          actor,
-          action: 'panel.created',
-          subjectType: 'panel',
-          subjectId: panel.id,
-          data: { name: panel.name, kind: panel.kind },
-        });
-        result.created.push(entry.name);
-      } else if (unchanged(existing, entry)) {
-        result.unchanged.push(entry.name);
-      } else {
-        await tx.panels.update(existing.id, {
+  const stored = await deps.storage.panels.list();
+  const problems: string[] = [];
+  for (const entry of entries) {
+    const matches = stored.filter((p) => p.name === entry.name);
+    if (matches.length > 1) problems.push(`"${entry.name}": more than one stored panel has this name; rename one in the admin pages`);
+    else if (matches[0] !== undefined && matches[0].kind !== entry.kind)
+      problems.push(`"${entry.name}": stored as a ${matches[0].kind} panel; a panel's kind cannot change`);
+  }
+  if (problems.length > 0) throw new PanelsFileError(file, problems);
+  for (const entry of entries) {
+    const existing = stored.find((p) => p.name === entry.name);
+    if (existing === undefined) {
+      await deps.kit.panels.add({ ...entry, enabled: entry.enabled ?? true }, PANELS_FILE_ACTOR);
+      result.created.push(entry.name);
+    } else if (unchanged(existing, entry)) {
+      result.unchanged.push(entry.name);
+    } else {
+      await deps.kit.panels.update(
+        existing.id,
+        {
           baseUrl: entry.baseUrl,
           credentials: entry.credentials,
           locationTags: entry.locationTags,
           options: entry.options,
           ...(entry.enabled === undefined ? {} : { enabled: entry.enabled }),
-        });
-        await tx.audit.append({
-          actor,
-          action: 'panel.updated',
-          subjectType: 'panel',
-          subjectId: existing.id,
-          data: { name: existing.name, kind: existing.kind },
-        });
-        result.updated.push(entry.name);
-      }
+        },
+        PANELS_FILE_ACTOR,
+      );
+      result.updated.push(entry.name);
     }
-  });
+  }
   logger.info({ file, ...result }, 'panels file applied');
   return result;
 }

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { requireRecentAuth } from '../../http/staff-security.js';
-import { backupFileName, backupShop } from '../../app/backup/shop-backup.js';
+import { backupFileName, exportBackup } from '../../app/backup/shop-backup.js';
 import { ctxOf } from '../../http/context.js';
 import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
@@ -23,16 +23,9 @@ export function backupRoutes(shop: Shop): Router {
 
   router.post('/admin/backup', recentAuth, async (_req, res) => {
     const at = shop.clock.now();
-    await shop.storage.audit.append({
-      actor: adminActor(res),
-      action: 'backup.exported',
-      subjectType: 'shop',
-      subjectId: 'database',
-      data: { at: at.toISOString() },
-    });
     res.set('Content-Type', 'application/gzip');
     res.set('Content-Disposition', `attachment; filename="${backupFileName(at)}"`);
-    await backupShop(shop, res);
+    await exportBackup(shop, adminActor(res), at, res);
   });
   return router;
 }

@@ -168,19 +168,8 @@ export function panelRoutes(shop: Shop): Router {
     const parsed = parseForm(z.object({ enabled: z.enum(['on', 'off']) }), req.body, ctxOf(res).t);
     if (!parsed.ok) throw new ShopError('invalid_input', 'errors.invalidInput', {}, parsed.fields);
     const enabled = parsed.data.enabled === 'on';
-    const actor = adminActor(res);
-    if (panel.enabled !== enabled) {
-      await storage.transaction(async (tx) => {
-        await tx.panels.update(panel.id, { enabled });
-        await tx.audit.append({
-          actor,
-          action: enabled ? 'panel.enabled' : 'panel.disabled',
-          subjectType: 'panel',
-          subjectId: panel.id,
-          data: {},
-        });
-      });
-    }
+    // The kit's writer: the same audit (`panel.enabled`/`panel.disabled`) as PANELS_FILE and the demo.
+    await shop.kit.panels.setEnabled(panel.id, enabled, adminActor(res));
     res.redirect(303, `/admin/panels/${panel.id}?done=adminOps.${enabled ? 'panel_enabled' : 'panel_disabled'}`);
   });
 
@@ -232,17 +221,7 @@ export function panelRoutes(shop: Shop): Router {
       };
       return res.status(400).send(adminPage(ctx, { title: target.name, body: targetFormBody(ctx, target, values, parsed.fields) }).value);
     }
-    const actor = adminActor(res);
-    await storage.transaction(async (tx) => {
-      await tx.targets.update(target.id, parsed.data);
-      await tx.audit.append({
-        actor,
-        action: 'target.updated',
-        subjectType: 'target',
-        subjectId: target.id,
-        data: { capacity: parsed.data.capacity, isDefault: parsed.data.isDefault, provisioningEnabled: parsed.data.provisioningEnabled },
-      });
-    });
+    await shop.kit.targets.update(target.id, parsed.data, adminActor(res));
     res.redirect(303, `/admin/panels/${target.panelId}?done=adminOps.target_saved`);
   });
 

@@ -6,7 +6,8 @@ import { ShopError } from '../../app/shop-error.js';
 import { noticeFrom } from '../../http/notice.js';
 import { echoPlanValues, NEW_PLAN_VALUES, planFormValues, planInputFrom, type PlanFormValues } from '../../app/plans/plan-form.js';
 import { echoPlanTextValues, planTextsFrom, planTextValues } from '../../app/plans/plan-text-form.js';
-import { planTextsOf, savePlanTexts } from '../../db/plan-texts.js';
+import { planTextsOf } from '../../db/plan-texts.js';
+import { savePlan } from '../../app/plans/save-plan.js';
 import type { PlanTextValues } from '../../app/plans/plan-text-form.js';
 import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
@@ -56,12 +57,7 @@ export function planRoutes(shop: Shop): Router {
       const fields = { ...(result.ok ? {} : result.fields), ...(texts.ok ? {} : texts.fields) };
       return renderForm(res, 400, existing?.id ?? null, echoPlanValues(req.body), echoPlanTextValues(req.body), fields);
     }
-    const actor = adminActor(res);
-    const saved =
-      existing === null ? await shop.kit.plans.create(result.input, actor) : await shop.kit.plans.update(existing.id, result.input, actor);
-    // The texts live in the shop's tables, outside the engine's transaction: a failure here leaves the plan saved with
-    // its previous translations, and the admin sees the error and saves again.
-    await savePlanTexts(shop, saved.id, texts.texts);
+    await savePlan(shop, existing, result.input, texts.texts, adminActor(res));
     res.redirect(303, `/admin/plans?done=adminOps.${existing === null ? 'plan_created' : 'plan_saved'}`);
   }
 

@@ -1,4 +1,4 @@
-import { ConflictError, type PriceBookEntry } from '@panelkit/sdk';
+import type { PriceBookEntry } from '@panelkit/sdk';
 import { Router, type Request, type Response } from 'express';
 import { requireRecentAuth } from '../../http/staff-security.js';
 import { ctxOf } from '../../http/context.js';
@@ -9,6 +9,7 @@ import { noticeFrom } from '../../http/notice.js';
 import { formatMoney, minorDigits, parseMajorAmount } from '../../i18n/format.js';
 import { asciiDigits } from '../../app/input/digits.js';
 import type { Shop } from '../../app/shop.js';
+import { saveResellerTerms } from '../../app/selling/save-reseller-terms.js';
 import { priceField, resellerPage } from '../../views/admin/reseller-page.js';
 import { adminActor } from './shared.js';
 
@@ -29,9 +30,9 @@ function typedAmount(value: unknown, currency: string): number | null | undefine
 
 /**
  * A customer's reseller terms, the owner's alone (re-authentication before the page and the save): its price
- * per plan and its credit limit. Every change goes through the engine, audited under the owner's name
- * (`reseller.price_set`, `reseller.price_removed`, `reseller.credit_limit_set`). Bad input changes nothing;
- * a limit below what the customer owes now is refused (409).
+ * per plan and its credit limit, saved in one transaction by `saveResellerTerms`, each change audited under the
+ * owner's name (`reseller.price_set`, `reseller.price_removed`, `reseller.credit_limit_set`). Bad input changes
+ * nothing; a limit below what the customer owes now is refused (409) and no price changes either.
  */
 export function resellerRoutes(shop: Shop): Router {
   const router = Router();
@@ -89,26 +90,12 @@ export function resellerRoutes(shop: Shop): Router {
     }
     if (Object.keys(errors).length > 0) return render(req, res, 400, { values, errors });
 
-    const actor = adminActor(res);
-    // The limit first: a refused one (below the debt) leaves the prices as they were too.
-    const before = await shop.kit.resellers.creditLimit(customerId, currency);
-    if ((limit ?? 0) !== before) {
-      try {
-        await shop.kit.resellers.setCreditLimit({ customerId, currency, amount: limit ?? 0 }, actor);
-      } catch (error) {
-        if (!ConflictError.is(error)) throw error;
-        const owed = formatMoney({ amount: -(await shop.storage.ledger.balance(customerId, currency)), currency }, ctx.locale);
-        return render(req, res, 409, { values, errors: { creditLimit: ctx.t('resellers.admin.belowDebt', { owed }) } });
-      }
-    }
-    const book = new Map((await shop.kit.resellers.priceBook(customerId)).map((l) => [l.planId, l.price.amount]));
-    for (const [planId, price] of prices) {
-      if (price === null) {
-        if (book.has(planId)) await shop.kit.resellers.removePrice(customerId, planId, actor);
-      } else if (book.get(planId) !== price) {
-        await shop.kit.resellers.setPrice({ customerId, planId, price: { amount: price, currency } }, actor);
-      }
-    }
+    const saved = await saveResellerTerms(shop, { customerId, creditLimit: limit ?? null, prices }, adminActor(res));
+    if (!saved.ok)
+      return render(req, res, 409, {
+        values,
+        errors: { creditLimit: ctx.t('resellers.admin.belowDebt', { owed: formatMoney(saved.owed, ctx.locale) }) },
+      });
     res.redirect(303, `/admin/customers/${encodeURIComponent(customerId)}/reseller?done=resellers.saved`);
   });
   return router;

@@ -1,19 +1,17 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { requireRecentAuth } from '../../http/staff-security.js';
-import { readSetting, writeSetting } from '../../db/shop-settings.js';
+import { readSetting } from '../../db/shop-settings.js';
+import { BOT_TOKEN_SETTING, saveShopSettings } from '../../app/ops/shop-settings.js';
 import { ctxOf } from '../../http/context.js';
 import { parseForm, type FieldErrors } from '../../app/input/forms.js';
 import { noticeFrom } from '../../http/notice.js';
-import { gatewaySettings, saveGatewaySettings } from '../../app/payments/crypto/gateway-settings.js';
-import { isValidCardNumber, normalizeCardNumber, payoutCard, savePayoutCard, type PayoutCard } from '../../app/payments/payout-card.js';
+import { gatewaySettings } from '../../app/payments/crypto/gateway-settings.js';
+import { isValidCardNumber, normalizeCardNumber, payoutCard, type PayoutCard } from '../../app/payments/payout-card.js';
 import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { settingsBody, type SettingsValues } from '../../views/admin/settings-page.js';
 import { adminActor } from './shared.js';
-
-/** The setting the Telegram bot's token is kept in (sealed) when it is set here rather than in the environment. */
-export const BOT_TOKEN_SETTING = 'telegram.bot';
 
 const keep = z.string().trim().max(500);
 const SettingsForm = z.object({
@@ -104,27 +102,8 @@ export function settingsRoutes(shop: Shop): Router {
     const currentCard = await payoutCard(shop);
     const card = wantedCard(f, currentCard);
     if (!card.ok) return render(req, res, 400, { [card.field]: ctx.t(card.message) }, echo);
-    const cardChanged = card.card?.cardNumber !== currentCard?.cardNumber || card.card?.holder !== currentCard?.holder;
-    const actor = adminActor(res);
-    const now = shop.clock.now();
-    if (cardChanged) await savePayoutCard(shop, card.card, now, actor.id);
-    if (wantsGateway)
-      await saveGatewaySettings(shop, { enabled: f.gatewayEnabled === 'on', baseUrl: f.gatewayBaseUrl, apiKey, ipnSecret }, now, actor.id);
-    if (f.botToken !== '') await writeSetting(shop, BOT_TOKEN_SETTING, {}, { token: f.botToken }, now, actor.id);
-    // Which settings changed, never their values.
-    await shop.storage.audit.append({
-      actor,
-      action: 'settings.saved',
-      subjectType: 'shop',
-      subjectId: 'settings',
-      data: {
-        gateway: wantsGateway,
-        gatewayEnabled: f.gatewayEnabled === 'on',
-        botToken: f.botToken !== '',
-        // The card is no secret (every buyer sees it), but a changed one is what an intruder would do: say which.
-        payoutCard: cardChanged ? (card.card === null ? 'off' : `…${card.card.cardNumber.slice(-4)}`) : null,
-      },
-    });
+    const gateway = wantsGateway ? { enabled: f.gatewayEnabled === 'on', baseUrl: f.gatewayBaseUrl, apiKey, ipnSecret } : null;
+    await saveShopSettings(shop, { card: card.card, gateway, botToken: f.botToken === '' ? null : f.botToken }, adminActor(res));
     res.redirect(303, '/admin/settings?done=settings.saved');
   });
   return router;

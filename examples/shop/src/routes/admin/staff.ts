@@ -1,10 +1,9 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { signUp } from '../../app/auth/accounts.js';
+import { addSupportStaff, demoteSupportStaff, resetStaffSecondFactor } from '../../app/auth/staff.js';
 import { requireRecentAuth } from '../../http/staff-security.js';
 import { ctxOf } from '../../http/context.js';
 import { parseForm, type FieldErrors } from '../../app/input/forms.js';
-import { ShopError } from '../../app/shop-error.js';
 import { idParam } from '../../app/input/ids.js';
 import { noticeFrom } from '../../http/notice.js';
 import type { Shop } from '../../app/shop.js';
@@ -35,42 +34,17 @@ export function staffRoutes(shop: Shop): Router {
     const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 320) : '';
     const form = parseForm(addSchema, req.body, ctx.t);
     if (!form.ok) return render(res, 400, { errors: form.fields, email });
-    const existing = await shop.accounts.getByEmail(form.data.email);
-    let account;
-    if (existing === null) {
-      if (form.data.password === '') return render(res, 400, { errors: { password: ctx.t('staff.errors.passwordForNew') }, email });
-      const created = await signUp(shop, { email: form.data.email, password: form.data.password, locale: ctx.locale, role: 'support' });
-      if (!created.ok) return render(res, 409, { errors: { email: ctx.t('auth.emailTaken') }, email });
-      account = created.account;
-    } else {
-      if (existing.role !== 'buyer') return render(res, 409, { errors: { email: ctx.t('staff.errors.alreadyStaff') }, email });
-      // A password here would silently replace the buyer's own: refused rather than ignored.
-      if (form.data.password !== '') return render(res, 409, { errors: { password: ctx.t('staff.errors.existingAccount') }, email });
-      await shop.accounts.setRole(existing.id, 'support');
-      account = existing;
+    const added = await addSupportStaff(shop, { ...form.data, locale: ctx.locale }, adminActor(res));
+    if (!added.ok) {
+      const { field, message } = added.refusal;
+      const status = message === 'staff.errors.passwordForNew' ? 400 : 409;
+      return render(res, status, { errors: { [field]: ctx.t(message) }, email });
     }
-    await shop.storage.audit.append({
-      actor: adminActor(res),
-      action: 'staff.role_changed',
-      subjectType: 'customer',
-      subjectId: account.customerId,
-      data: { email: account.email, role: 'support' },
-    });
     res.redirect(303, '/admin/staff?done=staff.added');
   });
 
   router.post('/admin/staff/:id/demote', recentAuth, async (req, res) => {
-    const account = await shop.accounts.get(idParam(req));
-    // Only support staff are demoted here: an owner cannot be removed from this page (nor lock the shop out).
-    if (account === null || account.role !== 'support') throw new ShopError('not_found', 'errors.notFound');
-    await shop.accounts.setRole(account.id, 'buyer');
-    await shop.storage.audit.append({
-      actor: adminActor(res),
-      action: 'staff.role_changed',
-      subjectType: 'customer',
-      subjectId: account.customerId,
-      data: { email: account.email, role: 'buyer' },
-    });
+    await demoteSupportStaff(shop, idParam(req), adminActor(res));
     res.redirect(303, '/admin/staff?done=staff.removed');
   });
 
@@ -79,17 +53,7 @@ export function staffRoutes(shop: Shop): Router {
    * a new one. Only support staff here; an owner who lost theirs uses a recovery code.
    */
   router.post('/admin/staff/:id/reset-2fa', recentAuth, async (req, res) => {
-    const account = await shop.accounts.get(idParam(req));
-    if (account === null || account.role !== 'support') throw new ShopError('not_found', 'errors.notFound');
-    const had = await shop.staffTotp.reset(account.id);
-    await shop.sessions.destroyAll(account.id);
-    await shop.storage.audit.append({
-      actor: adminActor(res),
-      action: 'staff.totp_reset',
-      subjectType: 'customer',
-      subjectId: account.customerId,
-      data: { email: account.email, hadSecondFactor: had },
-    });
+    await resetStaffSecondFactor(shop, idParam(req), adminActor(res));
     res.redirect(303, '/admin/staff?done=staff.totp_reset');
   });
 

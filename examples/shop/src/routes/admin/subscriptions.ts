@@ -13,6 +13,7 @@ import { parseForm } from '../../app/input/forms.js';
 import { ShopError } from '../../app/shop-error.js';
 import { noticeFrom } from '../../http/notice.js';
 import { actionsFor, jobsOf, namesOf } from '../../app/ops/subscription-facts.js';
+import { retryDeadJob } from '../../app/ops/retry-job.js';
 import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
 import { subscriptionBody } from '../../views/admin/subscription-page.js';
@@ -67,24 +68,11 @@ export function subscriptionRoutes(shop: Shop): Router {
     router.post(`/admin/subscriptions/:id/${operation}`, (req, res) => act(operation, req, res));
   }
 
-  /** Puts a dead job back in the queue with a fresh attempt budget (a conflict when it is not dead). */
+  /** Puts a dead job back in the queue with a fresh attempt budget (a conflict when it is not dead; see `retryDeadJob`). */
   router.post('/admin/jobs/:id/retry', async (req, res) => {
     const parsed = parseForm(ActionFormSchema, req.body, ctxOf(res).t);
     if (!parsed.ok) throw new ShopError('invalid_input', 'errors.invalidInput', {}, parsed.fields);
-    const job = await storage.jobs.get(idParam(req));
-    if (job === null) throw new ShopError('not_found', 'errors.notFound');
-    if (job.state !== 'dead') throw new ShopError('conflict', 'errors.conflict');
-    const actor = adminActor(res);
-    await storage.transaction(async (tx) => {
-      await tx.jobs.retry(job.id);
-      await tx.audit.append({
-        actor,
-        action: 'job.retried',
-        subjectType: 'job',
-        subjectId: job.id,
-        data: { type: job.type, dedupeKey: job.dedupeKey },
-      });
-    });
+    await retryDeadJob(shop, idParam(req), adminActor(res));
     res.redirect(303, `${backTo(parsed.data.back, '/admin/orders')}?done=adminOps.job_retried`);
   });
 

@@ -1,4 +1,4 @@
-import { defineHostJob, enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
+import { defineHostJob, type HostJobDefinition } from '@panelkit/sdk';
 import type { Api } from 'grammy';
 import { z } from 'zod';
 import { isLocale, translator } from '../../i18n/translate.js';
@@ -8,6 +8,7 @@ import type { TelegramLinkStore } from '../../db/telegram-links.js';
 import { salesSummary, summaryText } from './summary.js';
 import { olderDailySummarySent } from '../../db/telegram-daily-summaries.js';
 import { seesSalesFigures } from '../../app/auth/staff-roles.js';
+import { queueDayJobs } from '../../app/notifications/staff-job-queues.js';
 import { staffOfTelegramAdmin } from './staff.js';
 import { classifySendError } from '../send-policy.js';
 import { TelegramUnreachableChats } from '../../db/telegram-unreachable.js';
@@ -73,9 +74,5 @@ export async function queueDailySummary(
   const from = zonedToInstant(`${yesterday}T00:00`, zone);
   if (from === null) return false;
   if (await olderDailySummarySent(shop.db, shop.shopSchema, yesterday)) return false;
-  return shop.storage.transaction(async (tx) => {
-    if (!(await tx.ticks.tryAcquire(DAILY_SUMMARY_TYPE, from))) return false;
-    for (const adminId of adminIds) await enqueueHostJob(tx, job, { day: yesterday, adminId }, { key: `${yesterday}:${adminId}` });
-    return true;
-  });
+  return queueDayJobs(shop, job, { day: yesterday, from }, adminIds, (adminId) => ({ day: yesterday, adminId }));
 }

@@ -2,6 +2,7 @@ import { InlineKeyboard, type Composer } from 'grammy';
 import { isLocale, translator } from '../../i18n/translate.js';
 import { recordSignUpReferral } from '../../app/selling/sign-up-referral.js';
 import { customerOfTelegramUser, linkByToken } from '../../app/auth/telegram-buyers.js';
+import { setCustomerLanguage } from '../../app/customers/language.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { backToMenu, mainMenu } from '../menu.js';
 
@@ -61,7 +62,7 @@ export function startHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   bot.callbackQuery(/^lang:(en|fa)$/, async (ctx) => {
     const locale = ctx.match[1];
     if (!isLocale(locale)) return;
-    const customer = await shop.storage.customers.update(ctx.user.customer.id, { locale });
+    const customer = (await setCustomerLanguage(shop, ctx.user.customer.id, locale)) ?? ctx.user.customer;
     ctx.user = { ...ctx.user, customer, locale, t: translator(locale) };
     await ctx.answerCallbackQuery();
     await showMenu(ctx, ctx.user.t('telegram.language.changed'));
