@@ -63,7 +63,16 @@ describe('init', () => {
     const run = () =>
       spawnSync(
         process.execPath,
-        ['--import', 'tsx', join(import.meta.dirname, '../src/cli.ts'), 'init', '--email', 'owner@example.com', target],
+        [
+          '--conditions=@panelkit/source',
+          '--import',
+          'tsx',
+          join(import.meta.dirname, '../src/cli.ts'),
+          'init',
+          '--email',
+          'owner@example.com',
+          target,
+        ],
         { encoding: 'utf8', cwd: join(import.meta.dirname, '..') },
       );
     const first = run();
