@@ -2,7 +2,9 @@
  * The HTTP layer every adapter talks through: one per adapter instance.
  *
  * - `exchange(request, ctx)`: one raw round trip (ofetch, cookie jar, no redirects followed, no
- *   auth, no retry), bounded only by the caller's signal. Network failures become
+ *   auth, no retry), bounded only by the caller's signal. The one exception: a request that died on a
+ *   kept-alive socket the panel had closed, before any byte of its answer, is sent once more at once
+ *   (it provably never reached the panel: `stale-socket.ts`). Network failures become
  *   `PanelConnectionError`; the signal aborting with a timeout becomes `PanelTimeoutError`; an HTTP
  *   status is never an error here.
  * - `send(request, ctx)`: an authenticated exchange. Logs in (single flight) when the session
@@ -22,6 +24,7 @@ import { DEFAULT_RETRY_POLICY, type CallContext, type RandomSource, type RetryPo
 import { ofetch, type $Fetch } from 'ofetch';
 import { CookieJar } from 'tough-cookie';
 import { CallLanes } from './call-lanes.js';
+import { StaleSocketTrace, tracingDispatcher } from './stale-socket.js';
 import type { PanelRequest, PanelResponse, RawExchange, SessionStrategy } from './types.js';
 
 /** Options of {@link PanelHttp}: where the panel is, cookies, headers and logs. */
@@ -121,15 +124,29 @@ export class PanelHttp implements RawExchange {
     if (signal.aborted) throw abortReason(signal, this.context(request.operation));
     const started = performance.now();
     const errorContext = this.context(request.operation, ctx.attempt === undefined ? {} : { attempt: ctx.attempt });
-    let raw: Response;
-    try {
-      raw = await this.#fetch.raw(url, {
+    const send = (trace: StaleSocketTrace): Promise<Response> => {
+      const dispatcher = tracingDispatcher(trace);
+      return this.#fetch.raw(url, {
         method: request.method,
         headers,
         ...bodyOf(request),
         ...(request.query ? { query: cleanQuery(request.query) } : {}),
         responseType: 'text',
         signal,
+        ...(dispatcher ? { dispatcher } : {}),
+      });
+    };
+    let raw: Response;
+    try {
+      const trace = new StaleSocketTrace();
+      raw = await send(trace).catch((error: unknown) => {
+        if (signal.aborted || !trace.neverReachedPanel(error)) throw error;
+        // A kept-alive socket the panel had closed: the request never reached it (see stale-socket.ts).
+        this.#logger.debug(
+          { panel: this.kind, panelId: this.panelId, op: request.operation },
+          'panel closed a kept-alive connection; resending once',
+        );
+        return send(new StaleSocketTrace());
       });
     } catch (error) {
       if (signal.aborted) throw abortReason(signal, errorContext);
