@@ -23,6 +23,8 @@ async function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.
 }
 
 async function whyNot(): Promise<string | null> {
+  // Opt-in until it passes reliably: it has not yet passed whole with the image builds (issue 49's note).
+  if (process.env['PANELKIT_TEST_PODMAN'] !== '1') return 'set PANELKIT_TEST_PODMAN=1 (after scripts/ensure-podman.sh) to run it';
   if (process.getuid?.() !== 0) return 'needs root';
   for (const tool of ['podman', 'podman-compose'])
     if ((await sh('sh', ['-c', `command -v ${tool} || true`])).trim() === '') return `${tool} is not installed (scripts/ensure-podman.sh)`;
