@@ -6,7 +6,7 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeholderLinks } from '../src/sublink/placeholder.js';
-import { boughtAndProvisioned, customerIdOf, fund, planNamed } from './support/buying.js';
+import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
 import { ROOMY_RATE_LIMITS, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
 const A = 'http://shop-a.example.com';

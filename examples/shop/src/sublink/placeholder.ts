@@ -11,9 +11,9 @@ import { isLocale, translator } from '../i18n/translate.js';
 export type BlockReason = 'expired' | 'limited' | 'suspended' | 'device_limit_reached' | 'hwid_required';
 
 /**
- * A check the link runs before serving real links (the device limits plug in here, through `createApp`'s
- * `linkGates`): the reason to serve placeholders instead, or `null` to go on. It sees the buyer and the request's
- * headers (User-Agent, `x-hwid` and the like).
+ * A further check the link runs for client apps before serving real links, after the device limits (through
+ * `createApp`'s `linkGates`): the reason to serve placeholders instead, or `null` to go on. It sees the buyer and
+ * the request's headers (User-Agent, `x-hwid` and the like).
  */
 export type LinkGate = (request: { customerId: string; header(name: string): string | undefined }) => Promise<BlockReason | null>;
 

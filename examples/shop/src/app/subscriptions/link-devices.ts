@@ -25,9 +25,7 @@ function servedWithoutCheck(sub: Subscription, device: DeviceRequest): boolean {
  * Called for client apps only, never for a browser viewing the link's page.
  */
 export async function checkLinkDevice(shop: Shop, usable: readonly Subscription[], device: DeviceRequest): Promise<LinkDeviceCheck> {
-  const checks = await Promise.all(
-    usable.map((sub) => (servedWithoutCheck(sub, device) ? null : shop.kit.devices.touch(sub.id, device))),
-  );
+  const checks = await Promise.all(usable.map((sub) => (servedWithoutCheck(sub, device) ? null : shop.kit.devices.touch(sub.id, device))));
   const served: Subscription[] = [];
   let refused: DeviceRefusal | null = null;
   usable.forEach((sub, i) => {
