@@ -154,5 +154,8 @@ describe('the link counts each app’s device against the subscription’s limit
     const res = await ask(path, { ...BROWSER, 'x-hwid': 'browser-tab' }).expect(200);
     expect(res.type).toBe('text/html');
     expect(await hwids(subs[0] as string)).toEqual([]);
+    // The same link counts an app at once: the page was no device.
+    await ask(path, HAPP_IOS).expect(200);
+    expect(await hwids(subs[0] as string)).toEqual([HAPP_IOS['x-hwid']]);
   });
 });
