@@ -143,7 +143,7 @@ describe('placeholder entries instead of nothing', () => {
     }
   });
 
-  it('are served for a reason a gate gives (the device limits plug in there), and not once the gate lets the app through', async () => {
+  it('are served for a reason a gate gives, and not once the gate lets the app through', async () => {
     const { sub, path, url } = await buyerWithOne();
     const { shareLinks } = (await t.shop.storage.subscriptions.get(sub))!;
     const gated = createApp(t.shop, {

@@ -1,3 +1,4 @@
+import { parseDeviceHeaders } from '@panelkit/sdk';
 import { Router, type Request, type Response } from 'express';
 import { requireAccount, requireAdmin } from '../http/viewer.js';
 import { viewerOf } from '../http/context.js';
@@ -5,6 +6,7 @@ import { idParam } from '../app/input/ids.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import type { Shop } from '../app/shop.js';
 import { rotateSubscriptionLink, rotateSubscriptionLinkAsStaff } from '../app/subscriptions/rotate-link.js';
+import { checkLinkDevice } from '../app/subscriptions/link-devices.js';
 import { readLinkNotice } from '../app/subscriptions/link-notice.js';
 import { planNames } from '../app/subscriptions/plan-names.js';
 import { addressIndexOf, shownBase, subscriptionLinkUrl } from '../config/public-addresses.js';
@@ -13,7 +15,7 @@ import { isLocale, translator, type Locale } from '../i18n/translate.js';
 import { announceLines, headerText } from '../sublink/announce.js';
 import { platformOf } from '../sublink/apps.js';
 import { feedBody, feedFormat, profileTitle } from '../sublink/client-format.js';
-import { linkFeed, type LinkFeed } from '../sublink/feed.js';
+import { linkFeed, servedToDevice, usableOf, type LinkFeed } from '../sublink/feed.js';
 import { placeholderLinks, type LinkGate } from '../sublink/placeholder.js';
 import { linkPage } from '../views/link-page.js';
 import { qrDataUrl } from '../views/qr-code.js';
@@ -100,9 +102,25 @@ async function gated(feed: LinkFeed, gates: readonly LinkGate[], customerId: str
 }
 
 /**
+ * The feed a client app gets: each usable subscription counts the requesting device (its headers), and only the
+ * ones that serve it give their links; then the gates have their say.
+ */
+async function appFeed(shop: Shop, found: LinkFeed, gates: readonly LinkGate[], customerId: string, req: Request): Promise<LinkFeed> {
+  if (found.blocked !== null) return found;
+  const usable = usableOf(found);
+  let feed = found;
+  if (usable.length > 0) {
+    const { served, refused } = await checkLinkDevice(shop, usable, parseDeviceHeaders(req.headers));
+    feed = servedToDevice(found, served, refused);
+  }
+  return feed.blocked === null ? gated(feed, gates, customerId, req) : feed;
+}
+
+/**
  * `/s/<token>`: every usable subscription's share links in one answer, whatever panel each lives on, with the
- * headers client apps read (usage and expiry, title, refresh interval, page, support, banner); when nothing is
- * usable, placeholder entries named after the reason. A browser gets the link's page instead. The token is the
+ * headers client apps read (usage and expiry, title, refresh interval, page, support, banner); each subscription
+ * counts the app's device against its limit and serves only a device it accepts; when nothing is usable or no
+ * subscription accepts the device, placeholder entries named after the reason. A browser gets the link's page instead. The token is the
  * same on every public address (PUBLIC_URLS). An unknown or rotated token is a plain 404. Rotation by the buyer
  * (from their page) or by an admin (from the customer's page).
  */
@@ -114,12 +132,14 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits, gates: re
     const customerId = await shop.subscriptionLinks.customerFor(token);
     if (customerId === null) return void res.status(404).type('text/plain').send('Not Found');
     const [found, customer] = await Promise.all([linkFeed(shop, customerId), shop.storage.customers.get(customerId)]);
-    const feed = found.blocked === null ? await gated(found, gates, customerId, req) : found;
+    const userAgent = req.get('user-agent');
+    // A browser viewing the page is no device: it registers nothing.
+    const browser = isBrowser(userAgent, req.get('accept'));
+    const feed = browser ? found : await appFeed(shop, found, gates, customerId, req);
     const locale: Locale = isLocale(customer?.locale) ? customer.locale : 'en';
     const link: LinkContext = { token, locale, feed, url: subscriptionLinkUrl(shop.config, token) };
-    const userAgent = req.get('user-agent');
     await setAppHeaders(shop, req, res, link);
-    if (isBrowser(userAgent, req.get('accept'))) return void (await sendPage(shop, req, res, link));
+    if (browser) return void (await sendPage(shop, req, res, link));
     const links = feed.blocked === null ? feed.links : placeholderLinks(feed.blocked, locale, link.url);
     const answer = feedBody(links, feedFormat(userAgent, req.get('accept')), shop.config.shopName, userAgent);
     res.type(answer.type).send(answer.body);

@@ -52,7 +52,7 @@ export interface AppOptions {
   rateLimits?: RateLimitOptions;
   /** The Telegram bot, when configured: its webhook route and the account page's deep link. */
   telegram?: ShopBot;
-  /** Checks the buyer's link runs before serving real links (device limits): see `sublink/placeholder.ts`. */
+  /** Further checks the buyer's link runs for client apps before serving real links: see `sublink/placeholder.ts`. */
   linkGates?: readonly LinkGate[];
 }
 

@@ -1,13 +1,13 @@
 /**
  * The `announce` header client apps show as a banner (Happ, v2RayTun, Hiddify): the owner's message, then what the
- * buyer should know now, in their language: why the link carries no servers and where to renew, that the
- * subscription ends soon or its traffic is nearly used, and which address to use when the app still fetches the
- * link from one the owner retired or moved down the list. Sent `base64:`-prefixed UTF-8 (a Farsi text survives
+ * buyer should know now, in their language: why the link carries no servers and where to renew (or, for a refused
+ * device, where to manage devices), that the subscription ends soon or its traffic is nearly used, and which
+ * address to use when the app still fetches the link from one the owner retired or moved down the list. Sent `base64:`-prefixed UTF-8 (a Farsi text survives
  * HTTP headers), the form PasarGuard sends and Happ's "Meta Info" documentation accepts.
  */
 import type { Translate } from '../i18n/translate.js';
 import type { UserInfo } from './feed.js';
-import type { BlockReason } from './placeholder.js';
+import { whereToKey, type BlockReason } from './placeholder.js';
 
 /** Days before the expiry the banner starts warning. */
 export const EXPIRY_WARNING_DAYS = 3;
@@ -32,7 +32,7 @@ export function announceLines(t: Translate, facts: AnnounceFacts): string[] {
   const lines: string[] = [];
   if (facts.moveTo !== null) lines.push(t('linkPage.announce.moveTo', { url: facts.moveTo }));
   if (facts.blocked !== null) {
-    lines.push(t(`linkPage.placeholder.${facts.blocked}`), t('linkPage.placeholder.renewAt', { url: facts.pageUrl }));
+    lines.push(t(`linkPage.placeholder.${facts.blocked}`), t(whereToKey(facts.blocked), { url: facts.pageUrl }));
   } else {
     const { expire, total, download, upload } = facts.info;
     if (expire > 0 && expire * 1000 - facts.now.getTime() < EXPIRY_WARNING_DAYS * 86_400_000)

@@ -1,4 +1,5 @@
 import type { Subscription, SubscriptionStatus } from '@panelkit/sdk';
+import type { DeviceRefusal } from '@panelkit/sdk/rules';
 import type { Shop } from '../app/shop.js';
 import type { BlockReason } from './placeholder.js';
 
@@ -61,13 +62,36 @@ export function sumUserInfo(subs: readonly Subscription[]): UserInfo {
   return { upload: 0, download, total, expire: expiries.length === 0 ? 0 : Math.min(...expiries) };
 }
 
+/** The share links of the subscriptions, in their order, duplicates dropped. */
+const linksOf = (subs: readonly Subscription[]): string[] => [...new Set(subs.flatMap((s) => s.shareLinks))];
+
 /** The share links (oldest subscription first, duplicates dropped) and totals of a customer's usable subscriptions. */
 export async function linkFeed(shop: Shop, customerId: string): Promise<LinkFeed> {
   const subscriptions = await shownSubscriptions(shop, customerId);
-  const usable = subscriptions.filter((s) => USABLE_STATUSES.has(s.status)).reverse();
+  const usable = usableOf({ subscriptions });
   if (usable.length > 0 || subscriptions.length === 0) {
-    return { links: [...new Set(usable.flatMap((s) => s.shareLinks))], info: sumUserInfo(usable), blocked: null, subscriptions };
+    return { links: linksOf(usable), info: sumUserInfo(usable), blocked: null, subscriptions };
   }
   const newest = subscriptions[0] as Subscription;
   return { links: [], info: sumUserInfo([newest]), blocked: BLOCKING.get(newest.status) ?? null, subscriptions };
+}
+
+/** The feed's subscriptions whose links it serves, oldest first. */
+export function usableOf(feed: Pick<LinkFeed, 'subscriptions'>): Subscription[] {
+  return feed.subscriptions.filter((s) => USABLE_STATUSES.has(s.status)).reverse();
+}
+
+/** The placeholder reason for a device refused by a subscription. */
+const DEVICE_BLOCKS: Readonly<Record<DeviceRefusal, BlockReason>> = {
+  limit_reached: 'device_limit_reached',
+  hwid_required: 'hwid_required',
+};
+
+/**
+ * The feed for one device: the links of the subscriptions that `served` it; when none did, no links and the
+ * reason the first refusal gave (totals unchanged: the app still shows what the subscriptions have left).
+ */
+export function servedToDevice(feed: LinkFeed, served: readonly Subscription[], refused: DeviceRefusal | null): LinkFeed {
+  if (served.length > 0 || refused === null) return { ...feed, links: linksOf(served) };
+  return { ...feed, links: [], blocked: DEVICE_BLOCKS[refused] };
 }

@@ -2,8 +2,8 @@
  * What a client app finds in the link when the buyer cannot connect: instead of an empty answer (the app says "no
  * servers" and nothing more), entries named after the reason and where to renew, as the panels do. They connect
  * nowhere (`0.0.0.0`, port 1, an all-zero id) and survive every format the shop serves (base64/plain, Clash,
- * sing-box). The feed returns to the real links the moment a subscription is usable again. The device work calls
- * {@link placeholderLinks} with `device_limit_reached` or `hwid_required`.
+ * sing-box). The feed returns to the real links the moment a subscription is usable again (or, for a device
+ * refused by its subscriptions, the moment a slot frees).
  */
 import { isLocale, translator } from '../i18n/translate.js';
 
@@ -11,9 +11,9 @@ import { isLocale, translator } from '../i18n/translate.js';
 export type BlockReason = 'expired' | 'limited' | 'suspended' | 'device_limit_reached' | 'hwid_required';
 
 /**
- * A check the link runs before serving real links (the device limits plug in here, through `createApp`'s
- * `linkGates`): the reason to serve placeholders instead, or `null` to go on. It sees the buyer and the request's
- * headers (User-Agent, `x-hwid` and the like).
+ * A further check the link runs for client apps before serving real links, after the device limits (through
+ * `createApp`'s `linkGates`): the reason to serve placeholders instead, or `null` to go on. It sees the buyer and
+ * the request's headers (User-Agent, `x-hwid` and the like).
  */
 export type LinkGate = (request: { customerId: string; header(name: string): string | undefined }) => Promise<BlockReason | null>;
 
@@ -22,13 +22,21 @@ export const BLOCK_REASONS: readonly BlockReason[] = ['expired', 'limited', 'sus
 
 const NOWHERE = 'vless://00000000-0000-0000-0000-000000000000@0.0.0.0:1?type=tcp&security=none&encryption=none';
 
+/** The reasons that come from the requesting device rather than the subscription: their fix is managing devices. */
+const DEVICE_REASONS: ReadonlySet<BlockReason> = new Set(['device_limit_reached', 'hwid_required']);
+
+/** The catalog key of the line after the reason: where to renew, or where to manage devices for a device reason. */
+export function whereToKey(reason: BlockReason): 'linkPage.placeholder.devicesAt' | 'linkPage.placeholder.renewAt' {
+  return DEVICE_REASONS.has(reason) ? 'linkPage.placeholder.devicesAt' : 'linkPage.placeholder.renewAt';
+}
+
 /**
  * The placeholder entries for `reason`, named in `locale` (a buyer's locale; English when the shop has no such
- * catalog): the reason, then where to renew (`pageUrl`, the link's own page).
+ * catalog): the reason, then where to renew or manage devices (`pageUrl`, the link's own page).
  */
 export function placeholderLinks(reason: BlockReason, locale: string, pageUrl: string): string[] {
   const t = translator(isLocale(locale) ? locale : 'en');
-  return [t(`linkPage.placeholder.${reason}`), t('linkPage.placeholder.renewAt', { url: pageUrl })].map(
+  return [t(`linkPage.placeholder.${reason}`), t(whereToKey(reason), { url: pageUrl })].map(
     (name) => `${NOWHERE}#${encodeURIComponent(name)}`,
   );
 }
