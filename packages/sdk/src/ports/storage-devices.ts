@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IdSchema } from '../domain/common.js';
 import { DeviceInfoSchema, NoHwidPolicySchema } from '../domain/device.js';
-import type { Device, DeviceInfoInput } from '../domain/device.js';
+import type { Device, DeviceInfo, DeviceInfoInput } from '../domain/device.js';
 import { parseInput } from '../domain/validate.js';
 import type { DeviceTerms } from '../rules/devices.js';
 
@@ -21,14 +21,20 @@ export type DeviceTouchResult =
   | { outcome: 'registered' | 'refreshed'; device: Device }
   | { outcome: 'refused'; reason: 'limit_reached'; count: number };
 
-const DeviceTouchRequestSchema = z.strictObject({
+/** A `devices.touch` request as checked: its device with every field present, `panelHwids` defaulted to none. */
+export interface ParsedDeviceTouch {
+  subscriptionId: string;
+  device: DeviceInfo;
+  terms: DeviceTerms;
+  panelHwids: string[];
+}
+
+const DeviceTouchRequestSchema: z.ZodType<ParsedDeviceTouch, DeviceTouchRequest> = z.strictObject({
   subscriptionId: IdSchema,
   device: DeviceInfoSchema,
   terms: z.object({ deviceLimit: z.number().int().min(1).max(1000).nullable(), noHwidPolicy: NoHwidPolicySchema }),
   panelHwids: z.array(z.string().min(1).max(200)).max(1000).default([]),
 });
-/** A `devices.touch` request as checked: its device with every field present, `panelHwids` defaulted to none. */
-export type ParsedDeviceTouch = z.infer<typeof DeviceTouchRequestSchema>;
 
 /** Checks a `devices.touch` request the same way in every storage (`ValidationError` otherwise). */
 export function parseDeviceTouch(request: DeviceTouchRequest): ParsedDeviceTouch {
