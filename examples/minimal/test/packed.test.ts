@@ -58,6 +58,14 @@ const STRICT = {
  * and `bundler` resolution, declarations checked) and run from the compiled JavaScript. Needs the
  * packages built (`npm test` builds them first) and the npm registry for their dependencies.
  */
+/** The optional peer dependencies of `@panelkit/panel-adapters` the minimal shop needs (it runs a simulator), as the minimal example pins them. */
+function simulatorPeers(): Record<string, string> {
+  const manifest = JSON.parse(readFileSync(join(root, 'examples', 'minimal', 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  return Object.fromEntries(['hash-wasm', 'path-to-regexp'].map((name) => [name, manifest.dependencies[name] as string]));
+}
+
 describe.skipIf(!built)(`examples/minimal from the packed tarballs${built ? '' : ' (skipped: run `pnpm build` first)'}`, () => {
   const work = mkdtempSync(join(tmpdir(), 'panelkit-packed-'));
   const tarballs = join(work, 'tarballs');
@@ -78,7 +86,8 @@ describe.skipIf(!built)(`examples/minimal from the packed tarballs${built ? '' :
         name: 'a-shop',
         private: true,
         type: 'module',
-        dependencies: { ...dependencies, typescript: '5.9.3', '@types/node': '20.19.43' },
+        // The simulators' two libraries are optional peers of the adapters: a shop that runs a simulator installs them.
+        dependencies: { ...dependencies, ...simulatorPeers(), typescript: '5.9.3', '@types/node': '20.19.43' },
       }),
     );
     copyFileSync(join(root, 'examples', 'minimal', 'src', 'main.ts'), join(project, 'src', 'main.ts'));

@@ -82,14 +82,15 @@ export async function touchDevice(ctx: EngineContext, subscriptionId: string, re
  */
 async function panelHwidsFor(ctx: EngineContext, sub: Subscription, terms: DeviceTerms, hwid: string): Promise<string[]> {
   if (terms.deviceLimit === null) return [];
-  const handle = await ctx.panels.get(sub.panelId);
-  const { adapter } = handle;
-  if (adapter.capabilities.deviceList !== true || adapter.listDevices === undefined) return [];
-  if ((await ctx.storage.devices.list(sub.id)).some((d) => d.hwid === hwid)) return [];
-  const target = await ctx.storage.targets.get(sub.targetId);
-  if (target === null) return [];
-  const ref = { target: targetRefOf(target), username: sub.remote.username, remoteClientId: sub.remoteClientId };
   try {
+    // Inside the try: a panel whose adapter cannot be had now (removed, misconfigured) counts nothing either.
+    const handle = await ctx.panels.get(sub.panelId);
+    const { adapter } = handle;
+    if (adapter.capabilities.deviceList !== true || adapter.listDevices === undefined) return [];
+    if ((await ctx.storage.devices.list(sub.id)).some((d) => d.hwid === hwid)) return [];
+    const target = await ctx.storage.targets.get(sub.targetId);
+    if (target === null) return [];
+    const ref = { target: targetRefOf(target), username: sub.remote.username, remoteClientId: sub.remoteClientId };
     const devices = await ctx.panels.call(handle, `devices:${sub.id}`, (c) => adapter.listDevices!(ref, c), { retry: false });
     return devices.map((d) => d.hwid);
   } catch (error) {

@@ -58,6 +58,8 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'GET', path: '/admin/dry-run', level: 'owner' },
   { method: 'GET', path: '/admin/settings', level: 'owner' },
   { method: 'POST', path: '/admin/settings', level: 'owner' },
+  { method: 'GET', path: '/admin/settings/link', level: 'owner' },
+  { method: 'POST', path: '/admin/settings/link', level: 'owner' },
   { method: 'GET', path: '/admin/backup', level: 'owner' },
   { method: 'POST', path: '/admin/backup', level: 'owner' },
   { method: 'GET', path: '/admin/staff', level: 'owner' },
