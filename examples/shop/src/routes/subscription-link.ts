@@ -7,7 +7,7 @@ import type { RateLimits } from '../http/rate-limits.js';
 import type { Shop } from '../app/shop.js';
 import { rotateSubscriptionLink, rotateSubscriptionLinkAsStaff } from '../app/subscriptions/rotate-link.js';
 import { checkLinkDevice } from '../app/subscriptions/link-devices.js';
-import { readLinkNotice } from '../app/subscriptions/link-notice.js';
+import { readLinkNotice, type LinkNotice } from '../app/subscriptions/link-notice.js';
 import { planNames } from '../app/subscriptions/plan-names.js';
 import { addressIndexOf, shownBase, subscriptionLinkUrl } from '../config/public-addresses.js';
 import { formatDate } from '../i18n/format.js';
@@ -36,12 +36,14 @@ interface LinkContext {
   feed: LinkFeed;
   /** The link on the shown address (the page, the QR, what apps import). */
   url: string;
+  /** The owner's banner and support address, read once a request. */
+  notice: LinkNotice;
 }
 
 /** The headers client apps read: usage and expiry, title, refresh, page, support and the banner. */
 async function setAppHeaders(shop: Shop, req: Request, res: Response, link: LinkContext): Promise<void> {
   const { upload, download, total, expire } = link.feed.info;
-  const notice = await readLinkNotice(shop);
+  const { notice } = link;
   // Only a configured list names a retired address; a shop on its local address has nothing to move to.
   const onShown = shop.config.publicUrls.length === 0 || addressIndexOf(shop.config, req.get('host')) === 0;
   const lines = announceLines(translator(link.locale), {
@@ -68,7 +70,7 @@ async function setAppHeaders(shop: Shop, req: Request, res: Response, link: Link
 
 /** The page a browser gets at the link, in the buyer's language. */
 async function sendPage(shop: Shop, req: Request, res: Response, link: LinkContext): Promise<void> {
-  const notice = await readLinkNotice(shop);
+  const { notice } = link;
   const ctx = {
     locale: link.locale,
     t: translator(link.locale),
@@ -137,7 +139,7 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits, gates: re
     const browser = isBrowser(userAgent, req.get('accept'));
     const feed = browser ? found : await appFeed(shop, found, gates, customerId, req);
     const locale: Locale = isLocale(customer?.locale) ? customer.locale : 'en';
-    const link: LinkContext = { token, locale, feed, url: subscriptionLinkUrl(shop.config, token) };
+    const link: LinkContext = { token, locale, feed, url: subscriptionLinkUrl(shop.config, token), notice: await readLinkNotice(shop) };
     await setAppHeaders(shop, req, res, link);
     if (browser) return void (await sendPage(shop, req, res, link));
     const links = feed.blocked === null ? feed.links : placeholderLinks(feed.blocked, locale, link.url);

@@ -13,6 +13,7 @@ function byFirstSeen(a: Device, b: Device): number {
   return a.firstSeenAt.getTime() - b.firstSeenAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/** An empty device table, for a new memory storage. */
 export function createDeviceTable(): DeviceTable {
   return new Map();
 }

@@ -1,18 +1,8 @@
 import type { Translate } from '../../i18n/translate.js';
+import { PAYMENT_STATUSES } from './crypto/api.js';
 
 /** Gateway statuses the catalogs name (NOWPayments' words, and Zarinpal's `verified`); any other is `other`. */
-const NAMED_STATUSES = new Set([
-  'waiting',
-  'confirming',
-  'confirmed',
-  'sending',
-  'partially_paid',
-  'finished',
-  'failed',
-  'refunded',
-  'expired',
-  'verified',
-]);
+const NAMED_STATUSES: ReadonlySet<string> = new Set([...PAYMENT_STATUSES, 'verified']);
 
 /**
  * The catalog key (`wallet.paymentNotes.*`) of a note the SDK wrote on a payment, not a person: the gateway's
