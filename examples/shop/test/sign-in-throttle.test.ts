@@ -26,38 +26,51 @@ async function kindsFor(customerId: string): Promise<string[]> {
 }
 
 describe('sign-in guesses per account', () => {
-  it('stops password guesses from many addresses after ten, tells the holder once, and lets them in after the window', async () => {
+  /** Posts a sign-in from `b` (a fresh browser unless it is one that signed in before). */
+  const signInFrom = (b: { agent: supertest.Agent; csrf: string; address: string }, email: string, password: string) =>
+    b.agent.post('/signin').set('x-forwarded-for', b.address).type('form').send({ _csrf: b.csrf, email, password });
+
+  it('slows password guesses from many addresses past ten to one every 30 s, tells the holder once, and never walls the holder out', async () => {
     const buyer = await signedUpBuyer(t.app);
+    const holderBrowser = { ...buyer, address: '203.0.113.200' };
+    await holderBrowser.agent.post('/signout').type('form').send({ _csrf: buyer.csrf }).expect(303);
+    holderBrowser.csrf = csrfFrom((await holderBrowser.agent.get('/signin').expect(200)).text);
     const customerId = (await t.shop.storage.customers.getByEmail(buyer.email))!.id;
     const statuses: number[] = [];
-    for (let i = 0; i < 25; i++) {
-      const b = await browserAt(`198.51.100.${i + 1}`);
-      const res = await b.agent
-        .post('/signin')
-        .set('x-forwarded-for', b.address)
-        .type('form')
-        .send({ _csrf: b.csrf, email: buyer.email, password: `wrong-guess-${i}` });
-      statuses.push(res.status);
-    }
+    for (let i = 0; i < 25; i++)
+      statuses.push((await signInFrom(await browserAt(`198.51.100.${i + 1}`), buyer.email, `wrong-guess-${i}`)).status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(10);
     expect(statuses.slice(10).every((s) => s === 429)).toBe(true);
-    // The right password is not judged either while the window is full.
+    // A new browser waits for the delay, told how long; the right password is not judged before it ends.
     const right = await browserAt('203.0.113.9');
-    const refused = await right.agent
-      .post('/signin')
-      .set('x-forwarded-for', right.address)
-      .type('form')
-      .send({ _csrf: right.csrf, email: buyer.email.toUpperCase(), password: 'correct horse battery' });
+    const refused = await signInFrom(right, buyer.email.toUpperCase(), 'correct horse battery');
     expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(30);
+    expect(refused.text).toContain('Try again in 30 seconds');
     expect((await kindsFor(customerId)).filter((k) => k === 'sign_in_locked')).toHaveLength(1);
+    // The browser the holder signed in with before is not slowed by anyone else's guesses.
+    await signInFrom(holderBrowser, buyer.email, 'correct horse battery').expect(303);
 
-    t.clock.advance(15 * 60_000 + 1);
-    await right.agent
-      .post('/signin')
-      .set('x-forwarded-for', right.address)
-      .type('form')
-      .send({ _csrf: right.csrf, email: buyer.email, password: 'correct horse battery' })
-      .expect(303);
+    // Past the delay, one guess is judged (a stranger's, here), then the next waits again.
+    t.clock.advance(30_000);
+    expect((await signInFrom(await browserAt('198.51.100.90'), buyer.email, 'wrong-again')).status).toBe(401);
+    expect((await signInFrom(right, buyer.email, 'correct horse battery')).status).toBe(429);
+    t.clock.advance(30_000);
+    await signInFrom(right, buyer.email, 'correct horse battery').expect(303);
+    expect((await kindsFor(customerId)).filter((k) => k === 'sign_in_locked')).toHaveLength(1);
+  });
+
+  it('walls one address off its account after ten wrong passwords, and only that address', async () => {
+    const buyer = await signedUpBuyer(t.app);
+    const guesser = await browserAt('198.51.100.150');
+    for (let i = 0; i < 10; i++) expect((await signInFrom(guesser, buyer.email, `wrong-${i}`)).status).toBe(401);
+    t.clock.advance(31_000);
+    const walled = await signInFrom(guesser, buyer.email, 'correct horse battery');
+    expect(walled.status).toBe(429);
+    expect(Number(walled.headers['retry-after'])).toBeGreaterThan(14 * 60);
+    // Another address is judged once the account's delay is over: the address wall is that address's alone.
+    await signInFrom(await browserAt('198.51.100.151'), buyer.email, 'correct horse battery').expect(303);
   });
 
   it('answers an unknown email the same way (no hint of which emails have accounts)', async () => {
@@ -143,7 +156,7 @@ describe('sign-in guesses per account', () => {
 });
 
 describe('re-authentication guesses', () => {
-  it('count against the account’s password window: a stolen session cannot guess its way to dangerous actions', async () => {
+  it('count against the session’s own window, and the holder is told: a stolen session cannot guess its way to dangerous actions', async () => {
     const buyer = await signedUpBuyer(t.app);
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
@@ -155,13 +168,15 @@ describe('re-authentication guesses', () => {
       statuses.push(res.status);
     }
     expect(statuses).toEqual([...Array(10).fill(401), 429, 429]);
+    const customerId = (await t.shop.storage.customers.getByEmail(buyer.email))!.id;
+    expect((await kindsFor(customerId)).filter((k) => k === 'sign_in_locked')).toHaveLength(1);
   });
 });
 
 describe('old windows', () => {
   it('are forgotten a day after they start', async () => {
     const throttle = signInThrottleOf(t.shop);
-    expect(await throttle.take(PASSWORD_GUESSES, 'stale@example.com')).toBe(true);
+    expect(await throttle.take(PASSWORD_GUESSES, 'stale@example.com')).toEqual({ allowed: true });
     expect(await throttle.deleteStale()).toBe(0);
     t.clock.advance(24 * 3600_000 + 1);
     expect(await throttle.deleteStale()).toBeGreaterThan(0);

@@ -368,6 +368,13 @@ const MIGRATIONS: readonly ShopMigration[] = [
       )`,
     ],
   },
+  {
+    // Issue 44: the account-wide window of password guesses is a delay past its limit (one guess every so often),
+    // not a wall: the time the next guess may be judged.
+    version: 16,
+    name: 'auth_throttle_delay',
+    statements: (s) => [`ALTER TABLE ${s}.auth_throttles ADD COLUMN IF NOT EXISTS next_at timestamptz`],
+  },
 ];
 
 /** The newest version this build knows. */

@@ -15,16 +15,37 @@ export interface SignInThrottleDeps {
 /** One kind of guess limited per account, and how many a window allows. */
 export interface ThrottleRule {
   /**
-   * `password` (keyed by the email given, so unknown emails answer alike), `code` (a second-factor code), or `reauth`
-   * (a password or code a signed-in session gives to re-confirm itself, keyed by that session).
+   * `password` (keyed by the email given, so unknown emails answer alike, over every address), `password-address` (that
+   * email from one address), `password-device` (that email from a browser that signed in to it before), `code` (a
+   * second-factor code), or `reauth` (a password or code a signed-in session gives to re-confirm itself, keyed by that
+   * session).
    */
-  kind: 'password' | 'code' | 'reauth';
+  kind: 'password' | 'password-address' | 'password-device' | 'code' | 'reauth';
   limit: number;
   windowMs: number;
+  /**
+   * Past the limit, one guess every this many milliseconds instead of none: a delay, not a wall. Each guess past the
+   * limit restarts the window, so the delay lasts as long as the guessing and `windowMs` after it.
+   */
+  thenOneEveryMs?: number;
 }
 
-/** Wrong passwords per email per 15 minutes, whatever addresses they come from (the per-address limit comes on top). */
-export const PASSWORD_GUESSES: ThrottleRule = { kind: 'password', limit: 10, windowMs: 15 * 60_000 };
+/**
+ * Wrong passwords for one email over every address not known to it, per 15 minutes; past ten, one guess every 30
+ * seconds for the whole account. A delay and not a wall, so a stranger guessing from many addresses slows down to 120
+ * guesses an hour without being able to shut the holder out: the holder's own browser is judged by
+ * {@link PASSWORD_GUESSES_PER_DEVICE}, and a new browser waits at most 30 seconds between tries.
+ */
+export const PASSWORD_GUESSES: ThrottleRule = { kind: 'password', limit: 10, windowMs: 15 * 60_000, thenOneEveryMs: 30_000 };
+
+/** Wrong passwords for one email from one address per 15 minutes: a wall for that address only. */
+export const PASSWORD_GUESSES_PER_ADDRESS: ThrottleRule = { kind: 'password-address', limit: 10, windowMs: 15 * 60_000 };
+
+/**
+ * Wrong passwords for one email from a browser that signed in to it before (its known-device cookie), per 15
+ * minutes. Counted apart from {@link PASSWORD_GUESSES}: no one else's guesses can slow the holder's own browser.
+ */
+export const PASSWORD_GUESSES_PER_DEVICE: ThrottleRule = { kind: 'password-device', limit: 10, windowMs: 15 * 60_000 };
 
 /** Wrong second-factor codes per account per hour, over all its sign-ins (each sign-in also ends after 5). */
 export const CODE_GUESSES: ThrottleRule = { kind: 'code', limit: 10, windowMs: 60 * 60_000 };
@@ -36,6 +57,9 @@ export const CODE_GUESSES: ThrottleRule = { kind: 'code', limit: 10, windowMs: 6
  */
 export const REAUTH_GUESSES: ThrottleRule = { kind: 'reauth', limit: 10, windowMs: 15 * 60_000 };
 
+/** Whether a guess may be judged now, and if not, in how many milliseconds one may. */
+export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
+
 /**
  * Guesses limited per account, in the database (so every replica counts the same, and a restart forgets
  * nothing): a guess takes a slot in the account's window before it is judged, by one conditional upsert, so
@@ -45,20 +69,37 @@ export const REAUTH_GUESSES: ThrottleRule = { kind: 'reauth', limit: 10, windowM
 export function signInThrottleOf(shop: SignInThrottleDeps) {
   const table = `${shop.shopSchema}.auth_throttles`;
   return {
-    /** Takes a slot for one guess; false when the window is full (refuse without judging). */
-    async take(rule: ThrottleRule, subject: string): Promise<boolean> {
+    /** Takes a slot for one guess; refused (judge nothing) while the window is full or the delay not yet over. */
+    async take(rule: ThrottleRule, subject: string): Promise<ThrottleVerdict> {
       const now = shop.clock.now();
+      const key = `${rule.kind}:${subject}`;
+      const expired = new Date(now.getTime() - rule.windowMs);
+      const delay = rule.thenOneEveryMs ?? null;
+      // One conditional upsert: concurrent guesses on every replica cannot pass the limit (or the delay) together.
       const { rows } = await shop.db.query(
-        `INSERT INTO ${table} AS t (key, window_start, failures) VALUES ($1, $2, 1)
+        `INSERT INTO ${table} AS t (key, window_start, failures, next_at) VALUES ($1, $2, 1, NULL)
          ON CONFLICT (key) DO UPDATE SET
            failures = CASE WHEN t.window_start <= $3 THEN 1 ELSE t.failures + 1 END,
            notified = CASE WHEN t.window_start <= $3 THEN false ELSE t.notified END,
-           window_start = CASE WHEN t.window_start <= $3 THEN $2 ELSE t.window_start END
-         WHERE t.window_start <= $3 OR t.failures < $4
+           next_at = CASE WHEN t.window_start > $3 AND $5::bigint IS NOT NULL AND t.failures + 1 >= $4
+                          THEN $2::timestamptz + make_interval(secs => $5::bigint / 1000.0) END,
+           window_start = CASE WHEN t.window_start <= $3 OR t.failures >= $4 THEN $2 ELSE t.window_start END
+         WHERE t.window_start <= $3 OR t.failures < $4 OR ($5::bigint IS NOT NULL AND t.next_at <= $2)
          RETURNING failures`,
-        [`${rule.kind}:${subject}`, now, new Date(now.getTime() - rule.windowMs), rule.limit],
+        [key, now, expired, rule.limit, delay],
       );
-      return rows.length > 0;
+      if (rows.length > 0) return { allowed: true };
+      const held = await shop.db.query<{ window_start: Date; next_at: Date | null }>(
+        `SELECT window_start, next_at FROM ${table} WHERE key = $1`,
+        [key],
+      );
+      const row = held.rows[0];
+      const until = row === undefined ? now : new Date(row.next_at ?? new Date(row.window_start).getTime() + rule.windowMs);
+      return { allowed: false, retryAfterMs: Math.max(1_000, new Date(until).getTime() - now.getTime()) };
+    },
+    /** Gives back a slot taken for a guess that was then not judged (another limit refused it). */
+    async release(rule: ThrottleRule, subject: string): Promise<void> {
+      await shop.db.query(`UPDATE ${table} SET failures = failures - 1 WHERE key = $1 AND failures > 0`, [`${rule.kind}:${subject}`]);
     },
     /** The guess was right: the window starts afresh. */
     async clear(rule: ThrottleRule, subject: string): Promise<void> {

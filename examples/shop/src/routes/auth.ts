@@ -1,7 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { signIn, signUp } from '../app/auth/accounts.js';
-import { PASSWORD_GUESSES, signInThrottleOf } from '../db/sign-in-throttle.js';
+import { signUp } from '../app/auth/accounts.js';
+import { signInWithPassword } from '../app/auth/password-sign-in.js';
+import { knownDeviceOf, rememberKnownDevice } from '../http/known-device.js';
+import { formatDuration } from '../i18n/duration.js';
+import type { Translate } from '../i18n/translate.js';
 import { LOCALE_COOKIE, SESSION_COOKIE, cookieName } from '../http/viewer.js';
 import { SESSION_TTL_MS } from '../db/sessions.js';
 import { ctxOf } from '../http/context.js';
@@ -32,7 +35,6 @@ export function safeNext(next: unknown): string {
 
 export function authRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
-  const throttle = signInThrottleOf(shop);
   const startSession = async (req: Request, res: Response, accountId: string, secondFactorPending = false) => {
     // A new token at every sign-in; the one this browser had before stops working.
     const previous = req.cookies?.[cookieName(SESSION_COOKIE, shop.config.secureCookies)] as unknown;
@@ -67,6 +69,7 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     // A referral is taken only here, at sign-up (the engine refuses the account's own link).
     if (ref !== '') await recordSignUpReferral(shop, ref, result.account.customerId);
     await startSession(req, res, result.account.id);
+    rememberKnownDevice(req, res, { secret: shop.secret, email: form.data.email, secure: shop.config.secureCookies });
     res.redirect(303, '/?done=auth.signed_up');
   });
 
@@ -81,16 +84,22 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     const form = parseForm(SignInSchema, req.body, ctx.t);
     const email = typeof req.body?.email === 'string' ? req.body.email : '';
     if (!form.ok) return void res.status(400).send(signInPage(ctx, { email }, form.fields).value);
-    // Limited per account as well as per address: guesses spread over many addresses still run out.
-    const subject = form.data.email.trim().toLowerCase();
-    if (!(await throttle.take(PASSWORD_GUESSES, subject)))
-      return void res.status(429).send(signInPage(ctx, { email, next: form.data.next }, { _form: ctx.t('auth.accountThrottled') }).value);
-    const account = await signIn(shop, form.data.email, form.data.password);
-    if (account === null) {
-      await throttle.noteFailure(PASSWORD_GUESSES, subject, (await shop.accounts.getByEmail(subject))?.customerId ?? null);
-      return void res.status(401).send(signInPage(ctx, { email, next: form.data.next }, { _form: ctx.t('auth.wrongPassword') }).value);
+    const device = { secret: shop.secret, email: form.data.email, secure: shop.config.secureCookies };
+    const result = await signInWithPassword(shop, form.data.email, form.data.password, {
+      address: req.ip ?? 'unknown',
+      deviceId: knownDeviceOf(req, device),
+    });
+    if (result.outcome === 'throttled') {
+      res.setHeader('retry-after', String(Math.ceil(result.retryAfterMs / 1000)));
+      const wait = waitText(result.retryAfterMs, ctx.t);
+      return void res
+        .status(429)
+        .send(signInPage(ctx, { email, next: form.data.next }, { _form: ctx.t('auth.guesses.tryAgainIn', { wait }) }).value);
     }
-    await throttle.clear(PASSWORD_GUESSES, subject);
+    if (result.outcome === 'wrong')
+      return void res.status(401).send(signInPage(ctx, { email, next: form.data.next }, { _form: ctx.t('auth.wrongPassword') }).value);
+    const { account } = result;
+    rememberKnownDevice(req, res, device);
     if (await shop.staffTotp.isEnabled(account.id)) {
       // The password was right; the session signs in only once the second factor is given too.
       await startSession(req, res, account.id, true);
@@ -118,4 +127,10 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     res.redirect(303, next === '/dashboard' && typeof req.query['next'] !== 'string' ? '/' : next);
   });
   return router;
+}
+
+/** "30 seconds", "14 minutes": how long to wait, rounded up. */
+function waitText(ms: number, t: Translate): string {
+  const seconds = Math.ceil(ms / 1000);
+  return seconds < 60 ? t('auth.guesses.seconds', { count: seconds }) : formatDuration(Math.ceil(ms / 60_000) * 60_000, t);
 }

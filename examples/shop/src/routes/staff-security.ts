@@ -46,7 +46,7 @@ export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
     const next = form.success ? form.data.next : undefined;
     const accountId = session.state.accountId;
     // Per account as well as per sign-in: signing in again does not buy more guesses.
-    if (!(await throttle.take(CODE_GUESSES, accountId))) {
+    if (!(await throttle.take(CODE_GUESSES, accountId)).allowed) {
       await shop.sessions.destroy(session.token);
       res.clearCookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), { path: '/' });
       return void res.status(429).send(secondFactorPage(ctx, { next }, { _form: ctx.t('auth.accountThrottled') }, false).value);
@@ -131,12 +131,14 @@ export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
     // (PASSWORD_GUESSES) cannot lock the signed-in holder out of the pages that ask again.
     const rule = REAUTH_GUESSES;
     const subject = sessionOf(res)?.state.id as string;
-    if (!(await throttle.take(rule, subject)))
+    if (!(await throttle.take(rule, subject)).allowed)
       return void res.status(429).send(reauthPage(ctx, { next, hasTotp }, { _form: ctx.t('auth.accountThrottled') }).value);
     let ok = false;
     if (form.success && form.data.password !== '') ok = (await signIn(shop, account.email, form.data.password))?.id === account.id;
     else if (form.success && form.data.code !== '' && hasTotp) ok = await shop.staffTotp.verify(account.id, form.data.code);
     if (!ok) {
+      // Told once when the session's window fills: someone at the holder's own signed-in browser is guessing.
+      await throttle.noteFailure(rule, subject, account.customerId);
       return void res.status(401).send(reauthPage(ctx, { next, hasTotp }, { _form: ctx.t('security.reauth.wrong') }).value);
     }
     await throttle.clear(rule, subject);
