@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveGatewaySettings } from '../src/app/payments/crypto/gateway-settings.js';
 import { CryptoGatewaySimulator } from '../src/stack/demo-crypto-gateway.js';
+import { translator } from '../src/i18n/translate.js';
 import { customerIdOf } from './support/buying.js';
 import { csrfFrom, signedInAdmin, signedUpBuyer, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 import { receipt, startMoneyShop, submitReceipt } from './support/wallet-helpers.js';
@@ -133,6 +134,10 @@ describe('Abandoned invoices lock a buyer out', () => {
     await t.shop.kit.createScheduler().tick();
     expect(await t.shop.kit.payments.countPending(customerId, 'crypto')).toBe(0);
     expect((await t.shop.kit.payments.get(invoices[2]!.paymentId!))!.status).toBe('expired');
+    // The JSON API gives the expiry note as the buyer reads it on the page, never the SDK's own words.
+    expect((await t.shop.kit.payments.get(invoices[2]!.paymentId!))!.note).toBe('not paid in time');
+    const expired = await v.agent.get(`/api/v1/payments/${invoices[2]!.paymentId}`).expect(200);
+    expect(expired.body.payment.reviewNote).toBe(translator('en')('wallet.paymentNotes.notPaidInTime'));
     expect(await t.shop.kit.payments.countPending(customerId, 'card')).toBe(1);
     expect((await payWithCrypto(v, '3')).res.status).toBe(303);
   });

@@ -7,6 +7,8 @@ import { parseOrThrow } from '../../app/input/forms.js';
 import { ShopError } from '../../app/shop-error.js';
 import { idParam } from '../../app/input/ids.js';
 import { formatMoney } from '../../i18n/format.js';
+import type { Translate } from '../../i18n/translate.js';
+import { paymentNoteText } from '../../app/payments/payment-notes.js';
 import { enabledProviders } from '../../app/payments/registry.js';
 import { submitTopUp } from '../../app/payments/topup.js';
 import { cancelOwnPayment } from '../../app/payments/cancel.js';
@@ -32,7 +34,8 @@ function entryJson(e: LedgerEntry) {
   };
 }
 
-export function paymentJson(p: Payment) {
+/** A payment for the API: the note as its buyer reads it (the SDK's words from the catalog, in the caller's language). */
+export function paymentJson(p: Payment, t: Translate) {
   return {
     id: p.id,
     provider: p.provider,
@@ -43,7 +46,7 @@ export function paymentJson(p: Payment) {
     cardLast4: p.details.cardLast4 ?? null,
     paidAt: p.details.paidAt ?? null,
     credited: p.creditedEntryId !== null,
-    reviewNote: p.reviewNote,
+    reviewNote: paymentNoteText(p, t),
     createdAt: p.createdAt.toISOString(),
     reviewedAt: p.reviewedAt?.toISOString() ?? null,
   };
@@ -76,25 +79,25 @@ export function walletApiRoutes(shop: Shop): Router {
   router.get('/api/v1/payments', requireAccount, async (req, res) => {
     const { customer } = viewerOf(res);
     const page = await paymentsOf(shop).listByCustomer(customer.id, pageFrom(req, res));
-    res.json({ payments: page.items.map(paymentJson), nextCursor: page.nextCursor });
+    res.json({ payments: page.items.map((p) => paymentJson(p, ctxOf(res).t)), nextCursor: page.nextCursor });
   });
 
   router.get('/api/v1/payments/:id', requireAccount, async (req, res) => {
     const payment = await paymentsOf(shop).get(idParam(req));
     // Someone else's payment looks exactly like one that does not exist.
     if (payment === null || payment.customerId !== viewerOf(res).customer.id) throw new ShopError('not_found', 'errors.notFound');
-    res.json({ payment: paymentJson(payment) });
+    res.json({ payment: paymentJson(payment, ctxOf(res).t) });
   });
 
   router.post('/api/v1/payments/:id/cancel', requireAccount, async (req, res) => {
-    res.json({ payment: paymentJson(await cancelOwnPayment(shop, viewerOf(res).customer.id, idParam(req))) });
+    res.json({ payment: paymentJson(await cancelOwnPayment(shop, viewerOf(res).customer.id, idParam(req)), ctxOf(res).t) });
   });
 
   router.post('/api/v1/topups/:provider', requireAccount, async (req, res) => {
     const ctx = ctxOf(res);
     const result = await submitTopUp(shop, viewerOf(res).customer.id, req.params['provider'] as string, req.body, ctx.t);
     if (!result.ok) throw new ShopError(result.code, result.messageKey, result.params, result.fields);
-    res.status(result.payment.status === 'pending' ? 202 : 201).json({ payment: paymentJson(result.payment) });
+    res.status(result.payment.status === 'pending' ? 202 : 201).json({ payment: paymentJson(result.payment, ctx.t) });
   });
 
   return router;
