@@ -1,19 +1,15 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest, type ClientRequest } from 'node:http';
-import { resolve } from 'node:path';
 import type { Plan } from '@panelkit/sdk';
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
 import { signUp } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
+import { dropShopSchemas, startWebReplicas, type WebReplicas } from './support/web-replicas.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
-const SHOP_DIR = resolve(import.meta.dirname, '..');
 const ROUNDS = 15;
 
 interface Answer {
@@ -75,7 +71,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     };
     let shop: RunningShop;
     let plan: Plan;
-    const children: ChildProcess[] = [];
+    let web: WebReplicas | undefined;
     const replicas: string[] = [];
 
     beforeAll(async () => {
@@ -94,30 +90,14 @@ describe.skipIf(DATABASE_URL === undefined)(
         durationDays: 30,
         trafficBytes: 50 * 1024 ** 3,
       });
-      for (let i = 0; i < 2; i++) {
-        const child = fork(await bundledEntry(resolve(SHOP_DIR, 'test/support/web-replica.ts')), [], {
-          cwd: SHOP_DIR,
-          env: { ...process.env, ...env },
-          execArgv: [],
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        });
-        children.push(child);
-        replicas.push(
-          await new Promise<string>((done, fail) => {
-            child.once('message', (m: { url: string }) => done(m.url));
-            child.once('exit', (code) => fail(new Error(`replica exited with ${code}`)));
-          }),
-        );
-      }
+      web = await startWebReplicas(2, env);
+      replicas.push(...web.urls);
     }, 120_000);
 
     afterAll(async () => {
-      for (const child of children) child.send({ type: 'stop' });
-      await Promise.all(children.map((c) => new Promise((done) => (c.exitCode === null ? c.once('exit', done) : done(null)))));
+      await web?.stop();
       await shop?.close();
-      const pool = new pg.Pool({ connectionString: DATABASE_URL });
-      for (const s of [schema, `${schema}_shop`]) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-      await pool.end();
+      await dropShopSchemas(DATABASE_URL as string, schema);
     });
 
     it(`${ROUNDS} double taps, each on two replicas at once: the same order twice, one debit`, async () => {

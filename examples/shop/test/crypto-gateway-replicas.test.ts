@@ -1,13 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
 import { loadConfig } from '../src/config/config.js';
 import { createApp } from '../src/stack/web-app.js';
 import { saveGatewaySettings } from '../src/app/payments/crypto/gateway-settings.js';
@@ -15,9 +11,9 @@ import { ipnSignature } from '../src/app/payments/crypto/signature.js';
 import { CryptoGatewaySimulator } from '../src/stack/demo-crypto-gateway.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { csrfFrom, TEST_SECRET_KEYS } from './support/shop-under-test.js';
+import { dropShopSchemas, startWebReplicas, type WebReplicas } from './support/web-replicas.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
-const SHOP_DIR = resolve(import.meta.dirname, '..');
 const ROUNDS = 8;
 
 /**
@@ -38,7 +34,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     let shop: RunningShop;
     let server: Server;
     let sim: CryptoGatewaySimulator;
-    const children: ChildProcess[] = [];
+    let web: WebReplicas | undefined;
     const replicaUrls: string[] = [];
 
     beforeAll(async () => {
@@ -51,33 +47,17 @@ describe.skipIf(DATABASE_URL === undefined)(
       server.on('request', createApp(shop));
       sim = await new CryptoGatewaySimulator().start();
       await saveGatewaySettings(shop, { enabled: true, baseUrl: sim.url, apiKey: sim.apiKey, ipnSecret: sim.ipnSecret }, new Date(), null);
-      for (let i = 0; i < 3; i++) {
-        const child = fork(await bundledEntry(resolve(SHOP_DIR, 'test/support/web-replica.ts')), [], {
-          cwd: SHOP_DIR,
-          env: { ...process.env, ...env },
-          execArgv: [],
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        });
-        children.push(child);
-        replicaUrls.push(
-          await new Promise<string>((done, fail) => {
-            child.once('message', (m: { url: string }) => done(m.url));
-            child.once('exit', (code) => fail(new Error(`replica exited with ${code}`)));
-          }),
-        );
-      }
+      web = await startWebReplicas(3, env);
+      replicaUrls.push(...web.urls);
     }, 120_000);
 
     afterAll(async () => {
-      for (const child of children) child.send({ type: 'stop' });
-      await Promise.all(children.map((c) => new Promise((done) => (c.exitCode === null ? c.once('exit', done) : done(null)))));
+      await web?.stop();
       server?.closeAllConnections();
       await new Promise((done) => server?.close(done));
       await sim?.close();
       await shop?.close();
-      const pool = new pg.Pool({ connectionString: DATABASE_URL });
-      for (const s of [schema, `${schema}_shop`]) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-      await pool.end();
+      await dropShopSchemas(DATABASE_URL as string, schema);
     });
 
     it(`credits each of ${ROUNDS} payments once`, async () => {
