@@ -4,9 +4,10 @@
  * (`src/db/`); `src/stack/` wires them together. A folder under `src/app/` counts on its own, so the use
  * cases may not import one another in a circle either. See docs/architecture.md.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { firstCycle, sourcesUnder } from '../../../scripts/test-support/import-graph.js';
 
 const SRC = join(import.meta.dirname, '..', 'src');
 
@@ -49,13 +50,6 @@ export function writesIn(text: string): string[] {
 /** What the bottom layers may import: the shop's tables and the base folders import no use case, no channel. */
 const BASE = ['config', 'i18n', 'logging'];
 
-function sourcesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? sourcesUnder(path) : entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
-
 /** The folder a file belongs to: `src/app/<name>` counts on its own, files at the top of `src/` are `.`. */
 function folderOf(file: string): string {
   const parts = relative(SRC, file).split(/[\\/]/);
@@ -86,26 +80,7 @@ export function findCycle(edges: Iterable<string>): string[] | null {
     const [from, to] = edge.split(' -> ') as [string, string];
     next.set(from, [...(next.get(from) ?? []), to]);
   }
-  const state = new Map<string, 'open' | 'done'>();
-  const path: string[] = [];
-  const visit = (node: string): string[] | null => {
-    if (state.get(node) === 'open') return [...path.slice(path.indexOf(node)), node];
-    if (state.get(node) === 'done') return null;
-    state.set(node, 'open');
-    path.push(node);
-    for (const to of next.get(node) ?? []) {
-      const found = visit(to);
-      if (found !== null) return found;
-    }
-    path.pop();
-    state.set(node, 'done');
-    return null;
-  };
-  for (const node of next.keys()) {
-    const found = visit(node);
-    if (found !== null) return found;
-  }
-  return null;
+  return firstCycle(next);
 }
 
 describe('the shop’s layers', () => {

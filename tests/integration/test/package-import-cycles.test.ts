@@ -8,15 +8,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { firstCycle, sourcesUnder } from '../../../scripts/test-support/import-graph.js';
 
 const PACKAGES = resolve(import.meta.dirname, '..', '..', '..', 'packages');
-
-function sourcesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? sourcesUnder(path) : /\.tsx?$/.test(entry.name) ? [path] : [];
-  });
-}
 
 /** The file a relative specifier names: `./x.js` is `x.ts` (or `x.tsx`), a folder is its `index.ts`. */
 function resolveSpecifier(from: string, specifier: string): string {
@@ -47,30 +41,6 @@ function runtimeImports(file: string, text: string): string[] {
   return found;
 }
 
-/** The first circle in `graph` (`a -> b -> a`, as the nodes in order), or `null`. */
-function findFileCycle(graph: ReadonlyMap<string, readonly string[]>): string[] | null {
-  const state = new Map<string, 'open' | 'done'>();
-  const path: string[] = [];
-  const visit = (node: string): string[] | null => {
-    if (state.get(node) === 'open') return [...path.slice(path.indexOf(node)), node];
-    if (state.get(node) === 'done') return null;
-    state.set(node, 'open');
-    path.push(node);
-    for (const to of graph.get(node) ?? []) {
-      const found = visit(to);
-      if (found !== null) return found;
-    }
-    path.pop();
-    state.set(node, 'done');
-    return null;
-  };
-  for (const node of graph.keys()) {
-    const found = visit(node);
-    if (found !== null) return found;
-  }
-  return null;
-}
-
 function graphOf(files: readonly { path: string; text: string }[]): Map<string, string[]> {
   return new Map(files.map(({ path, text }) => [path, runtimeImports(path, text)]));
 }
@@ -83,12 +53,12 @@ describe('import cycles within each package', () => {
       { path: a, text: "import { b } from './b.js';" },
       { path: b, text: "import { x, type Y } from './a.js';" },
     ]);
-    expect(findFileCycle(circle)).toEqual([a, b, a]);
+    expect(firstCycle(circle)).toEqual([a, b, a]);
     const reExport = graphOf([
       { path: a, text: "export { b } from './b.js';" },
       { path: b, text: "import {\n  a,\n} from './a.js';" },
     ]);
-    expect(findFileCycle(reExport)).toEqual([a, b, a]);
+    expect(firstCycle(reExport)).toEqual([a, b, a]);
     for (const typeOnly of [
       "import type { A } from './a.js';",
       "import { type A, type B } from './a.js';",
@@ -98,7 +68,7 @@ describe('import cycles within each package', () => {
         { path: a, text: "import { b } from './b.js';" },
         { path: b, text: typeOnly },
       ]);
-      expect(findFileCycle(graph)).toBeNull();
+      expect(firstCycle(graph)).toBeNull();
     }
   });
 
@@ -109,8 +79,8 @@ describe('import cycles within each package', () => {
 
   it.each(packages)('%s: no module of src loads itself again through its imports', (name) => {
     const src = join(PACKAGES, name, 'src');
-    const files = sourcesUnder(src).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
-    const cycle = findFileCycle(graphOf(files));
+    const files = sourcesUnder(src, true).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+    const cycle = firstCycle(graphOf(files));
     expect(cycle?.map((file) => relative(src, file)) ?? null).toBeNull();
   });
 });
