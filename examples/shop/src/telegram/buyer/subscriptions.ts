@@ -104,6 +104,7 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const plan = await shop.storage.plans.get(sub.planId);
     if (plan !== null && planAsSold(plan, sub).trafficTopUp !== null) keyboard.text(t('traffic.link'), callbackData('tt', sub.id));
     keyboard.row().text(t('planChange.link'), callbackData('pl', sub.id));
+    keyboard.text(t('devices.bot.button'), callbackData('dv', sub.id));
     keyboard.row();
     keyboard.text(
       t(sub.autoRenew ? 'subscription.autoRenewOff' : 'subscription.autoRenewOn'),
