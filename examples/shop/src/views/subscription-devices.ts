@@ -12,8 +12,8 @@ function deviceRow(ctx: RequestContext, subscriptionId: string, device: Device, 
   return html`<tr data-testid="device" data-device-id="${device.id}">
   <td>${name}</td>
   <td dir="ltr">${deviceDetails(device)}</td>
-  <td>${formatDateTime(device.firstSeenAt, locale, timeZone)}</td>
-  <td>${formatDateTime(device.lastSeenAt, locale, timeZone)}</td>
+  <td data-label="${t('devices.firstSeen')}">${formatDateTime(device.firstSeenAt, locale, timeZone)}</td>
+  <td data-label="${t('devices.lastSeen')}">${formatDateTime(device.lastSeenAt, locale, timeZone)}</td>
   <td><details class="confirm"><summary class="button small secondary" data-testid="device-remove">${t('devices.remove')}</summary>
     <form method="post" action="/subscriptions/${subscriptionId}/devices/${device.id}/remove">
       ${csrfField(ctx)}<p>${t('devices.removeConfirm', { device: name })}</p>

@@ -18,8 +18,8 @@ function deviceRow(ctx: RequestContext, device: Device, timeZone: string): SafeH
   <td>${deviceName(device, t)}</td>
   <td dir="ltr">${deviceDetails(device)}</td>
   <td dir="ltr"><code title="${device.hwid}">${shortHwid(device.hwid)}</code></td>
-  <td>${formatDateTime(device.firstSeenAt, locale, timeZone)}</td>
-  <td>${formatDateTime(device.lastSeenAt, locale, timeZone)}</td>
+  <td data-label="${t('devices.firstSeen')}">${formatDateTime(device.firstSeenAt, locale, timeZone)}</td>
+  <td data-label="${t('devices.lastSeen')}">${formatDateTime(device.lastSeenAt, locale, timeZone)}</td>
 </tr>`;
 }
 
