@@ -69,7 +69,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await section.scrollIntoViewIfNeeded();
       await screenshot(page, 'devices-phone-en');
 
-      const first = section.getByTestId('device').first();
+      // Devices registered together (the clock stands still) are listed in id order: the iPhone's row by its name.
+      const first = section.getByTestId('device').filter({ hasText: 'iPhone 16 Pro' });
       await first.getByTestId('device-remove').click();
       await expect(first.getByText('Remove iPhone 16 Pro?').isVisible()).resolves.toBe(true);
       await first.getByTestId('device-remove-confirm').click();

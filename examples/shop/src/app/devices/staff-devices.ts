@@ -30,9 +30,10 @@ export interface DeviceResetRequest {
  */
 export async function resetDevicesAsStaff(shop: Shop, request: DeviceResetRequest): Promise<Device[]> {
   const reason = request.reason.trim();
-  if (reason === '') throw new ShopError('invalid_input', 'errors.invalidInput', {}, { reason: 'devices.errors.reasonRequired' });
+  // The message names the field's problem: the web's error page and the bot show it as it is.
+  if (reason === '') throw new ShopError('invalid_input', 'devices.errors.reasonRequired', {}, { reason: 'devices.errors.reasonRequired' });
   if (reason.length > REASON_MAX)
-    throw new ShopError('invalid_input', 'errors.invalidInput', {}, { reason: 'adminOps.errors.reasonTooLong' });
+    throw new ShopError('invalid_input', 'adminOps.errors.reasonTooLong', {}, { reason: 'adminOps.errors.reasonTooLong' });
   const sub = await shop.storage.subscriptions.get(request.subscriptionId);
   if (sub === null || sub.customerId !== request.customerId) throw new ShopError('not_found', 'errors.notFound');
   return shop.kit.devices.reset(sub.id, request.actor, reason);
