@@ -216,6 +216,9 @@ describe('devices of a buyer, for staff', () => {
     expect(await auditOf(sub, 'device.reset')).toEqual([
       expect.objectContaining({ actor: { type: 'admin', id: adminId }, data: { reason: 'buyer changed phones', removed: 2 } }),
     ]);
+    // The audit log says it in words, with the reason.
+    const audit = await adminGet(admin, `/admin/audit?subjectId=${sub}`);
+    expect(audit.html).toContain('Devices reset by admin@example.com: “buyer changed phones”');
   });
 });
 
