@@ -6,6 +6,7 @@
  */
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderNotification } from '../src/app/notifications/render.js';
 import { notificationsOf } from '../src/db/notifications.js';
 import { DeviceListResponse, DeviceRemovedResponse, ErrorResponse, PlanListResponse } from '../src/routes/api/response-schemas.js';
 import { adminGet, postForm } from './support/admin-support.js';
@@ -294,6 +295,24 @@ describe('the buyer’s device notices', () => {
     const history = (await buyer.agent.get('/account/notifications').expect(200)).text;
     expect(history).toContain(`${TWO_DEVICES}: a device was turned away`);
     expect(history).toContain('A device (SM-A546E) was turned away from your subscription');
+  });
+
+  it('says why a device was turned away and what to do, for each reason, in English and Farsi', () => {
+    const options = { timeZone: 'Asia/Tehran', shopName: 'Demo' };
+    const params = { plan: 'Frankfurt', deviceModel: 'SM-A546E', devicePlatform: 'android', deviceApp: 'Happ', limit: 2, count: 2 };
+    const full = renderNotification('device_refused', { ...params, refusal: 'limit_reached' }, { ...options, locale: 'en' });
+    expect(full.text).toContain('A device (SM-A546E) was turned away from your subscription Frankfurt: every device place');
+    expect(full.text).toContain('allows 2 at once');
+    const noId = renderNotification(
+      'device_refused',
+      { ...params, deviceModel: null, refusal: 'hwid_required' },
+      { ...options, locale: 'en' },
+    );
+    expect(noId.text).toContain('A device (Happ on Android) was turned away');
+    expect(noId.text).toContain('Use an app that sends a device id');
+    expect(noId.text).not.toContain('at once');
+    const fa = renderNotification('device_refused', { ...params, refusal: 'limit_reached' }, { ...options, locale: 'fa' });
+    expect(fa.text).toContain('هم‌زمان ۲ دستگاه');
   });
 
   it('lets the buyer turn either notice off', async () => {

@@ -40,11 +40,14 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
   if (typeof leadMs === 'number') out['within'] = formatDuration(leadMs, t);
   if (typeof reason === 'string') out['reason'] = t(`notifications.reasons.${reason}`);
   const refusal = params['refusal'];
-  if (typeof refusal === 'string') out['why'] = t(`devices.refusals.${refusal}`);
+  if (typeof refusal === 'string') {
+    out['why'] = t(`devices.refusals.${refusal}`);
+    out['next'] = t(`devices.nextSteps.${refusal}`, { limit: typeof params['limit'] === 'number' ? params['limit'] : '—' });
+  }
   if ('deviceModel' in params || 'deviceApp' in params || 'devicePlatform' in params) out['device'] = deviceName(deviceOf(params), t);
   const noteKey = params['noteKey'];
   if (typeof noteKey === 'string' && noteKey.startsWith('wallet.paymentNotes.')) out['note'] = t(noteKey);
-  for (const key of ['plan', 'link', 'panel', 'target', 'error', 'note', 'username', 'after', 'before', 'device', 'why', 'limit'])
+  for (const key of ['plan', 'link', 'panel', 'target', 'error', 'note', 'username', 'after', 'before', 'device', 'why', 'next', 'limit'])
     out[key] ??= '—';
   return out;
 }
