@@ -40,6 +40,7 @@ async function buyerWithDevices(id: number) {
 describe('my devices in the bot', () => {
   it('lists the devices from the details, asks before removing one, and removes it', async () => {
     const { buyer, customerId, sub, details } = await buyerWithDevices(7101);
+    expect(textOf(details)).toContain('Devices: 2 of 2');
     const list = await buyer.press(details, 'dv:');
     expect(textOf(list)).toContain(`Devices of ${TWO_DEVICES}`);
     expect(textOf(list)).toContain('2 of 2');
