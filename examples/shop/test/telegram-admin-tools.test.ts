@@ -118,7 +118,7 @@ describe('admins in the Telegram bot', () => {
       expect(textOf(card)).toContain(en('telegram.admin.customer.title', { name: 'User 6810' }));
       expect(textOf(card)).toContain(en('telegram.admin.customer.telegram', { telegram: '6810 @alice_vpn' }));
       expect(textOf(card)).toContain(en('telegram.admin.customer.wallet', { balance }));
-      expect(buttonsOf(card).map((b) => b.callback_data)).toEqual([`as:${subscriptions[0]!.id}`, `al:${customerId}`]);
+      expect(buttonsOf(card).map((b) => b.callback_data)).toEqual([`as:${subscriptions[0]!.id}`, `adv:${customerId}`, `al:${customerId}`]);
     }
 
     const carol = await shop.kit.customers.create({ email: 'carol@example.com', name: 'Carol' });

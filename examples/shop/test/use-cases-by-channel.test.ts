@@ -120,6 +120,18 @@ const TABLE: Row[] = [
     bot: async (w) => w.buyer.press(await w.buyer.press(w.menu, 'subs'), 'lr'),
   },
   {
+    useCase: 'my devices',
+    web: 'get /subscriptions/:id',
+    api: 'get /api/v1/subscriptions/:id/devices',
+    bot: (w) => w.buyer.press(w.details, 'dv:'),
+  },
+  {
+    useCase: 'remove a device',
+    web: 'post /subscriptions/:id/devices/:deviceId/remove',
+    api: 'post /api/v1/subscriptions/:id/devices/:deviceId/remove',
+    bot: async (w) => w.buyer.press(await w.buyer.press(w.details, 'dv:'), 'dx:'),
+  },
+  {
     useCase: 'reseller pages',
     web: 'get /account/reseller',
     api: 'get /api/v1/reseller',
@@ -220,6 +232,16 @@ const ADMIN_TABLE: AdminRow[] = [
     bot: { send: tapAs(() => 'rq'), answer: (c) => c.method === 'sendPhoto' || says('telegram.receipts.none')(c) },
   },
   {
+    useCase: 'devices of a buyer',
+    web: 'get /admin/customers/:id',
+    bot: { send: tapAs((w) => `adv:${w.customerId}`), answer: hasButton('adr:') },
+  },
+  {
+    useCase: 'reset devices (with a reason)',
+    web: 'post /admin/customers/:id/devices/reset',
+    bot: { send: tapAs((w) => `adr:${w.activeSubId}`), answer: (c) => textOf(c).startsWith('Why reset the devices of') },
+  },
+  {
     useCase: 'correct a wallet',
     web: 'post /admin/customers/:id/adjust',
     bot: null,
@@ -254,6 +276,8 @@ beforeAll(async () => {
   await shop.kit.topUp({ customerId, amount: { amount: 10_000, currency: plan.price.currency }, idempotencyKey: 'table-topup' });
   const { subscriptions } = await shop.kit.checkout({ customerId, items: [{ planId: plan.id }], idempotencyKey: 'table-buy' });
   await s.t.drain();
+  // A phone on the subscription's link, for the device rows.
+  await shop.kit.devices.touch(subscriptions[0]!.id, { hwid: 'table-phone', platform: 'android', model: 'Pixel 8', app: 'Happ' });
   const details = await buyer.press(await buyer.press(menu, 'subs'), 's:');
   const trialPlan = (await shop.storage.plans.list({ onSale: true })).find((p) => p.trial !== null && p.id !== plan.id) ?? plan;
   world = { buyer, menu, details, subId: subscriptions[0]!.id, otherPlanId: other.id, trialPlanId: trialPlan.id };

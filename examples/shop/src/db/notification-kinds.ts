@@ -14,6 +14,8 @@ export const CUSTOMER_KINDS = [
   'receipt_rejected',
   'topup_credited',
   'refund',
+  'device_added',
+  'device_refused',
 ] as const;
 
 /** What the shop's staff are alerted to (always sent). */
@@ -43,6 +45,19 @@ export type NotificationKind = CustomerKind | StaffKind | (typeof SECURITY_KINDS
  * with `currency`, instants as ISO strings (named `…At`), percentages and counts as numbers.
  */
 export type NotificationParams = Record<string, string | number | null>;
+
+/** Kinds whose texts live in their feature's own catalog area (`devices.notify.<kind>`), not in `notifications`. */
+const KIND_AREAS: Partial<Record<NotificationKind, string>> = { device_added: 'devices.notify', device_refused: 'devices.notify' };
+
+/**
+ * The catalog key of a kind's `name` (on the buyer's settings), `subject` or `text`: `notifications.names.<kind>` and
+ * `notifications.kinds.<kind>.<part>`, or `<area>.<kind>.<part>` for a kind kept with its feature's strings.
+ */
+export function kindTextKey(kind: NotificationKind, part: 'name' | 'subject' | 'text'): string {
+  const area = KIND_AREAS[kind];
+  if (area !== undefined) return `${area}.${kind}.${part}`;
+  return part === 'name' ? `notifications.names.${kind}` : `notifications.kinds.${kind}.${part}`;
+}
 
 /** Whether `value` names a buyer notification kind (one a buyer may turn off). */
 export function isCustomerKind(value: string): value is CustomerKind {

@@ -98,6 +98,16 @@ export class NotificationStore {
     return this.storage.transaction((tx) => writeNotification(tx, this.schema, this.clock.now(), input));
   }
 
+  /** Whether this cause already notified this recipient of this kind (a read, so a cause seen again often writes nothing). */
+  async has(input: Pick<NewNotification, 'recipient' | 'kind' | 'source'>): Promise<boolean> {
+    const customerId = input.recipient.kind === 'customer' ? input.recipient.customerId : '';
+    const { rows } = await this.db.query(
+      `SELECT 1 FROM ${this.schema}.notifications WHERE source = $1 AND kind = $2 AND coalesce(customer_id, '') = $3`,
+      [input.source, input.kind, customerId],
+    );
+    return rows.length > 0;
+  }
+
   async get(id: string): Promise<Notification | null> {
     const { rows } = await this.db.query<NotificationRow>(`SELECT * FROM ${this.schema}.notifications WHERE id = $1`, [id]);
     return rows[0] === undefined ? null : toNotification(rows[0]);

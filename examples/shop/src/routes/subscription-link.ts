@@ -7,6 +7,7 @@ import type { RateLimits } from '../http/rate-limits.js';
 import type { Shop } from '../app/shop.js';
 import { rotateSubscriptionLink, rotateSubscriptionLinkAsStaff } from '../app/subscriptions/rotate-link.js';
 import { checkLinkDevice } from '../app/subscriptions/link-devices.js';
+import { deviceCounts } from '../app/devices/subscription-devices.js';
 import { readLinkNotice, type LinkNotice } from '../app/subscriptions/link-notice.js';
 import { planNames } from '../app/subscriptions/plan-names.js';
 import { addressIndexOf, shownBase, subscriptionLinkUrl } from '../config/public-addresses.js';
@@ -90,6 +91,7 @@ async function sendPage(shop: Shop, req: Request, res: Response, link: LinkConte
     timeZone: shop.config.timeZone,
     banner: notice.banner[link.locale].trim(),
     supportUrl: notice.supportUrl,
+    devices: await deviceCounts(shop, link.feed.subscriptions),
   });
   res.type('html').send(page.value);
 }

@@ -4,6 +4,8 @@ import { ctxOf, viewerOf } from '../http/context.js';
 import { ShopError } from '../app/shop-error.js';
 import { noticeFrom } from '../http/notice.js';
 import { setBuyerAutoRenew } from '../app/subscriptions/auto-renew.js';
+import { devicesOf, removeBuyerDevice } from '../app/devices/subscription-devices.js';
+import { HAS_REMOTE_CLIENT } from '@panelkit/sdk';
 import type { Shop } from '../app/shop.js';
 import { ownedSubscription } from '../app/subscriptions/owned.js';
 import { planName, planNames } from '../app/subscriptions/plan-names.js';
@@ -49,8 +51,13 @@ export function subscriptionRoutes(shop: Shop): Router {
         now: shop.clock.now(),
         timeZone: shop.config.timeZone,
         notice: noticeFrom(req),
+        devices: HAS_REMOTE_CLIENT.has(sub.status) ? await devicesOf(shop, sub) : null,
       }).value,
     );
+  });
+  router.post('/subscriptions/:id/devices/:deviceId/remove', requireAccount, async (req, res) => {
+    const { left } = await removeBuyerDevice(shop, viewerOf(res).customer.id, req.params['id'], req.params['deviceId']);
+    res.redirect(303, `/subscriptions/${left.subscription.id}?done=devices.removed#devices`);
   });
   router.post('/subscriptions/:id/auto-renew', requireAccount, async (req, res) => {
     const enabled = (req.body as Record<string, unknown> | undefined)?.['enabled'];

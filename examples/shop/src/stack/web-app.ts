@@ -22,6 +22,7 @@ import { adminPasswordResetRoutes } from '../routes/admin/password-reset.js';
 import { adminReceiptsRoutes } from '../routes/admin/receipts.js';
 import { walletApiRoutes } from '../routes/api/wallet.js';
 import { sellingApiRoutes } from '../routes/api/selling.js';
+import { deviceApiRoutes } from '../routes/api/devices.js';
 import { checkoutRoutes } from '../routes/checkout.js';
 import { extensionRoutes } from '../routes/extension.js';
 import { planChangeRoutes } from '../routes/plan-change.js';
@@ -80,6 +81,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     openApiRoutes(shop),
     apiV1Routes(shop, limits),
     sellingApiRoutes(shop, limits),
+    deviceApiRoutes(shop),
     walletApiRoutes(shop),
     salesApiRoutes(shop),
     adminReceiptsRoutes(shop),

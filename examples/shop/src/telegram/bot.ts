@@ -23,6 +23,8 @@ import { catalogHandlers } from './buyer/catalog.js';
 import { discountCodeHandlers } from './buyer/discount-code.js';
 import { startHandlers } from './buyer/start.js';
 import { subscriptionHandlers } from './buyer/subscriptions.js';
+import { deviceHandlers } from './buyer/devices.js';
+import { adminDeviceHandlers, answerDeviceResetReason } from './admin/devices.js';
 import { trafficHandlers } from './buyer/traffic.js';
 import { planChangeHandlers } from './buyer/plan-change.js';
 import { accountHandlers } from './buyer/account.js';
@@ -173,6 +175,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     reject_reason: answerRejectReason(deps),
     suspend_reason: answerSuspendReason(deps),
     find_customer: answerFind(deps),
+    device_reset_reason: answerDeviceResetReason(deps),
   });
   startHandlers(bot, deps);
   summaryHandlers(bot, deps);
@@ -185,10 +188,12 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   );
   receiptHandlers(bot, deps);
   customerHandlers(bot, deps);
+  adminDeviceHandlers(bot, deps);
   adminSubscriptionHandlers(bot, deps);
   catalogHandlers(bot, deps);
   discountCodeHandlers(bot, deps);
   subscriptionHandlers(bot, deps);
+  deviceHandlers(bot, deps);
   trafficHandlers(bot, deps);
   planChangeHandlers(bot, deps);
   accountHandlers(bot, deps);

@@ -1,4 +1,6 @@
 import type { Subscription } from '@panelkit/sdk';
+import type { DeviceCount } from '../app/devices/subscription-devices.js';
+import { deviceCountText } from '../i18n/device-text.js';
 import type { RequestContext } from '../http/context.js';
 import { directionOf } from '../i18n/translate.js';
 import { appsFor, PLATFORMS, type ClientApp, type Platform } from '../sublink/apps.js';
@@ -23,6 +25,8 @@ export interface LinkPageView {
   /** The owner's banner in the buyer's language ('' for none). */
   banner: string;
   supportUrl: string | null;
+  /** Each subscription's device count and limit, by id (those with neither are absent); read-only here. */
+  devices?: ReadonlyMap<string, DeviceCount>;
 }
 
 function appRow(ctx: RequestContext, view: LinkPageView, app: ClientApp): SafeHtml {
@@ -49,6 +53,22 @@ function subscriptionRow(ctx: RequestContext, view: LinkPageView, sub: Subscript
   <p class="muted">${ctx.t('linkPage.expires', { date: expiryText(ctx, sub, view.timeZone) })}</p>
   ${usageView(ctx, sub)}
 </li>`;
+}
+
+/** How many devices each subscription on the link counts against its limit, and where the buyer manages them. */
+function devicesCard(ctx: RequestContext, view: LinkPageView): SafeHtml | '' {
+  const counted = view.subscriptions.filter((s) => view.devices?.has(s.id) === true);
+  if (counted.length === 0) return '';
+  const { t } = ctx;
+  return html`<section class="card" data-testid="link-devices">
+  <h2>${t('devices.link.title')}</h2>
+  <ul>${counted.map((s) => {
+    const { count, limit } = view.devices!.get(s.id)!;
+    const line = t('devices.link.line', { plan: view.planNames.get(s.planId) ?? '', count: deviceCountText(count, limit, t) });
+    return html`<li data-testid="link-device-count" data-count="${count}" data-limit="${limit ?? ''}">${line}</li>`;
+  })}</ul>
+  <p class="muted"><a href="${view.renewUrl}">${t('devices.link.manage')}</a></p>
+</section>`;
 }
 
 /**
@@ -90,6 +110,7 @@ ${
       : html`<ul class="link-subs">${view.subscriptions.map((s) => subscriptionRow(ctx, view, s))}</ul>`
   }
 </section>
+${devicesCard(ctx, view)}
 <section class="card" data-testid="link-apps">
   <h2>${t('linkPage.apps.title')}</h2>
   <p class="muted">${t('linkPage.apps.help')}</p>

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../http/context.js';
 import { formatDateTime } from '../i18n/format.js';
-import { CUSTOMER_KINDS, type CustomerKind } from '../db/notification-kinds.js';
+import { CUSTOMER_KINDS, kindTextKey, type CustomerKind } from '../db/notification-kinds.js';
 import { renderNotification } from '../app/notifications/render.js';
 import type { Notification } from '../db/notifications.js';
 import { html, type SafeHtml } from './html.js';
@@ -39,7 +39,7 @@ export function notificationsPage(ctx: RequestContext, view: NotificationsView):
     <input type="hidden" name="form" value="preferences">
     ${CUSTOMER_KINDS.map(
       (kind) => html`<label class="check">
-      <input type="checkbox" name="send" value="${kind}" ${view.optedOut.has(kind) ? '' : html`checked`}> ${t(`notifications.names.${kind}`)}
+      <input type="checkbox" name="send" value="${kind}" ${view.optedOut.has(kind) ? '' : html`checked`}> ${t(kindTextKey(kind, 'name'))}
     </label>`,
     )}
     <button type="submit">${t('notifications.page.save')}</button>

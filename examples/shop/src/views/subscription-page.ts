@@ -3,8 +3,10 @@ import type { RequestContext } from '../http/context.js';
 import { formatDuration } from '../i18n/duration.js';
 import { formatNumber } from '../i18n/format.js';
 import { clientGuides } from './client-guides.js';
+import type { SubscriptionDevices } from '../app/devices/subscription-devices.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
+import { devicesSection } from './subscription-devices.js';
 import { expiryText, statusBadge, usageView } from './subscription-bits.js';
 
 export interface SubscriptionView {
@@ -18,6 +20,8 @@ export interface SubscriptionView {
   now: Date;
   timeZone: string;
   notice: string | null;
+  /** The subscription's devices and limit ("my devices"); `null` hides the section (no client on a panel yet). */
+  devices: SubscriptionDevices | null;
 }
 
 /** A read-only field holding a link, with a Copy button (the page script copies it). */
@@ -125,6 +129,7 @@ ${changeNote(ctx, view)}
     <a class="button secondary" href="/subscriptions/${sub.id}/traffic" data-testid="traffic-link">${t('traffic.link')}</a>
     <a class="button secondary" href="/subscriptions/${sub.id}/plan" data-testid="plan-change-link">${t('planChange.link')}</a></p>
 </section>
+${view.devices !== null ? devicesSection(ctx, view.devices, view.timeZone) : ''}
 ${connection(ctx, view)}`,
   });
 }

@@ -22,6 +22,7 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'POST', path: '/admin/customers/:id/adjust', level: 'support' },
   { method: 'POST', path: '/admin/customers/:id/subscription-link/rotate', level: 'support' },
   { method: 'POST', path: '/admin/customers/:id/password-reset', level: 'support' },
+  { method: 'POST', path: '/admin/customers/:id/devices/reset', level: 'support' },
   { method: 'GET', path: '/admin/receipts', level: 'support' },
   { method: 'GET', path: '/admin/receipts/:id/image', level: 'support' },
   { method: 'POST', path: '/admin/receipts/bulk-approve', level: 'support' },

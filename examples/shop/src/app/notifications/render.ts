@@ -2,13 +2,27 @@ import { formatDuration } from '../../i18n/duration.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
 import { translator, type Locale, type TranslateParams } from '../../i18n/translate.js';
 import type { RenderedMessage } from './channel.js';
-import type { NotificationKind, NotificationParams } from '../../db/notification-kinds.js';
+import { deviceName } from '../../i18n/device-text.js';
+import { kindTextKey, type NotificationKind, type NotificationParams } from '../../db/notification-kinds.js';
 
 /** How a notification reads: its recipient's language, the shop's time zone and name. */
 export interface RenderOptions {
   locale: Locale;
   timeZone: string;
   shopName: string;
+}
+
+const textOrNull = (value: string | number | null | undefined): string | null => (typeof value === 'string' ? value : null);
+
+/** The device a device notice is about, from its params (`deviceModel`, `devicePlatform`, `deviceApp`). */
+function deviceOf(params: NotificationParams) {
+  return {
+    model: textOrNull(params['deviceModel']),
+    platform: textOrNull(params['devicePlatform']),
+    osVersion: null,
+    app: textOrNull(params['deviceApp']),
+    appVersion: null,
+  };
 }
 
 /** The params as text for the message: money, dates (Jalali in Farsi) and spans written in the locale. */
@@ -25,9 +39,16 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
   out['expires'] = typeof expiresAt === 'string' ? formatDateTime(new Date(expiresAt), options.locale, options.timeZone) : '—';
   if (typeof leadMs === 'number') out['within'] = formatDuration(leadMs, t);
   if (typeof reason === 'string') out['reason'] = t(`notifications.reasons.${reason}`);
+  const refusal = params['refusal'];
+  if (typeof refusal === 'string') {
+    out['why'] = t(`devices.refusals.${refusal}`);
+    out['next'] = t(`devices.nextSteps.${refusal}`, { limit: typeof params['limit'] === 'number' ? params['limit'] : '—' });
+  }
+  if ('deviceModel' in params || 'deviceApp' in params || 'devicePlatform' in params) out['device'] = deviceName(deviceOf(params), t);
   const noteKey = params['noteKey'];
   if (typeof noteKey === 'string' && noteKey.startsWith('wallet.paymentNotes.')) out['note'] = t(noteKey);
-  for (const key of ['plan', 'link', 'panel', 'target', 'error', 'note', 'username', 'after', 'before']) out[key] ??= '—';
+  for (const key of ['plan', 'link', 'panel', 'target', 'error', 'note', 'username', 'after', 'before', 'device', 'why', 'next', 'limit'])
+    out[key] ??= '—';
   return out;
 }
 
@@ -38,9 +59,9 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
 export function renderNotification(kind: NotificationKind, params: NotificationParams, options: RenderOptions): RenderedMessage {
   const t = translator(options.locale);
   const v = values(params, options);
-  const lines = [t(`notifications.kinds.${kind}.text`, v)];
+  const lines = [t(kindTextKey(kind, 'text'), v)];
   const hasNote = (typeof params['note'] === 'string' && params['note'].length > 0) || typeof params['noteKey'] === 'string';
   if (hasNote) lines.push(t('notifications.noteLine', v));
   lines.push('', t('notifications.signature', v));
-  return { subject: t(`notifications.kinds.${kind}.subject`, v), text: lines.join('\n') };
+  return { subject: t(kindTextKey(kind, 'subject'), v), text: lines.join('\n') };
 }

@@ -44,6 +44,8 @@ export const PlanFormSchema = z.object({
   durationDays: wholeNumber,
   trafficGiB: optionalGiB,
   deviceLimit: optionalWholeNumber,
+  /** What the link does with apps that send no device id; absent: a new plan serves them, an edit keeps the plan's. */
+  noHwidPolicy: z.enum(['serve', 'refuse'], { message: 'forms.invalid' }).optional(),
   maxClients: optionalWholeNumber,
   allowedLocations: tagList(64),
   preferredTargetIds: idList,
@@ -70,6 +72,7 @@ export interface PlanFormValues {
   durationDays: string;
   trafficGiB: string;
   deviceLimit: string;
+  noHwidPolicy: string;
   maxClients: string;
   allowedLocations: string;
   preferredTargetIds: string[];
@@ -94,6 +97,7 @@ export const NEW_PLAN_VALUES: PlanFormValues = {
   durationDays: '30',
   trafficGiB: '',
   deviceLimit: '',
+  noHwidPolicy: 'serve',
   maxClients: '',
   allowedLocations: '',
   preferredTargetIds: [],
@@ -122,6 +126,7 @@ export function planFormValues(plan: Plan): PlanFormValues {
     durationDays: String(plan.durationDays),
     trafficGiB: gib(plan.trafficBytes),
     deviceLimit: plan.deviceLimit === null ? '' : String(plan.deviceLimit),
+    noHwidPolicy: plan.noHwidPolicy,
     maxClients: plan.maxClients === null ? '' : String(plan.maxClients),
     allowedLocations: plan.placement.allowedLocations.join(', '),
     preferredTargetIds: [...plan.placement.preferredTargetIds],
@@ -152,6 +157,7 @@ export function echoPlanValues(body: unknown): PlanFormValues {
     durationDays: s('durationDays'),
     trafficGiB: s('trafficGiB'),
     deviceLimit: s('deviceLimit'),
+    noHwidPolicy: s('noHwidPolicy'),
     maxClients: s('maxClients'),
     allowedLocations: s('allowedLocations'),
     preferredTargetIds: typeof ids === 'string' ? [ids] : Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [],
@@ -232,6 +238,7 @@ export function planInputFrom(
     durationDays: f.durationDays,
     trafficBytes: f.trafficGiB,
     deviceLimit: f.deviceLimit,
+    noHwidPolicy: f.noHwidPolicy ?? existing?.noHwidPolicy ?? 'serve',
     maxClients: f.maxClients,
     placement: {
       preferredTargetIds: f.preferredTargetIds,

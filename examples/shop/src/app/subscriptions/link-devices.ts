@@ -1,6 +1,7 @@
 import type { DeviceRequest, Subscription } from '@panelkit/sdk';
 import type { DeviceRefusal } from '@panelkit/sdk/rules';
 import type { Shop } from '../shop.js';
+import { noticeDeviceChecks } from './device-notices.js';
 
 /** Which of a link's subscriptions serve the requesting device, and why the others refused it. */
 export interface LinkDeviceCheck {
@@ -22,10 +23,12 @@ function servedWithoutCheck(sub: Subscription, device: DeviceRequest): boolean {
 /**
  * A client app's request on the buyer's link: each usable subscription counts the device on its own
  * (`kit.devices.touch`: registered, refreshed, served uncounted, or refused at its limit or for a missing id).
+ * The buyer is told of a device registered or refused (`noticeDeviceChecks`: once per device and limit episode).
  * Called for client apps only, never for a browser viewing the link's page.
  */
 export async function checkLinkDevice(shop: Shop, usable: readonly Subscription[], device: DeviceRequest): Promise<LinkDeviceCheck> {
   const checks = await Promise.all(usable.map((sub) => (servedWithoutCheck(sub, device) ? null : shop.kit.devices.touch(sub.id, device))));
+  await noticeDeviceChecks(shop, usable, device, checks);
   const served: Subscription[] = [];
   let refused: DeviceRefusal | null = null;
   usable.forEach((sub, i) => {

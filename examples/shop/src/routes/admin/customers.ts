@@ -4,6 +4,8 @@ import { isStaffRole, roleMayUse } from '../../app/auth/staff-roles.js';
 import { requireAdmin } from '../../http/viewer.js';
 import { findCustomers } from '../../app/customers/find-customers.js';
 import { customerOverview } from '../../app/customers/customer-overview.js';
+import { customerDevices, resetDevicesAsStaff } from '../../app/devices/staff-devices.js';
+import { adminActor } from './shared.js';
 import { paymentsOf } from '../../app/payments/records.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseForm } from '../../app/input/forms.js';
@@ -60,9 +62,10 @@ export function adminCustomersRoutes(shop: Shop): Router {
     const overview = await customerOverview(shop, idParam(req));
     const { customer } = overview;
     const cursor = adjust === undefined ? cursorFrom(req.query['after']) : null;
-    const [ledger, payments] = await Promise.all([
+    const [ledger, payments, devices] = await Promise.all([
       shop.storage.ledger.list(customer.id, { limit: LEDGER_PAGE, cursor }),
       paymentsOf(shop).listByCustomer(customer.id, { limit: 50 }),
+      customerDevices(shop, overview.subscriptions),
     ]);
     res.status(status).send(
       customerPage(ctxOf(res), {
@@ -79,11 +82,24 @@ export function adminCustomersRoutes(shop: Shop): Router {
         resellerLink: roleMayUse(viewerOf(res).account.role, 'GET', `/admin/customers/${customer.id}/reseller`),
         canIssueReset: viewerOf(res).account.role === 'admin' || overview.role === null || !isStaffRole(overview.role),
         notice: adjust === undefined ? noticeFrom(req) : null,
+        devices,
       }).value,
     );
   }
 
   router.get('/admin/customers/:id', (req, res) => render(req, res, 200));
+
+  router.post('/admin/customers/:id/devices/reset', async (req, res) => {
+    const customerId = idParam(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    await resetDevicesAsStaff(shop, {
+      customerId,
+      subscriptionId: typeof body['subscriptionId'] === 'string' ? body['subscriptionId'] : '',
+      reason: typeof body['reason'] === 'string' ? body['reason'] : '',
+      actor: adminActor(res),
+    });
+    res.redirect(303, `/admin/customers/${encodeURIComponent(customerId)}?done=devices.reset#devices`);
+  });
 
   router.post('/admin/customers/:id/adjust', async (req, res) => {
     const ctx = ctxOf(res);

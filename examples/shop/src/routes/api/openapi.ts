@@ -6,6 +6,8 @@ import { NotificationSettingsBody } from '../notifications.js';
 import { AssignBody, ClientForm } from '../reseller-account.js';
 import {
   DescribedObject,
+  DeviceListResponse,
+  DeviceRemovedResponse,
   ErrorResponse,
   OnePaymentResponse,
   OrderResponse,
@@ -168,6 +170,21 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
         200: { description: 'The same key again', schema: DescribedObject },
         ...COMMON_ERRORS,
         ...MONEY_ERRORS,
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/subscriptions/:id/devices',
+      summary: 'The devices using the subscription (what each app said about itself, first and last seen) and its limit',
+      responses: { 200: { description: 'The devices', schema: DeviceListResponse }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/devices/:deviceId/remove',
+      summary: 'Removes a device from the subscription: its place frees at once (its app is counted again when it next asks)',
+      responses: {
+        200: { description: 'The device removed and the devices left', schema: DeviceRemovedResponse },
+        ...COMMON_ERRORS,
       },
     },
     {

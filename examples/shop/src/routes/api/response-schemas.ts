@@ -21,6 +21,9 @@ export const PlanResponse = z
     durationDays: z.number().int(),
     trafficBytes: z.number().int().nullable().describe('null: unlimited'),
     deviceLimit: z.number().int().nullable().describe('null: no limit'),
+    noHwidPolicy: z
+      .enum(['serve', 'refuse'])
+      .describe('what the link does with an app that sends no device id: serve it uncounted, or refuse it'),
     locations: z.array(z.string()),
     startOnFirstUse: z.boolean(),
     renewable: z.boolean(),
@@ -137,3 +140,32 @@ export const ErrorResponse = z
 
 /** An answer whose shape is described in words only (quotes carry the engine's own quote objects). */
 export const DescribedObject = z.looseObject({});
+
+/** One device on a subscription, as `deviceJson` writes it (what its app said; never its hardware id). */
+export const DeviceResponse = z
+  .strictObject({
+    id: Id,
+    name: z.string().describe('its model, else its app and platform, in the caller’s language'),
+    platform: z.string().nullable().describe('lower-cased: android, ios, windows, macos, linux…'),
+    osVersion: z.string().nullable(),
+    model: z.string().nullable(),
+    app: z.string().nullable(),
+    appVersion: z.string().nullable(),
+    firstSeenAt: Time,
+    lastSeenAt: Time,
+  })
+  .meta({ id: 'Device' });
+
+/** `GET /api/v1/subscriptions/:id/devices`: the devices and the limit they count against. */
+export const DeviceListResponse = z
+  .strictObject({
+    subscriptionId: Id,
+    limit: z.number().int().nullable().describe('null: no limit'),
+    count: z.number().int(),
+    noHwidPolicy: z.enum(['serve', 'refuse']).describe('what the link does with an app that sends no device id'),
+    items: z.array(DeviceResponse),
+  })
+  .meta({ id: 'DeviceList' });
+
+/** `POST /api/v1/subscriptions/:id/devices/:deviceId/remove`: the device removed and the devices left. */
+export const DeviceRemovedResponse = DeviceListResponse.extend({ removed: DeviceResponse }).meta({ id: 'DeviceRemoved' });

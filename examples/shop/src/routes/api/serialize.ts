@@ -12,6 +12,8 @@ export function planJson(plan: Plan) {
     durationDays: plan.durationDays,
     trafficBytes: plan.trafficBytes,
     deviceLimit: plan.deviceLimit,
+    /** What a subscriber's link does with an app that sends no device id. */
+    noHwidPolicy: plan.noHwidPolicy,
     locations: plan.placement.allowedLocations,
     startOnFirstUse: plan.startOnFirstUse,
     renewable: plan.renewable,

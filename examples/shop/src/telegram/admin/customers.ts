@@ -40,6 +40,7 @@ function customerCard(user: BotUser, view: CustomerOverview, timeZone: string): 
     const label = `${plan} · ${t(`adminOps.subStatus.${sub.status}`)}${until}`;
     keyboard.text(trimText(label, LABEL_MAX), callbackData('as', sub.id)).row();
   }
+  keyboard.text(t('devices.admin.title'), callbackData('adv', customer.id));
   keyboard.text(t('telegram.admin.customer.newLink'), callbackData('al', customer.id));
   return { text: lines.join('\n'), reply_markup: keyboard };
 }

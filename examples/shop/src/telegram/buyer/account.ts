@@ -1,7 +1,7 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
 import { referralUrl, subscriptionLinkUrl } from '../../config/public-addresses.js';
-import { CUSTOMER_KINDS } from '../../db/notification-kinds.js';
+import { CUSTOMER_KINDS, kindTextKey } from '../../db/notification-kinds.js';
 import { buyerNotificationChoices, saveBuyerNotificationChoices } from '../../app/notifications/preferences.js';
 import { rotateSubscriptionLink } from '../../app/subscriptions/rotate-link.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
@@ -49,7 +49,7 @@ export function accountHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
   const choices = async (user: BotUser) => {
     const keyboard = new InlineKeyboard();
     for (const [i, { kind, on }] of (await buyerNotificationChoices(shop, user.customer.id)).entries())
-      keyboard.text(`${on ? '✅' : '❌'} ${user.t(`notifications.names.${kind}`)}`, `nt:${i}`).row();
+      keyboard.text(`${on ? '✅' : '❌'} ${user.t(kindTextKey(kind, 'name'))}`, `nt:${i}`).row();
     return keyboard.text(user.t('telegram.menu.back'), 'm');
   };
 

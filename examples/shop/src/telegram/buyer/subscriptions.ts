@@ -11,6 +11,8 @@ import { splitMessage, trimText } from '../message-text.js';
 import { refusalText } from '../refusal-text.js';
 import { extendFor } from '../../app/subscriptions/extend.js';
 import { findOwnedSubscription } from '../../app/subscriptions/owned.js';
+import { deviceCounts, type DeviceCount } from '../../app/devices/subscription-devices.js';
+import { deviceCountText } from '../../i18n/device-text.js';
 
 const LISTED = 30;
 
@@ -39,8 +41,9 @@ async function shopLinkOf(shop: BotDeps['shop'], customerId: string): Promise<st
 }
 
 /**
- * A subscription as a message: status, usage, expiry in the buyer's calendar, and its links: the shop's
- * own link when there is one (`shopLink`), else the panel's.
+ * A subscription as a message: status, usage, expiry in the buyer's calendar, its devices against its limit
+ * (`devices`, when it counts any or has a limit), and its links: the shop's own link when there is one
+ * (`shopLink`), else the panel's.
  */
 export function subscriptionText(
   user: BotUser,
@@ -48,6 +51,7 @@ export function subscriptionText(
   planName: string,
   timeZone: string,
   shopLink: string | null = null,
+  devices: DeviceCount | null = null,
 ): string {
   const { t, locale } = user;
   const notYet = sub.status === 'pending' || sub.status === 'failed';
@@ -61,6 +65,7 @@ export function subscriptionText(
     `${t('subscription.usage.title')}: ${usageLine(user, sub)}`,
     `${t('subscription.expires')}: ${expiry}`,
   ];
+  if (devices !== null) lines.push(`${t('devices.title')}: ${deviceCountText(devices.count, devices.limit, t)}`);
   const link = shopLink ?? sub.subscriptionUrl;
   if (link !== null) lines.push('', `${t('subscription.url')}:`, link);
   if (sub.shareLinks.length > 0) lines.push('', t('subscription.shareLinks', { count: sub.shareLinks.length }), ...sub.shareLinks);
@@ -97,13 +102,16 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
     const name = await planName(shop, sub.planId, ctx.user.locale);
-    const parts = splitMessage(subscriptionText(ctx.user, sub, name, shop.config.timeZone, await shopLinkOf(shop, ctx.user.customer.id)));
+    const devices = (await deviceCounts(shop, [sub])).get(sub.id) ?? null;
+    const link = await shopLinkOf(shop, ctx.user.customer.id);
+    const parts = splitMessage(subscriptionText(ctx.user, sub, name, shop.config.timeZone, link, devices));
     const keyboard = new InlineKeyboard();
     if (sub.subscriptionUrl !== null || sub.shareLinks.length > 0) keyboard.text(t('telegram.subscriptions.qr'), callbackData('q', sub.id));
     keyboard.text(t('subscription.extend'), callbackData('x', sub.id));
     const plan = await shop.storage.plans.get(sub.planId);
     if (plan !== null && planAsSold(plan, sub).trafficTopUp !== null) keyboard.text(t('traffic.link'), callbackData('tt', sub.id));
     keyboard.row().text(t('planChange.link'), callbackData('pl', sub.id));
+    keyboard.text(t('devices.bot.button'), callbackData('dv', sub.id));
     keyboard.row();
     keyboard.text(
       t(sub.autoRenew ? 'subscription.autoRenewOff' : 'subscription.autoRenewOn'),

@@ -9,6 +9,8 @@ import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 import { balanceList, ledgerTable, paymentsTable } from '../money-tables.js';
 import { issueResetForm } from '../credentials-pages.js';
+import type { SubscriptionDevices } from '../../app/devices/subscription-devices.js';
+import { customerDevicesSection } from './customer-devices.js';
 
 export interface AdjustFormState {
   nonce: string;
@@ -32,6 +34,8 @@ export interface CustomerView {
   resellerLink?: boolean;
   /** Whether the viewer may issue this account a password-reset link (support staff: buyers' accounts only). Default true. */
   canIssueReset?: boolean;
+  /** Each subscription's devices ("devices of a buyer"), with a reset; absent hides the section. */
+  devices?: readonly SubscriptionDevices[];
 }
 
 function subscriptionsTable(ctx: RequestContext, view: CustomerView): SafeHtml {
@@ -86,6 +90,7 @@ ${subscriptionsTable(ctx, view)}
   ${csrfField(ctx)}<p class="muted">${t('sublink.adminRotateHelp')}</p><button type="submit" class="small secondary">${t('sublink.adminRotate')}</button>
 </form>
 ${view.canIssueReset === false ? '' : issueResetForm(ctx, view.customer.id)}
+${view.devices === undefined ? '' : customerDevicesSection(ctx, view.customer.id, view.devices, view.planNames, view.timeZone)}
 <h2>${t('adminMoney.customer.payments')}</h2>
 ${paymentsTable(ctx, view.payments, view.timeZone)}
 <h2 id="ledger">${t('adminMoney.customer.ledger')}</h2>

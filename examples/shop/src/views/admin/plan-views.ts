@@ -74,6 +74,17 @@ export function planFormBody(
   ${field({ name: 'durationDays', label: t('adminOps.plans.durationDays'), value: v.durationDays, errors, required: true, attrs: html`inputmode="numeric"` })}
   ${field({ name: 'trafficGiB', label: t('adminOps.plans.trafficGiB'), value: v.trafficGiB, errors, hint: t('adminOps.emptyUnlimited'), attrs: html`inputmode="decimal"` })}
   ${field({ name: 'deviceLimit', label: t('adminOps.plans.deviceLimit'), value: v.deviceLimit, errors, hint: t('adminOps.emptyUnlimited'), attrs: html`inputmode="numeric"` })}
+  ${selectField({
+    name: 'noHwidPolicy',
+    label: t('devices.plan.noHwidPolicy'),
+    value: v.noHwidPolicy,
+    errors,
+    choices: [
+      ['serve', t('devices.plan.serve')],
+      ['refuse', t('devices.plan.refuse')],
+    ],
+    hint: t('devices.plan.noHwidPolicyHint'),
+  })}
   ${field({ name: 'maxClients', label: t('adminOps.plans.maxClients'), value: v.maxClients, errors, hint: t('adminOps.emptyUnlimited'), attrs: html`inputmode="numeric"` })}
   <fieldset>
     <legend>${t('adminOps.plans.placement')}</legend>

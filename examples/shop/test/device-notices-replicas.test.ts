@@ -1,0 +1,136 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { deriveRemoteIdentity } from '@panelkit/sdk';
+import pg from 'pg';
+import pino from 'pino';
+import supertest from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
+import { signUp } from '../src/app/auth/accounts.js';
+import { loadConfig } from '../src/config/config.js';
+import { notificationsOf } from '../src/db/notifications.js';
+import { openShop, type RunningShop } from '../src/stack/shop.js';
+import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
+
+const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
+const SHOP_DIR = resolve(import.meta.dirname, '..');
+
+const PHONE = {
+  'user-agent': 'Happ/4.6.0/ios/2603181556604',
+  'x-hwid': 'replica-phone',
+  'x-device-os': 'iOS',
+  'x-device-model': 'iPhone 16',
+};
+const TABLET = { 'user-agent': 'v2RayTun/5.1 (android)', 'x-hwid': 'replica-tablet', 'x-device-os': 'Android', 'x-device-model': 'Tab S9' };
+
+/**
+ * The buyer's device notices from three web replicas (three OS processes on one PostgreSQL) answering one link at
+ * once: the first device's requests register it once and tell of it once; a second device refused at the limit of
+ * one, asking on every replica at once, is told of once. Nothing in one process's memory could hold either.
+ */
+describe.skipIf(DATABASE_URL === undefined)(
+  `device notices across replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
+  () => {
+    const schema = `devnotice_it_${randomBytes(4).toString('hex')}`;
+    const env = {
+      DATABASE_URL: DATABASE_URL as string,
+      DATABASE_SCHEMA: schema,
+      SHOP_SECRET: 'device-notices-secret-device-notices',
+      SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
+      SHOP_CURRENCY: 'USD',
+      LOG_LEVEL: 'silent',
+    };
+    let shop: RunningShop;
+    const children: ChildProcess[] = [];
+    const replicas: string[] = [];
+
+    beforeAll(async () => {
+      shop = await openShop(loadConfig({ ...env, DEMO_PANEL: 'off' }), { logger: pino({ level: 'silent' }) });
+      for (let i = 0; i < 3; i++) {
+        const child = fork(await bundledEntry(resolve(SHOP_DIR, 'test/support/web-replica.ts')), [], {
+          cwd: SHOP_DIR,
+          env: { ...process.env, ...env },
+          execArgv: [],
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
+        children.push(child);
+        replicas.push(
+          await new Promise<string>((done, fail) => {
+            child.once('message', (m: { url: string }) => done(m.url));
+            child.once('exit', (code) => fail(new Error(`replica exited with ${code}`)));
+          }),
+        );
+      }
+    }, 120_000);
+
+    afterAll(async () => {
+      for (const child of children) child.send({ type: 'stop' });
+      await Promise.all(children.map((c) => new Promise((done) => (c.exitCode === null ? c.once('exit', done) : done(null)))));
+      await shop?.close();
+      const pool = new pg.Pool({ connectionString: DATABASE_URL });
+      for (const s of [schema, `${schema}_shop`]) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+      await pool.end();
+    });
+
+    it('tells of a device added once, and of a device refused at the limit once, whichever replicas its requests reach', async () => {
+      const signed = await signUp(shop, { email: 'devices@example.com', password: 'correct horse battery', locale: 'en' });
+      if (!signed.ok) throw new Error('sign-up failed');
+      const customerId = signed.account.customerId;
+      // A subscription of one device, live on a panel (seeded as provisioning would leave it: its links in hand).
+      const panel = await shop.storage.panels.create({
+        kind: 'marzban',
+        name: 'replicas',
+        baseUrl: 'https://panel.example.com/secret-path',
+        credentials: { type: 'password', username: 'admin', password: 'replicas-password' },
+      });
+      const target = await shop.storage.targets.create({ panelId: panel.id, remoteRef: 'inbound-1', name: 'inbound 1', protocol: 'vless' });
+      const plan = await shop.storage.plans.create({
+        name: 'One device',
+        family: 'standard',
+        price: { amount: 500, currency: 'USD' },
+        durationDays: 30,
+        trafficBytes: null,
+        deviceLimit: 1,
+      });
+      const id = 'sub_devicenoticereplica1';
+      await shop.storage.subscriptions.create({
+        id,
+        customerId,
+        orderId: null,
+        planId: plan.id,
+        panelId: panel.id,
+        targetId: target.id,
+        remote: deriveRemoteIdentity(id, 0, { secret: 'device-notices-replicas-secret' }),
+        status: 'active',
+        trafficLimitBytes: null,
+        expiresAt: new Date(Date.now() + 30 * 86_400_000),
+        durationDays: 30,
+        startOnFirstUse: false,
+        deviceLimit: 1,
+        shareLinks: ['vless://4b3c0a9e-0000-4000-8000-000000000001@198.51.100.7:443?type=tcp&security=none#one'],
+      });
+      const link = `/s/${await shop.subscriptionLinks.tokenFor(customerId)}`;
+      const askAll = (headers: Record<string, string>, times: number) =>
+        Promise.all(
+          Array.from({ length: times }, (_, i) =>
+            supertest(replicas[i % replicas.length] as string)
+              .get(link)
+              .set(headers),
+          ),
+        );
+
+      const phone = await askAll(PHONE, 9);
+      expect(phone.map((r) => r.status)).toEqual(Array(9).fill(200));
+      expect((await shop.kit.devices.list(id)).map((d) => d.hwid)).toEqual([PHONE['x-hwid']]);
+
+      const tablet = await askAll(TABLET, 24);
+      expect(tablet.map((r) => r.status)).toEqual(Array(24).fill(200));
+      expect(tablet.every((r) => Buffer.from(r.text, 'base64').toString('utf8').includes('0.0.0.0'))).toBe(true);
+
+      const notices = (await notificationsOf(shop).history(customerId, { limit: 100 })).items;
+      expect(notices.map((n) => n.kind).sort()).toEqual(['device_added', 'device_refused']);
+      expect(notices.find((n) => n.kind === 'device_refused')?.params).toMatchObject({ refusal: 'limit_reached', deviceModel: 'Tab S9' });
+    });
+  },
+);
