@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { signIn, signUp } from '../app/auth/accounts.js';
 import { PASSWORD_GUESSES, signInThrottleOf } from '../db/sign-in-throttle.js';
 import { LOCALE_COOKIE, SESSION_COOKIE, cookieName } from '../http/viewer.js';
-import { SESSION_TTL_MS } from '../db/sessions.js';
+import { setSessionCookie } from '../http/session-cookie.js';
 import { ctxOf } from '../http/context.js';
 import { parseForm } from '../app/input/forms.js';
 import { noticeFrom } from '../http/notice.js';
@@ -42,13 +42,7 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
       userAgent: req.get('user-agent') ?? '',
       csrfCookie: res.locals['csrfCookie'] as string | null,
     });
-    res.cookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: shop.config.secureCookies,
-      maxAge: SESSION_TTL_MS,
-      path: '/',
-    });
+    setSessionCookie(res, shop.config, token);
   };
 
   router.get('/signup', (req, res) => {
