@@ -158,11 +158,11 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   app.use(cookieParser());
   app.use(csrfCookie({ secure: shop.config.secureCookies }));
   app.use(loadViewer(shop));
-  const limits = createRateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, isCheckoutReplay(shop));
   // The Mini App's sign-in is guarded by Telegram's signature and its JSON-only body, not a CSRF token (see there).
-  app.use(miniAppRoutes(shop, limits));
+  app.use(miniAppRoutes(shop));
   app.use(csrfProtection());
 
+  const limits = createRateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, isCheckoutReplay(shop));
   for (const router of areaRoutes(shop, limits, options.telegram ?? null, options.linkGates ?? [])) app.use(router);
 
   app.use((_req, _res, next) => next(new ShopError('not_found', 'errors.notFound')));

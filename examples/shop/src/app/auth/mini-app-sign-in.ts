@@ -40,6 +40,14 @@ async function accountOfCustomer(shop: Shop, customer: Customer, telegramUserId:
     customerId: customer.id,
     role: 'buyer',
   });
+  if (created !== null)
+    await shop.storage.audit.append({
+      actor: { type: 'customer', id: customer.id },
+      action: 'account.created',
+      subjectType: 'customer',
+      subjectId: customer.id,
+      data: { role: created.role, via: 'telegram_mini_app' },
+    });
   // Two sign-ins at once: the loser takes the winner's account.
   const account = created ?? (await shop.accounts.getByCustomer(customer.id));
   if (account === null) throw new Error(`no account could be made for customer ${customer.id} (its Telegram email is taken)`);
