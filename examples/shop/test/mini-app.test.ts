@@ -89,6 +89,24 @@ describe('the Mini App on an https shop', () => {
     const customer = await shop.storage.customers.get(account!.customerId);
     expect(customer?.externalRef).toBe('telegram:7702');
     expect(customer?.locale).toBe('fa');
+    // The pages speak their Telegram's language, in Telegram's iframe too.
+    const lang = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('pk_lang='));
+    expect(lang).toMatch(/^pk_lang=fa;.*Partitioned; SameSite=None/);
+    const dashboard = await supertest(s.t.app)
+      .get('/dashboard')
+      .set('cookie', [sessionCookieOf(res)!.pair, 'pk_lang=fa'].join('; '));
+    expect(dashboard.text).toContain('lang="fa"');
+    // Signing out ends the session and clears its cookie, the partitioned one too.
+    const out = await supertest(s.t.app)
+      .post('/signout')
+      .set('cookie', sessionCookieOf(res)!.pair)
+      .type('form')
+      .send({ _csrf: csrfFrom(dashboard.text) })
+      .expect(303);
+    const cleared = (out.headers['set-cookie'] as unknown as string[]).filter((c) => c.startsWith(`${SESSION}=;`));
+    expect(cleared).toHaveLength(2);
+    expect(cleared.some((c) => c.includes('Partitioned'))).toBe(true);
+    expect(await accountOfSession(sessionCookieOf(res)!.token)).toBeNull();
     const links = new TelegramLinkStore(shop.db, shop.shopSchema, clock);
     expect((await links.byUsername('new_buyer'))?.customerId).toBe(customer?.id);
     const buyer = new TelegramUser(s.fake, clock, 7702, 'fa');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { signIn, signUp } from '../app/auth/accounts.js';
 import { PASSWORD_GUESSES, signInThrottleOf } from '../db/sign-in-throttle.js';
 import { LOCALE_COOKIE, SESSION_COOKIE, cookieName } from '../http/viewer.js';
-import { setSessionCookie } from '../http/session-cookie.js';
+import { clearSessionCookie, setSessionCookie } from '../http/session-cookie.js';
 import { ctxOf } from '../http/context.js';
 import { parseForm } from '../app/input/forms.js';
 import { noticeFrom } from '../http/notice.js';
@@ -97,7 +97,7 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
   router.post('/signout', async (req, res) => {
     const token = req.cookies?.[cookieName(SESSION_COOKIE, shop.config.secureCookies)] as unknown;
     if (typeof token === 'string') await shop.sessions.destroy(token);
-    res.clearCookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), { path: '/' });
+    clearSessionCookie(res, shop.config);
     res.redirect(303, '/');
   });
 
