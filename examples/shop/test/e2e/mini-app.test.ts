@@ -133,6 +133,34 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(wide).toEqual([]);
     });
 
+    it('uses window.Telegram.WebApp where Telegram’s own script gave the page one (a desktop client)', async () => {
+      const desktop = await browser.newContext({ ...PHONE, viewport: { width: 480, height: 720 }, isMobile: false, hasTouch: false });
+      const initData = launchData(BOT_TOKEN, { id: 5502 }, shop.clock.now());
+      // What telegram-web-app.js would give the page: the launch data, the theme, the Back button; calls recorded.
+      await desktop.addInitScript(`
+        window.__calls = [];
+        const call = (name) => (...args) => { window.__calls.push(name); if (name === 'BackButton.onClick') window.__back = args[0]; };
+        window.Telegram = { WebApp: {
+          initData: ${JSON.stringify(initData)},
+          themeParams: { bg_color: '#202020', secondary_bg_color: '#101010', text_color: '#eeeeee', button_color: '#ff8800' },
+          BackButton: { show: call('BackButton.show'), hide: call('BackButton.hide'), onClick: call('BackButton.onClick') },
+          ready: call('ready'), expand: call('expand'), onEvent: call('onEvent'),
+        } };
+      `);
+      const page = await desktop.newPage();
+      await page.goto(`${shop.url}/tg/app`);
+      await page.waitForURL(`${shop.url}/dashboard`);
+      expect(await page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--bg').trim()")).toBe('#101010');
+      expect(await page.evaluate('window.__calls')).toEqual(expect.arrayContaining(['BackButton.hide', 'ready']));
+      await page.goto(`${shop.url}/wallet`);
+      expect(await page.evaluate('window.__calls')).toEqual(expect.arrayContaining(['BackButton.onClick', 'BackButton.show']));
+      await page.evaluate('window.__back()');
+      await page.waitForURL(`${shop.url}/dashboard`);
+      const customer = await shop.shop.storage.customers.getByExternalRef('telegram:5502');
+      expect(customer).not.toBeNull();
+      await desktop.close();
+    });
+
     it('tells a plain browser how to sign in instead, and talks to no Telegram', async () => {
       const plain = await browser.newContext(PHONE);
       const page = await plain.newPage();
