@@ -73,7 +73,12 @@ describe('configuration', () => {
       apiRoot: null,
       webhook: null,
       support: null,
+      miniApp: { maxAgeSeconds: 3600 },
     });
+    // The Mini App: on by default with the bot, its launch data's age window in seconds, or off.
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_MINI_APP_MAX_AGE: '900' }).telegram?.miniApp).toEqual({ maxAgeSeconds: 900 });
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_MINI_APP: 'off' }).telegram?.miniApp).toBeNull();
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_MINI_APP_MAX_AGE: '5' })).toThrow(/TELEGRAM_MINI_APP_MAX_AGE/);
     const hooked = loadConfig({ TELEGRAM_BOT_TOKEN: token, PUBLIC_URL: 'https://shop.example.com/' }).telegram;
     expect(hooked?.webhook).toEqual({ url: 'https://shop.example.com/telegram/webhook', secret: null });
     expect(

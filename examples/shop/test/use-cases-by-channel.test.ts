@@ -4,6 +4,11 @@
  * Express really has; a bot cell is an update sent to the running bot (through our own Bot API server)
  * whose answer must be that page, not the "use the buttons below" fallback. A cell left out (`null`)
  * must say why in `missing`, so a gap is a decision someone wrote down, never an accident.
+ *
+ * The Telegram Mini App is a fourth column that needs no cells of its own: it is the web pages opened inside
+ * Telegram, signed in by Telegram's launch data (`routes/mini-app.ts`). So every web cell is also checked as the Mini
+ * App uses it: the same route, with the session a Mini App sign-in gave the bot's buyer, its page answered (or its
+ * form taken past sign-in and CSRF) for that buyer's customer.
  */
 import type { Express } from 'express';
 import type { Update } from 'grammy/types';
@@ -12,6 +17,9 @@ import { translator } from '../src/i18n/translate.js';
 import { planNamed } from './support/buying.js';
 import { buttonsOf, type BotCall } from './support/fake-telegram.js';
 import { paymentsOf } from '../src/app/payments/records.js';
+import supertest from 'supertest';
+import { csrfFrom } from './support/shop-under-test.js';
+import { launchData } from './support/mini-app-launch.js';
 import { ADMIN_TELEGRAM_ID, messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
 interface Layer {
@@ -35,6 +43,9 @@ function routesOf(app: Express): Set<string> {
 /** What a bot cell can use: the buyer, the menu message, a subscription of theirs and a plan it may move to. */
 interface BotWorld {
   buyer: TelegramUser;
+  /** The bot buyer's customer. */
+  customerId: string;
+  planId: string;
   menu: BotCall;
   details: BotCall;
   subId: string;
@@ -280,7 +291,16 @@ beforeAll(async () => {
   await shop.kit.devices.touch(subscriptions[0]!.id, { hwid: 'table-phone', platform: 'android', model: 'Pixel 8', app: 'Happ' });
   const details = await buyer.press(await buyer.press(menu, 'subs'), 's:');
   const trialPlan = (await shop.storage.plans.list({ onSale: true })).find((p) => p.trial !== null && p.id !== plan.id) ?? plan;
-  world = { buyer, menu, details, subId: subscriptions[0]!.id, otherPlanId: other.id, trialPlanId: trialPlan.id };
+  world = {
+    buyer,
+    customerId,
+    planId: plan.id,
+    menu,
+    details,
+    subId: subscriptions[0]!.id,
+    otherPlanId: other.id,
+    trialPlanId: trialPlan.id,
+  };
 
   const admin = new TelegramUser(s.fake, clock, ADMIN_TELEGRAM_ID);
   const adminMenu = await admin.send(admin.message('/start'));
@@ -329,6 +349,51 @@ describe('every buyer action in every channel', () => {
       expect(text).not.toBe(translator('en')('telegram.notYours'));
     },
   );
+});
+
+describe('every buyer action in the Telegram Mini App (the web cells, with a session Telegram signed in)', () => {
+  /** The web cell's route with this world's ids in it. */
+  const pathOf = (route: string) => route.replace(':planId', world.planId).replace(':provider', 'test').replace(':id', world.subId);
+  let cookie: string;
+  let csrf: string;
+  beforeAll(async () => {
+    const signedIn = await supertest(s.t.app)
+      .post('/tg/app/session')
+      .set('origin', 'https://shop.example.com')
+      .send({ initData: launchData(s.fake.token, { id: world.buyer.id }, s.t.clock.now()) })
+      .expect(200);
+    cookie = String(signedIn.headers['set-cookie']?.[0]).split(';')[0] as string;
+    const dashboard = await supertest(s.t.app).get('/dashboard').set('cookie', cookie).expect(200);
+    csrf = csrfFrom(dashboard.text);
+  });
+
+  it('signs the bot’s buyer in as the bot’s customer', async () => {
+    const token = decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1));
+    const account = await s.t.shop.accounts.get((await s.t.shop.sessions.accountFor(token)) as string);
+    expect(account?.customerId).toBe(world.customerId);
+  });
+
+  it.each(TABLE.filter((r) => r.web !== null).map((r) => [r.useCase, r.web!]))('Mini App: %s (%s)', async (_useCase, route) => {
+    const [method, pattern] = route.split(' ') as ['get' | 'post', string];
+    const path = pathOf(pattern);
+    if (method === 'get') {
+      expect((await supertest(s.t.app).get(path)).headers['location']).toMatch(/^\/signin/);
+      // The bot's buyer is no reseller: the reseller page answers them as it answers any web buyer who is none.
+      await supertest(s.t.app)
+        .get(path)
+        .set('cookie', cookie)
+        .expect(route === 'get /account/reseller' ? 404 : 200);
+      return;
+    }
+    // Without the session the route refuses; with it (and its CSRF token) the request gets past sign-in and CSRF to
+    // the use case, which answers (a redirect to its page, or its own refusal of the empty form), never "sign in".
+    const anonymous = await supertest(s.t.app).post(path).type('form').send({});
+    expect([401, 403]).toContain(anonymous.status);
+    const answer = await supertest(s.t.app).post(path).set('cookie', cookie).type('form').send({ _csrf: csrf });
+    expect([401, 403]).not.toContain(answer.status);
+    expect(answer.status).toBeLessThan(500);
+    expect(String(answer.headers['location'] ?? '')).not.toMatch(/^\/signin/);
+  });
 });
 
 describe('every staff action on a customer in the web admin and the bot', () => {

@@ -148,6 +148,13 @@ const EnvSchema = z.object({
     .optional(),
   /** Where buyers get help (a @username, link or text), shown by the bot's Support button. */
   TELEGRAM_SUPPORT: z.string().min(1).max(200).optional(),
+  /**
+   * `on` (default): the shop's pages open as a Telegram Mini App (sign-in from Telegram's `initData`), and with an
+   * https PUBLIC_URL the bot's menu button and main menu offer it; `off`: neither.
+   */
+  TELEGRAM_MINI_APP: onOff.default(true),
+  /** How long (seconds) a Mini App's launch data may be used to sign in after Telegram signed it; default an hour. */
+  TELEGRAM_MINI_APP_MAX_AGE: z.coerce.number().int().min(60).max(86_400).default(3600),
 });
 
 /** The names of every environment variable the settings schema reads (deploy/.env.example lists each). */
@@ -211,6 +218,8 @@ export interface TelegramConfig {
   /** Telegram posts updates to this URL (with the secret header) instead of the bot polling; `null`: long polling. */
   webhook: { url: string; secret: string | null } | null;
   support: string | null;
+  /** Sign-in from a Mini App's launch data, or `null` when TELEGRAM_MINI_APP is off. */
+  miniApp: { maxAgeSeconds: number } | null;
 }
 
 /** Every problem with the settings, one per line, naming the variable. */
@@ -316,6 +325,7 @@ function telegramConfig(e: z.infer<typeof EnvSchema>, publicUrl: string | null):
         ? { url: new URL('/telegram/webhook', publicUrl).href, secret: e.TELEGRAM_WEBHOOK_SECRET ?? null }
         : null,
     support: e.TELEGRAM_SUPPORT ?? null,
+    miniApp: e.TELEGRAM_MINI_APP ? { maxAgeSeconds: e.TELEGRAM_MINI_APP_MAX_AGE } : null,
   };
 }
 

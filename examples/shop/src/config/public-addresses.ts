@@ -56,3 +56,16 @@ export function addressIndexOf(config: AddressConfig, host: string | undefined):
   const wanted = host.toLowerCase();
   return allBases(config).findIndex((base) => new URL(base).host.toLowerCase() === wanted);
 }
+
+/** The path of the page Telegram opens as the shop's Mini App (`routes/mini-app.ts`). */
+export const MINI_APP_PATH = '/tg/app';
+
+/**
+ * The Mini App's address for the bot's buttons, on the shown address; `null` unless the Mini App is on (a bot,
+ * TELEGRAM_MINI_APP not off) and that address is https (Telegram opens a Mini App only over https, from the domain
+ * set in BotFather).
+ */
+export function miniAppUrl(config: AddressConfig & Pick<ShopConfig, 'telegram'>): string | null {
+  const base = config.publicUrls[0];
+  return config.telegram?.miniApp != null && base?.startsWith('https://') ? `${base}${MINI_APP_PATH}` : null;
+}

@@ -375,6 +375,20 @@ const MIGRATIONS: readonly ShopMigration[] = [
     name: 'auth_throttle_delay',
     statements: (s) => [`ALTER TABLE ${s}.auth_throttles ADD COLUMN IF NOT EXISTS next_at timestamptz`],
   },
+  {
+    // Issue 47: the shop as a Telegram Mini App. Launch data that signed someone in, by its hash, so the same
+    // launch data cannot sign in twice on any replica (kept as long as it would pass the age check).
+    version: 17,
+    name: 'telegram_mini_app',
+    statements: (s) => [
+      `CREATE TABLE IF NOT EXISTS ${s}.telegram_init_data_uses (
+        init_data_hash text PRIMARY KEY,
+        used_at timestamptz NOT NULL,
+        keep_until timestamptz NOT NULL
+      )`,
+      `CREATE INDEX IF NOT EXISTS telegram_init_data_uses_keep_until ON ${s}.telegram_init_data_uses (keep_until)`,
+    ],
+  },
 ];
 
 /** The newest version this build knows. */

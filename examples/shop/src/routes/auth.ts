@@ -6,7 +6,7 @@ import { knownDeviceOf, rememberKnownDevice } from '../http/known-device.js';
 import { formatDuration } from '../i18n/duration.js';
 import type { Translate } from '../i18n/translate.js';
 import { LOCALE_COOKIE, SESSION_COOKIE, cookieName } from '../http/viewer.js';
-import { SESSION_TTL_MS } from '../db/sessions.js';
+import { clearSessionCookie, setSessionCookie } from '../http/session-cookie.js';
 import { ctxOf } from '../http/context.js';
 import { parseForm } from '../app/input/forms.js';
 import { noticeFrom } from '../http/notice.js';
@@ -44,13 +44,7 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
       userAgent: req.get('user-agent') ?? '',
       csrfCookie: res.locals['csrfCookie'] as string | null,
     });
-    res.cookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: shop.config.secureCookies,
-      maxAge: SESSION_TTL_MS,
-      path: '/',
-    });
+    setSessionCookie(res, shop.config, token);
   };
 
   router.get('/signup', (req, res) => {
@@ -112,7 +106,7 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
   router.post('/signout', async (req, res) => {
     const token = req.cookies?.[cookieName(SESSION_COOKIE, shop.config.secureCookies)] as unknown;
     if (typeof token === 'string') await shop.sessions.destroy(token);
-    res.clearCookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), { path: '/' });
+    clearSessionCookie(res, shop.config);
     res.redirect(303, '/');
   });
 

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { referralRoutes } from '../routes/referrals.js';
 import cookieParser from 'cookie-parser';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type Request, type Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { csrfCookie, csrfProtection } from '../http/csrf.js';
@@ -44,6 +44,8 @@ import { isCheckoutReplay } from '../http/checkout-replays.js';
 import { createMetrics } from '../http/metrics.js';
 import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimitOptions, type RateLimits } from '../http/rate-limits.js';
 import { resellerAccountRoutes } from '../routes/reseller-account.js';
+import { miniAppRoutes } from '../routes/mini-app.js';
+import { embeddableByTelegram, TELEGRAM_WEB_ORIGIN } from '../http/mini-app-framing.js';
 
 const PUBLIC_DIR = resolve(import.meta.dirname, '../../public');
 /** uPlot's browser build and stylesheet, served by the shop itself so the CSP can stay 'self' only. */
@@ -102,6 +104,7 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   app.set('trust proxy', shop.config.trustProxy ? 1 : false);
   app.set('query parser', 'simple');
   const metrics = createMetrics(shop);
+  const embeddable = embeddableByTelegram(shop.config);
 
   app.use(
     helmet({
@@ -112,7 +115,8 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
           formAction: ["'self'"],
-          frameAncestors: ["'none'"],
+          // Telegram Web shows the Mini App in an iframe on its own site: buyer pages may be framed there, nowhere else.
+          frameAncestors: [(req) => (embeddable(req as Request) ? TELEGRAM_WEB_ORIGIN : "'none'")],
           upgradeInsecureRequests: shop.config.secureCookies ? [] : null,
         },
       },
@@ -131,6 +135,11 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' || (req.url ?? '').startsWith('/assets/') },
     }),
   );
+  // Where CSP's frame-ancestors lets Telegram Web frame a page, the older header must not forbid it.
+  app.use((req, res, next) => {
+    if (embeddable(req)) res.removeHeader('X-Frame-Options');
+    next();
+  });
   app.use(metrics.middleware);
   app.use('/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
   app.use('/assets/vendor/uplot', express.static(UPLOT_DIR, { maxAge: '1h', index: false }));
@@ -151,6 +160,8 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   app.use(cookieParser());
   app.use(csrfCookie({ secure: shop.config.secureCookies }));
   app.use(loadViewer(shop));
+  // The Mini App's sign-in is guarded by Telegram's signature and its JSON-only body, not a CSRF token (see there).
+  app.use(miniAppRoutes(shop));
   app.use(csrfProtection());
 
   const limits = createRateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, isCheckoutReplay(shop));

@@ -37,6 +37,7 @@ import { TelegramLinkStore } from '../db/telegram-links.js';
 import { TelegramUnreachableChats } from '../db/telegram-unreachable.js';
 import { telegramApi } from '../app/telegram-api.js';
 import { mainMenu } from './menu.js';
+import { miniAppUrl } from '../config/public-addresses.js';
 import { ReceiptPhotoStore } from '../db/telegram-receipt-photos.js';
 import { TelegramUpdateLog } from '../db/telegram-updates.js';
 import { isUnreachableUser, webhookRouter } from './webhook.js';
@@ -201,7 +202,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   cryptoTopUpHandlers(bot, deps);
   // Buttons from old messages or forged data: answered, nothing done.
   bot.on('callback_query', (ctx) => ctx.answerCallbackQuery({ text: ctx.user.t('telegram.notYours') }));
-  bot.on('message', (ctx) => ctx.reply(ctx.user.t('telegram.menu.hint'), { reply_markup: mainMenu(ctx.user) }));
+  bot.on('message', (ctx) => ctx.reply(ctx.user.t('telegram.menu.hint'), { reply_markup: mainMenu(ctx.user, miniAppUrl(shop.config)) }));
 
   bot.catch(async ({ error, ctx }) => {
     log.error({ err: error, updateId: ctx.update.update_id }, 'handling a Telegram update failed');

@@ -1,10 +1,15 @@
 import { InlineKeyboard } from 'grammy';
 import type { BotUser } from './context.js';
 
-/** The buttons under every menu message: the buyer's actions, and the admins' below them. */
-export function mainMenu(user: BotUser): InlineKeyboard {
+/**
+ * The buttons under every menu message: the shop as a Mini App first (when `miniAppUrl`, see `miniAppUrl` in
+ * `config/public-addresses.ts`), the buyer's actions, and the admins' below them.
+ */
+export function mainMenu(user: BotUser, miniAppUrl: string | null): InlineKeyboard {
   const { t } = user;
-  const keyboard = new InlineKeyboard()
+  const keyboard = new InlineKeyboard();
+  if (miniAppUrl !== null) keyboard.webApp(t('miniapp.open'), miniAppUrl).row();
+  keyboard
     .text(t('telegram.menu.catalog'), 'cat')
     .text(t('telegram.menu.subscriptions'), 'subs')
     .row()

@@ -2,6 +2,8 @@ import type { Shop } from '../app/shop.js';
 import type { ShopBot } from './bot.js';
 import { adoptPendingBroadcasts } from './broadcast-jobs.js';
 import { syncBotCommands } from './commands.js';
+import { menuButtonFor, syncMenuButton } from './menu-button.js';
+import { miniAppUrl } from '../config/public-addresses.js';
 
 /** The running bot: polling or webhook, and the loop that sends broadcasts and the daily summary. */
 export interface RunningBot {
@@ -21,7 +23,7 @@ export interface RunBotOptions {
 /**
  * Starts the bot: with a webhook URL it registers the webhook (with its secret) and waits for
  * Telegram's posts; otherwise it long-polls (one process per bot token may poll). First it gives Telegram the
- * bot's command lists when they changed (`commands.ts`). Either way a loop sends pending broadcasts and, once a
+ * bot's command lists and its menu button when they changed (`commands.ts`, `menu-button.ts`). Either way a loop sends pending broadcasts and, once a
  * day, the admins' summary.
  */
 export async function runBot(shop: Shop, shopBot: ShopBot, options: RunBotOptions = {}): Promise<RunningBot> {
@@ -39,6 +41,10 @@ export async function runBot(shop: Shop, shopBot: ShopBot, options: RunBotOption
   // The command lists Telegram offers on "/" (the staff's only in their chats): given once per change, across replicas.
   await syncBotCommands(shop, bot.api, config.adminIds, shop.clock.now(), log).catch((error: unknown) =>
     log.error({ err: error }, 'giving Telegram the bot’s commands failed; tried again at the next start'),
+  );
+  // The menu button opens the shop as a Mini App (with an https address), given once per change, across replicas.
+  await syncMenuButton(shop, bot.api, menuButtonFor(shop.config.shopName, miniAppUrl(shop.config)), shop.clock.now()).catch(
+    (error: unknown) => log.error({ err: error }, 'giving Telegram the bot’s menu button failed; tried again at the next start'),
   );
   let polling: Promise<void> | null = null;
   if (config.webhook !== null) {

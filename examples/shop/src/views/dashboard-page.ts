@@ -1,5 +1,6 @@
 import type { Subscription } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
+import { isTelegramAccountEmail } from '../app/auth/telegram-buyers.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
 import { expiryText, statusBadge, usageView } from './subscription-bits.js';
@@ -29,13 +30,19 @@ function subscriptionCard(ctx: RequestContext, sub: Subscription, view: Dashboar
 </article>`;
 }
 
+/** Who is signed in: the account's email, or that Telegram signed them in (a Mini App account has no real email). */
+function signedInAs(ctx: RequestContext): string {
+  const email = ctx.viewer?.account.email ?? '';
+  return isTelegramAccountEmail(email) ? ctx.t('miniapp.signedInThroughTelegram') : ctx.t('dashboard.signedInAs', { email });
+}
+
 export function dashboardPage(ctx: RequestContext, view: DashboardView): SafeHtml {
   const { t } = ctx;
   return page(ctx, {
     title: t('dashboard.title'),
     notice: view.notice,
     body: html`<h1>${t('dashboard.title')}</h1>
-<p class="muted">${t('dashboard.signedInAs', { email: ctx.viewer?.account.email ?? '' })} · <a href="/account/api-tokens" data-testid="api-tokens-link">${t('dashboard.apiTokens')}</a> · <a href="/account/notifications" data-testid="notifications-link">${t('notifications.page.link')}</a> · <a href="/account/credentials" data-testid="credentials-link">${t('credentials.title')}</a> · <a href="/account/security" data-testid="security-link">${t('security.title')}</a></p>
+<p class="muted">${signedInAs(ctx)} · <a href="/account/api-tokens" data-testid="api-tokens-link">${t('dashboard.apiTokens')}</a> · <a href="/account/notifications" data-testid="notifications-link">${t('notifications.page.link')}</a> · <a href="/account/credentials" data-testid="credentials-link">${t('credentials.title')}</a> · <a href="/account/security" data-testid="security-link">${t('security.title')}</a></p>
 ${view.shopLink !== null ? subscriptionLinkCard(ctx, view.shopLink) : ''}
 ${
   view.subscriptions.length === 0

@@ -38,6 +38,7 @@ export function page(ctx: RequestContext, options: PageOptions): SafeHtml {
 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/shop.css">
 <script src="/assets/shop.js" defer></script>
+<script src="/assets/miniapp.js" defer></script>
 ${options.head}
 </head>
 <body>

@@ -44,6 +44,8 @@ export class FakeTelegram {
   private readonly failures = new Map<string, ScriptedFailure[]>();
   /** The bot's command lists, by scope and language (`setMyCommands`), as Telegram keeps them. */
   private readonly commandLists = new Map<string, unknown[]>();
+  /** The menu buttons (`setChatMenuButton`), by chat (`''`: the default), as Telegram keeps them. */
+  private readonly menuButtons = new Map<string, unknown>();
   private nextMessageId = 1000;
   private nextUpdateId = 1;
 
@@ -189,6 +191,11 @@ export class FakeTelegram {
         return true;
       case 'getMyCommands':
         return this.commandLists.get(commandListKey(params)) ?? [];
+      case 'setChatMenuButton':
+        this.menuButtons.set(String(params['chat_id'] ?? ''), params['menu_button'] ?? { type: 'default' });
+        return true;
+      case 'getChatMenuButton':
+        return this.menuButtons.get(String(params['chat_id'] ?? '')) ?? this.menuButtons.get('') ?? { type: 'commands' };
       case 'getWebhookInfo':
         return { url: '', has_custom_certificate: false, pending_update_count: 0 };
       default:

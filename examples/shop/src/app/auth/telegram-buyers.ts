@@ -9,6 +9,19 @@ export function telegramExternalRef(telegramUserId: string): string {
   return `telegram:${telegramUserId}`;
 }
 
+/**
+ * The sign-in email of the account a Mini App gives a Telegram buyer who has no web account: on the reserved
+ * `.invalid` domain (RFC 2606), so it reaches nobody and no one can sign up with it.
+ */
+export function telegramAccountEmail(telegramUserId: string): string {
+  return `telegram-${telegramUserId}@telegram.invalid`;
+}
+
+/** Whether an account's email is one {@link telegramAccountEmail} made (an account Telegram signs in, no password). */
+export function isTelegramAccountEmail(email: string): boolean {
+  return /^telegram-[0-9]+@telegram\.invalid$/.test(email);
+}
+
 /** The language a new buyer starts in: Farsi when their Telegram is in Farsi, else English. */
 export function localeOfTelegramUser(user: Pick<User, 'language_code'>): Locale {
   return user.language_code?.toLowerCase().startsWith('fa') ? 'fa' : 'en';

@@ -5,6 +5,7 @@ import { customerOfTelegramUser, linkByToken } from '../../app/auth/telegram-buy
 import { setCustomerLanguage } from '../../app/customers/language.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { backToMenu, mainMenu } from '../menu.js';
+import { miniAppUrl } from '../../config/public-addresses.js';
 
 const LINK_TOKEN = /^[A-Za-z0-9_-]{32}$/;
 /** `/start ref_<customer id>`: a referral link shared from the web's referral page. */
@@ -22,7 +23,7 @@ export function startHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   const showMenu = async (ctx: BotContext, greeting?: string) => {
     const { t } = ctx.user;
     const text = [greeting, t('telegram.menu.title', { shop: shop.config.shopName })].filter(Boolean).join('\n\n');
-    await ctx.reply(text, { reply_markup: mainMenu(ctx.user) });
+    await ctx.reply(text, { reply_markup: mainMenu(ctx.user, miniAppUrl(shop.config)) });
   };
 
   bot.command('start', async (ctx) => {
