@@ -12,8 +12,10 @@ pnpm -r --filter './packages/*' run build >/tmp/panelkit-image-build.log 2>&1 ||
 rm -rf .deploy-tree
 pnpm --filter @panelkit/example-shop deploy --prod --legacy --prefer-offline .deploy-tree >>/tmp/panelkit-image-build.log 2>&1 \
   || { tail -30 /tmp/panelkit-image-build.log; exit 1; }
+node scripts/compile-shop.mjs .deploy-tree >>/tmp/panelkit-image-build.log 2>&1 || { tail -30 /tmp/panelkit-image-build.log; exit 1; }
 version="$(node -p "require('./packages/sdk/package.json').version")"
-format=(); [ "${BUILDER:-podman}" = podman ] && format=(--format docker) # OCI images drop HEALTHCHECK
+# With podman: Docker's format (OCI images drop HEALTHCHECK), and no intermediate stage images left behind.
+format=(); [ "${BUILDER:-podman}" = podman ] && format=(--format docker --layers=false)
 "${BUILDER:-podman}" build "${format[@]}" -f deploy/Dockerfile -t "$tag" --build-arg SHOP_TREE=prebuilt \
   --build-arg VERSION="$version" --build-arg REVISION="$(git rev-parse --short HEAD)" "$@" .
 rm -rf .deploy-tree
