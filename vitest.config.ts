@@ -6,7 +6,8 @@ const TEST_FILES = ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.t
 
 /**
  * Files that spend most of their time waiting, not computing: the panel adapters' conformance suites wait out real
- * request timeouts and Retry-After delays, and the link-traffic tests wait on a real v2ray core. In a one-worker run
+ * request timeouts and Retry-After delays, the link-traffic tests wait on a real v2ray core, and the deployment test
+ * on containers. In a one-worker run
  * they took 85 s of wall time for 20 s of CPU.
  */
 const MOSTLY_WAITING = [
@@ -16,6 +17,8 @@ const MOSTLY_WAITING = [
   'packages/panel-adapters/test/marzban/conformance.test.ts',
   'packages/panel-adapters/test/remnawave/conformance.test.ts',
   'tests/integration/test/link-traffic.test.ts',
+  // Builds images and runs the shipped compose file on podman (where the machine allows): containers starting.
+  'examples/shop/test/deploy-podman.test.ts',
 ];
 
 const CORES = availableParallelism();

@@ -1,19 +1,38 @@
 #!/usr/bin/env bash
 # Builds the shop's production image (deploy/Dockerfile) where builds cannot reach the npm registry: the
 # workspace packages are built and the shop's production tree is assembled here (`pnpm deploy --prod`, from
-# this machine's pnpm store and npm configuration), then copied into the image (SHOP_TREE=prebuilt).
+# this machine's pnpm store and npm configuration) and compiled to JavaScript (scripts/compile-shop.mjs), then
+# copied into the image (SHOP_TREE=prebuilt). The tree is assembled in a build context of its own outside the
+# repository, so nothing in the checkout changes while other work (tests) reads it.
 # usage: scripts/build-shop-image.sh <tag> [more podman/docker build arguments, e.g. --build-arg NODE_IMAGE=…]
 # BUILDER=docker uses docker instead of podman.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tag="${1:?usage: scripts/build-shop-image.sh <tag> [build arguments]}"; shift
 pnpm() { npx --yes pnpm@10.34.9 "$@"; }
-pnpm -r --filter './packages/*' run build >/tmp/panelkit-image-build.log 2>&1 || { tail -30 /tmp/panelkit-image-build.log; exit 1; }
-rm -rf .deploy-tree
-pnpm --filter @panelkit/example-shop deploy --prod --legacy --prefer-offline .deploy-tree >>/tmp/panelkit-image-build.log 2>&1 \
-  || { tail -30 /tmp/panelkit-image-build.log; exit 1; }
+log=/tmp/panelkit-image-build.log
+: >"$log"
+# The packages' dist is built again only when a source is newer than it (`npm test` has just built it: a rebuild
+# would empty dist/ under the tests that read it).
+stale=0
+for pkg in packages/*/; do
+  out="$pkg/dist/index.js"
+  if [ ! -e "$out" ] || [ -n "$(find "$pkg/src" "$pkg/package.json" -newer "$out" -print -quit)" ]; then stale=1; fi
+done
+if [ "$stale" = 1 ]; then
+  pnpm -r --filter './packages/*' run build >>"$log" 2>&1 || { tail -30 "$log"; exit 1; }
+fi
+context="$(mktemp -d)"
+trap 'rm -rf "$context"' EXIT
+pnpm --filter @panelkit/example-shop deploy --prod --legacy --prefer-offline "$context/.deploy-tree" >>"$log" 2>&1 \
+  || { tail -30 "$log"; exit 1; }
+node scripts/compile-shop.mjs "$context/.deploy-tree" >>"$log" 2>&1 || { tail -30 "$log"; exit 1; }
+mkdir -p "$context/deploy" && cp deploy/.env.example "$context/deploy/"
 version="$(node -p "require('./packages/sdk/package.json').version")"
 format=(); [ "${BUILDER:-podman}" = podman ] && format=(--format docker) # OCI images drop HEALTHCHECK
 "${BUILDER:-podman}" build "${format[@]}" -f deploy/Dockerfile -t "$tag" --build-arg SHOP_TREE=prebuilt \
-  --build-arg VERSION="$version" --build-arg REVISION="$(git rev-parse --short HEAD)" "$@" .
-rm -rf .deploy-tree
+  --build-arg VERSION="$version" --build-arg REVISION="$(git rev-parse --short HEAD)" "$@" "$context"
+# The tree's stage image is left untagged by the build: nothing uses it any more.
+for stage in $("${BUILDER:-podman}" images -q --filter dangling=true --filter label=io.panelkit.build-stage); do
+  "${BUILDER:-podman}" rmi "$stage" >/dev/null 2>&1 || true
+done

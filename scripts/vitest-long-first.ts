@@ -5,7 +5,14 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * much as on the CPU), by a part of their path: from a one-worker run's times per file (bench/RESULTS.md, "Test
  * suite", fourth pass). A file missing here only starts later; nothing else depends on the list.
  */
-const LONG_RUNNING = ['examples/minimal/test/packed.test.ts', '/conformance', '-on-postgres', '-replicas', 'examples/shop/test/e2e/'];
+const LONG_RUNNING = [
+  'examples/shop/test/deploy-podman.test.ts',
+  'examples/minimal/test/packed.test.ts',
+  '/conformance',
+  '-on-postgres',
+  '-replicas',
+  'examples/shop/test/e2e/',
+];
 
 /**
  * Vitest's order, with the long-running files first. Without a results cache (every CI run starts from a clean

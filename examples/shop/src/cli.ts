@@ -6,16 +6,18 @@
  * - `backup [folder]`, `restore <file>`: `npm run backup -- export|restore`;
  * - `secrets …`, `import …`: `npm run secrets`, `npm run import`;
  * - `init …`: writes a new `.env` (see `init-command.ts`).
+ * The image runs the JavaScript compiled beside each source (`scripts/compile-shop.mjs`); a checkout runs the
+ * TypeScript through tsx. Each command's module is the one of this file's own kind.
  */
 const COMMANDS: Record<string, { module: string; args?: (rest: string[]) => string[] }> = {
-  web: { module: './main.ts' },
-  worker: { module: './worker.ts' },
-  migrate: { module: './migrate-command.ts' },
-  backup: { module: './backup-command.ts', args: (rest) => ['export', ...rest] },
-  restore: { module: './backup-command.ts', args: (rest) => ['restore', ...rest] },
-  secrets: { module: './secrets-command.ts' },
-  import: { module: './import-command.ts' },
-  init: { module: './init-command.ts' },
+  web: { module: './main' },
+  worker: { module: './worker' },
+  migrate: { module: './migrate-command' },
+  backup: { module: './backup-command', args: (rest) => ['export', ...rest] },
+  restore: { module: './backup-command', args: (rest) => ['restore', ...rest] },
+  secrets: { module: './secrets-command' },
+  import: { module: './import-command' },
+  init: { module: './init-command' },
 };
 
 const [name = 'web', ...rest] = process.argv.slice(2);
@@ -25,5 +27,6 @@ if (command === undefined) {
   process.exit(2);
 }
 // The command modules read their arguments from process.argv, as they do under `npm run`.
-process.argv = [process.argv[0] as string, new URL(command.module, import.meta.url).pathname, ...(command.args?.(rest) ?? rest)];
-await import(command.module);
+const entry = `${command.module}${import.meta.url.endsWith('.js') ? '.js' : '.ts'}`;
+process.argv = [process.argv[0] as string, new URL(entry, import.meta.url).pathname, ...(command.args?.(rest) ?? rest)];
+await import(entry);

@@ -11,6 +11,7 @@ import { guardProcess } from './stack/process-guard.js';
 import { demoCoreLines } from './stack/demo-core.js';
 import { openShop } from './stack/shop.js';
 import { exitOnStartupError } from './stack/startup-errors.js';
+import { gracefulClose } from './stack/graceful-close.js';
 import { createShopBot, WEBHOOK_PATH } from './telegram/bot.js';
 import { runBot } from './telegram/runtime.js';
 
@@ -43,6 +44,7 @@ async function main(config: ShopConfig): Promise<void> {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
+  const closeServer = gracefulClose(server);
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
@@ -79,8 +81,8 @@ async function main(config: ShopConfig): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    server.close();
-    server.closeAllConnections();
+    // Requests being answered finish (a load balancer retries new ones on another replica), then the rest stops.
+    await closeServer();
     if (bot !== null && !(bot instanceof Error)) await bot.stop();
     await background?.stop();
     await gateway?.close();
