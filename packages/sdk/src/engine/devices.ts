@@ -158,11 +158,11 @@ export async function resetDevices(ctx: EngineContext, subscriptionId: string, a
   const parsed = parseInput(ResetSchema, { actor, reason }, 'device reset');
   const sub = await subscriptionOf(ctx, subscriptionId);
   const reachPanel = await panelMayHoldDevices(ctx, sub);
-  const panelOnly = reachPanel ? mergeDevices(sub, [], await readPanelDevices(ctx, sub), ctx.clock.now()) : [];
+  // What the panel holds now is removed by the job: listed with the registry's rows the reset removes.
+  const onPanel = reachPanel ? await readPanelDevices(ctx, sub) : [];
   const removed = await ctx.storage.transaction(async (tx) => {
     const rows = await tx.devices.removeAll(sub.id);
-    const inRegistry = new Set(rows.map((d) => d.hwid));
-    const devices = mergeDevices(sub, rows, [], ctx.clock.now()).concat(panelOnly.filter((d) => !inRegistry.has(d.hwid)));
+    const devices = mergeDevices(sub, rows, onPanel, ctx.clock.now());
     await auditSubscription(tx, parsed.actor, 'device.reset', sub, { reason: parsed.reason, removed: devices.length });
     if (reachPanel) await queuePanelDeviceReset(ctx, tx, sub);
     return devices;

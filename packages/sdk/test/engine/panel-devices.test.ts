@@ -124,7 +124,7 @@ describe('kit.devices with a panel that keeps devices', () => {
     ]);
     const removed = await h.kit.devices.reset(id, STAFF, 'buyer changed phones');
     expect(removed.map((d) => [d.hwid, d.source]).sort()).toEqual([
-      [APP_REQUESTS.happIos.expected.hwid, 'registry'],
+      [APP_REQUESTS.happIos.expected.hwid, 'both'],
       ['direct-phone', 'panel'],
     ]);
     expect(await jobsOf(JOB_TYPES.resetPanelDevices)).toHaveLength(1);
