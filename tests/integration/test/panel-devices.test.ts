@@ -82,13 +82,14 @@ async function proveDevices(clock: ManualClock, storage: StoragePort, make: (clo
     const direct = listed.find((d) => d.source === 'panel')!;
     expect(direct).toMatchObject({ platform: 'android', model: 'Pixel 8', subscriptionId: id });
 
-    // The buyer frees the phone's slot: the kit forgets it at once, the panel once the job has run.
+    // The buyer frees the phone's slot: the kit forgets it at once (the laptop gets it), the panel once the job has run.
     await shop.kit.devices.remove(id, direct.id, BUYER);
     expect(await jobStates(shop, JOB_TYPES.removePanelDevice)).toEqual(['queued']);
+    expect(await panelHwids(shop, remote.username)).toEqual([DIRECT.hwid]);
+    expect(await shop.kit.devices.touch(id, appAsking('shop0laptop00001'))).toMatchObject({ served: true, outcome: 'registered' });
     await shop.worker.drain();
     expect(await jobStates(shop, JOB_TYPES.removePanelDevice)).toEqual(['succeeded']);
     expect(await panelHwids(shop, remote.username)).toEqual([]);
-    expect(await shop.kit.devices.touch(id, appAsking('shop0laptop00001'))).toMatchObject({ served: true, outcome: 'registered' });
 
     // Staff reset: the registry's devices and, through one job, the panel's.
     await shop.rig.sim.fetchSubscriptionAs!(remote.username, { ...DIRECT, hwid: 'direct0phone0002' });

@@ -44,18 +44,19 @@ async function listingHandle(ctx: EngineContext, sub: Subscription): Promise<Pan
 
 /**
  * The devices the subscription's panel registered for its client (devices that fetched the panel's own link), or
- * `[]` where its adapter lists none (`capabilities.deviceList`). One attempt, no retries: a panel that fails to
- * answer, or whose adapter cannot be had now, counts and shows nothing (logged), so an outage never turns a
- * buyer's apps away nor hides the registry's devices.
+ * `[]` where its adapter lists none (`capabilities.deviceList`), less those a queued job is making it forget: a
+ * device removed in the kit is gone from the kit's count and list at once, before the panel has heard of it. One
+ * attempt, no retries: a panel that fails to answer, or whose adapter cannot be had now, counts and shows nothing
+ * (logged), so an outage never turns a buyer's apps away nor hides the registry's devices.
  */
 export async function readPanelDevices(ctx: EngineContext, sub: Subscription): Promise<RemoteDevice[]> {
+  let devices: RemoteDevice[];
   try {
     // Inside the try: a panel whose adapter cannot be had now (removed, misconfigured) counts nothing either.
     const handle = await listingHandle(ctx, sub);
-    if (handle === null) return [];
-    const ref = await clientRefOf(ctx, sub);
-    if (ref === null) return [];
-    return await ctx.panels.call(handle, `devices:${sub.id}`, (c) => handle.adapter.listDevices!(ref, c), { retry: false });
+    const ref = handle === null ? null : await clientRefOf(ctx, sub);
+    if (handle === null || ref === null) return [];
+    devices = await ctx.panels.call(handle, `devices:${sub.id}`, (c) => handle.adapter.listDevices!(ref, c), { retry: false });
   } catch (error) {
     ctx.logger.warn(
       { err: error, subscriptionId: sub.id, panelId: sub.panelId },
@@ -63,6 +64,31 @@ export async function readPanelDevices(ctx: EngineContext, sub: Subscription): P
     );
     return [];
   }
+  return withoutPendingRemovals(ctx, sub, devices);
+}
+
+/** Whether a job of this dedupe key is still to run (queued, or running now). */
+async function pendingJob(ctx: EngineContext, dedupeKey: string): Promise<boolean> {
+  for (const state of ['queued', 'running'] as const) {
+    if ((await ctx.storage.jobs.list({ dedupeKey, state }, { limit: 1 })).items.length > 0) return true;
+  }
+  return false;
+}
+
+/** The panel's devices as they will be once the queued removals and resets of the subscription have run. */
+async function withoutPendingRemovals(ctx: EngineContext, sub: Subscription, devices: readonly RemoteDevice[]): Promise<RemoteDevice[]> {
+  if (devices.length === 0 || (await pendingJob(ctx, resetKey(sub)))) return [];
+  const kept: RemoteDevice[] = [];
+  for (const device of devices) if (!(await pendingJob(ctx, removalKey(sub, device.hwid)))) kept.push(device);
+  return kept;
+}
+
+function removalKey(sub: Subscription, hwid: string): string {
+  return `${JOB_TYPES.removePanelDevice}:${sub.id}:${hwidDigest(hwid)}`;
+}
+
+function resetKey(sub: Subscription): string {
+  return `${JOB_TYPES.resetPanelDevices}:${sub.id}`;
 }
 
 /** A device the panel reports, described as the registry describes one (platform spelled once, app from the User-Agent). */
@@ -128,12 +154,10 @@ function deviceJob(type: string, dedupeKey: string, payload: JsonObject, ctx: En
 
 /** Queues, in `tx`, the job that makes the subscription's panel forget the device `hwid` (deduplicated per device). */
 export async function queuePanelDeviceRemoval(ctx: EngineContext, tx: StorageRepositories, sub: Subscription, hwid: string): Promise<void> {
-  const type = JOB_TYPES.removePanelDevice;
-  await tx.jobs.enqueue(deviceJob(type, `${type}:${sub.id}:${hwidDigest(hwid)}`, { subscriptionId: sub.id, hwid }, ctx));
+  await tx.jobs.enqueue(deviceJob(JOB_TYPES.removePanelDevice, removalKey(sub, hwid), { subscriptionId: sub.id, hwid }, ctx));
 }
 
 /** Queues, in `tx`, the job that makes the subscription's panel forget every device of its client. */
 export async function queuePanelDeviceReset(ctx: EngineContext, tx: StorageRepositories, sub: Subscription): Promise<void> {
-  const type = JOB_TYPES.resetPanelDevices;
-  await tx.jobs.enqueue(deviceJob(type, `${type}:${sub.id}`, { subscriptionId: sub.id }, ctx));
+  await tx.jobs.enqueue(deviceJob(JOB_TYPES.resetPanelDevices, resetKey(sub), { subscriptionId: sub.id }, ctx));
 }

@@ -73,7 +73,9 @@ describe('kit.devices with a panel that keeps devices', () => {
     expect(removed).toMatchObject({ hwid, source: 'registry' });
     const [job] = await jobsOf(JOB_TYPES.removePanelDevice);
     expect(job).toMatchObject({ state: 'queued', payload: { subscriptionId: id, hwid } });
-    // Until the job runs the panel still counts it; then only the other device is left.
+    // Gone from the kit's list at once, while the panel still holds it until the job has run.
+    expect((await h.kit.devices.list(id)).map((d) => d.hwid)).toEqual(['other']);
+    expect(fake.devicesOf(username)).toHaveLength(2);
     await h.worker().drain();
     expect(fake.devicesOf(username).map((d) => d.hwid)).toEqual(['other']);
     expect(fake.calls.removeDevice).toBe(1);
@@ -86,8 +88,8 @@ describe('kit.devices with a panel that keeps devices', () => {
     const [listed] = await h.kit.devices.list(id);
     const removed = await h.kit.devices.remove(id, listed!.id, BUYER);
     expect(removed).toMatchObject({ id: listed!.id, hwid: 'direct-phone', source: 'panel' });
-    // Asked twice before the job ran: one job.
-    await h.kit.devices.remove(id, listed!.id, BUYER);
+    // Removed in the kit at once: asked again before the job ran, there is no such device.
+    await expect(h.kit.devices.remove(id, listed!.id, BUYER)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await jobsOf(JOB_TYPES.removePanelDevice)).toHaveLength(1);
     const audit = await h.storage.audit.list({ subjectId: id }, { limit: 10 });
     expect(audit.items.find((e) => e.action === 'device.removed')).toMatchObject({
@@ -98,6 +100,27 @@ describe('kit.devices with a panel that keeps devices', () => {
     expect(fake.devicesOf(username)).toEqual([]);
     await expect(h.kit.devices.remove(id, listed!.id, BUYER)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(h.kit.devices.remove(id, 'panel_0000', BUYER)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('frees the slot of a device the panel counts at once, before the panel has forgotten it', async () => {
+    const { h, id, username, fake } = await subscriber(2);
+    fake.setDevices(username, [onPanel('direct-phone', '2026-03-01T00:00:00.000Z'), onPanel('direct-tablet', '2026-03-01T00:00:00.000Z')]);
+    expect(await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.happIos.headers))).toMatchObject({
+      served: false,
+      reason: 'limit_reached',
+    });
+    const phone = (await h.kit.devices.list(id)).find((d) => d.hwid === 'direct-phone')!;
+    await h.kit.devices.remove(id, phone.id, BUYER);
+    expect(await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.happIos.headers))).toMatchObject({
+      served: true,
+      outcome: 'registered',
+    });
+    // A reset queued: nothing the panel holds counts any more.
+    await h.kit.devices.reset(id, STAFF, 'fresh start');
+    expect(await h.kit.devices.list(id)).toEqual([]);
+    expect(fake.devicesOf(username).map((d) => d.hwid)).toEqual(['direct-phone', 'direct-tablet']);
+    await h.worker().drain();
+    expect(fake.devicesOf(username)).toEqual([]);
   });
 
   it('a removal job succeeds when the panel has forgotten the device already (idempotent), and retries a panel failure', async () => {
