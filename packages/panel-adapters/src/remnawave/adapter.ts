@@ -43,7 +43,7 @@ export interface RemnawaveAdapterOptions extends PanelConnectionOptions {
   /**
    * An API token (Remnawave → API Tokens). Remnawave 3 refuses an admin's login token outside its own
    * dashboard, so a username and password are not accepted. A token limited by scopes needs the users,
-   * internal squads, subscriptions and metadata ones the adapter calls.
+   * internal squads, subscriptions and metadata ones the adapter calls, and `hwid-user-devices` for the devices.
    */
   readonly auth: PanelToken;
   /**
