@@ -55,6 +55,8 @@ export {
   type PasarGuardSimProxySettings,
   type PasarGuardSimNextPlan,
   type PasarGuardRandomPick,
+  type PasarGuardHwidSettings,
+  type PasarGuardSimHwid,
 } from './simulators/pasarguard/index.js';
 export {
   XuiSimulator,
@@ -87,4 +89,6 @@ export {
   type RemnawaveSimStatus,
   type RemnawaveSimUser,
   type RemnawaveSimulatorOptions,
+  type RemnawaveHwidSettings,
+  type RemnawaveSimDevice,
 } from './simulators/remnawave/index.js';

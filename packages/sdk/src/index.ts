@@ -63,7 +63,7 @@ export type { SubscriptionStatus } from './domain/subscription-status.js';
 export type { NewSubscription, PanelUsageReading, Subscription, SubscriptionPatch, UsageReading } from './domain/subscription.js';
 export { planAsSold, sameTerms, termsOf } from './domain/subscription-terms.js';
 export type { SubscriptionTerms } from './domain/subscription-terms.js';
-export type { Device, DeviceInfo, DeviceInfoInput, NoHwidPolicy } from './domain/device.js';
+export type { Device, DeviceInfo, DeviceInfoInput, DeviceSource, ListedDevice, NoHwidPolicy } from './domain/device.js';
 export type { DeviceCheck, DeviceRequest } from './engine/devices.js';
 export { DEVICE_HEADERS, appFromUserAgent, parseDeviceHeaders } from './devices/request-headers.js';
 export type { RequestHeaders } from './devices/request-headers.js';

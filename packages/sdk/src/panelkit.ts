@@ -53,6 +53,7 @@ import type { PendingReason } from './engine/pending.js';
 import type { PanelHealthCheckOptions, PanelHealthResult } from './engine/health.js';
 import { provisionHandler } from './engine/handlers/provision.js';
 import { pushHandler, removeHandler, removeOrphanHandler } from './engine/handlers/push.js';
+import { removePanelDeviceHandler, resetPanelDevicesHandler } from './engine/handlers/devices.js';
 import { updateHandler } from './engine/handlers/update.js';
 import { approveProvisioning, resume, retryFailed, suspend, terminate, topUp } from './engine/operations.js';
 import { refundOrder } from './engine/refund.js';
@@ -86,7 +87,7 @@ import { createPayments, type PanelkitPayments } from './engine/payments/index.j
 import type { PaymentProvider } from './ports/payment-provider.js';
 import { listDevices, removeDevice, resetDevices, touchDevice } from './engine/devices.js';
 import type { DeviceCheck, DeviceRequest } from './engine/devices.js';
-import type { Device } from './domain/device.js';
+import type { ListedDevice } from './domain/device.js';
 
 /** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
 export interface PanelkitOptions {
@@ -185,12 +186,22 @@ export interface PanelkitDevices {
    * unknown subscription; `ValidationError` for a bad description.
    */
   touch(subscriptionId: string, device: DeviceRequest): Promise<DeviceCheck>;
-  /** The subscription's devices, first registered first. */
-  list(subscriptionId: string): Promise<Device[]>;
-  /** Removes one device (its slot frees at once), audited with `actor`; `NotFoundError` when it has no such device. */
-  remove(subscriptionId: string, deviceId: string, actor: ActorInput): Promise<Device>;
-  /** Removes every device of the subscription, audited with `actor` and `reason`; the devices removed. */
-  reset(subscriptionId: string, actor: ActorInput, reason: string): Promise<Device[]>;
+  /**
+   * The subscription's devices, first seen first: the registry's, merged with those the panel registered on its
+   * own link where its adapter lists them (`capabilities.deviceList`), each with its `source`. A panel that fails
+   * to answer shows nothing; the registry's are listed alone.
+   */
+  list(subscriptionId: string): Promise<ListedDevice[]>;
+  /**
+   * Removes one device, by the id `list` gave (its slot frees at once), audited with `actor`; where the panel can
+   * forget devices, a job in the same transaction makes it forget this one. `NotFoundError` when it has no such device.
+   */
+  remove(subscriptionId: string, deviceId: string, actor: ActorInput): Promise<ListedDevice>;
+  /**
+   * Removes every device of the subscription, audited with `actor` and `reason` (and, where the panel can forget
+   * devices, every device on the panel through a job); the devices removed.
+   */
+  reset(subscriptionId: string, actor: ActorInput, reason: string): Promise<ListedDevice[]>;
 }
 
 /** Resellers: customers who buy at their own prices (a price book) and may owe up to a credit limit (see `Panelkit.resellers`). */
@@ -375,7 +386,15 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     policy,
     random,
   };
-  const handlers = [provisionHandler, updateHandler, pushHandler, removeHandler, removeOrphanHandler];
+  const handlers = [
+    provisionHandler,
+    updateHandler,
+    pushHandler,
+    removeHandler,
+    removeOrphanHandler,
+    removePanelDeviceHandler,
+    resetPanelDevicesHandler,
+  ];
   return {
     events,
     panels: {

@@ -19,6 +19,7 @@ import {
   type PanelCapabilities,
   type PanelHealthReport,
   type RemoteClient,
+  type RemoteDevice,
   type RemoteTarget,
   type TargetRef,
 } from '@panelkit/sdk/adapter';
@@ -32,6 +33,7 @@ import { errorOf, expectOk, isOk } from '../marzban-family/responses.js';
 import type { TokenSession } from '../marzban-family/token-session.js';
 import { ApiKeySession, isApiKey, looksLikeApiKey, type PasarGuardApiKey } from './api-key.js';
 import { createBody, expiryOf, isOurs, modifyBody, preservedFields, toRemoteClient } from './mapping.js';
+import { listUserDevices, removeUserDevice, resetUserDevices, type DeviceAnswer } from './devices.js';
 import { UserRoutes } from './user-routes.js';
 import { AdminSchema, GroupsPageSchema, OpenApiInfoSchema, UserSchema, UsersPageSchema, type PasarGuardUser } from './schemas.js';
 
@@ -58,7 +60,7 @@ const MAX_PAGE = 1000;
 export class PasarGuardAdapter implements PanelAdapter {
   readonly kind = 'pasarguard';
   readonly apiVersion = PANEL_ADAPTER_API_VERSION;
-  readonly capabilities: PanelCapabilities;
+  #capabilities: PanelCapabilities;
   readonly #http: PanelHttp;
   /** The login session; `null` with an API key. */
   readonly #session: TokenSession | null;
@@ -70,7 +72,13 @@ export class PasarGuardAdapter implements PanelAdapter {
   readonly #perUser = new KeyedMutex();
 
   constructor(options: PasarGuardAdapterOptions) {
-    this.capabilities = tokenPanelCapabilities(options.maxConcurrency ?? 4, { stableShareLinks: false, deviceLimit: true });
+    this.#capabilities = tokenPanelCapabilities(options.maxConcurrency ?? 4, {
+      stableShareLinks: false,
+      deviceLimit: true,
+      // v4.0 on; turned off once the panel shows it has no device routes.
+      deviceList: true,
+      deviceRemoval: true,
+    });
     if (isApiKey(options.auth)) {
       if (!looksLikeApiKey(options.auth.apiKey)) throw new ConfigurationError('a PasarGuard API key is pg_key_ and a uuid');
       let http: PanelHttp | undefined;
@@ -86,6 +94,11 @@ export class PasarGuardAdapter implements PanelAdapter {
     this.#users = new UserRoutes(this.#http);
     this.#subscriptionBase = options.subscriptionBaseUrl ?? options.baseUrl;
     this.#pageSize = Math.min(MAX_PAGE, Math.max(1, options.pageSize ?? 500));
+  }
+
+  /** What the panel can do; `deviceList` and `deviceRemoval` turn false once the panel is known to be older than v4.0. */
+  get capabilities(): PanelCapabilities {
+    return this.#capabilities;
   }
 
   health(ctx: CallContext): Promise<PanelHealthReport> {
@@ -124,6 +137,42 @@ export class PasarGuardAdapter implements PanelAdapter {
   async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
     const user = await this.#http.attempt(ctx, (attempt) => this.#users.find(ref, 'getClient', attempt));
     return user ? toRemoteClient(user, ref) : null;
+  }
+
+  /**
+   * `GET /api/user/{id}/hwids`: the devices the panel registered on its own `/sub` link (with HWID on and the
+   * user's `hwid_limit` not 0, which the adapter sends for a client without a device limit); none for a user not
+   * on the panel, or on a panel before v4.0.
+   */
+  async listDevices(ref: ClientRef, ctx: CallContext): Promise<RemoteDevice[]> {
+    return this.#http.attempt(ctx, async (attempt) => {
+      const user = await this.#users.find(ref, 'listDevices', attempt);
+      if (user === null) return [];
+      return this.#devices(await listUserDevices(this.#http, user, attempt)) ?? [];
+    });
+  }
+
+  /** `DELETE /api/user/{id}/hwids/{hwid}`; a device or user the panel does not hold is success. */
+  async removeDevice(ref: ClientRef, hwid: string, ctx: CallContext): Promise<void> {
+    await this.#http.attempt(ctx, async (attempt) => {
+      const user = await this.#users.find(ref, 'removeDevice', attempt);
+      if (user !== null) this.#devices(await removeUserDevice(this.#http, user, hwid, attempt));
+    });
+  }
+
+  /** `POST /api/user/{id}/hwids/reset`; a user the panel does not hold is success. */
+  async resetDevices(ref: ClientRef, ctx: CallContext): Promise<void> {
+    await this.#http.attempt(ctx, async (attempt) => {
+      const user = await this.#users.find(ref, 'resetDevices', attempt);
+      if (user !== null) this.#devices(await resetUserDevices(this.#http, user, attempt));
+    });
+  }
+
+  /** The answer of a device route; a panel without them (before v4.0) keeps no devices, and is not asked again. */
+  #devices<T>(answer: DeviceAnswer<T>): T | undefined {
+    if (answer.routes) return answer.value;
+    this.#capabilities = { ...this.#capabilities, deviceList: false, deviceRemoval: false };
+    return undefined;
   }
 
   /** Reads the user, then PUTs the changes with its `next_plan` (a PUT without it deletes it). One at a time per user. */

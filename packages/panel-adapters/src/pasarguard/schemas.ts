@@ -67,3 +67,17 @@ const GroupSchema = z.object({
   total_users: z.number().int().nonnegative().default(0),
 });
 export const GroupsPageSchema = z.object({ groups: z.array(GroupSchema), total: z.number().int().nonnegative() });
+
+/** `UserHWIDResponse`: one device the panel registered for a user on its subscription link. */
+export const HwidSchema = z.object({
+  hwid: z.string(),
+  device_os: z.string().nullish(),
+  os_version: z.string().nullish(),
+  device_model: z.string().nullish(),
+  created_at: PanelDateSchema,
+  last_used_at: PanelDateSchema,
+});
+export type PasarGuardHwid = z.infer<typeof HwidSchema>;
+
+/** `UserHWIDListResponse` (`GET /api/user/{user_id}/hwids`). */
+export const HwidListSchema = z.object({ hwids: z.array(HwidSchema), count: z.number() });

@@ -16,7 +16,7 @@ import { UserSchema, UsersPageSchema, type PasarGuardUser } from './schemas.js';
 export type UserAddress = Pick<PasarGuardUser, 'id' | 'username'>;
 
 /** FastAPI's answer for a path no route matches (or a route under another method). */
-function isMissingRoute(response: PanelResponse): boolean {
+export function isMissingRoute(response: PanelResponse): boolean {
   if (response.status === 405) return true;
   if (response.status !== 404) return false;
   try {

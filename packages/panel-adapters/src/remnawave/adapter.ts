@@ -15,6 +15,7 @@ import {
   type PanelCapabilities,
   type PanelHealthReport,
   type RemoteClient,
+  type RemoteDevice,
   type RemoteTarget,
   type TargetRef,
 } from '@panelkit/sdk/adapter';
@@ -24,8 +25,9 @@ import { requireToken, type PanelToken } from '../http/credentials.js';
 import { measureHealth } from '../http/health.js';
 import { PanelHttp, parseJson, type PanelRequest, type PanelResponse } from '../http/index.js';
 import { REMNAWAVE_ERRORS, errorCodeOf, remnawaveError } from './errors.js';
-import { createBody, isOurs, toRemoteClient, updateBody } from './mapping.js';
+import { createBody, isOurs, toRemoteClient, toRemoteDevice, updateBody } from './mapping.js';
 import {
+  HwidDevicesSchema,
   InternalSquadsSchema,
   MetadataSchema,
   SubscriptionInfoSchema,
@@ -41,7 +43,7 @@ export interface RemnawaveAdapterOptions extends PanelConnectionOptions {
   /**
    * An API token (Remnawave → API Tokens). Remnawave 3 refuses an admin's login token outside its own
    * dashboard, so a username and password are not accepted. A token limited by scopes needs the users,
-   * internal squads, subscriptions and metadata ones the adapter calls.
+   * internal squads, subscriptions and metadata ones the adapter calls, and `hwid-user-devices` for the devices.
    */
   readonly auth: PanelToken;
   /**
@@ -97,6 +99,8 @@ export class RemnawaveAdapter implements PanelAdapter {
       enforcesTrafficLimit: true,
       resetUsage: true,
       deviceLimit: true,
+      deviceList: true,
+      deviceRemoval: true,
       maxConcurrency: options.maxConcurrency ?? 4,
       stableShareLinks: true,
     });
@@ -149,6 +153,43 @@ export class RemnawaveAdapter implements PanelAdapter {
   async getClient(ref: ClientRef, ctx: CallContext): Promise<RemoteClient | null> {
     const user = await this.#http.attempt(ctx, (attempt) => this.#find(ref.username, 'getClient', attempt));
     return user ? toRemoteClient(user, ref) : null;
+  }
+
+  /**
+   * `GET /api/hwid/devices/{id}`: the devices the panel registered for the user on its subscription link (every
+   * fetch with a valid `X-HWID`, whether or not the panel's HWID limit is on); none for a user not on the panel.
+   */
+  async listDevices(ref: ClientRef, ctx: CallContext): Promise<RemoteDevice[]> {
+    return this.#http.attempt(ctx, async (attempt) => {
+      const user = await this.#find(ref.username, 'listDevices', attempt);
+      if (user === null) return [];
+      const response = await this.#send({ operation: 'listDevices', method: 'GET', path: `api/hwid/devices/${user.id}` }, attempt);
+      // `A025`: the user was deleted since it was found.
+      if (response.status === 404) return [];
+      return this.#expectOk(response, HwidDevicesSchema, 'listDevices').response.devices.map(toRemoteDevice);
+    });
+  }
+
+  /** `POST /api/hwid/devices/delete` `{ userId, hwid }`; a device (`A204`) or user (`A025`) not on the panel is success. */
+  async removeDevice(ref: ClientRef, hwid: string, ctx: CallContext): Promise<void> {
+    await this.#http.attempt(ctx, async (attempt) => {
+      const user = await this.#find(ref.username, 'removeDevice', attempt);
+      if (user === null) return;
+      const json = { userId: user.id, hwid };
+      const response = await this.#send({ operation: 'removeDevice', method: 'POST', path: 'api/hwid/devices/delete', json }, attempt);
+      if (response.status !== 404) this.#expectOk(response, HwidDevicesSchema, 'removeDevice');
+    });
+  }
+
+  /** `POST /api/hwid/devices/delete-all` `{ userId }`; a user not on the panel is success. */
+  async resetDevices(ref: ClientRef, ctx: CallContext): Promise<void> {
+    await this.#http.attempt(ctx, async (attempt) => {
+      const user = await this.#find(ref.username, 'resetDevices', attempt);
+      if (user === null) return;
+      const json = { userId: user.id };
+      const response = await this.#send({ operation: 'resetDevices', method: 'POST', path: 'api/hwid/devices/delete-all', json }, attempt);
+      if (response.status !== 404) this.#expectOk(response, HwidDevicesSchema, 'resetDevices');
+    });
   }
 
   /**

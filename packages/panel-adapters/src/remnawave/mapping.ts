@@ -6,8 +6,8 @@
  * Credentials come from the derived identity, so a retried create makes the same user.
  */
 import { PanelUnsupportedError, type PanelErrorContext, type RemoteIdentity } from '@panelkit/sdk';
-import type { ClientPatch, ClientRef, ClientSpec, Expiry, RemoteClient, TargetRef } from '@panelkit/sdk/adapter';
-import type { RemnawaveUser } from './schemas.js';
+import type { ClientPatch, ClientRef, ClientSpec, Expiry, RemoteClient, RemoteDevice, TargetRef } from '@panelkit/sdk/adapter';
+import type { RemnawaveHwidDevice, RemnawaveUser } from './schemas.js';
 
 type JsonBody = Record<string, unknown>;
 
@@ -102,4 +102,17 @@ export function toRemoteClient(user: RemnawaveUser, ref?: ClientRef): RemoteClie
 /** Whether an existing user is the one this identity makes (same VLESS uuid), so a create may adopt it. */
 export function isOurs(user: RemnawaveUser, identity: RemoteIdentity): boolean {
   return user.vlessUuid.toLowerCase() === identity.uuid.toLowerCase();
+}
+
+/** A device as the port has it: the panel's description and times (`createdAt` registered, `updatedAt` last fetch). */
+export function toRemoteDevice(device: RemnawaveHwidDevice): RemoteDevice {
+  return {
+    hwid: device.hwid,
+    platform: device.platform,
+    osVersion: device.osVersion,
+    model: device.deviceModel,
+    userAgent: device.userAgent,
+    firstSeenAt: new Date(device.createdAt),
+    lastSeenAt: new Date(device.updatedAt),
+  };
 }

@@ -69,3 +69,19 @@ export const SubscriptionInfoSchema = wrapped(
 
 /** `GET /api/system/metadata`. */
 export const MetadataSchema = wrapped(z.object({ version: z.string() }));
+
+/** `HwidUserDeviceSchema`: one device the panel registered for a user on its subscription link. */
+export const HwidDeviceSchema = z.object({
+  hwid: z.string(),
+  userId: z.number(),
+  platform: z.string().nullable(),
+  osVersion: z.string().nullable(),
+  deviceModel: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+export type RemnawaveHwidDevice = z.infer<typeof HwidDeviceSchema>;
+
+/** The answer of every `/api/hwid/devices…` route for one user: its devices (after the change, for a delete). */
+export const HwidDevicesSchema = wrapped(z.object({ total: z.number(), devices: z.array(HwidDeviceSchema) }));

@@ -5,7 +5,13 @@
  * must parse with that route's response schema. The simulator's error codes are the contract's `ERRORS`.
  */
 import * as contract from '@remnawave/backend-contract';
-import { ERRORS, GetInternalSquadCommand, GetUserByIdCommand, GetUsersCommand } from '@remnawave/backend-contract';
+import {
+  CreateUserHwidDeviceCommand,
+  ERRORS,
+  GetInternalSquadCommand,
+  GetUserByIdCommand,
+  GetUsersCommand,
+} from '@remnawave/backend-contract';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { deriveRemoteIdentity } from '@panelkit/sdk';
@@ -118,6 +124,13 @@ describe('remnawave: the published contract', () => {
     await adapter.resetUsage(created!.ref, ctx());
     await adapter.listClients({ limit: 1 }, ctx());
     await adapter.links(created!.ref, ctx());
+    const device = { platform: 'android', osVersion: '14', model: 'Pixel 8', userAgent: 'Happ/3.13.0/Android' };
+    await sim.fetchSubscriptionAs(identity.username, { hwid: 'contract0device01', ...device });
+    await sim.fetchSubscriptionAs(identity.username, { hwid: 'contract0device02', ...device });
+    expect(await adapter.listDevices(created!.ref, ctx())).toHaveLength(2);
+    await adapter.removeDevice(created!.ref, 'contract0device01', ctx());
+    await adapter.removeDevice(created!.ref, 'contract0device01', ctx()); // gone: the 404 A204 path
+    await adapter.resetDevices(created!.ref, ctx());
     await adapter.deleteClient(created!.ref, ctx());
     await adapter.getClient(created!.ref, ctx());
 
@@ -145,13 +158,16 @@ describe('remnawave: the published contract', () => {
     expect([...seen].sort()).toEqual(
       [
         'CreateUserCommand',
+        'DeleteAllUserHwidDevicesCommand',
         'DeleteUserCommand',
+        'DeleteUserHwidDeviceCommand',
         'DisableUserCommand',
         'EnableUserCommand',
         'GetInternalSquadsCommand',
         'GetMetadataCommand',
         'GetSubscriptionByUsernameCommand',
         'GetUserByUsernameCommand',
+        'GetUserHwidDevicesCommand',
         'GetUsersStreamCommand',
         'ResetUserTrafficCommand',
         'UpdateUserCommand',
@@ -181,6 +197,14 @@ describe('remnawave: the published contract', () => {
     check('GetUsersCommand', GetUsersCommand.ResponseSchema, await get('/api/users?start=0&size=10'));
     check('GetUserByIdCommand', GetUserByIdCommand.ResponseSchema, await get(`/api/users/${response.id}`));
     check('GetInternalSquadCommand', GetInternalSquadCommand.ResponseSchema, await get(`/api/internal-squads/${squad}`));
+    const device = { hwid: 'contract0device03', userId: response.id, platform: 'ios', deviceModel: 'iPhone15,2' };
+    expect(CreateUserHwidDeviceCommand.RequestBodySchema.safeParse(device).success).toBe(true);
+    const registered = await fetch(`${server.origin}/api/hwid/devices`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(device),
+    });
+    check('CreateUserHwidDeviceCommand', CreateUserHwidDeviceCommand.ResponseSchema, await registered.json());
   });
 
   it("the simulator's error codes, texts and statuses are the contract's ERRORS", () => {

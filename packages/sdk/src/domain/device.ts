@@ -48,3 +48,19 @@ export const DeviceSchema = DeviceInfoSchema.extend({
 });
 /** A registered device (see {@link DeviceSchema}). */
 export type Device = z.infer<typeof DeviceSchema>;
+
+/**
+ * Where a listed device is known: the kit's `registry` (it asked the shop's link), the `panel` (it fetched the
+ * panel's own subscription link, and the panel lists its devices), or `both`.
+ */
+export type DeviceSource = 'registry' | 'panel' | 'both';
+
+/**
+ * A device as `kit.devices.list` gives it: the registry's and the panel's devices merged, each hardware id once. A
+ * device only the panel holds has an id of the kit's making (`panel_…`, stable for its hardware id) that
+ * `kit.devices.remove` takes like a registry id.
+ */
+export interface ListedDevice extends Device {
+  /** Where the device is known. */
+  readonly source: DeviceSource;
+}

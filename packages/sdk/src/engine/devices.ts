@@ -2,15 +2,22 @@ import { z } from 'zod';
 import { ActorSchema, IdSchema } from '../domain/common.js';
 import type { ActorInput } from '../domain/common.js';
 import { DeviceInfoSchema } from '../domain/device.js';
-import type { Device, DeviceInfo, DeviceInfoInput } from '../domain/device.js';
+import type { Device, DeviceInfo, DeviceInfoInput, ListedDevice } from '../domain/device.js';
 import type { Subscription } from '../domain/subscription.js';
 import { parseInput } from '../domain/validate.js';
 import { NotFoundError } from '../errors.js';
 import { decideDeviceAccess } from '../rules/devices.js';
 import type { DeviceRefusal, DeviceTerms } from '../rules/devices.js';
 import { auditSubscription } from './context.js';
-import { targetRefOf } from './desired-state.js';
 import type { EngineContext } from './context.js';
+import {
+  isPanelDeviceId,
+  mergeDevices,
+  panelMayHoldDevices,
+  queuePanelDeviceRemoval,
+  queuePanelDeviceReset,
+  readPanelDevices,
+} from './panel-devices.js';
 
 /** What an app said about its device, as `kit.devices.touch` takes it: `hwid` is `null` when it sent none. */
 export type DeviceRequest = Omit<DeviceInfoInput, 'hwid'> & { hwid: string | null };
@@ -77,70 +84,87 @@ export async function touchDevice(ctx: EngineContext, subscriptionId: string, re
 /**
  * The hardware ids the subscription's panel registered for its client, when they can change the answer: the
  * subscription has a limit, the device is not registered yet, and the panel's adapter lists devices
- * (`capabilities.deviceList`). A panel that fails to answer counts nothing (logged): the registry alone decides,
- * and a panel outage never turns a buyer's apps away.
+ * (`capabilities.deviceList`). A panel that fails to answer counts nothing (see `readPanelDevices`).
  */
 async function panelHwidsFor(ctx: EngineContext, sub: Subscription, terms: DeviceTerms, hwid: string): Promise<string[]> {
   if (terms.deviceLimit === null) return [];
-  try {
-    // Inside the try: a panel whose adapter cannot be had now (removed, misconfigured) counts nothing either.
-    const handle = await ctx.panels.get(sub.panelId);
-    const { adapter } = handle;
-    if (adapter.capabilities.deviceList !== true || adapter.listDevices === undefined) return [];
-    if ((await ctx.storage.devices.list(sub.id)).some((d) => d.hwid === hwid)) return [];
-    const target = await ctx.storage.targets.get(sub.targetId);
-    if (target === null) return [];
-    const ref = { target: targetRefOf(target), username: sub.remote.username, remoteClientId: sub.remoteClientId };
-    const devices = await ctx.panels.call(handle, `devices:${sub.id}`, (c) => adapter.listDevices!(ref, c), { retry: false });
-    return devices.map((d) => d.hwid);
-  } catch (error) {
-    ctx.logger.warn(
-      { err: error, subscriptionId: sub.id, panelId: sub.panelId },
-      'reading the panel’s devices failed; counting the registry’s alone',
-    );
-    return [];
-  }
-}
-
-/** The subscription's devices, first registered first; `NotFoundError` for an unknown subscription. */
-export async function listDevices(ctx: EngineContext, subscriptionId: string): Promise<Device[]> {
-  const sub = await subscriptionOf(ctx, subscriptionId);
-  return ctx.storage.devices.list(sub.id);
+  if ((await ctx.storage.devices.list(sub.id)).some((d) => d.hwid === hwid)) return [];
+  return (await readPanelDevices(ctx, sub)).map((d) => d.hwid);
 }
 
 /**
- * Removes one device of the subscription (its slot frees at once), with an audit event `device.removed` naming
- * the actor, in one transaction; emits `device:removed`. `NotFoundError` when the subscription has no such device.
+ * The subscription's devices, first seen first: the registry's, and those its panel registered on its own link
+ * where the adapter lists them (`capabilities.deviceList`), each hardware id once, with where each is known
+ * (`source`). A panel that fails to answer shows nothing (logged): the registry's devices are listed alone.
+ * `NotFoundError` for an unknown subscription.
  */
-export async function removeDevice(ctx: EngineContext, subscriptionId: string, deviceId: string, actor: ActorInput): Promise<Device> {
+export async function listDevices(ctx: EngineContext, subscriptionId: string): Promise<ListedDevice[]> {
+  const sub = await subscriptionOf(ctx, subscriptionId);
+  const [registered, panel] = await Promise.all([ctx.storage.devices.list(sub.id), readPanelDevices(ctx, sub)]);
+  return mergeDevices(sub, registered, panel, ctx.clock.now());
+}
+
+/** The device `id` names: a registry row, or (a `panel_…` id) one only the panel lists now; `null` when neither. */
+async function deviceNamed(ctx: EngineContext, sub: Subscription, id: string): Promise<ListedDevice | null> {
+  if (!isPanelDeviceId(id)) {
+    const device = (await ctx.storage.devices.list(sub.id)).find((d) => d.id === id);
+    return device === undefined ? null : { ...device, source: 'registry' };
+  }
+  const listed = mergeDevices(sub, [], await readPanelDevices(ctx, sub), ctx.clock.now());
+  return listed.find((d) => d.id === id) ?? null;
+}
+
+/**
+ * Removes one device of the subscription (its slot frees at once): a registry device, or one only the panel lists
+ * (its `panel_…` id from `list`). Where the panel can forget devices (`capabilities.deviceRemoval`), the removal
+ * queues a job that makes it forget the hardware id too, so the panel no longer counts it either. One transaction:
+ * the registry row (any with that hardware id), the audit event `device.removed` naming the actor, and the job.
+ * Emits `device:removed`. `NotFoundError` when the subscription has no such device.
+ */
+export async function removeDevice(ctx: EngineContext, subscriptionId: string, deviceId: string, actor: ActorInput): Promise<ListedDevice> {
   const who = parseInput(ActorSchema, actor, 'actor');
   const id = parseInput(IdSchema, deviceId, 'device id');
   const sub = await subscriptionOf(ctx, subscriptionId);
+  const named = await deviceNamed(ctx, sub, id);
+  if (named === null) throw new NotFoundError('device', id);
+  const reachPanel = await panelMayHoldDevices(ctx, sub);
   const removed = await ctx.storage.transaction(async (tx) => {
-    const device = await tx.devices.remove(sub.id, id);
-    if (device === null) throw new NotFoundError('device', id);
+    const row = (await tx.devices.list(sub.id)).find((d) => d.hwid === named.hwid);
+    const deleted = row === undefined ? null : await tx.devices.remove(sub.id, row.id);
+    // A registry device removed meanwhile by another request: nothing of it is left to remove.
+    if (deleted === null && named.source === 'registry') throw new NotFoundError('device', id);
+    const gone: ListedDevice = deleted === null ? named : { ...deleted, source: named.source === 'registry' ? 'registry' : 'both' };
     await auditSubscription(tx, who, 'device.removed', sub, {
-      deviceId: device.id,
-      hwid: device.hwid,
-      platform: device.platform,
-      app: device.app,
+      deviceId: gone.id,
+      hwid: gone.hwid,
+      platform: gone.platform,
+      app: gone.app,
+      source: gone.source,
     });
-    return device;
+    if (reachPanel) await queuePanelDeviceRemoval(ctx, tx, sub, gone.hwid);
+    return gone;
   });
   ctx.events.emit('device:removed', { subscription: sub, devices: [removed], actor: who, reason: null, at: ctx.clock.now() });
   return removed;
 }
 
 /**
- * Removes every device of the subscription (staff freeing its slots), audited as `device.reset` with the actor,
- * the reason and how many were removed, in one transaction; emits `device:removed` when any were. Returns them.
+ * Removes every device of the subscription (staff freeing its slots): the registry's, and, where the panel can
+ * forget devices (`capabilities.deviceRemoval`), the panel's through a queued job. One transaction: the rows, the
+ * audit event `device.reset` with the actor, the reason and how many were removed, and the job. Emits
+ * `device:removed` when any were. Returns them (those only the panel listed included).
  */
-export async function resetDevices(ctx: EngineContext, subscriptionId: string, actor: ActorInput, reason: string): Promise<Device[]> {
+export async function resetDevices(ctx: EngineContext, subscriptionId: string, actor: ActorInput, reason: string): Promise<ListedDevice[]> {
   const parsed = parseInput(ResetSchema, { actor, reason }, 'device reset');
   const sub = await subscriptionOf(ctx, subscriptionId);
+  const reachPanel = await panelMayHoldDevices(ctx, sub);
+  // What the panel holds now is removed by the job: listed with the registry's rows the reset removes.
+  const onPanel = reachPanel ? await readPanelDevices(ctx, sub) : [];
   const removed = await ctx.storage.transaction(async (tx) => {
-    const devices = await tx.devices.removeAll(sub.id);
+    const rows = await tx.devices.removeAll(sub.id);
+    const devices = mergeDevices(sub, rows, onPanel, ctx.clock.now());
     await auditSubscription(tx, parsed.actor, 'device.reset', sub, { reason: parsed.reason, removed: devices.length });
+    if (reachPanel) await queuePanelDeviceReset(ctx, tx, sub);
     return devices;
   });
   if (removed.length > 0)

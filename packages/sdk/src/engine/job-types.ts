@@ -22,6 +22,10 @@ export const JOB_TYPES = {
   remove: 'subscription.remove',
   /** Remove a client the shop does not know (reconciliation repair). */
   removeOrphan: 'panel.remove_orphan',
+  /** Make a subscription's panel forget one device (a device removed with `kit.devices.remove`). */
+  removePanelDevice: 'device.panel_remove',
+  /** Make a subscription's panel forget every device of its client (`kit.devices.reset`). */
+  resetPanelDevices: 'device.panel_reset',
 } as const;
 
 /** The job types the engine enqueues and its worker handles (values of `JOB_TYPES`). */
@@ -84,6 +88,10 @@ export type UpdatePayload = z.infer<typeof UpdatePayloadSchema>;
 
 export const SubscriptionPayloadSchema = z.object({ subscriptionId: IdSchema });
 export type SubscriptionPayload = z.infer<typeof SubscriptionPayloadSchema>;
+
+/** The payload of a `device.panel_remove` job: the subscription and the hardware id its panel must forget. */
+export const PanelDevicePayloadSchema = z.object({ subscriptionId: IdSchema, hwid: z.string().min(1).max(1000) });
+export type PanelDevicePayload = z.infer<typeof PanelDevicePayloadSchema>;
 
 export const OrphanPayloadSchema = z.object({ panelId: IdSchema, username: z.string().min(1), targetRef: z.string().min(1) });
 export type OrphanPayload = z.infer<typeof OrphanPayloadSchema>;

@@ -28,9 +28,14 @@ export interface PanelCapabilities {
   readonly deviceLimit: boolean;
   /**
    * `listDevices` reads the devices (hardware ids) the panel registered for a client on its own subscription
-   * link (PasarGuard, Remnawave): the kit counts them with its registry's. Absent means false.
+   * link (PasarGuard, Remnawave): the kit counts and lists them with its registry's. Absent means false.
    */
   readonly deviceList?: boolean;
+  /**
+   * `removeDevice` and `resetDevices` make the panel forget devices it registered for a client (PasarGuard,
+   * Remnawave), so a slot the kit frees is free on the panel too. Absent means false.
+   */
+  readonly deviceRemoval?: boolean;
   /** How many calls the panel takes at once without trouble; the engine's per-panel queue uses it. */
   readonly maxConcurrency: number;
   /**
@@ -89,12 +94,20 @@ export interface TargetRef {
 
 /** A device the panel registered for a client (an app that fetched the panel's own subscription link). */
 export interface RemoteDevice {
-  /** The hardware id the app sent (`X-HWID`). */
+  /** The hardware id the app sent (`X-HWID`), as the panel keeps it. */
   readonly hwid: string;
+  /** The operating system the app named (`X-Device-OS`), as the panel keeps it; `null` when unknown. */
   readonly platform: string | null;
+  /** `X-Ver-OS`; `null` when unknown. */
   readonly osVersion: string | null;
+  /** `X-Device-Model`; `null` when unknown. */
   readonly model: string | null;
+  /** The app's `User-Agent`, where the panel keeps it (Remnawave); `null` otherwise. */
   readonly userAgent: string | null;
+  /** When the panel registered it; `null` when the panel does not say. */
+  readonly firstSeenAt: Date | null;
+  /** The panel's last fetch from it (PasarGuard's `last_used_at`, Remnawave's `updatedAt`); `null` when not said. */
+  readonly lastSeenAt: Date | null;
 }
 
 /** Names one client: its target and username (and the panel's own id once known). */
@@ -259,6 +272,16 @@ export interface PanelAdapter {
    * without devices or one that does not exist.
    */
   listDevices?(ref: ClientRef, ctx: CallContext): Promise<RemoteDevice[]>;
+  /**
+   * Makes the panel forget one device of the client, by its hardware id (where `capabilities.deviceRemoval`).
+   * Idempotent: a device the panel does not hold, or a client that does not exist, is success.
+   */
+  removeDevice?(ref: ClientRef, hwid: string, ctx: CallContext): Promise<void>;
+  /**
+   * Makes the panel forget every device of the client (where `capabilities.deviceRemoval`). Idempotent: a
+   * client without devices, or one that does not exist, is success.
+   */
+  resetDevices?(ref: ClientRef, ctx: CallContext): Promise<void>;
   /** Applies the fields present in `patch`; throws `PanelNotFoundError` when the client is missing. */
   updateClient(ref: ClientRef, patch: ClientPatch, ctx: CallContext): Promise<RemoteClient>;
   /**

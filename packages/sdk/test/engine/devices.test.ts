@@ -117,7 +117,14 @@ describe('kit.devices', () => {
     const { h, id } = await subscriber({ deviceLimit: 2 }, true);
     const sub = (await h.storage.subscriptions.get(id))!;
     const fake = h.panels[0]!.fake;
-    const direct = { platform: 'android', osVersion: '14', model: 'Pixel 7', userAgent: 'Happ/3.13.0' };
+    const direct = {
+      platform: 'android',
+      osVersion: '14',
+      model: 'Pixel 7',
+      userAgent: 'Happ/3.13.0',
+      firstSeenAt: null,
+      lastSeenAt: null,
+    };
     fake.setDevices(sub.remote.username, [
       { hwid: 'direct-1', ...direct },
       { hwid: 'direct-2', ...direct },

@@ -59,6 +59,19 @@ const ListSchema = z.object({ total: z.number().int(), items: z.array(RowSchema)
 const CreatedSchema = z.object({ items: z.array(RowSchema) });
 const TokenSchema = z.object({ token: z.string() });
 const StatusSchema = z.object({ version: z.string() });
+const DevicesSchema = z.object({
+  devices: z.array(
+    z.object({
+      hwid: z.string(),
+      platform: z.string(),
+      osVersion: z.string(),
+      model: z.string(),
+      userAgent: z.string(),
+      firstSeen: z.number(),
+      lastSeen: z.number(),
+    }),
+  ),
+});
 
 const KIND = 'fake';
 const PAGE = 100;
@@ -200,6 +213,8 @@ export function createFakeAdapter(options: FakeAdapterOptions): PanelAdapter {
       enforcesTrafficLimit: false,
       resetUsage: true,
       deviceLimit: true,
+      deviceList: true,
+      deviceRemoval: true,
       maxConcurrency: 4,
       stableShareLinks: true,
       ...options.capabilities,
@@ -293,6 +308,32 @@ export function createFakeAdapter(options: FakeAdapterOptions): PanelAdapter {
           if ((await read(ref.username, ctx)) !== null) throw error;
         }
       });
+    },
+
+    async listDevices(ref, ctx) {
+      const path = `/clients/${encodeURIComponent(ref.username)}/devices`;
+      const body = await call('listDevices', ctx, () => exchange('listDevices', 'GET', path, undefined, ctx));
+      if (body === null) return [];
+      return parse(DevicesSchema, body, 'listDevices').devices.map((d) => ({
+        hwid: d.hwid,
+        platform: d.platform || null,
+        osVersion: d.osVersion || null,
+        model: d.model || null,
+        userAgent: d.userAgent || null,
+        firstSeenAt: new Date(d.firstSeen),
+        lastSeenAt: new Date(d.lastSeen),
+      }));
+    },
+
+    async removeDevice(ref, hwid, ctx) {
+      const path = `/clients/${encodeURIComponent(ref.username)}/devices/${encodeURIComponent(hwid)}`;
+      // A 404 (no such client or device) reads as null: already gone.
+      await call('removeDevice', ctx, () => exchange('removeDevice', 'DELETE', path, undefined, ctx));
+    },
+
+    async resetDevices(ref, ctx) {
+      const path = `/clients/${encodeURIComponent(ref.username)}/devices`;
+      await call('resetDevices', ctx, () => exchange('resetDevices', 'DELETE', path, undefined, ctx));
     },
 
     async listClients(request, ctx) {

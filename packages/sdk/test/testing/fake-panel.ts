@@ -1,5 +1,11 @@
 import type { ManualClock } from '../../src/testing/manual-clock.js';
-import type { PanelFault, PanelTestControls } from '../../src/testing/panel/harness.js';
+import type { PanelFault, PanelTestControls, PanelTestDevice } from '../../src/testing/panel/harness.js';
+
+/** A device the fake panel registered on its own link (`GET /sub/:name` with `x-hwid`). */
+export interface FakeDeviceRow extends PanelTestDevice {
+  firstSeen: number;
+  lastSeen: number;
+}
 
 /**
  * A tiny stateful HTTP panel, only for testing the conformance suite itself: JSON routes behind a
@@ -33,6 +39,8 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 export class FakePanel implements PanelTestControls {
   readonly rows: FakeClientRow[] = [];
   readonly faults: PanelFault[] = [];
+  /** Devices by client username. */
+  readonly devices = new Map<string, FakeDeviceRow[]>();
   requests = 0;
   #logins = 0;
   #token: string | null = null;
@@ -71,12 +79,24 @@ export class FakePanel implements PanelTestControls {
   loginCount(): number {
     return this.#logins;
   }
+  async fetchSubscriptionAs(username: string, device: PanelTestDevice): Promise<void> {
+    const headers = {
+      'x-hwid': device.hwid,
+      'x-device-os': device.platform,
+      'x-ver-os': device.osVersion,
+      'x-device-model': device.model,
+      'user-agent': device.userAgent,
+    };
+    const response = await this.handle(new Request(`http://fake-panel.test/sub/${encodeURIComponent(username)}`, { headers }));
+    if (response.status !== 200) throw new Error(`the subscription answered ${response.status}`);
+  }
 
   // ------------------------------------------------------------------ wire
   readonly handle = async (request: Request): Promise<Response> => {
     this.requests += 1;
     const url = new URL(request.url);
     if (request.method === 'POST' && url.pathname === '/login') return this.#login(request);
+    if (request.method === 'GET' && url.pathname.startsWith('/sub/')) return this.#subscription(request, url);
     if (this.#token === null || request.headers.get('authorization') !== `Bearer ${this.#token}`) {
       return json(401, { detail: 'not authenticated' });
     }
@@ -112,6 +132,31 @@ export class FakePanel implements PanelTestControls {
     return json(200, { token: this.#token });
   }
 
+  /** An app's fetch of the panel's own link: its `x-hwid` registers (or refreshes) its device. */
+  #subscription(request: Request, url: URL): Response {
+    const username = decodeURIComponent(url.pathname.slice('/sub/'.length));
+    if (this.find(username) === undefined) return json(404, { detail: 'client not found' });
+    const hwid = request.headers.get('x-hwid');
+    if (hwid) {
+      const devices = this.devices.get(username) ?? [];
+      const now = this.clock.now().getTime();
+      const known = devices.find((d) => d.hwid === hwid);
+      if (known) known.lastSeen = now;
+      else
+        devices.push({
+          hwid,
+          platform: request.headers.get('x-device-os') ?? '',
+          osVersion: request.headers.get('x-ver-os') ?? '',
+          model: request.headers.get('x-device-model') ?? '',
+          userAgent: request.headers.get('user-agent') ?? '',
+          firstSeen: now,
+          lastSeen: now,
+        });
+      this.devices.set(username, devices);
+    }
+    return new Response('', { status: 200 });
+  }
+
   async #route(request: Request, url: URL): Promise<Response> {
     const parts = url.pathname.split('/').filter(Boolean);
     const [resource, name, action] = parts;
@@ -137,6 +182,20 @@ export class FakePanel implements PanelTestControls {
     }
     const row = name === undefined ? undefined : this.find(name);
     if (row === undefined) return json(404, { detail: 'client not found' });
+    if (action === 'devices') {
+      const devices = this.devices.get(row.username) ?? [];
+      const hwid = parts[3] === undefined ? undefined : decodeURIComponent(parts[3]);
+      if (request.method === 'GET') return json(200, { devices });
+      if (request.method === 'DELETE' && hwid === undefined) this.devices.delete(row.username);
+      else if (request.method === 'DELETE') {
+        if (!devices.some((d) => d.hwid === hwid)) return json(404, { detail: 'device not found' });
+        this.devices.set(
+          row.username,
+          devices.filter((d) => d.hwid !== hwid),
+        );
+      }
+      return json(200, { ok: true });
+    }
     if (request.method === 'GET') return json(200, row);
     if (request.method === 'PUT') {
       const patch = (await request.json()) as Partial<FakeClientRow>;
@@ -152,6 +211,7 @@ export class FakePanel implements PanelTestControls {
     }
     if (request.method === 'DELETE') {
       this.rows.splice(this.rows.indexOf(row), 1);
+      this.devices.delete(row.username);
       return json(200, { deleted: true });
     }
     return json(404, { detail: 'Not Found' });

@@ -20,7 +20,15 @@ function fakeFactory(mode: 'login' | 'static-token') {
       ...(mode === 'static-token'
         ? {
             staticToken: apiToken,
-            capabilities: { batchCreate: false, inPlaceUpdate: false, startOnFirstUse: false, resetUsage: false, deviceLimit: false },
+            capabilities: {
+              batchCreate: false,
+              inPlaceUpdate: false,
+              startOnFirstUse: false,
+              resetUsage: false,
+              deviceLimit: false,
+              deviceList: false,
+              deviceRemoval: false,
+            },
           }
         : {}),
     });

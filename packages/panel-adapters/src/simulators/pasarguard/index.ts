@@ -9,3 +9,4 @@ export type {
   SimNextPlan as PasarGuardSimNextPlan,
 } from './state.js';
 export type { RandomPick as PasarGuardRandomPick } from './links.js';
+export { PASARGUARD_DEFAULT_HWID_SETTINGS, type PasarGuardHwidSettings, type SimHwid as PasarGuardSimHwid } from './hwid.js';

@@ -4,15 +4,22 @@
  * 422 body, offset pages, on-hold users started by `enforce()` (the review jobs), HWID limits stored,
  * and subscriptions with the panel's headers.
  */
-import type { PanelTestControls } from '@panelkit/sdk/testing';
+import type { PanelTestControls, PanelTestDevice } from '@panelkit/sdk/testing';
 import { type SimulatorBase, json as jsonUtf8, readForm, readJsonBody } from '../harness/index.js';
 import { TokenPanelSimulator, type TokenPanelSimulatorOptions } from '../marzban-family/token-panel-simulator.js';
+import {
+  PASARGUARD_DEFAULT_HWID_SETTINGS,
+  deviceHeadersOf,
+  hwidListBody,
+  validateAndRegister,
+  type PasarGuardHwidSettings,
+} from './hwid.js';
 import { shareLinks, type RandomPick } from './links.js';
 import { modifyUser, resetUsage, review } from './rules.js';
 import { DEFAULT_GROUPS, DEFAULT_INBOUNDS, proxySettings, type SimGroup, type SimInbound, type SimUser } from './state.js';
 import { subscriptionHeaders, subscriptionResponse, type SubscriptionContext } from './subscription.js';
 import { validateUserBody, type ParsedUser } from './validate.js';
-import { groupBody, userBody, type WireContext } from './wire.js';
+import { groupBody, subscriptionToken, userBody, type WireContext } from './wire.js';
 
 /** Options of `createPasarGuardSimulator`: admin, inbounds, groups, subscription URL prefix. */
 export interface PasarGuardSimulatorOptions extends TokenPanelSimulatorOptions {
@@ -32,6 +39,13 @@ export interface PasarGuardSimulatorOptions extends TokenPanelSimulatorOptions {
   readonly idRoutes?: boolean;
   /** Whether the username routes (`/api/user/{username}`, removed in v6) answer. Default `true`. */
   readonly usernameRoutes?: boolean;
+  /**
+   * Whether the panel has HWID devices (v4.0 on: `/api/user/{id}/hwids…`, devices registered on `/sub`). Default
+   * `true` unless `idRoutes` is `false` (a panel before v3.1 has neither).
+   */
+  readonly hwidRoutes?: boolean;
+  /** The HWID settings. Default the panel's: on, not forced, no fallback limit. */
+  readonly hwidSettings?: Partial<PasarGuardHwidSettings>;
 }
 
 /** FastAPI's JSON answers: `application/json`, no charset. */
@@ -57,6 +71,10 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
   readonly groups: SimGroup[];
   /** Switchable failures of the real panel. */
   readonly quirks = { createCommitThen500: false, deleteCommitThen500: false };
+  /** The HWID settings (change them as an admin would in the dashboard). */
+  hwidSettings: PasarGuardHwidSettings;
+  readonly #hwids: boolean;
+  #nextHwidId = 1;
   readonly #options: PasarGuardSimulatorOptions;
   readonly #apiKeys: Set<string>;
   #nextId = 1;
@@ -65,6 +83,8 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
     super('PasarGuard', options);
     this.#options = options;
     this.#apiKeys = new Set(options.apiKeys ?? []);
+    this.#hwids = options.hwidRoutes ?? options.idRoutes ?? true;
+    this.hwidSettings = { ...PASARGUARD_DEFAULT_HWID_SETTINGS, ...options.hwidSettings };
     this.inbounds = options.inbounds ?? DEFAULT_INBOUNDS;
     this.groups = (options.groups ?? DEFAULT_GROUPS).map((group, index) => ({
       ...group,
@@ -95,6 +115,25 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
   override expireSession(): void {
     super.expireSession();
     this.#apiKeys.clear();
+  }
+
+  /**
+   * Fetches the user's subscription (`/sub/<token>`) as an app on `device` does, through the panel's own handler:
+   * where HWID is on and the user's limit is not 0, its `X-HWID` registers the device.
+   */
+  async fetchSubscriptionAs(username: string, device: PanelTestDevice): Promise<void> {
+    const user = this.users.get(this.keyOf(username));
+    if (user === undefined) throw new Error(`no user ${username}`);
+    const token = subscriptionToken(user.id, this.now(), SECRET);
+    const headers = {
+      'x-hwid': device.hwid,
+      'x-device-os': device.platform,
+      'x-ver-os': device.osVersion,
+      'x-device-model': device.model,
+      'user-agent': device.userAgent,
+    };
+    const response = await this.handle(new Request(`http://pasarguard.sim/sub/${token}`, { headers }));
+    if (response.status !== 200) throw new Error(`the subscription answered ${response.status}`);
   }
 
   get userCount(): number {
@@ -160,6 +199,7 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
       if (this.#options.idRoutes ?? true) this.#userRoutes('/api/user/by-username/:key', byName);
       this.#userRoutes('/api/user/:key', byName);
     }
+    if (this.#hwids) this.#hwidRoutes();
     r.on('GET', '/api/user/:userId/subscription/:clientType', (request, p) =>
       this.authed(request, () => this.#adminSubscription(request, p.userId!, p.clientType!)),
     );
@@ -191,6 +231,34 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
         u.proxySettings = proxySettings({ shadowsocks: { method: old.shadowsocks.method } });
         u.subRevokedAt = this.now();
         return this.#userResponse(u);
+      }),
+    );
+  }
+
+  /** `app/routers/hwid.py`: a user's devices, one removed (`{}`), all removed (`{ count }`). */
+  #hwidRoutes(): void {
+    const r = this.router;
+    const withUser = (request: Request, userId: string, handler: (user: SimUser) => Response) =>
+      this.authed(request, () => {
+        if (!/^\d+$/.test(userId))
+          return json({ detail: { user_id: 'Input should be a valid integer, unable to parse string as an integer' } }, 422);
+        const user = [...this.users.values()].find((u) => u.id === Number(userId));
+        return user ? handler(user) : json({ detail: 'User not found' }, 404);
+      });
+    r.on('GET', '/api/user/:userId/hwids', (request, p) => withUser(request, p.userId!, (user) => json(hwidListBody(user))));
+    r.on('POST', '/api/user/:userId/hwids/reset', (request, p) =>
+      withUser(request, p.userId!, (user) => {
+        const count = user.hwids.length;
+        user.hwids = [];
+        return json({ count });
+      }),
+    );
+    r.on('DELETE', '/api/user/:userId/hwids/:hwid', (request, p) =>
+      withUser(request, p.userId!, (user) => {
+        const index = user.hwids.findIndex((row) => row.hwid === p.hwid);
+        if (index < 0) return json({ detail: 'HWID not found' }, 404);
+        user.hwids.splice(index, 1);
+        return json({});
       }),
     );
   }
@@ -233,6 +301,7 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
       editAt: null,
       onlineAt: null,
       subRevokedAt: null,
+      hwids: [],
     };
   }
 
@@ -385,6 +454,17 @@ export class PasarGuardSimulator extends TokenPanelSimulator<SimUser> implements
       supportUrl: 'https://t.me/',
       announce: '',
       announceUrl: '',
+      checkDevice: (user, request, manual) =>
+        this.#hwids
+          ? validateAndRegister(
+              user,
+              deviceHeadersOf(request),
+              // A manual `/sub/{token}/{client_type}` request needs no id unless `require_hwid_for_manual_sub`.
+              manual ? { ...this.hwidSettings, forced: false } : this.hwidSettings,
+              this.now(),
+              () => this.#nextHwidId++,
+            )
+          : null,
     };
   }
 

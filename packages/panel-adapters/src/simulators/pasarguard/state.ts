@@ -2,6 +2,7 @@
  * The PasarGuard simulator's data (`PasarGuard/panel@e81877c`: `app/models/user.py`,
  * `app/models/proxy.py`, `app/models/group.py`, `app/db/models.py`), kept apart from the routes.
  */
+import type { SimHwid } from './hwid.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 
 /** A simulated PasarGuard user's status, as the panel reports it. */
@@ -83,6 +84,8 @@ export interface SimUser {
   onlineAt: number | null;
   /** Revoking the subscription invalidates tokens signed before this instant. */
   subRevokedAt: number | null;
+  /** Its `user_hwids` rows (deleted with the user). */
+  hwids: SimHwid[];
 }
 
 const REALITY = {

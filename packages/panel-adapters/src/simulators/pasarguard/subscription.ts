@@ -18,6 +18,11 @@ export interface SubscriptionContext {
   supportUrl: string;
   announce: string;
   announceUrl: string;
+  /**
+   * `validate_and_register_hwid` for an app's fetch (`manual`: a `/sub/{token}/{client_type}` request): a refusal,
+   * or `null` to serve it.
+   */
+  checkDevice(user: SimUser, request: Request, manual: boolean): Response | null;
 }
 
 /** `encode_title`: `base64:` + the title's base64. */
@@ -73,6 +78,10 @@ export function subscriptionResponse(request: Request, token: string, kind: stri
     const body = userBody(user, context.wire, { withSubscription: false });
     for (const key of ['admin', 'note', 'auto_delete_in_days', 'subscription_url']) delete body[key];
     return json({ ...body, ip: '127.0.0.1' }, 200, { 'content-type': 'application/json' });
+  }
+  if (kind === null || kind === 'links' || kind === 'links_base64') {
+    const refused = context.checkDevice(user, request, kind !== null);
+    if (refused !== null) return refused;
   }
   const links = context.links(user).join('\n');
   if (kind === 'links' || kind === 'links_base64') {

@@ -9,3 +9,8 @@ export {
   type RemnawaveSimStatus,
   type RemnawaveSimUser,
 } from './state.js';
+export {
+  REMNAWAVE_DEFAULT_HWID_SETTINGS,
+  type RemnawaveHwidSettings,
+  type RemnawaveSimDevice,
+} from './hwid.js';

@@ -73,6 +73,8 @@ export const FALLBACK_REMARKS: Readonly<Record<string, readonly string[]>> = {
   LIMITED: ['🚧 Subscription limited', 'Contact support'],
   DISABLED: ['🚫 Subscription disabled', 'Contact support'],
   EMPTY_HOSTS: ['→ Remnawave', '→ No hosts found', '→ Check Hosts tab', '→ Check Internal Squads tab'],
+  HWID_MAX_DEVICES: ['Limit of devices reached'],
+  HWID_NOT_SUPPORTED: ['App not supported'],
 };
 
 /**

@@ -5,12 +5,15 @@
  * destroyed, as does an unknown route), users with numeric ids, the create/update/actions semantics of its
  * `UsersService` (statuses, "already enabled", `expireAt` in the past refused), zod validation answered as
  * nestjs-zod does, keyset `/api/users/stream` and offset `/api/users` pages, internal squads, subscription
- * info with links built from hosts, and the public `/api/sub/:shortUuid` with its headers. `enforce()` is the
- * panel's expired/limited jobs.
+ * info with links built from hosts, the public `/api/sub/:shortUuid` with its headers and its HWID device check
+ * (an app's `X-HWID` registers its device; `hwidSettings` turns the limit on), and the `/api/hwid/devices…` routes.
+ * `enforce()` is the panel's expired/limited jobs.
  */
 import { randomUUID } from 'node:crypto';
-import type { PanelTestControls } from '@panelkit/sdk/testing';
+import type { PanelTestControls, PanelTestDevice } from '@panelkit/sdk/testing';
 import { Router, SimulatorBase, json, readJsonBody, type SimulatorBaseOptions } from '../harness/index.js';
+import { REMNAWAVE_DEFAULT_HWID_SETTINGS, checkHwid, extractHwidHeaders, type RemnawaveHwidSettings } from './hwid.js';
+import { hwidRoutes } from './hwid-routes.js';
 import { fallbackLinks, userLinks } from './links.js';
 import {
   REMNAWAVE_DEFAULT_HOSTS,
@@ -39,6 +42,8 @@ export interface RemnawaveSimulatorOptions extends SimulatorBaseOptions {
   readonly hosts?: readonly RemnawaveSimHost[];
   /** The version `/api/system/metadata` reports. Default `3.3.2`. */
   readonly version?: string;
+  /** The subscription settings' HWID check. Default the panel's seed: off (devices are still recorded), fallback limit 999. */
+  readonly hwidSettings?: Partial<RemnawaveHwidSettings>;
 }
 
 type Handler = (request: Request, params: Record<string, string>, path: string) => Response | Promise<Response>;
@@ -60,6 +65,8 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
   readonly subPublicDomain: string;
   readonly version: string;
   readonly requireProxyHeaders: boolean;
+  /** The subscription settings' HWID check (change it as an admin would in the dashboard). */
+  hwidSettings: RemnawaveHwidSettings;
   readonly #router = new Router<string>();
   readonly #validTokens = new Set<string>();
   readonly #revokedTokens = new Set<string>();
@@ -77,6 +84,7 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
     this.squads = new Map((options.squads ?? REMNAWAVE_DEFAULT_SQUADS).map((squad) => [squad.uuid, { ...squad }]));
     this.inbounds = new Map((options.inbounds ?? REMNAWAVE_DEFAULT_INBOUNDS).map((inbound) => [inbound.uuid, inbound]));
     this.hosts = options.hosts ?? REMNAWAVE_DEFAULT_HOSTS;
+    this.hwidSettings = { ...REMNAWAVE_DEFAULT_HWID_SETTINGS, ...options.hwidSettings };
     this.#createdAt = this.now();
     this.#routes();
   }
@@ -138,6 +146,30 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
       user.usedTrafficBytes = i;
       this.users.set(user.id, user);
     }
+  }
+
+  /**
+   * Fetches the user's public subscription (`/api/sub/<shortUuid>`) as an app on `device` does, through the
+   * panel's own handler: its `X-HWID` and device headers register the device as the panel does.
+   */
+  async fetchSubscriptionAs(username: string, device: PanelTestDevice): Promise<void> {
+    const user = this.byName(username);
+    if (user === undefined) throw new Error(`no user ${username}`);
+    const response = await this.handle(
+      new Request(`http://${this.subPublicDomain}/api/sub/${user.shortUuid}`, {
+        headers: {
+          'x-hwid': device.hwid,
+          'x-device-os': device.platform,
+          'x-ver-os': device.osVersion,
+          'x-device-model': device.model,
+          'user-agent': device.userAgent,
+          // The subscription page forwards the app's request through the panel's reverse proxy.
+          'x-forwarded-for': '198.51.100.7',
+          'x-forwarded-proto': 'https',
+        },
+      }),
+    );
+    if (response.status !== 200) throw new Error(`the subscription answered ${response.status}`);
   }
 
   /** The user with this username as the panel stores it, or `undefined` (for tests that look behind the API). */
@@ -206,6 +238,13 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
         return user === undefined ? coded(SIM_ERRORS.USER_NOT_FOUND, path, this.now()) : handler(request, user, path);
       });
     r.on('GET', '/api/sub/:shortUuid', (request, params) => this.#subscription(request, params.shortUuid!));
+    hwidRoutes(r, {
+      authed,
+      byId,
+      user: (id) => this.users.get(id),
+      hwidSettings: () => this.hwidSettings,
+      now: () => this.now(),
+    });
     r.on(
       'GET',
       '/api/system/metadata',
@@ -377,6 +416,7 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
       lifetimeUsedTrafficBytes: 0,
       onlineAt: null,
       firstConnectedAt: null,
+      hwidDevices: [],
     };
   }
 
@@ -516,23 +556,35 @@ export class RemnawaveSimulator extends SimulatorBase implements PanelTestContro
    * The public subscription (what apps fetch through the subscription page): base64 of the links, with
    * `subscription-userinfo` (no upload split; `expire=0` for the 2099 "never"), `content-disposition`
    * and `profile-title`. An unknown short UUID is a 404; a user that is not `ACTIVE` gets the
-   * fallback entries whose remarks say why, as the panel's default "custom remarks" do.
+   * fallback entries whose remarks say why, as the panel's default "custom remarks" do. An `ACTIVE` user's
+   * request passes the HWID check first (`checkHwid`): a refused app gets the profile headers, the
+   * `x-hwid-*` headers, the announcement when one is set, and the remark saying why in place of the links.
    */
-  #subscription(_request: Request, shortUuid: string): Response {
+  #subscription(request: Request, shortUuid: string): Response {
     const user = [...this.users.values()].find((candidate) => candidate.shortUuid === shortUuid);
     if (user === undefined) return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } });
-    const links = this.#linksOf(user);
     const expire = isNeverYear(user.expireAt) ? 0 : Math.floor(user.expireAt / 1000);
-    return new Response(Buffer.from(links.join('\n')).toString('base64'), {
-      status: 200,
-      headers: {
-        'content-type': 'text/plain; charset=utf-8',
-        'content-disposition': `attachment; filename=${user.username}`,
-        'subscription-userinfo': `upload=0; download=${user.usedTrafficBytes}; total=${user.trafficLimitBytes}; expire=${expire}`,
-        'profile-title': `base64:${Buffer.from('Remnawave').toString('base64')}`,
-        'profile-update-interval': '12',
-      },
-    });
+    const headers: Record<string, string> = {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-disposition': `attachment; filename=${user.username}`,
+      'subscription-userinfo': `upload=0; download=${user.usedTrafficBytes}; total=${user.trafficLimitBytes}; expire=${expire}`,
+      'profile-title': `base64:${Buffer.from('Remnawave').toString('base64')}`,
+      'profile-update-interval': '12',
+    };
+    let links = this.#linksOf(user);
+    const checkup = user.status === 'ACTIVE' ? checkHwid(user, extractHwidHeaders(request), this.hwidSettings, this.now()) : null;
+    if (checkup !== null && !checkup.allowed) {
+      headers['x-hwid-active'] = 'true';
+      headers['x-hwid-limit'] = 'true';
+      if (checkup.hwidNotSupported) headers['x-hwid-not-supported'] = 'true';
+      if (checkup.maxDeviceReached) {
+        headers['x-hwid-max-devices-reached'] = 'true';
+        const announce = this.hwidSettings.maxDevicesAnnounce;
+        if (announce) headers.announce = `base64:${Buffer.from(announce).toString('base64')}`;
+      }
+      links = fallbackLinks(checkup.maxDeviceReached ? 'HWID_MAX_DEVICES' : 'HWID_NOT_SUPPORTED');
+    }
+    return new Response(Buffer.from(links.join('\n')).toString('base64'), { status: 200, headers });
   }
 }
 

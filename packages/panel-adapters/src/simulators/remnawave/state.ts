@@ -3,6 +3,8 @@
  * inbounds, and the hosts links are built from. Times are epoch milliseconds of the simulator's clock.
  */
 
+import type { RemnawaveSimDevice } from './hwid.js';
+
 /** `USERS_STATUS`. */
 export type RemnawaveSimStatus = 'ACTIVE' | 'DISABLED' | 'LIMITED' | 'EXPIRED';
 
@@ -34,6 +36,8 @@ export interface RemnawaveSimUser {
   lifetimeUsedTrafficBytes: number;
   onlineAt: number | null;
   firstConnectedAt: number | null;
+  /** Its `hwid_user_devices` rows (deleted with the user). */
+  hwidDevices: RemnawaveSimDevice[];
 }
 
 /** An inbound of a config profile (`config_profile_inbounds`), as squads list them. */

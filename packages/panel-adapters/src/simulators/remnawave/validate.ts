@@ -87,3 +87,20 @@ export function issuesOf(error: z.ZodError): Array<{ code: string; path: (string
     message: issue.message,
   }));
 }
+
+/** `DeleteUserHwidDeviceCommand.RequestBodySchema`. */
+export const DeleteHwidDeviceBody = z.object({ userId: z.number(), hwid: z.string() });
+
+/** `DeleteAllUserHwidDevicesCommand.RequestBodySchema`. */
+export const DeleteAllHwidDevicesBody = z.object({ userId: z.number() });
+
+/** `CreateUserHwidDeviceCommand.RequestBodySchema`. */
+export const CreateHwidDeviceBody = z.object({
+  hwid: z.string().regex(/^[a-zA-Z0-9=-]{10,64}$/),
+  userId: z.number(),
+  platform: z.string().optional(),
+  osVersion: z.string().optional(),
+  deviceModel: z.string().optional(),
+  userAgent: z.string().optional(),
+  requestIp: z.string().optional(),
+});

@@ -92,7 +92,10 @@ export const SIM_ERRORS = {
   USER_ALREADY_ENABLED: { code: 'A030', message: 'User already enabled', httpCode: 400 },
   UPDATE_USER_ERROR: { code: 'A039', message: 'Update user error', httpCode: 500 },
   GET_USER_BY_UNIQUE_FIELDS_NOT_FOUND: { code: 'A063', message: 'User with specified params not found', httpCode: 404 },
+  USER_HWID_DEVICE_ALREADY_EXISTS: { code: 'A098', message: 'User hwid device already exists', httpCode: 400 },
+  USER_HWID_DEVICE_LIMIT_REACHED: { code: 'A099', message: 'User hwid device limit reached', httpCode: 400 },
   INTERNAL_SQUAD_NOT_FOUND: { code: 'A118', message: 'Internal squad not found', httpCode: 404 },
+  HWID_DEVICE_NOT_FOUND: { code: 'A204', message: 'HWID device not found', httpCode: 404 },
 } as const;
 
 /** `HttpExceptionFilter`'s body for an error with a code. */

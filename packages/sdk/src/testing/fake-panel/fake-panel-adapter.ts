@@ -124,6 +124,8 @@ export class FakePanelAdapter implements PanelAdapter {
     deleteClient: 0,
     listClients: 0,
     listDevices: 0,
+    removeDevice: 0,
+    resetDevices: 0,
     links: 0,
   };
   /** Clients actually made (adoptions excluded), ever. */
@@ -302,6 +304,33 @@ export class FakePanelAdapter implements PanelAdapter {
    */
   async listDevices(ref: ClientRef, ctx: CallContext): Promise<RemoteDevice[]> {
     return this.#call('listDevices', ctx, () => (this.#devices.get(ref.username) ?? []).map((d) => ({ ...d })));
+  }
+
+  /**
+   * Forgets one device of a client (called only where the fake declares `capabilities.deviceRemoval`); one it does
+   * not hold is success.
+   */
+  async removeDevice(ref: ClientRef, hwid: string, ctx: CallContext): Promise<void> {
+    return this.#call('removeDevice', ctx, () => {
+      const devices = this.#devices.get(ref.username);
+      if (devices !== undefined)
+        this.#devices.set(
+          ref.username,
+          devices.filter((d) => d.hwid !== hwid),
+        );
+    });
+  }
+
+  /** Forgets every device of a client (where the fake declares `capabilities.deviceRemoval`). */
+  async resetDevices(ref: ClientRef, ctx: CallContext): Promise<void> {
+    return this.#call('resetDevices', ctx, () => {
+      this.#devices.delete(ref.username);
+    });
+  }
+
+  /** The devices the fake panel holds for a client now (for assertions; `setDevices` sets them). */
+  devicesOf(username: string): RemoteDevice[] {
+    return (this.#devices.get(username) ?? []).map((d) => ({ ...d }));
   }
 
   /** Sets the devices the fake panel reports for a client (as if its apps fetched the panel's own link). */

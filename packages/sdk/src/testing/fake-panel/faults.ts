@@ -11,6 +11,8 @@ export type FakePanelOperation =
   | 'deleteClient'
   | 'listClients'
   | 'listDevices'
+  | 'removeDevice'
+  | 'resetDevices'
   | 'links';
 
 /** What happens to the next calls of one operation. */

@@ -25,6 +25,15 @@ export type PanelFault =
 /** Which requests a fault may land on: any API call, reads (GET) only, or writes only. */
 export type FaultScope = 'any' | 'read' | 'write';
 
+/** A device as an app describes it to a panel's own subscription link (`X-HWID`, `X-Device-OS`, `X-Ver-OS`, …). */
+export interface PanelTestDevice {
+  readonly hwid: string;
+  readonly platform: string;
+  readonly osVersion: string;
+  readonly model: string;
+  readonly userAgent: string;
+}
+
 /** What the conformance suite may do to the panel behind the adapter. */
 export interface PanelTestControls {
   /** Adds traffic to a client as if it had been used (cumulative counters grow). */
@@ -39,6 +48,12 @@ export interface PanelTestControls {
   countClients(username: string): Promise<number>;
   /** How many logins the panel has accepted so far. */
   loginCount(): number;
+  /**
+   * Fetches the client's subscription from the panel's own link as an app on `device` would (its hardware id and
+   * description in the request's headers), so that a panel that keeps devices registers it. Optional: without it
+   * the device-list cases are skipped.
+   */
+  fetchSubscriptionAs?(username: string, device: PanelTestDevice): Promise<void>;
 }
 
 /** What the suite gives your panel factory for each test: a clock for the simulated panel, the test's name and a recording logger. */

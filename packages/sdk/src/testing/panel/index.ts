@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect } from 'vitest';
 import type { CallContext, ClientSpec, PanelAdapter, TargetRef } from '../../ports/panel.js';
 import { ManualClock } from '../manual-clock.js';
 import { concurrencySuite } from './concurrency.js';
+import { devicesSuite } from './devices.js';
 import { faultsSuite } from './faults.js';
 import type { PanelFactoryContext, PanelTestControls, PanelUnderTest } from './harness.js';
 import { idempotencySuite } from './idempotency.js';
@@ -22,6 +23,7 @@ export type {
   PanelFault,
   PanelSessionKind,
   PanelTestControls,
+  PanelTestDevice,
   PanelUnderTest,
 } from './harness.js';
 export type { RecordedLogLine, RecordingLogger } from './recording-logger.js';
@@ -166,6 +168,7 @@ export function describePanelAdapter(
     lifecycleSuite(env);
     linksSuite(env);
     listingSuite(env);
+    devicesSuite(env);
     idempotencySuite(env);
     concurrencySuite(env);
     faultsSuite(env);
