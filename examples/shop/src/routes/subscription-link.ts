@@ -14,7 +14,7 @@ import { formatDate } from '../i18n/format.js';
 import { isLocale, translator, type Locale } from '../i18n/translate.js';
 import { announceLines, headerText } from '../sublink/announce.js';
 import { platformOf } from '../sublink/apps.js';
-import { feedBody, feedFormat, profileTitle } from '../sublink/client-format.js';
+import { feedBody, feedFormat, profileDisposition, profileTitle } from '../sublink/client-format.js';
 import { linkFeed, servedToDevice, usableOf, type LinkFeed } from '../sublink/feed.js';
 import { placeholderLinks, type LinkGate } from '../sublink/placeholder.js';
 import { linkPage } from '../views/link-page.js';
@@ -60,7 +60,7 @@ async function setAppHeaders(shop: Shop, req: Request, res: Response, link: Link
     'profile-title': profileTitle(shop.config.shopName),
     'profile-update-interval': String(UPDATE_INTERVAL_HOURS),
     'profile-web-page-url': link.url,
-    'content-disposition': 'inline',
+    'content-disposition': profileDisposition(shop.config.shopName),
     'x-robots-tag': 'noindex',
     vary: 'User-Agent, Accept',
   });

@@ -22,7 +22,8 @@ export function mainMenu(user: BotUser): InlineKeyboard {
       .text(t('telegram.menu.receipts'), 'rq')
       .text(t('telegram.menu.summary'), 'sum')
       .row()
-      .text(t('telegram.menu.findCustomer'), 'af');
+      .text(t('telegram.menu.findCustomer'), 'af')
+      .text(t('linkNoticeBot.menu'), 'aln');
   return keyboard;
 }
 
