@@ -38,7 +38,7 @@ describe('the link banner and support address from the bot', () => {
     const after = await admin.send(admin.message('https://t.me/demo_support'), (c) => textOf(c).includes('t.me/demo_support'));
     expect(textOf(after)).toContain(`${en('linkPage.admin.banner', { language: 'English' })}: 20% off until Friday`);
 
-    expect(await readLinkNotice(s.t.shop)).toEqual({
+    expect(await readLinkNotice(s.t.shop)).toMatchObject({
       banner: { en: '20% off until Friday', fa: 'تخفیف ۲۰٪ تا جمعه' },
       supportUrl: 'https://t.me/demo_support',
     });
@@ -54,7 +54,7 @@ describe('the link banner and support address from the bot', () => {
 
     await admin.send(admin.tap('alnb:en', 1));
     await admin.send(admin.message('-'), saved);
-    expect((await readLinkNotice(s.t.shop)).banner).toEqual({ en: '', fa: 'تخفیف ۲۰٪ تا جمعه' });
+    expect((await readLinkNotice(s.t.shop)).banner).toMatchObject({ en: '', fa: 'تخفیف ۲۰٪ تا جمعه' });
   });
 
   it('refuses a bad support address or a banner too long, changing nothing', async () => {
@@ -71,7 +71,7 @@ describe('the link banner and support address from the bot', () => {
     await admin.send(admin.tap('alnb:en', 1));
     expect(textOf(await admin.send(admin.message('x'.repeat(201))))).toBe(en('linkNoticeBot.invalid'));
 
-    expect(await readLinkNotice(s.t.shop)).toEqual({ banner: { en: 'Hello', fa: 'سلام' }, supportUrl: 'https://t.me/help' });
+    expect(await readLinkNotice(s.t.shop)).toMatchObject({ banner: { en: 'Hello', fa: 'سلام' }, supportUrl: 'https://t.me/help' });
     const afterwards = await s.t.shop.storage.audit.list({ subjectType: 'shop', subjectId: 'settings' }, { limit: 50 });
     expect(afterwards.items).toHaveLength(before.items.length);
   });
