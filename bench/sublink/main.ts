@@ -213,8 +213,12 @@ try {
 
   const runStep = (step: Step) =>
     new Promise<StepResult>((resolve, reject) => {
-      client.once('message', (message) => resolve(message as StepResult));
-      client.once('error', reject);
+      const failed = (error: Error) => reject(error);
+      client.once('error', failed);
+      client.once('message', (message) => {
+        client.off('error', failed);
+        resolve(message as StepResult);
+      });
       client.send(step);
     });
   const runStarted = new Date();
