@@ -222,12 +222,13 @@ try {
       client.send(step);
     });
   const runStarted = new Date();
-  const rows: Array<{ kind: StepKind; level: number; rps: number; result: StepResult; load: string }> = [];
+  const rows: Array<{ kind: StepKind; level: number; rps: number; cpuMs: number; result: StepResult; load: string }> = [];
   const stopped = new Set<StepKind>();
-  console.log('\nkind   apps   req/s    p50 ms   p99 ms   max ms  wrong  load (1/5/15 min)');
+  console.log('\nkind   apps   req/s    p50 ms   p99 ms   max ms  shop CPU ms/req  wrong  load (1/5/15 min)');
   for (const level of LEVELS) {
     for (const kind of KINDS) {
       if (stopped.has(kind)) continue;
+      const cpuBefore = process.cpuUsage();
       const result = await runStep({
         baseUrl,
         tokens,
@@ -236,10 +237,13 @@ try {
         durationMs: STEP_MS,
         expectedLinks: templateSub.shareLinks,
       });
+      // The shop process's CPU (the apps run in their own): what one answer costs here, whatever the machine's load.
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuMs = (cpu.user + cpu.system) / 1000 / result.requests;
       const rps = result.requests / (result.wallMs / 1000);
-      rows.push({ kind, level, rps, result, load: load() });
+      rows.push({ kind, level, rps, cpuMs, result, load: load() });
       console.log(
-        `${kind.padEnd(6)} ${String(level).padStart(4)} ${rps.toFixed(0).padStart(7)} ${ms(result.p50).padStart(9)} ${ms(result.p99).padStart(8)} ${ms(result.max).padStart(8)} ${String(result.errorCount).padStart(6)}  ${load()}`,
+        `${kind.padEnd(6)} ${String(level).padStart(4)} ${rps.toFixed(0).padStart(7)} ${ms(result.p50).padStart(9)} ${ms(result.p99).padStart(8)} ${ms(result.max).padStart(8)} ${cpuMs.toFixed(2).padStart(16)} ${String(result.errorCount).padStart(6)}  ${load()}`,
       );
       for (const e of result.errors.slice(0, 3)) console.log(`    wrong answer ${e.status}: ${e.body}`);
       if (result.errorCount > 0) failed = true;
