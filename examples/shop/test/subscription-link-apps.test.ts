@@ -68,27 +68,25 @@ describe('the link answers each client app family in its format, with the appsâ€
       { banner: { en: 'Black Friday: 20% off', fa: 'ØªØ®ÙÛŒÙ' }, supportUrl: 'https://t.me/demo_support' },
       { type: 'system', id: 'test' },
     );
+    const base64 = (b: string) => expect(decoded(b)).toEqual(shareLinks);
+    const clash = (b: string) => expect((parse(b) as { proxies: unknown[] }).proxies.length).toBe(shareLinks.length);
+    const singBox = (b: string) => expect(JSON.parse(b)).toHaveProperty('outbounds');
+    const [TEXT, YAML, JSON_TYPE] = ['text/plain; charset=utf-8', 'text/yaml; charset=utf-8', 'application/json; charset=utf-8'];
+    // User-Agents as each app writes them (its source, or its requests as the panels log them).
     const families: Array<[string, (body: string) => void, string]> = [
-      ['v2rayNG/1.8.19', (b) => expect(decoded(b)).toEqual(shareLinks), 'text/plain; charset=utf-8'],
-      ['Happ/1.63.1', (b) => expect(decoded(b)).toEqual(shareLinks), 'text/plain; charset=utf-8'],
-      ['v2raytun/android', (b) => expect(decoded(b)).toEqual(shareLinks), 'text/plain; charset=utf-8'],
-      ['Streisand/1.6.3', (b) => expect(decoded(b)).toEqual(shareLinks), 'text/plain; charset=utf-8'],
-      [
-        'clash-verge/v2.0.3',
-        (b) => expect((parse(b) as { proxies: unknown[] }).proxies.length).toBe(shareLinks.length),
-        'text/yaml; charset=utf-8',
-      ],
-      [
-        'FlClash/v0.8.80',
-        (b) => expect((parse(b) as { proxies: unknown[] }).proxies.length).toBe(shareLinks.length),
-        'text/yaml; charset=utf-8',
-      ],
-      ['SFI/1.11.4 (iOS)', (b) => expect(JSON.parse(b)).toHaveProperty('outbounds'), 'application/json; charset=utf-8'],
-      [
-        'HiddifyNext/2.5.7 (android) like ClashMeta v2ray sing-box',
-        (b) => expect(JSON.parse(b)).toHaveProperty('outbounds'),
-        'application/json; charset=utf-8',
-      ],
+      ['v2rayNG/1.10.2', base64, TEXT],
+      ['v2rayN/7.13.2', base64, TEXT],
+      ['Happ/4.6.0/ios/2603181556604', base64, TEXT],
+      ['Happ/1.63.1', base64, TEXT],
+      ['v2raytun/android', base64, TEXT],
+      ['v2raytun/ios', base64, TEXT],
+      ['Streisand/1.6.3', base64, TEXT],
+      ['clash-verge/v2.4.3', clash, YAML],
+      ['FlClash/v0.8.96 clash-verge Platform/android', clash, YAML],
+      ['mihomo/1.19.2', clash, YAML],
+      ['SFA/1.12.4 (638; sing-box 1.12.4)', singBox, JSON_TYPE],
+      ['SFI/1.11.4 (iOS)', singBox, JSON_TYPE],
+      ['HiddifyNext/2.5.7 (android) like ClashMeta v2ray sing-box', singBox, JSON_TYPE],
     ];
     for (const [userAgent, check, type] of families) {
       const res = await get(path, userAgent).expect(200);
@@ -99,6 +97,9 @@ describe('the link answers each client app family in its format, with the appsâ€
       expect(res.headers['profile-update-interval']).toBe('12');
       expect(res.headers['subscription-userinfo']).toMatch(/^upload=0; download=\d+; total=\d+; expire=\d+$/);
       expect(headerText(res.headers['announce'])).toBe('Black Friday: 20% off');
+      expect(headerText(res.headers['profile-title'])).toBe('Demo');
+      // Clash Verge Rev and FlClash name the profile after the file name.
+      expect(res.headers['content-disposition']).toBe("inline; filename*=UTF-8''Demo");
     }
     const page = await get(
       path,
@@ -108,7 +109,15 @@ describe('the link answers each client app family in its format, with the appsâ€
     ).expect(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.text).toContain('data-testid="link-platform" data-platform="android"');
-    expect(page.text).toContain(`v2rayng://install-sub?url=${encodeURIComponent(`${A}/s/${token(url)}`)}`);
+    const shownLink = encodeURIComponent(`${A}/s/${token(url)}`);
+    expect(page.text).toContain(`v2rayng://install-sub?url=${shownLink}`);
+    expect(page.text).toContain(`flclash://install-config?url=${shownLink}`);
+    // The apps without a checked import scheme are listed, with the link and QR and no button.
+    for (const app of ['happ', 'v2raytun']) {
+      const row = new RegExp(`<li class="link-app" data-app="${app}">[\\s\\S]*?</li>`).exec(page.text)?.[0] ?? '';
+      expect(row, app).toContain('data-testid="get-');
+      expect(row, app).not.toContain('data-testid="import-');
+    }
     // A tool asking for HTML that is not a browser still gets the links as text.
     expect((await get(path, 'curl/8.5', undefined, 'text/html').expect(200)).text.split('\n')).toEqual(shareLinks);
   });

@@ -1,8 +1,11 @@
 import type { Clock } from '@panelkit/sdk';
 import type { SqlClient } from '@panelkit/storage-postgres';
 
-/** What the bot waits for an admin to type: a rejection's, a suspension's or a device reset's reason, or a customer to find. */
-export type PromptAction = 'reject_reason' | 'suspend_reason' | 'find_customer' | 'device_reset_reason';
+/**
+ * What the bot waits for an admin to type: a rejection's, a suspension's or a device reset's reason, a customer to
+ * find, or the owner's link banner (subject: its language) or support address.
+ */
+export type PromptAction = 'reject_reason' | 'suspend_reason' | 'find_customer' | 'device_reset_reason' | 'link_banner' | 'link_support';
 
 /** One question the bot asked an admin and waits for the answer to, about one subject (a payment, a subscription). */
 export interface TelegramPrompt {
@@ -13,7 +16,14 @@ export interface TelegramPrompt {
 /** An unanswered question is forgotten after this long: an answer typed much later is more likely meant for something else. */
 export const PROMPT_TTL_MS = 30 * 60_000;
 
-const ACTIONS: readonly string[] = ['reject_reason', 'suspend_reason', 'find_customer', 'device_reset_reason'] satisfies PromptAction[];
+const ACTIONS: readonly string[] = [
+  'reject_reason',
+  'suspend_reason',
+  'find_customer',
+  'device_reset_reason',
+  'link_banner',
+  'link_support',
+] satisfies PromptAction[];
 
 /**
  * The `telegram_prompts` table: at most one open question per Telegram user, kept in the database so any replica

@@ -12,10 +12,10 @@ import { readLinkNotice, type LinkNotice } from '../app/subscriptions/link-notic
 import { planNames } from '../app/subscriptions/plan-names.js';
 import { addressIndexOf, shownBase, subscriptionLinkUrl } from '../config/public-addresses.js';
 import { formatDate } from '../i18n/format.js';
-import { isLocale, translator, type Locale } from '../i18n/translate.js';
+import { isLocale, LOCALES, translator, type Locale } from '../i18n/translate.js';
 import { announceLines, headerText } from '../sublink/announce.js';
 import { platformOf } from '../sublink/apps.js';
-import { feedBody, feedFormat, profileTitle } from '../sublink/client-format.js';
+import { feedBody, feedFormat, profileDisposition, profileTitle } from '../sublink/client-format.js';
 import { linkFeed, servedToDevice, usableOf, type LinkFeed } from '../sublink/feed.js';
 import { placeholderLinks, type LinkGate } from '../sublink/placeholder.js';
 import { linkPage } from '../views/link-page.js';
@@ -41,14 +41,12 @@ interface LinkContext {
   notice: LinkNotice;
 }
 
-/** The headers client apps read: usage and expiry, title, refresh, page, support and the banner. */
-async function setAppHeaders(shop: Shop, req: Request, res: Response, link: LinkContext): Promise<void> {
-  const { upload, download, total, expire } = link.feed.info;
-  const { notice } = link;
+/** The `announce` banner's lines for this request in the link's language (empty: no banner). */
+function bannerLines(shop: Shop, req: Request, link: LinkContext): string[] {
   // Only a configured list names a retired address; a shop on its local address has nothing to move to.
   const onShown = shop.config.publicUrls.length === 0 || addressIndexOf(shop.config, req.get('host')) === 0;
-  const lines = announceLines(translator(link.locale), {
-    ownerBanner: notice.banner[link.locale],
+  return announceLines(translator(link.locale), {
+    ownerBanner: link.notice.banner[link.locale],
     blocked: link.feed.blocked,
     info: link.feed.info,
     pageUrl: link.url,
@@ -56,17 +54,38 @@ async function setAppHeaders(shop: Shop, req: Request, res: Response, link: Link
     now: shop.clock.now(),
     formatDate: (date) => formatDate(date, link.locale, shop.config.timeZone),
   });
+}
+
+/**
+ * Whether the answer says anything in the buyer's language: the page, placeholder entries, or a banner line in
+ * some language. Most refreshes of an active link say nothing of the kind, and skip reading the buyer's language.
+ */
+function speaksLanguage(shop: Shop, req: Request, browser: boolean, link: Omit<LinkContext, 'locale'>): boolean {
+  if (browser || link.feed.blocked !== null) return true;
+  return LOCALES.some((locale) => bannerLines(shop, req, { ...link, locale }).length > 0);
+}
+
+/** The buyer's language, or English. */
+async function localeOf(shop: Shop, customerId: string): Promise<Locale> {
+  const customer = await shop.storage.customers.get(customerId);
+  return isLocale(customer?.locale) ? customer.locale : 'en';
+}
+
+/** The headers client apps read: usage and expiry, title, refresh, page, support and the banner. */
+function setAppHeaders(shop: Shop, req: Request, res: Response, link: LinkContext): void {
+  const { upload, download, total, expire } = link.feed.info;
+  const lines = bannerLines(shop, req, link);
   res.set({
     'subscription-userinfo': `upload=${upload}; download=${download}; total=${total}; expire=${expire}`,
     'profile-title': profileTitle(shop.config.shopName),
     'profile-update-interval': String(UPDATE_INTERVAL_HOURS),
     'profile-web-page-url': link.url,
-    'content-disposition': 'inline',
+    'content-disposition': profileDisposition(shop.config.shopName),
     'x-robots-tag': 'noindex',
     vary: 'User-Agent, Accept',
   });
   if (lines.length > 0) res.set('announce', headerText(lines.join(' · ')));
-  if (notice.supportUrl !== null) res.set('support-url', notice.supportUrl);
+  if (link.notice.supportUrl !== null) res.set('support-url', link.notice.supportUrl);
 }
 
 /** The page a browser gets at the link, in the buyer's language. */
@@ -135,14 +154,15 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits, gates: re
     const token = String(req.params['token'] ?? '');
     const customerId = await shop.subscriptionLinks.customerFor(token);
     if (customerId === null) return void res.status(404).type('text/plain').send('Not Found');
-    const [found, customer] = await Promise.all([linkFeed(shop, customerId), shop.storage.customers.get(customerId)]);
+    const [found, notice] = await Promise.all([linkFeed(shop, customerId), readLinkNotice(shop)]);
     const userAgent = req.get('user-agent');
     // A browser viewing the page is no device: it registers nothing.
     const browser = isBrowser(userAgent, req.get('accept'));
     const feed = browser ? found : await appFeed(shop, found, gates, customerId, req);
-    const locale: Locale = isLocale(customer?.locale) ? customer.locale : 'en';
-    const link: LinkContext = { token, locale, feed, url: subscriptionLinkUrl(shop.config, token), notice: await readLinkNotice(shop) };
-    await setAppHeaders(shop, req, res, link);
+    const known = { token, feed, url: subscriptionLinkUrl(shop.config, token), notice };
+    const locale = speaksLanguage(shop, req, browser, known) ? await localeOf(shop, customerId) : 'en';
+    const link: LinkContext = { ...known, locale };
+    setAppHeaders(shop, req, res, link);
     if (browser) return void (await sendPage(shop, req, res, link));
     const links = feed.blocked === null ? feed.links : placeholderLinks(feed.blocked, locale, link.url);
     const answer = feedBody(links, feedFormat(userAgent, req.get('accept')), shop.config.shopName, userAgent);

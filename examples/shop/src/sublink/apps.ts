@@ -68,8 +68,24 @@ export const CLIENT_APPS: readonly ClientApp[] = [
     getAt: 'https://github.com/clash-verge-rev/clash-verge-rev/releases',
   },
   {
-    // happ.su dev-docs "Meta Info": reads the usual subscription (base64 share links) with the panels' headers.
-    // Its `happ://add/` import link was not found in Happ's own documentation here, so no button: link and QR.
+    // chen08209/FlClash android/app/src/main/AndroidManifest.xml and macos/Runner/Info.plist register the schemes
+    // `clash`, `clashmeta` and `flclash` (lib/common/window.dart registers them on Windows; Linux registers none,
+    // so it is not offered there) and lib/common/link.dart imports the `url` query parameter of host
+    // `install-config`. Its User-Agent (lib/common/package.dart) is `FlClash/v<version> clash-verge
+    // Platform/<os>`: the shop serves it Clash YAML; it reads `subscription-userinfo` and the profile's name from
+    // `content-disposition` (lib/models/profile.dart).
+    id: 'flclash',
+    name: 'FlClash',
+    platforms: ['android', 'windows', 'macos'],
+    reads: 'clash',
+    importLink: (url) => `flclash://install-config?url=${encodeURIComponent(url)}`,
+    getAt: 'https://github.com/chen08209/FlClash/releases',
+  },
+  {
+    // happ.su dev-docs "Meta Info": reads the usual subscription (base64 share links) and the headers
+    // `profile-title` (25 characters shown), `subscription-userinfo`, `support-url`, `profile-web-page-url` and
+    // `announce` (200 characters shown), plain or base64. Its documented deep links are `happ://routing/…`; an
+    // import link for a subscription is not in Happ's own documentation as stored here, so no button: link and QR.
     id: 'happ',
     name: 'Happ',
     platforms: ['android', 'ios', 'windows', 'macos'],
@@ -78,7 +94,29 @@ export const CLIENT_APPS: readonly ClientApp[] = [
     getAt: 'https://www.happ.su/',
   },
   {
-    // 2dust/v2rayN: reads base64 share links; no URL scheme of its own to check, so no button: link and QR.
+    // v2RayTun/sub-import-routing README: reads the base64 feed and a `routing` header (base64 routing object). Its
+    // import scheme is documented nowhere by the app itself (only other shops' pages use one), so no button.
+    id: 'v2raytun',
+    name: 'v2RayTun',
+    platforms: ['android', 'ios', 'windows', 'macos'],
+    reads: 'base64',
+    importLink: null,
+    getAt: 'https://v2raytun.com/',
+  },
+  {
+    // Streisand (iOS, macOS) is closed source with no public documentation of its import scheme: no button. It
+    // reads the base64 feed (client-format.ts serves every app it does not name that).
+    id: 'streisand',
+    name: 'Streisand',
+    platforms: ['ios', 'macos'],
+    reads: 'base64',
+    importLink: null,
+    getAt: 'https://apps.apple.com/app/id6450534064',
+  },
+  {
+    // 2dust/v2rayN: reads base64 share links; it registers no URL scheme (ServiceLib/Global.cs's `v2rayn://` is
+    // its own share-link format, not an import handler), so no button: link and QR. Its User-Agent defaults to
+    // `v2rayN/<version>` (ServiceLib/Services/DownloadService.cs).
     id: 'v2rayn',
     name: 'v2rayN',
     platforms: ['windows', 'macos', 'linux'],

@@ -38,3 +38,12 @@ export function feedBody(links: readonly string[], format: FeedFormat, title: st
 export function profileTitle(title: string): string {
   return `base64:${Buffer.from(title, 'utf8').toString('base64')}`;
 }
+
+/**
+ * The `content-disposition` header: shown inline, named after the shop. Clash apps (Clash Verge Rev's "url
+ * schemes" guide, FlClash's lib/models/profile.dart) name the imported profile after its `filename`; the RFC 8187
+ * form carries a non-Latin shop name.
+ */
+export function profileDisposition(title: string): string {
+  return `inline; filename*=UTF-8''${encodeURIComponent(title)}`;
+}

@@ -14,6 +14,7 @@ import { answerRejectReason, receiptHandlers } from './admin/receipts.js';
 import { answerFind, customerHandlers } from './admin/customers.js';
 import { adminSubscriptionHandlers, answerSuspendReason } from './admin/subscriptions.js';
 import { promptHandlers } from './admin/prompts.js';
+import { answerLinkBanner, answerLinkSupport, linkNoticeHandlers } from './admin/link-notice.js';
 import { TelegramPromptStore } from '../db/telegram-prompts.js';
 import { summaryHandlers } from './admin/summary.js';
 import { createBroadcastJobs, type BroadcastJobs } from './broadcast-jobs.js';
@@ -177,6 +178,8 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     suspend_reason: answerSuspendReason(deps),
     find_customer: answerFind(deps),
     device_reset_reason: answerDeviceResetReason(deps),
+    link_banner: answerLinkBanner(deps),
+    link_support: answerLinkSupport(deps),
   });
   startHandlers(bot, deps);
   summaryHandlers(bot, deps);
@@ -190,6 +193,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   receiptHandlers(bot, deps);
   customerHandlers(bot, deps);
   adminDeviceHandlers(bot, deps);
+  linkNoticeHandlers(bot, deps);
   adminSubscriptionHandlers(bot, deps);
   catalogHandlers(bot, deps);
   discountCodeHandlers(bot, deps);

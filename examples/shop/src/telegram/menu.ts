@@ -27,7 +27,8 @@ export function mainMenu(user: BotUser, miniAppUrl: string | null): InlineKeyboa
       .text(t('telegram.menu.receipts'), 'rq')
       .text(t('telegram.menu.summary'), 'sum')
       .row()
-      .text(t('telegram.menu.findCustomer'), 'af');
+      .text(t('telegram.menu.findCustomer'), 'af')
+      .text(t('linkNoticeBot.menu'), 'aln');
   return keyboard;
 }
 

@@ -8,9 +8,11 @@ import { html, type SafeHtml } from './html.js';
 const GUIDES = [
   { id: 'hiddify', steps: 4 },
   { id: 'happ', steps: 4 },
+  { id: 'v2raytun', steps: 4 },
   { id: 'v2rayng', steps: 4 },
   { id: 'sing-box', steps: 4 },
   { id: 'clash-verge', steps: 4 },
+  { id: 'flclash', steps: 4 },
   { id: 'streisand', steps: 4 },
   { id: 'v2rayn', steps: 4 },
   { id: 'nekobox', steps: 4 },

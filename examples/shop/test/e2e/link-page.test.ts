@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directionOf, LOCALES, translator } from '../../src/i18n/translate.js';
 import { boughtAndProvisioned, fund, planNamed } from '../support/buying.js';
 import { signedUpBuyer, type Visitor } from '../support/shop-under-test.js';
 import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
@@ -11,18 +12,16 @@ const DEVICES = [
     viewport: { width: 390, height: 844 },
     userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36',
     platform: 'android',
-    imports: ['v2rayng://install-sub?url=', 'hiddify://import/', 'sing-box://import-remote-profile?url='],
+    imports: ['v2rayng://install-sub?url=', 'hiddify://import/', 'sing-box://import-remote-profile?url=', 'flclash://install-config?url='],
   },
   {
     name: 'desktop',
     viewport: { width: 1280, height: 800 },
     userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
     platform: 'windows',
-    imports: ['clash://install-config?url=', 'hiddify://import/'],
+    imports: ['clash://install-config?url=', 'hiddify://import/', 'flclash://install-config?url='],
   },
 ] as const;
-
-const TITLES = { en: 'Your subscription', fa: 'اشتراک شما' } as const;
 
 describe.skipIf(!HAVE_CHROMIUM)(
   `the page at the buyer's link in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no Chromium; the test command installs it)'}`,
@@ -50,7 +49,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await shop?.stop();
     });
 
-    for (const locale of ['en', 'fa'] as const) {
+    // Every language the shop speaks, as it grows: the walk follows the one list.
+    for (const locale of LOCALES) {
       for (const state of ['active', 'expired', 'limited'] as const)
         it(`shows ${state === 'limited' ? 'a' : 'an'} ${state} buyer's state, the QR and the apps per platform in ${locale}, on a phone and a desktop, all from the shop`, async () => {
           {
@@ -70,7 +70,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
               expect(answer?.status()).toBe(200);
               expect(answer?.headers()['content-security-policy']).toContain("script-src 'self'");
               await expect(page.locator('html').getAttribute('lang')).resolves.toBe(locale);
-              await expect(page.locator('h1').textContent()).resolves.toBe(TITLES[locale]);
+              await expect(page.locator('h1').textContent()).resolves.toBe(translator(locale)('linkPage.title'));
+              await expect(page.locator('html').getAttribute('dir')).resolves.toBe(directionOf(locale));
               await expect(page.getByTestId('link-sub').getAttribute('data-status')).resolves.toBe(state);
               const blocked = page.getByTestId('link-blocked');
               if (state === 'active') await expect(blocked.count()).resolves.toBe(0);

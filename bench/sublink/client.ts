@@ -1,0 +1,125 @@
+/**
+ * The client apps of `bench/sublink/main.ts`, forked as their own process so the load's CPU is not the shop's.
+ * Takes one {@link Step} at a time over IPC and answers its {@link StepResult}; exits when the parent disconnects.
+ * A keep-alive `node:http` agent, one socket per concurrent app (each request carries another buyer's token and
+ * its own device headers, which a fixed-request load tool would not vary). Not meant to be run by hand.
+ */
+import { Agent, request } from 'node:http';
+
+/** What is asked, with which headers. */
+export type StepKind = 'floor' | 'off' | 'on';
+
+/** One step: `concurrency` apps, each asking for a random buyer's link until `durationMs` has passed. */
+export interface Step {
+  baseUrl: string;
+  tokens: string[];
+  kind: StepKind;
+  concurrency: number;
+  durationMs: number;
+  /** Each answer's body must be this many bytes of base64 whose share links are the real ones. */
+  expectedLinks: string[];
+}
+
+/** A step's figures, and every wrong answer it saw (status or body). */
+export interface StepResult {
+  requests: number;
+  wallMs: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** How many answers were wrong; the first few of them in `errors`. */
+  errorCount: number;
+  errors: Array<{ status: number; body: string }>;
+  /** `on` steps: how many distinct (buyer, device) pairs asked, over every `on` step so far. */
+  devicesAsked: number;
+}
+
+/**
+ * The headers each kind sends, as the apps send them. `on`: Happ on an iPhone (device a) or v2RayTun on Android
+ * (device b), each with its hardware id (`X-HWID`) and what it says of the device. `off` and the floor: v2rayNG,
+ * which sends no id (served uncounted under the plan's default policy: no device check runs).
+ */
+function headersFor(kind: StepKind, buyer: number, device: 'a' | 'b'): Record<string, string> {
+  if (kind !== 'on') return { 'user-agent': 'v2rayNG/1.10.2', 'accept-encoding': 'identity' };
+  return device === 'a'
+    ? {
+        'user-agent': 'Happ/4.6.0/ios/2603181556604',
+        'x-hwid': `bench-${buyer}-a`,
+        'x-device-os': 'iOS',
+        'x-ver-os': '26.1',
+        'x-device-model': 'iPhone 16 Pro',
+      }
+    : {
+        'user-agent': 'v2raytun/android',
+        'x-hwid': `bench-${buyer}-b`,
+        'x-device-os': 'Android',
+        'x-ver-os': '15',
+        'x-device-model': 'Pixel 9',
+        'accept-encoding': 'identity',
+      };
+}
+
+const asked = new Set<string>();
+
+function get(agent: Agent, url: URL, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = request({ agent, host: url.hostname, port: url.port, path: url.pathname, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', (error) => resolve({ status: 0, body: String(error) }));
+    });
+    req.on('error', (error) => resolve({ status: 0, body: String(error) }));
+    req.end();
+  });
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted.length === 0 ? Number.NaN : (sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] as number);
+}
+
+async function run(step: Step): Promise<StepResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: step.concurrency });
+  const expected = step.expectedLinks.join('\n');
+  const latencies: number[] = [];
+  const errors: StepResult['errors'] = [];
+  let errorCount = 0;
+  const path = step.kind === 'floor' ? '/bench-floor/' : '/s/';
+  const started = performance.now();
+  const until = started + step.durationMs;
+  const app = async () => {
+    while (performance.now() < until) {
+      const buyer = Math.floor(Math.random() * step.tokens.length);
+      const device = Math.random() < 0.5 ? 'a' : 'b';
+      const sent = performance.now();
+      const answer = await get(agent, new URL(`${path}${step.tokens[buyer]}`, step.baseUrl), headersFor(step.kind, buyer, device));
+      latencies.push(performance.now() - sent);
+      // The right body kind: base64 of the subscription's real share links (not placeholders, not an error page).
+      const links = answer.status === 200 ? Buffer.from(answer.body, 'base64').toString('utf8') : '';
+      if (answer.status !== 200 || links !== expected) {
+        errorCount++;
+        if (errors.length < 20) errors.push({ status: answer.status, body: answer.body.slice(0, 200) });
+      }
+      if (step.kind === 'on') asked.add(`${buyer}:${device}`);
+    }
+  };
+  await Promise.all(Array.from({ length: step.concurrency }, app));
+  const wallMs = performance.now() - started;
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    requests: sorted.length,
+    wallMs,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    max: sorted.at(-1) ?? Number.NaN,
+    errorCount,
+    errors,
+    devicesAsked: asked.size,
+  };
+}
+
+process.on('message', (step: Step) => {
+  void run(step).then((result) => process.send?.(result));
+});
+process.on('disconnect', () => process.exit(0));

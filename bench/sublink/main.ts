@@ -1,0 +1,292 @@
+/**
+ * bench/sublink: the buyer's link `/s/<token>` refreshed by client apps, on a real PostgreSQL server, at rising
+ * concurrency until its p99 passes a bound; with device checks on and off in one run, beside the floor.
+ *
+ *   node --conditions=@panelkit/source --import tsx bench/sublink/main.ts \
+ *     [--buyers 100000] [--levels 1,2,4,8,16,32,64,128,256] [--seconds 5] [--p99 200] \
+ *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_sublink] [--keep]
+ *
+ * The shop as `DATABASE_URL` runs it (pool of 10, secrets sealed at rest, its whole Express stack), in a schema of
+ * the bench's own (dropped at the end unless `--keep`). Seeds `--buyers` customers, each with one active
+ * subscription on a plan that allows 2 devices, both devices registered, and a link token: one subscription is
+ * bought and provisioned through the shop on the demo panel, the others are copied from it in SQL, then sealed
+ * by the same start-up step that seals any plain row (`resealSecrets`). The apps run in a forked process
+ * (`client.ts`); each request asks for a random buyer's link. Per concurrency level, three kinds in turn:
+ *
+ * - `on`: Happ (iPhone) or v2RayTun (Android) with their `X-HWID` and device headers: each request refreshes a
+ *   known device (`kit.devices.touch`), the steady state of a shop whose buyers' apps refresh every few hours;
+ * - `off`: v2rayNG, which sends no id: served uncounted under the plan's default policy, no device check runs;
+ * - `floor`: the same Express app, every middleware the link goes through, answering the same bytes from memory.
+ *
+ * A kind stops rising after its first level whose p99 is above `--p99` ms. Every answer is checked (200, the
+ * subscription's real share links in base64); afterwards the device registry must hold exactly 2 devices a buyer,
+ * and exactly the (buyer, device) pairs the apps asked for refreshed. Exits 1 on any wrong answer or count.
+ * Figures: `bench/RESULTS.md` (## sublink).
+ */
+import { fork } from 'node:child_process';
+import { createHmac, createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { resealSecrets } from '../../packages/storage-postgres/src/index.js';
+import { notificationJobs } from '../../examples/shop/src/app/notifications/notification-jobs.js';
+import { loadConfig } from '../../examples/shop/src/config/config.js';
+import { shopSchemaName } from '../../examples/shop/src/db/migrations.js';
+import { createLogger } from '../../examples/shop/src/logging/logger.js';
+import { openDatabase } from '../../examples/shop/src/stack/database.js';
+import { shopChannels } from '../../examples/shop/src/stack/notification-channels.js';
+import { openShop } from '../../examples/shop/src/stack/shop.js';
+import { createApp } from '../../examples/shop/src/stack/web-app.js';
+import type { Step, StepKind, StepResult } from './client.js';
+
+const { values } = parseArgs({
+  options: {
+    buyers: { type: 'string', default: '100000' },
+    levels: { type: 'string', default: '1,2,4,8,16,32,64,128,256' },
+    seconds: { type: 'string', default: '5' },
+    p99: { type: 'string', default: '200' },
+    server: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+    schema: { type: 'string', default: 'bench_sublink' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const BUYERS = Number(values.buyers);
+const LEVELS = values.levels.split(',').map(Number);
+const STEP_MS = Number(values.seconds) * 1000;
+const P99_BOUND = Number(values.p99);
+const SCHEMA = values.schema;
+if (!/^bench_[a-z0-9_]{1,30}$/.test(SCHEMA)) throw new Error(`--schema ${SCHEMA}: a plain name starting with bench_ (it is dropped)`);
+if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(values.server).hostname)) throw new Error('--server: loopback only');
+/** The demo plan with a limit of 2 devices and the default no-id policy (serve uncounted). */
+const PLAN = 'Frankfurt · 1 month · unlimited';
+const KINDS: readonly StepKind[] = ['floor', 'off', 'on'];
+/** Seed rows a statement. */
+const BATCH = 10_000;
+/** Devices are seeded as last seen long ago: a refresh during the run is told apart by its time. */
+const SEEDED_AT = '2020-01-01T00:00:00Z';
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
+const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '—');
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-sublink-'));
+const config = loadConfig({
+  DATABASE_URL: values.server,
+  DATABASE_SCHEMA: SCHEMA,
+  DATA_DIR: dataDir,
+  SHOP_SECRET: 'bench-sublink-secret-bench-sublink-secret',
+  SHOP_SECRET_KEYS: `b1:${Buffer.alloc(32, 7).toString('base64')}`,
+  SHOP_NAME: 'Bench',
+  PUBLIC_URL: 'https://shop.bench.example',
+  DEMO_PANEL: 'on',
+  LOG_LEVEL: 'error',
+});
+const engine = `"${SCHEMA}"`;
+const shopTables = shopSchemaName(SCHEMA);
+const dropSchemas = async () => {
+  const admin = await openDatabase(config.database);
+  await admin.client.query(`DROP SCHEMA IF EXISTS ${shopTables} CASCADE`);
+  await admin.client.query(`DROP SCHEMA IF EXISTS ${engine} CASCADE`);
+  await admin.close();
+};
+await dropSchemas();
+const shop = await openShop(config, { logger: createLogger('error') });
+let server: Server | null = null;
+const client = fork(fileURLToPath(new URL('./client.ts', import.meta.url)), [], {
+  execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
+});
+let failed = false;
+try {
+  console.log(`load average at start ${load()}, ${cpus().length} cores, node ${process.version}; ${BUYERS} buyers, schema ${SCHEMA}`);
+
+  // One buyer bought and provisioned through the shop: the subscription every other buyer's is copied from.
+  const seedStarted = performance.now();
+  const plan = (await shop.storage.plans.list({ onSale: true })).find((p) => p.name === PLAN);
+  if (plan === undefined) throw new Error(`the demo plan ${PLAN} is missing`);
+  const template = await shop.kit.customers.create({ email: 'bench-template@bench.example', locale: 'en' });
+  await shop.kit.topUp({ customerId: template.id, amount: plan.price, idempotencyKey: 'bench-template' });
+  const bought = await shop.kit.checkout({
+    customerId: template.id,
+    items: [{ planId: plan.id }],
+    idempotencyKey: 'bench-template',
+    actor: { type: 'customer', id: template.id },
+  });
+  await shop.kit.createWorker({ hostJobs: [...shop.hostJobs, ...notificationJobs(shop, shopChannels(shop).list)] }).drain();
+  const templateSub = await shop.storage.subscriptions.get(bought.subscriptions[0]!.id);
+  if (templateSub?.status !== 'active' || templateSub.shareLinks.length === 0)
+    throw new Error('the template subscription was not provisioned');
+  console.log(
+    `template: ${templateSub.shareLinks.length} share links, device limit ${templateSub.deviceLimit}, ` +
+      `frozen no-id policy ${templateSub.terms?.noHwidPolicy ?? 'none (the plan’s)'}`,
+  );
+
+  // Everyone else, in SQL: customers, subscriptions (plain credentials, sealed below), devices, link tokens.
+  const columns = async (table: string) =>
+    (
+      await shop.db.query<{ column_name: string }>(
+        `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND is_generated = 'NEVER'
+         ORDER BY ordinal_position`,
+        [SCHEMA, table],
+      )
+    ).rows.map((r) => r.column_name);
+  const customerColumns = await columns('customers');
+  const subscriptionColumns = await columns('subscriptions');
+  const replaced = (all: string[], values: Record<string, string>) => all.map((c) => values[c] ?? `t.${c}`).join(', ');
+  const plainRemote = JSON.stringify(templateSub.remote);
+  const tokens: string[] = [];
+  for (let from = 0; from < BUYERS; from += BATCH) {
+    const ids = Array.from({ length: Math.min(BATCH, BUYERS - from) }, (_, i) => from + i);
+    const customerIds = ids.map((i) => `cus_bench_${i}`);
+    const subIds = ids.map((i) => `sub_bench_${i}`);
+    await shop.db.query(
+      `INSERT INTO ${engine}.customers (${customerColumns.join(', ')})
+       SELECT ${replaced(customerColumns, { id: 'n.id', email: `'bench-' || n.i || '@bench.example'`, external_ref: 'NULL', telegram_id: 'NULL' })}
+       FROM ${engine}.customers t CROSS JOIN unnest($2::text[], $3::int[]) AS n(id, i) WHERE t.id = $1`,
+      [template.id, customerIds, ids],
+    );
+    await shop.db.query(
+      `INSERT INTO ${engine}.subscriptions (${subscriptionColumns.join(', ')})
+       SELECT ${replaced(subscriptionColumns, {
+         id: 'n.id',
+         customer_id: 'n.customer_id',
+         order_id: 'NULL',
+         remote: `jsonb_set($4::jsonb, '{username}', to_jsonb('bench_' || n.i))`,
+         remote_client_id: 'NULL',
+         subscription_url: 'NULL',
+         share_links: '$5::jsonb',
+       })}
+       FROM ${engine}.subscriptions t CROSS JOIN unnest($2::text[], $3::text[], $6::int[]) AS n(id, customer_id, i) WHERE t.id = $1`,
+      [templateSub.id, subIds, customerIds, plainRemote, JSON.stringify(templateSub.shareLinks), ids],
+    );
+    await shop.db.query(
+      `INSERT INTO ${engine}.devices (id, subscription_id, hwid, platform, os_version, model, app, app_version, user_agent, first_seen_at, last_seen_at)
+       SELECT 'dev_bench_' || n.i || '_' || d.k, n.id, 'bench-' || n.i || '-' || d.k, d.platform, d.os, d.model, d.app, d.version, d.ua,
+         $3::timestamptz, $3::timestamptz
+       FROM unnest($1::text[], $2::int[]) AS n(id, i)
+       CROSS JOIN (VALUES ('a', 'ios', '26.1', 'iPhone 16 Pro', 'Happ', '4.6.0', 'Happ/4.6.0/ios/2603181556604'),
+                          ('b', 'android', '15', 'Pixel 9', 'v2RayTun', NULL, 'v2raytun/android')) AS d(k, platform, os, model, app, version, ua)`,
+      [subIds, ids, SEEDED_AT],
+    );
+    // The link token as `SubscriptionLinkStore` makes it: an HMAC of the shop secret over the customer and a nonce.
+    const nonces = customerIds.map((id) => createHash('sha256').update(`nonce:${id}`).digest('base64url').slice(0, 22));
+    const batchTokens = customerIds.map((id, k) =>
+      createHmac('sha256', shop.secret).update(`subscription-link:${id}:${nonces[k]}`).digest('base64url').slice(0, 32),
+    );
+    tokens.push(...batchTokens);
+    await shop.db.query(
+      `INSERT INTO ${shopTables}.subscription_links (customer_id, nonce, token_hash, created_at, rotated_at)
+       SELECT n.id, n.nonce, n.hash, now(), now() FROM unnest($1::text[], $2::text[], $3::text[]) AS n(id, nonce, hash)`,
+      [customerIds, nonces, batchTokens.map((t) => createHash('sha256').update(t).digest('hex'))],
+    );
+  }
+  const sealing = await resealSecrets(shop.db, { schema: SCHEMA, secretBox: shop.secretBox });
+  await shop.db.query(`VACUUM ANALYZE ${engine}.customers, ${engine}.subscriptions, ${engine}.devices, ${shopTables}.subscription_links`);
+  if ((await shop.subscriptionLinks.customerFor(tokens[0]!)) !== 'cus_bench_0') throw new Error('a seeded token does not resolve');
+  console.log(`seeded ${BUYERS} buyers in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s; ${sealing.sealed} rows sealed`);
+
+  // The app, and the floor inside it: the same middleware, then the same bytes from memory.
+  const app = createApp(shop, {
+    rateLimits: {
+      signIn: { limit: 10, windowMs: 60_000 },
+      signUp: { limit: 10, windowMs: 60_000 },
+      checkout: { limit: 10, windowMs: 60_000 },
+      subscriptionLink: { limit: 1_000_000_000, windowMs: 60_000 },
+    },
+  });
+  const body = Buffer.from(templateSub.shareLinks.join('\n'), 'utf8').toString('base64');
+  app.get('/bench-floor/:token', (_req, res) => void res.type('text/plain').send(body));
+  // Moved from after the app's not-found handler to just before it: past every middleware `/s/` passes.
+  const stack = (app as unknown as { router: { stack: unknown[] } }).router.stack;
+  const floorLayer = stack.pop();
+  stack.splice(stack.length - 2, 0, floorLayer);
+  server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const runStep = (step: Step) =>
+    new Promise<StepResult>((resolve, reject) => {
+      const failed = (error: Error) => reject(error);
+      client.once('error', failed);
+      client.once('message', (message) => {
+        client.off('error', failed);
+        resolve(message as StepResult);
+      });
+      client.send(step);
+    });
+  const runStarted = new Date();
+  const rows: Array<{ kind: StepKind; level: number; rps: number; cpuMs: number; result: StepResult; load: string }> = [];
+  const stopped = new Set<StepKind>();
+  console.log('\nkind   apps   req/s    p50 ms   p99 ms   max ms  shop CPU ms/req  wrong  load (1/5/15 min)');
+  for (const level of LEVELS) {
+    for (const kind of KINDS) {
+      if (stopped.has(kind)) continue;
+      const cpuBefore = process.cpuUsage();
+      const result = await runStep({
+        baseUrl,
+        tokens,
+        kind,
+        concurrency: level,
+        durationMs: STEP_MS,
+        expectedLinks: templateSub.shareLinks,
+      });
+      // The shop process's CPU (the apps run in their own): what one answer costs here, whatever the machine's load.
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuMs = (cpu.user + cpu.system) / 1000 / result.requests;
+      const rps = result.requests / (result.wallMs / 1000);
+      rows.push({ kind, level, rps, cpuMs, result, load: load() });
+      console.log(
+        `${kind.padEnd(6)} ${String(level).padStart(4)} ${rps.toFixed(0).padStart(7)} ${ms(result.p50).padStart(9)} ${ms(result.p99).padStart(8)} ${ms(result.max).padStart(8)} ${cpuMs.toFixed(2).padStart(16)} ${String(result.errorCount).padStart(6)}  ${load()}`,
+      );
+      for (const e of result.errors.slice(0, 3)) console.log(`    wrong answer ${e.status}: ${e.body}`);
+      if (result.errorCount > 0) failed = true;
+      if (result.p99 > P99_BOUND) stopped.add(kind);
+    }
+    if (stopped.size === KINDS.length) break;
+  }
+
+  // The best level of each kind with its p99 within the bound.
+  console.log(`\nbest within p99 ≤ ${P99_BOUND} ms:`);
+  const best = new Map<StepKind, (typeof rows)[number]>();
+  for (const row of rows) if (row.result.p99 <= P99_BOUND && row.rps > (best.get(row.kind)?.rps ?? 0)) best.set(row.kind, row);
+  for (const kind of KINDS) {
+    const row = best.get(kind);
+    console.log(
+      row === undefined ? `  ${kind}: none` : `  ${kind}: ${row.rps.toFixed(0)} req/s at ${row.level} apps, p99 ${ms(row.result.p99)} ms`,
+    );
+  }
+  const [floorBest, offBest, onBest] = KINDS.map((k) => best.get(k)?.rps ?? Number.NaN) as [number, number, number];
+  console.log(
+    `  on ÷ off ${(onBest / offBest).toFixed(2)}, off ÷ floor ${(offBest / floorBest).toFixed(2)}, on ÷ floor ${(onBest / floorBest).toFixed(2)}`,
+  );
+
+  // The registry: nothing registered or refused, and exactly the pairs the apps asked for refreshed.
+  const asked = rows.filter((r) => r.kind === 'on').at(-1)?.result.devicesAsked ?? 0;
+  const { rows: counts } = await shop.db.query<{ total: string; refreshed: string }>(
+    `SELECT count(*) AS total, count(*) FILTER (WHERE last_seen_at >= $1) AS refreshed FROM ${engine}.devices`,
+    [runStarted],
+  );
+  const total = Number(counts[0]!.total);
+  const refreshed = Number(counts[0]!.refreshed);
+  const devicesOk = total === 2 * BUYERS && refreshed === asked;
+  console.log(
+    `\ndevices: ${total} registered (expected ${2 * BUYERS}), ${refreshed} refreshed during the run (the apps asked as ${asked} devices): ${devicesOk ? 'as expected' : 'WRONG'}`,
+  );
+  if (!devicesOk) failed = true;
+  console.log(failed ? 'FAILED: see the wrong answers or counts above' : 'every answer right');
+} finally {
+  client.disconnect();
+  server?.closeAllConnections();
+  server?.close();
+  await shop.close();
+  if (!values.keep) await dropSchemas();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+if (failed) process.exitCode = 1;
