@@ -9,23 +9,27 @@ export function insertSql<T>(table: string, columns: readonly Column<T>[]): stri
 }
 
 /**
- * One `INSERT` of `count` rows (a `VALUES` list, each value a cast parameter, row after row as {@link paramsOfMany}
- * gives them); returns the stored rows. Bounded by the port's rows per call, so the parameters stay far below
- * PostgreSQL's 65 535.
+ * One `INSERT` of many rows: each column one array parameter (`unnest`), so the statement is the same
+ * whatever the count and its parameters are as many as the columns (see {@link paramsOfMany}); returns the
+ * stored rows. For columns of scalar and jsonb types (an array column would be flattened by `unnest`).
  */
-export function insertManySql<T>(table: string, columns: readonly Column<T>[], count: number): string {
+export function insertManySql<T>(table: string, columns: readonly Column<T>[]): string {
   const names = columns.map(([name]) => name).join(', ');
-  const width = columns.length;
-  const rows = Array.from({ length: count }, (_, row) => {
-    const values = columns.map(([, cast], i) => `$${row * width + i + 1}::${cast}`).join(', ');
-    return `(${values})`;
-  });
-  return `INSERT INTO ${table} (${names}) VALUES ${rows.join(', ')} RETURNING *`;
+  const arrays = columns.map(([, cast], i) => `$${i + 1}::${cast}[]`).join(', ');
+  return `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays}) RETURNING *`;
 }
 
-/** The parameters of {@link insertManySql}: every entity's columns, one entity after another. */
-export function paramsOfMany<T>(columns: readonly Column<T>[], entities: readonly T[]): unknown[] {
-  return entities.flatMap((entity) => paramsOf(columns, entity));
+/** The parameters of {@link insertManySql}: per column, its values of every entity, in the order given. */
+export function paramsOfMany<T>(columns: readonly Column<T>[], entities: readonly T[]): unknown[][] {
+  return columnsOf(
+    columns.length,
+    entities.map((entity) => paramsOf(columns, entity)),
+  );
+}
+
+/** Rows of `width` values turned into `width` columns of values. */
+export function columnsOf(width: number, rows: readonly unknown[][]): unknown[][] {
+  return Array.from({ length: width }, (_, c) => rows.map((row) => row[c]));
 }
 
 /** `UPDATE` of every column but `id` (the first column, `$1`), for a row already locked. */

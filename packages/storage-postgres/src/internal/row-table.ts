@@ -37,6 +37,7 @@ export function rowTable<T>(table: string, entity: string, columns: readonly Col
   // Built on first use: a transaction makes every repository and most use none of these.
   let insert: string | undefined;
   let update: string | undefined;
+  let insertMany: string | undefined;
   return {
     insert: async (db, value) => {
       insert ??= insertSql(table, columns);
@@ -45,7 +46,7 @@ export function rowTable<T>(table: string, entity: string, columns: readonly Col
 
     insertMany: async (db, values) => {
       if (values.length === 0) return [];
-      const { rows } = await db.query(insertManySql(table, columns, values.length), paramsOfMany(columns, values));
+      const { rows } = await db.query((insertMany ??= insertManySql(table, columns)), paramsOfMany(columns, values));
       // RETURNING gives no order guarantee: match the rows back by id.
       const stored = new Map(rows.map((row) => [String(row['id']), fromRow(row)]));
       return values.map((value) => stored.get(idOf(value))!);

@@ -22,7 +22,7 @@ import type {
   UsageReading,
 } from '@panelkit/sdk';
 import type { PanelUsageOptions, PanelUsageWriteResult, SubscriptionRepository, UsageWriteResult } from '@panelkit/sdk/storage';
-import { insertManySql, insertSql } from '../internal/columns.js';
+import { columnsOf, insertManySql, insertSql } from '../internal/columns.js';
 import { rowLock } from '../internal/locks.js';
 import type { Call, RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
@@ -183,10 +183,10 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
           if (panelId !== s.panelId)
             invalidInput('subscription', 'targetId', `target ${s.targetId} is on panel ${panelId}, not ${s.panelId}`);
         }
-        const params = parsed.flatMap((s) =>
+        const rowsOfParams = parsed.map((s) =>
           subscriptionParams(secretBox, { ...s, statusChangedAt: s.statusChangedAt ?? now, revision: 0, createdAt: now, updatedAt: now }),
         );
-        const { rows } = await db.query(insertManySql(table, SUBSCRIPTION_COLUMNS, parsed.length), params);
+        const { rows } = await db.query(insertManySql(table, SUBSCRIPTION_COLUMNS), columnsOf(SUBSCRIPTION_COLUMNS.length, rowsOfParams));
         // RETURNING gives no order guarantee: match the rows back by id.
         const stored = new Map(rows.map((row) => [String(row['id']), fromRow(row)]));
         return parsed.map((s) => stored.get(s.id)!);

@@ -8,6 +8,7 @@ import type { ClientLinks, RemoteClient } from '../../ports/panel.js';
 import type { Actor } from '../../domain/common.js';
 import type { NewAuditEvent } from '../../domain/audit.js';
 import type { NewSubscription } from '../../domain/subscription.js';
+import type { PanelHandle } from '../adapters.js';
 import type { EngineContext } from '../context.js';
 import { adoptedState } from './adopted-state.js';
 import type { ValidImportBatch } from './import-batch.js';
@@ -74,23 +75,30 @@ export function storageLookups(ctx: EngineContext): AdoptionLookups {
   };
 }
 
-/** A service whose checks passed and whose links were read: what its subscription is written from. */
-export interface PreparedAdoption {
+/** A service whose checks passed: its client, and its subscription but for the links. */
+export interface ReadyAdoption {
   service: Service;
   id: string;
   target: Target;
   planId: string;
-  subscription: NewSubscription & { id: string };
+  client: RemoteClient;
+  subscription: Omit<NewSubscription, 'subscriptionUrl' | 'shareLinks'> & { id: string };
   username: string;
+}
+
+/** A service whose checks passed and whose links were read: what its subscription is written from. */
+export interface PreparedAdoption extends ReadyAdoption {
+  subscription: NewSubscription & { id: string };
 }
 
 /**
  * Everything before an adoption's write: finds the service's client on the panel and checks that it
  * can be adopted (not imported already, its customer known, its target synced, not held by another
- * subscription, an end of its own), then reads its links. Reports the row when it ends here (`exists`,
- * unmapped with the reason, or in a dry run what would happen) and returns `null`; else the adoption.
+ * subscription, an end of its own). Reports the row when it ends here (`exists`, unmapped with the
+ * reason, or in a dry run what would happen) and returns `null`; else the adoption, whose links
+ * {@link withLinks} reads next.
  */
-export async function prepareAdoption(sc: ServiceContext, service: Service, lookups: AdoptionLookups): Promise<PreparedAdoption | null> {
+export async function prepareAdoption(sc: ServiceContext, service: Service, lookups: AdoptionLookups): Promise<ReadyAdoption | null> {
   const { ctx, batch, report } = sc;
   const id = importedSubscriptionId(batch.source, service.ref);
   const unmapped = (reason: Parameters<ImportReportBuilder['unmapped']>[2], detail: string | null = null) => {
@@ -124,14 +132,7 @@ export async function prepareAdoption(sc: ServiceContext, service: Service, look
     report.add({ kind: 'service', ref: service.ref, outcome: 'created', id });
     return null;
   }
-  let links: ClientLinks;
-  try {
-    const handle = await ctx.panels.get(service.panelId);
-    links = await ctx.panels.call(handle, `import:${id}:links`, (c) => handle.adapter.links(client.ref, c));
-  } catch (error) {
-    return unmapped('panel_unavailable', toPanelkitError(error).message.slice(0, 500));
-  }
-  const subscription: NewSubscription & { id: string } = {
+  const subscription: Omit<NewSubscription, 'subscriptionUrl' | 'shareLinks'> & { id: string } = {
     id,
     customerId: sc.customerId,
     orderId: null,
@@ -149,10 +150,32 @@ export async function prepareAdoption(sc: ServiceContext, service: Service, look
     startOnFirstUse: state.startOnFirstUse,
     activatedAt: state.startOnFirstUse ? null : now,
     deviceLimit: client.deviceLimit,
-    subscriptionUrl: links.subscriptionUrl,
-    shareLinks: [...links.shareLinks],
   };
-  return { service, id, target, planId: sc.plan.id, subscription, username: client.ref.username };
+  return { service, id, target, planId: sc.plan.id, client, subscription, username: client.ref.username };
+}
+
+/**
+ * Reads an adoption's links off its panel; or reports the service unmapped (`panel_unavailable`) and
+ * returns `null`. `panel` gives its panel's handle (read from storage unless the caller has it). Calls made at once share the panel's queue and slots like every panel call.
+ */
+export async function withLinks(
+  sc: ServiceContext,
+  adoption: ReadyAdoption,
+  panel: () => Promise<PanelHandle> = () => sc.ctx.panels.get(adoption.service.panelId),
+): Promise<PreparedAdoption | null> {
+  const { ctx } = sc;
+  let links: ClientLinks;
+  try {
+    const handle = await panel();
+    links = await ctx.panels.call(handle, `import:${adoption.id}:links`, (c) => handle.adapter.links(adoption.client.ref, c));
+  } catch (error) {
+    sc.report.unmapped('service', adoption.service.ref, 'panel_unavailable', toPanelkitError(error).message.slice(0, 500));
+    return null;
+  }
+  return {
+    ...adoption,
+    subscription: { ...adoption.subscription, subscriptionUrl: links.subscriptionUrl, shareLinks: [...links.shareLinks] },
+  };
 }
 
 /** The audit entry of an adopted subscription. */
@@ -169,7 +192,8 @@ export function adoptionAudit(sc: Pick<ServiceContext, 'actor' | 'batch'>, adopt
  */
 export async function adoptService(sc: ServiceContext, service: Service): Promise<void> {
   const { ctx, report } = sc;
-  const adoption = await prepareAdoption(sc, service, storageLookups(ctx));
+  const ready = await prepareAdoption(sc, service, storageLookups(ctx));
+  const adoption = ready === null ? null : await withLinks(sc, ready);
   if (adoption === null) return;
   const { id, target } = adoption;
   const outcome = await ctx.storage

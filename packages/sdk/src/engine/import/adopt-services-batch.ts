@@ -1,9 +1,10 @@
 import type { Target } from '../../domain/target.js';
 import { ConflictError } from '../../errors.js';
 import type { StorageTransaction } from '../../ports/storage.js';
+import type { PanelHandle } from '../adapters.js';
 import type { EngineContext } from '../context.js';
-import { adoptService, adoptionAudit, importedSubscriptionId, prepareAdoption } from './adopt-service.js';
-import type { AdoptionLookups, PreparedAdoption, ServiceContext } from './adopt-service.js';
+import { adoptService, adoptionAudit, importedSubscriptionId, prepareAdoption, withLinks } from './adopt-service.js';
+import type { AdoptionLookups, PreparedAdoption, ReadyAdoption, ServiceContext } from './adopt-service.js';
 import type { ValidImportBatch } from './import-batch.js';
 
 type Service = ValidImportBatch['services'][number];
@@ -69,7 +70,7 @@ async function reserveAll(tx: StorageTransaction, adoptions: readonly PreparedAd
 
 /**
  * Adopts a chunk of services: reads what the checks need for the whole chunk at once, checks every
- * service and reads its links, then writes every adoption in one transaction (their slots, the
+ * service, reads their links all at once, then writes every adoption in one transaction (their slots, the
  * subscriptions in one insert, their audit entries in another). When the chunk does not fit (a plan or
  * target without room for all of it) or another run adopted one of them meanwhile, nothing of it is
  * written and each of its services is adopted on its own instead, so each gets its own outcome.
@@ -84,12 +85,26 @@ export async function adoptServiceChunk(
   if (first === undefined) return;
   const { batch, report, dryRun } = contextOf(first);
   const lookups = await chunkLookups(ctx, batch.source, services, targets);
-  const adoptions: PreparedAdoption[] = [];
+  const ready: ReadyAdoption[] = [];
   for (const service of services) {
     const adoption = await prepareAdoption(contextOf(service), service, lookups);
-    if (adoption !== null) adoptions.push(adoption);
+    if (adoption !== null) ready.push(adoption);
   }
-  if (dryRun || adoptions.length === 0) return;
+  if (dryRun || ready.length === 0) return;
+  // All at once: the panel's queue bounds them, and hands its slots from call to call.
+  const handles = new Map<string, Promise<PanelHandle>>();
+  const handleOf = (panelId: string) => {
+    let handle = handles.get(panelId);
+    if (handle === undefined) {
+      handle = ctx.panels.get(panelId);
+      handle.catch(() => undefined); // each call that needs it reports its failure
+      handles.set(panelId, handle);
+    }
+    return handle;
+  };
+  const read = await Promise.all(ready.map((a) => withLinks(contextOf(a.service), a, () => handleOf(a.service.panelId))));
+  const adoptions = read.filter((a): a is PreparedAdoption => a !== null);
+  if (adoptions.length === 0) return;
   try {
     await ctx.storage.transaction(async (tx) => {
       await reserveAll(tx, adoptions);
