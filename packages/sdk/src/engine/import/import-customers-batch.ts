@@ -7,7 +7,7 @@ import type { EngineContext } from '../context.js';
 import type { ValidImportBatch } from './import-batch.js';
 import type { ImportReportBuilder } from './import-report.js';
 
-type Customer_ = ValidImportBatch['customers'][number];
+type CustomerRow = ValidImportBatch['customers'][number];
 
 /** What importing customers needs: the run's context, batch, report and actor. */
 export interface CustomerRun {
@@ -28,7 +28,7 @@ export function importedCustomerId(source: string, ref: string): string {
 }
 
 /** The opening balance entry of an old row (kind `adjustment`, keyed by the row, naming it in `reference`). */
-export function openingBalance(run: CustomerRun, row: Customer_, customerId: string): NewLedgerEntry {
+export function openingBalance(run: CustomerRun, row: CustomerRow, customerId: string): NewLedgerEntry {
   const { source, currency } = run.batch;
   return {
     customerId,
@@ -49,7 +49,7 @@ export function openingBalance(run: CustomerRun, row: Customer_, customerId: str
  * Returns each old row's customer id; `null` when another run took the chunk's keys meanwhile (then
  * nothing of it was written and the caller imports its rows one by one).
  */
-export async function importCustomerChunk(run: CustomerRun, rows: readonly Customer_[]): Promise<Map<string, string> | null> {
+export async function importCustomerChunk(run: CustomerRun, rows: readonly CustomerRow[]): Promise<Map<string, string> | null> {
   const { ctx, batch, report } = run;
   const existing = new Map<string, Customer>();
   for (const c of await ctx.storage.customers.getByExternalRefs(rows.map((r) => r.externalRef))) existing.set(c.externalRef ?? '', c);
