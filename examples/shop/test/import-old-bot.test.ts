@@ -26,6 +26,9 @@ import { panelAdapterFactory } from '../src/app/panels/panel-adapters.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { telegramExternalRef } from '../src/app/auth/telegram-buyers.js';
 import { mariaDbMissing, type MariaDbServer, startMariaDb } from './support/mariadb-server.js';
+import { ensureAdmin } from '../src/app/auth/accounts.js';
+import { createApp } from '../src/stack/web-app.js';
+import { ADMIN, signedInAdmin } from './support/shop-under-test.js';
 import { insert, MIRZA_TABLES, WIZWIZ_TABLES } from './support/old-bot-schemas.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 import { testTempFolder } from '../../../scripts/test-support/temp-root.js';
@@ -102,6 +105,7 @@ describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ?
     SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
     SHOP_CURRENCY: 'IRR',
     LOG_LEVEL: 'silent',
+    STAFF_TOTP: 'optional',
   };
 
   beforeAll(async () => {
@@ -305,13 +309,14 @@ describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ?
   it('a crash part-way leaves a state a second run completes, every balance and service once', async () => {
     const before = await panelCounts();
     const batch = await batchOf('mirza');
-    // A kit whose storage dies at the fifth transaction (the process "crashes" there).
+    // A kit whose storage dies at the fourth transaction (the process "crashes" there): customers and plans are
+    // written, a chunk at a time, and the services' chunk is not.
     let transactions = 0;
     const dying: StoragePort = new Proxy(shop.storage, {
       get(target, key, receiver) {
         if (key === 'transaction') {
           return (fn: Parameters<StoragePort['transaction']>[0]) => {
-            if (++transactions === 5) throw new Error('the process died');
+            if (++transactions === 4) throw new Error('the process died');
             return target.transaction(fn);
           };
         }
@@ -444,7 +449,7 @@ describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ?
     const shopDir = new URL('..', import.meta.url).pathname;
     const run = promisify(execFile);
     const args = ['--conditions=@panelkit/source', '--import', 'tsx', 'src/import-command.ts', 'wizwiz', maria.url('wizwiz')];
-    const { stdout } = await run(process.execPath, [...args, '--amount-factor', '10', '--report', report], {
+    const { stdout, stderr } = await run(process.execPath, [...args, '--amount-factor', '10', '--report', report], {
       cwd: shopDir,
       env: { ...process.env, ...shopEnv, DATA_DIR: testTempFolder('import-data') },
     });
@@ -452,6 +457,9 @@ describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ?
     expect(summary.services).toEqual({ created: 0, exists: 2, unmapped: 1 });
     expect(summary.balances).toEqual({ created: 0, exists: 1, unmapped: 0, credited: 0 });
     expect(stdout).toContain('unmapped service 3: skipped_by_reader not_live: status 0');
+    // Progress after every chunk on stderr: rows done of all, and the rate.
+    expect(stderr).toMatch(/^import: 2\/5 rows \(40%\), \d+ rows\/s \[customers\]$/m);
+    expect(stderr).toMatch(/^import: 5\/5 rows \(100%\), \d+ rows\/s \[done\]$/m);
     const rows = (JSON.parse(readFileSync(report, 'utf8')) as { rows: { kind: string }[] }).rows;
     expect(rows.filter((r) => r.kind === 'service')).toHaveLength(3);
     const bad = await run(process.execPath, [...args.slice(0, 4), 'nosuchbot'], {
@@ -459,5 +467,61 @@ describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ?
       env: { ...process.env, ...shopEnv },
     }).catch((error: { code: number; stderr: string }) => error);
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: import') });
+  });
+  it('the owner imports on /admin/import: a job on the worker, its progress and report on the page, the password never shown', async () => {
+    await ensureAdmin(shop, ADMIN.email, ADMIN.password);
+    const app = createApp(shop);
+    const owner = await signedInAdmin(app);
+    const secret = 'old-bot-db-password-5be1c9';
+    const url = maria.url('wizwiz').replace('mysql://root@', `mysql://root:${secret}@`);
+    const balanceBefore = await balanceOf('82000001');
+    const jobsBefore = (await shop.storage.jobs.list({ type: 'shop.import.old_bot' }, { limit: 10 })).items.length;
+    const bad = await owner.agent
+      .post('/admin/import')
+      .type('form')
+      .send({ _csrf: owner.csrf, kind: 'wizwiz', databaseUrl: 'https://example.com/db', amountFactor: '10' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('mysql://user:password@host:3306/database');
+    await owner.agent
+      .post('/admin/import')
+      .type('form')
+      .send({ _csrf: owner.csrf, kind: 'wizwiz', databaseUrl: url, amountFactor: '0' })
+      .expect(400);
+    // A form without its CSRF token is refused like every other form.
+    await owner.agent.post('/admin/import').type('form').send({ kind: 'wizwiz', databaseUrl: url, amountFactor: '10' }).expect(403);
+    expect((await shop.storage.jobs.list({ type: 'shop.import.old_bot' }, { limit: 10 })).items).toHaveLength(jobsBefore);
+
+    const started = await owner.agent
+      .post('/admin/import')
+      .type('form')
+      .send({ _csrf: owner.csrf, kind: 'wizwiz', databaseUrl: url, amountFactor: '10' })
+      .expect(303);
+    const location = started.headers['location'] as string;
+    const id = /\/admin\/import\/(imp_[A-Za-z0-9_-]+)/.exec(location)?.[1] as string;
+    expect(id).toEqual(expect.any(String));
+    const queued = await owner.agent.get(`/admin/import/${id}`).expect(200);
+    expect(queued.text).toContain('data-state="queued"');
+    expect(queued.text).toContain('http-equiv="refresh"');
+
+    await shop.kit.createWorker({ hostJobs: shop.hostJobs }).drain();
+    const done = await owner.agent.get(`/admin/import/${id}`).expect(200);
+    expect(done.text).toContain('data-state="done"');
+    // 2 buyers, 1 plan, 3 orders of which 2 live services: 5 rows, every one handled.
+    expect(done.text).toContain('5 of 5 rows (100%)');
+    expect(done.text).toMatch(/data-kind="services">\s*<td>Services<\/td><td>0<\/td><td>2<\/td><td>1<\/td>/);
+    expect(done.text).toContain('not_live: status 0');
+    const list = await owner.agent.get('/admin/import').expect(200);
+    expect(list.text).toContain(`/admin/import/${id}`);
+    expect(list.text).toContain(`127.0.0.1:${new URL(url).port}/wizwiz`);
+    const audit = await shop.storage.audit.list({ subjectType: 'import', subjectId: id }, { limit: 5 });
+    expect(audit.items.map((e) => [e.action, e.actor.type, (e.data as { database?: string }).database])).toEqual([
+      ['import.started', 'admin', `127.0.0.1:${new URL(url).port}/wizwiz`],
+    ]);
+    for (const text of [queued.text, done.text, list.text, JSON.stringify(audit.items)]) expect(text).not.toContain(secret);
+    const stored = await shop.db.query(`SELECT database_url FROM ${shop.shopSchema}.shop_imports WHERE id = $1`, [id]);
+    expect(String(stored.rows[0]?.['database_url'])).not.toContain(secret);
+    // Everything was imported before: the run credited nothing again.
+    expect(done.text).toContain('data-testid="import-credited">0<');
+    expect(await balanceOf('82000001')).toBe(balanceBefore);
   });
 });

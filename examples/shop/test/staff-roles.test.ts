@@ -60,7 +60,7 @@ describe('staff roles', () => {
       admin.some((r) => r.method === rule.method && staffRuleFor(r.method, r.path.replace(/:[A-Za-z]+/g, 'x_1')) === rule);
     expect(STAFF_ROUTES.filter((rule) => !matchesRegistered(rule))).toEqual([]);
     // Panels (and their secrets), plans, deliveries, drift, the audit log and staff stay the owner's.
-    const ownersAreas = /^\/admin\/(panels|plans|deliveries|drift|dry-run|audit|staff)(\/|$)/;
+    const ownersAreas = /^\/admin\/(panels|plans|deliveries|drift|dry-run|audit|staff|import)(\/|$)/;
     expect(STAFF_ROUTES.filter((rule) => ownersAreas.test(rule.path) && rule.level !== 'owner')).toEqual([]);
     expect(STAFF_ROUTES.filter((rule) => ownersAreas.test(rule.path)).length).toBeGreaterThan(20);
   });

@@ -182,6 +182,8 @@ export type {
   ImportCustomer,
   ImportOptions,
   ImportPlan,
+  ImportProgress,
+  ImportProgressListener,
   ImportService,
   ImportSkippedRow,
 } from './engine/import/import-batch.js';

@@ -387,6 +387,32 @@ const MIGRATIONS: readonly ShopMigration[] = [
         keep_until timestamptz NOT NULL
       )`,
       `CREATE INDEX IF NOT EXISTS telegram_init_data_uses_keep_until ON ${s}.telegram_init_data_uses (keep_until)`,
+  },
+  {
+    version: 18,
+    name: 'shop_imports',
+    statements: (s) => [
+      `CREATE TABLE IF NOT EXISTS ${s}.shop_imports (
+        id text PRIMARY KEY,
+        kind text NOT NULL,
+        source text NOT NULL,
+        database_url text NOT NULL,
+        amount_factor double precision NOT NULL,
+        panels jsonb NOT NULL DEFAULT '{}'::jsonb,
+        dry_run boolean NOT NULL,
+        state text NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+        done integer NOT NULL DEFAULT 0,
+        total integer NOT NULL DEFAULT 0,
+        summary jsonb,
+        unmapped jsonb,
+        error text,
+        started_by text,
+        created_at timestamptz NOT NULL,
+        started_at timestamptz,
+        updated_at timestamptz NOT NULL,
+        finished_at timestamptz
+      )`,
+      `CREATE INDEX IF NOT EXISTS shop_imports_created ON ${s}.shop_imports (created_at DESC)`,
     ],
   },
 ];

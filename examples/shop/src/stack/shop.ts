@@ -18,6 +18,7 @@ import { SubscriptionLinkStore } from '../db/subscription-links.js';
 import { applyPanelsFile } from '../app/panels/panels-file.js';
 import { enqueueEventNotices, eventNoticesJob } from '../app/notifications/event-notices.js';
 import { scheduledBackupJob } from '../app/backup/scheduled.js';
+import { oldBotImportJob } from '../app/import/import-runs.js';
 import { randomSecret, remembered } from './data-folder.js';
 import { openDatabase, type OpenDatabase } from './database.js';
 import { startDemoPanels, type DemoPanels } from './demo-panels.js';
@@ -165,7 +166,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       secretBox,
       demo,
       passwordCost: options.passwordCost ?? PASSWORD_COST,
-      hostJobs: [eventNotices, scheduledBackupJob(shopOf)],
+      hostJobs: [eventNotices, scheduledBackupJob(shopOf), oldBotImportJob(shopOf)],
       close,
     };
     if (oldNotificationQueue) {

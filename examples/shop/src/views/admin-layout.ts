@@ -17,12 +17,16 @@ const SECTIONS = [
   ['/admin/staff', 'staff.nav'],
   ['/admin/settings', 'settings.nav'],
   ['/admin/backup', 'backup.nav'],
+  ['/admin/import', 'import.nav'],
   ['/admin/discounts', 'discounts.admin.title'],
   ['/admin/referrals', 'referrals.admin.title'],
 ] as const;
 
 /** An admin page: the shop layout with the navigation to the admin sections the viewer's role may use above the content. */
-export function adminPage(ctx: RequestContext, options: { title: string; body: HtmlValue; notice?: string | null }): SafeHtml {
+export function adminPage(
+  ctx: RequestContext,
+  options: { title: string; body: HtmlValue; notice?: string | null; head?: HtmlValue },
+): SafeHtml {
   const path = ctx.path.split('?')[0] ?? '';
   const role = ctx.viewer?.account.role ?? 'buyer';
   const current = (href: string) => (href === '/admin' ? path === '/admin' : path === href || path.startsWith(`${href}/`));
@@ -30,6 +34,7 @@ export function adminPage(ctx: RequestContext, options: { title: string; body: H
     title: options.title,
     wide: true,
     notice: options.notice ?? null,
+    ...(options.head === undefined ? {} : { head: options.head }),
     body: html`<nav class="admin-nav" aria-label="${ctx.t('admin.nav.label')}">${SECTIONS.filter(([href]) =>
       roleMayUse(role, 'GET', href),
     ).map(([href, key]) => html`<a href="${href}" ${current(href) ? html`aria-current="page"` : ''}>${ctx.t(key)}</a>`)}</nav>

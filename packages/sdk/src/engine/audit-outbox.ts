@@ -33,6 +33,11 @@ function hookedTransaction(tx: StorageTransaction, hook: AuditOutboxHook): Stora
       await hook(tx, event);
       return event;
     },
+    async appendMany(inputs: readonly NewAuditEvent[]) {
+      const events = await tx.audit.appendMany(inputs);
+      for (const event of events) await hook(tx, event);
+      return events;
+    },
   };
   // `orders.place` appends audit events too: each reaches the hook once it is written.
   const orders: OrderRepository = withAudit(tx.orders as OrderRepository & object, audit, {
@@ -54,6 +59,7 @@ export function withAuditOutbox(storage: StoragePort, hook: AuditOutboxHook): St
   const audit: AuditRepository = {
     list: (filter, page) => storage.audit.list(filter, page),
     append: (input) => storage.transaction((tx) => hookedTransaction(tx, hook).audit.append(input)),
+    appendMany: (inputs) => storage.transaction((tx) => hookedTransaction(tx, hook).audit.appendMany(inputs)),
   };
   const transaction: StoragePort['transaction'] = (fn) => storage.transaction((tx) => fn(hookedTransaction(tx, hook)));
   const orders: OrderRepository = withAudit(storage.orders as OrderRepository & object, audit, {

@@ -55,9 +55,18 @@ export {
   ImportServiceSchema,
   ImportSkippedRowSchema,
 } from './import/import-batch.js';
-export type { ImportBatch, ImportCustomer, ImportOptions, ImportPlan, ImportService, ImportSkippedRow } from './import/import-batch.js';
+export type {
+  ImportBatch,
+  ImportCustomer,
+  ImportOptions,
+  ImportPlan,
+  ImportProgress,
+  ImportProgressListener,
+  ImportService,
+  ImportSkippedRow,
+} from './import/import-batch.js';
 export type { ImportOutcome, ImportReport, ImportRowResult, ImportTally, ImportUnmappedReason } from './import/import-report.js';
-export { FALLBACK_PLAN_REF, openingBalanceKey } from './import/import-shop.js';
+export { FALLBACK_PLAN_REF, IMPORT_CHUNK_SIZE, openingBalanceKey } from './import/import-shop.js';
 export { importedSubscriptionId } from './import/adopt-service.js';
 export { EvacuationRequestSchema } from './evacuation/evacuate.js';
 export type { EvacuationItem, EvacuationOutcome, EvacuationProgress, EvacuationReport, EvacuationRequest } from './evacuation/evacuate.js';

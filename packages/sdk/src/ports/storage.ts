@@ -36,12 +36,20 @@ import type { DeviceRepository } from './storage-devices.js';
  * `panelSlots.renew` (a slot held across many calls, its lease kept alive) and `ticks.now` (the storage's time,
  * which a replica measures its clock's offset against); 14 `devices` (the devices registered on each
  * subscription, a new one registered exactly up to the limit under concurrency) and `Plan.noHwidPolicy` (stored,
- * and in `Subscription.terms`).
+ * and in `Subscription.terms`); 15 writes and reads of many rows in one call (`customers.createMany`,
+ * `customers.getByExternalRefs`, `ledger.appendMany`, `subscriptions.createMany`, `subscriptions.getMany`,
+ * `audit.appendMany`: a shop's import brings thousands of rows over in a few statements).
  */
-export const STORAGE_PORT_VERSION = 14 as const;
+export const STORAGE_PORT_VERSION = 15 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
+
+/**
+ * The most rows one call of a `…Many` method (`customers.createMany`, `ledger.appendMany`, …) takes, and the
+ * most keys one of its bulk reads takes (`ValidationError` beyond): one call stays one bounded statement.
+ */
+export const MAX_ROWS_PER_CALL = 1000;
 
 /** What a storage can promise; hosts check it before running several replicas. */
 export interface StorageCapabilities {
@@ -203,6 +211,17 @@ export interface CustomerRepository {
   getByEmail(email: string): Promise<Customer | null>;
   /** By the host's own reference (a Telegram user id, an account id), exact match; or `null`. */
   getByExternalRef(externalRef: string): Promise<Customer | null>;
+  /**
+   * The customers with these external references, in no particular order; unknown ones are left out. At
+   * most {@link MAX_ROWS_PER_CALL} references a call.
+   */
+  getByExternalRefs(externalRefs: readonly string[]): Promise<Customer[]>;
+  /**
+   * Creates every customer, as `create` would one by one, in one call: all or none. A taken email or
+   * external reference (stored, or twice in `inputs`) is a `ConflictError` and creates none. Returned in
+   * the order given; at most {@link MAX_ROWS_PER_CALL} a call.
+   */
+  createMany(inputs: readonly NewCustomer[]): Promise<Customer[]>;
   /** Newest first. */
   list(page: PageRequest): Promise<Page<Customer>>;
   /** Applies a strict patch; `NotFoundError` when missing, `ConflictError` on a taken email/externalRef. */
@@ -231,6 +250,14 @@ export interface LedgerRepository {
    *   `IdempotencyConflictError`.
    */
   append(input: NewLedgerEntry): Promise<LedgerAppendResult>;
+  /**
+   * Appends the entries in the order given, each exactly as `append` would (balance check, a key
+   * already used returns its entry with `created: false`, a key used again later in `inputs` returns
+   * the earlier one), in one call: all or none. Any entry `append` would refuse (`InsufficientFundsError`,
+   * `IdempotencyConflictError`, `NotFoundError`) refuses the whole call and writes nothing. The
+   * customers' locks are taken in id order. Results in the order given; at most {@link MAX_ROWS_PER_CALL}.
+   */
+  appendMany(inputs: readonly NewLedgerEntry[]): Promise<LedgerAppendResult[]>;
   /** The entry written under this (globally unique) key, or `null`. */
   getByIdempotencyKey(key: string): Promise<LedgerEntry | null>;
   /** The customer's balance in `currency`, in integer minor units; 0 when there are no entries. */
@@ -351,6 +378,18 @@ export interface SubscriptionRepository {
    * (`ValidationError` beyond). One round trip for a page of a panel's clients (usage sync).
    */
   getByUsernames(panelId: string, usernames: readonly string[]): Promise<Subscription[]>;
+  /**
+   * The subscriptions with these ids, in no particular order; unknown ids are left out. At most
+   * {@link MAX_ROWS_PER_CALL} ids a call.
+   */
+  getMany(ids: readonly string[]): Promise<Subscription[]>;
+  /**
+   * Creates every subscription, each as `create` would, in one call: all or none. A taken id or
+   * `(panelId, remote.username)` (stored, or twice in `inputs`) is a `ConflictError`; a missing
+   * reference a `NotFoundError`; either creates none. Takes no capacity (reserve it in the same
+   * transaction). Returned in the order given; at most {@link MAX_ROWS_PER_CALL} a call.
+   */
+  createMany(inputs: readonly (NewSubscription & { id: string })[]): Promise<Subscription[]>;
   /**
    * Applies `patch` if the stored revision is `expectedRevision` and bumps the revision;
    * otherwise throws `ConflictError` and changes nothing. Changing `status` sets
@@ -558,6 +597,8 @@ export interface PanelSlotRepository {
 export interface AuditRepository {
   /** Stores one event, timestamped by the storage clock. */
   append(input: NewAuditEvent): Promise<AuditEvent>;
+  /** Stores every event, as `append` would, in one call: all or none; in the order given, at most {@link MAX_ROWS_PER_CALL}. */
+  appendMany(inputs: readonly NewAuditEvent[]): Promise<AuditEvent[]>;
   /** Newest first. */
   list(filter: { subjectType?: string; subjectId?: string; actor?: Actor['type'] }, page: PageRequest): Promise<Page<AuditEvent>>;
 }

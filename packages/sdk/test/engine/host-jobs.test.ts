@@ -178,4 +178,30 @@ describe('the audit trail as an outbox (withAuditOutbox)', () => {
     expect(jobs.items.map((j) => j.payload['to']).sort()).toEqual(['cus_1', 'cus_2']);
     expect(storage.kind).toBe('memory');
   });
+
+  it('events appended many at once (audit.appendMany) each reach the hook, in the transaction and outside one', async () => {
+    const { createMemoryStorage } = await import('@panelkit/storage-memory');
+    const { ManualClock } = await import('../../src/testing/index.js');
+    const { withAuditOutbox } = await import('../../src/index.js');
+    const storage = withAuditOutbox(createMemoryStorage({ clock: new ManualClock('2026-03-01T00:00:00.000Z') }), async (tx, event) => {
+      await enqueueHostJob(tx, greet, { to: event.subjectId, text: event.action }, { key: `audit:${event.id}` });
+    });
+    const event = (subjectId: string) => ({
+      actor: { type: 'system' as const },
+      action: 'test.greeted',
+      subjectType: 'customer',
+      subjectId,
+    });
+    await expect(
+      storage.transaction(async (tx) => {
+        await tx.audit.appendMany([event('cus_a'), event('cus_b')]);
+        throw new Error('the cause failed');
+      }),
+    ).rejects.toThrow('the cause failed');
+    expect((await storage.jobs.list({ type: 'test.greet' }, { limit: 10 })).items).toEqual([]);
+    await storage.transaction((tx) => tx.audit.appendMany([event('cus_a'), event('cus_b')]));
+    await storage.audit.appendMany([event('cus_c')]);
+    const jobs = await storage.jobs.list({ type: 'test.greet' }, { limit: 10 });
+    expect(jobs.items.map((j) => j.payload['to']).sort()).toEqual(['cus_a', 'cus_b', 'cus_c']);
+  });
 });

@@ -96,6 +96,91 @@ describe('kit.importShop', () => {
   });
 });
 
+describe('kit.importShop in chunks', () => {
+  const BUYERS = 1_100;
+
+  /** An old shop of `BUYERS` buyers, each with a balance and a live client, on a kit whose transactions are counted. */
+  async function bigShop() {
+    let transactions = 0;
+    const h = await createHarness({
+      wrapStorage: (storage) =>
+        new Proxy(storage, {
+          get(target, key, receiver) {
+            if (key !== 'transaction') return Reflect.get(target, key, receiver);
+            return (fn: Parameters<typeof storage.transaction>[0]) => {
+              transactions++;
+              return target.transaction(fn);
+            };
+          },
+        }),
+    });
+    const [{ panel, target, fake }] = h.panels as [(typeof h.panels)[number]];
+    const end = new Date(h.clock.now().getTime() + 10 * DAY);
+    const names = Array.from({ length: BUYERS }, (_, i) => `old_${i}`);
+    await fake.createClients(
+      target,
+      names.map((n) => oldClient(n, end)),
+      ctx,
+    );
+    const batch: ImportBatch = {
+      source: 'big',
+      currency: 'USD',
+      customers: names.map((_, i) => ({ ref: String(i), externalRef: `telegram:${i + 1}`, telegramId: String(i + 1), balance: 100 + i })),
+      plans: [{ ref: 'p', name: 'Monthly', price: 1000, durationDays: 30, trafficBytes: 20 * GiB }],
+      services: names.map((username, i) => ({ ref: `s${i}`, customerRef: String(i), planRef: 'p', panelId: panel.id, username })),
+    };
+    return { h, batch, target, transactions: () => transactions };
+  }
+
+  it('writes many rows per transaction, and a rerun writes none and changes nothing', async () => {
+    const { h, batch, target, transactions } = await bigShop();
+    const first = await h.kit.importShop(batch);
+    expect(first.customers.created).toBe(BUYERS);
+    expect(first.balances).toMatchObject({ created: BUYERS, credited: BUYERS * 100 + (BUYERS * (BUYERS - 1)) / 2 });
+    expect(first.services.created).toBe(BUYERS);
+    // Three chunks of customers, the plan, three chunks of services: not one transaction a row.
+    expect(transactions()).toBe(7);
+    expect((await h.storage.targets.get(target.id))?.allocated).toBe(BUYERS);
+    const customer = await h.storage.customers.getByExternalRef('telegram:1000');
+    expect(await h.storage.ledger.balance(customer!.id, 'USD')).toBe(1099);
+    const again = await h.kit.importShop(batch);
+    expect(transactions()).toBe(10); // the customers' chunks find every key stored; services and the plan write nothing
+    expect(again.customers).toEqual({ created: 0, exists: BUYERS, unmapped: 0 });
+    expect(again.balances).toMatchObject({ created: 0, exists: BUYERS, credited: 0 });
+    expect(again.services).toEqual({ created: 0, exists: BUYERS, unmapped: 0 });
+    expect(await h.storage.ledger.balance(customer!.id, 'USD')).toBe(1099);
+    expect((await h.storage.targets.get(target.id))?.allocated).toBe(BUYERS);
+    const audited = await h.storage.audit.list({ subjectType: 'subscription' }, { limit: 1000 });
+    expect(audited.items.filter((e) => e.action === 'subscription.imported')).toHaveLength(1000);
+  });
+
+  it('tells its progress after every chunk, up to every row', async () => {
+    const { h, batch } = await bigShop();
+    const heard: unknown[] = [];
+    await h.kit.importShop(batch, { onProgress: (p) => void heard.push({ ...p }) });
+    const total = BUYERS * 2 + 1;
+    expect(heard).toEqual([
+      { phase: 'customers', done: 500, total },
+      { phase: 'customers', done: 1000, total },
+      { phase: 'customers', done: 1100, total },
+      { phase: 'plans', done: 1101, total },
+      { phase: 'services', done: 1601, total },
+      { phase: 'services', done: 2101, total },
+      { phase: 'services', done: 2201, total },
+      { phase: 'done', done: 2201, total },
+    ]);
+  });
+
+  it('a chunk that does not fit its target is written row by row: what fits is adopted, the rest reported', async () => {
+    const { h, batch, target } = await bigShop();
+    await h.storage.targets.update(target.id, { capacity: 700 });
+    const report = await h.kit.importShop(batch);
+    expect(report.services).toEqual({ created: 700, exists: 0, unmapped: 400 });
+    expect(report.rows.filter((r) => r.reason === 'target_full')).toHaveLength(400);
+    expect((await h.storage.targets.get(target.id))?.allocated).toBe(700);
+  });
+});
+
 describe('adoptedState', () => {
   const now = new Date('2026-03-01T00:00:00Z');
   const client = (over: Partial<RemoteClient>): RemoteClient => ({

@@ -1,6 +1,6 @@
 import { createId } from '@panelkit/sdk';
 import { NewAuditEventSchema } from '@panelkit/sdk/schemas';
-import { parseAuditFilter, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage';
+import { inputRows, parseAuditFilter, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage';
 import type { Actor, AuditEvent, NewAuditEvent, Page, PageRequest } from '@panelkit/sdk';
 import type { TimeKey } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
@@ -38,12 +38,19 @@ export interface AuditFilter {
 export function auditOperations(tables: AuditTables) {
   const { events } = tables;
 
+  function append(op: Op, input: NewAuditEvent): AuditEvent {
+    const parsed = copy(parseInput(NewAuditEventSchema, input, 'audit event'));
+    const event: AuditEvent = { ...parsed, id: parsed.id ?? createId('aud'), at: parsed.at ?? op.now };
+    events.insert(op.undo, event);
+    return copy(event);
+  }
+
   return {
-    append(op: Op, input: NewAuditEvent): AuditEvent {
-      const parsed = copy(parseInput(NewAuditEventSchema, input, 'audit event'));
-      const event: AuditEvent = { ...parsed, id: parsed.id ?? createId('aud'), at: parsed.at ?? op.now };
-      events.insert(op.undo, event);
-      return copy(event);
+    append,
+
+    /** One by one; the runner undoes the call's writes when one throws, so it is all or none. */
+    appendMany(op: Op, inputs: readonly NewAuditEvent[]): AuditEvent[] {
+      return inputRows(inputs, 'audit events').map((input) => append(op, input));
     },
 
     /** Newest first by `at`, then id. Served by the narrowest index the filter allows. */

@@ -1,6 +1,16 @@
 import { createId } from '@panelkit/sdk';
 import { CustomerPatchSchema, NewCustomerSchema } from '@panelkit/sdk/schemas';
-import { definedFields, inputKey, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage';
+import {
+  MAX_ROWS_PER_CALL,
+  definedFields,
+  inputKey,
+  inputKeys,
+  inputRows,
+  parseInput,
+  parsePageWindow,
+  timeCursorCodec,
+  timeKey,
+} from '@panelkit/sdk/storage';
 import type { Customer, CustomerPatch, NewCustomer, Page, PageRequest } from '@panelkit/sdk';
 import type { TimeKey } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
@@ -33,12 +43,19 @@ export function createCustomerTables(): CustomerTables {
 export function customerOperations({ customers, byEmail, byExternalRef, byCreated }: CustomerTables) {
   const found = (id: string | undefined): Customer | null => (id === undefined ? null : copy(customers.load(id)));
 
+  function create(op: Op, input: NewCustomer): Customer {
+    const parsed = copy(parseInput(NewCustomerSchema, input, 'customer'));
+    const customer: Customer = { ...parsed, id: parsed.id ?? createId('cus'), createdAt: op.now, updatedAt: op.now };
+    customers.insert(op.undo, customer);
+    return copy(customer);
+  }
+
   return {
-    create(op: Op, input: NewCustomer): Customer {
-      const parsed = copy(parseInput(NewCustomerSchema, input, 'customer'));
-      const customer: Customer = { ...parsed, id: parsed.id ?? createId('cus'), createdAt: op.now, updatedAt: op.now };
-      customers.insert(op.undo, customer);
-      return copy(customer);
+    create,
+
+    /** One by one; the runner undoes the call's writes when one throws, so it is all or none. */
+    createMany(op: Op, inputs: readonly NewCustomer[]): Customer[] {
+      return inputRows(inputs, 'customers').map((input) => create(op, input));
     },
 
     get(_op: Op, id: string): Customer | null {
@@ -52,6 +69,15 @@ export function customerOperations({ customers, byEmail, byExternalRef, byCreate
 
     getByExternalRef(_op: Op, externalRef: string): Customer | null {
       return found(byExternalRef.lookup(inputKey(externalRef, 'external reference')));
+    },
+
+    getByExternalRefs(_op: Op, externalRefs: readonly string[]): Customer[] {
+      const out = new Map<string, Customer>();
+      for (const ref of inputKeys(externalRefs, 'external references', MAX_ROWS_PER_CALL)) {
+        const id = byExternalRef.lookup(ref);
+        if (id !== undefined && !out.has(id)) out.set(id, copy(customers.load(id)));
+      }
+      return [...out.values()];
     },
 
     list(_op: Op, page: PageRequest): Page<Customer> {

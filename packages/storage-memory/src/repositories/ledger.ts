@@ -1,7 +1,7 @@
 import { ConflictError, IdempotencyConflictError, InsufficientFundsError, ValidationError, createId } from '@panelkit/sdk';
 import { CreditLimitSchema, CurrencySchema, NewLedgerEntrySchema } from '@panelkit/sdk/schemas';
 import { decideLedgerMove } from '@panelkit/sdk/rules';
-import { inputKey, isSameLedgerRequest, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage';
+import { inputKey, inputRows, isSameLedgerRequest, parseInput, parsePageWindow, timeCursorCodec, timeKey } from '@panelkit/sdk/storage';
 import type { CreditLimit, Customer, LedgerEntry, Money, NewLedgerEntry, Order, Page, PageRequest, Subscription } from '@panelkit/sdk';
 import type { LedgerAppendResult } from '@panelkit/sdk/storage';
 import type { TimeKey } from '@panelkit/sdk/storage';
@@ -86,7 +86,12 @@ export interface LedgerReferences {
 export function ledgerOperations(tables: LedgerTables, refs: LedgerReferences) {
   const { entries, byIdempotencyKey, byCustomer, balances, creditLimits } = tables;
 
-  return {
+  const ledger = {
+    /** One by one; the runner undoes the call's writes when one throws, so it is all or none. */
+    appendMany(op: Op, inputs: readonly NewLedgerEntry[]): LedgerAppendResult[] {
+      return inputRows(inputs, 'ledger entries').map((input) => ledger.append(op, input));
+    },
+
     append(op: Op, input: NewLedgerEntry): LedgerAppendResult {
       const entry = copy(parseInput(NewLedgerEntrySchema, input, 'ledger entry'));
       const existingId = byIdempotencyKey.lookup(entry.idempotencyKey);
@@ -164,4 +169,5 @@ export function ledgerOperations(tables: LedgerTables, refs: LedgerReferences) {
       return collectPage(descending(byCustomer.tree(customer), window.after), window, timeCursorCodec, ([, id]) => entries.load(id));
     },
   };
+  return ledger;
 }

@@ -1,5 +1,5 @@
 import { ConflictError, HAS_REMOTE_CLIENT, SUBSCRIPTION_STATUSES, sameTerms, type SubscriptionTerms } from '@panelkit/sdk';
-import { MAX_USERNAMES_PER_LOOKUP } from '@panelkit/sdk/storage';
+import { MAX_ROWS_PER_CALL, MAX_USERNAMES_PER_LOOKUP, inputRows } from '@panelkit/sdk/storage';
 import { NewSubscriptionSchema, SubscriptionPatchSchema, UsageReadingSchema } from '@panelkit/sdk/schemas';
 import {
   definedFields,
@@ -60,24 +60,40 @@ function checkReferences(
 export function subscriptionOperations(tables: SubscriptionTables, refs: SubscriptionReferences) {
   const { subscriptions, byUsername } = tables;
 
+  function create(op: Op, input: NewSubscription & { id: string }): Subscription {
+    const parsed = copy(parseInput(NewSubscriptionSchema, input, 'subscription'));
+    checkReferences(refs, parsed);
+    const subscription: Subscription = {
+      ...parsed,
+      statusChangedAt: parsed.statusChangedAt ?? op.now,
+      revision: 0,
+      createdAt: op.now,
+      updatedAt: op.now,
+    };
+    subscriptions.insert(op.undo, subscription);
+    return copy(subscription);
+  }
+
   return {
-    create(op: Op, input: NewSubscription & { id: string }): Subscription {
-      const parsed = copy(parseInput(NewSubscriptionSchema, input, 'subscription'));
-      checkReferences(refs, parsed);
-      const subscription: Subscription = {
-        ...parsed,
-        statusChangedAt: parsed.statusChangedAt ?? op.now,
-        revision: 0,
-        createdAt: op.now,
-        updatedAt: op.now,
-      };
-      subscriptions.insert(op.undo, subscription);
-      return copy(subscription);
+    create,
+
+    /** One by one; the runner undoes the call's writes when one throws, so it is all or none. */
+    createMany(op: Op, inputs: readonly (NewSubscription & { id: string })[]): Subscription[] {
+      return inputRows(inputs, 'subscriptions').map((input) => create(op, input));
     },
 
     get(_op: Op, id: string): Subscription | null {
       const subscription = subscriptions.get(inputKey(id, 'subscription id'));
       return subscription === undefined ? null : copy(subscription);
+    },
+
+    getMany(_op: Op, ids: readonly string[]): Subscription[] {
+      const out = new Map<string, Subscription>();
+      for (const id of inputKeys(ids, 'subscription ids', MAX_ROWS_PER_CALL)) {
+        const found = subscriptions.get(id);
+        if (found !== undefined && !out.has(id)) out.set(id, copy(found));
+      }
+      return [...out.values()];
     },
 
     getByUsername(_op: Op, panelId: string, username: string): Subscription | null {

@@ -8,6 +8,30 @@ export function insertSql<T>(table: string, columns: readonly Column<T>[]): stri
   return `INSERT INTO ${table} (${names}) VALUES (${values}) RETURNING *`;
 }
 
+/**
+ * One `INSERT` of many rows: each column one array parameter (`unnest`), so the statement is the same
+ * whatever the count and its parameters are as many as the columns (see {@link paramsOfMany}); returns the
+ * stored rows. For columns of scalar and jsonb types (an array column would be flattened by `unnest`).
+ */
+export function insertManySql<T>(table: string, columns: readonly Column<T>[]): string {
+  const names = columns.map(([name]) => name).join(', ');
+  const arrays = columns.map(([, cast], i) => `$${i + 1}::${cast}[]`).join(', ');
+  return `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays}) RETURNING *`;
+}
+
+/** The parameters of {@link insertManySql}: per column, its values of every entity, in the order given. */
+export function paramsOfMany<T>(columns: readonly Column<T>[], entities: readonly T[]): unknown[][] {
+  return columnsOf(
+    columns.length,
+    entities.map((entity) => paramsOf(columns, entity)),
+  );
+}
+
+/** Rows of `width` values turned into `width` columns of values. */
+export function columnsOf(width: number, rows: readonly unknown[][]): unknown[][] {
+  return Array.from({ length: width }, (_, c) => rows.map((row) => row[c]));
+}
+
 /** `UPDATE` of every column but `id` (the first column, `$1`), for a row already locked. */
 export function updateSql<T>(table: string, columns: readonly Column<T>[]): string {
   const sets = columns

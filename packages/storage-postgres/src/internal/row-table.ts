@@ -1,7 +1,7 @@
 import { NotFoundError } from '@panelkit/sdk';
 import type { Page, PageRequest } from '@panelkit/sdk';
 import type { SqlQueryable } from '../client.js';
-import { insertSql, paramsOf, updateSql } from './columns.js';
+import { insertManySql, insertSql, paramsOf, paramsOfMany, updateSql } from './columns.js';
 import type { Column } from './columns.js';
 import { rowLock } from './locks.js';
 import { pageNewestFirst } from './paging.js';
@@ -16,6 +16,8 @@ import type { Row } from './sql.js';
 export interface RowTable<T> {
   /** Inserts every column of `entity`; returns it as stored. */
   insert(db: SqlQueryable, entity: T): Promise<T>;
+  /** Inserts every entity in one statement (all or none); returns them as stored, in the order given. */
+  insertMany(db: SqlQueryable, entities: readonly T[]): Promise<T[]>;
   /** The first row matching `where` (on `$1…` of `params`), or `null`. */
   findOne(db: SqlQueryable, where: string, params: readonly unknown[]): Promise<T | null>;
   /**
@@ -31,13 +33,23 @@ export interface RowTable<T> {
 
 /** The {@link RowTable} of `table`, whose rows `fromRow` reads and whose missing rows are reported as `entity`. */
 export function rowTable<T>(table: string, entity: string, columns: readonly Column<T>[], fromRow: (row: Row) => T): RowTable<T> {
+  const idOf = (value: T) => String(columns[0]![2](value));
   // Built on first use: a transaction makes every repository and most use none of these.
   let insert: string | undefined;
   let update: string | undefined;
+  let insertMany: string | undefined;
   return {
     insert: async (db, value) => {
       insert ??= insertSql(table, columns);
       return fromRow((await db.query(insert, paramsOf(columns, value))).rows[0]!);
+    },
+
+    insertMany: async (db, values) => {
+      if (values.length === 0) return [];
+      const { rows } = await db.query((insertMany ??= insertManySql(table, columns)), paramsOfMany(columns, values));
+      // RETURNING gives no order guarantee: match the rows back by id.
+      const stored = new Map(rows.map((row) => [String(row['id']), fromRow(row)]));
+      return values.map((value) => stored.get(idOf(value))!);
     },
 
     findOne: async (db, where, params) => {

@@ -1,6 +1,6 @@
 import { createId } from '@panelkit/sdk';
 import { NewAuditEventSchema } from '@panelkit/sdk/schemas';
-import { parseAuditFilter, parseInput, timeKey } from '@panelkit/sdk/storage';
+import { inputRows, parseAuditFilter, parseInput, timeKey } from '@panelkit/sdk/storage';
 import type { Actor, AuditEvent, NewAuditEvent, PageRequest } from '@panelkit/sdk';
 import type { AuditRepository } from '@panelkit/sdk/storage';
 import type { Column } from '../internal/columns.js';
@@ -53,6 +53,20 @@ export function auditRepository({ runner, schema }: RepositoryContext): AuditRep
         },
         // One insert: no BEGIN/COMMIT alone. It fails past its checks only on an id given twice or text the database
         // cannot store: no savepoint in a transaction.
+        { autocommit: true, optimistic: true },
+      ),
+
+    appendMany: (inputs: readonly NewAuditEvent[]) =>
+      runner.run(
+        'audit.appendMany',
+        async ({ db, now }) => {
+          const rows = inputRows(inputs, 'audit events').map((input): AuditEvent => {
+            const parsed = parseInput(NewAuditEventSchema, input, 'audit event');
+            return { ...parsed, id: parsed.id ?? createId('aud'), at: parsed.at ?? now };
+          });
+          return events.insertMany(db, rows);
+        },
+        // One multi-row insert, as `append`.
         { autocommit: true, optimistic: true },
       ),
 

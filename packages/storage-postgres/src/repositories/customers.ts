@@ -1,6 +1,6 @@
 import { createId } from '@panelkit/sdk';
 import { CustomerPatchSchema, NewCustomerSchema } from '@panelkit/sdk/schemas';
-import { definedFields, inputKey, parseInput, timeKey } from '@panelkit/sdk/storage';
+import { MAX_ROWS_PER_CALL, definedFields, inputKey, inputKeys, inputRows, parseInput, timeKey } from '@panelkit/sdk/storage';
 import type { Customer, CustomerPatch, NewCustomer, PageRequest } from '@panelkit/sdk';
 import type { CustomerRepository } from '@panelkit/sdk/storage';
 import type { Column } from '../internal/columns.js';
@@ -48,11 +48,33 @@ export function customerRepository({ runner, schema }: RepositoryContext): Custo
         return customers.insert(db, customer);
       }),
 
+    /** One multi-row insert: a taken key anywhere fails the statement, so it is all or none. */
+    createMany: (inputs: readonly NewCustomer[]) =>
+      runner.run('customers.createMany', async ({ db, now }) => {
+        const rows = inputRows(inputs, 'customers').map((input): Customer => {
+          const parsed = parseInput(NewCustomerSchema, input, 'customer');
+          return { ...parsed, id: parsed.id ?? createId('cus'), createdAt: now, updatedAt: now };
+        });
+        return customers.insertMany(db, rows);
+      }),
+
     get: async (id: string) => one('customers.get', 'id', inputKey(id, 'customer id')),
     // The schema stores emails lower-cased, so a lower-cased key makes the lookup case-insensitive.
     getByEmail: async (email: string) => one('customers.getByEmail', 'email', inputKey(email, 'email').toLowerCase()),
     getByExternalRef: async (externalRef: string) =>
       one('customers.getByExternalRef', 'external_ref', inputKey(externalRef, 'external reference')),
+
+    getByExternalRefs: (externalRefs: readonly string[]) =>
+      runner.run(
+        'customers.getByExternalRefs',
+        async ({ db }) => {
+          const refs = inputKeys(externalRefs, 'external references', MAX_ROWS_PER_CALL);
+          if (refs.length === 0) return [];
+          const { rows } = await db.query(`SELECT * FROM ${schema}.customers WHERE external_ref = ANY($1::text[])`, [refs]);
+          return rows.map(customerFromRow);
+        },
+        read,
+      ),
 
     list: (page: PageRequest) =>
       runner.run('customers.list', ({ db }) => customers.newestFirst(db, page, { key: (c) => timeKey(c.createdAt, c.id) }), read),

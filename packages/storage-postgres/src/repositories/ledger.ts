@@ -1,9 +1,9 @@
 import { ConflictError, IdempotencyConflictError, InsufficientFundsError, NotFoundError, ValidationError, createId } from '@panelkit/sdk';
 import { CreditLimitSchema, CurrencySchema, NewLedgerEntrySchema } from '@panelkit/sdk/schemas';
 import { decideLedgerMove } from '@panelkit/sdk/rules';
-import { inputKey, isSameLedgerRequest, parseInput, timeKey } from '@panelkit/sdk/storage';
+import { inputKey, inputRows, isSameLedgerRequest, parseInput, timeKey } from '@panelkit/sdk/storage';
 import type { CreditLimit, LedgerEntry, Money, NewLedgerEntry, PageRequest } from '@panelkit/sdk';
-import type { LedgerRepository } from '@panelkit/sdk/storage';
+import type { LedgerAppendResult, LedgerRepository } from '@panelkit/sdk/storage';
 import type { Column } from '../internal/columns.js';
 import { rowTable } from '../internal/row-table.js';
 import { isUniqueViolation } from '../internal/errors.js';
@@ -105,6 +105,94 @@ export function ledgerRepository({ runner, schema }: RepositoryContext): LedgerR
             [entry.customerId, entry.currency, balanceAfter],
           );
           return { entry: inserted, created: true };
+        },
+        // The same key appended at once for two customers: the loser sees the winner's entry next time.
+        { retryOn: (error) => isUniqueViolation(error, 'ledger_entries_idempotency_key') },
+      ),
+
+    /**
+     * A few statements for the whole list: lock its customers' rows in id order, read the keys already used
+     * and the balances, decide every entry in order in memory as `append` would, then insert the entries in
+     * one statement and write the balances back in two (an update of the rows there, an insert of the new).
+     */
+    appendMany: (inputs: readonly NewLedgerEntry[]) =>
+      runner.run(
+        'ledger.appendMany',
+        async ({ db, now }) => {
+          const list = inputRows(inputs, 'ledger entries').map((input) => parseInput(NewLedgerEntrySchema, input, 'ledger entry'));
+          if (list.length === 0) return [];
+          const customerIds = [...new Set(list.map((e) => e.customerId))];
+          const locked = await db.query(`SELECT id FROM ${schema}.customers WHERE id = ANY($1::text[]) ORDER BY id ${rowLock()}`, [
+            customerIds,
+          ]);
+          const present = new Set(locked.rows.map((r) => dec.text(r['id'])));
+          // Read under the customers' locks, which every append and limit change takes first.
+          const { rows: used } = await db.query(`SELECT * FROM ${schema}.ledger_entries WHERE idempotency_key = ANY($1::text[])`, [
+            [...new Set(list.map((e) => e.idempotencyKey))],
+          ]);
+          const byKey = new Map(used.map((r) => [dec.text(r['idempotency_key']), entryFromRow(r)]));
+          const { rows: held } = await db.query(
+            `SELECT customer_id, currency, amount, credit_limit FROM ${balances} WHERE customer_id = ANY($1::text[])`,
+            [customerIds],
+          );
+          const balanceKey = (customerId: string, currency: string) => `${customerId}\u0000${currency}`;
+          const books = new Map(
+            held.map((r) => [
+              balanceKey(dec.text(r['customer_id']), dec.text(r['currency'])),
+              { amount: dec.int(r['amount']), creditLimit: dec.int(r['credit_limit']), stored: true, moved: false },
+            ]),
+          );
+          const results: LedgerAppendResult[] = [];
+          const created: LedgerEntry[] = [];
+          for (const entry of list) {
+            const prior = byKey.get(entry.idempotencyKey);
+            if (prior !== undefined) {
+              if (!isSameLedgerRequest(prior, entry)) throw new IdempotencyConflictError(entry.idempotencyKey);
+              results.push({ entry: prior, created: false });
+              continue;
+            }
+            if (!present.has(entry.customerId)) throw new NotFoundError('customer', entry.customerId);
+            const key = balanceKey(entry.customerId, entry.currency);
+            const book = books.get(key) ?? { amount: 0, creditLimit: 0, stored: false, moved: false };
+            const decision = decideLedgerMove({ balance: book.amount, creditLimit: book.creditLimit, amount: entry.amount });
+            if (!decision.allowed && decision.reason === 'insufficient_funds') {
+              throw new InsufficientFundsError(entry.customerId, entry.currency, book.amount, -entry.amount, {
+                details: { creditLimit: book.creditLimit },
+              });
+            }
+            if (!decision.allowed) {
+              throw new ValidationError('invalid ledger entry: amount: the balance would leave the safe integer range', [
+                { path: 'amount', message: 'the balance would leave the safe integer range' },
+              ]);
+            }
+            books.set(key, { ...book, amount: decision.balanceAfter, moved: true });
+            const stored: LedgerEntry = { ...entry, id: entry.id ?? createId('led'), balanceAfter: decision.balanceAfter, createdAt: now };
+            byKey.set(entry.idempotencyKey, stored);
+            created.push(stored);
+            results.push({ entry: stored, created: true });
+          }
+          const inserted = new Map((await entries.insertMany(db, created)).map((e) => [e.id, e]));
+          const moved = [...books.entries()].filter(([, book]) => book.moved);
+          const column = (rows: typeof moved, pick: (key: string[], amount: number) => unknown) =>
+            rows.map(([key, book]) => pick(key.split('\u0000'), book.amount));
+          const updates = moved.filter(([, book]) => book.stored);
+          const inserts = moved.filter(([, book]) => !book.stored);
+          if (updates.length > 0) {
+            await db.query(
+              `UPDATE ${balances} AS b SET amount = v.amount
+               FROM unnest($1::text[], $2::text[], $3::bigint[]) AS v(customer_id, currency, amount)
+               WHERE b.customer_id = v.customer_id AND b.currency = v.currency`,
+              [column(updates, (k) => k[0]), column(updates, (k) => k[1]), column(updates, (_, amount) => amount)],
+            );
+          }
+          if (inserts.length > 0) {
+            await db.query(
+              `INSERT INTO ${balances} (customer_id, currency, amount)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])`,
+              [column(inserts, (k) => k[0]), column(inserts, (k) => k[1]), column(inserts, (_, amount) => amount)],
+            );
+          }
+          return results.map((r) => (r.created ? { entry: inserted.get(r.entry.id) ?? r.entry, created: true } : r));
         },
         // The same key appended at once for two customers: the loser sees the winner's entry next time.
         { retryOn: (error) => isUniqueViolation(error, 'ledger_entries_idempotency_key') },

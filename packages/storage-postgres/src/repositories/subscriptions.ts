@@ -1,5 +1,5 @@
 import { ConflictError, HAS_REMOTE_CLIENT, NotFoundError, SUBSCRIPTION_STATUSES } from '@panelkit/sdk';
-import { MAX_USERNAMES_PER_LOOKUP } from '@panelkit/sdk/storage';
+import { MAX_ROWS_PER_CALL, MAX_USERNAMES_PER_LOOKUP, inputRows } from '@panelkit/sdk/storage';
 import { NewSubscriptionSchema, SubscriptionPatchSchema, SubscriptionTermsSchema, UsageReadingSchema } from '@panelkit/sdk/schemas';
 import {
   definedFields,
@@ -22,7 +22,7 @@ import type {
   UsageReading,
 } from '@panelkit/sdk';
 import type { PanelUsageOptions, PanelUsageWriteResult, SubscriptionRepository, UsageWriteResult } from '@panelkit/sdk/storage';
-import { insertSql } from '../internal/columns.js';
+import { columnsOf, insertManySql, insertSql } from '../internal/columns.js';
 import { rowLock } from '../internal/locks.js';
 import type { Call, RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
@@ -165,6 +165,44 @@ export function subscriptionRepository(context: RepositoryContext): Subscription
         };
         return fromRow((await db.query(insertSql(table, SUBSCRIPTION_COLUMNS), subscriptionParams(secretBox, subscription))).rows[0]!);
       }),
+
+    /**
+     * One query for the targets (each must be on its subscription's panel), then one multi-row insert: a
+     * taken id or username anywhere fails the statement, so it is all or none.
+     */
+    createMany: (inputs: readonly (NewSubscription & { id: string })[]) =>
+      runner.run('subscriptions.createMany', async ({ db, now }) => {
+        const parsed = inputRows(inputs, 'subscriptions').map((input) => parseInput(NewSubscriptionSchema, input, 'subscription'));
+        if (parsed.length === 0) return [];
+        const targetIds = [...new Set(parsed.map((s) => s.targetId))];
+        const { rows: targets } = await db.query(`SELECT id, panel_id FROM ${schema}.targets WHERE id = ANY($1::text[])`, [targetIds]);
+        const panelOf = new Map(targets.map((t) => [String(t['id']), String(t['panel_id'])]));
+        for (const s of parsed) {
+          const panelId = panelOf.get(s.targetId);
+          if (panelId === undefined) throw new NotFoundError('target', s.targetId);
+          if (panelId !== s.panelId)
+            invalidInput('subscription', 'targetId', `target ${s.targetId} is on panel ${panelId}, not ${s.panelId}`);
+        }
+        const rowsOfParams = parsed.map((s) =>
+          subscriptionParams(secretBox, { ...s, statusChangedAt: s.statusChangedAt ?? now, revision: 0, createdAt: now, updatedAt: now }),
+        );
+        const { rows } = await db.query(insertManySql(table, SUBSCRIPTION_COLUMNS), columnsOf(SUBSCRIPTION_COLUMNS.length, rowsOfParams));
+        // RETURNING gives no order guarantee: match the rows back by id.
+        const stored = new Map(rows.map((row) => [String(row['id']), fromRow(row)]));
+        return parsed.map((s) => stored.get(s.id)!);
+      }),
+
+    getMany: (ids: readonly string[]) =>
+      runner.run(
+        'subscriptions.getMany',
+        async ({ db }) => {
+          const keys = inputKeys(ids, 'subscription ids', MAX_ROWS_PER_CALL);
+          if (keys.length === 0) return [];
+          const { rows } = await db.query(`SELECT * FROM ${table} WHERE id = ANY($1::text[])`, [keys]);
+          return rows.map(fromRow);
+        },
+        { read: true },
+      ),
 
     get: (id: string) =>
       runner.run(

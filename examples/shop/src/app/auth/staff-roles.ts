@@ -76,6 +76,9 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'POST', path: '/admin/customers/:id/reseller', level: 'owner' },
   { method: 'GET', path: '/admin/panels/:id/evacuate', level: 'owner' },
   { method: 'POST', path: '/admin/panels/:id/evacuate', level: 'owner' },
+  { method: 'GET', path: '/admin/import', level: 'owner' },
+  { method: 'POST', path: '/admin/import', level: 'owner' },
+  { method: 'GET', path: '/admin/import/:id', level: 'owner' },
 ];
 
 /** Roles that sign in to the back office (and so owe a second factor when `STAFF_TOTP` requires it). */

@@ -1,4 +1,4 @@
-import type { ImportReport, Panelkit } from '@panelkit/sdk';
+import type { ImportProgressListener, ImportReport, Panelkit } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { readMirza } from './mirza-reader.js';
 import { openOldDatabase } from './mysql-rows.js';
@@ -24,6 +24,8 @@ export interface OldBotImport {
   /** This shop's panel id for an old panel's key (Mirza: its name; wizwiz: its server id), when the URL does not tell. */
   panels?: Readonly<Record<string, string>>;
   dryRun: boolean;
+  /** Hears how far the import has come after every chunk of rows. */
+  onProgress?: ImportProgressListener;
 }
 
 /** Maps an old panel to this shop's: by explicit key first, else by the same scheme, host and port. */
@@ -37,7 +39,11 @@ export async function panelResolver(storage: StoragePort, explicit: Readonly<Rec
 }
 
 /** Reads an old bot's rows into an import batch. */
-export async function readOldBot(read: RowReader, storage: StoragePort, request: Omit<OldBotImport, 'databaseUrl' | 'dryRun'>) {
+export async function readOldBot(
+  read: RowReader,
+  storage: StoragePort,
+  request: Omit<OldBotImport, 'databaseUrl' | 'dryRun' | 'onProgress'>,
+) {
   const options = {
     source: request.source ?? request.kind,
     currency: request.currency,
@@ -55,7 +61,7 @@ export async function importOldBot(shop: { kit: Panelkit; storage: StoragePort }
   const database = await openOldDatabase(request.databaseUrl);
   try {
     const batch = await readOldBot(database.read, shop.storage, request);
-    return await shop.kit.importShop(batch, { dryRun: request.dryRun });
+    return await shop.kit.importShop(batch, { dryRun: request.dryRun, ...(request.onProgress ? { onProgress: request.onProgress } : {}) });
   } finally {
     await database.close();
   }

@@ -17,6 +17,7 @@ import { resellerRoutes } from './resellers.js';
 import { staffRoutes } from './staff.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { evacuationRoutes } from './evacuation.js';
+import { importRoutes } from './import.js';
 
 /**
  * The back office (overview, panels and targets, plans, orders, subscriptions, audit, failed deliveries, drift,
@@ -43,6 +44,7 @@ export function adminRoutes(shop: Shop): Router {
     settingsRoutes,
     linkNoticeRoutes,
     evacuationRoutes,
+    importRoutes,
   ])
     router.use(area(shop));
   return router;

@@ -103,5 +103,21 @@ export const ImportOptionsSchema = z.object({
   dryRun: z.boolean().default(false),
   actor: ActorSchema.default({ type: 'admin', id: null }),
 });
+/** How far an import has come: rows handled (brought over, found there, or unmapped) of all its rows. */
+export interface ImportProgress {
+  /** What it is working on. */
+  phase: 'customers' | 'plans' | 'services' | 'done';
+  /** Customer, plan and service rows handled so far (a customer's balance goes with it). */
+  done: number;
+  /** Customer, plan and service rows in the batch. */
+  total: number;
+}
+
+/** Told after every chunk, and once more when the import is done; a throw stops the import there. */
+export type ImportProgressListener = (progress: ImportProgress) => void | Promise<void>;
+
 /** Options of `kit.importShop`. */
-export type ImportOptions = z.input<typeof ImportOptionsSchema>;
+export type ImportOptions = z.input<typeof ImportOptionsSchema> & {
+  /** Hears how far the import has come after every chunk of rows (see `ImportProgress`). */
+  onProgress?: ImportProgressListener;
+};

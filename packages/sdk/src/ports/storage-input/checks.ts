@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors.js';
+import { MAX_ROWS_PER_CALL } from '../storage.js';
 
 /**
  * Throws the `ValidationError` every storage gives for a bad parameter the SDK has no zod schema
@@ -64,4 +65,11 @@ export function definedFields<T extends object>(patch: T): Partial<T> {
     if (patch[key] !== undefined) out[key] = patch[key];
   }
   return out;
+}
+
+/** The rows of a `…Many` call: an array of at most {@link MAX_ROWS_PER_CALL} items, or a `ValidationError`. */
+export function inputRows<T>(value: readonly T[], what: string): readonly T[] {
+  const items = inputArray(value, what, '(root)');
+  if (items.length > MAX_ROWS_PER_CALL) invalidInput(what, '(root)', `must hold at most ${MAX_ROWS_PER_CALL} items`);
+  return items as readonly T[];
 }

@@ -3,6 +3,7 @@ import { assertSupportedVitest } from '../vitest-support.js';
 import type { StoragePort } from '../../ports/storage.js';
 import { ManualClock } from '../manual-clock.js';
 import { auditSuite } from './audit.js';
+import { batchesSuite } from './batches.js';
 import { capacitySuite } from './capacity.js';
 import { concurrencySuite } from './concurrency.js';
 import { customerRacesSuite } from './customer-races.js';
@@ -138,6 +139,7 @@ export function describeStoragePort(
     plansSuite(env);
     capacitySuite(env);
     customersSuite(env);
+    batchesSuite(env);
     ledgerSuite(env);
     ordersSuite(env);
     orderPlacementSuite(env);
