@@ -1,3 +1,4 @@
+import { SHOP_SCHEMA_VERSION } from '../src/db/migrations.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -210,7 +211,7 @@ describe.skipIf(skipReason !== null)('the shipped compose file on podman', () =>
     await compose(a, 'down', '-t', GRACE_SECONDS);
     a.env = { ...a.env, ...imagesFor(images.current) };
     await up(a);
-    expect(await shopSchemaVersion(a, settings.POSTGRES_PASSWORD)).toBe(15);
+    expect(await shopSchemaVersion(a, settings.POSTGRES_PASSWORD)).toBe(SHOP_SCHEMA_VERSION);
     expect((await sh('podman', ['inspect', '--format', '{{.ImageName}}', container(a, 'web')])).trim()).toBe(images.current);
 
     const order = await orderOf(buyerSession, firstOrder.id);

@@ -387,8 +387,10 @@ const MIGRATIONS: readonly ShopMigration[] = [
         keep_until timestamptz NOT NULL
       )`,
       `CREATE INDEX IF NOT EXISTS telegram_init_data_uses_keep_until ON ${s}.telegram_init_data_uses (keep_until)`,
+    ],
   },
   {
+    // Issue 44: the owner's imports of an old bot's database, run as a job on the worker, with their progress.
     version: 18,
     name: 'shop_imports',
     statements: (s) => [
