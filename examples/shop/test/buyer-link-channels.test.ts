@@ -11,7 +11,9 @@ import { shopChannels } from '../src/stack/notification-channels.js';
 import { notificationJobs } from '../src/app/notifications/notification-jobs.js';
 import { qrDataUrl } from '../src/views/qr-code.js';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
-import { signedInAdmin, signedUpBuyer } from './support/shop-under-test.js';
+import { BOT_TOKEN_SETTING } from '../src/app/ops/shop-settings.js';
+import { readSetting } from '../src/db/shop-settings.js';
+import { csrfFrom, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest } from './support/shop-under-test.js';
 import { BOT_SHOP_URL, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
 const PANEL_LINK = /\/sub\//;
@@ -95,5 +97,43 @@ describe("the buyer's link on every channel", () => {
       expect(JSON.stringify(call.params)).not.toContain(panelUrl);
       expect(JSON.stringify(call.params)).not.toMatch(PANEL_LINK);
     }
+  });
+});
+
+describe('a shop without a public address (the embedded default)', () => {
+  let t: ShopUnderTest;
+  beforeAll(async () => {
+    t = await startShop();
+  });
+  afterAll(() => t?.close());
+
+  it('gives web buyers the shop link on the address it listens on, and refuses to store a bot token', async () => {
+    expect(t.config.publicUrls).toEqual([]);
+    const b = await signedUpBuyer(t.app);
+    await fund(t, b.email, 1000);
+    const sub = (await t.shop.storage.subscriptions.get(
+      await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id),
+    )) as Subscription;
+    const link = await buyerLinkOf(t.shop, sub.customerId);
+    expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{32}$/);
+    const page = (await b.agent.get(`/subscriptions/${sub.id}`).expect(200)).text;
+    expect(page).toContain(`value="${link}"`);
+    expect(page).not.toMatch(PANEL_LINK);
+
+    const owner = await signedInAdmin(t.app);
+    const form = await owner.agent.get('/admin/settings').expect(200);
+    const refused = await owner.agent
+      .post('/admin/settings')
+      .type('form')
+      .send({
+        _csrf: csrfFrom(form.text),
+        gatewayBaseUrl: '',
+        gatewayApiKey: '',
+        gatewayIpnSecret: '',
+        botToken: '123456789:AAE-abcdefghijklmnopqrstuvwxyz012345',
+      })
+      .expect(400);
+    expect(refused.text).toContain('set PUBLIC_URL (or PUBLIC_URLS) first');
+    expect(await readSetting(t.shop, BOT_TOKEN_SETTING)).toBeNull();
   });
 });
