@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { readSetting } from './db/shop-settings.js';
 import { BOT_TOKEN_SETTING } from './app/ops/shop-settings.js';
 import { startDemoGateway } from './stack/demo-gateway.js';
-import { loadConfig, type ShopConfig } from './config/config.js';
+import { ConfigError, loadConfig, type ShopConfig, type TelegramConfig } from './config/config.js';
 import { createApp } from './stack/web-app.js';
 import { ensureStartupAdmin } from './stack/admin-account.js';
 import { startBackground, type Background } from './stack/background.js';
@@ -19,6 +19,15 @@ import { runBot } from './telegram/runtime.js';
  * `npm start`: the shop on its settings (environment variables, see README). With none set it
  * runs on embedded PGlite in `examples/shop/.data` with two simulated 3x-ui panels.
  */
+/** The bot's settings with a token saved in Admin → Settings, or why they are refused (the settings' own problems). */
+function storedBotConfig(token: string): TelegramConfig | Error {
+  try {
+    return loadConfig({ ...process.env, TELEGRAM_BOT_TOKEN: token }).telegram as TelegramConfig;
+  } catch (error) {
+    return error instanceof ConfigError ? new Error(error.problems.join('; ')) : (error as Error);
+  }
+}
+
 async function main(config: ShopConfig): Promise<void> {
   const logger = createLogger(config.logLevel, logDestination(config.logFormat));
   guardProcess(logger);
@@ -36,8 +45,10 @@ async function main(config: ShopConfig): Promise<void> {
   // A token saved by the owner in Admin → Settings (sealed) when the environment gives none.
   const storedToken =
     config.telegram === null ? ((await readSetting<unknown, { token: string }>(shop, BOT_TOKEN_SETTING))?.secret?.token ?? null) : null;
-  const telegram =
-    config.telegram ?? (storedToken === null ? null : loadConfig({ ...process.env, TELEGRAM_BOT_TOKEN: storedToken }).telegram);
+  // A stored token is checked by the same rules as one from the environment (a bot needs PUBLIC_URL): a refused one
+  // leaves the shop running without its bot, saying why.
+  const stored = storedToken === null ? null : storedBotConfig(storedToken);
+  const telegram = config.telegram ?? (stored instanceof Error ? null : stored);
   const shopBot = telegram === null ? null : createShopBot(shop, telegram);
   const app = createApp(shop, shopBot === null ? {} : { telegram: shopBot });
   const server: Server = await new Promise((resolve, reject) => {
@@ -51,7 +62,9 @@ async function main(config: ShopConfig): Promise<void> {
   // A bad token or an unreachable Telegram leaves the shop running without its bot, saying why.
   const bot =
     shopBot === null
-      ? null
+      ? stored instanceof Error
+        ? stored
+        : null
       : await runBot(shop, shopBot).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
   const lines = [
     '',

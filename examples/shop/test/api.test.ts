@@ -12,6 +12,7 @@ import {
   ROOMY_RATE_LIMITS,
 } from './support/shop-under-test.js';
 import { balanceOf, customerIdOf, fund, planNamed } from './support/buying.js';
+import { buyerLinkOf } from '../src/app/subscriptions/buyer-link.js';
 
 const DAY = 86_400_000;
 
@@ -90,7 +91,9 @@ describe('JSON API', () => {
     expect(list.body.items).toHaveLength(2);
     expect(list.body.items[0]).not.toHaveProperty('subscriptionUrl');
     const one = await api().get(`/api/v1/subscriptions/${list.body.items[0].id}`).set('authorization', `Bearer ${token}`).expect(200);
-    expect(one.body.subscriptionUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/sub\//);
+    // The shop's link, never the panel's own /sub/ URL (which would bypass the link's device checks).
+    expect(one.body.subscriptionUrl).toBe(await buyerLinkOf(t.shop, customerId));
+    expect(one.body.subscriptionUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{32}$/);
     expect(one.body.shareLinks.length).toBeGreaterThan(0);
     expect(one.body.autoRenew).toBe(true);
   });

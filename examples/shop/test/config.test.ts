@@ -67,7 +67,8 @@ describe('configuration', () => {
   it('turns the Telegram bot on with a token: polling by default, a webhook under PUBLIC_URL, and refuses bad bot settings', () => {
     expect(loadConfig({}).telegram).toBeNull();
     const token = '123456789:AAE-abcdefghijklmnopqrstuvwxyz012345';
-    expect(loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_ADMIN_IDS: ' 11, 22 ' }).telegram).toEqual({
+    const local = { PUBLIC_URL: 'http://127.0.0.1:3000', TELEGRAM_WEBHOOK: 'off' };
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_ADMIN_IDS: ' 11, 22 ', ...local }).telegram).toEqual({
       token,
       adminIds: ['11', '22'],
       apiRoot: null,
@@ -76,9 +77,11 @@ describe('configuration', () => {
       miniApp: { maxAgeSeconds: 3600 },
     });
     // The Mini App: on by default with the bot, its launch data's age window in seconds, or off.
-    expect(loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_MINI_APP_MAX_AGE: '900' }).telegram?.miniApp).toEqual({ maxAgeSeconds: 900 });
-    expect(loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_MINI_APP: 'off' }).telegram?.miniApp).toBeNull();
-    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_MINI_APP_MAX_AGE: '5' })).toThrow(/TELEGRAM_MINI_APP_MAX_AGE/);
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_MINI_APP_MAX_AGE: '900', ...local }).telegram?.miniApp).toEqual({
+      maxAgeSeconds: 900,
+    });
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_MINI_APP: 'off', ...local }).telegram?.miniApp).toBeNull();
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_MINI_APP_MAX_AGE: '5', ...local })).toThrow(/TELEGRAM_MINI_APP_MAX_AGE/);
     const hooked = loadConfig({ TELEGRAM_BOT_TOKEN: token, PUBLIC_URL: 'https://shop.example.com/' }).telegram;
     expect(hooked?.webhook).toEqual({ url: 'https://shop.example.com/telegram/webhook', secret: null });
     expect(
@@ -93,6 +96,27 @@ describe('configuration', () => {
     const problems = (error as ConfigError).problems.join('\n');
     for (const name of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_ADMIN_IDS', 'TELEGRAM_WEBHOOK_SECRET']) expect(problems).toContain(name);
     expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK: 'on' })).toThrow(/TELEGRAM_WEBHOOK: on needs PUBLIC_URL/);
+  });
+
+  it("refuses a bot without the shop's public address, the only address a buyer's link is given on", () => {
+    const token = '123456789:AAE-abcdefghijklmnopqrstuvwxyz012345';
+    for (const env of [{ TELEGRAM_BOT_TOKEN: token }, { TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK: 'off' }]) {
+      let error: unknown;
+      try {
+        loadConfig(env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([
+        "PUBLIC_URLS or PUBLIC_URL: required with TELEGRAM_BOT_TOKEN (the shop's address the bot gives buyers their link on)",
+      ]);
+    }
+    // Either setting names the address; without a bot, the embedded default (`npm start`) needs neither.
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: token, PUBLIC_URLS: 'https://a.example.com,https://b.example.com' }).telegram?.token).toBe(
+      token,
+    );
+    expect(loadConfig({}).publicUrls).toEqual([]);
   });
 
   it('needs secret keys with PostgreSQL, reads them in order, and names a bad one without echoing it', () => {

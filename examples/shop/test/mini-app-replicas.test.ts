@@ -35,6 +35,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       // Nothing here talks to Telegram: a closed port makes sure of it.
       TELEGRAM_API_ROOT: 'http://127.0.0.1:9',
       TELEGRAM_WEBHOOK: 'off',
+      PUBLIC_URL: 'http://shop.test',
     };
     let shop: RunningShop;
     const children: ChildProcess[] = [];

@@ -13,6 +13,7 @@ import { receiptSteps } from './support/receipt-steps.js';
 import { signedInAdmin, signedUpBuyer, ADMIN, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 import { receipt, startMoneyShop } from './support/wallet-helpers.js';
+import { buyerLinkOf } from '../src/app/subscriptions/buyer-link.js';
 
 let sink: SmtpSink;
 let t: ShopUnderTest;
@@ -61,7 +62,8 @@ describe('notifications written with their causes', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe(`Your subscription is ready: ${plan.name}`);
     expect(sub.subscriptionUrl).not.toBeNull();
-    expect(mails[0]!.text).toContain(sub.subscriptionUrl!);
+    expect(mails[0]!.text).toContain(await buyerLinkOf(t.shop, b.customerId));
+    expect(mails[0]!.text).not.toContain(sub.subscriptionUrl!);
     expect(mails[0]!.text).toContain('— Test Shop');
     const [notification] = (await notificationsOf(t.shop).history(b.customerId, { limit: 10 })).items;
     const deliveries = await deliveriesOf(t.shop).ofNotification(notification!.id);
@@ -69,7 +71,8 @@ describe('notifications written with their causes', () => {
     expect(mails[0]!.messageId).toBe(`<${deliveries[0]!.idempotencyKey}@example.com>`);
     const page = await b.agent.get('/account/notifications').expect(200);
     expect(page.text).toContain(`Your subscription is ready: ${plan.name}`);
-    expect(page.text).toContain(sub.subscriptionUrl!);
+    expect(page.text).toContain(await buyerLinkOf(t.shop, b.customerId));
+    expect(page.text).not.toContain(sub.subscriptionUrl!);
   });
 
   it('an audit event rolled back with its transaction notifies nobody; a committed one notifies once (its job, enqueued in that transaction, keyed by the event)', async () => {

@@ -19,6 +19,7 @@ import { SESSION_COOKIE } from '../src/http/viewer.js';
 import { notificationsOf } from '../src/db/notifications.js';
 import { tempFolder } from './support/backup-helpers.js';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
+import { buyerLinkOf } from '../src/app/subscriptions/buyer-link.js';
 import {
   ADMIN,
   TEST_START,
@@ -63,7 +64,8 @@ function sessionCookie(agent: Visitor['agent']): string {
 describe('secrets at rest in the shop', () => {
   let t: ShopUnderTest;
   beforeAll(async () => {
-    t = await startShop();
+    // A public address: a bot token is saved only with one (the bot gives buyers their link on it).
+    t = await startShop({ env: { PUBLIC_URL: 'http://shop.test' } });
   });
   afterAll(() => t.close());
 
@@ -156,8 +158,10 @@ describe('secrets at rest in the shop', () => {
     await t.drain();
     const [notice] = (await notificationsOf(t.shop).history(sub.customerId, { limit: 5 })).items;
     expect(notice?.kind).toBe('subscription_provisioned');
-    // The buyer still reads the link in the history: it is completed from the subscription when shown.
-    expect((await b.agent.get('/account/notifications').expect(200)).text).toContain(sub.subscriptionUrl!);
+    // The buyer still reads their link (the shop's, never the panel's) in the history: it is completed when shown.
+    const history = (await b.agent.get('/account/notifications').expect(200)).text;
+    expect(history).toContain(await buyerLinkOf(t.shop, sub.customerId));
+    expect(history).not.toContain(sub.subscriptionUrl!);
 
     const clientSecrets = [
       sub.remote.uuid,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedUpBuyer, startShop, type ShopUnderTest, ROOMY_RATE_LIMITS } from './support/shop-under-test.js';
 import { formatDateTime } from '../src/i18n/format.js';
 import { boughtAndProvisioned, buy, fund, orderIdFrom, planNamed } from './support/buying.js';
+import { buyerLinkOf } from '../src/app/subscriptions/buyer-link.js';
 
 let t: ShopUnderTest;
 beforeAll(async () => {
@@ -54,7 +55,8 @@ describe('subscription page', () => {
     expect(testIdText(page.text, 'expires-at')).toMatch(/^\d{1,2} [A-Z][a-z]{2} 2026, \d\d:\d\d$/);
     expect(testIdText(page.text, 'time-left')).toBe('30 days');
     expect(page.text).toContain('<progress class="usage-bar');
-    expect(page.text).toContain(`id="subscription-url" type="text" readonly value="${sub.subscriptionUrl}"`);
+    expect(page.text).toContain(`id="subscription-url" type="text" readonly value="${await buyerLinkOf(t.shop, sub.customerId)}"`);
+    expect(page.text).not.toContain(sub.subscriptionUrl!);
     expect(page.text).toContain('data-copy="#subscription-url"');
     expect(page.text.match(/data-testid="share-link"/g)?.length).toBe(sub.shareLinks.length);
     expect(page.text).toContain('data-copy="#share-link-1"');

@@ -84,6 +84,8 @@ describe.skipIf(DATABASE_URL === undefined)(
         TELEGRAM_BOT_TOKEN: fake.token,
         TELEGRAM_API_ROOT: fake.apiRoot,
         TELEGRAM_ADMIN_IDS: '9001,9002',
+        PUBLIC_URL: 'http://shop.test',
+        TELEGRAM_WEBHOOK: 'off',
       };
       web = await openShop(loadConfig({ ...env, DEMO_PANEL: 'on' }), { clock, logger: pino({ level: 'silent' }) });
       bot = createShopBot(web, web.config.telegram as NonNullable<typeof web.config.telegram>);

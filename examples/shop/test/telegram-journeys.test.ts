@@ -5,6 +5,7 @@ import { CALLBACK_DATA_MAX_BYTES, callbackData } from '../src/telegram/callback-
 import { MESSAGE_MAX, splitMessage } from '../src/telegram/message-text.js';
 import { buttonsOf, type BotCall } from './support/fake-telegram.js';
 import { ADMIN_TELEGRAM_ID, messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
+import { buyerLinkOf } from '../src/app/subscriptions/buyer-link.js';
 
 /** The data of the button whose label starts with `label`. */
 function buttonLabelled(call: BotCall, label: string): string {
@@ -68,7 +69,8 @@ describe.each<Locale>(['en', 'fa'])('the Telegram bot, a buyer in %s', (lang) =>
     const [sub] = (await shop.storage.subscriptions.listByCustomer(customerId, { limit: 5 })).items;
     expect(sub?.status).toBe('active');
     expect(sub?.subscriptionUrl).toBeTruthy();
-    expect(textOf(details)).toContain(sub?.subscriptionUrl as string);
+    expect(textOf(details)).toContain(await buyerLinkOf(shop, customerId));
+    expect(textOf(details)).not.toContain(sub?.subscriptionUrl as string);
     expect(textOf(details)).toContain(t('subscription.status.active'));
     if (lang === 'fa') expect(textOf(details)).toMatch(/[۰-۹]{4}/); // a Jalali year in Persian digits
     const qr = await buyer.press(details, 'q:');

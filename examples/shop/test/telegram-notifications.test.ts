@@ -8,6 +8,7 @@ import { shopChannels } from '../src/stack/notification-channels.js';
 import { notificationJobs } from '../src/app/notifications/notification-jobs.js';
 import { planNamed } from './support/buying.js';
 import { ADMIN_TELEGRAM_ID, startBotShop, TelegramUser, type BotShop } from './support/telegram-driver.js';
+import { buyerLinkOf } from '../src/app/subscriptions/buyer-link.js';
 
 describe('notifications through the Telegram bot', () => {
   let s: BotShop;
@@ -41,7 +42,8 @@ describe('notifications through the Telegram bot', () => {
     const notices = textsTo(7401).slice(before);
     expect(notices).toHaveLength(1);
     expect(notices[0]).toContain(plan.name);
-    expect(notices[0]).toContain(sub.subscriptionUrl!);
+    expect(notices[0]).toContain(await buyerLinkOf(s.t.shop, customerId));
+    expect(notices[0]).not.toContain(sub.subscriptionUrl!);
   });
 
   it('alerts the admins in the bot when a panel goes down and when it is back', async () => {

@@ -34,6 +34,8 @@ describe.skipIf(DATABASE_URL === undefined)(
         TELEGRAM_BOT_TOKEN: fake.token,
         TELEGRAM_API_ROOT: fake.apiRoot,
         TELEGRAM_ADMIN_IDS: '9001',
+        PUBLIC_URL: 'http://shop.test',
+        TELEGRAM_WEBHOOK: 'off',
       };
       const shops = await Promise.all([0, 1].map(() => openShop(loadConfig(env), { clock, logger })));
       replicas = shops.map((shop) => ({

@@ -262,6 +262,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   const publicUrls = readPublicUrls(e.PUBLIC_URLS, e.PUBLIC_URL, problems);
   if (e.TELEGRAM_WEBHOOK === true && publicUrls.length === 0)
     problems.push('TELEGRAM_WEBHOOK: on needs PUBLIC_URLS or PUBLIC_URL (the https address Telegram posts to)');
+  // The bot's buyers are elsewhere: the only link it may give them is the shop's /s/<token> on an address they
+  // can reach (a panel's own link would bypass the link's device checks), so the bot refuses to guess one.
+  else if (e.TELEGRAM_BOT_TOKEN !== undefined && publicUrls.length === 0)
+    problems.push("PUBLIC_URLS or PUBLIC_URL: required with TELEGRAM_BOT_TOKEN (the shop's address the bot gives buyers their link on)");
   if (problems.length > 0) throw new ConfigError(problems);
   const publicUrl = publicUrls[0] ?? null;
 

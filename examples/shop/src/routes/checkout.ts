@@ -13,7 +13,7 @@ import { formatMoney } from '../i18n/format.js';
 import type { Shop } from '../app/shop.js';
 import { LINKED_STATUSES } from '../sublink/feed.js';
 import { qrDataUrl } from '../views/qr-code.js';
-import { subscriptionLinkUrl } from '../config/public-addresses.js';
+import { buyerLinkOf } from '../app/subscriptions/buyer-link.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../app/subscriptions/idempotency.js';
 import { isId } from '../app/input/ids.js';
 import { ownedOrder } from '../app/subscriptions/owned.js';
@@ -164,7 +164,7 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     const serverDown = reasons.includes('panel_unavailable');
     // The buyer's one link, once something behind it works.
     const live = subscriptions.some((s) => LINKED_STATUSES.has(s.status));
-    const linkUrl = live ? subscriptionLinkUrl(shop.config, await shop.subscriptionLinks.tokenFor(order.customerId)) : null;
+    const linkUrl = live ? await buyerLinkOf(shop, order.customerId) : null;
     const shopLink = linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl) };
     const used = await shop.storage.discounts.getRedemption(orderPurchaseKey(order.id));
     const code = used === null ? null : await shop.storage.discounts.get(used.codeId);

@@ -12,7 +12,7 @@ import { planName, planNames } from '../app/subscriptions/plan-names.js';
 import { dashboardPage } from '../views/dashboard-page.js';
 import { qrDataUrl } from '../views/qr-code.js';
 import { subscriptionPage } from '../views/subscription-page.js';
-import { subscriptionLinkUrl } from '../config/public-addresses.js';
+import { buyerLinkOf } from '../app/subscriptions/buyer-link.js';
 
 const PAGE_SIZE = 50;
 
@@ -23,8 +23,7 @@ export function subscriptionRoutes(shop: Shop): Router {
     const viewer = viewerOf(res);
     const cursor = typeof req.query['cursor'] === 'string' && req.query['cursor'].length <= 512 ? req.query['cursor'] : null;
     const listed = await shop.storage.subscriptions.listByCustomer(viewer.customer.id, { limit: PAGE_SIZE, cursor });
-    const linkUrl =
-      listed.items.length === 0 ? null : subscriptionLinkUrl(shop.config, await shop.subscriptionLinks.tokenFor(viewer.customer.id));
+    const linkUrl = listed.items.length === 0 ? null : await buyerLinkOf(shop, viewer.customer.id);
     res.send(
       dashboardPage(ctxOf(res), {
         subscriptions: listed.items,
@@ -40,12 +39,12 @@ export function subscriptionRoutes(shop: Shop): Router {
 
   router.get('/subscriptions/:id', requireAccount, async (req, res) => {
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
-    const qrText = sub.subscriptionUrl ?? sub.shareLinks[0] ?? null;
+    const linkUrl = await buyerLinkOf(shop, sub.customerId);
     res.send(
       subscriptionPage(ctxOf(res), {
         sub,
         planName: await planName(shop, sub.planId, ctxOf(res).locale),
-        qr: qrText === null ? null : await qrDataUrl(qrText),
+        link: { url: linkUrl, qr: await qrDataUrl(linkUrl) },
         changeInFlight: await shop.kit.changeInFlight(sub.id),
         pendingReason: await shop.kit.pendingReason(sub),
         now: shop.clock.now(),

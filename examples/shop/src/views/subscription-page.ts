@@ -12,8 +12,8 @@ import { expiryText, statusBadge, usageView } from './subscription-bits.js';
 export interface SubscriptionView {
   sub: Subscription;
   planName: string;
-  /** A `data:` QR of the subscription URL (or the first share link); `null` when there is no link. */
-  qr: string | null;
+  /** The buyer's link (the shop's `/s/<token>`, never the panel's subscription URL) and a `data:` QR of it. */
+  link: { url: string; qr: string };
   changeInFlight: boolean;
   /** Why it is still pending (`kit.pendingReason`): a server known to be down gets its own note. */
   pendingReason: PendingReason | null;
@@ -44,15 +44,11 @@ function connection(ctx: RequestContext, view: SubscriptionView): SafeHtml {
   if (!HAS_REMOTE_CLIENT.has(sub.status)) return html``;
   return html`<section class="card" data-testid="connection">
   <h2>${t('subscription.connect')}</h2>
-  ${
-    sub.subscriptionUrl !== null
-      ? html`<p>${t('subscription.urlHelp')}</p>${copyRow(ctx, 'subscription-url', sub.subscriptionUrl, 'subscription-url', t('subscription.url'))}`
-      : html`<p class="muted">${t('subscription.noUrl')}</p>`
-  }
-  ${view.qr !== null ? html`<p><img class="qr" src="${view.qr}" alt="${t('subscription.qrAlt')}" data-testid="qr" width="220" height="220"></p><p class="muted">${t('subscription.qrHelp')}</p>` : ''}
+  <p>${t('subscription.urlHelp')}</p>${copyRow(ctx, 'subscription-url', view.link.url, 'subscription-url', t('subscription.url'))}
+  <p><img class="qr" src="${view.link.qr}" alt="${t('subscription.qrAlt')}" data-testid="qr" width="220" height="220"></p><p class="muted">${t('subscription.qrHelp')}</p>
   ${
     sub.shareLinks.length > 0
-      ? html`<details ${sub.subscriptionUrl === null ? html`open` : ''}><summary>${t('subscription.shareLinks', { count: formatNumber(sub.shareLinks.length, ctx.locale) })}</summary>
+      ? html`<details><summary>${t('subscription.shareLinks', { count: formatNumber(sub.shareLinks.length, ctx.locale) })}</summary>
     <p class="muted">${t('subscription.shareLinksHelp')}</p>
     ${sub.shareLinks.map((link, i) => copyRow(ctx, `share-link-${i + 1}`, link, 'share-link', t('subscription.shareLink', { n: formatNumber(i + 1, ctx.locale) })))}
   </details>`

@@ -9,6 +9,9 @@ import { startShop, type ShopUnderTest } from './shop-under-test.js';
 /** The admin's Telegram id in every bot test. */
 export const ADMIN_TELEGRAM_ID = 9001;
 
+/** The public address of a shop under test with its bot polling (http: no Mini App button, cookies not Secure). */
+export const BOT_SHOP_URL = 'http://shop.test';
+
 /** The shop with its bot polling a fake Telegram. */
 export interface BotShop {
   t: ShopUnderTest;
@@ -25,10 +28,17 @@ export async function startBotShop(options: { webhook?: boolean; env?: Record<st
     TELEGRAM_BOT_TOKEN: fake.token,
     TELEGRAM_API_ROOT: fake.apiRoot,
     TELEGRAM_ADMIN_IDS: String(ADMIN_TELEGRAM_ID),
+    // A bot needs the shop's public address (the buyer's link is given on it); long polling unless `webhook`.
+    PUBLIC_URL: BOT_SHOP_URL,
+    TELEGRAM_WEBHOOK: 'off',
     ...options.env,
   };
   if (options.webhook === true)
-    Object.assign(env, { PUBLIC_URL: 'https://shop.example.com', TELEGRAM_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123' });
+    Object.assign(env, {
+      PUBLIC_URL: 'https://shop.example.com',
+      TELEGRAM_WEBHOOK: 'on',
+      TELEGRAM_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123',
+    });
   const t = await startShop({ env, ...(options.logger === undefined ? {} : { logger: options.logger }) });
   const config = t.config.telegram;
   if (config === null) throw new Error('the bot is not configured');

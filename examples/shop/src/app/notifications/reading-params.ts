@@ -1,15 +1,16 @@
 import type { Locale } from '../../i18n/translate.js';
 import type { Shop } from '../shop.js';
 import { planName } from '../subscriptions/plan-names.js';
+import { buyerLinkOf } from '../subscriptions/buyer-link.js';
 import type { NotificationParams } from '../../db/notification-kinds.js';
 import type { Notification } from '../../db/notifications.js';
 
 /**
  * A notification's params completed when it is read (delivered, or shown in the buyer's history):
- * the plan's name in the reader's language, and for a provisioned subscription its link. The link is
- * read from the subscription, whose credentials the storage keeps sealed, because it opens the
- * buyer's VPN: the notification row keeps only the subscription's id, so a dump of the shop's tables
- * holds no link. A subscription gone or without a link reads as "—".
+ * the plan's name in the reader's language, and for a provisioned subscription the buyer's link (the shop's
+ * `/s/<token>`, never the panel's subscription URL). The link is read when the notice is, because it opens the
+ * buyer's VPN: the notification row keeps only the subscription's id, so a dump of the shop's tables holds no
+ * link, and a link rotated since reads as the new one. A subscription gone reads as "—".
  */
 export async function readingParams(shop: Shop, n: Pick<Notification, 'kind' | 'params'>, locale: Locale): Promise<NotificationParams> {
   const { planId, subscriptionId } = n.params;
@@ -17,7 +18,7 @@ export async function readingParams(shop: Shop, n: Pick<Notification, 'kind' | '
   if (typeof planId === 'string') params['plan'] = await planName(shop, planId, locale);
   if (n.kind === 'subscription_provisioned' && typeof subscriptionId === 'string') {
     const sub = await shop.storage.subscriptions.get(subscriptionId);
-    params['link'] = sub?.subscriptionUrl ?? sub?.shareLinks[0] ?? null;
+    params['link'] = sub === null ? null : await buyerLinkOf(shop, sub.customerId);
   }
   return params;
 }

@@ -99,6 +99,9 @@ export function settingsRoutes(shop: Shop): Router {
     if (wantsGateway && (f.gatewayBaseUrl === '' || apiKey === '' || ipnSecret === '')) {
       return render(req, res, 400, { gatewayBaseUrl: ctx.t('settings.errors.gatewayIncomplete') }, echo);
     }
+    // A bot gives buyers the shop's link on its public address: without one it would never start (`main.ts`).
+    if (f.botToken !== '' && shop.config.publicUrl === null)
+      return render(req, res, 400, { botToken: ctx.t('shopLink.botNeedsAddress') }, echo);
     const currentCard = await payoutCard(shop);
     const card = wantedCard(f, currentCard);
     if (!card.ok) return render(req, res, 400, { [card.field]: ctx.t(card.message) }, echo);

@@ -54,7 +54,10 @@ export const SubscriptionResponse = z
     trial: z.boolean(),
     createdAt: Time,
     changeInProgress: z.boolean().optional().describe('a change (extension, plan change, top-up) is being applied on the panel'),
-    subscriptionUrl: z.string().nullable().optional(),
+    subscriptionUrl: z
+      .string()
+      .optional()
+      .describe("the buyer's link, the shop's /s/<token> (every subscription of the buyer in one; never the panel's own URL)"),
     shareLinks: z.array(z.string()).optional(),
   })
   .meta({ id: 'Subscription' });

@@ -107,7 +107,7 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
       charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
       newTrafficLimitBytes: result.quote?.newTrafficLimitBytes ?? null,
       discount: result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount },
-      subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await shop.kit.changeInFlight(sub.id) }),
+      subscription: subscriptionJson(result.subscription, { changeInProgress: await shop.kit.changeInFlight(sub.id) }),
     });
   });
 
@@ -138,7 +138,7 @@ export function sellingApiRoutes(shop: Shop, limits: RateLimits): Router {
       charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
       refund: result.quote?.refund ?? null,
       discount: result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount },
-      subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await shop.kit.changeInFlight(sub.id) }),
+      subscription: subscriptionJson(result.subscription, { changeInProgress: await shop.kit.changeInFlight(sub.id) }),
     });
   });
   return router;

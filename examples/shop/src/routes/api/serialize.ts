@@ -23,8 +23,11 @@ export function planJson(plan: Plan) {
   };
 }
 
-/** A subscription for its owner; the link and share links only when `withLinks` (one subscription asked for by id). */
-export function subscriptionJson(sub: Subscription, options: { withLinks: boolean; changeInProgress?: boolean }) {
+/**
+ * A subscription for its owner; with `link` (one subscription asked for by id) its links too: `subscriptionUrl` is
+ * the buyer's link, the shop's `/s/<token>` (`buyerLinkOf`), never the panel's own subscription URL.
+ */
+export function subscriptionJson(sub: Subscription, options: { link?: string; changeInProgress?: boolean }) {
   return {
     id: sub.id,
     orderId: sub.orderId,
@@ -40,7 +43,7 @@ export function subscriptionJson(sub: Subscription, options: { withLinks: boolea
     trial: sub.trial,
     createdAt: sub.createdAt.toISOString(),
     ...(options.changeInProgress !== undefined ? { changeInProgress: options.changeInProgress } : {}),
-    ...(options.withLinks ? { subscriptionUrl: sub.subscriptionUrl, shareLinks: sub.shareLinks } : {}),
+    ...(options.link !== undefined ? { subscriptionUrl: options.link, shareLinks: sub.shareLinks } : {}),
   };
 }
 

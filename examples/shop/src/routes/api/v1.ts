@@ -11,6 +11,7 @@ import type { Shop } from '../../app/shop.js';
 import { IdempotencyKeySchema } from '../../app/subscriptions/idempotency.js';
 import { setBuyerAutoRenew } from '../../app/subscriptions/auto-renew.js';
 import { ownedOrder, ownedSubscription } from '../../app/subscriptions/owned.js';
+import { buyerLinkOf } from '../../app/subscriptions/buyer-link.js';
 import type { Refusal } from '../../app/subscriptions/refusals.js';
 import { buyPlansFor, quotePlansFor } from '../../app/selling/buy-plans.js';
 import { discountJson, orderJson, planJson, quoteJson, subscriptionJson } from './serialize.js';
@@ -136,12 +137,14 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
       limit: query.limit ?? 50,
       cursor: query.cursor ?? null,
     });
-    res.json({ items: page.items.map((s) => subscriptionJson(s, { withLinks: false })), nextCursor: page.nextCursor });
+    res.json({ items: page.items.map((s) => subscriptionJson(s, {})), nextCursor: page.nextCursor });
   });
 
   router.get('/api/v1/subscriptions/:id', async (req, res) => {
     const sub = await ownedSubscription(shop, viewerOf(res), req.params.id);
-    res.json(subscriptionJson(sub, { withLinks: true, changeInProgress: await shop.kit.changeInFlight(sub.id) }));
+    res.json(
+      subscriptionJson(sub, { link: await buyerLinkOf(shop, sub.customerId), changeInProgress: await shop.kit.changeInFlight(sub.id) }),
+    );
   });
 
   router.post('/api/v1/subscriptions/:id/auto-renew', async (req, res) => {
@@ -151,7 +154,7 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
       throw outcome.reason === 'not_found'
         ? new ShopError('not_found', 'errors.notFound')
         : new ShopError('conflict', `subscription.autoRenewRefused.${outcome.reason}`);
-    res.json(subscriptionJson(outcome.subscription, { withLinks: false }));
+    res.json(subscriptionJson(outcome.subscription, {}));
   });
 
   router.get('/api/v1/subscriptions/:id/extension', async (req, res) => {
@@ -189,7 +192,7 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
       linkChanges: result.linkChanges,
       charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
       newExpiresAt: result.quote?.newExpiresAt.toISOString() ?? null,
-      subscription: subscriptionJson(result.subscription, { withLinks: false, changeInProgress: await shop.kit.changeInFlight(sub.id) }),
+      subscription: subscriptionJson(result.subscription, { changeInProgress: await shop.kit.changeInFlight(sub.id) }),
     });
   });
   return router;

@@ -72,7 +72,7 @@ export function accountHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     const { t, customer } = ctx.user;
     await ctx.answerCallbackQuery();
     const token = await rotateSubscriptionLink(shop, customer.id, { type: 'customer', id: customer.id });
-    const lines = [t('sublink.notices.rotated'), ...(shop.config.publicUrl === null ? [] : ['', subscriptionLinkUrl(shop.config, token)])];
+    const lines = [t('sublink.notices.rotated'), '', subscriptionLinkUrl(shop.config, token)];
     await ctx.reply(lines.join('\n'), { reply_markup: backToMenu(ctx.user) });
   });
 }

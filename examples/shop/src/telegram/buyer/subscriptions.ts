@@ -1,7 +1,6 @@
-import { planAsSold, type Subscription } from '@panelkit/sdk';
+import { HAS_REMOTE_CLIENT, planAsSold, type Subscription } from '@panelkit/sdk';
 import { InlineKeyboard, InputFile, type Composer } from 'grammy';
 import QRCode from 'qrcode';
-import { subscriptionLinkUrl } from '../../config/public-addresses.js';
 import { formatBytes, formatDateTime, formatMoney, formatNumber } from '../../i18n/format.js';
 import { planName, planNames } from '../../app/subscriptions/plan-names.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
@@ -11,6 +10,7 @@ import { splitMessage, trimText } from '../message-text.js';
 import { refusalText } from '../refusal-text.js';
 import { extendFor } from '../../app/subscriptions/extend.js';
 import { findOwnedSubscription } from '../../app/subscriptions/owned.js';
+import { buyerLinkOf } from '../../app/subscriptions/buyer-link.js';
 import { deviceCounts, type DeviceCount } from '../../app/devices/subscription-devices.js';
 import { deviceCountText } from '../../i18n/device-text.js';
 
@@ -32,25 +32,16 @@ function usageLine(user: BotUser, sub: Subscription): string {
 }
 
 /**
- * The buyer's link the shop owns (`/s/<token>`: every subscription in one, on any panel, and it survives a
- * move to another server), as the web dashboard gives it; `null` when the shop has no public address.
- */
-async function shopLinkOf(shop: BotDeps['shop'], customerId: string): Promise<string | null> {
-  if (shop.config.publicUrl === null) return null;
-  return subscriptionLinkUrl(shop.config, await shop.subscriptionLinks.tokenFor(customerId));
-}
-
-/**
  * A subscription as a message: status, usage, expiry in the buyer's calendar, its devices against its limit
- * (`devices`, when it counts any or has a limit), and its links: the shop's own link when there is one
- * (`shopLink`), else the panel's.
+ * (`devices`, when it counts any or has a limit), and its links: the shop's own link (`shopLink`, never the panel's
+ * subscription URL) and the share links.
  */
 export function subscriptionText(
   user: BotUser,
   sub: Subscription,
   planName: string,
   timeZone: string,
-  shopLink: string | null = null,
+  shopLink: string,
   devices: DeviceCount | null = null,
 ): string {
   const { t, locale } = user;
@@ -66,8 +57,7 @@ export function subscriptionText(
     `${t('subscription.expires')}: ${expiry}`,
   ];
   if (devices !== null) lines.push(`${t('devices.title')}: ${deviceCountText(devices.count, devices.limit, t)}`);
-  const link = shopLink ?? sub.subscriptionUrl;
-  if (link !== null) lines.push('', `${t('subscription.url')}:`, link);
+  lines.push('', `${t('subscription.url')}:`, shopLink);
   if (sub.shareLinks.length > 0) lines.push('', t('subscription.shareLinks', { count: sub.shareLinks.length }), ...sub.shareLinks);
   return lines.join('\n');
 }
@@ -92,7 +82,7 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
         .row();
     }
     // A new /s/ link when the old one leaked (the web dashboard's "make a new link").
-    if (shop.config.publicUrl !== null) keyboard.text(t('sublink.rotate'), 'lr').row();
+    keyboard.text(t('sublink.rotate'), 'lr').row();
     await ctx.reply(t('telegram.subscriptions.title'), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
   });
 
@@ -103,10 +93,10 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     await ctx.answerCallbackQuery();
     const name = await planName(shop, sub.planId, ctx.user.locale);
     const devices = (await deviceCounts(shop, [sub])).get(sub.id) ?? null;
-    const link = await shopLinkOf(shop, ctx.user.customer.id);
+    const link = await buyerLinkOf(shop, ctx.user.customer.id);
     const parts = splitMessage(subscriptionText(ctx.user, sub, name, shop.config.timeZone, link, devices));
     const keyboard = new InlineKeyboard();
-    if (sub.subscriptionUrl !== null || sub.shareLinks.length > 0) keyboard.text(t('telegram.subscriptions.qr'), callbackData('q', sub.id));
+    if (HAS_REMOTE_CLIENT.has(sub.status)) keyboard.text(t('telegram.subscriptions.qr'), callbackData('q', sub.id));
     keyboard.text(t('subscription.extend'), callbackData('x', sub.id));
     const plan = await shop.storage.plans.get(sub.planId);
     if (plan !== null && planAsSold(plan, sub).trafficTopUp !== null) keyboard.text(t('traffic.link'), callbackData('tt', sub.id));
@@ -144,8 +134,8 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     if (sub === null) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
-    const text = (await shopLinkOf(shop, ctx.user.customer.id)) ?? sub.subscriptionUrl ?? sub.shareLinks[0];
-    if (text === undefined) return void (await ctx.reply(t('subscription.noUrl')));
+    if (!HAS_REMOTE_CLIENT.has(sub.status)) return void (await ctx.reply(t('subscription.noUrl')));
+    const text = await buyerLinkOf(shop, ctx.user.customer.id);
     // Drawn here, like the web page's: the link is a secret and never goes to a QR service.
     const png = await QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 512 });
     await ctx.replyWithPhoto(new InputFile(png, 'subscription-qr.png'), { caption: t('subscription.qrHelp') });
