@@ -12,6 +12,7 @@ import { carryOverLegacyPayments, hasLegacyPayments } from '../db/legacy-payment
 import { hasNotificationRelay } from '../db/notification-queue-carry-over.js';
 import { carryOverNotificationQueue } from '../app/notifications/queue-carry-over.js';
 import { shopPaymentProviders } from '../app/payments/sdk-providers.js';
+import { starsRefundJob } from '../app/payments/stars/refund.js';
 import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
 import { SubscriptionLinkStore } from '../db/subscription-links.js';
@@ -109,7 +110,12 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       logger: logger.child({ component: 'engine' }),
       panels: adapterFor,
       policy: { identity: { secret, prefix: config.prefix } },
-      payments: { providers: shopPaymentProviders({ db: client, shopSchema: shopSchemaName(config.schema), secretBox }) },
+      payments: {
+        providers: shopPaymentProviders(
+          { db: client, shopSchema: shopSchemaName(config.schema), secretBox },
+          { telegram: config.telegram, secret },
+        ),
+      },
     });
     kit.events.on('error', (error) => logger.error({ err: error }, 'engine listener failed'));
     if (config.panelsFile !== null) await applyPanelsFile({ kit, storage }, config.panelsFile, logger.child({ component: 'panels-file' }));
@@ -165,7 +171,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       secretBox,
       demo,
       passwordCost: options.passwordCost ?? PASSWORD_COST,
-      hostJobs: [eventNotices, scheduledBackupJob(shopOf)],
+      hostJobs: [eventNotices, scheduledBackupJob(shopOf), starsRefundJob(shopOf)],
       close,
     };
     if (oldNotificationQueue) {
