@@ -6,6 +6,7 @@ import { MAX_PENDING_RECEIPTS } from './card-provider.js';
 import { cryptoGatewayProvider } from './crypto/provider.js';
 import { starsCallbackSecret } from './stars/callback-secret.js';
 import { starsProvider } from './stars/provider.js';
+import { activeStarsRate } from './stars/settings.js';
 
 /** What the providers need besides the settings: the bot (Stars are paid to it) and the shop's secret. */
 export interface ProviderEnv {
@@ -27,7 +28,7 @@ export function shopPaymentProviders(settings: SettingsDb, env: ProviderEnv): Pa
   return [
     cardToCardProvider({ maxPending: MAX_PENDING_RECEIPTS }),
     cryptoGatewayProvider(settings),
-    starsProvider({ settings, api: () => starsApi, callbackSecret: starsCallbackSecret(env.secret) }),
+    starsProvider({ rate: () => activeStarsRate(settings), api: () => starsApi, callbackSecret: starsCallbackSecret(env.secret) }),
     testPaymentProvider(),
   ];
 }

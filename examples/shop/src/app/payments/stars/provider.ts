@@ -2,8 +2,6 @@ import { timingSafeEqual } from 'node:crypto';
 import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider, type PaymentSignal } from '@panelkit/sdk';
 import type { Api } from 'grammy';
 import { z } from 'zod';
-import type { SettingsDb } from '../../../db/shop-settings.js';
-import { activeStarsRate } from './settings.js';
 import { starsFor } from './stars-amount.js';
 
 /** The provider id Stars payments are recorded under. */
@@ -25,7 +23,8 @@ export type StarsApi = Pick<Api, 'createInvoiceLink'>;
 
 /** Options of {@link starsProvider}. */
 export interface StarsOptions {
-  settings: SettingsDb;
+  /** The owner's rate in Stars per unit of the shop's currency (`activeStarsRate`), or `null` while Stars are off. */
+  rate: () => Promise<string | null> | string | null;
   /** The bot's API, or `null` when the shop has no bot (Stars cannot be taken then). */
   api: () => StarsApi | null;
   /** The secret the bot's Stars callbacks carry in {@link STARS_SECRET_HEADER}. */
@@ -82,7 +81,7 @@ export function starsProvider(options: StarsOptions): PaymentProvider {
     pendingTtlMs: STARS_INVOICE_TTL_MS,
     async open(request) {
       const api = options.api();
-      const rate = await activeStarsRate(options.settings);
+      const rate = await options.rate();
       if (api === null || rate === null) throw new PaymentProviderUnavailableError(STARS_PROVIDER, 'Telegram Stars are not set up');
       const stars = starsFor(request.amount.amount, request.amount.currency, rate);
       const payload = starsPayload(request.paymentId, stars);
