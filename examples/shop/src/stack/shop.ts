@@ -13,6 +13,7 @@ import { hasNotificationRelay } from '../db/notification-queue-carry-over.js';
 import { carryOverNotificationQueue } from '../app/notifications/queue-carry-over.js';
 import { shopPaymentProviders } from '../app/payments/sdk-providers.js';
 import { starsRefundJob } from '../app/payments/stars/refund.js';
+import { gatewayBase } from '../config/public-addresses.js';
 import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
 import { SubscriptionLinkStore } from '../db/subscription-links.js';
@@ -113,7 +114,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       payments: {
         providers: shopPaymentProviders(
           { db: client, shopSchema: shopSchemaName(config.schema), secretBox },
-          { telegram: config.telegram, secret },
+          { telegram: config.telegram, secret, callbackBase: gatewayBase(config) },
         ),
       },
     });

@@ -29,6 +29,7 @@ import { accountHandlers } from './buyer/account.js';
 import { walletHandlers } from './buyer/wallet.js';
 import { cryptoTopUpHandlers } from './buyer/crypto-top-up.js';
 import { starsPreCheckoutHandler, starsTopUpHandlers } from './buyer/stars-top-up.js';
+import { gatewayTopUpHandlers } from './buyer/gateway-top-up.js';
 import { customerOfTelegramUser } from '../app/auth/telegram-buyers.js';
 import { createTelegramChannel } from './channel.js';
 import type { BotContext, BotDeps } from './context.js';
@@ -198,6 +199,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   walletHandlers(bot, deps);
   cryptoTopUpHandlers(bot, deps);
   starsTopUpHandlers(bot, deps);
+  gatewayTopUpHandlers(bot, deps);
   // Buttons from old messages or forged data: answered, nothing done.
   bot.on('callback_query', (ctx) => ctx.answerCallbackQuery({ text: ctx.user.t('telegram.notYours') }));
   bot.on('message', (ctx) => ctx.reply(ctx.user.t('telegram.menu.hint'), { reply_markup: mainMenu(ctx.user) }));

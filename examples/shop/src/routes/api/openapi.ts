@@ -7,6 +7,7 @@ import { AssignBody, ClientForm } from '../reseller-account.js';
 import {
   DescribedObject,
   ErrorResponse,
+  GatewayTopUpResponse,
   OnePaymentResponse,
   OrderResponse,
   PaymentListResponse,
@@ -17,6 +18,7 @@ import {
   WalletResponse,
 } from './response-schemas.js';
 import { PlanChangeBody, PlanChangeQuery, TrafficBody, TrafficQuery } from './selling.js';
+import { GatewayTopUpBody } from './gateway-topups.js';
 import { AutoRenewBody, CheckoutBody, ExtendBody, ExtensionQuery, ListQuery, PageQuery, QuoteBody, SalesQuery } from './v1.js';
 
 /** One operation of the JSON API: the schemas its route validates with, and what it answers. */
@@ -210,6 +212,18 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
         202: { description: 'Pending: a receipt to review, or a gateway to pay at', schema: OnePaymentResponse },
         ...COMMON_ERRORS,
         409: refused('Too many pending top-ups'),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/gateway-topups/:rail',
+      summary: 'Starts a wallet top-up through a gateway the owner has on (`cryptobot`, `zarinpal`): pay at `payUrl`',
+      body: GatewayTopUpBody,
+      responses: {
+        202: { description: 'Pending until the gateway confirms it', schema: GatewayTopUpResponse },
+        ...COMMON_ERRORS,
+        409: refused('A key reused, or too many pending top-ups'),
+        503: refused('The gateway cannot be reached; nothing was stored'),
       },
     },
     {

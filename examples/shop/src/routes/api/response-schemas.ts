@@ -92,6 +92,9 @@ export const PaymentResponse = z
 /** `GET /api/v1/payments/:id`, a top-up and a cancel. */
 export const OnePaymentResponse = z.strictObject({ payment: PaymentResponse });
 
+/** A gateway top-up started through the API: the payment (pending) and the gateway's page the buyer pays on. */
+export const GatewayTopUpResponse = z.strictObject({ payment: PaymentResponse, payUrl: z.string() });
+
 /** `GET /api/v1/payments`. */
 export const PaymentListResponse = z.strictObject({ payments: z.array(PaymentResponse), nextCursor: z.string().nullable() });
 
