@@ -53,8 +53,9 @@ export async function gatewayTopUpOutcome(
     if (PaymentProviderUnavailableError.is(error)) return null;
     throw error;
   });
-  const outcome = settled?.outcome;
-  if (outcome === 'credited' || outcome === 'already_credited') return 'credited';
-  if (outcome === 'rejected' || outcome === 'expired') return 'failed';
+  // Whatever this call did, the payment's status says where it stands (one ended before is `unchanged` now).
+  const status = settled?.payment?.status;
+  if (status === 'credited') return 'credited';
+  if (status === 'rejected' || status === 'expired' || status === 'cancelled') return 'failed';
   return 'waiting';
 }
