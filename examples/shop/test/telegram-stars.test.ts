@@ -4,6 +4,8 @@ import { saveStarsSettings } from '../src/app/payments/stars/settings.js';
 import { requestStarsRefund } from '../src/app/payments/stars/refund.js';
 import { translator } from '../src/i18n/translate.js';
 import { handleUpdate } from '../src/telegram/bot.js';
+import { postForm } from './support/admin-support.js';
+import { signedInAdmin } from './support/shop-under-test.js';
 import { buttonsOf, type BotCall } from './support/fake-telegram.js';
 import { messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
@@ -96,8 +98,15 @@ describe('a wallet top-up in Telegram Stars, bought in the bot and refunded by t
       reason: 'forbidden',
     });
     expect(s.fake.calls.filter((c) => c.method === 'refundStarPayment')).toHaveLength(0);
-    expect(await requestStarsRefund(shop, { paymentId: payment!.id, staff: { accountId: owner.id, role: 'admin' } })).toEqual({ ok: true });
-    expect(await requestStarsRefund(shop, { paymentId: payment!.id, staff: { accountId: owner.id, role: 'admin' } })).toEqual({ ok: true });
+    // The owner refunds from the receipts queue: the request twice is one refund.
+    const admin = await signedInAdmin(s.t.app);
+    const queue = await admin.agent.get('/admin/receipts?status=approved&provider=stars').expect(200);
+    expect(queue.text).toContain(`/admin/payments/${payment!.id}/refund-stars`);
+    await postForm(admin, `/admin/payments/${payment!.id}/refund-stars`, {}).expect(400);
+    for (let i = 0; i < 2; i++) {
+      const done = await postForm(admin, `/admin/payments/${payment!.id}/refund-stars`, { confirm: 'yes' }).expect(303);
+      expect(done.headers['location']).toContain('done=payRails.refund_queued');
+    }
     await s.t.drain();
     await s.t.drain();
     const refunds = s.fake.calls.filter((c) => c.method === 'refundStarPayment');

@@ -8,6 +8,8 @@ import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 import { paymentBadge } from '../money-tables.js';
 import { receiptFiltersForm } from './receipts-filters.js';
+import { starsRefundForm } from './payment-rails-page.js';
+import { STARS_PROVIDER } from '../../app/payments/stars/provider.js';
 
 export interface ReceiptsView {
   /** The payments the search and filters match (pending ones by default). */
@@ -91,7 +93,7 @@ function decidedRow(ctx: RequestContext, p: PaymentWithEmail, view: ReceiptsView
   <td>${customerCell(p)}</td>
   <td>${formatMoney(p.amount, locale)}</td>
   <td class="ltr">${p.reference ?? ''}</td>
-  <td>${paymentBadge(ctx, p)}</td>
+  <td>${paymentBadge(ctx, p)}${p.provider === STARS_PROVIDER && p.status === 'approved' ? starsRefundForm(ctx, p.id) : ''}</td>
   <td>${formatDateTime(p.createdAt, locale, view.timeZone)}</td>
   <td>${p.reviewedAt === null ? '' : formatDateTime(p.reviewedAt, locale, view.timeZone)}</td>
   <td>${p.reviewNote ?? ''}</td>
