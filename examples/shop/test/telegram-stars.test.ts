@@ -5,7 +5,7 @@ import { requestStarsRefund } from '../src/app/payments/stars/refund.js';
 import { translator } from '../src/i18n/translate.js';
 import { handleUpdate } from '../src/telegram/bot.js';
 import { postForm } from './support/admin-support.js';
-import { signedInAdmin } from './support/shop-under-test.js';
+import { signedInAdmin, signedUpBuyer } from './support/shop-under-test.js';
 import { buttonsOf, type BotCall } from './support/fake-telegram.js';
 import { messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
@@ -121,5 +121,37 @@ describe('a wallet top-up in Telegram Stars, bought in the bot and refunded by t
       ok: false,
       reason: 'not_credited',
     });
+  });
+
+  it('is offered in the web wallet and the JSON API only to a buyer whose Telegram is linked (Telegram lets only them pay)', async () => {
+    const buyer = await signedUpBuyer(s.t.app);
+    await saveStarsSettings(s.t.shop, { enabled: true, starsPerUnit: '50' }, s.t.clock.now(), null);
+    expect((await buyer.agent.get('/wallet').expect(200)).text).toContain('data-provider="stars"');
+    const refused = await buyer.agent
+      .post('/wallet/stars')
+      .type('form')
+      .send({ _csrf: buyer.csrf, amount: '5', idempotencyKey: 'stars-web-key-000001' })
+      .expect(409);
+    expect(refused.text).toContain(t('payRails.stars.notLinked'));
+    await buyer.agent
+      .post('/api/v1/stars-topups')
+      .set('x-csrf-token', buyer.csrf)
+      .send({ amount: '5', idempotencyKey: 'stars-web-key-000002' })
+      .expect(409);
+    await buyer.agent
+      .post('/api/v1/stars-topups')
+      .set('x-csrf-token', buyer.csrf)
+      .send({ amount: 'x', idempotencyKey: 'stars-web-key-000003' })
+      .expect(400);
+    await saveStarsSettings(s.t.shop, { enabled: false, starsPerUnit: '50' }, s.t.clock.now(), null);
+    expect((await buyer.agent.get('/wallet').expect(200)).text).not.toContain('data-provider="stars"');
+    await buyer.agent
+      .post('/wallet/stars')
+      .type('form')
+      .send({ _csrf: buyer.csrf, amount: '5', idempotencyKey: 'stars-web-key-000004' })
+      .expect(404);
+    expect(
+      (await s.t.shop.kit.payments.list({ providerId: 'stars' }, { limit: 50 })).items.every((p) => p.customerId !== buyer.email),
+    ).toBe(true);
   });
 });

@@ -12,6 +12,9 @@ import { translator } from '../src/i18n/translate.js';
 import { planNamed } from './support/buying.js';
 import { buttonsOf, type BotCall } from './support/fake-telegram.js';
 import { paymentsOf } from '../src/app/payments/records.js';
+import { saveCryptoBotSettings } from '../src/app/payments/cryptobot/settings.js';
+import { saveStarsSettings } from '../src/app/payments/stars/settings.js';
+import { CryptoBotSimulator } from '../src/stack/demo-cryptobot-gateway.js';
 import { ADMIN_TELEGRAM_ID, messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
 interface Layer {
@@ -40,6 +43,8 @@ interface BotWorld {
   subId: string;
   otherPlanId: string;
   trialPlanId: string;
+  /** The cheapest plan's price: an amount the bot offers for a top-up. */
+  cheapest: number;
 }
 
 interface Row {
@@ -69,6 +74,25 @@ const TABLE: Row[] = [
     web: 'post /wallet/topup/:provider',
     api: 'post /api/v1/topups/:provider',
     bot: (w) => w.buyer.press(w.menu, 'tu'),
+  },
+  {
+    useCase: 'wallet top-up in Telegram Stars',
+    web: 'post /wallet/stars',
+    api: 'post /api/v1/stars-topups',
+    bot: (w) => w.buyer.send(w.buyer.tap(`xs:${w.cheapest}`, messageIdOf(w.menu))),
+  },
+  {
+    useCase: 'wallet top-up through a gateway (CryptoBot, Zarinpal)',
+    web: 'post /wallet/pay/:rail',
+    api: 'post /api/v1/gateway-topups/:rail',
+    bot: (w) => w.buyer.send(w.buyer.tap(`gp:cryptobot:${w.cheapest}`, messageIdOf(w.menu))),
+  },
+  {
+    useCase: 'back from a gateway: what became of the payment',
+    web: 'get /wallet/pay/:rail/:id/return',
+    api: 'get /api/v1/payments/:id',
+    bot: null,
+    missing: 'bot: the gateway’s webhook credits the wallet and the bot tells the buyer (the notification); the buyer comes back to a page',
   },
   {
     useCase: 'subscriptions with QR and links',
@@ -243,6 +267,7 @@ const ADMIN_TABLE: AdminRow[] = [
 let s: BotShop;
 let world: BotWorld;
 let adminWorld: AdminWorld;
+let cryptoBot: CryptoBotSimulator;
 beforeAll(async () => {
   s = await startBotShop({ env: { PUBLIC_URL: 'https://shop.example.com', TELEGRAM_WEBHOOK: 'off' } });
   const { shop, clock } = s.t;
@@ -256,7 +281,12 @@ beforeAll(async () => {
   await s.t.drain();
   const details = await buyer.press(await buyer.press(menu, 'subs'), 's:');
   const trialPlan = (await shop.storage.plans.list({ onSale: true })).find((p) => p.trial !== null && p.id !== plan.id) ?? plan;
-  world = { buyer, menu, details, subId: subscriptions[0]!.id, otherPlanId: other.id, trialPlanId: trialPlan.id };
+  const cheapest = Math.min(...(await shop.storage.plans.list({ onSale: true })).map((p) => p.price.amount));
+  world = { buyer, menu, details, subId: subscriptions[0]!.id, otherPlanId: other.id, trialPlanId: trialPlan.id, cheapest };
+  // Telegram Stars and CryptoBot on, so their cells have something to sell.
+  cryptoBot = await new CryptoBotSimulator().start();
+  await saveStarsSettings(shop, { enabled: true, starsPerUnit: '50' }, clock.now(), null);
+  await saveCryptoBotSettings(shop, { enabled: true, baseUrl: cryptoBot.url, token: cryptoBot.token }, clock.now(), null);
 
   const admin = new TelegramUser(s.fake, clock, ADMIN_TELEGRAM_ID);
   const adminMenu = await admin.send(admin.message('/start'));
@@ -275,7 +305,10 @@ beforeAll(async () => {
     customerId,
   };
 });
-afterAll(() => s.close());
+afterAll(async () => {
+  await s.close();
+  await cryptoBot.close();
+});
 
 describe('every buyer action in every channel', () => {
   it('has a written reason for every channel left out', () => {

@@ -10,6 +10,7 @@ import { payoutCard } from '../app/payments/payout-card.js';
 import { enabledProviders } from '../app/payments/registry.js';
 import { activeGateway } from '../app/payments/crypto/gateway-settings.js';
 import { offeredRails } from '../app/payments/rails/gateway-rails.js';
+import { starsOffered } from './stars.js';
 import { submitTopUp } from '../app/payments/topup.js';
 import type { Shop } from '../app/shop.js';
 import { walletPage, type TopUpFormState } from '../views/wallet-page.js';
@@ -67,6 +68,7 @@ export function walletRoutes(shop: Shop): Router {
         notice: failed === undefined ? noticeFrom(req) : null,
         crypto: (await activeGateway(shop)) === null ? null : { key: newFormKey() },
         rails: (await offeredRails(shop)).map((rail) => ({ rail, key: newFormKey() })),
+        stars: (await starsOffered(shop)) ? { key: newFormKey() } : null,
       }).value,
     );
   }

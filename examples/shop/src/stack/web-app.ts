@@ -23,6 +23,8 @@ import { adminPasswordResetRoutes } from '../routes/admin/password-reset.js';
 import { adminReceiptsRoutes } from '../routes/admin/receipts.js';
 import { walletApiRoutes } from '../routes/api/wallet.js';
 import { gatewayTopUpApiRoutes } from '../routes/api/gateway-topups.js';
+import { starsTopUpApiRoutes } from '../routes/api/stars-topups.js';
+import { starsRoutes } from '../routes/stars.js';
 import { sellingApiRoutes } from '../routes/api/selling.js';
 import { checkoutRoutes } from '../routes/checkout.js';
 import { extensionRoutes } from '../routes/extension.js';
@@ -75,6 +77,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     walletRoutes(shop),
     cryptoPaymentRoutes(shop),
     gatewayRailRoutes(shop),
+    starsRoutes(shop),
     invoiceRoutes(shop),
     referralRoutes(shop, telegram),
     resellerAccountRoutes(shop),
@@ -85,6 +88,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     sellingApiRoutes(shop, limits),
     walletApiRoutes(shop),
     gatewayTopUpApiRoutes(shop),
+    starsTopUpApiRoutes(shop),
     salesApiRoutes(shop),
     adminReceiptsRoutes(shop),
     adminCustomersRoutes(shop),

@@ -8,6 +8,7 @@ import { instantToZoned } from '../app/input/zoned-time.js';
 import { persianDigits } from '../app/input/digits.js';
 import { field, formError } from './forms.js';
 import { gatewayRailForm } from './gateway-rail-pages.js';
+import { starsForm } from './stars-invoice-page.js';
 import type { GatewayRail } from '../app/payments/rails/gateway-rails.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
@@ -37,6 +38,8 @@ export interface WalletView {
   crypto: { key: string } | null;
   /** The gateway rails the owner has on (CryptoBot, Zarinpal), each with its form's per-render key. */
   rails?: ReadonlyArray<{ rail: GatewayRail; key: string }>;
+  /** Telegram Stars' form (its per-render key), when the owner has Stars on; else `null`. */
+  stars?: { key: string } | null;
 }
 
 function testForm(ctx: RequestContext, view: WalletView, state: TopUpFormState): SafeHtml {
@@ -132,6 +135,7 @@ export function walletPage(ctx: RequestContext, view: WalletView): SafeHtml {
     provider === 'test' ? testForm(ctx, view, state) : provider === 'card' ? cardForm(ctx, view, state) : '',
   );
   const rails = (view.rails ?? []).map(({ rail, key }) => gatewayRailForm(ctx, rail, view.currency, key));
+  if (view.stars != null) rails.push(starsForm(ctx, view.currency, view.stars.key));
   return page(ctx, {
     title: t('wallet.title'),
     notice: view.notice,

@@ -8,6 +8,7 @@ import {
   DescribedObject,
   ErrorResponse,
   GatewayTopUpResponse,
+  StarsTopUpResponse,
   OnePaymentResponse,
   OrderResponse,
   PaymentListResponse,
@@ -224,6 +225,18 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
         ...COMMON_ERRORS,
         409: refused('A key reused, or too many pending top-ups'),
         503: refused('The gateway cannot be reached; nothing was stored'),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/stars-topups',
+      summary: 'Starts a wallet top-up in Telegram Stars (the caller’s Telegram linked): pay at `invoiceLink` in Telegram',
+      body: GatewayTopUpBody,
+      responses: {
+        202: { description: 'Pending until Telegram reports the payment', schema: StarsTopUpResponse },
+        ...COMMON_ERRORS,
+        409: refused('Telegram not linked, a key reused, or too many pending top-ups'),
+        503: refused('Telegram cannot be reached; nothing was stored'),
       },
     },
     {

@@ -80,6 +80,8 @@ export function starsTopUpHandlers(bot: Composer<BotContext>, deps: BotDeps): vo
     }
     const money = formatMoney(started.payment.amount, ctx.user.locale);
     const line = t('payRails.stars.invoice', { amount: money, stars: started.stars });
+    // The price in Stars in words first, then Telegram's invoice with its Pay button.
+    await ctx.reply(line, { reply_markup: backToMenu(ctx.user) });
     await ctx.replyWithInvoice(started.title, line, started.payload, STARS_CURRENCY, [{ label: money, amount: started.stars }]);
   });
 
