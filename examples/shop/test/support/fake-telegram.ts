@@ -51,6 +51,8 @@ export class FakeTelegram {
   readonly invoices = new Map<string, { currency: string; totalAmount: number; link: string | null }>();
   /** Stars charges Telegram made, by `telegram_payment_charge_id`: who paid, what, and whether it went back. */
   readonly charges = new Map<string, { userId: number; payload: string; totalAmount: number; refunded: boolean }>();
+  /** The `allowed_updates` the bot last gave `getUpdates` (Telegram keeps them until given others). */
+  private allowedUpdates: string[] | undefined;
   /** While true, every Bot API call but `getUpdates` answers 502 (Telegram unreachable). */
   down = false;
 
@@ -147,7 +149,13 @@ export class FakeTelegram {
     const deliver = () => {
       clearTimeout(timer);
       this.waiting.delete(deliver);
-      answer(200, { ok: true, result: this.queue.splice(0) });
+      // As Telegram does, a pre-checkout query goes only to a bot that asked for it in `allowed_updates` (the other
+      // kinds the tests push are delivered whatever the bot asked, as before).
+      const allowed = (this.allowedUpdates = allowedUpdatesOf(params) ?? this.allowedUpdates);
+      const updates = this.queue
+        .splice(0)
+        .filter((u) => u.pre_checkout_query === undefined || allowed?.includes('pre_checkout_query') !== false);
+      answer(200, { ok: true, result: updates });
     };
     const timer = setTimeout(deliver, Math.min(timeoutS, 30) * 1000);
     res.once('close', () => {
@@ -254,6 +262,13 @@ export class FakeTelegram {
         return true;
     }
   }
+}
+
+/** The `allowed_updates` a `getUpdates` call names (`undefined` when it names none: Telegram keeps the last ones). */
+function allowedUpdatesOf(params: Record<string, unknown>): string[] | undefined {
+  const raw = params['allowed_updates'];
+  const list = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw;
+  return Array.isArray(list) ? list.map(String) : undefined;
 }
 
 /** One command list's place: its scope (default when none) and language (`''` for every language). */
