@@ -54,6 +54,12 @@ describe('a wallet top-up in Telegram Stars, bought in the bot and refunded by t
     const [payment] = (await paymentsOf(shop).listByCustomer(customerId, { limit: 10 })).items;
     expect(payment).toMatchObject({ provider: 'stars', status: 'pending', amount: { amount: cheapest, currency: 'USD' } });
 
+    // Waiting in the receipts queue, with no admin decision offered: only Telegram confirms it.
+    const pendingQueue = await (await signedInAdmin(s.t.app)).agent.get('/admin/receipts?provider=stars').expect(200);
+    expect(pendingQueue.text).toContain(payment!.id);
+    expect(pendingQueue.text).toContain(t('payRails.gateway.onlyGateway'));
+    expect(pendingQueue.text).not.toContain(`/admin/receipts/${payment!.id}/approve`);
+
     // Pre-checkout: refused for another amount and for another payer, accepted for the invoice as made.
     let at = s.fake.calls.length;
     s.fake.push(buyer.preCheckout(payload, stars - 1));
