@@ -112,6 +112,16 @@ describe('CryptoBot in the wallet, against the Crypto Pay simulator', () => {
     const back = await buyer.agent.get(`/wallet/pay/cryptobot/${paymentId}/return`).expect(303);
     expect(back.headers['location']).toBe('/wallet?done=payRails.failed');
 
+    // A signed webhook for an invoice the shop never made (the token used by another app too): acknowledged, nothing moves.
+    const foreign = await fetch(`${sim.url}api/createInvoice`, {
+      method: 'POST',
+      headers: { 'crypto-pay-api-token': sim.token, 'content-type': 'application/json' },
+      body: JSON.stringify({ currency_type: 'fiat', fiat: 'USD', amount: '9.00', payload: 'elsewhere' }),
+    });
+    const foreignId = String(((await foreign.json()) as { result: { invoice_id: number } }).result.invoice_id);
+    expect(await sim.pay(foreignId, { deliveries: 1 })).toEqual([200]);
+    expect(await t.shop.storage.ledger.balance(customerId, 'USD')).toBe(0);
+
     sim.down = true;
     try {
       await buyer.agent

@@ -28,7 +28,8 @@ function queryOf(req: Request): Record<string, string | undefined> {
 /**
  * Crypto Pay's webhook, mounted before the session, CSRF and body layers: its signature is over the raw body,
  * so the body is read raw here. A forged one is 401 and changes nothing; one Crypto Pay cannot confirm yet is 503
- * (it retries); a checked one is applied by the SDK, which credits at most once however often it comes.
+ * (it retries); a checked one is applied by the SDK, which credits at most once however often it comes, and is
+ * answered 200 even when it names no payment of this shop.
  */
 export function gatewayWebhookRoutes(shop: Shop): Router {
   const router = Router();
@@ -37,7 +38,9 @@ export function gatewayWebhookRoutes(shop: Shop): Router {
     const handled = await handleCryptoBotWebhook(shop, raw, req.get('crypto-pay-api-signature'));
     if (handled.status === 'forged') return void res.status(401).json({ error: 'bad signature' });
     if (handled.status === 'retry') return void res.status(503).json({ error: 'try again' });
-    res.status(handled.result.outcome === 'unknown' ? 404 : 200).json({ outcome: handled.result.outcome });
+    // An invoice the shop did not make (the app's token used elsewhere too) is acknowledged all the same: Crypto Pay
+    // retries an unanswered webhook for days and then turns the app's webhooks off.
+    res.status(200).json({ outcome: handled.result.outcome });
   });
   return router;
 }
