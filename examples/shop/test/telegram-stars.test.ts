@@ -123,6 +123,10 @@ describe('a wallet top-up in Telegram Stars, bought in the bot and refunded by t
     expect(await shop.storage.ledger.balance(customerId, 'USD')).toBe(0);
     const reversals = (await shop.storage.ledger.list(customerId, { limit: 20 })).items.filter((e) => e.kind === 'payment_reversal');
     expect(reversals.map((e) => e.amount)).toEqual([-cheapest]);
+    // Telegram's own word of the refund arrives after: the payment is reversed already, nothing moves again.
+    await handleUpdate(s.shopBot, buyer.refundedPayment(charge, payload));
+    expect((await shop.storage.ledger.list(customerId, { limit: 20 })).items.filter((e) => e.kind === 'payment_reversal')).toHaveLength(1);
+    expect(await shop.storage.ledger.balance(customerId, 'USD')).toBe(0);
     expect(await requestStarsRefund(shop, { paymentId: payment!.id, staff: { accountId: owner.id, role: 'admin' } })).toEqual({
       ok: false,
       reason: 'not_credited',

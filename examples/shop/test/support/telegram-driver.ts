@@ -171,6 +171,25 @@ export class TelegramUser {
     } as Update;
   }
 
+  /** The service message Telegram delivers after a Stars payment was refunded (`refunded_payment`). */
+  refundedPayment(charge: { chargeId: string; totalAmount: number; currency: string }, payload: string): Update {
+    return {
+      update_id: this.fake.updateId(),
+      message: {
+        message_id: this.nextMessageId++,
+        date: this.date(),
+        chat: this.chat,
+        from: this.from,
+        refunded_payment: {
+          currency: charge.currency,
+          total_amount: charge.totalAmount,
+          invoice_payload: payload,
+          telegram_payment_charge_id: charge.chargeId,
+        },
+      },
+    } as Update;
+  }
+
   /** Pushes an update and waits for the bot's next message (text, photo or file) to this user. */
   async send(update: Update, match: (call: BotCall) => boolean = () => true): Promise<BotCall> {
     const since = this.fake.calls.length;
