@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { readSetting } from './db/shop-settings.js';
 import { BOT_TOKEN_SETTING } from './app/ops/shop-settings.js';
-import { startDemoGateway } from './stack/demo-gateway.js';
+import { startDemoCryptoBot, startDemoGateway } from './stack/demo-gateway.js';
 import { ConfigError, loadConfig, type ShopConfig, type TelegramConfig } from './config/config.js';
 import { createApp } from './stack/web-app.js';
 import { ensureStartupAdmin } from './stack/admin-account.js';
@@ -42,6 +42,7 @@ async function main(config: ShopConfig): Promise<void> {
   }
 
   const gateway = shop.demo === null ? null : await startDemoGateway(shop);
+  const cryptoBot = shop.demo === null ? null : await startDemoCryptoBot(shop);
   // A token saved by the owner in Admin → Settings (sealed) when the environment gives none.
   const storedToken =
     config.telegram === null ? ((await readSetting<unknown, { token: string }>(shop, BOT_TOKEN_SETTING))?.secret?.token ?? null) : null;
@@ -82,6 +83,12 @@ async function main(config: ShopConfig): Promise<void> {
   else lines.push(`  Telegram bot: @${bot.username} (${bot.mode === 'webhook' ? `webhook at ${url}${WEBHOOK_PATH}` : 'long polling'})`);
   if (gateway !== null)
     lines.push(`  simulated crypto gateway: ${gateway.url} (Admin → Settings; the wallet's "Pay with crypto" opens its pay page)`);
+  if (cryptoBot !== null) {
+    cryptoBot.webhookUrl = `${url}/payments/cryptobot/webhook`;
+    lines.push(
+      `  simulated CryptoBot (Crypto Pay): ${cryptoBot.url} (Admin → Settings → Payment gateways; "Pay with CryptoBot" in the wallet)`,
+    );
+  }
   if (config.testPayments) lines.push('  test payments are ON: the wallet credits at once (never use in production)');
   lines.push(
     `  ${config.runWorker ? 'worker and scheduler run in this process' : 'worker is off here: run `npm run worker`'}`,
@@ -99,6 +106,7 @@ async function main(config: ShopConfig): Promise<void> {
     if (bot !== null && !(bot instanceof Error)) await bot.stop();
     await background?.stop();
     await gateway?.close();
+    await cryptoBot?.close();
     await shop.close();
     process.exit(0);
   };

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ManualClock } from '@panelkit/sdk/testing';
@@ -15,46 +15,11 @@ import { createShopBot, handleUpdate, type ShopBot } from '../src/telegram/bot.j
 import { FakeTelegram } from './support/fake-telegram.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 import { TelegramUser, textOf } from './support/telegram-driver.js';
+import { BotReplica } from './support/bot-replica-process.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SHOP_DIR = resolve(import.meta.dirname, '..');
 const en = translator('en');
-
-/** A shop replica with its bot in its own OS process, handling one update at a time. */
-class BotReplica {
-  private waiting: { resolve: () => void; reject: (e: Error) => void } | null = null;
-  readonly ready: Promise<void>;
-
-  constructor(readonly child: ChildProcess) {
-    this.ready = this.next();
-    child.on('message', (message: { type: 'done' } | { type: 'error'; message: string }) => {
-      const waiting = this.waiting;
-      this.waiting = null;
-      if (message.type === 'error') waiting?.reject(new Error(message.message));
-      else waiting?.resolve();
-    });
-    child.on('exit', (code) => this.waiting?.reject(new Error(`replica exited with ${code}`)));
-  }
-
-  private next(): Promise<void> {
-    return new Promise<void>((resolveNext, rejectNext) => {
-      this.waiting = { resolve: resolveNext, reject: rejectNext };
-    });
-  }
-
-  handle(update: Update): Promise<void> {
-    const done = this.next();
-    this.child.send({ type: 'update', update });
-    return done;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.send({ type: 'stop' });
-    await exited;
-  }
-}
 
 /**
  * Bot admins on two shop replicas in their own OS processes over one PostgreSQL: an admin's typed reason racing

@@ -20,6 +20,9 @@ import { paymentsOf } from '../src/app/payments/records.js';
 import supertest from 'supertest';
 import { csrfFrom } from './support/shop-under-test.js';
 import { launchData } from './support/mini-app-launch.js';
+import { saveCryptoBotSettings } from '../src/app/payments/cryptobot/settings.js';
+import { saveStarsSettings } from '../src/app/payments/stars/settings.js';
+import { CryptoBotSimulator } from '../src/stack/demo-cryptobot-gateway.js';
 import { ADMIN_TELEGRAM_ID, messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
 interface Layer {
@@ -51,6 +54,8 @@ interface BotWorld {
   subId: string;
   otherPlanId: string;
   trialPlanId: string;
+  /** The cheapest plan's price: an amount the bot offers for a top-up. */
+  cheapest: number;
 }
 
 interface Row {
@@ -80,6 +85,25 @@ const TABLE: Row[] = [
     web: 'post /wallet/topup/:provider',
     api: 'post /api/v1/topups/:provider',
     bot: (w) => w.buyer.press(w.menu, 'tu'),
+  },
+  {
+    useCase: 'wallet top-up in Telegram Stars',
+    web: 'post /wallet/stars',
+    api: 'post /api/v1/stars-topups',
+    bot: (w) => w.buyer.send(w.buyer.tap(`xs:${w.cheapest}`, messageIdOf(w.menu))),
+  },
+  {
+    useCase: 'wallet top-up through a gateway (CryptoBot, Zarinpal)',
+    web: 'post /wallet/pay/:rail',
+    api: 'post /api/v1/gateway-topups/:rail',
+    bot: (w) => w.buyer.send(w.buyer.tap(`gp:cryptobot:${w.cheapest}`, messageIdOf(w.menu))),
+  },
+  {
+    useCase: 'back from a gateway: what became of the payment',
+    web: 'get /wallet/pay/:rail/:id/return',
+    api: 'get /api/v1/payments/:id',
+    bot: null,
+    missing: 'bot: the gateway’s webhook credits the wallet and the bot tells the buyer (the notification); the buyer comes back to a page',
   },
   {
     useCase: 'subscriptions with QR and links',
@@ -276,6 +300,7 @@ const ADMIN_TABLE: AdminRow[] = [
 let s: BotShop;
 let world: BotWorld;
 let adminWorld: AdminWorld;
+let cryptoBot: CryptoBotSimulator;
 beforeAll(async () => {
   s = await startBotShop({ env: { PUBLIC_URL: 'https://shop.example.com', TELEGRAM_WEBHOOK: 'off' } });
   const { shop, clock } = s.t;
@@ -291,6 +316,7 @@ beforeAll(async () => {
   await shop.kit.devices.touch(subscriptions[0]!.id, { hwid: 'table-phone', platform: 'android', model: 'Pixel 8', app: 'Happ' });
   const details = await buyer.press(await buyer.press(menu, 'subs'), 's:');
   const trialPlan = (await shop.storage.plans.list({ onSale: true })).find((p) => p.trial !== null && p.id !== plan.id) ?? plan;
+  const cheapest = Math.min(...(await shop.storage.plans.list({ onSale: true })).map((p) => p.price.amount));
   world = {
     buyer,
     customerId,
@@ -300,7 +326,12 @@ beforeAll(async () => {
     subId: subscriptions[0]!.id,
     otherPlanId: other.id,
     trialPlanId: trialPlan.id,
+    cheapest,
   };
+  // Telegram Stars and CryptoBot on, so their cells have something to sell.
+  cryptoBot = await new CryptoBotSimulator().start();
+  await saveStarsSettings(shop, { enabled: true, starsPerUnit: '50' }, clock.now(), null);
+  await saveCryptoBotSettings(shop, { enabled: true, baseUrl: cryptoBot.url, token: cryptoBot.token }, clock.now(), null);
 
   const admin = new TelegramUser(s.fake, clock, ADMIN_TELEGRAM_ID);
   const adminMenu = await admin.send(admin.message('/start'));
@@ -319,7 +350,10 @@ beforeAll(async () => {
     customerId,
   };
 });
-afterAll(() => s.close());
+afterAll(async () => {
+  await s.close();
+  await cryptoBot.close();
+});
 
 describe('every buyer action in every channel', () => {
   it('has a written reason for every channel left out', () => {

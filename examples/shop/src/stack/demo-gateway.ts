@@ -1,6 +1,9 @@
 import { CryptoGatewaySimulator } from './demo-crypto-gateway.js';
 import { gatewaySettings, saveGatewaySettings } from '../app/payments/crypto/gateway-settings.js';
 import type { Shop } from '../app/shop.js';
+import { CryptoBotSimulator } from './demo-cryptobot-gateway.js';
+import { cryptoBotSettings, saveCryptoBotSettings } from '../app/payments/cryptobot/settings.js';
+import { CRYPTOBOT_FIATS } from '../app/payments/cryptobot/provider.js';
 
 /** A gateway simulator's address: the demo may replace such settings, never an owner's real gateway. */
 const LOCAL = /^http:\/\/127\.0\.0\.1:\d+\/?$/;
@@ -19,5 +22,18 @@ export async function startDemoGateway(shop: Shop): Promise<CryptoGatewaySimulat
     shop.clock.now(),
     null,
   );
+  return sim;
+}
+
+/**
+ * The demo's CryptoBot: a Crypto Pay simulator on 127.0.0.1 and the shop's CryptoBot settings pointed at it (its
+ * token sealed like a real one), when the shop prices in a currency Crypto Pay takes. An owner's real CryptoBot
+ * settings are left alone. Its webhooks go to `webhookUrl` once the shop knows its address.
+ */
+export async function startDemoCryptoBot(shop: Shop): Promise<CryptoBotSimulator | null> {
+  const current = await cryptoBotSettings(shop);
+  if ((current !== null && !LOCAL.test(current.baseUrl)) || !CRYPTOBOT_FIATS.has(shop.config.currency)) return null;
+  const sim = await new CryptoBotSimulator().start();
+  await saveCryptoBotSettings(shop, { enabled: true, baseUrl: sim.url, token: sim.token }, shop.clock.now(), null);
   return sim;
 }

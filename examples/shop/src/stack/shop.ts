@@ -12,6 +12,8 @@ import { carryOverLegacyPayments, hasLegacyPayments } from '../db/legacy-payment
 import { hasNotificationRelay } from '../db/notification-queue-carry-over.js';
 import { carryOverNotificationQueue } from '../app/notifications/queue-carry-over.js';
 import { shopPaymentProviders } from '../app/payments/sdk-providers.js';
+import { starsRefundJob } from '../app/payments/stars/refund.js';
+import { gatewayBase } from '../config/public-addresses.js';
 import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
 import { SubscriptionLinkStore } from '../db/subscription-links.js';
@@ -110,7 +112,12 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       logger: logger.child({ component: 'engine' }),
       panels: adapterFor,
       policy: { identity: { secret, prefix: config.prefix } },
-      payments: { providers: shopPaymentProviders({ db: client, shopSchema: shopSchemaName(config.schema), secretBox }) },
+      payments: {
+        providers: shopPaymentProviders(
+          { db: client, shopSchema: shopSchemaName(config.schema), secretBox },
+          { telegram: config.telegram, secret, callbackBase: gatewayBase(config) },
+        ),
+      },
     });
     kit.events.on('error', (error) => logger.error({ err: error }, 'engine listener failed'));
     if (config.panelsFile !== null) await applyPanelsFile({ kit, storage }, config.panelsFile, logger.child({ component: 'panels-file' }));
@@ -166,7 +173,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       secretBox,
       demo,
       passwordCost: options.passwordCost ?? PASSWORD_COST,
-      hostJobs: [eventNotices, scheduledBackupJob(shopOf), oldBotImportJob(shopOf)],
+      hostJobs: [eventNotices, scheduledBackupJob(shopOf), oldBotImportJob(shopOf), starsRefundJob(shopOf)],
       close,
     };
     if (oldNotificationQueue) {

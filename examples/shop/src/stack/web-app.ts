@@ -9,6 +9,7 @@ import { csrfCookie, csrfProtection } from '../http/csrf.js';
 import { loadViewer } from '../http/viewer.js';
 import { adminRoutes } from '../routes/admin/index.js';
 import { cryptoCallbackRoutes, cryptoPaymentRoutes, invoiceRoutes } from '../routes/crypto-payments.js';
+import { gatewayRailRoutes, gatewayWebhookRoutes } from '../routes/gateway-rails.js';
 import { apiV1Routes } from '../routes/api/v1.js';
 import { openApiRoutes } from '../routes/api/openapi.js';
 import { salesApiRoutes } from '../routes/api/sales.js';
@@ -21,6 +22,9 @@ import { adminCustomersRoutes } from '../routes/admin/customers.js';
 import { adminPasswordResetRoutes } from '../routes/admin/password-reset.js';
 import { adminReceiptsRoutes } from '../routes/admin/receipts.js';
 import { walletApiRoutes } from '../routes/api/wallet.js';
+import { gatewayTopUpApiRoutes } from '../routes/api/gateway-topups.js';
+import { starsTopUpApiRoutes } from '../routes/api/stars-topups.js';
+import { starsRoutes } from '../routes/stars.js';
 import { sellingApiRoutes } from '../routes/api/selling.js';
 import { deviceApiRoutes } from '../routes/api/devices.js';
 import { checkoutRoutes } from '../routes/checkout.js';
@@ -75,6 +79,8 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     planChangeRoutes(shop, limits),
     walletRoutes(shop),
     cryptoPaymentRoutes(shop),
+    gatewayRailRoutes(shop),
+    starsRoutes(shop),
     invoiceRoutes(shop),
     referralRoutes(shop, telegram),
     resellerAccountRoutes(shop),
@@ -85,6 +91,8 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     sellingApiRoutes(shop, limits),
     deviceApiRoutes(shop),
     walletApiRoutes(shop),
+    gatewayTopUpApiRoutes(shop),
+    starsTopUpApiRoutes(shop),
     salesApiRoutes(shop),
     adminReceiptsRoutes(shop),
     adminCustomersRoutes(shop),
@@ -154,6 +162,7 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   if (options.telegram !== undefined) app.use(options.telegram.webhookRoutes());
   // The crypto gateway's callbacks carry their own signature, not a session or CSRF token.
   app.use(cryptoCallbackRoutes(shop));
+  app.use(gatewayWebhookRoutes(shop));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '64kb' }));
   app.use(refuseNulText());

@@ -31,6 +31,8 @@ import { planChangeHandlers } from './buyer/plan-change.js';
 import { accountHandlers } from './buyer/account.js';
 import { walletHandlers } from './buyer/wallet.js';
 import { cryptoTopUpHandlers } from './buyer/crypto-top-up.js';
+import { starsPreCheckoutHandler, starsTopUpHandlers } from './buyer/stars-top-up.js';
+import { gatewayTopUpHandlers } from './buyer/gateway-top-up.js';
 import { customerOfTelegramUser } from '../app/auth/telegram-buyers.js';
 import { createTelegramChannel } from './channel.js';
 import type { BotContext, BotDeps } from './context.js';
@@ -147,6 +149,8 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   });
   // A user blocking or unblocking the bot is no contact: no customer is made for it.
   bot.use((ctx, next) => (ctx.myChatMember === undefined ? next() : undefined));
+  // Telegram's pre-checkout query of a Stars invoice has no chat: answered before a chat's customer is resolved.
+  starsPreCheckoutHandler(bot, deps);
   bot.use(async (ctx, next) => {
     if (ctx.chat?.type !== 'private' || ctx.from === undefined || ctx.from.is_bot) return;
     const { link, customer } = await customerOfTelegramUser(shop, links, ctx.from, String(ctx.chat.id));
@@ -204,6 +208,8 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   accountHandlers(bot, deps);
   walletHandlers(bot, deps);
   cryptoTopUpHandlers(bot, deps);
+  starsTopUpHandlers(bot, deps);
+  gatewayTopUpHandlers(bot, deps);
   // Buttons from old messages or forged data: answered, nothing done.
   bot.on('callback_query', (ctx) => ctx.answerCallbackQuery({ text: ctx.user.t('telegram.notYours') }));
   bot.on('message', (ctx) => ctx.reply(ctx.user.t('telegram.menu.hint'), { reply_markup: mainMenu(ctx.user, miniAppUrl(shop.config)) }));

@@ -20,6 +20,9 @@ export interface RunBotOptions {
   initTimeoutMs?: number;
 }
 
+/** The updates the bot asks Telegram for: messages (a Stars payment among them), buttons, and Stars pre-checkout queries. */
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query'] as const;
+
 /**
  * Starts the bot: with a webhook URL it registers the webhook (with its secret) and waits for
  * Telegram's posts; otherwise it long-polls (one process per bot token may poll). First it gives Telegram the
@@ -48,10 +51,10 @@ export async function runBot(shop: Shop, shopBot: ShopBot, options: RunBotOption
   );
   let polling: Promise<void> | null = null;
   if (config.webhook !== null) {
-    await bot.api.setWebhook(config.webhook.url, { secret_token: shopBot.webhookSecret, allowed_updates: ['message', 'callback_query'] });
+    await bot.api.setWebhook(config.webhook.url, { secret_token: shopBot.webhookSecret, allowed_updates: [...ALLOWED_UPDATES] });
   } else {
     polling = bot
-      .start({ allowed_updates: ['message', 'callback_query'] })
+      .start({ allowed_updates: [...ALLOWED_UPDATES] })
       .catch((error: unknown) => log.error({ err: error }, 'Telegram polling stopped'));
   }
   // Broadcasts a shop from before host jobs left pending: their copies become jobs (once).

@@ -7,6 +7,9 @@ import { jalaliField, paidAtInput, zoneName } from '../app/payments/paid-at.js';
 import { instantToZoned } from '../app/input/zoned-time.js';
 import { persianDigits } from '../app/input/digits.js';
 import { field, formError } from './forms.js';
+import { gatewayRailForm } from './gateway-rail-pages.js';
+import { starsForm } from './stars-invoice-page.js';
+import type { GatewayRail } from '../app/payments/rails/gateway-rails.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
 import { balanceList, ledgerTable, paymentsTable } from './money-tables.js';
@@ -33,6 +36,10 @@ export interface WalletView {
   notice: string | null;
   /** The crypto gateway's form (its per-render key), when the owner has it on; else `null`. */
   crypto: { key: string } | null;
+  /** The gateway rails the owner has on (CryptoBot, Zarinpal), each with its form's per-render key. */
+  rails?: ReadonlyArray<{ rail: GatewayRail; key: string }>;
+  /** Telegram Stars' form (its per-render key), when the owner has Stars on; else `null`. */
+  stars?: { key: string } | null;
 }
 
 function testForm(ctx: RequestContext, view: WalletView, state: TopUpFormState): SafeHtml {
@@ -127,13 +134,19 @@ export function walletPage(ctx: RequestContext, view: WalletView): SafeHtml {
   const forms = view.forms.map(({ provider, state }) =>
     provider === 'test' ? testForm(ctx, view, state) : provider === 'card' ? cardForm(ctx, view, state) : '',
   );
+  const rails = (view.rails ?? []).map(({ rail, key }) => gatewayRailForm(ctx, rail, view.currency, key));
+  if (view.stars != null) rails.push(starsForm(ctx, view.currency, view.stars.key));
   return page(ctx, {
     title: t('wallet.title'),
     notice: view.notice,
     body: html`<h1>${t('wallet.title')}</h1>
 <section class="card"><h2>${t('wallet.balance')}</h2>${balanceList(ctx, view.balances, view.currency)}</section>
 <h2>${t('wallet.topUp')}</h2>
-${forms.length === 0 && view.crypto === null ? html`<p class="muted">${t('wallet.noProviders')}</p>` : html`${view.crypto === null ? '' : cryptoForm(ctx, view.currency, view.crypto.key)}${forms}`}
+${
+  forms.length === 0 && view.crypto === null && rails.length === 0
+    ? html`<p class="muted">${t('wallet.noProviders')}</p>`
+    : html`${view.crypto === null ? '' : cryptoForm(ctx, view.currency, view.crypto.key)}${rails}${forms}`
+}
 <h2>${t('wallet.payments.title')}</h2>
 ${paymentsTable(ctx, view.payments, view.timeZone, { buyerCancels: true })}
 <h2 id="ledger">${t('wallet.ledger.title')}</h2>

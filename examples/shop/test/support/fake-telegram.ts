@@ -48,6 +48,15 @@ export class FakeTelegram {
   private readonly menuButtons = new Map<string, unknown>();
   private nextMessageId = 1000;
   private nextUpdateId = 1;
+  private nextCharge = 1;
+  /** Invoices the bot made (`sendInvoice`, `createInvoiceLink`), by payload: what Telegram would charge for each. */
+  readonly invoices = new Map<string, { currency: string; totalAmount: number; link: string | null }>();
+  /** Stars charges Telegram made, by `telegram_payment_charge_id`: who paid, what, and whether it went back. */
+  readonly charges = new Map<string, { userId: number; payload: string; totalAmount: number; refunded: boolean }>();
+  /** The `allowed_updates` the bot last gave `getUpdates` (Telegram keeps them until given others). */
+  private allowedUpdates: string[] | undefined;
+  /** While true, every Bot API call but `getUpdates` answers 502 (Telegram unreachable). */
+  down = false;
 
   private constructor(
     private readonly server: Server,
@@ -124,7 +133,9 @@ export class FakeTelegram {
     const method = match[2] as string;
     const { params, upload } = await parseBody(req, Buffer.concat(chunks));
     if (method === 'getUpdates') return this.getUpdates(params, res, answer);
-    const failure = this.failures.get(method)?.shift();
+    const failure = this.down
+      ? { code: 502, description: 'Bad Gateway' }
+      : (this.failures.get(method)?.shift() ?? this.refusalOf(method, params));
     if (failure !== undefined) {
       this.calls.push({ method, params, ...(upload === undefined ? {} : { upload }), ok: false, result: { error_code: failure.code } });
       const parameters = failure.retryAfter === undefined ? {} : { parameters: { retry_after: failure.retryAfter } };
@@ -140,7 +151,13 @@ export class FakeTelegram {
     const deliver = () => {
       clearTimeout(timer);
       this.waiting.delete(deliver);
-      answer(200, { ok: true, result: this.queue.splice(0) });
+      // As Telegram does, a pre-checkout query goes only to a bot that asked for it in `allowed_updates` (the other
+      // kinds the tests push are delivered whatever the bot asked, as before).
+      const allowed = (this.allowedUpdates = allowedUpdatesOf(params) ?? this.allowedUpdates);
+      const updates = this.queue
+        .splice(0)
+        .filter((u) => u.pre_checkout_query === undefined || allowed?.includes('pre_checkout_query') !== false);
+      answer(200, { ok: true, result: updates });
     };
     const timer = setTimeout(deliver, Math.min(timeoutS, 30) * 1000);
     res.once('close', () => {
@@ -149,6 +166,36 @@ export class FakeTelegram {
     });
     if (this.queue.length > 0 || timeoutS <= 0) return deliver();
     this.waiting.add(deliver);
+  }
+
+  /**
+   * Charges a Stars invoice the bot made, as Telegram does once the pre-checkout query was answered yes:
+   * returns the charge's id, for the `successful_payment` message(s) Telegram then delivers.
+   */
+  charge(userId: number, payload: string): { chargeId: string; totalAmount: number; currency: string } {
+    const invoice = this.invoices.get(payload);
+    if (invoice === undefined) throw new Error(`the bot made no invoice with payload ${payload}`);
+    const chargeId = `stxFakeCharge${this.nextCharge++}_${userId}`;
+    this.charges.set(chargeId, { userId, payload, totalAmount: invoice.totalAmount, refunded: false });
+    return { chargeId, totalAmount: invoice.totalAmount, currency: invoice.currency };
+  }
+
+  /** Telegram's refusals of payment calls: a refund of an unknown charge, or of one refunded already. */
+  private refusalOf(method: string, params: Record<string, unknown>): ScriptedFailure | undefined {
+    if (method !== 'refundStarPayment') return undefined;
+    const charge = this.charges.get(String(params['telegram_payment_charge_id']));
+    if (charge === undefined || charge.userId !== Number(params['user_id']))
+      return { code: 400, description: 'Bad Request: CHARGE_NOT_FOUND' };
+    if (charge.refunded) return { code: 400, description: 'Bad Request: CHARGE_ALREADY_REFUNDED' };
+    return undefined;
+  }
+
+  private invoiceOf(params: Record<string, unknown>, link: string | null): { title: string; currency: string; total_amount: number } {
+    const prices = (typeof params['prices'] === 'string' ? JSON.parse(params['prices']) : params['prices']) as Array<{ amount: number }>;
+    const totalAmount = prices.reduce((sum, p) => sum + p.amount, 0);
+    const currency = String(params['currency']);
+    this.invoices.set(String(params['payload']), { currency, totalAmount, link });
+    return { title: String(params['title']), currency, total_amount: totalAmount };
   }
 
   private resultOf(method: string, params: Record<string, unknown>): unknown {
@@ -196,12 +243,39 @@ export class FakeTelegram {
         return true;
       case 'getChatMenuButton':
         return this.menuButtons.get(String(params['chat_id'] ?? '')) ?? this.menuButtons.get('') ?? { type: 'commands' };
+      case 'sendInvoice': {
+        const invoice = this.invoiceOf(params, null);
+        return {
+          message_id: this.nextMessageId++,
+          date,
+          chat,
+          from: BOT_USER,
+          invoice: { ...invoice, description: params['description'], start_parameter: '' },
+        };
+      }
+      case 'createInvoiceLink': {
+        const link = `https://t.me/$fakeInvoice${this.nextMessageId++}`;
+        this.invoiceOf(params, link);
+        return link;
+      }
+      case 'refundStarPayment': {
+        const charge = this.charges.get(String(params['telegram_payment_charge_id']));
+        if (charge !== undefined) charge.refunded = true;
+        return true;
+      }
       case 'getWebhookInfo':
         return { url: '', has_custom_certificate: false, pending_update_count: 0 };
       default:
         return true;
     }
   }
+}
+
+/** The `allowed_updates` a `getUpdates` call names (`undefined` when it names none: Telegram keeps the last ones). */
+function allowedUpdatesOf(params: Record<string, unknown>): string[] | undefined {
+  const raw = params['allowed_updates'];
+  const list = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw;
+  return Array.isArray(list) ? list.map(String) : undefined;
 }
 
 /** One command list's place: its scope (default when none) and language (`''` for every language). */

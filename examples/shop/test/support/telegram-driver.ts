@@ -153,6 +153,53 @@ export class TelegramUser {
     };
   }
 
+  /** Telegram's pre-checkout query before it charges this user for the invoice with `payload`. */
+  preCheckout(payload: string, totalAmount: number, currency = 'XTR'): Update {
+    return {
+      update_id: this.fake.updateId(),
+      pre_checkout_query: { id: `pcq-${nextCallbackId++}`, from: this.from, currency, total_amount: totalAmount, invoice_payload: payload },
+    };
+  }
+
+  /** The service message Telegram delivers after a charge (`successful_payment`); deliver it as often as Telegram might. */
+  successfulPayment(charge: { chargeId: string; totalAmount: number; currency: string }, payload: string): Update {
+    return {
+      update_id: this.fake.updateId(),
+      message: {
+        message_id: this.nextMessageId++,
+        date: this.date(),
+        chat: this.chat,
+        from: this.from,
+        successful_payment: {
+          currency: charge.currency,
+          total_amount: charge.totalAmount,
+          invoice_payload: payload,
+          telegram_payment_charge_id: charge.chargeId,
+          provider_payment_charge_id: '',
+        },
+      },
+    } as Update;
+  }
+
+  /** The service message Telegram delivers after a Stars payment was refunded (`refunded_payment`). */
+  refundedPayment(charge: { chargeId: string; totalAmount: number; currency: string }, payload: string): Update {
+    return {
+      update_id: this.fake.updateId(),
+      message: {
+        message_id: this.nextMessageId++,
+        date: this.date(),
+        chat: this.chat,
+        from: this.from,
+        refunded_payment: {
+          currency: charge.currency,
+          total_amount: charge.totalAmount,
+          invoice_payload: payload,
+          telegram_payment_charge_id: charge.chargeId,
+        },
+      },
+    } as Update;
+  }
+
   /** Pushes an update and waits for the bot's next message (text, photo or file) to this user. */
   async send(update: Update, match: (call: BotCall) => boolean = () => true): Promise<BotCall> {
     const since = this.fake.calls.length;

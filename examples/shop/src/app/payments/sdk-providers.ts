@@ -1,15 +1,43 @@
 import { cardToCardProvider, testPaymentProvider, type PaymentProvider } from '@panelkit/sdk';
+import type { TelegramConfig } from '../../config/config.js';
 import type { SettingsDb } from '../../db/shop-settings.js';
+import { telegramApi } from '../telegram-api.js';
 import { MAX_PENDING_RECEIPTS } from './card-provider.js';
 import { cryptoGatewayProvider } from './crypto/provider.js';
+import { starsCallbackSecret } from './stars/callback-secret.js';
+import { starsProvider } from './stars/provider.js';
+import { cryptoBotProvider } from './cryptobot/provider.js';
+import { activeCryptoBot } from './cryptobot/settings.js';
+import { zarinpalProvider } from './zarinpal/provider.js';
+import { activeZarinpal } from './zarinpal/settings.js';
+import { activeStarsRate } from './stars/settings.js';
+
+/** What the providers need besides the settings: the bot (Stars are paid to it) and the shop's secret. */
+export interface ProviderEnv {
+  telegram: TelegramConfig | null;
+  secret: string;
+  /** The shop's public address, for a gateway's way back when a payment names none. */
+  callbackBase: string;
+}
 
 /**
  * The SDK payment providers this shop registers with its kit: card-to-card receipts (reviewed by an
- * admin), the crypto gateway (confirmed by its signed callbacks, or an admin's explicit mark-paid) and
- * the test provider (credits at once; the wallet offers it only with TEST_PAYMENTS on). Whether buyers
- * may use one now is the wallet form's business (`registry.ts`); a registered provider still takes
- * callbacks and admin decisions for the payments it already has.
+ * admin), the crypto gateway and CryptoBot (confirmed by their signed callbacks, checked with the gateway, or
+ * an admin's explicit mark-paid), Zarinpal (confirmed by its verify call, or an admin's mark-paid),
+ * Telegram Stars (confirmed by Telegram's successful payment, handed on by the bot) and the test provider
+ * (credits at once; the wallet offers it only with TEST_PAYMENTS on). Whether buyers may use one now is the
+ * wallet's business (`registry.ts`); a registered provider still takes callbacks and admin decisions for the
+ * payments it already has.
  */
-export function shopPaymentProviders(settings: SettingsDb): PaymentProvider[] {
-  return [cardToCardProvider({ maxPending: MAX_PENDING_RECEIPTS }), cryptoGatewayProvider(settings), testPaymentProvider()];
+export function shopPaymentProviders(settings: SettingsDb, env: ProviderEnv): PaymentProvider[] {
+  const { telegram } = env;
+  const starsApi = telegram === null ? null : telegramApi(telegram);
+  return [
+    cardToCardProvider({ maxPending: MAX_PENDING_RECEIPTS }),
+    cryptoGatewayProvider(settings),
+    cryptoBotProvider({ api: () => activeCryptoBot(settings) }),
+    zarinpalProvider({ api: () => activeZarinpal(settings), callbackUrl: (id) => `${env.callbackBase}/wallet/pay/zarinpal/${id}/return` }),
+    starsProvider({ rate: () => activeStarsRate(settings), api: () => starsApi, callbackSecret: starsCallbackSecret(env.secret) }),
+    testPaymentProvider(),
+  ];
 }

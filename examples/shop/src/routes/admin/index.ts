@@ -5,6 +5,7 @@ import { auditRoutes } from './audit.js';
 import { backupRoutes } from './backup.js';
 import { settingsRoutes } from './settings.js';
 import { linkNoticeRoutes } from './link-notice.js';
+import { paymentRailsRoutes } from './payment-rails.js';
 import { deliveryRoutes } from './deliveries.js';
 import { referralSettingsRoutes } from '../referrals.js';
 import { discountRoutes } from './discounts.js';
@@ -43,6 +44,7 @@ export function adminRoutes(shop: Shop): Router {
     backupRoutes,
     settingsRoutes,
     linkNoticeRoutes,
+    paymentRailsRoutes,
     evacuationRoutes,
     importRoutes,
   ])

@@ -57,6 +57,10 @@ export function adminReceiptsRoutes(shop: Shop): Router {
         .providers()
         .filter((p) => p.capabilities.confirmations.includes('admin_mark_paid') && !p.capabilities.confirmations.includes('admin_approval'))
         .map((p) => p.id),
+      gatewayOnly: shop.kit.payments
+        .providers()
+        .filter((p) => !p.capabilities.confirmations.some((c) => c === 'admin_approval' || c === 'admin_mark_paid'))
+        .map((p) => p.id),
     };
     if (failed !== undefined) view.failed = failed;
     res.status(query.ok ? status : 400).send(receiptsPage(ctx, view).value);

@@ -9,6 +9,8 @@ import {
   DeviceListResponse,
   DeviceRemovedResponse,
   ErrorResponse,
+  GatewayTopUpResponse,
+  StarsTopUpResponse,
   OnePaymentResponse,
   OrderResponse,
   PaymentListResponse,
@@ -19,6 +21,7 @@ import {
   WalletResponse,
 } from './response-schemas.js';
 import { PlanChangeBody, PlanChangeQuery, TrafficBody, TrafficQuery } from './selling.js';
+import { GatewayTopUpBody } from './gateway-topups.js';
 import { AutoRenewBody, CheckoutBody, ExtendBody, ExtensionQuery, ListQuery, PageQuery, QuoteBody, SalesQuery } from './v1.js';
 
 /** One operation of the JSON API: the schemas its route validates with, and what it answers. */
@@ -227,6 +230,30 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
         202: { description: 'Pending: a receipt to review, or a gateway to pay at', schema: OnePaymentResponse },
         ...COMMON_ERRORS,
         409: refused('Too many pending top-ups'),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/gateway-topups/:rail',
+      summary: 'Starts a wallet top-up through a gateway the owner has on (`cryptobot`, `zarinpal`): pay at `payUrl`',
+      body: GatewayTopUpBody,
+      responses: {
+        202: { description: 'Pending until the gateway confirms it', schema: GatewayTopUpResponse },
+        ...COMMON_ERRORS,
+        409: refused('A key reused, or too many pending top-ups'),
+        503: refused('The gateway cannot be reached; nothing was stored'),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/stars-topups',
+      summary: 'Starts a wallet top-up in Telegram Stars (the caller’s Telegram linked): pay at `invoiceLink` in Telegram',
+      body: GatewayTopUpBody,
+      responses: {
+        202: { description: 'Pending until Telegram reports the payment', schema: StarsTopUpResponse },
+        ...COMMON_ERRORS,
+        409: refused('Telegram not linked, a key reused, or too many pending top-ups'),
+        503: refused('Telegram cannot be reached; nothing was stored'),
       },
     },
     {

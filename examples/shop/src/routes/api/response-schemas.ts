@@ -98,6 +98,12 @@ export const PaymentResponse = z
 /** `GET /api/v1/payments/:id`, a top-up and a cancel. */
 export const OnePaymentResponse = z.strictObject({ payment: PaymentResponse });
 
+/** A gateway top-up started through the API: the payment (pending) and the gateway's page the buyer pays on. */
+export const GatewayTopUpResponse = z.strictObject({ payment: PaymentResponse, payUrl: z.string() });
+
+/** A Stars top-up started through the API: the payment, its price in Stars, and the invoice link to pay in Telegram. */
+export const StarsTopUpResponse = z.strictObject({ payment: PaymentResponse, stars: z.number().int(), invoiceLink: z.string() });
+
 /** `GET /api/v1/payments`. */
 export const PaymentListResponse = z.strictObject({ payments: z.array(PaymentResponse), nextCursor: z.string().nullable() });
 

@@ -20,7 +20,7 @@ export async function cryptoAmounts(shop: Shop): Promise<number[]> {
 }
 
 /** {@link MULTIPLES} of the cheapest plan on sale in the shop's currency (none without one). */
-async function planMultiples(shop: Shop): Promise<number[]> {
+export async function planMultiples(shop: Shop): Promise<number[]> {
   const prices = (await shop.storage.plans.list({ onSale: true }))
     .filter((p) => p.price.currency === shop.config.currency && p.price.amount > 0)
     .map((p) => p.price.amount);

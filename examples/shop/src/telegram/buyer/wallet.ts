@@ -11,6 +11,8 @@ import { splitMessage } from '../message-text.js';
 import type { ReceiptImage } from '../../db/telegram-receipt-photos.js';
 import { backToMenu } from '../menu.js';
 import { cryptoAmounts, cryptoButtons } from './crypto-top-up.js';
+import { starsButtons, starsOffers } from './stars-top-up.js';
+import { railButtons, railOffers } from './gateway-top-up.js';
 import { paymentNoteText } from '../../app/payments/payment-notes.js';
 
 const HISTORY = 15;
@@ -73,14 +75,18 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     await ctx.answerCallbackQuery();
     // Card-to-card is on exactly when there is a payout card (see the card provider).
     const card = await payoutCard(shop);
-    const amounts = await cryptoAmounts(shop);
-    if (card === null && amounts.length === 0)
+    const [amounts, stars, rails] = await Promise.all([cryptoAmounts(shop), starsOffers(shop), railOffers(shop)]);
+    if (card === null && amounts.length === 0 && stars.length === 0 && rails.length === 0)
       return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
     const parts: string[] = [];
     if (card !== null)
       parts.push(t('telegram.topUp.instructions', { card: card.cardNumber, holder: card.holder, currency: shop.config.currency }));
     if (amounts.length > 0) parts.push(t('telegram.crypto.offer'));
-    const keyboard = cryptoButtons(new InlineKeyboard(), ctx.user, shop, amounts).text(t('telegram.menu.back'), 'm');
+    if (stars.length > 0) parts.push(t('payRails.stars.offer'));
+    for (const { rail } of rails) parts.push(t(`payRails.${rail}.offer`));
+    let keyboard = cryptoButtons(new InlineKeyboard(), ctx.user, shop, amounts);
+    keyboard = railButtons(starsButtons(keyboard, ctx.user, shop, stars), ctx.user, shop, rails);
+    keyboard.text(t('telegram.menu.back'), 'm');
     await ctx.reply(parts.join('\n\n'), { reply_markup: keyboard });
   });
 

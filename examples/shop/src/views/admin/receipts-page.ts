@@ -8,6 +8,8 @@ import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 import { paymentBadge } from '../money-tables.js';
 import { receiptFiltersForm } from './receipts-filters.js';
+import { starsRefundForm } from './payment-rails-page.js';
+import { STARS_PROVIDER } from '../../app/payments/stars/provider.js';
 
 export interface ReceiptsView {
   /** The payments the search and filters match (pending ones by default). */
@@ -25,6 +27,8 @@ export interface ReceiptsView {
   failed?: { paymentId: string; note: string; errors: FieldErrors };
   /** Providers whose payments the gateway confirms: an admin may only mark them paid, explicitly. */
   markPaidOnly?: readonly string[];
+  /** Providers whose payments only their gateway confirms (Telegram Stars): no admin decision is offered. */
+  gatewayOnly?: readonly string[];
 }
 
 /** The customer's email linking to their page (the id only when the account is gone). */
@@ -69,9 +73,11 @@ function pendingRow(ctx: RequestContext, p: PaymentWithEmail, view: ReceiptsView
   <td>${formatDateTime(p.createdAt, locale, view.timeZone)}</td>
   <td>
     ${
-      view.markPaidOnly?.includes(p.provider)
-        ? markPaidForm(ctx, p, failed)
-        : html`${approveForm(ctx, p, failed)}
+      view.gatewayOnly?.includes(p.provider)
+        ? html`<small class="muted">${t('payRails.gateway.onlyGateway')}</small>`
+        : view.markPaidOnly?.includes(p.provider)
+          ? markPaidForm(ctx, p, failed)
+          : html`${approveForm(ctx, p, failed)}
     <details ${noteError ? html`open` : ''}><summary>${t('adminMoney.receipts.reject')}</summary>
     <form method="post" action="/admin/receipts/${encodeURIComponent(p.id)}/reject" class="stack" data-testid="reject-receipt">${csrfField(ctx)}
       <label for="note-${p.id}">${t('adminMoney.receipts.rejectNote')}
@@ -91,7 +97,7 @@ function decidedRow(ctx: RequestContext, p: PaymentWithEmail, view: ReceiptsView
   <td>${customerCell(p)}</td>
   <td>${formatMoney(p.amount, locale)}</td>
   <td class="ltr">${p.reference ?? ''}</td>
-  <td>${paymentBadge(ctx, p)}</td>
+  <td>${paymentBadge(ctx, p)}${p.provider === STARS_PROVIDER && p.status === 'approved' ? starsRefundForm(ctx, p.id) : ''}</td>
   <td>${formatDateTime(p.createdAt, locale, view.timeZone)}</td>
   <td>${p.reviewedAt === null ? '' : formatDateTime(p.reviewedAt, locale, view.timeZone)}</td>
   <td>${p.reviewNote ?? ''}</td>

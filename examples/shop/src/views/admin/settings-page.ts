@@ -50,5 +50,6 @@ export function settingsBody(
   </fieldset>
   <div class="actions"><button type="submit" data-testid="save-settings">${t('settings.save')}</button></div>
 </form>
-<p><a href="/admin/settings/link" data-testid="link-notice-link">${t('linkPage.admin.link')}</a></p>`;
+<p><a href="/admin/settings/link" data-testid="link-notice-link">${t('linkPage.admin.link')}</a></p>
+<p><a href="/admin/settings/payments" data-testid="payment-rails-link">${t('payRails.settings.title')}</a></p>`;
 }

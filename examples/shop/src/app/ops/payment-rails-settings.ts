@@ -1,0 +1,96 @@
+import type { Actor } from '@panelkit/sdk';
+import type { AccountRole } from '../../db/accounts.js';
+import { cryptoBotSettings, saveCryptoBotSettings } from '../payments/cryptobot/settings.js';
+import { CRYPTOBOT_FIATS } from '../payments/cryptobot/provider.js';
+import { saveStarsSettings, starsSettings, STARS_RATE_PATTERN } from '../payments/stars/settings.js';
+import { saveZarinpalSettings, zarinpalSettings } from '../payments/zarinpal/settings.js';
+import type { Shop } from '../shop.js';
+
+/** The payment gateways' settings form as posted: a key left empty keeps the stored one (keys are never shown back). */
+export interface PaymentRailsForm {
+  starsEnabled: boolean;
+  starsRate: string;
+  cryptobotEnabled: boolean;
+  cryptobotBaseUrl: string;
+  cryptobotToken: string;
+  zarinpalEnabled: boolean;
+  zarinpalBaseUrl: string;
+  zarinpalMerchantId: string;
+}
+
+/** What saving came to: saved, or the fields refused (message keys); nothing is saved then. */
+export type SavePaymentRailsResult = { ok: true } | { ok: false; reason: 'forbidden' } | { ok: false; fields: Record<string, string> };
+
+const isHttpUrl = (value: string) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+
+/** The gateway's settings as the form asks: `null` when nothing of it was given (left as stored), else checked. */
+function wanted(enabled: boolean, baseUrl: string, key: string, storedKey: string | null, currencyFits: boolean) {
+  const secret = key || storedKey || '';
+  if (!enabled && baseUrl === '' && key === '') return { ok: true as const, value: null };
+  if (baseUrl === '' || secret === '' || !isHttpUrl(baseUrl)) return { ok: false as const, message: 'payRails.settings.errors.incomplete' };
+  if (enabled && !currencyFits) return { ok: false as const, message: 'payRails.settings.errors.currency' };
+  return { ok: true as const, value: { enabled, baseUrl, secret } };
+}
+
+/**
+ * The owner saves the payment gateways: Telegram Stars (on/off and the rate in Stars per unit of the shop's
+ * currency), CryptoBot (address and API token) and Zarinpal (address and merchant id). Keys are sealed at rest
+ * (`shop_settings`); an empty key keeps the stored one. Only the owner; audited as `settings.saved` with which
+ * gateways changed, never a key. A bad field refuses the whole form.
+ */
+export async function savePaymentRails(
+  shop: Shop,
+  form: PaymentRailsForm,
+  actor: Actor & { role: AccountRole },
+): Promise<SavePaymentRailsResult> {
+  if (actor.role !== 'admin') return { ok: false, reason: 'forbidden' };
+  const fields: Record<string, string> = {};
+  const rate = form.starsRate.trim();
+  if ((form.starsEnabled || rate !== '') && (!STARS_RATE_PATTERN.test(rate) || Number(rate) <= 0))
+    fields['starsRate'] = 'payRails.settings.errors.rate';
+  const [cryptobotNow, zarinpalNow] = await Promise.all([cryptoBotSettings(shop), zarinpalSettings(shop)]);
+  const currency = shop.config.currency;
+  const cryptobot = wanted(
+    form.cryptobotEnabled,
+    form.cryptobotBaseUrl.trim(),
+    form.cryptobotToken.trim(),
+    cryptobotNow?.token ?? null,
+    CRYPTOBOT_FIATS.has(currency),
+  );
+  if (!cryptobot.ok) fields['cryptobotBaseUrl'] = cryptobot.message;
+  const zarinpal = wanted(
+    form.zarinpalEnabled,
+    form.zarinpalBaseUrl.trim(),
+    form.zarinpalMerchantId.trim(),
+    zarinpalNow?.merchantId ?? null,
+    currency === 'IRR',
+  );
+  if (!zarinpal.ok) fields['zarinpalBaseUrl'] = zarinpal.message;
+  if (Object.keys(fields).length > 0 || !cryptobot.ok || !zarinpal.ok) return { ok: false, fields };
+
+  const now = shop.clock.now();
+  const by = actor.id;
+  const starsBefore = await starsSettings(shop);
+  const stars = rate === '' && !form.starsEnabled ? null : { enabled: form.starsEnabled, starsPerUnit: rate };
+  if (stars !== null) await saveStarsSettings(shop, stars, now, by);
+  if (cryptobot.value !== null) await saveCryptoBotSettings(shop, { ...cryptobot.value, token: cryptobot.value.secret }, now, by);
+  if (zarinpal.value !== null) await saveZarinpalSettings(shop, { ...zarinpal.value, merchantId: zarinpal.value.secret }, now, by);
+  await shop.storage.audit.append({
+    actor: { type: actor.type, id: actor.id },
+    action: 'settings.saved',
+    subjectType: 'shop',
+    subjectId: 'settings',
+    data: {
+      stars: stars === null ? null : { enabled: stars.enabled, rate: stars.starsPerUnit, before: starsBefore?.starsPerUnit ?? null },
+      cryptobot: cryptobot.value === null ? null : { enabled: cryptobot.value.enabled, keyChanged: form.cryptobotToken.trim() !== '' },
+      zarinpal: zarinpal.value === null ? null : { enabled: zarinpal.value.enabled, keyChanged: form.zarinpalMerchantId.trim() !== '' },
+    },
+  });
+  return { ok: true };
+}

@@ -1,0 +1,31 @@
+import type { Shop } from '../../shop.js';
+import { CRYPTOBOT_FIATS, CRYPTOBOT_PROVIDER } from '../cryptobot/provider.js';
+import { activeCryptoBot } from '../cryptobot/settings.js';
+import { activeZarinpal } from '../zarinpal/settings.js';
+
+/**
+ * The redirect gateways the wallet offers beside card receipts and the older crypto gateway: CryptoBot (Crypto
+ * Pay, its invoice page in Telegram) and Zarinpal (Iranian cards, its pay page, then a verify). Each is a provider
+ * id of the SDK; the wallet (web and bot) starts and finishes them the same way.
+ */
+export const GATEWAY_RAILS = [CRYPTOBOT_PROVIDER, 'zarinpal'] as const;
+/** One of {@link GATEWAY_RAILS}. */
+export type GatewayRail = (typeof GATEWAY_RAILS)[number];
+
+/** Whether `value` names a gateway rail. */
+export function isGatewayRail(value: string): value is GatewayRail {
+  return (GATEWAY_RAILS as readonly string[]).includes(value);
+}
+
+/** Whether buyers may pay with the rail now: the owner turned it on with its keys, and it takes the shop's currency. */
+export async function railOffered(shop: Shop, rail: GatewayRail): Promise<boolean> {
+  const currency = shop.config.currency;
+  if (rail === CRYPTOBOT_PROVIDER) return CRYPTOBOT_FIATS.has(currency) && (await activeCryptoBot(shop)) !== null;
+  return currency === 'IRR' && (await activeZarinpal(shop)) !== null;
+}
+
+/** The rails buyers may pay with now, in the wallet's order. */
+export async function offeredRails(shop: Shop): Promise<GatewayRail[]> {
+  const offered = await Promise.all(GATEWAY_RAILS.map((rail) => railOffered(shop, rail)));
+  return GATEWAY_RAILS.filter((_, i) => offered[i]);
+}

@@ -1,0 +1,61 @@
+import { PaymentProviderUnavailableError } from '@panelkit/sdk';
+import type { Shop } from '../../shop.js';
+import { toShopPayment, type Payment } from '../records.js';
+import { railOffered, type GatewayRail } from './gateway-rails.js';
+
+/** What starting a gateway top-up came to: the payment and the gateway's page, or why not. */
+export type StartedGatewayTopUp =
+  | { ok: true; payment: Payment; payUrl: string }
+  | { ok: false; reason: 'not_offered' | 'too_many_pending' | 'key_reused' | 'gateway_unavailable' };
+
+/**
+ * Starts a wallet top-up through a gateway rail, for the web wallet, the JSON API and the bot alike: the gateway's
+ * invoice or payment request is made first and the payment stored only once it exists (a gateway that is down
+ * leaves nothing counted against the buyer). The same `requestKey` again gives the same payment. `base` is the
+ * shop's public address, for the buyer's way back: the wallet (`web`), or a page with no sign-in that points back
+ * to the bot (`bot`).
+ */
+export async function startGatewayTopUp(
+  shop: Shop,
+  request: { rail: GatewayRail; customerId: string; amount: number; requestKey: string; base: string; from: 'web' | 'bot' },
+): Promise<StartedGatewayTopUp> {
+  if (!(await railOffered(shop, request.rail))) return { ok: false, reason: 'not_offered' };
+  try {
+    const started = await shop.kit.payments.start({
+      customerId: request.customerId,
+      providerId: request.rail,
+      amount: { amount: request.amount, currency: shop.config.currency },
+      requestKey: request.requestKey,
+      details: { requestKey: request.requestKey },
+      returnUrl: `${request.base}/wallet/pay/${request.rail}/{paymentId}/${request.from === 'bot' ? 'back-to-bot' : 'return'}`,
+      description: `${shop.config.shopName} wallet top-up`,
+    });
+    if (!started.ok) return { ok: false, reason: started.reason === 'too_many_pending' ? 'too_many_pending' : 'key_reused' };
+    if (started.redirectUrl === null) return { ok: false, reason: 'gateway_unavailable' };
+    return { ok: true, payment: toShopPayment(started.payment), payUrl: started.redirectUrl };
+  } catch (error) {
+    if (!PaymentProviderUnavailableError.is(error)) throw error;
+    shop.logger.warn({ err: error, customerId: request.customerId, rail: request.rail }, 'a gateway top-up could not be started');
+    return { ok: false, reason: 'gateway_unavailable' };
+  }
+}
+
+/**
+ * What became of a gateway top-up, asked of the gateway itself (never the buyer's query): `credited`, `failed`
+ * (rejected or expired) or `waiting` (nothing final yet, or the gateway could not be asked).
+ */
+export async function gatewayTopUpOutcome(
+  shop: Shop,
+  paymentId: string,
+  returned: Readonly<Record<string, string | undefined>>,
+): Promise<'credited' | 'failed' | 'waiting'> {
+  const settled = await shop.kit.payments.verify(paymentId, returned).catch((error: unknown) => {
+    if (PaymentProviderUnavailableError.is(error)) return null;
+    throw error;
+  });
+  // Whatever this call did, the payment's status says where it stands (one ended before is `unchanged` now).
+  const status = settled?.payment?.status;
+  if (status === 'credited') return 'credited';
+  if (status === 'rejected' || status === 'expired' || status === 'cancelled') return 'failed';
+  return 'waiting';
+}

@@ -1,0 +1,117 @@
+import { timingSafeEqual } from 'node:crypto';
+import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider, type PaymentSignal } from '@panelkit/sdk';
+import type { Api } from 'grammy';
+import { z } from 'zod';
+import { starsFor } from './stars-amount.js';
+
+/** The provider id Stars payments are recorded under. */
+export const STARS_PROVIDER = 'stars';
+/** Telegram's currency code for Stars. */
+export const STARS_CURRENCY = 'XTR';
+/** Unpaid Stars invoices one buyer may have at once. */
+export const MAX_PENDING_STARS = 5;
+/** How long an unpaid invoice stays payable: after it, the pre-checkout check refuses it. */
+export const STARS_INVOICE_TTL_MS = 24 * 3_600_000;
+/**
+ * The header a Stars callback carries: the update reached the shop from Telegram (long polling, or the
+ * webhook with its secret), and the bot hands it on with this secret. Anything else is forged.
+ */
+export const STARS_SECRET_HEADER = 'x-panelkit-stars-secret';
+
+/** What the Bot API must do for Stars: make an invoice link (the bot sends the invoice itself in chat). */
+export type StarsApi = Pick<Api, 'createInvoiceLink'>;
+
+/** Options of {@link starsProvider}. */
+export interface StarsOptions {
+  /** The owner's rate in Stars per unit of the shop's currency (`activeStarsRate`), or `null` while Stars are off. */
+  rate: () => Promise<string | null> | string | null;
+  /** The bot's API, or `null` when the shop has no bot (Stars cannot be taken then). */
+  api: () => StarsApi | null;
+  /** The secret the bot's Stars callbacks carry in {@link STARS_SECRET_HEADER}. */
+  callbackSecret: string;
+}
+
+/**
+ * An invoice's payload: the payment's id and the Stars it costs. Telegram hands it back unchanged on the
+ * pre-checkout query and the successful payment, and only this bot's token can make an invoice with it.
+ */
+export function starsPayload(paymentId: string, stars: number): string {
+  return `${paymentId}:${stars}`;
+}
+
+/** The payment id and Stars of a payload, or `null` for one the shop did not make. */
+export function parseStarsPayload(payload: string): { paymentId: string; stars: number } | null {
+  const match = /^(pay_[A-Za-z0-9_-]{1,60}):([1-9]\d{0,9})$/.exec(payload);
+  return match === null ? null : { paymentId: match[1] as string, stars: Number(match[2]) };
+}
+
+const ChargeSchema = z.object({
+  currency: z.string(),
+  total_amount: z.number().int(),
+  invoice_payload: z.string().max(128),
+  telegram_payment_charge_id: z.string().min(1).max(200),
+});
+/** The part of a Telegram message a Stars callback carries: who paid, and the payment or its refund. */
+const StarsMessageSchema = z.object({
+  from: z.object({ id: z.number().int() }),
+  successful_payment: ChargeSchema.optional(),
+  refunded_payment: ChargeSchema.optional(),
+});
+
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Telegram Stars: `open` prices the top-up in Stars at the owner's rate and makes an invoice link
+ * (currency `XTR`, payload {@link starsPayload}); the bot sends the same invoice in the chat. A payment is
+ * confirmed by Telegram's `successful_payment`, handed on by the bot as a callback: keyed by Telegram's
+ * `telegram_payment_charge_id` (the SDK's settlement reference), so the same charge delivered again, under
+ * any update id, on any replica, credits once. A `refunded_payment` reverses it. A charge whose Stars are
+ * not the invoice's is a mismatch left for an admin.
+ */
+export function starsProvider(options: StarsOptions): PaymentProvider {
+  return {
+    id: STARS_PROVIDER,
+    capabilities: { confirmations: ['gateway'], adminReject: false },
+    maxPending: MAX_PENDING_STARS,
+    pendingTtlMs: STARS_INVOICE_TTL_MS,
+    async open(request) {
+      const api = options.api();
+      const rate = await options.rate();
+      if (api === null || rate === null) throw new PaymentProviderUnavailableError(STARS_PROVIDER, 'Telegram Stars are not set up');
+      const stars = starsFor(request.amount.amount, request.amount.currency, rate);
+      const payload = starsPayload(request.paymentId, stars);
+      try {
+        const link = await api.createInvoiceLink(request.description, request.description, payload, '', STARS_CURRENCY, [
+          { label: request.description, amount: stars },
+        ]);
+        return { externalRef: payload, redirectUrl: link, details: { stars, invoiceLink: link } };
+      } catch (error) {
+        throw new PaymentProviderUnavailableError(STARS_PROVIDER, 'Telegram did not make the invoice', { cause: error });
+      }
+    },
+    async parseCallback({ headers, body }) {
+      if (!sameSecret(headers[STARS_SECRET_HEADER], options.callbackSecret))
+        throw new PaymentSignatureError(STARS_PROVIDER, 'not handed on by the bot');
+      const message = StarsMessageSchema.safeParse(body);
+      const charge = message.data?.successful_payment ?? message.data?.refunded_payment;
+      if (!message.success || charge === undefined) throw new PaymentSignatureError(STARS_PROVIDER, 'not a Stars payment');
+      const invoice = parseStarsPayload(charge.invoice_payload);
+      if (invoice === null) throw new PaymentSignatureError(STARS_PROVIDER, 'not an invoice of this shop');
+      const signal: PaymentSignal = {
+        externalRef: charge.invoice_payload,
+        kind: message.data.successful_payment === undefined ? 'refunded' : 'paid',
+        settlementRef: charge.telegram_payment_charge_id,
+        providerStatus: message.data.successful_payment === undefined ? 'refunded_payment' : 'successful_payment',
+      };
+      // Telegram charges what the invoice asked; anything else is a mismatch (in Stars, never the payment's currency).
+      if (charge.currency !== STARS_CURRENCY || charge.total_amount !== invoice.stars)
+        signal.amount = { amount: charge.total_amount, currency: charge.currency };
+      return signal;
+    },
+  };
+}

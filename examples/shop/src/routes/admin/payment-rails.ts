@@ -1,0 +1,86 @@
+import { Router, type Request, type Response } from 'express';
+import { requireRecentAuth } from '../../http/staff-security.js';
+import { ctxOf, viewerOf } from '../../http/context.js';
+import { noticeFrom } from '../../http/notice.js';
+import { idParam } from '../../app/input/ids.js';
+import { ShopError } from '../../app/shop-error.js';
+import type { FieldErrors } from '../../app/input/forms.js';
+import { savePaymentRails, type PaymentRailsForm } from '../../app/ops/payment-rails-settings.js';
+import { cryptoBotSettings } from '../../app/payments/cryptobot/settings.js';
+import { starsSettings } from '../../app/payments/stars/settings.js';
+import { requestStarsRefund } from '../../app/payments/stars/refund.js';
+import { zarinpalSettings } from '../../app/payments/zarinpal/settings.js';
+import { gatewayBase } from '../../config/public-addresses.js';
+import type { Shop } from '../../app/shop.js';
+import { adminPage } from '../../views/admin-layout.js';
+import { paymentRailsBody } from '../../views/admin/payment-rails-page.js';
+import { adminActor } from './shared.js';
+
+/** The form as posted, every field a string cut to a length the checks then refuse past. */
+function posted(body: Record<string, unknown>): PaymentRailsForm {
+  const text = (name: string, max: number) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, max) : '');
+  return {
+    starsEnabled: body['starsEnabled'] === 'on',
+    starsRate: text('starsRate', 20),
+    cryptobotEnabled: body['cryptobotEnabled'] === 'on',
+    cryptobotBaseUrl: text('cryptobotBaseUrl', 300),
+    cryptobotToken: text('cryptobotToken', 200),
+    zarinpalEnabled: body['zarinpalEnabled'] === 'on',
+    zarinpalBaseUrl: text('zarinpalBaseUrl', 300),
+    zarinpalMerchantId: text('zarinpalMerchantId', 100),
+  };
+}
+
+/**
+ * `/admin/settings/payments` (the owner's, re-authenticated like the other settings): Telegram Stars with its rate,
+ * CryptoBot and Zarinpal with their keys (sealed, never shown back); and the owner's refund of a Stars payment.
+ */
+export function paymentRailsRoutes(shop: Shop): Router {
+  const router = Router();
+  const recentAuth = requireRecentAuth(shop.clock);
+
+  async function render(req: Request, res: Response, status: number, values?: PaymentRailsForm, errors?: FieldErrors) {
+    const ctx = ctxOf(res);
+    const [stars, cryptobot, zarinpal] = await Promise.all([starsSettings(shop), cryptoBotSettings(shop), zarinpalSettings(shop)]);
+    const shown = values ?? {
+      starsEnabled: stars?.enabled ?? false,
+      starsRate: stars?.starsPerUnit ?? '',
+      cryptobotEnabled: cryptobot?.enabled ?? false,
+      cryptobotBaseUrl: cryptobot?.baseUrl ?? '',
+      zarinpalEnabled: zarinpal?.enabled ?? false,
+      zarinpalBaseUrl: zarinpal?.baseUrl ?? '',
+    };
+    const body = paymentRailsBody(ctx, {
+      values: shown,
+      stored: { cryptobotToken: cryptobot !== null, zarinpalMerchantId: zarinpal !== null },
+      currency: shop.config.currency,
+      webhookUrl: `${gatewayBase(shop.config)}/payments/cryptobot/webhook`,
+      errors,
+    });
+    res.status(status).send(adminPage(ctx, { title: ctx.t('payRails.settings.title'), notice: noticeFrom(req), body }).value);
+  }
+
+  router.get('/admin/settings/payments', recentAuth, (req, res) => render(req, res, 200));
+  router.post('/admin/settings/payments', recentAuth, async (req, res) => {
+    const form = posted(req.body as Record<string, unknown>);
+    const saved = await savePaymentRails(shop, form, { ...adminActor(res), role: viewerOf(res).account.role });
+    if (!saved.ok && 'reason' in saved) throw new ShopError('forbidden', 'errors.forbidden');
+    if (!saved.ok) {
+      const t = ctxOf(res).t;
+      return render(req, res, 400, form, Object.fromEntries(Object.entries(saved.fields).map(([f, key]) => [f, t(key)])));
+    }
+    res.redirect(303, '/admin/settings/payments?done=payRails.settings_saved');
+  });
+
+  router.post('/admin/payments/:id/refund-stars', async (req, res) => {
+    if ((req.body as Record<string, unknown> | undefined)?.['confirm'] !== 'yes')
+      throw new ShopError('invalid_input', 'receiptsQueue.errors.confirm');
+    const { account } = viewerOf(res);
+    const done = await requestStarsRefund(shop, { paymentId: idParam(req), staff: { accountId: account.id, role: account.role } });
+    if (!done.ok && done.reason === 'forbidden') throw new ShopError('forbidden', 'errors.forbidden');
+    if (!done.ok && done.reason === 'not_found') throw new ShopError('not_found', 'errors.notFound');
+    const notice = done.ok ? 'refund_queued' : done.reason === 'spent' ? 'refund_spent' : 'refund_refused';
+    res.redirect(303, `/admin/receipts?status=approved&provider=stars&done=payRails.${notice}`);
+  });
+  return router;
+}

@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cryptoPaySignature } from '../app/payments/cryptobot/signature.js';
+
+interface SimCryptoPayInvoice {
+  invoice_id: number;
+  hash: string;
+  status: 'active' | 'paid' | 'expired';
+  currency_type: 'fiat';
+  fiat: string;
+  amount: string;
+  bot_invoice_url: string;
+  description: string;
+  payload: string;
+  created_at: string;
+  paid_at?: string;
+  paid_asset?: string;
+  paid_amount?: string;
+  paid_btn_url?: string;
+}
+
+/** A webhook as the simulator sends it: the exact body bytes and their signature. */
+export interface SimWebhook {
+  rawBody: string;
+  signature: string;
+}
+
+/**
+ * A Crypto Pay (CryptoBot) API on 127.0.0.1, for tests and the demo: `createInvoice` and `getInvoices` behind the
+ * `Crypto-Pay-API-Token` header in Crypto Pay's `{ ok, result }` envelope, a page per invoice whose button "pays" in
+ * the buyer's CryptoBot wallet, and the `invoice_paid` webhook to `webhookUrl` (the app's webhook address, set once
+ * per app as in @CryptoBot), signed as Crypto Pay signs it: `crypto-pay-api-signature`, hex HMAC-SHA256 of the raw
+ * body keyed by the SHA-256 of the token.
+ */
+export class CryptoBotSimulator {
+  readonly token = `${1000 + Math.floor(Math.random() * 9000)}:AA${randomBytes(16).toString('hex')}`;
+  readonly invoices = new Map<string, SimCryptoPayInvoice>();
+  /** Where `invoice_paid` webhooks go (`null`: none are sent). */
+  webhookUrl: string | null = null;
+  /** While true, every request is answered 503 (Crypto Pay is down). */
+  down = false;
+  private server: Server | null = null;
+  private counter = 900_000;
+  private updates = 1;
+  url = '';
+
+  /** Starts listening on a free port of 127.0.0.1. */
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.handle(req)
+        .then(({ status, body, headers }) => {
+          res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json', ...headers });
+          res.end(typeof body === 'string' ? body : JSON.stringify(body));
+        })
+        .catch(() => res.writeHead(500).end());
+    });
+    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((done) => (this.server === null ? done(null) : this.server.close(done)));
+  }
+
+  /** The invoice with this id (as the shop stores it: the external reference). */
+  invoice(invoiceId: string): SimCryptoPayInvoice {
+    const invoice = this.invoices.get(invoiceId);
+    if (invoice === undefined) throw new Error(`no invoice ${invoiceId}`);
+    return invoice;
+  }
+
+  /** The `invoice_paid` webhook of an invoice, as Crypto Pay would send it (optionally signed with another token: a forgery). */
+  webhook(invoiceId: string, options: { wrongToken?: boolean } = {}): SimWebhook {
+    const rawBody = JSON.stringify({
+      update_id: this.updates++,
+      update_type: 'invoice_paid',
+      request_date: new Date().toISOString(),
+      payload: this.invoice(invoiceId),
+    });
+    return { rawBody, signature: cryptoPaySignature(rawBody, options.wrongToken ? `${this.token}x` : this.token) };
+  }
+
+  /** Sends an invoice's webhook to `webhookUrl` (again: Crypto Pay retries until answered 200); the shop's status. */
+  async deliver(invoiceId: string, options: { wrongToken?: boolean; webhook?: SimWebhook } = {}): Promise<number> {
+    if (this.webhookUrl === null) throw new Error('the simulator has no webhook address');
+    const { rawBody, signature } = options.webhook ?? this.webhook(invoiceId, options);
+    const res = await fetch(this.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'crypto-pay-api-signature': signature },
+      body: rawBody,
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  /** The buyer pays the invoice in their CryptoBot wallet; its webhook is sent `deliveries` times (0: never). */
+  async pay(invoiceId: string, options: { deliveries?: number } = {}): Promise<number[]> {
+    const invoice = this.invoice(invoiceId);
+    invoice.status = 'paid';
+    invoice.paid_at = new Date().toISOString();
+    invoice.paid_asset = 'USDT';
+    invoice.paid_amount = invoice.amount;
+    const statuses: number[] = [];
+    for (let i = 0; i < (options.deliveries ?? (this.webhookUrl === null ? 0 : 1)); i++) statuses.push(await this.deliver(invoiceId));
+    return statuses;
+  }
+
+  /** The invoice's time ran out unpaid (Crypto Pay sends no webhook for it). */
+  expire(invoiceId: string): void {
+    this.invoice(invoiceId).status = 'expired';
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+    if (this.down) return { status: 503, body: { ok: false, error: { code: 503, name: 'SERVICE_UNAVAILABLE' } } };
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const api = /^\/api\/(\w+)$/.exec(url.pathname);
+    if (api !== null) {
+      if (req.headers['crypto-pay-api-token'] !== this.token)
+        return { status: 401, body: { ok: false, error: { code: 401, name: 'UNAUTHORIZED' } } };
+      const raw = await text(req);
+      const params = { ...Object.fromEntries(url.searchParams), ...(raw === '' ? {} : (JSON.parse(raw) as Record<string, unknown>)) };
+      if (api[1] === 'createInvoice') return { status: 200, body: { ok: true, result: this.create(params) } };
+      if (api[1] === 'getInvoices') {
+        const ids = String(params['invoice_ids'] ?? '')
+          .split(',')
+          .filter(Boolean);
+        const items = [...this.invoices.values()].filter((i) => ids.length === 0 || ids.includes(String(i.invoice_id)));
+        return { status: 200, body: { ok: true, result: { items } } };
+      }
+      return { status: 405, body: { ok: false, error: { code: 405, name: 'METHOD_NOT_FOUND' } } };
+    }
+    const page = /^\/invoice\/(\w+)$/.exec(url.pathname);
+    const invoice = page === null ? undefined : [...this.invoices.values()].find((i) => i.hash === page[1]);
+    if (invoice === undefined) return { status: 404, body: { ok: false, error: { code: 404, name: 'NOT_FOUND' } } };
+    if (req.method === 'GET')
+      return {
+        status: 200,
+        body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pay ${invoice.amount} ${invoice.fiat}</title></head>
+<body><h1>Simulated CryptoBot invoice</h1><p>Invoice ${invoice.invoice_id}: ${invoice.amount} ${invoice.fiat} (${invoice.status})</p>
+<form method="post" action="/invoice/${invoice.hash}"><button type="submit">Pay with USDT from my CryptoBot wallet (simulated)</button></form></body></html>`,
+      };
+    if (invoice.status === 'active') await this.pay(String(invoice.invoice_id));
+    return invoice.paid_btn_url === undefined
+      ? { status: 200, body: '<!doctype html><p>Paid.</p>' }
+      : { status: 303, body: '', headers: { location: invoice.paid_btn_url } };
+  }
+
+  private create(params: Record<string, unknown>): SimCryptoPayInvoice {
+    const id = this.counter++;
+    const hash = `IV${randomBytes(6).toString('hex')}`;
+    const invoice: SimCryptoPayInvoice = {
+      invoice_id: id,
+      hash,
+      status: 'active',
+      currency_type: 'fiat',
+      fiat: String(params['fiat']),
+      amount: String(params['amount']),
+      bot_invoice_url: new URL(`invoice/${hash}`, this.url).toString(),
+      description: String(params['description'] ?? ''),
+      payload: String(params['payload'] ?? ''),
+      created_at: new Date().toISOString(),
+      ...(typeof params['paid_btn_url'] === 'string' ? { paid_btn_url: params['paid_btn_url'] } : {}),
+    };
+    this.invoices.set(String(id), invoice);
+    return invoice;
+  }
+}
+
+async function text(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

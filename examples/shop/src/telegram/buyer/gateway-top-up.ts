@@ -1,0 +1,71 @@
+import { InlineKeyboard, type Composer } from 'grammy';
+import { formatMoney } from '../../i18n/format.js';
+import { gatewayBase } from '../../config/public-addresses.js';
+import { isGatewayRail, offeredRails, type GatewayRail } from '../../app/payments/rails/gateway-rails.js';
+import { startGatewayTopUp } from '../../app/payments/rails/start-gateway-top-up.js';
+import type { Shop } from '../../app/shop.js';
+import type { BotContext, BotDeps, BotUser } from '../context.js';
+import { backToMenu } from '../menu.js';
+import { planMultiples } from './crypto-top-up.js';
+
+/**
+ * The gateway rails a buyer can pay with in the bot, each with the amounts offered (minor units), or none: a rail
+ * the owner has off, or a shop without PUBLIC_URL (a gateway sends the buyer back there).
+ */
+export async function railOffers(shop: Shop): Promise<Array<{ rail: GatewayRail; amounts: number[] }>> {
+  if (shop.config.publicUrl === null) return [];
+  const [rails, amounts] = await Promise.all([offeredRails(shop), planMultiples(shop)]);
+  return amounts.length === 0 ? [] : rails.map((rail) => ({ rail, amounts }));
+}
+
+/** One button per rail and amount (`gp:<rail>:<minor units>`), for the top-up message's keyboard. */
+export function railButtons(
+  keyboard: InlineKeyboard,
+  user: BotUser,
+  shop: Shop,
+  offers: ReadonlyArray<{ rail: GatewayRail; amounts: number[] }>,
+): InlineKeyboard {
+  for (const { rail, amounts } of offers) {
+    for (const amount of amounts) {
+      const money = formatMoney({ amount, currency: shop.config.currency }, user.locale);
+      keyboard.text(user.t(`payRails.${rail}.amount`, { amount: money }), `gp:${rail}:${amount}`).row();
+    }
+  }
+  return keyboard;
+}
+
+/**
+ * A gateway top-up from the bot: a tapped rail and amount become a payment at the gateway (keyed by the message the
+ * button is on, the rail and the amount, so a double tap or a redelivered update makes one), answered with a button
+ * to the gateway's page. The wallet is credited by the gateway's webhook or verify, as on the web; the buyer hears
+ * of it from the SDK's `payment.credited` event.
+ */
+export function gatewayTopUpHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
+  const { shop } = deps;
+  bot.callbackQuery(/^gp:([a-z]{1,20}):(\d{1,15})$/, async (ctx) => {
+    const { t, customer } = ctx.user;
+    await ctx.answerCallbackQuery();
+    const rail = ctx.match[1] ?? '';
+    const amount = Number(ctx.match[2]);
+    // Only what is offered now: an old button for a rail turned off or an amount no longer offered is refused.
+    const offer = isGatewayRail(rail) ? (await railOffers(shop)).find((o) => o.rail === rail) : undefined;
+    if (!isGatewayRail(rail) || offer === undefined || !offer.amounts.includes(amount))
+      return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
+    const messageId = ctx.callbackQuery.message?.message_id ?? 0;
+    const started = await startGatewayTopUp(shop, {
+      rail,
+      customerId: customer.id,
+      amount,
+      requestKey: `tg-${rail}-${ctx.user.chatId}-${messageId}-${amount}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64),
+      base: gatewayBase(shop.config),
+      from: 'bot',
+    });
+    if (!started.ok) {
+      const key = started.reason === 'too_many_pending' ? 'payRails.gateway.tooMany' : 'payRails.gateway.unavailable';
+      return void (await ctx.reply(t(key), { reply_markup: backToMenu(ctx.user) }));
+    }
+    const money = formatMoney(started.payment.amount, ctx.user.locale);
+    const keyboard = new InlineKeyboard().url(t(`payRails.${rail}.payNow`), started.payUrl).row().text(t('telegram.menu.back'), 'm');
+    await ctx.reply(t('payRails.gateway.invoice', { amount: money }), { reply_markup: keyboard });
+  });
+}

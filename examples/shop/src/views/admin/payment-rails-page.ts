@@ -1,0 +1,57 @@
+import type { RequestContext } from '../../http/context.js';
+import type { FieldErrors } from '../../app/input/forms.js';
+import type { PaymentRailsForm } from '../../app/ops/payment-rails-settings.js';
+import { field, formError } from '../forms.js';
+import { html, type SafeHtml } from '../html.js';
+import { csrfField } from '../layout.js';
+import { checkField } from './widgets.js';
+
+/** The payment gateways' settings page: Stars, CryptoBot, Zarinpal; stored keys are only said to exist. */
+export function paymentRailsBody(
+  ctx: RequestContext,
+  view: {
+    values: Omit<PaymentRailsForm, 'cryptobotToken' | 'zarinpalMerchantId'>;
+    stored: { cryptobotToken: boolean; zarinpalMerchantId: boolean };
+    currency: string;
+    webhookUrl: string;
+    errors?: FieldErrors | undefined;
+  },
+): SafeHtml {
+  const { t } = ctx;
+  const { values: v, errors } = view;
+  const keyHint = (stored: boolean) => (stored ? t('payRails.settings.keyStored') : t('settings.notStored'));
+  return html`<h1>${t('payRails.settings.title')}</h1>
+<p class="muted">${t('payRails.settings.intro')}</p>
+<form method="post" action="/admin/settings/payments" class="stack" novalidate data-testid="payment-rails-form">
+  ${csrfField(ctx)}${formError(errors)}
+  <fieldset>
+    <legend>${t('payRails.settings.stars')}</legend>
+    <small class="muted">${t('payRails.settings.starsHint')}</small>
+    ${checkField({ name: 'starsEnabled', label: t('payRails.settings.starsEnabled'), checked: v.starsEnabled })}
+    ${field({ name: 'starsRate', label: t('payRails.settings.starsRate', { currency: view.currency }), value: v.starsRate, errors, hint: t('payRails.settings.starsRateHint'), attrs: html`dir="ltr" inputmode="decimal"` })}
+  </fieldset>
+  <fieldset>
+    <legend>${t('payRails.settings.cryptobot')}</legend>
+    <small class="muted">${t('payRails.settings.cryptobotHint', { webhook: view.webhookUrl })}</small>
+    ${checkField({ name: 'cryptobotEnabled', label: t('payRails.settings.cryptobotEnabled'), checked: v.cryptobotEnabled })}
+    ${field({ name: 'cryptobotBaseUrl', label: t('payRails.settings.cryptobotBaseUrl'), value: v.cryptobotBaseUrl, errors, attrs: html`dir="ltr" inputmode="url"` })}
+    ${field({ name: 'cryptobotToken', label: t('payRails.settings.cryptobotToken'), type: 'password', errors, autocomplete: 'off', hint: keyHint(view.stored.cryptobotToken), attrs: html`dir="ltr"` })}
+  </fieldset>
+  <fieldset>
+    <legend>${t('payRails.settings.zarinpal')}</legend>
+    <small class="muted">${t('payRails.settings.zarinpalHint')}</small>
+    ${checkField({ name: 'zarinpalEnabled', label: t('payRails.settings.zarinpalEnabled'), checked: v.zarinpalEnabled })}
+    ${field({ name: 'zarinpalBaseUrl', label: t('payRails.settings.zarinpalBaseUrl'), value: v.zarinpalBaseUrl, errors, attrs: html`dir="ltr" inputmode="url"` })}
+    ${field({ name: 'zarinpalMerchantId', label: t('payRails.settings.zarinpalMerchantId'), type: 'password', errors, autocomplete: 'off', hint: keyHint(view.stored.zarinpalMerchantId), attrs: html`dir="ltr"` })}
+  </fieldset>
+  <div class="actions"><button type="submit" data-testid="save-payment-rails">${t('payRails.settings.save')}</button></div>
+</form>`;
+}
+
+/** The owner's "refund in Stars" form on a credited Stars payment (the receipts queue's decided rows). */
+export function starsRefundForm(ctx: RequestContext, paymentId: string): SafeHtml {
+  const { t } = ctx;
+  return html`<form method="post" action="/admin/payments/${encodeURIComponent(paymentId)}/refund-stars" data-testid="refund-stars">${csrfField(ctx)}
+  <label class="inline"><input type="checkbox" name="confirm" value="yes" required> ${t('payRails.refund.confirm')}</label>
+  <button type="submit" class="danger small">${t('payRails.refund.button')}</button></form>`;
+}
