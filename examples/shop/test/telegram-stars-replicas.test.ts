@@ -44,6 +44,8 @@ describe.skipIf(DATABASE_URL === undefined)(
         LOG_LEVEL: 'silent',
         TELEGRAM_BOT_TOKEN: fake.token,
         TELEGRAM_API_ROOT: fake.apiRoot,
+        // A shop that runs its bot needs its public address (the buyer's link is the shop's own).
+        PUBLIC_URL: 'http://shop.test',
       };
       web = await openShop(loadConfig({ ...env, DEMO_PANEL: 'on' }), { clock, logger: pino({ level: 'silent' }) });
       bot = createShopBot(web, web.config.telegram as NonNullable<typeof web.config.telegram>);

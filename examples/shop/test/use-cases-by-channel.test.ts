@@ -23,6 +23,7 @@ import { launchData } from './support/mini-app-launch.js';
 import { saveCryptoBotSettings } from '../src/app/payments/cryptobot/settings.js';
 import { saveStarsSettings } from '../src/app/payments/stars/settings.js';
 import { CryptoBotSimulator } from '../src/stack/demo-cryptobot-gateway.js';
+import { startGatewayTopUp } from '../src/app/payments/rails/start-gateway-top-up.js';
 import { ADMIN_TELEGRAM_ID, messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
 interface Layer {
@@ -387,10 +388,25 @@ describe('every buyer action in every channel', () => {
 
 describe('every buyer action in the Telegram Mini App (the web cells, with a session Telegram signed in)', () => {
   /** The web cell's route with this world's ids in it. */
-  const pathOf = (route: string) => route.replace(':planId', world.planId).replace(':provider', 'test').replace(':id', world.subId);
+  /** A CryptoBot top-up of the bot's buyer: the payment the way back from the gateway names. */
+  let gatewayPaymentId: string;
+  const pathOf = (route: string) =>
+    route.startsWith('/wallet/pay/:rail/:id')
+      ? route.replace(':rail', 'cryptobot').replace(':id', gatewayPaymentId)
+      : route.replace(':planId', world.planId).replace(':provider', 'test').replace(':rail', 'cryptobot').replace(':id', world.subId);
   let cookie: string;
   let csrf: string;
   beforeAll(async () => {
+    const started = await startGatewayTopUp(s.t.shop, {
+      rail: 'cryptobot',
+      customerId: world.customerId,
+      amount: world.cheapest,
+      requestKey: 'mini-app-table-gateway',
+      base: 'https://shop.example.com',
+      from: 'web',
+    });
+    if (!started.ok) throw new Error(`no CryptoBot top-up for the table: ${started.reason}`);
+    gatewayPaymentId = started.payment.id;
     const signedIn = await supertest(s.t.app)
       .post('/tg/app/session')
       .set('origin', 'https://shop.example.com')
@@ -413,10 +429,13 @@ describe('every buyer action in the Telegram Mini App (the web cells, with a ses
     if (method === 'get') {
       expect((await supertest(s.t.app).get(path)).headers['location']).toMatch(/^\/signin/);
       // The bot's buyer is no reseller: the reseller page answers them as it answers any web buyer who is none.
-      await supertest(s.t.app)
-        .get(path)
-        .set('cookie', cookie)
-        .expect(route === 'get /account/reseller' ? 404 : 200);
+      const page = await supertest(s.t.app).get(path).set('cookie', cookie);
+      if (route === 'get /account/reseller') expect(page.status).toBe(404);
+      // A page, or (the way back from a gateway) a redirect to the wallet with what became of the payment.
+      else
+        expect({ status: page.status, to: page.headers['location'] ?? null }).toMatchObject(
+          page.status === 303 ? { status: 303, to: expect.stringMatching(/^\/wallet/) } : { status: 200 },
+        );
       return;
     }
     // Without the session the route refuses; with it (and its CSRF token) the request gets past sign-in and CSRF to
