@@ -16,7 +16,7 @@ export interface LinkNotice {
   supportUrl: string | null;
 }
 
-const EMPTY: LinkNotice = { banner: { en: '', fa: '' }, supportUrl: null };
+const EMPTY: LinkNotice = { banner: Object.fromEntries(LOCALES.map((l) => [l, ''])) as Record<Locale, string>, supportUrl: null };
 
 /** The owner's banner and support address (empty until saved). */
 export async function readLinkNotice(shop: SettingsDb): Promise<LinkNotice> {
