@@ -42,6 +42,8 @@ export const PRODUCT_NAMES: readonly string[] = [
   'Linux',
   // Panels, gateways, services.
   'S-UI',
+  '3x-ui',
+  'x-ui',
   'PasarGuard',
   'Marzban',
   'Marzneshin',
@@ -69,19 +71,30 @@ export const PRODUCT_NAMES: readonly string[] = [
   'Bearer',
   'Authorization',
   'YYYY-MM-DD',
+  // Proxy protocols, as panels name their inbounds.
+  'vless',
+  'vmess',
+  'trojan',
+  'shadowsocks',
+  'SS',
 ];
+
+/** A word in Latin letters (with inner hyphens and apostrophes: "sing-box", "don't"). */
+const WORD = /[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]/g;
 
 /**
  * The words of `text` in Latin letters that are not product names (nor `alsoAllowed`: the shop's name, an email…).
- * Addresses, paths, e-mail addresses, commands and code-like tokens (with digits, dots or underscores) are not words.
+ * Addresses, paths, e-mail addresses, handles, commands, references (`AB12CD34`) and code-like tokens (with digits,
+ * dots or underscores) are not words.
  */
 export function englishWordsIn(text: string, alsoAllowed: readonly string[] = []): string[] {
-  const allowed = new Set([...PRODUCT_NAMES, ...alsoAllowed.flatMap((a) => a.split(/[\s·,()]+/))]);
+  const allowed = new Set([...PRODUCT_NAMES, ...alsoAllowed.flatMap((a) => a.match(WORD) ?? [])]);
   const stripped = text
     .replace(/\b[a-z][a-z+.-]*:\/\/\S+/gi, ' ') // addresses
-    .replace(/\S+@\S+/g, ' ') // e-mail addresses, @usernames
+    .replace(/\S*@\S+/g, ' ') // e-mail addresses, @usernames
     .replace(/(^|\s)\/[\w/.<>…-]*/g, ' ') // paths and bot commands
-    .replace(/\S*[\d_.][A-Za-z]\S*|\S*[A-Za-z][\d_.]\S*/g, (token) => (allowed.has(token) ? token : ' ')); // code-like
-  const words = stripped.match(/[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]/g) ?? [];
+    .replace(/\S*[\d_.][A-Za-z]\S*|\S*[A-Za-z][\d_.]\S*/g, ' ') // code-like: ids, versions, file and host names
+    .replace(/\b[A-Z0-9]{6,}\b/g, ' '); // references and invoice codes
+  const words = stripped.match(WORD) ?? [];
   return [...new Set(words.filter((w) => !allowed.has(w) && w.length > 1))];
 }
