@@ -12,6 +12,7 @@ import { formatDuration } from '../src/i18n/duration.js';
 import { LOCALES, type Locale } from '../src/i18n/locales.js';
 import { loadCatalog, pluralRules, translator } from '../src/i18n/translate.js';
 import { noticeKeyOf } from '../src/http/notice.js';
+import { renderNotification } from '../src/app/notifications/render.js';
 
 const CATEGORIES = new Set(['zero', 'one', 'two', 'few', 'many', 'other']);
 
@@ -199,5 +200,33 @@ describe('translator', () => {
     const counted = /\{\w+\} (days|hours|minutes|clients|devices)\b/;
     const offenders = [...loadCatalog('en')].filter(([key, message]) => !/\.(one|other)$/.test(key) && counted.test(message));
     expect(offenders.map(([key]) => key)).toEqual([]);
+  });
+});
+
+// ---- notices and e-mails -----------------------------------------------------------------------------------
+
+describe('notices in each language', () => {
+  const options = (locale: Locale) => ({ locale, timeZone: 'Europe/Moscow', shopName: 'Shop' });
+  const expiry = { plan: 'P', expiresAt: '2026-03-04T09:30:00.000Z', leadMs: 2 * 86_400_000 };
+
+  it('say the span, the date and the amount in the reader’s words, digits and calendar', () => {
+    const ru = renderNotification('expiry_soon', expiry, options('ru'));
+    expect(ru.subject).toBe('P истекает через 2 дня');
+    expect(ru.text).toContain('4 мар. 2026 г., 12:30');
+    const zh = renderNotification('expiry_soon', expiry, options('zh'));
+    expect(zh.subject).toBe('P 将在 2 天后到期');
+    expect(zh.text).toContain('2026年3月4日 12:30');
+    expect(renderNotification('expiry_soon', expiry, options('fa')).text).toMatch(/۱۴۰۴/); // Jalali, Persian digits
+    const paid = { amount: 123_456, currency: 'USD' };
+    expect(renderNotification('topup_credited', paid, options('ru')).subject).toMatch(/^1\s234,56\s\$ зачислено на ваш кошелёк$/);
+    expect(renderNotification('topup_credited', paid, options('zh')).subject).toBe('$1,234.56 已存入你的钱包');
+  });
+
+  it('alert staff in STAFF_LOCALE’s language, signed by the shop', () => {
+    const down = { panel: 'de-1', error: 'timeout' };
+    expect(renderNotification('panel_down', down, options('ru')).text).toBe(
+      'Панель de-1 перестала отвечать (timeout). Новые продажи её обходят, а её задачи ждут.\n\n— Shop',
+    );
+    expect(renderNotification('panel_down', down, options('zh')).subject).toBe('面板离线：de-1');
   });
 });
