@@ -86,6 +86,13 @@ describe('the web’s language', () => {
     expect(langOf((await supertest(t.app).get('/').set('Accept-Language', 'uk').expect(200)).text)).toEqual(['en', 'ltr']);
   });
 
+  it('answers the JSON API in the caller’s language: its errors and the owner’s plan names', async () => {
+    const refused = await supertest(t.app).get('/api/v1/subscriptions').set('Accept-Language', 'zh-CN').expect(401);
+    expect(refused.body.error.message).toBe(translator('zh')('errors.signInFirst'));
+    const plans = await supertest(t.app).get('/api/v1/plans').set('Accept-Language', 'ru').expect(200);
+    expect(plans.body.items.map((p: { name: string }) => p.name)).toContain('Франкфурт · 1 месяц · 50 GiB');
+  });
+
   it('offers every language, each named in itself, and keeps the one picked over the browser’s', async () => {
     const agent = supertest.agent(t.app);
     const home = await agent.get('/').set('Accept-Language', 'ru').expect(200);
