@@ -70,7 +70,7 @@ export function startHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
       reply_markup: languageKeyboard(),
     });
   });
-  bot.callbackQuery(/^lang:([a-z]{2,3})$/, async (ctx) => {
+  bot.callbackQuery(new RegExp(`^lang:(${LOCALES.join('|')})$`), async (ctx) => {
     const locale = ctx.match[1];
     if (!isLocale(locale)) return;
     const customer = (await setCustomerLanguage(shop, ctx.user.customer.id, locale)) ?? ctx.user.customer;
