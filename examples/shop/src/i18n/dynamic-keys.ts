@@ -14,6 +14,7 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'adminMoney.customers.roles.',
   'adminMoney.subscriptionStatus.',
   'adminOps.actors.',
+  'adminOps.audit.subjectTypes.', // views/admin/audit-views.ts: what an event is about
   'adminOps.health.', // badge(ctx, 'health', …) in views/admin/widgets.ts, as for the next four
   'adminOps.jobState.',
   'adminOps.onOff.',

@@ -6,6 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentsOf } from '../../src/app/payments/records.js';
+import { LOCALE_TABLE, LOCALES } from '../../src/i18n/locales.js';
 import { englishWordsIn } from '../support/english-words.js';
 import { ADMIN } from '../support/shop-under-test.js';
 import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
@@ -16,14 +17,17 @@ const LANGUAGES = [
   { locale: 'zh', browser: 'zh-CN', plan: '法兰克福 · 1 个月 · 50 GiB' },
 ] as const;
 
-/** What a reader sees on the page: its text, and the words in placeholders, titles, labels and image descriptions. */
+/**
+ * What a reader sees on the page: its text, and the words in placeholders, titles, labels and image descriptions
+ * (not the placeholders of left-to-right fields, which show the code or address the field takes).
+ */
 async function readableText(page: Page): Promise<string> {
   // Run in the page (a string: this file is compiled without the DOM's types).
   return page.evaluate<string>(`[
     document.title,
     document.body.innerText,
-    ...[...document.querySelectorAll('[placeholder], [title], [aria-label], img[alt]')].flatMap((el) =>
-      ['placeholder', 'title', 'aria-label', 'alt'].map((a) => el.getAttribute(a) ?? ''),
+    ...[...document.querySelectorAll('[placeholder]:not([dir="ltr"]), [title], [aria-label], img[alt]')].flatMap((el) =>
+      ['placeholder', 'title', 'aria-label', 'alt'].map((a) => (a === 'placeholder' && el.dir === 'ltr' ? '' : el.getAttribute(a) ?? '')),
     ),
   ].join('\\n')`);
 }
@@ -48,8 +52,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
     let browser: Browser;
     /** The owner's own words (plan, panel, inbound and shop names) and the demo card's holder, shown as written. */
     let ownersData: string[];
-    /** The last buyer's subscription, for the owner's subscription page. */
-    let boughtSubscriptionId: string | null = null;
+    /** The last buyer's subscription, customer and order page, for the owner's pages of them. */
+    let bought: { subscriptionId: string; customerId: string; orderPath: string } | null = null;
     beforeAll(async () => {
       [shop, browser] = await Promise.all([serveShop(), launchBrowser()]);
       const storage = shop.shop.storage;
@@ -121,7 +125,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         await eventually(async () => (await subscriptionOf())?.status === 'active', 'the subscription to be provisioned');
         const sub = (await subscriptionOf())!;
         const payment = (await paymentsOf(shop.shop).listByCustomer(customer.id, { limit: 1 })).items[0]!;
-        boughtSubscriptionId = sub.id;
+        bought = { subscriptionId: sub.id, customerId: customer.id, orderPath };
         const link = `/s/${await shop.shop.subscriptionLinks.tokenFor(customer.id)}`;
 
         const signedIn = await walk(
@@ -184,9 +188,19 @@ describe.skipIf(!HAVE_CHROMIUM)(
             '/admin/deliveries',
             '/admin/drift',
             '/admin/dry-run',
-            ...(boughtSubscriptionId === null ? [] : [`/admin/subscriptions/${boughtSubscriptionId}`]),
+            '/admin/audit',
+            '/admin/backup',
+            '/admin/settings/link',
+            ...(bought === null
+              ? []
+              : [
+                  `/admin/subscriptions/${bought.subscriptionId}`,
+                  `/admin/customers/${bought.customerId}`,
+                  bought.orderPath.replace('/orders/', '/admin/orders/'),
+                ]),
           ],
-          [...ownersData, ...emails],
+          // Each language is named in itself (the banner per language, the plan's texts per language).
+          [...ownersData, ...emails, ...LOCALES.map((l) => LOCALE_TABLE[l].name)],
           `admin-${locale}`,
         );
         expect(found).toEqual({});

@@ -90,7 +90,8 @@ const WORD = /[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]/g;
 export function englishWordsIn(text: string, alsoAllowed: readonly string[] = []): string[] {
   const allowed = new Set([...PRODUCT_NAMES, ...alsoAllowed.flatMap((a) => a.match(WORD) ?? [])]);
   const stripped = text
-    .replace(/\b[a-z][a-z+.-]*:\/\/\S+/gi, ' ') // addresses
+    .replace(/\b[a-z][a-z+.-]*:\/\/\S*/gi, ' ') // addresses, and schemes (https://, tg://)
+    .replace(/\bnpm run [\w:-]+(?: -- [\w-]+)?(?: <\w+>)?/g, ' ') // operator commands, as typed
     .replace(/\S*@\S+/g, ' ') // e-mail addresses, @usernames
     .replace(/(^|\s)\/[\w/.<>…-]*/g, ' ') // paths and bot commands
     .replace(/\S*[\d_.][A-Za-z]\S*|\S*[A-Za-z][\d_.]\S*/g, ' ') // code-like: ids, versions, file and host names
