@@ -65,7 +65,10 @@ describe('the link answers each client app family in its format, with the apps�
     const { shareLinks } = (await t.shop.storage.subscriptions.get(sub))!;
     await saveLinkNotice(
       t.shop,
-      { banner: { en: 'Black Friday: 20% off', fa: 'تخفیف' }, supportUrl: 'https://t.me/demo_support' },
+      {
+        banner: { en: 'Black Friday: 20% off', fa: 'تخفیف', ru: 'Чёрная пятница: скидка 20%', zh: '黑色星期五：八折' },
+        supportUrl: 'https://t.me/demo_support',
+      },
       { type: 'system', id: 'test' },
     );
     const base64 = (b: string) => expect(decoded(b)).toEqual(shareLinks);
@@ -181,7 +184,7 @@ describe('placeholder entries instead of nothing', () => {
 
 describe('several public addresses', () => {
   it('serve every token on each address (a retired one too, telling the app which to use); retiring one changes no token', async () => {
-    await saveLinkNotice(t.shop, { banner: { en: '', fa: '' }, supportUrl: null }, { type: 'system', id: 'test' });
+    await saveLinkNotice(t.shop, { banner: { en: '', fa: '', ru: '', zh: '' }, supportUrl: null }, { type: 'system', id: 'test' });
     const { buyer, sub, path, url } = await buyerWithOne();
     expect(url.origin + url.pathname.replace(/\/s\/.*$/, '')).toBe(A);
     const { shareLinks } = (await t.shop.storage.subscriptions.get(sub))!;

@@ -4,7 +4,7 @@
  * text names exists and does what the text says (`/receipts` lists the receipts queue).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCALES, loadCatalog, translator } from '../src/i18n/translate.js';
+import { LOCALES, loadCatalog, translator, type Locale } from '../src/i18n/translate.js';
 import { BUYER_COMMANDS, STAFF_COMMANDS, syncBotCommands } from '../src/telegram/commands.js';
 import { ADMIN_TELEGRAM_ID, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
@@ -15,7 +15,7 @@ describe('the bot’s command lists', () => {
   });
   afterAll(() => s?.close());
 
-  const listed = async (scope: object, language?: 'en' | 'fa') =>
+  const listed = async (scope: object, language?: Locale) =>
     (await s.shopBot.bot.api.getMyCommands({ scope: scope as never, ...(language === undefined ? {} : { language_code: language }) })).map(
       (c) => c.command,
     );

@@ -64,7 +64,7 @@ describe('the link banner and support address from the bot', () => {
   it('refuses a bad support address or a banner too long, changing nothing', async () => {
     await saveLinkNotice(
       s.t.shop,
-      { banner: { en: 'Hello', fa: 'سلام' }, supportUrl: 'https://t.me/help' },
+      { banner: { en: 'Hello', fa: 'سلام', ru: 'Привет', zh: '你好' }, supportUrl: 'https://t.me/help' },
       { type: 'system', id: 'test' },
     );
     const before = await s.t.shop.storage.audit.list({ subjectType: 'shop', subjectId: 'settings' }, { limit: 50 });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseSecretKeys, type SecretKey } from '@panelkit/sdk';
 import { z } from 'zod';
+import { LOCALES, type Locale } from '../i18n/locales.js';
 
 /** Where the shop keeps its embedded database and generated secrets when no setting says otherwise. */
 export const DEFAULT_DATA_DIR = resolve(import.meta.dirname, '../../.data');
@@ -125,7 +126,7 @@ const EnvSchema = z.object({
   /** The From of notification emails, e.g. `Shop <shop@example.com>`; required with SMTP_URL. */
   MAIL_FROM: z.string().min(3).max(200).optional(),
   /** The language of staff alerts. */
-  STAFF_LOCALE: z.enum(['en', 'fa'], { message: 'must be en or fa' }).default('en'),
+  STAFF_LOCALE: z.enum(LOCALES as [Locale, ...Locale[]], { message: `must be one of ${LOCALES.join(', ')}` }).default('en'),
   // The Telegram bot (off without a token).
   /** From BotFather (`123456:ABC…`); without it the bot is off. */
   TELEGRAM_BOT_TOKEN: z
@@ -202,7 +203,7 @@ export interface ShopConfig {
   /** How log lines are written: JSON, readable, or readable only on a terminal (`auto`). */
   logFormat: z.infer<typeof EnvSchema>['LOG_FORMAT'];
   /** Email notifications (`null`: none) and the language staff alerts are written in. */
-  notifications: { email: { smtpUrl: string; from: string } | null; staffLocale: 'en' | 'fa' };
+  notifications: { email: { smtpUrl: string; from: string } | null; staffLocale: Locale };
   /** The Telegram bot, or `null` when no token is set. */
   telegram: TelegramConfig | null;
   /** Scheduled backups into a folder, or `null` (off). */

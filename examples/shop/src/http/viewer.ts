@@ -8,6 +8,7 @@ import type { Shop } from '../app/shop.js';
 import { csrfTokenFor, sessionCsrfToken } from './csrf.js';
 import { isStaffRole, roleMayUse } from '../app/auth/staff-roles.js';
 import { requireStaffSecondFactor, setSessionLocals, type SessionLocals } from './staff-security.js';
+import { localeOfAcceptLanguage } from '../i18n/language-choice.js';
 
 export const SESSION_COOKIE = 'pk_session';
 
@@ -33,7 +34,7 @@ function scopeNeeded(req: Request): 'read' | 'write' {
 function preferredLocale(req: Request): Locale {
   const chosen = req.cookies?.[LOCALE_COOKIE] as unknown;
   if (isLocale(chosen)) return chosen;
-  return req.acceptsLanguages('en', 'fa') === 'fa' ? 'fa' : 'en';
+  return localeOfAcceptLanguage(req.get('accept-language')) ?? 'en';
 }
 
 async function viewerOfAccount(shop: Shop, account: Account | null, via: Viewer['via']): Promise<Viewer | null> {

@@ -1,20 +1,18 @@
 import type { Money } from '@panelkit/sdk';
-import type { Locale } from './translate.js';
+import { directionOf, intlDateLocale, localeInfo, type Locale } from './locales.js';
 import { dateTimeFormat, numberFormat } from './intl-cache.js';
 
-const INTL_LOCALE: Record<Locale, string> = {
-  en: 'en-GB',
-  // The Persian (Solar Hijri) calendar with Persian digits: the calendar Iranian buyers read.
-  fa: 'fa-IR-u-ca-persian',
-};
-
-/** A date and time in the shop's zone and the locale's calendar: Gregorian for English, Jalali for Farsi. */
+/**
+ * A date and time in the shop's zone, in the locale's calendar and digits: "25 Nov 2026, 08:02",
+ * "25 нояб. 2026 г., 08:02", "2026年11月25日 08:02", Jalali with Persian digits in Farsi.
+ */
 export function formatDateTime(date: Date, locale: Locale, timeZone: string): string {
-  return dateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
+  return dateTimeFormat(intlDateLocale(locale), { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
 }
 
+/** A day in the shop's zone, spelt out in the locale's calendar ("25 November 2026", "۴ آذر ۱۴۰۵"). */
 export function formatDate(date: Date, locale: Locale, timeZone: string): string {
-  return dateTimeFormat(INTL_LOCALE[locale], { dateStyle: 'long', timeZone }).format(date);
+  return dateTimeFormat(intlDateLocale(locale), { dateStyle: 'long', timeZone }).format(date);
 }
 
 /** How many minor units a currency has (USD 2, IRR 0). */
@@ -22,10 +20,11 @@ export function minorDigits(currency: string): number {
   return numberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 }
 
+/** An amount of money in the locale's digits and symbol placement ("$5.00", "5,00 $"). */
 export function formatMoney(money: Money, locale: Locale): string {
   const value = money.amount / 10 ** minorDigits(money.currency);
   // `narrowSymbol`: "$5.00", not en-GB's "US$5.00".
-  return numberFormat(INTL_LOCALE[locale], {
+  return numberFormat(localeInfo(locale).intl, {
     style: 'currency',
     currency: money.currency,
     currencyDisplay: 'narrowSymbol',
@@ -50,11 +49,12 @@ const MiB = 1024 ** 2;
  * right-to-left text the amount is isolated (U+2068…U+2069), so "۵۰ GiB" is not reordered.
  */
 export function formatBytes(bytes: number, locale: Locale): string {
-  const number = (value: number, digits: number) => numberFormat(INTL_LOCALE[locale], { maximumFractionDigits: digits }).format(value);
+  const number = (value: number, digits: number) => numberFormat(localeInfo(locale).intl, { maximumFractionDigits: digits }).format(value);
   const text = bytes >= GiB ? `${number(bytes / GiB, 2)} GiB` : `${number(bytes / MiB, 1)} MiB`;
-  return locale === 'fa' ? `\u2068${text}\u2069` : text;
+  return directionOf(locale) === 'rtl' ? `\u2068${text}\u2069` : text;
 }
 
+/** A number in the locale's digits and grouping ("1,234", "۱٬۲۳۴", "1 234"). */
 export function formatNumber(value: number, locale: Locale): string {
-  return numberFormat(INTL_LOCALE[locale]).format(value);
+  return numberFormat(localeInfo(locale).intl).format(value);
 }

@@ -1,16 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { LOCALE_TABLE, LOCALES, type Locale } from './locales.js';
 
-export const LOCALES = ['en', 'fa'] as const;
-export type Locale = (typeof LOCALES)[number];
-
-export function isLocale(value: unknown): value is Locale {
-  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
-}
-
-export function directionOf(locale: Locale): 'ltr' | 'rtl' {
-  return locale === 'fa' ? 'rtl' : 'ltr';
-}
+export { directionOf, isLocale, LOCALES, type Locale } from './locales.js';
 
 const LOCALES_DIR = resolve(import.meta.dirname, '../../locales');
 
@@ -39,13 +31,13 @@ const catalogs = new Map<Locale, Catalog>(LOCALES.map((l) => [l, loadCatalog(l)]
 export type TranslateParams = Record<string, string | number>;
 export type Translate = (key: string, params?: TranslateParams) => string;
 
-const INTL_NUMBERS: Record<Locale, string> = { en: 'en-GB', fa: 'fa-IR' };
-
 /**
  * A translator for one locale. `{name}` in a message is replaced by `params.name`; numbers are
- * written with the locale's digits. A message with plural forms (`{"one": …, "other": …}` in the
- * locale file) is chosen by `params.count` under the locale's plural rules. A key missing from the
- * locale falls back to English, then to the key itself (a test keeps both complete).
+ * written with the locale's digits. A message with plural forms (`{"one": …, "few": …, "other": …}` in
+ * the locale file: exactly the categories `Intl.PluralRules` has for the locale, so Russian carries
+ * one/few/many/other and Chinese only other) is chosen by `params.count` under the locale's plural
+ * rules. A key missing from the locale falls back to English, then to the key itself (a test keeps
+ * every catalog complete).
  */
 export function translator(locale: Locale): Translate {
   let t = translators.get(locale);
@@ -62,19 +54,40 @@ const translators = new Map<Locale, Translate>();
 function makeTranslator(locale: Locale): Translate {
   const own = catalogs.get(locale) as Catalog;
   const english = catalogs.get('en') as Catalog;
-  const plurals = new Intl.PluralRules(INTL_NUMBERS[locale]);
-  const numbers = new Intl.NumberFormat(INTL_NUMBERS[locale]);
+  const plurals = pluralRules(locale);
+  const numbers = new Intl.NumberFormat(LOCALE_TABLE[locale].intl);
   const lookup = (key: string) => own.get(key) ?? english.get(key);
+  // A form the locale's rules choose is the locale's own (its catalog carries exactly those); English is asked
+  // for the key as a whole, by English's rules, only when the locale lacks it.
+  const plural = (key: string, count: number) =>
+    own.get(`${key}.${plurals.select(count)}`) ?? own.get(`${key}.other`) ?? englishPlural(key, count);
   return (key, params) => {
     const count = params?.['count'];
-    const plural = typeof count === 'number' ? (lookup(`${key}.${plurals.select(count)}`) ?? lookup(`${key}.other`)) : undefined;
-    const message = plural ?? lookup(key) ?? key;
+    const chosen = typeof count === 'number' ? plural(key, count) : undefined;
+    const message = chosen ?? lookup(key) ?? key;
     if (params === undefined) return message;
     return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
       const value = params[name];
       return value === undefined ? whole : typeof value === 'number' ? numbers.format(value) : value;
     });
   };
+}
+
+/** The locale's plural rules (`one`, `few`, `many`, `other`… for a count), one object per locale. */
+export function pluralRules(locale: Locale): Intl.PluralRules {
+  let rules = pluralRuleSets.get(locale);
+  if (rules === undefined) {
+    rules = new Intl.PluralRules(LOCALE_TABLE[locale].intl);
+    pluralRuleSets.set(locale, rules);
+  }
+  return rules;
+}
+
+const pluralRuleSets = new Map<Locale, Intl.PluralRules>();
+
+function englishPlural(key: string, count: number): string | undefined {
+  const english = catalogs.get('en') as Catalog;
+  return english.get(`${key}.${pluralRules('en').select(count)}`) ?? english.get(`${key}.other`);
 }
 
 /** Whether a message key exists (zod issues carry keys; anything else is shown as written). */

@@ -113,7 +113,7 @@ export function staffSecurityRoutes(shop: Shop, limits: RateLimits): Router {
       res.clearCookie(cookieName(SESSION_COOKIE, shop.config.secureCookies), { path: '/' });
       return res.redirect(303, '/');
     }
-    res.redirect(303, `/account/security?done=security.${ended ? 'session_ended' : 'session_missing'}`);
+    res.redirect(303, `/account/security?done=${ended ? 'security.session_ended' : 'security.session_missing'}`);
   });
 
   router.get('/account/reauth', async (req, res) => {

@@ -10,7 +10,8 @@ import {
 } from '@panelkit/panel-adapters/testing';
 import { DEMO_TRAFFIC_INTERVAL_MS, isLiveInbound, LIVE_PLAN_INBOUND, seedCoreInbounds } from './demo-core.js';
 import { randomSecret, remembered, rememberedUpdate } from './data-folder.js';
-import { savePlanTexts, type PlanTextDb } from '../db/plan-texts.js';
+import { savePlanTexts, type PlanTextDb, type PlanTexts } from '../db/plan-texts.js';
+import type { Locale } from '../i18n/locales.js';
 
 export const GiB = 1024 ** 3;
 
@@ -161,7 +162,7 @@ export async function startDemoPanels(deps: {
           signal: AbortSignal.timeout(15_000),
         });
         const plans = await createDemoPlans(deps.kit, demo, preferredTarget(targets.added, core !== null), deps.currency);
-        for (const { plan, fa } of plans) await savePlanTexts(deps.planTexts, plan.id, { fa: { name: fa, description: null } });
+        for (const { plan, names } of plans) await savePlanTexts(deps.planTexts, plan.id, demoPlanTexts(names));
       }
     }
     return { panels, pasarGuards: [], simulated: panels, close };
@@ -207,12 +208,19 @@ function preferredTarget(targets: Target[], live: boolean): Target | undefined {
 }
 
 /** The demo plans of one location, each with its name for Farsi buyers (the plan's own name is English). */
+/** A demo plan's name in each language besides English (the plan's own name). */
+type DemoPlanNames = Partial<Record<Locale, string>>;
+
+function demoPlanTexts(names: DemoPlanNames): PlanTexts {
+  return Object.fromEntries(Object.entries(names).map(([locale, name]) => [locale, { name, description: null }]));
+}
+
 async function createDemoPlans(
   kit: Panelkit,
   demo: { tag: string },
   preferred: Target | undefined,
   currency: string,
-): Promise<Array<{ plan: Plan; fa: string }>> {
+): Promise<Array<{ plan: Plan; names: DemoPlanNames }>> {
   if (preferred === undefined) return [];
   const placement = { preferredTargetIds: [preferred.id], allowedLocations: [demo.tag] };
   const price = (amount: number) => ({ amount, currency });
@@ -221,7 +229,7 @@ async function createDemoPlans(
       ? [
           {
             name: 'Frankfurt · 1 month · 50 GiB',
-            fa: 'فرانکفورت · یک ماه · ۵۰ گیگابایت',
+            names: { fa: 'فرانکفورت · یک ماه · ۵۰ گیگابایت', ru: 'Франкфурт · 1 месяц · 50 GiB', zh: '法兰克福 · 1 个月 · 50 GiB' },
             family: 'fra-standard',
             price: price(500),
             durationDays: 30,
@@ -231,7 +239,7 @@ async function createDemoPlans(
           },
           {
             name: 'Frankfurt · 3 months · 200 GiB',
-            fa: 'فرانکفورت · سه ماه · ۲۰۰ گیگابایت',
+            names: { fa: 'فرانکفورت · سه ماه · ۲۰۰ گیگابایت', ru: 'Франкфурт · 3 месяца · 200 GiB', zh: '法兰克福 · 3 个月 · 200 GiB' },
             family: 'fra-standard',
             price: price(1300),
             durationDays: 90,
@@ -239,7 +247,7 @@ async function createDemoPlans(
           },
           {
             name: 'Frankfurt · 1 month · unlimited',
-            fa: 'فرانکفورت · یک ماه · نامحدود',
+            names: { fa: 'فرانکفورت · یک ماه · نامحدود', ru: 'Франкфурт · 1 месяц · безлимит', zh: '法兰克福 · 1 个月 · 不限流量' },
             family: 'fra-unlimited',
             price: price(900),
             durationDays: 30,
@@ -250,7 +258,7 @@ async function createDemoPlans(
       : [
           {
             name: 'Amsterdam · 1 month · 100 GiB',
-            fa: 'آمستردام · یک ماه · ۱۰۰ گیگابایت',
+            names: { fa: 'آمستردام · یک ماه · ۱۰۰ گیگابایت', ru: 'Амстердам · 1 месяц · 100 GiB', zh: '阿姆斯特丹 · 1 个月 · 100 GiB' },
             family: 'ams-standard',
             price: price(600),
             durationDays: 30,
@@ -259,7 +267,11 @@ async function createDemoPlans(
           },
           {
             name: 'Amsterdam · starts on first use · 20 GiB',
-            fa: 'آمستردام · از اولین اتصال · ۲۰ گیگابایت',
+            names: {
+              fa: 'آمستردام · از اولین اتصال · ۲۰ گیگابایت',
+              ru: 'Амстердам · с первого подключения · 20 GiB',
+              zh: '阿姆斯特丹 · 首次连接起算 · 20 GiB',
+            },
             family: 'ams-flex',
             price: price(300),
             durationDays: 30,
@@ -267,8 +279,8 @@ async function createDemoPlans(
             startOnFirstUse: true,
           },
         ];
-  const created: Array<{ plan: Plan; fa: string }> = [];
-  for (const { fa, ...plan } of plans) created.push({ plan: await kit.plans.create({ ...plan, placement }, DEMO_ACTOR), fa });
+  const created: Array<{ plan: Plan; names: DemoPlanNames }> = [];
+  for (const { names, ...plan } of plans) created.push({ plan: await kit.plans.create({ ...plan, placement }, DEMO_ACTOR), names });
   return created;
 }
 
@@ -318,7 +330,7 @@ async function startDemoPasarGuards(deps: Parameters<typeof startDemoPanels>[0])
           signal: AbortSignal.timeout(15_000),
         });
         const plans = await createDemoPlans(deps.kit, demo, preferredTarget(targets.added, false), deps.currency);
-        for (const { plan, fa } of plans) await savePlanTexts(deps.planTexts, plan.id, { fa: { name: fa, description: null } });
+        for (const { plan, names } of plans) await savePlanTexts(deps.planTexts, plan.id, demoPlanTexts(names));
       }
     }
     return { panels: [], pasarGuards: panels, simulated: panels, close };

@@ -7,6 +7,7 @@ import { locationName, planSummary } from '../i18n/plan-text.js';
 import { field, formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
+import { localeInfo } from '../i18n/locales.js';
 
 export interface CheckoutValues {
   quantity: string;
@@ -30,8 +31,6 @@ export interface CheckoutView {
   /** The code's quote after "Apply code", shown as a line and the price to pay. */
   discount?: DiscountQuote | null;
 }
-
-const INTL_LOCALE = { en: 'en-GB', fa: 'fa-IR-u-ca-persian' } as const;
 
 /** What the order costs for the values shown (a trial is free). */
 export function checkoutTotal(plan: Plan, values: Pick<CheckoutValues, 'quantity' | 'trial'>): Money {
@@ -83,7 +82,7 @@ export function checkoutPage(ctx: RequestContext, view: CheckoutView): SafeHtml 
   const creditLimit = view.creditLimit ?? 0;
   const short = view.balance + creditLimit < total.amount;
   const balance: Money = { amount: view.balance, currency: plan.price.currency };
-  const locations = plan.placement.allowedLocations.map((l) => locationName(l, locale)).join(locale === 'fa' ? '، ' : ', ');
+  const locations = plan.placement.allowedLocations.map((l) => locationName(l, locale)).join(localeInfo(locale).listSeparator);
   return page(ctx, {
     title: t('checkout.title'),
     body: html`<h1>${t('checkout.title')}</h1>
@@ -122,7 +121,7 @@ ${short && !view.problem ? html`<p class="error" data-testid="balance-short">${t
       : ''
   }
   <input type="hidden" name="discountCode" value="${view.discount?.code ?? ''}">
-  <p>${t('checkout.total')}: <strong class="price" data-testid="checkout-total" data-unit="${plan.price.amount}" data-currency="${plan.price.currency}" data-digits="${minorDigits(plan.price.currency)}" data-intl="${INTL_LOCALE[locale]}">${formatMoney(total, locale)}</strong></p>
+  <p>${t('checkout.total')}: <strong class="price" data-testid="checkout-total" data-unit="${plan.price.amount}" data-currency="${plan.price.currency}" data-digits="${minorDigits(plan.price.currency)}" data-intl="${localeInfo(locale).intl}">${formatMoney(total, locale)}</strong></p>
   ${view.discount ? discountLines(ctx, view.discount) : ''}
   <button type="submit">${t('checkout.pay')}</button>
 </form>

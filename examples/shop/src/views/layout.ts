@@ -1,6 +1,6 @@
 import { isStaffRole } from '../app/auth/staff-roles.js';
 import type { RequestContext } from '../http/context.js';
-import { directionOf } from '../i18n/translate.js';
+import { directionOf, LOCALES, localeInfo } from '../i18n/locales.js';
 import { html, type HtmlValue, type SafeHtml } from './html.js';
 import { shopFooter } from './footer.js';
 
@@ -20,6 +20,21 @@ function navLink(ctx: RequestContext, href: string, label: string): SafeHtml {
   return html`<a href="${href}" ${current ? html`aria-current="page"` : ''}>${label}</a>`;
 }
 
+/**
+ * The language switch: the current language's name, opening a list of every language the shop speaks, each named in
+ * itself (a reader finds their own whatever the page is in). Plain links (`/lang/…`), no script needed.
+ */
+function languageSwitch(ctx: RequestContext): SafeHtml {
+  const next = encodeURIComponent(ctx.path);
+  return html`<details class="lang" data-testid="language-switch">
+    <summary lang="${ctx.locale}"><span aria-hidden="true">🌐</span> ${localeInfo(ctx.locale).name}</summary>
+    <ul>${LOCALES.map(
+      (l) =>
+        html`<li><a href="/lang/${l}?next=${next}" hreflang="${l}" lang="${l}" dir="${directionOf(l)}" ${l === ctx.locale ? html`aria-current="true"` : ''}>${localeInfo(l).name}</a></li>`,
+    )}</ul>
+  </details>`;
+}
+
 /** The hidden field every form carries. */
 export function csrfField(ctx: RequestContext): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
@@ -28,7 +43,6 @@ export function csrfField(ctx: RequestContext): SafeHtml {
 /** The full document: language and direction, navigation, the page, and the language switch. */
 export function page(ctx: RequestContext, options: PageOptions): SafeHtml {
   const { t, viewer } = ctx;
-  const other = ctx.locale === 'fa' ? 'en' : 'fa';
   return html`<!doctype html>
 <html lang="${ctx.locale}" dir="${directionOf(ctx.locale)}">
 <head>
@@ -50,7 +64,7 @@ ${options.head}
     ${viewer !== null && isStaffRole(viewer.account.role) && navLink(ctx, '/admin', t('nav.admin'))}
   </nav>
   <div class="account">
-    <a class="lang" href="/lang/${other}?next=${encodeURIComponent(ctx.path)}" hreflang="${other}" lang="${other}">${t(`nav.switchTo.${other}`)}</a>
+    ${languageSwitch(ctx)}
     ${
       viewer === null
         ? html`<a href="/signin">${t('nav.signIn')}</a> <a class="button small" href="/signup">${t('nav.signUp')}</a>`

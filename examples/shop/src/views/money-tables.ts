@@ -6,6 +6,17 @@ import { formatDateTime, formatMoney } from '../i18n/format.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField } from './layout.js';
 import { paymentNoteText } from '../app/payments/payment-notes.js';
+import { hasMessage } from '../i18n/translate.js';
+
+/**
+ * A ledger entry's note for staff: the engine's own note on a credited payment (`card payment pay_…`) in the reader's
+ * words (the way paid and the payment's id), any other note (an admin's, typed in their language) as written.
+ */
+function ledgerNote(ctx: RequestContext, note: string): string {
+  const engine = /^([a-z][a-z_]*) payment (\S+)$/.exec(note);
+  const key = `wallet.providers.${engine?.[1]}`;
+  return engine !== null && hasMessage(key) ? `${ctx.t(key)} · ${engine[2]}` : note;
+}
 
 /** Balances in every currency the customer has, or a zero in the shop's currency. */
 export function balanceList(ctx: RequestContext, balances: Money[], currency: string): SafeHtml {
@@ -56,7 +67,7 @@ export function ledgerTable(
   <td>${t(`wallet.kinds.${e.kind}`)}</td>
   <td class="ltr">${signedMoney(ctx, e.amount, e.currency)}</td>
   <td>${formatMoney({ amount: e.balanceAfter, currency: e.currency }, locale)}</td>
-  <td>${options.descriptions === undefined ? html`<span class="ltr">${e.reference ?? ''}</span>` : describedCell(ctx, options.descriptions.get(e.id))}${options.showNote && e.note ? html`<br><small class="muted">${e.note}</small>` : ''}</td>
+  <td>${options.descriptions === undefined ? html`<span class="ltr">${e.reference ?? ''}</span>` : describedCell(ctx, options.descriptions.get(e.id))}${options.showNote && e.note ? html`<br><small class="muted">${ledgerNote(ctx, e.note)}</small>` : ''}</td>
 </tr>`,
   )}</tbody></table></div>
 <p>${options.paged ? html`<a href="${options.pageHref(null)}">${t('wallet.ledger.newest')}</a> ` : ''}${options.nextCursor !== null ? html`<a href="${options.pageHref(options.nextCursor)}" rel="next">${t('wallet.ledger.older')}</a>` : ''}</p>`;

@@ -65,3 +65,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
+
+/** Picks a language in the page's language switch (opening it first), by the language's own name ("فارسی"). */
+export async function chooseLanguage(page: Page, name: string): Promise<void> {
+  await page.getByTestId('language-switch').locator('summary').click();
+  await page.getByTestId('language-switch').getByRole('link', { name, exact: true }).click();
+}

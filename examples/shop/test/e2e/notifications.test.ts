@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
+import { chooseLanguage, HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
 
 describe.skipIf(!HAVE_CHROMIUM)(
   `notification preferences in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no Chromium; the test command installs it)'}`,
@@ -32,7 +32,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await expect(page.getByLabel('A subscription expires soon').isChecked()).resolves.toBe(false);
       await expect(page.getByLabel('A subscription was renewed').isChecked()).resolves.toBe(true);
       await screenshot(page, 'notifications-en');
-      await page.getByRole('link', { name: 'فارسی' }).click();
+      await chooseLanguage(page, 'فارسی');
       await expect(page.locator('html').getAttribute('dir')).resolves.toBe('rtl');
       await expect(page.getByLabel('نزدیک شدن پایان اشتراک').isChecked()).resolves.toBe(false);
       await expect(page.getByLabel('تمدید خودکار اشتراک').isChecked()).resolves.toBe(true);

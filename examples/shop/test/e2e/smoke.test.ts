@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
+import { chooseLanguage, HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
 
 describe.skipIf(!HAVE_CHROMIUM)(
   `the shop in headless Chromium${HAVE_CHROMIUM ? '' : ' (skipped: no Chromium; the test command installs it)'}`,
@@ -25,7 +25,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.waitForURL(`${shop.url}/?done=auth.signed_up`);
       await expect(page.locator('section.location h2').allTextContents()).resolves.toEqual(['Germany', 'Netherlands']);
       await screenshot(page, 'catalog-en');
-      await page.getByRole('link', { name: 'فارسی' }).click();
+      await chooseLanguage(page, 'فارسی');
       await expect(page.locator('html').getAttribute('dir')).resolves.toBe('rtl');
       await expect(page.locator('section.location h2').first().textContent()).resolves.toBe('آلمان');
       await screenshot(page, 'catalog-fa');
@@ -41,7 +41,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.getByRole('button', { name: 'Create account' }).click();
       await page.waitForURL(/done=auth.signed_up/);
       for (const locale of ['en', 'fa']) {
-        if (locale === 'fa') await page.getByRole('link', { name: 'فارسی' }).click();
+        if (locale === 'fa') await chooseLanguage(page, 'فارسی');
         await page.goto(`${shop.url}/wallet`);
         const card = page.getByTestId('card-number');
         await screenshot(page, `wallet-375-${locale}`);

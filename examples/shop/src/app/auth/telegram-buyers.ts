@@ -3,6 +3,7 @@ import type { User } from 'grammy/types';
 import type { Locale } from '../../i18n/translate.js';
 import type { Shop } from '../shop.js';
 import type { TelegramLink, TelegramLinkStore } from '../../db/telegram-links.js';
+import { localeOfLanguageCode } from '../../i18n/language-choice.js';
 
 /** The customer's own id for a buyer who came through Telegram first (unique in the engine). */
 export function telegramExternalRef(telegramUserId: string): string {
@@ -22,9 +23,9 @@ export function isTelegramAccountEmail(email: string): boolean {
   return /^telegram-[0-9]+@telegram\.invalid$/.test(email);
 }
 
-/** The language a new buyer starts in: Farsi when their Telegram is in Farsi, else English. */
+/** The language a new buyer starts in: their Telegram's (`ru`, `zh-hans` → `zh`) when the shop speaks it, else English. */
 export function localeOfTelegramUser(user: Pick<User, 'language_code'>): Locale {
-  return user.language_code?.toLowerCase().startsWith('fa') ? 'fa' : 'en';
+  return localeOfLanguageCode(user.language_code) ?? 'en';
 }
 
 async function customerByRef(shop: Shop, user: User): Promise<Customer> {

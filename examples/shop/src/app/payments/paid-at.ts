@@ -3,6 +3,7 @@ import type { Locale } from '../../i18n/translate.js';
 import { asciiDigits } from '../input/digits.js';
 import { instantToZoned, zonedToInstant } from '../input/zoned-time.js';
 import { dateTimeFormat } from '../../i18n/intl-cache.js';
+import { usesJalali } from '../../i18n/locales.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -34,7 +35,7 @@ export function jalaliField(instant: Date, timeZone: string): string {
 
 /** How the receipt form asks for the time in `locale`: the browser's date picker (Gregorian) or typed Jalali. */
 export function paidAtInput(locale: Locale): 'datetime-local' | 'jalali-text' {
-  return locale === 'fa' ? 'jalali-text' : 'datetime-local';
+  return usesJalali(locale) ? 'jalali-text' : 'datetime-local';
 }
 
 /** The zone's name as a buyer reads it ("Iran Standard Time", "وقت عادی ایران"), for the field's hint. */

@@ -3,27 +3,34 @@ import { formatMoney } from '../../i18n/format.js';
 import { discountRefusal, type Refusal } from '../subscriptions/refusals.js';
 import type { Locale } from '../../i18n/translate.js';
 
+/** Where each area's refusals are said (`…refused.sold_out`) and its engine reasons (`…reasons.trial`). */
+const KEYS = {
+  traffic: { refused: 'traffic.refused.', reasons: 'traffic.reasons.' },
+  planChange: { refused: 'planChange.refused.', reasons: 'planChange.reasons.' },
+} as const;
+
 /**
  * Why buying traffic (`area` `traffic`) or changing plan (`planChange`) was refused (nothing was
  * charged), or `null` for an error that is not the buyer's to fix. A refused discount code is said in
  * the code's words (`discounts.reasons.*`, on the `discountCode` field).
  */
-export function sellingRefusal(area: 'traffic' | 'planChange', error: unknown): Refusal | null {
+export function sellingRefusal(area: keyof typeof KEYS, error: unknown): Refusal | null {
+  const { refused, reasons } = KEYS[area];
   const discount = discountRefusal(error);
   if (discount !== null) return discount;
   if (InsufficientFundsError.is(error)) {
     const funds = { balance: error.balance, required: error.required, currency: error.currency };
-    return { code: 'insufficient_funds', key: `${area}.refused.insufficient_funds`, reason: 'insufficient_funds', funds };
+    return { code: 'insufficient_funds', key: `${refused}insufficient_funds`, reason: 'insufficient_funds', funds };
   }
-  if (CapacityExhaustedError.is(error)) return { code: 'conflict', key: `${area}.refused.sold_out`, reason: 'sold_out' };
+  if (CapacityExhaustedError.is(error)) return { code: 'conflict', key: `${refused}sold_out`, reason: 'sold_out' };
   if (EligibilityError.is(error)) {
     const reason = error.reasons[0] ?? 'not_eligible';
-    return { code: 'conflict', key: `${area}.reasons.${reason}`, reason };
+    return { code: 'conflict', key: `${reasons}${reason}`, reason };
   }
   if (ConflictError.is(error)) {
     const inProgress = error.details?.['reason'] === 'change_in_progress';
     const reason = inProgress ? 'change_in_progress' : 'conflict';
-    return { code: 'conflict', key: inProgress ? `${area}.refused.change_in_progress` : 'errors.conflict', reason };
+    return { code: 'conflict', key: inProgress ? `${refused}change_in_progress` : 'errors.conflict', reason };
   }
   return null;
 }

@@ -2,6 +2,7 @@ import { jalaliOf, jalaliToGregorian, type CalendarDate } from '../../i18n/jalal
 import type { Locale } from '../../i18n/translate.js';
 import { asciiDigits } from '../input/digits.js';
 import { instantToZoned, zonedToInstant } from '../input/zoned-time.js';
+import { usesJalali } from '../../i18n/locales.js';
 
 /** One bar of a chart: the instants `[start, end)` and the shop-zone calendar day it starts on. */
 export interface Bucket {
@@ -61,9 +62,9 @@ export function parseDay(text: string): CalendarDate | null {
   return { year, month, day };
 }
 
-/** A day as the form shows it back: `2026-03-01` in English, Jalali `1404/12/10` in Farsi (ASCII digits). */
+/** A day as the form shows it back: `2026-03-01`, or Jalali `1404/12/10` in a Jalali locale (Farsi; ASCII digits). */
 export function dayField(day: CalendarDate, locale: Locale): string {
-  if (locale !== 'fa') return `${day.year}-${pad(day.month)}-${pad(day.day)}`;
+  if (!usesJalali(locale)) return `${day.year}-${pad(day.month)}-${pad(day.day)}`;
   const j = jalaliOf(Date.UTC(day.year, day.month - 1, day.day));
   return `${j.year}/${pad(j.month)}/${pad(j.day)}`;
 }

@@ -40,7 +40,7 @@ export function linkNoticeRoutes(shop: Shop): Router {
       const t = ctxOf(res).t;
       return render(req, res, 400, values, Object.fromEntries(saved.problems.map((p) => [p.field, t(p.message)])));
     }
-    res.redirect(303, '/admin/settings/link?done=linkPage.admin.saved');
+    res.redirect(303, '/admin/settings/link?done=linkPage.saved');
   });
   return router;
 }

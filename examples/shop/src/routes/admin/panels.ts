@@ -170,7 +170,7 @@ export function panelRoutes(shop: Shop): Router {
     const enabled = parsed.data.enabled === 'on';
     // The kit's writer: the same audit (`panel.enabled`/`panel.disabled`) as PANELS_FILE and the demo.
     await shop.kit.panels.setEnabled(panel.id, enabled, adminActor(res));
-    res.redirect(303, `/admin/panels/${panel.id}?done=adminOps.${enabled ? 'panel_enabled' : 'panel_disabled'}`);
+    res.redirect(303, `/admin/panels/${panel.id}?done=${enabled ? 'adminOps.panel_enabled' : 'adminOps.panel_disabled'}`);
   });
 
   /** Syncs the panel's targets (the kit adds, updates and retires them); shows what was added and what the panel no longer lists. */

@@ -58,7 +58,7 @@ export function planRoutes(shop: Shop): Router {
       return renderForm(res, 400, existing?.id ?? null, echoPlanValues(req.body), echoPlanTextValues(req.body), fields);
     }
     await savePlan(shop, existing, result.input, texts.texts, adminActor(res));
-    res.redirect(303, `/admin/plans?done=adminOps.${existing === null ? 'plan_created' : 'plan_saved'}`);
+    res.redirect(303, `/admin/plans?done=${existing === null ? 'adminOps.plan_created' : 'adminOps.plan_saved'}`);
   }
 
   router.get('/admin/plans', async (req, res) => {

@@ -7,6 +7,7 @@ import { parseOrThrow } from '../../app/input/forms.js';
 import { ShopError } from '../../app/shop-error.js';
 import type { RateLimits } from '../../http/rate-limits.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
+import type { Locale } from '../../i18n/locales.js';
 import type { Shop } from '../../app/shop.js';
 import { IdempotencyKeySchema } from '../../app/subscriptions/idempotency.js';
 import { setBuyerAutoRenew } from '../../app/subscriptions/auto-renew.js';
@@ -77,7 +78,7 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
 
   /** A refusal as a JSON error (the error handler answers `{error:{code,message,fields}}`). */
-  const refused = (refusal: Refusal, t: (k: string, p?: Record<string, string | number>) => string, locale: 'en' | 'fa'): ShopError => {
+  const refused = (refusal: Refusal, t: (k: string, p?: Record<string, string | number>) => string, locale: Locale): ShopError => {
     const params: Record<string, string | number> = {};
     if (refusal.funds) {
       params['balance'] = formatMoney({ amount: refusal.funds.balance, currency: refusal.funds.currency }, locale);

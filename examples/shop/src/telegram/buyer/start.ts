@@ -1,5 +1,6 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { isLocale, translator } from '../../i18n/translate.js';
+import { LOCALES, localeInfo } from '../../i18n/locales.js';
 import { recordSignUpReferral } from '../../app/selling/sign-up-referral.js';
 import { customerOfTelegramUser, linkByToken } from '../../app/auth/telegram-buyers.js';
 import { setCustomerLanguage } from '../../app/customers/language.js';
@@ -15,6 +16,16 @@ const REFERRAL_START = /^ref_([A-Za-z0-9_-]{1,100})$/;
  * (its first contact). The engine refuses the customer's own link and anyone who has ordered.
  */
 const SIGN_UP_WINDOW_MS = 10 * 60_000;
+
+/** Every language the shop speaks, each named in itself, two to a row (`lang:<code>`). */
+function languageKeyboard(): InlineKeyboard {
+  const keyboard = new InlineKeyboard();
+  LOCALES.forEach((locale, i) => {
+    if (i > 0 && i % 2 === 0) keyboard.row();
+    keyboard.text(localeInfo(locale).name, `lang:${locale}`);
+  });
+  return keyboard;
+}
 
 /** `/start` (with or without a deep link from the web), the menu, language and support. */
 export function startHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
@@ -57,10 +68,10 @@ export function startHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   bot.callbackQuery('lang', async (ctx) => {
     await ctx.answerCallbackQuery();
     await ctx.reply(ctx.user.t('telegram.language.choose'), {
-      reply_markup: new InlineKeyboard().text('English', 'lang:en').text('فارسی', 'lang:fa'),
+      reply_markup: languageKeyboard(),
     });
   });
-  bot.callbackQuery(/^lang:(en|fa)$/, async (ctx) => {
+  bot.callbackQuery(new RegExp(`^lang:(${LOCALES.join('|')})$`), async (ctx) => {
     const locale = ctx.match[1];
     if (!isLocale(locale)) return;
     const customer = (await setCustomerLanguage(shop, ctx.user.customer.id, locale)) ?? ctx.user.customer;

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '@panelkit/sdk';
 import type { RequestContext } from '../../http/context.js';
+import { hasMessage } from '../../i18n/translate.js';
 import { html, type SafeHtml } from '../html.js';
 import { actorName, auditSentence } from './audit-words.js';
 import { table, when } from './widgets.js';
@@ -18,6 +19,12 @@ export function subjectLink(type: string, id: string): SafeHtml {
 }
 
 /** The raw event for support: the action, the actor's id and the data as recorded. */
+/** What kind of thing an event is about, in the reader's words (`subscription` → "Подписка"); an unknown kind as written. */
+function subjectTypeName(ctx: RequestContext, type: string): string {
+  const key = `adminOps.audit.subjectTypes.${type}`;
+  return hasMessage(key) ? ctx.t(key) : type;
+}
+
 function rawEvent(ctx: RequestContext, e: AuditEvent): SafeHtml {
   const raw = { action: e.action, actor: e.actor, ...(Object.keys(e.data).length === 0 ? {} : { data: e.data }) };
   return html`<details data-testid="audit-raw"><summary>${ctx.t('auditWords.raw')}</summary><code class="ltr">${JSON.stringify(raw)}</code></details>`;
@@ -46,7 +53,7 @@ export function auditTable(
   <td>${when(ctx, timeZone, e.at)}</td>
   <td data-testid="audit-actor">${actorName(ctx, e, names)}</td>
   <td data-testid="audit-sentence">${auditSentence(ctx, e, names)}</td>
-  ${showSubject ? html`<td><small class="muted">${e.subjectType}</small> ${subjectLink(e.subjectType, e.subjectId)}</td>` : ''}
+  ${showSubject ? html`<td><small class="muted">${subjectTypeName(ctx, e.subjectType)}</small> ${subjectLink(e.subjectType, e.subjectId)}</td>` : ''}
   <td>${rawEvent(ctx, e)}</td>
 </tr>`,
     ),

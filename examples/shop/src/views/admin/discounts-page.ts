@@ -87,7 +87,7 @@ ${
     : html`<div class="table-wrap"><table data-testid="discount-table">
 <thead><tr><th>${t('discounts.admin.code')}</th><th>${t('discounts.admin.value')}</th><th>${t('discounts.admin.uses')}</th><th>${t('discounts.admin.appliesTo')}</th><th>${t('discounts.admin.window')}</th><th>${t('discounts.admin.status')}</th><th></th></tr></thead>
 <tbody>${view.codes.map((c) => row(ctx, view, c))}</tbody></table></div>
-${view.nextCursor === null ? '' : html`<p><a href="/admin/discounts?cursor=${encodeURIComponent(view.nextCursor)}">${t('wallet.history.older')}</a></p>`}`
+${view.nextCursor === null ? '' : html`<p><a href="/admin/discounts?cursor=${encodeURIComponent(view.nextCursor)}">${t('wallet.ledger.older')}</a></p>`}`
 }
 <h2>${t('discounts.admin.new')}</h2>
 <form method="post" action="/admin/discounts" class="stack" data-testid="discount-create" novalidate>

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../http/context.js';
 import type { FieldErrors } from '../../app/input/forms.js';
-import { LOCALES, type Locale } from '../../i18n/translate.js';
+import { LOCALES, localeInfo, type Locale } from '../../i18n/locales.js';
 import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
@@ -21,10 +21,10 @@ export function linkNoticeBody(ctx: RequestContext, values: LinkNoticeValues, er
   ${LOCALES.map((locale) =>
     field({
       name: `banner_${locale}`,
-      label: t('linkPage.admin.banner', { language: t(`nav.switchTo.${locale}`) }),
+      label: t('linkPage.admin.banner', { language: localeInfo(locale).name }),
       value: values.banner[locale],
       errors,
-      attrs: html`dir="auto" maxlength="200"`,
+      attrs: html`lang="${locale}" dir="auto" maxlength="200"`,
     }),
   )}
   ${field({ name: 'supportUrl', label: t('linkPage.admin.supportUrl'), value: values.supportUrl, errors, hint: t('linkPage.admin.supportHint'), attrs: html`dir="ltr" inputmode="url"` })}

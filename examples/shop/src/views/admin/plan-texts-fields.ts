@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../http/context.js';
 import type { FieldErrors } from '../../app/input/forms.js';
-import { LOCALES, type Locale } from '../../i18n/translate.js';
+import { directionOf, LOCALES, type Locale } from '../../i18n/translate.js';
 import { field } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { textareaField } from './widgets.js';
@@ -24,7 +24,7 @@ export function planTextsFieldset(ctx: RequestContext, values: PlanTextValues, e
   <small class="muted">${t('adminOps.plans.textsHint')}</small>
   ${LOCALES.map((l) => {
     const language = languageName(l, locale);
-    const dir = l === 'fa' ? 'rtl' : 'ltr';
+    const dir = directionOf(l);
     return html`${field({ name: `name_${l}`, label: t('adminOps.plans.nameIn', { language }), value: values[l].name, errors, attrs: html`lang="${l}" dir="${dir}"` })}
   ${textareaField({ name: `description_${l}`, label: t('adminOps.plans.descriptionIn', { language }), value: values[l].description, errors })}`;
   })}

@@ -3,6 +3,7 @@ import { providerIds } from '../../app/payments/registry.js';
 import { dayField } from '../../app/stats/period.js';
 import { html, type SafeHtml } from '../html.js';
 import type { ReceiptsView } from './receipts-page.js';
+import { usesJalali } from '../../i18n/locales.js';
 
 const STATUSES = ['pending', 'approved', 'rejected', 'all'] as const;
 
@@ -33,8 +34,8 @@ export function receiptFiltersForm(ctx: RequestContext, view: ReceiptsView): Saf
   const { t } = ctx;
   const status = view.queryErrors['status'] === undefined ? view.query.status : shown(view, 'status');
   const provider = shown(view, 'provider');
-  // A browser's date picker writes Gregorian days; in Farsi the field takes a typed Jalali day, as the overview's does.
-  const dateType = ctx.locale === 'fa' ? 'text' : 'date';
+  // A browser's date picker writes Gregorian days; in a Jalali locale (Farsi) the field takes a typed Jalali day, as the overview's does.
+  const dateType = usesJalali(ctx.locale) ? 'text' : 'date';
   return html`<form method="get" action="/admin/receipts" class="filters" data-testid="receipts-filter">
   <label for="rq-q">${t('receiptsQueue.search')}<input id="rq-q" name="q" value="${shown(view, 'q')}" maxlength="200" ${invalid(view, 'q')}
     placeholder="${t('receiptsQueue.searchHint')}">${fieldError(view, 'q')}</label>

@@ -6,6 +6,7 @@ import { dayField, type Period, type PeriodProblem } from '../../app/stats/perio
 import { field } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { dateTimeFormat } from '../../i18n/intl-cache.js';
+import { intlDateLocale, usesJalali } from '../../i18n/locales.js';
 
 /** What the overview's sales section shows: the period asked for (or the default one, with why), and its figures. */
 export interface SalesView {
@@ -30,8 +31,7 @@ interface ChartData {
 function dayLabel(period: Period, index: number, ctx: RequestContext): string {
   const day = period.buckets[index]!.day;
   const at = new Date(Date.UTC(day.year, day.month - 1, day.day, 12));
-  const calendar = ctx.locale === 'fa' ? 'fa-IR-u-ca-persian' : 'en-GB';
-  return dateTimeFormat(calendar, { timeZone: 'UTC', month: 'short', day: 'numeric' }).format(at);
+  return dateTimeFormat(intlDateLocale(ctx.locale), { timeZone: 'UTC', month: 'short', day: 'numeric' }).format(at);
 }
 
 function chart(id: string, title: string, hint: string | null, data: ChartData): SafeHtml {
@@ -49,7 +49,7 @@ export function salesSection(ctx: RequestContext, view: SalesView): SafeHtml {
   const errors = view.problem === null ? undefined : { [view.problem === 'badTo' ? 'to' : 'from']: t(`adminStats.errors.${view.problem}`) };
   // A period read is shown back in the reader's calendar; a refused one as it was typed, beside its error.
   const shown = view.problem === null ? { from: dayField(period.from, locale), to: dayField(period.to, locale) } : view.typed;
-  const dateType = locale === 'fa' ? 'text' : 'date';
+  const dateType = usesJalali(locale) ? 'text' : 'date';
   const revenueCharts = figures.revenue.map((r) =>
     chart(`chart-revenue-${r.currency}`, t('adminStats.revenue', { currency: r.currency }), t('adminStats.revenueHint'), {
       kind: 'bars',

@@ -1,0 +1,73 @@
+/**
+ * The message keys the code builds at run time from a value (a status, a reason, a kind…) instead of naming them
+ * whole: `t(\`wallet.status.${payment.status}\`)`. Every catalog key must be named whole somewhere in `src/` or
+ * start with one of these prefixes, and every key the code builds must start with one of them:
+ * `test/locales.test.ts` holds the catalogs and the code to both, so a catalog carries no key the shop never shows
+ * and a new built key is listed here (with its catalog entries in every language).
+ *
+ * A redirect's notice, `?done=<area>.<name>`, is the key `<area>.<name>` as `src/http/notice.ts` reads it
+ * (`<area>.notices.<name>`): the test reads those whole too; those built from a value are listed here.
+ */
+export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
+  // Statuses and kinds, as badges, table cells and bot lines.
+  'account.tokens.scopes.',
+  'adminMoney.customers.roles.',
+  'adminMoney.subscriptionStatus.',
+  'adminOps.actors.',
+  'adminOps.audit.subjectTypes.', // views/admin/audit-views.ts: what an event is about
+  'adminOps.health.', // badge(ctx, 'health', …) in views/admin/widgets.ts, as for the next four
+  'adminOps.jobState.',
+  'adminOps.onOff.',
+  'adminOps.orderStatus.',
+  'adminOps.subStatus.',
+  'adminOps.drift.field.',
+  'adminOps.dryRun.actions.',
+  'adminOps.dryRun.reasons.',
+  'adminOps.panels.credentialType.',
+  'checkout.order.statuses.',
+  'evacuation.outcomes.',
+  'evacuation.stays.',
+  'extension.actions.',
+  'extension.basis.',
+  'linkPage.platforms.',
+  'receiptsQueue.statuses.',
+  'receiptsQueue.bulk.result.',
+  'staff.roles.',
+  'subscription.duration.',
+  'subscription.notes.',
+  'subscription.status.',
+  'wallet.invoice.status.',
+  'wallet.kinds.',
+  'wallet.paymentNotes.',
+  'wallet.providers.',
+  'wallet.status.',
+  'auditWords.actions.',
+  'discounts.admin.uses_',
+  'guides.apps.',
+  'notifications.kinds.',
+  'notifications.names.',
+  'notifications.reasons.',
+  'resellers.buyer.events.',
+  'telegram.commands.',
+  'telegram.receipts.', // what a receipt's decision says (approved, rejected, already…)
+  'telegram.start.link.',
+  // Why something was refused, by the engine's reason code.
+  'adminMoney.errors.',
+  'adminOps.orders.refund.refused.',
+  'adminStats.errors.',
+  'checkout.refused.',
+  'discounts.reasons.',
+  'extension.reasons.',
+  'linkPage.placeholder.',
+  'planChange.reasons.',
+  'planChange.refused.', // app/selling/refusals.ts: `${area}.refused.…` for planChange and traffic
+  'subscription.autoRenewRefused.',
+  'traffic.reasons.',
+  'traffic.refused.',
+  // Notices built from a value: the bot's and the redirects' (`?done=…`).
+  'adminMoney.notices.',
+  'adminOps.notices.subscription_',
+  'adminOps.subscriptions.', // the bot's buttons, by operation (suspend, resume, terminate…)
+  'subscription.notices.auto_renew_',
+  'wallet.notices.',
+];
