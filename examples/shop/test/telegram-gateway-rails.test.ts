@@ -41,7 +41,7 @@ describe('a CryptoBot top-up from the Telegram bot', () => {
 
     await saveCryptoBotSettings(shop, { enabled: true, baseUrl: sim.url, token: sim.token }, clock.now(), null);
     const offer = await buyer.press(menu, 'tu');
-    expect(textOf(offer)).toContain(t('payRails.cryptobot.offer'));
+    expect(textOf(offer)).toContain(t('payRails.rails.cryptobot.offer'));
     const cheapest = Math.min(...(await shop.storage.plans.list({ onSale: true })).map((p) => p.price.amount));
     const tap = `gp:cryptobot:${cheapest}`;
     expect(buttonsOf(offer).some((b) => b.callback_data === tap)).toBe(true);
@@ -98,7 +98,7 @@ describe('a Zarinpal top-up from the bot of a shop in rials', () => {
     const customerId = (await shop.storage.customers.getByExternalRef(`telegram:${buyer.id}`))!.id;
     await saveZarinpalSettings(shop, { enabled: true, baseUrl: sim.url, merchantId: sim.merchantId }, clock.now(), null);
     const offer = await buyer.press(menu, 'tu');
-    expect(textOf(offer)).toContain(t('payRails.zarinpal.offer'));
+    expect(textOf(offer)).toContain(t('payRails.rails.zarinpal.offer'));
     const cheapest = Math.min(...(await shop.storage.plans.list({ onSale: true })).map((p) => p.price.amount));
     // Zarinpal takes 1,000 rials at least: the largest amount offered (five plans' worth).
     const amount = 5 * cheapest;

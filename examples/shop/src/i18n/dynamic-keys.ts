@@ -41,6 +41,12 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'wallet.paymentNotes.',
   'wallet.providers.',
   'wallet.status.',
+  'devices.policy.', // a plan's no-id policy
+  'devices.notify.', // db/notification-kinds.ts: the device notices' texts live in their own area
+  'import.kinds.',
+  'import.rows.',
+  'import.states.',
+  'payRails.rails.', // a gateway rail's own texts, by rail (cryptobot, zarinpal)
   'auditWords.actions.',
   'discounts.admin.uses_',
   'guides.apps.',
@@ -57,6 +63,10 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'adminStats.errors.',
   'checkout.refused.',
   'discounts.reasons.',
+  'devices.nextSteps.',
+  'devices.refusals.',
+  'miniapp.refused.',
+  'payRails.stars.refused.',
   'extension.reasons.',
   'linkPage.placeholder.',
   'planChange.reasons.',
@@ -70,4 +80,5 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'adminOps.subscriptions.', // the bot's buttons, by operation (suspend, resume, terminate…)
   'subscription.notices.auto_renew_',
   'wallet.notices.',
+  'payRails.notices.',
 ];

@@ -10,12 +10,12 @@ import { field } from './forms.js';
 export function gatewayRailForm(ctx: RequestContext, rail: GatewayRail, currency: string, key: string): SafeHtml {
   const { t } = ctx;
   return html`<section class="card" data-provider="${rail}">
-<h2>${t(`payRails.${rail}.title`)}</h2>
-<p class="muted">${t(`payRails.${rail}.intro`)}</p>
+<h2>${t(`payRails.rails.${rail}.title`)}</h2>
+<p class="muted">${t(`payRails.rails.${rail}.intro`)}</p>
 <form method="post" action="/wallet/pay/${rail}" class="stack" data-testid="topup-${rail}" novalidate>
   ${csrfField(ctx)}<input type="hidden" name="idempotencyKey" value="${key}">
   ${field({ id: `${rail}-amount`, name: 'amount', label: t('wallet.amount', { currency }), required: true, attrs: html`inputmode="decimal" autocomplete="off"` })}
-  <button type="submit">${t(`payRails.${rail}.submit`)}</button>
+  <button type="submit">${t(`payRails.rails.${rail}.submit`)}</button>
 </form></section>`;
 }
 
@@ -23,13 +23,13 @@ export function gatewayRailForm(ctx: RequestContext, rail: GatewayRail, currency
 export function gatewayPayPage(ctx: RequestContext, rail: GatewayRail, payment: Payment, payUrl: string | null): SafeHtml {
   const { t, locale } = ctx;
   return page(ctx, {
-    title: t(`payRails.${rail}.title`),
-    body: html`<h1>${t(`payRails.${rail}.title`)}</h1>
+    title: t(`payRails.rails.${rail}.title`),
+    body: html`<h1>${t(`payRails.rails.${rail}.title`)}</h1>
 <section class="card" data-testid="gateway-invoice">
   <p>${t('payRails.gateway.ready', { amount: formatMoney(payment.amount, locale) })}</p>
   ${
     payment.status === 'pending' && payUrl !== null
-      ? html`<p><a class="button" href="${payUrl}" rel="noopener noreferrer" data-testid="pay-on-gateway">${t(`payRails.${rail}.payNow`)}</a></p>
+      ? html`<p><a class="button" href="${payUrl}" rel="noopener noreferrer" data-testid="pay-on-gateway">${t(`payRails.rails.${rail}.payNow`)}</a></p>
   <p class="muted">${t('payRails.gateway.afterPaying')}</p>`
       : html`<p>${t(`wallet.invoice.status.${payment.status}`)}</p>`
   }
@@ -42,8 +42,8 @@ export function gatewayPayPage(ctx: RequestContext, rail: GatewayRail, payment: 
 export function gatewayBackToBotPage(ctx: RequestContext, rail: GatewayRail, outcome: 'credited' | 'failed' | 'waiting'): SafeHtml {
   const { t } = ctx;
   return page(ctx, {
-    title: t(`payRails.${rail}.title`),
-    body: html`<h1>${t(`payRails.${rail}.title`)}</h1>
+    title: t(`payRails.rails.${rail}.title`),
+    body: html`<h1>${t(`payRails.rails.${rail}.title`)}</h1>
 <section class="card" data-testid="gateway-back-to-bot">
   <p data-testid="gateway-outcome">${t(`payRails.notices.${outcome}`)}</p>
   <p class="muted">${t('wallet.crypto.backToBot')}</p>

@@ -1,6 +1,7 @@
 import { InlineKeyboard, type Composer } from 'grammy';
 import { readLinkNotice, saveLinkNotice, type LinkNotice } from '../../app/subscriptions/link-notice.js';
 import { isLocale, LOCALES, type Translate } from '../../i18n/translate.js';
+import { localeInfo } from '../../i18n/locales.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
 import { backToMenu } from '../menu.js';
@@ -17,13 +18,13 @@ function noticeMessage(t: Translate, notice: LinkNotice): { text: string; reply_
   const none = t('linkNoticeBot.none');
   const lines = [t('linkPage.admin.title'), '', t('linkPage.admin.help'), ''];
   for (const locale of LOCALES) {
-    const language = t(`nav.switchTo.${locale}`);
+    const language = localeInfo(locale).name;
     lines.push(`${t('linkPage.admin.banner', { language })}: ${notice.banner[locale] || none}`);
   }
   lines.push(`${t('linkPage.admin.supportUrl')}: ${notice.supportUrl ?? none}`);
   const keyboard = new InlineKeyboard();
   for (const locale of LOCALES)
-    keyboard.text(t('linkNoticeBot.editBanner', { language: t(`nav.switchTo.${locale}`) }), callbackData('alnb', locale)).row();
+    keyboard.text(t('linkNoticeBot.editBanner', { language: localeInfo(locale).name }), callbackData('alnb', locale)).row();
   keyboard.text(t('linkNoticeBot.editSupport'), 'alns').row().text(t('telegram.menu.back'), 'm');
   return { text: lines.join('\n'), reply_markup: keyboard };
 }
@@ -44,7 +45,7 @@ async function saveChanged(ctx: TextContext, deps: BotDeps, change: (notice: Lin
   assertStaffMay(staff, 'POST', WEB_PATH);
   const saved = await saveLinkNotice(deps.shop, change(await readLinkNotice(deps.shop)), staff.actor);
   if (!saved.ok) return void (await ctx.reply(t('linkNoticeBot.invalid'), { reply_markup: backToMenu(ctx.user) }));
-  await ctx.reply(t('linkPage.admin.saved'));
+  await ctx.reply(t('linkPage.notices.saved'));
   await showNotice(ctx, deps);
 }
 
@@ -85,7 +86,7 @@ export function linkNoticeHandlers(bot: Composer<BotContext>, deps: BotDeps): vo
       ctx,
       deps,
       { action: 'link_banner', subjectId: locale },
-      t('linkNoticeBot.askBanner', { language: t(`nav.switchTo.${locale}`) }),
+      t('linkNoticeBot.askBanner', { language: localeInfo(locale).name }),
     );
   });
   admins.callbackQuery('alns', async (ctx) => {

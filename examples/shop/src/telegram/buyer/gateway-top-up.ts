@@ -28,7 +28,7 @@ export function railButtons(
   for (const { rail, amounts } of offers) {
     for (const amount of amounts) {
       const money = formatMoney({ amount, currency: shop.config.currency }, user.locale);
-      keyboard.text(user.t(`payRails.${rail}.amount`, { amount: money }), `gp:${rail}:${amount}`).row();
+      keyboard.text(user.t(`payRails.rails.${rail}.amount`, { amount: money }), `gp:${rail}:${amount}`).row();
     }
   }
   return keyboard;
@@ -65,7 +65,7 @@ export function gatewayTopUpHandlers(bot: Composer<BotContext>, deps: BotDeps): 
       return void (await ctx.reply(t(key), { reply_markup: backToMenu(ctx.user) }));
     }
     const money = formatMoney(started.payment.amount, ctx.user.locale);
-    const keyboard = new InlineKeyboard().url(t(`payRails.${rail}.payNow`), started.payUrl).row().text(t('telegram.menu.back'), 'm');
+    const keyboard = new InlineKeyboard().url(t(`payRails.rails.${rail}.payNow`), started.payUrl).row().text(t('telegram.menu.back'), 'm');
     await ctx.reply(t('payRails.gateway.invoice', { amount: money }), { reply_markup: keyboard });
   });
 }

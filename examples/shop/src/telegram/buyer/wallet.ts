@@ -83,7 +83,7 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
       parts.push(t('telegram.topUp.instructions', { card: card.cardNumber, holder: card.holder, currency: shop.config.currency }));
     if (amounts.length > 0) parts.push(t('telegram.crypto.offer'));
     if (stars.length > 0) parts.push(t('payRails.stars.offer'));
-    for (const { rail } of rails) parts.push(t(`payRails.${rail}.offer`));
+    for (const { rail } of rails) parts.push(t(`payRails.rails.${rail}.offer`));
     let keyboard = cryptoButtons(new InlineKeyboard(), ctx.user, shop, amounts);
     keyboard = railButtons(starsButtons(keyboard, ctx.user, shop, stars), ctx.user, shop, rails);
     keyboard.text(t('telegram.menu.back'), 'm');
