@@ -65,7 +65,10 @@ export function gatewayTopUpHandlers(bot: Composer<BotContext>, deps: BotDeps): 
       return void (await ctx.reply(t(key), { reply_markup: backToMenu(ctx.user) }));
     }
     const money = formatMoney(started.payment.amount, ctx.user.locale);
-    const keyboard = new InlineKeyboard().url(t(`payRails.rails.${rail}.payNow`), started.payUrl).row().text(t('telegram.menu.back'), 'm');
+    const keyboard = new InlineKeyboard()
+      .url(t(`payRails.rails.${rail}.payNow`), started.payUrl)
+      .row()
+      .text(t('telegram.menu.back'), 'm');
     await ctx.reply(t('payRails.gateway.invoice', { amount: money }), { reply_markup: keyboard });
   });
 }
