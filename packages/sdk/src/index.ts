@@ -183,7 +183,6 @@ export type {
   ImportOptions,
   ImportPlan,
   ImportProgress,
-  ImportProgressListener,
   ImportService,
   ImportSkippedRow,
 } from './engine/import/import-batch.js';

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boughtAndProvisioned, fund, planNamed } from '../support/buying.js';
-import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
+import { chooseLanguage, HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
 import { visitor } from '../support/shop-under-test.js';
 
 /** A plan of the demo shop with `deviceLimit: 2`. */
@@ -78,7 +78,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await expect(page.getByText('The device was removed; its place is free.').count()).resolves.toBe(1);
       expect((await shop.shop.kit.devices.list(sub)).map((d) => d.hwid)).toEqual(['e2e-laptop']);
 
-      await page.getByRole('link', { name: 'فارسی' }).click();
+      await chooseLanguage(page, 'فارسی');
       await expect(page.locator('html').getAttribute('dir')).resolves.toBe('rtl');
       await expect(page.getByTestId('device-count').textContent()).resolves.toBe('دستگاه‌های در حال استفاده: ۱ از ۲');
       await screenshot(page, 'devices-phone-fa');

@@ -61,7 +61,6 @@ export type {
   ImportOptions,
   ImportPlan,
   ImportProgress,
-  ImportProgressListener,
   ImportService,
   ImportSkippedRow,
 } from './import/import-batch.js';

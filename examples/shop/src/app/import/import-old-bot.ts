@@ -1,4 +1,4 @@
-import type { ImportProgressListener, ImportReport, Panelkit } from '@panelkit/sdk';
+import type { ImportOptions, ImportReport, Panelkit } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { readMirza } from './mirza-reader.js';
 import { openOldDatabase } from './mysql-rows.js';
@@ -25,7 +25,7 @@ export interface OldBotImport {
   panels?: Readonly<Record<string, string>>;
   dryRun: boolean;
   /** Hears how far the import has come after every chunk of rows. */
-  onProgress?: ImportProgressListener;
+  onProgress?: ImportOptions['onProgress'];
 }
 
 /** Maps an old panel to this shop's: by explicit key first, else by the same scheme, host and port. */

@@ -4,7 +4,7 @@ import {
   defineHostJob,
   enqueueHostJob,
   type HostJobDefinition,
-  type ImportProgressListener,
+  type ImportOptions,
   type ImportReport,
   ValidationError,
 } from '@panelkit/sdk';
@@ -49,7 +49,7 @@ function withoutPassword(message: string, url: string): string {
  * crash it resumes: what was brought over is found, not doubled. A wrong password or database is a
  * `ValidationError` (final); anything else is thrown as it is (the job retries it).
  */
-export async function runImport(shop: Shop, runId: string, onProgress?: ImportProgressListener): Promise<ImportReport> {
+export async function runImport(shop: Shop, runId: string, onProgress?: ImportOptions['onProgress']): Promise<ImportReport> {
   const store = storeOf(shop);
   const request = await store.request(runId);
   if (request === null) throw new ShopError('not_found', 'errors.notFound');

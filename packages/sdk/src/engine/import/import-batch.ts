@@ -113,11 +113,11 @@ export interface ImportProgress {
   total: number;
 }
 
-/** Told after every chunk, and once more when the import is done; a throw stops the import there. */
-export type ImportProgressListener = (progress: ImportProgress) => void | Promise<void>;
-
 /** Options of `kit.importShop`. */
 export type ImportOptions = z.input<typeof ImportOptionsSchema> & {
-  /** Hears how far the import has come after every chunk of rows (see `ImportProgress`). */
-  onProgress?: ImportProgressListener;
+  /**
+   * Hears how far the import has come after every chunk of rows (see `ImportProgress`), and once more when it is
+   * done; a throw stops the import there.
+   */
+  onProgress?: (progress: ImportProgress) => void | Promise<void>;
 };
