@@ -5,7 +5,7 @@
  * each request after 25–80 ms.
  *
  *   node --conditions=@panelkit/source --import tsx bench/rush/main.ts \
- *     [--buyers 1000] [--seconds 60] [--replicas 1] [--lone 5] \
+ *     [--buyers 1000] [--seconds 60] [--replicas 1] [--lone 20] \
  *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_rush] [--keep]
  *
  * Buyers start `/start` (linked Telegram users, in bulk before the clock runs) and get twice the plan's price in
@@ -33,6 +33,7 @@ import { createLogger } from '../../examples/shop/src/logging/logger.js';
 import { openDatabase } from '../../examples/shop/src/stack/database.js';
 import { openShop } from '../../examples/shop/src/stack/shop.js';
 import { FakeTelegram, buttonsOf, type BotCall } from '../../examples/shop/test/support/fake-telegram.js';
+import { machineCpu, processCpu } from './cpu.js';
 import { RushBuyer, type BuyerUpdate as Update } from './buyer-updates.js';
 
 const { values } = parseArgs({
@@ -40,7 +41,7 @@ const { values } = parseArgs({
     buyers: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '60' },
     replicas: { type: 'string', default: '1' },
-    lone: { type: 'string', default: '5' },
+    lone: { type: 'string', default: '20' },
     server: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     schema: { type: 'string', default: 'bench_rush' },
     keep: { type: 'boolean', default: false },
@@ -254,18 +255,25 @@ try {
     );
     const tapped = performance.now();
     await post(buyTap);
+    const answered = performance.now() - tapped;
     const link = await messageTo(user.id, isLink);
-    return link.at - tapped;
+    return { answered, link: link.at - tapped };
   };
 
   // The floor: one buyer at a time, nothing else running.
-  const lone: number[] = [];
+  const lone: Array<{ answered: number; link: number }> = [];
   for (const user of users.slice(0, LONE)) lone.push(await buy(user));
-  const loneSorted = [...lone].sort((a, b) => a - b);
-  console.log(`lone purchases (${LONE}, one after another): ${lone.map(ms).join(', ')} ms; median ${ms(pct(loneSorted, 50))} ms`);
+  const loneLinks = lone.map((t) => t.link).sort((a, b) => a - b);
+  const loneAnswered = lone.map((t) => t.answered).sort((a, b) => a - b);
+  console.log(
+    `lone purchases (${LONE}, one after another): buy tap → link ${lone.map((t) => ms(t.link)).join(', ')} ms; ` +
+      `median ${ms(pct(loneLinks, 50))}, max ${ms(loneLinks[loneLinks.length - 1]!)} ms; buy tap answered (checkout done) median ${ms(pct(loneAnswered, 50))} ms`,
+  );
 
   // The rush: buyers released at even intervals over the spread.
   const cpuBefore = process.cpuUsage();
+  const machineBefore = machineCpu();
+  const replicaCpuBefore = replicas.map(({ child }) => processCpu(child.pid!));
   const panelBefore = { ...panelLoad };
   panelLoad.peak = 0;
   const rushStarted = performance.now();
@@ -280,13 +288,17 @@ try {
   const wallMs = performance.now() - rushStarted;
   const loadAtEnd = load();
   const benchCpu = process.cpuUsage(cpuBefore);
+  const machineAfter = machineCpu();
+  const replicaRushCpu = replicas.map(({ child }, i) => processCpu(child.pid!) - replicaCpuBefore[i]!);
+  const machineBusy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
   // Late duplicates would arrive after the first link: give them a moment before counting.
   await sleep(3000);
-  const sorted = [...times].sort((a, b) => a - b);
+  const sorted = times.map((t) => t.link).sort((a, b) => a - b);
+  const answered = times.map((t) => t.answered).sort((a, b) => a - b);
   const p50 = pct(sorted, 50);
   const p99 = pct(sorted, 99);
   const max = sorted[sorted.length - 1]!;
-  const floor = pct(loneSorted, 50);
+  const floor = pct(loneLinks, 50);
 
   // The books: one order, one link message, one debit per buyer.
   const orderCounts = new Map(
@@ -320,15 +332,18 @@ try {
   const replicaCpuMs = stopped.reduce((a, b) => a + b, 0);
   console.log(
     `\nrush: ${BUYERS} buyers over ${SPREAD_MS / 1000} s, ${REPLICAS} replica(s): wall ${(wallMs / 1000).toFixed(1)} s; ` +
-      `buy tap → link p50 ${ms(p50)} ms, p99 ${ms(p99)} ms, max ${ms(max)} ms`,
+      `buy tap → link p50 ${ms(p50)} ms, p99 ${ms(p99)} ms, max ${ms(max)} ms; ` +
+      `buy tap answered (checkout done) p50 ${ms(pct(answered, 50))} ms, p99 ${ms(pct(answered, 99))} ms`,
   );
   console.log(
     `floor (lone purchase, median of ${LONE}): ${ms(floor)} ms; rush p99 ÷ floor ${(p99 / floor).toFixed(2)}×, p50 ÷ floor ${(p50 / floor).toFixed(2)}×`,
   );
   console.log(
     `panel: ${panelLoad.requests - panelBefore.requests} requests in the rush, at most ${panelLoad.peak} at once; ` +
-      `replicas' CPU ${ms(replicaCpuMs)} ms in all (${(replicaCpuMs / (LONE + BUYERS)).toFixed(1)} ms a buyer, seeding included); ` +
-      `bench process CPU in the rush ${ms((benchCpu.user + benchCpu.system) / 1000)} ms`,
+      `replicas' CPU in the rush ${replicaRushCpu.map((c) => c.toFixed(1)).join(' + ')} s ` +
+      `(${((replicaRushCpu.reduce((a, b) => a + b, 0) * 1000) / BUYERS).toFixed(1)} ms a buyer; ${(replicaCpuMs / 1000).toFixed(1)} s over the whole run); ` +
+      `bench process (fake Bot API, panel, buyers) ${((benchCpu.user + benchCpu.system) / 1e6).toFixed(1)} s; ` +
+      `machine busy ${(machineBusy * 100).toFixed(0)}% of its cores during the rush`,
   );
   console.log(`load ${loadAtStart} → ${loadAtEnd}`);
   console.log(
