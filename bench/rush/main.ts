@@ -13,7 +13,8 @@
  * `--buyers` buyers start at even intervals over `--seconds`, each tapping catalog → location → plan → buy, each
  * tap posted when the bot answered the previous one. A buyer's time runs from posting the buy tap to the fake
  * receiving the bot's message to them carrying their subscription link (`/s/`). Updates go to the replicas in turn,
- * as a load balancer would hand them. Asserted afterwards (exit 1 otherwise): every buyer has exactly one order,
+ * as a load balancer would hand them; an answer other than 200 delivers the update again a second later, as Telegram
+ * does (counted and printed). Asserted afterwards (exit 1 otherwise): every buyer has exactly one order,
  * exactly one link message, and their wallet debited exactly once (balance = twice the price − the price).
  * Figures: `bench/RESULTS.md` (## rush).
  */
@@ -182,22 +183,36 @@ try {
       env: { ...process.env, ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-rush-replica-')) },
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
+    const lines = createInterface({ input: child.stdout! });
     const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).once('line', resolve);
+      lines.once('line', resolve);
       child.once('exit', (code) => reject(new Error(`replica ${i} exited with ${code}`)));
     });
+    // Whatever it logs after (errors), shown and drained: a full pipe would stall the replica.
+    lines.on('line', (text) => console.error(`replica ${i}: ${text.slice(0, 2000)}`));
     replicas.push({ child, url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}/telegram/webhook` });
   }
   let turn = 0;
-  /** Posts one update to the next replica, as Telegram would, and fails on anything but 200. */
+  /** Updates delivered again after an answer other than 200, by status, as Telegram redelivers them. */
+  const redelivered = new Map<number, number>();
+  /**
+   * Posts one update to the next replica, as Telegram would: an answer other than 200 delivers the same update
+   * again a second later (to the next replica), up to 10 times, then fails the bench.
+   */
   const post = async (update: Update) => {
-    const { url } = replicas[turn++ % replicas.length]!;
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
-      body: JSON.stringify(update),
-    });
-    if (res.status !== 200) throw new Error(`the webhook answered ${res.status}: ${await res.text()}`);
+    for (let attempt = 1; ; attempt++) {
+      const { url } = replicas[turn++ % replicas.length]!;
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+        body: JSON.stringify(update),
+      });
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+      if (attempt === 10) throw new Error(`the webhook answered ${res.status} to update ${update.update_id} ten times`);
+      redelivered.set(res.status, (redelivered.get(res.status) ?? 0) + 1);
+      await sleep(1000);
+    }
   };
   const users = Array.from({ length: LONE + BUYERS }, (_, i) => new RushBuyer(FIRST_USER + i));
   /** Posts an update and waits for the bot's next message to this user. */
@@ -346,6 +361,9 @@ try {
       `machine busy ${(machineBusy * 100).toFixed(0)}% of its cores during the rush`,
   );
   console.log(`load ${loadAtStart} → ${loadAtEnd}`);
+  console.log(
+    `updates delivered again after a failed answer: ${redelivered.size === 0 ? 'none' : [...redelivered].map(([status, n]) => `${n} after ${status}`).join(', ')}`,
+  );
   console.log(
     `checks over ${users.length} buyers: wrong order counts ${wrongOrders}, wrong link-message counts ${wrongLinks}, wrong wallets ${wrongWallets}`,
   );
