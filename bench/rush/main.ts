@@ -101,7 +101,7 @@ fake.calls.push = (...calls: BotCall[]) => {
 };
 const messagesTo = (chat: number) => (arrivals.get(chat) ?? []).filter((a) => a.call.ok && a.call.method === 'sendMessage');
 /** Waits (up to `timeoutMs`) for the `count`-th message to `chat` that matches. */
-async function messageTo(chat: number, match: (call: BotCall) => boolean, count = 1, timeoutMs = 120_000) {
+async function messageTo(chat: number, match: (call: BotCall) => boolean, count = 1, timeoutMs = 600_000) {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const found = messagesTo(chat).filter((a) => match(a.call));
