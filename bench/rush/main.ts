@@ -1,0 +1,382 @@
+/**
+ * bench/rush: a sale rush through the bot. N buyers tap through the catalog and buy one plan from their wallet,
+ * their updates posted to the shop's Telegram webhook (replicas in their own OS processes on a real PostgreSQL),
+ * the bot's replies going to the fake Bot API of the tests, the plan sold on a simulated 3x-ui panel that answers
+ * each request after 25–80 ms.
+ *
+ *   node --conditions=@panelkit/source --import tsx bench/rush/main.ts \
+ *     [--buyers 1000] [--seconds 60] [--replicas 1] [--lone 20] \
+ *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_rush] [--keep]
+ *
+ * Buyers start `/start` (linked Telegram users, in bulk before the clock runs) and get twice the plan's price in
+ * their wallet. Then, first, `--lone` buyers buy one after another with nothing else running (the floor); then
+ * `--buyers` buyers start at even intervals over `--seconds`, each tapping catalog → location → plan → buy, each
+ * tap posted when the bot answered the previous one. A buyer's time runs from posting the buy tap to the fake
+ * receiving the bot's message to them carrying their subscription link (`/s/`). Updates go to the replicas in turn,
+ * as a load balancer would hand them; an answer other than 200 delivers the update again a second later, as Telegram
+ * does (counted and printed). Asserted afterwards (exit 1 otherwise): every buyer has exactly one order,
+ * exactly one link message, and their wallet debited exactly once (balance = twice the price − the price).
+ * Figures: `bench/RESULTS.md` (## rush).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { serveOnLocalhost } from '../../packages/panel-adapters/src/simulators/harness/index.js';
+import { createXuiSimulator } from '../../packages/panel-adapters/src/simulators/xui/index.js';
+import { loadConfig } from '../../examples/shop/src/config/config.js';
+import { shopSchemaName } from '../../examples/shop/src/db/migrations.js';
+import { createLogger } from '../../examples/shop/src/logging/logger.js';
+import { openDatabase } from '../../examples/shop/src/stack/database.js';
+import { openShop } from '../../examples/shop/src/stack/shop.js';
+import { FakeTelegram, buttonsOf, type BotCall } from '../../examples/shop/test/support/fake-telegram.js';
+import { machineCpu, processCpu } from './cpu.js';
+import { RushBuyer, type BuyerUpdate as Update } from './buyer-updates.js';
+
+const { values } = parseArgs({
+  options: {
+    buyers: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '60' },
+    replicas: { type: 'string', default: '1' },
+    lone: { type: 'string', default: '20' },
+    server: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+    schema: { type: 'string', default: 'bench_rush' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const BUYERS = Number(values.buyers);
+const SPREAD_MS = Number(values.seconds) * 1000;
+const REPLICAS = Number(values.replicas);
+const LONE = Number(values.lone);
+const SCHEMA = values.schema;
+if (!/^bench_[a-z0-9_]{1,30}$/.test(SCHEMA)) throw new Error(`--schema ${SCHEMA}: a plain name starting with bench_ (it is dropped)`);
+if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(values.server).hostname)) throw new Error('--server: loopback only');
+const PLAN = 'Rush · 1 month · 50 GiB';
+const PRICE = 500;
+const PUBLIC_URL = 'https://shop.bench.example';
+const WEBHOOK_SECRET = 'bench-rush-webhook-secret-0123456789';
+/** Telegram user ids of the buyers: lone ones first, then the rush. */
+const FIRST_USER = 7_000_000;
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+const ms = (n: number) => n.toFixed(0);
+
+// The panel: a 3x-ui simulator answering each request after 25–80 ms, counting requests and the most at once.
+const sim = createXuiSimulator({ version: '2.8.x', basePath: '/x/', credentials: { username: 'admin', password: 'bench-panel-pw' } });
+sim.seedDemo();
+const panelLoad = { now: 0, peak: 0, requests: 0 };
+const panelServer = await serveOnLocalhost(async (request) => {
+  panelLoad.requests++;
+  panelLoad.peak = Math.max(panelLoad.peak, ++panelLoad.now);
+  try {
+    await sleep(25 + Math.random() * 55);
+    return await sim.handle(request);
+  } finally {
+    panelLoad.now--;
+  }
+});
+
+// The fake Bot API, each call stamped with the time it arrived and handed to whoever waits for its chat.
+const fake = await FakeTelegram.start();
+const arrivals = new Map<number, Array<{ call: BotCall; at: number }>>();
+const waiters = new Map<number, () => void>();
+const record = fake.calls.push.bind(fake.calls);
+fake.calls.push = (...calls: BotCall[]) => {
+  const at = performance.now();
+  for (const call of calls) {
+    const chat = Number(call.params['chat_id']);
+    if (!Number.isFinite(chat)) continue;
+    arrivals.set(chat, [...(arrivals.get(chat) ?? []), { call, at }]);
+    waiters.get(chat)?.();
+  }
+  return record(...calls);
+};
+const messagesTo = (chat: number) => (arrivals.get(chat) ?? []).filter((a) => a.call.ok && a.call.method === 'sendMessage');
+/** Waits (up to `timeoutMs`) for the `count`-th message to `chat` that matches. */
+async function messageTo(chat: number, match: (call: BotCall) => boolean, count = 1, timeoutMs = 600_000) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const found = messagesTo(chat).filter((a) => match(a.call));
+    if (found.length >= count) return found[count - 1]!;
+    if (performance.now() > deadline) throw new Error(`no message ${count} to ${chat} within ${timeoutMs} ms`);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      waiters.set(chat, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    waiters.delete(chat);
+  }
+}
+const isLink = (call: BotCall) => String(call.params['text'] ?? '').includes(`${PUBLIC_URL}/s/`);
+
+const env = {
+  DATABASE_URL: values.server,
+  DATABASE_SCHEMA: SCHEMA,
+  SHOP_SECRET: 'bench-rush-secret-bench-rush-secret',
+  SHOP_SECRET_KEYS: `b1:${Buffer.alloc(32, 7).toString('base64')}`,
+  SHOP_NAME: 'Bench',
+  PUBLIC_URL,
+  LOG_LEVEL: 'error',
+  TELEGRAM_BOT_TOKEN: fake.token,
+  TELEGRAM_API_ROOT: fake.apiRoot,
+  TELEGRAM_ADMIN_IDS: '9001',
+  TELEGRAM_WEBHOOK: 'on',
+  TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+};
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-rush-'));
+const config = loadConfig({ ...env, DATA_DIR: dataDir, DEMO_PANEL: 'off' });
+const dropSchemas = async () => {
+  const admin = await openDatabase(config.database);
+  await admin.client.query(`DROP SCHEMA IF EXISTS ${shopSchemaName(SCHEMA)} CASCADE`);
+  await admin.client.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
+  await admin.close();
+};
+await dropSchemas();
+// The bench's own handle on the shop: to set up the panel and plan, fund wallets and check the books.
+const shop = await openShop(config, { logger: createLogger('error') });
+const replicas: Array<{ child: ChildProcess; url: string }> = [];
+let failed = false;
+try {
+  console.log(
+    `load average at start ${load()}, ${cpus().length} cores, node ${process.version}; ${BUYERS} buyers over ${SPREAD_MS / 1000} s, ${REPLICAS} replica(s)`,
+  );
+  const actor = { type: 'system' as const, id: 'bench-rush' };
+  const panel = await shop.kit.panels.add(
+    {
+      kind: '3x-ui',
+      name: 'Rush panel',
+      locationTags: ['de'],
+      baseUrl: `${panelServer.origin}/x/`,
+      credentials: { type: 'password', username: 'admin', password: 'bench-panel-pw' },
+      options: {},
+    },
+    actor,
+  );
+  const targets = await shop.kit.targets.sync(panel.id, { capacity: 1_000_000, actor, signal: AbortSignal.timeout(15_000) });
+  const target = targets.added.find((t) => t.protocol === 'vless') ?? targets.added[0];
+  if (target === undefined) throw new Error('the simulated panel has no inbound');
+  await shop.kit.plans.create(
+    {
+      name: PLAN,
+      family: 'rush',
+      price: { amount: PRICE, currency: shop.config.currency },
+      durationDays: 30,
+      trafficBytes: 50 * 1024 ** 3,
+      placement: { preferredTargetIds: [target.id], allowedLocations: ['de'] },
+    },
+    actor,
+  );
+
+  for (let i = 0; i < REPLICAS; i++) {
+    const child = fork(fileURLToPath(new URL('./replica.ts', import.meta.url)), [], {
+      execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
+      env: { ...process.env, ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-rush-replica-')) },
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    const lines = createInterface({ input: child.stdout! });
+    const line = await new Promise<string>((resolve, reject) => {
+      lines.once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`replica ${i} exited with ${code}`)));
+    });
+    // Whatever it logs after (errors), shown and drained: a full pipe would stall the replica.
+    lines.on('line', (text) => console.error(`replica ${i}: ${text.slice(0, 2000)}`));
+    replicas.push({ child, url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}/telegram/webhook` });
+  }
+  let turn = 0;
+  /** Updates delivered again after an answer other than 200, by status, as Telegram redelivers them. */
+  const redelivered = new Map<number, number>();
+  /**
+   * Posts one update to the next replica, as Telegram would: an answer other than 200 delivers the same update
+   * again a second later (to the next replica), up to 10 times, then fails the bench; so does a failed connection
+   * (printed as status 0).
+   */
+  const post = async (update: Update) => {
+    for (let attempt = 1; ; attempt++) {
+      const { url } = replicas[turn++ % replicas.length]!;
+      // A connection that fails counts as status 0: Telegram delivers the update again too.
+      const status = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+        body: JSON.stringify(update),
+      }).then(
+        async (res) => (await res.arrayBuffer(), res.status),
+        () => 0,
+      );
+      if (status === 200) return;
+      if (attempt === 10) throw new Error(`the webhook answered ${status} to update ${update.update_id} ten times`);
+      redelivered.set(status, (redelivered.get(status) ?? 0) + 1);
+      await sleep(1000);
+    }
+  };
+  const users = Array.from({ length: LONE + BUYERS }, (_, i) => new RushBuyer(FIRST_USER + i));
+  /** Posts an update and waits for the bot's next message to this user. */
+  const step = async (user: RushBuyer, update: Update) => {
+    const seen = messagesTo(user.id).length;
+    await post(update);
+    return (await messageTo(user.id, () => true, seen + 1, 30_000)).call;
+  };
+  const button = (call: BotCall, match: (b: { text: string; callback_data?: string }) => boolean) => {
+    const found = buttonsOf(call).find((b) => b.callback_data !== undefined && match(b));
+    if (found?.callback_data === undefined) throw new Error(`no such button on ${JSON.stringify(call.params).slice(0, 300)}`);
+    return found.callback_data;
+  };
+  const messageId = (call: BotCall) => (call.result as { message_id: number }).message_id;
+
+  // Linked Telegram users with funds, before the clock runs: /start through the webhook, then a top-up each.
+  const seedStarted = performance.now();
+  const customers = new Map<number, string>();
+  const seedOne = async (user: RushBuyer) => {
+    await step(user, user.start());
+    const customer = await shop.storage.customers.getByExternalRef(`telegram:${user.id}`);
+    if (customer === null) throw new Error(`/start linked no customer for ${user.id}`);
+    customers.set(user.id, customer.id);
+    await shop.kit.topUp({
+      customerId: customer.id,
+      amount: { amount: 2 * PRICE, currency: shop.config.currency },
+      idempotencyKey: `rush-${user.id}`,
+    });
+  };
+  for (let from = 0; from < users.length; from += 16) await Promise.all(users.slice(from, from + 16).map(seedOne));
+  console.log(
+    `seeded ${users.length} linked buyers with funds in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s; load ${load()}`,
+  );
+
+  /** One buyer's taps: catalog → location → plan → buy; resolves with ms from the buy tap to the link message. */
+  const buy = async (user: RushBuyer) => {
+    const locations = await step(user, user.tap('cat', 1));
+    const plans = await step(
+      user,
+      user.tap(
+        button(locations, () => true),
+        messageId(locations),
+      ),
+    );
+    const quote = await step(
+      user,
+      user.tap(
+        button(plans, (b) => b.text.includes(PLAN)),
+        messageId(plans),
+      ),
+    );
+    const buyTap = user.tap(
+      button(quote, (b) => b.callback_data!.startsWith('b:')),
+      messageId(quote),
+    );
+    const tapped = performance.now();
+    await post(buyTap);
+    const answered = performance.now() - tapped;
+    const link = await messageTo(user.id, isLink);
+    return { answered, link: link.at - tapped };
+  };
+
+  // The floor: one buyer at a time, nothing else running.
+  const lone: Array<{ answered: number; link: number }> = [];
+  for (const user of users.slice(0, LONE)) lone.push(await buy(user));
+  const loneLinks = lone.map((t) => t.link).sort((a, b) => a - b);
+  const loneAnswered = lone.map((t) => t.answered).sort((a, b) => a - b);
+  console.log(
+    `lone purchases (${LONE}, one after another): buy tap → link ${lone.map((t) => ms(t.link)).join(', ')} ms; ` +
+      `median ${ms(pct(loneLinks, 50))}, max ${ms(loneLinks[loneLinks.length - 1]!)} ms; buy tap answered (checkout done) median ${ms(pct(loneAnswered, 50))} ms`,
+  );
+
+  // The rush: buyers released at even intervals over the spread.
+  const cpuBefore = process.cpuUsage();
+  const machineBefore = machineCpu();
+  const replicaCpuBefore = replicas.map(({ child }) => processCpu(child.pid!));
+  const panelBefore = { ...panelLoad };
+  panelLoad.peak = 0;
+  const rushStarted = performance.now();
+  const loadAtStart = load();
+  const rushUsers = users.slice(LONE);
+  const times = await Promise.all(
+    rushUsers.map(async (user, i) => {
+      await sleep((i * SPREAD_MS) / BUYERS);
+      return buy(user);
+    }),
+  );
+  const wallMs = performance.now() - rushStarted;
+  const loadAtEnd = load();
+  const benchCpu = process.cpuUsage(cpuBefore);
+  const machineAfter = machineCpu();
+  const replicaRushCpu = replicas.map(({ child }, i) => processCpu(child.pid!) - replicaCpuBefore[i]!);
+  const machineBusy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
+  // Late duplicates would arrive after the first link: give them a moment before counting.
+  await sleep(3000);
+  const sorted = times.map((t) => t.link).sort((a, b) => a - b);
+  const answered = times.map((t) => t.answered).sort((a, b) => a - b);
+  const p50 = pct(sorted, 50);
+  const p99 = pct(sorted, 99);
+  const max = sorted[sorted.length - 1]!;
+  const floor = pct(loneLinks, 50);
+
+  // The books: one order, one link message, one debit per buyer.
+  const orderCounts = new Map(
+    (
+      await shop.db.query<{ customer_id: string; n: string }>(
+        `SELECT customer_id, count(*) AS n FROM "${SCHEMA}".orders GROUP BY customer_id`,
+      )
+    ).rows.map((r) => [r.customer_id, Number(r.n)]),
+  );
+  let wrongOrders = 0;
+  let wrongLinks = 0;
+  let wrongWallets = 0;
+  for (const user of users) {
+    const customerId = customers.get(user.id)!;
+    if (orderCounts.get(customerId) !== 1) wrongOrders++;
+    if (messagesTo(user.id).filter((a) => isLink(a.call)).length !== 1) wrongLinks++;
+    if ((await shop.storage.ledger.balance(customerId, shop.config.currency)) !== PRICE) wrongWallets++;
+  }
+  failed = wrongOrders + wrongLinks + wrongWallets > 0;
+
+  const stopped = await Promise.all(
+    replicas.map(
+      ({ child }) =>
+        new Promise<number>((resolve) => {
+          child.once('message', (m) => resolve((m as { cpuMs: number }).cpuMs));
+          child.send({ cmd: 'stop' });
+        }),
+    ),
+  );
+  replicas.length = 0;
+  const replicaCpuMs = stopped.reduce((a, b) => a + b, 0);
+  console.log(
+    `\nrush: ${BUYERS} buyers over ${SPREAD_MS / 1000} s, ${REPLICAS} replica(s): wall ${(wallMs / 1000).toFixed(1)} s; ` +
+      `buy tap → link p50 ${ms(p50)} ms, p99 ${ms(p99)} ms, max ${ms(max)} ms; ` +
+      `buy tap answered (checkout done) p50 ${ms(pct(answered, 50))} ms, p99 ${ms(pct(answered, 99))} ms`,
+  );
+  console.log(
+    `floor (lone purchase, median of ${LONE}): ${ms(floor)} ms; rush p99 ÷ floor ${(p99 / floor).toFixed(2)}×, p50 ÷ floor ${(p50 / floor).toFixed(2)}×`,
+  );
+  console.log(
+    `panel: ${panelLoad.requests - panelBefore.requests} requests in the rush, at most ${panelLoad.peak} at once; ` +
+      `replicas' CPU in the rush ${replicaRushCpu.map((c) => c.toFixed(1)).join(' + ')} s ` +
+      `(${((replicaRushCpu.reduce((a, b) => a + b, 0) * 1000) / BUYERS).toFixed(1)} ms a buyer; ${(replicaCpuMs / 1000).toFixed(1)} s over the whole run); ` +
+      `bench process (fake Bot API, panel, buyers) ${((benchCpu.user + benchCpu.system) / 1e6).toFixed(1)} s; ` +
+      `machine busy ${(machineBusy * 100).toFixed(0)}% of its cores during the rush`,
+  );
+  console.log(`load ${loadAtStart} → ${loadAtEnd}`);
+  console.log(
+    `updates delivered again after a failed answer: ${redelivered.size === 0 ? 'none' : [...redelivered].map(([status, n]) => `${n} after ${status}`).join(', ')}`,
+  );
+  console.log(
+    `checks over ${users.length} buyers: wrong order counts ${wrongOrders}, wrong link-message counts ${wrongLinks}, wrong wallets ${wrongWallets}`,
+  );
+} finally {
+  for (const { child } of replicas) child.kill();
+  await shop.close();
+  await fake.close();
+  await panelServer.close();
+  if (!values.keep) await dropSchemas();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

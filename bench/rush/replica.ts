@@ -1,0 +1,38 @@
+/**
+ * One shop replica of bench/rush in its own OS process: the shop as `main.ts` runs it on PostgreSQL (its web app
+ * with the bot's webhook route, and its background worker: provisioning, notifications through the bot), talking to
+ * the bench's fake Bot API. Configured by the environment main.ts gives it; prints `{ port }` as one JSON line on
+ * stdout once it listens, and on `{ cmd: 'stop' }` stops, answers `{ cpuMs }` (its own CPU since start) and exits.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../../examples/shop/src/config/config.js';
+import { createLogger } from '../../examples/shop/src/logging/logger.js';
+import { startBackground } from '../../examples/shop/src/stack/background.js';
+import { openShop } from '../../examples/shop/src/stack/shop.js';
+import { createApp } from '../../examples/shop/src/stack/web-app.js';
+import { createShopBot } from '../../examples/shop/src/telegram/bot.js';
+
+const config = loadConfig({ ...process.env, DEMO_PANEL: 'off' });
+const shop = await openShop(config, { logger: createLogger('error') });
+if (config.telegram === null) throw new Error('the replica needs TELEGRAM_BOT_TOKEN');
+const shopBot = createShopBot(shop, config.telegram);
+await shopBot.bot.init();
+const background = startBackground(shop);
+const app = createApp(shop, { telegram: shopBot });
+const server = await new Promise<Server>((resolve, reject) => {
+  const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  s.once('error', reject);
+});
+process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
+process.on('message', (message: { cmd: string }) => {
+  if (message.cmd !== 'stop') return;
+  void (async () => {
+    const cpu = process.cpuUsage();
+    server.closeAllConnections();
+    server.close();
+    await background.stop();
+    await shop.close();
+    process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000 }, () => process.exit(0));
+  })();
+});
