@@ -1,12 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
 import { deriveRemoteIdentity } from '@panelkit/sdk';
-import pg from 'pg';
 import pino from 'pino';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
+import { dropShopSchemas, startWebReplicas, type WebReplicas } from './support/web-replicas.js';
 import { signUp } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { notificationsOf } from '../src/db/notifications.js';
@@ -14,7 +11,6 @@ import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
-const SHOP_DIR = resolve(import.meta.dirname, '..');
 
 const PHONE = {
   'user-agent': 'Happ/4.6.0/ios/2603181556604',
@@ -42,35 +38,19 @@ describe.skipIf(DATABASE_URL === undefined)(
       LOG_LEVEL: 'silent',
     };
     let shop: RunningShop;
-    const children: ChildProcess[] = [];
+    let web: WebReplicas | undefined;
     const replicas: string[] = [];
 
     beforeAll(async () => {
       shop = await openShop(loadConfig({ ...env, DEMO_PANEL: 'off' }), { logger: pino({ level: 'silent' }) });
-      for (let i = 0; i < 3; i++) {
-        const child = fork(await bundledEntry(resolve(SHOP_DIR, 'test/support/web-replica.ts')), [], {
-          cwd: SHOP_DIR,
-          env: { ...process.env, ...env },
-          execArgv: [],
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        });
-        children.push(child);
-        replicas.push(
-          await new Promise<string>((done, fail) => {
-            child.once('message', (m: { url: string }) => done(m.url));
-            child.once('exit', (code) => fail(new Error(`replica exited with ${code}`)));
-          }),
-        );
-      }
+      web = await startWebReplicas(3, env);
+      replicas.push(...web.urls);
     }, 120_000);
 
     afterAll(async () => {
-      for (const child of children) child.send({ type: 'stop' });
-      await Promise.all(children.map((c) => new Promise((done) => (c.exitCode === null ? c.once('exit', done) : done(null)))));
+      await web?.stop();
       await shop?.close();
-      const pool = new pg.Pool({ connectionString: DATABASE_URL });
-      for (const s of [schema, `${schema}_shop`]) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-      await pool.end();
+      await dropShopSchemas(DATABASE_URL as string, schema);
     });
 
     it('tells of a device added once, and of a device refused at the limit once, whichever replicas its requests reach', async () => {

@@ -77,6 +77,7 @@ export const HwidSchema = z.object({
   created_at: PanelDateSchema,
   last_used_at: PanelDateSchema,
 });
+/** One device PasarGuard registered for a user, as its `/api/user/{id}/hwids` lists it. */
 export type PasarGuardHwid = z.infer<typeof HwidSchema>;
 
 /** `UserHWIDListResponse` (`GET /api/user/{user_id}/hwids`). */

@@ -81,6 +81,7 @@ export const HwidDeviceSchema = z.object({
   createdAt: Instant,
   updatedAt: Instant,
 });
+/** One device Remnawave registered for a user, as `/api/hwid/devices/{userId}` lists it. */
 export type RemnawaveHwidDevice = z.infer<typeof HwidDeviceSchema>;
 
 /** The answer of every `/api/hwid/devices…` route for one user: its devices (after the change, for a delete). */

@@ -91,6 +91,7 @@ export type SubscriptionPayload = z.infer<typeof SubscriptionPayloadSchema>;
 
 /** The payload of a `device.panel_remove` job: the subscription and the hardware id its panel must forget. */
 export const PanelDevicePayloadSchema = z.object({ subscriptionId: IdSchema, hwid: z.string().min(1).max(1000) });
+/** A `device.panel_remove` job's payload, parsed. */
 export type PanelDevicePayload = z.infer<typeof PanelDevicePayloadSchema>;
 
 export const OrphanPayloadSchema = z.object({ panelId: IdSchema, username: z.string().min(1), targetRef: z.string().min(1) });
