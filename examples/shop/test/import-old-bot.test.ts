@@ -510,6 +510,9 @@ describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ?
     expect(done.text).toContain('5 of 5 rows (100%)');
     expect(done.text).toMatch(/data-kind="services">\s*<td>Services<\/td><td>0<\/td><td>2<\/td><td>1<\/td>/);
     expect(done.text).toContain('not_live: status 0');
+    // The row's reason in words, its code kept as an attribute; the run's start as a sentence in the audit log.
+    expect(done.text).toMatch(/data-reason="skipped_by_reader">The old bot.{1,6}s row could not be read/);
+    expect((await owner.agent.get('/admin/audit').expect(200)).text).toContain('Import from an old bot started by');
     const list = await owner.agent.get('/admin/import').expect(200);
     expect(list.text).toContain(`/admin/import/${id}`);
     expect(list.text).toContain(`127.0.0.1:${new URL(url).port}/wizwiz`);

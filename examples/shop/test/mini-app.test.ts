@@ -96,6 +96,11 @@ describe('the Mini App on an https shop', () => {
       .get('/dashboard')
       .set('cookie', [sessionCookieOf(res)!.pair, 'pk_lang=fa'].join('; '));
     expect(dashboard.text).toContain('lang="fa"');
+    // A switch on the pages reaches the iframe too: a partitioned cookie beside the browser's Lax one.
+    const switched = await supertest(s.t.app).get('/lang/ru').set('cookie', sessionCookieOf(res)!.pair).expect(303);
+    const chosen = (switched.headers['set-cookie'] as unknown as string[]).filter((c) => c.startsWith('pk_lang=ru;'));
+    expect(chosen.map((c) => /Partitioned; SameSite=None/.test(c)).sort()).toEqual([false, true]);
+    expect((await shop.storage.customers.get(account!.customerId))?.locale).toBe('ru');
     // Signing out ends the session and clears its cookie, the partitioned one too.
     const out = await supertest(s.t.app)
       .post('/signout')

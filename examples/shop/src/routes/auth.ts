@@ -5,7 +5,8 @@ import { signInWithPassword } from '../app/auth/password-sign-in.js';
 import { knownDeviceOf, rememberKnownDevice } from '../http/known-device.js';
 import { formatDuration } from '../i18n/duration.js';
 import type { Translate } from '../i18n/translate.js';
-import { LOCALE_COOKIE, SESSION_COOKIE, cookieName } from '../http/viewer.js';
+import { SESSION_COOKIE, cookieName } from '../http/viewer.js';
+import { setLocaleCookie } from '../http/locale-cookie.js';
 import { clearSessionCookie, setSessionCookie } from '../http/session-cookie.js';
 import { ctxOf } from '../http/context.js';
 import { parseForm } from '../app/input/forms.js';
@@ -113,7 +114,7 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
   router.get('/lang/:locale', async (req, res) => {
     const locale = req.params.locale;
     if (isLocale(locale)) {
-      res.cookie(LOCALE_COOKIE, locale, { sameSite: 'lax', secure: shop.config.secureCookies, maxAge: 365 * 24 * 3600_000, path: '/' });
+      setLocaleCookie(res, shop.config, locale, false);
       const viewer = ctxOf(res).viewer;
       if (viewer !== null) await setCustomerLanguage(shop, viewer.customer.id, locale);
     }

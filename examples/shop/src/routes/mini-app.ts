@@ -5,9 +5,10 @@ import { INIT_DATA_MAX_LENGTH } from '../app/auth/telegram-init-data.js';
 import type { Shop } from '../app/shop.js';
 import { allBases, MINI_APP_PATH } from '../config/public-addresses.js';
 import { ctxOf } from '../http/context.js';
-import { cookieReach, setSessionCookie } from '../http/session-cookie.js';
+import { setLocaleCookie } from '../http/locale-cookie.js';
+import { setSessionCookie } from '../http/session-cookie.js';
 import { isLocale } from '../i18n/translate.js';
-import { LOCALE_COOKIE, SESSION_COOKIE, cookieName } from '../http/viewer.js';
+import { SESSION_COOKIE, cookieName } from '../http/viewer.js';
 import { miniAppPage } from '../views/mini-app-page.js';
 
 /** Where the Mini App's script posts the launch data. */
@@ -69,7 +70,7 @@ export function miniAppRoutes(shop: Shop): Router {
     setSessionCookie(res, shop.config, token, true);
     // The pages speak the buyer's language (the one they chose in the bot), in Telegram's iframe too.
     if (isLocale(result.customer.locale))
-      res.cookie(LOCALE_COOKIE, result.customer.locale, { maxAge: 365 * 24 * 3600_000, ...cookieReach(shop.config, true) });
+      setLocaleCookie(res, shop.config, result.customer.locale, true);
     res.json({ next: LANDING });
   });
   return router;

@@ -3,6 +3,7 @@ import type { FieldErrors } from '../../app/input/forms.js';
 import type { ImportRun } from '../../db/import-runs.js';
 import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
+import { hasMessage } from '../../i18n/translate.js';
 import { csrfField } from '../layout.js';
 import { checkField, selectField, table, when } from './widgets.js';
 
@@ -102,6 +103,13 @@ export function importBody(
 </section>`;
 }
 
+/** Why a row was not brought over, in the reader's language; a code from a newer SDK with no sentence yet, as recorded. */
+function reasonText(ctx: RequestContext, reason: string | null): string {
+  if (reason === null) return '';
+  const key = `import.reasons.${reason}`;
+  return hasMessage(key) ? ctx.t(key) : reason;
+}
+
 /** One run: its progress, and once done its report (counts, and every row not brought over with its reason). */
 export function importRunBody(ctx: RequestContext, timeZone: string, run: ImportRun): SafeHtml {
   const { t } = ctx;
@@ -150,7 +158,7 @@ ${
     [t('import.kindOfRow'), t('import.ref'), t('import.reason'), t('import.detail')],
     run.unmapped.map(
       (row) =>
-        html`<tr data-testid="import-unmapped"><td>${t(`import.rows.${row.kind}s`)}</td><td class="ltr">${row.ref}</td><td class="ltr">${row.reason ?? ''}</td><td class="ltr">${row.detail ?? ''}</td></tr>`,
+        html`<tr data-testid="import-unmapped"><td>${t(`import.rows.${row.kind}s`)}</td><td class="ltr">${row.ref}</td><td data-reason="${row.reason ?? ''}">${reasonText(ctx, row.reason)}</td><td class="ltr">${row.detail ?? ''}</td></tr>`,
     ),
     'import-unmapped',
   )}`
