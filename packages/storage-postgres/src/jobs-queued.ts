@@ -38,7 +38,8 @@ export function listenForQueuedJobs(client: SqlClient, schema: string, logger: L
         },
         lost(error) {
           // Once an outage: the driver tries again every few seconds for as long as it lasts.
-          if (!lost) logger.warn({ schema, err: error }, 'the connection listening for queued jobs was lost; workers poll until it is back');
+          if (!lost)
+            logger.warn({ schema, err: error }, 'the connection listening for queued jobs was lost; workers poll until it is back');
           lost = true;
           source.setListening(false);
         },

@@ -454,7 +454,7 @@ describe('worker: provisioning', () => {
 
 describe('worker: woken by queued jobs', () => {
   /** The storage as the engine sees it, counting claims and resolving `firstClaim` when the first one returns. */
-  function countClaims(counter: { claims: number; firstClaim: ReturnType<typeof deferred> }) {
+  function countClaims(counter: { claims: number; firstClaim: { resolve: () => void } }) {
     return (storage: StoragePort): StoragePort => {
       const jobs: StoragePort['jobs'] = {
         ...storage.jobs,

@@ -27,7 +27,9 @@ export function fromPGlite(db: PGliteLike): SqlClient {
   return {
     concurrent: false,
     query: <R>(text: string, params?: readonly unknown[]) => lock.run(() => raw.query<R>(text, params)),
-    ...(listen === undefined ? {} : { listen: (channel: string, listener: SqlListener) => listenInProcess(lock, listen, channel, listener) }),
+    ...(listen === undefined
+      ? {}
+      : { listen: (channel: string, listener: SqlListener) => listenInProcess(lock, listen, channel, listener) }),
     transaction<T>(fn: (connection: SqlQueryable) => Promise<T>): Promise<T> {
       return lock.run(async () => {
         await raw.query('BEGIN');
@@ -54,16 +56,18 @@ function listenInProcess(
   channel: string,
   listener: SqlListener,
 ): () => Promise<void> {
-  const started = lock.run(() => listen(channel, (payload) => listener.notification(payload))).then(
-    (unlisten) => {
-      listener.listening();
-      return unlisten;
-    },
-    (error: unknown) => {
-      listener.lost(error);
-      return undefined;
-    },
-  );
+  const started = lock
+    .run(() => listen(channel, (payload) => listener.notification(payload)))
+    .then(
+      (unlisten) => {
+        listener.listening();
+        return unlisten;
+      },
+      (error: unknown) => {
+        listener.lost(error);
+        return undefined;
+      },
+    );
   return async () => {
     const unlisten = await started;
     if (unlisten !== undefined) await lock.run(() => unlisten()).catch(() => undefined);
