@@ -21,3 +21,5 @@ export { parseInput } from './domain/validate.js';
 export { Mutex } from './mutex.js';
 export { createTransactionScopes, type TransactionScopes } from './transaction-scopes.js';
 export { isStoredSealedSecret } from './secrets/panel-credentials.js';
+export * from './ports/storage-job-signal.js';
+export { createJobQueueSignal, type JobQueueSignalOptions, type JobQueueSignalSource } from './job-queue-signal.js';

@@ -1,6 +1,6 @@
 import { StorageMisuseError, systemClock } from '@panelkit/sdk';
 import { STORAGE_PORT_VERSION } from '@panelkit/sdk/storage';
-import { Mutex, createTransactionScopes } from '@panelkit/sdk/storage';
+import { Mutex, createJobQueueSignal, createTransactionScopes } from '@panelkit/sdk/storage';
 import type { Clock } from '@panelkit/sdk';
 import type { StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import { Op } from './internal/op.js';
@@ -35,11 +35,22 @@ const CAPABILITIES: StorageCapabilities = Object.freeze({ transactions: 'process
  *
  * Inside a `transaction` callback use only its `tx`: calling the storage itself there would wait
  * for the lock the transaction holds, so it throws `StorageMisuseError` instead.
+ *
+ * `jobsQueued` tells this process's subscribers, once the call or transaction that queued a due job
+ * has committed (the lock released).
  */
 export function createMemoryStorage(options: MemoryStorageOptions = {}): StoragePort {
   const clock = options.clock ?? systemClock;
-  const operations = createOperations(createMemoryState());
+  const state = createMemoryState();
+  const operations = createOperations(state);
   const lock = new Mutex();
+  const jobsQueued = createJobQueueSignal({ listening: true });
+  /** Lowers the jobs table's queued-due flag; true when it was raised (by what is committing now). */
+  const takeQueuedDue = (): boolean => {
+    const raised = state.jobs.queuedDue.raised;
+    state.jobs.queuedDue.raised = false;
+    return raised;
+  };
   const scopes = createTransactionScopes<TransactionScope>();
   let closed = false;
 
@@ -57,16 +68,22 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
   const direct: Runner = {
     async run(label, fn) {
       assertUsable(label);
-      return lock.run(() => {
+      let queuedDue = false;
+      const result = await lock.run(() => {
         if (closed) throw new StorageMisuseError(`storage.${label}() was called after storage.close()`);
         const undo = new UndoLog();
         try {
-          return fn(new Op(undo, clock));
+          const value = fn(new Op(undo, clock));
+          queuedDue = takeQueuedDue();
+          return value;
         } catch (error) {
           undo.rollback();
+          takeQueuedDue();
           throw error;
         }
       });
+      if (queuedDue) jobsQueued.emit();
+      return result;
     },
   };
 
@@ -94,24 +111,30 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     kind: 'memory',
     portVersion: STORAGE_PORT_VERSION,
     capabilities: CAPABILITIES,
+    jobsQueued: jobsQueued.signal,
     ...bindRepositories(operations, direct),
 
     async transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T> {
       assertUsable('transaction');
-      return lock.run(async () => {
+      let queuedDue = false;
+      const result = await lock.run(async () => {
         if (closed) throw new StorageMisuseError('storage.transaction() was called after storage.close()');
         const scope: TransactionScope = { undo: new UndoLog(), open: true };
         const tx = bindRepositories(operations, transactionRunner(scope));
         try {
-          const result = await scopes.run(scope, () => fn(tx));
+          const value = await scopes.run(scope, () => fn(tx));
           scope.open = false;
-          return result;
+          queuedDue = takeQueuedDue();
+          return value;
         } catch (error) {
           scope.open = false;
           scope.undo.rollback();
+          takeQueuedDue();
           throw error;
         }
       });
+      if (queuedDue) jobsQueued.emit();
+      return result;
     },
 
     /** Waits for running calls and transactions, then refuses new ones. Safe to call twice. */
@@ -123,6 +146,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       await lock.run(() => {
         closed = true;
       });
+      jobsQueued.close();
     },
   };
 }

@@ -42,6 +42,7 @@ describe('memory storage: describing itself', () => {
     expect(storage.kind).toBe('memory');
     expect(storage.portVersion).toBe(STORAGE_PORT_VERSION);
     expect(storage.capabilities).toEqual({ transactions: 'process', multiProcess: false });
+    expect(storage.jobsQueued).toBeDefined();
   });
 
   it('uses the system clock when none is given', async () => {

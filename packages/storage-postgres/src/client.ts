@@ -22,4 +22,21 @@ export interface SqlClient extends SqlQueryable {
   transaction<T>(fn: (connection: SqlQueryable) => Promise<T>): Promise<T>;
   /** Whether several connections may be open at once (a pool); false for PGlite. */
   readonly concurrent: boolean;
+  /**
+   * Optional: `LISTEN`s on `channel` until the returned function is called (it resolves once listening has ended),
+   * on a connection of its own where the driver has several (a pool's connections stay free for statements). A
+   * connection that fails or drops is opened again, after a backoff, for as long as it takes; `listener` hears of
+   * each loss and each (re)opening. Without it the storage has no `jobsQueued` and workers poll.
+   */
+  listen?(channel: string, listener: SqlListener): () => Promise<void>;
+}
+
+/** What {@link SqlClient.listen} tells its caller. Never throws into the driver: a listener's error is its own. */
+export interface SqlListener {
+  /** A notification on the channel, with its payload (`''` when none). */
+  notification(payload: string): void;
+  /** Listening has begun, or begun again after a loss (notifications sent meanwhile are lost). */
+  listening(): void;
+  /** The listening connection failed or dropped (it is opened again after a backoff). */
+  lost(error: unknown): void;
 }

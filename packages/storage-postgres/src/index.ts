@@ -1,4 +1,4 @@
-export type { SqlClient, SqlQueryable, SqlResult } from './client.js';
+export type { SqlClient, SqlListener, SqlQueryable, SqlResult } from './client.js';
 export { fromPgPool } from './drivers/pg.js';
 export type { PgPoolLike, PgPoolClientLike } from './drivers/pg.js';
 export { fromPGlite } from './drivers/pglite.js';

@@ -8,6 +8,7 @@ import { isRetryableConflict, mapError } from './internal/errors.js';
 import type { Call, RunOptions, Runner } from './internal/runner.js';
 import { checkSchemaName, quoteIdent } from './internal/sql.js';
 import { watchStatements } from './internal/watched-statements.js';
+import { listenForQueuedJobs } from './jobs-queued.js';
 import { createRepositories } from './repositories.js';
 import { TRANSACTION_SQL } from './transaction-sql.js';
 
@@ -74,6 +75,9 @@ interface TransactionScope {
  * balances are guarded by row locks, jobs are claimed with `FOR UPDATE SKIP LOCKED` and fenced
  * by lease tokens, and ticks are won by a conditional upsert. Run {@link migrate} first.
  *
+ * `jobsQueued` (workers claim as soon as a job is queued, on every replica) rests on the `jobs_queued_notify`
+ * trigger and one listening connection per storage, opened while a worker listens (see `listenForQueuedJobs`).
+ *
  * Each call outside a transaction is its own database transaction (a single read runs bare).
  * Inside `transaction(fn)` each call that writes runs under a savepoint, so a call that throws changes
  * nothing and the transaction may go on; a single read runs bare (it has nothing to undo, and the
@@ -104,7 +108,8 @@ interface TransactionScope {
 export function createPostgresStorage(options: PostgresStorageOptions): StoragePort {
   checkClient(options);
   const { client } = options;
-  const schema = quoteIdent(checkSchemaName(options.schema ?? 'panelkit'));
+  const schemaName = checkSchemaName(options.schema ?? 'panelkit');
+  const schema = quoteIdent(schemaName);
   const clock = options.clock ?? systemClock;
   // An injected clock other than the system's is a test's: leases follow it, so moving it expires them.
   const leaseClock = options.leaseClock ?? (clock === systemClock ? 'database' : 'clock');
@@ -115,6 +120,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
   const maxAttempts = options.maxAttempts ?? 5;
   const scopes = createTransactionScopes<TransactionScope>();
   const capabilities: StorageCapabilities = Object.freeze({ transactions: 'database', multiProcess: client.concurrent });
+  const jobsQueued = listenForQueuedJobs(client, schemaName, logger);
   let closed = false;
   /** Calls and transactions under way, so `close()` can wait for them. */
   const inflight = new Set<Promise<unknown>>();
@@ -274,6 +280,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
     kind: 'postgres',
     portVersion: STORAGE_PORT_VERSION,
     capabilities,
+    ...(jobsQueued === undefined ? {} : { jobsQueued: jobsQueued.signal }),
     ...createRepositories({ runner: direct, schema, clock, leaseClock, secretBox: options.secretBox }),
 
     async transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T> {
@@ -285,7 +292,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
     async close(): Promise<void> {
       if (scopes.current()?.open === true) throw new StorageMisuseError('storage.close() was called inside a transaction callback');
       closed = true;
-      await Promise.allSettled([...inflight]);
+      await Promise.allSettled([...inflight, jobsQueued?.close()]);
     },
   };
 }

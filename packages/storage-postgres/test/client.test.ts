@@ -87,6 +87,14 @@ describe('storage', () => {
     expect(createPostgresStorage({ client: fromPgPool(new pg.Pool()) }).capabilities.multiProcess).toBe(true);
   });
 
+  it('signals queued jobs on a pg Pool and on PGlite; not on a pool-like object that cannot open a connection of its own', async () => {
+    expect(createPostgresStorage({ client: await pglite.client() }).jobsQueued).toBeDefined();
+    expect(createPostgresStorage({ client: fromPgPool(new pg.Pool()) }).jobsQueued).toBeDefined();
+    const poolLike = new pg.Pool();
+    const bare = { query: poolLike.query.bind(poolLike), connect: poolLike.connect.bind(poolLike) };
+    expect(createPostgresStorage({ client: fromPgPool(bare) }).jobsQueued).toBeUndefined();
+  });
+
   it('refuses the storage itself inside its own transaction, and a tx after it finished', async () => {
     const { storage, cleanup } = await storageInFreshSchema(await pglite.client(), new ManualClock());
     let leaked: Parameters<Parameters<typeof storage.transaction>[0]>[0] | undefined;

@@ -19,7 +19,13 @@ export interface WorkerOptions {
    * claims again once `maxBatchSize` jobs' room (or half of this limit, if less) is free.
    */
   claimLimit?: number;
-  /** How long `start()` waits between empty polls. Default 1 s (with jitter). */
+  /**
+   * How long `start()` waits between empty polls. Default 1 s (with jitter). On a storage that signals queued jobs
+   * (`StoragePort.jobsQueued`: the memory and PostgreSQL storages) the worker also claims as soon as a job due now is
+   * committed, on any replica; the poll still finds what no signal announces: jobs that come due later (a retry's
+   * backoff, a parked job's recheck, a scheduled run), a serialisation key freed by another replica, and signals lost
+   * while the storage's listening connection was down.
+   */
   pollIntervalMs?: number;
   /** How often held leases are extended. Default a third of the lease. */
   heartbeatIntervalMs?: number;
@@ -96,9 +102,13 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   let stopping = false;
   let running: Promise<void> | undefined;
   const inFlight = new Set<Promise<number>>();
-  /** Wakes the `start()` loop when jobs settle and there is room to claim. */
+  /** Wakes the `start()` loop when jobs settle and there is room to claim, or when jobs were queued. */
   let wake: (() => void) | undefined;
   const pollAbort = new AbortController();
+  /** The storage said jobs were queued since the `start()` loop's last claim began: claim again before sleeping. */
+  let queued = false;
+  /** Ends the `start()` loop's subscription to `storage.jobsQueued`. */
+  let unsubscribe: (() => void) | undefined;
 
   const env: HandlerEnv = {
     ctx,
@@ -126,6 +136,21 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
    */
   function release(jobId: string): void {
     if (held.delete(jobId) && held.size === claimLimit - claimRoom) wake?.();
+  }
+
+  /** Whether the `start()` loop would claim now: it holds nothing, or `claimRoom` is free. */
+  function hasRoom(): boolean {
+    return held.size === 0 || claimLimit - held.size >= claimRoom;
+  }
+
+  /**
+   * Jobs were queued (`storage.jobsQueued`): wake the sleeping loop when it has room to claim. Signals coalesce into
+   * the `queued` flag, so however many arrive, the loop claims once more after the claim under way, and a worker
+   * holding its fill claims nothing until jobs settle (their release wakes it).
+   */
+  function onJobsQueued(): void {
+    queued = true;
+    if (hasRoom()) wake?.();
   }
 
   /** Extends every held lease; drops (and reports) the ones lost. */
@@ -386,14 +411,21 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     },
     start() {
       if (running !== undefined || stopping) return;
+      try {
+        unsubscribe = ctx.storage.jobsQueued?.subscribe(onJobsQueued);
+      } catch (error) {
+        // A storage that cannot signal is polled.
+        ctx.events.emit('error', toPanelkitError(error));
+      }
       // Keeps up to `claimLimit` jobs in hand: claims more as soon as `claimRoom` is free, so one slow
-      // job never holds the others back; polls (with jitter) when nothing is due.
+      // job never holds the others back; claims when the storage says jobs were queued, and polls
+      // (with jitter) when nothing is due.
       running = (async () => {
         while (!stopping) {
           let claimed = 0;
           try {
-            const room = claimLimit - held.size;
-            const started = await claimAndStart(held.size === 0 || room >= claimRoom ? room : 0);
+            queued = false;
+            const started = await claimAndStart(hasRoom() ? claimLimit - held.size : 0);
             claimed = started.claimed;
             // Settling can fail too (the database went away mid-job): reported, never an unhandled rejection that
             // ends the host's process. The job's lease runs out and it is claimed again.
@@ -401,7 +433,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
           } catch (error) {
             ctx.events.emit('error', toPanelkitError(error));
           }
-          if (stopping || (claimed > 0 && held.size < claimLimit)) continue;
+          if (stopping || (claimed > 0 && held.size < claimLimit) || (queued && hasRoom())) continue;
           const wait = (options.pollIntervalMs ?? 1000) * (0.5 + ctx.random());
           const woken = new Promise<void>((resolve) => (wake = resolve));
           // Its own signal, ended when woken: a sleep cut short must not leave its timer and its
@@ -418,6 +450,8 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     },
     async stop({ timeoutMs = 10_000 } = {}) {
       stopping = true;
+      unsubscribe?.();
+      unsubscribe = undefined;
       gate.abort();
       pollAbort.abort();
       const settled = Promise.all([...inFlight, running]);

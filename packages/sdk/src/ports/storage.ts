@@ -19,6 +19,7 @@ import type { SubscriptionTerms } from '../domain/subscription-terms.js';
 import type { PaymentRepository } from './storage-payments.js';
 import type { OrderPlacement, PlaceResult } from './storage-order-placement.js';
 import type { DeviceRepository } from './storage-devices.js';
+import type { JobQueueSignal } from './storage-job-signal.js';
 
 /**
  * The version of the {@link StoragePort} contract this SDK expects; a storage reports the one it
@@ -90,6 +91,11 @@ export interface StoragePort extends StorageRepositories {
   /** Transactions and multi-process safety. */
   readonly capabilities: StorageCapabilities;
   /**
+   * Optional (a storage without it is polled): tells subscribers, after the commit, that jobs were queued due now,
+   * in every process sharing the data; a started worker subscribes and claims at once. See {@link JobQueueSignal}.
+   */
+  readonly jobsQueued?: JobQueueSignal;
+  /**
    * Runs `fn` in one transaction: everything it wrote through `tx` commits together when it
    * resolves, and nothing does when it throws (the error is rethrown). Use only `tx` inside.
    * Implementations may run `fn` again (after a serialisation failure, or to replay it with a savepoint
@@ -107,8 +113,9 @@ export interface StoragePort extends StorageRepositories {
    */
   transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T>;
   /**
-   * Waits for calls under way, then refuses new ones (`StorageMisuseError`). The database client the
-   * host passed in is not closed: the host owns it.
+   * Waits for calls under way, then refuses new ones (`StorageMisuseError`), and ends `jobsQueued` (its subscribers
+   * are dropped; a database storage closes its listening connection). The database client the host passed in is not
+   * closed: the host owns it.
    */
   close(): Promise<void>;
 }

@@ -451,3 +451,62 @@ describe('worker: provisioning', () => {
     expect((await h.storage.jobs.list({ state: 'succeeded' }, { limit: 5 })).items).toHaveLength(2);
   });
 });
+
+describe('worker: woken by queued jobs', () => {
+  /** The storage as the engine sees it, counting claims and resolving `firstClaim` when the first one returns. */
+  function countClaims(counter: { claims: number; firstClaim: { resolve: () => void } }) {
+    return (storage: StoragePort): StoragePort => {
+      const jobs: StoragePort['jobs'] = {
+        ...storage.jobs,
+        claim: async (request) => {
+          counter.claims++;
+          const claimed = await storage.jobs.claim(request);
+          counter.firstClaim.resolve();
+          return claimed;
+        },
+      };
+      return new Proxy(storage, { get: (target, property) => (property === 'jobs' ? jobs : Reflect.get(target, property, target)) });
+    };
+  }
+
+  it('claims a job as soon as it is queued, not on its next poll (an hour away here)', async () => {
+    const counter = { claims: 0, firstClaim: deferred() };
+    const h = await createHarness({ wrapStorage: countClaims(counter) });
+    const worker = h.worker({ pollIntervalMs: 3_600_000 });
+    worker.start();
+    // Its first claim found nothing: it sleeps until the poll, or until the storage says jobs were queued.
+    await counter.firstClaim.promise;
+    const provisioned = deferred();
+    h.kit.events.on('subscription:provisioned', () => provisioned.resolve());
+    const { subscriptions } = await buy(h);
+    await provisioned.promise;
+    await worker.stop();
+    expect((await sub(h, subscriptions[0]!.id)).status).toBe('active');
+  });
+
+  it('holding its fill, claims nothing more when told of queued jobs; claims them once jobs settle', async () => {
+    const counter = { claims: 0, firstClaim: deferred() };
+    const gate = deferred();
+    const called = deferred();
+    const h = await createHarness({ panels: 0, wrapStorage: countClaims(counter) });
+    await h.addPanel({ sleep: () => (called.resolve(), gate.promise), latencyMs: 1, capabilities: { batchCreate: false } });
+    const customerId = await h.customer(50_000);
+    const order = (key: string) => h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: key });
+    for (const key of ['a', 'b']) await order(key);
+    const worker = h.worker({ claimLimit: 2, pollIntervalMs: 3_600_000 });
+    worker.start();
+    await counter.firstClaim.promise;
+    await called.promise;
+    const held = counter.claims;
+    for (const key of ['c', 'd', 'e', 'f', 'g']) await order(key);
+    // Every signal has been heard and the loop's wakes run (nothing here waits on I/O).
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(counter.claims).toBe(held);
+    let provisioned = 0;
+    const all = deferred();
+    h.kit.events.on('subscription:provisioned', () => void (++provisioned === 7 && all.resolve()));
+    gate.resolve();
+    await all.promise;
+    await worker.stop();
+  });
+});

@@ -2,6 +2,7 @@ import type { Job } from '@panelkit/sdk';
 import type { TimeKey } from '@panelkit/sdk/storage';
 import { timeKey } from '@panelkit/sdk/storage';
 import { compareNumbers, compareStrings, compareTimeKeys } from '../internal/keys.js';
+import type { RowIndex } from '../internal/row-index.js';
 import { ALL, SortedIndex } from '../internal/sorted-index.js';
 import { Table } from '../internal/table.js';
 import { UniqueIndex } from '../internal/unique-index.js';
@@ -33,6 +34,26 @@ export interface JobTables {
   readonly byCreated: SortedIndex<Job, TimeKey>;
   readonly byState: SortedIndex<Job, TimeKey>;
   readonly byDedupeKey: SortedIndex<Job, TimeKey>;
+  /** Raised by every write that leaves a job queued and due when written; the storage signals it after the commit. */
+  readonly queuedDue: QueuedDueFlag;
+}
+
+/** Whether a job was written queued and due since the storage last lowered the flag (see `StoragePort.jobsQueued`). */
+export interface QueuedDueFlag {
+  raised: boolean;
+}
+
+/**
+ * The memory storage's counterpart of PostgreSQL's `jobs_queued_notify` trigger: watches every row written to the
+ * jobs table (inserts, replacements) and raises the flag when one is queued with `runAt` at or before its
+ * `updatedAt` (due on the storage's clock when written). An undo that puts a queued row back raises it too: a
+ * signal more, which the port allows.
+ */
+function queuedDueWatch(flag: QueuedDueFlag): RowIndex<Job> {
+  const watch = (job: Job) => {
+    if (job.state === 'queued' && job.runAt.getTime() <= job.updatedAt.getTime()) flag.raised = true;
+  };
+  return { add: watch, remove: () => undefined, replace: (_before, after) => watch(after) };
 }
 
 function createdIndex(partition: (job: Job) => string | null): SortedIndex<Job, TimeKey> {
@@ -56,10 +77,24 @@ export function createJobTables(): JobTables {
   const byCreated = createdIndex(() => ALL);
   const byState = createdIndex((j) => j.state);
   const byDedupeKey = createdIndex((j) => j.dedupeKey);
+  const queuedDue: QueuedDueFlag = { raised: false };
   const jobs = new Table<Job>(
     'job',
     [queuedByKey, runningByKey],
-    [queue, queuedByBatchKey, parked, leases, runningBySerialKey, byCreated, byState, byDedupeKey],
+    [queue, queuedByBatchKey, parked, leases, runningBySerialKey, byCreated, byState, byDedupeKey, queuedDueWatch(queuedDue)],
   );
-  return { jobs, queuedByKey, runningByKey, runningBySerialKey, queue, queuedByBatchKey, parked, leases, byCreated, byState, byDedupeKey };
+  return {
+    jobs,
+    queuedByKey,
+    runningByKey,
+    runningBySerialKey,
+    queue,
+    queuedByBatchKey,
+    parked,
+    leases,
+    byCreated,
+    byState,
+    byDedupeKey,
+    queuedDue,
+  };
 }

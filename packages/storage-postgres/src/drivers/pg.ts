@@ -1,5 +1,6 @@
 import type { SqlClient, SqlQueryable, SqlResult } from '../client.js';
 import { CommitOutcomeUnknown, isUnavailable } from '../internal/errors.js';
+import { listenOn, poolConnector } from './pg-listen.js';
 
 /** The part of a `pg` `PoolClient` the storage uses. */
 export interface PgPoolClientLike {
@@ -36,13 +37,17 @@ function queryable(target: { query(text: string, values?: unknown[]): Promise<{ 
 /**
  * A {@link SqlClient} over a node-postgres `Pool`. The pool stays the host's: the storage never
  * ends it. Each transaction checks out one connection; a connection whose `ROLLBACK` fails is
- * destroyed rather than returned to the pool.
+ * destroyed rather than returned to the pool. `listen` (the storage's `jobsQueued`) opens one more
+ * connection of the pool's class and options, outside the pool, while a worker listens; a pool-like
+ * object without `Client` and `options` (a `pg.Pool` has both) gets no `listen`, and workers poll.
  */
 export function fromPgPool(pool: PgPoolLike): SqlClient {
   const direct = queryable(pool);
+  const connector = poolConnector(pool);
   return {
     concurrent: true,
     query: direct.query,
+    ...(connector === undefined ? {} : { listen: (channel, listener) => listenOn(connector, channel, listener) }),
     async transaction<T>(fn: (connection: SqlQueryable) => Promise<T>): Promise<T> {
       const connection = await pool.connect();
       // A drop between statements also fails the next statement, which is where it is handled.

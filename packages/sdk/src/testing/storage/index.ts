@@ -15,6 +15,7 @@ import { integritySuite } from './integrity.js';
 import { jobsClaimSuite } from './jobs-claim.js';
 import { jobsLeaseSuite } from './jobs-lease.js';
 import { jobsParkSuite } from './jobs-park.js';
+import { jobsSignalSuite } from './jobs-signal.js';
 import { jobsSuite } from './jobs.js';
 import { jobsSerialSuite } from './jobs-serial.js';
 import { jobsBatchSuite } from './jobs-batch.js';
@@ -154,6 +155,7 @@ export function describeStoragePort(
     jobsSerialSuite(env);
     jobsBatchSuite(env);
     jobsParkSuite(env);
+    jobsSignalSuite(env);
     ticksSuite(env);
     panelSlotsSuite(env);
     auditSuite(env);

@@ -1,0 +1,23 @@
+/**
+ * Optional on a `StoragePort` (`jobsQueued`): tells subscribers that jobs are waiting, so a started worker claims
+ * them at once instead of on its next poll. A storage without it is polled, as before; the poll stays the safety net
+ * either way.
+ *
+ * A subscriber is called, with no arguments:
+ * - once as soon as the storage listens for it (at once, in a later microtask, when it already does): from then on
+ *   it misses no signal; and again each time the storage listens again after losing what it listens on (a database
+ *   storage's connection): signals sent meanwhile are lost, so look now;
+ * - after each commit that left a job queued and due when it was written (a new job due now, a queued twin that
+ *   took an earlier run time that is due, a job handed back by `release`, woken by `unpark`, requeued by
+ *   `reapExpired` or put back by `retry`): once for the commit however many jobs it queued, in every process whose
+ *   storage shares the data (on a database: every replica), the writer's included. Never before that commit, so a
+ *   claim made on the call finds the job; never for a transaction that rolled back.
+ *
+ * Jobs written due later (a retry's backoff, a parked job, a scheduled `runAt`) are not signalled when they come due:
+ * the worker's poll finds them. A storage may call more often than this, never less while it listens. Calls never
+ * come from inside a storage call or transaction; a subscriber that throws is ignored.
+ */
+export interface JobQueueSignal {
+  /** Calls `listener` as described above until the returned function is called or the storage closes. */
+  subscribe(listener: () => void): () => void;
+}
