@@ -48,6 +48,7 @@ import { shopChannels } from '../../examples/shop/src/stack/notification-channel
 import { openShop } from '../../examples/shop/src/stack/shop.js';
 import { createApp } from '../../examples/shop/src/stack/web-app.js';
 import type { Step, StepKind, StepResult } from './client.js';
+import { backendsCpu, machineCpu, processCpu } from './machine-cpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -95,8 +96,12 @@ const pgClient = (
   createRequire(new URL('../../examples/shop/package.json', import.meta.url))('pg') as { Client: { prototype: { query: Query } } }
 ).Client;
 const sendQuery = pgClient.prototype.query;
-pgClient.prototype.query = function (this: unknown, ...args: unknown[]) {
+/** The local ports of the shop's connections: their PostgreSQL backends are the ones whose CPU a step counts. */
+const pgPorts = new Set<number>();
+pgClient.prototype.query = function (this: { connection?: { stream?: { localPort?: number } } }, ...args: unknown[]) {
   statements += 1;
+  const port = this.connection?.stream?.localPort;
+  if (port !== undefined) pgPorts.add(port);
   return sendQuery.apply(this, args);
 };
 
@@ -263,14 +268,26 @@ try {
       client.send(step);
     });
   const runStarted = new Date();
-  const rows: Array<{ kind: StepKind; level: number; rps: number; cpuMs: number; perAnswer: number; result: StepResult; load: string }> =
-    [];
+  const rows: Array<{
+    kind: StepKind;
+    level: number;
+    rps: number;
+    cpuMs: number;
+    pgMs: number;
+    perAnswer: number;
+    result: StepResult;
+    load: string;
+  }> = [];
   const stopped = new Set<StepKind>();
-  console.log('\nkind   apps   req/s    p50 ms   p99 ms   max ms  shop CPU ms/req  statements/req  wrong  load (1/5/15 min)');
+  console.log(
+    '\nCPU ms an answer: the shop process, its PostgreSQL backends, the apps; busy: both cores, whoever used them.\n' +
+      'kind   apps   req/s    p50 ms   p99 ms   max ms      shop     PG    apps   busy  stmts/req  wrong  load (1/5/15 min)',
+  );
   for (const level of LEVELS) {
     for (const kind of KINDS) {
       if (stopped.has(kind)) continue;
       const cpuBefore = process.cpuUsage();
+      const [machineBefore, backendsBefore, clientBefore] = [machineCpu(), backendsCpu(pgPorts), processCpu(client.pid!)];
       const statementsBefore = statements;
       const result = await runStep({
         baseUrl,
@@ -283,12 +300,16 @@ try {
       });
       // The shop process's CPU (the apps run in their own): what one answer costs here, whatever the machine's load.
       const cpu = process.cpuUsage(cpuBefore);
+      const machine = machineCpu();
+      const pgMs = ((backendsCpu(pgPorts) - backendsBefore) * 1000) / result.requests;
+      const appsMs = ((processCpu(client.pid!) - clientBefore) * 1000) / result.requests;
+      const busy = (machine.busy - machineBefore.busy) / (machine.total - machineBefore.total);
       const cpuMs = (cpu.user + cpu.system) / 1000 / result.requests;
       const perAnswer = (statements - statementsBefore) / result.requests;
       const rps = result.requests / (result.wallMs / 1000);
-      rows.push({ kind, level, rps, cpuMs, perAnswer, result, load: load() });
+      rows.push({ kind, level, rps, cpuMs, pgMs, perAnswer, result, load: load() });
       console.log(
-        `${kind.padEnd(6)} ${String(level).padStart(4)} ${rps.toFixed(0).padStart(7)} ${ms(result.p50).padStart(9)} ${ms(result.p99).padStart(8)} ${ms(result.max).padStart(8)} ${cpuMs.toFixed(2).padStart(16)} ${perAnswer.toFixed(2).padStart(15)} ${String(result.errorCount).padStart(6)}  ${load()}`,
+        `${kind.padEnd(6)} ${String(level).padStart(4)} ${rps.toFixed(0).padStart(7)} ${ms(result.p50).padStart(9)} ${ms(result.p99).padStart(8)} ${ms(result.max).padStart(8)} ${cpuMs.toFixed(2).padStart(9)} ${pgMs.toFixed(2).padStart(6)} ${appsMs.toFixed(2).padStart(7)} ${(busy * 100).toFixed(0).padStart(5)}% ${perAnswer.toFixed(2).padStart(11)} ${String(result.errorCount).padStart(6)}  ${load()}`,
       );
       for (const e of result.errors.slice(0, 3)) console.log(`    wrong answer ${e.status}: ${e.body}`);
       if (result.errorCount > 0) failed = true;

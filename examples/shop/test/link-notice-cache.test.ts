@@ -56,7 +56,9 @@ describe('the owner’s notice on the buyer’s link, read once per LINK_NOTICE_
     expect(Buffer.from(served.text, 'base64').toString('utf8').split('\n')).toEqual(shareLinks);
     const stored = (await t.shop.storage.subscriptions.get(sub))!;
     await t.shop.storage.subscriptions.update(sub, { status: 'expired' }, { expectedRevision: stored.revision });
-    const after = Buffer.from((await refresh(path).expect(200)).text, 'base64').toString('utf8').split('\n');
+    const after = Buffer.from((await refresh(path).expect(200)).text, 'base64')
+      .toString('utf8')
+      .split('\n');
     expect(after.some((link) => shareLinks.includes(link))).toBe(false);
   });
 });

@@ -212,7 +212,9 @@ describe('kit.devices', () => {
     expect(await h.kit.devices.touch(id, happ, { subscription: sub })).toMatchObject({ served: true, outcome: 'registered' });
     expect(reads).not.toHaveBeenCalled();
     const other = { ...sub, id: 'sub_other' };
-    await expect(h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.v2raytunAndroid.headers), { subscription: other })).rejects.toMatchObject({
+    await expect(
+      h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.v2raytunAndroid.headers), { subscription: other }),
+    ).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
     });
     expect(await h.kit.devices.list(id)).toHaveLength(1);
