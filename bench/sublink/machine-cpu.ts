@@ -26,18 +26,31 @@ export function processCpu(pid: number): number {
   }
 }
 
-/** CPU seconds used so far by the PostgreSQL backends whose client is one of `ports` on 127.0.0.1, summed. */
-export function backendsCpu(ports: ReadonlySet<number>): number {
-  let sum = 0;
+/**
+ * CPU seconds used so far by each PostgreSQL backend whose client is one of `ports` on 127.0.0.1, by pid (its process
+ * title names the client's address and port).
+ */
+export function backendsCpu(ports: ReadonlySet<number>): Map<number, number> {
+  const out = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
       const port = /127\.0\.0\.1\((\d+)\)/.exec(readFileSync(`/proc/${entry}/cmdline`, 'utf8'))?.[1];
-      if (port !== undefined && ports.has(Number(port))) sum += processCpu(Number(entry));
+      if (port !== undefined && ports.has(Number(port))) out.set(Number(entry), processCpu(Number(entry)));
     } catch {
       // gone meanwhile
     }
   }
+  return out;
+}
+
+/**
+ * CPU seconds the backends used between two {@link backendsCpu} readings: a backend opened meanwhile counts from 0;
+ * one the pool closed meanwhile (idle for 10 s) is left out, with what it used in the step.
+ */
+export function backendsCpuBetween(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+  let sum = 0;
+  for (const [pid, seconds] of after) sum += seconds - (before.get(pid) ?? 0);
   return sum;
 }

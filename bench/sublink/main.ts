@@ -48,7 +48,7 @@ import { shopChannels } from '../../examples/shop/src/stack/notification-channel
 import { openShop } from '../../examples/shop/src/stack/shop.js';
 import { createApp } from '../../examples/shop/src/stack/web-app.js';
 import type { Step, StepKind, StepResult } from './client.js';
-import { backendsCpu, machineCpu, processCpu } from './machine-cpu.js';
+import { backendsCpu, backendsCpuBetween, machineCpu, processCpu } from './machine-cpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -301,7 +301,7 @@ try {
       // The shop process's CPU (the apps run in their own): what one answer costs here, whatever the machine's load.
       const cpu = process.cpuUsage(cpuBefore);
       const machine = machineCpu();
-      const pgMs = ((backendsCpu(pgPorts) - backendsBefore) * 1000) / result.requests;
+      const pgMs = (backendsCpuBetween(backendsBefore, backendsCpu(pgPorts)) * 1000) / result.requests;
       const appsMs = ((processCpu(client.pid!) - clientBefore) * 1000) / result.requests;
       const busy = (machine.busy - machineBefore.busy) / (machine.total - machineBefore.total);
       const cpuMs = (cpu.user + cpu.system) / 1000 / result.requests;
