@@ -16,6 +16,8 @@ export interface Step {
   kind: StepKind;
   concurrency: number;
   durationMs: number;
+  /** The `Host` the apps send: the shop's shown address, as an app that imported the link asks it. */
+  host: string;
   /** Each answer's body must be this many bytes of base64 whose share links are the real ones. */
   expectedLinks: string[];
 }
@@ -92,7 +94,8 @@ async function run(step: Step): Promise<StepResult> {
       const buyer = Math.floor(Math.random() * step.tokens.length);
       const device = Math.random() < 0.5 ? 'a' : 'b';
       const sent = performance.now();
-      const answer = await get(agent, new URL(`${path}${step.tokens[buyer]}`, step.baseUrl), headersFor(step.kind, buyer, device));
+      const headers = { host: step.host, ...headersFor(step.kind, buyer, device) };
+      const answer = await get(agent, new URL(`${path}${step.tokens[buyer]}`, step.baseUrl), headers);
       latencies.push(performance.now() - sent);
       // The right body kind: base64 of the subscription's real share links (not placeholders, not an error page).
       const links = answer.status === 200 ? Buffer.from(answer.body, 'base64').toString('utf8') : '';

@@ -86,7 +86,7 @@ import type { EvacuationProgress, EvacuationReport, EvacuationRequest } from './
 import { createPayments, type PanelkitPayments } from './engine/payments/index.js';
 import type { PaymentProvider } from './ports/payment-provider.js';
 import { listDevices, removeDevice, resetDevices, touchDevice } from './engine/devices.js';
-import type { DeviceCheck, DeviceRequest } from './engine/devices.js';
+import type { DeviceCheck, DeviceRequest, DeviceTouchOptions } from './engine/devices.js';
 import type { ListedDevice } from './domain/device.js';
 
 /** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
@@ -183,9 +183,11 @@ export interface PanelkitDevices {
    * Decides a request from a device on the subscription (a link's fetch by an app): registers it, refreshes it,
    * serves it uncounted (no hardware id, policy `serve`) or refuses it (`limit_reached`, `hwid_required`), by
    * the subscription's frozen device terms. Exact across replicas at the last slot. `NotFoundError` for an
-   * unknown subscription; `ValidationError` for a bad description.
+   * unknown subscription; `ValidationError` for a bad description. A known device's refresh writes its
+   * `lastSeenAt` at most every `policy.deviceSeenEveryMs`; pass the subscription already read as
+   * `options.subscription` and it is not read again.
    */
-  touch(subscriptionId: string, device: DeviceRequest): Promise<DeviceCheck>;
+  touch(subscriptionId: string, device: DeviceRequest, options?: DeviceTouchOptions): Promise<DeviceCheck>;
   /**
    * The subscription's devices, first seen first: the registry's, merged with those the panel registered on its
    * own link where its adapter lists them (`capabilities.deviceList`), each with its `source`. A panel that fails
@@ -426,7 +428,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     },
     payments: createPayments(ctx, options.payments?.providers ?? []),
     devices: {
-      touch: (id, device) => touchDevice(ctx, id, device),
+      touch: (id, device, o) => touchDevice(ctx, id, device, o),
       list: (id) => listDevices(ctx, id),
       remove: (id, deviceId, actor) => removeDevice(ctx, id, deviceId, actor),
       reset: (id, actor, reason) => resetDevices(ctx, id, actor, reason),

@@ -8,7 +8,7 @@ import type { Shop } from '../app/shop.js';
 import { rotateSubscriptionLink, rotateSubscriptionLinkAsStaff } from '../app/subscriptions/rotate-link.js';
 import { checkLinkDevice } from '../app/subscriptions/link-devices.js';
 import { deviceCounts } from '../app/devices/subscription-devices.js';
-import { readLinkNotice, type LinkNotice } from '../app/subscriptions/link-notice.js';
+import { linkNoticeForLinks, type LinkNotice } from '../app/subscriptions/link-notice.js';
 import { planNames } from '../app/subscriptions/plan-names.js';
 import { addressIndexOf, shownBase, subscriptionLinkUrl } from '../config/public-addresses.js';
 import { formatDate } from '../i18n/format.js';
@@ -37,7 +37,7 @@ interface LinkContext {
   feed: LinkFeed;
   /** The link on the shown address (the page, the QR, what apps import). */
   url: string;
-  /** The owner's banner and support address, read once a request. */
+  /** The owner's banner and support address (as read within `LINK_NOTICE_TTL_MS`). */
   notice: LinkNotice;
 }
 
@@ -154,7 +154,7 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits, gates: re
     const token = String(req.params['token'] ?? '');
     const customerId = await shop.subscriptionLinks.customerFor(token);
     if (customerId === null) return void res.status(404).type('text/plain').send('Not Found');
-    const [found, notice] = await Promise.all([linkFeed(shop, customerId), readLinkNotice(shop)]);
+    const [found, notice] = await Promise.all([linkFeed(shop, customerId), linkNoticeForLinks(shop)]);
     const userAgent = req.get('user-agent');
     // A browser viewing the page is no device: it registers nothing.
     const browser = isBrowser(userAgent, req.get('accept'));

@@ -43,7 +43,7 @@ export const DeviceSchema = DeviceInfoSchema.extend({
   subscriptionId: IdSchema,
   /** When the device was registered. */
   firstSeenAt: z.date(),
-  /** The last request from it (a registration or a refresh). */
+  /** The last request from it (a registration or a refresh), written at most every `policy.deviceSeenEveryMs`. */
   lastSeenAt: z.date(),
 });
 /** A registered device (see {@link DeviceSchema}). */

@@ -5,7 +5,7 @@ import { DeviceInfoSchema } from '../domain/device.js';
 import type { Device, DeviceInfo, DeviceInfoInput, ListedDevice } from '../domain/device.js';
 import type { Subscription } from '../domain/subscription.js';
 import { parseInput } from '../domain/validate.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { decideDeviceAccess } from '../rules/devices.js';
 import type { DeviceRefusal, DeviceTerms } from '../rules/devices.js';
 import { auditSubscription } from './context.js';
@@ -50,6 +50,38 @@ async function subscriptionOf(ctx: EngineContext, subscriptionId: string): Promi
   return sub;
 }
 
+/** What `kit.devices.touch` may be given besides the request. */
+export interface DeviceTouchOptions {
+  /**
+   * The subscription as the caller has just read it (a link reads every subscription of the buyer before it
+   * checks the device): it is not read again. Its `id` must be the `subscriptionId` given (`ValidationError`).
+   */
+  subscription?: Subscription;
+}
+
+/** The subscription `touch` decides for: the one the caller read, or read now. */
+function touchedSubscription(ctx: EngineContext, subscriptionId: string, given: Subscription | undefined): Promise<Subscription> {
+  if (given === undefined) return subscriptionOf(ctx, subscriptionId);
+  if (given.id !== subscriptionId)
+    throw new ValidationError(`the subscription given (${given.id}) is not the one touched (${subscriptionId})`, [
+      { path: 'subscription.id', message: 'must be the subscription id touched' },
+    ]);
+  return Promise.resolve(given);
+}
+
+/** The fields of a device's description a refresh writes when they change. */
+const DESCRIPTION = ['platform', 'osVersion', 'model', 'app', 'appVersion', 'userAgent'] as const;
+
+/**
+ * Whether a refresh of a registered device can be answered without a write: it was written within
+ * `policy.deviceSeenEveryMs` and its app describes it as stored. Only `lastSeenAt` goes unwritten (it lags by less
+ * than that interval); who is registered, and so the limit, is read from the registry on every request.
+ */
+function seenRecently(ctx: EngineContext, known: Device, device: DeviceInfo): boolean {
+  if (ctx.clock.now().getTime() - known.lastSeenAt.getTime() >= ctx.policy.deviceSeenEveryMs) return false;
+  return DESCRIPTION.every((field) => known[field] === device[field]);
+}
+
 /**
  * A request from a device on the subscription's link: registers a new device while the subscription has room,
  * refreshes a known one, serves an app without an id uncounted or refuses it (the subscription's `noHwidPolicy`),
@@ -57,10 +89,19 @@ async function subscriptionOf(ctx: EngineContext, subscriptionId: string): Promi
  * `DeviceRepository.touch`). Emits `device:registered` for a new device and `device:refused` for every refusal
  * (an app refreshes its link often: a host that notifies on it keeps one notice per device and day, say). Does not
  * look at the subscription's status: the caller decides what an expired subscription is served.
+ *
+ * A registered device's refresh reads the registry (one statement) and writes only when its `lastSeenAt` is
+ * `policy.deviceSeenEveryMs` old or its description changed: a refresh storm rewrites each device at most once per
+ * interval. `options.subscription` saves reading the subscription the caller holds.
  */
-export async function touchDevice(ctx: EngineContext, subscriptionId: string, request: DeviceRequest): Promise<DeviceCheck> {
+export async function touchDevice(
+  ctx: EngineContext,
+  subscriptionId: string,
+  request: DeviceRequest,
+  options: DeviceTouchOptions = {},
+): Promise<DeviceCheck> {
   const info = parseInput(DeviceRequestSchema, request, 'device');
-  const sub = await subscriptionOf(ctx, subscriptionId);
+  const sub = await touchedSubscription(ctx, subscriptionId, options.subscription);
   const terms = await deviceTermsOf(ctx, sub);
   if (info.hwid === null) {
     const decision = decideDeviceAccess({ terms, hwid: null, registered: [] });
@@ -70,7 +111,9 @@ export async function touchDevice(ctx: EngineContext, subscriptionId: string, re
     return { served: false, reason: 'hwid_required', limit: terms.deviceLimit, count };
   }
   const device: DeviceInfo = { ...info, hwid: info.hwid };
-  const panelHwids = await panelHwidsFor(ctx, sub, terms, device.hwid);
+  const known = (await ctx.storage.devices.list(sub.id)).find((d) => d.hwid === device.hwid);
+  if (known !== undefined && seenRecently(ctx, known, device)) return { served: true, outcome: 'refreshed', device: known };
+  const panelHwids = known === undefined ? await panelHwidsFor(ctx, sub, terms) : [];
   const result = await ctx.storage.devices.touch({ subscriptionId: sub.id, device, terms, panelHwids });
   if (result.outcome === 'refused') {
     ctx.events.emit('device:refused', { subscription: sub, reason: result.reason, device: info, at: ctx.clock.now() });
@@ -82,13 +125,12 @@ export async function touchDevice(ctx: EngineContext, subscriptionId: string, re
 }
 
 /**
- * The hardware ids the subscription's panel registered for its client, when they can change the answer: the
- * subscription has a limit, the device is not registered yet, and the panel's adapter lists devices
+ * The hardware ids the subscription's panel registered for its client, asked for a device the registry does not
+ * know yet, when they can change the answer: the subscription has a limit and the panel's adapter lists devices
  * (`capabilities.deviceList`). A panel that fails to answer counts nothing (see `readPanelDevices`).
  */
-async function panelHwidsFor(ctx: EngineContext, sub: Subscription, terms: DeviceTerms, hwid: string): Promise<string[]> {
+async function panelHwidsFor(ctx: EngineContext, sub: Subscription, terms: DeviceTerms): Promise<string[]> {
   if (terms.deviceLimit === null) return [];
-  if ((await ctx.storage.devices.list(sub.id)).some((d) => d.hwid === hwid)) return [];
   return (await readPanelDevices(ctx, sub)).map((d) => d.hwid);
 }
 

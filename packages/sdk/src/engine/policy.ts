@@ -70,6 +70,12 @@ export interface EnginePolicy {
    * below a tick slot (60 s), so nothing runs more than 5 s before its time.
    */
   maxClockOffsetMs?: number;
+  /**
+   * How old a registered device's `lastSeenAt` may be before its app's next refresh writes it again
+   * (`kit.devices.touch`); a refresh within it whose description is unchanged writes nothing. Only the time lags:
+   * registering, the limit and a removal act on every request. 0 writes every refresh. Default 10 min.
+   */
+  deviceSeenEveryMs?: number;
 }
 
 /** The engine's policy with every default filled in (what `EnginePolicy` leaves out takes its default). */
@@ -110,6 +116,14 @@ export const DEFAULT_MAX_CLOCK_OFFSET_MS = 5_000;
 
 /** The most attempts a job row holds (`NewJob.maxAttempts`); one is held back (see `jobAttempts`). */
 const MAX_JOB_ATTEMPTS = 999;
+
+/** `EnginePolicy.deviceSeenEveryMs` when not given: 10 min (a device's "last seen" lags by less). */
+export const DEFAULT_DEVICE_SEEN_EVERY_MS = 10 * 60_000;
+
+function notNegative(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) throw new ConfigurationError(`policy.${name} must be a number, 0 or more`);
+  return value;
+}
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new ConfigurationError(`policy.${name} must be a positive number`);
@@ -157,6 +171,7 @@ export function resolvePolicy(policy: EnginePolicy): ResolvedPolicy {
     usageSyncPanelsAtOnce: positive('usageSyncPanelsAtOnce', policy.usageSyncPanelsAtOnce ?? 16),
     sweepConcurrency: positive('sweepConcurrency', policy.sweepConcurrency ?? 8),
     maxClockOffsetMs: positive('maxClockOffsetMs', policy.maxClockOffsetMs ?? DEFAULT_MAX_CLOCK_OFFSET_MS),
+    deviceSeenEveryMs: notNegative('deviceSeenEveryMs', policy.deviceSeenEveryMs ?? DEFAULT_DEVICE_SEEN_EVERY_MS),
   };
   return resolved;
 }

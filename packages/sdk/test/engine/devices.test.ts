@@ -1,12 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseDeviceHeaders } from '../../src/index.js';
 import type { PanelkitEvents } from '../../src/events.js';
 import { APP_REQUESTS } from '../devices/app-requests.js';
 import { createHarness } from './harness.js';
 
 /** A subscriber of a plan with `deviceLimit` and `noHwidPolicy`, provisioned (on a panel that lists devices with `deviceList`). */
-async function subscriber(plan: { deviceLimit: number | null; noHwidPolicy?: 'serve' | 'refuse' }, deviceList = false) {
-  const h = await createHarness({ plan, panel: { capabilities: { deviceList } } });
+async function subscriber(
+  plan: { deviceLimit: number | null; noHwidPolicy?: 'serve' | 'refuse' },
+  deviceList = false,
+  policy: { deviceSeenEveryMs?: number } = {},
+) {
+  const h = await createHarness({ plan, panel: { capabilities: { deviceList } }, policy });
   const customerId = await h.customer(10_000);
   const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'buy' });
   await h.worker().drain();
@@ -145,6 +149,75 @@ describe('kit.devices', () => {
     // The panel is down: the registry alone decides (one of two slots taken).
     fake.setDown(true);
     expect(await h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.happIos.headers))).toMatchObject({ outcome: 'registered' });
+  });
+
+  it('writes a known device’s last-seen time at most every deviceSeenEveryMs, and its new description at once', async () => {
+    const { h, id } = await subscriber({ deviceLimit: 1 }, false, { deviceSeenEveryMs: 10 * 60_000 });
+    const happ = parseDeviceHeaders(APP_REQUESTS.happIos.headers);
+    const registered = await h.kit.devices.touch(id, happ);
+    const firstSeen = h.clock.now();
+    expect(registered).toMatchObject({ served: true, outcome: 'registered' });
+    const touches = vi.spyOn(h.storage.devices, 'touch');
+    const lastSeen = async () => (await h.storage.devices.list(id))[0]!.lastSeenAt;
+
+    // Refreshes within the interval: served as the registry holds the device, nothing written.
+    h.clock.advance(4 * 60_000);
+    expect(await h.kit.devices.touch(id, happ)).toMatchObject({ served: true, outcome: 'refreshed', device: { lastSeenAt: firstSeen } });
+    h.clock.advance(5 * 60_000);
+    expect(await h.kit.devices.touch(id, happ)).toMatchObject({ served: true, outcome: 'refreshed' });
+    expect(touches).not.toHaveBeenCalled();
+    expect(await lastSeen()).toEqual(firstSeen);
+
+    // The interval passed since the last write: this refresh writes.
+    h.clock.advance(60_000);
+    expect(await h.kit.devices.touch(id, happ)).toMatchObject({ outcome: 'refreshed', device: { lastSeenAt: h.clock.now() } });
+    expect(touches).toHaveBeenCalledTimes(1);
+    // A changed description is written at once, within the interval.
+    h.clock.advance(60_000);
+    expect(await h.kit.devices.touch(id, { ...happ, appVersion: '4.7.0' })).toMatchObject({ device: { appVersion: '4.7.0' } });
+    expect(touches).toHaveBeenCalledTimes(2);
+    expect(await lastSeen()).toEqual(h.clock.now());
+  });
+
+  it('keeps nothing of a device between requests: a removed one is counted anew at once, within the interval', async () => {
+    const { h, id, events } = await subscriber({ deviceLimit: 1 }, false, { deviceSeenEveryMs: 10 * 60_000 });
+    const happ = parseDeviceHeaders(APP_REQUESTS.happIos.headers);
+    const v2raytun = parseDeviceHeaders(APP_REQUESTS.v2raytunAndroid.headers);
+    await h.kit.devices.touch(id, happ);
+    h.clock.advance(60_000);
+    await h.kit.devices.touch(id, happ);
+    const [phone] = await h.kit.devices.list(id);
+    await h.kit.devices.remove(id, phone!.id, STAFF);
+    // The slot is free at once: another device takes it, and the removed phone is refused the next second.
+    expect(await h.kit.devices.touch(id, v2raytun)).toMatchObject({ served: true, outcome: 'registered' });
+    h.clock.advance(1_000);
+    expect(await h.kit.devices.touch(id, happ)).toEqual({ served: false, reason: 'limit_reached', limit: 1, count: 1 });
+    expect(events.map((e) => e.name)).toEqual(['device:registered', 'device:removed', 'device:registered', 'device:refused']);
+  });
+
+  it('0 writes every refresh; a negative interval is refused at start', async () => {
+    const { h, id } = await subscriber({ deviceLimit: 1 }, false, { deviceSeenEveryMs: 0 });
+    const happ = parseDeviceHeaders(APP_REQUESTS.happIos.headers);
+    await h.kit.devices.touch(id, happ);
+    h.clock.advance(1_000);
+    expect(await h.kit.devices.touch(id, happ)).toMatchObject({ outcome: 'refreshed', device: { lastSeenAt: h.clock.now() } });
+    await expect(createHarness({ policy: { deviceSeenEveryMs: -1 } })).rejects.toThrow(/deviceSeenEveryMs/);
+  });
+
+  it('decides on the subscription the caller read, without reading it again; refuses one that is not the one touched', async () => {
+    const { h, id } = await subscriber({ deviceLimit: 2 });
+    const sub = (await h.storage.subscriptions.get(id))!;
+    const reads = vi.spyOn(h.storage.subscriptions, 'get');
+    const happ = parseDeviceHeaders(APP_REQUESTS.happIos.headers);
+    expect(await h.kit.devices.touch(id, happ, { subscription: sub })).toMatchObject({ served: true, outcome: 'registered' });
+    expect(reads).not.toHaveBeenCalled();
+    const other = { ...sub, id: 'sub_other' };
+    await expect(
+      h.kit.devices.touch(id, parseDeviceHeaders(APP_REQUESTS.v2raytunAndroid.headers), { subscription: other }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    expect(await h.kit.devices.list(id)).toHaveLength(1);
   });
 
   it('asks a panel without the capability nothing', async () => {

@@ -22,12 +22,15 @@ function servedWithoutCheck(sub: Subscription, device: DeviceRequest): boolean {
 
 /**
  * A client app's request on the buyer's link: each usable subscription counts the device on its own
- * (`kit.devices.touch`: registered, refreshed, served uncounted, or refused at its limit or for a missing id).
+ * (`kit.devices.touch`: registered, refreshed, served uncounted, or refused at its limit or for a missing id), on
+ * the subscription as the link has just read it (not read again).
  * The buyer is told of a device registered or refused (`noticeDeviceChecks`: once per device and limit episode).
  * Called for client apps only, never for a browser viewing the link's page.
  */
 export async function checkLinkDevice(shop: Shop, usable: readonly Subscription[], device: DeviceRequest): Promise<LinkDeviceCheck> {
-  const checks = await Promise.all(usable.map((sub) => (servedWithoutCheck(sub, device) ? null : shop.kit.devices.touch(sub.id, device))));
+  const checks = await Promise.all(
+    usable.map((sub) => (servedWithoutCheck(sub, device) ? null : shop.kit.devices.touch(sub.id, device, { subscription: sub }))),
+  );
   await noticeDeviceChecks(shop, usable, device, checks);
   const served: Subscription[] = [];
   let refused: DeviceRefusal | null = null;

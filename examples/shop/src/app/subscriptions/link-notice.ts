@@ -1,4 +1,4 @@
-import type { Actor } from '@panelkit/sdk';
+import type { Actor, Clock } from '@panelkit/sdk';
 import { readSetting, writeSetting, type SettingsDb } from '../../db/shop-settings.js';
 import { LOCALES, type Locale } from '../../i18n/translate.js';
 import type { Shop } from '../shop.js';
@@ -23,6 +23,33 @@ export async function readLinkNotice(shop: SettingsDb): Promise<LinkNotice> {
   const stored = await readSetting<LinkNotice, never>(shop, LINK_NOTICE_SETTING);
   if (stored === null) return EMPTY;
   return { banner: { ...EMPTY.banner, ...stored.value.banner }, supportUrl: stored.value.supportUrl ?? null };
+}
+
+/**
+ * How long a replica answers its links with the notice it read before reading it again. A notice saved on one
+ * replica is on that replica's links at once, and on every other replica's within this; nothing else about a link
+ * (its token, subscriptions, devices) is kept between requests.
+ */
+export const LINK_NOTICE_TTL_MS = 10_000;
+
+/** Per shop (a replica's process holds one): when its notice was read, and the read. */
+const noticeReads = new WeakMap<object, { at: number; notice: Promise<LinkNotice> }>();
+
+/**
+ * The owner's notice as the buyer's link shows it: read at most once per {@link LINK_NOTICE_TTL_MS} per replica
+ * (client apps refresh their links in storms; the notice changes when the owner saves it). Requests arriving
+ * while a read is under way share it; a failed read is not kept.
+ */
+export function linkNoticeForLinks(shop: SettingsDb & { readonly clock: Clock }): Promise<LinkNotice> {
+  const now = shop.clock.now().getTime();
+  const kept = noticeReads.get(shop);
+  if (kept !== undefined && now >= kept.at && now - kept.at < LINK_NOTICE_TTL_MS) return kept.notice;
+  const notice = readLinkNotice(shop);
+  noticeReads.set(shop, { at: now, notice });
+  notice.catch(() => {
+    if (noticeReads.get(shop)?.notice === notice) noticeReads.delete(shop);
+  });
+  return notice;
 }
 
 /** Why a {@link LinkNotice} was refused, as a form field's message key. */
@@ -53,6 +80,7 @@ export async function saveLinkNotice(
   const problems = linkNoticeProblems(notice);
   if (problems.length > 0) return { ok: false, problems };
   await writeSetting(shop, LINK_NOTICE_SETTING, notice, null, shop.clock.now(), actor.id);
+  noticeReads.delete(shop);
   await shop.storage.audit.append({
     actor,
     action: 'settings.saved',
