@@ -6,6 +6,7 @@ import type { Device, DeviceInfo, DeviceInfoInput, ListedDevice } from '../domai
 import type { Subscription } from '../domain/subscription.js';
 import { parseInput } from '../domain/validate.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import type { DeviceTouchRequest, DeviceTouchResult } from '../ports/storage-devices.js';
 import { decideDeviceAccess } from '../rules/devices.js';
 import type { DeviceRefusal, DeviceTerms } from '../rules/devices.js';
 import { auditSubscription } from './context.js';
@@ -86,7 +87,8 @@ function seenRecently(ctx: EngineContext, known: Device, device: DeviceInfo): bo
  * A request from a device on the subscription's link: registers a new device while the subscription has room,
  * refreshes a known one, serves an app without an id uncounted or refuses it (the subscription's `noHwidPolicy`),
  * and refuses a new device past the limit (`limit_reached`). Registration is exact across replicas (see
- * `DeviceRepository.touch`). Emits `device:registered` for a new device and `device:refused` for every refusal
+ * `DeviceRepository.touch`), and written in one transaction with the audit event `device.registered` (see
+ * `registerDevice`). Emits `device:registered` for a new device and `device:refused` for every refusal
  * (an app refreshes its link often: a host that notifies on it keeps one notice per device and day, say). Does not
  * look at the subscription's status: the caller decides what an expired subscription is served.
  *
@@ -112,9 +114,14 @@ export async function touchDevice(
   }
   const device: DeviceInfo = { ...info, hwid: info.hwid };
   const known = (await ctx.storage.devices.list(sub.id)).find((d) => d.hwid === device.hwid);
-  if (known !== undefined && seenRecently(ctx, known, device)) return { served: true, outcome: 'refreshed', device: known };
-  const panelHwids = known === undefined ? await panelHwidsFor(ctx, sub, terms) : [];
-  const result = await ctx.storage.devices.touch({ subscriptionId: sub.id, device, terms, panelHwids });
+  if (known !== undefined) {
+    if (seenRecently(ctx, known, device)) return { served: true, outcome: 'refreshed', device: known };
+    const refreshed = await ctx.storage.devices.refresh({ subscriptionId: sub.id, device });
+    if (refreshed !== null) return { served: true, outcome: 'refreshed', device: refreshed };
+    // Removed since the list was read: a registration again, counted and audited like any.
+  }
+  const panelHwids = await panelHwidsFor(ctx, sub, terms);
+  const result = await registerDevice(ctx, sub, { subscriptionId: sub.id, device, terms, panelHwids });
   if (result.outcome === 'refused') {
     ctx.events.emit('device:refused', { subscription: sub, reason: result.reason, device: info, at: ctx.clock.now() });
     return { served: false, reason: result.reason, limit: terms.deviceLimit, count: result.count };
@@ -122,6 +129,27 @@ export async function touchDevice(
   if (result.outcome === 'registered')
     ctx.events.emit('device:registered', { subscription: sub, device: result.device, at: ctx.clock.now() });
   return { served: true, outcome: result.outcome, device: result.device };
+}
+
+/**
+ * Registers a device the registry did not know (or refreshes it, registered meanwhile by another request) in one
+ * transaction with the audit event `device.registered`: the buyer's, naming the device by its id and what its app
+ * said (never its hardware id). A host's audit outbox (`withAuditOutbox`) enqueues its notice in that transaction,
+ * so a registration is never without it. Only a registration pays for the transaction: a refresh never comes here
+ * unless its device was removed meanwhile.
+ */
+function registerDevice(ctx: EngineContext, sub: Subscription, request: DeviceTouchRequest): Promise<DeviceTouchResult> {
+  return ctx.storage.transaction(async (tx) => {
+    const result = await tx.devices.touch(request);
+    if (result.outcome === 'registered')
+      await auditSubscription(tx, { type: 'customer', id: sub.customerId }, 'device.registered', sub, {
+        deviceId: result.device.id,
+        model: result.device.model,
+        platform: result.device.platform,
+        app: result.device.app,
+      });
+    return result;
+  });
 }
 
 /**

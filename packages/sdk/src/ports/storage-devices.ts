@@ -41,6 +41,23 @@ export function parseDeviceTouch(request: DeviceTouchRequest): ParsedDeviceTouch
   return parseInput(DeviceTouchRequestSchema, request, 'device touch');
 }
 
+/** What `devices.refresh` is asked: a device with a hardware id on a subscription. */
+export interface DeviceRefreshRequest {
+  subscriptionId: string;
+  /** The device as its app described it; `hwid` is required. */
+  device: DeviceInfoInput;
+}
+
+const DeviceRefreshRequestSchema: z.ZodType<Pick<ParsedDeviceTouch, 'subscriptionId' | 'device'>, DeviceRefreshRequest> = z.strictObject({
+  subscriptionId: IdSchema,
+  device: DeviceInfoSchema,
+});
+
+/** Checks a `devices.refresh` request the same way in every storage (`ValidationError` otherwise). */
+export function parseDeviceRefresh(request: DeviceRefreshRequest): Pick<ParsedDeviceTouch, 'subscriptionId' | 'device'> {
+  return parseInput(DeviceRefreshRequestSchema, request, 'device refresh');
+}
+
 /**
  * The devices registered on each subscription (`kit.devices`). A device is one hardware id on one subscription;
  * the same phone on two subscriptions is a device of each.
@@ -55,6 +72,13 @@ export interface DeviceRepository {
    * where `subscriptions.update` stands). A missing subscription is a `NotFoundError`.
    */
   touch(request: DeviceTouchRequest): Promise<DeviceTouchResult>;
+  /**
+   * Refreshes a registered device (its description and `lastSeenAt`, as `touch` does) and never registers one: the
+   * device as written, or `null` when the subscription has no device with that hardware id (nothing written). One
+   * statement, no lock: what an app refreshing its link costs, while a registration (`touch`) may run in the caller's
+   * transaction with what it causes (the engine's audit event).
+   */
+  refresh(request: DeviceRefreshRequest): Promise<Device | null>;
   /** The subscription's devices, first registered first (by `firstSeenAt`, then id); empty for an unknown subscription. */
   list(subscriptionId: string): Promise<Device[]>;
   /** Removes one device of the subscription (its slot frees at once); the device removed, or `null` when there was none. */

@@ -39,9 +39,11 @@ import type { JobQueueSignal } from './storage-job-signal.js';
  * subscription, a new one registered exactly up to the limit under concurrency) and `Plan.noHwidPolicy` (stored,
  * and in `Subscription.terms`); 15 writes and reads of many rows in one call (`customers.createMany`,
  * `customers.getByExternalRefs`, `ledger.appendMany`, `subscriptions.createMany`, `subscriptions.getMany`,
- * `audit.appendMany`: a shop's import brings thousands of rows over in a few statements).
+ * `audit.appendMany`: a shop's import brings thousands of rows over in a few statements), 16 `devices.refresh` (a
+ * known device refreshed without ever registering one, so a registration can run in a transaction with its audit
+ * event while a refresh stays one statement).
  */
-export const STORAGE_PORT_VERSION = 15 as const;
+export const STORAGE_PORT_VERSION = 16 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { parseDeviceHeaders } from '../../src/index.js';
+import { parseDeviceHeaders, withAuditOutbox } from '../../src/index.js';
+import type { AuditOutboxHook } from '../../src/index.js';
 import type { PanelkitEvents } from '../../src/events.js';
 import { APP_REQUESTS } from '../devices/app-requests.js';
 import { createHarness } from './harness.js';
@@ -69,6 +70,65 @@ describe('kit.devices', () => {
       actor: { type: 'customer', id: 'cus_self' },
       data: { deviceId: removed.id },
     });
+    // Each registration is audited (the buyer's, naming the device, never its hardware id); a refresh or refusal is not.
+    const customerId = (await h.storage.subscriptions.get(id))!.customerId;
+    const registered = audit.items.filter((e) => e.action === 'device.registered');
+    expect(registered.map((e) => e.data['app']).sort()).toEqual(['Happ', 'Hiddify', 'v2RayTun']);
+    expect(registered.find((e) => e.data['app'] === 'Happ')).toMatchObject({
+      actor: { type: 'customer', id: customerId },
+      subjectType: 'subscription',
+      data: { deviceId: happ.served ? happ.device!.id : null, model: 'iPhone 16 Pro', platform: 'ios', app: 'Happ' },
+    });
+    for (const event of registered) expect(Object.keys(event.data).sort()).toEqual(['app', 'deviceId', 'model', 'platform']);
+  });
+
+  it('registers a device in one transaction with its audit event: an outbox hook sees it there, and a hook that fails registers nothing', async () => {
+    let failHook = false;
+    const seen: { action: string; devicesInTx: number }[] = [];
+    const hook: AuditOutboxHook = async (tx, event) => {
+      seen.push({ action: event.action, devicesInTx: (await tx.devices.list(event.subjectId)).length });
+      if (failHook && event.action === 'device.registered') throw new Error('outbox down');
+    };
+    const h = await createHarness({ plan: { deviceLimit: 2 }, wrapStorage: (storage) => withAuditOutbox(storage, hook) });
+    const customerId = await h.customer(10_000);
+    const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: 'buy' });
+    await h.worker().drain();
+    const id = subscriptions[0]!.id;
+    const happ = parseDeviceHeaders(APP_REQUESTS.happIos.headers);
+    seen.length = 0;
+
+    await h.kit.devices.touch(id, happ);
+    // The hook ran in the registration's transaction: the device it registered is there already.
+    expect(seen).toEqual([{ action: 'device.registered', devicesInTx: 1 }]);
+    h.clock.advance(86_400_000);
+    expect(await h.kit.devices.touch(id, happ)).toMatchObject({ outcome: 'refreshed' });
+    expect(seen).toHaveLength(1);
+
+    failHook = true;
+    const tun = parseDeviceHeaders(APP_REQUESTS.v2raytunAndroid.headers);
+    await expect(h.kit.devices.touch(id, tun)).rejects.toThrow('outbox down');
+    expect((await h.storage.devices.list(id)).map((d) => d.app)).toEqual(['Happ']);
+    const audit = await h.storage.audit.list({ subjectId: id }, { limit: 50 });
+    expect(audit.items.filter((e) => e.action === 'device.registered')).toHaveLength(1);
+    failHook = false;
+    expect(await h.kit.devices.touch(id, tun)).toMatchObject({ outcome: 'registered' });
+  });
+
+  it('a known device removed while its refresh was on the way is registered again, audited like any registration', async () => {
+    const { h, id } = await subscriber({ deviceLimit: 2 });
+    const happ = parseDeviceHeaders(APP_REQUESTS.happIos.headers);
+    await h.kit.devices.touch(id, happ);
+    h.clock.advance(86_400_000);
+    // The device is removed between the registry's read and the refresh's write.
+    const refresh = h.storage.devices.refresh.bind(h.storage.devices);
+    vi.spyOn(h.storage.devices, 'refresh').mockImplementationOnce(async (request) => {
+      const [phone] = await h.storage.devices.list(id);
+      await h.storage.devices.remove(id, phone!.id);
+      return refresh(request);
+    });
+    expect(await h.kit.devices.touch(id, happ)).toMatchObject({ served: true, outcome: 'registered' });
+    const audit = await h.storage.audit.list({ subjectId: id }, { limit: 50 });
+    expect(audit.items.filter((e) => e.action === 'device.registered')).toHaveLength(2);
   });
 
   it('refuses an app without an id when the plan says so, and keeps that policy frozen in the subscription’s terms', async () => {
@@ -158,6 +218,8 @@ describe('kit.devices', () => {
     const firstSeen = h.clock.now();
     expect(registered).toMatchObject({ served: true, outcome: 'registered' });
     const touches = vi.spyOn(h.storage.devices, 'touch');
+    const refreshes = vi.spyOn(h.storage.devices, 'refresh');
+    const transactions = vi.spyOn(h.storage, 'transaction');
     const lastSeen = async () => (await h.storage.devices.list(id))[0]!.lastSeenAt;
 
     // Refreshes within the interval: served as the registry holds the device, nothing written.
@@ -165,18 +227,21 @@ describe('kit.devices', () => {
     expect(await h.kit.devices.touch(id, happ)).toMatchObject({ served: true, outcome: 'refreshed', device: { lastSeenAt: firstSeen } });
     h.clock.advance(5 * 60_000);
     expect(await h.kit.devices.touch(id, happ)).toMatchObject({ served: true, outcome: 'refreshed' });
-    expect(touches).not.toHaveBeenCalled();
+    expect(refreshes).not.toHaveBeenCalled();
     expect(await lastSeen()).toEqual(firstSeen);
 
     // The interval passed since the last write: this refresh writes.
     h.clock.advance(60_000);
     expect(await h.kit.devices.touch(id, happ)).toMatchObject({ outcome: 'refreshed', device: { lastSeenAt: h.clock.now() } });
-    expect(touches).toHaveBeenCalledTimes(1);
+    expect(refreshes).toHaveBeenCalledTimes(1);
     // A changed description is written at once, within the interval.
     h.clock.advance(60_000);
     expect(await h.kit.devices.touch(id, { ...happ, appVersion: '4.7.0' })).toMatchObject({ device: { appVersion: '4.7.0' } });
-    expect(touches).toHaveBeenCalledTimes(2);
+    expect(refreshes).toHaveBeenCalledTimes(2);
     expect(await lastSeen()).toEqual(h.clock.now());
+    // A refresh never registers, and never opens a transaction: only a registration does.
+    expect(touches).not.toHaveBeenCalled();
+    expect(transactions).not.toHaveBeenCalled();
   });
 
   it('keeps nothing of a device between requests: a removed one is counted anew at once, within the interval', async () => {

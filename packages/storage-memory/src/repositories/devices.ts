@@ -1,7 +1,7 @@
 import { createId, type Device, type Subscription } from '@panelkit/sdk';
 import { decideDeviceAccess } from '@panelkit/sdk/rules';
-import { inputKey, parseDeviceTouch } from '@panelkit/sdk/storage';
-import type { DeviceTouchRequest, DeviceTouchResult } from '@panelkit/sdk/storage';
+import { inputKey, parseDeviceRefresh, parseDeviceTouch } from '@panelkit/sdk/storage';
+import type { DeviceRefreshRequest, DeviceTouchRequest, DeviceTouchResult } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import type { Table } from '../internal/table.js';
@@ -48,6 +48,20 @@ export function deviceOperations(devices: DeviceTable, subscriptions: Table<Subs
           : { ...known, ...device, lastSeenAt: op.now };
       store(op, subscriptionId, known === undefined ? [...current, row].sort(byFirstSeen) : current.map((d) => (d === known ? row : d)));
       return { outcome: known === undefined ? 'registered' : 'refreshed', device: copy(row) };
+    },
+
+    refresh(op: Op, request: DeviceRefreshRequest): Device | null {
+      const { subscriptionId, device } = parseDeviceRefresh(request);
+      const current = devices.get(subscriptionId) ?? [];
+      const known = current.find((d) => d.hwid === device.hwid);
+      if (known === undefined) return null;
+      const row: Device = { ...known, ...device, lastSeenAt: op.now };
+      store(
+        op,
+        subscriptionId,
+        current.map((d) => (d === known ? row : d)),
+      );
+      return copy(row);
     },
 
     list(_op: Op, subscriptionId: string): Device[] {

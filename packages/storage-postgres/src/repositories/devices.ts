@@ -1,8 +1,8 @@
 import { NotFoundError, createId } from '@panelkit/sdk';
 import type { Device } from '@panelkit/sdk';
 import { decideDeviceAccess } from '@panelkit/sdk/rules';
-import { inputKey, parseDeviceTouch } from '@panelkit/sdk/storage';
-import type { DeviceRepository, DeviceTouchRequest, ParsedDeviceTouch } from '@panelkit/sdk/storage';
+import { inputKey, parseDeviceRefresh, parseDeviceTouch } from '@panelkit/sdk/storage';
+import type { DeviceRefreshRequest, DeviceRepository, DeviceTouchRequest, ParsedDeviceTouch } from '@panelkit/sdk/storage';
 import type { SqlQueryable } from '../client.js';
 import { rowLock } from '../internal/locks.js';
 import type { RepositoryContext } from '../internal/runner.js';
@@ -41,7 +41,7 @@ export function deviceRepository({ runner, schema }: RepositoryContext): DeviceR
   const table = `${schema}.devices`;
   const order = 'ORDER BY first_seen_at, id';
 
-  const refresh = async (db: SqlQueryable, touch: ParsedDeviceTouch, now: Date): Promise<Device | null> => {
+  const refresh = async (db: SqlQueryable, touch: Pick<ParsedDeviceTouch, 'subscriptionId' | 'device'>, now: Date): Promise<Device | null> => {
     const { rows } = await db.query(
       `UPDATE ${table} SET platform = $3, os_version = $4, model = $5, app = $6, app_version = $7, user_agent = $8,
          last_seen_at = $9::timestamptz
@@ -80,6 +80,11 @@ export function deviceRepository({ runner, schema }: RepositoryContext): DeviceR
         );
         return { outcome: 'registered', device: deviceFromRow(inserted.rows[0]!) } as const;
       });
+    },
+
+    refresh: async (request: DeviceRefreshRequest) => {
+      const touch = parseDeviceRefresh(request);
+      return runner.run('devices.refresh', ({ db, now }) => refresh(db, touch, now), { autocommit: true });
     },
 
     list: (subscriptionId: string) =>

@@ -3,6 +3,7 @@ import { buyerLabel } from '../payments/buyer-label.js';
 import type { Shop } from '../shop.js';
 import type { NewNotification } from '../../db/notifications.js';
 import { machineNoteKey } from '../payments/payment-notes.js';
+import { deviceAddedNotice } from '../subscriptions/device-notices.js';
 
 /** The audit actions that may notify someone (each enqueues its notices job); every other action tells nobody anything. */
 export const NOTIFYING_ACTIONS = [
@@ -20,6 +21,7 @@ export const NOTIFYING_ACTIONS = [
   'panel.healthy',
   'panel.client_unreadable',
   'target.nearly_full',
+  'device.registered',
   'payment.started',
   'payment.credited',
   'payment.rejected',
@@ -94,6 +96,9 @@ async function aboutSubscription(shop: Shop, event: AuditEvent): Promise<Notice[
     }
     case 'subscription.extension_refunded':
       return [{ recipient: buyer, kind: 'refund', params: { ...facts, amount: number(data['amount']), reason: 'extension_failed' } }];
+    case 'device.registered':
+      // Written with the registration, in its transaction: one notice per device registered.
+      return [deviceAddedNotice(sub, { model: text(data['model']), platform: text(data['platform']), app: text(data['app']) })];
     default:
       return [];
   }

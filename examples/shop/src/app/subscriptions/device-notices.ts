@@ -42,22 +42,24 @@ async function refusedNotice(
   };
 }
 
-/** The notice for a device the subscription registered: one per device (its id is new on every registration). */
-function addedNotice(sub: Subscription, device: Device): NewNotification {
+/**
+ * The notice for a device registered on the subscription (its `device.registered` audit event, written with the
+ * registration: see `noticesFor`): what its app said it is, the subscription's limit as it stands now.
+ */
+export function deviceAddedNotice(sub: Subscription, device: Pick<Device, 'model' | 'platform' | 'app'>): Omit<NewNotification, 'source'> {
   return {
     recipient: { kind: 'customer', customerId: sub.customerId },
     kind: 'device_added',
-    source: `device:${sub.id}:added:${device.id}`,
     params: { subscriptionId: sub.id, planId: sub.planId, limit: sub.deviceLimit, ...deviceParams(device) },
   };
 }
 
 /**
- * Tells the buyer about the link's device checks that are news: a device registered on a subscription, or refused
- * by one. Each notice is a notification written with its delivery job in one transaction, under a source unique per
- * cause, so however many requests and replicas see the same refusal it is written once; a refusal already told is a
- * read, not a write. A failure to write is logged and leaves the link's answer alone: the app's next refresh tries
- * again (a registration's notice is lost only if this process dies between the registration and its notice).
+ * Tells the buyer about the devices the link refused: a notification written with its delivery job in one
+ * transaction, under a source unique per refusal episode, so however many requests and replicas see the same refusal
+ * it is written once; a refusal already told is a read, not a write. A failure to write is logged and leaves the
+ * link's answer alone: the app's next refresh tries again. A registered device is told by its audit event's job
+ * (`deviceAddedNotice`), enqueued in the registration's transaction, never here.
  */
 export async function noticeDeviceChecks(
   shop: Shop,
@@ -69,9 +71,9 @@ export async function noticeDeviceChecks(
   await Promise.all(
     subs.map(async (sub, i) => {
       const check = checks[i] ?? null;
-      if (check === null || (check.served && check.outcome !== 'registered')) return;
+      if (check === null || check.served) return;
       try {
-        const notice = check.served ? addedNotice(sub, check.device!) : await refusedNotice(shop, sub, device, check);
+        const notice = await refusedNotice(shop, sub, device, check);
         if (!(await store.has(notice))) await store.write(notice);
       } catch (error) {
         shop.logger.warn({ err: error, subscriptionId: sub.id }, 'writing a device notice failed; the next request tries again');

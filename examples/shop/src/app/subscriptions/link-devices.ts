@@ -24,7 +24,8 @@ function servedWithoutCheck(sub: Subscription, device: DeviceRequest): boolean {
  * A client app's request on the buyer's link: each usable subscription counts the device on its own
  * (`kit.devices.touch`: registered, refreshed, served uncounted, or refused at its limit or for a missing id), on
  * the subscription as the link has just read it (not read again).
- * The buyer is told of a device registered or refused (`noticeDeviceChecks`: once per device and limit episode).
+ * The buyer is told of a device refused (`noticeDeviceChecks`: once per device and limit episode); of one registered
+ * by the job the registration's audit event enqueued in its transaction (`device.registered`).
  * Called for client apps only, never for a browser viewing the link's page.
  */
 export async function checkLinkDevice(shop: Shop, usable: readonly Subscription[], device: DeviceRequest): Promise<LinkDeviceCheck> {

@@ -130,6 +130,31 @@ export function devicesSuite(env: SuiteEnv): void {
       expect(await storage.devices.list(sub.id)).toEqual([]);
     });
 
+    it('refresh updates a registered device and never registers one', async () => {
+      const { storage, clock } = env;
+      const sub = await seedSubscription(storage);
+      const first = await storage.devices.touch({ subscriptionId: sub.id, device: phone, terms: TWO });
+      if (first.outcome === 'refused') throw new Error('unreachable');
+      clock.advance(MINUTE);
+      const refreshed = await storage.devices.refresh({ subscriptionId: sub.id, device: { ...phone, appVersion: '3.2.0', model: null } });
+      expect(refreshed).toEqual({ ...first.device, appVersion: '3.2.0', model: null, lastSeenAt: clock.now() });
+      expect(await storage.devices.list(sub.id)).toEqual([refreshed]);
+      // An unknown hardware id, or subscription, is nobody's device: nothing is registered.
+      expect(await storage.devices.refresh({ subscriptionId: sub.id, device: laptop })).toBeNull();
+      expect(await storage.devices.refresh({ subscriptionId: 'sub_missing', device: phone })).toBeNull();
+      expect(await storage.devices.list(sub.id)).toEqual([refreshed]);
+      await expectRejects(storage.devices.refresh({ subscriptionId: sub.id, device: { hwid: '' } }), 'ValidationError');
+      // Rolled back with the transaction it ran in.
+      clock.advance(MINUTE);
+      await expect(
+        storage.transaction(async (tx) => {
+          expect(await tx.devices.refresh({ subscriptionId: sub.id, device: phone })).toMatchObject({ lastSeenAt: clock.now() });
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(await storage.devices.list(sub.id)).toEqual([refreshed]);
+    });
+
     it('a transaction that throws registers nothing', async () => {
       const { storage } = env;
       const sub = await seedSubscription(storage);

@@ -1,0 +1,45 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createId } from '@panelkit/sdk';
+import { pendingSubscriptionInput, seedSaleCatalog, sharedPGlite } from './helpers.js';
+import { recordingStorage } from './support/recorded-storage.js';
+
+const pglite = sharedPGlite();
+afterAll(() => pglite.close());
+
+const TERMS = { deviceLimit: 2, noHwidPolicy: 'serve' } as const;
+const phone = { hwid: 'hw-phone', platform: 'ios', model: 'iPhone 16', app: 'Happ' };
+
+describe('devices on PostgreSQL: what a refresh and a registration send', () => {
+  it('refresh is one UPDATE outside a transaction; a registration in the caller’s transaction sends all of it there', async () => {
+    const { storage, statements, clock, cleanup } = await recordingStorage(pglite);
+    const catalog = await seedSaleCatalog(storage);
+    const sub = await storage.subscriptions.create(pendingSubscriptionInput(catalog, createId('sub')));
+
+    // A registration with an audit event, as the engine writes them: one transaction.
+    statements.length = 0;
+    await storage.transaction(async (tx) => {
+      const touched = await tx.devices.touch({ subscriptionId: sub.id, device: phone, terms: TERMS });
+      expect(touched.outcome).toBe('registered');
+      await tx.audit.append({ actor: { type: 'customer', id: null }, action: 'device.registered', subjectType: 'subscription', subjectId: sub.id });
+    });
+    expect(statements[0]).toBe('BEGIN');
+    expect(statements.filter((s) => s === 'BEGIN')).toHaveLength(1);
+    expect(statements.some((s) => s.includes('FOR NO KEY UPDATE'))).toBe(true);
+
+    // The hot path: a known device refreshed, one statement, no transaction.
+    clock.advance(60_000);
+    statements.length = 0;
+    expect(await storage.devices.refresh({ subscriptionId: sub.id, device: { ...phone, model: 'iPhone 17' } })).toMatchObject({
+      model: 'iPhone 17',
+      lastSeenAt: clock.now(),
+    });
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/^UPDATE \S+\.devices SET/);
+    // An unknown one: the same one statement, writing nothing.
+    statements.length = 0;
+    expect(await storage.devices.refresh({ subscriptionId: sub.id, device: { hwid: 'hw-other' } })).toBeNull();
+    expect(statements).toHaveLength(1);
+    expect(await storage.devices.list(sub.id)).toHaveLength(1);
+    await cleanup();
+  });
+});
