@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropShopSchemas, startWebReplicas, type WebReplicas } from './support/web-replicas.js';
 import { signUp } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
+import { EVENT_NOTICES_TYPE } from '../src/app/notifications/event-notices.js';
 import { notificationsOf } from '../src/db/notifications.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
@@ -22,7 +23,8 @@ const TABLET = { 'user-agent': 'v2RayTun/5.1 (android)', 'x-hwid': 'replica-tabl
 
 /**
  * The buyer's device notices from three web replicas (three OS processes on one PostgreSQL) answering one link at
- * once: the first device's requests register it once and tell of it once; a second device refused at the limit of
+ * once: the first device's requests register it once and tell of it once (its registration's audit event enqueues one
+ * job, in the registration's transaction); a second device refused at the limit of
  * one, asking on every replica at once, is told of once. Nothing in one process's memory could hold either.
  */
 describe.skipIf(DATABASE_URL === undefined)(
@@ -108,8 +110,22 @@ describe.skipIf(DATABASE_URL === undefined)(
       expect(tablet.map((r) => r.status)).toEqual(Array(24).fill(200));
       expect(tablet.every((r) => Buffer.from(r.text, 'base64').toString('utf8').includes('0.0.0.0'))).toBe(true);
 
+      // The phone's notice is the job its registration's audit event enqueued in that transaction: one job, however
+      // many replicas saw the phone, and two workers running it at once write one notice.
+      const eventJobs = await shop.storage.jobs.list({ type: EVENT_NOTICES_TYPE, state: 'queued' }, { limit: 100 });
+      expect(eventJobs.items.filter((j) => j.payload['action'] === 'device.registered')).toHaveLength(1);
+      const workers = [0, 1].map(() => shop.kit.createWorker({ hostJobs: shop.hostJobs, engineJobs: false }));
+      await Promise.all(workers.map((w) => w.drain()));
+
       const notices = (await notificationsOf(shop).history(customerId, { limit: 100 })).items;
       expect(notices.map((n) => n.kind).sort()).toEqual(['device_added', 'device_refused']);
+      expect(notices.find((n) => n.kind === 'device_added')?.params).toMatchObject({
+        subscriptionId: id,
+        limit: 1,
+        deviceModel: 'iPhone 16',
+        devicePlatform: 'ios',
+        deviceApp: 'Happ',
+      });
       expect(notices.find((n) => n.kind === 'device_refused')?.params).toMatchObject({ refusal: 'limit_reached', deviceModel: 'Tab S9' });
     });
   },

@@ -5,7 +5,7 @@
  * terms on the owner's form, and the buyer's notices of a device added or turned away (once per device and episode).
  */
 import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { renderNotification } from '../src/app/notifications/render.js';
 import { notificationsOf } from '../src/db/notifications.js';
 import { DeviceListResponse, DeviceRemovedResponse, ErrorResponse, PlanListResponse } from '../src/routes/api/response-schemas.js';
@@ -262,11 +262,45 @@ describe('the plan’s device terms on the owner’s form', () => {
 
 describe('the buyer’s device notices', () => {
   it('tells of each device added, once', async () => {
-    const { customerId, path } = await buyerWithDevices(HAPP_IOS, HIDDIFY_WINDOWS);
+    const { customerId, sub, path } = await buyerWithDevices(HAPP_IOS, HIDDIFY_WINDOWS);
     for (let i = 0; i < 3; i++) await ask(path, HAPP_IOS).expect(200);
+    // Each registration's audit event enqueued its notice's job in the registration's transaction.
+    await t.drain();
     const added = await noticesOf(customerId, 'device_added');
     expect(added).toHaveLength(2);
-    expect(added.map((n) => n.params['deviceModel'])).toContain('iPhone 16 Pro');
+    expect(added.find((n) => n.params['deviceModel'] === 'iPhone 16 Pro')?.params).toEqual({
+      subscriptionId: sub,
+      planId: (await planNamed(t, TWO_DEVICES)).id,
+      limit: 2,
+      deviceModel: 'iPhone 16 Pro',
+      devicePlatform: 'ios',
+      deviceApp: 'Happ',
+    });
+    expect((await auditOf(sub, 'device.registered')).map((e) => e.data['app']).sort()).toEqual(['Happ', 'Hiddify']);
+    // Drained again: nothing more is told.
+    await t.drain();
+    expect(await noticesOf(customerId, 'device_added')).toHaveLength(2);
+  });
+
+  it('tells of a device added even when the request dies right after the registration committed', async () => {
+    const { customerId, sub, path } = await buyerWithDevices();
+    await t.drain();
+    // The process "dies" between the registration (committed) and anything the link does after it.
+    const touch = t.shop.kit.devices.touch;
+    const dying = vi.spyOn(t.shop.kit.devices, 'touch').mockImplementationOnce(async (...args) => {
+      await touch(...args);
+      throw new Error('process died');
+    });
+    try {
+      await ask(path, HAPP_IOS).expect(500);
+    } finally {
+      dying.mockRestore();
+    }
+    expect((await devicesOf(sub)).map((d) => d.hwid)).toEqual([HAPP_IOS['x-hwid']]);
+    await t.drain();
+    const added = await noticesOf(customerId, 'device_added');
+    expect(added).toHaveLength(1);
+    expect(added[0]!.params).toMatchObject({ subscriptionId: sub, deviceModel: 'iPhone 16 Pro' });
   });
 
   it('tells of a device turned away once per limit episode, however often it asks, and again in a new episode', async () => {
