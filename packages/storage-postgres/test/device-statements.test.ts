@@ -20,7 +20,12 @@ describe('devices on PostgreSQL: what a refresh and a registration send', () => 
     await storage.transaction(async (tx) => {
       const touched = await tx.devices.touch({ subscriptionId: sub.id, device: phone, terms: TERMS });
       expect(touched.outcome).toBe('registered');
-      await tx.audit.append({ actor: { type: 'customer', id: null }, action: 'device.registered', subjectType: 'subscription', subjectId: sub.id });
+      await tx.audit.append({
+        actor: { type: 'customer', id: null },
+        action: 'device.registered',
+        subjectType: 'subscription',
+        subjectId: sub.id,
+      });
     });
     expect(statements[0]).toBe('BEGIN');
     expect(statements.filter((s) => s === 'BEGIN')).toHaveLength(1);

@@ -41,7 +41,11 @@ export function deviceRepository({ runner, schema }: RepositoryContext): DeviceR
   const table = `${schema}.devices`;
   const order = 'ORDER BY first_seen_at, id';
 
-  const refresh = async (db: SqlQueryable, touch: Pick<ParsedDeviceTouch, 'subscriptionId' | 'device'>, now: Date): Promise<Device | null> => {
+  const refresh = async (
+    db: SqlQueryable,
+    touch: Pick<ParsedDeviceTouch, 'subscriptionId' | 'device'>,
+    now: Date,
+  ): Promise<Device | null> => {
     const { rows } = await db.query(
       `UPDATE ${table} SET platform = $3, os_version = $4, model = $5, app = $6, app_version = $7, user_agent = $8,
          last_seen_at = $9::timestamptz

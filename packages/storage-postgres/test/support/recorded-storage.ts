@@ -40,4 +40,3 @@ export async function recordingStorage(pglite: ReturnType<typeof sharedPGlite>) 
   const row = async (id: string) => (await inner.query(`SELECT * FROM "${schema}".subscriptions WHERE id = $1`, [id])).rows[0]!;
   return { storage, statements, clock, row, cleanup: () => dropSchema(inner, schema) };
 }
-
