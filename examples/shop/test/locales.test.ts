@@ -154,8 +154,9 @@ describe('the catalogs and the code', () => {
 
   it('give every action the shop and the SDK audit a sentence (auditWords.actions), not its raw code', () => {
     const sdk = resolve(import.meta.dirname, '../../../packages/sdk/src');
-    const audited = [code, ...sources(sdk).filter((text) => !text.includes("from 'vitest'"))]
-      .flatMap((text) => [...text.matchAll(/\baction: '([a-z_]+\.[a-z_]+)'/g)].map((m) => m[1] as string));
+    const audited = [code, ...sources(sdk).filter((text) => !text.includes("from 'vitest'"))].flatMap((text) =>
+      [...text.matchAll(/\baction: '([a-z_]+\.[a-z_]+)'/g)].map((m) => m[1] as string),
+    );
     expect(audited.length).toBeGreaterThan(30);
     expect([...new Set(audited)].filter((action) => !english.has(`auditWords.actions.${action}`))).toEqual([]);
   });

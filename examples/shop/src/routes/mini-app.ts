@@ -69,8 +69,7 @@ export function miniAppRoutes(shop: Shop): Router {
     });
     setSessionCookie(res, shop.config, token, true);
     // The pages speak the buyer's language (the one they chose in the bot), in Telegram's iframe too.
-    if (isLocale(result.customer.locale))
-      setLocaleCookie(res, shop.config, result.customer.locale, true);
+    if (isLocale(result.customer.locale)) setLocaleCookie(res, shop.config, result.customer.locale, true);
     res.json({ next: LANDING });
   });
   return router;
