@@ -12,6 +12,7 @@ import { panelSlots } from './011_panel_slots.js';
 import { jobBatchKeys } from './012_job_batch_keys.js';
 import { usageFillfactor } from './013_usage_fillfactor.js';
 import { devices } from './014_devices.js';
+import { settleOrders } from './015_settle_orders.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 12, name: 'job_batch_keys', sql: jobBatchKeys },
   { version: 13, name: 'usage_fillfactor', sql: usageFillfactor },
   { version: 14, name: 'devices', sql: devices },
+  { version: 15, name: 'settle_orders', sql: settleOrders },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -1,3 +1,4 @@
+import type { NewAuditEvent } from '../../domain/audit.js';
 import type { Order } from '../../domain/order.js';
 import type { Subscription, SubscriptionPatch } from '../../domain/subscription.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
@@ -5,9 +6,9 @@ import type { RemoteClient } from '../../ports/panel.js';
 import type { StorageTransaction } from '../../ports/storage.js';
 import { addDays } from '../../rules/time.js';
 import type { EngineContext } from '../context.js';
-import { WORKER_ACTOR, auditSubscription } from '../context.js';
+import { WORKER_ACTOR } from '../context.js';
 import { JOB_TYPES, jobAttempts, subscriptionJob } from '../job-types.js';
-import { settleOrder } from '../order-status.js';
+import { settleOrders } from '../order-status.js';
 import { writeSerialKey } from '../serial-keys.js';
 
 /** A client's links, as its create gave them or as asked for after. */
@@ -62,15 +63,15 @@ async function writeLive(ctx: EngineContext, tx: StorageTransaction, made: MadeC
     if (current.status !== 'pending') return null;
     updated = await tx.subscriptions.update(current.id, provisioned(current, client, links, now), { expectedRevision: current.revision });
   }
-  await auditSubscription(tx, WORKER_ACTOR, 'subscription.provisioned', updated, { status: updated.status });
   return updated;
 }
 
 /**
  * Writes the live subscriptions of made clients in one transaction: each subscription (in id order),
- * then each of their orders settled (in id order), so the port's lock order (a subscription before
+ * then their orders settled together (in id order), so the port's lock order (a subscription before
  * an order) holds across the whole batch and two batches settling subscriptions of one order wait for
- * each other instead of deadlocking. All or nothing: a caller whose batch throws writes each alone.
+ * each other instead of deadlocking; the batch's audit events (each subscription's, each order's) go in
+ * one insert. All or nothing: a caller whose batch throws writes each alone.
  */
 export async function markProvisioned(ctx: EngineContext, made: readonly MadeClient[]): Promise<void> {
   const now = ctx.clock.now();
@@ -81,11 +82,16 @@ export async function markProvisioned(ctx: EngineContext, made: readonly MadeCli
       if (updated !== null) live.push(updated);
     }
     const orderIds = [...new Set(live.flatMap((s) => (s.orderId === null ? [] : [s.orderId])))].sort();
-    const settled: Order[] = [];
-    for (const orderId of orderIds) {
-      const order = await settleOrder(tx, orderId, WORKER_ACTOR);
-      if (order !== null) settled.push(order);
-    }
+    const audit = live.map(
+      (s): NewAuditEvent => ({
+        actor: WORKER_ACTOR,
+        action: 'subscription.provisioned',
+        subjectType: 'subscription',
+        subjectId: s.id,
+        data: { status: s.status },
+      }),
+    );
+    const settled: Order[] = await settleOrders(tx, orderIds, WORKER_ACTOR, audit);
     return { live, settled };
   });
   for (const subscription of written.live) ctx.events.emit('subscription:provisioned', { subscription, actor: WORKER_ACTOR, at: now });
