@@ -14,7 +14,7 @@ import type { HandlerEnv, JobHandler, JobOutcome, JobRoute } from '../handler.js
 import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, provisionBatchKey } from '../job-types.js';
 import { settleOrder } from '../order-status.js';
 import { assertPanelUsable } from './panel-guard.js';
-import { markProvisioned } from './provisioned-write.js';
+import { markProvisioned, markProvisionedTogether } from './provisioned-write.js';
 import type { MadeClient } from './provisioned-write.js';
 
 function payloadOf(job: Job) {
@@ -139,10 +139,11 @@ export const provisionHandler: JobHandler = {
         if (!outcome.ok) outcomes.set(w.claimed.job.id, outcome);
       }),
     );
-    // One transaction for the batch; when it fails, each client alone, so one client's failure is its own.
+    // One transaction for the batch (and for the batches finishing with it); when it fails, each client alone, so one
+    // client's failure is its own.
     const together =
-      made.length > 1 &&
-      (await markProvisioned(ctx, made).then(
+      made.length > 0 &&
+      (await markProvisionedTogether(ctx, made).then(
         () => true,
         () => false,
       ));

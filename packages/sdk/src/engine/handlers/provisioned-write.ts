@@ -97,3 +97,66 @@ export async function markProvisioned(ctx: EngineContext, made: readonly MadeCli
   for (const subscription of written.live) ctx.events.emit('subscription:provisioned', { subscription, actor: WORKER_ACTOR, at: now });
   for (const order of written.settled) if (order.status === 'completed') ctx.events.emit('order:completed', { order, at: now });
 }
+
+interface WaitingWrite {
+  made: readonly MadeClient[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * `markProvisioned` as group commit: the batches that finish while a write is under way go together in the next
+ * transaction (at most `maxBatchSize` clients, unless one batch alone is larger), so jobs of one create an order
+ * that settle at once share one transaction, one settle, one audit insert. All or nothing per transaction: when a
+ * merged write fails, every batch in it is told so, and writes its clients alone (as a failed batch did before).
+ */
+class ProvisionedWrites {
+  #waiting: WaitingWrite[] = [];
+  #writing = false;
+
+  constructor(private readonly ctx: EngineContext) {}
+
+  write(made: readonly MadeClient[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#waiting.push({ made, resolve, reject });
+      if (!this.#writing) void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    this.#writing = true;
+    // Batches that finished in the same turn of the loop go together (a panel's answers that came in at once).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.#waiting.length > 0) {
+      let size = 0;
+      let take = 0;
+      while (take < this.#waiting.length && (take === 0 || size + this.#waiting[take]!.made.length <= this.ctx.policy.maxBatchSize)) {
+        size += this.#waiting[take]!.made.length;
+        take++;
+      }
+      const group = this.#waiting.splice(0, take);
+      try {
+        await markProvisioned(
+          this.ctx,
+          group.flatMap((w) => w.made),
+        );
+        for (const w of group) w.resolve();
+      } catch (error) {
+        for (const w of group) w.reject(error);
+      }
+    }
+    this.#writing = false;
+  }
+}
+
+const writers = new WeakMap<EngineContext, ProvisionedWrites>();
+
+/** Writes `made` live through the engine's group commit (see `ProvisionedWrites`); throws when its transaction failed. */
+export function markProvisionedTogether(ctx: EngineContext, made: readonly MadeClient[]): Promise<void> {
+  let writer = writers.get(ctx);
+  if (writer === undefined) {
+    writer = new ProvisionedWrites(ctx);
+    writers.set(ctx, writer);
+  }
+  return writer.write(made);
+}
