@@ -49,7 +49,7 @@ function postgresCpu(): number {
  * CPU seconds each PostgreSQL backend serving `database` has used so far, by pid (its process title names
  * the database), so a phase can tell its own backends from other databases' on a shared server.
  */
-function databaseBackendsCpu(database: string): Map<number, number> {
+export function databaseBackendsCpu(database: string): Map<number, number> {
   const out = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -14,6 +14,7 @@ import { jobOperations } from './repositories/jobs.js';
 import { ledgerOperations } from './repositories/ledger.js';
 import { orderOperations } from './repositories/orders.js';
 import { orderPlacementOperation } from './repositories/order-placement.js';
+import { orderSettlementOperation } from './repositories/order-settlement.js';
 import { panelOperations } from './repositories/panels.js';
 import { planOperations } from './repositories/plans.js';
 import { subscriptionQueryOperations } from './repositories/subscription-queries.js';
@@ -69,7 +70,8 @@ export function createOperations(state: MemoryState) {
     targets: state.targets.targets,
     plans: state.plans,
   });
-  return { ...operations, orders: { ...operations.orders, place } };
+  const settle = orderSettlementOperation(state.orders.orders, state.subscriptions, state.referrals);
+  return { ...operations, orders: { ...operations.orders, place, settle } };
 }
 
 export type MemoryOperations = ReturnType<typeof createOperations>;

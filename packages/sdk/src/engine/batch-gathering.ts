@@ -4,10 +4,12 @@
  * way to the panel; while one is, the jobs that arrive, from any claim, wait and are started together
  * as the next batch as soon as the one ahead has had its first panel call answered. A target with a
  * write in flight so collects its next batch instead of queueing many small ones, and the job of an
- * idle target waits for nothing (there is no timer).
+ * idle target waits for nothing (there is no timer). A full batch (`maxBatchSize`) gains nothing by
+ * waiting: it starts at once, beside the ones in flight (the panel's queue bounds how many run).
  */
 export class BatchGathering<T> {
-  readonly #keys = new Map<string, { waiting: Waiting<T>[]; busy: boolean }>();
+  /** Per key: the items waiting, and how many of its batches have not had their first panel answer yet. */
+  readonly #keys = new Map<string, { waiting: Waiting<T>[]; unanswered: number }>();
 
   /**
    * @param maxBatchSize most items started in one batch.
@@ -26,28 +28,35 @@ export class BatchGathering<T> {
   add(key: string, item: T): Promise<void> {
     let entry = this.#keys.get(key);
     if (entry === undefined) {
-      entry = { waiting: [], busy: false };
+      entry = { waiting: [], unanswered: 0 };
       this.#keys.set(key, entry);
     }
     const waiting = entry.waiting;
     return new Promise<void>((resolve, reject) => void waiting.push({ item, resolve, reject }));
   }
 
-  /** Starts the next batch of `key`, unless a batch of it is still waiting for its first panel answer. */
+  /**
+   * Starts the next batch of `key`, unless a batch of it is still waiting for its first panel answer and
+   * fewer than `maxBatchSize` items wait (a full batch starts at once).
+   */
   flush(key: string): void {
     const entry = this.#keys.get(key);
-    if (entry === undefined || entry.busy) return;
+    if (entry === undefined) return;
     if (entry.waiting.length === 0) {
-      this.#keys.delete(key);
+      if (entry.unanswered === 0) this.#keys.delete(key);
       return;
     }
+    while (entry.waiting.length >= this.maxBatchSize || (entry.unanswered === 0 && entry.waiting.length > 0)) this.#start(key, entry);
+  }
+
+  #start(key: string, entry: { waiting: Waiting<T>[]; unanswered: number }): void {
     const batch = entry.waiting.splice(0, this.maxBatchSize);
-    entry.busy = true;
+    entry.unanswered++;
     let freed = false;
     const called = () => {
       if (freed) return;
       freed = true;
-      entry.busy = false;
+      entry.unanswered--;
       this.flush(key);
     };
     let run: Promise<void>;

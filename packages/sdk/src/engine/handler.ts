@@ -14,6 +14,8 @@ export interface HandlerEnv {
   readonly ctx: EngineContext;
   readonly workerId: string;
   readonly signal: AbortSignal;
+  /** The panel of the jobs' route as the worker read it for their claim, when it did (one read a claim, not one a batch). */
+  readonly handle?: PanelHandle;
   /**
    * Makes one panel call through the panel's concurrency queue. A job's `first` call is not made
    * once the worker is stopping (the job goes back to the queue untouched); later calls of a job
@@ -44,6 +46,11 @@ export interface JobHandler {
   readonly local?: boolean;
   /** How this type retries and when it is given up; default the engine policy's `jobRetry`. */
   readonly retry?: JobRetryPolicy;
+  /**
+   * Called once per claim with this type's claimed jobs, before any is routed: reads what `route` needs for all
+   * of them at once (one statement, not one a job). Optional; a throw is ignored (`route` reads for itself).
+   */
+  prepare?(ctx: EngineContext, jobs: readonly Job[]): Promise<void>;
   /** `null` when the job has nothing left to do (it is completed at once). */
   route(ctx: EngineContext, job: Job): Promise<JobRoute | null>;
   /** Runs the jobs (one, or a batch sharing a batch key); one outcome per job, by job id. */

@@ -1,35 +1,38 @@
+import type { NewAuditEvent } from '../domain/audit.js';
 import type { Actor } from '../domain/common.js';
-import type { Order, OrderStatus } from '../domain/order.js';
+import type { Order } from '../domain/order.js';
 import type { StorageRepositories } from '../ports/storage.js';
-import { NotFoundError } from '../errors.js';
 import { orderPurchaseKey, releaseDiscount } from './discount.js';
 import { qualifyReferral } from './referral.js';
 
 /**
- * Settles an order once none of its subscriptions is pending: completed, failed, or partially
- * failed. Returns the order when its status changed.
+ * Settles the orders none of whose subscriptions is pending any more: completed, failed, or partially failed
+ * (`orders.settle`: one call for all of them, which locks each order before it reads its subscriptions). Writes
+ * `audit` (the caller's events of the same transaction, e.g. its subscriptions') and an `order.<status>` event per
+ * settled order in one `audit.appendMany`; then gives a failed order's discount use back, or qualifies the
+ * customer's pending referral. Returns the orders whose status changed, in id order.
  */
+export async function settleOrders(
+  tx: StorageRepositories,
+  orderIds: readonly string[],
+  actor: Actor,
+  audit: readonly NewAuditEvent[] = [],
+): Promise<Order[]> {
+  const settled = orderIds.length === 0 ? [] : await tx.orders.settle(orderIds);
+  const events: NewAuditEvent[] = [...audit];
+  for (const { order, from } of settled)
+    events.push({ actor, action: `order.${order.status}`, subjectType: 'order', subjectId: order.id, data: { from } });
+  if (events.length > 0) await tx.audit.appendMany(events);
+  for (const { order, referralPending } of settled) {
+    // Every unit failed and was refunded: a discount code spent on the order gives its use back.
+    if (order.status === 'failed') await releaseDiscount(tx, orderPurchaseKey(order.id));
+    else if (referralPending) await qualifyReferral(tx, order, actor);
+  }
+  return settled.map((s) => s.order);
+}
+
+/** `settleOrders` for one order (or none): the order when its status changed. */
 export async function settleOrder(tx: StorageRepositories, orderId: string | null, actor: Actor): Promise<Order | null> {
   if (orderId === null) return null;
-  // Lock the order row (an update with nothing to change) before reading its subscriptions: two
-  // subscriptions of one order settling at once in separate transactions would otherwise each see
-  // the other still pending (read committed), and neither would settle the order.
-  let order: Order;
-  try {
-    order = await tx.orders.update(orderId, {});
-  } catch (error) {
-    if (NotFoundError.is(error)) return null;
-    throw error;
-  }
-  const subs = await tx.subscriptions.listByOrder(orderId);
-  if (subs.some((s) => s.status === 'pending')) return null;
-  const failed = subs.filter((s) => s.status === 'failed').length;
-  const status: OrderStatus = failed === 0 ? 'completed' : failed === subs.length ? 'failed' : 'partially_failed';
-  if (status === order.status) return null;
-  const updated = await tx.orders.update(orderId, { status });
-  await tx.audit.append({ actor, action: `order.${status}`, subjectType: 'order', subjectId: orderId, data: { from: order.status } });
-  // Every unit failed and was refunded: a discount code spent on the order gives its use back.
-  if (status === 'failed') await releaseDiscount(tx, orderPurchaseKey(orderId));
-  else await qualifyReferral(tx, updated, actor);
-  return updated;
+  return (await settleOrders(tx, [orderId], actor))[0] ?? null;
 }

@@ -41,7 +41,8 @@ import type { JobQueueSignal } from './storage-job-signal.js';
  * `customers.getByExternalRefs`, `ledger.appendMany`, `subscriptions.createMany`, `subscriptions.getMany`,
  * `audit.appendMany`: a shop's import brings thousands of rows over in a few statements), 16 `devices.refresh` (a
  * known device refreshed without ever registering one, so a registration can run in a transaction with its audit
- * event while a refresh stays one statement).
+ * event while a refresh stays one statement), an order settled in one call (`orders.settle`) and a batch of jobs
+ * completed in one (`jobs.completeMany`).
  */
 export const STORAGE_PORT_VERSION = 16 as const;
 
@@ -292,6 +293,16 @@ export interface LedgerRepository {
 }
 
 /** Orders written by checkout. */
+/** An order `orders.settle` moved out of provisioning. */
+export interface OrderSettlement {
+  /** The order as settled. */
+  order: Order;
+  /** Its status before. */
+  from: OrderStatus;
+  /** Whether its customer has a referral waiting (`pending`) for a first paid order. */
+  referralPending: boolean;
+}
+
 export interface OrderRepository {
   /** `(customerId, idempotencyKey)` is unique: a second create with the same pair is a `ConflictError`. */
   create(input: NewOrder): Promise<Order>;
@@ -306,6 +317,19 @@ export interface OrderRepository {
    * nothing (not even `updatedAt`) but still locks the row for the rest of the transaction.
    */
   update(id: string, patch: OrderPatch): Promise<Order>;
+  /**
+   * Settles the given orders (at most {@link MAX_ROWS_PER_CALL}) once none of their subscriptions is pending:
+   * an order whose subscriptions are all past `pending` becomes `completed` (none `failed`), `failed` (all
+   * `failed`) or `partially_failed`; one with no subscription, `completed`. Returns, in id order, the orders
+   * whose status this changed, with the status each had and whether its customer's referral is `pending` (so
+   * the caller knows whether to qualify it without reading it). Orders missing, with a subscription pending, or
+   * already in that status are left as they are and not returned.
+   *
+   * Locks every given order (in id order, as `orders.update` does: the port's lock order) before it reads
+   * their subscriptions, so of two transactions settling subscriptions of one order the later sees what the
+   * earlier wrote, and one of them settles it. On a database storage this is one statement.
+   */
+  settle(ids: readonly string[]): Promise<OrderSettlement[]>;
   /**
    * Writes a checkout at once: the order (with `ledgerEntryId` the debit's id), the debit, the
    * subscriptions, their slots, the jobs and the audit events; or nothing. A plan or target without room
@@ -524,6 +548,12 @@ export interface JobRepository {
   heartbeat(leases: readonly Lease[], leaseMs: number): Promise<Lease[]>;
   /** Marks the job succeeded. False (and nothing changed) when the lease was lost. */
   complete(lease: Lease, result?: JsonValue): Promise<boolean>;
+  /**
+   * Marks the jobs of these leases succeeded (no result), at most {@link MAX_ROWS_PER_CALL}, as `complete` does
+   * each: a lease no longer held (expired and reaped, taken over, settled) changes nothing. Returns the leases
+   * whose jobs this completed. On a database storage this is one statement.
+   */
+  completeMany(leases: readonly Lease[]): Promise<Lease[]>;
   /**
    * Records a failed attempt: back to `queued` at `retry.at`, or `dead`. Sets `failingSince` to now
    * if it was `null`, and clears `parkedOn`. False when the lease was lost. When another queued job

@@ -3,6 +3,7 @@ import { LeaseLostError } from '@panelkit/sdk';
 import { JsonValueSchema, SerializedErrorSchema } from '@panelkit/sdk/schemas';
 import {
   inputArray,
+  inputRows,
   parseClaimRequest,
   parseInput,
   parseJobParking,
@@ -148,6 +149,19 @@ export function jobLeaseOperations(tables: JobTables) {
       if (job === undefined) return false;
       finish(op, { ...unlocked(op, job), result: value }, 'succeeded');
       return true;
+    },
+
+    /** Each held lease's job succeeded; the others untouched. */
+    completeMany(op: Op, leases: readonly Lease[]): Lease[] {
+      const parsed = inputRows(leases, 'leases').map((lease, i) => parseLease(lease, `lease ${i}`));
+      const done: Lease[] = [];
+      for (const lease of parsed) {
+        const job = held(lease);
+        if (job === undefined) continue;
+        finish(op, { ...unlocked(op, job), result: null }, 'succeeded');
+        done.push({ jobId: lease.jobId, token: lease.token });
+      }
+      return done;
     },
 
     /** Stores exactly the caller's decision: requeue at `retry.at`, or dead. */

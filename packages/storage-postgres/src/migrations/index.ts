@@ -13,6 +13,7 @@ import { jobBatchKeys } from './012_job_batch_keys.js';
 import { usageFillfactor } from './013_usage_fillfactor.js';
 import { devices } from './014_devices.js';
 import { jobsQueuedNotify } from './015_jobs_queued_notify.js';
+import { settleOrders } from './016_settle_orders.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -39,6 +40,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 13, name: 'usage_fillfactor', sql: usageFillfactor },
   { version: 14, name: 'devices', sql: devices },
   { version: 15, name: 'jobs_queued_notify', sql: jobsQueuedNotify },
+  { version: 16, name: 'settle_orders', sql: settleOrders },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -2,6 +2,7 @@ import { LeaseLostError } from '@panelkit/sdk';
 import { JsonValueSchema, SerializedErrorSchema } from '@panelkit/sdk/schemas';
 import {
   inputArray,
+  inputRows,
   parseInput,
   parseJobParking,
   parseParkingPanelId,
@@ -20,7 +21,10 @@ import { requeueState } from './job-rows.js';
 /** A requeue can race an enqueue of its twin; the next attempt sees the twin and supersedes. */
 const retryOnTwin = { retryOn: (error: unknown) => isUniqueViolation(error, 'jobs_queued_dedupe_key') };
 
-type LeaseMethods = Pick<JobRepository, 'claim' | 'heartbeat' | 'complete' | 'fail' | 'release' | 'park' | 'unpark' | 'reapExpired'>;
+type LeaseMethods = Pick<
+  JobRepository,
+  'claim' | 'heartbeat' | 'complete' | 'completeMany' | 'fail' | 'release' | 'park' | 'unpark' | 'reapExpired'
+>;
 
 /** Claiming, fencing and reaping: every write here is conditional on the job's current lease token. */
 export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
@@ -65,6 +69,27 @@ export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
           return rows.length > 0;
           // One statement that refuses by matching no row: no BEGIN/COMMIT alone, no savepoint in a transaction.
         },
+        { autocommit: true, optimistic: true },
+      ),
+
+    /** One `UPDATE … FROM unnest(…)`: each job whose lease is still held succeeds; the others match no row. */
+    completeMany: (leases: readonly Lease[]) =>
+      runner.run(
+        'jobs.completeMany',
+        async ({ db, now }) => {
+          const parsed = inputRows(leases, 'leases').map((lease, i) => parseLease(lease, `lease ${i}`));
+          if (parsed.length === 0) return [];
+          const { rows } = await db.query(
+            `UPDATE ${table} AS j SET state = 'succeeded', result = NULL, ${unlock}, updated_at = $3::timestamptz, finished_at = $3::timestamptz
+             FROM unnest($1::text[], $2::text[]) AS l(id, token)
+             WHERE j.id = l.id AND j.lease_token = l.token AND j.state = 'running'
+             RETURNING j.id, l.token`,
+            [parsed.map((l) => l.jobId), parsed.map((l) => l.token), enc.time(now)],
+          );
+          const done = new Set(rows.map((r) => `${String(r['id'])}\u0000${String(r['token'])}`));
+          return parsed.filter((l) => done.has(`${l.jobId}\u0000${l.token}`)).map((l) => ({ jobId: l.jobId, token: l.token }));
+        },
+        // As `complete`: one statement that refuses a lost lease by matching no row.
         { autocommit: true, optimistic: true },
       ),
 

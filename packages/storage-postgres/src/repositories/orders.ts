@@ -1,11 +1,11 @@
 import { NotFoundError, createId } from '@panelkit/sdk';
 import { NewOrderSchema, OrderPatchSchema } from '@panelkit/sdk/schemas';
-import { definedFields, inputKey, parseInput, parseOrderFilter, timeKey } from '@panelkit/sdk/storage';
+import { MAX_ROWS_PER_CALL, definedFields, inputKey, inputKeys, parseInput, parseOrderFilter, timeKey } from '@panelkit/sdk/storage';
 import type { NewOrder, Order, OrderPatch, OrderStatus, PageRequest } from '@panelkit/sdk';
-import type { OrderRepository } from '@panelkit/sdk/storage';
+import type { OrderRepository, OrderSettlement } from '@panelkit/sdk/storage';
 import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';
-import { enc } from '../internal/sql.js';
+import { dec, enc } from '../internal/sql.js';
 import { orderPlacement } from './order-placement.js';
 import { ORDER_COLUMNS, orderFromRow } from './order-rows.js';
 
@@ -75,6 +75,27 @@ export function orderRepository(context: RepositoryContext): OrderRepository {
         },
         // One statement: no BEGIN/COMMIT alone (a lock outside a transaction holds nothing anyway). It fails past its
         // checks only on text the database cannot store: no savepoint in a transaction.
+        { autocommit: true, optimistic: true },
+      ),
+
+    /** One call of `settle_orders` (migration 16): the orders locked, then their subscriptions counted and the changed ones written. */
+    settle: (ids: readonly string[]) =>
+      runner.run(
+        'orders.settle',
+        async ({ db, now }): Promise<OrderSettlement[]> => {
+          const keys = inputKeys(ids, 'order ids', MAX_ROWS_PER_CALL);
+          if (keys.length === 0) return [];
+          const { rows } = await db.query(
+            `SELECT (s.settled).*, s.previous_status, s.referral_pending FROM ${schema}.settle_orders($1::text[], $2::timestamptz) AS s`,
+            [keys, enc.time(now)],
+          );
+          return rows.map((r) => ({
+            order: orderFromRow(r),
+            from: dec.text(r['previous_status']) as OrderStatus,
+            referralPending: r['referral_pending'] === true,
+          }));
+        },
+        // One statement, as `update`: it fails only where the database fails it (a deadlock of a caller that broke the lock order).
         { autocommit: true, optimistic: true },
       ),
   };

@@ -4,6 +4,7 @@ import type { Target } from '../../domain/target.js';
 import { NotFoundError, toPanelkitError } from '../../errors.js';
 import type { PanelkitError } from '../../errors.js';
 import type { ClientSpec, CreatedClient } from '../../ports/panel.js';
+import { MAX_ROWS_PER_CALL } from '../../ports/storage.js';
 import { addDays } from '../../rules/time.js';
 import type { EngineContext } from '../context.js';
 import { WORKER_ACTOR, auditSubscription } from '../context.js';
@@ -13,7 +14,7 @@ import type { HandlerEnv, JobHandler, JobOutcome, JobRoute } from '../handler.js
 import { JOB_TYPES, ProvisionPayloadSchema, parsePayload, provisionBatchKey } from '../job-types.js';
 import { settleOrder } from '../order-status.js';
 import { assertPanelUsable } from './panel-guard.js';
-import { markProvisioned } from './provisioned-write.js';
+import { markProvisioned, markProvisionedTogether } from './provisioned-write.js';
 import type { MadeClient } from './provisioned-write.js';
 
 function payloadOf(job: Job) {
@@ -26,6 +27,15 @@ function payloadOf(job: Job) {
  * its revision under the row's lock.
  */
 const routed = new WeakMap<Job, Subscription>();
+
+/** The subscriptions `prepare` read for a claim's jobs, taken by `route`. */
+const prepared = new WeakMap<Job, Subscription>();
+
+/**
+ * The targets `prepare` read for a claim's jobs, taken by `run`: one read a target a claim, not one a batch. A stale
+ * copy is as harmless as the subscription's: a target's panel reference does not change under its clients.
+ */
+const preparedTargets = new WeakMap<Job, Target>();
 
 /** The subscription of a provisioning job when it still waits for its client, else `null`. */
 async function pendingSubscription(ctx: EngineContext, job: Job): Promise<Subscription | null> {
@@ -47,8 +57,33 @@ function newClientSpec(sub: Subscription, capabilities: Parameters<typeof specOf
 export const provisionHandler: JobHandler = {
   type: JOB_TYPES.provision,
 
+  /** One read of the claim's subscriptions (`subscriptions.getMany`) for `route`, and one of each of their targets for `run`: not one a job. */
+  async prepare(ctx, jobs): Promise<void> {
+    const byId = new Map(jobs.map((job) => [payloadOf(job).subscriptionId, job]));
+    const ids = [...byId.keys()];
+    const targets = new Map<string, Promise<Target | null>>();
+    for (let i = 0; i < ids.length; i += MAX_ROWS_PER_CALL) {
+      for (const sub of await ctx.storage.subscriptions.getMany(ids.slice(i, i + MAX_ROWS_PER_CALL))) {
+        const job = byId.get(sub.id);
+        if (job === undefined) continue;
+        prepared.set(job, sub);
+        if (sub.status !== 'pending') continue;
+        // The claim's targets too, one read each (a handful a claim), for `run`.
+        let target = targets.get(sub.targetId);
+        if (target === undefined) {
+          target = ctx.storage.targets.get(sub.targetId);
+          targets.set(sub.targetId, target);
+        }
+        const read = await target;
+        if (read !== null) preparedTargets.set(job, read);
+      }
+    }
+  },
+
   async route(ctx, job): Promise<JobRoute | null> {
-    const sub = await pendingSubscription(ctx, job);
+    const read = prepared.get(job);
+    prepared.delete(job);
+    const sub = read === undefined ? await pendingSubscription(ctx, job) : read.status === 'pending' ? read : null;
     // Already provisioned, failed, or terminated before its client was made: nothing to do.
     if (sub === null) return null;
     routed.set(job, sub);
@@ -74,10 +109,11 @@ export const provisionHandler: JobHandler = {
     };
     let target: Target | null;
     let remote: CreatedClient[];
-    const handle = await ctx.panels.get(first.sub.panelId);
+    const handle = env.handle?.panel.id === first.sub.panelId ? env.handle : await ctx.panels.get(first.sub.panelId);
     try {
       assertPanelUsable(handle, 'createClients');
-      target = await ctx.storage.targets.get(first.sub.targetId);
+      const known = preparedTargets.get(first.claimed.job);
+      target = known?.id === first.sub.targetId ? known : await ctx.storage.targets.get(first.sub.targetId);
       if (target === null) throw new NotFoundError('target', first.sub.targetId);
       const now = ctx.clock.now();
       const specs = work.map((w) => newClientSpec(w.sub, handle.adapter.capabilities, now));
@@ -103,10 +139,11 @@ export const provisionHandler: JobHandler = {
         if (!outcome.ok) outcomes.set(w.claimed.job.id, outcome);
       }),
     );
-    // One transaction for the batch; when it fails, each client alone, so one client's failure is its own.
+    // One transaction for the batch (and for the batches finishing with it); when it fails, each client alone, so one
+    // client's failure is its own.
     const together =
-      made.length > 1 &&
-      (await markProvisioned(ctx, made).then(
+      made.length > 0 &&
+      (await markProvisionedTogether(ctx, made).then(
         () => true,
         () => false,
       ));

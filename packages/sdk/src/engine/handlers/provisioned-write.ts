@@ -1,3 +1,4 @@
+import type { NewAuditEvent } from '../../domain/audit.js';
 import type { Order } from '../../domain/order.js';
 import type { Subscription, SubscriptionPatch } from '../../domain/subscription.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
@@ -5,9 +6,9 @@ import type { RemoteClient } from '../../ports/panel.js';
 import type { StorageTransaction } from '../../ports/storage.js';
 import { addDays } from '../../rules/time.js';
 import type { EngineContext } from '../context.js';
-import { WORKER_ACTOR, auditSubscription } from '../context.js';
+import { WORKER_ACTOR } from '../context.js';
 import { JOB_TYPES, jobAttempts, subscriptionJob } from '../job-types.js';
-import { settleOrder } from '../order-status.js';
+import { settleOrders } from '../order-status.js';
 import { writeSerialKey } from '../serial-keys.js';
 
 /** A client's links, as its create gave them or as asked for after. */
@@ -62,15 +63,15 @@ async function writeLive(ctx: EngineContext, tx: StorageTransaction, made: MadeC
     if (current.status !== 'pending') return null;
     updated = await tx.subscriptions.update(current.id, provisioned(current, client, links, now), { expectedRevision: current.revision });
   }
-  await auditSubscription(tx, WORKER_ACTOR, 'subscription.provisioned', updated, { status: updated.status });
   return updated;
 }
 
 /**
  * Writes the live subscriptions of made clients in one transaction: each subscription (in id order),
- * then each of their orders settled (in id order), so the port's lock order (a subscription before
+ * then their orders settled together (in id order), so the port's lock order (a subscription before
  * an order) holds across the whole batch and two batches settling subscriptions of one order wait for
- * each other instead of deadlocking. All or nothing: a caller whose batch throws writes each alone.
+ * each other instead of deadlocking; the batch's audit events (each subscription's, each order's) go in
+ * one insert. All or nothing: a caller whose batch throws writes each alone.
  */
 export async function markProvisioned(ctx: EngineContext, made: readonly MadeClient[]): Promise<void> {
   const now = ctx.clock.now();
@@ -81,13 +82,81 @@ export async function markProvisioned(ctx: EngineContext, made: readonly MadeCli
       if (updated !== null) live.push(updated);
     }
     const orderIds = [...new Set(live.flatMap((s) => (s.orderId === null ? [] : [s.orderId])))].sort();
-    const settled: Order[] = [];
-    for (const orderId of orderIds) {
-      const order = await settleOrder(tx, orderId, WORKER_ACTOR);
-      if (order !== null) settled.push(order);
-    }
+    const audit = live.map(
+      (s): NewAuditEvent => ({
+        actor: WORKER_ACTOR,
+        action: 'subscription.provisioned',
+        subjectType: 'subscription',
+        subjectId: s.id,
+        data: { status: s.status },
+      }),
+    );
+    const settled: Order[] = await settleOrders(tx, orderIds, WORKER_ACTOR, audit);
     return { live, settled };
   });
   for (const subscription of written.live) ctx.events.emit('subscription:provisioned', { subscription, actor: WORKER_ACTOR, at: now });
   for (const order of written.settled) if (order.status === 'completed') ctx.events.emit('order:completed', { order, at: now });
+}
+
+interface WaitingWrite {
+  made: readonly MadeClient[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * `markProvisioned` as group commit: the batches that finish while a write is under way go together in the next
+ * transaction (at most `maxBatchSize` clients, unless one batch alone is larger), so jobs of one create an order
+ * that settle at once share one transaction, one settle, one audit insert. All or nothing per transaction: when a
+ * merged write fails, every batch in it is told so, and writes its clients alone (as a failed batch did before).
+ */
+class ProvisionedWrites {
+  #waiting: WaitingWrite[] = [];
+  #writing = false;
+
+  constructor(private readonly ctx: EngineContext) {}
+
+  write(made: readonly MadeClient[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#waiting.push({ made, resolve, reject });
+      if (!this.#writing) void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    this.#writing = true;
+    // Batches that finished in the same turn of the loop go together (a panel's answers that came in at once).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.#waiting.length > 0) {
+      let size = 0;
+      let take = 0;
+      while (take < this.#waiting.length && (take === 0 || size + this.#waiting[take]!.made.length <= this.ctx.policy.maxBatchSize)) {
+        size += this.#waiting[take]!.made.length;
+        take++;
+      }
+      const group = this.#waiting.splice(0, take);
+      try {
+        await markProvisioned(
+          this.ctx,
+          group.flatMap((w) => w.made),
+        );
+        for (const w of group) w.resolve();
+      } catch (error) {
+        for (const w of group) w.reject(error);
+      }
+    }
+    this.#writing = false;
+  }
+}
+
+const writers = new WeakMap<EngineContext, ProvisionedWrites>();
+
+/** Writes `made` live through the engine's group commit (see `ProvisionedWrites`); throws when its transaction failed. */
+export function markProvisionedTogether(ctx: EngineContext, made: readonly MadeClient[]): Promise<void> {
+  let writer = writers.get(ctx);
+  if (writer === undefined) {
+    writer = new ProvisionedWrites(ctx);
+    writers.set(ctx, writer);
+  }
+  return writer.write(made);
 }

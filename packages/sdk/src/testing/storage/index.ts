@@ -3,6 +3,7 @@ import { assertSupportedVitest } from '../vitest-support.js';
 import type { StoragePort } from '../../ports/storage.js';
 import { ManualClock } from '../manual-clock.js';
 import { auditSuite } from './audit.js';
+import { orderSettlementSuite } from './order-settlement.js';
 import { batchesSuite } from './batches.js';
 import { capacitySuite } from './capacity.js';
 import { concurrencySuite } from './concurrency.js';
@@ -144,6 +145,7 @@ export function describeStoragePort(
     ledgerSuite(env);
     ordersSuite(env);
     orderPlacementSuite(env);
+    orderSettlementSuite(env);
     subscriptionsSuite(env);
     usageSuite(env);
     panelUsageSuite(env);
