@@ -24,7 +24,10 @@ export class TelegramUpdateLog {
     return rows.length > 0;
   }
 
-  /** Gives an update back when handling it failed, so a redelivery tries again (every money action is keyed). */
+  /**
+   * Gives an update back when handling it failed before any Bot API call could have reached the user, so a
+   * redelivery tries again (every money action is keyed); one that may have shown something stays claimed.
+   */
   async release(updateId: number): Promise<void> {
     await this.db.query(`DELETE FROM ${this.schema}.telegram_updates WHERE update_id = $1`, [updateId]);
   }

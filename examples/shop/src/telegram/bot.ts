@@ -44,6 +44,7 @@ import { miniAppUrl } from '../config/public-addresses.js';
 import { ReceiptPhotoStore } from '../db/telegram-receipt-photos.js';
 import { TelegramUpdateLog } from '../db/telegram-updates.js';
 import { isUnreachableUser, webhookRouter } from './webhook.js';
+import { watchCallsThatReachedTheUser } from './update-effects.js';
 import { registerLogSecrets } from '../logging/logger.js';
 
 /** The path Telegram posts updates to in webhook mode. */
@@ -130,6 +131,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   bot.use(async (ctx, next) => {
     const id = ctx.update.update_id;
     if (!(await updates.claim(id))) return;
+    const reachedTheUser = watchCallsThatReachedTheUser(ctx);
     try {
       await next();
     } catch (error) {
@@ -138,7 +140,9 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
         log.info({ updateId: id }, 'a Telegram user cannot be reached (blocked the bot); update dropped');
         return;
       }
-      await updates.release(id);
+      // Handled again, it would repeat what the user may have seen (a message, an answered button; the money actions
+      // replay by their keys but answer again): only an update that showed nothing is given back for a redelivery.
+      if (!reachedTheUser()) await updates.release(id);
       throw error;
     }
   });
@@ -231,7 +235,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     webhookRoutes() {
       // Polling and a webhook exclude each other (Telegram refuses getUpdates while a webhook is set).
       if (config.webhook === null) return Router();
-      return webhookRouter(bot, WEBHOOK_PATH, webhookSecret, log);
+      return webhookRouter(bot, WEBHOOK_PATH, webhookSecret, log, { maxUpdates: config.webhook.maxUpdates });
     },
     channel: () => createTelegramChannel({ shop, config, api: jobApi }),
     async deepLink(customerId) {
