@@ -89,6 +89,28 @@ describe('the Telegram webhook under overload', () => {
     expect(s.fake.calls.some((c) => c.ok && c.method === 'sendMessage' && Number(c.params['chat_id']) === next.id)).toBe(true);
   });
 
+  it('answers a redelivery of an update still running 503, and hands it over once the first delivery gave it back', async () => {
+    const app = appWith({ maxUpdates: 10, timeoutMs: 200 });
+    const user = new TelegramUser(s.fake, s.t.clock, 8151);
+    const update = user.message('/start');
+    const held = s.fake.holdNext('sendMessage');
+    expect((await post(app, update)).status).toBe(503);
+    // Still running: the redelivery waits (503), doing nothing.
+    const callsBefore = s.fake.calls.length;
+    expect((await post(app, update)).status).toBe(503);
+    expect(s.fake.calls.length).toBe(callsBefore);
+    // Telegram refuses the welcome (`ok: false`: nothing was shown): the update fails late and is given back.
+    held.release({ code: 400, description: "Bad Request: can't parse entities" });
+    await waitUntil('the late failure is logged', () => lateFailures().length > 0);
+    expect(await claimed(update.update_id)).toBe(false);
+    expect((await post(app, update)).status).toBe(200);
+    // Nothing lost, nothing doubled: the one welcome sent is the redelivery's.
+    const welcomes = s.fake.calls.filter((c) => c.method === 'sendMessage' && Number(c.params['chat_id']) === user.id);
+    expect(welcomes.map((c) => c.ok)).toEqual([false, true]);
+    expect((await post(app, update)).status).toBe(200);
+    expect(s.fake.calls.filter((c) => c.method === 'sendMessage' && Number(c.params['chat_id']) === user.id)).toHaveLength(2);
+  });
+
   it('answers one update more than it may handle at once 503 at once, storing nothing, and handles it when delivered again', async () => {
     const app = appWith({ maxUpdates: 2 });
     const busy = [new TelegramUser(s.fake, s.t.clock, 8201), new TelegramUser(s.fake, s.t.clock, 8202)];

@@ -43,8 +43,8 @@ import { mainMenu } from './menu.js';
 import { miniAppUrl } from '../config/public-addresses.js';
 import { ReceiptPhotoStore } from '../db/telegram-receipt-photos.js';
 import { TelegramUpdateLog } from '../db/telegram-updates.js';
-import { isUnreachableUser, webhookRouter } from './webhook.js';
-import { watchCallsThatReachedTheUser } from './update-effects.js';
+import { webhookRouter } from './webhook.js';
+import { handledOnce } from './update-once.js';
 import { registerLogSecrets } from '../logging/logger.js';
 
 /** The path Telegram posts updates to in webhook mode. */
@@ -88,7 +88,7 @@ export function webhookSecretFor(config: TelegramConfig, shopSecret: string): st
 
 /**
  * Builds the bot on the shop's services: every update is handled once (its id is claimed in
- * `telegram_updates`), by a private-chat user resolved to a shop customer; money actions carry
+ * `telegram_updates`, see `update-once.ts`), by a private-chat user resolved to a shop customer; money actions carry
  * idempotency keys derived from the message they come from; 429s are waited out (auto-retry).
  */
 export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
@@ -128,24 +128,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     return sending;
   };
 
-  bot.use(async (ctx, next) => {
-    const id = ctx.update.update_id;
-    if (!(await updates.claim(id))) return;
-    const reachedTheUser = watchCallsThatReachedTheUser(ctx);
-    try {
-      await next();
-    } catch (error) {
-      // A user who blocked the bot stays unreachable however often Telegram redelivers: the update is done.
-      if (isUnreachableUser(error)) {
-        log.info({ updateId: id }, 'a Telegram user cannot be reached (blocked the bot); update dropped');
-        return;
-      }
-      // Handled again, it would repeat what the user may have seen (a message, an answered button; the money actions
-      // replay by their keys but answer again): only an update that showed nothing is given back for a redelivery.
-      if (!reachedTheUser()) await updates.release(id);
-      throw error;
-    }
-  });
+  bot.use(handledOnce(updates, log, { webhook: config.webhook !== null }));
   // A chat that writes (or unblocks the bot) may be sent to again, whatever Telegram refused before.
   bot.use(async (ctx, next) => {
     if (ctx.chat !== undefined) await unreachable.clear(String(ctx.chat.id));

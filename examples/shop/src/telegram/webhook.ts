@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { BotError, GrammyError, type Bot } from 'grammy';
+import { BotError, type Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -9,6 +9,7 @@ import { ShopError } from '../app/shop-error.js';
 import { containsNul } from '../app/input/nul-text.js';
 import type { BotContext } from './context.js';
 import { createUpdateIntake, WEBHOOK_TIMEOUT_MS } from './update-intake.js';
+import { UpdateStillRunning } from './update-once.js';
 
 /**
  * What an update must look like before the bot (and the database) sees it: an object with a safe integer
@@ -27,14 +28,13 @@ function sameSecret(given: unknown, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** A Bot API refusal that no redelivery changes: the user blocked the bot, deleted the account, or the chat is gone. */
-export function isUnreachableUser(error: unknown): boolean {
-  const inner = error instanceof BotError ? error.error : error;
-  return inner instanceof GrammyError && (inner.error_code === 403 || /chat not found/i.test(inner.description));
-}
-
-/** Seconds Telegram is asked to wait before delivering a shed or timed-out update again. */
+/** Seconds Telegram is asked to wait before delivering a shed, timed-out or still-running update again. */
 const REDELIVER_AFTER_S = 1;
+
+/** 503 with `Retry-After`: Telegram delivers the update again later (it retries any answer but 2xx). */
+function deliverAgainLater(res: Response): void {
+  res.status(503).set('Retry-After', String(REDELIVER_AFTER_S)).end();
+}
 
 /** How the webhook takes updates in: at most `maxUpdates` at once, each waited for up to `timeoutMs`. */
 export interface WebhookOptions {
@@ -52,9 +52,9 @@ function failureLog(error: unknown): { err: unknown; updateId?: number } {
  * `POST <path>`: the secret header checked first (401), the body checked second (400, nothing stored), then the
  * update handed to the bot, at most `maxUpdates` at once in this process: one more is answered 503 at once, before
  * anything is stored, and Telegram delivers it again later. An update still running after the timeout is answered
- * 503 too and goes on; its redelivery finds it claimed (`telegram_updates`) and is not handled twice, and its late
- * failure is logged, never left to end the process. A failed update answers 500 so Telegram delivers it again, and
- * is logged as its error alone.
+ * 503 too and goes on, its late failure logged, never left to end the process; its redeliveries are answered 503
+ * while it runs (`update-once.ts`), then find it handled, or given back if it failed before showing anything. A
+ * failed update answers 500 so Telegram delivers it again, and is logged as its error alone.
  */
 export function webhookRouter(bot: Bot<BotContext>, path: string, secret: string, log: Logger, options: WebhookOptions): Router {
   const router = Router();
@@ -62,7 +62,10 @@ export function webhookRouter(bot: Bot<BotContext>, path: string, secret: string
     maxAtOnce: options.maxUpdates,
     timeoutMs: options.timeoutMs ?? WEBHOOK_TIMEOUT_MS,
     log,
-    onLateFailure: (error) => log.error(failureLog(error), 'a Telegram update failed after its webhook request was answered'),
+    onLateFailure: (error) => {
+      if (error instanceof BotError && error.error instanceof UpdateStillRunning) return;
+      log.error(failureLog(error), 'a Telegram update failed after its webhook request was answered');
+    },
   });
   const handle = async (update: Update) => {
     if (!bot.isInited()) await bot.init();
@@ -85,13 +88,12 @@ export function webhookRouter(bot: Bot<BotContext>, path: string, secret: string
     (req: Request, res: Response, next: NextFunction) => {
       intake
         .run(() => handle(req.body as Update))
-        .then((outcome) => {
-          if (outcome === 'handled') res.status(200).end();
-          else res.status(503).set('Retry-After', String(REDELIVER_AFTER_S)).end();
-        }, next);
+        .then((outcome) => (outcome === 'handled' ? void res.status(200).end() : deliverAgainLater(res)), next);
     },
-    (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
+    (error: unknown, _req: Request, res: Response, next: NextFunction) => {
       if (!(error instanceof BotError)) return next(error);
+      // Delivered again while some replica still handles it: its outcome decides what a later delivery finds.
+      if (error.error instanceof UpdateStillRunning) return deliverAgainLater(res);
       // The database away: a 503 (Telegram delivers the update again later), logged by the error handler.
       if (isDatabaseAway(error.error)) return next(error.error);
       log.error(failureLog(error), 'handling a Telegram update failed');

@@ -22,6 +22,9 @@ export interface ScriptedFailure {
   retryAfter?: number;
 }
 
+/** How a held call ends: answered, refused with a failure, or its connection dropped. */
+type HoldOutcome = 'answer' | 'hangUp' | ScriptedFailure;
+
 const BOT_USER = {
   id: 777000111,
   is_bot: true,
@@ -42,7 +45,7 @@ export class FakeTelegram {
   private readonly queue: Update[] = [];
   private readonly waiting = new Set<() => void>();
   private readonly failures = new Map<string, ScriptedFailure[]>();
-  private readonly holds = new Map<string, Array<{ arrive(): void; released: Promise<'answer' | 'hangUp'> }>>();
+  private readonly holds = new Map<string, Array<{ arrive(): void; released: Promise<HoldOutcome> }>>();
   /** The bot's command lists, by scope and language (`setMyCommands`), as Telegram keeps them. */
   private readonly commandLists = new Map<string, unknown[]>();
   /** The menu buttons (`setChatMenuButton`), by chat (`''`: the default), as Telegram keeps them. */
@@ -90,14 +93,14 @@ export class FakeTelegram {
 
   /**
    * Holds the next call of `method` (each call of `holdNext` holds one more): `arrived` resolves when it comes in, and
-   * it waits for `release` to be answered as any other call, or, with `hangUp`, to have its connection dropped with no
-   * answer (the bot sees "socket hang up": it cannot know whether the call took effect).
+   * it waits for `release` to be answered as any other call, refused with a failure, or, with `hangUp`, to have its
+   * connection dropped with no answer (the bot sees "socket hang up": it cannot know whether the call took effect).
    */
-  holdNext(method: string): { arrived: Promise<void>; release(how?: 'answer' | 'hangUp'): void } {
+  holdNext(method: string): { arrived: Promise<void>; release(how?: 'answer' | 'hangUp' | ScriptedFailure): void } {
     let arrive = () => {};
-    let release: (how: 'answer' | 'hangUp') => void = () => {};
+    let release: (how: HoldOutcome) => void = () => {};
     const arrived = new Promise<void>((resolve) => (arrive = resolve));
-    const released = new Promise<'answer' | 'hangUp'>((resolve) => (release = resolve));
+    const released = new Promise<HoldOutcome>((resolve) => (release = resolve));
     this.holds.set(method, [...(this.holds.get(method) ?? []), { arrive, released }]);
     return { arrived, release: (how = 'answer') => release(how) };
   }
@@ -149,16 +152,17 @@ export class FakeTelegram {
     const { params, upload } = await parseBody(req, Buffer.concat(chunks));
     if (method === 'getUpdates') return this.getUpdates(params, res, answer);
     const hold = this.holds.get(method)?.shift();
-    if (hold !== undefined) {
-      hold.arrive();
-      if ((await hold.released) === 'hangUp') {
-        this.calls.push({ method, params, ok: false, result: { hungUp: true } });
-        return void req.socket.destroy();
-      }
+    hold?.arrive();
+    const held = await hold?.released;
+    if (held === 'hangUp') {
+      this.calls.push({ method, params, ok: false, result: { hungUp: true } });
+      return void req.socket.destroy();
     }
     const failure = this.down
       ? { code: 502, description: 'Bad Gateway' }
-      : (this.failures.get(method)?.shift() ?? this.refusalOf(method, params));
+      : typeof held === 'object'
+        ? held
+        : (this.failures.get(method)?.shift() ?? this.refusalOf(method, params));
     if (failure !== undefined) {
       this.calls.push({ method, params, ...(upload === undefined ? {} : { upload }), ok: false, result: { error_code: failure.code } });
       const parameters = failure.retryAfter === undefined ? {} : { parameters: { retry_after: failure.retryAfter } };
