@@ -128,6 +128,9 @@ describe('the Telegram webhook under overload', () => {
     expect(await claimed(update.update_id)).toBe(false);
     expect(await s.t.shop.storage.customers.getByExternalRef(`telegram:${extra.id}`)).toBeNull();
     expect(s.fake.calls.length).toBe(callsBefore);
+    // Said once in aggregate, not as an error line per shed request (that would be load of its own).
+    expect(logLines.filter((l) => l['msg'] === 'the Telegram webhook is overloaded: updates answered 503')).toHaveLength(1);
+    expect(logLines.filter((l) => (l['res'] as { statusCode?: number } | undefined)?.statusCode === 503 && l['level'] !== 20)).toEqual([]);
 
     for (const h of holds) h.release();
     expect(await Promise.all(running)).toEqual([200, 200]);

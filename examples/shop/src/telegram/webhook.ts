@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isDatabaseAway } from '../db/database-away.js';
 import { ShopError } from '../app/shop-error.js';
 import { containsNul } from '../app/input/nul-text.js';
+import { answerQuietly } from '../logging/quiet-answer.js';
 import type { BotContext } from './context.js';
 import { createUpdateIntake, WEBHOOK_TIMEOUT_MS } from './update-intake.js';
 import { UpdateStillRunning } from './update-once.js';
@@ -33,6 +34,8 @@ const REDELIVER_AFTER_S = 1;
 
 /** 503 with `Retry-After`: Telegram delivers the update again later (it retries any answer but 2xx). */
 function deliverAgainLater(res: Response): void {
+  // Counted and logged in aggregate by the intake (`update-intake.ts`), not one error line each.
+  answerQuietly(res);
   res.status(503).set('Retry-After', String(REDELIVER_AFTER_S)).end();
 }
 
