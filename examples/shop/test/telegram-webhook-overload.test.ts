@@ -178,6 +178,20 @@ describe('the Telegram webhook under overload', () => {
     expect(unhandled).toEqual([]);
   });
 
+  it('goes on when the answer to a button is lost on the way: the reply still comes, once', async () => {
+    const app = appWith({ maxUpdates: 10 });
+    const buyer = new TelegramUser(s.fake, s.t.clock, 8501);
+    expect((await post(app, buyer.message('/start'))).status).toBe(200);
+    const since = s.fake.calls.length;
+    const held = s.fake.holdNext('answerCallbackQuery');
+    // supertest sends when its answer is asked for.
+    const answer = post(app, buyer.tap('cat', 1)).then((r) => r.status);
+    await held.arrived;
+    held.release('hangUp');
+    expect(await answer).toBe(200);
+    expect(s.fake.callsSince(since, 'sendMessage').map(textOf)).toEqual([en('telegram.catalog.chooseLocation')]);
+  });
+
   it('gives back an update that failed before anything reached the user: its redelivery is handled', async () => {
     const app = appWith({ maxUpdates: 10 });
     const user = new TelegramUser(s.fake, s.t.clock, 8401);

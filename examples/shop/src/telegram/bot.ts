@@ -45,6 +45,7 @@ import { ReceiptPhotoStore } from '../db/telegram-receipt-photos.js';
 import { TelegramUpdateLog } from '../db/telegram-updates.js';
 import { webhookRouter } from './webhook.js';
 import { handledOnce } from './update-once.js';
+import { callbackAnswersAreCourtesy } from './callback-answers.js';
 import { registerLogSecrets } from '../logging/logger.js';
 
 /** The path Telegram posts updates to in webhook mode. */
@@ -99,6 +100,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   // The same retry policy as `telegramApi`: 429s are waited out for up to a minute. A network
   // error is not retried blindly: the message may have arrived (see the at-most-once sends).
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: true }));
+  bot.api.config.use(callbackAnswersAreCourtesy(log));
   const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
   const updates = new TelegramUpdateLog(shop.db, shop.shopSchema, shop.clock);
   const unreachable = new TelegramUnreachableChats(shop.db, shop.shopSchema, shop.clock);
