@@ -146,6 +146,8 @@ await dropSchemas();
 const shop = await openShop(config, { logger: createLogger('error') });
 const replicas: Array<{ child: ChildProcess; url: string }> = [];
 let replicaDeaths = 0;
+/** Steps a buyer tapped again after 30 s without a reply (one lost on the way). */
+let tappedAgain = 0;
 let stopping = false;
 let failed = false;
 try {
@@ -229,11 +231,22 @@ try {
     }
   };
   const users = Array.from({ length: LONE + BUYERS }, (_, i) => new RushBuyer(FIRST_USER + i));
-  /** Posts an update and waits for the bot's next message to this user. */
-  const step = async (user: RushBuyer, update: Update) => {
-    const seen = messagesTo(user.id).length;
-    await post(update);
-    return (await messageTo(user.id, () => true, seen + 1, 30_000)).call;
+  /**
+   * Posts an update and waits for the bot's next message to this user. A reply lost on the way is not sent again (the
+   * shop sends at most once: it may have arrived), so a buyer who sees nothing for 30 s taps again, as a person
+   * would (a new update); up to 3 times, counted.
+   */
+  const step = async (user: RushBuyer, make: () => Update) => {
+    for (let tries = 1; ; tries++) {
+      const seen = messagesTo(user.id).length;
+      await post(make());
+      try {
+        return (await messageTo(user.id, () => true, seen + 1, 30_000)).call;
+      } catch (error) {
+        if (tries === 3) throw error;
+        tappedAgain++;
+      }
+    }
   };
   const button = (call: BotCall, match: (b: { text: string; callback_data?: string }) => boolean) => {
     const found = buttonsOf(call).find((b) => b.callback_data !== undefined && match(b));
@@ -246,7 +259,7 @@ try {
   const seedStarted = performance.now();
   const customers = new Map<number, string>();
   const seedOne = async (user: RushBuyer) => {
-    await step(user, user.start());
+    await step(user, () => user.start());
     const customer = await shop.storage.customers.getByExternalRef(`telegram:${user.id}`);
     if (customer === null) throw new Error(`/start linked no customer for ${user.id}`);
     customers.set(user.id, customer.id);
@@ -263,16 +276,14 @@ try {
 
   /** One buyer's taps: catalog → location → plan → buy; resolves with ms from the buy tap to the link message. */
   const buy = async (user: RushBuyer) => {
-    const locations = await step(user, user.tap('cat', 1));
-    const plans = await step(
-      user,
+    const locations = await step(user, () => user.tap('cat', 1));
+    const plans = await step(user, () =>
       user.tap(
         button(locations, () => true),
         messageId(locations),
       ),
     );
-    const quote = await step(
-      user,
+    const quote = await step(user, () =>
       user.tap(
         button(plans, (b) => b.text.includes(PLAN)),
         messageId(plans),
@@ -377,7 +388,7 @@ try {
   );
   console.log(`load ${loadAtStart} → ${loadAtEnd}`);
   console.log(
-    `updates delivered again after a failed answer: ${redelivered.size === 0 ? 'none' : [...redelivered].map(([status, n]) => `${n} after ${status}`).join(', ')}`,
+    `buyers who tapped again after 30 s without a reply: ${tappedAgain}; updates delivered again after a failed answer: ${redelivered.size === 0 ? 'none' : [...redelivered].map(([status, n]) => `${n} after ${status}`).join(', ')}`,
   );
   console.log(
     `checks over ${users.length} buyers: wrong order counts ${wrongOrders}, wrong link-message counts ${wrongLinks}, wrong wallets ${wrongWallets}; replicas that died ${replicaDeaths}`,
