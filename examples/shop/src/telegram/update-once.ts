@@ -23,7 +23,7 @@ export class UpdateStillRunning extends Error {
  * one handled already is dropped; of one still running, refused with {@link UpdateStillRunning} in webhook mode (the
  * outcome decides what its redelivery finds) and dropped when polling (nothing is delivered again there). A failed
  * update is given back for a redelivery only when no Bot API call may have reached the user: handled again, it
- * would repeat what the user may have seen (a message, an answered button; the money actions replay by their keys
+ * would repeat what the user may have seen (a message: the money actions replay by their keys
  * but answer again); otherwise it is finished, and its error goes on to be logged.
  */
 export function handledOnce(updates: TelegramUpdateLog, log: Logger, mode: { webhook: boolean }): MiddlewareFn<BotContext> {
