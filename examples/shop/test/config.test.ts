@@ -83,7 +83,12 @@ describe('configuration', () => {
     expect(loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_MINI_APP: 'off', ...local }).telegram?.miniApp).toBeNull();
     expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_MINI_APP_MAX_AGE: '5', ...local })).toThrow(/TELEGRAM_MINI_APP_MAX_AGE/);
     const hooked = loadConfig({ TELEGRAM_BOT_TOKEN: token, PUBLIC_URL: 'https://shop.example.com/' }).telegram;
-    expect(hooked?.webhook).toEqual({ url: 'https://shop.example.com/telegram/webhook', secret: null });
+    expect(hooked?.webhook).toEqual({ url: 'https://shop.example.com/telegram/webhook', secret: null, maxUpdates: 40 });
+    // The updates a replica handles at once: a setting, 1–1000.
+    const roomy = { TELEGRAM_BOT_TOKEN: token, PUBLIC_URL: 'https://shop.example.com', TELEGRAM_WEBHOOK_MAX_UPDATES: '200' };
+    expect(loadConfig(roomy).telegram?.webhook?.maxUpdates).toBe(200);
+    for (const bad of ['0', '1001', 'many'])
+      expect(() => loadConfig({ ...roomy, TELEGRAM_WEBHOOK_MAX_UPDATES: bad })).toThrow(/TELEGRAM_WEBHOOK_MAX_UPDATES/);
     expect(
       loadConfig({ TELEGRAM_BOT_TOKEN: token, PUBLIC_URL: 'https://shop.example.com', TELEGRAM_WEBHOOK: 'off' }).telegram?.webhook,
     ).toBeNull();

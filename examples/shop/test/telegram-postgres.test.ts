@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { createShopBot, type ShopBot } from '../src/telegram/bot.js';
-import { TelegramUpdateLog } from '../src/db/telegram-updates.js';
+import { TelegramUpdateLog, UPDATE_CLAIM_LEASE_MS } from '../src/db/telegram-updates.js';
 import { FakeTelegram } from './support/fake-telegram.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 
@@ -53,12 +53,22 @@ describe.skipIf(DATABASE_URL === undefined)(
       await pool.end();
     });
 
-    it('hands an update delivered to both replicas at once to exactly one of them', async () => {
+    it('hands an update delivered to both replicas at once to exactly one of them, and one left unfinished past its lease to one', async () => {
       const logs = replicas.map((r) => new TelegramUpdateLog(r.shop.db, r.shop.shopSchema, clock));
       for (let updateId = 1; updateId <= 20; updateId++) {
         const claims = await Promise.all(logs.map((log) => log.claim(updateId)));
-        expect(claims.filter(Boolean)).toHaveLength(1);
+        expect(claims.sort()).toEqual(['claimed', 'running']);
       }
+      // Finished: every later delivery finds it handled.
+      await logs[0]?.finish(1);
+      expect(await Promise.all(logs.map((log) => log.claim(1)))).toEqual(['handled', 'handled']);
+      // Unfinished past the lease (the replica handling it died): one of two deliveries at once takes it over.
+      clock.advance(UPDATE_CLAIM_LEASE_MS + 1000);
+      for (let updateId = 2; updateId <= 20; updateId++) {
+        const claims = await Promise.all(logs.map((log) => log.claim(updateId)));
+        expect(claims.sort()).toEqual(['claimed', 'running']);
+      }
+      expect(await Promise.all(logs.map((log) => log.claim(1)))).toEqual(['handled', 'handled']);
     });
 
     it('sends a broadcast created twice at once to each buyer exactly once, with both replicas sending at the same time', async () => {

@@ -147,6 +147,12 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16–256 letters, digits, _ or -')
     .optional(),
+  /**
+   * How many Telegram updates one replica handles at once in webhook mode; one more is answered 503 at once (nothing
+   * stored) and Telegram delivers it again later, so an overloaded replica sheds load instead of queueing past the
+   * webhook's timeout. Default 40 (Telegram's own default number of connections to a webhook).
+   */
+  TELEGRAM_WEBHOOK_MAX_UPDATES: z.coerce.number().int().min(1).max(1000).default(40),
   /** Where buyers get help (a @username, link or text), shown by the bot's Support button. */
   TELEGRAM_SUPPORT: z.string().min(1).max(200).optional(),
   /**
@@ -216,8 +222,11 @@ export interface TelegramConfig {
   /** Telegram user ids (as strings) of the shop's admins in the bot. */
   adminIds: string[];
   apiRoot: string | null;
-  /** Telegram posts updates to this URL (with the secret header) instead of the bot polling; `null`: long polling. */
-  webhook: { url: string; secret: string | null } | null;
+  /**
+   * Telegram posts updates to this URL (with the secret header) instead of the bot polling; `null`: long polling.
+   * `maxUpdates`: the updates one replica handles at once (TELEGRAM_WEBHOOK_MAX_UPDATES).
+   */
+  webhook: { url: string; secret: string | null; maxUpdates: number } | null;
   support: string | null;
   /** Sign-in from a Mini App's launch data, or `null` when TELEGRAM_MINI_APP is off. */
   miniApp: { maxAgeSeconds: number } | null;
@@ -327,7 +336,11 @@ function telegramConfig(e: z.infer<typeof EnvSchema>, publicUrl: string | null):
     apiRoot: e.TELEGRAM_API_ROOT ?? null,
     webhook:
       webhook && publicUrl !== null
-        ? { url: new URL('/telegram/webhook', publicUrl).href, secret: e.TELEGRAM_WEBHOOK_SECRET ?? null }
+        ? {
+            url: new URL('/telegram/webhook', publicUrl).href,
+            secret: e.TELEGRAM_WEBHOOK_SECRET ?? null,
+            maxUpdates: e.TELEGRAM_WEBHOOK_MAX_UPDATES,
+          }
         : null,
     support: e.TELEGRAM_SUPPORT ?? null,
     miniApp: e.TELEGRAM_MINI_APP ? { maxAgeSeconds: e.TELEGRAM_MINI_APP_MAX_AGE } : null,

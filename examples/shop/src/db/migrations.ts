@@ -417,6 +417,14 @@ const MIGRATIONS: readonly ShopMigration[] = [
       `CREATE INDEX IF NOT EXISTS shop_imports_created ON ${s}.shop_imports (created_at DESC)`,
     ],
   },
+  {
+    // Issue 50: a Telegram update claimed but not finished is being handled; its redelivery waits (503) instead of
+    // being dropped, and one left unfinished past a lease (its replica died) is taken over. Rows already there, and
+    // rows an older release writes during a rolling upgrade, count as finished (the column's default).
+    version: 19,
+    name: 'telegram_updates_finished',
+    statements: (s) => [`ALTER TABLE ${s}.telegram_updates ADD COLUMN IF NOT EXISTS finished_at timestamptz DEFAULT now()`],
+  },
 ];
 
 /** The newest version this build knows. */

@@ -5,8 +5,21 @@ import type { SqlClient } from '@panelkit/storage-postgres';
 const KEEP_UPDATES_MS = 7 * 24 * 3600_000;
 
 /**
- * The `telegram_updates` table: the update ids already handled, so an update Telegram delivers
- * again (a webhook retried, polling resumed after a crash) is handled once across every replica.
+ * How long an update may stay claimed and unfinished before a redelivery takes it over: its replica died handling
+ * it. Far past the longest an update runs (its Bot API calls wait out 429s for up to a minute each, five times).
+ */
+export const UPDATE_CLAIM_LEASE_MS = 15 * 60_000;
+
+/**
+ * What a claim of an update id found: it is this caller's to handle now (`claimed`), handled already (`handled`),
+ * or being handled elsewhere, or just now (`running`: deliver it again later).
+ */
+export type UpdateClaim = 'claimed' | 'handled' | 'running';
+
+/**
+ * The `telegram_updates` table: the update ids claimed, each unfinished (`finished_at` null) while some replica
+ * handles it, so an update Telegram delivers again (a webhook retried, polling resumed after a crash) is handled
+ * once across every replica, and a redelivery of one still running waits for its outcome.
  */
 export class TelegramUpdateLog {
   constructor(
@@ -15,16 +28,37 @@ export class TelegramUpdateLog {
     private readonly clock: Clock,
   ) {}
 
-  /** True for the first claim of an update id anywhere; false when it was claimed before. */
-  async claim(updateId: number): Promise<boolean> {
+  /**
+   * Claims an update id for handling: the first claim anywhere wins, and so does the first after an unfinished
+   * claim's lease ran out.
+   */
+  async claim(updateId: number): Promise<UpdateClaim> {
+    const now = this.clock.now();
     const { rows } = await this.db.query(
-      `INSERT INTO ${this.schema}.telegram_updates (update_id, received_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING update_id`,
-      [updateId, this.clock.now()],
+      `INSERT INTO ${this.schema}.telegram_updates AS u (update_id, received_at, finished_at) VALUES ($1, $2, NULL)
+       ON CONFLICT (update_id) DO UPDATE SET received_at = EXCLUDED.received_at
+         WHERE u.finished_at IS NULL AND u.received_at < $3
+       RETURNING update_id`,
+      [updateId, now, new Date(now.getTime() - UPDATE_CLAIM_LEASE_MS)],
     );
-    return rows.length > 0;
+    if (rows.length > 0) return 'claimed';
+    const held = await this.db.query<{ finished: boolean }>(
+      `SELECT finished_at IS NOT NULL AS finished FROM ${this.schema}.telegram_updates WHERE update_id = $1`,
+      [updateId],
+    );
+    // Gone between the two statements: given back just now, so it is delivered again.
+    return held.rows[0]?.finished === true ? 'handled' : 'running';
   }
 
-  /** Gives an update back when handling it failed, so a redelivery tries again (every money action is keyed). */
+  /** Marks a claimed update done: every later delivery of it is `handled`. */
+  async finish(updateId: number): Promise<void> {
+    await this.db.query(`UPDATE ${this.schema}.telegram_updates SET finished_at = $2 WHERE update_id = $1`, [updateId, this.clock.now()]);
+  }
+
+  /**
+   * Gives an update back when handling it failed before any Bot API call could have reached the user, so a
+   * redelivery tries again (every money action is keyed); one that may have shown something is finished instead.
+   */
   async release(updateId: number): Promise<void> {
     await this.db.query(`DELETE FROM ${this.schema}.telegram_updates WHERE update_id = $1`, [updateId]);
   }

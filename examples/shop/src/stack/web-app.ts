@@ -5,6 +5,7 @@ import cookieParser from 'cookie-parser';
 import express, { type Express, type Request, type Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import { isQuietAnswer } from '../logging/quiet-answer.js';
 import { csrfCookie, csrfProtection } from '../http/csrf.js';
 import { loadViewer } from '../http/viewer.js';
 import { adminRoutes } from '../routes/admin/index.js';
@@ -135,7 +136,7 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
     pinoHttp({
       logger: shop.logger.child({ component: 'http' }),
       customLogLevel: (_req, res, error) =>
-        error !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+        isQuietAnswer(res) ? 'debug' : error !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       // A subscription link's token is a credential: the path is logged without it.
       serializers: {
         req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/^\/(s|reset-password)\/[^/?]+/, '/$1/[redacted]') }),

@@ -43,7 +43,9 @@ import { mainMenu } from './menu.js';
 import { miniAppUrl } from '../config/public-addresses.js';
 import { ReceiptPhotoStore } from '../db/telegram-receipt-photos.js';
 import { TelegramUpdateLog } from '../db/telegram-updates.js';
-import { isUnreachableUser, webhookRouter } from './webhook.js';
+import { webhookRouter } from './webhook.js';
+import { handledOnce } from './update-once.js';
+import { callbackAnswersAreCourtesy } from './callback-answers.js';
 import { registerLogSecrets } from '../logging/logger.js';
 
 /** The path Telegram posts updates to in webhook mode. */
@@ -87,7 +89,7 @@ export function webhookSecretFor(config: TelegramConfig, shopSecret: string): st
 
 /**
  * Builds the bot on the shop's services: every update is handled once (its id is claimed in
- * `telegram_updates`), by a private-chat user resolved to a shop customer; money actions carry
+ * `telegram_updates`, see `update-once.ts`), by a private-chat user resolved to a shop customer; money actions carry
  * idempotency keys derived from the message they come from; 429s are waited out (auto-retry).
  */
 export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
@@ -98,6 +100,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   // The same retry policy as `telegramApi`: 429s are waited out for up to a minute. A network
   // error is not retried blindly: the message may have arrived (see the at-most-once sends).
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: true }));
+  bot.api.config.use(callbackAnswersAreCourtesy(log));
   const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
   const updates = new TelegramUpdateLog(shop.db, shop.shopSchema, shop.clock);
   const unreachable = new TelegramUnreachableChats(shop.db, shop.shopSchema, shop.clock);
@@ -127,21 +130,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     return sending;
   };
 
-  bot.use(async (ctx, next) => {
-    const id = ctx.update.update_id;
-    if (!(await updates.claim(id))) return;
-    try {
-      await next();
-    } catch (error) {
-      // A user who blocked the bot stays unreachable however often Telegram redelivers: the update is done.
-      if (isUnreachableUser(error)) {
-        log.info({ updateId: id }, 'a Telegram user cannot be reached (blocked the bot); update dropped');
-        return;
-      }
-      await updates.release(id);
-      throw error;
-    }
-  });
+  bot.use(handledOnce(updates, log, { webhook: config.webhook !== null }));
   // A chat that writes (or unblocks the bot) may be sent to again, whatever Telegram refused before.
   bot.use(async (ctx, next) => {
     if (ctx.chat !== undefined) await unreachable.clear(String(ctx.chat.id));
@@ -231,7 +220,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     webhookRoutes() {
       // Polling and a webhook exclude each other (Telegram refuses getUpdates while a webhook is set).
       if (config.webhook === null) return Router();
-      return webhookRouter(bot, WEBHOOK_PATH, webhookSecret, log);
+      return webhookRouter(bot, WEBHOOK_PATH, webhookSecret, log, { maxUpdates: config.webhook.maxUpdates });
     },
     channel: () => createTelegramChannel({ shop, config, api: jobApi }),
     async deepLink(customerId) {

@@ -1,12 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { BotError, GrammyError, webhookCallback, type Bot } from 'grammy';
+import { BotError, type Bot } from 'grammy';
+import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { isDatabaseAway } from '../db/database-away.js';
 import { ShopError } from '../app/shop-error.js';
 import { containsNul } from '../app/input/nul-text.js';
+import { answerQuietly } from '../logging/quiet-answer.js';
 import type { BotContext } from './context.js';
+import { createUpdateIntake, WEBHOOK_TIMEOUT_MS } from './update-intake.js';
+import { UpdateStillRunning } from './update-once.js';
 
 /**
  * What an update must look like before the bot (and the database) sees it: an object with a safe integer
@@ -25,20 +29,51 @@ function sameSecret(given: unknown, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** A Bot API refusal that no redelivery changes: the user blocked the bot, deleted the account, or the chat is gone. */
-export function isUnreachableUser(error: unknown): boolean {
-  const inner = error instanceof BotError ? error.error : error;
-  return inner instanceof GrammyError && (inner.error_code === 403 || /chat not found/i.test(inner.description));
+/** Seconds Telegram is asked to wait before delivering a shed, timed-out or still-running update again. */
+const REDELIVER_AFTER_S = 1;
+
+/** 503 with `Retry-After`: Telegram delivers the update again later (it retries any answer but 2xx). */
+function deliverAgainLater(res: Response): void {
+  // Counted and logged in aggregate by the intake (`update-intake.ts`), not one error line each.
+  answerQuietly(res);
+  res.status(503).set('Retry-After', String(REDELIVER_AFTER_S)).end();
+}
+
+/** How the webhook takes updates in: at most `maxUpdates` at once, each waited for up to `timeoutMs`. */
+export interface WebhookOptions {
+  maxUpdates: number;
+  /** Default {@link WEBHOOK_TIMEOUT_MS}. */
+  timeoutMs?: number;
+}
+
+/** What a failed update may be logged as: its error alone (grammY's `BotError` carries the whole context, bot token included). */
+function failureLog(error: unknown): { err: unknown; updateId?: number } {
+  return error instanceof BotError ? { err: error.error, updateId: error.ctx.update.update_id } : { err: error };
 }
 
 /**
- * `POST <path>`: the secret header checked first (401), the body checked second (400, nothing stored), then
- * the update handed to grammY. A failed update answers 500 so Telegram delivers it again, and is logged as its
- * error alone: grammY's `BotError` carries the whole context, bot token included.
+ * `POST <path>`: the secret header checked first (401), the body checked second (400, nothing stored), then the
+ * update handed to the bot, at most `maxUpdates` at once in this process: one more is answered 503 at once, before
+ * anything is stored, and Telegram delivers it again later. An update still running after the timeout is answered
+ * 503 too and goes on, its late failure logged, never left to end the process; its redeliveries are answered 503
+ * while it runs (`update-once.ts`), then find it handled, or given back if it failed before showing anything. A
+ * failed update answers 500 so Telegram delivers it again, and is logged as its error alone.
  */
-export function webhookRouter(bot: Bot<BotContext>, path: string, secret: string, log: Logger): Router {
+export function webhookRouter(bot: Bot<BotContext>, path: string, secret: string, log: Logger, options: WebhookOptions): Router {
   const router = Router();
-  const handle = webhookCallback(bot, 'express', { secretToken: secret });
+  const intake = createUpdateIntake({
+    maxAtOnce: options.maxUpdates,
+    timeoutMs: options.timeoutMs ?? WEBHOOK_TIMEOUT_MS,
+    log,
+    onLateFailure: (error) => {
+      if (error instanceof BotError && error.error instanceof UpdateStillRunning) return;
+      log.error(failureLog(error), 'a Telegram update failed after its webhook request was answered');
+    },
+  });
+  const handle = async (update: Update) => {
+    if (!bot.isInited()) await bot.init();
+    await bot.handleUpdate(update);
+  };
   router.post(
     path,
     (req: Request, _res: Response, next: NextFunction) => {
@@ -53,12 +88,18 @@ export function webhookRouter(bot: Bot<BotContext>, path: string, secret: string
       const readable = UpdateEnvelopeSchema.safeParse(req.body).success && !containsNul(req.body);
       next(readable ? undefined : new ShopError('invalid_input', 'errors.malformedBody'));
     },
-    handle,
-    (error: unknown, _req: Request, _res: Response, next: NextFunction) => {
+    (req: Request, res: Response, next: NextFunction) => {
+      intake
+        .run(() => handle(req.body as Update))
+        .then((outcome) => (outcome === 'handled' ? void res.status(200).end() : deliverAgainLater(res)), next);
+    },
+    (error: unknown, _req: Request, res: Response, next: NextFunction) => {
       if (!(error instanceof BotError)) return next(error);
+      // Delivered again while some replica still handles it: its outcome decides what a later delivery finds.
+      if (error.error instanceof UpdateStillRunning) return deliverAgainLater(res);
       // The database away: a 503 (Telegram delivers the update again later), logged by the error handler.
       if (isDatabaseAway(error.error)) return next(error.error);
-      log.error({ err: error.error, updateId: error.ctx.update.update_id }, 'handling a Telegram update failed');
+      log.error(failureLog(error), 'handling a Telegram update failed');
       next(new ShopError('internal', 'errors.internal'));
     },
   );

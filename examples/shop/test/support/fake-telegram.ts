@@ -22,6 +22,9 @@ export interface ScriptedFailure {
   retryAfter?: number;
 }
 
+/** How a held call ends: answered, refused with a failure, or its connection dropped. */
+type HoldOutcome = 'answer' | 'hangUp' | ScriptedFailure;
+
 const BOT_USER = {
   id: 777000111,
   is_bot: true,
@@ -42,6 +45,7 @@ export class FakeTelegram {
   private readonly queue: Update[] = [];
   private readonly waiting = new Set<() => void>();
   private readonly failures = new Map<string, ScriptedFailure[]>();
+  private readonly holds = new Map<string, Array<{ arrive(): void; released: Promise<HoldOutcome> }>>();
   /** The bot's command lists, by scope and language (`setMyCommands`), as Telegram keeps them. */
   private readonly commandLists = new Map<string, unknown[]>();
   /** The menu buttons (`setChatMenuButton`), by chat (`''`: the default), as Telegram keeps them. */
@@ -85,6 +89,20 @@ export class FakeTelegram {
   /** The next `count` calls of `method` fail with this error. */
   failNext(method: string, failure: ScriptedFailure, count = 1): void {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array.from({ length: count }, () => failure)]);
+  }
+
+  /**
+   * Holds the next call of `method` (each call of `holdNext` holds one more): `arrived` resolves when it comes in, and
+   * it waits for `release` to be answered as any other call, refused with a failure, or, with `hangUp`, to have its
+   * connection dropped with no answer (the bot sees "socket hang up": it cannot know whether the call took effect).
+   */
+  holdNext(method: string): { arrived: Promise<void>; release(how?: 'answer' | 'hangUp' | ScriptedFailure): void } {
+    let arrive = () => {};
+    let release: (how: HoldOutcome) => void = () => {};
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    const released = new Promise<HoldOutcome>((resolve) => (release = resolve));
+    this.holds.set(method, [...(this.holds.get(method) ?? []), { arrive, released }]);
+    return { arrived, release: (how = 'answer') => release(how) };
   }
 
   /** Calls made after the first `since`, optionally of one method. */
@@ -133,9 +151,18 @@ export class FakeTelegram {
     const method = match[2] as string;
     const { params, upload } = await parseBody(req, Buffer.concat(chunks));
     if (method === 'getUpdates') return this.getUpdates(params, res, answer);
+    const hold = this.holds.get(method)?.shift();
+    hold?.arrive();
+    const held = await hold?.released;
+    if (held === 'hangUp') {
+      this.calls.push({ method, params, ok: false, result: { hungUp: true } });
+      return void req.socket.destroy();
+    }
     const failure = this.down
       ? { code: 502, description: 'Bad Gateway' }
-      : (this.failures.get(method)?.shift() ?? this.refusalOf(method, params));
+      : typeof held === 'object'
+        ? held
+        : (this.failures.get(method)?.shift() ?? this.refusalOf(method, params));
     if (failure !== undefined) {
       this.calls.push({ method, params, ...(upload === undefined ? {} : { upload }), ok: false, result: { error_code: failure.code } });
       const parameters = failure.retryAfter === undefined ? {} : { parameters: { retry_after: failure.retryAfter } };

@@ -1,0 +1,58 @@
+import { BotError, GrammyError, type MiddlewareFn } from 'grammy';
+import type { Logger } from 'pino';
+import type { TelegramUpdateLog } from '../db/telegram-updates.js';
+import type { BotContext } from './context.js';
+import { watchCallsThatReachedTheUser } from './update-effects.js';
+
+/** A Bot API refusal that no redelivery changes: the user blocked the bot, deleted the account, or the chat is gone. */
+export function isUnreachableUser(error: unknown): boolean {
+  const inner = error instanceof BotError ? error.error : error;
+  return inner instanceof GrammyError && (inner.error_code === 403 || /chat not found/i.test(inner.description));
+}
+
+/** Thrown for a webhook delivery of an update some replica is still handling: answered 503, Telegram delivers it again. */
+export class UpdateStillRunning extends Error {
+  constructor(readonly updateId: number) {
+    super(`Telegram update ${updateId} is still being handled`);
+    this.name = 'UpdateStillRunning';
+  }
+}
+
+/**
+ * The bot's first middleware: each update is handled once across every replica (`telegram_updates`). A delivery of
+ * one handled already is dropped; of one still running, refused with {@link UpdateStillRunning} in webhook mode (the
+ * outcome decides what its redelivery finds) and dropped when polling (nothing is delivered again there). A failed
+ * update is given back for a redelivery only when no Bot API call may have reached the user: handled again, it
+ * would repeat what the user may have seen (a message: the money actions replay by their keys
+ * but answer again); otherwise it is finished, and its error goes on to be logged.
+ */
+export function handledOnce(updates: TelegramUpdateLog, log: Logger, mode: { webhook: boolean }): MiddlewareFn<BotContext> {
+  // Once handled, a failure to record it is logged, not thrown: the webhook answers 200 so no redelivery comes.
+  const finish = (id: number) =>
+    updates
+      .finish(id)
+      .catch((error: unknown) => log.warn({ err: error, updateId: id }, 'a handled Telegram update could not be marked finished'));
+  return async (ctx, next) => {
+    const id = ctx.update.update_id;
+    const claim = await updates.claim(id);
+    if (claim === 'handled') return;
+    if (claim === 'running') {
+      if (mode.webhook) throw new UpdateStillRunning(id);
+      return;
+    }
+    const reachedTheUser = watchCallsThatReachedTheUser(ctx);
+    try {
+      await next();
+    } catch (error) {
+      // A user who blocked the bot stays unreachable however often Telegram redelivers: the update is done.
+      if (isUnreachableUser(error)) {
+        log.info({ updateId: id }, 'a Telegram user cannot be reached (blocked the bot); update dropped');
+        return finish(id);
+      }
+      if (reachedTheUser()) await finish(id);
+      else await updates.release(id);
+      throw error;
+    }
+    await finish(id);
+  };
+}
