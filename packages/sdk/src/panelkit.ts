@@ -86,7 +86,7 @@ import type { EvacuationProgress, EvacuationReport, EvacuationRequest } from './
 import { createPayments, type PanelkitPayments } from './engine/payments/index.js';
 import type { PaymentProvider } from './ports/payment-provider.js';
 import { listDevices, removeDevice, resetDevices, touchDevice } from './engine/devices.js';
-import type { DeviceCheck, DeviceRequest, DeviceTouchOptions } from './engine/devices.js';
+import type { DeviceCheck, DeviceRequest } from './engine/devices.js';
 import type { ListedDevice } from './domain/device.js';
 
 /** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
@@ -187,7 +187,7 @@ export interface PanelkitDevices {
    * `lastSeenAt` at most every `policy.deviceSeenEveryMs`; pass the subscription already read as
    * `options.subscription` and it is not read again.
    */
-  touch(subscriptionId: string, device: DeviceRequest, options?: DeviceTouchOptions): Promise<DeviceCheck>;
+  touch(subscriptionId: string, device: DeviceRequest, options?: { subscription?: Subscription }): Promise<DeviceCheck>;
   /**
    * The subscription's devices, first seen first: the registry's, merged with those the panel registered on its
    * own link where its adapter lists them (`capabilities.deviceList`), each with its `source`. A panel that fails

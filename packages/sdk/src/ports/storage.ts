@@ -292,7 +292,6 @@ export interface LedgerRepository {
   listByOrder(orderId: string): Promise<LedgerEntry[]>;
 }
 
-/** Orders written by checkout. */
 /** An order `orders.settle` moved out of provisioning. */
 export interface OrderSettlement {
   /** The order as settled. */
@@ -303,6 +302,7 @@ export interface OrderSettlement {
   referralPending: boolean;
 }
 
+/** Orders written by checkout, and settled by the worker once their subscriptions are provisioned. */
 export interface OrderRepository {
   /** `(customerId, idempotencyKey)` is unique: a second create with the same pair is a `ConflictError`. */
   create(input: NewOrder): Promise<Order>;
