@@ -71,8 +71,15 @@ describe('the Telegram bot for admins, notifications and linking', () => {
     expect(fanOut).toHaveLength(1);
     await s.t.shop.storage.jobs.release(fanOut[0]!.lease);
     await replica.runOnce();
-    const [claimed] = await s.t.shop.storage.jobs.claim({ workerId: 'dies', limit: 1, leaseMs: 60_000, types: [BROADCAST_JOB_TYPES.copy] });
-    const abandoned = { broadcastId: String(claimed!.job.payload['broadcastId']), chatId: String(claimed!.job.payload['chatId']) };
+    const [claimed] = await s.t.shop.storage.jobs.claim({
+      workerId: 'dies',
+      limit: 1,
+      leaseMs: 60_000,
+      types: [BROADCAST_JOB_TYPES.copies],
+    });
+    const run = claimed!.job.payload as { broadcastId: string; chatIds: string[] };
+    expect(run.chatIds).toHaveLength(created.recipients);
+    const abandoned = { broadcastId: run.broadcastId, chatId: run.chatIds[0]! };
     expect(await jobs.store.beginSend(abandoned, claimed!.job.attempts)).toBe(true);
     // Its lease runs out and the scheduler's reaper hands the copy back (until then it holds the copies' serial key).
     s.t.clock.advance(2 * 60_000);
