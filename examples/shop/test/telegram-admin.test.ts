@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/stack/web-app.js';
 import { translator } from '../src/i18n/translate.js';
 import type { TelegramConfig } from '../src/config/config.js';
-import { BROADCAST_JOB_TYPES, adoptPendingBroadcasts } from '../src/telegram/broadcast-jobs.js';
+import type { HostJobDefinition, Job, NewJob } from '@panelkit/sdk';
+import type { Api } from 'grammy';
+import type { Shop } from '../src/app/shop.js';
+import { telegramApi } from '../src/app/telegram-api.js';
+import { BroadcastStore } from '../src/db/telegram-broadcasts.js';
+import { fanOutBroadcast } from '../src/telegram/broadcast-fan-out.js';
+import { BROADCAST_JOB_TYPES, adoptPendingBroadcasts, createBroadcastJobs } from '../src/telegram/broadcast-jobs.js';
 import { createTelegramChannel, telegramChannelsFor } from '../src/telegram/channel.js';
 import { planNamed } from './support/buying.js';
 import { signedUpBuyer } from './support/shop-under-test.js';
@@ -123,6 +129,89 @@ describe('the Telegram bot for admins, notifications and linking', () => {
       .map((c) => String(c.params['chat_id']));
     expect(delivered).toHaveLength(created.recipients);
     expect(new Set(delivered).size).toBe(created.recipients);
+  });
+
+  it('queues a broadcast in runs, one copies job a run, and a fan-out that died midway queues each run once when run again', async () => {
+    for (const id of [8041, 8042, 8043, 8044, 8045]) {
+      const buyer = new TelegramUser(s.fake, s.t.clock, id);
+      await buyer.send(buyer.message('/start'));
+    }
+    const shop = s.t.shop;
+    const jobs = createBroadcastJobs(shop, telegramApi(s.t.config.telegram as TelegramConfig), { copiesPerJob: 2 });
+    const copiesJob = jobs.definitions.find((d) => d.type === BROADCAST_JOB_TYPES.copies) as HostJobDefinition;
+    const input = {
+      id: BroadcastStore.idOf('test:broadcast:runs'),
+      text: 'Runs notice',
+      createdBy: 'test',
+      exceptUsers: [String(ADMIN_TELEGRAM_ID)],
+    };
+    // A replica's fan-out dies after queueing its first run.
+    let enqueues = 0;
+    const dying = {
+      ...shop,
+      storage: {
+        transaction: shop.storage.transaction.bind(shop.storage),
+        jobs: {
+          enqueue: (job: NewJob) => {
+            if (++enqueues === 2) throw new Error('the replica died');
+            return shop.storage.jobs.enqueue(job);
+          },
+        },
+      },
+    } as unknown as Shop;
+    await expect(fanOutBroadcast(dying, jobs.store, copiesJob, input, 2)).rejects.toThrow('the replica died');
+    const recipients = (await jobs.store.progress(input.id))['pending'] ?? 0;
+    expect(recipients).toBeGreaterThanOrEqual(5);
+    await fanOutBroadcast(shop, jobs.store, copiesJob, input, 2);
+    await fanOutBroadcast(shop, jobs.store, copiesJob, input, 2);
+    const queued = (await shop.storage.jobs.list({ type: BROADCAST_JOB_TYPES.copies }, { limit: 1000 })).items
+      .map((j) => j.payload as { broadcastId: string; chatIds: string[] })
+      .filter((p) => p.broadcastId === input.id);
+    expect(queued).toHaveLength(Math.ceil(recipients / 2));
+    for (const run of queued) expect(run.chatIds.length).toBeLessThanOrEqual(2);
+    const chats = queued.flatMap((run) => run.chatIds);
+    expect(new Set(chats).size).toBe(recipients);
+    expect(chats).toHaveLength(recipients);
+
+    expect(await s.shopBot.sendBroadcasts()).toBe(recipients);
+    expect(await jobs.store.progress(input.id)).toEqual({ sent: recipients });
+    const delivered = s.fake.calls.filter((c) => c.ok && c.params['text'] === 'Runs notice').map((c) => String(c.params['chat_id']));
+    expect(delivered.sort()).toEqual([...chats].sort());
+  });
+
+  it('stops a run of copies between two copies when its worker stops: the copies not begun stay pending for the next claim', async () => {
+    for (const id of [8051, 8052]) {
+      const buyer = new TelegramUser(s.fake, s.t.clock, id);
+      await buyer.send(buyer.message('/start'));
+    }
+    const shop = s.t.shop;
+    const stopping = new AbortController();
+    const sentTo: string[] = [];
+    // Telegram accepts the first copy, and the worker is told to stop meanwhile.
+    const api = {
+      sendMessage: async (chatId: string) => {
+        sentTo.push(chatId);
+        stopping.abort(new Error('the worker is stopping'));
+        return {};
+      },
+    } as unknown as Api;
+    const jobs = createBroadcastJobs(shop, api);
+    const copiesJob = jobs.definitions.find((d) => d.type === BROADCAST_JOB_TYPES.copies) as HostJobDefinition;
+    const input = {
+      id: BroadcastStore.idOf('test:broadcast:stop'),
+      text: 'Stop notice',
+      createdBy: 'test',
+      exceptUsers: [String(ADMIN_TELEGRAM_ID)],
+    };
+    await shop.storage.transaction((tx) => jobs.store.writeRecipients(tx, input));
+    const chatIds = (await jobs.store.copiesAfter(input.id, null, 100)).map((c) => c.chatId);
+    expect(chatIds.length).toBeGreaterThanOrEqual(2);
+    const context = { job: { attempts: 1 } as Job, signal: stopping.signal, clock: shop.clock, logger: shop.logger };
+    await expect(copiesJob.run({ broadcastId: input.id, chatIds }, context)).rejects.toThrow('the worker is stopping');
+    expect(sentTo).toEqual([chatIds[0]]);
+    expect(await jobs.store.progress(input.id)).toEqual({ sent: 1, pending: chatIds.length - 1 });
+    // Settled, so that no later test adopts it.
+    await jobs.store.finishMany(input.id, chatIds, 'failed', 'test over');
   });
 
   it('adopts the broadcast an older release left half sent: its pending copies go out once, one its sender held is unknown', async () => {
