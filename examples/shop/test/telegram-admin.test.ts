@@ -131,6 +131,32 @@ describe('the Telegram bot for admins, notifications and linking', () => {
     expect(new Set(delivered).size).toBe(created.recipients);
   });
 
+  it('waits out a 429 with retry_after 1 within the run, holding the lane, and sends that copy once after it', async () => {
+    for (const id of [8061, 8062, 8063]) {
+      const buyer = new TelegramUser(s.fake, s.t.clock, id);
+      await buyer.send(buyer.message('/start'));
+    }
+    const jobs = s.shopBot.broadcasts;
+    const created = await jobs.create({
+      key: 'test:broadcast:429-short',
+      text: 'Short wait notice',
+      createdBy: 'test',
+      exceptUsers: [String(ADMIN_TELEGRAM_ID)],
+    });
+    const attempts = () => s.fake.calls.filter((c) => c.params['text'] === 'Short wait notice');
+    s.fake.failNext('sendMessage', { code: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 });
+    // No clock moved: the run waited the second itself rather than going back to the queue.
+    expect(await s.shopBot.sendBroadcasts()).toBe(created.recipients);
+    expect(await jobs.store.progress(created.id)).toEqual({ sent: created.recipients });
+    const refused = attempts().find((c) => !c.ok);
+    const delivered = attempts()
+      .filter((c) => c.ok)
+      .map((c) => String(c.params['chat_id']));
+    expect(delivered.filter((chat) => chat === String(refused?.params['chat_id']))).toHaveLength(1);
+    expect(new Set(delivered).size).toBe(created.recipients);
+    expect(delivered).toHaveLength(created.recipients);
+  });
+
   it('queues a broadcast in runs, one copies job a run, and a fan-out that died midway queues each run once when run again', async () => {
     for (const id of [8041, 8042, 8043, 8044, 8045]) {
       const buyer = new TelegramUser(s.fake, s.t.clock, id);

@@ -1,5 +1,6 @@
 import { RetryLaterError, defineHostJob, enqueueHostJob, type HostJobContext, type HostJobDefinition } from '@panelkit/sdk';
-import type { Api } from 'grammy';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GrammyError, type Api } from 'grammy';
 import { z } from 'zod';
 import type { Shop } from '../app/shop.js';
 import { BroadcastStore, type BroadcastCopy } from '../db/telegram-broadcasts.js';
@@ -27,6 +28,17 @@ const COPY_SERIAL_KEY = 'telegram:broadcast';
  * (`bench/broadcast`); about 3.5 s of sending at Telegram's pace, well inside a worker's 10 s stop.
  */
 export const COPIES_PER_JOB = 100;
+
+/**
+ * The longest 429 `retry_after` a run of copies waits out itself (in ms), holding the lane, rather than going back to
+ * the queue: Telegram's usual 1 s. Handing the lane back costs more than the wait (every run this worker holds fails
+ * once, then the worker finds them due only at its next poll, 0.5–1.5 s later: ~2.5 s a 429 at 100 000 copies in
+ * `bench/broadcast`), and no other job could use the lane meanwhile.
+ */
+const SHORT_WAIT_MS = 1_000;
+
+/** Short waits one run takes; at the next 429 it goes back to the queue like any (Telegram keeps refusing). */
+const MAX_SHORT_WAITS_PER_RUN = 3;
 
 export interface BroadcastJobsOptions {
   /**
@@ -97,43 +109,68 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
       logger.warn({ broadcastId, chatIds: died }, 'broadcast copy outcome unknown; it will not be sent again');
       await store.finishMany(broadcastId, died, 'unknown', 'the sender stopped during the call');
     }
+    let shortWaits = 0;
     for (const c of found.copies) {
       if (c.status !== 'pending') continue;
       const target: BroadcastCopy = { broadcastId, chatId: c.chatId };
-      if (c.unreachable !== null) {
-        await store.finish(target, 'failed', c.unreachable);
-        continue;
+      // False: Telegram asked for a short wait, waited out here, holding the lane (nothing else could use it); then
+      // this copy again, a few times a run at most.
+      while (!(await sendOne(target, c.unreachable, found.text, job.attempts, signal))) {
+        if (++shortWaits >= MAX_SHORT_WAITS_PER_RUN) throw new RetryLaterError('Telegram keeps asking the bot to wait', 0);
       }
-      // Stopping: the copies not begun go back to the queue with the job.
-      if (signal.aborted) throw signal.reason;
-      const wait = pausedUntil - shop.clock.now().getTime();
-      if (wait > 0) throw new RetryLaterError('Telegram asked the bot to wait', wait);
-      if (!(await store.beginSend(target, job.attempts))) continue;
-      // Paced after the mark, right before the call: the gap then holds between the calls themselves, not
-      // between marks whose database time varies (a copy crashing in this wait is `unknown`, as mid-call).
-      await pacer.next();
-      try {
-        await api.sendMessage(target.chatId, found.text);
-      } catch (error) {
-        const failure = classifySendError(error);
-        if (failure === null) throw error; // Left `sending`: the next attempt marks it `unknown`.
-        if (failure.kind === 'retry') {
-          pausedUntil = Math.max(pausedUntil, shop.clock.now().getTime() + failure.error.retryAfterMs);
-          await store.finish(target, 'pending', failure.error.message.slice(0, 500));
-          throw failure.error;
-        }
-        if (failure.kind === 'unknown') {
-          logger.warn({ err: error, ...target }, 'broadcast copy outcome unknown; it will not be sent again');
-          await store.finish(target, 'unknown', failure.reason);
-          continue;
-        }
-        if (failure.unreachable) await unreachable.mark(target.chatId, failure.reason);
-        await store.finish(target, 'failed', failure.reason);
-        continue;
-      }
-      await store.finish(target, 'sent');
-      sent++;
     }
+  }
+
+  /**
+   * Sends one `pending` copy. False when Telegram answered a 429 asking for at most `SHORT_WAIT_MS` and that wait
+   * is over (the copy is `pending` again, to send now); a longer 429 or a 5xx throws `RetryLaterError`.
+   */
+  async function sendOne(
+    target: BroadcastCopy,
+    markedUnreachable: string | null,
+    text: string,
+    attempt: number,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    if (markedUnreachable !== null) {
+      await store.finish(target, 'failed', markedUnreachable);
+      return true;
+    }
+    // Stopping: the copies not begun go back to the queue with the job.
+    if (signal.aborted) throw signal.reason;
+    const wait = pausedUntil - shop.clock.now().getTime();
+    if (wait > 0) throw new RetryLaterError('Telegram asked the bot to wait', wait);
+    if (!(await store.beginSend(target, attempt))) return true;
+    // Paced after the mark, right before the call: the gap then holds between the calls themselves, not
+    // between marks whose database time varies (a copy crashing in this wait is `unknown`, as mid-call).
+    await pacer.next();
+    try {
+      await api.sendMessage(target.chatId, text);
+    } catch (error) {
+      const failure = classifySendError(error);
+      if (failure === null) throw error; // Left `sending`: the next attempt marks it `unknown`.
+      if (failure.kind === 'retry') {
+        await store.finish(target, 'pending', failure.error.message.slice(0, 500));
+        const waitMs = failure.error.retryAfterMs;
+        if (isTooManyRequests(error) && waitMs <= SHORT_WAIT_MS) {
+          await sleep(waitMs, undefined, { signal });
+          return false;
+        }
+        pausedUntil = Math.max(pausedUntil, shop.clock.now().getTime() + waitMs);
+        throw failure.error;
+      }
+      if (failure.kind === 'unknown') {
+        logger.warn({ err: error, ...target }, 'broadcast copy outcome unknown; it will not be sent again');
+        await store.finish(target, 'unknown', failure.reason);
+        return true;
+      }
+      if (failure.unreachable) await unreachable.mark(target.chatId, failure.reason);
+      await store.finish(target, 'failed', failure.reason);
+      return true;
+    }
+    await store.finish(target, 'sent');
+    sent++;
+    return true;
   }
 
   // 429s spend attempts while Telegram keeps refusing: room for many, and a day in all.
@@ -184,6 +221,11 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
     },
     sent: () => sent,
   };
+}
+
+/** A Bot API 429 (Too Many Requests), not a 5xx or a connection never made. */
+function isTooManyRequests(error: unknown): boolean {
+  return error instanceof GrammyError && error.error_code === 429;
 }
 
 /** How long an old release's sender could hold a copy `sending` (its sweep's lease). */
