@@ -61,6 +61,8 @@ interface RunFigures {
   /** In a window run: the rate over its last minutes (all but the first), and how many were sent in all. */
   lastMinutesRate: number | null;
   delivered: number;
+  /** Gaps of over 200 ms between two deliveries (a 429's wait, a run handed back): how many, and their time in all. */
+  pauses: { count: number; seconds: number };
   refusedOverall: number;
   refusedPerChat: number;
   peakRssMb: number[];
@@ -170,9 +172,14 @@ async function run(workers: number): Promise<RunFigures> {
       WINDOW_MINUTES !== null && sinceFirstMinute.length > 1
         ? ((sinceFirstMinute.length - 1) / (last - sinceFirstMinute[0]!)) * 1000
         : null;
+    const gaps = at
+      .slice(1)
+      .map((t, i) => t - at[i]!)
+      .filter((g) => g > 200);
     return {
       workers,
       lastMinutesRate,
+      pauses: { count: gaps.length, seconds: gaps.reduce((a, b) => a + b, 0) / 1000 },
       delivered,
       seconds: (last - started) / 1000,
       rate: ((at.length - 1) / (last - first)) * 1000,
@@ -202,12 +209,12 @@ console.log(
     (WINDOW_MINUTES === null ? '' : `; workers stopped ${WINDOW_MINUTES} min after the first delivery`),
 );
 console.log(
-  '| workers | wall (first worker start → last delivery) | sustained msg/s (first → last delivery) | ÷ 30 | middle 80% msg/s | ÷ 30 | 429s overall / per chat | each recipient once | peak RSS MB (per worker) | RSS first fifth → last fifth | load before → after |',
+  '| workers | wall (first worker start → last delivery) | sustained msg/s (first → last delivery) | ÷ 30 | middle 80% msg/s | ÷ 30 | 429s overall / per chat | pauses over 200 ms (count, s) | each recipient once | peak RSS MB (per worker) | RSS first fifth → last fifth | load before → after |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const workers of WORKER_COUNTS) {
   const r = await run(workers);
   console.log(
-    `| ${r.workers} | ${r.seconds.toFixed(1)} s${WINDOW_MINUTES === null ? '' : `, ${r.delivered} sent; after the first minute ${r.lastMinutesRate?.toFixed(2)} msg/s, ÷ 30 ${((r.lastMinutesRate ?? 0) / PER_SECOND).toFixed(3)}`} | ${r.rate.toFixed(2)} | ${(r.rate / PER_SECOND).toFixed(3)} | ${r.steadyRate.toFixed(2)} | ${(r.steadyRate / PER_SECOND).toFixed(3)} | ${r.refusedOverall} / ${r.refusedPerChat} | yes (${r.delivered}) | ${mb(r.peakRssMb)} | ${mb(r.firstFifthMb)} → ${mb(r.lastFifthMb)} | ${r.loadBefore} → ${r.loadAfter} |`,
+    `| ${r.workers} | ${r.seconds.toFixed(1)} s${WINDOW_MINUTES === null ? '' : `, ${r.delivered} sent; after the first minute ${r.lastMinutesRate?.toFixed(2)} msg/s, ÷ 30 ${((r.lastMinutesRate ?? 0) / PER_SECOND).toFixed(3)}`} | ${r.rate.toFixed(2)} | ${(r.rate / PER_SECOND).toFixed(3)} | ${r.steadyRate.toFixed(2)} | ${(r.steadyRate / PER_SECOND).toFixed(3)} | ${r.refusedOverall} / ${r.refusedPerChat} | ${r.pauses.count}, ${r.pauses.seconds.toFixed(1)} s | yes (${r.delivered}) | ${mb(r.peakRssMb)} | ${mb(r.firstFifthMb)} → ${mb(r.lastFifthMb)} | ${r.loadBefore} → ${r.loadAfter} |`,
   );
 }
