@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/stack/web-app.js';
 import { translator } from '../src/i18n/translate.js';
 import type { TelegramConfig } from '../src/config/config.js';
-import type { HostJobDefinition, Job, NewJob } from '@panelkit/sdk';
+import { enqueueHostJob, type HostJobDefinition, type Job, type NewJob } from '@panelkit/sdk';
 import type { Api } from 'grammy';
 import type { Shop } from '../src/app/shop.js';
 import { telegramApi } from '../src/app/telegram-api.js';
@@ -264,6 +264,28 @@ describe('the Telegram bot for admins, notifications and linking', () => {
     expect(await s.shopBot.broadcasts.store.progress('bc_legacy')).toEqual({ sent: 3, unknown: 1 });
     const chats = s.fake.calls.filter((c) => c.ok && c.params['text'] === 'Legacy notice').map((c) => String(c.params['chat_id']));
     expect(chats.sort()).toEqual(['8033', '8034']);
+  });
+
+  it('still sends a copy job of one chat an older release queued (before runs), once', async () => {
+    const buyer = new TelegramUser(s.fake, s.t.clock, 8071);
+    await buyer.send(buyer.message('/start'));
+    const shop = s.t.shop;
+    const jobs = s.shopBot.broadcasts;
+    const input = {
+      id: BroadcastStore.idOf('test:broadcast:one-copy'),
+      text: 'One copy notice',
+      createdBy: 'old',
+      exceptUsers: [String(ADMIN_TELEGRAM_ID)],
+    };
+    await shop.storage.transaction((tx) => jobs.store.writeRecipients(tx, input));
+    const chats = (await jobs.store.copiesAfter(input.id, null, 1000)).map((c) => c.chatId);
+    const copyJob = jobs.definitions.find((d) => d.type === BROADCAST_JOB_TYPES.copy) as HostJobDefinition;
+    for (const chatId of chats)
+      await enqueueHostJob(shop.storage, copyJob, { broadcastId: input.id, chatId }, { key: `${input.id}:${chatId}` });
+    expect(await s.shopBot.sendBroadcasts()).toBe(chats.length);
+    expect(await jobs.store.progress(input.id)).toEqual({ sent: chats.length });
+    const delivered = s.fake.calls.filter((c) => c.ok && c.params['text'] === 'One copy notice').map((c) => String(c.params['chat_id']));
+    expect(delivered.sort()).toEqual([...chats].sort());
   });
 
   it('reaches buyers and admins as a notification channel (as a worker replica builds it, with no bot running), each key once', async () => {
