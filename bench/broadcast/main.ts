@@ -7,7 +7,10 @@
  * 500 ms (first and last fifth of the run beside each other: flat or growing).
  *
  *   PANELKIT_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
- *     node --conditions=@panelkit/source --import tsx bench/broadcast/main.ts [recipients=3000] [workers=1,2]
+ *     node --conditions=@panelkit/source --import tsx bench/broadcast/main.ts [recipients=3000] [workers=1,2] [minutes]
+ *
+ * With `minutes`, the workers are stopped (SIGTERM) that long after the first delivery: a window of a long broadcast,
+ * judged on what was sent by then (each of those once, `sent`; the rest `pending`).
  *
  * The recipients are `telegram_links` rows seeded with one `INSERT … SELECT generate_series` (the broadcast
  * reads only the links). The broadcast is queued as the admin command queues it (`BroadcastJobs.create`: one
@@ -27,6 +30,11 @@ import { startRateLimitedBotApi } from './rate-limited-bot-api.js';
 
 const N = Number(process.argv[2] ?? 3_000);
 const WORKER_COUNTS = (process.argv[3] ?? '1,2').split(',').map(Number);
+/**
+ * With a number of minutes: stop the workers (SIGTERM, as a deploy does) that long after the first delivery and
+ * judge what was sent by then; the rate is read over the window's last minutes too (`lastMinutesRate`).
+ */
+const WINDOW_MINUTES = process.argv[4] === undefined ? null : Number(process.argv[4]);
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PER_SECOND = 30;
 const WORKER_FILE = fileURLToPath(new URL('../../examples/shop/src/worker.ts', import.meta.url));
@@ -50,6 +58,11 @@ interface RunFigures {
   seconds: number;
   rate: number;
   steadyRate: number;
+  /** In a window run: the rate over its last minutes (all but the first), and how many were sent in all. */
+  lastMinutesRate: number | null;
+  delivered: number;
+  /** Gaps of over 200 ms between two deliveries (a 429's wait, a run handed back): how many, and their time in all. */
+  pauses: { count: number; seconds: number };
   refusedOverall: number;
   refusedPerChat: number;
   peakRssMb: number[];
@@ -121,14 +134,27 @@ async function run(workers: number): Promise<RunFigures> {
         console.error(`  ${workers} worker(s): ${fake.counts.acceptedAt.length}/${N} delivered, ${JSON.stringify(progress)}`);
       }
       if (settled === N) break;
+      const first = fake.counts.acceptedAt[0];
+      if (WINDOW_MINUTES !== null && first !== undefined && performance.now() - first > WINDOW_MINUTES * 60_000) {
+        for (const c of children) c.kill('SIGTERM');
+        await Promise.all(children.map((c) => (c.exitCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+        break;
+      }
       if (children.some((c) => c.exitCode !== null)) throw new Error('a worker exited');
     }
     // A little longer: a copy sent twice would show now.
     await sleep(2000);
     clearInterval(sampler);
     const progress = await broadcasts.store.progress(created.id);
-    if ((progress['sent'] ?? 0) !== N) throw new Error(`copies not all sent: ${JSON.stringify(progress)}`);
-    const missing = N - fake.counts.perChat.size;
+    const delivered = fake.counts.acceptedAt.length;
+    if (WINDOW_MINUTES !== null) {
+      // Stopped early: every copy Telegram accepted is `sent`, none is left `sending` or `unknown`, the rest `pending`.
+      if ((progress['sent'] ?? 0) !== delivered || (progress['pending'] ?? 0) !== N - delivered)
+        throw new Error(`after the stop: ${JSON.stringify(progress)} with ${delivered} accepted`);
+      const doubled = [...fake.counts.perChat.values()].filter((n) => n !== 1).length;
+      if (doubled !== 0 || fake.counts.perChat.size !== delivered) throw new Error(`${doubled} chats got more than one`);
+    } else if ((progress['sent'] ?? 0) !== N) throw new Error(`copies not all sent: ${JSON.stringify(progress)}`);
+    const missing = WINDOW_MINUTES !== null ? 0 : N - fake.counts.perChat.size;
     const doubled = [...fake.counts.perChat.values()].filter((n) => n !== 1).length;
     if (missing !== 0 || doubled !== 0) throw new Error(`recipients: ${missing} got nothing, ${doubled} got more than one`);
 
@@ -140,8 +166,21 @@ async function run(workers: number): Promise<RunFigures> {
     const hi = at[Math.floor(at.length * 0.9)]!;
     const fifth = Math.max(1, Math.floor(samples.length / 5));
     const peakOf = (rows: typeof samples) => children.map((_, i) => Math.max(...rows.map((s) => s.mb[i]!)));
+    const lastMinuteStart = first + 60_000;
+    const sinceFirstMinute = at.filter((t) => t >= lastMinuteStart);
+    const lastMinutesRate =
+      WINDOW_MINUTES !== null && sinceFirstMinute.length > 1
+        ? ((sinceFirstMinute.length - 1) / (last - sinceFirstMinute[0]!)) * 1000
+        : null;
+    const gaps = at
+      .slice(1)
+      .map((t, i) => t - at[i]!)
+      .filter((g) => g > 200);
     return {
       workers,
+      lastMinutesRate,
+      pauses: { count: gaps.length, seconds: gaps.reduce((a, b) => a + b, 0) / 1000 },
+      delivered,
       seconds: (last - started) / 1000,
       rate: ((at.length - 1) / (last - first)) * 1000,
       steadyRate: ((Math.floor(at.length * 0.9) - Math.floor(at.length * 0.1)) / (hi - lo)) * 1000,
@@ -165,14 +204,17 @@ async function run(workers: number): Promise<RunFigures> {
 }
 
 const mb = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' + ');
-console.log(`bench/broadcast: ${N} recipients, fake Bot API at ${PER_SECOND}/s overall and 1/s a chat`);
 console.log(
-  '| workers | wall (first worker start → last delivery) | sustained msg/s (first → last delivery) | ÷ 30 | middle 80% msg/s | ÷ 30 | 429s overall / per chat | each recipient once | peak RSS MB (per worker) | RSS first fifth → last fifth | load before → after |',
+  `bench/broadcast: ${N} recipients, fake Bot API at ${PER_SECOND}/s overall and 1/s a chat` +
+    (WINDOW_MINUTES === null ? '' : `; workers stopped ${WINDOW_MINUTES} min after the first delivery`),
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log(
+  '| workers | wall (first worker start → last delivery) | sustained msg/s (first → last delivery) | ÷ 30 | middle 80% msg/s | ÷ 30 | 429s overall / per chat | pauses over 200 ms (count, s) | each recipient once | peak RSS MB (per worker) | RSS first fifth → last fifth | load before → after |',
+);
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const workers of WORKER_COUNTS) {
   const r = await run(workers);
   console.log(
-    `| ${r.workers} | ${r.seconds.toFixed(1)} s | ${r.rate.toFixed(2)} | ${(r.rate / PER_SECOND).toFixed(3)} | ${r.steadyRate.toFixed(2)} | ${(r.steadyRate / PER_SECOND).toFixed(3)} | ${r.refusedOverall} / ${r.refusedPerChat} | yes (${N}) | ${mb(r.peakRssMb)} | ${mb(r.firstFifthMb)} → ${mb(r.lastFifthMb)} | ${r.loadBefore} → ${r.loadAfter} |`,
+    `| ${r.workers} | ${r.seconds.toFixed(1)} s${WINDOW_MINUTES === null ? '' : `, ${r.delivered} sent; after the first minute ${r.lastMinutesRate?.toFixed(2)} msg/s, ÷ 30 ${((r.lastMinutesRate ?? 0) / PER_SECOND).toFixed(3)}`} | ${r.rate.toFixed(2)} | ${(r.rate / PER_SECOND).toFixed(3)} | ${r.steadyRate.toFixed(2)} | ${(r.steadyRate / PER_SECOND).toFixed(3)} | ${r.refusedOverall} / ${r.refusedPerChat} | ${r.pauses.count}, ${r.pauses.seconds.toFixed(1)} s | yes (${r.delivered}) | ${mb(r.peakRssMb)} | ${mb(r.firstFifthMb)} → ${mb(r.lastFifthMb)} | ${r.loadBefore} → ${r.loadAfter} |`,
   );
 }

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/stack/web-app.js';
 import { translator } from '../src/i18n/translate.js';
 import type { TelegramConfig } from '../src/config/config.js';
-import { BROADCAST_JOB_TYPES, adoptPendingBroadcasts } from '../src/telegram/broadcast-jobs.js';
+import { enqueueHostJob, type HostJobDefinition, type Job, type NewJob } from '@panelkit/sdk';
+import type { Api } from 'grammy';
+import type { Shop } from '../src/app/shop.js';
+import { telegramApi } from '../src/app/telegram-api.js';
+import { BroadcastStore } from '../src/db/telegram-broadcasts.js';
+import { fanOutBroadcast } from '../src/telegram/broadcast-fan-out.js';
+import { BROADCAST_JOB_TYPES, adoptPendingBroadcasts, createBroadcastJobs } from '../src/telegram/broadcast-jobs.js';
 import { createTelegramChannel, telegramChannelsFor } from '../src/telegram/channel.js';
 import { planNamed } from './support/buying.js';
 import { signedUpBuyer } from './support/shop-under-test.js';
@@ -71,8 +77,15 @@ describe('the Telegram bot for admins, notifications and linking', () => {
     expect(fanOut).toHaveLength(1);
     await s.t.shop.storage.jobs.release(fanOut[0]!.lease);
     await replica.runOnce();
-    const [claimed] = await s.t.shop.storage.jobs.claim({ workerId: 'dies', limit: 1, leaseMs: 60_000, types: [BROADCAST_JOB_TYPES.copy] });
-    const abandoned = { broadcastId: String(claimed!.job.payload['broadcastId']), chatId: String(claimed!.job.payload['chatId']) };
+    const [claimed] = await s.t.shop.storage.jobs.claim({
+      workerId: 'dies',
+      limit: 1,
+      leaseMs: 60_000,
+      types: [BROADCAST_JOB_TYPES.copies],
+    });
+    const run = claimed!.job.payload as { broadcastId: string; chatIds: string[] };
+    expect(run.chatIds).toHaveLength(created.recipients);
+    const abandoned = { broadcastId: run.broadcastId, chatId: run.chatIds[0]! };
     expect(await jobs.store.beginSend(abandoned, claimed!.job.attempts)).toBe(true);
     // Its lease runs out and the scheduler's reaper hands the copy back (until then it holds the copies' serial key).
     s.t.clock.advance(2 * 60_000);
@@ -118,6 +131,115 @@ describe('the Telegram bot for admins, notifications and linking', () => {
     expect(new Set(delivered).size).toBe(created.recipients);
   });
 
+  it('waits out a 429 with retry_after 1 within the run, holding the lane, and sends that copy once after it', async () => {
+    for (const id of [8061, 8062, 8063]) {
+      const buyer = new TelegramUser(s.fake, s.t.clock, id);
+      await buyer.send(buyer.message('/start'));
+    }
+    const jobs = s.shopBot.broadcasts;
+    const created = await jobs.create({
+      key: 'test:broadcast:429-short',
+      text: 'Short wait notice',
+      createdBy: 'test',
+      exceptUsers: [String(ADMIN_TELEGRAM_ID)],
+    });
+    const attempts = () => s.fake.calls.filter((c) => c.params['text'] === 'Short wait notice');
+    s.fake.failNext('sendMessage', { code: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 });
+    // No clock moved: the run waited the second itself rather than going back to the queue.
+    expect(await s.shopBot.sendBroadcasts()).toBe(created.recipients);
+    expect(await jobs.store.progress(created.id)).toEqual({ sent: created.recipients });
+    const refused = attempts().find((c) => !c.ok);
+    const delivered = attempts()
+      .filter((c) => c.ok)
+      .map((c) => String(c.params['chat_id']));
+    expect(delivered.filter((chat) => chat === String(refused?.params['chat_id']))).toHaveLength(1);
+    expect(new Set(delivered).size).toBe(created.recipients);
+    expect(delivered).toHaveLength(created.recipients);
+  });
+
+  it('queues a broadcast in runs, one copies job a run, and a fan-out that died midway queues each run once when run again', async () => {
+    for (const id of [8041, 8042, 8043, 8044, 8045]) {
+      const buyer = new TelegramUser(s.fake, s.t.clock, id);
+      await buyer.send(buyer.message('/start'));
+    }
+    const shop = s.t.shop;
+    const jobs = createBroadcastJobs(shop, telegramApi(s.t.config.telegram as TelegramConfig), { copiesPerJob: 2 });
+    const copiesJob = jobs.definitions.find((d) => d.type === BROADCAST_JOB_TYPES.copies) as HostJobDefinition;
+    const input = {
+      id: BroadcastStore.idOf('test:broadcast:runs'),
+      text: 'Runs notice',
+      createdBy: 'test',
+      exceptUsers: [String(ADMIN_TELEGRAM_ID)],
+    };
+    // A replica's fan-out dies after queueing its first run.
+    let enqueues = 0;
+    const dying = {
+      ...shop,
+      storage: {
+        transaction: shop.storage.transaction.bind(shop.storage),
+        jobs: {
+          enqueue: (job: NewJob) => {
+            if (++enqueues === 2) throw new Error('the replica died');
+            return shop.storage.jobs.enqueue(job);
+          },
+        },
+      },
+    } as unknown as Shop;
+    await expect(fanOutBroadcast(dying, jobs.store, copiesJob, input, 2)).rejects.toThrow('the replica died');
+    const recipients = (await jobs.store.progress(input.id))['pending'] ?? 0;
+    expect(recipients).toBeGreaterThanOrEqual(5);
+    await fanOutBroadcast(shop, jobs.store, copiesJob, input, 2);
+    await fanOutBroadcast(shop, jobs.store, copiesJob, input, 2);
+    const queued = (await shop.storage.jobs.list({ type: BROADCAST_JOB_TYPES.copies }, { limit: 1000 })).items
+      .map((j) => j.payload as { broadcastId: string; chatIds: string[] })
+      .filter((p) => p.broadcastId === input.id);
+    expect(queued).toHaveLength(Math.ceil(recipients / 2));
+    for (const run of queued) expect(run.chatIds.length).toBeLessThanOrEqual(2);
+    const chats = queued.flatMap((run) => run.chatIds);
+    expect(new Set(chats).size).toBe(recipients);
+    expect(chats).toHaveLength(recipients);
+
+    expect(await s.shopBot.sendBroadcasts()).toBe(recipients);
+    expect(await jobs.store.progress(input.id)).toEqual({ sent: recipients });
+    const delivered = s.fake.calls.filter((c) => c.ok && c.params['text'] === 'Runs notice').map((c) => String(c.params['chat_id']));
+    expect(delivered.sort()).toEqual([...chats].sort());
+  });
+
+  it('stops a run of copies between two copies when its worker stops: the copies not begun stay pending for the next claim', async () => {
+    for (const id of [8051, 8052]) {
+      const buyer = new TelegramUser(s.fake, s.t.clock, id);
+      await buyer.send(buyer.message('/start'));
+    }
+    const shop = s.t.shop;
+    const stopping = new AbortController();
+    const sentTo: string[] = [];
+    // Telegram accepts the first copy, and the worker is told to stop meanwhile.
+    const api = {
+      sendMessage: async (chatId: string) => {
+        sentTo.push(chatId);
+        stopping.abort(new Error('the worker is stopping'));
+        return {};
+      },
+    } as unknown as Api;
+    const jobs = createBroadcastJobs(shop, api);
+    const copiesJob = jobs.definitions.find((d) => d.type === BROADCAST_JOB_TYPES.copies) as HostJobDefinition;
+    const input = {
+      id: BroadcastStore.idOf('test:broadcast:stop'),
+      text: 'Stop notice',
+      createdBy: 'test',
+      exceptUsers: [String(ADMIN_TELEGRAM_ID)],
+    };
+    await shop.storage.transaction((tx) => jobs.store.writeRecipients(tx, input));
+    const chatIds = (await jobs.store.copiesAfter(input.id, null, 100)).map((c) => c.chatId);
+    expect(chatIds.length).toBeGreaterThanOrEqual(2);
+    const context = { job: { attempts: 1 } as Job, signal: stopping.signal, clock: shop.clock, logger: shop.logger };
+    await expect(copiesJob.run({ broadcastId: input.id, chatIds }, context)).rejects.toThrow('the worker is stopping');
+    expect(sentTo).toEqual([chatIds[0]]);
+    expect(await jobs.store.progress(input.id)).toEqual({ sent: 1, pending: chatIds.length - 1 });
+    // Settled, so that no later test adopts it.
+    await jobs.store.finishMany(input.id, chatIds, 'failed', 'test over');
+  });
+
   it('adopts the broadcast an older release left half sent: its pending copies go out once, one its sender held is unknown', async () => {
     const { db, shopSchema: schema, clock } = s.t.shop;
     const at = new Date(clock.now().getTime() - 60 * 60_000);
@@ -142,6 +264,28 @@ describe('the Telegram bot for admins, notifications and linking', () => {
     expect(await s.shopBot.broadcasts.store.progress('bc_legacy')).toEqual({ sent: 3, unknown: 1 });
     const chats = s.fake.calls.filter((c) => c.ok && c.params['text'] === 'Legacy notice').map((c) => String(c.params['chat_id']));
     expect(chats.sort()).toEqual(['8033', '8034']);
+  });
+
+  it('still sends a copy job of one chat an older release queued (before runs), once', async () => {
+    const buyer = new TelegramUser(s.fake, s.t.clock, 8071);
+    await buyer.send(buyer.message('/start'));
+    const shop = s.t.shop;
+    const jobs = s.shopBot.broadcasts;
+    const input = {
+      id: BroadcastStore.idOf('test:broadcast:one-copy'),
+      text: 'One copy notice',
+      createdBy: 'old',
+      exceptUsers: [String(ADMIN_TELEGRAM_ID)],
+    };
+    await shop.storage.transaction((tx) => jobs.store.writeRecipients(tx, input));
+    const chats = (await jobs.store.copiesAfter(input.id, null, 1000)).map((c) => c.chatId);
+    const copyJob = jobs.definitions.find((d) => d.type === BROADCAST_JOB_TYPES.copy) as HostJobDefinition;
+    for (const chatId of chats)
+      await enqueueHostJob(shop.storage, copyJob, { broadcastId: input.id, chatId }, { key: `${input.id}:${chatId}` });
+    expect(await s.shopBot.sendBroadcasts()).toBe(chats.length);
+    expect(await jobs.store.progress(input.id)).toEqual({ sent: chats.length });
+    const delivered = s.fake.calls.filter((c) => c.ok && c.params['text'] === 'One copy notice').map((c) => String(c.params['chat_id']));
+    expect(delivered.sort()).toEqual([...chats].sort());
   });
 
   it('reaches buyers and admins as a notification channel (as a worker replica builds it, with no bot running), each key once', async () => {

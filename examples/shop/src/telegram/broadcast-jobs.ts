@@ -1,18 +1,44 @@
-import { RetryLaterError, defineHostJob, enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
-import type { Api } from 'grammy';
+import { RetryLaterError, defineHostJob, enqueueHostJob, type HostJobContext, type HostJobDefinition } from '@panelkit/sdk';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GrammyError, type Api } from 'grammy';
 import { z } from 'zod';
 import type { Shop } from '../app/shop.js';
-import { fanOutBroadcast } from '../app/notifications/staff-job-queues.js';
 import { BroadcastStore, type BroadcastCopy } from '../db/telegram-broadcasts.js';
 import { TelegramUnreachableChats } from '../db/telegram-unreachable.js';
 import { classifySendError } from './send-policy.js';
 import { createSendPacer, DEFAULT_SEND_GAP_MS } from './send-pacer.js';
+import { fanOutBroadcast } from './broadcast-fan-out.js';
 
-/** Host job types of broadcasts: the same names in every process, whichever builds them. */
-export const BROADCAST_JOB_TYPES = { fanOut: 'shop.broadcast.fan_out', copy: 'shop.broadcast.copy' } as const;
+/**
+ * Host job types of broadcasts: the same names in every process, whichever builds them. `copies` sends a run of a
+ * broadcast's copies; `copy` sends one (queued by releases before runs, still run).
+ */
+export const BROADCAST_JOB_TYPES = {
+  fanOut: 'shop.broadcast.fan_out',
+  copies: 'shop.broadcast.copies',
+  copy: 'shop.broadcast.copy',
+} as const;
 
 /** All broadcast copies share one serial key: one at a time in the whole deployment, as Telegram's per-bot limit wants. */
 const COPY_SERIAL_KEY = 'telegram:broadcast';
+
+/**
+ * Copies one job sends by default: a broadcast to 100 000 chats is 1 000 jobs, not 100 000, so its fan-out queues it
+ * in seconds and a claim passing over the lane's queued jobs (while one of them runs) reads 1 000 rows, not 100 000
+ * (`bench/broadcast`); about 3.5 s of sending at Telegram's pace, well inside a worker's 10 s stop.
+ */
+export const COPIES_PER_JOB = 100;
+
+/**
+ * The longest 429 `retry_after` a run of copies waits out itself (in ms), holding the lane, rather than going back to
+ * the queue: Telegram's usual 1 s. Handing the lane back costs more than the wait (every run this worker holds fails
+ * once, then the worker finds them due only at its next poll, 0.5–1.5 s later: ~2.5 s a 429 at 100 000 copies in
+ * `bench/broadcast`), and no other job could use the lane meanwhile.
+ */
+const SHORT_WAIT_MS = 1_000;
+
+/** Short waits one run takes; at the next 429 it goes back to the queue like any (Telegram keeps refusing). */
+const MAX_SHORT_WAITS_PER_RUN = 3;
 
 export interface BroadcastJobsOptions {
   /**
@@ -20,6 +46,8 @@ export interface BroadcastJobsOptions {
    * 30 in any second, Telegram's ~30 a second for one bot (`send-pacer.ts`).
    */
   gapMs?: number;
+  /** Copies one job sends, in chat order (default `COPIES_PER_JOB`). */
+  copiesPerJob?: number;
 }
 
 /** Broadcasts on the SDK's worker: the job types, and queueing one. */
@@ -46,21 +74,24 @@ const FanOutSchema = z.object({
   createdBy: z.string().min(1),
   exceptUsers: z.array(z.string()),
 });
+const CopiesSchema = z.object({ broadcastId: z.string().min(1), chatIds: z.array(z.string().min(1)).min(1) });
 const CopySchema = z.object({ broadcastId: z.string().min(1), chatId: z.string().min(1) });
 
 /**
- * The broadcast jobs. A fan-out writes the broadcast's record (a `pending` row per chat) and enqueues
- * one copy job per chat (keyed by broadcast and chat: at most once). A copy is marked `sending` before
- * the call and never sent again once it was: a crash mid-call leaves it `sending`, which the next attempt
- * turns `unknown`. Failures follow the one send policy (`send-policy.ts`): a 429 puts the copy back to `pending`
- * and every copy of this process waits the `retry_after` Telegram asked for (the job runs again then), a 5xx
- * too (after the job's backoff); a refusal (blocked bot, chat gone) is `failed` with Telegram's reason and
- * marks the chat, whose later copies fail without a call until it writes to the bot again.
+ * The broadcast jobs. A fan-out writes the broadcast's record (a `pending` row per chat) and queues its copies in
+ * runs of `copiesPerJob`, one job each (`broadcast-fan-out.ts`). A copies job sends its run one copy after
+ * another, each marked `sending` before the call and never sent again once it was: a crash mid-call leaves it
+ * `sending`, which the job's next attempt turns `unknown`; copies already `sent` or `failed` are passed over.
+ * Failures follow the one send policy (`send-policy.ts`): a 429 puts the copy back to `pending` and every copy of
+ * this process waits the `retry_after` Telegram asked for (the job runs again then, from that copy), a 5xx too
+ * (after the job's backoff); a refusal (blocked bot, chat gone) is `failed` with Telegram's reason and marks the
+ * chat, whose later copies fail without a call until it writes to the bot again.
  */
 export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobsOptions = {}): BroadcastJobs {
   const store = new BroadcastStore(shop.db, shop.shopSchema, shop.clock);
   const unreachable = new TelegramUnreachableChats(shop.db, shop.shopSchema, shop.clock);
   const logger = shop.logger.child({ component: 'telegram-broadcast' });
+  const copiesPerJob = options.copiesPerJob ?? COPIES_PER_JOB;
   // Copies run one at a time in the deployment (their serial key); where the lane passes to another replica,
   // its pacer knows nothing of this one's last start and the two starts may come closer (a 429 then says wait).
   const pacer = createSendPacer(options.gapMs ?? DEFAULT_SEND_GAP_MS);
@@ -68,56 +99,100 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
   /** Until when Telegram asked this bot to send nothing (ms since the epoch, shop clock). */
   let pausedUntil = 0;
 
+  /** Sends the copies of `broadcastId` to `chatIds` still `pending`, in order (the body of a copies job). */
+  async function sendCopies(broadcastId: string, chatIds: readonly string[], { job, signal }: HostJobContext): Promise<void> {
+    const found = await store.copies(broadcastId, chatIds);
+    if (found === null) return;
+    const died = found.copies.filter((c) => c.status === 'sending').map((c) => c.chatId);
+    if (died.length > 0) {
+      // An earlier attempt began the call and died: the message may have arrived.
+      logger.warn({ broadcastId, chatIds: died }, 'broadcast copy outcome unknown; it will not be sent again');
+      await store.finishMany(broadcastId, died, 'unknown', 'the sender stopped during the call');
+    }
+    let shortWaits = 0;
+    for (const c of found.copies) {
+      if (c.status !== 'pending') continue;
+      const target: BroadcastCopy = { broadcastId, chatId: c.chatId };
+      // False: Telegram asked for a short wait, waited out here, holding the lane (nothing else could use it); then
+      // this copy again, a few times a run at most.
+      while (!(await sendOne(target, c.unreachable, found.text, job.attempts, signal))) {
+        if (++shortWaits >= MAX_SHORT_WAITS_PER_RUN) throw new RetryLaterError('Telegram keeps asking the bot to wait', 0);
+      }
+    }
+  }
+
+  /**
+   * Sends one `pending` copy. False when Telegram answered a 429 asking for at most `SHORT_WAIT_MS` and that wait
+   * is over (the copy is `pending` again, to send now); a longer 429 or a 5xx throws `RetryLaterError`.
+   */
+  async function sendOne(
+    target: BroadcastCopy,
+    markedUnreachable: string | null,
+    text: string,
+    attempt: number,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    if (markedUnreachable !== null) {
+      await store.finish(target, 'failed', markedUnreachable);
+      return true;
+    }
+    // Stopping: the copies not begun go back to the queue with the job.
+    if (signal.aborted) throw signal.reason;
+    const wait = pausedUntil - shop.clock.now().getTime();
+    if (wait > 0) throw new RetryLaterError('Telegram asked the bot to wait', wait);
+    if (!(await store.beginSend(target, attempt))) return true;
+    // Paced after the mark, right before the call: the gap then holds between the calls themselves, not
+    // between marks whose database time varies (a copy crashing in this wait is `unknown`, as mid-call).
+    await pacer.next();
+    try {
+      await api.sendMessage(target.chatId, text);
+    } catch (error) {
+      const failure = classifySendError(error);
+      if (failure === null) throw error; // Left `sending`: the next attempt marks it `unknown`.
+      if (failure.kind === 'retry') {
+        await store.finish(target, 'pending', failure.error.message.slice(0, 500));
+        const waitMs = failure.error.retryAfterMs;
+        if (isTooManyRequests(error) && waitMs <= SHORT_WAIT_MS) {
+          await sleep(waitMs, undefined, { signal });
+          return false;
+        }
+        pausedUntil = Math.max(pausedUntil, shop.clock.now().getTime() + waitMs);
+        throw failure.error;
+      }
+      if (failure.kind === 'unknown') {
+        logger.warn({ err: error, ...target }, 'broadcast copy outcome unknown; it will not be sent again');
+        await store.finish(target, 'unknown', failure.reason);
+        return true;
+      }
+      if (failure.unreachable) await unreachable.mark(target.chatId, failure.reason);
+      await store.finish(target, 'failed', failure.reason);
+      return true;
+    }
+    await store.finish(target, 'sent');
+    sent++;
+    return true;
+  }
+
+  // 429s spend attempts while Telegram keeps refusing: room for many, and a day in all.
+  const retry = { maxAttempts: 50, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000 };
+  const copies = defineHostJob({
+    type: BROADCAST_JOB_TYPES.copies,
+    payload: CopiesSchema,
+    serialKey: () => COPY_SERIAL_KEY,
+    retry,
+    run: (run, context) => sendCopies(run.broadcastId, run.chatIds, context),
+    async onDead(run, error) {
+      await store.finishMany(run.broadcastId, run.chatIds, 'failed', `given up: ${error.message}`.slice(0, 500));
+    },
+  });
   const copy = defineHostJob({
     type: BROADCAST_JOB_TYPES.copy,
     payload: CopySchema,
     serialKey: () => COPY_SERIAL_KEY,
-    // 429s spend attempts while Telegram keeps refusing: room for many, and a day in all.
-    retry: { maxAttempts: 50, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000 },
-    async run(target: BroadcastCopy, { job }) {
-      const record = await store.record(target);
-      if (record === null || record.status === 'sent' || record.status === 'failed' || record.status === 'unknown') return;
-      if (record.status === 'sending') {
-        // An earlier attempt began the call and died: the message may have arrived.
-        logger.warn({ ...target }, 'broadcast copy outcome unknown; it will not be sent again');
-        await store.finish(target, 'unknown', 'the sender stopped during the call');
-        return;
-      }
-      const marked = await unreachable.reasonOf(target.chatId);
-      if (marked !== null) {
-        await store.finish(target, 'failed', marked);
-        return;
-      }
-      const wait = pausedUntil - shop.clock.now().getTime();
-      if (wait > 0) throw new RetryLaterError('Telegram asked the bot to wait', wait);
-      if (!(await store.beginSend(target, job.attempts))) return;
-      // Paced after the mark, right before the call: the gap then holds between the calls themselves, not
-      // between marks whose database time varies (a copy crashing in this wait is `unknown`, as mid-call).
-      await pacer.next();
-      try {
-        await api.sendMessage(target.chatId, record.text);
-      } catch (error) {
-        const failure = classifySendError(error);
-        if (failure === null) throw error; // Left `sending`: the next attempt marks it `unknown`.
-        if (failure.kind === 'retry') {
-          pausedUntil = Math.max(pausedUntil, shop.clock.now().getTime() + failure.error.retryAfterMs);
-          await store.finish(target, 'pending', failure.error.message.slice(0, 500));
-          throw failure.error;
-        }
-        if (failure.kind === 'unknown') {
-          logger.warn({ err: error, ...target }, 'broadcast copy outcome unknown; it will not be sent again');
-          await store.finish(target, 'unknown', failure.reason);
-          return;
-        }
-        if (failure.unreachable) await unreachable.mark(target.chatId, failure.reason);
-        await store.finish(target, 'failed', failure.reason);
-        return;
-      }
-      await store.finish(target, 'sent');
-      sent++;
-    },
-    async onDead(target, error) {
-      await store.finish(target, 'failed', `given up: ${error.message}`.slice(0, 500));
+    retry,
+    run: (one, context) => sendCopies(one.broadcastId, [one.chatId], context),
+    async onDead(one, error) {
+      await store.finishMany(one.broadcastId, [one.chatId], 'failed', `given up: ${error.message}`.slice(0, 500));
     },
   });
 
@@ -125,19 +200,14 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
     type: BROADCAST_JOB_TYPES.fanOut,
     payload: FanOutSchema,
     async run(input) {
-      // The broadcast's record and its copies' jobs in one transaction (keyed: a rerun adds nothing).
-      await fanOutBroadcast(shop, store, copy, {
-        id: input.broadcastId,
-        text: input.text,
-        createdBy: input.createdBy,
-        exceptUsers: input.exceptUsers,
-      });
+      const recipients = { id: input.broadcastId, text: input.text, createdBy: input.createdBy, exceptUsers: input.exceptUsers };
+      await fanOutBroadcast(shop, store, copies, recipients, copiesPerJob);
     },
   });
 
   return {
     store,
-    definitions: [fanOut, copy],
+    definitions: [fanOut, copies, copy],
     async create(input) {
       const id = BroadcastStore.idOf(input.key);
       const exceptUsers = [...(input.exceptUsers ?? [])];
@@ -151,6 +221,11 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
     },
     sent: () => sent,
   };
+}
+
+/** A Bot API 429 (Too Many Requests), not a 5xx or a connection never made. */
+function isTooManyRequests(error: unknown): boolean {
+  return error instanceof GrammyError && error.error_code === 429;
 }
 
 /** How long an old release's sender could hold a copy `sending` (its sweep's lease). */

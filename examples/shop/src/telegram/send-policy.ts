@@ -5,7 +5,8 @@ import { GrammyError, HttpError } from 'grammy';
  * What a failed Bot API send means, one policy for every sender that calls Telegram from a job (notifications,
  * staff alerts, broadcasts, daily summaries):
  * - `retry`: a 429 (after its `retry_after`), a 5xx, or a connection that was never made: throw `error`, a
- *   `RetryLaterError`, so the SDK job runs again then (no sender sleeps in-process);
+ *   `RetryLaterError`, so the SDK job runs again then (no sender sleeps in-process, but a broadcast's run of
+ *   copies, which waits out a 429 of up to 1 s itself: it holds a lane nothing else could use, `broadcast-jobs.ts`);
  * - `refused`: any other 4xx, final for this message, with Telegram's reason; `unreachable` when it is final for
  *   the chat too (blocked bot, unknown chat, deactivated user): nothing more is sent to it until it writes;
  * - `unknown`: the call failed on the way and the message may have arrived: not sent again (at most once).

@@ -1,6 +1,5 @@
 import { enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
 import type { z } from 'zod';
-import type { BroadcastCopy, BroadcastStore } from '../../db/telegram-broadcasts.js';
 import type { Shop } from '../shop.js';
 
 /**
@@ -18,21 +17,5 @@ export async function queueDayJobs<S extends z.ZodType>(
     if (!(await tx.ticks.tryAcquire(job.type, slot.from))) return false;
     for (const adminId of adminIds) await enqueueHostJob(tx, job, payloadOf(adminId), { key: `${slot.day}:${adminId}` });
     return true;
-  });
-}
-
-/**
- * A broadcast's record, its copies' rows and one copy job per chat, in one transaction (keyed by the broadcast and
- * chat: a rerun adds nothing).
- */
-export async function fanOutBroadcast<S extends z.ZodType>(
-  shop: Shop,
-  store: BroadcastStore,
-  copy: HostJobDefinition<S>,
-  input: { id: string; text: string; createdBy: string; exceptUsers: readonly string[] },
-): Promise<void> {
-  await shop.storage.transaction(async (tx) => {
-    const copies: BroadcastCopy[] = await store.fanOut(tx, input);
-    for (const c of copies) await enqueueHostJob(tx, copy, c as z.input<S>, { key: `${c.broadcastId}:${c.chatId}` });
   });
 }

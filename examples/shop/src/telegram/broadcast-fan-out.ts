@@ -1,0 +1,53 @@
+import { enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
+import type { z } from 'zod';
+import type { Shop } from '../app/shop.js';
+import type { BroadcastStore } from '../db/telegram-broadcasts.js';
+
+/** What a fan-out writes: the broadcast and who it goes to. */
+export interface FanOutInput {
+  id: string;
+  text: string;
+  createdBy: string;
+  exceptUsers: readonly string[];
+}
+
+/** The payload of a job sending a run of a broadcast's copies. */
+export interface CopiesPayload {
+  broadcastId: string;
+  chatIds: string[];
+}
+
+/**
+ * Fans a broadcast out, run by its fan-out job (which stays unfinished, and so runs again after a crash, until every
+ * copy has its job):
+ *
+ * 1. The broadcast and a `pending` copy per recipient in one transaction and one `INSERT … SELECT`: the recipients
+ *    are fixed from then on (a rerun writes nothing). Then the table's planner statistics, so that paging through
+ *    the new copies uses its primary key.
+ * 2. Its copies in chat order, `perJob` at a time, each run queued as one copies job keyed by the broadcast and the
+ *    run's first chat: a rerun reads the same runs and queues none twice. A run with no copy still `pending` (an old
+ *    release's half-sent broadcast) is skipped.
+ *
+ * Each job is committed as it is queued, so the first copies go out while the rest are still being queued.
+ */
+export async function fanOutBroadcast<S extends z.ZodType>(
+  shop: Shop,
+  store: BroadcastStore,
+  copiesJob: HostJobDefinition<S>,
+  input: FanOutInput,
+  perJob: number,
+): Promise<void> {
+  const written = await shop.storage.transaction((tx) => store.writeRecipients(tx, input));
+  if (written > 0) await store.analyze();
+  let after: string | null = null;
+  for (;;) {
+    const run = await store.copiesAfter(input.id, after, perJob);
+    if (run.length === 0) return;
+    const first = run[0]!.chatId;
+    after = run[run.length - 1]!.chatId;
+    const chatIds = run.filter((c) => c.status === 'pending').map((c) => c.chatId);
+    if (chatIds.length === 0) continue;
+    const payload: CopiesPayload = { broadcastId: input.id, chatIds };
+    await enqueueHostJob(shop.storage, copiesJob, payload as z.input<S>, { key: `${input.id}:from:${first}` });
+  }
+}
