@@ -7,7 +7,7 @@ import type { Api } from 'grammy';
 import type { Shop } from '../src/app/shop.js';
 import { telegramApi } from '../src/app/telegram-api.js';
 import { BroadcastStore } from '../src/db/telegram-broadcasts.js';
-import { fanOutBroadcast } from '../src/telegram/broadcast-fan-out.js';
+import { fanOutBroadcast } from '../src/app/notifications/broadcast-fan-out.js';
 import { BROADCAST_JOB_TYPES, adoptPendingBroadcasts, createBroadcastJobs } from '../src/telegram/broadcast-jobs.js';
 import { createTelegramChannel, telegramChannelsFor } from '../src/telegram/channel.js';
 import { planNamed } from './support/buying.js';

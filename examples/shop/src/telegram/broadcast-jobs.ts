@@ -7,7 +7,7 @@ import { BroadcastStore, type BroadcastCopy } from '../db/telegram-broadcasts.js
 import { TelegramUnreachableChats } from '../db/telegram-unreachable.js';
 import { classifySendError } from './send-policy.js';
 import { createSendPacer, DEFAULT_SEND_GAP_MS } from './send-pacer.js';
-import { fanOutBroadcast } from './broadcast-fan-out.js';
+import { fanOutBroadcast } from '../app/notifications/broadcast-fan-out.js';
 
 /**
  * Host job types of broadcasts: the same names in every process, whichever builds them. `copies` sends a run of a
@@ -79,7 +79,7 @@ const CopySchema = z.object({ broadcastId: z.string().min(1), chatId: z.string()
 
 /**
  * The broadcast jobs. A fan-out writes the broadcast's record (a `pending` row per chat) and queues its copies in
- * runs of `copiesPerJob`, one job each (`broadcast-fan-out.ts`). A copies job sends its run one copy after
+ * runs of `copiesPerJob`, one job each (`app/notifications/broadcast-fan-out.ts`). A copies job sends its run one copy after
  * another, each marked `sending` before the call and never sent again once it was: a crash mid-call leaves it
  * `sending`, which the job's next attempt turns `unknown`; copies already `sent` or `failed` are passed over.
  * Failures follow the one send policy (`send-policy.ts`): a 429 puts the copy back to `pending` and every copy of

@@ -1,7 +1,7 @@
 import { enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
 import type { z } from 'zod';
-import type { Shop } from '../app/shop.js';
-import type { BroadcastStore } from '../db/telegram-broadcasts.js';
+import type { Shop } from '../shop.js';
+import type { BroadcastStore } from '../../db/telegram-broadcasts.js';
 
 /** What a fan-out writes: the broadcast and who it goes to. */
 export interface FanOutInput {
