@@ -34,7 +34,7 @@ import { createLogger } from '../../examples/shop/src/logging/logger.js';
 import { openDatabase } from '../../examples/shop/src/stack/database.js';
 import { openShop } from '../../examples/shop/src/stack/shop.js';
 import { FakeTelegram, buttonsOf, type BotCall } from '../../examples/shop/test/support/fake-telegram.js';
-import { machineCpu, processCpu } from './cpu.js';
+import { machineCpu, processCpu } from '../support/proc-cpu.js';
 import { RushBuyer, type BuyerUpdate as Update } from './buyer-updates.js';
 
 const { values } = parseArgs({

@@ -2,46 +2,14 @@
  * What the machine and PostgreSQL did during a phase: CPU time of the whole machine, of the
  * PostgreSQL server's processes and of given pids (from /proc), and PostgreSQL's own counters.
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { SqlClient } from '../../packages/storage-postgres/src/index.js';
-
-const TICKS_PER_SECOND = 100;
-
-/** Busy and total CPU seconds of the machine since boot (all cores). */
-function machineCpu(): { busy: number; total: number } {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = fields.reduce((a, b) => a + b, 0);
-  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-  return { busy: (total - idle) / TICKS_PER_SECOND, total: total / TICKS_PER_SECOND };
-}
-
-/**
- * CPU seconds used by a process (user + system), or 0 when it is gone; with `children`, plus what
- * its exited children used (a PostgreSQL backend's CPU lands on the postmaster when it exits).
- */
-function processCpu(pid: number, children = false): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const own = Number(after[11]) + Number(after[12]);
-    return (children ? own + Number(after[13]) + Number(after[14]) : own) / TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
-}
+import { machineCpu, postgresProcessesCpu, processCpu } from '../support/proc-cpu.js';
 
 /** CPU seconds used by every `postgres` process alive now and by the backends that exited. */
 function postgresCpu(): number {
   let sum = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') sum += processCpu(Number(entry), true);
-    } catch {
-      // gone meanwhile
-    }
-  }
+  for (const seconds of postgresProcessesCpu(() => true, true).values()) sum += seconds;
   return sum;
 }
 
@@ -50,18 +18,7 @@ function postgresCpu(): number {
  * the database), so a phase can tell its own backends from other databases' on a shared server.
  */
 export function databaseBackendsCpu(database: string): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (title.includes(` ${database} `)) out.set(Number(entry), processCpu(Number(entry)));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
+  return postgresProcessesCpu((title) => title.includes(` ${database} `));
 }
 
 interface PgCounters {

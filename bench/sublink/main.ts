@@ -48,7 +48,8 @@ import { shopChannels } from '../../examples/shop/src/stack/notification-channel
 import { openShop } from '../../examples/shop/src/stack/shop.js';
 import { createApp } from '../../examples/shop/src/stack/web-app.js';
 import type { Step, StepKind, StepResult } from './client.js';
-import { backendsCpu, backendsCpuBetween, machineCpu, processCpu } from './machine-cpu.js';
+import { machineCpu, processCpu } from '../support/proc-cpu.js';
+import { backendsCpu, backendsCpuBetween } from './machine-cpu.js';
 
 const { values } = parseArgs({
   options: {
