@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import pino from 'pino';
 import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signUp } from '../src/app/auth/accounts.js';
-import { loadConfig } from '../src/config/config.js';
-import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { csrfFrom, TEST_SECRET_KEYS } from './support/shop-under-test.js';
-import { dropShopSchemas, startWebReplicas, type WebReplicas } from './support/web-replicas.js';
+import { shopBesideReplicas } from './support/shop-beside-replicas.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 
@@ -35,27 +32,13 @@ describe.skipIf(DATABASE_URL === undefined)(
       SUPPORT_MONEY_PER_ACTION: '300',
       SUPPORT_MONEY_PER_DAY: '1000',
     };
-    let shop: RunningShop;
-    let web: WebReplicas | undefined;
-    const replicas: string[] = [];
-
-    beforeAll(async () => {
-      shop = await openShop(loadConfig({ ...env, DEMO_PANEL: 'off' }), { logger: pino({ level: 'silent' }) });
-      web = await startWebReplicas(3, env);
-      replicas.push(...web.urls);
-    }, 120_000);
-
-    afterAll(async () => {
-      await web?.stop();
-      await shop?.close();
-      await dropShopSchemas(DATABASE_URL as string, schema);
-    });
+    const beside = shopBesideReplicas(3, env);
 
     it('judges ten wrong passwords in all, whichever replica and address they reach at once', async () => {
-      await signUp(shop, { email: 'target@example.com', password: 'correct horse battery', locale: 'en' });
+      await signUp(beside.shop, { email: 'target@example.com', password: 'correct horse battery', locale: 'en' });
       const guesses = await Promise.all(
         Array.from({ length: 30 }, async (_, i) => {
-          const url = replicas[i % replicas.length] as string;
+          const url = beside.replicas[i % beside.replicas.length] as string;
           const address = `198.51.100.${i + 1}`;
           const page = await supertest(url).get('/signin').set('x-forwarded-for', address).expect(200);
           const res = await supertest(url)
@@ -72,11 +55,16 @@ describe.skipIf(DATABASE_URL === undefined)(
     });
 
     it("holds support staff's daily cap when corrections reach three replicas at once", async () => {
-      const support = await signUp(shop, { email: 'support@example.com', password: 'support-password-123', locale: 'en', role: 'support' });
+      const support = await signUp(beside.shop, {
+        email: 'support@example.com',
+        password: 'support-password-123',
+        locale: 'en',
+        role: 'support',
+      });
       expect(support.ok).toBe(true);
-      const buyer = await signUp(shop, { email: 'buyer@example.com', password: 'correct horse battery', locale: 'en' });
+      const buyer = await signUp(beside.shop, { email: 'buyer@example.com', password: 'correct horse battery', locale: 'en' });
       const customerId = buyer.ok ? buyer.account.customerId : '';
-      const first = replicas[0] as string;
+      const first = beside.replicas[0] as string;
       const page = await supertest(first).get('/signin').set('x-forwarded-for', '203.0.113.1').expect(200);
       const signedIn = await supertest(first)
         .post('/signin')
@@ -89,7 +77,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       // Six corrections of 3.00 against a day's cap of 10.00: three pass, whichever replicas take them.
       const results = await Promise.all(
         Array.from({ length: 6 }, async (_, i) => {
-          const url = replicas[i % replicas.length] as string;
+          const url = beside.replicas[i % beside.replicas.length] as string;
           const form = await supertest(url).get(`/admin/customers/${customerId}`).set('cookie', cookie).expect(200);
           const nonce = /name="nonce" value="([^"]+)"/.exec(form.text)?.[1];
           const res = await supertest(url)
@@ -102,7 +90,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       );
       expect(results.filter((s) => s === 303)).toHaveLength(3);
       expect(results.filter((s) => s === 403)).toHaveLength(3);
-      expect(await shop.storage.ledger.balance(customerId, 'USD')).toBe(900);
+      expect(await beside.shop.storage.ledger.balance(customerId, 'USD')).toBe(900);
     });
   },
 );

@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { deriveRemoteIdentity } from '@panelkit/sdk';
-import pino from 'pino';
 import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropShopSchemas, startWebReplicas, type WebReplicas } from './support/web-replicas.js';
+import { describe, expect, it } from 'vitest';
+import { shopBesideReplicas } from './support/shop-beside-replicas.js';
 import { signUp } from '../src/app/auth/accounts.js';
-import { loadConfig } from '../src/config/config.js';
 import { EVENT_NOTICES_TYPE } from '../src/app/notifications/event-notices.js';
 import { notificationsOf } from '../src/db/notifications.js';
-import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
@@ -39,35 +36,26 @@ describe.skipIf(DATABASE_URL === undefined)(
       SHOP_CURRENCY: 'USD',
       LOG_LEVEL: 'silent',
     };
-    let shop: RunningShop;
-    let web: WebReplicas | undefined;
-    const replicas: string[] = [];
-
-    beforeAll(async () => {
-      shop = await openShop(loadConfig({ ...env, DEMO_PANEL: 'off' }), { logger: pino({ level: 'silent' }) });
-      web = await startWebReplicas(3, env);
-      replicas.push(...web.urls);
-    }, 120_000);
-
-    afterAll(async () => {
-      await web?.stop();
-      await shop?.close();
-      await dropShopSchemas(DATABASE_URL as string, schema);
-    });
+    const beside = shopBesideReplicas(3, env);
 
     it('tells of a device added once, and of a device refused at the limit once, whichever replicas its requests reach', async () => {
-      const signed = await signUp(shop, { email: 'devices@example.com', password: 'correct horse battery', locale: 'en' });
+      const signed = await signUp(beside.shop, { email: 'devices@example.com', password: 'correct horse battery', locale: 'en' });
       if (!signed.ok) throw new Error('sign-up failed');
       const customerId = signed.account.customerId;
       // A subscription of one device, live on a panel (seeded as provisioning would leave it: its links in hand).
-      const panel = await shop.storage.panels.create({
+      const panel = await beside.shop.storage.panels.create({
         kind: 'marzban',
         name: 'replicas',
         baseUrl: 'https://panel.example.com/secret-path',
         credentials: { type: 'password', username: 'admin', password: 'replicas-password' },
       });
-      const target = await shop.storage.targets.create({ panelId: panel.id, remoteRef: 'inbound-1', name: 'inbound 1', protocol: 'vless' });
-      const plan = await shop.storage.plans.create({
+      const target = await beside.shop.storage.targets.create({
+        panelId: panel.id,
+        remoteRef: 'inbound-1',
+        name: 'inbound 1',
+        protocol: 'vless',
+      });
+      const plan = await beside.shop.storage.plans.create({
         name: 'One device',
         family: 'standard',
         price: { amount: 500, currency: 'USD' },
@@ -76,7 +64,7 @@ describe.skipIf(DATABASE_URL === undefined)(
         deviceLimit: 1,
       });
       const id = 'sub_devicenoticereplica1';
-      await shop.storage.subscriptions.create({
+      await beside.shop.storage.subscriptions.create({
         id,
         customerId,
         orderId: null,
@@ -92,11 +80,11 @@ describe.skipIf(DATABASE_URL === undefined)(
         deviceLimit: 1,
         shareLinks: ['vless://4b3c0a9e-0000-4000-8000-000000000001@198.51.100.7:443?type=tcp&security=none#one'],
       });
-      const link = `/s/${await shop.subscriptionLinks.tokenFor(customerId)}`;
+      const link = `/s/${await beside.shop.subscriptionLinks.tokenFor(customerId)}`;
       const askAll = (headers: Record<string, string>, times: number) =>
         Promise.all(
           Array.from({ length: times }, (_, i) =>
-            supertest(replicas[i % replicas.length] as string)
+            supertest(beside.replicas[i % beside.replicas.length] as string)
               .get(link)
               .set(headers),
           ),
@@ -104,7 +92,7 @@ describe.skipIf(DATABASE_URL === undefined)(
 
       const phone = await askAll(PHONE, 9);
       expect(phone.map((r) => r.status)).toEqual(Array(9).fill(200));
-      expect((await shop.kit.devices.list(id)).map((d) => d.hwid)).toEqual([PHONE['x-hwid']]);
+      expect((await beside.shop.kit.devices.list(id)).map((d) => d.hwid)).toEqual([PHONE['x-hwid']]);
 
       const tablet = await askAll(TABLET, 24);
       expect(tablet.map((r) => r.status)).toEqual(Array(24).fill(200));
@@ -112,12 +100,12 @@ describe.skipIf(DATABASE_URL === undefined)(
 
       // The phone's notice is the job its registration's audit event enqueued in that transaction: one job, however
       // many replicas saw the phone, and two workers running it at once write one notice.
-      const eventJobs = await shop.storage.jobs.list({ type: EVENT_NOTICES_TYPE, state: 'queued' }, { limit: 100 });
+      const eventJobs = await beside.shop.storage.jobs.list({ type: EVENT_NOTICES_TYPE, state: 'queued' }, { limit: 100 });
       expect(eventJobs.items.filter((j) => j.payload['action'] === 'device.registered')).toHaveLength(1);
-      const workers = [0, 1].map(() => shop.kit.createWorker({ hostJobs: shop.hostJobs, engineJobs: false }));
+      const workers = [0, 1].map(() => beside.shop.kit.createWorker({ hostJobs: beside.shop.hostJobs, engineJobs: false }));
       await Promise.all(workers.map((w) => w.drain()));
 
-      const notices = (await notificationsOf(shop).history(customerId, { limit: 100 })).items;
+      const notices = (await notificationsOf(beside.shop).history(customerId, { limit: 100 })).items;
       expect(notices.map((n) => n.kind).sort()).toEqual(['device_added', 'device_refused']);
       expect(notices.find((n) => n.kind === 'device_added')?.params).toMatchObject({
         subscriptionId: id,

@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import pino from 'pino';
 import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropShopSchemas, startWebReplicas, type WebReplicas } from './support/web-replicas.js';
-import { loadConfig } from '../src/config/config.js';
-import { openShop, type RunningShop } from '../src/stack/shop.js';
+import { describe, expect, it } from 'vitest';
+import { shopBesideReplicas } from './support/shop-beside-replicas.js';
 import { launchData } from './support/mini-app-launch.js';
 import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
 
@@ -33,28 +30,16 @@ describe.skipIf(DATABASE_URL === undefined)(
       TELEGRAM_WEBHOOK: 'off',
       PUBLIC_URL: 'http://shop.test',
     };
-    let shop: RunningShop;
-    let web: WebReplicas | undefined;
-    const replicas: string[] = [];
-
-    beforeAll(async () => {
-      shop = await openShop(loadConfig({ ...env, DEMO_PANEL: 'off' }), { logger: pino({ level: 'silent' }) });
-      web = await startWebReplicas(3, env);
-      replicas.push(...web.urls);
-    }, 120_000);
-
-    afterAll(async () => {
-      await web?.stop();
-      await shop?.close();
-      await dropShopSchemas(DATABASE_URL as string, schema);
-    });
+    const beside = shopBesideReplicas(3, env);
 
     const signIn = (replica: string, initData: string) => supertest(replica).post('/tg/app/session').send({ initData });
 
     it('signs one launch data in once, however many replicas it is replayed to at once', async () => {
       for (let round = 0; round < 5; round++) {
         const initData = launchData(BOT_TOKEN, { id: 8800 + round }, new Date(Date.now() - round * 1000));
-        const answers = await Promise.all(Array.from({ length: 9 }, (_, i) => signIn(replicas[i % replicas.length] as string, initData)));
+        const answers = await Promise.all(
+          Array.from({ length: 9 }, (_, i) => signIn(beside.replicas[i % beside.replicas.length] as string, initData)),
+        );
         const statuses = answers.map((a) => a.status).sort();
         expect(statuses).toEqual([200, 409, 409, 409, 409, 409, 409, 409, 409]);
       }
@@ -63,19 +48,19 @@ describe.skipIf(DATABASE_URL === undefined)(
     it('makes one customer and one account for a Telegram user signing in on every replica at once', async () => {
       const at = Date.now();
       const answers = await Promise.all(
-        replicas.flatMap((replica, r) =>
+        beside.replicas.flatMap((replica, r) =>
           [0, 1].map((k) => signIn(replica, launchData(BOT_TOKEN, { id: 8900 }, new Date(at - (r * 2 + k) * 1000)))),
         ),
       );
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
-      const customer = await shop.storage.customers.getByExternalRef('telegram:8900');
+      const customer = await beside.shop.storage.customers.getByExternalRef('telegram:8900');
       expect(customer).not.toBeNull();
-      const account = await shop.accounts.getByCustomer(customer!.id);
+      const account = await beside.shop.accounts.getByCustomer(customer!.id);
       expect(account?.email).toBe('telegram-8900@telegram.invalid');
       const tokens = answers.map((a) =>
         /__Host-pk_session=([^;]+)|pk_session=([^;]+)/.exec(String(a.headers['set-cookie']))?.slice(1).find(Boolean),
       );
-      for (const token of tokens) expect(await shop.sessions.accountFor(decodeURIComponent(token as string))).toBe(account?.id);
+      for (const token of tokens) expect(await beside.shop.sessions.accountFor(decodeURIComponent(token as string))).toBe(account?.id);
     });
   },
 );
