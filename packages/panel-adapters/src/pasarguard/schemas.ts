@@ -66,6 +66,7 @@ const GroupSchema = z.object({
   is_disabled: z.boolean().default(false),
   total_users: z.number().int().nonnegative().default(0),
 });
+/** `GET /api/groups`: a page of the groups that stand for inbounds here (the adapter's targets). */
 export const GroupsPageSchema = z.object({ groups: z.array(GroupSchema), total: z.number().int().nonnegative() });
 
 /** `UserHWIDResponse`: one device the panel registered for a user on its subscription link. */

@@ -94,6 +94,7 @@ export const PanelDevicePayloadSchema = z.object({ subscriptionId: IdSchema, hwi
 /** A `device.panel_remove` job's payload, parsed. */
 export type PanelDevicePayload = z.infer<typeof PanelDevicePayloadSchema>;
 
+/** The payload of a `removeOrphan` job: the client a reconciliation found on the panel that no subscription holds. */
 export const OrphanPayloadSchema = z.object({ panelId: IdSchema, username: z.string().min(1), targetRef: z.string().min(1) });
 export type OrphanPayload = z.infer<typeof OrphanPayloadSchema>;
 
