@@ -16,6 +16,7 @@ import { ManualClock } from '../../packages/sdk/src/testing/manual-clock.js';
 import type { Panelkit } from '@panelkit/sdk';
 // The fake's own module: `@panelkit/sdk/testing` also holds the vitest suites, which need the vitest runner.
 import { FakePanelAdapter } from '../../packages/sdk/src/testing/fake-panel/index.js';
+import { seedOrdersOnFakePanels } from '../support/fake-panel-orders.js';
 
 const ORDERS = Number(process.argv[2] ?? 2000);
 const PANELS = 4;
@@ -43,31 +44,12 @@ async function setup(
     panels: (panel) => fakes.get(panel.id)!,
     policy: { identity: { secret: 'bench-secret-0123456789abcdef' } },
   });
-  for (let i = 0; i < PANELS; i++) {
-    const panel = await storage.panels.create({
-      kind: 'fake',
-      name: `p${i}`,
-      baseUrl: `https://p${i}.example.com/`,
-      credentials: { type: 'token', token: 't' },
-    });
-    fakes.set(
-      panel.id,
+  await seedOrdersOnFakePanels(kit, storage, fakes, {
+    panels: PANELS,
+    orders,
+    adapterFor: () =>
       new FakePanelAdapter({ clock, latencyMs, linksWithCreate, capabilities: { batchCreate, maxConcurrency: concurrency } }),
-    );
-    await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 'vless', protocol: 'vless', capacity: null });
-  }
-  const plan = await storage.plans.create({
-    name: 'm',
-    family: 'm',
-    price: { amount: 100, currency: 'USD' },
-    durationDays: 30,
-    trafficBytes: null,
   });
-  const customer = await storage.customers.create({});
-  await kit.topUp({ customerId: customer.id, amount: { amount: 100 * orders, currency: 'USD' }, idempotencyKey: 'bench' });
-  for (let i = 0; i < orders; i++) {
-    await kit.checkout({ customerId: customer.id, items: [{ planId: plan.id }], idempotencyKey: `o${i}` });
-  }
   return { kit, fakes: [...fakes.values()] };
 }
 

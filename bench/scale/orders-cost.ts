@@ -20,6 +20,7 @@ import { createPostgresStorage, fromPgPool, migrate } from '../../packages/stora
 import { countingClient } from './counting-client.js';
 import type { StatementCount } from './counting-client.js';
 import { databaseBackendsCpu } from './machine.js';
+import { seedOrdersOnFakePanels } from '../support/fake-panel-orders.js';
 
 const { values } = parseArgs({
   options: {
@@ -68,28 +69,11 @@ async function run(label: string, batchCreate: boolean): Promise<Row> {
     panels: (panel) => fakes.get(panel.id)!,
     policy: { identity: { secret: 'bench-secret-0123456789abcdef' } },
   });
-  for (let i = 0; i < PANELS; i++) {
-    const panel = await storage.panels.create({
-      kind: 'fake',
-      name: `p${i}`,
-      baseUrl: `https://p${i}.example.com/`,
-      credentials: { type: 'token', token: 't' },
-    });
-    fakes.set(panel.id, new FakePanelAdapter({ latencyMs: 0, linksWithCreate: true, capabilities: { batchCreate, maxConcurrency: 4 } }));
-    await storage.targets.create({ panelId: panel.id, remoteRef: '1', name: 'vless', protocol: 'vless', capacity: null });
-  }
-  const plan = await storage.plans.create({
-    name: 'm',
-    family: 'm',
-    price: { amount: 100, currency: 'USD' },
-    durationDays: 30,
-    trafficBytes: null,
+  await seedOrdersOnFakePanels(kit, storage, fakes, {
+    panels: PANELS,
+    orders: ORDERS,
+    adapterFor: () => new FakePanelAdapter({ latencyMs: 0, linksWithCreate: true, capabilities: { batchCreate, maxConcurrency: 4 } }),
   });
-  const customer = await storage.customers.create({});
-  await kit.topUp({ customerId: customer.id, amount: { amount: 100 * ORDERS, currency: 'USD' }, idempotencyKey: 'bench' });
-  for (let i = 0; i < ORDERS; i++) {
-    await kit.checkout({ customerId: customer.id, items: [{ planId: plan.id }], idempotencyKey: `o${i}` });
-  }
   // Warm the pool's connections so every backend is alive (and counted) through the run.
   await Promise.all(Array.from({ length: Number(values.pool) }, () => pool.query('SELECT 1')));
 
