@@ -2,10 +2,13 @@
  * The HTTP layer every adapter talks through: one per adapter instance.
  *
  * - `exchange(request, ctx)`: one raw round trip (ofetch, cookie jar, no redirects followed, no
- *   auth, no retry), bounded only by the caller's signal. The one exception: a request that died on a
- *   kept-alive socket the panel had closed, before any byte of its answer, is sent once more at once
- *   (it provably never reached the panel: `stale-socket.ts`). Network failures become
- *   `PanelConnectionError`; the signal aborting with a timeout becomes `PanelTimeoutError`; an HTTP
+ *   auth, no retry), bounded only by the caller's signal, through the panels' connection pool
+ *   (`panel-dispatcher.ts`: idle connections dropped before a panel would close them). The one
+ *   exception to "no retry": a request that died on a reused kept-alive socket before any byte of its
+ *   answer is sent once more at once when no byte of it was written, or when it is idempotent
+ *   (`stale-socket.ts`); a write that may have reached the panel never is. Network failures become
+ *   `PanelConnectionError` (retryable; for a write that was sent, its outcome is unknown and the adapter
+ *   reads the panel back); the signal aborting with a timeout becomes `PanelTimeoutError`; an HTTP
  *   status is never an error here.
  * - `send(request, ctx)`: an authenticated exchange. Logs in (single flight) when the session
  *   strategy says so; when a response means the session was lost, logs in once more and repeats
@@ -24,6 +27,7 @@ import { DEFAULT_RETRY_POLICY, type CallContext, type RandomSource, type RetryPo
 import { ofetch, type $Fetch } from 'ofetch';
 import { CookieJar } from 'tough-cookie';
 import { CallLanes } from './call-lanes.js';
+import { panelDispatcher } from './panel-dispatcher.js';
 import { StaleSocketTrace, tracingDispatcher } from './stale-socket.js';
 import type { PanelRequest, PanelResponse, RawExchange, SessionStrategy } from './types.js';
 
@@ -125,7 +129,8 @@ export class PanelHttp implements RawExchange {
     const started = performance.now();
     const errorContext = this.context(request.operation, ctx.attempt === undefined ? {} : { attempt: ctx.attempt });
     const send = (trace: StaleSocketTrace): Promise<Response> => {
-      const dispatcher = tracingDispatcher(trace);
+      const pool = panelDispatcher();
+      const dispatcher = pool === undefined ? undefined : tracingDispatcher(trace, pool);
       return this.#fetch.raw(url, {
         method: request.method,
         headers,
@@ -136,21 +141,27 @@ export class PanelHttp implements RawExchange {
         ...(dispatcher ? { dispatcher } : {}),
       });
     };
+    const idempotent = request.idempotent ?? request.method === 'GET';
     let raw: Response;
+    let trace = new StaleSocketTrace();
     try {
-      const trace = new StaleSocketTrace();
       raw = await send(trace).catch((error: unknown) => {
-        if (signal.aborted || !trace.neverReachedPanel(error)) throw error;
-        // A kept-alive socket the panel had closed: the request never reached it (see stale-socket.ts).
+        if (signal.aborted || !trace.mayResend(error, idempotent)) throw error;
+        // A kept-alive socket that died under a request that did not leave, or that may be repeated (stale-socket.ts).
         this.#logger.debug(
           { panel: this.kind, panelId: this.panelId, op: request.operation },
           'panel closed a kept-alive connection; resending once',
         );
-        return send(new StaleSocketTrace());
+        trace = new StaleSocketTrace();
+        return send(trace);
       });
     } catch (error) {
       if (signal.aborted) throw abortReason(signal, errorContext);
-      throw new PanelConnectionError('could not reach the panel', errorContext, { details: { reason: networkReason(error) } });
+      // Whether the request left is known only once undici took a socket for it (not for a refused connection).
+      const sent = trace.connected ? trace.requestWritten() : undefined;
+      throw new PanelConnectionError(sent ? 'the connection closed before the panel answered' : 'could not reach the panel', errorContext, {
+        details: { reason: networkReason(error), ...(sent === undefined ? {} : { requestSent: sent }) },
+      });
     }
     const body = typeof (raw as { _data?: unknown })._data === 'string' ? ((raw as { _data?: string })._data ?? '') : '';
     if (this.#jar) {

@@ -22,6 +22,15 @@ export interface PanelRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** The path as log lines show it, when `path` holds a credential (a subscription key…). Default `path`. */
   readonly logPath?: string;
+  /**
+   * Sending the request twice has the effect of sending it once, in this panel's API: `PanelHttp` may then send it
+   * once more at once when a kept-alive connection died under it before any byte of the answer, even if the request
+   * had been written (see `stale-socket.ts`). Default: true for a `GET` (every panel API here reads with it), false
+   * for any other method, so set it on a `POST` that only reads. Leave it unset on writes: a write whose answer was
+   * lost is settled by reading the panel back, and a repeat of a create makes a second client on a panel whose
+   * names are not unique (S-UI).
+   */
+  readonly idempotent?: boolean;
 }
 
 /** A response as read off the wire; statuses are not errors at this level. */

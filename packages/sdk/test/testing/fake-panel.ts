@@ -70,6 +70,9 @@ export class FakePanel implements PanelTestControls {
   clearFaults(): void {
     this.faults.length = 0;
   }
+  pendingFaults(): number {
+    return this.faults.length;
+  }
   expireSession(): void {
     this.#token = null;
   }
@@ -119,6 +122,10 @@ export class FakePanel implements PanelTestControls {
     }
     const response = await this.#route(request, url);
     if (fault?.kind === 'lost_response') return new Response('Internal Server Error', { status: 500 });
+    // Applied, then the connection closed: what fetch throws when the socket ends before an answer.
+    if (fault?.kind === 'lost_connection') {
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    }
     return response;
   };
 

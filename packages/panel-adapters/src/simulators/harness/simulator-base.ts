@@ -27,7 +27,7 @@ export interface RequestCounts {
 
 /**
  * The base of every panel simulator: the request pipeline (latency, then a queued fault, then the
- * route, then a lost response), request counting and the clock. Subclasses add the panel's routes,
+ * route, then a lost response or a dropped connection), request counting and the clock. Subclasses add the panel's routes,
  * state and error shapes.
  */
 export abstract class SimulatorBase {
@@ -52,9 +52,12 @@ export abstract class SimulatorBase {
     this.requests.byRoute.set(key, (this.requests.byRoute.get(key) ?? 0) + 1);
     const fault = path !== null && !this.isSessionRequest(request, path) ? this.faults.take(request.method) : undefined;
     if (fault?.kind === 'timeout') return this.#hang(request);
-    if (fault && fault.kind !== 'lost_response') return this.faultResponse(fault, request);
+    if (fault && fault.kind !== 'lost_response' && fault.kind !== 'lost_connection') return this.faultResponse(fault, request);
     const response = await this.route(request, path);
     if (fault?.kind === 'lost_response') return this.lostResponse(request, response);
+    // Applied, then the connection drops without a byte of the answer (`serveOnLocalhost` destroys the socket;
+    // msw fails the fetch as a network error).
+    if (fault?.kind === 'lost_connection') return Response.error();
     return response;
   };
 
@@ -66,6 +69,11 @@ export abstract class SimulatorBase {
   /** Drops every pending fault. */
   clearFaults(): void {
     this.faults.clear();
+  }
+
+  /** How many injected faults have not landed on a request yet. */
+  pendingFaults(): number {
+    return this.faults.size;
   }
 
   /** Sets the request counts back to zero. */
@@ -87,7 +95,7 @@ export abstract class SimulatorBase {
   /** The panel's own answer. `path` is `null` outside the base path. */
   protected abstract route(request: Request, path: string | null): Promise<Response>;
   /** The panel's answer for an injected `status`, `rate_limit` or `malformed` fault. */
-  protected faultResponse(fault: Exclude<PanelFault, { kind: 'timeout' | 'lost_response' }>, _request: Request): Response {
+  protected faultResponse(fault: Exclude<PanelFault, { kind: 'timeout' | 'lost_response' | 'lost_connection' }>, _request: Request): Response {
     switch (fault.kind) {
       case 'status':
         return new Response(fault.status >= 500 ? 'Internal Server Error' : '', {

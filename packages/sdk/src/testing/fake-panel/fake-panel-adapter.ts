@@ -25,7 +25,7 @@ import type { RetryPolicy } from '../../retry.js';
 import type { PanelFault, PanelTestControls } from '../panel/harness.js';
 import { FaultPlan } from './faults.js';
 import type { FakeFault, FakePanelOperation } from './faults.js';
-import { WireFaults, failAttempt, lostAnswer } from './wire-faults.js';
+import { WireFaults, failAttempt, lostAnswer, lostConnection } from './wire-faults.js';
 
 /** A client as the fake panel stores it. */
 export interface FakeClient {
@@ -211,6 +211,7 @@ export class FakePanelAdapter implements PanelAdapter {
     },
     injectFault: (fault: PanelFault) => this.#wire.push(fault),
     clearFaults: () => this.clearFaults(),
+    pendingFaults: () => this.#wire.size,
     expireSession: () => {
       this.#revoked = true;
     },
@@ -417,9 +418,12 @@ export class FakePanelAdapter implements PanelAdapter {
   async #attempt<T>(operation: FakePanelOperation, ctx: CallContext, apply: () => T): Promise<T> {
     const context = { panelKind: this.kind, operation };
     const fault = this.#wire.take(operation);
-    if (fault !== undefined && fault.kind !== 'lost_response') await failAttempt(fault, context, this.#timeoutMs, ctx.signal);
+    if (fault !== undefined && fault.kind !== 'lost_response' && fault.kind !== 'lost_connection') {
+      await failAttempt(fault, context, this.#timeoutMs, ctx.signal);
+    }
     const result = apply();
     if (fault?.kind === 'lost_response') throw lostAnswer(context);
+    if (fault?.kind === 'lost_connection') throw lostConnection(context);
     return result;
   }
 

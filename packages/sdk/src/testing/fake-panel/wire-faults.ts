@@ -1,5 +1,6 @@
 import {
   PanelAuthError,
+  PanelConnectionError,
   PanelError,
   PanelNotFoundError,
   PanelOutcomeUnknownError,
@@ -33,6 +34,11 @@ export class WireFaults {
     this.#pending.length = 0;
   }
 
+  /** How many faults have not landed yet. */
+  get size(): number {
+    return this.#pending.length;
+  }
+
   /** The first pending fault this operation matches, consumed. */
   take(operation: FakePanelOperation): PanelFault | undefined {
     const write = WRITES.has(operation);
@@ -49,7 +55,7 @@ export class WireFaults {
  * error a real adapter maps it to. A `timeout` waits until the call's signal ends it (or `timeoutMs`).
  */
 export async function failAttempt(
-  fault: Exclude<PanelFault, { kind: 'lost_response' }>,
+  fault: Exclude<PanelFault, { kind: 'lost_response' | 'lost_connection' }>,
   context: PanelErrorContext,
   timeoutMs: number,
   signal: AbortSignal,
@@ -80,6 +86,11 @@ export async function failAttempt(
     default:
       return fault satisfies never;
   }
+}
+
+/** A request the panel applied whose connection then closed without an answer: what a real adapter's HTTP client throws. */
+export function lostConnection(context: PanelErrorContext): PanelConnectionError {
+  return new PanelConnectionError('the connection closed before the panel answered', context);
 }
 
 /** A write the panel applied whose answer was lost: the outcome is unknown to the caller. */

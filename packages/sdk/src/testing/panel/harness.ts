@@ -20,7 +20,14 @@ export type PanelFault =
    * The panel applies the request, then the answer is lost: the adapter sees the panel's
    * "outcome unknown" signal for that kind (an empty 200 body, a 500 after commit, …).
    */
-  | { readonly kind: 'lost_response'; readonly on?: FaultScope };
+  | { readonly kind: 'lost_response'; readonly on?: FaultScope }
+  /**
+   * The panel reads the request in full and applies it, then the connection closes without a byte of the
+   * answer (a reset after the write). Nothing tells the adapter whether the request was applied: it must not
+   * send a write again at once as if it never arrived, and it settles the outcome by reading back (or fails
+   * retryably, so the next attempt adopts what the first one made).
+   */
+  | { readonly kind: 'lost_connection'; readonly on?: FaultScope };
 
 /** Which requests a fault may land on: any API call, reads (GET) only, or writes only. */
 export type FaultScope = 'any' | 'read' | 'write';
@@ -42,6 +49,11 @@ export interface PanelTestControls {
   injectFault(fault: PanelFault): void;
   /** Drops every pending fault. */
   clearFaults(): void;
+  /**
+   * How many injected faults have not landed on a request yet. Optional: when given, the suite checks that the
+   * fault a test injected was met, so that a panel which ignores a fault kind cannot pass that test unchecked.
+   */
+  pendingFaults?(): number;
   /** Invalidates the adapter's session or token on the panel's side (the next call must log in again). */
   expireSession(): void;
   /** How many clients with this username the panel holds, across all targets (duplicates show as > 1). */

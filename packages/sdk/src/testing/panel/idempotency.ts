@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { DAY, GIB, bareRef, createOne, expectExpiry, expectPanelError, getExisting, inFuture, settleUnknownOutcome } from './support.js';
 import type { PanelSuiteEnv } from './support.js';
 
+/** When the panel tells its pending faults, the one a test injected must have landed on a request. */
+function expectFaultLanded(env: PanelSuiteEnv): void {
+  const pending = env.controls.pendingFaults?.();
+  if (pending !== undefined) expect(pending, 'the injected fault never met a request').toBe(0);
+}
+
 export function idempotencySuite(env: PanelSuiteEnv): void {
   describe('idempotency', () => {
     it('creating the same client twice leaves one client and gives the same ref', async () => {
@@ -80,6 +86,54 @@ export function idempotencySuite(env: PanelSuiteEnv): void {
       expectExpiry(read.expiry, { type: 'at', at });
       expect(read.trafficLimitBytes).toBe(40 * GIB);
       expect(await env.controls.countClients(created.ref.username)).toBe(1);
+    });
+
+    // The connection drops after the panel applied the request, before a byte of the answer. Each case first makes
+    // a read, so the write goes out on a kept-alive connection that already carried an answer: the one an HTTP
+    // client is most tempted to send again at once, as if the panel had closed it before the request arrived.
+    it('a create whose connection dropped after the panel applied it ends with exactly one client', async () => {
+      const spec = env.spec();
+      expect(await env.adapter.getClient(bareRef(env.target, spec.identity.username), env.ctx())).toBeNull();
+      env.controls.injectFault({ kind: 'lost_connection', on: 'write' });
+      const created = await settleUnknownOutcome(env, (ctx) => env.adapter.createClients(env.target, [spec], ctx));
+      expectFaultLanded(env);
+      expect(created.map((client) => client.ref.username)).toEqual([spec.identity.username]);
+      expect(await env.controls.countClients(spec.identity.username)).toBe(1);
+      await createOne(env, spec);
+      expect(await env.controls.countClients(spec.identity.username)).toBe(1);
+    });
+
+    it('a batch create whose connection dropped after the panel applied it ends with exactly one client per spec', async () => {
+      const specs = [env.spec(), env.spec(), env.spec()];
+      expect(await env.adapter.getClient(bareRef(env.target, specs[0]!.identity.username), env.ctx())).toBeNull();
+      env.controls.injectFault({ kind: 'lost_connection', on: 'write' });
+      const created = await settleUnknownOutcome(env, (ctx) => env.adapter.createClients(env.target, specs, ctx));
+      expectFaultLanded(env);
+      expect(created.map((client) => client.ref.username)).toEqual(specs.map((spec) => spec.identity.username));
+      for (const spec of specs) expect(await env.controls.countClients(spec.identity.username)).toBe(1);
+    });
+
+    it('an update whose connection dropped after the panel applied it is applied once and reads back', async () => {
+      const created = await createOne(env);
+      const at = inFuture(env.clock, 60 * DAY);
+      await getExisting(env, created.ref);
+      env.controls.injectFault({ kind: 'lost_connection', on: 'write' });
+      await settleUnknownOutcome(env, (ctx) => env.adapter.updateClient(created.ref, { expiry: { type: 'at', at }, trafficLimitBytes: 30 * GIB }, ctx));
+      expectFaultLanded(env);
+      const read = await getExisting(env, created.ref);
+      expectExpiry(read.expiry, { type: 'at', at });
+      expect(read.trafficLimitBytes).toBe(30 * GIB);
+      expect(await env.controls.countClients(created.ref.username)).toBe(1);
+    });
+
+    it('a delete whose connection dropped after the panel applied it leaves the client gone', async () => {
+      const created = await createOne(env);
+      await getExisting(env, created.ref);
+      env.controls.injectFault({ kind: 'lost_connection', on: 'write' });
+      await settleUnknownOutcome(env, (ctx) => env.adapter.deleteClient(created.ref, ctx));
+      expectFaultLanded(env);
+      expect(await env.adapter.getClient(created.ref, env.ctx())).toBeNull();
+      expect(await env.controls.countClients(created.ref.username)).toBe(0);
     });
 
     it('a delete whose response was lost leaves the client gone', async () => {
