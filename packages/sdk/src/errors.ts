@@ -366,7 +366,10 @@ export class PanelError extends PanelkitError {
   }
 }
 
-/** No response: DNS failure, refused or reset connection. */
+/**
+ * No response: DNS failure, refused or reset connection. Retryable. A write whose connection failed after the
+ * request was sent may have been applied: adapters settle it by reading the panel back, or the next attempt adopts.
+ */
 export class PanelConnectionError extends PanelError {
   static override readonly errorName: string = 'PanelConnectionError';
   constructor(

@@ -76,7 +76,8 @@ export class XuiSubscriptionSettings {
   /** The settings from one route; `undefined` when this version has no such route. */
   async #ask(path: string, ctx: CallContext): Promise<z.output<typeof DefaultSettingsSchema> | undefined> {
     try {
-      return await this.api.read({ operation: SETTINGS_OPERATION, method: 'POST', path }, DefaultSettingsSchema, ctx);
+      // A read the panel serves on POST: re-sending it changes nothing.
+      return await this.api.read({ operation: SETTINGS_OPERATION, method: 'POST', path, idempotent: true }, DefaultSettingsSchema, ctx);
     } catch (error) {
       if (PanelNotFoundError.is(error)) return undefined;
       throw error;
