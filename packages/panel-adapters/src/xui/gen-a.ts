@@ -90,7 +90,11 @@ export class GenADriver implements XuiDriver {
       // Before v2.7 the status route was `POST {base}server/status`.
       if ((error as { status?: number }).status !== 404) throw error;
       // A read the panel serves on POST: re-sending it changes nothing.
-      status = await this.#api.read({ operation: 'health', method: 'POST', path: 'server/status', idempotent: true }, ServerStatusSchema, ctx);
+      status = await this.#api.read(
+        { operation: 'health', method: 'POST', path: 'server/status', idempotent: true },
+        ServerStatusSchema,
+        ctx,
+      );
     }
     this.version = status.panelVersion ?? null;
     return { xrayState: status.xray?.state ?? null, version: this.version };

@@ -63,7 +63,9 @@ async function panelStub(onReuse: OnReuse, onFresh: OnFresh = 'answer'): Promise
       if (answered > 1 && onReuse === 'handle-and-hang') return;
       const status = path.endsWith('/fail') ? '500 Internal Server Error' : '200 OK';
       const body = path.endsWith('/fail') ? 'boom' : '{"ok":true}';
-      socket.write(`HTTP/1.1 ${status}\r\nconnection: keep-alive\r\nkeep-alive: timeout=600\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+      socket.write(
+        `HTTP/1.1 ${status}\r\nconnection: keep-alive\r\nkeep-alive: timeout=600\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+      );
     });
   });
   stubs.push(server);
@@ -168,7 +170,7 @@ describe('a kept-alive socket the panel closed', () => {
     expect(stub.stats.connections).toBe(2);
   });
 
-  it('resends only once: a second socket that dies before the write is the caller\'s', async () => {
+  it("resends only once: a second socket that dies before the write is the caller's", async () => {
     const stub = await panelStub('handle-and-hang');
     const http = new PanelHttp({ kind: 'test', baseUrl: stub.baseUrl });
     await answeredFiveHundred(http);
@@ -249,7 +251,7 @@ describe('the panels connection pool', () => {
     await closedByClient;
   });
 
-  it('is an Agent of the global dispatcher\'s own class, and a global dispatcher that is not one is kept', () => {
+  it("is an Agent of the global dispatcher's own class, and a global dispatcher that is not one is kept", () => {
     const key = Symbol.for('undici.globalDispatcher.1');
     const globals = globalThis as Record<symbol, unknown>;
     const original = globals[key] as { constructor: unknown };

@@ -95,7 +95,10 @@ export abstract class SimulatorBase {
   /** The panel's own answer. `path` is `null` outside the base path. */
   protected abstract route(request: Request, path: string | null): Promise<Response>;
   /** The panel's answer for an injected `status`, `rate_limit` or `malformed` fault. */
-  protected faultResponse(fault: Exclude<PanelFault, { kind: 'timeout' | 'lost_response' | 'lost_connection' }>, _request: Request): Response {
+  protected faultResponse(
+    fault: Exclude<PanelFault, { kind: 'timeout' | 'lost_response' | 'lost_connection' }>,
+    _request: Request,
+  ): Response {
     switch (fault.kind) {
       case 'status':
         return new Response(fault.status >= 500 ? 'Internal Server Error' : '', {

@@ -123,7 +123,9 @@ export function idempotencySuite(env: PanelSuiteEnv): void {
       const at = inFuture(env.clock, 60 * DAY);
       await warm(created.ref.username);
       env.controls.injectFault({ kind: 'lost_connection', on: 'write' });
-      await settleUnknownOutcome(env, (ctx) => env.adapter.updateClient(created.ref, { expiry: { type: 'at', at }, trafficLimitBytes: 30 * GIB }, ctx));
+      await settleUnknownOutcome(env, (ctx) =>
+        env.adapter.updateClient(created.ref, { expiry: { type: 'at', at }, trafficLimitBytes: 30 * GIB }, ctx),
+      );
       expectFaultLanded(env);
       const read = await getExisting(env, created.ref);
       expectExpiry(read.expiry, { type: 'at', at });
