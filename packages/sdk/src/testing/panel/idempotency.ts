@@ -59,6 +59,7 @@ export function idempotencySuite(env: PanelSuiteEnv): void {
       const spec = env.spec();
       env.controls.injectFault({ kind: 'lost_response', on: 'write' });
       const created = await settleUnknownOutcome(env, (ctx) => env.adapter.createClients(env.target, [spec], ctx));
+      expectFaultLanded(env);
       expect(created.map((client) => client.ref.username)).toEqual([spec.identity.username]);
       expect(await env.controls.countClients(spec.identity.username)).toBe(1);
       // The engine may run the job once more after all; that converges too.
@@ -71,6 +72,7 @@ export function idempotencySuite(env: PanelSuiteEnv): void {
       const specs = [env.spec(), env.spec(), env.spec()];
       env.controls.injectFault({ kind: 'lost_response', on: 'write' });
       const created = await settleUnknownOutcome(env, (ctx) => env.adapter.createClients(env.target, specs, ctx));
+      expectFaultLanded(env);
       expect(created.map((client) => client.ref.username)).toEqual(specs.map((spec) => spec.identity.username));
       for (const spec of specs) expect(await env.controls.countClients(spec.identity.username)).toBe(1);
     });
@@ -82,6 +84,7 @@ export function idempotencySuite(env: PanelSuiteEnv): void {
       await settleUnknownOutcome(env, (ctx) =>
         env.adapter.updateClient(created.ref, { expiry: { type: 'at', at }, trafficLimitBytes: 40 * GIB }, ctx),
       );
+      expectFaultLanded(env);
       const read = await getExisting(env, created.ref);
       expectExpiry(read.expiry, { type: 'at', at });
       expect(read.trafficLimitBytes).toBe(40 * GIB);
@@ -147,6 +150,7 @@ export function idempotencySuite(env: PanelSuiteEnv): void {
       const created = await createOne(env);
       env.controls.injectFault({ kind: 'lost_response', on: 'write' });
       await settleUnknownOutcome(env, (ctx) => env.adapter.deleteClient(created.ref, ctx));
+      expectFaultLanded(env);
       expect(await env.adapter.getClient(created.ref, env.ctx())).toBeNull();
       expect(await env.controls.countClients(created.ref.username)).toBe(0);
     });
