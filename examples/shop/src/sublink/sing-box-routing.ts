@@ -4,14 +4,15 @@
  * - 1.8 and newer match remote rule sets (`route.rule_set`, binary `.srs` from SagerNet's sing-geosite and
  *   sing-geoip `rule-set` branches, fetched through the proxy and kept in the cache file) and private addresses by
  *   `ip_is_private`. The geoip/geosite database fields this replaced were deprecated in 1.8 and removed in 1.12.
- * - Before 1.8 only those database fields exist (`geosite`, `geoip` with `private`), so those are written.
+ * - Before 1.8 only those database fields exist (`geosite`, `geoip`), so those are written; private ranges by
+ *   `ip_cidr`, which needs no database (a plan routing only those downloads none).
  * - Before 1.11 the TUN inbound sniffs itself (`sniff: true`; 1.11 has the `sniff` rule action the profile already
  *   carries): a site rule needs the name sniffed from the connection.
  *
  * Direct sites are also resolved by the local DNS server (a DNS rule), so they get the answer for the buyer's own
  * country rather than the proxy's.
  */
-import { COUNTRY_SETS, type DirectRouting } from './routing.js';
+import { COUNTRY_SETS, PRIVATE_CIDRS, type DirectRouting } from './routing.js';
 import { atLeast, type SingBoxVersion } from './sing-box-version.js';
 
 /** Where sing-box's own rule sets are published (sing-box's documentation uses these). */
@@ -45,8 +46,13 @@ export function withDirectRouting(profile: Profile, routing: DirectRouting, vers
         ...profile.route,
         rules: [
           ...profile.route.rules,
-          { geoip: ['private', ...geoips], outbound: 'direct' },
-          ...(geosites.length === 0 ? [] : [{ geosite: geosites, outbound: 'direct' }]),
+          { ip_cidr: PRIVATE_CIDRS, outbound: 'direct' },
+          ...(geosites.length === 0
+            ? []
+            : [
+                { geosite: geosites, outbound: 'direct' },
+                { geoip: geoips, outbound: 'direct' },
+              ]),
         ],
       },
     };

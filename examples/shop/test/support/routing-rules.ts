@@ -43,6 +43,10 @@ const RemoteRuleSet = z.strictObject({
 function routeRuleSchema(v: Version) {
   const fields: Record<string, z.ZodType> = {
     protocol: z.string().optional(),
+    ip_cidr: z
+      .array(z.string().regex(/^[\da-f.:]+\/\d{1,3}$/))
+      .min(1)
+      .optional(),
     outbound: z.string().optional(),
   };
   if (atLeast(v, 1, 11)) fields['action'] = z.enum(['route', 'sniff', 'hijack-dns', 'resolve', 'reject']).optional();
@@ -141,17 +145,19 @@ export function singBoxRoute(profile: RoutedProfile, version: Version, dest: Des
     const hit =
       key === 'protocol'
         ? false // the connections routed here are TLS to port 443, never DNS
-        : key === 'ip_is_private'
-          ? countryOf(dest.ip) === 'private'
-          : key === 'rule_set'
-            ? (value as string[]).some((tag) => inRuleSet(sets.get(tag) as RuleSetEntry, dest, nameKnown))
-            : key === 'geoip'
-              ? (value as string[]).includes(countryOf(dest.ip))
-              : key === 'geosite'
-                ? nameKnown && (value as string[]).some((list) => inGeosite(dest.domain, list))
-                : (() => {
-                    throw new Error(`unknown rule field ${key}`);
-                  })();
+        : key === 'ip_cidr'
+          ? (value as string[]).some((cidr) => inCidr(dest.ip, cidr))
+          : key === 'ip_is_private'
+            ? countryOf(dest.ip) === 'private'
+            : key === 'rule_set'
+              ? (value as string[]).some((tag) => inRuleSet(sets.get(tag) as RuleSetEntry, dest, nameKnown))
+              : key === 'geoip'
+                ? (value as string[]).includes(countryOf(dest.ip))
+                : key === 'geosite'
+                  ? nameKnown && (value as string[]).some((list) => inGeosite(dest.domain, list))
+                  : (() => {
+                      throw new Error(`unknown rule field ${key}`);
+                    })();
     if (hit) return outbound as string;
   }
   return profile.route.final;
