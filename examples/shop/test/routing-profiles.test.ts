@@ -97,8 +97,8 @@ describe.each(ROUTING_PRESETS)('the %s preset', (preset) => {
       // The database fields were removed in 1.12; rule sets exist from 1.8.
       if (version.minor >= 12) expect(text).not.toMatch(/"geo(ip|site)":/);
       if (version.minor < 8) expect(text).not.toContain('rule_set');
-    // Local networks alone need no geo database in any version.
-    if (preset === 'private') expect(text).not.toMatch(/"geo(ip|site)":|"rule_set":/);
+      // Local networks alone need no geo database in any version.
+      if (preset === 'private') expect(text).not.toMatch(/"geo(ip|site)":|"rule_set":/);
     },
   );
 
