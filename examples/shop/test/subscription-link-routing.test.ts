@@ -104,7 +104,9 @@ describe('the link carries the plan’s routing to each app', () => {
     const { path, shareLinks } = await holderOf(await createPlan(planForm('Moscow month', { routing: 'ru' })));
     const happ = await get(path, 'Happ/3.26.1').expect(200);
     expect(happ.headers['routing']).toMatch(/^happ:\/\/routing\/onadd\//);
-    const happProfile = JSON.parse(Buffer.from(happ.headers['routing'].slice('happ://routing/onadd/'.length), 'base64').toString('utf8'));
+    const happProfile = JSON.parse(
+      Buffer.from(String(happ.headers['routing']).slice('happ://routing/onadd/'.length), 'base64').toString('utf8'),
+    );
     expect(happProfile).toMatchObject({ Name: 'Demo', GlobalProxy: 'true', DirectSites: ['geosite:category-ru'] });
     expect(happProfile.DirectIp).toContain('geoip:ru');
     // The share links themselves are what they were: routing travels beside them.

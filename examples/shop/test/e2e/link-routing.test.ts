@@ -21,7 +21,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
   () => {
     let shop: ServedShop;
     let browser: Browser;
-    let buyer: Visitor;
+    let buyer: Visitor & { email: string };
     let link: string;
 
     beforeAll(async () => {
