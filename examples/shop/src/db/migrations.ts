@@ -425,6 +425,13 @@ const MIGRATIONS: readonly ShopMigration[] = [
     name: 'telegram_updates_finished',
     statements: (s) => [`ALTER TABLE ${s}.telegram_updates ADD COLUMN IF NOT EXISTS finished_at timestamptz DEFAULT now()`],
   },
+  {
+    // Issue 57: what a plan's buyers' apps send direct (a routing preset, src/db/plan-routing.ts); no row: everything
+    // through the proxy. No check on the value: a preset a newer release adds is read as none by an older one.
+    version: 20,
+    name: 'plan_routing',
+    statements: (s) => [`CREATE TABLE IF NOT EXISTS ${s}.plan_routing (plan_id text PRIMARY KEY, preset text NOT NULL)`],
+  },
 ];
 
 /** The newest version this build knows. */

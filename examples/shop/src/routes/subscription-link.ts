@@ -15,9 +15,12 @@ import { formatDate } from '../i18n/format.js';
 import { isLocale, LOCALES, translator, type Locale } from '../i18n/translate.js';
 import { announceLines, headerText } from '../sublink/announce.js';
 import { platformOf } from '../sublink/apps.js';
-import { feedBody, feedFormat, profileDisposition, profileTitle } from '../sublink/client-format.js';
+import { feedBody, feedFormat, profileDisposition, profileTitle, type FeedFormat } from '../sublink/client-format.js';
 import { linkFeed, servedToDevice, usableOf, type LinkFeed } from '../sublink/feed.js';
 import { placeholderLinks, type LinkGate } from '../sublink/placeholder.js';
+import { routingOfSubscriptions } from '../sublink/link-routing.js';
+import { readsRoutingHeader, routingHeader } from '../sublink/routing-apps.js';
+import type { DirectRouting } from '../sublink/routing.js';
 import { linkPage } from '../views/link-page.js';
 import { qrDataUrl } from '../views/qr-code.js';
 
@@ -88,8 +91,24 @@ function setAppHeaders(shop: Shop, req: Request, res: Response, link: LinkContex
   if (link.notice.supportUrl !== null) res.set('support-url', link.notice.supportUrl);
 }
 
+/**
+ * What this answer routes direct (its usable subscriptions' plans' presets), read only when the answer can carry it:
+ * served links, and an app that reads routing (a profile format or a `routing` header) or the page.
+ */
+async function routingOf(
+  shop: Shop,
+  feed: LinkFeed,
+  format: FeedFormat,
+  userAgent: string | undefined,
+  browser: boolean,
+): Promise<DirectRouting | null> {
+  if (feed.blocked !== null) return null;
+  if (!browser && format !== 'clash' && format !== 'sing-box' && !readsRoutingHeader(userAgent)) return null;
+  return routingOfSubscriptions(shop, usableOf(feed));
+}
+
 /** The page a browser gets at the link, in the buyer's language. */
-async function sendPage(shop: Shop, req: Request, res: Response, link: LinkContext): Promise<void> {
+async function sendPage(shop: Shop, req: Request, res: Response, link: LinkContext, routing: DirectRouting | null): Promise<void> {
   const { notice } = link;
   const ctx = {
     locale: link.locale,
@@ -111,6 +130,7 @@ async function sendPage(shop: Shop, req: Request, res: Response, link: LinkConte
     banner: notice.banner[link.locale].trim(),
     supportUrl: notice.supportUrl,
     devices: await deviceCounts(shop, link.feed.subscriptions),
+    routing,
   });
   res.type('html').send(page.value);
 }
@@ -163,9 +183,13 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits, gates: re
     const locale = speaksLanguage(shop, req, browser, known) ? await localeOf(shop, customerId) : 'en';
     const link: LinkContext = { ...known, locale };
     setAppHeaders(shop, req, res, link);
-    if (browser) return void (await sendPage(shop, req, res, link));
+    const format = feedFormat(userAgent, req.get('accept'));
+    const routing = await routingOf(shop, feed, format, userAgent, browser);
+    if (browser) return void (await sendPage(shop, req, res, link, routing));
+    const routingValue = routingHeader(userAgent, routing, shop.config.shopName);
+    if (routingValue !== null) res.set('routing', routingValue);
     const links = feed.blocked === null ? feed.links : placeholderLinks(feed.blocked, locale, link.url);
-    const answer = feedBody(links, feedFormat(userAgent, req.get('accept')), shop.config.shopName, userAgent);
+    const answer = feedBody(links, format, shop.config.shopName, userAgent, routing);
     res.type(answer.type).send(answer.body);
   });
 

@@ -5,6 +5,8 @@
  * rather than sent half right.
  */
 
+import { COUNTRY_SETS, PRIVATE_CIDRS, type DirectRouting } from './routing.js';
+
 type ClashProxy = Record<string, unknown> & { name: string };
 
 const num = (value: string | null | undefined): number | null =>
@@ -124,10 +126,24 @@ export function clashProxy(link: string): ClashProxy | null {
 }
 
 /**
- * A whole Clash.Meta profile: the proxies (names made unique), one selector group holding them, and every
- * connection through it. Written as YAML in flow style (JSON is YAML), so no quoting rule can go wrong.
+ * The rules that send `routing`'s traffic direct, before everything else goes to the group: private ranges
+ * (`no-resolve`: a name is never looked up for them), then each country's sites (`GEOSITE`, mihomo's geosite file),
+ * then its addresses (`GEOIP`, which looks a name up when no site rule took it).
  */
-export function clashProfile(links: readonly string[], groupName: string): string {
+export function clashDirectRules(routing: DirectRouting): string[] {
+  return [
+    ...PRIVATE_CIDRS.map((cidr) => `${cidr.includes(':') ? 'IP-CIDR6' : 'IP-CIDR'},${cidr},DIRECT,no-resolve`),
+    ...routing.countries.map((c) => `GEOSITE,${COUNTRY_SETS[c].geosite},DIRECT`),
+    ...routing.countries.map((c) => `GEOIP,${COUNTRY_SETS[c].geoip.toUpperCase()},DIRECT`),
+  ];
+}
+
+/**
+ * A whole Clash.Meta profile: the proxies (names made unique), one selector group holding them, and every
+ * connection through it but what `routing` sends direct (`null`: nothing, the profile as before routing existed).
+ * Written as YAML in flow style (JSON is YAML), so no quoting rule can go wrong.
+ */
+export function clashProfile(links: readonly string[], groupName: string, routing: DirectRouting | null = null): string {
   const proxies: ClashProxy[] = [];
   const seen = new Map<string, number>();
   for (const link of links) {
@@ -147,6 +163,7 @@ export function clashProfile(links: readonly string[], groupName: string): strin
     'proxy-groups:',
     `  - ${JSON.stringify({ name: groupName, type: 'select', proxies: names })}`,
     'rules:',
+    ...(routing === null ? [] : clashDirectRules(routing)).map((rule) => `  - ${JSON.stringify(rule)}`),
     `  - ${JSON.stringify(`MATCH,${groupName}`)}`,
     '',
   ].join('\n');

@@ -1,4 +1,5 @@
 import { clashProfile } from './clash.js';
+import type { DirectRouting } from './routing.js';
 import { DEFAULT_SING_BOX_VERSION, singBoxProfile, singBoxVersion, wantsSingBox } from './sing-box.js';
 
 /**
@@ -22,13 +23,20 @@ export function feedFormat(userAgent: string | undefined, accept: string | undef
 
 /**
  * The body and its content type for `links` in `format`; `title` names the Clash proxy group and the sing-box
- * selector; `userAgent` gives the sing-box version to write for.
+ * selector; `userAgent` gives the sing-box version to write for; `routing` is what the profiles send direct (share
+ * links carry no routing: those apps get it by header, `routing-apps.ts`).
  */
-export function feedBody(links: readonly string[], format: FeedFormat, title: string, userAgent = ''): { body: string; type: string } {
-  if (format === 'clash') return { body: clashProfile(links, title), type: 'text/yaml; charset=utf-8' };
+export function feedBody(
+  links: readonly string[],
+  format: FeedFormat,
+  title: string,
+  userAgent = '',
+  routing: DirectRouting | null = null,
+): { body: string; type: string } {
+  if (format === 'clash') return { body: clashProfile(links, title, routing), type: 'text/yaml; charset=utf-8' };
   if (format === 'sing-box') {
     const version = singBoxVersion(userAgent) ?? DEFAULT_SING_BOX_VERSION;
-    return { body: singBoxProfile(links, title, version), type: 'application/json; charset=utf-8' };
+    return { body: singBoxProfile(links, title, version, routing), type: 'application/json; charset=utf-8' };
   }
   const text = links.join('\n');
   return { body: format === 'base64' ? Buffer.from(text, 'utf8').toString('base64') : text, type: 'text/plain; charset=utf-8' };

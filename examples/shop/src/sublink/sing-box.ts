@@ -10,12 +10,11 @@
  * 1.11 to 1.13 all read.
  */
 import { parseShareLink, type ParsedShareLink } from '@panelkit/panel-adapters';
+import type { DirectRouting } from './routing.js';
+import { atLeast, type SingBoxVersion } from './sing-box-version.js';
+import { withDirectRouting } from './sing-box-routing.js';
 
-/** A sing-box version, major and minor. */
-export interface SingBoxVersion {
-  readonly major: number;
-  readonly minor: number;
-}
+export type { SingBoxVersion } from './sing-box-version.js';
 
 /** The form an app that names no version gets. */
 export const DEFAULT_SING_BOX_VERSION: SingBoxVersion = { major: 1, minor: 11 };
@@ -33,9 +32,6 @@ export function singBoxVersion(userAgent: string): SingBoxVersion | null {
   const match = /\b(?:SFA|SFI|SFM|SFT|sing-box)\/(\d+)\.(\d+)/i.exec(userAgent);
   return match === null ? null : { major: Number(match[1]), minor: Number(match[2]) };
 }
-
-const atLeast = (version: SingBoxVersion, major: number, minor: number): boolean =>
-  version.major > major || (version.major === major && version.minor >= minor);
 
 type Outbound = Record<string, unknown> & { type: string; tag: string };
 
@@ -136,9 +132,15 @@ function dnsOf(version: SingBoxVersion, via: string): Record<string, unknown> {
 
 /**
  * A whole sing-box profile for `version`: a TUN inbound, the proxies (tags made unique), a selector named `title`
- * whose default is an `auto` URL test over them, DNS through the proxy, and every connection through the selector.
+ * whose default is an `auto` URL test over them, DNS through the proxy, and every connection through the selector
+ * but what `routing` sends direct (`null`: nothing, the profile as before routing existed; see `sing-box-routing.ts`).
  */
-export function singBoxProfile(links: readonly string[], title: string, version: SingBoxVersion = DEFAULT_SING_BOX_VERSION): string {
+export function singBoxProfile(
+  links: readonly string[],
+  title: string,
+  version: SingBoxVersion = DEFAULT_SING_BOX_VERSION,
+  routing: DirectRouting | null = null,
+): string {
   const proxies: Outbound[] = [];
   const seen = new Map<string, number>();
   for (const link of links) {
@@ -168,5 +170,5 @@ export function singBoxProfile(links: readonly string[], title: string, version:
       rules: actions ? [{ action: 'sniff' }, { protocol: 'dns', action: 'hijack-dns' }] : [{ protocol: 'dns', outbound: 'dns-out' }],
     },
   };
-  return `${JSON.stringify(profile, null, 2)}\n`;
+  return `${JSON.stringify(routing === null ? profile : withDirectRouting(profile, routing, version, title), null, 2)}\n`;
 }

@@ -6,6 +6,8 @@ import { directionOf } from '../i18n/translate.js';
 import { appsFor, PLATFORMS, type ClientApp, type Platform } from '../sublink/apps.js';
 import type { BlockReason } from '../sublink/placeholder.js';
 import { html, type SafeHtml } from './html.js';
+import { linkRoutingCard } from './link-routing-card.js';
+import type { DirectRouting } from '../sublink/routing.js';
 import { expiryText, statusBadge, usageView } from './subscription-bits.js';
 
 /** What the page at the buyer's link shows. */
@@ -27,6 +29,8 @@ export interface LinkPageView {
   supportUrl: string | null;
   /** Each subscription's device count and limit, by id (those with neither are absent); read-only here. */
   devices?: ReadonlyMap<string, DeviceCount>;
+  /** What the plans on the link send direct (`null` or absent: everything through the proxy, no card). */
+  routing?: DirectRouting | null;
 }
 
 function appRow(ctx: RequestContext, view: LinkPageView, app: ClientApp): SafeHtml {
@@ -111,6 +115,7 @@ ${
   }
 </section>
 ${devicesCard(ctx, view)}
+${linkRoutingCard(ctx, view.routing)}
 <section class="card" data-testid="link-apps">
   <h2>${t('linkPage.apps.title')}</h2>
   <p class="muted">${t('linkPage.apps.help')}</p>

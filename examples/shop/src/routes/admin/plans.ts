@@ -7,6 +7,8 @@ import { noticeFrom } from '../../http/notice.js';
 import { echoPlanValues, NEW_PLAN_VALUES, planFormValues, planInputFrom, type PlanFormValues } from '../../app/plans/plan-form.js';
 import { echoPlanTextValues, planTextsFrom, planTextValues } from '../../app/plans/plan-text-form.js';
 import { planTextsOf } from '../../db/plan-texts.js';
+import { routingPresetOf } from '../../db/plan-routing.js';
+import { echoRoutingValue, planRoutingFrom } from '../../app/plans/plan-routing-form.js';
 import { savePlan } from '../../app/plans/save-plan.js';
 import type { PlanTextValues } from '../../app/plans/plan-text-form.js';
 import type { Shop } from '../../app/shop.js';
@@ -25,6 +27,7 @@ export function planRoutes(shop: Shop): Router {
     planId: string | null,
     values: PlanFormValues,
     texts: PlanTextValues,
+    routing: string,
     errors?: FieldErrors,
   ): Promise<void> {
     const ctx = ctxOf(res);
@@ -35,7 +38,7 @@ export function planRoutes(shop: Shop): Router {
     res.status(status).send(
       adminPage(ctx, {
         title,
-        body: planFormBody(ctx, { planId, values, texts, errors, currency: shop.config.currency, targets, panels, olderTerms }),
+        body: planFormBody(ctx, { planId, values, texts, routing, errors, currency: shop.config.currency, targets, panels, olderTerms }),
       }).value,
     );
   }
@@ -53,11 +56,13 @@ export function planRoutes(shop: Shop): Router {
     const currency = existing?.price.currency ?? shop.config.currency;
     const result = planInputFrom(req.body, t, currency, known, existing);
     const texts = planTextsFrom(req.body, t);
-    if (!result.ok || !texts.ok) {
-      const fields = { ...(result.ok ? {} : result.fields), ...(texts.ok ? {} : texts.fields) };
-      return renderForm(res, 400, existing?.id ?? null, echoPlanValues(req.body), echoPlanTextValues(req.body), fields);
+    const routing = planRoutingFrom(req.body, t);
+    if (!result.ok || !texts.ok || !routing.ok) {
+      const fields = { ...(result.ok ? {} : result.fields), ...(texts.ok ? {} : texts.fields), ...(routing.ok ? {} : routing.fields) };
+      const echoed = [echoPlanValues(req.body), echoPlanTextValues(req.body), echoRoutingValue(req.body)] as const;
+      return renderForm(res, 400, existing?.id ?? null, ...echoed, fields);
     }
-    await savePlan(shop, existing, result.input, texts.texts, adminActor(res));
+    await savePlan(shop, existing, result.input, texts.texts, adminActor(res), routing.preset);
     res.redirect(303, `/admin/plans?done=${existing === null ? 'adminOps.plan_created' : 'adminOps.plan_saved'}`);
   }
 
@@ -66,11 +71,12 @@ export function planRoutes(shop: Shop): Router {
     const plans = await storage.plans.list();
     res.send(adminPage(ctx, { title: ctx.t('adminOps.plans.title'), notice: noticeFrom(req), body: plansListBody(ctx, plans) }).value);
   });
-  router.get('/admin/plans/new', (_req, res) => renderForm(res, 200, null, NEW_PLAN_VALUES, planTextValues({})));
+  router.get('/admin/plans/new', (_req, res) => renderForm(res, 200, null, NEW_PLAN_VALUES, planTextValues({}), ''));
   router.post('/admin/plans', (req, res) => submit(req, res, null));
   router.get('/admin/plans/:id/edit', async (req, res) => {
     const plan = await planOr404(req);
-    await renderForm(res, 200, plan.id, planFormValues(plan), planTextValues(await planTextsOf(shop, plan.id)));
+    const [texts, routing] = await Promise.all([planTextsOf(shop, plan.id), routingPresetOf(shop, plan.id)]);
+    await renderForm(res, 200, plan.id, planFormValues(plan), planTextValues(texts), routing ?? '');
   });
   router.post('/admin/plans/:id/edit', async (req, res) => submit(req, res, await planOr404(req)));
   /** Moves the plan's subscribers from the terms they bought to its current ones: the engine audits each move. */

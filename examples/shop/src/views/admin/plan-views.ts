@@ -10,6 +10,7 @@ import { csrfField } from '../layout.js';
 import { orderedTargetsField } from './ordered-targets.js';
 import type { PlanTextValues } from '../../app/plans/plan-text-form.js';
 import { planTextsFieldset } from './plan-texts-fields.js';
+import { planRoutingField } from './plan-routing-field.js';
 import { badge, checkField, selectField, table, textareaField } from './widgets.js';
 
 export function plansListBody(ctx: RequestContext, plans: Plan[]): SafeHtml {
@@ -50,6 +51,8 @@ export function planFormBody(
     planId: string | null;
     values: PlanFormValues;
     texts: PlanTextValues;
+    /** The routing select's value: `''` for none, or a preset. */
+    routing: string;
     errors?: FieldErrors;
     currency: string;
     targets: Target[];
@@ -85,6 +88,7 @@ export function planFormBody(
     ],
     hint: t('devices.plan.noHwidPolicyHint'),
   })}
+  ${planRoutingField(ctx, options.routing, errors)}
   ${field({ name: 'maxClients', label: t('adminOps.plans.maxClients'), value: v.maxClients, errors, hint: t('adminOps.emptyUnlimited'), attrs: html`inputmode="numeric"` })}
   <fieldset>
     <legend>${t('adminOps.plans.placement')}</legend>

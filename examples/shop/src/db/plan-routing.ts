@@ -1,0 +1,51 @@
+import type { SqlQueryable } from '@panelkit/storage-postgres';
+
+/**
+ * What a plan's buyers' apps send direct instead of through the proxy: private networks only, or a country's sites and
+ * addresses (with private networks). A plan without one sends everything through the proxy, as before routing
+ * profiles existed. How each preset reaches each app's format is `src/sublink/routing*.ts`.
+ */
+export type RoutingPreset = 'private' | 'ru' | 'ir' | 'cn';
+
+/** Every preset, in the order the owner's form lists them. */
+export const ROUTING_PRESETS: readonly RoutingPreset[] = ['private', 'ru', 'ir', 'cn'];
+
+/** Whether `value` names a preset. */
+export function isRoutingPreset(value: unknown): value is RoutingPreset {
+  return typeof value === 'string' && (ROUTING_PRESETS as readonly string[]).includes(value);
+}
+
+/** Where the profiles live: the shop's database and the quoted schema of its tables. */
+export interface PlanRoutingDb {
+  readonly db: SqlQueryable;
+  readonly shopSchema: string;
+}
+
+/** The presets of these plans, by plan id (a plan without one is absent). One query for any number of plans. */
+export async function routingPresetsOf(shop: PlanRoutingDb, planIds: readonly string[]): Promise<Map<string, RoutingPreset>> {
+  if (planIds.length === 0) return new Map();
+  const { rows } = await shop.db.query<{ plan_id: string; preset: string }>(
+    `SELECT plan_id, preset FROM ${shop.shopSchema}.plan_routing WHERE plan_id = ANY($1::text[])`,
+    [[...new Set(planIds)]],
+  );
+  // A preset this build does not know (written by a newer release) is ignored: the plan routes as without one.
+  return new Map(rows.flatMap((r) => (isRoutingPreset(r.preset) ? [[r.plan_id, r.preset] as const] : [])));
+}
+
+/** One plan's preset, or `null`. */
+export async function routingPresetOf(shop: PlanRoutingDb, planId: string): Promise<RoutingPreset | null> {
+  return (await routingPresetsOf(shop, [planId])).get(planId) ?? null;
+}
+
+/** Sets a plan's preset; `null` removes it (everything through the proxy). */
+export async function savePlanRouting(shop: PlanRoutingDb, planId: string, preset: RoutingPreset | null): Promise<void> {
+  if (preset === null) {
+    await shop.db.query(`DELETE FROM ${shop.shopSchema}.plan_routing WHERE plan_id = $1`, [planId]);
+    return;
+  }
+  await shop.db.query(
+    `INSERT INTO ${shop.shopSchema}.plan_routing (plan_id, preset) VALUES ($1, $2)
+     ON CONFLICT (plan_id) DO UPDATE SET preset = EXCLUDED.preset`,
+    [planId, preset],
+  );
+}
