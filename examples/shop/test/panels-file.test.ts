@@ -136,7 +136,11 @@ describe('PANELS_FILE', () => {
     });
     const named = async (name: string) => (await t.shop.storage.panels.list()).filter((p) => p.name === name);
 
-    const same = await applyPanelsFile(losing((input) => input), fileWith([entry({ name: 'Raced same' })]), logger);
+    const same = await applyPanelsFile(
+      losing((input) => input),
+      fileWith([entry({ name: 'Raced same' })]),
+      logger,
+    );
     expect(same).toEqual({ created: [], updated: [], unchanged: ['Raced same'] });
     expect(await named('Raced same')).toHaveLength(1);
 
@@ -153,7 +157,11 @@ describe('PANELS_FILE', () => {
 
     // Stored by the winner as another kind: refused as a changed kind is, nothing written.
     await expect(
-      applyPanelsFile(losing((input) => ({ ...input, kind: 'marzban' })), fileWith([entry({ name: 'Raced kind' })]), logger),
+      applyPanelsFile(
+        losing((input) => ({ ...input, kind: 'marzban' })),
+        fileWith([entry({ name: 'Raced kind' })]),
+        logger,
+      ),
     ).rejects.toThrow(/"Raced kind": stored as a marzban panel/);
     expect((await named('Raced kind')).map((p) => p.kind)).toEqual(['marzban']);
   });

@@ -61,7 +61,10 @@ async function stopShopProcess({ child }: ShopProcess): Promise<void> {
 async function signInStatus(url: string, password: string): Promise<number> {
   const agent = supertest.agent(url);
   const page = await agent.get('/signin').expect(200);
-  const res = await agent.post('/signin').type('form').send({ _csrf: csrfFrom(page.text), email: OWNER.email, password });
+  const res = await agent
+    .post('/signin')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), email: OWNER.email, password });
   return res.status;
 }
 
@@ -108,7 +111,15 @@ describe.skipIf(DATABASE_URL === undefined)(
       };
       return {
         /** A web process as compose runs it (no worker), on a free port. */
-        process: { ...shared, PANELS_FILE: panelsFile, ADMIN_EMAIL: OWNER.email, ADMIN_PASSWORD: OWNER.password, RUN_WORKER: 'off', HOST: '127.0.0.1', PORT: '0' },
+        process: {
+          ...shared,
+          PANELS_FILE: panelsFile,
+          ADMIN_EMAIL: OWNER.email,
+          ADMIN_PASSWORD: OWNER.password,
+          RUN_WORKER: 'off',
+          HOST: '127.0.0.1',
+          PORT: '0',
+        },
         /** The test's own view of the same database, which applies no file and makes no owner. */
         reader: async () => {
           const shop = await openShop(loadConfig(shared), { logger: pino({ level: 'silent' }) });
@@ -145,28 +156,28 @@ describe.skipIf(DATABASE_URL === undefined)(
       }
     }
 
-    it(
-      'three processes at once store the panel and the owner once and all serve; a fourth start serves too, with the owner’s changed password',
-      { timeout: 300_000 },
-      async () => {
-        const d = deployment(['de']);
-        const three = await startTogether(d.process, 3);
-        const shop = await d.reader();
-        await expectStoredOnce(shop, ['de']);
-        await expectServing(three, OWNER.password);
+    it('three processes at once store the panel and the owner once and all serve; a fourth start serves too, with the owner’s changed password', {
+      timeout: 300_000,
+    }, async () => {
+      const d = deployment(['de']);
+      const three = await startTogether(d.process, 3);
+      const shop = await d.reader();
+      await expectStoredOnce(shop, ['de']);
+      await expectServing(three, OWNER.password);
 
-        // The owner changes the password in the shop; the next start, with the same settings, leaves it changed.
-        const owner = (await shop.accounts.getByEmail(OWNER.email))!;
-        const changed = 'changed-in-the-shop-22';
-        expect(await changePassword(shop, owner, { current: OWNER.password, next: changed, keepSessionToken: null })).toEqual({ ok: true });
-        const [fourth] = await startTogether(d.process, 1);
-        await expectStoredOnce(shop, ['de']);
-        await expectServing([...three, fourth!], changed);
-        expect(await signInStatus(fourth!.url, OWNER.password)).toBe(401);
-      },
-    );
+      // The owner changes the password in the shop; the next start, with the same settings, leaves it changed.
+      const owner = (await shop.accounts.getByEmail(OWNER.email))!;
+      const changed = 'changed-in-the-shop-22';
+      expect(await changePassword(shop, owner, { current: OWNER.password, next: changed, keepSessionToken: null })).toEqual({ ok: true });
+      const [fourth] = await startTogether(d.process, 1);
+      await expectStoredOnce(shop, ['de']);
+      await expectServing([...three, fourth!], changed);
+      expect(await signInStatus(fourth!.url, OWNER.password)).toBe(401);
+    });
 
-    it('three processes at once with the panel already stored: it stays one panel, given the file’s settings, and all serve', { timeout: 300_000 }, async () => {
+    it('three processes at once with the panel already stored: it stays one panel, given the file’s settings, and all serve', {
+      timeout: 300_000,
+    }, async () => {
       const d = deployment(['de', 'eu']);
       const shop = await d.reader();
       await shop.kit.panels.add({
