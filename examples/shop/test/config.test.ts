@@ -19,6 +19,12 @@ describe('configuration', () => {
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db/shop' });
     expect(config.demoPanel).toBe(false);
     expect(config.testPayments).toBe(false);
+    // Demo panels on PostgreSQL do not bring test payments with them, as the README says; only TEST_PAYMENTS does.
+    const demo = { DATABASE_URL: 'postgres://u@db/shop', SHOP_SECRET: 'x'.repeat(32), SHOP_SECRET_KEYS: TEST_KEYS, DEMO_PANEL: 'on' };
+    expect(loadConfig(demo)).toMatchObject({ demoPanel: true, testPayments: false });
+    expect(loadConfig({ ...demo, TEST_PAYMENTS: 'on' }).testPayments).toBe(true);
+    expect(loadConfig({ DEMO_PANEL: 'off' }).testPayments).toBe(true);
+    expect(loadConfig({ TEST_PAYMENTS: 'off' }).testPayments).toBe(false);
   });
 
   it('sends email notifications only with SMTP_URL, and then needs MAIL_FROM', () => {

@@ -15,7 +15,7 @@ import { menuButtonFor, syncMenuButton } from '../src/telegram/menu-button.js';
 import type { BotCall } from './support/fake-telegram.js';
 import { launchData } from './support/mini-app-launch.js';
 import { csrfFrom, ADMIN } from './support/shop-under-test.js';
-import { startBotShop, TelegramUser, type BotShop } from './support/telegram-driver.js';
+import { ADMIN_TELEGRAM_ID, startBotShop, TelegramUser, type BotShop } from './support/telegram-driver.js';
 
 const SESSION = '__Host-pk_session';
 
@@ -200,6 +200,21 @@ describe('the Mini App on an https shop', () => {
     const res = await signIn(launchData(token, { id: 7740 }, clock.now())).expect(403);
     expect(res.body.error).toBe('staff');
     expect(sessionCookieOf(res)).toBeNull();
+  });
+
+  it('refuses a bot admin (TELEGRAM_ADMIN_IDS) before making anything: no customer, no account, no session', async () => {
+    const { shop, clock } = s.t;
+    const adminId = String(ADMIN_TELEGRAM_ID);
+    const before = await shop.storage.customers.getByExternalRef(`telegram:${adminId}`);
+    const res = await signIn(launchData(token, { id: ADMIN_TELEGRAM_ID }, clock.now()), { 'accept-language': 'ru' })
+      .set('cookie', 'pk_lang=ru')
+      .expect(403);
+    expect(res.body).toEqual({ error: 'staff', message: expect.stringContaining('Telegram') });
+    expect(res.body.message).toContain('Сотрудники');
+    expect(sessionCookieOf(res)).toBeNull();
+    expect(await shop.accounts.getByEmail(telegramAccountEmail(adminId))).toBeNull();
+    expect(await shop.storage.customers.getByExternalRef(`telegram:${adminId}`)).toEqual(before);
+    expect(await new TelegramLinkStore(shop.db, shop.shopSchema, clock).byTelegramUser(adminId)).toBeNull();
   });
 
   it('takes the launch data only as JSON from the shop’s own origin (no form from another site can sign anyone in)', async () => {

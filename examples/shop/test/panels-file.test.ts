@@ -119,6 +119,53 @@ describe('PANELS_FILE', () => {
     await expect(applyPanelsFile(t.shop, join(dir, 'missing.json'), logger)).rejects.toThrow(/cannot be read \(ENOENT\)/);
   });
 
+  it("converges when another process adds the panel between this one's read and its write: the winner's panel is taken as found", async () => {
+    type NewPanelInput = Parameters<ShopUnderTest['shop']['kit']['panels']['add']>[0];
+    // The kit of a process that loses the race: just before its add, "another process" adds the panel its own way.
+    const losing = (winner: (input: NewPanelInput) => NewPanelInput) => ({
+      storage: t.shop.storage,
+      kit: {
+        panels: {
+          ...t.shop.kit.panels,
+          add: async (input: NewPanelInput, actor?: Parameters<ShopUnderTest['shop']['kit']['panels']['add']>[1]) => {
+            await t.shop.kit.panels.add(winner(input), { type: 'system', id: 'panels_file' });
+            return t.shop.kit.panels.add(input, actor);
+          },
+        },
+      },
+    });
+    const named = async (name: string) => (await t.shop.storage.panels.list()).filter((p) => p.name === name);
+
+    const same = await applyPanelsFile(
+      losing((input) => input),
+      fileWith([entry({ name: 'Raced same' })]),
+      logger,
+    );
+    expect(same).toEqual({ created: [], updated: [], unchanged: ['Raced same'] });
+    expect(await named('Raced same')).toHaveLength(1);
+
+    // The winner stored other settings (another file): this process's file wins the settings, on the one panel.
+    const other = await applyPanelsFile(
+      losing((input) => ({ ...input, locationTags: ['nl'] })),
+      fileWith([entry({ name: 'Raced other', locationTags: ['de'] })]),
+      logger,
+    );
+    expect(other).toEqual({ created: [], updated: ['Raced other'], unchanged: [] });
+    const [raced] = await named('Raced other');
+    expect(raced?.locationTags).toEqual(['de']);
+    expect(await named('Raced other')).toHaveLength(1);
+
+    // Stored by the winner as another kind: refused as a changed kind is, nothing written.
+    await expect(
+      applyPanelsFile(
+        losing((input) => ({ ...input, kind: 'marzban' })),
+        fileWith([entry({ name: 'Raced kind' })]),
+        logger,
+      ),
+    ).rejects.toThrow(/"Raced kind": stored as a marzban panel/);
+    expect((await named('Raced kind')).map((p) => p.kind)).toEqual(['marzban']);
+  });
+
   it("refuses to change a stored panel's kind, and opening the shop fails with the list", async () => {
     await applyPanelsFile(t.shop, fileWith([entry({ name: 'Kind fixed' })]), logger);
     const change = fileWith([entry({ name: 'Kind fixed', kind: 'marzban' })]);

@@ -3,6 +3,7 @@
  * delivery fails at once with Telegram's reason, no retry, no dead job), a blocked or unknown chat gets nothing
  * more until it writes, and only a 429 (after `retry_after`) and a 5xx are retried, by the job.
  */
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shopChannels } from '../src/stack/notification-channels.js';
 import { notificationJobs } from '../src/app/notifications/notification-jobs.js';
@@ -14,8 +15,10 @@ describe('Telegram send policy', () => {
   let s: BotShop;
   let deliver: () => Promise<number>;
   let sources = 0;
+  // The shop's log (pino's JSON lines), as an operator's log shipper reads it.
+  const logLines: string[] = [];
   beforeAll(async () => {
-    s = await startBotShop();
+    s = await startBotShop({ logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }) });
     const channels = shopChannels(s.t.shop);
     deliver = s.t.shop.kit.createWorker({ hostJobs: [...s.t.shop.hostJobs, ...notificationJobs(s.t.shop, channels.list)] }).drain;
   });
@@ -93,6 +96,34 @@ describe('Telegram send policy', () => {
     await notify({ kind: 'customer', customerId });
     await deliver();
     expect(sendsTo(7601, afterWrite)).toHaveLength(1);
+  });
+
+  it('logs a retried 429 as one info line, without a stack, and nothing at warn', async () => {
+    const buyer = new TelegramUser(s.fake, s.t.clock, 7603);
+    await buyer.send(buyer.message('/start'));
+    const customerId = (await s.shopBot.links.byTelegramUser('7603'))!.customerId;
+    const since = logLines.length;
+    s.fake.failNext('sendMessage', { code: 429, description: 'Too Many Requests: retry after 30', retryAfter: 30 });
+    const id = await notify({ kind: 'customer', customerId });
+    await deliver();
+    const [delivery] = await deliveriesOf(s.t.shop).ofNotification(id);
+    expect(delivery?.status).toBe('pending');
+    const written = logLines.slice(since);
+    const lines = written.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.filter((line) => line['deliveryId'] === delivery?.id)).toEqual([
+      expect.objectContaining({
+        level: 30,
+        msg: 'delivery will be retried later',
+        attempt: 1,
+        retryAfterMs: 30_000,
+        reason: 'Telegram answered 429 Too Many Requests: retry after 30',
+      }),
+    ]);
+    expect(lines.filter((line) => Number(line['level']) >= 40)).toEqual([]);
+    expect(written.join('')).not.toMatch(/"stack"|\bat .+:\d+:\d+/);
+    // Sent by the retry (retry_after is a floor under the job's backoff).
+    await later(3_600_000);
+    expect((await deliveriesOf(s.t.shop).ofNotification(id))[0]?.status).toBe('sent');
   });
 
   it('retries a 429 after retry_after, by the job, and a 5xx', async () => {

@@ -74,7 +74,7 @@ export interface SerializedError {
  * thrown is normalised by {@link toPanelkitError}.
  *
  * Groups: input and business rules (`ValidationError`, `NotFoundError`, `ConflictError`,
- * `IdempotencyConflictError`, `EligibilityError`, `InsufficientFundsError`,
+ * `PanelNameTakenError`, `IdempotencyConflictError`, `EligibilityError`, `InsufficientFundsError`,
  * `CapacityExhaustedError`, `InvalidTransitionError`, `ConfigurationError`, `InternalError`);
  * storage (`LeaseLostError`, `StorageUnavailableError`, `StorageMisuseError`); panels
  * ({@link PanelError} and its subclasses, typed by what happened on the wire).
@@ -173,6 +173,21 @@ export class ConflictError extends PanelkitError {
   static override readonly errorName: string = 'ConflictError';
   constructor(message: string, options: PanelkitErrorOptions = {}) {
     super('CONFLICT', message, options);
+  }
+}
+
+/**
+ * Another panel already has this name: a panel's name is unique in storage (hosts and deployment files find a
+ * panel by it), so `panels.create`, or an update that renames, changes nothing. `name` is the name asked for.
+ * Two processes that add the same panel at once therefore store it once: the loser gets this error and may read
+ * the winner's panel by its name.
+ */
+export class PanelNameTakenError extends ConflictError {
+  static override readonly errorName: string = 'PanelNameTakenError';
+  readonly panelName: string;
+  constructor(panelName: string, options: PanelkitErrorOptions = {}) {
+    super(`a panel named "${panelName}" already exists`, { ...options, details: { name: panelName, ...options.details } });
+    this.panelName = panelName;
   }
 }
 

@@ -113,6 +113,7 @@ export {
   PanelConflictError,
   PanelConnectionError,
   PanelError,
+  PanelNameTakenError,
   PanelNotFoundError,
   PanelOutcomeUnknownError,
   PanelRateLimitError,

@@ -66,6 +66,46 @@ describe('migrate', () => {
     await dropSchema(client, schema);
   });
 
+  it('keeps a panel name to the oldest panel and renames later copies, deleting nothing (migration 17)', async () => {
+    const client = await pglite.client();
+    const schema = uniqueSchema();
+    const clock = new ManualClock();
+    await migrate(client, { schema });
+    // The schema as version 16 left it, holding panels that replicas stored twice or three times.
+    await client.query(`ALTER TABLE "${schema}".panels DROP CONSTRAINT panels_name_key`);
+    await client.query(`DELETE FROM "${schema}".panelkit_migrations WHERE version = 17`);
+    const storage = createPostgresStorage({ client, schema, clock });
+    const add = async (name: string) => {
+      clock.advance(1000);
+      return storage.panels.create({ kind: 'fake', name, baseUrl: 'https://x.example.com', credentials: { type: 'token', token: 't' } });
+    };
+    const long = 'L'.repeat(200);
+    const [first, second, third, alone, longFirst, longSecond] = [
+      await add('Frankfurt 1'),
+      await add('Frankfurt 1'),
+      await add('Frankfurt 1'),
+      await add('Amsterdam'),
+      await add(long),
+      await add(long),
+    ];
+    const target = await storage.targets.create({ panelId: third!.id, remoteRef: '1', name: 't', protocol: 'vless' });
+
+    expect(await migrate(client, { schema })).toMatchObject({ from: 16, applied: [17] });
+    const names = new Map((await storage.panels.list()).map((p) => [p.id, p.name]));
+    expect(names.size).toBe(6);
+    expect(names.get(first!.id)).toBe('Frankfurt 1');
+    expect(names.get(second!.id)).toBe(`Frankfurt 1 (duplicate ${second!.id})`);
+    expect(names.get(third!.id)).toBe(`Frankfurt 1 (duplicate ${third!.id})`);
+    expect(names.get(alone!.id)).toBe('Amsterdam');
+    expect(names.get(longFirst!.id)).toBe(long);
+    expect(names.get(longSecond!.id)).toHaveLength(200);
+    expect(names.get(longSecond!.id)?.endsWith(` (duplicate ${longSecond!.id})`)).toBe(true);
+    expect(await storage.targets.get(target.id)).toEqual(target);
+    // From now on the name is the panel's alone.
+    await expect(add('Frankfurt 1')).rejects.toMatchObject({ name: 'PanelNameTakenError' });
+    await dropSchema(client, schema);
+  });
+
   it('records when each migration ran, by the given clock', async () => {
     const client = await pglite.client();
     const schema = uniqueSchema();

@@ -306,7 +306,8 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
           ? { cardNumber: '6037-9900-0000-0000', holder: 'Demo Shop' }
           : null
         : { cardNumber: e.CARD_NUMBER, holder: e.CARD_HOLDER as string },
-    testPayments: e.TEST_PAYMENTS ?? demoPanel,
+    // Off with DATABASE_URL even beside the demo panels: a database of its own is where real money may be.
+    testPayments: e.TEST_PAYMENTS ?? embedded,
     runWorker: e.RUN_WORKER,
     trustProxy: e.TRUST_PROXY,
     secureCookies: publicUrl?.startsWith('https:') ?? false,

@@ -67,10 +67,6 @@ export class AccountStore {
     return rows[0] === undefined ? null : toAccount(rows[0]);
   }
 
-  async setPassword(id: string, passwordHash: string): Promise<void> {
-    await this.db.query(`UPDATE ${this.schema}.accounts SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
-  }
-
   /** The account email of each of these engine customers that has an account. */
   async emailsOfCustomers(customerIds: readonly string[]): Promise<Map<string, string>> {
     if (customerIds.length === 0) return new Map();

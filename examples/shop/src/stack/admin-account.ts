@@ -1,4 +1,5 @@
 import { ensureAdmin } from '../app/auth/accounts.js';
+import { verifyPassword } from '../app/auth/password.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretBox } from '@panelkit/sdk';
@@ -18,14 +19,21 @@ const DEMO_ADMIN_CONTEXT = 'data-folder:demo-admin';
 /**
  * The admin the shop starts with: ADMIN_EMAIL/ADMIN_PASSWORD when set; in demo mode a demo admin
  * whose password is generated once and kept in the data folder, sealed (so it can be printed at start).
- * Returns the login to print, or `null` when there is nothing to tell.
+ * Either is created once, when no account has its email, and never changed afterwards (see `ensureAdmin`).
+ * Returns the login to print, or `null` when there is nothing to tell (also once the demo admin's
+ * password was changed in the shop: the kept one no longer opens it).
  */
 export async function ensureStartupAdmin(
   shop: Shop,
   keepDir: string | null,
 ): Promise<{ email: string; password: string; demo: boolean } | null> {
   if (shop.config.admin !== null) {
-    await ensureAdmin(shop, shop.config.admin.email, shop.config.admin.password);
+    const account = await ensureAdmin(shop, shop.config.admin.email, shop.config.admin.password);
+    if (account.role !== 'admin')
+      shop.logger.warn(
+        { email: account.email, role: account.role },
+        'ADMIN_EMAIL names an account that is not an owner; it is left as it is (an owner can change its role at /admin/staff)',
+      );
     return null;
   }
   if (!shop.config.demoPanel) return null;
@@ -40,7 +48,8 @@ export async function ensureStartupAdmin(
   // A file from before sealing: sealed now, once.
   if (saved.sealedPassword === undefined)
     rememberedUpdate(keepDir, 'demo-admin.json', { email: saved.email, sealedPassword: sealed(password) });
-  await ensureAdmin(shop, saved.email, password);
+  const account = await ensureAdmin(shop, saved.email, password);
+  if (!(await verifyPassword(password, account.passwordHash))) return null;
   return { email: saved.email, password, demo: true };
 }
 

@@ -1,4 +1,4 @@
-import type { Clock, Panel, Panelkit, Plan, Target } from '@panelkit/sdk';
+import { PanelNameTakenError, type Clock, type Panel, type Panelkit, type Plan, type Target } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import {
   createPasarGuardSimulator,
@@ -194,9 +194,17 @@ async function registerPanel(
     credentials: { type: 'password' as const, ...demo.login },
     options: { subscriptionBaseUrl: demo.subscriptionBaseUrl },
   };
-  const existing = (await deps.storage.panels.list()).find((p) => p.name === demo.name);
-  if (existing === undefined)
-    return deps.kit.panels.add({ kind: demo.kind, name: demo.name, locationTags: [demo.tag], ...fields }, DEMO_ACTOR);
+  const stored = async () => (await deps.storage.panels.list()).find((p) => p.name === demo.name);
+  let existing = await stored();
+  if (existing === undefined) {
+    try {
+      return await deps.kit.panels.add({ kind: demo.kind, name: demo.name, locationTags: [demo.tag], ...fields }, DEMO_ACTOR);
+    } catch (error) {
+      // Another process starting beside this one added it (names are unique): point that one here.
+      existing = PanelNameTakenError.is(error) ? await stored() : undefined;
+      if (existing === undefined) throw error;
+    }
+  }
   if (existing.baseUrl === fields.baseUrl && existing.options['subscriptionBaseUrl'] === demo.subscriptionBaseUrl) return existing;
   return deps.kit.panels.update(existing.id, fields, DEMO_ACTOR);
 }

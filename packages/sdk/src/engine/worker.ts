@@ -1,7 +1,7 @@
 import type { ClaimedJob, Job, Lease } from '../domain/job.js';
 import type { Panel } from '../domain/panel.js';
 import { createId } from '../domain/ids.js';
-import { ConflictError, PanelAuthError, PanelkitError, StorageUnavailableError, toPanelkitError } from '../errors.js';
+import { ConflictError, PanelAuthError, PanelkitError, RetryLaterError, StorageUnavailableError, toPanelkitError } from '../errors.js';
 import { abortableSleep, backoffDelay } from '../retry.js';
 import { isShutdownError } from './adapters.js';
 import type { PanelHandle } from './adapters.js';
@@ -207,7 +207,10 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         await ctx.storage.jobs.release(lease);
         return;
       }
-      ctx.logger.warn({ jobId: job.id, type: job.type, attempt: job.attempts, code: error.code }, 'job failed');
+      const said = { jobId: job.id, type: job.type, attempt: job.attempts, code: error.code };
+      // A job that asked to run later (`RetryLaterError`: a 429, a busy service) did not fail; its host says why.
+      if (RetryLaterError.is(error)) ctx.logger.debug(said, 'job asked to run again later');
+      else ctx.logger.warn(said, 'job failed');
       // The row's last attempt is held back for compensation (see `jobAttempts`). Retries stop at
       // the give-up time; the last one runs at it.
       const retry = handler.retry ?? ctx.policy.jobRetry;

@@ -42,9 +42,10 @@ import type { JobQueueSignal } from './storage-job-signal.js';
  * `audit.appendMany`: a shop's import brings thousands of rows over in a few statements), 16 `devices.refresh` (a
  * known device refreshed without ever registering one, so a registration can run in a transaction with its audit
  * event while a refresh stays one statement), an order settled in one call (`orders.settle`) and a batch of jobs
- * completed in one (`jobs.completeMany`).
+ * completed in one (`jobs.completeMany`), 17 a panel's name is unique (`PanelNameTakenError` from `panels.create`
+ * and a renaming `panels.update`), so processes adding the same panel at once store it once.
  */
-export const STORAGE_PORT_VERSION = 16 as const;
+export const STORAGE_PORT_VERSION = 17 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -150,13 +151,17 @@ export interface StorageRepositories {
 
 /** Panels (remote servers) the shop sells on. */
 export interface PanelRepository {
-  /** Validates and stores a panel; the storage assigns the id. */
+  /**
+   * Validates and stores a panel; the storage assigns the id. A panel's name is unique (compared exactly, as
+   * stored): a name another panel has is a `PanelNameTakenError` (a `ConflictError`) and stores nothing, also
+   * when two creates race from different processes.
+   */
   create(input: NewPanel): Promise<Panel>;
   /** The panel, or `null` when there is none with this id. */
   get(id: string): Promise<Panel | null>;
   /** Ordered by name, then id. */
   list(): Promise<Panel[]>;
-  /** Applies a strict patch; `NotFoundError` when missing. */
+  /** Applies a strict patch; `NotFoundError` when missing, `PanelNameTakenError` for a name another panel has. */
   update(id: string, patch: PanelPatch): Promise<Panel>;
 }
 

@@ -11,10 +11,12 @@ export class UniqueIndex<T extends Row> implements RowIndex<T> {
   /**
    * @param description names the key in a conflict message, e.g. `a customer with this email`.
    * @param keyOf the row's key, or null when the row is not covered.
+   * @param conflict the error for a row whose key is taken, when the port names a more precise one than `ConflictError`.
    */
   constructor(
     readonly description: string,
     private readonly keyOf: (row: T) => string | null,
+    private readonly conflict?: (row: T) => Error,
   ) {}
 
   /** The id of the row holding `key`. */
@@ -22,12 +24,13 @@ export class UniqueIndex<T extends Row> implements RowIndex<T> {
     return this.#owners.get(key);
   }
 
-  /** Throws `ConflictError` if another row already holds `row`'s key. */
+  /** Throws `ConflictError` (or the index's own error) if another row already holds `row`'s key. */
   assertFree(row: T): void {
     const key = this.keyOf(row);
     if (key === null) return;
     const owner = this.#owners.get(key);
-    if (owner !== undefined && owner !== row.id) throw new ConflictError(`${this.description} already exists`);
+    if (owner === undefined || owner === row.id) return;
+    throw this.conflict?.(row) ?? new ConflictError(`${this.description} already exists`);
   }
 
   add(row: T): void {

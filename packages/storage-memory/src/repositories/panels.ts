@@ -1,4 +1,4 @@
-import { UNKNOWN_HEALTH, createId } from '@panelkit/sdk';
+import { PanelNameTakenError, UNKNOWN_HEALTH, createId } from '@panelkit/sdk';
 import { NewPanelSchema, PanelPatchSchema } from '@panelkit/sdk/schemas';
 import { definedFields, inputKey, parseInput } from '@panelkit/sdk/storage';
 import type { NewPanel, Panel, PanelPatch } from '@panelkit/sdk';
@@ -6,11 +6,18 @@ import { copy } from '../internal/copy.js';
 import { compareStrings } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
 import { Table } from '../internal/table.js';
+import { UniqueIndex } from '../internal/unique-index.js';
 
 export type PanelTable = Table<Panel>;
 
+/** Panels by id, their name unique (exactly as stored, as PostgreSQL's `panels_name_key`). */
 export function createPanelTable(): PanelTable {
-  return new Table<Panel>('panel', []);
+  const byName = new UniqueIndex<Panel>(
+    'a panel with this name',
+    (p) => p.name,
+    (p) => new PanelNameTakenError(p.name),
+  );
+  return new Table<Panel>('panel', [byName]);
 }
 
 export function panelOperations(panels: PanelTable) {

@@ -1,9 +1,10 @@
-import { UNKNOWN_HEALTH, createId, openPanelCredentials, sealPanelCredentials } from '@panelkit/sdk';
+import { PanelNameTakenError, UNKNOWN_HEALTH, createId, openPanelCredentials, sealPanelCredentials } from '@panelkit/sdk';
 import { NewPanelSchema, PanelPatchSchema } from '@panelkit/sdk/schemas';
 import { definedFields, inputKey, parseInput } from '@panelkit/sdk/storage';
 import type { NewPanel, Panel, PanelHealth, PanelPatch, SecretBox } from '@panelkit/sdk';
 import type { PanelRepository } from '@panelkit/sdk/storage';
 import type { Column } from '../internal/columns.js';
+import { isUniqueViolation } from '../internal/errors.js';
 import { rowTable } from '../internal/row-table.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
@@ -56,6 +57,16 @@ export function panelFromRow(r: Row, box: SecretBox | undefined): Panel {
   };
 }
 
+/** A write that broke `panels_name_key` (migration 017) as the port's `PanelNameTakenError`; anything else as it is. */
+async function nameKept<T>(name: string, write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isUniqueViolation(error, 'panels_name_key')) throw new PanelNameTakenError(name, { cause: error });
+    throw error;
+  }
+}
+
 /** Panels in `{schema}.panels`; credentials are sealed with `secretBox` when the storage has one (plain jsonb otherwise). */
 export function panelRepository({ runner, schema, secretBox }: RepositoryContext): PanelRepository {
   const table = `${schema}.panels`;
@@ -66,7 +77,7 @@ export function panelRepository({ runner, schema, secretBox }: RepositoryContext
       runner.run('panels.create', async ({ db, now }) => {
         const parsed = parseInput(NewPanelSchema, input, 'panel');
         const panel: Panel = { ...parsed, id: parsed.id ?? createId('pnl'), health: { ...UNKNOWN_HEALTH }, createdAt: now, updatedAt: now };
-        return panels.insert(db, panel);
+        return nameKept(panel.name, panels.insert(db, panel));
       }),
 
     get: (id: string) => runner.run('panels.get', ({ db }) => panels.findOne(db, 'id = $1', [inputKey(id, 'panel id')]), { read: true }),
@@ -79,8 +90,9 @@ export function panelRepository({ runner, schema, secretBox }: RepositoryContext
     update: (id: string, patch: PanelPatch) =>
       runner.run('panels.update', async ({ db, now }) => {
         const changes = definedFields(parseInput(PanelPatchSchema, patch, 'panel patch'));
-        const before = await panels.lock(db, inputKey(id, 'panel id'));
-        return panels.replace(db, { ...before, ...changes, updatedAt: now });
+        const before = await panels.lock(db, inputKey(id, 'panel id'), changes.name !== undefined);
+        const after = { ...before, ...changes, updatedAt: now };
+        return nameKept(after.name, panels.replace(db, after));
       }),
   };
 }

@@ -49,16 +49,20 @@ export async function signIn(shop: Shop, email: string, password: string): Promi
   return (await verifyPassword(password, account.passwordHash)) ? account : null;
 }
 
-/** Makes sure an admin with this email exists and can sign in with this password. */
+/**
+ * The shop's first owner (ADMIN_EMAIL/ADMIN_PASSWORD, or the demo admin): an admin account with this email and
+ * password is created when no account has this email, by whichever process starting at that moment gets there
+ * first (the others read its account). An account that exists is returned as it is, never changed: its password
+ * is the one its owner set in the shop (a forgotten one goes through the password reset), and its role the one
+ * an owner gave it, so whoever reads `.env` later does not hold the owner's keys.
+ */
 export async function ensureAdmin(shop: Shop, email: string, password: string): Promise<Account> {
   const existing = await shop.accounts.getByEmail(email);
-  if (existing === null) {
-    const created = await signUp(shop, { email, password, locale: 'en', role: 'admin' });
-    if (created.ok) return created.account;
-    throw new Error(`could not create admin ${email}`);
-  }
-  if (!(await verifyPassword(password, existing.passwordHash)))
-    await shop.accounts.setPassword(existing.id, await hashPassword(password, shop.passwordCost));
-  if (existing.role !== 'admin') await shop.accounts.setRole(existing.id, 'admin');
-  return { ...existing, role: 'admin' };
+  if (existing !== null) return existing;
+  const created = await signUp(shop, { email, password, locale: 'en', role: 'admin' });
+  if (created.ok) return created.account;
+  // Another process created it between the read and the write.
+  const winner = await shop.accounts.getByEmail(email);
+  if (winner === null) throw new Error(`could not create admin ${email}`);
+  return winner;
 }

@@ -10,8 +10,9 @@ import { INIT_DATA_CLOCK_SKEW_SECONDS, verifyInitData, type InitDataRefusal, typ
 
 /**
  * Why a Mini App sign-in was refused: the launch data's own faults ({@link InitDataRefusal}), launch data used
- * before (`replayed`), a staff account (which signs in with its password and second factor, never by Telegram
- * alone), or the Mini App off (`off`: no bot, or TELEGRAM_MINI_APP=off).
+ * before (`replayed`), staff (`staff`: a Telegram id of TELEGRAM_ADMIN_IDS, or a Telegram user linked to a staff
+ * account; staff sign in with their password and second factor, never by Telegram alone), or the Mini App off
+ * (`off`: no bot, or TELEGRAM_MINI_APP=off).
  */
 export type MiniAppSignInRefusal = InitDataRefusal | 'replayed' | 'staff' | 'off';
 
@@ -59,7 +60,9 @@ async function accountOfCustomer(shop: Shop, customer: Customer, telegramUserId:
  * once across every replica (the hash is recorded until the data would be too old anyway), and landed on the
  * customer the bot knows: the one linked to the Telegram user (a web account's, when they linked it), else the one
  * the bot made or makes for them, so Telegram and the web stay one customer. A customer without a web account gets
- * one that no password opens (its email {@link telegramAccountEmail}). Staff accounts are refused.
+ * one that no password opens (its email {@link telegramAccountEmail}). Staff are refused: a bot admin (TELEGRAM_ADMIN_IDS)
+ * before anything is written (no customer, no account, the launch data not even marked used), and a Telegram user
+ * linked to a staff account.
  */
 export async function signInFromMiniApp(
   shop: Shop,
@@ -71,10 +74,11 @@ export async function signInFromMiniApp(
   const verified = verifyInitData(initData, telegram.token, now, telegram.miniApp.maxAgeSeconds);
   if (!verified.ok) return verified;
   const { user, authDate, hash } = verified.data;
+  const telegramUserId = String(user.id);
+  if (telegram.adminIds.includes(telegramUserId)) return { ok: false, reason: 'staff' };
   const keepUntil = new Date(authDate.getTime() + (telegram.miniApp.maxAgeSeconds + INIT_DATA_CLOCK_SKEW_SECONDS) * 1000);
   if (!(await new TelegramInitDataUses(shop.db, shop.shopSchema).claim(hash, now, keepUntil))) return { ok: false, reason: 'replayed' };
   const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
-  const telegramUserId = String(user.id);
   // A private chat with the bot has the user's own id: the bot writes there once the user has started it.
   const { link, customer } = await customerOfTelegramUser(shop, links, asTelegramUser(user), telegramUserId);
   if ((link.username ?? null) !== (user.username ?? null)) await links.setUsername(telegramUserId, user.username ?? null);

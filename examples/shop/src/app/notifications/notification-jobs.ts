@@ -1,4 +1,4 @@
-import { defineHostJob, type HostJobDefinition } from '@panelkit/sdk';
+import { RetryLaterError, defineHostJob, type HostJobDefinition } from '@panelkit/sdk';
 import { isLocale, type Locale } from '../../i18n/translate.js';
 import type { Shop } from '../shop.js';
 import type { Recipient } from '../../db/notifications.js';
@@ -82,7 +82,11 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
             await deliveries.markRefused(deliveryId, job.attempts, error.reason);
             return;
           }
-          log.warn({ err: error, deliveryId, channel: channel.name, attempt: job.attempts }, 'delivery failed');
+          const attempt = { deliveryId, channel: channel.name, attempt: job.attempts };
+          // Routine (Telegram's 429 with its retry_after, a 5xx): the job runs again then; one line says so, no stack.
+          if (RetryLaterError.is(error))
+            log.info({ ...attempt, retryAfterMs: error.retryAfterMs, reason: error.message }, 'delivery will be retried later');
+          else log.warn({ err: error, ...attempt }, 'delivery failed');
           await deliveries.noteAttempt(deliveryId, job.attempts, error instanceof Error ? error.message : String(error));
           throw error;
         }

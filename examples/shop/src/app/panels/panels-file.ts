@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
-import type { Panel, Panelkit } from '@panelkit/sdk';
+import { PanelNameTakenError, type Panel, type Panelkit } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { PanelCredentialsSchema, TagSchema } from '@panelkit/sdk/schemas';
 import type { Logger } from 'pino';
@@ -133,13 +133,24 @@ export interface PanelsFileResult {
 /** The panels file's actor in the audit log. */
 const PANELS_FILE_ACTOR = { type: 'system' as const, id: 'panels_file' };
 
+/** Why the file cannot be applied to this stored panel (its kind differs), or `null` when it can. */
+function kindProblem(stored: Panel | undefined, entry: PanelsFileEntry): string | null {
+  if (stored === undefined || stored.kind === entry.kind) return null;
+  return `"${entry.name}": stored as a ${stored.kind} panel; a panel's kind cannot change`;
+}
+
 /**
  * Adds or updates the file's panels, matched by name, through the kit's panel writer (`kit.panels.add`/`update`),
  * so they are validated and audited exactly as the admin pages' (`panel.created`, `panel.updated` with the fields
- * that changed). The whole file and every match are checked before anything is written: a bad file, a name
- * stored twice or a changed kind writes nothing. Each panel is then written in its own transaction; should one
- * fail, those before it stay written and the next start (matching by name) finishes the rest. A panel whose
- * settings already match is not written, so its adapter's session is kept.
+ * that changed). The whole file and every match are checked before anything is written: a bad file or a changed
+ * kind writes nothing. Each panel is then written in its own transaction; should one fail, those before it stay
+ * written and the next start (matching by name) finishes the rest. A panel whose settings already match is not
+ * written, so its adapter's session is kept.
+ *
+ * Every process of a deployment applies the file when it starts, often at the same moment. A panel's name is
+ * unique in storage, so of two processes adding one panel, one stores it and the other is refused with
+ * `PanelNameTakenError`: that one reads the winner's panel and goes on as if it had found it stored (unchanged,
+ * or updated to the file's settings). Any number of processes starting together store each panel once and start.
  */
 export async function applyPanelsFile(
   deps: { kit: Pick<Panelkit, 'panels'>; storage: StoragePort },
@@ -149,35 +160,42 @@ export async function applyPanelsFile(
   const entries = await readPanelsFile(file);
   const result: PanelsFileResult = { created: [], updated: [], unchanged: [] };
   const stored = await deps.storage.panels.list();
-  const problems: string[] = [];
-  for (const entry of entries) {
-    const matches = stored.filter((p) => p.name === entry.name);
-    if (matches.length > 1) problems.push(`"${entry.name}": more than one stored panel has this name; rename one in the admin pages`);
-    else if (matches[0] !== undefined && matches[0].kind !== entry.kind)
-      problems.push(`"${entry.name}": stored as a ${matches[0].kind} panel; a panel's kind cannot change`);
-  }
+  const byName = (panels: readonly Panel[], name: string) => panels.find((p) => p.name === name);
+  const problems = entries.map((entry) => kindProblem(byName(stored, entry.name), entry)).filter((p) => p !== null);
   if (problems.length > 0) throw new PanelsFileError(file, problems);
   for (const entry of entries) {
-    const existing = stored.find((p) => p.name === entry.name);
+    let existing = byName(stored, entry.name);
     if (existing === undefined) {
-      await deps.kit.panels.add({ ...entry, enabled: entry.enabled ?? true }, PANELS_FILE_ACTOR);
-      result.created.push(entry.name);
-    } else if (unchanged(existing, entry)) {
-      result.unchanged.push(entry.name);
-    } else {
-      await deps.kit.panels.update(
-        existing.id,
-        {
-          baseUrl: entry.baseUrl,
-          credentials: entry.credentials,
-          locationTags: entry.locationTags,
-          options: entry.options,
-          ...(entry.enabled === undefined ? {} : { enabled: entry.enabled }),
-        },
-        PANELS_FILE_ACTOR,
-      );
-      result.updated.push(entry.name);
+      try {
+        await deps.kit.panels.add({ ...entry, enabled: entry.enabled ?? true }, PANELS_FILE_ACTOR);
+        result.created.push(entry.name);
+        continue;
+      } catch (error) {
+        if (!PanelNameTakenError.is(error)) throw error;
+        // Another process stored it a moment ago: take its panel as found.
+        existing = byName(await deps.storage.panels.list(), entry.name);
+        if (existing === undefined) throw error;
+        const problem = kindProblem(existing, entry);
+        if (problem !== null) throw new PanelsFileError(file, [problem]);
+        logger.debug({ name: entry.name }, 'panel added by another process starting at the same time');
+      }
     }
+    if (unchanged(existing, entry)) {
+      result.unchanged.push(entry.name);
+      continue;
+    }
+    await deps.kit.panels.update(
+      existing.id,
+      {
+        baseUrl: entry.baseUrl,
+        credentials: entry.credentials,
+        locationTags: entry.locationTags,
+        options: entry.options,
+        ...(entry.enabled === undefined ? {} : { enabled: entry.enabled }),
+      },
+      PANELS_FILE_ACTOR,
+    );
+    result.updated.push(entry.name);
   }
   logger.info({ file, ...result }, 'panels file applied');
   return result;

@@ -1,4 +1,4 @@
-import { toPanelkitError, type Panel, type TargetSyncResult } from '@panelkit/sdk';
+import { PanelNameTakenError, toPanelkitError, type Panel, type TargetSyncResult } from '@panelkit/sdk';
 import { NewPanelSchema } from '@panelkit/sdk/schemas';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -125,10 +125,16 @@ export function panelRoutes(shop: Shop): Router {
     }
     const actor = adminActor(res);
     const { kind, ...editable } = settings;
-    const saved = existing
-      ? await shop.kit.panels.update(existing.id, { ...editable, enabled: form.enabled }, actor)
-      : await shop.kit.panels.add({ kind, ...editable, enabled: form.enabled }, actor);
-    res.redirect(303, `/admin/panels/${saved.id}?done=adminOps.panel_saved`);
+    try {
+      const saved = existing
+        ? await shop.kit.panels.update(existing.id, { ...editable, enabled: form.enabled }, actor)
+        : await shop.kit.panels.add({ kind, ...editable, enabled: form.enabled }, actor);
+      res.redirect(303, `/admin/panels/${saved.id}?done=adminOps.panel_saved`);
+    } catch (error) {
+      // Another admin (or a panels file) took the name since the check above: the storage keeps names unique.
+      if (PanelNameTakenError.is(error)) return fail({ name: t('adminOps.forms.nameTaken') });
+      throw error;
+    }
   }
 
   router.get('/admin/panels', async (req, res) => {

@@ -3,7 +3,7 @@ import { UNKNOWN_HEALTH } from '../../domain/panel.js';
 import type { NewPanel, PanelPatch } from '../../domain/panel.js';
 import type { TargetPatch } from '../../domain/target.js';
 import { seedPanel, seedTarget, uniqueToken } from './fixtures.js';
-import { MINUTE, expectRejects, idsOf } from './support.js';
+import { MINUTE, expectRejects, idsOf, isErrorKind, settle } from './support.js';
 import type { SuiteEnv } from './support.js';
 
 export function panelsTargetsSuite(env: SuiteEnv): void {
@@ -50,15 +50,50 @@ export function panelsTargetsSuite(env: SuiteEnv): void {
       expect(await storage.panels.list()).toEqual([]);
     });
 
-    it('lists by name, then id', async () => {
+    it('lists by name, in code-point order', async () => {
       const { storage } = env;
-      const t = uniqueToken();
       const bravo = await seedPanel(storage, { name: 'bravo' });
-      const deltaB = await seedPanel(storage, { name: 'delta', id: `${t}-b` });
+      const delta = await seedPanel(storage, { name: 'delta' });
       const alpha = await seedPanel(storage, { name: 'alpha' });
-      const deltaA = await seedPanel(storage, { name: 'delta', id: `${t}-a` });
+      const upperDelta = await seedPanel(storage, { name: 'Delta' });
       const charlie = await seedPanel(storage, { name: 'charlie' });
-      expect(idsOf(await storage.panels.list())).toEqual(idsOf([alpha, bravo, charlie, deltaA, deltaB]));
+      expect(idsOf(await storage.panels.list())).toEqual(idsOf([upperDelta, alpha, bravo, charlie, delta]));
+    });
+
+    it('keeps a name to one panel: a create or a rename onto a taken name is a PanelNameTakenError and changes nothing', async () => {
+      const { storage } = env;
+      const frankfurt = await seedPanel(storage, { name: 'Frankfurt 1' });
+      const error = await expectRejects(seedPanel(storage, { name: 'Frankfurt 1' }), 'PanelNameTakenError');
+      expect(error).toMatchObject({ code: 'CONFLICT', panelName: 'Frankfurt 1', details: { name: 'Frankfurt 1' } });
+      await expectRejects(seedPanel(storage, { name: 'Frankfurt 1' }), 'ConflictError');
+      const other = await seedPanel(storage, { name: 'frankfurt 1' });
+      await expectRejects(storage.panels.update(other.id, { name: 'Frankfurt 1', enabled: false }), 'PanelNameTakenError');
+      expect(await storage.panels.get(other.id)).toEqual(other);
+      expect(idsOf(await storage.panels.list())).toEqual(idsOf([frankfurt, other]));
+      // Its own name again, and a free one, are fine; the old name is then free.
+      await storage.panels.update(frankfurt.id, { name: 'Frankfurt 1' });
+      await storage.panels.update(frankfurt.id, { name: 'Frankfurt 2' });
+      expect((await seedPanel(storage, { name: 'Frankfurt 1' })).name).toBe('Frankfurt 1');
+    });
+
+    it('inside a transaction, a taken name fails that call only: the transaction goes on', async () => {
+      const { storage } = env;
+      await seedPanel(storage, { name: 'Amsterdam' });
+      const added = await storage.transaction(async (tx) => {
+        await expectRejects(seedPanel(tx, { name: 'Amsterdam' }), 'PanelNameTakenError');
+        return seedPanel(tx, { name: 'Amsterdam 2' });
+      });
+      expect((await storage.panels.list()).map((p) => p.name)).toEqual(['Amsterdam', 'Amsterdam 2']);
+      expect(await storage.panels.get(added.id)).toEqual(added);
+    });
+
+    it('stores a name once when replicas create it at the same moment: one panel, every other a PanelNameTakenError', async () => {
+      const replicas = await env.replicas(4);
+      const { values, errors } = await settle(replicas.map((r) => seedPanel(r, { name: 'Raced' })));
+      expect(values).toHaveLength(1);
+      expect(errors).toHaveLength(3);
+      for (const error of errors) expect(isErrorKind(error, 'PanelNameTakenError')).toBe(true);
+      expect(idsOf(await env.storage.panels.list())).toEqual(idsOf(values));
     });
 
     it('update applies the patch, moves updatedAt, and keeps createdAt', async () => {

@@ -1,6 +1,13 @@
 import type { Page } from '../../domain/common.js';
 import { DAY_MS } from '../../rules/time.js';
-import { ConflictError, IdempotencyConflictError, InsufficientFundsError, NotFoundError, ValidationError } from '../../errors.js';
+import {
+  ConflictError,
+  IdempotencyConflictError,
+  InsufficientFundsError,
+  NotFoundError,
+  PanelNameTakenError,
+  ValidationError,
+} from '../../errors.js';
 import type { StoragePort } from '../../ports/storage.js';
 import type { ManualClock } from '../manual-clock.js';
 import { describeError, expectRejection } from '../rejection.js';
@@ -23,6 +30,7 @@ const ERROR_KINDS = {
   ValidationError: (e: unknown) => ValidationError.is(e),
   NotFoundError: (e: unknown) => NotFoundError.is(e),
   ConflictError: (e: unknown) => ConflictError.is(e),
+  PanelNameTakenError: (e: unknown) => PanelNameTakenError.is(e),
   IdempotencyConflictError: (e: unknown) => IdempotencyConflictError.is(e),
   InsufficientFundsError: (e: unknown) => InsufficientFundsError.is(e),
 } as const;
