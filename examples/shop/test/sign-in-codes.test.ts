@@ -171,7 +171,11 @@ describe('a Telegram-only buyer on an https shop with a Mini App', () => {
     return pair === undefined ? null : decodeURIComponent(pair.slice('__Host-pk_session='.length));
   };
   const miniAppSignIn = (id: number, at: Date) =>
-    supertest(s.t.app).post('/tg/app/session').set({ origin: 'https://shop.example.com' }).send({ initData: launchData(s.fake.token, { id }, at) }).expect(200);
+    supertest(s.t.app)
+      .post('/tg/app/session')
+      .set({ origin: 'https://shop.example.com' })
+      .send({ initData: launchData(s.fake.token, { id }, at) })
+      .expect(200);
 
   it('a Mini App buyer is not offered to link the Telegram they came with; they add an e-mail by code and then come in either way', async () => {
     const { clock } = s.t;
@@ -203,7 +207,12 @@ describe('a Telegram-only buyer on an https shop with a Mini App', () => {
     const page = await supertest(s.t.app).get('/signin/code').expect(200);
     const anonymous = cookiesOf(page).join('; ');
     const anonymousCsrf = csrfFrom(page.text);
-    await supertest(s.t.app).post('/signin/code').set('cookie', anonymous).type('form').send({ _csrf: anonymousCsrf, email: 'miniapp.buyer@example.com' }).expect(200);
+    await supertest(s.t.app)
+      .post('/signin/code')
+      .set('cookie', anonymous)
+      .type('form')
+      .send({ _csrf: anonymousCsrf, email: 'miniapp.buyer@example.com' })
+      .expect(200);
     const byMail = await supertest(s.t.app)
       .post('/signin/code/verify')
       .set('cookie', anonymous)

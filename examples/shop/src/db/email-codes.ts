@@ -55,7 +55,16 @@ export class EmailCodeStore {
   /** Writes a code in `tx` (the transaction that also queues its mail); `sealed` is the code sealed under {@link emailCodeContext}. */
   async insert(
     tx: StorageTransaction,
-    input: { id: string; purpose: EmailCodePurpose; email: string; accountId: string | null; subject: string | null; locale: string; code: string; sealed: string },
+    input: {
+      id: string;
+      purpose: EmailCodePurpose;
+      email: string;
+      accountId: string | null;
+      subject: string | null;
+      locale: string;
+      code: string;
+      sealed: string;
+    },
   ): Promise<void> {
     const now = this.clock.now();
     await transactionSql(tx).query(
@@ -135,10 +144,20 @@ export class EmailCodeStore {
       );
       const row = rows[0];
       if (row === undefined) {
-        await db.query(`UPDATE ${this.schema}.email_codes SET wrong_guesses = wrong_guesses + 1 WHERE ${live}`, [purpose, email, now, accountId]);
+        await db.query(`UPDATE ${this.schema}.email_codes SET wrong_guesses = wrong_guesses + 1 WHERE ${live}`, [
+          purpose,
+          email,
+          now,
+          accountId,
+        ]);
         return null;
       }
-      await db.query(`UPDATE ${this.schema}.email_codes SET used_at = $3, sealed_code = NULL WHERE ${live}`, [purpose, email, now, accountId]);
+      await db.query(`UPDATE ${this.schema}.email_codes SET used_at = $3, sealed_code = NULL WHERE ${live}`, [
+        purpose,
+        email,
+        now,
+        accountId,
+      ]);
       return { accountId: row.account_id, subject: row.subject };
     });
   }

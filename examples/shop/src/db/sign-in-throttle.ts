@@ -52,7 +52,12 @@ export const PASSWORD_GUESSES_PER_DEVICE: ThrottleRule = { kind: 'password-devic
  * same delay-not-wall as {@link PASSWORD_GUESSES}, so a stranger guessing cannot shut the mailbox's holder out for
  * long, while each code also dies after five wrong guesses (`EMAIL_CODE_GUESSES`).
  */
-export const EMAIL_CODE_GUESSES_PER_ADDRESS: ThrottleRule = { kind: 'email-code', limit: 10, windowMs: 15 * 60_000, thenOneEveryMs: 30_000 };
+export const EMAIL_CODE_GUESSES_PER_ADDRESS: ThrottleRule = {
+  kind: 'email-code',
+  limit: 10,
+  windowMs: 15 * 60_000,
+  thenOneEveryMs: 30_000,
+};
 
 /** Wrong second-factor codes per account per hour, over all its sign-ins (each sign-in also ends after 5). */
 export const CODE_GUESSES: ThrottleRule = { kind: 'code', limit: 10, windowMs: 60 * 60_000 };

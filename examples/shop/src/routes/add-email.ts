@@ -13,7 +13,10 @@ import { waitText } from './auth.js';
 
 const Email = z.email({ message: 'forms.email' }).max(320);
 const RequestSchema = z.object({ email: Email });
-const ConfirmSchema = z.object({ email: Email, code: z.string({ message: 'forms.required' }).min(1, { message: 'forms.required' }).max(20) });
+const ConfirmSchema = z.object({
+  email: Email,
+  code: z.string({ message: 'forms.required' }).min(1, { message: 'forms.required' }).max(20),
+});
 
 /**
  * `/account/email`: a buyer whose account has no real address (they came through Telegram) adds one, proven by a
@@ -49,9 +52,12 @@ export function addEmailRoutes(shop: Shop, limits: RateLimits): Router {
     if (result.ok) return res.redirect(303, '/dashboard?done=signin.email_added');
     if (result.reason === 'throttled') {
       const wait = waitText(result.retryAfterMs ?? 1000, ctx.t);
-      return void res.status(429).send(addEmailPage(ctx, { email, sent: true }, { _form: ctx.t('auth.guesses.tryAgainIn', { wait }) }).value);
+      return void res
+        .status(429)
+        .send(addEmailPage(ctx, { email, sent: true }, { _form: ctx.t('auth.guesses.tryAgainIn', { wait }) }).value);
     }
-    if (result.reason === 'email_taken') return void res.status(409).send(addEmailPage(ctx, { email, sent: false }, { email: ctx.t('auth.emailTaken') }).value);
+    if (result.reason === 'email_taken')
+      return void res.status(409).send(addEmailPage(ctx, { email, sent: false }, { email: ctx.t('auth.emailTaken') }).value);
     res.status(401).send(addEmailPage(ctx, { email, sent: true }, { code: ctx.t('signin.code.wrong') }).value);
   });
   return router;

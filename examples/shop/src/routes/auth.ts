@@ -84,7 +84,10 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
       const wait = waitText(result.retryAfterMs, ctx.t);
       return void res
         .status(429)
-        .send(signInPage(ctx, { email, next: form.data.next, ...(await waysIn()) }, { _form: ctx.t('auth.guesses.tryAgainIn', { wait }) }).value);
+        .send(
+          signInPage(ctx, { email, next: form.data.next, ...(await waysIn()) }, { _form: ctx.t('auth.guesses.tryAgainIn', { wait }) })
+            .value,
+        );
     }
     if (result.outcome === 'wrong')
       return void res

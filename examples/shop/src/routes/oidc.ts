@@ -1,6 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { confirmJoin, finishOidcSignIn, openPendingJoin, sealPendingJoin, sendJoinCode, startOidcSignIn } from '../app/auth/oidc-sign-in.js';
+import {
+  confirmJoin,
+  finishOidcSignIn,
+  openPendingJoin,
+  sealPendingJoin,
+  sendJoinCode,
+  startOidcSignIn,
+} from '../app/auth/oidc-sign-in.js';
 import { maskEmail } from '../app/auth/credentials.js';
 import { oidcProvider } from '../app/auth/oidc-providers.js';
 import { parseForm } from '../app/input/forms.js';
@@ -35,10 +42,13 @@ export function oidcRoutes(shop: Shop, limits: RateLimits): Router {
   // Lax: the provider's redirect back is a top-level GET, which carries it.
   const setCookie = (res: Response, name: string, value: string) =>
     res.cookie(cookieName(name, secure), value, { httpOnly: true, sameSite: 'lax', secure, maxAge: FIFTEEN_MINUTES, path: '/' });
-  const clearCookie = (res: Response, name: string) => res.clearCookie(cookieName(name, secure), { httpOnly: true, sameSite: 'lax', secure, path: '/' });
+  const clearCookie = (res: Response, name: string) =>
+    res.clearCookie(cookieName(name, secure), { httpOnly: true, sameSite: 'lax', secure, path: '/' });
   const cookieOf = (req: Request, name: string): unknown => req.cookies?.[cookieName(name, secure)];
 
-  router.get('/signin/oidc/:provider', limits.signIn, async (req, res) => {
+  // The trip to the provider and back guesses nothing (the provider authenticates; the callback's state is sealed), so
+  // the per-address sign-in limit, which counts password and code guesses, is not spent on it.
+  router.get('/signin/oidc/:provider', async (req, res) => {
     const next = typeof req.query['next'] === 'string' ? safeNext(req.query['next']) : '/dashboard';
     const started = await startOidcSignIn(shop, textParam(req.params['provider']), next);
     if (started === null) throw new ShopError('not_found', 'errors.notFound');
@@ -46,7 +56,7 @@ export function oidcRoutes(shop: Shop, limits: RateLimits): Router {
     res.redirect(303, started.url);
   });
 
-  router.get('/signin/oidc/:provider/callback', limits.signIn, async (req, res) => {
+  router.get('/signin/oidc/:provider/callback', async (req, res) => {
     const ctx = ctxOf(res);
     const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
     const result = await finishOidcSignIn(shop, {

@@ -25,7 +25,9 @@ const VerifySchema = z.object({
  */
 export function signInCodeRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
-  router.use('/signin/code', (_req, _res, next) => next(canSendEmailCodes(shop) ? undefined : new ShopError('not_found', 'errors.notFound')));
+  router.use('/signin/code', (_req, _res, next) =>
+    next(canSendEmailCodes(shop) ? undefined : new ShopError('not_found', 'errors.notFound')),
+  );
 
   router.get('/signin/code', (req, res) => {
     res.send(codeRequestPage(ctxOf(res), { next: typeof req.query['next'] === 'string' ? req.query['next'] : '' }).value);

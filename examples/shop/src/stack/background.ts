@@ -38,7 +38,9 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
       : [...broadcasts.definitions, dailySummaryJob(shop, api, new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock))];
   const configured = options.channels === undefined ? shopChannels(shop) : null;
   const channels = options.channels ?? configured?.list ?? [];
-  const worker = shop.kit.createWorker({ hostJobs: [...shop.hostJobs, ...telegramJobs, ...notificationJobs(shop, channels), ...emailCodeMailJob(shop, channels)] });
+  const worker = shop.kit.createWorker({
+    hostJobs: [...shop.hostJobs, ...telegramJobs, ...notificationJobs(shop, channels), ...emailCodeMailJob(shop, channels)],
+  });
   worker.start();
   if (broadcasts !== null) {
     void adoptPendingBroadcasts(shop, broadcasts).catch((error: unknown) =>

@@ -52,7 +52,11 @@ export function codeEntryPage(ctx: RequestContext, values: { email: string; next
 }
 
 /** An identity whose verified address is an existing account's: the buyer proves that account theirs, or signs in to it. */
-export function joinPage(ctx: RequestContext, values: { provider: string; maskedEmail: string; sent: boolean }, errors?: FieldErrors): SafeHtml {
+export function joinPage(
+  ctx: RequestContext,
+  values: { provider: string; maskedEmail: string; sent: boolean },
+  errors?: FieldErrors,
+): SafeHtml {
   const { t } = ctx;
   const form = values.sent
     ? html`<p class="notice" role="status">${t('signin.join.sent', { email: values.maskedEmail })}</p>
@@ -96,7 +100,10 @@ export function addEmailPage(ctx: RequestContext, values: { email?: string; sent
 }
 
 /** The other ways in on the sign-in page: a code by e-mail (when mail is set up) and each provider the owner set up. */
-export function otherWaysIn(ctx: RequestContext, options: { codeSignIn: boolean; providers: readonly { id: string; label: string }[]; next?: string }): SafeHtml | '' {
+export function otherWaysIn(
+  ctx: RequestContext,
+  options: { codeSignIn: boolean; providers: readonly { id: string; label: string }[]; next?: string },
+): SafeHtml | '' {
   const { t } = ctx;
   if (!options.codeSignIn && options.providers.length === 0) return '';
   const next = options.next ? `?next=${encodeURIComponent(options.next)}` : '';

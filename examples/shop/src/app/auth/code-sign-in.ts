@@ -44,6 +44,7 @@ export async function signInWithCode(shop: Shop, email: string, code: string, lo
   if (redeemed === null) return { outcome: 'wrong' };
   await throttle.release(EMAIL_CODE_GUESSES_PER_ADDRESS, address);
   const existing = await shop.accounts.getByEmail(address);
-  if (existing !== null) return isStaffRole(existing.role) ? { outcome: 'wrong' } : { outcome: 'signed_in', account: existing, created: false };
+  if (existing !== null)
+    return isStaffRole(existing.role) ? { outcome: 'wrong' } : { outcome: 'signed_in', account: existing, created: false };
   return { outcome: 'signed_in', account: await passwordlessBuyer(shop, address, locale, 'email_code'), created: true };
 }

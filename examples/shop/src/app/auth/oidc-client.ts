@@ -41,7 +41,13 @@ export function configurationOf(provider: OidcProvider): Promise<oidc.Configurat
   const issuer = new URL(provider.issuer);
   const made =
     protocol.kind === 'discovery'
-      ? oidc.discovery(issuer, provider.clientId, provider.clientSecret, undefined, isLoopback(issuer) ? { execute: [oidc.allowInsecureRequests] } : {})
+      ? oidc.discovery(
+          issuer,
+          provider.clientId,
+          provider.clientSecret,
+          undefined,
+          isLoopback(issuer) ? { execute: [oidc.allowInsecureRequests] } : {},
+        )
       : Promise.resolve(
           new oidc.Configuration(
             { issuer: provider.issuer, authorization_endpoint: protocol.authorizationEndpoint, token_endpoint: protocol.tokenEndpoint },
@@ -139,7 +145,9 @@ async function presetUser(
       authorization === 'OAuth'
         ? { authorization: `OAuth ${accessToken}`, accept: 'application/json' }
         : { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    ...(authorization === 'body' ? { body: new URLSearchParams({ client_id: provider.clientId, access_token: accessToken }).toString() } : {}),
+    ...(authorization === 'body'
+      ? { body: new URLSearchParams({ client_id: provider.clientId, access_token: accessToken }).toString() }
+      : {}),
     signal: AbortSignal.timeout(15_000),
   });
   if (!response.ok) throw new Error(`${provider.label} user API answered ${response.status}`);
@@ -149,5 +157,10 @@ async function presetUser(
   const subject = String(user['id'] ?? user['user_id'] ?? '');
   if (subject === '') throw new Error(`${provider.label} user API named no user`);
   const email = user['default_email'] ?? user['email'];
-  return { provider: provider.id, subject, email: typeof email === 'string' && email !== '' ? email.toLowerCase() : null, emailVerified: false };
+  return {
+    provider: provider.id,
+    subject,
+    email: typeof email === 'string' && email !== '' ? email.toLowerCase() : null,
+    emailVerified: false,
+  };
 }

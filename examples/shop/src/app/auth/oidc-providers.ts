@@ -133,7 +133,13 @@ export interface OidcProviderForm {
 export type SaveOidcProviderResult = { ok: true } | { ok: false; reason: 'forbidden' } | { ok: false; fields: Record<string, string> };
 
 async function store(shop: Shop, providers: readonly OidcProvider[], by: string | null): Promise<void> {
-  const value: OidcProviderSetting[] = providers.map(({ id, preset, label, issuer, clientId }) => ({ id, preset, label, issuer, clientId }));
+  const value: OidcProviderSetting[] = providers.map(({ id, preset, label, issuer, clientId }) => ({
+    id,
+    preset,
+    label,
+    issuer,
+    clientId,
+  }));
   const secret = Object.fromEntries(providers.map((p) => [p.id, p.clientSecret]));
   await writeSetting(shop, OIDC_PROVIDERS_SETTING, value, secret, shop.clock.now(), by);
 }
@@ -143,18 +149,24 @@ async function store(shop: Shop, providers: readonly OidcProvider[], by: string 
  * addresses are the preset's) or a custom issuer (an https URL that publishes OpenID Connect discovery). The client
  * secret is sealed at rest (`shop_settings`) and never shown back. Only the owner; audited without the secret.
  */
-export async function saveOidcProvider(shop: Shop, form: OidcProviderForm, actor: Actor & { role: AccountRole }): Promise<SaveOidcProviderResult> {
+export async function saveOidcProvider(
+  shop: Shop,
+  form: OidcProviderForm,
+  actor: Actor & { role: AccountRole },
+): Promise<SaveOidcProviderResult> {
   if (actor.role !== 'admin') return { ok: false, reason: 'forbidden' };
   const fields: Record<string, string> = {};
   const preset = form.preset as OidcPreset;
   if (!['google', 'yandex', 'vk', 'custom'].includes(preset)) fields['preset'] = 'forms.required';
   const id = preset === 'custom' ? form.id.trim().toLowerCase() : preset;
   if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(id)) fields['id'] = 'signin.providers.errors.id';
-  const issuer = preset === 'custom' ? form.issuer.trim().replace(/\/+$/, '') : (PRESETS[preset as Exclude<OidcPreset, 'custom'>]?.issuer ?? '');
+  const issuer =
+    preset === 'custom' ? form.issuer.trim().replace(/\/+$/, '') : (PRESETS[preset as Exclude<OidcPreset, 'custom'>]?.issuer ?? '');
   if (preset === 'custom' && !isUsableIssuer(issuer)) fields['issuer'] = 'signin.providers.errors.issuer';
   const clientId = form.clientId.trim();
   if (clientId === '' || clientId.length > 500) fields['clientId'] = 'forms.required';
-  const label = preset === 'custom' ? form.label.trim().slice(0, 60) || id : (PRESETS[preset as Exclude<OidcPreset, 'custom'>]?.label ?? id);
+  const label =
+    preset === 'custom' ? form.label.trim().slice(0, 60) || id : (PRESETS[preset as Exclude<OidcPreset, 'custom'>]?.label ?? id);
   const current = await oidcProviders(shop);
   const before = current.find((p) => p.id === id);
   const clientSecret = form.clientSecret.trim() || before?.clientSecret || '';

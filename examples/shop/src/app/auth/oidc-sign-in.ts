@@ -188,7 +188,9 @@ export async function confirmJoin(
   const throttle = signInThrottleOf(shop);
   const slot = await throttle.take(EMAIL_CODE_GUESSES_PER_ADDRESS, pending.email);
   if (!slot.allowed) return { ok: false, reason: 'throttled', retryAfterMs: slot.retryAfterMs };
-  const redeemed = /^[0-9]{6}$/.test(code.trim()) ? await emailCodesOf(shop).redeem('join', pending.email, code.trim(), pending.accountId) : null;
+  const redeemed = /^[0-9]{6}$/.test(code.trim())
+    ? await emailCodesOf(shop).redeem('join', pending.email, code.trim(), pending.accountId)
+    : null;
   if (redeemed === null || redeemed.subject !== `${pending.provider}|${pending.subject}`) return { ok: false, reason: 'wrong_code' };
   await throttle.release(EMAIL_CODE_GUESSES_PER_ADDRESS, pending.email);
   const account = await shop.accounts.get(pending.accountId);

@@ -55,7 +55,13 @@ export function signInProviderRoutes(shop: Shop): Router {
     if (!saved.ok && 'reason' in saved) throw new ShopError('forbidden', 'errors.forbidden');
     if (!saved.ok) {
       const t = ctxOf(res).t;
-      return render(req, res, 400, { ...form, clientSecret: '' }, Object.fromEntries(Object.entries(saved.fields).map(([f, key]) => [f, t(key)])));
+      return render(
+        req,
+        res,
+        400,
+        { ...form, clientSecret: '' },
+        Object.fromEntries(Object.entries(saved.fields).map(([f, key]) => [f, t(key)])),
+      );
     }
     res.redirect(303, '/admin/settings/sign-in?done=signin.provider_saved');
   });

@@ -18,7 +18,12 @@ export interface ListedProvider {
 /** The owner's sign-in providers: those set up (with the callback address to register at each), and the form to add one. */
 export function signInProvidersBody(
   ctx: RequestContext,
-  view: { providers: readonly ListedProvider[]; values: Partial<OidcProviderForm>; callbackPattern: string; errors?: FieldErrors | undefined },
+  view: {
+    providers: readonly ListedProvider[];
+    values: Partial<OidcProviderForm>;
+    callbackPattern: string;
+    errors?: FieldErrors | undefined;
+  },
 ): SafeHtml {
   const { t } = ctx;
   const { values: v, errors } = view;
