@@ -23,7 +23,12 @@ export interface BotShop {
 
 /** The shop under test with the bot on: long polling (default) against a fake Bot API, or webhook mode (not started). */
 export async function startBotShop(
-  options: { webhook?: boolean; env?: Record<string, string>; logger?: Logger; app?: Parameters<typeof startShop>[0]['app'] } = {},
+  options: {
+    webhook?: boolean;
+    env?: Record<string, string>;
+    logger?: Logger;
+    app?: NonNullable<Parameters<typeof startShop>[0]>['app'];
+  } = {},
 ): Promise<BotShop> {
   const fake = await FakeTelegram.start();
   const env: Record<string, string> = {
