@@ -432,6 +432,38 @@ const MIGRATIONS: readonly ShopMigration[] = [
     name: 'plan_routing',
     statements: (s) => [`CREATE TABLE IF NOT EXISTS ${s}.plan_routing (plan_id text PRIMARY KEY, preset text NOT NULL)`],
   },
+  {
+    // Issue 57: sign-in without Telegram. One-time codes sent by e-mail (only an HMAC of the code is kept; the code
+    // itself is sealed for the mail job and blanked once sent), and the OpenID Connect identities joined to accounts.
+    version: 21,
+    name: 'sign_in_without_telegram',
+    statements: (s) => [
+      `CREATE TABLE IF NOT EXISTS ${s}.email_codes (
+        id text PRIMARY KEY,
+        purpose text NOT NULL CHECK (purpose IN ('sign_in', 'add_email', 'join')),
+        email text NOT NULL,
+        account_id text REFERENCES ${s}.accounts (id) ON DELETE CASCADE,
+        subject text,
+        locale text NOT NULL,
+        code_hash text NOT NULL,
+        sealed_code text,
+        wrong_guesses integer NOT NULL DEFAULT 0,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz
+      )`,
+      `CREATE INDEX IF NOT EXISTS email_codes_by_email ON ${s}.email_codes (email, purpose, created_at DESC)`,
+      `CREATE TABLE IF NOT EXISTS ${s}.oidc_identities (
+        provider text NOT NULL,
+        subject text NOT NULL,
+        account_id text NOT NULL REFERENCES ${s}.accounts (id) ON DELETE CASCADE,
+        email text,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (provider, subject)
+      )`,
+      `CREATE INDEX IF NOT EXISTS oidc_identities_by_account ON ${s}.oidc_identities (account_id)`,
+    ],
+  },
 ];
 
 /** The newest version this build knows. */

@@ -1,5 +1,6 @@
 import type { SecretBox } from '@panelkit/sdk';
 import type { SqlClient } from '@panelkit/storage-postgres';
+import { emailCodeContext } from './email-codes.js';
 import { settingContext } from './shop-settings.js';
 import { staffTotpContext } from './staff-totp.js';
 
@@ -21,6 +22,8 @@ interface SealedColumn {
 const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'staff_totp', key: 'account_id', sealed: 'secret_sealed', contextOf: staffTotpContext },
   { table: 'shop_settings', key: 'name', sealed: 'sealed', contextOf: settingContext },
+  // A code's copy for its mail job (blanked once sent; at most minutes old).
+  { table: 'email_codes', key: 'id', sealed: 'sealed_code', contextOf: emailCodeContext },
 ];
 
 /**

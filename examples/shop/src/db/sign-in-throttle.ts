@@ -18,9 +18,9 @@ export interface ThrottleRule {
    * `password` (keyed by the email given, so unknown emails answer alike, over every address), `password-address` (that
    * email from one address), `password-device` (that email from a browser that signed in to it before), `code` (a
    * second-factor code), or `reauth` (a password or code a signed-in session gives to re-confirm itself, keyed by that
-   * session).
+   * session), or `email-code` (a one-time code sent by e-mail, keyed by the address it was sent to).
    */
-  kind: 'password' | 'password-address' | 'password-device' | 'code' | 'reauth';
+  kind: 'password' | 'password-address' | 'password-device' | 'code' | 'reauth' | 'email-code';
   limit: number;
   windowMs: number;
   /**
@@ -46,6 +46,18 @@ export const PASSWORD_GUESSES_PER_ADDRESS: ThrottleRule = { kind: 'password-addr
  * minutes. Counted apart from {@link PASSWORD_GUESSES}: no one else's guesses can slow the holder's own browser.
  */
 export const PASSWORD_GUESSES_PER_DEVICE: ThrottleRule = { kind: 'password-device', limit: 10, windowMs: 15 * 60_000 };
+
+/**
+ * Wrong e-mail codes for one address over every client, per 15 minutes; past ten, one guess every 30 seconds: the
+ * same delay-not-wall as {@link PASSWORD_GUESSES}, so a stranger guessing cannot shut the mailbox's holder out for
+ * long, while each code also dies after five wrong guesses (`EMAIL_CODE_GUESSES`).
+ */
+export const EMAIL_CODE_GUESSES_PER_ADDRESS: ThrottleRule = {
+  kind: 'email-code',
+  limit: 10,
+  windowMs: 15 * 60_000,
+  thenOneEveryMs: 30_000,
+};
 
 /** Wrong second-factor codes per account per hour, over all its sign-ins (each sign-in also ends after 5). */
 export const CODE_GUESSES: ThrottleRule = { kind: 'code', limit: 10, windowMs: 60 * 60_000 };

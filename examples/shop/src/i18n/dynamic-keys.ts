@@ -82,4 +82,8 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'subscription.notices.auto_renew_',
   'wallet.notices.',
   'payRails.notices.',
+  // Sign-in without Telegram: the code mails by purpose, refusals by reason, the provider presets by name.
+  'signin.mail.',
+  'signin.refused.',
+  'signin.providers.presets.',
 ];

@@ -7,7 +7,10 @@ import { formatDuration } from '../i18n/duration.js';
 import type { Translate } from '../i18n/translate.js';
 import { SESSION_COOKIE, cookieName } from '../http/viewer.js';
 import { setLocaleCookie } from '../http/locale-cookie.js';
-import { clearSessionCookie, setSessionCookie } from '../http/session-cookie.js';
+import { clearSessionCookie } from '../http/session-cookie.js';
+import { startSession as startSessionFor } from '../http/start-session.js';
+import { canSendEmailCodes } from '../app/auth/email-codes.js';
+import { signInButtons } from '../app/auth/oidc-providers.js';
 import { ctxOf } from '../http/context.js';
 import { parseForm } from '../app/input/forms.js';
 import { noticeFrom } from '../http/notice.js';
@@ -36,17 +39,8 @@ export function safeNext(next: unknown): string {
 
 export function authRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
-  const startSession = async (req: Request, res: Response, accountId: string, secondFactorPending = false) => {
-    // A new token at every sign-in; the one this browser had before stops working.
-    const previous = req.cookies?.[cookieName(SESSION_COOKIE, shop.config.secureCookies)] as unknown;
-    if (typeof previous === 'string') await shop.sessions.destroy(previous);
-    const { token } = await shop.sessions.create(accountId, {
-      secondFactorPending,
-      userAgent: req.get('user-agent') ?? '',
-      csrfCookie: res.locals['csrfCookie'] as string | null,
-    });
-    setSessionCookie(res, shop.config, token);
-  };
+  const startSession = (req: Request, res: Response, accountId: string, secondFactorPending = false) =>
+    startSessionFor(shop, req, res, accountId, secondFactorPending);
 
   router.get('/signup', (req, res) => {
     const ref = req.query['ref'];
@@ -68,17 +62,18 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     res.redirect(303, '/?done=auth.signed_up');
   });
 
-  router.get('/signin', (req, res) => {
-    res.send(
-      signInPage(ctxOf(res), { next: typeof req.query['next'] === 'string' ? req.query['next'] : '', notice: noticeFrom(req) }).value,
-    );
+  const waysIn = async () => ({ codeSignIn: canSendEmailCodes(shop), providers: await signInButtons(shop) });
+
+  router.get('/signin', async (req, res) => {
+    const next = typeof req.query['next'] === 'string' ? req.query['next'] : '';
+    res.send(signInPage(ctxOf(res), { next, notice: noticeFrom(req), ...(await waysIn()) }).value);
   });
 
   router.post('/signin', limits.signIn, async (req, res) => {
     const ctx = ctxOf(res);
     const form = parseForm(SignInSchema, req.body, ctx.t);
     const email = typeof req.body?.email === 'string' ? req.body.email : '';
-    if (!form.ok) return void res.status(400).send(signInPage(ctx, { email }, form.fields).value);
+    if (!form.ok) return void res.status(400).send(signInPage(ctx, { email, ...(await waysIn()) }, form.fields).value);
     const device = { secret: shop.secret, email: form.data.email, secure: shop.config.secureCookies };
     const result = await signInWithPassword(shop, form.data.email, form.data.password, {
       address: req.ip ?? 'unknown',
@@ -89,10 +84,15 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
       const wait = waitText(result.retryAfterMs, ctx.t);
       return void res
         .status(429)
-        .send(signInPage(ctx, { email, next: form.data.next }, { _form: ctx.t('auth.guesses.tryAgainIn', { wait }) }).value);
+        .send(
+          signInPage(ctx, { email, next: form.data.next, ...(await waysIn()) }, { _form: ctx.t('auth.guesses.tryAgainIn', { wait }) })
+            .value,
+        );
     }
     if (result.outcome === 'wrong')
-      return void res.status(401).send(signInPage(ctx, { email, next: form.data.next }, { _form: ctx.t('auth.wrongPassword') }).value);
+      return void res
+        .status(401)
+        .send(signInPage(ctx, { email, next: form.data.next, ...(await waysIn()) }, { _form: ctx.t('auth.wrongPassword') }).value);
     const { account } = result;
     rememberKnownDevice(req, res, device);
     if (await shop.staffTotp.isEnabled(account.id)) {
@@ -125,7 +125,7 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
 }
 
 /** "30 seconds", "14 minutes": how long to wait, rounded up. */
-function waitText(ms: number, t: Translate): string {
+export function waitText(ms: number, t: Translate): string {
   const seconds = Math.ceil(ms / 1000);
   return seconds < 60 ? t('auth.guesses.seconds', { count: seconds }) : formatDuration(Math.ceil(ms / 60_000) * 60_000, t);
 }

@@ -13,6 +13,9 @@ import { dashboardPage } from '../views/dashboard-page.js';
 import { qrDataUrl } from '../views/qr-code.js';
 import { subscriptionPage } from '../views/subscription-page.js';
 import { buyerLinkOf } from '../app/subscriptions/buyer-link.js';
+import { telegramIsLinked } from '../app/auth/telegram-buyers.js';
+import { canAddEmail } from '../app/auth/add-email.js';
+import { canSendEmailCodes } from '../app/auth/email-codes.js';
 
 const PAGE_SIZE = 50;
 
@@ -32,7 +35,8 @@ export function subscriptionRoutes(shop: Shop): Router {
         shopLink: linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl) },
         timeZone: shop.config.timeZone,
         notice: noticeFrom(req),
-        telegram: shop.config.telegram !== null,
+        telegram: shop.config.telegram === null ? 'off' : (await telegramIsLinked(shop, viewer.customer.id)) ? 'linked' : 'offer',
+        addEmail: canSendEmailCodes(shop) && canAddEmail(viewer.account),
       }).value,
     );
   });

@@ -1,6 +1,8 @@
 import type { NotificationChannel } from '../app/notifications/channel.js';
 import { shopChannels } from './notification-channels.js';
 import { notificationJobs } from '../app/notifications/notification-jobs.js';
+import { emailCodeMailJob } from '../app/auth/email-codes.js';
+import { emailCodesOf } from '../db/email-codes.js';
 import { queueScheduledBackup } from '../app/backup/scheduled.js';
 import { adoptPendingBroadcasts, createBroadcastJobs } from '../telegram/broadcast-jobs.js';
 import { telegramApi } from '../app/telegram-api.js';
@@ -36,7 +38,9 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
       : [...broadcasts.definitions, dailySummaryJob(shop, api, new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock))];
   const configured = options.channels === undefined ? shopChannels(shop) : null;
   const channels = options.channels ?? configured?.list ?? [];
-  const worker = shop.kit.createWorker({ hostJobs: [...shop.hostJobs, ...telegramJobs, ...notificationJobs(shop, channels)] });
+  const worker = shop.kit.createWorker({
+    hostJobs: [...shop.hostJobs, ...telegramJobs, ...notificationJobs(shop, channels), ...emailCodeMailJob(shop, channels)],
+  });
   worker.start();
   if (broadcasts !== null) {
     void adoptPendingBroadcasts(shop, broadcasts).catch((error: unknown) =>
@@ -50,6 +54,7 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
       await scheduler.tick();
       await shop.sessions.deleteExpired();
       await signInThrottleOf(shop).deleteStale();
+      await emailCodesOf(shop).deleteStale();
     } catch (error) {
       log.error({ err: error }, 'scheduler tick failed');
     }

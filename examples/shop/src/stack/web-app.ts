@@ -17,6 +17,9 @@ import { salesApiRoutes } from '../routes/api/sales.js';
 import { apiTokenRoutes } from '../routes/api-tokens.js';
 import { authRoutes } from '../routes/auth.js';
 import { credentialRoutes } from '../routes/credentials.js';
+import { signInCodeRoutes } from '../routes/sign-in-code.js';
+import { oidcRoutes } from '../routes/oidc.js';
+import { addEmailRoutes } from '../routes/add-email.js';
 import { shopChannels } from './notification-channels.js';
 import { catalogRoutes } from '../routes/catalog.js';
 import { adminCustomersRoutes } from '../routes/admin/customers.js';
@@ -69,6 +72,9 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
   return [
     telegramLinkRoutes(shop, telegram),
     authRoutes(shop, limits),
+    signInCodeRoutes(shop, limits),
+    oidcRoutes(shop, limits),
+    addEmailRoutes(shop, limits),
     credentialRoutes(shop, limits, shopChannels(shop).list),
     staffSecurityRoutes(shop, limits),
     catalogRoutes(shop),

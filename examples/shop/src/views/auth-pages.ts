@@ -3,6 +3,7 @@ import type { FieldErrors } from '../app/input/forms.js';
 import { field, formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
+import { otherWaysIn } from './sign-in-code-pages.js';
 
 export function signUpPage(ctx: RequestContext, values: { email?: string; ref?: string }, errors?: FieldErrors): SafeHtml {
   const { t } = ctx;
@@ -22,7 +23,15 @@ export function signUpPage(ctx: RequestContext, values: { email?: string; ref?: 
 
 export function signInPage(
   ctx: RequestContext,
-  values: { email?: string; next?: string; notice?: string | null },
+  values: {
+    email?: string;
+    next?: string;
+    notice?: string | null;
+    /** Whether "sign in with a code by e-mail" is offered (mail is set up). */
+    codeSignIn?: boolean;
+    /** The sign-in providers the owner set up. */
+    providers?: readonly { id: string; label: string }[];
+  },
   errors?: FieldErrors,
 ): SafeHtml {
   const { t } = ctx;
@@ -37,6 +46,7 @@ export function signInPage(
   ${field({ name: 'password', type: 'password', label: t('auth.password'), errors, required: true, autocomplete: 'current-password' })}
   <button type="submit">${t('auth.signIn.submit')}</button>
 </form>
+${otherWaysIn(ctx, { codeSignIn: values.codeSignIn ?? false, providers: values.providers ?? [], next: values.next })}
 <p><a href="/forgot-password">${t('credentials.forgot.link')}</a></p>
 <p>${t('auth.signIn.noAccount')} <a href="/signup">${t('nav.signUp')}</a></p></section>`,
   });

@@ -1,6 +1,7 @@
 import type { Subscription } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import { isTelegramAccountEmail } from '../app/auth/telegram-buyers.js';
+import { isPlaceholderEmail } from '../app/auth/passwordless-accounts.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
 import { expiryText, statusBadge, usageView } from './subscription-bits.js';
@@ -15,8 +16,13 @@ export interface DashboardView {
   shopLink: SubscriptionLinkView | null;
   timeZone: string;
   notice: string | null;
-  /** Whether the shop's Telegram bot is on (the page then offers to link it). */
-  telegram: boolean;
+  /**
+   * The shop's Telegram bot as this buyer sees it: `off` (no bot), `linked` (their Telegram is linked already: a Mini
+   * App or bot buyer, or one who linked it; nothing to offer), or `offer` (the page offers to link it).
+   */
+  telegram: 'off' | 'linked' | 'offer';
+  /** Whether the page offers to add an e-mail (an account Telegram made, with mail set up). */
+  addEmail: boolean;
 }
 
 function subscriptionCard(ctx: RequestContext, sub: Subscription, view: DashboardView): SafeHtml {
@@ -33,7 +39,8 @@ function subscriptionCard(ctx: RequestContext, sub: Subscription, view: Dashboar
 /** Who is signed in: the account's email, or that Telegram signed them in (a Mini App account has no real email). */
 function signedInAs(ctx: RequestContext): string {
   const email = ctx.viewer?.account.email ?? '';
-  return isTelegramAccountEmail(email) ? ctx.t('miniapp.signedInThroughTelegram') : ctx.t('dashboard.signedInAs', { email });
+  if (isTelegramAccountEmail(email)) return ctx.t('miniapp.signedInThroughTelegram');
+  return isPlaceholderEmail(email) ? ctx.t('signin.signedInWithoutEmail') : ctx.t('dashboard.signedInAs', { email });
 }
 
 export function dashboardPage(ctx: RequestContext, view: DashboardView): SafeHtml {
@@ -51,10 +58,18 @@ ${
 }
 ${view.nextCursor !== null ? html`<p><a href="/dashboard?cursor=${encodeURIComponent(view.nextCursor)}">${t('dashboard.more')}</a></p>` : ''}
 ${
-  view.telegram
+  view.addEmail
+    ? html`<section class="card" data-testid="add-email-offer"><h2>${t('signin.addEmail.title')}</h2><p>${t('signin.addEmail.offer')}</p>
+<a class="button" href="/account/email">${t('signin.addEmail.link')}</a></section>`
+    : ''
+}
+${
+  view.telegram === 'offer'
     ? html`<section class="card" data-testid="telegram-link"><h2>${t('telegram.web.title')}</h2><p>${t('telegram.web.intro')}</p>
 <form method="post" action="/account/telegram">${csrfField(ctx)}<button type="submit">${t('telegram.web.link')}</button></form></section>`
-    : ''
+    : view.telegram === 'linked'
+      ? html`<p class="muted" data-testid="telegram-linked">${t('telegram.web.linked')}</p>`
+      : ''
 }`,
   });
 }

@@ -1,3 +1,4 @@
+import { emailCodeMailJob } from '../../src/app/auth/email-codes.js';
 import { ManualClock } from '@panelkit/sdk/testing';
 import pino, { type Logger } from 'pino';
 import supertest from 'supertest';
@@ -64,7 +65,9 @@ export async function startShop(options: { env?: Record<string, string>; app?: A
   await ensureAdmin(shop, ADMIN.email, ADMIN.password);
   // The shop's own jobs as `startBackground` runs them: notifications on the configured channels among them.
   const channels = shopChannels(shop);
-  const worker = shop.kit.createWorker({ hostJobs: [...shop.hostJobs, ...notificationJobs(shop, channels.list)] });
+  const worker = shop.kit.createWorker({
+    hostJobs: [...shop.hostJobs, ...notificationJobs(shop, channels.list), ...emailCodeMailJob(shop, channels.list)],
+  });
   return {
     shop,
     app: createApp(shop, options.app),

@@ -22,7 +22,14 @@ export interface BotShop {
 }
 
 /** The shop under test with the bot on: long polling (default) against a fake Bot API, or webhook mode (not started). */
-export async function startBotShop(options: { webhook?: boolean; env?: Record<string, string>; logger?: Logger } = {}): Promise<BotShop> {
+export async function startBotShop(
+  options: {
+    webhook?: boolean;
+    env?: Record<string, string>;
+    logger?: Logger;
+    app?: NonNullable<Parameters<typeof startShop>[0]>['app'];
+  } = {},
+): Promise<BotShop> {
   const fake = await FakeTelegram.start();
   const env: Record<string, string> = {
     TELEGRAM_BOT_TOKEN: fake.token,
@@ -39,7 +46,11 @@ export async function startBotShop(options: { webhook?: boolean; env?: Record<st
       TELEGRAM_WEBHOOK: 'on',
       TELEGRAM_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123',
     });
-  const t = await startShop({ env, ...(options.logger === undefined ? {} : { logger: options.logger }) });
+  const t = await startShop({
+    env,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.app === undefined ? {} : { app: options.app }),
+  });
   const config = t.config.telegram;
   if (config === null) throw new Error('the bot is not configured');
   const shopBot = createShopBot(t.shop, config);

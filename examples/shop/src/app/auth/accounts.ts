@@ -4,7 +4,7 @@ import type { Shop } from '../shop.js';
 import { dummyHash, hashPassword, verifyPassword } from './password.js';
 
 /** The engine's customer for an email: the existing one (a customer made by a bot, or a sign-up cut short), else a new one. */
-async function customerFor(shop: Shop, email: string, locale: string): Promise<Customer> {
+export async function customerFor(shop: Shop, email: string, locale: string): Promise<Customer> {
   const existing = await shop.storage.customers.getByEmail(email);
   if (existing !== null) return existing;
   try {

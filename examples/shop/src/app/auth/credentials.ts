@@ -4,6 +4,7 @@ import type { Account } from '../../db/accounts.js';
 import type { Shop } from '../shop.js';
 import { writeNotification } from '../../db/notifications.js';
 import { hashPassword, verifyPassword } from './password.js';
+import { isPlaceholderEmail } from './passwordless-accounts.js';
 
 /** Why a change of password or email was refused. */
 export type CredentialRefusal = 'wrong_password' | 'email_taken';
@@ -31,7 +32,20 @@ export async function changeEmail(
   input: { password: string; email: string },
 ): Promise<{ ok: true } | { ok: false; reason: CredentialRefusal }> {
   if (!(await verifyPassword(input.password, account.passwordHash))) return { ok: false, reason: 'wrong_password' };
-  const email = input.email.toLowerCase();
+  return moveEmail(shop, account, input.email);
+}
+
+/**
+ * Moves the account (and its engine customer) to `email`, lower-cased, when the email is free; the caller has proved
+ * the buyer's right to do so (the password, or a code sent to the new address). The old address is told, unless it
+ * is a placeholder that reaches nobody.
+ */
+export async function moveEmail(
+  shop: Shop,
+  account: Account,
+  newEmail: string,
+): Promise<{ ok: true } | { ok: false; reason: 'email_taken' }> {
+  const email = newEmail.toLowerCase();
   if (email === account.email) return { ok: true };
   // A customer a bot made with this email, without an account, holds it too: the engine's customers are unique by email.
   const holder = await shop.storage.customers.getByEmail(email);
@@ -47,6 +61,7 @@ export async function changeEmail(
   const changed = await shop.storage
     .transaction(async (tx) => {
       if (!(await moveAccountEmail(tx, shop.shopSchema, account.id, email))) return false;
+      if (isPlaceholderEmail(account.email)) return true;
       const at = shop.clock.now();
       await writeNotification(tx, shop.shopSchema, at, {
         recipient: { kind: 'customer', customerId: account.customerId },

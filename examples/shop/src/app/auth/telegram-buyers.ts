@@ -2,7 +2,7 @@ import { ConflictError, type Customer } from '@panelkit/sdk';
 import type { User } from 'grammy/types';
 import type { Locale } from '../../i18n/translate.js';
 import type { Shop } from '../shop.js';
-import type { TelegramLink, TelegramLinkStore } from '../../db/telegram-links.js';
+import { TelegramLinkStore, type TelegramLink } from '../../db/telegram-links.js';
 import { localeOfLanguageCode } from '../../i18n/language-choice.js';
 
 /** The customer's own id for a buyer who came through Telegram first (unique in the engine). */
@@ -62,6 +62,11 @@ export async function customerOfTelegramUser(
   const customer = await shop.storage.customers.get(link.customerId);
   if (customer === null) throw new Error(`Telegram user ${telegramUserId} is linked to a missing customer ${link.customerId}`);
   return { link, customer };
+}
+
+/** Whether a Telegram user acts as this customer (a bot or Mini App buyer, or a web buyer who linked their Telegram). */
+export async function telegramIsLinked(shop: Shop, customerId: string): Promise<boolean> {
+  return (await new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock).byCustomer(customerId)) !== null;
 }
 
 export type DeepLinkResult = 'linked' | 'already' | 'expired' | 'has_own_purchases';

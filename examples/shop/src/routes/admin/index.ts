@@ -6,6 +6,7 @@ import { backupRoutes } from './backup.js';
 import { settingsRoutes } from './settings.js';
 import { linkNoticeRoutes } from './link-notice.js';
 import { paymentRailsRoutes } from './payment-rails.js';
+import { signInProviderRoutes } from './sign-in-providers.js';
 import { deliveryRoutes } from './deliveries.js';
 import { referralSettingsRoutes } from '../referrals.js';
 import { discountRoutes } from './discounts.js';
@@ -45,6 +46,7 @@ export function adminRoutes(shop: Shop): Router {
     settingsRoutes,
     linkNoticeRoutes,
     paymentRailsRoutes,
+    signInProviderRoutes,
     evacuationRoutes,
     importRoutes,
   ])

@@ -1,0 +1,50 @@
+import type { Account } from '../../db/accounts.js';
+import { emailCodesOf } from '../../db/email-codes.js';
+import { EMAIL_CODE_GUESSES_PER_ADDRESS, signInThrottleOf } from '../../db/sign-in-throttle.js';
+import type { Shop } from '../shop.js';
+import { sendEmailCode } from './email-codes.js';
+import { isPlaceholderEmail, passwordlessBuyer } from './passwordless-accounts.js';
+import { isStaffRole } from './staff-roles.js';
+
+/** An e-mail code sign-in's outcome: the account, a wrong or spent code, or a guess not judged and when one may be. */
+export type CodeSignIn =
+  | { outcome: 'signed_in'; account: Account; created: boolean }
+  | { outcome: 'wrong' }
+  | { outcome: 'throttled'; retryAfterMs: number };
+
+/** An address as codes are keyed: trimmed, lower-cased. */
+export function normalEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/**
+ * A buyer asks for a sign-in code. A code goes to the address whether or not it has an account (a right code then
+ * signs it up: sign-up by code), so the answer, always the same, says nothing about which addresses have accounts.
+ * Staff accounts keep their password and second factor: no code is sent to a staff address (the answer is the same).
+ */
+export async function requestSignInCode(shop: Shop, email: string, locale: string): Promise<void> {
+  const address = normalEmail(email);
+  if (isPlaceholderEmail(address)) return;
+  const account = await shop.accounts.getByEmail(address);
+  if (account !== null && isStaffRole(account.role)) return;
+  await sendEmailCode(shop, { purpose: 'sign_in', email: address, locale });
+}
+
+/**
+ * Judges a sign-in code under the guess limit of its address ({@link EMAIL_CODE_GUESSES_PER_ADDRESS}: the slot is taken
+ * before the code is judged, so racing guesses cannot pass it together). A right code signs in the address's account,
+ * or makes one (sign-up by code, no password); a staff account is never opened by a code.
+ */
+export async function signInWithCode(shop: Shop, email: string, code: string, locale: string): Promise<CodeSignIn> {
+  const address = normalEmail(email);
+  const throttle = signInThrottleOf(shop);
+  const slot = await throttle.take(EMAIL_CODE_GUESSES_PER_ADDRESS, address);
+  if (!slot.allowed) return { outcome: 'throttled', retryAfterMs: slot.retryAfterMs };
+  const redeemed = /^[0-9]{6}$/.test(code.trim()) ? await emailCodesOf(shop).redeem('sign_in', address, code.trim()) : null;
+  if (redeemed === null) return { outcome: 'wrong' };
+  await throttle.release(EMAIL_CODE_GUESSES_PER_ADDRESS, address);
+  const existing = await shop.accounts.getByEmail(address);
+  if (existing !== null)
+    return isStaffRole(existing.role) ? { outcome: 'wrong' } : { outcome: 'signed_in', account: existing, created: false };
+  return { outcome: 'signed_in', account: await passwordlessBuyer(shop, address, locale, 'email_code'), created: true };
+}
