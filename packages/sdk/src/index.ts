@@ -92,7 +92,12 @@ export type {
   PaymentOpened,
   PaymentProvider,
   PaymentProviderCapabilities,
+  PaymentRefundOutcome,
+  PaymentRefundRequest,
   PaymentSignal,
+  SavedMethodChargeOutcome,
+  SavedMethodChargeRequest,
+  SavedPaymentMethodReport,
 } from './ports/payment-provider.js';
 export { systemClock } from './ports/clock.js';
 export type { Clock } from './ports/clock.js';

@@ -29,10 +29,34 @@ export interface PaymentGatewayHarness {
   setDown(down: boolean): void;
 }
 
+/**
+ * What the suite needs of the provider's world to check the optional capabilities (`refunds`,
+ * `savedMethods`): counts of what the world holds, and control over its answers. Required when the
+ * provider declares either capability.
+ */
+export interface PaymentCapabilityHarness {
+  /** How many distinct refunds the world holds (each once, however often it was asked for). */
+  refundCount(): Promise<number>;
+  /** How many distinct off-session charges of saved methods the world holds. */
+  chargeCount(): Promise<number>;
+  /** How the world answers off-session charges from now on (default `succeed`). */
+  setChargeAnswer(answer: 'succeed' | 'decline' | 'require_action'): void;
+  /**
+   * The next request reaches the world and is applied, but its answer is lost (the connection drops):
+   * the provider must throw `PaymentProviderUnavailableError`, and a retry with the same idempotency key
+   * must answer about what was applied. Omit when the provider's transport cannot be made to lose one.
+   */
+  loseNextAnswer?(): void;
+  /** Makes the world unreachable (`true`) or reachable again (for an instant provider: its refund and charge calls). */
+  setDown(down: boolean): void;
+}
+
 /** What the factory gives each test: the provider, and for gateways the harness of its world. */
 export interface PaymentProviderUnderTest {
   provider: PaymentProvider;
   gateway?: PaymentGatewayHarness;
+  /** The harness of the refund and saved-method capabilities; required when the provider declares one. */
+  capabilities?: PaymentCapabilityHarness;
   /** The currency the suite's payments are in (default `USD`): a gateway that takes one currency names it. */
   currency?: string;
   /** Called after the test: stop the gateway simulator, close what the factory opened. */
