@@ -85,6 +85,8 @@ export type { NewReferral, Referral, ReferralProgram, ReferralProgramInput, Refe
 export type { CreditLimit, NewPriceBookEntry, PriceBookEntry } from './domain/price-book.js';
 export { PAYMENT_CONFIRMATIONS, PAYMENT_STATUSES, paymentLedgerKey } from './domain/payment.js';
 export type { NewPayment, Payment, PaymentConfirmation, PaymentPatch, PaymentStatus } from './domain/payment.js';
+export { viewOfSavedMethod } from './domain/payment-method.js';
+export type { NewSavedPaymentMethod, SavedPaymentMethod, SavedPaymentMethodView } from './domain/payment-method.js';
 export { PaymentProviderUnavailableError, PaymentSignatureError } from './ports/payment-provider.js';
 export type {
   PaymentCallback,
