@@ -127,4 +127,5 @@ export function createPayments(ctx: EngineContext, registry: PaymentProviderRegi
     chargeSavedMethod: (request) => startSavedMethodCharge(ctx, registry, request),
   };
 }
-export { cardToCardProvider, testPaymentProvider, type CardToCardOptions } from './builtin-providers.js';
+export { cardToCardProvider, testPaymentProvider, type CardToCardOptions, type TestPaymentOptions } from './builtin-providers.js';
+export { TestPaymentWorld, type TestChargeAnswer } from './test-world.js';

@@ -55,8 +55,13 @@ export function openSavedMethod(box: SecretBox, method: SavedPaymentMethod): str
   return box.open(method.sealedRef, savedMethodContext(method.customerId, method.providerId));
 }
 
-async function ownMethod(ctx: EngineContext, customerId: string, methodId: string): Promise<SavedPaymentMethod> {
-  const method = await ctx.storage.paymentMethods.get(parseInput(IdSchema, methodId, 'saved payment method id'));
+async function ownMethod(
+  ctx: EngineContext,
+  customerId: string,
+  methodId: string,
+  repos: StorageRepositories = ctx.storage,
+): Promise<SavedPaymentMethod> {
+  const method = await repos.paymentMethods.get(parseInput(IdSchema, methodId, 'saved payment method id'));
   if (method === null || method.customerId !== customerId) throw new NotFoundError('saved payment method', methodId);
   return method;
 }
@@ -129,7 +134,7 @@ export async function startSavedMethodCharge(
   tx?: StorageRepositories,
 ): Promise<{ payment: Payment; replayed: boolean }> {
   const request = parseInput(ChargeSavedMethodSchema, input, 'saved method charge');
-  const method = await ownMethod(ctx, request.customerId, request.methodId);
+  const method = await ownMethod(ctx, request.customerId, request.methodId, tx);
   const provider = registry.require(method.providerId);
   if (provider.capabilities.savedMethods !== true || provider.chargeSavedMethod === undefined)
     throw new EligibilityError(`${provider.id} cannot charge saved methods`, ['saved_methods_not_supported'], {
