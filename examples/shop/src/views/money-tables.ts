@@ -7,6 +7,7 @@ import { html, type SafeHtml } from './html.js';
 import { csrfField } from './layout.js';
 import { paymentNoteText } from '../app/payments/payment-notes.js';
 import { hasMessage } from '../i18n/translate.js';
+import { paymentStatusKey } from '../app/payments/registry.js';
 
 /**
  * A ledger entry's note for staff: the engine's own note on a credited payment (`card payment pay_…`) in the reader's
@@ -28,7 +29,7 @@ export function balanceList(ctx: RequestContext, balances: Money[], currency: st
 }
 
 export function paymentBadge(ctx: RequestContext, payment: Payment): SafeHtml {
-  return html`<span class="badge ${payment.status}" data-status="${payment.status}">${ctx.t(`wallet.status.${payment.status}`)}</span>`;
+  return html`<span class="badge ${payment.status}" data-status="${payment.status}">${ctx.t(paymentStatusKey(payment))}</span>`;
 }
 
 /** A signed ledger amount: credits with a plus, debits with the locale's minus. */
