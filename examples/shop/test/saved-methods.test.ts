@@ -5,7 +5,7 @@ import { customerIdOf, startMoneyShop, topUpForm } from './support/wallet-helper
 let t: ShopUnderTest;
 beforeAll(async () => {
   t = await startMoneyShop();
-});
+}, 300_000);
 afterAll(() => t.close());
 
 /** The saved methods the wallet page lists, as [id, renewal on/off] pairs. */

@@ -53,6 +53,10 @@ describe('a wallet top-up in Telegram Stars, bought in the bot and refunded by t
     expect(s.fake.callsSince(since, 'createInvoiceLink')).toHaveLength(1);
     const [payment] = (await paymentsOf(shop).listByCustomer(customerId, { limit: 10 })).items;
     expect(payment).toMatchObject({ provider: 'stars', status: 'pending', amount: { amount: cheapest, currency: 'USD' } });
+    // The buyer's wallet says the invoice waits for their payment, not for a review.
+    const unpaid = textOf(await buyer.press(menu, 'w'));
+    expect(unpaid).toContain(t('wallet.status.awaiting_payment'));
+    expect(unpaid).not.toContain(t('wallet.status.pending'));
 
     // Waiting in the receipts queue, with no admin decision offered: only Telegram confirms it.
     const pendingQueue = await (await signedInAdmin(s.t.app)).agent.get('/admin/receipts?provider=stars').expect(200);
