@@ -26,13 +26,13 @@ export function isGatewayProvider(providerId: string): boolean {
 }
 
 /**
- * The catalog key of a payment's status as the buyer reads it: a pending gateway payment waits for the buyer
- * to pay (an unpaid Stars invoice, say), only a pending receipt waits for an admin's review.
+ * The catalog key of a payment's status: a pending gateway payment waits for the buyer to pay (an unpaid Stars
+ * invoice, say; "your payment" to the buyer, "the buyer's payment" to staff), only a pending receipt waits for an
+ * admin's review.
  */
-export function paymentStatusKey(payment: { status: string; provider: string }): string {
-  return payment.status === 'pending' && isGatewayProvider(payment.provider)
-    ? 'wallet.status.awaiting_payment'
-    : `wallet.status.${payment.status}`;
+export function paymentStatusKey(payment: { status: string; provider: string }, reader: 'buyer' | 'staff' = 'buyer'): string {
+  if (payment.status !== 'pending' || !isGatewayProvider(payment.provider)) return `wallet.status.${payment.status}`;
+  return reader === 'buyer' ? 'wallet.status.awaiting_payment' : 'wallet.status.awaiting_buyer';
 }
 
 /** The ids of every provider this shop knows, enabled or not (old payments may name a disabled one). */
