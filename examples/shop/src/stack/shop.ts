@@ -11,8 +11,8 @@ import { DROP_LEGACY_PAYMENTS, migrateShop, NOTIFICATIONS_ON_HOST_JOBS, shopSche
 import { carryOverLegacyPayments, hasLegacyPayments } from '../db/legacy-payments.js';
 import { hasNotificationRelay } from '../db/notification-queue-carry-over.js';
 import { carryOverNotificationQueue } from '../app/notifications/queue-carry-over.js';
+import { TelegramLinkStore } from '../db/telegram-links.js';
 import { shopPaymentProviders } from '../app/payments/sdk-providers.js';
-import { starsRefundJob } from '../app/payments/stars/refund.js';
 import { gatewayBase } from '../config/public-addresses.js';
 import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
@@ -115,8 +115,17 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       payments: {
         providers: shopPaymentProviders(
           { db: client, shopSchema: shopSchemaName(config.schema), secretBox },
-          { telegram: config.telegram, secret, callbackBase: gatewayBase(config) },
+          {
+            telegram: config.telegram,
+            secret,
+            callbackBase: gatewayBase(config),
+            starsPayerOf: async (customerId) => {
+              const link = await new TelegramLinkStore(client, shopSchemaName(config.schema), clock).byCustomer(customerId);
+              return link === null ? null : Number(link.telegramUserId);
+            },
+          },
         ),
+        secrets: secretBox,
       },
     });
     kit.events.on('error', (error) => logger.error({ err: error }, 'engine listener failed'));
@@ -173,7 +182,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       secretBox,
       demo,
       passwordCost: options.passwordCost ?? PASSWORD_COST,
-      hostJobs: [eventNotices, scheduledBackupJob(shopOf), oldBotImportJob(shopOf), starsRefundJob(shopOf)],
+      hostJobs: [eventNotices, scheduledBackupJob(shopOf), oldBotImportJob(shopOf)],
       close,
     };
     if (oldNotificationQueue) {

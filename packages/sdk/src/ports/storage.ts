@@ -19,6 +19,7 @@ import type { SubscriptionTerms } from '../domain/subscription-terms.js';
 import type { PaymentRepository } from './storage-payments.js';
 import type { OrderPlacement, PlaceResult } from './storage-order-placement.js';
 import type { DeviceRepository } from './storage-devices.js';
+import type { SavedPaymentMethodRepository } from './storage-payment-methods.js';
 import type { JobQueueSignal } from './storage-job-signal.js';
 
 /**
@@ -43,7 +44,9 @@ import type { JobQueueSignal } from './storage-job-signal.js';
  * known device refreshed without ever registering one, so a registration can run in a transaction with its audit
  * event while a refresh stays one statement), an order settled in one call (`orders.settle`) and a batch of jobs
  * completed in one (`jobs.completeMany`), 17 a panel's name is unique (`PanelNameTakenError` from `panels.create`
- * and a renaming `panels.update`), so processes adding the same panel at once store it once.
+ * and a renaming `panels.update`), so processes adding the same panel at once store it once, and `paymentMethods`
+ * (payment methods buyers saved for off-session charges, their provider references sealed, one row per customer,
+ * provider and fingerprint).
  */
 export const STORAGE_PORT_VERSION = 17 as const;
 
@@ -147,6 +150,7 @@ export interface StorageRepositories {
   readonly sales: SalesRepository;
   readonly payments: PaymentRepository;
   readonly devices: DeviceRepository;
+  readonly paymentMethods: SavedPaymentMethodRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */

@@ -18,6 +18,8 @@ export interface ProviderEnv {
   secret: string;
   /** The shop's public address, for a gateway's way back when a payment names none. */
   callbackBase: string;
+  /** The Telegram user a customer's Stars came from (their linked account), for refunds. */
+  starsPayerOf: (customerId: string) => Promise<number | null>;
 }
 
 /**
@@ -37,7 +39,13 @@ export function shopPaymentProviders(settings: SettingsDb, env: ProviderEnv): Pa
     cryptoGatewayProvider(settings),
     cryptoBotProvider({ api: () => activeCryptoBot(settings) }),
     zarinpalProvider({ api: () => activeZarinpal(settings), callbackUrl: (id) => `${env.callbackBase}/wallet/pay/zarinpal/${id}/return` }),
-    starsProvider({ rate: () => activeStarsRate(settings), api: () => starsApi, callbackSecret: starsCallbackSecret(env.secret) }),
-    testPaymentProvider(),
+    starsProvider({
+      rate: () => activeStarsRate(settings),
+      api: () => starsApi,
+      callbackSecret: starsCallbackSecret(env.secret),
+      payerOf: env.starsPayerOf,
+    }),
+    // Refunds and saved "test cards" too, so the demo and the tests walk those paths (no money moves).
+    testPaymentProvider({ refunds: true, savedMethods: true }),
   ];
 }
