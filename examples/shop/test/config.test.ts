@@ -33,7 +33,12 @@ describe('configuration', () => {
     const problems = (error as ConfigError).problems.join('\n');
     for (const name of ['SHOP_SECRET:', 'SHOP_SECRET_KEYS:', 'PGPASSWORD:']) expect(problems).toContain(name);
     // The compose file's way: the URL names no password, PGPASSWORD holds it (and the logger blanks it).
-    const config = loadConfig({ DATABASE_URL: 'postgres://shop@postgres:5432/shop', PGPASSWORD: 'pg-password-1', SHOP_SECRET: 'x'.repeat(32), SHOP_SECRET_KEYS: TEST_KEYS });
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://shop@postgres:5432/shop',
+      PGPASSWORD: 'pg-password-1',
+      SHOP_SECRET: 'x'.repeat(32),
+      SHOP_SECRET_KEYS: TEST_KEYS,
+    });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://shop@postgres:5432/shop', password: 'pg-password-1' });
     expect(configSecrets(config)).toContain('pg-password-1');
   });

@@ -143,7 +143,19 @@ function panelClients(sim: XuiSimulator): string[] {
 async function shopSchemaVersion(stack: Stack): Promise<number> {
   const sql = 'SELECT max(version) FROM panelkit_shop.shop_migrations';
   // The container has PGPASSWORD from .env.
-  const out = await sh('podman', ['exec', container(stack, 'postgres'), 'psql', '-h', '127.0.0.1', '-U', 'shop', '-d', 'shop', '-tAc', sql]);
+  const out = await sh('podman', [
+    'exec',
+    container(stack, 'postgres'),
+    'psql',
+    '-h',
+    '127.0.0.1',
+    '-U',
+    'shop',
+    '-d',
+    'shop',
+    '-tAc',
+    sql,
+  ]);
   return Number(out.trim());
 }
 
@@ -225,7 +237,8 @@ describe.skipIf(skipReason !== null)('the deployment as the README documents it,
       .flatMap((line) => /apt-get install -y (.+)$/.exec(line)?.[1]?.split(/\s+/) ?? [])
       .filter(Boolean);
     expect(packages).toEqual(expect.arrayContaining(['podman', 'podman-compose']));
-    for (const name of packages) expect((await sh('apt-cache', ['show', '--no-all-versions', name])).toString()).toContain(`Package: ${name}`);
+    for (const name of packages)
+      expect((await sh('apt-cache', ['show', '--no-all-versions', name])).toString()).toContain(`Package: ${name}`);
 
     // Step 2, without Caddy: stack a is the owner's own proxy case.
     for (const line of commands('files', a)) {

@@ -40,7 +40,15 @@ describe('deploy/.env.example', () => {
     expect(compose).toMatch(/^x-shop: &shop\n(?: {2}.*\n)*? {2}env_file: \.env$/m);
     expect(compose).toMatch(/^ {2}postgres:\n(?: {4}.*\n)*? {4}env_file: \.env$/m);
     const interpolated = [...`${compose}${caddyCompose}`.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1] as string);
-    const secrets = ['SHOP_SECRET', 'SHOP_SECRET_KEYS', 'POSTGRES_PASSWORD', 'PGPASSWORD', 'ADMIN_PASSWORD', 'TELEGRAM_BOT_TOKEN', 'SMTP_URL'];
+    const secrets = [
+      'SHOP_SECRET',
+      'SHOP_SECRET_KEYS',
+      'POSTGRES_PASSWORD',
+      'PGPASSWORD',
+      'ADMIN_PASSWORD',
+      'TELEGRAM_BOT_TOKEN',
+      'SMTP_URL',
+    ];
     expect(interpolated.filter((name) => secrets.includes(name))).toEqual([]);
     expect(compose).not.toMatch(/postgres:\/\/[^@\s]*:[^@\s]*@/); // no password in the fixed DATABASE_URL
   });

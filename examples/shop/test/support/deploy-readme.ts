@@ -26,6 +26,7 @@ export function documentedBlock(name: string): string[] {
 /** A documented line with its placeholders replaced, each `[written, used]` pair in turn (every occurrence). */
 export function filledIn(line: string, replacements: Array<[string | RegExp, string]>): string {
   let out = line;
-  for (const [written, used] of replacements) out = typeof written === 'string' ? out.split(written).join(used) : out.replace(written, used);
+  for (const [written, used] of replacements)
+    out = typeof written === 'string' ? out.split(written).join(used) : out.replace(written, used);
   return out;
 }
