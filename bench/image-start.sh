@@ -12,8 +12,14 @@ cd "$(dirname "$0")/.."
 : "${POSTGRES_IMAGE:?set POSTGRES_IMAGE (scripts/podman-base-images.sh prints it)}"
 RUNS="${RUNS:-3}"
 port=$((20000 + RANDOM % 20000))
-export POSTGRES_PASSWORD="bench$RANDOM$RANDOM" SHOP_SECRET="$(head -c 32 /dev/urandom | base64 | tr -d '=+/')"
-export SHOP_SECRET_KEYS="k1:$(head -c 32 /dev/urandom | base64)" PUBLIC_URL="http://127.0.0.1:$port" WEB_REPLICAS=1 SHOP_PORTS="$port"
+password="bench$RANDOM$RANDOM"
+# The settings as the compose file reads them: a .env beside a copy of it (the shop's services get it as env_file).
+settings() {
+  printf 'SHOP_IMAGE=%s\nPOSTGRES_IMAGE=%s\nPOSTGRES_PASSWORD=%s\nPGPASSWORD=%s\n' "$1" "$POSTGRES_IMAGE" "$password" "$password"
+  printf 'SHOP_SECRET=%s\n' "$(head -c 32 /dev/urandom | base64 | tr -d '=+/')"
+  printf 'SHOP_SECRET_KEYS=k1:%s\nPUBLIC_URL=http://127.0.0.1:%s\nWEB_1_PORT=%s\nWEB_2_PORT=%s\n' \
+    "$(head -c 32 /dev/urandom | base64)" "$port" "$port" "$((port + 1))"
+}
 now_ms() { date +%s%3N; }
 
 if [ -n "${NODE_IMAGE:-}" ]; then
@@ -37,8 +43,10 @@ fi
 
 for image in "$@"; do
   project="pkbench$RANDOM"
-  export SHOP_IMAGE="$image"
-  pc() { podman-compose -p "$project" -f deploy/compose.yaml "$@" >/dev/null 2>&1; }
+  dir="$(mktemp -d)"
+  cp deploy/compose.yaml "$dir/"
+  settings "$image" >"$dir/.env"
+  pc() { (cd "$dir" && podman-compose -p "$project" "$@" >/dev/null 2>&1); }
   cleanup() {
     pc down -t 1 || true
     podman volume rm -f "${project}_pgdata" "${project}_shop-data" "${project}_backups" >/dev/null 2>&1 || true
@@ -50,15 +58,15 @@ for image in "$@"; do
   pc up -d migrate
   [ "$(podman wait "${project}_migrate_1")" = 0 ] || { echo "migrate failed for $image" >&2; exit 1; }
   start=$(now_ms)
-  pc up -d --no-deps web
+  pc up -d --no-deps web-1
   until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.1; done
   first=$(($(now_ms) - start))
   echo "$image new container: up to healthy ${first} ms (load $(cut -d' ' -f1-3 /proc/loadavg))"
   times=()
   for run in $(seq 1 "$RUNS"); do
-    podman stop -t 30 "${project}_web_1" >/dev/null 2>&1
+    podman stop -t 30 "${project}_web-1_1" >/dev/null 2>&1
     start=$(now_ms)
-    podman start "${project}_web_1" >/dev/null 2>&1
+    podman start "${project}_web-1_1" >/dev/null 2>&1
     until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.1; done
     took=$(($(now_ms) - start))
     times+=("$took")
@@ -67,5 +75,6 @@ for image in "$@"; do
   size=$(podman image inspect --format '{{.Size}}' "$image")
   echo "$image: size $((size / 1000000)) MB; new container ${first} ms; restarts (ms): ${times[*]}"
   cleanup
+  rm -rf "$dir"
   trap - EXIT
 done

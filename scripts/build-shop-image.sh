@@ -2,7 +2,7 @@
 # Builds the shop's production image (deploy/Dockerfile) where builds cannot reach the npm registry: the
 # workspace packages are built and the shop's production tree is assembled here (`pnpm deploy --prod`, from
 # this machine's pnpm store and npm configuration) and compiled to JavaScript (scripts/compile-shop.mjs), then
-# copied into the image (SHOP_TREE=prebuilt). The tree is assembled in a build context of its own outside the
+# copied into the image (the Dockerfile's `prebuilt` target). The tree is assembled in a build context of its own outside the
 # repository, so nothing in the checkout changes while other work (tests) reads it.
 # usage: scripts/build-shop-image.sh <tag> [more podman/docker build arguments, e.g. --build-arg NODE_IMAGE=…]
 # BUILDER=docker uses docker instead of podman.
@@ -30,7 +30,7 @@ node scripts/compile-shop.mjs "$context/.deploy-tree" >>"$log" 2>&1 || { tail -3
 mkdir -p "$context/deploy" && cp deploy/.env.example "$context/deploy/"
 version="$(node -p "require('./packages/sdk/package.json').version")"
 format=(); [ "${BUILDER:-podman}" = podman ] && format=(--format docker) # OCI images drop HEALTHCHECK
-"${BUILDER:-podman}" build "${format[@]}" -f deploy/Dockerfile -t "$tag" --build-arg SHOP_TREE=prebuilt \
+"${BUILDER:-podman}" build "${format[@]}" -f deploy/Dockerfile -t "$tag" --target prebuilt \
   --build-arg VERSION="$version" --build-arg REVISION="$(git rev-parse --short HEAD)" "$@" "$context"
 # The tree's stage image is left untagged by the build: nothing uses it any more.
 for stage in $("${BUILDER:-podman}" images -q --filter dangling=true --filter label=io.panelkit.build-stage); do

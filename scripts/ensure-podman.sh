@@ -9,7 +9,7 @@ want_conf() {
   grep -q '^runtime = "runc"' "$CONF" 2>/dev/null && grep -q '^cgroup_manager = "cgroupfs"' "$CONF" 2>/dev/null \
     && grep -q '^default_ulimits = \[\]' "$CONF" 2>/dev/null
 }
-if command -v podman >/dev/null 2>&1 && command -v podman-compose >/dev/null 2>&1 && command -v runc >/dev/null 2>&1 && [ -x /usr/libexec/podman/catatonit ] && [ -x /usr/lib/cni/dnsname ] && want_conf; then
+if command -v podman >/dev/null 2>&1 && command -v podman-compose >/dev/null 2>&1 && command -v runc >/dev/null 2>&1 && [ -x /usr/libexec/podman/catatonit ] && [ -x /usr/lib/cni/dnsname ] && command -v caddy >/dev/null 2>&1 && want_conf; then
   exit 0
 fi
 if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
@@ -17,9 +17,10 @@ if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
   exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
-PKGS="podman podman-compose runc catatonit golang-github-containernetworking-plugin-dnsname dnsmasq-base uidmap slirp4netns fuse-overlayfs"
+# caddy: its binary goes into the stand-in for Caddy's image (scripts/podman-base-images.sh); no service is started.
+PKGS="podman podman-compose runc catatonit golang-github-containernetworking-plugin-dnsname dnsmasq-base uidmap slirp4netns fuse-overlayfs caddy"
 if ! command -v podman >/dev/null 2>&1 || ! command -v podman-compose >/dev/null 2>&1 || ! command -v runc >/dev/null 2>&1 \
-  || ! [ -x /usr/libexec/podman/catatonit ] || ! [ -x /usr/lib/cni/dnsname ]; then
+  || ! [ -x /usr/libexec/podman/catatonit ] || ! [ -x /usr/lib/cni/dnsname ] || ! command -v caddy >/dev/null 2>&1; then
   echo "ensure-podman: installing Debian's podman and podman-compose for the deployment test"
   # shellcheck disable=SC2086
   if ! apt-get install -y -q --no-install-recommends $PKGS >/tmp/panelkit-apt-podman.log 2>&1; then

@@ -2,14 +2,14 @@
 # Builds, with podman and no image registry, the local stand-ins for the official images the compose file
 # uses: a Node.js image (this machine's node binary, a shell and coreutils, a `node` user with uid 1000, as in
 # the official image) and a PostgreSQL image (Debian's postgresql package of this machine, with an entry point
-# that initialises the database from POSTGRES_USER/POSTGRES_PASSWORD/POSTGRES_DB as the official one does).
-# Prints the two image names. An image already built from the same inputs is kept (the tag carries their hash).
+# that initialises the database from POSTGRES_USER/POSTGRES_PASSWORD/POSTGRES_DB as the official one does) and a
+# Caddy image (Debian's caddy binary, laid out as the official image). Prints the three image names. An image already built from the same inputs is kept (the tag carries their hash).
 set -euo pipefail
 PG_VERSION="${PG_VERSION:-$(ls /usr/lib/postgresql | sort -n | tail -1)}"
 NODE_BIN="$(readlink -f "$(command -v node)")"
 # Bump when the recipe below changes: built images are kept while their inputs (this, the node binary, the
 # postgresql package) stay the same.
-RECIPE=1
+RECIPE=2
 TOOLS="sh dash bash mkdir chown chmod cat rm ls sleep env id ln cp mv grep sed"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -86,6 +86,8 @@ if [ "$(id -u)" = 0 ]; then
   exec env HOME=/var/lib/postgresql /usr/local/bin/run-as-postgres "$0" "$@"
 fi
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  # As the official image: no database is created without a password.
+  if [ -z "${POSTGRES_PASSWORD:-}" ]; then echo "error: POSTGRES_PASSWORD is empty or unset: the database is not initialised" >&2; exit 1; fi
   pwfile="$(mktemp 2>/dev/null || echo /tmp/pw)"; printf '%s' "$POSTGRES_PASSWORD" >"$pwfile"
   initdb -D "$PGDATA" -U "${POSTGRES_USER:-postgres}" --pwfile="$pwfile" -A scram-sha-256 >/dev/null
   rm -f "$pwfile"
@@ -108,9 +110,27 @@ SH
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'STOPSIGNAL SIGINT' \
     "$work/pg.tar" "$PG_IMAGE" >/dev/null
 fi
+# ---- Caddy ----
+# Debian's caddy binary (static) with the official image's layout: the Caddyfile in /etc/caddy, state in /data
+# and /config.
+CADDY_BIN="$(command -v caddy)"
+caddy_hash="$( (sha256sum "$CADDY_BIN" | cut -c1-16; echo "$RECIPE") | sha256sum | cut -c1-12)"
+CADDY_IMAGE="localhost/panelkit-caddy-base:$("$CADDY_BIN" version | awk '{print $1}' | tr -d v)-$caddy_hash"
+if ! image_exists "$CADDY_IMAGE"; then
+  root="$work/caddy"
+  base_rootfs "$root"
+  copy_with_libs "$root" "$CADDY_BIN"
+  mkdir -p "$root/etc/caddy" "$root/data" "$root/config"
+  tar -C "$root" -cf "$work/caddy.tar" .
+  podman import --change 'CMD ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"]' \
+    --change 'ENV XDG_CONFIG_HOME=/config' --change 'ENV XDG_DATA_HOME=/data' \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    "$work/caddy.tar" "$CADDY_IMAGE" >/dev/null
+fi
 # Earlier builds of the stand-ins (other inputs) are not needed any more.
-for old in $(podman images --format '{{.Repository}}:{{.Tag}}' | grep -E '^localhost/panelkit-(node|postgres)-base:'); do
-  [ "$old" = "$NODE_IMAGE" ] || [ "$old" = "$PG_IMAGE" ] || podman rmi "$old" >/dev/null 2>&1 || true
+for old in $(podman images --format '{{.Repository}}:{{.Tag}}' | grep -E '^localhost/panelkit-(node|postgres|caddy)-base:'); do
+  [ "$old" = "$NODE_IMAGE" ] || [ "$old" = "$PG_IMAGE" ] || [ "$old" = "$CADDY_IMAGE" ] || podman rmi "$old" >/dev/null 2>&1 || true
 done
 echo "NODE_IMAGE=$NODE_IMAGE"
 echo "POSTGRES_IMAGE=$PG_IMAGE"
+echo "CADDY_IMAGE=$CADDY_IMAGE"

@@ -1,5 +1,7 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { createPanelkit, systemClock } from '@panelkit/sdk';
 import { createPostgresStorage } from '@panelkit/storage-postgres';
 import pino from 'pino';
@@ -76,17 +78,33 @@ async function restoreFrom(config: ShopConfig, file: string): Promise<void> {
 }
 
 /**
+ * Restores from standard input (`restore -`): a container given the file as its input needs no volume or mount
+ * for it. The input is kept in a private temporary file first, since a backup is read twice (checked, then restored).
+ */
+async function restoreFromStdin(config: ShopConfig): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'panelkit-restore-'));
+  try {
+    const file = join(dir, 'backup.ndjson.gz');
+    await pipeline(process.stdin, createWriteStream(file, { mode: 0o600 }));
+    await restoreFrom(config, file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * `npm run backup -- <command>` (see docs/guides/backups.md):
  * - `export [folder]` writes a backup of the whole database (default folder: BACKUP_DIR or `<data folder>/backups`);
  * - `restore <file>` restores one into an empty database (DATABASE_URL, or the data folder's PGlite), then reconciles
- *   the panels. It needs SHOP_SECRET_KEYS with the keys the backup names.
+ *   the panels. It needs SHOP_SECRET_KEYS with the keys the backup names. `restore -` reads the file from stdin.
  */
 async function main(args: string[]): Promise<void> {
   const [command, path] = args;
   const config = loadConfig(process.env);
   if (command === 'export') return exportTo(config, resolve(path ?? config.backup?.dir ?? join(config.dataDir, 'backups')));
+  if (command === 'restore' && path === '-') return restoreFromStdin(config);
   if (command === 'restore' && path !== undefined) return restoreFrom(config, resolve(path));
-  console.error('usage: backup export [folder] | restore <file>');
+  console.error('usage: backup export [folder] | restore <file> | restore - (the file on stdin)');
   process.exit(2);
 }
 

@@ -4,18 +4,20 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { fillEnvTemplate, freshSettings } from './stack/env-file.js';
 
-const USAGE = 'usage: init --email owner@example.com [--url https://shop.example.com] [--template .env.example] <.env to write>';
+const USAGE =
+  'usage: init --email owner@example.com [--url https://shop.example.com] [--image <the shop image>] [--template .env.example] <.env to write>';
 
 /**
  * `init`: writes a new `.env` for the compose file from `.env.example`, with fresh secrets (SHOP_SECRET,
- * SHOP_SECRET_KEYS, the database password), the first owner's e-mail and a random password (printed once).
+ * SHOP_SECRET_KEYS, the database password), the first owner's e-mail and a random password (printed once), and
+ * the address and image when given.
  * It never overwrites: an existing file is left as it is and the command fails.
  */
 function main(argv: string[]): void {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { email: { type: 'string' }, url: { type: 'string' }, template: { type: 'string' } },
+    options: { email: { type: 'string' }, url: { type: 'string' }, image: { type: 'string' }, template: { type: 'string' } },
   });
   const email = z.email().safeParse(values.email);
   const url = z
@@ -23,7 +25,8 @@ function main(argv: string[]): void {
     .optional()
     .safeParse(values.url);
   const target = positionals[0];
-  if (!email.success || !url.success || target === undefined || positionals.length > 1) {
+  const image = values.image === undefined || /^[\w./:@-]+$/.test(values.image) ? (values.image ?? null) : undefined;
+  if (!email.success || !url.success || image === undefined || target === undefined || positionals.length > 1) {
     console.error(USAGE);
     process.exit(2);
   }
@@ -32,7 +35,7 @@ function main(argv: string[]): void {
     values.template ??
     [resolve(import.meta.dirname, '../.env.example'), resolve(import.meta.dirname, '../../../deploy/.env.example')].find(existsSync);
   if (templateFile === undefined) throw new Error('no .env.example found: pass --template');
-  const settings = freshSettings({ adminEmail: email.data.toLowerCase(), publicUrl: url.data ?? null });
+  const settings = freshSettings({ adminEmail: email.data.toLowerCase(), publicUrl: url.data ?? null, image });
   const text = fillEnvTemplate(readFileSync(templateFile, 'utf8'), settings);
   try {
     // `wx`: fails when the file exists, so a second run can never replace the secrets of a running shop.

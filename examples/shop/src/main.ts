@@ -95,7 +95,10 @@ async function main(config: ShopConfig): Promise<void> {
     '  Ctrl+C stops it.',
     '',
   );
-  console.log(lines.join('\n'));
+  // A log read by a machine holds only JSON lines: the banner is for a person at a terminal (or reading the
+  // human format); otherwise the start is one log line (the demo admin's password is not written into it).
+  if (process.stdout.isTTY === true || config.logFormat === 'pretty') console.log(lines.join('\n'));
+  else logger.info({ url, worker: config.runWorker, database: config.database.kind }, 'shop is running');
 
   let stopping = false;
   const stop = async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/config.js';
+import { configSecrets } from '../src/stack/config-secrets.js';
 
 const TEST_KEYS = `k2:${Buffer.alloc(32, 2).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`;
 
@@ -16,7 +17,7 @@ describe('configuration', () => {
 
   it('uses PostgreSQL without demo panels or test payments when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@db/shop', SHOP_SECRET: 'x'.repeat(32), SHOP_SECRET_KEYS: TEST_KEYS });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db/shop' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db/shop', password: null });
     expect(config.demoPanel).toBe(false);
     expect(config.testPayments).toBe(false);
     // Demo panels on PostgreSQL do not bring test payments with them, as the README says; only TEST_PAYMENTS does.
@@ -25,6 +26,27 @@ describe('configuration', () => {
     expect(loadConfig({ ...demo, TEST_PAYMENTS: 'on' }).testPayments).toBe(true);
     expect(loadConfig({ DEMO_PANEL: 'off' }).testPayments).toBe(true);
     expect(loadConfig({ TEST_PAYMENTS: 'off' }).testPayments).toBe(false);
+  });
+
+  it('refuses empty required settings (an unfilled `NAME=` line of .env) as missing, naming each one', () => {
+    let error: unknown;
+    try {
+      loadConfig({ DATABASE_URL: 'postgres://shop@postgres:5432/shop', SHOP_SECRET: '', SHOP_SECRET_KEYS: '', PGPASSWORD: '' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['SHOP_SECRET:', 'SHOP_SECRET_KEYS:', 'PGPASSWORD:']) expect(problems).toContain(name);
+    // The compose file's way: the URL names no password, PGPASSWORD holds it (and the logger blanks it).
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://shop@postgres:5432/shop',
+      PGPASSWORD: 'pg-password-1',
+      SHOP_SECRET: 'x'.repeat(32),
+      SHOP_SECRET_KEYS: TEST_KEYS,
+    });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://shop@postgres:5432/shop', password: 'pg-password-1' });
+    expect(configSecrets(config)).toContain('pg-password-1');
   });
 
   it('sends email notifications only with SMTP_URL, and then needs MAIL_FROM', () => {

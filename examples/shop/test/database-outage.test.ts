@@ -49,6 +49,8 @@ describe.skipIf(SKIP !== false)(`the shop while its database goes away${SKIP ===
     DEMO_PANEL: 'on',
     STAFF_TOTP: 'optional',
     LOG_LEVEL: 'warn',
+    // The human format: the start banner (with the address on port 0) is printed then, even with no terminal.
+    LOG_FORMAT: 'pretty',
     HOST: '127.0.0.1',
   };
 

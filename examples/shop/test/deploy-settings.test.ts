@@ -9,6 +9,7 @@ import { fillEnvTemplate, freshSettings } from '../src/stack/env-file.js';
 const root = join(import.meta.dirname, '../../..');
 const envExample = readFileSync(join(root, 'deploy/.env.example'), 'utf8');
 const compose = readFileSync(join(root, 'deploy/compose.yaml'), 'utf8');
+const caddyCompose = readFileSync(join(root, 'deploy/compose.caddy.yaml'), 'utf8');
 /** Every `NAME=` line of `.env.example`, commented out or not. */
 const listed = new Set([...envExample.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
 
@@ -29,16 +30,27 @@ describe('deploy/.env.example', () => {
     expect(read.filter((name) => !listed.has(name))).toEqual([]);
   });
 
-  it('lists every variable the compose file reads', () => {
-    const used = [...compose.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1] as string);
+  it('lists every variable the compose files read', () => {
+    const used = [...`${compose}${caddyCompose}`.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1] as string);
     expect(used.filter((name) => !listed.has(name))).toEqual([]);
   });
 
-  it('hands the shop every setting through the compose file', () => {
-    const passed = new Set([...compose.matchAll(/^ {4}- ([A-Z][A-Z0-9_]*)(=|$)/gm)].map((m) => m[1]));
-    // The demo's core and panel kind only matter with DEMO_PANEL, which the compose file sets off.
-    const demoOnly = new Set(['DEMO_CORE', 'DEMO_PANEL_KIND']);
-    expect(SETTING_NAMES.filter((name) => !passed.has(name) && !demoOnly.has(name))).toEqual([]);
+  it('hands the shop every setting as a file, never a secret as an interpolated value (podman-compose prints those)', () => {
+    // Every shop service and PostgreSQL get .env whole (`env_file`): the tool prints its path, not its values.
+    expect(compose).toMatch(/^x-shop: &shop\n(?: {2}.*\n)*? {2}env_file: \.env$/m);
+    expect(compose).toMatch(/^ {2}postgres:\n(?: {4}.*\n)*? {4}env_file: \.env$/m);
+    const interpolated = [...`${compose}${caddyCompose}`.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1] as string);
+    const secrets = [
+      'SHOP_SECRET',
+      'SHOP_SECRET_KEYS',
+      'POSTGRES_PASSWORD',
+      'PGPASSWORD',
+      'ADMIN_PASSWORD',
+      'TELEGRAM_BOT_TOKEN',
+      'SMTP_URL',
+    ];
+    expect(interpolated.filter((name) => secrets.includes(name))).toEqual([]);
+    expect(compose).not.toMatch(/postgres:\/\/[^@\s]*:[^@\s]*@/); // no password in the fixed DATABASE_URL
   });
 });
 
@@ -46,10 +58,13 @@ describe('init', () => {
   it('fills a template with settings the shop accepts, leaving the explanations', () => {
     const settings = freshSettings({ adminEmail: 'owner@example.com', publicUrl: 'https://shop.example.com' });
     const text = fillEnvTemplate(envExample, settings);
-    expect(text).toContain('# Derives panel usernames');
+    expect(text).toContain('# Required: derives panel usernames');
     const env = Object.fromEntries([...text.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1] as string, m[2] as string]));
     expect(env['SHOP_SECRET']).toBe(settings['SHOP_SECRET']);
-    const config = loadConfig({ ...env, DATABASE_URL: `postgres://shop:${env['POSTGRES_PASSWORD']}@postgres:5432/shop` });
+    // As the compose file runs it: the URL names no password, PGPASSWORD (the same one PostgreSQL is created with) does.
+    expect(env['PGPASSWORD']).toBe(env['POSTGRES_PASSWORD']);
+    const config = loadConfig({ ...env, DATABASE_URL: 'postgres://shop@postgres:5432/shop' });
+    expect(config.database).toMatchObject({ kind: 'postgres', password: env['POSTGRES_PASSWORD'] });
     expect(config.admin?.email).toBe('owner@example.com');
     expect(config.secretKeys?.[0]?.id).toBe('k1');
     expect(config.publicUrl).toBe('https://shop.example.com');
@@ -71,6 +86,8 @@ describe('init', () => {
           'init',
           '--email',
           'owner@example.com',
+          '--image',
+          'localhost/panelkit-shop:0.2.0',
           target,
         ],
         { encoding: 'utf8', cwd: join(import.meta.dirname, '..') },
@@ -79,6 +96,9 @@ describe('init', () => {
     expect(first.status, first.stderr).toBe(0);
     const written = readFileSync(target, 'utf8');
     expect(written).toMatch(/^SHOP_SECRET_KEYS=k1:/m);
+    expect(written).toMatch(/^SHOP_IMAGE=localhost\/panelkit-shop:0\.2\.0$/m);
+    // Every required setting is written once, filled: no `NAME=` line is left empty.
+    expect(written.match(/^[A-Z][A-Z0-9_]*=$/gm)).toBeNull();
     expect(first.stdout).toContain('owner@example.com / ');
     writeFileSync(target, 'SHOP_SECRET=mine\n');
     const second = run();

@@ -33,6 +33,11 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
+  /**
+   * The database password when DATABASE_URL names none (the compose file's way: no command line carries it). The
+   * PostgreSQL client reads it from the environment itself; it is read here to be checked and kept out of logs.
+   */
+  PGPASSWORD: z.string().optional(),
   DATABASE_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,40}$/, 'must be a plain lower-case identifier')
@@ -174,7 +179,8 @@ export interface ShopConfig {
   publicUrl: string | null;
   /** Every public address the shop answers on (PUBLIC_URLS, or PUBLIC_URL as a list of one), without a trailing slash. */
   publicUrls: string[];
-  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+  /** PostgreSQL's `password` is PGPASSWORD (for a URL naming none; `null` when unset), kept for the logger to blank. */
+  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; password: string | null };
   schema: string;
   dataDir: string;
   /** `null` in embedded mode until the data folder provides one (see `ensureSecret`). */
@@ -249,6 +255,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   }
   const e = parsed.data;
   const problems: string[] = [];
+  // An empty value is a missing one everywhere (a `NAME=` line left unfilled); the password, unlike the others, may
+  // be absent (a server that trusts this host), so an empty one is named rather than skipped.
+  if (env['PGPASSWORD'] === '') problems.push('PGPASSWORD: empty (the database password; leave the line out if there is none)');
   const embedded = e.DATABASE_URL === undefined;
   if (!embedded && e.SHOP_SECRET === undefined)
     problems.push("SHOP_SECRET: required with DATABASE_URL (at least 32 characters; keep it for the shop's lifetime)");
@@ -285,7 +294,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     host: e.HOST,
     publicUrl,
     publicUrls,
-    database: embedded ? { kind: 'pglite', dataDir: resolve(dataDir, 'pglite') } : { kind: 'postgres', url: e.DATABASE_URL as string },
+    database: embedded
+      ? { kind: 'pglite', dataDir: resolve(dataDir, 'pglite') }
+      : { kind: 'postgres', url: e.DATABASE_URL as string, password: e.PGPASSWORD ?? null },
     schema: e.DATABASE_SCHEMA,
     dataDir,
     secret: e.SHOP_SECRET ?? null,

@@ -6,18 +6,26 @@ export interface EnvFileInput {
   adminEmail: string;
   /** `https://shop.example.com`; `null` leaves PUBLIC_URL for the owner to fill in. */
   publicUrl: string | null;
+  /** The shop's image for the compose file (SHOP_IMAGE); `null` leaves it for the owner to fill in. */
+  image?: string | null;
 }
 
-/** The settings `init` fills in: fresh secrets, the database password, the first owner's login. */
+/**
+ * The settings `init` fills in: fresh secrets, the database password (as POSTGRES_PASSWORD, which creates the
+ * database, and PGPASSWORD, which the shop signs in with: one value), the first owner's login.
+ */
 export function freshSettings(input: EnvFileInput, random: (bytes: number) => Buffer = randomBytes): Record<string, string> {
+  const databasePassword = random(24).toString('hex');
   const settings: Record<string, string> = {
     SHOP_SECRET: random(32).toString('base64url'),
     SHOP_SECRET_KEYS: formatSecretKeys([{ ...generateSecretKey('k1'), key: random(32) }]),
-    POSTGRES_PASSWORD: random(24).toString('hex'),
+    POSTGRES_PASSWORD: databasePassword,
+    PGPASSWORD: databasePassword,
     ADMIN_EMAIL: input.adminEmail,
     ADMIN_PASSWORD: random(18).toString('base64url'),
   };
   if (input.publicUrl !== null) settings['PUBLIC_URL'] = input.publicUrl;
+  if (input.image !== undefined && input.image !== null) settings['SHOP_IMAGE'] = input.image;
   return settings;
 }
 

@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-/** The repository's root and the compose file it ships (the test runs this one, never a copy). */
+/** The repository's root: the clone the README's commands copy the shipped compose files from. */
 export const ROOT = join(import.meta.dirname, '../../../..');
-export const COMPOSE = join(ROOT, 'deploy/compose.yaml');
-/** podman-compose 1.0 ignores `stop_grace_period`: every stop is given the compose file's 30 s by hand. */
+/** The grace every documented stop gives (podman-compose 1.0 ignores `stop_grace_period`). */
 export const GRACE_SECONDS = '30';
 
 const run = promisify(execFile);
@@ -34,7 +35,8 @@ export async function until<T>(attempt: () => Promise<T | false>, timeoutMs: num
   }
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listens on now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as { port: number };
@@ -43,56 +45,76 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** One compose project of the shipped compose file: its own containers, network and volumes. */
+/** One shop as the README sets it up: its own folder (podman-compose names the project, volumes and containers after it). */
 export interface Stack {
+  /** The folder holding compose.yaml, the Caddyfile and .env: the README's /opt/shop. */
+  dir: string;
+  /** The folder's name, which podman-compose 1.0 makes the project's name. */
   project: string;
-  /** The settings podman-compose reads (from the shell: it does not read `.env` for bare names). */
-  env: NodeJS.ProcessEnv;
-  url: string;
+  /** The two web replicas' loopback addresses. */
+  urls: [string, string];
+  /** Everything the documented commands printed, stdout and stderr, in order. */
+  transcript: string[];
 }
 
-/** A new project on a free loopback port, with the images and settings given (one web replica). */
-export async function newStack(name: string, settings: Record<string, string>): Promise<Stack> {
-  const port = await freePort();
-  const env = {
-    ...process.env,
-    ...settings,
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    WEB_REPLICAS: '1',
-    SHOP_PORTS: String(port),
-  };
-  return { project: `pkdeploy${name}${randomBytes(3).toString('hex')}`, env, url: `http://127.0.0.1:${port}` };
+const stacksRoot = mkdtempSync(join(tmpdir(), 'panelkit-deploy-'));
+
+/** A new, empty folder for a stack, with two free loopback ports for its web replicas. */
+export async function newStack(name: string): Promise<Stack> {
+  const project = `pkdeploy${name}${randomBytes(3).toString('hex')}`;
+  const dir = join(stacksRoot, project);
+  mkdirSync(dir);
+  const ports = [await freePort(), await freePort()];
+  return { dir, project, urls: ports.map((p) => `http://127.0.0.1:${p}`) as [string, string], transcript: [] };
 }
 
-/** `podman-compose` on the shipped file for this project. */
-export const compose = (stack: Stack, ...args: string[]) => sh('podman-compose', ['-p', stack.project, '-f', COMPOSE, ...args], stack.env);
-/** The container podman-compose names for the service's first replica. */
-export const container = (stack: Stack, service: string) => `${stack.project}_${service}_1`;
+/** Sets settings in the stack's .env: a `NAME=` line (commented out or not) becomes `NAME=value`, else one is added. */
+export function setEnv(stack: Stack, settings: Record<string, string | null>): void {
+  const file = join(stack.dir, '.env');
+  let text = readFileSync(file, 'utf8');
+  for (const [name, value] of Object.entries(settings)) {
+    const line = new RegExp(`^#?\\s*${name}=.*$`, 'm');
+    const next = value === null ? `# ${name}=` : `${name}=${value}`;
+    text = line.test(text) ? text.replace(line, next) : `${text.replace(/\n?$/, '\n')}${next}\n`;
+  }
+  writeFileSync(file, text);
+}
+
+/** The value of a setting in the stack's .env, or undefined. */
+export function envOf(stack: Stack, name: string): string | undefined {
+  return new RegExp(`^${name}=(.*)$`, 'm').exec(readFileSync(join(stack.dir, '.env'), 'utf8'))?.[1];
+}
 
 /**
- * Starts the stack as the README says for podman-compose 1.0 (which ignores `depends_on` conditions): PostgreSQL
- * until it answers, the one-shot `migrate` until it exited 0, then the shop's processes.
+ * One command as an operator types it: by bash, in `cwd` (the stack's folder), with a root shell's environment
+ * only (none of the test's settings: podman-compose must find them in .env). Its output goes into the transcript.
  */
-export async function up(stack: Stack, services: string[] = ['web', 'worker']): Promise<void> {
-  await compose(stack, 'up', '-d', 'postgres');
-  await until(
-    () => sh('podman', ['exec', container(stack, 'postgres'), 'pg_isready', '-U', 'shop', '-d', 'shop', '-h', '127.0.0.1']),
-    120_000,
-    'PostgreSQL',
-  );
-  if (services.length === 0) return;
-  await compose(stack, 'up', '-d', 'migrate');
-  const migrated = (await sh('podman', ['wait', container(stack, 'migrate')], process.env, 300_000)).trim();
-  if (migrated !== '0') throw new Error(`migrate exited ${migrated}: ${await sh('podman', ['logs', container(stack, 'migrate')])}`);
-  const starts = await workerStarts(stack);
-  await compose(stack, 'up', '-d', ...services);
-  if (services.includes('web')) await healthy(stack);
-  if (services.includes('worker')) await workerStarted(stack, starts);
+export async function operator(stack: Stack, command: string, cwd = stack.dir, timeoutMs = 900_000): Promise<string> {
+  const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], LANG: 'C.UTF-8' };
+  try {
+    const { stdout, stderr } = await run('bash', ['-eo', 'pipefail', '-c', command], { cwd, env, timeout: timeoutMs, maxBuffer: 64 << 20 });
+    stack.transcript.push(`$ ${command}\n${stdout}${stderr}`);
+    return `${stdout}${stderr}`;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    stack.transcript.push(`$ ${command}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    throw new Error(`\`${command}\` failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+  }
 }
 
-/** Until `/healthz` answers 200 through the published port. */
-export async function healthy(stack: Stack): Promise<void> {
-  await until(async () => (await fetch(`${stack.url}/healthz`)).ok || false, 240_000, `${stack.url}/healthz`);
+/** The container podman-compose 1.0 names for a service of the stack. */
+export const container = (stack: Stack, service: string) => `${stack.project}_${service}_1`;
+
+/** The stack's containers (every state), by name. */
+export async function containers(stack: Stack): Promise<string[]> {
+  const out = await sh('podman', ['ps', '-a', '--format', '{{.Names}}', '--filter', `label=io.podman.compose.project=${stack.project}`]);
+  return out.split('\n').filter(Boolean).sort();
+}
+
+/** Until both web replicas answer `/healthz` on their ports and the worker logged its start (after `starts` earlier ones). */
+export async function settled(stack: Stack, starts = 0): Promise<void> {
+  for (const url of stack.urls) await until(async () => (await fetch(`${url}/healthz`)).ok || false, 300_000, `${url}/healthz`);
+  await workerStarted(stack, starts);
 }
 
 /** How many times the worker container logged its start (0 when it does not exist yet). */
@@ -103,21 +125,13 @@ export async function workerStarts(stack: Stack): Promise<number> {
 
 /** Until the worker logged one start more than `before` (its SIGTERM handler is in place from then). */
 export async function workerStarted(stack: Stack, before: number): Promise<void> {
-  await until(async () => (await workerStarts(stack)) > before, 240_000, 'the worker to start');
+  await until(async () => (await workerStarts(stack)) > before, 300_000, 'the worker to start');
 }
 
-/** Removes the project's containers, network and volumes. */
+/** Removes the stack's containers, network and volumes. */
 export async function remove(stack: Stack): Promise<void> {
-  await compose(stack, 'down', '-t', '1').catch(() => undefined);
-  const volumes = (await sh('podman', ['volume', 'ls', '-q', '--filter', `label=io.podman.compose.project=${stack.project}`])).trim();
-  const named = ['pgdata', 'shop-data', 'backups'].map((v) => `${stack.project}_${v}`);
-  await sh('podman', ['volume', 'rm', '-f', ...new Set([...named, ...volumes.split('\n').filter(Boolean)])]).catch(() => undefined);
+  for (const name of await containers(stack).catch(() => [])) await sh('podman', ['rm', '-f', '-t', '1', name]).catch(() => undefined);
+  const volumes = ['pgdata', 'shop-data', 'backups', 'caddy-data', 'caddy-config'].map((v) => `${stack.project}_${v}`);
+  await sh('podman', ['volume', 'rm', '-f', ...volumes]).catch(() => undefined);
   await sh('podman', ['network', 'rm', '-f', `${stack.project}_default`]).catch(() => undefined);
-}
-
-/** One of the image's commands (e.g. `backup /backups`) run inside a service's running container. */
-export async function imageCommand(stack: Stack, service: string, ...args: string[]): Promise<string> {
-  const image = stack.env['SHOP_IMAGE'] as string;
-  const entrypoint = JSON.parse(await sh('podman', ['image', 'inspect', '--format', '{{json .Config.Entrypoint}}', image])) as string[];
-  return sh('podman', ['exec', container(stack, service), ...entrypoint, ...args]);
 }
