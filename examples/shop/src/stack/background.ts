@@ -2,6 +2,7 @@ import type { NotificationChannel } from '../app/notifications/channel.js';
 import { shopChannels } from './notification-channels.js';
 import { notificationJobs } from '../app/notifications/notification-jobs.js';
 import { queueScheduledBackup } from '../app/backup/scheduled.js';
+import { queueGatewaySweep } from '../app/payments/rails/gateway-sweep.js';
 import { adoptPendingBroadcasts, createBroadcastJobs } from '../telegram/broadcast-jobs.js';
 import { telegramApi } from '../app/telegram-api.js';
 import { dailySummaryJob } from '../telegram/admin/daily.js';
@@ -57,6 +58,11 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
       await queueScheduledBackup(shop);
     } catch (error) {
       log.error({ err: error }, 'scheduled backup failed');
+    }
+    try {
+      await queueGatewaySweep(shop);
+    } catch (error) {
+      log.error({ err: error }, 'queueing the gateway sweep failed');
     }
   };
   const timer = setInterval(() => {

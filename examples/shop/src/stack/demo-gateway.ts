@@ -4,6 +4,9 @@ import type { Shop } from '../app/shop.js';
 import { CryptoBotSimulator } from './demo-cryptobot-gateway.js';
 import { cryptoBotSettings, saveCryptoBotSettings } from '../app/payments/cryptobot/settings.js';
 import { CRYPTOBOT_FIATS } from '../app/payments/cryptobot/provider.js';
+import { EpaySimulator } from './demo-epay-gateway.js';
+import { epaySettings, saveEpaySettings } from '../app/payments/epay/settings.js';
+import { EPAY_CURRENCY } from '../app/payments/epay/provider.js';
 
 /** A gateway simulator's address: the demo may replace such settings, never an owner's real gateway. */
 const LOCAL = /^http:\/\/127\.0\.0\.1:\d+\/?$/;
@@ -35,5 +38,18 @@ export async function startDemoCryptoBot(shop: Shop): Promise<CryptoBotSimulator
   if ((current !== null && !LOCAL.test(current.baseUrl)) || !CRYPTOBOT_FIATS.has(shop.config.currency)) return null;
   const sim = await new CryptoBotSimulator().start();
   await saveCryptoBotSettings(shop, { enabled: true, baseUrl: sim.url, token: sim.token }, shop.clock.now(), null);
+  return sim;
+}
+
+/**
+ * The demo's EPay: a simulated EPay gateway on 127.0.0.1 and the shop's EPay settings pointed at it (its key sealed
+ * like a real one), when the shop prices in yuan. An owner's real EPay settings are left alone. The notify address
+ * goes with each order, so the simulator needs no setting for it.
+ */
+export async function startDemoEpay(shop: Shop): Promise<EpaySimulator | null> {
+  const current = await epaySettings(shop);
+  if ((current !== null && !LOCAL.test(current.baseUrl)) || shop.config.currency !== EPAY_CURRENCY) return null;
+  const sim = await new EpaySimulator().start();
+  await saveEpaySettings(shop, { enabled: true, baseUrl: sim.url, pid: sim.pid, key: sim.key, mode: 'submit' }, shop.clock.now(), null);
   return sim;
 }

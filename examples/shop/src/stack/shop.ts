@@ -13,6 +13,7 @@ import { hasNotificationRelay } from '../db/notification-queue-carry-over.js';
 import { carryOverNotificationQueue } from '../app/notifications/queue-carry-over.js';
 import { shopPaymentProviders } from '../app/payments/sdk-providers.js';
 import { starsRefundJob } from '../app/payments/stars/refund.js';
+import { gatewaySweepJob } from '../app/payments/rails/gateway-sweep.js';
 import { gatewayBase } from '../config/public-addresses.js';
 import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
@@ -173,7 +174,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       secretBox,
       demo,
       passwordCost: options.passwordCost ?? PASSWORD_COST,
-      hostJobs: [eventNotices, scheduledBackupJob(shopOf), oldBotImportJob(shopOf), starsRefundJob(shopOf)],
+      hostJobs: [eventNotices, scheduledBackupJob(shopOf), oldBotImportJob(shopOf), starsRefundJob(shopOf), gatewaySweepJob(shopOf)],
       close,
     };
     if (oldNotificationQueue) {

@@ -16,6 +16,12 @@ export interface PaymentProviderCapabilities {
   readonly confirmations: readonly PaymentConfirmation[];
   /** Whether an admin may reject a pending payment (a receipt that does not match the bank statement). */
   readonly adminReject: boolean;
+  /**
+   * The ways to pay the buyer may pick at this provider, in the provider's own words (EPay's `alipay` and
+   * `wxpay`, YooKassa's `sbp`). Omitted or empty: the provider takes no choice. `kit.payments.start` refuses a
+   * method that is not listed (`ValidationError`) and hands the chosen one to `open`.
+   */
+  readonly methods?: readonly string[];
 }
 
 /** What `open` is told about the payment it opens at the provider. */
@@ -28,6 +34,8 @@ export interface PaymentOpenRequest {
   returnUrl: string | null;
   /** A line the buyer sees at the gateway. */
   description: string;
+  /** The way to pay the buyer picked, one of the provider's `capabilities.methods`; `null` or absent when none was asked. */
+  method?: string | null;
 }
 
 /** The provider's answer to `open`: its reference for the payment, and where the buyer pays. */

@@ -11,6 +11,8 @@ import { activeCryptoBot } from './cryptobot/settings.js';
 import { zarinpalProvider } from './zarinpal/provider.js';
 import { activeZarinpal } from './zarinpal/settings.js';
 import { activeStarsRate } from './stars/settings.js';
+import { epayProvider } from './epay/provider.js';
+import { activeEpay } from './epay/settings.js';
 
 /** What the providers need besides the settings: the bot (Stars are paid to it) and the shop's secret. */
 export interface ProviderEnv {
@@ -23,7 +25,8 @@ export interface ProviderEnv {
 /**
  * The SDK payment providers this shop registers with its kit: card-to-card receipts (reviewed by an
  * admin), the crypto gateway and CryptoBot (confirmed by their signed callbacks, checked with the gateway, or
- * an admin's explicit mark-paid), Zarinpal (confirmed by its verify call, or an admin's mark-paid),
+ * an admin's explicit mark-paid), Zarinpal (confirmed by its verify call, or an admin's mark-paid), EPay (its
+ * MD5-signed notify, or its order query on the buyer's return and from the sweep; or an admin's mark-paid),
  * Telegram Stars (confirmed by Telegram's successful payment, handed on by the bot) and the test provider
  * (credits at once; the wallet offers it only with TEST_PAYMENTS on). Whether buyers may use one now is the
  * wallet's business (`registry.ts`); a registered provider still takes callbacks and admin decisions for the
@@ -37,6 +40,11 @@ export function shopPaymentProviders(settings: SettingsDb, env: ProviderEnv): Pa
     cryptoGatewayProvider(settings),
     cryptoBotProvider({ api: () => activeCryptoBot(settings) }),
     zarinpalProvider({ api: () => activeZarinpal(settings), callbackUrl: (id) => `${env.callbackBase}/wallet/pay/zarinpal/${id}/return` }),
+    epayProvider({
+      api: () => activeEpay(settings),
+      notifyUrl: () => `${env.callbackBase}/payments/epay/notify`,
+      callbackUrl: (id) => `${env.callbackBase}/wallet/pay/epay/${id}/return`,
+    }),
     starsProvider({ rate: () => activeStarsRate(settings), api: () => starsApi, callbackSecret: starsCallbackSecret(env.secret) }),
     testPaymentProvider(),
   ];

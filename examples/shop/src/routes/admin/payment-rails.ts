@@ -10,6 +10,7 @@ import { cryptoBotSettings } from '../../app/payments/cryptobot/settings.js';
 import { starsSettings } from '../../app/payments/stars/settings.js';
 import { requestStarsRefund } from '../../app/payments/stars/refund.js';
 import { zarinpalSettings } from '../../app/payments/zarinpal/settings.js';
+import { epaySettings } from '../../app/payments/epay/settings.js';
 import { gatewayBase } from '../../config/public-addresses.js';
 import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
@@ -28,12 +29,17 @@ function posted(body: Record<string, unknown>): PaymentRailsForm {
     zarinpalEnabled: body['zarinpalEnabled'] === 'on',
     zarinpalBaseUrl: text('zarinpalBaseUrl', 300),
     zarinpalMerchantId: text('zarinpalMerchantId', 100),
+    epayEnabled: body['epayEnabled'] === 'on',
+    epayBaseUrl: text('epayBaseUrl', 300),
+    epayPid: text('epayPid', 60),
+    epayKey: text('epayKey', 200),
+    epayMode: text('epayMode', 10),
   };
 }
 
 /**
  * `/admin/settings/payments` (the owner's, re-authenticated like the other settings): Telegram Stars with its rate,
- * CryptoBot and Zarinpal with their keys (sealed, never shown back); and the owner's refund of a Stars payment.
+ * CryptoBot, Zarinpal and EPay with their keys (sealed, never shown back); and the owner's refund of a Stars payment.
  */
 export function paymentRailsRoutes(shop: Shop): Router {
   const router = Router();
@@ -41,7 +47,12 @@ export function paymentRailsRoutes(shop: Shop): Router {
 
   async function render(req: Request, res: Response, status: number, values?: PaymentRailsForm, errors?: FieldErrors) {
     const ctx = ctxOf(res);
-    const [stars, cryptobot, zarinpal] = await Promise.all([starsSettings(shop), cryptoBotSettings(shop), zarinpalSettings(shop)]);
+    const [stars, cryptobot, zarinpal, epay] = await Promise.all([
+      starsSettings(shop),
+      cryptoBotSettings(shop),
+      zarinpalSettings(shop),
+      epaySettings(shop),
+    ]);
     const shown = values ?? {
       starsEnabled: stars?.enabled ?? false,
       starsRate: stars?.starsPerUnit ?? '',
@@ -49,12 +60,17 @@ export function paymentRailsRoutes(shop: Shop): Router {
       cryptobotBaseUrl: cryptobot?.baseUrl ?? '',
       zarinpalEnabled: zarinpal?.enabled ?? false,
       zarinpalBaseUrl: zarinpal?.baseUrl ?? '',
+      epayEnabled: epay?.enabled ?? false,
+      epayBaseUrl: epay?.baseUrl ?? '',
+      epayPid: epay?.pid ?? '',
+      epayMode: epay?.mode ?? 'submit',
     };
     const body = paymentRailsBody(ctx, {
       values: shown,
-      stored: { cryptobotToken: cryptobot !== null, zarinpalMerchantId: zarinpal !== null },
+      stored: { cryptobotToken: cryptobot !== null, zarinpalMerchantId: zarinpal !== null, epayKey: epay !== null },
       currency: shop.config.currency,
       webhookUrl: `${gatewayBase(shop.config)}/payments/cryptobot/webhook`,
+      epayNotifyUrl: `${gatewayBase(shop.config)}/payments/epay/notify`,
       errors,
     });
     res.status(status).send(adminPage(ctx, { title: ctx.t('payRails.settings.title'), notice: noticeFrom(req), body }).value);

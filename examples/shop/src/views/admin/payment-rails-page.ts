@@ -5,15 +5,17 @@ import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 import { checkField } from './widgets.js';
+import { EPAY_MODES } from '../../app/payments/epay/api.js';
 
-/** The payment gateways' settings page: Stars, CryptoBot, Zarinpal; stored keys are only said to exist. */
+/** The payment gateways' settings page: Stars, CryptoBot, Zarinpal, EPay; stored keys are only said to exist. */
 export function paymentRailsBody(
   ctx: RequestContext,
   view: {
-    values: Omit<PaymentRailsForm, 'cryptobotToken' | 'zarinpalMerchantId'>;
-    stored: { cryptobotToken: boolean; zarinpalMerchantId: boolean };
+    values: Omit<PaymentRailsForm, 'cryptobotToken' | 'zarinpalMerchantId' | 'epayKey'>;
+    stored: { cryptobotToken: boolean; zarinpalMerchantId: boolean; epayKey: boolean };
     currency: string;
     webhookUrl: string;
+    epayNotifyUrl: string;
     errors?: FieldErrors | undefined;
   },
 ): SafeHtml {
@@ -43,6 +45,16 @@ export function paymentRailsBody(
     ${checkField({ name: 'zarinpalEnabled', label: t('payRails.settings.zarinpalEnabled'), checked: v.zarinpalEnabled })}
     ${field({ name: 'zarinpalBaseUrl', label: t('payRails.settings.zarinpalBaseUrl'), value: v.zarinpalBaseUrl, errors, attrs: html`dir="ltr" inputmode="url"` })}
     ${field({ name: 'zarinpalMerchantId', label: t('payRails.settings.zarinpalMerchantId'), type: 'password', errors, autocomplete: 'off', hint: keyHint(view.stored.zarinpalMerchantId), attrs: html`dir="ltr"` })}
+  </fieldset>
+  <fieldset>
+    <legend>${t('payRails.settings.epay')}</legend>
+    <small class="muted">${t('payRails.settings.epayHint', { notify: view.epayNotifyUrl })}</small>
+    ${checkField({ name: 'epayEnabled', label: t('payRails.settings.epayEnabled'), checked: v.epayEnabled })}
+    ${field({ name: 'epayBaseUrl', label: t('payRails.settings.epayBaseUrl'), value: v.epayBaseUrl, errors, attrs: html`dir="ltr" inputmode="url"` })}
+    ${field({ name: 'epayPid', label: t('payRails.settings.epayPid'), value: v.epayPid, errors, attrs: html`dir="ltr"` })}
+    ${field({ name: 'epayKey', label: t('payRails.settings.epayKey'), type: 'password', errors, autocomplete: 'off', hint: keyHint(view.stored.epayKey), attrs: html`dir="ltr"` })}
+    <label for="epayMode">${t('payRails.settings.epayMode')}</label>
+    <select id="epayMode" name="epayMode">${EPAY_MODES.map((mode) => html`<option value="${mode}" ${v.epayMode === mode ? html`selected` : ''}>${t(`payRails.settings.epayModes.${mode}`)}</option>`)}</select>
   </fieldset>
   <div class="actions"><button type="submit" data-testid="save-payment-rails">${t('payRails.settings.save')}</button></div>
 </form>`;

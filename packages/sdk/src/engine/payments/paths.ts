@@ -4,7 +4,7 @@ import { createId } from '../../domain/ids.js';
 import { CurrencySchema } from '../../domain/money.js';
 import { ExternalRefSchema, PaymentSchema, type Payment } from '../../domain/payment.js';
 import { parseInput } from '../../domain/validate.js';
-import { ConfigurationError, EligibilityError, NotFoundError, PanelkitError } from '../../errors.js';
+import { ConfigurationError, EligibilityError, NotFoundError, PanelkitError, ValidationError } from '../../errors.js';
 import {
   PaymentProviderUnavailableError,
   type PaymentCallback,
@@ -29,6 +29,12 @@ export const StartPaymentSchema = z.object({
   /** Where a redirect gateway sends the buyer back; `{paymentId}` in it becomes the new payment's id. */
   returnUrl: z.url().nullable().default(null),
   description: z.string().min(1).max(200).default('wallet top-up'),
+  /** The way to pay at the provider (one of its `capabilities.methods`), kept in the payment's details as `method`. */
+  method: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,40}$/)
+    .nullable()
+    .default(null),
 });
 /** Input of `kit.payments.start`. */
 export type StartPaymentRequest = z.input<typeof StartPaymentSchema>;
@@ -86,6 +92,10 @@ export async function startPayment(
 ): Promise<StartPaymentResult> {
   const request = parseInput(StartPaymentSchema, input, 'payment');
   const provider = registry.require(request.providerId);
+  if (request.method !== null && !(provider.capabilities.methods ?? []).includes(request.method))
+    throw new ValidationError(`payment provider ${provider.id} takes no method ${request.method}`, [
+      { path: 'method', message: "not one of the provider's methods" },
+    ]);
   const max = provider.maxPending;
   if (provider.open !== undefined && request.requestKey !== null) {
     // A double click or a retried request: the same payment, without opening a second one at the gateway.
@@ -103,6 +113,7 @@ export async function startPayment(
     amount: request.amount,
     returnUrl: request.returnUrl === null ? null : request.returnUrl.replaceAll('{paymentId}', id),
     description: request.description,
+    method: request.method,
   });
   const instant = provider.capabilities.confirmations.includes('instant');
   // Stored with its `payment.started` event in one transaction: a host hears of every payment that waits
@@ -117,7 +128,12 @@ export async function startPayment(
         currency: request.amount.currency,
         externalRef: opened?.externalRef ?? request.externalRef,
         requestKey: request.requestKey,
-        details: { ...request.details, ...opened?.details, ...(opened?.redirectUrl ? { redirectUrl: opened.redirectUrl } : {}) },
+        details: {
+          ...request.details,
+          ...opened?.details,
+          ...(opened?.redirectUrl ? { redirectUrl: opened.redirectUrl } : {}),
+          ...(request.method === null ? {} : { method: request.method }),
+        },
         expiresAt: provider.pendingTtlMs === null ? null : new Date(now.getTime() + provider.pendingTtlMs),
       },
       { maxPending: max },
