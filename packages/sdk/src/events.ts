@@ -5,6 +5,7 @@ import type { Job } from './domain/job.js';
 import type { LedgerEntry } from './domain/ledger.js';
 import type { Order } from './domain/order.js';
 import type { Money } from './domain/money.js';
+import type { PaymentRefundRecord } from './domain/payment-refund.js';
 import type { Payment } from './domain/payment.js';
 import type { Subscription } from './domain/subscription.js';
 import type { PanelkitError } from './errors.js';
@@ -133,6 +134,17 @@ export interface PanelkitEvents {
    * (a `payment_reversal` entry), `shortfall` could not (it was spent). Admins should hear of it.
    */
   'payment:reversed': [{ payment: Payment; reason: 'refunded' | 'charged_back'; taken: Money; shortfall: Money; at: Date }];
+  /**
+   * A refund the engine asked the provider for (`kit.payments.refund`) was made: `taken` left the wallet (a
+   * `payment_reversal` entry under the refund's key), `shortfall` could not. Once per refund.
+   */
+  'payment:refunded': [{ payment: Payment; refund: PaymentRefundRecord; taken: Money; shortfall: Money; at: Date }];
+  /** The provider refused a refund for good; nothing moved. */
+  'payment:refund_failed': [{ payment: Payment; refund: PaymentRefundRecord; at: Date }];
+  /** An off-session charge of a saved method was declined; the payment is `rejected`. */
+  'payment:charge_declined': [{ payment: Payment; reason: string; at: Date }];
+  /** An off-session charge needs the buyer (3-D Secure, a bank app): they confirm at `actionUrl`. */
+  'payment:action_required': [{ payment: Payment; actionUrl: string; at: Date }];
   /** A listener threw, or background work failed where no caller could be told. Subscribe to it. */
   error: [PanelkitError | Error];
 }

@@ -83,7 +83,9 @@ import type { ImportBatch, ImportOptions } from './engine/import/import-batch.js
 import type { ImportReport } from './engine/import/import-report.js';
 import { evacuate, evacuationProgress } from './engine/evacuation/evacuate.js';
 import type { EvacuationProgress, EvacuationReport, EvacuationRequest } from './engine/evacuation/evacuate.js';
-import { createPayments, type PanelkitPayments } from './engine/payments/index.js';
+import { createPayments, paymentJobHandlers, PaymentProviderRegistry, type PanelkitPayments } from './engine/payments/index.js';
+import { renewAfterCharge } from './scheduler/renewals.js';
+import type { SecretBox } from './secrets/secret-box.js';
 import type { PaymentProvider } from './ports/payment-provider.js';
 import { listDevices, removeDevice, resetDevices, touchDevice } from './engine/devices.js';
 import type { DeviceCheck, DeviceRequest } from './engine/devices.js';
@@ -105,8 +107,11 @@ export interface PanelkitOptions {
   random?: RandomSource;
   /** How the engine reruns a transaction the storage could not complete (see `withStorageRetry`); default {@link DEFAULT_STORAGE_RETRY}. */
   storageRetry?: StorageRetryOptions;
-  /** The ways buyers pay into their wallets (`kit.payments`); none by default. */
-  payments?: { providers: readonly PaymentProvider[] };
+  /**
+   * The ways buyers pay into their wallets (`kit.payments`); none by default. `secrets` seals the references
+   * of saved payment methods (required to keep or charge them; the same box that seals panel credentials will do).
+   */
+  payments?: { providers: readonly PaymentProvider[]; secrets?: SecretBox };
 }
 
 /**
@@ -379,7 +384,12 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
   const logger = options.logger ?? silentLogger;
   const events = new PanelkitEventBus(logger);
   const random = options.random ?? Math.random;
+  const paymentsContext = {
+    registry: new PaymentProviderRegistry(options.payments?.providers ?? []),
+    secrets: options.payments?.secrets ?? null,
+  };
   const ctx: EngineContext = {
+    payments: paymentsContext,
     storage: withStorageRetry(storage, options.storageRetry, { logger, random }),
     panels: new PanelRegistry(storage, options.panels, policy, logger),
     clock: options.clock ?? systemClock,
@@ -396,6 +406,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     removeOrphanHandler,
     removePanelDeviceHandler,
     resetPanelDevicesHandler,
+    ...paymentJobHandlers(renewAfterCharge),
   ];
   return {
     events,
@@ -426,7 +437,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
       creditLimit: (customerId, currency) => storage.ledger.creditLimit(customerId, currency),
       spendable: (customerId, currency) => spendableBalance(ctx, customerId, currency),
     },
-    payments: createPayments(ctx, options.payments?.providers ?? []),
+    payments: createPayments(ctx, paymentsContext.registry),
     devices: {
       touch: (id, device, o) => touchDevice(ctx, id, device, o),
       list: (id) => listDevices(ctx, id),

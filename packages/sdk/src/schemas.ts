@@ -55,6 +55,7 @@ export {
 export { NewReferralSchema, ReferralProgramSchema, ReferralSchema } from './domain/referral.js';
 export { CreditLimitSchema, NewPriceBookEntrySchema, PriceBookEntrySchema } from './domain/price-book.js';
 export { ExternalRefSchema, ImportedPaymentSchema, NewPaymentSchema, PaymentPatchSchema, PaymentSchema } from './domain/payment.js';
+export { NewSavedPaymentMethodSchema, SavedPaymentMethodSchema } from './domain/payment-method.js';
 export { CheckoutItemSchema, CheckoutRequestSchema } from './engine/checkout.js';
 export { ExtendRequestSchema } from './engine/extension.js';
 export { BuyTrafficRequestSchema } from './engine/traffic-top-up.js';

@@ -23,6 +23,7 @@ import { targetOperations } from './repositories/targets.js';
 import { tickOperations } from './repositories/ticks.js';
 import { panelSlotOperations } from './repositories/panel-slots.js';
 import { deviceOperations } from './repositories/devices.js';
+import { paymentMethodOperations } from './repositories/payment-methods.js';
 import type { MemoryState } from './state.js';
 
 /** The synchronous operations of every repository over one state, made once per storage. */
@@ -59,6 +60,7 @@ export function createOperations(state: MemoryState) {
     sales: salesOperations({ ledger: state.ledger.entries, orders: state.orders.orders, subscriptions: state.subscriptions.subscriptions }),
     payments: paymentOperations(state.payments, state.customers.customers),
     devices: deviceOperations(state.devices, state.subscriptions.subscriptions),
+    paymentMethods: paymentMethodOperations(state.paymentMethods, state.customers.customers),
   };
   const place = orderPlacementOperation({
     orders: operations.orders,
@@ -97,5 +99,6 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     sales: bind('sales', operations.sales, runner),
     payments: bind('payments', operations.payments, runner),
     devices: bind('devices', operations.devices, runner),
+    paymentMethods: bind('paymentMethods', operations.paymentMethods, runner),
   };
 }

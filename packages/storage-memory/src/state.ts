@@ -7,6 +7,8 @@ import type { DiscountTables } from './repositories/discounts.js';
 import { createPriceBookTables } from './repositories/price-books.js';
 import type { PriceBookTables } from './repositories/price-books.js';
 import { createPaymentTables } from './repositories/payments.js';
+import { createPaymentMethodTables } from './repositories/payment-methods.js';
+import type { PaymentMethodTables } from './repositories/payment-methods.js';
 import type { PaymentTables } from './repositories/payments.js';
 import { createReferralTables } from './repositories/referrals.js';
 import type { ReferralTables } from './repositories/referrals.js';
@@ -47,6 +49,7 @@ export interface MemoryState {
   readonly priceBooks: PriceBookTables;
   readonly payments: PaymentTables;
   readonly devices: DeviceTable;
+  readonly paymentMethods: PaymentMethodTables;
 }
 
 export function createMemoryState(): MemoryState {
@@ -67,5 +70,6 @@ export function createMemoryState(): MemoryState {
     priceBooks: createPriceBookTables(),
     payments: createPaymentTables(),
     devices: createDeviceTable(),
+    paymentMethods: createPaymentMethodTables(),
   };
 }

@@ -18,6 +18,7 @@ import { targetRepository } from './repositories/targets.js';
 import { tickRepository } from './repositories/ticks.js';
 import { panelSlotRepository } from './repositories/panel-slots.js';
 import { deviceRepository } from './repositories/devices.js';
+import { paymentMethodRepository } from './repositories/payment-methods.js';
 
 /** Every repository over one runner: the storage's own, or one transaction's. */
 export function createRepositories(context: RepositoryContext): StorageRepositories {
@@ -40,5 +41,6 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     sales: salesRepository(context),
     payments: paymentRepository(context),
     devices: deviceRepository(context),
+    paymentMethods: paymentMethodRepository(context),
   };
 }

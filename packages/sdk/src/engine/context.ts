@@ -5,7 +5,9 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { StoragePort, StorageRepositories } from '../ports/storage.js';
 import type { RandomSource } from '../retry.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import type { PanelRegistry } from './adapters.js';
+import type { PaymentProviderRegistry } from './payments/providers.js';
 import type { ResolvedPolicy } from './policy.js';
 
 /** What every part of the engine shares. */
@@ -17,6 +19,8 @@ export interface EngineContext {
   readonly events: PanelkitEventBus;
   readonly policy: ResolvedPolicy;
   readonly random: RandomSource;
+  /** The payment providers and the box that seals saved methods (absent: the kit takes no payments). */
+  readonly payments?: { readonly registry: PaymentProviderRegistry; readonly secrets: SecretBox | null };
 }
 
 /** Writes one audit event about a subscription, in the caller's transaction. */

@@ -26,6 +26,10 @@ export const JOB_TYPES = {
   removePanelDevice: 'device.panel_remove',
   /** Make a subscription's panel forget every device of its client (`kit.devices.reset`). */
   resetPanelDevices: 'device.panel_reset',
+  /** Give (part of) a credited payment back at its provider, then write its ledger reversal once (`kit.payments.refund`). */
+  refundPayment: 'payment.refund',
+  /** Charge a saved payment method off-session for one pending payment (`kit.payments.chargeSavedMethod`, auto-renewal). */
+  chargeSavedMethod: 'payment.charge_saved',
 } as const;
 
 /** The job types the engine enqueues and its worker handles (values of `JOB_TYPES`). */

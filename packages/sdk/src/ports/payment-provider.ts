@@ -22,6 +22,31 @@ export interface PaymentProviderCapabilities {
    * method that is not listed (`ValidationError`) and hands the chosen one to `open`.
    */
   readonly methods?: readonly string[];
+  /**
+   * Refunds at the provider (`refund`): `{ partial: true }` when a part of a payment may be given back,
+   * `{ partial: false }` when only whole payments. Absent: the provider cannot refund; an owner who gave
+   * money back outside records it in the ledger only. The engine runs every refund as a durable job
+   * (`kit.payments.refund`) and writes its ledger reversal once.
+   */
+  readonly refunds?: { readonly partial: boolean };
+  /**
+   * Saved methods with off-session charges: a payment opened with `saveMethod` may leave a method the
+   * provider can charge again without the buyer (`SavedPaymentMethodReport` on its `paid` signal, or on
+   * `PaymentOpened` for an instant provider), and `chargeSavedMethod` charges it. The engine keeps the
+   * reference sealed per customer and makes each charge once, under one idempotency key.
+   */
+  readonly savedMethods?: boolean;
+}
+
+/**
+ * A method the provider saved for later charges, as it reports it once the payment that saved it is paid.
+ * The engine seals `ref` at rest (the kit's `payments.secrets`) and shows only `label`.
+ */
+export interface SavedPaymentMethodReport {
+  /** What the provider charges it by (a `payment_method_id`, a card token). A secret: never shown, never logged. */
+  ref: string;
+  /** What the buyer recognises it by, without secrets: `Visa •••• 4242`, `SBP · Sberbank`. At most 100 characters. */
+  label: string;
 }
 
 /** What `open` is told about the payment it opens at the provider. */
@@ -36,6 +61,11 @@ export interface PaymentOpenRequest {
   description: string;
   /** The way to pay the buyer picked, one of the provider's `capabilities.methods`; `null` or absent when none was asked. */
   method?: string | null;
+  /**
+   * The buyer asked to keep the method for later charges (set only for providers declaring
+   * `savedMethods`): the provider asks its gateway to save it and reports it when the payment is paid.
+   */
+  saveMethod?: boolean;
 }
 
 /** The provider's answer to `open`: its reference for the payment, and where the buyer pays. */
@@ -46,6 +76,8 @@ export interface PaymentOpened {
   redirectUrl: string | null;
   /** Anything the provider wants kept beside the payment (shown to admins, never secrets). */
   details?: JsonObject;
+  /** An instant provider's method saved with the payment (`saveMethod`); gateways report it on the `paid` signal. */
+  savedMethod?: SavedPaymentMethodReport;
 }
 
 /** A provider's callback as the host's web route received it. */
@@ -75,7 +107,78 @@ export interface PaymentSignal {
   settlementRef?: string;
   /** The provider's own status word, for the audit log and admins. */
   providerStatus?: string;
+  /**
+   * On `paid`: the method the gateway saved with this payment, when it was opened with `saveMethod`.
+   * The engine keeps it (sealed) for the payment's customer.
+   */
+  savedMethod?: SavedPaymentMethodReport;
+  /**
+   * On `refunded`: the `idempotencyKey` of the engine's refund this reports, when the provider can tell
+   * (it echoes its metadata). The engine then settles that refund (once, as its job would) instead of
+   * reversing the whole payment. A refund signal without it on a payment with engine refunds is left to
+   * their jobs.
+   */
+  refundKey?: string;
 }
+
+/** What `refund` is asked: give back `amount` of one credited payment. */
+export interface PaymentRefundRequest {
+  /** The engine's id of this refund (`ref_…`); the same on every retry. */
+  refundId: string;
+  /**
+   * Send it as the provider's idempotency key (YooKassa's `Idempotence-Key`, Stripe's `Idempotency-Key`,
+   * or kept in the refund's metadata and looked up): asked again with it, the provider answers about the
+   * same refund and never makes a second one.
+   */
+  idempotencyKey: string;
+  /** The credited payment, as stored (its `externalRef` and `details` name it at the provider). */
+  payment: Payment;
+  /** The payment's currency; the whole payment or, with `refunds.partial`, a part not yet refunded. */
+  amount: Money;
+  /** The owner's reason, when given (for the provider's records). */
+  reason: string | null;
+}
+
+/**
+ * The provider's answer about one refund. `succeeded`: the money went back (the engine writes the ledger
+ * reversal). `pending`: the provider took it and finishes later; the engine asks again with the same key
+ * (after `retryAfterMs` when given). `failed`: refused for good (nothing was refunded); `reason` is shown
+ * to the owner.
+ */
+export type PaymentRefundOutcome =
+  | { status: 'succeeded'; refundRef: string }
+  | { status: 'pending'; refundRef: string; retryAfterMs?: number }
+  | { status: 'failed'; refundRef: string | null; reason: string };
+
+/** What `chargeSavedMethod` is asked: charge a saved method without the buyer (off-session). */
+export interface SavedMethodChargeRequest {
+  /** The engine's payment this charge is (stored `pending` before the call; the gateway's "order id"). */
+  paymentId: string;
+  /**
+   * Send it as the provider's idempotency key: a retried charge (a lost answer, another replica, another
+   * tick) is the same charge at the provider, never a second one. Stable per cause (e.g. per renewal).
+   */
+  idempotencyKey: string;
+  customerId: string;
+  /** The saved method's `ref`, opened from its sealed form. */
+  methodRef: string;
+  amount: Money;
+  /** A line the buyer sees on their statement. */
+  description: string;
+}
+
+/**
+ * The provider's answer to an off-session charge. `succeeded`: paid (the engine credits the payment once).
+ * `declined`: refused for good (insufficient funds, a card removed); nothing was charged. `requires_action`:
+ * the bank wants the buyer (3-D Secure, a confirmation in their bank's app): `actionUrl` is where they
+ * confirm; the payment stays pending until the provider's callback or a verify says paid. `pending`: taken
+ * but not final; the callback or a verify settles it.
+ */
+export type SavedMethodChargeOutcome =
+  | { status: 'succeeded'; externalRef: string; amount?: Money | null }
+  | { status: 'declined'; externalRef: string | null; reason: string }
+  | { status: 'requires_action'; externalRef: string; actionUrl: string }
+  | { status: 'pending'; externalRef: string };
 
 /**
  * A way to pay into the wallet, as the engine sees it: the provider translates its world (an
@@ -108,6 +211,19 @@ export interface PaymentProvider {
    * with `returned`, or from a sweep). Throws `PaymentProviderUnavailableError` when it cannot tell.
    */
   verify?(payment: Payment, returned: Readonly<Record<string, string | undefined>>): Promise<PaymentSignal>;
+  /**
+   * Gives back (part of) a credited payment at the provider: required with `capabilities.refunds`. Called
+   * from the engine's refund job, possibly more than once for one refund (a lost answer, a `pending` one,
+   * another replica after a crash), always with the same `idempotencyKey`: each call answers about the same
+   * refund. Throws `PaymentProviderUnavailableError` when the provider cannot be reached (the job retries).
+   */
+  refund?(request: PaymentRefundRequest): Promise<PaymentRefundOutcome>;
+  /**
+   * Charges a saved method off-session: required with `capabilities.savedMethods`. Called from the engine's
+   * charge job, with the same `idempotencyKey` on every retry: one charge at the provider however often it
+   * is called. Throws `PaymentProviderUnavailableError` when the provider cannot be reached (the job retries).
+   */
+  chargeSavedMethod?(request: SavedMethodChargeRequest): Promise<SavedMethodChargeOutcome>;
 }
 
 /** The provider could not be reached or refused the request; nothing was stored. Retryable. */

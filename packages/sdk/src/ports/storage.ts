@@ -19,6 +19,7 @@ import type { SubscriptionTerms } from '../domain/subscription-terms.js';
 import type { PaymentRepository } from './storage-payments.js';
 import type { OrderPlacement, PlaceResult } from './storage-order-placement.js';
 import type { DeviceRepository } from './storage-devices.js';
+import type { SavedPaymentMethodRepository } from './storage-payment-methods.js';
 import type { JobQueueSignal } from './storage-job-signal.js';
 
 /**
@@ -42,9 +43,10 @@ import type { JobQueueSignal } from './storage-job-signal.js';
  * `audit.appendMany`: a shop's import brings thousands of rows over in a few statements), 16 `devices.refresh` (a
  * known device refreshed without ever registering one, so a registration can run in a transaction with its audit
  * event while a refresh stays one statement), an order settled in one call (`orders.settle`) and a batch of jobs
- * completed in one (`jobs.completeMany`).
+ * completed in one (`jobs.completeMany`), 17 `paymentMethods` (payment methods buyers
+ * saved for off-session charges, their provider references sealed, one row per customer, provider and fingerprint).
  */
-export const STORAGE_PORT_VERSION = 16 as const;
+export const STORAGE_PORT_VERSION = 17 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -146,6 +148,7 @@ export interface StorageRepositories {
   readonly sales: SalesRepository;
   readonly payments: PaymentRepository;
   readonly devices: DeviceRepository;
+  readonly paymentMethods: SavedPaymentMethodRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */

@@ -6,7 +6,10 @@ import { chargeAndQueueUpdate, changeRecorded, panelLocations, updateInFlight } 
 import type { DiscountQuote } from '../rules/discount.js';
 import { auditSubscription } from '../engine/context.js';
 import { decideRenewal } from '../rules/renewal.js';
-import type { TickScope } from './tick-scope.js';
+import { TickScope } from './tick-scope.js';
+import type { EngineContext } from '../engine/context.js';
+import type { Payment } from '../domain/payment.js';
+import { startSavedMethodCharge } from '../engine/payments/saved-methods.js';
 import { pages } from '../engine/paging.js';
 import { forEachAtOnce } from './tick-scope.js';
 import { soldPlan } from '../engine/sold-plan.js';
@@ -63,8 +66,11 @@ async function renew(scope: TickScope, sub: Subscription, leadMs: number): Promi
   const quote = decision.renew ? decision.quote : decision.reason === 'insufficient_funds' ? decision.quote : undefined;
   if (quote === undefined) return 'not_renewed';
   const discount = await renewalDiscount(scope, sub, quote.price);
-  if (balance < (discount?.price ?? quote.price).amount) {
-    await noteOnce(scope, sub, 'renewal:insufficient_funds');
+  const due = discount?.price ?? quote.price;
+  if (balance < due.amount) {
+    // The buyer's saved method pays the shortfall when they allowed it; its job renews once it is paid.
+    if (!(await chargeShortfall(scope, sub, key, { amount: due.amount - balance, currency: due.currency })))
+      await noteOnce(scope, sub, 'renewal:insufficient_funds');
     return 'not_renewed';
   }
   // A code whose last use went meanwhile: renew at the full price rather than not at all.
@@ -98,6 +104,64 @@ async function renew(scope: TickScope, sub: Subscription, leadMs: number): Promi
     }
   }
   return 'not_renewed';
+}
+
+/**
+ * Starts the one off-session charge of a renewal's shortfall, when the buyer saved a method with a provider
+ * that charges saved methods and allowed it to pay renewals (their oldest such method). One per subscription
+ * and period across every tick and replica: the charge is recorded together with winning the
+ * `renewal-charge:<subscription>` slot for the period's expiry, and the payment's request key is the renewal's
+ * key. `true` when a charge exists for this renewal (started now or before): the buyer is not told to top up.
+ */
+async function chargeShortfall(scope: TickScope, sub: Subscription, key: string, shortfall: Money): Promise<boolean> {
+  const { ctx } = scope;
+  const payments = ctx.payments;
+  if (payments === undefined || payments.secrets === null || sub.expiresAt === null) return false;
+  const chargeable = (providerId: string) => {
+    const provider = payments.registry.list().find((p) => p.id === providerId);
+    return provider?.capabilities.savedMethods === true;
+  };
+  const method = (await ctx.storage.paymentMethods.listByCustomer(sub.customerId)).find((m) => m.allowRenewal && chargeable(m.providerId));
+  if (method === undefined) return false;
+  const expiresAt = sub.expiresAt;
+  return ctx.storage.transaction(async (tx) => {
+    if (!(await tx.ticks.tryAcquire(`renewal-charge:${sub.id}`, expiresAt))) return true;
+    const { payment } = await startSavedMethodCharge(
+      ctx,
+      payments.registry,
+      {
+        customerId: sub.customerId,
+        methodId: method.id,
+        amount: shortfall,
+        key,
+        description: 'subscription renewal',
+        details: { subscriptionId: sub.id, renewalKey: key },
+      },
+      tx,
+    );
+    await auditSubscription(tx, scope.actor, 'subscription.renewal_charge_started', sub, {
+      paymentId: payment.id,
+      methodId: method.id,
+      amount: shortfall.amount,
+      currency: shortfall.currency,
+    });
+    return true;
+  });
+}
+
+/**
+ * After an off-session charge for a renewal was credited (the charge job calls this): renews the
+ * subscription from the wallet now, when it is still the period the charge was for. Idempotent: the
+ * renewal's ledger key makes a second call find it renewed.
+ */
+export async function renewAfterCharge(ctx: EngineContext, payment: Payment): Promise<void> {
+  const subscriptionId = payment.details['subscriptionId'];
+  const key = payment.details['renewalKey'];
+  if (typeof subscriptionId !== 'string' || typeof key !== 'string') return;
+  const sub = await ctx.storage.subscriptions.get(subscriptionId);
+  if (sub === null || renewalKey(sub) !== key || !sub.autoRenew) return;
+  const now = ctx.clock.now();
+  await renew(new TickScope(ctx, now, now), sub, Number.MAX_SAFE_INTEGER);
 }
 
 /**

@@ -5,4 +5,4 @@ export { FakePanelAdapter } from './fake-panel/index.js';
 export type { FakeClient, FakeFault, FakePanelOperation, FakePanelOptions } from './fake-panel/index.js';
 export * from './panel/index.js';
 export { describePaymentProvider } from './payments/index.js';
-export type { PaymentDelivery, PaymentGatewayHarness, PaymentProviderUnderTest } from './payments/index.js';
+export type { PaymentCapabilityHarness, PaymentDelivery, PaymentGatewayHarness, PaymentProviderUnderTest } from './payments/index.js';

@@ -8,6 +8,7 @@ import {
   PaymentProviderUnavailableError,
   PaymentSignatureError,
   testPaymentProvider,
+  TestPaymentWorld,
   type PanelkitEvents,
 } from '../../src/index.js';
 import { describePaymentProvider, ManualClock } from '../../src/testing/index.js';
@@ -272,4 +273,17 @@ describePaymentProvider('test', async () => ({ provider: testPaymentProvider() }
 describePaymentProvider('in-memory gateway', async () => {
   const gateway = fakeGateway();
   return { provider: gateway.provider, gateway: gateway.harness };
+});
+describePaymentProvider('test, with refunds and saved methods', async () => {
+  const world = new TestPaymentWorld();
+  return {
+    provider: testPaymentProvider({ refunds: true, savedMethods: true, world }),
+    capabilities: {
+      refundCount: async () => world.refundCount(),
+      chargeCount: async () => world.chargeCount(),
+      setChargeAnswer: (answer) => world.setChargeAnswer(answer),
+      loseNextAnswer: () => world.loseNextAnswer(),
+      setDown: (down) => world.setDown(down),
+    },
+  };
 });

@@ -63,6 +63,15 @@ export class Table<T extends Row> {
     return before;
   }
 
+  /** Removes the row with this id, if any, and returns it. */
+  delete(undo: UndoLog, id: string): T | undefined {
+    const row = this.#rows.get(id);
+    if (row === undefined) return undefined;
+    this.#unlink(row);
+    undo.push(() => this.#link(row));
+    return row;
+  }
+
   #link(row: T): void {
     this.#rows.set(row.id, row);
     for (const index of this.#indexes) index.add(row);

@@ -14,6 +14,7 @@ import { usageFillfactor } from './013_usage_fillfactor.js';
 import { devices } from './014_devices.js';
 import { jobsQueuedNotify } from './015_jobs_queued_notify.js';
 import { settleOrders } from './016_settle_orders.js';
+import { savedPaymentMethods } from './017_saved_payment_methods.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -41,6 +42,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 14, name: 'devices', sql: devices },
   { version: 15, name: 'jobs_queued_notify', sql: jobsQueuedNotify },
   { version: 16, name: 'settle_orders', sql: settleOrders },
+  { version: 17, name: 'saved_payment_methods', sql: savedPaymentMethods },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

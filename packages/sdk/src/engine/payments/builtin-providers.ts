@@ -1,4 +1,5 @@
 import type { PaymentProvider } from '../../ports/payment-provider.js';
+import { TestPaymentWorld } from './test-world.js';
 
 /** Options of `cardToCardProvider`. */
 export interface CardToCardOptions {
@@ -24,12 +25,48 @@ export function cardToCardProvider(options: CardToCardOptions = {}): PaymentProv
   };
 }
 
-/** For demos and tests: whatever the buyer asks for is credited at once, no money involved. Never enable it in production. */
-export function testPaymentProvider(options: { id?: string } = {}): PaymentProvider {
-  return {
-    id: options.id ?? 'test',
-    capabilities: { confirmations: ['instant'], adminReject: false },
+/** Options of `testPaymentProvider`. */
+export interface TestPaymentOptions {
+  /** The provider id (default `test`). */
+  id?: string;
+  /** Declare refunds at the provider (whole or partial), made in `world`. */
+  refunds?: boolean;
+  /** Declare saved methods: a payment started with `saveMethod` saves the buyer's "test card", charged in `world`. */
+  savedMethods?: boolean;
+  /** Where refunds and charges are kept (default a new one): share it to watch or steer them. */
+  world?: TestPaymentWorld;
+}
+
+/**
+ * For demos and tests: whatever the buyer asks for is credited at once, no money involved. With `refunds` or
+ * `savedMethods` it also refunds and charges saved methods, in a `TestPaymentWorld`. Never enable it in production.
+ */
+export function testPaymentProvider(options: TestPaymentOptions = {}): PaymentProvider {
+  const id = options.id ?? 'test';
+  const base: PaymentProvider = {
+    id,
+    capabilities: {
+      confirmations: ['instant'],
+      adminReject: false,
+      ...(options.refunds ? { refunds: { partial: true } } : {}),
+      ...(options.savedMethods ? { savedMethods: true } : {}),
+    },
     maxPending: null,
     pendingTtlMs: null,
+  };
+  if (!options.refunds && !options.savedMethods) return base;
+  const world = options.world ?? new TestPaymentWorld(id);
+  return {
+    ...base,
+    // Opened only to name the payment and report the saved "card": nothing leaves the process.
+    async open(request) {
+      return {
+        externalRef: `test-${request.paymentId}`,
+        redirectUrl: null,
+        ...(request.saveMethod ? { savedMethod: { ref: `test-card:${request.customerId}`, label: 'Test card •••• 4242' } } : {}),
+      };
+    },
+    ...(options.refunds ? { refund: async (r) => world.refund(r.idempotencyKey, r.payment.externalRef ?? r.payment.id, r.amount) } : {}),
+    ...(options.savedMethods ? { chargeSavedMethod: async (r) => world.charge(r.idempotencyKey, r.methodRef, r.amount) } : {}),
   };
 }

@@ -18,13 +18,29 @@ import {
   type StartPaymentRequest,
   type StartPaymentResult,
 } from './paths.js';
-import { PaymentProviderRegistry } from './providers.js';
+import type { PaymentProviderRegistry } from './providers.js';
+import { requestRefund, type RefundPaymentRequest, type RefundPaymentResult } from './refunds.js';
+import {
+  allowSavedMethodForRenewal,
+  listSavedMethods,
+  removeSavedMethod,
+  startSavedMethodCharge,
+  type ChargeSavedMethodRequest,
+} from './saved-methods.js';
 import type { PaymentResult } from './settle.js';
+import { refundsOf, type PaymentRefundRecord } from '../../domain/payment-refund.js';
+import type { SavedPaymentMethodView } from '../../domain/payment-method.js';
 
 export type { PaymentOutcome, PaymentResult } from './settle.js';
 export { PaymentActionSchema, StartPaymentSchema } from './paths.js';
 export type { PaymentAction, SignalResult, StartPaymentRequest, StartPaymentResult } from './paths.js';
 export { PaymentProviderRegistry } from './providers.js';
+export { RefundPaymentSchema } from './refunds.js';
+export type { RefundPaymentRequest, RefundPaymentResult } from './refunds.js';
+export { ChargeSavedMethodSchema } from './saved-methods.js';
+export type { ChargeSavedMethodRequest } from './saved-methods.js';
+export { paymentJobHandlers } from './payment-jobs.js';
+export { startSavedMethodCharge } from './saved-methods.js';
 
 /**
  * Payments into the wallet (`kit.payments`): one intent per payment, providers that translate their
@@ -60,6 +76,26 @@ export interface PanelkitPayments {
   countPending(customerId: string, providerId: string): Promise<number>;
   /** Carries over a payment recorded elsewhere, as it is (once per id); see `PaymentRepository.import`. */
   import(payment: Payment): Promise<boolean>;
+  /**
+   * Gives (part of) a credited payment back at its provider (providers declaring `refunds`): recorded and
+   * queued as a job in one transaction; the job asks the provider once per refund (its id is the provider's
+   * idempotency key), is retried through the provider's outage, and writes the ledger reversal once. See
+   * `requestRefund` for the refusals.
+   */
+  refund(request: RefundPaymentRequest): Promise<RefundPaymentResult>;
+  /** The refunds asked for on a payment, by id (`details.refunds`). */
+  refundsOf(payment: Payment): Record<string, PaymentRefundRecord>;
+  /** The customer's saved payment methods (never their references). */
+  savedMethods(customerId: string): Promise<SavedPaymentMethodView[]>;
+  /** The buyer forgets one of their saved methods (`NotFoundError` for another buyer's). */
+  removeSavedMethod(request: { customerId: string; methodId: string }): Promise<void>;
+  /** The buyer lets a saved method pay auto-renewals when the wallet is short, or stops it. */
+  allowSavedMethodForRenewal(request: { customerId: string; methodId: string; allowed: boolean }): Promise<SavedPaymentMethodView>;
+  /**
+   * Charges a saved method off-session: a pending payment keyed by `key` (the same key is the same payment)
+   * and its job, which charges the provider once and credits the payment when paid.
+   */
+  chargeSavedMethod(request: ChargeSavedMethodRequest): Promise<{ payment: Payment; replayed: boolean }>;
 }
 
 /**
@@ -67,8 +103,7 @@ export interface PanelkitPayments {
  *
  * @internal
  */
-export function createPayments(ctx: EngineContext, providers: readonly PaymentProvider[]): PanelkitPayments {
-  const registry = new PaymentProviderRegistry(providers);
+export function createPayments(ctx: EngineContext, registry: PaymentProviderRegistry): PanelkitPayments {
   return {
     providers: () => registry.list(),
     start: (request) => startPayment(ctx, registry, request),
@@ -84,6 +119,13 @@ export function createPayments(ctx: EngineContext, providers: readonly PaymentPr
     list: (filter, page) => ctx.storage.payments.list(filter, page),
     countPending: (customerId, providerId) => ctx.storage.payments.countPending(customerId, providerId),
     import: (payment) => ctx.storage.payments.import(payment),
+    refund: (request) => requestRefund(ctx, registry, request),
+    refundsOf: (payment) => refundsOf(payment),
+    savedMethods: (customerId) => listSavedMethods(ctx, customerId),
+    removeSavedMethod: (request) => removeSavedMethod(ctx, request),
+    allowSavedMethodForRenewal: (request) => allowSavedMethodForRenewal(ctx, request),
+    chargeSavedMethod: (request) => startSavedMethodCharge(ctx, registry, request),
   };
 }
-export { cardToCardProvider, testPaymentProvider, type CardToCardOptions } from './builtin-providers.js';
+export { cardToCardProvider, testPaymentProvider, type CardToCardOptions, type TestPaymentOptions } from './builtin-providers.js';
+export { TestPaymentWorld, type TestChargeAnswer } from './test-world.js';

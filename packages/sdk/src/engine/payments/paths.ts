@@ -11,9 +11,12 @@ import {
   type PaymentOpened,
   type PaymentProvider,
   type PaymentSignal,
+  type SavedPaymentMethodReport,
 } from '../../ports/payment-provider.js';
 import type { EngineContext } from '../context.js';
 import type { PaymentProviderRegistry } from './providers.js';
+import { refundsOf } from '../../domain/payment-refund.js';
+import { settleRefund } from './refunds.js';
 import { closePayment, creditPayment, reversePayment, type PaymentResult } from './settle.js';
 
 /** Validates `kit.payments.start`: who pays how much with which provider, and the request's key. */
@@ -35,6 +38,13 @@ export const StartPaymentSchema = z.object({
     .regex(/^[a-z0-9_-]{1,40}$/)
     .nullable()
     .default(null),
+  /**
+   * The buyer asks to keep the method for later charges (providers declaring `savedMethods`; ignored by
+   * others). Once the payment is paid, the method the provider reports is kept, sealed, for the buyer.
+   */
+  saveMethod: z.boolean().default(false),
+  /** With `saveMethod`: the buyer also lets the saved method pay their auto-renewals when the wallet is short. */
+  allowRenewal: z.boolean().default(false),
 });
 /** Input of `kit.payments.start`. */
 export type StartPaymentRequest = z.input<typeof StartPaymentSchema>;
@@ -107,6 +117,7 @@ export async function startPayment(
     return { ok: false, reason: 'too_many_pending', max };
   const id = createId('pay');
   const now = ctx.clock.now();
+  const saveMethod = request.saveMethod && provider.capabilities.savedMethods === true;
   const opened = await openAt(provider, {
     paymentId: id,
     customerId: request.customerId,
@@ -114,7 +125,9 @@ export async function startPayment(
     returnUrl: request.returnUrl === null ? null : request.returnUrl.replaceAll('{paymentId}', id),
     description: request.description,
     method: request.method,
+    ...(saveMethod ? { saveMethod } : {}),
   });
+  const saving = saveMethod ? { saveMethod: true, allowRenewal: request.allowRenewal } : {};
   const instant = provider.capabilities.confirmations.includes('instant');
   // Stored with its `payment.started` event in one transaction: a host hears of every payment that waits
   // (staff of a receipt to review, say) exactly when it exists. An instant one is credited at once instead.
@@ -131,6 +144,7 @@ export async function startPayment(
         details: {
           ...request.details,
           ...opened?.details,
+          ...saving,
           ...(opened?.redirectUrl ? { redirectUrl: opened.redirectUrl } : {}),
           ...(request.method === null ? {} : { method: request.method }),
         },
@@ -164,14 +178,19 @@ export async function startPayment(
     const settled = await settleInstant(ctx, provider, existing);
     return { ok: true, payment: settled, redirectUrl: redirectOf(settled), replayed: true };
   }
-  const settled = await settleInstant(ctx, provider, created.payment);
+  const settled = await settleInstant(ctx, provider, created.payment, opened?.savedMethod);
   return { ok: true, payment: settled, redirectUrl: redirectOf(settled), replayed: false };
 }
 
-async function settleInstant(ctx: EngineContext, provider: PaymentProvider, payment: Payment): Promise<Payment> {
+async function settleInstant(
+  ctx: EngineContext,
+  provider: PaymentProvider,
+  payment: Payment,
+  savedMethod?: SavedPaymentMethodReport,
+): Promise<Payment> {
   if (!provider.capabilities.confirmations.includes('instant') || payment.status !== 'pending') return payment;
   const actor: Actor = { type: 'customer', id: payment.customerId };
-  return (await creditPayment(ctx, payment.id, { confirmation: 'instant', actor })).payment;
+  return (await creditPayment(ctx, payment.id, { confirmation: 'instant', actor, ...(savedMethod ? { savedMethod } : {}) })).payment;
 }
 
 /**
@@ -204,6 +223,7 @@ export async function applySignal(
         actor: GATEWAY,
         note,
         ...(signal.settlementRef ? { settlementRef: signal.settlementRef } : {}),
+        ...(signal.savedMethod ? { savedMethod: signal.savedMethod } : {}),
       };
       const credited = await creditPayment(ctx, payment.id, how);
       if (credited.outcome !== 'another_settlement' || signal.settlementRef === undefined) return credited;
@@ -216,6 +236,17 @@ export async function applySignal(
     case 'refunded':
     case 'charged_back': {
       if (payment.status === 'pending') return closePayment(ctx, payment.id, 'rejected', { actor: GATEWAY, note });
+      const engineRefunds = refundsOf(payment);
+      if (signal.kind === 'refunded' && signal.refundKey !== undefined && engineRefunds[signal.refundKey] !== undefined) {
+        const settled = await settleRefund(ctx, payment.id, signal.refundKey, null);
+        const after = (await ctx.storage.payments.get(payment.id))!;
+        return {
+          outcome: settled === 'refunded' ? (after.status === 'reversed' ? 'reversed' : 'refunded') : 'already_reversed',
+          payment: after,
+        };
+      }
+      // The refunds the engine asked for are settled by their jobs (or by a signal naming them), never twice.
+      if (signal.kind === 'refunded' && Object.keys(engineRefunds).length > 0) return { outcome: 'unchanged', payment };
       const { outcome, payment: after } = await reversePayment(ctx, payment.id, signal.kind, { actor: GATEWAY, note });
       return { outcome, payment: after };
     }

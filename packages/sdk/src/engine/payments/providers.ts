@@ -17,6 +17,10 @@ export class PaymentProviderRegistry {
         throw new ConfigurationError(
           `payment provider ${provider.id} is confirmed by its gateway but has neither parseCallback nor verify`,
         );
+      if (provider.capabilities.refunds !== undefined && provider.refund === undefined)
+        throw new ConfigurationError(`payment provider ${provider.id} declares refunds but has no refund`);
+      if (provider.capabilities.savedMethods === true && provider.chargeSavedMethod === undefined)
+        throw new ConfigurationError(`payment provider ${provider.id} declares saved methods but has no chargeSavedMethod`);
       this.#byId.set(provider.id, provider);
     }
   }

@@ -3,7 +3,9 @@ import { paymentLedgerKey, paymentReversalKey, type Payment, type PaymentConfirm
 import { InsufficientFundsError, NotFoundError } from '../../errors.js';
 import type { StorageRepositories } from '../../ports/storage.js';
 import { CLOSABLE_FROM, CREDITABLE_FROM, reversalSplit, type PaymentClosing } from '../../rules/payment.js';
+import type { SavedPaymentMethodReport } from '../../ports/payment-provider.js';
 import type { EngineContext } from '../context.js';
+import { rememberSavedMethod } from './saved-methods.js';
 
 /**
  * What became of a payment after one path acted on it. `already_credited`: it had been credited by
@@ -22,7 +24,9 @@ export type PaymentOutcome =
   | 'mismatch'
   | 'unchanged'
   /** The gateway reported a second payment of its own on an intent another payment credited (see `applySignal`). */
-  | 'another_settlement';
+  | 'another_settlement'
+  /** A part of the payment was refunded at the provider (it stays `credited`); see `kit.payments.refund`. */
+  | 'refunded';
 
 /** A payment and what the last action did to it. */
 export interface PaymentResult {
@@ -47,7 +51,14 @@ async function load(tx: StorageRepositories, id: string): Promise<Payment> {
 export async function creditPayment(
   ctx: EngineContext,
   paymentId: string,
-  how: { confirmation: PaymentConfirmation; actor: Actor; note?: string | null; settlementRef?: string },
+  how: {
+    confirmation: PaymentConfirmation;
+    actor: Actor;
+    note?: string | null;
+    settlementRef?: string;
+    /** The method the provider saved with this payment: kept (sealed) for the customer when they asked to save it. */
+    savedMethod?: SavedPaymentMethodReport;
+  },
 ): Promise<PaymentResult> {
   const from = CREDITABLE_FROM[how.confirmation];
   const settled = how.settlementRef === undefined ? undefined : { settlementRef: how.settlementRef };
@@ -85,6 +96,7 @@ export async function creditPayment(
       ...(how.note === undefined ? {} : { note: how.note }),
       ...(settled === undefined ? {} : { details: settled }),
     });
+    if (how.savedMethod !== undefined) await rememberSavedMethod(ctx, tx, locked, how.savedMethod);
     await tx.audit.append({
       actor: how.actor,
       action: 'payment.credited',

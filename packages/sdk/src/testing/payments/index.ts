@@ -9,6 +9,7 @@ import {
   type PaymentOpened,
   type PaymentProvider,
   type PaymentSignal,
+  type SavedPaymentMethodReport,
 } from '../../ports/payment-provider.js';
 
 /** How the provider's world reaches the host after something happened: a callback, or the buyer's return (verify). */
@@ -29,10 +30,34 @@ export interface PaymentGatewayHarness {
   setDown(down: boolean): void;
 }
 
+/**
+ * What the suite needs of the provider's world to check the optional capabilities (`refunds`,
+ * `savedMethods`): counts of what the world holds, and control over its answers. Required when the
+ * provider declares either capability.
+ */
+export interface PaymentCapabilityHarness {
+  /** How many distinct refunds the world holds (each once, however often it was asked for). */
+  refundCount(): Promise<number>;
+  /** How many distinct off-session charges of saved methods the world holds. */
+  chargeCount(): Promise<number>;
+  /** How the world answers off-session charges from now on (default `succeed`). */
+  setChargeAnswer(answer: 'succeed' | 'decline' | 'require_action'): void;
+  /**
+   * The next request reaches the world and is applied, but its answer is lost (the connection drops):
+   * the provider must throw `PaymentProviderUnavailableError`, and a retry with the same idempotency key
+   * must answer about what was applied. Omit when the provider's transport cannot be made to lose one.
+   */
+  loseNextAnswer?(): void;
+  /** Makes the world unreachable (`true`) or reachable again (for an instant provider: its refund and charge calls). */
+  setDown(down: boolean): void;
+}
+
 /** What the factory gives each test: the provider, and for gateways the harness of its world. */
 export interface PaymentProviderUnderTest {
   provider: PaymentProvider;
   gateway?: PaymentGatewayHarness;
+  /** The harness of the refund and saved-method capabilities; required when the provider declares one. */
+  capabilities?: PaymentCapabilityHarness;
   /** The currency the suite's payments are in (default `USD`): a gateway that takes one currency names it. */
   currency?: string;
   /** Called after the test: stop the gateway simulator, close what the factory opened. */
@@ -80,7 +105,9 @@ function storedPayment(request: PaymentOpenRequest, opened: PaymentOpened): Paym
  * The payment provider conformance suite: what `PaymentProvider` promises, as tests. A provider without
  * a gateway (card receipts, the test provider) is checked for a consistent declaration; a gateway
  * provider, through its harness, for opening, translating a payment, a replay, a refund and a forgery,
- * and for failing typed when the gateway is down.
+ * and for failing typed when the gateway is down. A provider declaring `refunds` or `savedMethods` is also
+ * checked, through its `capabilities` harness, for refunds and off-session charges made once per idempotency
+ * key (asked again, after a lost answer, through an outage), partial refunds, declines and `requires_action`.
  *
  * ```ts
  * describePaymentProvider('zarinpal', async () => ({ provider, gateway: harnessOf(simulator) }));
@@ -125,13 +152,21 @@ export function describePaymentProvider(name: string, factory: () => Promise<Pay
       expect(typeof adminReject).toBe('boolean');
       for (const limit of [provider.maxPending, provider.pendingTtlMs]) if (limit !== null) expect(limit).toBeGreaterThan(0);
       const byGateway = confirmations.includes('gateway');
-      // A gateway's payments are opened there and confirmed by what it says; nothing else has a gateway.
-      expect(provider.open !== undefined).toBe(byGateway);
+      // A gateway's payments are opened there and confirmed by what it says; nothing else has a gateway (an
+      // instant provider may open a payment only to report the method it saved).
+      if (byGateway) expect(provider.open).toBeDefined();
+      else if (provider.open !== undefined) expect(confirmations).toEqual(['instant']);
       expect(provider.parseCallback !== undefined || provider.verify !== undefined).toBe(byGateway);
       expect(gateway !== undefined).toBe(byGateway);
       // An admin's approval is for receipts; a gateway's payment is overridden only by an explicit mark-paid.
       if (byGateway) expect(confirmations).not.toContain('admin_approval');
       if (confirmations.includes('instant')) expect(confirmations).toEqual(['instant']);
+      // The optional capabilities come with their method and a harness to check them.
+      const { refunds, savedMethods } = provider.capabilities;
+      if (refunds !== undefined) expect(typeof refunds.partial).toBe('boolean');
+      expect(provider.refund !== undefined).toBe(refunds !== undefined);
+      expect(provider.chargeSavedMethod !== undefined).toBe(savedMethods === true);
+      if (refunds !== undefined || savedMethods === true) expect(under().capabilities, 'a capability harness').toBeDefined();
     });
 
     it('opens a payment at the gateway: a reference of its own each time, and where the buyer pays', async (context) => {
@@ -204,6 +239,178 @@ export function describePaymentProvider(name: string, factory: () => Promise<Pay
         (e: unknown) => e,
       );
       expect(PaymentSignatureError.is(error), `expected PaymentSignatureError, got ${String(error)}`).toBe(true);
+    });
+
+    /** A payment of the provider that is paid, as the engine would hold it credited (opened with `saveMethod` when asked). */
+    const paidPayment = async (saveMethod = false): Promise<{ payment: Payment; saved: SavedPaymentMethodReport | undefined }> => {
+      const { provider, gateway } = under();
+      const request = { ...openRequest(under().currency ?? 'USD'), ...(saveMethod ? { saveMethod } : {}) };
+      const opened =
+        provider.open === undefined ? { externalRef: `ref-${request.paymentId}`, redirectUrl: null } : await provider.open(request);
+      const payment = storedPayment(request, opened);
+      let saved = opened.savedMethod;
+      if (gateway !== undefined) {
+        const signal = await signalOf(provider, await gateway.pay(opened, request), payment);
+        expect(signal.kind).toBe('paid');
+        saved ??= signal.savedMethod;
+      }
+      return { payment: { ...payment, status: 'credited', confirmation: gateway === undefined ? 'instant' : 'gateway' }, saved };
+    };
+    const harnessOf = (): { provider: PaymentProvider; world: PaymentCapabilityHarness } => {
+      const { provider, capabilities } = under();
+      if (capabilities === undefined) throw new Error('this test needs a capability harness');
+      return { provider, world: capabilities };
+    };
+    const failure = (promise: Promise<unknown>) =>
+      promise.then(
+        () => null,
+        (e: unknown) => e,
+      );
+
+    it('refunds a paid payment once per idempotency key, asked again or after a lost answer', async (context) => {
+      if (under().provider.capabilities.refunds === undefined) return context.skip();
+      const { provider, world } = harnessOf();
+      const { payment } = await paidPayment();
+      const before = await world.refundCount();
+      const ask = (key: string) =>
+        provider.refund!({
+          refundId: key,
+          idempotencyKey: key,
+          payment,
+          amount: { amount: payment.amount, currency: payment.currency },
+          reason: null,
+        });
+      const key = `rf-${payment.id}`;
+      const first = await ask(key);
+      expect(first.status).not.toBe('failed');
+      const again = await ask(key);
+      expect(again.status).not.toBe('failed');
+      if (first.status !== 'failed' && again.status !== 'failed') expect(again.refundRef).toBe(first.refundRef);
+      expect(await world.refundCount()).toBe(before + 1);
+      if (world.loseNextAnswer !== undefined) {
+        const other = await paidPayment();
+        const lostKey = `rf-${other.payment.id}`;
+        world.loseNextAnswer();
+        const askOther = () =>
+          provider.refund!({
+            refundId: lostKey,
+            idempotencyKey: lostKey,
+            payment: other.payment,
+            amount: { amount: other.payment.amount, currency: other.payment.currency },
+            reason: null,
+          });
+        const lost = await failure(askOther());
+        expect(PaymentProviderUnavailableError.is(lost), `expected PaymentProviderUnavailableError, got ${String(lost)}`).toBe(true);
+        expect((await askOther()).status).not.toBe('failed');
+        expect(await world.refundCount()).toBe(before + 2);
+      }
+    });
+
+    it('refunds a part and then the rest as two refunds when it declares partial refunds', async (context) => {
+      if (under().provider.capabilities.refunds?.partial !== true) return context.skip();
+      const { provider, world } = harnessOf();
+      const { payment } = await paidPayment();
+      const before = await world.refundCount();
+      const part = Math.floor(payment.amount / 4);
+      for (const [key, amount] of [
+        [`part1-${payment.id}`, part],
+        [`part2-${payment.id}`, payment.amount - part],
+      ] as const) {
+        const outcome = await provider.refund!({
+          refundId: key,
+          idempotencyKey: key,
+          payment,
+          amount: { amount, currency: payment.currency },
+          reason: 'partial',
+        });
+        expect(outcome.status).not.toBe('failed');
+      }
+      expect(await world.refundCount()).toBe(before + 2);
+    });
+
+    it('fails a refund typed while the provider is down, and makes it once when it is back', async (context) => {
+      if (under().provider.capabilities.refunds === undefined) return context.skip();
+      const { provider, world } = harnessOf();
+      const { payment } = await paidPayment();
+      const before = await world.refundCount();
+      const key = `down-${payment.id}`;
+      const ask = () =>
+        provider.refund!({
+          refundId: key,
+          idempotencyKey: key,
+          payment,
+          amount: { amount: payment.amount, currency: payment.currency },
+          reason: null,
+        });
+      world.setDown(true);
+      try {
+        const error = await failure(ask());
+        expect(PaymentProviderUnavailableError.is(error), `expected PaymentProviderUnavailableError, got ${String(error)}`).toBe(true);
+      } finally {
+        world.setDown(false);
+      }
+      expect((await ask()).status).not.toBe('failed');
+      expect(await world.refundCount()).toBe(before + 1);
+    });
+
+    it('saves the method of a payment opened with saveMethod, and charges it off-session once per key', async (context) => {
+      if (under().provider.capabilities.savedMethods !== true) return context.skip();
+      const { provider, world } = harnessOf();
+      const { payment, saved } = await paidPayment(true);
+      expect(saved, 'the paid payment reports the saved method').toBeDefined();
+      expect(saved!.ref.length).toBeGreaterThan(0);
+      expect(saved!.label.length).toBeGreaterThan(0);
+      expect(saved!.label.length).toBeLessThanOrEqual(100);
+      expect(saved!.label).not.toContain(saved!.ref);
+      world.setChargeAnswer('succeed');
+      const before = await world.chargeCount();
+      const charge = () =>
+        provider.chargeSavedMethod!({
+          paymentId: `${payment.id}-renewal`,
+          idempotencyKey: `charge-${payment.id}`,
+          customerId: payment.customerId,
+          methodRef: saved!.ref,
+          amount: { amount: 500, currency: payment.currency },
+          description: 'conformance renewal',
+        });
+      const first = await charge();
+      expect(first.status === 'succeeded' || first.status === 'pending').toBe(true);
+      const again = await charge();
+      expect(again).toMatchObject({ status: first.status, externalRef: (first as { externalRef: string }).externalRef });
+      expect(await world.chargeCount()).toBe(before + 1);
+      if (first.status === 'succeeded' && first.amount != null) expect(first.amount).toEqual({ amount: 500, currency: payment.currency });
+    });
+
+    it('answers a declined off-session charge `declined`, one that needs the buyer `requires_action` with a URL, and fails typed while down', async (context) => {
+      if (under().provider.capabilities.savedMethods !== true) return context.skip();
+      const { provider, world } = harnessOf();
+      const { payment, saved } = await paidPayment(true);
+      const charge = (key: string) =>
+        provider.chargeSavedMethod!({
+          paymentId: `${payment.id}-${key}`,
+          idempotencyKey: `${key}-${payment.id}`,
+          customerId: payment.customerId,
+          methodRef: saved!.ref,
+          amount: { amount: 700, currency: payment.currency },
+          description: 'conformance renewal',
+        });
+      world.setChargeAnswer('decline');
+      expect((await charge('declined')).status).toBe('declined');
+      world.setChargeAnswer('require_action');
+      const action = await charge('action');
+      expect(action.status).toBe('requires_action');
+      if (action.status === 'requires_action') expect(() => new URL(action.actionUrl)).not.toThrow();
+      world.setChargeAnswer('succeed');
+      const before = await world.chargeCount();
+      world.setDown(true);
+      try {
+        const error = await failure(charge('down'));
+        expect(PaymentProviderUnavailableError.is(error), `expected PaymentProviderUnavailableError, got ${String(error)}`).toBe(true);
+      } finally {
+        world.setDown(false);
+      }
+      expect((await charge('down')).status).toBe('succeeded');
+      expect(await world.chargeCount()).toBe(before + 1);
     });
 
     it('fails typed (PaymentProviderUnavailableError) while the gateway is down, and works once it is back', async (context) => {

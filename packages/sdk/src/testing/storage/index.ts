@@ -27,6 +27,7 @@ import { resellersSuite } from './resellers.js';
 import { ordersSuite } from './orders.js';
 import { orderPlacementSuite } from './order-placement.js';
 import { paymentsSuite } from './payments.js';
+import { paymentMethodsSuite } from './payment-methods.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
 import { subscriptionsSuite } from './subscriptions.js';
@@ -172,6 +173,7 @@ export function describeStoragePort(
     orderBooksSuite(env);
     salesSuite(env);
     paymentsSuite(env);
+    paymentMethodsSuite(env);
     devicesSuite(env);
   });
 }
