@@ -9,7 +9,7 @@ import { amountSchema } from '../app/payments/amount.js';
 import { gatewayBase } from '../config/public-addresses.js';
 import { isGatewayRail, railOffered, type GatewayRail } from '../app/payments/rails/gateway-rails.js';
 import { gatewayTopUpOutcome, startGatewayTopUp, type StartedGatewayTopUp } from '../app/payments/rails/start-gateway-top-up.js';
-import { handleCryptoBotWebhook, handleEpayNotify } from '../app/payments/rails/gateway-webhook.js';
+import { handleCryptoBotWebhook, handleEpayNotify, handleYooKassaNotification } from '../app/payments/rails/gateway-webhook.js';
 import { REQUEST_KEY_PATTERN } from '../app/payments/provider.js';
 import type { Shop } from '../app/shop.js';
 import { gatewayBackToBotPage, gatewayPayPage } from '../views/gateway-rail-pages.js';
@@ -53,6 +53,15 @@ export function gatewayWebhookRoutes(shop: Shop): Router {
     res.status(status).type('text/plain').send(handled.answer);
   };
   router.get('/payments/epay/notify', epayNotify);
+  // YooKassa's notifications: a payment it does not know is refused (400); one it cannot be asked about yet is 503
+  // (YooKassa retries for a day); anything applied, even a payment of another shop, is acknowledged.
+  router.post('/payments/yookassa/notify', express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const handled = await handleYooKassaNotification(shop, raw);
+    if (handled.status === 'forged') return void res.status(400).json({ error: 'not a payment of YooKassa' });
+    if (handled.status === 'retry') return void res.status(503).json({ error: 'try again' });
+    res.status(200).json({ outcome: handled.result.outcome });
+  });
   router.post('/payments/epay/notify', express.raw({ type: () => true, limit: '16kb' }), epayNotify);
   return router;
 }
@@ -60,6 +69,7 @@ export function gatewayWebhookRoutes(shop: Shop): Router {
 const TopUpForm = z.object({
   idempotencyKey: z.string().regex(REQUEST_KEY_PATTERN, { message: 'wallet.errors.formExpired' }),
   method: z.string().max(40).optional(),
+  saveMethod: z.union([z.literal('on'), z.boolean()]).optional(),
 });
 
 /** A started top-up's refusal as the shop's typed error (the same on the web and the JSON API). */
@@ -72,7 +82,10 @@ export function refusalOf(started: Extract<StartedGatewayTopUp, { ok: false }>):
 }
 
 /** The buyer's top-up request, checked: its amount in the shop's currency, its form key and the way to pay picked; bad input is a 400. */
-export function parseGatewayTopUp(shop: Shop, body: unknown): { amount: number; requestKey: string; method: string | null } {
+export function parseGatewayTopUp(
+  shop: Shop,
+  body: unknown,
+): { amount: number; requestKey: string; method: string | null; saveMethod: boolean } {
   const form = TopUpForm.safeParse(body);
   const amount = amountSchema(shop.config.currency).safeParse((body as { amount?: unknown } | null)?.amount);
   if (!form.success || !amount.success)
@@ -80,7 +93,12 @@ export function parseGatewayTopUp(shop: Shop, body: unknown): { amount: number; 
       'invalid_input',
       amount.success ? 'wallet.errors.formExpired' : (amount.error.issues[0]?.message ?? 'wallet.errors.amountZero'),
     );
-  return { amount: amount.data, requestKey: form.data.idempotencyKey, method: form.data.method ?? null };
+  return {
+    amount: amount.data,
+    requestKey: form.data.idempotencyKey,
+    method: form.data.method ?? null,
+    saveMethod: form.data.saveMethod === 'on' || form.data.saveMethod === true,
+  };
 }
 
 /** The buyer's side of the gateway rails on the web: start a top-up, see its page, come back from the gateway. */

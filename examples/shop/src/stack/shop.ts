@@ -116,8 +116,14 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       payments: {
         providers: shopPaymentProviders(
           { db: client, shopSchema: shopSchemaName(config.schema), secretBox },
-          { telegram: config.telegram, secret, callbackBase: gatewayBase(config) },
+          {
+            telegram: config.telegram,
+            secret,
+            callbackBase: gatewayBase(config),
+            contactOf: async (customerId) => ({ email: (await storage.customers.get(customerId))?.email ?? null, phone: null }),
+          },
         ),
+        secrets: secretBox,
       },
     });
     kit.events.on('error', (error) => logger.error({ err: error }, 'engine listener failed'));

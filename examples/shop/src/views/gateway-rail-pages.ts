@@ -13,6 +13,7 @@ export function gatewayRailForm(
   currency: string,
   key: string,
   methods: readonly string[] = [],
+  savesMethods = false,
 ): SafeHtml {
   const { t } = ctx;
   const choice =
@@ -29,6 +30,7 @@ export function gatewayRailForm(
   ${csrfField(ctx)}<input type="hidden" name="idempotencyKey" value="${key}">
   ${field({ id: `${rail}-amount`, name: 'amount', label: t('wallet.amount', { currency }), required: true, attrs: html`inputmode="decimal" autocomplete="off"` })}
   ${choice}
+  ${savesMethods ? html`<label class="inline"><input type="checkbox" name="saveMethod" value="on"> ${t('payRails.gateway.saveMethod')}</label>` : ''}
   <button type="submit">${t(`payRails.rails.${rail}.submit`)}</button>
 </form></section>`;
 }

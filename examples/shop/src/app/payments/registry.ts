@@ -17,8 +17,8 @@ export async function enabledProvider(shop: Shop, id: string): Promise<PaymentPr
   return (await enabledProviders(shop)).find((p) => p.id === id) ?? null;
 }
 
-/** The gateways' provider ids, paid elsewhere than a wallet form: the crypto gateway, CryptoBot, Zarinpal, EPay, Telegram Stars. */
-const GATEWAY_PROVIDER_IDS = ['crypto', 'cryptobot', 'zarinpal', 'epay', 'stars'] as const;
+/** The gateways' provider ids, paid elsewhere than a wallet form: the crypto gateway, CryptoBot, Zarinpal, EPay, YooKassa, Telegram Stars. */
+const GATEWAY_PROVIDER_IDS = ['crypto', 'cryptobot', 'zarinpal', 'epay', 'yookassa', 'stars'] as const;
 
 /** The ids of every provider this shop knows, enabled or not (old payments may name a disabled one). */
 export function providerIds(): string[] {

@@ -57,6 +57,10 @@ export function adminReceiptsRoutes(shop: Shop): Router {
         .providers()
         .filter((p) => p.capabilities.confirmations.includes('admin_mark_paid') && !p.capabilities.confirmations.includes('admin_approval'))
         .map((p) => p.id),
+      refundable: shop.kit.payments
+        .providers()
+        .filter((p) => p.capabilities.refunds !== undefined)
+        .map((p) => p.id),
       gatewayOnly: shop.kit.payments
         .providers()
         .filter((p) => !p.capabilities.confirmations.some((c) => c === 'admin_approval' || c === 'admin_mark_paid'))

@@ -20,6 +20,8 @@ export const GatewayTopUpBody = z.strictObject({
   amount: z.string().max(30),
   idempotencyKey: z.string().regex(REQUEST_KEY_PATTERN),
   method: z.string().max(40).optional(),
+  /** Keep the method for auto-renewals when the wallet is short (YooKassa). */
+  saveMethod: z.boolean().optional(),
 });
 
 /** The JSON API's gateway top-ups (CryptoBot, Zarinpal, EPay): the same use case as the wallet page and the bot. */

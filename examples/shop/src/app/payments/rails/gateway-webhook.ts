@@ -2,8 +2,9 @@ import { PaymentProviderUnavailableError, PaymentSignatureError, type SignalResu
 import type { Shop } from '../../shop.js';
 import { CRYPTOBOT_PROVIDER, CRYPTOBOT_SIGNATURE_HEADER } from '../cryptobot/provider.js';
 import { EPAY_PROVIDER } from '../epay/provider.js';
+import { YOOKASSA_PROVIDER } from '../yookassa/provider.js';
 
-/** What a CryptoBot webhook came to: applied (with the SDK's outcome), forged (refused, nothing changed), or to be retried. */
+/** What a CryptoBot webhook or a YooKassa notification came to: applied (with the SDK's outcome), forged (refused, nothing changed), or to be retried. */
 export type WebhookResult = { status: 'applied'; result: SignalResult } | { status: 'forged' } | { status: 'retry' };
 
 /**
@@ -52,5 +53,23 @@ export async function handleEpayNotify(
     if (PaymentSignatureError.is(error)) return { status: 'forged', answer: 'fail' };
     if (!PaymentProviderUnavailableError.is(error)) throw error;
     return { status: 'retry', answer: 'fail' };
+  }
+}
+
+/**
+ * A YooKassa notification as the shop's route received it (its raw JSON body). YooKassa does not sign them: the SDK's
+ * YooKassa provider reads the payment it names back from the API and only that answer is applied (`kit.payments`
+ * credits at most once). A notification naming a payment YooKassa does not know is `forged`; one YooKassa cannot be
+ * asked about yet is `retry` (it retries for a day).
+ */
+export async function handleYooKassaNotification(shop: Shop, rawBody: string): Promise<WebhookResult> {
+  try {
+    const result = await shop.kit.payments.handleCallback(YOOKASSA_PROVIDER, { headers: {}, body: rawBody, query: {} });
+    return { status: 'applied', result };
+  } catch (error) {
+    if (PaymentSignatureError.is(error)) return { status: 'forged' };
+    if (!PaymentProviderUnavailableError.is(error)) throw error;
+    shop.logger.warn({ err: error }, 'a YooKassa notification could not be checked with YooKassa yet');
+    return { status: 'retry' };
   }
 }

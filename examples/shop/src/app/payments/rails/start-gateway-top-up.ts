@@ -1,7 +1,7 @@
 import { PaymentProviderUnavailableError } from '@panelkit/sdk';
 import type { Shop } from '../../shop.js';
 import { toShopPayment, type Payment } from '../records.js';
-import { railMethods, railOffered, type GatewayRail } from './gateway-rails.js';
+import { railMethods, railOffered, railSavesMethods, type GatewayRail } from './gateway-rails.js';
 
 /** What starting a gateway top-up came to: the payment and the gateway's page, or why not. */
 export type StartedGatewayTopUp =
@@ -25,6 +25,8 @@ export async function startGatewayTopUp(
     base: string;
     from: 'web' | 'bot';
     method?: string | null;
+    /** The buyer keeps the method for auto-renewals when the wallet is short (rails that save methods; ignored by others). */
+    saveMethod?: boolean;
   },
 ): Promise<StartedGatewayTopUp> {
   if (!(await railOffered(shop, request.rail))) return { ok: false, reason: 'not_offered' };
@@ -41,6 +43,7 @@ export async function startGatewayTopUp(
       returnUrl: `${request.base}/wallet/pay/${request.rail}/{paymentId}/${request.from === 'bot' ? 'back-to-bot' : 'return'}`,
       description: `${shop.config.shopName} wallet top-up`,
       method,
+      ...(request.saveMethod === true && railSavesMethods(request.rail) ? { saveMethod: true, allowRenewal: true } : {}),
     });
     if (!started.ok) return { ok: false, reason: started.reason === 'too_many_pending' ? 'too_many_pending' : 'key_reused' };
     if (started.redirectUrl === null) return { ok: false, reason: 'gateway_unavailable' };
