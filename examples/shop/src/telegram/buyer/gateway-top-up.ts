@@ -55,9 +55,11 @@ export function gatewayTopUpHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const rail = ctx.match[1] ?? '';
     const method = ctx.match[2] ?? null;
     const amount = Number(ctx.match[3]);
-    // Only what is offered now: an old button for a rail turned off or an amount no longer offered is refused.
+    // Only what is offered now: an old button for a rail turned off, an amount or a way to pay no longer offered is refused.
     const offer = isGatewayRail(rail) ? (await railOffers(shop)).find((o) => o.rail === rail) : undefined;
-    if (!isGatewayRail(rail) || offer === undefined || !offer.amounts.includes(amount))
+    const methods = isGatewayRail(rail) ? railMethods(rail) : [];
+    const methodFits = methods.length === 0 ? method === null : method !== null && methods.includes(method);
+    if (!isGatewayRail(rail) || offer === undefined || !offer.amounts.includes(amount) || !methodFits)
       return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
     const messageId = ctx.callbackQuery.message?.message_id ?? 0;
     const started = await startGatewayTopUp(shop, {
