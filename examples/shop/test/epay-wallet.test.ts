@@ -128,7 +128,7 @@ describe('EPay in the wallet of a shop in yuan, against the EPay simulator', () 
     const started = await start(buyer, { amount: '20', idempotencyKey: key(10), method: 'wxpay' }).expect(303);
     const paymentId = paymentIdOf(started.headers['location'] as string);
     // mapi.php made the order and gave WeChat Pay's QR content: the pay page draws it.
-    expect((await t.shop.kit.payments.get(paymentId))!.details).toMatchObject({ qrCode: expect.stringContaining(sim.url) });
+    expect((await t.shop.kit.payments.get(paymentId))!.details).toMatchObject({ qrCode: expect.stringMatching(/^weixin:\/\/wxpay\//) });
     expect((await buyer.agent.get(started.headers['location'] as string).expect(200)).text).toContain('data-testid="gateway-qr"');
     const other = await start(buyer, { amount: '30', idempotencyKey: key(11), method: 'alipay' }).expect(303);
     const otherId = paymentIdOf(other.headers['location'] as string);

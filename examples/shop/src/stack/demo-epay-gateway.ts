@@ -25,7 +25,7 @@ const MONEY = /^\d{1,9}(\.\d{1,2})?$/;
 /**
  * An EPay (易支付) gateway on 127.0.0.1 for tests and the demo, after the protocol its merchants document: `submit.php`
  * (GET or POST, signed) opens the cashier page; `mapi.php` (POST, signed) makes the order server to server and
- * answers `{code: 1, trade_no, payurl}` for Alipay or `{code: 1, trade_no, qrcode}` for WeChat Pay; paying sends the
+ * answers `{code: 1, trade_no, payurl}` for Alipay or `{code: 1, trade_no, qrcode}` (a `weixin://` link) for WeChat Pay; paying sends the
  * asynchronous notify (GET to `notify_url`: pid, trade_no, out_trade_no, type, name, money, trade_status, sign,
  * sign_type) until the shop answers exactly `success`, and the buyer back to `return_url` with the same signed
  * parameters; `api.php?act=order&pid&key&out_trade_no` answers the order's `status` (1 paid, 0 not). A bad sign
@@ -129,9 +129,10 @@ export class EpaySimulator {
       const cashier = new URL(`cashier/${made.tradeNo}`, this.url).toString();
       return {
         status: 200,
+        // WeChat Pay's QR content is a `weixin://` link the buyer scans; its simulated payment is the cashier page's button.
         body:
           made.type === 'wxpay'
-            ? { code: 1, msg: '', trade_no: made.tradeNo, qrcode: cashier }
+            ? { code: 1, msg: '', trade_no: made.tradeNo, qrcode: `weixin://wxpay/bizpayurl?pr=${made.tradeNo}` }
             : { code: 1, msg: '', trade_no: made.tradeNo, payurl: cashier },
       };
     }
