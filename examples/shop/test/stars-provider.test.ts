@@ -18,7 +18,12 @@ afterAll(async () => {
 });
 
 const provider = (rate: string | null = '2') =>
-  starsProvider({ rate: () => rate, api: () => new Api(fake.token, { apiRoot: fake.apiRoot }), callbackSecret: SECRET });
+  starsProvider({
+    rate: () => rate,
+    api: () => new Api(fake.token, { apiRoot: fake.apiRoot }),
+    callbackSecret: SECRET,
+    payerOf: async () => PAYER,
+  });
 
 /** The message Telegram delivers about a charge of `payload`: paid, or refunded. */
 function messageAbout(payload: string, chargeId: string, kind: 'successful_payment' | 'refunded_payment') {
@@ -57,6 +62,15 @@ describePaymentProvider('telegram stars (fake Bot API)', async () => ({
       };
     },
     forge: (callback) => ({ ...callback, headers: { [STARS_SECRET_HEADER]: 'guessed' } }),
+    setDown: (down) => {
+      fake.down = down;
+    },
+  },
+  // Refunds through the Bot API's refundStarPayment: Telegram refunds a charge once (no saved methods).
+  capabilities: {
+    refundCount: async () => [...fake.charges.values()].filter((c) => c.refunded).length,
+    chargeCount: async () => 0,
+    setChargeAnswer: () => undefined,
     setDown: (down) => {
       fake.down = down;
     },

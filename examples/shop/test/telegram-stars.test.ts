@@ -53,6 +53,10 @@ describe('a wallet top-up in Telegram Stars, bought in the bot and refunded by t
     expect(s.fake.callsSince(since, 'createInvoiceLink')).toHaveLength(1);
     const [payment] = (await paymentsOf(shop).listByCustomer(customerId, { limit: 10 })).items;
     expect(payment).toMatchObject({ provider: 'stars', status: 'pending', amount: { amount: cheapest, currency: 'USD' } });
+    // The buyer's wallet says the invoice waits for their payment, not for a review.
+    const unpaid = textOf(await buyer.press(menu, 'w'));
+    expect(unpaid).toContain(t('wallet.status.awaiting_payment'));
+    expect(unpaid).not.toContain(t('wallet.status.pending'));
 
     // Waiting in the receipts queue, with no admin decision offered: only Telegram confirms it.
     const pendingQueue = await (await signedInAdmin(s.t.app)).agent.get('/admin/receipts?provider=stars').expect(200);
@@ -123,6 +127,13 @@ describe('a wallet top-up in Telegram Stars, bought in the bot and refunded by t
     expect(await shop.storage.ledger.balance(customerId, 'USD')).toBe(0);
     const reversals = (await shop.storage.ledger.list(customerId, { limit: 20 })).items.filter((e) => e.kind === 'payment_reversal');
     expect(reversals.map((e) => e.amount)).toEqual([-cheapest]);
+    // The buyer hears of the refund, once, in their chat.
+    await s.t.drain();
+    await s.t.drain();
+    const refundTold = s.fake.calls.filter(
+      (c) => c.ok && c.method === 'sendMessage' && Number(c.params['chat_id']) === buyer.id && textOf(c).includes('was refunded'),
+    );
+    expect(refundTold).toHaveLength(1);
     // Telegram's own word of the refund arrives after: the payment is reversed already, nothing moves again.
     await handleUpdate(s.shopBot, buyer.refundedPayment(charge, payload));
     expect((await shop.storage.ledger.list(customerId, { limit: 20 })).items.filter((e) => e.kind === 'payment_reversal')).toHaveLength(1);

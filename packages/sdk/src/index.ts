@@ -211,7 +211,7 @@ export { TestPaymentWorld } from './engine/payments/test-world.js';
 export type { TestChargeAnswer } from './engine/payments/test-world.js';
 export { RefundPaymentSchema } from './engine/payments/refunds.js';
 export type { RefundPaymentRequest, RefundPaymentResult } from './engine/payments/refunds.js';
-export { ChargeSavedMethodSchema } from './engine/payments/saved-methods.js';
+export { ChargeSavedMethodSchema, savedMethodContext } from './engine/payments/saved-methods.js';
 export type { ChargeSavedMethodRequest } from './engine/payments/saved-methods.js';
 export { PaymentRefundRecordSchema, refundsOf } from './domain/payment-refund.js';
 export type { PaymentRefundRecord } from './domain/payment-refund.js';

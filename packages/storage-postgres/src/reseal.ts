@@ -5,6 +5,7 @@ import type { SecretBox } from '@panelkit/sdk';
 import type { SqlClient } from './client.js';
 import { checkSchemaName, quoteIdent } from './internal/sql.js';
 import { resealSubscriptionSecrets } from './reseal-subscriptions.js';
+import { resealSavedMethods } from './reseal-payment-methods.js';
 
 /** The options of {@link resealSecrets}. */
 export interface ResealOptions {
@@ -33,7 +34,8 @@ export interface ResealResult {
 
 /**
  * Seals every stored secret still in plain text (panel credentials, and the client credentials, share
- * links and subscription URL of every subscription), checks the keys open what is sealed, and with
+ * links and subscription URL of every subscription), checks the keys open what is sealed (saved payment
+ * methods' references too, which are always sealed), and with
  * `rotate` re-seals values under an older key with the current one. Run it at start-up (sealing
  * rows written before encryption, once: later runs find nothing to do) and as the rotation command.
  *
@@ -47,12 +49,14 @@ export async function resealSecrets(client: SqlClient, options: ResealOptions): 
   const schema = quoteIdent(checkSchemaName(options.schema ?? 'panelkit'));
   const panels = await resealPanelSecrets(client, `${schema}.panels`, options.secretBox, options.rotate === true);
   const subscriptions = await resealSubscriptionSecrets(client, `${schema}.subscriptions`, options.secretBox, options.rotate === true);
+  const methods = await resealSavedMethods(client, `${schema}.saved_payment_methods`, options.secretBox, options.rotate === true);
   const byKey = { ...panels.byKey };
-  for (const [keyId, n] of Object.entries(subscriptions.byKey)) byKey[keyId] = (byKey[keyId] ?? 0) + n;
+  for (const part of [subscriptions.byKey, methods.byKey])
+    for (const [keyId, n] of Object.entries(part)) byKey[keyId] = (byKey[keyId] ?? 0) + n;
   return {
-    checked: panels.checked + subscriptions.checked,
+    checked: panels.checked + subscriptions.checked + methods.checked,
     sealed: panels.sealed + subscriptions.sealed,
-    rotated: panels.rotated + subscriptions.rotated,
+    rotated: panels.rotated + subscriptions.rotated + methods.rotated,
     byKey,
   };
 }

@@ -195,4 +195,35 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('payment jobs across replicas (real 
     expect(expired.status).toBe('expired');
     expect(expired.expiresAt).toEqual(sub.expiresAt);
   });
+
+  it('a charge the bank wants confirmed waits for the buyer with the link, told once; the subscription keeps its grace', {
+    timeout: 90_000,
+  }, async () => {
+    const setup = await replicas(2);
+    const { clock, world, kits, storage, drainAll } = setup;
+    const { buyer, sub } = await renewingBuyer(setup);
+    world.setChargeAnswer('require_action');
+    const schedulers = kits.map(({ kit: k }) => k.createScheduler());
+    await Promise.all(schedulers.map((s) => s.tick()));
+    clock.advance(29 * DAY + 60_000);
+    await Promise.all(schedulers.map((s) => s.tick()));
+    await drainAll();
+    const charge = (await storage.payments.list({ customerId: buyer.id }, { limit: 50 })).items.find(
+      (p) => p.details['offSession'] === true,
+    )!;
+    expect(charge).toMatchObject({ status: 'pending', details: { chargeStatus: 'requires_action' } });
+    const link = charge.details['redirectUrl'];
+    expect(typeof link === 'string' && link.startsWith('https://')).toBe(true);
+    const told = (await storage.audit.list({ subjectType: 'customer', subjectId: buyer.id }, { limit: 50 })).items.filter(
+      (e) => e.action === 'payment.action_required',
+    );
+    expect(told.map((e) => e.data['actionUrl'])).toEqual([link]);
+    expect((await storage.subscriptions.get(sub.id))!.expiresAt).toEqual(sub.expiresAt);
+    // Not confirmed by the expiry: no second charge, and the subscription expires into its grace period.
+    clock.advance(DAY);
+    await Promise.all(schedulers.map((s) => s.tick()));
+    await drainAll();
+    expect((await storage.subscriptions.get(sub.id))!.status).toBe('expired');
+    expect(world.chargeCount()).toBe(1);
+  });
 });

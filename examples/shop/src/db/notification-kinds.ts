@@ -14,6 +14,9 @@ export const CUSTOMER_KINDS = [
   'receipt_rejected',
   'topup_credited',
   'refund',
+  'payment_refunded',
+  'renewal_charge_declined',
+  'renewal_action_required',
   'device_added',
   'device_refused',
 ] as const;

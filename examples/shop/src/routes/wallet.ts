@@ -17,6 +17,8 @@ import { walletPage, type TopUpFormState } from '../views/wallet-page.js';
 import { cancelOwnPayment } from '../app/payments/cancel.js';
 import { idParam } from '../app/input/ids.js';
 import { httpStatusOf } from '../http/status.js';
+import { allowOwnSavedMethodForRenewal, removeOwnSavedMethod, savedMethodsOf } from '../app/payments/saved-methods.js';
+import { ShopError } from '../app/shop-error.js';
 
 const LEDGER_PAGE = 20;
 const RECENT_PAYMENTS = 20;
@@ -74,6 +76,7 @@ export function walletRoutes(shop: Shop): Router {
           savesMethods: railSavesMethods(rail),
         })),
         stars: (await starsOffered(shop)) ? { key: newFormKey() } : null,
+        savedMethods: await savedMethodsOf(shop, customer.id),
       }).value,
     );
   }
@@ -84,6 +87,18 @@ export function walletRoutes(shop: Shop): Router {
   router.post('/wallet/payments/:id/cancel', requireAccount, async (req, res) => {
     await cancelOwnPayment(shop, viewerOf(res).customer.id, idParam(req));
     res.redirect(303, '/wallet?done=wallet.payment_cancelled');
+  });
+
+  // The buyer's saved payment methods: stop or allow charging one for auto-renewals, or remove it.
+  router.post('/wallet/methods/:id/renewal', requireAccount, async (req, res) => {
+    const allowed = (req.body as Record<string, unknown> | undefined)?.['allowed'];
+    if (allowed !== 'yes' && allowed !== 'no') throw new ShopError('invalid_input', 'errors.invalidInput');
+    await allowOwnSavedMethodForRenewal(shop, viewerOf(res).customer.id, idParam(req), allowed === 'yes');
+    res.redirect(303, '/wallet?done=wallet.method_updated#methods');
+  });
+  router.post('/wallet/methods/:id/remove', requireAccount, async (req, res) => {
+    await removeOwnSavedMethod(shop, viewerOf(res).customer.id, idParam(req));
+    res.redirect(303, '/wallet?done=wallet.method_removed#methods');
   });
 
   router.post('/wallet/topup/:provider', requireAccount, async (req, res) => {

@@ -11,8 +11,8 @@ import { DROP_LEGACY_PAYMENTS, migrateShop, NOTIFICATIONS_ON_HOST_JOBS, shopSche
 import { carryOverLegacyPayments, hasLegacyPayments } from '../db/legacy-payments.js';
 import { hasNotificationRelay } from '../db/notification-queue-carry-over.js';
 import { carryOverNotificationQueue } from '../app/notifications/queue-carry-over.js';
+import { TelegramLinkStore } from '../db/telegram-links.js';
 import { shopPaymentProviders } from '../app/payments/sdk-providers.js';
-import { starsRefundJob } from '../app/payments/stars/refund.js';
 import { gatewaySweepJob } from '../app/payments/rails/gateway-sweep.js';
 import { gatewayBase } from '../config/public-addresses.js';
 import { SessionStore } from '../db/sessions.js';
@@ -121,6 +121,10 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
             secret,
             callbackBase: gatewayBase(config),
             contactOf: async (customerId) => ({ email: (await storage.customers.get(customerId))?.email ?? null, phone: null }),
+            starsPayerOf: async (customerId) => {
+              const link = await new TelegramLinkStore(client, shopSchemaName(config.schema), clock).byCustomer(customerId);
+              return link === null ? null : Number(link.telegramUserId);
+            },
           },
         ),
         secrets: secretBox,
@@ -180,7 +184,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       secretBox,
       demo,
       passwordCost: options.passwordCost ?? PASSWORD_COST,
-      hostJobs: [eventNotices, scheduledBackupJob(shopOf), oldBotImportJob(shopOf), starsRefundJob(shopOf), gatewaySweepJob(shopOf)],
+      hostJobs: [eventNotices, scheduledBackupJob(shopOf), oldBotImportJob(shopOf), gatewaySweepJob(shopOf)],
       close,
     };
     if (oldNotificationQueue) {

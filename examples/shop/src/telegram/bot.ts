@@ -29,6 +29,7 @@ import { adminDeviceHandlers, answerDeviceResetReason } from './admin/devices.js
 import { trafficHandlers } from './buyer/traffic.js';
 import { planChangeHandlers } from './buyer/plan-change.js';
 import { accountHandlers } from './buyer/account.js';
+import { savedMethodHandlers } from './buyer/saved-methods.js';
 import { walletHandlers } from './buyer/wallet.js';
 import { cryptoTopUpHandlers } from './buyer/crypto-top-up.js';
 import { starsPreCheckoutHandler, starsTopUpHandlers } from './buyer/stars-top-up.js';
@@ -196,6 +197,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   planChangeHandlers(bot, deps);
   accountHandlers(bot, deps);
   walletHandlers(bot, deps);
+  savedMethodHandlers(bot, deps);
   cryptoTopUpHandlers(bot, deps);
   starsTopUpHandlers(bot, deps);
   gatewayTopUpHandlers(bot, deps);

@@ -7,6 +7,7 @@ import { html, type SafeHtml } from './html.js';
 import { csrfField } from './layout.js';
 import { paymentNoteText } from '../app/payments/payment-notes.js';
 import { hasMessage } from '../i18n/translate.js';
+import { paymentStatusKey } from '../app/payments/registry.js';
 
 /**
  * A ledger entry's note for staff: the engine's own note on a credited payment (`card payment pay_…`) in the reader's
@@ -27,8 +28,9 @@ export function balanceList(ctx: RequestContext, balances: Money[], currency: st
   )}`;
 }
 
-export function paymentBadge(ctx: RequestContext, payment: Payment): SafeHtml {
-  return html`<span class="badge ${payment.status}" data-status="${payment.status}">${ctx.t(`wallet.status.${payment.status}`)}</span>`;
+/** A payment's status as a badge, worded for its reader (the buyer in their wallet, staff elsewhere). */
+export function paymentBadge(ctx: RequestContext, payment: Payment, reader: 'buyer' | 'staff' = 'staff'): SafeHtml {
+  return html`<span class="badge ${payment.status}" data-status="${payment.status}">${ctx.t(paymentStatusKey(payment, reader))}</span>`;
 }
 
 /** A signed ledger amount: credits with a plus, debits with the locale's minus. */
@@ -97,7 +99,7 @@ export function paymentsTable(
   <td>${t(`wallet.providers.${p.provider}`)}</td>
   <td>${formatMoney(p.amount, locale)}</td>
   <td class="ltr">${p.reference ?? ''}</td>
-  <td>${paymentBadge(ctx, p)}${noteCell(p)}${
+  <td>${paymentBadge(ctx, p, options.buyerCancels ? 'buyer' : 'staff')}${noteCell(p)}${
     options.buyerCancels && p.status === 'pending'
       ? html`<form method="post" action="/wallet/payments/${encodeURIComponent(p.id)}/cancel" data-testid="cancel-payment">${csrfField(ctx)}<button type="submit" class="small secondary">${t('wallet.payments.cancel')}</button></form>`
       : ''

@@ -1,3 +1,5 @@
+import type { SavedPaymentMethodView } from '@panelkit/sdk';
+import { savedMethodsList } from './saved-methods.js';
 import type { LedgerEntry, Money } from '@panelkit/sdk';
 import type { Payment } from '../app/payments/records.js';
 import type { RequestContext } from '../http/context.js';
@@ -40,6 +42,8 @@ export interface WalletView {
   rails?: ReadonlyArray<{ rail: GatewayRail; key: string; methods?: readonly string[]; savesMethods?: boolean }>;
   /** Telegram Stars' form (its per-render key), when the owner has Stars on; else `null`. */
   stars?: { key: string } | null;
+  /** The buyer's saved payment methods. */
+  savedMethods?: readonly SavedPaymentMethodView[];
 }
 
 function testForm(ctx: RequestContext, view: WalletView, state: TopUpFormState): SafeHtml {
@@ -51,6 +55,7 @@ function testForm(ctx: RequestContext, view: WalletView, state: TopUpFormState):
   ${csrfField(ctx)}<input type="hidden" name="idempotencyKey" value="${state.key}">
   ${formError(state.errors)}${keyError(state.errors)}
   ${field({ id: 'test-amount', name: 'amount', label: t('wallet.amount', { currency: view.currency }), value: state.values['amount'], errors: state.errors, required: true, attrs: html`inputmode="decimal" autocomplete="off"` })}
+  <label><input type="checkbox" name="saveMethod" value="yes" data-testid="test-save-method" ${state.values['saveMethod'] === 'yes' ? html`checked` : ''}> ${t('wallet.test.saveMethod')}</label>
   <button type="submit">${t('wallet.test.submit')}</button>
 </form></section>`;
 }
@@ -149,6 +154,8 @@ ${
     ? html`<p class="muted">${t('wallet.noProviders')}</p>`
     : html`${view.crypto === null ? '' : cryptoForm(ctx, view.currency, view.crypto.key)}${rails}${forms}`
 }
+<h2 id="methods">${t('wallet.methods.title')}</h2>
+${savedMethodsList(ctx, view.savedMethods ?? [], { manage: true, timeZone: view.timeZone })}
 <h2>${t('wallet.payments.title')}</h2>
 ${paymentsTable(ctx, view.payments, view.timeZone, { buyerCancels: true })}
 <h2 id="ledger">${t('wallet.ledger.title')}</h2>

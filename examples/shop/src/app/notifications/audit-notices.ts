@@ -26,6 +26,9 @@ export const NOTIFYING_ACTIONS = [
   'payment.credited',
   'payment.rejected',
   'payment.reversed',
+  'payment.refunded',
+  'payment.charge_declined',
+  'payment.action_required',
 ] as const;
 
 type Notice = Omit<NewNotification, 'source'>;
@@ -143,6 +146,29 @@ async function aboutPayment(shop: Shop, event: AuditEvent): Promise<Notice[]> {
       return data['confirmation'] === 'gateway' ? [{ recipient: buyer, kind: 'topup_credited', params: facts }] : [];
     case 'payment.rejected':
       return byAdmin ? [{ recipient: buyer, kind: 'receipt_rejected', params: facts }] : [];
+    case 'payment.refunded':
+      // The shop gave the money back at the provider (the owner's refund, e.g. of Stars): the buyer hears of it.
+      return [
+        {
+          recipient: buyer,
+          kind: 'payment_refunded',
+          params: { paymentId: facts.paymentId, amount: facts.amount, currency: facts.currency },
+        },
+      ];
+    case 'payment.charge_declined':
+    case 'payment.action_required': {
+      // An auto-renewal's charge of the buyer's saved method: declined, or waiting for them to confirm it.
+      const sub = text(data['subscriptionId']) === null ? null : await shop.storage.subscriptions.get(text(data['subscriptionId'])!);
+      const params = {
+        ...(sub === null ? {} : await subscriptionFacts(shop, sub)),
+        paymentId: facts.paymentId,
+        amount: facts.amount,
+        currency: facts.currency,
+        method: text(data['methodLabel']),
+      };
+      if (event.action === 'payment.charge_declined') return [{ recipient: buyer, kind: 'renewal_charge_declined', params }];
+      return [{ recipient: buyer, kind: 'renewal_action_required', params: { ...params, link: text(data['actionUrl']) } }];
+    }
     case 'payment.reversed':
       return [
         {

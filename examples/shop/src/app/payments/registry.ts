@@ -20,6 +20,21 @@ export async function enabledProvider(shop: Shop, id: string): Promise<PaymentPr
 /** The gateways' provider ids, paid elsewhere than a wallet form: the crypto gateway, CryptoBot, Zarinpal, EPay, YooKassa, Telegram Stars. */
 const GATEWAY_PROVIDER_IDS = ['crypto', 'cryptobot', 'zarinpal', 'epay', 'yookassa', 'stars'] as const;
 
+/** Whether the provider's payments are paid at a gateway (the buyer pays there), not reviewed by an admin. */
+export function isGatewayProvider(providerId: string): boolean {
+  return (GATEWAY_PROVIDER_IDS as readonly string[]).includes(providerId);
+}
+
+/**
+ * The catalog key of a payment's status: a pending gateway payment waits for the buyer to pay (an unpaid Stars
+ * invoice, say; "your payment" to the buyer, "the buyer's payment" to staff), only a pending receipt waits for an
+ * admin's review.
+ */
+export function paymentStatusKey(payment: { status: string; provider: string }, reader: 'buyer' | 'staff' = 'buyer'): string {
+  if (payment.status !== 'pending' || !isGatewayProvider(payment.provider)) return `wallet.status.${payment.status}`;
+  return reader === 'buyer' ? 'wallet.status.awaiting_payment' : 'wallet.status.awaiting_buyer';
+}
+
 /** The ids of every provider this shop knows, enabled or not (old payments may name a disabled one). */
 export function providerIds(): string[] {
   return [...PROVIDERS.map((p) => p.id), ...GATEWAY_PROVIDER_IDS];

@@ -24,6 +24,8 @@ export interface ProviderEnv {
   callbackBase: string;
   /** Where a buyer's receipts go (YooKassa's 54-FZ receipts): their e-mail or phone, when they have one. */
   contactOf: (customerId: string) => Promise<{ email: string | null; phone: string | null }>;
+  /** The Telegram user a customer's Stars came from (their linked account), for refunds. */
+  starsPayerOf: (customerId: string) => Promise<number | null>;
 }
 
 /**
@@ -57,7 +59,13 @@ export function shopPaymentProviders(settings: SettingsDb, env: ProviderEnv): Pa
       contactOf: env.contactOf,
       callbackUrl: (id) => `${env.callbackBase}/wallet/pay/yookassa/${id}/return`,
     }),
-    starsProvider({ rate: () => activeStarsRate(settings), api: () => starsApi, callbackSecret: starsCallbackSecret(env.secret) }),
-    testPaymentProvider(),
+    starsProvider({
+      rate: () => activeStarsRate(settings),
+      api: () => starsApi,
+      callbackSecret: starsCallbackSecret(env.secret),
+      payerOf: env.starsPayerOf,
+    }),
+    // Refunds and saved "test cards" too, so the demo and the tests walk those paths (no money moves).
+    testPaymentProvider({ refunds: true, savedMethods: true }),
   ];
 }

@@ -17,6 +17,7 @@ import { adjustBalance } from '../../app/payments/adjust.js';
 import { amountSchema } from '../../app/payments/amount.js';
 import { REQUEST_KEY_PATTERN } from '../../app/payments/provider.js';
 import type { Shop } from '../../app/shop.js';
+import { savedMethodsOf } from '../../app/payments/saved-methods.js';
 import { customerPage, type AdjustFormState } from '../../views/admin/customer-page.js';
 import { customersPage } from '../../views/admin/customers-page.js';
 import { cursorFrom, newFormKey } from '../wallet.js';
@@ -62,10 +63,11 @@ export function adminCustomersRoutes(shop: Shop): Router {
     const overview = await customerOverview(shop, idParam(req));
     const { customer } = overview;
     const cursor = adjust === undefined ? cursorFrom(req.query['after']) : null;
-    const [ledger, payments, devices] = await Promise.all([
+    const [ledger, payments, devices, savedMethods] = await Promise.all([
       shop.storage.ledger.list(customer.id, { limit: LEDGER_PAGE, cursor }),
       paymentsOf(shop).listByCustomer(customer.id, { limit: 50 }),
       customerDevices(shop, overview.subscriptions),
+      savedMethodsOf(shop, customer.id),
     ]);
     res.status(status).send(
       customerPage(ctxOf(res), {
@@ -76,6 +78,7 @@ export function adminCustomersRoutes(shop: Shop): Router {
         timeZone: shop.config.timeZone,
         ledger: { entries: ledger.items, nextCursor: ledger.nextCursor, paged: cursor !== null },
         payments: payments.items,
+        savedMethods,
         subscriptions: overview.subscriptions,
         planNames: overview.planNames,
         adjust: adjust ?? { nonce: newFormKey(), values: {} },

@@ -19,7 +19,10 @@ import {
   SubscriptionListResponse,
   SubscriptionResponse,
   WalletResponse,
+  OneSavedMethodResponse,
+  SavedMethodListResponse,
 } from './response-schemas.js';
+import { SavedMethodRenewalBody } from './wallet.js';
 import { PlanChangeBody, PlanChangeQuery, TrafficBody, TrafficQuery } from './selling.js';
 import { GatewayTopUpBody } from './gateway-topups.js';
 import { AutoRenewBody, CheckoutBody, ExtendBody, ExtensionQuery, ListQuery, PageQuery, QuoteBody, SalesQuery } from './v1.js';
@@ -219,6 +222,25 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
         ...COMMON_ERRORS,
         409: refused('Not pending'),
       },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/payment-methods',
+      summary: 'The caller’s saved payment methods (labels only)',
+      responses: { 200: { description: 'The saved methods', schema: SavedMethodListResponse }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/payment-methods/:id/renewal',
+      summary: 'Allows or stops charging a saved method for auto-renewals when the wallet is short',
+      body: SavedMethodRenewalBody,
+      responses: { 200: { description: 'The saved method', schema: OneSavedMethodResponse }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/payment-methods/:id/remove',
+      summary: 'Forgets one of the caller’s saved methods',
+      responses: { 204: { description: 'Removed', schema: null }, ...COMMON_ERRORS },
     },
     {
       method: 'post',

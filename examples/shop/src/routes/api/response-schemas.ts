@@ -178,3 +178,18 @@ export const DeviceListResponse = z
 
 /** `POST /api/v1/subscriptions/:id/devices/:deviceId/remove`: the device removed and the devices left. */
 export const DeviceRemovedResponse = DeviceListResponse.extend({ removed: DeviceResponse }).meta({ id: 'DeviceRemoved' });
+
+/** A saved payment method as the API shows it to its buyer: never the provider's reference. */
+export const SavedMethodResponse = z.strictObject({
+  id: z.string(),
+  provider: z.string(),
+  label: z.string(),
+  allowRenewal: z.boolean(),
+  createdAt: z.string(),
+});
+
+/** The caller's saved payment methods, oldest first. */
+export const SavedMethodListResponse = z.strictObject({ methods: z.array(SavedMethodResponse) });
+
+/** One saved payment method. */
+export const OneSavedMethodResponse = z.strictObject({ method: SavedMethodResponse });

@@ -1,4 +1,6 @@
-import type { LedgerEntry } from '@panelkit/sdk';
+import type { LedgerEntry, SavedPaymentMethodView } from '@panelkit/sdk';
+import { z } from 'zod';
+import { allowOwnSavedMethodForRenewal, removeOwnSavedMethod, savedMethodsOf } from '../../app/payments/saved-methods.js';
 import { Router, type Request, type Response } from 'express';
 import { requireAccount } from '../../http/viewer.js';
 import { paymentsOf, type Payment } from '../../app/payments/records.js';
@@ -52,12 +54,21 @@ export function paymentJson(p: Payment, t: Translate) {
   };
 }
 
+/** A saved payment method for the API: its label, never the provider's reference. */
+export function savedMethodJson(m: SavedPaymentMethodView) {
+  return { id: m.id, provider: m.providerId, label: m.label, allowRenewal: m.allowRenewal, createdAt: m.createdAt.toISOString() };
+}
+
+/** Whether a saved method may pay the caller's auto-renewals when the wallet is short. */
+export const SavedMethodRenewalBody = z.strictObject({ allowed: z.boolean() });
+
 /**
  * The wallet for scripts and bots (a Bearer API token, or a session with `x-csrf-token`).
  * Amounts are minor units; a top-up takes the same fields as the wallet form, amounts typed in
  * major units ("12.50"), plus `idempotencyKey` (16–64 of A-Z a-z 0-9 _ -): a retried request
  * with the same key records one payment. `POST /api/v1/payments/:id/cancel` withdraws one of the
- * buyer's pending payments.
+ * buyer's pending payments. `GET /api/v1/payment-methods` lists the buyer's saved payment methods;
+ * `POST …/:id/renewal` (`{ allowed }`) and `POST …/:id/remove` change them.
  */
 export function walletApiRoutes(shop: Shop): Router {
   const router = Router();
@@ -91,6 +102,20 @@ export function walletApiRoutes(shop: Shop): Router {
 
   router.post('/api/v1/payments/:id/cancel', requireAccount, async (req, res) => {
     res.json({ payment: paymentJson(await cancelOwnPayment(shop, viewerOf(res).customer.id, idParam(req)), ctxOf(res).t) });
+  });
+
+  router.get('/api/v1/payment-methods', requireAccount, async (_req, res) => {
+    res.json({ methods: (await savedMethodsOf(shop, viewerOf(res).customer.id)).map(savedMethodJson) });
+  });
+
+  router.post('/api/v1/payment-methods/:id/renewal', requireAccount, async (req, res) => {
+    const { allowed } = parseOrThrow(SavedMethodRenewalBody, req.body, ctxOf(res).t);
+    res.json({ method: savedMethodJson(await allowOwnSavedMethodForRenewal(shop, viewerOf(res).customer.id, idParam(req), allowed)) });
+  });
+
+  router.post('/api/v1/payment-methods/:id/remove', requireAccount, async (req, res) => {
+    await removeOwnSavedMethod(shop, viewerOf(res).customer.id, idParam(req));
+    res.status(204).end();
   });
 
   router.post('/api/v1/topups/:provider', requireAccount, async (req, res) => {

@@ -3,7 +3,7 @@ import type { Message } from 'grammy/types';
 import { paymentsOf } from '../../app/payments/records.js';
 import { formatDateTime, formatMoney } from '../../i18n/format.js';
 import { payoutCard } from '../../app/payments/payout-card.js';
-import { enabledProvider } from '../../app/payments/registry.js';
+import { enabledProvider, paymentStatusKey } from '../../app/payments/registry.js';
 import { submitTopUp } from '../../app/payments/topup.js';
 import { instantToZoned } from '../../app/input/zoned-time.js';
 import type { BotContext, BotDeps } from '../context.js';
@@ -60,13 +60,14 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
       for (const p of payments.items) {
         const noteText = paymentNoteText(p, t);
         const note = noteText === null ? '' : ` (${noteText})`;
-        lines.push(
-          `${formatDateTime(p.createdAt, locale, zone)} · ${formatMoney(p.amount, locale)} · ${t(`wallet.status.${p.status}`)}${note}`,
-        );
+        lines.push(`${formatDateTime(p.createdAt, locale, zone)} · ${formatMoney(p.amount, locale)} · ${t(paymentStatusKey(p))}${note}`);
       }
     }
     const parts = splitMessage(lines.join('\n'));
-    const keyboard = new InlineKeyboard().text(t('telegram.menu.topUp'), 'tu').text(t('telegram.menu.back'), 'm');
+    const keyboard = new InlineKeyboard()
+      .text(t('telegram.menu.topUp'), 'tu')
+      .text(t('wallet.methods.title'), 'pm')
+      .text(t('telegram.menu.back'), 'm');
     for (const [i, part] of parts.entries()) await ctx.reply(part, i === parts.length - 1 ? { reply_markup: keyboard } : {});
   });
 

@@ -1,3 +1,5 @@
+import type { SavedPaymentMethodView } from '@panelkit/sdk';
+import { savedMethodsList } from '../saved-methods.js';
 import type { Customer, LedgerEntry, Money, Subscription } from '@panelkit/sdk';
 import type { Payment } from '../../app/payments/records.js';
 import type { RequestContext } from '../../http/context.js';
@@ -26,6 +28,8 @@ export interface CustomerView {
   timeZone: string;
   ledger: { entries: LedgerEntry[]; nextCursor: string | null; paged: boolean };
   payments: Payment[];
+  /** The payment methods the customer saved (labels only). */
+  savedMethods?: readonly SavedPaymentMethodView[];
   subscriptions: Subscription[];
   planNames: ReadonlyMap<string, string>;
   adjust: AdjustFormState;
@@ -93,6 +97,8 @@ ${view.canIssueReset === false ? '' : issueResetForm(ctx, view.customer.id)}
 ${view.devices === undefined ? '' : customerDevicesSection(ctx, view.customer.id, view.devices, view.planNames, view.timeZone)}
 <h2>${t('adminMoney.customer.payments')}</h2>
 ${paymentsTable(ctx, view.payments, view.timeZone)}
+<h2 id="methods">${t('wallet.methods.title')}</h2>
+${savedMethodsList(ctx, view.savedMethods ?? [], { manage: false, timeZone: view.timeZone })}
 <h2 id="ledger">${t('adminMoney.customer.ledger')}</h2>
 ${ledgerTable(ctx, { ...view.ledger, timeZone: view.timeZone, showNote: true, pageHref: (cursor) => (cursor === null ? `${base}#ledger` : `${base}?after=${encodeURIComponent(cursor)}#ledger`) })}`,
   });

@@ -253,6 +253,8 @@ export function describePaymentProvider(name: string, factory: () => Promise<Pay
         const signal = await signalOf(provider, await gateway.pay(opened, request), payment);
         expect(signal.kind).toBe('paid');
         saved ??= signal.savedMethod;
+        // The engine keeps the gateway's settlement reference on the credited payment, as refunds name it.
+        if (signal.settlementRef !== undefined) payment.details = { ...payment.details, settlementRef: signal.settlementRef };
       }
       return { payment: { ...payment, status: 'credited', confirmation: gateway === undefined ? 'instant' : 'gateway' }, saved };
     };

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider, type PaymentSignal } from '@panelkit/sdk';
-import type { Api } from 'grammy';
+import { GrammyError, type Api } from 'grammy';
 import { z } from 'zod';
 import { starsFor } from './stars-amount.js';
 
@@ -18,8 +18,11 @@ export const STARS_INVOICE_TTL_MS = 24 * 3_600_000;
  */
 export const STARS_SECRET_HEADER = 'x-panelkit-stars-secret';
 
-/** What the Bot API must do for Stars: make an invoice link (the bot sends the invoice itself in chat). */
-export type StarsApi = Pick<Api, 'createInvoiceLink'>;
+/** What the Bot API must do for Stars: make an invoice link (the bot sends the invoice itself in chat), and give Stars back. */
+export type StarsApi = Pick<Api, 'createInvoiceLink' | 'refundStarPayment'>;
+
+/** Telegram's answer when the charge was refunded already: the refund is done, whoever did it. */
+const ALREADY_REFUNDED = /CHARGE_ALREADY_REFUNDED/i;
 
 /** Options of {@link starsProvider}. */
 export interface StarsOptions {
@@ -29,6 +32,11 @@ export interface StarsOptions {
   api: () => StarsApi | null;
   /** The secret the bot's Stars callbacks carry in {@link STARS_SECRET_HEADER}. */
   callbackSecret: string;
+  /**
+   * The Telegram user who paid the customer's Stars (their linked account: the pre-checkout check lets only
+   * them pay), or `null` when none is linked. A refund goes back to them.
+   */
+  payerOf: (customerId: string) => Promise<number | null>;
 }
 
 /**
@@ -71,12 +79,14 @@ function sameSecret(given: string | undefined, expected: string): boolean {
  * confirmed by Telegram's `successful_payment`, handed on by the bot as a callback: keyed by Telegram's
  * `telegram_payment_charge_id` (the SDK's settlement reference), so the same charge delivered again, under
  * any update id, on any replica, credits once. A `refunded_payment` reverses it. A charge whose Stars are
- * not the invoice's is a mismatch left for an admin.
+ * not the invoice's is a mismatch left for an admin. Refunds (whole payments only) go back through
+ * `refundStarPayment`: Telegram refunds a charge once and answers `CHARGE_ALREADY_REFUNDED` after, so the SDK's
+ * refund job asking again (a lost answer, another replica) is the same refund.
  */
 export function starsProvider(options: StarsOptions): PaymentProvider {
   return {
     id: STARS_PROVIDER,
-    capabilities: { confirmations: ['gateway'], adminReject: false },
+    capabilities: { confirmations: ['gateway'], adminReject: false, refunds: { partial: false } },
     maxPending: MAX_PENDING_STARS,
     pendingTtlMs: STARS_INVOICE_TTL_MS,
     async open(request) {
@@ -93,6 +103,24 @@ export function starsProvider(options: StarsOptions): PaymentProvider {
       } catch (error) {
         throw new PaymentProviderUnavailableError(STARS_PROVIDER, 'Telegram did not make the invoice', { cause: error });
       }
+    },
+    async refund({ payment }) {
+      const charge = payment.details['settlementRef'];
+      if (typeof charge !== 'string') return { status: 'failed', refundRef: null, reason: 'the payment names no Telegram charge' };
+      const api = options.api();
+      if (api === null) throw new PaymentProviderUnavailableError(STARS_PROVIDER, 'the shop has no bot to refund Stars with');
+      const payer = await options.payerOf(payment.customerId);
+      if (payer === null) return { status: 'failed', refundRef: null, reason: 'the buyer has no linked Telegram account' };
+      try {
+        await api.refundStarPayment(payer, charge);
+      } catch (error) {
+        if (error instanceof GrammyError && ALREADY_REFUNDED.test(error.description)) return { status: 'succeeded', refundRef: charge };
+        // Telegram refusing the refund itself (a charge not of this user, say) is final; anything else is retried.
+        if (error instanceof GrammyError && error.error_code === 400)
+          return { status: 'failed', refundRef: null, reason: error.description };
+        throw new PaymentProviderUnavailableError(STARS_PROVIDER, 'Telegram did not answer the refund', { cause: error });
+      }
+      return { status: 'succeeded', refundRef: charge };
     },
     async parseCallback({ headers, body }) {
       if (!sameSecret(headers[STARS_SECRET_HEADER], options.callbackSecret))
