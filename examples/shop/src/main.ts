@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { readSetting } from './db/shop-settings.js';
 import { BOT_TOKEN_SETTING } from './app/ops/shop-settings.js';
-import { startDemoCryptoBot, startDemoGateway } from './stack/demo-gateway.js';
+import { startDemoCryptoBot, startDemoEpay, startDemoGateway, startDemoYooKassa } from './stack/demo-gateway.js';
 import { ConfigError, loadConfig, type ShopConfig, type TelegramConfig } from './config/config.js';
 import { createApp } from './stack/web-app.js';
 import { ensureStartupAdmin } from './stack/admin-account.js';
@@ -43,6 +43,8 @@ async function main(config: ShopConfig): Promise<void> {
 
   const gateway = shop.demo === null ? null : await startDemoGateway(shop);
   const cryptoBot = shop.demo === null ? null : await startDemoCryptoBot(shop);
+  const epay = shop.demo === null ? null : await startDemoEpay(shop);
+  const yookassa = shop.demo === null ? null : await startDemoYooKassa(shop);
   // A token saved by the owner in Admin → Settings (sealed) when the environment gives none.
   const storedToken =
     config.telegram === null ? ((await readSetting<unknown, { token: string }>(shop, BOT_TOKEN_SETTING))?.secret?.token ?? null) : null;
@@ -83,6 +85,14 @@ async function main(config: ShopConfig): Promise<void> {
   else lines.push(`  Telegram bot: @${bot.username} (${bot.mode === 'webhook' ? `webhook at ${url}${WEBHOOK_PATH}` : 'long polling'})`);
   if (gateway !== null)
     lines.push(`  simulated crypto gateway: ${gateway.url} (Admin → Settings; the wallet's "Pay with crypto" opens its pay page)`);
+  if (epay !== null)
+    lines.push(
+      `  simulated EPay gateway: ${epay.url} (Admin → Settings → Payment gateways; "Pay with Alipay or WeChat Pay" in the wallet)`,
+    );
+  if (yookassa !== null) {
+    yookassa.webhookUrl = `${url}/payments/yookassa/notify`;
+    lines.push(`  simulated YooKassa: ${yookassa.url} (Admin → Settings → Payment gateways; "Pay with YooKassa" in the wallet)`);
+  }
   if (cryptoBot !== null) {
     cryptoBot.webhookUrl = `${url}/payments/cryptobot/webhook`;
     lines.push(
@@ -110,6 +120,8 @@ async function main(config: ShopConfig): Promise<void> {
     await background?.stop();
     await gateway?.close();
     await cryptoBot?.close();
+    await epay?.close();
+    await yookassa?.close();
     await shop.close();
     process.exit(0);
   };

@@ -7,6 +7,8 @@ import { translator } from '../src/i18n/translate.js';
 import { CryptoBotSimulator } from '../src/stack/demo-cryptobot-gateway.js';
 import { ZarinpalSimulator } from '../src/stack/demo-zarinpal-gateway.js';
 import { saveZarinpalSettings } from '../src/app/payments/zarinpal/settings.js';
+import { saveEpaySettings } from '../src/app/payments/epay/settings.js';
+import { EpaySimulator } from '../src/stack/demo-epay-gateway.js';
 import { buttonsOf } from './support/fake-telegram.js';
 import { messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
@@ -115,5 +117,54 @@ describe('a Zarinpal top-up from the bot of a shop in rials', () => {
     }
     expect(await shop.storage.ledger.balance(customerId, 'IRR')).toBe(amount);
     expect((await shop.storage.ledger.list(customerId, { limit: 10 })).items.filter((e) => e.kind === 'top_up')).toHaveLength(1);
+  });
+});
+
+describe('EPay top-ups from the bot of a shop in yuan: one button per way to pay', () => {
+  let s: BotShop;
+  let server: Server;
+  let epay: EpaySimulator;
+  const t = translator('zh');
+
+  beforeAll(async () => {
+    server = createServer();
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    s = await startBotShop({ env: { PUBLIC_URL: base, TELEGRAM_WEBHOOK: 'off', SHOP_CURRENCY: 'CNY' } });
+    server.on('request', s.t.app);
+    epay = await new EpaySimulator().start();
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
+    await epay.close();
+    await s.close();
+  });
+
+  it('offers Alipay and WeChat Pay buttons; Alipay answers a pay link, WeChat Pay (mapi) the QR code as a photo; its notify credits once', async () => {
+    const { shop, clock } = s.t;
+    const buyer = new TelegramUser(s.fake, clock, 7411, 'zh');
+    const menu = await buyer.send(buyer.message('/start'));
+    const customerId = (await shop.storage.customers.getByExternalRef(`telegram:${buyer.id}`))!.id;
+    await saveEpaySettings(shop, { enabled: true, baseUrl: epay.url, pid: epay.pid, key: epay.key, mode: 'mapi' }, clock.now(), null);
+    const offer = await buyer.press(menu, 'tu');
+    expect(textOf(offer)).toContain(t('payRails.rails.epay.offer'));
+    const cheapest = Math.min(...(await shop.storage.plans.list({ onSale: true })).map((p) => p.price.amount));
+    const taps = buttonsOf(offer).map((b) => b.callback_data);
+    expect(taps).toContain(`gp:epay.alipay:${cheapest}`);
+    expect(taps).toContain(`gp:epay.wxpay:${cheapest}`);
+    expect(textOf(await buyer.send(buyer.tap(`gp:epay.qqpay:${cheapest}`, messageIdOf(offer))))).toBe(t('wallet.noProviders'));
+
+    const alipay = await buyer.send(buyer.tap(`gp:epay.alipay:${cheapest}`, messageIdOf(offer)));
+    expect(buttonsOf(alipay).find((b) => b.url !== undefined)?.url).toContain(epay.url);
+    await buyer.send(buyer.tap(`gp:epay.wxpay:${cheapest}`, messageIdOf(offer)));
+    const photo = s.fake.calls.filter((c) => c.ok && c.method === 'sendPhoto' && Number(c.params['chat_id']) === buyer.id);
+    expect(photo).toHaveLength(1);
+
+    const payments = (await shop.kit.payments.list({ customerId }, { limit: 10 })).items;
+    expect(payments.map((p) => p.details['method']).sort()).toEqual(['alipay', 'wxpay']);
+    const wx = payments.find((p) => p.details['method'] === 'wxpay')!;
+    await epay.pay(wx.id, { deliveries: 2 });
+    expect(await shop.storage.ledger.balance(customerId, 'CNY')).toBe(cheapest);
   });
 });

@@ -47,7 +47,9 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'import.reasons.', // why a row was not brought over, by the SDK's ImportUnmappedReason
   'import.rows.',
   'import.states.',
-  'payRails.rails.', // a gateway rail's own texts, by rail (cryptobot, zarinpal)
+  'payRails.rails.', // a gateway rail's own texts, by rail (cryptobot, zarinpal, epay)
+  'payRails.methods.', // a way to pay at a gateway (EPay's alipay, wxpay), and its bot button
+  'payRails.settings.epayModes.',
   'auditWords.actions.',
   'discounts.admin.uses_',
   'guides.apps.',

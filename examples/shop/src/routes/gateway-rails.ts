@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { requireAccount } from '../http/viewer.js';
 import { paymentsOf } from '../app/payments/records.js';
@@ -9,10 +9,13 @@ import { amountSchema } from '../app/payments/amount.js';
 import { gatewayBase } from '../config/public-addresses.js';
 import { isGatewayRail, railOffered, type GatewayRail } from '../app/payments/rails/gateway-rails.js';
 import { gatewayTopUpOutcome, startGatewayTopUp, type StartedGatewayTopUp } from '../app/payments/rails/start-gateway-top-up.js';
-import { handleCryptoBotWebhook } from '../app/payments/rails/gateway-webhook.js';
+import { handleCryptoBotWebhook, handleEpayNotify, handleYooKassaNotification } from '../app/payments/rails/gateway-webhook.js';
 import { REQUEST_KEY_PATTERN } from '../app/payments/provider.js';
 import type { Shop } from '../app/shop.js';
 import { gatewayBackToBotPage, gatewayPayPage } from '../views/gateway-rail-pages.js';
+import { qrDataUrl } from '../views/qr-code.js';
+
+const textOf = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 /** The rail named in the path, or a 404. */
 function railParam(req: Request): GatewayRail {
@@ -42,21 +45,47 @@ export function gatewayWebhookRoutes(shop: Shop): Router {
     // retries an unanswered webhook for days and then turns the app's webhooks off.
     res.status(200).json({ outcome: handled.result.outcome });
   });
+  // EPay notifies by GET (some gateways POST a form): answered in plain text, exactly `success` when it may stop.
+  const epayNotify = async (req: Request, res: Response) => {
+    const body = Buffer.isBuffer(req.body) ? Object.fromEntries(new URLSearchParams(req.body.toString('utf8'))) : {};
+    const handled = await handleEpayNotify(shop, queryOf(req), body);
+    const status = { credited: 200, acknowledged: 200, refused: 409, forged: 401, retry: 503 }[handled.status];
+    res.status(status).type('text/plain').send(handled.answer);
+  };
+  router.get('/payments/epay/notify', epayNotify);
+  // YooKassa's notifications: a payment it does not know is refused (400); one it cannot be asked about yet is 503
+  // (YooKassa retries for a day); anything applied, even a payment of another shop, is acknowledged.
+  router.post('/payments/yookassa/notify', express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const handled = await handleYooKassaNotification(shop, raw);
+    if (handled.status === 'forged') return void res.status(400).json({ error: 'not a payment of YooKassa' });
+    if (handled.status === 'retry') return void res.status(503).json({ error: 'try again' });
+    res.status(200).json({ outcome: handled.result.outcome });
+  });
+  router.post('/payments/epay/notify', express.raw({ type: () => true, limit: '16kb' }), epayNotify);
   return router;
 }
 
-const TopUpForm = z.object({ idempotencyKey: z.string().regex(REQUEST_KEY_PATTERN, { message: 'wallet.errors.formExpired' }) });
+const TopUpForm = z.object({
+  idempotencyKey: z.string().regex(REQUEST_KEY_PATTERN, { message: 'wallet.errors.formExpired' }),
+  method: z.string().max(40).optional(),
+  saveMethod: z.union([z.literal('on'), z.boolean()]).optional(),
+});
 
 /** A started top-up's refusal as the shop's typed error (the same on the web and the JSON API). */
 export function refusalOf(started: Extract<StartedGatewayTopUp, { ok: false }>): ShopError {
   if (started.reason === 'not_offered') return new ShopError('not_found', 'errors.notFound');
   if (started.reason === 'too_many_pending') return new ShopError('too_many_requests', 'wallet.errors.tooManyPending');
   if (started.reason === 'key_reused') return new ShopError('conflict', 'wallet.errors.formExpired');
+  if (started.reason === 'bad_method') return new ShopError('invalid_input', 'payRails.gateway.pickMethod');
   return new ShopError('unavailable', 'payRails.gateway.unavailable');
 }
 
-/** The buyer's top-up request, checked: its amount in the shop's currency and its form key; bad input is a 400. */
-export function parseGatewayTopUp(shop: Shop, body: unknown): { amount: number; requestKey: string } {
+/** The buyer's top-up request, checked: its amount in the shop's currency, its form key and the way to pay picked; bad input is a 400. */
+export function parseGatewayTopUp(
+  shop: Shop,
+  body: unknown,
+): { amount: number; requestKey: string; method: string | null; saveMethod: boolean } {
   const form = TopUpForm.safeParse(body);
   const amount = amountSchema(shop.config.currency).safeParse((body as { amount?: unknown } | null)?.amount);
   if (!form.success || !amount.success)
@@ -64,7 +93,12 @@ export function parseGatewayTopUp(shop: Shop, body: unknown): { amount: number; 
       'invalid_input',
       amount.success ? 'wallet.errors.formExpired' : (amount.error.issues[0]?.message ?? 'wallet.errors.amountZero'),
     );
-  return { amount: amount.data, requestKey: form.data.idempotencyKey };
+  return {
+    amount: amount.data,
+    requestKey: form.data.idempotencyKey,
+    method: form.data.method ?? null,
+    saveMethod: form.data.saveMethod === 'on' || form.data.saveMethod === true,
+  };
 }
 
 /** The buyer's side of the gateway rails on the web: start a top-up, see its page, come back from the gateway. */
@@ -96,9 +130,12 @@ export function gatewayRailRoutes(shop: Shop): Router {
 
   router.get('/wallet/pay/:rail/:id', requireAccount, async (req, res) => {
     const { rail, payment } = await ownPayment(req, viewerOf(res).customer.id);
-    const payUrl = (payment.details as Record<string, unknown>)['redirectUrl'];
-    const offered = await railOffered(shop, rail);
-    res.send(gatewayPayPage(ctxOf(res), rail, payment, offered && typeof payUrl === 'string' ? payUrl : null).value);
+    const details = payment.details as Record<string, unknown>;
+    const payUrl = textOf(details['redirectUrl']);
+    const qrCode = details['qrCode'];
+    const shown = (await railOffered(shop, rail)) ? payUrl : null;
+    const qr = shown !== null && typeof qrCode === 'string' && payment.status === 'pending' ? await qrDataUrl(qrCode) : null;
+    res.send(gatewayPayPage(ctxOf(res), rail, payment, shown, qr).value);
   });
 
   router.get('/wallet/pay/:rail/:id/return', requireAccount, async (req, res) => {

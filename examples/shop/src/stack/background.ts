@@ -4,6 +4,7 @@ import { notificationJobs } from '../app/notifications/notification-jobs.js';
 import { emailCodeMailJob } from '../app/auth/email-codes.js';
 import { emailCodesOf } from '../db/email-codes.js';
 import { queueScheduledBackup } from '../app/backup/scheduled.js';
+import { queueGatewaySweep } from '../app/payments/rails/gateway-sweep.js';
 import { adoptPendingBroadcasts, createBroadcastJobs } from '../telegram/broadcast-jobs.js';
 import { telegramApi } from '../app/telegram-api.js';
 import { dailySummaryJob } from '../telegram/admin/daily.js';
@@ -62,6 +63,11 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
       await queueScheduledBackup(shop);
     } catch (error) {
       log.error({ err: error }, 'scheduled backup failed');
+    }
+    try {
+      await queueGatewaySweep(shop);
+    } catch (error) {
+      log.error({ err: error }, 'queueing the gateway sweep failed');
     }
   };
   const timer = setInterval(() => {

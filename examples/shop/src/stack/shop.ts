@@ -13,6 +13,7 @@ import { hasNotificationRelay } from '../db/notification-queue-carry-over.js';
 import { carryOverNotificationQueue } from '../app/notifications/queue-carry-over.js';
 import { TelegramLinkStore } from '../db/telegram-links.js';
 import { shopPaymentProviders } from '../app/payments/sdk-providers.js';
+import { gatewaySweepJob } from '../app/payments/rails/gateway-sweep.js';
 import { gatewayBase } from '../config/public-addresses.js';
 import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
@@ -119,6 +120,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
             telegram: config.telegram,
             secret,
             callbackBase: gatewayBase(config),
+            contactOf: async (customerId) => ({ email: (await storage.customers.get(customerId))?.email ?? null, phone: null }),
             starsPayerOf: async (customerId) => {
               const link = await new TelegramLinkStore(client, shopSchemaName(config.schema), clock).byCustomer(customerId);
               return link === null ? null : Number(link.telegramUserId);
@@ -182,7 +184,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       secretBox,
       demo,
       passwordCost: options.passwordCost ?? PASSWORD_COST,
-      hostJobs: [eventNotices, scheduledBackupJob(shopOf), oldBotImportJob(shopOf)],
+      hostJobs: [eventNotices, scheduledBackupJob(shopOf), oldBotImportJob(shopOf), gatewaySweepJob(shopOf)],
       close,
     };
     if (oldNotificationQueue) {

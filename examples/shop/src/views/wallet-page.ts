@@ -39,7 +39,7 @@ export interface WalletView {
   /** The crypto gateway's form (its per-render key), when the owner has it on; else `null`. */
   crypto: { key: string } | null;
   /** The gateway rails the owner has on (CryptoBot, Zarinpal), each with its form's per-render key. */
-  rails?: ReadonlyArray<{ rail: GatewayRail; key: string }>;
+  rails?: ReadonlyArray<{ rail: GatewayRail; key: string; methods?: readonly string[]; savesMethods?: boolean }>;
   /** Telegram Stars' form (its per-render key), when the owner has Stars on; else `null`. */
   stars?: { key: string } | null;
   /** The buyer's saved payment methods. */
@@ -139,7 +139,9 @@ export function walletPage(ctx: RequestContext, view: WalletView): SafeHtml {
   const forms = view.forms.map(({ provider, state }) =>
     provider === 'test' ? testForm(ctx, view, state) : provider === 'card' ? cardForm(ctx, view, state) : '',
   );
-  const rails = (view.rails ?? []).map(({ rail, key }) => gatewayRailForm(ctx, rail, view.currency, key));
+  const rails = (view.rails ?? []).map(({ rail, key, methods, savesMethods }) =>
+    gatewayRailForm(ctx, rail, view.currency, key, methods, savesMethods),
+  );
   if (view.stars != null) rails.push(starsForm(ctx, view.currency, view.stars.key));
   return page(ctx, {
     title: t('wallet.title'),

@@ -17,6 +17,12 @@ export interface PaymentProviderCapabilities {
   /** Whether an admin may reject a pending payment (a receipt that does not match the bank statement). */
   readonly adminReject: boolean;
   /**
+   * The ways to pay the buyer may pick at this provider, in the provider's own words (EPay's `alipay` and
+   * `wxpay`, YooKassa's `sbp`). Omitted or empty: the provider takes no choice. `kit.payments.start` refuses a
+   * method that is not listed (`ValidationError`) and hands the chosen one to `open`.
+   */
+  readonly methods?: readonly string[];
+  /**
    * Refunds at the provider (`refund`): `{ partial: true }` when a part of a payment may be given back,
    * `{ partial: false }` when only whole payments. Absent: the provider cannot refund; an owner who gave
    * money back outside records it in the ledger only. The engine runs every refund as a durable job
@@ -53,6 +59,8 @@ export interface PaymentOpenRequest {
   returnUrl: string | null;
   /** A line the buyer sees at the gateway. */
   description: string;
+  /** The way to pay the buyer picked, one of the provider's `capabilities.methods`; `null` or absent when none was asked. */
+  method?: string | null;
   /**
    * The buyer asked to keep the method for later charges (set only for providers declaring
    * `savedMethods`): the provider asks its gateway to save it and reports it when the payment is paid.

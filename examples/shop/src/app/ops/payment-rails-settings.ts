@@ -4,6 +4,11 @@ import { cryptoBotSettings, saveCryptoBotSettings } from '../payments/cryptobot/
 import { CRYPTOBOT_FIATS } from '../payments/cryptobot/provider.js';
 import { saveStarsSettings, starsSettings, STARS_RATE_PATTERN } from '../payments/stars/settings.js';
 import { saveZarinpalSettings, zarinpalSettings } from '../payments/zarinpal/settings.js';
+import { EPAY_MODES, type EpayMode } from '../payments/epay/api.js';
+import { EPAY_CURRENCY } from '../payments/epay/provider.js';
+import { epaySettings, saveEpaySettings } from '../payments/epay/settings.js';
+import { YOOKASSA_CURRENCY } from '../payments/yookassa/provider.js';
+import { saveYooKassaSettings, YOOKASSA_VAT_CODES, yookassaSettings } from '../payments/yookassa/settings.js';
 import type { Shop } from '../shop.js';
 
 /** The payment gateways' settings form as posted: a key left empty keeps the stored one (keys are never shown back). */
@@ -16,6 +21,17 @@ export interface PaymentRailsForm {
   zarinpalEnabled: boolean;
   zarinpalBaseUrl: string;
   zarinpalMerchantId: string;
+  epayEnabled: boolean;
+  epayBaseUrl: string;
+  epayPid: string;
+  epayKey: string;
+  epayMode: string;
+  yookassaEnabled: boolean;
+  yookassaBaseUrl: string;
+  yookassaShopId: string;
+  yookassaSecretKey: string;
+  yookassaReceipts: boolean;
+  yookassaVatCode: string;
 }
 
 /** What saving came to: saved, or the fields refused (message keys); nothing is saved then. */
@@ -40,7 +56,9 @@ function wanted(enabled: boolean, baseUrl: string, key: string, storedKey: strin
 
 /**
  * The owner saves the payment gateways: Telegram Stars (on/off and the rate in Stars per unit of the shop's
- * currency), CryptoBot (address and API token) and Zarinpal (address and merchant id). Keys are sealed at rest
+ * currency), CryptoBot (address and API token), Zarinpal (address and merchant id), EPay (gateway address,
+ * merchant id, merchant key, and whether buyers go to its cashier page or get a link/QR code from its API) and
+ * YooKassa (address, shop id, secret key, and the 54-FZ receipt with its VAT code). Keys are sealed at rest
  * (`shop_settings`); an empty key keeps the stored one. Only the owner; audited as `settings.saved` with which
  * gateways changed, never a key. A bad field refuses the whole form.
  */
@@ -54,7 +72,12 @@ export async function savePaymentRails(
   const rate = form.starsRate.trim();
   if ((form.starsEnabled || rate !== '') && (!STARS_RATE_PATTERN.test(rate) || Number(rate) <= 0))
     fields['starsRate'] = 'payRails.settings.errors.rate';
-  const [cryptobotNow, zarinpalNow] = await Promise.all([cryptoBotSettings(shop), zarinpalSettings(shop)]);
+  const [cryptobotNow, zarinpalNow, epayNow, yookassaNow] = await Promise.all([
+    cryptoBotSettings(shop),
+    zarinpalSettings(shop),
+    epaySettings(shop),
+    yookassaSettings(shop),
+  ]);
   const currency = shop.config.currency;
   const cryptobot = wanted(
     form.cryptobotEnabled,
@@ -72,7 +95,24 @@ export async function savePaymentRails(
     currency === 'IRR',
   );
   if (!zarinpal.ok) fields['zarinpalBaseUrl'] = zarinpal.message;
-  if (Object.keys(fields).length > 0 || !cryptobot.ok || !zarinpal.ok) return { ok: false, fields };
+  const epay = wanted(form.epayEnabled, form.epayBaseUrl.trim(), form.epayKey.trim(), epayNow?.key ?? null, currency === EPAY_CURRENCY);
+  if (!epay.ok) fields['epayBaseUrl'] = epay.message;
+  const pid = form.epayPid.trim();
+  if (epay.ok && epay.value !== null && !/^[A-Za-z0-9_-]{1,40}$/.test(pid)) fields['epayPid'] = 'payRails.settings.errors.pid';
+  const mode = (EPAY_MODES as readonly string[]).includes(form.epayMode) ? (form.epayMode as EpayMode) : 'submit';
+  const yookassa = wanted(
+    form.yookassaEnabled,
+    form.yookassaBaseUrl.trim(),
+    form.yookassaSecretKey.trim(),
+    yookassaNow?.secretKey ?? null,
+    currency === YOOKASSA_CURRENCY,
+  );
+  if (!yookassa.ok) fields['yookassaBaseUrl'] = yookassa.message;
+  const shopId = form.yookassaShopId.trim();
+  if (yookassa.ok && yookassa.value !== null && !/^\d{1,20}$/.test(shopId)) fields['yookassaShopId'] = 'payRails.settings.errors.shopId';
+  const vatCode = Number(form.yookassaVatCode || '1');
+  if (!(YOOKASSA_VAT_CODES as readonly number[]).includes(vatCode)) fields['yookassaVatCode'] = 'payRails.settings.errors.vatCode';
+  if (Object.keys(fields).length > 0 || !cryptobot.ok || !zarinpal.ok || !epay.ok || !yookassa.ok) return { ok: false, fields };
 
   const now = shop.clock.now();
   const by = actor.id;
@@ -81,6 +121,12 @@ export async function savePaymentRails(
   if (stars !== null) await saveStarsSettings(shop, stars, now, by);
   if (cryptobot.value !== null) await saveCryptoBotSettings(shop, { ...cryptobot.value, token: cryptobot.value.secret }, now, by);
   if (zarinpal.value !== null) await saveZarinpalSettings(shop, { ...zarinpal.value, merchantId: zarinpal.value.secret }, now, by);
+  if (epay.value !== null)
+    await saveEpaySettings(shop, { enabled: epay.value.enabled, baseUrl: epay.value.baseUrl, pid, mode, key: epay.value.secret }, now, by);
+  if (yookassa.value !== null) {
+    const { enabled, baseUrl, secret } = yookassa.value;
+    await saveYooKassaSettings(shop, { enabled, baseUrl, shopId, receipts: form.yookassaReceipts, vatCode, secretKey: secret }, now, by);
+  }
   await shop.storage.audit.append({
     actor: { type: actor.type, id: actor.id },
     action: 'settings.saved',
@@ -90,6 +136,11 @@ export async function savePaymentRails(
       stars: stars === null ? null : { enabled: stars.enabled, rate: stars.starsPerUnit, before: starsBefore?.starsPerUnit ?? null },
       cryptobot: cryptobot.value === null ? null : { enabled: cryptobot.value.enabled, keyChanged: form.cryptobotToken.trim() !== '' },
       zarinpal: zarinpal.value === null ? null : { enabled: zarinpal.value.enabled, keyChanged: form.zarinpalMerchantId.trim() !== '' },
+      epay: epay.value === null ? null : { enabled: epay.value.enabled, mode, keyChanged: form.epayKey.trim() !== '' },
+      yookassa:
+        yookassa.value === null
+          ? null
+          : { enabled: yookassa.value.enabled, receipts: form.yookassaReceipts, vatCode, keyChanged: form.yookassaSecretKey.trim() !== '' },
     },
   });
   return { ok: true };

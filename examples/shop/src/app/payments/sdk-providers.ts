@@ -11,6 +11,10 @@ import { activeCryptoBot } from './cryptobot/settings.js';
 import { zarinpalProvider } from './zarinpal/provider.js';
 import { activeZarinpal } from './zarinpal/settings.js';
 import { activeStarsRate } from './stars/settings.js';
+import { epayProvider } from './epay/provider.js';
+import { activeEpay } from './epay/settings.js';
+import { yookassaProvider } from './yookassa/provider.js';
+import { activeYooKassa, yookassaReceipts } from './yookassa/settings.js';
 
 /** What the providers need besides the settings: the bot (Stars are paid to it) and the shop's secret. */
 export interface ProviderEnv {
@@ -18,6 +22,8 @@ export interface ProviderEnv {
   secret: string;
   /** The shop's public address, for a gateway's way back when a payment names none. */
   callbackBase: string;
+  /** Where a buyer's receipts go (YooKassa's 54-FZ receipts): their e-mail or phone, when they have one. */
+  contactOf: (customerId: string) => Promise<{ email: string | null; phone: string | null }>;
   /** The Telegram user a customer's Stars came from (their linked account), for refunds. */
   starsPayerOf: (customerId: string) => Promise<number | null>;
 }
@@ -25,7 +31,10 @@ export interface ProviderEnv {
 /**
  * The SDK payment providers this shop registers with its kit: card-to-card receipts (reviewed by an
  * admin), the crypto gateway and CryptoBot (confirmed by their signed callbacks, checked with the gateway, or
- * an admin's explicit mark-paid), Zarinpal (confirmed by its verify call, or an admin's mark-paid),
+ * an admin's explicit mark-paid), Zarinpal (confirmed by its verify call, or an admin's mark-paid), EPay (its
+ * MD5-signed notify, or its order query on the buyer's return and from the sweep; or an admin's mark-paid),
+ * YooKassa (its notifications, believed only once the payment is read back from its API; refunds and saved
+ * methods charged off-session),
  * Telegram Stars (confirmed by Telegram's successful payment, handed on by the bot) and the test provider
  * (credits at once; the wallet offers it only with TEST_PAYMENTS on). Whether buyers may use one now is the
  * wallet's business (`registry.ts`); a registered provider still takes callbacks and admin decisions for the
@@ -39,6 +48,17 @@ export function shopPaymentProviders(settings: SettingsDb, env: ProviderEnv): Pa
     cryptoGatewayProvider(settings),
     cryptoBotProvider({ api: () => activeCryptoBot(settings) }),
     zarinpalProvider({ api: () => activeZarinpal(settings), callbackUrl: (id) => `${env.callbackBase}/wallet/pay/zarinpal/${id}/return` }),
+    epayProvider({
+      api: () => activeEpay(settings),
+      notifyUrl: () => `${env.callbackBase}/payments/epay/notify`,
+      callbackUrl: (id) => `${env.callbackBase}/wallet/pay/epay/${id}/return`,
+    }),
+    yookassaProvider({
+      api: () => activeYooKassa(settings),
+      receipts: () => yookassaReceipts(settings),
+      contactOf: env.contactOf,
+      callbackUrl: (id) => `${env.callbackBase}/wallet/pay/yookassa/${id}/return`,
+    }),
     starsProvider({
       rate: () => activeStarsRate(settings),
       api: () => starsApi,

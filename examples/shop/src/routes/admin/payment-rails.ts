@@ -9,7 +9,10 @@ import { savePaymentRails, type PaymentRailsForm } from '../../app/ops/payment-r
 import { cryptoBotSettings } from '../../app/payments/cryptobot/settings.js';
 import { starsSettings } from '../../app/payments/stars/settings.js';
 import { requestStarsRefund } from '../../app/payments/stars/refund.js';
+import { requestGatewayRefund } from '../../app/payments/rails/gateway-refund.js';
 import { zarinpalSettings } from '../../app/payments/zarinpal/settings.js';
+import { epaySettings } from '../../app/payments/epay/settings.js';
+import { yookassaSettings } from '../../app/payments/yookassa/settings.js';
 import { gatewayBase } from '../../config/public-addresses.js';
 import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
@@ -28,12 +31,23 @@ function posted(body: Record<string, unknown>): PaymentRailsForm {
     zarinpalEnabled: body['zarinpalEnabled'] === 'on',
     zarinpalBaseUrl: text('zarinpalBaseUrl', 300),
     zarinpalMerchantId: text('zarinpalMerchantId', 100),
+    epayEnabled: body['epayEnabled'] === 'on',
+    epayBaseUrl: text('epayBaseUrl', 300),
+    epayPid: text('epayPid', 60),
+    epayKey: text('epayKey', 200),
+    epayMode: text('epayMode', 10),
+    yookassaEnabled: body['yookassaEnabled'] === 'on',
+    yookassaBaseUrl: text('yookassaBaseUrl', 300),
+    yookassaShopId: text('yookassaShopId', 30),
+    yookassaSecretKey: text('yookassaSecretKey', 200),
+    yookassaReceipts: body['yookassaReceipts'] === 'on',
+    yookassaVatCode: text('yookassaVatCode', 2),
   };
 }
 
 /**
  * `/admin/settings/payments` (the owner's, re-authenticated like the other settings): Telegram Stars with its rate,
- * CryptoBot and Zarinpal with their keys (sealed, never shown back); and the owner's refund of a Stars payment.
+ * CryptoBot, Zarinpal, EPay and YooKassa with their keys (sealed, never shown back); and the owner's refund of a Stars payment.
  */
 export function paymentRailsRoutes(shop: Shop): Router {
   const router = Router();
@@ -41,7 +55,13 @@ export function paymentRailsRoutes(shop: Shop): Router {
 
   async function render(req: Request, res: Response, status: number, values?: PaymentRailsForm, errors?: FieldErrors) {
     const ctx = ctxOf(res);
-    const [stars, cryptobot, zarinpal] = await Promise.all([starsSettings(shop), cryptoBotSettings(shop), zarinpalSettings(shop)]);
+    const [stars, cryptobot, zarinpal, epay, yookassa] = await Promise.all([
+      starsSettings(shop),
+      cryptoBotSettings(shop),
+      zarinpalSettings(shop),
+      epaySettings(shop),
+      yookassaSettings(shop),
+    ]);
     const shown = values ?? {
       starsEnabled: stars?.enabled ?? false,
       starsRate: stars?.starsPerUnit ?? '',
@@ -49,12 +69,28 @@ export function paymentRailsRoutes(shop: Shop): Router {
       cryptobotBaseUrl: cryptobot?.baseUrl ?? '',
       zarinpalEnabled: zarinpal?.enabled ?? false,
       zarinpalBaseUrl: zarinpal?.baseUrl ?? '',
+      epayEnabled: epay?.enabled ?? false,
+      epayBaseUrl: epay?.baseUrl ?? '',
+      epayPid: epay?.pid ?? '',
+      epayMode: epay?.mode ?? 'submit',
+      yookassaEnabled: yookassa?.enabled ?? false,
+      yookassaBaseUrl: yookassa?.baseUrl ?? '',
+      yookassaShopId: yookassa?.shopId ?? '',
+      yookassaReceipts: yookassa?.receipts ?? false,
+      yookassaVatCode: String(yookassa?.vatCode ?? 1),
     };
     const body = paymentRailsBody(ctx, {
       values: shown,
-      stored: { cryptobotToken: cryptobot !== null, zarinpalMerchantId: zarinpal !== null },
+      stored: {
+        cryptobotToken: cryptobot !== null,
+        zarinpalMerchantId: zarinpal !== null,
+        epayKey: epay !== null,
+        yookassaSecretKey: yookassa !== null,
+      },
       currency: shop.config.currency,
       webhookUrl: `${gatewayBase(shop.config)}/payments/cryptobot/webhook`,
+      epayNotifyUrl: `${gatewayBase(shop.config)}/payments/epay/notify`,
+      yookassaNotifyUrl: `${gatewayBase(shop.config)}/payments/yookassa/notify`,
       errors,
     });
     res.status(status).send(adminPage(ctx, { title: ctx.t('payRails.settings.title'), notice: noticeFrom(req), body }).value);
@@ -70,6 +106,23 @@ export function paymentRailsRoutes(shop: Shop): Router {
       return render(req, res, 400, form, Object.fromEntries(Object.entries(saved.fields).map(([f, key]) => [f, t(key)])));
     }
     res.redirect(303, '/admin/settings/payments?done=payRails.settings_saved');
+  });
+
+  // The owner gives a whole gateway payment back at the gateway (YooKassa): one refund per payment from this button.
+  router.post('/admin/payments/:id/refund-gateway', async (req, res) => {
+    if ((req.body as Record<string, unknown> | undefined)?.['confirm'] !== 'yes')
+      throw new ShopError('invalid_input', 'receiptsQueue.errors.confirm');
+    const { account } = viewerOf(res);
+    const paymentId = idParam(req);
+    const done = await requestGatewayRefund(shop, {
+      paymentId,
+      staff: { accountId: account.id, role: account.role },
+      requestKey: `admin-refund:${paymentId}`,
+    });
+    if (!done.ok && done.reason === 'forbidden') throw new ShopError('forbidden', 'errors.forbidden');
+    if (!done.ok && done.reason === 'not_found') throw new ShopError('not_found', 'errors.notFound');
+    const notice = done.ok ? 'gateway_refund_queued' : done.reason === 'spent' ? 'refund_spent' : 'gateway_refund_refused';
+    res.redirect(303, `/admin/receipts?status=approved&done=payRails.${notice}`);
   });
 
   router.post('/admin/payments/:id/refund-stars', async (req, res) => {

@@ -1,3 +1,4 @@
+import { STARS_PROVIDER } from '../../app/payments/stars/provider.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { requireAdmin } from '../../http/viewer.js';
@@ -56,6 +57,11 @@ export function adminReceiptsRoutes(shop: Shop): Router {
       markPaidOnly: shop.kit.payments
         .providers()
         .filter((p) => p.capabilities.confirmations.includes('admin_mark_paid') && !p.capabilities.confirmations.includes('admin_approval'))
+        .map((p) => p.id),
+      refundable: shop.kit.payments
+        .providers()
+        // Stars have their own refund button (to the buyer's Telegram account).
+        .filter((p) => p.capabilities.refunds !== undefined && p.id !== STARS_PROVIDER)
         .map((p) => p.id),
       gatewayOnly: shop.kit.payments
         .providers()

@@ -12,13 +12,19 @@ import type { Shop } from '../../app/shop.js';
 import { refusalOf, parseGatewayTopUp } from '../gateway-rails.js';
 import { paymentJson } from './wallet.js';
 
-/** The body of `POST /api/v1/gateway-topups/:rail`: the amount in major units ("12.50") and the request's key. */
+/**
+ * The body of `POST /api/v1/gateway-topups/:rail`: the amount in major units ("12.50"), the request's key, and for a
+ * rail with ways to pay (EPay) the one picked (`alipay`, `wxpay`).
+ */
 export const GatewayTopUpBody = z.strictObject({
   amount: z.string().max(30),
   idempotencyKey: z.string().regex(REQUEST_KEY_PATTERN),
+  method: z.string().max(40).optional(),
+  /** Keep the method for auto-renewals when the wallet is short (YooKassa). */
+  saveMethod: z.boolean().optional(),
 });
 
-/** The JSON API's gateway top-ups (CryptoBot, Zarinpal): the same use case as the wallet page and the bot. */
+/** The JSON API's gateway top-ups (CryptoBot, Zarinpal, EPay): the same use case as the wallet page and the bot. */
 export function gatewayTopUpApiRoutes(shop: Shop): Router {
   const router = Router();
   router.post('/api/v1/gateway-topups/:rail', requireAccount, async (req, res) => {

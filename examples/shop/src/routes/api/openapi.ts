@@ -257,7 +257,8 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
     {
       method: 'post',
       path: '/api/v1/gateway-topups/:rail',
-      summary: 'Starts a wallet top-up through a gateway the owner has on (`cryptobot`, `zarinpal`): pay at `payUrl`',
+      summary:
+        'Starts a wallet top-up through a gateway the owner has on (`cryptobot`, `zarinpal`, `epay` with `method` `alipay` or `wxpay`): pay at `payUrl`',
       body: GatewayTopUpBody,
       responses: {
         202: { description: 'Pending until the gateway confirms it', schema: GatewayTopUpResponse },

@@ -1,7 +1,8 @@
-import { InlineKeyboard, type Composer } from 'grammy';
+import { InlineKeyboard, InputFile, type Composer } from 'grammy';
+import QRCode from 'qrcode';
 import { formatMoney } from '../../i18n/format.js';
 import { gatewayBase } from '../../config/public-addresses.js';
-import { isGatewayRail, offeredRails, type GatewayRail } from '../../app/payments/rails/gateway-rails.js';
+import { isGatewayRail, offeredRails, railMethods, type GatewayRail } from '../../app/payments/rails/gateway-rails.js';
 import { startGatewayTopUp } from '../../app/payments/rails/start-gateway-top-up.js';
 import type { Shop } from '../../app/shop.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
@@ -18,7 +19,10 @@ export async function railOffers(shop: Shop): Promise<Array<{ rail: GatewayRail;
   return amounts.length === 0 ? [] : rails.map((rail) => ({ rail, amounts }));
 }
 
-/** One button per rail and amount (`gp:<rail>:<minor units>`), for the top-up message's keyboard. */
+/**
+ * One button per rail and amount (`gp:<rail>:<minor units>`), or per rail, way to pay and amount where the rail
+ * offers a choice (`gp:<rail>.<method>:<minor units>`: EPay's Alipay and WeChat Pay), for the top-up message's keyboard.
+ */
 export function railButtons(
   keyboard: InlineKeyboard,
   user: BotUser,
@@ -26,9 +30,12 @@ export function railButtons(
   offers: ReadonlyArray<{ rail: GatewayRail; amounts: number[] }>,
 ): InlineKeyboard {
   for (const { rail, amounts } of offers) {
+    const methods = railMethods(rail);
     for (const amount of amounts) {
       const money = formatMoney({ amount, currency: shop.config.currency }, user.locale);
-      keyboard.text(user.t(`payRails.rails.${rail}.amount`, { amount: money }), `gp:${rail}:${amount}`).row();
+      if (methods.length === 0) keyboard.text(user.t(`payRails.rails.${rail}.amount`, { amount: money }), `gp:${rail}:${amount}`).row();
+      for (const method of methods)
+        keyboard.text(user.t(`payRails.methods.${method}Amount`, { amount: money }), `gp:${rail}.${method}:${amount}`).row();
     }
   }
   return keyboard;
@@ -42,29 +49,43 @@ export function railButtons(
  */
 export function gatewayTopUpHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   const { shop } = deps;
-  bot.callbackQuery(/^gp:([a-z]{1,20}):(\d{1,15})$/, async (ctx) => {
+  bot.callbackQuery(/^gp:([a-z]{1,20})(?:\.([a-z]{1,20}))?:(\d{1,15})$/, async (ctx) => {
     const { t, customer } = ctx.user;
     await ctx.answerCallbackQuery();
     const rail = ctx.match[1] ?? '';
-    const amount = Number(ctx.match[2]);
-    // Only what is offered now: an old button for a rail turned off or an amount no longer offered is refused.
+    const method = ctx.match[2] ?? null;
+    const amount = Number(ctx.match[3]);
+    // Only what is offered now: an old button for a rail turned off, an amount or a way to pay no longer offered is refused.
     const offer = isGatewayRail(rail) ? (await railOffers(shop)).find((o) => o.rail === rail) : undefined;
-    if (!isGatewayRail(rail) || offer === undefined || !offer.amounts.includes(amount))
+    const methods = isGatewayRail(rail) ? railMethods(rail) : [];
+    const methodFits = methods.length === 0 ? method === null : method !== null && methods.includes(method);
+    if (!isGatewayRail(rail) || offer === undefined || !offer.amounts.includes(amount) || !methodFits)
       return void (await ctx.reply(t('wallet.noProviders'), { reply_markup: backToMenu(ctx.user) }));
     const messageId = ctx.callbackQuery.message?.message_id ?? 0;
     const started = await startGatewayTopUp(shop, {
       rail,
       customerId: customer.id,
       amount,
-      requestKey: `tg-${rail}-${ctx.user.chatId}-${messageId}-${amount}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64),
+      requestKey: `tg-${rail}${method === null ? '' : `-${method}`}-${ctx.user.chatId}-${messageId}-${amount}`
+        .replace(/[^A-Za-z0-9_-]/g, '_')
+        .slice(0, 64),
       base: gatewayBase(shop.config),
       from: 'bot',
+      method,
     });
     if (!started.ok) {
       const key = started.reason === 'too_many_pending' ? 'payRails.gateway.tooMany' : 'payRails.gateway.unavailable';
       return void (await ctx.reply(t(key), { reply_markup: backToMenu(ctx.user) }));
     }
     const money = formatMoney(started.payment.amount, ctx.user.locale);
+    // A link Telegram cannot open as a button (WeChat Pay's `weixin://` QR content) is sent as the QR code to scan.
+    if (!/^https?:\/\//i.test(started.payUrl)) {
+      const png = await QRCode.toBuffer(started.payUrl, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 480 });
+      return void (await ctx.replyWithPhoto(new InputFile(png, 'pay-qr.png'), {
+        caption: t('payRails.gateway.invoiceQr', { amount: money }),
+        reply_markup: backToMenu(ctx.user),
+      }));
+    }
     const keyboard = new InlineKeyboard()
       .url(t(`payRails.rails.${rail}.payNow`), started.payUrl)
       .row()

@@ -5,15 +5,18 @@ import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 import { checkField } from './widgets.js';
+import { EPAY_MODES } from '../../app/payments/epay/api.js';
 
-/** The payment gateways' settings page: Stars, CryptoBot, Zarinpal; stored keys are only said to exist. */
+/** The payment gateways' settings page: Stars, CryptoBot, Zarinpal, EPay, YooKassa; stored keys are only said to exist. */
 export function paymentRailsBody(
   ctx: RequestContext,
   view: {
-    values: Omit<PaymentRailsForm, 'cryptobotToken' | 'zarinpalMerchantId'>;
-    stored: { cryptobotToken: boolean; zarinpalMerchantId: boolean };
+    values: Omit<PaymentRailsForm, 'cryptobotToken' | 'zarinpalMerchantId' | 'epayKey' | 'yookassaSecretKey'>;
+    stored: { cryptobotToken: boolean; zarinpalMerchantId: boolean; epayKey: boolean; yookassaSecretKey: boolean };
     currency: string;
     webhookUrl: string;
+    epayNotifyUrl: string;
+    yookassaNotifyUrl: string;
     errors?: FieldErrors | undefined;
   },
 ): SafeHtml {
@@ -44,8 +47,36 @@ export function paymentRailsBody(
     ${field({ name: 'zarinpalBaseUrl', label: t('payRails.settings.zarinpalBaseUrl'), value: v.zarinpalBaseUrl, errors, attrs: html`dir="ltr" inputmode="url"` })}
     ${field({ name: 'zarinpalMerchantId', label: t('payRails.settings.zarinpalMerchantId'), type: 'password', errors, autocomplete: 'off', hint: keyHint(view.stored.zarinpalMerchantId), attrs: html`dir="ltr"` })}
   </fieldset>
+  <fieldset>
+    <legend>${t('payRails.settings.epay')}</legend>
+    <small class="muted">${t('payRails.settings.epayHint', { notify: view.epayNotifyUrl })}</small>
+    ${checkField({ name: 'epayEnabled', label: t('payRails.settings.epayEnabled'), checked: v.epayEnabled })}
+    ${field({ name: 'epayBaseUrl', label: t('payRails.settings.epayBaseUrl'), value: v.epayBaseUrl, errors, attrs: html`dir="ltr" inputmode="url"` })}
+    ${field({ name: 'epayPid', label: t('payRails.settings.epayPid'), value: v.epayPid, errors, attrs: html`dir="ltr"` })}
+    ${field({ name: 'epayKey', label: t('payRails.settings.epayKey'), type: 'password', errors, autocomplete: 'off', hint: keyHint(view.stored.epayKey), attrs: html`dir="ltr"` })}
+    <label for="epayMode">${t('payRails.settings.epayMode')}</label>
+    <select id="epayMode" name="epayMode">${EPAY_MODES.map((mode) => html`<option value="${mode}" ${v.epayMode === mode ? html`selected` : ''}>${t(`payRails.settings.epayModes.${mode}`)}</option>`)}</select>
+  </fieldset>
+  <fieldset>
+    <legend>${t('payRails.settings.yookassa')}</legend>
+    <small class="muted">${t('payRails.settings.yookassaHint', { notify: view.yookassaNotifyUrl })}</small>
+    ${checkField({ name: 'yookassaEnabled', label: t('payRails.settings.yookassaEnabled'), checked: v.yookassaEnabled })}
+    ${field({ name: 'yookassaBaseUrl', label: t('payRails.settings.yookassaBaseUrl'), value: v.yookassaBaseUrl, errors, attrs: html`dir="ltr" inputmode="url"` })}
+    ${field({ name: 'yookassaShopId', label: t('payRails.settings.yookassaShopId'), value: v.yookassaShopId, errors, attrs: html`dir="ltr" inputmode="numeric"` })}
+    ${field({ name: 'yookassaSecretKey', label: t('payRails.settings.yookassaSecretKey'), type: 'password', errors, autocomplete: 'off', hint: keyHint(view.stored.yookassaSecretKey), attrs: html`dir="ltr"` })}
+    ${checkField({ name: 'yookassaReceipts', label: t('payRails.settings.yookassaReceipts'), checked: v.yookassaReceipts })}
+    ${field({ name: 'yookassaVatCode', label: t('payRails.settings.yookassaVatCode'), value: v.yookassaVatCode, errors, hint: t('payRails.settings.yookassaVatCodeHint'), attrs: html`dir="ltr" inputmode="numeric"` })}
+  </fieldset>
   <div class="actions"><button type="submit" data-testid="save-payment-rails">${t('payRails.settings.save')}</button></div>
 </form>`;
+}
+
+/** The owner's "refund at the gateway" form on a credited payment of a gateway that refunds (YooKassa). */
+export function gatewayRefundForm(ctx: RequestContext, paymentId: string): SafeHtml {
+  const { t } = ctx;
+  return html`<form method="post" action="/admin/payments/${encodeURIComponent(paymentId)}/refund-gateway" data-testid="refund-gateway">${csrfField(ctx)}
+  <label class="inline"><input type="checkbox" name="confirm" value="yes" required> ${t('payRails.refund.gatewayConfirm')}</label>
+  <button type="submit" class="danger small">${t('payRails.refund.gatewayButton')}</button></form>`;
 }
 
 /** The owner's "refund in Stars" form on a credited Stars payment (the receipts queue's decided rows). */

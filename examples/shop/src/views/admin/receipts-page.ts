@@ -8,7 +8,7 @@ import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 import { paymentBadge } from '../money-tables.js';
 import { receiptFiltersForm } from './receipts-filters.js';
-import { starsRefundForm } from './payment-rails-page.js';
+import { gatewayRefundForm, starsRefundForm } from './payment-rails-page.js';
 import { STARS_PROVIDER } from '../../app/payments/stars/provider.js';
 
 export interface ReceiptsView {
@@ -25,6 +25,8 @@ export interface ReceiptsView {
   withImages?: ReadonlySet<string>;
   /** A review form sent back with a problem: its receipt, the note typed and the messages. */
   failed?: { paymentId: string; note: string; errors: FieldErrors };
+  /** Providers that give money back at the gateway (YooKassa): a credited payment of theirs has a refund button. */
+  refundable?: readonly string[];
   /** Providers whose payments the gateway confirms: an admin may only mark them paid, explicitly. */
   markPaidOnly?: readonly string[];
   /** Providers whose payments only their gateway confirms (Telegram Stars): no admin decision is offered. */
@@ -97,7 +99,9 @@ function decidedRow(ctx: RequestContext, p: PaymentWithEmail, view: ReceiptsView
   <td>${customerCell(p)}</td>
   <td>${formatMoney(p.amount, locale)}</td>
   <td class="ltr">${p.reference ?? ''}</td>
-  <td>${paymentBadge(ctx, p)}${p.provider === STARS_PROVIDER && p.status === 'approved' ? starsRefundForm(ctx, p.id) : ''}</td>
+  <td>${paymentBadge(ctx, p)}${p.provider === STARS_PROVIDER && p.status === 'approved' ? starsRefundForm(ctx, p.id) : ''}${
+    p.status === 'approved' && (view.refundable ?? []).includes(p.provider) ? gatewayRefundForm(ctx, p.id) : ''
+  }</td>
   <td>${formatDateTime(p.createdAt, locale, view.timeZone)}</td>
   <td>${p.reviewedAt === null ? '' : formatDateTime(p.reviewedAt, locale, view.timeZone)}</td>
   <td>${p.reviewNote ?? ''}</td>

@@ -4,7 +4,7 @@ import { createId } from '../../domain/ids.js';
 import { CurrencySchema } from '../../domain/money.js';
 import { ExternalRefSchema, PaymentSchema, type Payment } from '../../domain/payment.js';
 import { parseInput } from '../../domain/validate.js';
-import { ConfigurationError, EligibilityError, NotFoundError, PanelkitError } from '../../errors.js';
+import { ConfigurationError, EligibilityError, NotFoundError, PanelkitError, ValidationError } from '../../errors.js';
 import {
   PaymentProviderUnavailableError,
   type PaymentCallback,
@@ -32,6 +32,12 @@ export const StartPaymentSchema = z.object({
   /** Where a redirect gateway sends the buyer back; `{paymentId}` in it becomes the new payment's id. */
   returnUrl: z.url().nullable().default(null),
   description: z.string().min(1).max(200).default('wallet top-up'),
+  /** The way to pay at the provider (one of its `capabilities.methods`), kept in the payment's details as `method`. */
+  method: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,40}$/)
+    .nullable()
+    .default(null),
   /**
    * The buyer asks to keep the method for later charges (providers declaring `savedMethods`; ignored by
    * others). Once the payment is paid, the method the provider reports is kept, sealed, for the buyer.
@@ -96,6 +102,10 @@ export async function startPayment(
 ): Promise<StartPaymentResult> {
   const request = parseInput(StartPaymentSchema, input, 'payment');
   const provider = registry.require(request.providerId);
+  if (request.method !== null && !(provider.capabilities.methods ?? []).includes(request.method))
+    throw new ValidationError(`payment provider ${provider.id} takes no method ${request.method}`, [
+      { path: 'method', message: "not one of the provider's methods" },
+    ]);
   const max = provider.maxPending;
   if (provider.open !== undefined && request.requestKey !== null) {
     // A double click or a retried request: the same payment, without opening a second one at the gateway.
@@ -114,6 +124,7 @@ export async function startPayment(
     amount: request.amount,
     returnUrl: request.returnUrl === null ? null : request.returnUrl.replaceAll('{paymentId}', id),
     description: request.description,
+    method: request.method,
     ...(saveMethod ? { saveMethod } : {}),
   });
   const saving = saveMethod ? { saveMethod: true, allowRenewal: request.allowRenewal } : {};
@@ -135,6 +146,7 @@ export async function startPayment(
           ...opened?.details,
           ...saving,
           ...(opened?.redirectUrl ? { redirectUrl: opened.redirectUrl } : {}),
+          ...(request.method === null ? {} : { method: request.method }),
         },
         expiresAt: provider.pendingTtlMs === null ? null : new Date(now.getTime() + provider.pendingTtlMs),
       },

@@ -65,7 +65,7 @@ export interface PaymentProviderUnderTest {
 }
 
 let sequence = 0;
-function openRequest(currency: string): PaymentOpenRequest {
+function openRequest(currency: string, method: string | null = null): PaymentOpenRequest {
   sequence++;
   return {
     paymentId: `pay_conformance_${Date.now().toString(36)}_${sequence}`,
@@ -73,6 +73,7 @@ function openRequest(currency: string): PaymentOpenRequest {
     amount: { amount: 80_000 + sequence * 100, currency },
     returnUrl: 'http://127.0.0.1:9/wallet/return',
     description: 'conformance top-up',
+    method,
   };
 }
 
@@ -179,6 +180,19 @@ export function describePaymentProvider(name: string, factory: () => Promise<Pay
         if (opened.redirectUrl !== null) expect(() => new URL(opened.redirectUrl!)).not.toThrow();
       }
       expect(first.externalRef).not.toBe(second.externalRef);
+    });
+
+    it('opens a payment with each way to pay it declares', async (context) => {
+      const methods = under().provider.capabilities.methods ?? [];
+      if (under().gateway === undefined || methods.length === 0) return context.skip();
+      const { provider } = gatewayOf();
+      const refs = new Set<string>();
+      for (const method of methods) {
+        const opened = await provider.open!(openRequest(under().currency ?? 'USD', method));
+        expect(opened.externalRef.length).toBeGreaterThan(0);
+        refs.add(opened.externalRef);
+      }
+      expect(refs.size).toBe(methods.length);
     });
 
     it('translates a full payment into `paid` for that reference and amount, the same again when replayed', async (context) => {

@@ -1,25 +1,38 @@
 import { PaymentProviderUnavailableError } from '@panelkit/sdk';
 import type { Shop } from '../../shop.js';
 import { toShopPayment, type Payment } from '../records.js';
-import { railOffered, type GatewayRail } from './gateway-rails.js';
+import { railMethods, railOffered, railSavesMethods, type GatewayRail } from './gateway-rails.js';
 
 /** What starting a gateway top-up came to: the payment and the gateway's page, or why not. */
 export type StartedGatewayTopUp =
   | { ok: true; payment: Payment; payUrl: string }
-  | { ok: false; reason: 'not_offered' | 'too_many_pending' | 'key_reused' | 'gateway_unavailable' };
+  | { ok: false; reason: 'not_offered' | 'bad_method' | 'too_many_pending' | 'key_reused' | 'gateway_unavailable' };
 
 /**
  * Starts a wallet top-up through a gateway rail, for the web wallet, the JSON API and the bot alike: the gateway's
  * invoice or payment request is made first and the payment stored only once it exists (a gateway that is down
  * leaves nothing counted against the buyer). The same `requestKey` again gives the same payment. `base` is the
  * shop's public address, for the buyer's way back: the wallet (`web`), or a page with no sign-in that points back
- * to the bot (`bot`).
+ * to the bot (`bot`). A rail with ways to pay (EPay's Alipay and WeChat Pay) needs the buyer's `method`, one of them.
  */
 export async function startGatewayTopUp(
   shop: Shop,
-  request: { rail: GatewayRail; customerId: string; amount: number; requestKey: string; base: string; from: 'web' | 'bot' },
+  request: {
+    rail: GatewayRail;
+    customerId: string;
+    amount: number;
+    requestKey: string;
+    base: string;
+    from: 'web' | 'bot';
+    method?: string | null;
+    /** The buyer keeps the method for auto-renewals when the wallet is short (rails that save methods; ignored by others). */
+    saveMethod?: boolean;
+  },
 ): Promise<StartedGatewayTopUp> {
   if (!(await railOffered(shop, request.rail))) return { ok: false, reason: 'not_offered' };
+  const methods = railMethods(request.rail);
+  const method = request.method ?? null;
+  if (methods.length === 0 ? method !== null : method === null || !methods.includes(method)) return { ok: false, reason: 'bad_method' };
   try {
     const started = await shop.kit.payments.start({
       customerId: request.customerId,
@@ -29,6 +42,8 @@ export async function startGatewayTopUp(
       details: { requestKey: request.requestKey },
       returnUrl: `${request.base}/wallet/pay/${request.rail}/{paymentId}/${request.from === 'bot' ? 'back-to-bot' : 'return'}`,
       description: `${shop.config.shopName} wallet top-up`,
+      method,
+      ...(request.saveMethod === true && railSavesMethods(request.rail) ? { saveMethod: true, allowRenewal: true } : {}),
     });
     if (!started.ok) return { ok: false, reason: started.reason === 'too_many_pending' ? 'too_many_pending' : 'key_reused' };
     if (started.redirectUrl === null) return { ok: false, reason: 'gateway_unavailable' };

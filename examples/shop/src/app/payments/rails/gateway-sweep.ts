@@ -1,0 +1,71 @@
+import { defineHostJob, enqueuePeriodicHostJob, PaymentProviderUnavailableError, type HostJobDefinition } from '@panelkit/sdk';
+import { z } from 'zod';
+import type { Shop } from '../../shop.js';
+import { EPAY_PROVIDER } from '../epay/provider.js';
+import { YOOKASSA_PROVIDER } from '../yookassa/provider.js';
+
+/** The host job that asks gateways about their pending payments. */
+export const GATEWAY_SWEEP_JOB = 'shop.payments.gateway_sweep';
+/** The gateways whose notifies may be lost and whose own API the sweep asks instead: EPay, YooKassa. */
+export const SWEPT_PROVIDERS: readonly string[] = [EPAY_PROVIDER, YOOKASSA_PROVIDER];
+/** How often one replica sweeps (leaderless: one winner per slot). */
+export const GATEWAY_SWEEP_EVERY_MS = 5 * 60_000;
+/** A payment younger than this is left to its notify (it usually comes within seconds of paying). */
+export const GATEWAY_SWEEP_QUIET_MS = 2 * 60_000;
+/** Pending payments asked about per provider and sweep (the newest page; older ones on the next sweeps as these settle). */
+const SWEEP_PAGE = 200;
+
+const SweepSchema = z.object({ slot: z.iso.datetime() });
+
+/**
+ * Asks each swept gateway (its order query, through `kit.payments.verify`) about every pending payment older than
+ * {@link GATEWAY_SWEEP_QUIET_MS}: a payment whose notify never came is credited now, once (the SDK credits at most
+ * once, whoever else confirms it). Returns how many it credited. A gateway that cannot be asked is skipped and the
+ * job retried; the payments it did ask about stay settled.
+ */
+export async function sweepGatewayPayments(shop: Shop): Promise<number> {
+  const before = new Date(shop.clock.now().getTime() - GATEWAY_SWEEP_QUIET_MS);
+  let credited = 0;
+  let unreachable: unknown = null;
+  for (const providerId of SWEPT_PROVIDERS) {
+    const pending = await shop.kit.payments.list({ providerId, statuses: ['pending'], createdBefore: before }, { limit: SWEEP_PAGE });
+    for (const payment of pending.items) {
+      try {
+        const { outcome } = await shop.kit.payments.verify(payment.id, {});
+        if (outcome === 'credited') credited++;
+      } catch (error) {
+        if (!PaymentProviderUnavailableError.is(error)) throw error;
+        unreachable = error;
+        break;
+      }
+    }
+  }
+  if (unreachable !== null) throw unreachable;
+  return credited;
+}
+
+/** The sweep as a host job, retried a few times within its slot when a gateway cannot be asked. */
+export function gatewaySweepJob(shopOf: () => Shop): HostJobDefinition<typeof SweepSchema> {
+  return defineHostJob({
+    type: GATEWAY_SWEEP_JOB,
+    payload: SweepSchema,
+    serialKey: () => GATEWAY_SWEEP_JOB,
+    retry: { maxAttempts: 4, baseDelayMs: 30_000, maxDelayMs: GATEWAY_SWEEP_EVERY_MS, giveUpAfterMs: GATEWAY_SWEEP_EVERY_MS },
+    async run(_payload, { logger }) {
+      const credited = await sweepGatewayPayments(shopOf());
+      if (credited > 0) logger.info({ credited }, 'gateway payments whose notify never came were credited');
+    },
+  });
+}
+
+/** Asked on every background tick: the one replica that wins a new slot queues the sweep. Returns whether this call did. */
+export async function queueGatewaySweep(shop: Shop): Promise<boolean> {
+  const job = shop.hostJobs.find((d) => d.type === GATEWAY_SWEEP_JOB);
+  if (job === undefined) return false;
+  const { enqueued } = await enqueuePeriodicHostJob(shop.storage, job, {
+    everyMs: GATEWAY_SWEEP_EVERY_MS,
+    now: shop.clock.now(),
+    payload: (slot) => ({ slot: slot.toISOString() }),
+  });
+  return enqueued;
+}

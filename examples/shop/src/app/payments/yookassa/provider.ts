@@ -1,0 +1,245 @@
+import {
+  PaymentProviderUnavailableError,
+  PaymentSignatureError,
+  type PaymentProvider,
+  type PaymentSignal,
+  type SavedPaymentMethodReport,
+} from '@panelkit/sdk';
+import { z } from 'zod';
+import {
+  createPayment,
+  createRefund,
+  getPayment,
+  getRefund,
+  kopecksOf,
+  rublesOf,
+  YooKassaError,
+  type YooKassaApi,
+  type YooKassaPayment,
+} from './api.js';
+
+/** The provider id YooKassa payments are recorded under. */
+export const YOOKASSA_PROVIDER = 'yookassa';
+/** The currency the shop takes through YooKassa. */
+export const YOOKASSA_CURRENCY = 'RUB';
+/**
+ * The ways to pay the buyer picks from: `smart` (YooKassa's smart payment page: every method the owner has on, cards,
+ * SberPay, T-Pay, ЮMoney, SBP) or `sbp` (straight to the SBP page: `payment_method_data.type = sbp`).
+ */
+export const YOOKASSA_METHODS = ['smart', 'sbp'] as const;
+/** Payments one buyer may have waiting at once. */
+export const MAX_PENDING_YOOKASSA = 5;
+/** How long a payment waits before the SDK's sweep closes it (YooKassa cancels unpaid ones after about an hour). */
+export const YOOKASSA_PENDING_TTL_MS = 2 * 3_600_000;
+
+/** The 54-FZ receipt as the owner set it up: sent with every payment when on, with the owner's VAT code (1–6). */
+export interface YooKassaReceipts {
+  enabled: boolean;
+  vatCode: number;
+}
+
+/** Options of `yookassaProvider`. */
+export interface YooKassaOptions {
+  /** The API and credentials, read when needed; `null` while YooKassa is off or not set up. */
+  api: () => Promise<YooKassaApi | null> | YooKassaApi | null;
+  /** The owner's receipt settings. */
+  receipts: () => Promise<YooKassaReceipts> | YooKassaReceipts;
+  /** Where the receipt goes: the buyer's e-mail or phone (a receipt needs one). */
+  contactOf: (customerId: string) => Promise<{ email: string | null; phone: string | null }>;
+  /** Where the buyer comes back to when a payment names none (and after confirming an off-session charge). */
+  callbackUrl: (paymentId: string) => string;
+}
+
+const Notification = z.object({
+  type: z.literal('notification'),
+  event: z.string(),
+  object: z.object({ id: z.string(), payment_id: z.string().optional() }),
+});
+
+const unavailable = (error: unknown): never => {
+  if (error instanceof YooKassaError) throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, error.message, { cause: error });
+  throw error;
+};
+
+/** The method YooKassa saved with a payment, as the buyer recognises it ("Bank card *4444", "SBP"), with its id to charge. */
+function savedMethodOf(payment: YooKassaPayment): SavedPaymentMethodReport | undefined {
+  const method = payment.payment_method;
+  if (method === undefined || !method.saved) return undefined;
+  const label = (method.title ?? method.type).slice(0, 100);
+  return { ref: method.id, label: label.includes(method.id) ? method.type : label };
+}
+
+/** YooKassa's word on a payment as one signal: only `succeeded` is money, for the amount YooKassa says was paid. */
+function signalOf(payment: YooKassaPayment): PaymentSignal {
+  const externalRef = payment.id;
+  if (payment.status === 'canceled')
+    return { externalRef, kind: 'failed', providerStatus: `canceled: ${payment.cancellation_details?.reason ?? 'unknown'}` };
+  if (payment.status !== 'succeeded' || !payment.paid) return { externalRef, kind: 'waiting', providerStatus: payment.status };
+  const paid = kopecksOf(payment.amount.value);
+  const refunded = payment.refunded_amount === undefined ? 0 : (kopecksOf(payment.refunded_amount.value) ?? 0);
+  if (paid !== null && refunded > 0 && refunded >= paid) return { externalRef, kind: 'refunded', providerStatus: 'refunded' };
+  const saved = savedMethodOf(payment);
+  return {
+    externalRef,
+    kind: 'paid',
+    ...(paid === null ? {} : { amount: { amount: paid, currency: payment.amount.currency } }),
+    providerStatus: 'succeeded',
+    ...(saved === undefined ? {} : { savedMethod: saved }),
+  };
+}
+
+/**
+ * YooKassa (ЮKassa), API v3 with Basic auth `shopId:secretKey`: `open` creates a payment with `capture: true` and a
+ * redirect confirmation (the smart payment page, or SBP when the buyer picks it; `save_payment_method` when the
+ * buyer asks to keep the method; the 54-FZ `receipt` with the owner's VAT code when receipts are on), under the
+ * payment's id as its `Idempotence-Key`. Notifications (`payment.succeeded`, `payment.canceled`, `refund.succeeded`)
+ * are not signed: one only names a payment, which is then read back from the API (`GET payments/{id}`), and only
+ * that answer is believed. Refunds (`POST refunds`, full or partial) and off-session charges of a saved method
+ * (`payment_method_id`) carry the engine's idempotency key as theirs. Amounts are kopecks inside, "100.00" strings
+ * only at the edge.
+ */
+export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
+  const apiOf = async (): Promise<YooKassaApi> => {
+    const api = await options.api();
+    if (api === null) throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, 'YooKassa is not set up');
+    return api;
+  };
+  const receiptFor = async (customerId: string, kopecks: number, description: string): Promise<Record<string, unknown> | null> => {
+    const receipts = await options.receipts();
+    if (!receipts.enabled) return null;
+    const contact = await options.contactOf(customerId);
+    const customer = contact.email ? { email: contact.email } : contact.phone ? { phone: contact.phone } : null;
+    if (customer === null) throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, 'a receipt needs the buyer’s e-mail or phone');
+    return {
+      customer,
+      items: [
+        {
+          description: description.slice(0, 128),
+          quantity: '1.00',
+          amount: { value: rublesOf(kopecks), currency: YOOKASSA_CURRENCY },
+          vat_code: receipts.vatCode,
+          payment_mode: 'full_prepayment',
+          payment_subject: 'service',
+        },
+      ],
+    };
+  };
+  return {
+    id: YOOKASSA_PROVIDER,
+    capabilities: {
+      confirmations: ['gateway', 'admin_mark_paid'],
+      adminReject: false,
+      methods: YOOKASSA_METHODS,
+      refunds: { partial: true },
+      savedMethods: true,
+    },
+    maxPending: MAX_PENDING_YOOKASSA,
+    pendingTtlMs: YOOKASSA_PENDING_TTL_MS,
+    async open(request) {
+      if (request.amount.currency !== YOOKASSA_CURRENCY)
+        throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, `YooKassa takes ${YOOKASSA_CURRENCY}, not ${request.amount.currency}`);
+      const api = await apiOf();
+      const receipt = await receiptFor(request.customerId, request.amount.amount, request.description);
+      const payment = await createPayment(
+        api,
+        {
+          amount: { value: rublesOf(request.amount.amount), currency: YOOKASSA_CURRENCY },
+          capture: true,
+          confirmation: { type: 'redirect', return_url: request.returnUrl ?? options.callbackUrl(request.paymentId) },
+          description: request.description.slice(0, 128),
+          metadata: { paymentId: request.paymentId },
+          ...(request.method === 'sbp' ? { payment_method_data: { type: 'sbp' } } : {}),
+          ...(request.saveMethod ? { save_payment_method: true } : {}),
+          ...(receipt === null ? {} : { receipt }),
+        },
+        request.paymentId,
+      ).catch(unavailable);
+      const url = payment.confirmation?.confirmation_url;
+      if (url === undefined) throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, 'YooKassa gave no page to confirm the payment on');
+      return { externalRef: payment.id, redirectUrl: url, details: { method: request.method ?? 'smart' } };
+    },
+    async parseCallback({ body }) {
+      const api = await apiOf();
+      let parsed: unknown = body;
+      if (typeof body === 'string') {
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          throw new PaymentSignatureError(YOOKASSA_PROVIDER, 'not JSON');
+        }
+      }
+      const notification = Notification.safeParse(parsed);
+      if (!notification.success) throw new PaymentSignatureError(YOOKASSA_PROVIDER, 'not a YooKassa notification');
+      const { event, object } = notification.data;
+      // The notification is not signed: it only says which payment to read back; the API's answer is the truth.
+      let paymentId = object.id;
+      if (event.startsWith('refund.')) {
+        const refund = await getRefund(api, object.id).catch(unavailable);
+        if (refund === null) throw new PaymentSignatureError(YOOKASSA_PROVIDER, 'a refund YooKassa does not know');
+        paymentId = refund.payment_id;
+      } else if (!event.startsWith('payment.')) {
+        throw new PaymentSignatureError(YOOKASSA_PROVIDER, `an event the shop does not take (${event})`);
+      }
+      const payment = await getPayment(api, paymentId).catch(unavailable);
+      if (payment === null) throw new PaymentSignatureError(YOOKASSA_PROVIDER, 'a payment YooKassa does not know');
+      return signalOf(payment);
+    },
+    async verify(payment) {
+      const externalRef = payment.externalRef ?? '';
+      const remote = await getPayment(await apiOf(), externalRef).catch(unavailable);
+      return remote === null ? { externalRef, kind: 'waiting', providerStatus: 'unknown payment' } : signalOf(remote);
+    },
+    async refund(request) {
+      const api = await apiOf();
+      try {
+        const refund = await createRefund(
+          api,
+          {
+            payment_id: request.payment.externalRef,
+            amount: { value: rublesOf(request.amount.amount), currency: request.amount.currency },
+            ...(request.reason === null ? {} : { description: request.reason.slice(0, 250) }),
+          },
+          request.idempotencyKey,
+        );
+        if (refund.status === 'succeeded') return { status: 'succeeded', refundRef: refund.id };
+        if (refund.status === 'pending') return { status: 'pending', refundRef: refund.id, retryAfterMs: 60_000 };
+        return { status: 'failed', refundRef: refund.id, reason: refund.cancellation_details?.reason ?? 'canceled' };
+      } catch (error) {
+        if (error instanceof YooKassaError && error.kind === 'refused') return { status: 'failed', refundRef: null, reason: error.message };
+        return unavailable(error);
+      }
+    },
+    async chargeSavedMethod(request) {
+      const api = await apiOf();
+      try {
+        const receipt = await receiptFor(request.customerId, request.amount.amount, request.description);
+        const payment = await createPayment(
+          api,
+          {
+            amount: { value: rublesOf(request.amount.amount), currency: request.amount.currency },
+            capture: true,
+            payment_method_id: request.methodRef,
+            // Where the bank sends the buyer when it wants them to confirm this charge.
+            confirmation: { type: 'redirect', return_url: options.callbackUrl(request.paymentId) },
+            description: request.description.slice(0, 128),
+            metadata: { paymentId: request.paymentId },
+            ...(receipt === null ? {} : { receipt }),
+          },
+          request.idempotencyKey,
+        );
+        if (payment.status === 'succeeded') {
+          const paid = kopecksOf(payment.amount.value);
+          return { status: 'succeeded', externalRef: payment.id, amount: paid === null ? null : { amount: paid, currency: payment.amount.currency } };
+        }
+        if (payment.status === 'canceled')
+          return { status: 'declined', externalRef: payment.id, reason: payment.cancellation_details?.reason ?? 'canceled' };
+        const url = payment.confirmation?.confirmation_url;
+        if (url !== undefined) return { status: 'requires_action', externalRef: payment.id, actionUrl: url };
+        return { status: 'pending', externalRef: payment.id };
+      } catch (error) {
+        if (error instanceof YooKassaError && error.kind === 'refused') return { status: 'declined', externalRef: null, reason: error.message };
+        return unavailable(error);
+      }
+    },
+  };
+}

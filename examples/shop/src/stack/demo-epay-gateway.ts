@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { epaySign, verifyEpaySign } from '../app/payments/epay/signature.js';
+
+interface SimEpayOrder {
+  tradeNo: string;
+  outTradeNo: string;
+  type: string;
+  name: string;
+  money: string;
+  notifyUrl: string;
+  returnUrl: string;
+  status: 0 | 1;
+  addtime: string;
+  endtime: string | null;
+}
+
+/** A notify as the simulator sends it: its parameters (signed, unless forged). */
+export type SimEpayNotify = Record<string, string>;
+
+const TYPES = new Set(['alipay', 'wxpay', 'qqpay']);
+const MONEY = /^\d{1,9}(\.\d{1,2})?$/;
+
+/**
+ * An EPay (易支付) gateway on 127.0.0.1 for tests and the demo, after the protocol its merchants document: `submit.php`
+ * (GET or POST, signed) opens the cashier page; `mapi.php` (POST, signed) makes the order server to server and
+ * answers `{code: 1, trade_no, payurl}` for Alipay or `{code: 1, trade_no, qrcode}` (a `weixin://` link) for WeChat Pay; paying sends the
+ * asynchronous notify (GET to `notify_url`: pid, trade_no, out_trade_no, type, name, money, trade_status, sign,
+ * sign_type) until the shop answers exactly `success`, and the buyer back to `return_url` with the same signed
+ * parameters; `api.php?act=order&pid&key&out_trade_no` answers the order's `status` (1 paid, 0 not). A bad sign
+ * is answered `{code: -1}`. `down` makes every request answer 503.
+ */
+export class EpaySimulator {
+  readonly pid = String(1000 + Math.floor(Math.random() * 9000));
+  readonly key = randomBytes(16).toString('hex');
+  /** Orders by the shop's number (`out_trade_no`). */
+  readonly orders = new Map<string, SimEpayOrder>();
+  down = false;
+  url = '';
+  private server: Server | null = null;
+  private counter = 1;
+
+  /** Starts listening on a free port of 127.0.0.1. */
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.handle(req)
+        .then(({ status, body, headers }) => {
+          res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json', ...headers });
+          res.end(typeof body === 'string' ? body : JSON.stringify(body));
+        })
+        .catch(() => res.writeHead(500).end());
+    });
+    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((done) => (this.server === null ? done(null) : this.server.close(done)));
+  }
+
+  /** The order the shop numbered `outTradeNo`. */
+  order(outTradeNo: string): SimEpayOrder {
+    const order = this.orders.get(outTradeNo);
+    if (order === undefined) throw new Error(`no order ${outTradeNo}`);
+    return order;
+  }
+
+  /** The notify of a paid order as the gateway signs it; `tamper` changes parameters after signing (a forgery). */
+  notify(outTradeNo: string, tamper: Record<string, string> = {}): SimEpayNotify {
+    const order = this.order(outTradeNo);
+    const params: Record<string, string> = {
+      pid: this.pid,
+      trade_no: order.tradeNo,
+      out_trade_no: order.outTradeNo,
+      type: order.type,
+      name: order.name,
+      money: order.money,
+      trade_status: order.status === 1 ? 'TRADE_SUCCESS' : 'WAIT_BUYER_PAY',
+    };
+    return { ...params, sign: epaySign(params, this.key), sign_type: 'MD5', ...tamper };
+  }
+
+  /** A notify signed with this merchant's key over any parameters (the key leaked, or another order's). */
+  signed(params: Record<string, string>): SimEpayNotify {
+    return { ...params, sign: epaySign(params, this.key), sign_type: 'MD5' };
+  }
+
+  /** Sends a notify to the order's `notify_url` (GET, as EPay does); the shop's status and body. */
+  async deliver(
+    outTradeNo: string,
+    notify: SimEpayNotify = this.notify(outTradeNo),
+    to?: string,
+  ): Promise<{ status: number; body: string }> {
+    const url = new URL(to ?? this.order(outTradeNo).notifyUrl);
+    for (const [name, value] of Object.entries(notify)) url.searchParams.set(name, value);
+    const res = await fetch(url);
+    return { status: res.status, body: await res.text() };
+  }
+
+  /** The buyer pays the order; its notify is sent `deliveries` times (0: never, a lost notify). The return address. */
+  async pay(outTradeNo: string, options: { deliveries?: number } = {}): Promise<URL> {
+    const order = this.order(outTradeNo);
+    if (order.status === 0) {
+      order.status = 1;
+      order.endtime = stamp();
+    }
+    for (let i = 0; i < (options.deliveries ?? 1); i++) await this.deliver(outTradeNo);
+    const back = new URL(order.returnUrl);
+    for (const [name, value] of Object.entries(this.notify(outTradeNo))) back.searchParams.set(name, value);
+    return back;
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+    if (this.down) return { status: 503, body: '<!doctype html><title>503</title>' };
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const raw = req.method === 'POST' ? await text(req) : '';
+    const params = { ...Object.fromEntries(url.searchParams), ...Object.fromEntries(new URLSearchParams(raw)) };
+    if (url.pathname === '/submit.php') {
+      const made = this.make(params);
+      if ('error' in made) return { status: 200, body: `<!doctype html><p>${made.error}</p>` };
+      return { status: 302, body: '', headers: { location: new URL(`cashier/${made.tradeNo}`, this.url).toString() } };
+    }
+    if (url.pathname === '/mapi.php' && req.method === 'POST') {
+      const made = this.make(params);
+      if ('error' in made) return { status: 200, body: { code: -1, msg: made.error } };
+      const cashier = new URL(`cashier/${made.tradeNo}`, this.url).toString();
+      return {
+        status: 200,
+        // WeChat Pay's QR content is a `weixin://` link the buyer scans; its simulated payment is the cashier page's button.
+        body:
+          made.type === 'wxpay'
+            ? { code: 1, msg: '', trade_no: made.tradeNo, qrcode: `weixin://wxpay/bizpayurl?pr=${made.tradeNo}` }
+            : { code: 1, msg: '', trade_no: made.tradeNo, payurl: cashier },
+      };
+    }
+    if (url.pathname === '/api.php' && params['act'] === 'order') {
+      if (params['pid'] !== this.pid || params['key'] !== this.key) return { status: 200, body: { code: -3, msg: 'KEY校验失败' } };
+      const order =
+        this.orders.get(params['out_trade_no'] ?? '') ?? [...this.orders.values()].find((o) => o.tradeNo === params['trade_no']);
+      if (order === undefined) return { status: 200, body: { code: -1, msg: '订单号不存在' } };
+      return {
+        status: 200,
+        body: {
+          code: 1,
+          msg: '查询订单号成功！',
+          trade_no: order.tradeNo,
+          out_trade_no: order.outTradeNo,
+          type: order.type,
+          pid: Number(this.pid),
+          addtime: order.addtime,
+          endtime: order.endtime,
+          name: order.name,
+          money: order.money,
+          status: order.status,
+        },
+      };
+    }
+    const cashier = /^\/cashier\/(\w+)$/.exec(url.pathname);
+    const order = cashier === null ? undefined : [...this.orders.values()].find((o) => o.tradeNo === cashier[1]);
+    if (order === undefined) return { status: 404, body: '<!doctype html><title>404</title><p>订单不存在</p>' };
+    if (req.method === 'GET')
+      return {
+        status: 200,
+        body: `<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>${order.type === 'wxpay' ? '微信支付' : '支付宝'} ¥${order.money}</title></head>
+<body><h1>易支付收银台 (simulated)</h1><p>${order.name}: ¥${order.money}</p>
+<form method="post"><button type="submit">支付 (simulated)</button></form></body></html>`,
+      };
+    return { status: 302, body: '', headers: { location: (await this.pay(order.outTradeNo)).toString() } };
+  }
+
+  /** An order from signed parameters (the same `out_trade_no` again is the same order), or why not. */
+  private make(params: Record<string, string>): SimEpayOrder | { error: string } {
+    if (params['pid'] !== this.pid) return { error: 'PID不存在' };
+    if (!verifyEpaySign(params, this.key)) return { error: '签名校验失败' };
+    const {
+      type = '',
+      out_trade_no: outTradeNo = '',
+      notify_url: notifyUrl = '',
+      return_url: returnUrl = '',
+      name = '',
+      money = '',
+    } = params;
+    if (!TYPES.has(type) || outTradeNo === '' || notifyUrl === '' || name === '' || !MONEY.test(money) || Number(money) <= 0)
+      return { error: '参数错误' };
+    const existing = this.orders.get(outTradeNo);
+    if (existing !== undefined) return existing.money === money ? existing : { error: '订单号已存在' };
+    const order: SimEpayOrder = {
+      tradeNo: `${new Date().toISOString().slice(0, 10).replaceAll('-', '')}${String(this.counter++).padStart(10, '0')}`,
+      outTradeNo,
+      type,
+      name,
+      money,
+      notifyUrl,
+      returnUrl: returnUrl || notifyUrl,
+      status: 0,
+      addtime: stamp(),
+      endtime: null,
+    };
+    this.orders.set(outTradeNo, order);
+    return order;
+  }
+}
+
+function stamp(): string {
+  return new Date().toISOString().replace('T', ' ').slice(0, 19);
+}
+
+async function text(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

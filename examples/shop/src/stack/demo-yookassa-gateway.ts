@@ -1,0 +1,308 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+interface Money {
+  value: string;
+  currency: string;
+}
+
+interface SimPayment {
+  id: string;
+  status: 'pending' | 'waiting_for_capture' | 'succeeded' | 'canceled';
+  paid: boolean;
+  amount: Money;
+  refunded_amount?: Money;
+  description?: string;
+  confirmation?: { type: 'redirect'; confirmation_url: string; return_url: string };
+  payment_method?: { type: string; id: string; saved: boolean; title: string };
+  cancellation_details?: { party: string; reason: string };
+  metadata?: Record<string, string>;
+  receipt?: unknown;
+  created_at: string;
+  test: boolean;
+  /** Simulator-only: what the buyer asked for, never sent. */
+  wanted: { method: string; save: boolean };
+}
+
+interface SimRefund {
+  id: string;
+  payment_id: string;
+  status: 'succeeded';
+  amount: Money;
+  description?: string;
+  created_at: string;
+}
+
+type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+
+const VALUE = /^\d{1,12}\.\d{2}$/;
+const kopecks = (value: string) => Math.round(Number(value) * 100);
+const rubles = (k: number) => (k / 100).toFixed(2);
+
+/**
+ * A YooKassa API v3 on 127.0.0.1 for tests and the demo, after YooKassa's public documentation: Basic auth
+ * `shopId:secretKey`; `POST /v3/payments` and `POST /v3/refunds` need an `Idempotence-Key` and answer the first
+ * request's result to the same key again; a payment with a redirect confirmation waits (`pending`) on its confirmation
+ * page until the buyer pays (`succeeded`, with `payment_method`, `saved` when `save_payment_method` was asked), an
+ * autopayment (`payment_method_id`) is answered by `chargeAnswer` (succeed, decline → `canceled`, require_action →
+ * `pending` with a confirmation URL); notifications (`payment.succeeded`, `payment.canceled`, `refund.succeeded`) go
+ * unsigned to `webhookUrl`. A receipt, when sent, must name the buyer's e-mail or phone and items summing to the
+ * amount. `down` answers 500; `loseNextAnswer()` applies the next request and drops its answer.
+ */
+export class YooKassaSimulator {
+  readonly shopId = String(100_000 + Math.floor(Math.random() * 800_000));
+  readonly secretKey = `test_${randomBytes(18).toString('base64url')}`;
+  readonly payments = new Map<string, SimPayment>();
+  readonly refunds = new Map<string, SimRefund>();
+  /** The ids of the autopayments made with a saved method (`payment_method_id`). */
+  readonly charges = new Set<string>();
+  /** Where notifications go (`null`: none are sent). */
+  webhookUrl: string | null = null;
+  /** How autopayments with a saved method are answered. */
+  chargeAnswer: 'succeed' | 'decline' | 'require_action' = 'succeed';
+  down = false;
+  url = '';
+  private loseNext = false;
+  private readonly keys = new Map<string, Answer>();
+  private readonly methods = new Map<string, { type: string; title: string }>();
+  private server: Server | null = null;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.handle(req)
+        .then((answer) => this.answer(res, answer))
+        .catch(() => res.writeHead(500).end());
+    });
+    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v3/`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((done) => (this.server === null ? done(null) : this.server.close(done)));
+  }
+
+  /** The next request is applied, and its answer lost (the connection drops). */
+  loseNextAnswer(): void {
+    this.loseNext = true;
+  }
+
+  payment(id: string): SimPayment {
+    const payment = this.payments.get(id);
+    if (payment === undefined) throw new Error(`no payment ${id}`);
+    return payment;
+  }
+
+  /** A notification as YooKassa sends it (unsigned): the event and the object it is about. */
+  notification(event: 'payment.succeeded' | 'payment.canceled' | 'refund.succeeded', id: string): string {
+    const object = event.startsWith('refund.') ? this.refunds.get(id) : this.payments.get(id);
+    return JSON.stringify({ type: 'notification', event, object: object === undefined ? { id } : this.shown(object) });
+  }
+
+  /** Posts a notification body to `to` (default `webhookUrl`); the shop's status. */
+  async deliver(body: string, to: string | null = this.webhookUrl): Promise<number> {
+    if (to === null) throw new Error('the simulator has no notification address');
+    const res = await fetch(to, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  /** The buyer pays on the confirmation page; `payment.succeeded` is sent `deliveries` times (default once when there is an address). */
+  async pay(id: string, options: { deliveries?: number } = {}): Promise<number[]> {
+    const payment = this.payment(id);
+    if (payment.status === 'pending') {
+      const type = payment.wanted.method === 'sbp' ? 'sbp' : 'bank_card';
+      const methodId = randomUUID();
+      const title = type === 'sbp' ? 'СБП · Сбербанк' : 'Bank card *4444';
+      payment.status = 'succeeded';
+      payment.paid = true;
+      payment.payment_method = { type, id: methodId, saved: payment.wanted.save, title };
+      if (payment.wanted.save) this.methods.set(methodId, { type, title });
+    }
+    const statuses: number[] = [];
+    for (let i = 0; i < (options.deliveries ?? (this.webhookUrl === null ? 0 : 1)); i++)
+      statuses.push(await this.deliver(this.notification('payment.succeeded', id)));
+    return statuses;
+  }
+
+  /** The buyer gives up (or the time runs out): YooKassa cancels the payment. */
+  cancel(id: string): void {
+    const payment = this.payment(id);
+    if (payment.status !== 'pending') return;
+    payment.status = 'canceled';
+    payment.cancellation_details = { party: 'yoo_money', reason: 'expired_on_confirmation' };
+  }
+
+  private answer(res: ServerResponse, answer: Answer): void {
+    if (this.loseNext && answer.status < 500) {
+      this.loseNext = false;
+      res.socket?.destroy();
+      return;
+    }
+    const text = typeof answer.body === 'string';
+    res.writeHead(answer.status, { 'content-type': text ? 'text/html; charset=utf-8' : 'application/json', ...answer.headers });
+    res.end(text ? (answer.body as string) : JSON.stringify(answer.body));
+  }
+
+  private shown(object: SimPayment | SimRefund): Record<string, unknown> {
+    const { wanted: _wanted, ...rest } = object as SimPayment;
+    return rest;
+  }
+
+  private async handle(req: IncomingMessage): Promise<Answer> {
+    if (this.down) return error(500, 'internal_server_error', 'Internal server error');
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const page = /^\/v3\/checkout\/([\w-]+)$/.exec(url.pathname);
+    if (page !== null) return this.checkout(req, page[1]!);
+    const auth = `Basic ${Buffer.from(`${this.shopId}:${this.secretKey}`).toString('base64')}`;
+    if (req.headers.authorization !== auth) return error(401, 'invalid_credentials', 'Authentication by given credentials failed');
+    const raw = req.method === 'POST' ? await text(req) : '';
+    if (req.method === 'POST') {
+      const key = req.headers['idempotence-key'];
+      if (typeof key !== 'string' || key.length === 0 || key.length > 64)
+        return error(400, 'invalid_request', 'Idempotence key is missing or too long');
+      const cached = this.keys.get(`${url.pathname} ${key}`);
+      if (cached !== undefined) return cached;
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        return error(400, 'invalid_request', 'Request body is not JSON');
+      }
+      const answer =
+        url.pathname === '/v3/payments'
+          ? this.create(body)
+          : url.pathname === '/v3/refunds'
+            ? this.refund(body)
+            : error(404, 'not_found', 'Not found');
+      if (answer.status < 500) this.keys.set(`${url.pathname} ${key}`, answer);
+      return answer;
+    }
+    const get = /^\/v3\/(payments|refunds)\/([\w-]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && get !== null) {
+      const found = get[1] === 'payments' ? this.payments.get(get[2]!) : this.refunds.get(get[2]!);
+      return found === undefined ? error(404, 'not_found', 'Object not found') : { status: 200, body: this.shown(found) };
+    }
+    return error(404, 'not_found', 'Not found');
+  }
+
+  private create(body: Record<string, unknown>): Answer {
+    const amount = body['amount'] as Money | undefined;
+    if (amount === undefined || !VALUE.test(String(amount.value)) || amount.currency !== 'RUB' || kopecks(amount.value) <= 0)
+      return error(400, 'invalid_request', 'Invalid amount', 'amount');
+    const receipt = body['receipt'] as
+      | { customer?: { email?: string; phone?: string }; items?: Array<{ amount: Money; vat_code: number }> }
+      | undefined;
+    if (receipt !== undefined) {
+      if (!receipt.customer?.email && !receipt.customer?.phone)
+        return error(400, 'invalid_request', 'Receipt needs customer email or phone', 'receipt.customer');
+      const items = receipt.items ?? [];
+      const sum = items.reduce((total, item) => total + kopecks(item.amount.value), 0);
+      if (
+        items.length === 0 ||
+        sum !== kopecks(amount.value) ||
+        items.some((i) => !Number.isInteger(i.vat_code) || i.vat_code < 1 || i.vat_code > 12)
+      )
+        return error(400, 'invalid_request', 'Receipt items do not match the payment', 'receipt.items');
+    }
+    const id = `${randomBytes(4).toString('hex')}-000f-5000-9000-${randomBytes(6).toString('hex')}`;
+    const base = {
+      id,
+      paid: false,
+      amount: { value: amount.value, currency: 'RUB' },
+      ...(typeof body['description'] === 'string' ? { description: body['description'] } : {}),
+      ...(body['metadata'] !== undefined ? { metadata: body['metadata'] as Record<string, string> } : {}),
+      ...(receipt === undefined ? {} : { receipt }),
+      created_at: new Date().toISOString(),
+      test: true,
+    };
+    const confirmation = body['confirmation'] as { type?: string; return_url?: string } | undefined;
+    const methodId = body['payment_method_id'];
+    if (typeof methodId === 'string') {
+      const method = this.methods.get(methodId);
+      if (method === undefined) return error(400, 'invalid_request', 'Payment method is not saved', 'payment_method_id');
+      const payment: SimPayment = { ...base, status: 'pending', wanted: { method: method.type, save: true } };
+      payment.payment_method = { type: method.type, id: methodId, saved: true, title: method.title };
+      if (this.chargeAnswer === 'succeed') Object.assign(payment, { status: 'succeeded', paid: true });
+      else if (this.chargeAnswer === 'decline')
+        Object.assign(payment, { status: 'canceled', cancellation_details: { party: 'payment_network', reason: 'insufficient_funds' } });
+      else
+        payment.confirmation = {
+          type: 'redirect',
+          confirmation_url: new URL(`checkout/${id}`, this.url).toString(),
+          return_url: confirmation?.return_url ?? this.url,
+        };
+      this.payments.set(id, payment);
+      this.charges.add(id);
+      return { status: 200, body: this.shown(payment) };
+    }
+    if (confirmation?.type !== 'redirect' || typeof confirmation.return_url !== 'string')
+      return error(400, 'invalid_request', 'Confirmation of type redirect with return_url is required', 'confirmation');
+    const method = (body['payment_method_data'] as { type?: string } | undefined)?.type ?? 'smart';
+    const payment: SimPayment = {
+      ...base,
+      status: 'pending',
+      confirmation: {
+        type: 'redirect',
+        confirmation_url: new URL(`checkout/${id}`, this.url).toString(),
+        return_url: confirmation.return_url,
+      },
+      wanted: { method, save: body['save_payment_method'] === true },
+    };
+    this.payments.set(id, payment);
+    return { status: 200, body: this.shown(payment) };
+  }
+
+  private refund(body: Record<string, unknown>): Answer {
+    const payment = this.payments.get(String(body['payment_id'] ?? ''));
+    if (payment === undefined) return error(400, 'invalid_request', 'Payment not found', 'payment_id');
+    if (payment.status !== 'succeeded') return error(400, 'invalid_request', 'Payment is not succeeded', 'payment_id');
+    const amount = body['amount'] as Money | undefined;
+    if (amount === undefined || !VALUE.test(String(amount.value)) || amount.currency !== payment.amount.currency)
+      return error(400, 'invalid_request', 'Invalid amount', 'amount');
+    const refunded = payment.refunded_amount === undefined ? 0 : kopecks(payment.refunded_amount.value);
+    if (kopecks(amount.value) + refunded > kopecks(payment.amount.value))
+      return error(400, 'invalid_request', 'Refund amount exceeds the payment', 'amount');
+    payment.refunded_amount = { value: rubles(refunded + kopecks(amount.value)), currency: payment.amount.currency };
+    const refund: SimRefund = {
+      id: `${randomBytes(4).toString('hex')}-0015-5000-8000-${randomBytes(6).toString('hex')}`,
+      payment_id: payment.id,
+      status: 'succeeded',
+      amount: { value: amount.value, currency: amount.currency },
+      ...(typeof body['description'] === 'string' ? { description: body['description'] } : {}),
+      created_at: new Date().toISOString(),
+    };
+    this.refunds.set(refund.id, refund);
+    return { status: 200, body: refund };
+  }
+
+  private async checkout(req: IncomingMessage, id: string): Promise<Answer> {
+    const payment = this.payments.get(id);
+    if (payment === undefined || payment.confirmation === undefined) return { status: 404, body: '<!doctype html><p>Платёж не найден</p>' };
+    if (req.method === 'GET')
+      return {
+        status: 200,
+        body: `<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>ЮKassa (simulated): ${payment.amount.value} ₽</title></head>
+<body><h1>ЮKassa (simulated)</h1><p>${payment.description ?? ''}: ${payment.amount.value} ₽ (${payment.wanted.method})</p>
+<form method="post"><button type="submit">Оплатить</button></form></body></html>`,
+      };
+    if (payment.status === 'pending' && payment.paid === false && payment.payment_method?.saved && payment.wanted.save) {
+      // An autopayment the bank wanted confirmed: confirming pays it.
+      Object.assign(payment, { status: 'succeeded', paid: true });
+      if (this.webhookUrl !== null) await this.deliver(this.notification('payment.succeeded', id));
+    } else await this.pay(id);
+    return { status: 302, body: '', headers: { location: payment.confirmation.return_url } };
+  }
+}
+
+function error(status: number, code: string, description: string, parameter?: string): Answer {
+  return { status, body: { type: 'error', id: randomUUID(), code, description, ...(parameter === undefined ? {} : { parameter }) } };
+}
+
+async function text(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

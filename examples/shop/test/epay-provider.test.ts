@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { createPanelkit } from '@panelkit/sdk';
+import { describePaymentProvider, ManualClock } from '@panelkit/sdk/testing';
+import { createMemoryStorage } from '@panelkit/storage-memory';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EpayMode } from '../src/app/payments/epay/api.js';
+import { epayProvider } from '../src/app/payments/epay/provider.js';
+import { epaySign, epaySignedString, verifyEpaySign } from '../src/app/payments/epay/signature.js';
+import { EpaySimulator } from '../src/stack/demo-epay-gateway.js';
+
+let sim: EpaySimulator;
+beforeAll(async () => {
+  sim = await new EpaySimulator().start();
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+const provider = (mode: EpayMode) =>
+  epayProvider({
+    api: () => ({ baseUrl: sim.url, pid: sim.pid, key: sim.key, mode }),
+    notifyUrl: () => 'http://127.0.0.1:9/payments/epay/notify',
+    callbackUrl: (id) => `http://127.0.0.1:9/wallet/pay/epay/${id}/return`,
+  });
+
+/** The buyer opens the gateway's page (submit.php makes the order there) and pays; the notify is not sent. */
+async function payAt(redirectUrl: string | null, outTradeNo: string): Promise<Record<string, string>> {
+  if (redirectUrl !== null) await (await fetch(redirectUrl, { redirect: 'manual' })).arrayBuffer();
+  await sim.pay(outTradeNo, { deliveries: 0 });
+  return sim.notify(outTradeNo);
+}
+
+for (const mode of ['submit', 'mapi'] as const) {
+  describePaymentProvider(`epay (${mode}, simulated gateway)`, async () => ({
+    provider: provider(mode),
+    currency: 'CNY',
+    gateway: {
+      pay: async (opened) => ({ callback: { headers: {}, body: {}, query: await payAt(opened.redirectUrl, opened.externalRef) } }),
+      forge: (callback) => ({ ...callback, query: { ...callback.query, sign: epaySign({ ...callback.query }, 'not-the-key') } }),
+      setDown: (down) => {
+        sim.down = down;
+      },
+    },
+  }));
+}
+
+describe('EPay signatures', () => {
+  it('sort the non-empty parameters but sign/sign_type, join k=v with &, append the key, MD5 in lower-case hex', () => {
+    const params = { type: 'alipay', pid: '1001', money: '1.00', name: 'VIP', empty: '', sign: 'x', sign_type: 'MD5' };
+    expect(epaySignedString(params)).toBe('money=1.00&name=VIP&pid=1001&type=alipay');
+    expect(epaySign(params, 'key')).toBe(createHash('md5').update('money=1.00&name=VIP&pid=1001&type=alipaykey').digest('hex'));
+    const signed = { ...params, sign: epaySign(params, 'key') };
+    expect(signed.sign).toMatch(/^[0-9a-f]{32}$/);
+    expect(verifyEpaySign(signed, 'key')).toBe(true);
+    expect(verifyEpaySign({ ...signed, money: '100.00' }, 'key')).toBe(false);
+    expect(verifyEpaySign(signed, 'other')).toBe(false);
+    expect(verifyEpaySign({ ...signed, sign: 'zz' }, 'key')).toBe(false);
+    // An empty value does not change the sign; a new non-empty one does.
+    expect(verifyEpaySign({ ...signed, param: '' }, 'key')).toBe(true);
+    expect(verifyEpaySign({ ...signed, param: 'x' }, 'key')).toBe(false);
+  });
+});
+
+describe('EPay through kit.payments', () => {
+  async function setup(mode: EpayMode) {
+    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+    const storage = createMemoryStorage({ clock });
+    const kit = createPanelkit({
+      storage,
+      clock,
+      panels: () => null as never,
+      policy: { identity: { secret: 'epay-test-secret-0123456789abcdef', prefix: 'pk' } },
+      payments: { providers: [provider(mode)] },
+    });
+    const buyer = (await storage.customers.create({ email: 'buyer@example.com' })).id;
+    return { kit, storage, buyer };
+  }
+
+  it('a notify credits once however often it comes; a forged, unpaid or other-amount notify credits nothing', async () => {
+    const { kit, storage, buyer } = await setup('submit');
+    const started = await kit.payments.start({
+      customerId: buyer,
+      providerId: 'epay',
+      amount: { amount: 12_50, currency: 'CNY' },
+      method: 'wxpay',
+    });
+    if (!started.ok) throw new Error(started.reason);
+    const { payment, redirectUrl } = started;
+    expect(payment.details).toMatchObject({ method: 'wxpay' });
+    const submit = new URL(redirectUrl!);
+    expect(submit.pathname).toBe('/submit.php');
+    expect(Object.fromEntries(submit.searchParams)).toMatchObject({
+      pid: sim.pid,
+      type: 'wxpay',
+      money: '12.50',
+      out_trade_no: payment.id,
+      sign_type: 'MD5',
+    });
+    await (await fetch(submit, { redirect: 'manual' })).arrayBuffer();
+    const callback = (query: Record<string, string>) => kit.payments.handleCallback('epay', { headers: {}, body: {}, query });
+
+    // Not paid yet: a signed notify saying WAIT_BUYER_PAY is not money.
+    expect(await callback(sim.notify(payment.id))).toMatchObject({ outcome: 'waiting' });
+    // Forgeries: another key's sign, a changed amount under the old sign, another merchant's pid.
+    await expect(callback(sim.notify(payment.id, { trade_status: 'TRADE_SUCCESS' }))).rejects.toMatchObject({
+      code: 'PAYMENT_SIGNATURE_INVALID',
+    });
+    await sim.pay(payment.id, { deliveries: 0 });
+    await expect(callback(sim.notify(payment.id, { money: '1250.00' }))).rejects.toMatchObject({ code: 'PAYMENT_SIGNATURE_INVALID' });
+    await expect(callback(sim.signed({ ...withoutSign(sim.notify(payment.id)), pid: '1' }))).rejects.toMatchObject({
+      code: 'PAYMENT_SIGNATURE_INVALID',
+    });
+    // Signed, but for another amount: left for an admin, nothing credited.
+    expect(await callback(sim.signed({ ...withoutSign(sim.notify(payment.id)), money: '1.00' }))).toMatchObject({ outcome: 'mismatch' });
+    // Signed, for an order the shop never made.
+    expect(await callback(sim.signed({ ...withoutSign(sim.notify(payment.id)), out_trade_no: 'pay_elsewhere' }))).toMatchObject({
+      outcome: 'unknown',
+    });
+    expect(await storage.ledger.balance(buyer, 'CNY')).toBe(0);
+
+    const [first, second] = await Promise.all([callback(sim.notify(payment.id)), callback(sim.notify(payment.id))]);
+    expect([first.outcome, second.outcome].sort()).toEqual(['already_credited', 'credited']);
+    expect(await callback(sim.notify(payment.id))).toMatchObject({ outcome: 'already_credited' });
+    expect(await storage.ledger.balance(buyer, 'CNY')).toBe(12_50);
+  });
+
+  it('a lost notify: the order query says paid, and the payment is credited once; a method EPay lacks is refused', async () => {
+    const { kit, storage, buyer } = await setup('mapi');
+    const started = await kit.payments.start({
+      customerId: buyer,
+      providerId: 'epay',
+      amount: { amount: 300_00, currency: 'CNY' },
+      method: 'alipay',
+    });
+    if (!started.ok) throw new Error(started.reason);
+    const { payment } = started;
+    expect(payment.details).toMatchObject({ method: 'alipay', tradeNo: sim.order(payment.id).tradeNo });
+    expect(await kit.payments.verify(payment.id, {})).toMatchObject({ outcome: 'waiting' });
+    await sim.pay(payment.id, { deliveries: 0 });
+    expect(await kit.payments.verify(payment.id, {})).toMatchObject({ outcome: 'credited', payment: { confirmation: 'gateway' } });
+    expect(await kit.payments.verify(payment.id, {})).toMatchObject({ outcome: 'already_credited' });
+    expect(await storage.ledger.balance(buyer, 'CNY')).toBe(300_00);
+    await expect(
+      kit.payments.start({ customerId: buyer, providerId: 'epay', amount: { amount: 100, currency: 'CNY' }, method: 'sbp' }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});
+
+function withoutSign(params: Record<string, string>): Record<string, string> {
+  const { sign: _sign, sign_type: _type, ...rest } = params;
+  return rest;
+}

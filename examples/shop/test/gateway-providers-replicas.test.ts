@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp } from '../src/app/auth/accounts.js';
+import { saveEpaySettings } from '../src/app/payments/epay/settings.js';
+import { saveYooKassaSettings } from '../src/app/payments/yookassa/settings.js';
+import { startGatewayTopUp } from '../src/app/payments/rails/start-gateway-top-up.js';
+import { EpaySimulator } from '../src/stack/demo-epay-gateway.js';
+import { YooKassaSimulator } from '../src/stack/demo-yookassa-gateway.js';
+import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
+import { shopBesideReplicas } from './support/shop-beside-replicas.js';
+
+const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
+const ROUNDS = 6;
+
+/**
+ * EPay's notify delivered to two web replicas (two OS processes on one PostgreSQL) at the same moment, for several
+ * payments, while the sweep asks the order query from this process: every payment is credited exactly once, and the
+ * wallet's money then buys a plan once.
+ */
+describe.skipIf(DATABASE_URL === undefined)(
+  `EPay notifies racing across replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
+  () => {
+    const env = {
+      DATABASE_URL: DATABASE_URL as string,
+      DATABASE_SCHEMA: `epay_it_${randomBytes(4).toString('hex')}`,
+      SHOP_SECRET: 'epay-replicas-secret-epay-replicas-secret',
+      SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
+      SHOP_CURRENCY: 'CNY',
+      PUBLIC_URL: 'http://127.0.0.1:9',
+      LOG_LEVEL: 'silent',
+    };
+    const beside = shopBesideReplicas(2, env);
+    let sim: EpaySimulator;
+    beforeAll(async () => {
+      sim = await new EpaySimulator().start();
+    });
+    afterAll(async () => {
+      await sim?.close();
+    });
+
+    it(`credits each of ${ROUNDS} paid top-ups once`, async () => {
+      const { shop, replicas } = beside;
+      await saveEpaySettings(shop, { enabled: true, baseUrl: sim.url, pid: sim.pid, key: sim.key, mode: 'mapi' }, new Date(), null);
+      const signedUp = await signUp(shop, { email: 'racer@example.com', password: 'correct horse battery', locale: 'zh' });
+      if (!signedUp.ok) throw new Error(signedUp.reason);
+      const { customerId } = signedUp.account;
+      for (let round = 0; round < ROUNDS; round++) {
+        const started = await startGatewayTopUp(shop, {
+          rail: 'epay',
+          customerId,
+          amount: 1_000 + round,
+          requestKey: `epay-replica-round-${round}-xxxxxx`,
+          base: 'http://127.0.0.1:9',
+          from: 'web',
+          method: round % 2 === 0 ? 'alipay' : 'wxpay',
+        });
+        if (!started.ok) throw new Error(started.reason);
+        const paymentId = started.payment.id;
+        await sim.pay(paymentId, { deliveries: 0 });
+        const notify = sim.notify(paymentId);
+        const answers = await Promise.all([
+          ...replicas.map((url) => sim.deliver(paymentId, notify, `${url}/payments/epay/notify`)),
+          shop.kit.payments.verify(paymentId, {}).then((r) => r.outcome),
+        ]);
+        expect(answers.slice(0, 2)).toEqual([
+          { status: 200, body: 'success' },
+          { status: 200, body: 'success' },
+        ]);
+        expect(['credited', 'already_credited']).toContain(answers[2]);
+      }
+      const topUps = (await shop.storage.ledger.list(customerId, { limit: 100 })).items.filter((e) => e.kind === 'top_up');
+      expect(topUps).toHaveLength(ROUNDS);
+      const total = Array.from({ length: ROUNDS }, (_, i) => 1_000 + i).reduce((a, b) => a + b, 0);
+      expect(await shop.storage.ledger.balance(customerId, 'CNY')).toBe(total);
+    }, 120_000);
+  },
+);
+
+/**
+ * YooKassa's notification delivered to two web replicas at the same moment (each reads the payment back from the API),
+ * while this process asks too: each payment credited once; then the owner's refund made once at YooKassa and
+ * reversed once, with the worker's job run by two replicas' worth of drains and YooKassa's own notification.
+ */
+describe.skipIf(DATABASE_URL === undefined)(
+  `YooKassa notifications racing across replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
+  () => {
+    const env = {
+      DATABASE_URL: DATABASE_URL as string,
+      DATABASE_SCHEMA: `yookassa_it_${randomBytes(4).toString('hex')}`,
+      SHOP_SECRET: 'yookassa-replicas-secret-yookassa-replicas',
+      SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
+      SHOP_CURRENCY: 'RUB',
+      PUBLIC_URL: 'http://127.0.0.1:9',
+      LOG_LEVEL: 'silent',
+    };
+    const beside = shopBesideReplicas(2, env);
+    let sim: YooKassaSimulator;
+    beforeAll(async () => {
+      sim = await new YooKassaSimulator().start();
+    });
+    afterAll(async () => {
+      await sim?.close();
+    });
+
+    it(`credits each of ${ROUNDS} paid top-ups once, and refunds one once`, async () => {
+      const { shop, replicas } = beside;
+      await saveYooKassaSettings(
+        shop,
+        { enabled: true, baseUrl: sim.url, shopId: sim.shopId, secretKey: sim.secretKey, receipts: false, vatCode: 1 },
+        new Date(),
+        null,
+      );
+      const signedUp = await signUp(shop, { email: 'racer@example.com', password: 'correct horse battery', locale: 'ru' });
+      if (!signedUp.ok) throw new Error(signedUp.reason);
+      const { customerId } = signedUp.account;
+      const paymentIds: string[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const started = await startGatewayTopUp(shop, {
+          rail: 'yookassa',
+          customerId,
+          amount: 10_000 + round,
+          requestKey: `yookassa-replica-round-${round}-xxxx`,
+          base: 'http://127.0.0.1:9',
+          from: 'web',
+          method: round % 2 === 0 ? 'smart' : 'sbp',
+        });
+        if (!started.ok) throw new Error(started.reason);
+        paymentIds.push(started.payment.id);
+        const ref = (await shop.kit.payments.get(started.payment.id))!.externalRef!;
+        await sim.pay(ref, { deliveries: 0 });
+        const body = sim.notification('payment.succeeded', ref);
+        const answers = await Promise.all([
+          ...replicas.map((url) => sim.deliver(body, `${url}/payments/yookassa/notify`)),
+          shop.kit.payments.verify(started.payment.id, {}).then((r) => r.outcome),
+        ]);
+        expect(answers.slice(0, 2)).toEqual([200, 200]);
+        expect(['credited', 'already_credited']).toContain(answers[2]);
+      }
+      const total = Array.from({ length: ROUNDS }, (_, i) => 10_000 + i).reduce((a, b) => a + b, 0);
+      expect((await shop.storage.ledger.list(customerId, { limit: 100 })).items.filter((e) => e.kind === 'top_up')).toHaveLength(ROUNDS);
+      expect(await shop.storage.ledger.balance(customerId, 'RUB')).toBe(total);
+
+      const refunded = paymentIds[0]!;
+      await shop.kit.payments.refund({ paymentId: refunded, actor: { type: 'admin', id: 'owner' }, requestKey: 'replica-refund' });
+      const workers = [shop.kit.createWorker({ hostJobs: shop.hostJobs }), shop.kit.createWorker({ hostJobs: shop.hostJobs })];
+      await Promise.all(workers.map((w) => w.drain()));
+      expect(sim.refunds.size).toBe(1);
+      const [made] = [...sim.refunds.values()];
+      expect(
+        await Promise.all(
+          replicas.map((url) => sim.deliver(sim.notification('refund.succeeded', made!.id), `${url}/payments/yookassa/notify`)),
+        ),
+      ).toEqual([200, 200]);
+      await Promise.all(workers.map((w) => w.drain()));
+      expect(await shop.storage.ledger.balance(customerId, 'RUB')).toBe(total - 10_000);
+      expect((await shop.kit.payments.get(refunded))!.status).toBe('reversed');
+    }, 120_000);
+  },
+);

@@ -1,0 +1,165 @@
+import { createPanelkit } from '@panelkit/sdk';
+import { describePaymentProvider, ManualClock } from '@panelkit/sdk/testing';
+import { createMemoryStorage } from '@panelkit/storage-memory';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kopecksOf, rublesOf } from '../src/app/payments/yookassa/api.js';
+import { yookassaProvider, type YooKassaReceipts } from '../src/app/payments/yookassa/provider.js';
+import { YooKassaSimulator } from '../src/stack/demo-yookassa-gateway.js';
+
+let sim: YooKassaSimulator;
+beforeAll(async () => {
+  sim = await new YooKassaSimulator().start();
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+const provider = (receipts: YooKassaReceipts = { enabled: false, vatCode: 1 }, email: string | null = 'buyer@example.com') =>
+  yookassaProvider({
+    api: () => ({ baseUrl: sim.url, shopId: sim.shopId, secretKey: sim.secretKey }),
+    receipts: () => receipts,
+    contactOf: async () => ({ email, phone: null }),
+    callbackUrl: (id) => `http://127.0.0.1:9/wallet/pay/yookassa/${id}/return`,
+  });
+
+describePaymentProvider('yookassa (simulated API v3)', async () => ({
+  provider: provider({ enabled: true, vatCode: 1 }),
+  currency: 'RUB',
+  gateway: {
+    pay: async (opened) => {
+      await sim.pay(opened.externalRef, { deliveries: 0 });
+      return { callback: { headers: {}, body: sim.notification('payment.succeeded', opened.externalRef), query: {} } };
+    },
+    refund: async (opened) => {
+      const payment = sim.payment(opened.externalRef);
+      const res = await fetch(`${sim.url}refunds`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${sim.shopId}:${sim.secretKey}`).toString('base64')}`,
+          'idempotence-key': `owner-${opened.externalRef}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ payment_id: payment.id, amount: payment.amount }),
+      });
+      const refund = (await res.json()) as { id: string };
+      return { callback: { headers: {}, body: sim.notification('refund.succeeded', refund.id), query: {} } };
+    },
+    // YooKassa signs nothing: a "forgery" is a notification naming a payment YooKassa does not have.
+    forge: (callback) => ({
+      ...callback,
+      body: String(callback.body).replace(/"id":"[^"]+"/, '"id":"2ee1f5f4-000f-5000-9000-forged000000"'),
+    }),
+    setDown: (down) => {
+      sim.down = down;
+    },
+  },
+  capabilities: {
+    refundCount: async () => sim.refunds.size,
+    chargeCount: async () => sim.charges.size,
+    setChargeAnswer: (answer) => {
+      sim.chargeAnswer = answer;
+    },
+    loseNextAnswer: () => sim.loseNextAnswer(),
+    setDown: (down) => {
+      sim.down = down;
+    },
+  },
+}));
+
+describe('YooKassa amounts and receipts', () => {
+  it('turns kopecks into "100.00" strings and back at the edge only', () => {
+    expect(rublesOf(10_000)).toBe('100.00');
+    expect(rublesOf(5)).toBe('0.05');
+    expect(rublesOf(123_456)).toBe('1234.56');
+    expect(kopecksOf('1234.56')).toBe(123_456);
+    expect(kopecksOf('10.5')).toBe(1050);
+    expect(kopecksOf('1,00')).toBeNull();
+  });
+
+  it('sends the 54-FZ receipt with the owner VAT code and the buyer e-mail; without a contact, nothing is opened', async () => {
+    const opened = await provider({ enabled: true, vatCode: 4 }).open!({
+      paymentId: 'pay_receipt_1',
+      customerId: 'c',
+      amount: { amount: 49_900, currency: 'RUB' },
+      returnUrl: null,
+      description: 'Пополнение кошелька',
+      method: 'sbp',
+    });
+    expect(sim.payment(opened.externalRef).receipt).toMatchObject({
+      customer: { email: 'buyer@example.com' },
+      items: [{ amount: { value: '499.00', currency: 'RUB' }, vat_code: 4, quantity: '1.00' }],
+    });
+    expect(sim.payment(opened.externalRef).wanted.method).toBe('sbp');
+    await expect(
+      provider({ enabled: true, vatCode: 4 }, null).open!({
+        paymentId: 'pay_receipt_2',
+        customerId: 'c',
+        amount: { amount: 100, currency: 'RUB' },
+        returnUrl: null,
+        description: 'x',
+      }),
+    ).rejects.toMatchObject({ code: 'PAYMENT_PROVIDER_UNAVAILABLE' });
+    expect(sim.payment(opened.externalRef).receipt).toBeDefined();
+  });
+});
+
+describe('YooKassa through kit.payments', () => {
+  async function setup() {
+    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+    const storage = createMemoryStorage({ clock });
+    const kit = createPanelkit({
+      storage,
+      clock,
+      panels: () => null as never,
+      policy: { identity: { secret: 'yookassa-test-secret-0123456789abc', prefix: 'pk' } },
+      payments: { providers: [provider()] },
+    });
+    const buyer = (await storage.customers.create({ email: 'buyer@example.com' })).id;
+    return { kit, storage, buyer };
+  }
+
+  it('an unsigned notification is read back: pending says nothing, succeeded credits once however often it comes', async () => {
+    const { kit, storage, buyer } = await setup();
+    const started = await kit.payments.start({ customerId: buyer, providerId: 'yookassa', amount: { amount: 50_000, currency: 'RUB' } });
+    if (!started.ok) throw new Error(started.reason);
+    const ref = started.payment.externalRef!;
+    const callback = (body: string) => kit.payments.handleCallback('yookassa', { headers: {}, body, query: {} });
+    // A "payment.succeeded" for a payment YooKassa says is still pending: nothing.
+    const lying = sim
+      .notification('payment.succeeded', ref)
+      .replace('"status":"pending"', '"status":"succeeded"')
+      .replace('"paid":false', '"paid":true');
+    expect(await callback(lying)).toMatchObject({ outcome: 'waiting' });
+    await expect(callback(sim.notification('payment.succeeded', 'no-such-payment'))).rejects.toMatchObject({
+      code: 'PAYMENT_SIGNATURE_INVALID',
+    });
+    expect(await storage.ledger.balance(buyer, 'RUB')).toBe(0);
+    await sim.pay(ref, { deliveries: 0 });
+    const [a, b] = await Promise.all([
+      callback(sim.notification('payment.succeeded', ref)),
+      callback(sim.notification('payment.succeeded', ref)),
+    ]);
+    expect([a.outcome, b.outcome].sort()).toEqual(['already_credited', 'credited']);
+    expect(await storage.ledger.balance(buyer, 'RUB')).toBe(50_000);
+  });
+
+  it('a canceled payment closes the intent without money', async () => {
+    const { kit, storage, buyer } = await setup();
+    const started = await kit.payments.start({
+      customerId: buyer,
+      providerId: 'yookassa',
+      amount: { amount: 10_000, currency: 'RUB' },
+      method: 'sbp',
+    });
+    if (!started.ok) throw new Error(started.reason);
+    sim.cancel(started.payment.externalRef!);
+    expect(
+      await kit.payments.handleCallback('yookassa', {
+        headers: {},
+        body: sim.notification('payment.canceled', started.payment.externalRef!),
+        query: {},
+      }),
+    ).toMatchObject({ outcome: 'rejected' });
+    expect(await storage.ledger.balance(buyer, 'RUB')).toBe(0);
+  });
+});
