@@ -47,7 +47,6 @@ interface LinkContext {
   retired: boolean;
 }
 
-
 /** The `announce` banner's lines for this request in the link's language (empty: no banner). */
 function bannerLines(shop: Shop, link: LinkContext): string[] {
   return announceLines(translator(link.locale), {

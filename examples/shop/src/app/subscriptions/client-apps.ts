@@ -101,8 +101,9 @@ export const CLIENT_APPS: readonly ClientApp[] = [
     getAt: 'https://apps.apple.com/app/id6450534064',
   },
   {
-    // KaringX/karing lib/screens/scheme_handler.dart: `karing://install-config?url=<encoded>&name=<encoded>`, and
-    // `hwid=true` turns the app's device id on for this profile. Built on sing-box: served sing-box by User-Agent.
+    // KaringX/karing lib/screens/scheme_handler.dart: `karing://install-config?url=<encoded>&name=<encoded>` (both
+    // URL-decoded), and `hwid=true` (or `x-hwid`, `xhwid`) turns the app's device id on for this profile. Built on
+    // sing-box: served sing-box by User-Agent.
     id: 'karing',
     name: 'Karing',
     platforms: ['android', 'ios', 'windows', 'macos'],
@@ -150,8 +151,8 @@ export const CLIENT_APPS: readonly ClientApp[] = [
     getAt: 'https://apps.apple.com/app/id1596063349',
   },
   {
-    // MetaCubeX/ClashMetaForAndroid registers scheme `clashmeta`, host `install-config`, reading `url` and `name`
-    // (its AndroidManifest.xml and the external-import activity). Its User-Agent names ClashMeta: Clash YAML.
+    // MetaCubeX/ClashMetaForAndroid app/src/main/AndroidManifest.xml: ExternalControlActivity takes schemes `clash`
+    // and `clashmeta`, host `install-config`, and imports the `url` query parameter under `name`. Clash YAML.
     id: 'clash-meta',
     name: 'Clash Meta for Android',
     platforms: ['android'],
@@ -191,8 +192,8 @@ export const CLIENT_APPS: readonly ClientApp[] = [
     getAt: 'https://github.com/mihomo-party-org/mihomo-party/releases',
   },
   {
-    // Prizrak-Box src/main.ts and src-electron/main.ts: scheme `prizrak-box`, host `install-config`, `url` and
-    // `name` read as URL query parameters (decoded); its User-Agent is `clash-verge/…`: Clash YAML.
+    // legiz-ru/Prizrak-Box src/main.ts (parseDeepLinkUrl) and src-electron/main.ts: scheme `prizrak-box`, host
+    // `install-config`, `url` and `name` query parameters, each URL-decoded; its User-Agent is `clash-verge/…`: Clash.
     id: 'prizrak-box',
     name: 'Prizrak-Box',
     platforms: ['windows', 'macos', 'linux'],

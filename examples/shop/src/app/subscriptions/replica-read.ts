@@ -11,7 +11,10 @@ export interface ReplicaRead<T, S extends object> {
 }
 
 /** A {@link ReplicaRead} of `read`, kept per shop object (a replica's process holds one). */
-export function replicaRead<T, S extends object & { readonly clock: Clock }>(read: (shop: S) => Promise<T>, ttlMs: number): ReplicaRead<T, S> {
+export function replicaRead<T, S extends object & { readonly clock: Clock }>(
+  read: (shop: S) => Promise<T>,
+  ttlMs: number,
+): ReplicaRead<T, S> {
   const reads = new WeakMap<object, { at: number; value: Promise<T> }>();
   return {
     get(shop) {

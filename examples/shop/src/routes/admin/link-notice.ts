@@ -73,7 +73,10 @@ export function linkNoticeRoutes(shop: Shop): Router {
     const saved = await saveLinkNotice(shop, notice, adminActor(res));
     if (!saved.ok) {
       const t = ctxOf(res).t;
-      return render(req, res, 400, { notice: values, noticeErrors: Object.fromEntries(saved.problems.map((p) => [p.field, t(p.message)])) });
+      return render(req, res, 400, {
+        notice: values,
+        noticeErrors: Object.fromEntries(saved.problems.map((p) => [p.field, t(p.message)])),
+      });
     }
     res.redirect(303, '/admin/settings/link?done=linkPage.saved');
   });

@@ -98,7 +98,10 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const parts = splitMessage(subscriptionText(ctx.user, sub, name, shop.config.timeZone, link, devices));
     const keyboard = new InlineKeyboard();
     if (HAS_REMOTE_CLIENT.has(sub.status))
-      keyboard.text(t('telegram.subscriptions.qr'), callbackData('q', sub.id)).text(t('linkPage.apps.botButton'), APP_BUTTONS_CALLBACK).row();
+      keyboard
+        .text(t('telegram.subscriptions.qr'), callbackData('q', sub.id))
+        .text(t('linkPage.apps.botButton'), APP_BUTTONS_CALLBACK)
+        .row();
     keyboard.text(t('subscription.extend'), callbackData('x', sub.id));
     const plan = await shop.storage.plans.get(sub.planId);
     if (plan !== null && planAsSold(plan, sub).trafficTopUp !== null) keyboard.text(t('traffic.link'), callbackData('tt', sub.id));
