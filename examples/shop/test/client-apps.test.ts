@@ -15,7 +15,7 @@ const TARGET: ImportTarget = { url: URL_, title: 'Demo VPN', deviceLimited: fals
 
 /** The form each source names, for the target above: `[app id, form, source]`. */
 const FORMS: ReadonlyArray<[string, string, string]> = [
-  ['happ', `happ://add/${URL_}`, 'remnawave default-subpage-config.ts; 3x-ui SubPage.tsx `happ://add/${subUrl}`'],
+  ['happ', `happ://add/${URL_}`, 'remnawave default-subpage-config.ts; 3x-ui SubPage.tsx `happ://add/<subUrl>`'],
   ['hiddify', `hiddify://import/${URL_}#Demo%20VPN`, 'hiddify docs/app/URL-Scheme.md `hiddify://import/<sublink>#name`'],
   ['v2raytun', `v2raytun://import/${URL_}`, 'field pages: `v2raytun://import/<url>`'],
   ['v2rayng', `v2rayng://install-sub?url=${ENC}#Demo%20VPN`, 'v2rayNG UrlSchemeActivity.kt: `url` query, name from the fragment'],
