@@ -13,6 +13,7 @@ import { dashboardPage } from '../views/dashboard-page.js';
 import { qrDataUrl } from '../views/qr-code.js';
 import { subscriptionPage } from '../views/subscription-page.js';
 import { buyerLinkOf } from '../app/subscriptions/buyer-link.js';
+import { appButtonsOf } from '../app/subscriptions/app-buttons.js';
 
 const PAGE_SIZE = 50;
 
@@ -29,7 +30,8 @@ export function subscriptionRoutes(shop: Shop): Router {
         subscriptions: listed.items,
         planNames: await planNames(shop, listed.items, ctxOf(res).locale),
         nextCursor: listed.nextCursor,
-        shopLink: linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl) },
+        shopLink:
+          linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl), apps: await appButtonsOf(shop, viewer.customer.id) },
         timeZone: shop.config.timeZone,
         notice: noticeFrom(req),
         telegram: shop.config.telegram !== null,

@@ -47,7 +47,22 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
   if ('deviceModel' in params || 'deviceApp' in params || 'devicePlatform' in params) out['device'] = deviceName(deviceOf(params), t);
   const noteKey = params['noteKey'];
   if (typeof noteKey === 'string' && noteKey.startsWith('wallet.paymentNotes.')) out['note'] = t(noteKey);
-  for (const key of ['plan', 'link', 'panel', 'target', 'error', 'note', 'username', 'after', 'before', 'device', 'why', 'next', 'limit'])
+  for (const key of [
+    'plan',
+    'link',
+    'apps',
+    'panel',
+    'target',
+    'error',
+    'note',
+    'username',
+    'after',
+    'before',
+    'device',
+    'why',
+    'next',
+    'limit',
+  ])
     out[key] ??= '—';
   return out;
 }
