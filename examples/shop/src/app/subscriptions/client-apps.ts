@@ -154,7 +154,7 @@ export const CLIENT_APPS: readonly ClientApp[] = [
     // MetaCubeX/ClashMetaForAndroid app/src/main/AndroidManifest.xml: ExternalControlActivity takes schemes `clash`
     // and `clashmeta`, host `install-config`, and imports the `url` query parameter under `name`. Clash YAML.
     id: 'clash-meta',
-    name: 'Clash Meta for Android',
+    name: 'Clash Meta',
     platforms: ['android'],
     reads: 'clash',
     importLink: ({ url, title }) => `clashmeta://install-config?url=${enc(url)}&name=${enc(title)}`,

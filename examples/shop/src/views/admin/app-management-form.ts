@@ -6,6 +6,15 @@ import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 import { checkField } from './widgets.js';
 
+/** Each switch's label and hint. */
+const LABELS: Record<(typeof APP_MANAGEMENT_SWITCHES)[number], readonly [string, string]> = {
+  moveApps: ['linkPage.management.moveApps', 'linkPage.management.moveAppsHint'],
+  renewButton: ['linkPage.management.renewButton', 'linkPage.management.renewButtonHint'],
+  expiryReminders: ['linkPage.management.expiryReminders', 'linkPage.management.expiryRemindersHint'],
+  alwaysHwid: ['linkPage.management.alwaysHwid', 'linkPage.management.alwaysHwidHint'],
+  hideSettings: ['linkPage.management.hideSettings', 'linkPage.management.hideSettingsHint'],
+};
+
 /** The form's values as typed or stored (the provider id as text, '' for none). */
 export type AppManagementValues = Omit<AppManagement, 'happProviderId'> & { happProviderId: string };
 
@@ -28,9 +37,7 @@ export function appManagementForm(ctx: RequestContext, values: AppManagementValu
     hint: t('linkPage.management.providerIdHint'),
     attrs: html`dir="ltr" autocomplete="off" maxlength="64"`,
   })}
-  ${APP_MANAGEMENT_SWITCHES.map((name) =>
-    checkField({ name, label: t(`linkPage.management.${name}`), checked: values[name], hint: t(`linkPage.management.${name}Hint`) }),
-  )}
+  ${APP_MANAGEMENT_SWITCHES.map((name) => checkField({ name, label: t(LABELS[name][0]), checked: values[name], hint: t(LABELS[name][1]) }))}
   <button type="submit">${t('linkPage.admin.save')}</button>
 </form>
 </section>`;
