@@ -14,6 +14,7 @@ import { signedInAdmin, signedUpBuyer, ADMIN, type ShopUnderTest, type Visitor }
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 import { receipt, startMoneyShop } from './support/wallet-helpers.js';
 import { buyerLinkOf } from '../src/app/subscriptions/buyer-link.js';
+import { appButtonsOf } from '../src/app/subscriptions/app-buttons.js';
 
 let sink: SmtpSink;
 let t: ShopUnderTest;
@@ -64,6 +65,9 @@ describe('notifications written with their causes', () => {
     expect(sub.subscriptionUrl).not.toBeNull();
     expect(mails[0]!.text).toContain(await buyerLinkOf(t.shop, b.customerId));
     expect(mails[0]!.text).not.toContain(sub.subscriptionUrl!);
+    // The same one-tap imports as the link's page and the bot, each through the shop's https hop.
+    for (const button of await appButtonsOf(t.shop, b.customerId)) expect(mails[0]!.text).toContain(`${button.app.name}: ${button.url}`);
+    expect(mails[0]!.text).toContain(`Happ: ${await buyerLinkOf(t.shop, b.customerId)}/open/happ`);
     expect(mails[0]!.text).toContain('— Test Shop');
     const [notification] = (await notificationsOf(t.shop).history(b.customerId, { limit: 10 })).items;
     const deliveries = await deliveriesOf(t.shop).ofNotification(notification!.id);

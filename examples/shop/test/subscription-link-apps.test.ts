@@ -113,14 +113,14 @@ describe('the link answers each client app family in its format, with the appsâ€
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.text).toContain('data-testid="link-platform" data-platform="android"');
     const shownLink = encodeURIComponent(`${A}/s/${token(url)}`);
-    expect(page.text).toContain(`v2rayng://install-sub?url=${shownLink}`);
+    expect(page.text).toContain(`v2rayng://install-sub?url=${shownLink}#Demo`);
     expect(page.text).toContain(`flclash://install-config?url=${shownLink}`);
-    // The apps without a checked import scheme are listed, with the link and QR and no button.
-    for (const app of ['happ', 'v2raytun']) {
-      const row = new RegExp(`<li class="link-app" data-app="${app}">[\\s\\S]*?</li>`).exec(page.text)?.[0] ?? '';
-      expect(row, app).toContain('data-testid="get-');
-      expect(row, app).not.toContain('data-testid="import-');
-    }
+    expect(page.text).toContain(`happ://add/${A}/s/${token(url)}`);
+    expect(page.text).toContain(`v2raytun://import/${A}/s/${token(url)}`);
+    // v2rayN registers no import scheme: listed with the link and QR and no button.
+    const row = /<li class="link-app" data-app="v2rayn">[\s\S]*?<\/li>/.exec(page.text)?.[0] ?? '';
+    expect(row).toContain('data-testid="get-');
+    expect(row).not.toContain('data-testid="import-');
     // A tool asking for HTML that is not a browser still gets the links as text.
     expect((await get(path, 'curl/8.5', undefined, 'text/html').expect(200)).text.split('\n')).toEqual(shareLinks);
   });

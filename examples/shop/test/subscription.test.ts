@@ -1,4 +1,4 @@
-import { CLIENT_APPS } from '../src/sublink/apps.js';
+import { CLIENT_APPS } from '../src/app/subscriptions/client-apps.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedUpBuyer, startShop, type ShopUnderTest, ROOMY_RATE_LIMITS } from './support/shop-under-test.js';
 import { formatDateTime } from '../src/i18n/format.js';
@@ -63,8 +63,10 @@ describe('subscription page', () => {
     const qr = /src="data:image\/svg\+xml;base64,([^"]+)"[^>]*data-testid="qr"/.exec(page.text)?.[1];
     expect(Buffer.from(qr!, 'base64').toString()).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
     expect(page.text).not.toMatch(/https?:\/\/[^"]*(qr|chart)[^"]*\?/i);
-    // Every app the link's page offers has its guide, in each language's catalog (locales.test.ts keeps them equal).
-    for (const app of [...CLIENT_APPS.map((a) => a.id), 'streisand', 'nekobox']) expect(page.text).toContain(`data-guide="${app}"`);
+    // Every app the link's page offers without a one-tap import has its guide, in each language's catalog
+    // (locales.test.ts keeps them equal); the others import in one tap from the link's page.
+    const byHand = CLIENT_APPS.filter((a) => a.importLink === null).map((a) => a.id);
+    for (const app of [...byHand, 'happ', 'v2raytun', 'streisand', 'nekobox']) expect(page.text).toContain(`data-guide="${app}"`);
     expect(page.text).toContain(`href="/subscriptions/${id}/extend" data-testid="extend-link"`);
   });
 

@@ -57,6 +57,22 @@ export function addressIndexOf(config: AddressConfig, host: string | undefined):
   return allBases(config).findIndex((base) => new URL(base).host.toLowerCase() === wanted);
 }
 
+/**
+ * Whether a request came to a retired address: one the list no longer puts first (moved down, or gone from the list
+ * while still pointed at the shop). A shop without configured addresses has nothing to move to.
+ */
+export function isRetiredAddress(config: AddressConfig, host: string | undefined): boolean {
+  return config.publicUrls.length > 0 && addressIndexOf(config, host) !== 0;
+}
+
+/**
+ * The https hop that opens the buyer's link in a client app (`app`, an id of `app/subscriptions/client-apps.ts`), on the shown
+ * address: for channels that can carry only http(s) links (Telegram's buttons, e-mails).
+ */
+export function appOpenUrl(config: AddressConfig, token: string, app: string): string {
+  return `${subscriptionLinkUrl(config, token)}/open/${encodeURIComponent(app)}`;
+}
+
 /** The path of the page Telegram opens as the shop's Mini App (`routes/mini-app.ts`). */
 export const MINI_APP_PATH = '/tg/app';
 

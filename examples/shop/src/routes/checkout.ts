@@ -14,6 +14,7 @@ import type { Shop } from '../app/shop.js';
 import { LINKED_STATUSES } from '../sublink/feed.js';
 import { qrDataUrl } from '../views/qr-code.js';
 import { buyerLinkOf } from '../app/subscriptions/buyer-link.js';
+import { appButtonsOf } from '../app/subscriptions/app-buttons.js';
 import { IdempotencyKeySchema, newIdempotencyKey } from '../app/subscriptions/idempotency.js';
 import { isId } from '../app/input/ids.js';
 import { ownedOrder } from '../app/subscriptions/owned.js';
@@ -165,7 +166,8 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     // The buyer's one link, once something behind it works.
     const live = subscriptions.some((s) => LINKED_STATUSES.has(s.status));
     const linkUrl = live ? await buyerLinkOf(shop, order.customerId) : null;
-    const shopLink = linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl) };
+    const shopLink =
+      linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl), apps: await appButtonsOf(shop, order.customerId) };
     const used = await shop.storage.discounts.getRedemption(orderPurchaseKey(order.id));
     const code = used === null ? null : await shop.storage.discounts.get(used.codeId);
     const discount = used === null || code === null ? null : { code: code.code, amount: used.discount };

@@ -9,14 +9,16 @@ import { rotateSubscriptionLink, rotateSubscriptionLinkAsStaff } from '../app/su
 import { checkLinkDevice } from '../app/subscriptions/link-devices.js';
 import { deviceCounts } from '../app/devices/subscription-devices.js';
 import { linkNoticeForLinks, type LinkNotice } from '../app/subscriptions/link-notice.js';
+import { appManagementForLinks, type AppManagement } from '../app/subscriptions/app-management.js';
 import { planNames } from '../app/subscriptions/plan-names.js';
-import { addressIndexOf, shownBase, subscriptionLinkUrl } from '../config/public-addresses.js';
+import { isRetiredAddress, shownBase, subscriptionLinkUrl } from '../config/public-addresses.js';
 import { formatDate } from '../i18n/format.js';
 import { isLocale, LOCALES, translator, type Locale } from '../i18n/translate.js';
 import { announceLines, headerText } from '../sublink/announce.js';
-import { platformOf } from '../sublink/apps.js';
+import { platformOf } from '../app/subscriptions/client-apps.js';
+import { managementHeaders } from '../sublink/management-headers.js';
 import { feedBody, feedFormat, profileDisposition, profileTitle, type FeedFormat } from '../sublink/client-format.js';
-import { linkFeed, servedToDevice, usableOf, type LinkFeed } from '../sublink/feed.js';
+import { deviceLimited, linkFeed, servedToDevice, usableOf, type LinkFeed } from '../sublink/feed.js';
 import { placeholderLinks, type LinkGate } from '../sublink/placeholder.js';
 import { routingOfSubscriptions } from '../sublink/link-routing.js';
 import { readsRoutingHeader, routingHeader } from '../sublink/routing-apps.js';
@@ -42,18 +44,20 @@ interface LinkContext {
   url: string;
   /** The owner's banner and support address (as read within `LINK_NOTICE_TTL_MS`). */
   notice: LinkNotice;
+  /** The owner's choices for the apps' management headers (read alike). */
+  management: AppManagement;
+  /** Whether the request came to a retired address (`isRetiredAddress`): the apps are told the shown link. */
+  retired: boolean;
 }
 
 /** The `announce` banner's lines for this request in the link's language (empty: no banner). */
-function bannerLines(shop: Shop, req: Request, link: LinkContext): string[] {
-  // Only a configured list names a retired address; a shop on its local address has nothing to move to.
-  const onShown = shop.config.publicUrls.length === 0 || addressIndexOf(shop.config, req.get('host')) === 0;
+function bannerLines(shop: Shop, link: LinkContext): string[] {
   return announceLines(translator(link.locale), {
     ownerBanner: link.notice.banner[link.locale],
     blocked: link.feed.blocked,
     info: link.feed.info,
     pageUrl: link.url,
-    moveTo: onShown ? null : link.url,
+    moveTo: link.retired ? link.url : null,
     now: shop.clock.now(),
     formatDate: (date) => formatDate(date, link.locale, shop.config.timeZone),
   });
@@ -63,9 +67,9 @@ function bannerLines(shop: Shop, req: Request, link: LinkContext): string[] {
  * Whether the answer says anything in the buyer's language: the page, placeholder entries, or a banner line in
  * some language. Most refreshes of an active link say nothing of the kind, and skip reading the buyer's language.
  */
-function speaksLanguage(shop: Shop, req: Request, browser: boolean, link: Omit<LinkContext, 'locale'>): boolean {
+function speaksLanguage(shop: Shop, browser: boolean, link: Omit<LinkContext, 'locale'>): boolean {
   if (browser || link.feed.blocked !== null) return true;
-  return LOCALES.some((locale) => bannerLines(shop, req, { ...link, locale }).length > 0);
+  return LOCALES.some((locale) => bannerLines(shop, { ...link, locale }).length > 0);
 }
 
 /** The buyer's language, or English. */
@@ -74,10 +78,13 @@ async function localeOf(shop: Shop, customerId: string): Promise<Locale> {
   return isLocale(customer?.locale) ? customer.locale : 'en';
 }
 
-/** The headers client apps read: usage and expiry, title, refresh, page, support and the banner. */
+/**
+ * The headers client apps read: usage and expiry, title, refresh, page, support and the banner; and, for an app
+ * that documents them, the management headers the owner turned on (`sublink/management-headers.ts`).
+ */
 function setAppHeaders(shop: Shop, req: Request, res: Response, link: LinkContext): void {
   const { upload, download, total, expire } = link.feed.info;
-  const lines = bannerLines(shop, req, link);
+  const lines = bannerLines(shop, link);
   res.set({
     'subscription-userinfo': `upload=${upload}; download=${download}; total=${total}; expire=${expire}`,
     'profile-title': profileTitle(shop.config.shopName),
@@ -89,6 +96,13 @@ function setAppHeaders(shop: Shop, req: Request, res: Response, link: LinkContex
   });
   if (lines.length > 0) res.set('announce', headerText(lines.join(' · ')));
   if (link.notice.supportUrl !== null) res.set('support-url', link.notice.supportUrl);
+  res.set(
+    managementHeaders(req.get('user-agent'), link.management, {
+      moveTo: link.retired ? link.url : null,
+      renewUrl: link.url,
+      deviceLimited: deviceLimited(link.feed),
+    }),
+  );
 }
 
 /**
@@ -131,6 +145,7 @@ async function sendPage(shop: Shop, req: Request, res: Response, link: LinkConte
     supportUrl: notice.supportUrl,
     devices: await deviceCounts(shop, link.feed.subscriptions),
     routing,
+    deviceLimited: deviceLimited(link.feed),
   });
   res.type('html').send(page.value);
 }
@@ -174,13 +189,18 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits, gates: re
     const token = String(req.params['token'] ?? '');
     const customerId = await shop.subscriptionLinks.customerFor(token);
     if (customerId === null) return void res.status(404).type('text/plain').send('Not Found');
-    const [found, notice] = await Promise.all([linkFeed(shop, customerId), linkNoticeForLinks(shop)]);
+    const [found, notice, management] = await Promise.all([
+      linkFeed(shop, customerId),
+      linkNoticeForLinks(shop),
+      appManagementForLinks(shop),
+    ]);
     const userAgent = req.get('user-agent');
     // A browser viewing the page is no device: it registers nothing.
     const browser = isBrowser(userAgent, req.get('accept'));
     const feed = browser ? found : await appFeed(shop, found, gates, customerId, req);
-    const known = { token, feed, url: subscriptionLinkUrl(shop.config, token), notice };
-    const locale = speaksLanguage(shop, req, browser, known) ? await localeOf(shop, customerId) : 'en';
+    const retired = isRetiredAddress(shop.config, req.get('host'));
+    const known = { token, feed, url: subscriptionLinkUrl(shop.config, token), notice, management, retired };
+    const locale = speaksLanguage(shop, browser, known) ? await localeOf(shop, customerId) : 'en';
     const link: LinkContext = { ...known, locale };
     setAppHeaders(shop, req, res, link);
     const format = feedFormat(userAgent, req.get('accept'));

@@ -16,6 +16,7 @@ import { buyerLinkOf } from '../app/subscriptions/buyer-link.js';
 import { telegramIsLinked } from '../app/auth/telegram-buyers.js';
 import { canAddEmail } from '../app/auth/add-email.js';
 import { canSendEmailCodes } from '../app/auth/email-codes.js';
+import { appButtonsOf } from '../app/subscriptions/app-buttons.js';
 
 const PAGE_SIZE = 50;
 
@@ -32,7 +33,8 @@ export function subscriptionRoutes(shop: Shop): Router {
         subscriptions: listed.items,
         planNames: await planNames(shop, listed.items, ctxOf(res).locale),
         nextCursor: listed.nextCursor,
-        shopLink: linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl) },
+        shopLink:
+          linkUrl === null ? null : { url: linkUrl, qr: await qrDataUrl(linkUrl), apps: await appButtonsOf(shop, viewer.customer.id) },
         timeZone: shop.config.timeZone,
         notice: noticeFrom(req),
         telegram: shop.config.telegram === null ? 'off' : (await telegramIsLinked(shop, viewer.customer.id)) ? 'linked' : 'offer',

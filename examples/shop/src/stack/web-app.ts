@@ -39,6 +39,7 @@ import { healthRoutes } from '../routes/health.js';
 import { notificationRoutes } from '../routes/notifications.js';
 import { staffSecurityRoutes } from '../routes/staff-security.js';
 import { subscriptionLinkRoutes } from '../routes/subscription-link.js';
+import { appOpenRoutes } from '../routes/app-open.js';
 import type { LinkGate } from '../sublink/placeholder.js';
 import { subscriptionRoutes } from '../routes/subscriptions.js';
 import { walletRoutes } from '../routes/wallet.js';
@@ -81,6 +82,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     checkoutRoutes(shop, limits),
     subscriptionRoutes(shop),
     subscriptionLinkRoutes(shop, limits, linkGates),
+    appOpenRoutes(shop, limits),
     extensionRoutes(shop, limits),
     trafficRoutes(shop, limits),
     planChangeRoutes(shop, limits),

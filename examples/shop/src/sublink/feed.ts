@@ -81,6 +81,11 @@ export function usableOf(feed: Pick<LinkFeed, 'subscriptions'>): Subscription[] 
   return feed.subscriptions.filter((s) => USABLE_STATUSES.has(s.status)).reverse();
 }
 
+/** Whether a subscription the feed serves counts devices against a limit (Karing's link and Happ then ask for the id). */
+export function deviceLimited(feed: Pick<LinkFeed, 'subscriptions'>): boolean {
+  return usableOf(feed).some((s) => s.deviceLimit !== null);
+}
+
 /** The placeholder reason for a device refused by a subscription. */
 const DEVICE_BLOCKS: Readonly<Record<DeviceRefusal, BlockReason>> = {
   limit_reached: 'device_limit_reached',

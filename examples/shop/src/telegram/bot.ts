@@ -24,6 +24,7 @@ import { catalogHandlers } from './buyer/catalog.js';
 import { discountCodeHandlers } from './buyer/discount-code.js';
 import { startHandlers } from './buyer/start.js';
 import { subscriptionHandlers } from './buyer/subscriptions.js';
+import { appButtonHandlers } from './buyer/app-buttons.js';
 import { deviceHandlers } from './buyer/devices.js';
 import { adminDeviceHandlers, answerDeviceResetReason } from './admin/devices.js';
 import { trafficHandlers } from './buyer/traffic.js';
@@ -192,6 +193,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   catalogHandlers(bot, deps);
   discountCodeHandlers(bot, deps);
   subscriptionHandlers(bot, deps);
+  appButtonHandlers(bot, deps);
   deviceHandlers(bot, deps);
   trafficHandlers(bot, deps);
   planChangeHandlers(bot, deps);

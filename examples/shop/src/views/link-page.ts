@@ -3,7 +3,7 @@ import type { DeviceCount } from '../app/devices/subscription-devices.js';
 import { deviceCountText } from '../i18n/device-text.js';
 import type { RequestContext } from '../http/context.js';
 import { directionOf } from '../i18n/translate.js';
-import { appsFor, PLATFORMS, type ClientApp, type Platform } from '../sublink/apps.js';
+import { appsFor, importLinkOf, PLATFORMS, type ClientApp, type Platform } from '../app/subscriptions/client-apps.js';
 import type { BlockReason } from '../sublink/placeholder.js';
 import { html, type SafeHtml } from './html.js';
 import { linkRoutingCard } from './link-routing-card.js';
@@ -31,11 +31,13 @@ export interface LinkPageView {
   devices?: ReadonlyMap<string, DeviceCount>;
   /** What the plans on the link send direct (`null` or absent: everything through the proxy, no card). */
   routing?: DirectRouting | null;
+  /** Whether a subscription the link serves counts devices (the import links then ask for the device id). */
+  deviceLimited?: boolean;
 }
 
 function appRow(ctx: RequestContext, view: LinkPageView, app: ClientApp): SafeHtml {
   const { t } = ctx;
-  const importHref = app.importLink?.(view.url, ctx.shopName) ?? null;
+  const importHref = importLinkOf(app, { url: view.url, title: ctx.shopName, deviceLimited: view.deviceLimited === true });
   return html`<li class="link-app" data-app="${app.id}">
   <strong>${app.name}</strong>
   ${

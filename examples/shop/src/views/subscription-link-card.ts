@@ -1,3 +1,4 @@
+import type { AppButton } from '../app/subscriptions/app-buttons.js';
 import type { RequestContext } from '../http/context.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField } from './layout.js';
@@ -8,6 +9,8 @@ export interface SubscriptionLinkView {
   url: string;
   /** A `data:` QR of `url`, drawn locally. */
   qr: string;
+  /** One-tap imports through the shop's https hop (in the Mini App, Telegram opens them outside its web view). */
+  apps: readonly AppButton[];
 }
 
 /** The link every client app should subscribe to: copy, QR, and rotation (the old link stops at once). */
@@ -18,6 +21,13 @@ export function subscriptionLinkCard(ctx: RequestContext, link: SubscriptionLink
   <p>${t('sublink.help')}</p>
   ${copyRow(ctx, 'shop-link-url', link.url, 'shop-link-url', t('sublink.title'))}
   <p><img class="qr" src="${link.qr}" alt="${t('sublink.qrAlt')}" data-testid="shop-link-qr" width="220" height="220"></p>
+  <details data-testid="shop-link-apps">
+    <summary>${t('linkPage.apps.title')}</summary>
+    <ul class="link-apps">${link.apps.map(
+      (b) =>
+        html`<li class="link-app"><a class="button small" href="${b.url}" target="_blank" rel="noopener" data-testid="open-${b.app.id}">${t('linkPage.apps.add', { app: b.app.name })}</a></li>`,
+    )}</ul>
+  </details>
   <form method="post" action="/account/subscription-link/rotate" data-testid="rotate-link">
     ${csrfField(ctx)}
     <p class="muted">${t('sublink.rotateHelp')}</p>

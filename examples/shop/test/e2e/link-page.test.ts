@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appsFor, importableApps, importLinkOf, PLATFORMS, type Platform } from '../../src/app/subscriptions/client-apps.js';
 import { directionOf, LOCALES, translator } from '../../src/i18n/translate.js';
 import { boughtAndProvisioned, fund, planNamed } from '../support/buying.js';
 import { signedUpBuyer, type Visitor } from '../support/shop-under-test.js';
@@ -12,7 +13,13 @@ const DEVICES = [
     viewport: { width: 390, height: 844 },
     userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36',
     platform: 'android',
-    imports: ['v2rayng://install-sub?url=', 'hiddify://import/', 'sing-box://import-remote-profile?url=', 'flclash://install-config?url='],
+    imports: [
+      'happ://add/',
+      'v2rayng://install-sub?url=',
+      'hiddify://import/',
+      'sing-box://import-remote-profile?url=',
+      'flclash://install-config?url=',
+    ],
   },
   {
     name: 'desktop',
@@ -103,5 +110,68 @@ describe.skipIf(!HAVE_CHROMIUM)(
           }
         }, 90_000);
     }
+
+    /** A browser's User-Agent on each platform. */
+    const USER_AGENTS: Record<Platform, string> = {
+      android: DEVICES[0].userAgent,
+      ios: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1',
+      windows: DEVICES[1].userAgent,
+      macos: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Safari/605.1.15',
+      linux: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+    };
+
+    it('shows, on each platform, a working one-tap import for every app of the platform, and the https hop opens each', async () => {
+      const { link } = buyers.active;
+      const hopped = new Set<string>();
+      for (const platform of PLATFORMS) {
+        const context = await browser.newContext({ viewport: { width: 390, height: 844 }, userAgent: USER_AGENTS[platform], locale: 'en' });
+        context.setDefaultTimeout(10_000);
+        const page = await context.newPage();
+        expect((await page.goto(link))?.status()).toBe(200);
+        await expect(page.getByTestId('link-platform').getAttribute('data-platform')).resolves.toBe(platform);
+        const rows = page.locator(`ul.link-apps[data-platform="${platform}"] li.link-app`);
+        await expect(rows.evaluateAll((li) => li.map((l) => l.getAttribute('data-app')))).resolves.toEqual(
+          appsFor(platform).map((a) => a.id),
+        );
+        for (const app of appsFor(platform)) {
+          const expected = importLinkOf(app, { url: link, title: shop.shop.config.shopName, deviceLimited: false });
+          const button = page.locator(`ul.link-apps[data-platform="${platform}"] [data-testid="import-${app.id}"]`);
+          if (expected === null) {
+            await expect(button.count(), app.id).resolves.toBe(0);
+            continue;
+          }
+          await expect(button.isVisible(), app.id).resolves.toBe(true);
+          // As Chromium reads the link: the app's scheme, and the buyer's link where the app reads it.
+          const read = await button.evaluate((a: { href: string; getAttribute(name: string): string | null }) => {
+            const url = new URL(a.href);
+            const path = a.href.slice(a.href.indexOf('://') + 3).replace(/#.*$/, '');
+            return {
+              href: a.getAttribute('href'),
+              protocol: url.protocol,
+              query: url.searchParams.get('url'),
+              path: path.slice(path.indexOf('/') + 1),
+            };
+          });
+          expect(read.href, app.id).toBe(expected);
+          expect(read.protocol, app.id).toBe(`${expected.slice(0, expected.indexOf(':'))}:`);
+          expect(read.query ?? read.path, app.id).toBe(link);
+          // The https hop, for channels that carry only http(s) links, offers the same link (each app once).
+          if (hopped.has(app.id)) continue;
+          hopped.add(app.id);
+          const hop = await context.newPage();
+          const answer = await hop.goto(`${link}/open/${app.id}`, { waitUntil: 'domcontentloaded' });
+          expect(answer?.status(), app.id).toBe(200);
+          await expect(hop.getByTestId('open-app').getAttribute('href'), app.id).resolves.toBe(expected);
+          await hop.close();
+        }
+        await screenshot(page, `link-page-apps-${platform}`);
+        await context.close();
+      }
+      expect([...hopped].sort()).toEqual(
+        importableApps()
+          .map((a) => a.id)
+          .sort(),
+      );
+    }, 300_000);
   },
 );

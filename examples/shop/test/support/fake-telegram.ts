@@ -207,8 +207,15 @@ export class FakeTelegram {
     return { chargeId, totalAmount: invoice.totalAmount, currency: invoice.currency };
   }
 
-  /** Telegram's refusals of payment calls: a refund of an unknown charge, or of one refunded already. */
+  /**
+   * Telegram's refusals: a button whose `url` is not http(s) or tg (`InlineKeyboardButton`), anywhere; a refund of an
+   * unknown charge, or of one refunded already.
+   */
   private refusalOf(method: string, params: Record<string, unknown>): ScriptedFailure | undefined {
+    const markup = typeof params['reply_markup'] === 'string' ? JSON.parse(params['reply_markup']) : params['reply_markup'];
+    const urls = ((markup as { inline_keyboard?: Array<Array<{ url?: string }>> } | undefined)?.inline_keyboard ?? []).flat();
+    if (urls.some((b) => b.url !== undefined && !/^(https?|tg):\/\//i.test(b.url)))
+      return { code: 400, description: 'Bad Request: BUTTON_URL_INVALID' };
     if (method !== 'refundStarPayment') return undefined;
     const charge = this.charges.get(String(params['telegram_payment_charge_id']));
     if (charge === undefined || charge.userId !== Number(params['user_id']))

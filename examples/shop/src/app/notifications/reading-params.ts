@@ -2,13 +2,15 @@ import type { Locale } from '../../i18n/translate.js';
 import type { Shop } from '../shop.js';
 import { planName } from '../subscriptions/plan-names.js';
 import { buyerLinkOf } from '../subscriptions/buyer-link.js';
+import { appButtonsOf } from '../subscriptions/app-buttons.js';
 import type { NotificationParams } from '../../db/notification-kinds.js';
 import type { Notification } from '../../db/notifications.js';
 
 /**
  * A notification's params completed when it is read (delivered, or shown in the buyer's history):
  * the plan's name in the reader's language, and for a provisioned subscription the buyer's link (the shop's
- * `/s/<token>`, never the panel's subscription URL). The link is read when the notice is, because it opens the
+ * `/s/<token>`, never the panel's subscription URL) with its one-tap imports, one line per app through the shop's
+ * https hop (`apps`: e-mails carry only http(s) links). The link is read when the notice is, because it opens the
  * buyer's VPN: the notification row keeps only the subscription's id, so a dump of the shop's tables holds no
  * link, and a link rotated since reads as the new one. A subscription gone reads as "—".
  */
@@ -19,6 +21,7 @@ export async function readingParams(shop: Shop, n: Pick<Notification, 'kind' | '
   if (n.kind === 'subscription_provisioned' && typeof subscriptionId === 'string') {
     const sub = await shop.storage.subscriptions.get(subscriptionId);
     params['link'] = sub === null ? null : await buyerLinkOf(shop, sub.customerId);
+    params['apps'] = sub === null ? null : (await appButtonsOf(shop, sub.customerId)).map((b) => `${b.app.name}: ${b.url}`).join('\n');
   }
   return params;
 }

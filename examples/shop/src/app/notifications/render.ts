@@ -50,6 +50,7 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
   for (const key of [
     'plan',
     'link',
+    'apps',
     'panel',
     'target',
     'error',

@@ -2,6 +2,7 @@ import type { Actor, Clock } from '@panelkit/sdk';
 import { readSetting, writeSetting, type SettingsDb } from '../../db/shop-settings.js';
 import { LOCALES, type Locale } from '../../i18n/translate.js';
 import type { Shop } from '../shop.js';
+import { replicaRead } from './replica-read.js';
 
 /** The setting the owner's message to client apps is kept in. */
 export const LINK_NOTICE_SETTING = 'sublink.notice';
@@ -28,12 +29,11 @@ export async function readLinkNotice(shop: SettingsDb): Promise<LinkNotice> {
 /**
  * How long a replica answers its links with the notice it read before reading it again. A notice saved on one
  * replica is on that replica's links at once, and on every other replica's within this; nothing else about a link
- * (its token, subscriptions, devices) is kept between requests.
+ * (its token, subscriptions, devices) is kept between requests; the apps' management settings are read alike.
  */
 export const LINK_NOTICE_TTL_MS = 10_000;
 
-/** Per shop (a replica's process holds one): when its notice was read, and the read. */
-const noticeReads = new WeakMap<object, { at: number; notice: Promise<LinkNotice> }>();
+const noticeReads = replicaRead<LinkNotice, SettingsDb & { readonly clock: Clock }>(readLinkNotice, LINK_NOTICE_TTL_MS);
 
 /**
  * The owner's notice as the buyer's link shows it: read at most once per {@link LINK_NOTICE_TTL_MS} per replica
@@ -41,15 +41,7 @@ const noticeReads = new WeakMap<object, { at: number; notice: Promise<LinkNotice
  * while a read is under way share it; a failed read is not kept.
  */
 export function linkNoticeForLinks(shop: SettingsDb & { readonly clock: Clock }): Promise<LinkNotice> {
-  const now = shop.clock.now().getTime();
-  const kept = noticeReads.get(shop);
-  if (kept !== undefined && now >= kept.at && now - kept.at < LINK_NOTICE_TTL_MS) return kept.notice;
-  const notice = readLinkNotice(shop);
-  noticeReads.set(shop, { at: now, notice });
-  notice.catch(() => {
-    if (noticeReads.get(shop)?.notice === notice) noticeReads.delete(shop);
-  });
-  return notice;
+  return noticeReads.get(shop);
 }
 
 /** Why a {@link LinkNotice} was refused, as a form field's message key. */
@@ -80,7 +72,7 @@ export async function saveLinkNotice(
   const problems = linkNoticeProblems(notice);
   if (problems.length > 0) return { ok: false, problems };
   await writeSetting(shop, LINK_NOTICE_SETTING, notice, null, shop.clock.now(), actor.id);
-  noticeReads.delete(shop);
+  noticeReads.forget(shop);
   await shop.storage.audit.append({
     actor,
     action: 'settings.saved',

@@ -13,6 +13,7 @@ import { findOwnedSubscription } from '../../app/subscriptions/owned.js';
 import { buyerLinkOf } from '../../app/subscriptions/buyer-link.js';
 import { deviceCounts, type DeviceCount } from '../../app/devices/subscription-devices.js';
 import { deviceCountText } from '../../i18n/device-text.js';
+import { APP_BUTTONS_CALLBACK } from './app-buttons.js';
 
 const LISTED = 30;
 
@@ -96,7 +97,11 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const link = await buyerLinkOf(shop, ctx.user.customer.id);
     const parts = splitMessage(subscriptionText(ctx.user, sub, name, shop.config.timeZone, link, devices));
     const keyboard = new InlineKeyboard();
-    if (HAS_REMOTE_CLIENT.has(sub.status)) keyboard.text(t('telegram.subscriptions.qr'), callbackData('q', sub.id));
+    if (HAS_REMOTE_CLIENT.has(sub.status))
+      keyboard
+        .text(t('telegram.subscriptions.qr'), callbackData('q', sub.id))
+        .text(t('linkPage.apps.botButton'), APP_BUTTONS_CALLBACK)
+        .row();
     keyboard.text(t('subscription.extend'), callbackData('x', sub.id));
     const plan = await shop.storage.plans.get(sub.planId);
     if (plan !== null && planAsSold(plan, sub).trafficTopUp !== null) keyboard.text(t('traffic.link'), callbackData('tt', sub.id));

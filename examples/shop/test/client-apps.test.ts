@@ -1,0 +1,99 @@
+/**
+ * Each app's one-tap import link, asserted against the form its source names (the app's code or documentation, or
+ * the field's subscription pages where the app documents none), written out here by hand from that source; the
+ * link reaches the app as the app reads it (raw in a path form, the decoded `url` parameter in a query form); and
+ * no other module builds an app's import link.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { appsFor, CLIENT_APPS, clientApp, importLinkOf, PLATFORMS, type ImportTarget } from '../src/app/subscriptions/client-apps.js';
+
+const URL_ = 'https://shop.example.com/s/AbC123xyz';
+const ENC = 'https%3A%2F%2Fshop.example.com%2Fs%2FAbC123xyz';
+const TARGET: ImportTarget = { url: URL_, title: 'Demo VPN', deviceLimited: false };
+
+/** The form each source names, for the target above: `[app id, form, source]`. */
+const FORMS: ReadonlyArray<[string, string, string]> = [
+  ['happ', `happ://add/${URL_}`, 'remnawave default-subpage-config.ts; 3x-ui SubPage.tsx `happ://add/<subUrl>`'],
+  ['hiddify', `hiddify://import/${URL_}#Demo%20VPN`, 'hiddify docs/app/URL-Scheme.md `hiddify://import/<sublink>#name`'],
+  ['v2raytun', `v2raytun://import/${URL_}`, 'field pages: `v2raytun://import/<url>`'],
+  ['v2rayng', `v2rayng://install-sub?url=${ENC}#Demo%20VPN`, 'v2rayNG UrlSchemeActivity.kt: `url` query, name from the fragment'],
+  ['streisand', `streisand://import/${URL_}#Demo%20VPN`, 'remnawave default-subpage-config.ts; PasarGuard catalog'],
+  ['karing', `karing://install-config?url=${ENC}&name=Demo%20VPN`, 'karing scheme_handler.dart'],
+  ['sing-box', `sing-box://import-remote-profile?url=${ENC}#Demo%20VPN`, 'sing-box docs/clients/general.md'],
+  ['v2box', `v2box://install-sub?url=${ENC}&name=Demo%20VPN`, '3x-ui SubPage.tsx `v2box://install-sub?url=…&name=…`'],
+  ['incy', `incy://add/${URL_}`, 'docs.incy.cc/en/deep-links `incy://add/<url>`'],
+  ['stash', `stash://install-config?url=${ENC}`, 'stash.wiki/en/faq/url-schema'],
+  ['clash-meta', `clashmeta://install-config?url=${ENC}&name=Demo%20VPN`, 'ClashMetaForAndroid AndroidManifest.xml'],
+  ['flclash', `flclash://install-config?url=${ENC}`, 'FlClash lib/common/link.dart'],
+  ['clash-verge', `clash://install-config?url=${ENC}`, 'clash-verge-rev docs/guide/url_schemes.md'],
+  ['mihomo-party', `mihomo://install-config?url=${ENC}&name=Demo%20VPN`, 'mihomo-party src/main/index.ts'],
+  ['prizrak-box', `prizrak-box://install-config?url=${ENC}&name=Demo%20VPN`, 'Prizrak-Box src/main.ts parseDeepLinkUrl'],
+  ['throne', `throne://addsub/?url=${ENC}&name=Demo%20VPN`, 'throneproj/Throne#451, #855 (maintainer)'],
+];
+
+/** The subscription URL as the app reads it back out of its import link. */
+function urlAsTheAppReadsIt(link: string): string | null {
+  const parsed = new URL(link);
+  const fromQuery = parsed.searchParams.get('url');
+  if (fromQuery !== null) return fromQuery;
+  // Path forms: everything after `<scheme>://<host>/`, up to the fragment.
+  const rest = link.slice(link.indexOf('://') + 3).replace(/#.*$/, '');
+  return rest.slice(rest.indexOf('/') + 1);
+}
+
+describe('the client apps’ import links', () => {
+  it('are each the form its source names', () => {
+    for (const [id, form, source] of FORMS) expect(importLinkOf(clientApp(id)!, TARGET), `${id}: ${source}`).toBe(form);
+    // Every app with a button is in the table above; the one without is v2rayN (it registers no scheme).
+    expect(
+      CLIENT_APPS.filter((a) => a.importLink !== null)
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(FORMS.map(([id]) => id).sort());
+    expect(importLinkOf(clientApp('v2rayn')!, TARGET)).toBeNull();
+  });
+
+  it('carry the buyer’s link to the app as the app reads it, and a shop name in any script', () => {
+    const target = { ...TARGET, title: 'وی‌پی‌ان «دمو» & co' };
+    for (const app of CLIENT_APPS) {
+      const link = importLinkOf(app, target);
+      if (link === null) continue;
+      expect(urlAsTheAppReadsIt(link), app.id).toBe(URL_);
+      const name =
+        new URL(link).searchParams.get('name') ?? (link.includes('#') ? decodeURIComponent(link.slice(link.indexOf('#') + 1)) : null);
+      if (name !== null) expect(name, app.id).toBe(target.title);
+    }
+  });
+
+  it('ask Karing for the device id on a plan with a device limit, and only there', () => {
+    const karing = clientApp('karing')!;
+    expect(importLinkOf(karing, { ...TARGET, deviceLimited: true })).toBe(`karing://install-config?url=${ENC}&name=Demo%20VPN&hwid=true`);
+    expect(new URL(importLinkOf(karing, TARGET)!).searchParams.has('hwid')).toBe(false);
+    for (const app of CLIENT_APPS.filter((a) => a.id !== 'karing' && a.importLink !== null))
+      expect(importLinkOf(app, { ...TARGET, deviceLimited: true }), app.id).toBe(importLinkOf(app, TARGET));
+  });
+
+  it('are grouped per platform, every platform with several apps that import in one tap', () => {
+    for (const platform of PLATFORMS) {
+      const apps = appsFor(platform);
+      expect(apps.filter((a) => a.importLink !== null).length, platform).toBeGreaterThanOrEqual(4);
+      expect(new Set(apps.map((a) => a.id)).size).toBe(apps.length);
+    }
+    expect(new Set(CLIENT_APPS.map((a) => a.id)).size).toBe(CLIENT_APPS.length);
+  });
+
+  it('are built by one module: no other source writes an app’s import scheme', () => {
+    const SRC = join(import.meta.dirname, '..', 'src');
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+      );
+    const schemes = FORMS.map(([, form]) => form.slice(0, form.indexOf('://') + 3));
+    const offenders = sources(SRC)
+      .filter((path) => relative(SRC, path) !== join('app', 'subscriptions', 'client-apps.ts'))
+      .flatMap((path) => schemes.filter((s) => readFileSync(path, 'utf8').includes(`\`${s}`)).map((s) => `${relative(SRC, path)}: ${s}`));
+    expect(offenders).toEqual([]);
+  });
+});
