@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { ipnSignature } from '../app/payments/crypto/signature.js';
+import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
 
 interface SimInvoice {
   id: string;
@@ -40,7 +40,7 @@ export interface SimPaymentPlan {
  * HMAC-SHA512-signed callback (sorted JSON, `x-nowpayments-sig`) to the invoice's `ipn_callback_url`, and sends the buyer
  * back to `success_url` with `NP_id=<payment id>`, as the real service does.
  */
-export class CryptoGatewaySimulator {
+export class CryptoGatewaySimulator extends DemoGatewayServer {
   readonly apiKey = `sim-${randomBytes(12).toString('hex')}`;
   readonly ipnSecret = `ipn-${randomBytes(16).toString('hex')}`;
   readonly invoices = new Map<string, SimInvoice>();
@@ -49,31 +49,7 @@ export class CryptoGatewaySimulator {
   next: SimPaymentPlan = {};
   /** While true, every request is answered 503 (the gateway is down). */
   down = false;
-  private server: Server | null = null;
   private counter = 5_000_000_000;
-  url = '';
-
-  /** Starts listening on a free port of 127.0.0.1. */
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      this.handle(req)
-        .then(({ status, body, headers }) => {
-          res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json', ...headers });
-          res.end(typeof body === 'string' ? body : JSON.stringify(body));
-        })
-        .catch(() => {
-          res.writeHead(500).end();
-        });
-    });
-    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((done) => (this.server === null ? done(null) : this.server.close(done)));
-  }
 
   /** Sends a payment's signed callback again (a gateway retrying), optionally with another secret. */
   async deliver(paymentId: string, options: { wrongSignature?: boolean } = {}): Promise<number> {
@@ -102,7 +78,7 @@ export class CryptoGatewaySimulator {
     return new URL(res.headers.get('location')!).searchParams.get('NP_id')!;
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+  protected async handle(req: IncomingMessage): Promise<GatewayAnswer> {
     if (this.down) return { status: 503, body: { message: 'Service Unavailable' } };
     const url = new URL(req.url ?? '/', 'http://sim');
     const apiCall = url.pathname.startsWith('/v1/');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { cryptoPaySignature } from '../app/payments/cryptobot/signature.js';
+import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
 
 interface SimCryptoPayInvoice {
   invoice_id: number;
@@ -33,37 +33,15 @@ export interface SimWebhook {
  * per app as in @CryptoBot), signed as Crypto Pay signs it: `crypto-pay-api-signature`, hex HMAC-SHA256 of the raw
  * body keyed by the SHA-256 of the token.
  */
-export class CryptoBotSimulator {
+export class CryptoBotSimulator extends DemoGatewayServer {
   readonly token = `${1000 + Math.floor(Math.random() * 9000)}:AA${randomBytes(16).toString('hex')}`;
   readonly invoices = new Map<string, SimCryptoPayInvoice>();
   /** Where `invoice_paid` webhooks go (`null`: none are sent). */
   webhookUrl: string | null = null;
   /** While true, every request is answered 503 (Crypto Pay is down). */
   down = false;
-  private server: Server | null = null;
   private counter = 900_000;
   private updates = 1;
-  url = '';
-
-  /** Starts listening on a free port of 127.0.0.1. */
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      this.handle(req)
-        .then(({ status, body, headers }) => {
-          res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json', ...headers });
-          res.end(typeof body === 'string' ? body : JSON.stringify(body));
-        })
-        .catch(() => res.writeHead(500).end());
-    });
-    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((done) => (this.server === null ? done(null) : this.server.close(done)));
-  }
 
   /** The invoice with this id (as the shop stores it: the external reference). */
   invoice(invoiceId: string): SimCryptoPayInvoice {
@@ -113,7 +91,7 @@ export class CryptoBotSimulator {
     this.invoice(invoiceId).status = 'expired';
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+  protected async handle(req: IncomingMessage): Promise<GatewayAnswer> {
     if (this.down) return { status: 503, body: { ok: false, error: { code: 503, name: 'SERVICE_UNAVAILABLE' } } };
     const url = new URL(req.url ?? '/', 'http://sim');
     const api = /^\/api\/(\w+)$/.exec(url.pathname);

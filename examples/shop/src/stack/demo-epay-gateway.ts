@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { epaySign, verifyEpaySign } from '../app/payments/epay/signature.js';
+import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
 
 interface SimEpayOrder {
   tradeNo: string;
@@ -31,35 +31,13 @@ const MONEY = /^\d{1,9}(\.\d{1,2})?$/;
  * parameters; `api.php?act=order&pid&key&out_trade_no` answers the order's `status` (1 paid, 0 not). A bad sign
  * is answered `{code: -1}`. `down` makes every request answer 503.
  */
-export class EpaySimulator {
+export class EpaySimulator extends DemoGatewayServer {
   readonly pid = String(1000 + Math.floor(Math.random() * 9000));
   readonly key = randomBytes(16).toString('hex');
   /** Orders by the shop's number (`out_trade_no`). */
   readonly orders = new Map<string, SimEpayOrder>();
   down = false;
-  url = '';
-  private server: Server | null = null;
   private counter = 1;
-
-  /** Starts listening on a free port of 127.0.0.1. */
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      this.handle(req)
-        .then(({ status, body, headers }) => {
-          res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json', ...headers });
-          res.end(typeof body === 'string' ? body : JSON.stringify(body));
-        })
-        .catch(() => res.writeHead(500).end());
-    });
-    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((done) => (this.server === null ? done(null) : this.server.close(done)));
-  }
 
   /** The order the shop numbered `outTradeNo`. */
   order(outTradeNo: string): SimEpayOrder {
@@ -113,7 +91,7 @@ export class EpaySimulator {
     return back;
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+  protected async handle(req: IncomingMessage): Promise<GatewayAnswer> {
     if (this.down) return { status: 503, body: '<!doctype html><title>503</title>' };
     const url = new URL(req.url ?? '/', 'http://sim');
     const raw = req.method === 'POST' ? await text(req) : '';

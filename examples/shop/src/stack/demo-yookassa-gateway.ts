@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
 
 interface Money {
   value: string;
@@ -34,7 +34,7 @@ interface SimRefund {
   created_at: string;
 }
 
-type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+type Answer = GatewayAnswer;
 
 const VALUE = /^\d{1,12}\.\d{2}$/;
 const kopecks = (value: string) => Math.round(Number(value) * 100);
@@ -50,7 +50,7 @@ const rubles = (k: number) => (k / 100).toFixed(2);
  * unsigned to `webhookUrl`. A receipt, when sent, must name the buyer's e-mail or phone and items summing to the
  * amount. `down` answers 500; `loseNextAnswer()` applies the next request and drops its answer.
  */
-export class YooKassaSimulator {
+export class YooKassaSimulator extends DemoGatewayServer {
   readonly shopId = String(100_000 + Math.floor(Math.random() * 800_000));
   readonly secretKey = `test_${randomBytes(18).toString('base64url')}`;
   readonly payments = new Map<string, SimPayment>();
@@ -62,27 +62,10 @@ export class YooKassaSimulator {
   /** How autopayments with a saved method are answered. */
   chargeAnswer: 'succeed' | 'decline' | 'require_action' = 'succeed';
   down = false;
-  url = '';
+  protected override readonly basePath = '/v3/';
   private loseNext = false;
   private readonly keys = new Map<string, Answer>();
   private readonly methods = new Map<string, { type: string; title: string }>();
-  private server: Server | null = null;
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      this.handle(req)
-        .then((answer) => this.answer(res, answer))
-        .catch(() => res.writeHead(500).end());
-    });
-    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v3/`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((done) => (this.server === null ? done(null) : this.server.close(done)));
-  }
 
   /** The next request is applied, and its answer lost (the connection drops). */
   loseNextAnswer(): void {
@@ -135,15 +118,14 @@ export class YooKassaSimulator {
     payment.cancellation_details = { party: 'yoo_money', reason: 'expired_on_confirmation' };
   }
 
-  private answer(res: ServerResponse, answer: Answer): void {
+  /** Drops the connection instead of the answer when `loseNextAnswer` asked for it. */
+  protected override send(res: ServerResponse, answer: Answer): void {
     if (this.loseNext && answer.status < 500) {
       this.loseNext = false;
       res.socket?.destroy();
       return;
     }
-    const text = typeof answer.body === 'string';
-    res.writeHead(answer.status, { 'content-type': text ? 'text/html; charset=utf-8' : 'application/json', ...answer.headers });
-    res.end(text ? (answer.body as string) : JSON.stringify(answer.body));
+    super.send(res, answer);
   }
 
   private shown(object: SimPayment | SimRefund): Record<string, unknown> {
@@ -151,7 +133,7 @@ export class YooKassaSimulator {
     return rest;
   }
 
-  private async handle(req: IncomingMessage): Promise<Answer> {
+  protected async handle(req: IncomingMessage): Promise<GatewayAnswer> {
     if (this.down) return error(500, 'internal_server_error', 'Internal server error');
     const url = new URL(req.url ?? '/', 'http://sim');
     const page = /^\/v3\/checkout\/([\w-]+)$/.exec(url.pathname);

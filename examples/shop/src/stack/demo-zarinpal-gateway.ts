@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
 
 interface SimSession {
   authority: string;
@@ -19,32 +19,11 @@ interface SimSession {
  * is verified, `101` after, `-51` for a session not paid, `-50` for another amount, `-54` for an
  * unknown authority, `-11` for another merchant. `down` makes every call answer 503.
  */
-export class ZarinpalSimulator {
+export class ZarinpalSimulator extends DemoGatewayServer {
   readonly merchantId = randomUUID();
   readonly sessions = new Map<string, SimSession>();
   down = false;
-  url = '';
-  private server: Server | null = null;
   private counter = 1;
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      this.handle(req)
-        .then(({ status, body, headers }) => {
-          res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json', ...headers });
-          res.end(typeof body === 'string' ? body : JSON.stringify(body));
-        })
-        .catch(() => res.writeHead(500).end());
-    });
-    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((done) => (this.server === null ? done(null) : this.server.close(done)));
-  }
 
   /** The buyer pays (or cancels) on the pay page, without following the redirect: the callback URL they are sent to. */
   async pay(authority: string, choice: 'pay' | 'cancel' = 'pay'): Promise<URL> {
@@ -58,7 +37,7 @@ export class ZarinpalSimulator {
     return new URL(res.headers.get('location')!);
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+  protected async handle(req: IncomingMessage): Promise<GatewayAnswer> {
     if (this.down) return { status: 503, body: { message: 'Service Unavailable' } };
     const url = new URL(req.url ?? '/', 'http://sim');
     if (req.method === 'POST' && url.pathname === '/pg/v4/payment/request.json') return this.request(JSON.parse(await text(req)));
