@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     adapter: 'src/adapter.ts',
+    payments: 'src/payments.ts',
     storage: 'src/storage.ts',
     schemas: 'src/schemas.ts',
     'rules/index': 'src/rules/index.ts',

@@ -12,6 +12,7 @@ const PACKAGES = ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres']
 /** The SDK's entry points besides the root and `/testing` (which needs vitest's runner). */
 const SDK_SUBPATHS = [
   '@panelkit/sdk/adapter',
+  '@panelkit/sdk/payments',
   '@panelkit/sdk/storage',
   '@panelkit/sdk/schemas',
   '@panelkit/sdk/rules',
@@ -24,6 +25,7 @@ const MOVED_SAMPLE: Record<string, string> = {
   PlanSchema: '@panelkit/sdk/schemas',
   PanelAdapter: '@panelkit/sdk/adapter',
   withRetry: '@panelkit/sdk/adapter',
+  PaymentSignal: '@panelkit/sdk/payments',
   StoragePort: '@panelkit/sdk/storage',
   parseInput: '@panelkit/sdk/storage',
   decideRenewal: '@panelkit/sdk/rules',

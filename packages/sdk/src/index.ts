@@ -86,21 +86,10 @@ export type { CreditLimit, NewPriceBookEntry, PriceBookEntry } from './domain/pr
 export { PAYMENT_CONFIRMATIONS, PAYMENT_STATUSES, paymentLedgerKey } from './domain/payment.js';
 export type { NewPayment, Payment, PaymentConfirmation, PaymentPatch, PaymentStatus } from './domain/payment.js';
 export { viewOfSavedMethod } from './domain/payment-method.js';
-export type { NewSavedPaymentMethod, SavedPaymentMethod, SavedPaymentMethodView } from './domain/payment-method.js';
+export type { SavedPaymentMethodView } from './domain/payment-method.js';
 export { PaymentProviderUnavailableError, PaymentSignatureError } from './ports/payment-provider.js';
-export type {
-  PaymentCallback,
-  PaymentOpenRequest,
-  PaymentOpened,
-  PaymentProvider,
-  PaymentProviderCapabilities,
-  PaymentRefundOutcome,
-  PaymentRefundRequest,
-  PaymentSignal,
-  SavedMethodChargeOutcome,
-  SavedMethodChargeRequest,
-  SavedPaymentMethodReport,
-} from './ports/payment-provider.js';
+// The port's records and capabilities are on `@panelkit/sdk/payments`, for provider authors.
+export type { PaymentProvider } from './ports/payment-provider.js';
 export { systemClock } from './ports/clock.js';
 export type { Clock } from './ports/clock.js';
 export { silentLogger } from './ports/logger.js';
@@ -207,15 +196,8 @@ export type { PanelkitPayments } from './engine/payments/index.js';
 export type { PaymentOutcome, PaymentResult } from './engine/payments/settle.js';
 export type { PaymentAction, SignalResult, StartPaymentRequest, StartPaymentResult } from './engine/payments/paths.js';
 export { cardToCardProvider, testPaymentProvider } from './engine/payments/builtin-providers.js';
-export type { CardToCardOptions, TestPaymentOptions } from './engine/payments/builtin-providers.js';
-export { TestPaymentWorld } from './engine/payments/test-world.js';
-export type { TestChargeAnswer } from './engine/payments/test-world.js';
-export { RefundPaymentSchema } from './engine/payments/refunds.js';
 export type { RefundPaymentRequest, RefundPaymentResult } from './engine/payments/refunds.js';
-export { ChargeSavedMethodSchema, savedMethodContext } from './engine/payments/saved-methods.js';
 export type { ChargeSavedMethodRequest } from './engine/payments/saved-methods.js';
-export { PaymentRefundRecordSchema, refundsOf } from './domain/payment-refund.js';
-export type { PaymentRefundRecord } from './domain/payment-refund.js';
 export type { Scheduler, SchedulerOptions, TickReport } from './scheduler/scheduler.js';
 export type { UsageSyncReport } from './scheduler/usage-sync.js';
 export type { DriftField, PanelReconciliation, ReconciliationReport } from './scheduler/reconcile.js';

@@ -56,6 +56,9 @@ export { NewReferralSchema, ReferralProgramSchema, ReferralSchema } from './doma
 export { CreditLimitSchema, NewPriceBookEntrySchema, PriceBookEntrySchema } from './domain/price-book.js';
 export { ExternalRefSchema, ImportedPaymentSchema, NewPaymentSchema, PaymentPatchSchema, PaymentSchema } from './domain/payment.js';
 export { NewSavedPaymentMethodSchema, SavedPaymentMethodSchema } from './domain/payment-method.js';
+export { PaymentRefundRecordSchema } from './domain/payment-refund.js';
+export { RefundPaymentSchema } from './engine/payments/refunds.js';
+export { ChargeSavedMethodSchema } from './engine/payments/saved-methods.js';
 export { CheckoutItemSchema, CheckoutRequestSchema } from './engine/checkout.js';
 export { ExtendRequestSchema } from './engine/extension.js';
 export { BuyTrafficRequestSchema } from './engine/traffic-top-up.js';

@@ -13,6 +13,7 @@ export * from './ports/storage-promotions.js';
 export * from './ports/storage-price-books.js';
 export * from './ports/storage-payments.js';
 export * from './ports/storage-payment-methods.js';
+export type { NewSavedPaymentMethod, SavedPaymentMethod } from './domain/payment-method.js';
 export * from './ports/storage-sales.js';
 export * from './ports/storage-order-placement.js';
 export * from './ports/storage-devices.js';

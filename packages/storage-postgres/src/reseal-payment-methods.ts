@@ -1,4 +1,4 @@
-import { savedMethodContext } from '@panelkit/sdk';
+import { savedMethodContext } from '@panelkit/sdk/payments';
 import type { SecretBox } from '@panelkit/sdk';
 import type { SqlClient } from './client.js';
 

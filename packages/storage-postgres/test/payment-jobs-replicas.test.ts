@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPanelkit, createSecretBox, generateSecretKey, testPaymentProvider, TestPaymentWorld } from '@panelkit/sdk';
+import { createPanelkit, createSecretBox, generateSecretKey, testPaymentProvider } from '@panelkit/sdk';
+import { TestPaymentWorld } from '@panelkit/sdk/payments';
 import type { Panelkit } from '@panelkit/sdk';
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
 import type { StoragePort } from '@panelkit/sdk/storage';

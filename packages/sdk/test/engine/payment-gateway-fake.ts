@@ -1,11 +1,6 @@
 import { createHmac } from 'node:crypto';
-import {
-  PaymentProviderUnavailableError,
-  PaymentSignatureError,
-  type PaymentCallback,
-  type PaymentProvider,
-  type PaymentSignal,
-} from '../../src/index.js';
+import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '../../src/index.js';
+import type { PaymentCallback, PaymentSignal } from '../../src/payments.js';
 import type { PaymentGatewayHarness } from '../../src/testing/index.js';
 
 const SECRET = 'fake-gateway-secret';

@@ -8,9 +8,9 @@ import {
   PaymentProviderUnavailableError,
   PaymentSignatureError,
   testPaymentProvider,
-  TestPaymentWorld,
   type PanelkitEvents,
 } from '../../src/index.js';
+import { TestPaymentWorld } from '../../src/payments.js';
 import { describePaymentProvider, ManualClock } from '../../src/testing/index.js';
 import { IDENTITY } from './harness.js';
 import { fakeGateway } from './payment-gateway-fake.js';

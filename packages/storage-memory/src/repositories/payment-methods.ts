@@ -1,7 +1,8 @@
 import { createId, ValidationError } from '@panelkit/sdk';
 import { NewSavedPaymentMethodSchema } from '@panelkit/sdk/schemas';
 import { inputKey, parseInput } from '@panelkit/sdk/storage';
-import type { Customer, NewSavedPaymentMethod, SavedPaymentMethod } from '@panelkit/sdk';
+import type { Customer } from '@panelkit/sdk';
+import type { NewSavedPaymentMethod, SavedPaymentMethod } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
 import { Table } from '../internal/table.js';

@@ -1,7 +1,7 @@
 import { createId, NotFoundError, ValidationError } from '@panelkit/sdk';
 import { NewSavedPaymentMethodSchema } from '@panelkit/sdk/schemas';
 import { inputKey, parseInput } from '@panelkit/sdk/storage';
-import type { NewSavedPaymentMethod, SavedPaymentMethod } from '@panelkit/sdk';
+import type { NewSavedPaymentMethod, SavedPaymentMethod } from '@panelkit/sdk/storage';
 import type { SavedPaymentMethodRepository } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { PaymentSignatureError, type PaymentCallback, type PaymentProvider } from '@panelkit/sdk';
+import { PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
+import type { PaymentCallback } from '@panelkit/sdk/payments';
 
 const SECRET = 'integration-gateway-secret';
 const sign = (text: string) => createHmac('sha256', SECRET).update(text).digest('hex');

@@ -68,6 +68,7 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'POST', path: '/admin/settings/sign-in', level: 'owner' },
   { method: 'POST', path: '/admin/settings/sign-in/:id/remove', level: 'owner' },
   { method: 'POST', path: '/admin/payments/:id/refund-stars', level: 'owner' },
+  { method: 'POST', path: '/admin/payments/:id/refund-gateway', level: 'owner' },
   { method: 'GET', path: '/admin/backup', level: 'owner' },
   { method: 'POST', path: '/admin/backup', level: 'owner' },
   { method: 'GET', path: '/admin/staff', level: 'owner' },

@@ -1,4 +1,5 @@
-import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider, type PaymentSignal } from '@panelkit/sdk';
+import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
+import type { PaymentSignal } from '@panelkit/sdk/payments';
 import type { SettingsDb } from '../../../db/shop-settings.js';
 import { minorDigits } from '../../../i18n/format.js';
 import { createInvoice, GatewayError, getPayment, type GatewayPayment } from './api.js';

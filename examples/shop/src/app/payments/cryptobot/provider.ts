@@ -1,4 +1,5 @@
-import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider, type PaymentSignal } from '@panelkit/sdk';
+import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
+import type { PaymentSignal } from '@panelkit/sdk/payments';
 import { z } from 'zod';
 import { minorDigits } from '../../../i18n/format.js';
 import { createInvoice, CryptoPayError, getInvoice, type CryptoPayApi, type CryptoPayInvoice } from './api.js';

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider, type PaymentSignal } from '@panelkit/sdk';
+import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
+import type { PaymentSignal } from '@panelkit/sdk/payments';
 import { GrammyError, type Api } from 'grammy';
 import { z } from 'zod';
 import { starsFor } from './stars-amount.js';

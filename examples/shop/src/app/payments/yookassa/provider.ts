@@ -1,10 +1,5 @@
-import {
-  PaymentProviderUnavailableError,
-  PaymentSignatureError,
-  type PaymentProvider,
-  type PaymentSignal,
-  type SavedPaymentMethodReport,
-} from '@panelkit/sdk';
+import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
+import type { PaymentSignal, SavedPaymentMethodReport } from '@panelkit/sdk/payments';
 import { z } from 'zod';
 import {
   createPayment,
