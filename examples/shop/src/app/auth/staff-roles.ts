@@ -61,6 +61,8 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'POST', path: '/admin/settings', level: 'owner' },
   { method: 'GET', path: '/admin/settings/link', level: 'owner' },
   { method: 'POST', path: '/admin/settings/link', level: 'owner' },
+  { method: 'GET', path: '/admin/settings/growth', level: 'owner' },
+  { method: 'POST', path: '/admin/settings/growth', level: 'owner' },
   { method: 'GET', path: '/admin/settings/payments', level: 'owner' },
   { method: 'POST', path: '/admin/settings/payments', level: 'owner' },
   { method: 'GET', path: '/admin/settings/sign-in', level: 'owner' },
