@@ -62,6 +62,8 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
     'next',
     'limit',
     'method',
+    'support',
+    'channel',
   ])
     out[key] ??= '—';
   return out;
