@@ -8,6 +8,9 @@ import { adminPage } from '../../views/admin-layout.js';
 import { growthBody, type GrowthValues } from '../../views/admin/growth-page.js';
 import { adminActor } from './shared.js';
 
+/** The notice shown once the settings are saved. */
+const SAVED = 'growth.admin.saved';
+
 /** The form as posted, every field a string (cut to a length the checks then refuse past). */
 function posted(body: Record<string, unknown>): GrowthValues {
   const text = (name: string, max: number) => (typeof body[name] === 'string' ? (body[name] as string).trim().slice(0, max + 1) : '');
@@ -45,7 +48,7 @@ export function growthRoutes(shop: Shop): Router {
       const t = ctxOf(res).t;
       return render(req, res, 400, values, Object.fromEntries(saved.problems.map((p) => [p.field, t(p.message)])));
     }
-    res.redirect(303, '/admin/settings/growth?done=growth.admin.saved');
+    res.redirect(303, `/admin/settings/growth?done=${SAVED}`);
   });
   return router;
 }
