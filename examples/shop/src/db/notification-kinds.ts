@@ -19,6 +19,7 @@ export const CUSTOMER_KINDS = [
   'renewal_action_required',
   'device_added',
   'device_refused',
+  'never_connected',
 ] as const;
 
 /** What the shop's staff are alerted to (always sent). */
@@ -31,6 +32,7 @@ export const STAFF_KINDS = [
   'payment_credit_failed',
   'payment_reversed',
   'receipt_waiting',
+  'channel_unchecked',
 ] as const;
 
 /** What an account holder is told about their account's safety (always sent, never turned off). */
@@ -50,7 +52,12 @@ export type NotificationKind = CustomerKind | StaffKind | (typeof SECURITY_KINDS
 export type NotificationParams = Record<string, string | number | null>;
 
 /** Kinds whose texts live in their feature's own catalog area (`devices.notify.<kind>`), not in `notifications`. */
-const KIND_AREAS: Partial<Record<NotificationKind, string>> = { device_added: 'devices.notify', device_refused: 'devices.notify' };
+const KIND_AREAS: Partial<Record<NotificationKind, string>> = {
+  device_added: 'devices.notify',
+  device_refused: 'devices.notify',
+  never_connected: 'growth.notify',
+  channel_unchecked: 'growth.notify',
+};
 
 /**
  * The catalog key of a kind's `name` (on the buyer's settings), `subject` or `text`: `notifications.names.<kind>` and

@@ -5,6 +5,7 @@ import { emailCodeMailJob } from '../app/auth/email-codes.js';
 import { emailCodesOf } from '../db/email-codes.js';
 import { queueScheduledBackup } from '../app/backup/scheduled.js';
 import { queueGatewaySweep } from '../app/payments/rails/gateway-sweep.js';
+import { queueNeverConnectedNudge } from '../app/growth/never-connected.js';
 import { adoptPendingBroadcasts, createBroadcastJobs } from '../telegram/broadcast-jobs.js';
 import { telegramApi } from '../app/telegram-api.js';
 import { dailySummaryJob } from '../telegram/admin/daily.js';
@@ -68,6 +69,11 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
       await queueGatewaySweep(shop);
     } catch (error) {
       log.error({ err: error }, 'queueing the gateway sweep failed');
+    }
+    try {
+      await queueNeverConnectedNudge(shop);
+    } catch (error) {
+      log.error({ err: error }, 'queueing the never-connected nudge failed');
     }
   };
   const timer = setInterval(() => {

@@ -23,6 +23,7 @@ import { evacuationHandlers } from './admin/evacuation.js';
 import { catalogHandlers } from './buyer/catalog.js';
 import { discountCodeHandlers } from './buyer/discount-code.js';
 import { startHandlers } from './buyer/start.js';
+import { requiredChannelGate } from './required-channel.js';
 import { subscriptionHandlers } from './buyer/subscriptions.js';
 import { appButtonHandlers } from './buyer/app-buttons.js';
 import { deviceHandlers } from './buyer/devices.js';
@@ -167,6 +168,8 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     }
   });
 
+  // Bot users outside the owner's required channel are asked to join before anything else.
+  requiredChannelGate(bot, deps);
   // An admin's typed answer to the bot's open question comes first, so it is read as nothing else.
   promptHandlers(bot, deps, {
     reject_reason: answerRejectReason(deps),

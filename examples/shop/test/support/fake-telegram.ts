@@ -59,6 +59,11 @@ export class FakeTelegram {
   readonly charges = new Map<string, { userId: number; payload: string; totalAmount: number; refunded: boolean }>();
   /** The `allowed_updates` the bot last gave `getUpdates` (Telegram keeps them until given others). */
   private allowedUpdates: string[] | undefined;
+  /**
+   * Channel memberships `getChatMember` answers from, by chat (`@name` or id) then user id: a chat not here is one the
+   * bot is not an administrator of (Telegram refuses "member list is inaccessible"); a user not listed has `left`.
+   */
+  readonly channelMembers = new Map<string, Map<number, { status: string; is_member?: boolean }>>();
   /** While true, every Bot API call but `getUpdates` answers 502 (Telegram unreachable). */
   down = false;
 
@@ -207,15 +212,24 @@ export class FakeTelegram {
     return { chargeId, totalAmount: invoice.totalAmount, currency: invoice.currency };
   }
 
+  /** Makes `userId`'s status in `chat` this (the bot becomes the chat's administrator: it may ask). */
+  setChannelMember(chat: string, userId: number, status: string, isMember?: boolean): void {
+    const members = this.channelMembers.get(chat) ?? new Map();
+    members.set(userId, isMember === undefined ? { status } : { status, is_member: isMember });
+    this.channelMembers.set(chat, members);
+  }
+
   /**
-   * Telegram's refusals: a button whose `url` is not http(s) or tg (`InlineKeyboardButton`), anywhere; a refund of an
-   * unknown charge, or of one refunded already.
+   * Telegram's refusals: a button whose `url` is not http(s) or tg (`InlineKeyboardButton`), anywhere; `getChatMember`
+   * in a chat the bot does not administer; a refund of an unknown charge, or of one refunded already.
    */
   private refusalOf(method: string, params: Record<string, unknown>): ScriptedFailure | undefined {
     const markup = typeof params['reply_markup'] === 'string' ? JSON.parse(params['reply_markup']) : params['reply_markup'];
     const urls = ((markup as { inline_keyboard?: Array<Array<{ url?: string }>> } | undefined)?.inline_keyboard ?? []).flat();
     if (urls.some((b) => b.url !== undefined && !/^(https?|tg):\/\//i.test(b.url)))
       return { code: 400, description: 'Bad Request: BUTTON_URL_INVALID' };
+    if (method === 'getChatMember' && !this.channelMembers.has(String(params['chat_id'])))
+      return { code: 400, description: 'Bad Request: member list is inaccessible' };
     if (method !== 'refundStarPayment') return undefined;
     const charge = this.charges.get(String(params['telegram_payment_charge_id']));
     if (charge === undefined || charge.userId !== Number(params['user_id']))
@@ -296,6 +310,11 @@ export class FakeTelegram {
         const charge = this.charges.get(String(params['telegram_payment_charge_id']));
         if (charge !== undefined) charge.refunded = true;
         return true;
+      }
+      case 'getChatMember': {
+        const userId = Number(params['user_id']);
+        const member = this.channelMembers.get(String(params['chat_id']))?.get(userId) ?? { status: 'left' };
+        return { ...member, user: { id: userId, is_bot: false, first_name: 'User' } };
       }
       case 'getWebhookInfo':
         return { url: '', has_custom_certificate: false, pending_update_count: 0 };

@@ -3,6 +3,7 @@ import type { Shop } from '../shop.js';
 import { planName } from '../subscriptions/plan-names.js';
 import { buyerLinkOf } from '../subscriptions/buyer-link.js';
 import { appButtonsOf } from '../subscriptions/app-buttons.js';
+import { supportContactOf } from '../growth/support-contact.js';
 import type { NotificationParams } from '../../db/notification-kinds.js';
 import type { Notification } from '../../db/notifications.js';
 
@@ -18,10 +19,11 @@ export async function readingParams(shop: Shop, n: Pick<Notification, 'kind' | '
   const { planId, subscriptionId } = n.params;
   const params: NotificationParams = { ...n.params };
   if (typeof planId === 'string') params['plan'] = await planName(shop, planId, locale);
-  if (n.kind === 'subscription_provisioned' && typeof subscriptionId === 'string') {
+  if ((n.kind === 'subscription_provisioned' || n.kind === 'never_connected') && typeof subscriptionId === 'string') {
     const sub = await shop.storage.subscriptions.get(subscriptionId);
     params['link'] = sub === null ? null : await buyerLinkOf(shop, sub.customerId);
     params['apps'] = sub === null ? null : (await appButtonsOf(shop, sub.customerId)).map((b) => `${b.app.name}: ${b.url}`).join('\n');
   }
+  if (n.kind === 'never_connected') params['support'] = await supportContactOf(shop);
   return params;
 }

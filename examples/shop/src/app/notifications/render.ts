@@ -63,6 +63,8 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
     'next',
     'limit',
     'method',
+    'support',
+    'channel',
   ])
     out[key] ??= '—';
   return out;

@@ -5,6 +5,7 @@ import { auditRoutes } from './audit.js';
 import { backupRoutes } from './backup.js';
 import { settingsRoutes } from './settings.js';
 import { linkNoticeRoutes } from './link-notice.js';
+import { growthRoutes } from './growth.js';
 import { paymentRailsRoutes } from './payment-rails.js';
 import { signInProviderRoutes } from './sign-in-providers.js';
 import { deliveryRoutes } from './deliveries.js';
@@ -45,6 +46,7 @@ export function adminRoutes(shop: Shop): Router {
     backupRoutes,
     settingsRoutes,
     linkNoticeRoutes,
+    growthRoutes,
     paymentRailsRoutes,
     signInProviderRoutes,
     evacuationRoutes,

@@ -27,37 +27,47 @@ function languageKeyboard(): InlineKeyboard {
   return keyboard;
 }
 
+/** The menu message, under an optional greeting. */
+export async function showMenuOf(deps: BotDeps, ctx: BotContext, greeting?: string): Promise<void> {
+  const { shop } = deps;
+  const { t } = ctx.user;
+  const text = [greeting, t('telegram.menu.title', { shop: shop.config.shopName })].filter(Boolean).join('\n\n');
+  await ctx.reply(text, { reply_markup: mainMenu(ctx.user, miniAppUrl(shop.config)) });
+}
+
+/**
+ * `/start <payload>`: a referral (`ref_<customer id>`, taken at sign-up only), a web account's link token, or
+ * nothing. Also resumed by the required channel's "done" button with the payload the user first came with.
+ */
+export async function startWith(deps: BotDeps, ctx: BotContext, token: string): Promise<void> {
+  const { shop, links } = deps;
+  const { t } = ctx.user;
+  const referral = REFERRAL_START.exec(token);
+  if (referral !== null) {
+    const customer = ctx.user.customer;
+    if (shop.clock.now().getTime() - customer.createdAt.getTime() <= SIGN_UP_WINDOW_MS)
+      await recordSignUpReferral(shop, referral[1], customer.id);
+    return showMenuOf(deps, ctx, t('telegram.start.welcome', { shop: shop.config.shopName }));
+  }
+  if (!LINK_TOKEN.test(token)) return showMenuOf(deps, ctx, t('telegram.start.welcome', { shop: shop.config.shopName }));
+  const current = { telegramUserId: ctx.user.telegramUserId, chatId: ctx.user.chatId, customerId: ctx.user.customer.id };
+  const outcome = await linkByToken(shop, links, current, token);
+  if (outcome === 'linked' && ctx.from !== undefined) {
+    // From now on this user acts as the web account's customer, in its language.
+    const { customer } = await customerOfTelegramUser(shop, links, ctx.from, ctx.user.chatId);
+    const locale = isLocale(customer.locale) ? customer.locale : ctx.user.locale;
+    ctx.user = { ...ctx.user, customer, locale, t: translator(locale) };
+  }
+  await showMenuOf(deps, ctx, ctx.user.t(`telegram.start.link.${outcome}`));
+}
+
 /** `/start` (with or without a deep link from the web), the menu, language and support. */
 export function startHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
-  const { shop, links } = deps;
+  const { shop } = deps;
 
-  const showMenu = async (ctx: BotContext, greeting?: string) => {
-    const { t } = ctx.user;
-    const text = [greeting, t('telegram.menu.title', { shop: shop.config.shopName })].filter(Boolean).join('\n\n');
-    await ctx.reply(text, { reply_markup: mainMenu(ctx.user, miniAppUrl(shop.config)) });
-  };
+  const showMenu = (ctx: BotContext, greeting?: string) => showMenuOf(deps, ctx, greeting);
 
-  bot.command('start', async (ctx) => {
-    const { t } = ctx.user;
-    const token = typeof ctx.match === 'string' ? ctx.match.trim() : '';
-    const referral = REFERRAL_START.exec(token);
-    if (referral !== null) {
-      const customer = ctx.user.customer;
-      if (shop.clock.now().getTime() - customer.createdAt.getTime() <= SIGN_UP_WINDOW_MS)
-        await recordSignUpReferral(shop, referral[1], customer.id);
-      return showMenu(ctx, t('telegram.start.welcome', { shop: shop.config.shopName }));
-    }
-    if (!LINK_TOKEN.test(token)) return showMenu(ctx, t('telegram.start.welcome', { shop: shop.config.shopName }));
-    const current = { telegramUserId: ctx.user.telegramUserId, chatId: ctx.user.chatId, customerId: ctx.user.customer.id };
-    const outcome = await linkByToken(shop, links, current, token);
-    if (outcome === 'linked' && ctx.from !== undefined) {
-      // From now on this user acts as the web account's customer, in its language.
-      const { customer } = await customerOfTelegramUser(shop, links, ctx.from, ctx.user.chatId);
-      const locale = isLocale(customer.locale) ? customer.locale : ctx.user.locale;
-      ctx.user = { ...ctx.user, customer, locale, t: translator(locale) };
-    }
-    await showMenu(ctx, ctx.user.t(`telegram.start.link.${outcome}`));
-  });
+  bot.command('start', (ctx) => startWith(deps, ctx, typeof ctx.match === 'string' ? ctx.match.trim() : ''));
 
   bot.command('menu', (ctx) => showMenu(ctx));
   bot.callbackQuery('m', async (ctx) => {

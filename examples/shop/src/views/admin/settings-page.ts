@@ -51,6 +51,7 @@ export function settingsBody(
   <div class="actions"><button type="submit" data-testid="save-settings">${t('settings.save')}</button></div>
 </form>
 <p><a href="/admin/settings/link" data-testid="link-notice-link">${t('linkPage.admin.link')}</a></p>
+<p><a href="/admin/settings/growth" data-testid="growth-link">${t('growth.admin.link')}</a></p>
 <p><a href="/admin/settings/payments" data-testid="payment-rails-link">${t('payRails.settings.title')}</a></p>
 <p><a href="/admin/settings/sign-in" data-testid="sign-in-providers-link">${t('signin.providers.title')}</a></p>`;
 }

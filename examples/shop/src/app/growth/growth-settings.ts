@@ -1,0 +1,73 @@
+import type { Actor } from '@panelkit/sdk';
+import { readSetting, writeSetting } from '../../db/shop-settings.js';
+import type { Shop } from '../shop.js';
+
+/** The setting the owner's required channel and never-connected delay are kept in. */
+export const GROWTH_SETTING = 'growth.settings';
+
+/** The never-connected nudge's delay when the owner set none. */
+export const DEFAULT_NEVER_CONNECTED_HOURS = 24;
+
+/** What the owner set to grow and keep buyers: the channel bot users must join, and when to nudge a buyer who never connected. */
+export interface GrowthSettings {
+  /** The channel bot users must be members of (`@name`, or a private channel's `-100…` id); `null`: none. */
+  channel: string | null;
+  /** The invite link the join button opens; `null`: the public channel's `https://t.me/<name>`. */
+  channelJoinUrl: string | null;
+  /** Hours after a subscription became active with no connection seen before the buyer is nudged once; 0 turns it off. */
+  neverConnectedHours: number;
+}
+
+/** The settings as stored, and when they were last saved (a channel saved again may be reported again). */
+export interface StoredGrowthSettings extends GrowthSettings {
+  savedAt: Date | null;
+}
+
+const DEFAULTS: GrowthSettings = { channel: null, channelJoinUrl: null, neverConnectedHours: DEFAULT_NEVER_CONNECTED_HOURS };
+
+/** The owner's growth settings (the defaults until saved). */
+export async function readGrowthSettings(shop: Pick<Shop, 'db' | 'shopSchema' | 'secretBox'>): Promise<StoredGrowthSettings> {
+  const stored = await readSetting<Partial<GrowthSettings>, never>(shop, GROWTH_SETTING);
+  return { ...DEFAULTS, ...(stored?.value ?? {}), savedAt: stored?.updatedAt ?? null };
+}
+
+/** The link the join button opens: the owner's invite link, else the public channel's; `null` when neither is known. */
+export function channelJoinUrl(settings: GrowthSettings): string | null {
+  if (settings.channelJoinUrl !== null) return settings.channelJoinUrl;
+  if (settings.channel?.startsWith('@')) return `https://t.me/${settings.channel.slice(1)}`;
+  return null;
+}
+
+const PUBLIC_CHANNEL = /^@[A-Za-z][A-Za-z0-9_]{3,31}$/;
+const PRIVATE_CHANNEL = /^-100\d{5,15}$/;
+const JOIN_URL = /^https:\/\/t\.me\/[A-Za-z0-9_+/-]{2,100}$/;
+
+/** Why a {@link GrowthSettings} was refused, as a form field and its message key. */
+export type GrowthProblem = { field: keyof GrowthSettings; message: string };
+
+/** The problems with settings as typed: a channel by `@name` or `-100…` id, a t.me join link (required for a private channel), whole hours up to 30 days. */
+export function growthProblems(settings: GrowthSettings): GrowthProblem[] {
+  const problems: GrowthProblem[] = [];
+  const { channel, channelJoinUrl: url, neverConnectedHours: hours } = settings;
+  if (channel !== null && !PUBLIC_CHANNEL.test(channel) && !PRIVATE_CHANNEL.test(channel))
+    problems.push({ field: 'channel', message: 'growth.admin.errors.channel' });
+  if (url !== null && !JOIN_URL.test(url)) problems.push({ field: 'channelJoinUrl', message: 'growth.admin.errors.joinUrl' });
+  if (channel !== null && PRIVATE_CHANNEL.test(channel) && url === null)
+    problems.push({ field: 'channelJoinUrl', message: 'growth.admin.errors.joinUrlNeeded' });
+  if (!Number.isInteger(hours) || hours < 0 || hours > 720)
+    problems.push({ field: 'neverConnectedHours', message: 'growth.admin.errors.hours' });
+  return problems;
+}
+
+/** Saves the owner's growth settings (audited as a settings change); refuses, changing nothing, settings with problems. */
+export async function saveGrowthSettings(
+  shop: Pick<Shop, 'db' | 'shopSchema' | 'secretBox' | 'clock' | 'storage'>,
+  settings: GrowthSettings,
+  actor: Actor,
+): Promise<{ ok: true } | { ok: false; problems: GrowthProblem[] }> {
+  const problems = growthProblems(settings);
+  if (problems.length > 0) return { ok: false, problems };
+  await writeSetting(shop, GROWTH_SETTING, settings, null, shop.clock.now(), actor.id);
+  await shop.storage.audit.append({ actor, action: 'settings.saved', subjectType: 'shop', subjectId: 'settings', data: { growth: true } });
+  return { ok: true };
+}
