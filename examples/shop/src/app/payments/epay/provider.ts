@@ -1,6 +1,15 @@
 import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider, type PaymentSignal } from '@panelkit/sdk';
 import { parseMajorAmount } from '../../../i18n/format.js';
-import { createMapiOrder, EPAY_METHODS, EpayError, queryOrder, submitUrl, type EpayApi, type EpayMethod, type EpayOrderState } from './api.js';
+import {
+  createMapiOrder,
+  EPAY_METHODS,
+  EpayError,
+  queryOrder,
+  submitUrl,
+  type EpayApi,
+  type EpayMethod,
+  type EpayOrderState,
+} from './api.js';
 import { verifyEpaySign } from './signature.js';
 
 /** The provider id EPay payments are recorded under. */

@@ -44,9 +44,7 @@ export const YooKassaPaymentSchema = z.object({
   amount: Amount,
   refunded_amount: Amount.optional(),
   confirmation: z.object({ type: z.string(), confirmation_url: z.string().optional() }).optional(),
-  payment_method: z
-    .object({ type: z.string(), id: z.string(), saved: z.boolean(), title: z.string().optional() })
-    .optional(),
+  payment_method: z.object({ type: z.string(), id: z.string(), saved: z.boolean(), title: z.string().optional() }).optional(),
   cancellation_details: z.object({ party: z.string(), reason: z.string() }).optional(),
   metadata: z.record(z.string(), z.string()).optional(),
 });

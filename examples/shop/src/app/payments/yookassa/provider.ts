@@ -155,7 +155,8 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
         request.paymentId,
       ).catch(unavailable);
       const url = payment.confirmation?.confirmation_url;
-      if (url === undefined) throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, 'YooKassa gave no page to confirm the payment on');
+      if (url === undefined)
+        throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, 'YooKassa gave no page to confirm the payment on');
       return { externalRef: payment.id, redirectUrl: url, details: { method: request.method ?? 'smart' } };
     },
     async parseCallback({ body }) {
@@ -229,7 +230,11 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
         );
         if (payment.status === 'succeeded') {
           const paid = kopecksOf(payment.amount.value);
-          return { status: 'succeeded', externalRef: payment.id, amount: paid === null ? null : { amount: paid, currency: payment.amount.currency } };
+          return {
+            status: 'succeeded',
+            externalRef: payment.id,
+            amount: paid === null ? null : { amount: paid, currency: payment.amount.currency },
+          };
         }
         if (payment.status === 'canceled')
           return { status: 'declined', externalRef: payment.id, reason: payment.cancellation_details?.reason ?? 'canceled' };
@@ -237,7 +242,8 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
         if (url !== undefined) return { status: 'requires_action', externalRef: payment.id, actionUrl: url };
         return { status: 'pending', externalRef: payment.id };
       } catch (error) {
-        if (error instanceof YooKassaError && error.kind === 'refused') return { status: 'declined', externalRef: null, reason: error.message };
+        if (error instanceof YooKassaError && error.kind === 'refused')
+          return { status: 'declined', externalRef: null, reason: error.message };
         return unavailable(error);
       }
     },
