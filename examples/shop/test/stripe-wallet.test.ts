@@ -86,6 +86,32 @@ describe('Stripe in the wallet of a shop in dollars, against the Stripe simulato
     expect((await t.shop.storage.ledger.list(customerId, { limit: 10 })).items.filter((e) => e.kind === 'top_up')).toHaveLength(1);
     expect(await t.shop.kit.payments.savedMethods(customerId)).toMatchObject([{ label: 'visa •••• 4242', allowRenewal: true }]);
 
+    // An off-session charge of that card the bank wants authenticated: the payment waits with Stripe's page to
+    // confirm on (a Checkout Session for the same amount, the buyer's customer); paying there credits it once.
+    const [saved] = await t.shop.kit.payments.savedMethods(customerId);
+    sim.chargeAnswer = 'require_action';
+    const charge = await t.shop.kit.payments.chargeSavedMethod({
+      customerId,
+      methodId: saved!.id,
+      amount: { amount: 1_200, currency: 'USD' },
+      key: 'renewal:test:1',
+      description: 'Renewal',
+    });
+    await t.drain();
+    sim.chargeAnswer = 'succeed';
+    const waiting = (await t.shop.kit.payments.get(charge.payment.id))!;
+    expect(sim.offSessionCharges.size).toBe(1);
+    expect(waiting).toMatchObject({ status: 'pending', details: { chargeStatus: 'requires_action' } });
+    const confirmOn = sim.session(waiting.externalRef!);
+    expect(waiting.details['redirectUrl']).toBe(confirmOn.url);
+    expect(confirmOn).toMatchObject({ amount_total: 1_200, customer: sim.session(session.id).customer });
+    expect(await sim.pay(confirmOn.id, { deliveries: 2 })).toEqual([200, 200]);
+    expect((await t.shop.kit.payments.get(charge.payment.id))!.status).toBe('credited');
+    expect(await t.shop.storage.ledger.balance(customerId, 'USD')).toBe(8_700);
+    await t.shop.kit.payments.refund({ paymentId: charge.payment.id, actor: { type: 'admin', id: 'owner' }, requestKey: 'renewal-refund' });
+    await t.drain();
+    expect(await t.shop.storage.ledger.balance(customerId, 'USD')).toBe(7_500);
+
     // The owner refunds it at Stripe from the receipts queue: one refund there, one reversal here.
     const queue = await admin.agent.get('/admin/receipts?status=approved&provider=stripe').expect(200);
     expect(queue.text).toContain('data-testid="refund-gateway"');
@@ -94,8 +120,8 @@ describe('Stripe in the wallet of a shop in dollars, against the Stripe simulato
     expect((await refund()).headers['location']).toContain('gateway_refund_queued');
     expect((await refund()).headers['location']).toContain('gateway_refund_queued');
     await t.drain();
-    expect(sim.refunds.size).toBe(1);
-    const [made] = [...sim.refunds.values()];
+    expect(sim.refunds.size).toBe(2);
+    const made = [...sim.refunds.values()].find((r) => r.payment_intent === sim.session(session.id).payment_intent);
     expect(made).toMatchObject({ payment_intent: sim.session(session.id).payment_intent, amount: 7_500 });
     // Stripe's charge.refunded arriving after it changes nothing more.
     expect(await sim.deliver(sim.refundedEvent(made!.id))).toBe(200);
