@@ -77,6 +77,10 @@ describe('Stripe in the wallet of a shop in dollars, against the Stripe simulato
     expect(await sim.deliver(sim.event('checkout.session.completed', { ...shown, amount_total: 750 }))).toBe(200);
     expect(await sim.deliver(sim.event('checkout.session.completed', { ...shown, id: 'cs_test_never_opened' }))).toBe(200);
     expect(await t.shop.storage.ledger.balance(customerId, 'USD')).toBe(0);
+    // The Checkout payment's own PaymentIntent event (the endpoint is subscribed to it for off-session charges): acknowledged, nothing more.
+    const intent = sim.intents.get(sim.session(session.id).payment_intent!)!;
+    expect(await sim.deliver(sim.event('payment_intent.succeeded', { ...intent }))).toBe(200);
+    expect(await t.shop.storage.ledger.balance(customerId, 'USD')).toBe(0);
 
     // Paid: the webhook twice at once, and the buyer's return: credited once.
     expect(await Promise.all([sim.deliver(paid), sim.deliver(paid)])).toEqual([200, 200]);

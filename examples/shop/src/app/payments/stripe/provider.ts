@@ -226,7 +226,15 @@ export function stripeProvider(options: StripeOptions): PaymentProvider {
       } catch (error) {
         return unavailable(error);
       }
-      throw new PaymentSignatureError(STRIPE_PROVIDER, `an event the shop does not take (${event.type})`);
+      // Signed by Stripe but nothing for the shop to do (a Checkout payment's own PaymentIntent events, another
+      // event the endpoint was subscribed to): acknowledged as a word about no payment of the shop's, so Stripe
+      // does not retry it or disable the endpoint.
+      const object = event.data.object as { id?: unknown };
+      return {
+        externalRef: typeof object.id === 'string' ? object.id : event.id,
+        kind: 'waiting',
+        providerStatus: `ignored ${event.type}`,
+      };
     },
     async verify(payment) {
       const externalRef = payment.externalRef ?? '';
