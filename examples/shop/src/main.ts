@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { readSetting } from './db/shop-settings.js';
 import { BOT_TOKEN_SETTING } from './app/ops/shop-settings.js';
-import { startDemoCryptoBot, startDemoEpay, startDemoGateway, startDemoYooKassa } from './stack/demo-gateway.js';
+import { startDemoCryptoBot, startDemoEpay, startDemoGateway, startDemoStripe, startDemoYooKassa } from './stack/demo-gateway.js';
 import { ConfigError, loadConfig, type ShopConfig, type TelegramConfig } from './config/config.js';
 import { createApp } from './stack/web-app.js';
 import { ensureStartupAdmin } from './stack/admin-account.js';
@@ -45,6 +45,7 @@ async function main(config: ShopConfig): Promise<void> {
   const cryptoBot = shop.demo === null ? null : await startDemoCryptoBot(shop);
   const epay = shop.demo === null ? null : await startDemoEpay(shop);
   const yookassa = shop.demo === null ? null : await startDemoYooKassa(shop);
+  const stripe = shop.demo === null ? null : await startDemoStripe(shop);
   // A token saved by the owner in Admin → Settings (sealed) when the environment gives none.
   const storedToken =
     config.telegram === null ? ((await readSetting<unknown, { token: string }>(shop, BOT_TOKEN_SETTING))?.secret?.token ?? null) : null;
@@ -93,6 +94,10 @@ async function main(config: ShopConfig): Promise<void> {
     yookassa.webhookUrl = `${url}/payments/yookassa/notify`;
     lines.push(`  simulated YooKassa: ${yookassa.url} (Admin → Settings → Payment gateways; "Pay with YooKassa" in the wallet)`);
   }
+  if (stripe !== null) {
+    stripe.webhookUrl = `${url}/payments/stripe/webhook`;
+    lines.push(`  simulated Stripe: ${stripe.url} (Admin → Settings → Payment gateways; "Pay with Stripe" in the wallet)`);
+  }
   if (cryptoBot !== null) {
     cryptoBot.webhookUrl = `${url}/payments/cryptobot/webhook`;
     lines.push(
@@ -122,6 +127,7 @@ async function main(config: ShopConfig): Promise<void> {
     await cryptoBot?.close();
     await epay?.close();
     await yookassa?.close();
+    await stripe?.close();
     await shop.close();
     process.exit(0);
   };

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../src/app/auth/accounts.js';
 import { saveEpaySettings } from '../src/app/payments/epay/settings.js';
+import { saveStripeSettings } from '../src/app/payments/stripe/settings.js';
 import { saveYooKassaSettings } from '../src/app/payments/yookassa/settings.js';
 import { startGatewayTopUp } from '../src/app/payments/rails/start-gateway-top-up.js';
 import { EpaySimulator } from '../src/stack/demo-epay-gateway.js';
+import { StripeSimulator } from '../src/stack/demo-stripe-gateway.js';
 import { YooKassaSimulator } from '../src/stack/demo-yookassa-gateway.js';
 import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
 import { shopBesideReplicas } from './support/shop-beside-replicas.js';
@@ -153,6 +155,94 @@ describe.skipIf(DATABASE_URL === undefined)(
       ).toEqual([200, 200]);
       await Promise.all(workers.map((w) => w.drain()));
       expect(await shop.storage.ledger.balance(customerId, 'RUB')).toBe(total - 10_000);
+      expect((await shop.kit.payments.get(refunded))!.status).toBe('reversed');
+    }, 120_000);
+  },
+);
+
+/**
+ * Stripe's signed webhook delivered to two web replicas at the same moment (each verifies it with the endpoint's
+ * secret) while this process asks Stripe too: each top-up credited once; then the owner's
+ * refund made once at Stripe and reversed once, with two replicas' worth of drains and Stripe's charge.refunded.
+ */
+describe.skipIf(DATABASE_URL === undefined)(
+  `Stripe webhooks racing across replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
+  () => {
+    const env = {
+      DATABASE_URL: DATABASE_URL as string,
+      DATABASE_SCHEMA: `stripe_it_${randomBytes(4).toString('hex')}`,
+      SHOP_SECRET: 'stripe-replicas-secret-stripe-replicas-secret',
+      SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
+      SHOP_CURRENCY: 'USD',
+      PUBLIC_URL: 'http://127.0.0.1:9',
+      LOG_LEVEL: 'silent',
+    };
+    const beside = shopBesideReplicas(2, env);
+    let sim: StripeSimulator;
+    beforeAll(async () => {
+      sim = await new StripeSimulator().start();
+    });
+    afterAll(async () => {
+      await sim?.close();
+    });
+
+    it(`credits each of ${ROUNDS} paid top-ups once, refuses a forged one, and refunds one once`, async () => {
+      const { shop, replicas } = beside;
+      await saveStripeSettings(
+        shop,
+        { enabled: true, baseUrl: sim.url, secretKey: sim.secretKey, webhookSecret: sim.webhookSecret },
+        new Date(),
+        null,
+      );
+      const signedUp = await signUp(shop, { email: 'racer@example.com', password: 'correct horse battery', locale: 'en' });
+      if (!signedUp.ok) throw new Error(signedUp.reason);
+      const { customerId } = signedUp.account;
+      const paymentIds: string[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const started = await startGatewayTopUp(shop, {
+          rail: 'stripe',
+          customerId,
+          amount: 10_000 + round,
+          requestKey: `stripe-replica-round-${round}-xxxxxx`,
+          base: 'http://127.0.0.1:9',
+          from: 'web',
+        });
+        if (!started.ok) throw new Error(started.reason);
+        paymentIds.push(started.payment.id);
+        const ref = (await shop.kit.payments.get(started.payment.id))!.externalRef!;
+        await sim.pay(ref, { deliveries: 0 });
+        const webhook = sim.completed(ref);
+        const answers = await Promise.all([
+          ...replicas.map((url) => sim.deliver(webhook, `${url}/payments/stripe/webhook`)),
+          shop.kit.payments.verify(started.payment.id, {}).then((r) => r.outcome),
+        ]);
+        expect(answers.slice(0, 2)).toEqual([200, 200]);
+        expect(['credited', 'already_credited']).toContain(answers[2]);
+      }
+      const total = Array.from({ length: ROUNDS }, (_, i) => 10_000 + i).reduce((a, b) => a + b, 0);
+      expect((await shop.storage.ledger.list(customerId, { limit: 100 })).items.filter((e) => e.kind === 'top_up')).toHaveLength(ROUNDS);
+      expect(await shop.storage.ledger.balance(customerId, 'USD')).toBe(total);
+
+      // A forged webhook (another secret) at both replicas: refused, nothing changes.
+      const forged = sim.completed(sim.session((await shop.kit.payments.get(paymentIds[1]!))!.externalRef!).id);
+      expect(
+        await Promise.all(
+          replicas.map((url) =>
+            sim.deliver({ ...forged, signature: sim.sign(forged.body, 'whsec_forged') }, `${url}/payments/stripe/webhook`),
+          ),
+        ),
+      ).toEqual([400, 400]);
+
+      const refunded = paymentIds[0]!;
+      await shop.kit.payments.refund({ paymentId: refunded, actor: { type: 'admin', id: 'owner' }, requestKey: 'replica-refund' });
+      const workers = [shop.kit.createWorker({ hostJobs: shop.hostJobs }), shop.kit.createWorker({ hostJobs: shop.hostJobs })];
+      await Promise.all(workers.map((w) => w.drain()));
+      expect(sim.refunds.size).toBe(1);
+      const [made] = [...sim.refunds.values()];
+      const refundedEvent = sim.refundedEvent(made!.id);
+      expect(await Promise.all(replicas.map((url) => sim.deliver(refundedEvent, `${url}/payments/stripe/webhook`)))).toEqual([200, 200]);
+      await Promise.all(workers.map((w) => w.drain()));
+      expect(await shop.storage.ledger.balance(customerId, 'USD')).toBe(total - 10_000);
       expect((await shop.kit.payments.get(refunded))!.status).toBe('reversed');
     }, 120_000);
   },

@@ -9,7 +9,12 @@ import { amountSchema } from '../app/payments/amount.js';
 import { gatewayBase } from '../config/public-addresses.js';
 import { isGatewayRail, railOffered, type GatewayRail } from '../app/payments/rails/gateway-rails.js';
 import { gatewayTopUpOutcome, startGatewayTopUp, type StartedGatewayTopUp } from '../app/payments/rails/start-gateway-top-up.js';
-import { handleCryptoBotWebhook, handleEpayNotify, handleYooKassaNotification } from '../app/payments/rails/gateway-webhook.js';
+import {
+  handleCryptoBotWebhook,
+  handleEpayNotify,
+  handleStripeWebhook,
+  handleYooKassaNotification,
+} from '../app/payments/rails/gateway-webhook.js';
 import { REQUEST_KEY_PATTERN } from '../app/payments/provider.js';
 import type { Shop } from '../app/shop.js';
 import { gatewayBackToBotPage, gatewayPayPage } from '../views/gateway-rail-pages.js';
@@ -59,6 +64,15 @@ export function gatewayWebhookRoutes(shop: Shop): Router {
     const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     const handled = await handleYooKassaNotification(shop, raw);
     if (handled.status === 'forged') return void res.status(400).json({ error: 'not a payment of YooKassa' });
+    if (handled.status === 'retry') return void res.status(503).json({ error: 'try again' });
+    res.status(200).json({ outcome: handled.result.outcome });
+  });
+  // Stripe's webhooks: a bad signature is refused (400); one Stripe cannot be asked about yet is 503 (Stripe retries);
+  // anything applied is acknowledged.
+  router.post('/payments/stripe/webhook', express.raw({ type: () => true, limit: '256kb' }), async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const handled = await handleStripeWebhook(shop, raw, req.get('stripe-signature'));
+    if (handled.status === 'forged') return void res.status(400).json({ error: 'not signed by Stripe' });
     if (handled.status === 'retry') return void res.status(503).json({ error: 'try again' });
     res.status(200).json({ outcome: handled.result.outcome });
   });

@@ -6,6 +6,9 @@ import { cryptoBotSettings, saveCryptoBotSettings } from '../app/payments/crypto
 import { CRYPTOBOT_FIATS } from '../app/payments/cryptobot/provider.js';
 import { EpaySimulator } from './demo-epay-gateway.js';
 import { YooKassaSimulator } from './demo-yookassa-gateway.js';
+import { StripeSimulator } from './demo-stripe-gateway.js';
+import { stripeTakes } from '../app/payments/stripe/api.js';
+import { saveStripeSettings, stripeSettings } from '../app/payments/stripe/settings.js';
 import { saveYooKassaSettings, yookassaSettings } from '../app/payments/yookassa/settings.js';
 import { YOOKASSA_CURRENCY } from '../app/payments/yookassa/provider.js';
 import { epaySettings, saveEpaySettings } from '../app/payments/epay/settings.js';
@@ -70,6 +73,24 @@ export async function startDemoYooKassa(shop: Shop): Promise<YooKassaSimulator |
   await saveYooKassaSettings(
     shop,
     { enabled: true, baseUrl: sim.url, shopId: sim.shopId, secretKey: sim.secretKey, receipts: false, vatCode: 1 },
+    shop.clock.now(),
+    null,
+  );
+  return sim;
+}
+
+/**
+ * The demo's Stripe: a simulated Stripe API on 127.0.0.1 and the shop's Stripe settings pointed at it (its secret key
+ * and webhook secret sealed like real ones), when Stripe takes the shop's currency. An owner's real settings are left
+ * alone. Its webhooks go to `webhookUrl` once the shop knows its address.
+ */
+export async function startDemoStripe(shop: Shop): Promise<StripeSimulator | null> {
+  const current = await stripeSettings(shop);
+  if ((current !== null && !/^http:\/\/127\.0\.0\.1:\d+$/.test(current.baseUrl)) || !stripeTakes(shop.config.currency)) return null;
+  const sim = await new StripeSimulator().start();
+  await saveStripeSettings(
+    shop,
+    { enabled: true, baseUrl: sim.url, secretKey: sim.secretKey, webhookSecret: sim.webhookSecret },
     shop.clock.now(),
     null,
   );

@@ -8,6 +8,8 @@ import { EPAY_MODES, type EpayMode } from '../payments/epay/api.js';
 import { EPAY_CURRENCY } from '../payments/epay/provider.js';
 import { epaySettings, saveEpaySettings } from '../payments/epay/settings.js';
 import { YOOKASSA_CURRENCY } from '../payments/yookassa/provider.js';
+import { stripeTakes } from '../payments/stripe/api.js';
+import { saveStripeSettings, stripeSettings } from '../payments/stripe/settings.js';
 import { saveYooKassaSettings, YOOKASSA_VAT_CODES, yookassaSettings } from '../payments/yookassa/settings.js';
 import type { Shop } from '../shop.js';
 
@@ -32,6 +34,11 @@ export interface PaymentRailsForm {
   yookassaSecretKey: string;
   yookassaReceipts: boolean;
   yookassaVatCode: string;
+  /** Stripe: on/off, the API address, the secret key and the webhook signing secret (blank keys keep the stored ones). */
+  stripeEnabled?: boolean;
+  stripeBaseUrl?: string;
+  stripeSecretKey?: string;
+  stripeWebhookSecret?: string;
 }
 
 /** What saving came to: saved, or the fields refused (message keys); nothing is saved then. */
@@ -72,11 +79,12 @@ export async function savePaymentRails(
   const rate = form.starsRate.trim();
   if ((form.starsEnabled || rate !== '') && (!STARS_RATE_PATTERN.test(rate) || Number(rate) <= 0))
     fields['starsRate'] = 'payRails.settings.errors.rate';
-  const [cryptobotNow, zarinpalNow, epayNow, yookassaNow] = await Promise.all([
+  const [cryptobotNow, zarinpalNow, epayNow, yookassaNow, stripeNow] = await Promise.all([
     cryptoBotSettings(shop),
     zarinpalSettings(shop),
     epaySettings(shop),
     yookassaSettings(shop),
+    stripeSettings(shop),
   ]);
   const currency = shop.config.currency;
   const cryptobot = wanted(
@@ -112,7 +120,19 @@ export async function savePaymentRails(
   if (yookassa.ok && yookassa.value !== null && !/^\d{1,20}$/.test(shopId)) fields['yookassaShopId'] = 'payRails.settings.errors.shopId';
   const vatCode = Number(form.yookassaVatCode || '1');
   if (!(YOOKASSA_VAT_CODES as readonly number[]).includes(vatCode)) fields['yookassaVatCode'] = 'payRails.settings.errors.vatCode';
-  if (Object.keys(fields).length > 0 || !cryptobot.ok || !zarinpal.ok || !epay.ok || !yookassa.ok) return { ok: false, fields };
+  const stripe = wanted(
+    form.stripeEnabled ?? false,
+    (form.stripeBaseUrl ?? '').trim(),
+    (form.stripeSecretKey ?? '').trim(),
+    stripeNow?.secretKey ?? null,
+    stripeTakes(currency),
+  );
+  if (!stripe.ok) fields['stripeBaseUrl'] = stripe.message;
+  const webhookSecret = (form.stripeWebhookSecret ?? '').trim() || stripeNow?.webhookSecret || '';
+  if (stripe.ok && stripe.value !== null && !/^whsec_\S{8,200}$/.test(webhookSecret))
+    fields['stripeWebhookSecret'] = 'payRails.settings.errors.incomplete';
+  if (Object.keys(fields).length > 0 || !cryptobot.ok || !zarinpal.ok || !epay.ok || !yookassa.ok || !stripe.ok)
+    return { ok: false, fields };
 
   const now = shop.clock.now();
   const by = actor.id;
@@ -126,6 +146,10 @@ export async function savePaymentRails(
   if (yookassa.value !== null) {
     const { enabled, baseUrl, secret } = yookassa.value;
     await saveYooKassaSettings(shop, { enabled, baseUrl, shopId, receipts: form.yookassaReceipts, vatCode, secretKey: secret }, now, by);
+  }
+  if (stripe.value !== null) {
+    const { enabled, baseUrl, secret } = stripe.value;
+    await saveStripeSettings(shop, { enabled, baseUrl, secretKey: secret, webhookSecret }, now, by);
   }
   await shop.storage.audit.append({
     actor: { type: actor.type, id: actor.id },
@@ -141,6 +165,14 @@ export async function savePaymentRails(
         yookassa.value === null
           ? null
           : { enabled: yookassa.value.enabled, receipts: form.yookassaReceipts, vatCode, keyChanged: form.yookassaSecretKey.trim() !== '' },
+      stripe:
+        stripe.value === null
+          ? null
+          : {
+              enabled: stripe.value.enabled,
+              keyChanged: (form.stripeSecretKey ?? '').trim() !== '',
+              webhookSecretChanged: (form.stripeWebhookSecret ?? '').trim() !== '',
+            },
     },
   });
   return { ok: true };

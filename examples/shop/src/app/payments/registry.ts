@@ -17,8 +17,8 @@ export async function enabledProvider(shop: Shop, id: string): Promise<PaymentPr
   return (await enabledProviders(shop)).find((p) => p.id === id) ?? null;
 }
 
-/** The gateways' provider ids, paid elsewhere than a wallet form: the crypto gateway, CryptoBot, Zarinpal, EPay, YooKassa, Telegram Stars. */
-const GATEWAY_PROVIDER_IDS = ['crypto', 'cryptobot', 'zarinpal', 'epay', 'yookassa', 'stars'] as const;
+/** The gateways' provider ids, paid elsewhere than a wallet form: the crypto gateway, CryptoBot, Zarinpal, EPay, YooKassa, Stripe, Telegram Stars. */
+const GATEWAY_PROVIDER_IDS = ['crypto', 'cryptobot', 'zarinpal', 'epay', 'yookassa', 'stripe', 'stars'] as const;
 
 /** Whether the provider's payments are paid at a gateway (the buyer pays there), not reviewed by an admin. */
 export function isGatewayProvider(providerId: string): boolean {

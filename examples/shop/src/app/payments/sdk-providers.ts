@@ -15,6 +15,8 @@ import { epayProvider } from './epay/provider.js';
 import { activeEpay } from './epay/settings.js';
 import { yookassaProvider } from './yookassa/provider.js';
 import { activeYooKassa, yookassaReceipts } from './yookassa/settings.js';
+import { stripeProvider } from './stripe/provider.js';
+import { activeStripe } from './stripe/settings.js';
 
 /** What the providers need besides the settings: the bot (Stars are paid to it) and the shop's secret. */
 export interface ProviderEnv {
@@ -34,7 +36,8 @@ export interface ProviderEnv {
  * an admin's explicit mark-paid), Zarinpal (confirmed by its verify call, or an admin's mark-paid), EPay (its
  * MD5-signed notify, or its order query on the buyer's return and from the sweep; or an admin's mark-paid),
  * YooKassa (its notifications, believed only once the payment is read back from its API; refunds and saved
- * methods charged off-session),
+ * methods charged off-session), Stripe (Checkout Sessions, webhooks verified by their Stripe-Signature; refunds and
+ * saved methods charged off-session),
  * Telegram Stars (confirmed by Telegram's successful payment, handed on by the bot) and the test provider
  * (credits at once; the wallet offers it only with TEST_PAYMENTS on). Whether buyers may use one now is the
  * wallet's business (`registry.ts`); a registered provider still takes callbacks and admin decisions for the
@@ -59,6 +62,7 @@ export function shopPaymentProviders(settings: SettingsDb, env: ProviderEnv): Pa
       contactOf: env.contactOf,
       callbackUrl: (id) => `${env.callbackBase}/wallet/pay/yookassa/${id}/return`,
     }),
+    stripeProvider({ api: () => activeStripe(settings), callbackUrl: (id) => `${env.callbackBase}/wallet/pay/stripe/${id}/return` }),
     starsProvider({
       rate: () => activeStarsRate(settings),
       api: () => starsApi,

@@ -13,6 +13,7 @@ import { requestGatewayRefund } from '../../app/payments/rails/gateway-refund.js
 import { zarinpalSettings } from '../../app/payments/zarinpal/settings.js';
 import { epaySettings } from '../../app/payments/epay/settings.js';
 import { yookassaSettings } from '../../app/payments/yookassa/settings.js';
+import { stripeSettings } from '../../app/payments/stripe/settings.js';
 import { gatewayBase } from '../../config/public-addresses.js';
 import type { Shop } from '../../app/shop.js';
 import { adminPage } from '../../views/admin-layout.js';
@@ -42,12 +43,16 @@ function posted(body: Record<string, unknown>): PaymentRailsForm {
     yookassaSecretKey: text('yookassaSecretKey', 200),
     yookassaReceipts: body['yookassaReceipts'] === 'on',
     yookassaVatCode: text('yookassaVatCode', 2),
+    stripeEnabled: body['stripeEnabled'] === 'on',
+    stripeBaseUrl: text('stripeBaseUrl', 300),
+    stripeSecretKey: text('stripeSecretKey', 300),
+    stripeWebhookSecret: text('stripeWebhookSecret', 300),
   };
 }
 
 /**
  * `/admin/settings/payments` (the owner's, re-authenticated like the other settings): Telegram Stars with its rate,
- * CryptoBot, Zarinpal, EPay and YooKassa with their keys (sealed, never shown back); and the owner's refund of a Stars payment.
+ * CryptoBot, Zarinpal, EPay, YooKassa and Stripe with their keys (sealed, never shown back); and the owner's refund of a Stars payment.
  */
 export function paymentRailsRoutes(shop: Shop): Router {
   const router = Router();
@@ -55,12 +60,13 @@ export function paymentRailsRoutes(shop: Shop): Router {
 
   async function render(req: Request, res: Response, status: number, values?: PaymentRailsForm, errors?: FieldErrors) {
     const ctx = ctxOf(res);
-    const [stars, cryptobot, zarinpal, epay, yookassa] = await Promise.all([
+    const [stars, cryptobot, zarinpal, epay, yookassa, stripe] = await Promise.all([
       starsSettings(shop),
       cryptoBotSettings(shop),
       zarinpalSettings(shop),
       epaySettings(shop),
       yookassaSettings(shop),
+      stripeSettings(shop),
     ]);
     const shown = values ?? {
       starsEnabled: stars?.enabled ?? false,
@@ -78,6 +84,8 @@ export function paymentRailsRoutes(shop: Shop): Router {
       yookassaShopId: yookassa?.shopId ?? '',
       yookassaReceipts: yookassa?.receipts ?? false,
       yookassaVatCode: String(yookassa?.vatCode ?? 1),
+      stripeEnabled: stripe?.enabled ?? false,
+      stripeBaseUrl: stripe?.baseUrl ?? '',
     };
     const body = paymentRailsBody(ctx, {
       values: shown,
@@ -86,11 +94,13 @@ export function paymentRailsRoutes(shop: Shop): Router {
         zarinpalMerchantId: zarinpal !== null,
         epayKey: epay !== null,
         yookassaSecretKey: yookassa !== null,
+        stripeSecretKey: stripe !== null,
       },
       currency: shop.config.currency,
       webhookUrl: `${gatewayBase(shop.config)}/payments/cryptobot/webhook`,
       epayNotifyUrl: `${gatewayBase(shop.config)}/payments/epay/notify`,
       yookassaNotifyUrl: `${gatewayBase(shop.config)}/payments/yookassa/notify`,
+      stripeWebhookUrl: `${gatewayBase(shop.config)}/payments/stripe/webhook`,
       errors,
     });
     res.status(status).send(adminPage(ctx, { title: ctx.t('payRails.settings.title'), notice: noticeFrom(req), body }).value);

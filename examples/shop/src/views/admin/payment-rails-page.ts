@@ -7,16 +7,26 @@ import { csrfField } from '../layout.js';
 import { checkField } from './widgets.js';
 import { EPAY_MODES } from '../../app/payments/epay/api.js';
 
-/** The payment gateways' settings page: Stars, CryptoBot, Zarinpal, EPay, YooKassa; stored keys are only said to exist. */
+/** The payment gateways' settings page: Stars, CryptoBot, Zarinpal, EPay, YooKassa, Stripe; stored keys are only said to exist. */
 export function paymentRailsBody(
   ctx: RequestContext,
   view: {
-    values: Omit<PaymentRailsForm, 'cryptobotToken' | 'zarinpalMerchantId' | 'epayKey' | 'yookassaSecretKey'>;
-    stored: { cryptobotToken: boolean; zarinpalMerchantId: boolean; epayKey: boolean; yookassaSecretKey: boolean };
+    values: Omit<
+      PaymentRailsForm,
+      'cryptobotToken' | 'zarinpalMerchantId' | 'epayKey' | 'yookassaSecretKey' | 'stripeSecretKey' | 'stripeWebhookSecret'
+    >;
+    stored: {
+      cryptobotToken: boolean;
+      zarinpalMerchantId: boolean;
+      epayKey: boolean;
+      yookassaSecretKey: boolean;
+      stripeSecretKey: boolean;
+    };
     currency: string;
     webhookUrl: string;
     epayNotifyUrl: string;
     yookassaNotifyUrl: string;
+    stripeWebhookUrl: string;
     errors?: FieldErrors | undefined;
   },
 ): SafeHtml {
@@ -66,6 +76,14 @@ export function paymentRailsBody(
     ${field({ name: 'yookassaSecretKey', label: t('payRails.settings.yookassaSecretKey'), type: 'password', errors, autocomplete: 'off', hint: keyHint(view.stored.yookassaSecretKey), attrs: html`dir="ltr"` })}
     ${checkField({ name: 'yookassaReceipts', label: t('payRails.settings.yookassaReceipts'), checked: v.yookassaReceipts })}
     ${field({ name: 'yookassaVatCode', label: t('payRails.settings.yookassaVatCode'), value: v.yookassaVatCode, errors, hint: t('payRails.settings.yookassaVatCodeHint'), attrs: html`dir="ltr" inputmode="numeric"` })}
+  </fieldset>
+  <fieldset>
+    <legend>${t('payRails.settings.stripe')}</legend>
+    <small class="muted">${t('payRails.settings.stripeHint', { notify: view.stripeWebhookUrl })}</small>
+    ${checkField({ name: 'stripeEnabled', label: t('payRails.settings.stripeEnabled'), checked: v.stripeEnabled ?? false })}
+    ${field({ name: 'stripeBaseUrl', label: t('payRails.settings.stripeBaseUrl'), value: v.stripeBaseUrl ?? '', errors, attrs: html`dir="ltr" inputmode="url"` })}
+    ${field({ name: 'stripeSecretKey', label: t('payRails.settings.stripeSecretKey'), type: 'password', errors, autocomplete: 'off', hint: keyHint(view.stored.stripeSecretKey), attrs: html`dir="ltr"` })}
+    ${field({ name: 'stripeWebhookSecret', label: t('payRails.settings.stripeWebhookSecret'), type: 'password', errors, autocomplete: 'off', hint: keyHint(view.stored.stripeSecretKey), attrs: html`dir="ltr"` })}
   </fieldset>
   <div class="actions"><button type="submit" data-testid="save-payment-rails">${t('payRails.settings.save')}</button></div>
 </form>`;

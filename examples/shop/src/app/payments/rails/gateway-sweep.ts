@@ -3,11 +3,12 @@ import { z } from 'zod';
 import type { Shop } from '../../shop.js';
 import { EPAY_PROVIDER } from '../epay/provider.js';
 import { YOOKASSA_PROVIDER } from '../yookassa/provider.js';
+import { STRIPE_PROVIDER } from '../stripe/provider.js';
 
 /** The host job that asks gateways about their pending payments. */
 export const GATEWAY_SWEEP_JOB = 'shop.payments.gateway_sweep';
-/** The gateways whose notifies may be lost and whose own API the sweep asks instead: EPay, YooKassa. */
-export const SWEPT_PROVIDERS: readonly string[] = [EPAY_PROVIDER, YOOKASSA_PROVIDER];
+/** The gateways whose notifies may be lost and whose own API the sweep asks instead: EPay, YooKassa, Stripe. */
+export const SWEPT_PROVIDERS: readonly string[] = [EPAY_PROVIDER, YOOKASSA_PROVIDER, STRIPE_PROVIDER];
 /** How often one replica sweeps (leaderless: one winner per slot). */
 export const GATEWAY_SWEEP_EVERY_MS = 5 * 60_000;
 /** A payment younger than this is left to its notify (it usually comes within seconds of paying). */

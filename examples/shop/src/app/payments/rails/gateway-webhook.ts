@@ -3,6 +3,7 @@ import type { Shop } from '../../shop.js';
 import { CRYPTOBOT_PROVIDER, CRYPTOBOT_SIGNATURE_HEADER } from '../cryptobot/provider.js';
 import { EPAY_PROVIDER } from '../epay/provider.js';
 import { YOOKASSA_PROVIDER } from '../yookassa/provider.js';
+import { STRIPE_PROVIDER } from '../stripe/provider.js';
 
 /** What a CryptoBot webhook or a YooKassa notification came to: applied (with the SDK's outcome), forged (refused, nothing changed), or to be retried. */
 export type WebhookResult = { status: 'applied'; result: SignalResult } | { status: 'forged' } | { status: 'retry' };
@@ -70,6 +71,25 @@ export async function handleYooKassaNotification(shop: Shop, rawBody: string): P
     if (PaymentSignatureError.is(error)) return { status: 'forged' };
     if (!PaymentProviderUnavailableError.is(error)) throw error;
     shop.logger.warn({ err: error }, 'a YooKassa notification could not be checked with YooKassa yet');
+    return { status: 'retry' };
+  }
+}
+
+/**
+ * A Stripe webhook as the shop's route received it: its raw body and `Stripe-Signature` header. The SDK's Stripe
+ * provider verifies the signature with the endpoint's secret (Stripe's library) and applies the signed event
+ * (`kit.payments` credits at most once, and refuses an amount that is not the payment's). A bad signature is `forged`;
+ * an event Stripe cannot be asked about yet is `retry` (Stripe retries for three days).
+ */
+export async function handleStripeWebhook(shop: Shop, rawBody: string, signature: string | undefined): Promise<WebhookResult> {
+  try {
+    const headers = signature === undefined ? {} : { 'stripe-signature': signature };
+    const result = await shop.kit.payments.handleCallback(STRIPE_PROVIDER, { headers, body: rawBody, query: {} });
+    return { status: 'applied', result };
+  } catch (error) {
+    if (PaymentSignatureError.is(error)) return { status: 'forged' };
+    if (!PaymentProviderUnavailableError.is(error)) throw error;
+    shop.logger.warn({ err: error }, 'a Stripe webhook could not be checked with Stripe yet');
     return { status: 'retry' };
   }
 }

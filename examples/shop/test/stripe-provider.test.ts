@@ -1,0 +1,168 @@
+import { createPanelkit } from '@panelkit/sdk';
+import { describePaymentProvider, ManualClock } from '@panelkit/sdk/testing';
+import { createMemoryStorage } from '@panelkit/storage-memory';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { minorDigits } from '../src/i18n/format.js';
+import { STRIPE_CURRENCIES } from '../src/app/payments/stripe/api.js';
+import { stripeProvider } from '../src/app/payments/stripe/provider.js';
+import { StripeSimulator, type StripeWebhook } from '../src/stack/demo-stripe-gateway.js';
+
+let sim: StripeSimulator;
+beforeAll(async () => {
+  sim = await new StripeSimulator().start();
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+const provider = () =>
+  stripeProvider({
+    api: () => ({ baseUrl: sim.url, secretKey: sim.secretKey, webhookSecret: sim.webhookSecret }),
+    callbackUrl: (id) => `http://127.0.0.1:9/wallet/pay/stripe/${id}/return`,
+  });
+const callbackOf = (webhook: StripeWebhook) => ({ headers: { 'stripe-signature': webhook.signature }, body: webhook.body, query: {} });
+
+describePaymentProvider('stripe (simulated API, Stripe’s Node library)', async () => ({
+  provider: provider(),
+  currency: 'USD',
+  gateway: {
+    pay: async (opened) => {
+      await sim.pay(opened.externalRef, { deliveries: 0 });
+      return { callback: callbackOf(sim.completed(opened.externalRef)) };
+    },
+    refund: async (opened) => ({ callback: callbackOf(sim.dashboardRefund(opened.externalRef)) }),
+    // Signed with a secret that is not the endpoint's.
+    forge: (callback) => ({ ...callback, headers: { 'stripe-signature': sim.sign(String(callback.body), 'whsec_forged') } }),
+    setDown: (down) => {
+      sim.down = down;
+    },
+  },
+  capabilities: {
+    refundCount: async () => sim.refunds.size,
+    chargeCount: async () => sim.offSessionCharges.size,
+    setChargeAnswer: (answer) => {
+      sim.chargeAnswer = answer;
+    },
+    loseNextAnswer: () => sim.loseNextAnswer(),
+    setDown: (down) => {
+      sim.down = down;
+    },
+  },
+}));
+
+describe('Stripe currencies', () => {
+  it('lists only currencies whose Stripe minor unit is the shop’s own (JPY in yen, USD in cents)', () => {
+    for (const [currency, digits] of Object.entries(STRIPE_CURRENCIES))
+      expect([currency, minorDigits(currency)]).toEqual([currency, digits]);
+    expect(STRIPE_CURRENCIES['JPY']).toBe(0);
+    expect(STRIPE_CURRENCIES['HUF']).toBeUndefined();
+  });
+
+  it('charges a zero-decimal currency in whole units and refuses one it does not list', async () => {
+    const opened = await provider().open!({
+      paymentId: 'pay_jpy_1',
+      customerId: 'c',
+      amount: { amount: 1_500, currency: 'JPY' },
+      returnUrl: null,
+      description: 'Top-up',
+    });
+    expect(sim.session(opened.externalRef)).toMatchObject({ amount_total: 1_500, currency: 'jpy' });
+    await expect(
+      provider().open!({
+        paymentId: 'pay_irr',
+        customerId: 'c',
+        amount: { amount: 100_000, currency: 'IRR' },
+        returnUrl: null,
+        description: 'x',
+      }),
+    ).rejects.toMatchObject({ code: 'PAYMENT_PROVIDER_UNAVAILABLE' });
+  });
+});
+
+describe('Stripe through kit.payments', () => {
+  async function setup() {
+    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+    const storage = createMemoryStorage({ clock });
+    const kit = createPanelkit({
+      storage,
+      clock,
+      panels: () => null as never,
+      policy: { identity: { secret: 'stripe-test-secret-0123456789abcdef', prefix: 'pk' } },
+      payments: { providers: [provider()] },
+    });
+    const buyer = (await storage.customers.create({ email: 'buyer@example.com' })).id;
+    return { kit, storage, buyer };
+  }
+
+  it('credits a signed webhook once however often it comes; a forged, tampered or unknown one credits nothing', async () => {
+    const { kit, storage, buyer } = await setup();
+    const started = await kit.payments.start({ customerId: buyer, providerId: 'stripe', amount: { amount: 5_000, currency: 'USD' } });
+    if (!started.ok) throw new Error(started.reason);
+    const ref = started.payment.externalRef!;
+    const callback = (webhook: StripeWebhook) => kit.payments.handleCallback('stripe', callbackOf(webhook));
+    // Not paid yet: a signed event of the open session says nothing.
+    expect(await callback(sim.completed(ref))).toMatchObject({ outcome: 'waiting' });
+    await sim.pay(ref, { deliveries: 0 });
+    const paid = sim.completed(ref);
+    // A bad signature, a body changed after signing, a signature too old to replay.
+    await expect(callback({ ...paid, signature: sim.sign(paid.body, 'whsec_forged') })).rejects.toMatchObject({
+      code: 'PAYMENT_SIGNATURE_INVALID',
+    });
+    await expect(callback({ ...paid, body: paid.body.replace('"amount_total":5000', '"amount_total":50000') })).rejects.toMatchObject({
+      code: 'PAYMENT_SIGNATURE_INVALID',
+    });
+    await expect(
+      callback({ ...paid, signature: sim.sign(paid.body, sim.webhookSecret, Math.floor(Date.now() / 1000) - 3_600) }),
+    ).rejects.toMatchObject({
+      code: 'PAYMENT_SIGNATURE_INVALID',
+    });
+    // Signed with the real secret but for another amount, or a session the shop never opened.
+    const shown = { ...sim.session(ref), wanted: undefined };
+    expect(await callback(sim.event('checkout.session.completed', { ...shown, amount_total: 1 }))).toMatchObject({ outcome: 'mismatch' });
+    expect(await callback(sim.event('checkout.session.completed', { ...shown, id: 'cs_test_unknown' }))).toMatchObject({
+      outcome: 'unknown',
+    });
+    expect(await storage.ledger.balance(buyer, 'USD')).toBe(0);
+    const [a, b] = await Promise.all([callback(paid), callback(sim.completed(ref))]);
+    expect([a.outcome, b.outcome].sort()).toEqual(['already_credited', 'credited']);
+    expect(await storage.ledger.balance(buyer, 'USD')).toBe(5_000);
+  });
+
+  it('an off-session charge the bank wants authenticated leaves requires_action with Stripe’s page to confirm on', async () => {
+    const opened = await provider().open!({
+      paymentId: 'pay_saving_1',
+      customerId: 'c',
+      amount: { amount: 2_000, currency: 'USD' },
+      returnUrl: null,
+      description: 'Top-up',
+      saveMethod: true,
+    });
+    await sim.pay(opened.externalRef, { deliveries: 0 });
+    const signal = await provider().parseCallback!(callbackOf(sim.completed(opened.externalRef)));
+    expect(signal).toMatchObject({ kind: 'paid', savedMethod: { label: 'visa •••• 4242' } });
+    sim.chargeAnswer = 'require_action';
+    const outcome = await provider().chargeSavedMethod!({
+      paymentId: 'pay_renewal_1',
+      idempotencyKey: 'renewal-1',
+      customerId: 'c',
+      methodRef: signal.savedMethod!.ref,
+      amount: { amount: 700, currency: 'USD' },
+      description: 'Renewal',
+    });
+    sim.chargeAnswer = 'succeed';
+    expect(outcome.status).toBe('requires_action');
+    if (outcome.status !== 'requires_action') return;
+    expect(outcome.actionUrl).toBe(sim.session(outcome.externalRef).url);
+    expect(sim.session(outcome.externalRef)).toMatchObject({
+      amount_total: 700,
+      customer: sim.session(opened.externalRef).customer,
+      status: 'open',
+    });
+    // The buyer confirms on that page: the session's webhook pays the charge.
+    await sim.pay(outcome.externalRef, { deliveries: 0 });
+    expect(await provider().parseCallback!(callbackOf(sim.completed(outcome.externalRef)))).toMatchObject({
+      kind: 'paid',
+      amount: { amount: 700, currency: 'USD' },
+    });
+  });
+});
