@@ -10,7 +10,7 @@ export interface GatewayAnswer {
 
 /**
  * The HTTP server under each of the demo's payment gateway stand-ins (CryptoBot, the crypto gateway, Zarinpal,
- * EPay, YooKassa): it listens on a free port of 127.0.0.1, answers each request with what `handle` returns, and a
+ * EPay, YooKassa, Stripe): it listens on a free port of 127.0.0.1, answers each request with what `handle` returns, and a
  * request `handle` throws on with a bare 500. A gateway that must misbehave on the wire (an answer lost after the
  * request was applied) overrides `send`.
  */

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
 
 type Json = Record<string, unknown>;
 
@@ -63,7 +63,7 @@ interface SimRefund {
   metadata: Record<string, string>;
 }
 
-type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+type Answer = GatewayAnswer;
 
 /** A webhook as Stripe sends it: the raw JSON body and its `Stripe-Signature` header. */
 export interface StripeWebhook {
@@ -87,7 +87,7 @@ const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url'
  * "t.body" under the endpoint's secret>`. `down` answers 500; `loseNextAnswer()` applies the next request and
  * drops its answer.
  */
-export class StripeSimulator {
+export class StripeSimulator extends DemoGatewayServer {
   readonly secretKey = `sk_test_${randomBytes(18).toString('base64url')}`;
   readonly webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
   readonly sessions = new Map<string, SimSession>();
@@ -101,27 +101,10 @@ export class StripeSimulator {
   /** How off-session charges are answered. */
   chargeAnswer: 'succeed' | 'decline' | 'require_action' = 'succeed';
   down = false;
-  url = '';
+  protected override readonly basePath = '';
   private loseNext = 0;
   private readonly keys = new Map<string, Answer>();
   private readonly methods = new Map<string, { customer: string }>();
-  private server: Server | null = null;
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      this.handle(req)
-        .then((answer) => this.answer(res, answer))
-        .catch(() => res.writeHead(500).end());
-    });
-    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((done) => (this.server === null ? done(null) : this.server.close(done)));
-  }
 
   /**
    * The next request is applied, and its answer lost (the connection drops). Stripe's library resends a request
@@ -275,15 +258,14 @@ export class StripeSimulator {
     return refund;
   }
 
-  private answer(res: ServerResponse, answer: Answer): void {
+  /** Drops the connection instead of the answer while `loseNextAnswer` asks for it. */
+  protected override send(res: ServerResponse, answer: Answer): void {
     if (this.loseNext > 0 && answer.status < 500) {
       this.loseNext--;
       res.socket?.destroy();
       return;
     }
-    const text = typeof answer.body === 'string';
-    res.writeHead(answer.status, { 'content-type': text ? 'text/html; charset=utf-8' : 'application/json', ...answer.headers });
-    res.end(text ? (answer.body as string) : JSON.stringify(answer.body));
+    super.send(res, answer);
   }
 
   private shown(object: SimSession): Json {
@@ -291,7 +273,7 @@ export class StripeSimulator {
     return rest;
   }
 
-  private async handle(req: IncomingMessage): Promise<Answer> {
+  protected async handle(req: IncomingMessage): Promise<GatewayAnswer> {
     if (this.down) return error(500, 'api_error', null, 'An unknown error occurred');
     const url = new URL(req.url ?? '/', 'http://sim');
     const page = /^\/pay\/(cs_\w+)$/.exec(url.pathname);

@@ -1,10 +1,5 @@
-import {
-  PaymentProviderUnavailableError,
-  PaymentSignatureError,
-  type PaymentProvider,
-  type PaymentSignal,
-  type SavedPaymentMethodReport,
-} from '@panelkit/sdk';
+import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
+import type { PaymentSignal, SavedPaymentMethodReport } from '@panelkit/sdk/payments';
 import type Stripe from 'stripe';
 import { stripeClient, stripeFailureKind, stripeTakes, type StripeApi } from './api.js';
 
