@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { canAddEmail, confirmEmailAddition, requestEmailAddition } from '../app/auth/add-email.js';
 import { canSendEmailCodes } from '../app/auth/email-codes.js';
 import { parseForm } from '../app/input/forms.js';
-import { ShopError } from '../app/shop-error.js';
 import type { Shop } from '../app/shop.js';
 import { ctxOf, viewerOf } from '../http/context.js';
 import type { RateLimits } from '../http/rate-limits.js';
@@ -21,12 +20,15 @@ const ConfirmSchema = z.object({
 /**
  * `/account/email`: a buyer whose account has no real address (they came through Telegram) adds one, proven by a
  * code sent there; from then on they also sign in with it (a code by e-mail, or a password they set by "Forgot
- * password?"). 404 when mail is not set up or the account has an address already (it changes it on its credentials page).
+ * password?"). When mail is not set up or the account has an address already, the path is the credentials page's (which
+ * changes an address), or a 404.
  */
 export function addEmailRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
+  // Not for this account: leave the path to the credentials page's routes (an address change is `POST /account/email`
+  // there too), and to the 404 after them.
   router.use('/account/email', requireAccount, (_req, res, next) =>
-    next(canSendEmailCodes(shop) && canAddEmail(viewerOf(res).account) ? undefined : new ShopError('not_found', 'errors.notFound')),
+    canSendEmailCodes(shop) && canAddEmail(viewerOf(res).account) ? next() : next('router'),
   );
 
   router.get('/account/email', (_req, res) => {

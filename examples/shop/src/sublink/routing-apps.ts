@@ -15,6 +15,7 @@
  * Other apps get no header: they take routing inside the profile (`clash.ts`, `sing-box.ts`) or have none.
  */
 import { createHash } from 'node:crypto';
+import { happRoutingLink } from '../app/subscriptions/client-apps.js';
 import { COUNTRY_SETS, PRIVATE_CIDRS, routingName, type DirectRouting } from './routing.js';
 
 /** Happ's default geo files (its routing documentation's defaults), named so the sets are read from them. */
@@ -59,9 +60,9 @@ export function happRoutingProfile(routing: DirectRouting, name: string): Record
   };
 }
 
-/** Happ's deep link that adds the profile and makes it active: `happ://routing/onadd/<base64 JSON>`. */
-export function happRoutingLink(routing: DirectRouting, name: string): string {
-  return `happ://routing/onadd/${Buffer.from(JSON.stringify(happRoutingProfile(routing, name)), 'utf8').toString('base64')}`;
+/** Happ's deep link that adds the plan's routing profile and makes it active. */
+export function happRoutingLinkOf(routing: DirectRouting, name: string): string {
+  return happRoutingLink(happRoutingProfile(routing, name));
 }
 
 /** A UUID-shaped id that is the same for the same text (the app keys its routings by id). */
@@ -103,7 +104,7 @@ export function readsRoutingHeader(userAgent: string | undefined): boolean {
 export function routingHeader(userAgent: string | undefined, routing: DirectRouting | null, name: string): string | null {
   if (routing === null) return null;
   const ua = userAgent ?? '';
-  if (HAPP.test(ua)) return happRoutingLink(routing, name);
+  if (HAPP.test(ua)) return happRoutingLinkOf(routing, name);
   if (V2RAYTUN.test(ua)) return Buffer.from(JSON.stringify(v2rayTunRouting(routing, name)), 'utf8').toString('base64');
   return null;
 }

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../http/context.js';
-import { happRoutingLink } from '../sublink/routing-apps.js';
+import { happRoutingLinkOf } from '../sublink/routing-apps.js';
 import type { DirectRouting, RoutingCountry } from '../sublink/routing.js';
 import { html, type SafeHtml } from './html.js';
 
@@ -25,6 +25,6 @@ export function linkRoutingCard(ctx: RequestContext, routing: DirectRouting | nu
     <li data-testid="link-routing-private">${t('routing.page.private')}</li>
   </ul>
   <p class="muted">${t('routing.page.apps')}</p>
-  <p><a class="button small" href="${happRoutingLink(routing, ctx.shopName)}" data-testid="link-routing-happ">${t('routing.page.happ')}</a></p>
+  <p><a class="button small" href="${happRoutingLinkOf(routing, ctx.shopName)}" data-testid="link-routing-happ">${t('routing.page.happ')}</a></p>
 </section>`;
 }

@@ -253,3 +253,11 @@ export function appsFor(platform: Platform): ClientApp[] {
 export function importableApps(): ClientApp[] {
   return CLIENT_APPS.filter((app) => app.importLink !== null);
 }
+
+/**
+ * Happ's deep link that adds a routing profile and makes it active: `happ://routing/onadd/<base64 of the profile's
+ * JSON>` (HappDev/happ_su `dev-docs/routing.md`). Also what the `routing` header carries to Happ.
+ */
+export function happRoutingLink(profile: object): string {
+  return `happ://routing/onadd/${Buffer.from(JSON.stringify(profile), 'utf8').toString('base64')}`;
+}
