@@ -60,6 +60,13 @@ export const PRODUCT_NAMES: readonly string[] = [
   'NOWPayments',
   'Zarinpal',
   'CryptoBot',
+  'EPay',
+  'Alipay',
+  'WeChat',
+  'YooKassa',
+  'Kassa', // ЮKassa, as YooKassa writes itself in Russian
+  'Stripe',
+  'Provider', // Happ's "Provider ID", the name of the setting on happ-proxy.com
   'Stars', // Telegram Stars, as Telegram names them in every language
   'Telegram',
   'PostgreSQL',
@@ -92,6 +99,9 @@ export const PRODUCT_NAMES: readonly string[] = [
   'SS',
 ];
 
+/** Brand names of several words whose last word alone would be an English word ("Pay"): removed whole. */
+const PRODUCT_PHRASES: readonly string[] = ['WeChat Pay', 'Apple Pay', 'Google Pay', 'T-Pay'];
+
 /** A word in Latin letters (with inner hyphens and apostrophes: "sing-box", "don't"). */
 const WORD = /[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]/g;
 
@@ -102,7 +112,7 @@ const WORD = /[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]/g;
  */
 export function englishWordsIn(text: string, alsoAllowed: readonly string[] = []): string[] {
   const allowed = new Set([...PRODUCT_NAMES, ...alsoAllowed.flatMap((a) => a.match(WORD) ?? [])]);
-  const stripped = text
+  const stripped = PRODUCT_PHRASES.reduce((rest, phrase) => rest.replaceAll(phrase, ' '), text)
     .replace(/\b[a-z][a-z+.-]*:\/\/\S*/gi, ' ') // addresses, and schemes (https://, tg://)
     .replace(/\bnpm run [\w:-]+(?: -- [\w-]+)?(?: <\w+>)?/g, ' ') // operator commands, as typed
     .replace(/\S*@\S+/g, ' ') // e-mail addresses, @usernames
