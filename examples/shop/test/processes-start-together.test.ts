@@ -108,6 +108,8 @@ describe.skipIf(DATABASE_URL === undefined)(
         DEMO_PANEL: 'off',
         STAFF_TOTP: 'optional',
         LOG_LEVEL: 'warn',
+        // The start banner, with the address each process serves on (a JSON log prints it only on a terminal).
+        LOG_FORMAT: 'pretty',
       };
       return {
         /** A web process as compose runs it (no worker), on a free port. */
