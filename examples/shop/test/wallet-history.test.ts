@@ -55,7 +55,7 @@ describe('wallet history', () => {
           .slice(-8)
           .toUpperCase()}`,
       },
-      { kind: 'top_up', item: 'Test payment', href: null, reference: expect.stringMatching(/^#[A-Z0-9_-]{8}$/) },
+      { kind: 'top_up', item: 'Test payment', href: null, reference: expect.stringMatching(/^TEST-[A-Z0-9]{10}$/) }, // the test gateway's own reference
       { kind: 'top_up', item: 'Card-to-card', href: null, reference: 'TRK 5566-7788' },
     ]);
     const ledgerHtml = /<table data-testid="ledger">[\s\S]*?<\/table>/.exec(page.text)?.[0] ?? '';

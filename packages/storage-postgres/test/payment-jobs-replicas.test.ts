@@ -103,7 +103,7 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('payment jobs across replicas (real 
     clock.advance(DAY);
     await drainAll();
     expect(world.refundCount()).toBe(1);
-    expect(world.refundedOf(`test-${paid.payment.id}`)).toBe(500);
+    expect(world.refundedOf(paid.payment.externalRef!)).toBe(500);
     const after = (await storage.payments.get(paid.payment.id))!;
     expect(after.status).toBe('reversed');
     expect(kit.payments.refundsOf(after)[asks[0]!.refund.id]).toMatchObject({ status: 'succeeded', taken: 500 });

@@ -61,7 +61,8 @@ export function testPaymentProvider(options: TestPaymentOptions = {}): PaymentPr
     // Opened only to name the payment and report the saved "card": nothing leaves the process.
     async open(request) {
       return {
-        externalRef: `test-${request.paymentId}`,
+        // A reference of the test gateway's own, as a buyer would see one on a real gateway's receipt.
+        externalRef: `TEST-${request.paymentId.slice(-10).toUpperCase()}`,
         redirectUrl: null,
         ...(request.saveMethod ? { savedMethod: { ref: `test-card:${request.customerId}`, label: 'Test card •••• 4242' } } : {}),
       };
