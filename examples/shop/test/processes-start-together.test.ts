@@ -24,6 +24,8 @@ const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const SHOP_DIR = resolve(import.meta.dirname, '..');
 const OWNER = { email: 'owner@example.com', password: 'owner-password-from-env-1' };
 const PANEL_NAME = 'Frankfurt 1';
+/** How long a shop process may take to print its address. */
+const START_DEADLINE_MS = 90_000;
 
 /** A started shop process: where it serves, and everything it printed. */
 interface ShopProcess {
@@ -38,14 +40,24 @@ async function startShopProcess(env: Record<string, string>): Promise<ShopProces
   const child = spawn(process.execPath, [entry], { cwd: SHOP_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((done, fail) => {
+    // A process that never says where it serves fails the test with what it printed, instead of leaving it waiting.
+    const deadline = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`a shop process printed no address within ${START_DEADLINE_MS} ms:\n${output}`));
+    }, START_DEADLINE_MS);
     const read = (chunk: Buffer) => {
       output += String(chunk);
       const found = / is running at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-      if (found !== undefined) done(found);
+      if (found === undefined) return;
+      clearTimeout(deadline);
+      done(found);
     };
     child.stdout?.on('data', read);
     child.stderr?.on('data', read);
-    child.once('exit', (code) => fail(new Error(`a shop process exited (${code}) while starting:\n${output}`)));
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      fail(new Error(`a shop process exited (${code}) while starting:\n${output}`));
+    });
   });
   return { url, child, output: () => output };
 }

@@ -10,6 +10,7 @@
  * @module
  */
 export { PaymentProviderUnavailableError, PaymentSignatureError } from './ports/payment-provider.js';
+/** The payment port's records, as `ports/payment-provider.ts` documents each. */
 export type {
   PaymentCallback,
   PaymentOpenRequest,
