@@ -34,7 +34,7 @@ export { connectionPart, credentialPart, linksFingerprint } from './links.js';
 export interface DescribePanelAdapterOptions {
   /** Skip the whole suite; a string is the reason, shown in the suite's name. */
   skip?: boolean | string;
-  /** Per-test timeout in ms (default 20 000). */
+  /** Per-test timeout in ms (default 60 000: a bound for a hang, not a measure of speed; a loaded machine is slow). */
   testTimeoutMs?: number;
   /**
    * How long a call whose request hangs may take: the fault tests' `CallContext.signal` aborts after it, as
@@ -82,7 +82,7 @@ export function describePanelAdapter(
   const skipped = skip === true || typeof skip === 'string';
   const title = typeof skip === 'string' ? `panel adapter: ${name} (skipped: ${skip})` : `panel adapter: ${name}`;
 
-  describe.skipIf(skipped)(title, { timeout: options.testTimeoutMs ?? 20_000 }, () => {
+  describe.skipIf(skipped)(title, { timeout: options.testTimeoutMs ?? 60_000 }, () => {
     let current: Current | undefined;
     const now = (): Current => {
       if (current === undefined) throw new Error('the panel is only available inside a test');
