@@ -52,7 +52,14 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const sub = await boughtAndProvisioned(shop, buyer, (await planNamed(shop, TWO_DEVICES)).id);
       const customer = (await shop.shop.storage.customers.getByEmail('devices@example.com'))!;
       const link = `/s/${await shop.shop.subscriptionLinks.tokenFor(customer.id)}`;
-      for (const headers of APPS) await supertest(shop.url).get(link).set(headers).expect(200);
+      const answers: string[] = [];
+      for (const headers of APPS) {
+        const res = await supertest(shop.url).get(link).set(headers).expect(200);
+        answers.push(`${headers['user-agent']}: ${JSON.stringify(res.headers)} ${String(res.text).slice(0, 300)}`);
+      }
+      // Both apps registered before the page is read (once failed in CI with one: the answers say what each got).
+      const registered = (await shop.shop.kit.devices.list(sub)).map((d) => d.hwid).sort();
+      expect(registered, answers.join('\n')).toEqual(['e2e-iphone', 'e2e-laptop']);
 
       await page.goto(`${shop.url}/subscriptions/${sub}`);
       const section = page.getByTestId('devices');
