@@ -84,6 +84,11 @@ describe('saved payment methods in the web wallet, the JSON API and the owner’
 
     await buyer.agent.post(`/wallet/methods/${methodId}/remove`).type('form').send({ _csrf: buyer.csrf }).expect(303);
     expect(methodsOn((await buyer.agent.get('/wallet').expect(200)).text)).toEqual([]);
+    // The gateway is asked to forget it too, by one durable job enqueued with the removal.
+    const forgetting = await t.shop.storage.jobs.list({ type: 'payment.forget_method' }, { limit: 10 });
+    expect(forgetting.items.map((j) => j.payload['methodId'])).toEqual([methodId]);
+    await t.drain();
+    expect((await t.shop.storage.jobs.get(forgetting.items[0]!.id))?.state).toBe('succeeded');
     await buyer.agent.post(`/api/v1/payment-methods/${methodId}/remove`).set('x-csrf-token', buyer.csrf).expect(404);
     const audit = await t.shop.storage.audit.list(
       { subjectType: 'customer', subjectId: await customerIdOf(t.shop, buyer.email) },

@@ -146,5 +146,12 @@ describe('Stripe in the wallet of a shop in dollars, against the Stripe simulato
     expect((await buy(buyer, plan.id)).status).toBe(303);
     expect(await t.shop.storage.ledger.balance(customerId, 'USD')).toBe(50_000 - plan.price.amount);
     expect((await buyer.agent.get('/wallet').expect(200)).text).toContain('Stripe');
+
+    // The buyer removes the saved card: Stripe detaches it from its customer, so nothing can charge it there.
+    const card = sim.intents.get(sim.session(session.id).payment_intent!)!.payment_method!;
+    expect(sim.attached(card)).toBe(true);
+    await buyer.agent.post(`/api/v1/payment-methods/${saved!.id}/remove`).set('x-csrf-token', buyer.csrf).expect(204);
+    await t.drain();
+    expect(sim.attached(card)).toBe(false);
   });
 });

@@ -22,6 +22,7 @@ export type {
   PaymentSignal,
   SavedMethodChargeOutcome,
   SavedMethodChargeRequest,
+  SavedMethodForgetRequest,
   SavedPaymentMethodReport,
 } from './ports/payment-provider.js';
 export { savedMethodContext } from './engine/payments/saved-methods.js';

@@ -104,7 +104,8 @@ export class StripeSimulator extends DemoGatewayServer {
   protected override readonly basePath = '';
   private loseNext = 0;
   private readonly keys = new Map<string, Answer>();
-  private readonly methods = new Map<string, { customer: string }>();
+  /** Saved PaymentMethods and their customer (`null` once detached). */
+  private readonly methods = new Map<string, { customer: string | null }>();
 
   /**
    * The next request is applied, and its answer lost (the connection drops). Stripe's library resends a request
@@ -295,7 +296,9 @@ export class StripeSimulator extends DemoGatewayServer {
             ? this.createIntent(body)
             : url.pathname === '/v1/refunds'
               ? this.createRefund(body)
-              : error(404, 'invalid_request_error', null, `Unrecognized request URL (POST: ${url.pathname})`);
+              : /^\/v1\/payment_methods\/\w+\/detach$/.test(url.pathname)
+                ? this.detachMethod(url.pathname.split('/')[3]!)
+                : error(404, 'invalid_request_error', null, `Unrecognized request URL (POST: ${url.pathname})`);
       if (cacheKey !== null && answer.status < 500) this.keys.set(cacheKey, answer);
       return answer;
     }
@@ -379,6 +382,26 @@ export class StripeSimulator extends DemoGatewayServer {
     return { status: 200, body: this.shown(session) };
   }
 
+  /** Whether the saved PaymentMethod is still attached to its customer (tests). */
+  attached(methodId: string): boolean {
+    return (this.methods.get(methodId)?.customer ?? null) !== null;
+  }
+
+  /** `POST /v1/payment_methods/:id/detach`: the method leaves its customer; detaching it again is refused, as Stripe does. */
+  private detachMethod(methodId: string): Answer {
+    const method = this.methods.get(methodId);
+    if (method === undefined) return error(404, 'invalid_request_error', 'resource_missing', `No such PaymentMethod: '${methodId}'`);
+    if (method.customer === null)
+      return error(
+        400,
+        'invalid_request_error',
+        null,
+        'The payment method you provided is not attached to a customer so detachment is impossible.',
+      );
+    method.customer = null;
+    return { status: 200, body: { id: methodId, object: 'payment_method', type: 'card', customer: null, livemode: false } };
+  }
+
   private createIntent(body: Json): Answer {
     const amount = Number(body['amount']);
     const currency = String(body['currency'] ?? '');
@@ -388,7 +411,7 @@ export class StripeSimulator extends DemoGatewayServer {
     const saved = this.methods.get(method);
     if (body['off_session'] !== 'true' || body['confirm'] !== 'true')
       return error(400, 'invalid_request_error', 'parameter_invalid', 'The simulator takes off-session confirmed intents only');
-    if (saved === undefined || saved.customer !== body['customer'])
+    if (saved === undefined || saved.customer === null || saved.customer !== body['customer'])
       return error(400, 'invalid_request_error', 'resource_missing', `No such PaymentMethod: '${method}'`, 'payment_method');
     const metadata = (body['metadata'] as Record<string, string> | undefined) ?? {};
     if (this.chargeAnswer === 'succeed') {

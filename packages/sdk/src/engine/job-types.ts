@@ -30,6 +30,8 @@ export const JOB_TYPES = {
   refundPayment: 'payment.refund',
   /** Charge a saved payment method off-session for one pending payment (`kit.payments.chargeSavedMethod`, auto-renewal). */
   chargeSavedMethod: 'payment.charge_saved',
+  /** Make a payment provider forget a saved method the buyer removed (`kit.payments.removeSavedMethod`). */
+  forgetSavedMethod: 'payment.forget_method',
 } as const;
 
 /** The job types the engine enqueues and its worker handles (values of `JOB_TYPES`). */

@@ -168,6 +168,16 @@ export interface SavedMethodChargeRequest {
 }
 
 /**
+ * What `forgetSavedMethod` is asked: make the gateway forget a method the buyer removed, so no one can charge it
+ * there any more (Stripe detaches the card from its customer).
+ */
+export interface SavedMethodForgetRequest {
+  customerId: string;
+  /** The saved method's `ref`, opened from its sealed form. */
+  methodRef: string;
+}
+
+/**
  * The provider's answer to an off-session charge. `succeeded`: paid (the engine credits the payment once).
  * `declined`: refused for good (insufficient funds, a card removed); nothing was charged. `requires_action`:
  * the bank wants the buyer (3-D Secure, a confirmation in their bank's app): `actionUrl` is where they
@@ -224,6 +234,13 @@ export interface PaymentProvider {
    * is called. Throws `PaymentProviderUnavailableError` when the provider cannot be reached (the job retries).
    */
   chargeSavedMethod?(request: SavedMethodChargeRequest): Promise<SavedMethodChargeOutcome>;
+  /**
+   * Makes the gateway forget a saved method the buyer removed (optional with `capabilities.savedMethods`; a
+   * gateway whose API cannot forget one leaves it out, and the engine only stops charging it). Called from the
+   * engine's job after the removal committed, possibly more than once: a method the gateway no longer knows is
+   * success. Throws `PaymentProviderUnavailableError` when the provider cannot be reached (the job retries).
+   */
+  forgetSavedMethod?(request: SavedMethodForgetRequest): Promise<void>;
 }
 
 /** The provider could not be reached or refused the request; nothing was stored. Retryable. */

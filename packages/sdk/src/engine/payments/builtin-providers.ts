@@ -68,6 +68,11 @@ export function testPaymentProvider(options: TestPaymentOptions = {}): PaymentPr
       };
     },
     ...(options.refunds ? { refund: async (r) => world.refund(r.idempotencyKey, r.payment.externalRef ?? r.payment.id, r.amount) } : {}),
-    ...(options.savedMethods ? { chargeSavedMethod: async (r) => world.charge(r.idempotencyKey, r.methodRef, r.amount) } : {}),
+    ...(options.savedMethods
+      ? {
+          chargeSavedMethod: async (r) => world.charge(r.idempotencyKey, r.methodRef, r.amount),
+          forgetSavedMethod: async (r) => world.forget(r.methodRef),
+        }
+      : {}),
   };
 }

@@ -13,6 +13,17 @@ export const RefundJobPayloadSchema = z.object({ paymentId: IdSchema, refundId: 
 export const ChargeJobPayloadSchema = z.object({ paymentId: IdSchema });
 
 /**
+ * The payload of a `payment.forget_method` job: the removed method as it was stored (its row is gone), its
+ * reference still sealed to its customer and provider.
+ */
+export const ForgetJobPayloadSchema = z.object({
+  methodId: IdSchema,
+  customerId: IdSchema,
+  providerId: z.string().min(1).max(40),
+  sealedRef: z.string().min(1),
+});
+
+/**
  * How payment jobs retry: a provider's outage may last hours and money must not be left half-done, so they
  * keep trying for three days, backing off to 15 minutes between attempts.
  */
@@ -45,6 +56,17 @@ export function chargeJob(paymentId: string, ctx: EngineContext): NewJob {
     type: JOB_TYPES.chargeSavedMethod,
     payload: { paymentId },
     serialKey: `payment:${paymentId}`,
+    maxAttempts: attempts(ctx),
+  };
+}
+
+/** The one job that makes the provider forget a removed method (keyed by the method). */
+export function forgetMethodJob(method: z.infer<typeof ForgetJobPayloadSchema>, ctx: EngineContext): NewJob {
+  return {
+    id: keyedId('job', `${JOB_TYPES.forgetSavedMethod}\u0000${method.methodId}`),
+    type: JOB_TYPES.forgetSavedMethod,
+    payload: method,
+    serialKey: `payment_method:${method.methodId}`,
     maxAttempts: attempts(ctx),
   };
 }

@@ -4,11 +4,13 @@ import type { EngineContext } from '../context.js';
 import { eachAlone, type JobHandler } from '../handler.js';
 import { JOB_TYPES, parsePayload } from '../job-types.js';
 import { runSavedMethodCharge } from './charges.js';
-import { ChargeJobPayloadSchema, PAYMENT_JOB_RETRY, RefundJobPayloadSchema } from './payment-job-types.js';
+import { ChargeJobPayloadSchema, ForgetJobPayloadSchema, PAYMENT_JOB_RETRY, RefundJobPayloadSchema } from './payment-job-types.js';
+import { runForgetSavedMethod } from './saved-methods.js';
 import { runRefund } from './refunds.js';
 
 /**
- * The worker's handlers of the payment jobs: refunds at the provider and off-session charges. They run in
+ * The worker's handlers of the payment jobs: refunds at the provider, off-session charges and forgetting removed
+ * methods. They run in
  * the worker's process without a panel, under the jobs' leases (one replica at a time per job), with
  * `PAYMENT_JOB_RETRY`. `afterCharge` runs when a charge credited its payment (the scheduler renews there).
  */
@@ -39,5 +41,12 @@ export function paymentJobHandlers(afterCharge: (ctx: EngineContext, payment: Pa
       if (payment !== null) await afterCharge(env.ctx, payment);
     }),
   };
-  return [refund, charge];
+  const forget: JobHandler = {
+    type: JOB_TYPES.forgetSavedMethod,
+    local: true,
+    retry: PAYMENT_JOB_RETRY,
+    route: async () => null,
+    run: eachAlone(async (env, job) => runForgetSavedMethod(env.ctx, parsePayload(ForgetJobPayloadSchema, job.payload, job.type))),
+  };
+  return [refund, charge, forget];
 }

@@ -10,7 +10,7 @@ import type { SavedPaymentMethodReport } from '../../ports/payment-provider.js';
 import type { StorageRepositories } from '../../ports/storage.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import type { EngineContext } from '../context.js';
-import { chargeJob } from './payment-job-types.js';
+import { chargeJob, type ForgetJobPayloadSchema, forgetMethodJob } from './payment-job-types.js';
 import type { PaymentProviderRegistry } from './providers.js';
 
 /** What sealing a saved method's reference is bound to: opened only as the same customer's method with the same provider. */
@@ -71,11 +71,28 @@ export async function listSavedMethods(ctx: EngineContext, customerId: string): 
   return (await ctx.storage.paymentMethods.listByCustomer(parseInput(IdSchema, customerId, 'customer id'))).map(viewOfSavedMethod);
 }
 
-/** The buyer forgets a saved method (audited); another buyer's is a `NotFoundError`. Nothing is charged from it afterwards. */
+/** Whether the method's provider, as the kit has it now, can make its gateway forget a method. */
+function forgetsAtProvider(ctx: EngineContext, providerId: string): boolean {
+  const provider = ctx.payments?.registry.list().find((p) => p.id === providerId);
+  return provider?.forgetSavedMethod !== undefined;
+}
+
+/**
+ * The buyer forgets a saved method (audited); another buyer's is a `NotFoundError`. Nothing is charged from it
+ * afterwards. Where its provider can forget methods (`forgetSavedMethod`), a job in the same transaction makes the
+ * gateway forget it too (Stripe detaches the card), so the shop keeps no way to charge it anywhere.
+ */
 export async function removeSavedMethod(ctx: EngineContext, input: { customerId: string; methodId: string }): Promise<void> {
   const method = await ownMethod(ctx, input.customerId, input.methodId);
   await ctx.storage.transaction(async (tx) => {
     if (!(await tx.paymentMethods.remove(method.id))) return;
+    if (forgetsAtProvider(ctx, method.providerId))
+      await tx.jobs.enqueue(
+        forgetMethodJob(
+          { methodId: method.id, customerId: method.customerId, providerId: method.providerId, sealedRef: method.sealedRef },
+          ctx,
+        ),
+      );
     await tx.audit.append({
       actor: { type: 'customer', id: method.customerId },
       action: 'payment.method_removed',
@@ -181,4 +198,22 @@ export async function startSavedMethodCharge(
     return { payment: made.payment, replayed: false };
   };
   return tx === undefined ? ctx.storage.transaction(write) : write(tx);
+}
+
+/**
+ * The `payment.forget_method` job: opens the removed method's reference and asks its provider to forget it. A
+ * provider no longer configured, or one that cannot forget, leaves nothing to do (logged).
+ */
+export async function runForgetSavedMethod(ctx: EngineContext, payload: z.infer<typeof ForgetJobPayloadSchema>): Promise<void> {
+  const provider = ctx.payments?.registry.list().find((p) => p.id === payload.providerId);
+  const box = ctx.payments?.secrets ?? null;
+  if (provider?.forgetSavedMethod === undefined || box === null) {
+    ctx.logger.warn(
+      { methodId: payload.methodId, providerId: payload.providerId },
+      'a removed saved method cannot be forgotten at its provider now',
+    );
+    return;
+  }
+  const methodRef = box.open(payload.sealedRef, savedMethodContext(payload.customerId, payload.providerId));
+  await provider.forgetSavedMethod({ customerId: payload.customerId, methodRef });
 }

@@ -16,6 +16,7 @@ export class TestPaymentWorld {
   #chargeAnswer: TestChargeAnswer = 'succeed';
   readonly #refunds = new Map<string, { ref: string; amount: Money; paymentRef: string }>();
   readonly #charges = new Map<string, { ref: string; amount: Money; outcome: SavedMethodChargeOutcome }>();
+  readonly #forgotten = new Set<string>();
   /** Every call that reached the world (a retried key counts again). */
   calls = 0;
 
@@ -40,6 +41,10 @@ export class TestPaymentWorld {
   /** Distinct charges made (declined ones included). */
   chargeCount(): number {
     return this.#charges.size;
+  }
+  /** Whether the world was asked to forget the saved method known as `methodRef`. */
+  forgot(methodRef: string): boolean {
+    return this.#forgotten.has(methodRef);
   }
   /** What the world refunded, in all, of one payment. */
   refundedOf(paymentRef: string): number {
@@ -75,8 +80,9 @@ export class TestPaymentWorld {
     let charge = this.#charges.get(key);
     if (charge === undefined) {
       const ref = `test-charge-${this.#charges.size + 1}`;
-      const outcome: SavedMethodChargeOutcome =
-        this.#chargeAnswer === 'succeed'
+      const outcome: SavedMethodChargeOutcome = this.#forgotten.has(methodRef)
+        ? { status: 'declined', externalRef: ref, reason: 'payment_method_detached' }
+        : this.#chargeAnswer === 'succeed'
           ? { status: 'succeeded', externalRef: ref, amount }
           : this.#chargeAnswer === 'decline'
             ? { status: 'declined', externalRef: ref, reason: 'card_declined' }
@@ -85,5 +91,12 @@ export class TestPaymentWorld {
       this.#charges.set(key, charge);
     }
     return this.#leave(charge.outcome);
+  }
+
+  /** Forgets a saved method: charging it later is declined. Forgetting one already forgotten is no error. */
+  forget(methodRef: string): void {
+    this.#enter();
+    this.#forgotten.add(methodRef);
+    this.#leave(undefined);
   }
 }

@@ -415,6 +415,32 @@ export function describePaymentProvider(name: string, factory: () => Promise<Pay
       expect(await world.chargeCount()).toBe(before + 1);
     });
 
+    it('forgets a saved method (asked again, no error; typed while down): charging it afterwards is declined', async (context) => {
+      if (under().provider.forgetSavedMethod === undefined) return context.skip();
+      const { provider, world } = harnessOf();
+      const { payment, saved } = await paidPayment(true);
+      const forget = () => provider.forgetSavedMethod!({ customerId: payment.customerId, methodRef: saved!.ref });
+      world.setDown(true);
+      try {
+        const error = await failure(forget());
+        expect(PaymentProviderUnavailableError.is(error), `expected PaymentProviderUnavailableError, got ${String(error)}`).toBe(true);
+      } finally {
+        world.setDown(false);
+      }
+      await forget();
+      await forget();
+      world.setChargeAnswer('succeed');
+      const charged = await provider.chargeSavedMethod!({
+        paymentId: `${payment.id}-after-forget`,
+        idempotencyKey: `after-forget-${payment.id}`,
+        customerId: payment.customerId,
+        methodRef: saved!.ref,
+        amount: { amount: 300, currency: payment.currency },
+        description: 'conformance renewal',
+      });
+      expect(charged.status).toBe('declined');
+    });
+
     it('fails typed (PaymentProviderUnavailableError) while the gateway is down, and works once it is back', async (context) => {
       if (under().gateway === undefined) return context.skip();
       const { provider, gateway } = gatewayOf();

@@ -322,5 +322,18 @@ export function stripeProvider(options: StripeOptions): PaymentProvider {
         }
       }
     },
+    async forgetSavedMethod(request) {
+      const [, paymentMethod] = request.methodRef.split('/');
+      if (!paymentMethod) return;
+      const stripe = stripeClient(await apiOf());
+      try {
+        await stripe.paymentMethods.detach(paymentMethod);
+      } catch (error) {
+        // Gone, or detached before (an earlier attempt whose answer was lost): forgotten either way.
+        const status = (error as Stripe.errors.StripeError).statusCode;
+        const gone = stripeFailureKind(error) === 'refused' && (status === 404 || status === 400);
+        if (!gone) unavailable(error);
+      }
+    },
   };
 }
