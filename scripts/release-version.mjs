@@ -9,9 +9,10 @@
  *
  * Refuses a `major` changeset while the packages are below 1.0: changesets would take them to 1.0.0. Below 1.0 a
  * breaking change is a `minor` bump whose text says `**Breaking…**` (CONTRIBUTING.md). `--allow-major` lets 1.0.0
- * happen on purpose. `--dry-run` prints the section and the planned versions and changes nothing.
+ * happen on purpose. `--dry-run` prints the planned versions (`changeset status`) and the section, `--notes` the
+ * section alone; neither changes anything.
  *
- * Usage: `node scripts/release-version.mjs [--dry-run] [--allow-major]` from anywhere in the repository.
+ * Usage: `node scripts/release-version.mjs [--dry-run | --notes] [--allow-major]` from anywhere in the repository.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -137,6 +138,10 @@ const versions = () =>
   );
 
 const changesets = readChangesets();
+if (args.has('--notes')) {
+  console.log(upgradingSection('<next version>', changesets));
+  process.exit(0);
+}
 if (changesets.length === 0) {
   console.log('release-version: no changesets to apply');
   process.exit(0);
