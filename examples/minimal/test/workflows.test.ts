@@ -74,6 +74,9 @@ describe('the GitHub workflows', () => {
     expect(release).toContain('publish: pnpm run release');
     expect(release).toContain('id-token: write');
     expect(release).toContain('NPM_CONFIG_PROVENANCE: "true"');
+    // Tags pushed with the workflow's token start no other workflow: the release calls the image's itself.
+    expect(release).toContain('uses: ./.github/workflows/image.yml');
+    expect(read('image.yml')).toMatch(/^ {2}workflow_call:/m);
   });
 
   it('the image is built on the release tag as the guides name it, with an SBOM and provenance', () => {
