@@ -4,11 +4,14 @@
 # this machine's pnpm store and npm configuration) and compiled to JavaScript (scripts/compile-shop.mjs), then
 # copied into the image (the Dockerfile's `prebuilt` target). The tree is assembled in a build context of its own outside the
 # repository, so nothing in the checkout changes while other work (tests) reads it.
-# usage: scripts/build-shop-image.sh <tag> [more podman/docker build arguments, e.g. --build-arg NODE_IMAGE=…]
+# usage: scripts/build-shop-image.sh [<tag>] [more podman/docker build arguments, e.g. --build-arg NODE_IMAGE=…]
+# The tag defaults to the release's: localhost/panelkit-shop:<the packages' version>. The image is labelled with that
+# version and the commit (org.opencontainers.image.version, .revision), whatever the tag.
 # BUILDER=docker uses docker instead of podman.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tag="${1:?usage: scripts/build-shop-image.sh <tag> [build arguments]}"; shift
+version="$(node -p "require('./packages/sdk/package.json').version")"
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then tag="$1"; shift; else tag="localhost/panelkit-shop:$version"; fi
 pnpm() { npx --yes pnpm@10.34.9 "$@"; }
 log=/tmp/panelkit-image-build.log
 : >"$log"
@@ -28,10 +31,10 @@ pnpm --filter @panelkit/example-shop deploy --prod --legacy --prefer-offline "$c
   || { tail -30 "$log"; exit 1; }
 node scripts/compile-shop.mjs "$context/.deploy-tree" >>"$log" 2>&1 || { tail -30 "$log"; exit 1; }
 mkdir -p "$context/deploy" && cp deploy/.env.example "$context/deploy/"
-version="$(node -p "require('./packages/sdk/package.json').version")"
 format=(); [ "${BUILDER:-podman}" = podman ] && format=(--format docker) # OCI images drop HEALTHCHECK
 "${BUILDER:-podman}" build "${format[@]}" -f deploy/Dockerfile -t "$tag" --target prebuilt \
   --build-arg VERSION="$version" --build-arg REVISION="$(git rev-parse --short HEAD)" "$@" "$context"
+echo "built $tag (version $version, commit $(git rev-parse --short HEAD))"
 # The tree's stage image is left untagged by the build: nothing uses it any more.
 for stage in $("${BUILDER:-podman}" images -q --filter dangling=true --filter label=io.panelkit.build-stage); do
   "${BUILDER:-podman}" rmi "$stage" >/dev/null 2>&1 || true

@@ -8,6 +8,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const LONG_RUNNING = [
   'examples/shop/test/deploy-podman.test.ts',
   'examples/minimal/test/packed.test.ts',
+  'examples/minimal/test/registry.test.ts',
   '/conformance',
   '-on-postgres',
   '-replicas',

@@ -1,5 +1,5 @@
 import { SHOP_SCHEMA_VERSION } from '../src/db/migrations.js';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { createXuiSimulator, serveOnLocalhost, type XuiSimulator } from '@panelkit/panel-adapters/testing';
@@ -44,6 +44,8 @@ const PREVIOUS = '5fba4a0';
 /** The image tags the README writes, and what they stand for here. */
 const README_IMAGE = 'localhost/panelkit-shop:0.2.0';
 const README_NEXT_IMAGE = 'localhost/panelkit-shop:0.3.0';
+/** The release this tree is (the packages' version, which the image build script labels and tags it with). */
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'packages', 'sdk', 'package.json'), 'utf8')) as { version: string }).version;
 
 async function whyNot(): Promise<string | null> {
   if (process.env['PANELKIT_TEST_PODMAN'] === '0') return 'PANELKIT_TEST_PODMAN=0';
@@ -81,12 +83,12 @@ async function buildImages(builder: Stack): Promise<Images> {
     if (name !== undefined && value !== undefined) base[name] = value;
   }
   const node = base['NODE_IMAGE'] as string;
-  const revision = (await sh('git', ['rev-parse', '--short', 'HEAD'])).trim();
   const images = {
     node,
     postgres: base['POSTGRES_IMAGE'] as string,
     caddy: base['CADDY_IMAGE'] as string,
-    current: `localhost/panelkit-shop:test-${revision}`,
+    // This tree's image under its release's tag, as the README's build makes it (the README writes the coming release).
+    current: `localhost/panelkit-shop:${VERSION}`,
     previous: `localhost/panelkit-shop:${PREVIOUS}`,
   };
   // Shop images of earlier runs (another commit, or another starting release) are not needed any more.
@@ -229,6 +231,22 @@ describe.skipIf(skipReason !== null)('the deployment as the README documents it,
         const logs = await sh('podman', ['logs', '--tail', '40', container(stack, service)]).catch((error: unknown) => String(error));
         console.log(`--- ${container(stack, service)}, its last lines:\n${logs}`);
       }
+  });
+
+  it('tags and labels the image as a release: the version as its tag and label, the commit and source as OCI labels', async () => {
+    const revision = (await sh('git', ['rev-parse', '--short', 'HEAD'])).trim();
+    expect(documentedBlock('image').join('\n')).toContain(`bash scripts/build-shop-image.sh ${README_IMAGE}`);
+    expect(README_IMAGE).toMatch(/^localhost\/panelkit-shop:\d+\.\d+\.\d+$/);
+    const inspected = JSON.parse(await sh('podman', ['image', 'inspect', images.current])) as Array<{
+      RepoTags: string[];
+      Labels: Record<string, string>;
+    }>;
+    expect(inspected[0]?.RepoTags).toContain(`localhost/panelkit-shop:${VERSION}`);
+    expect(inspected[0]?.Labels).toMatchObject({
+      'org.opencontainers.image.version': VERSION,
+      'org.opencontainers.image.revision': revision,
+      'org.opencontainers.image.source': 'https://github.com/panelkit/panelkit',
+    });
   });
 
   it('installs with packages Debian has, and sets up the files and settings as the README says', async () => {
