@@ -78,8 +78,15 @@ export async function saveCampaign(
   return { ok: true };
 }
 
+/** How long after a customer was made they may still join a campaign: their first contact (a sign-up, a first /start). */
+export const FIRST_CONTACT_MS = 10 * 60_000;
+
+/** Why a customer did not join: no such campaign, or not at first contact (an existing customer). */
+export type CampaignRefusal = { ok: false; reason: 'unknown_campaign' | 'not_new' };
+
 /** What joining a campaign did: `joined` when this call attributed the customer (and gave its welcome). */
 export interface CampaignJoin {
+  ok: true;
   /** The campaign the customer belongs to (the first one that brought them; maybe not the one asked for). */
   campaign: string;
   joined: boolean;
@@ -99,18 +106,22 @@ export function campaignBonusKey(customerId: string): string {
  * their first contact. In one transaction: the customer is attributed to the campaign unless a campaign already
  * brought them (the first one wins), and only then gets the campaign's welcome: its wallet bonus (a ledger entry under
  * the customer's one welcome key) and a `campaign_welcome` notice with the bonus and code. So a welcome is given once
- * per customer, also when two replicas handle two taps at once. An unknown campaign or a slug that cannot be one:
- * `null`, nothing written (a stale ad link is not the buyer's problem).
+ * per customer, also when two replicas handle two taps at once. Refused, nothing written: an unknown campaign (or a
+ * slug that cannot be one), and a customer made more than {@link FIRST_CONTACT_MS} ago (an existing buyer who taps an
+ * ad is not one the ad brought).
  */
-export async function joinCampaign(shop: Shop, customerId: string, slugText: string): Promise<CampaignJoin | null> {
+export async function joinCampaign(shop: Shop, customerId: string, slugText: string): Promise<CampaignJoin | CampaignRefusal> {
   const slug = normalizeCampaignSlug(slugText);
-  if (slug === null) return null;
-  const campaign = await campaignBySlug(shop.db, shop.shopSchema, slug);
-  if (campaign === null) return null;
+  const campaign = slug === null ? null : await campaignBySlug(shop.db, shop.shopSchema, slug);
+  if (slug === null || campaign === null) return { ok: false, reason: 'unknown_campaign' };
+  const customer = await shop.storage.customers.get(customerId);
+  if (customer === null) return { ok: false, reason: 'unknown_campaign' };
+  const joined = await shop.storage.campaigns.get(customerId);
+  if (joined === null && shop.clock.now().getTime() - customer.createdAt.getTime() > FIRST_CONTACT_MS) return { ok: false, reason: 'not_new' };
   const currency = shop.config.currency;
   return shop.storage.transaction(async (tx) => {
     const { attribution, created } = await tx.campaigns.attribute({ customerId, campaign: slug });
-    if (!created) return { campaign: attribution.campaign, joined: false, bonus: 0, welcomeCode: null };
+    if (!created) return { ok: true, campaign: attribution.campaign, joined: false, bonus: 0, welcomeCode: null };
     const actor = { type: 'customer', id: customerId } as const;
     await tx.audit.append({ actor, action: 'campaign.joined', subjectType: 'customer', subjectId: customerId, data: { campaign: slug } });
     let bonus = 0;
@@ -134,7 +145,7 @@ export async function joinCampaign(shop: Shop, customerId: string, slugText: str
         source: campaignBonusKey(customerId),
         params: { amount: bonus, currency, code: campaign.welcomeCode ?? '—' },
       });
-    return { campaign: slug, joined: true, bonus, welcomeCode: campaign.welcomeCode };
+    return { ok: true, campaign: slug, joined: true, bonus, welcomeCode: campaign.welcomeCode };
   });
 }
 
