@@ -108,7 +108,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     adminReceiptsRoutes(shop),
     adminCustomersRoutes(shop),
     adminPasswordResetRoutes(shop),
-    adminRoutes(shop),
+    adminRoutes(shop, telegram === null ? null : { username: () => telegram.username() }),
   ];
 }
 
