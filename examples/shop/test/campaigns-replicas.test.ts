@@ -39,7 +39,9 @@ describe.skipIf(DATABASE_URL === undefined)(
     beforeAll(async () => {
       shop = await openShop(loadConfig({ ...env, DEMO_PANEL: 'off' }), { logger: pino({ level: 'silent' }) });
       for (const slug of ['spring-ads', 'autumn-ads'])
-        expect(await createCampaign(shop, { slug, name: slug, bonusAmount: BONUS, welcomeCode: 'WELCOME10' }, owner)).toMatchObject({ ok: true });
+        expect(await createCampaign(shop, { slug, name: slug, bonusAmount: BONUS, welcomeCode: 'WELCOME10' }, owner)).toMatchObject({
+          ok: true,
+        });
       web = await startWebReplicas(2, env);
       replicas.push(...web.urls);
     }, 120_000);
@@ -57,7 +59,9 @@ describe.skipIf(DATABASE_URL === undefined)(
         if (!signed.ok) throw new Error('sign-up refused');
         const { customerId } = signed.account;
         const { token } = await shop.apiTokens.create(signed.account.id, 'campaign link');
-        const posts = replicas.map((url, i) => heldPost(url, '/api/v1/campaigns/join', token, { campaign: i === 0 ? 'spring-ads' : 'autumn-ads' }));
+        const posts = replicas.map((url, i) =>
+          heldPost(url, '/api/v1/campaigns/join', token, { campaign: i === 0 ? 'spring-ads' : 'autumn-ads' }),
+        );
         await Promise.all(posts.map((p) => p.sent));
         const answers = await Promise.all(posts.map((p) => p.release()));
         expect(answers.map((a) => a.status)).toEqual([200, 200]);

@@ -48,7 +48,9 @@ describe('campaigns', () => {
       web: `${BOT_SHOP_URL}/signup?c=insta-ads`,
     });
     const audit = await s.t.shop.storage.audit.list({ subjectType: 'campaign', subjectId: 'insta-ads' }, { limit: 5 });
-    expect(audit.items.map((e) => [e.action, e.data['bonusAmount'], e.data['welcomeCode']])).toEqual([['campaign.created', 250, 'HELLO10']]);
+    expect(audit.items.map((e) => [e.action, e.data['bonusAmount'], e.data['welcomeCode']])).toEqual([
+      ['campaign.created', 250, 'HELLO10'],
+    ]);
   });
 
   it('a buyer through the web link belongs to the campaign and gets its welcome once; a later link does not take them over', async () => {
@@ -56,7 +58,11 @@ describe('campaigns', () => {
     const form = await v.agent.get('/signup?c=insta-ads').expect(200);
     expect(form.text).toContain('name="c" value="insta-ads"');
     const email = `web-campaign-${Date.now()}@example.com`;
-    await v.agent.post('/signup').type('form').send({ _csrf: csrfFrom(form.text), email, password: 'correct horse battery', c: 'insta-ads' }).expect(303);
+    await v.agent
+      .post('/signup')
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), email, password: 'correct horse battery', c: 'insta-ads' })
+      .expect(303);
     const customer = (await s.t.shop.storage.customers.getByEmail(email))!;
     expect(await s.t.shop.storage.campaigns.get(customer.id)).toMatchObject({ campaign: 'insta-ads' });
     expect(await s.t.shop.storage.ledger.balance(customer.id, 'USD')).toBe(250);
@@ -64,7 +70,10 @@ describe('campaigns', () => {
 
     // The same buyer through another campaign's link, on the web and in the JSON API: still the first one, no more bonus.
     const dashboard = await v.agent.get('/dashboard').expect(200);
-    const again = await v.agent.post('/campaigns/join').type('form').send({ _csrf: csrfFrom(dashboard.text), campaign: 'tg-ads' });
+    const again = await v.agent
+      .post('/campaigns/join')
+      .type('form')
+      .send({ _csrf: csrfFrom(dashboard.text), campaign: 'tg-ads' });
     expect(again.headers['location']).toBe('/dashboard?done=campaigns.already_joined');
     const api = await v.agent.post('/api/v1/campaigns/join').set('x-csrf-token', csrfFrom(dashboard.text)).send({ campaign: 'tg-ads' });
     expect(api.status).toBe(200);
@@ -109,13 +118,22 @@ describe('campaigns', () => {
     const v = await visitor(s.t.app);
     const form = await v.agent.get('/signup?c=tg-ads').expect(200);
     const email = `buyer-campaign-${Date.now()}@example.com`;
-    await v.agent.post('/signup').type('form').send({ _csrf: csrfFrom(form.text), email, password: 'correct horse battery', c: 'tg-ads' }).expect(303);
+    await v.agent
+      .post('/signup')
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), email, password: 'correct horse battery', c: 'tg-ads' })
+      .expect(303);
     const customerId = (await shop.storage.customers.getByEmail(email))!.id;
     await shop.kit.topUp({ customerId, amount: { amount: 100_000, currency: 'USD' }, idempotencyKey: `campaign-fund:${customerId}` });
     const plan = await planNamed(s.t, PLAN);
-    const sub = await boughtAndProvisioned(s.t, { ...v, email }, plan.id);
+    const sub = await boughtAndProvisioned(s.t, v, plan.id);
     const orderId = (await shop.storage.subscriptions.get(sub))!.orderId!;
-    await shop.kit.refund({ customerId, orderId, amount: { amount: 100, currency: 'USD' }, idempotencyKey: `campaign-refund:${customerId}` });
+    await shop.kit.refund({
+      customerId,
+      orderId,
+      amount: { amount: 100, currency: 'USD' },
+      idempotencyKey: `campaign-refund:${customerId}`,
+    });
 
     const admin = await signedInAdmin(s.t.app);
     const html = (await adminGet(admin, '/admin/campaigns')).html;

@@ -55,7 +55,11 @@ describe('the win-back offer', () => {
     await lapse(lapsed.sub);
     await lapse(served.sub);
     // The second buyer bought again: in service, no offer.
-    const servedAgain = await t.shop.kit.checkout({ customerId: served.customerId, items: [{ planId: other }], idempotencyKey: 'served-again' });
+    const servedAgain = await t.shop.kit.checkout({
+      customerId: served.customerId,
+      items: [{ planId: other }],
+      idempotencyKey: 'served-again',
+    });
     await t.drain();
     expect(servedAgain.order.id).toBeTruthy();
 
@@ -106,7 +110,12 @@ describe('the win-back offer', () => {
     const admin = await signedInAdmin(t.app);
     const page = await adminGet(admin, '/admin/settings/growth');
     const save = (values: Record<string, string>) =>
-      postForm({ agent: admin.agent, csrf: page.csrf }, '/admin/settings/growth', { channel: '', channelJoinUrl: '', neverConnectedHours: '24', ...values });
+      postForm({ agent: admin.agent, csrf: page.csrf }, '/admin/settings/growth', {
+        channel: '',
+        channelJoinUrl: '',
+        neverConnectedHours: '24',
+        ...values,
+      });
     expect((await save({ winBackDays: '7', winBackPercent: '0', winBackValidDays: '5' })).status).toBe(400);
     expect((await save({ winBackDays: '400', winBackPercent: '10', winBackValidDays: '5' })).status).toBe(400);
     expect((await save({ winBackDays: '7', winBackPercent: '15', winBackValidDays: '10' })).status).toBe(303);

@@ -47,7 +47,12 @@ export async function campaignBySlug(db: SqlQueryable, schema: string, slug: str
 }
 
 /** Stores a new campaign; false (nothing written) when its slug is taken. */
-export async function insertCampaign(db: SqlQueryable, schema: string, c: Omit<Campaign, 'createdAt' | 'updatedAt'>, at: Date): Promise<boolean> {
+export async function insertCampaign(
+  db: SqlQueryable,
+  schema: string,
+  c: Omit<Campaign, 'createdAt' | 'updatedAt'>,
+  at: Date,
+): Promise<boolean> {
   const { rows } = await db.query(
     `INSERT INTO ${schema}.campaigns (slug, name, bonus_amount, welcome_code, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (slug) DO NOTHING RETURNING slug`,

@@ -53,7 +53,8 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
   router.get('/signup', (req, res) => {
     const ref = req.query['ref'];
     res.send(
-      signUpPage(ctxOf(res), { ref: typeof ref === 'string' && REFERRAL_CODE.test(ref) ? ref : '', campaign: campaignParam(req.query) }).value,
+      signUpPage(ctxOf(res), { ref: typeof ref === 'string' && REFERRAL_CODE.test(ref) ? ref : '', campaign: campaignParam(req.query) })
+        .value,
     );
   });
 
@@ -65,8 +66,7 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     const campaign = campaignParam(req.body);
     if (!form.ok) return void res.status(400).send(signUpPage(ctx, { email, ref, campaign }, form.fields).value);
     const result = await signUp(shop, { email: form.data.email, password: form.data.password, locale: ctx.locale });
-    if (!result.ok)
-      return void res.status(409).send(signUpPage(ctx, { email, ref, campaign }, { email: ctx.t('auth.emailTaken') }).value);
+    if (!result.ok) return void res.status(409).send(signUpPage(ctx, { email, ref, campaign }, { email: ctx.t('auth.emailTaken') }).value);
     // A referral is taken only here, at sign-up (the engine refuses the account's own link).
     if (ref !== '') await recordSignUpReferral(shop, ref, result.account.customerId);
     // The campaign whose web link brought this buyer (`/signup?c=<slug>`): an unknown one is no reason to refuse.

@@ -186,7 +186,14 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       secretBox,
       demo,
       passwordCost: options.passwordCost ?? PASSWORD_COST,
-      hostJobs: [eventNotices, scheduledBackupJob(shopOf), oldBotImportJob(shopOf), gatewaySweepJob(shopOf), neverConnectedJob(shopOf), winBackJob(shopOf)],
+      hostJobs: [
+        eventNotices,
+        scheduledBackupJob(shopOf),
+        oldBotImportJob(shopOf),
+        gatewaySweepJob(shopOf),
+        neverConnectedJob(shopOf),
+        winBackJob(shopOf),
+      ],
       close,
     };
     if (oldNotificationQueue) {

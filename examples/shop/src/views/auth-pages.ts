@@ -5,7 +5,11 @@ import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
 import { otherWaysIn } from './sign-in-code-pages.js';
 
-export function signUpPage(ctx: RequestContext, values: { email?: string; ref?: string; campaign?: string }, errors?: FieldErrors): SafeHtml {
+export function signUpPage(
+  ctx: RequestContext,
+  values: { email?: string; ref?: string; campaign?: string },
+  errors?: FieldErrors,
+): SafeHtml {
   const { t } = ctx;
   return page(ctx, {
     title: t('auth.signUp.title'),

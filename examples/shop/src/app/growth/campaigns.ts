@@ -22,7 +22,9 @@ export type CampaignProblem = { field: keyof CampaignInput; message: string };
 const MAX_BONUS = 100_000_000;
 
 /** The input checked and normalised (slug lower case, code upper case), or its problems. */
-function checked(input: CampaignInput): { ok: true; campaign: Omit<Campaign, 'createdAt' | 'updatedAt'> } | { ok: false; problems: CampaignProblem[] } {
+function checked(
+  input: CampaignInput,
+): { ok: true; campaign: Omit<Campaign, 'createdAt' | 'updatedAt'> } | { ok: false; problems: CampaignProblem[] } {
   const problems: CampaignProblem[] = [];
   const slug = normalizeCampaignSlug(input.slug);
   if (slug === null) problems.push({ field: 'slug', message: 'campaigns.admin.errors.slug' });
@@ -117,7 +119,8 @@ export async function joinCampaign(shop: Shop, customerId: string, slugText: str
   const customer = await shop.storage.customers.get(customerId);
   if (customer === null) return { ok: false, reason: 'unknown_campaign' };
   const joined = await shop.storage.campaigns.get(customerId);
-  if (joined === null && shop.clock.now().getTime() - customer.createdAt.getTime() > FIRST_CONTACT_MS) return { ok: false, reason: 'not_new' };
+  if (joined === null && shop.clock.now().getTime() - customer.createdAt.getTime() > FIRST_CONTACT_MS)
+    return { ok: false, reason: 'not_new' };
   const currency = shop.config.currency;
   return shop.storage.transaction(async (tx) => {
     const { attribution, created } = await tx.campaigns.attribute({ customerId, campaign: slug });

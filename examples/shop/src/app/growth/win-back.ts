@@ -56,7 +56,11 @@ export async function sendWinBackOffers(shop: Shop): Promise<number> {
       for (const sub of page.items) {
         const lapsed = sub.statusChangedAt.getTime();
         if (sub.trial || lapsed > dueBefore || lapsed < dueBefore - CATCH_UP_MS) continue;
-        const notice = { recipient: { kind: 'customer', customerId: sub.customerId }, kind: 'win_back', source: winBackSource(sub) } as const;
+        const notice = {
+          recipient: { kind: 'customer', customerId: sub.customerId },
+          kind: 'win_back',
+          source: winBackSource(sub),
+        } as const;
         if (await notifications.has(notice)) continue;
         const recent = await shop.storage.subscriptions.listByCustomer(sub.customerId, { limit: 20 });
         if (recent.items.some((s) => LIVE.has(s.status))) continue;
@@ -84,7 +88,13 @@ async function offer(shop: Shop, sub: Subscription, percent: number, validDays: 
       appliesTo: ['purchase', 'extension'],
       note: `win-back offer for ${sub.customerId}`,
     });
-    await tx.audit.append({ actor, action: 'discount.created', subjectType: 'discount_code', subjectId: code.id, data: { code: code.code } });
+    await tx.audit.append({
+      actor,
+      action: 'discount.created',
+      subjectType: 'discount_code',
+      subjectId: code.id,
+      data: { code: code.code },
+    });
     return writeNotification(tx, shop.shopSchema, now, {
       recipient: { kind: 'customer', customerId: sub.customerId },
       kind: 'win_back',

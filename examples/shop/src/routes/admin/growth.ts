@@ -29,7 +29,11 @@ const whole = (text: string): number | undefined => (text === '' ? undefined : /
 
 /** The values as settings: empty is none; hours that are not a whole number stay NaN for the checks to refuse. */
 function settingsOf(values: GrowthValues): GrowthSettingsInput {
-  const winBack = { winBackDays: whole(values.winBackDays), winBackPercent: whole(values.winBackPercent), winBackValidDays: whole(values.winBackValidDays) };
+  const winBack = {
+    winBackDays: whole(values.winBackDays),
+    winBackPercent: whole(values.winBackPercent),
+    winBackValidDays: whole(values.winBackValidDays),
+  };
   return {
     ...Object.fromEntries(Object.entries(winBack).filter(([, v]) => v !== undefined)),
     channel: values.channel === '' ? null : values.channel,
