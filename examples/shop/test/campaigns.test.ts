@@ -5,7 +5,9 @@
  * the admin page counts sign-ups, first purchases and revenue net of refunds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaignBonusKey } from '../src/app/growth/campaigns.js';
+import supertest from 'supertest';
+import { campaignBonusKey, createCampaign } from '../src/app/growth/campaigns.js';
+import { launchData } from './support/mini-app-launch.js';
 import { notificationsOf } from '../src/db/notifications.js';
 import { adminGet, postForm } from './support/admin-support.js';
 import { boughtAndProvisioned, planNamed } from './support/buying.js';
@@ -142,5 +144,23 @@ describe('campaigns', () => {
     expect(cell('campaign-sign-ups')).toBe('1');
     expect(cell('campaign-first-purchases')).toBe('1');
     expect(cell('campaign-revenue')).toContain(((plan.price.amount - 100) / 100).toFixed(2));
+  });
+});
+
+describe('a campaign through the Mini App', () => {
+  let s: BotShop;
+  beforeAll(async () => {
+    s = await startBotShop({ env: { PUBLIC_URL: 'https://shop.example.com', TELEGRAM_WEBHOOK: 'off' } });
+  });
+  afterAll(() => s?.close());
+
+  it('a new user who opens the Mini App from a campaign link (startapp) belongs to the campaign', async () => {
+    const { shop, clock } = s.t;
+    await createCampaign(shop, { slug: 'app-ads', name: 'App ads', bonusAmount: 100, welcomeCode: null }, { type: 'admin', id: null });
+    const initData = launchData(s.fake.token, { id: 9401 }, clock.now(), { start_param: 'campaign_app-ads' });
+    await supertest(s.t.app).post('/tg/app/session').set({ origin: 'https://shop.example.com' }).send({ initData }).expect(200);
+    const customer = (await shop.storage.customers.getByExternalRef('telegram:9401'))!;
+    expect(await shop.storage.campaigns.get(customer.id)).toMatchObject({ campaign: 'app-ads' });
+    expect(await shop.storage.ledger.balance(customer.id, 'USD')).toBe(100);
   });
 });

@@ -8,6 +8,8 @@ import { isStaffRole } from './staff-roles.js';
 import { channelCheckOf } from '../growth/required-channel.js';
 import { channelJoinUrl } from '../growth/growth-settings.js';
 import { telegramApi } from '../telegram-api.js';
+import { joinCampaign } from '../growth/campaigns.js';
+import { CAMPAIGN_START_PREFIX } from '../../config/public-addresses.js';
 import { customerOfTelegramUser, telegramAccountEmail } from './telegram-buyers.js';
 import { INIT_DATA_CLOCK_SKEW_SECONDS, verifyInitData, type InitDataRefusal, type InitDataUser } from './telegram-init-data.js';
 
@@ -73,6 +75,7 @@ async function accountOfCustomer(shop: Shop, customer: Customer, telegramUserId:
  * before anything is written (no customer, no account, the launch data not even marked used), and a Telegram user
  * linked to a staff account. A user outside the owner's required channel is refused (`channel`, with the channel to join)
  * by the bot's own check before the launch data is marked used, so the same launch data checks again once they joined.
+ * Launch data opened by a campaign's link (`start_param` `campaign_<slug>`) joins that campaign (`joinCampaign`).
  */
 export async function signInFromMiniApp(
   shop: Shop,
@@ -87,7 +90,7 @@ export async function signInFromMiniApp(
   const now = shop.clock.now();
   const verified = verifyInitData(initData, telegram.token, now, telegram.miniApp.maxAgeSeconds);
   if (!verified.ok) return verified;
-  const { user, authDate, hash } = verified.data;
+  const { user, authDate, hash, startParam } = verified.data;
   const telegramUserId = String(user.id);
   if (telegram.adminIds.includes(telegramUserId)) return { ok: false, reason: 'staff' };
   const api = telegramApi(telegram);
@@ -106,5 +109,7 @@ export async function signInFromMiniApp(
   if ((link.username ?? null) !== (user.username ?? null)) await links.setUsername(telegramUserId, user.username ?? null);
   const account = await accountOfCustomer(shop, customer, telegramUserId);
   if (isStaffRole(account.role)) return { ok: false, reason: 'staff' };
+  // Opened by a campaign's link (`?startapp=campaign_<slug>`): joined as at the bot's /start, at first contact only.
+  if (startParam?.startsWith(CAMPAIGN_START_PREFIX)) await joinCampaign(shop, customer.id, startParam.slice(CAMPAIGN_START_PREFIX.length));
   return { ok: true, account, customer };
 }
