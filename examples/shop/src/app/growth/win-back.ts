@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { defineHostJob, enqueuePeriodicHostJob, type HostJobDefinition, type Subscription } from '@panelkit/sdk';
+import { ConflictError, defineHostJob, enqueuePeriodicHostJob, type HostJobDefinition, type Subscription } from '@panelkit/sdk';
 import { z } from 'zod';
 import { notificationsOf, writeNotification } from '../../db/notifications.js';
 import type { Shop } from '../shop.js';
@@ -72,8 +72,18 @@ export async function sendWinBackOffers(shop: Shop): Promise<number> {
   return sent;
 }
 
-/** The lapse's code and notice in one transaction; false when another sweep sent them first. */
+/** The lapse's code and notice in one transaction; false when another sweep (on any replica) sent them first. */
 async function offer(shop: Shop, sub: Subscription, percent: number, validDays: number): Promise<boolean> {
+  try {
+    return await offerOnce(shop, sub, percent, validDays);
+  } catch (error) {
+    // Another replica's sweep made the lapse's code between our check and our insert: its offer stands.
+    if (ConflictError.is(error)) return false;
+    throw error;
+  }
+}
+
+async function offerOnce(shop: Shop, sub: Subscription, percent: number, validDays: number): Promise<boolean> {
   const now = shop.clock.now();
   const endsAt = new Date(now.getTime() + validDays * 86_400_000);
   const actor = { type: 'scheduler', id: null } as const;
