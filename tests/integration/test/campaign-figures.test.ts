@@ -4,7 +4,7 @@
  * entries add up to, and both storages give the same rows for the same story.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { REVENUE_LEDGER_KINDS, createPanelkit } from '@panelkit/sdk';
+import { REVENUE_LEDGER_KINDS, ValidationError, createPanelkit } from '@panelkit/sdk';
 import type { CampaignFigures } from '@panelkit/sdk/campaigns';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
@@ -112,6 +112,10 @@ async function story(make: (clock: ManualClock) => Promise<StoragePort>) {
     if (entries.length > 0) row.revenue = [usd((row.revenue[0]?.amount ?? 0) + net)];
     recounted.set(attribution.campaign, row);
   }
+  // The query is checked as the sales figures' is: a period that ends before it starts is refused.
+  await expect(kit.campaignFigures({ from: '2026-03-03', to: '2026-03-02', timeZone: 'UTC' })).rejects.toSatisfy((e: unknown) =>
+    ValidationError.is(e),
+  );
   return { rows, recounted: [...recounted.values()].sort((x, y) => (x.campaign < y.campaign ? -1 : 1)) };
 }
 
