@@ -11,6 +11,7 @@ export default defineConfig({
     'testing/index': 'src/testing/index.ts',
     'storage-kit': 'src/storage-kit.ts',
     fakes: 'src/fakes.ts',
+    campaigns: 'src/campaigns.ts',
   },
   format: ['esm'],
   dts: false,

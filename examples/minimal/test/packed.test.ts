@@ -17,6 +17,7 @@ const SDK_SUBPATHS = [
   '@panelkit/sdk/schemas',
   '@panelkit/sdk/rules',
   '@panelkit/sdk/fakes',
+  '@panelkit/sdk/campaigns',
 ];
 /** The most names `@panelkit/sdk`'s root may export, types included (the figure packages/sdk/README.md gives). */
 const ROOT_NAMES_MAX = 300;

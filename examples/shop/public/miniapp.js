@@ -132,22 +132,45 @@
     for (const part of box.querySelectorAll('[data-state]')) part.hidden = part.getAttribute('data-state') !== name;
   };
   if (initData === '') return;
-  show('working');
-  fetch(box.getAttribute('data-endpoint'), {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ initData }),
-  })
-    .then(async (response) => {
-      const answer = await response.json().catch(() => ({}));
-      if (response.ok) {
-        // replace: the launch data leaves the address bar and the history.
-        window.location.replace(typeof answer.next === 'string' && answer.next.startsWith('/') ? answer.next : HOME);
-        return;
-      }
-      if (typeof answer.message === 'string') box.querySelector('[data-message]').textContent = answer.message;
-      show('failed');
+  // Outside the owner's required channel: the join button opens it in Telegram; "I have joined" signs in again.
+  const join = box.querySelector('[data-join]');
+  join?.addEventListener('click', (event) => {
+    const url = join.getAttribute('href') ?? '';
+    if (!url.startsWith('https://t.me/')) return;
+    if (webApp?.openTelegramLink) webApp.openTelegramLink(url);
+    else postEvent('web_app_open_tg_link', { path_full: url.slice('https://t.me'.length) });
+    event.preventDefault();
+  });
+  function outsideChannel(answer) {
+    box.querySelector('[data-channel-message]').textContent = typeof answer.message === 'string' ? answer.message : '';
+    const url = typeof answer.joinUrl === 'string' && answer.joinUrl.startsWith('https://t.me/') ? answer.joinUrl : null;
+    if (join !== null) {
+      join.hidden = url === null;
+      if (url !== null) join.setAttribute('href', url);
+    }
+    show('channel');
+  }
+  function signIn() {
+    show('working');
+    fetch(box.getAttribute('data-endpoint'), {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ initData }),
     })
-    .catch(() => show('failed'));
+      .then(async (response) => {
+        const answer = await response.json().catch(() => ({}));
+        if (response.ok) {
+          // replace: the launch data leaves the address bar and the history.
+          window.location.replace(typeof answer.next === 'string' && answer.next.startsWith('/') ? answer.next : HOME);
+          return;
+        }
+        if (answer.error === 'channel') return outsideChannel(answer);
+        if (typeof answer.message === 'string') box.querySelector('[data-message]').textContent = answer.message;
+        show('failed');
+      })
+      .catch(() => show('failed'));
+  }
+  box.querySelector('[data-check]')?.addEventListener('click', signIn);
+  signIn();
 })();

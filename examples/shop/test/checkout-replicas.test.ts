@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { request as httpRequest, type ClientRequest } from 'node:http';
 import type { Plan } from '@panelkit/sdk';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,48 +7,10 @@ import { loadConfig } from '../src/config/config.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
 import { dropShopSchemas, startWebReplicas, type WebReplicas } from './support/web-replicas.js';
+import { heldPost } from './support/held-post.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const ROUNDS = 15;
-
-interface Answer {
-  status: number;
-  body: { replayed?: boolean; order?: { id: string }; error?: { code?: string } };
-}
-
-/**
- * A POST whose last body byte is held back: `release()` sends it. Two of these released together reach their
- * servers as complete requests at the same moment (a barrier over HTTP: neither server can start before both are
- * whole on the wire).
- */
-function heldPost(url: string, path: string, token: string, body: unknown): { sent: Promise<void>; release: () => Promise<Answer> } {
-  const bytes = Buffer.from(JSON.stringify(body));
-  let req!: ClientRequest;
-  const answer = new Promise<Answer>((done, fail) => {
-    req = httpRequest(`${url}${path}`, {
-      method: 'POST',
-      agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': bytes.length, authorization: `Bearer ${token}` },
-    });
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => done({ status: res.statusCode ?? 0, body: JSON.parse(text) as Answer['body'] }));
-    });
-    req.on('error', fail);
-  });
-  const sent = new Promise<void>((done) => {
-    req.write(bytes.subarray(0, bytes.length - 1), () => done());
-  });
-  return {
-    sent,
-    release: () => {
-      req.end(bytes.subarray(bytes.length - 1));
-      return answer;
-    },
-  };
-}
 
 /**
  * A buyer's double tap reaching two web replicas (two OS processes, each with its own pool, on one PostgreSQL) with one

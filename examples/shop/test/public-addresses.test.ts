@@ -17,6 +17,8 @@ function sources(dir: string): string[] {
 const HAND_BUILT = [
   /\}\/s\/\$\{/, // `${base}/s/${token}`
   /\}\/signup\?ref=/, // `${base}/signup?ref=…`
+  /\}\/signup\?c=/, // `${base}/signup?c=…`: a campaign's web link
+  /start=campaign_\$\{/, // `…?start=campaign_${slug}`: a campaign's bot link
   /\}\/reset-password\//, // `${base}/reset-password/…`
   /req\.protocol/,
   /publicUrls?\??(\[0\])?\.replace\(/, // trimming the setting by hand

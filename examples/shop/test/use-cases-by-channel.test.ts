@@ -138,6 +138,12 @@ const TABLE: Row[] = [
   },
   { useCase: 'referrals', web: 'get /referrals', api: 'get /api/v1/referrals', bot: (w) => w.buyer.press(w.menu, 'ref') },
   {
+    useCase: 'join a campaign through its link',
+    web: 'post /campaigns/join',
+    api: 'post /api/v1/campaigns/join',
+    bot: (w) => w.buyer.send(w.buyer.message('/start campaign_no-such-campaign')),
+  },
+  {
     useCase: 'auto-renew on/off',
     web: 'post /subscriptions/:id/auto-renew',
     api: 'post /api/v1/subscriptions/:id/auto-renew',

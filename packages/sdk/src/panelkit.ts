@@ -59,6 +59,8 @@ import { approveProvisioning, resume, retryFailed, suspend, terminate, topUp } f
 import { refundOrder } from './engine/refund.js';
 import type { RefundRequest, RefundResult } from './engine/refund.js';
 import { salesFigures } from './engine/sales-figures.js';
+import { campaignFigures } from './engine/campaign-figures.js';
+import type { CampaignFigures } from './domain/campaign.js';
 import type { SalesFigures, SalesFiguresQuery } from './domain/sales.js';
 import type { MoneyMovement, SubscriptionAction } from './engine/operations.js';
 import { resolvePolicy } from './engine/policy.js';
@@ -316,6 +318,12 @@ export interface Panelkit {
    * `REVENUE_LEDGER_KINDS`), paid orders, new subscriptions, subscriptions in service. See `salesFigures`.
    */
   salesFigures(query: SalesFiguresQuery): Promise<SalesFigures>;
+  /**
+   * Each campaign's sign-ups, first purchases and net revenue (refunds taken out) over the days `from`..`to` of
+   * `timeZone`, under the sales figures' definitions; the query is checked as for `salesFigures`. See `campaignFigures`
+   * in `@panelkit/sdk/campaigns`.
+   */
+  campaignFigures(query: SalesFiguresQuery): Promise<CampaignFigures[]>;
   /** Creates a discount code (audited); see `DiscountCode` for its limits. */
   createDiscountCode(input: NewDiscountCode, actor?: Actor): Promise<DiscountCode>;
   /** Disables a code or changes its end, limits or note (audited). */
@@ -461,6 +469,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     topUp: (m) => topUp(ctx, m),
     refund: (r) => refundOrder(ctx, r),
     salesFigures: (q) => salesFigures(ctx.storage, q),
+    campaignFigures: (q) => campaignFigures(ctx.storage, q),
     createDiscountCode: (input, actor) => createDiscountCode(ctx, input, actor),
     updateDiscountCode: (id, patch, actor) => updateDiscountCode(ctx, id, patch, actor),
     referralProgram: () => storage.referrals.getProgram(),

@@ -15,6 +15,7 @@ export * from './ports/storage-payments.js';
 export * from './ports/storage-payment-methods.js';
 export type { NewSavedPaymentMethod, SavedPaymentMethod } from './domain/payment-method.js';
 export * from './ports/storage-sales.js';
+export * from './ports/storage-campaigns.js';
 export * from './ports/storage-order-placement.js';
 export * from './ports/storage-devices.js';
 export * from './engine/storage-retry.js';

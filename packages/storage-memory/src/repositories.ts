@@ -24,6 +24,7 @@ import { tickOperations } from './repositories/ticks.js';
 import { panelSlotOperations } from './repositories/panel-slots.js';
 import { deviceOperations } from './repositories/devices.js';
 import { paymentMethodOperations } from './repositories/payment-methods.js';
+import { campaignOperations } from './repositories/campaigns.js';
 import type { MemoryState } from './state.js';
 
 /** The synchronous operations of every repository over one state, made once per storage. */
@@ -57,10 +58,16 @@ export function createOperations(state: MemoryState) {
     discounts: discountOperations(state.discounts, state.customers.customers),
     referrals: referralOperations(state.referrals, state.customers.customers),
     priceBooks: priceBookOperations(state.priceBooks, { customers: state.customers.customers, plans: state.plans }),
-    sales: salesOperations({ ledger: state.ledger.entries, orders: state.orders.orders, subscriptions: state.subscriptions.subscriptions }),
+    sales: salesOperations({
+      ledger: state.ledger.entries,
+      orders: state.orders.orders,
+      subscriptions: state.subscriptions.subscriptions,
+      attributions: state.campaigns,
+    }),
     payments: paymentOperations(state.payments, state.customers.customers),
     devices: deviceOperations(state.devices, state.subscriptions.subscriptions),
     paymentMethods: paymentMethodOperations(state.paymentMethods, state.customers.customers),
+    campaigns: campaignOperations(state.campaigns, state.customers.customers),
   };
   const place = orderPlacementOperation({
     orders: operations.orders,
@@ -100,5 +107,6 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     payments: bind('payments', operations.payments, runner),
     devices: bind('devices', operations.devices, runner),
     paymentMethods: bind('paymentMethods', operations.paymentMethods, runner),
+    campaigns: bind('campaigns', operations.campaigns, runner),
   };
 }

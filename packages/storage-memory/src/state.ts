@@ -26,6 +26,7 @@ import { createTickTable } from './repositories/ticks.js';
 import { createPanelSlotTable, type PanelSlotTable } from './repositories/panel-slots.js';
 import type { TickTable } from './repositories/ticks.js';
 import { createDeviceTable, type DeviceTable } from './repositories/devices.js';
+import { createCampaignTable, type CampaignTable } from './repositories/campaigns.js';
 import { createJobTables } from './tables/jobs.js';
 import type { JobTables } from './tables/jobs.js';
 import { createSubscriptionTables } from './tables/subscriptions.js';
@@ -50,6 +51,7 @@ export interface MemoryState {
   readonly payments: PaymentTables;
   readonly devices: DeviceTable;
   readonly paymentMethods: PaymentMethodTables;
+  readonly campaigns: CampaignTable;
 }
 
 export function createMemoryState(): MemoryState {
@@ -71,5 +73,6 @@ export function createMemoryState(): MemoryState {
     payments: createPaymentTables(),
     devices: createDeviceTable(),
     paymentMethods: createPaymentMethodTables(),
+    campaigns: createCampaignTable(),
   };
 }

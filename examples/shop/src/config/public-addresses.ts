@@ -85,3 +85,19 @@ export function miniAppUrl(config: AddressConfig & Pick<ShopConfig, 'telegram'>)
   const base = config.publicUrls[0];
   return config.telegram?.miniApp != null && base?.startsWith('https://') ? `${base}${MINI_APP_PATH}` : null;
 }
+
+/** What a `/start` payload of a campaign's bot link starts with (the slug follows). */
+export const CAMPAIGN_START_PREFIX = 'campaign_';
+/** The query parameter of a campaign's web link that names it. */
+export const CAMPAIGN_PARAM = 'c';
+
+/**
+ * A campaign's two links: into the bot (`https://t.me/<bot>?start=campaign_<slug>`, `null` without a bot) and to the
+ * web sign-up (`/signup?c=<slug>` on the shown address).
+ */
+export function campaignUrls(config: AddressConfig, botUsername: string | null, slug: string): { bot: string | null; web: string } {
+  return {
+    bot: botUsername === null ? null : `https://t.me/${botUsername}?start=${CAMPAIGN_START_PREFIX}${encodeURIComponent(slug)}`,
+    web: `${shownBase(config)}/signup?${CAMPAIGN_PARAM}=${encodeURIComponent(slug)}`,
+  };
+}

@@ -464,7 +464,27 @@ const MIGRATIONS: readonly ShopMigration[] = [
       `CREATE INDEX IF NOT EXISTS oidc_identities_by_account ON ${s}.oidc_identities (account_id)`,
     ],
   },
+  {
+    // Issue 58: the owner's campaigns (src/db/campaigns.ts): each a slug for its links, a name, and an optional
+    // welcome (a wallet bonus, a discount code to tell the buyer). Which customer came through which campaign is the
+    // engine's (`campaigns.attribute`); this table holds only what the owner set.
+    version: 25,
+    name: 'campaigns',
+    statements: (s) => [
+      `CREATE TABLE IF NOT EXISTS ${s}.campaigns (
+        slug text COLLATE "C" PRIMARY KEY,
+        name text NOT NULL,
+        bonus_amount bigint NOT NULL DEFAULT 0 CHECK (bonus_amount >= 0),
+        welcome_code text,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+    ],
+  },
 ];
+
+/** Every version this build knows, in order (numbers are assigned per feature, so there may be gaps). */
+export const SHOP_MIGRATION_VERSIONS: readonly number[] = MIGRATIONS.map((m) => m.version);
 
 /** The newest version this build knows. */
 export const SHOP_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

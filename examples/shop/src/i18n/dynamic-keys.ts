@@ -44,6 +44,8 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'devices.policy.', // a plan's no-id policy
   'devices.notify.', // db/notification-kinds.ts: the device notices' texts live in their own area
   'growth.notify.', // db/notification-kinds.ts: the growth notices' texts live in their own area
+  'campaigns.notify.', // db/notification-kinds.ts: the campaign notices' texts live in their own area
+  'campaigns.refused.', // routes/campaigns.ts: why a buyer did not join, by the use case's reason
   'import.kinds.',
   'import.reasons.', // why a row was not brought over, by the SDK's ImportUnmappedReason
   'import.rows.',

@@ -26,6 +26,7 @@ const STATUS_OF: Record<MiniAppSignInRefusal, number> = {
   replayed: 409,
   staff: 403,
   off: 404,
+  channel: 403,
 };
 
 /**
@@ -58,6 +59,13 @@ export function miniAppRoutes(shop: Shop): Router {
     const body = SignInBody.safeParse(req.body);
     if (!body.success) return void res.status(400).json({ error: 'malformed', message: t('miniapp.refused.malformed') });
     const result = await signInFromMiniApp(shop, body.data.initData);
+    // Outside the owner's required channel: the page shows the join button and a button that posts the launch data again.
+    if (!result.ok && result.reason === 'channel')
+      return void res.status(STATUS_OF.channel).json({
+        error: 'channel',
+        message: t('growth.channel.miniAppPrompt', { channel: result.required.channel }),
+        joinUrl: result.required.joinUrl,
+      });
     if (!result.ok)
       return void res.status(STATUS_OF[result.reason]).json({ error: result.reason, message: t(`miniapp.refused.${result.reason}`) });
     // A new token at every sign-in; the one this webview had before stops working.

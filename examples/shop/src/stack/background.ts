@@ -6,6 +6,7 @@ import { emailCodesOf } from '../db/email-codes.js';
 import { queueScheduledBackup } from '../app/backup/scheduled.js';
 import { queueGatewaySweep } from '../app/payments/rails/gateway-sweep.js';
 import { queueNeverConnectedNudge } from '../app/growth/never-connected.js';
+import { queueWinBackOffers } from '../app/growth/win-back.js';
 import { adoptPendingBroadcasts, createBroadcastJobs } from '../telegram/broadcast-jobs.js';
 import { telegramApi } from '../app/telegram-api.js';
 import { dailySummaryJob } from '../telegram/admin/daily.js';
@@ -74,6 +75,11 @@ export function startBackground(shop: Shop, options: BackgroundOptions = {}): Ba
       await queueNeverConnectedNudge(shop);
     } catch (error) {
       log.error({ err: error }, 'queueing the never-connected nudge failed');
+    }
+    try {
+      await queueWinBackOffers(shop);
+    } catch (error) {
+      log.error({ err: error }, 'queueing the win-back offers failed');
     }
   };
   const timer = setInterval(() => {

@@ -1,5 +1,6 @@
 import { announceAddressChange } from '../app/notifications/address-change.js';
 import { neverConnectedJob } from '../app/growth/never-connected.js';
+import { winBackJob } from '../app/growth/win-back.js';
 import { ConfigurationError, createPanelkit, systemClock, withAuditOutbox, type Clock } from '@panelkit/sdk';
 import { createPostgresStorage, migrate, resealSecrets } from '@panelkit/storage-postgres';
 import type { Logger } from 'pino';
@@ -185,7 +186,14 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       secretBox,
       demo,
       passwordCost: options.passwordCost ?? PASSWORD_COST,
-      hostJobs: [eventNotices, scheduledBackupJob(shopOf), oldBotImportJob(shopOf), gatewaySweepJob(shopOf), neverConnectedJob(shopOf)],
+      hostJobs: [
+        eventNotices,
+        scheduledBackupJob(shopOf),
+        oldBotImportJob(shopOf),
+        gatewaySweepJob(shopOf),
+        neverConnectedJob(shopOf),
+        winBackJob(shopOf),
+      ],
       close,
     };
     if (oldNotificationQueue) {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { referralRoutes } from '../routes/referrals.js';
+import { campaignRoutes } from '../routes/campaigns.js';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Request, type Router } from 'express';
 import helmet from 'helmet';
@@ -92,6 +93,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     starsRoutes(shop),
     invoiceRoutes(shop),
     referralRoutes(shop, telegram),
+    campaignRoutes(shop),
     resellerAccountRoutes(shop),
     apiTokenRoutes(shop),
     notificationRoutes(shop),
@@ -106,7 +108,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     adminReceiptsRoutes(shop),
     adminCustomersRoutes(shop),
     adminPasswordResetRoutes(shop),
-    adminRoutes(shop),
+    adminRoutes(shop, telegram === null ? null : { username: () => telegram.username() }),
   ];
 }
 

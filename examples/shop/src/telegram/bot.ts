@@ -72,6 +72,8 @@ export interface ShopBot {
   deepLink(customerId: string): Promise<string>;
   /** The buyer's referral link into the bot (`/start ref_<customer id>`). */
   referralLink(customerId: string): Promise<string>;
+  /** The bot's username (asked of Telegram once), for links into it such as a campaign's. */
+  username(): Promise<string>;
   /**
    * Runs the bot's host jobs due now (broadcast copies, the admins' daily summaries; any worker given
    * `hostJobs` runs them too) until none is left; returns how many broadcast copies this call sent.
@@ -237,6 +239,10 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     async referralLink(customerId) {
       if (!bot.isInited()) await bot.init();
       return `https://t.me/${bot.botInfo.username}?start=ref_${customerId}`;
+    },
+    async username() {
+      if (!bot.isInited()) await bot.init();
+      return bot.botInfo.username;
     },
     sendBroadcasts,
     hostJobs,

@@ -1,17 +1,12 @@
-import { GrammyError, InlineKeyboard, type Composer } from 'grammy';
-import { channelJoinUrl, readGrowthSettings, type StoredGrowthSettings } from '../app/growth/growth-settings.js';
-import { isChannelMember, reportUncheckableChannel } from '../app/growth/required-channel.js';
+import { InlineKeyboard, type Composer } from 'grammy';
+import { channelJoinUrl, type StoredGrowthSettings } from '../app/growth/growth-settings.js';
+import { channelCheckOf } from '../app/growth/required-channel.js';
 import { showMenuOf, startWith } from './buyer/start.js';
 import { CALLBACK_DATA_MAX_BYTES } from './callback-data.js';
 import type { BotContext, BotDeps } from './context.js';
 
-/** How long a positive membership check is trusted in this process (a user who leaves is asked again after it). */
-export const MEMBER_CHECK_TTL_MS = 60_000;
-
 /** The "done" button's data: `chk`, or `chk:<the /start payload to resume>`. */
 const DONE = /^chk(?::([A-Za-z0-9_-]{1,60}))?$/;
-
-type Verdict = 'member' | 'outside' | 'unchecked';
 
 /**
  * The required channel (owner's growth settings): a bot user who is not a member of it is shown the join button and a
@@ -23,35 +18,7 @@ type Verdict = 'member' | 'outside' | 'unchecked';
  */
 export function requiredChannelGate(bot: Composer<BotContext>, deps: BotDeps): void {
   const { shop } = deps;
-  const log = shop.logger.child({ component: 'required-channel' });
-  /** Users found members, until when (ms): a cache only; every decision can be made without it. */
-  const members = new Map<string, number>();
-  const loggedChannels = new Set<string>();
-
-  async function verdictOf(ctx: BotContext, settings: StoredGrowthSettings, fresh: boolean): Promise<Verdict> {
-    const channel = settings.channel as string;
-    const key = `${channel}|${ctx.user.telegramUserId}`;
-    const now = shop.clock.now().getTime();
-    if (!fresh && (members.get(key) ?? 0) > now) return 'member';
-    try {
-      const member = await ctx.api.getChatMember(channel, Number(ctx.user.telegramUserId));
-      if (!isChannelMember(member)) {
-        members.delete(key);
-        return 'outside';
-      }
-      members.set(key, now + MEMBER_CHECK_TTL_MS);
-      return 'member';
-    } catch (error) {
-      // A refusal (400/403) is the owner's configuration; anything else is Telegram being away. Neither walls buyers off.
-      const description = error instanceof GrammyError ? error.description : String(error);
-      if (!loggedChannels.has(channel)) {
-        loggedChannels.add(channel);
-        log.warn({ channel, error: description }, 'cannot check the required channel; letting users through');
-      }
-      if (error instanceof GrammyError && error.error_code < 500) await reportUncheckableChannel(shop, settings, description);
-      return 'unchecked';
-    }
-  }
+  const channel = channelCheckOf(shop);
 
   async function prompt(ctx: BotContext, settings: StoredGrowthSettings, resume: string): Promise<void> {
     const { t } = ctx.user;
@@ -66,10 +33,13 @@ export function requiredChannelGate(bot: Composer<BotContext>, deps: BotDeps): v
 
   bot.use(async (ctx, next) => {
     if (ctx.user.isAdmin || ctx.message?.successful_payment !== undefined || ctx.message?.refunded_payment !== undefined) return next();
-    const settings = await readGrowthSettings(shop);
-    if (settings.channel === null) return next();
     const done = ctx.callbackQuery?.data === undefined ? null : DONE.exec(ctx.callbackQuery.data);
-    const verdict = await verdictOf(ctx, settings, done !== null);
+    const { settings, verdict } = await channel.check({
+      telegramUserId: ctx.user.telegramUserId,
+      fresh: done !== null,
+      getChatMember: (chat, userId) => ctx.api.getChatMember(chat, userId),
+    });
+    if (verdict === 'none') return next();
     if (done !== null) {
       if (verdict === 'outside') {
         await ctx.answerCallbackQuery({ text: ctx.user.t('growth.channel.stillOutside') });

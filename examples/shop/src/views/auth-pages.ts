@@ -5,7 +5,11 @@ import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
 import { otherWaysIn } from './sign-in-code-pages.js';
 
-export function signUpPage(ctx: RequestContext, values: { email?: string; ref?: string }, errors?: FieldErrors): SafeHtml {
+export function signUpPage(
+  ctx: RequestContext,
+  values: { email?: string; ref?: string; campaign?: string },
+  errors?: FieldErrors,
+): SafeHtml {
   const { t } = ctx;
   return page(ctx, {
     title: t('auth.signUp.title'),
@@ -13,6 +17,7 @@ export function signUpPage(ctx: RequestContext, values: { email?: string; ref?: 
 <form method="post" action="/signup" class="stack" novalidate>
   ${csrfField(ctx)}${formError(errors)}
   ${values.ref ? html`<input type="hidden" name="ref" value="${values.ref}">` : ''}
+  ${values.campaign ? html`<input type="hidden" name="c" value="${values.campaign}">` : ''}
   ${field({ name: 'email', type: 'email', label: t('auth.email'), value: values.email, errors, required: true, autocomplete: 'email' })}
   ${field({ name: 'password', type: 'password', label: t('auth.password'), errors, required: true, autocomplete: 'new-password', hint: t('auth.passwordHint') })}
   <button type="submit">${t('auth.signUp.submit')}</button>

@@ -1,5 +1,5 @@
 import { MAX_SALES_DAYS, SalesFiguresQuerySchema, totalsOf } from '../domain/sales.js';
-import type { SalesFigures, SalesFiguresQuery } from '../domain/sales.js';
+import type { SalesDayBounds, SalesFigures, SalesFiguresQuery } from '../domain/sales.js';
 import { parseInput } from '../domain/validate.js';
 import { ValidationError } from '../errors.js';
 import type { StorageRepositories } from '../ports/storage.js';
@@ -12,6 +12,12 @@ import { isCalendarDay, isTimeZone, zonedDays } from '../rules/zoned-days.js';
  * `from` or more than `MAX_SALES_DAYS` days: `ValidationError`. Reads only.
  */
 export async function salesFigures(repos: StorageRepositories, query: SalesFiguresQuery): Promise<SalesFigures> {
+  const days = await repos.sales.figures({ days: salesDaysOf(query) });
+  return { days, totals: totalsOf(days) };
+}
+
+/** The days of a sales figures query as instants, or the `ValidationError` that says what is wrong with it. */
+export function salesDaysOf(query: SalesFiguresQuery): SalesDayBounds[] {
   const q = parseInput(SalesFiguresQuerySchema, query, 'sales figures query');
   const bad = (path: string, message: string) =>
     new ValidationError(`invalid sales figures query: ${path}: ${message}`, [{ path, message }]);
@@ -21,6 +27,5 @@ export async function salesFigures(repos: StorageRepositories, query: SalesFigur
   if (q.to < q.from) throw bad('to', 'is before from');
   const count = (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 + 1;
   if (count > MAX_SALES_DAYS) throw bad('to', `more than ${MAX_SALES_DAYS} days`);
-  const days = await repos.sales.figures({ days: zonedDays(q.from, q.to, q.timeZone) });
-  return { days, totals: totalsOf(days) };
+  return zonedDays(q.from, q.to, q.timeZone);
 }

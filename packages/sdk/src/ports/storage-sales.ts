@@ -1,3 +1,4 @@
+import type { CampaignFigures } from '../domain/campaign.js';
 import type { SalesDay, SalesFiguresRange } from '../domain/sales.js';
 
 /**
@@ -15,4 +16,12 @@ export interface SalesRepository {
    * More than `MAX_SALES_DAYS` days, days out of order or overlapping: `ValidationError`.
    */
   figures(range: SalesFiguresRange): Promise<SalesDay[]>;
+  /**
+   * The figures of each campaign over the whole of `range` (from its first day's start to its last day's end), under
+   * the same definitions as `figures`: sign-ups (attributions made in the period), first purchases (attributed
+   * customers whose first paid order ever was placed in the period) and net revenue of the attributed customers'
+   * ledger entries of `REVENUE_LEDGER_KINDS` in the period (negated, refunds taken out), per currency. A campaign
+   * appears when it has any attribution, ever; ordered by campaign. The range is checked as for `figures`.
+   */
+  campaigns(range: SalesFiguresRange): Promise<CampaignFigures[]>;
 }

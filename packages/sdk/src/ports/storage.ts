@@ -15,6 +15,7 @@ import type { CreditLimit } from '../domain/price-book.js';
 import type { DiscountRepository, ReferralRepository } from './storage-promotions.js';
 import type { PriceBookRepository } from './storage-price-books.js';
 import type { SalesRepository } from './storage-sales.js';
+import type { CampaignRepository } from './storage-campaigns.js';
 import type { SubscriptionTerms } from '../domain/subscription-terms.js';
 import type { PaymentRepository } from './storage-payments.js';
 import type { OrderPlacement, PlaceResult } from './storage-order-placement.js';
@@ -46,9 +47,10 @@ import type { JobQueueSignal } from './storage-job-signal.js';
  * completed in one (`jobs.completeMany`), 17 a panel's name is unique (`PanelNameTakenError` from `panels.create`
  * and a renaming `panels.update`), so processes adding the same panel at once store it once, and `paymentMethods`
  * (payment methods buyers saved for off-session charges, their provider references sealed, one row per customer,
- * provider and fingerprint).
+ * provider and fingerprint), 18 `campaigns` (the campaign each customer came through, the first one winning) and
+ * `sales.campaigns` (sign-ups, first purchases and net revenue per campaign).
  */
-export const STORAGE_PORT_VERSION = 17 as const;
+export const STORAGE_PORT_VERSION = 18 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -151,6 +153,7 @@ export interface StorageRepositories {
   readonly payments: PaymentRepository;
   readonly devices: DeviceRepository;
   readonly paymentMethods: SavedPaymentMethodRepository;
+  readonly campaigns: CampaignRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */

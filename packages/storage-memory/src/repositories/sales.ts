@@ -1,6 +1,8 @@
 import { REVENUE_LEDGER_KINDS } from '@panelkit/sdk';
 import { parseSalesRange } from '@panelkit/sdk/storage';
 import type { LedgerEntry, Order, SalesDay, SalesFiguresRange, Subscription } from '@panelkit/sdk';
+import type { CampaignFigures } from '@panelkit/sdk/campaigns';
+import type { AttributionRow } from './campaigns.js';
 import type { Op } from '../internal/op.js';
 import type { Table } from '../internal/table.js';
 
@@ -9,6 +11,7 @@ export interface SalesSources {
   readonly ledger: Table<LedgerEntry>;
   readonly orders: Table<Order>;
   readonly subscriptions: Table<Subscription>;
+  readonly attributions: Table<AttributionRow>;
 }
 
 const REVENUE = new Set<string>(REVENUE_LEDGER_KINDS);
@@ -84,6 +87,44 @@ export function salesOperations(sources: SalesSources) {
         newSubscriptions: created[i]!,
         inService: inService[i]!,
       }));
+    },
+
+    campaigns(_op: Op, range: SalesFiguresRange): CampaignFigures[] {
+      const days = parseSalesRange(range);
+      const from = days[0]!.start.getTime();
+      const to = days[days.length - 1]!.end.getTime();
+      const within = (at: Date) => at.getTime() >= from && at.getTime() < to;
+      const rows = new Map<string, { signUps: number; firstPurchases: number; revenue: Map<string, number> }>();
+      const campaignOf = new Map<string, string>();
+      for (const a of sources.attributions.values()) {
+        campaignOf.set(a.customerId, a.campaign);
+        const row = rows.get(a.campaign) ?? { signUps: 0, firstPurchases: 0, revenue: new Map<string, number>() };
+        if (within(a.attributedAt)) row.signUps++;
+        rows.set(a.campaign, row);
+      }
+      const firstPaid = new Map<string, number>();
+      for (const o of sources.orders.values()) {
+        if (o.total.amount <= 0 || !campaignOf.has(o.customerId)) continue;
+        const at = o.createdAt.getTime();
+        if (at < (firstPaid.get(o.customerId) ?? Number.POSITIVE_INFINITY)) firstPaid.set(o.customerId, at);
+      }
+      for (const [customerId, at] of firstPaid) if (at >= from && at < to) rows.get(campaignOf.get(customerId)!)!.firstPurchases++;
+      for (const e of sources.ledger.values()) {
+        const campaign = campaignOf.get(e.customerId);
+        if (campaign === undefined || !REVENUE.has(e.kind) || !within(e.createdAt)) continue;
+        const revenue = rows.get(campaign)!.revenue;
+        revenue.set(e.currency, (revenue.get(e.currency) ?? 0) - e.amount);
+      }
+      return [...rows.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([campaign, row]) => ({
+          campaign,
+          signUps: row.signUps,
+          firstPurchases: row.firstPurchases,
+          revenue: [...row.revenue.entries()]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([currency, amount]) => ({ currency, amount })),
+        }));
     },
   };
 }

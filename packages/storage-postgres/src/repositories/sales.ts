@@ -1,6 +1,7 @@
 import { REVENUE_LEDGER_KINDS } from '@panelkit/sdk';
 import { parseSalesRange } from '@panelkit/sdk/storage';
 import type { SalesDay, SalesFiguresRange } from '@panelkit/sdk';
+import type { CampaignFigures } from '@panelkit/sdk/campaigns';
 import type { SalesRepository } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec } from '../internal/sql.js';
@@ -85,6 +86,54 @@ export function salesRepository({ runner, schema }: RepositoryContext): SalesRep
               orders: paid[i]!,
               newSubscriptions: made[i]!,
               inService: live,
+            };
+          });
+        },
+        read,
+      ),
+
+    campaigns: (range: SalesFiguresRange) =>
+      runner.run(
+        'sales.campaigns',
+        async ({ db }): Promise<CampaignFigures[]> => {
+          const days = parseSalesRange(range);
+          const from = days[0]!.start.toISOString();
+          const to = days[days.length - 1]!.end.toISOString();
+          // Every campaign with an attribution gets a row; its customers' first paid order and revenue entries are
+          // joined through the attribution table (orders and entries read by customer, through their indexes).
+          const counts = await db.query(
+            `SELECT a.campaign,
+                    count(*) FILTER (WHERE a.attributed_at >= $1::timestamptz AND a.attributed_at < $2::timestamptz)::int AS sign_ups,
+                    count(f.first_at) FILTER (WHERE f.first_at >= $1::timestamptz AND f.first_at < $2::timestamptz)::int AS first_purchases
+               FROM ${schema}.campaign_attributions a
+               LEFT JOIN LATERAL (
+                 SELECT min(o.created_at) AS first_at FROM ${schema}.orders o WHERE o.customer_id = a.customer_id AND o.total_amount > 0
+               ) f ON true
+              GROUP BY a.campaign ORDER BY a.campaign`,
+            [from, to],
+          );
+          const revenue = await db.query(
+            `SELECT a.campaign, e.currency, (-sum(e.amount))::text AS total
+               FROM ${schema}.campaign_attributions a
+               JOIN ${schema}.ledger_entries e ON e.customer_id = a.customer_id
+              WHERE e.created_at >= $1::timestamptz AND e.created_at < $2::timestamptz AND e.kind = ANY($3::text[])
+              GROUP BY 1, 2 ORDER BY 1, 2`,
+            [from, to, [...REVENUE_LEDGER_KINDS]],
+          );
+          const money = new Map<string, { currency: string; amount: number }[]>();
+          for (const row of revenue.rows) {
+            const campaign = dec.text(row['campaign']);
+            const list = money.get(campaign) ?? [];
+            list.push({ currency: dec.text(row['currency']), amount: dec.int(row['total']) });
+            money.set(campaign, list);
+          }
+          return counts.rows.map((row) => {
+            const campaign = dec.text(row['campaign']);
+            return {
+              campaign,
+              signUps: dec.int(row['sign_ups']),
+              firstPurchases: dec.int(row['first_purchases']),
+              revenue: money.get(campaign) ?? [],
             };
           });
         },

@@ -5,6 +5,11 @@ import { TelegramInitDataUses } from '../../db/telegram-init-data-uses.js';
 import { TelegramLinkStore } from '../../db/telegram-links.js';
 import type { Shop } from '../shop.js';
 import { isStaffRole } from './staff-roles.js';
+import { channelCheckOf } from '../growth/required-channel.js';
+import { channelJoinUrl } from '../growth/growth-settings.js';
+import { telegramApi } from '../telegram-api.js';
+import { joinCampaign } from '../growth/campaigns.js';
+import { CAMPAIGN_START_PREFIX } from '../../config/public-addresses.js';
 import { customerOfTelegramUser, telegramAccountEmail } from './telegram-buyers.js';
 import { INIT_DATA_CLOCK_SKEW_SECONDS, verifyInitData, type InitDataRefusal, type InitDataUser } from './telegram-init-data.js';
 
@@ -14,7 +19,13 @@ import { INIT_DATA_CLOCK_SKEW_SECONDS, verifyInitData, type InitDataRefusal, typ
  * account; staff sign in with their password and second factor, never by Telegram alone), or the Mini App off
  * (`off`: no bot, or TELEGRAM_MINI_APP=off).
  */
-export type MiniAppSignInRefusal = InitDataRefusal | 'replayed' | 'staff' | 'off';
+export type MiniAppSignInRefusal = InitDataRefusal | 'replayed' | 'staff' | 'off' | 'channel';
+
+/** The required channel the user must join first (refusal `channel`): its name and the link the join button opens. */
+export interface RequiredChannel {
+  channel: string;
+  joinUrl: string | null;
+}
 
 /** Marks the account a Mini App made for a Telegram buyer: no password opens it. */
 const NO_PASSWORD = '!telegram-mini-app';
@@ -62,20 +73,34 @@ async function accountOfCustomer(shop: Shop, customer: Customer, telegramUserId:
  * the bot made or makes for them, so Telegram and the web stay one customer. A customer without a web account gets
  * one that no password opens (its email {@link telegramAccountEmail}). Staff are refused: a bot admin (TELEGRAM_ADMIN_IDS)
  * before anything is written (no customer, no account, the launch data not even marked used), and a Telegram user
- * linked to a staff account.
+ * linked to a staff account. A user outside the owner's required channel is refused (`channel`, with the channel to join)
+ * by the bot's own check before the launch data is marked used, so the same launch data checks again once they joined.
+ * Launch data opened by a campaign's link (`start_param` `campaign_<slug>`) joins that campaign (`joinCampaign`).
  */
 export async function signInFromMiniApp(
   shop: Shop,
   initData: string,
-): Promise<{ ok: true; account: Account; customer: Customer } | { ok: false; reason: MiniAppSignInRefusal }> {
+): Promise<
+  | { ok: true; account: Account; customer: Customer }
+  | { ok: false; reason: Exclude<MiniAppSignInRefusal, 'channel'> }
+  | { ok: false; reason: 'channel'; required: RequiredChannel }
+> {
   const telegram = shop.config.telegram;
   if (telegram === null || telegram.miniApp === null) return { ok: false, reason: 'off' };
   const now = shop.clock.now();
   const verified = verifyInitData(initData, telegram.token, now, telegram.miniApp.maxAgeSeconds);
   if (!verified.ok) return verified;
-  const { user, authDate, hash } = verified.data;
+  const { user, authDate, hash, startParam } = verified.data;
   const telegramUserId = String(user.id);
   if (telegram.adminIds.includes(telegramUserId)) return { ok: false, reason: 'staff' };
+  const api = telegramApi(telegram);
+  const { settings, verdict } = await channelCheckOf(shop).check({
+    telegramUserId,
+    fresh: true,
+    getChatMember: (chat, userId) => api.getChatMember(chat, userId),
+  });
+  if (verdict === 'outside' && settings.channel !== null)
+    return { ok: false, reason: 'channel', required: { channel: settings.channel, joinUrl: channelJoinUrl(settings) } };
   const keepUntil = new Date(authDate.getTime() + (telegram.miniApp.maxAgeSeconds + INIT_DATA_CLOCK_SKEW_SECONDS) * 1000);
   if (!(await new TelegramInitDataUses(shop.db, shop.shopSchema).claim(hash, now, keepUntil))) return { ok: false, reason: 'replayed' };
   const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
@@ -84,5 +109,7 @@ export async function signInFromMiniApp(
   if ((link.username ?? null) !== (user.username ?? null)) await links.setUsername(telegramUserId, user.username ?? null);
   const account = await accountOfCustomer(shop, customer, telegramUserId);
   if (isStaffRole(account.role)) return { ok: false, reason: 'staff' };
+  // Opened by a campaign's link (`?startapp=campaign_<slug>`): joined as at the bot's /start, at first contact only.
+  if (startParam?.startsWith(CAMPAIGN_START_PREFIX)) await joinCampaign(shop, customer.id, startParam.slice(CAMPAIGN_START_PREFIX.length));
   return { ok: true, account, customer };
 }

@@ -33,6 +33,8 @@ export interface VerifiedInitData {
   authDate: Date;
   /** Its `hash` (hex): the same launch data presented twice has the same one (the replay table's key). */
   hash: string;
+  /** The `startapp` parameter of the link the Mini App was opened by (`start_param`), or `null`. */
+  startParam: string | null;
 }
 
 /** Why launch data was refused: malformed, signed by someone else (or altered), too old, or from the future. */
@@ -86,7 +88,8 @@ export function verifyInitData(
   if (ageSeconds > maxAgeSeconds) return { ok: false, reason: 'expired' };
   const user = userOf(fields.find(([key]) => key === 'user')?.[1]);
   if (user === null || user.is_bot === true) return { ok: false, reason: 'malformed' };
-  return { ok: true, data: { user, authDate: new Date(authDate * 1000), hash } };
+  const startParam = fields.find(([key]) => key === 'start_param')?.[1] ?? null;
+  return { ok: true, data: { user, authDate: new Date(authDate * 1000), hash, startParam } };
 }
 
 /** The `user` field's JSON, or `null` when it is missing or not a user. */

@@ -1,6 +1,7 @@
+import { GrammyError } from 'grammy';
 import { notificationsOf } from '../../db/notifications.js';
 import type { Shop } from '../shop.js';
-import type { StoredGrowthSettings } from './growth-settings.js';
+import { readGrowthSettings, type StoredGrowthSettings } from './growth-settings.js';
 
 /** A chat member as Telegram's `getChatMember` describes one (only what membership depends on). */
 export interface ChatMemberStatus {
@@ -29,4 +30,76 @@ export async function reportUncheckableChannel(shop: Shop, settings: StoredGrowt
     source: `required-channel:${settings.channel}:${saved}`,
     params: { channel: settings.channel, error: error.slice(0, 200) },
   });
+}
+
+/** How long a positive membership check is trusted in this process (a user who leaves is asked again after it). */
+export const MEMBER_CHECK_TTL_MS = 60_000;
+
+/**
+ * What the required channel says of a Telegram user: `none` (the owner requires no channel), `member`, `outside`, or
+ * `unchecked` (Telegram refused or failed the check: the user is let through).
+ */
+export type ChannelVerdict = 'none' | 'member' | 'outside' | 'unchecked';
+
+/** Asks Telegram about one member of a chat (`getChatMember` of the Bot API). */
+export type GetChatMember = (chat: string, userId: number) => Promise<ChatMemberStatus>;
+
+/** One Telegram user's check: their id, whether to ask Telegram even when a recent answer is cached, and how to ask. */
+export interface ChannelCheckRequest {
+  telegramUserId: string;
+  fresh: boolean;
+  getChatMember: GetChatMember;
+}
+
+/** The required channel's check, shared by the bot and the Mini App of one shop (one cache, one log line per channel). */
+export interface ChannelCheck {
+  /** The owner's settings (read at each call) and the user's verdict under them. */
+  check(request: ChannelCheckRequest): Promise<{ settings: StoredGrowthSettings; verdict: ChannelVerdict }>;
+}
+
+const checks = new WeakMap<Shop, ChannelCheck>();
+
+/**
+ * The required channel's check of this shop (made once per shop in this process). A member is trusted for
+ * {@link MEMBER_CHECK_TTL_MS} unless `fresh`. When Telegram refuses the check (the bot is not the channel's admin) or
+ * fails, the user passes (`unchecked`), the log says so once per channel, and a refusal (4xx) tells the staff once
+ * (`channel_unchecked`): a misconfigured channel is never a wall for every buyer.
+ */
+export function channelCheckOf(shop: Shop): ChannelCheck {
+  const known = checks.get(shop);
+  if (known !== undefined) return known;
+  const log = shop.logger.child({ component: 'required-channel' });
+  /** Users found members, until when (ms): a cache only; every decision can be made without it. */
+  const members = new Map<string, number>();
+  const loggedChannels = new Set<string>();
+  const made: ChannelCheck = {
+    async check({ telegramUserId, fresh, getChatMember }) {
+      const settings = await readGrowthSettings(shop);
+      const channel = settings.channel;
+      if (channel === null) return { settings, verdict: 'none' };
+      const key = `${channel}|${telegramUserId}`;
+      const now = shop.clock.now().getTime();
+      if (!fresh && (members.get(key) ?? 0) > now) return { settings, verdict: 'member' };
+      try {
+        const member = await getChatMember(channel, Number(telegramUserId));
+        if (!isChannelMember(member)) {
+          members.delete(key);
+          return { settings, verdict: 'outside' };
+        }
+        members.set(key, now + MEMBER_CHECK_TTL_MS);
+        return { settings, verdict: 'member' };
+      } catch (error) {
+        // A refusal (400/403) is the owner's configuration; anything else is Telegram being away. Neither walls buyers off.
+        const description = error instanceof GrammyError ? error.description : String(error);
+        if (!loggedChannels.has(channel)) {
+          loggedChannels.add(channel);
+          log.warn({ channel, error: description }, 'cannot check the required channel; letting users through');
+        }
+        if (error instanceof GrammyError && error.error_code < 500) await reportUncheckableChannel(shop, settings, description);
+        return { settings, verdict: 'unchecked' };
+      }
+    },
+  };
+  checks.set(shop, made);
+  return made;
 }

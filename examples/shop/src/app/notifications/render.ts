@@ -65,6 +65,7 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
     'method',
     'support',
     'channel',
+    'code',
   ])
     out[key] ??= '—';
   return out;

@@ -6,6 +6,7 @@ import { backupRoutes } from './backup.js';
 import { settingsRoutes } from './settings.js';
 import { linkNoticeRoutes } from './link-notice.js';
 import { growthRoutes } from './growth.js';
+import { campaignAdminRoutes, type CampaignBot } from './campaigns.js';
 import { paymentRailsRoutes } from './payment-rails.js';
 import { signInProviderRoutes } from './sign-in-providers.js';
 import { deliveryRoutes } from './deliveries.js';
@@ -24,10 +25,10 @@ import { importRoutes } from './import.js';
 
 /**
  * The back office (overview, panels and targets, plans, orders, subscriptions, audit, failed deliveries, drift,
- * dry run). Everything under `/admin` is for admins only: anonymous visitors are sent to sign
+ * dry run, campaigns: `bot` gives their `t.me` links). Everything under `/admin` is for admins only: anonymous visitors are sent to sign
  * in (pages) or get 401, signed-in buyers get 403.
  */
-export function adminRoutes(shop: Shop): Router {
+export function adminRoutes(shop: Shop, bot: CampaignBot | null = null): Router {
   const router = Router();
   router.use('/admin', requireAdmin);
   for (const area of [
@@ -53,5 +54,6 @@ export function adminRoutes(shop: Shop): Router {
     importRoutes,
   ])
     router.use(area(shop));
+  router.use(campaignAdminRoutes(shop, bot));
   return router;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { enabledProviders } from '../../app/payments/registry.js';
 import type { Shop } from '../../app/shop.js';
 import { NotificationSettingsBody } from '../notifications.js';
+import { JoinCampaignBody } from '../campaigns.js';
 import { AssignBody, ClientForm } from '../reseller-account.js';
 import {
   DescribedObject,
@@ -314,6 +315,17 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
       path: '/api/v1/referrals',
       summary: 'The referral program (null when off), the caller’s referral link and what it earned',
       responses: { 200: { description: 'Referrals', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/campaigns/join',
+      summary: 'A new buyer joins the campaign whose link brought them (the first campaign wins); its welcome is given once',
+      body: JoinCampaignBody,
+      responses: {
+        200: { description: 'The campaign the caller belongs to, and what this call gave', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        409: refused('Not a new customer: campaign offers are for the buyers a campaign brings'),
+      },
     },
     {
       method: 'get',

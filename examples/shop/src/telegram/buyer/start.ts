@@ -6,7 +6,8 @@ import { customerOfTelegramUser, linkByToken } from '../../app/auth/telegram-buy
 import { setCustomerLanguage } from '../../app/customers/language.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { backToMenu, mainMenu } from '../menu.js';
-import { miniAppUrl } from '../../config/public-addresses.js';
+import { CAMPAIGN_START_PREFIX, miniAppUrl } from '../../config/public-addresses.js';
+import { joinCampaign } from '../../app/growth/campaigns.js';
 
 const LINK_TOKEN = /^[A-Za-z0-9_-]{32}$/;
 /** `/start ref_<customer id>`: a referral link shared from the web's referral page. */
@@ -36,12 +37,17 @@ export async function showMenuOf(deps: BotDeps, ctx: BotContext, greeting?: stri
 }
 
 /**
- * `/start <payload>`: a referral (`ref_<customer id>`, taken at sign-up only), a web account's link token, or
- * nothing. Also resumed by the required channel's "done" button with the payload the user first came with.
+ * `/start <payload>`: a campaign (`campaign_<slug>`, joined at first contact only), a referral (`ref_<customer id>`,
+ * taken at sign-up only), a web account's link token, or nothing. Also resumed by the required channel's "done" button with the payload the user first came with.
  */
 export async function startWith(deps: BotDeps, ctx: BotContext, token: string): Promise<void> {
   const { shop, links } = deps;
   const { t } = ctx.user;
+  if (token.startsWith(CAMPAIGN_START_PREFIX)) {
+    // A campaign's link at the user's first contact; an unknown campaign or an existing buyer just gets the menu.
+    await joinCampaign(shop, ctx.user.customer.id, token.slice(CAMPAIGN_START_PREFIX.length));
+    return showMenuOf(deps, ctx, t('telegram.start.welcome', { shop: shop.config.shopName }));
+  }
   const referral = REFERRAL_START.exec(token);
   if (referral !== null) {
     const customer = ctx.user.customer;

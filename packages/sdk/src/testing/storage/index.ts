@@ -28,6 +28,7 @@ import { ordersSuite } from './orders.js';
 import { orderPlacementSuite } from './order-placement.js';
 import { paymentsSuite } from './payments.js';
 import { paymentMethodsSuite } from './payment-methods.js';
+import { campaignsSuite } from './campaigns.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
 import { subscriptionsSuite } from './subscriptions.js';
@@ -175,5 +176,6 @@ export function describeStoragePort(
     paymentsSuite(env);
     paymentMethodsSuite(env);
     devicesSuite(env);
+    campaignsSuite(env);
   });
 }
