@@ -20,6 +20,8 @@ export const CUSTOMER_KINDS = [
   'device_added',
   'device_refused',
   'never_connected',
+  'ticket_answered',
+  'ticket_closed',
 ] as const;
 
 /** What the shop's staff are alerted to (always sent). */
@@ -33,6 +35,7 @@ export const STAFF_KINDS = [
   'payment_reversed',
   'receipt_waiting',
   'channel_unchecked',
+  'ticket_waiting',
 ] as const;
 
 /** What an account holder is told about their account's safety (always sent, never turned off). */
@@ -57,6 +60,9 @@ const KIND_AREAS: Partial<Record<NotificationKind, string>> = {
   device_refused: 'devices.notify',
   never_connected: 'growth.notify',
   channel_unchecked: 'growth.notify',
+  ticket_answered: 'support.notify',
+  ticket_closed: 'support.notify',
+  ticket_waiting: 'support.notify',
 };
 
 /**

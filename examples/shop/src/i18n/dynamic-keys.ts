@@ -44,6 +44,9 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'devices.policy.', // a plan's no-id policy
   'devices.notify.', // db/notification-kinds.ts: the device notices' texts live in their own area
   'growth.notify.', // db/notification-kinds.ts: the growth notices' texts live in their own area
+  'support.notify.', // db/notification-kinds.ts: the ticket notices' texts live in their own area
+  'support.status.', // a ticket's status, as a badge and a bot line
+  'support.statusIcon.',
   'import.kinds.',
   'import.reasons.', // why a row was not brought over, by the SDK's ImportUnmappedReason
   'import.rows.',

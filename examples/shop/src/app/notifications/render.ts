@@ -65,6 +65,8 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
     'method',
     'support',
     'channel',
+    'subject',
+    'text',
   ])
     out[key] ??= '—';
   return out;

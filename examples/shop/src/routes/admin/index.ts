@@ -21,6 +21,7 @@ import { staffRoutes } from './staff.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { evacuationRoutes } from './evacuation.js';
 import { importRoutes } from './import.js';
+import { ticketRoutes } from './tickets.js';
 
 /**
  * The back office (overview, panels and targets, plans, orders, subscriptions, audit, failed deliveries, drift,
@@ -51,6 +52,7 @@ export function adminRoutes(shop: Shop): Router {
     signInProviderRoutes,
     evacuationRoutes,
     importRoutes,
+    ticketRoutes,
   ])
     router.use(area(shop));
   return router;
