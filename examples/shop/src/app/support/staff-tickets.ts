@@ -1,7 +1,8 @@
 import { createId, type Actor } from '@panelkit/sdk';
 import type { ReceiptImage } from '../../db/telegram-receipt-photos.js';
 import { storedImage } from '../../db/telegram-receipt-photos.js';
-import { TicketWrites, type Ticket, type TicketMessage } from '../../db/support-tickets.js';
+import type { Ticket, TicketMessage } from '../../db/support-tickets.js';
+import { ticketTransaction } from './ticket-transaction.js';
 import { ShopError } from '../shop-error.js';
 import type { Shop } from '../shop.js';
 import { MESSAGE_MAX, REASON_MAX, requiredText } from './ticket-input.js';
@@ -26,11 +27,10 @@ export async function answerTicket(
   const text = requiredText(input.text, 'text', MESSAGE_MAX);
   const now = shop.clock.now();
   const messageId = createId('tkm');
-  return shop.storage.transaction(async (tx) => {
-    const writes = new TicketWrites(tx, shop.shopSchema);
+  return ticketTransaction(shop, async (tx, writes) => {
     const ticket = await writes.lock(ticketId);
-    if (ticket === null) throw new ShopError('not_found', 'errors.notFound');
-    if (ticket.status === 'closed') throw new ShopError('conflict', 'support.errors.closed');
+    if (ticket === null) return new ShopError('not_found', 'errors.notFound');
+    if (ticket.status === 'closed') return new ShopError('conflict', 'support.errors.closed');
     const picture = input.picture === undefined || input.picture === null ? null : storedImage(input.picture);
     const message = { id: messageId, ticketId, author: 'staff' as const, staffId: actor.id, body: text, picture, at: now };
     await writes.insertMessage(message);
@@ -51,11 +51,10 @@ export async function answerTicket(
 export async function closeTicketAsStaff(shop: Shop, actor: Actor, ticketId: string, input: { reason: unknown }): Promise<Ticket> {
   const reason = requiredText(input.reason, 'reason', REASON_MAX);
   const now = shop.clock.now();
-  return shop.storage.transaction(async (tx) => {
-    const writes = new TicketWrites(tx, shop.shopSchema);
+  return ticketTransaction(shop, async (tx, writes) => {
     const ticket = await writes.lock(ticketId);
-    if (ticket === null) throw new ShopError('not_found', 'errors.notFound');
-    if (!(await writes.close(ticketId, { by: 'staff', reason, at: now }))) throw new ShopError('conflict', 'support.errors.closed');
+    if (ticket === null) return new ShopError('not_found', 'errors.notFound');
+    if (!(await writes.close(ticketId, { by: 'staff', reason, at: now }))) return new ShopError('conflict', 'support.errors.closed');
     const event = await tx.audit.append({
       actor,
       action: 'ticket.closed',
@@ -70,10 +69,9 @@ export async function closeTicketAsStaff(shop: Shop, actor: Actor, ticketId: str
 
 /** The owner deletes a ticket and its thread (spam, a mistake); audited with its subject. `not_found` for none. */
 export async function deleteTicket(shop: Shop, actor: Actor, ticketId: string): Promise<void> {
-  await shop.storage.transaction(async (tx) => {
-    const writes = new TicketWrites(tx, shop.shopSchema);
+  await ticketTransaction(shop, async (tx, writes) => {
     const ticket = await writes.lock(ticketId);
-    if (ticket === null || !(await writes.delete(ticketId))) throw new ShopError('not_found', 'errors.notFound');
+    if (ticket === null || !(await writes.delete(ticketId))) return new ShopError('not_found', 'errors.notFound');
     await tx.audit.append({
       actor,
       action: 'ticket.deleted',

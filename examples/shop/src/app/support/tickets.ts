@@ -1,7 +1,8 @@
 import { createId } from '@panelkit/sdk';
 import type { ReceiptImage } from '../../db/telegram-receipt-photos.js';
 import { storedImage } from '../../db/telegram-receipt-photos.js';
-import { TicketReads, TicketWrites, type Ticket, type TicketMessage } from '../../db/support-tickets.js';
+import { TicketReads, type Ticket, type TicketMessage, type TicketWrites } from '../../db/support-tickets.js';
+import { ticketTransaction } from './ticket-transaction.js';
 import { ShopError } from '../shop-error.js';
 import type { Shop } from '../shop.js';
 import { MESSAGE_MAX, optionalText, REASON_MAX, requiredText, SUBJECT_MAX, subjectFrom } from './ticket-input.js';
@@ -45,12 +46,11 @@ export async function openTicket(shop: Shop, customerId: string, input: BuyerMes
   const now = shop.clock.now();
   const ticketId = createId('tkt');
   const messageId = createId('tkm');
-  return shop.storage.transaction(async (tx) => {
-    const writes = new TicketWrites(tx, shop.shopSchema);
+  return ticketTransaction(shop, async (tx, writes) => {
     const counts = await writes.openingCounts(customerId, new Date(now.getTime() - OPENING_WINDOW_MS));
-    if (counts.open >= OPEN_TICKETS_MAX) throw new ShopError('too_many_requests', 'support.errors.tooManyOpen', { max: OPEN_TICKETS_MAX });
+    if (counts.open >= OPEN_TICKETS_MAX) return new ShopError('too_many_requests', 'support.errors.tooManyOpen', { max: OPEN_TICKETS_MAX });
     if (counts.recent >= TICKETS_PER_WINDOW)
-      throw new ShopError('too_many_requests', 'support.errors.tooManyToday', { max: TICKETS_PER_WINDOW });
+      return new ShopError('too_many_requests', 'support.errors.tooManyToday', { max: TICKETS_PER_WINDOW });
     await writes.insertTicket({ id: ticketId, customerId, subject, at: now });
     await writes.insertMessage({ id: messageId, ticketId, author: 'buyer', staffId: null, body: text, picture: pictureOf(input), at: now });
     const ticket = (await writes.lock(ticketId)) as Ticket;
@@ -70,9 +70,9 @@ const pictureOf = (input: { picture?: ReceiptImage | null }): string | null =>
   input.picture === undefined || input.picture === null ? null : storedImage(input.picture);
 
 /** The buyer's own ticket, locked; `not_found` for another's or none (the same answer, so ids cannot be probed). */
-async function ownTicket(writes: TicketWrites, customerId: string, ticketId: string): Promise<Ticket> {
+async function ownTicket(writes: TicketWrites, customerId: string, ticketId: string): Promise<Ticket | ShopError> {
   const ticket = await writes.lock(ticketId);
-  if (ticket === null || ticket.customerId !== customerId) throw new ShopError('not_found', 'errors.notFound');
+  if (ticket === null || ticket.customerId !== customerId) return new ShopError('not_found', 'errors.notFound');
   return ticket;
 }
 
@@ -84,9 +84,9 @@ export async function writeInTicket(shop: Shop, customerId: string, ticketId: st
   const text = requiredText(input.text, 'text', MESSAGE_MAX);
   const now = shop.clock.now();
   const messageId = createId('tkm');
-  return shop.storage.transaction(async (tx) => {
-    const writes = new TicketWrites(tx, shop.shopSchema);
+  return ticketTransaction(shop, async (tx, writes) => {
     const ticket = await ownTicket(writes, customerId, ticketId);
+    if (ticket instanceof ShopError) return ticket;
     const message = { id: messageId, ticketId, author: 'buyer' as const, staffId: null, body: text, picture: pictureOf(input), at: now };
     await writes.insertMessage(message);
     await writes.buyerWrote(ticketId, now);
@@ -106,10 +106,10 @@ export async function writeInTicket(shop: Shop, customerId: string, ticketId: st
 export async function closeTicketAsBuyer(shop: Shop, customerId: string, ticketId: string, input: { reason?: unknown }): Promise<Ticket> {
   const reason = optionalText(input.reason, 'reason', REASON_MAX) ?? '';
   const now = shop.clock.now();
-  return shop.storage.transaction(async (tx) => {
-    const writes = new TicketWrites(tx, shop.shopSchema);
-    await ownTicket(writes, customerId, ticketId);
-    if (!(await writes.close(ticketId, { by: 'buyer', reason, at: now }))) throw new ShopError('conflict', 'support.errors.closed');
+  return ticketTransaction(shop, async (tx, writes) => {
+    const own = await ownTicket(writes, customerId, ticketId);
+    if (own instanceof ShopError) return own;
+    if (!(await writes.close(ticketId, { by: 'buyer', reason, at: now }))) return new ShopError('conflict', 'support.errors.closed');
     await tx.audit.append({
       actor: { type: 'customer', id: customerId },
       action: 'ticket.closed',
