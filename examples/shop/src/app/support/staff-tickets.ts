@@ -25,12 +25,13 @@ export async function answerTicket(
   input: { text: unknown; picture?: ReceiptImage | null },
 ): Promise<TicketMessage> {
   const text = requiredText(input.text, 'text', MESSAGE_MAX);
-  const now = shop.clock.now();
   const messageId = createId('tkm');
   return ticketTransaction(shop, async (tx, writes) => {
     const ticket = await writes.lock(ticketId);
     if (ticket === null) return new ShopError('not_found', 'errors.notFound');
     if (ticket.status === 'closed') return new ShopError('conflict', 'support.errors.closed');
+    // The time is read once the ticket is locked, so a thread's times follow the order its writes took effect.
+    const now = shop.clock.now();
     const picture = input.picture === undefined || input.picture === null ? null : storedImage(input.picture);
     const message = { id: messageId, ticketId, author: 'staff' as const, staffId: actor.id, body: text, picture, at: now };
     await writes.insertMessage(message);
@@ -50,10 +51,10 @@ export async function answerTicket(
 /** Staff close a ticket with a reason the buyer reads. `conflict` when it is closed already (another staff member was first). */
 export async function closeTicketAsStaff(shop: Shop, actor: Actor, ticketId: string, input: { reason: unknown }): Promise<Ticket> {
   const reason = requiredText(input.reason, 'reason', REASON_MAX);
-  const now = shop.clock.now();
   return ticketTransaction(shop, async (tx, writes) => {
     const ticket = await writes.lock(ticketId);
     if (ticket === null) return new ShopError('not_found', 'errors.notFound');
+    const now = shop.clock.now();
     if (!(await writes.close(ticketId, { by: 'staff', reason, at: now }))) return new ShopError('conflict', 'support.errors.closed');
     const event = await tx.audit.append({
       actor,

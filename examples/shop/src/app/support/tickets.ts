@@ -82,11 +82,12 @@ async function ownTicket(writes: TicketWrites, customerId: string, ticketId: str
  */
 export async function writeInTicket(shop: Shop, customerId: string, ticketId: string, input: BuyerMessageInput): Promise<TicketMessage> {
   const text = requiredText(input.text, 'text', MESSAGE_MAX);
-  const now = shop.clock.now();
   const messageId = createId('tkm');
   return ticketTransaction(shop, async (tx, writes) => {
     const ticket = await ownTicket(writes, customerId, ticketId);
     if (ticket instanceof ShopError) return ticket;
+    // The time is read once the ticket is locked, so a thread's times follow the order its writes took effect.
+    const now = shop.clock.now();
     const message = { id: messageId, ticketId, author: 'buyer' as const, staffId: null, body: text, picture: pictureOf(input), at: now };
     await writes.insertMessage(message);
     await writes.buyerWrote(ticketId, now);
@@ -105,10 +106,10 @@ export async function writeInTicket(shop: Shop, customerId: string, ticketId: st
 /** The buyer closes their ticket (solved), with an optional reason; `conflict` when it is closed already. */
 export async function closeTicketAsBuyer(shop: Shop, customerId: string, ticketId: string, input: { reason?: unknown }): Promise<Ticket> {
   const reason = optionalText(input.reason, 'reason', REASON_MAX) ?? '';
-  const now = shop.clock.now();
   return ticketTransaction(shop, async (tx, writes) => {
     const own = await ownTicket(writes, customerId, ticketId);
     if (own instanceof ShopError) return own;
+    const now = shop.clock.now();
     if (!(await writes.close(ticketId, { by: 'buyer', reason, at: now }))) return new ShopError('conflict', 'support.errors.closed');
     await tx.audit.append({
       actor: { type: 'customer', id: customerId },
