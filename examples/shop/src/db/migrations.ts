@@ -468,7 +468,8 @@ const MIGRATIONS: readonly ShopMigration[] = [
     // Issue 58: support tickets. A ticket and its thread are the shop's own rows (no money); a message's picture is
     // a Telegram file id, kept as receipt photos keep theirs (`telegram-receipt-photos.ts`). `awaiting_since`: the
     // first buyer message no staff answer has followed yet (`NULL`: nothing waits), the one fact the waiting times
-    // are read from (`app/support/ticket-waits.ts`).
+    // are read from (`app/support/ticket-waits.ts`). A message's `seq` is its place in the thread (written under the
+    // ticket's lock; two messages of one instant keep the order they were written in).
     version: 23,
     name: 'support_tickets',
     statements: (s) => [
@@ -491,13 +492,14 @@ const MIGRATIONS: readonly ShopMigration[] = [
       `CREATE TABLE IF NOT EXISTS ${s}.support_ticket_messages (
         id text PRIMARY KEY,
         ticket_id text NOT NULL REFERENCES ${s}.support_tickets (id) ON DELETE CASCADE,
+        seq integer NOT NULL,
         author text NOT NULL CHECK (author IN ('buyer', 'staff')),
         staff_id text,
         body text NOT NULL,
         picture text,
-        created_at timestamptz NOT NULL
+        created_at timestamptz NOT NULL,
+        UNIQUE (ticket_id, seq)
       )`,
-      `CREATE INDEX IF NOT EXISTS support_ticket_messages_by_ticket ON ${s}.support_ticket_messages (ticket_id, created_at)`,
     ],
   },
 ];

@@ -139,11 +139,11 @@ export class TicketWrites {
     );
   }
 
-  /** Adds a message to the thread. */
+  /** Adds a message at the end of the thread (call with the ticket locked: its place is the thread's length plus one). */
   async insertMessage(m: NewTicketMessage): Promise<void> {
     await this.sql.query(
-      `INSERT INTO ${this.schema}.support_ticket_messages (id, ticket_id, author, staff_id, body, picture, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      `INSERT INTO ${this.schema}.support_ticket_messages (id, ticket_id, seq, author, staff_id, body, picture, created_at)
+       SELECT $1, $2, coalesce(max(seq), 0) + 1, $3, $4, $5, $6, $7 FROM ${this.schema}.support_ticket_messages WHERE ticket_id = $2`,
       [m.id, m.ticketId, m.author, m.staffId, m.body, m.picture, m.at],
     );
   }
@@ -202,7 +202,7 @@ export class TicketReads {
   /** A ticket's thread, oldest first. */
   async messages(ticketId: string): Promise<TicketMessage[]> {
     const { rows } = await this.db.query<MessageRow>(
-      `SELECT * FROM ${this.schema}.support_ticket_messages WHERE ticket_id = $1 ORDER BY created_at, id`,
+      `SELECT * FROM ${this.schema}.support_ticket_messages WHERE ticket_id = $1 ORDER BY seq`,
       [ticketId],
     );
     return rows.map(toMessage);
