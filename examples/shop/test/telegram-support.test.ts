@@ -70,8 +70,12 @@ describe('a ticket in the bot, from the buyer’s question to the staff’s answ
     expect(buttonsOf(view).map((b) => b.callback_data)).toEqual(
       expect.arrayContaining([`tsa:${ticket!.id}`, `tsc:${ticket!.id}`, `tsd:${ticket!.id}`]),
     );
-    const photo = s.fake.calls.find((c) => c.method === 'sendPhoto' && c.params['photo'] === 'ticket-shot-7101');
-    expect(photo).toBeDefined();
+    const photo = await s.fake.waitFor(
+      since,
+      (c) => c.method === 'sendPhoto' && c.params['photo'] === 'ticket-shot-7101',
+      'the screenshot',
+    );
+    expect(Number(photo.params['chat_id'])).toBe(ADMIN_TELEGRAM_ID);
     const asked = await admin.press(view, 'tsa:');
     expect(textOf(asked)).toBe(en('support.admin.askAnswer'));
     const beforeAnswer = s.fake.calls.length;
