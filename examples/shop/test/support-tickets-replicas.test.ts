@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { signUp } from '../src/app/auth/accounts.js';
-import { openTicket, ticketOfBuyer } from '../src/app/support/tickets.js';
+import { OPEN_TICKETS_MAX, openTicket, ticketOfBuyer, ticketsOfBuyer } from '../src/app/support/tickets.js';
 import { notificationsOf } from '../src/db/notifications.js';
 import { shopBesideReplicas } from './support/shop-beside-replicas.js';
 import { csrfFrom, TEST_SECRET_KEYS } from './support/shop-under-test.js';
@@ -29,7 +29,8 @@ async function signInOn(url: string, email: string): Promise<StaffOn> {
 /**
  * Two staff members acting on one ticket at once, from three web replicas (three OS processes on one PostgreSQL):
  * every answer is either in the thread (and its buyer told of it once) or refused because the ticket was closed first,
- * never dropped without a word; exactly one close wins, and the buyer is told of it once.
+ * never dropped without a word; exactly one close wins, and the buyer is told of it once. And one buyer opening tickets
+ * on every replica at once gets no more open than the limit.
  */
 describe.skipIf(DATABASE_URL === undefined)(
   `support tickets across replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
@@ -112,6 +113,35 @@ describe.skipIf(DATABASE_URL === undefined)(
       ).toEqual(answered.map((e) => `ticket_message:${String(e.data['messageId'])}`).sort());
       expect(notices.filter((n) => n.kind === 'ticket_closed')).toHaveLength(3);
       expect(audit.filter((e) => e.action === 'ticket.closed')).toHaveLength(3);
+    }, 120_000);
+
+    it('lets one buyer opening tickets on every replica at once pass the limit of open tickets nowhere', async () => {
+      const { shop } = beside;
+      const signed = await signUp(shop, { email: 'many@example.com', password: 'correct horse battery', locale: 'en' });
+      if (!signed.ok) throw new Error('sign-up failed');
+      const agents = await Promise.all(
+        beside.replicas.map(async (url) => {
+          const agent = supertest.agent(url);
+          const page = await agent.get('/signin').expect(200);
+          await agent
+            .post('/signin')
+            .type('form')
+            .send({ _csrf: csrfFrom(page.text), email: 'many@example.com', password: 'correct horse battery' });
+          return { agent, csrf: csrfFrom((await agent.get('/support').expect(200)).text) };
+        }),
+      );
+      const answers = await Promise.all(
+        Array.from({ length: 9 }, (_, i) => {
+          const { agent, csrf } = agents[i % agents.length]!;
+          return agent
+            .post('/api/v1/tickets')
+            .set('x-csrf-token', csrf)
+            .send({ text: `question ${i}` });
+        }),
+      );
+      const statuses = answers.map((r) => r.status).sort();
+      expect(statuses).toEqual([...Array(OPEN_TICKETS_MAX).fill(201), ...Array(9 - OPEN_TICKETS_MAX).fill(429)]);
+      expect(await ticketsOfBuyer(shop, signed.account.customerId)).toHaveLength(OPEN_TICKETS_MAX);
     }, 120_000);
   },
 );

@@ -120,6 +120,14 @@ export class TicketWrites {
     return rows[0] === undefined ? null : toTicket(rows[0]);
   }
 
+  /**
+   * Holds the buyer's right to open a ticket until the transaction ends (a transaction-scoped advisory lock on the
+   * customer), so two openings at once, on any replicas, count each other against the limits.
+   */
+  async lockOpening(customerId: string): Promise<void> {
+    await this.sql.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${this.schema}.support_tickets:${customerId}`]);
+  }
+
   /** How many of a buyer's tickets are open, and how many they opened since `since` (the opening limits). */
   async openingCounts(customerId: string, since: Date): Promise<{ open: number; recent: number }> {
     const { rows } = await this.sql.query<{ open: string; recent: string }>(

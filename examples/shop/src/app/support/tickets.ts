@@ -38,15 +38,17 @@ export function ticketReads(shop: Shop): TicketReads {
 /**
  * Opens a ticket for a buyer: the ticket, its first message, the audit entry and the staff's notice in one
  * transaction. `invalid_input` for an empty or too long text or subject; `too_many_requests` past
- * {@link OPEN_TICKETS_MAX} open tickets or {@link TICKETS_PER_WINDOW} a day. Nothing is written when refused.
+ * {@link OPEN_TICKETS_MAX} open tickets or {@link TICKETS_PER_WINDOW} a day, counted under a lock on the buyer's
+ * openings, so openings at once on several replicas cannot pass the limits together. Nothing is written when refused.
  */
 export async function openTicket(shop: Shop, customerId: string, input: BuyerMessageInput): Promise<Ticket> {
   const text = requiredText(input.text, 'text', MESSAGE_MAX);
   const subject = optionalText(input.subject, 'subject', SUBJECT_MAX) ?? subjectFrom(text);
-  const now = shop.clock.now();
   const ticketId = createId('tkt');
   const messageId = createId('tkm');
   return ticketTransaction(shop, async (tx, writes) => {
+    await writes.lockOpening(customerId);
+    const now = shop.clock.now();
     const counts = await writes.openingCounts(customerId, new Date(now.getTime() - OPENING_WINDOW_MS));
     if (counts.open >= OPEN_TICKETS_MAX) return new ShopError('too_many_requests', 'support.errors.tooManyOpen', { max: OPEN_TICKETS_MAX });
     if (counts.recent >= TICKETS_PER_WINDOW)
