@@ -7,9 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translator } from '../src/i18n/translate.js';
 import { ticketsOfBuyer } from '../src/app/support/tickets.js';
+import { paymentsOf } from '../src/app/payments/records.js';
 import { buttonsOf, type BotCall } from './support/fake-telegram.js';
 import { signedInAdmin } from './support/shop-under-test.js';
-import { ADMIN_TELEGRAM_ID, type BotShop, startBotShop, TelegramUser, textOf } from './support/telegram-driver.js';
+import supertest from 'supertest';
+import { launchData } from './support/mini-app-launch.js';
+import { ADMIN_TELEGRAM_ID, BOT_SHOP_URL, type BotShop, startBotShop, TelegramUser, textOf } from './support/telegram-driver.js';
 
 const en = translator('en');
 const SUPPORT_ADMIN = 9013;
@@ -123,6 +126,48 @@ describe('a ticket in the bot, from the buyer’s question to the staff’s answ
     await admin.send(admin.message('Done'), (c) => textOf(c) === en('support.notices.closed'));
     await admin.send(admin.tap(`tsc:${ticket!.id}`, 1), (c) => textOf(c) === en('support.admin.askClose'));
     expect(textOf(await admin.send(admin.message('Again')))).toBe(en('support.errors.closed'));
+  });
+
+  it('takes a staff answer sent as a picture with its caption, and shows it to the buyer in the bot and the Mini App', async () => {
+    const buyer = new TelegramUser(s.fake, s.t.clock, 7106);
+    await openInBot(buyer, buyer.message('Where is the import button?'));
+    const [ticket] = await ticketsOfBuyer(s.t.shop, await customerOf(buyer));
+    await admin.send(admin.tap(`tsa:${ticket!.id}`, 1), (c) => textOf(c) === en('support.admin.askAnswer'));
+    const answered = await admin.send(admin.photo('Here, at the top right', 'answer-shot-7106'));
+    expect(textOf(answered)).toBe(en('support.notices.answered'));
+    // Not taken for a card receipt: no payment was started.
+    expect((await paymentsOf(s.t.shop).listByCustomer(await customerOf(admin), { limit: 5 })).items).toEqual([]);
+
+    const since = s.fake.calls.length;
+    const view = await buyer.send(buyer.tap(`tk:${ticket!.id}`, 1));
+    expect(textOf(view)).toContain('Here, at the top right');
+    await s.fake.waitFor(
+      since,
+      (c) => c.method === 'sendPhoto' && c.params['photo'] === 'answer-shot-7106' && Number(c.params['chat_id']) === buyer.id,
+    );
+
+    // In the Mini App (the web pages, signed in by Telegram) the buyer opens the picture; another buyer cannot.
+    s.fake.files.set('answer-shot-7106', { bytes: Buffer.from('staff screenshot'), path: 'photos/answer.jpg' });
+    const signedIn = await supertest(s.t.app)
+      .post('/tg/app/session')
+      .set('origin', BOT_SHOP_URL)
+      .send({ initData: launchData(s.fake.token, { id: buyer.id }, s.t.clock.now()) })
+      .expect(200);
+    const cookie = String(signedIn.headers['set-cookie']?.[0]).split(';')[0] as string;
+    const page = await supertest(s.t.app).get(`/support/${ticket!.id}`).set('cookie', cookie).expect(200);
+    const href = /href="(\/support\/[^"]+\/picture)"/.exec(page.text)?.[1] as string;
+    const picture = await supertest(s.t.app).get(href).set('cookie', cookie).expect(200);
+    expect(picture.headers['content-type']).toBe('image/jpeg');
+    expect(Buffer.from(picture.body as Buffer).toString()).toBe('staff screenshot');
+    const other = await supertest(s.t.app)
+      .post('/tg/app/session')
+      .set('origin', BOT_SHOP_URL)
+      .send({ initData: launchData(s.fake.token, { id: 7107 }, s.t.clock.now()) })
+      .expect(200);
+    await supertest(s.t.app)
+      .get(href)
+      .set('cookie', String(other.headers['set-cookie']?.[0]).split(';')[0] as string)
+      .expect(404);
   });
 
   it('refuses an empty or too long message in the bot with its reason, and opens nothing', async () => {

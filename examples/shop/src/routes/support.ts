@@ -11,6 +11,9 @@ import { closeTicketAsBuyer, openTicket, ticketOfBuyer, ticketsOfBuyer, writeInT
 import { MESSAGE_MAX, REASON_MAX, SUBJECT_MAX } from '../app/support/ticket-input.js';
 import type { Ticket, TicketMessage } from '../db/support-tickets.js';
 import { supportListPage, supportTicketPage } from '../views/support-pages.js';
+import { ShopError } from '../app/shop-error.js';
+import { fetchReceiptImage } from '../app/payments/receipt-image-file.js';
+import { imageOfStored } from '../db/telegram-receipt-photos.js';
 
 // The shapes a JSON client sends; the lengths are the use cases' (which also trim and refuse blank text).
 /** `POST /api/v1/tickets`' body. */
@@ -78,6 +81,18 @@ export function supportRoutes(shop: Shop): Router {
   router.get('/support/:id', async (req, res) => {
     const thread = await ticketOfBuyer(shop, viewerOf(res).customer.id, idParam(req));
     res.send(supportTicketPage(ctxOf(res), { ...thread, timeZone: shop.config.timeZone, notice: noticeFrom(req) }).value);
+  });
+  // A picture sent in Telegram with a message of the buyer's own ticket (theirs or staff's), fetched from Telegram.
+  router.get('/support/:id/messages/:messageId/picture', async (req, res) => {
+    const thread = await ticketOfBuyer(shop, viewerOf(res).customer.id, idParam(req));
+    const messageId = idParam(req, 'messageId');
+    const picture = thread.messages.find((m) => m.id === messageId)?.picture ?? null;
+    const telegram = shop.config.telegram;
+    const file = telegram === null || picture === null ? null : await fetchReceiptImage(telegram, imageOfStored(picture)).catch(() => null);
+    if (file === null) throw new ShopError('not_found', 'errors.notFound');
+    res.set('cache-control', 'private, no-store');
+    if (file.contentType === 'application/octet-stream') res.attachment('picture');
+    res.type(file.contentType).send(file.bytes);
   });
   router.post('/support/:id/reply', async (req, res) => {
     const ticketId = idParam(req);

@@ -104,7 +104,7 @@ export function supportTicketPage(ctx: RequestContext, view: SupportTicketView):
 <h1 data-testid="ticket-subject">${ticket.subject}</h1>
 <p>${ticketStatusBadge(ctx, ticket)}</p>
 ${closedLine(ctx, ticket, view.timeZone)}
-${ticketThread(ctx, view.messages, view.timeZone, null)}
+${ticketThread(ctx, view.messages, view.timeZone, (m) => `/support/${ticket.id}/messages/${m.id}/picture`)}
 <section class="card">
   <form method="post" action="/support/${ticket.id}/reply" class="stack" data-testid="ticket-reply">
     ${csrfField(ctx)}

@@ -5,11 +5,12 @@ import { roleMayUse } from '../../app/auth/staff-roles.js';
 import { buyerLabel } from '../../app/payments/buyer-label.js';
 import { supportOverview } from '../../app/support/ticket-waits.js';
 import { answerTicket, closeTicketAsStaff, deleteTicket, ticketForStaff } from '../../app/support/staff-tickets.js';
-import { imageOfStored } from '../../db/telegram-receipt-photos.js';
+import type { ReceiptImage } from '../../db/telegram-receipt-photos.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { backToMenu } from '../menu.js';
-import { threadText } from '../buyer/support.js';
+import { sendThreadPictures, threadText } from '../buyer/support.js';
+import { receiptImageOf } from '../buyer/wallet.js';
 import { askAdmin, type TextContext } from './prompts.js';
 import { assertStaffMay, botStaffOf } from './staff.js';
 
@@ -57,15 +58,17 @@ export function adminTicketHandlers(bot: Composer<BotContext>, deps: BotDeps): v
       keyboard.text(t('support.admin.delete'), callbackData('tsd', ticketId));
     keyboard.text(t('support.admin.list'), 'tsq');
     await ctx.reply(`${buyer}\n${threadText(ctx.user, thread, shop.config.timeZone)}`, { reply_markup: keyboard });
-    // The pictures of the thread, as receipts' are shown: by their Telegram file id.
-    for (const m of thread.messages.filter((x) => x.picture !== null).slice(-3)) {
-      const image = imageOfStored(m.picture as string);
-      if (image.kind === 'photo') await ctx.replyWithPhoto(image.fileId);
-      else await ctx.replyWithDocument(image.fileId);
-    }
+    await sendThreadPictures(ctx, thread);
   };
 
   admins.command('tickets', showOpen);
+  // A picture (with the answer as its caption) sent while the bot waits for an answer: the answer with its picture.
+  admins.on(['message:photo', 'message:document'], async (ctx, next) => {
+    const prompt = await deps.prompts.takeIf(ctx.user.telegramUserId, ['ticket_answer']);
+    if (prompt === null) return next();
+    const picture = receiptImageOf(ctx.message);
+    await answerTicketPrompt(deps)(ctx, prompt.subjectId, ctx.message.caption ?? ctx.user.t('support.pictureOnly'), picture);
+  });
   admins.callbackQuery('tsq', async (ctx) => {
     await ctx.answerCallbackQuery();
     await showOpen(ctx);
@@ -98,20 +101,20 @@ export function adminTicketHandlers(bot: Composer<BotContext>, deps: BotDeps): v
 }
 
 /** A staff action's refusal the staff member can act on: the ticket closed meanwhile, or the text refused (asked again). */
-async function staffRefusal(ctx: TextContext, error: unknown, retry: () => Promise<void>): Promise<void> {
+async function staffRefusal(ctx: BotContext, error: unknown, retry: () => Promise<void>): Promise<void> {
   if (!(error instanceof ShopError)) throw error;
   if (error.code === 'invalid_input') return retry();
   if (error.code === 'conflict') return void (await ctx.reply(ctx.user.t('support.errors.closed'), { reply_markup: backToMenu(ctx.user) }));
   throw error;
 }
 
-/** The staff's typed answer to "Your answer?": written in the ticket, the buyer notified. */
+/** The staff's typed answer to "Your answer?" (and the picture sent with it): written in the ticket, the buyer notified. */
 export function answerTicketPrompt(deps: BotDeps) {
-  return async (ctx: TextContext, ticketId: string, text: string) => {
+  return async (ctx: BotContext, ticketId: string, text: string, picture: ReceiptImage | null = null) => {
     const staff = await botStaffOf(deps.shop, ctx.user);
     assertStaffMay(staff, 'POST', `/admin/tickets/${ticketId}/answer`);
     try {
-      await answerTicket(deps.shop, staff.actor, ticketId, { text });
+      await answerTicket(deps.shop, staff.actor, ticketId, { text, picture });
       await ctx.reply(ctx.user.t('support.notices.answered'), {
         reply_markup: new InlineKeyboard().text(ctx.user.t('support.admin.list'), 'tsq'),
       });

@@ -5,6 +5,7 @@ import { supportContactOf } from '../../app/growth/support-contact.js';
 import { closeTicketAsBuyer, openTicket, ticketOfBuyer, ticketsOfBuyer, writeInTicket } from '../../app/support/tickets.js';
 import type { TicketThread } from '../../app/support/tickets.js';
 import type { Ticket } from '../../db/support-tickets.js';
+import { imageOfStored } from '../../db/telegram-receipt-photos.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { MESSAGE_MAX, trimText } from '../message-text.js';
@@ -41,6 +42,15 @@ export function threadText(user: BotUser, thread: TicketThread, timeZone: string
     );
   }
   return trimText(lines.join('\n').trim(), MESSAGE_MAX);
+}
+
+/** The newest pictures of a thread (both sides'), sent again by their Telegram file ids as receipts' are. */
+export async function sendThreadPictures(ctx: BotContext, thread: TicketThread): Promise<void> {
+  for (const m of thread.messages.filter((x) => x.picture !== null).slice(-3)) {
+    const image = imageOfStored(m.picture as string);
+    if (image.kind === 'photo') await ctx.replyWithPhoto(image.fileId);
+    else await ctx.replyWithDocument(image.fileId);
+  }
 }
 
 /** The text and picture of a buyer's message: its text or caption (a picture alone gets a placeholder), its picture. */
@@ -81,6 +91,7 @@ export function supportHandlers(bot: Composer<BotContext>, deps: BotDeps): void 
     if (thread.ticket.status !== 'closed') keyboard.text(t('support.close'), callbackData('tkc', ticketId));
     keyboard.row().text(t('support.bot.list'), 'sup');
     await ctx.reply(threadText(ctx.user, thread, shop.config.timeZone), { reply_markup: keyboard });
+    await sendThreadPictures(ctx, thread);
   };
 
   const ask = async (ctx: BotContext, action: 'ticket_open' | 'ticket_reply', subjectId: string, question: string) => {
