@@ -24,6 +24,7 @@ import { saveCryptoBotSettings } from '../src/app/payments/cryptobot/settings.js
 import { saveStarsSettings } from '../src/app/payments/stars/settings.js';
 import { CryptoBotSimulator } from '../src/stack/demo-cryptobot-gateway.js';
 import { startGatewayTopUp } from '../src/app/payments/rails/start-gateway-top-up.js';
+import { openTicket } from '../src/app/support/tickets.js';
 import { ADMIN_TELEGRAM_ID, messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
 interface Layer {
@@ -57,6 +58,8 @@ interface BotWorld {
   trialPlanId: string;
   /** The cheapest plan's price: an amount the bot offers for a top-up. */
   cheapest: number;
+  /** A support ticket of the bot's buyer. */
+  ticketId: string;
 }
 
 interface Row {
@@ -180,6 +183,42 @@ const TABLE: Row[] = [
     bot: null,
     missing: 'bot: a reseller works from the web or with its API token (its clients and price book); the bot is for buyers',
   },
+  {
+    useCase: 'my support tickets',
+    web: 'get /support',
+    api: 'get /api/v1/tickets',
+    bot: (w) => w.buyer.press(w.menu, 'sup'),
+  },
+  {
+    useCase: 'open a support ticket',
+    web: 'post /support',
+    api: 'post /api/v1/tickets',
+    bot: async (w) => {
+      await w.buyer.press(await w.buyer.press(w.menu, 'sup'), 'tkn');
+      return w.buyer.send(w.buyer.message('My link does not open on the phone'));
+    },
+  },
+  {
+    useCase: 'a support ticket and its thread',
+    web: 'get /support/:id',
+    api: 'get /api/v1/tickets/:id',
+    bot: (w) => w.buyer.send(w.buyer.tap(`tk:${w.ticketId}`, messageIdOf(w.menu))),
+  },
+  {
+    useCase: 'write in a support ticket (reopens a closed one)',
+    web: 'post /support/:id/reply',
+    api: 'post /api/v1/tickets/:id/messages',
+    bot: async (w) => {
+      await w.buyer.send(w.buyer.tap(`tkr:${w.ticketId}`, messageIdOf(w.menu)));
+      return w.buyer.send(w.buyer.message('Still the same after a restart'));
+    },
+  },
+  {
+    useCase: 'close a support ticket',
+    web: 'post /support/:id/close',
+    api: 'post /api/v1/tickets/:id/close',
+    bot: (w) => w.buyer.send(w.buyer.tap(`tkc:${w.ticketId}`, messageIdOf(w.menu))),
+  },
 ];
 
 /** What an admin's bot cell can use: the admin, their menu, a buyer's pending receipts, subscriptions and customer id. */
@@ -190,6 +229,8 @@ interface AdminWorld {
   activeSubId: string;
   suspendedSubId: string;
   customerId: string;
+  /** Two support tickets of another buyer: one to answer and close, one for the owner to delete. */
+  tickets: [string, string];
 }
 
 interface AdminRow {
@@ -284,6 +325,31 @@ const ADMIN_TABLE: AdminRow[] = [
     bot: { send: tapAs((w) => `adr:${w.activeSubId}`), answer: (c) => textOf(c).startsWith('Why reset the devices of') },
   },
   {
+    useCase: 'support tickets and their waits',
+    web: 'get /admin/tickets',
+    bot: { send: tapAs(() => 'tsq'), answer: (c) => textOf(c).startsWith(en('support.admin.title')) },
+  },
+  {
+    useCase: 'a support ticket with its thread',
+    web: 'get /admin/tickets/:id',
+    bot: { send: tapAs((w) => `tsv:${w.tickets[0]}`), answer: hasButton('tsa:') },
+  },
+  {
+    useCase: 'answer a support ticket',
+    web: 'post /admin/tickets/:id/answer',
+    bot: { send: tapAs((w) => `tsa:${w.tickets[0]}`), answer: says('support.admin.askAnswer') },
+  },
+  {
+    useCase: 'close a support ticket with a reason',
+    web: 'post /admin/tickets/:id/close',
+    bot: { send: tapAs((w) => `tsc:${w.tickets[0]}`), answer: says('support.admin.askClose') },
+  },
+  {
+    useCase: 'delete a support ticket (owner)',
+    web: 'post /admin/tickets/:id/delete',
+    bot: { send: tapAs((w) => `tsd:${w.tickets[1]}`), answer: says('support.notices.deleted') },
+  },
+  {
     useCase: 'correct a wallet',
     web: 'post /admin/customers/:id/adjust',
     bot: null,
@@ -334,6 +400,7 @@ beforeAll(async () => {
     otherPlanId: other.id,
     trialPlanId: trialPlan.id,
     cheapest,
+    ticketId: (await openTicket(shop, customerId, { subject: 'Slow at night', text: 'The VPN is slow every evening' })).id,
   };
   // Telegram Stars and CryptoBot on, so their cells have something to sell.
   cryptoBot = await new CryptoBotSimulator().start();
@@ -348,7 +415,13 @@ beforeAll(async () => {
   await s.t.drain();
   const suspendedSubId = second.subscriptions[0]!.id;
   await shop.kit.suspend({ subscriptionId: suspendedSubId, actor: { type: 'admin', id: 'table' } });
+  const asker = new TelegramUser(s.fake, clock, 6602);
+  await asker.send(asker.message('/start'));
+  const askerId = (await shop.storage.customers.getByExternalRef(`telegram:${asker.id}`))!.id;
+  const askedFirst = await openTicket(shop, askerId, { text: 'How do I add a second phone?' });
+  const askedSecond = await openTicket(shop, askerId, { text: 'spam spam spam' });
   adminWorld = {
+    tickets: [askedFirst.id, askedSecond.id],
     admin,
     menu: adminMenu,
     receipts: [pending[0]!.id, pending[1]!.id],
@@ -399,7 +472,9 @@ describe('every buyer action in the Telegram Mini App (the web cells, with a ses
   const pathOf = (route: string) =>
     route.startsWith('/wallet/pay/:rail/:id')
       ? route.replace(':rail', 'cryptobot').replace(':id', gatewayPaymentId)
-      : route.replace(':planId', world.planId).replace(':provider', 'test').replace(':rail', 'cryptobot').replace(':id', world.subId);
+      : route.startsWith('/support/')
+        ? route.replace(':id', world.ticketId)
+        : route.replace(':planId', world.planId).replace(':provider', 'test').replace(':rail', 'cryptobot').replace(':id', world.subId);
   let cookie: string;
   let csrf: string;
   beforeAll(async () => {

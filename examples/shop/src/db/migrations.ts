@@ -465,6 +465,44 @@ const MIGRATIONS: readonly ShopMigration[] = [
     ],
   },
   {
+    // Issue 58: support tickets. A ticket and its thread are the shop's own rows (no money); a message's picture is
+    // a Telegram file id, kept as receipt photos keep theirs (`telegram-receipt-photos.ts`). `awaiting_since`: the
+    // first buyer message no staff answer has followed yet (`NULL`: nothing waits), the one fact the waiting times
+    // are read from (`app/support/ticket-waits.ts`). A message's `seq` is its place in the thread (written under the
+    // ticket's lock; two messages of one instant keep the order they were written in).
+    version: 23,
+    name: 'support_tickets',
+    statements: (s) => [
+      `CREATE TABLE IF NOT EXISTS ${s}.support_tickets (
+        id text PRIMARY KEY,
+        customer_id text NOT NULL,
+        subject text NOT NULL,
+        status text NOT NULL CHECK (status IN ('waiting', 'answered', 'closed')),
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        awaiting_since timestamptz,
+        first_answer_at timestamptz,
+        last_answer_at timestamptz,
+        closed_at timestamptz,
+        closed_by text CHECK (closed_by IN ('buyer', 'staff')),
+        close_reason text
+      )`,
+      `CREATE INDEX IF NOT EXISTS support_tickets_by_customer ON ${s}.support_tickets (customer_id, created_at DESC)`,
+      `CREATE INDEX IF NOT EXISTS support_tickets_open ON ${s}.support_tickets (status, awaiting_since) WHERE status <> 'closed'`,
+      `CREATE TABLE IF NOT EXISTS ${s}.support_ticket_messages (
+        id text PRIMARY KEY,
+        ticket_id text NOT NULL REFERENCES ${s}.support_tickets (id) ON DELETE CASCADE,
+        seq integer NOT NULL,
+        author text NOT NULL CHECK (author IN ('buyer', 'staff')),
+        staff_id text,
+        body text NOT NULL,
+        picture text,
+        created_at timestamptz NOT NULL,
+        UNIQUE (ticket_id, seq)
+      )`,
+    ],
+  },
+  {
     // Issue 58: the owner's campaigns (src/db/campaigns.ts): each a slug for its links, a name, and an optional
     // welcome (a wallet bonus, a discount code to tell the buyer). Which customer came through which campaign is the
     // engine's (`campaigns.attribute`); this table holds only what the owner set.

@@ -22,6 +22,8 @@ export const CUSTOMER_KINDS = [
   'never_connected',
   'campaign_welcome',
   'win_back',
+  'ticket_answered',
+  'ticket_closed',
 ] as const;
 
 /** What the shop's staff are alerted to (always sent). */
@@ -35,6 +37,7 @@ export const STAFF_KINDS = [
   'payment_reversed',
   'receipt_waiting',
   'channel_unchecked',
+  'ticket_waiting',
 ] as const;
 
 /** What an account holder is told about their account's safety (always sent, never turned off). */
@@ -61,6 +64,9 @@ const KIND_AREAS: Partial<Record<NotificationKind, string>> = {
   channel_unchecked: 'growth.notify',
   campaign_welcome: 'campaigns.notify',
   win_back: 'campaigns.notify',
+  ticket_answered: 'support.notify',
+  ticket_closed: 'support.notify',
+  ticket_waiting: 'support.notify',
 };
 
 /**

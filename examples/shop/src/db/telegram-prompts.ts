@@ -3,9 +3,20 @@ import type { SqlClient } from '@panelkit/storage-postgres';
 
 /**
  * What the bot waits for an admin to type: a rejection's, a suspension's or a device reset's reason, a customer to
- * find, or the owner's link banner (subject: its language) or support address.
+ * find, the owner's link banner (subject: its language) or support address, a ticket's answer or closing reason;
+ * or for a buyer: a new ticket's first message (subject: `new`), or their message in a ticket.
  */
-export type PromptAction = 'reject_reason' | 'suspend_reason' | 'find_customer' | 'device_reset_reason' | 'link_banner' | 'link_support';
+export type PromptAction =
+  | 'reject_reason'
+  | 'suspend_reason'
+  | 'find_customer'
+  | 'device_reset_reason'
+  | 'link_banner'
+  | 'link_support'
+  | 'ticket_answer'
+  | 'ticket_close_reason'
+  | 'ticket_open'
+  | 'ticket_reply';
 
 /** One question the bot asked an admin and waits for the answer to, about one subject (a payment, a subscription). */
 export interface TelegramPrompt {
@@ -23,6 +34,10 @@ const ACTIONS: readonly string[] = [
   'device_reset_reason',
   'link_banner',
   'link_support',
+  'ticket_answer',
+  'ticket_close_reason',
+  'ticket_open',
+  'ticket_reply',
 ] satisfies PromptAction[];
 
 /**
@@ -53,6 +68,18 @@ export class TelegramPromptStore {
     );
     const row = rows[0];
     if (row === undefined || !ACTIONS.includes(row.action)) return null;
+    if (new Date(row.created_at).getTime() < this.clock.now().getTime() - PROMPT_TTL_MS) return null;
+    return { action: row.action as PromptAction, subjectId: row.subject_id };
+  }
+
+  /** The open question when it is one of `actions` (removed, one taker), else `null` and any other question stays open. */
+  async takeIf(telegramUserId: string, actions: readonly PromptAction[]): Promise<TelegramPrompt | null> {
+    const { rows } = await this.db.query<{ action: string; subject_id: string; created_at: Date | string }>(
+      `DELETE FROM ${this.schema}.telegram_prompts WHERE telegram_user_id = $1 AND action = ANY($2::text[]) RETURNING action, subject_id, created_at`,
+      [telegramUserId, [...actions]],
+    );
+    const row = rows[0];
+    if (row === undefined) return null;
     if (new Date(row.created_at).getTime() < this.clock.now().getTime() - PROMPT_TTL_MS) return null;
     return { action: row.action as PromptAction, subjectId: row.subject_id };
   }

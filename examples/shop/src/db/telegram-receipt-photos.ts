@@ -10,6 +10,16 @@ export interface ReceiptImage {
 /** A document's `file_id` is kept with this prefix (Telegram's file ids never hold a colon). */
 const DOCUMENT = 'document:';
 
+/** A picture as one text column: the photo's `file_id`, or a document's behind its prefix (receipts, ticket messages). */
+export function storedImage(image: ReceiptImage): string {
+  return image.kind === 'document' ? `${DOCUMENT}${image.fileId}` : image.fileId;
+}
+
+/** The picture a column written by {@link storedImage} holds. */
+export function imageOfStored(stored: string): ReceiptImage {
+  return stored.startsWith(DOCUMENT) ? { fileId: stored.slice(DOCUMENT.length), kind: 'document' } : { fileId: stored, kind: 'photo' };
+}
+
 /** The `telegram_receipt_photos` table: the picture (Telegram `file_id`) a buyer sent with a card receipt. */
 export class ReceiptPhotoStore {
   constructor(
@@ -22,7 +32,7 @@ export class ReceiptPhotoStore {
   async save(paymentId: string, image: ReceiptImage): Promise<void> {
     await this.db.query(
       `INSERT INTO ${this.schema}.telegram_receipt_photos (payment_id, file_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-      [paymentId, image.kind === 'document' ? `${DOCUMENT}${image.fileId}` : image.fileId, this.clock.now()],
+      [paymentId, storedImage(image), this.clock.now()],
     );
   }
 
@@ -44,6 +54,6 @@ export class ReceiptPhotoStore {
     );
     const stored = rows[0]?.file_id;
     if (stored === undefined) return null;
-    return stored.startsWith(DOCUMENT) ? { fileId: stored.slice(DOCUMENT.length), kind: 'document' } : { fileId: stored, kind: 'photo' };
+    return imageOfStored(stored);
   }
 }

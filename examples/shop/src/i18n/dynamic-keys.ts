@@ -46,6 +46,9 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'growth.notify.', // db/notification-kinds.ts: the growth notices' texts live in their own area
   'campaigns.notify.', // db/notification-kinds.ts: the campaign notices' texts live in their own area
   'campaigns.refused.', // routes/campaigns.ts: why a buyer did not join, by the use case's reason
+  'support.notify.', // db/notification-kinds.ts: the ticket notices' texts live in their own area
+  'support.status.', // a ticket's status, as a badge and a bot line
+  'support.statusIcon.',
   'import.kinds.',
   'import.reasons.', // why a row was not brought over, by the SDK's ImportUnmappedReason
   'import.rows.',

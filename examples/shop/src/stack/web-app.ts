@@ -52,6 +52,7 @@ import { ShopError } from '../app/shop-error.js';
 import { refuseNulText } from '../app/input/nul-text.js';
 import { isCheckoutReplay } from '../http/checkout-replays.js';
 import { createMetrics } from '../http/metrics.js';
+import { supportRoutes } from '../routes/support.js';
 import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimitOptions, type RateLimits } from '../http/rate-limits.js';
 import { resellerAccountRoutes } from '../routes/reseller-account.js';
 import { miniAppRoutes } from '../routes/mini-app.js';
@@ -97,6 +98,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     resellerAccountRoutes(shop),
     apiTokenRoutes(shop),
     notificationRoutes(shop),
+    supportRoutes(shop),
     openApiRoutes(shop),
     apiV1Routes(shop, limits),
     sellingApiRoutes(shop, limits),

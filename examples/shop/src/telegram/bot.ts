@@ -17,6 +17,8 @@ import { promptHandlers } from './admin/prompts.js';
 import { answerLinkBanner, answerLinkSupport, linkNoticeHandlers } from './admin/link-notice.js';
 import { TelegramPromptStore } from '../db/telegram-prompts.js';
 import { summaryHandlers } from './admin/summary.js';
+import { adminTicketHandlers, answerTicketCloseReason, answerTicketPrompt } from './admin/tickets.js';
+import { answerBuyerPrompt, supportHandlers } from './buyer/support.js';
 import { createBroadcastJobs, type BroadcastJobs } from './broadcast-jobs.js';
 import { dailySummaryJob, queueDailySummary } from './admin/daily.js';
 import { evacuationHandlers } from './admin/evacuation.js';
@@ -180,7 +182,14 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     device_reset_reason: answerDeviceResetReason(deps),
     link_banner: answerLinkBanner(deps),
     link_support: answerLinkSupport(deps),
+    ticket_answer: answerTicketPrompt(deps),
+    ticket_close_reason: answerTicketCloseReason(deps),
+    // An admin is a buyer too: their own ticket's message, typed after "New ticket" or "Reply".
+    ticket_open: (ctx) => answerBuyerPrompt(deps)(ctx, null, ctx.message),
+    ticket_reply: (ctx, ticketId) => answerBuyerPrompt(deps)(ctx, ticketId, ctx.message),
   });
+  // A buyer's message the bot asked for (a ticket's text or picture) comes before the receipts' picture handler.
+  supportHandlers(bot, deps);
   startHandlers(bot, deps);
   summaryHandlers(bot, deps);
   evacuationHandlers(bot, deps);
@@ -191,6 +200,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     () => void sendBroadcasts().catch((error: unknown) => log.error({ err: error }, 'broadcast sending failed')),
   );
   receiptHandlers(bot, deps);
+  adminTicketHandlers(bot, deps);
   customerHandlers(bot, deps);
   adminDeviceHandlers(bot, deps);
   linkNoticeHandlers(bot, deps);

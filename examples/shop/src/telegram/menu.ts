@@ -25,6 +25,7 @@ export function mainMenu(user: BotUser, miniAppUrl: string | null): InlineKeyboa
     keyboard
       .row()
       .text(t('telegram.menu.receipts'), 'rq')
+      .text(t('support.admin.menu'), 'tsq')
       .text(t('telegram.menu.summary'), 'sum')
       .row()
       .text(t('telegram.menu.findCustomer'), 'af')

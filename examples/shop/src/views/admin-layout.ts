@@ -10,6 +10,7 @@ const SECTIONS = [
   ['/admin/orders', 'admin.nav.orders'],
   ['/admin/receipts', 'admin.nav.receipts'],
   ['/admin/customers', 'admin.nav.customers'],
+  ['/admin/tickets', 'support.admin.nav'],
   ['/admin/audit', 'admin.nav.audit'],
   ['/admin/deliveries', 'notifications.admin.link'],
   ['/admin/drift', 'admin.nav.drift'],

@@ -11,8 +11,8 @@ export interface StaffRouteRule {
 }
 
 /**
- * Every back-office route and who may use it. Support staff look after customers, receipts, orders and
- * subscriptions; panels, plans, deliveries, drift, the audit log and staff are the owner's. A route missing here
+ * Every back-office route and who may use it. Support staff look after customers, receipts, orders,
+ * subscriptions and support tickets (answer, close; deleting a ticket is the owner's); panels, plans, deliveries, drift, the audit log and staff are the owner's. A route missing here
  * is the owner's alone (the check fails closed), and the access test walks the app's router so none is forgotten.
  */
 export const STAFF_ROUTES: readonly StaffRouteRule[] = [
@@ -92,6 +92,12 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'GET', path: '/admin/import', level: 'owner' },
   { method: 'POST', path: '/admin/import', level: 'owner' },
   { method: 'GET', path: '/admin/import/:id', level: 'owner' },
+  { method: 'GET', path: '/admin/tickets', level: 'support' },
+  { method: 'GET', path: '/admin/tickets/:id', level: 'support' },
+  { method: 'GET', path: '/admin/tickets/:id/messages/:messageId/picture', level: 'support' },
+  { method: 'POST', path: '/admin/tickets/:id/answer', level: 'support' },
+  { method: 'POST', path: '/admin/tickets/:id/close', level: 'support' },
+  { method: 'POST', path: '/admin/tickets/:id/delete', level: 'owner' },
 ];
 
 /** Roles that sign in to the back office (and so owe a second factor when `STAFF_TOTP` requires it). */

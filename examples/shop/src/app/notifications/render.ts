@@ -66,6 +66,8 @@ function values(params: NotificationParams, options: RenderOptions): TranslatePa
     'support',
     'channel',
     'code',
+    'subject',
+    'text',
   ])
     out[key] ??= '—';
   return out;

@@ -22,6 +22,7 @@ import { staffRoutes } from './staff.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { evacuationRoutes } from './evacuation.js';
 import { importRoutes } from './import.js';
+import { ticketRoutes } from './tickets.js';
 
 /**
  * The back office (overview, panels and targets, plans, orders, subscriptions, audit, failed deliveries, drift,
@@ -52,6 +53,7 @@ export function adminRoutes(shop: Shop, bot: CampaignBot | null = null): Router 
     signInProviderRoutes,
     evacuationRoutes,
     importRoutes,
+    ticketRoutes,
   ])
     router.use(area(shop));
   router.use(campaignAdminRoutes(shop, bot));

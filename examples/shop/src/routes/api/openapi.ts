@@ -4,6 +4,7 @@ import { enabledProviders } from '../../app/payments/registry.js';
 import type { Shop } from '../../app/shop.js';
 import { NotificationSettingsBody } from '../notifications.js';
 import { JoinCampaignBody } from '../campaigns.js';
+import { CloseTicketBody, OpenTicketBody, TicketMessageBody } from '../support.js';
 import { AssignBody, ClientForm } from '../reseller-account.js';
 import {
   DescribedObject,
@@ -352,6 +353,47 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
       summary: 'Sales figures per day of the shop’s time zone (owners only; the last 30 days by default)',
       query: SalesQuery,
       responses: { 200: { description: 'The figures', schema: SalesResponse }, ...COMMON_ERRORS, 403: refused('Owners only') },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/tickets',
+      summary: 'The caller’s support tickets, newest first',
+      responses: { 200: { description: 'The tickets', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/tickets',
+      summary: 'Opens a support ticket (the staff are notified); a subject left out is the text’s first line',
+      body: OpenTicketBody,
+      responses: {
+        201: { description: 'The ticket and its thread', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        429: refused('Too many open tickets, or too many opened today; nothing was written'),
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/tickets/:id',
+      summary: 'One of the caller’s tickets with its thread',
+      responses: { 200: { description: 'The ticket and its thread', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/tickets/:id/messages',
+      summary: 'Writes in the caller’s ticket (a closed ticket opens again); the staff are notified',
+      body: TicketMessageBody,
+      responses: { 201: { description: 'The message and the ticket', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/tickets/:id/close',
+      summary: 'Closes the caller’s ticket, with an optional reason',
+      body: CloseTicketBody,
+      responses: {
+        200: { description: 'The ticket', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        409: refused('The ticket is closed already'),
+      },
     },
   ];
 }

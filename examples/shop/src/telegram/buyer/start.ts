@@ -5,7 +5,7 @@ import { recordSignUpReferral } from '../../app/selling/sign-up-referral.js';
 import { customerOfTelegramUser, linkByToken } from '../../app/auth/telegram-buyers.js';
 import { setCustomerLanguage } from '../../app/customers/language.js';
 import type { BotContext, BotDeps } from '../context.js';
-import { backToMenu, mainMenu } from '../menu.js';
+import { mainMenu } from '../menu.js';
 import { CAMPAIGN_START_PREFIX, miniAppUrl } from '../../config/public-addresses.js';
 import { joinCampaign } from '../../app/growth/campaigns.js';
 
@@ -67,7 +67,7 @@ export async function startWith(deps: BotDeps, ctx: BotContext, token: string): 
   await showMenuOf(deps, ctx, ctx.user.t(`telegram.start.link.${outcome}`));
 }
 
-/** `/start` (with or without a deep link from the web), the menu, language and support. */
+/** `/start` (with or without a deep link from the web), the menu and language (support: `buyer/support.ts`). */
 export function startHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
   const { shop } = deps;
 
@@ -94,19 +94,5 @@ export function startHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     ctx.user = { ...ctx.user, customer, locale, t: translator(locale) };
     await ctx.answerCallbackQuery();
     await showMenu(ctx, ctx.user.t('telegram.language.changed'));
-  });
-
-  bot.callbackQuery('sup', async (ctx) => {
-    const { t } = ctx.user;
-    await ctx.answerCallbackQuery();
-    const contact = deps.config.support;
-    const web = shop.config.publicUrl;
-    const text =
-      contact !== null
-        ? t('telegram.support.contact', { contact })
-        : web !== null
-          ? t('telegram.support.web', { url: web })
-          : t('telegram.support.none');
-    await ctx.reply(text, { reply_markup: backToMenu(ctx.user) });
   });
 }

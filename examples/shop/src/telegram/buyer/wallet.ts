@@ -115,7 +115,7 @@ export function walletHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
 }
 
 /** The receipt's picture in a message: its largest photo, or a file whose type is an image; `null` for anything else. */
-function receiptImageOf(message: Message): ReceiptImage | null {
+export function receiptImageOf(message: Message): ReceiptImage | null {
   const largest = message.photo?.at(-1);
   if (largest !== undefined) return { fileId: largest.file_id, kind: 'photo' };
   const document = message.document;

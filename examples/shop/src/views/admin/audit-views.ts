@@ -11,6 +11,7 @@ const SUBJECT_PAGES: Record<string, (id: string) => string> = {
   order: (id) => `/admin/orders/${id}`,
   panel: (id) => `/admin/panels/${id}`,
   customer: (id) => `/admin/customers/${id}`,
+  ticket: (id) => `/admin/tickets/${id}`,
 };
 
 export function subjectLink(type: string, id: string): SafeHtml {
