@@ -24,6 +24,7 @@ import { tickOperations } from './repositories/ticks.js';
 import { panelSlotOperations } from './repositories/panel-slots.js';
 import { deviceOperations } from './repositories/devices.js';
 import { paymentMethodOperations } from './repositories/payment-methods.js';
+import { giftOperations } from './repositories/gifts.js';
 import type { MemoryState } from './state.js';
 
 /** The synchronous operations of every repository over one state, made once per storage. */
@@ -61,6 +62,7 @@ export function createOperations(state: MemoryState) {
     payments: paymentOperations(state.payments, state.customers.customers),
     devices: deviceOperations(state.devices, state.subscriptions.subscriptions),
     paymentMethods: paymentMethodOperations(state.paymentMethods, state.customers.customers),
+    gifts: giftOperations(state.gifts, { customers: state.customers.customers, plans: state.plans }),
   };
   const place = orderPlacementOperation({
     orders: operations.orders,
@@ -100,5 +102,6 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     payments: bind('payments', operations.payments, runner),
     devices: bind('devices', operations.devices, runner),
     paymentMethods: bind('paymentMethods', operations.paymentMethods, runner),
+    gifts: bind('gifts', operations.gifts, runner),
   };
 }

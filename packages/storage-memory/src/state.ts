@@ -25,6 +25,7 @@ import type { TargetTables } from './repositories/targets.js';
 import { createTickTable } from './repositories/ticks.js';
 import { createPanelSlotTable, type PanelSlotTable } from './repositories/panel-slots.js';
 import type { TickTable } from './repositories/ticks.js';
+import { createGiftTables, type GiftTables } from './repositories/gifts.js';
 import { createDeviceTable, type DeviceTable } from './repositories/devices.js';
 import { createJobTables } from './tables/jobs.js';
 import type { JobTables } from './tables/jobs.js';
@@ -50,6 +51,7 @@ export interface MemoryState {
   readonly payments: PaymentTables;
   readonly devices: DeviceTable;
   readonly paymentMethods: PaymentMethodTables;
+  readonly gifts: GiftTables;
 }
 
 export function createMemoryState(): MemoryState {
@@ -71,5 +73,6 @@ export function createMemoryState(): MemoryState {
     payments: createPaymentTables(),
     devices: createDeviceTable(),
     paymentMethods: createPaymentMethodTables(),
+    gifts: createGiftTables(),
   };
 }

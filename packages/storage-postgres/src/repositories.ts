@@ -19,6 +19,7 @@ import { tickRepository } from './repositories/ticks.js';
 import { panelSlotRepository } from './repositories/panel-slots.js';
 import { deviceRepository } from './repositories/devices.js';
 import { paymentMethodRepository } from './repositories/payment-methods.js';
+import { giftRepository } from './repositories/gifts.js';
 
 /** Every repository over one runner: the storage's own, or one transaction's. */
 export function createRepositories(context: RepositoryContext): StorageRepositories {
@@ -42,5 +43,6 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     payments: paymentRepository(context),
     devices: deviceRepository(context),
     paymentMethods: paymentMethodRepository(context),
+    gifts: giftRepository(context),
   };
 }

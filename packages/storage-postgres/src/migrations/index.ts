@@ -15,6 +15,7 @@ import { devices } from './014_devices.js';
 import { jobsQueuedNotify } from './015_jobs_queued_notify.js';
 import { settleOrders } from './016_settle_orders.js';
 import { uniquePanelNames } from './017_unique_panel_names.js';
+import { gifts } from './019_gifts.js';
 import { savedPaymentMethods } from './018_saved_payment_methods.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
@@ -45,6 +46,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 16, name: 'settle_orders', sql: settleOrders },
   { version: 17, name: 'unique_panel_names', sql: uniquePanelNames },
   { version: 18, name: 'saved_payment_methods', sql: savedPaymentMethods },
+  { version: 19, name: 'gifts', sql: gifts },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -28,6 +28,7 @@ import { ordersSuite } from './orders.js';
 import { orderPlacementSuite } from './order-placement.js';
 import { paymentsSuite } from './payments.js';
 import { paymentMethodsSuite } from './payment-methods.js';
+import { giftsSuite } from './gifts.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
 import { subscriptionsSuite } from './subscriptions.js';
@@ -174,6 +175,7 @@ export function describeStoragePort(
     salesSuite(env);
     paymentsSuite(env);
     paymentMethodsSuite(env);
+    giftsSuite(env);
     devicesSuite(env);
   });
 }
