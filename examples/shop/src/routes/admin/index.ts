@@ -6,6 +6,7 @@ import { backupRoutes } from './backup.js';
 import { settingsRoutes } from './settings.js';
 import { linkNoticeRoutes } from './link-notice.js';
 import { growthRoutes } from './growth.js';
+import { giftSettingsRoutes } from './gift-settings.js';
 import { paymentRailsRoutes } from './payment-rails.js';
 import { signInProviderRoutes } from './sign-in-providers.js';
 import { deliveryRoutes } from './deliveries.js';
@@ -47,6 +48,7 @@ export function adminRoutes(shop: Shop): Router {
     settingsRoutes,
     linkNoticeRoutes,
     growthRoutes,
+    giftSettingsRoutes,
     paymentRailsRoutes,
     signInProviderRoutes,
     evacuationRoutes,
