@@ -100,7 +100,7 @@ export function giftClaimPage(
   return page(ctx, {
     title: t('gifts.claim.title'),
     body: html`<h1>${t('gifts.claim.title')}</h1>
-<section class="card" data-testid="gift-claim">
+<section class="card" data-testid="gift-offer">
   <p>${t('gifts.claim.intro')}</p>
   <p><strong data-testid="gift-plan-name">${gift.planName}</strong></p>
   ${gift.status === 'unclaimed' ? html`<p class="muted">${t('gifts.claim.until', { until: formatDateTime(gift.expiresAt, locale, view.timeZone) })}</p>` : ''}
