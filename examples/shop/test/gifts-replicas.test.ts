@@ -101,7 +101,12 @@ describe.skipIf(DATABASE_URL === undefined)(
       });
       const entry = await bundledEntry(resolve(SHOP_DIR, 'test/support/gift-replica.ts'));
       for (let i = 0; i < PROCESSES; i++) {
-        const child = fork(entry, [], { cwd: SHOP_DIR, execArgv: [], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const child = fork(entry, [], {
+          cwd: SHOP_DIR,
+          execArgv: [],
+          env: { ...process.env, ...env },
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
         processes.push(new GiftProcess(child));
       }
       await Promise.all(processes.map((p) => p.ready));
@@ -116,7 +121,8 @@ describe.skipIf(DATABASE_URL === undefined)(
     let n = 0;
     const customer = async (balance: number) => {
       const c = await shop.storage.customers.create({ email: `gift-${++n}@example.com` });
-      if (balance > 0) await shop.kit.topUp({ customerId: c.id, amount: { amount: balance, currency: 'USD' }, idempotencyKey: `gift-top-up:${c.id}` });
+      if (balance > 0)
+        await shop.kit.topUp({ customerId: c.id, amount: { amount: balance, currency: 'USD' }, idempotencyKey: `gift-top-up:${c.id}` });
       return c.id;
     };
     const subscriptionsOf = async (ids: readonly string[]) =>
@@ -135,9 +141,13 @@ describe.skipIf(DATABASE_URL === undefined)(
         const giver = await customer(500);
         const { gift } = await shop.kit.gifts.buy({ customerId: giver, planId: plan.id, validDays: 30, idempotencyKey: `claims-${round}` });
         const claimers = await Promise.all(processes.map(() => customer(0)));
-        const results = await race(claimers.map((customerId) => ({ now: clock.now(), action: { kind: 'claim', code: gift.code, customerId } })));
+        const results = await race(
+          claimers.map((customerId) => ({ now: clock.now(), action: { kind: 'claim', code: gift.code, customerId } })),
+        );
         expect(results.filter((r) => r.claimed === true)).toEqual([expect.objectContaining({ subscriptions: 1, claimed: true })]);
-        expect(results.filter((r) => r.claimed === false).map((r) => r.refusal)).toEqual(Array(PROCESSES - 1).fill('gifts.refused.gift_claimed'));
+        expect(results.filter((r) => r.claimed === false).map((r) => r.refusal)).toEqual(
+          Array(PROCESSES - 1).fill('gifts.refused.gift_claimed'),
+        );
         const winner = claimers[results.findIndex((r) => r.claimed === true)]!;
         expect((await shop.kit.gifts.byCode(gift.code))!.claimedBy).toBe(winner);
         const subs = await subscriptionsOf(claimers);

@@ -36,7 +36,8 @@ async function giftOnTheWeb(giver: Visitor): Promise<string> {
   return code;
 }
 
-const subscriptionsOf = async (customerId: string) => (await s.t.shop.storage.subscriptions.listByCustomer(customerId, { limit: 50 })).items;
+const subscriptionsOf = async (customerId: string) =>
+  (await s.t.shop.storage.subscriptions.listByCustomer(customerId, { limit: 50 })).items;
 
 describe('gifts on the web', () => {
   it('a giver pays once; another account claims the link once and owns a new subscription; the giver sees it claimed', async () => {
@@ -87,7 +88,10 @@ describe('gifts on the web', () => {
   it('refuses a gift the wallet cannot pay (402, nothing charged), an unknown code (404), and sends a visitor to sign in', async () => {
     const poor = await signedUpBuyer(s.t.app);
     const page = await poor.agent.get('/gifts').expect(200);
-    await postForm({ agent: poor.agent, csrf: csrfFrom(page.text) }, '/gifts', { planId, idempotencyKey: idempotencyKeyFrom(page.text) }).expect(402);
+    await postForm({ agent: poor.agent, csrf: csrfFrom(page.text) }, '/gifts', {
+      planId,
+      idempotencyKey: idempotencyKeyFrom(page.text),
+    }).expect(402);
     const poorId = (await s.t.shop.storage.customers.getByEmail(poor.email))!.id;
     expect(await s.t.shop.kit.gifts.listByGiver(poorId)).toEqual([]);
     await poor.agent.get('/gift/AAAAAAAAAAAAAAAA').expect(404);
@@ -140,7 +144,9 @@ describe('gifts in the JSON API', () => {
 
     const friend = await signedUpBuyer(s.t.app);
     await api(friend).post('/api/v1/gifts/claim', {}).expect(400);
-    expect((await api(friend).post('/api/v1/gifts/claim', { code: 'AAAAAAAAAAAAAAAA' }).expect(404)).body.error.code).toBe('gifts.refused.unknown_code');
+    expect((await api(friend).post('/api/v1/gifts/claim', { code: 'AAAAAAAAAAAAAAAA' }).expect(404)).body.error.code).toBe(
+      'gifts.refused.unknown_code',
+    );
     const claimed = await api(friend).post('/api/v1/gifts/claim', { code }).expect(201);
     expect(claimed.body).toMatchObject({ replayed: false, planId });
     expect(claimed.body.subscriptionIds).toHaveLength(1);
@@ -159,7 +165,11 @@ describe('gifts in the bot', () => {
     const giver = new TelegramUser(s.fake, clock, 7701);
     const menu = await giver.send(giver.message('/start'));
     const giverId = (await shop.storage.customers.getByExternalRef(`telegram:${giver.id}`))!.id;
-    await shop.kit.topUp({ customerId: giverId, amount: { amount: price, currency: shop.config.currency }, idempotencyKey: 'bot-gift-topup' });
+    await shop.kit.topUp({
+      customerId: giverId,
+      amount: { amount: price, currency: shop.config.currency },
+      idempotencyKey: 'bot-gift-topup',
+    });
     const gifts = await giver.press(menu, 'gft');
     expect(textOf(gifts)).toContain(en('gifts.given.none'));
     const plans = await giver.press(gifts, 'gfb');

@@ -137,7 +137,12 @@ const TABLE: Row[] = [
     bot: (w) => w.buyer.send(w.buyer.message('/code NOSUCHCODE')),
   },
   { useCase: 'referrals', web: 'get /referrals', api: 'get /api/v1/referrals', bot: (w) => w.buyer.press(w.menu, 'ref') },
-  { useCase: 'my gifts: given, and whether each was claimed', web: 'get /gifts', api: 'get /api/v1/gifts', bot: (w) => w.buyer.press(w.menu, 'gft') },
+  {
+    useCase: 'my gifts: given, and whether each was claimed',
+    web: 'get /gifts',
+    api: 'get /api/v1/gifts',
+    bot: (w) => w.buyer.press(w.menu, 'gft'),
+  },
   {
     useCase: 'buy a plan as a gift',
     web: 'post /gifts',

@@ -18,5 +18,12 @@ export {
 } from './domain/gift.js';
 export type { Gift, GiftClaim, GiftStatus, NewGift } from './domain/gift.js';
 export { BuyGiftRequestSchema, ClaimGiftRequestSchema, MAX_GIFT_VALID_DAYS } from './engine/gifts.js';
-export type { BuyGiftRequest, BuyGiftResult, ClaimGiftRequest, ClaimGiftResult, GiftClaimRefusal, GiftPurchaseRefusal } from './engine/gifts.js';
+export type {
+  BuyGiftRequest,
+  BuyGiftResult,
+  ClaimGiftRequest,
+  ClaimGiftResult,
+  GiftClaimRefusal,
+  GiftPurchaseRefusal,
+} from './engine/gifts.js';
 export type { PanelkitGifts } from './panelkit.js';

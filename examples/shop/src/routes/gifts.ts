@@ -77,9 +77,14 @@ export function giftRoutes(shop: Shop, limits: RateLimits): Router {
 }
 
 /** `POST /api/v1/gifts`' body. */
-export const GiftBody = z.strictObject({ planId: z.string().regex(ID_PATTERN, { message: 'forms.invalid' }), idempotencyKey: IdempotencyKeySchema });
+export const GiftBody = z.strictObject({
+  planId: z.string().regex(ID_PATTERN, { message: 'forms.invalid' }),
+  idempotencyKey: IdempotencyKeySchema,
+});
 /** `POST /api/v1/gifts/claim`'s body. */
-export const GiftClaimBody = z.strictObject({ code: z.string({ message: 'forms.required' }).trim().min(1, { message: 'forms.required' }).max(40) });
+export const GiftClaimBody = z.strictObject({
+  code: z.string({ message: 'forms.required' }).trim().min(1, { message: 'forms.required' }).max(40),
+});
 
 /** The JSON API's gifts: list the caller's, buy one, claim one (the same use cases as the web and the bot). */
 export function giftApiRoutes(shop: Shop, limits: RateLimits): Router {

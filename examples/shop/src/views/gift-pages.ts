@@ -19,7 +19,14 @@ function statusText(ctx: RequestContext, gift: GiftView, timeZone: string): stri
  */
 export function giftsPage(
   ctx: RequestContext,
-  view: { plans: readonly Plan[]; gifts: readonly GiftView[]; validDays: number; idempotencyKey: string; timeZone: string; notice?: string | null },
+  view: {
+    plans: readonly Plan[];
+    gifts: readonly GiftView[];
+    validDays: number;
+    idempotencyKey: string;
+    timeZone: string;
+    notice?: string | null;
+  },
 ): SafeHtml {
   const { t, locale } = ctx;
   return page(ctx, {

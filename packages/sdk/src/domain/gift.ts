@@ -70,6 +70,9 @@ export type GiftClaim = z.input<typeof GiftClaimSchema>;
  * it cannot be a gift code.
  */
 export function normalizeGiftCode(typed: string): string | null {
-  const code = typed.trim().toUpperCase().replace(/[\s-]+/g, '');
+  const code = typed
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, '');
   return GiftCodeSchema.safeParse(code).success ? code : null;
 }

@@ -221,7 +221,9 @@ export async function claimGift(ctx: EngineContext, input: ClaimGiftRequest): Pr
       planned = next.planned;
       placed = await tx.orders.place(next.placement);
       if (!placed.ok && placed.reason === 'plan_full')
-        throw new CapacityExhaustedError(`plan ${placed.planId} has no free slots`, { details: { planId: placed.planId, reason: 'plan_full' } });
+        throw new CapacityExhaustedError(`plan ${placed.planId} has no free slots`, {
+          details: { planId: placed.planId, reason: 'plan_full' },
+        });
       if (!placed.ok) full.add(placed.targetId);
     } while (!placed.ok);
     await auditPlacedNearlyFull(tx, placed.targets, planned, targets);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CapacityExhaustedError, EligibilityError, IdempotencyConflictError, InsufficientFundsError, NotFoundError } from '../../src/index.js';
+import {
+  CapacityExhaustedError,
+  EligibilityError,
+  IdempotencyConflictError,
+  InsufficientFundsError,
+  NotFoundError,
+} from '../../src/index.js';
 import { normalizeGiftCode } from '../../src/gifts.js';
 import { createHarness } from './harness.js';
 
@@ -41,7 +47,9 @@ describe('gifts', () => {
     expect(sub.expiresAt).toEqual(new Date(h.clock.now().getTime() + 30 * DAY));
     expect((await h.kit.gifts.claim({ code: bought.gift.code, customerId: friend })).replayed).toBe(true);
     expect((await h.kit.gifts.listByGiver(giver)).map((g) => [g.id, g.status, g.claimedBy])).toEqual([[bought.gift.id, 'claimed', friend]]);
-    const actions = (await h.storage.audit.list({ subjectType: 'gift', subjectId: bought.gift.id }, { limit: 10 })).items.map((e) => e.action);
+    const actions = (await h.storage.audit.list({ subjectType: 'gift', subjectId: bought.gift.id }, { limit: 10 })).items.map(
+      (e) => e.action,
+    );
     expect(actions.sort()).toEqual(['gift.bought', 'gift.claimed']);
   });
 
@@ -63,16 +71,20 @@ describe('gifts', () => {
 
   it('refuses a purchase the wallet cannot pay, a plan off sale, a key reused for another plan', async () => {
     const { h, giver, friend } = await setup();
-    const poor = await h.kit.gifts.buy({ customerId: friend, planId: h.plan.id, validDays: 7, idempotencyKey: 'p' }).catch((e: unknown) => e);
+    const poor = await h.kit.gifts
+      .buy({ customerId: friend, planId: h.plan.id, validDays: 7, idempotencyKey: 'p' })
+      .catch((e: unknown) => e);
     expect(InsufficientFundsError.is(poor)).toBe(true);
     expect(await h.kit.gifts.listByGiver(friend)).toEqual([]);
     const hidden = await h.addPlan({ onSale: false });
-    expect(reasonOf(await h.kit.gifts.buy({ customerId: giver, planId: hidden.id, validDays: 7, idempotencyKey: 'h' }).catch((e: unknown) => e))).toBe(
-      'not_on_sale',
-    );
+    expect(
+      reasonOf(await h.kit.gifts.buy({ customerId: giver, planId: hidden.id, validDays: 7, idempotencyKey: 'h' }).catch((e: unknown) => e)),
+    ).toBe('not_on_sale');
     const other = await h.addPlan();
     await h.kit.gifts.buy({ customerId: giver, planId: h.plan.id, validDays: 7, idempotencyKey: 'k' });
-    const reused = await h.kit.gifts.buy({ customerId: giver, planId: other.id, validDays: 7, idempotencyKey: 'k' }).catch((e: unknown) => e);
+    const reused = await h.kit.gifts
+      .buy({ customerId: giver, planId: other.id, validDays: 7, idempotencyKey: 'k' })
+      .catch((e: unknown) => e);
     expect(IdempotencyConflictError.is(reused)).toBe(true);
     expect(await h.balance(giver)).toBe(4000);
   });

@@ -67,7 +67,9 @@ export function giftOperations(tables: GiftTables, parents: { customers: Table<C
     },
 
     getByIdempotencyKey(_op: Op, giverId: string, idempotencyKey: string): Gift | null {
-      const id = byKey.lookup(keyOf({ giverId: inputKey(giverId, 'giver id'), idempotencyKey: inputKey(idempotencyKey, 'idempotency key') }));
+      const id = byKey.lookup(
+        keyOf({ giverId: inputKey(giverId, 'giver id'), idempotencyKey: inputKey(idempotencyKey, 'idempotency key') }),
+      );
       return id === undefined ? null : copy(gifts.load(id));
     },
 

@@ -6,8 +6,7 @@ import { ShopError } from '../shop-error.js';
  * is not the buyer's to fix.
  */
 export function giftRefusal(error: unknown): ShopError | null {
-  if (InsufficientFundsError.is(error))
-    return new ShopError('insufficient_funds', 'gifts.refused.insufficient_funds');
+  if (InsufficientFundsError.is(error)) return new ShopError('insufficient_funds', 'gifts.refused.insufficient_funds');
   if (CapacityExhaustedError.is(error)) return new ShopError('conflict', 'gifts.refused.sold_out');
   if (IdempotencyConflictError.is(error)) return new ShopError('conflict', 'checkout.refused.key_reused');
   if (EligibilityError.is(error)) {
@@ -15,7 +14,8 @@ export function giftRefusal(error: unknown): ShopError | null {
     const known = ['not_on_sale', 'free_plan', 'own_gift', 'gift_claimed', 'gift_expired'].includes(reason);
     return new ShopError('conflict', known ? `gifts.refused.${reason}` : 'errors.notEligible');
   }
-  if (NotFoundError.is(error)) return new ShopError('not_found', error.entity === 'gift' ? 'gifts.refused.unknown_code' : 'errors.notFound');
+  if (NotFoundError.is(error))
+    return new ShopError('not_found', error.entity === 'gift' ? 'gifts.refused.unknown_code' : 'errors.notFound');
   return null;
 }
 

@@ -40,7 +40,10 @@ export async function offerGiftClaim(deps: BotDeps, ctx: BotContext, typed: stri
   else if (found.own) lines.push('', t('gifts.refused.own_gift'));
   else {
     lines.push(t('gifts.claim.until', { until: formatDateTime(gift.expiresAt, locale, shop.config.timeZone) }));
-    const keyboard = new InlineKeyboard().text(t('gifts.claim.submit'), callbackData('gfk', gift.code)).row().text(t('telegram.menu.back'), 'm');
+    const keyboard = new InlineKeyboard()
+      .text(t('gifts.claim.submit'), callbackData('gfk', gift.code))
+      .row()
+      .text(t('telegram.menu.back'), 'm');
     return void (await ctx.reply(lines.join('\n'), { reply_markup: keyboard }));
   }
   await ctx.reply(lines.join('\n'), { reply_markup: backToMenu(ctx.user) });
@@ -128,7 +131,9 @@ export function giftHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
       `${t('gifts.given.telegramLink')}: https://t.me/${ctx.me.username}?start=${giftStartPayload(gift!.code)}`,
       t('gifts.status.unclaimed', { until: formatDateTime(gift!.expiresAt, locale, shop.config.timeZone) }),
     ];
-    await ctx.reply(lines.join('\n'), { reply_markup: new InlineKeyboard().text(t('gifts.title'), 'gft').row().text(t('telegram.menu.back'), 'm') });
+    await ctx.reply(lines.join('\n'), {
+      reply_markup: new InlineKeyboard().text(t('gifts.title'), 'gft').row().text(t('telegram.menu.back'), 'm'),
+    });
   });
 
   bot.callbackQuery('gfc', async (ctx) => {

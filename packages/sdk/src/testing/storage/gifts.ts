@@ -30,7 +30,14 @@ export function giftsSuite(env: SuiteEnv): void {
       const giver = await seedCustomer(storage);
       const expiresAt = new Date(clock.now().getTime() + 7 * DAY);
       const first = await storage.gifts.create(await newGift(storage, expiresAt, { giverId: giver.id }));
-      expect(first).toMatchObject({ giverId: giver.id, status: 'unclaimed', claimedBy: null, claimedAt: null, orderId: null, expiredAt: null });
+      expect(first).toMatchObject({
+        giverId: giver.id,
+        status: 'unclaimed',
+        claimedBy: null,
+        claimedAt: null,
+        orderId: null,
+        expiredAt: null,
+      });
       expect(first.createdAt).toEqual(clock.now());
       expect(first.expiresAt).toEqual(expiresAt);
       clock.advance(MINUTE);
@@ -60,7 +67,10 @@ export function giftsSuite(env: SuiteEnv): void {
       await expectRejects(storage.gifts.create(await newGift(storage, expiresAt, { giverId: 'cus_missing' })), 'NotFoundError');
       await expectRejects(storage.gifts.create(await newGift(storage, expiresAt, { planId: 'plan_missing' })), 'NotFoundError');
       await expectRejects(storage.gifts.create(await newGift(storage, expiresAt, { code: 'lower-case' })), 'ValidationError');
-      await expectRejects(storage.gifts.create(await newGift(storage, expiresAt, { price: { amount: 0, currency: 'USD' } })), 'ValidationError');
+      await expectRejects(
+        storage.gifts.create(await newGift(storage, expiresAt, { price: { amount: 0, currency: 'USD' } })),
+        'ValidationError',
+      );
       await expectRejects(storage.gifts.listByGiver(gift.giverId, 0), 'ValidationError');
       expect(await storage.gifts.listByGiver(gift.giverId)).toHaveLength(1);
     });
