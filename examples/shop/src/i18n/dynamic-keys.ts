@@ -72,6 +72,7 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'miniapp.refused.',
   'payRails.stars.refused.',
   'extension.reasons.',
+  'gifts.refused.', // app/gifts/gift-refusals.ts: the engine's reason a gift was not bought or claimed
   'linkPage.placeholder.',
   'planChange.reasons.',
   'planChange.refused.', // app/selling/refusals.ts: `${area}.refused.…` for planChange and traffic

@@ -35,7 +35,7 @@ export function giftsPage(
     body: html`<h1>${t('gifts.title')}</h1>
 <section class="card">
   <h2>${t('gifts.buy.title')}</h2>
-  <p>${t('gifts.buy.intro', { days: view.validDays })}</p>
+  <p>${t('gifts.buy.intro', { days: t('plans.days', { count: view.validDays }) })}</p>
   ${
     view.plans.length === 0
       ? html`<p class="muted">${t('gifts.buy.none')}</p>`

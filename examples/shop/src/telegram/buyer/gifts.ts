@@ -91,7 +91,9 @@ export function giftHandlers(bot: Composer<BotContext>, deps: BotDeps): void {
     for (const plan of await localizedPlans(shop, await plansForBuyer(shop, customer.id, onSale), locale))
       keyboard.text(trimText(`${plan.name} · ${planPrice(plan, locale)}`, 60), callbackData('gfp', plan.id)).row();
     const { validDays } = await readGiftSettings(shop);
-    await ctx.reply(t('gifts.buy.intro', { days: validDays }), { reply_markup: keyboard.text(t('telegram.menu.back'), 'gft') });
+    await ctx.reply(t('gifts.buy.intro', { days: t('plans.days', { count: validDays }) }), {
+      reply_markup: keyboard.text(t('telegram.menu.back'), 'gft'),
+    });
   });
 
   bot.callbackQuery(callbackPattern('gfp'), async (ctx) => {
