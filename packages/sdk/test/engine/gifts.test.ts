@@ -5,6 +5,7 @@ import {
   IdempotencyConflictError,
   InsufficientFundsError,
   NotFoundError,
+  PanelRejectedError,
 } from '../../src/index.js';
 import { normalizeGiftCode } from '../../src/gifts.js';
 import { createHarness } from './harness.js';
@@ -105,6 +106,20 @@ describe('gifts', () => {
     ]);
     expect(reasonOf(await h.kit.gifts.claim({ code: gift.code, customerId: friend }).catch((e: unknown) => e))).toBe('gift_expired');
     expect((await h.kit.gifts.byCode(gift.code))!.status).toBe('expired');
+  });
+
+  it('a gifted subscription whose provisioning fails for good gives the gift’s price to the claimer, once', async () => {
+    const { h, giver, friend } = await setup();
+    const { gift } = await h.kit.gifts.buy({ customerId: giver, planId: h.plan.id, validDays: 3, idempotencyKey: 'g' });
+    const claim = await h.kit.gifts.claim({ code: gift.code, customerId: friend });
+    h.panels[0]!.fake.failNext('createClients', () => new PanelRejectedError('bad inbound', { panelKind: 'fake' }));
+    await h.worker().drain();
+    expect((await h.storage.subscriptions.get(claim.subscriptions[0]!.id))!.status).toBe('failed');
+    expect(await h.balance(friend)).toBe(1000);
+    expect(await h.balance(giver)).toBe(4000);
+    await h.worker().drain();
+    const refunds = (await h.storage.ledger.list(friend, { limit: 10 })).items.filter((e) => e.kind === 'refund');
+    expect(refunds.map((e) => [e.amount, e.orderId])).toEqual([[1000, claim.order.id]]);
   });
 
   it('a claim that finds no room leaves the gift unclaimed for a later claim', async () => {
