@@ -33,11 +33,17 @@ export function giftRoutes(shop: Shop, limits: RateLimits): Router {
     const customerId = viewerOf(res).customer.id;
     const onSale = (await shop.storage.plans.list({ onSale: true })).filter((p) => p.price.amount > 0);
     const plans = await localizedPlans(shop, await plansForBuyer(shop, customerId, onSale), ctx.locale);
-    const [gifts, settings] = await Promise.all([giftsOf(shop, customerId, ctx.locale), readGiftSettings(shop)]);
+    const currency = shop.config.currency;
+    const [gifts, settings, balance] = await Promise.all([
+      giftsOf(shop, customerId, ctx.locale),
+      readGiftSettings(shop),
+      shop.storage.ledger.balance(customerId, currency),
+    ]);
     res.send(
       giftsPage(ctx, {
         plans,
         gifts,
+        balance: { amount: balance, currency },
         validDays: settings.validDays,
         idempotencyKey: newIdempotencyKey(),
         timeZone: shop.config.timeZone,

@@ -1,4 +1,4 @@
-import type { Plan } from '@panelkit/sdk';
+import type { Money, Plan } from '@panelkit/sdk';
 import type { GiftView } from '../app/gifts/gift-views.js';
 import type { RequestContext } from '../http/context.js';
 import { formatDateTime, formatMoney } from '../i18n/format.js';
@@ -22,6 +22,8 @@ export function giftsPage(
   view: {
     plans: readonly Plan[];
     gifts: readonly GiftView[];
+    /** The buyer's wallet in the shop's currency: a gift is paid from it (a provider tops it up first, as for a plan). */
+    balance: Money;
     validDays: number;
     idempotencyKey: string;
     timeZone: string;
@@ -36,6 +38,7 @@ export function giftsPage(
 <section class="card">
   <h2>${t('gifts.buy.title')}</h2>
   <p>${t('gifts.buy.intro', { days: t('plans.days', { count: view.validDays }) })}</p>
+  <p>${t('gifts.buy.balance', { balance: formatMoney(view.balance, locale) })} <a href="/wallet" data-testid="gift-top-up">${t('gifts.buy.topUp')}</a></p>
   ${
     view.plans.length === 0
       ? html`<p class="muted">${t('gifts.buy.none')}</p>`
