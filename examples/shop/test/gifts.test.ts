@@ -6,6 +6,7 @@
  */
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderNotification } from '../src/app/notifications/render.js';
 import { translator } from '../src/i18n/translate.js';
 import { fundedBuyer, postForm } from './support/admin-support.js';
 import { balanceOf, idempotencyKeyFrom, planNamed } from './support/buying.js';
@@ -35,6 +36,15 @@ async function giftOnTheWeb(giver: Visitor): Promise<string> {
   if (code === undefined) throw new Error('no gift code on the page');
   return code;
 }
+
+/** The notifications a customer was given of `kind`, read from the shop's table. */
+const noticesOf = async (customerId: string, kind: string) =>
+  (
+    await s.t.shop.db.query<{ params: Record<string, unknown> }>(
+      `SELECT params FROM ${s.t.shop.shopSchema}.notifications WHERE customer_id = $1 AND kind = $2`,
+      [customerId, kind],
+    )
+  ).rows.map((r) => r.params);
 
 const subscriptionsOf = async (customerId: string) =>
   (await s.t.shop.storage.subscriptions.listByCustomer(customerId, { limit: 50 })).items;
@@ -82,6 +92,11 @@ describe('gifts on the web', () => {
 
     const seen = await giver.agent.get('/gifts').expect(200);
     expect(seen.text).toContain('data-status="claimed"');
+    // The giver is told once, by the notification the claim's transaction queued.
+    await s.t.drain();
+    expect(await noticesOf(giver.customerId, 'gift_claimed')).toEqual([expect.objectContaining({ planId })]);
+    const message = renderNotification('gift_claimed', { plan: 'Frankfurt', planId }, { locale: 'ru', timeZone: 'UTC', shopName: 'Shop' });
+    expect(message.subject).toBe('Ваш подарок «Frankfurt» получен');
     expect(seen.text).toContain('Claimed on');
   });
 
@@ -116,6 +131,8 @@ describe('gifts on the web', () => {
     expect((await scheduler.tick()).giftsExpired).toBeGreaterThanOrEqual(1);
     expect(await s.t.shop.kit.gifts.expireDue()).toBe(0);
     expect(await balanceOf(s.t, giver.customerId)).toBe(price);
+    await s.t.drain();
+    expect(await noticesOf(giver.customerId, 'gift_refunded')).toEqual([expect.objectContaining({ amount: price })]);
     const list = await giver.agent.get('/gifts').expect(200);
     expect(list.text).toContain('data-status="expired"');
     const friend = await signedUpBuyer(s.t.app);

@@ -20,6 +20,8 @@ export const CUSTOMER_KINDS = [
   'device_added',
   'device_refused',
   'never_connected',
+  'gift_claimed',
+  'gift_refunded',
 ] as const;
 
 /** What the shop's staff are alerted to (always sent). */
@@ -57,6 +59,8 @@ const KIND_AREAS: Partial<Record<NotificationKind, string>> = {
   device_refused: 'devices.notify',
   never_connected: 'growth.notify',
   channel_unchecked: 'growth.notify',
+  gift_claimed: 'gifts.notify',
+  gift_refunded: 'gifts.notify',
 };
 
 /**

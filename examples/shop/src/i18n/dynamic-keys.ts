@@ -44,6 +44,7 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'devices.policy.', // a plan's no-id policy
   'devices.notify.', // db/notification-kinds.ts: the device notices' texts live in their own area
   'growth.notify.', // db/notification-kinds.ts: the growth notices' texts live in their own area
+  'gifts.notify.', // db/notification-kinds.ts: the gift notices' texts live in their own area
   'import.kinds.',
   'import.reasons.', // why a row was not brought over, by the SDK's ImportUnmappedReason
   'import.rows.',
