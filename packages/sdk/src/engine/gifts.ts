@@ -152,10 +152,9 @@ function claimRefused(code: string, reason: GiftClaimRefusal): EligibilityError 
 }
 
 /** Why an unclaimable gift is refused, as read after the claim matched nothing. */
-function refusalOf(gift: Gift, now: Date): GiftClaimRefusal {
-  if (gift.status === 'claimed') return 'gift_claimed';
-  if (gift.status === 'expired' || gift.expiresAt.getTime() <= now.getTime()) return 'gift_expired';
-  return 'gift_claimed';
+function refusalOf(gift: Gift): GiftClaimRefusal {
+  // Still unclaimed, the storage's clock found it past its time.
+  return gift.status === 'claimed' ? 'gift_claimed' : 'gift_expired';
 }
 
 async function claimedBefore(tx: StorageRepositories, gift: Gift): Promise<ClaimGiftResult> {
@@ -190,7 +189,7 @@ export async function claimGift(ctx: EngineContext, input: ClaimGiftRequest): Pr
       const after = (await tx.gifts.get(gift.id)) ?? gift;
       // This customer's own claim, made at the same time from elsewhere, won: replay it.
       if (after.status === 'claimed' && after.claimedBy === request.customerId) return claimedBefore(tx, after);
-      throw claimRefused(code, refusalOf(after, ctx.clock.now()));
+      throw claimRefused(code, refusalOf(after));
     }
     const plan = await tx.plans.get(gift.planId);
     if (plan === null) throw new NotFoundError('plan', gift.planId);
