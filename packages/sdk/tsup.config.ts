@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     adapter: 'src/adapter.ts',
     payments: 'src/payments.ts',
+    gifts: 'src/gifts.ts',
     storage: 'src/storage.ts',
     schemas: 'src/schemas.ts',
     'rules/index': 'src/rules/index.ts',

@@ -13,6 +13,7 @@ const PACKAGES = ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres']
 const SDK_SUBPATHS = [
   '@panelkit/sdk/adapter',
   '@panelkit/sdk/payments',
+  '@panelkit/sdk/gifts',
   '@panelkit/sdk/storage',
   '@panelkit/sdk/schemas',
   '@panelkit/sdk/rules',

@@ -147,6 +147,24 @@ const TABLE: Row[] = [
     bot: (w) => w.buyer.send(w.buyer.message('/start campaign_no-such-campaign')),
   },
   {
+    useCase: 'my gifts: given, and whether each was claimed',
+    web: 'get /gifts',
+    api: 'get /api/v1/gifts',
+    bot: (w) => w.buyer.press(w.menu, 'gft'),
+  },
+  {
+    useCase: 'buy a plan as a gift',
+    web: 'post /gifts',
+    api: 'post /api/v1/gifts',
+    bot: async (w) => w.buyer.press(await w.buyer.press(w.menu, 'gft'), 'gfb'),
+  },
+  {
+    useCase: 'claim a gift',
+    web: 'post /gift/:code',
+    api: 'post /api/v1/gifts/claim',
+    bot: (w) => w.buyer.send(w.buyer.message('/gift NOSUCHGIFTCODE22')),
+  },
+  {
     useCase: 'auto-renew on/off',
     web: 'post /subscriptions/:id/auto-renew',
     api: 'post /api/v1/subscriptions/:id/auto-renew',

@@ -57,6 +57,10 @@ import { removePanelDeviceHandler, resetPanelDevicesHandler } from './engine/han
 import { updateHandler } from './engine/handlers/update.js';
 import { approveProvisioning, resume, retryFailed, suspend, terminate, topUp } from './engine/operations.js';
 import { refundOrder } from './engine/refund.js';
+import { buyGift, claimGift, expireDueGifts } from './engine/gifts.js';
+import type { BuyGiftRequest, BuyGiftResult, ClaimGiftRequest, ClaimGiftResult } from './engine/gifts.js';
+import type { Gift } from './domain/gift.js';
+import { normalizeGiftCode } from './domain/gift.js';
 import type { RefundRequest, RefundResult } from './engine/refund.js';
 import { salesFigures } from './engine/sales-figures.js';
 import { campaignFigures } from './engine/campaign-figures.js';
@@ -231,6 +235,20 @@ export interface PanelkitResellers {
   spendable(customerId: string, currency: string): Promise<number>;
 }
 
+/** Gift subscriptions: a plan one customer pays for and another claims once (see `@panelkit/sdk/gifts`). */
+export interface PanelkitGifts {
+  /** Sells a plan as a gift from the giver's wallet (see `buyGift`). */
+  buy(request: BuyGiftRequest): Promise<BuyGiftResult>;
+  /** Claims a gift by its code for another customer, placing their order (see `claimGift`). */
+  claim(request: ClaimGiftRequest): Promise<ClaimGiftResult>;
+  /** The gift with this code as typed (normalised), or `null`. */
+  byCode(code: string): Promise<Gift | null>;
+  /** The giver's gifts, newest first (at most `limit`, default 1000). */
+  listByGiver(customerId: string, limit?: number): Promise<Gift[]>;
+  /** Expires the gifts due now and refunds their givers, once each; the scheduler's tick does this too. */
+  expireDue(options?: { limit?: number }): Promise<number>;
+}
+
 /** The engine: checkout, extension, operations, and factories for the worker and scheduler. */
 export interface Panelkit {
   /** Typed events; subscribe to `error` too. */
@@ -249,6 +267,8 @@ export interface Panelkit {
   readonly payments: PanelkitPayments;
   /** The devices registered on each subscription, and the device limit's check (see {@link PanelkitDevices}). */
   readonly devices: PanelkitDevices;
+  /** Gift subscriptions: bought by one customer, claimed once by another (see {@link PanelkitGifts}). */
+  readonly gifts: PanelkitGifts;
   /**
    * Sells plans: writes the order, the debit, capacity reservations, `pending` subscriptions and their
    * provisioning jobs in one transaction. The same idempotency key replays the first result; a
@@ -451,6 +471,16 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
       list: (id) => listDevices(ctx, id),
       remove: (id, deviceId, actor) => removeDevice(ctx, id, deviceId, actor),
       reset: (id, actor, reason) => resetDevices(ctx, id, actor, reason),
+    },
+    gifts: {
+      buy: (request) => buyGift(ctx, request),
+      claim: (request) => claimGift(ctx, request),
+      byCode: async (code) => {
+        const normal = normalizeGiftCode(code);
+        return normal === null ? null : storage.gifts.getByCode(normal);
+      },
+      listByGiver: (customerId, limit) => storage.gifts.listByGiver(customerId, limit),
+      expireDue: (o) => expireDueGifts(ctx, o),
     },
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),

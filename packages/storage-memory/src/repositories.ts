@@ -25,6 +25,7 @@ import { panelSlotOperations } from './repositories/panel-slots.js';
 import { deviceOperations } from './repositories/devices.js';
 import { paymentMethodOperations } from './repositories/payment-methods.js';
 import { campaignOperations } from './repositories/campaigns.js';
+import { giftOperations } from './repositories/gifts.js';
 import type { MemoryState } from './state.js';
 
 /** The synchronous operations of every repository over one state, made once per storage. */
@@ -68,6 +69,7 @@ export function createOperations(state: MemoryState) {
     devices: deviceOperations(state.devices, state.subscriptions.subscriptions),
     paymentMethods: paymentMethodOperations(state.paymentMethods, state.customers.customers),
     campaigns: campaignOperations(state.campaigns, state.customers.customers),
+    gifts: giftOperations(state.gifts, { customers: state.customers.customers, plans: state.plans }),
   };
   const place = orderPlacementOperation({
     orders: operations.orders,
@@ -108,5 +110,6 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     devices: bind('devices', operations.devices, runner),
     paymentMethods: bind('paymentMethods', operations.paymentMethods, runner),
     campaigns: bind('campaigns', operations.campaigns, runner),
+    gifts: bind('gifts', operations.gifts, runner),
   };
 }

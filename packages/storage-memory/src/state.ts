@@ -25,6 +25,7 @@ import type { TargetTables } from './repositories/targets.js';
 import { createTickTable } from './repositories/ticks.js';
 import { createPanelSlotTable, type PanelSlotTable } from './repositories/panel-slots.js';
 import type { TickTable } from './repositories/ticks.js';
+import { createGiftTables, type GiftTables } from './repositories/gifts.js';
 import { createDeviceTable, type DeviceTable } from './repositories/devices.js';
 import { createCampaignTable, type CampaignTable } from './repositories/campaigns.js';
 import { createJobTables } from './tables/jobs.js';
@@ -52,6 +53,7 @@ export interface MemoryState {
   readonly devices: DeviceTable;
   readonly paymentMethods: PaymentMethodTables;
   readonly campaigns: CampaignTable;
+  readonly gifts: GiftTables;
 }
 
 export function createMemoryState(): MemoryState {
@@ -74,5 +76,6 @@ export function createMemoryState(): MemoryState {
     devices: createDeviceTable(),
     paymentMethods: createPaymentMethodTables(),
     campaigns: createCampaignTable(),
+    gifts: createGiftTables(),
   };
 }

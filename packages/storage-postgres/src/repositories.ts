@@ -20,6 +20,7 @@ import { panelSlotRepository } from './repositories/panel-slots.js';
 import { deviceRepository } from './repositories/devices.js';
 import { paymentMethodRepository } from './repositories/payment-methods.js';
 import { campaignRepository } from './repositories/campaigns.js';
+import { giftRepository } from './repositories/gifts.js';
 
 /** Every repository over one runner: the storage's own, or one transaction's. */
 export function createRepositories(context: RepositoryContext): StorageRepositories {
@@ -44,5 +45,6 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     devices: deviceRepository(context),
     paymentMethods: paymentMethodRepository(context),
     campaigns: campaignRepository(context),
+    gifts: giftRepository(context),
   };
 }

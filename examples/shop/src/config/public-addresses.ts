@@ -30,6 +30,16 @@ export function referralUrl(config: AddressConfig, code: string): string {
   return `${shownBase(config)}/signup?ref=${encodeURIComponent(code)}`;
 }
 
+/** The page where a gift is claimed by its code (`/gift/<code>`): the one link a giver hands over on every channel. */
+export function giftUrl(config: AddressConfig, code: string): string {
+  return `${shownBase(config)}/gift/${encodeURIComponent(code)}`;
+}
+
+/** The bot's `/start` payload that opens a gift's claim (`gift_<code>`; Telegram allows `[A-Za-z0-9_-]`, 64 at most). */
+export function giftStartPayload(code: string): string {
+  return `gift_${code}`;
+}
+
 /**
  * The base of the payment gateway's callbacks and return pages: the shown address (a real gateway needs a public
  * one; the demo gateway, in-process, also reaches the local address).

@@ -24,6 +24,8 @@ export const CUSTOMER_KINDS = [
   'win_back',
   'ticket_answered',
   'ticket_closed',
+  'gift_claimed',
+  'gift_refunded',
 ] as const;
 
 /** What the shop's staff are alerted to (always sent). */
@@ -67,6 +69,8 @@ const KIND_AREAS: Partial<Record<NotificationKind, string>> = {
   ticket_answered: 'support.notify',
   ticket_closed: 'support.notify',
   ticket_waiting: 'support.notify',
+  gift_claimed: 'gifts.notify',
+  gift_refunded: 'gifts.notify',
 };
 
 /**

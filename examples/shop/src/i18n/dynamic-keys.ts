@@ -49,6 +49,7 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'support.notify.', // db/notification-kinds.ts: the ticket notices' texts live in their own area
   'support.status.', // a ticket's status, as a badge and a bot line
   'support.statusIcon.',
+  'gifts.notify.', // db/notification-kinds.ts: the gift notices' texts live in their own area
   'import.kinds.',
   'import.reasons.', // why a row was not brought over, by the SDK's ImportUnmappedReason
   'import.rows.',
@@ -77,6 +78,7 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'miniapp.refused.',
   'payRails.stars.refused.',
   'extension.reasons.',
+  'gifts.refused.', // app/gifts/gift-refusals.ts: the engine's reason a gift was not bought or claimed
   'linkPage.placeholder.',
   'planChange.reasons.',
   'planChange.refused.', // app/selling/refusals.ts: `${area}.refused.…` for planChange and traffic

@@ -1,3 +1,4 @@
+import { giftApiRoutes, giftRoutes } from '../routes/gifts.js';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { referralRoutes } from '../routes/referrals.js';
@@ -95,6 +96,8 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     invoiceRoutes(shop),
     referralRoutes(shop, telegram),
     campaignRoutes(shop),
+    giftRoutes(shop, limits),
+    giftApiRoutes(shop, limits),
     resellerAccountRoutes(shop),
     apiTokenRoutes(shop),
     notificationRoutes(shop),

@@ -23,6 +23,7 @@ import { createBroadcastJobs, type BroadcastJobs } from './broadcast-jobs.js';
 import { dailySummaryJob, queueDailySummary } from './admin/daily.js';
 import { evacuationHandlers } from './admin/evacuation.js';
 import { catalogHandlers } from './buyer/catalog.js';
+import { giftHandlers } from './buyer/gifts.js';
 import { discountCodeHandlers } from './buyer/discount-code.js';
 import { startHandlers } from './buyer/start.js';
 import { requiredChannelGate } from './required-channel.js';
@@ -207,6 +208,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   adminSubscriptionHandlers(bot, deps);
   catalogHandlers(bot, deps);
   discountCodeHandlers(bot, deps);
+  giftHandlers(bot, deps);
   subscriptionHandlers(bot, deps);
   appButtonHandlers(bot, deps);
   deviceHandlers(bot, deps);

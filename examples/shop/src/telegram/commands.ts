@@ -6,8 +6,11 @@ import { LOCALES, translator, type Locale } from '../i18n/translate.js';
 import { readSetting, writeSetting, type SettingsDb } from '../db/shop-settings.js';
 import { classifySendError } from './send-policy.js';
 
-/** The commands every user may type (each has a handler: `buyer/start.ts`, `buyer/discount-code.ts`, `buyer/support.ts`). */
-export const BUYER_COMMANDS = ['start', 'menu', 'code', 'support'] as const;
+/**
+ * The commands every user may type (each has a handler: `buyer/start.ts`, `buyer/discount-code.ts`, `buyer/support.ts`,
+ * `buyer/gifts.ts`).
+ */
+export const BUYER_COMMANDS = ['start', 'menu', 'code', 'support', 'gift'] as const;
 /**
  * What staff may type besides (`admin/receipts.ts`, `admin/tickets.ts`, `admin/customers.ts`, `admin/broadcast.ts`, `admin/prompts.ts`):
  * offered only in the staff's chats. `/evacuate` (owners only, rare) works but is not offered.

@@ -17,9 +17,11 @@ export function mainMenu(user: BotUser, miniAppUrl: string | null): InlineKeyboa
     .text(t('telegram.menu.topUp'), 'tu')
     .row()
     .text(t('telegram.menu.referrals'), 'ref')
-    .text(t('telegram.menu.notifications'), 'ntf')
+    .text(t('telegram.menu.gifts'), 'gft')
     .row()
+    .text(t('telegram.menu.notifications'), 'ntf')
     .text(t('telegram.menu.language'), 'lang')
+    .row()
     .text(t('telegram.menu.support'), 'sup');
   if (user.isAdmin)
     keyboard

@@ -60,7 +60,7 @@ ${options.head}
   <a class="brand" href="/">${ctx.shopName}</a>
   <nav aria-label="${t('nav.label')}">
     ${navLink(ctx, '/', t('nav.catalog'))}
-    ${viewer !== null && html`${navLink(ctx, '/dashboard', t('nav.dashboard'))}${navLink(ctx, '/wallet', t('nav.wallet'))}${navLink(ctx, '/referrals', t('nav.referrals'))}${navLink(ctx, '/support', t('nav.support'))}`}
+    ${viewer !== null && html`${navLink(ctx, '/dashboard', t('nav.dashboard'))}${navLink(ctx, '/wallet', t('nav.wallet'))}${navLink(ctx, '/referrals', t('nav.referrals'))}${navLink(ctx, '/gifts', t('nav.gifts'))}${navLink(ctx, '/support', t('nav.support'))}`}
     ${viewer !== null && isStaffRole(viewer.account.role) && navLink(ctx, '/admin', t('nav.admin'))}
   </nav>
   <div class="account">

@@ -22,6 +22,7 @@ import type { OrderPlacement, PlaceResult } from './storage-order-placement.js';
 import type { DeviceRepository } from './storage-devices.js';
 import type { SavedPaymentMethodRepository } from './storage-payment-methods.js';
 import type { JobQueueSignal } from './storage-job-signal.js';
+import type { GiftRepository } from './storage-gifts.js';
 
 /**
  * The version of the {@link StoragePort} contract this SDK expects; a storage reports the one it
@@ -47,8 +48,10 @@ import type { JobQueueSignal } from './storage-job-signal.js';
  * completed in one (`jobs.completeMany`), 17 a panel's name is unique (`PanelNameTakenError` from `panels.create`
  * and a renaming `panels.update`), so processes adding the same panel at once store it once, and `paymentMethods`
  * (payment methods buyers saved for off-session charges, their provider references sealed, one row per customer,
- * provider and fingerprint), 18 `campaigns` (the campaign each customer came through, the first one winning) and
- * `sales.campaigns` (sign-ups, first purchases and net revenue per campaign).
+ * provider and fingerprint), 18 `campaigns` (the campaign each customer came through, the first one winning),
+ * `sales.campaigns` (sign-ups, first purchases and net revenue per campaign) and `gifts` (plans paid by one customer
+ * for another to claim once: `gifts.claim` and `gifts.expire` change an unclaimed gift in one conditional step, so
+ * exactly one of them wins a race).
  */
 export const STORAGE_PORT_VERSION = 18 as const;
 
@@ -118,7 +121,8 @@ export interface StoragePort extends StorageRepositories {
    * its targets, each in id order), then a discount code (`discounts.redeem`/`release`), then the order (`orders.update`), then a referral
    * (`referrals.qualify`/`settle`), then jobs. Rows the transaction created itself are outside the order;
    * creating a row that points at another does not lock it against these calls. A payment
-   * (`payments.transition`) comes before all of these: crediting it locks it, then its customer.
+   * (`payments.transition`) comes before all of these: crediting it locks it, then its customer. So does a gift
+   * (`gifts.claim`, `gifts.expire`): its row first, then the customers.
    */
   transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T>;
   /**
@@ -154,6 +158,7 @@ export interface StorageRepositories {
   readonly devices: DeviceRepository;
   readonly paymentMethods: SavedPaymentMethodRepository;
   readonly campaigns: CampaignRepository;
+  readonly gifts: GiftRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */

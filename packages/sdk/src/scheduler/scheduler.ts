@@ -9,6 +9,7 @@ import { activateFirstUse, enforceLimits, expireDue, terminateAfterGrace } from 
 import { ClockCheck } from './clock-check.js';
 import { TickScope } from './tick-scope.js';
 import { syncUsage } from './usage-sync.js';
+import { expireDueGifts } from '../engine/gifts.js';
 import type { UsageSyncReport } from './usage-sync.js';
 
 /**
@@ -38,6 +39,8 @@ export interface TickReport {
   referralsCredited: number;
   /** Pending payments whose time ran out, now `expired`. */
   paymentsExpired: number;
+  /** Gifts nobody claimed in time, now `expired` and refunded to their givers. */
+  giftsExpired: number;
 }
 
 /** Options of `kit.createScheduler`; every field has a default (intervals come from the engine policy). */
@@ -77,7 +80,7 @@ export interface Scheduler {
  * Runs one lifecycle tick if this replica wins the current slot (leaderless: of all replicas
  * calling it for one slot, exactly one runs it). The winner reaps expired leases, checks panel
  * health on its own slower slot (suspect panels on a faster one), syncs usage, then sweeps: first
- * use, limits, renewals, expiry, warnings, termination, referral rewards. Every state change writes
+ * use, limits, renewals, expiry, warnings, termination, referral rewards, due payments and gifts. Every state change writes
  * an audit event with the scheduler as actor.
  *
  * A replica whose clock is off the storage's by more than `policy.maxClockOffsetMs` runs no tick at all, not
@@ -126,6 +129,7 @@ export class LifecycleScheduler implements Scheduler {
       terminated: 0,
       referralsCredited: 0,
       paymentsExpired: 0,
+      giftsExpired: 0,
     };
     if (offsetMs !== null) {
       // No slot asked for: a replica whose clock is off must not win one, nor act on times it reads wrong.
@@ -160,6 +164,7 @@ export class LifecycleScheduler implements Scheduler {
     report.terminated = await terminateAfterGrace(scope);
     report.referralsCredited = await creditReferralRewards(ctx, scope.actor);
     report.paymentsExpired = await expireDuePayments(ctx);
+    report.giftsExpired = await expireDueGifts(ctx);
     this.#lastRun = now;
     return report;
   }

@@ -15,6 +15,7 @@ import { devices } from './014_devices.js';
 import { jobsQueuedNotify } from './015_jobs_queued_notify.js';
 import { settleOrders } from './016_settle_orders.js';
 import { uniquePanelNames } from './017_unique_panel_names.js';
+import { gifts } from './019_gifts.js';
 import { savedPaymentMethods } from './018_saved_payment_methods.js';
 import { campaignAttributions } from './021_campaign_attributions.js';
 
@@ -46,6 +47,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 16, name: 'settle_orders', sql: settleOrders },
   { version: 17, name: 'unique_panel_names', sql: uniquePanelNames },
   { version: 18, name: 'saved_payment_methods', sql: savedPaymentMethods },
+  { version: 19, name: 'gifts', sql: gifts },
   { version: 21, name: 'campaign_attributions', sql: campaignAttributions },
 ]);
 

@@ -64,6 +64,8 @@ export const STAFF_ROUTES: readonly StaffRouteRule[] = [
   { method: 'POST', path: '/admin/settings/link/apps', level: 'owner' },
   { method: 'GET', path: '/admin/settings/growth', level: 'owner' },
   { method: 'POST', path: '/admin/settings/growth', level: 'owner' },
+  { method: 'GET', path: '/admin/settings/gifts', level: 'owner' },
+  { method: 'POST', path: '/admin/settings/gifts', level: 'owner' },
   { method: 'GET', path: '/admin/settings/payments', level: 'owner' },
   { method: 'POST', path: '/admin/settings/payments', level: 'owner' },
   { method: 'GET', path: '/admin/settings/sign-in', level: 'owner' },

@@ -29,6 +29,8 @@ export const NOTIFYING_ACTIONS = [
   'payment.refunded',
   'payment.charge_declined',
   'payment.action_required',
+  'gift.claimed',
+  'gift.expired',
 ] as const;
 
 type Notice = Omit<NewNotification, 'source'>;
@@ -190,6 +192,18 @@ async function aboutPayment(shop: Shop, event: AuditEvent): Promise<Notice[]> {
   }
 }
 
+/** A gift's giver hears when it was claimed, and when nobody claimed it in time and its price came back. */
+async function aboutGift(shop: Shop, event: AuditEvent): Promise<Notice[]> {
+  if (event.action !== 'gift.claimed' && event.action !== 'gift.expired') return [];
+  const gift = await shop.storage.gifts.get(event.subjectId);
+  if (gift === null) return [];
+  const plan = await shop.storage.plans.get(gift.planId);
+  const giver = { kind: 'customer', customerId: gift.giverId } as const;
+  const facts = { giftId: gift.id, plan: plan?.name ?? gift.planId, planId: gift.planId };
+  if (event.action === 'gift.claimed') return [{ recipient: giver, kind: 'gift_claimed', params: facts }];
+  return [{ recipient: giver, kind: 'gift_refunded', params: { ...facts, amount: gift.price.amount, currency: gift.price.currency } }];
+}
+
 /**
  * The notifications one audit event causes (none for most). Reads the subject for names and dates;
  * the event itself is the cause, so the same event always yields the same notices.
@@ -210,6 +224,8 @@ export async function noticesFor(shop: Shop, event: AuditEvent): Promise<Notice[
           params: { amount: number(data['amount']), currency: text(data['currency']), reason: 'by_shop', note: text(data['note']) },
         },
       ];
+    case 'gift':
+      return aboutGift(shop, event);
     case 'panel': {
       const panel = await shop.storage.panels.get(event.subjectId);
       const params = { panelId: event.subjectId, panel: panel?.name ?? event.subjectId, error: text(data['lastError']) };

@@ -7,6 +7,7 @@ import { settingsRoutes } from './settings.js';
 import { linkNoticeRoutes } from './link-notice.js';
 import { growthRoutes } from './growth.js';
 import { campaignAdminRoutes, type CampaignBot } from './campaigns.js';
+import { giftSettingsRoutes } from './gift-settings.js';
 import { paymentRailsRoutes } from './payment-rails.js';
 import { signInProviderRoutes } from './sign-in-providers.js';
 import { deliveryRoutes } from './deliveries.js';
@@ -49,6 +50,7 @@ export function adminRoutes(shop: Shop, bot: CampaignBot | null = null): Router 
     settingsRoutes,
     linkNoticeRoutes,
     growthRoutes,
+    giftSettingsRoutes,
     paymentRailsRoutes,
     signInProviderRoutes,
     evacuationRoutes,

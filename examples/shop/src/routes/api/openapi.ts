@@ -1,3 +1,4 @@
+import { GiftBody, GiftClaimBody } from '../gifts.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { enabledProviders } from '../../app/payments/registry.js';
@@ -310,6 +311,36 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
       summary: 'Gives one of the reseller’s subscriptions to the client',
       body: AssignBody,
       responses: { 200: { description: 'Done', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/gifts',
+      summary: 'The gifts the caller gave, newest first: code, link, plan, and whether (and when) each was claimed',
+      responses: { 200: { description: 'Gifts', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/gifts',
+      summary: 'Buys a plan as a gift from the wallet; a retried request with the same `idempotencyKey` buys once',
+      body: GiftBody,
+      responses: {
+        201: { description: 'Bought: the gift with its code and link', schema: DescribedObject },
+        200: { description: 'The same key again: the first answer', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        ...MONEY_ERRORS,
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/gifts/claim',
+      summary: 'Claims a gift by its code: the caller gets a new subscription of its plan (once; not the giver)',
+      body: GiftClaimBody,
+      responses: {
+        201: { description: 'Claimed: the order and its subscription', schema: DescribedObject },
+        200: { description: 'Already claimed by the caller: the same order', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        409: refused('Claimed by someone else, expired, the caller’s own gift, or its plan has no room now; nothing changed'),
+      },
     },
     {
       method: 'get',

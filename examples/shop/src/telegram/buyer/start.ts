@@ -8,6 +8,7 @@ import type { BotContext, BotDeps } from '../context.js';
 import { mainMenu } from '../menu.js';
 import { CAMPAIGN_START_PREFIX, miniAppUrl } from '../../config/public-addresses.js';
 import { joinCampaign } from '../../app/growth/campaigns.js';
+import { GIFT_START, offerGiftClaim } from './gifts.js';
 
 const LINK_TOKEN = /^[A-Za-z0-9_-]{32}$/;
 /** `/start ref_<customer id>`: a referral link shared from the web's referral page. */
@@ -38,7 +39,8 @@ export async function showMenuOf(deps: BotDeps, ctx: BotContext, greeting?: stri
 
 /**
  * `/start <payload>`: a campaign (`campaign_<slug>`, joined at first contact only), a referral (`ref_<customer id>`,
- * taken at sign-up only), a web account's link token, or nothing. Also resumed by the required channel's "done" button with the payload the user first came with.
+ * taken at sign-up only), a gift's claim (`gift_<code>`), a web account's link token, or nothing. Also resumed by the
+ * required channel's "done" button with the payload the user first came with.
  */
 export async function startWith(deps: BotDeps, ctx: BotContext, token: string): Promise<void> {
   const { shop, links } = deps;
@@ -55,6 +57,8 @@ export async function startWith(deps: BotDeps, ctx: BotContext, token: string): 
       await recordSignUpReferral(shop, referral[1], customer.id);
     return showMenuOf(deps, ctx, t('telegram.start.welcome', { shop: shop.config.shopName }));
   }
+  const gift = GIFT_START.exec(token);
+  if (gift !== null) return offerGiftClaim(deps, ctx, gift[1]!);
   if (!LINK_TOKEN.test(token)) return showMenuOf(deps, ctx, t('telegram.start.welcome', { shop: shop.config.shopName }));
   const current = { telegramUserId: ctx.user.telegramUserId, chatId: ctx.user.chatId, customerId: ctx.user.customer.id };
   const outcome = await linkByToken(shop, links, current, token);

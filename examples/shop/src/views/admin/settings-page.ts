@@ -52,6 +52,7 @@ export function settingsBody(
 </form>
 <p><a href="/admin/settings/link" data-testid="link-notice-link">${t('linkPage.admin.link')}</a></p>
 <p><a href="/admin/settings/growth" data-testid="growth-link">${t('growth.admin.link')}</a></p>
+<p><a href="/admin/settings/gifts" data-testid="gift-settings-link">${t('gifts.admin.link')}</a></p>
 <p><a href="/admin/settings/payments" data-testid="payment-rails-link">${t('payRails.settings.title')}</a></p>
 <p><a href="/admin/settings/sign-in" data-testid="sign-in-providers-link">${t('signin.providers.title')}</a></p>`;
 }

@@ -29,6 +29,7 @@ import { orderPlacementSuite } from './order-placement.js';
 import { paymentsSuite } from './payments.js';
 import { paymentMethodsSuite } from './payment-methods.js';
 import { campaignsSuite } from './campaigns.js';
+import { giftsSuite } from './gifts.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
 import { subscriptionsSuite } from './subscriptions.js';
@@ -175,6 +176,7 @@ export function describeStoragePort(
     salesSuite(env);
     paymentsSuite(env);
     paymentMethodsSuite(env);
+    giftsSuite(env);
     devicesSuite(env);
     campaignsSuite(env);
   });
