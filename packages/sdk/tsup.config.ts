@@ -11,6 +11,7 @@ export default defineConfig({
     'testing/index': 'src/testing/index.ts',
     'storage-kit': 'src/storage-kit.ts',
     fakes: 'src/fakes.ts',
+    'device-packs': 'src/device-packs.ts',
   },
   format: ['esm'],
   dts: false,

@@ -89,7 +89,7 @@ export function salesSuite(env: SuiteEnv): void {
         ['2026-03-11', [{ currency: 'EUR', amount: 70 }, usd(300 - 200 - 30 + 80)]],
         ['2026-03-12', [{ currency: 'EUR', amount: 0 }, usd(0)]],
       ]);
-      expect([...REVENUE_LEDGER_KINDS].sort()).toEqual(['extension', 'plan_change', 'purchase', 'refund', 'traffic_top_up']);
+      expect([...REVENUE_LEDGER_KINDS].sort()).toEqual(['device_pack', 'extension', 'plan_change', 'purchase', 'refund', 'traffic_top_up']);
     });
 
     it('counts paid orders and new subscriptions per day, and subscriptions in service at each day end', async () => {
