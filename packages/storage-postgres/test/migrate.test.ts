@@ -74,6 +74,7 @@ describe('migrate', () => {
     // The schema as version 16 left it, holding panels that replicas stored twice or three times.
     await client.query(`ALTER TABLE "${schema}".panels DROP CONSTRAINT panels_name_key`);
     await client.query(`DROP TABLE "${schema}".saved_payment_methods`);
+    await client.query(`ALTER TABLE "${schema}".plans DROP COLUMN device_pack`);
     await client.query(`DELETE FROM "${schema}".panelkit_migrations WHERE version >= 17`);
     const storage = createPostgresStorage({ client, schema, clock });
     const add = async (name: string) => {
