@@ -29,6 +29,10 @@ export const PlanResponse = z
     renewable: z.boolean(),
     trial: z.strictObject({ days: z.number().int(), trafficBytes: z.number().int().nullable() }).nullable(),
     trafficTopUp: z.strictObject({ pricePerGiB: Money, maxGiBPerPurchase: z.number().int() }).nullable(),
+    devicePack: z
+      .strictObject({ pricePer30Days: Money, maxExtraDevices: z.number().int() })
+      .nullable()
+      .describe('extra devices on top of the limit, prorated to the period’s end; null: not sold'),
   })
   .meta({ id: 'Plan' });
 
