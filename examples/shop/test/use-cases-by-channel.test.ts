@@ -57,6 +57,8 @@ interface BotWorld {
   trialPlanId: string;
   /** The cheapest plan's price: an amount the bot offers for a top-up. */
   cheapest: number;
+  /** A subscription of theirs whose plan sells extra devices (device packs). */
+  packSubId: string;
 }
 
 interface Row {
@@ -166,6 +168,12 @@ const TABLE: Row[] = [
     web: 'post /subscriptions/:id/devices/:deviceId/remove',
     api: 'post /api/v1/subscriptions/:id/devices/:deviceId/remove',
     bot: async (w) => w.buyer.press(await w.buyer.press(w.details, 'dv:'), 'dx:'),
+  },
+  {
+    useCase: 'add devices (a device pack)',
+    web: 'post /subscriptions/:id/devices/add',
+    api: 'post /api/v1/subscriptions/:id/devices/pack',
+    bot: (w) => w.buyer.send(w.buyer.tap(`dpk:${w.packSubId}`, messageIdOf(w.details))),
   },
   {
     useCase: 'reseller pages',
@@ -318,6 +326,9 @@ beforeAll(async () => {
   const details = await buyer.press(await buyer.press(menu, 'subs'), 's:');
   const trialPlan = (await shop.storage.plans.list({ onSale: true })).find((p) => p.trial !== null && p.id !== plan.id) ?? plan;
   const cheapest = Math.min(...(await shop.storage.plans.list({ onSale: true })).map((p) => p.price.amount));
+  const packPlan = await planNamed(s.t, 'Frankfurt · 1 month · unlimited');
+  const packed = await shop.kit.checkout({ customerId, items: [{ planId: packPlan.id }], idempotencyKey: 'table-buy-pack' });
+  await s.t.drain();
   world = {
     buyer,
     customerId,
@@ -328,6 +339,7 @@ beforeAll(async () => {
     otherPlanId: other.id,
     trialPlanId: trialPlan.id,
     cheapest,
+    packSubId: packed.subscriptions[0]!.id,
   };
   // Telegram Stars and CryptoBot on, so their cells have something to sell.
   cryptoBot = await new CryptoBotSimulator().start();
