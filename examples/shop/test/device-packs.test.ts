@@ -10,7 +10,15 @@ import { DevicePackBoughtResponse, DevicePackOfferResponse, ErrorResponse } from
 import { adminGet, postForm } from './support/admin-support.js';
 import { balanceOf, boughtAndProvisioned, fund, idempotencyKeyFrom, planNamed } from './support/buying.js';
 import { buttonsOf } from './support/fake-telegram.js';
-import { ROOMY_RATE_LIMITS, csrfFrom, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
+import {
+  ROOMY_RATE_LIMITS,
+  csrfFrom,
+  signedInAdmin,
+  signedUpBuyer,
+  startShop,
+  type ShopUnderTest,
+  type Visitor,
+} from './support/shop-under-test.js';
 import { startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
 const A = 'http://shop-a.example.com';
@@ -118,9 +126,17 @@ describe('add devices in the JSON API', () => {
     expect(DevicePackOfferResponse.parse(offer.body)).toMatchObject({ deviceLimit: 2, canAdd: 3, extraDevices: 0, refused: null });
     expect(offer.body.unitPrice).toEqual({ amount: 150, currency: t.config.currency });
     const body = { devices: 2, idempotencyKey: 'api-pack-key-1' };
-    const first = await buyer.agent.post(`/api/v1/subscriptions/${sub}/devices/pack`).set('x-csrf-token', buyer.csrf).send(body).expect(201);
+    const first = await buyer.agent
+      .post(`/api/v1/subscriptions/${sub}/devices/pack`)
+      .set('x-csrf-token', buyer.csrf)
+      .send(body)
+      .expect(201);
     expect(DevicePackBoughtResponse.parse(first.body)).toMatchObject({ replayed: false, deviceLimit: 4, charged: { amount: 300 } });
-    const again = await buyer.agent.post(`/api/v1/subscriptions/${sub}/devices/pack`).set('x-csrf-token', buyer.csrf).send(body).expect(200);
+    const again = await buyer.agent
+      .post(`/api/v1/subscriptions/${sub}/devices/pack`)
+      .set('x-csrf-token', buyer.csrf)
+      .send(body)
+      .expect(200);
     expect(again.body).toMatchObject({ replayed: true, charged: null, order: { id: first.body.order.id } });
     expect(await balanceOf(t, customerId)).toBe(700);
 
@@ -137,7 +153,12 @@ describe('add devices in the JSON API', () => {
       .expect(409);
     expect(tooMany.body.error.code).toBe('devicePacks.reasons.above_maximum');
 
-    await t.shop.kit.refund({ customerId, orderId: first.body.order.id, amount: { amount: 300, currency: t.config.currency }, idempotencyKey: 'api-pack-refund' });
+    await t.shop.kit.refund({
+      customerId,
+      orderId: first.body.order.id,
+      amount: { amount: 300, currency: t.config.currency },
+      idempotencyKey: 'api-pack-refund',
+    });
     expect(await balanceOf(t, customerId)).toBe(1000);
     expect(await subOf(sub)).toMatchObject({ deviceLimit: 2, status: 'active' });
   });

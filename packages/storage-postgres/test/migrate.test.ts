@@ -92,7 +92,10 @@ describe('migrate', () => {
     ];
     const target = await storage.targets.create({ panelId: third!.id, remoteRef: '1', name: 't', protocol: 'vless' });
 
-    expect(await migrate(client, { schema })).toMatchObject({ from: 16, applied: MIGRATIONS.filter((m) => m.version > 16).map((m) => m.version) });
+    expect(await migrate(client, { schema })).toMatchObject({
+      from: 16,
+      applied: MIGRATIONS.filter((m) => m.version > 16).map((m) => m.version),
+    });
     const names = new Map((await storage.panels.list()).map((p) => [p.id, p.name]));
     expect(names.size).toBe(6);
     expect(names.get(first!.id)).toBe('Frankfurt 1');

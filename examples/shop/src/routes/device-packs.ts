@@ -47,8 +47,7 @@ export function devicePackRoutes(shop: Shop, limits: RateLimits): Router {
   router.post('/subscriptions/:id/devices/add', requireAccount, limits.checkout, async (req, res) => {
     const ctx = ctxOf(res);
     const form = parseForm(BuyForm, req.body, ctx.t);
-    if (!form.ok)
-      return render(res, 400, req.params.id, { code: 'invalid_input', key: 'devicePacks.formExpired', reason: 'invalid_form' });
+    if (!form.ok) return render(res, 400, req.params.id, { code: 'invalid_input', key: 'devicePacks.formExpired', reason: 'invalid_form' });
     const bought = await buyDevicePackFor(shop, viewerOf(res).customer.id, req.params.id, form.data);
     if (bought.ok) return res.redirect(303, `/subscriptions/${bought.result.subscription.id}?done=devicePacks.bought#devices`);
     await render(res, httpStatusOf(bought.refusal.code), req.params.id, bought.refusal);

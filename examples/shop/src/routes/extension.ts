@@ -95,7 +95,11 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
     const discountCode = form.data.discountCode ?? '';
     if (form.data.intent === 'apply') return render(res, 200, sub, form.data.idempotencyKey, undefined, undefined, discountCode);
     const keepExtraDevices = form.data.keepExtraDevices === 'on';
-    const extended = await extendFor(shop, viewer.customer.id, sub.id, { idempotencyKey: form.data.idempotencyKey, discountCode, keepExtraDevices });
+    const extended = await extendFor(shop, viewer.customer.id, sub.id, {
+      idempotencyKey: form.data.idempotencyKey,
+      discountCode,
+      keepExtraDevices,
+    });
     if (extended.ok) return res.redirect(303, `/subscriptions/${sub.id}?done=subscription.extended`);
     const { refusal } = extended;
     // A refused quote shows itself on the fresh page; the other refusals are said above the form.

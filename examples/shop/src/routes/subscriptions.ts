@@ -59,7 +59,9 @@ export function subscriptionRoutes(shop: Shop): Router {
         timeZone: shop.config.timeZone,
         notice: noticeFrom(req),
         devices: HAS_REMOTE_CLIENT.has(sub.status) ? await devicesOf(shop, sub) : null,
-        devicePack: HAS_REMOTE_CLIENT.has(sub.status) ? { offer: await devicePackOfferOf(shop, sub), idempotencyKey: newIdempotencyKey() } : null,
+        devicePack: HAS_REMOTE_CLIENT.has(sub.status)
+          ? { offer: await devicePackOfferOf(shop, sub), idempotencyKey: newIdempotencyKey() }
+          : null,
       }).value,
     );
   });

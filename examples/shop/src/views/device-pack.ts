@@ -47,7 +47,14 @@ export function devicePackForm(ctx: RequestContext, view: DevicePackOfferView, i
 /** The page `GET /subscriptions/:id/devices/add` shows, and a refused purchase answers with (its problem said, a top-up link when the wallet is short). */
 export function devicePackPage(
   ctx: RequestContext,
-  view: { offer: DevicePackOfferView; planName: string; idempotencyKey: string; problem: string | null; shortOfFunds: boolean; timeZone: string },
+  view: {
+    offer: DevicePackOfferView;
+    planName: string;
+    idempotencyKey: string;
+    problem: string | null;
+    shortOfFunds: boolean;
+    timeZone: string;
+  },
 ): SafeHtml {
   const { t } = ctx;
   const sub = view.offer.subscription;

@@ -35,7 +35,12 @@ export interface DevicePackSlot {
  * said about it and when it was first and last seen, and a Remove button that asks first (no script: `<details>`).
  * Below them, "add devices" when the plan sells extra devices (`pack`).
  */
-export function devicesSection(ctx: RequestContext, view: SubscriptionDevices, timeZone: string, pack: DevicePackSlot | null = null): SafeHtml {
+export function devicesSection(
+  ctx: RequestContext,
+  view: SubscriptionDevices,
+  timeZone: string,
+  pack: DevicePackSlot | null = null,
+): SafeHtml {
   const { t } = ctx;
   const subId = view.subscription.id;
   return html`<section class="card" id="devices" data-testid="devices" data-count="${view.devices.length}" data-limit="${view.limit ?? ''}">

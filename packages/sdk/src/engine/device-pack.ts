@@ -142,7 +142,9 @@ export async function buyDevicePack(ctx: EngineContext, input: BuyDevicePackRequ
         items: [{ planId: sub.planId, quantity: quote.devices, unitPrice: quote.unitPrice, trial: false }],
         total: quote.price,
         idempotencyKey: key,
-        requestHash: `sha256:${createHash('sha256').update(JSON.stringify([sub.id, quote.devices])).digest('hex')}`,
+        requestHash: `sha256:${createHash('sha256')
+          .update(JSON.stringify([sub.id, quote.devices]))
+          .digest('hex')}`,
       });
       const { entry } = await tx.ledger.append({
         customerId: sub.customerId,

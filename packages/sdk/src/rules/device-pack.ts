@@ -105,7 +105,11 @@ export function decideDevicePack({ subscription: sub, plan, devices, now }: Devi
  * What keeping `extraDevices` devices through a renewal of `durationDays` days costs: the price per 30 days prorated
  * to the new period (rounded up). A renewal without them lets the limit fall back to the plan's.
  */
-export function devicePackRenewalPrice(offer: Pick<NonNullable<Plan['devicePack']>, 'pricePer30Days'>, extraDevices: number, durationDays: number): Money {
+export function devicePackRenewalPrice(
+  offer: Pick<NonNullable<Plan['devicePack']>, 'pricePer30Days'>,
+  extraDevices: number,
+  durationDays: number,
+): Money {
   const amount = prorated(offer.pricePer30Days.amount, extraDevices, durationDays * DAY_MS, DEVICE_PACK_PRICE_DAYS);
   return { amount, currency: offer.pricePer30Days.currency };
 }

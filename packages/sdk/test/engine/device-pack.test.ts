@@ -54,7 +54,9 @@ describe('device packs: the rule', () => {
   });
 
   it('counts the extra devices held against the most, and refuses what it cannot sell', () => {
-    expect(decideDevicePack({ subscription: sub(10, 4), plan, devices: 1, now })).toMatchObject({ quote: { extraDevices: 3, newDeviceLimit: 5 } });
+    expect(decideDevicePack({ subscription: sub(10, 4), plan, devices: 1, now })).toMatchObject({
+      quote: { extraDevices: 3, newDeviceLimit: 5 },
+    });
     const refused = (input: Partial<Parameters<typeof decideDevicePack>[0]>) =>
       decideDevicePack({ subscription: sub(10), plan, devices: 1, now, ...input });
     expect(refused({ subscription: sub(10, 4), devices: 2 })).toEqual({ allowed: false, reason: 'above_maximum' });
@@ -118,7 +120,11 @@ describe('device packs: the engine', () => {
     await expect(h.kit.devices.buyPack({ subscriptionId: id, devices: 4, idempotencyKey: 'a' })).rejects.toSatisfy(
       (e) => reasonOf(e) === 'above_maximum',
     );
-    const poor = await subscription(20, {}, { ...PACK, devicePack: { pricePer30Days: { amount: 100_000, currency: 'USD' }, maxExtraDevices: 3 } });
+    const poor = await subscription(
+      20,
+      {},
+      { ...PACK, devicePack: { pricePer30Days: { amount: 100_000, currency: 'USD' }, maxExtraDevices: 3 } },
+    );
     await expect(poor.h.kit.devices.buyPack({ subscriptionId: poor.id, devices: 1, idempotencyKey: 'a' })).rejects.toSatisfy((e: unknown) =>
       InsufficientFundsError.is(e),
     );

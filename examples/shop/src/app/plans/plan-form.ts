@@ -277,8 +277,7 @@ export function planInputFrom(
     },
     onSale: f.onSale,
     trafficTopUp: topUpPrice === null ? null : { pricePerGiB: { amount: topUpPrice, currency }, maxGiBPerPurchase: f.topUpMaxGiB ?? 1000 },
-    devicePack:
-      packPrice === null ? null : { pricePer30Days: { amount: packPrice, currency }, maxExtraDevices: f.devicePackMax ?? 1 },
+    devicePack: packPrice === null ? null : { pricePer30Days: { amount: packPrice, currency }, maxExtraDevices: f.devicePackMax ?? 1 },
   };
   const checked = existing === null ? NewPlanSchema.safeParse(plan) : PlanPatchSchema.safeParse(plan);
   if (!checked.success) return { ok: false, fields: sdkErrors(checked.error, t) };

@@ -40,7 +40,8 @@ export function devicePackHandlers(bot: Composer<BotContext>, deps: BotDeps): vo
       return void (await ctx.reply(t(`devicePacks.reasons.${view.reason ?? 'above_maximum'}`), { reply_markup: back(ctx.user, sub.id) }));
     const { offer, unitPrice } = view;
     const keyboard = new InlineKeyboard();
-    for (let n = 1; n <= Math.min(view.canAdd, MOST_CHOICES); n++) keyboard.text(`+${formatNumber(n, locale)}`, callbackData('dpq', sub.id, n));
+    for (let n = 1; n <= Math.min(view.canAdd, MOST_CHOICES); n++)
+      keyboard.text(`+${formatNumber(n, locale)}`, callbackData('dpq', sub.id, n));
     keyboard.row().text(t('telegram.menu.back'), callbackData('dv', sub.id));
     const until = view.until === null ? '' : formatDate(view.until, locale, shop.config.timeZone);
     const text = [
@@ -89,10 +90,14 @@ export function devicePackHandlers(bot: Composer<BotContext>, deps: BotDeps): vo
     });
     if (bought.ok) {
       const limit = formatNumber(bought.result.subscription.deviceLimit ?? 0, ctx.user.locale);
-      return void (await ctx.reply(t('devicePacks.bot.bought', { limit }), { reply_markup: back(ctx.user, bought.result.subscription.id) }));
+      return void (await ctx.reply(t('devicePacks.bot.bought', { limit }), {
+        reply_markup: back(ctx.user, bought.result.subscription.id),
+      }));
     }
     const keyboard = new InlineKeyboard();
     if (bought.refusal.reason === 'insufficient_funds') keyboard.text(t('telegram.menu.topUp'), 'tu');
-    await ctx.reply(refusalText(ctx.user, bought.refusal, shop.config.timeZone), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
+    await ctx.reply(refusalText(ctx.user, bought.refusal, shop.config.timeZone), {
+      reply_markup: keyboard.text(t('telegram.menu.back'), 'm'),
+    });
   });
 }
