@@ -270,4 +270,29 @@ describe('add devices in the bot', () => {
     expect(textOf(refused)).toContain('does not cover this price');
     expect(buttonsOf(refused).some((b) => b.callback_data === 'tu')).toBe(true);
   });
+
+  it('extends from the bot keeping the extra devices when the buyer taps that button, once for both buttons', async () => {
+    const { shop, clock } = s.t;
+    const buyer = new TelegramUser(s.fake, clock, 6802);
+    const menu = await buyer.send(buyer.message('/start'));
+    const customerId = (await shop.storage.customers.getByExternalRef(`telegram:${buyer.id}`))!.id;
+    const plan = await planNamed(s.t, TWO_DEVICES);
+    await shop.kit.topUp({
+      customerId,
+      amount: { amount: 900 + 150 + 900 + 150, currency: plan.price.currency },
+      idempotencyKey: 'tg-keep-topup',
+    });
+    const { subscriptions } = await shop.kit.checkout({ customerId, items: [{ planId: plan.id }], idempotencyKey: 'tg-keep-buy' });
+    await s.t.drain();
+    const subId = subscriptions[0]!.id;
+    await shop.kit.devices.buyPack({ subscriptionId: subId, devices: 1, idempotencyKey: 'tg-keep-pack' });
+    clock.advance(28 * DAY_MS);
+    const quote = await buyer.press(await buyer.press(await buyer.press(menu, 'subs'), 's:'), 'x:');
+    expect(textOf(quote)).toContain("goes back to the plan's 2");
+    await buyer.press(quote, `xk:${subId}`);
+    await buyer.press(quote, `xc:${subId}`);
+    await s.t.drain();
+    expect((await shop.storage.subscriptions.get(subId))!.deviceLimit).toBe(3);
+    expect(await shop.storage.ledger.balance(customerId, plan.price.currency)).toBe(0);
+  });
 });
