@@ -13,6 +13,7 @@ export default defineConfig({
     'storage-kit': 'src/storage-kit.ts',
     fakes: 'src/fakes.ts',
     campaigns: 'src/campaigns.ts',
+    'device-packs': 'src/device-packs.ts',
   },
   format: ['esm'],
   dts: false,

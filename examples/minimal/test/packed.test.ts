@@ -19,6 +19,7 @@ const SDK_SUBPATHS = [
   '@panelkit/sdk/rules',
   '@panelkit/sdk/fakes',
   '@panelkit/sdk/campaigns',
+  '@panelkit/sdk/device-packs',
 ];
 /** The most names `@panelkit/sdk`'s root may export, types included (the figure packages/sdk/README.md gives). */
 const ROOT_NAMES_MAX = 300;
@@ -32,6 +33,7 @@ const MOVED_SAMPLE: Record<string, string> = {
   parseInput: '@panelkit/sdk/storage',
   decideRenewal: '@panelkit/sdk/rules',
   DAY_MS: '@panelkit/sdk/rules',
+  BuyDevicePackRequestSchema: '@panelkit/sdk/device-packs',
 };
 const built = PACKAGES.every((name) => existsSync(join(root, 'packages', name, 'dist', 'index.js')));
 

@@ -60,6 +60,8 @@ interface BotWorld {
   cheapest: number;
   /** A support ticket of the bot's buyer. */
   ticketId: string;
+  /** A subscription of theirs whose plan sells extra devices (device packs). */
+  packSubId: string;
 }
 
 interface Row {
@@ -193,6 +195,12 @@ const TABLE: Row[] = [
     web: 'post /subscriptions/:id/devices/:deviceId/remove',
     api: 'post /api/v1/subscriptions/:id/devices/:deviceId/remove',
     bot: async (w) => w.buyer.press(await w.buyer.press(w.details, 'dv:'), 'dx:'),
+  },
+  {
+    useCase: 'add devices (a device pack)',
+    web: 'post /subscriptions/:id/devices/add',
+    api: 'post /api/v1/subscriptions/:id/devices/pack',
+    bot: (w) => w.buyer.send(w.buyer.tap(`dpk:${w.packSubId}`, messageIdOf(w.details))),
   },
   {
     useCase: 'reseller pages',
@@ -408,6 +416,9 @@ beforeAll(async () => {
   const details = await buyer.press(await buyer.press(menu, 'subs'), 's:');
   const trialPlan = (await shop.storage.plans.list({ onSale: true })).find((p) => p.trial !== null && p.id !== plan.id) ?? plan;
   const cheapest = Math.min(...(await shop.storage.plans.list({ onSale: true })).map((p) => p.price.amount));
+  const packPlan = await planNamed(s.t, 'Frankfurt · 1 month · unlimited');
+  const packed = await shop.kit.checkout({ customerId, items: [{ planId: packPlan.id }], idempotencyKey: 'table-buy-pack' });
+  await s.t.drain();
   world = {
     buyer,
     customerId,
@@ -419,6 +430,7 @@ beforeAll(async () => {
     trialPlanId: trialPlan.id,
     cheapest,
     ticketId: (await openTicket(shop, customerId, { subject: 'Slow at night', text: 'The VPN is slow every evening' })).id,
+    packSubId: packed.subscriptions[0]!.id,
   };
   // Telegram Stars and CryptoBot on, so their cells have something to sell.
   cryptoBot = await new CryptoBotSimulator().start();

@@ -53,7 +53,9 @@ import type { PendingReason } from './engine/pending.js';
 import type { PanelHealthCheckOptions, PanelHealthResult } from './engine/health.js';
 import { provisionHandler } from './engine/handlers/provision.js';
 import { pushHandler, removeHandler, removeOrphanHandler } from './engine/handlers/push.js';
-import { removePanelDeviceHandler, resetPanelDevicesHandler } from './engine/handlers/devices.js';
+import { buyDevicePack, quoteDevicePack } from './engine/device-pack.js';
+import type { BuyDevicePackRequest, BuyDevicePackResult, DevicePackQuoteResult } from './engine/device-pack.js';
+import { pushDeviceLimitHandler, removePanelDeviceHandler, resetPanelDevicesHandler } from './engine/handlers/devices.js';
 import { updateHandler } from './engine/handlers/update.js';
 import { approveProvisioning, resume, retryFailed, suspend, terminate, topUp } from './engine/operations.js';
 import { refundOrder } from './engine/refund.js';
@@ -215,6 +217,18 @@ export interface PanelkitDevices {
    * devices, every device on the panel through a job); the devices removed.
    */
   reset(subscriptionId: string, actor: ActorInput, reason: string): Promise<ListedDevice[]>;
+  /**
+   * Quotes `devices` extra devices for the subscription now: the rule's decision (`decideDevicePack`, prorated to
+   * its end), the offer as sold and the extra devices it holds. Writes nothing.
+   */
+  quotePack(subscriptionId: string, devices: number): Promise<DevicePackQuoteResult>;
+  /**
+   * Buys a device pack from the wallet: an order and its `device_pack` debit, the limit raised at once on the link
+   * and, where the panel enforces one, by a job; once per key across replicas (see `buyDevicePack`). Refundable
+   * like any order (`kit.refund`): a full refund takes the devices back. At renewal the extra devices fall back
+   * unless the buyer extends with `keepExtraDevices`; an auto-renewal renews the plan alone.
+   */
+  buyPack(request: BuyDevicePackRequest): Promise<BuyDevicePackResult>;
 }
 
 /** Resellers: customers who buy at their own prices (a price book) and may owe up to a credit limit (see `Panelkit.resellers`). */
@@ -434,6 +448,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     removeOrphanHandler,
     removePanelDeviceHandler,
     resetPanelDevicesHandler,
+    pushDeviceLimitHandler,
     ...paymentJobHandlers(renewAfterCharge),
   ];
   return {
@@ -471,6 +486,8 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
       list: (id) => listDevices(ctx, id),
       remove: (id, deviceId, actor) => removeDevice(ctx, id, deviceId, actor),
       reset: (id, actor, reason) => resetDevices(ctx, id, actor, reason),
+      quotePack: (id, devices) => quoteDevicePack(ctx, id, devices),
+      buyPack: (request) => buyDevicePack(ctx, request),
     },
     gifts: {
       buy: (request) => buyGift(ctx, request),

@@ -72,6 +72,8 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'adminOps.orders.refund.refused.',
   'adminStats.errors.',
   'checkout.refused.',
+  'devicePacks.reasons.', // a device pack's refusal, by the SDK's DevicePackDenyReason
+  'devicePacks.refused.',
   'discounts.reasons.',
   'devices.nextSteps.',
   'devices.refusals.',

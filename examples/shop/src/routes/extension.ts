@@ -21,6 +21,8 @@ const ExtendForm = z.object({
   discountCode: z.string().trim().max(60, { message: 'discounts.reasons.unknown_code' }).optional(),
   /** `apply`: show the quote with the code, charge nothing. */
   intent: z.enum(['apply', 'pay']).optional(),
+  /** Present (a checked box): keep a device pack's extra devices for the new period. */
+  keepExtraDevices: z.literal('on').optional(),
 });
 
 export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
@@ -92,7 +94,12 @@ export function extensionRoutes(shop: Shop, limits: RateLimits): Router {
     if (!form.ok) return render(res, 400, sub, newIdempotencyKey(), { _form: ctx.t('extension.formExpired') });
     const discountCode = form.data.discountCode ?? '';
     if (form.data.intent === 'apply') return render(res, 200, sub, form.data.idempotencyKey, undefined, undefined, discountCode);
-    const extended = await extendFor(shop, viewer.customer.id, sub.id, { idempotencyKey: form.data.idempotencyKey, discountCode });
+    const keepExtraDevices = form.data.keepExtraDevices === 'on';
+    const extended = await extendFor(shop, viewer.customer.id, sub.id, {
+      idempotencyKey: form.data.idempotencyKey,
+      discountCode,
+      keepExtraDevices,
+    });
     if (extended.ok) return res.redirect(303, `/subscriptions/${sub.id}?done=subscription.extended`);
     const { refusal } = extended;
     // A refused quote shows itself on the fresh page; the other refusals are said above the form.

@@ -5,6 +5,8 @@ import { ShopError } from '../app/shop-error.js';
 import { noticeFrom } from '../http/notice.js';
 import { setBuyerAutoRenew } from '../app/subscriptions/auto-renew.js';
 import { devicesOf, removeBuyerDevice } from '../app/devices/subscription-devices.js';
+import { devicePackOfferOf } from '../app/devices/device-packs.js';
+import { newIdempotencyKey } from '../app/subscriptions/idempotency.js';
 import { HAS_REMOTE_CLIENT } from '@panelkit/sdk';
 import type { Shop } from '../app/shop.js';
 import { ownedSubscription } from '../app/subscriptions/owned.js';
@@ -57,6 +59,9 @@ export function subscriptionRoutes(shop: Shop): Router {
         timeZone: shop.config.timeZone,
         notice: noticeFrom(req),
         devices: HAS_REMOTE_CLIENT.has(sub.status) ? await devicesOf(shop, sub) : null,
+        devicePack: HAS_REMOTE_CLIENT.has(sub.status)
+          ? { offer: await devicePackOfferOf(shop, sub), idempotencyKey: newIdempotencyKey() }
+          : null,
       }).value,
     );
   });

@@ -261,6 +261,7 @@ async function createDemoPlans(
             durationDays: 30,
             trafficBytes: null,
             deviceLimit: 2,
+            devicePack: { pricePer30Days: price(150), maxExtraDevices: 3 },
           },
         ]
       : [

@@ -33,10 +33,12 @@ import { starsTopUpApiRoutes } from '../routes/api/stars-topups.js';
 import { starsRoutes } from '../routes/stars.js';
 import { sellingApiRoutes } from '../routes/api/selling.js';
 import { deviceApiRoutes } from '../routes/api/devices.js';
+import { devicePackApiRoutes } from '../routes/api/device-packs.js';
 import { checkoutRoutes } from '../routes/checkout.js';
 import { extensionRoutes } from '../routes/extension.js';
 import { planChangeRoutes } from '../routes/plan-change.js';
 import { trafficRoutes } from '../routes/traffic.js';
+import { devicePackRoutes } from '../routes/device-packs.js';
 import { healthRoutes } from '../routes/health.js';
 import { notificationRoutes } from '../routes/notifications.js';
 import { staffSecurityRoutes } from '../routes/staff-security.js';
@@ -88,6 +90,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     appOpenRoutes(shop, limits),
     extensionRoutes(shop, limits),
     trafficRoutes(shop, limits),
+    devicePackRoutes(shop, limits),
     planChangeRoutes(shop, limits),
     walletRoutes(shop),
     cryptoPaymentRoutes(shop),
@@ -106,6 +109,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     apiV1Routes(shop, limits),
     sellingApiRoutes(shop, limits),
     deviceApiRoutes(shop),
+    devicePackApiRoutes(shop, limits),
     walletApiRoutes(shop),
     gatewayTopUpApiRoutes(shop),
     starsTopUpApiRoutes(shop),

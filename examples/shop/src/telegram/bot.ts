@@ -30,6 +30,7 @@ import { requiredChannelGate } from './required-channel.js';
 import { subscriptionHandlers } from './buyer/subscriptions.js';
 import { appButtonHandlers } from './buyer/app-buttons.js';
 import { deviceHandlers } from './buyer/devices.js';
+import { devicePackHandlers } from './buyer/device-packs.js';
 import { adminDeviceHandlers, answerDeviceResetReason } from './admin/devices.js';
 import { trafficHandlers } from './buyer/traffic.js';
 import { planChangeHandlers } from './buyer/plan-change.js';
@@ -212,6 +213,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   subscriptionHandlers(bot, deps);
   appButtonHandlers(bot, deps);
   deviceHandlers(bot, deps);
+  devicePackHandlers(bot, deps);
   trafficHandlers(bot, deps);
   planChangeHandlers(bot, deps);
   accountHandlers(bot, deps);

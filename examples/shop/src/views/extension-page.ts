@@ -2,7 +2,7 @@ import type { ExtensionQuoteResult, Subscription } from '@panelkit/sdk';
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../app/input/forms.js';
 import { formatDuration } from '../i18n/duration.js';
-import { formatBytes, formatDateTime, formatMoney } from '../i18n/format.js';
+import { formatBytes, formatDateTime, formatMoney, formatNumber } from '../i18n/format.js';
 import { formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
@@ -100,10 +100,21 @@ function quoteSection(ctx: RequestContext, view: ExtensionView): SafeHtml {
     ${csrfField(ctx)}${formError(view.errors)}
     <input type="hidden" name="idempotencyKey" value="${view.idempotencyKey}">
     <input type="hidden" name="discountCode" value="${applied?.code ?? ''}">
+    ${keepDevicesField(ctx, view)}
     <button type="submit">${t('extension.pay', { price: formatMoney(toPay, locale) })}</button>
   </form>`
   }
 </section>`;
+}
+
+/** A device pack's extra devices: a box to keep them for the new period at their price, else they fall back. */
+function keepDevicesField(ctx: RequestContext, view: ExtensionView): SafeHtml | '' {
+  const kept = view.quote.extraDevices;
+  if (kept === null) return '';
+  const { t, locale } = ctx;
+  const limit = (view.sub.deviceLimit ?? kept.devices) - kept.devices;
+  return html`<label data-testid="keep-devices"><input type="checkbox" name="keepExtraDevices" value="on"> ${t('devicePacks.keep', { devices: formatNumber(kept.devices, locale), price: formatMoney(kept.price, locale) })}</label>
+    <p class="muted">${t('devicePacks.keepNote', { limit: formatNumber(limit, locale) })}</p>`;
 }
 
 export function extensionPage(ctx: RequestContext, view: ExtensionView): SafeHtml {

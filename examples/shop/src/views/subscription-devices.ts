@@ -1,5 +1,7 @@
 import type { Device } from '@panelkit/sdk';
 import type { SubscriptionDevices } from '../app/devices/subscription-devices.js';
+import type { DevicePackOfferView } from '../app/devices/device-packs.js';
+import { devicePackForm } from './device-pack.js';
 import type { RequestContext } from '../http/context.js';
 import { deviceCountText, deviceDetails, deviceName } from '../i18n/device-text.js';
 import { formatDateTime } from '../i18n/format.js';
@@ -22,11 +24,23 @@ function deviceRow(ctx: RequestContext, subscriptionId: string, device: Device, 
 </tr>`;
 }
 
+/** Extra devices for sale beside "my devices": the offer and its form, when the plan sells them. */
+export interface DevicePackSlot {
+  offer: DevicePackOfferView;
+  idempotencyKey: string;
+}
+
 /**
  * "My devices" on the buyer's subscription page: how many of its limit are in use, each device with what its app
  * said about it and when it was first and last seen, and a Remove button that asks first (no script: `<details>`).
+ * Below them, "add devices" when the plan sells extra devices (`pack`).
  */
-export function devicesSection(ctx: RequestContext, view: SubscriptionDevices, timeZone: string): SafeHtml {
+export function devicesSection(
+  ctx: RequestContext,
+  view: SubscriptionDevices,
+  timeZone: string,
+  pack: DevicePackSlot | null = null,
+): SafeHtml {
   const { t } = ctx;
   const subId = view.subscription.id;
   return html`<section class="card" id="devices" data-testid="devices" data-count="${view.devices.length}" data-limit="${view.limit ?? ''}">
@@ -41,5 +55,6 @@ export function devicesSection(ctx: RequestContext, view: SubscriptionDevices, t
     <tbody>${view.devices.map((d) => deviceRow(ctx, subId, d, timeZone))}</tbody>
   </table></div>`
   }
+  ${pack === null || pack.offer.offer === null ? '' : devicePackForm(ctx, pack.offer, pack.idempotencyKey, timeZone)}
 </section>`;
 }

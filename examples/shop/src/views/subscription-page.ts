@@ -6,7 +6,7 @@ import { clientGuides } from './client-guides.js';
 import type { SubscriptionDevices } from '../app/devices/subscription-devices.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
-import { devicesSection } from './subscription-devices.js';
+import { devicesSection, type DevicePackSlot } from './subscription-devices.js';
 import { expiryText, statusBadge, usageView } from './subscription-bits.js';
 
 export interface SubscriptionView {
@@ -22,6 +22,8 @@ export interface SubscriptionView {
   notice: string | null;
   /** The subscription's devices and limit ("my devices"); `null` hides the section (no client on a panel yet). */
   devices: SubscriptionDevices | null;
+  /** Extra devices for sale beside them; `null` (or absent) shows none. */
+  devicePack?: DevicePackSlot | null;
 }
 
 /** A read-only field holding a link, with a Copy button (the page script copies it). */
@@ -125,7 +127,7 @@ ${changeNote(ctx, view)}
     <a class="button secondary" href="/subscriptions/${sub.id}/traffic" data-testid="traffic-link">${t('traffic.link')}</a>
     <a class="button secondary" href="/subscriptions/${sub.id}/plan" data-testid="plan-change-link">${t('planChange.link')}</a></p>
 </section>
-${view.devices !== null ? devicesSection(ctx, view.devices, view.timeZone) : ''}
+${view.devices !== null ? devicesSection(ctx, view.devices, view.timeZone, view.devicePack ?? null) : ''}
 ${connection(ctx, view)}`,
   });
 }

@@ -8,6 +8,7 @@ import { CurrencySchema } from './money.js';
  * `referral`: a referrer's reward for a referred customer's first paid order (a credit), or the part of
  * it a refund of that order took back within the program's window (a debit).
  * `payment_reversal`: a credited payment the gateway refunded or the buyer charged back (a debit).
+ * `device_pack`: extra devices bought for a subscription's current period (a debit, its order's payment).
  */
 export const LEDGER_KINDS = [
   'top_up',
@@ -19,6 +20,7 @@ export const LEDGER_KINDS = [
   'plan_change',
   'referral',
   'payment_reversal',
+  'device_pack',
 ] as const;
 /** One of `LEDGER_KINDS`. */
 export const LedgerKindSchema = z.enum(LEDGER_KINDS);
@@ -36,6 +38,7 @@ export const LEDGER_KIND_SIGN: Readonly<Record<LedgerKind, 'credit' | 'debit' | 
   plan_change: 'either',
   referral: 'either',
   payment_reversal: 'debit',
+  device_pack: 'debit',
 });
 
 const entryFields = {

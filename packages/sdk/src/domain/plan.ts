@@ -62,6 +62,21 @@ export const TrafficTopUpSchema = z.object({
 /** A plan's traffic top-up offer (see `TrafficTopUpSchema`). */
 export type TrafficTopUp = z.infer<typeof TrafficTopUpSchema>;
 
+/**
+ * Extra devices a subscriber of the plan may add on top of its device limit for the rest of the current period (a
+ * "device pack"), or `null` (the default) when the plan does not sell them. Only a plan with a device limit sells
+ * them. A pack is prorated to the subscription's end; at renewal the extra devices fall back unless the buyer renews
+ * with them (see `decideDevicePack`).
+ */
+export const DevicePackOfferSchema = z.object({
+  /** Price of one extra device for 30 days, in minor units; must be positive. A purchase pays it prorated to the period's end. */
+  pricePer30Days: NonNegativeMoneySchema.refine((m) => m.amount > 0, 'must be positive'),
+  /** Most extra devices one subscription may hold on top of the plan's limit at once. */
+  maxExtraDevices: z.number().int().min(1).max(100),
+});
+/** A plan's device pack offer (see `DevicePackOfferSchema`). */
+export type DevicePackOffer = z.infer<typeof DevicePackOfferSchema>;
+
 const planFields = {
   id: IdSchema,
   name: z.string().min(1).max(200),
@@ -91,6 +106,8 @@ const planFields = {
   onSale: z.boolean(),
   /** Extra traffic for sale to its subscribers; `null` is not offered. */
   trafficTopUp: TrafficTopUpSchema.nullable(),
+  /** Extra devices for sale to its subscribers; `null` is not offered. */
+  devicePack: DevicePackOfferSchema.nullable(),
 };
 
 /** A plan as stored: price (integer minor units), duration, traffic in bytes, limits, placement, trial and extension policy. */
@@ -121,6 +138,7 @@ export const NewPlanSchema = z.object({
   extension: ExtensionPolicySchema.default(DEFAULT_EXTENSION_POLICY),
   onSale: z.boolean().default(true),
   trafficTopUp: planFields.trafficTopUp.default(null),
+  devicePack: planFields.devicePack.default(null),
 });
 /** Input of `plans.create`. */
 export type NewPlan = z.input<typeof NewPlanSchema>;

@@ -4,7 +4,7 @@ import type { Money } from './money.js';
 
 /**
  * The ledger kinds that are sales money: what buyers spent on what the shop sells (purchases, extensions
- * and auto-renewals, traffic top-ups, plan changes), with what went back netted out (refunds of any of
+ * and auto-renewals, traffic top-ups, plan changes, device packs), with what went back netted out (refunds of any of
  * them, a downgrade's credit). Wallet top-ups are not here: they are cash in, not sales; the money counts
  * when it is spent. Adjustments (an admin correcting a wallet) and referral rewards (marketing credit,
  * spent later as sales) are not sales either.
@@ -14,6 +14,7 @@ export const REVENUE_LEDGER_KINDS: readonly LedgerKind[] = Object.freeze([
   'extension',
   'traffic_top_up',
   'plan_change',
+  'device_pack',
   'refund',
 ]);
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BytesSchema } from './common.js';
 import { NoHwidPolicySchema } from './device.js';
 import { NonNegativeMoneySchema } from './money.js';
-import { ExtensionPolicySchema, TrafficTopUpSchema, type Plan } from './plan.js';
+import { DevicePackOfferSchema, ExtensionPolicySchema, TrafficTopUpSchema, type Plan } from './plan.js';
 
 /**
  * The terms a subscription was sold with, frozen at purchase: what later decisions about it read
@@ -23,6 +23,8 @@ export const SubscriptionTermsSchema = z.object({
   startOnFirstUse: z.boolean(),
   extension: ExtensionPolicySchema,
   trafficTopUp: TrafficTopUpSchema.nullable(),
+  /** The device pack offer as sold; terms frozen before device packs existed read as `null` (not offered). */
+  devicePack: DevicePackOfferSchema.nullable().default(null),
 });
 /** See {@link SubscriptionTermsSchema}. */
 export type SubscriptionTerms = z.infer<typeof SubscriptionTermsSchema>;
@@ -39,6 +41,7 @@ export function termsOf(plan: Plan): SubscriptionTerms {
     startOnFirstUse: plan.startOnFirstUse,
     extension: { ...plan.extension, price: plan.extension.price === null ? null : { ...plan.extension.price } },
     trafficTopUp: plan.trafficTopUp === null ? null : { ...plan.trafficTopUp, pricePerGiB: { ...plan.trafficTopUp.pricePerGiB } },
+    devicePack: plan.devicePack === null ? null : { ...plan.devicePack, pricePer30Days: { ...plan.devicePack.pricePer30Days } },
   };
 }
 

@@ -22,6 +22,8 @@ import { applyDiscount, quoteDiscount, redeemDiscount } from './discount.js';
 import { writeSerialKey } from './serial-keys.js';
 import type { WritePlace } from './serial-keys.js';
 import { soldPlan } from './sold-plan.js';
+import type { Plan } from '../domain/plan.js';
+import { devicePackRenewalPrice, extraDevicesOf } from '../rules/device-pack.js';
 
 /** In place when the panel can change a client and reset its usage; otherwise a new client. */
 export function changesLink(capabilities: PanelCapabilities): boolean {
@@ -37,7 +39,25 @@ export type ExtensionQuoteResult = ExtensionDecision & {
    * `discount.quote.price`, the extension's `quote.price` being the price before it) or why it is refused.
    */
   discount: DiscountDecision | null;
+  /**
+   * The extra devices of a device pack the subscription holds, and what keeping them for the new period costs
+   * (`keepExtraDevices`); `null` when it holds none or its plan sells none. Without them the limit falls back.
+   */
+  extraDevices: KeptDevices | null;
 };
+
+/** Extra devices a renewal may keep, and their price for the new period. */
+export interface KeptDevices {
+  devices: number;
+  price: Money;
+}
+
+/** The extra devices `sub` holds and their price over `durationDays`, or `null` (none, or its plan sells no packs). */
+export function keptDevicesOf(sub: Subscription, plan: Plan, durationDays: number): KeptDevices | null {
+  const devices = extraDevicesOf(sub, plan);
+  if (devices === 0 || plan.devicePack === null) return null;
+  return { devices, price: devicePackRenewalPrice(plan.devicePack, devices, durationDays) };
+}
 
 /** A change to a live subscription that is paid from the wallet and applied on its panel by an update job. */
 export interface PaidChange {
@@ -64,6 +84,11 @@ export interface PaidChange {
   discountUse?: DiscountUse;
   /** A move off an evacuated panel (see `UpdatePayload.evacuation`). */
   evacuation?: boolean;
+  /**
+   * For an extension or renewal: the device limit afterwards. Default: the plan's own as sold (a device pack's
+   * extra devices fall back at renewal unless the buyer renews with them). Ignored for other actions.
+   */
+  newDeviceLimit?: number | null;
 }
 
 export interface PaidChangeResult {
@@ -141,7 +166,11 @@ export async function chargeAndQueueUpdate(
       use: change.discountUse ?? 'extension',
       subscriptionId: sub.id,
     });
+  const renews = change.action === 'extend' || change.action === 'reset' || change.action === 'renew';
+  const newDeviceLimit = !renews ? undefined : change.newDeviceLimit !== undefined ? change.newDeviceLimit : await packFallback(tx, sub);
+  const devices = newDeviceLimit === undefined ? {} : { newDeviceLimit };
   const payload: UpdatePayload = {
+    ...devices,
     subscriptionId: sub.id,
     ledgerKey: change.ledgerKey,
     price: change.price,
@@ -168,6 +197,15 @@ export async function chargeAndQueueUpdate(
   return { entry, job: queued.job, created: true };
 }
 
+/**
+ * What a renewal sets the device limit to when the caller does not say: the plan's own (as sold) when the plan sells
+ * device packs, so extra devices fall back; `undefined` (the limit stays) for a plan that sells none.
+ */
+async function packFallback(tx: StorageRepositories, sub: Subscription): Promise<number | null | undefined> {
+  const plan = await soldPlan(tx, sub).catch(() => null);
+  return plan === null || plan.devicePack === null ? undefined : plan.deviceLimit;
+}
+
 /** Validates an extension request: the subscription, the client's idempotency key, an optional discount code. */
 export const ExtendRequestSchema = z.object({
   subscriptionId: IdSchema,
@@ -175,6 +213,11 @@ export const ExtendRequestSchema = z.object({
   idempotencyKey: z.string().min(1).max(140),
   /** A discount code as the buyer typed it; refused with `EligibilityError` (the rule's reason) when it does not apply. */
   discountCode: z.string().trim().max(60).optional(),
+  /**
+   * Keep the extra devices of a device pack for the new period, at the pack's price prorated to it (added to the
+   * debit after any code's discount). Without it they fall back to the plan's limit when the extension applies.
+   */
+  keepExtraDevices: z.boolean().default(false),
   actor: ActorSchema.optional(),
 });
 /** Input of `kit.extend`. */
@@ -190,6 +233,8 @@ export interface ExtendResult {
   /** The debit; `null` for a free extension or a replay. */
   entry: LedgerEntry | null;
   linkChanges: boolean;
+  /** The extra devices kept for the new period (their price is in the debit); `null` when none were kept, and on a replay. */
+  keptDevices: KeptDevices | null;
   /** True when the key had been used: nothing new was charged or queued. */
   replayed: boolean;
 }
@@ -226,7 +271,8 @@ export async function quoteExtension(
       now,
     });
   }
-  return { ...decision, linkChanges: changesLink(handle.adapter.capabilities), discount };
+  const extraDevices = decision.allowed ? keptDevicesOf(sub, plan, decision.quote.durationDays) : null;
+  return { ...decision, linkChanges: changesLink(handle.adapter.capabilities), discount, extraDevices };
 }
 
 /**
@@ -243,6 +289,7 @@ export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<
     discount: null,
     entry: null,
     linkChanges: changesLink(capabilities),
+    keptDevices: null,
     replayed: true,
   });
   let result: ExtendResult;
@@ -273,11 +320,18 @@ export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<
         price: quote.price,
         now,
       });
+      const kept = request.keepExtraDevices ? keptDevicesOf(sub, plan, quote.durationDays) : null;
+      if (kept !== null && kept.price.currency !== priced.price.currency)
+        throw new EligibilityError(`subscription ${sub.id}: its device pack is priced in another currency`, ['currency_mismatch'], {
+          details: { subscriptionId: sub.id },
+        });
+      const price = kept === null ? priced.price : { ...priced.price, amount: priced.price.amount + kept.price.amount };
       const charged = await chargeAndQueueUpdate(ctx, tx, sub, capabilities, {
         action: quote.action,
         newExpiresAt: quote.newExpiresAt,
         newTrafficLimitBytes: quote.newTrafficLimitBytes,
-        price: priced.price,
+        ...(kept === null ? {} : { newDeviceLimit: sub.deviceLimit }),
+        price,
         ledgerKey,
         ledgerKind: 'extension',
         actor,
@@ -290,6 +344,7 @@ export async function extend(ctx: EngineContext, input: ExtendRequest): Promise<
         discount: priced.discount,
         entry: charged.entry,
         linkChanges: changesLink(capabilities),
+        keptDevices: kept,
         replayed: false,
       };
     });

@@ -26,6 +26,8 @@ export const JOB_TYPES = {
   removePanelDevice: 'device.panel_remove',
   /** Make a subscription's panel forget every device of its client (`kit.devices.reset`). */
   resetPanelDevices: 'device.panel_reset',
+  /** Set a subscription's device limit on its panel to the stored one (a device pack bought or refunded, where the panel enforces a limit). */
+  pushDeviceLimit: 'device.panel_limit',
   /** Give (part of) a credited payment back at its provider, then write its ledger reversal once (`kit.payments.refund`). */
   refundPayment: 'payment.refund',
   /** Charge a saved payment method off-session for one pending payment (`kit.payments.chargeSavedMethod`, auto-renewal). */
@@ -83,6 +85,11 @@ export const UpdatePayloadSchema = z.object({
   generation: z.number().int().nonnegative(),
   /** Set for `change_plan` only. */
   planChange: PlanChangePayloadSchema.nullable().default(null),
+  /**
+   * The device limit afterwards, for an extension or renewal: the plan's own (extra devices of a pack fall back) or
+   * with the extra devices the buyer renewed. Absent: the limit stays (top-ups, plan changes, jobs queued before packs).
+   */
+  newDeviceLimit: z.number().int().min(1).max(1000).nullable().optional(),
   /**
    * A move off an evacuated panel (`kit.evacuate`): its old slot was freed when it was queued (so it
    * is not freed again when applied, and is taken back if the move fails for good), and it is audited

@@ -6,12 +6,12 @@ export interface OrderMoney {
   refunded: number;
 }
 
-/** Sums an order's entries (`ledger.listByOrder`): purchases as paid, refunds as refunded; other kinds are not the order's money. */
+/** Sums an order's entries (`ledger.listByOrder`): purchases and device packs as paid, refunds as refunded; other kinds are not the order's money. */
 export function orderMoney(entries: readonly LedgerEntry[]): OrderMoney {
   let paid = 0;
   let refunded = 0;
   for (const e of entries) {
-    if (e.kind === 'purchase') paid -= e.amount;
+    if (e.kind === 'purchase' || e.kind === 'device_pack') paid -= e.amount;
     else if (e.kind === 'refund') refunded += e.amount;
   }
   return { paid, refunded };

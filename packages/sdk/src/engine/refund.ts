@@ -18,6 +18,7 @@ import { auditSubscription } from './context.js';
 import { orderPurchaseKey, releaseDiscount } from './discount.js';
 import { queueRemoval } from './operations.js';
 import { orderMoney } from './order-money.js';
+import { takeBackDevicePack } from './device-pack.js';
 
 const ADMIN: Actor = Object.freeze({ type: 'admin', id: null });
 /** Used when the program was never set: the window `ReferralProgramSchema` defaults to. */
@@ -61,7 +62,7 @@ export interface RefundResult {
  * does not pass what was paid for it (`decideOrderRefund`, under the customer's ledger lock, so
  * concurrent refunds on any replica cannot pass it together). What it releases follows the share it
  * returns (see `OrderRefundOutcome`): a full refund frees the discount code use and ends the order's
- * subscriptions (their slots freed, their clients removed by jobs); a referral reward on the order is
+ * subscriptions (their slots freed, their clients removed by jobs), or takes a device pack's devices back; a referral reward on the order is
  * lowered in the same share when the refund falls in the program's window. Refusals throw
  * `RefundRefusedError` and write nothing; a missing order is `NotFoundError`.
  */
@@ -117,6 +118,8 @@ async function refundOnce(ctx: EngineContext, request: z.output<typeof RefundReq
     if (!decision.allowed) throw new RefundRefusedError(order.id, decision.reason, decision.left);
     const { outcome } = decision;
     const ended = outcome.full ? await endSubscriptions(tx, subs, actor) : [];
+    // A device pack's order has no subscription of its own: a full refund takes its devices back instead.
+    if (outcome.full) await takeBackDevicePack(ctx, tx, order, entries, actor);
     if (outcome.full) await releaseDiscount(tx, orderPurchaseKey(order.id));
     await tx.audit.append({
       actor,

@@ -49,9 +49,10 @@ import type { GiftRepository } from './storage-gifts.js';
  * and a renaming `panels.update`), so processes adding the same panel at once store it once, and `paymentMethods`
  * (payment methods buyers saved for off-session charges, their provider references sealed, one row per customer,
  * provider and fingerprint), 18 `campaigns` (the campaign each customer came through, the first one winning),
- * `sales.campaigns` (sign-ups, first purchases and net revenue per campaign) and `gifts` (plans paid by one customer
+ * `sales.campaigns` (sign-ups, first purchases and net revenue per campaign), `gifts` (plans paid by one customer
  * for another to claim once: `gifts.claim` and `gifts.expire` change an unclaimed gift in one conditional step, so
- * exactly one of them wins a race).
+ * exactly one of them wins a race), `Plan.devicePack` (extra devices a plan sells, stored with the plan and frozen in
+ * `Subscription.terms`) and the ledger kind `device_pack` (a sales kind, paid on its order like a purchase).
  */
 export const STORAGE_PORT_VERSION = 18 as const;
 

@@ -1,6 +1,6 @@
 /**
  * `@panelkit/sdk/rules`: the pure pricing and eligibility rules the engine decides with (renewal, extension,
- * trial, plan change, traffic top-up, discount, referral, refund, reseller price, credit, payment closing) and
+ * trial, plan change, traffic top-up, device pack, discount, referral, refund, reseller price, credit, payment closing) and
  * the time helpers (`addDays`, `DAY_MS`, zoned days). A shop can show a quote with them; the kit applies them itself.
  *
  * @module
@@ -20,3 +20,4 @@ export * from './refund.js';
 export * from './zoned-days.js';
 export * from './payment.js';
 export * from './devices.js';
+export * from './device-pack.js';

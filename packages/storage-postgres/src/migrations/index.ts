@@ -18,6 +18,7 @@ import { uniquePanelNames } from './017_unique_panel_names.js';
 import { gifts } from './019_gifts.js';
 import { savedPaymentMethods } from './018_saved_payment_methods.js';
 import { campaignAttributions } from './021_campaign_attributions.js';
+import { planDevicePack } from './020_plan_device_pack.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -48,6 +49,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 17, name: 'unique_panel_names', sql: uniquePanelNames },
   { version: 18, name: 'saved_payment_methods', sql: savedPaymentMethods },
   { version: 19, name: 'gifts', sql: gifts },
+  { version: 20, name: 'plan_device_pack', sql: planDevicePack },
   { version: 21, name: 'campaign_attributions', sql: campaignAttributions },
 ]);
 

@@ -61,6 +61,10 @@ export const PlanFormSchema = z.object({
   /** Price of one extra GiB in major units; empty: extra traffic is not sold. */
   topUpPricePerGiB: optionalText(20),
   topUpMaxGiB: optionalWholeNumber,
+  /** Price of one extra device per 30 days in major units; empty: extra devices are not sold. */
+  devicePackPrice: optionalText(20),
+  /** Most extra devices a subscription may hold on top of the plan's limit. */
+  devicePackMax: optionalWholeNumber,
 });
 
 /** What the form shows: every field as text (or a flag, or the chosen target ids). */
@@ -87,6 +91,8 @@ export interface PlanFormValues {
   daysOnExtend: string;
   topUpPricePerGiB: string;
   topUpMaxGiB: string;
+  devicePackPrice: string;
+  devicePackMax: string;
 }
 
 export const NEW_PLAN_VALUES: PlanFormValues = {
@@ -112,6 +118,8 @@ export const NEW_PLAN_VALUES: PlanFormValues = {
   daysOnExtend: 'stack',
   topUpPricePerGiB: '',
   topUpMaxGiB: '',
+  devicePackPrice: '',
+  devicePackMax: '',
 };
 
 const gib = (bytes: number | null) => (bytes === null ? '' : String(Math.round((bytes / GiB) * 1000) / 1000));
@@ -141,6 +149,8 @@ export function planFormValues(plan: Plan): PlanFormValues {
     daysOnExtend: plan.extension.daysOnExtend,
     topUpPricePerGiB: plan.trafficTopUp === null ? '' : (plan.trafficTopUp.pricePerGiB.amount / 10 ** digits).toFixed(digits),
     topUpMaxGiB: plan.trafficTopUp === null ? '' : String(plan.trafficTopUp.maxGiBPerPurchase),
+    devicePackPrice: plan.devicePack === null ? '' : (plan.devicePack.pricePer30Days.amount / 10 ** digits).toFixed(digits),
+    devicePackMax: plan.devicePack === null ? '' : String(plan.devicePack.maxExtraDevices),
   };
 }
 
@@ -172,6 +182,8 @@ export function echoPlanValues(body: unknown): PlanFormValues {
     daysOnExtend: s('daysOnExtend'),
     topUpPricePerGiB: s('topUpPricePerGiB'),
     topUpMaxGiB: s('topUpMaxGiB'),
+    devicePackPrice: s('devicePackPrice'),
+    devicePackMax: s('devicePackMax'),
   };
 }
 
@@ -188,6 +200,8 @@ function formFieldOf(path: string): string {
   if (path.startsWith('extension.daysOnExtend')) return 'daysOnExtend';
   if (path.startsWith('trafficTopUp.pricePerGiB')) return 'topUpPricePerGiB';
   if (path.startsWith('trafficTopUp.maxGiBPerPurchase')) return 'topUpMaxGiB';
+  if (path.startsWith('devicePack.pricePer30Days')) return 'devicePackPrice';
+  if (path.startsWith('devicePack.maxExtraDevices')) return 'devicePackMax';
   return path.split('.')[0] ?? '_form';
 }
 
@@ -203,7 +217,8 @@ export type PlanFormResult<T> = { ok: true; input: T } | { ok: false; fields: Fi
  * The form as the SDK's plan fields: the shape is checked here, the rules (lengths, ranges) by
  * `NewPlanSchema`/`PlanPatchSchema`, whose messages land on the matching inputs. Targets must be
  * known ones. An edit keeps what the form does not show (extension price, required target tags).
- * An empty price per GiB means the plan sells no extra traffic.
+ * An empty price per GiB means the plan sells no extra traffic; an empty price per extra device, no extra devices
+ * (a plan sells them only with a device limit, and then says how many at most).
  */
 export function planInputFrom(
   body: unknown,
@@ -230,6 +245,11 @@ export function planInputFrom(
   if (topUpPrice === null && f.topUpPricePerGiB !== '') return { ok: false, fields: { topUpPricePerGiB: t('forms.amount') } };
   if (topUpPrice === null && f.topUpMaxGiB !== null)
     return { ok: false, fields: { topUpPricePerGiB: t('adminOps.forms.topUpPriceNeeded') } };
+  const packPrice = f.devicePackPrice === '' ? null : parseMajorAmount(f.devicePackPrice, currency);
+  if (packPrice === null && f.devicePackPrice !== '') return { ok: false, fields: { devicePackPrice: t('forms.amount') } };
+  if (packPrice === null && f.devicePackMax !== null) return { ok: false, fields: { devicePackPrice: t('devicePacks.admin.priceNeeded') } };
+  if (packPrice !== null && f.deviceLimit === null) return { ok: false, fields: { devicePackPrice: t('devicePacks.admin.limitNeeded') } };
+  if (packPrice !== null && f.devicePackMax === null) return { ok: false, fields: { devicePackMax: t('forms.required') } };
   const plan: NewPlan & PlanPatch = {
     name: f.name,
     family: f.family,
@@ -257,6 +277,7 @@ export function planInputFrom(
     },
     onSale: f.onSale,
     trafficTopUp: topUpPrice === null ? null : { pricePerGiB: { amount: topUpPrice, currency }, maxGiBPerPurchase: f.topUpMaxGiB ?? 1000 },
+    devicePack: packPrice === null ? null : { pricePer30Days: { amount: packPrice, currency }, maxExtraDevices: f.devicePackMax ?? 1 },
   };
   const checked = existing === null ? NewPlanSchema.safeParse(plan) : PlanPatchSchema.safeParse(plan);
   if (!checked.success) return { ok: false, fields: sdkErrors(checked.error, t) };

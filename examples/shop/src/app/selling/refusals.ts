@@ -7,10 +7,11 @@ import type { Locale } from '../../i18n/translate.js';
 const KEYS = {
   traffic: { refused: 'traffic.refused.', reasons: 'traffic.reasons.' },
   planChange: { refused: 'planChange.refused.', reasons: 'planChange.reasons.' },
+  devicePacks: { refused: 'devicePacks.refused.', reasons: 'devicePacks.reasons.' },
 } as const;
 
 /**
- * Why buying traffic (`area` `traffic`) or changing plan (`planChange`) was refused (nothing was
+ * Why buying traffic (`area` `traffic`), changing plan (`planChange`) or adding devices (`devicePacks`) was refused (nothing was
  * charged), or `null` for an error that is not the buyer's to fix. A refused discount code is said in
  * the code's words (`discounts.reasons.*`, on the `discountCode` field).
  */

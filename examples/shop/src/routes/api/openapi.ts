@@ -10,6 +10,8 @@ import { AssignBody, ClientForm } from '../reseller-account.js';
 import {
   DescribedObject,
   DeviceListResponse,
+  DevicePackBoughtResponse,
+  DevicePackOfferResponse,
   DeviceRemovedResponse,
   ErrorResponse,
   GatewayTopUpResponse,
@@ -27,6 +29,7 @@ import {
 } from './response-schemas.js';
 import { SavedMethodRenewalBody } from './wallet.js';
 import { PlanChangeBody, PlanChangeQuery, TrafficBody, TrafficQuery } from './selling.js';
+import { DevicePackBody } from './device-packs.js';
 import { GatewayTopUpBody } from './gateway-topups.js';
 import { AutoRenewBody, CheckoutBody, ExtendBody, ExtensionQuery, ListQuery, PageQuery, QuoteBody, SalesQuery } from './v1.js';
 
@@ -194,6 +197,25 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
       responses: {
         200: { description: 'The device removed and the devices left', schema: DeviceRemovedResponse },
         ...COMMON_ERRORS,
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/subscriptions/:id/devices/pack',
+      summary: 'Extra devices on offer for the subscription: the price of one for the time left, how many more may be added, or why none',
+      responses: { 200: { description: 'The offer', schema: DevicePackOfferResponse }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/devices/pack',
+      summary:
+        'Adds devices to the subscription, paid from the wallet prorated to its end; the limit rises at once. They fall back at renewal unless the extension keeps them',
+      body: DevicePackBody,
+      responses: {
+        201: { description: 'Charged: the order, and the new limit', schema: DevicePackBoughtResponse },
+        200: { description: 'The same key again: the same order, nothing charged', schema: DevicePackBoughtResponse },
+        ...COMMON_ERRORS,
+        ...MONEY_ERRORS,
       },
     },
     {

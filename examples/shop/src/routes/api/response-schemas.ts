@@ -29,6 +29,10 @@ export const PlanResponse = z
     renewable: z.boolean(),
     trial: z.strictObject({ days: z.number().int(), trafficBytes: z.number().int().nullable() }).nullable(),
     trafficTopUp: z.strictObject({ pricePerGiB: Money, maxGiBPerPurchase: z.number().int() }).nullable(),
+    devicePack: z
+      .strictObject({ pricePer30Days: Money, maxExtraDevices: z.number().int() })
+      .nullable()
+      .describe('extra devices on top of the limit, prorated to the period’s end; null: not sold'),
   })
   .meta({ id: 'Plan' });
 
@@ -178,6 +182,34 @@ export const DeviceListResponse = z
 
 /** `POST /api/v1/subscriptions/:id/devices/:deviceId/remove`: the device removed and the devices left. */
 export const DeviceRemovedResponse = DeviceListResponse.extend({ removed: DeviceResponse }).meta({ id: 'DeviceRemoved' });
+
+/** `GET /api/v1/subscriptions/:id/devices/pack`: extra devices on offer for the subscription, or why none may be added now. */
+export const DevicePackOfferResponse = z
+  .strictObject({
+    subscriptionId: Id,
+    deviceLimit: z.number().int().nullable().describe('the limit now, extra devices included; null: no limit'),
+    offer: z
+      .strictObject({ pricePer30Days: Money, maxExtraDevices: z.number().int() })
+      .nullable()
+      .describe('the plan’s offer as sold; null: not offered'),
+    extraDevices: z.number().int().describe('extra devices held now on top of the plan’s limit'),
+    canAdd: z.number().int().describe('how many more may be added now'),
+    unitPrice: Money.nullable().describe('one device for the time left (a pack of N costs N times it); null when none may be added'),
+    until: z.string().nullable().describe('until when added devices are paid for: the subscription’s expiry'),
+    refused: z.strictObject({ reason: z.string(), message: z.string() }).nullable(),
+  })
+  .meta({ id: 'DevicePackOffer' });
+
+/** `POST /api/v1/subscriptions/:id/devices/pack`: the pack's order, what was charged (`null` on a replay) and the new limit. */
+export const DevicePackBoughtResponse = z
+  .strictObject({
+    replayed: z.boolean(),
+    order: z.strictObject({ id: Id, total: Money, devices: z.number().int() }),
+    charged: Money.nullable(),
+    deviceLimit: z.number().int().nullable(),
+    until: z.string().nullable(),
+  })
+  .meta({ id: 'DevicePackBought' });
 
 /** A saved payment method as the API shows it to its buyer: never the provider's reference. */
 export const SavedMethodResponse = z.strictObject({

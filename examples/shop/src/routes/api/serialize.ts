@@ -20,6 +20,8 @@ export function planJson(plan: Plan) {
     trial: plan.trial,
     /** Extra traffic for sale to its subscribers (price per GiB), or `null`. */
     trafficTopUp: plan.trafficTopUp,
+    /** Extra devices for sale to its subscribers (price per device per 30 days, most at once), or `null`. */
+    devicePack: plan.devicePack,
   };
 }
 

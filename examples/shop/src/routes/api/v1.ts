@@ -45,7 +45,12 @@ export const CheckoutBody = z.strictObject({
 export const QuoteBody = CheckoutBody.omit({ idempotencyKey: true });
 
 /** `POST /api/v1/subscriptions/:id/extension`'s body. */
-export const ExtendBody = z.strictObject({ idempotencyKey: IdempotencyKeySchema, discountCode: DiscountCodeField });
+export const ExtendBody = z.strictObject({
+  idempotencyKey: IdempotencyKeySchema,
+  discountCode: DiscountCodeField,
+  /** Keep a device pack's extra devices for the new period (priced in); without it they fall back to the plan's limit. */
+  keepExtraDevices: z.boolean({ message: 'forms.invalid' }).optional(),
+});
 
 /** `POST /api/v1/subscriptions/:id/auto-renew`'s body. */
 export const AutoRenewBody = z.strictObject({ enabled: z.boolean({ message: 'forms.invalid' }) });
@@ -172,6 +177,7 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
     res.json({
       ...quoteJson(quote, message),
       discount: discountJson(quote.discount, ctx.t),
+      extraDevices: quote.extraDevices,
       changeInProgress: await shop.kit.changeInFlight(sub.id),
     });
   });
@@ -184,6 +190,7 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
     const extended = await extendFor(shop, viewer.customer.id, sub.id, {
       idempotencyKey: body.idempotencyKey,
       discountCode: body.discountCode,
+      keepExtraDevices: body.keepExtraDevices,
     });
     if (!extended.ok) throw refused(extended.refusal, ctx.t, ctx.locale);
     const { result } = extended;
@@ -191,6 +198,7 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
       replayed: result.replayed,
       discount: result.discount === null ? null : { code: result.discount.code, amount: result.discount.discount },
       linkChanges: result.linkChanges,
+      keptDevices: result.keptDevices,
       charged: result.entry === null ? null : { amount: -result.entry.amount, currency: result.entry.currency },
       newExpiresAt: result.quote?.newExpiresAt.toISOString() ?? null,
       subscription: subscriptionJson(result.subscription, { changeInProgress: await shop.kit.changeInFlight(sub.id) }),

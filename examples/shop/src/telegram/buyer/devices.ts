@@ -6,6 +6,8 @@ import { formatDateTime } from '../../i18n/format.js';
 import { callbackData, callbackPattern } from '../callback-data.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { splitMessage, trimText } from '../message-text.js';
+import { devicePackOfferOf } from '../../app/devices/device-packs.js';
+import { devicePackButton } from './device-packs.js';
 
 /** `dx:<subscription>:<device>` asks "remove it?"; `dxc:<subscription>:<device>` removes it. */
 const ASK_REMOVE = /^dx:([A-Za-z0-9_-]{1,40}):([A-Za-z0-9_-]{1,40})$/;
@@ -34,6 +36,8 @@ async function showDevices(ctx: BotContext, deps: BotDeps, view: SubscriptionDev
   const keyboard = new InlineKeyboard();
   for (const device of view.devices.slice(0, DEVICE_BUTTONS))
     keyboard.text(trimText(`✖ ${deviceName(device, t)}`, 60), callbackData('dx', sub.id, device.id)).row();
+  const pack = devicePackButton(ctx.user, await devicePackOfferOf(deps.shop, sub));
+  if (pack !== null) keyboard.text(pack.text, pack.data).row();
   keyboard.text(t('telegram.menu.back'), callbackData('s', sub.id));
   const parts = splitMessage(text);
   for (const [i, part] of parts.entries()) await ctx.reply(part, i === parts.length - 1 ? { reply_markup: keyboard } : {});

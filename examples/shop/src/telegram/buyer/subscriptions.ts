@@ -1,5 +1,5 @@
 import { HAS_REMOTE_CLIENT, planAsSold, type Subscription } from '@panelkit/sdk';
-import { InlineKeyboard, InputFile, type Composer } from 'grammy';
+import { InlineKeyboard, InputFile, type CallbackQueryContext, type Composer } from 'grammy';
 import QRCode from 'qrcode';
 import { formatBytes, formatDateTime, formatMoney, formatNumber } from '../../i18n/format.js';
 import { planName, planNames } from '../../app/subscriptions/plan-names.js';
@@ -175,18 +175,29 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     if (quote.linkChanges) lines.push(t('telegram.extension.linkChanges'));
     const keyboard = new InlineKeyboard()
       .text(t('telegram.extension.confirm', { price: formatMoney(price, locale) }), callbackData('xc', sub.id))
-      .row()
-      .text(t('telegram.menu.back'), callbackData('s', sub.id));
+      .row();
+    // A device pack's extra devices: kept only when the buyer pays for them too; otherwise they fall back.
+    const kept = quote.extraDevices;
+    if (kept !== null) {
+      const limit = formatNumber((sub.deviceLimit ?? kept.devices) - kept.devices, locale);
+      lines.push(t('devicePacks.keepNote', { limit }));
+      const keepLabel = t('devicePacks.keep', { devices: formatNumber(kept.devices, locale), price: formatMoney(kept.price, locale) });
+      keyboard.text(keepLabel, callbackData('xk', sub.id)).row();
+    }
+    keyboard.text(t('telegram.menu.back'), callbackData('s', sub.id));
     await ctx.reply(lines.join('\n'), { reply_markup: keyboard });
   });
 
-  bot.callbackQuery(callbackPattern('xc'), async (ctx) => {
+  // `xc` extends; `xk` extends keeping a device pack's extra devices. One key per quote message for both, so
+  // tapping one and then the other (or either twice) extends once.
+  const confirm = async (ctx: CallbackQueryContext<BotContext>, keepExtraDevices: boolean) => {
     const { t } = ctx.user;
     const sub = await findOwnedSubscription(shop, ctx.user, ctx.match[1]);
     const message = ctx.callbackQuery.message;
     if (sub === null || message === undefined) return void (await ctx.answerCallbackQuery({ text: t('telegram.notYours') }));
     await ctx.answerCallbackQuery();
-    const extended = await extendFor(shop, sub.customerId, sub.id, { idempotencyKey: extensionKey(ctx.user.chatId, message.message_id) });
+    const idempotencyKey = extensionKey(ctx.user.chatId, message.message_id);
+    const extended = await extendFor(shop, sub.customerId, sub.id, { idempotencyKey, keepExtraDevices });
     if (extended.ok) {
       await ctx.reply(t('telegram.extension.done'), {
         reply_markup: new InlineKeyboard().text(t('telegram.menu.back'), callbackData('s', sub.id)),
@@ -197,5 +208,7 @@ export function subscriptionHandlers(bot: Composer<BotContext>, deps: BotDeps): 
     const keyboard = new InlineKeyboard();
     if (refusal.reason === 'insufficient_funds') keyboard.text(t('telegram.menu.topUp'), 'tu');
     await ctx.reply(refusalText(ctx.user, refusal, shop.config.timeZone), { reply_markup: keyboard.text(t('telegram.menu.back'), 'm') });
-  });
+  };
+  bot.callbackQuery(callbackPattern('xc'), (ctx) => confirm(ctx, false));
+  bot.callbackQuery(callbackPattern('xk'), (ctx) => confirm(ctx, true));
 }

@@ -133,6 +133,11 @@ export function planFormBody(
     ${field({ name: 'topUpPricePerGiB', label: t('adminOps.plans.topUpPricePerGiB'), value: v.topUpPricePerGiB, errors, hint: t('adminOps.plans.topUpPricePerGiBHint'), attrs: html`inputmode="decimal"` })}
     ${field({ name: 'topUpMaxGiB', label: t('adminOps.plans.topUpMaxGiB'), value: v.topUpMaxGiB, errors, attrs: html`inputmode="numeric"` })}
   </fieldset>
+  <fieldset data-testid="plan-device-pack">
+    <legend>${t('devicePacks.admin.legend')}</legend>
+    ${field({ name: 'devicePackPrice', label: t('devicePacks.admin.price'), value: v.devicePackPrice, errors, hint: t('devicePacks.admin.priceHint'), attrs: html`inputmode="decimal"` })}
+    ${field({ name: 'devicePackMax', label: t('devicePacks.admin.max'), value: v.devicePackMax, errors, attrs: html`inputmode="numeric"` })}
+  </fieldset>
   <div class="actions">
     <button type="submit" data-testid="save-plan">${t('adminOps.save')}</button>
     <a href="/admin/plans">${t('adminOps.cancel')}</a>

@@ -72,3 +72,27 @@ export const resetPanelDevicesHandler: JobHandler = {
     await done(env, job);
   }),
 };
+
+/**
+ * Sets the subscription's device limit on its panel to the one stored now (queued by a device pack bought or
+ * refunded, where the adapter declares `capabilities.deviceLimit`). Idempotent: it writes what is stored when it
+ * runs, so a retry or a later push converge. Nothing to do for a subscription gone or terminated, or a panel that
+ * enforces no limit of its own.
+ */
+export const pushDeviceLimitHandler: JobHandler = {
+  type: JOB_TYPES.pushDeviceLimit,
+  route: (ctx, job) => routeOf(ctx, parsePayload(SubscriptionPayloadSchema, job.payload, job.type).subscriptionId),
+  run: eachAlone(async (env, job) => {
+    const { subscriptionId } = parsePayload(SubscriptionPayloadSchema, job.payload, job.type);
+    const sub = await env.ctx.storage.subscriptions.get(subscriptionId);
+    if (sub === null || sub.status === 'terminated') return;
+    const handle = await env.ctx.panels.get(sub.panelId);
+    if (!handle.adapter.capabilities.deviceLimit) return;
+    const ref = await clientRefOf(env.ctx, sub);
+    if (ref === null) return;
+    assertPanelUsable(handle, 'updateClient');
+    const patch = { deviceLimit: sub.deviceLimit };
+    await env.call(handle, `device-limit:${job.id}`, (c) => handle.adapter.updateClient(ref, patch, c), { first: true });
+    await done(env, job);
+  }),
+};

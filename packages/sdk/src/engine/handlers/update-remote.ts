@@ -42,7 +42,10 @@ export async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdateP
   const identity = identityAtGeneration(sub.remote, sub.id, p.generation, ctx.policy.identity);
   const ref: ClientRef = { target: targetRefOf(target), username: sub.remote.username, remoteClientId: move ? null : sub.remoteClientId };
   const expiry: Expiry = { type: 'at', at: new Date(p.newExpiresAt) };
-  const deviceLimit = p.planChange === null ? sub.deviceLimit : p.planChange.deviceLimit;
+  const deviceLimit =
+    p.planChange !== null ? p.planChange.deviceLimit : p.newDeviceLimit !== undefined ? p.newDeviceLimit : sub.deviceLimit;
+  // A plan change, or a renewal that sets the limit (a device pack's devices falling back or renewed), writes it.
+  const setsDevices = p.planChange !== null || p.newDeviceLimit !== undefined;
   // A top-up leaves a suspended client off, and one still over its new limit too (the panel would cut it again).
   const overLimit = sub.status === 'limited' && p.newTrafficLimitBytes !== null && (sub.usedBytes ?? 0) >= p.newTrafficLimitBytes;
   const enabled = !(p.action === 'traffic' && (sub.status === 'suspended' || overLimit));
@@ -70,7 +73,7 @@ export async function applyRemote(env: HandlerEnv, sub: Subscription, p: UpdateP
     }
   } else if (!linkChanged) {
     try {
-      const planDevices = p.planChange !== null && adapter.capabilities.deviceLimit ? { deviceLimit } : {};
+      const planDevices = setsDevices && adapter.capabilities.deviceLimit ? { deviceLimit } : {};
       const patch = { expiry, trafficLimitBytes: p.newTrafficLimitBytes, enabled: true, ...planDevices };
       const updated = await env.call(handle, `update:${jobId}:update`, (c) => adapter.updateClient(ref, patch, c), { first: true });
       await env.call(handle, `update:${jobId}:reset`, (c) => adapter.resetUsage(ref, c));

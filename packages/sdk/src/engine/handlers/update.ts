@@ -20,6 +20,7 @@ function payloadOf(job: Job): UpdatePayload {
 
 function applied(sub: Subscription, p: UpdatePayload): boolean {
   if (p.planChange !== null && (sub.planId !== p.planChange.toPlanId || sub.targetId !== p.planChange.toTargetId)) return false;
+  if (p.newDeviceLimit !== undefined && sub.deviceLimit !== p.newDeviceLimit) return false;
   return (
     sub.expiresAt?.toISOString() === p.newExpiresAt &&
     sub.remote.generation === p.generation &&
@@ -123,6 +124,8 @@ function patchFor(current: Subscription, p: UpdatePayload, remote: RemoteResult,
     usedBytes: client.usedBytes,
     usageObservedAt: now,
     notices: [],
+    // A renewal with or without a device pack's extra devices.
+    ...(p.newDeviceLimit === undefined ? {} : { deviceLimit: p.newDeviceLimit }),
   };
   if (p.planChange === null) return patch;
   const c = p.planChange;

@@ -80,16 +80,17 @@ export function salesSuite(env: SuiteEnv): void {
       await entry('refund', 200);
       await entry('plan_change', 30); // a downgrade's credit
       await entry('plan_change', -80);
+      await entry('device_pack', -40);
       await entry('adjustment', 100); // a correction, not sales
       await entry('referral', 10); // marketing credit
       await entry('purchase', -70, 'EUR');
       const figures = await storage.sales.figures({ days: days() });
       expect(figures.map((d) => [d.day, d.revenue])).toEqual([
         ['2026-03-10', [{ currency: 'EUR', amount: 0 }, usd(550)]],
-        ['2026-03-11', [{ currency: 'EUR', amount: 70 }, usd(300 - 200 - 30 + 80)]],
+        ['2026-03-11', [{ currency: 'EUR', amount: 70 }, usd(300 - 200 - 30 + 80 + 40)]],
         ['2026-03-12', [{ currency: 'EUR', amount: 0 }, usd(0)]],
       ]);
-      expect([...REVENUE_LEDGER_KINDS].sort()).toEqual(['extension', 'plan_change', 'purchase', 'refund', 'traffic_top_up']);
+      expect([...REVENUE_LEDGER_KINDS].sort()).toEqual(['device_pack', 'extension', 'plan_change', 'purchase', 'refund', 'traffic_top_up']);
     });
 
     it('counts paid orders and new subscriptions per day, and subscriptions in service at each day end', async () => {

@@ -29,6 +29,7 @@ export function plansSuite(env: SuiteEnv): void {
         extension: DEFAULT_EXTENSION_POLICY,
         onSale: true,
         trafficTopUp: null,
+        devicePack: null,
         allocated: 0,
         trafficBytes: null,
       });
@@ -71,6 +72,20 @@ export function plansSuite(env: SuiteEnv): void {
       expect((await storage.plans.get(plan.id))?.trafficTopUp).toBeNull();
       await expectRejects(
         seedPlan(storage, { trafficTopUp: { pricePerGiB: { amount: 0, currency: 'USD' }, maxGiBPerPurchase: 1 } }),
+        'ValidationError',
+      );
+    });
+
+    it('stores a device pack offer, and takes it away again', async () => {
+      const { storage } = env;
+      const offer = { pricePer30Days: { amount: 150, currency: 'USD' }, maxExtraDevices: 3 };
+      const plan = await seedPlan(storage, { deviceLimit: 2, devicePack: offer });
+      expect((await storage.plans.get(plan.id))?.devicePack).toEqual(offer);
+      expect((await storage.plans.update(plan.id, { devicePack: null })).devicePack).toBeNull();
+      expect((await storage.plans.get(plan.id))?.devicePack).toBeNull();
+      expect((await storage.plans.update(plan.id, { devicePack: offer })).devicePack).toEqual(offer);
+      await expectRejects(
+        seedPlan(storage, { devicePack: { pricePer30Days: { amount: 0, currency: 'USD' }, maxExtraDevices: 1 } }),
         'ValidationError',
       );
     });
