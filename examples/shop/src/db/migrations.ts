@@ -470,7 +470,7 @@ const MIGRATIONS: readonly ShopMigration[] = [
     // first buyer message no staff answer has followed yet (`NULL`: nothing waits), the one fact the waiting times
     // are read from (`app/support/ticket-waits.ts`). A message's `seq` is its place in the thread (written under the
     // ticket's lock; two messages of one instant keep the order they were written in).
-    version: 23,
+    version: 22,
     name: 'support_tickets',
     statements: (s) => [
       `CREATE TABLE IF NOT EXISTS ${s}.support_tickets (
@@ -506,7 +506,7 @@ const MIGRATIONS: readonly ShopMigration[] = [
     // Issue 58: the owner's campaigns (src/db/campaigns.ts): each a slug for its links, a name, and an optional
     // welcome (a wallet bonus, a discount code to tell the buyer). Which customer came through which campaign is the
     // engine's (`campaigns.attribute`); this table holds only what the owner set.
-    version: 25,
+    version: 23,
     name: 'campaigns',
     statements: (s) => [
       `CREATE TABLE IF NOT EXISTS ${s}.campaigns (
