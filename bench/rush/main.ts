@@ -6,7 +6,7 @@
  *
  *   node --conditions=@panelkit/source --import tsx bench/rush/main.ts \
  *     [--buyers 1000] [--seconds 60] [--replicas 1] [--lone 20] \
- *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_rush] [--keep] [--count]
+ *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_rush] [--keep] [--count] [--profile DIR]
  *
  * Buyers start `/start` (linked Telegram users, in bulk before the clock runs) and get twice the plan's price in
  * their wallet. Then, first, `--lone` buyers buy one after another with nothing else running (the floor); then
@@ -18,6 +18,8 @@
  * exactly one link message, and their wallet debited exactly once (balance = twice the price − the price).
  * `--count`: the replicas count the statements they send (`statement-count.ts`), and the bench prints them per lone
  * buyer by tap and by job (the median over the lone buyers; BENCH_DEBUG=1 lists them by statement).
+ * `--profile DIR`: each replica runs under `node --cpu-prof` and writes its profile into DIR when it stops
+ * (`profile-layers.ts` breaks one down).
  * Figures: `bench/RESULTS.md` (## rush).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -51,6 +53,7 @@ const { values } = parseArgs({
     schema: { type: 'string', default: 'bench_rush' },
     keep: { type: 'boolean', default: false },
     count: { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const BUYERS = Number(values.buyers);
@@ -188,7 +191,12 @@ try {
 
   for (let i = 0; i < REPLICAS; i++) {
     const child = fork(fileURLToPath(new URL('./replica.ts', import.meta.url)), [], {
-      execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
+      execArgv: [
+        '--conditions=@panelkit/source',
+        '--import',
+        'tsx',
+        ...(values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`]),
+      ],
       env: {
         ...process.env,
         ...env,
