@@ -27,7 +27,10 @@ if (counting) {
   shop.kit.createWorker = (options = {}) =>
     createWorker({
       ...options,
-      hostJobs: options.hostJobs?.map((job) => ({ ...job, run: (payload, context) => countedAs(`job ${job.type}`, () => job.run(payload, context)) })),
+      hostJobs: options.hostJobs?.map((job) => ({
+        ...job,
+        run: (payload, context) => countedAs(`job ${job.type}`, () => job.run(payload, context)),
+      })),
     });
 }
 if (config.telegram === null) throw new Error('the replica needs TELEGRAM_BOT_TOKEN');

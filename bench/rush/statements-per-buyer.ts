@@ -49,7 +49,9 @@ export function printStatementsPerBuyer(snapshots: StatementCounts[]): void {
   console.log(`statements a lone buyer sends (${snapshots.length - 1} buyers; median, mean):`);
   for (const [label, med, mean] of rows) console.log(`  ${label.padEnd(34)} ${String(med).padStart(4)}  ${mean.toFixed(2).padStart(7)}`);
   const sums = snapshots.slice(1).map((after, i) => labels.reduce((a, l) => a + total(after[l]) - total(snapshots[i]![l]), 0));
-  console.log(`  ${'all'.padEnd(34)} ${String(median(sums)).padStart(4)}  ${(sums.reduce((a, b) => a + b, 0) / sums.length).toFixed(2).padStart(7)}`);
+  console.log(
+    `  ${'all'.padEnd(34)} ${String(median(sums)).padStart(4)}  ${(sums.reduce((a, b) => a + b, 0) / sums.length).toFixed(2).padStart(7)}`,
+  );
   if (process.env['BENCH_DEBUG'] === undefined) return;
   const first = snapshots[0]!;
   const last = snapshots[snapshots.length - 1]!;

@@ -65,9 +65,9 @@ describe.skipIf(SKIP_REAL_SERVER)('fromPgPool: BEGIN in the round trip of the fi
 
   it('a first statement the database fails rejects with its error and leaves the connection clean for the next', async () => {
     const client = fromPgPool(pool);
-    await expect(
-      client.transaction((db) => db.query(`INSERT INTO ${schema}.items (id, name) VALUES (1, 'again')`)),
-    ).rejects.toMatchObject({ code: '23505' });
+    await expect(client.transaction((db) => db.query(`INSERT INTO ${schema}.items (id, name) VALUES (1, 'again')`))).rejects.toMatchObject({
+      code: '23505',
+    });
     // The same connection, outside any transaction: what it writes is committed at once, so another connection sees it.
     await pool.query(`INSERT INTO ${schema}.items (id, name) VALUES (3, 'three')`);
     const other = new pg.Client({ connectionString: DATABASE_URL });
