@@ -64,7 +64,8 @@ function layerOf(id: number): string {
   // A socket write is told apart by who wrote: the pg driver, or the HTTP side (answers, Bot API calls).
   if (layer?.startsWith('kernel') === true) {
     const up = parent.get(id);
-    layer = `${layer}, for: ${up === undefined ? '?' : layerOf(up)}`;
+    const caller = up === undefined ? '?' : layerOf(up);
+    layer = caller.startsWith('kernel') ? caller : `${layer}, for: ${caller}`;
   }
   layer ??= BY_URL.find(([, re]) => re.test(url))?.[0];
   if (layer === undefined) {
