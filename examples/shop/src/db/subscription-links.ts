@@ -42,8 +42,7 @@ export class SubscriptionLinkStore {
     );
     // Neither: a concurrent first use committed its row after this statement's snapshot was taken; a new one sees it.
     const found =
-      rows[0] ??
-      (await this.db.query<{ nonce: string }>(`SELECT nonce FROM ${table} WHERE customer_id = $1`, [customerId])).rows[0];
+      rows[0] ?? (await this.db.query<{ nonce: string }>(`SELECT nonce FROM ${table} WHERE customer_id = $1`, [customerId])).rows[0];
     return this.tokenOf(customerId, (found as { nonce: string }).nonce);
   }
 

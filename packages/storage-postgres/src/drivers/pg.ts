@@ -56,7 +56,11 @@ const beginThenClasses = new WeakMap<PgQueryClass, PgQueryClass>();
  */
 function beginThenQuery(connection: PgPoolClientLike): ((text: string, values: unknown[]) => Promise<{ rows: unknown[] }>) | undefined {
   const Query = (connection.constructor as { Query?: PgQueryClass } | undefined)?.Query;
-  if (typeof Query !== 'function' || typeof Query.prototype?.prepare !== 'function' || typeof Query.prototype.handleCommandComplete !== 'function')
+  if (
+    typeof Query !== 'function' ||
+    typeof Query.prototype?.prepare !== 'function' ||
+    typeof Query.prototype.handleCommandComplete !== 'function'
+  )
     return undefined;
   let BeginThen = beginThenClasses.get(Query);
   if (BeginThen === undefined) {
