@@ -81,6 +81,15 @@ describe.skipIf(SKIP_REAL_SERVER)('fromPgPool: BEGIN in the round trip of the fi
     expect(rows).toEqual([{ name: 'one' }]);
   });
 
+  it('a first statement without parameters may be a script of several commands (BEGIN goes alone before it)', async () => {
+    const client = fromPgPool(pool);
+    await client.transaction((db) =>
+      db.query(`INSERT INTO ${schema}.items (id, name) VALUES (4, 'four'); INSERT INTO ${schema}.items (id, name) VALUES (5, 'five')`),
+    );
+    const { rows } = await pool.query(`SELECT id FROM ${schema}.items WHERE id IN (4, 5) ORDER BY id`);
+    expect(rows).toEqual([{ id: 4 }, { id: 5 }]);
+  });
+
   it('a transaction that sends no statement sends nothing at all', async () => {
     const client = fromPgPool(pool);
     sent.length = 0;

@@ -101,8 +101,8 @@ function queryable(target: { query(text: string, values?: unknown[]): Promise<{ 
 
 /**
  * A {@link SqlClient} over a node-postgres `Pool`. The pool stays the host's: the storage never
- * ends it. Each transaction checks out one connection and sends its `BEGIN` with its first statement, in
- * one round trip (a transaction that sends nothing sends no `BEGIN` nor `COMMIT`); a connection whose `ROLLBACK` fails is
+ * ends it. Each transaction checks out one connection and sends its `BEGIN` with its first statement when that
+ * has parameters, in one round trip (a transaction that sends nothing sends no `BEGIN` nor `COMMIT`); a connection whose `ROLLBACK` fails is
  * destroyed rather than returned to the pool. `listen` (the storage's `jobsQueued`) opens one more
  * connection of the pool's class and options, outside the pool, while a worker listens; a pool-like
  * object without `Client` and `options` (a `pg.Pool` has both) gets no `listen`, and workers poll.
@@ -143,6 +143,12 @@ export function fromPgPool(pool: PgPoolLike): SqlClient {
         async query<R>(text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
           if (begun || beginThen === undefined) return statements.query<R>(text, params);
           begun = true;
+          // Only a statement with parameters rides with `BEGIN`: node-postgres sends those by the extended protocol
+          // anyway, which takes one command; a text without any may hold several (a script), sent as it always was.
+          if (params.length === 0) {
+            await connection.query('BEGIN');
+            return statements.query<R>(text, params);
+          }
           const result = await beginThen(text, [...params]);
           return { rows: result.rows as R[] };
         },
