@@ -6,7 +6,7 @@
  *
  *   node --conditions=@panelkit/source --import tsx bench/rush/main.ts \
  *     [--buyers 1000] [--seconds 60] [--replicas 1] [--lone 20] \
- *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_rush] [--keep]
+ *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_rush] [--keep] [--count] [--profile DIR]
  *
  * Buyers start `/start` (linked Telegram users, in bulk before the clock runs) and get twice the plan's price in
  * their wallet. Then, first, `--lone` buyers buy one after another with nothing else running (the floor); then
@@ -16,6 +16,10 @@
  * as a load balancer would hand them; an answer other than 200 delivers the update again a second later, as Telegram
  * does (counted and printed). Asserted afterwards (exit 1 otherwise): every buyer has exactly one order,
  * exactly one link message, and their wallet debited exactly once (balance = twice the price − the price).
+ * `--count`: the replicas count the statements they send (`statement-count.ts`), and the bench prints them per lone
+ * buyer by tap and by job (the median over the lone buyers; BENCH_DEBUG=1 lists them by statement).
+ * `--profile DIR`: each replica runs under `node --cpu-prof` and writes its profile into DIR when it stops
+ * (`profile-layers.ts` breaks one down).
  * Figures: `bench/RESULTS.md` (## rush).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -36,6 +40,8 @@ import { openShop } from '../../examples/shop/src/stack/shop.js';
 import { FakeTelegram, buttonsOf, type BotCall } from '../../examples/shop/test/support/fake-telegram.js';
 import { machineCpu, processCpu } from '../support/proc-cpu.js';
 import { RushBuyer, type BuyerUpdate as Update } from './buyer-updates.js';
+import { countsOf, printStatementsPerBuyer } from './statements-per-buyer.js';
+import type { StatementCounts } from './statement-count.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,6 +52,8 @@ const { values } = parseArgs({
     server: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     schema: { type: 'string', default: 'bench_rush' },
     keep: { type: 'boolean', default: false },
+    count: { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const BUYERS = Number(values.buyers);
@@ -183,8 +191,18 @@ try {
 
   for (let i = 0; i < REPLICAS; i++) {
     const child = fork(fileURLToPath(new URL('./replica.ts', import.meta.url)), [], {
-      execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
-      env: { ...process.env, ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-rush-replica-')) },
+      execArgv: [
+        '--conditions=@panelkit/source',
+        '--import',
+        'tsx',
+        ...(values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`]),
+      ],
+      env: {
+        ...process.env,
+        ...env,
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-rush-replica-')),
+        ...(values.count ? { BENCH_RUSH_COUNT: '1' } : {}),
+      },
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     const lines = createInterface({ input: child.stdout! });
@@ -211,14 +229,14 @@ try {
    * again a second later (to the next replica), for up to 10 minutes (an overloaded replica answers 503 to what it
    * cannot take now), then fails the bench; so does a failed connection (printed as status 0).
    */
-  const post = async (update: Update) => {
+  const post = async (update: Update, label: string) => {
     const giveUpAt = performance.now() + 600_000;
     for (;;) {
       const { url } = replicas[turn++ % replicas.length]!;
       // A connection that fails counts as status 0: Telegram delivers the update again too.
       const status = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET, 'x-bench-step': label },
         body: JSON.stringify(update),
       }).then(
         async (res) => (await res.arrayBuffer(), res.status),
@@ -236,10 +254,10 @@ try {
    * shop sends at most once: it may have arrived), so a buyer who sees nothing for 30 s taps again, as a person
    * would (a new update); up to 3 times, counted.
    */
-  const step = async (user: RushBuyer, make: () => Update) => {
+  const step = async (user: RushBuyer, label: string, make: () => Update) => {
     for (let tries = 1; ; tries++) {
       const seen = messagesTo(user.id).length;
-      await post(make());
+      await post(make(), label);
       try {
         return (await messageTo(user.id, () => true, seen + 1, 30_000)).call;
       } catch (error) {
@@ -259,7 +277,7 @@ try {
   const seedStarted = performance.now();
   const customers = new Map<number, string>();
   const seedOne = async (user: RushBuyer) => {
-    await step(user, () => user.start());
+    await step(user, 'start', () => user.start());
     const customer = await shop.storage.customers.getByExternalRef(`telegram:${user.id}`);
     if (customer === null) throw new Error(`/start linked no customer for ${user.id}`);
     customers.set(user.id, customer.id);
@@ -276,14 +294,14 @@ try {
 
   /** One buyer's taps: catalog → location → plan → buy; resolves with ms from the buy tap to the link message. */
   const buy = async (user: RushBuyer) => {
-    const locations = await step(user, () => user.tap('cat', 1));
-    const plans = await step(user, () =>
+    const locations = await step(user, 'catalog', () => user.tap('cat', 1));
+    const plans = await step(user, 'location', () =>
       user.tap(
         button(locations, () => true),
         messageId(locations),
       ),
     );
-    const quote = await step(user, () =>
+    const quote = await step(user, 'plan', () =>
       user.tap(
         button(plans, (b) => b.text.includes(PLAN)),
         messageId(plans),
@@ -294,7 +312,7 @@ try {
       messageId(quote),
     );
     const tapped = performance.now();
-    await post(buyTap);
+    await post(buyTap, 'buy');
     const answered = performance.now() - tapped;
     const link = await messageTo(user.id, isLink);
     return { answered, link: link.at - tapped };
@@ -302,12 +320,29 @@ try {
 
   // The floor: one buyer at a time, nothing else running.
   const lone: Array<{ answered: number; link: number }> = [];
-  for (const user of users.slice(0, LONE)) lone.push(await buy(user));
+  const snapshots: StatementCounts[] = [];
+  /** The first lone buyers load the modules a purchase needs and warm the JIT: their CPU is not counted. */
+  const WARM = Math.min(5, Math.floor(LONE / 2));
+  let loneCpuBefore: number[] = [];
+  for (const [i, user] of users.slice(0, LONE).entries()) {
+    if (i === WARM) loneCpuBefore = replicas.map(({ child }) => processCpu(child.pid!));
+    if (values.count) snapshots.push(await countsOf(replicas));
+    lone.push(await buy(user));
+  }
+  if (values.count) {
+    // The last buyer's link job completes after its message arrives.
+    await sleep(500);
+    snapshots.push(await countsOf(replicas));
+    printStatementsPerBuyer(snapshots);
+  }
+  // Replica CPU a lone buyer (after the first): one at a time, so no batching of jobs piled up under load lowers it.
+  const loneCpuMs = (replicas.reduce((sum, { child }, i) => sum + processCpu(child.pid!) - loneCpuBefore[i]!, 0) * 1000) / (LONE - WARM);
   const loneLinks = lone.map((t) => t.link).sort((a, b) => a - b);
   const loneAnswered = lone.map((t) => t.answered).sort((a, b) => a - b);
   console.log(
     `lone purchases (${LONE}, one after another): buy tap → link ${lone.map((t) => ms(t.link)).join(', ')} ms; ` +
-      `median ${ms(pct(loneLinks, 50))}, max ${ms(loneLinks[loneLinks.length - 1]!)} ms; buy tap answered (checkout done) median ${ms(pct(loneAnswered, 50))} ms`,
+      `median ${ms(pct(loneLinks, 50))}, max ${ms(loneLinks[loneLinks.length - 1]!)} ms; buy tap answered (checkout done) median ${ms(pct(loneAnswered, 50))} ms; ` +
+      `replicas' CPU a lone buyer ${loneCpuMs.toFixed(1)} ms (the last ${LONE - WARM})`,
   );
 
   // The rush: buyers released at even intervals over the spread.

@@ -245,9 +245,10 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
           const scope: TransactionScope = { open: true, lock: new Mutex(), ended: undefined, careful, replay: false };
           const runner = transactionRunner(db, scope);
           const tx = createRepositories({ runner, schema, clock, leaseClock, secretBox: options.secretBox });
+          // Optimistic: no savepoint unless the database fails a host statement, and then `fn` runs again with each under one.
           const hostSql: SqlQueryable = {
             query: <R>(text: string, params?: readonly unknown[]) =>
-              runner.run('transactionSql.query', (call) => call.db.query<R>(text, params)),
+              runner.run('transactionSql.query', (call) => call.db.query<R>(text, params), { optimistic: true }),
           };
           Object.defineProperty(tx, TRANSACTION_SQL, { value: hostSql });
           try {

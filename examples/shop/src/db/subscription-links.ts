@@ -24,19 +24,26 @@ export class SubscriptionLinkStore {
     return createHmac('sha256', this.secret).update(`subscription-link:${customerId}:${nonce}`).digest('base64url').slice(0, 32);
   }
 
-  /** The customer's current token, created on first use (concurrent first uses agree on one). */
+  /**
+   * The customer's current token, created on first use (concurrent first uses agree on one): one statement, the
+   * insert or the row already there.
+   */
   async tokenFor(customerId: string): Promise<string> {
     const nonce = randomBytes(16).toString('base64url');
     const now = this.clock.now();
-    await this.db.query(
-      `INSERT INTO ${this.schema}.subscription_links (customer_id, nonce, token_hash, created_at, rotated_at)
-       VALUES ($1, $2, $3, $4, $4) ON CONFLICT (customer_id) DO NOTHING`,
+    const table = `${this.schema}.subscription_links`;
+    const { rows } = await this.db.query<{ nonce: string }>(
+      `WITH created AS (
+         INSERT INTO ${table} (customer_id, nonce, token_hash, created_at, rotated_at)
+         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (customer_id) DO NOTHING RETURNING nonce
+       )
+       SELECT nonce FROM created UNION ALL SELECT nonce FROM ${table} WHERE customer_id = $1 LIMIT 1`,
       [customerId, nonce, hashToken(this.tokenOf(customerId, nonce)), now],
     );
-    const { rows } = await this.db.query<{ nonce: string }>(`SELECT nonce FROM ${this.schema}.subscription_links WHERE customer_id = $1`, [
-      customerId,
-    ]);
-    return this.tokenOf(customerId, (rows[0] as { nonce: string }).nonce);
+    // Neither: a concurrent first use committed its row after this statement's snapshot was taken; a new one sees it.
+    const found =
+      rows[0] ?? (await this.db.query<{ nonce: string }>(`SELECT nonce FROM ${table} WHERE customer_id = $1`, [customerId])).rows[0];
+    return this.tokenOf(customerId, (found as { nonce: string }).nonce);
   }
 
   /** The customer a token belongs to, or `null` (unknown, malformed or rotated away). */

@@ -3,7 +3,8 @@ import type { SqlQueryable } from '@panelkit/storage-postgres';
 
 /**
  * The `telegram_unreachable_chats` table: chats Telegram refused for good (blocked the bot, chat not found, user
- * deactivated). Nothing is sent to a marked chat until an update from it arrives and clears the mark.
+ * deactivated). Nothing is sent to a marked chat until an update from it arrives and clears the mark
+ * (`TelegramUpdateLog.claim`).
  */
 export class TelegramUnreachableChats {
   constructor(
@@ -22,11 +23,6 @@ export class TelegramUnreachableChats {
       `INSERT INTO ${this.table} (chat_id, reason, marked_at) VALUES ($1, $2, $3) ON CONFLICT (chat_id) DO UPDATE SET reason = EXCLUDED.reason`,
       [chatId, reason.slice(0, 500), this.clock.now()],
     );
-  }
-
-  /** The chat wrote to the bot: it may be sent to again. */
-  async clear(chatId: string): Promise<void> {
-    await this.db.query(`DELETE FROM ${this.table} WHERE chat_id = $1`, [chatId]);
   }
 
   /** Telegram's reason when the chat is marked, else `null`. */

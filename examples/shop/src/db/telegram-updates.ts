@@ -30,16 +30,18 @@ export class TelegramUpdateLog {
 
   /**
    * Claims an update id for handling: the first claim anywhere wins, and so does the first after an unfinished
-   * claim's lease ran out.
+   * claim's lease ran out. `fromChat`: the chat the update came from, which wrote to the bot and so may be sent to
+   * again: its `telegram_unreachable_chats` mark is cleared in the same statement (whatever the claim's outcome).
    */
-  async claim(updateId: number): Promise<UpdateClaim> {
+  async claim(updateId: number, fromChat: string | null = null): Promise<UpdateClaim> {
     const now = this.clock.now();
     const { rows } = await this.db.query(
-      `INSERT INTO ${this.schema}.telegram_updates AS u (update_id, received_at, finished_at) VALUES ($1, $2, NULL)
+      `WITH reachable AS (DELETE FROM ${this.schema}.telegram_unreachable_chats WHERE chat_id = $4)
+       INSERT INTO ${this.schema}.telegram_updates AS u (update_id, received_at, finished_at) VALUES ($1, $2, NULL)
        ON CONFLICT (update_id) DO UPDATE SET received_at = EXCLUDED.received_at
          WHERE u.finished_at IS NULL AND u.received_at < $3
        RETURNING update_id`,
-      [updateId, now, new Date(now.getTime() - UPDATE_CLAIM_LEASE_MS)],
+      [updateId, now, new Date(now.getTime() - UPDATE_CLAIM_LEASE_MS), fromChat],
     );
     if (rows.length > 0) return 'claimed';
     const held = await this.db.query<{ finished: boolean }>(

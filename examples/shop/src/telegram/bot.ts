@@ -44,7 +44,6 @@ import { customerOfTelegramUser } from '../app/auth/telegram-buyers.js';
 import { createTelegramChannel } from './channel.js';
 import type { BotContext, BotDeps } from './context.js';
 import { TelegramLinkStore } from '../db/telegram-links.js';
-import { TelegramUnreachableChats } from '../db/telegram-unreachable.js';
 import { telegramApi } from '../app/telegram-api.js';
 import { mainMenu } from './menu.js';
 import { miniAppUrl } from '../config/public-addresses.js';
@@ -112,7 +111,6 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   bot.api.config.use(callbackAnswersAreCourtesy(log));
   const links = new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock);
   const updates = new TelegramUpdateLog(shop.db, shop.shopSchema, shop.clock);
-  const unreachable = new TelegramUnreachableChats(shop.db, shop.shopSchema, shop.clock);
   // Jobs send with a client that waits for nothing: their 429s and 5xx are the job's retries (`send-policy.ts`).
   const jobApi = telegramApi(config);
   const broadcasts = createBroadcastJobs(shop, jobApi);
@@ -139,12 +137,8 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
     return sending;
   };
 
+  // Also clears the update's chat's unreachable mark: a chat that writes (or unblocks the bot) may be sent to again.
   bot.use(handledOnce(updates, log, { webhook: config.webhook !== null }));
-  // A chat that writes (or unblocks the bot) may be sent to again, whatever Telegram refused before.
-  bot.use(async (ctx, next) => {
-    if (ctx.chat !== undefined) await unreachable.clear(String(ctx.chat.id));
-    await next();
-  });
   // A user blocking or unblocking the bot is no contact: no customer is made for it.
   bot.use((ctx, next) => (ctx.myChatMember === undefined ? next() : undefined));
   // Telegram's pre-checkout query of a Stars invoice has no chat: answered before a chat's customer is resolved.

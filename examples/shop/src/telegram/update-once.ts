@@ -19,7 +19,8 @@ export class UpdateStillRunning extends Error {
 }
 
 /**
- * The bot's first middleware: each update is handled once across every replica (`telegram_updates`). A delivery of
+ * The bot's first middleware: each update is handled once across every replica (`telegram_updates`), and the chat it
+ * came from is no longer marked unreachable (in the claim's statement). A delivery of
  * one handled already is dropped; of one still running, refused with {@link UpdateStillRunning} in webhook mode (the
  * outcome decides what its redelivery finds) and dropped when polling (nothing is delivered again there). A failed
  * update is given back for a redelivery only when no Bot API call may have reached the user: handled again, it
@@ -34,7 +35,8 @@ export function handledOnce(updates: TelegramUpdateLog, log: Logger, mode: { web
       .catch((error: unknown) => log.warn({ err: error, updateId: id }, 'a handled Telegram update could not be marked finished'));
   return async (ctx, next) => {
     const id = ctx.update.update_id;
-    const claim = await updates.claim(id);
+    // A chat that writes (or unblocks the bot) may be sent to again, whatever Telegram refused before.
+    const claim = await updates.claim(id, ctx.chat === undefined ? null : String(ctx.chat.id));
     if (claim === 'handled') return;
     if (claim === 'running') {
       if (mode.webhook) throw new UpdateStillRunning(id);

@@ -29,19 +29,49 @@ export function jobRepository(context: RepositoryContext): JobRepository {
      * instead (`ON CONFLICT` on the partial unique index), so concurrent enqueues of one key from
      * any number of replicas leave exactly one queued job. `xmax = 0` tells an insert from an update.
      * With an id given, a first insert does nothing on any conflict (`ON CONFLICT DO NOTHING` waits for
-     * a racing insert of that id to commit): a job of that id already there is returned as it is.
+     * a racing insert of that id to commit): a job of that id already there is returned as it is. Optimistic
+     * inside a transaction (no savepoint: these statements rarely fail, and when one does the transaction is
+     * replayed under savepoints).
      */
     enqueue: (input: NewJob) =>
-      runner.run('jobs.enqueue', async ({ db, now }): Promise<JobEnqueueResult> => {
-        const parsed = parseInput(NewJobSchema, input, 'job');
-        if (parsed.id !== undefined) {
-          const inserted = await db.query(
-            `INSERT INTO ${table}
+      runner.run(
+        'jobs.enqueue',
+        async ({ db, now }): Promise<JobEnqueueResult> => {
+          const parsed = parseInput(NewJobSchema, input, 'job');
+          if (parsed.id !== undefined) {
+            const inserted = await db.query(
+              `INSERT INTO ${table}
                (id, type, payload, dedupe_key, serial_key, batch_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)
              VALUES ($1, $2, $3::jsonb, $4, $9, $10, $5, $6::timestamptz, $7, 'queued', 0, $8::timestamptz, $8::timestamptz)
              ON CONFLICT DO NOTHING RETURNING *`,
+              [
+                parsed.id,
+                parsed.type,
+                enc.json(parsed.payload),
+                parsed.dedupeKey,
+                parsed.priority,
+                enc.time(parsed.runAt ?? now),
+                parsed.maxAttempts,
+                enc.time(now),
+                parsed.serialKey,
+                parsed.batchKey,
+              ],
+            );
+            if (inserted.rows[0] !== undefined) return { job: jobFromRow(inserted.rows[0]), created: true };
+            const existing = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [parsed.id]);
+            if (existing.rows[0] !== undefined) return { job: jobFromRow(existing.rows[0]), created: false };
+            // The conflict was a queued twin's dedupe key: merge into it below.
+          }
+          const { rows } = await db.query(
+            `INSERT INTO ${table} AS j
+             (id, type, payload, dedupe_key, serial_key, batch_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)
+           VALUES ($1, $2, $3::jsonb, $4, $9, $10, $5, $6::timestamptz, $7, 'queued', 0, $8::timestamptz, $8::timestamptz)
+           ON CONFLICT (dedupe_key) WHERE state = 'queued'
+           DO UPDATE SET payload = EXCLUDED.payload, serial_key = EXCLUDED.serial_key, batch_key = EXCLUDED.batch_key,
+             run_at = LEAST(j.run_at, EXCLUDED.run_at), updated_at = EXCLUDED.updated_at
+           RETURNING *, (xmax = 0) AS inserted`,
             [
-              parsed.id,
+              parsed.id ?? createId('job'),
               parsed.type,
               enc.json(parsed.payload),
               parsed.dedupeKey,
@@ -53,35 +83,11 @@ export function jobRepository(context: RepositoryContext): JobRepository {
               parsed.batchKey,
             ],
           );
-          if (inserted.rows[0] !== undefined) return { job: jobFromRow(inserted.rows[0]), created: true };
-          const existing = await db.query(`SELECT * FROM ${table} WHERE id = $1`, [parsed.id]);
-          if (existing.rows[0] !== undefined) return { job: jobFromRow(existing.rows[0]), created: false };
-          // The conflict was a queued twin's dedupe key: merge into it below.
-        }
-        const { rows } = await db.query(
-          `INSERT INTO ${table} AS j
-             (id, type, payload, dedupe_key, serial_key, batch_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at)
-           VALUES ($1, $2, $3::jsonb, $4, $9, $10, $5, $6::timestamptz, $7, 'queued', 0, $8::timestamptz, $8::timestamptz)
-           ON CONFLICT (dedupe_key) WHERE state = 'queued'
-           DO UPDATE SET payload = EXCLUDED.payload, serial_key = EXCLUDED.serial_key, batch_key = EXCLUDED.batch_key,
-             run_at = LEAST(j.run_at, EXCLUDED.run_at), updated_at = EXCLUDED.updated_at
-           RETURNING *, (xmax = 0) AS inserted`,
-          [
-            parsed.id ?? createId('job'),
-            parsed.type,
-            enc.json(parsed.payload),
-            parsed.dedupeKey,
-            parsed.priority,
-            enc.time(parsed.runAt ?? now),
-            parsed.maxAttempts,
-            enc.time(now),
-            parsed.serialKey,
-            parsed.batchKey,
-          ],
-        );
-        const row = rows[0]!;
-        return { job: jobFromRow(row), created: row['inserted'] === true };
-      }),
+          const row = rows[0]!;
+          return { job: jobFromRow(row), created: row['inserted'] === true };
+        },
+        { optimistic: true },
+      ),
 
     get: (id: string) =>
       runner.run(

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { fromPgPool } from '../src/index.js';
+import { DATABASE_URL, newPool, SKIP_REAL_SERVER, uniqueSchema } from './helpers.js';
+
+/** Every statement text the pool's connections were sent, in order (`BEGIN` included when sent alone). */
+function recordStatements(pool: pg.Pool): string[] {
+  const sent: string[] = [];
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const first = args[0] as string | { text?: string };
+      sent.push(typeof first === 'string' ? first : (first.text ?? ''));
+      return query(...args);
+    };
+  });
+  return sent;
+}
+
+describe.skipIf(SKIP_REAL_SERVER)('fromPgPool: BEGIN in the round trip of the first statement (real server)', () => {
+  const schema = uniqueSchema();
+  let pool: pg.Pool;
+  let sent: string[];
+  beforeAll(async () => {
+    // One connection: the statements after a transaction run on the connection it used.
+    pool = newPool(1);
+    sent = recordStatements(pool);
+    await pool.query(`CREATE SCHEMA ${schema}`);
+    await pool.query(`CREATE TABLE ${schema}.items (id integer PRIMARY KEY, name text NOT NULL)`);
+  });
+  afterAll(async () => {
+    await pool.query(`DROP SCHEMA ${schema} CASCADE`);
+    await pool.end();
+  });
+
+  it('runs every statement in one transaction, answers each with its own rows, and sends no BEGIN alone', async () => {
+    const client = fromPgPool(pool);
+    sent.length = 0;
+    const result = await client.transaction(async (db) => {
+      const first = await db.query<{ xid: string; id: number }>(
+        `INSERT INTO ${schema}.items (id, name) VALUES ($1, $2) RETURNING id, pg_current_xact_id()::text AS xid`,
+        [1, 'one'],
+      );
+      const second = await db.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
+      return { first: first.rows, second: second.rows };
+    });
+    expect(result.first).toEqual([{ id: 1, xid: result.second[0]!.xid }]);
+    expect(sent.filter((text) => /^\s*BEGIN/i.test(text))).toEqual([]);
+    expect(sent.filter((text) => /^\s*COMMIT/i.test(text))).toHaveLength(1);
+    const { rows } = await pool.query(`SELECT name FROM ${schema}.items WHERE id = 1`);
+    expect(rows).toEqual([{ name: 'one' }]);
+  });
+
+  it('is a transaction from its first statement: a throw after it rolls that statement back', async () => {
+    const client = fromPgPool(pool);
+    await expect(
+      client.transaction(async (db) => {
+        await db.query(`INSERT INTO ${schema}.items (id, name) VALUES (2, 'two')`);
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ${schema}.items WHERE id = 2`);
+    expect(rows).toEqual([{ n: 0 }]);
+  });
+
+  it('a first statement the database fails rejects with its error and leaves the connection clean for the next', async () => {
+    const client = fromPgPool(pool);
+    await expect(client.transaction((db) => db.query(`INSERT INTO ${schema}.items (id, name) VALUES (1, 'again')`))).rejects.toMatchObject({
+      code: '23505',
+    });
+    // The same connection, outside any transaction: what it writes is committed at once, so another connection sees it.
+    await pool.query(`INSERT INTO ${schema}.items (id, name) VALUES (3, 'three')`);
+    const other = new pg.Client({ connectionString: DATABASE_URL });
+    await other.connect();
+    try {
+      expect((await other.query(`SELECT name FROM ${schema}.items WHERE id = 3`)).rows).toEqual([{ name: 'three' }]);
+    } finally {
+      await other.end();
+    }
+    const { rows } = await pool.query(`SELECT name FROM ${schema}.items WHERE id = 1`);
+    expect(rows).toEqual([{ name: 'one' }]);
+  });
+
+  it('a first statement without parameters may be a script of several commands (BEGIN goes alone before it)', async () => {
+    const client = fromPgPool(pool);
+    await client.transaction((db) =>
+      db.query(`INSERT INTO ${schema}.items (id, name) VALUES (4, 'four'); INSERT INTO ${schema}.items (id, name) VALUES (5, 'five')`),
+    );
+    const { rows } = await pool.query(`SELECT id FROM ${schema}.items WHERE id IN (4, 5) ORDER BY id`);
+    expect(rows).toEqual([{ id: 4 }, { id: 5 }]);
+  });
+
+  it('a transaction that sends no statement sends nothing at all', async () => {
+    const client = fromPgPool(pool);
+    sent.length = 0;
+    expect(await client.transaction(async () => 'nothing')).toBe('nothing');
+    await expect(
+      client.transaction(async () => {
+        throw new Error('before any statement');
+      }),
+    ).rejects.toThrow('before any statement');
+    expect(sent).toEqual([]);
+  });
+});
