@@ -16,6 +16,7 @@ import { jobsQueuedNotify } from './015_jobs_queued_notify.js';
 import { settleOrders } from './016_settle_orders.js';
 import { uniquePanelNames } from './017_unique_panel_names.js';
 import { savedPaymentMethods } from './018_saved_payment_methods.js';
+import { jobSerialKeyQueues } from './022_job_serial_key_queues.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -45,6 +46,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 16, name: 'settle_orders', sql: settleOrders },
   { version: 17, name: 'unique_panel_names', sql: uniquePanelNames },
   { version: 18, name: 'saved_payment_methods', sql: savedPaymentMethods },
+  { version: 22, name: 'job_serial_key_queues', sql: jobSerialKeyQueues },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

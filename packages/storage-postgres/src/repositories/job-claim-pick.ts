@@ -6,7 +6,21 @@
  * - `window_jobs`: the first `limit` claimable jobs in claim order, locked with `SKIP LOCKED`, so
  *   concurrent claimers take disjoint windows without waiting. Claimable: queued, due, of a requested
  *   type, and, as a first cut from this statement's snapshot, no running job holding its dedupe or
- *   serialisation key.
+ *   serialisation key. One key may hold 100 000 queued jobs ahead of every other (bench/claims-serial), so the
+ *   window is read one of two ways:
+ *   - `head`, the first `4 × limit` due jobs in claim order, read without locking, says which (`blocked`): when
+ *     it is full and fewer than `limit` of it are claimable, the queue's head is held;
+ *   - not blocked, `walked_window`: the claim-order scan (`jobs_queue_idx`), locked as scanned. It finds its
+ *     window within about the head's rows (more only where other claimers hold rows).
+ *   - blocked: the first `limit` of two windows read from indexes where no held key's jobs are met:
+ *     `unkeyed_window`, the jobs without a serialisation key (`jobs_queued_unkeyed`), locked as scanned; and
+ *     `keyed_window`: `queued_keys` lists the keys with queued jobs, one probe of `jobs_queued_serial_key` a key
+ *     (a loose index scan); `free_keys` drops those a running job holds (`jobs_running_serial_key`) before any
+ *     of their jobs is read; `key_heads` is each free key's first claimable job, and only the first `limit` keys
+ *     by it can reach the window; `keyed_candidates` their first `limit` claimable jobs each, read without
+ *     locking; the window locks the first `limit` of them with `SKIP LOCKED` (reading twice as many, so a
+ *     claimer racing another over the same keys still finds rows the other has not locked).
+ *   A blocked claim so costs a probe or two per key with queued jobs, however many jobs the held key has.
  * - `heads`: the window's jobs without a batch key, and each batch key's first window job, with `before`:
  *   how many jobs at least go before it (a batch takes at least its window jobs, up to `batchLimit`).
  * - `candidates`: each batch's claimable jobs in claim order from its head on (`jobs_queued_batch_key`
@@ -16,8 +30,8 @@
  * - The result: the first `limit` candidates by their head's place, then claim order, locked with
  *   `SKIP LOCKED` and checked again (a companion another claimer holds, or took meanwhile, is left out).
  *
- * So a claim locks at most twice `limit` rows: its window (jobs of it past a batch's cap, or past the
- * limit, stay queued and are free again at commit) and its companions.
+ * So a claim locks at most three times `limit` rows: its window's (two when blocked; jobs of them past a batch's
+ * cap, or past the limit, stay queued and are free again at commit) and its companions.
  */
 export function claimPickStatement(table: string): string {
   const keyFree = (alias: string, column: 'dedupe_key' | 'serial_key') =>
@@ -27,12 +41,75 @@ export function claimPickStatement(table: string): string {
     `${alias}.state = 'queued' AND ${alias}.run_at <= $1::timestamptz
      AND ($2::text[] IS NULL OR ${alias}.type = ANY($2::text[]))
      AND ${keyFree(alias, 'dedupe_key')} AND ${keyFree(alias, 'serial_key')}`;
-  return `WITH window_jobs AS (
+  // Claimable but for the serialisation key, which `free_keys` and `claimable` check.
+  const waiting = (alias: string) =>
+    `${alias}.state = 'queued' AND ${alias}.run_at <= $1::timestamptz
+     AND ($2::text[] IS NULL OR ${alias}.type = ANY($2::text[])) AND ${keyFree(alias, 'dedupe_key')}`;
+  return `WITH RECURSIVE head AS (
+      SELECT q.id, q.dedupe_key, q.serial_key FROM ${table} AS q
+      WHERE q.state = 'queued' AND q.run_at <= $1::timestamptz AND ($2::text[] IS NULL OR q.type = ANY($2::text[]))
+      ORDER BY q.priority, q.run_at, q.id
+      LIMIT 4 * $3::integer
+    ), blocked AS (
+      SELECT count(*) = 4 * $3::integer
+        AND count(*) FILTER (WHERE ${keyFree('h', 'dedupe_key')} AND ${keyFree('h', 'serial_key')}) < $3::integer AS yes
+      FROM head AS h
+    ), walked_window AS (
       SELECT q.id, q.batch_key, q.priority, q.run_at FROM ${table} AS q
       WHERE ${claimable('q')}
       ORDER BY q.priority, q.run_at, q.id
       LIMIT $3::integer
       FOR UPDATE SKIP LOCKED
+    ), queued_keys AS (
+      (SELECT k.serial_key FROM ${table} AS k WHERE k.state = 'queued' AND k.serial_key IS NOT NULL ORDER BY k.serial_key LIMIT 1)
+      UNION ALL
+      SELECT (SELECT k.serial_key FROM ${table} AS k
+              WHERE k.state = 'queued' AND k.serial_key IS NOT NULL AND k.serial_key > s.serial_key
+              ORDER BY k.serial_key LIMIT 1)
+      FROM queued_keys AS s WHERE s.serial_key IS NOT NULL
+    ), free_keys AS (
+      SELECT s.serial_key FROM queued_keys AS s
+      WHERE s.serial_key IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM ${table} AS r WHERE r.serial_key = s.serial_key AND r.state = 'running')
+    ), key_heads AS (
+      SELECT f.serial_key, h.priority, h.run_at, h.id FROM free_keys AS f
+      CROSS JOIN LATERAL (
+        SELECT c.priority, c.run_at, c.id FROM ${table} AS c
+        WHERE c.serial_key = f.serial_key AND ${waiting('c')}
+        ORDER BY c.priority, c.run_at, c.id
+        LIMIT 1
+      ) AS h
+      ORDER BY h.priority, h.run_at, h.id
+      LIMIT $3::integer
+    ), keyed_candidates AS (
+      SELECT m.id FROM key_heads AS h
+      CROSS JOIN LATERAL (
+        SELECT c.id, c.priority, c.run_at FROM ${table} AS c
+        WHERE c.serial_key = h.serial_key AND (c.priority, c.run_at, c.id) >= (h.priority, h.run_at, h.id) AND ${waiting('c')}
+        ORDER BY c.priority, c.run_at, c.id
+        LIMIT $3::integer
+      ) AS m
+      ORDER BY m.priority, m.run_at, m.id
+      LIMIT 2 * $3::integer
+    ), keyed_window AS (
+      SELECT q.id, q.batch_key, q.priority, q.run_at FROM ${table} AS q
+      WHERE q.id IN (SELECT id FROM keyed_candidates) AND ${claimable('q')}
+      ORDER BY q.priority, q.run_at, q.id
+      LIMIT $3::integer
+      FOR UPDATE SKIP LOCKED
+    ), unkeyed_window AS (
+      SELECT q.id, q.batch_key, q.priority, q.run_at FROM ${table} AS q
+      WHERE q.serial_key IS NULL AND ${claimable('q')}
+      ORDER BY q.priority, q.run_at, q.id
+      LIMIT $3::integer
+      FOR UPDATE SKIP LOCKED
+    ), window_jobs AS (
+      SELECT * FROM walked_window WHERE NOT (SELECT yes FROM blocked)
+      UNION ALL
+      (SELECT w.* FROM (SELECT * FROM keyed_window UNION ALL SELECT * FROM unkeyed_window) AS w
+       WHERE (SELECT yes FROM blocked)
+       ORDER BY w.priority, w.run_at, w.id
+       LIMIT $3::integer)
     ), placed AS (
       SELECT w.*, row_number() OVER (ORDER BY w.priority, w.run_at, w.id) AS place FROM window_jobs AS w
     ), batches AS (
