@@ -5,7 +5,7 @@
  *   node --conditions=@panelkit/source --import tsx bench/claims-serial/main.ts [--held 100000] [--keys 2000,20000] [--runs 25]
  *
  * Runs against PANELKIT_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), in fresh schemas.
- * Queues (see `seedQueue`):
+ * Queues (see `seedClaimQueue`):
  * - `held`: one key with a running job and `--held` queued jobs due first, then 50 jobs of 50 free keys and 50
  *   without a key. A claim of 10 must go past the held key's whole queue.
  * - `floor`: the same 100 claimable jobs with no held key: what a claim costs when nothing is in its way.
@@ -27,6 +27,9 @@ import { parseArgs } from 'node:util';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
 import pg from 'pg';
 import { claimPickStatement } from '../../packages/storage-postgres/src/repositories/job-claim-pick.js';
+// The queue shape is shared with the plan test, so the bench measures what CI checks.
+import { rowsRead, seedClaimQueue } from '../../packages/storage-postgres/test/claims-fixture.js';
+import type { ClaimQueue, PlanNode } from '../../packages/storage-postgres/test/claims-fixture.js';
 
 const { values } = parseArgs({
   options: {
@@ -57,34 +60,6 @@ const pool = new pg.Pool({
 });
 const base = fromPgPool(pool);
 
-interface Queue {
-  /** Queued jobs of the held key (it also gets one running job); 0 for none. */
-  held: number;
-  /** Free keys of one queued job each. */
-  freeKeys: number;
-  /** Queued jobs without a key. */
-  unkeyed: number;
-}
-
-/** Seeds `q` with `INSERT … SELECT generate_series`: the held key's jobs due an hour ago, the rest a minute ago. */
-async function seedQueue(schema: string, q: Queue): Promise<void> {
-  const insert = (state: string, count: number, key: string, ago: string, tag: string) =>
-    pool.query(
-      `INSERT INTO "${schema}".jobs (id, type, payload, priority, run_at, max_attempts, state, attempts, serial_key,
-         lease_token, lease_expires_at, locked_by, created_at, updated_at)
-       SELECT '${tag}-' || lpad(i::text, 7, '0'), 'bench.job', '{}', 0, now() - interval '${ago}', 5, '${state}', 0, ${key},
-         ${state === 'running' ? `'token', now() + interval '1 day', 'holder'` : 'NULL, NULL, NULL'}, now(), now()
-       FROM generate_series(1, ${count}) AS i`,
-    );
-  if (q.held > 0) {
-    await insert('running', 1, `'held'`, '2 hours', 'running');
-    await insert('queued', q.held, `'held'`, '1 hour', 'held');
-  }
-  await insert('queued', q.freeKeys, `'key-' || i`, '1 minute', 'keyed');
-  await insert('queued', q.unkeyed, 'NULL', '1 minute', 'unkeyed');
-  await pool.query(`ANALYZE "${schema}".jobs`);
-}
-
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -99,21 +74,6 @@ interface Figure {
   /** What `EXPLAIN ANALYZE` reports for planning and for running the statement, once. */
   planningMs: number;
   executionMs: number;
-}
-
-interface PlanNode {
-  'Actual Rows'?: number;
-  'Actual Loops'?: number;
-  'Rows Removed by Filter'?: number;
-  'Shared Hit Blocks'?: number;
-  'Shared Read Blocks'?: number;
-  Plans?: PlanNode[];
-}
-
-function rowsOf(node: PlanNode): number {
-  const loops = node['Actual Loops'] ?? 1;
-  const own = ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0)) * loops;
-  return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsOf(child), 0);
 }
 
 /** Median time of `statement` picking from `schema`'s queue, each run in a transaction rolled back, and its plan's reads. */
@@ -142,7 +102,7 @@ async function measurePick(schema: string, statement: string): Promise<Figure> {
     return {
       ms: median(times),
       picked,
-      rowsRead: rowsOf(plan),
+      rowsRead: rowsRead(plan),
       buffers: (plan['Shared Hit Blocks'] ?? 0) + (plan['Shared Read Blocks'] ?? 0),
       planningMs: explained['Planning Time'],
       executionMs: explained['Execution Time'],
@@ -170,14 +130,14 @@ async function measureClaim(schema: string): Promise<{ ms: number; claimed: numb
 const format = (f: Figure) =>
   `${f.ms.toFixed(2).padStart(8)} ms  ${String(f.picked).padStart(3)} picked  ${String(f.rowsRead).padStart(7)} rows read  ${String(f.buffers).padStart(6)} buffers  (EXPLAIN: planning ${f.planningMs.toFixed(2)} ms, execution ${f.executionMs.toFixed(2)} ms)`;
 
-const queues: [string, Queue][] = [
+const queues: [string, ClaimQueue][] = [
   [`held (${held.toLocaleString('en-US')} queued behind a running job)`, { held, freeKeys: 50, unkeyed: 50 }],
   ['floor (same 100 claimable, nothing held)', { held: 0, freeKeys: 50, unkeyed: 50 }],
-  ...keyCounts.map((n): [string, Queue] => [
+  ...keyCounts.map((n): [string, ClaimQueue] => [
     `keys=${n.toLocaleString('en-US')} (one job each, nothing held)`,
     { held: 0, freeKeys: n, unkeyed: 0 },
   ]),
-  ...keyCounts.map((n): [string, Queue] => [
+  ...keyCounts.map((n): [string, ClaimQueue] => [
     `held+keys=${n.toLocaleString('en-US')} (the held queue, and ${n.toLocaleString('en-US')} free keys of one job each)`,
     { held, freeKeys: n, unkeyed: 0 },
   ]),
@@ -190,7 +150,7 @@ try {
     const schema = `pk_bench_claims_${randomBytes(4).toString('hex')}`;
     await migrate(base, { schema });
     try {
-      await seedQueue(schema, queue);
+      await seedClaimQueue(base, schema, queue);
       const table = `"${schema}".jobs`;
       console.log(name);
       console.log(`  pick before  ${format(await measurePick(schema, before(table)))}`);
