@@ -76,8 +76,8 @@ interface Figure {
   executionMs: number;
 }
 
-/** Median time of `statement` picking from `schema`'s queue, each run in a transaction rolled back, and its plan's reads. */
-async function measurePick(schema: string, statement: string): Promise<Figure> {
+/** Median time of a pick `statement` (its table named in it), each run in a transaction rolled back, and its plan's reads. */
+async function measurePick(statement: string): Promise<Figure> {
   const params = [new Date(), null, limit, limit];
   const client = await pool.connect();
   try {
@@ -153,8 +153,8 @@ try {
       await seedClaimQueue(base, schema, queue);
       const table = `"${schema}".jobs`;
       console.log(name);
-      console.log(`  pick before  ${format(await measurePick(schema, before(table)))}`);
-      console.log(`  pick after   ${format(await measurePick(schema, claimPickStatement(table)))}`);
+      console.log(`  pick before  ${format(await measurePick(before(table)))}`);
+      console.log(`  pick after   ${format(await measurePick(claimPickStatement(table)))}`);
       if (queue.freeKeys === 50) {
         const claim = await measureClaim(schema);
         console.log(
