@@ -14,7 +14,8 @@ export interface JobsQueuedListening {
 /**
  * `StoragePort.jobsQueued` on the `jobs_queued_notify` trigger (migration 15): one listening connection per storage
  * (`SqlClient.listen`), opened when the first subscriber comes (a worker's `start()`) and closed when the last leaves,
- * however many workers subscribe. A notification for `schema` tells every subscriber; so does each (re)opening of
+ * however many workers subscribe. A notification for `schema` tells every subscriber, one for a worker of `schema`
+ * (`job_waiters`, migration 22) that worker's subscriptions alone; each (re)opening of
  * the connection, since what was sent while it was down is lost (and a subscriber that comes while it is open is
  * told once at once). A lost connection is logged and opened again by the
  * driver; subscribers meanwhile poll. `undefined` when the client cannot listen.
@@ -29,7 +30,9 @@ export function listenForQueuedJobs(client: SqlClient, schema: string, logger: L
     firstSubscribed() {
       stop = listen(JOBS_QUEUED_CHANNEL, {
         notification(payload) {
+          // `<schema>`: every worker; `<schema>\n<worker id>`: that worker alone (migration 22).
           if (payload === schema) source.emit();
+          else if (payload.startsWith(`${schema}\n`)) source.emit(payload.slice(schema.length + 1));
         },
         listening() {
           if (lost) logger.info({ schema }, 'listening for queued jobs again');

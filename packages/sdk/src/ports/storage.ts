@@ -46,9 +46,10 @@ import type { JobQueueSignal } from './storage-job-signal.js';
  * completed in one (`jobs.completeMany`), 17 a panel's name is unique (`PanelNameTakenError` from `panels.create`
  * and a renaming `panels.update`), so processes adding the same panel at once store it once, and `paymentMethods`
  * (payment methods buyers saved for off-session charges, their provider references sealed, one row per customer,
- * provider and fingerprint).
+ * provider and fingerprint), 18 `ClaimRequest.awaitWakeMs` (a worker sleeping on `jobsQueued` after an empty claim may
+ * be woken alone, one worker a queued job, through its subscription's `workerId`).
  */
-export const STORAGE_PORT_VERSION = 17 as const;
+export const STORAGE_PORT_VERSION = 18 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -496,6 +497,14 @@ export interface ClaimRequest {
    * of it goes to the jobs behind. See `JobRepository.claim`.
    */
   batchLimit?: number;
+  /**
+   * 1…3 600 000: set by a worker that sleeps on `jobsQueued` (subscribed with this `workerId`) when the claim takes
+   * nothing, for about as long as it sleeps before it polls. A storage that wakes one worker a queued job (PostgreSQL)
+   * then counts it among the idle workers until that time has passed, it is woken (its subscription alone is called,
+   * see `JobQueueSignal`), or one of its claims takes jobs. A storage that tells every subscriber of every commit
+   * (memory) ignores it. Omitted: the worker is never counted idle; it hears only what is told every subscriber.
+   */
+  awaitWakeMs?: number;
 }
 
 /** Where and until when `JobRepository.park` parks a job. */

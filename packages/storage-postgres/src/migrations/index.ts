@@ -17,6 +17,7 @@ import { settleOrders } from './016_settle_orders.js';
 import { uniquePanelNames } from './017_unique_panel_names.js';
 import { savedPaymentMethods } from './018_saved_payment_methods.js';
 import { jobSerialKeyQueues } from './022_job_serial_key_queues.js';
+import { jobWaiters } from './022_job_waiters.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -46,7 +47,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 16, name: 'settle_orders', sql: settleOrders },
   { version: 17, name: 'unique_panel_names', sql: uniquePanelNames },
   { version: 18, name: 'saved_payment_methods', sql: savedPaymentMethods },
-  { version: 22, name: 'job_serial_key_queues', sql: jobSerialKeyQueues },
+  { version: 22, name: 'job_claims_and_wakes', sql: jobSerialKeyQueues + jobWaiters },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */
