@@ -50,8 +50,7 @@ export function parseClaimRequest(request: ClaimRequest): ParsedClaimRequest {
       types === undefined
         ? null
         : [...new Set(inputArray(types, 'claim request', 'types').map((type, i) => inputString(type, 'claim request', `types.${i}`)))],
-    awaitWakeMs:
-      awaitWakeMs === undefined ? null : inputInteger(awaitWakeMs, 'claim request', 'awaitWakeMs', { min: 1, max: 3_600_000 }),
+    awaitWakeMs: awaitWakeMs === undefined ? null : inputInteger(awaitWakeMs, 'claim request', 'awaitWakeMs', { min: 1, max: 3_600_000 }),
   };
 }
 
