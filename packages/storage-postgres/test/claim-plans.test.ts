@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
-import { claimPickStatement } from '../src/repositories/job-claim-pick.js';
+import { claimPickStatements } from '../src/repositories/job-claim-pick.js';
 import { rowsRead, seedClaimQueue } from './claims-fixture.js';
 import type { ClaimQueue, PlanNode } from './claims-fixture.js';
 import { SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
@@ -35,16 +35,21 @@ describe.skipIf(SKIP_REAL_SERVER !== false)(`claim plans${SKIP_REAL_SERVER === f
     return schema;
   }
 
-  /** The rows the pick statement reads on `schema`'s queue, in a transaction rolled back. */
+  /** The rows a claim's pick reads on `schema`'s queue (both statements when the first says the head is held). */
   async function rowsOfPick(schema: string): Promise<number> {
+    const { walk, pastHeld } = claimPickStatements(`"${schema}".jobs`);
+    const params = [new Date(), null, LIMIT, LIMIT];
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-        `EXPLAIN (ANALYZE, FORMAT JSON) ${claimPickStatement(`"${schema}".jobs`)}`,
-        [new Date(), null, LIMIT, LIMIT],
-      );
-      return rowsRead(rows[0]!['QUERY PLAN'][0].Plan);
+      const explain = async (statement: string) => {
+        const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement}`, params);
+        return rowsRead(rows[0]!['QUERY PLAN'][0].Plan);
+      };
+      const blocked = (await client.query(walk, params)).rows.some((r) => r.id === null);
+      await client.query('ROLLBACK');
+      await client.query('BEGIN');
+      return (await explain(walk)) + (blocked ? await explain(pastHeld) : 0);
     } finally {
       await client.query('ROLLBACK');
       client.release();

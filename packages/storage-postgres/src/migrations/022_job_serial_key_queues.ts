@@ -1,6 +1,6 @@
 /**
  * Each serialisation key's queue, for a claim that goes past a held key without reading its jobs
- * (`claimPickStatement`): `jobs_queued_serial_key` gives a key's queued jobs in claim order, and its leading
+ * (`claimPickStatements`): `jobs_queued_serial_key` gives a key's queued jobs in claim order, and its leading
  * column lists the keys that have queued jobs (one index probe a key); `jobs_queued_unkeyed` gives the queued
  * jobs without a key in claim order, so that scan never meets a keyed job either.
  */

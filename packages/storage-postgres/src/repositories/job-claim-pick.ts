@@ -1,7 +1,5 @@
-/**
- * The statement that picks a claim's jobs and locks them, as `JobRepository.claim` chooses them. Parameters:
- * $1 now, $2 the types or null, $3 the limit, $4 the batch limit. Returns the picked rows' `id` and
- * `serial_key`, locked (`FOR UPDATE`) by this transaction.
+/*
+ * How a claim picks its jobs and locks them, as `JobRepository.claim` chooses them ({@link claimPickStatements}):
  *
  * - `window_jobs`: the first `limit` claimable jobs in claim order, locked with `SKIP LOCKED`, so
  *   concurrent claimers take disjoint windows without waiting. Claimable: queued, due, of a requested
@@ -10,9 +8,9 @@
  *   window is read one of two ways:
  *   - `head`, the first `4 × limit` due jobs in claim order, read without locking, says which (`blocked`): when
  *     it is full and fewer than `limit` of it are claimable, the queue's head is held;
- *   - not blocked, `walked_window`: the claim-order scan (`jobs_queue_idx`), locked as scanned. It finds its
+ *   - not blocked (statement `walk`): the claim-order scan (`jobs_queue_idx`), locked as scanned. It finds its
  *     window within about the head's rows (more only where other claimers hold rows).
- *   - blocked: the first `limit` of two windows read from indexes where no held key's jobs are met:
+ *   - blocked (statement `pastHeld`, run after `walk` said so): the first `limit` of two windows read from indexes where no held key's jobs are met:
  *     `unkeyed_window`, the jobs without a serialisation key (`jobs_queued_unkeyed`), locked as scanned; and
  *     `keyed_window`: `queued_keys` lists the keys with queued jobs, one probe of `jobs_queued_serial_key` a key
  *     (a loose index scan); `free_keys` drops those a running job holds (`jobs_running_serial_key`) before any
@@ -33,19 +31,71 @@
  * So a claim locks at most three times `limit` rows: its window's (two when blocked; jobs of them past a batch's
  * cap, or past the limit, stay queued and are free again at commit) and its companions.
  */
-export function claimPickStatement(table: string): string {
+/** The two statements of a claim's pick; see {@link claimPickStatements}. */
+export interface ClaimPickStatements {
+  /** The claim-order walk; one row of nulls besides the picked rows when the queue's head is held. */
+  readonly walk: string;
+  /** The pick past held keys, run only when `walk` said the head is held. */
+  readonly pastHeld: string;
+}
+
+/** SQL for what a claim's pick needs to say of a job, on `table`. */
+function claimConditions(table: string) {
   const keyFree = (alias: string, column: 'dedupe_key' | 'serial_key') =>
     `(${alias}.${column} IS NULL OR NOT EXISTS (
        SELECT 1 FROM ${table} AS r WHERE r.${column} = ${alias}.${column} AND r.state = 'running'))`;
-  const claimable = (alias: string) =>
-    `${alias}.state = 'queued' AND ${alias}.run_at <= $1::timestamptz
-     AND ($2::text[] IS NULL OR ${alias}.type = ANY($2::text[]))
-     AND ${keyFree(alias, 'dedupe_key')} AND ${keyFree(alias, 'serial_key')}`;
-  // Claimable but for the serialisation key, which `free_keys` and `claimable` check.
+  // Queued, due, of a requested type, its dedupe key free: claimable but for the serialisation key.
   const waiting = (alias: string) =>
     `${alias}.state = 'queued' AND ${alias}.run_at <= $1::timestamptz
      AND ($2::text[] IS NULL OR ${alias}.type = ANY($2::text[])) AND ${keyFree(alias, 'dedupe_key')}`;
-  return `WITH RECURSIVE head AS (
+  const claimable = (alias: string) => `${waiting(alias)} AND ${keyFree(alias, 'serial_key')}`;
+  return { keyFree, waiting, claimable };
+}
+
+/**
+ * From `window_jobs` on: each batch key's companions, and the final pick locked (see the steps above), for the CTEs
+ * before it that define `window_jobs (id, batch_key, priority, run_at)`. The result is the CTE `picked`.
+ */
+function batchedPick(table: string, windowCtes: string): string {
+  const { claimable } = claimConditions(table);
+  return `${windowCtes}, placed AS (
+      SELECT w.*, row_number() OVER (ORDER BY w.priority, w.run_at, w.id) AS place FROM window_jobs AS w
+    ), batches AS (
+      SELECT batch_key, min(place) AS place, least(count(*), $4::integer) AS taken_at_least
+      FROM placed WHERE batch_key IS NOT NULL GROUP BY batch_key
+    ), heads AS (
+      SELECT p.batch_key, p.place, p.priority, p.run_at, p.id,
+        coalesce(sum(coalesce(b.taken_at_least, 1)) OVER (ORDER BY p.place ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::integer
+          AS before
+      FROM placed AS p LEFT JOIN batches AS b ON b.batch_key = p.batch_key AND b.place = p.place
+      WHERE p.batch_key IS NULL OR b.batch_key IS NOT NULL
+    ), candidates AS (
+      SELECT h.place, m.id, m.priority, m.run_at FROM heads AS h
+      CROSS JOIN LATERAL (
+        SELECT c.id, c.priority, c.run_at FROM ${table} AS c
+        WHERE c.batch_key = h.batch_key AND (c.priority, c.run_at, c.id) >= (h.priority, h.run_at, h.id) AND ${claimable('c')}
+        ORDER BY c.priority, c.run_at, c.id
+        LIMIT least($4::integer, $3::integer - h.before)
+      ) AS m
+      WHERE h.batch_key IS NOT NULL AND h.before < $3::integer
+      UNION ALL
+      SELECT place, id, priority, run_at FROM heads WHERE batch_key IS NULL AND before < $3::integer
+    ), picked AS MATERIALIZED (
+      SELECT j.id, j.serial_key FROM ${table} AS j
+      WHERE j.id IN (SELECT id FROM candidates ORDER BY place, priority, run_at, id LIMIT $3::integer) AND ${claimable('j')}
+      FOR UPDATE OF j SKIP LOCKED
+    )`;
+}
+
+/**
+ * The statements that pick a claim's jobs and lock them, on `table`. Parameters of both: $1 now, $2 the types or
+ * null, $3 the limit, $4 the batch limit. Each returns the picked rows' `id` and `serial_key`; `walk` also returns a
+ * row of nulls when the queue's head is held (`blocked`), and then picks nothing: run `pastHeld` instead. Two
+ * statements, so the usual claim plans only the smaller one.
+ */
+export function claimPickStatements(table: string): ClaimPickStatements {
+  const { keyFree, waiting, claimable } = claimConditions(table);
+  const walk = `WITH head AS (
       SELECT q.id, q.dedupe_key, q.serial_key FROM ${table} AS q
       WHERE q.state = 'queued' AND q.run_at <= $1::timestamptz AND ($2::text[] IS NULL OR q.type = ANY($2::text[]))
       ORDER BY q.priority, q.run_at, q.id
@@ -54,13 +104,14 @@ export function claimPickStatement(table: string): string {
       SELECT count(*) = 4 * $3::integer
         AND count(*) FILTER (WHERE ${keyFree('h', 'dedupe_key')} AND ${keyFree('h', 'serial_key')}) < $3::integer AS yes
       FROM head AS h
-    ), walked_window AS (
+    ), window_jobs AS (
       SELECT q.id, q.batch_key, q.priority, q.run_at FROM ${table} AS q
-      WHERE ${claimable('q')}
+      WHERE NOT (SELECT yes FROM blocked) AND ${claimable('q')}
       ORDER BY q.priority, q.run_at, q.id
       LIMIT $3::integer
       FOR UPDATE SKIP LOCKED
-    ), queued_keys AS (
+    )`;
+  const pastHeld = `WITH RECURSIVE queued_keys AS (
       (SELECT k.serial_key FROM ${table} AS k WHERE k.state = 'queued' AND k.serial_key IS NOT NULL ORDER BY k.serial_key LIMIT 1)
       UNION ALL
       SELECT (SELECT k.serial_key FROM ${table} AS k
@@ -104,36 +155,16 @@ export function claimPickStatement(table: string): string {
       LIMIT $3::integer
       FOR UPDATE SKIP LOCKED
     ), window_jobs AS (
-      SELECT * FROM walked_window WHERE NOT (SELECT yes FROM blocked)
-      UNION ALL
-      (SELECT w.* FROM (SELECT * FROM keyed_window UNION ALL SELECT * FROM unkeyed_window) AS w
-       WHERE (SELECT yes FROM blocked)
-       ORDER BY w.priority, w.run_at, w.id
-       LIMIT $3::integer)
-    ), placed AS (
-      SELECT w.*, row_number() OVER (ORDER BY w.priority, w.run_at, w.id) AS place FROM window_jobs AS w
-    ), batches AS (
-      SELECT batch_key, min(place) AS place, least(count(*), $4::integer) AS taken_at_least
-      FROM placed WHERE batch_key IS NOT NULL GROUP BY batch_key
-    ), heads AS (
-      SELECT p.batch_key, p.place, p.priority, p.run_at, p.id,
-        coalesce(sum(coalesce(b.taken_at_least, 1)) OVER (ORDER BY p.place ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::integer
-          AS before
-      FROM placed AS p LEFT JOIN batches AS b ON b.batch_key = p.batch_key AND b.place = p.place
-      WHERE p.batch_key IS NULL OR b.batch_key IS NOT NULL
-    ), candidates AS (
-      SELECT h.place, m.id, m.priority, m.run_at FROM heads AS h
-      CROSS JOIN LATERAL (
-        SELECT c.id, c.priority, c.run_at FROM ${table} AS c
-        WHERE c.batch_key = h.batch_key AND (c.priority, c.run_at, c.id) >= (h.priority, h.run_at, h.id) AND ${claimable('c')}
-        ORDER BY c.priority, c.run_at, c.id
-        LIMIT least($4::integer, $3::integer - h.before)
-      ) AS m
-      WHERE h.batch_key IS NOT NULL AND h.before < $3::integer
-      UNION ALL
-      SELECT place, id, priority, run_at FROM heads WHERE batch_key IS NULL AND before < $3::integer
-    )
-    SELECT j.id, j.serial_key FROM ${table} AS j
-    WHERE j.id IN (SELECT id FROM candidates ORDER BY place, priority, run_at, id LIMIT $3::integer) AND ${claimable('j')}
-    FOR UPDATE OF j SKIP LOCKED`;
+      SELECT w.* FROM (SELECT * FROM keyed_window UNION ALL SELECT * FROM unkeyed_window) AS w
+      ORDER BY w.priority, w.run_at, w.id
+      LIMIT $3::integer
+    )`;
+  return {
+    walk: `${batchedPick(table, walk)}
+    SELECT id, serial_key FROM picked
+    UNION ALL
+    SELECT NULL, NULL FROM blocked WHERE yes`,
+    pastHeld: `${batchedPick(table, pastHeld)}
+    SELECT id, serial_key FROM picked`,
+  };
 }

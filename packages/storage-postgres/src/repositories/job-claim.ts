@@ -3,7 +3,7 @@ import type { ClaimedJob } from '@panelkit/sdk';
 import type { ClaimRequest } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
-import { claimPickStatement } from './job-claim-pick.js';
+import { claimPickStatements } from './job-claim-pick.js';
 import { jobFromRow } from './job-rows.js';
 
 function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
@@ -15,7 +15,7 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
 /**
  * `JobRepository.claim` on PostgreSQL, in one transaction of four statements:
  *
- * 1. Pick the claim's jobs (`claimPickStatement`): the window of due queued jobs in claim order, each of
+ * 1. Pick the claim's jobs (`claimPickStatements`; a second statement when the queue's head is held): the window of due queued jobs in claim order, each of
  *    its batch keys widened to the key's first `batchLimit` claimable jobs, locked with `FOR UPDATE SKIP
  *    LOCKED` (concurrent claimers take disjoint rows without waiting), skipping dedupe keys with a running
  *    job and, as a first cut from this statement's snapshot, serialisation keys with a running job.
@@ -45,7 +45,7 @@ export function claimJobs({ runner, schema, leaseClock }: RepositoryContext): (r
   const table = `${schema}.jobs`;
   const waiters = `${schema}.job_waiters`;
   const lockNamespace = `panelkit.jobs.serial:${schema}`;
-  const pick = claimPickStatement(table);
+  const pick = claimPickStatements(table);
   // $3 is the lease in ms on the server's clock, or its end on the storage's clock.
   const leaseEnd = leaseClock === 'database' ? `clock_timestamp() + $3::integer * interval '1 millisecond'` : '$3::timestamptz';
 
@@ -55,7 +55,10 @@ export function claimJobs({ runner, schema, leaseClock }: RepositoryContext): (r
   const claim = (request: ClaimRequest) =>
     runner.run('jobs.claim', async ({ db, now }) => {
       const { workerId, limit, leaseMs, types, batchLimit, awaitWakeMs } = parseClaimRequest(request);
-      const picked = await db.query(pick, [enc.time(now), types, limit, batchLimit]);
+      const params = [enc.time(now), types, limit, batchLimit];
+      let picked = await db.query(pick.walk, params);
+      // The queue's head is held: pick past the held keys.
+      if (picked.rows.some((r) => r['id'] === null)) picked = await db.query(pick.pastHeld, params);
       if (picked.rows.length === 0) return [];
       const keys = [...new Set(picked.rows.map((r) => r['serial_key']).filter((k): k is string => typeof k === 'string'))];
       let free = new Set<string>();
