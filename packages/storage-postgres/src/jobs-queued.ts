@@ -7,6 +7,8 @@ import { JOBS_QUEUED_CHANNEL } from './migrations/015_jobs_queued_notify.js';
 /** A storage's `jobsQueued`, and how its `close()` ends it. */
 export interface JobsQueuedListening {
   readonly signal: JobQueueSignal;
+  /** Whether the listening connection is open and listening now. */
+  listening(): boolean;
   /** Drops the subscribers and waits for the listening connection to close. */
   close(): Promise<void>;
 }
@@ -26,6 +28,7 @@ export function listenForQueuedJobs(client: SqlClient, schema: string, logger: L
   let stop: (() => Promise<void>) | undefined;
   let stopped: Promise<void> = Promise.resolve();
   let lost = false;
+  let listeningNow = false;
   const source = createJobQueueSignal({
     firstSubscribed() {
       stop = listen(JOBS_QUEUED_CHANNEL, {
@@ -37,6 +40,7 @@ export function listenForQueuedJobs(client: SqlClient, schema: string, logger: L
         listening() {
           if (lost) logger.info({ schema }, 'listening for queued jobs again');
           lost = false;
+          listeningNow = true;
           source.setListening(true);
         },
         lost(error) {
@@ -44,6 +48,7 @@ export function listenForQueuedJobs(client: SqlClient, schema: string, logger: L
           if (!lost)
             logger.warn({ schema, err: error }, 'the connection listening for queued jobs was lost; workers poll until it is back');
           lost = true;
+          listeningNow = false;
           source.setListening(false);
         },
       });
@@ -51,13 +56,16 @@ export function listenForQueuedJobs(client: SqlClient, schema: string, logger: L
     lastUnsubscribed() {
       const ending = stop;
       stop = undefined;
+      listeningNow = false;
       source.setListening(false);
       if (ending !== undefined) stopped = ending().catch(() => undefined);
     },
   });
   return {
     signal: source.signal,
+    listening: () => listeningNow,
     async close() {
+      listeningNow = false;
       source.close();
       await stopped;
     },

@@ -244,7 +244,14 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
         return await client.transaction(async (db) => {
           const scope: TransactionScope = { open: true, lock: new Mutex(), ended: undefined, careful, replay: false };
           const runner = transactionRunner(db, scope);
-          const tx = createRepositories({ runner, schema, clock, leaseClock, secretBox: options.secretBox });
+          const tx = createRepositories({
+            runner,
+            schema,
+            clock,
+            leaseClock,
+            secretBox: options.secretBox,
+            listening: jobsQueued?.listening,
+          });
           const hostSql: SqlQueryable = {
             query: <R>(text: string, params?: readonly unknown[]) =>
               runner.run('transactionSql.query', (call) => call.db.query<R>(text, params)),
@@ -281,7 +288,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
     portVersion: STORAGE_PORT_VERSION,
     capabilities,
     ...(jobsQueued === undefined ? {} : { jobsQueued: jobsQueued.signal }),
-    ...createRepositories({ runner: direct, schema, clock, leaseClock, secretBox: options.secretBox }),
+    ...createRepositories({ runner: direct, schema, clock, leaseClock, secretBox: options.secretBox, listening: jobsQueued?.listening }),
 
     async transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T> {
       assertUsable('transaction');

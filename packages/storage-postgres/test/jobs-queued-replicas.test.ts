@@ -98,7 +98,9 @@ describe.skipIf(SKIP_REAL_SERVER)('jobsQueued across OS processes (real PostgreS
   });
 
   // Three processes' workers, each polling once a minute at most: every job is run on a wake. A commit that woke every
-  // worker would cost each of the three a claim (and the taker one more, empty, before it sleeps again): four a job.
+  // worker would cost each of the three a claim, and the taker one more (empty, before it sleeps again): four a job.
+  // Woken alone, a job costs the taker's two; one more when a claim already under way took the job before the
+  // worker woken for it claimed.
   it('each job queued wakes one of three sleeping worker processes, not all of them, and runs without a poll', {
     timeout: 60_000,
   }, async () => {
@@ -128,8 +130,7 @@ describe.skipIf(SKIP_REAL_SERVER)('jobsQueued across OS processes (real PostgreS
       expect(ran.size).toBe(JOBS);
       const claims = (await Promise.all(workers.map((w) => w.claims()))).map((n, i) => n - ready[i]!.claims);
       const total = claims.reduce((a, b) => a + b, 0);
-      // One claim that takes the job, one that finds nothing before the worker sleeps again; no other worker's.
-      expect(total).toBeLessThanOrEqual(2 * JOBS);
+      expect(total).toBeLessThanOrEqual(3 * JOBS);
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
       await storage.close();

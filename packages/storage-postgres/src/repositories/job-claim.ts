@@ -32,8 +32,8 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
  *    transaction, after the `running` rows are committed; from then on those rows hold the key.
  *
  * With `awaitWakeMs` (a worker sleeping on `jobsQueued`), step 4 also takes the worker off `job_waiters`, and a claim
- * that takes nothing puts it there after its commit, until `awaitWakeMs` from now: the next job queued wakes it
- * alone (migration 22). Registered after the claim's snapshot, so a job committed meanwhile either was seen by
+ * that takes nothing puts it there after its commit, until `awaitWakeMs` from now, if this storage listens now (a
+ * wake for it would be lost otherwise): the next job queued wakes it alone (migration 22). Registered after the claim's snapshot, so a job committed meanwhile either was seen by
  * the claim, or its commit took another idle worker or, finding none, told every worker, this one included.
  *
  * Steps 2–3 run only when a picked job has a serialisation key. Several queued jobs of one free key may
@@ -41,7 +41,7 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
  * each other's key for a moment, never run together. A claim that drops jobs in steps 2–3 returns fewer
  * than `limit`; the next claim gets the rest.
  */
-export function claimJobs({ runner, schema, leaseClock }: RepositoryContext): (request: ClaimRequest) => Promise<ClaimedJob[]> {
+export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryContext): (request: ClaimRequest) => Promise<ClaimedJob[]> {
   const table = `${schema}.jobs`;
   const waiters = `${schema}.job_waiters`;
   const lockNamespace = `panelkit.jobs.serial:${schema}`;
@@ -106,7 +106,7 @@ export function claimJobs({ runner, schema, leaseClock }: RepositoryContext): (r
   return async (request: ClaimRequest) => {
     const claimed = await claim(request);
     const { workerId, awaitWakeMs } = parseClaimRequest(request);
-    if (claimed.length === 0 && awaitWakeMs !== null) await awaitWake(workerId, awaitWakeMs);
+    if (claimed.length === 0 && awaitWakeMs !== null && listening?.() === true) await awaitWake(workerId, awaitWakeMs);
     return claimed;
   };
 }
