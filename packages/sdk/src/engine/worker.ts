@@ -24,7 +24,7 @@ export interface WorkerOptions {
   /**
    * How long `start()` waits between empty polls. Default 1 s (with jitter). On a storage that signals queued jobs
    * (`StoragePort.jobsQueued`: the memory and PostgreSQL storages) the worker also claims as soon as a job due now is
-   * committed, on any replica; the poll still finds what no signal announces: jobs that come due later (a retry's
+   * committed, on any replica (on PostgreSQL one sleeping worker is woken a job, not every worker); the poll still finds what no signal announces: jobs that come due later (a retry's
    * backoff, a parked job's recheck, a scheduled run), a serialisation key freed by another replica, and signals lost
    * while the storage's listening connection was down.
    */
