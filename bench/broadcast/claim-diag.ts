@@ -23,7 +23,7 @@ import { openShop } from '../../examples/shop/src/stack/shop.js';
 import { telegramApi } from '../../examples/shop/src/app/telegram-api.js';
 import { BroadcastStore } from '../../examples/shop/src/db/telegram-broadcasts.js';
 import { BROADCAST_JOB_TYPES, createBroadcastJobs } from '../../examples/shop/src/telegram/broadcast-jobs.js';
-import { claimPickStatement } from '../../packages/storage-postgres/src/repositories/job-claim-pick.js';
+import { claimPickStatements } from '../../packages/storage-postgres/src/repositories/job-claim-pick.js';
 import { startRateLimitedBotApi } from './rate-limited-bot-api.js';
 
 const N = Number(process.argv[2] ?? 100_000);
@@ -123,7 +123,8 @@ try {
   const counts = await db.query(`SELECT type, state, count(*)::int AS n FROM ${table} GROUP BY 1, 2 ORDER BY 1, 2`);
   console.log(counts.rows.map((r) => `${r['type']} ${r['state']}: ${r['n']}`).join('; '));
   await db.query(`ANALYZE ${table}`);
-  const pick = claimPickStatement(table);
+  // The claim-order walk: what a claim runs while the queue's head is claimable.
+  const pick = claimPickStatements(table).walk;
   const explain = async (label: string) => {
     const t = performance.now();
     const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${pick}`, [new Date(), null, 50, 50]);

@@ -4,8 +4,11 @@ import type { JobQueueSignal } from './ports/storage-job-signal.js';
 export interface JobQueueSignalSource {
   /** The signal, for `StoragePort.jobsQueued`. */
   readonly signal: JobQueueSignal;
-  /** Calls every subscriber (each in a `try`: one that throws stops no other). Nothing once closed. */
-  emit(): void;
+  /**
+   * Calls every subscriber (each in a `try`: one that throws stops no other), or with `workerId` only the ones
+   * subscribed for that worker (a storage that woke it alone). Nothing once closed.
+   */
+  emit(workerId?: string): void;
   /**
    * Whether the storage listens now. Becoming true calls every subscriber (what was sent before is lost); while
    * true, a new subscriber is called once, in a microtask.
@@ -38,19 +41,21 @@ function callSafely(listener: () => void): void {
  * jobs and `setListening` as its listening comes and goes; the options' hooks tell it when anyone is subscribed.
  */
 export function createJobQueueSignal(options: JobQueueSignalOptions = {}): JobQueueSignalSource {
-  const listeners = new Set<() => void>();
+  /** Each subscription's entry, and the worker it was made for (`undefined`: none named). */
+  const listeners = new Map<() => void, string | undefined>();
   let listening = options.listening ?? false;
   let closed = false;
-  const emit = () => {
-    if (!closed) for (const listener of [...listeners]) callSafely(listener);
+  const emit = (workerId?: string) => {
+    if (closed) return;
+    for (const [listener, worker] of [...listeners]) if (workerId === undefined || worker === workerId) callSafely(listener);
   };
   return {
     signal: {
-      subscribe(listener) {
+      subscribe(listener, subscription = {}) {
         if (closed) return () => undefined;
         // Its own entry, so one listener subscribed twice is two subscriptions.
         const entry = () => listener();
-        listeners.add(entry);
+        listeners.set(entry, subscription.workerId);
         if (listeners.size === 1) options.firstSubscribed?.();
         if (listening) queueMicrotask(() => listeners.has(entry) && callSafely(entry));
         return () => {

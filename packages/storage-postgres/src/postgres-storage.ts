@@ -244,7 +244,14 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
         return await client.transaction(async (db) => {
           const scope: TransactionScope = { open: true, lock: new Mutex(), ended: undefined, careful, replay: false };
           const runner = transactionRunner(db, scope);
-          const tx = createRepositories({ runner, schema, clock, leaseClock, secretBox: options.secretBox });
+          const tx = createRepositories({
+            runner,
+            schema,
+            clock,
+            leaseClock,
+            secretBox: options.secretBox,
+            listening: jobsQueued?.listening,
+          });
           // Optimistic: no savepoint unless the database fails a host statement, and then `fn` runs again with each under one.
           const hostSql: SqlQueryable = {
             query: <R>(text: string, params?: readonly unknown[]) =>
@@ -282,7 +289,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
     portVersion: STORAGE_PORT_VERSION,
     capabilities,
     ...(jobsQueued === undefined ? {} : { jobsQueued: jobsQueued.signal }),
-    ...createRepositories({ runner: direct, schema, clock, leaseClock, secretBox: options.secretBox }),
+    ...createRepositories({ runner: direct, schema, clock, leaseClock, secretBox: options.secretBox, listening: jobsQueued?.listening }),
 
     async transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T> {
       assertUsable('transaction');

@@ -24,7 +24,7 @@ export interface WorkerOptions {
   /**
    * How long `start()` waits between empty polls. Default 1 s (with jitter). On a storage that signals queued jobs
    * (`StoragePort.jobsQueued`: the memory and PostgreSQL storages) the worker also claims as soon as a job due now is
-   * committed, on any replica; the poll still finds what no signal announces: jobs that come due later (a retry's
+   * committed, on any replica (on PostgreSQL one sleeping worker is woken a job, not every worker); the poll still finds what no signal announces: jobs that come due later (a retry's
    * backoff, a parked job's recheck, a scheduled run), a serialisation key freed by another replica, and signals lost
    * while the storage's listening connection was down.
    */
@@ -399,12 +399,22 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     await Promise.all(running);
   }
 
-  /** Claims up to `limit` jobs and starts them; `done` settles when all of them have. */
-  async function claimAndStart(limit: number): Promise<{ claimed: number; done: Promise<number> }> {
+  /**
+   * Claims up to `limit` jobs and starts them; `done` settles when all of them have. `awaitWakeMs`: the `start()`
+   * loop, subscribed to `jobsQueued`, sleeps that long at most when this claim takes nothing (`ClaimRequest`).
+   */
+  async function claimAndStart(limit: number, awaitWakeMs?: number): Promise<{ claimed: number; done: Promise<number> }> {
     if (stopping || limit <= 0) return { claimed: 0, done: Promise.resolve(0) };
     // A target's due provisioning jobs come in one claim (their batch key), as many as one batch holds.
     const batchLimit = Math.min(ctx.policy.maxBatchSize, limit);
-    const claimed = await ctx.storage.jobs.claim({ workerId: id, limit, batchLimit, leaseMs: ctx.policy.leaseMs, types });
+    const claimed = await ctx.storage.jobs.claim({
+      workerId: id,
+      limit,
+      batchLimit,
+      leaseMs: ctx.policy.leaseMs,
+      types,
+      ...(awaitWakeMs === undefined ? {} : { awaitWakeMs }),
+    });
     if (claimed.length === 0) return { claimed: 0, done: Promise.resolve(0) };
     for (const { job, lease } of claimed) held.set(job.id, lease);
     startHeartbeat();
@@ -440,7 +450,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     start() {
       if (running !== undefined || stopping) return;
       try {
-        unsubscribe = ctx.storage.jobsQueued?.subscribe(onJobsQueued);
+        unsubscribe = ctx.storage.jobsQueued?.subscribe(onJobsQueued, { workerId: id });
       } catch (error) {
         // A storage that cannot signal is polled.
         ctx.events.emit('error', toPanelkitError(error));
@@ -448,12 +458,15 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       // Keeps up to `claimLimit` jobs in hand: claims more as soon as `claimRoom` is free, so one slow
       // job never holds the others back; claims when the storage says jobs were queued, and polls
       // (with jitter) when nothing is due.
+      const pollMs = options.pollIntervalMs ?? 1000;
+      // The longest nap below; a worker that hears of queued jobs may be woken alone for one (`ClaimRequest`).
+      const awaitWakeMs = unsubscribe === undefined ? undefined : Math.min(3_600_000, Math.max(1, Math.ceil(pollMs * 1.5)));
       running = (async () => {
         while (!stopping) {
           let claimed = 0;
           try {
             queued = false;
-            const started = await claimAndStart(hasRoom() ? claimLimit - held.size : 0);
+            const started = await claimAndStart(hasRoom() ? claimLimit - held.size : 0, awaitWakeMs);
             claimed = started.claimed;
             // Settling can fail too (the database went away mid-job): reported, never an unhandled rejection that
             // ends the host's process. The job's lease runs out and it is claimed again.
@@ -462,7 +475,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
             ctx.events.emit('error', toPanelkitError(error));
           }
           if (stopping || (claimed > 0 && held.size < claimLimit) || (queued && hasRoom())) continue;
-          const wait = (options.pollIntervalMs ?? 1000) * (0.5 + ctx.random());
+          const wait = pollMs * (0.5 + ctx.random());
           const woken = new Promise<void>((resolve) => (wake = resolve));
           // Its own signal, ended when woken: a sleep cut short must not leave its timer and its
           // listener on the worker's signal behind.

@@ -13,11 +13,25 @@
  *   storage shares the data (on a database: every replica), the writer's included. Never before that commit, so a
  *   claim made on the call finds the job; never for a transaction that rolled back.
  *
+ * A storage that wakes one worker a job (PostgreSQL) may, for a job, call instead only the subscription whose
+ * `workerId` is a worker it counts idle (its last claim, with `ClaimRequest.awaitWakeMs`, took nothing, within that
+ * time): one such worker for each job of the commit, each called once, in the process it runs in; every subscriber
+ * is still called for a commit when it counts no worker idle. Each idle worker a job: no commit wakes every worker.
+ *
  * Jobs written due later (a retry's backoff, a parked job, a scheduled `runAt`) are not signalled when they come due:
  * the worker's poll finds them. A storage may call more often than this, never less while it listens. Calls never
  * come from inside a storage call or transaction; a subscriber that throws is ignored.
  */
 export interface JobQueueSignal {
-  /** Calls `listener` as described above until the returned function is called or the storage closes. */
-  subscribe(listener: () => void): () => void;
+  /**
+   * Calls `listener` as described above until the returned function is called or the storage closes. `workerId`: the
+   * worker whose claims carry it, so a storage that wakes one worker a job can wake this one alone.
+   */
+  subscribe(listener: () => void, options?: JobQueueSubscription): () => void;
+}
+
+/** Who a {@link JobQueueSignal} subscription is for. */
+export interface JobQueueSubscription {
+  /** The `ClaimRequest.workerId` of the worker this subscription wakes. */
+  workerId?: string;
 }

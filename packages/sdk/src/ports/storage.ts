@@ -52,7 +52,9 @@ import type { GiftRepository } from './storage-gifts.js';
  * `sales.campaigns` (sign-ups, first purchases and net revenue per campaign), `gifts` (plans paid by one customer
  * for another to claim once: `gifts.claim` and `gifts.expire` change an unclaimed gift in one conditional step, so
  * exactly one of them wins a race), `Plan.devicePack` (extra devices a plan sells, stored with the plan and frozen in
- * `Subscription.terms`) and the ledger kind `device_pack` (a sales kind, paid on its order like a purchase).
+ * `Subscription.terms`) the ledger kind `device_pack` (a sales kind, paid on its order like a purchase) and
+ * `ClaimRequest.awaitWakeMs` (a worker sleeping on `jobsQueued` after an empty claim may be woken alone, one worker a
+ * queued job, through its subscription's `workerId`).
  */
 export const STORAGE_PORT_VERSION = 18 as const;
 
@@ -505,6 +507,14 @@ export interface ClaimRequest {
    * of it goes to the jobs behind. See `JobRepository.claim`.
    */
   batchLimit?: number;
+  /**
+   * 1…3 600 000: set by a worker that sleeps on `jobsQueued` (subscribed with this `workerId`) when the claim takes
+   * nothing, for about as long as it sleeps before it polls. A storage that wakes one worker a queued job (PostgreSQL)
+   * then counts it among the idle workers until that time has passed, it is woken (its subscription alone is called,
+   * see `JobQueueSignal`), or one of its claims takes jobs. A storage that tells every subscriber of every commit
+   * (memory) ignores it. Omitted: the worker is never counted idle; it hears only what is told every subscriber.
+   */
+  awaitWakeMs?: number;
 }
 
 /** Where and until when `JobRepository.park` parks a job. */

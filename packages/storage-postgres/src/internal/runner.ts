@@ -64,4 +64,9 @@ export interface RepositoryContext {
   readonly leaseClock: LeaseClock;
   /** Seals and opens panel credentials; without one they are stored as plain jsonb. */
   readonly secretBox?: SecretBox | undefined;
+  /**
+   * Whether the storage listens for queued jobs now (`jobsQueued`): only then does an empty claim count its worker
+   * idle (`ClaimRequest.awaitWakeMs`), since a wake for it would otherwise be lost. Never, when not given.
+   */
+  readonly listening?: (() => boolean) | undefined;
 }

@@ -19,6 +19,8 @@ import { gifts } from './019_gifts.js';
 import { savedPaymentMethods } from './018_saved_payment_methods.js';
 import { campaignAttributions } from './021_campaign_attributions.js';
 import { planDevicePack } from './020_plan_device_pack.js';
+import { jobSerialKeyQueues } from './022_job_serial_key_queues.js';
+import { jobWaiters } from './022_job_waiters.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -51,6 +53,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 19, name: 'gifts', sql: gifts },
   { version: 20, name: 'plan_device_pack', sql: planDevicePack },
   { version: 21, name: 'campaign_attributions', sql: campaignAttributions },
+  { version: 22, name: 'job_claims_and_wakes', sql: jobSerialKeyQueues + jobWaiters },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

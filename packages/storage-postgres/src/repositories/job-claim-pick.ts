@@ -1,12 +1,24 @@
-/**
- * The statement that picks a claim's jobs and locks them, as `JobRepository.claim` chooses them. Parameters:
- * $1 now, $2 the types or null, $3 the limit, $4 the batch limit. Returns the picked rows' `id` and
- * `serial_key`, locked (`FOR UPDATE`) by this transaction.
+/*
+ * How a claim picks its jobs and locks them, as `JobRepository.claim` chooses them ({@link claimPickStatements}):
  *
  * - `window_jobs`: the first `limit` claimable jobs in claim order, locked with `SKIP LOCKED`, so
  *   concurrent claimers take disjoint windows without waiting. Claimable: queued, due, of a requested
  *   type, and, as a first cut from this statement's snapshot, no running job holding its dedupe or
- *   serialisation key.
+ *   serialisation key. One key may hold 100 000 queued jobs ahead of every other (bench/claims-serial), so the
+ *   window is read one of two ways:
+ *   - `head`, the first `4 × limit` due jobs in claim order, read without locking, says which (`blocked`): when
+ *     it is full and fewer than `limit` of it are claimable, the queue's head is held;
+ *   - not blocked (statement `walk`): the claim-order scan (`jobs_queue_idx`), locked as scanned. It finds its
+ *     window within about the head's rows (more only where other claimers hold rows).
+ *   - blocked (statement `pastHeld`, run after `walk` said so): the first `limit` of two windows read from indexes where no held key's jobs are met:
+ *     `unkeyed_window`, the jobs without a serialisation key (`jobs_queued_unkeyed`), locked as scanned; and
+ *     `keyed_window`: `queued_keys` lists the keys with queued jobs, one probe of `jobs_queued_serial_key` a key
+ *     (a loose index scan); `free_keys` drops those a running job holds (`jobs_running_serial_key`) before any
+ *     of their jobs is read; `key_heads` is each free key's first claimable job, and only the first `limit` keys
+ *     by it can reach the window; `keyed_candidates` their first `limit` claimable jobs each, read without
+ *     locking; the window locks the first `limit` of them with `SKIP LOCKED` (reading twice as many, so a
+ *     claimer racing another over the same keys still finds rows the other has not locked).
+ *   A blocked claim so costs a probe or two per key with queued jobs, however many jobs the held key has.
  * - `heads`: the window's jobs without a batch key, and each batch key's first window job, with `before`:
  *   how many jobs at least go before it (a batch takes at least its window jobs, up to `batchLimit`).
  * - `candidates`: each batch's claimable jobs in claim order from its head on (`jobs_queued_batch_key`
@@ -16,24 +28,37 @@
  * - The result: the first `limit` candidates by their head's place, then claim order, locked with
  *   `SKIP LOCKED` and checked again (a companion another claimer holds, or took meanwhile, is left out).
  *
- * So a claim locks at most twice `limit` rows: its window (jobs of it past a batch's cap, or past the
- * limit, stay queued and are free again at commit) and its companions.
+ * So a claim locks at most three times `limit` rows: its window's (two when blocked; jobs of them past a batch's
+ * cap, or past the limit, stay queued and are free again at commit) and its companions.
  */
-export function claimPickStatement(table: string): string {
+/** The two statements of a claim's pick; see {@link claimPickStatements}. */
+export interface ClaimPickStatements {
+  /** The claim-order walk; one row of nulls besides the picked rows when the queue's head is held. */
+  readonly walk: string;
+  /** The pick past held keys, run only when `walk` said the head is held. */
+  readonly pastHeld: string;
+}
+
+/** SQL for what a claim's pick needs to say of a job, on `table`. */
+function claimConditions(table: string) {
   const keyFree = (alias: string, column: 'dedupe_key' | 'serial_key') =>
     `(${alias}.${column} IS NULL OR NOT EXISTS (
        SELECT 1 FROM ${table} AS r WHERE r.${column} = ${alias}.${column} AND r.state = 'running'))`;
-  const claimable = (alias: string) =>
+  // Queued, due, of a requested type, its dedupe key free: claimable but for the serialisation key.
+  const waiting = (alias: string) =>
     `${alias}.state = 'queued' AND ${alias}.run_at <= $1::timestamptz
-     AND ($2::text[] IS NULL OR ${alias}.type = ANY($2::text[]))
-     AND ${keyFree(alias, 'dedupe_key')} AND ${keyFree(alias, 'serial_key')}`;
-  return `WITH window_jobs AS (
-      SELECT q.id, q.batch_key, q.priority, q.run_at FROM ${table} AS q
-      WHERE ${claimable('q')}
-      ORDER BY q.priority, q.run_at, q.id
-      LIMIT $3::integer
-      FOR UPDATE SKIP LOCKED
-    ), placed AS (
+     AND ($2::text[] IS NULL OR ${alias}.type = ANY($2::text[])) AND ${keyFree(alias, 'dedupe_key')}`;
+  const claimable = (alias: string) => `${waiting(alias)} AND ${keyFree(alias, 'serial_key')}`;
+  return { keyFree, waiting, claimable };
+}
+
+/**
+ * From `window_jobs` on: each batch key's companions, and the final pick locked (see the steps above), for the CTEs
+ * before it that define `window_jobs (id, batch_key, priority, run_at)`. The result is the CTE `picked`.
+ */
+function batchedPick(table: string, windowCtes: string): string {
+  const { claimable } = claimConditions(table);
+  return `${windowCtes}, placed AS (
       SELECT w.*, row_number() OVER (ORDER BY w.priority, w.run_at, w.id) AS place FROM window_jobs AS w
     ), batches AS (
       SELECT batch_key, min(place) AS place, least(count(*), $4::integer) AS taken_at_least
@@ -55,8 +80,91 @@ export function claimPickStatement(table: string): string {
       WHERE h.batch_key IS NOT NULL AND h.before < $3::integer
       UNION ALL
       SELECT place, id, priority, run_at FROM heads WHERE batch_key IS NULL AND before < $3::integer
-    )
-    SELECT j.id, j.serial_key FROM ${table} AS j
-    WHERE j.id IN (SELECT id FROM candidates ORDER BY place, priority, run_at, id LIMIT $3::integer) AND ${claimable('j')}
-    FOR UPDATE OF j SKIP LOCKED`;
+    ), picked AS MATERIALIZED (
+      SELECT j.id, j.serial_key FROM ${table} AS j
+      WHERE j.id IN (SELECT id FROM candidates ORDER BY place, priority, run_at, id LIMIT $3::integer) AND ${claimable('j')}
+      FOR UPDATE OF j SKIP LOCKED
+    )`;
+}
+
+/**
+ * The statements that pick a claim's jobs and lock them, on `table`. Parameters of both: $1 now, $2 the types or
+ * null, $3 the limit, $4 the batch limit. Each returns the picked rows' `id` and `serial_key`; `walk` also returns a
+ * row of nulls when the queue's head is held (`blocked`), and then picks nothing: run `pastHeld` instead. Two
+ * statements, so the usual claim plans only the smaller one.
+ */
+export function claimPickStatements(table: string): ClaimPickStatements {
+  const { keyFree, waiting, claimable } = claimConditions(table);
+  const walk = `WITH head AS (
+      SELECT q.id, q.dedupe_key, q.serial_key FROM ${table} AS q
+      WHERE q.state = 'queued' AND q.run_at <= $1::timestamptz AND ($2::text[] IS NULL OR q.type = ANY($2::text[]))
+      ORDER BY q.priority, q.run_at, q.id
+      LIMIT 4 * $3::integer
+    ), blocked AS (
+      SELECT count(*) = 4 * $3::integer
+        AND count(*) FILTER (WHERE ${keyFree('h', 'dedupe_key')} AND ${keyFree('h', 'serial_key')}) < $3::integer AS yes
+      FROM head AS h
+    ), window_jobs AS (
+      SELECT q.id, q.batch_key, q.priority, q.run_at FROM ${table} AS q
+      WHERE NOT (SELECT yes FROM blocked) AND ${claimable('q')}
+      ORDER BY q.priority, q.run_at, q.id
+      LIMIT $3::integer
+      FOR UPDATE SKIP LOCKED
+    )`;
+  const pastHeld = `WITH RECURSIVE queued_keys AS (
+      (SELECT k.serial_key FROM ${table} AS k WHERE k.state = 'queued' AND k.serial_key IS NOT NULL ORDER BY k.serial_key LIMIT 1)
+      UNION ALL
+      SELECT (SELECT k.serial_key FROM ${table} AS k
+              WHERE k.state = 'queued' AND k.serial_key IS NOT NULL AND k.serial_key > s.serial_key
+              ORDER BY k.serial_key LIMIT 1)
+      FROM queued_keys AS s WHERE s.serial_key IS NOT NULL
+    ), free_keys AS (
+      SELECT s.serial_key FROM queued_keys AS s
+      WHERE s.serial_key IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM ${table} AS r WHERE r.serial_key = s.serial_key AND r.state = 'running')
+    ), key_heads AS (
+      SELECT f.serial_key, h.priority, h.run_at, h.id FROM free_keys AS f
+      CROSS JOIN LATERAL (
+        SELECT c.priority, c.run_at, c.id FROM ${table} AS c
+        WHERE c.serial_key = f.serial_key AND ${waiting('c')}
+        ORDER BY c.priority, c.run_at, c.id
+        LIMIT 1
+      ) AS h
+      ORDER BY h.priority, h.run_at, h.id
+      LIMIT $3::integer
+    ), keyed_candidates AS (
+      SELECT m.id FROM key_heads AS h
+      CROSS JOIN LATERAL (
+        SELECT c.id, c.priority, c.run_at FROM ${table} AS c
+        WHERE c.serial_key = h.serial_key AND (c.priority, c.run_at, c.id) >= (h.priority, h.run_at, h.id) AND ${waiting('c')}
+        ORDER BY c.priority, c.run_at, c.id
+        LIMIT $3::integer
+      ) AS m
+      ORDER BY m.priority, m.run_at, m.id
+      LIMIT 2 * $3::integer
+    ), keyed_window AS (
+      SELECT q.id, q.batch_key, q.priority, q.run_at FROM ${table} AS q
+      WHERE q.id IN (SELECT id FROM keyed_candidates) AND ${claimable('q')}
+      ORDER BY q.priority, q.run_at, q.id
+      LIMIT $3::integer
+      FOR UPDATE SKIP LOCKED
+    ), unkeyed_window AS (
+      SELECT q.id, q.batch_key, q.priority, q.run_at FROM ${table} AS q
+      WHERE q.serial_key IS NULL AND ${claimable('q')}
+      ORDER BY q.priority, q.run_at, q.id
+      LIMIT $3::integer
+      FOR UPDATE SKIP LOCKED
+    ), window_jobs AS (
+      SELECT w.* FROM (SELECT * FROM keyed_window UNION ALL SELECT * FROM unkeyed_window) AS w
+      ORDER BY w.priority, w.run_at, w.id
+      LIMIT $3::integer
+    )`;
+  return {
+    walk: `${batchedPick(table, walk)}
+    SELECT id, serial_key FROM picked
+    UNION ALL
+    SELECT NULL, NULL FROM blocked WHERE yes`,
+    pastHeld: `${batchedPick(table, pastHeld)}
+    SELECT id, serial_key FROM picked`,
+  };
 }

@@ -2,7 +2,8 @@
  * Process B of `jobs-queued-replicas.test.ts`: a started worker on PostgreSQL that polls once a minute, so a job
  * it runs within seconds of being queued was woken by the storage's signal. Reports over IPC: `ready` once the
  * storage listens and a claim that began after that came back empty (the worker sleeps now), with how many claims
- * it had made, and `ran` with the job's id and the number of the claim that took it.
+ * it had made, and `ran` with the job's id and the number of the claim that took it; asked `count`, answers `claims`
+ * with how many claims it has made.
  */
 import pg from 'pg';
 import { createPanelkit, defineHostJob } from '@panelkit/sdk';
@@ -10,7 +11,7 @@ import { JsonObjectSchema } from '@panelkit/sdk/schemas';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { createPostgresStorage, fromPgPool } from '../../src/index.js';
 
-type Message = { type: 'ready'; claims: number } | { type: 'ran'; jobId: string; claims: number };
+type Message = { type: 'ready'; claims: number } | { type: 'ran'; jobId: string; claims: number } | { type: 'claims'; claims: number };
 const send = (message: Message) => process.send?.(message);
 
 const pool = new pg.Pool({ connectionString: process.env['DATABASE_URL'], max: 2 });
@@ -64,6 +65,7 @@ const worker = kit.createWorker({ hostJobs: [woken], engineJobs: false, pollInte
 worker.start();
 
 process.on('message', async (message: { type: string }) => {
+  if (message.type === 'count') send({ type: 'claims', claims });
   if (message.type !== 'stop') return;
   await worker.stop();
   await storage.close();

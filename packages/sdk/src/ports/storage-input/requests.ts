@@ -30,14 +30,17 @@ export interface ParsedClaimRequest {
   types: string[] | null;
   /** Most jobs of one batch key; `limit` when not given. */
   batchLimit: number;
+  /** How long an empty claim counts the worker idle (`ClaimRequest.awaitWakeMs`); `null`: not at all. */
+  awaitWakeMs: number | null;
 }
 
-/** Validates a `ClaimRequest`: worker id of 1…200 characters, limit and batch limit 1…1000, a lease length. */
+/** Validates a `ClaimRequest`: worker id of 1…200 characters, limit and batch limit 1…1000, a lease length, a wait of 1…3 600 000 ms. */
 export function parseClaimRequest(request: ClaimRequest): ParsedClaimRequest {
   const input = inputRecord(request, 'claim request');
   const types = input['types'];
   const limit = inputInteger(input['limit'], 'claim request', 'limit', { min: 1, max: 1000 });
   const batchLimit = input['batchLimit'];
+  const awaitWakeMs = input['awaitWakeMs'];
   return {
     workerId: inputString(input['workerId'], 'claim request', 'workerId', { min: 1, max: 200 }),
     limit,
@@ -47,6 +50,7 @@ export function parseClaimRequest(request: ClaimRequest): ParsedClaimRequest {
       types === undefined
         ? null
         : [...new Set(inputArray(types, 'claim request', 'types').map((type, i) => inputString(type, 'claim request', `types.${i}`)))],
+    awaitWakeMs: awaitWakeMs === undefined ? null : inputInteger(awaitWakeMs, 'claim request', 'awaitWakeMs', { min: 1, max: 3_600_000 }),
   };
 }
 

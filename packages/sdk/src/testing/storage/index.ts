@@ -19,6 +19,7 @@ import { jobsParkSuite } from './jobs-park.js';
 import { jobsSignalSuite } from './jobs-signal.js';
 import { jobsSuite } from './jobs.js';
 import { jobsSerialSuite } from './jobs-serial.js';
+import { jobsSerialBacklogSuite } from './jobs-serial-backlog.js';
 import { jobsBatchSuite } from './jobs-batch.js';
 import { jobsOnceSuite } from './jobs-once.js';
 import { ledgerSuite } from './ledger.js';
@@ -158,6 +159,7 @@ export function describeStoragePort(
     jobsClaimSuite(env);
     jobsLeaseSuite(env);
     jobsSerialSuite(env);
+    jobsSerialBacklogSuite(env);
     jobsBatchSuite(env);
     jobsParkSuite(env);
     jobsSignalSuite(env);

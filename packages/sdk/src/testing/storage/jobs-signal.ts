@@ -3,7 +3,7 @@ import type { ClaimedJob } from '../../domain/job.js';
 import type { StoragePort } from '../../ports/storage.js';
 import { seedPanel } from './fixtures.js';
 import { TEST_ERROR, claimOne } from './jobs.js';
-import { MINUTE, later } from './support.js';
+import { MINUTE, expectRejects, later } from './support.js';
 import type { SuiteEnv } from './support.js';
 
 /** One subscription to `storage.jobsQueued`, counting its calls. */
@@ -17,21 +17,27 @@ interface Subscriber {
   unsubscribe(): void;
 }
 
-/** Subscribes to `storage.jobsQueued` and waits for the first call: the storage listens for it from then on. */
-async function listening(storage: StoragePort): Promise<Subscriber> {
+/**
+ * Subscribes to `storage.jobsQueued` (for `workerId` when given) and waits for the first call: the storage listens for
+ * it from then on.
+ */
+async function listening(storage: StoragePort, workerId?: string): Promise<Subscriber> {
   const signal = storage.jobsQueued;
   if (signal === undefined) throw new Error('unreachable: the suite skips storages without jobsQueued');
   let count = 0;
   const waiting: { count: number; done: () => void }[] = [];
   const callbacks: (() => void)[] = [];
-  const unsubscribe = signal.subscribe(() => {
-    count++;
-    for (const fn of callbacks) fn();
-    for (const waiter of waiting.filter((w) => w.count <= count)) {
-      waiting.splice(waiting.indexOf(waiter), 1);
-      waiter.done();
-    }
-  });
+  const unsubscribe = signal.subscribe(
+    () => {
+      count++;
+      for (const fn of callbacks) fn();
+      for (const waiter of waiting.filter((w) => w.count <= count)) {
+        waiting.splice(waiting.indexOf(waiter), 1);
+        waiter.done();
+      }
+    },
+    workerId === undefined ? {} : { workerId },
+  );
   const subscriber: Subscriber = {
     get count() {
       return count;
@@ -73,6 +79,32 @@ export function jobsSignalSuite(env: SuiteEnv): void {
       expect(here.count).toBe(hereBefore + 2);
       here.unsubscribe();
       there.unsubscribe();
+    });
+
+    it('wakes a worker whose empty claim said it sleeps (awaitWakeMs) for a job queued on another replica; its claim takes it', async (context) => {
+      const { storage } = env;
+      if (storage.jobsQueued === undefined) return context.skip();
+      const [replica] = await env.replicas(1);
+      const idle = await listening(replica!, 'idle-worker');
+      const claim = () => replica!.jobs.claim({ workerId: 'idle-worker', limit: 5, leaseMs: MINUTE, awaitWakeMs: MINUTE });
+      expect(await claim()).toEqual([]);
+      const before = idle.count;
+      const { job } = await storage.jobs.enqueue({ type: 'conformance.job' });
+      await idle.reach(before + 1);
+      expect((await claim()).map((c) => c.job.id)).toEqual([job.id]);
+      idle.unsubscribe();
+    });
+
+    it('rejects an awaitWakeMs that is not a whole number of 1…3 600 000 ms with a ValidationError, claiming nothing', async () => {
+      const { storage } = env;
+      const { job } = await storage.jobs.enqueue({ type: 'conformance.job' });
+      for (const awaitWakeMs of [0, 1.5, 3_600_001, '10']) {
+        await expectRejects(
+          storage.jobs.claim({ workerId: 'w', limit: 1, leaseMs: MINUTE, awaitWakeMs: awaitWakeMs as number }),
+          'ValidationError',
+        );
+      }
+      expect(await storage.jobs.get(job.id)).toMatchObject({ state: 'queued', attempts: 0 });
     });
 
     it('says nothing of a transaction that rolled back, nor to a subscriber that left', async (context) => {

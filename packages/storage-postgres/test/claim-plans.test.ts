@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
+import { claimPickStatements } from '../src/repositories/job-claim-pick.js';
+import { rowsRead, seedClaimQueue } from './claims-fixture.js';
+import type { ClaimQueue, PlanNode } from './claims-fixture.js';
+import { SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
+
+const HELD = 10_000;
+const LIMIT = 10;
+
+/**
+ * What a claim reads does not grow with a held key's queue, nor with the number of free keys while the queue's
+ * head is claimable: the pick statement's `EXPLAIN ANALYZE` rows, summed over its nodes, stay far below either.
+ * (Timing is in bench/claims-serial.)
+ */
+describe.skipIf(SKIP_REAL_SERVER !== false)(`claim plans${SKIP_REAL_SERVER === false ? '' : ` (skipped: ${SKIP_REAL_SERVER})`}`, () => {
+  let pool: pg.Pool;
+  const schemas: string[] = [];
+
+  beforeAll(() => {
+    pool = newPool(2);
+  });
+
+  afterAll(async () => {
+    for (const schema of schemas) await dropSchema(fromPgPool(pool), schema);
+    await pool.end();
+  });
+
+  async function queueIn(queue: ClaimQueue): Promise<string> {
+    const schema = uniqueSchema();
+    schemas.push(schema);
+    await migrate(fromPgPool(pool), { schema });
+    await seedClaimQueue(fromPgPool(pool), schema, queue);
+    return schema;
+  }
+
+  /** The rows a claim's pick reads on `schema`'s queue (both statements when the first says the head is held). */
+  async function rowsOfPick(schema: string): Promise<number> {
+    const { walk, pastHeld } = claimPickStatements(`"${schema}".jobs`);
+    const params = [new Date(), null, LIMIT, LIMIT];
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const explain = async (statement: string) => {
+        const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement}`, params);
+        return rowsRead(rows[0]!['QUERY PLAN'][0].Plan);
+      };
+      const blocked = (await client.query(walk, params)).rows.some((r) => r.id === null);
+      await client.query('ROLLBACK');
+      await client.query('BEGIN');
+      return (await explain(walk)) + (blocked ? await explain(pastHeld) : 0);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  }
+
+  it(`goes past a held key's ${HELD} queued jobs without reading them`, async () => {
+    const schema = await queueIn({ held: HELD, freeKeys: 30, unkeyed: 30 });
+    const claimed = await createPostgresStorage({ client: fromPgPool(pool), schema }).jobs.claim({
+      workerId: 'w',
+      limit: LIMIT,
+      leaseMs: 60_000,
+    });
+    expect(claimed).toHaveLength(LIMIT);
+    expect(claimed.every((c) => c.job.serialKey !== 'held')).toBe(true);
+    expect(await rowsOfPick(schema)).toBeLessThan(HELD / 4);
+  }, 60_000);
+
+  it('reads the head of the queue, not every free key, when the head is claimable', async () => {
+    const schema = await queueIn({ held: 0, freeKeys: HELD, unkeyed: 0 });
+    expect(await rowsOfPick(schema)).toBeLessThan(HELD / 4);
+  }, 60_000);
+});
