@@ -20,10 +20,11 @@ const version = (JSON.parse(readFileSync(join(root, 'packages', 'sdk', 'package.
 async function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number }) {
   try {
     const { stdout, stderr } = await execFileAsync(command, args, { timeout: 300_000, maxBuffer: 64 * 1024 * 1024, ...options });
-    return { code: 0, output: `${stdout}${stderr}` };
+    return { code: 0, output: `${stdout}${stderr}`, stdout };
   } catch (error) {
     const failed = error as { code?: number | string; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+    const stdout = failed.stdout ?? '';
+    return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${stdout}${failed.stderr ?? ''}`, stdout };
   }
 }
 
@@ -118,9 +119,10 @@ describe.skipIf(!registry)(`the ${version} release from a local registry${regist
   const publish = () => run('npx', ['--yes', PNPM, 'run', 'publish-packages', '--no-git-tag'], { cwd: copy, env: publishEnv() });
   const view = async (name: string, field: string) => {
     const result = await run('npm', ['view', `@panelkit/${name}@${version}`, field, '--json'], { cwd: work, env: publishEnv() });
-    return result.code === 0 && result.output.trim() !== '' ? (JSON.parse(result.output) as unknown) : undefined;
+    // stdout alone: npm may warn on stderr (under CI=true it did), which is no part of the JSON.
+    return result.code === 0 && result.stdout.trim() !== '' ? (JSON.parse(result.stdout) as unknown) : undefined;
   };
-  let firstPublish = { code: -1, output: '' };
+  let firstPublish = { code: -1, output: '', stdout: '' };
   const integrity: Record<string, unknown> = {};
 
   afterAll(async () => {

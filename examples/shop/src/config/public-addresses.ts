@@ -48,6 +48,13 @@ export function gatewayBase(config: AddressConfig): string {
   return shownBase(config);
 }
 
+/** A buyer's support ticket on the web (`/support/<id>`), or `null` without a configured public address (a notice
+ * sent to a phone must not carry the address of the shop's laptop). */
+export function ticketUrl(config: AddressConfig, ticketId: string): string | null {
+  const base = config.publicUrls[0];
+  return base === undefined ? null : `${base}/support/${encodeURIComponent(ticketId)}`;
+}
+
 /**
  * A password-reset link, or `null` without a configured public address: a reset link is never built from a guess
  * (the listen address) or a request's Host, or a forged Host could send a buyer's reset token elsewhere.

@@ -118,6 +118,7 @@ export function englishWordsIn(text: string, alsoAllowed: readonly string[] = []
     .replace(/\S*@\S+/g, ' ') // e-mail addresses, @usernames
     .replace(/(^|\s)\/[\w/.<>…-]*/g, ' ') // paths and bot commands
     .replace(/\S*[\d_.][A-Za-z]\S*|\S*[A-Za-z][\d_.]\S*/g, ' ') // code-like: ids, versions, file and host names
+    .replace(/\b[A-Z0-9]{2,}(?:-[A-Z0-9]{2,})*-[A-Z0-9]{6,}\b/g, ' ') // prefixed references (TEST-K3F9QZ…)
     .replace(/\b[A-Z0-9]{6,}\b/g, ' '); // references and invoice codes
   const words = stripped.match(WORD) ?? [];
   return [...new Set(words.filter((w) => !allowed.has(w) && w.length > 1))];

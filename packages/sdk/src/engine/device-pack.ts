@@ -120,7 +120,10 @@ export async function buyDevicePack(ctx: EngineContext, input: BuyDevicePackRequ
   const key = packKey(request.subscriptionId, request.idempotencyKey);
   const replayOf = async (repos: StorageRepositories, sub: Subscription): Promise<BuyDevicePackResult | null> => {
     const order = await repos.orders.getByIdempotencyKey(sub.customerId, key);
-    return order === null ? null : { subscription: sub, order, quote: null, entry: null, replayed: true };
+    if (order === null) return null;
+    // Read again: the order may have committed after `sub` was read (a double tap on two replicas), and a replay
+    // answers with the limit that order raised, not the one before it.
+    return { subscription: (await repos.subscriptions.get(sub.id)) ?? sub, order, quote: null, entry: null, replayed: true };
   };
   let result: BuyDevicePackResult;
   try {

@@ -1,4 +1,5 @@
 import type { StorageTransaction } from '@panelkit/sdk/storage';
+import { ticketUrl } from '../../config/public-addresses.js';
 import { writeNotification } from '../../db/notifications.js';
 import type { Ticket } from '../../db/support-tickets.js';
 import { buyerLabel } from '../payments/buyer-label.js';
@@ -10,9 +11,7 @@ const QUOTED = 500;
 const quote = (text: string): string => (text.length <= QUOTED ? text : `${text.slice(0, QUOTED - 1)}…`);
 
 /** The ticket's page on the web (the buyer's), or `null` without a public address. */
-function ticketLink(shop: Shop, ticketId: string): string | null {
-  return shop.config.publicUrl === null ? null : `${shop.config.publicUrl.replace(/\/+$/, '')}/support/${ticketId}`;
-}
+const ticketLink = (shop: Shop, ticketId: string): string | null => ticketUrl(shop.config, ticketId);
 
 /**
  * Tells the staff a buyer wrote in a ticket (`ticket_waiting`, to the bot's admins and the staff's e-mail), in the
