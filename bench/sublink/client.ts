@@ -5,9 +5,11 @@
  * its own device headers, which a fixed-request load tool would not vary). Not meant to be run by hand.
  */
 import { Agent, request } from 'node:http';
+import { headersFor } from './app-headers.js';
 
-/** What is asked, with which headers. */
-export type StepKind = 'floor' | 'off' | 'on';
+import type { StepKind } from './app-headers.js';
+
+export type { StepKind } from './app-headers.js';
 
 /** One step: `concurrency` apps, each asking for a random buyer's link until `durationMs` has passed. */
 export interface Step {
@@ -34,31 +36,6 @@ export interface StepResult {
   errors: Array<{ status: number; body: string }>;
   /** `on` steps: how many distinct (buyer, device) pairs asked, over every `on` step so far. */
   devicesAsked: number;
-}
-
-/**
- * The headers each kind sends, as the apps send them. `on`: Happ on an iPhone (device a) or v2RayTun on Android
- * (device b), each with its hardware id (`X-HWID`) and what it says of the device. `off` and the floor: v2rayNG,
- * which sends no id (served uncounted under the plan's default policy: no device check runs).
- */
-function headersFor(kind: StepKind, buyer: number, device: 'a' | 'b'): Record<string, string> {
-  if (kind !== 'on') return { 'user-agent': 'v2rayNG/1.10.2', 'accept-encoding': 'identity' };
-  return device === 'a'
-    ? {
-        'user-agent': 'Happ/4.6.0/ios/2603181556604',
-        'x-hwid': `bench-${buyer}-a`,
-        'x-device-os': 'iOS',
-        'x-ver-os': '26.1',
-        'x-device-model': 'iPhone 16 Pro',
-      }
-    : {
-        'user-agent': 'v2raytun/android',
-        'x-hwid': `bench-${buyer}-b`,
-        'x-device-os': 'Android',
-        'x-ver-os': '15',
-        'x-device-model': 'Pixel 9',
-        'accept-encoding': 'identity',
-      };
 }
 
 const asked = new Set<string>();

@@ -46,9 +46,11 @@ import type { JobQueueSignal } from './storage-job-signal.js';
  * completed in one (`jobs.completeMany`), 17 a panel's name is unique (`PanelNameTakenError` from `panels.create`
  * and a renaming `panels.update`), so processes adding the same panel at once store it once, and `paymentMethods`
  * (payment methods buyers saved for off-session charges, their provider references sealed, one row per customer,
- * provider and fingerprint).
+ * provider and fingerprint), 18 `devices.refresh` takes `seenAfter` (a device seen since then and described as
+ * stored is answered without a write, in the same one statement: an app's refresh reads and refreshes its device
+ * in one round trip).
  */
-export const STORAGE_PORT_VERSION = 17 as const;
+export const STORAGE_PORT_VERSION = 18 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
