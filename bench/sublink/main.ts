@@ -278,17 +278,29 @@ try {
   // What one answer of each kind sends PostgreSQL, in order; the device it refreshed is put back as seeded, so the
   // registry's check below counts only what the steps wrote.
   // Twice each, the first answer warming what the shop caches (the owner's notice): the second is a step's.
-  const traces: Array<[StepKind, 'a' | 'b']> = [['floor', 'a'], ['off', 'a'], ['off', 'a'], ['on', 'a'], ['on', 'a'], ['on', 'b'], ['on', 'b']];
+  const traces: Array<[StepKind, 'a' | 'b']> = [
+    ['floor', 'a'],
+    ['off', 'a'],
+    ['off', 'a'],
+    ['on', 'a'],
+    ['on', 'a'],
+    ['on', 'b'],
+    ['on', 'b'],
+  ];
   for (const [kind, device] of traces) {
     traced = [];
     const path = kind === 'floor' ? '/bench-floor/' : '/s/';
     // `node:http`, as the apps ask: `fetch` would not send the shop's address as `Host`.
     const answer = await new Promise<{ status: number }>((resolve, reject) => {
-      const asked = httpGet(`${baseUrl}${path}${tokens[0]}`, { headers: { host: new URL(config.publicUrls[0]!).host, ...headersFor(kind, 0, device) } });
+      const asked = httpGet(`${baseUrl}${path}${tokens[0]}`, {
+        headers: { host: new URL(config.publicUrls[0]!).host, ...headersFor(kind, 0, device) },
+      });
       asked.on('response', (res) => res.resume().on('end', () => resolve({ status: res.statusCode ?? 0 })));
       asked.on('error', reject);
     });
-    console.log(`one ${kind} answer, device ${device} (${answer.status}): ${traced.length} statements${traced.map((t) => `\n    ${t}`).join('')}`);
+    console.log(
+      `one ${kind} answer, device ${device} (${answer.status}): ${traced.length} statements${traced.map((t) => `\n    ${t}`).join('')}`,
+    );
     traced = null;
   }
   await shop.db.query(`UPDATE ${engine}.devices SET last_seen_at = $1 WHERE hwid IN ('bench-0-a', 'bench-0-b')`, [SEEDED_AT]);
