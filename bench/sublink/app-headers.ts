@@ -1,7 +1,10 @@
 /** What the apps of `bench/sublink` send, by kind: shared by the apps' process and the bench's statement trace. */
 
-/** What is asked, with which headers. */
-export type StepKind = 'floor' | 'off' | 'on';
+/**
+ * What is asked, with which headers: the shop's link with device checks (`on`) and without (`off`), its floor, and
+ * the project's Marzban simulator's `/sub/<token>` (`marzban`, asked as `off` is: v2rayNG, no id).
+ */
+export type StepKind = 'floor' | 'off' | 'on' | 'marzban';
 
 /**
  * The headers each kind sends, as the apps send them. `on`: Happ on an iPhone (device a) or v2RayTun on Android

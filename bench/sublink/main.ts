@@ -73,7 +73,7 @@ if (!/^bench_[a-z0-9_]{1,30}$/.test(SCHEMA)) throw new Error(`--schema ${SCHEMA}
 if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(values.server).hostname)) throw new Error('--server: loopback only');
 /** The demo plan with a limit of 2 devices and the default no-id policy (serve uncounted). */
 const PLAN = 'Frankfurt · 1 month · unlimited';
-const KINDS: readonly StepKind[] = ['floor', 'off', 'on'];
+const KINDS: readonly StepKind[] = ['floor', 'off', 'on', 'marzban'];
 /** Seed rows a statement. */
 const BATCH = 10_000;
 /**
@@ -138,6 +138,14 @@ const shop = await openShop(config, { logger: createLogger('error') });
 let server: Server | null = null;
 const client = fork(fileURLToPath(new URL('./client.ts', import.meta.url)), [], {
   execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
+});
+/** The project's Marzban simulator, its users the buyers, in its own process (`marzban-sim.ts`). */
+const panelProcess = fork(fileURLToPath(new URL('./marzban-sim.ts', import.meta.url)), [String(BUYERS)], {
+  execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
+});
+const panelReady = new Promise<{ origin: string; tokens: string[] }>((resolve, reject) => {
+  panelProcess.once('message', (message) => resolve(message as { origin: string; tokens: string[] }));
+  panelProcess.once('exit', (code) => reject(new Error(`the Marzban simulator exited (${code})`)));
 });
 let failed = false;
 try {
@@ -304,6 +312,8 @@ try {
     traced = null;
   }
   await shop.db.query(`UPDATE ${engine}.devices SET last_seen_at = $1 WHERE hwid IN ('bench-0-a', 'bench-0-b')`, [SEEDED_AT]);
+  const panel = { process: panelProcess, ...(await panelReady) };
+  console.log(`Marzban simulator: ${panel.tokens.length} users at ${panel.origin}`);
   const runStarted = new Date();
   const rows: Array<{
     kind: StepKind;
@@ -317,26 +327,30 @@ try {
   }> = [];
   const stopped = new Set<StepKind>();
   console.log(
-    '\nCPU ms an answer: the shop process, its PostgreSQL backends, the apps; busy: both cores, whoever used them.\n' +
-      'kind   apps   req/s    p50 ms   p99 ms   max ms      shop     PG    apps   busy  stmts/req  wrong  load (1/5/15 min)',
+    "\nCPU ms an answer: the serving process (the shop; the simulator for marzban), the shop's PostgreSQL backends, the apps;\n" +
+      'busy: both cores, whoever used them.\n' +
+      'kind    apps   req/s    p50 ms   p99 ms   max ms    server     PG    apps   busy  stmts/req  wrong  load (1/5/15 min)',
   );
   for (const level of LEVELS) {
     for (const kind of KINDS) {
       if (stopped.has(kind)) continue;
       const cpuBefore = process.cpuUsage();
+      const panelBefore = processCpu(panel.process.pid!);
       const [machineBefore, backendsBefore, clientBefore] = [machineCpu(), backendsCpu(pgPorts), processCpu(client.pid!)];
       const statementsBefore = statements;
+      const marzban = kind === 'marzban';
       const result = await runStep({
-        baseUrl,
-        tokens,
+        baseUrl: marzban ? panel.origin : baseUrl,
+        tokens: marzban ? panel.tokens : tokens,
         kind,
         concurrency: level,
         durationMs: STEP_MS,
-        host: new URL(config.publicUrls[0]!).host,
-        expectedLinks: templateSub.shareLinks,
+        host: new URL(marzban ? panel.origin : config.publicUrls[0]!).host,
+        expectedLinks: marzban ? null : templateSub.shareLinks,
       });
-      // The shop process's CPU (the apps run in their own): what one answer costs here, whatever the machine's load.
-      const cpu = process.cpuUsage(cpuBefore);
+      // The serving process's CPU (the apps run in their own): the shop's, or the simulator's for `marzban`.
+      const shopCpu = process.cpuUsage(cpuBefore);
+      const cpu = marzban ? { user: (processCpu(panel.process.pid!) - panelBefore) * 1e6, system: 0 } : shopCpu;
       const machine = machineCpu();
       const pgMs = (backendsCpuBetween(backendsBefore, backendsCpu(pgPorts)) * 1000) / result.requests;
       const appsMs = ((processCpu(client.pid!) - clientBefore) * 1000) / result.requests;
@@ -346,7 +360,7 @@ try {
       const rps = result.requests / (result.wallMs / 1000);
       rows.push({ kind, level, rps, cpuMs, pgMs, perAnswer, result, load: load() });
       console.log(
-        `${kind.padEnd(6)} ${String(level).padStart(4)} ${rps.toFixed(0).padStart(7)} ${ms(result.p50).padStart(9)} ${ms(result.p99).padStart(8)} ${ms(result.max).padStart(8)} ${cpuMs.toFixed(2).padStart(9)} ${pgMs.toFixed(2).padStart(6)} ${appsMs.toFixed(2).padStart(7)} ${(busy * 100).toFixed(0).padStart(5)}% ${perAnswer.toFixed(2).padStart(11)} ${String(result.errorCount).padStart(6)}  ${load()}`,
+        `${kind.padEnd(7)} ${String(level).padStart(4)} ${rps.toFixed(0).padStart(7)} ${ms(result.p50).padStart(9)} ${ms(result.p99).padStart(8)} ${ms(result.max).padStart(8)} ${cpuMs.toFixed(2).padStart(9)} ${pgMs.toFixed(2).padStart(6)} ${appsMs.toFixed(2).padStart(7)} ${(busy * 100).toFixed(0).padStart(5)}% ${perAnswer.toFixed(2).padStart(11)} ${String(result.errorCount).padStart(6)}  ${load()}`,
       );
       for (const e of result.errors.slice(0, 3)) console.log(`    wrong answer ${e.status}: ${e.body}`);
       if (result.errorCount > 0) failed = true;
@@ -365,10 +379,20 @@ try {
       row === undefined ? `  ${kind}: none` : `  ${kind}: ${row.rps.toFixed(0)} req/s at ${row.level} apps, p99 ${ms(row.result.p99)} ms`,
     );
   }
-  const [floorBest, offBest, onBest] = KINDS.map((k) => best.get(k)?.rps ?? Number.NaN) as [number, number, number];
+  const [floorBest, offBest, onBest, marzbanBest] = KINDS.map((k) => best.get(k)?.rps ?? Number.NaN) as [number, number, number, number];
   console.log(
-    `  on ÷ off ${(onBest / offBest).toFixed(2)}, off ÷ floor ${(offBest / floorBest).toFixed(2)}, on ÷ floor ${(onBest / floorBest).toFixed(2)}`,
+    `  on ÷ off ${(onBest / offBest).toFixed(2)}, off ÷ floor ${(offBest / floorBest).toFixed(2)}, on ÷ floor ${(onBest / floorBest).toFixed(2)}, ` +
+      `on ÷ marzban ${(onBest / marzbanBest).toFixed(2)}, marzban ÷ floor ${(marzbanBest / floorBest).toFixed(2)}`,
   );
+  // At each level every kind ran at: the same ratios, level by level (the machine's load moves less within a level).
+  for (const level of LEVELS) {
+    const at = (kind: StepKind) => rows.find((r) => r.kind === kind && r.level === level)?.rps ?? Number.NaN;
+    if (Number.isNaN(at('floor'))) continue;
+    console.log(
+      `  at ${level} apps: on ÷ floor ${(at('on') / at('floor')).toFixed(2)}, off ÷ floor ${(at('off') / at('floor')).toFixed(2)}, ` +
+        `marzban ÷ floor ${(at('marzban') / at('floor')).toFixed(2)}`,
+    );
+  }
 
   // The registry: nothing registered or refused, and exactly the pairs the apps asked for refreshed.
   const asked = rows.filter((r) => r.kind === 'on').at(-1)?.result.devicesAsked ?? 0;
@@ -389,6 +413,7 @@ try {
   console.log(failed ? 'FAILED: see the wrong answers or counts above' : 'every answer right');
 } finally {
   client.disconnect();
+  if (panelProcess.connected) panelProcess.disconnect();
   server?.closeAllConnections();
   server?.close();
   await shop.close();
