@@ -4,7 +4,8 @@
  *
  *   node --conditions=@panelkit/source --import tsx bench/sublink/main.ts \
  *     [--buyers 100000] [--levels 1,2,4,8,16,32,64,128,256] [--seconds 5] [--p99 200] \
- *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_sublink] [--keep] [--seen-ago long|<minutes>]
+ *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_sublink] [--keep] [--seen-ago long|<minutes>] \
+ *     [--panel-users 20000]
  *
  * The shop as `DATABASE_URL` runs it (pool of 10, secrets sealed at rest, its whole Express stack), in a schema of
  * the bench's own (dropped at the end unless `--keep`). Seeds `--buyers` customers, each with one active
@@ -17,7 +18,9 @@
  * - `on`: Happ (iPhone) or v2RayTun (Android) with their `X-HWID` and device headers: each request refreshes a
  *   known device (`kit.devices.touch`), the steady state of a shop whose buyers' apps refresh every few hours;
  * - `off`: v2rayNG, which sends no id: served uncounted under the plan's default policy, no device check runs;
- * - `floor`: the same Express app, every middleware the link goes through, answering the same bytes from memory.
+ * - `floor`: the same Express app, every middleware the link goes through, answering the same bytes from memory;
+ * - `marzban`: the project's Marzban simulator (`marzban-sim.ts`, its own process, `--panel-users` users) answering
+ *   `/sub/<token>` to the apps as `off` asks (the answer checked as base64 of share links: Marzban varies them per read).
  *
  * A kind stops rising after its first level whose p99 is above `--p99` ms. Every answer is checked (200, the
  * subscription's real share links in base64); afterwards the device registry must hold exactly 2 devices a buyer,
@@ -62,6 +65,7 @@ const { values } = parseArgs({
     schema: { type: 'string', default: 'bench_sublink' },
     keep: { type: 'boolean', default: false },
     'seen-ago': { type: 'string', default: 'long' },
+    'panel-users': { type: 'string', default: '20000' },
   },
 });
 const BUYERS = Number(values.buyers);
@@ -139,10 +143,16 @@ let server: Server | null = null;
 const client = fork(fileURLToPath(new URL('./client.ts', import.meta.url)), [], {
   execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
 });
-/** The project's Marzban simulator, its users the buyers, in its own process (`marzban-sim.ts`). */
-const panelProcess = fork(fileURLToPath(new URL('./marzban-sim.ts', import.meta.url)), [String(BUYERS)], {
-  execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
-});
+/** The project's Marzban simulator, its users named as the first buyers, in its own process (`marzban-sim.ts`). */
+// Its users are fewer than the buyers unless `--panel-users` says otherwise: it keeps them in memory (the population
+// changes nothing it does), and reading 100 000 subscription URLs through its API takes minutes on a busy machine.
+const panelProcess = fork(
+  fileURLToPath(new URL('./marzban-sim.ts', import.meta.url)),
+  [String(Math.min(BUYERS, Number(values['panel-users'])))],
+  {
+    execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
+  },
+);
 const panelReady = new Promise<{ origin: string; tokens: string[] }>((resolve, reject) => {
   panelProcess.once('message', (message) => resolve(message as { origin: string; tokens: string[] }));
   panelProcess.once('exit', (code) => reject(new Error(`the Marzban simulator exited (${code})`)));
