@@ -66,8 +66,10 @@ describe.skipIf(DATABASE_URL === undefined)(
       try {
         const answer = await refresh(app);
         expect(Buffer.from(answer.text, 'base64').toString('utf8').split('\n')).toEqual(shareLinks);
-        const named = sent.mock.calls.flatMap(([config]) =>
-          typeof config === 'object' && config !== null && 'name' in config ? [config] : [],
+        // What each call was given first: a statement's text, or a named statement's config.
+        const firsts = sent.mock.calls.map((call) => (call as unknown[])[0]);
+        const named = firsts.flatMap((config) =>
+          typeof config === 'object' && config !== null && 'name' in config ? [config as { name: unknown; text: unknown }] : [],
         );
         expect(named.map((c) => String(c.text).split(/\s+/).slice(0, 4).join(' '))).toEqual([
           `SELECT customer_id FROM "${schema}_shop".subscription_links`,
@@ -76,8 +78,7 @@ describe.skipIf(DATABASE_URL === undefined)(
         ]);
         expect(named.every((c) => /^link_0_[0-9a-f]{20}$/.test(String(c.name)))).toBe(true);
         // The page's and the owner's reads are sent by text: only the link's hot statements are prepared.
-        const otherwise = sent.mock.calls.filter(([config]) => typeof config === 'string');
-        expect(otherwise).toHaveLength(sent.mock.calls.length - 3);
+        expect(firsts.filter((config) => typeof config === 'string')).toHaveLength(firsts.length - 3);
       } finally {
         sent.mockRestore();
       }
