@@ -4,7 +4,8 @@
  *
  *   node --conditions=@panelkit/source --import tsx bench/sublink/main.ts \
  *     [--buyers 100000] [--levels 1,2,4,8,16,32,64,128,256] [--seconds 5] [--p99 200] \
- *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_sublink] [--keep] [--seen-ago long|<minutes>]
+ *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_sublink] [--keep] [--seen-ago long|<minutes>] \
+ *     [--panel-users 20000]
  *
  * The shop as `DATABASE_URL` runs it (pool of 10, secrets sealed at rest, its whole Express stack), in a schema of
  * the bench's own (dropped at the end unless `--keep`). Seeds `--buyers` customers, each with one active
@@ -17,7 +18,9 @@
  * - `on`: Happ (iPhone) or v2RayTun (Android) with their `X-HWID` and device headers: each request refreshes a
  *   known device (`kit.devices.touch`), the steady state of a shop whose buyers' apps refresh every few hours;
  * - `off`: v2rayNG, which sends no id: served uncounted under the plan's default policy, no device check runs;
- * - `floor`: the same Express app, every middleware the link goes through, answering the same bytes from memory.
+ * - `floor`: the same Express app, every middleware the link goes through, answering the same bytes from memory;
+ * - `marzban`: the project's Marzban simulator (`marzban-sim.ts`, its own process, `--panel-users` users) answering
+ *   `/sub/<token>` to the apps as `off` asks (the answer checked as base64 of share links: Marzban varies them per read).
  *
  * A kind stops rising after its first level whose p99 is above `--p99` ms. Every answer is checked (200, the
  * subscription's real share links in base64); afterwards the device registry must hold exactly 2 devices a buyer,
@@ -31,7 +34,7 @@ import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createHmac, createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { get as httpGet, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +50,7 @@ import { openDatabase } from '../../examples/shop/src/stack/database.js';
 import { shopChannels } from '../../examples/shop/src/stack/notification-channels.js';
 import { openShop } from '../../examples/shop/src/stack/shop.js';
 import { createApp } from '../../examples/shop/src/stack/web-app.js';
+import { headersFor } from './app-headers.js';
 import type { Step, StepKind, StepResult } from './client.js';
 import { machineCpu, processCpu } from '../support/proc-cpu.js';
 import { backendsCpu, backendsCpuBetween } from './machine-cpu.js';
@@ -61,6 +65,7 @@ const { values } = parseArgs({
     schema: { type: 'string', default: 'bench_sublink' },
     keep: { type: 'boolean', default: false },
     'seen-ago': { type: 'string', default: 'long' },
+    'panel-users': { type: 'string', default: '20000' },
   },
 });
 const BUYERS = Number(values.buyers);
@@ -72,7 +77,7 @@ if (!/^bench_[a-z0-9_]{1,30}$/.test(SCHEMA)) throw new Error(`--schema ${SCHEMA}
 if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(values.server).hostname)) throw new Error('--server: loopback only');
 /** The demo plan with a limit of 2 devices and the default no-id policy (serve uncounted). */
 const PLAN = 'Frankfurt · 1 month · unlimited';
-const KINDS: readonly StepKind[] = ['floor', 'off', 'on'];
+const KINDS: readonly StepKind[] = ['floor', 'off', 'on', 'marzban'];
 /** Seed rows a statement. */
 const BATCH = 10_000;
 /**
@@ -99,8 +104,14 @@ const pgClient = (
 const sendQuery = pgClient.prototype.query;
 /** The local ports of the shop's connections: their PostgreSQL backends are the ones whose CPU a step counts. */
 const pgPorts = new Set<number>();
+/** While set, the text of each statement sent is pushed here (the trace of one answer a kind, before the steps). */
+let traced: string[] | null = null;
 pgClient.prototype.query = function (this: { connection?: { stream?: { localPort?: number } } }, ...args: unknown[]) {
   statements += 1;
+  if (traced !== null) {
+    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+    traced.push(String(text).replace(/\s+/g, ' ').slice(0, 110));
+  }
   const port = this.connection?.stream?.localPort;
   if (port !== undefined) pgPorts.add(port);
   return sendQuery.apply(this, args);
@@ -131,6 +142,20 @@ const shop = await openShop(config, { logger: createLogger('error') });
 let server: Server | null = null;
 const client = fork(fileURLToPath(new URL('./client.ts', import.meta.url)), [], {
   execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
+});
+/** The project's Marzban simulator, its users named as the first buyers, in its own process (`marzban-sim.ts`). */
+// Its users are fewer than the buyers unless `--panel-users` says otherwise: it keeps them in memory (the population
+// changes nothing it does), and reading 100 000 subscription URLs through its API takes minutes on a busy machine.
+const panelProcess = fork(
+  fileURLToPath(new URL('./marzban-sim.ts', import.meta.url)),
+  [String(Math.min(BUYERS, Number(values['panel-users'])))],
+  {
+    execArgv: ['--conditions=@panelkit/source', '--import', 'tsx'],
+  },
+);
+const panelReady = new Promise<{ origin: string; tokens: string[] }>((resolve, reject) => {
+  panelProcess.once('message', (message) => resolve(message as { origin: string; tokens: string[] }));
+  panelProcess.once('exit', (code) => reject(new Error(`the Marzban simulator exited (${code})`)));
 });
 let failed = false;
 try {
@@ -268,6 +293,37 @@ try {
       });
       client.send(step);
     });
+  // What one answer of each kind sends PostgreSQL, in order; the device it refreshed is put back as seeded, so the
+  // registry's check below counts only what the steps wrote.
+  // Twice each, the first answer warming what the shop caches (the owner's notice): the second is a step's.
+  const traces: Array<[StepKind, 'a' | 'b']> = [
+    ['floor', 'a'],
+    ['off', 'a'],
+    ['off', 'a'],
+    ['on', 'a'],
+    ['on', 'a'],
+    ['on', 'b'],
+    ['on', 'b'],
+  ];
+  for (const [kind, device] of traces) {
+    traced = [];
+    const path = kind === 'floor' ? '/bench-floor/' : '/s/';
+    // `node:http`, as the apps ask: `fetch` would not send the shop's address as `Host`.
+    const answer = await new Promise<{ status: number }>((resolve, reject) => {
+      const asked = httpGet(`${baseUrl}${path}${tokens[0]}`, {
+        headers: { host: new URL(config.publicUrls[0]!).host, ...headersFor(kind, 0, device) },
+      });
+      asked.on('response', (res) => res.resume().on('end', () => resolve({ status: res.statusCode ?? 0 })));
+      asked.on('error', reject);
+    });
+    console.log(
+      `one ${kind} answer, device ${device} (${answer.status}): ${traced.length} statements${traced.map((t) => `\n    ${t}`).join('')}`,
+    );
+    traced = null;
+  }
+  await shop.db.query(`UPDATE ${engine}.devices SET last_seen_at = $1 WHERE hwid IN ('bench-0-a', 'bench-0-b')`, [SEEDED_AT]);
+  const panel = { process: panelProcess, ...(await panelReady) };
+  console.log(`Marzban simulator: ${panel.tokens.length} users at ${panel.origin}`);
   const runStarted = new Date();
   const rows: Array<{
     kind: StepKind;
@@ -281,26 +337,30 @@ try {
   }> = [];
   const stopped = new Set<StepKind>();
   console.log(
-    '\nCPU ms an answer: the shop process, its PostgreSQL backends, the apps; busy: both cores, whoever used them.\n' +
-      'kind   apps   req/s    p50 ms   p99 ms   max ms      shop     PG    apps   busy  stmts/req  wrong  load (1/5/15 min)',
+    "\nCPU ms an answer: the serving process (the shop; the simulator for marzban), the shop's PostgreSQL backends, the apps;\n" +
+      'busy: both cores, whoever used them.\n' +
+      'kind    apps   req/s    p50 ms   p99 ms   max ms    server     PG    apps   busy  stmts/req  wrong  load (1/5/15 min)',
   );
   for (const level of LEVELS) {
     for (const kind of KINDS) {
       if (stopped.has(kind)) continue;
       const cpuBefore = process.cpuUsage();
+      const panelBefore = processCpu(panel.process.pid!);
       const [machineBefore, backendsBefore, clientBefore] = [machineCpu(), backendsCpu(pgPorts), processCpu(client.pid!)];
       const statementsBefore = statements;
+      const marzban = kind === 'marzban';
       const result = await runStep({
-        baseUrl,
-        tokens,
+        baseUrl: marzban ? panel.origin : baseUrl,
+        tokens: marzban ? panel.tokens : tokens,
         kind,
         concurrency: level,
         durationMs: STEP_MS,
-        host: new URL(config.publicUrls[0]!).host,
-        expectedLinks: templateSub.shareLinks,
+        host: new URL(marzban ? panel.origin : config.publicUrls[0]!).host,
+        expectedLinks: marzban ? null : templateSub.shareLinks,
       });
-      // The shop process's CPU (the apps run in their own): what one answer costs here, whatever the machine's load.
-      const cpu = process.cpuUsage(cpuBefore);
+      // The serving process's CPU (the apps run in their own): the shop's, or the simulator's for `marzban`.
+      const shopCpu = process.cpuUsage(cpuBefore);
+      const cpu = marzban ? { user: (processCpu(panel.process.pid!) - panelBefore) * 1e6, system: 0 } : shopCpu;
       const machine = machineCpu();
       const pgMs = (backendsCpuBetween(backendsBefore, backendsCpu(pgPorts)) * 1000) / result.requests;
       const appsMs = ((processCpu(client.pid!) - clientBefore) * 1000) / result.requests;
@@ -310,7 +370,7 @@ try {
       const rps = result.requests / (result.wallMs / 1000);
       rows.push({ kind, level, rps, cpuMs, pgMs, perAnswer, result, load: load() });
       console.log(
-        `${kind.padEnd(6)} ${String(level).padStart(4)} ${rps.toFixed(0).padStart(7)} ${ms(result.p50).padStart(9)} ${ms(result.p99).padStart(8)} ${ms(result.max).padStart(8)} ${cpuMs.toFixed(2).padStart(9)} ${pgMs.toFixed(2).padStart(6)} ${appsMs.toFixed(2).padStart(7)} ${(busy * 100).toFixed(0).padStart(5)}% ${perAnswer.toFixed(2).padStart(11)} ${String(result.errorCount).padStart(6)}  ${load()}`,
+        `${kind.padEnd(7)} ${String(level).padStart(4)} ${rps.toFixed(0).padStart(7)} ${ms(result.p50).padStart(9)} ${ms(result.p99).padStart(8)} ${ms(result.max).padStart(8)} ${cpuMs.toFixed(2).padStart(9)} ${pgMs.toFixed(2).padStart(6)} ${appsMs.toFixed(2).padStart(7)} ${(busy * 100).toFixed(0).padStart(5)}% ${perAnswer.toFixed(2).padStart(11)} ${String(result.errorCount).padStart(6)}  ${load()}`,
       );
       for (const e of result.errors.slice(0, 3)) console.log(`    wrong answer ${e.status}: ${e.body}`);
       if (result.errorCount > 0) failed = true;
@@ -329,10 +389,20 @@ try {
       row === undefined ? `  ${kind}: none` : `  ${kind}: ${row.rps.toFixed(0)} req/s at ${row.level} apps, p99 ${ms(row.result.p99)} ms`,
     );
   }
-  const [floorBest, offBest, onBest] = KINDS.map((k) => best.get(k)?.rps ?? Number.NaN) as [number, number, number];
+  const [floorBest, offBest, onBest, marzbanBest] = KINDS.map((k) => best.get(k)?.rps ?? Number.NaN) as [number, number, number, number];
   console.log(
-    `  on ÷ off ${(onBest / offBest).toFixed(2)}, off ÷ floor ${(offBest / floorBest).toFixed(2)}, on ÷ floor ${(onBest / floorBest).toFixed(2)}`,
+    `  on ÷ off ${(onBest / offBest).toFixed(2)}, off ÷ floor ${(offBest / floorBest).toFixed(2)}, on ÷ floor ${(onBest / floorBest).toFixed(2)}, ` +
+      `on ÷ marzban ${(onBest / marzbanBest).toFixed(2)}, marzban ÷ floor ${(marzbanBest / floorBest).toFixed(2)}`,
   );
+  // At each level every kind ran at: the same ratios, level by level (the machine's load moves less within a level).
+  for (const level of LEVELS) {
+    const at = (kind: StepKind) => rows.find((r) => r.kind === kind && r.level === level)?.rps ?? Number.NaN;
+    if (Number.isNaN(at('floor'))) continue;
+    console.log(
+      `  at ${level} apps: on ÷ floor ${(at('on') / at('floor')).toFixed(2)}, off ÷ floor ${(at('off') / at('floor')).toFixed(2)}, ` +
+        `marzban ÷ floor ${(at('marzban') / at('floor')).toFixed(2)}`,
+    );
+  }
 
   // The registry: nothing registered or refused, and exactly the pairs the apps asked for refreshed.
   const asked = rows.filter((r) => r.kind === 'on').at(-1)?.result.devicesAsked ?? 0;
@@ -353,6 +423,7 @@ try {
   console.log(failed ? 'FAILED: see the wrong answers or counts above' : 'every answer right');
 } finally {
   client.disconnect();
+  if (panelProcess.connected) panelProcess.disconnect();
   server?.closeAllConnections();
   server?.close();
   await shop.close();

@@ -1,7 +1,9 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LINK_NOTICE_SETTING, LINK_NOTICE_TTL_MS, saveLinkNotice, type LinkNotice } from '../src/app/subscriptions/link-notice.js';
+import { savePlanRouting } from '../src/db/plan-routing.js';
 import { writeSetting } from '../src/db/shop-settings.js';
+import { forgetLinkRouting } from '../src/sublink/link-routing.js';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
 import { ROOMY_RATE_LIMITS, signedUpBuyer, startShop, type ShopUnderTest } from './support/shop-under-test.js';
 
@@ -31,7 +33,7 @@ async function buyer(): Promise<{ sub: string; path: string }> {
 
 const refresh = (path: string) => supertest(t.app).get(path).set('user-agent', 'v2rayNG/1.10.2').set('host', new URL(A).host);
 
-describe('the owner’s notice on the buyer’s link, read once per LINK_NOTICE_TTL_MS per replica', () => {
+describe('the owner’s notice and the plans’ routing on the buyer’s link, read once per LINK_NOTICE_TTL_MS per replica', () => {
   it('is on this replica’s links at once when saved here, and within the TTL when another replica saves it', async () => {
     const { path } = await buyer();
     await saveLinkNotice(t.shop, notice('First'), STAFF);
@@ -46,6 +48,24 @@ describe('the owner’s notice on the buyer’s link, read once per LINK_NOTICE_
     expect(bannerOf((await refresh(path).expect(200)).headers['announce'])).toBe('Second');
     t.clock.advance(1);
     expect(bannerOf((await refresh(path).expect(200)).headers['announce'])).toBe('Third');
+  });
+
+  it('routes by the plans’ presets as read within the TTL: a preset another replica saves reaches the apps within it', async () => {
+    const { path } = await buyer();
+    const plan = await planNamed(t, 'Frankfurt · 1 month · 50');
+    const happ = () => supertest(t.app).get(path).set('user-agent', 'Happ/4.6.0/ios/2603181556604').set('host', new URL(A).host);
+    forgetLinkRouting(t.shop);
+    expect((await happ().expect(200)).headers['routing']).toBeUndefined();
+    // Another replica saves a preset (the row changes, this process is not told): routed as read until the TTL passes.
+    await savePlanRouting(t.shop, plan.id, 'ru');
+    t.clock.advance(LINK_NOTICE_TTL_MS - 1);
+    expect((await happ().expect(200)).headers['routing']).toBeUndefined();
+    t.clock.advance(1);
+    expect((await happ().expect(200)).headers['routing']).toMatch(/^happ:\/\/routing\/onadd\//);
+    // Saved here (`savePlan` forgets what this replica read): the next refresh routes by it.
+    await savePlanRouting(t.shop, plan.id, null);
+    forgetLinkRouting(t.shop);
+    expect((await happ().expect(200)).headers['routing']).toBeUndefined();
   });
 
   it('keeps nothing else: an expired subscription stops being served on the next refresh', async () => {

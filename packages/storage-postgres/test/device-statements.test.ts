@@ -40,6 +40,15 @@ describe('devices on PostgreSQL: what a refresh and a registration send', () => 
     });
     expect(statements).toHaveLength(1);
     expect(statements[0]).toMatch(/^UPDATE \S+\.devices SET/);
+    // Seen recently and described as stored: still one statement, which reads it and writes nothing.
+    const stored = (await storage.devices.list(sub.id))[0]!;
+    clock.advance(60_000);
+    statements.length = 0;
+    const seenAfter = new Date(clock.now().getTime() - 120_000);
+    expect(await storage.devices.refresh({ subscriptionId: sub.id, device: { ...phone, model: 'iPhone 17' }, seenAfter })).toEqual(stored);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/^WITH known AS/);
+    expect(await storage.devices.list(sub.id)).toEqual([stored]);
     // An unknown one: the same one statement, writing nothing.
     statements.length = 0;
     expect(await storage.devices.refresh({ subscriptionId: sub.id, device: { hwid: 'hw-other' } })).toBeNull();

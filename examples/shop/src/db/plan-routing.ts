@@ -32,6 +32,12 @@ export async function routingPresetsOf(shop: PlanRoutingDb, planIds: readonly st
   return new Map(rows.flatMap((r) => (isRoutingPreset(r.preset) ? [[r.plan_id, r.preset] as const] : [])));
 }
 
+/** Every plan's preset, by plan id (one row a plan that has one: a small table). */
+export async function allRoutingPresets(shop: PlanRoutingDb): Promise<Map<string, RoutingPreset>> {
+  const { rows } = await shop.db.query<{ plan_id: string; preset: string }>(`SELECT plan_id, preset FROM ${shop.shopSchema}.plan_routing`);
+  return new Map(rows.flatMap((r) => (isRoutingPreset(r.preset) ? [[r.plan_id, r.preset] as const] : [])));
+}
+
 /** One plan's preset, or `null`. */
 export async function routingPresetOf(shop: PlanRoutingDb, planId: string): Promise<RoutingPreset | null> {
   return (await routingPresetsOf(shop, [planId])).get(planId) ?? null;

@@ -70,19 +70,6 @@ function touchedSubscription(ctx: EngineContext, subscriptionId: string, given: 
   return Promise.resolve(given);
 }
 
-/** The fields of a device's description a refresh writes when they change. */
-const DESCRIPTION = ['platform', 'osVersion', 'model', 'app', 'appVersion', 'userAgent'] as const;
-
-/**
- * Whether a refresh of a registered device can be answered without a write: it was written within
- * `policy.deviceSeenEveryMs` and its app describes it as stored. Only `lastSeenAt` goes unwritten (it lags by less
- * than that interval); who is registered, and so the limit, is read from the registry on every request.
- */
-function seenRecently(ctx: EngineContext, known: Device, device: DeviceInfo): boolean {
-  if (ctx.clock.now().getTime() - known.lastSeenAt.getTime() >= ctx.policy.deviceSeenEveryMs) return false;
-  return DESCRIPTION.every((field) => known[field] === device[field]);
-}
-
 /**
  * A request from a device on the subscription's link: registers a new device while the subscription has room,
  * refreshes a known one, serves an app without an id uncounted or refuses it (the subscription's `noHwidPolicy`),
@@ -92,9 +79,9 @@ function seenRecently(ctx: EngineContext, known: Device, device: DeviceInfo): bo
  * (an app refreshes its link often: a host that notifies on it keeps one notice per device and day, say). Does not
  * look at the subscription's status: the caller decides what an expired subscription is served.
  *
- * A registered device's refresh reads the registry (one statement) and writes only when its `lastSeenAt` is
- * `policy.deviceSeenEveryMs` old or its description changed: a refresh storm rewrites each device at most once per
- * interval. `options.subscription` saves reading the subscription the caller holds.
+ * A registered device's refresh is one statement (`devices.refresh` with `seenAfter`), which writes only when its
+ * `lastSeenAt` is `policy.deviceSeenEveryMs` old or its description changed: a refresh storm rewrites each device at
+ * most once per interval; who is registered, and so the limit, is the registry's on every request. `options.subscription` saves reading the subscription the caller holds.
  */
 export async function touchDevice(
   ctx: EngineContext,
@@ -113,13 +100,11 @@ export async function touchDevice(
     return { served: false, reason: 'hwid_required', limit: terms.deviceLimit, count };
   }
   const device: DeviceInfo = { ...info, hwid: info.hwid };
-  const known = (await ctx.storage.devices.list(sub.id)).find((d) => d.hwid === device.hwid);
-  if (known !== undefined) {
-    if (seenRecently(ctx, known, device)) return { served: true, outcome: 'refreshed', device: known };
-    const refreshed = await ctx.storage.devices.refresh({ subscriptionId: sub.id, device });
-    if (refreshed !== null) return { served: true, outcome: 'refreshed', device: refreshed };
-    // Removed since the list was read: a registration again, counted and audited like any.
-  }
+  // A known device: read and, when due, written in one statement (`lastSeenAt` lags by less than the interval).
+  const seenAfter = new Date(ctx.clock.now().getTime() - ctx.policy.deviceSeenEveryMs);
+  const refreshed = await ctx.storage.devices.refresh({ subscriptionId: sub.id, device, seenAfter });
+  if (refreshed !== null) return { served: true, outcome: 'refreshed', device: refreshed };
+  // Not registered (or removed meanwhile): a registration, counted and audited like any.
   const panelHwids = await panelHwidsFor(ctx, sub, terms);
   const result = await registerDevice(ctx, sub, { subscriptionId: sub.id, device, terms, panelHwids });
   if (result.outcome === 'refused') {

@@ -46,16 +46,45 @@ export interface DeviceRefreshRequest {
   subscriptionId: string;
   /** The device as its app described it; `hwid` is required. */
   device: DeviceInfoInput;
+  /**
+   * When given, a device last seen after this time whose stored description is the one given is answered as
+   * stored and nothing is written (a refresh storm writes each device at most once per interval); without it, or
+   * for a device seen at or before it or described anew, the refresh writes.
+   */
+  seenAfter?: Date;
 }
 
-const DeviceRefreshRequestSchema: z.ZodType<Pick<ParsedDeviceTouch, 'subscriptionId' | 'device'>, DeviceRefreshRequest> = z.strictObject({
+/** A `devices.refresh` request as checked: its device with every field present, `seenAfter` `null` when not given. */
+export interface ParsedDeviceRefresh {
+  subscriptionId: string;
+  device: DeviceInfo;
+  seenAfter: Date | null;
+}
+
+const DeviceRefreshRequestSchema: z.ZodType<ParsedDeviceRefresh, DeviceRefreshRequest> = z.strictObject({
   subscriptionId: IdSchema,
   device: DeviceInfoSchema,
+  seenAfter: z
+    .date()
+    .optional()
+    .transform((d) => d ?? null),
 });
 
 /** Checks a `devices.refresh` request the same way in every storage (`ValidationError` otherwise). */
-export function parseDeviceRefresh(request: DeviceRefreshRequest): Pick<ParsedDeviceTouch, 'subscriptionId' | 'device'> {
+export function parseDeviceRefresh(request: DeviceRefreshRequest): ParsedDeviceRefresh {
   return parseInput(DeviceRefreshRequestSchema, request, 'device refresh');
+}
+
+/** The description fields of a device a refresh writes when they change (every field of `DeviceInfo` but `hwid`). */
+export const DEVICE_DESCRIPTION = ['platform', 'osVersion', 'model', 'app', 'appVersion', 'userAgent'] as const;
+
+/**
+ * Whether a refresh can answer the stored device without a write (`DeviceRefreshRequest.seenAfter`): it was seen
+ * after that time and is described as stored. The one rule every storage applies.
+ */
+export function refreshUnneeded(stored: Device, refresh: ParsedDeviceRefresh): boolean {
+  if (refresh.seenAfter === null || stored.lastSeenAt.getTime() <= refresh.seenAfter.getTime()) return false;
+  return DEVICE_DESCRIPTION.every((field) => stored[field] === refresh.device[field]);
 }
 
 /**
@@ -74,8 +103,9 @@ export interface DeviceRepository {
   touch(request: DeviceTouchRequest): Promise<DeviceTouchResult>;
   /**
    * Refreshes a registered device (its description and `lastSeenAt`, as `touch` does) and never registers one: the
-   * device as written, or `null` when the subscription has no device with that hardware id (nothing written). One
-   * statement, no lock: what an app refreshing its link costs, while a registration (`touch`) may run in the caller's
+   * device as written, or as stored when `seenAfter` spares the write (see `refreshUnneeded`), or `null` when the
+   * subscription has no device with that hardware id (nothing written). One statement, no lock, whether it writes
+   * or not: what an app refreshing its link costs, while a registration (`touch`) may run in the caller's
    * transaction with what it causes (the engine's audit event).
    */
   refresh(request: DeviceRefreshRequest): Promise<Device | null>;

@@ -52,9 +52,11 @@ import type { GiftRepository } from './storage-gifts.js';
  * `sales.campaigns` (sign-ups, first purchases and net revenue per campaign), `gifts` (plans paid by one customer
  * for another to claim once: `gifts.claim` and `gifts.expire` change an unclaimed gift in one conditional step, so
  * exactly one of them wins a race), `Plan.devicePack` (extra devices a plan sells, stored with the plan and frozen in
- * `Subscription.terms`) the ledger kind `device_pack` (a sales kind, paid on its order like a purchase) and
+ * `Subscription.terms`), the ledger kind `device_pack` (a sales kind, paid on its order like a purchase),
  * `ClaimRequest.awaitWakeMs` (a worker sleeping on `jobsQueued` after an empty claim may be woken alone, one worker a
- * queued job, through its subscription's `workerId`).
+ * queued job, through its subscription's `workerId`) and `devices.refresh`'s `seenAfter` (a device seen since then and
+ * described as stored is answered without a write, in the same one statement: an app's refresh reads and refreshes
+ * its device in one round trip).
  */
 export const STORAGE_PORT_VERSION = 18 as const;
 

@@ -222,23 +222,24 @@ describe('kit.devices', () => {
     const transactions = vi.spyOn(h.storage, 'transaction');
     const lastSeen = async () => (await h.storage.devices.list(id))[0]!.lastSeenAt;
 
-    // Refreshes within the interval: served as the registry holds the device, nothing written.
+    // Refreshes within the interval: served as the registry holds the device, nothing written. Each is one
+    // `devices.refresh` that names the interval's start (`seenAfter`), so the storage reads and writes in one call.
     h.clock.advance(4 * 60_000);
     expect(await h.kit.devices.touch(id, happ)).toMatchObject({ served: true, outcome: 'refreshed', device: { lastSeenAt: firstSeen } });
+    expect(refreshes).toHaveBeenLastCalledWith(expect.objectContaining({ seenAfter: new Date(h.clock.now().getTime() - 10 * 60_000) }));
     h.clock.advance(5 * 60_000);
-    expect(await h.kit.devices.touch(id, happ)).toMatchObject({ served: true, outcome: 'refreshed' });
-    expect(refreshes).not.toHaveBeenCalled();
+    expect(await h.kit.devices.touch(id, happ)).toMatchObject({ served: true, outcome: 'refreshed', device: { lastSeenAt: firstSeen } });
     expect(await lastSeen()).toEqual(firstSeen);
 
     // The interval passed since the last write: this refresh writes.
     h.clock.advance(60_000);
     expect(await h.kit.devices.touch(id, happ)).toMatchObject({ outcome: 'refreshed', device: { lastSeenAt: h.clock.now() } });
-    expect(refreshes).toHaveBeenCalledTimes(1);
+    expect(await lastSeen()).toEqual(h.clock.now());
     // A changed description is written at once, within the interval.
     h.clock.advance(60_000);
     expect(await h.kit.devices.touch(id, { ...happ, appVersion: '4.7.0' })).toMatchObject({ device: { appVersion: '4.7.0' } });
-    expect(refreshes).toHaveBeenCalledTimes(2);
     expect(await lastSeen()).toEqual(h.clock.now());
+    expect(refreshes).toHaveBeenCalledTimes(4);
     // A refresh never registers, and never opens a transaction: only a registration does.
     expect(touches).not.toHaveBeenCalled();
     expect(transactions).not.toHaveBeenCalled();

@@ -1,6 +1,6 @@
 import { createId, type Device, type Subscription } from '@panelkit/sdk';
 import { decideDeviceAccess } from '@panelkit/sdk/rules';
-import { inputKey, parseDeviceRefresh, parseDeviceTouch } from '@panelkit/sdk/storage';
+import { inputKey, parseDeviceRefresh, parseDeviceTouch, refreshUnneeded } from '@panelkit/sdk/storage';
 import type { DeviceRefreshRequest, DeviceTouchRequest, DeviceTouchResult } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
@@ -51,10 +51,12 @@ export function deviceOperations(devices: DeviceTable, subscriptions: Table<Subs
     },
 
     refresh(op: Op, request: DeviceRefreshRequest): Device | null {
-      const { subscriptionId, device } = parseDeviceRefresh(request);
+      const refresh = parseDeviceRefresh(request);
+      const { subscriptionId, device } = refresh;
       const current = devices.get(subscriptionId) ?? [];
       const known = current.find((d) => d.hwid === device.hwid);
       if (known === undefined) return null;
+      if (refreshUnneeded(known, refresh)) return copy(known);
       const row: Device = { ...known, ...device, lastSeenAt: op.now };
       store(
         op,

@@ -2,7 +2,13 @@ import { NotFoundError, createId } from '@panelkit/sdk';
 import type { Device } from '@panelkit/sdk';
 import { decideDeviceAccess } from '@panelkit/sdk/rules';
 import { inputKey, parseDeviceRefresh, parseDeviceTouch } from '@panelkit/sdk/storage';
-import type { DeviceRefreshRequest, DeviceRepository, DeviceTouchRequest, ParsedDeviceTouch } from '@panelkit/sdk/storage';
+import type {
+  DeviceRefreshRequest,
+  DeviceRepository,
+  DeviceTouchRequest,
+  ParsedDeviceRefresh,
+  ParsedDeviceTouch,
+} from '@panelkit/sdk/storage';
 import type { SqlQueryable } from '../client.js';
 import { rowLock } from '../internal/locks.js';
 import type { RepositoryContext } from '../internal/runner.js';
@@ -61,6 +67,27 @@ export function deviceRepository({ runner, schema }: RepositoryContext): DeviceR
     return rows[0] === undefined ? null : deviceFromRow(rows[0]);
   };
 
+  /**
+   * A refresh that may be spared its write (`seenAfter`, the rule of `refreshUnneeded`), still one statement: the
+   * device read, written only when seen at or before `seenAfter` or described anew, and answered as written or as read.
+   */
+  const refreshUnlessSeen = async (db: SqlQueryable, request: ParsedDeviceRefresh, seenAfter: Date, now: Date): Promise<Device | null> => {
+    const { rows } = await db.query(
+      `WITH known AS (SELECT * FROM ${table} WHERE subscription_id = $1 AND hwid = $2),
+       written AS (
+         UPDATE ${table} d SET platform = $3, os_version = $4, model = $5, app = $6, app_version = $7, user_agent = $8,
+           last_seen_at = $9::timestamptz
+         FROM known k
+         WHERE d.id = k.id AND (k.last_seen_at <= $10::timestamptz
+           OR (k.platform, k.os_version, k.model, k.app, k.app_version, k.user_agent)
+              IS DISTINCT FROM ($3::text, $4::text, $5::text, $6::text, $7::text, $8::text))
+         RETURNING d.*)
+       SELECT * FROM written UNION ALL SELECT * FROM known WHERE NOT EXISTS (SELECT FROM written)`,
+      [request.subscriptionId, request.device.hwid, ...described(request.device), enc.time(now), enc.time(seenAfter)],
+    );
+    return rows[0] === undefined ? null : deviceFromRow(rows[0]);
+  };
+
   return {
     touch: async (request: DeviceTouchRequest) => {
       const touch = parseDeviceTouch(request);
@@ -98,7 +125,12 @@ export function deviceRepository({ runner, schema }: RepositoryContext): DeviceR
 
     refresh: async (request: DeviceRefreshRequest) => {
       const touch = parseDeviceRefresh(request);
-      return runner.run('devices.refresh', ({ db, now }) => refresh(db, touch, now), ONE_WRITE);
+      const { seenAfter } = touch;
+      return runner.run(
+        'devices.refresh',
+        ({ db, now }) => (seenAfter === null ? refresh(db, touch, now) : refreshUnlessSeen(db, touch, seenAfter, now)),
+        ONE_WRITE,
+      );
     },
 
     list: (subscriptionId: string) =>

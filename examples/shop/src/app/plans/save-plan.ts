@@ -1,11 +1,13 @@
 import type { Actor, NewPlan, Plan } from '@panelkit/sdk';
 import { savePlanRouting, type RoutingPreset } from '../../db/plan-routing.js';
 import { savePlanTexts, type PlanTexts } from '../../db/plan-texts.js';
+import { forgetLinkRouting } from '../../sublink/link-routing.js';
 import type { Shop } from '../shop.js';
 
 /**
  * Saves a plan from the owner's form: the plan through the kit (validated, audited), then its names and
- * descriptions per language and its routing preset (`null`: none; absent: left as it is) in the shop's tables.
+ * descriptions per language and its routing preset (`null`: none; absent: left as it is) in the shop's tables; this
+ * replica's links route by a saved preset at once, every other replica's within `LINK_NOTICE_TTL_MS`.
  * Those are outside the engine's transaction: a failure there leaves the plan saved with its previous translations
  * and routing, and the owner sees the error and saves again.
  */
@@ -19,6 +21,9 @@ export async function savePlan(
 ): Promise<Plan> {
   const saved = existing === null ? await shop.kit.plans.create(input, actor) : await shop.kit.plans.update(existing.id, input, actor);
   await savePlanTexts(shop, saved.id, texts);
-  if (routing !== undefined) await savePlanRouting(shop, saved.id, routing);
+  if (routing !== undefined) {
+    await savePlanRouting(shop, saved.id, routing);
+    forgetLinkRouting(shop);
+  }
   return saved;
 }

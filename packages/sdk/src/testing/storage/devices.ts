@@ -155,6 +155,41 @@ export function devicesSuite(env: SuiteEnv): void {
       expect(await storage.devices.list(sub.id)).toEqual([refreshed]);
     });
 
+    it('refresh with seenAfter writes a device seen at or before it, or described anew, and answers the rest as stored', async () => {
+      const { storage, clock } = env;
+      const sub = await seedSubscription(storage);
+      const first = await storage.devices.touch({ subscriptionId: sub.id, device: phone, terms: TWO });
+      if (first.outcome === 'refused') throw new Error('unreachable');
+      clock.advance(MINUTE);
+      // Seen after the bound, described as stored: answered as stored, nothing written.
+      const recent = new Date(clock.now().getTime() - 2 * MINUTE);
+      expect(await storage.devices.refresh({ subscriptionId: sub.id, device: phone, seenAfter: recent })).toEqual(first.device);
+      expect(await storage.devices.list(sub.id)).toEqual([first.device]);
+      // Described anew: written, though seen recently.
+      const described = await storage.devices.refresh({
+        subscriptionId: sub.id,
+        device: { ...phone, appVersion: '3.3.0' },
+        seenAfter: recent,
+      });
+      expect(described).toEqual({ ...first.device, appVersion: '3.3.0', lastSeenAt: clock.now() });
+      // Seen exactly at the bound: written (the interval has passed).
+      clock.advance(MINUTE);
+      const due = await storage.devices.refresh({
+        subscriptionId: sub.id,
+        device: { ...phone, appVersion: '3.3.0' },
+        seenAfter: described!.lastSeenAt,
+      });
+      expect(due).toEqual({ ...described, lastSeenAt: clock.now() });
+      expect(await storage.devices.list(sub.id)).toEqual([due]);
+      // An unknown device is nobody's, whatever the bound: nothing registered.
+      expect(await storage.devices.refresh({ subscriptionId: sub.id, device: laptop, seenAfter: recent })).toBeNull();
+      expect(await storage.devices.list(sub.id)).toHaveLength(1);
+      await expectRejects(
+        storage.devices.refresh({ subscriptionId: sub.id, device: phone, seenAfter: new Date(Number.NaN) }),
+        'ValidationError',
+      );
+    });
+
     it('a transaction that throws registers nothing', async () => {
       const { storage } = env;
       const sub = await seedSubscription(storage);
