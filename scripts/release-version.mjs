@@ -179,3 +179,13 @@ for (const name of PACKAGES) {
   writeFileSync(file, `${changelog.slice(0, insertAt)}\n${section(version)}${changelog.slice(insertAt)}`);
   console.log(`release-version: @panelkit/${name} ${before[name]} → ${version}, CHANGELOG.md with its upgrading notes`);
 }
+
+// The changelogs as the repository formats Markdown (`biome ci` checks them like every other file).
+execFileSync(
+  join(root, 'node_modules', '.bin', 'biome'),
+  ['format', '--write', ...PACKAGES.map((name) => join('packages', name, 'CHANGELOG.md'))],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
