@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LINK_NOTICE_SETTING, LINK_NOTICE_TTL_MS, saveLinkNotice, type LinkNotice } from '../src/app/subscriptions/link-notice.js';
 import { savePlanRouting } from '../src/db/plan-routing.js';
 import { writeSetting } from '../src/db/shop-settings.js';
-import { forgetLinkRouting } from '../src/sublink/link-routing.js';
+import { forgetRoutingPresets } from '../src/app/plans/routing-preset-reads.js';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
 import { ROOMY_RATE_LIMITS, signedUpBuyer, startShop, type ShopUnderTest } from './support/shop-under-test.js';
 
@@ -54,7 +54,7 @@ describe('the owner’s notice and the plans’ routing on the buyer’s link, r
     const { path } = await buyer();
     const plan = await planNamed(t, 'Frankfurt · 1 month · 50');
     const happ = () => supertest(t.app).get(path).set('user-agent', 'Happ/4.6.0/ios/2603181556604').set('host', new URL(A).host);
-    forgetLinkRouting(t.shop);
+    forgetRoutingPresets(t.shop);
     expect((await happ().expect(200)).headers['routing']).toBeUndefined();
     // Another replica saves a preset (the row changes, this process is not told): routed as read until the TTL passes.
     await savePlanRouting(t.shop, plan.id, 'ru');
@@ -64,7 +64,7 @@ describe('the owner’s notice and the plans’ routing on the buyer’s link, r
     expect((await happ().expect(200)).headers['routing']).toMatch(/^happ:\/\/routing\/onadd\//);
     // Saved here (`savePlan` forgets what this replica read): the next refresh routes by it.
     await savePlanRouting(t.shop, plan.id, null);
-    forgetLinkRouting(t.shop);
+    forgetRoutingPresets(t.shop);
     expect((await happ().expect(200)).headers['routing']).toBeUndefined();
   });
 

@@ -1,7 +1,7 @@
 import type { Actor, NewPlan, Plan } from '@panelkit/sdk';
 import { savePlanRouting, type RoutingPreset } from '../../db/plan-routing.js';
 import { savePlanTexts, type PlanTexts } from '../../db/plan-texts.js';
-import { forgetLinkRouting } from '../../sublink/link-routing.js';
+import { forgetRoutingPresets } from './routing-preset-reads.js';
 import type { Shop } from '../shop.js';
 
 /**
@@ -23,7 +23,7 @@ export async function savePlan(
   await savePlanTexts(shop, saved.id, texts);
   if (routing !== undefined) {
     await savePlanRouting(shop, saved.id, routing);
-    forgetLinkRouting(shop);
+    forgetRoutingPresets(shop);
   }
   return saved;
 }
