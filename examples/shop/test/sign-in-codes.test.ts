@@ -10,6 +10,7 @@ import { telegramAccountEmail } from '../src/app/auth/telegram-buyers.js';
 import { EMAIL_CODE_GUESSES_PER_ADDRESS } from '../src/db/sign-in-throttle.js';
 import { launchData } from './support/mini-app-launch.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
+import { createCampaign } from '../src/app/growth/campaigns.js';
 import { ADMIN, ROOMY_RATE_LIMITS, csrfFrom, signedUpBuyer, visitor, type Visitor } from './support/shop-under-test.js';
 import { startBotShop, type BotShop } from './support/telegram-driver.js';
 
@@ -77,6 +78,18 @@ describe('sign-in by a code sent by e-mail', () => {
     const made = await s.t.shop.accounts.getByEmail('stranger@example.com');
     expect(made?.role).toBe('buyer');
     expect(made?.customerId).not.toBe(account?.customerId);
+  });
+
+  it('a buyer who came by a campaign link and signs up by a code joins that campaign (the link is kept in the browser)', async () => {
+    await createCampaign(s.t.shop, { slug: 'mail-ads', name: 'Mail ads', bonusAmount: 0, welcomeCode: null }, { type: 'admin', id: null });
+    const v = await visitor(s.t.app);
+    await v.agent.get('/signup?c=mail-ads').expect(200);
+    // A second campaign's link later does not replace the first.
+    await v.agent.get('/signup?c=other-ads').expect(200);
+    await askCode(v, 'came-by-ad@example.com');
+    await verify(v, 'came-by-ad@example.com', (await codeMailedTo('came-by-ad@example.com')) as string).expect(303);
+    const made = await s.t.shop.accounts.getByEmail('came-by-ad@example.com');
+    expect(await s.t.shop.storage.campaigns.get(made!.customerId)).toMatchObject({ campaign: 'mail-ads' });
   });
 
   it('keeps only an HMAC of the code, and blanks the sealed copy once the mail is sent', async () => {

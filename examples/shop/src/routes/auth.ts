@@ -21,7 +21,7 @@ import type { Shop } from '../app/shop.js';
 import { signInPage, signUpPage } from '../views/auth-pages.js';
 import { REFERRAL_CODE, recordSignUpReferral } from '../app/selling/sign-up-referral.js';
 import { joinCampaign } from '../app/growth/campaigns.js';
-import { CAMPAIGN_PARAM } from '../config/public-addresses.js';
+import { arrivalCampaignOf, campaignParam, forgetArrivalCampaign, rememberArrivalCampaign } from '../http/arrival-campaign.js';
 
 const SignUpSchema = z.object({
   email: z.email({ message: 'forms.email' }).max(320),
@@ -39,12 +39,6 @@ export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) ? next : '/dashboard';
 }
 
-/** The campaign slug a sign-up link or form carries (`c`), as typed and bounded; '' when none. The use case judges it. */
-function campaignParam(source: unknown): string {
-  const value = (source as Record<string, unknown> | undefined)?.[CAMPAIGN_PARAM];
-  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,60}$/.test(value) ? value : '';
-}
-
 export function authRoutes(shop: Shop, limits: RateLimits): Router {
   const router = Router();
   const startSession = (req: Request, res: Response, accountId: string, secondFactorPending = false) =>
@@ -52,10 +46,10 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
 
   router.get('/signup', (req, res) => {
     const ref = req.query['ref'];
-    res.send(
-      signUpPage(ctxOf(res), { ref: typeof ref === 'string' && REFERRAL_CODE.test(ref) ? ref : '', campaign: campaignParam(req.query) })
-        .value,
-    );
+    const campaign = campaignParam(req.query);
+    // Kept in the browser too: a buyer who then signs up by an e-mail code or an identity provider joins it as well.
+    rememberArrivalCampaign(req, res, campaign, shop.config.secureCookies);
+    res.send(signUpPage(ctxOf(res), { ref: typeof ref === 'string' && REFERRAL_CODE.test(ref) ? ref : '', campaign }).value);
   });
 
   router.post('/signup', limits.signUp, async (req, res) => {
@@ -63,7 +57,7 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     const form = parseForm(SignUpSchema, req.body, ctx.t);
     const email = typeof req.body?.email === 'string' ? req.body.email : '';
     const ref = typeof req.body?.ref === 'string' && REFERRAL_CODE.test(req.body.ref) ? (req.body.ref as string) : '';
-    const campaign = campaignParam(req.body);
+    const campaign = campaignParam(req.body) || arrivalCampaignOf(req, shop.config.secureCookies);
     if (!form.ok) return void res.status(400).send(signUpPage(ctx, { email, ref, campaign }, form.fields).value);
     const result = await signUp(shop, { email: form.data.email, password: form.data.password, locale: ctx.locale });
     if (!result.ok) return void res.status(409).send(signUpPage(ctx, { email, ref, campaign }, { email: ctx.t('auth.emailTaken') }).value);
@@ -71,6 +65,7 @@ export function authRoutes(shop: Shop, limits: RateLimits): Router {
     if (ref !== '') await recordSignUpReferral(shop, ref, result.account.customerId);
     // The campaign whose web link brought this buyer (`/signup?c=<slug>`): an unknown one is no reason to refuse.
     if (campaign !== '') await joinCampaign(shop, result.account.customerId, campaign);
+    forgetArrivalCampaign(res, shop.config.secureCookies);
     await startSession(req, res, result.account.id);
     rememberKnownDevice(req, res, { secret: shop.secret, email: form.data.email, secure: shop.config.secureCookies });
     res.redirect(303, '/?done=auth.signed_up');

@@ -15,6 +15,7 @@ import { ShopError } from '../app/shop-error.js';
 import type { Shop } from '../app/shop.js';
 import { ctxOf } from '../http/context.js';
 import type { RateLimits } from '../http/rate-limits.js';
+import { joinArrivalCampaign } from '../http/arrival-campaign.js';
 import { startSession } from '../http/start-session.js';
 import { cookieName } from '../http/viewer.js';
 import { signInPage } from '../views/auth-pages.js';
@@ -68,6 +69,7 @@ export function oidcRoutes(shop: Shop, limits: RateLimits): Router {
     });
     clearCookie(res, LOGIN_COOKIE);
     if (result.outcome === 'signed_in') {
+      if (result.created) await joinArrivalCampaign(shop, req, res, result.account.customerId);
       if (ctx.viewer?.account.id !== result.account.id) await startSession(shop, req, res, result.account.id);
       return res.redirect(303, result.created ? '/?done=auth.signed_up' : result.next);
     }

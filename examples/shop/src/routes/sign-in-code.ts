@@ -7,6 +7,7 @@ import { ShopError } from '../app/shop-error.js';
 import type { Shop } from '../app/shop.js';
 import { ctxOf } from '../http/context.js';
 import type { RateLimits } from '../http/rate-limits.js';
+import { joinArrivalCampaign } from '../http/arrival-campaign.js';
 import { startSession } from '../http/start-session.js';
 import { codeEntryPage, codeRequestPage } from '../views/sign-in-code-pages.js';
 import { safeNext, waitText } from './auth.js';
@@ -58,6 +59,7 @@ export function signInCodeRoutes(shop: Shop, limits: RateLimits): Router {
     }
     if (result.outcome === 'wrong')
       return void res.status(401).send(codeEntryPage(ctx, { email, next: form.data.next }, { code: ctx.t('signin.code.wrong') }).value);
+    if (result.created) await joinArrivalCampaign(shop, req, res, result.account.customerId);
     await startSession(shop, req, res, result.account.id);
     res.redirect(303, result.created ? '/?done=auth.signed_up' : safeNext(form.data.next));
   });

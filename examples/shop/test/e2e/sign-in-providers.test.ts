@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createCampaign } from '../../src/app/growth/campaigns.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oidcIdentitiesOf } from '../../src/db/oidc-identities.js';
 import { startOpenIdProvider, type OpenIdProvider } from '../support/openid-provider.js';
@@ -91,11 +92,15 @@ describe.skipIf(!HAVE_CHROMIUM)(
 
     it('a new buyer signs up with the provider (its verified address becomes theirs) and comes back the same way', async () => {
       provider.users.set('newcomer', { email: 'newcomer@example.com', emailVerified: true });
+      await createCampaign(shop.shop, { slug: 'id-ads', name: 'ID ads', bonusAmount: 0, welcomeCode: null }, { type: 'admin', id: null });
       const { context, page } = await newPage();
+      // The newcomer came by a campaign's web link first: signing up with the provider joins that campaign.
+      await page.goto(`${shop.url}/signup?c=id-ads`);
       await signInAtProvider(page, 'newcomer');
       await page.waitForURL(`${shop.url}/?done=auth.signed_up`);
       const account = await shop.shop.accounts.getByEmail('newcomer@example.com');
       expect(account?.role).toBe('buyer');
+      expect(await shop.shop.storage.campaigns.get(account!.customerId)).toMatchObject({ campaign: 'id-ads' });
       expect(await oidcIdentitiesOf(shop.shop).find('local-id', 'newcomer')).toMatchObject({ accountId: account?.id });
       await page.goto(`${shop.url}/dashboard`);
       await expect(page.getByText('newcomer@example.com').count()).resolves.toBeGreaterThan(0);
