@@ -1,52 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { request as httpRequest, type ClientRequest } from 'node:http';
 import { createId, deriveRemoteIdentity, termsOf, type Plan, type Target } from '@panelkit/sdk';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
+import { heldPost } from './support/held-post.js';
 import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
 import { dropShopSchemas, startWebReplicas, type WebReplicas } from './support/web-replicas.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const ROUNDS = 12;
 const DAY_MS = 86_400_000;
-
-interface Answer {
-  status: number;
-  body: { replayed?: boolean; order?: { id: string }; deviceLimit?: number; error?: { code?: string } };
-}
-
-/** A POST whose last body byte is held back: `release()` sends it, so two released together arrive whole at once. */
-function heldPost(url: string, path: string, token: string, body: unknown): { sent: Promise<void>; release: () => Promise<Answer> } {
-  const bytes = Buffer.from(JSON.stringify(body));
-  let req!: ClientRequest;
-  const answer = new Promise<Answer>((done, fail) => {
-    req = httpRequest(`${url}${path}`, {
-      method: 'POST',
-      agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': bytes.length, authorization: `Bearer ${token}` },
-    });
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => done({ status: res.statusCode ?? 0, body: JSON.parse(text) as Answer['body'] }));
-    });
-    req.on('error', fail);
-  });
-  const sent = new Promise<void>((done) => {
-    req.write(bytes.subarray(0, bytes.length - 1), () => done());
-  });
-  return {
-    sent,
-    release: () => {
-      req.end(bytes.subarray(bytes.length - 1));
-      return answer;
-    },
-  };
-}
 
 /**
  * A buyer's double tap on "add a device" reaching two web replicas (two OS processes, each with its own pool, on one

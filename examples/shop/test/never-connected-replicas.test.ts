@@ -1,14 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { deriveRemoteIdentity } from '@panelkit/sdk';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signUp } from '../src/app/auth/accounts.js';
 import { nudgeNeverConnected, queueNeverConnectedNudge } from '../src/app/growth/never-connected.js';
 import { notificationsOf } from '../src/db/notifications.js';
-import { loadConfig } from '../src/config/config.js';
-import { openShop, type RunningShop } from '../src/stack/shop.js';
-import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
-import { dropShopSchemas } from './support/web-replicas.js';
+import type { RunningShop } from '../src/stack/shop.js';
+import { pooledReplicas } from './support/pooled-replicas.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 
@@ -17,25 +13,7 @@ const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
  * at the same moment, twice: the sweep is queued once per slot, and the buyer is told once.
  */
 describe.skipIf(DATABASE_URL === undefined)('the never-connected nudge across replicas on PostgreSQL', () => {
-  const schema = `nudge_it_${randomBytes(4).toString('hex')}`;
-  const env = {
-    DATABASE_URL: DATABASE_URL as string,
-    DATABASE_SCHEMA: schema,
-    SHOP_SECRET: 'never-connected-secret-never-connected',
-    SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
-    SHOP_CURRENCY: 'USD',
-    LOG_LEVEL: 'silent',
-    DEMO_PANEL: 'off',
-  };
-  let replicas: RunningShop[] = [];
-  beforeAll(async () => {
-    for (let i = 0; i < 2; i++) replicas.push(await openShop(loadConfig(env), { logger: pino({ level: 'silent' }) }));
-  }, 120_000);
-  afterAll(async () => {
-    for (const shop of replicas) await shop.close();
-    replicas = [];
-    await dropShopSchemas(DATABASE_URL as string, schema);
-  });
+  const { replicas } = pooledReplicas(DATABASE_URL as string, 'nudge_it');
 
   it('writes one notice however many replicas sweep at once, and none on the next sweeps', async () => {
     const shop = replicas[0] as RunningShop;

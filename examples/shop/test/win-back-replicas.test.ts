@@ -1,15 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { deriveRemoteIdentity } from '@panelkit/sdk';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signUp } from '../src/app/auth/accounts.js';
 import { saveGrowthSettings } from '../src/app/growth/growth-settings.js';
 import { sendWinBackOffers, winBackCode } from '../src/app/growth/win-back.js';
 import { notificationsOf } from '../src/db/notifications.js';
-import { loadConfig } from '../src/config/config.js';
-import { openShop, type RunningShop } from '../src/stack/shop.js';
-import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
-import { dropShopSchemas } from './support/web-replicas.js';
+import type { RunningShop } from '../src/stack/shop.js';
+import { pooledReplicas } from './support/pooled-replicas.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const DAY = 86_400_000;
@@ -19,25 +15,7 @@ const DAY = 86_400_000;
  * moment, twice over: the lapsed buyer gets one code and one notice, and no sweep fails for the race.
  */
 describe.skipIf(DATABASE_URL === undefined)('the win-back offer across replicas on PostgreSQL', () => {
-  const schema = `winback_it_${randomBytes(4).toString('hex')}`;
-  const env = {
-    DATABASE_URL: DATABASE_URL as string,
-    DATABASE_SCHEMA: schema,
-    SHOP_SECRET: 'win-back-secret-win-back-secret-win',
-    SHOP_SECRET_KEYS: TEST_SECRET_KEYS,
-    SHOP_CURRENCY: 'USD',
-    LOG_LEVEL: 'silent',
-    DEMO_PANEL: 'off',
-  };
-  let replicas: RunningShop[] = [];
-  beforeAll(async () => {
-    for (let i = 0; i < 2; i++) replicas.push(await openShop(loadConfig(env), { logger: pino({ level: 'silent' }) }));
-  }, 120_000);
-  afterAll(async () => {
-    for (const shop of replicas) await shop.close();
-    replicas = [];
-    await dropShopSchemas(DATABASE_URL as string, schema);
-  });
+  const { replicas } = pooledReplicas(DATABASE_URL as string, 'winback_it');
 
   it('sends one offer however many replicas sweep at once', async () => {
     const shop = replicas[0] as RunningShop;

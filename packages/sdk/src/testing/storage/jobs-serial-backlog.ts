@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { ClaimedJob, Job, NewJob } from '../../domain/job.js';
 import type { StoragePort } from '../../ports/storage.js';
 import { seedJob } from './fixtures.js';
+import { raceSerialClaimers } from './serial-claim-race.js';
 import { MINUTE } from './support.js';
 import type { SuiteEnv } from './support.js';
 
@@ -105,29 +105,7 @@ export function jobsSerialBacklogSuite(env: SuiteEnv): void {
       const storages = await env.replicas(3);
       const total = 90;
       for (let i = 0; i < total; i++) await seedJob(storage, { serialKey: i % 6 === 5 ? null : `key-${i % 5}` });
-      const holders = new Map<string, string>();
-      const overlaps: string[] = [];
-      const done = new Set<string>();
-      const claimer = async (replica: StoragePort, name: string, limit: number) => {
-        for (let round = 0; done.size < total; round++) {
-          if (round > 5000) throw new Error(`${name} gave up with ${done.size} of ${total} jobs done`);
-          const batch = await replica.jobs.claim({ workerId: name, limit, leaseMs: MINUTE });
-          const keys = [...new Set(batch.map((c) => c.job.serialKey).filter((k): k is string => k !== null))];
-          for (const key of keys) {
-            if (key === 'held') overlaps.push(`${name} took a job of the held key`);
-            const other = holders.get(key);
-            if (other !== undefined) overlaps.push(`${key}: ${other} and ${name}`);
-            holders.set(key, name);
-          }
-          await sleep(batch.length === 0 ? 1 : 2);
-          for (const key of keys) if (holders.get(key) === name) holders.delete(key);
-          for (const { job, lease } of batch) {
-            expect(await replica.jobs.complete(lease)).toBe(true);
-            done.add(job.id);
-          }
-        }
-      };
-      await Promise.all(storages.flatMap((s, r) => [0, 1].map((c) => claimer(s, `r${r}-c${c}`, 1 + 2 * c))));
+      const { overlaps, done } = await raceSerialClaimers(storages, { total, limits: [1, 3], forbiddenKey: 'held' });
       expect(overlaps).toEqual([]);
       expect(done.size).toBe(total);
       expect((await storage.jobs.list({ state: 'queued' }, { limit: 500 })).items).toHaveLength(BACKLOG);

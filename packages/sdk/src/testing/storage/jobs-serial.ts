@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { ClaimedJob } from '../../domain/job.js';
 import type { StoragePort } from '../../ports/storage.js';
 import { seedJob } from './fixtures.js';
+import { raceSerialClaimers } from './serial-claim-race.js';
 import { MINUTE, expectRejects, sortIds } from './support.js';
 import type { SuiteEnv } from './support.js';
 
@@ -109,30 +109,7 @@ export function jobsSerialSuite(env: SuiteEnv): void {
       const storages = await env.replicas(4);
       const total = 160;
       for (let i = 0; i < total; i++) await seedJob(storage, { serialKey: i % 8 === 7 ? null : `key-${i % 4}` });
-      // Who holds each key from just after its claim returned until just before it is completed: a
-      // sub-interval of the key's time in `running`, so any overlap seen here is a real one.
-      const holders = new Map<string, string>();
-      const overlaps: string[] = [];
-      const done = new Set<string>();
-      const claimer = async (storage: StoragePort, name: string, limit: number) => {
-        for (let round = 0; done.size < total; round++) {
-          if (round > 5000) throw new Error(`${name} gave up with ${done.size} of ${total} jobs done`);
-          const batch = await storage.jobs.claim({ workerId: name, limit, leaseMs: MINUTE });
-          const keys = [...new Set(batch.map((c) => c.job.serialKey).filter((k): k is string => k !== null))];
-          for (const key of keys) {
-            const other = holders.get(key);
-            if (other !== undefined) overlaps.push(`${key}: ${other} and ${name}`);
-            holders.set(key, name);
-          }
-          await sleep(batch.length === 0 ? 1 : 2);
-          for (const key of keys) if (holders.get(key) === name) holders.delete(key);
-          for (const { job, lease } of batch) {
-            expect(await storage.jobs.complete(lease)).toBe(true);
-            done.add(job.id);
-          }
-        }
-      };
-      await Promise.all(storages.flatMap((s, r) => [0, 1, 2].map((c) => claimer(s, `r${r}-c${c}`, 1 + c))));
+      const { overlaps, done } = await raceSerialClaimers(storages, { total, limits: [1, 2, 3] });
       expect(overlaps).toEqual([]);
       expect(done.size).toBe(total);
       expect((await storage.jobs.list({ state: 'succeeded' }, { limit: 500 })).items).toHaveLength(total);
