@@ -44,7 +44,7 @@ import { customerOfTelegramUser } from '../app/auth/telegram-buyers.js';
 import { createTelegramChannel } from './channel.js';
 import type { BotContext, BotDeps } from './context.js';
 import { TelegramLinkStore } from '../db/telegram-links.js';
-import { telegramApi } from '../app/telegram-api.js';
+import { telegramApi, telegramClientOptions } from '../app/telegram-api.js';
 import { mainMenu } from './menu.js';
 import { miniAppUrl } from '../config/public-addresses.js';
 import { ReceiptPhotoStore } from '../db/telegram-receipt-photos.js';
@@ -104,7 +104,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   const log = shop.logger.child({ component: 'telegram' });
   const webhookSecret = webhookSecretFor(config, shop.secret);
   registerLogSecrets(log, config.token, webhookSecret);
-  const bot = new Bot<BotContext>(config.token, config.apiRoot === null ? {} : { client: { apiRoot: config.apiRoot } });
+  const bot = new Bot<BotContext>(config.token, { client: telegramClientOptions(config) });
   // The same retry policy as `telegramApi`: 429s are waited out for up to a minute. A network
   // error is not retried blindly: the message may have arrived (see the at-most-once sends).
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: true }));
