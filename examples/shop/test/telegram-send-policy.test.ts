@@ -126,6 +126,59 @@ describe('Telegram send policy', () => {
     expect((await deliveriesOf(s.t.shop).ofNotification(id))[0]?.status).toBe('sent');
   });
 
+  /** What the log says from `since` on: the lines about one thing, and that nothing was written at warn or with a stack. */
+  function loggedSince(since: number) {
+    const written = logLines.slice(since);
+    const lines = written.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.filter((line) => Number(line['level']) >= 40)).toEqual([]);
+    expect(written.join('')).not.toMatch(/"stack"|\bat .+:\d+:\d+/);
+    return lines;
+  }
+
+  it('logs a broadcast run that a 429 sends back to the queue as one info line, without a stack', async () => {
+    const buyer = new TelegramUser(s.fake, s.t.clock, 7611);
+    await buyer.send(buyer.message('/start'));
+    const created = await s.shopBot.broadcasts.create({
+      key: 'test:send-policy:broadcast-429',
+      text: 'Policy notice',
+      createdBy: 'test',
+      exceptUsers: [String(ADMIN_TELEGRAM_ID)],
+    });
+    const since = logLines.length;
+    s.fake.failNext('sendMessage', { code: 429, description: 'Too Many Requests: retry after 40', retryAfter: 40 });
+    expect(await s.shopBot.sendBroadcasts()).toBe(0);
+    expect(loggedSince(since).filter((line) => line['broadcastId'] === created.id)).toEqual([
+      expect.objectContaining({
+        level: 30,
+        msg: 'broadcast copies will be retried later',
+        retryAfterMs: 40_000,
+        reason: 'Telegram answered 429 Too Many Requests: retry after 40',
+      }),
+    ]);
+    s.t.clock.advance(40_000);
+    expect(await s.shopBot.sendBroadcasts()).toBe(created.recipients);
+  });
+
+  it('logs a daily summary that a 429 sends back to the queue as one info line, without a stack', async () => {
+    s.t.clock.advanceDays(1);
+    const since = logLines.length;
+    s.fake.failNext('sendMessage', { code: 429, description: 'Too Many Requests: retry after 20', retryAfter: 20 });
+    expect(await s.shopBot.queueDailySummary()).toBe(true);
+    await s.shopBot.sendBroadcasts();
+    expect(loggedSince(since).filter((line) => line['msg'] === 'the daily summary will be retried later')).toEqual([
+      expect.objectContaining({
+        level: 30,
+        adminId: String(ADMIN_TELEGRAM_ID),
+        retryAfterMs: 20_000,
+        reason: 'Telegram answered 429 Too Many Requests: retry after 20',
+      }),
+    ]);
+    const before = s.fake.calls.length;
+    s.t.clock.advance(3_600_000);
+    await s.shopBot.sendBroadcasts();
+    expect(sendsTo(ADMIN_TELEGRAM_ID, before)).toHaveLength(1);
+  });
+
   it('retries a 429 after retry_after, by the job, and a 5xx', async () => {
     const buyer = new TelegramUser(s.fake, s.t.clock, 7602);
     await buyer.send(buyer.message('/start'));

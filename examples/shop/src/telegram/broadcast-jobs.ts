@@ -157,6 +157,8 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
           return false;
         }
         pausedUntil = Math.max(pausedUntil, shop.clock.now().getTime() + waitMs);
+        // Routine: the run goes back to the queue until then; one line says so, no stack.
+        logger.info({ ...target, retryAfterMs: waitMs, reason: failure.error.message }, 'broadcast copies will be retried later');
         throw failure.error;
       }
       if (failure.kind === 'unknown') {

@@ -48,7 +48,14 @@ export function dailySummaryJob(shop: Shop, api: Api, links: TelegramLinkStore):
       } catch (error) {
         const failure = classifySendError(error);
         if (failure === null) throw error;
-        if (failure.kind === 'retry') throw failure.error;
+        if (failure.kind === 'retry') {
+          // Routine (a 429 or a 5xx): the job runs again then; one line says so, no stack.
+          shop.logger.info(
+            { adminId, day, retryAfterMs: failure.error.retryAfterMs, reason: failure.error.message },
+            'the daily summary will be retried later',
+          );
+          throw failure.error;
+        }
         if (failure.kind === 'refused' && failure.unreachable) await unreachable.mark(adminId, failure.reason);
         shop.logger.warn({ err: error, adminId, day }, 'the daily summary did not reach an admin');
       }
