@@ -1,7 +1,7 @@
 /**
- * Processes that start together (issue 61), as `deploy/compose.yaml` starts them: several shop processes
- * (`main.ts`, each its own OS process) at the same moment on one PostgreSQL, all with the same PANELS_FILE and
- * ADMIN_EMAIL. Each panel of the file is stored once and the owner made once, every process starts and serves, and
+ * Processes that start together (issue 61), as `deploy/compose.yaml` starts them: two web processes (`main.ts`) and
+ * a worker (`worker.ts`), each its own OS process, at the same moment on one PostgreSQL, all with the same PANELS_FILE
+ * and ADMIN_EMAIL. Each panel of the file is stored once and the owner made once, every process starts and serves, and
  * so does a process started afterwards; the same when the file's panel was stored before. The owner's password
  * changed in between stays changed for that later start (issue 55).
  */
@@ -27,30 +27,40 @@ const PANEL_NAME = 'Frankfurt 1';
 /** How long a shop process may take to print its address. */
 const START_DEADLINE_MS = 90_000;
 
-/** A started shop process: where it serves, and everything it printed. */
+/** A shop entry point, and what it prints once it is up (the web: its address in the start banner). */
+interface Entry {
+  file: string;
+  ready: RegExp;
+}
+const WEB: Entry = { file: 'src/main.ts', ready: / is running at (http:\/\/127\.0\.0\.1:\d+)/ };
+const WORKER: Entry = { file: 'src/worker.ts', ready: /worker started/ };
+/** The processes `deploy/compose.yaml` starts together: `web-1`, `web-2` and `worker`. */
+const COMPOSE: readonly Entry[] = [WEB, WEB, WORKER];
+
+/** A started shop process: where it serves (`null`: a worker), and everything it printed. */
 interface ShopProcess {
-  url: string;
+  url: string | null;
   child: ChildProcess;
   output: () => string;
 }
 
-/** Starts `src/main.ts` (bundled once) in its own OS process; resolves once it serves, fails with its output if it exits. */
-async function startShopProcess(env: Record<string, string>): Promise<ShopProcess> {
-  const entry = await bundledEntry(resolve(SHOP_DIR, 'src/main.ts'));
+/** Starts an entry (bundled once) in its own OS process; resolves once it is up, fails with its output if it exits. */
+async function startShopProcess(which: Entry, env: Record<string, string>): Promise<ShopProcess> {
+  const entry = await bundledEntry(resolve(SHOP_DIR, which.file));
   const child = spawn(process.execPath, [entry], { cwd: SHOP_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const url = await new Promise<string>((done, fail) => {
+  const url = await new Promise<string | null>((done, fail) => {
     // A process that never says where it serves fails the test with what it printed, instead of leaving it waiting.
     const deadline = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`a shop process printed no address within ${START_DEADLINE_MS} ms:\n${output}`));
+      fail(new Error(`a shop process (${which.file}) was not up within ${START_DEADLINE_MS} ms:\n${output}`));
     }, START_DEADLINE_MS);
     const read = (chunk: Buffer) => {
       output += String(chunk);
-      const found = / is running at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-      if (found === undefined) return;
+      const found = which.ready.exec(output);
+      if (found === null) return;
       clearTimeout(deadline);
-      done(found);
+      done(found[1] ?? null);
     };
     child.stdout?.on('data', read);
     child.stderr?.on('data', read);
@@ -104,7 +114,7 @@ describe.skipIf(DATABASE_URL === undefined)(
           {
             kind: '3x-ui',
             name: PANEL_NAME,
-            // Never called: no process here runs the worker, and adding a panel does not reach it.
+            // Never reached: adding a panel does not call it, and the worker's calls to it fail quietly.
             baseUrl: 'https://fra1.example.com:2053/Xk3vR9pQ2mW7/',
             credentials: { type: 'password', username: 'admin', password: 'panel-password-1' },
             locationTags,
@@ -124,7 +134,7 @@ describe.skipIf(DATABASE_URL === undefined)(
         LOG_FORMAT: 'pretty',
       };
       return {
-        /** A web process as compose runs it (no worker), on a free port. */
+        /** A web process as compose runs it (no worker of its own), on a free port; the worker's the same settings. */
         process: {
           ...shared,
           PANELS_FILE: panelsFile,
@@ -143,8 +153,10 @@ describe.skipIf(DATABASE_URL === undefined)(
       };
     }
 
-    async function startTogether(env: Record<string, string>, count: number): Promise<ShopProcess[]> {
-      const settled = await Promise.allSettled(Array.from({ length: count }, () => startShopProcess(env)));
+    /** Starts `entries` at the same moment; every one must come up. */
+    async function startTogether(env: Record<string, string>, entries: readonly Entry[]): Promise<ShopProcess[]> {
+      // The worker logs its start at info; the web prints its banner whatever the level.
+      const settled = await Promise.allSettled(entries.map((e) => startShopProcess(e, e === WORKER ? { ...env, LOG_LEVEL: 'info' } : env)));
       const ok = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
       started.push(...ok);
       const failed = settled.flatMap((s) => (s.status === 'rejected' ? [String(s.reason)] : []));
@@ -162,19 +174,21 @@ describe.skipIf(DATABASE_URL === undefined)(
       expect(staff.map((a) => [a.email, a.role])).toEqual([[OWNER.email, 'admin']]);
     }
 
+    /** Every process still running; every web one serving, with the owner signing in by `password`. */
     async function expectServing(processes: ShopProcess[], password: string): Promise<void> {
       for (const p of processes) {
         expect(p.child.exitCode).toBeNull();
+        if (p.url === null) continue;
         await supertest(p.url).get('/healthz').expect(200);
         expect(await signInStatus(p.url, password)).toBe(303);
       }
     }
 
-    it('three processes at once store the panel and the owner once and all serve; a fourth start serves too, with the owner’s changed password', {
+    it('two web processes and a worker at once store the panel and the owner once and all serve; a fourth start serves too, with the owner’s changed password', {
       timeout: 300_000,
     }, async () => {
       const d = deployment(['de']);
-      const three = await startTogether(d.process, 3);
+      const three = await startTogether(d.process, COMPOSE);
       const shop = await d.reader();
       await expectStoredOnce(shop, ['de']);
       await expectServing(three, OWNER.password);
@@ -183,13 +197,13 @@ describe.skipIf(DATABASE_URL === undefined)(
       const owner = (await shop.accounts.getByEmail(OWNER.email))!;
       const changed = 'changed-in-the-shop-22';
       expect(await changePassword(shop, owner, { current: OWNER.password, next: changed, keepSessionToken: null })).toEqual({ ok: true });
-      const [fourth] = await startTogether(d.process, 1);
+      const [fourth] = await startTogether(d.process, [WEB]);
       await expectStoredOnce(shop, ['de']);
       await expectServing([...three, fourth!], changed);
-      expect(await signInStatus(fourth!.url, OWNER.password)).toBe(401);
+      expect(await signInStatus(fourth!.url!, OWNER.password)).toBe(401);
     });
 
-    it('three processes at once with the panel already stored: it stays one panel, given the file’s settings, and all serve', {
+    it('two web processes and a worker at once with the panel already stored: it stays one panel, given the file’s settings, and all serve', {
       timeout: 300_000,
     }, async () => {
       const d = deployment(['de', 'eu']);
@@ -201,10 +215,10 @@ describe.skipIf(DATABASE_URL === undefined)(
         credentials: { type: 'password', username: 'admin', password: 'panel-password-1' },
         locationTags: ['old'],
       });
-      const three = await startTogether(d.process, 3);
+      const three = await startTogether(d.process, COMPOSE);
       await expectStoredOnce(shop, ['de', 'eu']);
       await expectServing(three, OWNER.password);
-      const [fourth] = await startTogether(d.process, 1);
+      const [fourth] = await startTogether(d.process, [WEB]);
       await expectStoredOnce(shop, ['de', 'eu']);
       await expectServing([fourth!], OWNER.password);
     });
