@@ -3,6 +3,7 @@ import type { StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
 import { isCustomerKind, type CustomerKind, type NotificationKind, type NotificationParams } from './notification-kinds.js';
 import { enqueueFanOut } from './notification-outbox.js';
+import { toDelivery, writeDeliveries, type Delivery, type DeliveryRow, type FanOut } from './notification-deliveries.js';
 
 /** Who a notification is for: one buyer, or the shop's staff. */
 export type Recipient = { kind: 'customer'; customerId: string } | { kind: 'staff' };
@@ -56,19 +57,32 @@ export function toNotification(row: NotificationRow): Notification {
 }
 
 /**
- * Writes a notification, and the job that fans it out to the recipient's channels, in `tx`: the
- * `storage.transaction` of its cause, so all three commit or roll back together. False when this
- * cause already notified this recipient of this kind (nothing is written or queued).
+ * Writes a notification in `tx`, the `storage.transaction` of its cause, so that they commit or roll back
+ * together, with what delivers it: given `fanOut` (the writer knows its process's channels), its deliveries
+ * and their send jobs, in one statement and the send jobs' enqueues; else the job that fans it out to the
+ * channels of the process that runs it. False when this cause already notified this recipient of this kind
+ * (nothing is written or queued).
  */
-export async function writeNotification(tx: StorageTransaction, schema: string, at: Date, input: NewNotification): Promise<boolean> {
+export async function writeNotification(
+  tx: StorageTransaction,
+  schema: string,
+  at: Date,
+  input: NewNotification,
+  fanOut?: FanOut,
+): Promise<boolean> {
   const customerId = input.recipient.kind === 'customer' ? input.recipient.customerId : null;
-  const { rows } = await transactionSql(tx).query<{ id: string }>(
-    `INSERT INTO ${schema}.notifications (id, customer_id, kind, source, params, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
-    [createId('ntf'), customerId, input.kind, input.source, JSON.stringify(input.params), at],
-  );
-  const id = rows[0]?.id;
-  if (id === undefined) return false;
+  const id = createId('ntf');
+  const insert = (fannedOut: boolean) =>
+    `INSERT INTO ${schema}.notifications (id, customer_id, kind, source, params, created_at${fannedOut ? ', fanned_out_at, muted' : ''})
+     VALUES ($1, $2, $3, $4, $5, $6${fannedOut ? ', $6, $7' : ''}) ON CONFLICT DO NOTHING RETURNING id`;
+  const params = [id, customerId, input.kind, input.source, JSON.stringify(input.params), at];
+  if (fanOut !== undefined)
+    return writeDeliveries(tx, schema, id, fanOut.muted ? [] : fanOut.targets, at, {
+      sql: insert(true),
+      params: [...params, fanOut.muted],
+    });
+  const { rows } = await transactionSql(tx).query<{ id: string }>(insert(false), params);
+  if (rows.length === 0) return false;
   await enqueueFanOut(tx, id);
   return true;
 }
@@ -111,6 +125,16 @@ export class NotificationStore {
   async get(id: string): Promise<Notification | null> {
     const { rows } = await this.db.query<NotificationRow>(`SELECT * FROM ${this.schema}.notifications WHERE id = $1`, [id]);
     return rows[0] === undefined ? null : toNotification(rows[0]);
+  }
+
+  /** A delivery with its notification, in one read, or `null` when either is gone. */
+  async ofDelivery(deliveryId: string): Promise<{ delivery: Delivery; notification: Notification } | null> {
+    const { rows } = await this.db.query<DeliveryRow & { n: NotificationRow }>(
+      `SELECT d.*, to_jsonb(n) AS n
+       FROM ${this.schema}.notification_deliveries d JOIN ${this.schema}.notifications n ON n.id = d.notification_id WHERE d.id = $1`,
+      [deliveryId],
+    );
+    return rows[0] === undefined ? null : { delivery: toDelivery(rows[0]), notification: toNotification(rows[0].n) };
   }
 
   /** A buyer's notifications, newest first; a cursor that does not parse starts from the top. */
