@@ -106,22 +106,26 @@ describe('notifications written with their causes', () => {
     expect(mailsTo(b.email)).toHaveLength(1);
   });
 
-  it('a notice written by a cause that does not know the channels is fanned out by its job and sent once', async () => {
-    const b = await buyer();
-    const notice = {
-      recipient: { kind: 'customer' as const, customerId: b.customerId },
+  it('a notice written by a cause that does not know the channels is fanned out by its job and sent once, or muted when turned off', async () => {
+    const [told, muted] = [await buyer(), await buyer()];
+    await notificationsOf(t.shop).setOptedOut(muted.customerId, ['refund']);
+    const refund = (customerId: string) => ({
+      recipient: { kind: 'customer' as const, customerId },
       kind: 'refund' as const,
-      source: `test:${b.customerId}`,
-    };
-    expect(
-      await notificationsOf(t.shop).write({ ...notice, params: { amount: 500, currency: 'USD', reason: 'by_shop', note: null } }),
-    ).toBe(true);
-    const [notification] = (await notificationsOf(t.shop).history(b.customerId, { limit: 10 })).items;
-    expect(notification!.fannedOutAt).toBeNull();
+      source: `test:${customerId}`,
+      params: { amount: 500, currency: 'USD', reason: 'by_shop', note: null },
+    });
+    for (const b of [told, muted]) expect(await notificationsOf(t.shop).write(refund(b.customerId))).toBe(true);
+    const [toTold] = (await notificationsOf(t.shop).history(told.customerId, { limit: 10 })).items;
+    expect(toTold!.fannedOutAt).toBeNull();
     await deliver();
     await deliver();
-    expect((await deliveriesOf(t.shop).ofNotification(notification!.id)).map((d) => [d.channel, d.status])).toEqual([['email', 'sent']]);
-    expect(mailsTo(b.email).map((m) => m.subject)).toEqual(['$5.00 was refunded to your wallet']);
+    expect((await deliveriesOf(t.shop).ofNotification(toTold!.id)).map((d) => [d.channel, d.status])).toEqual([['email', 'sent']]);
+    expect(mailsTo(told.email).map((m) => m.subject)).toEqual(['$5.00 was refunded to your wallet']);
+    const [toMuted] = (await notificationsOf(t.shop).history(muted.customerId, { limit: 10 })).items;
+    expect([toMuted!.fannedOutAt !== null, toMuted!.muted]).toEqual([true, true]);
+    expect(await deliveriesOf(t.shop).ofNotification(toMuted!.id)).toEqual([]);
+    expect(mailsTo(muted.email)).toEqual([]);
   });
 
   it('an audit event rolled back with its transaction notifies nobody; a committed one notifies once (its job, enqueued in that transaction, keyed by the event)', async () => {

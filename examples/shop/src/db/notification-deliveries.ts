@@ -62,24 +62,20 @@ export function deliveryKey(notificationId: string, channel: string, address: st
   return `${notificationId}.${channel}.${createHash('sha256').update(address).digest('hex').slice(0, 16)}`;
 }
 
-/** Where one notification goes: an address on a channel for each delivery, none when the buyer turned its kind off. */
-export interface FanOut {
-  targets: ReadonlyArray<{ channel: string; address: string }>;
-  /** The buyer turned this kind off: the notification is kept in the history and sent nowhere. */
-  muted: boolean;
-}
+/** Where one notification goes: an address on a channel for each delivery. */
+export type DeliveryTargets = ReadonlyArray<{ channel: string; address: string }>;
 
 /**
- * In `tx`, one statement: `notification` (a statement on `$1…$n` returning the notification's `id` when this
- * call is the one that writes or marks it, else nothing) and, only when it returns that id, a `pending`
- * delivery per target (each once per notification, channel and address); then each new delivery's send
- * job. False when `notification` returned nothing (written or fanned out before: nothing is written).
+ * In `tx`, one statement: `notification` (a statement on `$1…$n` returning the notification's `id` and `muted`
+ * when this call is the one that writes or fans it out, else nothing) and, only when it returns that id and the
+ * notification is not muted, a `pending` delivery per target (each once per notification, channel and address);
+ * then each new delivery's send job. False when `notification` returned nothing (nothing is written).
  */
 export async function writeDeliveries(
   tx: StorageTransaction,
   schema: string,
   notificationId: string,
-  targets: FanOut['targets'],
+  targets: DeliveryTargets,
   now: Date,
   notification: { sql: string; params: unknown[] },
 ): Promise<boolean> {
@@ -90,6 +86,7 @@ export async function writeDeliveries(
        INSERT INTO ${schema}.notification_deliveries (id, notification_id, channel, address, idempotency_key, status, created_at)
        SELECT t.id, n.id, t.channel, t.address, t.key, 'pending', $${at + 5}::timestamptz FROM n
        CROSS JOIN unnest($${at + 1}::text[], $${at + 2}::text[], $${at + 3}::text[], $${at + 4}::text[]) AS t(id, channel, address, key)
+       WHERE NOT n.muted
        ON CONFLICT DO NOTHING RETURNING id, channel
      )
      SELECT n.id, d.id AS delivery_id, d.channel FROM n LEFT JOIN d ON true`,
@@ -120,21 +117,6 @@ export class DeliveryStore {
 
   private get table(): string {
     return `${this.schema}.notification_deliveries`;
-  }
-
-  /**
-   * Writes the notification's deliveries, each with its send job (each once, whoever else writes them
-   * at the same time), and marks it fanned out, `muted` when the buyer turned its kind off (then no
-   * delivery is written), all in one transaction.
-   */
-  async fanOut(notificationId: string, fanOut: FanOut): Promise<void> {
-    const now = this.clock.now();
-    await this.storage.transaction((tx) =>
-      writeDeliveries(tx, this.schema, notificationId, fanOut.muted ? [] : fanOut.targets, now, {
-        sql: `UPDATE ${this.schema}.notifications SET fanned_out_at = $1, muted = $2 WHERE id = $3 AND fanned_out_at IS NULL RETURNING id`,
-        params: [now, fanOut.muted, notificationId],
-      }),
-    );
   }
 
   /** One delivery, or `null`. */

@@ -5,7 +5,7 @@ import type { Shop } from '../shop.js';
 import { NOTIFYING_ACTIONS, noticesFor } from './audit-notices.js';
 import { writeNotification } from '../../db/notifications.js';
 import type { FanOutTargets } from './fan-out-targets.js';
-import type { FanOut } from '../../db/notification-deliveries.js';
+import type { DeliveryTargets } from '../../db/notification-deliveries.js';
 
 /** The host job that turns one audit event into its notifications. */
 export const EVENT_NOTICES_TYPE = 'shop.notification.event';
@@ -51,7 +51,7 @@ export function eventNoticesJob(shop: Shop, targets: FanOutTargets): EventNotice
       const event = { ...payload, at: new Date(payload.at) } as AuditEvent;
       const notices = await noticesFor(shop, event);
       if (notices.length === 0) return;
-      const fanOuts: FanOut[] = [];
+      const fanOuts: DeliveryTargets[] = [];
       for (const notice of notices) fanOuts.push(await targets(notice));
       const now = shop.clock.now();
       try {

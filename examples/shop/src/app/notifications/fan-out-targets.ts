@@ -1,26 +1,20 @@
-import type { Shop } from '../shop.js';
 import type { NewNotification } from '../../db/notifications.js';
-import { notificationsOf } from '../../db/notifications.js';
-import { isCustomerKind } from '../../db/notification-kinds.js';
-import type { FanOut } from '../../db/notification-deliveries.js';
+import type { DeliveryTargets } from '../../db/notification-deliveries.js';
 import type { NotificationChannel } from './channel.js';
 
 /** Where a notification goes on some channels (`fanOutTargets`). */
-export type FanOutTargets = (notice: Pick<NewNotification, 'recipient' | 'kind' | 'params'>) => Promise<FanOut>;
+export type FanOutTargets = (notice: Pick<NewNotification, 'recipient' | 'params'>) => Promise<DeliveryTargets>;
 
 /**
- * Where a notification goes on `channels` (a process's own): the recipient's addresses on each, none when the
- * buyer turned its kind off. Read when it is fanned out, so an address or opt-out changed before then counts.
+ * Where a notification goes on `channels` (a process's own): the recipient's addresses on each, read when it is
+ * fanned out, so an address changed before then counts. Whether the buyer turned its kind off is read by the
+ * statement that writes its deliveries (`writeNotification`, `NotificationStore.fanOut`).
  */
-export function fanOutTargets(shop: Shop, channels: readonly NotificationChannel[]): FanOutTargets {
-  const store = notificationsOf(shop);
-  return async ({ recipient, kind, params }) => {
-    const muted = recipient.kind === 'customer' && isCustomerKind(kind) && (await store.optedOut(recipient.customerId)).has(kind);
+export function fanOutTargets(channels: readonly NotificationChannel[]): FanOutTargets {
+  return async ({ recipient, params }) => {
     const targets: { channel: string; address: string }[] = [];
-    if (!muted) {
-      for (const channel of channels) {
-        for (const address of await channel.addressesOf(recipient)) targets.push({ channel: channel.name, address });
-      }
+    for (const channel of channels) {
+      for (const address of await channel.addressesOf(recipient)) targets.push({ channel: channel.name, address });
     }
     // A security notice also goes to the address it is about (the old email after a change): its owner may be the one locked out.
     const previous = params['previousEmail'];
@@ -30,6 +24,6 @@ export function fanOutTargets(shop: Shop, channels: readonly NotificationChannel
       !targets.some((x) => x.channel === 'email' && x.address === previous)
     )
       targets.push({ channel: 'email', address: previous });
-    return { targets, muted };
+    return targets;
   };
 }

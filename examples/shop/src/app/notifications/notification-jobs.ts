@@ -31,14 +31,14 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
     return isLocale(locale) ? locale : 'en';
   }
 
-  const targets = fanOutTargets(shop, channels);
+  const targets = fanOutTargets(channels);
   const fanOut = defineHostJob({
     type: FAN_OUT_TYPE,
     payload: FanOutPayload,
     async run({ notificationId }) {
       const n = await store.get(notificationId);
       if (n === null || n.fannedOutAt !== null) return;
-      await deliveries.fanOut(n.id, await targets(n));
+      await store.fanOut(n, await targets(n));
     },
   });
 
