@@ -6,6 +6,7 @@ import { shopBesideReplicas } from './support/shop-beside-replicas.js';
 import { signUp } from '../src/app/auth/accounts.js';
 import { EVENT_NOTICES_TYPE } from '../src/app/notifications/event-notices.js';
 import { notificationsOf } from '../src/db/notifications.js';
+import { notificationJobs } from '../src/app/notifications/notification-jobs.js';
 import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
@@ -102,7 +103,9 @@ describe.skipIf(DATABASE_URL === undefined)(
       // many replicas saw the phone, and two workers running it at once write one notice.
       const eventJobs = await beside.shop.storage.jobs.list({ type: EVENT_NOTICES_TYPE, state: 'queued' }, { limit: 100 });
       expect(eventJobs.items.filter((j) => j.payload['action'] === 'device.registered')).toHaveLength(1);
-      const workers = [0, 1].map(() => beside.shop.kit.createWorker({ hostJobs: beside.shop.hostJobs, engineJobs: false }));
+      const workers = [0, 1].map(() =>
+        beside.shop.kit.createWorker({ hostJobs: [...beside.shop.hostJobs, ...notificationJobs(beside.shop, [])], engineJobs: false }),
+      );
       await Promise.all(workers.map((w) => w.drain()));
 
       const notices = (await notificationsOf(beside.shop).history(customerId, { limit: 100 })).items;

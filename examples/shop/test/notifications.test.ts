@@ -5,6 +5,8 @@ import { shopChannels, type ShopChannels } from '../src/stack/notification-chann
 import { deliveriesOf } from '../src/db/notification-deliveries.js';
 import { notificationJobs } from '../src/app/notifications/notification-jobs.js';
 import { DELIVERY_RETRY, deliveryJobType, FAN_OUT_TYPE } from '../src/db/notification-outbox.js';
+import { EVENT_NOTICES_TYPE } from '../src/app/notifications/event-notices.js';
+import type { HostJobContext } from '@panelkit/sdk';
 import { notificationsOf } from '../src/db/notifications.js';
 import { CUSTOMER_KINDS } from '../src/db/notification-kinds.js';
 import { adminGet, fundedBuyer, postForm } from './support/admin-support.js';
@@ -77,6 +79,53 @@ describe('notifications written with their causes', () => {
     expect(page.text).toContain(`Your subscription is ready: ${plan.name}`);
     expect(page.text).toContain(await buyerLinkOf(t.shop, b.customerId));
     expect(page.text).not.toContain(sub.subscriptionUrl!);
+  });
+
+  it("an event's notice is written with its deliveries and their send jobs in one job: no fan-out job, and a rerun writes and queues nothing twice", async () => {
+    const b = await buyer();
+    const subId = await boughtAndProvisioned(t, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    await deliver();
+    const [notification] = (await notificationsOf(t.shop).history(b.customerId, { limit: 10 })).items;
+    expect(notification?.kind).toBe('subscription_provisioned');
+    expect(notification!.fannedOutAt).not.toBeNull();
+    const jobsOf = async (type: string) => (await t.shop.storage.jobs.list({ type }, { limit: 500 })).items;
+    expect((await jobsOf(FAN_OUT_TYPE)).filter((j) => j.payload['notificationId'] === notification!.id)).toEqual([]);
+    const [delivery] = await deliveriesOf(t.shop).ofNotification(notification!.id);
+    expect([delivery!.channel, delivery!.status]).toEqual(['email', 'sent']);
+
+    // The notices job run again (a worker that died after its commit): nothing written, nothing queued, nothing sent.
+    const event = (await jobsOf(EVENT_NOTICES_TYPE)).find(
+      (j) => j.payload['action'] === 'subscription.provisioned' && j.payload['subjectId'] === subId,
+    );
+    const notices = notificationJobs(t.shop, channels.list).find((j) => j.type === EVENT_NOTICES_TYPE)!;
+    await notices.run(event!.payload, { job: event! } as HostJobContext);
+    await deliver();
+    expect((await notificationsOf(t.shop).history(b.customerId, { limit: 10 })).items.map((n) => n.id)).toEqual([notification!.id]);
+    expect((await deliveriesOf(t.shop).ofNotification(notification!.id)).map((d) => d.id)).toEqual([delivery!.id]);
+    expect((await jobsOf(deliveryJobType('email'))).filter((j) => j.payload['deliveryId'] === delivery!.id)).toHaveLength(1);
+    expect(mailsTo(b.email)).toHaveLength(1);
+  });
+
+  it('a notice written by a cause that does not know the channels is fanned out by its job and sent once, or muted when turned off', async () => {
+    const [told, muted] = [await buyer(), await buyer()];
+    await notificationsOf(t.shop).setOptedOut(muted.customerId, ['refund']);
+    const refund = (customerId: string) => ({
+      recipient: { kind: 'customer' as const, customerId },
+      kind: 'refund' as const,
+      source: `test:${customerId}`,
+      params: { amount: 500, currency: 'USD', reason: 'by_shop', note: null },
+    });
+    for (const b of [told, muted]) expect(await notificationsOf(t.shop).write(refund(b.customerId))).toBe(true);
+    const [toTold] = (await notificationsOf(t.shop).history(told.customerId, { limit: 10 })).items;
+    expect(toTold!.fannedOutAt).toBeNull();
+    await deliver();
+    await deliver();
+    expect((await deliveriesOf(t.shop).ofNotification(toTold!.id)).map((d) => [d.channel, d.status])).toEqual([['email', 'sent']]);
+    expect(mailsTo(told.email).map((m) => m.subject)).toEqual(['$5.00 was refunded to your wallet']);
+    const [toMuted] = (await notificationsOf(t.shop).history(muted.customerId, { limit: 10 })).items;
+    expect([toMuted!.fannedOutAt !== null, toMuted!.muted]).toEqual([true, true]);
+    expect(await deliveriesOf(t.shop).ofNotification(toMuted!.id)).toEqual([]);
+    expect(mailsTo(muted.email)).toEqual([]);
   });
 
   it('an audit event rolled back with its transaction notifies nobody; a committed one notifies once (its job, enqueued in that transaction, keyed by the event)', async () => {
@@ -245,7 +294,9 @@ describe('a worker that dies mid-send', () => {
     };
     const jobs = notificationJobs(t.shop, [recording]);
     // Provisioned, its notice written and fanned out to the recording channel, not sent yet.
-    const fanningOut = t.shop.kit.createWorker({ hostJobs: [...t.shop.hostJobs, ...jobs.filter((j) => j.type === FAN_OUT_TYPE)] });
+    const fanningOut = t.shop.kit.createWorker({
+      hostJobs: [...t.shop.hostJobs, ...jobs.filter((j) => j.type !== deliveryJobType('recording'))],
+    });
     const b = await buyer();
     await boughtAndProvisioned({ ...t, drain: fanningOut.drain }, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
     const [notification] = (await notificationsOf(t.shop).history(b.customerId, { limit: 1 })).items;
@@ -278,9 +329,9 @@ describe('the background loop', () => {
   it('its worker delivers through the channels it is given', async () => {
     const { startBackground } = await import('../src/stack/background.js');
     const b = await buyer();
-    // Provisioned and its notice written; the background's worker fans it out and sends it.
-    const noticesOnly = t.shop.kit.createWorker({ hostJobs: t.shop.hostJobs });
-    await boughtAndProvisioned({ ...t, drain: noticesOnly.drain }, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
+    // Provisioned; the background's worker writes its notice, fans it out and sends it.
+    const withoutNotices = t.shop.kit.createWorker({ hostJobs: t.shop.hostJobs });
+    await boughtAndProvisioned({ ...t, drain: withoutNotices.drain }, b, (await planNamed(t, 'Frankfurt · 1 month · 50')).id);
     const sent: string[] = [];
     const recording: NotificationChannel = {
       name: 'recording',

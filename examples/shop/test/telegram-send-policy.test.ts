@@ -9,6 +9,7 @@ import { shopChannels } from '../src/stack/notification-channels.js';
 import { notificationJobs } from '../src/app/notifications/notification-jobs.js';
 import { writeNotification, type NewNotification } from '../src/db/notifications.js';
 import { deliveriesOf } from '../src/db/notification-deliveries.js';
+import { TelegramUnreachableChats } from '../src/db/telegram-unreachable.js';
 import { ADMIN_TELEGRAM_ID, startBotShop, TelegramUser, type BotShop } from './support/telegram-driver.js';
 
 describe('Telegram send policy', () => {
@@ -96,6 +97,42 @@ describe('Telegram send policy', () => {
     await notify({ kind: 'customer', customerId });
     await deliver();
     expect(sendsTo(7601, afterWrite)).toHaveLength(1);
+  });
+
+  it('refuses a delivery to a chat marked after it was written without a call, keeping its key free for a send again', async () => {
+    const buyer = new TelegramUser(s.fake, s.t.clock, 7602);
+    await buyer.send(buyer.message('/start'));
+    const link = (await s.shopBot.links.byTelegramUser('7602'))!;
+    const source = `test:send-policy:${++sources}`;
+    const notice: NewNotification = {
+      recipient: { kind: 'customer', customerId: link.customerId },
+      kind: 'refund',
+      source,
+      params: { amount: 100, currency: 'USD', reason: 'by_shop', note: '' },
+    };
+    await s.t.shop.storage.transaction((tx) =>
+      writeNotification(tx, s.t.shop.shopSchema, s.t.clock.now(), notice, [{ channel: 'telegram', address: link.chatId }]),
+    );
+    await new TelegramUnreachableChats(s.t.shop.db, s.t.shop.shopSchema, s.t.clock).mark(
+      link.chatId,
+      '403 Forbidden: bot was blocked by the user',
+    );
+    const since = s.fake.calls.length;
+    await deliver();
+    const { rows } = await s.t.shop.db.query<{ id: string }>(`SELECT id FROM ${s.t.shop.shopSchema}.notifications WHERE source = $1`, [
+      source,
+    ]);
+    const [delivery] = await deliveriesOf(s.t.shop).ofNotification(rows[0]!.id);
+    expect(delivery).toMatchObject({ status: 'failed', lastError: '403 Forbidden: bot was blocked by the user' });
+    expect(sendsTo(7602, since)).toHaveLength(0);
+    // The buyer writes again (the mark goes) and the admin sends it again: it goes out once, under the same key.
+    await buyer.send(buyer.message('hello'));
+    const afterWrite = s.fake.calls.length;
+    expect(await deliveriesOf(s.t.shop).retry(delivery!.id)).toBe(true);
+    await deliver();
+    await deliver();
+    expect(sendsTo(7602, afterWrite)).toHaveLength(1);
+    expect((await deliveriesOf(s.t.shop).get(delivery!.id))?.status).toBe('sent');
   });
 
   it('logs a retried 429 as one info line, without a stack, and nothing at warn', async () => {

@@ -40,7 +40,11 @@ export interface Shop {
   readonly secretBox: SecretBox;
   /** The scrypt cost new password hashes get (checks use the cost stored in each hash). */
   readonly passwordCost: PasswordCost;
-  /** The shop's own job types, run on the SDK's worker beside the engine's (`kit.createWorker({ hostJobs })`). */
+  /**
+   * The shop's own job types, run on the SDK's worker beside the engine's (`kit.createWorker({ hostJobs })`), but
+   * for the notification pipeline's (audit events' notices among them), which need the process's channels:
+   * `notificationJobs(shop, channels)`.
+   */
   readonly hostJobs: readonly HostJobDefinition[];
   close(): Promise<void>;
 }

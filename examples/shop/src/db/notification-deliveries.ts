@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createId, type Clock } from '@panelkit/sdk';
-import type { StoragePort } from '@panelkit/sdk/storage';
+import type { StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
 import { enqueueDelivery } from './notification-outbox.js';
 
@@ -25,7 +25,8 @@ export interface Delivery {
 /** A failed delivery with what the admin page shows beside it. */
 export type FailedDelivery = Delivery & { kind: string; customerId: string | null };
 
-interface DeliveryRow {
+/** A `notification_deliveries` row as read. */
+export interface DeliveryRow {
   id: string;
   notification_id: string;
   channel: string;
@@ -40,7 +41,8 @@ interface DeliveryRow {
   customer_id?: string | null;
 }
 
-function toDelivery(row: DeliveryRow): Delivery {
+/** A `notification_deliveries` row as a {@link Delivery}. */
+export function toDelivery(row: DeliveryRow): Delivery {
   return {
     id: row.id,
     notificationId: row.notification_id,
@@ -60,6 +62,47 @@ export function deliveryKey(notificationId: string, channel: string, address: st
   return `${notificationId}.${channel}.${createHash('sha256').update(address).digest('hex').slice(0, 16)}`;
 }
 
+/** Where one notification goes: an address on a channel for each delivery. */
+export type DeliveryTargets = ReadonlyArray<{ channel: string; address: string }>;
+
+/**
+ * In `tx`, one statement: `notification` (a statement on `$1…$n` returning the notification's `id` and `muted`
+ * when this call is the one that writes or fans it out, else nothing) and, only when it returns that id and the
+ * notification is not muted, a `pending` delivery per target (each once per notification, channel and address);
+ * then each new delivery's send job. False when `notification` returned nothing (nothing is written).
+ */
+export async function writeDeliveries(
+  tx: StorageTransaction,
+  schema: string,
+  notificationId: string,
+  targets: DeliveryTargets,
+  now: Date,
+  notification: { sql: string; params: unknown[] },
+): Promise<boolean> {
+  const at = notification.params.length;
+  const { rows } = await transactionSql(tx).query<{ id: string; delivery_id: string | null; channel: string | null }>(
+    `WITH n AS (${notification.sql}),
+     d AS (
+       INSERT INTO ${schema}.notification_deliveries (id, notification_id, channel, address, idempotency_key, status, created_at)
+       SELECT t.id, n.id, t.channel, t.address, t.key, 'pending', $${at + 5}::timestamptz FROM n
+       CROSS JOIN unnest($${at + 1}::text[], $${at + 2}::text[], $${at + 3}::text[], $${at + 4}::text[]) AS t(id, channel, address, key)
+       WHERE NOT n.muted
+       ON CONFLICT DO NOTHING RETURNING id, channel
+     )
+     SELECT n.id, d.id AS delivery_id, d.channel FROM n LEFT JOIN d ON true`,
+    [
+      ...notification.params,
+      targets.map(() => createId('dlv')),
+      targets.map((t) => t.channel),
+      targets.map((t) => t.address),
+      targets.map((t) => deliveryKey(notificationId, t.channel, t.address)),
+      now,
+    ],
+  );
+  for (const row of rows) if (row.delivery_id !== null && row.channel !== null) await enqueueDelivery(tx, row.channel, row.delivery_id);
+  return rows.length > 0;
+}
+
 /**
  * The `notification_deliveries` table: one row per notification, channel and address, the record of
  * what was sent. The queue is the SDK's: each pending delivery has a send job (`queue.ts`).
@@ -74,32 +117,6 @@ export class DeliveryStore {
 
   private get table(): string {
     return `${this.schema}.notification_deliveries`;
-  }
-
-  /**
-   * Writes the notification's deliveries, each with its send job (each once, whoever else writes them
-   * at the same time), and marks it fanned out, `muted` when the buyer turned its kind off (then no
-   * delivery is written), all in one transaction.
-   */
-  async fanOut(notificationId: string, targets: ReadonlyArray<{ channel: string; address: string }>, muted: boolean): Promise<void> {
-    const now = this.clock.now();
-    await this.storage.transaction(async (tx) => {
-      const db = transactionSql(tx);
-      const { rows } = await db.query<{ fanned: boolean }>(
-        `UPDATE ${this.schema}.notifications SET fanned_out_at = $2, muted = $3 WHERE id = $1 AND fanned_out_at IS NULL RETURNING true AS fanned`,
-        [notificationId, now, muted],
-      );
-      if (rows.length === 0) return;
-      for (const { channel, address } of muted ? [] : targets) {
-        const inserted = await db.query<{ id: string }>(
-          `INSERT INTO ${this.table} (id, notification_id, channel, address, idempotency_key, status, created_at)
-           VALUES ($1, $2, $3, $4, $5, 'pending', $6) ON CONFLICT DO NOTHING RETURNING id`,
-          [createId('dlv'), notificationId, channel, address, deliveryKey(notificationId, channel, address), now],
-        );
-        const id = inserted.rows[0]?.id;
-        if (id !== undefined) await enqueueDelivery(tx, channel, id);
-      }
-    });
   }
 
   /** One delivery, or `null`. */

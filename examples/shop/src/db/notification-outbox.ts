@@ -1,4 +1,4 @@
-import { defineHostJob, enqueueHostJob, type HostJobRetry } from '@panelkit/sdk';
+import { defineHostJob, enqueueHostJob, type HostJobDefinition, type HostJobRetry } from '@panelkit/sdk';
 import type { StorageTransaction } from '@panelkit/sdk/storage';
 import { z } from 'zod';
 
@@ -35,6 +35,8 @@ export async function enqueueFanOut(tx: StorageTransaction, notificationId: stri
   await enqueueHostJob(tx, fanOutQueue, { notificationId }, { key: notificationId });
 }
 
+const sendQueues = new Map<string, HostJobDefinition<typeof DeliveryPayload>>();
+
 /** Queues one delivery's send in `tx`; `key` defaults to the delivery id (an admin's retry passes a fresh one). */
 export async function enqueueDelivery(
   tx: StorageTransaction,
@@ -42,6 +44,10 @@ export async function enqueueDelivery(
   deliveryId: string,
   key: string = deliveryId,
 ): Promise<void> {
-  const queue = defineHostJob({ type: deliveryJobType(channel), payload: DeliveryPayload, retry: DELIVERY_RETRY, run: notRunHere });
+  let queue = sendQueues.get(channel);
+  if (queue === undefined) {
+    queue = defineHostJob({ type: deliveryJobType(channel), payload: DeliveryPayload, retry: DELIVERY_RETRY, run: notRunHere });
+    sendQueues.set(channel, queue);
+  }
   await enqueueHostJob(tx, queue, { deliveryId }, { key });
 }

@@ -3,6 +3,7 @@ import type { StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
 import { isCustomerKind, type CustomerKind, type NotificationKind, type NotificationParams } from './notification-kinds.js';
 import { enqueueFanOut } from './notification-outbox.js';
+import { toDelivery, writeDeliveries, type Delivery, type DeliveryRow, type DeliveryTargets } from './notification-deliveries.js';
 
 /** Who a notification is for: one buyer, or the shop's staff. */
 export type Recipient = { kind: 'customer'; customerId: string } | { kind: 'staff' };
@@ -56,19 +57,43 @@ export function toNotification(row: NotificationRow): Notification {
 }
 
 /**
- * Writes a notification, and the job that fans it out to the recipient's channels, in `tx`: the
- * `storage.transaction` of its cause, so all three commit or roll back together. False when this
+ * The SQL that tells whether a notification is muted: its recipient is a buyer who turned its kind off
+ * (`customerKind`: the kind is one a buyer may turn off, `isCustomerKind`), read in the statement that writes it.
+ */
+function mutedSql(schema: string, customerId: string, kind: string, customerKind: string): string {
+  return `(${customerKind} AND EXISTS (SELECT 1 FROM ${schema}.notification_opt_outs o WHERE o.customer_id = ${customerId} AND o.kind = ${kind}))`;
+}
+
+/**
+ * Writes a notification in `tx`, the `storage.transaction` of its cause, so that they commit or roll back
+ * together, with what delivers it: given `targets` (the writer knows its process's channels), fanned out at
+ * once, its deliveries written in the same statement (none when the buyer turned its kind off) and their send
+ * jobs queued; else the job that fans it out to the channels of the process that runs it. False when this
  * cause already notified this recipient of this kind (nothing is written or queued).
  */
-export async function writeNotification(tx: StorageTransaction, schema: string, at: Date, input: NewNotification): Promise<boolean> {
+export async function writeNotification(
+  tx: StorageTransaction,
+  schema: string,
+  at: Date,
+  input: NewNotification,
+  targets?: DeliveryTargets,
+): Promise<boolean> {
   const customerId = input.recipient.kind === 'customer' ? input.recipient.customerId : null;
+  const id = createId('ntf');
+  const params = [id, customerId, input.kind, input.source, JSON.stringify(input.params), at];
+  if (targets !== undefined)
+    return writeDeliveries(tx, schema, id, targets, at, {
+      sql: `INSERT INTO ${schema}.notifications (id, customer_id, kind, source, params, created_at, fanned_out_at, muted)
+            VALUES ($1, $2, $3, $4, $5, $6, $6, ${mutedSql(schema, '$2', '$3', '$7::boolean')})
+            ON CONFLICT DO NOTHING RETURNING id, muted`,
+      params: [...params, isCustomerKind(input.kind)],
+    });
   const { rows } = await transactionSql(tx).query<{ id: string }>(
     `INSERT INTO ${schema}.notifications (id, customer_id, kind, source, params, created_at)
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
-    [createId('ntf'), customerId, input.kind, input.source, JSON.stringify(input.params), at],
+    params,
   );
-  const id = rows[0]?.id;
-  if (id === undefined) return false;
+  if (rows.length === 0) return false;
   await enqueueFanOut(tx, id);
   return true;
 }
@@ -98,6 +123,22 @@ export class NotificationStore {
     return this.storage.transaction((tx) => writeNotification(tx, this.schema, this.clock.now(), input));
   }
 
+  /**
+   * Fans a notification written without its deliveries out to `targets`: marks it fanned out, muted when its
+   * buyer turned its kind off (then no delivery is written), and writes each delivery with its send job (each
+   * once, whoever else fans it out at the same time), in one transaction.
+   */
+  async fanOut(n: Pick<Notification, 'id' | 'kind'>, targets: DeliveryTargets): Promise<void> {
+    const now = this.clock.now();
+    await this.storage.transaction((tx) =>
+      writeDeliveries(tx, this.schema, n.id, targets, now, {
+        sql: `UPDATE ${this.schema}.notifications x SET fanned_out_at = $1, muted = ${mutedSql(this.schema, 'x.customer_id', 'x.kind', '$2::boolean')}
+              WHERE x.id = $3 AND x.fanned_out_at IS NULL RETURNING x.id, x.muted`,
+        params: [now, isCustomerKind(n.kind), n.id],
+      }),
+    );
+  }
+
   /** Whether this cause already notified this recipient of this kind (a read, so a cause seen again often writes nothing). */
   async has(input: Pick<NewNotification, 'recipient' | 'kind' | 'source'>): Promise<boolean> {
     const customerId = input.recipient.kind === 'customer' ? input.recipient.customerId : '';
@@ -111,6 +152,16 @@ export class NotificationStore {
   async get(id: string): Promise<Notification | null> {
     const { rows } = await this.db.query<NotificationRow>(`SELECT * FROM ${this.schema}.notifications WHERE id = $1`, [id]);
     return rows[0] === undefined ? null : toNotification(rows[0]);
+  }
+
+  /** A delivery with its notification, in one read, or `null` when either is gone. */
+  async ofDelivery(deliveryId: string): Promise<{ delivery: Delivery; notification: Notification } | null> {
+    const { rows } = await this.db.query<DeliveryRow & { n: NotificationRow }>(
+      `SELECT d.*, to_jsonb(n) AS n
+       FROM ${this.schema}.notification_deliveries d JOIN ${this.schema}.notifications n ON n.id = d.notification_id WHERE d.id = $1`,
+      [deliveryId],
+    );
+    return rows[0] === undefined ? null : { delivery: toDelivery(rows[0]), notification: toNotification(rows[0].n) };
   }
 
   /** A buyer's notifications, newest first; a cursor that does not parse starts from the top. */

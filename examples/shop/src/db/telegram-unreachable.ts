@@ -31,6 +31,16 @@ export class TelegramUnreachableChats {
     return rows[0]?.reason ?? null;
   }
 
+  /** The chat the customer's Telegram link names (`telegram_links`), unless it is marked; `null` without either. */
+  async reachableChatOf(customerId: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ chat_id: string }>(
+      `SELECT l.chat_id FROM ${this.schema}.telegram_links l
+       WHERE l.customer_id = $1 AND NOT EXISTS (SELECT 1 FROM ${this.table} u WHERE u.chat_id = l.chat_id)`,
+      [customerId],
+    );
+    return rows[0]?.chat_id ?? null;
+  }
+
   /** Those of `chatIds` that are not marked, in their order. */
   async reachable(chatIds: readonly string[]): Promise<string[]> {
     if (chatIds.length === 0) return [];

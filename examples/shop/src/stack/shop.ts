@@ -21,7 +21,7 @@ import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
 import { SubscriptionLinkStore } from '../db/subscription-links.js';
 import { applyPanelsFile } from '../app/panels/panels-file.js';
-import { enqueueEventNotices, eventNoticesJob } from '../app/notifications/event-notices.js';
+import { enqueueEventNotices } from '../app/notifications/event-notices.js';
 import { scheduledBackupJob } from '../app/backup/scheduled.js';
 import { oldBotImportJob } from '../app/import/import-runs.js';
 import { randomSecret, remembered } from './data-folder.js';
@@ -93,7 +93,6 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       if (opened === undefined) throw new Error('the shop is still opening');
       return opened;
     };
-    const eventNotices = eventNoticesJob(shopOf);
     const storage = withAuditOutbox(
       createPostgresStorage({
         client,
@@ -102,7 +101,7 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
         logger: logger.child({ component: 'storage' }),
         secretBox,
       }),
-      enqueueEventNotices(eventNotices),
+      enqueueEventNotices(),
     );
     closers.push(() => storage.close());
 
@@ -187,7 +186,6 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       demo,
       passwordCost: options.passwordCost ?? PASSWORD_COST,
       hostJobs: [
-        eventNotices,
         scheduledBackupJob(shopOf),
         oldBotImportJob(shopOf),
         gatewaySweepJob(shopOf),

@@ -3,7 +3,6 @@ import type { TelegramConfig } from '../config/config.js';
 import { DeliveryRefusedError, type NotificationChannel, type RenderedMessage } from '../app/notifications/channel.js';
 import type { Recipient } from '../db/notifications.js';
 import type { Shop } from '../app/shop.js';
-import { TelegramLinkStore } from '../db/telegram-links.js';
 import { TelegramSentStore } from '../db/telegram-sent.js';
 import { TelegramUnreachableChats } from '../db/telegram-unreachable.js';
 import { classifySendError } from './send-policy.js';
@@ -32,21 +31,20 @@ export function createTelegramChannel(options: TelegramChannelOptions): Notifica
   const { db, shopSchema, clock } = options.shop;
   const logger = options.shop.logger.child({ component: 'telegram-channel' });
   const api = options.api ?? telegramApi(options.config);
-  const links = new TelegramLinkStore(db, shopSchema, clock);
   const sent = new TelegramSentStore(db, shopSchema, clock);
   const unreachable = new TelegramUnreachableChats(db, shopSchema, clock);
   return {
     name: 'telegram',
     async addressesOf(recipient: Recipient): Promise<string[]> {
       if (recipient.kind === 'staff') return unreachable.reachable(options.config.adminIds);
-      const link = await links.byCustomer(recipient.customerId);
-      return link === null ? [] : unreachable.reachable([link.chatId]);
+      const chat = await unreachable.reachableChatOf(recipient.customerId);
+      return chat === null ? [] : [chat];
     },
     async send(address: string, message: RenderedMessage, idempotencyKey: string): Promise<void> {
       // Marked after this delivery was written (another message found it blocked): refused without a call.
-      const marked = await unreachable.reasonOf(address);
-      if (marked !== null) throw new DeliveryRefusedError(marked);
-      if (!(await sent.claim(idempotencyKey, address))) return;
+      const claim = await sent.claim(idempotencyKey, address);
+      if ('marked' in claim) throw new DeliveryRefusedError(claim.marked);
+      if (!claim.claimed) return;
       const parts = splitMessage(message.subject === '' ? message.text : `${message.subject}\n\n${message.text}`);
       try {
         for (const part of parts) await api.sendMessage(address, part);

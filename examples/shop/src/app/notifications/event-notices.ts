@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Shop } from '../shop.js';
 import { NOTIFYING_ACTIONS, noticesFor } from './audit-notices.js';
 import { writeNotification } from '../../db/notifications.js';
+import type { FanOutTargets } from './fan-out-targets.js';
+import type { DeliveryTargets } from '../../db/notification-deliveries.js';
 
 /** The host job that turns one audit event into its notifications. */
 export const EVENT_NOTICES_TYPE = 'shop.notification.event';
@@ -28,24 +30,34 @@ export function isNotifyingAction(action: string): boolean {
 /** The event notices job's definition, as `eventNoticesJob` builds it. */
 export type EventNoticesJob = HostJobDefinition<typeof EventSchema>;
 
+/** The type and payload to enqueue with; the worker runs the one `eventNoticesJob` builds. */
+const eventNoticesQueue: EventNoticesJob = defineHostJob({
+  type: EVENT_NOTICES_TYPE,
+  payload: EventSchema,
+  run: () => Promise.reject(new Error('this definition only enqueues; the worker runs the one eventNoticesJob() builds')),
+});
+
 /**
- * The job that writes an event's notifications (one per kind and recipient; the event is their
- * `source`, so a rerun writes nothing twice). Names and links are read when it runs, outside the
- * engine's transaction. `shopOf` gives the shop once it is open (the job is defined before it is).
+ * The job that writes an event's notifications (one per kind and recipient; the event is their `source`, so a
+ * rerun writes nothing twice), each fanned out to `targets` (the channels of the process that runs it) in the
+ * same transaction: its deliveries and their send jobs. Names and links are read when it runs, outside the
+ * engine's transaction.
  */
-export function eventNoticesJob(shopOf: () => Shop): EventNoticesJob {
+export function eventNoticesJob(shop: Shop, targets: FanOutTargets): EventNoticesJob {
   return defineHostJob({
     type: EVENT_NOTICES_TYPE,
     payload: EventSchema,
     async run(payload) {
-      const shop = shopOf();
       const event = { ...payload, at: new Date(payload.at) } as AuditEvent;
       const notices = await noticesFor(shop, event);
       if (notices.length === 0) return;
+      const fanOuts: DeliveryTargets[] = [];
+      for (const notice of notices) fanOuts.push(await targets(notice));
       const now = shop.clock.now();
       try {
         await shop.storage.transaction(async (tx) => {
-          for (const notice of notices) await writeNotification(tx, shop.shopSchema, now, { ...notice, source: `audit:${event.id}` });
+          for (const [i, notice] of notices.entries())
+            await writeNotification(tx, shop.shopSchema, now, { ...notice, source: `audit:${event.id}` }, fanOuts[i]);
         });
       } catch (error) {
         // The event is committed and its notices must follow: the storage's refusal of the write (a
@@ -61,10 +73,10 @@ export function eventNoticesJob(shopOf: () => Shop): EventNoticesJob {
  * The audit outbox hook (`withAuditOutbox`): an event that may notify someone enqueues its job in the
  * transaction that writes it, keyed by the event, so it is enqueued once and only if the cause commits.
  */
-export function enqueueEventNotices(job: EventNoticesJob): AuditOutboxHook {
+export function enqueueEventNotices(): AuditOutboxHook {
   return async (tx, event) => {
     if (!notifying.has(event.action)) return;
     const payload = { ...event, at: event.at.toISOString(), actor: { ...event.actor } };
-    await enqueueHostJob(tx, job, payload, { key: `audit:${event.id}` });
+    await enqueueHostJob(tx, eventNoticesQueue, payload, { key: `audit:${event.id}` });
   };
 }

@@ -4,20 +4,21 @@ import type { Shop } from '../shop.js';
 import type { Recipient } from '../../db/notifications.js';
 import { DeliveryRefusedError, type NotificationChannel } from './channel.js';
 import { deliveriesOf } from '../../db/notification-deliveries.js';
-import { isCustomerKind } from '../../db/notification-kinds.js';
+import { eventNoticesJob } from './event-notices.js';
+import { fanOutTargets } from './fan-out-targets.js';
 import { readingParams } from './reading-params.js';
 import { renderNotification } from './render.js';
 import { DELIVERY_RETRY, DeliveryPayload, deliveryJobType, FAN_OUT_TYPE, FanOutPayload } from '../../db/notification-outbox.js';
 import { notificationsOf } from '../../db/notifications.js';
 
 /**
- * The notification pipeline on the SDK's worker, for this process's channels: the fan-out job (the
- * recipient's addresses on each channel, the buyer's opt-outs), and one send job type per channel.
- * A notification is written with its fan-out job in the transaction of its cause; the fan-out
- * writes each delivery with its send job in one transaction; a send marks its delivery sent, and a
- * send given up marks it failed (the admin's page lists it and may queue it again). A send runs at
- * least once (a worker that dies after the channel took the message runs it again): every send
- * carries the delivery's idempotency key, which each channel honours.
+ * The notification pipeline on the SDK's worker, for this process's channels: the audit event's notices job
+ * (each notice written and fanned out in one transaction), the fan-out job (for notifications written by a
+ * cause that does not know the channels: the recipient's addresses on each channel, the buyer's opt-outs,
+ * each delivery written with its send job in one transaction), and one send job type per channel. A send
+ * marks its delivery sent, and a send given up marks it failed (the admin's page lists it and may queue it
+ * again). A send runs at least once (a worker that dies after the channel took the message runs it again):
+ * every send carries the delivery's idempotency key, which each channel honours.
  */
 export function notificationJobs(shop: Shop, channels: readonly NotificationChannel[]): HostJobDefinition[] {
   const log = shop.logger.child({ component: 'notifications' });
@@ -30,28 +31,14 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
     return isLocale(locale) ? locale : 'en';
   }
 
+  const targets = fanOutTargets(channels);
   const fanOut = defineHostJob({
     type: FAN_OUT_TYPE,
     payload: FanOutPayload,
     async run({ notificationId }) {
       const n = await store.get(notificationId);
       if (n === null || n.fannedOutAt !== null) return;
-      const muted = n.recipient.kind === 'customer' && isCustomerKind(n.kind) && (await store.optedOut(n.recipient.customerId)).has(n.kind);
-      const targets: { channel: string; address: string }[] = [];
-      if (!muted) {
-        for (const channel of channels) {
-          for (const address of await channel.addressesOf(n.recipient)) targets.push({ channel: channel.name, address });
-        }
-      }
-      // A security notice also goes to the address it is about (the old email after a change): its owner may be the one locked out.
-      const previous = n.params['previousEmail'];
-      if (
-        typeof previous === 'string' &&
-        channels.some((c) => c.name === 'email') &&
-        !targets.some((x) => x.channel === 'email' && x.address === previous)
-      )
-        targets.push({ channel: 'email', address: previous });
-      await deliveries.fanOut(n.id, targets, muted);
+      await store.fanOut(n, await targets(n));
     },
   });
 
@@ -62,11 +49,10 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
       // The same policy as the enqueuing side's: a job's attempts are fixed when it is enqueued.
       retry: DELIVERY_RETRY,
       async run({ deliveryId }, { job }) {
-        const delivery = await deliveries.get(deliveryId);
-        if (delivery === null || delivery.status === 'sent') return;
+        const read = await store.ofDelivery(deliveryId);
+        if (read === null || read.delivery.status === 'sent') return;
+        const { delivery, notification } = read;
         try {
-          const notification = await store.get(delivery.notificationId);
-          if (notification === null) return;
           const locale = await localeOf(notification.recipient);
           const params = await readingParams(shop, notification, locale);
           const message = renderNotification(notification.kind, params, {
@@ -97,5 +83,5 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
       },
     }),
   );
-  return [fanOut, ...sends];
+  return [eventNoticesJob(shop, targets), fanOut, ...sends];
 }

@@ -4,7 +4,7 @@ import {
   type NotificationQueueLeftovers,
 } from '../../db/notification-queue-carry-over.js';
 import type { Shop } from '../shop.js';
-import { EVENT_NOTICES_TYPE, enqueueEventNotices, isNotifyingAction, type EventNoticesJob } from './event-notices.js';
+import { enqueueEventNotices, isNotifyingAction } from './event-notices.js';
 import { enqueueDelivery, enqueueFanOut } from '../../db/notification-outbox.js';
 
 /** What `carryOverNotificationQueue` handed to the SDK's queue. */
@@ -49,12 +49,10 @@ export async function carryOverNotificationQueue(shop: Shop): Promise<Notificati
 }
 
 async function carryOverEvents(shop: Shop, positionAt: Date): Promise<number> {
-  const job = shop.hostJobs.find((d) => d.type === EVENT_NOTICES_TYPE) as EventNoticesJob | undefined;
-  if (job === undefined) return 0;
   // Never further back than a day: a schema migrated fresh (or restored from a backup) holds the migration's
   // seed, the epoch, and its whole history was notified long ago.
   const from = Math.max(positionAt.getTime() - 10 * 60_000, shop.clock.now().getTime() - 24 * 3_600_000);
-  const hook = enqueueEventNotices(job);
+  const hook = enqueueEventNotices();
   let queued = 0;
   let cursor: string | null = null;
   for (;;) {

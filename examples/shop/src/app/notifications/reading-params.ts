@@ -1,8 +1,8 @@
 import type { Locale } from '../../i18n/translate.js';
 import type { Shop } from '../shop.js';
 import { planName } from '../subscriptions/plan-names.js';
-import { buyerLinkOf } from '../subscriptions/buyer-link.js';
-import { appButtonsOf } from '../subscriptions/app-buttons.js';
+import { buyerLinkFor } from '../subscriptions/buyer-link.js';
+import { appButtonsFor } from '../subscriptions/app-buttons.js';
 import { supportContactOf } from '../growth/support-contact.js';
 import type { NotificationParams } from '../../db/notification-kinds.js';
 import type { Notification } from '../../db/notifications.js';
@@ -21,8 +21,15 @@ export async function readingParams(shop: Shop, n: Pick<Notification, 'kind' | '
   if (typeof planId === 'string') params['plan'] = await planName(shop, planId, locale);
   if ((n.kind === 'subscription_provisioned' || n.kind === 'never_connected') && typeof subscriptionId === 'string') {
     const sub = await shop.storage.subscriptions.get(subscriptionId);
-    params['link'] = sub === null ? null : await buyerLinkOf(shop, sub.customerId);
-    params['apps'] = sub === null ? null : (await appButtonsOf(shop, sub.customerId)).map((b) => `${b.app.name}: ${b.url}`).join('\n');
+    // One token for both (each read of it is a statement).
+    const token = sub === null ? null : await shop.subscriptionLinks.tokenFor(sub.customerId);
+    params['link'] = token === null ? null : buyerLinkFor(shop.config, token);
+    params['apps'] =
+      token === null
+        ? null
+        : appButtonsFor(shop.config, token)
+            .map((b) => `${b.app.name}: ${b.url}`)
+            .join('\n');
   }
   if (n.kind === 'never_connected') params['support'] = await supportContactOf(shop);
   return params;

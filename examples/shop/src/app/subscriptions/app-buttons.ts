@@ -15,6 +15,10 @@ export interface AppButton {
  * to the link's token. Creates the buyer's link on first use, as `buyerLinkOf` does.
  */
 export async function appButtonsOf(shop: Shop, customerId: string): Promise<AppButton[]> {
-  const token = await shop.subscriptionLinks.tokenFor(customerId);
-  return importableApps().map((app) => ({ app, url: appOpenUrl(shop.config, token, app.id) }));
+  return appButtonsFor(shop.config, await shop.subscriptionLinks.tokenFor(customerId));
+}
+
+/** The one-tap imports (see {@link appButtonsOf}) of the link whose token is `token`. */
+export function appButtonsFor(config: Shop['config'], token: string): AppButton[] {
+  return importableApps().map((app) => ({ app, url: appOpenUrl(config, token, app.id) }));
 }

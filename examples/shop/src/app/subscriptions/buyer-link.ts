@@ -7,5 +7,10 @@ import type { Shop } from '../shop.js';
  * bypass the link's device checks and show the panel's address; staff pages may still show that one.
  */
 export async function buyerLinkOf(shop: Shop, customerId: string): Promise<string> {
-  return subscriptionLinkUrl(shop.config, await shop.subscriptionLinks.tokenFor(customerId));
+  return buyerLinkFor(shop.config, await shop.subscriptionLinks.tokenFor(customerId));
+}
+
+/** The buyer's link (see {@link buyerLinkOf}) whose token is `token`. */
+export function buyerLinkFor(config: Shop['config'], token: string): string {
+  return subscriptionLinkUrl(config, token);
 }
