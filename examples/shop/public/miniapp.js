@@ -124,6 +124,16 @@
     if (state.theme === undefined) postEvent('web_app_request_theme');
   }
 
+  // A gateway's payment page (YooKassa, Stripe, EPay…) may refuse to load in a frame, and Telegram Web and Desktop
+  // show the Mini App in one: its links open in the buyer's browser through Telegram instead.
+  document.addEventListener('click', (event) => {
+    const link = event.target instanceof Element ? event.target.closest('a[data-gateway-link]') : null;
+    if (link === null || !/^https?:$/.test(link.protocol)) return;
+    if (webApp?.openLink) webApp.openLink(link.href);
+    else postEvent('web_app_open_link', { url: link.href });
+    event.preventDefault();
+  });
+
   // The Mini App's first page: sign in with the launch data Telegram signed, then go on.
   const box = document.querySelector('[data-mini-app-sign-in]');
   if (box === null) return;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EpayMode } from '../src/app/payments/epay/api.js';
 import { epayProvider } from '../src/app/payments/epay/provider.js';
 import { epaySign, epaySignedString, verifyEpaySign } from '../src/app/payments/epay/signature.js';
-import { EpaySimulator } from '../src/stack/demo-epay-gateway.js';
+import { EpaySimulator, md5Sign } from '../src/stack/demo-epay-gateway.js';
 
 let sim: EpaySimulator;
 beforeAll(async () => {
@@ -58,6 +58,23 @@ describe('EPay signatures', () => {
     // An empty value does not change the sign; a new non-empty one does.
     expect(verifyEpaySign({ ...signed, param: '' }, 'key')).toBe(true);
     expect(verifyEpaySign({ ...signed, param: 'x' }, 'key')).toBe(false);
+  });
+
+  it('the shop and the simulator, written apart, both give the protocol’s sign of a known request', () => {
+    const params = {
+      type: 'alipay',
+      pid: '1001',
+      out_trade_no: 'pay_1',
+      notify_url: 'http://127.0.0.1/n',
+      return_url: '',
+      money: '1.00',
+      name: 'VIP',
+      sign_type: 'MD5',
+    };
+    // md5("money=1.00&name=VIP&notify_url=http://127.0.0.1/n&out_trade_no=pay_1&pid=1001&type=alipay" + "8f2d"), by md5sum.
+    const known = '95de3a3fc757010f25df53eadf693876';
+    expect(md5Sign(params, '8f2d')).toBe(known);
+    expect(epaySign(params, '8f2d')).toBe(known);
   });
 });
 

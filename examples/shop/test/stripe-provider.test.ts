@@ -44,6 +44,7 @@ describePaymentProvider('stripe (simulated API, Stripe’s Node library)', async
       sim.chargeAnswer = answer;
     },
     loseNextAnswer: () => sim.loseNextAnswer(),
+    outliveIdempotencyKeys: () => sim.elapse(25 * 3_600_000),
     setDown: (down) => {
       sim.down = down;
     },

@@ -60,6 +60,7 @@ describePaymentProvider('yookassa (simulated API v3)', async () => ({
       sim.chargeAnswer = answer;
     },
     loseNextAnswer: () => sim.loseNextAnswer(),
+    outliveIdempotencyKeys: () => sim.elapse(25 * 3_600_000),
     setDown: (down) => {
       sim.down = down;
     },
@@ -100,6 +101,114 @@ describe('YooKassa amounts and receipts', () => {
       }),
     ).rejects.toMatchObject({ code: 'PAYMENT_PROVIDER_UNAVAILABLE' });
     expect(sim.payment(opened.externalRef).receipt).toBeDefined();
+  });
+
+  it('sends the receipt of a buyer with no e-mail or phone (a Telegram-only buyer) to the owner’s fallback address', async () => {
+    const opened = await provider({ enabled: true, vatCode: 1, fallbackEmail: 'receipts@shop.example' }, null).open!({
+      paymentId: 'pay_receipt_fallback',
+      customerId: 'c',
+      amount: { amount: 30_000, currency: 'RUB' },
+      returnUrl: null,
+      description: 'Пополнение кошелька',
+    });
+    expect(sim.payment(opened.externalRef).receipt).toMatchObject({ customer: { email: 'receipts@shop.example' } });
+  });
+
+  const paidWithReceipt = async (paymentId: string) => {
+    const receipts = { enabled: true, vatCode: 4 };
+    const opened = await provider(receipts).open!({
+      paymentId,
+      customerId: 'c',
+      amount: { amount: 90_000, currency: 'RUB' },
+      returnUrl: null,
+      description: 'Подписка на месяц',
+    });
+    await sim.pay(opened.externalRef, { deliveries: 0 });
+    const payment = {
+      id: paymentId,
+      customerId: 'c',
+      providerId: 'yookassa',
+      amount: 90_000,
+      currency: 'RUB',
+      status: 'credited' as const,
+      externalRef: opened.externalRef,
+      requestKey: null,
+      details: {},
+      expiresAt: null,
+      confirmation: 'gateway' as const,
+      ledgerEntryId: null,
+      reversalEntryId: null,
+      decidedBy: null,
+      note: null,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    };
+    return { receipts, payment };
+  };
+
+  it('refunds part of a payment that had a receipt with a refund receipt (same service and contact, the refund’s amount); the whole rest without one', async () => {
+    const { receipts, payment } = await paidWithReceipt('pay_refund_receipt');
+    const part = await provider(receipts).refund!({
+      refundId: 'ref_part',
+      idempotencyKey: 'ref_part',
+      payment,
+      amount: { amount: 30_000, currency: 'RUB' },
+      reason: null,
+    });
+    expect(part.status).toBe('succeeded');
+    const sent = [...sim.refunds.values()].filter((refund) => refund.payment_id === payment.externalRef);
+    expect(sent).toHaveLength(1);
+    expect(sim.refundReceipts.get(sent[0]!.id)).toMatchObject({
+      customer: { email: 'buyer@example.com' },
+      items: [{ description: 'Подписка на месяц', amount: { value: '300.00', currency: 'RUB' }, vat_code: 4 }],
+    });
+    const rest = await provider(receipts).refund!({
+      refundId: 'ref_rest',
+      idempotencyKey: 'ref_rest',
+      payment,
+      amount: { amount: 60_000, currency: 'RUB' },
+      reason: null,
+    });
+    expect(rest.status).toBe('succeeded');
+  });
+
+  it('the simulator refuses a partial refund without a receipt when the payment had one', async () => {
+    const { payment } = await paidWithReceipt('pay_refund_no_receipt');
+    const res = await fetch(`${sim.url}refunds`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${sim.shopId}:${sim.secretKey}`).toString('base64')}`,
+        'idempotence-key': 'no-receipt-refund',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ payment_id: payment.externalRef, amount: { value: '100.00', currency: 'RUB' } }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ type: 'error', parameter: 'receipt' });
+  });
+
+  it('a pending refund asked about again is looked up by its id, not sent again', async () => {
+    const { payment } = await paidWithReceipt('pay_refund_lookup');
+    const first = await provider().refund!({
+      refundId: 'ref_lookup',
+      idempotencyKey: 'ref_lookup',
+      payment,
+      amount: { amount: 90_000, currency: 'RUB' },
+      reason: null,
+    });
+    if (first.status === 'failed') throw new Error(first.reason);
+    sim.elapse(25 * 3_600_000);
+    const before = sim.refunds.size;
+    const again = await provider().refund!({
+      refundId: 'ref_lookup',
+      idempotencyKey: 'ref_lookup',
+      refundRef: first.refundRef,
+      payment,
+      amount: { amount: 90_000, currency: 'RUB' },
+      reason: null,
+    });
+    expect(again).toEqual(first);
+    expect(sim.refunds.size).toBe(before);
   });
 });
 

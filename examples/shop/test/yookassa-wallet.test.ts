@@ -53,7 +53,7 @@ describe('YooKassa in the wallet of a shop in roubles, against the YooKassa simu
       .expect(400);
     await admin.agent.post('/admin/settings/payments').type('form').send(form).expect(303);
     const stored = await readSetting<Record<string, unknown>, { secretKey: string }>(t.shop, 'payments.yookassa');
-    expect(stored?.value).toEqual({ enabled: true, baseUrl: sim.url, shopId: sim.shopId, receipts: true, vatCode: 4 });
+    expect(stored?.value).toEqual({ enabled: true, baseUrl: sim.url, shopId: sim.shopId, receipts: true, vatCode: 4, receiptEmail: '' });
     expect(stored?.secret?.secretKey).toBe(sim.secretKey);
 
     const wallet = await buyer.agent.get('/wallet').expect(200);
@@ -123,5 +123,43 @@ describe('YooKassa in the wallet of a shop in roubles, against the YooKassa simu
     expect((await buy(buyer, plan.id)).status).toBe(303);
     expect(await t.shop.storage.ledger.balance(customerId, 'RUB')).toBe(500_000 - plan.price.amount);
     expect((await buyer.agent.get('/wallet').expect(200)).text).toContain('YooKassa');
+  });
+
+  it('a Telegram-only buyer (no e-mail) pays with receipts on once the owner gives an address for such receipts', async () => {
+    const admin = await signedInAdmin(t.app);
+    const form = {
+      _csrf: admin.csrf,
+      yookassaEnabled: 'on',
+      yookassaBaseUrl: sim.url,
+      yookassaShopId: sim.shopId,
+      yookassaReceipts: 'on',
+      yookassaVatCode: '1',
+    };
+    await admin.agent.post('/admin/settings/payments').type('form').send(form).expect(303);
+    const botOnly = await t.shop.kit.customers.create({ externalRef: 'telegram:7770056', telegramId: '7770056', name: 'Bot Only' });
+    const start = (n: number) =>
+      t.shop.kit.payments.start({
+        customerId: botOnly.id,
+        providerId: 'yookassa',
+        amount: { amount: 20_000, currency: 'RUB' },
+        requestKey: key(100 + n),
+      });
+    await expect(start(1)).rejects.toMatchObject({ code: 'PAYMENT_PROVIDER_UNAVAILABLE' });
+
+    const page = await admin.agent
+      .post('/admin/settings/payments')
+      .type('form')
+      .send({ ...form, yookassaReceiptEmail: 'not an address' })
+      .expect(400);
+    expect(page.text).toContain('receipts@example.com');
+    await admin.agent
+      .post('/admin/settings/payments')
+      .type('form')
+      .send({ ...form, yookassaReceiptEmail: 'receipts@shop.example' })
+      .expect(303);
+    expect((await admin.agent.get('/admin/settings/payments').expect(200)).text).toContain('value="receipts@shop.example"');
+    const started = await start(2);
+    if (!started.ok) throw new Error(started.reason);
+    expect(sim.payment(started.payment.externalRef!).receipt).toMatchObject({ customer: { email: 'receipts@shop.example' } });
   });
 });

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
+import { IdempotencyKeys } from './demo-idempotency-keys.js';
 
 type Json = Record<string, unknown>;
 
@@ -83,8 +84,9 @@ const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url'
  * `GET /v1/checkout/sessions?payment_intent=` finds a session by its intent; PaymentIntents created with a saved
  * card `off_session` and `confirm` are answered by `chargeAnswer` (succeed, a `card_declined` 402, or an
  * `authentication_required` 402 that leaves the intent `requires_payment_method`); refunds take part or all of a
- * charge. Webhooks are signed as Stripe documents: `Stripe-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of
- * "t.body" under the endpoint's secret>`. `down` answers 500; `loseNextAnswer()` applies the next request and
+ * charge, and `GET /v1/refunds?payment_intent=` lists them newest first (`limit`, `starting_after`, `has_more`).
+ * Idempotency keys are kept 24 hours (`elapse` moves the clock on). Webhooks are signed as Stripe documents: `Stripe-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of
+ * "t.body" under the endpoint's secret>`. `down` answers 500; `loseNextAnswer()` applies the next POST and
  * drops its answer.
  */
 export class StripeSimulator extends DemoGatewayServer {
@@ -103,12 +105,17 @@ export class StripeSimulator extends DemoGatewayServer {
   down = false;
   protected override readonly basePath = '';
   private loseNext = 0;
-  private readonly keys = new Map<string, Answer>();
+  private readonly keys = new IdempotencyKeys<Answer>();
   /** Saved PaymentMethods and their customer (`null` once detached). */
   private readonly methods = new Map<string, { customer: string | null }>();
 
+  /** Moves the simulator's clock `ms` on (past 24 hours, it has forgotten the idempotency keys it was sent). */
+  elapse(ms: number): void {
+    this.keys.elapse(ms);
+  }
+
   /**
-   * The next request is applied, and its answer lost (the connection drops). Stripe's library resends a request
+   * The next POST is applied, and its answer lost (the connection drops); a look-up before it is answered. Stripe's library resends a request
    * once at once when its connection closes (the same idempotency key): that resend's answer is lost too.
    */
   loseNextAnswer(): void {
@@ -259,9 +266,9 @@ export class StripeSimulator extends DemoGatewayServer {
     return refund;
   }
 
-  /** Drops the connection instead of the answer while `loseNextAnswer` asks for it. */
+  /** Drops the connection instead of the answer to a POST while `loseNextAnswer` asks for it. */
   protected override send(res: ServerResponse, answer: Answer): void {
-    if (this.loseNext > 0 && answer.status < 500) {
+    if (this.loseNext > 0 && answer.status < 500 && res.req.method === 'POST') {
       this.loseNext--;
       res.socket?.destroy();
       return;
@@ -305,6 +312,7 @@ export class StripeSimulator extends DemoGatewayServer {
     if (req.method !== 'GET') return error(404, 'invalid_request_error', null, 'Unrecognized request URL');
     const query = parseForm(url.search.slice(1));
     const expand = Object.values((query['expand'] as Json | undefined) ?? {}).map(String);
+    if (url.pathname === '/v1/refunds') return this.listRefunds(query);
     if (url.pathname === '/v1/checkout/sessions') {
       const intent = String(query['payment_intent'] ?? '');
       const data = [...this.sessions.values()].filter((s) => intent === '' || s.payment_intent === intent).map((s) => this.shown(s));
@@ -463,6 +471,18 @@ export class StripeSimulator extends DemoGatewayServer {
       return error(400, 'invalid_request_error', 'amount_too_large', 'Refund amount is greater than unrefunded amount on charge', 'amount');
     const refund = this.makeRefund(charge, amount, (body['metadata'] as Record<string, string> | undefined) ?? {});
     return { status: 200, body: { ...refund } };
+  }
+
+  /** `GET /v1/refunds?payment_intent=&limit=&starting_after=`: newest first, a page at a time. */
+  private listRefunds(query: Json): Answer {
+    const limit = Number(query['limit'] ?? 10);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      return error(400, 'invalid_request_error', 'parameter_invalid', 'Invalid limit', 'limit');
+    const intent = typeof query['payment_intent'] === 'string' ? query['payment_intent'] : null;
+    const all = [...this.refunds.values()].filter((refund) => intent === null || refund.payment_intent === intent).reverse();
+    const after = typeof query['starting_after'] === 'string' ? all.findIndex((refund) => refund.id === query['starting_after']) + 1 : 0;
+    const data = all.slice(after, after + limit).map((refund) => ({ ...refund }));
+    return { status: 200, body: { object: 'list', url: '/v1/refunds', has_more: after + limit < all.length, data } };
   }
 
   private async checkoutPage(req: IncomingMessage, sessionId: string): Promise<Answer> {

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
+import { IdempotencyKeys } from './demo-idempotency-keys.js';
 
 interface Money {
   value: string;
@@ -19,6 +20,8 @@ interface SimPayment {
   cancellation_details?: { party: string; reason: string };
   metadata?: Record<string, string>;
   receipt?: unknown;
+  /** Present when the payment carried a 54-FZ receipt (YooKassa registers it). */
+  receipt_registration?: 'succeeded';
   created_at: string;
   test: boolean;
   /** Simulator-only: what the buyer asked for, never sent. */
@@ -31,7 +34,14 @@ interface SimRefund {
   status: 'succeeded';
   amount: Money;
   description?: string;
+  metadata?: Record<string, string>;
+  receipt_registration?: 'succeeded';
   created_at: string;
+}
+
+interface SimReceipt {
+  customer?: { email?: string; phone?: string };
+  items?: Array<{ amount: Money; vat_code: number }>;
 }
 
 type Answer = GatewayAnswer;
@@ -48,13 +58,18 @@ const rubles = (k: number) => (k / 100).toFixed(2);
  * autopayment (`payment_method_id`) is answered by `chargeAnswer` (succeed, decline → `canceled`, require_action →
  * `pending` with a confirmation URL); notifications (`payment.succeeded`, `payment.canceled`, `refund.succeeded`) go
  * unsigned to `webhookUrl`. A receipt, when sent, must name the buyer's e-mail or phone and items summing to the
- * amount. `down` answers 500; `loseNextAnswer()` applies the next request and drops its answer.
+ * amount; a partial refund of a payment that had one needs one of its own, for the refund's amount (a full refund
+ * takes the payment's). `GET /v3/refunds?payment_id=` lists a payment's refunds (with their `metadata`), a page of
+ * `limit` at a time with `next_cursor`. Idempotence keys are kept 24 hours (`elapse` moves the clock on). `down`
+ * answers 500; `loseNextAnswer()` applies the next POST and drops its answer.
  */
 export class YooKassaSimulator extends DemoGatewayServer {
   readonly shopId = String(100_000 + Math.floor(Math.random() * 800_000));
   readonly secretKey = `test_${randomBytes(18).toString('base64url')}`;
   readonly payments = new Map<string, SimPayment>();
   readonly refunds = new Map<string, SimRefund>();
+  /** The receipt sent with each refund that had one, by refund id (YooKassa keeps it with the refund, never shows it back). */
+  readonly refundReceipts = new Map<string, unknown>();
   /** The ids of the autopayments made with a saved method (`payment_method_id`). */
   readonly charges = new Set<string>();
   /** Where notifications go (`null`: none are sent). */
@@ -64,10 +79,15 @@ export class YooKassaSimulator extends DemoGatewayServer {
   down = false;
   protected override readonly basePath = '/v3/';
   private loseNext = false;
-  private readonly keys = new Map<string, Answer>();
+  private readonly keys = new IdempotencyKeys<Answer>();
   private readonly methods = new Map<string, { type: string; title: string }>();
 
-  /** The next request is applied, and its answer lost (the connection drops). */
+  /** Moves the simulator's clock `ms` on (past 24 hours, it has forgotten the idempotence keys it was sent). */
+  elapse(ms: number): void {
+    this.keys.elapse(ms);
+  }
+
+  /** The next POST is applied, and its answer lost (the connection drops); a look-up before it is answered. */
   loseNextAnswer(): void {
     this.loseNext = true;
   }
@@ -118,9 +138,9 @@ export class YooKassaSimulator extends DemoGatewayServer {
     payment.cancellation_details = { party: 'yoo_money', reason: 'expired_on_confirmation' };
   }
 
-  /** Drops the connection instead of the answer when `loseNextAnswer` asked for it. */
+  /** Drops the connection instead of the answer to a POST when `loseNextAnswer` asked for it. */
   protected override send(res: ServerResponse, answer: Answer): void {
-    if (this.loseNext && answer.status < 500) {
+    if (this.loseNext && answer.status < 500 && res.req.method === 'POST') {
       this.loseNext = false;
       res.socket?.destroy();
       return;
@@ -162,6 +182,7 @@ export class YooKassaSimulator extends DemoGatewayServer {
       if (answer.status < 500) this.keys.set(`${url.pathname} ${key}`, answer);
       return answer;
     }
+    if (req.method === 'GET' && url.pathname === '/v3/refunds') return this.listRefunds(url.searchParams);
     const get = /^\/v3\/(payments|refunds)\/([\w-]+)$/.exec(url.pathname);
     if (req.method === 'GET' && get !== null) {
       const found = get[1] === 'payments' ? this.payments.get(get[2]!) : this.refunds.get(get[2]!);
@@ -174,21 +195,9 @@ export class YooKassaSimulator extends DemoGatewayServer {
     const amount = body['amount'] as Money | undefined;
     if (amount === undefined || !VALUE.test(String(amount.value)) || amount.currency !== 'RUB' || kopecks(amount.value) <= 0)
       return error(400, 'invalid_request', 'Invalid amount', 'amount');
-    const receipt = body['receipt'] as
-      | { customer?: { email?: string; phone?: string }; items?: Array<{ amount: Money; vat_code: number }> }
-      | undefined;
-    if (receipt !== undefined) {
-      if (!receipt.customer?.email && !receipt.customer?.phone)
-        return error(400, 'invalid_request', 'Receipt needs customer email or phone', 'receipt.customer');
-      const items = receipt.items ?? [];
-      const sum = items.reduce((total, item) => total + kopecks(item.amount.value), 0);
-      if (
-        items.length === 0 ||
-        sum !== kopecks(amount.value) ||
-        items.some((i) => !Number.isInteger(i.vat_code) || i.vat_code < 1 || i.vat_code > 12)
-      )
-        return error(400, 'invalid_request', 'Receipt items do not match the payment', 'receipt.items');
-    }
+    const receipt = body['receipt'] as SimReceipt | undefined;
+    const wrong = receipt === undefined ? null : receiptError(receipt, amount.value);
+    if (wrong !== null) return wrong;
     const id = `${randomBytes(4).toString('hex')}-000f-5000-9000-${randomBytes(6).toString('hex')}`;
     const base = {
       id,
@@ -196,8 +205,8 @@ export class YooKassaSimulator extends DemoGatewayServer {
       amount: { value: amount.value, currency: 'RUB' },
       ...(typeof body['description'] === 'string' ? { description: body['description'] } : {}),
       ...(body['metadata'] !== undefined ? { metadata: body['metadata'] as Record<string, string> } : {}),
-      ...(receipt === undefined ? {} : { receipt }),
-      created_at: new Date().toISOString(),
+      ...(receipt === undefined ? {} : { receipt, receipt_registration: 'succeeded' as const }),
+      created_at: new Date(this.keys.now()).toISOString(),
       test: true,
     };
     const confirmation = body['confirmation'] as { type?: string; return_url?: string } | undefined;
@@ -247,6 +256,11 @@ export class YooKassaSimulator extends DemoGatewayServer {
     const refunded = payment.refunded_amount === undefined ? 0 : kopecks(payment.refunded_amount.value);
     if (kopecks(amount.value) + refunded > kopecks(payment.amount.value))
       return error(400, 'invalid_request', 'Refund amount exceeds the payment', 'amount');
+    const receipt = body['receipt'] as SimReceipt | undefined;
+    if (receipt === undefined && payment.receipt !== undefined && kopecks(amount.value) !== kopecks(payment.amount.value))
+      return error(400, 'invalid_request', 'Receipt is required for a partial refund of a payment with a receipt', 'receipt');
+    const wrong = receipt === undefined ? null : receiptError(receipt, amount.value);
+    if (wrong !== null) return wrong;
     payment.refunded_amount = { value: rubles(refunded + kopecks(amount.value)), currency: payment.amount.currency };
     const refund: SimRefund = {
       id: `${randomBytes(4).toString('hex')}-0015-5000-8000-${randomBytes(6).toString('hex')}`,
@@ -254,10 +268,28 @@ export class YooKassaSimulator extends DemoGatewayServer {
       status: 'succeeded',
       amount: { value: amount.value, currency: amount.currency },
       ...(typeof body['description'] === 'string' ? { description: body['description'] } : {}),
-      created_at: new Date().toISOString(),
+      ...(body['metadata'] !== undefined ? { metadata: body['metadata'] as Record<string, string> } : {}),
+      ...(payment.receipt === undefined ? {} : { receipt_registration: 'succeeded' as const }),
+      created_at: new Date(this.keys.now()).toISOString(),
     };
     this.refunds.set(refund.id, refund);
+    if (receipt !== undefined) this.refundReceipts.set(refund.id, receipt);
     return { status: 200, body: refund };
+  }
+
+  /** `GET /v3/refunds?payment_id=&limit=&cursor=`: the refunds, oldest first, a page at a time. */
+  private listRefunds(query: URLSearchParams): Answer {
+    const limit = Number(query.get('limit') ?? '10');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return error(400, 'invalid_request', 'Invalid limit', 'limit');
+    const paymentId = query.get('payment_id');
+    const all = [...this.refunds.values()].filter((refund) => paymentId === null || refund.payment_id === paymentId);
+    const from = Number(query.get('cursor') ?? '0');
+    if (!Number.isInteger(from) || from < 0) return error(400, 'invalid_request', 'Invalid cursor', 'cursor');
+    const items = all.slice(from, from + limit);
+    return {
+      status: 200,
+      body: { type: 'list', items, ...(from + limit < all.length ? { next_cursor: String(from + limit) } : {}) },
+    };
   }
 
   private async checkout(req: IncomingMessage, id: string): Promise<Answer> {
@@ -277,6 +309,17 @@ export class YooKassaSimulator extends DemoGatewayServer {
     } else await this.pay(id);
     return { status: 302, body: '', headers: { location: payment.confirmation.return_url } };
   }
+}
+
+/** What is wrong with a receipt for `value`: it names no e-mail or phone, or its items do not sum to the amount. */
+function receiptError(receipt: SimReceipt, value: string): Answer | null {
+  if (!receipt.customer?.email && !receipt.customer?.phone)
+    return error(400, 'invalid_request', 'Receipt needs customer email or phone', 'receipt.customer');
+  const items = receipt.items ?? [];
+  const sum = items.reduce((total, item) => total + kopecks(item.amount.value), 0);
+  if (items.length === 0 || sum !== kopecks(value) || items.some((i) => !Number.isInteger(i.vat_code) || i.vat_code < 1 || i.vat_code > 12))
+    return error(400, 'invalid_request', 'Receipt items do not match the amount', 'receipt.items');
+  return null;
 }
 
 function error(status: number, code: string, description: string, parameter?: string): Answer {

@@ -15,7 +15,7 @@ export function cryptoInvoicePage(ctx: RequestContext, payment: Payment): SafeHt
   <p>${t('wallet.crypto.ready', { amount: formatMoney(payment.amount, locale) })}</p>
   ${
     payment.status === 'pending' && url !== undefined
-      ? html`<p><a class="button" href="${url}" rel="noopener noreferrer" data-testid="pay-on-gateway">${t('wallet.crypto.payNow')}</a></p>
+      ? html`<p><a class="button" href="${url}" rel="noopener noreferrer" data-testid="pay-on-gateway" data-gateway-link>${t('wallet.crypto.payNow')}</a></p>
   <p class="muted">${t('wallet.crypto.afterPaying')}</p>`
       : html`<p>${t(`wallet.invoice.status.${payment.status}`)}</p>`
   }

@@ -54,7 +54,7 @@ export function gatewayPayPage(
   <p>${t('payRails.gateway.ready', { amount: formatMoney(payment.amount, locale) })}</p>
   ${
     payment.status === 'pending' && payUrl !== null
-      ? html`${qr === null ? '' : html`<p><img src="${qr}" alt="${t('payRails.gateway.scan')}" width="220" height="220" data-testid="gateway-qr"></p><p class="muted">${t('payRails.gateway.scan')}</p>`}<p><a class="button" href="${payUrl}" rel="noopener noreferrer" data-testid="pay-on-gateway">${t(`payRails.rails.${rail}.payNow`)}</a></p>
+      ? html`${qr === null ? '' : html`<p><img src="${qr}" alt="${t('payRails.gateway.scan')}" width="220" height="220" data-testid="gateway-qr"></p><p class="muted">${t('payRails.gateway.scan')}</p>`}<p><a class="button" href="${payUrl}" rel="noopener noreferrer" data-testid="pay-on-gateway" data-gateway-link>${t(`payRails.rails.${rail}.payNow`)}</a></p>
   <p class="muted">${t('payRails.gateway.afterPaying')}</p>`
       : html`<p>${t(`wallet.invoice.status.${payment.status}`)}</p>`
   }

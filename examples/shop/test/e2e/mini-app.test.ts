@@ -2,7 +2,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerOfTelegramUser } from '../../src/app/auth/telegram-buyers.js';
+import { saveStripeSettings } from '../../src/app/payments/stripe/settings.js';
 import { TelegramLinkStore } from '../../src/db/telegram-links.js';
+import { StripeSimulator } from '../../src/stack/demo-stripe-gateway.js';
 import { DARK_THEME, launchData, launchFragment } from '../support/mini-app-launch.js';
 import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
 
@@ -131,6 +133,36 @@ describe.skipIf(!HAVE_CHROMIUM)(
         }
       }
       expect(wide).toEqual([]);
+    });
+
+    it('opens a gateway’s payment page through Telegram (openLink), not inside the Mini App’s frame', async () => {
+      const { shop: s } = shop;
+      const stripe = await new StripeSimulator().start();
+      try {
+        await saveStripeSettings(
+          s,
+          { enabled: true, baseUrl: stripe.url, secretKey: stripe.secretKey, webhookSecret: stripe.webhookSecret },
+          s.clock.now(),
+          null,
+        );
+        await phone.goto(`${shop.url}/wallet`);
+        const form = phone.getByTestId('topup-stripe');
+        await form.getByRole('textbox').fill('20');
+        await form.locator('button[type="submit"]').click();
+        await phone.waitForURL(/\/wallet\/pay\/stripe\/pay_/);
+        const here = phone.url();
+        const link = phone.getByTestId('pay-on-gateway');
+        const payUrl = await link.getAttribute('href');
+        expect(payUrl).toContain(stripe.url);
+        await link.click();
+        // Telegram was asked to open it; the Mini App stayed on the shop's page.
+        await expect
+          .poll(async () => (await eventsOf(phone)).filter(([type]) => type === 'web_app_open_link'))
+          .toEqual([['web_app_open_link', { url: payUrl }]]);
+        expect(phone.url()).toBe(here);
+      } finally {
+        await stripe.close();
+      }
     });
 
     it('uses window.Telegram.WebApp where Telegram’s own script gave the page one (a desktop client)', async () => {

@@ -131,6 +131,11 @@ export interface PaymentRefundRequest {
    * same refund and never makes a second one.
    */
   idempotencyKey: string;
+  /**
+   * The provider's reference of this refund from an earlier call that answered `pending`, when there was one:
+   * ask about that refund rather than sending it again.
+   */
+  refundRef?: string | null;
   /** The credited payment, as stored (its `externalRef` and `details` name it at the provider). */
   payment: Payment;
   /** The payment's currency; the whole payment or, with `refunds.partial`, a part not yet refunded. */
@@ -225,7 +230,10 @@ export interface PaymentProvider {
    * Gives back (part of) a credited payment at the provider: required with `capabilities.refunds`. Called
    * from the engine's refund job, possibly more than once for one refund (a lost answer, a `pending` one,
    * another replica after a crash), always with the same `idempotencyKey`: each call answers about the same
-   * refund. Throws `PaymentProviderUnavailableError` when the provider cannot be reached (the job retries).
+   * refund. The job retries for days, longer than a gateway keeps idempotency keys (24 hours at Stripe and
+   * YooKassa): before sending a refund again the provider looks it up (by `refundRef`, or by the key it kept in
+   * the refund's metadata), so a retry after the key expired is still the same refund, never a second one.
+   * Throws `PaymentProviderUnavailableError` when the provider cannot be reached (the job retries).
    */
   refund?(request: PaymentRefundRequest): Promise<PaymentRefundOutcome>;
   /**

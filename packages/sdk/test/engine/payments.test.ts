@@ -9,6 +9,7 @@ import {
   PaymentSignatureError,
   testPaymentProvider,
   type PanelkitEvents,
+  type PaymentProvider,
 } from '../../src/index.js';
 import { TestPaymentWorld } from '../../src/payments.js';
 import { describePaymentProvider, ManualClock } from '../../src/testing/index.js';
@@ -265,6 +266,50 @@ describe('kit.payments', () => {
       }),
     ).toThrow(/neither/);
     expect(make({ providers: [testPaymentProvider(), testPaymentProvider()] })).toThrow(/two payment providers/);
+  });
+});
+
+describe('kit.payments refunds at the provider', () => {
+  it('a refund the provider answered `pending` is asked about again with the reference it gave (refundRef)', async () => {
+    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+    const storage = createMemoryStorage({ clock });
+    const base = testPaymentProvider({ refunds: true, world: new TestPaymentWorld() });
+    const asked: Array<string | null | undefined> = [];
+    const provider: PaymentProvider = {
+      ...base,
+      refund: async (request) => {
+        asked.push(request.refundRef);
+        if (asked.length === 1) return { status: 'pending', refundRef: 'rf_at_provider', retryAfterMs: 60_000 };
+        const outcome = await base.refund!(request);
+        return outcome.status === 'failed' ? outcome : { ...outcome, refundRef: request.refundRef ?? outcome.refundRef };
+      },
+    };
+    const kit = createPanelkit({
+      storage,
+      clock,
+      panels: () => {
+        throw new Error('no panels here');
+      },
+      policy: { identity: IDENTITY },
+      payments: { providers: [provider] },
+    });
+    const worker = kit.createWorker({ heartbeatIntervalMs: 3_600_000 });
+    const buyer = (await storage.customers.create({ email: 'pending-refund@example.com' })).id;
+    const paid = await kit.payments.start({ customerId: buyer, providerId: 'test', amount: usd(700), requestKey: 'top-up' });
+    if (!paid.ok) throw new Error(paid.reason);
+    const { refund } = await kit.payments.refund({ paymentId: paid.payment.id, actor: ADMIN, reason: null });
+    await worker.drain();
+    expect(kit.payments.refundsOf((await storage.payments.get(paid.payment.id))!)[refund.id]).toMatchObject({
+      status: 'pending',
+      refundRef: 'rf_at_provider',
+    });
+    clock.advance(61_000);
+    await worker.drain();
+    expect(asked).toEqual([null, 'rf_at_provider']);
+    expect(kit.payments.refundsOf((await storage.payments.get(paid.payment.id))!)[refund.id]).toMatchObject({
+      status: 'succeeded',
+      refundRef: 'rf_at_provider',
+    });
   });
 });
 

@@ -34,12 +34,17 @@ export interface PaymentRailsForm {
   yookassaSecretKey: string;
   yookassaReceipts: boolean;
   yookassaVatCode: string;
+  /** Where receipts of buyers without an e-mail or phone go (the owner's address; blank: such buyers cannot pay by YooKassa with receipts on). */
+  yookassaReceiptEmail?: string;
   /** Stripe: on/off, the API address, the secret key and the webhook signing secret (blank keys keep the stored ones). */
   stripeEnabled?: boolean;
   stripeBaseUrl?: string;
   stripeSecretKey?: string;
   stripeWebhookSecret?: string;
 }
+
+/** An e-mail address YooKassa takes for a receipt (one @, no spaces, a dot in the domain). */
+const RECEIPT_EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,63}$/;
 
 /** What saving came to: saved, or the fields refused (message keys); nothing is saved then. */
 export type SavePaymentRailsResult = { ok: true } | { ok: false; reason: 'forbidden' } | { ok: false; fields: Record<string, string> };
@@ -65,7 +70,8 @@ function wanted(enabled: boolean, baseUrl: string, key: string, storedKey: strin
  * The owner saves the payment gateways: Telegram Stars (on/off and the rate in Stars per unit of the shop's
  * currency), CryptoBot (address and API token), Zarinpal (address and merchant id), EPay (gateway address,
  * merchant id, merchant key, and whether buyers go to its cashier page or get a link/QR code from its API) and
- * YooKassa (address, shop id, secret key, and the 54-FZ receipt with its VAT code). Keys are sealed at rest
+ * YooKassa (address, shop id, secret key, and the 54-FZ receipt with its VAT code and the owner's address for
+ * receipts of buyers who gave no contact). Keys are sealed at rest
  * (`shop_settings`); an empty key keeps the stored one. Only the owner; audited as `settings.saved` with which
  * gateways changed, never a key. A bad field refuses the whole form.
  */
@@ -120,6 +126,8 @@ export async function savePaymentRails(
   if (yookassa.ok && yookassa.value !== null && !/^\d{1,20}$/.test(shopId)) fields['yookassaShopId'] = 'payRails.settings.errors.shopId';
   const vatCode = Number(form.yookassaVatCode || '1');
   if (!(YOOKASSA_VAT_CODES as readonly number[]).includes(vatCode)) fields['yookassaVatCode'] = 'payRails.settings.errors.vatCode';
+  const receiptEmail = (form.yookassaReceiptEmail ?? '').trim();
+  if (receiptEmail !== '' && !RECEIPT_EMAIL.test(receiptEmail)) fields['yookassaReceiptEmail'] = 'payRails.settings.errors.receiptEmail';
   const stripe = wanted(
     form.stripeEnabled ?? false,
     (form.stripeBaseUrl ?? '').trim(),
@@ -145,7 +153,12 @@ export async function savePaymentRails(
     await saveEpaySettings(shop, { enabled: epay.value.enabled, baseUrl: epay.value.baseUrl, pid, mode, key: epay.value.secret }, now, by);
   if (yookassa.value !== null) {
     const { enabled, baseUrl, secret } = yookassa.value;
-    await saveYooKassaSettings(shop, { enabled, baseUrl, shopId, receipts: form.yookassaReceipts, vatCode, secretKey: secret }, now, by);
+    await saveYooKassaSettings(
+      shop,
+      { enabled, baseUrl, shopId, receipts: form.yookassaReceipts, vatCode, receiptEmail, secretKey: secret },
+      now,
+      by,
+    );
   }
   if (stripe.value !== null) {
     const { enabled, baseUrl, secret } = stripe.value;

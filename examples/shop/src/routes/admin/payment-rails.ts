@@ -43,6 +43,7 @@ function posted(body: Record<string, unknown>): PaymentRailsForm {
     yookassaSecretKey: text('yookassaSecretKey', 200),
     yookassaReceipts: body['yookassaReceipts'] === 'on',
     yookassaVatCode: text('yookassaVatCode', 2),
+    yookassaReceiptEmail: text('yookassaReceiptEmail', 254),
     stripeEnabled: body['stripeEnabled'] === 'on',
     stripeBaseUrl: text('stripeBaseUrl', 300),
     stripeSecretKey: text('stripeSecretKey', 300),
@@ -84,6 +85,7 @@ export function paymentRailsRoutes(shop: Shop): Router {
       yookassaShopId: yookassa?.shopId ?? '',
       yookassaReceipts: yookassa?.receipts ?? false,
       yookassaVatCode: String(yookassa?.vatCode ?? 1),
+      yookassaReceiptEmail: yookassa?.receiptEmail ?? '',
       stripeEnabled: stripe?.enabled ?? false,
       stripeBaseUrl: stripe?.baseUrl ?? '',
     };

@@ -76,6 +76,7 @@ export function paymentRailsBody(
     ${field({ name: 'yookassaSecretKey', label: t('payRails.settings.yookassaSecretKey'), type: 'password', errors, autocomplete: 'off', hint: keyHint(view.stored.yookassaSecretKey), attrs: html`dir="ltr"` })}
     ${checkField({ name: 'yookassaReceipts', label: t('payRails.settings.yookassaReceipts'), checked: v.yookassaReceipts })}
     ${field({ name: 'yookassaVatCode', label: t('payRails.settings.yookassaVatCode'), value: v.yookassaVatCode, errors, hint: t('payRails.settings.yookassaVatCodeHint'), attrs: html`dir="ltr" inputmode="numeric"` })}
+    ${field({ name: 'yookassaReceiptEmail', label: t('payRails.settings.yookassaReceiptEmail'), type: 'email', value: v.yookassaReceiptEmail ?? '', errors, hint: t('payRails.settings.yookassaReceiptEmailHint'), attrs: html`dir="ltr"` })}
   </fieldset>
   <fieldset>
     <legend>${t('payRails.settings.stripe')}</legend>

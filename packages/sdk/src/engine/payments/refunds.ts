@@ -114,7 +114,8 @@ async function saveRecord(ctx: EngineContext, paymentId: string, record: Payment
 /**
  * The refund job's work: asks the provider (with the refund's id as its idempotency key, so a retry after a
  * lost answer, a `pending` answer or a crash is the same refund there) and applies its answer once. The
- * provider's outage is retried by the job; `pending` is asked about again later.
+ * provider's outage is retried by the job; `pending` is asked about again later, naming the provider's `refundRef`
+ * it answered with (the provider looks the refund up rather than sending it again after its key expired).
  */
 export async function runRefund(ctx: EngineContext, registry: PaymentProviderRegistry, paymentId: string, refundId: string): Promise<void> {
   const payment = await ctx.storage.payments.get(paymentId);
@@ -127,6 +128,7 @@ export async function runRefund(ctx: EngineContext, registry: PaymentProviderReg
     outcome = await provider.refund({
       refundId,
       idempotencyKey: refundId,
+      refundRef: record.refundRef,
       payment,
       amount: { amount: record.amount, currency: payment.currency },
       reason: record.reason,

@@ -48,6 +48,12 @@ export interface PaymentCapabilityHarness {
    * must answer about what was applied. Omit when the provider's transport cannot be made to lose one.
    */
   loseNextAnswer?(): void;
+  /**
+   * Time passes beyond the world's idempotency-key window (24 hours at Stripe and YooKassa): it forgets every key
+   * it was sent, so only the provider's own look-up can tell a retry from a new refund. Omit when the world
+   * keeps keys for ever.
+   */
+  outliveIdempotencyKeys?(): void;
   /** Makes the world unreachable (`true`) or reachable again (for an instant provider: its refund and charge calls). */
   setDown(down: boolean): void;
 }
@@ -107,7 +113,7 @@ function storedPayment(request: PaymentOpenRequest, opened: PaymentOpened): Paym
  * provider, through its harness, for opening, translating a payment, a replay, a refund and a forgery,
  * and for failing typed when the gateway is down. A provider declaring `refunds` or `savedMethods` is also
  * checked, through its `capabilities` harness, for refunds and off-session charges made once per idempotency
- * key (asked again, after a lost answer, through an outage), partial refunds, declines and `requires_action`.
+ * key (asked again, after a lost answer, through an outage, a refund after the gateway forgot its key), partial refunds, declines and `requires_action`.
  *
  * ```ts
  * describePaymentProvider('zarinpal', async () => ({ provider, gateway: harnessOf(simulator) }));
@@ -306,6 +312,35 @@ export function describePaymentProvider(name: string, factory: () => Promise<Pay
         expect((await askOther()).status).not.toBe('failed');
         expect(await world.refundCount()).toBe(before + 2);
       }
+    });
+
+    it('makes a refund once when its answer was lost and it is asked again after the gateway forgot the key', async (context) => {
+      const world = under().capabilities;
+      if (under().provider.capabilities.refunds === undefined || world?.loseNextAnswer === undefined) return context.skip();
+      if (world.outliveIdempotencyKeys === undefined) return context.skip();
+      const { provider } = harnessOf();
+      const { payment } = await paidPayment();
+      const before = await world.refundCount();
+      const key = `late-${payment.id}`;
+      const ask = () =>
+        provider.refund!({
+          refundId: key,
+          idempotencyKey: key,
+          refundRef: null,
+          payment,
+          amount: { amount: payment.amount, currency: payment.currency },
+          reason: null,
+        });
+      world.loseNextAnswer();
+      const lost = await failure(ask());
+      expect(PaymentProviderUnavailableError.is(lost), `expected PaymentProviderUnavailableError, got ${String(lost)}`).toBe(true);
+      world.outliveIdempotencyKeys();
+      const late = await ask();
+      expect(late.status).not.toBe('failed');
+      expect(await world.refundCount()).toBe(before + 1);
+      const again = await ask();
+      if (late.status !== 'failed' && again.status !== 'failed') expect(again.refundRef).toBe(late.refundRef);
+      expect(await world.refundCount()).toBe(before + 1);
     });
 
     it('refunds a part and then the rest as two refunds when it declares partial refunds', async (context) => {

@@ -109,12 +109,34 @@ async function refundedRefOf(stripe: Stripe, charge: Stripe.Charge): Promise<str
     : null;
 }
 
+/** The key of an engine refund, kept in the refund's metadata so a later attempt finds it. */
+const REFUND_KEY = 'refundKey';
+
+/**
+ * The refund an earlier attempt made, when there was one: by its id when Stripe answered it, else by the key kept in
+ * its metadata among the intent's refunds. The job retries for days and Stripe keeps an idempotency key for 24 hours:
+ * without this look-up a retry after that would be a second refund.
+ */
+async function earlierRefund(stripe: Stripe, intent: string, refundRef: string | null, key: string): Promise<Stripe.Refund | null> {
+  if (refundRef !== null && /^re_\w{1,200}$/.test(refundRef)) {
+    const known = await stripe.refunds.retrieve(refundRef).catch((error: unknown) => {
+      if (stripeFailureKind(error) === 'refused') return null;
+      throw error;
+    });
+    if (known !== null) return known;
+  }
+  for await (const refund of stripe.refunds.list({ payment_intent: intent, limit: 100 }))
+    if (refund.metadata?.[REFUND_KEY] === key) return refund;
+  return null;
+}
+
 /**
  * Stripe, on Stripe's own Node library: `open` creates a Checkout Session (mode `payment`: cards, and Apple Pay and
  * Google Pay where the owner's account offers them) under the payment's id as its idempotency key; a buyer who asks
  * to keep the method gets a Stripe customer and `setup_future_usage: off_session`. Webhooks are believed only when
  * `stripe.webhooks.constructEvent` verifies their `Stripe-Signature` with the endpoint's secret; the signed event's
- * object is the truth (its amount is checked by the engine). Refunds and off-session charges (`PaymentIntent` with
+ * object is the truth (its amount is checked by the engine). Refunds (looked up before they are sent again, see
+ * `earlierRefund`) and off-session charges (`PaymentIntent` with
  * `off_session` and `confirm`) carry the engine's idempotency key as theirs; a charge the bank wants the buyer to
  * authenticate (`authentication_required`) becomes a Checkout Session for the same amount, whose link the buyer gets.
  */
@@ -256,14 +278,16 @@ export function stripeProvider(options: StripeOptions): PaymentProvider {
               ? ref
               : idOf((await stripe.checkout.sessions.retrieve(ref)).payment_intent);
         if (intent === null) return { status: 'failed', refundRef: null, reason: 'the session has no payment to refund' };
-        const refund = await stripe.refunds.create(
-          {
-            payment_intent: intent,
-            amount: request.amount.amount,
-            metadata: { paymentId: request.payment.id, refundKey: request.idempotencyKey },
-          },
-          { idempotencyKey: request.idempotencyKey },
-        );
+        const refund =
+          (await earlierRefund(stripe, intent, request.refundRef ?? null, request.idempotencyKey)) ??
+          (await stripe.refunds.create(
+            {
+              payment_intent: intent,
+              amount: request.amount.amount,
+              metadata: { paymentId: request.payment.id, [REFUND_KEY]: request.idempotencyKey },
+            },
+            { idempotencyKey: request.idempotencyKey },
+          ));
         if (refund.status === 'succeeded') return { status: 'succeeded', refundRef: refund.id };
         if (refund.status === 'pending' || refund.status === 'requires_action')
           return { status: 'pending', refundRef: refund.id, retryAfterMs: 60_000 };

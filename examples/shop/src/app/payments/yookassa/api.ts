@@ -45,6 +45,9 @@ export const YooKassaPaymentSchema = z.object({
   refunded_amount: Amount.optional(),
   confirmation: z.object({ type: z.string(), confirmation_url: z.string().optional() }).optional(),
   payment_method: z.object({ type: z.string(), id: z.string(), saved: z.boolean(), title: z.string().optional() }).optional(),
+  description: z.string().optional(),
+  /** Present when the payment carried a 54-FZ receipt. */
+  receipt_registration: z.string().optional(),
   cancellation_details: z.object({ party: z.string(), reason: z.string() }).optional(),
   metadata: z.record(z.string(), z.string()).optional(),
 });
@@ -58,6 +61,7 @@ export const YooKassaRefundSchema = z.object({
   status: z.enum(['pending', 'succeeded', 'canceled']),
   amount: Amount,
   cancellation_details: z.object({ party: z.string(), reason: z.string() }).optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
 });
 /** See {@link YooKassaRefundSchema}. */
 export type YooKassaRefund = z.infer<typeof YooKassaRefundSchema>;
@@ -121,6 +125,21 @@ export async function getPayment(api: YooKassaApi, id: string): Promise<YooKassa
 /** `POST refunds` under `idempotenceKey`: the refund made (or made before under that key). */
 export function createRefund(api: YooKassaApi, body: Record<string, unknown>, idempotenceKey: string): Promise<YooKassaRefund> {
   return call(api, { method: 'POST', path: 'refunds', body, idempotenceKey }, YooKassaRefundSchema);
+}
+
+const RefundList = z.object({ items: z.array(YooKassaRefundSchema), next_cursor: z.string().optional() });
+
+/** `GET refunds?payment_id=…`: every refund of the payment, page by page (100 a page). */
+export async function listRefunds(api: YooKassaApi, paymentId: string): Promise<YooKassaRefund[]> {
+  const refunds: YooKassaRefund[] = [];
+  let cursor: string | undefined;
+  do {
+    const query = new URLSearchParams({ payment_id: paymentId, limit: '100', ...(cursor === undefined ? {} : { cursor }) });
+    const page = await call(api, { method: 'GET', path: `refunds?${query}` }, RefundList);
+    refunds.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor !== undefined);
+  return refunds;
 }
 
 /** `GET refunds/{id}`; `null` when YooKassa knows no such refund. */

@@ -7,10 +7,12 @@ import {
   getPayment,
   getRefund,
   kopecksOf,
+  listRefunds,
   rublesOf,
   YooKassaError,
   type YooKassaApi,
   type YooKassaPayment,
+  type YooKassaRefund,
 } from './api.js';
 
 /** The provider id YooKassa payments are recorded under. */
@@ -27,10 +29,15 @@ export const MAX_PENDING_YOOKASSA = 5;
 /** How long a payment waits before the SDK's sweep closes it (YooKassa cancels unpaid ones after about an hour). */
 export const YOOKASSA_PENDING_TTL_MS = 2 * 3_600_000;
 
-/** The 54-FZ receipt as the owner set it up: sent with every payment when on, with the owner's VAT code (1–6). */
+/**
+ * The 54-FZ receipt as the owner set it up: sent with every payment when on, with the owner's VAT code (1–6), to
+ * the buyer's e-mail (or phone), or to `fallbackEmail` for a buyer who gave neither (one who only ever used the
+ * Telegram bot): the owner's own address, where the receipt is kept, as Russian shops' bots do.
+ */
 export interface YooKassaReceipts {
   enabled: boolean;
   vatCode: number;
+  fallbackEmail?: string | null;
 }
 
 /** Options of `yookassaProvider`. */
@@ -39,7 +46,7 @@ export interface YooKassaOptions {
   api: () => Promise<YooKassaApi | null> | YooKassaApi | null;
   /** The owner's receipt settings. */
   receipts: () => Promise<YooKassaReceipts> | YooKassaReceipts;
-  /** Where the receipt goes: the buyer's e-mail or phone (a receipt needs one). */
+  /** Where the receipt goes: the buyer's e-mail or phone (a receipt needs one; else the owner's `fallbackEmail`). */
   contactOf: (customerId: string) => Promise<{ email: string | null; phone: string | null }>;
   /** Where the buyer comes back to when a payment names none (and after confirming an off-session charge). */
   callbackUrl: (paymentId: string) => string;
@@ -50,6 +57,9 @@ const Notification = z.object({
   event: z.string(),
   object: z.object({ id: z.string(), payment_id: z.string().optional() }),
 });
+
+/** The key of an engine refund, kept in the refund's metadata so a later attempt finds it. */
+const REFUND_KEY = 'refundKey';
 
 const unavailable = (error: unknown): never => {
   if (error instanceof YooKassaError) throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, error.message, { cause: error });
@@ -62,6 +72,13 @@ function savedMethodOf(payment: YooKassaPayment): SavedPaymentMethodReport | und
   if (method === undefined || !method.saved) return undefined;
   const label = (method.title ?? method.type).slice(0, 100);
   return { ref: method.id, label: label.includes(method.id) ? method.type : label };
+}
+
+/** YooKassa's word on a refund as the engine's outcome. */
+function refundOutcome(refund: YooKassaRefund) {
+  if (refund.status === 'succeeded') return { status: 'succeeded' as const, refundRef: refund.id };
+  if (refund.status === 'pending') return { status: 'pending' as const, refundRef: refund.id, retryAfterMs: 60_000 };
+  return { status: 'failed' as const, refundRef: refund.id, reason: refund.cancellation_details?.reason ?? 'canceled' };
 }
 
 /** YooKassa's word on a payment as one signal: only `succeeded` is money, for the amount YooKassa says was paid. */
@@ -89,8 +106,9 @@ function signalOf(payment: YooKassaPayment): PaymentSignal {
  * buyer asks to keep the method; the 54-FZ `receipt` with the owner's VAT code when receipts are on), under the
  * payment's id as its `Idempotence-Key`. Notifications (`payment.succeeded`, `payment.canceled`, `refund.succeeded`)
  * are not signed: one only names a payment, which is then read back from the API (`GET payments/{id}`), and only
- * that answer is believed. Refunds (`POST refunds`, full or partial) and off-session charges of a saved method
- * (`payment_method_id`) carry the engine's idempotency key as theirs. Amounts are kopecks inside, "100.00" strings
+ * that answer is believed. Refunds (`POST refunds`, full or partial, a partial one of a payment with a receipt with
+ * its refund receipt) and off-session charges of a saved method (`payment_method_id`) carry the engine's idempotency
+ * key as theirs; a refund also keeps it in its metadata and is looked up before it is sent again. Amounts are kopecks inside, "100.00" strings
  * only at the edge.
  */
 export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
@@ -99,12 +117,22 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
     if (api === null) throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, 'YooKassa is not set up');
     return api;
   };
-  const receiptFor = async (customerId: string, kopecks: number, description: string): Promise<Record<string, unknown> | null> => {
-    const receipts = await options.receipts();
-    if (!receipts.enabled) return null;
+  /** The receipt for `kopecks` of the buyer's service, to their contact (or the owner's fallback); `null` when there is none. */
+  const receiptOf = async (
+    receipts: YooKassaReceipts,
+    customerId: string,
+    kopecks: number,
+    description: string,
+  ): Promise<Record<string, unknown> | null> => {
     const contact = await options.contactOf(customerId);
-    const customer = contact.email ? { email: contact.email } : contact.phone ? { phone: contact.phone } : null;
-    if (customer === null) throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, 'a receipt needs the buyer’s e-mail or phone');
+    const customer = contact.email
+      ? { email: contact.email }
+      : contact.phone
+        ? { phone: contact.phone }
+        : receipts.fallbackEmail
+          ? { email: receipts.fallbackEmail }
+          : null;
+    if (customer === null) return null;
     return {
       customer,
       items: [
@@ -118,6 +146,27 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
         },
       ],
     };
+  };
+  const receiptFor = async (customerId: string, kopecks: number, description: string): Promise<Record<string, unknown> | null> => {
+    const receipts = await options.receipts();
+    if (!receipts.enabled) return null;
+    const receipt = await receiptOf(receipts, customerId, kopecks, description);
+    if (receipt === null) throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, 'a receipt needs the buyer’s e-mail or phone');
+    return receipt;
+  };
+  /**
+   * The refund receipt a partial refund of a payment that had a receipt needs (the same service and contact, the
+   * refund's amount); a full refund takes the payment's own, so it sends none, as YooKassa documents.
+   */
+  const refundReceiptFor = async (
+    api: YooKassaApi,
+    request: { payment: { customerId: string; amount: number; externalRef: string | null }; amount: { amount: number } },
+  ): Promise<Record<string, unknown> | 'none' | 'missing'> => {
+    if (request.amount.amount === request.payment.amount) return 'none';
+    const paid = await getPayment(api, request.payment.externalRef ?? '');
+    if (paid?.receipt_registration === undefined) return 'none';
+    const receipt = await receiptOf(await options.receipts(), request.payment.customerId, request.amount.amount, paid.description ?? '');
+    return receipt ?? 'missing';
   };
   return {
     id: YOOKASSA_PROVIDER,
@@ -187,19 +236,29 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
     },
     async refund(request) {
       const api = await apiOf();
+      const paymentId = request.payment.externalRef ?? '';
       try {
+        // The job may ask again days later, past the 24 hours YooKassa keeps an Idempotence-Key: a refund an
+        // earlier attempt made is looked up (by its id, or by the key kept in its metadata), never made twice.
+        const known = request.refundRef ? await getRefund(api, request.refundRef) : null;
+        const earlier =
+          known ?? (await listRefunds(api, paymentId)).find((refund) => refund.metadata?.[REFUND_KEY] === request.idempotencyKey);
+        if (earlier !== undefined) return refundOutcome(earlier);
+        const receipt = await refundReceiptFor(api, request);
+        if (receipt === 'missing')
+          return { status: 'failed', refundRef: null, reason: 'a refund receipt needs the buyer’s e-mail or phone' };
         const refund = await createRefund(
           api,
           {
-            payment_id: request.payment.externalRef,
+            payment_id: paymentId,
             amount: { value: rublesOf(request.amount.amount), currency: request.amount.currency },
             ...(request.reason === null ? {} : { description: request.reason.slice(0, 250) }),
+            metadata: { [REFUND_KEY]: request.idempotencyKey },
+            ...(receipt === 'none' ? {} : { receipt }),
           },
           request.idempotencyKey,
         );
-        if (refund.status === 'succeeded') return { status: 'succeeded', refundRef: refund.id };
-        if (refund.status === 'pending') return { status: 'pending', refundRef: refund.id, retryAfterMs: 60_000 };
-        return { status: 'failed', refundRef: refund.id, reason: refund.cancellation_details?.reason ?? 'canceled' };
+        return refundOutcome(refund);
       } catch (error) {
         if (error instanceof YooKassaError && error.kind === 'refused') return { status: 'failed', refundRef: null, reason: error.message };
         return unavailable(error);

@@ -10,7 +10,8 @@ export const YOOKASSA_VAT_CODES = [1, 2, 3, 4, 5, 6] as const;
 
 /**
  * YooKassa as the owner set it up: on or off, the API's address, the shop id, whether every payment carries a 54-FZ
- * receipt and with which VAT code, and (sealed at rest) the secret key.
+ * receipt, with which VAT code and to which of the owner's addresses when the buyer gave none (`receiptEmail`, ''
+ * for none), and (sealed at rest) the secret key.
  */
 export interface YooKassaSettings {
   enabled: boolean;
@@ -18,6 +19,7 @@ export interface YooKassaSettings {
   shopId: string;
   receipts: boolean;
   vatCode: number;
+  receiptEmail?: string;
   secretKey: string;
 }
 
@@ -37,7 +39,7 @@ export async function activeYooKassa(shop: SettingsDb): Promise<YooKassaApi | nu
 /** The owner's receipt settings (off while YooKassa was never set up). */
 export async function yookassaReceipts(shop: SettingsDb): Promise<YooKassaReceipts> {
   const settings = await yookassaSettings(shop);
-  return { enabled: settings?.receipts ?? false, vatCode: settings?.vatCode ?? 1 };
+  return { enabled: settings?.receipts ?? false, vatCode: settings?.vatCode ?? 1, fallbackEmail: settings?.receiptEmail || null };
 }
 
 /** Saves the settings; the secret key is sealed before it reaches the database. */
