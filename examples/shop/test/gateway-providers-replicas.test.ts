@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../src/app/auth/accounts.js';
+import type { RunningShop } from '../src/stack/shop.js';
 import { saveEpaySettings } from '../src/app/payments/epay/settings.js';
 import { saveStripeSettings } from '../src/app/payments/stripe/settings.js';
 import { saveYooKassaSettings } from '../src/app/payments/yookassa/settings.js';
@@ -10,14 +11,58 @@ import { StripeSimulator } from '../src/stack/demo-stripe-gateway.js';
 import { YooKassaSimulator } from '../src/stack/demo-yookassa-gateway.js';
 import { TEST_SECRET_KEYS } from './support/shop-under-test.js';
 import { shopBesideReplicas } from './support/shop-beside-replicas.js';
+import { heldPost } from './support/held-post.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
 const ROUNDS = 6;
+/** What the plan the topped-up wallet buys costs, in the shop currency's minor units. */
+const PLAN_PRICE = 5_000;
+
+/**
+ * The buyer spends the topped-up wallet on a plan (on a panel nobody provisions here), their checkout reaching both
+ * replicas at the same moment with one idempotency key: both answers are the one order, paid by one debit.
+ */
+async function purchaseOnBothReplicas(
+  shop: RunningShop,
+  replicas: readonly string[],
+  account: { id: string; customerId: string },
+): Promise<void> {
+  const { currency } = shop.config;
+  const panel = await shop.storage.panels.create({
+    kind: 'marzban',
+    name: 'replicas',
+    baseUrl: 'https://panel.example.com/secret-path',
+    credentials: { type: 'password', username: 'admin', password: 'replicas-password' },
+  });
+  await shop.storage.targets.create({ panelId: panel.id, remoteRef: 'inbound-1', name: 'inbound 1', protocol: 'vless' });
+  const plan = await shop.storage.plans.create({
+    name: 'One month',
+    family: 'standard',
+    price: { amount: PLAN_PRICE, currency },
+    durationDays: 30,
+    trafficBytes: 50 * 1024 ** 3,
+  });
+  const before = await shop.storage.ledger.balance(account.customerId, currency);
+  const { token } = await shop.apiTokens.create(account.id, 'gateway replicas');
+  const body = { items: [{ planId: plan.id, quantity: 1 }], idempotencyKey: `gateway-replicas-purchase-${randomBytes(4).toString('hex')}` };
+  const posts = replicas.map((url) => heldPost(url, '/api/v1/checkout', token, body));
+  await Promise.all(posts.map((p) => p.sent));
+  const answers = await Promise.all(posts.map((p) => p.release()));
+  const orders = (await shop.storage.orders.list({ customerId: account.customerId }, { limit: 10 })).items;
+  expect(orders).toHaveLength(1);
+  expect(answers.map((a) => [a.status, a.body.order?.id]).sort()).toEqual([
+    [200, orders[0]!.id],
+    [201, orders[0]!.id],
+  ]);
+  const debits = (await shop.storage.ledger.list(account.customerId, { limit: 100 })).items.filter((e) => e.kind === 'purchase');
+  expect(debits).toHaveLength(1);
+  expect(await shop.storage.ledger.balance(account.customerId, currency)).toBe(before - PLAN_PRICE);
+}
 
 /**
  * EPay's notify delivered to two web replicas (two OS processes on one PostgreSQL) at the same moment, for several
- * payments, while the sweep asks the order query from this process: every payment is credited exactly once, and the
- * wallet's money then buys a plan once.
+ * payments, while the sweep asks the order query from this process: every payment is credited exactly once; then the
+ * wallet's money buys a plan, the buyer's checkout reaching both replicas at once: one order, one debit.
  */
 describe.skipIf(DATABASE_URL === undefined)(
   `EPay notifies racing across replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
@@ -40,7 +85,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       await sim?.close();
     });
 
-    it(`credits each of ${ROUNDS} paid top-ups once`, async () => {
+    it(`credits each of ${ROUNDS} paid top-ups once, and the wallet buys a plan once`, async () => {
       const { shop, replicas } = beside;
       await saveEpaySettings(shop, { enabled: true, baseUrl: sim.url, pid: sim.pid, key: sim.key, mode: 'mapi' }, new Date(), null);
       const signedUp = await signUp(shop, { email: 'racer@example.com', password: 'correct horse battery', locale: 'zh' });
@@ -74,6 +119,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       expect(topUps).toHaveLength(ROUNDS);
       const total = Array.from({ length: ROUNDS }, (_, i) => 1_000 + i).reduce((a, b) => a + b, 0);
       expect(await shop.storage.ledger.balance(customerId, 'CNY')).toBe(total);
+      await purchaseOnBothReplicas(shop, replicas, signedUp.account);
     }, 120_000);
   },
 );
@@ -81,7 +127,8 @@ describe.skipIf(DATABASE_URL === undefined)(
 /**
  * YooKassa's notification delivered to two web replicas at the same moment (each reads the payment back from the API),
  * while this process asks too: each payment credited once; then the owner's refund made once at YooKassa and
- * reversed once, with the worker's job run by two replicas' worth of drains and YooKassa's own notification.
+ * reversed once, with the worker's job run by two replicas' worth of drains and YooKassa's own notification; then the
+ * wallet's money buys a plan once, the checkout reaching both replicas at once.
  */
 describe.skipIf(DATABASE_URL === undefined)(
   `YooKassa notifications racing across replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
@@ -104,7 +151,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       await sim?.close();
     });
 
-    it(`credits each of ${ROUNDS} paid top-ups once, and refunds one once`, async () => {
+    it(`credits each of ${ROUNDS} paid top-ups once, refunds one once, and buys a plan once`, async () => {
       const { shop, replicas } = beside;
       await saveYooKassaSettings(
         shop,
@@ -156,14 +203,17 @@ describe.skipIf(DATABASE_URL === undefined)(
       await Promise.all(workers.map((w) => w.drain()));
       expect(await shop.storage.ledger.balance(customerId, 'RUB')).toBe(total - 10_000);
       expect((await shop.kit.payments.get(refunded))!.status).toBe('reversed');
+      // Last: the workers here would run the order's provisioning, on a panel that does not exist.
+      await purchaseOnBothReplicas(shop, replicas, signedUp.account);
     }, 120_000);
   },
 );
 
 /**
  * Stripe's signed webhook delivered to two web replicas at the same moment (each verifies it with the endpoint's
- * secret) while this process asks Stripe too: each top-up credited once; then the owner's
- * refund made once at Stripe and reversed once, with two replicas' worth of drains and Stripe's charge.refunded.
+ * secret) while this process asks Stripe too: each top-up credited once; then the owner's refund made once at Stripe
+ * and reversed once, with two replicas' worth of drains and Stripe's charge.refunded; then the wallet's money buys a
+ * plan once, the checkout reaching both replicas at once.
  */
 describe.skipIf(DATABASE_URL === undefined)(
   `Stripe webhooks racing across replicas${DATABASE_URL === undefined ? ' (skipped: PANELKIT_TEST_DATABASE_URL is not set)' : ''}`,
@@ -186,7 +236,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       await sim?.close();
     });
 
-    it(`credits each of ${ROUNDS} paid top-ups once, refuses a forged one, and refunds one once`, async () => {
+    it(`credits each of ${ROUNDS} paid top-ups once, refuses a forged one, refunds one once, and buys a plan once`, async () => {
       const { shop, replicas } = beside;
       await saveStripeSettings(
         shop,
@@ -244,6 +294,8 @@ describe.skipIf(DATABASE_URL === undefined)(
       await Promise.all(workers.map((w) => w.drain()));
       expect(await shop.storage.ledger.balance(customerId, 'USD')).toBe(total - 10_000);
       expect((await shop.kit.payments.get(refunded))!.status).toBe('reversed');
+      // Last: the workers here would run the order's provisioning, on a panel that does not exist.
+      await purchaseOnBothReplicas(shop, replicas, signedUp.account);
     }, 120_000);
   },
 );

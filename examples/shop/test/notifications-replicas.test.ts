@@ -1,14 +1,12 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Subscription } from '@panelkit/sdk';
 import { ManualClock } from '@panelkit/sdk/testing';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
 import { ensureAdmin } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { CUSTOMER_KINDS } from '../src/db/notification-kinds.js';
@@ -16,60 +14,11 @@ import { notificationsOf } from '../src/db/notifications.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
+import { startNotifyReplicas, type NotifyReplica, type TelegramSend } from './support/notify-replicas.js';
 
 const DATABASE_URL = process.env['PANELKIT_TEST_DATABASE_URL'];
-const SHOP_DIR = resolve(import.meta.dirname, '..');
 const GiB = 1024 ** 3;
 const HOUR = 3_600_000;
-
-interface TelegramSend {
-  replica: string;
-  address: string;
-  subject: string;
-  idempotencyKey: string;
-}
-
-type ReplicaMessage =
-  | ({ type: 'sent' } & TelegramSend)
-  | { type: 'ready' | 'done'; replica: string }
-  | { type: 'error'; replica: string; message: string };
-
-/** A worker replica in its own process, answering one command at a time. */
-class Replica {
-  private waiting: { resolve: () => void; reject: (e: Error) => void } | null = null;
-  readonly ready: Promise<void>;
-
-  constructor(
-    readonly child: ChildProcess,
-    onSent: (send: TelegramSend) => void,
-  ) {
-    this.ready = new Promise<void>((resolveReady, rejectReady) => {
-      this.waiting = { resolve: resolveReady, reject: rejectReady };
-    });
-    child.on('message', (message: ReplicaMessage) => {
-      if (message.type === 'sent') return onSent(message);
-      const waiting = this.waiting;
-      this.waiting = null;
-      if (message.type === 'error') waiting?.reject(new Error(`${message.replica}: ${message.message}`));
-      else waiting?.resolve();
-    });
-    child.on('exit', (code) => this.waiting?.reject(new Error(`replica exited with ${code}`)));
-  }
-
-  round(now: Date): Promise<void> {
-    return new Promise<void>((resolveRound, rejectRound) => {
-      this.waiting = { resolve: resolveRound, reject: rejectRound };
-      this.child.send({ type: 'round', now: now.toISOString() });
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.send({ type: 'stop' });
-    await exited;
-  }
-}
 
 /**
  * Notifications across replicas on a real PostgreSQL server: the web process (with the simulated
@@ -84,7 +33,7 @@ describe.skipIf(DATABASE_URL === undefined)(
     const clock = new ManualClock(TEST_START);
     const dataDir = mkdtempSync(join(tmpdir(), 'panelkit-notify-'));
     const telegram: TelegramSend[] = [];
-    const replicas: Replica[] = [];
+    const replicas: NotifyReplica[] = [];
     let sink: SmtpSink;
     let web: RunningShop;
 
@@ -102,16 +51,7 @@ describe.skipIf(DATABASE_URL === undefined)(
       };
       web = await openShop(loadConfig({ ...env, DEMO_PANEL: 'on' }), { clock, logger: pino({ level: 'silent' }) });
       await ensureAdmin(web, 'owner@example.com', 'owner-password-1234');
-      for (const name of ['replica-a', 'replica-b']) {
-        const child = fork(await bundledEntry(resolve(SHOP_DIR, 'test/support/notify-replica.ts')), [], {
-          cwd: SHOP_DIR,
-          execArgv: [],
-          env: { ...process.env, ...env, REPLICA_NAME: name, REPLICA_START: TEST_START.toISOString() },
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        });
-        replicas.push(new Replica(child, (send) => telegram.push(send)));
-      }
-      await Promise.all(replicas.map((r) => r.ready));
+      replicas.push(...(await startNotifyReplicas(['replica-a', 'replica-b'], env, TEST_START, (send) => telegram.push(send))));
     }, 120_000);
 
     afterAll(async () => {

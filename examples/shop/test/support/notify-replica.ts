@@ -3,7 +3,8 @@
  * `bundledEntry` and forked) and driven over IPC with a manual clock:
  * `{ type: 'round', now }` sets the clock, ticks the scheduler and drains the job worker (the engine's jobs
  * and the shop's: each event's notices, their fan-out and sends), then answers `{ type: 'done' }`. Its second channel, `telegram`, stands for
- * the bot: each send is reported to the parent (`{ type: 'sent' }`) before it counts as sent.
+ * the bot: each send is reported to the parent (`{ type: 'sent' }`, with the message) before it counts as sent. The parent's side is
+ * `notify-replicas.ts`.
  */
 // Not from `@panelkit/sdk/testing`: this runs in a child process without the vitest runner that entry needs.
 import { ManualClock } from '../../../../packages/sdk/src/testing/manual-clock.js';
@@ -29,7 +30,7 @@ const telegram: NotificationChannel = {
   name: 'telegram',
   addressesOf: async (recipient) => (recipient.kind === 'customer' ? [`chat:${recipient.customerId}`] : ['chat:staff-1', 'chat:staff-2']),
   send: (address, message, idempotencyKey) =>
-    report({ type: 'sent', replica, channel: 'telegram', address, subject: message.subject, idempotencyKey }),
+    report({ type: 'sent', replica, channel: 'telegram', address, subject: message.subject, text: message.text, idempotencyKey }),
 };
 const worker = shop.kit.createWorker({ hostJobs: [...shop.hostJobs, ...notificationJobs(shop, [...channels.list, telegram])] });
 

@@ -9,7 +9,8 @@ import { savePaymentRails, type PaymentRailsForm } from '../../app/ops/payment-r
 import { cryptoBotSettings } from '../../app/payments/cryptobot/settings.js';
 import { starsSettings } from '../../app/payments/stars/settings.js';
 import { requestStarsRefund } from '../../app/payments/stars/refund.js';
-import { requestGatewayRefund } from '../../app/payments/rails/gateway-refund.js';
+import { parseGatewayRefundForm, requestGatewayRefund } from '../../app/payments/rails/gateway-refund.js';
+import { formatMoney } from '../../i18n/format.js';
 import { zarinpalSettings } from '../../app/payments/zarinpal/settings.js';
 import { epaySettings } from '../../app/payments/epay/settings.js';
 import { yookassaSettings } from '../../app/payments/yookassa/settings.js';
@@ -120,19 +121,27 @@ export function paymentRailsRoutes(shop: Shop): Router {
     res.redirect(303, '/admin/settings/payments?done=payRails.settings_saved');
   });
 
-  // The owner gives a whole gateway payment back at the gateway (YooKassa): one refund per payment from this button.
+  // The owner gives (part of) a gateway payment back at the gateway: each form (its nonce) one refund.
   router.post('/admin/payments/:id/refund-gateway', async (req, res) => {
-    if ((req.body as Record<string, unknown> | undefined)?.['confirm'] !== 'yes')
-      throw new ShopError('invalid_input', 'receiptsQueue.errors.confirm');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (body['confirm'] !== 'yes') throw new ShopError('invalid_input', 'receiptsQueue.errors.confirm');
     const { account } = viewerOf(res);
-    const paymentId = idParam(req);
+    const payment = await shop.kit.payments.get(idParam(req));
+    if (payment === null) throw new ShopError('not_found', 'errors.notFound');
+    const asked = parseGatewayRefundForm(payment.id, body, payment.currency);
+    if (!asked.ok) throw new ShopError('invalid_input', asked.messageKey, {}, { [asked.field]: asked.messageKey });
     const done = await requestGatewayRefund(shop, {
-      paymentId,
+      paymentId: payment.id,
       staff: { accountId: account.id, role: account.role },
-      requestKey: `admin-refund:${paymentId}`,
+      requestKey: asked.requestKey,
+      ...(asked.amount === undefined ? {} : { amount: asked.amount }),
     });
     if (!done.ok && done.reason === 'forbidden') throw new ShopError('forbidden', 'errors.forbidden');
     if (!done.ok && done.reason === 'not_found') throw new ShopError('not_found', 'errors.notFound');
+    if (!done.ok && done.reason === 'exceeds') {
+      const left = formatMoney({ amount: done.left, currency: payment.currency }, ctxOf(res).locale);
+      throw new ShopError('invalid_input', 'payRails.refund.gatewayExceeds', { left });
+    }
     const notice = done.ok ? 'gateway_refund_queued' : done.reason === 'spent' ? 'refund_spent' : 'gateway_refund_refused';
     res.redirect(303, `/admin/receipts?status=approved&done=payRails.${notice}`);
   });

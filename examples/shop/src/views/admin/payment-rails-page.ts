@@ -6,6 +6,7 @@ import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 import { checkField } from './widgets.js';
 import { EPAY_MODES } from '../../app/payments/epay/api.js';
+import { newIdempotencyKey } from '../../app/subscriptions/idempotency.js';
 
 /** The payment gateways' settings page: Stars, CryptoBot, Zarinpal, EPay, YooKassa, Stripe; stored keys are only said to exist. */
 export function paymentRailsBody(
@@ -90,10 +91,16 @@ export function paymentRailsBody(
 </form>`;
 }
 
-/** The owner's "refund at the gateway" form on a credited payment of a gateway that refunds (YooKassa). */
-export function gatewayRefundForm(ctx: RequestContext, paymentId: string): SafeHtml {
+/**
+ * The owner's "refund at the gateway" form on a credited payment of a gateway that refunds (YooKassa, Stripe): an
+ * amount in the payment's currency (empty: all that is left of it) and the form's own key, so sending this form again
+ * is the same refund and a second form is a second (partial) refund.
+ */
+export function gatewayRefundForm(ctx: RequestContext, paymentId: string, currency: string): SafeHtml {
   const { t } = ctx;
   return html`<form method="post" action="/admin/payments/${encodeURIComponent(paymentId)}/refund-gateway" data-testid="refund-gateway">${csrfField(ctx)}
+  <input type="hidden" name="nonce" value="${newIdempotencyKey()}">
+  ${field({ name: 'amount', id: `f-refund-amount-${paymentId}`, label: t('payRails.refund.gatewayAmount', { currency }), hint: t('payRails.refund.gatewayAmountHint'), attrs: html`inputmode="decimal" autocomplete="off" dir="ltr"` })}
   <label class="inline"><input type="checkbox" name="confirm" value="yes" required> ${t('payRails.refund.gatewayConfirm')}</label>
   <button type="submit" class="danger small">${t('payRails.refund.gatewayButton')}</button></form>`;
 }

@@ -100,7 +100,7 @@ function decidedRow(ctx: RequestContext, p: PaymentWithEmail, view: ReceiptsView
   <td>${formatMoney(p.amount, locale)}</td>
   <td class="ltr">${p.reference ?? ''}</td>
   <td>${paymentBadge(ctx, p)}${p.provider === STARS_PROVIDER && p.status === 'approved' ? starsRefundForm(ctx, p.id) : ''}${
-    p.status === 'approved' && (view.refundable ?? []).includes(p.provider) ? gatewayRefundForm(ctx, p.id) : ''
+    p.status === 'approved' && (view.refundable ?? []).includes(p.provider) ? gatewayRefundForm(ctx, p.id, p.amount.currency) : ''
   }</td>
   <td>${formatDateTime(p.createdAt, locale, view.timeZone)}</td>
   <td>${p.reviewedAt === null ? '' : formatDateTime(p.reviewedAt, locale, view.timeZone)}</td>
