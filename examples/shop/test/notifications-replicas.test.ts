@@ -9,7 +9,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
-import { ensureAdmin } from '../src/app/auth/accounts.js';
+import { ensureFirstOwner } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { CUSTOMER_KINDS } from '../src/db/notification-kinds.js';
 import { notificationsOf } from '../src/db/notifications.js';
@@ -101,7 +101,7 @@ describe.skipIf(DATABASE_URL === undefined)(
         DATA_DIR: dataDir,
       };
       web = await openShop(loadConfig({ ...env, DEMO_PANEL: 'on' }), { clock, logger: pino({ level: 'silent' }) });
-      await ensureAdmin(web, 'owner@example.com', 'owner-password-1234');
+      await ensureFirstOwner(web, 'owner@example.com', 'owner-password-1234');
       for (const name of ['replica-a', 'replica-b']) {
         const child = fork(await bundledEntry(resolve(SHOP_DIR, 'test/support/notify-replica.ts')), [], {
           cwd: SHOP_DIR,
