@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, SETTING_NAMES } from '../src/config/config.js';
 import { fillEnvTemplate, freshSettings } from '../src/stack/env-file.js';
+import { documentedBlock } from './support/deploy-readme.js';
 
 const root = join(import.meta.dirname, '../../..');
 const envExample = readFileSync(join(root, 'deploy/.env.example'), 'utf8');
@@ -64,6 +65,19 @@ describe('deploy/.env.example', () => {
     ];
     expect(interpolated.filter((name) => secrets.includes(name))).toEqual([]);
     expect(compose).not.toMatch(/postgres:\/\/[^@\s]*:[^@\s]*@/); // no password in the fixed DATABASE_URL
+  });
+});
+
+describe('the image build command', () => {
+  it('is the same in the Dockerfile’s header as in the README', () => {
+    const dockerfile = readFileSync(join(root, 'deploy/Dockerfile'), 'utf8');
+    // The header's command: its `#   podman build …` line and the continuation lines after it.
+    const header = /^# {3}(podman build [^\n]*\\\n(?:# {5}[^\n]*\\\n)*# {5}[^\n]*)$/m.exec(dockerfile)?.[1];
+    expect(header).toBeDefined();
+    const fromHeader = (header as string).replace(/\\\n# +/g, '').replaceAll('<version>', '0.2.0');
+    const fromReadme = documentedBlock('image-from-source').find((line) => line.startsWith('podman build '));
+    expect(fromHeader).toBe(fromReadme);
+    expect(fromHeader).toContain('--format docker'); // podman's default (OCI) format drops the HEALTHCHECK
   });
 });
 
