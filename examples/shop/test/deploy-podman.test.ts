@@ -66,6 +66,8 @@ interface Images {
   caddy: string;
   current: string;
   previous: string;
+  /** The `podman build` command scripts/build-shop-image.sh ran for `current`, as it printed it. */
+  buildCommand: string;
 }
 
 /** A documented block's lines with the placeholders every stack shares filled in: the clone is this tree. */
@@ -90,6 +92,7 @@ async function buildImages(builder: Stack): Promise<Images> {
     // This tree's image under its release's tag, as the README's build makes it (the README writes the coming release).
     current: `localhost/panelkit-shop:${VERSION}`,
     previous: `localhost/panelkit-shop:${PREVIOUS}`,
+    buildCommand: '',
   };
   // Shop images of earlier runs (another commit, or another starting release) are not needed any more.
   const tags = (await sh('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}'])).split('\n');
@@ -104,8 +107,9 @@ async function buildImages(builder: Stack): Promise<Images> {
   // The README's build, on the stand-in for the official Node.js image (no registry here).
   for (const line of commands('image', builder, [[README_IMAGE, images.current]])) {
     if (/\bpnpm@[\d.]+ install\b/.test(line)) continue; // this tree is installed (npm test runs in it)
-    const command = line.startsWith('bash scripts/build-shop-image.sh') ? `${line} --build-arg NODE_IMAGE=${node}` : line;
-    await operator(builder, command, ROOT, 1_200_000);
+    const script = line.startsWith('bash scripts/build-shop-image.sh');
+    const output = await operator(builder, script ? `${line} --build-arg NODE_IMAGE=${node}` : line, ROOT, 1_200_000);
+    if (script) images.buildCommand = /^build command: (.+)$/m.exec(output)?.[1] ?? '';
   }
   return images;
 }
@@ -233,14 +237,28 @@ describe.skipIf(skipReason !== null)('the deployment as the README documents it,
       }
   });
 
-  it('tags and labels the image as a release: the version as its tag and label, the commit and source as OCI labels', async () => {
+  it('builds with the README’s `podman build` command and keeps the HEALTHCHECK; tags and labels it as a release', async () => {
     const revision = (await sh('git', ['rev-parse', '--short', 'HEAD'])).trim();
     expect(documentedBlock('image').join('\n')).toContain(`bash scripts/build-shop-image.sh ${README_IMAGE}`);
     expect(README_IMAGE).toMatch(/^localhost\/panelkit-shop:\d+\.\d+\.\d+$/);
+    // The README's build from source, with this tree's tag, version and commit, is what the script ran, given the
+    // `prebuilt` target, the stand-in base image and its assembled folder in place of `.`.
+    const fromSource = documentedBlock('image-from-source').find((line) => line.startsWith('podman build ')) as string;
+    expect(fromSource).toMatch(/ \.$/);
+    const documented = filledIn(fromSource.replace(/ \.$/, ''), [
+      [README_IMAGE, images.current],
+      ['VERSION=0.2.0', `VERSION=${VERSION}`],
+      ['$(git rev-parse --short HEAD)', revision],
+    ]);
+    expect(images.buildCommand.startsWith(`${documented} --target prebuilt --build-arg NODE_IMAGE=${images.node} `)).toBe(true);
     const inspected = JSON.parse(await sh('podman', ['image', 'inspect', images.current])) as Array<{
       RepoTags: string[];
       Labels: Record<string, string>;
+      Healthcheck?: { Test?: string[] };
     }>;
+    // `--format docker` kept the Dockerfile's HEALTHCHECK (podman's default OCI format drops it).
+    expect(inspected[0]?.Healthcheck?.Test?.[0]).toBe('CMD');
+    expect(inspected[0]?.Healthcheck?.Test?.join(' ')).toContain('/healthz');
     expect(inspected[0]?.RepoTags).toContain(`localhost/panelkit-shop:${VERSION}`);
     expect(inspected[0]?.Labels).toMatchObject({
       'org.opencontainers.image.version': VERSION,

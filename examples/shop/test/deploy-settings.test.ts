@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, SETTING_NAMES } from '../src/config/config.js';
 import { fillEnvTemplate, freshSettings } from '../src/stack/env-file.js';
+import { documentedBlock } from './support/deploy-readme.js';
 
 const root = join(import.meta.dirname, '../../..');
 const envExample = readFileSync(join(root, 'deploy/.env.example'), 'utf8');
@@ -35,6 +36,19 @@ describe('deploy/.env.example', () => {
     expect(used.filter((name) => !listed.has(name))).toEqual([]);
   });
 
+  it('ships every variable the compose files interpolate as a commented-out line, and no line with an empty value', () => {
+    // podman-compose 1.0.3 applies `${NAME:?…}` and `${NAME:-default}` only to an unset variable: an empty
+    // `SHOP_IMAGE=` or `PUBLIC_URL=` line would pass its check as an empty value, so none is shipped.
+    const interpolated = new Set([...`${compose}${caddyCompose}`.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1] as string));
+    expect([...interpolated]).toEqual(expect.arrayContaining(['SHOP_IMAGE', 'PUBLIC_URL']));
+    const set = new Set([...envExample.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1] as string));
+    expect([...interpolated].filter((name) => set.has(name))).toEqual([]);
+    expect(envExample.match(/^[A-Z][A-Z0-9_]*=\s*$/gm)).toBeNull();
+    // The header says so, and no longer that an empty value counts as missing (true of the shop, not of compose).
+    expect(envExample).not.toMatch(/an empty value counts as missing/);
+    expect(envExample).toMatch(/never leave an empty NAME= line/);
+  });
+
   it('hands the shop every setting as a file, never a secret as an interpolated value (podman-compose prints those)', () => {
     // Every shop service and PostgreSQL get .env whole (`env_file`): the tool prints its path, not its values.
     expect(compose).toMatch(/^x-shop: &shop\n(?: {2}.*\n)*? {2}env_file: \.env$/m);
@@ -54,6 +68,19 @@ describe('deploy/.env.example', () => {
   });
 });
 
+describe('the image build command', () => {
+  it('is the same in the Dockerfile’s header as in the README', () => {
+    const dockerfile = readFileSync(join(root, 'deploy/Dockerfile'), 'utf8');
+    // The header's command: its `#   podman build …` line and the continuation lines after it.
+    const header = /^# {3}(podman build [^\n]*\\\n(?:# {5}[^\n]*\\\n)*# {5}[^\n]*)$/m.exec(dockerfile)?.[1];
+    expect(header).toBeDefined();
+    const fromHeader = (header as string).replace(/\\\n# +/g, '').replaceAll('<version>', '0.2.0');
+    const fromReadme = documentedBlock('image-from-source').find((line) => line.startsWith('podman build '));
+    expect(fromHeader).toBe(fromReadme);
+    expect(fromHeader).toContain('--format docker'); // podman's default (OCI) format drops the HEALTHCHECK
+  });
+});
+
 describe('init', () => {
   it('fills a template with settings the shop accepts, leaving the explanations', () => {
     const settings = freshSettings({ adminEmail: 'owner@example.com', publicUrl: 'https://shop.example.com' });
@@ -68,6 +95,12 @@ describe('init', () => {
     expect(config.admin?.email).toBe('owner@example.com');
     expect(config.secretKeys?.[0]?.id).toBe('k1');
     expect(config.publicUrl).toBe('https://shop.example.com');
+    // What `init` was not given stays commented out: absent to compose, never an empty line.
+    const unfilled = fillEnvTemplate(envExample, freshSettings({ adminEmail: 'owner@example.com', publicUrl: null, image: null }));
+    expect(unfilled).not.toMatch(/^(SHOP_IMAGE|PUBLIC_URL)=/m);
+    expect(unfilled).toMatch(/^# SHOP_IMAGE=$/m);
+    expect(unfilled).toMatch(/^# PUBLIC_URL=$/m);
+    expect(unfilled.match(/^[A-Z][A-Z0-9_]*=\s*$/gm)).toBeNull();
     // Fresh each time.
     expect(freshSettings({ adminEmail: 'a@b.co', publicUrl: null })['SHOP_SECRET']).not.toBe(settings['SHOP_SECRET']);
   });

@@ -26,7 +26,7 @@ import { panelAdapterFactory } from '../src/app/panels/panel-adapters.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { telegramExternalRef } from '../src/app/auth/telegram-buyers.js';
 import { mariaDbMissing, type MariaDbServer, startMariaDb } from './support/mariadb-server.js';
-import { ensureAdmin } from '../src/app/auth/accounts.js';
+import { ensureFirstOwner } from '../src/app/auth/accounts.js';
 import { createApp } from '../src/stack/web-app.js';
 import { ADMIN, signedInAdmin } from './support/shop-under-test.js';
 import { insert, MIRZA_TABLES, WIZWIZ_TABLES } from './support/old-bot-schemas.js';
@@ -469,7 +469,7 @@ describe.skipIf(SKIP !== null)(`importing Mirza and wizwiz bots${SKIP === null ?
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: import') });
   });
   it('the owner imports on /admin/import: a job on the worker, its progress and report on the page, the password never shown', async () => {
-    await ensureAdmin(shop, ADMIN.email, ADMIN.password);
+    await ensureFirstOwner(shop, ADMIN.email, ADMIN.password);
     const app = createApp(shop);
     const owner = await signedInAdmin(app);
     const secret = 'old-bot-db-password-5be1c9';

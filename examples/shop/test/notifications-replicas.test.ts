@@ -7,7 +7,7 @@ import { ManualClock } from '@panelkit/sdk/testing';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureAdmin } from '../src/app/auth/accounts.js';
+import { ensureFirstOwner } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { CUSTOMER_KINDS } from '../src/db/notification-kinds.js';
 import { notificationsOf } from '../src/db/notifications.js';
@@ -50,7 +50,7 @@ describe.skipIf(DATABASE_URL === undefined)(
         DATA_DIR: dataDir,
       };
       web = await openShop(loadConfig({ ...env, DEMO_PANEL: 'on' }), { clock, logger: pino({ level: 'silent' }) });
-      await ensureAdmin(web, 'owner@example.com', 'owner-password-1234');
+      await ensureFirstOwner(web, 'owner@example.com', 'owner-password-1234');
       replicas.push(...(await startNotifyReplicas(['replica-a', 'replica-b'], env, TEST_START, (send) => telegram.push(send))));
     }, 120_000);
 

@@ -3,7 +3,7 @@ import { ManualClock } from '@panelkit/sdk/testing';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureAdmin } from '../src/app/auth/accounts.js';
+import { ensureFirstOwner } from '../src/app/auth/accounts.js';
 import { loadConfig } from '../src/config/config.js';
 import { openShop, type RunningShop } from '../src/stack/shop.js';
 import { TEST_SECRET_KEYS, TEST_START } from './support/shop-under-test.js';
@@ -50,7 +50,7 @@ describe.skipIf(DATABASE_URL === undefined)(
 
     it('sells on the web replica and provisions on the worker replica', async () => {
       expect(web.config.database.kind).toBe('postgres');
-      await ensureAdmin(web, 'owner@example.com', 'owner-password-1234');
+      await ensureFirstOwner(web, 'owner@example.com', 'owner-password-1234');
       expect((await worker.accounts.getByEmail('owner@example.com'))?.role).toBe('admin');
       const customer = await web.storage.customers.create({ email: 'pg.buyer@example.com' });
       const plan = (await web.storage.plans.list({ onSale: true })).find((p) => !p.startOnFirstUse);

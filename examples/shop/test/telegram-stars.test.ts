@@ -1,12 +1,15 @@
+import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentsOf } from '../src/app/payments/records.js';
 import { saveStarsSettings } from '../src/app/payments/stars/settings.js';
 import { requestStarsRefund } from '../src/app/payments/stars/refund.js';
+import { TelegramLinkStore } from '../src/db/telegram-links.js';
 import { translator } from '../src/i18n/translate.js';
 import { handleUpdate } from '../src/telegram/bot.js';
 import { postForm } from './support/admin-support.js';
 import { signedInAdmin, signedUpBuyer } from './support/shop-under-test.js';
 import { buttonsOf, type BotCall } from './support/fake-telegram.js';
+import { launchData } from './support/mini-app-launch.js';
 import { messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
 describe('a wallet top-up in Telegram Stars, bought in the bot and refunded by the owner', () => {
@@ -144,6 +147,28 @@ describe('a wallet top-up in Telegram Stars, bought in the bot and refunded by t
     });
   });
 
+  it('labels a pending invoice asked for in the web wallet "Waiting for your payment" there, not "Waiting for review"', async () => {
+    const { shop, clock } = s.t;
+    await saveStarsSettings(shop, { enabled: true, starsPerUnit: '50' }, clock.now(), null);
+    // A web buyer whose Telegram is linked (only they can pay a Stars invoice) asks for one from the web wallet.
+    const web = await signedUpBuyer(s.t.app);
+    const customerId = (await shop.accounts.getByEmail(web.email))!.customerId;
+    const links = new TelegramLinkStore(shop.db, shop.shopSchema, clock);
+    const telegram = new TelegramUser(s.fake, clock, 7151, 'en');
+    await telegram.send(telegram.message(`/start ${await links.createToken(customerId)}`));
+    await web.agent
+      .post('/wallet/stars')
+      .type('form')
+      .send({ _csrf: web.csrf, amount: '5', idempotencyKey: 'stars-web-pending-0001' })
+      .expect(303);
+    const [payment] = (await paymentsOf(shop).listByCustomer(customerId, { limit: 10 })).items;
+    expect(payment).toMatchObject({ provider: 'stars', status: 'pending' });
+    const row = paymentRowOf((await web.agent.get('/wallet').expect(200)).text, payment!.id);
+    expect(row).toContain(t('wallet.status.awaiting_payment'));
+    expect(row).not.toContain(t('wallet.status.pending'));
+    await saveStarsSettings(shop, { enabled: false, starsPerUnit: '50' }, clock.now(), null);
+  });
+
   it('is offered in the web wallet and the JSON API only to a buyer whose Telegram is linked (Telegram lets only them pay)', async () => {
     const buyer = await signedUpBuyer(s.t.app);
     await saveStarsSettings(s.t.shop, { enabled: true, starsPerUnit: '50' }, s.t.clock.now(), null);
@@ -175,3 +200,48 @@ describe('a wallet top-up in Telegram Stars, bought in the bot and refunded by t
     expect((await s.t.shop.kit.payments.list({ customerId }, { limit: 50 })).items).toEqual([]);
   });
 });
+
+describe('a pending Stars invoice in the Mini App', () => {
+  let s: BotShop;
+  const t = translator('en');
+  // The Mini App needs an https address.
+  beforeAll(async () => {
+    s = await startBotShop({ env: { PUBLIC_URL: 'https://shop.example.com' } });
+  });
+  afterAll(() => s?.close());
+
+  it('is "Waiting for your payment" on the wallet page the buyer opens inside Telegram, not "Waiting for review"', async () => {
+    const { shop, clock } = s.t;
+    await saveStarsSettings(shop, { enabled: true, starsPerUnit: '50' }, clock.now(), null);
+    // The buyer asks for a Stars invoice in the bot...
+    const buyer = new TelegramUser(s.fake, clock, 7161, 'en');
+    const menu = await buyer.send(buyer.message('/start'));
+    const offer = await buyer.press(menu, 'tu');
+    const button = buttonsOf(offer).find((b) => b.callback_data?.startsWith('xs:'));
+    const since = s.fake.calls.length;
+    s.fake.push(buyer.tap(button!.callback_data as string, messageIdOf(offer)));
+    await s.fake.waitFor(since, (c) => c.method === 'sendInvoice', 'invoice');
+    const customerId = (await shop.storage.customers.getByExternalRef(`telegram:${buyer.id}`))!.id;
+    const [payment] = (await paymentsOf(shop).listByCustomer(customerId, { limit: 10 })).items;
+    expect(payment).toMatchObject({ provider: 'stars', status: 'pending' });
+
+    // ...then opens the Mini App, signed in by Telegram's launch data, and its wallet.
+    const session = await supertest(s.t.app)
+      .post('/tg/app/session')
+      .set({ origin: 'https://shop.example.com' })
+      .send({ initData: launchData(s.fake.token, { id: buyer.id }, clock.now()) })
+      .expect(200);
+    const cookie = ((session.headers['set-cookie'] as unknown as string[]) ?? []).map((c) => c.split(';')[0]).join('; ');
+    const wallet = await supertest(s.t.app).get('/wallet').set('cookie', cookie).expect(200);
+    const row = paymentRowOf(wallet.text, payment!.id);
+    expect(row).toContain(t('wallet.status.awaiting_payment'));
+    expect(row).not.toContain(t('wallet.status.pending'));
+  });
+});
+
+/** The wallet page's row of one payment (its status badge among its cells). */
+function paymentRowOf(page: string, paymentId: string): string {
+  const row = new RegExp(`data-payment-id="${paymentId}">([\\s\\S]*?)</tr>`).exec(page)?.[1];
+  if (row === undefined) throw new Error(`no row for payment ${paymentId} on the page`);
+  return row;
+}

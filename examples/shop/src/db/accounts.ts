@@ -52,6 +52,24 @@ export class AccountStore {
     return rows[0] === undefined ? null : toAccount(rows[0]);
   }
 
+  /**
+   * The shop's first owner, inserted inside storage transaction `tx` only while the shop has no owner (no `admin`
+   * account) and the email is free; `null` otherwise. A transaction-scoped advisory lock makes processes (on any
+   * host) that start at once take turns, so exactly one of them inserts it and the others then see it.
+   */
+  async createFirstOwner(tx: object, input: { email: string; passwordHash: string; customerId: string }): Promise<Account | null> {
+    const sql = transactionSql(tx);
+    await sql.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${this.schema}.accounts:first_owner`]);
+    const { rows } = await sql.query<AccountRow>(
+      `INSERT INTO ${this.schema}.accounts (id, email, password_hash, customer_id, role, created_at)
+       SELECT $1, $2, $3, $4, 'admin', $5
+       WHERE NOT EXISTS (SELECT 1 FROM ${this.schema}.accounts WHERE role = 'admin')
+       ON CONFLICT DO NOTHING RETURNING *`,
+      [createId('acc'), input.email.toLowerCase(), input.passwordHash, input.customerId, this.clock.now()],
+    );
+    return rows[0] === undefined ? null : toAccount(rows[0]);
+  }
+
   async get(id: string): Promise<Account | null> {
     const { rows } = await this.db.query<AccountRow>(`SELECT * FROM ${this.schema}.accounts WHERE id = $1`, [id]);
     return rows[0] === undefined ? null : toAccount(rows[0]);

@@ -1,4 +1,4 @@
-import { ensureAdmin } from '../app/auth/accounts.js';
+import { ensureFirstOwner } from '../app/auth/accounts.js';
 import { verifyPassword } from '../app/auth/password.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,22 +17,22 @@ interface DemoAdminFile {
 const DEMO_ADMIN_CONTEXT = 'data-folder:demo-admin';
 
 /**
- * The admin the shop starts with: ADMIN_EMAIL/ADMIN_PASSWORD when set; in demo mode a demo admin
- * whose password is generated once and kept in the data folder, sealed (so it can be printed at start).
- * Either is created once, when no account has its email, and never changed afterwards (see `ensureAdmin`).
- * Returns the login to print, or `null` when there is nothing to tell (also once the demo admin's
- * password was changed in the shop: the kept one no longer opens it).
+ * The owner the shop starts with: ADMIN_EMAIL/ADMIN_PASSWORD when set; in demo mode a demo admin whose password is
+ * generated once and kept in the data folder, sealed (so it can be printed at start). Either is created only while
+ * the shop has no owner, and no account is changed afterwards (see `ensureFirstOwner`). Returns the login to print,
+ * or `null` when there is nothing to tell (also once the demo admin's password or email was changed in the shop:
+ * the kept login no longer opens it).
  */
 export async function ensureStartupAdmin(
   shop: Shop,
   keepDir: string | null,
 ): Promise<{ email: string; password: string; demo: boolean } | null> {
   if (shop.config.admin !== null) {
-    const account = await ensureAdmin(shop, shop.config.admin.email, shop.config.admin.password);
-    if (account.role !== 'admin')
+    const result = await ensureFirstOwner(shop, shop.config.admin.email, shop.config.admin.password);
+    if (!result.made && result.reason === 'email_taken')
       shop.logger.warn(
-        { email: account.email, role: account.role },
-        'ADMIN_EMAIL names an account that is not an owner; it is left as it is (an owner can change its role at /admin/staff)',
+        { email: result.account.email, role: result.account.role },
+        'the shop has no owner and ADMIN_EMAIL names an existing account that is not one; it is left as it is and no owner was made (set ADMIN_EMAIL to an unused address)',
       );
     return null;
   }
@@ -48,8 +48,9 @@ export async function ensureStartupAdmin(
   // A file from before sealing: sealed now, once.
   if (saved.sealedPassword === undefined)
     rememberedUpdate(keepDir, 'demo-admin.json', { email: saved.email, sealedPassword: sealed(password) });
-  const account = await ensureAdmin(shop, saved.email, password);
-  if (!(await verifyPassword(password, account.passwordHash))) return null;
+  await ensureFirstOwner(shop, saved.email, password);
+  const account = await shop.accounts.getByEmail(saved.email);
+  if (account === null || account.role !== 'admin' || !(await verifyPassword(password, account.passwordHash))) return null;
   return { email: saved.email, password, demo: true };
 }
 

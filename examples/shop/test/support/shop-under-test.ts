@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import supertest from 'supertest';
 import type { Express } from 'express';
 import { loadConfig, type ShopConfig } from '../../src/config/config.js';
-import { ensureAdmin } from '../../src/app/auth/accounts.js';
+import { ensureFirstOwner } from '../../src/app/auth/accounts.js';
 import { createApp, type AppOptions } from '../../src/stack/web-app.js';
 import { shopChannels } from '../../src/stack/notification-channels.js';
 import { notificationJobs } from '../../src/app/notifications/notification-jobs.js';
@@ -62,7 +62,7 @@ export async function startShop(options: { env?: Record<string, string>; app?: A
     database: await pooledMemoryDatabase({ migrated: config.schema }),
     passwordCost: TEST_PASSWORD_COST,
   });
-  await ensureAdmin(shop, ADMIN.email, ADMIN.password);
+  await ensureFirstOwner(shop, ADMIN.email, ADMIN.password);
   // The shop's own jobs as `startBackground` runs them: notifications on the configured channels among them.
   const channels = shopChannels(shop);
   const worker = shop.kit.createWorker({

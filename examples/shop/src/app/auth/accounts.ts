@@ -49,20 +49,46 @@ export async function signIn(shop: Shop, email: string, password: string): Promi
   return (await verifyPassword(password, account.passwordHash)) ? account : null;
 }
 
+/** What a start did about the first owner: made it, or why not (nothing was changed then). */
+export type FirstOwnerResult =
+  | { made: true; account: Account }
+  /** The shop has an owner (any `admin` account, whatever its email): the settings are not used. */
+  | { made: false; reason: 'owner_exists' }
+  /** The shop has no owner, but an account that is not an owner holds this email: it is left as it is. */
+  | { made: false; reason: 'email_taken'; account: Account };
+
 /**
  * The shop's first owner (ADMIN_EMAIL/ADMIN_PASSWORD, or the demo admin): an admin account with this email and
- * password is created when no account has this email, by whichever process starting at that moment gets there
- * first (the others read its account). An account that exists is returned as it is, never changed: its password
- * is the one its owner set in the shop (a forgotten one goes through the password reset), and its role the one
- * an owner gave it, so whoever reads `.env` later does not hold the owner's keys.
+ * password is created only while the shop has no owner at all, by whichever process starting at that moment gets
+ * there first (the others find the owner it made). Once the shop has an owner, these settings open nothing: the
+ * owner may change the account's password and email in the shop, and no restart makes a second owner from the
+ * old settings. No existing account is ever changed (not its password, not its role).
  */
-export async function ensureAdmin(shop: Shop, email: string, password: string): Promise<Account> {
-  const existing = await shop.accounts.getByEmail(email);
-  if (existing !== null) return existing;
-  const created = await signUp(shop, { email, password, locale: 'en', role: 'admin' });
-  if (created.ok) return created.account;
-  // Another process created it between the read and the write.
-  const winner = await shop.accounts.getByEmail(email);
-  if (winner === null) throw new Error(`could not create admin ${email}`);
-  return winner;
+export async function ensureFirstOwner(shop: Shop, email: string, password: string): Promise<FirstOwnerResult> {
+  const address = email.toLowerCase();
+  if ((await shop.accounts.ownerEmails()).length > 0) return { made: false, reason: 'owner_exists' };
+  const holder = await shop.accounts.getByEmail(address);
+  if (holder !== null)
+    // An owner made by another process since the first read holds it too.
+    return holder.role === 'admin' ? { made: false, reason: 'owner_exists' } : { made: false, reason: 'email_taken', account: holder };
+  const passwordHash = await hashPassword(password, shop.passwordCost);
+  const customer = await customerFor(shop, address, 'en');
+  const account = await shop.storage.transaction(async (tx) => {
+    const created = await shop.accounts.createFirstOwner(tx, { email: address, passwordHash, customerId: customer.id });
+    if (created === null) return null;
+    await tx.audit.append({
+      actor: { type: 'customer', id: customer.id },
+      action: 'account.created',
+      subjectType: 'customer',
+      subjectId: customer.id,
+      data: { role: created.role },
+    });
+    return created;
+  });
+  if (account !== null) return { made: true, account };
+  // Another process was first (the owner exists now), or an account took this email meanwhile.
+  if ((await shop.accounts.ownerEmails()).length > 0) return { made: false, reason: 'owner_exists' };
+  const taken = await shop.accounts.getByEmail(address);
+  if (taken === null) throw new Error(`could not create the first owner ${address}`);
+  return { made: false, reason: 'email_taken', account: taken };
 }
