@@ -6,7 +6,7 @@
  *
  *   node --conditions=@panelkit/source --import tsx bench/rush/main.ts \
  *     [--buyers 1000] [--seconds 60] [--replicas 1] [--lone 20] \
- *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_rush] [--keep] [--count] [--profile DIR]
+ *     [--server postgres://postgres@127.0.0.1:5432/test] [--schema bench_rush] [--keep] [--count] [--idle 15] [--profile DIR]
  *
  * Buyers start `/start` (linked Telegram users, in bulk before the clock runs) and get twice the plan's price in
  * their wallet. Then, first, `--lone` buyers buy one after another with nothing else running (the floor); then
@@ -17,7 +17,10 @@
  * does (counted and printed). Asserted afterwards (exit 1 otherwise): every buyer has exactly one order,
  * exactly one link message, and their wallet debited exactly once (balance = twice the price − the price).
  * `--count`: the replicas count the statements they send (`statement-count.ts`), and the bench prints them per lone
- * buyer by tap and by job (the median over the lone buyers; BENCH_DEBUG=1 lists them by statement).
+ * buyer by tap and by job (the median over the lone buyers; BENCH_DEBUG=1 lists them by statement), and `/start`'s
+ * apart (the lone buyers' `/start`s, one at a time, before the clock runs) and the idle background's a second.
+ * Always printed: the replicas' CPU a lone buyer by step (`step-cpu.ts`: each tap, the jobs after the buy) and, over
+ * `--idle` seconds with nothing asked of the replicas (0: not measured), their idle background a second.
  * `--profile DIR`: each replica runs under `node --cpu-prof` and writes its profile into DIR when it stops
  * (`profile-layers.ts` breaks one down).
  * Figures: `bench/RESULTS.md` (## rush).
@@ -40,7 +43,8 @@ import { openShop } from '../../examples/shop/src/stack/shop.js';
 import { FakeTelegram, buttonsOf, type BotCall } from '../../examples/shop/test/support/fake-telegram.js';
 import { machineCpu, processCpu } from '../support/proc-cpu.js';
 import { RushBuyer, type BuyerUpdate as Update } from './buyer-updates.js';
-import { countsOf, printStatementsPerBuyer } from './statements-per-buyer.js';
+import { countsOf, printStatementsPerBuyer, printStatementsPerSecond } from './statements-per-buyer.js';
+import { StepCpu, threadsCpuMs } from './step-cpu.js';
 import type { StatementCounts } from './statement-count.js';
 
 const { values } = parseArgs({
@@ -53,6 +57,7 @@ const { values } = parseArgs({
     schema: { type: 'string', default: 'bench_rush' },
     keep: { type: 'boolean', default: false },
     count: { type: 'boolean', default: false },
+    idle: { type: 'string', default: '15' },
     profile: { type: 'string' },
   },
 });
@@ -60,6 +65,7 @@ const BUYERS = Number(values.buyers);
 const SPREAD_MS = Number(values.seconds) * 1000;
 const REPLICAS = Number(values.replicas);
 const LONE = Number(values.lone);
+const IDLE_SECONDS = Number(values.idle);
 const SCHEMA = values.schema;
 if (!/^bench_[a-z0-9_]{1,30}$/.test(SCHEMA)) throw new Error(`--schema ${SCHEMA}: a plain name starting with bench_ (it is dropped)`);
 if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(values.server).hostname)) throw new Error('--server: loopback only');
@@ -158,6 +164,10 @@ let replicaDeaths = 0;
 let tappedAgain = 0;
 let stopping = false;
 let failed = false;
+/** The replicas' CPU by lone buyers' step, and idle. */
+const stepCpu = new StepCpu(() => threadsCpuMs(replicas.map(({ child }) => child.pid!)));
+/** How long after a lone buyer's link message its jobs are given to finish (the link job's completion, its next claim). */
+const JOBS_GRACE_MS = 100;
 try {
   console.log(
     `load average at start ${load()}, ${cpus().length} cores, node ${process.version}; ${BUYERS} buyers over ${SPREAD_MS / 1000} s, ${REPLICAS} replica(s)`,
@@ -273,38 +283,67 @@ try {
   };
   const messageId = (call: BotCall) => (call.result as { message_id: number }).message_id;
 
-  // Linked Telegram users with funds, before the clock runs: /start through the webhook, then a top-up each.
+  /** The first lone buyers load the modules a purchase needs and warm the JIT: their CPU is not counted. */
+  const WARM = Math.min(5, Math.floor(LONE / 2));
+  type Timed = <T>(label: string, fn: () => Promise<T>) => Promise<T>;
+  const untimed: Timed = (_label, fn) => fn();
+  const timed: Timed = (label, fn) => stepCpu.time(label, fn);
+
+  // Linked Telegram users with funds, before the clock runs: /start through the webhook, then a top-up each; the
+  // rush's in bulk, then the lone buyers' one at a time (their /start timed, and counted with --count).
   const seedStarted = performance.now();
   const customers = new Map<number, string>();
-  const seedOne = async (user: RushBuyer) => {
-    await step(user, 'start', () => user.start());
+  const startOne = async (user: RushBuyer, time: Timed = untimed) => {
+    await time('tap start (a new buyer)', () => step(user, 'start', () => user.start()));
     const customer = await shop.storage.customers.getByExternalRef(`telegram:${user.id}`);
     if (customer === null) throw new Error(`/start linked no customer for ${user.id}`);
     customers.set(user.id, customer.id);
-    await shop.kit.topUp({
-      customerId: customer.id,
+  };
+  const fund = (user: RushBuyer) =>
+    shop.kit.topUp({
+      customerId: customers.get(user.id)!,
       amount: { amount: 2 * PRICE, currency: shop.config.currency },
       idempotencyKey: `rush-${user.id}`,
     });
-  };
-  for (let from = 0; from < users.length; from += 16) await Promise.all(users.slice(from, from + 16).map(seedOne));
+  const rushUsers = users.slice(LONE);
+  for (let from = 0; from < rushUsers.length; from += 16)
+    await Promise.all(rushUsers.slice(from, from + 16).map(async (user) => (await startOne(user), await fund(user))));
+  // The lone buyers' top-ups after all their /starts, so whatever a top-up sets off is in no /start's window.
+  const startSnapshots: StatementCounts[] = [];
+  for (const [i, user] of users.slice(0, LONE).entries()) {
+    stepCpu.recording = i >= WARM;
+    if (values.count && i >= WARM) startSnapshots.push(await countsOf(replicas));
+    await startOne(user, timed);
+  }
+  stepCpu.recording = false;
+  if (values.count && startSnapshots.length > 0) startSnapshots.push(await countsOf(replicas));
+  for (const user of users.slice(0, LONE)) await fund(user);
   console.log(
     `seeded ${users.length} linked buyers with funds in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s; load ${load()}`,
   );
 
-  /** One buyer's taps: catalog → location → plan → buy; resolves with ms from the buy tap to the link message. */
-  const buy = async (user: RushBuyer) => {
-    const locations = await step(user, 'catalog', () => user.tap('cat', 1));
-    const plans = await step(user, 'location', () =>
-      user.tap(
-        button(locations, () => true),
-        messageId(locations),
+  /**
+   * One buyer's taps: catalog → location → plan → buy; resolves with ms from the buy tap to the link message.
+   * `time`: each tap's CPU window (to its answer and reply), and the jobs' (from the buy tap's answer to the link
+   * message and {@link JOBS_GRACE_MS} after it) for a lone buyer.
+   */
+  const buy = async (user: RushBuyer, lone = false) => {
+    const time = lone ? timed : untimed;
+    const locations = await time('tap catalog', () => step(user, 'catalog', () => user.tap('cat', 1)));
+    const plans = await time('tap location', () =>
+      step(user, 'location', () =>
+        user.tap(
+          button(locations, () => true),
+          messageId(locations),
+        ),
       ),
     );
-    const quote = await step(user, 'plan', () =>
-      user.tap(
-        button(plans, (b) => b.text.includes(PLAN)),
-        messageId(plans),
+    const quote = await time('tap plan', () =>
+      step(user, 'plan', () =>
+        user.tap(
+          button(plans, (b) => b.text.includes(PLAN)),
+          messageId(plans),
+        ),
       ),
     );
     const buyTap = user.tap(
@@ -312,28 +351,33 @@ try {
       messageId(quote),
     );
     const tapped = performance.now();
-    await post(buyTap, 'buy');
+    await time('tap buy (checkout; to its answer)', () => post(buyTap, 'buy'));
     const answered = performance.now() - tapped;
-    const link = await messageTo(user.id, isLink);
+    const link = await time(`jobs: provisioning, link message (+${JOBS_GRACE_MS} ms)`, async () => {
+      const found = await messageTo(user.id, isLink);
+      if (lone) await sleep(JOBS_GRACE_MS);
+      return found;
+    });
     return { answered, link: link.at - tapped };
   };
 
   // The floor: one buyer at a time, nothing else running.
   const lone: Array<{ answered: number; link: number }> = [];
   const snapshots: StatementCounts[] = [];
-  /** The first lone buyers load the modules a purchase needs and warm the JIT: their CPU is not counted. */
-  const WARM = Math.min(5, Math.floor(LONE / 2));
   let loneCpuBefore: number[] = [];
   for (const [i, user] of users.slice(0, LONE).entries()) {
     if (i === WARM) loneCpuBefore = replicas.map(({ child }) => processCpu(child.pid!));
+    stepCpu.recording = i >= WARM;
     if (values.count) snapshots.push(await countsOf(replicas));
-    lone.push(await buy(user));
+    lone.push(await buy(user, true));
   }
+  stepCpu.recording = false;
   if (values.count) {
     // The last buyer's link job completes after its message arrives.
     await sleep(500);
     snapshots.push(await countsOf(replicas));
     printStatementsPerBuyer(snapshots);
+    if (startSnapshots.length > 0) printStatementsPerBuyer(startSnapshots, 'statements a lone /start sends (a new buyer)');
   }
   // Replica CPU a lone buyer (after the first): one at a time, so no batching of jobs piled up under load lowers it.
   const loneCpuMs = (replicas.reduce((sum, { child }, i) => sum + processCpu(child.pid!) - loneCpuBefore[i]!, 0) * 1000) / (LONE - WARM);
@@ -344,6 +388,12 @@ try {
       `median ${ms(pct(loneLinks, 50))}, max ${ms(loneLinks[loneLinks.length - 1]!)} ms; buy tap answered (checkout done) median ${ms(pct(loneAnswered, 50))} ms; ` +
       `replicas' CPU a lone buyer ${loneCpuMs.toFixed(1)} ms (the last ${LONE - WARM})`,
   );
+  if (IDLE_SECONDS > 0) {
+    const before = values.count ? await countsOf(replicas) : null;
+    await stepCpu.measureIdle(IDLE_SECONDS, sleep);
+    if (before !== null) printStatementsPerSecond(before, await countsOf(replicas), IDLE_SECONDS, 'statements the idle replicas send');
+  }
+  stepCpu.print();
 
   // The rush: buyers released at even intervals over the spread.
   const cpuBefore = process.cpuUsage();
@@ -353,7 +403,6 @@ try {
   panelLoad.peak = 0;
   const rushStarted = performance.now();
   const loadAtStart = load();
-  const rushUsers = users.slice(LONE);
   const times = await Promise.all(
     rushUsers.map(async (user, i) => {
       await sleep((i * SPREAD_MS) / BUYERS);

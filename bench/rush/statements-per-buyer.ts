@@ -39,14 +39,14 @@ const median = (values: number[]) => {
  * Prints, from snapshots taken before each lone buyer (and one after the last), each label's statements a buyer:
  * the median over the buyers (a poll or the scheduler's tick lands in some buyers' window), and the mean.
  */
-export function printStatementsPerBuyer(snapshots: StatementCounts[]): void {
+export function printStatementsPerBuyer(snapshots: StatementCounts[], title = 'statements a lone buyer sends'): void {
   const labels = [...new Set(snapshots.flatMap((s) => Object.keys(s)))].sort();
   const rows: Array<[string, number, number]> = [];
   for (const label of labels) {
     const per = snapshots.slice(1).map((after, i) => total(after[label]) - total(snapshots[i]![label]));
     rows.push([label, median(per), per.reduce((a, b) => a + b, 0) / per.length]);
   }
-  console.log(`statements a lone buyer sends (${snapshots.length - 1} buyers; median, mean):`);
+  console.log(`${title} (${snapshots.length - 1} buyers; median, mean):`);
   for (const [label, med, mean] of rows) console.log(`  ${label.padEnd(34)} ${String(med).padStart(4)}  ${mean.toFixed(2).padStart(7)}`);
   const sums = snapshots.slice(1).map((after, i) => labels.reduce((a, l) => a + total(after[l]) - total(snapshots[i]![l]), 0));
   console.log(
@@ -64,4 +64,23 @@ export function printStatementsPerBuyer(snapshots: StatementCounts[]): void {
       if (n > 0) console.log(`    ${(n / buyers).toFixed(2).padStart(6)}  ${text}`);
     }
   }
+}
+
+/** Prints each label's statements a second between two snapshots `seconds` apart (BENCH_DEBUG=1: by statement). */
+export function printStatementsPerSecond(before: StatementCounts, after: StatementCounts, seconds: number, title: string): void {
+  const labels = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  const rate = (n: number) => (n / seconds).toFixed(2).padStart(7);
+  console.log(`${title} (over ${seconds} s; a second):`);
+  let all = 0;
+  for (const label of labels) {
+    const n = total(after[label]) - total(before[label]);
+    all += n;
+    if (n > 0) console.log(`  ${label.padEnd(34)} ${rate(n)}`);
+    if (n === 0 || process.env['BENCH_DEBUG'] === undefined) continue;
+    for (const [text, m] of Object.entries(after[label] ?? {})) {
+      const d = m - (before[label]?.[text] ?? 0);
+      if (d > 0) console.log(`    ${rate(d)}  ${text}`);
+    }
+  }
+  console.log(`  ${'all'.padEnd(34)} ${rate(all)}`);
 }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GROWTH_SETTING, GROWTH_SETTINGS_TTL_MS } from '../src/app/growth/growth-settings.js';
 import { saveStarsSettings } from '../src/app/payments/stars/settings.js';
+import { writeSetting } from '../src/db/shop-settings.js';
 import { translator } from '../src/i18n/translate.js';
 import { adminGet, postForm } from './support/admin-support.js';
 import { signedInAdmin } from './support/shop-under-test.js';
@@ -138,5 +140,20 @@ describe('the required channel in the bot', () => {
     expect(await saveChannel({ channel: '' })).toBe(303);
     const buyer = new TelegramUser(s.fake, s.t.clock, 8601, 'en');
     expect(textOf(await buyer.send(buyer.message('/start')))).toContain(menuTitle(s.t.shop.config.shopName));
+  });
+
+  it('reads the settings once per GROWTH_SETTINGS_TTL_MS: a channel another replica saves walls buyers off within it', async () => {
+    const buyer = new TelegramUser(s.fake, s.t.clock, 8701, 'en');
+    expect(textOf(await buyer.send(buyer.message('/start')))).toContain(menuTitle(s.t.shop.config.shopName));
+    // Another replica saves (the row changes, this process is not told): the gate goes by what it read until the TTL passes.
+    const settings = { channel: CHANNEL, channelJoinUrl: null, neverConnectedHours: 24 };
+    await writeSetting(s.t.shop, GROWTH_SETTING, settings, null, s.t.clock.now(), 'acc_other_replica');
+    s.t.clock.advance(GROWTH_SETTINGS_TTL_MS - 1);
+    expect(textOf(await buyer.send(buyer.message('/menu')))).toContain(menuTitle(s.t.shop.config.shopName));
+    s.t.clock.advance(1);
+    expect(textOf(await buyer.send(buyer.message('/menu')))).toBe(prompt);
+    // Cleared here: the next update goes by it at once.
+    expect(await saveChannel({ channel: '' })).toBe(303);
+    expect(textOf(await buyer.send(buyer.message('/menu')))).toContain(menuTitle(s.t.shop.config.shopName));
   });
 });

@@ -11,14 +11,16 @@ export interface TelegramLink {
   username?: string | null;
 }
 
-interface LinkRow {
+/** A `telegram_links` row as read (`SELECT *`, or these columns read alongside another statement's). */
+export interface LinkRow {
   telegram_user_id: string;
   chat_id: string;
   customer_id: string;
   username: string | null;
 }
 
-const toLink = (row: LinkRow): TelegramLink => ({
+/** A link from its row. */
+export const linkFromRow = (row: LinkRow): TelegramLink => ({
   telegramUserId: row.telegram_user_id,
   chatId: row.chat_id,
   customerId: row.customer_id,
@@ -42,12 +44,12 @@ export class TelegramLinkStore {
     const { rows } = await this.db.query<LinkRow>(`SELECT * FROM ${this.schema}.telegram_links WHERE telegram_user_id = $1`, [
       telegramUserId,
     ]);
-    return rows[0] === undefined ? null : toLink(rows[0]);
+    return rows[0] === undefined ? null : linkFromRow(rows[0]);
   }
 
   async byCustomer(customerId: string): Promise<TelegramLink | null> {
     const { rows } = await this.db.query<LinkRow>(`SELECT * FROM ${this.schema}.telegram_links WHERE customer_id = $1`, [customerId]);
-    return rows[0] === undefined ? null : toLink(rows[0]);
+    return rows[0] === undefined ? null : linkFromRow(rows[0]);
   }
 
   /** The user whose last seen `@username` is this one (case-insensitive, without the `@`). */
@@ -56,7 +58,7 @@ export class TelegramLinkStore {
       `SELECT * FROM ${this.schema}.telegram_links WHERE lower(username) = lower($1) ORDER BY updated_at DESC LIMIT 1`,
       [username],
     );
-    return rows[0] === undefined ? null : toLink(rows[0]);
+    return rows[0] === undefined ? null : linkFromRow(rows[0]);
   }
 
   /**

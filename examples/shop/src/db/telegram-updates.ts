@@ -1,5 +1,6 @@
 import type { Clock } from '@panelkit/sdk';
 import type { SqlClient } from '@panelkit/storage-postgres';
+import { linkFromRow, type LinkRow, type TelegramLink } from './telegram-links.js';
 
 /** How long handled update ids are kept: far past Telegram's 24 h redelivery window. */
 const KEEP_UPDATES_MS = 7 * 24 * 3600_000;
@@ -34,22 +35,40 @@ export class TelegramUpdateLog {
    * again: its `telegram_unreachable_chats` mark is cleared in the same statement (whatever the claim's outcome).
    */
   async claim(updateId: number, fromChat: string | null = null): Promise<UpdateClaim> {
+    return (await this.claimReadingLink(updateId, fromChat, null)).claim;
+  }
+
+  /**
+   * {@link claim}, and in the same statement the link of `fromUser` (the Telegram user who sent the update; `null`:
+   * none read), which the bot resolves next: one round trip an update less. `link` is `null` when that user is not
+   * linked (or none was asked for).
+   */
+  async claimReadingLink(
+    updateId: number,
+    fromChat: string | null,
+    fromUser: string | null,
+  ): Promise<{ claim: UpdateClaim; link: TelegramLink | null }> {
     const now = this.clock.now();
-    const { rows } = await this.db.query(
-      `WITH reachable AS (DELETE FROM ${this.schema}.telegram_unreachable_chats WHERE chat_id = $4)
-       INSERT INTO ${this.schema}.telegram_updates AS u (update_id, received_at, finished_at) VALUES ($1, $2, NULL)
-       ON CONFLICT (update_id) DO UPDATE SET received_at = EXCLUDED.received_at
-         WHERE u.finished_at IS NULL AND u.received_at < $3
-       RETURNING update_id`,
-      [updateId, now, new Date(now.getTime() - UPDATE_CLAIM_LEASE_MS), fromChat],
+    const { rows } = await this.db.query<Partial<LinkRow> & { claimed: boolean }>(
+      `WITH reachable AS (DELETE FROM ${this.schema}.telegram_unreachable_chats WHERE chat_id = $4),
+       claimed AS (
+         INSERT INTO ${this.schema}.telegram_updates AS u (update_id, received_at, finished_at) VALUES ($1, $2, NULL)
+         ON CONFLICT (update_id) DO UPDATE SET received_at = EXCLUDED.received_at
+           WHERE u.finished_at IS NULL AND u.received_at < $3
+         RETURNING update_id)
+       SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, l.telegram_user_id, l.chat_id, l.customer_id, l.username
+       FROM (SELECT 1) AS one LEFT JOIN ${this.schema}.telegram_links AS l ON l.telegram_user_id = $5`,
+      [updateId, now, new Date(now.getTime() - UPDATE_CLAIM_LEASE_MS), fromChat, fromUser],
     );
-    if (rows.length > 0) return 'claimed';
+    const row = rows[0]!;
+    const link = typeof row.telegram_user_id === 'string' ? linkFromRow(row as LinkRow) : null;
+    if (row.claimed) return { claim: 'claimed', link };
     const held = await this.db.query<{ finished: boolean }>(
       `SELECT finished_at IS NOT NULL AS finished FROM ${this.schema}.telegram_updates WHERE update_id = $1`,
       [updateId],
     );
     // Gone between the two statements: given back just now, so it is delivered again.
-    return held.rows[0]?.finished === true ? 'handled' : 'running';
+    return { claim: held.rows[0]?.finished === true ? 'handled' : 'running', link };
   }
 
   /** Marks a claimed update done: every later delivery of it is `handled`. */

@@ -145,7 +145,7 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   starsPreCheckoutHandler(bot, deps);
   bot.use(async (ctx, next) => {
     if (ctx.chat?.type !== 'private' || ctx.from === undefined || ctx.from.is_bot) return;
-    const { link, customer } = await customerOfTelegramUser(shop, links, ctx.from, String(ctx.chat.id));
+    const { link, customer } = await customerOfTelegramUser(shop, links, ctx.from, String(ctx.chat.id), ctx.senderLink);
     // Kept current so an admin can find the user by `@username` (written only when it changed).
     const username = ctx.from.username ?? null;
     if ((link.username ?? null) !== username) await links.setUsername(link.telegramUserId, username);

@@ -3,7 +3,7 @@ import type { Context } from 'grammy';
 import type { TelegramConfig } from '../config/config.js';
 import type { Locale, Translate } from '../i18n/translate.js';
 import type { Shop } from '../app/shop.js';
-import type { TelegramLinkStore } from '../db/telegram-links.js';
+import type { TelegramLink, TelegramLinkStore } from '../db/telegram-links.js';
 import type { ReceiptPhotoStore } from '../db/telegram-receipt-photos.js';
 import type { TelegramPromptStore } from '../db/telegram-prompts.js';
 
@@ -18,8 +18,11 @@ export interface BotUser {
   isAdmin: boolean;
 }
 
-/** A grammY context with the user the bot's middleware resolved (private chats only). */
-export type BotContext = Context & { user: BotUser };
+/**
+ * A grammY context with the user the bot's middleware resolved (private chats only), and the sender's link as the
+ * update's claim read it (`null`: not linked then; absent: not read).
+ */
+export type BotContext = Context & { user: BotUser; senderLink?: TelegramLink | null };
 
 /** What the bot's handlers share: the shop, the bot's settings and its tables. */
 export interface BotDeps {

@@ -20,7 +20,8 @@ export class UpdateStillRunning extends Error {
 
 /**
  * The bot's first middleware: each update is handled once across every replica (`telegram_updates`), and the chat it
- * came from is no longer marked unreachable (in the claim's statement). A delivery of
+ * came from is no longer marked unreachable (in the claim's statement, which also reads the sender's link into
+ * `ctx.senderLink`). A delivery of
  * one handled already is dropped; of one still running, refused with {@link UpdateStillRunning} in webhook mode (the
  * outcome decides what its redelivery finds) and dropped when polling (nothing is delivered again there). A failed
  * update is given back for a redelivery only when no Bot API call may have reached the user: handled again, it
@@ -35,13 +36,19 @@ export function handledOnce(updates: TelegramUpdateLog, log: Logger, mode: { web
       .catch((error: unknown) => log.warn({ err: error, updateId: id }, 'a handled Telegram update could not be marked finished'));
   return async (ctx, next) => {
     const id = ctx.update.update_id;
-    // A chat that writes (or unblocks the bot) may be sent to again, whatever Telegram refused before.
-    const claim = await updates.claim(id, ctx.chat === undefined ? null : String(ctx.chat.id));
+    // A chat that writes (or unblocks the bot) may be sent to again, whatever Telegram refused before. The sender's
+    // link, which the bot resolves next, is read in the same statement.
+    const { claim, link } = await updates.claimReadingLink(
+      id,
+      ctx.chat === undefined ? null : String(ctx.chat.id),
+      ctx.from === undefined ? null : String(ctx.from.id),
+    );
     if (claim === 'handled') return;
     if (claim === 'running') {
       if (mode.webhook) throw new UpdateStillRunning(id);
       return;
     }
+    ctx.senderLink = link;
     const reachedTheUser = watchCallsThatReachedTheUser(ctx);
     try {
       await next();

@@ -464,9 +464,11 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       running = (async () => {
         while (!stopping) {
           let claimed = 0;
+          let asked = 0;
           try {
             queued = false;
-            const started = await claimAndStart(hasRoom() ? claimLimit - held.size : 0, awaitWakeMs);
+            asked = hasRoom() ? claimLimit - held.size : 0;
+            const started = await claimAndStart(asked, awaitWakeMs);
             claimed = started.claimed;
             // Settling can fail too (the database went away mid-job): reported, never an unhandled rejection that
             // ends the host's process. The job's lease runs out and it is claimed again.
@@ -474,7 +476,9 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
           } catch (error) {
             ctx.events.emit('error', toPanelkitError(error));
           }
-          if (stopping || (claimed > 0 && held.size < claimLimit) || (queued && hasRoom())) continue;
+          // A claim that took all it asked for may have left more due: claim again at once. One that took fewer found
+          // nothing more due then; what is queued after wakes the loop (`queued`), and settling jobs wake it too.
+          if (stopping || (claimed > 0 && claimed >= asked && held.size < claimLimit) || (queued && hasRoom())) continue;
           const wait = pollMs * (0.5 + ctx.random());
           const woken = new Promise<void>((resolve) => (wake = resolve));
           // Its own signal, ended when woken: a sleep cut short must not leave its timer and its

@@ -35,6 +35,11 @@
 export interface ClaimPickStatements {
   /** The claim-order walk; one row of nulls besides the picked rows when the queue's head is held. */
   readonly walk: string;
+  /**
+   * `walk`'s common table expressions alone (`WITH … picked AS (…)`, with `blocked` and `window_jobs` among them), for a
+   * statement that goes on from the pick (the claim's own, which marks its jobs without a serialisation key running).
+   */
+  readonly walkCtes: string;
   /** The pick past held keys, run only when `walk` said the head is held. */
   readonly pastHeld: string;
 }
@@ -160,6 +165,7 @@ export function claimPickStatements(table: string): ClaimPickStatements {
       LIMIT $3::integer
     )`;
   return {
+    walkCtes: batchedPick(table, walk),
     walk: `${batchedPick(table, walk)}
     SELECT id, serial_key FROM picked
     UNION ALL

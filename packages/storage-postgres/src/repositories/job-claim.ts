@@ -13,83 +13,133 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
 }
 
 /**
- * `JobRepository.claim` on PostgreSQL, in one transaction of four statements:
+ * `JobRepository.claim` on PostgreSQL, in one transaction of two statements (the pick that claims, and the commit),
+ * or up to four when a picked job has a serialisation key:
  *
- * 1. Pick the claim's jobs (`claimPickStatements`; a second statement when the queue's head is held): the window of due queued jobs in claim order, each of
- *    its batch keys widened to the key's first `batchLimit` claimable jobs, locked with `FOR UPDATE SKIP
- *    LOCKED` (concurrent claimers take disjoint rows without waiting), skipping dedupe keys with a running
- *    job and, as a first cut from this statement's snapshot, serialisation keys with a running job.
- * 2. For each serialisation key among them, `pg_try_advisory_xact_lock(<schema's namespace>,
+ * 1. Pick the claim's jobs (`claimPickStatements`; a second statement when the queue's head is held): the window of
+ *    due queued jobs in claim order, each of its batch keys widened to the key's first `batchLimit` claimable jobs,
+ *    locked with `FOR UPDATE SKIP LOCKED` (concurrent claimers take disjoint rows without waiting), skipping dedupe
+ *    keys with a running job and, as a first cut from this statement's snapshot, serialisation keys with a running
+ *    job. The usual pick (the walk, the head not held) marks its jobs without a serialisation key running in the same
+ *    statement, with fresh lease tokens, leased until `leaseMs` from now on the lease clock (the server's by default,
+ *    see `PostgresStorageOptions.leaseClock`); nothing more is needed for them.
+ * 2. For each serialisation key among the jobs left, `pg_try_advisory_xact_lock(<schema's namespace>,
  *    hashtext(key))`; a key another claim holds right now is dropped (never waited for).
- * 3. In a new statement, so with a snapshot taken after the locks were granted, drop the keys that
- *    have a running job. This is what makes the guarantee hold across connections: whoever last made
- *    a job of the key running did so in a transaction that held this lock, and a transaction's
- *    locks are released only after its commit is visible, so this snapshot sees that job. (The first
- *    cut in step 1 cannot: its snapshot predates the lock.) It relies on READ COMMITTED, PostgreSQL's
- *    default, where each statement takes a fresh snapshot.
- * 4. Mark the jobs that are left running with fresh lease tokens, leased until `leaseMs` from now on the
- *    lease clock (the server's by default, see `PostgresStorageOptions.leaseClock`). The advisory locks end with the
- *    transaction, after the `running` rows are committed; from then on those rows hold the key.
+ * 3. Mark the jobs left running, leaving out, in the same statement, those whose key has a running job. That
+ *    statement's snapshot is taken after the locks were granted, which is what makes the guarantee hold across
+ *    connections: whoever last made a job of the key running did so in a transaction that held this lock, and a
+ *    transaction's locks are released only after its commit is visible, so this snapshot sees that job. (The first
+ *    cut in step 1 cannot: its snapshot predates the lock.) It relies on READ COMMITTED, PostgreSQL's default, where
+ *    each statement takes a fresh snapshot; the statement's own updates are not in its snapshot, so several picked
+ *    jobs of one free key all go running. The advisory locks end with the transaction, after the `running` rows are
+ *    committed; from then on those rows hold the key.
  *
- * With `awaitWakeMs` (a worker sleeping on `jobsQueued`), step 4 also takes the worker off `job_waiters`, and a claim
- * that takes nothing puts it there after its commit, until `awaitWakeMs` from now, if this storage listens now (a
- * wake for it would be lost otherwise): the next job queued wakes it alone (migration 22). Registered after the claim's snapshot, so a job committed meanwhile either was seen by
- * the claim, or its commit took another idle worker or, finding none, told every worker, this one included.
+ * With `awaitWakeMs` (a worker sleeping on `jobsQueued`), a claim that takes jobs takes the worker off
+ * `job_waiters`, and one that takes nothing puts it there, until `awaitWakeMs` from now, if this storage listens now
+ * (a wake for it would be lost otherwise): the next job queued wakes it alone (migration 22). The walk does so itself
+ * when its window is empty (it then holds no row lock while it may wait for a commit that is taking the worker's
+ * row); any other claim that takes nothing, after its commit. Either way the row is seen by others from after the
+ * claim's snapshot, so a job committed meanwhile either was seen by the claim, or its commit took another idle worker
+ * or, finding none, told every worker, this one included.
  *
- * Steps 2–3 run only when a picked job has a serialisation key. Several queued jobs of one free key may
- * be picked together: they all go to this claimer. Two keys with the same `hashtext` only make claims skip
- * each other's key for a moment, never run together. A claim that drops jobs in steps 2–3 returns fewer
- * than `limit`; the next claim gets the rest.
+ * Steps 2–3 run only when a picked job has a serialisation key (or the head was held). Several queued jobs of one
+ * free key may be picked together: they all go to this claimer. Two keys with the same `hashtext` only make claims
+ * skip each other's key for a moment, never run together. A claim that drops jobs in steps 2–3 returns fewer than
+ * `limit`; the next claim gets the rest.
  */
 export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryContext): (request: ClaimRequest) => Promise<ClaimedJob[]> {
   const table = `${schema}.jobs`;
   const waiters = `${schema}.job_waiters`;
   const lockNamespace = `panelkit.jobs.serial:${schema}`;
   const pick = claimPickStatements(table);
-  // $3 is the lease in ms on the server's clock, or its end on the storage's clock.
-  const leaseEnd = leaseClock === 'database' ? `clock_timestamp() + $3::integer * interval '1 millisecond'` : '$3::timestamptz';
-
+  /** The lease's end; parameter `n` is the lease in ms on the server's clock, or its end on the storage's clock. */
+  const leaseEnd = (n: number) =>
+    leaseClock === 'database' ? `clock_timestamp() + $${n}::integer * interval '1 millisecond'` : `$${n}::timestamptz`;
+  const setRunning = (worker: number, lease: number, now: number) =>
+    `state = 'running', attempts = j.attempts + 1, locked_by = $${worker}, lease_token = gen_random_uuid()::text,
+     lease_expires_at = ${leaseEnd(lease)}, updated_at = $${now}::timestamptz`;
   // A worker that took jobs is no longer idle; a row a commit is taking now (locked) is going anyway.
-  const notWaiting = `DELETE FROM ${waiters} WHERE worker_id IN (
-    SELECT worker_id FROM ${waiters} WHERE worker_id = $2 FOR UPDATE SKIP LOCKED)`;
+  const notWaiting = (worker: number) => `DELETE FROM ${waiters} WHERE worker_id IN (
+    SELECT worker_id FROM ${waiters} WHERE worker_id = $${worker} FOR UPDATE SKIP LOCKED)`;
+  const noJobColumns = `(SELECT n.* FROM ${table} AS n WHERE false) AS n ON true`;
+  /**
+   * The walk (`pick.walkCtes`: $1 now, $2 types, $3 limit, $4 batch limit) that marks its jobs without a key running
+   * ($5 the worker, $6 the lease). Its rows: `claimed` (the job's columns), `keyed` (`pick_id`, `pick_key`: picked,
+   * for steps 2–3), `blocked` (the head is held: nothing picked, run `pastHeld`), `waiting` (the worker was put on
+   * `job_waiters`, with `awaitWakeMs`: $7 how long, or null when this storage does not listen).
+   */
+  const walkAndClaim = (awaitWake: boolean) => `${pick.walkCtes}, claimed AS (
+      UPDATE ${table} AS j SET ${setRunning(5, 6, 1)}
+      FROM picked AS p WHERE j.id = p.id AND p.serial_key IS NULL
+      RETURNING j.*
+    )${
+      awaitWake
+        ? `, not_waiting AS (${notWaiting(5)} AND EXISTS (SELECT 1 FROM claimed)
+    ), waiting AS (
+      INSERT INTO ${waiters} (worker_id, until)
+      SELECT $5, clock_timestamp() + $7::integer * interval '1 millisecond'
+      WHERE $7::integer IS NOT NULL AND NOT EXISTS (SELECT 1 FROM window_jobs) AND NOT (SELECT yes FROM blocked)
+      ON CONFLICT (worker_id) DO UPDATE SET until = EXCLUDED.until
+      RETURNING worker_id
+    )`
+        : ''
+    }
+    SELECT 'claimed' AS pick, NULL AS pick_id, NULL AS pick_key, c.* FROM claimed AS c
+    UNION ALL
+    SELECT 'keyed', p.id, p.serial_key, n.* FROM picked AS p LEFT JOIN ${noJobColumns} WHERE p.serial_key IS NOT NULL
+    UNION ALL
+    SELECT 'blocked', NULL, NULL, n.* FROM blocked AS b LEFT JOIN ${noJobColumns} WHERE b.yes${
+      awaitWake
+        ? `
+    UNION ALL
+    SELECT 'waiting', NULL, NULL, n.* FROM waiting AS w LEFT JOIN ${noJobColumns}`
+        : ''
+    }`;
+  const walks = { plain: walkAndClaim(false), awaitWake: walkAndClaim(true) };
+
+  const toClaimed = (row: Record<string, unknown>): ClaimedJob => {
+    const job = jobFromRow(row);
+    return { job, lease: { jobId: job.id, token: job.leaseToken! } };
+  };
   const claim = (request: ClaimRequest) =>
     runner.run('jobs.claim', async ({ db, now }) => {
       const { workerId, limit, leaseMs, types, batchLimit, awaitWakeMs } = parseClaimRequest(request);
       const params = [enc.time(now), types, limit, batchLimit];
-      let picked = await db.query(pick.walk, params);
-      // The queue's head is held: pick past the held keys.
-      if (picked.rows.some((r) => r['id'] === null)) picked = await db.query(pick.pastHeld, params);
-      if (picked.rows.length === 0) return [];
-      const keys = [...new Set(picked.rows.map((r) => r['serial_key']).filter((k): k is string => typeof k === 'string'))];
-      let free = new Set<string>();
-      if (keys.length > 0) {
-        const locked = await db.query(`SELECT k FROM unnest($1::text[]) AS k WHERE pg_try_advisory_xact_lock(hashtext($2), hashtext(k))`, [
-          keys,
-          lockNamespace,
-        ]);
-        const lockedKeys = locked.rows.map((r) => String(r['k']));
-        const busy = await db.query(`SELECT DISTINCT serial_key FROM ${table} WHERE state = 'running' AND serial_key = ANY($1::text[])`, [
-          lockedKeys,
-        ]);
-        const busyKeys = new Set(busy.rows.map((r) => String(r['serial_key'])));
-        free = new Set(lockedKeys.filter((k) => !busyKeys.has(k)));
-      }
-      const ids = picked.rows.filter((r) => r['serial_key'] === null || free.has(String(r['serial_key']))).map((r) => String(r['id']));
-      if (ids.length === 0) return [];
-      const { rows } = await db.query(
-        `${awaitWakeMs === null ? '' : `WITH not_waiting AS (${notWaiting}) `}UPDATE ${table} AS j
-         SET state = 'running', attempts = j.attempts + 1, locked_by = $2, lease_token = gen_random_uuid()::text,
-             lease_expires_at = ${leaseEnd}, updated_at = $4::timestamptz
-         WHERE j.id = ANY($1::text[])
-         RETURNING j.*`,
-        [ids, workerId, leaseClock === 'database' ? leaseMs : enc.time(new Date(now.getTime() + leaseMs)), enc.time(now)],
+      const lease = leaseClock === 'database' ? leaseMs : enc.time(new Date(now.getTime() + leaseMs));
+      const walked = await db.query(
+        awaitWakeMs === null ? walks.plain : walks.awaitWake,
+        awaitWakeMs === null ? [...params, workerId, lease] : [...params, workerId, lease, listening?.() === true ? awaitWakeMs : null],
       );
-      return rows
-        .map((row): ClaimedJob => {
-          const job = jobFromRow(row);
-          return { job, lease: { jobId: job.id, token: job.leaseToken! } };
-        })
-        .sort(compareClaimOrder);
+      const claimed = walked.rows.filter((r) => r['pick'] === 'claimed').map(toClaimed);
+      const waiting = walked.rows.some((r) => r['pick'] === 'waiting');
+      let picked = walked.rows
+        .filter((r) => r['pick'] === 'keyed')
+        .map((r) => ({ id: String(r['pick_id']), key: r['pick_key'] as string | null }));
+      // The queue's head is held: pick past the held keys (nothing was claimed above).
+      if (walked.rows.some((r) => r['pick'] === 'blocked'))
+        picked = (await db.query(pick.pastHeld, params)).rows.map((r) => ({ id: String(r['id']), key: r['serial_key'] as string | null }));
+      if (picked.length === 0) return { claimed, waiting };
+      const keys = [...new Set(picked.map((r) => r.key).filter((k): k is string => k !== null))];
+      let locked = new Set<string>();
+      if (keys.length > 0) {
+        const { rows } = await db.query(
+          `SELECT k FROM unnest($1::text[]) AS k WHERE pg_try_advisory_xact_lock(hashtext($2), hashtext(k))`,
+          [keys, lockNamespace],
+        );
+        locked = new Set(rows.map((r) => String(r['k'])));
+      }
+      const ids = picked.filter((r) => r.key === null || locked.has(r.key)).map((r) => r.id);
+      if (ids.length === 0) return { claimed, waiting };
+      // Step 3's check of running jobs is this statement's `NOT EXISTS`, on a snapshot taken after step 2's locks.
+      const { rows } = await db.query(
+        `${awaitWakeMs === null ? '' : `WITH not_waiting AS (${notWaiting(2)}) `}UPDATE ${table} AS j SET ${setRunning(2, 3, 4)}
+         WHERE j.id = ANY($1::text[])
+           AND (j.serial_key IS NULL OR NOT EXISTS (
+             SELECT 1 FROM ${table} AS r WHERE r.serial_key = j.serial_key AND r.state = 'running'))
+         RETURNING j.*`,
+        [ids, workerId, lease, enc.time(now)],
+      );
+      return { claimed: [...claimed, ...rows.map(toClaimed)], waiting };
     });
   // After the claim's commit, so no lock of the claim is held while this waits for a commit that is taking the row.
   const awaitWake = (workerId: string, awaitWakeMs: number) =>
@@ -104,9 +154,9 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
       { single: true },
     );
   return async (request: ClaimRequest) => {
-    const claimed = await claim(request);
+    const { claimed, waiting } = await claim(request);
     const { workerId, awaitWakeMs } = parseClaimRequest(request);
-    if (claimed.length === 0 && awaitWakeMs !== null && listening?.() === true) await awaitWake(workerId, awaitWakeMs);
-    return claimed;
+    if (claimed.length === 0 && !waiting && awaitWakeMs !== null && listening?.() === true) await awaitWake(workerId, awaitWakeMs);
+    return claimed.sort(compareClaimOrder);
   };
 }

@@ -45,16 +45,19 @@ async function customerByRef(shop: Shop, user: User): Promise<Customer> {
 
 /**
  * The customer a Telegram user acts as: the linked one, else one keyed by their Telegram id
- * (created on first contact and linked). Safe under concurrent first updates.
+ * (created on first contact and linked). Safe under concurrent first updates. `known`: the user's link as read
+ * just before (the update's claim reads it), else it is read here.
  */
 export async function customerOfTelegramUser(
   shop: Shop,
   links: TelegramLinkStore,
   user: User,
   chatId: string,
+  known?: TelegramLink | null,
 ): Promise<{ link: TelegramLink; customer: Customer }> {
   const telegramUserId = String(user.id);
-  let link = await links.byTelegramUser(telegramUserId);
+  let link =
+    known !== undefined && (known === null || known.telegramUserId === telegramUserId) ? known : await links.byTelegramUser(telegramUserId);
   if (link === null) {
     const created = await customerByRef(shop, user);
     link = await links.linkIfNew({ telegramUserId, chatId, customerId: created.id });

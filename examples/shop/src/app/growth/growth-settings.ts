@@ -1,6 +1,7 @@
 import type { Actor } from '@panelkit/sdk';
 import { readSetting, writeSetting } from '../../db/shop-settings.js';
 import type { Shop } from '../shop.js';
+import { replicaRead } from '../subscriptions/replica-read.js';
 
 /** The setting the owner's required channel, never-connected delay and win-back offer are kept in. */
 export const GROWTH_SETTING = 'growth.settings';
@@ -45,6 +46,22 @@ const DEFAULTS: GrowthSettings = {
 export async function readGrowthSettings(shop: Pick<Shop, 'db' | 'shopSchema' | 'secretBox'>): Promise<StoredGrowthSettings> {
   const stored = await readSetting<Partial<GrowthSettings>, never>(shop, GROWTH_SETTING);
   return { ...DEFAULTS, ...(stored?.value ?? {}), savedAt: stored?.updatedAt ?? null };
+}
+
+/**
+ * How long a replica keeps the growth settings the required channel's gate reads (`recentGrowthSettings`): the bot
+ * reads them on every update. A save on this replica is seen at once, another replica's within this time.
+ */
+export const GROWTH_SETTINGS_TTL_MS = 10_000;
+
+const recentReads = replicaRead<StoredGrowthSettings, Pick<Shop, 'db' | 'shopSchema' | 'secretBox' | 'clock'>>(
+  readGrowthSettings,
+  GROWTH_SETTINGS_TTL_MS,
+);
+
+/** The owner's growth settings as this replica last read them, read anew once {@link GROWTH_SETTINGS_TTL_MS} is up. */
+export function recentGrowthSettings(shop: Pick<Shop, 'db' | 'shopSchema' | 'secretBox' | 'clock'>): Promise<StoredGrowthSettings> {
+  return recentReads.get(shop);
 }
 
 /** The link the join button opens: the owner's invite link, else the public channel's; `null` when neither is known. */
@@ -97,6 +114,7 @@ export async function saveGrowthSettings(
   const problems = growthProblems(settings);
   if (problems.length > 0) return { ok: false, problems };
   await writeSetting(shop, GROWTH_SETTING, settings, null, shop.clock.now(), actor.id);
+  recentReads.forget(shop);
   await shop.storage.audit.append({ actor, action: 'settings.saved', subjectType: 'shop', subjectId: 'settings', data: { growth: true } });
   return { ok: true };
 }

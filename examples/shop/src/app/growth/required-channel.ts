@@ -1,7 +1,7 @@
 import { GrammyError } from 'grammy';
 import { notificationsOf } from '../../db/notifications.js';
 import type { Shop } from '../shop.js';
-import { readGrowthSettings, type StoredGrowthSettings } from './growth-settings.js';
+import { recentGrowthSettings, type StoredGrowthSettings } from './growth-settings.js';
 
 /** A chat member as Telegram's `getChatMember` describes one (only what membership depends on). */
 export interface ChatMemberStatus {
@@ -53,7 +53,7 @@ export interface ChannelCheckRequest {
 
 /** The required channel's check, shared by the bot and the Mini App of one shop (one cache, one log line per channel). */
 export interface ChannelCheck {
-  /** The owner's settings (read at each call) and the user's verdict under them. */
+  /** The owner's settings (as this replica read them within `GROWTH_SETTINGS_TTL_MS`) and the user's verdict under them. */
   check(request: ChannelCheckRequest): Promise<{ settings: StoredGrowthSettings; verdict: ChannelVerdict }>;
 }
 
@@ -74,7 +74,7 @@ export function channelCheckOf(shop: Shop): ChannelCheck {
   const loggedChannels = new Set<string>();
   const made: ChannelCheck = {
     async check({ telegramUserId, fresh, getChatMember }) {
-      const settings = await readGrowthSettings(shop);
+      const settings = await recentGrowthSettings(shop);
       const channel = settings.channel;
       if (channel === null) return { settings, verdict: 'none' };
       const key = `${channel}|${telegramUserId}`;

@@ -1,8 +1,8 @@
 import type { Clock } from '@panelkit/sdk';
 
 /**
- * A setting the buyer's link reads on every request, read at most once per `ttlMs` per replica (client apps refresh
- * their links in storms; the setting changes when the owner saves it). Requests arriving while a read is under way
+ * A setting read on every request (the buyer's link, refreshed by client apps in storms; the bot's updates), read at
+ * most once per `ttlMs` per replica (the setting changes when the owner saves it). Requests arriving while a read is under way
  * share it; a failed read is not kept; `forget` makes the replica that saved a change read it at once.
  */
 export interface ReplicaRead<T, S extends object> {
