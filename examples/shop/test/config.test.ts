@@ -60,6 +60,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ SMTP_URL: 'http://mail.example.com', MAIL_FROM: 'a@b.c' })).toThrow(/SMTP_URL/);
   });
 
+  it('moves the Yandex ID / VK ID presets only to fake servers on this machine (SIGN_IN_PRESET_ROOTS, tests only)', () => {
+    expect(loadConfig({}).signInPresetRoots).toEqual({});
+    expect(loadConfig({ SIGN_IN_PRESET_ROOTS: 'yandex=http://127.0.0.1:4001, vk=http://localhost:4002' }).signInPresetRoots).toEqual({
+      yandex: 'http://127.0.0.1:4001',
+      vk: 'http://localhost:4002',
+    });
+    expect(() => loadConfig({ SIGN_IN_PRESET_ROOTS: 'yandex=https://oauth.evil.example' })).toThrow(/SIGN_IN_PRESET_ROOTS/);
+    expect(() => loadConfig({ SIGN_IN_PRESET_ROOTS: 'google=http://127.0.0.1:4001' })).toThrow(/SIGN_IN_PRESET_ROOTS/);
+  });
+
   it('lists every problem at once, naming each setting', () => {
     let error: unknown;
     try {

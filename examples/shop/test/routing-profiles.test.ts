@@ -64,6 +64,15 @@ describe('a plan without a routing profile', () => {
     for (const ua of ['Happ/3.26.1', 'v2raytun/5.24.76 Windows/10.0', 'v2rayNG/1.10.2']) expect(routingHeader(ua, null, 'Shop')).toBeNull();
     expect(directRoutingOf([])).toBeNull();
   });
+
+  it('whose profile the owner removed: Happ gets its documented off link (`happ://routing/off`), the others nothing', () => {
+    expect(routingHeader('Happ/3.26.1', null, 'Shop', true)).toBe('happ://routing/off');
+    expect(routingHeader('Happ/4.6.0/ios/2603181556604', null, 'Shop', true)).toBe('happ://routing/off');
+    for (const ua of ['v2raytun/5.24.76 Windows/10.0', 'v2rayNG/1.10.2', 'clash-verge/v2.0.3'])
+      expect(routingHeader(ua, null, 'Shop', true)).toBeNull();
+    // A routing now wins over the mark: the profile is sent again.
+    expect(routingHeader('Happ/3.26.1', routingOf('ru'), 'Shop', true)).toMatch(/^happ:\/\/routing\/onadd\//);
+  });
 });
 
 describe.each(ROUTING_PRESETS)('the %s preset', (preset) => {

@@ -9,6 +9,8 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAppManagement, saveAppManagement, type AppManagement } from '../src/app/subscriptions/app-management.js';
+import { importableApps, importLinkOf } from '../src/app/subscriptions/client-apps.js';
+import { appOpenUrl } from '../src/config/public-addresses.js';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
 import { csrfFrom, ROOMY_RATE_LIMITS, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest } from './support/shop-under-test.js';
 
@@ -211,6 +213,25 @@ describe('the owner’s choices on the admin page', () => {
 });
 
 describe('the https hop /s/<token>/open/<app>', () => {
+  it('is behind every importable app’s button on the dashboard, each opening that app', async () => {
+    const buyer = await signedUpBuyer(t.app);
+    const customerId = await fund(t, buyer.email, 10_000);
+    await boughtAndProvisioned(t, buyer, (await planNamed(t, 'Frankfurt · 1 month · unlimited')).id);
+    const token = await t.shop.subscriptionLinks.tokenFor(customerId);
+    const dashboard = await buyer.agent.get('/dashboard').expect(200);
+    const apps = importableApps();
+    expect(apps.length).toBeGreaterThan(5);
+    expect([...dashboard.text.matchAll(/data-testid="open-([a-z0-9-]+)"/g)].map((m) => m[1])).toEqual(apps.map((a) => a.id));
+    for (const app of apps) {
+      const hop = appOpenUrl(t.config, token, app.id);
+      expect(hop.startsWith(`${A}/s/${token}/open/`)).toBe(true);
+      expect(dashboard.text, app.id).toContain(`href="${hop}" target="_blank" rel="noopener" data-testid="open-${app.id}"`);
+      const opened = await supertest(t.app).get(new URL(hop).pathname).set('host', new URL(A).host).expect(200);
+      const expected = importLinkOf(app, { url: `${A}/s/${token}`, title: 'Demo', deviceLimited: true })?.replaceAll('&', '&amp;');
+      expect(opened.text, app.id).toContain(`href="${expected}" data-testid="open-app"`);
+    }
+  });
+
   it('opens the app’s import link for the token’s holder, registers no device, and tells a stranger nothing', async () => {
     const { path, shown, token, customerId } = await buyerOn('Frankfurt · 1 month · unlimited');
     const subs = await t.shop.storage.subscriptions.listByCustomer(customerId, { limit: 5 });

@@ -129,6 +129,29 @@ describe('the link carries the plan’s routing to each app', () => {
     expect(page).toMatch(/href="happ:\/\/routing\/onadd\/[A-Za-z0-9+/=]+" data-testid="link-routing-happ"/);
   });
 
+  it('a plan whose routing the owner removes: Happ is told to turn routing off, the others get a plain answer; set again, it is sent again', async () => {
+    const planId = await createPlan(planForm('Kazan month', { routing: 'ru' }));
+    const { path, shareLinks } = await holderOf(planId);
+    expect((await get(path, 'Happ/3.26.1').expect(200)).headers['routing']).toMatch(/^happ:\/\/routing\/onadd\//);
+    await postForm(admin, `/admin/plans/${planId}/edit`, planForm('Kazan month', { routing: '' })).expect(303);
+    expect(await routingPresetOf(t.shop, planId)).toBeNull();
+    const happ = await get(path, 'Happ/3.26.1').expect(200);
+    // Happ keeps the last profile it got: its documented off link (HappDev/happ_su dev-docs/routing.md).
+    expect(happ.headers['routing']).toBe('happ://routing/off');
+    expect(happ.text).toBe(feedBody(shareLinks, 'base64', 'Demo').body);
+    for (const ua of UAS.slice(1)) {
+      const res = await get(path, ua).expect(200);
+      expect({ ua, routing: res.headers['routing'] }).toEqual({ ua, routing: undefined });
+      expect(res.text).toBe(feedBody(shareLinks, feedFormat(ua, '*/*'), 'Demo', ua).body);
+    }
+    expect((await get(path, BROWSER, 'text/html').expect(200)).text).not.toContain('data-testid="link-routing"');
+    // Removing it again changes nothing; a plan that never had routing still gets no header (the test above).
+    await postForm(admin, `/admin/plans/${planId}/edit`, planForm('Kazan month', { routing: '' })).expect(303);
+    expect((await get(path, 'Happ/3.26.1').expect(200)).headers['routing']).toBe('happ://routing/off');
+    await postForm(admin, `/admin/plans/${planId}/edit`, planForm('Kazan month', { routing: 'private' })).expect(303);
+    expect((await get(path, 'Happ/3.26.1').expect(200)).headers['routing']).toMatch(/^happ:\/\/routing\/onadd\//);
+  });
+
   it('a blocked link carries no routing: its placeholder entries are not to be routed', async () => {
     const planId = await createPlan(planForm('Beijing month', { routing: 'cn' }));
     const { path, sub: id } = await holderOf(planId);

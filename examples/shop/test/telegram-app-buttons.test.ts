@@ -7,6 +7,7 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_APPS, importLinkOf } from '../src/app/subscriptions/client-apps.js';
 import { buttonsOf } from './support/fake-telegram.js';
+import { launchData } from './support/mini-app-launch.js';
 import { planNamed } from './support/buying.js';
 import { startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 
@@ -57,5 +58,31 @@ describe('the app buttons in the bot', () => {
       const expected = importLinkOf(app, { url: link, title: 'Demo', deviceLimited: true })!.replaceAll('&', '&amp;');
       expect(hop.text, app.id).toContain(`href="${expected}" data-testid="open-app"`);
     }
+  });
+
+  it('are on the Mini App’s dashboard too: every importable app, each through the hop', async () => {
+    const { shop, clock } = s.t;
+    const buyer = new TelegramUser(s.fake, clock, 6302);
+    await buyer.send(buyer.message('/start'));
+    const customerId = (await shop.storage.customers.getByExternalRef(`telegram:${buyer.id}`))!.id;
+    const plan = await planNamed(s.t, 'Frankfurt · 1 month · unlimited');
+    await shop.kit.topUp({ customerId, amount: plan.price, idempotencyKey: 'tg-apps-topup-2' });
+    await shop.kit.checkout({ customerId, items: [{ planId: plan.id }], idempotencyKey: 'tg-apps-buy-2' });
+    await s.t.drain();
+    const session = await supertest(s.t.app)
+      .post('/tg/app/session')
+      .set('origin', SHOP)
+      .send({ initData: launchData(s.fake.token, { id: buyer.id }, clock.now()) })
+      .expect(200);
+    const cookie = ((session.headers['set-cookie'] as unknown as string[]) ?? []).map((c) => c.split(';')[0]).join('; ');
+    const dashboard = await supertest(s.t.app).get('/dashboard').set('cookie', cookie).expect(200);
+    const link = `${SHOP}/s/${await shop.subscriptionLinks.tokenFor(customerId)}`;
+    const withImport = CLIENT_APPS.filter((a) => a.importLink !== null);
+    expect(
+      [...dashboard.text.matchAll(/href="([^"]+)" target="_blank" rel="noopener" data-testid="open-([a-z0-9-]+)"/g)].map((m) => [
+        m[2],
+        m[1],
+      ]),
+    ).toEqual(withImport.map((a) => [a.id, `${link}/open/${a.id}`]));
   });
 });

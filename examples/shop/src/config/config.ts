@@ -130,6 +130,17 @@ const EnvSchema = z.object({
     .optional(),
   /** The From of notification emails, e.g. `Shop <shop@example.com>`; required with SMTP_URL. */
   MAIL_FROM: z.string().min(3).max(200).optional(),
+  /**
+   * For tests only: `yandex=<origin>,vk=<origin>` sends the Yandex ID or VK ID sign-in preset's endpoints (same paths)
+   * to a fake server on this machine (`http://127.0.0.1:<port>`) instead of Yandex's or VK's.
+   */
+  SIGN_IN_PRESET_ROOTS: z
+    .string()
+    .regex(
+      /^\s*(yandex|vk)=http:\/\/(127\.0\.0\.1|localhost):[0-9]{1,5}\s*(,\s*(yandex|vk)=http:\/\/(127\.0\.0\.1|localhost):[0-9]{1,5}\s*)?$/,
+      'must be yandex=http://127.0.0.1:<port> and/or vk=http://127.0.0.1:<port> (fake servers for tests)',
+    )
+    .optional(),
   /** The language of staff alerts. */
   STAFF_LOCALE: z.enum(LOCALES as [Locale, ...Locale[]], { message: `must be one of ${LOCALES.join(', ')}` }).default('en'),
   // The Telegram bot (off without a token).
@@ -218,6 +229,8 @@ export interface ShopConfig {
   notifications: { email: { smtpUrl: string; from: string } | null; staffLocale: Locale };
   /** The Telegram bot, or `null` when no token is set. */
   telegram: TelegramConfig | null;
+  /** Tests only (`SIGN_IN_PRESET_ROOTS`): the origin of a fake Yandex ID or VK ID server per preset; empty in production. */
+  signInPresetRoots: Partial<Record<'yandex' | 'vk', string>>;
   /** Scheduled backups into a folder, or `null` (off). */
   backup: { dir: string; everyHours: number; keep: number } | null;
 }
@@ -332,6 +345,12 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       staffLocale: e.STAFF_LOCALE,
     },
     telegram: telegramConfig(e, publicUrl),
+    signInPresetRoots: Object.fromEntries(
+      (e.SIGN_IN_PRESET_ROOTS ?? '')
+        .split(',')
+        .filter((pair) => pair.trim() !== '')
+        .map((pair) => pair.trim().split('=') as [string, string]),
+    ),
     backup: e.BACKUP_DIR === undefined ? null : { dir: resolve(cwd, e.BACKUP_DIR), everyHours: e.BACKUP_EVERY_HOURS, keep: e.BACKUP_KEEP },
   };
 }

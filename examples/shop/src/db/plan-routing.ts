@@ -32,10 +32,26 @@ export async function routingPresetsOf(shop: PlanRoutingDb, planIds: readonly st
   return new Map(rows.flatMap((r) => (isRoutingPreset(r.preset) ? [[r.plan_id, r.preset] as const] : [])));
 }
 
-/** Every plan's preset, by plan id (one row a plan that has one: a small table). */
-export async function allRoutingPresets(shop: PlanRoutingDb): Promise<Map<string, RoutingPreset>> {
+/**
+ * The mark a plan's row keeps once the owner removes its preset: its buyers' apps were sent a routing profile, and an
+ * app that keeps the last one it got (Happ) must be told to turn routing off. A plan never given a preset has no row.
+ * Not a preset: every reader of presets ignores it, as it ignores a preset this build does not know.
+ */
+const TURNED_OFF = 'off';
+
+/** Every plan's routing: the presets by plan id, and the plans whose preset the owner removed. */
+export interface PlanRoutings {
+  presets: Map<string, RoutingPreset>;
+  turnedOff: Set<string>;
+}
+
+/** Every plan's routing (one row a plan that has or had a preset: a small table). */
+export async function allPlanRoutings(shop: PlanRoutingDb): Promise<PlanRoutings> {
   const { rows } = await shop.db.query<{ plan_id: string; preset: string }>(`SELECT plan_id, preset FROM ${shop.shopSchema}.plan_routing`);
-  return new Map(rows.flatMap((r) => (isRoutingPreset(r.preset) ? [[r.plan_id, r.preset] as const] : [])));
+  return {
+    presets: new Map(rows.flatMap((r) => (isRoutingPreset(r.preset) ? [[r.plan_id, r.preset] as const] : []))),
+    turnedOff: new Set(rows.filter((r) => r.preset === TURNED_OFF).map((r) => r.plan_id)),
+  };
 }
 
 /** One plan's preset, or `null`. */
@@ -43,10 +59,13 @@ export async function routingPresetOf(shop: PlanRoutingDb, planId: string): Prom
   return (await routingPresetsOf(shop, [planId])).get(planId) ?? null;
 }
 
-/** Sets a plan's preset; `null` removes it (everything through the proxy). */
+/**
+ * Sets a plan's preset; `null` removes it (everything through the proxy): a plan that had one keeps the turned-off
+ * mark (its buyers' Happ is told to turn routing off), a plan that never had one stays without a row.
+ */
 export async function savePlanRouting(shop: PlanRoutingDb, planId: string, preset: RoutingPreset | null): Promise<void> {
   if (preset === null) {
-    await shop.db.query(`DELETE FROM ${shop.shopSchema}.plan_routing WHERE plan_id = $1`, [planId]);
+    await shop.db.query(`UPDATE ${shop.shopSchema}.plan_routing SET preset = $2 WHERE plan_id = $1`, [planId, TURNED_OFF]);
     return;
   }
   await shop.db.query(

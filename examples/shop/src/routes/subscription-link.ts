@@ -20,7 +20,7 @@ import { managementHeaders } from '../sublink/management-headers.js';
 import { feedBody, feedFormat, profileDisposition, profileTitle, type FeedFormat } from '../sublink/client-format.js';
 import { deviceLimited, linkFeed, servedToDevice, usableOf, type LinkFeed } from '../sublink/feed.js';
 import { placeholderLinks, type LinkGate } from '../sublink/placeholder.js';
-import { routingOfSubscriptions } from '../sublink/link-routing.js';
+import { routingOfSubscriptions, routingTurnedOffFor } from '../sublink/link-routing.js';
 import { readsRoutingHeader, routingHeader } from '../sublink/routing-apps.js';
 import type { DirectRouting } from '../sublink/routing.js';
 import { linkPage } from '../views/link-page.js';
@@ -206,7 +206,9 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits, gates: re
     const format = feedFormat(userAgent, req.get('accept'));
     const routing = await routingOf(shop, feed, format, userAgent, browser);
     if (browser) return void (await sendPage(shop, req, res, link, routing));
-    const routingValue = routingHeader(userAgent, routing, shop.config.shopName);
+    const turnedOff =
+      routing === null && feed.blocked === null && readsRoutingHeader(userAgent) && (await routingTurnedOffFor(shop, usableOf(feed)));
+    const routingValue = routingHeader(userAgent, routing, shop.config.shopName, turnedOff);
     if (routingValue !== null) res.set('routing', routingValue);
     const links = feed.blocked === null ? feed.links : placeholderLinks(feed.blocked, locale, link.url);
     const answer = feedBody(links, format, shop.config.shopName, userAgent, routing);

@@ -12,10 +12,13 @@
  *   `domainMatcher`, `balancers` and per-rule `__name__`/`__id__`; its own example sends a site direct with
  *   `outboundTag: "freedom"`, the tag written here.
  *
+ * Once the owner removes a plan's profile, Happ gets `happ://routing/off` (the same document): it would keep the
+ * last profile it was sent.
+ *
  * Other apps get no header: they take routing inside the profile (`clash.ts`, `sing-box.ts`) or have none.
  */
 import { createHash } from 'node:crypto';
-import { happRoutingLink } from '../app/subscriptions/client-apps.js';
+import { HAPP_ROUTING_OFF, happRoutingLink } from '../app/subscriptions/client-apps.js';
 import { COUNTRY_SETS, PRIVATE_CIDRS, routingName, type DirectRouting } from './routing.js';
 
 /** Happ's default geo files (its routing documentation's defaults), named so the sets are read from them. */
@@ -100,10 +103,19 @@ export function readsRoutingHeader(userAgent: string | undefined): boolean {
   return HAPP.test(userAgent ?? '') || V2RAYTUN.test(userAgent ?? '');
 }
 
-/** The `routing` header for the app asking (by User-Agent), or `null` for an app that reads none or no routing. */
-export function routingHeader(userAgent: string | undefined, routing: DirectRouting | null, name: string): string | null {
-  if (routing === null) return null;
+/**
+ * The `routing` header for the app asking (by User-Agent), or `null` for an app that reads none or no routing.
+ * `turnedOff` (no routing now, but the plan had a profile): Happ gets its documented off link, since it keeps the
+ * last profile otherwise; v2RayTun documents no way to drop an imported routing, so it gets nothing.
+ */
+export function routingHeader(
+  userAgent: string | undefined,
+  routing: DirectRouting | null,
+  name: string,
+  turnedOff = false,
+): string | null {
   const ua = userAgent ?? '';
+  if (routing === null) return turnedOff && HAPP.test(ua) ? HAPP_ROUTING_OFF : null;
   if (HAPP.test(ua)) return happRoutingLinkOf(routing, name);
   if (V2RAYTUN.test(ua)) return Buffer.from(JSON.stringify(v2rayTunRouting(routing, name)), 'utf8').toString('base64');
   return null;

@@ -51,7 +51,7 @@ export function codeEntryPage(ctx: RequestContext, values: { email: string; next
   });
 }
 
-/** An identity whose verified address is an existing account's: the buyer proves that account theirs, or signs in to it. */
+/** An identity whose address is an existing account's (verified, or from Yandex ID / VK ID): the buyer proves that account theirs, or signs in to it. */
 export function joinPage(
   ctx: RequestContext,
   values: { provider: string; maskedEmail: string; sent: boolean },

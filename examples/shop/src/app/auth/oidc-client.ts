@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { shownBase } from '../../config/public-addresses.js';
 import type { Shop } from '../shop.js';
-import { protocolOf, type OidcProvider } from './oidc-providers.js';
+import { protocolOf, type OidcProtocol, type OidcProvider } from './oidc-providers.js';
 
 /** Who the provider says signed in: its `sub`, and the e-mail with whether the provider verified it. */
 export interface ProviderIdentity {
@@ -11,7 +11,14 @@ export interface ProviderIdentity {
   email: string | null;
   /** Only `email_verified: true` from the provider counts; absent or false is unverified. */
   emailVerified: boolean;
+  /**
+   * Whether the address may join the existing account that holds it by the code mailed to that account: a verified
+   * address, or one from a preset that sends no verification flag (Yandex ID, VK ID). Never a join without the code.
+   */
+  joinByCode: boolean;
 }
+
+type ExplicitProtocol = Extract<OidcProtocol, { kind: 'explicit' }>;
 
 /** The checks a sign-in carries from the start to the callback (kept sealed in a cookie, never in the address). */
 export interface LoginChecks {
@@ -32,12 +39,40 @@ function isLoopback(url: URL): boolean {
   return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 }
 
+/** How the shop talks to the provider (a preset's endpoints on the tests' fake server when `SIGN_IN_PRESET_ROOTS` says so). */
+function protocolFor(shop: Shop, provider: OidcProvider): OidcProtocol {
+  return protocolOf(provider, shop.config.signInPresetRoots);
+}
+
+/**
+ * The token endpoint's answer without `id_token`, for a preset read through its own user API: VK ID sends an ID
+ * token that is not an OpenID Connect one openid-client could check against the preset (no discovery, no keys the
+ * shop is told of), and the shop does not use it, so it must not fail the sign-in.
+ */
+function withoutIdToken(tokenEndpoint: string): oidc.CustomFetch {
+  return async (url, options) => {
+    const response = await fetch(url, options as RequestInit);
+    if (url !== tokenEndpoint) return response;
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return new Response(text, { status: response.status, headers: response.headers });
+    }
+    if (typeof body === 'object' && body !== null) delete (body as Record<string, unknown>)['id_token'];
+    return new Response(JSON.stringify(body), { status: response.status, headers: { 'content-type': 'application/json' } });
+  };
+}
+
 /** The openid-client configuration of a provider: discovered (standard OpenID Connect) or written from the preset's endpoints. */
-export function configurationOf(provider: OidcProvider): Promise<oidc.Configuration> {
-  const key = createHash('sha256').update(JSON.stringify(provider)).digest('base64url');
+export function configurationOf(shop: Shop, provider: OidcProvider): Promise<oidc.Configuration> {
+  const protocol = protocolFor(shop, provider);
+  const key = createHash('sha256')
+    .update(JSON.stringify([provider, protocol]))
+    .digest('base64url');
   const cached = configurations.get(key);
   if (cached !== undefined) return cached;
-  const protocol = protocolOf(provider);
   const issuer = new URL(provider.issuer);
   const made =
     protocol.kind === 'discovery'
@@ -48,14 +83,7 @@ export function configurationOf(provider: OidcProvider): Promise<oidc.Configurat
           undefined,
           isLoopback(issuer) ? { execute: [oidc.allowInsecureRequests] } : {},
         )
-      : Promise.resolve(
-          new oidc.Configuration(
-            { issuer: provider.issuer, authorization_endpoint: protocol.authorizationEndpoint, token_endpoint: protocol.tokenEndpoint },
-            provider.clientId,
-            provider.clientSecret === '' ? undefined : provider.clientSecret,
-            protocol.clientAuth === 'none' ? oidc.None() : oidc.ClientSecretPost(provider.clientSecret),
-          ),
-        );
+      : Promise.resolve(explicitConfiguration(provider, protocol));
   const kept = made.catch((error: unknown) => {
     configurations.delete(key);
     throw error;
@@ -64,10 +92,23 @@ export function configurationOf(provider: OidcProvider): Promise<oidc.Configurat
   return kept;
 }
 
+function explicitConfiguration(provider: OidcProvider, protocol: ExplicitProtocol): oidc.Configuration {
+  const config = new oidc.Configuration(
+    { issuer: provider.issuer, authorization_endpoint: protocol.authorizationEndpoint, token_endpoint: protocol.tokenEndpoint },
+    provider.clientId,
+    provider.clientSecret === '' ? undefined : provider.clientSecret,
+    protocol.clientAuth === 'none' ? oidc.None() : oidc.ClientSecretPost(provider.clientSecret),
+  );
+  config[oidc.customFetch] = withoutIdToken(protocol.tokenEndpoint);
+  // Only the tests' fake servers (SIGN_IN_PRESET_ROOTS, loopback only) are plain http.
+  if (isLoopback(new URL(protocol.tokenEndpoint))) oidc.allowInsecureRequests(config);
+  return config;
+}
+
 /** The provider's authorization address for a new sign-in (authorization code with PKCE S256, state, and a nonce where there is an ID token). */
 export async function authorizationUrl(shop: Shop, provider: OidcProvider): Promise<{ url: string; checks: LoginChecks }> {
-  const config = await configurationOf(provider);
-  const protocol = protocolOf(provider);
+  const config = await configurationOf(shop, provider);
+  const protocol = protocolFor(shop, provider);
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = protocol.kind === 'discovery' ? oidc.randomNonce() : null;
@@ -94,8 +135,8 @@ export async function identityFromCallback(
   query: URLSearchParams,
   checks: LoginChecks,
 ): Promise<ProviderIdentity> {
-  const config = await configurationOf(provider);
-  const protocol = protocolOf(provider);
+  const config = await configurationOf(shop, provider);
+  const protocol = protocolFor(shop, provider);
   const current = new URL(callbackUrl(shop, provider.id));
   for (const [name, value] of query) current.searchParams.append(name, value);
   // openid-client sends the callback address (the current URL without its query) as `redirect_uri`.
@@ -105,6 +146,8 @@ export async function identityFromCallback(
       const value = query.get(name);
       if (value !== null) extra[name] = value;
     }
+    // openid-client has checked the callback's state against this one before the exchange is sent.
+    if (protocol.exchangeState) extra['state'] = checks.state;
   }
   const tokens = await oidc.authorizationCodeGrant(
     config,
@@ -127,17 +170,17 @@ export async function identityFromCallback(
       email = typeof info.email === 'string' ? info.email : null;
       verified = info.email_verified === true;
     }
-    return { provider: provider.id, subject: claims.sub, email: email?.toLowerCase() ?? null, emailVerified: email !== null && verified };
+    const emailVerified = email !== null && verified;
+    return { provider: provider.id, subject: claims.sub, email: email?.toLowerCase() ?? null, emailVerified, joinByCode: emailVerified };
   }
   return presetUser(provider, protocol, tokens.access_token);
 }
 
-/** Yandex ID's and VK ID's own user APIs (neither sends `email_verified`: their addresses count as unverified). */
-async function presetUser(
-  provider: OidcProvider,
-  protocol: Extract<ReturnType<typeof protocolOf>, { kind: 'explicit' }>,
-  accessToken: string,
-): Promise<ProviderIdentity> {
+/**
+ * Yandex ID's and VK ID's own user APIs. Neither sends `email_verified`: their addresses count as unverified (a new
+ * account gets no such address), but may join the account holding one by the code mailed to it.
+ */
+async function presetUser(provider: OidcProvider, protocol: ExplicitProtocol, accessToken: string): Promise<ProviderIdentity> {
   const { url, method, authorization } = protocol.userInfo;
   const response = await fetch(url, {
     method,
@@ -156,11 +199,7 @@ async function presetUser(
   const user = (typeof body['user'] === 'object' && body['user'] !== null ? body['user'] : body) as Record<string, unknown>;
   const subject = String(user['id'] ?? user['user_id'] ?? '');
   if (subject === '') throw new Error(`${provider.label} user API named no user`);
-  const email = user['default_email'] ?? user['email'];
-  return {
-    provider: provider.id,
-    subject,
-    email: typeof email === 'string' && email !== '' ? email.toLowerCase() : null,
-    emailVerified: false,
-  };
+  const given = user['default_email'] ?? user['email'];
+  const email = typeof given === 'string' && given !== '' ? given.toLowerCase() : null;
+  return { provider: provider.id, subject, email, emailVerified: false, joinByCode: email !== null && protocol.joinByCode };
 }

@@ -44,15 +44,23 @@ export type OidcProtocol =
       userInfo: { url: string; method: 'GET' | 'POST'; authorization: 'OAuth' | 'body' };
       /** Extra parameters of the callback that the token exchange must repeat (VK ID's `device_id`). */
       echoParameters: readonly string[];
+      /** Whether the token exchange repeats the sign-in's `state` (VK ID's `oauth2/auth` requires it). */
+      exchangeState: boolean;
+      /**
+       * Whether an address the provider gives may join an existing account by the code mailed to that account (it
+       * sends no `email_verified`, but the code proves the mailbox): Yandex ID's and VK ID's addresses.
+       */
+      joinByCode: boolean;
     };
 
 /**
  * The presets. Google speaks standard discovery (`https://accounts.google.com`). Yandex ID is OAuth 2.0 only (no
  * discovery document, no ID token): authorize and token at `oauth.yandex.ru`, the user from `login.yandex.ru/info`
- * with `Authorization: OAuth <token>`, no `email_verified` (so a Yandex address never joins an existing account by
- * itself). VK ID is OAuth 2.1 (PKCE required, no discovery document): authorize at `id.vk.com/authorize`, the code
- * exchanged at `id.vk.com/oauth2/auth` with the callback's `device_id`, the user from `id.vk.com/oauth2/user_info`
- * (POST with `client_id` and `access_token`), no `email_verified` either.
+ * with `Authorization: OAuth <token>`, no `email_verified` (so a Yandex address joins an existing account only by
+ * the code mailed to it). VK ID is OAuth 2.1 (PKCE required, no discovery document): authorize at
+ * `id.vk.com/authorize`, the code exchanged at `id.vk.com/oauth2/auth` with the callback's `device_id` and the
+ * sign-in's `state`, the user from `id.vk.com/oauth2/user_info` (POST with `client_id` and `access_token`), no
+ * `email_verified` either. The tests' fakes of both: `test/support/yandex-id-server.ts`, `test/support/vk-id-server.ts`.
  */
 export const PRESETS: Record<Exclude<OidcPreset, 'custom'>, { label: string; issuer: string; protocol: OidcProtocol }> = {
   google: { label: 'Google', issuer: 'https://accounts.google.com', protocol: { kind: 'discovery', scope: 'openid email profile' } },
@@ -67,6 +75,8 @@ export const PRESETS: Record<Exclude<OidcPreset, 'custom'>, { label: string; iss
       clientAuth: 'client_secret_post',
       userInfo: { url: 'https://login.yandex.ru/info?format=json', method: 'GET', authorization: 'OAuth' },
       echoParameters: [],
+      exchangeState: false,
+      joinByCode: true,
     },
   },
   vk: {
@@ -80,13 +90,34 @@ export const PRESETS: Record<Exclude<OidcPreset, 'custom'>, { label: string; iss
       clientAuth: 'none',
       userInfo: { url: 'https://id.vk.com/oauth2/user_info', method: 'POST', authorization: 'body' },
       echoParameters: ['device_id'],
+      exchangeState: true,
+      joinByCode: true,
     },
   },
 };
 
-/** How the shop talks to this provider. */
-export function protocolOf(provider: OidcProviderSetting): OidcProtocol {
-  return provider.preset === 'custom' ? { kind: 'discovery', scope: 'openid email profile' } : PRESETS[provider.preset].protocol;
+/** Where the tests' fake Yandex ID and VK ID servers run (`SIGN_IN_PRESET_ROOTS`); empty in production. */
+export type PresetRoots = Partial<Record<'yandex' | 'vk', string>>;
+
+/** The endpoint at `root`'s origin with its own path and query (a test's fake server), or unchanged without one. */
+function rooted(endpoint: string, root: string | undefined): string {
+  if (root === undefined) return endpoint;
+  const url = new URL(endpoint);
+  return `${new URL(root).origin}${url.pathname}${url.search}`;
+}
+
+/** How the shop talks to this provider (a preset's endpoints moved to `roots`' fake server in tests). */
+export function protocolOf(provider: OidcProviderSetting, roots: PresetRoots = {}): OidcProtocol {
+  if (provider.preset === 'custom') return { kind: 'discovery', scope: 'openid email profile' };
+  const protocol = PRESETS[provider.preset].protocol;
+  if (protocol.kind !== 'explicit' || (provider.preset !== 'yandex' && provider.preset !== 'vk')) return protocol;
+  const root = roots[provider.preset];
+  return {
+    ...protocol,
+    authorizationEndpoint: rooted(protocol.authorizationEndpoint, root),
+    tokenEndpoint: rooted(protocol.tokenEndpoint, root),
+    userInfo: { ...protocol.userInfo, url: rooted(protocol.userInfo.url, root) },
+  };
 }
 
 /** Whether an issuer URL may be used: https, or plain http on this machine only (a provider run beside the shop for tests). */

@@ -33,7 +33,7 @@ export interface PendingJoin {
 
 /** Why a sign-in with a provider did not sign anyone in. */
 export type OidcRefusal =
-  /** The provider's address is an existing account's and the provider did not verify it: no takeover. */
+  /** The provider's address is an existing account's and the provider said it did not verify it (or sent no flag): no takeover. */
   | 'unverified_email_taken'
   /** The identity leads to a staff account (staff sign in with password and second factor only). */
   | 'staff'
@@ -81,9 +81,10 @@ function placeholderEmail(identity: ProviderIdentity): string {
 /**
  * The provider's callback. The identity (checked by openid-client: state, PKCE, nonce and ID token) signs in to:
  * the account it is joined to; else the signed-in buyer's own (connecting a provider from the cabinet); else, when
- * the provider verified an address that an account holds, nothing yet: the buyer must prove that account theirs
- * ({@link sendJoinCode}, {@link confirmJoin}); an unverified address an account holds is refused (no takeover); else
- * a new buyer account (at the verified address, or a placeholder one). Staff accounts are never opened this way.
+ * the provider verified an address that an account holds (or is a preset that sends no verification flag: Yandex
+ * ID, VK ID), nothing yet: the buyer must prove that account theirs by the code mailed to it ({@link sendJoinCode},
+ * {@link confirmJoin}); an address a standard provider did not verify is refused (no takeover); else a new buyer
+ * account (at the verified address, or a placeholder one). Staff accounts are never opened this way.
  */
 export async function finishOidcSignIn(
   shop: Shop,
@@ -117,7 +118,7 @@ async function landIdentity(shop: Shop, identity: ProviderIdentity, signedIn: Ac
   }
   const holder = identity.email === null ? null : await shop.accounts.getByEmail(identity.email);
   if (holder !== null) {
-    if (!identity.emailVerified) return { outcome: 'refused', reason: 'unverified_email_taken' };
+    if (!identity.joinByCode) return { outcome: 'refused', reason: 'unverified_email_taken' };
     if (isStaffRole(holder.role)) return { outcome: 'refused', reason: 'staff' };
     const pending: PendingJoin = {
       provider: identity.provider,
@@ -195,7 +196,13 @@ export async function confirmJoin(
   await throttle.release(EMAIL_CODE_GUESSES_PER_ADDRESS, pending.email);
   const account = await shop.accounts.get(pending.accountId);
   if (account === null || isStaffRole(account.role)) return { ok: false, reason: 'staff' };
-  const identity: ProviderIdentity = { provider: pending.provider, subject: pending.subject, email: pending.email, emailVerified: true };
+  const identity: ProviderIdentity = {
+    provider: pending.provider,
+    subject: pending.subject,
+    email: pending.email,
+    emailVerified: true,
+    joinByCode: true,
+  };
   const landed = await join(shop, identity, account, 'email_code');
   return isStaffRole(landed.role) ? { ok: false, reason: 'staff' } : { ok: true, account: landed };
 }

@@ -261,3 +261,9 @@ export function importableApps(): ClientApp[] {
 export function happRoutingLink(profile: object): string {
   return `happ://routing/onadd/${Buffer.from(JSON.stringify(profile), 'utf8').toString('base64')}`;
 }
+
+/**
+ * Happ's deep link that turns its routing off (HappDev/happ_su `dev-docs/routing.md`: `happ://routing/off`), for the
+ * `routing` header once the plan's profile is gone (Happ keeps the last profile it was sent otherwise).
+ */
+export const HAPP_ROUTING_OFF = 'happ://routing/off';
