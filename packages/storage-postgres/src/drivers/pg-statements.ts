@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { sqlState } from '../internal/errors.js';
+
+/**
+ * How many named statements one connection keeps prepared by default. The storage and a shop's own tables send
+ * some 150 distinct parameterised texts in all, a replica's busy ones a few dozen; texts built per call (an `IN`
+ * list, a set of columns) add a few more each. Each costs the server 10–60 KB of the connection's memory (its plan
+ * cache), so the bound is 5–10 MB a connection at most (measured: `test/pg-prepared.test.ts`).
+ */
+export const DEFAULT_PREPARED_PER_CONNECTION = 256;
+
+/** What one connection has prepared of the statements the driver named. */
+interface Prepared {
+  /** Name → the {@link generation} it was prepared in; least recently used first (a `Map` keeps insertion order). */
+  readonly byName: Map<string, number>;
+  /** Names to close before anything else is sent on it: ones whose state on the server is in doubt. */
+  closing: string[];
+}
+
+/**
+ * Keyed by node-postgres's `Connection`, which lives as long as its socket, whatever pool holds it, and is shared by
+ * every `fromPgPool` of one pool (so two of them never parse one name twice on one connection).
+ */
+const connections = new WeakMap<object, Prepared>();
+
+/**
+ * Raised when a statement prepared before is refused because the result type of what it reads changed (a column
+ * added by a migration, on any replica): then every connection's statements of an older generation are closed and
+ * prepared anew on their next use, not each refused once per connection.
+ */
+let generation = 0;
+
+/** A statement's text → its name, for the texts sent lately (hashing a long text on every call costs more). */
+const names = new Map<string, string>();
+const NAMES_KEPT = 4096;
+
+/** The name a text is prepared under: the same in every process and replica, unique to the text. */
+export function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    if (names.size >= NAMES_KEPT) names.clear();
+    name = `panelkit_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+/** What to write for one named statement on one connection. */
+export interface StatementPlan {
+  readonly name: string;
+  /** Whether to send the statement's Parse (it is not prepared on this connection, or not in this generation). */
+  readonly parse: boolean;
+  /** Statements to close first (Close messages in the same round trip): evicted, or in doubt. */
+  readonly close: readonly string[];
+  readonly generation: number;
+}
+
+/**
+ * Decides, as the statement is written to `connection`, whether it is parsed or only bound, and what is closed to
+ * keep at most `max` prepared there; records it as prepared (a statement written after it on a pipelined
+ * connection relies on the Parse before it).
+ */
+export function planStatement(connection: object, name: string, max: number): StatementPlan {
+  let prepared = connections.get(connection);
+  if (prepared === undefined) {
+    prepared = { byName: new Map(), closing: [] };
+    connections.set(connection, prepared);
+  }
+  const close = prepared.closing;
+  prepared.closing = [];
+  const at = prepared.byName.get(name);
+  if (at === generation) {
+    // Most recently used last.
+    prepared.byName.delete(name);
+    prepared.byName.set(name, at);
+    return { name, parse: false, close, generation };
+  }
+  if (at !== undefined) {
+    prepared.byName.delete(name);
+    close.push(name);
+  }
+  prepared.byName.set(name, generation);
+  for (const oldest of prepared.byName.keys()) {
+    if (prepared.byName.size <= max) break;
+    prepared.byName.delete(oldest);
+    close.push(oldest);
+  }
+  return { name, parse: true, close, generation };
+}
+
+/** SQLSTATEs of a named statement refused for what the server holds under its name, not for what it says. */
+const RESULT_TYPE_CHANGED = '0A000';
+const DOES_NOT_EXIST = '26000';
+const ALREADY_EXISTS = '42P05';
+
+/**
+ * Books a statement that failed: whatever was in doubt (its Parse, the closes written with it) is closed before the
+ * next one on `connection`, and the statement parsed anew. `closed`: node-postgres closed it (a parameter it could
+ * not encode). Whether it failed only for its prepared copy (stale
+ * after a migration, gone, or a name taken on the server): sending it again then succeeds.
+ */
+export function statementFailed(connection: object, plan: StatementPlan, error: unknown, closed = false): boolean {
+  const code = sqlState(error);
+  const stale = (!plan.parse && (code === RESULT_TYPE_CHANGED || code === DOES_NOT_EXIST)) || code === ALREADY_EXISTS;
+  const prepared = connections.get(connection);
+  if (prepared === undefined) return stale;
+  prepared.closing.push(...plan.close);
+  if (plan.parse || stale || closed) {
+    const at = prepared.byName.get(plan.name);
+    // Prepared again since (in a newer generation), it is not this failure's to undo.
+    if (at === plan.generation) prepared.byName.delete(plan.name);
+    if (at === undefined || at === plan.generation) prepared.closing.push(plan.name);
+  }
+  if (stale && code === RESULT_TYPE_CHANGED && plan.generation === generation) generation++;
+  return stale;
+}
+
+/** The names the driver holds prepared on `connection` (tests). */
+export function preparedOn(connection: object): string[] {
+  return [...(connections.get(connection)?.byName.keys() ?? [])];
+}
