@@ -12,6 +12,7 @@ interface PgWire {
 
 /** node-postgres's `Query` as far as {@link StatementQuery} extends it. */
 interface PgQuery {
+  readonly text: string;
   name: string | undefined;
   prepare(wire: PgWire): void;
   hasBeenParsed(wire: PgWire): boolean;
@@ -75,26 +76,26 @@ function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig)
 
     override prepare(wire: PgWire): void {
       if (this.statement !== undefined) {
-        this.plan = planStatement(wire, this.statement, this.options.preparedPerConnection!);
-        for (const name of this.plan.close) wire.close({ type: 'S', name });
+        this.plan = planStatement(wire, this.statement, this.text, this.options.preparedPerConnection!);
+        for (const name of this.plan?.close ?? []) wire.close({ type: 'S', name });
       }
       if (this.options.begin) {
         wire.parse({ text: 'BEGIN' });
         wire.bind({});
         wire.execute({});
       }
-      if (this.statement === undefined) {
+      if (this.plan === undefined) {
         super.prepare(wire);
         return;
       }
-      this.name = this.statement;
+      this.name = this.plan.name;
       this.writing = true;
       try {
         super.prepare(wire);
       } finally {
         this.writing = false;
         this.name = undefined;
-        if (wire.submittedNamedStatements !== undefined) delete wire.submittedNamedStatements[this.statement];
+        if (wire.submittedNamedStatements !== undefined) delete wire.submittedNamedStatements[this.plan.name];
       }
     }
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { sqlState } from '../internal/errors.js';
 
 /**
@@ -12,10 +11,17 @@ import { sqlState } from '../internal/errors.js';
  */
 export const DEFAULT_PREPARED_PER_CONNECTION = 256;
 
+/** One statement prepared on a connection. */
+interface Entry {
+  /** The {@link generation} it was prepared in. */
+  readonly generation: number;
+  readonly text: string;
+}
+
 /** What one connection has prepared of the statements the driver named. */
 interface Prepared {
-  /** Name → the {@link generation} it was prepared in; least recently used first (a `Map` keeps insertion order). */
-  readonly byName: Map<string, number>;
+  /** Name → what is prepared under it; least recently used first (a `Map` keeps insertion order). */
+  readonly byName: Map<string, Entry>;
   /** Names to close before anything else is sent on it: ones whose state on the server is in doubt. */
   closing: string[];
 }
@@ -33,19 +39,22 @@ const connections = new WeakMap<object, Prepared>();
  */
 let generation = 0;
 
-/** A statement's text → its name, for the texts sent lately (hashing a long text on every call costs more). */
-const names = new Map<string, string>();
-const NAMES_KEPT = 4096;
-
-/** The name a text is prepared under: the same in every process and replica, unique to the text. */
+/**
+ * The name a text is prepared under: the same in every process and replica. A 64-bit hash of the text (cyrb53's
+ * mixing, on two 32-bit lanes): no dependency, so the package stays free of Node's modules, and two of the few hundred
+ * texts a host sends share a name with a chance below 1e-13 (and then {@link planStatement} sends the second unnamed).
+ */
 export function statementName(text: string): string {
-  let name = names.get(text);
-  if (name === undefined) {
-    if (names.size >= NAMES_KEPT) names.clear();
-    name = `panelkit_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
-    names.set(text, name);
+  let h1 = 0xdeadbeef ^ text.length;
+  let h2 = 0x41c6ce57 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
   }
-  return name;
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return `panelkit_${(h2 >>> 0).toString(16).padStart(8, '0')}${(h1 >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 /** What to write for one named statement on one connection. */
@@ -61,18 +70,19 @@ export interface StatementPlan {
 /**
  * Decides, as the statement is written to `connection`, whether it is parsed or only bound, and what is closed to
  * keep at most `max` prepared there; records it as prepared (a statement written after it on a pipelined
- * connection relies on the Parse before it).
+ * connection relies on the Parse before it). `undefined`: send it unnamed, its name being another text's here.
  */
-export function planStatement(connection: object, name: string, max: number): StatementPlan {
+export function planStatement(connection: object, name: string, text: string, max: number): StatementPlan | undefined {
   let prepared = connections.get(connection);
   if (prepared === undefined) {
     prepared = { byName: new Map(), closing: [] };
     connections.set(connection, prepared);
   }
+  const at = prepared.byName.get(name);
+  if (at !== undefined && at.text !== text) return undefined;
   const close = prepared.closing;
   prepared.closing = [];
-  const at = prepared.byName.get(name);
-  if (at === generation) {
+  if (at?.generation === generation) {
     // Most recently used last.
     prepared.byName.delete(name);
     prepared.byName.set(name, at);
@@ -82,7 +92,7 @@ export function planStatement(connection: object, name: string, max: number): St
     prepared.byName.delete(name);
     close.push(name);
   }
-  prepared.byName.set(name, generation);
+  prepared.byName.set(name, { generation, text });
   for (const oldest of prepared.byName.keys()) {
     if (prepared.byName.size <= max) break;
     prepared.byName.delete(oldest);
@@ -109,16 +119,11 @@ export function statementFailed(connection: object, plan: StatementPlan, error: 
   if (prepared === undefined) return stale;
   prepared.closing.push(...plan.close);
   if (plan.parse || stale || closed) {
-    const at = prepared.byName.get(plan.name);
+    const at = prepared.byName.get(plan.name)?.generation;
     // Prepared again since (in a newer generation), it is not this failure's to undo.
     if (at === plan.generation) prepared.byName.delete(plan.name);
     if (at === undefined || at === plan.generation) prepared.closing.push(plan.name);
   }
   if (stale && code === RESULT_TYPE_CHANGED && plan.generation === generation) generation++;
   return stale;
-}
-
-/** The names the driver holds prepared on `connection` (tests). */
-export function preparedOn(connection: object): string[] {
-  return [...(connections.get(connection)?.byName.keys() ?? [])];
 }
