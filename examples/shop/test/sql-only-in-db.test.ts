@@ -1,8 +1,8 @@
 /**
  * The shop's SQL lives in `src/db/` (its own tables), and none of it touches the engine's tables (the kit gives
- * what the shop needs). Two files outside `src/db/` call `query(` by design, listed with their reasons: the importer's
- * reader of another bot's MySQL database, and the pool wrapper that prepares the link's statements. The backup copies every table through `@panelkit/storage-postgres`'s schema copy
- * and runs no SQL of its own.
+ * what the shop needs). One file outside `src/db/` calls `query(` by design: the importer's reader of another bot's
+ * MySQL database. The backup copies every table through `@panelkit/storage-postgres`'s schema copy and runs no SQL
+ * of its own.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -10,11 +10,8 @@ import { describe, expect, it } from 'vitest';
 
 const SHOP = join(import.meta.dirname, '..');
 
-/**
- * Files that call `query(` without SQL of the shop's own: the importer reads the old bot's MySQL tables (not this
- * shop's database), and the link's pool wrapper sends the storage's statements on as prepared ones, writing none.
- */
-const OTHER_DATABASES = ['src/app/import/mysql-rows.ts', 'src/stack/link-prepared-statements.ts'];
+/** Files that call `query(` without SQL of the shop's own: the importer reads the old bot's MySQL tables (not this shop's database). */
+const OTHER_DATABASES = ['src/app/import/mysql-rows.ts'];
 
 function sourcesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -17,7 +17,9 @@ export interface SqlQueryable {
 export interface SqlClient extends SqlQueryable {
   /**
    * Runs `fn` on one connection between `BEGIN` and `COMMIT` (`ROLLBACK` when it throws, then
-   * rethrows). Statements of other callers must never run inside it.
+   * rethrows). Statements of other callers must never run inside it. A driver may roll back and run `fn` again
+   * when the database refused one of its statements for what running it again cures (`fromPgPool`: a prepared
+   * statement a migration made stale), so `fn` does nothing outside the database.
    */
   transaction<T>(fn: (connection: SqlQueryable) => Promise<T>): Promise<T>;
   /** Whether several connections may be open at once (a pool); false for PGlite. */

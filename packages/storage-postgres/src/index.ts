@@ -1,6 +1,6 @@
 export type { SqlClient, SqlListener, SqlQueryable, SqlResult } from './client.js';
 export { fromPgPool } from './drivers/pg.js';
-export type { PgPoolLike, PgPoolClientLike } from './drivers/pg.js';
+export type { PgPoolClientLike, PgPoolLike, PgPoolOptions } from './drivers/pg.js';
 export { fromPGlite } from './drivers/pglite.js';
 export type { PGliteLike } from './drivers/pglite.js';
 export { migrate, schemaVersion } from './migrate.js';

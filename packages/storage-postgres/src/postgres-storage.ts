@@ -4,7 +4,7 @@ import { Mutex, createTransactionScopes } from '@panelkit/sdk/storage';
 import type { Clock, Logger, SecretBox } from '@panelkit/sdk';
 import type { StorageCapabilities, StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import type { SqlClient, SqlQueryable } from './client.js';
-import { isRetryableConflict, mapError } from './internal/errors.js';
+import { isRetryableConflict, isStaleStatement, mapError } from './internal/errors.js';
 import type { Call, RunOptions, Runner } from './internal/runner.js';
 import { checkSchemaName, quoteIdent } from './internal/sql.js';
 import { watchStatements } from './internal/watched-statements.js';
@@ -220,6 +220,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): StorageP
             } catch (error) {
               await db.query('ROLLBACK TO SAVEPOINT panelkit_call');
               await db.query('RELEASE SAVEPOINT panelkit_call');
+              // Refused for a statement's prepared copy, since prepared anew by the driver: the call goes again.
+              if (isStaleStatement(error) && n < maxAttempts) continue;
               // A deadlock or serialisation failure belongs to the whole transaction: rethrow it raw
               // so `transaction()` reruns fn.
               if (isRetryableConflict(error)) throw error;

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { fromPGlite, fromPgPool, type SqlClient } from '@panelkit/storage-postgres';
-import { preparingLinkStatements } from './link-prepared-statements.js';
 import pg from 'pg';
 import type { ShopConfig } from '../config/config.js';
 
@@ -29,8 +28,7 @@ export async function openDatabase(database: ShopConfig['database'] | MemoryData
     pool.on('error', () => undefined);
     // Nor a client in use: its statement fails (and is answered 503); the event itself has nothing to add.
     pool.on('connect', (client) => client.on('error', () => undefined));
-    // The link's refresh statements prepared (a refresh storm's PostgreSQL CPU): `link-prepared-statements.ts`.
-    return { client: fromPgPool(preparingLinkStatements(pool)), close: () => pool.end() };
+    return { client: fromPgPool(pool), close: () => pool.end() };
   }
   let db: PGlite;
   if (database.kind === 'memory') db = await PGlite.create(database.from === undefined ? {} : { loadDataDir: database.from });

@@ -1,11 +1,14 @@
+import { ConfigurationError } from '@panelkit/sdk';
 import type { SqlClient, SqlQueryable, SqlResult } from '../client.js';
-import { CommitOutcomeUnknown, isUnavailable } from '../internal/errors.js';
+import { CommitOutcomeUnknown, isStaleStatement, isUnavailable } from '../internal/errors.js';
 import { listenOn, poolConnector } from './pg-listen.js';
+import { type PgQueryClass, pgQueryClass, type SendOptions, sendStatement, type Submitter } from './pg-query.js';
+import { DEFAULT_PREPARED_PER_CONNECTION } from './pg-statements.js';
 
 /** The part of a `pg` `PoolClient` the storage uses. */
 export interface PgPoolClientLike {
-  /** Runs one statement on this connection. */
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** Runs one statement on this connection (`command`: its tag, as `pg` gives it). */
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; command?: string | null }>;
   /** Pass an error to destroy the connection instead of returning it to the pool. */
   release(destroy?: Error | boolean): void;
   /**
@@ -25,70 +28,30 @@ export interface PgPoolLike {
   connect(): Promise<PgPoolClientLike>;
 }
 
-/** The part of node-postgres's protocol writer (`Connection`) a statement with its `BEGIN` uses. */
-interface PgWire {
-  parse(message: { text: string }): void;
-  bind(message: Record<string, never>): void;
-  execute(message: Record<string, never>): void;
+/** Options of {@link fromPgPool}. */
+export interface PgPoolOptions {
+  /**
+   * Send every statement with parameters as a named (prepared) statement, named after its text: each connection
+   * parses and plans it the first time only, and runs it bound to new values after (PostgreSQL's CPU for a short
+   * statement falls by half or more). Default `true`. Set `false` behind a pooler that hands one session's
+   * statements to several server connections: PgBouncer in `transaction` or `statement` mode before 1.21, or
+   * from 1.21 without `max_prepared_statements` set (named statements then fail with "prepared statement does
+   * not exist"). PGlite (`fromPGlite`) is not concerned.
+   */
+  prepare?: boolean;
+  /**
+   * The most statements kept prepared on one connection (default 256); past it the least recently used is closed
+   * (in the round trip of the next statement), so texts built per call (an `IN` list, a bulk `VALUES`) cannot fill
+   * the server's memory. Each costs the server some 25–60 KB of the connection's memory (390 KB for the largest).
+   */
+  preparedPerConnection?: number;
 }
-
-/** node-postgres's `Query` as far as {@link beginThenQuery} extends it. */
-interface PgQuery {
-  prepare(wire: PgWire): void;
-  handleCommandComplete(message: unknown, wire: PgWire): void;
-}
-
-type PgQueryClass = new (config: {
-  text: string;
-  values: unknown[];
-  queryMode: 'extended';
-  callback: (error: Error | null, result?: { rows: unknown[] }) => void;
-}) => PgQuery;
-
-const beginThenClasses = new WeakMap<PgQueryClass, PgQueryClass>();
 
 /**
- * A node-postgres query that sends `BEGIN` in the same round trip as the transaction's first statement: `BEGIN`'s
- * Parse, Bind and Execute written ahead of the statement's own messages, under its one Sync (the extended
- * protocol runs them in order; an error in either skips the rest up to the Sync, and the query fails with it).
- * Its answer is the statement's: `BEGIN`'s completion is not counted as a result. `undefined` when `connection`
- * is not a node-postgres client (its class has no `Query` with `prepare`): then `BEGIN` goes alone, as before.
+ * How many times a statement or transaction is sent when what stood in its way was its prepared copy (stale after a
+ * migration, gone): a second migration of another table may land between two tries.
  */
-function beginThenQuery(connection: PgPoolClientLike): ((text: string, values: unknown[]) => Promise<{ rows: unknown[] }>) | undefined {
-  const Query = (connection.constructor as { Query?: PgQueryClass } | undefined)?.Query;
-  if (
-    typeof Query !== 'function' ||
-    typeof Query.prototype?.prepare !== 'function' ||
-    typeof Query.prototype.handleCommandComplete !== 'function'
-  )
-    return undefined;
-  let BeginThen = beginThenClasses.get(Query);
-  if (BeginThen === undefined) {
-    BeginThen = class extends Query {
-      private begun = false;
-      override prepare(wire: PgWire): void {
-        wire.parse({ text: 'BEGIN' });
-        wire.bind({});
-        wire.execute({});
-        super.prepare(wire);
-      }
-      override handleCommandComplete(message: unknown, wire: PgWire): void {
-        if (!this.begun) this.begun = true;
-        else super.handleCommandComplete(message, wire);
-      }
-    };
-    beginThenClasses.set(Query, BeginThen);
-  }
-  const Folded = BeginThen;
-  const submit = connection.query as unknown as (query: PgQuery) => unknown;
-  return (text, values) =>
-    new Promise((resolve, reject) => {
-      submit.call(
-        connection,
-        new Folded({ text, values, queryMode: 'extended', callback: (error, result) => (error ? reject(error) : resolve(result!)) }),
-      );
-    });
-}
+const STALE_TRIES = 3;
 
 function queryable(target: { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> }): SqlQueryable {
   return {
@@ -99,20 +62,58 @@ function queryable(target: { query(text: string, values?: unknown[]): Promise<{ 
   };
 }
 
+/** How many statements a connection keeps prepared, or `undefined` for none; a bad value is a `ConfigurationError`. */
+function preparedPerConnection(options: PgPoolOptions): number | undefined {
+  if (options.prepare === false) return undefined;
+  const max = options.preparedPerConnection ?? DEFAULT_PREPARED_PER_CONNECTION;
+  if (!Number.isSafeInteger(max) || max < 1) {
+    throw new ConfigurationError(`fromPgPool: preparedPerConnection must be a whole number from 1 (got ${String(max)})`);
+  }
+  return max;
+}
+
 /**
- * A {@link SqlClient} over a node-postgres `Pool`. The pool stays the host's: the storage never
- * ends it. Each transaction checks out one connection and sends its `BEGIN` with its first statement when that
- * has parameters, in one round trip (a transaction that sends nothing sends no `BEGIN` nor `COMMIT`); a connection whose `ROLLBACK` fails is
- * destroyed rather than returned to the pool. `listen` (the storage's `jobsQueued`) opens one more
- * connection of the pool's class and options, outside the pool, while a worker listens; a pool-like
- * object without `Client` and `options` (a `pg.Pool` has both) gets no `listen`, and workers poll.
+ * A {@link SqlClient} over a node-postgres `Pool`. The pool stays the host's: the storage never ends it.
+ *
+ * Statements with parameters go as named statements (`options.prepare`, default on), each connection parsing and
+ * planning one only the first time it is sent there, at most `options.preparedPerConnection` kept a connection
+ * (least recently used closed first). When a migration changes what a prepared `SELECT *` returns (a column added,
+ * by this replica or another), PostgreSQL refuses the old plan: the statement is prepared anew and sent again,
+ * on every connection, once. Outside a transaction that is invisible; inside one the refusal has aborted the
+ * transaction, so it is rolled back and `fn` run again from the start (a storage transaction's callback may run
+ * again anyway, as on a serialisation failure). Statements without parameters go by the simple protocol, as text.
+ *
+ * Each transaction checks out one connection and sends its `BEGIN` with its first statement when that has
+ * parameters, in one round trip (a transaction that sends nothing sends no `BEGIN` nor `COMMIT`); a connection
+ * whose `ROLLBACK` fails is destroyed rather than returned to the pool. `listen` (the storage's `jobsQueued`)
+ * opens one more connection of the pool's class and options, outside the pool, while a worker listens; a
+ * pool-like object without `Client` and `options` (a `pg.Pool` has both) gets no `listen`, and workers poll. A
+ * pool whose clients are not node-postgres's (no `Client.Query`) gets its statements as text, unnamed, and
+ * `BEGIN` on its own.
  */
-export function fromPgPool(pool: PgPoolLike): SqlClient {
+export function fromPgPool(pool: PgPoolLike, options: PgPoolOptions = {}): SqlClient {
+  const perConnection = preparedPerConnection(options);
+  const PoolQuery = pgQueryClass((pool as { Client?: unknown }).Client);
   const direct = queryable(pool);
   const connector = poolConnector(pool);
+  const named: SendOptions = { begin: false, preparedPerConnection: perConnection };
   return {
     concurrent: true,
-    query: direct.query,
+    query:
+      PoolQuery === undefined || perConnection === undefined
+        ? direct.query
+        : async <R>(text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> => {
+            if (params.length === 0) return direct.query<R>(text, params);
+            for (let tries = 1; ; tries++) {
+              try {
+                const result = await sendStatement(PoolQuery, pool as unknown as Submitter, text, [...params], named);
+                return { rows: result.rows as R[] };
+              } catch (error) {
+                // A statement alone is its own transaction: refused, it did nothing, and may go again.
+                if (tries >= STALE_TRIES || !isStaleStatement(error)) throw error;
+              }
+            }
+          },
     ...(connector === undefined ? {} : { listen: (channel, listener) => listenOn(connector, channel, listener) }),
     async transaction<T>(fn: (connection: SqlQueryable) => Promise<T>): Promise<T> {
       const connection = await pool.connect();
@@ -122,61 +123,112 @@ export function fromPgPool(pool: PgPoolLike): SqlClient {
         dropped = error;
       };
       connection.on?.('error', onError);
-      const release = (destroy: Error | false) => {
-        connection.removeListener?.('error', onError);
-        connection.release(destroy === false ? dropped : destroy);
-      };
-      const beginThen = beginThenQuery(connection);
-      if (beginThen === undefined) {
-        try {
-          await connection.query('BEGIN');
-        } catch (error) {
-          // The connection failed before anything ran: do not hand it to the next caller.
-          release(error instanceof Error ? error : new Error(String(error)));
-          throw error;
-        }
-      }
-      /** Whether `BEGIN` was sent (a node-postgres client sends it with the first statement: one round trip fewer). */
-      let begun = beginThen === undefined;
-      const statements = queryable(connection);
-      const inTransaction: SqlQueryable = {
-        async query<R>(text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
-          if (begun || beginThen === undefined) return statements.query<R>(text, params);
-          begun = true;
-          // Only a statement with parameters rides with `BEGIN`: node-postgres sends those by the extended protocol
-          // anyway, which takes one command; a text without any may hold several (a script), sent as it always was.
-          if (params.length === 0) {
-            await connection.query('BEGIN');
-            return statements.query<R>(text, params);
-          }
-          const result = await beginThen(text, [...params]);
-          return { rows: result.rows as R[] };
-        },
-      };
       let broken: Error | false = false;
       try {
-        const result = await fn(inTransaction);
-        // No statement, no transaction: nothing to commit.
-        if (!begun) return result;
-        try {
-          await connection.query('COMMIT');
-        } catch (error) {
-          // Lost on the way: committed or not, nobody can say (a refused COMMIT, e.g. a serialisation failure, is an answer).
-          throw isUnavailable(error) ? new CommitOutcomeUnknown(error) : error;
+        const Query = pgQueryClass(connection.constructor);
+        for (let tries = 1; ; tries++) {
+          const outcome = await transactionOn(connection, Query, perConnection, fn);
+          if ('result' in outcome) return outcome.result;
+          broken = outcome.broken;
+          // Refused for a prepared statement's copy (then prepared anew), the transaction is rolled back: run it again.
+          if (broken !== false || tries >= STALE_TRIES || !outcome.stale) throw outcome.error;
         }
-        return result;
       } catch (error) {
-        try {
-          // Also after a first statement that failed: its `BEGIN` may have run (a `ROLLBACK` outside a transaction
-          // only warns).
-          if (begun) await connection.query('ROLLBACK');
-        } catch (rollbackError) {
-          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-        }
-        throw error;
+        // The connection failed before anything ran (a `BEGIN` sent alone): do not hand it to the next caller.
+        if (broken === false && error instanceof BeginFailed) broken = error.cause;
+        throw error instanceof BeginFailed ? error.cause : error;
       } finally {
-        release(broken);
+        connection.removeListener?.('error', onError);
+        connection.release(broken === false ? dropped : broken);
       }
     },
   };
+}
+
+/** A `BEGIN` sent alone failed (the connection is not handed on). */
+class BeginFailed extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
+  }
+}
+
+/** How one run of a transaction ended. */
+type Outcome<T> =
+  | { result: T }
+  | {
+      error: unknown;
+      /** The `ROLLBACK` failed: the connection is destroyed with this error. */
+      broken: Error | false;
+      /** It failed for a prepared statement's copy, since prepared anew: running it again cures it. */
+      stale: boolean;
+    };
+
+/** Runs `fn` once between `BEGIN` and `COMMIT` on `connection`; a `BEGIN` sent alone that fails throws `BeginFailed`. */
+async function transactionOn<T>(
+  connection: PgPoolClientLike,
+  Query: PgQueryClass | undefined,
+  perConnection: number | undefined,
+  fn: (connection: SqlQueryable) => Promise<T>,
+): Promise<Outcome<T>> {
+  if (Query === undefined) {
+    try {
+      await connection.query('BEGIN');
+    } catch (error) {
+      throw new BeginFailed(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+  /** Whether `BEGIN` was sent (a node-postgres client sends it with the first statement: one round trip fewer). */
+  let begun = Query === undefined;
+  /** Whether a statement was refused for its prepared copy (the transaction is aborted, whatever `fn` does next). */
+  let stale = false;
+  const inTransaction: SqlQueryable = {
+    async query<R>(text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
+      try {
+        // Only a statement with parameters rides with `BEGIN`: node-postgres sends those by the extended protocol
+        // anyway, which takes one command; a text without any may hold several (a script), sent as it always was.
+        if (Query === undefined || params.length === 0) {
+          if (!begun) {
+            begun = true;
+            await connection.query('BEGIN');
+          }
+          const result = await connection.query(text, [...params]);
+          return { rows: result.rows as R[] };
+        }
+        const begin = !begun;
+        begun = true;
+        const result = await sendStatement(Query, connection as unknown as Submitter, text, [...params], {
+          begin,
+          preparedPerConnection: perConnection,
+        });
+        return { rows: result.rows as R[] };
+      } catch (error) {
+        if (isStaleStatement(error)) stale = true;
+        throw error;
+      }
+    },
+  };
+  try {
+    const result = await fn(inTransaction);
+    // No statement, no transaction: nothing to commit.
+    if (!begun) return { result };
+    let committed: { command?: string | null };
+    try {
+      committed = await connection.query('COMMIT');
+    } catch (error) {
+      // Lost on the way: committed or not, nobody can say (a refused COMMIT, e.g. a serialisation failure, is an answer).
+      throw isUnavailable(error) ? new CommitOutcomeUnknown(error) : error;
+    }
+    // `fn` went on past the refusal: the database answered the `COMMIT` with a `ROLLBACK`, and nothing was written.
+    if (stale && committed.command === 'ROLLBACK') return { error: new Error('the transaction was rolled back'), broken: false, stale };
+    return { result };
+  } catch (error) {
+    let broken: Error | false = false;
+    try {
+      // Also after a first statement that failed: its `BEGIN` may have run (a `ROLLBACK` outside a transaction only warns).
+      if (begun) await connection.query('ROLLBACK');
+    } catch (rollbackError) {
+      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    }
+    return { error, broken, stale: isStaleStatement(error) };
+  }
 }

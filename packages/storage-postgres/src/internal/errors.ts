@@ -39,6 +39,25 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return sqlState(error) === '23505' && (constraint === undefined || constraintOf(error) === constraint);
 }
 
+const staleStatements = new WeakSet<object>();
+
+/**
+ * Marks `error` as a named statement's refusal that sending it again cures: its prepared copy on the connection was
+ * stale (a migration changed what a `SELECT *` returns: "cached plan must not change result type") or missing, and
+ * the driver prepares it anew on its next use.
+ */
+export function markStaleStatement(error: unknown): void {
+  if (typeof error === 'object' && error !== null) staleStatements.add(error);
+}
+
+/** Whether `error`, or an error it was caused by, is one {@link markStaleStatement} marked. */
+export function isStaleStatement(error: unknown): boolean {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (staleStatements.has(e)) return true;
+  }
+  return false;
+}
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 
 /**

@@ -1,0 +1,152 @@
+import { markStaleStatement } from '../internal/errors.js';
+import { planStatement, type StatementPlan, statementFailed, statementName } from './pg-statements.js';
+
+/** The part of node-postgres's protocol writer (`Connection`) a statement uses. */
+interface PgWire {
+  parse(message: { text: string; name?: string }): void;
+  bind(message: Record<string, never>): void;
+  execute(message: Record<string, never>): void;
+  close(message: { type: 'S'; name: string }): void;
+  submittedNamedStatements?: Record<string, string>;
+}
+
+/** node-postgres's `Query` as far as {@link StatementQuery} extends it. */
+interface PgQuery {
+  readonly text: string;
+  name: string | undefined;
+  prepare(wire: PgWire): void;
+  hasBeenParsed(wire: PgWire): boolean;
+  handleCommandComplete(message: unknown, wire: PgWire): void;
+  handleError(error: unknown, wire: PgWire): void;
+}
+
+export type PgQueryClass = new (config: { text: string; values: unknown[]; queryMode: 'extended' }) => PgQuery;
+
+/** What a statement sent by {@link sendStatement} answers. */
+export interface PgAnswer {
+  rows: unknown[];
+  /** The command's tag (`COMMIT`, or `ROLLBACK` when a `COMMIT` found the transaction aborted). */
+  command?: string | null;
+}
+
+/** How to send one statement: with the transaction's `BEGIN` ahead of it, as a named statement, both or neither. */
+export interface SendOptions {
+  /** `BEGIN`'s Parse, Bind and Execute written ahead of the statement's own messages, under its one Sync. */
+  readonly begin: boolean;
+  /** Sent as a named statement, at most this many prepared a connection (`undefined`: unnamed). */
+  readonly preparedPerConnection: number | undefined;
+}
+
+/** Something node-postgres runs a query object on: a `pg` `Client`, or a `pg` `Pool` (it hands the object to one). */
+export interface Submitter {
+  query(query: object, values: undefined, callback: (error: Error | null, answer?: PgAnswer) => void): unknown;
+}
+
+/**
+ * node-postgres's `Query` with two additions, each written into the same round trip as the statement:
+ *
+ * - `begin`: `BEGIN` ahead of the statement (the extended protocol runs them in order; an error in either skips the
+ *   rest up to the Sync, and the query fails with it); its completion is not counted as a result.
+ * - `preparedPerConnection`: the statement named after its text, parsed on a connection only the first time it
+ *   is sent there (`pg-statements.ts` decides, as the statement is written and so on the connection it goes to).
+ *   The name is given to node-postgres only while the messages are written: its own book of parsed statements
+ *   (`parsedStatements`, never trimmed) stays empty, and a `BEGIN`'s Parse is not taken for the statement's.
+ */
+function statementQueryClass(Query: PgQueryClass): new (config: StatementConfig) => PgQuery {
+  return class StatementQuery extends Query {
+    private readonly options: SendOptions;
+    private readonly statement: string | undefined;
+    private begun: boolean;
+    private plan: StatementPlan | undefined;
+    /** While the messages are written: an error then (a parameter node-postgres cannot encode) closes the statement. */
+    private writing: boolean;
+
+    constructor(config: StatementConfig) {
+      super({ text: config.text, values: config.values, queryMode: 'extended' });
+      this.options = config.options;
+      this.statement = config.options.preparedPerConnection === undefined ? undefined : statementName(config.text);
+      this.begun = !config.options.begin;
+      this.plan = undefined;
+      this.writing = false;
+    }
+
+    override hasBeenParsed(wire: PgWire): boolean {
+      return this.plan === undefined ? super.hasBeenParsed(wire) : !this.plan.parse;
+    }
+
+    override prepare(wire: PgWire): void {
+      if (this.statement !== undefined) {
+        this.plan = planStatement(wire, this.statement, this.text, this.options.preparedPerConnection!);
+        for (const name of this.plan?.close ?? []) wire.close({ type: 'S', name });
+      }
+      if (this.options.begin) {
+        wire.parse({ text: 'BEGIN' });
+        wire.bind({});
+        wire.execute({});
+      }
+      if (this.plan === undefined) {
+        super.prepare(wire);
+        return;
+      }
+      this.name = this.plan.name;
+      this.writing = true;
+      try {
+        super.prepare(wire);
+      } finally {
+        this.writing = false;
+        this.name = undefined;
+        if (wire.submittedNamedStatements !== undefined) delete wire.submittedNamedStatements[this.plan.name];
+      }
+    }
+
+    override handleCommandComplete(message: unknown, wire: PgWire): void {
+      if (!this.begun) this.begun = true;
+      else super.handleCommandComplete(message, wire);
+    }
+
+    override handleError(error: unknown, wire: PgWire): void {
+      if (this.plan !== undefined && statementFailed(wire, this.plan, error, this.writing)) markStaleStatement(error);
+      super.handleError(error, wire);
+    }
+  };
+}
+
+interface StatementConfig {
+  text: string;
+  values: unknown[];
+  options: SendOptions;
+}
+
+const classes = new WeakMap<PgQueryClass, new (config: StatementConfig) => PgQuery>();
+
+/** The node-postgres `Query` class of `Client` (a `pg.Client`, or a pool's `Client`), if it is one this extends. */
+export function pgQueryClass(Client: unknown): PgQueryClass | undefined {
+  const Query = (Client as { Query?: PgQueryClass } | undefined)?.Query;
+  if (typeof Query !== 'function' || typeof Query.prototype?.prepare !== 'function') return undefined;
+  const prototype = Query.prototype as Partial<PgQuery>;
+  if (typeof prototype.handleCommandComplete !== 'function' || typeof prototype.hasBeenParsed !== 'function') return undefined;
+  return Query;
+}
+
+/**
+ * Sends one statement with `$n` parameters through `target` as a {@link statementQueryClass} query. Rejects with
+ * the driver's error; one that sending it again cures is marked (`isStaleStatement`).
+ */
+export function sendStatement(
+  Query: PgQueryClass,
+  target: Submitter,
+  text: string,
+  values: unknown[],
+  options: SendOptions,
+): Promise<PgAnswer> {
+  let Statement = classes.get(Query);
+  if (Statement === undefined) {
+    Statement = statementQueryClass(Query);
+    classes.set(Query, Statement);
+  }
+  const query = new Statement({ text, values, options });
+  // With a callback, both a client and a pool run a query object (without one a client returns the object itself).
+  return new Promise((resolve, reject) => {
+    target.query(query, undefined, (error, answer) => (error ? reject(error) : resolve(answer!)));
+  });
+}
