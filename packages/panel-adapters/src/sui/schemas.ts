@@ -7,6 +7,7 @@
  * Go encodes a nil slice as `null`, so every list accepts `null` as empty.
  */
 import { z } from 'zod';
+import { checkedRows, isBoolean, isInt, isNumber, isRecord, isString, optional } from '../http/checked-rows.js';
 
 /** `{success, msg, obj}`, always HTTP 200 (`jsonMsgObj`). */
 export const SuiEnvelopeSchema = z.object({
@@ -58,6 +59,44 @@ export const SuiClientRowSchema = z.object({
 });
 export type SuiClientRow = z.infer<typeof SuiClientRowSchema>;
 
+const ROW_OPTIONAL_STRINGS = ['desc', 'group', 'remark'] as const;
+const ROW_OPTIONAL_NUMBERS_1 = ['createdAt', 'onlineAt'] as const;
+const ROW_OPTIONAL_BOOLEANS = ['delayStart', 'autoReset'] as const;
+const ROW_OPTIONAL_NUMBERS_2 = ['resetDays', 'nextReset', 'totalUp', 'totalDown'] as const;
+const isNonNegativeInt = (value: unknown): value is number => isInt(value) && value >= 0;
+
+/**
+ * {@link SuiClientRowSchema} by hand: the copy zod makes (its fields only, in its order; a `null` `inbounds` as
+ * `[]`), or `undefined` for anything it is not sure of.
+ */
+function checkRow(value: unknown): SuiClientRow | undefined {
+  if (!isRecord(value)) return undefined;
+  const { id, enable, name, volume, expiry, up, down } = value;
+  const inbounds = value.inbounds === null ? [] : value.inbounds;
+  if (!isNonNegativeInt(id) || !isBoolean(enable) || !isString(name) || !isNumber(volume) || !isNumber(expiry)) return undefined;
+  if (!isNumber(up) || !isNumber(down) || !Array.isArray(inbounds) || !inbounds.every(isNonNegativeInt)) return undefined;
+  const row: Record<string, unknown> = { id, enable, name, inbounds: [...inbounds], volume, expiry, up, down };
+  const copy = (keys: readonly string[], test: (field: unknown) => boolean): boolean => {
+    for (const key of keys) {
+      const field = value[key];
+      if (!optional(field, test)) return false;
+      if (field !== undefined) row[key] = field;
+    }
+    return true;
+  };
+  const ok =
+    copy(ROW_OPTIONAL_STRINGS, isString) &&
+    copy(ROW_OPTIONAL_NUMBERS_1, isNumber) &&
+    copy(ROW_OPTIONAL_BOOLEANS, isBoolean) &&
+    copy(ROW_OPTIONAL_NUMBERS_2, isNumber);
+  return ok ? (row as SuiClientRow) : undefined;
+}
+
+/** A list of client rows (`null` is none), checked by hand before zod (`checkedRows`). */
+const clientRows = checkedRows(SuiClientRowSchema, checkRow)
+  .nullable()
+  .transform((value) => value ?? []);
+
 /** Per-protocol credentials: `{protocolKey: {name|username, uuid|password|auth_str, …}}`. */
 export const SuiClientConfigSchema = z.record(z.string(), z.record(z.string(), z.unknown()));
 
@@ -68,7 +107,7 @@ export const SuiFullClientSchema = SuiClientRowSchema.extend({
 }).loose();
 export type SuiFullClient = z.infer<typeof SuiFullClientSchema>;
 
-export const SuiClientListSchema = z.object({ clients: nullableList(SuiClientRowSchema) });
+export const SuiClientListSchema = z.object({ clients: clientRows });
 export const SuiFullClientListSchema = z.object({ clients: nullableList(SuiFullClientSchema) });
 
 /** An inbound summary (`GET inbounds` without `id`); `users` only on types that take users. */
@@ -90,7 +129,7 @@ export const SuiInboundListSchema = z.object({ inbounds: nullableList(SuiInbound
  * (list rows) and, when the save touched inbounds, every inbound summary.
  */
 export const SuiSaveClientsResultSchema = z.object({
-  clients: nullableList(SuiClientRowSchema),
+  clients: clientRows,
   inbounds: nullableList(SuiInboundSummarySchema).optional(),
 });
 export type SuiSaveClientsResult = z.infer<typeof SuiSaveClientsResultSchema>;
