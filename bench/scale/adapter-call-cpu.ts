@@ -14,7 +14,7 @@
  * as JSON, to a bare Node HTTP server in a third process (`floor-host.ts`); and one empty round trip.
  *
  *   node --conditions=@panelkit/source --import tsx bench/scale/adapter-call-cpu.ts [--clients 1000] [--calls 200]
- *     [--rounds 2] [--compare <dir of another packages/panel-adapters/src>] [--json]
+ *     [--rounds 2] [--kinds xui-gen-a,xui-gen-b,sui,marzban,marzneshin] [--compare <dir of another packages/panel-adapters/src>] [--json]
  *
  * `--compare` measures a second copy of the adapters (e.g. the base commit's `src`, extracted inside
  * `packages/panel-adapters/` so its imports resolve) against the same simulators, interleaved round by round with
@@ -41,6 +41,7 @@ const { values } = parseArgs({
     calls: { type: 'string', default: '200' },
     rounds: { type: 'string', default: '2' },
     compare: { type: 'string' },
+    kinds: { type: 'string', default: BENCH_KINDS.join(',') },
     json: { type: 'boolean', default: false },
   },
 });
@@ -103,8 +104,9 @@ function panelOf(served: ServedPanel): Panel {
   } as Panel;
 }
 
+const KINDS = values.kinds.split(',') as BenchKind[];
 const host = start('./panel-host.ts', [
-  JSON.stringify(BENCH_KINDS.map((kind, index): HostedPanel => ({ index, kind, clients: CLIENTS, latencyMs: 0 }))),
+  JSON.stringify(KINDS.map((kind, index): HostedPanel => ({ index, kind, clients: CLIENTS, latencyMs: 0 }))),
 ]);
 const floor = start('./floor-host.ts', []);
 // Both first lines are awaited at once: a line printed before its listener is attached is lost.
@@ -139,9 +141,12 @@ const fresh = (): Measured => ({ calls: 0, cpuUs: 0, wallMs: 0, requests: 0, byt
 async function round(build: Build, adapter: PanelAdapter, panel: ServedPanel, target: TargetRef, tag: string, into: Record<Op, Measured>) {
   const refs: ClientRef[] = [];
   const expiresAt = Date.now() + 30 * DAY;
+  // The engine derives identities before the call: not the adapter's CPU.
+  const identities = Array.from({ length: CALLS }, (_, i) =>
+    deriveRemoteIdentity(`sub_${tag}_${i}`, 0, { secret: 'bench-adapter-cpu-secret-0123456789' }),
+  );
   await measure(panel.index, into['create+links'], async () => {
-    for (let i = 0; i < CALLS; i++) {
-      const identity = deriveRemoteIdentity(`sub_${tag}_${i}`, 0, { secret: 'bench-adapter-cpu-secret-0123456789' });
+    for (const identity of identities) {
       const [client] = await adapter.createClients(
         target,
         [{ identity, expiry: { type: 'at', at: new Date(expiresAt) }, trafficLimitBytes: 100 * 2 ** 30, deviceLimit: null, enabled: true }],
