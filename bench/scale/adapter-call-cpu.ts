@@ -282,7 +282,14 @@ const header = [
 ];
 const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
 console.log([line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n'));
-console.log(`\nempty round trip (bare fetch, '{}' answered): ${Math.round(emptyUs)} µs CPU; load ${loadavg()[0]!.toFixed(2)}`);
+const creates = served.map((panel) => results.get(key(builds[builds.length - 1]!, panel.kind))!['create+links']);
+const createFloors = rows.filter((cells) => cells[1] === 'create+links').map((cells) => Number(cells[cells.length - 3]));
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+console.log(
+  `\nan order's adapter CPU (create+links, the mean over the ${creates.length} kinds, as bench/scale spreads orders): ` +
+    `${Math.round(mean(creates.map((m) => m.cpuUs / m.calls)))} µs, floor ${Math.round(mean(createFloors))} µs`,
+);
+console.log(`empty round trip (bare fetch, '{}' answered): ${Math.round(emptyUs)} µs CPU; load ${loadavg()[0]!.toFixed(2)}`);
 if (values.json) console.log(JSON.stringify(json));
 host.stop();
 floor.stop();
