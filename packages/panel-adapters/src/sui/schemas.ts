@@ -59,37 +59,46 @@ export const SuiClientRowSchema = z.object({
 });
 export type SuiClientRow = z.infer<typeof SuiClientRowSchema>;
 
-const ROW_OPTIONAL_STRINGS = ['desc', 'group', 'remark'] as const;
-const ROW_OPTIONAL_NUMBERS_1 = ['createdAt', 'onlineAt'] as const;
-const ROW_OPTIONAL_BOOLEANS = ['delayStart', 'autoReset'] as const;
-const ROW_OPTIONAL_NUMBERS_2 = ['resetDays', 'nextReset', 'totalUp', 'totalDown'] as const;
 const isNonNegativeInt = (value: unknown): value is number => isInt(value) && value >= 0;
 
 /**
  * {@link SuiClientRowSchema} by hand: the copy zod makes (its fields only, in its order; a `null` `inbounds` as
- * `[]`), or `undefined` for anything it is not sure of.
+ * `[]`), or `undefined` for anything it is not sure of. Straight-line code: it runs once per client of a panel.
  */
 function checkRow(value: unknown): SuiClientRow | undefined {
   if (!isRecord(value)) return undefined;
-  const { id, enable, name, volume, expiry, up, down } = value;
+  const { id, enable, name, volume, expiry, up, down, desc, group, remark, createdAt, onlineAt } = value;
+  const { delayStart, autoReset, resetDays, nextReset, totalUp, totalDown } = value;
   const inbounds = value.inbounds === null ? [] : value.inbounds;
   if (!isNonNegativeInt(id) || !isBoolean(enable) || !isString(name) || !isNumber(volume) || !isNumber(expiry)) return undefined;
-  if (!isNumber(up) || !isNumber(down) || !Array.isArray(inbounds) || !inbounds.every(isNonNegativeInt)) return undefined;
-  const row: Record<string, unknown> = { id, enable, name, inbounds: [...inbounds], volume, expiry, up, down };
-  const copy = (keys: readonly string[], test: (field: unknown) => boolean): boolean => {
-    for (const key of keys) {
-      const field = value[key];
-      if (!optional(field, test)) return false;
-      if (field !== undefined) row[key] = field;
-    }
-    return true;
-  };
+  if (!isNumber(up) || !isNumber(down) || !Array.isArray(inbounds)) return undefined;
+  for (const inbound of inbounds) if (!isNonNegativeInt(inbound)) return undefined;
   const ok =
-    copy(ROW_OPTIONAL_STRINGS, isString) &&
-    copy(ROW_OPTIONAL_NUMBERS_1, isNumber) &&
-    copy(ROW_OPTIONAL_BOOLEANS, isBoolean) &&
-    copy(ROW_OPTIONAL_NUMBERS_2, isNumber);
-  return ok ? (row as SuiClientRow) : undefined;
+    optional(desc, isString) &&
+    optional(group, isString) &&
+    optional(remark, isString) &&
+    optional(createdAt, isNumber) &&
+    optional(onlineAt, isNumber) &&
+    optional(delayStart, isBoolean) &&
+    optional(autoReset, isBoolean) &&
+    optional(resetDays, isNumber) &&
+    optional(nextReset, isNumber) &&
+    optional(totalUp, isNumber) &&
+    optional(totalDown, isNumber);
+  if (!ok) return undefined;
+  const row: SuiClientRow = { id, enable, name, inbounds: inbounds.slice() as number[], volume, expiry, up, down };
+  if (desc !== undefined) row.desc = desc as string;
+  if (group !== undefined) row.group = group as string;
+  if (remark !== undefined) row.remark = remark as string;
+  if (createdAt !== undefined) row.createdAt = createdAt as number;
+  if (onlineAt !== undefined) row.onlineAt = onlineAt as number;
+  if (delayStart !== undefined) row.delayStart = delayStart as boolean;
+  if (autoReset !== undefined) row.autoReset = autoReset as boolean;
+  if (resetDays !== undefined) row.resetDays = resetDays as number;
+  if (nextReset !== undefined) row.nextReset = nextReset as number;
+  if (totalUp !== undefined) row.totalUp = totalUp as number;
+  if (totalDown !== undefined) row.totalDown = totalDown as number;
+  return row;
 }
 
 /** A list of client rows (`null` is none), checked by hand before zod (`checkedRows`). */

@@ -47,6 +47,8 @@ export const XuiClientSchema = z.looseObject({
 });
 export type XuiClient = z.infer<typeof XuiClientSchema>;
 
+const isIntOrString = (value: unknown) => isInt(value) || isString(value);
+
 /** {@link XuiClientSchema} by hand: the element itself when zod would take it (a loose object with no defaults). */
 function checkClient(value: unknown): XuiClient | undefined {
   if (!isRecord(value) || !isString(value.email)) return undefined;
@@ -62,7 +64,7 @@ function checkClient(value: unknown): XuiClient | undefined {
     optional(value.subId, isString) &&
     optional(value.comment, isString) &&
     optional(value.reset, isInt) &&
-    optional(value.tgId, (tgId) => isInt(tgId) || isString(tgId));
+    optional(value.tgId, isIntOrString);
   return ok ? (value as XuiClient) : undefined;
 }
 
