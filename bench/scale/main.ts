@@ -12,7 +12,10 @@
  *
  *   node --conditions=@panelkit/source --import tsx bench/scale/main.ts [--subscriptions 1000000]
  *     [--panels 100] [--hosts 4] [--replicas 1,2,4] [--orders 10000] [--order-replicas 1,2,4] [--due-percent 1]
- *     [--phases usage,tick,orders] [--customers 1000] [--pool 10] [--database bench_scale]
+ *     [--phases usage,tick,orders] [--customers 1000] [--pool 10] [--database bench_scale] [--adapter-calls 100]
+ *
+ * After the orders phase, `adapter-call-cpu.ts` prints each adapter's CPU per panel call beside a bare-fetch floor,
+ * `--adapter-calls` calls an operation (0: not run).
  *
  * BENCH_PROFILE=<dir> writes each replica command's CPU profile there; BENCH_DEBUG=1 prints the
  * statements each replica sent, by kind.
@@ -35,7 +38,7 @@ import type { BenchKind, HostedPanel, ServedPanel } from './panel-kinds.js';
 import { BENCH_KINDS } from './panel-kinds.js';
 import { BENCH_POLICY } from './policy.js';
 import type { Child } from './processes.js';
-import { nextMessage, start } from './processes.js';
+import { nextMessage, runToEnd, start } from './processes.js';
 import { seedCatalog, seedSubscriptions } from './seed.js';
 import type { Seeded } from './seed.js';
 import { orderTable, tickTable, usageTable } from './report.js';
@@ -54,6 +57,7 @@ const { values } = parseArgs({
     pool: { type: 'string', default: '10' },
     phases: { type: 'string', default: 'usage,tick,orders' },
     database: { type: 'string', default: 'bench_scale' },
+    'adapter-calls': { type: 'string', default: '100' },
   },
 });
 const PANELS = Number(values.panels);
@@ -227,7 +231,8 @@ async function ordersPhase(
   seeded: Seeded,
 ) {
   const runs: OrdersRun[] = [];
-  const perCustomer = Math.ceil((ORDERS * ORDER_REPLICAS.length) / seeded.customerIds.length) * 100;
+  // Each round orders from customers 0, 1, … again: a customer pays once a round for every pass over the customers.
+  const perCustomer = Math.ceil(ORDERS / seeded.customerIds.length) * ORDER_REPLICAS.length * 100;
   for (const [i, customerId] of seeded.customerIds.entries()) {
     await kit.topUp({ customerId, amount: { amount: perCustomer, currency: 'USD' }, idempotencyKey: `bench:fund:${i}` });
   }
@@ -311,4 +316,10 @@ try {
 } finally {
   for (const h of hosts) h.stop();
   await pool.end();
+}
+// Beside the orders: each adapter's own CPU per panel call on this machine, panels of the same size in another
+// process at zero latency (`adapter-call-cpu.ts`), after the panel hosts above are gone.
+if (PHASES.has('orders') && Number(values['adapter-calls']) > 0) {
+  console.log("\n## The adapters' CPU per panel call (bench/scale/adapter-call-cpu.ts, same machine, right after the orders)\n");
+  runToEnd('./adapter-call-cpu.ts', ['--clients', String(PER_PANEL), '--calls', values['adapter-calls'], '--rounds', '1']);
 }

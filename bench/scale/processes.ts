@@ -1,5 +1,5 @@
 /** Child processes of bench/scale: forked with tsx, driven by one request/answer message at a time. */
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -50,4 +50,10 @@ export function start(file: string, args: readonly string[]): Child {
 /** Resolves with the next message the child sends (e.g. its `ready`). */
 export function nextMessage<T>(child: Child): Promise<T> {
   return new Promise<T>((resolve) => child.process.once('message', (m) => resolve(m as T)));
+}
+
+/** Runs a bench file in its own process to its end, its output printed as it comes (e.g. `adapter-call-cpu.ts` after the orders). */
+export function runToEnd(file: string, args: readonly string[]): number | null {
+  const path = fileURLToPath(new URL(file, import.meta.url));
+  return spawnSync(process.execPath, [...EXEC_ARGV, path, ...args], { stdio: 'inherit' }).status;
 }

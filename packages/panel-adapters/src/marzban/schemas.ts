@@ -4,7 +4,8 @@
  * fields keeps working. 0.7 lacks `next_plan` and the admin's `users_usage`; both are optional.
  */
 import { z } from 'zod';
-import { PanelDateSchema } from '../marzban-family/time.js';
+import { checkedRows, isInt, isNumber, isRecord, isString, optional } from '../http/checked-rows.js';
+import { PanelDateSchema, parsePanelDate } from '../marzban-family/time.js';
 
 export const MARZBAN_PROTOCOLS = ['vmess', 'vless', 'trojan', 'shadowsocks'] as const;
 export type MarzbanProtocol = (typeof MARZBAN_PROTOCOLS)[number];
@@ -60,7 +61,74 @@ export const UserSchema = z.object({
 });
 export type MarzbanUser = z.infer<typeof UserSchema>;
 
-export const UsersPageSchema = z.object({ users: z.array(UserSchema), total: z.number().int().nonnegative() });
+const STATUSES: ReadonlySet<unknown> = new Set(MARZBAN_STATUSES);
+const PROXY_KEYS: ReadonlySet<string> = new Set(['id', 'flow', 'password', 'method']);
+const isPanelDate = (value: unknown) => value === null || (isString(value) && parsePanelDate(value) !== null);
+const isNullable = (test: (value: unknown) => boolean) => (value: unknown) => value === null || test(value);
+const isNonNegative = (value: unknown) => isNumber(value) && value >= 0;
+const isStringArray = (value: unknown) => Array.isArray(value) && value.every(isString);
+
+/** A proxy's settings as zod gives them (only its own keys), or `undefined` when unsure. */
+function checkProxy(value: unknown): MarzbanProxySettings | undefined {
+  if (!isRecord(value)) return undefined;
+  for (const key in value) if (!PROXY_KEYS.has(key)) return undefined;
+  const ok =
+    optional(value.id, isString) &&
+    optional(value.flow, isNullable(isString)) &&
+    optional(value.password, isString) &&
+    optional(value.method, isString);
+  return ok ? { ...value } : undefined;
+}
+
+/**
+ * {@link UserSchema} by hand, for the pages of `GET /api/users`: the copy zod makes (its fields only, in its order,
+ * defaults filled in), or `undefined` for anything it is not sure of (a `next_plan`, a proxy with other keys…).
+ */
+function checkUser(value: unknown): MarzbanUser | undefined {
+  if (!isRecord(value) || !isString(value.username) || !STATUSES.has(value.status) || !isRecord(value.proxies)) return undefined;
+  const proxies: Record<string, MarzbanProxySettings> = {};
+  for (const [protocol, settings] of Object.entries(value.proxies)) {
+    const checked = checkProxy(settings);
+    if (checked === undefined) return undefined;
+    proxies[protocol] = checked;
+  }
+  const inbounds = value.inbounds === undefined ? {} : value.inbounds;
+  if (!isRecord(inbounds) || !Object.values(inbounds).every(isStringArray)) return undefined;
+  const ok =
+    (value.expire === null || isInt(value.expire)) &&
+    isNullable(isNonNegative)(value.data_limit) &&
+    optional(value.data_limit_reset_strategy, isNullable(isString)) &&
+    optional(value.note, isNullable(isString)) &&
+    optional(value.online_at, isPanelDate) &&
+    optional(value.on_hold_expire_duration, isNullable(isInt)) &&
+    optional(value.on_hold_timeout, isPanelDate) &&
+    (value.next_plan === undefined || value.next_plan === null) &&
+    isNonNegative(value.used_traffic) &&
+    optional(value.lifetime_used_traffic, isNonNegative) &&
+    value.created_at !== undefined &&
+    isPanelDate(value.created_at) &&
+    optional(value.links, isStringArray) &&
+    optional(value.subscription_url, isString);
+  if (!ok) return undefined;
+  const user: Record<string, unknown> = {
+    username: value.username,
+    status: value.status,
+    proxies,
+    inbounds: Object.fromEntries(Object.entries(inbounds).map(([protocol, tags]) => [protocol, [...(tags as string[])]])),
+    expire: value.expire,
+    data_limit: value.data_limit,
+  };
+  for (const key of ['data_limit_reset_strategy', 'note', 'online_at', 'on_hold_expire_duration', 'on_hold_timeout', 'next_plan'])
+    if (value[key] !== undefined) user[key] = value[key];
+  user.used_traffic = value.used_traffic;
+  if (value.lifetime_used_traffic !== undefined) user.lifetime_used_traffic = value.lifetime_used_traffic;
+  user.created_at = value.created_at;
+  user.links = value.links === undefined ? [] : [...(value.links as string[])];
+  user.subscription_url = value.subscription_url ?? '';
+  return user as MarzbanUser;
+}
+
+export const UsersPageSchema = z.object({ users: checkedRows(UserSchema, checkUser), total: z.number().int().nonnegative() });
 
 const InboundSchema = z.object({
   tag: z.string(),

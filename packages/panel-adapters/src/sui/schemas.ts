@@ -7,6 +7,7 @@
  * Go encodes a nil slice as `null`, so every list accepts `null` as empty.
  */
 import { z } from 'zod';
+import { checkedRows, isBoolean, isInt, isNumber, isRecord, isString, optional } from '../http/checked-rows.js';
 
 /** `{success, msg, obj}`, always HTTP 200 (`jsonMsgObj`). */
 export const SuiEnvelopeSchema = z.object({
@@ -58,6 +59,53 @@ export const SuiClientRowSchema = z.object({
 });
 export type SuiClientRow = z.infer<typeof SuiClientRowSchema>;
 
+const isNonNegativeInt = (value: unknown): value is number => isInt(value) && value >= 0;
+
+/**
+ * {@link SuiClientRowSchema} by hand: the copy zod makes (its fields only, in its order; a `null` `inbounds` as
+ * `[]`), or `undefined` for anything it is not sure of. Straight-line code: it runs once per client of a panel.
+ */
+function checkRow(value: unknown): SuiClientRow | undefined {
+  if (!isRecord(value)) return undefined;
+  const { id, enable, name, volume, expiry, up, down, desc, group, remark, createdAt, onlineAt } = value;
+  const { delayStart, autoReset, resetDays, nextReset, totalUp, totalDown } = value;
+  const inbounds = value.inbounds === null ? [] : value.inbounds;
+  if (!isNonNegativeInt(id) || !isBoolean(enable) || !isString(name) || !isNumber(volume) || !isNumber(expiry)) return undefined;
+  if (!isNumber(up) || !isNumber(down) || !Array.isArray(inbounds)) return undefined;
+  for (const inbound of inbounds) if (!isNonNegativeInt(inbound)) return undefined;
+  const ok =
+    optional(desc, isString) &&
+    optional(group, isString) &&
+    optional(remark, isString) &&
+    optional(createdAt, isNumber) &&
+    optional(onlineAt, isNumber) &&
+    optional(delayStart, isBoolean) &&
+    optional(autoReset, isBoolean) &&
+    optional(resetDays, isNumber) &&
+    optional(nextReset, isNumber) &&
+    optional(totalUp, isNumber) &&
+    optional(totalDown, isNumber);
+  if (!ok) return undefined;
+  const row: SuiClientRow = { id, enable, name, inbounds: inbounds.slice() as number[], volume, expiry, up, down };
+  if (desc !== undefined) row.desc = desc as string;
+  if (group !== undefined) row.group = group as string;
+  if (remark !== undefined) row.remark = remark as string;
+  if (createdAt !== undefined) row.createdAt = createdAt as number;
+  if (onlineAt !== undefined) row.onlineAt = onlineAt as number;
+  if (delayStart !== undefined) row.delayStart = delayStart as boolean;
+  if (autoReset !== undefined) row.autoReset = autoReset as boolean;
+  if (resetDays !== undefined) row.resetDays = resetDays as number;
+  if (nextReset !== undefined) row.nextReset = nextReset as number;
+  if (totalUp !== undefined) row.totalUp = totalUp as number;
+  if (totalDown !== undefined) row.totalDown = totalDown as number;
+  return row;
+}
+
+/** A list of client rows (`null` is none), checked by hand before zod (`checkedRows`). */
+const clientRows = checkedRows(SuiClientRowSchema, checkRow)
+  .nullable()
+  .transform((value) => value ?? []);
+
 /** Per-protocol credentials: `{protocolKey: {name|username, uuid|password|auth_str, …}}`. */
 export const SuiClientConfigSchema = z.record(z.string(), z.record(z.string(), z.unknown()));
 
@@ -68,7 +116,7 @@ export const SuiFullClientSchema = SuiClientRowSchema.extend({
 }).loose();
 export type SuiFullClient = z.infer<typeof SuiFullClientSchema>;
 
-export const SuiClientListSchema = z.object({ clients: nullableList(SuiClientRowSchema) });
+export const SuiClientListSchema = z.object({ clients: clientRows });
 export const SuiFullClientListSchema = z.object({ clients: nullableList(SuiFullClientSchema) });
 
 /** An inbound summary (`GET inbounds` without `id`); `users` only on types that take users. */
@@ -90,7 +138,7 @@ export const SuiInboundListSchema = z.object({ inbounds: nullableList(SuiInbound
  * (list rows) and, when the save touched inbounds, every inbound summary.
  */
 export const SuiSaveClientsResultSchema = z.object({
-  clients: nullableList(SuiClientRowSchema),
+  clients: clientRows,
   inbounds: nullableList(SuiInboundSummarySchema).optional(),
 });
 export type SuiSaveClientsResult = z.infer<typeof SuiSaveClientsResultSchema>;

@@ -4,6 +4,7 @@
  * included), or the panel drops them.
  */
 import { z } from 'zod';
+import { checkedRows, isBoolean, isInt, isNumber, isRecord, isString, optional } from '../http/checked-rows.js';
 
 /** `{success, msg, obj}`; `msg` is missing on `csrf-token`, `obj` on a few error bodies. */
 export const EnvelopeSchema = z.object({
@@ -46,8 +47,29 @@ export const XuiClientSchema = z.looseObject({
 });
 export type XuiClient = z.infer<typeof XuiClientSchema>;
 
+const isIntOrString = (value: unknown) => isInt(value) || isString(value);
+
+/** {@link XuiClientSchema} by hand: the element itself when zod would take it (a loose object with no defaults). */
+function checkClient(value: unknown): XuiClient | undefined {
+  if (!isRecord(value) || !isString(value.email)) return undefined;
+  const ok =
+    optional(value.id, isString) &&
+    optional(value.password, isString) &&
+    optional(value.flow, isString) &&
+    optional(value.security, isString) &&
+    optional(value.enable, isBoolean) &&
+    optional(value.expiryTime, isInt) &&
+    optional(value.totalGB, isInt) &&
+    optional(value.limitIp, isInt) &&
+    optional(value.subId, isString) &&
+    optional(value.comment, isString) &&
+    optional(value.reset, isInt) &&
+    optional(value.tgId, isIntOrString);
+  return ok ? (value as XuiClient) : undefined;
+}
+
 export const InboundSettingsSchema = z.looseObject({
-  clients: z.array(XuiClientSchema).nullish(),
+  clients: checkedRows(XuiClientSchema, checkClient).nullish(),
   method: z.string().optional(),
   password: z.string().optional(),
   encryption: z.string().optional(),
@@ -66,6 +88,21 @@ export const ClientTrafficSchema = z.looseObject({
 });
 export type ClientTraffic = z.infer<typeof ClientTrafficSchema>;
 
+/** {@link ClientTrafficSchema} by hand: the element itself when zod would take it (a loose object with no defaults). */
+function checkTraffic(value: unknown): ClientTraffic | undefined {
+  if (!isRecord(value)) return undefined;
+  const ok =
+    isInt(value.inboundId) &&
+    isBoolean(value.enable) &&
+    isString(value.email) &&
+    isNumber(value.up) &&
+    isNumber(value.down) &&
+    isInt(value.expiryTime) &&
+    isNumber(value.total) &&
+    optional(value.lastOnline, isNumber);
+  return ok ? (value as ClientTraffic) : undefined;
+}
+
 export const InboundSchema = z.looseObject({
   id: int,
   remark: z.string(),
@@ -76,7 +113,7 @@ export const InboundSchema = z.looseObject({
   tag: z.string().optional().default(''),
   settings: jsonField(InboundSettingsSchema),
   streamSettings: jsonField(z.record(z.string(), z.unknown())).nullish(),
-  clientStats: z.array(ClientTrafficSchema).nullish(),
+  clientStats: checkedRows(ClientTrafficSchema, checkTraffic).nullish(),
 });
 export type Inbound = z.infer<typeof InboundSchema>;
 
