@@ -80,7 +80,10 @@ describe('decideRenewal', () => {
       plan,
       now,
     });
-    expect(manual).toMatchObject({ allowed: true, quote: { action: 'reset', newExpiresAt: at(30 * DAY_MS), newTrafficLimitBytes: 50 * GiB } });
+    expect(manual).toMatchObject({
+      allowed: true,
+      quote: { action: 'reset', newExpiresAt: at(30 * DAY_MS), newTrafficLimitBytes: 50 * GiB },
+    });
     const terminated = { ...expired, subscription: { ...expired.subscription, status: 'terminated' as const } };
     expect(decideRenewal({ ...terminated, paid: true })).toMatchObject({ renew: false, reason: 'not_renewable_status' });
     expect(decideRenewal({ ...expired, paid: true, subscription: { ...expired.subscription, autoRenew: false } })).toMatchObject({

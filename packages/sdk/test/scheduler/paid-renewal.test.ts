@@ -57,7 +57,11 @@ async function confirmingBuyer() {
 
   const buyer = await storage.customers.create({ email: 'confirms@example.com' });
   await kit.topUp({ customerId: buyer.id, amount: usd(1000), idempotencyKey: 'seed' });
-  const { subscriptions } = await kit.checkout({ customerId: buyer.id, items: [{ planId: plan.id, autoRenew: true }], idempotencyKey: 'buy' });
+  const { subscriptions } = await kit.checkout({
+    customerId: buyer.id,
+    items: [{ planId: plan.id, autoRenew: true }],
+    idempotencyKey: 'buy',
+  });
   await round();
   const saved = await kit.payments.start({
     customerId: buyer.id,
@@ -74,7 +78,9 @@ async function confirmingBuyer() {
   world.setChargeAnswer('require_action');
   clock.set(new Date(sub.expiresAt!.getTime() - DAY + 60_000));
   await round();
-  const charges = (await storage.payments.list({ customerId: buyer.id }, { limit: 50 })).items.filter((p) => p.details['offSession'] === true);
+  const charges = (await storage.payments.list({ customerId: buyer.id }, { limit: 50 })).items.filter(
+    (p) => p.details['offSession'] === true,
+  );
   expect(charges).toHaveLength(1);
   const charge = charges[0]!;
   expect(charge).toMatchObject({ status: 'pending', amount: 900, details: { chargeStatus: 'requires_action' } });
