@@ -103,7 +103,8 @@ const CASES: GatewayCase[] = [
  * renews itself, their wallets empty at renewal: one's charge goes through (one charge at the gateway, one renewal),
  * one's is declined (the subscription expires into its grace period, not renewed, the buyer told once), one's needs
  * the buyer's confirmation (they get the link once; confirmed there, the subscription renews at its expiry from the
- * wallet the charge filled).
+ * wallet the charge filled). A fourth confirms only after the expiry, in the grace period: the renewal it paid for is
+ * made then, once, the subscription revived with a new period from that moment.
  */
 for (const gateway of CASES) {
   describe.skipIf(DATABASE_URL === undefined)(
@@ -200,6 +201,7 @@ for (const gateway of CASES) {
         const renews = await buyer('renews', TEST_START, plan.id, price);
         const declined = await buyer('declined', new Date(TEST_START.getTime() + 2 * DAY), plan.id, price);
         const confirms = await buyer('confirms', new Date(TEST_START.getTime() + 4 * DAY), plan.id, price);
+        const late = await buyer('late', new Date(TEST_START.getTime() + 6 * DAY), plan.id, price);
         const dueOf = (b: { expiresAt: Date }, after: number) => new Date(b.expiresAt.getTime() - DAY + after);
         expect(sim.charges()).toBe(0);
 
@@ -257,6 +259,35 @@ for (const gateway of CASES) {
           expiresAt: new Date(dueOf(confirms, DAY + MINUTE).getTime() + 30 * DAY),
         });
         expect(await web.storage.ledger.balance(confirms.customerId, gateway.currency)).toBe(0);
+
+        // Needs the buyer, who confirms only after the expiry, in the grace period: once the charge is credited
+        // the subscription renews (once, however many replicas), revived as an extension by hand revives it.
+        for (const after of [MINUTE, HOUR, DAY + MINUTE, DAY + HOUR]) await round(dueOf(late, after));
+        expect(sim.charges()).toBe(4);
+        const [lateCharge, ...lateOthers] = await chargesOf(late.customerId);
+        expect(lateOthers).toEqual([]);
+        expect(lateCharge).toMatchObject({ status: 'pending', details: { chargeStatus: 'requires_action' } });
+        expect(await web.storage.subscriptions.get(late.sub.id)).toMatchObject({ status: 'expired', expiresAt: late.expiresAt });
+        expect(await noticesOf(late.customerId, 'renewal_action_required')).toHaveLength(1);
+        const inGrace = new Date(late.expiresAt.getTime() + 2 * DAY);
+        clock.set(inGrace);
+        const confirmedLate = await fetch(lateCharge!.details['redirectUrl'] as string, { method: 'POST', redirect: 'manual' });
+        expect([302, 303]).toContain(confirmedLate.status);
+        expect(await gatewayTopUpOutcome(web, lateCharge!.id, {})).toBe('credited');
+        for (const at of [inGrace, new Date(inGrace.getTime() + HOUR), new Date(inGrace.getTime() + DAY)]) await round(at);
+        expect(sim.charges()).toBe(4);
+        const lateRenewals = await renewalsOf(late.customerId);
+        expect(lateRenewals).toHaveLength(1);
+        expect(lateRenewals[0]!.idempotencyKey).toBe(`renew:${late.sub.id}:${late.expiresAt.toISOString()}`);
+        // A new period from the moment the renewal was made (the first round after the confirmation), as `extend` revives.
+        expect(await web.storage.subscriptions.get(late.sub.id)).toMatchObject({
+          status: 'active',
+          expiresAt: new Date(inGrace.getTime() + 30 * DAY),
+        });
+        expect(await web.storage.ledger.balance(late.customerId, gateway.currency)).toBe(0);
+        const renewedNotice = await noticesOf(late.customerId, 'subscription_renewed');
+        expect(renewedNotice).toHaveLength(1);
+        expect(renewedNotice[0]!.sent).toHaveLength(1);
       }, 600_000);
     },
   );

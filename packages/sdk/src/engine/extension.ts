@@ -158,6 +158,10 @@ export async function chargeAndQueueUpdate(
     if (!appended.created) throw changeInProgress(sub.id);
     entry = appended.entry;
   }
+  // Reviving an expired subscription writes its row (after the customer, in the lock order), so the
+  // termination of its grace period, racing this, loses (`ConflictError`) instead of ending what was paid.
+  const renews = change.action === 'extend' || change.action === 'reset' || change.action === 'renew';
+  if (renews && sub.status === 'expired') await tx.subscriptions.update(sub.id, {}, { expectedRevision: sub.revision });
   const reserved = await change.reserve?.(tx);
   if (change.discount)
     await redeemDiscount(tx, change.discount, {
@@ -166,7 +170,6 @@ export async function chargeAndQueueUpdate(
       use: change.discountUse ?? 'extension',
       subscriptionId: sub.id,
     });
-  const renews = change.action === 'extend' || change.action === 'reset' || change.action === 'renew';
   const newDeviceLimit = !renews ? undefined : change.newDeviceLimit !== undefined ? change.newDeviceLimit : await packFallback(tx, sub);
   const devices = newDeviceLimit === undefined ? {} : { newDeviceLimit };
   const payload: UpdatePayload = {

@@ -32,6 +32,11 @@ export const JOB_TYPES = {
   refundPayment: 'payment.refund',
   /** Charge a saved payment method off-session for one pending payment (`kit.payments.chargeSavedMethod`, auto-renewal). */
   chargeSavedMethod: 'payment.charge_saved',
+  /**
+   * Renew the subscription a credited off-session charge paid for (queued with the credit, whichever path
+   * credited it: the charge itself, or the buyer's confirmation at the gateway later).
+   */
+  renewCharged: 'payment.renew_charged',
   /** Make a payment provider forget a saved method the buyer removed (`kit.payments.removeSavedMethod`). */
   forgetSavedMethod: 'payment.forget_method',
 } as const;

@@ -8,7 +8,10 @@ export type RenewalSkipReason =
   | 'auto_renew_off'
   | 'trial'
   | 'plan_not_renewable'
-  /** Not active or limited (pending, on hold, suspended, expired, terminated, failed). */
+  /**
+   * Not active or limited (pending, on hold, suspended, expired, terminated, failed); an expired one renews only
+   * with `paid` (see `RenewalInput.paid`).
+   */
   | 'not_renewable_status'
   /** Expiry is further away than the renewal lead time. */
   | 'not_due'
@@ -42,6 +45,16 @@ export interface RenewalInput {
   balance: number;
   /** How long before expiry auto-renew charges. */
   leadMs: number;
+  /**
+   * A charge made for this renewal was credited: an `expired` subscription (in its grace period, not yet
+   * terminated) renews too, as `decideExtension` revives one by hand: a new period from now.
+   */
+  paid?: boolean;
+}
+
+/** Whether a subscription in `status` may renew: active or limited, or expired when the renewal was `paid` for. */
+export function renewableStatus(status: Subscription['status'], paid = false): boolean {
+  return status === 'active' || status === 'limited' || (paid && status === 'expired');
 }
 
 /**
@@ -49,16 +62,18 @@ export interface RenewalInput {
  * traffic starts over, at the extension price (see `RenewalQuote.price`). Skipped, with a reason, when it does not apply or cannot be paid; the
  * quote is still returned for `insufficient_funds` so the host can say how much is missing.
  */
-export function decideRenewal({ subscription: sub, plan, now, balance, leadMs }: RenewalInput): RenewalDecision {
+export function decideRenewal({ subscription: sub, plan, now, balance, leadMs, paid = false }: RenewalInput): RenewalDecision {
   if (!sub.autoRenew) return { renew: false, reason: 'auto_renew_off' };
   if (sub.trial) return { renew: false, reason: 'trial' };
   if (!plan.renewable) return { renew: false, reason: 'plan_not_renewable' };
-  if ((sub.status !== 'active' && sub.status !== 'limited') || sub.expiresAt === null) {
+  if (!renewableStatus(sub.status, paid) || sub.expiresAt === null) {
     return { renew: false, reason: 'not_renewable_status' };
   }
   if (sub.expiresAt.getTime() - now.getTime() > leadMs) return { renew: false, reason: 'not_due' };
+  // An expired one starts over now, whatever its expiry says (as an extension by hand revives it).
+  const from = sub.status === 'expired' ? now.getTime() : Math.max(sub.expiresAt.getTime(), now.getTime());
   const quote: RenewalQuote = {
-    newExpiresAt: addDays(new Date(Math.max(sub.expiresAt.getTime(), now.getTime())), plan.durationDays),
+    newExpiresAt: addDays(new Date(from), plan.durationDays),
     newTrafficLimitBytes: plan.trafficBytes,
     resetsUsage: true,
     price: plan.extension.price ?? plan.price,

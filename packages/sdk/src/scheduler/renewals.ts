@@ -5,7 +5,7 @@ import { orderPurchaseKey, quoteDiscount } from '../engine/discount.js';
 import { chargeAndQueueUpdate, changeRecorded, panelLocations, updateInFlight } from '../engine/extension.js';
 import type { DiscountQuote } from '../rules/discount.js';
 import { auditSubscription } from '../engine/context.js';
-import { decideRenewal } from '../rules/renewal.js';
+import { decideRenewal, renewableStatus } from '../rules/renewal.js';
 import { TickScope } from './tick-scope.js';
 import type { EngineContext } from '../engine/context.js';
 import type { Payment } from '../domain/payment.js';
@@ -40,7 +40,8 @@ async function noteOnce(scope: TickScope, sub: Subscription, notice: string): Pr
   return true;
 }
 
-async function renew(scope: TickScope, sub: Subscription, leadMs: number): Promise<RenewalOutcome> {
+/** `paid`: a charge for this renewal was credited, so an expired subscription in its grace period renews too. */
+async function renew(scope: TickScope, sub: Subscription, leadMs: number, paid = false): Promise<RenewalOutcome> {
   const { ctx, now } = scope;
   if (!sub.autoRenew || sub.expiresAt === null) return 'not_renewed';
   const key = renewalKey(sub);
@@ -61,7 +62,7 @@ async function renew(scope: TickScope, sub: Subscription, leadMs: number): Promi
     await ctx.storage.ledger.balance(sub.customerId, currency),
     await ctx.storage.ledger.creditLimit(sub.customerId, currency),
   );
-  const decision = decideRenewal({ subscription: sub, plan, now, balance, leadMs });
+  const decision = decideRenewal({ subscription: sub, plan, now, balance, leadMs, paid });
   // Not renewing for a reason other than money: a discount would change nothing.
   const quote = decision.renew ? decision.quote : decision.reason === 'insufficient_funds' ? decision.quote : undefined;
   if (quote === undefined) return 'not_renewed';
@@ -79,6 +80,8 @@ async function renew(scope: TickScope, sub: Subscription, leadMs: number): Promi
       const charged = await ctx.storage.transaction(async (tx) => {
         const current = await tx.subscriptions.get(sub.id);
         if (current === null || renewalKey(current) !== key) return null;
+        // Terminated, or auto-renew turned off, since it was read: the money stays in the wallet.
+        if (!current.autoRenew || !renewableStatus(current.status, paid)) return 'refused' as const;
         return chargeAndQueueUpdate(ctx, tx, current, caps, {
           action: 'renew',
           newExpiresAt: quote.newExpiresAt,
@@ -91,6 +94,7 @@ async function renew(scope: TickScope, sub: Subscription, leadMs: number): Promi
           discountUse: 'renewal',
         });
       });
+      if (charged === 'refused') return 'not_renewed';
       if (charged?.entry) ctx.events.emit('ledger:appended', { entry: charged.entry, at: now });
       return charged === null ? 'in_flight' : 'renewed';
     } catch (error) {
@@ -150,9 +154,12 @@ async function chargeShortfall(scope: TickScope, sub: Subscription, key: string,
 }
 
 /**
- * After an off-session charge for a renewal was credited (the charge job calls this): renews the
- * subscription from the wallet now, when it is still the period the charge was for. Idempotent: the
- * renewal's ledger key makes a second call find it renewed.
+ * After an off-session charge for a renewal was credited (the job its credit queued calls this): renews the
+ * subscription from the wallet now, when it is still the period the charge was for, it still renews itself
+ * and it is live or expired in its grace period (an expired one starts a new period from now, revived as an
+ * extension by hand revives it). Terminated, or auto-renew turned off: the money stays in the wallet.
+ * Idempotent: the renewal's ledger key makes a second call, on any replica, find it renewed. A lost race
+ * with another write to the subscription throws `ConflictError`, so the job tries again.
  */
 export async function renewAfterCharge(ctx: EngineContext, payment: Payment): Promise<void> {
   const subscriptionId = payment.details['subscriptionId'];
@@ -161,7 +168,11 @@ export async function renewAfterCharge(ctx: EngineContext, payment: Payment): Pr
   const sub = await ctx.storage.subscriptions.get(subscriptionId);
   if (sub === null || renewalKey(sub) !== key || !sub.autoRenew) return;
   const now = ctx.clock.now();
-  await renew(new TickScope(ctx, now, now), sub, Number.MAX_SAFE_INTEGER);
+  const outcome = await renew(new TickScope(ctx, now, now), sub, Number.MAX_SAFE_INTEGER, true);
+  if (outcome === 'in_flight' && !(await changeRecorded(ctx.storage, key)))
+    throw new ConflictError(`subscription ${sub.id} changed while its paid renewal was being made`, {
+      details: { reason: 'renewal_raced', subscriptionId: sub.id },
+    });
 }
 
 /**

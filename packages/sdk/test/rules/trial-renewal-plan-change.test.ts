@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXTENSION_POLICY } from '../../src/index.js';
-import { DAY_MS, decidePlanChange, decideRenewal, decideTrial } from '../../src/rules/index.js';
+import { DAY_MS, decideExtension, decidePlanChange, decideRenewal, decideTrial } from '../../src/rules/index.js';
 
 const GiB = 1024 ** 3;
 const now = new Date('2026-03-10T12:00:00.000Z');
@@ -65,6 +65,31 @@ describe('decideRenewal', () => {
   });
   it('a balance exactly equal to the price renews', () => {
     expect(decideRenewal({ ...base, balance: 500 }).renew).toBe(true);
+  });
+  it('renews an expired subscription only when a charge paid for it, from now as an extension revives one; never a terminated one', () => {
+    const expired = { ...base, subscription: { ...sub, status: 'expired' as const, expiresAt: at(-2 * DAY_MS) } };
+    expect(decideRenewal(expired)).toMatchObject({ renew: false, reason: 'not_renewable_status' });
+    const paid = decideRenewal({ ...expired, paid: true });
+    expect(paid).toEqual({
+      renew: true,
+      quote: { newExpiresAt: at(30 * DAY_MS), newTrafficLimitBytes: 50 * GiB, resetsUsage: true, price: { amount: 500, currency: 'USD' } },
+    });
+    // The same terms as the buyer extending it by hand.
+    const manual = decideExtension({
+      subscription: { ...expired.subscription, trafficLimitBytes: 50 * GiB, usedBytes: 0, activatedAt: at(-32 * DAY_MS) },
+      plan,
+      now,
+    });
+    expect(manual).toMatchObject({
+      allowed: true,
+      quote: { action: 'reset', newExpiresAt: at(30 * DAY_MS), newTrafficLimitBytes: 50 * GiB },
+    });
+    const terminated = { ...expired, subscription: { ...expired.subscription, status: 'terminated' as const } };
+    expect(decideRenewal({ ...terminated, paid: true })).toMatchObject({ renew: false, reason: 'not_renewable_status' });
+    expect(decideRenewal({ ...expired, paid: true, subscription: { ...expired.subscription, autoRenew: false } })).toMatchObject({
+      renew: false,
+      reason: 'auto_renew_off',
+    });
   });
 });
 

@@ -14,7 +14,7 @@ export function chargeIdempotencyKey(paymentId: string): string {
   return `charge:${paymentId}`;
 }
 
-/** What the charge job came to, for the caller that renews on success. */
+/** What the charge job came to. */
 export type ChargeRunResult = 'credited' | 'declined' | 'requires_action' | 'waiting' | 'done';
 
 /**

@@ -60,6 +60,17 @@ export function chargeJob(paymentId: string, ctx: EngineContext): NewJob {
   };
 }
 
+/** The one job that renews what a credited renewal charge paid for (keyed by its payment). */
+export function renewChargedJob(paymentId: string, ctx: EngineContext): NewJob {
+  return {
+    id: keyedId('job', `${JOB_TYPES.renewCharged}\u0000${paymentId}`),
+    type: JOB_TYPES.renewCharged,
+    payload: { paymentId },
+    serialKey: `payment:${paymentId}`,
+    maxAttempts: attempts(ctx),
+  };
+}
+
 /** The one job that makes the provider forget a removed method (keyed by the method). */
 export function forgetMethodJob(method: z.infer<typeof ForgetJobPayloadSchema>, ctx: EngineContext): NewJob {
   return {

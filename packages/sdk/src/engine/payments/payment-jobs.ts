@@ -12,7 +12,7 @@ import { runRefund } from './refunds.js';
  * The worker's handlers of the payment jobs: refunds at the provider, off-session charges and forgetting removed
  * methods. They run in
  * the worker's process without a panel, under the jobs' leases (one replica at a time per job), with
- * `PAYMENT_JOB_RETRY`. `afterCharge` runs when a charge credited its payment (the scheduler renews there).
+ * `PAYMENT_JOB_RETRY`. `afterCharge` runs in the job a renewal charge's credit queued (the scheduler renews there).
  */
 export function paymentJobHandlers(afterCharge: (ctx: EngineContext, payment: Payment) => Promise<void>): JobHandler[] {
   const refund: JobHandler = {
@@ -36,9 +36,19 @@ export function paymentJobHandlers(afterCharge: (ctx: EngineContext, payment: Pa
       const { paymentId } = parsePayload(ChargeJobPayloadSchema, job.payload, job.type);
       const registry = env.ctx.payments?.registry;
       if (registry === undefined) throw new ConfigurationError('the kit has no payment providers');
-      if ((await runSavedMethodCharge(env.ctx, registry, paymentId)) !== 'credited') return;
+      // A credit queues the renewal it paid for (see `creditPayment`).
+      await runSavedMethodCharge(env.ctx, registry, paymentId);
+    }),
+  };
+  const renew: JobHandler = {
+    type: JOB_TYPES.renewCharged,
+    local: true,
+    retry: PAYMENT_JOB_RETRY,
+    route: async () => null,
+    run: eachAlone(async (env, job) => {
+      const { paymentId } = parsePayload(ChargeJobPayloadSchema, job.payload, job.type);
       const payment = await env.ctx.storage.payments.get(paymentId);
-      if (payment !== null) await afterCharge(env.ctx, payment);
+      if (payment?.status === 'credited') await afterCharge(env.ctx, payment);
     }),
   };
   const forget: JobHandler = {
@@ -48,5 +58,5 @@ export function paymentJobHandlers(afterCharge: (ctx: EngineContext, payment: Pa
     route: async () => null,
     run: eachAlone(async (env, job) => runForgetSavedMethod(env.ctx, parsePayload(ForgetJobPayloadSchema, job.payload, job.type))),
   };
-  return [refund, charge, forget];
+  return [refund, charge, renew, forget];
 }

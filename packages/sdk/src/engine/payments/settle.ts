@@ -5,6 +5,7 @@ import type { StorageRepositories } from '../../ports/storage.js';
 import { CLOSABLE_FROM, CREDITABLE_FROM, reversalSplit, type PaymentClosing } from '../../rules/payment.js';
 import type { SavedPaymentMethodReport } from '../../ports/payment-provider.js';
 import type { EngineContext } from '../context.js';
+import { renewChargedJob } from './payment-job-types.js';
 import { rememberSavedMethod } from './saved-methods.js';
 
 /**
@@ -46,7 +47,7 @@ async function load(tx: StorageRepositories, id: string): Promise<Payment> {
  * and the payment becomes `credited` with that entry. Any number of confirmations, on any replica, in
  * any order: the first to lock the row credits; the rest find it credited (`already_credited`). The
  * ledger key is a second wall: even a payment carried over from a host that had credited it already
- * is not credited twice.
+ * is not credited twice. A payment charged for a renewal queues, with its credit, the job that renews.
  */
 export async function creditPayment(
   ctx: EngineContext,
@@ -97,6 +98,8 @@ export async function creditPayment(
       ...(settled === undefined ? {} : { details: settled }),
     });
     if (how.savedMethod !== undefined) await rememberSavedMethod(ctx, tx, locked, how.savedMethod);
+    // A charge made for a renewal: the renewal it paid for follows, whichever path credited it, however late.
+    if (typeof locked.details['renewalKey'] === 'string') await tx.jobs.enqueue(renewChargedJob(locked.id, ctx));
     await tx.audit.append({
       actor: how.actor,
       action: 'payment.credited',
