@@ -1,6 +1,7 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LINK_NOTICE_SETTING, LINK_NOTICE_TTL_MS, saveLinkNotice, type LinkNotice } from '../src/app/subscriptions/link-notice.js';
+import { HAPP_ROUTING_OFF } from '../src/app/subscriptions/client-apps.js';
 import { savePlanRouting } from '../src/db/plan-routing.js';
 import { writeSetting } from '../src/db/shop-settings.js';
 import { forgetRoutingPresets } from '../src/app/plans/routing-preset-reads.js';
@@ -62,10 +63,10 @@ describe('the owner’s notice and the plans’ routing on the buyer’s link, r
     expect((await happ().expect(200)).headers['routing']).toBeUndefined();
     t.clock.advance(1);
     expect((await happ().expect(200)).headers['routing']).toMatch(/^happ:\/\/routing\/onadd\//);
-    // Saved here (`savePlan` forgets what this replica read): the next refresh routes by it.
+    // Removed here (`savePlan` forgets what this replica read): the next refresh turns Happ's routing off.
     await savePlanRouting(t.shop, plan.id, null);
     forgetRoutingPresets(t.shop);
-    expect((await happ().expect(200)).headers['routing']).toBeUndefined();
+    expect((await happ().expect(200)).headers['routing']).toBe(HAPP_ROUTING_OFF);
   });
 
   it('keeps nothing else: an expired subscription stops being served on the next refresh', async () => {

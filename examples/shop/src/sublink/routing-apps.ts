@@ -12,8 +12,8 @@
  *   `domainMatcher`, `balancers` and per-rule `__name__`/`__id__`; its own example sends a site direct with
  *   `outboundTag: "freedom"`, the tag written here.
  *
- * Once the owner removes a plan's profile, Happ gets `happ://routing/off` (the same document): it would keep the
- * last profile it was sent.
+ * Once the owner removes a plan's profile, Happ gets its routing-off link (`HAPP_ROUTING_OFF`, the same document): it
+ * would keep the last profile it was sent.
  *
  * Other apps get no header: they take routing inside the profile (`clash.ts`, `sing-box.ts`) or have none.
  */
