@@ -60,8 +60,17 @@ describe('the first owner across a restart with the same settings', () => {
     return { status: res.status, v };
   }
 
-  // Opens a file-backed PGlite twice (migrations included): a generous limit, as a hang guard only.
-  it('keeps the password the owner chose: the new one signs in, the one in the settings is refused', { timeout: 120_000 }, async () => {
+  /**
+   * Starts the shop on `env`, signs the owner in with the settings' password, posts `form` to `path` as them, and starts
+   * the shop again with the same settings; `check` gets the second start and the owner's account id, as stored under
+   * `emailAfter`.
+   */
+  async function ownerChangesThenRestart(
+    path: string,
+    form: Record<string, string>,
+    emailAfter: string,
+    check: (second: Awaited<ReturnType<typeof start>>, accountId: string) => Promise<void>,
+  ): Promise<void> {
     const env = settings();
     const first = await start(env);
     let accountId: string;
@@ -69,58 +78,53 @@ describe('the first owner across a restart with the same settings', () => {
       const owner = await signIn(first.app, OWNER, FIRST_PASSWORD);
       expect(owner.status).toBe(303);
       await owner.v.agent
-        .post('/account/password')
+        .post(path)
         .type('form')
-        .send({ _csrf: owner.v.csrf, current: FIRST_PASSWORD, password: CHANGED_PASSWORD })
+        .send({ _csrf: owner.v.csrf, ...form })
         .expect(303);
-      accountId = (await first.shop.accounts.getByEmail(OWNER))!.id;
+      accountId = (await first.shop.accounts.getByEmail(emailAfter))!.id;
     } finally {
       await first.shop.close();
     }
-
     const second = await start(env);
     try {
-      expect((await signIn(second.app, OWNER, FIRST_PASSWORD)).status).toBe(401);
-      expect((await signIn(second.app, OWNER, CHANGED_PASSWORD)).status).toBe(303);
-      const account = await second.shop.accounts.getByEmail(OWNER);
-      expect(account).toMatchObject({ id: accountId, role: 'admin' });
-      expect(await verifyPassword(FIRST_PASSWORD, account!.passwordHash)).toBe(false);
+      await check(second, accountId);
     } finally {
       await second.shop.close();
     }
-  });
+  }
 
-  it('keeps the e-mail the owner chose: the address and password in the settings open nothing, the new address does', {
-    timeout: 120_000,
-  }, async () => {
-    const env = settings();
-    const moved = 'the-owner-moved@example.net';
-    const first = await start(env);
-    let accountId: string;
-    try {
-      const owner = await signIn(first.app, OWNER, FIRST_PASSWORD);
-      expect(owner.status).toBe(303);
-      await owner.v.agent
-        .post('/account/email')
-        .type('form')
-        .send({ _csrf: owner.v.csrf, email: moved, password: FIRST_PASSWORD })
-        .expect(303);
-      accountId = (await first.shop.accounts.getByEmail(moved))!.id;
-    } finally {
-      await first.shop.close();
-    }
+  // Each opens a file-backed PGlite twice (migrations included): a generous limit, as a hang guard only.
+  it('keeps the password the owner chose: the new one signs in, the one in the settings is refused', { timeout: 120_000 }, () =>
+    ownerChangesThenRestart(
+      '/account/password',
+      { current: FIRST_PASSWORD, password: CHANGED_PASSWORD },
+      OWNER,
+      async (second, accountId) => {
+        expect((await signIn(second.app, OWNER, FIRST_PASSWORD)).status).toBe(401);
+        expect((await signIn(second.app, OWNER, CHANGED_PASSWORD)).status).toBe(303);
+        const account = await second.shop.accounts.getByEmail(OWNER);
+        expect(account).toMatchObject({ id: accountId, role: 'admin' });
+        expect(await verifyPassword(FIRST_PASSWORD, account!.passwordHash)).toBe(false);
+      },
+    ),
+  );
 
-    const second = await start(env);
-    try {
-      expect((await signIn(second.app, OWNER, FIRST_PASSWORD)).status).toBe(401);
-      expect(await second.shop.accounts.getByEmail(OWNER)).toBeNull();
-      expect((await signIn(second.app, moved, FIRST_PASSWORD)).status).toBe(303);
-      const staff = await second.shop.accounts.listStaff();
-      expect(staff.map((a) => [a.id, a.email, a.role])).toEqual([[accountId, moved, 'admin']]);
-    } finally {
-      await second.shop.close();
-    }
-  });
+  const moved = 'the-owner-moved@example.net';
+  it(
+    'keeps the e-mail the owner chose: the address and password in the settings open nothing, the new address does',
+    {
+      timeout: 120_000,
+    },
+    () =>
+      ownerChangesThenRestart('/account/email', { email: moved, password: FIRST_PASSWORD }, moved, async (second, accountId) => {
+        expect((await signIn(second.app, OWNER, FIRST_PASSWORD)).status).toBe(401);
+        expect(await second.shop.accounts.getByEmail(OWNER)).toBeNull();
+        expect((await signIn(second.app, moved, FIRST_PASSWORD)).status).toBe(303);
+        const staff = await second.shop.accounts.listStaff();
+        expect(staff.map((a) => [a.id, a.email, a.role])).toEqual([[accountId, moved, 'admin']]);
+      }),
+  );
 });
 
 describe('the first owner when the shop has one, or had one', () => {

@@ -128,6 +128,7 @@ function checkUser(value: unknown): MarzbanUser | undefined {
   return user as MarzbanUser;
 }
 
+/** A page of `GET /api/users` (`offset`/`limit`): its users, each checked by hand first (`checkUser`), and the total. */
 export const UsersPageSchema = z.object({ users: checkedRows(UserSchema, checkUser), total: z.number().int().nonnegative() });
 
 const InboundSchema = z.object({

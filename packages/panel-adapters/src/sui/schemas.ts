@@ -116,7 +116,9 @@ export const SuiFullClientSchema = SuiClientRowSchema.extend({
 }).loose();
 export type SuiFullClient = z.infer<typeof SuiFullClientSchema>;
 
+/** `GET clients`: every client's list row (no links or inbounds), each checked by hand first; `null` from S-UI is none. */
 export const SuiClientListSchema = z.object({ clients: clientRows });
+/** `GET clients?id=…`: the named clients in full, with their links and inbounds; `null` from S-UI is none. */
 export const SuiFullClientListSchema = z.object({ clients: nullableList(SuiFullClientSchema) });
 
 /** An inbound summary (`GET inbounds` without `id`); `users` only on types that take users. */

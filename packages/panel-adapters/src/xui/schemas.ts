@@ -68,6 +68,7 @@ function checkClient(value: unknown): XuiClient | undefined {
   return ok ? (value as XuiClient) : undefined;
 }
 
+/** An inbound's `settings` (3x-ui sends it as a JSON string inside the inbound): its clients, each checked by hand first. */
 export const InboundSettingsSchema = z.looseObject({
   clients: checkedRows(XuiClientSchema, checkClient).nullish(),
   method: z.string().optional(),
@@ -103,6 +104,7 @@ function checkTraffic(value: unknown): ClientTraffic | undefined {
   return ok ? (value as ClientTraffic) : undefined;
 }
 
+/** One inbound as `inbounds/list` and `inbounds/get/:id` answer it: `settings` parsed from its JSON string, the clients' traffic rows checked by hand first. */
 export const InboundSchema = z.looseObject({
   id: int,
   remark: z.string(),
