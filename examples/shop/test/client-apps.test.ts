@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appsFor, CLIENT_APPS, clientApp, importLinkOf, PLATFORMS, type ImportTarget } from '../src/app/subscriptions/client-apps.js';
+import { feedFormat } from '../src/sublink/client-format.js';
 
 const URL_ = 'https://shop.example.com/s/AbC123xyz';
 const ENC = 'https%3A%2F%2Fshop.example.com%2Fs%2FAbC123xyz';
@@ -31,6 +32,33 @@ const FORMS: ReadonlyArray<[string, string, string]> = [
   ['mihomo-party', `mihomo://install-config?url=${ENC}&name=Demo%20VPN`, 'mihomo-party src/main/index.ts'],
   ['prizrak-box', `prizrak-box://install-config?url=${ENC}&name=Demo%20VPN`, 'Prizrak-Box src/main.ts parseDeepLinkUrl'],
   ['throne', `throne://addsub/?url=${ENC}&name=Demo%20VPN`, 'throneproj/Throne#451, #855 (maintainer)'],
+  ['nekobox', `sn://subscription?url=${ENC}&name=Demo%20VPN`, 'NekoBoxForAndroid AndroidManifest.xml (scheme sn, host subscription)'],
+  ['flclashx', `flclashx://install-config?url=${ENC}`, 'FlClashX (FlClash fork) `flclashx` scheme, host install-config'],
+  ['clash-mi', `clashmi://install-config?url=${ENC}&name=Demo%20VPN`, 'clashmi lib/screens/scheme_handler.dart'],
+];
+
+/** A User-Agent each app sends when it fetches the link, as its source writes it: `[app id, User-Agent]`. */
+const USER_AGENTS: ReadonlyArray<[string, string]> = [
+  ['happ', 'Happ/3.2.1/Android'],
+  ['hiddify', 'HiddifyNext/2.5.7 (android) like ClashMeta v2ray sing-box'],
+  ['v2raytun', 'v2raytun/5.24.76 Windows/10.0'],
+  ['v2rayng', 'v2rayNG/1.10.2'],
+  ['streisand', 'Streisand/1.6.3'],
+  ['karing', 'Karing/1.2.22.2502 platform/android;mihomo/1.19.27;clash-verge;sing-box 1.13.0'],
+  ['sing-box', 'SFA/1.12.4 (Android 14; sing-box 1.12.4)'],
+  ['v2box', 'V2Box 8.8;IOS 15.1'],
+  ['incy', 'INCY/1.4.0 (Android 14)'],
+  ['stash', 'Stash/2.4.0 Clash/1.9.0'],
+  ['clash-meta', 'ClashMetaForAndroid/2.11.1.Meta'],
+  ['flclash', 'FlClash/0.8.60 clash-verge Platform/android'],
+  ['flclashx', 'FlClashX/0.2.0 clash-verge Platform/android'],
+  ['clash-verge', 'clash-verge/v2.0.3'],
+  ['mihomo-party', 'mihomo.party/v1.5.12 (clash.meta)'],
+  ['prizrak-box', 'clash-verge/v2.3.0'],
+  ['clash-mi', 'ClashMi/1.0.12 platform/android ClashMeta/1.19.12; mihomo/1.19.12'],
+  ['nekobox', 'NekoBox/Android/1.4.2 (Prefer ClashMeta Format)'],
+  ['throne', 'Throne/1.6.6 (Prefer ClashMeta Format)'],
+  ['v2rayn', 'v2rayN/7.10.0'],
 ];
 
 /** The subscription URL as the app reads it back out of its import link. */
@@ -67,12 +95,20 @@ describe('the client apps’ import links', () => {
     }
   });
 
-  it('ask Karing for the device id on a plan with a device limit, and only there', () => {
+  it('ask Karing and Clash Mi for the device id on a plan with a device limit, and only there', () => {
     const karing = clientApp('karing')!;
     expect(importLinkOf(karing, { ...TARGET, deviceLimited: true })).toBe(`karing://install-config?url=${ENC}&name=Demo%20VPN&hwid=true`);
     expect(new URL(importLinkOf(karing, TARGET)!).searchParams.has('hwid')).toBe(false);
-    for (const app of CLIENT_APPS.filter((a) => a.id !== 'karing' && a.importLink !== null))
+    // Clash Mi, Karing's sibling, reads the same switch (scheme_handler.dart: `xhwid` or `hwid`).
+    const clashMi = clientApp('clash-mi')!;
+    expect(importLinkOf(clashMi, { ...TARGET, deviceLimited: true })).toBe(`clashmi://install-config?url=${ENC}&name=Demo%20VPN&hwid=true`);
+    for (const app of CLIENT_APPS.filter((a) => !['karing', 'clash-mi'].includes(a.id) && a.importLink !== null))
       expect(importLinkOf(app, { ...TARGET, deviceLimited: true }), app.id).toBe(importLinkOf(app, TARGET));
+  });
+
+  it('name the format the link serves each app by the User-Agent it sends', () => {
+    expect(USER_AGENTS.map(([id]) => id).sort()).toEqual(CLIENT_APPS.map((a) => a.id).sort());
+    for (const [id, userAgent] of USER_AGENTS) expect(feedFormat(userAgent, '*/*'), `${id}: ${userAgent}`).toBe(clientApp(id)!.reads);
   });
 
   it('are grouped per platform, every platform with several apps that import in one tap', () => {

@@ -5,8 +5,9 @@ import { DEFAULT_SING_BOX_VERSION, singBoxProfile, singBoxVersion, wantsSingBox 
 /**
  * How a request to a buyer's link wants its answer, by User-Agent as the panels decide it. Apps built on sing-box
  * (SFA, SFI, SFM, SFT, Karing, Hiddify) get a sing-box profile (JSON) for their version. Clash apps (Clash Verge,
- * FlClash, ClashX Meta, Stash, mihomo) read only a Clash profile: they get YAML. Every other client app the shop's
- * guides name (v2rayNG, v2rayN, Streisand, NekoBox, Shadowrocket, Happ) reads the panels' default: the share links,
+ * FlClash, ClashX Meta, Stash, mihomo, Clash Mi) read only a Clash profile, and NekoBox and Throne ask for one ("Prefer
+ * ClashMeta Format"): they get YAML. Every other client app the shop's guides name (v2rayNG, v2rayN, Streisand,
+ * Shadowrocket, Happ) reads the panels' default: the share links,
  * newline-joined, base64-encoded. A browser (it asks for `text/html`) gets the links as plain text.
  */
 export type FeedFormat = 'base64' | 'plain' | 'clash' | 'sing-box';

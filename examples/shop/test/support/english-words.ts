@@ -17,6 +17,8 @@ export const PRODUCT_NAMES: readonly string[] = [
   'NekoRay',
   'Happ',
   'FlClash',
+  'FlClashX',
+  'Mi',
   'sing-box',
   'SFA',
   'SFI',

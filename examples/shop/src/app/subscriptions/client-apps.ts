@@ -172,6 +172,28 @@ export const CLIENT_APPS: readonly ClientApp[] = [
     getAt: 'https://github.com/chen08209/FlClash/releases',
   },
   {
+    // pluralplay/FlClashX (a FlClash fork, the field's pick for Remnawave shops) registers `flclashx`, host
+    // `install-config`, and imports the `url` query parameter as FlClash does; its User-Agent names FlClash: Clash YAML.
+    id: 'flclashx',
+    name: 'FlClashX',
+    platforms: ['android', 'windows', 'macos', 'linux'],
+    reads: 'clash',
+    importLink: ({ url }) => `flclashx://install-config?url=${enc(url)}`,
+    getAt: 'https://github.com/pluralplay/FlClashX/releases',
+  },
+  {
+    // KaringX/clashmi lib/screens/scheme_handler.dart: schemes `clash` and `clashmi`, host `install-config`, reading
+    // `url` and `name` (each URL-decoded), and `hwid=true` (or `xhwid`) to send the device id, as Karing does. Its
+    // User-Agent (`ClashMi/… ClashMeta/…; mihomo/…`, lib/app/utils/http_utils.dart) gets Clash YAML.
+    id: 'clash-mi',
+    name: 'Clash Mi',
+    platforms: ['android', 'ios', 'windows', 'macos', 'linux'],
+    reads: 'clash',
+    importLink: ({ url, title, deviceLimited }) =>
+      `clashmi://install-config?url=${enc(url)}&name=${enc(title)}${deviceLimited ? '&hwid=true' : ''}`,
+    getAt: 'https://github.com/KaringX/clashmi/releases',
+  },
+  {
     // clash-verge-rev/clash-verge-rev.github.io docs/guide/url_schemes.md: `clash://install-config?url=<encoded>`;
     // reads a Clash (mihomo) profile, which the shop serves a `clash-verge/…` User-Agent.
     id: 'clash-verge',
@@ -202,12 +224,24 @@ export const CLIENT_APPS: readonly ClientApp[] = [
     getAt: 'https://github.com/legiz-ru/Prizrak-Box/releases',
   },
   {
+    // MatsuriDayo/NekoBoxForAndroid app/src/main/AndroidManifest.xml: MainActivity takes scheme `sn`, host
+    // `subscription` ("subscription import"), with `url` and `name` query parameters. Its User-Agent
+    // (`NekoBox/Android/… (Prefer ClashMeta Format)`) asks for Clash YAML, which it parses.
+    id: 'nekobox',
+    name: 'NekoBox',
+    platforms: ['android'],
+    reads: 'clash',
+    importLink: ({ url, title }) => `sn://subscription?url=${enc(url)}&name=${enc(title)}`,
+    getAt: 'https://github.com/MatsuriDayo/NekoBoxForAndroid/releases',
+  },
+  {
     // throneproj/Throne (NekoRay's successor, from 1.1.5): `throne://addsub/?url=<encoded>&name=<encoded>`, as its
-    // maintainer gives it in throneproj/Throne#451 and #855 (its docs do not cover it yet). Base64 share links.
+    // maintainer gives it in throneproj/Throne#451 and #855 (its docs do not cover it yet). Its User-Agent
+    // (`Throne/… (Prefer ClashMeta Format)`) gets Clash YAML.
     id: 'throne',
     name: 'Throne',
     platforms: ['windows', 'linux'],
-    reads: 'base64',
+    reads: 'clash',
     importLink: ({ url, title }) => `throne://addsub/?url=${enc(url)}&name=${enc(title)}`,
     getAt: 'https://github.com/throneproj/Throne/releases',
   },
