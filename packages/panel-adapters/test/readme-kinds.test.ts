@@ -32,7 +32,9 @@ describe('the panel kinds the documentation names', () => {
   it('are counted and listed in the package README and the adapter guide', () => {
     const readme = read('packages/panel-adapters/README.md').replace(/\n/g, ' ');
     expect(readme).toContain(`for ${COUNT_WORDS[KINDS.length]} panel kinds`);
-    const byKind = /`createPanelAdapter\(panel, options\)` builds the adapter for a stored `Panel` by its `kind` \(([^)]*)\)/.exec(readme)?.[1];
+    const byKind = /`createPanelAdapter\(panel, options\)` builds the adapter for a stored `Panel` by its `kind` \(([^)]*)\)/.exec(
+      readme,
+    )?.[1];
     expect(namedKinds(byKind ?? '')).toEqual(KINDS);
     const guide = read('docs/guides/writing-a-panel-adapter.md').replace(/\n/g, ' ');
     expect(guide).toContain(`The ${COUNT_WORDS[KINDS.length]} bundled adapters`);
