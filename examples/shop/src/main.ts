@@ -4,7 +4,7 @@ import { BOT_TOKEN_SETTING } from './app/ops/shop-settings.js';
 import { startDemoCryptoBot, startDemoEpay, startDemoGateway, startDemoStripe, startDemoYooKassa } from './stack/demo-gateway.js';
 import { ConfigError, loadConfig, type ShopConfig, type TelegramConfig } from './config/config.js';
 import { createApp } from './stack/web-app.js';
-import { ensureStartupAdmin } from './stack/admin-account.js';
+import { DEMO_ADMIN_PASSWORD_HINT, ensureStartupAdmin } from './stack/admin-account.js';
 import { startBackground, type Background } from './stack/background.js';
 import { createLogger, logDestination } from './logging/logger.js';
 import { guardProcess } from './stack/process-guard.js';
@@ -111,9 +111,19 @@ async function main(config: ShopConfig): Promise<void> {
     '',
   );
   // A log read by a machine holds only JSON lines: the banner is for a person at a terminal (or reading the
-  // human format); otherwise the start is one log line (the demo admin's password is not written into it).
+  // human format); otherwise the start is one log line. The demo admin's password is not written into it: the line
+  // names the login and the command that prints its password.
   if (process.stdout.isTTY === true || config.logFormat === 'pretty') console.log(lines.join('\n'));
-  else logger.info({ url, worker: config.runWorker, database: config.database.kind }, 'shop is running');
+  else
+    logger.info(
+      {
+        url,
+        worker: config.runWorker,
+        database: config.database.kind,
+        ...(admin === null ? {} : { adminEmail: admin.email, adminPassword: DEMO_ADMIN_PASSWORD_HINT }),
+      },
+      'shop is running',
+    );
 
   let stopping = false;
   const stop = async () => {

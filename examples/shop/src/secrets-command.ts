@@ -2,7 +2,7 @@ import { formatSecretKeys, generateSecretKey } from '@panelkit/sdk';
 import { resealSecrets } from '@panelkit/storage-postgres';
 import { loadConfig } from './config/config.js';
 import { shopSchemaName } from './db/migrations.js';
-import { resealDemoAdminFile } from './stack/admin-account.js';
+import { readDemoAdminLogin, resealDemoAdminFile } from './stack/admin-account.js';
 import { openDatabase } from './stack/database.js';
 import { shopSecretBox } from './stack/secret-keys.js';
 import { resealShopSecrets } from './db/shop-secrets.js';
@@ -14,7 +14,9 @@ import { exitOnStartupError } from './stack/startup-errors.js';
  * - `rotate` seals every stored secret again under the first key of SHOP_SECRET_KEYS (safe while the
  *   shop runs; every replica must already hold the new key) and says how many values each key seals,
  *   so an old key is retired once it seals none;
- * - `check` opens every stored secret with the keys given, changing nothing but plain rows.
+ * - `check` opens every stored secret with the keys given, changing nothing but plain rows;
+ * - `demo-admin` prints the demo admin's login kept in the data folder (the start banner's line, for a shop whose
+ *   output went to a log as JSON, where the password is not written).
  * See docs/guides/secrets.md.
  */
 async function main(args: string[]): Promise<void> {
@@ -23,11 +25,20 @@ async function main(args: string[]): Promise<void> {
     console.log(formatSecretKeys([generateSecretKey(id ?? `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`)]));
     return;
   }
-  if (command !== 'rotate' && command !== 'check') {
-    console.error('usage: secrets new-key <id> | rotate | check');
+  if (command !== 'rotate' && command !== 'check' && command !== 'demo-admin') {
+    console.error('usage: secrets new-key <id> | rotate | check | demo-admin');
     process.exit(2);
   }
   const config = loadConfig(process.env);
+  if (command === 'demo-admin') {
+    const login = readDemoAdminLogin(config.dataDir, shopSecretBox(config, config.dataDir));
+    if (login === null) {
+      console.error(`no demo admin is kept in ${config.dataDir} (the demo makes one at its first start)`);
+      process.exit(1);
+    }
+    console.log(`${login.email} / ${login.password}`);
+    return;
+  }
   const database = await openDatabase(config.database);
   try {
     const secretBox = shopSecretBox(config, config.dataDir);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempFolder } from './support/backup-helpers.js';
@@ -34,14 +34,33 @@ async function startAndStop(env: Record<string, string>): Promise<{ stdout: stri
 
 describe('the web process log', () => {
   it('is only JSON lines when stdout is no terminal: the start banner becomes one log line', async () => {
-    const { stdout, code } = await startAndStop({ LOG_FORMAT: 'json', LOG_LEVEL: 'info' });
+    const dataDir = tempFolder('json-log');
+    const { stdout, code } = await startAndStop({ LOG_FORMAT: 'json', LOG_LEVEL: 'info', DATA_DIR: dataDir });
     expect(code).toBe(0);
     const lines = stdout.split('\n').filter((line) => line !== '');
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
-    const start = lines.map((line) => JSON.parse(line) as { msg?: string; url?: string }).find((l) => l.msg === 'shop is running');
+    const start = lines
+      .map((line) => JSON.parse(line) as { msg?: string; url?: string; adminEmail?: string; adminPassword?: string })
+      .find((l) => l.msg === 'shop is running');
     expect(start?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(stdout).not.toContain('Ctrl+C');
+    // The demo admin's login: named with the command that prints its password, which the log never holds.
+    expect(start?.adminEmail).toBe('admin@example.com');
+    expect(start?.adminPassword).toContain('npm run secrets -- demo-admin');
+    const printed = execFileSync(
+      process.execPath,
+      ['--conditions=@panelkit/source', '--import', 'tsx', 'src/secrets-command.ts', 'demo-admin'],
+      {
+        cwd: SHOP_DIR,
+        env: { PATH: process.env['PATH'], HOME: process.env['HOME'], DATA_DIR: dataDir },
+        encoding: 'utf8',
+      },
+    ).trim();
+    const [email, password] = printed.split(' / ');
+    expect(email).toBe('admin@example.com');
+    expect(password).toMatch(/^\S{12,}$/);
+    expect(stdout).not.toContain(password);
     // The human format keeps the banner (test/database-outage.test.ts reads the address from it).
   }, 300_000);
 });

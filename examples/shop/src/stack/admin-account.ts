@@ -16,6 +16,9 @@ interface DemoAdminFile {
 
 const DEMO_ADMIN_CONTEXT = 'data-folder:demo-admin';
 
+/** Where the start log line (JSON, no password in it) sends a person for the demo admin's password. */
+export const DEMO_ADMIN_PASSWORD_HINT = 'not logged: `npm run secrets -- demo-admin` prints it (same DATA_DIR)';
+
 /**
  * The owner the shop starts with: ADMIN_EMAIL/ADMIN_PASSWORD when set; in demo mode a demo admin whose password is
  * generated once and kept in the data folder, sealed (so it can be printed at start). Either is created only while
@@ -67,4 +70,16 @@ export function resealDemoAdminFile(dataDir: string, box: SecretBox, rotate: boo
   if (!rotate || box.keyIdOf(saved.sealedPassword) === box.currentKeyId) return box.keyIdOf(saved.sealedPassword);
   rememberedUpdate(dataDir, 'demo-admin.json', { email: saved.email, sealedPassword: box.seal(password, DEMO_ADMIN_CONTEXT) });
   return box.currentKeyId;
+}
+
+/**
+ * The demo admin's login kept in the data folder (its password opened with the shop's secret box), or `null` when
+ * the folder keeps none: what `npm run secrets -- demo-admin` prints for a shop whose start banner went to a log.
+ */
+export function readDemoAdminLogin(dataDir: string, box: SecretBox): { email: string; password: string } | null {
+  const file = join(dataDir, 'demo-admin.json');
+  if (!existsSync(file)) return null;
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as DemoAdminFile;
+  const password = saved.sealedPassword === undefined ? saved.password : box.open(saved.sealedPassword, DEMO_ADMIN_CONTEXT);
+  return password === undefined ? null : { email: saved.email, password };
 }
