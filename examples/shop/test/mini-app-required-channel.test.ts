@@ -1,7 +1,8 @@
 /**
  * The required channel in the Mini App: the same check as the bot's (one check, shared). A buyer outside the channel is
  * not signed in and gets the join link; once they joined, the same launch data signs them in (it was not used up). A
- * channel the bot cannot check lets buyers in and tells the staff, as in the bot.
+ * channel the bot cannot check lets buyers in and tells the staff, as in the bot; a check Telegram does not answer
+ * within the check's budget lets them in too.
  */
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,5 +60,24 @@ describe('the required channel in the Mini App', () => {
       `SELECT params FROM ${s.t.shop.shopSchema}.notifications WHERE kind = 'channel_unchecked'`,
     );
     expect(notices.rows.map((r) => r.params.channel)).toEqual(['@not_our_channel']);
+  });
+
+  it('lets a buyer in while getChatMember does not answer: signed in while the call still hangs, the staff told nothing', async () => {
+    await saveGrowthSettings(s.t.shop, { channel: CHANNEL, channelJoinUrl: null, neverConnectedHours: 24 }, OWNER);
+    s.fake.setChannelMember(CHANNEL, 7804, 'left');
+    const held = s.fake.holdNext('getChatMember');
+    try {
+      const inside = await signIn(launchData(s.fake.token, { id: 7804 }, s.t.clock.now()));
+      expect(inside.status).toBe(200);
+      // The check gave up on the call, which Telegram has not answered yet (its answer would have kept them out).
+      expect(s.fake.calls.some((c) => c.method === 'getChatMember' && Number(c.params['user_id']) === 7804)).toBe(false);
+    } finally {
+      held.release();
+    }
+    const notices = await s.t.shop.db.query(
+      `SELECT 1 FROM ${s.t.shop.shopSchema}.notifications WHERE kind = 'channel_unchecked' AND params->>'channel' = $1`,
+      [CHANNEL],
+    );
+    expect(notices.rows).toHaveLength(0);
   });
 });

@@ -38,7 +38,8 @@ export function telegramClientOptions(config: TelegramConfig): ApiClientOptions 
 /**
  * A Bot API client for these settings, for jobs and pages: it waits for nothing in-process. A job's 429 or
  * 5xx becomes its own retry (`telegram/send-policy.ts`); only the bot's replies to a user wait 429s out.
+ * `timeoutSeconds` bounds each call (grammY's default: 500 s); a call past it fails with an `HttpError`.
  */
-export function telegramApi(config: TelegramConfig): Api {
-  return new Api(config.token, telegramClientOptions(config));
+export function telegramApi(config: TelegramConfig, options: { timeoutSeconds?: number } = {}): Api {
+  return new Api(config.token, { ...telegramClientOptions(config), ...options });
 }

@@ -14,7 +14,8 @@ const DONE = /^chk(?::([A-Za-z0-9_-]{1,60}))?$/;
  * (`TELEGRAM_ADMIN_IDS`) and payment updates (a `successful_payment` must be credited; pre-checkout queries are
  * answered before this runs). A blocked `/start <payload>` rides on the "done" button and is resumed after joining.
  * When Telegram refuses the check (the bot is not the channel's admin), buyers pass, the log says so once per
- * process, and the staff are told once (`channel_unchecked`).
+ * process, and the staff are told once (`channel_unchecked`); when it fails or does not answer within the check's
+ * short budget, buyers pass too, and the update is still answered within the webhook's wait.
  */
 export function requiredChannelGate(bot: Composer<BotContext>, deps: BotDeps): void {
   const { shop } = deps;
@@ -34,11 +35,7 @@ export function requiredChannelGate(bot: Composer<BotContext>, deps: BotDeps): v
   bot.use(async (ctx, next) => {
     if (ctx.user.isAdmin || ctx.message?.successful_payment !== undefined || ctx.message?.refunded_payment !== undefined) return next();
     const done = ctx.callbackQuery?.data === undefined ? null : DONE.exec(ctx.callbackQuery.data);
-    const { settings, verdict } = await channel.check({
-      telegramUserId: ctx.user.telegramUserId,
-      fresh: done !== null,
-      getChatMember: (chat, userId) => ctx.api.getChatMember(chat, userId),
-    });
+    const { settings, verdict } = await channel.check({ telegramUserId: ctx.user.telegramUserId, fresh: done !== null });
     if (verdict === 'none') return next();
     if (done !== null) {
       if (verdict === 'outside') {

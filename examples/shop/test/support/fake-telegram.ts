@@ -96,6 +96,11 @@ export class FakeTelegram {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array.from({ length: count }, () => failure)]);
   }
 
+  /** Calls of `method` fail no more (what `failNext` queued and was not used up is dropped). */
+  stopFailing(method: string): void {
+    this.failures.delete(method);
+  }
+
   /**
    * Holds the next call of `method` (each call of `holdNext` holds one more): `arrived` resolves when it comes in, and
    * it waits for `release` to be answered as any other call, refused with a failure, or, with `hangUp`, to have its

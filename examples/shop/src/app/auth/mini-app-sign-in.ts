@@ -7,7 +7,6 @@ import type { Shop } from '../shop.js';
 import { isStaffRole } from './staff-roles.js';
 import { channelCheckOf } from '../growth/required-channel.js';
 import { channelJoinUrl } from '../growth/growth-settings.js';
-import { telegramApi } from '../telegram-api.js';
 import { joinCampaign } from '../growth/campaigns.js';
 import { CAMPAIGN_START_PREFIX } from '../../config/public-addresses.js';
 import { customerOfTelegramUser, telegramAccountEmail } from './telegram-buyers.js';
@@ -93,12 +92,7 @@ export async function signInFromMiniApp(
   const { user, authDate, hash, startParam } = verified.data;
   const telegramUserId = String(user.id);
   if (telegram.adminIds.includes(telegramUserId)) return { ok: false, reason: 'staff' };
-  const api = telegramApi(telegram);
-  const { settings, verdict } = await channelCheckOf(shop).check({
-    telegramUserId,
-    fresh: true,
-    getChatMember: (chat, userId) => api.getChatMember(chat, userId),
-  });
+  const { settings, verdict } = await channelCheckOf(shop).check({ telegramUserId, fresh: true });
   if (verdict === 'outside' && settings.channel !== null)
     return { ok: false, reason: 'channel', required: { channel: settings.channel, joinUrl: channelJoinUrl(settings) } };
   const keepUntil = new Date(authDate.getTime() + (telegram.miniApp.maxAgeSeconds + INIT_DATA_CLOCK_SKEW_SECONDS) * 1000);

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { shownBase } from '../../config/public-addresses.js';
 import type { Shop } from '../shop.js';
-import { protocolOf, type OidcProtocol, type OidcProvider } from './oidc-providers.js';
+import { checkIdTokenSignature } from './id-token-signature.js';
+import { isLoopbackHttp, protocolOf, type OidcProtocol, type OidcProvider } from './oidc-providers.js';
 
 /** Who the provider says signed in: its `sub`, and the e-mail with whether the provider verified it. */
 export interface ProviderIdentity {
@@ -35,10 +36,6 @@ export function callbackUrl(shop: Shop, providerId: string): string {
   return `${shownBase(shop.config)}/signin/oidc/${encodeURIComponent(providerId)}/callback`;
 }
 
-function isLoopback(url: URL): boolean {
-  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-}
-
 /** How the shop talks to the provider (a preset's endpoints on the tests' fake server when `SIGN_IN_PRESET_ROOTS` says so). */
 function protocolFor(shop: Shop, provider: OidcProvider): OidcProtocol {
   return protocolOf(provider, shop.config.signInPresetRoots);
@@ -47,7 +44,8 @@ function protocolFor(shop: Shop, provider: OidcProvider): OidcProtocol {
 /**
  * The token endpoint's answer without `id_token`, for a preset read through its own user API: VK ID sends an ID
  * token that is not an OpenID Connect one openid-client could check against the preset (no discovery, no keys the
- * shop is told of), and the shop does not use it, so it must not fail the sign-in.
+ * shop is told of), and the shop does not use it, so it must not fail the sign-in. Nothing of such a preset's is
+ * signed: who signed in is what its user API answers for the access token the shop itself exchanged the code for.
  */
 function withoutIdToken(tokenEndpoint: string): oidc.CustomFetch {
   return async (url, options) => {
@@ -81,7 +79,7 @@ export function configurationOf(shop: Shop, provider: OidcProvider): Promise<oid
           provider.clientId,
           provider.clientSecret,
           undefined,
-          isLoopback(issuer) ? { execute: [oidc.allowInsecureRequests] } : {},
+          isLoopbackHttp(issuer) ? { execute: [oidc.allowInsecureRequests] } : {},
         )
       : Promise.resolve(explicitConfiguration(provider, protocol));
   const kept = made.catch((error: unknown) => {
@@ -101,7 +99,7 @@ function explicitConfiguration(provider: OidcProvider, protocol: ExplicitProtoco
   );
   config[oidc.customFetch] = withoutIdToken(protocol.tokenEndpoint);
   // Only the tests' fake servers (SIGN_IN_PRESET_ROOTS, loopback only) are plain http.
-  if (isLoopback(new URL(protocol.tokenEndpoint))) oidc.allowInsecureRequests(config);
+  if (isLoopbackHttp(new URL(protocol.tokenEndpoint))) oidc.allowInsecureRequests(config);
   return config;
 }
 
@@ -126,8 +124,9 @@ export async function authorizationUrl(shop: Shop, provider: OidcProvider): Prom
 
 /**
  * Finishes a sign-in at the callback: the code exchanged with the PKCE verifier, state (and for OpenID Connect the
- * nonce and the ID token) checked by openid-client, and the user read: from the ID token's claims (the UserInfo
- * endpoint when they hold no e-mail), or from a preset's own user API. Throws when any check fails.
+ * nonce and the ID token's claims) checked by openid-client, its signature by `checkIdTokenSignature`
+ * (`id-token-signature.ts`), and the user read: from the ID token's claims (the UserInfo endpoint when they hold no
+ * e-mail), or from a preset's own user API (Yandex ID, VK ID: no ID token is used). Throws when any check fails.
  */
 export async function identityFromCallback(
   shop: Shop,
@@ -162,7 +161,8 @@ export async function identityFromCallback(
   );
   if (protocol.kind === 'discovery') {
     const claims = tokens.claims();
-    if (claims === undefined) throw new Error('the provider sent no ID token');
+    if (claims === undefined || tokens.id_token === undefined) throw new Error('the provider sent no ID token');
+    await checkIdTokenSignature(config, provider.clientSecret, tokens.id_token);
     let email = typeof claims['email'] === 'string' ? claims['email'] : null;
     let verified = claims['email_verified'] === true;
     if (email === null && config.serverMetadata().userinfo_endpoint !== undefined) {

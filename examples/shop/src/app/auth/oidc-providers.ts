@@ -120,12 +120,17 @@ export function protocolOf(provider: OidcProviderSetting, roots: PresetRoots = {
   };
 }
 
+/** Whether a URL is plain http to this machine (a provider run beside the shop for tests), the only http the shop speaks to one. */
+export function isLoopbackHttp(url: URL): boolean {
+  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
 /** Whether an issuer URL may be used: https, or plain http on this machine only (a provider run beside the shop for tests). */
 export function isUsableIssuer(value: string): boolean {
   try {
     const url = new URL(value);
     if (url.search !== '' || url.hash !== '') return false;
-    return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+    return url.protocol === 'https:' || isLoopbackHttp(url);
   } catch {
     return false;
   }

@@ -1,6 +1,7 @@
 import { GrammyError } from 'grammy';
 import { notificationsOf } from '../../db/notifications.js';
 import type { Shop } from '../shop.js';
+import { telegramApi } from '../telegram-api.js';
 import { recentGrowthSettings, type StoredGrowthSettings } from './growth-settings.js';
 
 /** A chat member as Telegram's `getChatMember` describes one (only what membership depends on). */
@@ -36,19 +37,26 @@ export async function reportUncheckableChannel(shop: Shop, settings: StoredGrowt
 export const MEMBER_CHECK_TTL_MS = 60_000;
 
 /**
+ * How long the membership check waits for Telegram's one answer before letting the user through: a small part of
+ * the webhook's wait (`WEBHOOK_TIMEOUT_MS`, 10 s), so the update that asked is still answered within it.
+ */
+export const MEMBER_CHECK_TIMEOUT_SECONDS = 3;
+
+/**
  * What the required channel says of a Telegram user: `none` (the owner requires no channel), `member`, `outside`, or
  * `unchecked` (Telegram refused or failed the check: the user is let through).
  */
 export type ChannelVerdict = 'none' | 'member' | 'outside' | 'unchecked';
 
-/** Asks Telegram about one member of a chat (`getChatMember` of the Bot API). */
-export type GetChatMember = (chat: string, userId: number) => Promise<ChatMemberStatus>;
-
-/** One Telegram user's check: their id, whether to ask Telegram even when a recent answer is cached, and how to ask. */
+/** One Telegram user's check: their id, and whether to ask Telegram even when a recent answer is cached. */
 export interface ChannelCheckRequest {
   telegramUserId: string;
   fresh: boolean;
-  getChatMember: GetChatMember;
+}
+
+/** Whether Telegram refused the check for the owner's configuration (the bot is not the channel's admin, no such channel). */
+function isRefusal(error: unknown): error is GrammyError {
+  return error instanceof GrammyError && error.error_code < 500 && error.error_code !== 429;
 }
 
 /** The required channel's check, shared by the bot and the Mini App of one shop (one cache, one log line per channel). */
@@ -61,27 +69,33 @@ const checks = new WeakMap<Shop, ChannelCheck>();
 
 /**
  * The required channel's check of this shop (made once per shop in this process). A member is trusted for
- * {@link MEMBER_CHECK_TTL_MS} unless `fresh`. When Telegram refuses the check (the bot is not the channel's admin) or
- * fails, the user passes (`unchecked`), the log says so once per channel, and a refusal (4xx) tells the staff once
- * (`channel_unchecked`): a misconfigured channel is never a wall for every buyer.
+ * {@link MEMBER_CHECK_TTL_MS} unless `fresh`. Telegram is asked once (`getChatMember`, no retry) and waited for at
+ * most {@link MEMBER_CHECK_TIMEOUT_SECONDS}. When it refuses the check (the bot is not the channel's admin), fails
+ * (5xx, 429, no answer in time), the user passes (`unchecked`), the log says so once per channel, and a refusal
+ * (4xx but 429) tells the staff once (`channel_unchecked`): neither a misconfigured channel nor Telegram being away
+ * is a wall for every buyer. A shop without a bot has no Telegram users: its verdict is always `none`.
  */
 export function channelCheckOf(shop: Shop): ChannelCheck {
   const known = checks.get(shop);
   if (known !== undefined) return known;
   const log = shop.logger.child({ component: 'required-channel' });
+  const telegram = shop.config.telegram;
+  // Not the bot's client: that one waits out 5xx and 429s for up to ~90 s, past the webhook's wait, and the user
+  // who asked would hear nothing until Telegram is back.
+  const api = telegram === null ? null : telegramApi(telegram, { timeoutSeconds: MEMBER_CHECK_TIMEOUT_SECONDS });
   /** Users found members, until when (ms): a cache only; every decision can be made without it. */
   const members = new Map<string, number>();
   const loggedChannels = new Set<string>();
   const made: ChannelCheck = {
-    async check({ telegramUserId, fresh, getChatMember }) {
+    async check({ telegramUserId, fresh }) {
       const settings = await recentGrowthSettings(shop);
       const channel = settings.channel;
-      if (channel === null) return { settings, verdict: 'none' };
+      if (channel === null || api === null) return { settings, verdict: 'none' };
       const key = `${channel}|${telegramUserId}`;
       const now = shop.clock.now().getTime();
       if (!fresh && (members.get(key) ?? 0) > now) return { settings, verdict: 'member' };
       try {
-        const member = await getChatMember(channel, Number(telegramUserId));
+        const member: ChatMemberStatus = await api.getChatMember(channel, Number(telegramUserId));
         if (!isChannelMember(member)) {
           members.delete(key);
           return { settings, verdict: 'outside' };
@@ -89,13 +103,13 @@ export function channelCheckOf(shop: Shop): ChannelCheck {
         members.set(key, now + MEMBER_CHECK_TTL_MS);
         return { settings, verdict: 'member' };
       } catch (error) {
-        // A refusal (400/403) is the owner's configuration; anything else is Telegram being away. Neither walls buyers off.
+        // A refusal is the owner's configuration; anything else is Telegram being away. Neither walls buyers off.
         const description = error instanceof GrammyError ? error.description : String(error);
         if (!loggedChannels.has(channel)) {
           loggedChannels.add(channel);
           log.warn({ channel, error: description }, 'cannot check the required channel; letting users through');
         }
-        if (error instanceof GrammyError && error.error_code < 500) await reportUncheckableChannel(shop, settings, description);
+        if (isRefusal(error)) await reportUncheckableChannel(shop, settings, description);
         return { settings, verdict: 'unchecked' };
       }
     },
