@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveEpaySettings } from '../src/app/payments/epay/settings.js';
+import { sweepGatewayPayments } from '../src/app/payments/rails/gateway-sweep.js';
 import { readSetting } from '../src/db/shop-settings.js';
 import { EpaySimulator } from '../src/stack/demo-epay-gateway.js';
 import { signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
@@ -126,5 +127,23 @@ describe('an EPay merchant key the gateway refuses, against the EPay simulator',
     await saveEpaySettings(t.shop, { enabled: true, baseUrl: sim.url, pid: sim.pid, key: sim.key, mode: 'submit' }, t.clock.now(), null);
     await buyer.agent.post('/api/v1/gateway-topups/epay').set('x-csrf-token', buyer.csrf).send(form(6)).expect(202);
     expect(await notices()).toHaveLength(2);
+  });
+
+  it('the sweep asking about a pending payment with a key the gateway refuses tells the owner too, once per setup', async () => {
+    const pending = await t.shop.kit.payments.list({ providerId: 'epay', statuses: ['pending'] }, { limit: 10 });
+    expect(pending.items).toHaveLength(1);
+    const told = (await notices()).length;
+    t.clock.advance(60_000);
+    await saveEpaySettings(
+      t.shop,
+      { enabled: true, baseUrl: sim.url, pid: sim.pid, key: 'changed-again', mode: 'submit' },
+      t.clock.now(),
+      null,
+    );
+    t.clock.advance(5 * 60_000);
+    for (let sweep = 0; sweep < 2; sweep++)
+      await expect(sweepGatewayPayments(t.shop)).rejects.toMatchObject({ code: 'PAYMENT_PROVIDER_UNAVAILABLE' });
+    expect(await notices()).toHaveLength(told + 1);
+    expect((await t.shop.kit.payments.get(pending.items[0]!.id))?.status).toBe('pending');
   });
 });

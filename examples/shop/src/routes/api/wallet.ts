@@ -65,10 +65,10 @@ export function savedMethodJson(m: SavedPaymentMethodView) {
 export const SavedMethodRenewalBody = z.strictObject({ allowed: z.boolean() });
 
 /**
- * The wallet for scripts and bots (a Bearer API token, or a session with `x-csrf-token`).
- * Amounts are minor units; a top-up takes the same fields as the wallet form, amounts typed in
- * major units ("12.50"), plus `idempotencyKey` (16–64 of A-Z a-z 0-9 _ -): a retried request
- * with the same key records one payment. `POST /api/v1/payments/:id/cancel` withdraws one of the
+ * The wallet for scripts and bots (a Bearer API token, or a session with `x-csrf-token`): `GET /api/v1/wallet` lists
+ * the wallet-form providers and the gateways on now (each with its terms and `topUpPath`). Amounts are minor units;
+ * a top-up takes the same fields as the wallet form, amounts typed in major units ("12.50"), plus `idempotencyKey`
+ * (16–64 of A-Z a-z 0-9 _ -): a retried request with the same key records one payment. `POST /api/v1/payments/:id/cancel` withdraws one of the
  * buyer's pending payments. `GET /api/v1/payment-methods` lists the buyer's saved payment methods;
  * `POST …/:id/renewal` (`{ allowed }`) and `POST …/:id/remove` change them.
  */
