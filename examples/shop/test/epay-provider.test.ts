@@ -3,9 +3,10 @@ import { createPanelkit } from '@panelkit/sdk';
 import { describePaymentProvider, ManualClock } from '@panelkit/sdk/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EpayMode } from '../src/app/payments/epay/api.js';
+import { checkEpayKey, type EpayMode } from '../src/app/payments/epay/api.js';
 import { epayProvider } from '../src/app/payments/epay/provider.js';
 import { epaySign, epaySignedString, verifyEpaySign } from '../src/app/payments/epay/signature.js';
+import { keyRefusalIn } from '../src/app/payments/rails/gateway-key-refused.js';
 import { EpaySimulator, md5Sign } from '../src/stack/demo-epay-gateway.js';
 
 let sim: EpaySimulator;
@@ -16,9 +17,9 @@ afterAll(async () => {
   await sim.close();
 });
 
-const provider = (mode: EpayMode) =>
+const provider = (mode: EpayMode, key = () => sim.key) =>
   epayProvider({
-    api: () => ({ baseUrl: sim.url, pid: sim.pid, key: sim.key, mode }),
+    api: () => ({ baseUrl: sim.url, pid: sim.pid, key: key(), mode }),
     notifyUrl: () => 'http://127.0.0.1:9/payments/epay/notify',
     callbackUrl: (id) => `http://127.0.0.1:9/wallet/pay/epay/${id}/return`,
   });
@@ -76,6 +77,55 @@ describe('EPay signatures', () => {
     expect(md5Sign(params, '8f2d')).toBe(known);
     expect(epaySign(params, '8f2d')).toBe(known);
   });
+});
+
+describe('a merchant id or key EPay refuses', () => {
+  const orderQuery = async (params: Record<string, string>) =>
+    (await fetch(new URL(`api.php?${new URLSearchParams({ act: 'order', ...params })}`, sim.url))).json();
+
+  it('the simulator answers the order query as 彩虹易支付 does: code -3 naming the wrong id or key, -1 for an unknown order', async () => {
+    expect(await orderQuery({ pid: '1', key: sim.key, out_trade_no: 'pay_x' })).toEqual({ code: -3, msg: '商户ID不存在' });
+    expect(await orderQuery({ pid: sim.pid, key: `${sim.key}0`, out_trade_no: 'pay_x' })).toEqual({ code: -3, msg: '商户密钥错误' });
+    expect(await orderQuery({ pid: sim.pid, key: sim.key, out_trade_no: 'pay_x' })).toEqual({ code: -1, msg: '订单号不存在' });
+    expect(await orderQuery({ pid: sim.pid, key: sim.key })).toEqual({ code: -4, msg: '订单号不能为空' });
+  });
+
+  it('is found before it is saved: the right key passes, a wrong key or id is refused in the gateway’s word, a dead address said so', async () => {
+    const api = { baseUrl: sim.url, pid: sim.pid, key: sim.key, mode: 'submit' as const };
+    expect(await checkEpayKey(api)).toEqual({ ok: true });
+    expect(await checkEpayKey({ ...api, key: 'mistyped-key' })).toEqual({ ok: false, problem: 'key_refused', said: '商户密钥错误' });
+    expect(await checkEpayKey({ ...api, pid: '1' })).toEqual({ ok: false, problem: 'key_refused', said: '商户ID不存在' });
+    sim.down = true;
+    try {
+      expect(await checkEpayKey(api)).toEqual({ ok: false, problem: 'unreachable' });
+    } finally {
+      sim.down = false;
+    }
+  });
+
+  for (const mode of ['submit', 'mapi'] as const) {
+    it(`starting a payment (${mode}) with it fails as a key refusal, and nothing is stored`, async () => {
+      const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+      const storage = createMemoryStorage({ clock });
+      const kit = createPanelkit({
+        storage,
+        clock,
+        panels: () => null as never,
+        policy: { identity: { secret: 'epay-test-secret-0123456789abcdef', prefix: 'pk' } },
+        payments: { providers: [provider(mode, () => 'mistyped-key')] },
+      });
+      const buyer = (await storage.customers.create({ email: 'buyer@example.com' })).id;
+      const failed = await kit.payments
+        .start({ customerId: buyer, providerId: 'epay', amount: { amount: 10_00, currency: 'CNY' }, method: 'alipay' })
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
+      expect(failed).toMatchObject({ code: 'PAYMENT_PROVIDER_UNAVAILABLE' });
+      expect(keyRefusalIn(failed)).toMatchObject({ said: '商户密钥错误' });
+      expect((await kit.payments.list({ providerId: 'epay' }, { limit: 10 })).items).toEqual([]);
+    });
+  }
 });
 
 describe('EPay through kit.payments', () => {

@@ -25,6 +25,8 @@ const PARAMS = {
   shortfall: 25_000,
   buyer: 'Ali Rezaei · ali@example.com',
   address: 'https://mirror.example.net',
+  gateway: 'EPay',
+  said: '商户密钥错误',
 };
 
 describe('notification texts', () => {

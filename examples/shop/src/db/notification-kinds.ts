@@ -37,6 +37,7 @@ export const STAFF_KINDS = [
   'target_nearly_full',
   'payment_credit_failed',
   'payment_reversed',
+  'gateway_key_refused',
   'receipt_waiting',
   'channel_unchecked',
   'ticket_waiting',

@@ -92,6 +92,7 @@ export function refusalOf(started: Extract<StartedGatewayTopUp, { ok: false }>):
   if (started.reason === 'too_many_pending') return new ShopError('too_many_requests', 'wallet.errors.tooManyPending');
   if (started.reason === 'key_reused') return new ShopError('conflict', 'wallet.errors.formExpired');
   if (started.reason === 'bad_method') return new ShopError('invalid_input', 'payRails.gateway.pickMethod');
+  if (started.reason === 'gateway_misconfigured') return new ShopError('unavailable', 'payRails.gateway.misconfigured');
   return new ShopError('unavailable', 'payRails.gateway.unavailable');
 }
 

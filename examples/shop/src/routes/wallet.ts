@@ -9,7 +9,7 @@ import { describeLedger } from '../app/payments/ledger-descriptions.js';
 import { payoutCard } from '../app/payments/payout-card.js';
 import { enabledProviders } from '../app/payments/registry.js';
 import { activeGateway } from '../app/payments/crypto/gateway-settings.js';
-import { offeredRails, railMethods, railSavesMethods } from '../app/payments/rails/gateway-rails.js';
+import { offeredRailTerms } from '../app/payments/rails/gateway-rails.js';
 import { starsOffered } from './stars.js';
 import { submitTopUp } from '../app/payments/topup.js';
 import type { Shop } from '../app/shop.js';
@@ -69,11 +69,11 @@ export function walletRoutes(shop: Shop): Router {
         descriptions: await describeLedger(shop, ledger.items, ctxOf(res).locale),
         notice: failed === undefined ? noticeFrom(req) : null,
         crypto: (await activeGateway(shop)) === null ? null : { key: newFormKey() },
-        rails: (await offeredRails(shop)).map((rail) => ({
+        rails: (await offeredRailTerms(shop)).map(({ rail, methods, savesMethods }) => ({
           rail,
           key: newFormKey(),
-          methods: railMethods(rail),
-          savesMethods: railSavesMethods(rail),
+          methods,
+          savesMethods,
         })),
         stars: (await starsOffered(shop)) ? { key: newFormKey() } : null,
         savedMethods: await savedMethodsOf(shop, customer.id),

@@ -45,8 +45,10 @@ const MONEY = /^\d{1,9}(\.\d{1,2})?$/;
  * answers `{code: 1, trade_no, payurl}` for Alipay or `{code: 1, trade_no, qrcode}` (a `weixin://` link) for WeChat Pay; paying sends the
  * asynchronous notify (GET to `notify_url`: pid, trade_no, out_trade_no, type, name, money, trade_status, sign,
  * sign_type) until the shop answers exactly `success`, and the buyer back to `return_url` with the same signed
- * parameters; `api.php?act=order&pid&key&out_trade_no` answers the order's `status` (1 paid, 0 not). A bad sign
- * is answered `{code: -1}`. `down` makes every request answer 503.
+ * parameters; `api.php?act=order&pid&key&out_trade_no` answers the order's `status` (1 paid, 0 not). As 彩虹易支付
+ * answers: an unknown `pid` or a wrong `key` in the order query is `{code: -3, msg: 商户ID不存在 | 商户密钥错误}` and an
+ * unknown order `{code: -1}`; a bad sign (a wrong key) is the cashier's error page from `submit.php` and `{code: -1,
+ * msg: 签名校验失败，请返回重试！}` from `mapi.php`. `down` makes every request answer 503.
  */
 export class EpaySimulator extends DemoGatewayServer {
   readonly pid = String(1000 + Math.floor(Math.random() * 9000));
@@ -132,7 +134,9 @@ export class EpaySimulator extends DemoGatewayServer {
       };
     }
     if (url.pathname === '/api.php' && params['act'] === 'order') {
-      if (params['pid'] !== this.pid || params['key'] !== this.key) return { status: 200, body: { code: -3, msg: 'KEY校验失败' } };
+      if (params['pid'] !== this.pid) return { status: 200, body: { code: -3, msg: '商户ID不存在' } };
+      if (params['key'] !== this.key) return { status: 200, body: { code: -3, msg: '商户密钥错误' } };
+      if (!params['trade_no'] && !params['out_trade_no']) return { status: 200, body: { code: -4, msg: '订单号不能为空' } };
       const order =
         this.orders.get(params['out_trade_no'] ?? '') ?? [...this.orders.values()].find((o) => o.tradeNo === params['trade_no']);
       if (order === undefined) return { status: 200, body: { code: -1, msg: '订单号不存在' } };
@@ -168,8 +172,9 @@ export class EpaySimulator extends DemoGatewayServer {
 
   /** An order from signed parameters (the same `out_trade_no` again is the same order), or why not. */
   private make(params: Record<string, string>): SimEpayOrder | { error: string } {
-    if (params['pid'] !== this.pid) return { error: 'PID不存在' };
-    if (params['sign']?.toLowerCase() !== md5Sign(params, this.key)) return { error: '签名校验失败' };
+    if (!params['pid']) return { error: 'PID不存在' };
+    if (params['pid'] !== this.pid) return { error: '商户不存在！' };
+    if (params['sign']?.toLowerCase() !== md5Sign(params, this.key)) return { error: '签名校验失败，请返回重试！' };
     const {
       type = '',
       out_trade_no: outTradeNo = '',

@@ -4,7 +4,7 @@ import { cryptoBotSettings, saveCryptoBotSettings } from '../payments/cryptobot/
 import { CRYPTOBOT_FIATS } from '../payments/cryptobot/provider.js';
 import { saveStarsSettings, starsSettings, STARS_RATE_PATTERN } from '../payments/stars/settings.js';
 import { saveZarinpalSettings, zarinpalSettings } from '../payments/zarinpal/settings.js';
-import { EPAY_MODES, type EpayMode } from '../payments/epay/api.js';
+import { checkEpayKey, EPAY_MODES, type EpayMode } from '../payments/epay/api.js';
 import { EPAY_CURRENCY } from '../payments/epay/provider.js';
 import { epaySettings, saveEpaySettings } from '../payments/epay/settings.js';
 import { YOOKASSA_CURRENCY } from '../payments/yookassa/provider.js';
@@ -46,8 +46,14 @@ export interface PaymentRailsForm {
 /** An e-mail address YooKassa takes for a receipt (one @, no spaces, a dot in the domain). */
 const RECEIPT_EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,63}$/;
 
-/** What saving came to: saved, or the fields refused (message keys); nothing is saved then. */
-export type SavePaymentRailsResult = { ok: true } | { ok: false; reason: 'forbidden' } | { ok: false; fields: Record<string, string> };
+/** A refused field's message: its key, with the values it names where it has any. */
+export type RailsFieldError = string | { key: string; params: Record<string, string> };
+
+/** What saving came to: saved, or the fields refused (messages); nothing is saved then. */
+export type SavePaymentRailsResult =
+  | { ok: true }
+  | { ok: false; reason: 'forbidden' }
+  | { ok: false; fields: Record<string, RailsFieldError> };
 
 const isHttpUrl = (value: string) => {
   try {
@@ -73,7 +79,8 @@ function wanted(enabled: boolean, baseUrl: string, key: string, storedKey: strin
  * YooKassa (address, shop id, secret key, and the 54-FZ receipt with its VAT code and the owner's address for
  * receipts of buyers who gave no contact). Keys are sealed at rest
  * (`shop_settings`); an empty key keeps the stored one. Only the owner; audited as `settings.saved` with which
- * gateways changed, never a key. A bad field refuses the whole form.
+ * gateways changed, never a key. A bad field refuses the whole form, and so does an EPay turned on whose gateway
+ * refuses its merchant id and key (`epayKey`, with the gateway's word) or cannot be asked (`epayBaseUrl`).
  */
 export async function savePaymentRails(
   shop: Shop,
@@ -141,6 +148,16 @@ export async function savePaymentRails(
     fields['stripeWebhookSecret'] = 'payRails.settings.errors.incomplete';
   if (Object.keys(fields).length > 0 || !cryptobot.ok || !zarinpal.ok || !epay.ok || !yookassa.ok || !stripe.ok)
     return { ok: false, fields };
+  // EPay's cashier checks the key only once a buyer is on it ("signature check failed"): the gateway is asked now.
+  if (epay.value?.enabled === true) {
+    const checked = await checkEpayKey({ baseUrl: epay.value.baseUrl, pid, key: epay.value.secret, mode });
+    if (!checked.ok && checked.problem === 'key_refused')
+      return {
+        ok: false,
+        fields: { epayKey: { key: 'payRails.settings.errors.epayKeyRefused', params: { said: checked.said.slice(0, 200) } } },
+      };
+    if (!checked.ok) return { ok: false, fields: { epayBaseUrl: 'payRails.settings.errors.epayUnreachable' } };
+  }
 
   const now = shop.clock.now();
   const by = actor.id;

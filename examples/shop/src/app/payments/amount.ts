@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { minorDigits, parseMajorAmount } from '../../i18n/format.js';
 import { asciiDigits } from '../input/digits.js';
 
+/** The smallest top-up, in minor units: anything above nothing. */
+export const MIN_TOP_UP = 1;
+
 /**
  * The largest single top-up, in minor units: a million in currencies with minor units (USD
  * 1,000,000.00), a hundred billion in those without (IRR 100,000,000,000). Above it a typo
@@ -14,7 +17,7 @@ export function maxTopUp(currency: string): number {
 
 /**
  * An amount a buyer typed in major units ("12.50", "۱۲٫۵"; a JSON number too) as minor units:
- * positive, no more decimals than the currency has, at most `maxTopUp`.
+ * at least {@link MIN_TOP_UP}, no more decimals than the currency has, at most `maxTopUp`.
  */
 export function amountSchema(currency: string) {
   return z.union([z.string(), z.number()], { message: 'forms.amount' }).transform((value, ctx) => {
@@ -24,7 +27,7 @@ export function amountSchema(currency: string) {
       ctx.addIssue({ code: 'custom', message: 'forms.amount' });
       return z.NEVER;
     }
-    if (minor <= 0) {
+    if (minor < MIN_TOP_UP) {
       ctx.addIssue({ code: 'custom', message: 'wallet.errors.amountZero' });
       return z.NEVER;
     }

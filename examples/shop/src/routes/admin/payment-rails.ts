@@ -5,7 +5,7 @@ import { noticeFrom } from '../../http/notice.js';
 import { idParam } from '../../app/input/ids.js';
 import { ShopError } from '../../app/shop-error.js';
 import type { FieldErrors } from '../../app/input/forms.js';
-import { savePaymentRails, type PaymentRailsForm } from '../../app/ops/payment-rails-settings.js';
+import { savePaymentRails, type PaymentRailsForm, type RailsFieldError } from '../../app/ops/payment-rails-settings.js';
 import { cryptoBotSettings } from '../../app/payments/cryptobot/settings.js';
 import { starsSettings } from '../../app/payments/stars/settings.js';
 import { requestStarsRefund } from '../../app/payments/stars/refund.js';
@@ -116,7 +116,8 @@ export function paymentRailsRoutes(shop: Shop): Router {
     if (!saved.ok && 'reason' in saved) throw new ShopError('forbidden', 'errors.forbidden');
     if (!saved.ok) {
       const t = ctxOf(res).t;
-      return render(req, res, 400, form, Object.fromEntries(Object.entries(saved.fields).map(([f, key]) => [f, t(key)])));
+      const message = (error: RailsFieldError) => (typeof error === 'string' ? t(error) : t(error.key, error.params));
+      return render(req, res, 400, form, Object.fromEntries(Object.entries(saved.fields).map(([f, error]) => [f, message(error)])));
     }
     res.redirect(303, '/admin/settings/payments?done=payRails.settings_saved');
   });

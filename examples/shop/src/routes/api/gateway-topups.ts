@@ -4,13 +4,13 @@ import { requireAccount } from '../../http/viewer.js';
 import { ctxOf, viewerOf } from '../../http/context.js';
 import { parseOrThrow } from '../../app/input/forms.js';
 import { ShopError } from '../../app/shop-error.js';
-import { isGatewayRail } from '../../app/payments/rails/gateway-rails.js';
 import { startGatewayTopUp } from '../../app/payments/rails/start-gateway-top-up.js';
 import { REQUEST_KEY_PATTERN } from '../../app/payments/provider.js';
 import { gatewayBase } from '../../config/public-addresses.js';
 import type { Shop } from '../../app/shop.js';
 import { refusalOf, parseGatewayTopUp } from '../gateway-rails.js';
 import { paymentJson } from './wallet.js';
+import { GATEWAY_TOP_UP_PATH, GatewayRailParam } from './gateway-topup-path.js';
 
 /**
  * The body of `POST /api/v1/gateway-topups/:rail`: the amount in major units ("12.50"), the request's key, and for a
@@ -20,16 +20,17 @@ export const GatewayTopUpBody = z.strictObject({
   amount: z.string().max(30),
   idempotencyKey: z.string().regex(REQUEST_KEY_PATTERN),
   method: z.string().max(40).optional(),
-  /** Keep the method for auto-renewals when the wallet is short (YooKassa). */
+  /** Keep the method for auto-renewals when the wallet is short (a gateway whose `savesMethods` is true). */
   saveMethod: z.boolean().optional(),
 });
 
-/** The JSON API's gateway top-ups (CryptoBot, Zarinpal, EPay): the same use case as the wallet page and the bot. */
+/** The JSON API's gateway top-ups (every rail of `GATEWAY_RAILS`): the same use case as the wallet page and the bot. */
 export function gatewayTopUpApiRoutes(shop: Shop): Router {
   const router = Router();
-  router.post('/api/v1/gateway-topups/:rail', requireAccount, async (req, res) => {
-    const rail = String(req.params['rail'] ?? '');
-    if (!isGatewayRail(rail)) throw new ShopError('not_found', 'errors.notFound');
+  router.post(GATEWAY_TOP_UP_PATH, requireAccount, async (req, res) => {
+    const parsed = GatewayRailParam.safeParse(req.params['rail']);
+    if (!parsed.success) throw new ShopError('not_found', 'errors.notFound');
+    const rail = parsed.data;
     const body = parseOrThrow(GatewayTopUpBody, req.body, ctxOf(res).t);
     const started = await startGatewayTopUp(shop, {
       rail,

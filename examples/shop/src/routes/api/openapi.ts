@@ -31,6 +31,8 @@ import { SavedMethodRenewalBody } from './wallet.js';
 import { PlanChangeBody, PlanChangeQuery, TrafficBody, TrafficQuery } from './selling.js';
 import { DevicePackBody } from './device-packs.js';
 import { GatewayTopUpBody } from './gateway-topups.js';
+import { GATEWAY_TOP_UP_PATH, GatewayRailParam } from './gateway-topup-path.js';
+import { GATEWAY_RAILS, railMethods } from '../../app/payments/rails/gateway-rails.js';
 import { AutoRenewBody, CheckoutBody, ExtendBody, ExtensionQuery, ListQuery, PageQuery, QuoteBody, SalesQuery } from './v1.js';
 
 /** One operation of the JSON API: the schemas its route validates with, and what it answers. */
@@ -41,6 +43,8 @@ export interface ApiOperation {
   summary: string;
   /** Answers without an account (the catalog, this description). */
   public?: boolean;
+  /** The schemas of path parameters that take only some values (any other is a plain string). */
+  params?: Record<string, z.ZodType>;
   query?: z.ZodObject;
   body?: z.ZodType;
   responses: Record<number, { description: string; schema: z.ZodType | null }>;
@@ -56,6 +60,14 @@ const MONEY_ERRORS = {
   402: refused('Not enough in the wallet; nothing was charged'),
   409: refused('Refused by the shop’s rules (sold out, not eligible, a change in progress, a key reused); nothing was charged'),
 };
+
+/** The gateways a top-up may go through, as the gateway top-up's summary lists them: each rail with its ways to pay. */
+function gatewayList(): string {
+  return GATEWAY_RAILS.map((rail) => {
+    const methods = railMethods(rail).map((method) => `\`${method}\``);
+    return methods.length === 0 ? `\`${rail}\`` : `\`${rail}\` with \`method\` ${methods.join(' or ')}`;
+  }).join(', ');
+}
 
 /**
  * Every operation of the JSON API, with the very schemas the routes parse their input with. The
@@ -221,7 +233,7 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
     {
       method: 'get',
       path: '/api/v1/wallet',
-      summary: 'Balances, the top-up providers, and the newest ledger entries',
+      summary: 'Balances, the top-up providers and gateways on now, and the newest ledger entries',
       query: PageQuery,
       responses: { 200: { description: 'The wallet', schema: WalletResponse }, ...COMMON_ERRORS },
     },
@@ -281,9 +293,9 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
     },
     {
       method: 'post',
-      path: '/api/v1/gateway-topups/:rail',
-      summary:
-        'Starts a wallet top-up through a gateway the owner has on (`cryptobot`, `zarinpal`, `epay` with `method` `alipay` or `wxpay`): pay at `payUrl`',
+      path: GATEWAY_TOP_UP_PATH,
+      summary: `Starts a wallet top-up through a gateway the owner has on (${gatewayList()}; \`GET /api/v1/wallet\` lists those on now, with their limits): pay at \`payUrl\``,
+      params: { rail: GatewayRailParam },
       body: GatewayTopUpBody,
       responses: {
         202: { description: 'Pending until the gateway confirms it', schema: GatewayTopUpResponse },
@@ -471,12 +483,10 @@ export function openApiDocument(
 ): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
-    const pathParams = [...op.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
+    const pathParams = [...op.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => {
+      const schema = op.params?.[m[1] as string];
+      return { name: m[1], in: 'path', required: true, schema: schema === undefined ? { type: 'string' } : jsonSchema(schema, 'input') };
+    });
     const queryParams = Object.entries(op.query?.shape ?? {}).map(([name, field]) => ({
       name,
       in: 'query',

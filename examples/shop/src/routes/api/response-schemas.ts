@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GATEWAY_RAILS } from '../../app/payments/rails/gateway-rails.js';
 
 /**
  * What the JSON API answers, as zod schemas: the OpenAPI description is generated from them
@@ -111,10 +112,28 @@ export const StarsTopUpResponse = z.strictObject({ payment: PaymentResponse, sta
 /** `GET /api/v1/payments`. */
 export const PaymentListResponse = z.strictObject({ payments: z.array(PaymentResponse), nextCursor: z.string().nullable() });
 
-/** `GET /api/v1/wallet`: balances, the providers a top-up may use, and the newest ledger entries. */
+/** A gateway the owner has on, as `GET /api/v1/wallet` lists it: what a client needs to start a top-up through it. */
+export const GatewayResponse = z
+  .strictObject({
+    id: z.enum(GATEWAY_RAILS).describe('the gateway, as `POST /api/v1/gateway-topups/{rail}` names it'),
+    name: z.string().describe('the gateway’s own name, to show'),
+    currency: z.string().describe('the currency it is paid in: the shop’s'),
+    minAmount: z.number().int().describe('the smallest top-up, minor units'),
+    maxAmount: z.number().int().describe('the largest top-up, minor units'),
+    methods: z.array(z.string()).describe('the ways to pay, one of which the top-up’s `method` must be; empty: send no `method`'),
+    savesMethods: z.boolean().describe('whether `saveMethod` may keep the buyer’s method for auto-renewals'),
+    topUpPath: z.string().describe('where to `POST` the top-up'),
+  })
+  .meta({ id: 'Gateway' });
+
+/**
+ * `GET /api/v1/wallet`: balances, the wallet-form providers a top-up may use (`POST /api/v1/topups/{provider}`), the
+ * gateways the owner has on (`POST /api/v1/gateway-topups/{rail}`), and the newest ledger entries.
+ */
 export const WalletResponse = z.strictObject({
   balances: z.array(z.strictObject({ amount: z.number().int(), currency: z.string(), formatted: z.string() })),
   providers: z.array(z.strictObject({ id: z.string(), kind: z.string() })),
+  gateways: z.array(GatewayResponse),
   ledger: z.array(
     z.strictObject({
       id: Id,

@@ -12,11 +12,13 @@ import { formatMoney } from '../../i18n/format.js';
 import type { Translate } from '../../i18n/translate.js';
 import { paymentNoteText } from '../../app/payments/payment-notes.js';
 import { enabledProviders } from '../../app/payments/registry.js';
+import { offeredRailTerms } from '../../app/payments/rails/gateway-rails.js';
 import { submitTopUp } from '../../app/payments/topup.js';
 import { cancelOwnPayment } from '../../app/payments/cancel.js';
 import type { Shop } from '../../app/shop.js';
 import { cursorFrom } from '../wallet.js';
 import { PageQuery } from './v1.js';
+import { gatewayTopUpPath } from './gateway-topup-path.js';
 
 /** A page asked for in the query (`PageQuery`): 400 for a limit outside 1–100. */
 function pageFrom(req: Request, res: Response): { limit: number; cursor: string | null } {
@@ -63,10 +65,10 @@ export function savedMethodJson(m: SavedPaymentMethodView) {
 export const SavedMethodRenewalBody = z.strictObject({ allowed: z.boolean() });
 
 /**
- * The wallet for scripts and bots (a Bearer API token, or a session with `x-csrf-token`).
- * Amounts are minor units; a top-up takes the same fields as the wallet form, amounts typed in
- * major units ("12.50"), plus `idempotencyKey` (16–64 of A-Z a-z 0-9 _ -): a retried request
- * with the same key records one payment. `POST /api/v1/payments/:id/cancel` withdraws one of the
+ * The wallet for scripts and bots (a Bearer API token, or a session with `x-csrf-token`): `GET /api/v1/wallet` lists
+ * the wallet-form providers and the gateways on now (each with its terms and `topUpPath`). Amounts are minor units;
+ * a top-up takes the same fields as the wallet form, amounts typed in major units ("12.50"), plus `idempotencyKey`
+ * (16–64 of A-Z a-z 0-9 _ -): a retried request with the same key records one payment. `POST /api/v1/payments/:id/cancel` withdraws one of the
  * buyer's pending payments. `GET /api/v1/payment-methods` lists the buyer's saved payment methods;
  * `POST …/:id/renewal` (`{ allowed }`) and `POST …/:id/remove` change them.
  */
@@ -82,6 +84,7 @@ export function walletApiRoutes(shop: Shop): Router {
     res.json({
       balances: balances.map((b) => ({ amount: b.amount, currency: b.currency, formatted: formatMoney(b, ctxOf(res).locale) })),
       providers: (await enabledProviders(shop)).map((p) => ({ id: p.id, kind: p.kind })),
+      gateways: (await offeredRailTerms(shop)).map(({ rail, ...terms }) => ({ id: rail, ...terms, topUpPath: gatewayTopUpPath(rail) })),
       ledger: ledger.items.map(entryJson),
       nextCursor: ledger.nextCursor,
     });

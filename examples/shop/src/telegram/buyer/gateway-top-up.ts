@@ -74,7 +74,12 @@ export function gatewayTopUpHandlers(bot: Composer<BotContext>, deps: BotDeps): 
       method,
     });
     if (!started.ok) {
-      const key = started.reason === 'too_many_pending' ? 'payRails.gateway.tooMany' : 'payRails.gateway.unavailable';
+      const key =
+        started.reason === 'too_many_pending'
+          ? 'payRails.gateway.tooMany'
+          : started.reason === 'gateway_misconfigured'
+            ? 'payRails.gateway.misconfigured'
+            : 'payRails.gateway.unavailable';
       return void (await ctx.reply(t(key), { reply_markup: backToMenu(ctx.user) }));
     }
     const money = formatMoney(started.payment.amount, ctx.user.locale);

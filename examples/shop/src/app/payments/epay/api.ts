@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GatewayKeyRefusedError } from '../rails/gateway-key-refused.js';
 import { epaySign } from './signature.js';
 
 /**
@@ -140,8 +141,15 @@ export interface EpayOrderState {
 }
 
 /**
+ * What EPay answers when the merchant id or key in a query is not a merchant's: `code` -3 with its word for which
+ * (`商户ID不存在`, `商户密钥错误`; older gateways `KEY校验失败`).
+ */
+const EPAY_KEY_REFUSED = -3;
+
+/**
  * `GET api.php?act=order`: what became of the order the shop numbered `outTradeNo` (the merchant's key goes in the
- * query, as the protocol has it; the request is server to server). `null` when the gateway knows no such order.
+ * query, as the protocol has it; the request is server to server). `null` when the gateway knows no such order;
+ * `GatewayKeyRefusedError` when it says the merchant id or key is wrong.
  */
 export async function queryOrder(api: EpayApi, outTradeNo: string): Promise<EpayOrderState | null> {
   const url = endpoint(api, 'api.php');
@@ -152,7 +160,8 @@ export async function queryOrder(api: EpayApi, outTradeNo: string): Promise<Epay
   const parsed = OrderAnswer.safeParse(await call(url, { headers: { accept: 'application/json' } }));
   if (!parsed.success) throw new EpayError('EPay answered the order query with something unexpected');
   const answer = parsed.data;
-  // A refusal naming no order is "no such order" (EPay answers `code` -1 with a message); anything else is an answer.
+  if (answer.code === EPAY_KEY_REFUSED) throw new GatewayKeyRefusedError(answer.msg ?? String(answer.code));
+  // Any other refusal is "no such order" (EPay answers `code` -1 with a message); anything else is an answer.
   if (answer.code !== 1) return null;
   if (answer.out_trade_no !== undefined && answer.out_trade_no !== outTradeNo) throw new EpayError('EPay answered about another order');
   return {
@@ -162,4 +171,22 @@ export async function queryOrder(api: EpayApi, outTradeNo: string): Promise<Epay
     money: answer.money ?? null,
     type: answer.type ?? null,
   };
+}
+
+/** How a merchant id and key fared with the gateway: taken, refused (the gateway's word), or not checkable (unreachable, not EPay). */
+export type EpayKeyCheck = { ok: true } | { ok: false; problem: 'key_refused'; said: string } | { ok: false; problem: 'unreachable' };
+
+/**
+ * Asks the gateway whether `api`'s merchant id and key are a merchant's, before the owner saves them: the order query
+ * for an order no shop makes answers "no such order" to a merchant, and `code` -3 to a wrong id or key.
+ */
+export async function checkEpayKey(api: EpayApi): Promise<EpayKeyCheck> {
+  try {
+    await queryOrder(api, 'panelkit-key-check');
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof GatewayKeyRefusedError) return { ok: false, problem: 'key_refused', said: error.said };
+    if (error instanceof EpayError) return { ok: false, problem: 'unreachable' };
+    throw error;
+  }
 }

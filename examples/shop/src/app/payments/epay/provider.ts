@@ -12,6 +12,7 @@ import {
   type EpayOrderState,
 } from './api.js';
 import { verifyEpaySign } from './signature.js';
+import { GatewayKeyRefusedError, keyRefusalIn } from '../rails/gateway-key-refused.js';
 
 /** The provider id EPay payments are recorded under. */
 export const EPAY_PROVIDER = 'epay';
@@ -39,8 +40,10 @@ export function yuanOf(fen: number): string {
   return (fen / 100).toFixed(2);
 }
 
+// A wrong merchant key is carried as the cause, for the shop to tell the buyer and the owner what is wrong.
 const unavailable = (error: unknown): never => {
-  if (error instanceof EpayError) throw new PaymentProviderUnavailableError(EPAY_PROVIDER, error.message, { cause: error });
+  if (error instanceof EpayError || error instanceof GatewayKeyRefusedError)
+    throw new PaymentProviderUnavailableError(EPAY_PROVIDER, error.message, { cause: error });
   throw error;
 };
 
@@ -108,11 +111,20 @@ export function epayProvider(options: EpayOptions): PaymentProvider {
       };
       if (api.mode === 'submit') {
         // The cashier page makes the order only when the buyer opens it: the gateway is asked first (the order query,
-        // for the order it cannot know yet), so a gateway that is down is refused here, not on the buyer's screen.
+        // for the order it cannot know yet), so a gateway that is down or refuses the merchant's key is refused here,
+        // not on the buyer's screen.
         await queryOrder(api, request.paymentId).catch(unavailable);
         return { externalRef: request.paymentId, redirectUrl: submitUrl(api, order), details: { method } };
       }
-      const made = await createMapiOrder(api, order).catch(unavailable);
+      const made = await createMapiOrder(api, order)
+        // mapi.php refuses a wrong key only as a failed signature (`code` -1, like any refusal): the order query says
+        // whether the key is the cause.
+        .catch(async (error: unknown) => {
+          if (!(error instanceof EpayError)) throw error;
+          const refusal = await queryOrder(api, request.paymentId).then(() => null, keyRefusalIn);
+          throw refusal ?? error;
+        })
+        .catch(unavailable);
       return {
         externalRef: request.paymentId,
         redirectUrl: made.payUrl ?? made.qrCode,

@@ -4,6 +4,9 @@ import type { Shop } from '../../shop.js';
 import { EPAY_PROVIDER } from '../epay/provider.js';
 import { YOOKASSA_PROVIDER } from '../yookassa/provider.js';
 import { STRIPE_PROVIDER } from '../stripe/provider.js';
+import { keyRefusalIn } from './gateway-key-refused.js';
+import { isGatewayRail } from './gateway-rails.js';
+import { reportRefusedGatewayKey } from './refused-key-report.js';
 
 /** The host job that asks gateways about their pending payments. */
 export const GATEWAY_SWEEP_JOB = 'shop.payments.gateway_sweep';
@@ -22,7 +25,8 @@ const SweepSchema = z.object({ slot: z.iso.datetime() });
  * Asks each swept gateway (its order query, through `kit.payments.verify`) about every pending payment older than
  * {@link GATEWAY_SWEEP_QUIET_MS}: a payment whose notify never came is credited now, once (the SDK credits at most
  * once, whoever else confirms it). Returns how many it credited. A gateway that cannot be asked is skipped and the
- * job retried; the payments it did ask about stay settled.
+ * job retried; the payments it did ask about stay settled. One that refuses the shop's merchant key tells the owner
+ * (once per setup, `reportRefusedGatewayKey`), as a buyer's top-up does.
  */
 export async function sweepGatewayPayments(shop: Shop): Promise<number> {
   const before = new Date(shop.clock.now().getTime() - GATEWAY_SWEEP_QUIET_MS);
@@ -36,6 +40,8 @@ export async function sweepGatewayPayments(shop: Shop): Promise<number> {
         if (outcome === 'credited') credited++;
       } catch (error) {
         if (!PaymentProviderUnavailableError.is(error)) throw error;
+        const refusal = keyRefusalIn(error);
+        if (refusal !== null && isGatewayRail(providerId)) await reportRefusedGatewayKey(shop, providerId, refusal);
         unreachable = error;
         break;
       }

@@ -2,11 +2,16 @@ import { PaymentProviderUnavailableError } from '@panelkit/sdk';
 import type { Shop } from '../../shop.js';
 import { toShopPayment, type Payment } from '../records.js';
 import { railMethods, railOffered, railSavesMethods, type GatewayRail } from './gateway-rails.js';
+import { keyRefusalIn } from './gateway-key-refused.js';
+import { reportRefusedGatewayKey } from './refused-key-report.js';
 
 /** What starting a gateway top-up came to: the payment and the gateway's page, or why not. */
 export type StartedGatewayTopUp =
   | { ok: true; payment: Payment; payUrl: string }
-  | { ok: false; reason: 'not_offered' | 'bad_method' | 'too_many_pending' | 'key_reused' | 'gateway_unavailable' };
+  | {
+      ok: false;
+      reason: 'not_offered' | 'bad_method' | 'too_many_pending' | 'key_reused' | 'gateway_unavailable' | 'gateway_misconfigured';
+    };
 
 /**
  * Starts a wallet top-up through a gateway rail, for the web wallet, the JSON API and the bot alike: the gateway's
@@ -14,6 +19,8 @@ export type StartedGatewayTopUp =
  * leaves nothing counted against the buyer). The same `requestKey` again gives the same payment. `base` is the
  * shop's public address, for the buyer's way back: the wallet (`web`), or a page with no sign-in that points back
  * to the bot (`bot`). A rail with ways to pay (EPay's Alipay and WeChat Pay) needs the buyer's `method`, one of them.
+ * A gateway that refuses the shop's own merchant id or key is `gateway_misconfigured` (nothing stored; the owner is
+ * told once, `reportRefusedGatewayKey`).
  */
 export async function startGatewayTopUp(
   shop: Shop,
@@ -50,6 +57,11 @@ export async function startGatewayTopUp(
     return { ok: true, payment: toShopPayment(started.payment), payUrl: started.redirectUrl };
   } catch (error) {
     if (!PaymentProviderUnavailableError.is(error)) throw error;
+    const refusal = keyRefusalIn(error);
+    if (refusal !== null) {
+      await reportRefusedGatewayKey(shop, request.rail, refusal);
+      return { ok: false, reason: 'gateway_misconfigured' };
+    }
     shop.logger.warn({ err: error, customerId: request.customerId, rail: request.rail }, 'a gateway top-up could not be started');
     return { ok: false, reason: 'gateway_unavailable' };
   }
