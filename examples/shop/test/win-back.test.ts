@@ -2,8 +2,10 @@
  * The win-back offer: a buyer whose paid subscription lapsed gets, the owner's days later, a discount code of their own
  * (the owner's percent, one use, valid the owner's days) in a notice in their language, once per lapse, whatever the
  * number of sweeps; a buyer with another subscription in service does not; a lapse long past is not written to; the
- * owner sets the offer on the growth page.
+ * owner sets the offer on the growth page. The code is the lapsed buyer's alone: another buyer who learns it is
+ * refused with the code's word, changing nothing, and the owner can still spend it.
  */
+import { percentOf } from '@panelkit/sdk/rules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveGrowthSettings } from '../src/app/growth/growth-settings.js';
 import { queueWinBackOffers, sendWinBackOffers, WIN_BACK_JOB, winBackCode } from '../src/app/growth/win-back.js';
@@ -11,7 +13,7 @@ import { setCustomerLanguage } from '../src/app/customers/language.js';
 import { readingParams } from '../src/app/notifications/reading-params.js';
 import { renderNotification } from '../src/app/notifications/render.js';
 import { adminGet, postForm } from './support/admin-support.js';
-import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
+import { balanceOf, boughtAndProvisioned, buy, fund, planNamed } from './support/buying.js';
 import { signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest } from './support/shop-under-test.js';
 
 const PLAN = 'Frankfurt · 1 month · unlimited';
@@ -90,6 +92,36 @@ describe('the win-back offer', () => {
     t.clock.advance(3 * DAY + 60_000);
     expect(await sendWinBackOffers(t.shop)).toBe(1);
     expect((await offersTo(lapsed.customerId)).map((o) => o['code'])).toHaveLength(2);
+  });
+
+  it('binds the code to the lapsed buyer: another buyer entering it is refused, changing nothing; its owner spends it', async () => {
+    await saveGrowthSettings(t.shop, { ...OFF, winBackDays: 3, winBackPercent: 20, winBackValidDays: 5 }, OWNER);
+    const owner = await signedUpBuyer(t.app);
+    const ownerId = await fund(t, owner.email, 100_000);
+    const planId = (await planNamed(t, PLAN)).id;
+    const lapsed = await boughtAndProvisioned(t, owner, planId);
+    await lapse(lapsed);
+    t.clock.advance(3 * DAY + 60_000);
+    expect(await sendWinBackOffers(t.shop)).toBe(1);
+    const text = winBackCode((await t.shop.storage.subscriptions.get(lapsed))!);
+    const stored = (await t.shop.storage.discounts.getByCode(text))!;
+    expect(stored.customerId).toBe(ownerId);
+
+    const stranger = await signedUpBuyer(t.app);
+    const strangerId = await fund(t, stranger.email, 100_000);
+    const refused = await buy(stranger, planId, { discountCode: text.toLowerCase() });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.status).toBeLessThan(500);
+    expect(refused.text).toContain('This code was made for another account.');
+    expect(await balanceOf(t, strangerId)).toBe(100_000);
+    expect((await t.shop.storage.orders.list({ customerId: strangerId }, { limit: 5 })).items).toEqual([]);
+    expect(await t.shop.storage.discounts.get(stored.id)).toEqual(stored);
+
+    const before = await balanceOf(t, ownerId);
+    expect((await buy(owner, planId, { discountCode: text })).status).toBe(303);
+    expect((await t.shop.storage.discounts.get(stored.id))!.uses).toBe(1);
+    const price = (await planNamed(t, PLAN)).price.amount;
+    expect(await balanceOf(t, ownerId)).toBe(before - (price - percentOf(price, 20)));
   });
 
   it('does not write to a lapse long past when the owner turns it on, and runs as a periodic host job', async () => {

@@ -8,9 +8,10 @@
  * A pack is an order (one line: the plan, the devices at the prorated unit price) paid by a `device_pack` ledger
  * debit, so it counts in the sales figures and `kit.refund` refunds it like any order (a full refund takes the
  * devices back). The limit rises at once on the shop's link; a panel that enforces a limit itself
- * (`capabilities.deviceLimit`) is updated by a job. At renewal the extra devices fall back to the plan's limit
- * unless the buyer extends with `keepExtraDevices` (priced for the new period); an auto-renewal renews the plan
- * alone, so they fall back.
+ * (`capabilities.deviceLimit`) is updated by a job. A renewal without `keepExtraDevices` (priced for the new
+ * period) lets them fall back to the plan's limit at the end of the period they were paid for: at once when it is
+ * over, else at that end by a durable `device.pack_lapse` job queued with the renewal (an early renewal never takes
+ * devices already paid for); an auto-renewal renews the plan alone, so they fall back the same way.
  *
  * @module
  */

@@ -56,6 +56,7 @@ import { pushHandler, removeHandler, removeOrphanHandler } from './engine/handle
 import { buyDevicePack, quoteDevicePack } from './engine/device-pack.js';
 import type { BuyDevicePackRequest, BuyDevicePackResult, DevicePackQuoteResult } from './engine/device-pack.js';
 import { pushDeviceLimitHandler, removePanelDeviceHandler, resetPanelDevicesHandler } from './engine/handlers/devices.js';
+import { devicePackLapseHandler } from './engine/device-pack-lapse.js';
 import { updateHandler } from './engine/handlers/update.js';
 import { approveProvisioning, resume, retryFailed, suspend, terminate, topUp } from './engine/operations.js';
 import { refundOrder } from './engine/refund.js';
@@ -449,6 +450,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     removePanelDeviceHandler,
     resetPanelDevicesHandler,
     pushDeviceLimitHandler,
+    devicePackLapseHandler,
     ...paymentJobHandlers(renewAfterCharge),
   ];
   return {

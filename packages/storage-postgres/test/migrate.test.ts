@@ -79,6 +79,7 @@ describe('migrate', () => {
     await client.query(`ALTER TABLE "${schema}".plans DROP COLUMN device_pack`);
     await client.query(`DROP INDEX "${schema}".jobs_queued_serial_key, "${schema}".jobs_queued_unkeyed`);
     await client.query(`DROP TABLE "${schema}".job_waiters`);
+    await client.query(`ALTER TABLE "${schema}".discount_codes DROP COLUMN customer_id`);
     await client.query(`DELETE FROM "${schema}".panelkit_migrations WHERE version >= 17`);
     const storage = createPostgresStorage({ client, schema, clock });
     const add = async (name: string) => {

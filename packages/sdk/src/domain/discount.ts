@@ -56,6 +56,11 @@ const codeFields = {
   maxUsesPerCustomer: z.number().int().min(1).nullable(),
   /** Only for a customer's first paid order (purchases only). */
   firstPurchaseOnly: z.boolean(),
+  /**
+   * The one customer who may use it (a code made for one buyer, e.g. a win-back offer); `null`: anyone. Another
+   * customer entering it is refused (`wrong_customer`) and the code stays usable by its owner.
+   */
+  customerId: IdSchema.nullable(),
   /** What it may be spent on; at least one. */
   appliesTo: z.array(DiscountUseSchema).min(1).max(DISCOUNT_USES.length),
   /** A disabled code is refused everywhere; uses already taken stand. */
@@ -77,7 +82,7 @@ export const DiscountCodeSchema = z.object({
 /** See `DiscountCodeSchema`. */
 export type DiscountCode = z.infer<typeof DiscountCodeSchema>;
 
-/** A new code; the code text must be unused (`ConflictError`). */
+/** A new code; the code text must be unused (`ConflictError`), and its `customerId`, when given, a customer (`NotFoundError`). */
 export const NewDiscountCodeSchema = z
   .object({
     ...codeFields,
@@ -90,6 +95,7 @@ export const NewDiscountCodeSchema = z
     maxUses: codeFields.maxUses.default(null),
     maxUsesPerCustomer: codeFields.maxUsesPerCustomer.default(null),
     firstPurchaseOnly: codeFields.firstPurchaseOnly.default(false),
+    customerId: codeFields.customerId.default(null),
     appliesTo: codeFields.appliesTo.default(['purchase']),
     disabled: codeFields.disabled.default(false),
     note: codeFields.note.default(null),

@@ -24,6 +24,7 @@ import type { WritePlace } from './serial-keys.js';
 import { soldPlan } from './sold-plan.js';
 import type { Plan } from '../domain/plan.js';
 import { devicePackRenewalPrice, extraDevicesOf } from '../rules/device-pack.js';
+import { renewalDeviceLimit } from './device-pack-lapse.js';
 
 /** In place when the panel can change a client and reset its usage; otherwise a new client. */
 export function changesLink(capabilities: PanelCapabilities): boolean {
@@ -41,7 +42,8 @@ export type ExtensionQuoteResult = ExtensionDecision & {
   discount: DiscountDecision | null;
   /**
    * The extra devices of a device pack the subscription holds, and what keeping them for the new period costs
-   * (`keepExtraDevices`); `null` when it holds none or its plan sells none. Without them the limit falls back.
+   * (`keepExtraDevices`); `null` when it holds none or its plan sells none. Without them the limit falls back to the
+   * plan's at the end of the period they were paid for (kept until then by an early renewal).
    */
   extraDevices: KeptDevices | null;
 };
@@ -85,8 +87,9 @@ export interface PaidChange {
   /** A move off an evacuated panel (see `UpdatePayload.evacuation`). */
   evacuation?: boolean;
   /**
-   * For an extension or renewal: the device limit afterwards. Default: the plan's own as sold (a device pack's
-   * extra devices fall back at renewal unless the buyer renews with them). Ignored for other actions.
+   * For an extension or renewal: the device limit afterwards, with a device pack's extra devices kept (priced for the
+   * new period). Default: they fall back to the plan's own limit (as sold) at the end of the period they were paid
+   * for, by a lapse job when that is later than now (see `renewalDeviceLimit`). Ignored for other actions.
    */
   newDeviceLimit?: number | null;
 }
@@ -170,7 +173,7 @@ export async function chargeAndQueueUpdate(
       use: change.discountUse ?? 'extension',
       subscriptionId: sub.id,
     });
-  const newDeviceLimit = !renews ? undefined : change.newDeviceLimit !== undefined ? change.newDeviceLimit : await packFallback(tx, sub);
+  const newDeviceLimit = renews ? await renewalDeviceLimit(ctx, tx, sub, change.newDeviceLimit) : undefined;
   const devices = newDeviceLimit === undefined ? {} : { newDeviceLimit };
   const payload: UpdatePayload = {
     ...devices,
@@ -200,15 +203,6 @@ export async function chargeAndQueueUpdate(
   return { entry, job: queued.job, created: true };
 }
 
-/**
- * What a renewal sets the device limit to when the caller does not say: the plan's own (as sold) when the plan sells
- * device packs, so extra devices fall back; `undefined` (the limit stays) for a plan that sells none.
- */
-async function packFallback(tx: StorageRepositories, sub: Subscription): Promise<number | null | undefined> {
-  const plan = await soldPlan(tx, sub).catch(() => null);
-  return plan === null || plan.devicePack === null ? undefined : plan.deviceLimit;
-}
-
 /** Validates an extension request: the subscription, the client's idempotency key, an optional discount code. */
 export const ExtendRequestSchema = z.object({
   subscriptionId: IdSchema,
@@ -218,7 +212,8 @@ export const ExtendRequestSchema = z.object({
   discountCode: z.string().trim().max(60).optional(),
   /**
    * Keep the extra devices of a device pack for the new period, at the pack's price prorated to it (added to the
-   * debit after any code's discount). Without it they fall back to the plan's limit when the extension applies.
+   * debit after any code's discount). Without it they fall back to the plan's limit at the end of the period they
+   * were paid for: at once when it is over, else at that end (an early extension keeps them until then).
    */
   keepExtraDevices: z.boolean().default(false),
   actor: ActorSchema.optional(),

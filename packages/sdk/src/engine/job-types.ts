@@ -28,6 +28,11 @@ export const JOB_TYPES = {
   resetPanelDevices: 'device.panel_reset',
   /** Set a subscription's device limit on its panel to the stored one (a device pack bought or refunded, where the panel enforces a limit). */
   pushDeviceLimit: 'device.panel_limit',
+  /**
+   * At the end of the period a device pack's extra devices were paid for, when a renewal before it did not keep them:
+   * lower the stored limit by them (the panel's follows by `device.panel_limit`).
+   */
+  devicePackLapse: 'device.pack_lapse',
   /** Give (part of) a credited payment back at its provider, then write its ledger reversal once (`kit.payments.refund`). */
   refundPayment: 'payment.refund',
   /** Charge a saved payment method off-session for one pending payment (`kit.payments.chargeSavedMethod`, auto-renewal). */

@@ -7,7 +7,7 @@ import type { NewReferral, Referral, ReferralProgram, ReferralProgramInput, Refe
 /** `discounts.redeem`'s answer: the use taken (or the one this key took before), or why none was. */
 export type RedeemResult =
   | { ok: true; redemption: DiscountRedemption /** False when the key had taken a use already: nothing changed. */; created: boolean }
-  | { ok: false; reason: 'disabled' | 'exhausted' | 'customer_exhausted' };
+  | { ok: false; reason: 'disabled' | 'wrong_customer' | 'exhausted' | 'customer_exhausted' };
 
 /**
  * Discount codes and their uses. The limits are kept by the storage in one atomic step, so
@@ -15,7 +15,7 @@ export type RedeemResult =
  * or per customer (the last use cannot be taken twice).
  */
 export interface DiscountRepository {
-  /** The code text is unique (`ConflictError`). */
+  /** The code text is unique (`ConflictError`); a `customerId` names a stored customer (`NotFoundError`). */
   create(input: NewDiscountCode): Promise<DiscountCode>;
   /** The code, or `null`. */
   get(id: string): Promise<DiscountCode | null>;
@@ -27,7 +27,8 @@ export interface DiscountRepository {
   update(id: string, patch: DiscountCodePatch): Promise<DiscountCode>;
   /**
    * Takes one use of the code for the purchase keyed `key`, atomically with its limits: refused
-   * (nothing changed) when the code is disabled, has no use left, or the customer has none left. The
+   * (nothing changed) when the code is disabled, made for another customer (`wrong_customer`, port 19), has no
+   * use left, or the customer has none left. The
    * same key again returns the use it took (`created: false`), released or not. Missing code or
    * customer: `NotFoundError`.
    */

@@ -56,9 +56,10 @@ import type { GiftRepository } from './storage-gifts.js';
  * `ClaimRequest.awaitWakeMs` (a worker sleeping on `jobsQueued` after an empty claim may be woken alone, one worker a
  * queued job, through its subscription's `workerId`) and `devices.refresh`'s `seenAfter` (a device seen since then and
  * described as stored is answered without a write, in the same one statement: an app's refresh reads and refreshes
- * its device in one round trip).
+ * its device in one round trip), 19 a discount code made for one customer (`DiscountCode.customerId`, stored with the
+ code; `discounts.redeem` refuses anyone else `wrong_customer` and changes nothing).
  */
-export const STORAGE_PORT_VERSION = 18 as const;
+export const STORAGE_PORT_VERSION = 19 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;

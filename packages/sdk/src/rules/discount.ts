@@ -7,6 +7,8 @@ export type DiscountDenyReason =
   | 'unknown_code'
   /** Turned off by an admin. */
   | 'disabled'
+  /** Made for another customer (`DiscountCode.customerId`): only its owner may use it. */
+  | 'wrong_customer'
   /** Before its `startsAt`. */
   | 'not_started'
   /** At or after its `endsAt`. */
@@ -60,11 +62,14 @@ export interface DiscountInput {
     | 'maxUses'
     | 'maxUsesPerCustomer'
     | 'firstPurchaseOnly'
+    | 'customerId'
     | 'appliesTo'
     | 'disabled'
     | 'uses'
   >;
   use: DiscountUse;
+  /** Who spends it (a code made for one customer refuses everyone else). */
+  customerId: string;
   /** The plan bought, extended or renewed. */
   planId: string;
   /**
@@ -98,6 +103,8 @@ export function percentOf(amount: number, percent: number): number {
 export function decideDiscount(input: DiscountInput): DiscountDecision {
   const { code, price, now } = input;
   const deny = (reason: DiscountDenyReason): DiscountDecision => ({ allowed: false, reason });
+  // First: a code made for someone else tells another buyer nothing more about itself.
+  if (code.customerId !== null && code.customerId !== input.customerId) return deny('wrong_customer');
   if (code.disabled) return deny('disabled');
   if (code.startsAt !== null && now.getTime() < code.startsAt.getTime()) return deny('not_started');
   if (code.endsAt !== null && now.getTime() >= code.endsAt.getTime()) return deny('expired');

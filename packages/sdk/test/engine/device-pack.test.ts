@@ -153,42 +153,104 @@ describe('device packs: the engine', () => {
     expect(h.panels[0]!.fake.client(username)!.deviceLimit).toBe(2);
   });
 
-  it('falls back to the plan’s limit at renewal, here and on the panel, unless renewed with the devices at the new period’s price', async () => {
-    const dropped = await subscription(20);
-    await dropped.h.kit.devices.buyPack({ subscriptionId: dropped.id, devices: 2, idempotencyKey: 'k' });
-    await dropped.h.worker().drain();
-    dropped.h.clock.advanceDays(8);
-    const quote = await dropped.h.kit.quoteExtension(dropped.id);
+  it('an early renewal without the devices keeps them until the period they were paid for ends, then falls back, on the panel too', async () => {
+    const { h, id, username } = await subscription(20);
+    await h.kit.devices.buyPack({ subscriptionId: id, devices: 2, idempotencyKey: 'k' });
+    await h.worker().drain();
+    h.clock.advanceDays(8);
+    const paidUntil = (await get(h, id)).expiresAt!;
+    const quote = await h.kit.quoteExtension(id);
     expect(quote.extraDevices).toEqual({ devices: 2, price: { amount: 600, currency: 'USD' } });
-    const plain = await dropped.h.kit.extend({ subscriptionId: dropped.id, idempotencyKey: 'ext' });
+    const plain = await h.kit.extend({ subscriptionId: id, idempotencyKey: 'ext' });
     expect(plain).toMatchObject({ keptDevices: null, entry: { amount: -1000 } });
-    await dropped.h.worker().drain();
-    expect((await get(dropped.h, dropped.id)).deviceLimit).toBe(2);
-    expect(dropped.h.panels[0]!.fake.client(dropped.username)!.deviceLimit).toBe(2);
+    await h.worker().drain();
+    // Renewed: a new period after the current one, and the devices paid for the current one still there.
+    expect(await get(h, id)).toMatchObject({ deviceLimit: 4, expiresAt: new Date(paidUntil.getTime() + 30 * 86_400_000) });
+    expect(h.panels[0]!.fake.client(username)!.deviceLimit).toBe(4);
+    expect(await jobsOf(h, 'device.pack_lapse')).toMatchObject([{ state: 'queued', runAt: paidUntil, payload: { devices: 2 } }]);
 
-    const kept = await subscription(20);
-    await kept.h.kit.devices.buyPack({ subscriptionId: kept.id, devices: 2, idempotencyKey: 'k' });
-    kept.h.clock.advanceDays(8);
-    const extended = await kept.h.kit.extend({ subscriptionId: kept.id, idempotencyKey: 'ext', keepExtraDevices: true });
-    expect(extended).toMatchObject({ keptDevices: { devices: 2 }, entry: { amount: -1600 } });
-    await kept.h.worker().drain();
-    expect(await get(kept.h, kept.id)).toMatchObject({ deviceLimit: 4, status: 'active' });
-    expect(kept.h.panels[0]!.fake.client(kept.username)!.deviceLimit).toBe(4);
+    h.clock.set(paidUntil.getTime() - 1);
+    await h.worker().drain();
+    expect((await get(h, id)).deviceLimit).toBe(4);
+    h.clock.set(paidUntil);
+    await h.worker().drain();
+    expect((await get(h, id)).deviceLimit).toBe(2);
+    expect(h.panels[0]!.fake.client(username)!.deviceLimit).toBe(2);
+    const audit = await h.storage.audit.list({ subjectType: 'subscription', subjectId: id }, { limit: 50 });
+    expect(audit.items.filter((a) => a.action === 'subscription.devices_removed').map((a) => a.data)).toMatchObject([
+      { devices: 2, deviceLimit: 2, reason: 'period_ended' },
+    ]);
   });
 
-  it('an auto-renewal renews the plan alone: the extra devices fall back', async () => {
+  it('a renewal after the paid period ended falls back at once', async () => {
+    const { h, id, username } = await subscription(20);
+    await h.kit.devices.buyPack({ subscriptionId: id, devices: 1, idempotencyKey: 'k' });
+    await h.worker().drain();
+    h.clock.advanceDays(11);
+    await h.kit.createScheduler().tick();
+    expect((await get(h, id)).status).toBe('expired');
+    await h.kit.extend({ subscriptionId: id, idempotencyKey: 'ext' });
+    await h.worker().drain();
+    expect(await get(h, id)).toMatchObject({ status: 'active', deviceLimit: 2 });
+    expect(h.panels[0]!.fake.client(username)!.deviceLimit).toBe(2);
+    expect(await jobsOf(h, 'device.pack_lapse')).toEqual([]);
+  });
+
+  it('keeps the devices renewed with them at the new period’s price, cancelling a lapse an earlier renewal queued', async () => {
+    const { h, id, username } = await subscription(20);
+    await h.kit.devices.buyPack({ subscriptionId: id, devices: 2, idempotencyKey: 'k' });
+    h.clock.advanceDays(8);
+    const extended = await h.kit.extend({ subscriptionId: id, idempotencyKey: 'ext', keepExtraDevices: true });
+    expect(extended).toMatchObject({ keptDevices: { devices: 2 }, entry: { amount: -1600 } });
+    await h.worker().drain();
+    expect(await get(h, id)).toMatchObject({ deviceLimit: 4, status: 'active' });
+    expect(h.panels[0]!.fake.client(username)!.deviceLimit).toBe(4);
+    expect(await jobsOf(h, 'device.pack_lapse')).toEqual([]);
+
+    // A wide window allows a second renewal before the first period ends: the one that keeps them cancels the lapse.
+    const wide = await subscription(20, {}, { ...PACK, extension: { windowDays: 60 } });
+    await wide.h.kit.devices.buyPack({ subscriptionId: wide.id, devices: 2, idempotencyKey: 'k' });
+    await wide.h.kit.extend({ subscriptionId: wide.id, idempotencyKey: 'plain' });
+    await wide.h.worker().drain();
+    await wide.h.kit.extend({ subscriptionId: wide.id, idempotencyKey: 'kept', keepExtraDevices: true });
+    await wide.h.worker().drain();
+    expect((await jobsOf(wide.h, 'device.pack_lapse')).map((j) => j.state)).toEqual(['cancelled']);
+    wide.h.clock.advanceDays(11);
+    await wide.h.worker().drain();
+    expect((await get(wide.h, wide.id)).deviceLimit).toBe(4);
+  });
+
+  it('a lapse takes nothing a full refund took back before it', async () => {
+    const { h, customerId, id } = await subscription(20);
+    const { order } = await h.kit.devices.buyPack({ subscriptionId: id, devices: 2, idempotencyKey: 'k' });
+    h.clock.advanceDays(8);
+    await h.kit.extend({ subscriptionId: id, idempotencyKey: 'ext' });
+    await h.worker().drain();
+    await h.kit.refund({ customerId, orderId: order.id, amount: { amount: 200, currency: 'USD' }, idempotencyKey: 'r' });
+    expect((await get(h, id)).deviceLimit).toBe(2);
+    h.clock.advanceDays(3);
+    await h.worker().drain();
+    expect((await get(h, id)).deviceLimit).toBe(2);
+    expect((await jobsOf(h, 'device.pack_lapse')).map((j) => j.state)).toEqual(['succeeded']);
+  });
+
+  it('an auto-renewal renews the plan alone: the extra devices fall back when their period ends', async () => {
     const { h, customerId, id, username } = await subscription(20);
     await h.kit.setAutoRenew({ subscriptionId: id, enabled: true });
     await h.kit.devices.buyPack({ subscriptionId: id, devices: 1, idempotencyKey: 'k' });
     await h.worker().drain();
-    h.clock.advanceDays(10);
+    const paidUntil = (await get(h, id)).expiresAt!;
+    h.clock.advanceDays(9);
     await h.kit.createScheduler().tick();
     await h.worker().drain();
-    const after = await get(h, id);
-    expect(after.expiresAt!.getTime()).toBeGreaterThan(h.clock.now().getTime());
-    expect(after.deviceLimit).toBe(2);
-    expect(h.panels[0]!.fake.client(username)!.deviceLimit).toBe(2);
+    const renewed = await get(h, id);
+    expect(renewed.expiresAt!.getTime()).toBeGreaterThan(paidUntil.getTime());
+    expect(renewed.deviceLimit).toBe(3);
     expect(await h.balance(customerId)).toBe(5000 - 1000 - 100 - 1000);
+    h.clock.set(paidUntil);
+    await h.worker().drain();
+    expect((await get(h, id)).deviceLimit).toBe(2);
+    expect(h.panels[0]!.fake.client(username)!.deviceLimit).toBe(2);
   });
 
   it('leaves the limit of a plan that sells no packs alone at renewal', async () => {

@@ -17,6 +17,7 @@ const code: DiscountInput['code'] = {
   maxUses: null,
   maxUsesPerCustomer: null,
   firstPurchaseOnly: false,
+  customerId: null,
   appliesTo: ['purchase', 'extension'],
   disabled: false,
   uses: 0,
@@ -24,6 +25,7 @@ const code: DiscountInput['code'] = {
 const base: DiscountInput = {
   code,
   use: 'purchase',
+  customerId: 'cus_owner',
   planId: 'plan_a',
   locations: ['de'],
   price: { amount: 1000, currency: 'USD' },
@@ -59,6 +61,16 @@ describe('decideDiscount', () => {
     ['disabled', { disabled: true }, 'disabled'],
     ['disabled wins over expired', { disabled: true, endsAt: at(-1) }, 'disabled'],
   ] as const)('validity: %s', (_n, over, expected) => expect(decide({}, over)).toBe(expected));
+
+  it.each([
+    ['anyone’s code', null, 'cus_other', 200],
+    ['its owner', 'cus_owner', 'cus_owner', 200],
+    ['another customer', 'cus_owner', 'cus_other', 'wrong_customer'],
+  ] as const)('owner: %s', (_n, owner, customerId, expected) => expect(decide({ customerId }, { customerId: owner })).toBe(expected));
+
+  it('refuses another customer before saying anything else about the code', () => {
+    expect(decide({ customerId: 'cus_other' }, { customerId: 'cus_owner', disabled: true, endsAt: at(-1) })).toBe('wrong_customer');
+  });
 
   it.each([
     ['one use left', { maxUses: 5, uses: 4 }, 0, 200],

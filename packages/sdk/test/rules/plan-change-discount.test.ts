@@ -16,6 +16,7 @@ const code: DiscountInput['code'] = {
   maxUses: null,
   maxUsesPerCustomer: null,
   firstPurchaseOnly: false,
+  customerId: null,
   appliesTo: ['plan_change'],
   disabled: false,
   uses: 0,
@@ -35,6 +36,7 @@ function change(newPrice: number): PlanChangeQuote {
 
 const base = (newPrice: number): PlanChangeDiscountInput => ({
   code,
+  customerId: 'cus_1',
   change: change(newPrice),
   moves: false,
   panelLocations: ['de'],

@@ -52,6 +52,7 @@ export function discountOperations(tables: DiscountTables, customers: Table<Cust
   return {
     create(op: Op, input: NewDiscountCode): DiscountCode {
       const parsed = copy(parseInput(NewDiscountCodeSchema, input, 'discount code'));
+      if (parsed.customerId !== null) customers.require(parsed.customerId);
       const code: DiscountCode = { ...parsed, id: parsed.id ?? createId('dc'), uses: 0, createdAt: op.now, updatedAt: op.now };
       codes.insert(op.undo, code);
       return copy(code);
@@ -87,6 +88,7 @@ export function discountOperations(tables: DiscountTables, customers: Table<Cust
       const existing = byKeyOf(parsed.key);
       if (existing !== undefined) return { ok: true, redemption: copy(existing), created: false };
       if (code.disabled) return { ok: false, reason: 'disabled' };
+      if (code.customerId !== null && code.customerId !== parsed.customerId) return { ok: false, reason: 'wrong_customer' };
       if (code.maxUses !== null && code.uses >= code.maxUses) return { ok: false, reason: 'exhausted' };
       if (code.maxUsesPerCustomer !== null && customerUses(code.id, parsed.customerId) >= code.maxUsesPerCustomer)
         return { ok: false, reason: 'customer_exhausted' };

@@ -29,6 +29,7 @@ const COLUMNS: readonly Column<DiscountCode>[] = [
   ['max_uses', 'integer', (c) => c.maxUses],
   ['max_uses_per_customer', 'integer', (c) => c.maxUsesPerCustomer],
   ['first_purchase_only', 'boolean', (c) => c.firstPurchaseOnly],
+  ['customer_id', 'text', (c) => c.customerId],
   ['applies_to', 'jsonb', (c) => enc.json(c.appliesTo)],
   ['disabled', 'boolean', (c) => c.disabled],
   ['note', 'text', (c) => c.note],
@@ -50,6 +51,7 @@ function codeFromRow(r: Row): DiscountCode {
     maxUses: dec.intOrNull(r['max_uses']),
     maxUsesPerCustomer: dec.intOrNull(r['max_uses_per_customer']),
     firstPurchaseOnly: dec.bool(r['first_purchase_only']),
+    customerId: dec.textOrNull(r['customer_id']),
     appliesTo: dec.json(r['applies_to']),
     disabled: dec.bool(r['disabled']),
     note: dec.textOrNull(r['note']),
@@ -126,13 +128,17 @@ export function discountRepository({ runner, schema }: RepositoryContext): Disco
           throw new NotFoundError('customer', parsed.customerId);
         const taken = await one(
           db,
-          `UPDATE ${codes} SET uses = uses + 1 WHERE id = $1 AND NOT disabled AND (max_uses IS NULL OR uses < max_uses) RETURNING max_uses_per_customer`,
-          [parsed.codeId],
+          `UPDATE ${codes} SET uses = uses + 1
+           WHERE id = $1 AND NOT disabled AND (customer_id IS NULL OR customer_id = $2) AND (max_uses IS NULL OR uses < max_uses)
+           RETURNING max_uses_per_customer`,
+          [parsed.codeId, parsed.customerId],
         );
         if (taken === undefined) {
-          const code = await one(db, `SELECT disabled FROM ${codes} WHERE id = $1`, [parsed.codeId]);
+          const code = await one(db, `SELECT disabled, customer_id FROM ${codes} WHERE id = $1`, [parsed.codeId]);
           if (code === undefined) throw new NotFoundError('discount code', parsed.codeId);
-          return { ok: false, reason: dec.bool(code['disabled']) ? 'disabled' : 'exhausted' };
+          if (dec.bool(code['disabled'])) return { ok: false, reason: 'disabled' };
+          const owner = dec.textOrNull(code['customer_id']);
+          return { ok: false, reason: owner !== null && owner !== parsed.customerId ? 'wrong_customer' : 'exhausted' };
         }
         const perCustomer = dec.intOrNull(taken['max_uses_per_customer']);
         if (perCustomer !== null) {

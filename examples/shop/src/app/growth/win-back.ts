@@ -34,8 +34,8 @@ export function winBackCode(sub: Pick<Subscription, 'id' | 'statusChangedAt'>): 
 /**
  * Sends the owner's win-back offer for each paid subscription that expired the owner's days ago (up to a week late),
  * whose buyer has no subscription in service: a discount code of its own (the owner's percent, one use, valid the
- * owner's days, for a purchase or an extension) and a `win_back` notice with it, in one transaction, in the buyer's
- * language on their channels. Once per lapse across replicas and sweeps (the notice's cause is unique). Returns how
+ * owner's days, for a purchase or an extension, bound to that buyer: anyone else entering it is refused
+ * `wrong_customer`) and a `win_back` notice with it, in one transaction, in the buyer's language on their channels. Once per lapse across replicas and sweeps (the notice's cause is unique). Returns how
  * many it sent.
  */
 export async function sendWinBackOffers(shop: Shop): Promise<number> {
@@ -95,6 +95,8 @@ async function offerOnce(shop: Shop, sub: Subscription, percent: number, validDa
       endsAt,
       maxUses: 1,
       maxUsesPerCustomer: 1,
+      // Only the lapsed buyer may spend it: anyone else who learns the code is refused `wrong_customer`.
+      customerId: sub.customerId,
       appliesTo: ['purchase', 'extension'],
       note: `win-back offer for ${sub.customerId}`,
     });

@@ -95,6 +95,21 @@ export function discountsSuite(env: SuiteEnv): void {
       await expectRejects(storage.discounts.redeem(use(total.id, 'cus_missing')), 'NotFoundError');
     });
 
+    it('a code made for one customer stores its owner and refuses anyone else, changing nothing (port 19)', async () => {
+      const { storage } = env;
+      const [owner, other] = [await seedCustomer(storage), await seedCustomer(storage)];
+      const code = await seedCode(storage, { customerId: owner.id, maxUses: 1 });
+      expect(code.customerId).toBe(owner.id);
+      expect(await storage.discounts.getByCode(code.code)).toEqual(code);
+      expect((await seedCode(storage)).customerId).toBeNull();
+      expect(await storage.discounts.redeem(use(code.id, other.id))).toEqual({ ok: false, reason: 'wrong_customer' });
+      expect(await storage.discounts.get(code.id)).toEqual(code);
+      expect(await storage.discounts.customerUses(code.id, other.id)).toBe(0);
+      expect(await storage.discounts.redeem(use(code.id, owner.id))).toMatchObject({ ok: true, created: true });
+      expect((await storage.discounts.get(code.id))!.uses).toBe(1);
+      await expectRejects(seedCode(storage, { customerId: 'cus_missing' }), 'NotFoundError');
+    });
+
     it('release gives the use back once, and the limits count it no more', async () => {
       const { storage } = env;
       const customer = await seedCustomer(storage);
