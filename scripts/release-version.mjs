@@ -4,8 +4,9 @@
  * too): applies the pending changesets with `changeset version` (versions bumped, one CHANGELOG.md per package, the
  * changesets consumed), then writes an "Upgrading" section at the top of the new version's entry in each package's
  * changelog: the storage port and panel adapter API versions the release needs, what changed in each storage port
- * version the changesets name, and every change a changeset marks `**Breaking`, with what a storage or adapter author
- * must do.
+ * version the changesets name, every change a changeset marks `**Breaking`, with what a storage or adapter author
+ * must do, and the npm commands that upgrade a project (each changeset's ```` ```sh upgrade ```` lines, then the
+ * packages at the newest version).
  *
  * Refuses a `major` changeset while the packages are below 1.0: changesets would take them to 1.0.0. Below 1.0 a
  * breaking change is a `minor` bump whose text says `**Breaking…**` (CONTRIBUTING.md). `--allow-major` lets 1.0.0
@@ -96,6 +97,37 @@ function breakingChanges(changesets) {
   return items;
 }
 
+/**
+ * The commands of every changeset's ```` ```sh upgrade ```` block (what a project runs for a breaking change, e.g. a
+ * peer dependency to install), in changeset order, each once.
+ */
+function upgradeCommands(changesets) {
+  const commands = [];
+  for (const { body } of changesets) {
+    for (const [, block] of body.matchAll(/^\s*```sh upgrade\n([\s\S]*?)^\s*```/gm)) {
+      for (const line of block.split('\n').map((l) => l.trim())) if (line !== '' && !commands.includes(line)) commands.push(line);
+    }
+  }
+  return commands;
+}
+
+/**
+ * The commands that upgrade a project with npm, to be run as written: the changesets' own, then the packages at the
+ * newest version. The upgrade-from-0.1 test runs the lines of every release's block in order.
+ */
+function npmUpgradeBlock(changesets) {
+  return [
+    'Upgrade a project with npm: in its folder, run these lines in order (leave out the `@panelkit` packages it does not',
+    'use), then make the code changes the breaking changes above name:',
+    '',
+    '```sh',
+    ...upgradeCommands(changesets),
+    `npm install ${PACKAGES.map((name) => `@panelkit/${name}@latest`).join(' ')}`,
+    '```',
+    '',
+  ];
+}
+
 /** The "Upgrading" section every package's changelog gets for this version. */
 function upgradingSection(version, changesets) {
   const storagePort = constant('storage.ts', 'STORAGE_PORT_VERSION');
@@ -128,6 +160,7 @@ function upgradingSection(version, changesets) {
     for (const { text } of breaking) lines.push(`- ${text}`);
     lines.push('');
   }
+  lines.push(...npmUpgradeBlock(changesets));
   return lines.join('\n');
 }
 

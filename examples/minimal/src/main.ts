@@ -4,7 +4,7 @@
  * Run it with `pnpm --filter @panelkit/example-minimal start`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createPanelkit } from '@panelkit/sdk';
+import { createPanelkit, type Subscription } from '@panelkit/sdk';
 import { createPanelAdapter } from '@panelkit/panel-adapters';
 import { createXuiSimulator, serveOnLocalhost } from '@panelkit/panel-adapters/testing';
 import { createMemoryStorage } from '@panelkit/storage-memory';
@@ -47,10 +47,10 @@ const { order, subscriptions } = await kit.checkout({ customerId: customer.id, i
 // Checkout wrote the order, the debit and a provisioning job in one transaction; the worker runs the job.
 const worker = kit.createWorker();
 worker.start();
-let subscription = subscriptions[0];
+let subscription: Subscription | null | undefined = subscriptions[0];
 while (subscription?.status === 'pending') {
   await sleep(50);
-  subscription = (await storage.subscriptions.get(subscription.id)) ?? undefined;
+  subscription = await storage.subscriptions.get(subscription.id);
 }
 await worker.stop();
 await server.close();

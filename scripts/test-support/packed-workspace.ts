@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+/** The four published packages, by folder name under `packages/`. */
+export const PANELKIT_PACKAGES = ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres'] as const;
+
+/** The package manager the workspace pins (`packageManager` in the root manifest). */
+export const PNPM = 'pnpm@10.34.9';
+
+/** What {@link run} resolves with: the exit code (0 on success) and what the command printed. */
+export interface RunResult {
+  readonly code: number;
+  /** stdout then stderr. */
+  readonly output: string;
+  readonly stdout: string;
+}
+
+/** Runs a command, resolving with its exit code and output instead of throwing on a non-zero exit. */
+export async function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number },
+): Promise<RunResult> {
+  try {
+    const { stdout, stderr } = await execFileAsync(command, args, { timeout: 300_000, maxBuffer: 64 * 1024 * 1024, ...options });
+    return { code: 0, output: `${stdout}${stderr}`, stdout };
+  } catch (error) {
+    const failed = error as { code?: number | string; stdout?: string; stderr?: string };
+    const stdout = failed.stdout ?? '';
+    return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${stdout}${failed.stderr ?? ''}`, stdout };
+  }
+}
+
+/** The environment without the running vitest's variables, which a nested vitest or tsx would take for its own. */
+export function cleanEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'NODE_OPTIONS'));
+  return { ...env, ...extra };
+}
+
+/** Whether the four packages are built (`pnpm build`): packing needs their `dist`. */
+export function packagesBuilt(root: string): boolean {
+  return PANELKIT_PACKAGES.every((name) => existsSync(join(root, 'packages', name, 'dist', 'index.js')));
+}
+
+/**
+ * A copy of the workspace as a release packs it: the manifests of every workspace package, the four packages with
+ * their builds, and what their `prepack` needs (the SDK copies the guides from `docs/`). Packing from the copy leaves
+ * the checkout's package folders alone while other tests pack them (a `prepack` writes into the package's folder).
+ */
+export function copyWorkspace(root: string, copy: string): void {
+  for (const file of [
+    'package.json',
+    'pnpm-workspace.yaml',
+    'pnpm-lock.yaml',
+    'LICENSE',
+    '.changeset/config.json',
+    'scripts/pack-guides.mjs',
+  ]) {
+    cpSync(join(root, file), join(copy, file));
+  }
+  cpSync(join(root, 'docs'), join(copy, 'docs'), { recursive: true });
+  for (const group of ['packages', 'examples', 'bench', 'tests']) {
+    for (const name of readdirSync(join(root, group))) {
+      const manifest = join(root, group, name, 'package.json');
+      if (!existsSync(manifest)) continue;
+      if (group === 'packages') {
+        // Their node_modules are pnpm's relative links, which pnpm reads to resolve `workspace:` ranges.
+        cpSync(join(root, group, name), join(copy, group, name), {
+          recursive: true,
+          verbatimSymlinks: true,
+          filter: (source) => !source.endsWith(`${name}/guides`),
+        });
+      } else {
+        cpSync(manifest, join(copy, group, name, 'package.json'));
+      }
+    }
+  }
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+}
+
+/**
+ * Packs the four packages of the workspace at `root` with pnpm (which resolves `workspace:` ranges and applies
+ * `publishConfig`) into `destination`, from a copy made under `scratch`. Throws with pnpm's output when it fails.
+ * Returns the tarballs' paths by package folder name.
+ */
+export async function packWorkspace(root: string, scratch: string, destination: string): Promise<Record<string, string>> {
+  const copy = join(scratch, 'workspace');
+  copyWorkspace(root, copy);
+  return packPackages(copy, destination);
+}
+
+/** Packs the four packages of the workspace checked out at `workspace` (installed and built) into `destination`. */
+export async function packPackages(workspace: string, destination: string): Promise<Record<string, string>> {
+  mkdirSync(destination, { recursive: true });
+  const packed = await run('npx', ['--yes', PNPM, '-r', '--filter', './packages/*', 'pack', '--pack-destination', destination], {
+    cwd: workspace,
+    env: cleanEnvironment(),
+  });
+  if (packed.code !== 0) throw new Error(`pnpm pack failed:\n${packed.output}`);
+  const files = readdirSync(destination);
+  return Object.fromEntries(
+    PANELKIT_PACKAGES.map((name) => {
+      const file = files.find((f) => new RegExp(`^panelkit-${name}-\\d+\\.\\d+\\.\\d+\\.tgz$`).test(f));
+      if (!file) throw new Error(`no tarball for @panelkit/${name} in ${destination}: ${files.join(', ')}`);
+      return [name, join(destination, file)];
+    }),
+  );
+}
