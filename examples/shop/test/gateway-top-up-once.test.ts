@@ -17,7 +17,7 @@ describe.each([
   {
     rail: 'yookassa' as const,
     currency: 'RUB',
-    method: { method: 'smart' },
+    method: { method: 'smart' } as Record<string, string>,
     start: async () => new YooKassaSimulator().start(),
     enable: (t: ShopUnderTest, sim: YooKassaSimulator | StripeSimulator) => {
       const yk = sim as YooKassaSimulator;
@@ -33,7 +33,7 @@ describe.each([
   {
     rail: 'stripe' as const,
     currency: 'USD',
-    method: {},
+    method: {} as Record<string, string>,
     start: async () => new StripeSimulator().start(),
     enable: (t: ShopUnderTest, sim: YooKassaSimulator | StripeSimulator) => {
       const st = sim as StripeSimulator;
