@@ -36,6 +36,8 @@ describePaymentProvider('stripe (simulated API, Stripe’s Node library)', async
     setDown: (down) => {
       sim.down = down;
     },
+    paymentCount: async () => sim.sessions.size,
+    loseNextAnswer: () => sim.loseNextAnswer(),
   },
   capabilities: {
     refundCount: async () => sim.refunds.size,
@@ -50,6 +52,52 @@ describePaymentProvider('stripe (simulated API, Stripe’s Node library)', async
     },
   },
 }));
+
+describe('the Stripe simulator’s Idempotency-Key', () => {
+  const post = (path: string, key: string, form: Record<string, string>) =>
+    fetch(`${sim.url}/${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${sim.secretKey}`,
+        'idempotency-key': key,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams(form).toString(),
+    });
+  const session = (amount: string): Record<string, string> => ({
+    mode: 'payment',
+    'line_items[0][quantity]': '1',
+    'line_items[0][price_data][currency]': 'usd',
+    'line_items[0][price_data][unit_amount]': amount,
+    'line_items[0][price_data][product_data][name]': 'top-up',
+    success_url: 'http://127.0.0.1:9/back',
+    cancel_url: 'http://127.0.0.1:9/back',
+  });
+
+  it('replays the first session to the same key and parameters, refuses other parameters or another endpoint under it (idempotency_error), and forgets it after 24 hours', async () => {
+    const key = `sim-key-${Math.random().toString(36).slice(2)}`;
+    const before = sim.sessions.size;
+    const first = await post('v1/checkout/sessions', key, session('1000'));
+    expect(first.status).toBe(200);
+    const made = (await first.json()) as { id: string };
+    const reordered = Object.fromEntries(Object.entries(session('1000')).reverse());
+    const again = await post('v1/checkout/sessions', key, reordered);
+    expect(((await again.json()) as { id: string }).id).toBe(made.id);
+    for (const [path, form] of [
+      ['v1/checkout/sessions', session('2000')],
+      ['v1/refunds', { payment_intent: 'pi_none' }],
+    ] as const) {
+      const refused = await post(path, key, form);
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ error: { type: 'idempotency_error' } });
+    }
+    expect(sim.sessions.size).toBe(before + 1);
+    sim.elapse(25 * 3_600_000);
+    const later = await post('v1/checkout/sessions', key, session('2000'));
+    expect(((await later.json()) as { id: string }).id).not.toBe(made.id);
+    expect(sim.sessions.size).toBe(before + 2);
+  });
+});
 
 describe('Stripe currencies', () => {
   it('lists only currencies whose Stripe minor unit is the shop’s own (JPY in yen, USD in cents)', () => {

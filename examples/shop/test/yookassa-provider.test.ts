@@ -52,6 +52,8 @@ describePaymentProvider('yookassa (simulated API v3)', async () => ({
     setDown: (down) => {
       sim.down = down;
     },
+    paymentCount: async () => sim.payments.size,
+    loseNextAnswer: () => sim.loseNextAnswer(),
   },
   capabilities: {
     refundCount: async () => sim.refunds.size,
@@ -66,6 +68,45 @@ describePaymentProvider('yookassa (simulated API v3)', async () => ({
     },
   },
 }));
+
+describe('the YooKassa simulator’s Idempotence-Key', () => {
+  const create = (key: string, body: unknown) =>
+    fetch(`${sim.url}payments`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${sim.shopId}:${sim.secretKey}`).toString('base64')}`,
+        'idempotence-key': key,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(body),
+    });
+  const payment = (value: string) => ({
+    amount: { value, currency: 'RUB' },
+    confirmation: { type: 'redirect', return_url: 'http://127.0.0.1:9/back' },
+    metadata: { paymentId: 'pay_sim_key' },
+  });
+
+  it('answers the first payment to the same key and data (in any order), refuses other data under it, and forgets it after 24 hours', async () => {
+    const key = `sim-key-${Math.random().toString(36).slice(2)}`;
+    const before = sim.payments.size;
+    const first = await create(key, payment('100.00'));
+    expect(first.status).toBe(200);
+    const made = (await first.json()) as { id: string };
+    const { metadata, confirmation, amount } = payment('100.00');
+    const again = await create(key, { metadata, confirmation, amount });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { id: string }).id).toBe(made.id);
+    const other = await create(key, payment('200.00'));
+    expect(other.status).toBe(400);
+    expect(await other.json()).toMatchObject({ type: 'error', code: 'invalid_request', parameter: 'Idempotence-Key' });
+    expect(sim.payments.size).toBe(before + 1);
+    sim.elapse(25 * 3_600_000);
+    const later = await create(key, payment('200.00'));
+    expect(later.status).toBe(200);
+    expect(((await later.json()) as { id: string }).id).not.toBe(made.id);
+    expect(sim.payments.size).toBe(before + 2);
+  });
+});
 
 describe('YooKassa amounts and receipts', () => {
   it('turns kopecks into "100.00" strings and back at the edge only', () => {

@@ -18,6 +18,7 @@ export abstract class DemoGatewayServer {
   /** The gateway's base address once started (`http://127.0.0.1:<port>` and `basePath`). */
   url = '';
   private server: Server | null = null;
+  private held: { left: number; all: Promise<void>; arrived: () => void } | null = null;
 
   /** The path `url` ends with: where the gateway's API lives on its host. */
   protected readonly basePath: string = '/';
@@ -32,10 +33,31 @@ export abstract class DemoGatewayServer {
     res.end(text ? (answer.body as string) : JSON.stringify(answer.body));
   }
 
+  /**
+   * The next `count` POSTs wait for each other: none is handled before all have arrived (two replicas' requests
+   * meet at the gateway, whichever is first on the wire), then they are handled in the order they came.
+   */
+  holdPosts(count: number): void {
+    let arrived!: () => void;
+    const all = new Promise<void>((done) => (arrived = done));
+    this.held = { left: count, all, arrived };
+  }
+
+  private arrival(req: IncomingMessage): Promise<void> {
+    const held = this.held;
+    if (held === null || req.method !== 'POST') return Promise.resolve();
+    if (--held.left === 0) {
+      this.held = null;
+      held.arrived();
+    }
+    return held.all;
+  }
+
   /** Starts listening on a free port of 127.0.0.1. */
   async start(): Promise<this> {
     const server = createServer((req, res) => {
-      this.handle(req)
+      this.arrival(req)
+        .then(() => this.handle(req))
         .then((answer) => this.send(res, answer))
         .catch(() => res.writeHead(500).end());
     });

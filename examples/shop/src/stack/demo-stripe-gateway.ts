@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
-import { IdempotencyKeys } from './demo-idempotency-keys.js';
+import { IdempotencyKeys, requestPrint } from './demo-idempotency-keys.js';
 
 type Json = Record<string, unknown>;
 
@@ -78,7 +78,8 @@ const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url'
 /**
  * A Stripe API on 127.0.0.1 for tests and the demo, written from Stripe's public API reference: `Authorization:
  * Bearer <secret key>`; form-encoded bodies with bracketed keys (`line_items[0][price_data][currency]`) as Stripe's
- * libraries send them; `Idempotency-Key` on a POST answers the first request's result to the same key again.
+ * libraries send them; `Idempotency-Key` on a POST answers the first request's result to the same key again (the
+ * same key on another endpoint or with other parameters is refused: 400 `idempotency_error`).
  * Checkout Sessions (mode `payment`) wait `open`/`unpaid` on their page until the buyer pays (then `complete`/`paid`,
  * with a PaymentIntent, a charge, and, with `setup_future_usage`, a saved card on a customer made for it);
  * `GET /v1/checkout/sessions?payment_intent=` finds a session by its intent; PaymentIntents created with a saved
@@ -293,9 +294,17 @@ export class StripeSimulator extends DemoGatewayServer {
       const key = req.headers['idempotency-key'];
       const cacheKey = typeof key === 'string' && key !== '' ? key : null;
       if (cacheKey !== null && cacheKey.length > 255) return error(400, 'invalid_request_error', null, 'Idempotency key too long');
-      const cached = cacheKey === null ? undefined : this.keys.get(cacheKey);
-      if (cached !== undefined) return cached;
       const body = parseForm(raw);
+      const print = requestPrint(url.pathname, body);
+      const cached = cacheKey === null ? undefined : this.keys.recall(cacheKey, print);
+      if (cached === 'mismatch')
+        return error(
+          400,
+          'idempotency_error',
+          null,
+          `Keys for idempotent requests can only be used with the same parameters they were first used with (key ${cacheKey})`,
+        );
+      if (cached !== undefined) return cached.answer;
       const answer =
         url.pathname === '/v1/checkout/sessions'
           ? this.createSession(body)
@@ -306,7 +315,7 @@ export class StripeSimulator extends DemoGatewayServer {
               : /^\/v1\/payment_methods\/\w+\/detach$/.test(url.pathname)
                 ? this.detachMethod(url.pathname.split('/')[3]!)
                 : error(404, 'invalid_request_error', null, `Unrecognized request URL (POST: ${url.pathname})`);
-      if (cacheKey !== null && answer.status < 500) this.keys.set(cacheKey, answer);
+      if (cacheKey !== null && answer.status < 500) this.keys.set(cacheKey, print, answer);
       return answer;
     }
     if (req.method !== 'GET') return error(404, 'invalid_request_error', null, 'Unrecognized request URL');

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
-import { IdempotencyKeys } from './demo-idempotency-keys.js';
+import { IdempotencyKeys, requestPrint } from './demo-idempotency-keys.js';
 
 interface Money {
   value: string;
@@ -53,7 +53,7 @@ const rubles = (k: number) => (k / 100).toFixed(2);
 /**
  * A YooKassa API v3 on 127.0.0.1 for tests and the demo, after YooKassa's public documentation: Basic auth
  * `shopId:secretKey`; `POST /v3/payments` and `POST /v3/refunds` need an `Idempotence-Key` and answer the first
- * request's result to the same key again; a payment with a redirect confirmation waits (`pending`) on its confirmation
+ * request's result to the same key again (the same key with other request data is refused, 400); a payment with a redirect confirmation waits (`pending`) on its confirmation
  * page until the buyer pays (`succeeded`, with `payment_method`, `saved` when `save_payment_method` was asked), an
  * autopayment (`payment_method_id`) is answered by `chargeAnswer` (succeed, decline → `canceled`, require_action →
  * `pending` with a confirmation URL); notifications (`payment.succeeded`, `payment.canceled`, `refund.succeeded`) go
@@ -165,21 +165,24 @@ export class YooKassaSimulator extends DemoGatewayServer {
       const key = req.headers['idempotence-key'];
       if (typeof key !== 'string' || key.length === 0 || key.length > 64)
         return error(400, 'invalid_request', 'Idempotence key is missing or too long');
-      const cached = this.keys.get(`${url.pathname} ${key}`);
-      if (cached !== undefined) return cached;
       let body: Record<string, unknown>;
       try {
         body = JSON.parse(raw) as Record<string, unknown>;
       } catch {
         return error(400, 'invalid_request', 'Request body is not JSON');
       }
+      const print = requestPrint(url.pathname, body);
+      const cached = this.keys.recall(`${url.pathname} ${key}`, print);
+      if (cached === 'mismatch')
+        return error(400, 'invalid_request', 'Idempotence key was already used with other request data', 'Idempotence-Key');
+      if (cached !== undefined) return cached.answer;
       const answer =
         url.pathname === '/v3/payments'
           ? this.create(body)
           : url.pathname === '/v3/refunds'
             ? this.refund(body)
             : error(404, 'not_found', 'Not found');
-      if (answer.status < 500) this.keys.set(`${url.pathname} ${key}`, answer);
+      if (answer.status < 500) this.keys.set(`${url.pathname} ${key}`, print, answer);
       return answer;
     }
     if (req.method === 'GET' && url.pathname === '/v3/refunds') return this.listRefunds(url.searchParams);

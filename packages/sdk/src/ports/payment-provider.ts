@@ -51,7 +51,13 @@ export interface SavedPaymentMethodReport {
 
 /** What `open` is told about the payment it opens at the provider. */
 export interface PaymentOpenRequest {
-  /** The id the payment will be stored under (the gateway's "order id"). */
+  /**
+   * The id the payment will be stored under (the gateway's "order id"). It stands for the buyer's action: a
+   * retry after a lost answer, or the same form reaching two replicas, opens the payment again under the same
+   * id. Send it as the gateway's idempotency key where its API takes one (YooKassa's `Idempotence-Key`,
+   * Stripe's `Idempotency-Key`), with a request that is the same each time, so the gateway answers with the
+   * payment it made the first time rather than making a second.
+   */
   paymentId: string;
   customerId: string;
   amount: Money;
@@ -212,7 +218,8 @@ export interface PaymentProvider {
   /**
    * Opens the payment at the provider before it is stored (gateways): an invoice, a payment request.
    * Throws `PaymentProviderUnavailableError` when the provider cannot be reached or refuses: then the
-   * engine stores nothing. Providers without it (card receipts, the test provider) take the buyer's
+   * engine stores nothing. It may be called again for the same `paymentId` (see there): where the
+   * provider's API takes an idempotency key, it answers with the same payment. Providers without it (card receipts, the test provider) take the buyer's
    * reference as the payment's.
    */
   open?(request: PaymentOpenRequest): Promise<PaymentOpened>;

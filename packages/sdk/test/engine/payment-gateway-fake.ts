@@ -9,12 +9,18 @@ const sign = (body: string) => createHmac('sha256', SECRET).update(body).digest(
 /**
  * A gateway in memory for the engine's tests: invoices, signed callbacks, refunds, a switch to take it
  * down. `provider` is what a host would register; `harness` drives its world for the conformance suite.
+ * Its API keys an invoice on the payment id, as YooKassa's `Idempotence-Key` does: the same id again
+ * answers the invoice it made. `loseNextAnswer` makes the next invoice and loses the answer.
  */
 export function fakeGateway(options: { id?: string; pendingTtlMs?: number | null; maxPending?: number | null } = {}) {
   const id = options.id ?? 'gateway';
   let down = false;
+  let loseNext = false;
   let counter = 0;
   const invoices = new Map<string, { amount: number; currency: string }>();
+  const byPaymentId = new Map<string, string>();
+  /** Every payment id `open` was called with, in order (a retried one again). */
+  const opened: string[] = [];
   const callback = (body: Record<string, unknown>): PaymentCallback => {
     const text = JSON.stringify(body);
     return { headers: { 'x-signature': sign(text) }, body: JSON.parse(text), query: {} };
@@ -31,8 +37,14 @@ export function fakeGateway(options: { id?: string; pendingTtlMs?: number | null
     pendingTtlMs: options.pendingTtlMs === undefined ? 3_600_000 : options.pendingTtlMs,
     async open(request) {
       if (down) throw new PaymentProviderUnavailableError(id, 'the fake gateway is down');
-      const invoice = `inv-${++counter}`;
+      opened.push(request.paymentId);
+      const invoice = byPaymentId.get(request.paymentId) ?? `inv-${++counter}`;
+      byPaymentId.set(request.paymentId, invoice);
       invoices.set(invoice, { amount: request.amount.amount, currency: request.amount.currency });
+      if (loseNext) {
+        loseNext = false;
+        throw new PaymentProviderUnavailableError(id, 'the answer of the fake gateway was lost');
+      }
       return { externalRef: invoice, redirectUrl: `https://gateway.test/pay/${invoice}` };
     },
     async parseCallback({ headers, body }): Promise<PaymentSignal> {
@@ -56,6 +68,10 @@ export function fakeGateway(options: { id?: string; pendingTtlMs?: number | null
     setDown: (value) => {
       down = value;
     },
+    paymentCount: async () => invoices.size,
+    loseNextAnswer: () => {
+      loseNext = true;
+    },
   };
 
   return {
@@ -64,5 +80,9 @@ export function fakeGateway(options: { id?: string; pendingTtlMs?: number | null
     /** The signed callback the gateway sends for `invoice` in `status` (`settlement`: which of its payments). */
     callback: signal,
     setDown: harness.setDown,
+    loseNextAnswer: harness.loseNextAnswer!,
+    /** How many invoices the gateway holds. */
+    invoiceCount: () => invoices.size,
+    opened,
   };
 }

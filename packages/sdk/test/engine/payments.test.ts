@@ -140,6 +140,58 @@ describe('kit.payments', () => {
     expect(await kit.payments.countPending(buyer, 'gateway')).toBe(5);
   });
 
+  it('a start whose gateway answer was lost, sent again with its request key, opens the same payment there: one invoice, one page', async () => {
+    const { kit, gateway, customer, storage } = await setup();
+    const buyer = await customer();
+    const start = () => kit.payments.start({ customerId: buyer, providerId: 'gateway', amount: usd(800), requestKey: 'form-1' });
+    gateway.loseNextAnswer();
+    const lost = await start().catch((e: unknown) => e);
+    expect(PaymentProviderUnavailableError.is(lost)).toBe(true);
+    expect((await storage.payments.list({ customerId: buyer }, { limit: 10 })).items).toEqual([]);
+    const resent = await start();
+    const submittedAgain = await start();
+    if (!resent.ok || !submittedAgain.ok) throw new Error('not started');
+    expect(gateway.invoiceCount()).toBe(1);
+    expect(gateway.opened).toEqual([resent.payment.id, resent.payment.id]);
+    expect(resent.replayed).toBe(false);
+    expect(submittedAgain).toMatchObject({ replayed: true, payment: { id: resent.payment.id }, redirectUrl: resent.redirectUrl });
+    expect((await storage.payments.list({ customerId: buyer }, { limit: 10 })).items).toHaveLength(1);
+  });
+
+  it('one request key sent at once twice makes one payment and one invoice; two buyers’ equal keys are payments of their own', async () => {
+    const { kit, gateway, customer, storage } = await setup();
+    const [buyer, other] = [await customer(), await customer()];
+    const start = (customerId: string) =>
+      kit.payments.start({ customerId, providerId: 'gateway', amount: usd(800), requestKey: 'the-same-form' });
+    const both = await Promise.all([start(buyer), start(buyer)]);
+    const ids = both.map((r) => (r.ok ? r.payment.id : r.reason));
+    expect(ids[0]).toBe(ids[1]);
+    expect(both.map((r) => r.ok && r.redirectUrl)).toEqual([expect.any(String), both[0]!.ok && both[0]!.redirectUrl]);
+    expect(gateway.invoiceCount()).toBe(1);
+    expect((await storage.payments.list({ customerId: buyer }, { limit: 10 })).items).toHaveLength(1);
+    const theirs = await start(other);
+    if (!theirs.ok) throw new Error(theirs.reason);
+    expect(theirs.payment.id).not.toBe(ids[0]);
+    expect(gateway.invoiceCount()).toBe(2);
+  });
+
+  it('a request key sent again with another amount is refused (`duplicate`) and opens nothing at the gateway', async () => {
+    const { kit, gateway, customer, balance } = await setup();
+    const buyer = await customer();
+    const first = await kit.payments.start({ customerId: buyer, providerId: 'gateway', amount: usd(800), requestKey: 'form-2' });
+    if (!first.ok) throw new Error(first.reason);
+    const other = await kit.payments.start({ customerId: buyer, providerId: 'gateway', amount: usd(900), requestKey: 'form-2' });
+    expect(other).toMatchObject({ ok: false, reason: 'duplicate', existing: { id: first.payment.id, amount: 800 } });
+    expect(gateway.opened).toHaveLength(1);
+    const credit = await kit.payments.start({ customerId: buyer, providerId: 'test', amount: usd(100), requestKey: 'form-3' });
+    expect(credit.ok).toBe(true);
+    expect(await kit.payments.start({ customerId: buyer, providerId: 'test', amount: usd(200), requestKey: 'form-3' })).toMatchObject({
+      ok: false,
+      reason: 'duplicate',
+    });
+    expect(await balance(buyer)).toBe(100);
+  });
+
   it('a forged callback is refused and changes nothing; a paid amount that is not the invoice’s is left for an admin', async () => {
     const { kit, gateway, customer, balance, invoice } = await setup();
     const buyer = await customer();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ActorSchema, IdSchema, JsonObjectSchema, type Actor } from '../../domain/common.js';
-import { createId } from '../../domain/ids.js';
+import { createId, keyedId } from '../../domain/ids.js';
 import { CurrencySchema } from '../../domain/money.js';
 import { ExternalRefSchema, PaymentSchema, type Payment } from '../../domain/payment.js';
 import { parseInput } from '../../domain/validate.js';
@@ -24,7 +24,10 @@ export const StartPaymentSchema = z.object({
   customerId: IdSchema,
   providerId: PaymentSchema.shape.providerId,
   amount: z.object({ amount: PaymentSchema.shape.amount, currency: CurrencySchema }),
-  /** The form or button that asked: the same key again is the same payment (`replayed`). */
+  /**
+   * The form or button that asked: the same key again (from this buyer, for this provider and amount) is the same
+   * payment (`replayed`), and the same one at the provider, which is asked with the payment's id derived from it.
+   */
   requestKey: z.string().min(1).max(200).nullable().default(null),
   /** The buyer's reference for providers that open nothing (a card receipt's number, normalised by the host). */
   externalRef: ExternalRefSchema.nullable().default(null),
@@ -52,7 +55,8 @@ export type StartPaymentRequest = z.input<typeof StartPaymentSchema>;
 /**
  * How starting a payment ended. `ok`: the payment (credited at once for an instant provider, else
  * pending) and where the buyer pays; `replayed` when this request key had made it before. Otherwise
- * nothing was stored: the buyer has `max` pending payments of this provider, or the reference is taken.
+ * nothing was stored: the buyer has `max` pending payments of this provider, or the reference is taken
+ * (`duplicate`: another payment has it, or this request key made a payment of another amount).
  */
 export type StartPaymentResult =
   | { ok: true; payment: Payment; redirectUrl: string | null; replayed: boolean }
@@ -90,10 +94,30 @@ async function openAt(
 }
 
 /**
+ * The id of the payment a buyer's request key stands for: the same buyer, provider and key always give the same
+ * id (two buyers' keys never meet), so the payment row is made once, and the provider, which keys its side on the
+ * id, is asked with the same key on every try, on every replica.
+ */
+export function requestedPaymentId(customerId: string, providerId: string, requestKey: string): string {
+  return keyedId('pay', `payment\u0000${customerId}\u0000${providerId}\u0000${requestKey}`);
+}
+
+/** Whether a payment its request key found is this request's (a replay) rather than another amount under the key. */
+const sameRequest = (payment: Payment, request: z.output<typeof StartPaymentSchema>): boolean =>
+  request.requestKey !== null &&
+  payment.customerId === request.customerId &&
+  payment.requestKey === request.requestKey &&
+  payment.amount === request.amount.amount &&
+  payment.currency === request.amount.currency;
+
+/**
  * A buyer's payment through one provider. A gateway's payment is opened at the gateway first (an
  * invoice, a payment request) and stored only once that worked, so a gateway that is down leaves
  * nothing behind (`PaymentProviderUnavailableError`); the pending limit is checked before opening and
  * again, atomically, when storing. An instant provider's payment is credited before this returns.
+ * With a request key, the payment's id is the key's ({@link requestedPaymentId}): a retry after the
+ * gateway's answer was lost, or the same form at two replicas at once, opens it again under the same id
+ * (the gateway's idempotency key), so the buyer gets one payment and one page to pay on.
  */
 export async function startPayment(
   ctx: EngineContext,
@@ -107,15 +131,17 @@ export async function startPayment(
       { path: 'method', message: "not one of the provider's methods" },
     ]);
   const max = provider.maxPending;
+  const id = request.requestKey === null ? createId('pay') : requestedPaymentId(request.customerId, provider.id, request.requestKey);
   if (provider.open !== undefined && request.requestKey !== null) {
-    // A double click or a retried request: the same payment, without opening a second one at the gateway.
-    const recent = await ctx.storage.payments.list({ customerId: request.customerId, providerId: provider.id }, { limit: 50 });
-    const earlier = recent.items.find((p) => p.requestKey === request.requestKey);
-    if (earlier !== undefined) return { ok: true, payment: earlier, redirectUrl: redirectOf(earlier), replayed: true };
+    // A double click or a retried request: the same payment, without asking the gateway again.
+    const earlier = await ctx.storage.payments.get(id);
+    if (earlier !== null) {
+      if (!sameRequest(earlier, request)) return { ok: false, reason: 'duplicate', existing: earlier };
+      return { ok: true, payment: earlier, redirectUrl: redirectOf(earlier), replayed: true };
+    }
   }
   if (max !== null && provider.open !== undefined && (await ctx.storage.payments.countPending(request.customerId, provider.id)) >= max)
     return { ok: false, reason: 'too_many_pending', max };
-  const id = createId('pay');
   const now = ctx.clock.now();
   const saveMethod = request.saveMethod && provider.capabilities.savedMethods === true;
   const opened = await openAt(provider, {
@@ -173,8 +199,7 @@ export async function startPayment(
   if (!created.ok) {
     if (created.reason === 'too_many_pending') return { ok: false, reason: 'too_many_pending', max: max ?? created.pending };
     const { existing } = created;
-    const replay = request.requestKey !== null && existing.customerId === request.customerId && existing.requestKey === request.requestKey;
-    if (!replay) return { ok: false, reason: 'duplicate', existing };
+    if (!sameRequest(existing, request)) return { ok: false, reason: 'duplicate', existing };
     const settled = await settleInstant(ctx, provider, existing);
     return { ok: true, payment: settled, redirectUrl: redirectOf(settled), replayed: true };
   }

@@ -28,6 +28,18 @@ export interface PaymentGatewayHarness {
   forge?(callback: PaymentCallback): PaymentCallback;
   /** Makes the gateway unreachable (`true`) or reachable again. */
   setDown(down: boolean): void;
+  /**
+   * How many payments (invoices, sessions) the gateway holds. Give it for a gateway whose API takes an idempotency
+   * key: the suite then checks that opening the same payment again (the same `paymentId`, as the engine does on a
+   * retry after a lost answer or for one form sent to two replicas) makes no second payment there. Omit it for a
+   * gateway whose API takes no key (each open makes a payment of its own there).
+   */
+  paymentCount?(): Promise<number>;
+  /**
+   * With `paymentCount`: the next open reaches the gateway and is applied, but its answer is lost (the connection
+   * drops). Omit when the provider's transport cannot be made to lose one.
+   */
+  loseNextAnswer?(): void;
 }
 
 /**
@@ -74,7 +86,8 @@ let sequence = 0;
 function openRequest(currency: string, method: string | null = null): PaymentOpenRequest {
   sequence++;
   return {
-    paymentId: `pay_conformance_${Date.now().toString(36)}_${sequence}`,
+    // Unique across runs: a gateway keyed on the payment id answers an id it saw before with that payment.
+    paymentId: `pay_conformance_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}_${sequence}`,
     customerId: 'cus_conformance',
     amount: { amount: 80_000 + sequence * 100, currency },
     returnUrl: 'http://127.0.0.1:9/wallet/return',
@@ -111,7 +124,8 @@ function storedPayment(request: PaymentOpenRequest, opened: PaymentOpened): Paym
  * The payment provider conformance suite: what `PaymentProvider` promises, as tests. A provider without
  * a gateway (card receipts, the test provider) is checked for a consistent declaration; a gateway
  * provider, through its harness, for opening, translating a payment, a replay, a refund and a forgery,
- * and for failing typed when the gateway is down. A provider declaring `refunds` or `savedMethods` is also
+ * and for failing typed when the gateway is down; one whose harness counts the gateway's payments, for
+ * opening a payment once per payment id (opened again, after a lost answer too, it is the same payment). A provider declaring `refunds` or `savedMethods` is also
  * checked, through its `capabilities` harness, for refunds and off-session charges made once per idempotency
  * key (asked again, after a lost answer, through an outage, a refund after the gateway forgot its key), partial refunds, declines and `requires_action`.
  *
@@ -175,7 +189,7 @@ export function describePaymentProvider(name: string, factory: () => Promise<Pay
       if (refunds !== undefined || savedMethods === true) expect(under().capabilities, 'a capability harness').toBeDefined();
     });
 
-    it('opens a payment at the gateway: a reference of its own each time, and where the buyer pays', async (context) => {
+    it('opens a payment at the gateway: a reference of its own for each payment, and where the buyer pays', async (context) => {
       if (under().gateway === undefined) return context.skip();
       const { provider } = gatewayOf();
       const first = await provider.open!(openRequest(under().currency ?? 'USD'));
@@ -186,6 +200,31 @@ export function describePaymentProvider(name: string, factory: () => Promise<Pay
         if (opened.redirectUrl !== null) expect(() => new URL(opened.redirectUrl!)).not.toThrow();
       }
       expect(first.externalRef).not.toBe(second.externalRef);
+    });
+
+    it('opens a payment once per payment id: opened again, after a lost answer too, it is the same payment and page', async (context) => {
+      const harness = under().gateway;
+      if (harness?.paymentCount === undefined) return context.skip();
+      const { provider, gateway } = gatewayOf();
+      const before = await gateway.paymentCount!();
+      const request = openRequest(under().currency ?? 'USD');
+      const first = await provider.open!(request);
+      const again = await provider.open!({ ...request });
+      expect(again.externalRef).toBe(first.externalRef);
+      expect(again.redirectUrl).toBe(first.redirectUrl);
+      expect(await gateway.paymentCount!()).toBe(before + 1);
+      if (gateway.loseNextAnswer === undefined) return;
+      const lostRequest = openRequest(under().currency ?? 'USD');
+      gateway.loseNextAnswer();
+      const lost = await provider.open!(lostRequest).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(PaymentProviderUnavailableError.is(lost), `expected PaymentProviderUnavailableError, got ${String(lost)}`).toBe(true);
+      const retried = await provider.open!({ ...lostRequest });
+      expect(retried.externalRef.length).toBeGreaterThan(0);
+      expect(await gateway.paymentCount!()).toBe(before + 2);
+      expect((await provider.open!({ ...lostRequest })).externalRef).toBe(retried.externalRef);
     });
 
     it('opens a payment with each way to pay it declares', async (context) => {
