@@ -32,13 +32,14 @@ pnpm --filter @panelkit/example-shop deploy --prod --legacy --prefer-offline "$c
 node scripts/compile-shop.mjs "$context/.deploy-tree" >>"$log" 2>&1 || { tail -30 "$log"; exit 1; }
 mkdir -p "$context/deploy" && cp deploy/.env.example "$context/deploy/"
 format=(); [ "${BUILDER:-podman}" = podman ] && format=(--format docker) # OCI images drop HEALTHCHECK
+revision="$(bash scripts/shop-image-revision.sh)" # `unknown` outside a git checkout (a source archive)
 # The build command the README and the Dockerfile's header give, then the `prebuilt` target, any extra arguments
 # and the assembled context in place of `.`; printed first, so the deployment test can check it is that command.
 build=("${BUILDER:-podman}" build "${format[@]}" -f deploy/Dockerfile -t "$tag" --build-arg VERSION="$version"
-  --build-arg REVISION="$(git rev-parse --short HEAD)" --target prebuilt "$@" "$context")
+  --build-arg REVISION="$revision" --target prebuilt "$@" "$context")
 echo "build command: ${build[*]}"
 "${build[@]}"
-echo "built $tag (version $version, commit $(git rev-parse --short HEAD))"
+echo "built $tag (version $version, commit $revision)"
 # The tree's stage image is left untagged by the build: nothing uses it any more.
 for stage in $("${BUILDER:-podman}" images -q --filter dangling=true --filter label=io.panelkit.build-stage); do
   "${BUILDER:-podman}" rmi "$stage" >/dev/null 2>&1 || true

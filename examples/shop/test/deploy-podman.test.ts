@@ -1,5 +1,5 @@
 import { SHOP_SCHEMA_VERSION } from '../src/db/migrations.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { createXuiSimulator, serveOnLocalhost, type XuiSimulator } from '@panelkit/panel-adapters/testing';
@@ -75,6 +75,15 @@ function commands(block: string, stack: Stack, more: Array<[string | RegExp, str
   return documentedBlock(block).map((line) =>
     filledIn(line, [['/opt/panelkit', ROOT], ['/opt/shop', stack.dir], [/\bshop_(pgdata|backups)\b/g, `${stack.project}_$1`], ...more]),
   );
+}
+
+/**
+ * The README's upgrade of a stack, from the layout it runs (`upgrade-stop`: web-1 and web-2; `upgrade-stop-web`: one
+ * `web` service) to this tree's files and image. Without Caddy, as the README's own-proxy case, unless `caddy`.
+ */
+function upgradeCommands(stack: Stack, from: 'upgrade-stop' | 'upgrade-stop-web', caddy = false): string[] {
+  const next = commands('upgrade', stack, [[README_NEXT_IMAGE, `localhost/panelkit-shop:${VERSION}`]]);
+  return [...commands(from, stack), ...next.filter((line) => caddy || !line.includes('compose.caddy.yaml'))];
 }
 
 /** The stand-in images, then the shop's images: the previous release's by its own scripts, this tree's as the README's step 3. */
@@ -267,6 +276,84 @@ describe.skipIf(skipReason !== null)('the deployment as the README documents it,
     });
   });
 
+  it('upgrades a shop of the oldest layout (one `web` service, set up by its own README) by the README’s upgrade alone', async () => {
+    // The first releases' files, as their README had them copied: PREVIOUS is of that layout.
+    const o = await newStack('o');
+    stacks.push(o);
+    const oldCompose = await sh('git', ['show', `${PREVIOUS}:deploy/compose.yaml`]);
+    expect(oldCompose).toMatch(/^ {2}web:$/m);
+    expect(oldCompose).not.toMatch(/^ {2}web-1:$/m);
+    // Its Caddy published 80 and 443 on every address (podman-compose 1.0 ignores its `tls` profile): here free ports.
+    const local = await localSettings(o, images);
+    const [http, https] = [local['CADDY_HTTP_PORT'] as string, local['CADDY_HTTPS_PORT'] as string];
+    const caddyPorts: Array<[string, string]> = [
+      ['"80:80"', `"${http}:80"`],
+      ['"443:443"', `"${https}:443"`],
+      ['"443:443/udp"', `"${https}:443/udp"`],
+    ];
+    writeFileSync(join(o.dir, 'compose.yaml'), filledIn(oldCompose, caddyPorts));
+    writeFileSync(join(o.dir, 'Caddyfile'), await sh('git', ['show', `${PREVIOUS}:deploy/Caddyfile`]));
+    // Its step 3: `init` of its image, then SHOP_IMAGE and COMPOSE_PROFILES=tls added by hand.
+    const init = await operator(
+      o,
+      `podman run --rm -v "$PWD:/out" --user "$(id -u)" ${images.previous} init --email owner@example.com --url ${o.urls[0]} /out/.env`,
+    );
+    const first = /first owner: (\S+) \/ (\S+)/.exec(init);
+    const owner0 = { email: first?.[1] as string, password: first?.[2] as string };
+    expect(envOf(o, 'PGPASSWORD')).toBeUndefined();
+    setEnv(o, { SHOP_IMAGE: images.previous, COMPOSE_PROFILES: 'tls' });
+    // This machine's images and ports; podman-compose 1.0 runs that file only with one replica on one port.
+    setEnv(o, { POSTGRES_IMAGE: local['POSTGRES_IMAGE'] as string, CADDY_IMAGE: local['CADDY_IMAGE'] as string });
+    setEnv(o, { WEB_REPLICAS: '1', SHOP_PORTS: local['WEB_1_PORT'] as string, STAFF_TOTP: 'optional' });
+    setEnv(o, { CADDY_HTTP_PORT: http, CADDY_HTTPS_PORT: https }); // for the new compose.caddy.yaml
+    // Its step 4, podman's way: the settings loaded into the shell.
+    await operator(o, 'set -a; . ./.env; set +a; podman-compose up -d');
+    await until(async () => (await fetch(`${o.urls[0]}/healthz`)).ok || false, 300_000, 'the old shop to answer');
+    expect(await containers(o)).toContain(container(o, 'web'));
+    expect(await signIn(browser(o.urls[0]), owner0.email, owner0.password)).toBe(true);
+    await signUp(browser(o.urls[0]), buyer.email, buyer.password);
+
+    // The README's upgrade, its words alone, but for this machine's second port (the README: SHOP_PORTS becomes
+    // WEB_1_PORT and WEB_2_PORT). Caddy is kept: that owner had it (COMPOSE_PROFILES=tls).
+    setEnv(o, { WEB_1_PORT: local['WEB_1_PORT'] as string, WEB_2_PORT: local['WEB_2_PORT'] as string });
+    const upgradeStarts = o.transcript.length;
+    for (const line of upgradeCommands(o, 'upgrade-stop-web', true)) {
+      const output = await operator(o, line);
+      // The backup came first, with the old file (podman-compose 1.0 prints its exit code; `run` exits 0 itself).
+      if (line.includes(' backup ')) expect(/wrote \/backups\/(\S+):/.exec(output)?.[1]).toMatch(/^panelkit-backup-.*\.ndjson\.gz$/);
+    }
+    await settled(o);
+    const names = await containers(o);
+    expect(names).not.toContain(container(o, 'web'));
+    for (const service of ['web-1', 'web-2', 'worker'])
+      expect((await sh('podman', ['inspect', '--format', '{{.ImageName}}', container(o, service)])).trim()).toBe(images.current);
+    expect(names).toContain(container(o, 'caddy'));
+    expect(await shopSchemaVersion(o)).toBe(SHOP_SCHEMA_VERSION);
+    expect(envOf(o, 'PGPASSWORD')).toBe(envOf(o, 'POSTGRES_PASSWORD'));
+    expect(await signIn(browser(o.urls[1]), owner0.email, owner0.password)).toBe(true);
+    expect(await signIn(browser(o.urls[0]), buyer.email, buyer.password)).toBe(true);
+
+    // Without PGPASSWORD (the old .env as it was), the new file's shop names the setting, not the driver's error.
+    const password = envOf(o, 'PGPASSWORD') as string;
+    setEnv(o, { PGPASSWORD: null });
+    // (podman-compose 1.0 prints the exit code of `run` and exits 0 itself.)
+    const refused = await operator(o, 'podman-compose run -T --rm --no-deps web-1 migrate').catch((error: unknown) => String(error));
+    expect(refused).toContain('exit code: 1');
+    expect(refused).toMatch(/cannot start: .*PGPASSWORD/);
+    expect(refused).not.toContain('SCRAM');
+    expect(refused).not.toMatch(/\n\s+at /);
+    setEnv(o, { PGPASSWORD: password });
+
+    // The upgrade's commands printed none of the old file's secrets (that file's own commands did, every time).
+    const printed = o.transcript.slice(upgradeStarts);
+    const keys = (envOf(o, 'SHOP_SECRET_KEYS') as string).split(',').map((k) => k.slice(k.indexOf(':') + 1));
+    for (const secret of [password, envOf(o, 'SHOP_SECRET') as string, owner0.password, ...keys]) {
+      expect(secret.length).toBeGreaterThan(15);
+      expect(printed.filter((text) => text.includes(secret))).toEqual([]);
+    }
+    await remove(o);
+  }, 1_500_000);
+
   it('installs with packages Debian has, and sets up the files and settings as the README says', async () => {
     // Step 1 is not run (this machine has them: scripts/ensure-podman.sh); its packages must exist in Debian.
     const packages = documentedBlock('server')
@@ -341,7 +428,7 @@ describe.skipIf(skipReason !== null)('the deployment as the README documents it,
 
   it('upgrades to the current image as the README says, with the data kept and the new shop migration applied', async () => {
     expect(await shopSchemaVersion(a)).toBe(14);
-    for (const line of commands('upgrade', a, [[README_NEXT_IMAGE, images.current]])) await operator(a, line);
+    for (const line of upgradeCommands(a, 'upgrade-stop')) await operator(a, line);
     await settled(a); // new containers: the worker's log starts afresh
     expect(await shopSchemaVersion(a)).toBe(SHOP_SCHEMA_VERSION);
     for (const service of ['web-1', 'web-2', 'worker'])

@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { fromPGlite, fromPgPool, type SqlClient } from '@panelkit/storage-postgres';
 import pg from 'pg';
 import type { ShopConfig } from '../config/config.js';
+import { NamedPasswordClient } from './database-password.js';
 
 export interface OpenDatabase {
   client: SqlClient;
@@ -23,7 +24,12 @@ export async function openDatabase(database: ShopConfig['database'] | MemoryData
   if (database.kind === 'postgres') {
     // A database host that drops packets fails a request in 30 s (a 503) instead of hanging it for minutes; the wait
     // counts a busy pool's queue too, so it is far above any wait for a free connection under load.
-    const pool = new pg.Pool({ connectionString: database.url, max: 10, connectionTimeoutMillis: 30_000 });
+    const pool = new pg.Pool({
+      connectionString: database.url,
+      max: 10,
+      connectionTimeoutMillis: 30_000,
+      Client: NamedPasswordClient,
+    });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
     // Nor a client in use: its statement fails (and is answered 503); the event itself has nothing to add.

@@ -1,10 +1,12 @@
 import { SecretKeyError } from '@panelkit/sdk';
 import { ConfigError } from '../config/config.js';
 import { PanelsFileError } from '../app/panels/panels-file.js';
+import { DatabasePasswordMissingError } from './database-password.js';
 
 /** One clear sentence for what usually stops a shop from starting, or `null` for anything else (shown in full). */
 export function explainStartupError(error: unknown, settings: { port?: number } = {}): string | null {
   if (error instanceof ConfigError || error instanceof PanelsFileError) return error.message;
+  if (DatabasePasswordMissingError.in(error)) return new DatabasePasswordMissingError().message;
   if (SecretKeyError.is(error))
     return `the secret keys do not fit the database: ${error.message} (check SHOP_SECRET_KEYS, or secret-keys.json in the data folder)`;
   // The storage wraps driver errors; the driver's code is on the cause.
