@@ -189,15 +189,42 @@ if (majors.length > 0 && !args.has('--allow-major') && Object.values(before).som
   process.exit(1);
 }
 
+/**
+ * Runs `step` with the `@panelkit/sdk` peer ranges out of the other packages' manifests, then puts them back as they
+ * were. The peer range pins the SDK's release line (`workspace:^`, which pnpm packs as `^<version>`: `^0.3.0` admits
+ * 0.3.x only), and changesets reads a peer range the SDK's next version leaves as a reason to bump the dependent to
+ * the next major: 0.2.0 → 1.0.0 for all four (`fixed`). The four are versioned together anyway, so the peer tells
+ * changesets nothing it needs, and `workspace:^` stays right at every version.
+ */
+function withoutSdkPeers(step) {
+  const peers = {};
+  for (const name of PACKAGES) {
+    const file = join(root, 'packages', name, 'package.json');
+    const manifest = JSON.parse(readFileSync(file, 'utf8'));
+    if (!manifest.peerDependencies?.['@panelkit/sdk']) continue;
+    peers[file] = manifest.peerDependencies;
+    manifest.peerDependencies = Object.fromEntries(Object.entries(peers[file]).filter(([dependency]) => dependency !== '@panelkit/sdk'));
+    writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+  try {
+    step();
+  } finally {
+    for (const [file, peerDependencies] of Object.entries(peers)) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8'));
+      writeFileSync(file, `${JSON.stringify({ ...manifest, peerDependencies }, null, 2)}\n`);
+    }
+  }
+}
+
 const changeset = join(root, 'node_modules', '.bin', 'changeset');
 if (dryRun) {
-  execFileSync(changeset, ['status', '--verbose'], { cwd: root, stdio: 'inherit' });
+  withoutSdkPeers(() => execFileSync(changeset, ['status', '--verbose'], { cwd: root, stdio: 'inherit' }));
   console.log(`\n${upgradingSection('<next version>', changesets)}`);
   process.exit(0);
 }
 
 const section = (version) => upgradingSection(version, changesets);
-execFileSync(changeset, ['version'], { cwd: root, stdio: 'inherit' });
+withoutSdkPeers(() => execFileSync(changeset, ['version'], { cwd: root, stdio: 'inherit' }));
 const after = versions();
 for (const name of PACKAGES) {
   const version = after[name];

@@ -1,7 +1,14 @@
 import { defineConfig } from 'tsup';
 
+// Each entry's implementation goes to dist/impl/; the entry itself checks the installed SDK first
+// (scripts/write-peer-checked-entries.mjs, the build's last step).
 export default defineConfig({
-  entry: { index: 'src/index.ts', testing: 'src/testing.ts', 'simulator-kit': 'src/simulator-kit.ts', msw: 'src/msw.ts' },
+  entry: {
+    'impl/index': 'src/index.ts',
+    'impl/testing': 'src/testing.ts',
+    'impl/simulator-kit': 'src/simulator-kit.ts',
+    'impl/msw': 'src/msw.ts',
+  },
   format: ['esm'],
   dts: false,
   clean: true,

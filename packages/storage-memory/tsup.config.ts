@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
+// The implementation goes to dist/impl/; the entry itself checks the installed SDK first
+// (scripts/write-peer-checked-entries.mjs, the build's last step).
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: { 'impl/index': 'src/index.ts' },
   format: ['esm'],
   dts: false,
   clean: true,

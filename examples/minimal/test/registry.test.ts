@@ -1,76 +1,28 @@
-import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRegistry, startLocalRegistry } from '../../../scripts/test-support/local-registry.js';
 import { testTempFolder } from '../../../scripts/test-support/temp-root.js';
+import {
+  byHandReleaseCommands,
+  bumped,
+  cleanClone,
+  cleanEnvironment,
+  manifestVersion,
+  PACKAGES,
+  PNPM,
+  pendingBumps,
+  registryView,
+  releaseEnvironment,
+  root,
+  run,
+  type RunResult,
+  tarballFiles,
+} from './support/release.js';
 
-const execFileAsync = promisify(execFile);
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const PACKAGES = ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres'];
-const PNPM = 'pnpm@10.34.9';
-const built = PACKAGES.every((name) => existsSync(join(root, 'packages', name, 'dist', 'index.js')));
-
-/** The packages' version as the manifests hold it now: 0.1.0 before the lead's `pnpm version-packages`, 0.2.0 after. */
-const version = (JSON.parse(readFileSync(join(root, 'packages', 'sdk', 'package.json'), 'utf8')) as { version: string }).version;
-
-/** Runs a command, resolving with its exit code and output instead of throwing on a non-zero exit. */
-async function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number }) {
-  try {
-    const { stdout, stderr } = await execFileAsync(command, args, { timeout: 300_000, maxBuffer: 64 * 1024 * 1024, ...options });
-    return { code: 0, output: `${stdout}${stderr}`, stdout };
-  } catch (error) {
-    const failed = error as { code?: number | string; stdout?: string; stderr?: string };
-    const stdout = failed.stdout ?? '';
-    return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${stdout}${failed.stderr ?? ''}`, stdout };
-  }
-}
-
-/** The environment without the running vitest's variables, which a nested vitest would take for its own. */
-function cleanEnvironment(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'NODE_OPTIONS'));
-  return { ...env, ...extra };
-}
-
-/**
- * A copy of the workspace as the release publishes it: the manifests of every workspace package (the changesets
- * config names the private ones), the four packages with their builds, the changesets config, and what their
- * `prepack` needs. Publishing from the copy leaves the checkout's package folders alone while other tests pack them.
- */
-function workspaceCopy(copy: string): void {
-  for (const file of [
-    'package.json',
-    'pnpm-workspace.yaml',
-    'pnpm-lock.yaml',
-    'LICENSE',
-    '.changeset/config.json',
-    'scripts/pack-guides.mjs',
-  ]) {
-    cpSync(join(root, file), join(copy, file));
-  }
-  cpSync(join(root, 'docs'), join(copy, 'docs'), { recursive: true });
-  for (const group of ['packages', 'examples', 'bench', 'tests']) {
-    for (const name of readdirSync(join(root, group))) {
-      const manifest = join(root, group, name, 'package.json');
-      if (!existsSync(manifest)) continue;
-      if (group === 'packages') {
-        // Their node_modules are pnpm's relative links, which pnpm reads to resolve `workspace:` ranges: kept as
-        // they are, they point at the copy's packages and (through the copy's node_modules) the workspace's store.
-        cpSync(join(root, group, name), join(copy, group, name), {
-          recursive: true,
-          verbatimSymlinks: true,
-          filter: (source) => !source.endsWith(`${name}/guides`),
-        });
-      } else {
-        cpSync(manifest, join(copy, group, name, 'package.json'));
-      }
-    }
-  }
-  // The root's scripts run `changeset` from the workspace's own install.
-  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
-}
+/** The commands of CONTRIBUTING's by-hand release the test runs: all of them but `npm test` (the run this test is in). */
+const RELEASE_COMMANDS = byHandReleaseCommands().filter((command) => command !== 'npm test');
+const VERSION_COMMIT = 'git add -A && git commit -m "release: version packages"';
 
 /** The storage lines of the minimal shop, and what the PGlite variant puts in their place. */
 const MEMORY_IMPORT = "import { createMemoryStorage } from '@panelkit/storage-memory';";
@@ -93,36 +45,27 @@ function dependencyRange(manifestPath: string, name: string): string {
   return range;
 }
 
-/** The registry, or why it could not start (the only reason this file skips besides a missing build). */
-const work = built ? testTempFolder('registry') : '';
+/** The registry, or why it could not start (the only reason this file skips). */
+const work = testTempFolder('registry');
 let registry: LocalRegistry | undefined;
-let unavailable = built ? '' : 'run `pnpm build` first';
-if (built) {
-  try {
-    registry = await startLocalRegistry(join(work, 'verdaccio'));
-  } catch (error) {
-    unavailable = `Verdaccio could not start: ${(error as Error).message.split('\n')[0]}`;
-  }
+let unavailable = '';
+try {
+  registry = await startLocalRegistry(join(work, 'verdaccio'));
+} catch (error) {
+  unavailable = `Verdaccio could not start: ${(error as Error).message.split('\n')[0]}`;
 }
 
+/** The version the release makes: the manifests' version raised by the pending changesets, if any. */
+const version = bumped(manifestVersion(root, 'sdk'), pendingBumps(root));
+
 describe.skipIf(!registry)(`the ${version} release from a local registry${registry ? '' : ` (skipped: ${unavailable})`}`, () => {
-  const copy = join(work, 'workspace');
-  const shims = join(work, 'bin');
   const project = join(work, 'project');
-  /** What the publish runs with: the `@panelkit` scope on the local registry (never npm's), and `pnpm` on the path. */
-  const publishEnv = () =>
-    cleanEnvironment({
-      npm_config_userconfig: registry!.npmrc,
-      'npm_config_@panelkit:registry': registry!.url,
-      PATH: `${shims}:${process.env['PATH']}`,
-    });
-  const publish = () => run('npx', ['--yes', PNPM, 'run', 'publish-packages', '--no-git-tag'], { cwd: copy, env: publishEnv() });
-  const view = async (name: string, field: string) => {
-    const result = await run('npm', ['view', `@panelkit/${name}@${version}`, field, '--json'], { cwd: work, env: publishEnv() });
-    // stdout alone: npm may warn on stderr (under CI=true it did), which is no part of the JSON.
-    return result.code === 0 && result.stdout.trim() !== '' ? (JSON.parse(result.stdout) as unknown) : undefined;
-  };
-  let firstPublish = { code: -1, output: '', stdout: '' };
+  let env: NodeJS.ProcessEnv = {};
+  let clone = '';
+  let remote = '';
+  const steps: Array<{ command: string } & RunResult> = [];
+  const publishPackages = () => run('npx', ['--yes', PNPM, 'run', 'publish-packages'], { cwd: clone, env });
+  const view = (name: string, field: string) => registryView(env, work, `@panelkit/${name}@${version}`, field);
   const integrity: Record<string, unknown> = {};
 
   afterAll(async () => {
@@ -131,38 +74,58 @@ describe.skipIf(!registry)(`the ${version} release from a local registry${regist
   });
 
   beforeAll(async () => {
-    workspaceCopy(copy);
-    // changesets publishes with the workspace's package manager, which it calls as `pnpm`.
-    mkdirSync(shims, { recursive: true });
-    writeFileSync(join(shims, 'pnpm'), `#!/bin/sh\nexec npx --yes ${PNPM} "$@"\n`);
-    chmodSync(join(shims, 'pnpm'), 0o755);
-    firstPublish = await publish();
-    for (const name of PACKAGES) integrity[name] = await view(name, 'dist.integrity');
-  }, 600_000);
-
-  it("publishes the four packages with the release's publish command, workspace ranges resolved", async () => {
-    expect(firstPublish.code, firstPublish.output).toBe(0);
-    expect(firstPublish.output).toContain('packages published successfully');
-    for (const name of PACKAGES) {
-      expect(firstPublish.output).toContain(`@panelkit/${name}@${version}`);
-      expect(integrity[name], `@panelkit/${name}@${version} on the registry`).toMatch(/^sha512-/);
+    env = releaseEnvironment(registry!, join(work, 'bin'));
+    ({ clone, remote } = await cleanClone(work, env));
+    for (const command of RELEASE_COMMANDS) {
+      // With no changeset pending (the version commit is already on main), the version step changes nothing to commit.
+      if (command === VERSION_COMMIT && (await run('git', ['status', '--porcelain'], { cwd: clone })).stdout.trim() === '') continue;
+      const result = await run('sh', ['-c', command], { cwd: clone, env, timeout: 1_800_000 });
+      steps.push({ command, ...result });
+      if (result.code !== 0) break;
     }
-    const peers = (await view('storage-postgres', 'peerDependencies')) as Record<string, string>;
-    expect(peers['@panelkit/sdk']).toBe('>=0.1.0 <1.0.0');
-    // The SDK's guides are packed by its prepack script, from the copy's docs.
-    const files = (await run('npm', ['pack', `@panelkit/sdk@${version}`, '--dry-run', '--json'], { cwd: work, env: publishEnv() })).output;
-    expect(files).toContain('guides/writing-a-storage.md');
+    for (const name of PACKAGES) integrity[name] = await view(name, 'dist.integrity');
+  }, 2_700_000);
+
+  it("releases with CONTRIBUTING's by-hand commands from a clean clone: version step, commit, publish, tags pushed", async () => {
+    expect(RELEASE_COMMANDS).toEqual(expect.arrayContaining([VERSION_COMMIT, `npx --yes ${PNPM} run release`, 'git push --follow-tags']));
+    for (const step of steps) expect(step.code, `${step.command}\n${step.output}`).toBe(0);
+    expect(steps.map(({ command }) => command)).toContain('git push --follow-tags');
+    for (const name of PACKAGES) expect(manifestVersion(clone, name)).toBe(version);
+    const release = steps.find(({ command }) => command.endsWith(' run release'))!;
+    expect(release.output).toContain('packages published successfully');
+    const tags = (await run('git', ['tag', '--list', '@panelkit/*'], { cwd: remote })).stdout.split('\n');
+    for (const name of PACKAGES) {
+      expect(release.output).toContain(`@panelkit/${name}@${version}`);
+      expect(integrity[name], `@panelkit/${name}@${version} on the registry`).toMatch(/^sha512-/);
+      expect(tags, 'the tags pushed to the remote').toContain(`@panelkit/${name}@${version}`);
+    }
+  });
+
+  it('publishes each package with its CHANGELOG.md, keywords, and the SDK peer range pinned to the release line', async () => {
+    for (const name of PACKAGES) {
+      const files = await tarballFiles(env, work, `@panelkit/${name}@${version}`);
+      expect(files, `@panelkit/${name}`).toContain('CHANGELOG.md');
+      expect(((await view(name, 'keywords')) as string[] | undefined)?.length, `@panelkit/${name} keywords`).toBeGreaterThan(0);
+      if (name !== 'sdk') {
+        const peers = (await view(name, 'peerDependencies')) as Record<string, string>;
+        expect(peers['@panelkit/sdk'], `@panelkit/${name}`).toBe(`^${version}`);
+      }
+    }
+    const description = (await view('panel-adapters', 'description')) as string;
+    for (const kind of ['3x-ui', 'S-UI', 'Marzban', 'Marzneshin', 'PasarGuard', 'Remnawave']) expect(description).toContain(kind);
+    // The SDK's guides are packed by its prepack script, from the clone's docs.
+    expect(await tarballFiles(env, work, `@panelkit/sdk@${version}`)).toContain('guides/writing-a-storage.md');
   });
 
   it('refuses a second publish of the same version and keeps the first one', async () => {
-    const again = await publish();
+    const again = await publishPackages();
     expect(again.code, again.output).toBe(0);
     expect(again.output).toContain(`is not being published because version ${version} is already published`);
     expect(again.output).toContain('No unpublished projects to publish');
     // Published past the check, as a stale `npm info` would let it: the registry itself says no.
     const forced = await run('npx', ['--yes', PNPM, 'publish', '--no-git-checks', '--access', 'public'], {
-      cwd: join(copy, 'packages', 'sdk'),
-      env: publishEnv(),
+      cwd: join(clone, 'packages', 'sdk'),
+      env,
     });
     expect(forced.code).not.toBe(0);
     expect(forced.output).toMatch(/E409|E403|EPUBLISHCONFLICT|cannot publish over|already present/i);
@@ -234,6 +197,14 @@ describe.skipIf(!registry)(`the ${version} release from a local registry${regist
       180_000,
     );
 
+    it("gives each package's CHANGELOG.md, with this version's entry, in node_modules", () => {
+      for (const name of PACKAGES) {
+        const changelog = join(project, 'node_modules', '@panelkit', name, 'CHANGELOG.md');
+        expect(existsSync(changelog), changelog).toBe(true);
+        expect(readFileSync(changelog, 'utf8')).toContain(`\n## ${version}\n`);
+      }
+    });
+
     it('passes the storage conformance suite from @panelkit/sdk/testing', async () => {
       const suite = await run(process.execPath, [join('node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=dot'], {
         cwd: project,
@@ -244,5 +215,62 @@ describe.skipIf(!registry)(`the ${version} release from a local registry${regist
       expect(suite.output).toMatch(/Tests\s+\d+ passed/);
       expect(suite.output).not.toMatch(/failed/);
     }, 360_000);
+  });
+  describe('beside an SDK of the next minor', () => {
+    const mixed = join(work, 'mixed');
+    const [major, minor] = version.split('.').map(Number) as [number, number];
+    const nextMinor = `${major}.${minor + 1}.0`;
+    const install = (extra: string[]) =>
+      run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...extra], {
+        cwd: mixed,
+        env: cleanEnvironment({ npm_config_userconfig: join(mixed, '.npmrc') }),
+      });
+
+    beforeAll(async () => {
+      // A copy of the published SDK with its version raised, published to the same registry as a later release would be.
+      const sdkCopy = join(work, 'sdk-next');
+      mkdirSync(sdkCopy, { recursive: true });
+      const packed = await run('npm', ['pack', `@panelkit/sdk@${version}`, '--json'], { cwd: sdkCopy, env });
+      expect(packed.code, packed.output).toBe(0);
+      const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
+      expect((await run('tar', ['-xzf', filename], { cwd: sdkCopy })).code).toBe(0);
+      const manifestFile = join(sdkCopy, 'package', 'package.json');
+      writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(readFileSync(manifestFile, 'utf8')), version: nextMinor }, null, 2));
+      const published = await run('npm', ['publish', join(sdkCopy, 'package'), '--ignore-scripts', '--access', 'public'], {
+        cwd: sdkCopy,
+        env,
+      });
+      expect(published.code, published.output).toBe(0);
+
+      mkdirSync(mixed, { recursive: true });
+      const dependencies = { '@panelkit/sdk': nextMinor, '@panelkit/storage-memory': version };
+      writeFileSync(join(mixed, 'package.json'), JSON.stringify({ name: 'a-mixed-shop', private: true, type: 'module', dependencies }));
+      writeFileSync(join(mixed, '.npmrc'), `@panelkit:registry=${registry!.url}\n`);
+    }, 300_000);
+
+    it("is refused by npm's install (the peer range admits this release's minor only)", async () => {
+      const refused = await install([]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.output).toMatch(/ERESOLVE/);
+      expect(refused.output).toContain(`@panelkit/sdk@"^${version}"`);
+    }, 300_000);
+
+    it('installed anyway (--legacy-peer-deps), fails on import and on require() with an error naming both versions', async () => {
+      const forced = await install(['--legacy-peer-deps']);
+      expect(forced.code, forced.output).toBe(0);
+      const expected = [
+        `@panelkit/storage-memory ${version} needs @panelkit/sdk ${major}.${minor}.x`,
+        `@panelkit/sdk ${nextMinor} is installed`,
+      ];
+      for (const [flag, code] of [
+        ['--input-type=module', "await import('@panelkit/storage-memory');"],
+        ['--input-type=commonjs', "require('@panelkit/storage-memory');"],
+      ] as const) {
+        const loaded = await run(process.execPath, [flag, '-e', code], { cwd: mixed, env: cleanEnvironment({}) });
+        expect(loaded.code, code).not.toBe(0);
+        expect(loaded.output).toContain('SdkVersionMismatchError');
+        for (const text of expected) expect(loaded.output, code).toContain(text);
+      }
+    }, 300_000);
   });
 });

@@ -1,0 +1,135 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { LocalRegistry } from '../../../../scripts/test-support/local-registry.js';
+
+const execFileAsync = promisify(execFile);
+
+/** The repository's root. */
+export const root = fileURLToPath(new URL('../../../..', import.meta.url));
+/** The four published packages, by folder under `packages/`. */
+export const PACKAGES = ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres'];
+/** The pnpm the repository pins (`packageManager`). */
+export const PNPM = 'pnpm@10.34.9';
+
+/** What a command printed and how it exited. */
+export interface RunResult {
+  code: number;
+  /** stdout and stderr, one after the other. */
+  output: string;
+  stdout: string;
+}
+
+/** Runs a command, resolving with its exit code and output instead of throwing on a non-zero exit. */
+export async function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number },
+): Promise<RunResult> {
+  try {
+    const { stdout, stderr } = await execFileAsync(command, args, { timeout: 300_000, maxBuffer: 64 * 1024 * 1024, ...options });
+    return { code: 0, output: `${stdout}${stderr}`, stdout };
+  } catch (error) {
+    const failed = error as { code?: number | string; stdout?: string; stderr?: string };
+    const stdout = failed.stdout ?? '';
+    return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${stdout}${failed.stderr ?? ''}`, stdout };
+  }
+}
+
+/** The environment without the running vitest's variables, which a nested vitest would take for its own. */
+export function cleanEnvironment(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'NODE_OPTIONS'));
+  return { ...env, ...extra };
+}
+
+/** The shell commands of CONTRIBUTING.md's by-hand release, one a line, each without its trailing `# …` comment. */
+export function byHandReleaseCommands(): string[] {
+  const contributing = readFileSync(join(root, 'CONTRIBUTING.md'), 'utf8');
+  const section = contributing.slice(contributing.indexOf('\nBy hand'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section);
+  if (!block) throw new Error('CONTRIBUTING.md has no ```sh block after "By hand"');
+  return block[1]!
+    .split('\n')
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter((line) => line !== '');
+}
+
+/** The bump each pending changeset asks of `@panelkit/sdk` (the four are versioned together), in `repository`. */
+export function pendingBumps(repository: string): Array<'major' | 'minor' | 'patch'> {
+  const folder = join(repository, '.changeset');
+  return readdirSync(folder)
+    .filter((file) => file.endsWith('.md') && file !== 'README.md')
+    .flatMap((file) => {
+      const front = /^---\n([\s\S]*?)\n---/.exec(readFileSync(join(folder, file), 'utf8'))?.[1] ?? '';
+      return [...front.matchAll(/:\s*(major|minor|patch)\s*$/gm)].map((match) => match[1] as 'major' | 'minor' | 'patch');
+    });
+}
+
+/** `version` raised by the largest of `bumps` (none: unchanged), as changesets does. */
+export function bumped(version: string, bumps: ReadonlyArray<'major' | 'minor' | 'patch'>): string {
+  const [major, minor, patch] = version.split('.').map(Number) as [number, number, number];
+  if (bumps.includes('major')) return `${major + 1}.0.0`;
+  if (bumps.includes('minor')) return `${major}.${minor + 1}.0`;
+  if (bumps.includes('patch')) return `${major}.${minor}.${patch + 1}`;
+  return version;
+}
+
+/** The version a workspace package's manifest holds in `repository`. */
+export function manifestVersion(repository: string, name: string): string {
+  return (JSON.parse(readFileSync(join(repository, 'packages', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The environment of a release against `registry`: the `@panelkit` scope on it (never npm's) with the publishing
+ * user's token, a git identity for the version commit and the tags, and `pnpm` on the path (changesets publishes with
+ * the workspace's package manager, which it calls as `pnpm`; the shim is written into `binFolder`).
+ */
+export function releaseEnvironment(registry: LocalRegistry, binFolder: string): NodeJS.ProcessEnv {
+  mkdirSync(binFolder, { recursive: true });
+  writeFileSync(join(binFolder, 'pnpm'), `#!/bin/sh\nexec npx --yes ${PNPM} "$@"\n`);
+  chmodSync(join(binFolder, 'pnpm'), 0o755);
+  return cleanEnvironment({
+    npm_config_userconfig: registry.npmrc,
+    'npm_config_@panelkit:registry': registry.url,
+    PATH: `${binFolder}:${process.env['PATH']}`,
+    GIT_AUTHOR_NAME: 'Release Test',
+    GIT_AUTHOR_EMAIL: 'release-test@example.invalid',
+    GIT_COMMITTER_NAME: 'Release Test',
+    GIT_COMMITTER_EMAIL: 'release-test@example.invalid',
+  });
+}
+
+/**
+ * A clean clone of the repository's current commit, as the lead's machine or CI has it: the commit is pushed to a
+ * new bare repository in `folder` (`remote.git`, the clone's `origin`, on `main`), which is then cloned to
+ * `folder/clone`. Uncommitted changes are not in it. `git push` in the clone reaches `remote.git` only.
+ */
+export async function cleanClone(folder: string, env: NodeJS.ProcessEnv): Promise<{ clone: string; remote: string }> {
+  const remote = join(folder, 'remote.git');
+  const clone = join(folder, 'clone');
+  const git = async (args: string[], cwd: string) => {
+    const result = await run('git', args, { cwd, env });
+    if (result.code !== 0) throw new Error(`git ${args.join(' ')}: ${result.output}`);
+  };
+  await git(['init', '--quiet', '--bare', '--initial-branch=main', remote], folder);
+  await git(['push', '--quiet', remote, 'HEAD:refs/heads/main'], root);
+  await git(['clone', '--quiet', remote, clone], folder);
+  return { clone, remote };
+}
+
+/** The published version's field (`npm view … --json`) on the registry `env` points at, or undefined when there is none. */
+export async function registryView(env: NodeJS.ProcessEnv, cwd: string, spec: string, field: string): Promise<unknown> {
+  const result = await run('npm', ['view', spec, field, '--json'], { cwd, env });
+  // stdout alone: npm may warn on stderr (under CI=true it did), which is no part of the JSON.
+  return result.code === 0 && result.stdout.trim() !== '' ? (JSON.parse(result.stdout) as unknown) : undefined;
+}
+
+/** The paths in a published tarball (`npm pack <spec> --dry-run --json`). */
+export async function tarballFiles(env: NodeJS.ProcessEnv, cwd: string, spec: string): Promise<string[]> {
+  const result = await run('npm', ['pack', spec, '--dry-run', '--json'], { cwd, env });
+  if (result.code !== 0) throw new Error(`npm pack ${spec}: ${result.output}`);
+  const [packed] = JSON.parse(result.stdout) as Array<{ files: Array<{ path: string }> }>;
+  return packed!.files.map(({ path }) => path);
+}
