@@ -4,45 +4,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { LocalRegistry } from '../../../../scripts/test-support/local-registry.js';
+import { cleanEnvironment, PANELKIT_PACKAGES, PNPM, run, type RunResult } from '../../../../scripts/test-support/packed-workspace.js';
 
 const execFileAsync = promisify(execFile);
 
 /** The repository's root. */
 export const root = fileURLToPath(new URL('../../../..', import.meta.url));
 /** The four published packages, by folder under `packages/`. */
-export const PACKAGES = ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres'];
-/** The pnpm the repository pins (`packageManager`). */
-export const PNPM = 'pnpm@10.34.9';
-
-/** What a command printed and how it exited. */
-export interface RunResult {
-  code: number;
-  /** stdout and stderr, one after the other. */
-  output: string;
-  stdout: string;
-}
-
-/** Runs a command, resolving with its exit code and output instead of throwing on a non-zero exit. */
-export async function run(
-  command: string,
-  args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number },
-): Promise<RunResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(command, args, { timeout: 300_000, maxBuffer: 64 * 1024 * 1024, ...options });
-    return { code: 0, output: `${stdout}${stderr}`, stdout };
-  } catch (error) {
-    const failed = error as { code?: number | string; stdout?: string; stderr?: string };
-    const stdout = failed.stdout ?? '';
-    return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${stdout}${failed.stderr ?? ''}`, stdout };
-  }
-}
-
-/** The environment without the running vitest's variables, which a nested vitest would take for its own. */
-export function cleanEnvironment(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'NODE_OPTIONS'));
-  return { ...env, ...extra };
-}
+export const PACKAGES: readonly string[] = PANELKIT_PACKAGES;
+export { cleanEnvironment, PNPM, run, type RunResult };
 
 /** The shell commands of CONTRIBUTING.md's by-hand release, one a line, each without its trailing `# …` comment. */
 export function byHandReleaseCommands(): string[] {
