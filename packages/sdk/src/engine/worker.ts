@@ -23,8 +23,9 @@ export interface WorkerOptions {
    */
   claimLimit?: number;
   /**
-   * Most jobs running at once (started and not yet settled); the rest of what was claimed waits in the worker's local
-   * queue and starts as running jobs settle, a batch key's jobs together. Jobs still waiting there when `stop()` begins
+   * Most jobs running at once (started, their handler not yet done; a finished job's settlement is written meanwhile,
+   * grouped with the others'); the rest of what was claimed waits in the worker's local queue and starts as running
+   * jobs finish, a batch key's jobs together. Jobs still waiting there when `stop()` begins
    * go back to the queue at once (their attempt not counted), not when their lease runs out. Default: no bound but
    * the claims' (every claimed job starts at once, and `start()` holds at most `claimLimit`).
    */
@@ -150,7 +151,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   const completions = new Completions(ctx.storage);
   /** Claimed jobs not started yet, in claim order: a batch key's jobs are one unit. */
   const waiting: Unit[] = [];
-  /** The started jobs not settled yet (a job whose lease was lost still takes its slot until it ends). */
+  /** The started jobs still running (a job whose lease was lost still takes its slot until it ends). */
   const active = new Set<string>();
   /** Per serialisation key, the last group started with it: the next one of that key runs after it, whatever its claim. */
   const lanes = new Map<string, Promise<void>>();
@@ -185,8 +186,13 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
    * claim boundary cost ~120 ms of idle panels in bench/provisioning).
    */
   function release(jobId: string): void {
-    if (active.delete(jobId)) pump();
+    free(jobId);
     if (held.delete(jobId) && held.size === claimLimit - claimRoom) wake?.();
+  }
+
+  /** The job has run (or is settled without running): its slot goes to the next waiting job. */
+  function free(jobId: string): void {
+    if (active.delete(jobId)) pump();
   }
 
   /**
@@ -341,6 +347,9 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     } catch (error) {
       outcomes = new Map(group.jobs.map(({ job }) => [job.id, { ok: false, error: toPanelkitError(error) }]));
     }
+    // Their slots free as soon as they have run: the next jobs start while these settle (a slot held through its
+    // job's completion write let no more than `concurrency` jobs share one, bench/queue).
+    for (const { job } of group.jobs) free(job.id);
     const outcomeOf = (claimed: ClaimedJob): JobOutcome =>
       outcomes.get(claimed.job.id) ?? { ok: false, error: toPanelkitError(new Error('no outcome')) };
     // The group's jobs settle together: its succeeded ones in one `completeMany`, its failed ones in one `settleMany`.
