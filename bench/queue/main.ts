@@ -38,6 +38,8 @@ const BATCH = 1000;
 /** One queue under test, in its own database. */
 interface Queue {
   readonly name: string;
+  /** Its database: the server processes serving it are counted in its own CPU. */
+  readonly database: string;
   /** Empties the queue (between rounds, so every round starts from the same tables). */
   reset(): Promise<void>;
   enqueueOne(n: number): Promise<void>;
@@ -98,6 +100,7 @@ async function panelkitQueue(options: { claimLimit: number; concurrency?: number
     policy: { identity: { secret: 'bench-queue-secret-0123456789abcdef', prefix: 'pk' } },
   });
   return {
+    database: 'bench_queue_panelkit',
     name: `panelkit (claimLimit ${options.claimLimit}${options.concurrency === undefined ? '' : `, concurrency ${options.concurrency}`})`,
     async reset() {
       await pool.query('TRUNCATE panelkit.jobs');
@@ -130,6 +133,7 @@ async function graphileQueue(label: string, settings: { concurrency: number; per
   await runMigrations({ pgPool: pool, logger });
   const utils: WorkerUtils = await makeWorkerUtils({ pgPool: pool, logger });
   return {
+    database: `bench_queue_graphile_${settings.perf ? 'perf' : 'defaults'}`,
     name: label,
     async reset() {
       await pool.query('TRUNCATE graphile_worker._private_jobs CASCADE');
@@ -173,6 +177,7 @@ async function pgBossQueue(): Promise<Queue> {
   await boss.createQueue('noop');
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   return {
+    database: 'bench_queue_pgboss',
     name: 'pg-boss 10.4.2 (batchSize 100)',
     async reset() {
       await pool.query('TRUNCATE pgboss.job, pgboss.archive');
@@ -207,14 +212,32 @@ function machineTicks(): { busy: number; total: number } {
 /** `/proc/stat` counts in USER_HZ, 100 a second on Linux. */
 const TICK_US = 10_000;
 
+/** CPU jiffies (user and system) of each server process connected to `database` now, by pid. */
+async function serverTicks(admin: pg.Client, database: string): Promise<Map<number, number>> {
+  const { rows } = await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+  const ticks = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      // utime and stime: fields 14 and 15, the 12th and 13th after the command name's closing parenthesis.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks.set(Number(pid), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ticks;
+}
+
 interface Figures {
   one: number;
   many: number;
   run: number;
   cpuUs: number;
+  /** This process's CPU and its database's server processes' over the run phase, a job: what the machine's load does not blur. */
+  ownUs: number;
 }
 
-async function measure(queue: Queue): Promise<Figures> {
+async function measure(queue: Queue, admin: pg.Client): Promise<Figures> {
   await queue.reset();
   let started = performance.now();
   for (let i = 0; i < ONE; i += 8) {
@@ -224,12 +247,26 @@ async function measure(queue: Queue): Promise<Figures> {
   started = performance.now();
   for (let i = 0; i < MANY; i += BATCH) await queue.enqueueMany(ONE + i, Math.min(BATCH, MANY - i));
   const many = (MANY / (performance.now() - started)) * 1000;
+  const serversBefore = await serverTicks(admin, queue.database);
+  const ownBefore = process.cpuUsage();
   const before = machineTicks();
   started = performance.now();
   await queue.runAll(ONE + MANY);
   const runMs = performance.now() - started;
   const after = machineTicks();
-  return { one, many, run: ((ONE + MANY) / runMs) * 1000, cpuUs: ((after.busy - before.busy) * TICK_US) / (ONE + MANY) };
+  const own = process.cpuUsage(ownBefore);
+  const serversAfter = await serverTicks(admin, queue.database);
+  // A connection opened during the run counts from its start; one closed before its end is missed (the pools keep theirs).
+  let serverTicksRun = 0;
+  for (const [pid, ticks] of serversAfter) serverTicksRun += ticks - (serversBefore.get(pid) ?? 0);
+  const jobs = ONE + MANY;
+  return {
+    one,
+    many,
+    run: (jobs / runMs) * 1000,
+    cpuUs: ((after.busy - before.busy) * TICK_US) / jobs,
+    ownUs: (own.user + own.system + serverTicksRun * TICK_US) / jobs,
+  };
 }
 
 async function main() {
@@ -247,6 +284,8 @@ async function main() {
   for (const make of makers) queues.push(await make());
   const chosen = values.only === undefined ? queues : queues.filter((q) => q.name.startsWith(values.only!));
   const results = new Map<Queue, Figures[]>(chosen.map((q) => [q, []]));
+  const admin = new pg.Client({ connectionString: URL });
+  await admin.connect();
   console.log(
     `load before: ${loadavg()
       .map((l) => l.toFixed(2))
@@ -257,15 +296,16 @@ async function main() {
       // Interleaved, the order turned around every round: a machine whose load drifts weighs on every queue alike.
       const order = round % 2 === 0 ? chosen : [...chosen].reverse();
       for (const queue of order) {
-        const figures = await measure(queue);
+        const figures = await measure(queue, admin);
         results.get(queue)!.push(figures);
         console.log(
-          `round ${round + 1} ${queue.name}: enqueue one ${figures.one.toFixed(0)}/s, enqueue many ${figures.many.toFixed(0)}/s, run ${figures.run.toFixed(0)}/s at ${figures.cpuUs.toFixed(0)} µs CPU a job`,
+          `round ${round + 1} ${queue.name}: enqueue one ${figures.one.toFixed(0)}/s, enqueue many ${figures.many.toFixed(0)}/s, run ${figures.run.toFixed(0)}/s at ${figures.cpuUs.toFixed(0)} µs machine CPU a job (${figures.ownUs.toFixed(0)} µs its own)`,
         );
       }
     }
   } finally {
     for (const queue of queues) await queue.close();
+    await admin.end();
   }
   console.log(
     `load after: ${loadavg()
@@ -278,11 +318,13 @@ async function main() {
       .map((x) => f(x).toFixed(0))
       .join(' / ');
   console.log(
-    '\n| | run: jobs a second | run: machine CPU a job (µs) | enqueue one a transaction, 8 at a time (a second) | enqueue 1 000 a call (a second) |',
+    '\n| | run: jobs a second | run: machine CPU a job (µs) | run: its own CPU a job (µs) | enqueue one a transaction, 8 at a time (a second) | enqueue 1 000 a call (a second) |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const q of chosen)
-    console.log(`| ${q.name} | ${col((x) => x.run)(q)} | ${col((x) => x.cpuUs)(q)} | ${col((x) => x.one)(q)} | ${col((x) => x.many)(q)} |`);
+    console.log(
+      `| ${q.name} | ${col((x) => x.run)(q)} | ${col((x) => x.cpuUs)(q)} | ${col((x) => x.ownUs)(q)} | ${col((x) => x.one)(q)} | ${col((x) => x.many)(q)} |`,
+    );
 }
 
 await main();
