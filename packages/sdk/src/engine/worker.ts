@@ -200,6 +200,8 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
    * started together going through one `dispatch` (one read of each panel, one `prepare` a handler).
    */
   function pump(): void {
+    // A claim that came back after `stop()` began: its jobs go back at once too.
+    if (stopping) return void giveBackWaiting();
     const started: Unit[] = [];
     let busy = active.size;
     while (waiting.length > 0 && (busy === 0 || busy + waiting[0]!.jobs.length <= concurrency)) {

@@ -1,4 +1,4 @@
-import { enqueueHostJobs, type HostJobDefinition, type HostJobItem } from '@panelkit/sdk';
+import { enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
 import type { z } from 'zod';
 import type { Shop } from '../shop.js';
 import type { BroadcastStore } from '../../db/telegram-broadcasts.js';
@@ -28,8 +28,7 @@ export interface CopiesPayload {
  *    run's first chat: a rerun reads the same runs and queues none twice. A run with no copy still `pending` (an old
  *    release's half-sent broadcast) is skipped.
  *
- * The first run's job is committed alone, so the first copies go out while the rest are still being queued; the
- * others go {@link JOBS_PER_WRITE} to a `jobs.enqueueMany` (one statement on PostgreSQL, not one a job).
+ * Each job is committed as it is queued, so the first copies go out while the rest are still being queued.
  */
 export async function fanOutBroadcast<S extends z.ZodType>(
   shop: Shop,
@@ -41,26 +40,14 @@ export async function fanOutBroadcast<S extends z.ZodType>(
   const written = await shop.storage.transaction((tx) => store.writeRecipients(tx, input));
   if (written > 0) await store.analyze();
   let after: string | null = null;
-  let gathered: HostJobItem<S>[] = [];
-  let queuedAny = false;
-  const write = async () => {
-    await enqueueHostJobs(shop.storage, copiesJob, gathered);
-    gathered = [];
-    queuedAny = true;
-  };
   for (;;) {
     const run = await store.copiesAfter(input.id, after, perJob);
-    if (run.length === 0) break;
+    if (run.length === 0) return;
     const first = run[0]!.chatId;
     after = run[run.length - 1]!.chatId;
     const chatIds = run.filter((c) => c.status === 'pending').map((c) => c.chatId);
     if (chatIds.length === 0) continue;
     const payload: CopiesPayload = { broadcastId: input.id, chatIds };
-    gathered.push({ payload: payload as z.input<S>, options: { key: `${input.id}:from:${first}` } });
-    if (!queuedAny || gathered.length >= JOBS_PER_WRITE) await write();
+    await enqueueHostJob(shop.storage, copiesJob, payload as z.input<S>, { key: `${input.id}:from:${first}` });
   }
-  if (gathered.length > 0) await write();
 }
-
-/** Copies jobs queued in one write once the first is out: 100 000 buyers at 50 a job are 20 writes, not 2 000. */
-export const JOBS_PER_WRITE = 100;
