@@ -21,6 +21,7 @@ import { campaignAttributions } from './021_campaign_attributions.js';
 import { planDevicePack } from './020_plan_device_pack.js';
 import { jobSerialKeyQueues } from './022_job_serial_key_queues.js';
 import { jobWaiters } from './022_job_waiters.js';
+import { jobsInsertedNotify } from './023_jobs_inserted_notify.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -54,6 +55,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 20, name: 'plan_device_pack', sql: planDevicePack },
   { version: 21, name: 'campaign_attributions', sql: campaignAttributions },
   { version: 22, name: 'job_claims_and_wakes', sql: jobSerialKeyQueues + jobWaiters },
+  { version: 23, name: 'jobs_inserted_notify', sql: jobsInsertedNotify },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */
