@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { Job, NewJob } from '../domain/job.js';
 import { parseInput } from '../domain/validate.js';
 import { ConfigurationError, InternalError, PanelkitError } from '../errors.js';
+import { MAX_ROWS_PER_CALL } from '../ports/storage.js';
 import type { JobEnqueueResult, JobRepository, TickRepository } from '../ports/storage.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
@@ -107,17 +108,8 @@ export function hostJobId(type: string, key: string): string {
   return `hjob_${createHash('sha256').update(`${type}\u0000${key}`).digest('base64url').slice(0, 32)}`;
 }
 
-/**
- * Enqueues a host job, its payload validated (`ValidationError`, nothing written, on bad input).
- * Pass the `tx` of the `storage.transaction` that writes the cause, so the job exists if and only
- * if the cause committed.
- */
-export async function enqueueHostJob<S extends z.ZodType>(
-  storage: { readonly jobs: Pick<JobRepository, 'enqueue'> },
-  definition: HostJobDefinition<S>,
-  payload: z.input<S>,
-  options: HostJobEnqueueOptions = {},
-): Promise<JobEnqueueResult> {
+/** The stored job of a host job of `definition`: its payload validated (`ValidationError` on bad input). */
+function hostJobRow<S extends z.ZodType>(definition: HostJobDefinition<S>, payload: z.input<S>, options: HostJobEnqueueOptions): NewJob {
   const parsed = parseInput(definition.payload, payload, `${definition.type} payload`) as z.output<S>;
   const job: NewJob = {
     type: definition.type,
@@ -131,7 +123,45 @@ export async function enqueueHostJob<S extends z.ZodType>(
     maxAttempts: definition.retry.maxAttempts + 1,
   };
   if (options.key !== undefined) job.id = hostJobId(definition.type, options.key);
-  return storage.jobs.enqueue(job);
+  return job;
+}
+
+/**
+ * Enqueues a host job, its payload validated (`ValidationError`, nothing written, on bad input).
+ * Pass the `tx` of the `storage.transaction` that writes the cause, so the job exists if and only
+ * if the cause committed.
+ */
+export async function enqueueHostJob<S extends z.ZodType>(
+  storage: { readonly jobs: Pick<JobRepository, 'enqueue'> },
+  definition: HostJobDefinition<S>,
+  payload: z.input<S>,
+  options: HostJobEnqueueOptions = {},
+): Promise<JobEnqueueResult> {
+  return storage.jobs.enqueue(hostJobRow(definition, payload, options));
+}
+
+/** One job of `enqueueHostJobs`: what `enqueueHostJob` takes for it. */
+export interface HostJobItem<S extends z.ZodType = z.ZodType> {
+  payload: z.input<S>;
+  options?: HostJobEnqueueOptions;
+}
+
+/**
+ * Enqueues many host jobs of one type, each as `enqueueHostJob` would, through `jobs.enqueueMany`: one call (one
+ * statement on PostgreSQL) a {@link MAX_ROWS_PER_CALL} jobs instead of one a job. Every payload is validated before
+ * anything is written (`ValidationError`, nothing written). Results in the order given. Pass the `tx` of the cause's
+ * transaction: the jobs then exist if and only if it committed, all of them even beyond one call's rows.
+ */
+export async function enqueueHostJobs<S extends z.ZodType>(
+  storage: { readonly jobs: Pick<JobRepository, 'enqueueMany'> },
+  definition: HostJobDefinition<S>,
+  items: readonly HostJobItem<S>[],
+): Promise<JobEnqueueResult[]> {
+  const rows = items.map((item) => hostJobRow(definition, item.payload, item.options ?? {}));
+  const results: JobEnqueueResult[] = [];
+  for (let i = 0; i < rows.length; i += MAX_ROWS_PER_CALL)
+    results.push(...(await storage.jobs.enqueueMany(rows.slice(i, i + MAX_ROWS_PER_CALL))));
+  return results;
 }
 
 /** What `enqueuePeriodicHostJob` needs of a storage. */

@@ -17,10 +17,19 @@ export interface WorkerOptions {
   /** Names this worker in leases and events. Default a random id. */
   id?: string;
   /**
-   * Most jobs claimed at once, and held at once by `start()`. Default 100. While it holds jobs, `start()`
-   * claims again once `maxBatchSize` jobs' room (or half of this limit, if less) is free.
+   * Most jobs claimed at once, and held at once by `start()` (running, or waiting in the worker's local queue for a
+   * free slot), 1…1000. Default 100. While it holds jobs, `start()` claims again once `maxBatchSize` jobs' room (or half
+   * of this limit, if less) is free.
    */
   claimLimit?: number;
+  /**
+   * Most jobs running at once (started, their handler not yet done; a finished job's settlement is written meanwhile,
+   * grouped with the others'); the rest of what was claimed waits in the worker's local queue and starts as running
+   * jobs finish, a batch key's jobs together. Jobs still waiting there when `stop()` begins
+   * go back to the queue at once (their attempt not counted), not when their lease runs out. Default: no bound but
+   * the claims' (every claimed job starts at once, and `start()` holds at most `claimLimit`).
+   */
+  concurrency?: number;
   /**
    * How long `start()` waits between empty polls. Default 1 s (with jitter). On a storage that signals queued jobs
    * (`StoragePort.jobsQueued`: the memory and PostgreSQL storages) the worker also claims as soon as a job due now is
@@ -86,11 +95,37 @@ function isRetryable(error: PanelkitError): boolean {
   return error.retryable || ConflictError.is(error) || StorageUnavailableError.is(error) || PanelAuthError.is(error);
 }
 
+/** Claimed jobs that start together from the local queue: one job, or a batch key's jobs of one claim. */
+interface Unit {
+  jobs: ClaimedJob[];
+  /** Called with the run that took the unit (or an ended one when it was handed back unstarted). */
+  started: (run: Promise<void>) => void;
+}
+
+/** A claim's jobs as local-queue units, in claim order: jobs of one batch key join the unit of its first one. */
+function unitsOf(claimed: readonly ClaimedJob[]): ClaimedJob[][] {
+  const units: ClaimedJob[][] = [];
+  const byBatchKey = new Map<string, ClaimedJob[]>();
+  for (const item of claimed) {
+    const key = item.job.batchKey;
+    const open = key === null ? undefined : byBatchKey.get(key);
+    if (open !== undefined) {
+      open.push(item);
+      continue;
+    }
+    const unit = [item];
+    units.push(unit);
+    if (key !== null) byBatchKey.set(key, unit);
+  }
+  return units;
+}
+
 export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[], options: WorkerOptions = {}): Worker {
   const id = options.id ?? createId('wrk');
   const byType = new Map(handlers.map((h) => [h.type, h]));
   const types = [...byType.keys()];
   const claimLimit = options.claimLimit ?? 100;
+  const concurrency = Math.max(1, options.concurrency ?? Number.POSITIVE_INFINITY);
   /**
    * The least room the `start()` loop claims into while it holds jobs: one batch (`maxBatchSize`), or half
    * the claim limit when that is less. A claim of whatever room the last settled jobs left took a target's
@@ -114,6 +149,12 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   /** Ends the `start()` loop's subscription to `storage.jobsQueued`. */
   let unsubscribe: (() => void) | undefined;
   const completions = new Completions(ctx.storage);
+  /** Claimed jobs not started yet, in claim order: a batch key's jobs are one unit. */
+  const waiting: Unit[] = [];
+  /** The started jobs still running (a job whose lease was lost still takes its slot until it ends). */
+  const active = new Set<string>();
+  /** Per serialisation key, the last group started with it: the next one of that key runs after it, whatever its claim. */
+  const lanes = new Map<string, Promise<void>>();
 
   const env: HandlerEnv = {
     ctx,
@@ -145,7 +186,48 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
    * claim boundary cost ~120 ms of idle panels in bench/provisioning).
    */
   function release(jobId: string): void {
+    free(jobId);
     if (held.delete(jobId) && held.size === claimLimit - claimRoom) wake?.();
+  }
+
+  /** The job has run (or is settled without running): its slot goes to the next waiting job. */
+  function free(jobId: string): void {
+    if (active.delete(jobId)) pump();
+  }
+
+  /**
+   * Starts waiting units while fewer than `concurrency` jobs run (always one when none runs, however large), the units
+   * started together going through one `dispatch` (one read of each panel, one `prepare` a handler).
+   */
+  function pump(): void {
+    // A claim that came back after `stop()` began: its jobs go back at once too.
+    if (stopping) return void giveBackWaiting();
+    const started: Unit[] = [];
+    let busy = active.size;
+    while (waiting.length > 0 && (busy === 0 || busy + waiting[0]!.jobs.length <= concurrency)) {
+      const unit = waiting.shift()!;
+      started.push(unit);
+      busy += unit.jobs.length;
+    }
+    if (started.length === 0) return;
+    const jobs = started.flatMap((u) => u.jobs);
+    for (const { job } of jobs) active.add(job.id);
+    const run = dispatch(jobs);
+    for (const unit of started) unit.started(run);
+  }
+
+  /** Hands back, at once and in one write, every job still waiting in the local queue (`stop()`). */
+  async function giveBackWaiting(): Promise<void> {
+    const units = waiting.splice(0);
+    const jobs = units.flatMap((u) => u.jobs);
+    for (const { job } of jobs) held.delete(job.id);
+    try {
+      await Promise.all(jobs.map(({ lease }) => completions.settle({ lease, outcome: 'released' })));
+    } catch (error) {
+      // Their leases run out and they are claimed again.
+      ctx.events.emit('error', toPanelkitError(error));
+    }
+    for (const unit of units) unit.started(Promise.resolve());
   }
 
   /** Whether the `start()` loop would claim now: it holds nothing, or `claimRoom` is free. */
@@ -204,7 +286,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       }
       const error = outcome.error;
       if (stopping && (abort.signal.aborted || isShutdownError(error))) {
-        await ctx.storage.jobs.release(lease);
+        await completions.settle({ lease, outcome: 'released' });
         return;
       }
       const said = { jobId: job.id, type: job.type, attempt: job.attempts, code: error.code };
@@ -217,7 +299,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       const deadline = giveUpAt(job, retry, at).getTime();
       if (isRetryable(error) && job.attempts < job.maxAttempts - 1 && at.getTime() < deadline) {
         const retryAt = new Date(Math.min(at.getTime() + backoffDelay(job.attempts, retry, error, ctx.random), deadline));
-        if (await ctx.storage.jobs.fail(lease, error.toJSON(), { at: retryAt })) {
+        if (await completions.settle({ lease, outcome: 'retry', error: error.toJSON(), at: retryAt })) {
           ctx.events.emit('job:retried', { job, workerId: id, error, retryAt, at });
         } else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
         return;
@@ -227,10 +309,11 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       } catch (compensation) {
         // The compensation (refund…) did not go through: try the whole job again later.
         const retryAt = new Date(at.getTime() + backoffDelay(job.attempts, handler.retry ?? ctx.policy.jobRetry, undefined, ctx.random));
-        await ctx.storage.jobs.fail(lease, toPanelkitError(compensation).toJSON(), { at: retryAt });
+        await completions.settle({ lease, outcome: 'retry', error: toPanelkitError(compensation).toJSON(), at: retryAt });
         return;
       }
-      if (await ctx.storage.jobs.fail(lease, error.toJSON(), 'dead')) ctx.events.emit('job:dead', { job, workerId: id, error, at });
+      if (await completions.settle({ lease, outcome: 'dead', error: error.toJSON() }))
+        ctx.events.emit('job:dead', { job, workerId: id, error, at });
     } finally {
       release(job.id);
     }
@@ -251,7 +334,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     }
     const until = new Date(Math.min(at.getTime() + ctx.policy.parkedRecheckMs, deadline.getTime()));
     try {
-      if (await ctx.storage.jobs.park(lease, { panelId: panel.id, until })) {
+      if (await completions.settle({ lease, outcome: 'parked', parking: { panelId: panel.id, until } })) {
         ctx.events.emit('job:parked', { job, workerId: id, panelId: panel.id, until, at });
       } else ctx.events.emit('job:lease_lost', { jobId: job.id, workerId: id, at });
     } finally {
@@ -266,15 +349,13 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     } catch (error) {
       outcomes = new Map(group.jobs.map(({ job }) => [job.id, { ok: false, error: toPanelkitError(error) }]));
     }
+    // Their slots free as soon as they have run: the next jobs start while these settle (a slot held through its
+    // job's completion write let no more than `concurrency` jobs share one, bench/queue).
+    for (const { job } of group.jobs) free(job.id);
     const outcomeOf = (claimed: ClaimedJob): JobOutcome =>
       outcomes.get(claimed.job.id) ?? { ok: false, error: toPanelkitError(new Error('no outcome')) };
-    // The group's succeeded jobs complete together (one `completeMany`), then the failed ones settle one by one.
-    const succeeded = group.jobs.filter((claimed) => outcomeOf(claimed).ok);
-    await Promise.all(succeeded.map((claimed) => settle(group.handler, claimed, { ok: true })));
-    for (const claimed of group.jobs) {
-      const outcome = outcomeOf(claimed);
-      if (!outcome.ok) await settle(group.handler, claimed, outcome);
-    }
+    // The group's jobs settle together: its succeeded ones in one `completeMany`, its failed ones in one `settleMany`.
+    await Promise.all(group.jobs.map((claimed) => settle(group.handler, claimed, outcomeOf(claimed))));
   }
 
   /**
@@ -320,12 +401,14 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       }
       return handle;
     };
-    const lanes = new Map<string, Promise<void>>();
     const start = (group: Group) => {
       const key = group.jobs[0]!.job.serialKey;
       if (key === null) return void running.push(runGroup(group));
       const run = (lanes.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => runGroup(group));
       lanes.set(key, run);
+      void run.finally(() => {
+        if (lanes.get(key) === run) lanes.delete(key);
+      });
       running.push(run);
     };
     const byHandler = new Map<JobHandler, Job[]>();
@@ -418,8 +501,18 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     if (claimed.length === 0) return { claimed: 0, done: Promise.resolve(0) };
     for (const { job, lease } of claimed) held.set(job.id, lease);
     startHeartbeat();
+    const units = unitsOf(claimed).map((jobs) => {
+      let started!: (run: Promise<void>) => void;
+      const ran = new Promise<void>((resolve, reject) => {
+        started = (run) => run.then(resolve, reject);
+      });
+      const unit: Unit = { jobs, started };
+      waiting.push(unit);
+      return ran;
+    });
+    pump();
     const work = (async () => {
-      await dispatch(claimed);
+      await Promise.all(units);
       if (held.size === 0) stopHeartbeat();
       return claimed.length;
     })();
@@ -499,6 +592,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       unsubscribe = undefined;
       gate.abort();
       pollAbort.abort();
+      await giveBackWaiting();
       const settled = Promise.all([...inFlight, running]);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
@@ -510,7 +604,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
         abort.abort(new PanelkitError('INTERNAL', 'the worker is shutting down', { retryable: true }));
         // Anything still holding a lease after the abort goes back to the queue.
         await Promise.race([settled, abortableSleep(1000)]);
-        for (const lease of held.values()) await ctx.storage.jobs.release(lease);
+        await Promise.all([...held.values()].map((lease) => completions.settle({ lease, outcome: 'released' }).catch(() => false)));
         held.clear();
       }
       stopHeartbeat();

@@ -57,7 +57,9 @@ import type { GiftRepository } from './storage-gifts.js';
  * queued job, through its subscription's `workerId`) and `devices.refresh`'s `seenAfter` (a device seen since then and
  * described as stored is answered without a write, in the same one statement: an app's refresh reads and refreshes
  * its device in one round trip), 19 a discount code made for one customer (`DiscountCode.customerId`, stored with the
- code; `discounts.redeem` refuses anyone else `wrong_customer` and changes nothing).
+ * code; `discounts.redeem` refuses anyone else `wrong_customer` and changes nothing) and the queue in batches:
+ * `jobs.enqueueMany` (many jobs in one call, one statement on a database, each row's result as `enqueue`'s) and
+ * `jobs.settleMany` (many failed, dead, released or parked jobs settled in one statement, each under its own lease).
  */
 export const STORAGE_PORT_VERSION = 19 as const;
 
@@ -494,6 +496,16 @@ export interface JobEnqueueResult {
   created: boolean;
 }
 
+/**
+ * One running job `jobs.settleMany` hands back, under its lease: `retry` (a failed attempt, queued again at `at`),
+ * `dead` (a failed attempt, given up), `released` (not counted, as `release`) or `parked` (not counted, as `park`).
+ */
+export type JobSettlement =
+  | { lease: Lease; outcome: 'retry'; error: SerializedError; at: Date }
+  | { lease: Lease; outcome: 'dead'; error: SerializedError }
+  | { lease: Lease; outcome: 'released' }
+  | { lease: Lease; outcome: 'parked'; parking: JobParking };
+
 /** What a worker asks `jobs.claim` for. */
 export interface ClaimRequest {
   /** Recorded on the claimed jobs, for operators. */
@@ -549,6 +561,15 @@ export interface JobRepository {
    * names its job's id enqueues it at most once, from any number of replicas at once.
    */
   enqueue(input: NewJob): Promise<JobEnqueueResult>;
+  /**
+   * Adds every job as `enqueue` would, one after another in the order given, in one call: all or none, at most
+   * {@link MAX_ROWS_PER_CALL} (`ValidationError` beyond, or for any bad row, and nothing is written). One result a
+   * row, in order: `created` as `enqueue` would have answered for that row (a later row with the dedupe key or id of
+   * an earlier one is `created: false`), and `job` the row's job as the call left it (rows merged into one job all
+   * name it, with the last row's payload). On a database storage one statement writes the rows, in dedupe-key order,
+   * so concurrent calls with overlapping keys neither deadlock nor leave two queued jobs of one key.
+   */
+  enqueueMany(inputs: readonly NewJob[]): Promise<JobEnqueueResult[]>;
   /** The job, or `null`. */
   get(id: string): Promise<Job | null>;
   /**
@@ -597,6 +618,13 @@ export interface JobRepository {
    * lease was lost. Superseded like `fail` when a queued twin exists.
    */
   release(lease: Lease): Promise<boolean>;
+  /**
+   * Settles the jobs of these leases, at most {@link MAX_ROWS_PER_CALL}, each as `fail` (`retry`, `dead`), `release`
+   * (`released`) or `park` (`parked`) does it: a lease no longer held changes nothing, and a requeued job with a queued
+   * twin is superseded. Returns the leases whose jobs this settled. A job named twice is a `ValidationError` (nothing
+   * changed). On a database storage this is one statement.
+   */
+  settleMany(settlements: readonly JobSettlement[]): Promise<Lease[]>;
   /**
    * Hands a running job back without counting the attempt, parked on `panelId` (a panel known to be
    * down): queued again, due at `until`, with `parkedOn` set and `failingSince` set if it was `null`.

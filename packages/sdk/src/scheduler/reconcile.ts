@@ -1,8 +1,10 @@
+import type { NewJob } from '../domain/job.js';
 import type { Panel } from '../domain/panel.js';
 import type { Subscription } from '../domain/subscription.js';
 import { HAS_REMOTE_CLIENT } from '../domain/subscription-status.js';
 import { toPanelkitError } from '../errors.js';
 import type { RemoteClient } from '../ports/panel.js';
+import { MAX_ROWS_PER_CALL } from '../ports/storage.js';
 import type { EngineContext } from '../engine/context.js';
 import { SCHEDULER_ACTOR } from '../engine/context.js';
 import { enabledIn } from '../engine/desired-state.js';
@@ -98,23 +100,25 @@ async function reconcilePanel(ctx: EngineContext, panel: Panel, repair: boolean)
     if (repair) {
       await ctx.storage.transaction(async (tx) => {
         queued = 0; // the storage may run this again after a serialisation failure
+        const jobs: NewJob[] = [];
         for (const { type, sub } of repairs) {
-          // A queued job of the key already stands for this repair: it is not a new one.
           const serialKey = await writeSerialKey(ctx, tx, sub);
-          const job = subscriptionJob(type, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy), serialKey);
-          if ((await tx.jobs.enqueue(job)).created) queued++;
+          jobs.push(subscriptionJob(type, sub.id, { subscriptionId: sub.id }, jobAttempts(ctx.policy), serialKey));
         }
         // Only clients with this shop's prefix are removed: another shop may share the panel.
         for (const orphan of result.orphans.filter((o) => o.ours)) {
           if (repairs.some((r) => r.sub.remote.username === orphan.username)) continue;
-          const { created } = await tx.jobs.enqueue({
+          jobs.push({
             type: JOB_TYPES.removeOrphan,
             payload: { panelId: panel.id, username: orphan.username, targetRef: orphan.targetRef },
             dedupeKey: `${JOB_TYPES.removeOrphan}:${panel.id}:${orphan.username}`,
             serialKey: await writeSerialKey(ctx, tx, { panelId: panel.id, remoteRef: orphan.targetRef }),
             maxAttempts: jobAttempts(ctx.policy),
           });
-          if (created) queued++;
+        }
+        // The repairs in one write a thousand; a queued job of the key already stands for its repair: not a new one.
+        for (let i = 0; i < jobs.length; i += MAX_ROWS_PER_CALL) {
+          for (const { created } of await tx.jobs.enqueueMany(jobs.slice(i, i + MAX_ROWS_PER_CALL))) if (created) queued++;
         }
         await tx.audit.append({
           actor: SCHEDULER_ACTOR,

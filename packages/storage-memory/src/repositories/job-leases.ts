@@ -10,10 +10,11 @@ import {
   parseParkingPanelId,
   parseLease,
   parseLeaseMs,
+  parseJobSettlements,
   parseRetryDecision,
 } from '@panelkit/sdk/storage';
 import type { ClaimedJob, Job, JsonValue, Lease, SerializedError } from '@panelkit/sdk';
-import type { ClaimRequest, JobParking } from '@panelkit/sdk/storage';
+import type { ClaimRequest, JobParking, JobSettlement } from '@panelkit/sdk/storage';
 import type { TimeKey } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
 import type { Op } from '../internal/op.js';
@@ -175,6 +176,41 @@ export function jobLeaseOperations(tables: JobTables) {
       if (next === 'dead') finish(op, failed, 'dead');
       else requeue(op, { ...failed, runAt: next });
       return true;
+    },
+
+    /** Each held lease's job settled as its outcome says (`fail`, `release`, `park`); the others untouched. */
+    settleMany(op: Op, settlements: readonly JobSettlement[]): Lease[] {
+      const parsed = parseJobSettlements(settlements);
+      const done: Lease[] = [];
+      for (const settlement of parsed) {
+        const { lease } = settlement;
+        const job = held(lease);
+        if (job === undefined) continue;
+        const base = unlocked(op, job);
+        switch (settlement.outcome) {
+          case 'retry':
+          case 'dead': {
+            const failed: Job = { ...base, lastError: copy(settlement.error), failingSince: job.failingSince ?? op.now, parkedOn: null };
+            if (settlement.outcome === 'dead') finish(op, failed, 'dead');
+            else requeue(op, { ...failed, runAt: settlement.at });
+            break;
+          }
+          case 'released':
+            requeue(op, { ...base, attempts: Math.max(0, job.attempts - 1) });
+            break;
+          case 'parked':
+            requeue(op, {
+              ...base,
+              attempts: Math.max(0, job.attempts - 1),
+              runAt: settlement.parking.until,
+              parkedOn: settlement.parking.panelId,
+              failingSince: job.failingSince ?? op.now,
+            });
+            break;
+        }
+        done.push({ jobId: lease.jobId, token: lease.token });
+      }
+      return done;
     },
 
     /** Back to the queue without counting the attempt or recording an error. */

@@ -1,6 +1,6 @@
 import { ConflictError, createId } from '@panelkit/sdk';
 import { NewJobSchema } from '@panelkit/sdk/schemas';
-import { inputKey, parseInput, parseJobFilter, parsePageWindow, timeCursorCodec } from '@panelkit/sdk/storage';
+import { inputKey, inputRows, parseInput, parseJobFilter, parsePageWindow, timeCursorCodec } from '@panelkit/sdk/storage';
 import type { Job, JobState, NewJob, Page, PageRequest } from '@panelkit/sdk';
 import type { JobEnqueueResult } from '@panelkit/sdk/storage';
 import { copy } from '../internal/copy.js';
@@ -19,7 +19,7 @@ export interface JobFilter {
 export function jobOperations(tables: JobTables) {
   const { jobs, queuedByKey } = tables;
 
-  return {
+  const operations = {
     /** A job with the given id already there is returned as it is. A queued twin (same dedupe key) takes the new payload, serialisation key and batch key and the earlier run time instead. */
     enqueue(op: Op, input: NewJob): JobEnqueueResult {
       const parsed = copy(parseInput(NewJobSchema, input, 'job'));
@@ -65,6 +65,16 @@ export function jobOperations(tables: JobTables) {
       };
       jobs.insert(op.undo, job);
       return { job: copy(job), created: true };
+    },
+
+    /**
+     * Every row as `enqueue`, in order, all or none (the rows are checked before the first is written); each row's
+     * job is read again at the end, so rows merged into one job all show it as the call left it.
+     */
+    enqueueMany(op: Op, inputs: readonly NewJob[]): JobEnqueueResult[] {
+      const rows = inputRows(inputs, 'jobs').map((input, i) => parseInput(NewJobSchema, input, `job ${i}`));
+      const results = rows.map((row) => operations.enqueue(op, row));
+      return results.map(({ job, created }) => ({ job: copy(jobs.load(job.id)), created }));
     },
 
     get(_op: Op, id: string): Job | null {
@@ -122,4 +132,5 @@ export function jobOperations(tables: JobTables) {
       });
     },
   };
+  return operations;
 }

@@ -22,6 +22,7 @@ import { planDevicePack } from './020_plan_device_pack.js';
 import { jobSerialKeyQueues } from './022_job_serial_key_queues.js';
 import { jobWaiters } from './022_job_waiters.js';
 import { discountCodeCustomer } from './023_discount_code_customer.js';
+import { jobsInsertedNotify } from './024_jobs_inserted_notify.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -56,6 +57,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 21, name: 'campaign_attributions', sql: campaignAttributions },
   { version: 22, name: 'job_claims_and_wakes', sql: jobSerialKeyQueues + jobWaiters },
   { version: 23, name: 'discount_code_customer', sql: discountCodeCustomer },
+  { version: 24, name: 'jobs_inserted_notify', sql: jobsInsertedNotify },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -8,10 +8,11 @@ import {
   parseParkingPanelId,
   parseLease,
   parseLeaseMs,
+  parseJobSettlements,
   parseRetryDecision,
 } from '@panelkit/sdk/storage';
 import type { JsonValue, Lease, SerializedError } from '@panelkit/sdk';
-import type { JobParking, JobRepository } from '@panelkit/sdk/storage';
+import type { JobParking, JobRepository, JobSettlement } from '@panelkit/sdk/storage';
 import { isUniqueViolation } from '../internal/errors.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
@@ -23,7 +24,7 @@ const retryOnTwin = { retryOn: (error: unknown) => isUniqueViolation(error, 'job
 
 type LeaseMethods = Pick<
   JobRepository,
-  'claim' | 'heartbeat' | 'complete' | 'completeMany' | 'fail' | 'release' | 'park' | 'unpark' | 'reapExpired'
+  'claim' | 'heartbeat' | 'complete' | 'completeMany' | 'fail' | 'settleMany' | 'release' | 'park' | 'unpark' | 'reapExpired'
 >;
 
 /** Claiming, fencing and reaping: every write here is conditional on the job's current lease token. */
@@ -119,6 +120,48 @@ export function jobLeaseOperations(context: RepositoryContext): LeaseMethods {
           return rows.length > 0;
         },
         retryOnTwin,
+      ),
+
+    /**
+     * One `UPDATE … FROM unnest(…)`, each row written as `fail`, `release` or `park` would write it (its columns chosen
+     * by the row's outcome); a lost lease matches no row. A requeue racing its twin's enqueue is run again, as `fail`.
+     */
+    settleMany: (settlements: readonly JobSettlement[]) =>
+      runner.run(
+        'jobs.settleMany',
+        async ({ db, now }) => {
+          const parsed = parseJobSettlements(settlements);
+          if (parsed.length === 0) return [];
+          const requeued = requeueState(schema);
+          const { rows } = await db.query(
+            `UPDATE ${table} AS j
+             SET state = CASE WHEN s.outcome = 'dead' THEN 'dead' ELSE ${requeued} END,
+                 attempts = CASE WHEN s.outcome IN ('released', 'parked') THEN greatest(0, j.attempts - 1) ELSE j.attempts END,
+                 last_error = coalesce(s.error, j.last_error),
+                 run_at = coalesce(s.run_at, j.run_at),
+                 failing_since = CASE WHEN s.outcome = 'released' THEN j.failing_since ELSE coalesce(j.failing_since, $7::timestamptz) END,
+                 parked_on = CASE WHEN s.outcome = 'released' THEN j.parked_on ELSE s.parked_on END,
+                 ${unlock}, updated_at = $7::timestamptz,
+                 finished_at = CASE WHEN s.outcome = 'dead' OR ${requeued} = 'cancelled' THEN $7::timestamptz END
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::text[]) AS s(id, token, outcome, error, run_at, parked_on)
+             WHERE j.id = s.id AND j.lease_token = s.token AND j.state = 'running'
+             RETURNING j.id, s.token`,
+            [
+              parsed.map((x) => x.lease.jobId),
+              parsed.map((x) => x.lease.token),
+              parsed.map((x) => x.outcome),
+              parsed.map((x) => (x.outcome === 'retry' || x.outcome === 'dead' ? enc.json(x.error) : null)),
+              parsed.map((x) => (x.outcome === 'retry' ? enc.time(x.at) : x.outcome === 'parked' ? enc.time(x.parking.until) : null)),
+              parsed.map((x) => (x.outcome === 'parked' ? x.parking.panelId : null)),
+              enc.time(now),
+            ],
+          );
+          const done = new Set(rows.map((r) => `${String(r['id'])}\u0000${String(r['token'])}`));
+          return parsed
+            .filter((x) => done.has(`${x.lease.jobId}\u0000${x.lease.token}`))
+            .map((x) => ({ jobId: x.lease.jobId, token: x.lease.token }));
+        },
+        { autocommit: true, ...retryOnTwin },
       ),
 
     /** Back to the queue without counting the attempt. */

@@ -7,6 +7,7 @@ import { isUniqueViolation } from '../internal/errors.js';
 import { pageNewestFirst } from '../internal/paging.js';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
+import { enqueueMany } from './job-enqueue-many.js';
 import { jobLeaseOperations } from './job-leases.js';
 import { jobFromRow } from './job-rows.js';
 
@@ -88,6 +89,8 @@ export function jobRepository(context: RepositoryContext): JobRepository {
         },
         { optimistic: true },
       ),
+
+    enqueueMany: enqueueMany(context),
 
     get: (id: string) =>
       runner.run(

@@ -1,10 +1,10 @@
-import { enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
+import { enqueueHostJobs, type HostJobDefinition } from '@panelkit/sdk';
 import type { z } from 'zod';
 import type { Shop } from '../shop.js';
 
 /**
  * Queues one job per admin for a day's summary, in one transaction with the day's slot (`ticks.tryAcquire` on
- * the job's type at `from`: one replica wins it), each keyed `<day>:<admin>`. Returns whether this call queued them.
+ * the job's type at `from`: one replica wins it), each keyed `<day>:<admin>`, in one `enqueueMany`. Returns whether this call queued them.
  */
 export async function queueDayJobs<S extends z.ZodType>(
   shop: Shop,
@@ -15,7 +15,11 @@ export async function queueDayJobs<S extends z.ZodType>(
 ): Promise<boolean> {
   return shop.storage.transaction(async (tx) => {
     if (!(await tx.ticks.tryAcquire(job.type, slot.from))) return false;
-    for (const adminId of adminIds) await enqueueHostJob(tx, job, payloadOf(adminId), { key: `${slot.day}:${adminId}` });
+    await enqueueHostJobs(
+      tx,
+      job,
+      adminIds.map((adminId) => ({ payload: payloadOf(adminId), options: { key: `${slot.day}:${adminId}` } })),
+    );
     return true;
   });
 }

@@ -4,8 +4,10 @@ import type { NewLedgerEntrySchema } from '../../domain/ledger.js';
 import { SubscriptionStatusSchema } from '../../domain/subscription-status.js';
 import type { SubscriptionStatus } from '../../domain/subscription-status.js';
 import { parseInput } from '../../domain/validate.js';
-import type { CapacityRequest, ClaimRequest, DueQuery, JobParking } from '../storage.js';
-import { inputArray, inputDate, inputInteger, inputKey, inputRecord, inputString, invalidInput } from './checks.js';
+import type { CapacityRequest, ClaimRequest, DueQuery, JobParking, JobSettlement } from '../storage.js';
+import type { SerializedError } from '../../errors.js';
+import { SerializedErrorSchema } from '../../domain/job.js';
+import { inputArray, inputDate, inputInteger, inputKey, inputRecord, inputRows, inputString, invalidInput } from './checks.js';
 
 /** Longest lease a storage accepts: about 24.8 days, the longest delay a Node timer can wait for. */
 export const MAX_LEASE_MS = 2_147_483_647;
@@ -70,6 +72,46 @@ export function parseParkingPanelId(value: unknown, what: string): string {
 export function parseJobParking(parking: JobParking): JobParking {
   const input = inputRecord(parking, 'parking');
   return { panelId: parseParkingPanelId(input['panelId'], 'parking'), until: inputDate(input['until'], 'parking', 'until') };
+}
+
+/** A validated `JobSettlement`: what `settleMany` writes for one lease. */
+export type ParsedJobSettlement =
+  | { lease: Lease; outcome: 'retry'; error: SerializedError; at: Date }
+  | { lease: Lease; outcome: 'dead'; error: SerializedError }
+  | { lease: Lease; outcome: 'released' }
+  | { lease: Lease; outcome: 'parked'; parking: JobParking };
+
+/**
+ * Validates the settlements of `jobs.settleMany`: at most `MAX_ROWS_PER_CALL`, each a lease and an outcome with its
+ * fields, no job named twice (one statement cannot settle a job two ways).
+ */
+export function parseJobSettlements(value: readonly JobSettlement[]): ParsedJobSettlement[] {
+  const seen = new Set<string>();
+  return inputRows(value, 'settlements').map((item, i): ParsedJobSettlement => {
+    const what = `settlement ${i}`;
+    const input = inputRecord(item, what);
+    const lease = parseLease(input['lease'], `${what} lease`);
+    if (seen.has(lease.jobId)) invalidInput(what, 'lease', `names job ${lease.jobId} a second time`);
+    seen.add(lease.jobId);
+    const outcome = input['outcome'];
+    switch (outcome) {
+      case 'retry':
+        return {
+          lease,
+          outcome,
+          error: parseInput(SerializedErrorSchema, input['error'], `${what} error`),
+          at: inputDate(input['at'], what, 'at'),
+        };
+      case 'dead':
+        return { lease, outcome, error: parseInput(SerializedErrorSchema, input['error'], `${what} error`) };
+      case 'released':
+        return { lease, outcome };
+      case 'parked':
+        return { lease, outcome, parking: parseJobParking(input['parking'] as JobParking) };
+      default:
+        return invalidInput(what, 'outcome', 'must be retry, dead, released or parked');
+    }
+  });
 }
 
 /** A `CapacityRequest` with a count of at least 1. */

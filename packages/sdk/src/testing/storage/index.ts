@@ -22,6 +22,7 @@ import { jobsSerialSuite } from './jobs-serial.js';
 import { jobsSerialBacklogSuite } from './jobs-serial-backlog.js';
 import { jobsBatchSuite } from './jobs-batch.js';
 import { jobsOnceSuite } from './jobs-once.js';
+import { jobsManySuite } from './jobs-many.js';
 import { ledgerSuite } from './ledger.js';
 import { orderBooksSuite, salesSuite } from './order-books.js';
 import { resellersSuite } from './resellers.js';
@@ -163,6 +164,7 @@ export function describeStoragePort(
     jobsBatchSuite(env);
     jobsParkSuite(env);
     jobsSignalSuite(env);
+    jobsManySuite(env);
     ticksSuite(env);
     panelSlotsSuite(env);
     auditSuite(env);

@@ -1,0 +1,143 @@
+import { createId } from '@panelkit/sdk';
+import { NewJobSchema } from '@panelkit/sdk/schemas';
+import { inputRows, parseInput } from '@panelkit/sdk/storage';
+import type { NewJob } from '@panelkit/sdk';
+import type { JobEnqueueResult, JobRepository } from '@panelkit/sdk/storage';
+import { isUniqueViolation } from '../internal/errors.js';
+import type { RepositoryContext } from '../internal/runner.js';
+import { enc } from '../internal/sql.js';
+import type { Row } from '../internal/sql.js';
+import { jobFromRow } from './job-rows.js';
+
+/** One job the call writes: the call's rows that name the same id or dedupe key folded into one, as `enqueue` one after another would. */
+interface Slot {
+  id: string;
+  /** Whether the caller named the id (a job of that id already stored is answered as it is). */
+  named: boolean;
+  type: string;
+  payload: Record<string, unknown>;
+  dedupeKey: string | null;
+  serialKey: string | null;
+  batchKey: string | null;
+  priority: number;
+  runAt: Date;
+  maxAttempts: number;
+  /** The stored row once written. */
+  row?: Row;
+  created?: boolean;
+}
+
+const COLUMNS =
+  'id, type, payload, dedupe_key, serial_key, batch_key, priority, run_at, max_attempts, state, attempts, created_at, updated_at';
+
+/**
+ * `jobs.enqueueMany`: the call's rows folded in order (a later row with an earlier one's id is that job; one with an
+ * earlier one's dedupe key merges into it: its payload and keys, the earlier run time), then one `INSERT … SELECT
+ * FROM unnest(…)` with `enqueue`'s `ON CONFLICT` merge into a queued twin, its rows in dedupe-key order so concurrent
+ * calls lock the keys they share in one order (no deadlock). Rows naming their id first go through `ON CONFLICT DO
+ * NOTHING` as in `enqueue` (one statement more, only then), and an id found stored is answered as it is.
+ */
+export function enqueueMany(context: RepositoryContext): JobRepository['enqueueMany'] {
+  const { runner, schema } = context;
+  const table = `${schema}.jobs`;
+
+  /** The slots' columns as arrays, sorted by dedupe key (then id): the order the insert takes its rows in. */
+  function insertParams(slots: readonly Slot[], now: Date): unknown[] {
+    const sorted = [...slots].sort((a, b) => compareKeys(a.dedupeKey, b.dedupeKey) || compareKeys(a.id, b.id));
+    return [
+      sorted.map((s) => s.id),
+      sorted.map((s) => s.type),
+      sorted.map((s) => enc.json(s.payload)),
+      sorted.map((s) => s.dedupeKey),
+      sorted.map((s) => s.serialKey),
+      sorted.map((s) => s.batchKey),
+      sorted.map((s) => s.priority),
+      sorted.map((s) => enc.time(s.runAt)),
+      sorted.map((s) => s.maxAttempts),
+      enc.time(now),
+    ];
+  }
+
+  const rowsFrom = `SELECT r.id, r.type, r.payload, r.dedupe_key, r.serial_key, r.batch_key, r.priority, r.run_at, r.max_attempts,
+      'queued', 0, $10::timestamptz, $10::timestamptz
+    FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::integer[], $8::timestamptz[], $9::integer[])
+      WITH ORDINALITY AS r(id, type, payload, dedupe_key, serial_key, batch_key, priority, run_at, max_attempts, n)
+    ORDER BY r.n`;
+
+  return (inputs: readonly NewJob[]) =>
+    runner.run(
+      'jobs.enqueueMany',
+      async ({ db, now }): Promise<JobEnqueueResult[]> => {
+        const parsed = inputRows(inputs, 'jobs').map((input, i) => parseInput(NewJobSchema, input, `job ${i}`));
+        const slots: Slot[] = [];
+        const byId = new Map<string, Slot>();
+        const byKey = new Map<string, Slot>();
+        /** Each row's slot, and whether the row itself would have created it. */
+        const answers: { slot: Slot; first: boolean }[] = [];
+        for (const row of parsed) {
+          const runAt = row.runAt ?? now;
+          const same =
+            (row.id === undefined ? undefined : byId.get(row.id)) ?? (row.dedupeKey === null ? undefined : byKey.get(row.dedupeKey));
+          if (same !== undefined) {
+            if (row.id === undefined || byId.get(row.id) !== same) {
+              Object.assign(same, { payload: row.payload, serialKey: row.serialKey, batchKey: row.batchKey });
+              if (runAt.getTime() < same.runAt.getTime()) same.runAt = runAt;
+            }
+            answers.push({ slot: same, first: false });
+            continue;
+          }
+          const slot: Slot = { ...row, id: row.id ?? createId('job'), named: row.id !== undefined, runAt };
+          slots.push(slot);
+          byId.set(slot.id, slot);
+          if (slot.dedupeKey !== null) byKey.set(slot.dedupeKey, slot);
+          answers.push({ slot, first: true });
+        }
+        if (slots.length === 0) return [];
+
+        const named = slots.filter((s) => s.named);
+        if (named.length > 0) {
+          const inserted = await db.query(
+            `INSERT INTO ${table} (${COLUMNS}) ${rowsFrom} ON CONFLICT DO NOTHING RETURNING *`,
+            insertParams(named, now),
+          );
+          const insertedIds = new Set(inserted.rows.map((r) => String(r['id'])));
+          for (const r of inserted.rows) Object.assign(byId.get(String(r['id']))!, { row: r, created: true });
+          const missed = named.filter((s) => !insertedIds.has(s.id)).map((s) => s.id);
+          if (missed.length > 0) {
+            const existing = await db.query(`SELECT * FROM ${table} WHERE id = ANY($1::text[])`, [missed]);
+            // A job of that id is stored: answered as it is. The others met a queued twin's dedupe key: merged below.
+            for (const r of existing.rows) Object.assign(byId.get(String(r['id']))!, { row: r, created: false });
+          }
+        }
+
+        const rest = slots.filter((s) => s.row === undefined);
+        if (rest.length > 0) {
+          const { rows } = await db.query(
+            `INSERT INTO ${table} AS j (${COLUMNS}) ${rowsFrom}
+             ON CONFLICT (dedupe_key) WHERE state = 'queued'
+             DO UPDATE SET payload = EXCLUDED.payload, serial_key = EXCLUDED.serial_key, batch_key = EXCLUDED.batch_key,
+               run_at = LEAST(j.run_at, EXCLUDED.run_at), updated_at = EXCLUDED.updated_at
+             RETURNING *, (xmax = 0) AS inserted`,
+            insertParams(rest, now),
+          );
+          // A merged row comes back under its twin's id: found by its dedupe key, unique among the call's slots.
+          for (const r of rows) {
+            const key = r['dedupe_key'];
+            const slot = (key === null ? undefined : byKey.get(String(key))) ?? byId.get(String(r['id']))!;
+            Object.assign(slot, { row: r, created: r['inserted'] === true });
+          }
+        }
+        return answers.map(({ slot, first }) => ({ job: jobFromRow(slot.row!), created: first && slot.created === true }));
+      },
+      // A racing insert of a named id between the two statements: the next attempt finds it stored.
+      { optimistic: true, retryOn: (error) => isUniqueViolation(error, 'jobs_pkey') },
+    );
+}
+
+/** Code-point order, `null` last: the order rows lock their keys in. */
+function compareKeys(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+}
