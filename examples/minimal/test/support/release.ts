@@ -1,12 +1,8 @@
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { LocalRegistry } from '../../../../scripts/test-support/local-registry.js';
 import { cleanEnvironment, PANELKIT_PACKAGES, PNPM, run, type RunResult } from '../../../../scripts/test-support/packed-workspace.js';
-
-const execFileAsync = promisify(execFile);
 
 /** The repository's root. */
 export const root = fileURLToPath(new URL('../../../..', import.meta.url));
