@@ -13,6 +13,7 @@ export default defineConfig({
     'storage-kit': 'src/storage-kit.ts',
     fakes: 'src/fakes.ts',
     campaigns: 'src/campaigns.ts',
+    'host-jobs': 'src/host-jobs.ts',
     'device-packs': 'src/device-packs.ts',
   },
   format: ['esm'],

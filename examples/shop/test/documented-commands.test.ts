@@ -150,6 +150,10 @@ describe.skipIf(DATABASE_URL === undefined)(
       const file = join(backups, readdirSync(backups).find((f) => f.endsWith('.ndjson.gz')) as string);
       expect(await shell(asWritten('npm run secrets -- check'), copy, env)).toContain('"currentKey":"k1"');
 
+      // The demo admin's login, printed from the data folder (test/json-log.test.ts prints a demo's): this shop on
+      // PostgreSQL keeps none, and says so.
+      await expect(shell(asWritten('npm run secrets -- demo-admin'), copy, env)).rejects.toThrow(/no demo admin is kept in/);
+
       const k2 = await newKey('npm run secrets -- new-key k2');
       const rotatedEnv = { ...env, SHOP_SECRET_KEYS: `${k2},${k1}` };
       expect(await shell(asWritten('npm run secrets -- rotate'), copy, rotatedEnv)).toContain('"currentKey":"k2"');

@@ -160,12 +160,11 @@ export type { EngineJobType } from './engine/job-types.js';
 export type { CheckoutQuote, CheckoutQuoteRequest } from './engine/checkout-quote.js';
 export { orderPurchaseKey } from './engine/discount.js';
 export type { RecordReferralRequest, RecordReferralResult } from './engine/referral.js';
-export { defineHostJob, enqueueHostJob, enqueueHostJobs, enqueuePeriodicHostJob, hostJobId } from './engine/host-jobs.js';
+export { defineHostJob, enqueueHostJob, enqueuePeriodicHostJob, hostJobId } from './engine/host-jobs.js';
 export type {
   HostJobContext,
   HostJobDefinition,
   HostJobEnqueueOptions,
-  HostJobItem,
   HostJobRetry,
   HostJobSpec,
   PeriodicStorage,

@@ -1,4 +1,5 @@
-import { enqueueHostJobs, type HostJobDefinition } from '@panelkit/sdk';
+import type { HostJobDefinition } from '@panelkit/sdk';
+import { enqueueHostJobs } from '@panelkit/sdk/host-jobs';
 import type { z } from 'zod';
 import type { Shop } from '../shop.js';
 

@@ -1,0 +1,8 @@
+/**
+ * `@panelkit/sdk/host-jobs`: many host jobs of one type queued in one call (`enqueueHostJobs`, one
+ * `jobs.enqueueMany` write), for a host that fans work out (a broadcast's copies, the staff's daily jobs). A single
+ * host job and its definition stay on the root (`defineHostJob`, `enqueueHostJob`).
+ *
+ * @module
+ */
+export { enqueueHostJobs, type HostJobItem } from './engine/host-jobs.js';
