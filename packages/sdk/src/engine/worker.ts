@@ -120,6 +120,13 @@ function unitsOf(claimed: readonly ClaimedJob[]): ClaimedJob[][] {
   return units;
 }
 
+/**
+ * A worker that runs the engine's and the host's durable jobs with `handlers`. Each claim fetches up to
+ * `claimLimit` jobs into a local queue, started as slots free (`concurrency`; unset, every claimed job starts at
+ * once); a batch key's jobs of one claim start together, one serial key's jobs one after another. A job's slot frees
+ * when its handler returns: completions and failures (retries, parking, dead jobs) are written in groups under each
+ * job's own lease, so a job whose lease was lost is not settled. `stop()` hands the unstarted jobs back at once.
+ */
 export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[], options: WorkerOptions = {}): Worker {
   const id = options.id ?? createId('wrk');
   const byType = new Map(handlers.map((h) => [h.type, h]));
