@@ -12,6 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PUBLISHED_PACKAGES } from './published-packages.mjs';
 
 const REPOSITORY = 'https://github.com/panelkit/panelkit/blob/main';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,6 +24,7 @@ const GUIDES_BY_PACKAGE = {
     'docs/guides/engine.md',
     'docs/guides/rules.md',
     'docs/guides/events.md',
+    'docs/guides/devices.md',
     'docs/guides/payments.md',
     'docs/guides/importing-a-shop.md',
     'docs/guides/evacuating-a-panel.md',
@@ -35,6 +37,8 @@ const GUIDES_BY_PACKAGE = {
   '@panelkit/panel-adapters': ['docs/guides/writing-a-panel-adapter.md'],
   '@panelkit/storage-postgres': ['docs/guides/postgres.md', 'docs/guides/replicas.md', 'docs/guides/secrets.md'],
   '@panelkit/storage-memory': [],
+  '@panelkit/payment-providers': ['docs/guides/payments.md'],
+  '@panelkit/subscription-feed': ['docs/guides/devices.md'],
 };
 
 /** `[text](target)` links whose target is a relative path (not a URL, not an anchor alone). */
@@ -90,7 +94,5 @@ function packGuides(packageDir) {
 
 // `--all`: every published package at once, from the repository's root (`pnpm run docs` renders the packages'
 // READMEs, whose links point into their `guides/` folders).
-const packageDirs = process.argv.includes('--all')
-  ? ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres'].map((name) => join(root, 'packages', name))
-  : [process.cwd()];
+const packageDirs = process.argv.includes('--all') ? PUBLISHED_PACKAGES.map((name) => join(root, 'packages', name)) : [process.cwd()];
 for (const dir of packageDirs) packGuides(dir);

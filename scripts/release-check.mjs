@@ -8,16 +8,16 @@
  *   under the current version, unlisted (run the version step, `pnpm run version-packages`, and commit it first);
  * - a package's version has no `## <version>` entry in its CHANGELOG.md (a version set by hand, not by the version
  *   step);
- * - the four packages' versions differ (they are released together, `fixed` in `.changeset/config.json`).
+ * - the packages' versions differ (they are released together, `fixed` in `.changeset/config.json`).
  *
  * Usage: `node scripts/release-check.mjs` from anywhere in the repository; prints what it would publish when it passes.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PUBLISHED_PACKAGES as PACKAGES } from './published-packages.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PACKAGES = ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres'];
 
 const problems = [];
 const pending = readdirSync(join(root, '.changeset')).filter((file) => file.endsWith('.md') && file !== 'README.md');

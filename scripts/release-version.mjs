@@ -19,9 +19,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PUBLISHED_PACKAGES as PACKAGES } from './published-packages.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PACKAGES = ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres'];
 const args = new Set(process.argv.slice(2));
 const dryRun = args.has('--dry-run');
 

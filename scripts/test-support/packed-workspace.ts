@@ -2,11 +2,12 @@ import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PUBLISHED_PACKAGES } from '../published-packages.mjs';
 
 const execFileAsync = promisify(execFile);
 
-/** The four published packages, by folder name under `packages/`. */
-export const PANELKIT_PACKAGES = ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres'] as const;
+/** The published packages, by folder name under `packages/` (`scripts/published-packages.mjs`). */
+export const PANELKIT_PACKAGES = PUBLISHED_PACKAGES;
 
 /** The package manager the workspace pins (`packageManager` in the root manifest). */
 export const PNPM = 'pnpm@10.34.9';

@@ -1,0 +1,2 @@
+// Filled in by the move of the shop's link feed (issue 68).
+export {};
