@@ -5,10 +5,13 @@
  */
 import { parseShareLink, ShareLinkError, type ParsedShareLink, type ShareLinkProtocol } from './parse.js';
 
+/** The protocols {@link shareLinkToOutbound} writes a v2ray/Xray outbound for. */
+type CoreProtocol = Extract<ShareLinkProtocol, 'vless' | 'vmess' | 'trojan' | 'shadowsocks'>;
+
 /** One entry of a v2ray/Xray config's `outbounds`. */
 export interface CoreOutbound {
   readonly tag: string;
-  readonly protocol: ShareLinkProtocol;
+  readonly protocol: CoreProtocol;
   readonly settings: Record<string, unknown>;
   readonly streamSettings: Record<string, unknown>;
 }
@@ -26,14 +29,22 @@ const NETWORKS = new Set(['tcp', 'raw', 'ws', 'grpc', 'httpupgrade', 'http', 'h2
  * produces them) into a core outbound, transport (tcp, ws, grpc, httpupgrade, h2) and security
  * (none, tls, reality) included. REALITY, XTLS flows and SIP022 ciphers need Xray; v2ray 4.x runs
  * the rest. Pure: no network. Throws {@link ShareLinkError} (a `ValidationError`) for a link it
- * cannot read or a transport it does not know.
+ * cannot read or a transport it does not know, and for a Hysteria2, TUIC or WireGuard link: those
+ * `parseShareLink` reads, but this function writes no outbound for them.
  */
 export function shareLinkToOutbound(link: string, options: ShareLinkToOutboundOptions = {}): CoreOutbound {
   const parsed = parseShareLink(link);
+  if (!isCoreLink(parsed)) throw new ShareLinkError(`a ${parsed.protocol} link has no v2ray/Xray outbound here`, 'scheme');
   return { tag: options.tag ?? 'proxy', protocol: parsed.protocol, settings: settingsOf(parsed), streamSettings: streamOf(parsed) };
 }
 
-function settingsOf(link: ParsedShareLink): Record<string, unknown> {
+const CORE_PROTOCOLS: ReadonlySet<ShareLinkProtocol> = new Set<CoreProtocol>(['vless', 'vmess', 'trojan', 'shadowsocks']);
+
+function isCoreLink(link: ParsedShareLink): link is ParsedShareLink & { protocol: CoreProtocol } {
+  return CORE_PROTOCOLS.has(link.protocol);
+}
+
+function settingsOf(link: ParsedShareLink & { protocol: CoreProtocol }): Record<string, unknown> {
   const { address, port, secret, params } = link;
   switch (link.protocol) {
     case 'vless': {
