@@ -25,7 +25,8 @@ export interface ParsedShareLink {
   readonly port: number;
   /**
    * VLESS/VMess uuid, Trojan password, Shadowsocks password (`serverKey:userKey` for SIP022), Hysteria2 auth
-   * (`user:password` in the userpass form), TUIC `uuid:password`, or the WireGuard client's private key.
+   * (`user:password` in the userpass form), TUIC `uuid:password`, or the WireGuard client's private key (its keys,
+   * `publickey` and `presharedkey` included, are checked to be 32 bytes of base64).
    */
   readonly secret: string;
   /** Shadowsocks cipher; VMess `scy`; empty otherwise. */
@@ -77,9 +78,23 @@ export function parseShareLink(link: string): ParsedShareLink {
   if (secret === '') throw new ShareLinkError(`no ${CREDENTIAL[protocol] ?? 'password'} before "@"`, 'credential');
   if (protocol === 'vless' && !UUID.test(secret)) throw new ShareLinkError('the VLESS id is not a uuid', 'credential');
   if (protocol === 'tuic' && !TUIC_USERINFO.test(secret)) throw new ShareLinkError('the TUIC userinfo is not uuid:password', 'credential');
+  const params = queryOf(url);
+  if (protocol === 'wireguard') checkWireGuardKeys(secret, params);
   // The Hysteria2 URI scheme makes the port optional (443); every other scheme needs one.
   const where = endpoint(url, protocol === 'hysteria2' ? 443 : undefined);
-  return { protocol, ...where, secret, method: '', remark: remarkOf(url), params: queryOf(url) };
+  return { protocol, ...where, secret, method: '', remark: remarkOf(url), params };
+}
+
+/** A WireGuard key: 32 bytes in padded base64 (`wg genkey`), the last character carrying 4 bits. */
+const WIREGUARD_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+
+function checkWireGuardKeys(privateKey: string, params: ReadonlyMap<string, string>): void {
+  if (!WIREGUARD_KEY.test(privateKey)) throw new ShareLinkError('the private key is not a WireGuard key (32 bytes, base64)', 'credential');
+  for (const name of ['publickey', 'presharedkey']) {
+    const value = params.get(name);
+    if (value !== undefined && value !== '' && !WIREGUARD_KEY.test(value))
+      throw new ShareLinkError(`"${name}" is not a WireGuard key (32 bytes, base64)`, name);
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

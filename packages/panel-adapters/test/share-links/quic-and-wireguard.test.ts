@@ -1,8 +1,8 @@
 /**
  * `parseShareLink` on the Hysteria2, TUIC and WireGuard links the panels print (3x-ui v3 `genHysteriaLink` /
  * `genWireguardLink`, S-UI `hysteria2Link` / `tuicLink`, PasarGuard `_build_hysteria` / `_build_wireguard_components`),
- * written here in their shapes; and `shareLinkToOutbound` refusing them with a typed error (it writes v2ray/Xray
- * outbounds for vless, vmess, trojan and shadowsocks only).
+ * written here in their shapes; `shareLinkToOutbound` writing Xray's wireguard outbound (Xray-core
+ * `infra/conf/wireguard.go`) and refusing Hysteria2 and TUIC with a typed error.
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,14 @@ useMsw();
 const UUID = '5f0c1e0a-8d2b-4c47-9a61-2b7d3c4e5f60';
 const key = () => randomBytes(32).toString('base64');
 const params = (link: string) => Object.fromEntries(parseShareLink(link).params);
+const caught = (run: () => unknown): unknown => {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return null;
+};
 
 describe('Hysteria2 links', () => {
   it('3x-ui v3: auth percent-encoded, TLS params, salamander obfs and hop ports under mport', () => {
@@ -111,35 +119,73 @@ describe('WireGuard links', () => {
     const pg = `wireguard://${encodeURIComponent(privateKey)}@198.51.100.4:51820/?publickey=${encodeURIComponent(publicKey)}&address=10.8.0.5%2F32%2Cfd00%3A%3A5%2F128&allowedips=0.0.0.0%2F0%2C%3A%3A%2F0&reserved=1%2C2%2C3#wg%20pg`;
     expect(parseShareLink(pg)).toMatchObject({ address: '198.51.100.4', secret: privateKey, remark: 'wg pg' });
     expect(params(pg)).toMatchObject({ address: '10.8.0.5/32,fd00::5/128', allowedips: '0.0.0.0/0,::/0', reserved: '1,2,3' });
-    expect(parseShareLink(`wg://${encodeURIComponent(privateKey)}@wg.example.com:51820?publickey=x`).protocol).toBe('wireguard');
+    expect(
+      parseShareLink(`wg://${encodeURIComponent(privateKey)}@wg.example.com:51820?publickey=${encodeURIComponent(publicKey)}`).protocol,
+    ).toBe('wireguard');
   });
 
-  it('refuses a WireGuard link without a private key or a port', () => {
-    for (const link of [
-      'wireguard://@wg.example.com:51820?publickey=x',
-      `wireguard://${encodeURIComponent(key())}@wg.example.com?publickey=x`,
-    ]) {
-      expect(() => parseShareLink(link), link).toThrow(ShareLinkError);
+  it('refuses a WireGuard link without a private key or a port, or with a key that is not 32 bytes of base64', () => {
+    const publicKey = encodeURIComponent(key());
+    const cases: [string, string][] = [
+      [`wireguard://@wg.example.com:51820?publickey=${publicKey}`, 'credential'],
+      [`wireguard://${encodeURIComponent(key())}@wg.example.com?publickey=${publicKey}`, 'port'],
+      [`wireguard://not-a-key@wg.example.com:51820?publickey=${publicKey}`, 'credential'],
+      [`wireguard://${encodeURIComponent(key())}@wg.example.com:51820?publickey=c2hvcnQ%3D`, 'publickey'],
+      [`wireguard://${encodeURIComponent(key())}@wg.example.com:51820?publickey=${publicKey}&presharedkey=x`, 'presharedkey'],
+    ];
+    for (const [link, field] of cases) {
+      const error = caught(() => parseShareLink(link));
+      expect(error, link).toBeInstanceOf(ShareLinkError);
+      expect((error as ShareLinkError).issues[0]!.path, link).toBe(field);
     }
   });
 });
 
 describe('shareLinkToOutbound and the new protocols', () => {
-  it('refuses them with a ShareLinkError (a ValidationError) naming the protocol, rather than writing a wrong outbound', () => {
+  it("WireGuard: Xray's wireguard outbound (secretKey, address, one peer with its endpoint), no stream settings", () => {
+    const privateKey = key();
+    const publicKey = key();
+    const psk = key();
+    const enc = encodeURIComponent;
+    const xui = `wireguard://${enc(privateKey)}@wg.example.com:51820?address=10.0.0.2%2F32&keepalive=25&mtu=1420&presharedkey=${enc(psk)}&publickey=${enc(publicKey)}#w`;
+    expect(shareLinkToOutbound(xui, { tag: 'wg' })).toEqual({
+      tag: 'wg',
+      protocol: 'wireguard',
+      settings: {
+        secretKey: privateKey,
+        address: ['10.0.0.2/32'],
+        peers: [{ publicKey, preSharedKey: psk, endpoint: 'wg.example.com:51820', keepAlive: 25 }],
+        mtu: 1420,
+      },
+      streamSettings: {},
+    });
+    const pg = `wireguard://${enc(privateKey)}@[2001:db8::4]:51820/?publickey=${enc(publicKey)}&address=${enc('10.8.0.5/32,fd00::5/128')}&allowedips=${enc('0.0.0.0/0,::/0')}&reserved=${enc('1,2,3')}#w`;
+    expect(shareLinkToOutbound(pg).settings).toEqual({
+      secretKey: privateKey,
+      address: ['10.8.0.5/32', 'fd00::5/128'],
+      peers: [{ publicKey, endpoint: '[2001:db8::4]:51820', allowedIPs: ['0.0.0.0/0', '::/0'] }],
+      reserved: [1, 2, 3],
+    });
+    const bad: [string, string][] = [
+      [`wireguard://${enc(privateKey)}@wg.example.com:51820?address=10.0.0.2`, 'publickey'],
+      [`wireguard://${enc(privateKey)}@wg.example.com:51820?publickey=${enc(publicKey)}`, 'address'],
+      [`wireguard://${enc(privateKey)}@wg.example.com:51820?publickey=${enc(publicKey)}&address=10.0.0.2&reserved=AAAA`, 'reserved'],
+      [`wireguard://${enc(privateKey)}@wg.example.com:51820?publickey=${enc(publicKey)}&address=10.0.0.2&mtu=0`, 'mtu'],
+    ];
+    for (const [link, field] of bad) {
+      const error = caught(() => shareLinkToOutbound(link));
+      expect(error, link).toBeInstanceOf(ShareLinkError);
+      expect((error as ShareLinkError).issues[0]!.path, link).toBe(field);
+    }
+  });
+
+  it('refuses Hysteria2 and TUIC with a ShareLinkError (a ValidationError) naming the protocol, rather than writing a wrong outbound', () => {
     const links = {
       hysteria2: 'hysteria2://pw@hy.example.com:443?security=tls&sni=hy.example.com#h',
       tuic: `tuic://${UUID}:pw@tuic.example.com:443?alpn=h3#t`,
-      wireguard: `wireguard://${encodeURIComponent(key())}@wg.example.com:51820?publickey=${encodeURIComponent(key())}&address=10.0.0.2%2F32#w`,
     };
     for (const [protocol, link] of Object.entries(links)) {
-      const error = (() => {
-        try {
-          shareLinkToOutbound(link);
-        } catch (caught) {
-          return caught;
-        }
-        return null;
-      })();
+      const error = caught(() => shareLinkToOutbound(link));
       expect(error, protocol).toBeInstanceOf(ShareLinkError);
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as Error).message).toContain(`a ${protocol} link has no v2ray/Xray outbound`);
