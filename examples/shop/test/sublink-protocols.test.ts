@@ -79,6 +79,16 @@ describe('Clash (mihomo) proxies', () => {
     expect(proxy).toMatchObject({ type: 'hysteria2', ports: '40000-40100', fingerprint: hex.replaceAll(':', '').toLowerCase() });
     expect(clashProxy('hysteria2://a@pg.example.org:4443?pinSHA256=bm90LWhleA%3D%3D#PG')).toBeNull();
     expect(clashProxy('hysteria2://a@h.example:443?security=reality#r')).toBeNull();
+    const ports = Array.from({ length: 29 }, (_, i) => 20000 + i * 10).join(',');
+    expect(clashProxy(`hysteria2://a@h.example:443?mport=${ports}#too-many-ranges`)).toBeNull();
+    expect(clashProxy('hy2://a@h.example?sni=h.example#hy2')).toEqual({
+      name: 'hy2',
+      type: 'hysteria2',
+      server: 'h.example',
+      port: 443,
+      password: 'a',
+      sni: 'h.example',
+    });
     expect(clashProxy('hysteria2://a@h.example:443?obfs=gecko#o')).toBeNull();
   });
 

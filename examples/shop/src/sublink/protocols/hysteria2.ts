@@ -5,8 +5,8 @@
  * &pinSHA256=…&mport=20000-30000&upmbps=…&downmbps=…#remark` (the Hysteria2 URI scheme plus the panels' additions:
  * 3x-ui and S-UI write hop ports as `mport`, PasarGuard as `mports`; S-UI writes the client's bandwidth).
  *
- * mihomo: `adapter/outbound/hysteria2.go` `Hysteria2Option` (`ports` with `-` ranges, `fingerprint` is the
- * certificate's SHA-256). sing-box: `docs/configuration/outbound/hysteria2.md`, the outbound since 1.5.0,
+ * mihomo: `adapter/outbound/hysteria2.go` `Hysteria2Option` (`ports`: comma-separated ports and `-` ranges, at
+ * most 28, `common/utils/ranges.go`; `fingerprint` is the certificate's SHA-256). sing-box: `docs/configuration/outbound/hysteria2.md`, the outbound since 1.5.0,
  * `server_ports` (`first:last`) since 1.11.0; an older app gets the main port only, which the server listens on too.
  * sing-box has no option for a certificate-hash pin, so a pinned link is left out of its profile. Neither takes a
  * uTLS fingerprint over QUIC, so `fp` is not carried.
@@ -16,6 +16,9 @@ import { atLeast, type SingBoxVersion } from '../sing-box-version.js';
 import { certificatePin, hopPorts, insecure, list, whole } from './link-params.js';
 
 type Entry = Record<string, unknown>;
+
+/** mihomo refuses a `ports` value with more ranges than this. */
+const MIHOMO_MAX_RANGES = 28;
 
 /** The parts both formats need; `null` when the link asks for something neither can do (a security other than TLS). */
 function readHysteria2(link: ParsedShareLink) {
@@ -43,7 +46,7 @@ function readHysteria2(link: ParsedShareLink) {
 /** The link as a mihomo `hysteria2` proxy named `name`, or `null` when it cannot be expressed faithfully. */
 export function clashHysteria2(link: ParsedShareLink, name: string): Entry | null {
   const h = readHysteria2(link);
-  if (h === null) return null;
+  if (h === null || h.ports.length > MIHOMO_MAX_RANGES) return null;
   return {
     name,
     type: 'hysteria2',
