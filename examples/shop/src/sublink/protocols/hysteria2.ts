@@ -13,9 +13,8 @@
  */
 import type { ParsedShareLink } from '@panelkit/panel-adapters';
 import { atLeast, type SingBoxVersion } from '../sing-box-version.js';
+import type { ClashEntry, SingBoxEntry } from './entries.js';
 import { certificatePin, hopPorts, insecure, list, whole } from './link-params.js';
-
-type Entry = Record<string, unknown>;
 
 /** mihomo refuses a `ports` value with more ranges than this. */
 const MIHOMO_MAX_RANGES = 28;
@@ -44,7 +43,7 @@ function readHysteria2(link: ParsedShareLink) {
 }
 
 /** The link as a mihomo `hysteria2` proxy named `name`, or `null` when it cannot be expressed faithfully. */
-export function clashHysteria2(link: ParsedShareLink, name: string): Entry | null {
+export function clashHysteria2(link: ParsedShareLink, name: string): ClashEntry | null {
   const h = readHysteria2(link);
   if (h === null || h.ports.length > MIHOMO_MAX_RANGES) return null;
   return {
@@ -65,7 +64,7 @@ export function clashHysteria2(link: ParsedShareLink, name: string): Entry | nul
 }
 
 /** The link as a sing-box `hysteria2` outbound tagged `tag` for `version`, or `null` when that version cannot take it. */
-export function singBoxHysteria2(link: ParsedShareLink, tag: string, version: SingBoxVersion): Entry | null {
+export function singBoxHysteria2(link: ParsedShareLink, tag: string, version: SingBoxVersion): SingBoxEntry | null {
   const h = readHysteria2(link);
   if (h === null || h.pin !== undefined || !atLeast(version, 1, 5)) return null;
   const hops = atLeast(version, 1, 11) && h.ports.length > 0;

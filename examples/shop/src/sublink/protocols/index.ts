@@ -5,6 +5,7 @@
  */
 import { parseShareLink, type ParsedShareLink } from '@panelkit/panel-adapters';
 import type { SingBoxVersion } from '../sing-box-version.js';
+import type { ClashEntry, SingBoxEntry } from './entries.js';
 import { clashHysteria2, singBoxHysteria2 } from './hysteria2.js';
 import { clashTuic, singBoxTuic } from './tuic.js';
 import { clashWireGuard, singBoxWireGuard } from './wireguard.js';
@@ -18,7 +19,7 @@ const SCHEMES = /^(hysteria2|hy2|tuic|wireguard|wg):\/\//i;
  * A Hysteria2, TUIC or WireGuard link as a mihomo proxy; `null` when it cannot be expressed faithfully (or is
  * unreadable); `undefined` for a link of another protocol.
  */
-export function clashProxyOfLink(link: string): (Record<string, unknown> & { name: string }) | null | undefined {
+export function clashProxyOfLink(link: string): ClashEntry | null | undefined {
   if (!SCHEMES.test(link.trim())) return undefined;
   let parsed: ParsedShareLink;
   try {
@@ -27,31 +28,17 @@ export function clashProxyOfLink(link: string): (Record<string, unknown> & { nam
     return null;
   }
   const name = parsed.remark || `${parsed.address}:${parsed.port}`;
-  const proxy =
-    parsed.protocol === 'hysteria2'
-      ? clashHysteria2(parsed, name)
-      : parsed.protocol === 'tuic'
-        ? clashTuic(parsed, name)
-        : clashWireGuard(parsed, name);
-  return proxy === null ? null : { ...proxy, name };
+  if (parsed.protocol === 'hysteria2') return clashHysteria2(parsed, name);
+  return parsed.protocol === 'tuic' ? clashTuic(parsed, name) : clashWireGuard(parsed, name);
 }
 
 /**
  * A parsed Hysteria2, TUIC or WireGuard link as a sing-box entry for `version`; `null` when that version cannot take
  * it faithfully; `undefined` for a link of another protocol.
  */
-export function singBoxEntryOf(
-  link: ParsedShareLink,
-  tag: string,
-  version: SingBoxVersion,
-): (Record<string, unknown> & { type: string; tag: string }) | null | undefined {
-  const entry =
-    link.protocol === 'hysteria2'
-      ? singBoxHysteria2(link, tag, version)
-      : link.protocol === 'tuic'
-        ? singBoxTuic(link, tag, version)
-        : link.protocol === 'wireguard'
-          ? singBoxWireGuard(link, tag, version)
-          : undefined;
-  return entry === undefined || entry === null ? entry : { ...entry, type: String(entry.type), tag };
+export function singBoxEntryOf(link: ParsedShareLink, tag: string, version: SingBoxVersion): SingBoxEntry | null | undefined {
+  if (link.protocol === 'hysteria2') return singBoxHysteria2(link, tag, version);
+  if (link.protocol === 'tuic') return singBoxTuic(link, tag, version);
+  if (link.protocol === 'wireguard') return singBoxWireGuard(link, tag, version);
+  return undefined;
 }

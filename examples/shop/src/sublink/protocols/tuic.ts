@@ -10,9 +10,8 @@
  */
 import type { ParsedShareLink } from '@panelkit/panel-adapters';
 import { atLeast, type SingBoxVersion } from '../sing-box-version.js';
+import type { ClashEntry, SingBoxEntry } from './entries.js';
 import { flag, insecure, list } from './link-params.js';
-
-type Entry = Record<string, unknown>;
 
 const CONGESTION = new Set(['cubic', 'new_reno', 'bbr']);
 const UDP_RELAY = new Set(['native', 'quic']);
@@ -38,7 +37,7 @@ function readTuic(link: ParsedShareLink) {
 }
 
 /** The link as a mihomo `tuic` proxy named `name`, or `null` when it cannot be expressed faithfully. */
-export function clashTuic(link: ParsedShareLink, name: string): Entry | null {
+export function clashTuic(link: ParsedShareLink, name: string): ClashEntry | null {
   const t = readTuic(link);
   if (t === null) return null;
   return {
@@ -58,7 +57,7 @@ export function clashTuic(link: ParsedShareLink, name: string): Entry | null {
 }
 
 /** The link as a sing-box `tuic` outbound tagged `tag` for `version`, or `null` when that version cannot take it. */
-export function singBoxTuic(link: ParsedShareLink, tag: string, version: SingBoxVersion): Entry | null {
+export function singBoxTuic(link: ParsedShareLink, tag: string, version: SingBoxVersion): SingBoxEntry | null {
   const t = readTuic(link);
   if (t === null || !atLeast(version, 1, 4)) return null;
   return {

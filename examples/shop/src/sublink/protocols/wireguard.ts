@@ -13,9 +13,8 @@
  */
 import type { ParsedShareLink } from '@panelkit/panel-adapters';
 import { atLeast, type SingBoxVersion } from '../sing-box-version.js';
+import type { ClashEntry, SingBoxEntry } from './entries.js';
 import { list, whole } from './link-params.js';
-
-type Entry = Record<string, unknown> & { type: string };
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const DEFAULT_ALLOWED = ['0.0.0.0/0', '::/0'];
@@ -41,7 +40,7 @@ function readWireGuard(link: ParsedShareLink) {
 }
 
 /** The link as a mihomo `wireguard` proxy named `name`, or `null` when it cannot be expressed faithfully. */
-export function clashWireGuard(link: ParsedShareLink, name: string): Entry | null {
+export function clashWireGuard(link: ParsedShareLink, name: string): ClashEntry | null {
   const w = readWireGuard(link);
   if (w === null) return null;
   const v4 = w.addresses.filter((a) => IPV4.test(a.split('/')[0] as string));
@@ -70,7 +69,7 @@ export function clashWireGuard(link: ParsedShareLink, name: string): Entry | nul
  * The link for sing-box `version`: a `wireguard` endpoint from 1.11 (it goes under `endpoints`; see
  * {@link isSingBoxEndpoint}), a `wireguard` outbound before; `null` when it cannot be expressed faithfully.
  */
-export function singBoxWireGuard(link: ParsedShareLink, tag: string, version: SingBoxVersion): Entry | null {
+export function singBoxWireGuard(link: ParsedShareLink, tag: string, version: SingBoxVersion): SingBoxEntry | null {
   const w = readWireGuard(link);
   if (w === null) return null;
   if (atLeast(version, 1, 11)) {
