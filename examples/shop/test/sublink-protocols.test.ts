@@ -279,6 +279,9 @@ describe('sing-box entries per app version', () => {
     expect(profile.outbounds.map((o: { tag: string }) => o.tag)).toEqual(['Shop', 'auto', 'de-hy2-alice', 'bob-tuic', 'direct']);
     expect(profile.outbounds[0].outbounds).toEqual(['auto', 'de-hy2-alice', 'bob-tuic', 'wg-alice']);
     expect(profile.outbounds[1].outbounds).toEqual(['de-hy2-alice', 'bob-tuic', 'wg-alice']);
+    const first = JSON.parse(singBoxProfile([wg.xui], 'Shop', v(1, 11)));
+    expect(first.endpoints.map((e: { tag: string }) => e.tag)).toEqual(['wg-alice']);
+    expect(first.outbounds.map((o: { type: string }) => o.type)).not.toContain('wireguard');
     const old = JSON.parse(singBoxProfile([wg.xui], 'Shop', v(1, 10)));
     expect(old).not.toHaveProperty('endpoints');
     expect(old.outbounds.map((o: { type: string }) => o.type)).toContain('wireguard');

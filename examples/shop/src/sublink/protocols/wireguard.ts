@@ -19,6 +19,9 @@ import { list, whole } from './link-params.js';
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const DEFAULT_ALLOWED = ['0.0.0.0/0', '::/0'];
 
+/** From sing-box 1.11 WireGuard is an endpoint; one definition for building it and for placing it. */
+const isEndpointVersion = (version: SingBoxVersion): boolean => atLeast(version, 1, 11);
+
 const withPrefix = (address: string): string => (address.includes('/') ? address : `${address}/${IPV4.test(address) ? 32 : 128}`);
 
 /**
@@ -72,7 +75,7 @@ export function clashWireGuard(link: ParsedShareLink, name: string): ClashEntry 
 export function singBoxWireGuard(link: ParsedShareLink, tag: string, version: SingBoxVersion): SingBoxEntry | null {
   const w = readWireGuard(link);
   if (w === null) return null;
-  if (atLeast(version, 1, 11)) {
+  if (isEndpointVersion(version)) {
     const peer = {
       address: link.address,
       port: link.port,
@@ -108,5 +111,5 @@ export function singBoxWireGuard(link: ParsedShareLink, tag: string, version: Si
 
 /** Whether a sing-box entry built for `version` belongs under `endpoints` rather than `outbounds`. */
 export function isSingBoxEndpoint(entry: { type: string }, version: SingBoxVersion): boolean {
-  return entry.type === 'wireguard' && atLeast(version, 1, 11);
+  return entry.type === 'wireguard' && isEndpointVersion(version);
 }
