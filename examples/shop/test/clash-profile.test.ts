@@ -91,12 +91,12 @@ describe('share links as a Clash.Meta profile', () => {
 
   it('leaves out what it cannot express faithfully', () => {
     for (const link of [
-      'vless://u@h.example:443?type=xhttp&security=tls#x',
+      'vless://u@h.example:443?type=kcp&security=tls#x',
       'vless://u@h.example:443?type=tcp&headerType=http#x',
       'vless://u@h.example:443?type=tcp&security=reality#no-key',
       'ss://YWVzLTI1Ni1nY206cw==@h.example:8388?plugin=obfs-local#p',
       'vmess://not-base64-json',
-      'hysteria2://x@h.example:443',
+      'hysteria://x@h.example:443',
     ]) {
       expect(clashProxy(link)).toBeNull();
     }
@@ -104,7 +104,7 @@ describe('share links as a Clash.Meta profile', () => {
 
   it('is a YAML profile with unique names, one selector group and a rule through it', () => {
     const link = 'trojan://pw@t.example.net:443?security=tls&type=tcp#same';
-    const profile = parse(clashProfile([link, link, 'hysteria2://x@h:1'], 'فروشگاه')) as {
+    const profile = parse(clashProfile([link, link, 'hysteria://x@h:1'], 'فروشگاه')) as {
       proxies: Array<{ name: string }>;
       'proxy-groups': unknown[];
       rules: string[];

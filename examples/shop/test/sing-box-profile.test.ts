@@ -89,7 +89,7 @@ describe('share links as sing-box outbounds', () => {
       `vless://${UUID}@h.example:443?type=tcp&security=reality&sni=x#reality-without-key`,
       `vless://${UUID}@h.example:443?type=tcp&headerType=http#http-obfs`,
       `ss://${Buffer.from('aes-128-gcm:p').toString('base64url')}@h.example:8388?plugin=obfs-local#plugin`,
-      'hysteria2://whatever@h.example:443',
+      'hysteria://whatever@h.example:443',
       'vless://not-a-uuid@h.example:443',
     ])
       expect(singBoxOutbound(link)).toBeNull();
@@ -141,7 +141,7 @@ describe('a sing-box profile for the app asking', () => {
   });
 
   it('with no link it can use, still gives a profile that parses and goes direct', () => {
-    const empty = JSON.parse(singBoxProfile(['hysteria2://x@h:1'], 'Shop'));
+    const empty = JSON.parse(singBoxProfile(['hysteria://x@h:1'], 'Shop'));
     expect(empty.outbounds).toEqual([
       { type: 'selector', tag: 'Shop', outbounds: ['direct'] },
       { type: 'direct', tag: 'direct' },

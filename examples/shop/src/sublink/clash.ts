@@ -1,10 +1,12 @@
 /**
  * Share links as a Clash.Meta (mihomo) profile, for the apps that read only that (Clash Verge, FlClash,
- * ClashX Meta, Stash). Covers what the shop's panels hand out: vless (tcp, ws, grpc; tls or reality), vmess,
- * trojan and shadowsocks. A link it cannot express faithfully (another transport, a plugin) is left out
- * rather than sent half right.
+ * ClashX Meta, Stash). Covers what the shop's panels hand out: vless (tcp, ws, grpc, httpupgrade, xhttp; tls or
+ * reality), vmess and trojan (tcp, ws, grpc, httpupgrade), shadowsocks, and hysteria2, tuic and wireguard
+ * (`protocols/`). A link it cannot express faithfully (another transport, a plugin) is left out rather than sent
+ * half right.
  */
 
+import { clashProxyOfLink, clashTransport } from './protocols/index.js';
 import { COUNTRY_SETS, PRIVATE_CIDRS, type DirectRouting } from './routing.js';
 
 type ClashProxy = Record<string, unknown> & { name: string };
@@ -22,12 +24,22 @@ function fragmentName(url: URL, fallback: string): string {
 }
 
 /** The transport and security fields shared by vless, vmess and trojan; `null` for a transport Clash cannot take here. */
-function transport(network: string, security: string, q: { get(name: string): string | null }): Record<string, unknown> | null {
-  const fields: Record<string, unknown> = {};
-  if (network === 'ws') fields['ws-opts'] = { path: q.get('path') || '/', ...(q.get('host') ? { headers: { Host: q.get('host') } } : {}) };
-  else if (network === 'grpc') fields['grpc-opts'] = { 'grpc-service-name': q.get('serviceName') ?? '' };
-  else if (network !== 'tcp' || (q.get('headerType') ?? 'none') !== 'none') return null;
-  fields['network'] = network;
+function transport(
+  network: string,
+  security: string,
+  q: { get(name: string): string | null },
+  type: string,
+): Record<string, unknown> | null {
+  const more = clashTransport(network, type, q);
+  if (more === null) return null;
+  const fields: Record<string, unknown> = { ...more };
+  if (more === undefined) {
+    if (network === 'ws')
+      fields['ws-opts'] = { path: q.get('path') || '/', ...(q.get('host') ? { headers: { Host: q.get('host') } } : {}) };
+    else if (network === 'grpc') fields['grpc-opts'] = { 'grpc-service-name': q.get('serviceName') ?? '' };
+    else if (network !== 'tcp' || (q.get('headerType') ?? 'none') !== 'none') return null;
+    fields['network'] = network;
+  }
   if (security === 'tls' || security === 'reality') {
     fields['tls'] = true;
     if (q.get('sni')) fields['servername'] = q.get('sni');
@@ -46,7 +58,7 @@ function fromUrlLink(link: string, type: 'vless' | 'trojan'): ClashProxy | null 
   const secret = decodeURIComponent(url.username);
   if (port === null || secret === '' || url.hostname === '') return null;
   const q = url.searchParams;
-  const extra = transport(q.get('type') ?? 'tcp', q.get('security') ?? (type === 'trojan' ? 'tls' : 'none'), q);
+  const extra = transport(q.get('type') ?? 'tcp', q.get('security') ?? (type === 'trojan' ? 'tls' : 'none'), q, type);
   if (extra === null) return null;
   const server = url.hostname.replace(/^\[|\]$/g, '');
   const name = fragmentName(url, `${server}:${port}`);
@@ -76,7 +88,7 @@ function fromVmess(link: string): ClashProxy | null {
         sid: null,
       })[name] ?? null,
   };
-  const extra = transport(str('net') ?? 'tcp', str('tls') ?? 'none', q);
+  const extra = transport(str('net') ?? 'tcp', str('tls') ?? 'none', q, 'vmess');
   if (extra === null) return null;
   return {
     name: str('ps') || `${server}:${port}`,
@@ -114,6 +126,8 @@ function fromShadowsocks(link: string): ClashProxy | null {
 
 /** One share link as a Clash.Meta proxy, or `null` when it cannot be expressed faithfully. */
 export function clashProxy(link: string): ClashProxy | null {
+  const other = clashProxyOfLink(link);
+  if (other !== undefined) return other;
   try {
     if (link.startsWith('vless://')) return fromUrlLink(link, 'vless');
     if (link.startsWith('trojan://')) return fromUrlLink(link, 'trojan');

@@ -1,8 +1,10 @@
 /**
  * Share links as a sing-box profile (JSON), for the apps built on sing-box that read only that: SFA, SFI, SFM, SFT
  * (sing-box's own apps), Karing and Hiddify. Covers what the shop's panels hand out: vless (tcp, ws, grpc,
- * httpupgrade; tls or reality), vmess, trojan and shadowsocks. A link it cannot express faithfully (another
- * transport, a plugin, an unreadable link) is left out rather than sent half right.
+ * httpupgrade; tls or reality), vmess, trojan, shadowsocks, and hysteria2 (1.5+), tuic (1.4+) and wireguard (an
+ * endpoint from 1.11, an outbound before), `protocols/`. A link it cannot express faithfully (another transport, a
+ * plugin, an unreadable link) is left out rather than sent half right: XHTTP among them, which sing-box does not
+ * implement (its V2Ray transports are http, ws, quic, grpc and httpupgrade).
  *
  * sing-box changed its configuration twice in ways an older app refuses: rule actions replaced the `dns` outbound
  * in 1.11, and typed DNS servers replaced `address` strings in 1.12. The profile follows the app's version, read
@@ -10,6 +12,7 @@
  * 1.11 to 1.13 all read.
  */
 import { parseShareLink, type ParsedShareLink } from '@panelkit/panel-adapters';
+import { isSingBoxEndpoint, singBoxEntryOf } from './protocols/index.js';
 import type { DirectRouting } from './routing.js';
 import { atLeast, type SingBoxVersion } from './sing-box-version.js';
 import { withDirectRouting } from './sing-box-routing.js';
@@ -69,7 +72,9 @@ function transportOf(p: ReadonlyMap<string, string>): Record<string, unknown> | 
   return null;
 }
 
-function outboundOf(link: ParsedShareLink, tag: string): Outbound | null {
+function outboundOf(link: ParsedShareLink, tag: string, version: SingBoxVersion): Outbound | null {
+  const other = singBoxEntryOf(link, tag, version);
+  if (other !== undefined) return other;
   const p = link.params;
   const base = { tag, server: link.address, server_port: link.port };
   if (link.protocol === 'shadowsocks') {
@@ -99,15 +104,18 @@ function outboundOf(link: ParsedShareLink, tag: string): Outbound | null {
   return { type: 'trojan', ...base, password: link.secret, ...carried };
 }
 
-/** One share link as a sing-box outbound tagged `tag`, or `null` when it cannot be expressed faithfully. */
-export function singBoxOutbound(link: string, tag?: string): Outbound | null {
+/**
+ * One share link as a sing-box outbound tagged `tag` for `version` (a WireGuard endpoint from 1.11), or `null` when
+ * it cannot be expressed faithfully.
+ */
+export function singBoxOutbound(link: string, tag?: string, version: SingBoxVersion = DEFAULT_SING_BOX_VERSION): Outbound | null {
   let parsed: ParsedShareLink;
   try {
     parsed = parseShareLink(link);
   } catch {
     return null;
   }
-  return outboundOf(parsed, tag ?? (parsed.remark || `${parsed.address}:${parsed.port}`));
+  return outboundOf(parsed, tag ?? (parsed.remark || `${parsed.address}:${parsed.port}`), version);
 }
 
 /** DNS through the proxy (Cloudflare over HTTPS), the local resolver for the proxies' own names. */
@@ -144,7 +152,7 @@ export function singBoxProfile(
   const proxies: Outbound[] = [];
   const seen = new Map<string, number>();
   for (const link of links) {
-    const outbound = singBoxOutbound(link);
+    const outbound = singBoxOutbound(link, undefined, version);
     if (outbound === null) continue;
     const n = (seen.get(outbound.tag) ?? 0) + 1;
     seen.set(outbound.tag, n);
@@ -159,11 +167,18 @@ export function singBoxProfile(
           { type: 'urltest', tag: 'auto', outbounds: tags },
         ];
   const actions = atLeast(version, 1, 11);
+  const endpoints = proxies.filter((p) => isSingBoxEndpoint(p, version));
   const profile = {
     log: { level: 'warn' },
     dns: dnsOf(version, title),
     inbounds: [{ type: 'tun', tag: 'tun-in', address: ['172.19.0.1/30'], auto_route: true, strict_route: true, stack: 'system' }],
-    outbounds: [...groups, ...proxies, { type: 'direct', tag: 'direct' }, ...(actions ? [] : [{ type: 'dns', tag: 'dns-out' }])],
+    ...(endpoints.length === 0 ? {} : { endpoints }),
+    outbounds: [
+      ...groups,
+      ...proxies.filter((p) => !endpoints.includes(p)),
+      { type: 'direct', tag: 'direct' },
+      ...(actions ? [] : [{ type: 'dns', tag: 'dns-out' }]),
+    ],
     route: {
       auto_detect_interface: true,
       final: title,

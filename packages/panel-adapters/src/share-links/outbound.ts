@@ -4,11 +4,15 @@
  * that really connects, or a test that drives traffic through what a shop sold.
  */
 import { parseShareLink, ShareLinkError, type ParsedShareLink, type ShareLinkProtocol } from './parse.js';
+import { wireGuardSettings } from './wireguard-outbound.js';
+
+/** The protocols {@link shareLinkToOutbound} writes a v2ray/Xray outbound for. */
+type CoreProtocol = Extract<ShareLinkProtocol, 'vless' | 'vmess' | 'trojan' | 'shadowsocks' | 'wireguard'>;
 
 /** One entry of a v2ray/Xray config's `outbounds`. */
 export interface CoreOutbound {
   readonly tag: string;
-  readonly protocol: ShareLinkProtocol;
+  readonly protocol: CoreProtocol;
   readonly settings: Record<string, unknown>;
   readonly streamSettings: Record<string, unknown>;
 }
@@ -22,18 +26,29 @@ export interface ShareLinkToOutboundOptions {
 const NETWORKS = new Set(['tcp', 'raw', 'ws', 'grpc', 'httpupgrade', 'http', 'h2', 'kcp', 'quic', 'xhttp', 'splithttp']);
 
 /**
- * Turns a share link (`vless://`, `vmess://`, `trojan://`, `ss://`, as any panel adapter here
- * produces them) into a core outbound, transport (tcp, ws, grpc, httpupgrade, h2) and security
- * (none, tls, reality) included. REALITY, XTLS flows and SIP022 ciphers need Xray; v2ray 4.x runs
- * the rest. Pure: no network. Throws {@link ShareLinkError} (a `ValidationError`) for a link it
- * cannot read or a transport it does not know.
+ * Turns a share link (`vless://`, `vmess://`, `trojan://`, `ss://`, `wireguard://`, as any panel
+ * adapter here produces them) into a core outbound, transport (tcp, ws, grpc, httpupgrade, h2) and
+ * security (none, tls, reality) included. REALITY, XTLS flows, SIP022 ciphers and WireGuard need
+ * Xray; v2ray 4.x runs the rest. Pure: no network. Throws {@link ShareLinkError} (a
+ * `ValidationError`) for a link it cannot read or a transport it does not know, and for a
+ * Hysteria2 or TUIC link: `parseShareLink` reads those, but this function writes no outbound for
+ * them (Xray has no TUIC, and its Hysteria2 client moves its settings between releases).
  */
 export function shareLinkToOutbound(link: string, options: ShareLinkToOutboundOptions = {}): CoreOutbound {
   const parsed = parseShareLink(link);
-  return { tag: options.tag ?? 'proxy', protocol: parsed.protocol, settings: settingsOf(parsed), streamSettings: streamOf(parsed) };
+  if (!isCoreLink(parsed)) throw new ShareLinkError(`a ${parsed.protocol} link has no v2ray/Xray outbound here`, 'scheme');
+  // WireGuard dials its own UDP: no transport or TLS to carry.
+  const streamSettings = parsed.protocol === 'wireguard' ? {} : streamOf(parsed);
+  return { tag: options.tag ?? 'proxy', protocol: parsed.protocol, settings: settingsOf(parsed), streamSettings };
 }
 
-function settingsOf(link: ParsedShareLink): Record<string, unknown> {
+const CORE_PROTOCOLS: ReadonlySet<ShareLinkProtocol> = new Set<CoreProtocol>(['vless', 'vmess', 'trojan', 'shadowsocks', 'wireguard']);
+
+function isCoreLink(link: ParsedShareLink): link is ParsedShareLink & { protocol: CoreProtocol } {
+  return CORE_PROTOCOLS.has(link.protocol);
+}
+
+function settingsOf(link: ParsedShareLink & { protocol: CoreProtocol }): Record<string, unknown> {
   const { address, port, secret, params } = link;
   switch (link.protocol) {
     case 'vless': {
@@ -55,6 +70,8 @@ function settingsOf(link: ParsedShareLink): Record<string, unknown> {
       return { servers: [{ address, port, password: secret, level: 0 }] };
     case 'shadowsocks':
       return { servers: [{ address, port, method: link.method, password: secret, level: 0 }] };
+    case 'wireguard':
+      return wireGuardSettings(link);
     default:
       return link.protocol satisfies never;
   }

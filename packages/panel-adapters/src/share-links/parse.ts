@@ -1,8 +1,9 @@
 /**
- * Reading a share link (`vless://`, `vmess://`, `trojan://`, `ss://`) into its parts: who to
- * reach, with which credential, over which transport. Accepts the shapes the panels print
- * (3x-ui v2 and v3, S-UI, Marzban, Marzneshin): URL-style links with a query, VMess as base64
- * JSON, Shadowsocks as SIP002 (base64 or percent-encoded userinfo) or the legacy all-base64 form.
+ * Reading a share link (`vless://`, `vmess://`, `trojan://`, `ss://`, `hysteria2://`/`hy2://`,
+ * `tuic://`, `wireguard://`/`wg://`) into its parts: who to reach, with which credential, over
+ * which transport. Accepts the shapes the panels print (3x-ui v2 and v3, S-UI, Marzban,
+ * Marzneshin, PasarGuard): URL-style links with a query, VMess as base64 JSON, Shadowsocks as
+ * SIP002 (base64 or percent-encoded userinfo) or the legacy all-base64 form.
  */
 import { ValidationError, type PanelkitErrorOptions } from '@panelkit/sdk';
 
@@ -15,24 +16,50 @@ export class ShareLinkError extends ValidationError {
 }
 
 /** The protocols a share link can name. */
-export type ShareLinkProtocol = 'vless' | 'vmess' | 'trojan' | 'shadowsocks';
+export type ShareLinkProtocol = 'vless' | 'vmess' | 'trojan' | 'shadowsocks' | 'hysteria2' | 'tuic' | 'wireguard';
 
 /** A share link's parts, with transport and TLS parameters under the URL query's names. */
 export interface ParsedShareLink {
   readonly protocol: ShareLinkProtocol;
   readonly address: string;
   readonly port: number;
-  /** VLESS/VMess uuid, Trojan password, or Shadowsocks password (`serverKey:userKey` for SIP022). */
+  /**
+   * VLESS/VMess uuid, Trojan password, Shadowsocks password (`serverKey:userKey` for SIP022), Hysteria2 auth
+   * (`user:password` in the userpass form), TUIC `uuid:password`, or the WireGuard client's private key (its keys,
+   * `publickey` and `presharedkey` included, are checked to be 32 bytes of base64).
+   */
   readonly secret: string;
   /** Shadowsocks cipher; VMess `scy`; empty otherwise. */
   readonly method: string;
   /** The fragment, decoded (or VMess `ps`). */
   readonly remark: string;
-  /** `type`, `security`, `path`, `host`, `sni`, `alpn`, `fp`, `pbk`, `sid`, `spx`, `flow`, `serviceName`, `headerType`… */
+  /**
+   * `type`, `security`, `path`, `host`, `sni`, `alpn`, `fp`, `pbk`, `sid`, `spx`, `flow`, `serviceName`, `headerType`,
+   * `mode`, `extra`…; Hysteria2 `obfs`, `obfs-password`, `insecure`, `pinSHA256`, `mport`; TUIC `congestion_control`,
+   * `udp_relay_mode`; WireGuard `publickey`, `address`, `presharedkey`, `mtu`, `reserved`, `keepalive`, `allowedips`.
+   */
   readonly params: ReadonlyMap<string, string>;
 }
 
-const SCHEMES: Record<string, ShareLinkProtocol> = { vless: 'vless', vmess: 'vmess', trojan: 'trojan', ss: 'shadowsocks' };
+const SCHEMES: Record<string, ShareLinkProtocol> = {
+  vless: 'vless',
+  vmess: 'vmess',
+  trojan: 'trojan',
+  ss: 'shadowsocks',
+  hysteria2: 'hysteria2',
+  hy2: 'hysteria2',
+  tuic: 'tuic',
+  wireguard: 'wireguard',
+  wg: 'wireguard',
+};
+
+/** What a credential is called in an error, per protocol. */
+const CREDENTIAL: Partial<Record<ShareLinkProtocol, string>> = {
+  vless: 'uuid',
+  hysteria2: 'auth',
+  tuic: 'uuid:password',
+  wireguard: 'private key',
+};
 
 /** Parses a share link; throws {@link ShareLinkError} for anything it cannot read. */
 export function parseShareLink(link: string): ParsedShareLink {
@@ -40,17 +67,38 @@ export function parseShareLink(link: string): ParsedShareLink {
   const scheme = /^([a-z0-9]+):\/\//i.exec(trimmed)?.[1]?.toLowerCase();
   const protocol = scheme === undefined ? undefined : SCHEMES[scheme];
   if (protocol === undefined)
-    throw new ShareLinkError(`unknown scheme in "${trimmed.slice(0, 16)}…" (expected vless, vmess, trojan or ss)`, 'scheme');
+    throw new ShareLinkError(
+      `unknown scheme in "${trimmed.slice(0, 16)}…" (expected vless, vmess, trojan, ss, hysteria2, hy2, tuic, wireguard or wg)`,
+      'scheme',
+    );
   if (protocol === 'vmess') return parseVmess(trimmed.slice('vmess://'.length));
   if (protocol === 'shadowsocks') return parseShadowsocks(trimmed);
   const url = parseUrl(trimmed);
   const secret = decode(url.username, 'credential') + (url.password === '' ? '' : `:${decode(url.password, 'credential')}`);
-  if (secret === '') throw new ShareLinkError(`no ${protocol === 'vless' ? 'uuid' : 'password'} before "@"`, 'credential');
+  if (secret === '') throw new ShareLinkError(`no ${CREDENTIAL[protocol] ?? 'password'} before "@"`, 'credential');
   if (protocol === 'vless' && !UUID.test(secret)) throw new ShareLinkError('the VLESS id is not a uuid', 'credential');
-  return { protocol, ...endpoint(url), secret, method: '', remark: remarkOf(url), params: queryOf(url) };
+  if (protocol === 'tuic' && !TUIC_USERINFO.test(secret)) throw new ShareLinkError('the TUIC userinfo is not uuid:password', 'credential');
+  const params = queryOf(url);
+  if (protocol === 'wireguard') checkWireGuardKeys(secret, params);
+  // The Hysteria2 URI scheme makes the port optional (443); every other scheme needs one.
+  const where = endpoint(url, protocol === 'hysteria2' ? 443 : undefined);
+  return { protocol, ...where, secret, method: '', remark: remarkOf(url), params };
+}
+
+/** A WireGuard key: 32 bytes in padded base64 (`wg genkey`), the last character carrying 4 bits. */
+const WIREGUARD_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+
+function checkWireGuardKeys(privateKey: string, params: ReadonlyMap<string, string>): void {
+  if (!WIREGUARD_KEY.test(privateKey)) throw new ShareLinkError('the private key is not a WireGuard key (32 bytes, base64)', 'credential');
+  for (const name of ['publickey', 'presharedkey']) {
+    const value = params.get(name);
+    if (value !== undefined && value !== '' && !WIREGUARD_KEY.test(value))
+      throw new ShareLinkError(`"${name}" is not a WireGuard key (32 bytes, base64)`, name);
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TUIC_USERINFO = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:.+$/is;
 
 function parseUrl(link: string): URL {
   try {
@@ -61,10 +109,10 @@ function parseUrl(link: string): URL {
   }
 }
 
-function endpoint(url: URL): { address: string; port: number } {
+function endpoint(url: URL, defaultPort?: number): { address: string; port: number } {
   const address = url.hostname.replace(/^\[|\]$/g, '');
   if (address === '') throw new ShareLinkError('no host', 'address');
-  return { address, port: portOf(url.port) };
+  return { address, port: url.port === '' && defaultPort !== undefined ? defaultPort : portOf(url.port) };
 }
 
 function portOf(value: unknown): number {
