@@ -1,9 +1,8 @@
-import { createPanelkit } from '@panelkit/sdk';
-import { describePaymentProvider, ManualClock } from '@panelkit/sdk/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describePaymentProvider } from '@panelkit/sdk/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { YooKassaSimulator } from '../src/simulators.js';
 import { readYooKassaNotification, yookassaProvider, type YooKassaReceipts } from '../src/yookassa.js';
-import { STORAGE_KINDS, type TestStorage } from './support/storages.js';
+import { kitsOn, STORAGE_KINDS } from './support/storages.js';
 
 let sim: YooKassaSimulator;
 beforeAll(async () => {
@@ -243,28 +242,11 @@ describe('YooKassa amounts and receipts', () => {
   });
 });
 
-describe.each(STORAGE_KINDS)('YooKassa through kit.payments on $name storage', ({ make, skip }) => {
-  let opened: TestStorage | null = null;
-  afterEach(async () => {
-    await opened?.cleanup();
-    opened = null;
-  });
-  async function setup() {
-    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-    opened = await make(clock);
-    const { storage } = opened;
-    const kit = createPanelkit({
-      storage,
-      clock,
-      panels: () => null as never,
-      policy: { identity: { secret: 'yookassa-test-secret-0123456789abc', prefix: 'pk' } },
-      payments: { providers: [provider()] },
-    });
-    const buyer = (await storage.customers.create({ email: 'buyer@example.com' })).id;
-    return { kit, storage, buyer };
-  }
+describe.each(STORAGE_KINDS)('YooKassa through kit.payments on $name storage', (kind) => {
+  const kitWith = kitsOn(kind);
+  const setup = () => kitWith([provider()]);
 
-  it.skipIf(skip)(
+  it.skipIf(kind.skip)(
     'an unsigned notification is read back: pending says nothing, succeeded credits once however often it comes',
     async () => {
       const { kit, storage, buyer } = await setup();
@@ -292,7 +274,7 @@ describe.each(STORAGE_KINDS)('YooKassa through kit.payments on $name storage', (
     },
   );
 
-  it.skipIf(skip)('a canceled payment closes the intent without money', async () => {
+  it.skipIf(kind.skip)('a canceled payment closes the intent without money', async () => {
     const { kit, storage, buyer } = await setup();
     const started = await kit.payments.start({
       customerId: buyer,
