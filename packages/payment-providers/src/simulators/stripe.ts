@@ -94,11 +94,17 @@ const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url'
  * drops its answer.
  */
 export class StripeSimulator extends GatewaySimulator {
+  /** The secret key the API takes (`Authorization: Bearer …`). */
   readonly secretKey = `sk_test_${randomBytes(18).toString('base64url')}`;
+  /** The webhook endpoint's signing secret its webhooks are signed with. */
   readonly webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
+  /** The Checkout Sessions made, by id. */
   readonly sessions = new Map<string, StripeSimSession>();
+  /** The PaymentIntents made (by a paid session or off-session), by id. */
   readonly intents = new Map<string, StripeSimIntent>();
+  /** The charges made, by id. */
   readonly charges = new Map<string, StripeSimCharge>();
+  /** The refunds made, by id (each once, however often asked). */
   readonly refunds = new Map<string, StripeSimRefund>();
   /** The PaymentIntents made off-session with a saved card (each once, however often asked). */
   readonly offSessionCharges = new Set<string>();
@@ -106,6 +112,7 @@ export class StripeSimulator extends GatewaySimulator {
   webhookUrl: string | null = null;
   /** How off-session charges are answered. */
   chargeAnswer: 'succeed' | 'decline' | 'require_action' = 'succeed';
+  /** While true, every request is answered 500. */
   down = false;
   protected override readonly basePath = '';
   private readonly keys = new IdempotencyKeys<Answer>();
@@ -125,6 +132,7 @@ export class StripeSimulator extends GatewaySimulator {
     this.loseNextAnswers(2);
   }
 
+  /** The session `sessionId` as the simulator keeps it; throws for an unknown one. */
   session(sessionId: string): StripeSimSession {
     const session = this.sessions.get(sessionId);
     if (session === undefined) throw new Error(`no session ${sessionId}`);

@@ -66,9 +66,13 @@ const rubles = (k: number) => (k / 100).toFixed(2);
  * answers 500; `loseNextAnswer()` applies the next POST and drops its answer.
  */
 export class YooKassaSimulator extends GatewaySimulator {
+  /** The shop id the API takes (Basic auth `shopId:secretKey`). */
   readonly shopId = String(100_000 + Math.floor(Math.random() * 800_000));
+  /** The secret key the API takes. */
   readonly secretKey = `test_${randomBytes(18).toString('base64url')}`;
+  /** The payments made, by id. */
   readonly payments = new Map<string, YooKassaSimPayment>();
+  /** The refunds made, by id (each once, however often asked). */
   readonly refunds = new Map<string, YooKassaSimRefund>();
   /** The receipt sent with each refund that had one, by refund id (YooKassa keeps it with the refund, never shows it back). */
   readonly refundReceipts = new Map<string, unknown>();
@@ -78,6 +82,7 @@ export class YooKassaSimulator extends GatewaySimulator {
   webhookUrl: string | null = null;
   /** How autopayments with a saved method are answered. */
   chargeAnswer: 'succeed' | 'decline' | 'require_action' = 'succeed';
+  /** While true, every request is answered 500. */
   down = false;
   protected override readonly basePath = '/v3/';
   private readonly keys = new IdempotencyKeys<Answer>();
@@ -93,6 +98,7 @@ export class YooKassaSimulator extends GatewaySimulator {
     this.loseNextAnswers(1);
   }
 
+  /** The payment `id` as the simulator keeps it; throws for an unknown one. */
   payment(id: string): YooKassaSimPayment {
     const payment = this.payments.get(id);
     if (payment === undefined) throw new Error(`no payment ${id}`);
