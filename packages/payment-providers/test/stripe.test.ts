@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { minorDigits } from '../src/index.js';
 import { StripeSimulator, type StripeWebhook } from '../src/simulators.js';
 import { STRIPE_CURRENCIES, stripeProvider, verifyStripeWebhook } from '../src/stripe.js';
+import { capabilitiesOf } from './support/harness.js';
 import { kitsOn, STORAGE_KINDS } from './support/storages.js';
 
 let sim: StripeSimulator;
@@ -44,18 +45,7 @@ describePaymentProvider('stripe (simulated API, Stripe’s Node library)', async
     paymentCount: async () => sim.sessions.size,
     loseNextAnswer: () => sim.loseNextAnswer(),
   },
-  capabilities: {
-    refundCount: async () => sim.refunds.size,
-    chargeCount: async () => sim.offSessionCharges.size,
-    setChargeAnswer: (answer) => {
-      sim.chargeAnswer = answer;
-    },
-    loseNextAnswer: () => sim.loseNextAnswer(),
-    outliveIdempotencyKeys: () => sim.elapse(25 * 3_600_000),
-    setDown: (down) => {
-      sim.down = down;
-    },
-  },
+  capabilities: capabilitiesOf(sim, { refunds: () => sim.refunds.size, charges: () => sim.offSessionCharges.size }),
 }));
 
 describe('the Stripe simulator’s Idempotency-Key', () => {

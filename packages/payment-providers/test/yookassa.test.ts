@@ -2,6 +2,7 @@ import { describePaymentProvider } from '@panelkit/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { YooKassaSimulator } from '../src/simulators.js';
 import { readYooKassaNotification, yookassaProvider, type YooKassaReceipts } from '../src/yookassa.js';
+import { capabilitiesOf } from './support/harness.js';
 import { kitsOn, STORAGE_KINDS } from './support/storages.js';
 
 let sim: YooKassaSimulator;
@@ -26,7 +27,7 @@ describePaymentProvider('yookassa (simulated API v3)', async () => ({
   gateway: {
     pay: async (opened) => {
       await sim.pay(opened.externalRef, { deliveries: 0 });
-      return { callback: { headers: {}, body: sim.notification('payment.succeeded', opened.externalRef), query: {} } };
+      return { callback: { headers: {}, body: null, rawBody: sim.notification('payment.succeeded', opened.externalRef), query: {} } };
     },
     refund: async (opened) => {
       const payment = sim.payment(opened.externalRef);
@@ -40,12 +41,12 @@ describePaymentProvider('yookassa (simulated API v3)', async () => ({
         body: JSON.stringify({ payment_id: payment.id, amount: payment.amount }),
       });
       const refund = (await res.json()) as { id: string };
-      return { callback: { headers: {}, body: sim.notification('refund.succeeded', refund.id), query: {} } };
+      return { callback: { headers: {}, body: null, rawBody: sim.notification('refund.succeeded', refund.id), query: {} } };
     },
     // YooKassa signs nothing: a "forgery" is a notification naming a payment YooKassa does not have.
     forge: (callback) => ({
       ...callback,
-      body: String(callback.body).replace(/"id":"[^"]+"/, '"id":"2ee1f5f4-000f-5000-9000-forged000000"'),
+      rawBody: String(callback.rawBody).replace(/"id":"[^"]+"/, '"id":"2ee1f5f4-000f-5000-9000-forged000000"'),
     }),
     setDown: (down) => {
       sim.down = down;
@@ -53,18 +54,7 @@ describePaymentProvider('yookassa (simulated API v3)', async () => ({
     paymentCount: async () => sim.payments.size,
     loseNextAnswer: () => sim.loseNextAnswer(),
   },
-  capabilities: {
-    refundCount: async () => sim.refunds.size,
-    chargeCount: async () => sim.charges.size,
-    setChargeAnswer: (answer) => {
-      sim.chargeAnswer = answer;
-    },
-    loseNextAnswer: () => sim.loseNextAnswer(),
-    outliveIdempotencyKeys: () => sim.elapse(25 * 3_600_000),
-    setDown: (down) => {
-      sim.down = down;
-    },
-  },
+  capabilities: capabilitiesOf(sim, { refunds: () => sim.refunds.size, charges: () => sim.charges.size }),
 }));
 
 describe('the YooKassa simulator’s Idempotence-Key', () => {
