@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEpayKey, type EpayMode } from '../src/app/payments/epay/api.js';
 import { epayProvider } from '../src/app/payments/epay/provider.js';
 import { epaySign, epaySignedString, verifyEpaySign } from '../src/app/payments/epay/signature.js';
-import { keyRefusalIn } from '../src/app/payments/rails/gateway-key-refused.js';
+import { keyRefusalIn } from '@panelkit/payment-providers';
 import { EpaySimulator, md5Sign } from '../src/stack/demo-epay-gateway.js';
 
 let sim: EpaySimulator;

@@ -5,12 +5,11 @@ import { CryptoBotSimulator } from './demo-cryptobot-gateway.js';
 import { cryptoBotSettings, saveCryptoBotSettings } from '../app/payments/cryptobot/settings.js';
 import { CRYPTOBOT_FIATS } from '../app/payments/cryptobot/provider.js';
 import { EpaySimulator } from './demo-epay-gateway.js';
-import { YooKassaSimulator } from './demo-yookassa-gateway.js';
-import { StripeSimulator } from './demo-stripe-gateway.js';
-import { stripeTakes } from '../app/payments/stripe/api.js';
+import { StripeSimulator, YooKassaSimulator } from '@panelkit/payment-providers/simulators';
+import { stripeTakes } from '@panelkit/payment-providers/stripe';
 import { saveStripeSettings, stripeSettings } from '../app/payments/stripe/settings.js';
 import { saveYooKassaSettings, yookassaSettings } from '../app/payments/yookassa/settings.js';
-import { YOOKASSA_CURRENCY } from '../app/payments/yookassa/provider.js';
+import { YOOKASSA_CURRENCY } from '@panelkit/payment-providers/yookassa';
 import { epaySettings, saveEpaySettings } from '../app/payments/epay/settings.js';
 import { EPAY_CURRENCY } from '../app/payments/epay/provider.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GatewayKeyRefusedError } from '../rails/gateway-key-refused.js';
+import { GatewayKeyRefusedError } from '@panelkit/payment-providers';
 import { epaySign } from './signature.js';
 
 /**

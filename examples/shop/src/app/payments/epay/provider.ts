@@ -12,7 +12,7 @@ import {
   type EpayOrderState,
 } from './api.js';
 import { verifyEpaySign } from './signature.js';
-import { GatewayKeyRefusedError, keyRefusalIn } from '../rails/gateway-key-refused.js';
+import { GatewayKeyRefusedError, keyRefusalIn } from '@panelkit/payment-providers';
 
 /** The provider id EPay payments are recorded under. */
 export const EPAY_PROVIDER = 'epay';
