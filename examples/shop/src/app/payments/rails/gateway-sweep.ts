@@ -1,7 +1,7 @@
 import { defineHostJob, enqueuePeriodicHostJob, PaymentProviderUnavailableError, type HostJobDefinition } from '@panelkit/sdk';
 import { z } from 'zod';
 import type { Shop } from '../../shop.js';
-import { EPAY_PROVIDER } from '../epay/provider.js';
+import { EPAY_PROVIDER } from '@panelkit/payment-providers/epay';
 import { YOOKASSA_PROVIDER } from '../yookassa/provider.js';
 import { STRIPE_PROVIDER } from '../stripe/provider.js';
 import { keyRefusalIn } from './gateway-key-refused.js';

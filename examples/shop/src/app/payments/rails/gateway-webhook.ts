@@ -1,7 +1,7 @@
 import { PaymentProviderUnavailableError, PaymentSignatureError, type SignalResult } from '@panelkit/sdk';
 import type { Shop } from '../../shop.js';
-import { CRYPTOBOT_PROVIDER, CRYPTOBOT_SIGNATURE_HEADER } from '../cryptobot/provider.js';
-import { EPAY_PROVIDER } from '../epay/provider.js';
+import { CRYPTOBOT_PROVIDER, CRYPTOBOT_SIGNATURE_HEADER } from '@panelkit/payment-providers/cryptobot';
+import { EPAY_PROVIDER } from '@panelkit/payment-providers/epay';
 import { YOOKASSA_PROVIDER } from '../yookassa/provider.js';
 import { STRIPE_PROVIDER } from '../stripe/provider.js';
 

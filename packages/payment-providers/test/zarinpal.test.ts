@@ -1,9 +1,8 @@
-import { createPanelkit } from '@panelkit/sdk';
-import { describePaymentProvider, ManualClock } from '@panelkit/sdk/testing';
-import { createMemoryStorage } from '@panelkit/storage-memory';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { zarinpalProvider } from '../src/app/payments/zarinpal/provider.js';
-import { ZarinpalSimulator } from '../src/stack/demo-zarinpal-gateway.js';
+import { describePaymentProvider } from '@panelkit/sdk/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ZarinpalSimulator } from '../src/simulators.js';
+import { zarinpalProvider } from '../src/zarinpal.js';
+import { kitOn, STORAGES } from './support/kit-on-storage.js';
 
 let sim: ZarinpalSimulator;
 beforeAll(async () => {
@@ -30,18 +29,16 @@ describePaymentProvider('zarinpal (simulated)', async () => ({
   },
 }));
 
-describe('zarinpal through kit.payments', () => {
+describe.each(STORAGES)('zarinpal through kit.payments on $name storage', ({ name, skip }) => {
+  let close: (() => Promise<void>) | null = null;
+  afterEach(async () => {
+    await close?.();
+    close = null;
+  });
   async function setup() {
-    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-    const storage = createMemoryStorage({ clock });
-    const kit = createPanelkit({
-      storage,
-      clock,
-      panels: () => null as never,
-      policy: { identity: { secret: 'zarinpal-test-secret-0123456789', prefix: 'pk' } },
-      payments: { providers: [provider()] },
-    });
-    const buyer = (await storage.customers.create({ email: 'buyer@example.com' })).id;
+    const made = await kitOn(name, [provider()]);
+    close = made.close;
+    const { kit, storage, buyer } = made;
     const start = async () => {
       const started = await kit.payments.start({ customerId: buyer, providerId: 'zarinpal', amount: { amount: 500_000, currency: 'IRR' } });
       if (!started.ok) throw new Error(started.reason);
@@ -50,7 +47,7 @@ describe('zarinpal through kit.payments', () => {
     return { kit, storage, buyer, start };
   }
 
-  it('request, redirect, verify: credited once, however often the buyer comes back', async () => {
+  it.skipIf(skip)('request, redirect, verify: credited once, however often the buyer comes back', async () => {
     const { kit, storage, buyer, start } = await setup();
     const { payment, redirectUrl } = await start();
     expect(redirectUrl).toBe(new URL(`pg/StartPay/${payment.externalRef}`, sim.url).toString());
@@ -67,7 +64,7 @@ describe('zarinpal through kit.payments', () => {
     expect(await storage.ledger.balance(buyer, 'IRR')).toBe(500_000);
   });
 
-  it('a buyer who cancels at the gateway comes back NOK: the request is closed and not counted any more', async () => {
+  it.skipIf(skip)('a buyer who cancels at the gateway comes back NOK: the request is closed and not counted any more', async () => {
     const { kit, buyer, start } = await setup();
     const { payment } = await start();
     const back = await sim.pay(payment.externalRef!, 'cancel');
@@ -75,7 +72,7 @@ describe('zarinpal through kit.payments', () => {
     expect(await kit.payments.countPending(buyer, 'zarinpal')).toBe(0);
   });
 
-  it('Zarinpal down: the buyer is told to try later and nothing is stored', async () => {
+  it.skipIf(skip)('Zarinpal down: the buyer is told to try later and nothing is stored', async () => {
     const { kit, buyer } = await setup();
     sim.down = true;
     try {
