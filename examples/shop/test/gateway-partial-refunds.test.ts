@@ -7,8 +7,7 @@ import { gatewayTopUpOutcome, startGatewayTopUp } from '../src/app/payments/rail
 import { saveStripeSettings } from '../src/app/payments/stripe/settings.js';
 import { saveYooKassaSettings } from '../src/app/payments/yookassa/settings.js';
 import type { RunningShop } from '../src/stack/shop.js';
-import { StripeSimulator } from '../src/stack/demo-stripe-gateway.js';
-import { YooKassaSimulator } from '../src/stack/demo-yookassa-gateway.js';
+import { StripeSimulator, YooKassaSimulator } from '@panelkit/payment-providers/simulators';
 import { signedInAdmin, startShop, type ShopUnderTest } from './support/shop-under-test.js';
 
 /** A shop served on a port of 127.0.0.1 (the gateway's notifications reach it), with its gateway's simulator. */

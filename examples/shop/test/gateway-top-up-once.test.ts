@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveStripeSettings } from '../src/app/payments/stripe/settings.js';
 import { saveYooKassaSettings } from '../src/app/payments/yookassa/settings.js';
-import { StripeSimulator } from '../src/stack/demo-stripe-gateway.js';
-import { YooKassaSimulator } from '../src/stack/demo-yookassa-gateway.js';
+import { StripeSimulator, YooKassaSimulator } from '@panelkit/payment-providers/simulators';
 import { signedUpBuyer, startShop, type ShopUnderTest } from './support/shop-under-test.js';
 
 /** The gateway's page the shop's payment page links to (`data-testid="pay-on-gateway"`). */

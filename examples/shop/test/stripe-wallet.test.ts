@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSetting } from '../src/db/shop-settings.js';
-import { StripeSimulator } from '../src/stack/demo-stripe-gateway.js';
+import { StripeSimulator } from '@panelkit/payment-providers/simulators';
 import { buy } from './support/buying.js';
 import { signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest } from './support/shop-under-test.js';
 

@@ -1,6 +1,11 @@
 import type { Money } from '@panelkit/sdk';
 import { directionOf, intlDateLocale, localeInfo, type Locale } from './locales.js';
+import { minorDigits } from '@panelkit/payment-providers';
 import { dateTimeFormat, numberFormat } from './intl-cache.js';
+
+// How many minor units a currency has (USD 2, IRR 0), and minor units from what a buyer typed in major units
+// ("12.50" USD → 1250; `null` when it does not fit): the payment providers' definitions, the shop's names.
+export { minorDigits, toMinorUnits as parseMajorAmount } from '@panelkit/payment-providers';
 
 /**
  * A date and time in the shop's zone, in the locale's calendar and digits: "25 Nov 2026, 08:02",
@@ -15,11 +20,6 @@ export function formatDate(date: Date, locale: Locale, timeZone: string): string
   return dateTimeFormat(intlDateLocale(locale), { dateStyle: 'long', timeZone }).format(date);
 }
 
-/** How many minor units a currency has (USD 2, IRR 0). */
-export function minorDigits(currency: string): number {
-  return numberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-}
-
 /** An amount of money in the locale's digits and symbol placement ("$5.00", "5,00 $"). */
 export function formatMoney(money: Money, locale: Locale): string {
   const value = money.amount / 10 ** minorDigits(money.currency);
@@ -29,16 +29,6 @@ export function formatMoney(money: Money, locale: Locale): string {
     currency: money.currency,
     currencyDisplay: 'narrowSymbol',
   }).format(value);
-}
-
-/** Minor units from what a buyer typed in major units ("12.50" USD → 1250); `null` when it does not fit the currency. */
-export function parseMajorAmount(text: string, currency: string): number | null {
-  const digits = minorDigits(currency);
-  const match = /^(\d{1,12})(?:\.(\d+))?$/.exec(text.trim());
-  if (match === null) return null;
-  const fraction = match[2] ?? '';
-  if (fraction.length > digits) return null;
-  return Number(match[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
 }
 
 const GiB = 1024 ** 3;

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { ipnSignature } from '../app/payments/crypto/signature.js';
-import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
+import { GatewaySimulator, type GatewayAnswer } from '@panelkit/payment-providers/simulators';
 
 interface SimInvoice {
   id: string;
@@ -40,7 +39,7 @@ export interface SimPaymentPlan {
  * HMAC-SHA512-signed callback (sorted JSON, `x-nowpayments-sig`) to the invoice's `ipn_callback_url`, and sends the buyer
  * back to `success_url` with `NP_id=<payment id>`, as the real service does.
  */
-export class CryptoGatewaySimulator extends DemoGatewayServer {
+export class CryptoGatewaySimulator extends GatewaySimulator {
   readonly apiKey = `sim-${randomBytes(12).toString('hex')}`;
   readonly ipnSecret = `ipn-${randomBytes(16).toString('hex')}`;
   readonly invoices = new Map<string, SimInvoice>();
@@ -78,13 +77,13 @@ export class CryptoGatewaySimulator extends DemoGatewayServer {
     return new URL(res.headers.get('location')!).searchParams.get('NP_id')!;
   }
 
-  protected async handle(req: IncomingMessage): Promise<GatewayAnswer> {
+  protected async answer(req: Request): Promise<GatewayAnswer> {
     if (this.down) return { status: 503, body: { message: 'Service Unavailable' } };
-    const url = new URL(req.url ?? '/', 'http://sim');
+    const url = new URL(req.url);
     const apiCall = url.pathname.startsWith('/v1/');
-    if (apiCall && req.headers['x-api-key'] !== this.apiKey) return { status: 403, body: { message: 'Invalid api key' } };
+    if (apiCall && req.headers.get('x-api-key') !== this.apiKey) return { status: 403, body: { message: 'Invalid api key' } };
     if (req.method === 'POST' && url.pathname === '/v1/invoice') {
-      const input = JSON.parse(await text(req)) as Record<string, unknown>;
+      const input = JSON.parse(await req.text()) as Record<string, unknown>;
       const id = String(this.counter++);
       this.invoices.set(id, {
         id,
@@ -140,10 +139,4 @@ export class CryptoGatewaySimulator extends DemoGatewayServer {
     back.searchParams.set('NP_id', payment.payment_id);
     return { status: 303, body: '', headers: { location: back.toString() } };
   }
-}
-
-async function text(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { cryptoPaySignature } from '../app/payments/cryptobot/signature.js';
-import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
+import { GatewaySimulator, type GatewayAnswer } from '@panelkit/payment-providers/simulators';
 
 interface SimCryptoPayInvoice {
   invoice_id: number;
@@ -33,7 +32,7 @@ export interface SimWebhook {
  * per app as in @CryptoBot), signed as Crypto Pay signs it: `crypto-pay-api-signature`, hex HMAC-SHA256 of the raw
  * body keyed by the SHA-256 of the token.
  */
-export class CryptoBotSimulator extends DemoGatewayServer {
+export class CryptoBotSimulator extends GatewaySimulator {
   readonly token = `${1000 + Math.floor(Math.random() * 9000)}:AA${randomBytes(16).toString('hex')}`;
   readonly invoices = new Map<string, SimCryptoPayInvoice>();
   /** Where `invoice_paid` webhooks go (`null`: none are sent). */
@@ -91,14 +90,14 @@ export class CryptoBotSimulator extends DemoGatewayServer {
     this.invoice(invoiceId).status = 'expired';
   }
 
-  protected async handle(req: IncomingMessage): Promise<GatewayAnswer> {
+  protected async answer(req: Request): Promise<GatewayAnswer> {
     if (this.down) return { status: 503, body: { ok: false, error: { code: 503, name: 'SERVICE_UNAVAILABLE' } } };
-    const url = new URL(req.url ?? '/', 'http://sim');
+    const url = new URL(req.url);
     const api = /^\/api\/(\w+)$/.exec(url.pathname);
     if (api !== null) {
-      if (req.headers['crypto-pay-api-token'] !== this.token)
+      if (req.headers.get('crypto-pay-api-token') !== this.token)
         return { status: 401, body: { ok: false, error: { code: 401, name: 'UNAUTHORIZED' } } };
-      const raw = await text(req);
+      const raw = await req.text();
       const params = { ...Object.fromEntries(url.searchParams), ...(raw === '' ? {} : (JSON.parse(raw) as Record<string, unknown>)) };
       if (api[1] === 'createInvoice') return { status: 200, body: { ok: true, result: this.create(params) } };
       if (api[1] === 'getInvoices') {
@@ -145,10 +144,4 @@ export class CryptoBotSimulator extends DemoGatewayServer {
     this.invoices.set(String(id), invoice);
     return invoice;
   }
-}
-
-async function text(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
+import { GatewaySimulator, type GatewayAnswer } from '@panelkit/payment-providers/simulators';
 
 interface SimEpayOrder {
   tradeNo: string;
@@ -50,7 +49,7 @@ const MONEY = /^\d{1,9}(\.\d{1,2})?$/;
  * unknown order `{code: -1}`; a bad sign (a wrong key) is the cashier's error page from `submit.php` and `{code: -1,
  * msg: 签名校验失败，请返回重试！}` from `mapi.php`. `down` makes every request answer 503.
  */
-export class EpaySimulator extends DemoGatewayServer {
+export class EpaySimulator extends GatewaySimulator {
   readonly pid = String(1000 + Math.floor(Math.random() * 9000));
   readonly key = randomBytes(16).toString('hex');
   /** Orders by the shop's number (`out_trade_no`). */
@@ -110,10 +109,10 @@ export class EpaySimulator extends DemoGatewayServer {
     return back;
   }
 
-  protected async handle(req: IncomingMessage): Promise<GatewayAnswer> {
+  protected async answer(req: Request): Promise<GatewayAnswer> {
     if (this.down) return { status: 503, body: '<!doctype html><title>503</title>' };
-    const url = new URL(req.url ?? '/', 'http://sim');
-    const raw = req.method === 'POST' ? await text(req) : '';
+    const url = new URL(req.url);
+    const raw = req.method === 'POST' ? await req.text() : '';
     const params = { ...Object.fromEntries(url.searchParams), ...Object.fromEntries(new URLSearchParams(raw)) };
     if (url.pathname === '/submit.php') {
       const made = this.make(params);
@@ -206,10 +205,4 @@ export class EpaySimulator extends DemoGatewayServer {
 
 function stamp(): string {
   return new Date().toISOString().replace('T', ' ').slice(0, 19);
-}
-
-async function text(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

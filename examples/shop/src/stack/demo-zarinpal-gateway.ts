@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
+import { GatewaySimulator, type GatewayAnswer } from '@panelkit/payment-providers/simulators';
 
 interface SimSession {
   authority: string;
@@ -19,7 +18,7 @@ interface SimSession {
  * is verified, `101` after, `-51` for a session not paid, `-50` for another amount, `-54` for an
  * unknown authority, `-11` for another merchant. `down` makes every call answer 503.
  */
-export class ZarinpalSimulator extends DemoGatewayServer {
+export class ZarinpalSimulator extends GatewaySimulator {
   readonly merchantId = randomUUID();
   readonly sessions = new Map<string, SimSession>();
   down = false;
@@ -37,11 +36,11 @@ export class ZarinpalSimulator extends DemoGatewayServer {
     return new URL(res.headers.get('location')!);
   }
 
-  protected async handle(req: IncomingMessage): Promise<GatewayAnswer> {
+  protected async answer(req: Request): Promise<GatewayAnswer> {
     if (this.down) return { status: 503, body: { message: 'Service Unavailable' } };
-    const url = new URL(req.url ?? '/', 'http://sim');
-    if (req.method === 'POST' && url.pathname === '/pg/v4/payment/request.json') return this.request(JSON.parse(await text(req)));
-    if (req.method === 'POST' && url.pathname === '/pg/v4/payment/verify.json') return this.verify(JSON.parse(await text(req)));
+    const url = new URL(req.url);
+    if (req.method === 'POST' && url.pathname === '/pg/v4/payment/request.json') return this.request(JSON.parse(await req.text()));
+    if (req.method === 'POST' && url.pathname === '/pg/v4/payment/verify.json') return this.verify(JSON.parse(await req.text()));
     const match = /^\/pg\/StartPay\/(\w+)$/.exec(url.pathname);
     const session = match === null ? undefined : this.sessions.get(match[1]!);
     if (session === undefined) return { status: 404, body: '<!doctype html><title>Not found</title><p>Unknown payment</p>' };
@@ -53,7 +52,7 @@ export class ZarinpalSimulator extends DemoGatewayServer {
 <form method="post"><button name="choice" value="pay">Pay</button> <button name="choice" value="cancel">Cancel</button></form></body></html>`,
       };
     }
-    const choice = new URLSearchParams(await text(req)).get('choice');
+    const choice = new URLSearchParams(await req.text()).get('choice');
     if (session.state === 'created') session.state = choice === 'pay' ? 'paid' : 'cancelled';
     const back = new URL(session.callbackUrl);
     back.searchParams.set('Authority', session.authority);
@@ -101,10 +100,4 @@ export class ZarinpalSimulator extends DemoGatewayServer {
 
 function refusal(code: number, message: string): { status: number; body: unknown } {
   return { status: 400, body: { data: [], errors: { code, message, validations: [] } } };
-}
-
-async function text(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

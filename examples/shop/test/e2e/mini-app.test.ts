@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerOfTelegramUser } from '../../src/app/auth/telegram-buyers.js';
 import { saveStripeSettings } from '../../src/app/payments/stripe/settings.js';
 import { TelegramLinkStore } from '../../src/db/telegram-links.js';
-import { StripeSimulator } from '../../src/stack/demo-stripe-gateway.js';
+import { StripeSimulator } from '@panelkit/payment-providers/simulators';
 import { DARK_THEME, launchData, launchFragment } from '../support/mini-app-launch.js';
 import { HAVE_CHROMIUM, launchBrowser, screenshot, serveShop, type ServedShop } from './browser.js';
 

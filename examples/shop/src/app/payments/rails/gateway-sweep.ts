@@ -1,10 +1,10 @@
-import { defineHostJob, enqueuePeriodicHostJob, PaymentProviderUnavailableError, type HostJobDefinition } from '@panelkit/sdk';
+import { defineHostJob, enqueuePeriodicHostJob, type HostJobDefinition } from '@panelkit/sdk';
 import { z } from 'zod';
 import type { Shop } from '../../shop.js';
 import { EPAY_PROVIDER } from '@panelkit/payment-providers/epay';
 import { YOOKASSA_PROVIDER } from '../yookassa/provider.js';
 import { STRIPE_PROVIDER } from '../stripe/provider.js';
-import { keyRefusalIn } from './gateway-key-refused.js';
+import { keyRefusalIn, sweepPendingPayments } from '@panelkit/payment-providers';
 import { isGatewayRail } from './gateway-rails.js';
 import { reportRefusedGatewayKey } from './refused-key-report.js';
 
@@ -22,32 +22,24 @@ const SWEEP_PAGE = 200;
 const SweepSchema = z.object({ slot: z.iso.datetime() });
 
 /**
- * Asks each swept gateway (its order query, through `kit.payments.verify`) about every pending payment older than
- * {@link GATEWAY_SWEEP_QUIET_MS}: a payment whose notify never came is credited now, once (the SDK credits at most
- * once, whoever else confirms it). Returns how many it credited. A gateway that cannot be asked is skipped and the
- * job retried; the payments it did ask about stay settled. One that refuses the shop's merchant key tells the owner
- * (once per setup, `reportRefusedGatewayKey`), as a buyer's top-up does.
+ * One sweep of the swept gateways (`sweepPendingPayments` of `@panelkit/payment-providers`: each pending payment older
+ * than {@link GATEWAY_SWEEP_QUIET_MS} is looked up at its gateway and credited once). Returns how many it credited. A
+ * gateway that cannot be asked is thrown for after the others were swept (the job retries; the payments it did ask
+ * about stay settled); one that refuses the shop's merchant key tells the owner (once per setup,
+ * `reportRefusedGatewayKey`), as a buyer's top-up does.
  */
 export async function sweepGatewayPayments(shop: Shop): Promise<number> {
-  const before = new Date(shop.clock.now().getTime() - GATEWAY_SWEEP_QUIET_MS);
-  let credited = 0;
-  let unreachable: unknown = null;
-  for (const providerId of SWEPT_PROVIDERS) {
-    const pending = await shop.kit.payments.list({ providerId, statuses: ['pending'], createdBefore: before }, { limit: SWEEP_PAGE });
-    for (const payment of pending.items) {
-      try {
-        const { outcome } = await shop.kit.payments.verify(payment.id, {});
-        if (outcome === 'credited') credited++;
-      } catch (error) {
-        if (!PaymentProviderUnavailableError.is(error)) throw error;
-        const refusal = keyRefusalIn(error);
-        if (refusal !== null && isGatewayRail(providerId)) await reportRefusedGatewayKey(shop, providerId, refusal);
-        unreachable = error;
-        break;
-      }
-    }
+  const { credited, unreachable } = await sweepPendingPayments(shop.kit, {
+    providers: SWEPT_PROVIDERS,
+    quietMs: GATEWAY_SWEEP_QUIET_MS,
+    limit: SWEEP_PAGE,
+    now: shop.clock.now(),
+  });
+  for (const { providerId, error } of unreachable) {
+    const refusal = keyRefusalIn(error);
+    if (refusal !== null && isGatewayRail(providerId)) await reportRefusedGatewayKey(shop, providerId, refusal);
   }
-  if (unreachable !== null) throw unreachable;
+  if (unreachable.length > 0) throw unreachable[unreachable.length - 1]!.error;
   return credited;
 }
 

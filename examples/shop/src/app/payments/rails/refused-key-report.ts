@@ -1,7 +1,7 @@
 import { notificationsOf } from '../../../db/notifications.js';
 import { readSetting } from '../../../db/shop-settings.js';
 import type { Shop } from '../../shop.js';
-import type { GatewayKeyRefusedError } from './gateway-key-refused.js';
+import type { GatewayKeyRefusedError } from '@panelkit/payment-providers';
 import { railName, railSetting, type GatewayRail } from './gateway-rails.js';
 
 /** The setups already logged in this process, per shop. */

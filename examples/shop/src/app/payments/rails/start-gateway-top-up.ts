@@ -2,7 +2,7 @@ import { PaymentProviderUnavailableError } from '@panelkit/sdk';
 import type { Shop } from '../../shop.js';
 import { toShopPayment, type Payment } from '../records.js';
 import { railMethods, railOffered, railSavesMethods, type GatewayRail } from './gateway-rails.js';
-import { keyRefusalIn } from './gateway-key-refused.js';
+import { keyRefusalIn } from '@panelkit/payment-providers';
 import { reportRefusedGatewayKey } from './refused-key-report.js';
 
 /** What starting a gateway top-up came to: the payment and the gateway's page, or why not. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { minorDigits } from '../src/i18n/format.js';
 import { STRIPE_CURRENCIES } from '../src/app/payments/stripe/api.js';
 import { stripeProvider } from '../src/app/payments/stripe/provider.js';
-import { StripeSimulator, type StripeWebhook } from '../src/stack/demo-stripe-gateway.js';
+import { StripeSimulator, type StripeWebhook } from '@panelkit/payment-providers/simulators';
 
 let sim: StripeSimulator;
 beforeAll(async () => {

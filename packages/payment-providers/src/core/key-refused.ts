@@ -1,6 +1,8 @@
 /**
- * A gateway refused the merchant's own credentials (EPay's `code -3`: no such merchant id, or a key that is not the
- * merchant's): no top-up through it can work until the owner fixes its settings. `said` is the gateway's own word.
+ * A gateway refused the merchant's own credentials (EPay's `code -3`, an API key or shop id the gateway does not
+ * know): no payment through it can work until the owner fixes its settings. `said` is the gateway's own word. A
+ * provider throws it as the `cause` of the SDK's `PaymentProviderUnavailableError`, so the engine retries as for any
+ * outage while the host can tell the owner (see {@link keyRefusalIn}).
  */
 export class GatewayKeyRefusedError extends Error {
   constructor(readonly said: string) {

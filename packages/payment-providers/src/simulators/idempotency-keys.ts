@@ -5,21 +5,21 @@ export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
 export type Recalled<T> = { answer: T } | 'mismatch';
 
 /**
- * A gateway stand-in's memory of idempotency keys: the first answer to a key is given again to the same request under
- * that key for `IDEMPOTENCY_WINDOW_MS`, another request under it is a `mismatch` (the gateway refuses it), then the key
- * is forgotten (a request with it is a new request), as Stripe and YooKassa document. `elapse` moves the stand-in's
- * clock on, so a test can send a retry a day later.
+ * A gateway simulator's memory of idempotency keys: the first answer to a key is given again to the same request
+ * under that key for `IDEMPOTENCY_WINDOW_MS`, another request under it is a `mismatch` (the gateway refuses it), then
+ * the key is forgotten (a request with it is a new request), as Stripe and YooKassa document. `elapse` moves the
+ * simulator's clock on, so a test can send a retry a day later.
  */
 export class IdempotencyKeys<T> {
   private readonly answers = new Map<string, { request: string; answer: T; at: number }>();
   private offsetMs = 0;
 
-  /** The stand-in's now (wall clock plus what `elapse` added). */
+  /** The simulator's now (wall clock plus what `elapse` added). */
   now(): number {
     return Date.now() + this.offsetMs;
   }
 
-  /** Moves the stand-in's clock `ms` on. */
+  /** Moves the simulator's clock `ms` on. */
   elapse(ms: number): void {
     this.offsetMs += ms;
   }

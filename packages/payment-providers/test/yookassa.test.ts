@@ -4,7 +4,7 @@ import { createMemoryStorage } from '@panelkit/storage-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kopecksOf, rublesOf } from '../src/app/payments/yookassa/api.js';
 import { yookassaProvider, type YooKassaReceipts } from '../src/app/payments/yookassa/provider.js';
-import { YooKassaSimulator } from '../src/stack/demo-yookassa-gateway.js';
+import { YooKassaSimulator } from '@panelkit/payment-providers/simulators';
 
 let sim: YooKassaSimulator;
 beforeAll(async () => {

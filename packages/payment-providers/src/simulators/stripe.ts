@@ -1,11 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
-import { IdempotencyKeys, requestPrint } from './demo-idempotency-keys.js';
+import { GatewaySimulator, type GatewayAnswer } from './gateway-simulator.js';
+import { IdempotencyKeys, requestPrint } from './idempotency-keys.js';
 
 type Json = Record<string, unknown>;
 
-interface SimSession {
+/** A Checkout Session as the Stripe simulator keeps and shows it. */
+export interface StripeSimSession {
   id: string;
   object: 'checkout.session';
   mode: 'payment';
@@ -25,7 +25,8 @@ interface SimSession {
   wanted: { save: boolean; intentMetadata: Record<string, string> };
 }
 
-interface SimIntent {
+/** A PaymentIntent as the Stripe simulator keeps and shows it. */
+export interface StripeSimIntent {
   id: string;
   object: 'payment_intent';
   amount: number;
@@ -41,7 +42,8 @@ interface SimIntent {
   livemode: false;
 }
 
-interface SimCharge {
+/** A charge as the Stripe simulator keeps and shows it. */
+export interface StripeSimCharge {
   id: string;
   object: 'charge';
   amount: number;
@@ -53,7 +55,8 @@ interface SimCharge {
   metadata: Record<string, string>;
 }
 
-interface SimRefund {
+/** A refund as the Stripe simulator keeps and shows it. */
+export interface StripeSimRefund {
   id: string;
   object: 'refund';
   amount: number;
@@ -90,13 +93,13 @@ const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url'
  * "t.body" under the endpoint's secret>`. `down` answers 500; `loseNextAnswer()` applies the next POST and
  * drops its answer.
  */
-export class StripeSimulator extends DemoGatewayServer {
+export class StripeSimulator extends GatewaySimulator {
   readonly secretKey = `sk_test_${randomBytes(18).toString('base64url')}`;
   readonly webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
-  readonly sessions = new Map<string, SimSession>();
-  readonly intents = new Map<string, SimIntent>();
-  readonly charges = new Map<string, SimCharge>();
-  readonly refunds = new Map<string, SimRefund>();
+  readonly sessions = new Map<string, StripeSimSession>();
+  readonly intents = new Map<string, StripeSimIntent>();
+  readonly charges = new Map<string, StripeSimCharge>();
+  readonly refunds = new Map<string, StripeSimRefund>();
   /** The PaymentIntents made off-session with a saved card (each once, however often asked). */
   readonly offSessionCharges = new Set<string>();
   /** Where webhooks go (`null`: none are sent). */
@@ -105,7 +108,6 @@ export class StripeSimulator extends DemoGatewayServer {
   chargeAnswer: 'succeed' | 'decline' | 'require_action' = 'succeed';
   down = false;
   protected override readonly basePath = '';
-  private loseNext = 0;
   private readonly keys = new IdempotencyKeys<Answer>();
   /** Saved PaymentMethods and their customer (`null` once detached). */
   private readonly methods = new Map<string, { customer: string | null }>();
@@ -120,10 +122,10 @@ export class StripeSimulator extends DemoGatewayServer {
    * once at once when its connection closes (the same idempotency key): that resend's answer is lost too.
    */
   loseNextAnswer(): void {
-    this.loseNext = 2;
+    this.loseNextAnswers(2);
   }
 
-  session(sessionId: string): SimSession {
+  session(sessionId: string): StripeSimSession {
     const session = this.sessions.get(sessionId);
     if (session === undefined) throw new Error(`no session ${sessionId}`);
     return session;
@@ -217,8 +219,8 @@ export class StripeSimulator extends DemoGatewayServer {
     method: string;
     metadata: Record<string, string>;
     setupFutureUsage: string | null;
-  }): SimIntent {
-    const intent: SimIntent = {
+  }): StripeSimIntent {
+    const intent: StripeSimIntent = {
       id: id('pi'),
       object: 'payment_intent',
       amount: input.amount,
@@ -233,7 +235,7 @@ export class StripeSimulator extends DemoGatewayServer {
       latest_charge: null,
       livemode: false,
     };
-    const charge: SimCharge = {
+    const charge: StripeSimCharge = {
       id: id('ch'),
       object: 'charge',
       amount: input.amount,
@@ -250,10 +252,10 @@ export class StripeSimulator extends DemoGatewayServer {
     return intent;
   }
 
-  private makeRefund(charge: SimCharge, amount: number, metadata: Record<string, string>): SimRefund {
+  private makeRefund(charge: StripeSimCharge, amount: number, metadata: Record<string, string>): StripeSimRefund {
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded >= charge.amount;
-    const refund: SimRefund = {
+    const refund: StripeSimRefund = {
       id: id('re'),
       object: 'refund',
       amount,
@@ -267,31 +269,21 @@ export class StripeSimulator extends DemoGatewayServer {
     return refund;
   }
 
-  /** Drops the connection instead of the answer to a POST while `loseNextAnswer` asks for it. */
-  protected override send(res: ServerResponse, answer: Answer): void {
-    if (this.loseNext > 0 && answer.status < 500 && res.req.method === 'POST') {
-      this.loseNext--;
-      res.socket?.destroy();
-      return;
-    }
-    super.send(res, answer);
-  }
-
-  private shown(object: SimSession): Json {
+  private shown(object: StripeSimSession): Json {
     const { wanted: _wanted, ...rest } = object;
     return rest;
   }
 
-  protected async handle(req: IncomingMessage): Promise<GatewayAnswer> {
+  protected async answer(req: Request): Promise<GatewayAnswer> {
     if (this.down) return error(500, 'api_error', null, 'An unknown error occurred');
-    const url = new URL(req.url ?? '/', 'http://sim');
+    const url = new URL(req.url);
     const page = /^\/pay\/(cs_\w+)$/.exec(url.pathname);
     if (page !== null) return this.checkoutPage(req, page[1]!);
-    if (req.headers.authorization !== `Bearer ${this.secretKey}`)
+    if (req.headers.get('authorization') !== `Bearer ${this.secretKey}`)
       return error(401, 'invalid_request_error', null, 'Invalid API Key provided');
-    const raw = req.method === 'POST' ? await text(req) : '';
+    const raw = req.method === 'POST' ? await req.text() : '';
     if (req.method === 'POST') {
-      const key = req.headers['idempotency-key'];
+      const key = req.headers.get('idempotency-key');
       const cacheKey = typeof key === 'string' && key !== '' ? key : null;
       if (cacheKey !== null && cacheKey.length > 255) return error(400, 'invalid_request_error', null, 'Idempotency key too long');
       const body = parseForm(raw);
@@ -374,7 +366,7 @@ export class StripeSimulator extends DemoGatewayServer {
     const intentData = (body['payment_intent_data'] as Json | undefined) ?? {};
     const customer = typeof body['customer'] === 'string' ? body['customer'] : null;
     const sessionId = id('cs_test');
-    const session: SimSession = {
+    const session: StripeSimSession = {
       id: sessionId,
       object: 'checkout.session',
       mode: 'payment',
@@ -436,7 +428,7 @@ export class StripeSimulator extends DemoGatewayServer {
       this.offSessionCharges.add(intent.id);
       return { status: 200, body: { ...intent } };
     }
-    const intent: SimIntent = {
+    const intent: StripeSimIntent = {
       id: id('pi'),
       object: 'payment_intent',
       amount,
@@ -494,7 +486,7 @@ export class StripeSimulator extends DemoGatewayServer {
     return { status: 200, body: { object: 'list', url: '/v1/refunds', has_more: after + limit < all.length, data } };
   }
 
-  private async checkoutPage(req: IncomingMessage, sessionId: string): Promise<Answer> {
+  private async checkoutPage(req: Request, sessionId: string): Promise<Answer> {
     const session = this.sessions.get(sessionId);
     if (session === undefined) return { status: 404, body: '<!doctype html><p>Session not found</p>' };
     if (req.method === 'GET') {
@@ -527,10 +519,4 @@ function parseForm(raw: string): Json {
     });
   }
   return root;
-}
-
-async function text(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,14 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DemoGatewayServer, type GatewayAnswer } from './demo-gateway-server.js';
-import { IdempotencyKeys, requestPrint } from './demo-idempotency-keys.js';
+import { GatewaySimulator, type GatewayAnswer } from './gateway-simulator.js';
+import { IdempotencyKeys, requestPrint } from './idempotency-keys.js';
 
 interface Money {
   value: string;
   currency: string;
 }
 
-interface SimPayment {
+/** A payment as the YooKassa simulator keeps it (what `GET /v3/payments/{id}` shows, and what the buyer asked for). */
+export interface YooKassaSimPayment {
   id: string;
   status: 'pending' | 'waiting_for_capture' | 'succeeded' | 'canceled';
   paid: boolean;
@@ -28,7 +28,8 @@ interface SimPayment {
   wanted: { method: string; save: boolean };
 }
 
-interface SimRefund {
+/** A refund as the YooKassa simulator keeps and shows it. */
+export interface YooKassaSimRefund {
   id: string;
   payment_id: string;
   status: 'succeeded';
@@ -39,7 +40,8 @@ interface SimRefund {
   created_at: string;
 }
 
-interface SimReceipt {
+/** The part of a 54-FZ receipt the YooKassa simulator checks: the buyer's contact and the items' amounts and VAT codes. */
+export interface YooKassaSimReceipt {
   customer?: { email?: string; phone?: string };
   items?: Array<{ amount: Money; vat_code: number }>;
 }
@@ -63,11 +65,11 @@ const rubles = (k: number) => (k / 100).toFixed(2);
  * `limit` at a time with `next_cursor`. Idempotence keys are kept 24 hours (`elapse` moves the clock on). `down`
  * answers 500; `loseNextAnswer()` applies the next POST and drops its answer.
  */
-export class YooKassaSimulator extends DemoGatewayServer {
+export class YooKassaSimulator extends GatewaySimulator {
   readonly shopId = String(100_000 + Math.floor(Math.random() * 800_000));
   readonly secretKey = `test_${randomBytes(18).toString('base64url')}`;
-  readonly payments = new Map<string, SimPayment>();
-  readonly refunds = new Map<string, SimRefund>();
+  readonly payments = new Map<string, YooKassaSimPayment>();
+  readonly refunds = new Map<string, YooKassaSimRefund>();
   /** The receipt sent with each refund that had one, by refund id (YooKassa keeps it with the refund, never shows it back). */
   readonly refundReceipts = new Map<string, unknown>();
   /** The ids of the autopayments made with a saved method (`payment_method_id`). */
@@ -78,7 +80,6 @@ export class YooKassaSimulator extends DemoGatewayServer {
   chargeAnswer: 'succeed' | 'decline' | 'require_action' = 'succeed';
   down = false;
   protected override readonly basePath = '/v3/';
-  private loseNext = false;
   private readonly keys = new IdempotencyKeys<Answer>();
   private readonly methods = new Map<string, { type: string; title: string }>();
 
@@ -89,10 +90,10 @@ export class YooKassaSimulator extends DemoGatewayServer {
 
   /** The next POST is applied, and its answer lost (the connection drops); a look-up before it is answered. */
   loseNextAnswer(): void {
-    this.loseNext = true;
+    this.loseNextAnswers(1);
   }
 
-  payment(id: string): SimPayment {
+  payment(id: string): YooKassaSimPayment {
     const payment = this.payments.get(id);
     if (payment === undefined) throw new Error(`no payment ${id}`);
     return payment;
@@ -138,31 +139,21 @@ export class YooKassaSimulator extends DemoGatewayServer {
     payment.cancellation_details = { party: 'yoo_money', reason: 'expired_on_confirmation' };
   }
 
-  /** Drops the connection instead of the answer to a POST when `loseNextAnswer` asked for it. */
-  protected override send(res: ServerResponse, answer: Answer): void {
-    if (this.loseNext && answer.status < 500 && res.req.method === 'POST') {
-      this.loseNext = false;
-      res.socket?.destroy();
-      return;
-    }
-    super.send(res, answer);
-  }
-
-  private shown(object: SimPayment | SimRefund): Record<string, unknown> {
-    const { wanted: _wanted, ...rest } = object as SimPayment;
+  private shown(object: YooKassaSimPayment | YooKassaSimRefund): Record<string, unknown> {
+    const { wanted: _wanted, ...rest } = object as YooKassaSimPayment;
     return rest;
   }
 
-  protected async handle(req: IncomingMessage): Promise<GatewayAnswer> {
+  protected async answer(req: Request): Promise<GatewayAnswer> {
     if (this.down) return error(500, 'internal_server_error', 'Internal server error');
-    const url = new URL(req.url ?? '/', 'http://sim');
+    const url = new URL(req.url);
     const page = /^\/v3\/checkout\/([\w-]+)$/.exec(url.pathname);
     if (page !== null) return this.checkout(req, page[1]!);
     const auth = `Basic ${Buffer.from(`${this.shopId}:${this.secretKey}`).toString('base64')}`;
-    if (req.headers.authorization !== auth) return error(401, 'invalid_credentials', 'Authentication by given credentials failed');
-    const raw = req.method === 'POST' ? await text(req) : '';
+    if (req.headers.get('authorization') !== auth) return error(401, 'invalid_credentials', 'Authentication by given credentials failed');
+    const raw = req.method === 'POST' ? await req.text() : '';
     if (req.method === 'POST') {
-      const key = req.headers['idempotence-key'];
+      const key = req.headers.get('idempotence-key');
       if (typeof key !== 'string' || key.length === 0 || key.length > 64)
         return error(400, 'invalid_request', 'Idempotence key is missing or too long');
       let body: Record<string, unknown>;
@@ -198,7 +189,7 @@ export class YooKassaSimulator extends DemoGatewayServer {
     const amount = body['amount'] as Money | undefined;
     if (amount === undefined || !VALUE.test(String(amount.value)) || amount.currency !== 'RUB' || kopecks(amount.value) <= 0)
       return error(400, 'invalid_request', 'Invalid amount', 'amount');
-    const receipt = body['receipt'] as SimReceipt | undefined;
+    const receipt = body['receipt'] as YooKassaSimReceipt | undefined;
     const wrong = receipt === undefined ? null : receiptError(receipt, amount.value);
     if (wrong !== null) return wrong;
     const id = `${randomBytes(4).toString('hex')}-000f-5000-9000-${randomBytes(6).toString('hex')}`;
@@ -217,7 +208,7 @@ export class YooKassaSimulator extends DemoGatewayServer {
     if (typeof methodId === 'string') {
       const method = this.methods.get(methodId);
       if (method === undefined) return error(400, 'invalid_request', 'Payment method is not saved', 'payment_method_id');
-      const payment: SimPayment = { ...base, status: 'pending', wanted: { method: method.type, save: true } };
+      const payment: YooKassaSimPayment = { ...base, status: 'pending', wanted: { method: method.type, save: true } };
       payment.payment_method = { type: method.type, id: methodId, saved: true, title: method.title };
       if (this.chargeAnswer === 'succeed') Object.assign(payment, { status: 'succeeded', paid: true });
       else if (this.chargeAnswer === 'decline')
@@ -235,7 +226,7 @@ export class YooKassaSimulator extends DemoGatewayServer {
     if (confirmation?.type !== 'redirect' || typeof confirmation.return_url !== 'string')
       return error(400, 'invalid_request', 'Confirmation of type redirect with return_url is required', 'confirmation');
     const method = (body['payment_method_data'] as { type?: string } | undefined)?.type ?? 'smart';
-    const payment: SimPayment = {
+    const payment: YooKassaSimPayment = {
       ...base,
       status: 'pending',
       confirmation: {
@@ -259,13 +250,13 @@ export class YooKassaSimulator extends DemoGatewayServer {
     const refunded = payment.refunded_amount === undefined ? 0 : kopecks(payment.refunded_amount.value);
     if (kopecks(amount.value) + refunded > kopecks(payment.amount.value))
       return error(400, 'invalid_request', 'Refund amount exceeds the payment', 'amount');
-    const receipt = body['receipt'] as SimReceipt | undefined;
+    const receipt = body['receipt'] as YooKassaSimReceipt | undefined;
     if (receipt === undefined && payment.receipt !== undefined && kopecks(amount.value) !== kopecks(payment.amount.value))
       return error(400, 'invalid_request', 'Receipt is required for a partial refund of a payment with a receipt', 'receipt');
     const wrong = receipt === undefined ? null : receiptError(receipt, amount.value);
     if (wrong !== null) return wrong;
     payment.refunded_amount = { value: rubles(refunded + kopecks(amount.value)), currency: payment.amount.currency };
-    const refund: SimRefund = {
+    const refund: YooKassaSimRefund = {
       id: `${randomBytes(4).toString('hex')}-0015-5000-8000-${randomBytes(6).toString('hex')}`,
       payment_id: payment.id,
       status: 'succeeded',
@@ -295,7 +286,7 @@ export class YooKassaSimulator extends DemoGatewayServer {
     };
   }
 
-  private async checkout(req: IncomingMessage, id: string): Promise<Answer> {
+  private async checkout(req: Request, id: string): Promise<Answer> {
     const payment = this.payments.get(id);
     if (payment === undefined || payment.confirmation === undefined) return { status: 404, body: '<!doctype html><p>Платёж не найден</p>' };
     if (req.method === 'GET')
@@ -315,7 +306,7 @@ export class YooKassaSimulator extends DemoGatewayServer {
 }
 
 /** What is wrong with a receipt for `value`: it names no e-mail or phone, or its items do not sum to the amount. */
-function receiptError(receipt: SimReceipt, value: string): Answer | null {
+function receiptError(receipt: YooKassaSimReceipt, value: string): Answer | null {
   if (!receipt.customer?.email && !receipt.customer?.phone)
     return error(400, 'invalid_request', 'Receipt needs customer email or phone', 'receipt.customer');
   const items = receipt.items ?? [];
@@ -327,10 +318,4 @@ function receiptError(receipt: SimReceipt, value: string): Answer | null {
 
 function error(status: number, code: string, description: string, parameter?: string): Answer {
   return { status, body: { type: 'error', id: randomUUID(), code, description, ...(parameter === undefined ? {} : { parameter }) } };
-}
-
-async function text(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
