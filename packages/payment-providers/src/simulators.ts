@@ -17,3 +17,12 @@ export {
   type StripeSimSession,
   type StripeWebhook,
 } from './simulators/stripe.js';
+export { EpaySimulator, type EpaySimNotify, type EpaySimOrder } from './simulators/epay.js';
+export { CryptoBotSimulator, type CryptoBotSimInvoice, type CryptoBotSimWebhook } from './simulators/cryptobot.js';
+export {
+  NowPaymentsSimulator,
+  type NowPaymentsSimInvoice,
+  type NowPaymentsSimPayment,
+  type NowPaymentsSimPlan,
+} from './simulators/nowpayments.js';
+export { ZarinpalSimulator, type ZarinpalSimSession } from './simulators/zarinpal.js';

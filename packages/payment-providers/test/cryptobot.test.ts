@@ -88,9 +88,9 @@ describe('readCryptoBotWebhook, framework-free', () => {
     const signature = cryptoPaySignature(body, 'token-1');
     const read = { updateType: 'invoice_paid', invoiceId: '42' };
     expect(readCryptoBotWebhook({ rawBody: body, headers: header(signature), token: 'token-1' })).toEqual(read);
-    expect(readCryptoBotWebhook({ rawBody: new TextEncoder().encode(body), headers: new Headers(header(signature)), token: 'token-1' })).toEqual(
-      read,
-    );
+    expect(
+      readCryptoBotWebhook({ rawBody: new TextEncoder().encode(body), headers: new Headers(header(signature)), token: 'token-1' }),
+    ).toEqual(read);
   });
 
   it('refuses, typed, another token’s signature, a changed byte, a missing header, and a signed body that is no update', () => {

@@ -2,7 +2,16 @@ import { PaymentProviderUnavailableError, type PaymentProvider } from '@panelkit
 import type { PaymentSignal } from '@panelkit/sdk/payments';
 import { GatewayKeyRefusedError, keyRefusalIn } from '../core/key-refused.js';
 import { fromMinorUnits, toMinorUnits } from '../core/money.js';
-import { createMapiOrder, EPAY_METHODS, EpayError, queryOrder, submitUrl, type EpayApi, type EpayMethod, type EpayOrderState } from './api.js';
+import {
+  createMapiOrder,
+  EPAY_METHODS,
+  EpayError,
+  queryOrder,
+  submitUrl,
+  type EpayApi,
+  type EpayMethod,
+  type EpayOrderState,
+} from './api.js';
 import { EPAY_CURRENCY, EPAY_PROVIDER, EPAY_TRADE_SUCCESS, readEpayNotify } from './notify.js';
 
 /** Orders one buyer may have waiting at once. */
@@ -100,7 +109,10 @@ export function epayProvider(options: EpayOptions): PaymentProvider {
     async parseCallback(callback) {
       const api = await apiOf();
       const raw = (callback as { rawBody?: unknown }).rawBody;
-      return readEpayNotify({ query: callback.query, body: typeof raw === 'string' || raw instanceof Uint8Array ? raw : callback.body }, api);
+      return readEpayNotify(
+        { query: callback.query, body: typeof raw === 'string' || raw instanceof Uint8Array ? raw : callback.body },
+        api,
+      );
     },
     async verify(payment) {
       const externalRef = payment.externalRef ?? '';

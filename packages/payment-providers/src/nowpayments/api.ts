@@ -46,7 +46,12 @@ export class NowPaymentsError extends Error {
   }
 }
 
-async function call<T>(api: Pick<NowPaymentsApi, 'baseUrl' | 'apiKey'>, path: string, schema: z.ZodType<T>, init: RequestInit = {}): Promise<T> {
+async function call<T>(
+  api: Pick<NowPaymentsApi, 'baseUrl' | 'apiKey'>,
+  path: string,
+  schema: z.ZodType<T>,
+  init: RequestInit = {},
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(new URL(path, api.baseUrl.endsWith('/') ? api.baseUrl : `${api.baseUrl}/`), {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { GatewaySimulator, type GatewayAnswer } from '@panelkit/payment-providers/simulators';
+import { GatewaySimulator, type GatewayAnswer } from './gateway-simulator.js';
 
-interface SimSession {
+/** A payment session as the simulated Zarinpal keeps it. */
+export interface ZarinpalSimSession {
   authority: string;
   amount: number;
   callbackUrl: string;
@@ -20,7 +21,7 @@ interface SimSession {
  */
 export class ZarinpalSimulator extends GatewaySimulator {
   readonly merchantId = randomUUID();
-  readonly sessions = new Map<string, SimSession>();
+  readonly sessions = new Map<string, ZarinpalSimSession>();
   down = false;
   private counter = 1;
 

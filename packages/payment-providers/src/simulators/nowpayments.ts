@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { ipnSignature } from '../app/payments/crypto/signature.js';
-import { GatewaySimulator, type GatewayAnswer } from '@panelkit/payment-providers/simulators';
+import { ipnSignature } from '../nowpayments/signature.js';
+import { GatewaySimulator, type GatewayAnswer } from './gateway-simulator.js';
 
-interface SimInvoice {
+/** An invoice as the simulated NOWPayments keeps it. */
+export interface NowPaymentsSimInvoice {
   id: string;
   priceAmount: number;
   priceCurrency: string;
@@ -11,7 +12,8 @@ interface SimInvoice {
   successUrl: string;
 }
 
-interface SimPayment {
+/** A payment as the simulated NOWPayments keeps it (and answers it in `GET /v1/payment/<id>` and callbacks). */
+export interface NowPaymentsSimPayment {
   payment_id: string;
   payment_status: string;
   price_amount: number;
@@ -23,7 +25,7 @@ interface SimPayment {
 }
 
 /** How the next payment on the simulator's pay page goes: what it reports, and how its callback is delivered. */
-export interface SimPaymentPlan {
+export interface NowPaymentsSimPlan {
   status?: 'finished' | 'partially_paid' | 'failed' | 'expired';
   /** A different amount than the invoice's (a gateway bug or a tampered page). */
   priceAmount?: number;
@@ -39,13 +41,13 @@ export interface SimPaymentPlan {
  * HMAC-SHA512-signed callback (sorted JSON, `x-nowpayments-sig`) to the invoice's `ipn_callback_url`, and sends the buyer
  * back to `success_url` with `NP_id=<payment id>`, as the real service does.
  */
-export class CryptoGatewaySimulator extends GatewaySimulator {
+export class NowPaymentsSimulator extends GatewaySimulator {
   readonly apiKey = `sim-${randomBytes(12).toString('hex')}`;
   readonly ipnSecret = `ipn-${randomBytes(16).toString('hex')}`;
-  readonly invoices = new Map<string, SimInvoice>();
-  readonly payments = new Map<string, SimPayment>();
+  readonly invoices = new Map<string, NowPaymentsSimInvoice>();
+  readonly payments = new Map<string, NowPaymentsSimPayment>();
   /** What the next payment does; reset after each. */
-  next: SimPaymentPlan = {};
+  next: NowPaymentsSimPlan = {};
   /** While true, every request is answered 503 (the gateway is down). */
   down = false;
   private counter = 5_000_000_000;
@@ -122,7 +124,7 @@ export class CryptoGatewaySimulator extends GatewaySimulator {
     }
     const plan = this.next;
     this.next = {};
-    const payment: SimPayment = {
+    const payment: NowPaymentsSimPayment = {
       payment_id: String(this.counter++),
       payment_status: plan.status ?? 'finished',
       price_amount: plan.priceAmount ?? invoice.priceAmount,

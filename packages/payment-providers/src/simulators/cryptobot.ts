@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { cryptoPaySignature } from '../app/payments/cryptobot/signature.js';
-import { GatewaySimulator, type GatewayAnswer } from '@panelkit/payment-providers/simulators';
+import { cryptoPaySignature } from '../cryptobot/signature.js';
+import { GatewaySimulator, type GatewayAnswer } from './gateway-simulator.js';
 
-interface SimCryptoPayInvoice {
+/** An invoice as the simulated Crypto Pay keeps it (and answers it in `getInvoices` and webhooks). */
+export interface CryptoBotSimInvoice {
   invoice_id: number;
   hash: string;
   status: 'active' | 'paid' | 'expired';
@@ -20,7 +21,7 @@ interface SimCryptoPayInvoice {
 }
 
 /** A webhook as the simulator sends it: the exact body bytes and their signature. */
-export interface SimWebhook {
+export interface CryptoBotSimWebhook {
   rawBody: string;
   signature: string;
 }
@@ -34,7 +35,7 @@ export interface SimWebhook {
  */
 export class CryptoBotSimulator extends GatewaySimulator {
   readonly token = `${1000 + Math.floor(Math.random() * 9000)}:AA${randomBytes(16).toString('hex')}`;
-  readonly invoices = new Map<string, SimCryptoPayInvoice>();
+  readonly invoices = new Map<string, CryptoBotSimInvoice>();
   /** Where `invoice_paid` webhooks go (`null`: none are sent). */
   webhookUrl: string | null = null;
   /** While true, every request is answered 503 (Crypto Pay is down). */
@@ -43,14 +44,14 @@ export class CryptoBotSimulator extends GatewaySimulator {
   private updates = 1;
 
   /** The invoice with this id (as the shop stores it: the external reference). */
-  invoice(invoiceId: string): SimCryptoPayInvoice {
+  invoice(invoiceId: string): CryptoBotSimInvoice {
     const invoice = this.invoices.get(invoiceId);
     if (invoice === undefined) throw new Error(`no invoice ${invoiceId}`);
     return invoice;
   }
 
   /** The `invoice_paid` webhook of an invoice, as Crypto Pay would send it (optionally signed with another token: a forgery). */
-  webhook(invoiceId: string, options: { wrongToken?: boolean } = {}): SimWebhook {
+  webhook(invoiceId: string, options: { wrongToken?: boolean } = {}): CryptoBotSimWebhook {
     const rawBody = JSON.stringify({
       update_id: this.updates++,
       update_type: 'invoice_paid',
@@ -61,7 +62,7 @@ export class CryptoBotSimulator extends GatewaySimulator {
   }
 
   /** Sends an invoice's webhook to `webhookUrl` (again: Crypto Pay retries until answered 200); the shop's status. */
-  async deliver(invoiceId: string, options: { wrongToken?: boolean; webhook?: SimWebhook } = {}): Promise<number> {
+  async deliver(invoiceId: string, options: { wrongToken?: boolean; webhook?: CryptoBotSimWebhook } = {}): Promise<number> {
     if (this.webhookUrl === null) throw new Error('the simulator has no webhook address');
     const { rawBody, signature } = options.webhook ?? this.webhook(invoiceId, options);
     const res = await fetch(this.webhookUrl, {
@@ -125,10 +126,10 @@ export class CryptoBotSimulator extends GatewaySimulator {
       : { status: 303, body: '', headers: { location: invoice.paid_btn_url } };
   }
 
-  private create(params: Record<string, unknown>): SimCryptoPayInvoice {
+  private create(params: Record<string, unknown>): CryptoBotSimInvoice {
     const id = this.counter++;
     const hash = `IV${randomBytes(6).toString('hex')}`;
-    const invoice: SimCryptoPayInvoice = {
+    const invoice: CryptoBotSimInvoice = {
       invoice_id: id,
       hash,
       status: 'active',
