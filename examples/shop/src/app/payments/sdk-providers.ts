@@ -5,7 +5,7 @@ import { telegramApi } from '../telegram-api.js';
 import { MAX_PENDING_RECEIPTS } from './card-provider.js';
 import { cryptoGatewayProvider } from './crypto/provider.js';
 import { starsCallbackSecret } from './stars/callback-secret.js';
-import { starsProvider } from './stars/provider.js';
+import { starsProvider } from '@panelkit/payment-providers/stars';
 import { cryptoBotProvider } from '@panelkit/payment-providers/cryptobot';
 import { activeCryptoBot } from './cryptobot/settings.js';
 import { zarinpalProvider } from '@panelkit/payment-providers/zarinpal';
