@@ -9,10 +9,10 @@ import {
   StripeSimulator,
   YooKassaSimulator,
 } from '@panelkit/payment-providers/simulators';
-import { stripeTakes } from '../app/payments/stripe/api.js';
+import { stripeTakes } from '@panelkit/payment-providers/stripe';
 import { saveStripeSettings, stripeSettings } from '../app/payments/stripe/settings.js';
 import { saveYooKassaSettings, yookassaSettings } from '../app/payments/yookassa/settings.js';
-import { YOOKASSA_CURRENCY } from '../app/payments/yookassa/provider.js';
+import { YOOKASSA_CURRENCY } from '@panelkit/payment-providers/yookassa';
 import { epaySettings, saveEpaySettings } from '../app/payments/epay/settings.js';
 import { EPAY_CURRENCY } from '@panelkit/payment-providers/epay';
 

@@ -6,8 +6,8 @@ import { saveStarsSettings, starsSettings, STARS_RATE_PATTERN } from '../payment
 import { saveZarinpalSettings, zarinpalSettings } from '../payments/zarinpal/settings.js';
 import { checkEpayKey, EPAY_CURRENCY, EPAY_MODES, type EpayMode } from '@panelkit/payment-providers/epay';
 import { epaySettings, saveEpaySettings } from '../payments/epay/settings.js';
-import { YOOKASSA_CURRENCY } from '../payments/yookassa/provider.js';
-import { stripeTakes } from '../payments/stripe/api.js';
+import { YOOKASSA_CURRENCY } from '@panelkit/payment-providers/yookassa';
+import { stripeTakes } from '@panelkit/payment-providers/stripe';
 import { saveStripeSettings, stripeSettings } from '../payments/stripe/settings.js';
 import { saveYooKassaSettings, YOOKASSA_VAT_CODES, yookassaSettings } from '../payments/yookassa/settings.js';
 import type { Shop } from '../shop.js';
