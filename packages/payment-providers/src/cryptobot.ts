@@ -14,7 +14,6 @@ export {
   CRYPTOBOT_SIGNATURE_HEADER,
   readCryptoBotWebhook,
   type CryptoBotWebhook,
-  type WebhookHeaders,
 } from './cryptobot/webhook.js';
 export { cryptoPaySignature, verifyCryptoPaySignature } from './cryptobot/signature.js';
 export {

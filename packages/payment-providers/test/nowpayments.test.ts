@@ -3,7 +3,8 @@ import type { PaymentCallback } from '@panelkit/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ipnSignature, NOWPAYMENTS_SIGNATURE_HEADER, nowPaymentsProvider, readNowPaymentsIpn } from '../src/nowpayments.js';
 import { NowPaymentsSimulator } from '../src/simulators.js';
-import { kitOn, STORAGES } from './support/kit-on-storage.js';
+import { kitOn } from './support/kit-on-storage.js';
+import { STORAGE_KINDS } from './support/storages.js';
 
 let sim: NowPaymentsSimulator;
 beforeAll(async () => {
@@ -77,17 +78,17 @@ describe('readNowPaymentsIpn, framework-free', () => {
   });
 });
 
-describe.each(STORAGES)('NOWPayments through kit.payments on $name storage', ({ name, skip }) => {
+describe.each(STORAGE_KINDS)('NOWPayments through kit.payments on $name storage', (kind) => {
   let close: (() => Promise<void>) | null = null;
   afterEach(async () => {
     await close?.();
     close = null;
   });
 
-  it.skipIf(skip)(
+  it.skipIf(kind.skip !== false)(
     'a finished payment’s IPN, twice at once and again, credits once; the buyer’s return agrees; a refund reverses once',
     async () => {
-      const made = await kitOn(name, [provider()]);
+      const made = await kitOn(kind, [provider()]);
       close = made.close;
       const { kit, storage, buyer } = made;
       const started = await kit.payments.start({

@@ -1,6 +1,7 @@
 import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
 import type { PaymentSignal } from '@panelkit/sdk/payments';
 import { fromMinorUnits, toMinorUnits } from '../core/money.js';
+import { readNow, type ReadWhenNeeded } from '../core/read-when-needed.js';
 import { createInvoice, CryptoPayError, getInvoice, type CryptoPayApi, type CryptoPayInvoice } from './api.js';
 import { CRYPTOBOT_PROVIDER, readCryptoBotWebhook } from './webhook.js';
 
@@ -34,7 +35,7 @@ export const CRYPTOBOT_FIATS: ReadonlySet<string> = new Set([
 /** Options of {@link cryptoBotProvider}. */
 export interface CryptoBotOptions {
   /** The API and the app's token, or a function reading them when needed; `null` while CryptoBot is off. */
-  api: CryptoPayApi | null | (() => Promise<CryptoPayApi | null> | CryptoPayApi | null);
+  api: ReadWhenNeeded<CryptoPayApi | null>;
 }
 
 /** Crypto Pay's word on an invoice as one signal: only `paid` is money (the fiat amount it was priced at). */
@@ -62,7 +63,7 @@ const unavailable = (error: unknown): never => {
  */
 export function cryptoBotProvider(options: CryptoBotOptions): PaymentProvider {
   const apiOf = async (): Promise<CryptoPayApi> => {
-    const api = typeof options.api === 'function' ? await options.api() : options.api;
+    const api = await readNow(options.api);
     if (api === null) throw new PaymentProviderUnavailableError(CRYPTOBOT_PROVIDER, 'CryptoBot is not set up');
     return api;
   };
@@ -93,7 +94,8 @@ export function cryptoBotProvider(options: CryptoBotOptions): PaymentProvider {
     },
     async parseCallback(callback) {
       const api = await apiOf();
-      const raw = (callback as { rawBody?: unknown }).rawBody ?? callback.body;
+      // A host that does not parse the body may pass it as `body`; the signature is over these exact bytes either way.
+      const raw = callback.rawBody ?? callback.body;
       if (typeof raw !== 'string' && !(raw instanceof Uint8Array)) throw new PaymentSignatureError(CRYPTOBOT_PROVIDER, 'no raw body');
       const { invoiceId } = readCryptoBotWebhook({ rawBody: raw, headers: callback.headers, token: api.token });
       // The webhook says which invoice; only Crypto Pay's own answer says what became of it.

@@ -1,5 +1,6 @@
 import { PaymentSignatureError } from '@panelkit/sdk';
 import { z } from 'zod';
+import { headerOf, type WebhookHeaders } from '../core/headers.js';
 import { verifyCryptoPaySignature } from './signature.js';
 
 /** The provider id CryptoBot payments are recorded under. */
@@ -19,16 +20,6 @@ export interface CryptoBotWebhook {
   updateType: string;
   /** The invoice it names, as the payment's external reference. */
   invoiceId: string;
-}
-
-/** Header values by lower-case name, as a `Headers` object or a plain record (Node's `IncomingHttpHeaders` is one). */
-export type WebhookHeaders = Headers | Readonly<Record<string, string | string[] | undefined>>;
-
-/** The value of header `name` (lower case) in either shape; the first of a repeated one. */
-export function headerOf(headers: WebhookHeaders, name: string): string | undefined {
-  if (headers instanceof Headers) return headers.get(name) ?? undefined;
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /**

@@ -2,6 +2,7 @@ import { PaymentProviderUnavailableError, type PaymentProvider } from '@panelkit
 import type { PaymentSignal } from '@panelkit/sdk/payments';
 import { GatewayKeyRefusedError, keyRefusalIn } from '../core/key-refused.js';
 import { fromMinorUnits, toMinorUnits } from '../core/money.js';
+import { readNow, type ReadWhenNeeded } from '../core/read-when-needed.js';
 import {
   createMapiOrder,
   EPAY_METHODS,
@@ -22,9 +23,9 @@ export const EPAY_ORDER_TTL_MS = 2 * 3_600_000;
 /** Options of {@link epayProvider}. */
 export interface EpayOptions {
   /** The gateway, or a function reading it when needed (the merchant may change it); `null` while EPay is off. */
-  api: EpayApi | null | (() => Promise<EpayApi | null> | EpayApi | null);
+  api: ReadWhenNeeded<EpayApi | null>;
   /** Where the gateway sends its asynchronous notify (the host's public notify route). */
-  notifyUrl: string | (() => string);
+  notifyUrl: ReadWhenNeeded<string>;
   /** Where the buyer comes back to when a payment names no return address. */
   callbackUrl: (paymentId: string) => string;
 }
@@ -57,11 +58,10 @@ function signalOfOrder(order: EpayOrderState): PaymentSignal {
  */
 export function epayProvider(options: EpayOptions): PaymentProvider {
   const apiOf = async (): Promise<EpayApi> => {
-    const api = typeof options.api === 'function' ? await options.api() : options.api;
+    const api = await readNow(options.api);
     if (api === null) throw new PaymentProviderUnavailableError(EPAY_PROVIDER, 'EPay is not set up');
     return api;
   };
-  const notifyUrl = () => (typeof options.notifyUrl === 'function' ? options.notifyUrl() : options.notifyUrl);
   return {
     id: EPAY_PROVIDER,
     capabilities: { confirmations: ['gateway', 'admin_mark_paid'], adminReject: false, methods: EPAY_METHODS },
@@ -75,7 +75,7 @@ export function epayProvider(options: EpayOptions): PaymentProvider {
       const order = {
         type: method,
         outTradeNo: request.paymentId,
-        notifyUrl: notifyUrl(),
+        notifyUrl: await readNow(options.notifyUrl),
         returnUrl: request.returnUrl ?? options.callbackUrl(request.paymentId),
         name: request.description,
         money: fromMinorUnits(request.amount.amount, EPAY_CURRENCY),
@@ -108,11 +108,7 @@ export function epayProvider(options: EpayOptions): PaymentProvider {
     },
     async parseCallback(callback) {
       const api = await apiOf();
-      const raw = (callback as { rawBody?: unknown }).rawBody;
-      return readEpayNotify(
-        { query: callback.query, body: typeof raw === 'string' || raw instanceof Uint8Array ? raw : callback.body },
-        api,
-      );
+      return readEpayNotify({ query: callback.query, body: callback.rawBody ?? callback.body }, api);
     },
     async verify(payment) {
       const externalRef = payment.externalRef ?? '';

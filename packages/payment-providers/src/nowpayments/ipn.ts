@@ -1,5 +1,5 @@
 import { PaymentSignatureError } from '@panelkit/sdk';
-import { headerOf, type WebhookHeaders } from '../cryptobot/webhook.js';
+import { headerOf, type WebhookHeaders } from '../core/headers.js';
 import { verifyIpnSignature } from './signature.js';
 
 /** The provider id NOWPayments payments are recorded under unless the host names another (`id` option). */

@@ -1,6 +1,7 @@
 import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
 import type { PaymentSignal } from '@panelkit/sdk/payments';
 import { fromMinorUnits, minorDigits } from '../core/money.js';
+import { readNow, type ReadWhenNeeded } from '../core/read-when-needed.js';
 import { createInvoice, getPayment, NowPaymentsError, type NowPaymentsApi, type NowPaymentsPayment } from './api.js';
 import { NOWPAYMENTS_PAYMENT_ID, NOWPAYMENTS_PROVIDER, readNowPaymentsIpn } from './ipn.js';
 
@@ -14,7 +15,7 @@ export interface NowPaymentsOptions {
   /** The provider id payments are recorded under (default `nowpayments`; a host with stored payments keeps its own). */
   id?: string;
   /** The API, or a function reading it when needed (the merchant may change it); `null` while it is off. */
-  api: NowPaymentsApi | null | (() => Promise<NowPaymentsApi | null> | NowPaymentsApi | null);
+  api: ReadWhenNeeded<NowPaymentsApi | null>;
   /** Where NOWPayments sends its IPN callbacks, given the payment's return address (the host's public IPN route). */
   ipnCallbackUrl: (returnUrl: string) => string;
   /** Where the buyer goes when they leave the invoice unpaid, given the payment's return address. */
@@ -53,7 +54,7 @@ export function nowPaymentsProvider(options: NowPaymentsOptions): PaymentProvide
     throw error;
   };
   const gateway = async (): Promise<NowPaymentsApi> => {
-    const api = typeof options.api === 'function' ? await options.api() : options.api;
+    const api = await readNow(options.api);
     if (api === null) throw new PaymentProviderUnavailableError(id, 'the crypto gateway is not set up');
     return api;
   };
@@ -82,9 +83,8 @@ export function nowPaymentsProvider(options: NowPaymentsOptions): PaymentProvide
     },
     async parseCallback(callback) {
       const api = await gateway();
-      const raw = (callback as { rawBody?: unknown }).rawBody;
       const { paymentId } = readNowPaymentsIpn({
-        body: typeof raw === 'string' || raw instanceof Uint8Array ? raw : callback.body,
+        body: callback.rawBody ?? callback.body,
         headers: callback.headers,
         ipnSecret: api.ipnSecret,
         providerId: id,

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
 import type { PaymentSignal } from '@panelkit/sdk/payments';
 import { z } from 'zod';
+import { readNow, type ReadWhenNeeded } from '../core/read-when-needed.js';
 import { starsFor } from './stars-amount.js';
 
 /** The provider id Stars payments are recorded under. */
@@ -60,9 +61,9 @@ export interface StarsOptions {
    * The rate in Stars per unit of the payment's currency (a decimal string of at most four decimals), or a function
    * reading it when needed; `null` while Stars are off.
    */
-  rate: string | null | (() => Promise<string | null> | string | null);
+  rate: ReadWhenNeeded<string | null>;
   /** The bot's API calls, or a function giving them; `null` when the host has no bot (Stars cannot be taken then). */
-  api: StarsBotApi | null | (() => StarsBotApi | null);
+  api: ReadWhenNeeded<StarsBotApi | null>;
   /** The secret the bot's Stars callbacks carry in {@link STARS_SECRET_HEADER}. */
   callbackSecret: string;
   /**
@@ -117,15 +118,14 @@ function sameSecret(given: string | undefined, expected: string): boolean {
  * refund job asking again (a lost answer, another replica) is the same refund.
  */
 export function starsProvider(options: StarsOptions): PaymentProvider {
-  const apiOf = () => (typeof options.api === 'function' ? options.api() : options.api);
   return {
     id: STARS_PROVIDER,
     capabilities: { confirmations: ['gateway'], adminReject: false, refunds: { partial: false } },
     maxPending: MAX_PENDING_STARS,
     pendingTtlMs: STARS_INVOICE_TTL_MS,
     async open(request) {
-      const api = apiOf();
-      const rate = typeof options.rate === 'function' ? await options.rate() : options.rate;
+      const api = await readNow(options.api);
+      const rate = await readNow(options.rate);
       if (api === null || rate === null) throw new PaymentProviderUnavailableError(STARS_PROVIDER, 'Telegram Stars are not set up');
       const stars = starsFor(request.amount.amount, request.amount.currency, rate);
       const payload = starsPayload(request.paymentId, stars);
@@ -141,7 +141,7 @@ export function starsProvider(options: StarsOptions): PaymentProvider {
     async refund({ payment }) {
       const charge = payment.details['settlementRef'];
       if (typeof charge !== 'string') return { status: 'failed', refundRef: null, reason: 'the payment names no Telegram charge' };
-      const api = apiOf();
+      const api = await readNow(options.api);
       if (api === null) throw new PaymentProviderUnavailableError(STARS_PROVIDER, 'the host has no bot to refund Stars with');
       const payer = await options.payerOf(payment.customerId);
       if (payer === null) return { status: 'failed', refundRef: null, reason: 'the buyer has no linked Telegram account' };

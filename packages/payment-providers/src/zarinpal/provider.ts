@@ -1,4 +1,5 @@
 import { ConfigurationError, PaymentProviderUnavailableError, type PaymentProvider } from '@panelkit/sdk';
+import { readNow, type ReadWhenNeeded } from '../core/read-when-needed.js';
 import { requestPayment, startPayUrl, verifyPayment, ZarinpalUnreachableError, type ZarinpalApi } from './api.js';
 
 /** The provider id Zarinpal payments are recorded under. */
@@ -9,7 +10,7 @@ export const ZARINPAL_CURRENCY = 'IRR';
 /** Options of {@link zarinpalProvider}. */
 export interface ZarinpalOptions {
   /** The API and merchant, or a function reading them when needed (the merchant may change them); `null` while off. */
-  api: ZarinpalApi | null | (() => Promise<ZarinpalApi | null> | ZarinpalApi | null);
+  api: ReadWhenNeeded<ZarinpalApi | null>;
   /** Where the buyer comes back to when a payment names none (the host's verify route for that payment). */
   callbackUrl: (paymentId: string) => string;
   /** How long an unpaid request waits (default 30 minutes: Zarinpal's sessions end soon after). */
@@ -21,7 +22,7 @@ export interface ZarinpalOptions {
 const PROVIDER_ID = ZARINPAL_PROVIDER;
 
 async function apiOf(options: ZarinpalOptions): Promise<ZarinpalApi> {
-  const api = typeof options.api === 'function' ? await options.api() : options.api;
+  const api = await readNow(options.api);
   if (api === null) throw new PaymentProviderUnavailableError(PROVIDER_ID, 'Zarinpal is not set up');
   return api;
 }
