@@ -1,5 +1,5 @@
 import { describePaymentProvider } from '@panelkit/sdk/testing';
-import type { PaymentCallback } from '@panelkit/sdk';
+import type { PaymentCallback } from '@panelkit/sdk/payments';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ipnSignature, NOWPAYMENTS_SIGNATURE_HEADER, nowPaymentsProvider, readNowPaymentsIpn } from '../src/nowpayments.js';
 import { NowPaymentsSimulator } from '../src/simulators.js';
