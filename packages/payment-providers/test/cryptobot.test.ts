@@ -1,5 +1,5 @@
 import { describePaymentProvider } from '@panelkit/sdk/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CRYPTOBOT_SIGNATURE_HEADER,
   cryptoBotProvider,
@@ -8,7 +8,7 @@ import {
   verifyCryptoPaySignature,
 } from '../src/cryptobot.js';
 import { CryptoBotSimulator } from '../src/simulators.js';
-import { kitOn } from './support/kit-on-storage.js';
+import { kitsClosedAfterEach } from './support/kit-on-storage.js';
 import { STORAGE_KINDS } from './support/storages.js';
 
 let sim: CryptoBotSimulator;
@@ -108,18 +108,12 @@ describe('readCryptoBotWebhook, framework-free', () => {
 });
 
 describe.each(STORAGE_KINDS)('CryptoBot through kit.payments on $name storage', (kind) => {
-  let close: (() => Promise<void>) | null = null;
-  afterEach(async () => {
-    await close?.();
-    close = null;
-  });
+  const kitOn = kitsClosedAfterEach();
 
   it.skipIf(kind.skip !== false)(
     'a paid invoice’s webhook, delivered twice at once and again, credits once; a forged one changes nothing',
     async () => {
-      const made = await kitOn(kind, [provider()]);
-      close = made.close;
-      const { kit, storage, buyer } = made;
+      const { kit, storage, buyer } = await kitOn(kind, [provider()]);
       const started = await kit.payments.start({ customerId: buyer, providerId: 'cryptobot', amount: { amount: 25_00, currency: 'USD' } });
       if (!started.ok) throw new Error(started.reason);
       const invoiceId = started.payment.externalRef!;

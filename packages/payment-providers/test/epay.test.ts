@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describePaymentProvider } from '@panelkit/sdk/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEpayKey, epayProvider, epaySign, epaySignedString, readEpayNotify, verifyEpaySign, type EpayMode } from '../src/epay.js';
 import { keyRefusalIn } from '../src/index.js';
 import { EpaySimulator } from '../src/simulators.js';
 import { md5Sign } from '../src/simulators/epay.js';
-import { kitOn } from './support/kit-on-storage.js';
+import { kitsClosedAfterEach } from './support/kit-on-storage.js';
 import { STORAGE_KINDS } from './support/storages.js';
 
 let sim: EpaySimulator;
@@ -114,6 +114,7 @@ describe('readEpayNotify, framework-free', () => {
 });
 
 describe('a merchant id or key EPay refuses', () => {
+  const kitOn = kitsClosedAfterEach();
   const orderQuery = async (params: Record<string, string>) =>
     (await fetch(new URL(`api.php?${new URLSearchParams({ act: 'order', ...params })}`, sim.url))).json();
 
@@ -139,7 +140,7 @@ describe('a merchant id or key EPay refuses', () => {
 
   for (const mode of ['submit', 'mapi'] as const) {
     it(`starting a payment (${mode}) with it fails as a key refusal, and nothing is stored`, async () => {
-      const { kit, buyer, close } = await kitOn(STORAGE_KINDS[0]!, [provider(mode, () => 'mistyped-key')]);
+      const { kit, buyer } = await kitOn(STORAGE_KINDS[0]!, [provider(mode, () => 'mistyped-key')]);
       const failed = await kit.payments
         .start({ customerId: buyer, providerId: 'epay', amount: { amount: 10_00, currency: 'CNY' }, method: 'alipay' })
         .then(
@@ -149,21 +150,14 @@ describe('a merchant id or key EPay refuses', () => {
       expect(failed).toMatchObject({ code: 'PAYMENT_PROVIDER_UNAVAILABLE' });
       expect(keyRefusalIn(failed)).toMatchObject({ said: '商户密钥错误' });
       expect((await kit.payments.list({ providerId: 'epay' }, { limit: 10 })).items).toEqual([]);
-      await close();
     });
   }
 });
 
 describe.each(STORAGE_KINDS)('EPay through kit.payments on $name storage', (kind) => {
-  let close: (() => Promise<void>) | null = null;
-  afterEach(async () => {
-    await close?.();
-    close = null;
-  });
+  const kitOn = kitsClosedAfterEach();
   async function setup(mode: EpayMode) {
-    const made = await kitOn(kind, [provider(mode)]);
-    close = made.close;
-    return made;
+    return kitOn(kind, [provider(mode)]);
   }
 
   it.skipIf(kind.skip !== false)(

@@ -1,9 +1,9 @@
 import { describePaymentProvider } from '@panelkit/sdk/testing';
 import type { PaymentCallback } from '@panelkit/sdk/payments';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipnSignature, NOWPAYMENTS_SIGNATURE_HEADER, nowPaymentsProvider, readNowPaymentsIpn } from '../src/nowpayments.js';
 import { NowPaymentsSimulator } from '../src/simulators.js';
-import { kitOn } from './support/kit-on-storage.js';
+import { kitsClosedAfterEach } from './support/kit-on-storage.js';
 import { STORAGE_KINDS } from './support/storages.js';
 
 let sim: NowPaymentsSimulator;
@@ -79,18 +79,12 @@ describe('readNowPaymentsIpn, framework-free', () => {
 });
 
 describe.each(STORAGE_KINDS)('NOWPayments through kit.payments on $name storage', (kind) => {
-  let close: (() => Promise<void>) | null = null;
-  afterEach(async () => {
-    await close?.();
-    close = null;
-  });
+  const kitOn = kitsClosedAfterEach();
 
   it.skipIf(kind.skip !== false)(
     'a finished payment’s IPN, twice at once and again, credits once; the buyer’s return agrees; a refund reverses once',
     async () => {
-      const made = await kitOn(kind, [provider()]);
-      close = made.close;
-      const { kit, storage, buyer } = made;
+      const { kit, storage, buyer } = await kitOn(kind, [provider()]);
       const started = await kit.payments.start({
         customerId: buyer,
         providerId: 'nowpayments',

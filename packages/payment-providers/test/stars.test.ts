@@ -1,5 +1,5 @@
 import { describePaymentProvider } from '@panelkit/sdk/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   checkStarsPreCheckout,
   STARS_SECRET_HEADER,
@@ -9,7 +9,7 @@ import {
   type StarsBotApi,
   type StarsPrice,
 } from '../src/stars.js';
-import { kitOn } from './support/kit-on-storage.js';
+import { kitsClosedAfterEach } from './support/kit-on-storage.js';
 import { STORAGE_KINDS } from './support/storages.js';
 
 const SECRET = 'stars-callback-secret-for-tests';
@@ -138,19 +138,13 @@ describe('stars pricing', () => {
 });
 
 describe.each(STORAGE_KINDS)('Stars through kit.payments on $name storage', (kind) => {
-  let close: (() => Promise<void>) | null = null;
-  afterEach(async () => {
-    await close?.();
-    close = null;
-  });
+  const kitOn = kitsClosedAfterEach();
 
   it.skipIf(kind.skip !== false)(
     'a charge of other Stars than the invoice asked is a mismatch; two charges are two payments, each credited once',
     async () => {
       fake = new FakeStars();
-      const made = await kitOn(kind, [provider()]);
-      close = made.close;
-      const { kit, storage, buyer } = made;
+      const { kit, storage, buyer } = await kitOn(kind, [provider()]);
       const started = await kit.payments.start({ customerId: buyer, providerId: 'stars', amount: { amount: 1_000, currency: 'USD' } });
       if (!started.ok) throw new Error(started.reason);
       const payload = started.payment.externalRef!;
@@ -177,9 +171,7 @@ describe.each(STORAGE_KINDS)('Stars through kit.payments on $name storage', (kin
     'the pre-checkout check: yes only for a pending invoice, its Stars, and the buyer’s own Telegram user',
     async () => {
       fake = new FakeStars();
-      const made = await kitOn(kind, [provider()]);
-      close = made.close;
-      const { kit, buyer } = made;
+      const { kit, buyer } = await kitOn(kind, [provider()]);
       const started = await kit.payments.start({ customerId: buyer, providerId: 'stars', amount: { amount: 500, currency: 'USD' } });
       if (!started.ok) throw new Error(started.reason);
       const payload = started.payment.externalRef!;

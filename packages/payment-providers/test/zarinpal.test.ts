@@ -1,8 +1,8 @@
 import { describePaymentProvider } from '@panelkit/sdk/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZarinpalSimulator } from '../src/simulators.js';
 import { zarinpalProvider } from '../src/zarinpal.js';
-import { kitOn } from './support/kit-on-storage.js';
+import { kitsClosedAfterEach } from './support/kit-on-storage.js';
 import { STORAGE_KINDS } from './support/storages.js';
 
 let sim: ZarinpalSimulator;
@@ -31,15 +31,9 @@ describePaymentProvider('zarinpal (simulated)', async () => ({
 }));
 
 describe.each(STORAGE_KINDS)('zarinpal through kit.payments on $name storage', (kind) => {
-  let close: (() => Promise<void>) | null = null;
-  afterEach(async () => {
-    await close?.();
-    close = null;
-  });
+  const kitOn = kitsClosedAfterEach();
   async function setup() {
-    const made = await kitOn(kind, [provider()]);
-    close = made.close;
-    const { kit, storage, buyer } = made;
+    const { kit, storage, buyer } = await kitOn(kind, [provider()]);
     const start = async () => {
       const started = await kit.payments.start({ customerId: buyer, providerId: 'zarinpal', amount: { amount: 500_000, currency: 'IRR' } });
       if (!started.ok) throw new Error(started.reason);

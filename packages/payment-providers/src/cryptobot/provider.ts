@@ -1,7 +1,8 @@
 import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
 import type { PaymentSignal } from '@panelkit/sdk/payments';
 import { fromMinorUnits, toMinorUnits } from '../core/money.js';
-import { readNow, type ReadWhenNeeded } from '../core/read-when-needed.js';
+import type { ReadWhenNeeded } from '../core/read-when-needed.js';
+import { readSetUp } from '../core/set-up.js';
 import { createInvoice, CryptoPayError, getInvoice, type CryptoPayApi, type CryptoPayInvoice } from './api.js';
 import { CRYPTOBOT_PROVIDER, readCryptoBotWebhook } from './webhook.js';
 
@@ -62,11 +63,7 @@ const unavailable = (error: unknown): never => {
  * {@link CRYPTOBOT_INVOICE_TTL_MS}. An admin may "mark paid" (a lost webhook), never approve.
  */
 export function cryptoBotProvider(options: CryptoBotOptions): PaymentProvider {
-  const apiOf = async (): Promise<CryptoPayApi> => {
-    const api = await readNow(options.api);
-    if (api === null) throw new PaymentProviderUnavailableError(CRYPTOBOT_PROVIDER, 'CryptoBot is not set up');
-    return api;
-  };
+  const apiOf = () => readSetUp(options.api, CRYPTOBOT_PROVIDER, 'CryptoBot');
   return {
     id: CRYPTOBOT_PROVIDER,
     capabilities: { confirmations: ['gateway', 'admin_mark_paid'], adminReject: false },

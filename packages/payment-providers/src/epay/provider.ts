@@ -3,6 +3,7 @@ import type { PaymentSignal } from '@panelkit/sdk/payments';
 import { GatewayKeyRefusedError, keyRefusalIn } from '../core/key-refused.js';
 import { fromMinorUnits, toMinorUnits } from '../core/money.js';
 import { readNow, type ReadWhenNeeded } from '../core/read-when-needed.js';
+import { readSetUp } from '../core/set-up.js';
 import {
   createMapiOrder,
   EPAY_METHODS,
@@ -57,11 +58,7 @@ function signalOfOrder(order: EpayOrderState): PaymentSignal {
  * gateway's own back office.
  */
 export function epayProvider(options: EpayOptions): PaymentProvider {
-  const apiOf = async (): Promise<EpayApi> => {
-    const api = await readNow(options.api);
-    if (api === null) throw new PaymentProviderUnavailableError(EPAY_PROVIDER, 'EPay is not set up');
-    return api;
-  };
+  const apiOf = () => readSetUp(options.api, EPAY_PROVIDER, 'EPay');
   return {
     id: EPAY_PROVIDER,
     capabilities: { confirmations: ['gateway', 'admin_mark_paid'], adminReject: false, methods: EPAY_METHODS },

@@ -1,7 +1,8 @@
 import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
 import type { PaymentSignal } from '@panelkit/sdk/payments';
 import { fromMinorUnits, minorDigits } from '../core/money.js';
-import { readNow, type ReadWhenNeeded } from '../core/read-when-needed.js';
+import type { ReadWhenNeeded } from '../core/read-when-needed.js';
+import { readSetUp } from '../core/set-up.js';
 import { createInvoice, getPayment, NowPaymentsError, type NowPaymentsApi, type NowPaymentsPayment } from './api.js';
 import { NOWPAYMENTS_PAYMENT_ID, NOWPAYMENTS_PROVIDER, readNowPaymentsIpn } from './ipn.js';
 
@@ -53,11 +54,7 @@ export function nowPaymentsProvider(options: NowPaymentsOptions): PaymentProvide
     if (error instanceof NowPaymentsError) throw new PaymentProviderUnavailableError(id, error.message, { cause: error });
     throw error;
   };
-  const gateway = async (): Promise<NowPaymentsApi> => {
-    const api = await readNow(options.api);
-    if (api === null) throw new PaymentProviderUnavailableError(id, 'the crypto gateway is not set up');
-    return api;
-  };
+  const gateway = () => readSetUp(options.api, id, 'the crypto gateway');
   return {
     id,
     capabilities: { confirmations: ['gateway', 'admin_mark_paid'], adminReject: false },

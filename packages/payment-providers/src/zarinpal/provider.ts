@@ -1,5 +1,6 @@
 import { ConfigurationError, PaymentProviderUnavailableError, type PaymentProvider } from '@panelkit/sdk';
-import { readNow, type ReadWhenNeeded } from '../core/read-when-needed.js';
+import type { ReadWhenNeeded } from '../core/read-when-needed.js';
+import { readSetUp } from '../core/set-up.js';
 import { requestPayment, startPayUrl, verifyPayment, ZarinpalUnreachableError, type ZarinpalApi } from './api.js';
 
 /** The provider id Zarinpal payments are recorded under. */
@@ -21,11 +22,7 @@ export interface ZarinpalOptions {
 
 const PROVIDER_ID = ZARINPAL_PROVIDER;
 
-async function apiOf(options: ZarinpalOptions): Promise<ZarinpalApi> {
-  const api = await readNow(options.api);
-  if (api === null) throw new PaymentProviderUnavailableError(PROVIDER_ID, 'Zarinpal is not set up');
-  return api;
-}
+const apiOf = (options: ZarinpalOptions): Promise<ZarinpalApi> => readSetUp(options.api, PROVIDER_ID, 'Zarinpal');
 
 /**
  * Zarinpal, a redirect-and-verify gateway: `open` makes a payment request (amounts in rials, `IRR`) and

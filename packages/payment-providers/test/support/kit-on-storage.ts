@@ -1,6 +1,7 @@
 import { createPanelkit, type Panelkit, type PaymentProvider } from '@panelkit/sdk';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { ManualClock } from '@panelkit/sdk/testing';
+import { afterEach } from 'vitest';
 import type { StorageKind } from './storages.js';
 
 /** A kit with `providers` on a fresh storage, a buyer, and what closes it all. */
@@ -24,4 +25,20 @@ export async function kitOn(kind: StorageKind, providers: PaymentProvider[]): Pr
   });
   const buyer = (await storage.customers.create({ email: 'buyer@example.com' })).id;
   return { kit, storage, buyer, close: cleanup };
+}
+
+/**
+ * {@link kitOn} for the tests of one `describe` block: every kit a test opens is closed after it (its PostgreSQL schema
+ * dropped), however the test ended.
+ */
+export function kitsClosedAfterEach(): (kind: StorageKind, providers: PaymentProvider[]) => Promise<KitUnderTest> {
+  const open: KitUnderTest[] = [];
+  afterEach(async () => {
+    for (const made of open.splice(0)) await made.close();
+  });
+  return async (kind, providers) => {
+    const made = await kitOn(kind, providers);
+    open.push(made);
+    return made;
+  };
 }
