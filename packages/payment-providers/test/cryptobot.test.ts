@@ -8,8 +8,7 @@ import {
   verifyCryptoPaySignature,
 } from '../src/cryptobot.js';
 import { CryptoBotSimulator } from '../src/simulators.js';
-import { kitsClosedAfterEach } from './support/kit-on-storage.js';
-import { STORAGE_KINDS } from './support/storages.js';
+import { kitsOn, STORAGE_KINDS } from './support/storages.js';
 
 let sim: CryptoBotSimulator;
 beforeAll(async () => {
@@ -108,12 +107,12 @@ describe('readCryptoBotWebhook, framework-free', () => {
 });
 
 describe.each(STORAGE_KINDS)('CryptoBot through kit.payments on $name storage', (kind) => {
-  const kitOn = kitsClosedAfterEach();
+  const kitOn = kitsOn(kind);
 
   it.skipIf(kind.skip !== false)(
     'a paid invoice’s webhook, delivered twice at once and again, credits once; a forged one changes nothing',
     async () => {
-      const { kit, storage, buyer } = await kitOn(kind, [provider()]);
+      const { kit, storage, buyer } = await kitOn([provider()]);
       const started = await kit.payments.start({ customerId: buyer, providerId: 'cryptobot', amount: { amount: 25_00, currency: 'USD' } });
       if (!started.ok) throw new Error(started.reason);
       const invoiceId = started.payment.externalRef!;

@@ -5,8 +5,7 @@ import { checkEpayKey, epayProvider, epaySign, epaySignedString, readEpayNotify,
 import { keyRefusalIn } from '../src/index.js';
 import { EpaySimulator } from '../src/simulators.js';
 import { md5Sign } from '../src/simulators/epay.js';
-import { kitsClosedAfterEach } from './support/kit-on-storage.js';
-import { STORAGE_KINDS } from './support/storages.js';
+import { kitsOn, STORAGE_KINDS } from './support/storages.js';
 
 let sim: EpaySimulator;
 beforeAll(async () => {
@@ -114,7 +113,7 @@ describe('readEpayNotify, framework-free', () => {
 });
 
 describe('a merchant id or key EPay refuses', () => {
-  const kitOn = kitsClosedAfterEach();
+  const kitOn = kitsOn(STORAGE_KINDS[0]!);
   const orderQuery = async (params: Record<string, string>) =>
     (await fetch(new URL(`api.php?${new URLSearchParams({ act: 'order', ...params })}`, sim.url))).json();
 
@@ -140,7 +139,7 @@ describe('a merchant id or key EPay refuses', () => {
 
   for (const mode of ['submit', 'mapi'] as const) {
     it(`starting a payment (${mode}) with it fails as a key refusal, and nothing is stored`, async () => {
-      const { kit, buyer } = await kitOn(STORAGE_KINDS[0]!, [provider(mode, () => 'mistyped-key')]);
+      const { kit, buyer } = await kitOn([provider(mode, () => 'mistyped-key')]);
       const failed = await kit.payments
         .start({ customerId: buyer, providerId: 'epay', amount: { amount: 10_00, currency: 'CNY' }, method: 'alipay' })
         .then(
@@ -155,9 +154,9 @@ describe('a merchant id or key EPay refuses', () => {
 });
 
 describe.each(STORAGE_KINDS)('EPay through kit.payments on $name storage', (kind) => {
-  const kitOn = kitsClosedAfterEach();
+  const kitOn = kitsOn(kind);
   async function setup(mode: EpayMode) {
-    return kitOn(kind, [provider(mode)]);
+    return kitOn([provider(mode)]);
   }
 
   it.skipIf(kind.skip !== false)(

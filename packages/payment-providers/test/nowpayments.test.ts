@@ -3,8 +3,7 @@ import type { PaymentCallback } from '@panelkit/sdk/payments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipnSignature, NOWPAYMENTS_SIGNATURE_HEADER, nowPaymentsProvider, readNowPaymentsIpn } from '../src/nowpayments.js';
 import { NowPaymentsSimulator } from '../src/simulators.js';
-import { kitsClosedAfterEach } from './support/kit-on-storage.js';
-import { STORAGE_KINDS } from './support/storages.js';
+import { kitsOn, STORAGE_KINDS } from './support/storages.js';
 
 let sim: NowPaymentsSimulator;
 beforeAll(async () => {
@@ -79,12 +78,12 @@ describe('readNowPaymentsIpn, framework-free', () => {
 });
 
 describe.each(STORAGE_KINDS)('NOWPayments through kit.payments on $name storage', (kind) => {
-  const kitOn = kitsClosedAfterEach();
+  const kitOn = kitsOn(kind);
 
   it.skipIf(kind.skip !== false)(
     'a finished payment’s IPN, twice at once and again, credits once; the buyer’s return agrees; a refund reverses once',
     async () => {
-      const { kit, storage, buyer } = await kitOn(kind, [provider()]);
+      const { kit, storage, buyer } = await kitOn([provider()]);
       const started = await kit.payments.start({
         customerId: buyer,
         providerId: 'nowpayments',

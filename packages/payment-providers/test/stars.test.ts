@@ -9,8 +9,7 @@ import {
   type StarsBotApi,
   type StarsPrice,
 } from '../src/stars.js';
-import { kitsClosedAfterEach } from './support/kit-on-storage.js';
-import { STORAGE_KINDS } from './support/storages.js';
+import { kitsOn, STORAGE_KINDS } from './support/storages.js';
 
 const SECRET = 'stars-callback-secret-for-tests';
 const PAYER = 4242;
@@ -138,13 +137,13 @@ describe('stars pricing', () => {
 });
 
 describe.each(STORAGE_KINDS)('Stars through kit.payments on $name storage', (kind) => {
-  const kitOn = kitsClosedAfterEach();
+  const kitOn = kitsOn(kind);
 
   it.skipIf(kind.skip !== false)(
     'a charge of other Stars than the invoice asked is a mismatch; two charges are two payments, each credited once',
     async () => {
       fake = new FakeStars();
-      const { kit, storage, buyer } = await kitOn(kind, [provider()]);
+      const { kit, storage, buyer } = await kitOn([provider()]);
       const started = await kit.payments.start({ customerId: buyer, providerId: 'stars', amount: { amount: 1_000, currency: 'USD' } });
       if (!started.ok) throw new Error(started.reason);
       const payload = started.payment.externalRef!;
@@ -171,7 +170,7 @@ describe.each(STORAGE_KINDS)('Stars through kit.payments on $name storage', (kin
     'the pre-checkout check: yes only for a pending invoice, its Stars, and the buyer’s own Telegram user',
     async () => {
       fake = new FakeStars();
-      const { kit, buyer } = await kitOn(kind, [provider()]);
+      const { kit, buyer } = await kitOn([provider()]);
       const started = await kit.payments.start({ customerId: buyer, providerId: 'stars', amount: { amount: 500, currency: 'USD' } });
       if (!started.ok) throw new Error(started.reason);
       const payload = started.payment.externalRef!;

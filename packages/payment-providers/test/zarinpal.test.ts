@@ -2,8 +2,7 @@ import { describePaymentProvider } from '@panelkit/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZarinpalSimulator } from '../src/simulators.js';
 import { zarinpalProvider } from '../src/zarinpal.js';
-import { kitsClosedAfterEach } from './support/kit-on-storage.js';
-import { STORAGE_KINDS } from './support/storages.js';
+import { kitsOn, STORAGE_KINDS } from './support/storages.js';
 
 let sim: ZarinpalSimulator;
 beforeAll(async () => {
@@ -31,9 +30,9 @@ describePaymentProvider('zarinpal (simulated)', async () => ({
 }));
 
 describe.each(STORAGE_KINDS)('zarinpal through kit.payments on $name storage', (kind) => {
-  const kitOn = kitsClosedAfterEach();
+  const kitOn = kitsOn(kind);
   async function setup() {
-    const { kit, storage, buyer } = await kitOn(kind, [provider()]);
+    const { kit, storage, buyer } = await kitOn([provider()]);
     const start = async () => {
       const started = await kit.payments.start({ customerId: buyer, providerId: 'zarinpal', amount: { amount: 500_000, currency: 'IRR' } });
       if (!started.ok) throw new Error(started.reason);
