@@ -84,3 +84,23 @@ describe.each(STORAGE_KINDS)('zarinpal through kit.payments on $name storage', (
     expect((await kit.payments.list({ customerId: buyer }, { limit: 5 })).items).toEqual([]);
   });
 });
+
+describe('the Zarinpal simulator in-process', () => {
+  it('answers a Fetch Request with handle() for the merchant it was given, refusing another (-11)', async () => {
+    const zp = new ZarinpalSimulator({ merchantId: 'merchant-given' });
+    const request = (merchantId: string) =>
+      zp.handle(
+        new Request('http://sim/pg/v4/payment/request.json', {
+          method: 'POST',
+          body: JSON.stringify({ merchant_id: merchantId, amount: 10_000, callback_url: 'http://127.0.0.1:9/back' }),
+        }),
+      );
+    const made = await request('merchant-given');
+    expect(made.status).toBe(200);
+    const { data } = (await made.json()) as { data: { code: number; authority: string } };
+    expect(data.code).toBe(100);
+    expect(zp.sessions.get(data.authority)).toMatchObject({ amount: 10_000, state: 'created' });
+    const refused = await request('another');
+    expect([refused.status, ((await refused.json()) as { errors: { code: number } }).errors.code]).toEqual([400, -11]);
+  });
+});

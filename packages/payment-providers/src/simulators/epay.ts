@@ -3,16 +3,34 @@ import { GatewaySimulator, type GatewayAnswer } from './gateway-simulator.js';
 
 /** An order as the simulated EPay gateway keeps it (`status` 1: paid). */
 export interface EpaySimOrder {
+  /** The gateway's trade number. */
   tradeNo: string;
+  /** The merchant's order number. */
   outTradeNo: string;
+  /** `alipay`, `wxpay` or `qqpay`. */
   type: string;
+  /** What the cashier shows. */
   name: string;
+  /** Yuan with up to two decimals, as the merchant sent it. */
   money: string;
+  /** Where notifies go. */
   notifyUrl: string;
+  /** Where the buyer is sent back. */
   returnUrl: string;
+  /** 1 once paid. */
   status: 0 | 1;
+  /** When the order was made (`YYYY-MM-DD hh:mm:ss`). */
   addtime: string;
+  /** When it was paid. */
   endtime: string | null;
+}
+
+/** Options of {@link EpaySimulator}: the merchant it knows (fresh random ones unless given). */
+export interface EpaySimulatorOptions {
+  /** The merchant id. */
+  pid?: string;
+  /** The merchant key. */
+  key?: string;
 }
 
 /** A notify as the simulator sends it: its parameters (signed, unless forged). */
@@ -51,12 +69,22 @@ const MONEY = /^\d{1,9}(\.\d{1,2})?$/;
  * msg: 签名校验失败，请返回重试！}` from `mapi.php`. `down` makes every request answer 503.
  */
 export class EpaySimulator extends GatewaySimulator {
-  readonly pid = String(1000 + Math.floor(Math.random() * 9000));
-  readonly key = randomBytes(16).toString('hex');
+  /** The merchant id (`pid`) the gateway knows. */
+  readonly pid: string;
+  /** The merchant key: requests and notifies are signed with it, the order query takes it. */
+  readonly key: string;
   /** Orders by the shop's number (`out_trade_no`). */
   readonly orders = new Map<string, EpaySimOrder>();
+  /** While true, every request is answered 503. */
   down = false;
   private counter = 1;
+
+  /** A gateway knowing one merchant: `options`' id and key, or fresh random ones. */
+  constructor(options: EpaySimulatorOptions = {}) {
+    super();
+    this.pid = options.pid ?? String(1000 + Math.floor(Math.random() * 9000));
+    this.key = options.key ?? randomBytes(16).toString('hex');
+  }
 
   /** The order the shop numbered `outTradeNo`. */
   order(outTradeNo: string): EpaySimOrder {
