@@ -73,6 +73,32 @@ describe.each(STORAGE_KINDS)('sweepPendingPayments on $name storage', (kind) => 
   });
 });
 
+describe('sweepPendingPayments options', () => {
+  it('refuses a limit or quiet time out of range before asking anything', async () => {
+    const asked: string[] = [];
+    const kit = {
+      payments: {
+        list: async () => {
+          asked.push('list');
+          return { items: [], nextCursor: null };
+        },
+      },
+    } as never;
+    for (const [limit, quietMs] of [
+      [0, 1],
+      [1.5, 1],
+      [10, -1],
+      [10, Number.NaN],
+    ] as const)
+      await expect(sweepPendingPayments(kit, { providers: ['yookassa'], limit, quietMs })).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+      });
+    expect(asked).toEqual([]);
+    expect(await sweepPendingPayments(kit, { providers: ['yookassa'], limit: 10, quietMs: 0 })).toEqual({ credited: 0, unreachable: [] });
+    expect(asked).toEqual(['list']);
+  });
+});
+
 describe('a gateway refusing the merchant key', () => {
   it('is found through the causes a provider wraps it in, and nowhere else', () => {
     const refused = new GatewayKeyRefusedError('no such merchant');
