@@ -81,6 +81,28 @@ describe('Crypto Pay webhook signatures', () => {
   });
 });
 
+describe('Crypto Pay amounts', () => {
+  it('reads a paid invoice’s fiat amount in minor units, whatever trailing zeros Crypto Pay writes', async () => {
+    const p = provider();
+    const opened = await p.open!({
+      paymentId: 'pay_zeros',
+      customerId: 'c',
+      amount: { amount: 1_50, currency: 'EUR' },
+      returnUrl: null,
+      description: 'x',
+    });
+    expect(sim.invoice(opened.externalRef).amount).toBe('1.50');
+    await sim.pay(opened.externalRef, { deliveries: 0 });
+    for (const written of ['1.5', '1.50000000', '1.50']) {
+      sim.invoice(opened.externalRef).amount = written;
+      expect(await p.verify!({ externalRef: opened.externalRef } as never, {})).toMatchObject({
+        kind: 'paid',
+        amount: { amount: 1_50, currency: 'EUR' },
+      });
+    }
+  });
+});
+
 describe('readCryptoBotWebhook, framework-free', () => {
   const body = '{"update_id":7,"update_type":"invoice_paid","payload":{"invoice_id":42,"status":"paid"}}';
 
