@@ -11,6 +11,7 @@ export default defineConfig({
     'impl/cryptobot': 'src/cryptobot.ts',
     'impl/nowpayments': 'src/nowpayments.ts',
     'impl/zarinpal': 'src/zarinpal.ts',
+    'impl/stars': 'src/stars.ts',
     'impl/simulators': 'src/simulators.ts',
   },
   format: ['esm'],

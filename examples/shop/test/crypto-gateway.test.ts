@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentsOf } from '../src/app/payments/records.js';
 import { saveGatewaySettings } from '../src/app/payments/crypto/gateway-settings.js';
-import { ipnSignature, sortedJson, verifyIpnSignature } from '../src/app/payments/crypto/signature.js';
-import { CryptoGatewaySimulator } from '../src/stack/demo-crypto-gateway.js';
+import { ipnSignature, sortedJson, verifyIpnSignature } from '@panelkit/payment-providers/nowpayments';
+import { NowPaymentsSimulator as CryptoGatewaySimulator } from '@panelkit/payment-providers/simulators';
 import { customerIdOf } from './support/buying.js';
 import { csrfFrom, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 

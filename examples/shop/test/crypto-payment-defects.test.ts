@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveGatewaySettings } from '../src/app/payments/crypto/gateway-settings.js';
-import { CryptoGatewaySimulator } from '../src/stack/demo-crypto-gateway.js';
+import { NowPaymentsSimulator as CryptoGatewaySimulator } from '@panelkit/payment-providers/simulators';
 import { translator } from '../src/i18n/translate.js';
 import { customerIdOf } from './support/buying.js';
 import { csrfFrom, signedInAdmin, signedUpBuyer, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';

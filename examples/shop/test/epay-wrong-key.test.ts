@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveEpaySettings } from '../src/app/payments/epay/settings.js';
 import { sweepGatewayPayments } from '../src/app/payments/rails/gateway-sweep.js';
 import { readSetting } from '../src/db/shop-settings.js';
-import { EpaySimulator } from '../src/stack/demo-epay-gateway.js';
+import { EpaySimulator } from '@panelkit/payment-providers/simulators';
 import { signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
 const REFUSED_LOG = 'the gateway refuses the merchant id or key';

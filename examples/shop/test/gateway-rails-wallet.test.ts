@@ -3,8 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveCryptoBotSettings } from '../src/app/payments/cryptobot/settings.js';
 import { saveZarinpalSettings } from '../src/app/payments/zarinpal/settings.js';
-import { CryptoBotSimulator } from '../src/stack/demo-cryptobot-gateway.js';
-import { ZarinpalSimulator } from '../src/stack/demo-zarinpal-gateway.js';
+import { CryptoBotSimulator, ZarinpalSimulator } from '@panelkit/payment-providers/simulators';
 import { signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
 /** The shop's app listening on 127.0.0.1 at its PUBLIC_URL, so a gateway simulator can call it back. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentsOf } from '../src/app/payments/records.js';
 import { translator } from '../src/i18n/translate.js';
 import { saveGatewaySettings } from '../src/app/payments/crypto/gateway-settings.js';
-import { CryptoGatewaySimulator } from '../src/stack/demo-crypto-gateway.js';
+import { NowPaymentsSimulator as CryptoGatewaySimulator } from '@panelkit/payment-providers/simulators';
 import { buttonsOf } from './support/fake-telegram.js';
 import { messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 

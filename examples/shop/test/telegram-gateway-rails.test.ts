@@ -4,11 +4,9 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveCryptoBotSettings } from '../src/app/payments/cryptobot/settings.js';
 import { translator } from '../src/i18n/translate.js';
-import { CryptoBotSimulator } from '../src/stack/demo-cryptobot-gateway.js';
-import { ZarinpalSimulator } from '../src/stack/demo-zarinpal-gateway.js';
+import { CryptoBotSimulator, EpaySimulator, ZarinpalSimulator } from '@panelkit/payment-providers/simulators';
 import { saveZarinpalSettings } from '../src/app/payments/zarinpal/settings.js';
 import { saveEpaySettings } from '../src/app/payments/epay/settings.js';
-import { EpaySimulator } from '../src/stack/demo-epay-gateway.js';
 import { buttonsOf } from './support/fake-telegram.js';
 import { messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';
 

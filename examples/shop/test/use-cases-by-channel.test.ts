@@ -22,7 +22,7 @@ import { csrfFrom } from './support/shop-under-test.js';
 import { launchData } from './support/mini-app-launch.js';
 import { saveCryptoBotSettings } from '../src/app/payments/cryptobot/settings.js';
 import { saveStarsSettings } from '../src/app/payments/stars/settings.js';
-import { CryptoBotSimulator } from '../src/stack/demo-cryptobot-gateway.js';
+import { CryptoBotSimulator } from '@panelkit/payment-providers/simulators';
 import { startGatewayTopUp } from '../src/app/payments/rails/start-gateway-top-up.js';
 import { openTicket } from '../src/app/support/tickets.js';
 import { ADMIN_TELEGRAM_ID, messageIdOf, startBotShop, TelegramUser, textOf, type BotShop } from './support/telegram-driver.js';

@@ -5,5 +5,6 @@
  */
 export { fromMinorUnits, minorDigits, toMinorUnits } from './core/money.js';
 export type { ReadWhenNeeded } from './core/read-when-needed.js';
+export type { WebhookHeaders } from './core/headers.js';
 export { GatewayKeyRefusedError, keyRefusalIn } from './core/key-refused.js';
 export { sweepPendingPayments, type SweepOptions, type SweepResult, type UnreachableProvider } from './core/sweep.js';

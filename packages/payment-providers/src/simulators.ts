@@ -19,3 +19,18 @@ export {
   type StripeSimulatorOptions,
   type StripeWebhook,
 } from './simulators/stripe.js';
+export { EpaySimulator, type EpaySimNotify, type EpaySimOrder, type EpaySimulatorOptions } from './simulators/epay.js';
+export {
+  CryptoBotSimulator,
+  type CryptoBotSimInvoice,
+  type CryptoBotSimulatorOptions,
+  type CryptoBotSimWebhook,
+} from './simulators/cryptobot.js';
+export {
+  NowPaymentsSimulator,
+  type NowPaymentsSimInvoice,
+  type NowPaymentsSimPayment,
+  type NowPaymentsSimPlan,
+  type NowPaymentsSimulatorOptions,
+} from './simulators/nowpayments.js';
+export { ZarinpalSimulator, type ZarinpalSimSession, type ZarinpalSimulatorOptions } from './simulators/zarinpal.js';

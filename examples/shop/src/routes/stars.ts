@@ -6,7 +6,7 @@ import { idParam } from '../app/input/ids.js';
 import { paymentsOf } from '../app/payments/records.js';
 import { activeStarsRate } from '../app/payments/stars/settings.js';
 import { startStarsInvoice, type StartedStarsInvoice } from '../app/payments/stars/start-invoice.js';
-import { STARS_PROVIDER } from '../app/payments/stars/provider.js';
+import { STARS_PROVIDER } from '@panelkit/payment-providers/stars';
 import type { Shop } from '../app/shop.js';
 import { starsInvoicePage } from '../views/stars-invoice-page.js';
 import { parseGatewayTopUp } from './gateway-rails.js';

@@ -1,17 +1,20 @@
-import { CryptoGatewaySimulator } from './demo-crypto-gateway.js';
 import { gatewaySettings, saveGatewaySettings } from '../app/payments/crypto/gateway-settings.js';
 import type { Shop } from '../app/shop.js';
-import { CryptoBotSimulator } from './demo-cryptobot-gateway.js';
 import { cryptoBotSettings, saveCryptoBotSettings } from '../app/payments/cryptobot/settings.js';
-import { CRYPTOBOT_FIATS } from '../app/payments/cryptobot/provider.js';
-import { EpaySimulator } from './demo-epay-gateway.js';
-import { StripeSimulator, YooKassaSimulator } from '@panelkit/payment-providers/simulators';
+import { CRYPTOBOT_FIATS } from '@panelkit/payment-providers/cryptobot';
+import {
+  CryptoBotSimulator,
+  EpaySimulator,
+  NowPaymentsSimulator,
+  StripeSimulator,
+  YooKassaSimulator,
+} from '@panelkit/payment-providers/simulators';
 import { stripeTakes } from '@panelkit/payment-providers/stripe';
 import { saveStripeSettings, stripeSettings } from '../app/payments/stripe/settings.js';
 import { saveYooKassaSettings, yookassaSettings } from '../app/payments/yookassa/settings.js';
 import { YOOKASSA_CURRENCY } from '@panelkit/payment-providers/yookassa';
 import { epaySettings, saveEpaySettings } from '../app/payments/epay/settings.js';
-import { EPAY_CURRENCY } from '../app/payments/epay/provider.js';
+import { EPAY_CURRENCY } from '@panelkit/payment-providers/epay';
 
 /** A gateway simulator's address: the demo may replace such settings, never an owner's real gateway. */
 const LOCAL = /^http:\/\/127\.0\.0\.1:\d+\/?$/;
@@ -20,10 +23,10 @@ const LOCAL = /^http:\/\/127\.0\.0\.1:\d+\/?$/;
  * The demo's crypto gateway: a simulator on 127.0.0.1 with a pay page, and the shop's gateway settings pointed at it
  * (its keys sealed like real ones). Settings an owner saved for a real gateway are left alone.
  */
-export async function startDemoGateway(shop: Shop): Promise<CryptoGatewaySimulator | null> {
+export async function startDemoGateway(shop: Shop): Promise<NowPaymentsSimulator | null> {
   const current = await gatewaySettings(shop);
   if (current !== null && !LOCAL.test(current.baseUrl)) return null;
-  const sim = await new CryptoGatewaySimulator().start();
+  const sim = await new NowPaymentsSimulator().start();
   await saveGatewaySettings(
     shop,
     { enabled: true, baseUrl: sim.url, apiKey: sim.apiKey, ipnSecret: sim.ipnSecret },

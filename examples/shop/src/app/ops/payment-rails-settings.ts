@@ -1,11 +1,10 @@
 import type { Actor } from '@panelkit/sdk';
 import type { AccountRole } from '../../db/accounts.js';
 import { cryptoBotSettings, saveCryptoBotSettings } from '../payments/cryptobot/settings.js';
-import { CRYPTOBOT_FIATS } from '../payments/cryptobot/provider.js';
+import { CRYPTOBOT_FIATS } from '@panelkit/payment-providers/cryptobot';
 import { saveStarsSettings, starsSettings, STARS_RATE_PATTERN } from '../payments/stars/settings.js';
 import { saveZarinpalSettings, zarinpalSettings } from '../payments/zarinpal/settings.js';
-import { checkEpayKey, EPAY_MODES, type EpayMode } from '../payments/epay/api.js';
-import { EPAY_CURRENCY } from '../payments/epay/provider.js';
+import { checkEpayKey, EPAY_CURRENCY, EPAY_MODES, type EpayMode } from '@panelkit/payment-providers/epay';
 import { epaySettings, saveEpaySettings } from '../payments/epay/settings.js';
 import { YOOKASSA_CURRENCY } from '@panelkit/payment-providers/yookassa';
 import { stripeTakes } from '@panelkit/payment-providers/stripe';

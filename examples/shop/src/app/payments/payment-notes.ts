@@ -1,8 +1,8 @@
 import type { Translate } from '../../i18n/translate.js';
-import { PAYMENT_STATUSES } from './crypto/api.js';
+import { NOWPAYMENTS_STATUSES } from '@panelkit/payment-providers/nowpayments';
 
 /** Gateway statuses the catalogs name (NOWPayments' words, and Zarinpal's `verified`); any other is `other`. */
-const NAMED_STATUSES: ReadonlySet<string> = new Set([...PAYMENT_STATUSES, 'verified']);
+const NAMED_STATUSES: ReadonlySet<string> = new Set([...NOWPAYMENTS_STATUSES, 'verified']);
 
 /**
  * The catalog key (`wallet.paymentNotes.*`) of a note the SDK wrote on a payment, not a person: the gateway's

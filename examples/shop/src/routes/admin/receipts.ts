@@ -1,4 +1,4 @@
-import { STARS_PROVIDER } from '../../app/payments/stars/provider.js';
+import { STARS_PROVIDER } from '@panelkit/payment-providers/stars';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { requireAdmin } from '../../http/viewer.js';

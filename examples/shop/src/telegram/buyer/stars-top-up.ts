@@ -2,11 +2,9 @@ import type { Composer, InlineKeyboard } from 'grammy';
 import { formatMoney } from '../../i18n/format.js';
 import { isLocale, translator } from '../../i18n/translate.js';
 import { activeStarsRate } from '../../app/payments/stars/settings.js';
-import { starsFor } from '../../app/payments/stars/stars-amount.js';
 import { startStarsInvoice } from '../../app/payments/stars/start-invoice.js';
-import { checkStarsPreCheckout } from '../../app/payments/stars/pre-checkout.js';
 import { settleStarsMessage } from '../../app/payments/stars/settle.js';
-import { STARS_CURRENCY } from '../../app/payments/stars/provider.js';
+import { checkStarsPreCheckout, STARS_CURRENCY, starsFor } from '@panelkit/payment-providers/stars';
 import type { Shop } from '../../app/shop.js';
 import type { BotContext, BotDeps, BotUser } from '../context.js';
 import { backToMenu } from '../menu.js';
@@ -41,12 +39,14 @@ export function starsButtons(
 export function starsPreCheckoutHandler(bot: Composer<BotContext>, deps: BotDeps): void {
   bot.on('pre_checkout_query', async (ctx) => {
     const query = ctx.preCheckoutQuery;
-    const verdict = await checkStarsPreCheckout(deps.shop, deps.links, {
-      payload: query.invoice_payload,
-      currency: query.currency,
-      totalAmount: query.total_amount,
-      telegramUserId: String(query.from.id),
-    });
+    const verdict = await checkStarsPreCheckout(
+      deps.shop.kit,
+      { payload: query.invoice_payload, currency: query.currency, totalAmount: query.total_amount, telegramUserId: String(query.from.id) },
+      {
+        now: deps.shop.clock.now(),
+        telegramUserOf: async (customerId) => (await deps.links.byCustomer(customerId))?.telegramUserId ?? null,
+      },
+    );
     if (verdict.ok) return void (await ctx.answerPreCheckoutQuery(true));
     const code = query.from.language_code ?? 'en';
     const t = translator(isLocale(code) ? code : 'en');

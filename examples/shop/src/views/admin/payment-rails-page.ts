@@ -5,7 +5,7 @@ import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
 import { checkField } from './widgets.js';
-import { EPAY_MODES } from '../../app/payments/epay/api.js';
+import { EPAY_MODES } from '@panelkit/payment-providers/epay';
 import { newIdempotencyKey } from '../../app/subscriptions/idempotency.js';
 
 /** The payment gateways' settings page: Stars, CryptoBot, Zarinpal, EPay, YooKassa, Stripe; stored keys are only said to exist. */

@@ -9,7 +9,7 @@ import { csrfField } from '../layout.js';
 import { paymentBadge } from '../money-tables.js';
 import { receiptFiltersForm } from './receipts-filters.js';
 import { gatewayRefundForm, starsRefundForm } from './payment-rails-page.js';
-import { STARS_PROVIDER } from '../../app/payments/stars/provider.js';
+import { STARS_PROVIDER } from '@panelkit/payment-providers/stars';
 
 export interface ReceiptsView {
   /** The payments the search and filters match (pending ones by default). */

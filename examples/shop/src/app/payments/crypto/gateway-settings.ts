@@ -1,5 +1,5 @@
 import { readSetting, writeSetting, type SettingsDb } from '../../../db/shop-settings.js';
-import type { GatewayApi } from './api.js';
+import type { NowPaymentsApi } from '@panelkit/payment-providers/nowpayments';
 
 /** The setting's name in `shop_settings`. */
 export const GATEWAY_SETTING = 'gateway.nowpayments';
@@ -20,7 +20,7 @@ export async function gatewaySettings(shop: SettingsDb): Promise<GatewaySettings
 }
 
 /** The gateway when it is set up and on, as the API client wants it; else `null`. */
-export async function activeGateway(shop: SettingsDb): Promise<(GatewayApi & { ipnSecret: string }) | null> {
+export async function activeGateway(shop: SettingsDb): Promise<NowPaymentsApi | null> {
   const settings = await gatewaySettings(shop);
   return settings?.enabled ? { baseUrl: settings.baseUrl, apiKey: settings.apiKey, ipnSecret: settings.ipnSecret } : null;
 }

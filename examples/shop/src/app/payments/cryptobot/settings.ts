@@ -1,5 +1,5 @@
 import { readSetting, writeSetting, type SettingsDb } from '../../../db/shop-settings.js';
-import type { CryptoPayApi } from './api.js';
+import type { CryptoPayApi } from '@panelkit/payment-providers/cryptobot';
 
 /** The setting's name in `shop_settings`. */
 export const CRYPTOBOT_SETTING = 'payments.cryptobot';

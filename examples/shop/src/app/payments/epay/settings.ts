@@ -1,5 +1,5 @@
 import { readSetting, writeSetting, type SettingsDb } from '../../../db/shop-settings.js';
-import type { EpayApi, EpayMode } from './api.js';
+import type { EpayApi, EpayMode } from '@panelkit/payment-providers/epay';
 
 /** The setting's name in `shop_settings`. */
 export const EPAY_SETTING = 'payments.epay';

@@ -1,10 +1,9 @@
 import type { Shop } from '../../shop.js';
 import { MIN_TOP_UP, maxTopUp } from '../amount.js';
-import { CRYPTOBOT_FIATS, CRYPTOBOT_PROVIDER } from '../cryptobot/provider.js';
+import { CRYPTOBOT_FIATS, CRYPTOBOT_PROVIDER } from '@panelkit/payment-providers/cryptobot';
 import { activeCryptoBot, CRYPTOBOT_SETTING } from '../cryptobot/settings.js';
 import { activeZarinpal, ZARINPAL_SETTING } from '../zarinpal/settings.js';
-import { EPAY_METHODS } from '../epay/api.js';
-import { EPAY_CURRENCY, EPAY_PROVIDER } from '../epay/provider.js';
+import { EPAY_CURRENCY, EPAY_METHODS, EPAY_PROVIDER } from '@panelkit/payment-providers/epay';
 import { activeEpay, EPAY_SETTING } from '../epay/settings.js';
 import { YOOKASSA_CURRENCY, YOOKASSA_METHODS, YOOKASSA_PROVIDER } from '@panelkit/payment-providers/yookassa';
 import { activeYooKassa, YOOKASSA_SETTING } from '../yookassa/settings.js';

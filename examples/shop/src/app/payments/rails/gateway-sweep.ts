@@ -1,7 +1,7 @@
 import { defineHostJob, enqueuePeriodicHostJob, type HostJobDefinition } from '@panelkit/sdk';
 import { z } from 'zod';
 import type { Shop } from '../../shop.js';
-import { EPAY_PROVIDER } from '../epay/provider.js';
+import { EPAY_PROVIDER } from '@panelkit/payment-providers/epay';
 import { YOOKASSA_PROVIDER } from '@panelkit/payment-providers/yookassa';
 import { STRIPE_PROVIDER } from '@panelkit/payment-providers/stripe';
 import { keyRefusalIn, sweepPendingPayments } from '@panelkit/payment-providers';

@@ -1,7 +1,7 @@
 import { PaymentProviderUnavailableError, PaymentSignatureError, type SignalResult } from '@panelkit/sdk';
 import type { Shop } from '../../shop.js';
-import { CRYPTOBOT_PROVIDER, CRYPTOBOT_SIGNATURE_HEADER } from '../cryptobot/provider.js';
-import { EPAY_PROVIDER } from '../epay/provider.js';
+import { CRYPTOBOT_PROVIDER, CRYPTOBOT_SIGNATURE_HEADER } from '@panelkit/payment-providers/cryptobot';
+import { EPAY_PROVIDER } from '@panelkit/payment-providers/epay';
 import { YOOKASSA_PROVIDER } from '@panelkit/payment-providers/yookassa';
 import { STRIPE_PROVIDER } from '@panelkit/payment-providers/stripe';
 
@@ -9,14 +9,16 @@ import { STRIPE_PROVIDER } from '@panelkit/payment-providers/stripe';
 export type WebhookResult = { status: 'applied'; result: SignalResult } | { status: 'forged' } | { status: 'retry' };
 
 /**
- * A Crypto Pay webhook as the shop's route received it: its raw body and signature header. The SDK's CryptoBot
- * provider checks the signature and asks Crypto Pay about the invoice; `kit.payments` credits it at most once.
+ * A Crypto Pay webhook as the shop's route received it: its raw body (the callback's `rawBody`: the signature is over
+ * those bytes) and signature header. The CryptoBot provider checks the signature and asks Crypto Pay about the
+ * invoice; `kit.payments` credits it at most once.
  */
 export async function handleCryptoBotWebhook(shop: Shop, rawBody: string, signature: string | undefined): Promise<WebhookResult> {
   try {
     const result = await shop.kit.payments.handleCallback(CRYPTOBOT_PROVIDER, {
       headers: { [CRYPTOBOT_SIGNATURE_HEADER]: signature },
-      body: rawBody,
+      body: null,
+      rawBody,
       query: {},
     });
     return { status: 'applied', result };

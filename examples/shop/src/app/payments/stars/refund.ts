@@ -1,7 +1,7 @@
 import { EligibilityError } from '@panelkit/sdk';
 import { mayRefundOrders, type RefundingStaff } from '../../orders/refund-order.js';
 import type { Shop } from '../../shop.js';
-import { STARS_PROVIDER } from './provider.js';
+import { STARS_PROVIDER } from '@panelkit/payment-providers/stars';
 
 /** What the owner's refund of a Stars payment came to: queued (or queued before), or why not. */
 export type StarsRefundResult =

@@ -1,7 +1,7 @@
 import type { SignalResult } from '@panelkit/sdk';
 import type { Shop } from '../../shop.js';
 import { starsCallbackSecret } from './callback-secret.js';
-import { STARS_PROVIDER, STARS_SECRET_HEADER } from './provider.js';
+import { STARS_PROVIDER, STARS_SECRET_HEADER } from '@panelkit/payment-providers/stars';
 
 /**
  * A Telegram message about a Stars payment (`successful_payment`, or `refunded_payment`) as the bot received

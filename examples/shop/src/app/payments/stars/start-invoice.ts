@@ -2,7 +2,7 @@ import { PaymentProviderUnavailableError } from '@panelkit/sdk';
 import { TelegramLinkStore } from '../../../db/telegram-links.js';
 import type { Shop } from '../../shop.js';
 import { toShopPayment, type Payment } from '../records.js';
-import { STARS_PROVIDER } from './provider.js';
+import { STARS_PROVIDER } from '@panelkit/payment-providers/stars';
 
 /** A Stars top-up ready to pay: the payment, what it costs in Stars, and the invoice's payload and link. */
 export type StartedStarsInvoice =

@@ -1,5 +1,5 @@
 import { readSetting, writeSetting, type SettingsDb } from '../../../db/shop-settings.js';
-import type { ZarinpalApi } from './api.js';
+import type { ZarinpalApi } from '@panelkit/payment-providers/zarinpal';
 
 /** The setting's name in `shop_settings`. */
 export const ZARINPAL_SETTING = 'payments.zarinpal';

@@ -1,29 +1,46 @@
 import { randomBytes } from 'node:crypto';
-import { ipnSignature } from '../app/payments/crypto/signature.js';
-import { GatewaySimulator, type GatewayAnswer } from '@panelkit/payment-providers/simulators';
+import { ipnSignature } from '../nowpayments/signature.js';
+import { GatewaySimulator, type GatewayAnswer } from './gateway-simulator.js';
 
-interface SimInvoice {
+/** An invoice as the simulated NOWPayments keeps it. */
+export interface NowPaymentsSimInvoice {
+  /** The invoice id (the provider's external reference). */
   id: string;
+  /** The price, in major units. */
   priceAmount: number;
+  /** The price's currency, as sent (lower case). */
   priceCurrency: string;
+  /** The merchant's order id (the payment's id). */
   orderId: string;
+  /** Where IPN callbacks go. */
   ipnCallbackUrl: string;
+  /** Where the buyer is sent back, with `NP_id`. */
   successUrl: string;
 }
 
-interface SimPayment {
+/** A payment as the simulated NOWPayments keeps it (and answers it in `GET /v1/payment/<id>` and callbacks). */
+export interface NowPaymentsSimPayment {
+  /** The payment id (`NP_id`). */
   payment_id: string;
+  /** `finished`, `partially_paid`, `failed`, `expired`, `refunded`, … */
   payment_status: string;
+  /** The amount priced, in major units. */
   price_amount: number;
+  /** Its currency (lower case). */
   price_currency: string;
+  /** The merchant's order id. */
   order_id: string;
+  /** The invoice paid. */
   invoice_id: string;
+  /** The crypto paid in. */
   pay_currency: string;
+  /** How much arrived. */
   actually_paid: number;
 }
 
 /** How the next payment on the simulator's pay page goes: what it reports, and how its callback is delivered. */
-export interface SimPaymentPlan {
+export interface NowPaymentsSimPlan {
+  /** What the payment reports (default `finished`). */
   status?: 'finished' | 'partially_paid' | 'failed' | 'expired';
   /** A different amount than the invoice's (a gateway bug or a tampered page). */
   priceAmount?: number;
@@ -33,22 +50,41 @@ export interface SimPaymentPlan {
   wrongSignature?: boolean;
 }
 
+/** Options of {@link NowPaymentsSimulator}: its credentials (fresh random ones unless given). */
+export interface NowPaymentsSimulatorOptions {
+  /** The API key. */
+  apiKey?: string;
+  /** The IPN secret. */
+  ipnSecret?: string;
+}
+
 /**
  * A NOWPayments-like crypto gateway on 127.0.0.1, for tests and the demo: `POST /v1/invoice` and
  * `GET /v1/payment/<id>` behind `x-api-key`, a hosted pay page (`/pay/<invoice>`) whose button "pays", sends the
  * HMAC-SHA512-signed callback (sorted JSON, `x-nowpayments-sig`) to the invoice's `ipn_callback_url`, and sends the buyer
  * back to `success_url` with `NP_id=<payment id>`, as the real service does.
  */
-export class CryptoGatewaySimulator extends GatewaySimulator {
-  readonly apiKey = `sim-${randomBytes(12).toString('hex')}`;
-  readonly ipnSecret = `ipn-${randomBytes(16).toString('hex')}`;
-  readonly invoices = new Map<string, SimInvoice>();
-  readonly payments = new Map<string, SimPayment>();
+export class NowPaymentsSimulator extends GatewaySimulator {
+  /** The API key (`x-api-key`). */
+  readonly apiKey: string;
+  /** The IPN secret callbacks are signed with. */
+  readonly ipnSecret: string;
+  /** The invoices made, by id. */
+  readonly invoices = new Map<string, NowPaymentsSimInvoice>();
+  /** The payments made on them, by payment id. */
+  readonly payments = new Map<string, NowPaymentsSimPayment>();
   /** What the next payment does; reset after each. */
-  next: SimPaymentPlan = {};
+  next: NowPaymentsSimPlan = {};
   /** While true, every request is answered 503 (the gateway is down). */
   down = false;
   private counter = 5_000_000_000;
+
+  /** A gateway with `options`' credentials, or fresh random ones. */
+  constructor(options: NowPaymentsSimulatorOptions = {}) {
+    super();
+    this.apiKey = options.apiKey ?? `sim-${randomBytes(12).toString('hex')}`;
+    this.ipnSecret = options.ipnSecret ?? `ipn-${randomBytes(16).toString('hex')}`;
+  }
 
   /** Sends a payment's signed callback again (a gateway retrying), optionally with another secret. */
   async deliver(paymentId: string, options: { wrongSignature?: boolean } = {}): Promise<number> {
@@ -122,7 +158,7 @@ export class CryptoGatewaySimulator extends GatewaySimulator {
     }
     const plan = this.next;
     this.next = {};
-    const payment: SimPayment = {
+    const payment: NowPaymentsSimPayment = {
       payment_id: String(this.counter++),
       payment_status: plan.status ?? 'finished',
       price_amount: plan.priceAmount ?? invoice.priceAmount,

@@ -2,12 +2,15 @@ import { z } from 'zod';
 
 /** Where Zarinpal's payment API is (`https://payment.zarinpal.com/`, the sandbox, or the simulator) and the merchant's id. */
 export interface ZarinpalApi {
+  /** `https://payment.zarinpal.com/`, `https://sandbox.zarinpal.com/`, or a simulator's address. */
   baseUrl: string;
+  /** The merchant id (a UUID). */
   merchantId: string;
 }
 
 /** A failed call to Zarinpal (unreachable, an HTTP error, an answer of another shape). */
 export class ZarinpalUnreachableError extends Error {
+  /** @param message what went wrong, for logs. */
   constructor(message: string) {
     super(message);
     this.name = 'ZarinpalUnreachableError';

@@ -1,10 +1,17 @@
 import { ConfigurationError, PaymentProviderUnavailableError, type PaymentProvider } from '@panelkit/sdk';
+import type { ReadWhenNeeded } from '../core/read-when-needed.js';
+import { readSetUp } from '../core/set-up.js';
 import { requestPayment, startPayUrl, verifyPayment, ZarinpalUnreachableError, type ZarinpalApi } from './api.js';
 
-/** Options of `zarinpalProvider`. */
+/** The provider id Zarinpal payments are recorded under. */
+export const ZARINPAL_PROVIDER = 'zarinpal';
+/** The currency Zarinpal's amounts are in here: rials (the API's `IRR`). */
+export const ZARINPAL_CURRENCY = 'IRR';
+
+/** Options of {@link zarinpalProvider}. */
 export interface ZarinpalOptions {
-  /** The API and merchant, read when needed (the owner may change them); `null` while not set up. */
-  api: () => Promise<ZarinpalApi | null> | ZarinpalApi | null;
+  /** The API and merchant, or a function reading them when needed (the merchant may change them); `null` while off. */
+  api: ReadWhenNeeded<ZarinpalApi | null>;
   /** Where the buyer comes back to when a payment names none (the host's verify route for that payment). */
   callbackUrl: (paymentId: string) => string;
   /** How long an unpaid request waits (default 30 minutes: Zarinpal's sessions end soon after). */
@@ -13,18 +20,14 @@ export interface ZarinpalOptions {
   maxPending?: number;
 }
 
-const PROVIDER_ID = 'zarinpal';
+const PROVIDER_ID = ZARINPAL_PROVIDER;
 
-async function apiOf(options: ZarinpalOptions): Promise<ZarinpalApi> {
-  const api = await options.api();
-  if (api === null) throw new PaymentProviderUnavailableError(PROVIDER_ID, 'Zarinpal is not set up');
-  return api;
-}
+const apiOf = (options: ZarinpalOptions): Promise<ZarinpalApi> => readSetUp(options.api, PROVIDER_ID, 'Zarinpal');
 
 /**
  * Zarinpal, a redirect-and-verify gateway: `open` makes a payment request (amounts in rials, `IRR`) and
  * sends the buyer to its pay page; the buyer's return is never trusted: `verify` asks Zarinpal, server
- * to server, with the amount the shop stored. A payment is confirmed by that answer, or by an admin's
+ * to server, with the amount the payment was stored with. A payment is confirmed by that answer, or by an admin's
  * explicit "mark paid"; Zarinpal sends no callbacks and reports no refunds.
  */
 export function zarinpalProvider(options: ZarinpalOptions): PaymentProvider {
@@ -34,7 +37,7 @@ export function zarinpalProvider(options: ZarinpalOptions): PaymentProvider {
     pendingTtlMs: options.pendingTtlMs ?? 30 * 60_000,
     maxPending: options.maxPending ?? 5,
     async open(request) {
-      if (request.amount.currency !== 'IRR') throw new ConfigurationError(`Zarinpal takes IRR, not ${request.amount.currency}`);
+      if (request.amount.currency !== ZARINPAL_CURRENCY) throw new ConfigurationError(`Zarinpal takes IRR, not ${request.amount.currency}`);
       const api = await apiOf(options);
       try {
         const authority = await requestPayment(api, {

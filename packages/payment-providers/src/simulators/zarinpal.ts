@@ -1,13 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { GatewaySimulator, type GatewayAnswer } from '@panelkit/payment-providers/simulators';
+import { GatewaySimulator, type GatewayAnswer } from './gateway-simulator.js';
 
-interface SimSession {
+/** A payment session as the simulated Zarinpal keeps it. */
+export interface ZarinpalSimSession {
+  /** The session's authority (the provider's external reference). */
   authority: string;
+  /** The amount asked, in rials. */
   amount: number;
+  /** Where the buyer is sent back. */
   callbackUrl: string;
+  /** What the buyer did on the pay page. */
   state: 'created' | 'paid' | 'cancelled';
+  /** Whether a verify call answered `100` already. */
   verified: boolean;
+  /** The bank's reference, once verified. */
   refId: number;
+}
+
+/** Options of {@link ZarinpalSimulator}: the merchant it knows (a fresh random one unless given). */
+export interface ZarinpalSimulatorOptions {
+  /** The merchant id. */
+  merchantId?: string;
 }
 
 /**
@@ -19,10 +32,19 @@ interface SimSession {
  * unknown authority, `-11` for another merchant. `down` makes every call answer 503.
  */
 export class ZarinpalSimulator extends GatewaySimulator {
-  readonly merchantId = randomUUID();
-  readonly sessions = new Map<string, SimSession>();
+  /** The merchant id the gateway knows. */
+  readonly merchantId: string;
+  /** The payment sessions, by authority. */
+  readonly sessions = new Map<string, ZarinpalSimSession>();
+  /** While true, every request is answered 503. */
   down = false;
   private counter = 1;
+
+  /** A gateway knowing one merchant: `options.merchantId`, or a fresh random one. */
+  constructor(options: ZarinpalSimulatorOptions = {}) {
+    super();
+    this.merchantId = options.merchantId ?? randomUUID();
+  }
 
   /** The buyer pays (or cancels) on the pay page, without following the redirect: the callback URL they are sent to. */
   async pay(authority: string, choice: 'pay' | 'cancel' = 'pay'): Promise<URL> {

@@ -1,4 +1,4 @@
-import { minorDigits } from '../../../i18n/format.js';
+import { minorDigits } from '../core/money.js';
 
 /**
  * How many Stars a top-up of `amount` (minor units of `currency`) costs at `starsPerUnit` (Stars per one

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GatewayKeyRefusedError } from '@panelkit/payment-providers';
+import { GatewayKeyRefusedError } from '../core/key-refused.js';
 import { epaySign } from './signature.js';
 
 /**
@@ -15,16 +15,21 @@ export const EPAY_METHODS = ['alipay', 'wxpay'] as const;
 /** One of {@link EPAY_METHODS}. */
 export type EpayMethod = (typeof EPAY_METHODS)[number];
 
-/** An EPay gateway as the owner set it up: its address, the merchant id (`pid`), the merchant key, and how buyers pay. */
+/** An EPay gateway as the merchant set it up: its address, the merchant id (`pid`), the merchant key, and how buyers pay. */
 export interface EpayApi {
+  /** The gateway's address (its `submit.php`, `mapi.php` and `api.php` are under it). */
   baseUrl: string;
+  /** The merchant id (`pid`). */
   pid: string;
+  /** The merchant key: signs requests and notifies, and goes in the order query. */
   key: string;
+  /** How the buyer reaches the payment; see {@link EPAY_MODES}. */
   mode: EpayMode;
 }
 
 /** A failed call to the gateway: unreachable, an HTTP error, a refusal (`code` not 1), or an answer of another shape. */
 export class EpayError extends Error {
+  /** @param message what went wrong, for logs. */
   constructor(message: string) {
     super(message);
     this.name = 'EpayError';
@@ -33,11 +38,17 @@ export class EpayError extends Error {
 
 /** An order as the shop asks the gateway for it. `money` is in yuan with two decimals ("12.50"). */
 export interface EpayOrder {
+  /** The way to pay. */
   type: EpayMethod;
+  /** The merchant's order number (the payment's id). */
   outTradeNo: string;
+  /** Where the gateway sends its asynchronous notify. */
   notifyUrl: string;
+  /** Where the buyer comes back to. */
   returnUrl: string;
+  /** What the cashier shows (cut to 100 characters). */
   name: string;
+  /** Yuan with two decimals. */
   money: string;
 }
 
@@ -95,14 +106,17 @@ const MapiAnswer = z.object({
 
 /** What `mapi.php` made: the gateway's trade number and where the buyer pays (a page, a QR code's content, an app link). */
 export interface EpayMapiOrder {
+  /** The gateway's trade number, when it says. */
   tradeNo: string | null;
+  /** A page or app link the buyer pays on. */
   payUrl: string | null;
+  /** A QR code's content (WeChat Pay's `weixin://` link). */
   qrCode: string | null;
 }
 
 /**
  * `POST mapi.php`: the order made server to server. `clientip` is the buyer's address where EPay asks for one; the
- * payment port does not carry it, so the shop gives its own loopback (gateways use it for risk checks only).
+ * payment port does not carry it, so the merchant's own loopback is given (gateways use it for risk checks only).
  */
 export async function createMapiOrder(api: EpayApi, order: EpayOrder): Promise<EpayMapiOrder> {
   const form = new URLSearchParams(signed(api, { ...orderParams(api, order), clientip: '127.0.0.1' }));
@@ -133,10 +147,15 @@ const OrderAnswer = z.object({
 
 /** The gateway's word on one order: paid (`status` 1) or not, for how much (yuan, as it says), and its trade number. */
 export interface EpayOrderState {
+  /** The merchant's order number asked about. */
   outTradeNo: string;
+  /** The gateway's trade number, when it says. */
   tradeNo: string | null;
+  /** Whether the order is paid (`status` 1). */
   paid: boolean;
+  /** The amount in yuan, as the gateway wrote it. */
   money: string | null;
+  /** The way it was paid (`alipay`, `wxpay`), as the gateway says. */
   type: string | null;
 }
 
@@ -173,11 +192,11 @@ export async function queryOrder(api: EpayApi, outTradeNo: string): Promise<Epay
   };
 }
 
-/** How a merchant id and key fared with the gateway: taken, refused (the gateway's word), or not checkable (unreachable, not EPay). */
+/** How a merchant id and key fared with the gateway ({@link checkEpayKey}): taken, refused (the gateway's word), or not checkable (unreachable, not EPay). */
 export type EpayKeyCheck = { ok: true } | { ok: false; problem: 'key_refused'; said: string } | { ok: false; problem: 'unreachable' };
 
 /**
- * Asks the gateway whether `api`'s merchant id and key are a merchant's, before the owner saves them: the order query
+ * Asks the gateway whether `api`'s merchant id and key are a merchant's, before they are saved: the order query
  * for an order no shop makes answers "no such order" to a merchant, and `code` -3 to a wrong id or key.
  */
 export async function checkEpayKey(api: EpayApi): Promise<EpayKeyCheck> {

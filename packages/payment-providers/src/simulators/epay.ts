@@ -1,25 +1,44 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { GatewaySimulator, type GatewayAnswer } from '@panelkit/payment-providers/simulators';
+import { GatewaySimulator, type GatewayAnswer } from './gateway-simulator.js';
 
-interface SimEpayOrder {
+/** An order as the simulated EPay gateway keeps it (`status` 1: paid). */
+export interface EpaySimOrder {
+  /** The gateway's trade number. */
   tradeNo: string;
+  /** The merchant's order number. */
   outTradeNo: string;
+  /** `alipay`, `wxpay` or `qqpay`. */
   type: string;
+  /** What the cashier shows. */
   name: string;
+  /** Yuan with up to two decimals, as the merchant sent it. */
   money: string;
+  /** Where notifies go. */
   notifyUrl: string;
+  /** Where the buyer is sent back. */
   returnUrl: string;
+  /** 1 once paid. */
   status: 0 | 1;
+  /** When the order was made (`YYYY-MM-DD hh:mm:ss`). */
   addtime: string;
+  /** When it was paid. */
   endtime: string | null;
 }
 
+/** Options of {@link EpaySimulator}: the merchant it knows (fresh random ones unless given). */
+export interface EpaySimulatorOptions {
+  /** The merchant id. */
+  pid?: string;
+  /** The merchant key. */
+  key?: string;
+}
+
 /** A notify as the simulator sends it: its parameters (signed, unless forged). */
-export type SimEpayNotify = Record<string, string>;
+export type EpaySimNotify = Record<string, string>;
 
 /**
- * EPay's MD5 signature, as its merchant documents describe it (written here, apart from the shop's, so the simulator
- * checks the shop rather than agreeing with it): the parameters except `sign` and `sign_type`, empty ones left out,
+ * EPay's MD5 signature, as its merchant documents describe it (written here, apart from the provider's, so the simulator
+ * checks the provider rather than agreeing with it): the parameters except `sign` and `sign_type`, empty ones left out,
  * sorted by name in ASCII order, joined as `k=v&k=v` (values not URL-encoded), the merchant key appended, MD5 in
  * lower-case hex.
  */
@@ -50,22 +69,32 @@ const MONEY = /^\d{1,9}(\.\d{1,2})?$/;
  * msg: 签名校验失败，请返回重试！}` from `mapi.php`. `down` makes every request answer 503.
  */
 export class EpaySimulator extends GatewaySimulator {
-  readonly pid = String(1000 + Math.floor(Math.random() * 9000));
-  readonly key = randomBytes(16).toString('hex');
+  /** The merchant id (`pid`) the gateway knows. */
+  readonly pid: string;
+  /** The merchant key: requests and notifies are signed with it, the order query takes it. */
+  readonly key: string;
   /** Orders by the shop's number (`out_trade_no`). */
-  readonly orders = new Map<string, SimEpayOrder>();
+  readonly orders = new Map<string, EpaySimOrder>();
+  /** While true, every request is answered 503. */
   down = false;
   private counter = 1;
 
+  /** A gateway knowing one merchant: `options`' id and key, or fresh random ones. */
+  constructor(options: EpaySimulatorOptions = {}) {
+    super();
+    this.pid = options.pid ?? String(1000 + Math.floor(Math.random() * 9000));
+    this.key = options.key ?? randomBytes(16).toString('hex');
+  }
+
   /** The order the shop numbered `outTradeNo`. */
-  order(outTradeNo: string): SimEpayOrder {
+  order(outTradeNo: string): EpaySimOrder {
     const order = this.orders.get(outTradeNo);
     if (order === undefined) throw new Error(`no order ${outTradeNo}`);
     return order;
   }
 
   /** The notify of a paid order as the gateway signs it; `tamper` changes parameters after signing (a forgery). */
-  notify(outTradeNo: string, tamper: Record<string, string> = {}): SimEpayNotify {
+  notify(outTradeNo: string, tamper: Record<string, string> = {}): EpaySimNotify {
     const order = this.order(outTradeNo);
     const params: Record<string, string> = {
       pid: this.pid,
@@ -80,14 +109,14 @@ export class EpaySimulator extends GatewaySimulator {
   }
 
   /** A notify signed with this merchant's key over any parameters (the key leaked, or another order's). */
-  signed(params: Record<string, string>): SimEpayNotify {
+  signed(params: Record<string, string>): EpaySimNotify {
     return { ...params, sign: md5Sign(params, this.key), sign_type: 'MD5' };
   }
 
   /** Sends a notify to the order's `notify_url` (GET, as EPay does); the shop's status and body. */
   async deliver(
     outTradeNo: string,
-    notify: SimEpayNotify = this.notify(outTradeNo),
+    notify: EpaySimNotify = this.notify(outTradeNo),
     to?: string,
   ): Promise<{ status: number; body: string }> {
     const url = new URL(to ?? this.order(outTradeNo).notifyUrl);
@@ -170,7 +199,7 @@ export class EpaySimulator extends GatewaySimulator {
   }
 
   /** An order from signed parameters (the same `out_trade_no` again is the same order), or why not. */
-  private make(params: Record<string, string>): SimEpayOrder | { error: string } {
+  private make(params: Record<string, string>): EpaySimOrder | { error: string } {
     if (!params['pid']) return { error: 'PID不存在' };
     if (params['pid'] !== this.pid) return { error: '商户不存在！' };
     if (params['sign']?.toLowerCase() !== md5Sign(params, this.key)) return { error: '签名校验失败，请返回重试！' };
@@ -186,7 +215,7 @@ export class EpaySimulator extends GatewaySimulator {
       return { error: '参数错误' };
     const existing = this.orders.get(outTradeNo);
     if (existing !== undefined) return existing.money === money ? existing : { error: '订单号已存在' };
-    const order: SimEpayOrder = {
+    const order: EpaySimOrder = {
       tradeNo: `${new Date().toISOString().slice(0, 10).replaceAll('-', '')}${String(this.counter++).padStart(10, '0')}`,
       outTradeNo,
       type,

@@ -2,12 +2,15 @@ import { z } from 'zod';
 
 /** Where the Crypto Pay API is (`https://pay.crypt.bot/`, the testnet, or the simulator) and the app's API token. */
 export interface CryptoPayApi {
+  /** `https://pay.crypt.bot/`, `https://testnet-pay.crypt.bot/`, or a simulator's address. */
   baseUrl: string;
+  /** The app's API token (from @CryptoBot's Crypto Pay menu). */
   token: string;
 }
 
 /** A failed call to Crypto Pay: unreachable, an HTTP error, a refusal (`ok: false`), or an answer of another shape. */
 export class CryptoPayError extends Error {
+  /** @param message what went wrong, for logs. */
   constructor(message: string) {
     super(message);
     this.name = 'CryptoPayError';
@@ -17,7 +20,7 @@ export class CryptoPayError extends Error {
 /** An invoice's status: `active` (payable), `paid`, or `expired`. */
 export const INVOICE_STATUSES = ['active', 'paid', 'expired'] as const;
 
-/** An invoice as Crypto Pay describes it (the fields the shop relies on), in `createInvoice`, `getInvoices` and webhooks. */
+/** An invoice as Crypto Pay describes it (the fields the provider relies on), in `createInvoice`, `getInvoices` and webhooks. */
 export const CryptoPayInvoiceSchema = z.object({
   invoice_id: z.number().int(),
   status: z.enum(INVOICE_STATUSES),
@@ -77,7 +80,7 @@ export function createInvoice(
   );
 }
 
-/** `getInvoices` for one invoice id: Crypto Pay's own word on it, asked server to server before anything is credited. */
+/** `getInvoices` for one invoice id: Crypto Pay's own word on it, asked server to server before anything is credited; `null` when it knows none. */
 export async function getInvoice(api: CryptoPayApi, invoiceId: string): Promise<CryptoPayInvoice | null> {
   if (!/^\d{1,20}$/.test(invoiceId)) return null;
   const { items } = await call(api, 'getInvoices', { invoice_ids: invoiceId }, z.object({ items: z.array(CryptoPayInvoiceSchema) }));

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
 import type { PaymentSignal } from '@panelkit/sdk/payments';
-import { GrammyError, type Api } from 'grammy';
 import { z } from 'zod';
+import { readNow, type ReadWhenNeeded } from '../core/read-when-needed.js';
 import { starsFor } from './stars-amount.js';
 
 /** The provider id Stars payments are recorded under. */
@@ -14,27 +14,60 @@ export const MAX_PENDING_STARS = 5;
 /** How long an unpaid invoice stays payable: after it, the pre-checkout check refuses it. */
 export const STARS_INVOICE_TTL_MS = 24 * 3_600_000;
 /**
- * The header a Stars callback carries: the update reached the shop from Telegram (long polling, or the
- * webhook with its secret), and the bot hands it on with this secret. Anything else is forged.
+ * The header a Stars callback carries: the update reached the host from Telegram (long polling, or the
+ * webhook with its secret), and the host's bot hands it on with this secret. Anything else is forged.
  */
 export const STARS_SECRET_HEADER = 'x-panelkit-stars-secret';
 
-/** What the Bot API must do for Stars: make an invoice link (the bot sends the invoice itself in chat), and give Stars back. */
-export type StarsApi = Pick<Api, 'createInvoiceLink' | 'refundStarPayment'>;
+/** One price line of a Stars invoice: a label and whole Stars. */
+export interface StarsPrice {
+  label: string;
+  amount: number;
+}
+
+/**
+ * The two Bot API calls Stars need, made by the host's bot (any library: grammY's `Api` fits as it is): make an
+ * invoice link (`createInvoiceLink`, currency `XTR`, no provider token) and give Stars back (`refundStarPayment`).
+ * A refusal by Telegram is thrown with the Bot API's own `error_code` and `description` (as grammY's `GrammyError`
+ * and most libraries do); anything else thrown is an outage.
+ */
+export interface StarsBotApi {
+  /** `createInvoiceLink`: the link of a new invoice. */
+  createInvoiceLink(
+    title: string,
+    description: string,
+    payload: string,
+    providerToken: string,
+    currency: string,
+    prices: readonly StarsPrice[],
+  ): Promise<string>;
+  /** `refundStarPayment`: gives the Stars of a charge back to the user who paid. */
+  refundStarPayment(userId: number, telegramPaymentChargeId: string): Promise<unknown>;
+}
+
+/** A refusal as the Bot API answers one (`ok: false` with a code and a description), thrown by the host's bot library. */
+function botApiRefusal(error: unknown): { code: number; description: string } | null {
+  if (error === null || typeof error !== 'object') return null;
+  const { error_code: code, description } = error as { error_code?: unknown; description?: unknown };
+  return typeof code === 'number' && typeof description === 'string' ? { code, description } : null;
+}
 
 /** Telegram's answer when the charge was refunded already: the refund is done, whoever did it. */
 const ALREADY_REFUNDED = /CHARGE_ALREADY_REFUNDED/i;
 
 /** Options of {@link starsProvider}. */
 export interface StarsOptions {
-  /** The owner's rate in Stars per unit of the shop's currency (`activeStarsRate`), or `null` while Stars are off. */
-  rate: () => Promise<string | null> | string | null;
-  /** The bot's API, or `null` when the shop has no bot (Stars cannot be taken then). */
-  api: () => StarsApi | null;
+  /**
+   * The rate in Stars per unit of the payment's currency (a decimal string of at most four decimals), or a function
+   * reading it when needed; `null` while Stars are off.
+   */
+  rate: ReadWhenNeeded<string | null>;
+  /** The bot's API calls, or a function giving them; `null` when the host has no bot (Stars cannot be taken then). */
+  api: ReadWhenNeeded<StarsBotApi | null>;
   /** The secret the bot's Stars callbacks carry in {@link STARS_SECRET_HEADER}. */
   callbackSecret: string;
   /**
-   * The Telegram user who paid the customer's Stars (their linked account: the pre-checkout check lets only
+   * The Telegram user who paid the customer's Stars (their linked account: {@link checkStarsPreCheckout} lets only
    * them pay), or `null` when none is linked. A refund goes back to them.
    */
   payerOf: (customerId: string) => Promise<number | null>;
@@ -48,7 +81,7 @@ export function starsPayload(paymentId: string, stars: number): string {
   return `${paymentId}:${stars}`;
 }
 
-/** The payment id and Stars of a payload, or `null` for one the shop did not make. */
+/** The payment id and Stars of a payload, or `null` for one no {@link starsPayload} made. */
 export function parseStarsPayload(payload: string): { paymentId: string; stars: number } | null {
   const match = /^(pay_[A-Za-z0-9_-]{1,60}):([1-9]\d{0,9})$/.exec(payload);
   return match === null ? null : { paymentId: match[1] as string, stars: Number(match[2]) };
@@ -91,8 +124,8 @@ export function starsProvider(options: StarsOptions): PaymentProvider {
     maxPending: MAX_PENDING_STARS,
     pendingTtlMs: STARS_INVOICE_TTL_MS,
     async open(request) {
-      const api = options.api();
-      const rate = await options.rate();
+      const api = await readNow(options.api);
+      const rate = await readNow(options.rate);
       if (api === null || rate === null) throw new PaymentProviderUnavailableError(STARS_PROVIDER, 'Telegram Stars are not set up');
       const stars = starsFor(request.amount.amount, request.amount.currency, rate);
       const payload = starsPayload(request.paymentId, stars);
@@ -108,17 +141,17 @@ export function starsProvider(options: StarsOptions): PaymentProvider {
     async refund({ payment }) {
       const charge = payment.details['settlementRef'];
       if (typeof charge !== 'string') return { status: 'failed', refundRef: null, reason: 'the payment names no Telegram charge' };
-      const api = options.api();
-      if (api === null) throw new PaymentProviderUnavailableError(STARS_PROVIDER, 'the shop has no bot to refund Stars with');
+      const api = await readNow(options.api);
+      if (api === null) throw new PaymentProviderUnavailableError(STARS_PROVIDER, 'the host has no bot to refund Stars with');
       const payer = await options.payerOf(payment.customerId);
       if (payer === null) return { status: 'failed', refundRef: null, reason: 'the buyer has no linked Telegram account' };
       try {
         await api.refundStarPayment(payer, charge);
       } catch (error) {
-        if (error instanceof GrammyError && ALREADY_REFUNDED.test(error.description)) return { status: 'succeeded', refundRef: charge };
+        const refusal = botApiRefusal(error);
+        if (refusal !== null && ALREADY_REFUNDED.test(refusal.description)) return { status: 'succeeded', refundRef: charge };
         // Telegram refusing the refund itself (a charge not of this user, say) is final; anything else is retried.
-        if (error instanceof GrammyError && error.error_code === 400)
-          return { status: 'failed', refundRef: null, reason: error.description };
+        if (refusal?.code === 400) return { status: 'failed', refundRef: null, reason: refusal.description };
         throw new PaymentProviderUnavailableError(STARS_PROVIDER, 'Telegram did not answer the refund', { cause: error });
       }
       return { status: 'succeeded', refundRef: charge };
@@ -130,7 +163,7 @@ export function starsProvider(options: StarsOptions): PaymentProvider {
       const charge = message.data?.successful_payment ?? message.data?.refunded_payment;
       if (!message.success || charge === undefined) throw new PaymentSignatureError(STARS_PROVIDER, 'not a Stars payment');
       const invoice = parseStarsPayload(charge.invoice_payload);
-      if (invoice === null) throw new PaymentSignatureError(STARS_PROVIDER, 'not an invoice of this shop');
+      if (invoice === null) throw new PaymentSignatureError(STARS_PROVIDER, 'not an invoice of this provider');
       const signal: PaymentSignal = {
         externalRef: charge.invoice_payload,
         kind: message.data.successful_payment === undefined ? 'refunded' : 'paid',

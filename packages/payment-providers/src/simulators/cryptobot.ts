@@ -1,28 +1,53 @@
 import { randomBytes } from 'node:crypto';
-import { cryptoPaySignature } from '../app/payments/cryptobot/signature.js';
-import { GatewaySimulator, type GatewayAnswer } from '@panelkit/payment-providers/simulators';
+import { cryptoPaySignature } from '../cryptobot/signature.js';
+import { GatewaySimulator, type GatewayAnswer } from './gateway-simulator.js';
 
-interface SimCryptoPayInvoice {
+/** An invoice as the simulated Crypto Pay keeps it (and answers it in `getInvoices` and webhooks). */
+export interface CryptoBotSimInvoice {
+  /** The invoice id (the provider's external reference). */
   invoice_id: number;
+  /** The invoice page's hash. */
   hash: string;
+  /** `active` (payable), `paid` or `expired`. */
   status: 'active' | 'paid' | 'expired';
+  /** Always `fiat` here: priced in `fiat`. */
   currency_type: 'fiat';
+  /** The fiat currency the invoice is priced in. */
   fiat: string;
+  /** The price in major units of `fiat`, as sent. */
   amount: string;
+  /** The invoice's page, where the buyer pays. */
   bot_invoice_url: string;
+  /** What the invoice says it is for. */
   description: string;
+  /** The merchant's payload (the payment's id). */
   payload: string;
+  /** When it was made (ISO 8601). */
   created_at: string;
+  /** When it was paid. */
   paid_at?: string;
+  /** The crypto it was paid in. */
   paid_asset?: string;
+  /** How much of `paid_asset`. */
   paid_amount?: string;
+  /** Where the "paid" button sends the buyer. */
   paid_btn_url?: string;
 }
 
 /** A webhook as the simulator sends it: the exact body bytes and their signature. */
-export interface SimWebhook {
+export interface CryptoBotSimWebhook {
+  /** The body, byte for byte as sent. */
   rawBody: string;
+  /** Its `crypto-pay-api-signature`. */
   signature: string;
+}
+
+/** Options of {@link CryptoBotSimulator}: the app's token (a fresh random one unless given) and where webhooks go. */
+export interface CryptoBotSimulatorOptions {
+  /** The app's API token. */
+  token?: string;
+  /** Where `invoice_paid` webhooks go (default none). */
+  webhookUrl?: string | null;
 }
 
 /**
@@ -33,24 +58,33 @@ export interface SimWebhook {
  * body keyed by the SHA-256 of the token.
  */
 export class CryptoBotSimulator extends GatewaySimulator {
-  readonly token = `${1000 + Math.floor(Math.random() * 9000)}:AA${randomBytes(16).toString('hex')}`;
-  readonly invoices = new Map<string, SimCryptoPayInvoice>();
+  /** The app's API token (`Crypto-Pay-API-Token`); webhooks are signed with its SHA-256. */
+  readonly token: string;
+  /** The invoices made, by id. */
+  readonly invoices = new Map<string, CryptoBotSimInvoice>();
   /** Where `invoice_paid` webhooks go (`null`: none are sent). */
-  webhookUrl: string | null = null;
+  webhookUrl: string | null;
   /** While true, every request is answered 503 (Crypto Pay is down). */
   down = false;
   private counter = 900_000;
   private updates = 1;
 
+  /** A Crypto Pay app: `options`' token or a fresh random one; webhooks to `options.webhookUrl` once set. */
+  constructor(options: CryptoBotSimulatorOptions = {}) {
+    super();
+    this.token = options.token ?? `${1000 + Math.floor(Math.random() * 9000)}:AA${randomBytes(16).toString('hex')}`;
+    this.webhookUrl = options.webhookUrl ?? null;
+  }
+
   /** The invoice with this id (as the shop stores it: the external reference). */
-  invoice(invoiceId: string): SimCryptoPayInvoice {
+  invoice(invoiceId: string): CryptoBotSimInvoice {
     const invoice = this.invoices.get(invoiceId);
     if (invoice === undefined) throw new Error(`no invoice ${invoiceId}`);
     return invoice;
   }
 
   /** The `invoice_paid` webhook of an invoice, as Crypto Pay would send it (optionally signed with another token: a forgery). */
-  webhook(invoiceId: string, options: { wrongToken?: boolean } = {}): SimWebhook {
+  webhook(invoiceId: string, options: { wrongToken?: boolean } = {}): CryptoBotSimWebhook {
     const rawBody = JSON.stringify({
       update_id: this.updates++,
       update_type: 'invoice_paid',
@@ -61,7 +95,7 @@ export class CryptoBotSimulator extends GatewaySimulator {
   }
 
   /** Sends an invoice's webhook to `webhookUrl` (again: Crypto Pay retries until answered 200); the shop's status. */
-  async deliver(invoiceId: string, options: { wrongToken?: boolean; webhook?: SimWebhook } = {}): Promise<number> {
+  async deliver(invoiceId: string, options: { wrongToken?: boolean; webhook?: CryptoBotSimWebhook } = {}): Promise<number> {
     if (this.webhookUrl === null) throw new Error('the simulator has no webhook address');
     const { rawBody, signature } = options.webhook ?? this.webhook(invoiceId, options);
     const res = await fetch(this.webhookUrl, {
@@ -125,10 +159,10 @@ export class CryptoBotSimulator extends GatewaySimulator {
       : { status: 303, body: '', headers: { location: invoice.paid_btn_url } };
   }
 
-  private create(params: Record<string, unknown>): SimCryptoPayInvoice {
+  private create(params: Record<string, unknown>): CryptoBotSimInvoice {
     const id = this.counter++;
     const hash = `IV${randomBytes(6).toString('hex')}`;
-    const invoice: SimCryptoPayInvoice = {
+    const invoice: CryptoBotSimInvoice = {
       invoice_id: id,
       hash,
       status: 'active',

@@ -1,0 +1,12 @@
+/**
+ * A request's headers as a host has them: a Fetch `Headers`, or a plain record (Node's `IncomingHttpHeaders`,
+ * a framework's header object; names in any case, a repeated header as an array).
+ */
+export type WebhookHeaders = Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** The value of header `name` (lower case) in either shape, whatever the case of the record's keys; the first of a repeated one. */
+export function headerOf(headers: WebhookHeaders, name: string): string | undefined {
+  if (headers instanceof Headers) return headers.get(name) ?? undefined;
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return typeof value === 'string' ? value : value?.[0];
+  return undefined;
+}
