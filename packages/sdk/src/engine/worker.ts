@@ -197,9 +197,20 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     if (held.delete(jobId) && held.size === claimLimit - claimRoom) wake?.();
   }
 
-  /** The job has run (or is settled without running): its slot goes to the next waiting job. */
+  /** A `pump()` is due at the end of this turn. */
+  let pumpDue = false;
+
+  /**
+   * The job has run (or is settled without running): its slot goes to the next waiting job. The slots freed in one
+   * turn (a group's jobs, the jobs whose handlers returned together) are filled by one `pump()`, one `dispatch`.
+   */
   function free(jobId: string): void {
-    if (active.delete(jobId)) pump();
+    if (!active.delete(jobId) || pumpDue) return;
+    pumpDue = true;
+    queueMicrotask(() => {
+      pumpDue = false;
+      pump();
+    });
   }
 
   /**
