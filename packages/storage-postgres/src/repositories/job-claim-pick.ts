@@ -37,7 +37,8 @@
  * or statistics from when the queue was short, before a backlog) the planner takes a queue of any length for a few
  * rows, and read every due job through a bitmap scan and sorted them all, for each claim: bench/queue's claims of
  * 1 000 from 20 000 queued jobs took 103 ms instead of 43 ms, and the cost grew with the backlog. The pick's other
- * reads are index probes, which the setting leaves as they were. `SET LOCAL` ends with the claim's transaction.
+ * reads are index probes, which the setting leaves as they were. `SET LOCAL` ends with the claim's transaction (the
+ * caller's, for a claim made inside `storage.transaction`: the engine's worker claims outside one).
  */
 export const CLAIM_IN_INDEX_ORDER = `SELECT set_config('enable_bitmapscan', $1, true)`;
 
