@@ -8,6 +8,7 @@
  *
  *   PANELKIT_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
  *     node --conditions=@panelkit/source --import tsx bench/queue/main.ts [--rounds 2] [--one 10000] [--many 10000]
+ *     [--only <name prefix>]… (the queues whose name starts so; repeatable)
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -26,7 +27,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     one: { type: 'string', default: '10000' },
     many: { type: 'string', default: '10000' },
-    only: { type: 'string' },
+    only: { type: 'string', multiple: true },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -282,7 +283,7 @@ async function main() {
   ];
   const queues: Queue[] = [];
   for (const make of makers) queues.push(await make());
-  const chosen = values.only === undefined ? queues : queues.filter((q) => q.name.startsWith(values.only!));
+  const chosen = values.only === undefined ? queues : queues.filter((q) => values.only!.some((prefix) => q.name.startsWith(prefix)));
   const results = new Map<Queue, Figures[]>(chosen.map((q) => [q, []]));
   const admin = new pg.Client({ connectionString: URL });
   await admin.connect();

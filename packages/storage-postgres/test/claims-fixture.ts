@@ -14,8 +14,8 @@ export interface ClaimQueue {
   unkeyed: number;
 }
 
-/** Seeds `queue` into the jobs of a migrated `schema`, then `ANALYZE`s them. */
-export async function seedClaimQueue(client: SqlClient, schema: string, queue: ClaimQueue): Promise<void> {
+/** Seeds `queue` into the jobs of a migrated `schema`, then `ANALYZE`s them (unless `analyze` is false: no statistics). */
+export async function seedClaimQueue(client: SqlClient, schema: string, queue: ClaimQueue, { analyze = true } = {}): Promise<void> {
   const insert = (state: 'queued' | 'running', count: number, key: string, ago: string, tag: string) =>
     client.query(
       `INSERT INTO "${schema}".jobs (id, type, payload, priority, run_at, max_attempts, state, attempts, serial_key,
@@ -30,7 +30,7 @@ export async function seedClaimQueue(client: SqlClient, schema: string, queue: C
   }
   await insert('queued', queue.freeKeys, `'key-' || i`, '1 minute', 'keyed');
   await insert('queued', queue.unkeyed, 'NULL', '1 minute', 'unkeyed');
-  await client.query(`ANALYZE "${schema}".jobs`);
+  if (analyze) await client.query(`ANALYZE "${schema}".jobs`);
 }
 
 /** A node of `EXPLAIN (ANALYZE, FORMAT JSON)`'s plan. */

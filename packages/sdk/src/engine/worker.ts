@@ -19,7 +19,8 @@ export interface WorkerOptions {
   /**
    * Most jobs claimed at once, and held at once by `start()` (running, or waiting in the worker's local queue for a
    * free slot), 1…1000. Default 100. While it holds jobs, `start()` claims again once `maxBatchSize` jobs' room (or half
-   * of this limit, if less) is free.
+   * of this limit, if less) is free. A job whose handler is done no longer takes room while its settlement is written
+   * (grouped with the others'), up to as many such jobs again: the next claim overlaps those writes.
    */
   claimLimit?: number;
   /**
@@ -158,6 +159,8 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   const completions = new Completions(ctx.storage);
   /** Claimed jobs not started yet, in claim order: a batch key's jobs are one unit. */
   const waiting: Unit[] = [];
+  /** How many jobs `waiting` holds. */
+  let waitingJobs = 0;
   /** The started jobs still running (a job whose lease was lost still takes its slot until it ends). */
   const active = new Set<string>();
   /** Per serialisation key, the last group started with it: the next one of that key runs after it, whatever its claim. */
@@ -194,12 +197,25 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
    */
   function release(jobId: string): void {
     free(jobId);
-    if (held.delete(jobId) && held.size === claimLimit - claimRoom) wake?.();
+    if (held.delete(jobId) && hasRoom()) wake?.();
   }
 
-  /** The job has run (or is settled without running): its slot goes to the next waiting job. */
+  /** A `pump()` is due at the end of this turn. */
+  let pumpDue = false;
+
+  /**
+   * The job has run (or is settled without running): its slot goes to the next waiting job. The slots freed in one
+   * turn (a group's jobs, the jobs whose handlers returned together) are filled by one `pump()`, one `dispatch`.
+   */
   function free(jobId: string): void {
-    if (active.delete(jobId)) pump();
+    if (!active.delete(jobId)) return;
+    if (hasRoom()) wake?.();
+    if (pumpDue) return;
+    pumpDue = true;
+    queueMicrotask(() => {
+      pumpDue = false;
+      pump();
+    });
   }
 
   /**
@@ -213,6 +229,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     let busy = active.size;
     while (waiting.length > 0 && (busy === 0 || busy + waiting[0]!.jobs.length <= concurrency)) {
       const unit = waiting.shift()!;
+      waitingJobs -= unit.jobs.length;
       started.push(unit);
       busy += unit.jobs.length;
     }
@@ -226,6 +243,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
   /** Hands back, at once and in one write, every job still waiting in the local queue (`stop()`). */
   async function giveBackWaiting(): Promise<void> {
     const units = waiting.splice(0);
+    waitingJobs = 0;
     const jobs = units.flatMap((u) => u.jobs);
     for (const { job } of jobs) held.delete(job.id);
     try {
@@ -237,9 +255,18 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
     for (const unit of units) unit.started(Promise.resolve());
   }
 
-  /** Whether the `start()` loop would claim now: it holds nothing, or `claimRoom` is free. */
+  /**
+   * How many jobs the `start()` loop may claim now: `claimLimit` less the jobs in hand (waiting or running), and no
+   * more than leaves `claimLimit` jobs whose settlements are still being written besides those.
+   */
+  function room(): number {
+    return Math.min(claimLimit - (waitingJobs + active.size), 2 * claimLimit - held.size);
+  }
+
+  /** Whether the `start()` loop would claim now: no job in hand (and room), or `claimRoom` free. */
   function hasRoom(): boolean {
-    return held.size === 0 || claimLimit - held.size >= claimRoom;
+    const free = room();
+    return free > 0 && (free >= claimRoom || waitingJobs + active.size === 0);
   }
 
   /**
@@ -515,6 +542,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
       });
       const unit: Unit = { jobs, started };
       waiting.push(unit);
+      waitingJobs += jobs.length;
       return ran;
     });
     pump();
@@ -567,7 +595,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
           let asked = 0;
           try {
             queued = false;
-            asked = hasRoom() ? claimLimit - held.size : 0;
+            asked = hasRoom() ? room() : 0;
             const started = await claimAndStart(asked, awaitWakeMs);
             claimed = started.claimed;
             // Settling can fail too (the database went away mid-job): reported, never an unhandled rejection that
@@ -578,7 +606,7 @@ export function createWorker(ctx: EngineContext, handlers: readonly JobHandler[]
           }
           // A claim that took all it asked for may have left more due: claim again at once. One that took fewer found
           // nothing more due then; what is queued after wakes the loop (`queued`), and settling jobs wake it too.
-          if (stopping || (claimed > 0 && claimed >= asked && held.size < claimLimit) || (queued && hasRoom())) continue;
+          if (stopping || (claimed > 0 && claimed >= asked && room() > 0) || (queued && hasRoom())) continue;
           const wait = pollMs * (0.5 + ctx.random());
           const woken = new Promise<void>((resolve) => (wake = resolve));
           // Its own signal, ended when woken: a sleep cut short must not leave its timer and its

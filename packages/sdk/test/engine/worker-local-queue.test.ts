@@ -77,4 +77,36 @@ describe('worker: local queue', () => {
     expect(await next.drain()).toBe(4);
     expect((await jobs()).every((j) => j.state === 'succeeded' && j.attempts === 1)).toBe(true);
   });
+
+  it("start() claims again while the finished jobs' completions are being written, up to claimLimit of those besides the jobs in hand", async () => {
+    const h = await createHarness({ panels: 0 });
+    let ran = 0;
+    const job = defineHostJob({
+      type: 'test.counted',
+      payload: JsonObjectSchema,
+      async run() {
+        ran++;
+      },
+    });
+    for (let i = 0; i < 12; i++) await enqueueHostJob(h.storage, job, { n: i });
+    // Completions are held until the gate opens: the jobs that ran are not settled meanwhile.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const completeMany = h.storage.jobs.completeMany.bind(h.storage.jobs);
+    h.storage.jobs.completeMany = async (leases) => {
+      await gate;
+      return completeMany(leases);
+    };
+    const worker = h.kit.createWorker({ hostJobs: [job], engineJobs: false, claimLimit: 4, pollIntervalMs: 60_000 });
+    worker.start();
+    await turns(async () => ran === 8);
+    for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+    // Four ran and wait for their completion; four more were claimed meanwhile and ran; no more until those are written.
+    expect(ran).toBe(8);
+    expect((await h.storage.jobs.list({ state: 'running' }, { limit: 20 })).items).toHaveLength(8);
+    open();
+    await turns(async () => (await h.storage.jobs.list({ state: 'succeeded' }, { limit: 20 })).items.length === 12);
+    await worker.stop();
+    expect(ran).toBe(12);
+  });
 });

@@ -3,7 +3,7 @@ import type { ClaimedJob } from '@panelkit/sdk';
 import type { ClaimRequest } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
-import { claimPickStatements } from './job-claim-pick.js';
+import { CLAIM_IN_INDEX_ORDER, claimPickStatements } from './job-claim-pick.js';
 import { jobFromRow } from './job-rows.js';
 
 function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
@@ -13,8 +13,8 @@ function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
 }
 
 /**
- * `JobRepository.claim` on PostgreSQL, in one transaction of two statements (the pick that claims, and the commit),
- * or up to four when a picked job has a serialisation key:
+ * `JobRepository.claim` on PostgreSQL, in one transaction of three statements (`CLAIM_IN_INDEX_ORDER` with the
+ * `BEGIN`, the pick that claims, and the commit), or up to five when a picked job has a serialisation key:
  *
  * 1. Pick the claim's jobs (`claimPickStatements`; a second statement when the queue's head is held): the window of
  *    due queued jobs in claim order, each of its batch keys widened to the key's first `batchLimit` claimable jobs,
@@ -106,6 +106,8 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
       const { workerId, limit, leaseMs, types, batchLimit, awaitWakeMs } = parseClaimRequest(request);
       const params = [enc.time(now), types, limit, batchLimit];
       const lease = leaseClock === 'database' ? leaseMs : enc.time(new Date(now.getTime() + leaseMs));
+      // A parameter, so that it goes with the transaction's `BEGIN` in one round trip.
+      await db.query(CLAIM_IN_INDEX_ORDER, ['off']);
       const walked = await db.query(
         awaitWakeMs === null ? walks.plain : walks.awaitWake,
         awaitWakeMs === null ? [...params, workerId, lease] : [...params, workerId, lease, listening?.() === true ? awaitWakeMs : null],

@@ -1,7 +1,7 @@
 import { createId } from '@panelkit/sdk';
 import { NewJobSchema } from '@panelkit/sdk/schemas';
 import { inputRows, parseInput } from '@panelkit/sdk/storage';
-import type { NewJob } from '@panelkit/sdk';
+import type { Job, NewJob } from '@panelkit/sdk';
 import type { JobEnqueueResult, JobRepository } from '@panelkit/sdk/storage';
 import { isUniqueViolation } from '../internal/errors.js';
 import type { RepositoryContext } from '../internal/runner.js';
@@ -22,9 +22,43 @@ interface Slot {
   priority: number;
   runAt: Date;
   maxAttempts: number;
-  /** The stored row once written. */
+  /** The payload as the insert sent it (JSON). */
+  json?: string;
+  /** The stored row, when it is not what the call wrote (a named id found stored, a merge into a queued twin). */
   row?: Row;
+  /** Whether the call wrote the job (set once its statement ran). */
   created?: boolean;
+}
+
+/**
+ * The job a slot's insert stored, as the row reads back: built here rather than read back, since every column of an
+ * inserted row is the slot's or the insert's constant. The payload is parsed from the JSON sent, as a read would give
+ * it: the same value, and none of the caller's objects.
+ */
+function insertedJob(slot: Slot, now: Date): Job {
+  return {
+    id: slot.id,
+    type: slot.type,
+    payload: JSON.parse(slot.json!) as Job['payload'],
+    dedupeKey: slot.dedupeKey,
+    serialKey: slot.serialKey,
+    batchKey: slot.batchKey,
+    priority: slot.priority,
+    runAt: slot.runAt,
+    maxAttempts: slot.maxAttempts,
+    state: 'queued',
+    attempts: 0,
+    lastError: null,
+    failingSince: null,
+    parkedOn: null,
+    lockedBy: null,
+    leaseToken: null,
+    leaseExpiresAt: null,
+    result: null,
+    createdAt: now,
+    updatedAt: now,
+    finishedAt: null,
+  };
 }
 
 const COLUMNS =
@@ -41,13 +75,18 @@ export function enqueueMany(context: RepositoryContext): JobRepository['enqueueM
   const { runner, schema } = context;
   const table = `${schema}.jobs`;
 
-  /** The slots' columns as arrays, sorted by dedupe key (then id): the order the insert takes its rows in. */
+  /**
+   * The slots' columns as arrays, sorted by dedupe key (then id) when any has a key: the order the insert takes its
+   * rows, and so locks their keys, in. Rows without a key lock none: their order is the call's.
+   */
   function insertParams(slots: readonly Slot[], now: Date): unknown[] {
-    const sorted = [...slots].sort((a, b) => compareKeys(a.dedupeKey, b.dedupeKey) || compareKeys(a.id, b.id));
+    const sorted = slots.some((s) => s.dedupeKey !== null)
+      ? [...slots].sort((a, b) => compareKeys(a.dedupeKey, b.dedupeKey) || compareKeys(a.id, b.id))
+      : slots;
     return [
       sorted.map((s) => s.id),
       sorted.map((s) => s.type),
-      sorted.map((s) => enc.json(s.payload)),
+      sorted.map((s) => (s.json = enc.json(s.payload))),
       sorted.map((s) => s.dedupeKey),
       sorted.map((s) => s.serialKey),
       sorted.map((s) => s.batchKey),
@@ -97,11 +136,11 @@ export function enqueueMany(context: RepositoryContext): JobRepository['enqueueM
         const named = slots.filter((s) => s.named);
         if (named.length > 0) {
           const inserted = await db.query(
-            `INSERT INTO ${table} (${COLUMNS}) ${rowsFrom} ON CONFLICT DO NOTHING RETURNING *`,
+            `INSERT INTO ${table} (${COLUMNS}) ${rowsFrom} ON CONFLICT DO NOTHING RETURNING id`,
             insertParams(named, now),
           );
           const insertedIds = new Set(inserted.rows.map((r) => String(r['id'])));
-          for (const r of inserted.rows) Object.assign(byId.get(String(r['id']))!, { row: r, created: true });
+          for (const id of insertedIds) byId.get(id)!.created = true;
           const missed = named.filter((s) => !insertedIds.has(s.id)).map((s) => s.id);
           if (missed.length > 0) {
             const existing = await db.query(`SELECT * FROM ${table} WHERE id = ANY($1::text[])`, [missed]);
@@ -110,24 +149,34 @@ export function enqueueMany(context: RepositoryContext): JobRepository['enqueueM
           }
         }
 
-        const rest = slots.filter((s) => s.row === undefined);
+        const rest = slots.filter((s) => s.row === undefined && s.created !== true);
         if (rest.length > 0) {
           const { rows } = await db.query(
             `INSERT INTO ${table} AS j (${COLUMNS}) ${rowsFrom}
              ON CONFLICT (dedupe_key) WHERE state = 'queued'
              DO UPDATE SET payload = EXCLUDED.payload, serial_key = EXCLUDED.serial_key, batch_key = EXCLUDED.batch_key,
                run_at = LEAST(j.run_at, EXCLUDED.run_at), updated_at = EXCLUDED.updated_at
-             RETURNING *, (xmax = 0) AS inserted`,
+             RETURNING j.id, j.dedupe_key, (j.xmax = 0) AS inserted`,
             insertParams(rest, now),
           );
           // A merged row comes back under its twin's id: found by its dedupe key, unique among the call's slots.
+          const merged = new Map<string, Slot>();
           for (const r of rows) {
             const key = r['dedupe_key'];
             const slot = (key === null ? undefined : byKey.get(String(key))) ?? byId.get(String(r['id']))!;
-            Object.assign(slot, { row: r, created: r['inserted'] === true });
+            slot.created = r['inserted'] === true;
+            if (!slot.created) merged.set(String(r['id']), slot);
+          }
+          // Only a merged row is read back whole (this transaction holds it since the insert).
+          if (merged.size > 0) {
+            const stored = await db.query(`SELECT * FROM ${table} WHERE id = ANY($1::text[])`, [[...merged.keys()]]);
+            for (const r of stored.rows) merged.get(String(r['id']))!.row = r;
           }
         }
-        return answers.map(({ slot, first }) => ({ job: jobFromRow(slot.row!), created: first && slot.created === true }));
+        return answers.map(({ slot, first }) => ({
+          job: slot.row === undefined ? insertedJob(slot, now) : jobFromRow(slot.row),
+          created: first && slot.created === true,
+        }));
       },
       // A racing insert of a named id between the two statements: the next attempt finds it stored.
       { optimistic: true, retryOn: (error) => isUniqueViolation(error, 'jobs_pkey') },
