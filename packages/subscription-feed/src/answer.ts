@@ -41,6 +41,7 @@ export interface FeedFacts {
   routingTurnedOff: boolean;
   /** The texts in the buyer's language (`feedTexts`). */
   texts: FeedTexts;
+  /** The time of the request (the banner compares the expiry with it). */
   now: Date;
   /** A date as the buyer reads it (the banner's expiry). */
   formatDate(date: Date): string;

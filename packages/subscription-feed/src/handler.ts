@@ -63,7 +63,9 @@ export interface FeedHandlerOptions {
   texts?: FeedTextOverrides;
   /** A date in the buyer's language (the banner's expiry); ISO date by default. */
   formatDate?(date: Date, locale: string): string;
+  /** The clock (`new Date()` by default). */
   now?(): Date;
+  /** `profile-update-interval`, hours (12 by default). */
   updateIntervalHours?: number;
 }
 
