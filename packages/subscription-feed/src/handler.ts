@@ -11,8 +11,12 @@ import { type FeedAnswer, type FeedRequest, headerOf } from './request.js';
 
 /** What the handler asks of the SDK: `kit` itself (`links.resolve`, `customers.subscriptions`, `devices.touch`). */
 export interface FeedKit {
-  readonly links: { resolve(token: string): Promise<string | null> };
+  readonly links: {
+    /** The customer the link token belongs to, or `null` (unknown or rotated away). */
+    resolve(token: string): Promise<string | null>;
+  };
   readonly customers: {
+    /** The customer's subscriptions in `statuses`, newest first. */
     subscriptions(customerId: string, options?: { statuses?: readonly SubscriptionStatus[] }): Promise<Subscription[]>;
   };
   readonly devices: FeedDevices;
