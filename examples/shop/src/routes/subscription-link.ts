@@ -4,7 +4,7 @@ import { Router, type Response } from 'express';
 import { idParam } from '../app/input/ids.js';
 import type { Shop } from '../app/shop.js';
 import { deviceCounts } from '../app/devices/subscription-devices.js';
-import { appManagementForLinks } from '../app/subscriptions/app-management-setting.js';
+import { appManagementForLinks } from '../app/subscriptions/app-management.js';
 import { noticeDeviceChecks } from '../app/subscriptions/device-notices.js';
 import { linkNoticeForLinks } from '../app/subscriptions/link-notice.js';
 import { planNames } from '../app/subscriptions/plan-names.js';
