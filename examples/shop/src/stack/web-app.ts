@@ -44,7 +44,7 @@ import { notificationRoutes } from '../routes/notifications.js';
 import { staffSecurityRoutes } from '../routes/staff-security.js';
 import { subscriptionLinkRoutes } from '../routes/subscription-link.js';
 import { appOpenRoutes } from '../routes/app-open.js';
-import type { LinkGate } from '../sublink/placeholder.js';
+import type { LinkGate } from '@panelkit/subscription-feed';
 import { subscriptionRoutes } from '../routes/subscriptions.js';
 import { walletRoutes } from '../routes/wallet.js';
 import type { Shop } from '../app/shop.js';
@@ -69,7 +69,7 @@ export interface AppOptions {
   rateLimits?: RateLimitOptions;
   /** The Telegram bot, when configured: its webhook route and the account page's deep link. */
   telegram?: ShopBot;
-  /** Further checks the buyer's link runs for client apps before serving real links: see `sublink/placeholder.ts`. */
+  /** Further checks the buyer's link runs for client apps before serving real links: see `LinkGate` in `@panelkit/subscription-feed`. */
   linkGates?: readonly LinkGate[];
 }
 

@@ -1,6 +1,6 @@
 /**
  * The `routing` response header for the apps that document one, so that a buyer's routing arrives with the
- * subscription (kept apart from the other app headers, `subscription-link.ts`, which only calls `routingHeader`):
+ * subscription (kept apart from the other app headers, `answer.ts`, which only calls `routingHeader`):
  *
  * - Happ (HappDev/happ_su `dev-docs/routing.md`): the header carries Happ's routing deep link (`happRoutingLink`: `routing/onadd/<base64
  *   of the profile JSON>`), which adds the profile and makes it the active one (a profile of the same `Name` is
@@ -18,7 +18,7 @@
  * Other apps get no header: they take routing inside the profile (`clash.ts`, `sing-box.ts`) or have none.
  */
 import { createHash } from 'node:crypto';
-import { HAPP_ROUTING_OFF, happRoutingLink } from '../app/subscriptions/client-apps.js';
+import { HAPP_ROUTING_OFF, happRoutingLink } from '../client-apps.js';
 import { COUNTRY_SETS, PRIVATE_CIDRS, routingName, type DirectRouting } from './routing.js';
 
 /** Happ's default geo files (its routing documentation's defaults), named so the sets are read from them. */
