@@ -2,16 +2,16 @@
  * The Clash (mihomo) and sing-box builders on the protocols and transports the panels hand out beyond vless, vmess,
  * trojan and shadowsocks over tcp/ws/grpc: Hysteria2 (3x-ui v3, S-UI, PasarGuard), TUIC (S-UI), WireGuard (3x-ui v3,
  * PasarGuard), VLESS over XHTTP (3x-ui, PasarGuard) and HTTPUpgrade. Each link is written in the shape its panel prints
- * (see `src/sublink/protocols/*.ts` for the panel source each follows); each output is checked field by field against
+ * (see `src/feed/protocols/*.ts` for the panel source each follows); each output is checked field by field against
  * the format's option names (mihomo `adapter/outbound/*.go`, sing-box `docs/configuration/**`), and the sing-box
  * version gates against the app's version.
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { clashProfile, clashProxy } from '../src/sublink/clash.js';
-import { feedBody } from '../src/sublink/client-format.js';
-import { singBoxOutbound, singBoxProfile } from '../src/sublink/sing-box.js';
+import { clashProfile, clashProxy } from '../src/feed/clash.js';
+import { feedBody } from '../src/feed/client-format.js';
+import { singBoxOutbound, singBoxProfile } from '../src/feed/sing-box.js';
 
 const UUID = '6a1f0d2e-3b4c-4d5e-8f70-8192a3b4c5d6';
 const key = () => randomBytes(32).toString('base64');
