@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { PaymentSignatureError } from '@panelkit/sdk';
 import type Stripe from 'stripe';
+import { jsonOf } from '../core/body.js';
 import { headerOf, type WebhookHeaders } from '../core/headers.js';
 
 /** The provider id Stripe payments are recorded under. */
@@ -49,12 +50,7 @@ export function readStripeWebhook(input: StripeWebhookInput): Stripe.Event {
   const age = (input.now ?? new Date()).getTime() / 1000 - timestamp;
   if (Math.abs(age) > (input.toleranceSec ?? STRIPE_WEBHOOK_TOLERANCE_SEC))
     throw new PaymentSignatureError(STRIPE_PROVIDER, 'the Stripe-Signature is outside the tolerance (a replay, or a wrong clock)');
-  let event: unknown;
-  try {
-    event = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new PaymentSignatureError(STRIPE_PROVIDER, 'the signed body is not JSON');
-  }
+  const event = jsonOf(raw.toString('utf8'), STRIPE_PROVIDER);
   const shape = event as { object?: unknown; type?: unknown; data?: { object?: unknown } };
   if (shape?.object !== 'event' || typeof shape.type !== 'string' || typeof shape.data?.object !== 'object')
     throw new PaymentSignatureError(STRIPE_PROVIDER, 'the signed body is not a Stripe event');
