@@ -49,7 +49,7 @@ export function packagesBuilt(root: string): boolean {
 
 /**
  * A copy of the workspace as a release packs it: the manifests of every workspace package, the four packages with
- * their builds, and what their `prepack` needs (the refusal of `npm pack`; the SDK copies the guides from `docs/`). Packing from the copy leaves
+ * their builds, and what their `prepack` needs (the refusal of `npm pack`; the guides copied from `docs/` for the packages the list names). Packing from the copy leaves
  * the checkout's package folders alone while other tests pack them (a `prepack` writes into the package's folder).
  */
 export function copyWorkspace(root: string, copy: string): void {
@@ -60,6 +60,7 @@ export function copyWorkspace(root: string, copy: string): void {
     'LICENSE',
     '.changeset/config.json',
     'scripts/pack-guides.mjs',
+    'scripts/published-packages.mjs',
     'scripts/refuse-npm-pack.mjs',
   ]) {
     cpSync(join(root, file), join(copy, file));

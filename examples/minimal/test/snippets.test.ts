@@ -98,6 +98,8 @@ describe.skipIf(!built)(`the docs' TypeScript in a new project${built ? '' : ' (
       pg: range('packages/storage-postgres/package.json', 'pg'),
       '@types/pg': range('packages/storage-postgres/package.json', '@types/pg'),
       zod: range('packages/panel-adapters/package.json', 'zod'),
+      // The payment providers' README installs it for `/stripe` (an optional peer).
+      stripe: range('packages/payment-providers/package.json', 'stripe'),
       vitest: range('packages/sdk/package.json', 'vitest'),
       typescript: range('package.json', 'typescript'),
       '@types/node': range('package.json', '@types/node'),

@@ -5,4 +5,4 @@
  */
 export { STRIPE_API_BASE, STRIPE_CURRENCIES, stripeTakes, type StripeApi } from './stripe/api.js';
 export { STRIPE_EVENTS, stripeProvider, type StripeOptions } from './stripe/provider.js';
-export { STRIPE_PROVIDER, STRIPE_WEBHOOK_TOLERANCE_SEC, verifyStripeWebhook, type StripeWebhookInput } from './stripe/webhook.js';
+export { STRIPE_PROVIDER, STRIPE_WEBHOOK_TOLERANCE_SEC, readStripeWebhook, type StripeWebhookInput } from './stripe/webhook.js';

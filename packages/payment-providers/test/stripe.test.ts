@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { minorDigits } from '../src/index.js';
 import { StripeSimulator, type StripeWebhook } from '../src/simulators.js';
-import { STRIPE_CURRENCIES, stripeProvider, verifyStripeWebhook } from '../src/stripe.js';
+import { STRIPE_CURRENCIES, stripeProvider, readStripeWebhook } from '../src/stripe.js';
 import { capabilitiesOf } from './support/harness.js';
 import { kitsOn, STORAGE_KINDS } from './support/storages.js';
 
@@ -205,7 +205,7 @@ describe('Stripe saved cards', () => {
   });
 });
 
-describe('verifyStripeWebhook (framework-free, the raw body in, the signed event or a typed refusal out)', () => {
+describe('readStripeWebhook (framework-free, the raw body in, the signed event or a typed refusal out)', () => {
   const secret = 'whsec_test_0123456789abcdef0123456789abcdef';
   const body = JSON.stringify({ id: 'evt_1', object: 'event', type: 'checkout.session.completed', data: { object: { id: 'cs_1' } } });
   const stripe = new Stripe('sk_test_unused');
@@ -213,29 +213,31 @@ describe('verifyStripeWebhook (framework-free, the raw body in, the signed event
   const at = Math.floor(now.getTime() / 1000);
   const header = (payload: string, timestamp = at, key = secret) =>
     stripe.webhooks.generateTestHeaderString({ payload, secret: key, timestamp });
-  const refused = (input: Parameters<typeof verifyStripeWebhook>[0]) => {
+  const refused = (input: Parameters<typeof readStripeWebhook>[0]) => {
     try {
-      verifyStripeWebhook(input);
+      readStripeWebhook(input);
     } catch (error) {
       return error;
     }
     throw new Error('verified');
   };
 
-  it('accepts what Stripe’s own library signs (text or bytes, any header case), and Stripe’s library accepts what the simulator signs', () => {
-    const event = verifyStripeWebhook({ rawBody: body, headers: { 'Stripe-Signature': header(body) }, secret, now });
+  it('accepts what Stripe’s own library signs (text or bytes, any header case, a record or a Fetch `Headers`), and Stripe’s library accepts what the simulator signs', () => {
+    const event = readStripeWebhook({ rawBody: body, headers: { 'Stripe-Signature': header(body) }, secret, now });
     expect(event).toMatchObject({ id: 'evt_1', type: 'checkout.session.completed', data: { object: { id: 'cs_1' } } });
     const bytes = new TextEncoder().encode(body);
-    expect(verifyStripeWebhook({ rawBody: bytes, headers: { 'stripe-signature': header(body) }, secret, now }).id).toBe('evt_1');
+    expect(readStripeWebhook({ rawBody: bytes, headers: { 'stripe-signature': header(body) }, secret, now }).id).toBe('evt_1');
+    const fetchHeaders = new Headers({ 'Stripe-Signature': header(body) });
+    expect(readStripeWebhook({ rawBody: body, headers: fetchHeaders, secret, now }).id).toBe('evt_1');
     // A secret being rolled: two v1 signatures, one of them good.
     const both = `${header(body, at, 'whsec_old')},v1=${header(body).split('v1=')[1]}`;
-    expect(verifyStripeWebhook({ rawBody: body, headers: { 'stripe-signature': both }, secret, now }).id).toBe('evt_1');
+    expect(readStripeWebhook({ rawBody: body, headers: { 'stripe-signature': both }, secret, now }).id).toBe('evt_1');
     const signed = sim.event('charge.refunded', { id: 'ch_1' });
     expect(stripe.webhooks.constructEvent(signed.body, signed.signature, sim.webhookSecret).type).toBe('charge.refunded');
   });
 
   it('refuses a missing or malformed header, another secret, a changed body, a stale or future timestamp, a body that is no event', () => {
-    const cases: Array<[string, Parameters<typeof verifyStripeWebhook>[0]]> = [
+    const cases: Array<[string, Parameters<typeof readStripeWebhook>[0]]> = [
       ['no header', { rawBody: body, headers: {}, secret, now }],
       ['no v1', { rawBody: body, headers: { 'stripe-signature': `t=${at}` }, secret, now }],
       ['no t', { rawBody: body, headers: { 'stripe-signature': header(body).replace(/t=\d+,/, '') }, secret, now }],
@@ -253,7 +255,7 @@ describe('verifyStripeWebhook (framework-free, the raw body in, the signed event
     for (const [name, input] of cases)
       expect(refused(input), name).toMatchObject({ code: 'PAYMENT_SIGNATURE_INVALID', providerId: 'stripe' });
     // Within the tolerance either way, and a tolerance of one's own.
-    expect(verifyStripeWebhook({ rawBody: body, headers: { 'stripe-signature': header(body, at - 299) }, secret, now }).id).toBe('evt_1');
+    expect(readStripeWebhook({ rawBody: body, headers: { 'stripe-signature': header(body, at - 299) }, secret, now }).id).toBe('evt_1');
     expect(refused({ rawBody: body, headers: { 'stripe-signature': header(body, at - 60) }, secret, now, toleranceSec: 30 })).toMatchObject(
       { code: 'PAYMENT_SIGNATURE_INVALID' },
     );

@@ -1,6 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { resolve } from 'node:path';
-import { createPanelkit } from '@panelkit/sdk';
 import { ManualClock } from '@panelkit/sdk/testing';
 import { createPostgresStorage, fromPgPool, migrate } from '@panelkit/storage-postgres';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
 import { DATABASE_URL, dropSchema, newPool, SKIP_REAL_SERVER, uniqueSchema } from '../../storage-postgres/test/helpers.js';
 import { YooKassaSimulator } from '../src/simulators.js';
 import { YOOKASSA_PROVIDER, yookassaProvider } from '../src/yookassa.js';
+import { testKit } from './support/kit.js';
 
 const REPLICAS = 3;
 // YooKassa lets one buyer have five payments waiting.
@@ -31,20 +31,12 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('the sweep across OS processes (real
     try {
       await migrate(client, { schema, clock });
       const storage = createPostgresStorage({ client, schema, clock });
-      const kit = createPanelkit({
-        storage,
-        clock,
-        panels: () => null as never,
-        policy: { identity: { secret: 'payment-providers-test-secret-0123456789', prefix: 'pk' } },
-        payments: {
-          providers: [
-            yookassaProvider({
-              api: { baseUrl: sim.url, shopId: sim.shopId, secretKey: sim.secretKey },
-              callbackUrl: (id) => `http://127.0.0.1:9/return/${id}`,
-            }),
-          ],
-        },
-      });
+      const kit = testKit(storage, clock, [
+        yookassaProvider({
+          api: { baseUrl: sim.url, shopId: sim.shopId, secretKey: sim.secretKey },
+          callbackUrl: (id) => `http://127.0.0.1:9/return/${id}`,
+        }),
+      ]);
       const buyer = (await storage.customers.create({ email: 'sweep@example.com' })).id;
       const refs: string[] = [];
       for (let i = 0; i < PAYMENTS; i++) {

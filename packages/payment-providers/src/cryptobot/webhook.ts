@@ -1,5 +1,6 @@
 import { PaymentSignatureError } from '@panelkit/sdk';
 import { z } from 'zod';
+import { jsonOf, textOf } from '../core/body.js';
 import { headerOf, type WebhookHeaders } from '../core/headers.js';
 import { verifyCryptoPaySignature } from './signature.js';
 
@@ -29,15 +30,10 @@ export interface CryptoBotWebhook {
  * nothing).
  */
 export function readCryptoBotWebhook(input: { rawBody: string | Uint8Array; headers: WebhookHeaders; token: string }): CryptoBotWebhook {
-  const rawBody = typeof input.rawBody === 'string' ? input.rawBody : new TextDecoder().decode(input.rawBody);
+  const rawBody = textOf(input.rawBody);
   if (!verifyCryptoPaySignature(rawBody, headerOf(input.headers, CRYPTOBOT_SIGNATURE_HEADER), input.token))
     throw new PaymentSignatureError(CRYPTOBOT_PROVIDER, 'bad signature');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(rawBody);
-  } catch {
-    throw new PaymentSignatureError(CRYPTOBOT_PROVIDER, 'not JSON');
-  }
+  const parsed = jsonOf(rawBody, CRYPTOBOT_PROVIDER);
   const update = WebhookSchema.safeParse(parsed);
   if (!update.success) throw new PaymentSignatureError(CRYPTOBOT_PROVIDER, 'not a Crypto Pay update');
   return { updateType: update.data.update_type, invoiceId: String(update.data.payload.invoice_id) };

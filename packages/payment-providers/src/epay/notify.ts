@@ -1,5 +1,6 @@
 import { PaymentSignatureError } from '@panelkit/sdk';
 import type { PaymentSignal } from '@panelkit/sdk/payments';
+import { textOf } from '../core/body.js';
 import { toMinorUnits } from '../core/money.js';
 import { verifyEpaySign } from './signature.js';
 
@@ -19,8 +20,7 @@ export interface EpayNotifyInput {
 }
 
 function valuesOf(source: unknown): Record<string, string> {
-  if (typeof source === 'string') return Object.fromEntries(new URLSearchParams(source));
-  if (source instanceof Uint8Array) return Object.fromEntries(new URLSearchParams(new TextDecoder().decode(source)));
+  if (typeof source === 'string' || source instanceof Uint8Array) return Object.fromEntries(new URLSearchParams(textOf(source)));
   const values: Record<string, string> = {};
   if (source === null || typeof source !== 'object') return values;
   for (const [name, value] of Object.entries(source)) if (typeof value === 'string') values[name] = value;

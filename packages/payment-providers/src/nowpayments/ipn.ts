@@ -1,4 +1,5 @@
 import { PaymentSignatureError } from '@panelkit/sdk';
+import { jsonOf, textOf } from '../core/body.js';
 import { headerOf, type WebhookHeaders } from '../core/headers.js';
 import { verifyIpnSignature } from './signature.js';
 
@@ -31,13 +32,7 @@ export interface NowPaymentsIpnInput {
 export function readNowPaymentsIpn(input: NowPaymentsIpnInput): { paymentId: string } {
   const providerId = input.providerId ?? NOWPAYMENTS_PROVIDER;
   let body = input.body;
-  if (typeof body === 'string' || body instanceof Uint8Array) {
-    try {
-      body = JSON.parse(typeof body === 'string' ? body : new TextDecoder().decode(body)) as unknown;
-    } catch {
-      throw new PaymentSignatureError(providerId, 'not JSON');
-    }
-  }
+  if (typeof body === 'string' || body instanceof Uint8Array) body = jsonOf(textOf(body), providerId);
   if (!verifyIpnSignature(body, headerOf(input.headers, NOWPAYMENTS_SIGNATURE_HEADER), input.ipnSecret))
     throw new PaymentSignatureError(providerId, 'bad signature');
   const paymentId = String((body as { payment_id?: unknown } | null)?.payment_id ?? '');

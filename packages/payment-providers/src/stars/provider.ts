@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
 import type { PaymentSignal } from '@panelkit/sdk/payments';
 import { z } from 'zod';
+import { headerOf } from '../core/headers.js';
 import { readNow, type ReadWhenNeeded } from '../core/read-when-needed.js';
 import { starsFor } from './stars-amount.js';
 
@@ -157,7 +158,7 @@ export function starsProvider(options: StarsOptions): PaymentProvider {
       return { status: 'succeeded', refundRef: charge };
     },
     async parseCallback({ headers, body }) {
-      if (!sameSecret(headers[STARS_SECRET_HEADER], options.callbackSecret))
+      if (!sameSecret(headerOf(headers, STARS_SECRET_HEADER), options.callbackSecret))
         throw new PaymentSignatureError(STARS_PROVIDER, 'not handed on by the bot');
       const message = StarsMessageSchema.safeParse(body);
       const charge = message.data?.successful_payment ?? message.data?.refunded_payment;

@@ -1,9 +1,10 @@
 import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
 import type { PaymentSignal, SavedPaymentMethodReport } from '@panelkit/sdk/payments';
 import type Stripe from 'stripe';
-import { readNow, type ReadWhenNeeded } from '../core/read-when-needed.js';
+import type { ReadWhenNeeded } from '../core/read-when-needed.js';
+import { readSetUp } from '../core/set-up.js';
 import { stripeClient, stripeFailureKind, stripeTakes, type StripeApi } from './api.js';
-import { STRIPE_PROVIDER, verifyStripeWebhook } from './webhook.js';
+import { readStripeWebhook, STRIPE_PROVIDER } from './webhook.js';
 
 /** Payments one buyer may have waiting at once. */
 export const MAX_PENDING_STRIPE = 5;
@@ -134,18 +135,14 @@ async function earlierRefund(stripe: Stripe, intent: string, refundRef: string |
  * Stripe, on Stripe's own Node library: `open` creates a Checkout Session (mode `payment`: cards, and Apple Pay and
  * Google Pay where the owner's account offers them) under the payment's id as its idempotency key; a buyer who asks
  * to keep the method gets a Stripe customer and `setup_future_usage: off_session`. Webhooks are believed only when
- * `verifyStripeWebhook` verifies their `Stripe-Signature` over the raw body with the endpoint's secret; the signed event's
+ * `readStripeWebhook` verifies their `Stripe-Signature` over the raw body with the endpoint's secret; the signed event's
  * object is the truth (its amount is checked by the engine). Refunds (looked up before they are sent again, see
  * `earlierRefund`) and off-session charges (`PaymentIntent` with
  * `off_session` and `confirm`) carry the engine's idempotency key as theirs; a charge the bank wants the buyer to
  * authenticate (`authentication_required`) becomes a Checkout Session for the same amount, whose link the buyer gets.
  */
 export function stripeProvider(options: StripeOptions): PaymentProvider {
-  const apiOf = async (): Promise<StripeApi> => {
-    const api = await readNow(options.api);
-    if (api === null) throw new PaymentProviderUnavailableError(STRIPE_PROVIDER, 'Stripe is not set up');
-    return api;
-  };
+  const apiOf = () => readSetUp(options.api, STRIPE_PROVIDER, 'Stripe');
   const checkoutSession = (
     stripe: Stripe,
     request: { paymentId: string; amount: { amount: number; currency: string }; description: string; returnUrl: string },
@@ -209,7 +206,7 @@ export function stripeProvider(options: StripeOptions): PaymentProvider {
       const stripe = stripeClient(api);
       const raw = rawBody ?? (typeof body === 'string' || body instanceof Uint8Array ? body : null);
       if (raw === null) throw new PaymentSignatureError(STRIPE_PROVIDER, 'no raw body: the host must pass the bytes it received');
-      const event = verifyStripeWebhook({ rawBody: raw, headers, secret: api.webhookSecret });
+      const event = readStripeWebhook({ rawBody: raw, headers, secret: api.webhookSecret });
       try {
         switch (event.type) {
           case 'checkout.session.completed':

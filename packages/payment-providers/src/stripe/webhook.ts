@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { PaymentSignatureError } from '@panelkit/sdk';
 import type Stripe from 'stripe';
+import { jsonOf } from '../core/body.js';
+import { headerOf, type WebhookHeaders } from '../core/headers.js';
 
 /** The provider id Stripe payments are recorded under. */
 export const STRIPE_PROVIDER = 'stripe';
@@ -8,12 +10,12 @@ export const STRIPE_PROVIDER = 'stripe';
 /** How old a signed webhook may be before it is refused as a replay: Stripe's libraries' default, five minutes. */
 export const STRIPE_WEBHOOK_TOLERANCE_SEC = 300;
 
-/** What {@link verifyStripeWebhook} checks: the raw body, the request's headers, and the endpoint's signing secret. */
+/** What {@link readStripeWebhook} checks: the raw body, the request's headers, and the endpoint's signing secret. */
 export interface StripeWebhookInput {
   /** The body exactly as it arrived (the signature covers these bytes; a re-serialised parsed body does not verify). */
   rawBody: string | Uint8Array;
-  /** The request's headers (names in any case); `Stripe-Signature` is read. */
-  headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The request's headers (a Fetch `Headers` or a record, names in any case); `Stripe-Signature` is read. */
+  headers: WebhookHeaders;
   /** The endpoint's signing secret (`whsec_…`). */
   secret: string;
   /** The time now (default: the system clock), against which the signature's timestamp is checked. */
@@ -29,7 +31,7 @@ export interface StripeWebhookInput {
  * the tolerance of `now`. Returns the signed event; throws the SDK's `PaymentSignatureError` for a missing or
  * malformed header, no matching signature, a stale timestamp, or a body that is not an event.
  */
-export function verifyStripeWebhook(input: StripeWebhookInput): Stripe.Event {
+export function readStripeWebhook(input: StripeWebhookInput): Stripe.Event {
   const header = headerOf(input.headers, 'stripe-signature');
   if (header === undefined) throw new PaymentSignatureError(STRIPE_PROVIDER, 'no Stripe-Signature header');
   let timestamp: number | null = null;
@@ -48,19 +50,9 @@ export function verifyStripeWebhook(input: StripeWebhookInput): Stripe.Event {
   const age = (input.now ?? new Date()).getTime() / 1000 - timestamp;
   if (Math.abs(age) > (input.toleranceSec ?? STRIPE_WEBHOOK_TOLERANCE_SEC))
     throw new PaymentSignatureError(STRIPE_PROVIDER, 'the Stripe-Signature is outside the tolerance (a replay, or a wrong clock)');
-  let event: unknown;
-  try {
-    event = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new PaymentSignatureError(STRIPE_PROVIDER, 'the signed body is not JSON');
-  }
+  const event = jsonOf(raw.toString('utf8'), STRIPE_PROVIDER);
   const shape = event as { object?: unknown; type?: unknown; data?: { object?: unknown } };
   if (shape?.object !== 'event' || typeof shape.type !== 'string' || typeof shape.data?.object !== 'object')
     throw new PaymentSignatureError(STRIPE_PROVIDER, 'the signed body is not a Stripe event');
   return event as Stripe.Event;
-}
-
-function headerOf(headers: StripeWebhookInput['headers'], name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return typeof value === 'string' ? value : value?.[0];
-  return undefined;
 }

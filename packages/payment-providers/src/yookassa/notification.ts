@@ -1,5 +1,6 @@
 import { PaymentProviderUnavailableError, PaymentSignatureError } from '@panelkit/sdk';
 import { z } from 'zod';
+import { jsonOf, textOf } from '../core/body.js';
 import { getPayment, getRefund, YooKassaError, type YooKassaApi, type YooKassaPayment, type YooKassaRefund } from './api.js';
 
 /** The provider id YooKassa payments are recorded under. */
@@ -34,14 +35,7 @@ export function yookassaUnavailable(error: unknown): never {
  * now (answer 5xx: YooKassa retries for a day). Framework-free: any host passes the bytes it received.
  */
 export async function readYooKassaNotification(input: { rawBody: string | Uint8Array; api: YooKassaApi }): Promise<YooKassaNotice> {
-  const text = typeof input.rawBody === 'string' ? input.rawBody : new TextDecoder().decode(input.rawBody);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new PaymentSignatureError(YOOKASSA_PROVIDER, 'not JSON');
-  }
-  const notification = Notification.safeParse(parsed);
+  const notification = Notification.safeParse(jsonOf(textOf(input.rawBody), YOOKASSA_PROVIDER));
   if (!notification.success) throw new PaymentSignatureError(YOOKASSA_PROVIDER, 'not a YooKassa notification');
   const { event, object } = notification.data;
   let refund: YooKassaRefund | null = null;

@@ -2,6 +2,7 @@ import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentPro
 import type { PaymentSignal, SavedPaymentMethodReport } from '@panelkit/sdk/payments';
 import { fromMinorUnits, toMinorUnits } from '../core/money.js';
 import { readNow, type ReadWhenNeeded } from '../core/read-when-needed.js';
+import { readSetUp } from '../core/set-up.js';
 import {
   createPayment,
   createRefund,
@@ -102,11 +103,7 @@ function signalOf(payment: YooKassaPayment): PaymentSignal {
  * only at the edge.
  */
 export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
-  const apiOf = async (): Promise<YooKassaApi> => {
-    const api = await readNow(options.api);
-    if (api === null) throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, 'YooKassa is not set up');
-    return api;
-  };
+  const apiOf = () => readSetUp(options.api, YOOKASSA_PROVIDER, 'YooKassa');
   const readReceipts = async (): Promise<YooKassaReceipts> => (options.receipts === undefined ? NO_RECEIPTS : readNow(options.receipts));
   /** The receipt for `kopecks` of the buyer's service, to their contact (or the owner's fallback); `null` when there is none. */
   const receiptOf = async (

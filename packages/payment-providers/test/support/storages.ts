@@ -1,10 +1,11 @@
-import { createPanelkit, type Clock, type Panelkit, type PaymentProvider } from '@panelkit/sdk';
+import type { Clock, Panelkit, PaymentProvider } from '@panelkit/sdk';
 import { ManualClock } from '@panelkit/sdk/testing';
 import type { StoragePort } from '@panelkit/sdk/storage';
 import { createMemoryStorage } from '@panelkit/storage-memory';
 import { fromPgPool, type SqlClient } from '@panelkit/storage-postgres';
 import { afterAll, afterEach } from 'vitest';
 import { newPool, SKIP_REAL_SERVER, storageInFreshSchema } from '../../../storage-postgres/test/helpers.js';
+import { testKit } from './kit.js';
 
 /** A storage a test runs the kit on, and what closes it. */
 export interface TestStorage {
@@ -73,13 +74,7 @@ export function kitsOn(kind: StorageKind): (providers: PaymentProvider[]) => Pro
     const made = await kind.make(clock);
     opened.push(made);
     const { storage } = made;
-    const kit = createPanelkit({
-      storage,
-      clock,
-      panels: () => null as never,
-      policy: { identity: { secret: 'payment-providers-test-secret-0123456789', prefix: 'pk' } },
-      payments: { providers },
-    });
+    const kit = testKit(storage, clock, providers);
     const buyer = (await storage.customers.create({ email: 'buyer@example.com' })).id;
     return { kit, storage, clock, buyer };
   };
