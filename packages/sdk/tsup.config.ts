@@ -14,6 +14,7 @@ export default defineConfig({
     fakes: 'src/fakes.ts',
     campaigns: 'src/campaigns.ts',
     'host-jobs': 'src/host-jobs.ts',
+    links: 'src/links.ts',
     'device-packs': 'src/device-packs.ts',
   },
   format: ['esm'],

@@ -1,6 +1,6 @@
 /**
  * CryptoBot (Telegram's Crypto Pay API): the provider, the framework-free webhook check, the signature and the API
- * calls (fiat-priced invoices payable in any crypto of the buyer's @CryptoBot wallet).
+ * calls (fiat-priced invoices payable in any crypto of the buyer's `@CryptoBot` wallet).
  */
 export {
   CRYPTOBOT_FIATS,

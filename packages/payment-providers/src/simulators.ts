@@ -5,6 +5,7 @@
 export { GatewaySimulator, type ChargeAnswer, type GatewayAnswer } from './simulators/gateway-simulator.js';
 export {
   YooKassaSimulator,
+  type YooKassaSimAmount,
   type YooKassaSimPayment,
   type YooKassaSimReceipt,
   type YooKassaSimRefund,

@@ -8,6 +8,7 @@ import { STORAGE_PORT_VERSION } from './ports/storage.js';
 import type { StoragePort } from './ports/storage.js';
 import type { RandomSource } from './retry.js';
 import type { Subscription } from './domain/subscription.js';
+import type { SubscriptionStatus } from './domain/subscription-status.js';
 import type { LedgerEntry } from './domain/ledger.js';
 import { LifecycleScheduler } from './scheduler/scheduler.js';
 import type { Scheduler, SchedulerOptions } from './scheduler/scheduler.js';
@@ -78,7 +79,6 @@ import { addPanel, panelAdapter, setPanelEnabled, updatePanel } from './engine/p
 import { updateTargetSettings } from './engine/target-admin.js';
 import { createPlan, updatePlan } from './engine/plan-admin.js';
 import { createCustomer, customerBalances, customerByTelegramId, customerSubscriptions, getCustomer } from './engine/customer-admin.js';
-import type { CustomerSubscriptionsOptions } from './engine/customer-admin.js';
 import { checkLinksOptions, createLinks } from './engine/links.js';
 import type { PanelkitLinks, PanelkitLinksOptions } from './engine/links.js';
 import { syncTargets } from './engine/target-sync.js';
@@ -198,7 +198,7 @@ export interface PanelkitCustomers {
   /** The customer with this Telegram user id (`Customer.telegramId`; the oldest when several carry it), or `null`. */
   byTelegramId(telegramId: string): Promise<Customer | null>;
   /** Every subscription of the customer, newest first, only those in `options.statuses` when given; empty for an unknown customer. */
-  subscriptions(customerId: string, options?: CustomerSubscriptionsOptions): Promise<Subscription[]>;
+  subscriptions(customerId: string, options?: { statuses?: readonly SubscriptionStatus[] }): Promise<Subscription[]>;
   /** The customer's balance in each currency it has entries or a credit limit in, by currency; empty when none. */
   balances(customerId: string): Promise<Money[]>;
 }

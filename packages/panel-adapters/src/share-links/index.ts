@@ -1,2 +1,2 @@
 export { parseShareLink, ShareLinkError, type ParsedShareLink, type ShareLinkProtocol } from './parse.js';
-export { shareLinkToOutbound, type CoreOutbound, type ShareLinkToOutboundOptions } from './outbound.js';
+export { shareLinkToOutbound, type CoreOutbound, type CoreProtocol, type ShareLinkToOutboundOptions } from './outbound.js';

@@ -7,7 +7,8 @@ import { parseShareLink, ShareLinkError, type ParsedShareLink, type ShareLinkPro
 import { wireGuardSettings } from './wireguard-outbound.js';
 
 /** The protocols {@link shareLinkToOutbound} writes a v2ray/Xray outbound for. */
-type CoreProtocol = Extract<ShareLinkProtocol, 'vless' | 'vmess' | 'trojan' | 'shadowsocks' | 'wireguard'>;
+/** The protocols a v2ray/Xray core outbound is written for (Hysteria2 and TUIC links have none: see `shareLinkToOutbound`). */
+export type CoreProtocol = Extract<ShareLinkProtocol, 'vless' | 'vmess' | 'trojan' | 'shadowsocks' | 'wireguard'>;
 
 /** One entry of a v2ray/Xray config's `outbounds`. */
 export interface CoreOutbound {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 export interface CryptoPayApi {
   /** `https://pay.crypt.bot/`, `https://testnet-pay.crypt.bot/`, or a simulator's address. */
   baseUrl: string;
-  /** The app's API token (from @CryptoBot's Crypto Pay menu). */
+  /** The app's API token (from `@CryptoBot`'s Crypto Pay menu). */
   token: string;
 }
 

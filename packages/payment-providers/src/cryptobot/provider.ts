@@ -57,7 +57,7 @@ const unavailable = (error: unknown): never => {
 
 /**
  * CryptoBot (Telegram's Crypto Pay API): `open` makes an invoice priced in the shop's currency, payable in any
- * crypto in the buyer's @CryptoBot wallet (the payment's external reference is the invoice id). A webhook is
+ * crypto in the buyer's `@CryptoBot` wallet (the payment's external reference is the invoice id). A webhook is
  * read by {@link readCryptoBotWebhook} (the callback's `rawBody`, or its `body` as the raw string), and even then
  * Crypto Pay is asked (`getInvoices`) about the invoice it names before anything is credited. Invoices expire after
  * {@link CRYPTOBOT_INVOICE_TTL_MS}. An admin may "mark paid" (a lost webhook), never approve.

@@ -54,7 +54,7 @@ export interface CryptoBotSimulatorOptions {
  * A Crypto Pay (CryptoBot) API on 127.0.0.1, for tests and the demo: `createInvoice` and `getInvoices` behind the
  * `Crypto-Pay-API-Token` header in Crypto Pay's `{ ok, result }` envelope, a page per invoice whose button "pays" in
  * the buyer's CryptoBot wallet, and the `invoice_paid` webhook to `webhookUrl` (the app's webhook address, set once
- * per app as in @CryptoBot), signed as Crypto Pay signs it: `crypto-pay-api-signature`, hex HMAC-SHA256 of the raw
+ * per app as in `@CryptoBot`), signed as Crypto Pay signs it: `crypto-pay-api-signature`, hex HMAC-SHA256 of the raw
  * body keyed by the SHA-256 of the token.
  */
 export class CryptoBotSimulator extends GatewaySimulator {

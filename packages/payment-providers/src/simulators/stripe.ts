@@ -160,7 +160,7 @@ export class StripeSimulator extends GatewaySimulator {
    * A signed webhook event about `object` (as shown by the API), or about `override` laid over it (a test's
    * tampered copy, still signed with the real secret), signed with `secret` (default the endpoint's).
    */
-  event(type: string, object: Json, options: { secret?: string; at?: number } = {}): StripeWebhook {
+  event(type: string, object: Record<string, unknown>, options: { secret?: string; at?: number } = {}): StripeWebhook {
     const body = JSON.stringify({
       id: id('evt'),
       object: 'event',

@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { GatewaySimulator, type ChargeAnswer, type GatewayAnswer } from './gateway-simulator.js';
 import { IdempotencyKeys, requestPrint } from './idempotency-keys.js';
 
-interface Money {
+/** An amount as YooKassa writes it: a decimal string in major units, and the currency. */
+export interface YooKassaSimAmount {
   value: string;
   currency: string;
 }
@@ -12,8 +13,8 @@ export interface YooKassaSimPayment {
   id: string;
   status: 'pending' | 'waiting_for_capture' | 'succeeded' | 'canceled';
   paid: boolean;
-  amount: Money;
-  refunded_amount?: Money;
+  amount: YooKassaSimAmount;
+  refunded_amount?: YooKassaSimAmount;
   description?: string;
   confirmation?: { type: 'redirect'; confirmation_url: string; return_url: string };
   payment_method?: { type: string; id: string; saved: boolean; title: string };
@@ -33,7 +34,7 @@ export interface YooKassaSimRefund {
   id: string;
   payment_id: string;
   status: 'succeeded';
-  amount: Money;
+  amount: YooKassaSimAmount;
   description?: string;
   metadata?: Record<string, string>;
   receipt_registration?: 'succeeded';
@@ -43,7 +44,7 @@ export interface YooKassaSimRefund {
 /** The part of a 54-FZ receipt the YooKassa simulator checks: the buyer's contact and the items' amounts and VAT codes. */
 export interface YooKassaSimReceipt {
   customer?: { email?: string; phone?: string };
-  items?: Array<{ amount: Money; vat_code: number }>;
+  items?: Array<{ amount: YooKassaSimAmount; vat_code: number }>;
 }
 
 type Answer = GatewayAnswer;
@@ -209,7 +210,7 @@ export class YooKassaSimulator extends GatewaySimulator {
   }
 
   private create(body: Record<string, unknown>): Answer {
-    const amount = body['amount'] as Money | undefined;
+    const amount = body['amount'] as YooKassaSimAmount | undefined;
     if (amount === undefined || !VALUE.test(String(amount.value)) || amount.currency !== 'RUB' || kopecks(amount.value) <= 0)
       return error(400, 'invalid_request', 'Invalid amount', 'amount');
     const receipt = body['receipt'] as YooKassaSimReceipt | undefined;
@@ -267,7 +268,7 @@ export class YooKassaSimulator extends GatewaySimulator {
     const payment = this.payments.get(String(body['payment_id'] ?? ''));
     if (payment === undefined) return error(400, 'invalid_request', 'Payment not found', 'payment_id');
     if (payment.status !== 'succeeded') return error(400, 'invalid_request', 'Payment is not succeeded', 'payment_id');
-    const amount = body['amount'] as Money | undefined;
+    const amount = body['amount'] as YooKassaSimAmount | undefined;
     if (amount === undefined || !VALUE.test(String(amount.value)) || amount.currency !== payment.amount.currency)
       return error(400, 'invalid_request', 'Invalid amount', 'amount');
     const refunded = payment.refunded_amount === undefined ? 0 : kopecks(payment.refunded_amount.value);
