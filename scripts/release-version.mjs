@@ -190,20 +190,22 @@ if (majors.length > 0 && !args.has('--allow-major') && Object.values(before).som
 }
 
 /**
- * Runs `step` with the `@panelkit/sdk` peer ranges out of the other packages' manifests, then puts them back as they
- * were. The peer range pins the SDK's release line (`workspace:^`, which pnpm packs as `^<version>`: `^0.3.0` admits
- * 0.3.x only), and changesets reads a peer range the SDK's next version leaves as a reason to bump the dependent to
- * the next major: 0.2.0 → 1.0.0 for all four (`fixed`). The four are versioned together anyway, so the peer tells
- * changesets nothing it needs, and `workspace:^` stays right at every version.
+ * Runs `step` with the peer ranges on our own packages (`@panelkit/sdk`, and `@panelkit/panel-adapters` for the
+ * subscription feed) out of the manifests, then puts them back as they were. Each such range pins the peer's release
+ * line (`workspace:^`, which pnpm packs as `^<version>`: `^0.3.0` admits 0.3.x only), and changesets reads a peer
+ * range the peer's next version leaves as a reason to bump the dependent to the next major: 0.2.0 → 1.0.0 for all of
+ * them (`fixed`). They are versioned together anyway, so the peers tell changesets nothing it needs, and
+ * `workspace:^` stays right at every version.
  */
-function withoutSdkPeers(step) {
+function withoutOwnPeers(step) {
   const peers = {};
   for (const name of PACKAGES) {
     const file = join(root, 'packages', name, 'package.json');
     const manifest = JSON.parse(readFileSync(file, 'utf8'));
-    if (!manifest.peerDependencies?.['@panelkit/sdk']) continue;
+    const own = Object.keys(manifest.peerDependencies ?? {}).filter((dependency) => dependency.startsWith('@panelkit/'));
+    if (own.length === 0) continue;
     peers[file] = manifest.peerDependencies;
-    manifest.peerDependencies = Object.fromEntries(Object.entries(peers[file]).filter(([dependency]) => dependency !== '@panelkit/sdk'));
+    manifest.peerDependencies = Object.fromEntries(Object.entries(peers[file]).filter(([dependency]) => !own.includes(dependency)));
     writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
   }
   try {
@@ -218,13 +220,13 @@ function withoutSdkPeers(step) {
 
 const changeset = join(root, 'node_modules', '.bin', 'changeset');
 if (dryRun) {
-  withoutSdkPeers(() => execFileSync(changeset, ['status', '--verbose'], { cwd: root, stdio: 'inherit' }));
+  withoutOwnPeers(() => execFileSync(changeset, ['status', '--verbose'], { cwd: root, stdio: 'inherit' }));
   console.log(`\n${upgradingSection('<next version>', changesets)}`);
   process.exit(0);
 }
 
 const section = (version) => upgradingSection(version, changesets);
-withoutSdkPeers(() => execFileSync(changeset, ['version'], { cwd: root, stdio: 'inherit' }));
+withoutOwnPeers(() => execFileSync(changeset, ['version'], { cwd: root, stdio: 'inherit' }));
 const after = versions();
 for (const name of PACKAGES) {
   const version = after[name];

@@ -10,7 +10,7 @@ const run = promisify(execFile);
 
 /**
  * A copy of the workspace as `changeset version` sees it: the root's manifest and configuration, every workspace
- * package's manifest (the changesets config names the private ones), the four packages' changelogs, the version
+ * package's manifest (the changesets config names the private ones), the published packages' changelogs, the version
  * script and the ports' source its notes read, and the workspace's install (changesets and biome), in a git repository.
  */
 function scratchWorkspace(): string {
@@ -21,6 +21,7 @@ function scratchWorkspace(): string {
     'biome.json',
     '.changeset',
     'scripts/release-version.mjs',
+    'scripts/published-packages.mjs',
     'packages/sdk/src/ports',
   ]) {
     cpSync(join(root, path), join(scratch, path), { recursive: true });
