@@ -62,7 +62,6 @@ export function copyWorkspace(root: string, copy: string): void {
     'scripts/pack-guides.mjs',
     'scripts/published-packages.mjs',
     'scripts/refuse-npm-pack.mjs',
-    'scripts/published-packages.mjs',
   ]) {
     cpSync(join(root, file), join(copy, file));
   }
