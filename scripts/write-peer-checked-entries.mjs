@@ -7,13 +7,17 @@
  * implementation, so a mismatched SDK is named before the implementation links against it. The ES entry loads it
  * with a top-level `await import()` and re-exports its names (read from the built file by esbuild, which parses
  * without running it); `require()` cannot load a module with a top-level await, so the CommonJS entry does the same
- * with `require()` of the implementation (Node 20.19+, as `require()` of the ES build needed before).
+ * with `require()` of the implementation (Node 20.19+, as `require()` of the ES build needed before). Beside it goes
+ * `dist/<entry>.d.cts`, the CommonJS entry's types (the `types` of the `require` condition): TypeScript takes a `.d.ts`
+ * in a `"type": "module"` package for an ES module, which is not what `require` loads (publint and attw's "Masquerading
+ * as ESM"); the `.d.cts` re-exports the ES entry's declarations, the same names the `.cjs` hands back.
  *
  * A package whose implementation imports another such package (its ES entry awaits at top level, which require()
  * cannot load) also has tsup write `dist/impl/<entry>.cjs`; the CommonJS entry then requires that build.
  *
  * Usage, from a package folder after tsup: `node ../../scripts/write-peer-checked-entries.mjs`. The entries are the
- * package's `publishConfig.exports` whose `default` is `./dist/<entry>.js`.
+ * package's `publishConfig.exports` whose `default` is `./dist/<entry>.js`; each needs the `require` condition
+ * `{ "types": "./dist/<entry>.d.cts", "default": "./dist/<entry>.cjs" }`.
  */
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,6 +28,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const folder = process.cwd();
 const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'));
 const GENERATED = '// Written by scripts/write-peer-checked-entries.mjs: checks the installed @panelkit/sdk, then loads the entry.';
+const GENERATED_TYPES = '// Written by scripts/write-peer-checked-entries.mjs: the CommonJS entry exports what the ES entry exports.';
 
 /** The names an ES module exports, read by esbuild's parser (the module is not run). */
 async function exportedNames(file) {
@@ -52,8 +57,11 @@ for (const { subpath, entry } of entries) {
   if (!existsSync(join(folder, 'dist', implementation))) {
     throw new Error(`${manifest.name} ${subpath}: tsup wrote no dist/impl/${entry}.js (its tsup.config.ts names the entry impl/${entry})`);
   }
-  if (manifest.publishConfig.exports[subpath].require !== `./dist/${entry}.cjs`) {
-    throw new Error(`${manifest.name} ${subpath}: publishConfig.exports needs "require": "./dist/${entry}.cjs"`);
+  const required = manifest.publishConfig.exports[subpath].require;
+  if (required?.types !== `./dist/${entry}.d.cts` || required?.default !== `./dist/${entry}.cjs`) {
+    throw new Error(
+      `${manifest.name} ${subpath}: publishConfig.exports needs "require": { "types": "./dist/${entry}.d.cts", "default": "./dist/${entry}.cjs" }`,
+    );
   }
   const names = await exportedNames(join(folder, 'dist', implementation));
   const named = names.filter((name) => name !== 'default');
@@ -77,6 +85,14 @@ for (const { subpath, entry } of entries) {
     '',
   ];
   writeFileSync(join(folder, 'dist', `${entry}.js`), esm.filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n'));
+  // `export *` leaves out a default export, which goes by name.
+  const types = [
+    GENERATED_TYPES,
+    `export * from './${entry}.js';`,
+    names.includes('default') ? `export { default } from './${entry}.js';` : '',
+    '',
+  ];
   writeFileSync(join(folder, 'dist', `${entry}.cjs`), cjs.join('\n'));
+  writeFileSync(join(folder, 'dist', `${entry}.d.cts`), types.filter((line, i, all) => line !== '' || i === all.length - 1).join('\n'));
 }
 console.log(`${manifest.name}: ${entries.map(({ entry }) => `dist/${entry}.js`).join(', ')} check the installed @panelkit/sdk first`);

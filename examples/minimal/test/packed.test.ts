@@ -159,6 +159,34 @@ describe.skipIf(!built)(`examples/minimal from the packed tarballs${built ? '' :
     expect(imported.stdout).toBe(required.stdout);
   }, 120_000);
 
+  it('types every CommonJS entry from a CommonJS TypeScript file by its .d.cts (nodenext, declarations checked)', async () => {
+    // The entries with a `require` condition of their own; `/msw` and `/stripe` need optional peers this project lacks.
+    const entries = PACKAGES.flatMap((name) => {
+      const manifest = JSON.parse(readFileSync(join(project, 'node_modules', '@panelkit', name, 'package.json'), 'utf8')) as {
+        exports: Record<string, { require?: { types?: string } }>;
+      };
+      return Object.entries(manifest.exports)
+        .filter(([key, target]) => target.require?.types && !['./msw', './stripe'].includes(key))
+        .map(([key, target]) => ({ specifier: `@panelkit/${name}${key.slice(1)}`, types: `${name}/${target.require!.types!.slice(2)}` }));
+    });
+    expect(entries.length).toBeGreaterThan(PACKAGES.length - 2);
+    mkdirSync(join(project, 'cjs'), { recursive: true });
+    writeFileSync(
+      join(project, 'cjs', 'entries.cts'),
+      `${entries.map(({ specifier }, i) => `import * as e${i} from '${specifier}';`).join('\n')}\nexport const entries = [${entries.map((_, i) => `e${i}`).join(', ')}];\n`,
+    );
+    writeFileSync(
+      join(project, 'tsconfig.cjs.json'),
+      JSON.stringify({ compilerOptions: { ...STRICT, module: 'nodenext', moduleResolution: 'nodenext', noEmit: true }, include: ['cjs'] }),
+    );
+    const checked = await run(
+      process.execPath,
+      [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.cjs.json', '--listFiles'],
+      { cwd: project, timeout: 180_000 },
+    );
+    for (const { types } of entries) expect(checked.stdout).toContain(`node_modules/@panelkit/${types}`);
+  }, 240_000);
+
   it(`keeps the SDK's root at most ${ROOT_NAMES_MAX} names (the README's figure), the moved names on their subpaths`, async () => {
     const entries = ['@panelkit/sdk', ...SDK_SUBPATHS];
     writeFileSync(join(project, 'names.mts'), entries.map((entry, i) => `import * as e${i} from '${entry}';`).join('\n'));
