@@ -7,8 +7,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appsFor, CLIENT_APPS, clientApp, importLinkOf, PLATFORMS, type ImportTarget } from '../src/app/subscriptions/client-apps.js';
-import { feedFormat } from '../src/sublink/client-format.js';
+import {
+  appsFor,
+  CLIENT_APPS,
+  clientApp,
+  importLinkOf,
+  PLATFORMS,
+  type ImportTarget,
+} from '../../../packages/subscription-feed/src/client-apps.js';
+import { feedFormat } from '../../../packages/subscription-feed/src/feed/client-format.js';
 
 const URL_ = 'https://shop.example.com/s/AbC123xyz';
 const ENC = 'https%3A%2F%2Fshop.example.com%2Fs%2FAbC123xyz';

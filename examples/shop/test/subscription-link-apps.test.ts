@@ -5,7 +5,7 @@ import { createApp } from '../src/stack/web-app.js';
 import { saveLinkNotice } from '../src/app/subscriptions/link-notice.js';
 import { announceAddressChange, SHOWN_ADDRESS_SETTING } from '../src/app/notifications/address-change.js';
 import { writeSetting } from '../src/db/shop-settings.js';
-import { placeholderLinks } from '../src/sublink/placeholder.js';
+import { placeholderLinks } from '../../../packages/subscription-feed/src/feed/placeholder.js';
 import { boughtAndProvisioned, customerIdOf, fund, planNamed } from './support/buying.js';
 import {
   csrfFrom,

@@ -5,7 +5,7 @@
  */
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placeholderLinks } from '../src/sublink/placeholder.js';
+import { placeholderLinks } from '../../../packages/subscription-feed/src/feed/placeholder.js';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
 import { ROOMY_RATE_LIMITS, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 

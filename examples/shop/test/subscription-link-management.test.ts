@@ -8,8 +8,8 @@
  */
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAppManagement, saveAppManagement, type AppManagement } from '../src/app/subscriptions/app-management.js';
-import { importableApps, importLinkOf } from '../src/app/subscriptions/client-apps.js';
+import { readAppManagement, saveAppManagement, type AppManagement } from '../../../packages/subscription-feed/src/app-management.js';
+import { importableApps, importLinkOf } from '../../../packages/subscription-feed/src/client-apps.js';
 import { appOpenUrl } from '../src/config/public-addresses.js';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
 import { csrfFrom, ROOMY_RATE_LIMITS, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest } from './support/shop-under-test.js';

@@ -1,10 +1,10 @@
 import { Router } from 'express';
-import { clientApp, importLinkOf } from '../app/subscriptions/client-apps.js';
+import { clientApp, importLinkOf } from '../../../../packages/subscription-feed/src/client-apps.js';
 import type { Shop } from '../app/shop.js';
 import { subscriptionLinkUrl } from '../config/public-addresses.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { isLocale, translator } from '../i18n/translate.js';
-import { deviceLimited, linkFeed } from '../sublink/feed.js';
+import { deviceLimited, linkFeed } from '../../../../packages/subscription-feed/src/feed/feed.js';
 import { appOpenPage } from '../views/app-open-page.js';
 
 /**

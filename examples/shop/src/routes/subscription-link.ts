@@ -9,20 +9,26 @@ import { rotateSubscriptionLink, rotateSubscriptionLinkAsStaff } from '../app/su
 import { checkLinkDevice } from '../app/subscriptions/link-devices.js';
 import { deviceCounts } from '../app/devices/subscription-devices.js';
 import { linkNoticeForLinks, type LinkNotice } from '../app/subscriptions/link-notice.js';
-import { appManagementForLinks, type AppManagement } from '../app/subscriptions/app-management.js';
+import { appManagementForLinks, type AppManagement } from '../../../../packages/subscription-feed/src/app-management.js';
 import { planNames } from '../app/subscriptions/plan-names.js';
 import { isRetiredAddress, shownBase, subscriptionLinkUrl } from '../config/public-addresses.js';
 import { formatDate } from '../i18n/format.js';
 import { isLocale, LOCALES, translator, type Locale } from '../i18n/translate.js';
-import { announceLines, headerText } from '../sublink/announce.js';
-import { platformOf } from '../app/subscriptions/client-apps.js';
-import { managementHeaders } from '../sublink/management-headers.js';
-import { feedBody, feedFormat, profileDisposition, profileTitle, type FeedFormat } from '../sublink/client-format.js';
-import { deviceLimited, linkFeed, servedToDevice, usableOf, type LinkFeed } from '../sublink/feed.js';
-import { placeholderLinks, type LinkGate } from '../sublink/placeholder.js';
-import { routingOfSubscriptions, routingTurnedOffFor } from '../sublink/link-routing.js';
-import { readsRoutingHeader, routingHeader } from '../sublink/routing-apps.js';
-import type { DirectRouting } from '../sublink/routing.js';
+import { announceLines, headerText } from '../../../../packages/subscription-feed/src/feed/announce.js';
+import { platformOf } from '../../../../packages/subscription-feed/src/client-apps.js';
+import { managementHeaders } from '../../../../packages/subscription-feed/src/feed/management-headers.js';
+import {
+  feedBody,
+  feedFormat,
+  profileDisposition,
+  profileTitle,
+  type FeedFormat,
+} from '../../../../packages/subscription-feed/src/feed/client-format.js';
+import { deviceLimited, linkFeed, servedToDevice, usableOf, type LinkFeed } from '../../../../packages/subscription-feed/src/feed/feed.js';
+import { placeholderLinks, type LinkGate } from '../../../../packages/subscription-feed/src/feed/placeholder.js';
+import { routingOfSubscriptions, routingTurnedOffFor } from '../../../../packages/subscription-feed/src/feed/link-routing.js';
+import { readsRoutingHeader, routingHeader } from '../../../../packages/subscription-feed/src/feed/routing-apps.js';
+import type { DirectRouting } from '../../../../packages/subscription-feed/src/feed/routing.js';
 import { linkPage } from '../views/link-page.js';
 import { qrDataUrl } from '../views/qr-code.js';
 

@@ -3,11 +3,11 @@ import type { DeviceCount } from '../app/devices/subscription-devices.js';
 import { deviceCountText } from '../i18n/device-text.js';
 import type { RequestContext } from '../http/context.js';
 import { directionOf } from '../i18n/translate.js';
-import { appsFor, importLinkOf, PLATFORMS, type ClientApp, type Platform } from '../app/subscriptions/client-apps.js';
-import type { BlockReason } from '../sublink/placeholder.js';
+import { appsFor, importLinkOf, PLATFORMS, type ClientApp, type Platform } from '../../../../packages/subscription-feed/src/client-apps.js';
+import type { BlockReason } from '../../../../packages/subscription-feed/src/feed/placeholder.js';
 import { html, type SafeHtml } from './html.js';
 import { linkRoutingCard } from './link-routing-card.js';
-import type { DirectRouting } from '../sublink/routing.js';
+import type { DirectRouting } from '../../../../packages/subscription-feed/src/feed/routing.js';
 import { expiryText, statusBadge, usageView } from './subscription-bits.js';
 
 /** What the page at the buyer's link shows. */

@@ -14,7 +14,7 @@ import {
   readAppManagement,
   saveAppManagement,
   type AppManagement,
-} from '../../app/subscriptions/app-management.js';
+} from '../../../../../packages/subscription-feed/src/app-management.js';
 import { adminActor } from './shared.js';
 
 /** The form as posted, every field a string (cut to a length the checks then refuse past). */

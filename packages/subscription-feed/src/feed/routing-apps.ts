@@ -18,7 +18,7 @@
  * Other apps get no header: they take routing inside the profile (`clash.ts`, `sing-box.ts`) or have none.
  */
 import { createHash } from 'node:crypto';
-import { HAPP_ROUTING_OFF, happRoutingLink } from '../app/subscriptions/client-apps.js';
+import { HAPP_ROUTING_OFF, happRoutingLink } from '../client-apps.js';
 import { COUNTRY_SETS, PRIVATE_CIDRS, routingName, type DirectRouting } from './routing.js';
 
 /** Happ's default geo files (its routing documentation's defaults), named so the sets are read from them. */

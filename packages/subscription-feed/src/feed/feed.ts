@@ -1,6 +1,6 @@
 import type { Subscription, SubscriptionStatus } from '@panelkit/sdk';
 import type { DeviceRefusal } from '@panelkit/sdk/rules';
-import type { Shop } from '../app/shop.js';
+import type { Shop } from '../../../../examples/shop/src/app/shop.js';
 import type { BlockReason } from './placeholder.js';
 
 /** Statuses that make the link worth showing: usable now, or waiting for first use or more traffic. */

@@ -5,7 +5,7 @@
  * sing-box). The feed returns to the real links the moment a subscription is usable again (or, for a device
  * refused by its subscriptions, the moment a slot frees).
  */
-import { isLocale, translator } from '../i18n/translate.js';
+import { isLocale, translator } from '../../../../examples/shop/src/i18n/translate.js';
 
 /** Why the link carries placeholders instead of servers. */
 export type BlockReason = 'expired' | 'limited' | 'suspended' | 'device_limit_reached' | 'hwid_required';

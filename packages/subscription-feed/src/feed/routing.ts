@@ -9,7 +9,7 @@
  * `dev-docs/routing.md`), mihomo's (MetaCubeX meta-rules-dat) and sing-box's rule sets (SagerNet sing-geosite
  * `geosite-<name>.srs`, sing-geoip `geoip-<cc>.srs` on their `rule-set` branches).
  */
-import { ROUTING_PRESETS, type RoutingPreset } from '../db/plan-routing.js';
+import { ROUTING_PRESETS, type RoutingPreset } from '../../../../examples/shop/src/db/plan-routing.js';
 
 /** A country whose sites and addresses a preset sends direct. */
 export type RoutingCountry = Exclude<RoutingPreset, 'private'>;

@@ -1,8 +1,8 @@
 import type { Actor, Clock } from '@panelkit/sdk';
-import { readSetting, writeSetting, type SettingsDb } from '../../db/shop-settings.js';
-import type { Shop } from '../shop.js';
-import { LINK_NOTICE_TTL_MS } from './link-notice.js';
-import { replicaRead } from './replica-read.js';
+import { readSetting, writeSetting, type SettingsDb } from '../../../examples/shop/src/db/shop-settings.js';
+import type { Shop } from '../../../examples/shop/src/app/shop.js';
+import { LINK_NOTICE_TTL_MS } from '../../../examples/shop/src/app/subscriptions/link-notice.js';
+import { replicaRead } from '../../../examples/shop/src/app/subscriptions/replica-read.js';
 
 /** The setting the owner's choices for the apps' management headers are kept in. */
 export const APP_MANAGEMENT_SETTING = 'sublink.apps';

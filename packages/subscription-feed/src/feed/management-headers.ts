@@ -12,7 +12,7 @@
  * whole link) rather than `new-domain`: a public address may carry a path (`https://mirror.example/vpn`), which a
  * domain alone cannot move to.
  */
-import type { AppManagement } from '../app/subscriptions/app-management.js';
+import type { AppManagement } from '../app-management.js';
 
 /** The app families the link tells apart for management headers. */
 export type ManagedFamily = 'happ';

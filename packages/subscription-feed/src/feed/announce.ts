@@ -5,7 +5,7 @@
  * address to use when the app still fetches the link from one the owner retired or moved down the list. Sent `base64:`-prefixed UTF-8 (a Farsi text survives
  * HTTP headers), the form PasarGuard sends and Happ's "Meta Info" documentation accepts.
  */
-import type { Translate } from '../i18n/translate.js';
+import type { Translate } from '../../../../examples/shop/src/i18n/translate.js';
 import type { UserInfo } from './feed.js';
 import { whereToKey, type BlockReason } from './placeholder.js';
 

@@ -1,5 +1,9 @@
 import type { Subscription } from '@panelkit/sdk';
-import { plansWithRoutingTurnedOff, routingPresetsByPlan, type RoutingPresetsDb } from '../app/plans/routing-preset-reads.js';
+import {
+  plansWithRoutingTurnedOff,
+  routingPresetsByPlan,
+  type RoutingPresetsDb,
+} from '../../../../examples/shop/src/app/plans/routing-preset-reads.js';
 import { directRoutingOf, type DirectRouting } from './routing.js';
 
 /** What the link reads the plans' presets from (`app/plans/routing-preset-reads.ts`: once per TTL per replica). */
