@@ -240,14 +240,14 @@ try {
                           ('b', 'android', '15', 'Pixel 9', 'v2RayTun', NULL, 'v2raytun/android')) AS d(k, platform, os, model, app, version, ua)`,
       [subIds, ids, SEEDED_AT],
     );
-    // The link token as `SubscriptionLinkStore` makes it: an HMAC of the shop secret over the customer and a nonce.
+    // The link token as `kit.links` makes it: an HMAC of the shop secret over the customer and a nonce.
     const nonces = customerIds.map((id) => createHash('sha256').update(`nonce:${id}`).digest('base64url').slice(0, 22));
     const batchTokens = customerIds.map((id, k) =>
       createHmac('sha256', shop.secret).update(`subscription-link:${id}:${nonces[k]}`).digest('base64url').slice(0, 32),
     );
     tokens.push(...batchTokens);
     await shop.db.query(
-      `INSERT INTO ${shopTables}.subscription_links (customer_id, nonce, token_hash, created_at, rotated_at)
+      `INSERT INTO ${engine}.link_tokens (customer_id, nonce, token_hash, created_at, rotated_at)
        SELECT n.id, n.nonce, n.hash, now(), now() FROM unnest($1::text[], $2::text[], $3::text[]) AS n(id, nonce, hash)`,
       [customerIds, nonces, batchTokens.map((t) => createHash('sha256').update(t).digest('hex'))],
     );
@@ -256,8 +256,8 @@ try {
   const sealing = await resealSecrets(shop.db, { schema: SCHEMA, secretBox: shop.secretBox });
   if (sealing.sealed !== 0 || sealing.byKey['plain'] !== undefined)
     throw new Error(`plain credentials were seeded: ${JSON.stringify(sealing)}`);
-  await shop.db.query(`VACUUM ANALYZE ${engine}.customers, ${engine}.subscriptions, ${engine}.devices, ${shopTables}.subscription_links`);
-  if ((await shop.subscriptionLinks.customerFor(tokens[0]!)) !== 'cus_bench_0') throw new Error('a seeded token does not resolve');
+  await shop.db.query(`VACUUM ANALYZE ${engine}.customers, ${engine}.subscriptions, ${engine}.devices, ${engine}.link_tokens`);
+  if ((await shop.kit.links.resolve(tokens[0]!)) !== 'cus_bench_0') throw new Error('a seeded token does not resolve');
   console.log(
     `seeded ${BUYERS} buyers in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s, every credential sealed (${JSON.stringify(sealing.byKey)})`,
   );

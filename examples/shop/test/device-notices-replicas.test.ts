@@ -81,7 +81,7 @@ describe.skipIf(DATABASE_URL === undefined)(
         deviceLimit: 1,
         shareLinks: ['vless://4b3c0a9e-0000-4000-8000-000000000001@198.51.100.7:443?type=tcp&security=none#one'],
       });
-      const link = `/s/${await beside.shop.subscriptionLinks.tokenFor(customerId)}`;
+      const link = `/s/${await beside.shop.kit.links.tokenFor(customerId)}`;
       const askAll = (headers: Record<string, string>, times: number) =>
         Promise.all(
           Array.from({ length: times }, (_, i) =>

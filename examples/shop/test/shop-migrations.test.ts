@@ -61,6 +61,10 @@ describe('migrateShop', () => {
     await client.query(`ALTER TABLE ${SHOP}.sessions DROP COLUMN csrf_binding`);
     await client.query(`DROP TABLE ${SHOP}.telegram_prompts`);
     await client.query(`ALTER TABLE ${SHOP}.telegram_links DROP COLUMN username`);
+    // Link tokens were the shop's own then (migration 5's table, moved to the SDK's by migration 24).
+    await client.query(
+      `CREATE TABLE ${SHOP}.subscription_links (customer_id text PRIMARY KEY, nonce text NOT NULL, token_hash text NOT NULL UNIQUE, created_at timestamptz NOT NULL, rotated_at timestamptz NOT NULL)`,
+    );
 
     await migrateShop(client, SCHEMA, clock.now());
     const rows = await recorded(client);

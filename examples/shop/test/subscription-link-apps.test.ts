@@ -202,7 +202,7 @@ describe('several public addresses', () => {
     const res = await supertest(retired).get(path).set('user-agent', 'v2rayNG/1.8.19').set('host', new URL(B).host).expect(200);
     expect(decoded(res.text)).toEqual(shareLinks);
     expect(res.headers['profile-web-page-url']).toBe(`${B}/s/${token(url)}`);
-    expect(await t.shop.subscriptionLinks.tokenFor(await customerIdOf(t, buyer.email))).toBe(token(url));
+    expect(await t.shop.kit.links.tokenFor(await customerIdOf(t, buyer.email))).toBe(token(url));
   });
 });
 

@@ -70,7 +70,7 @@ async function buyerOn(plan: string): Promise<{ path: string; shown: string; tok
   const buyer = await signedUpBuyer(t.app);
   const customerId = await fund(t, buyer.email, 10_000);
   await boughtAndProvisioned(t, buyer, (await planNamed(t, plan)).id);
-  const token = await t.shop.subscriptionLinks.tokenFor(customerId);
+  const token = await t.shop.kit.links.tokenFor(customerId);
   return { path: `/s/${token}`, shown: `${A}/s/${token}`, token, customerId };
 }
 
@@ -217,7 +217,7 @@ describe('the https hop /s/<token>/open/<app>', () => {
     const buyer = await signedUpBuyer(t.app);
     const customerId = await fund(t, buyer.email, 10_000);
     await boughtAndProvisioned(t, buyer, (await planNamed(t, 'Frankfurt · 1 month · unlimited')).id);
-    const token = await t.shop.subscriptionLinks.tokenFor(customerId);
+    const token = await t.shop.kit.links.tokenFor(customerId);
     const dashboard = await buyer.agent.get('/dashboard').expect(200);
     const apps = importableApps();
     expect(apps.length).toBeGreaterThan(5);

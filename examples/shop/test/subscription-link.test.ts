@@ -180,7 +180,8 @@ describe('the shop-owned subscription link', () => {
   it('keeps only a hash of the token, and answers unknown or malformed tokens with a 404 that reveals nothing', async () => {
     const { buyer } = await buyerWithTwoPanels();
     const token = (await linkPathOf(buyer)).slice('/s/'.length);
-    const { rows } = await t.shop.db.query<Record<string, unknown>>(`SELECT * FROM ${t.shop.shopSchema}.subscription_links`);
+    // The SDK's table (`kit.links`): the nonce and the token's hash, never the token.
+    const { rows } = await t.shop.db.query<Record<string, unknown>>(`SELECT * FROM "${t.shop.config.schema}".link_tokens`);
     expect(JSON.stringify(rows)).not.toContain(token);
     expect(rows.some((r) => r['token_hash'] === hashToken(token))).toBe(true);
     for (const path of ['/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', `/s/${token.slice(0, -1)}`, `/s/${token}x`]) {

@@ -198,13 +198,13 @@ describe('admins in the Telegram bot', () => {
     const { shop } = s.t;
     const card = await admin.send(admin.message('/find @alice_vpn'), (c) => hasButton(c, 'al:'));
     const customerId = dataOf(card, 'al:').slice('al:'.length);
-    const before = await shop.subscriptionLinks.tokenFor(customerId);
+    const before = await shop.kit.links.tokenFor(customerId);
     const sure = await admin.press(card, 'al:', (c) => hasButton(c, 'ald:'));
     expect(textOf(sure)).toBe(en('telegram.admin.customer.newLinkConfirm'));
-    expect(await shop.subscriptionLinks.tokenFor(customerId)).toBe(before);
+    expect(await shop.kit.links.tokenFor(customerId)).toBe(before);
     const done = await admin.press(sure, 'ald:');
     expect(textOf(done)).toBe(en('sublink.notices.rotatedByAdmin'));
-    expect(await shop.subscriptionLinks.tokenFor(customerId)).not.toBe(before);
+    expect(await shop.kit.links.tokenFor(customerId)).not.toBe(before);
     const audit = await shop.storage.audit.list({ subjectType: 'customer', subjectId: customerId }, { limit: 10 });
     expect(audit.items.filter((e) => e.action === 'subscription_link.rotated').map((e) => e.actor)).toEqual([
       { type: 'admin', id: `telegram:${ADMIN_TELEGRAM_ID}` },

@@ -45,7 +45,7 @@ describe('the app buttons in the bot', () => {
     const offer = await buyer.press(details, 'ap');
     expect(offer.ok).toBe(true);
     expect(textOf(offer)).toContain('one tap');
-    const token = await shop.subscriptionLinks.tokenFor(customerId);
+    const token = await shop.kit.links.tokenFor(customerId);
     const link = `${SHOP}/s/${token}`;
     const withImport = CLIENT_APPS.filter((a) => a.importLink !== null);
     const urlButtons = buttonsOf(offer).filter((b) => b.url !== undefined);
@@ -76,7 +76,7 @@ describe('the app buttons in the bot', () => {
       .expect(200);
     const cookie = ((session.headers['set-cookie'] as unknown as string[]) ?? []).map((c) => c.split(';')[0]).join('; ');
     const dashboard = await supertest(s.t.app).get('/dashboard').set('cookie', cookie).expect(200);
-    const link = `${SHOP}/s/${await shop.subscriptionLinks.tokenFor(customerId)}`;
+    const link = `${SHOP}/s/${await shop.kit.links.tokenFor(customerId)}`;
     const withImport = CLIENT_APPS.filter((a) => a.importLink !== null);
     expect(
       [...dashboard.text.matchAll(/href="([^"]+)" target="_blank" rel="noopener" data-testid="open-([a-z0-9-]+)"/g)].map((m) => [

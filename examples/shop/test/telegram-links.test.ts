@@ -25,7 +25,7 @@ describe('the subscription link in the bot', () => {
 
     const list = await buyer.press(menu, 'subs');
     const details = await buyer.press(list, 's:');
-    const token = await shop.subscriptionLinks.tokenFor(customerId);
+    const token = await shop.kit.links.tokenFor(customerId);
     expect(textOf(details)).toContain(`https://shop.example.com/s/${token}`);
     expect(textOf(details)).not.toContain(sub.subscriptionUrl!);
     const served = await supertest(s.t.app).get(`/s/${token}`).expect(200);

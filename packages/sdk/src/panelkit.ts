@@ -77,7 +77,10 @@ import { hostJobHandlers } from './engine/host-jobs.js';
 import { addPanel, panelAdapter, setPanelEnabled, updatePanel } from './engine/panel-admin.js';
 import { updateTargetSettings } from './engine/target-admin.js';
 import { createPlan, updatePlan } from './engine/plan-admin.js';
-import { createCustomer, getCustomer } from './engine/customer-admin.js';
+import { createCustomer, customerBalances, customerByTelegramId, customerSubscriptions, getCustomer } from './engine/customer-admin.js';
+import type { CustomerSubscriptionsOptions } from './engine/customer-admin.js';
+import { checkLinksOptions, createLinks } from './engine/links.js';
+import type { PanelkitLinks, PanelkitLinksOptions } from './engine/links.js';
 import { syncTargets } from './engine/target-sync.js';
 import type { TargetSyncOptions, TargetSyncResult } from './engine/target-sync.js';
 import type { NewPanel, Panel, PanelPatch } from './domain/panel.js';
@@ -121,6 +124,8 @@ export interface PanelkitOptions {
    * of saved payment methods (required to keep or charge them; the same box that seals panel credentials will do).
    */
   payments?: { providers: readonly PaymentProvider[]; secrets?: SecretBox };
+  /** What buyers' link tokens are derived with (`kit.links`); without it `kit.links` refuses every call. */
+  links?: PanelkitLinksOptions;
 }
 
 /**
@@ -153,6 +158,7 @@ function checkPanelkitOptions(options: PanelkitOptions | undefined): void {
       'options.panels must be a function that gives a stored panel its adapter, e.g. (panel) => createPanelAdapter(panel) from @panelkit/panel-adapters',
     );
   }
+  checkLinksOptions(options.links);
 }
 
 /** Panels as the kit manages them (see `Panelkit.panels`). */
@@ -189,6 +195,12 @@ export interface PanelkitCustomers {
   create(input: NewCustomer): Promise<Customer>;
   /** The customer; `NotFoundError` when there is none. */
   get(customerId: string): Promise<Customer>;
+  /** The customer with this Telegram user id (`Customer.telegramId`; the oldest when several carry it), or `null`. */
+  byTelegramId(telegramId: string): Promise<Customer | null>;
+  /** Every subscription of the customer, newest first, only those in `options.statuses` when given; empty for an unknown customer. */
+  subscriptions(customerId: string, options?: CustomerSubscriptionsOptions): Promise<Subscription[]>;
+  /** The customer's balance in each currency it has entries or a credit limit in, by currency; empty when none. */
+  balances(customerId: string): Promise<Money[]>;
 }
 
 /** `kit.devices`: the devices registered on each subscription (the registry), and the check a link makes per request. */
@@ -284,6 +296,8 @@ export interface Panelkit {
   readonly devices: PanelkitDevices;
   /** Gift subscriptions: bought by one customer, claimed once by another (see {@link PanelkitGifts}). */
   readonly gifts: PanelkitGifts;
+  /** Each customer's one subscription link token: made, rotated (audited) and resolved; needs `options.links`. */
+  readonly links: PanelkitLinks;
   /**
    * Sells plans: writes the order, the debit, capacity reservations, `pending` subscriptions and their
    * provisioning jobs in one transaction. The same idempotency key replays the first result; a
@@ -472,6 +486,9 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     customers: {
       create: (input) => createCustomer(ctx, input),
       get: (id) => getCustomer(ctx, id),
+      byTelegramId: (telegramId) => customerByTelegramId(ctx, telegramId),
+      subscriptions: (id, o) => customerSubscriptions(ctx, id, o),
+      balances: (id) => customerBalances(ctx, id),
     },
     resellers: {
       setPrice: (input, actor) => setResellerPrice(ctx, input, actor),
@@ -501,6 +518,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
       listByGiver: (customerId, limit) => storage.gifts.listByGiver(customerId, limit),
       expireDue: (o) => expireDueGifts(ctx, o),
     },
+    links: createLinks(ctx, options.links),
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
     quoteExtension: (id, o) => quoteExtension(ctx, id, o),

@@ -26,6 +26,7 @@ import { deviceOperations } from './repositories/devices.js';
 import { paymentMethodOperations } from './repositories/payment-methods.js';
 import { campaignOperations } from './repositories/campaigns.js';
 import { giftOperations } from './repositories/gifts.js';
+import { linkTokenOperations } from './repositories/link-tokens.js';
 import type { MemoryState } from './state.js';
 
 /** The synchronous operations of every repository over one state, made once per storage. */
@@ -70,6 +71,7 @@ export function createOperations(state: MemoryState) {
     paymentMethods: paymentMethodOperations(state.paymentMethods, state.customers.customers),
     campaigns: campaignOperations(state.campaigns, state.customers.customers),
     gifts: giftOperations(state.gifts, { customers: state.customers.customers, plans: state.plans }),
+    linkTokens: linkTokenOperations(state.linkTokens, state.customers.customers),
   };
   const place = orderPlacementOperation({
     orders: operations.orders,
@@ -111,5 +113,6 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     paymentMethods: bind('paymentMethods', operations.paymentMethods, runner),
     campaigns: bind('campaigns', operations.campaigns, runner),
     gifts: bind('gifts', operations.gifts, runner),
+    linkTokens: bind('linkTokens', operations.linkTokens, runner),
   };
 }

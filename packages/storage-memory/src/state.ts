@@ -28,6 +28,7 @@ import type { TickTable } from './repositories/ticks.js';
 import { createGiftTables, type GiftTables } from './repositories/gifts.js';
 import { createDeviceTable, type DeviceTable } from './repositories/devices.js';
 import { createCampaignTable, type CampaignTable } from './repositories/campaigns.js';
+import { createLinkTokenTables, type LinkTokenTables } from './repositories/link-tokens.js';
 import { createJobTables } from './tables/jobs.js';
 import type { JobTables } from './tables/jobs.js';
 import { createSubscriptionTables } from './tables/subscriptions.js';
@@ -54,6 +55,7 @@ export interface MemoryState {
   readonly paymentMethods: PaymentMethodTables;
   readonly campaigns: CampaignTable;
   readonly gifts: GiftTables;
+  readonly linkTokens: LinkTokenTables;
 }
 
 export function createMemoryState(): MemoryState {
@@ -77,5 +79,6 @@ export function createMemoryState(): MemoryState {
     paymentMethods: createPaymentMethodTables(),
     campaigns: createCampaignTable(),
     gifts: createGiftTables(),
+    linkTokens: createLinkTokenTables(),
   };
 }

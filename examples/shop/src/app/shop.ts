@@ -7,7 +7,6 @@ import type { AccountStore } from '../db/accounts.js';
 import type { ApiTokenStore } from '../db/api-tokens.js';
 import type { SessionStore } from '../db/sessions.js';
 import type { StaffTotpStore } from '../db/staff-totp.js';
-import type { SubscriptionLinkStore } from '../db/subscription-links.js';
 
 /** scrypt's cost parameters: CPU/memory cost `N` (a power of two), block size `r`, parallelism `p`. */
 export interface PasswordCost {
@@ -32,8 +31,6 @@ export interface Shop {
   readonly apiTokens: ApiTokenStore;
   /** Admins' TOTP second factor and recovery codes. */
   readonly staffTotp: StaffTotpStore;
-  /** Each buyer's shop-owned subscription link (`/s/<token>`). */
-  readonly subscriptionLinks: SubscriptionLinkStore;
   /** Signs CSRF tokens and derives panel usernames; never changes for a shop's lifetime. */
   readonly secret: string;
   /** Seals what the shop must read back (panel credentials); keys from SHOP_SECRET_KEYS or the data folder. */

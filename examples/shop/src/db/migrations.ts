@@ -519,6 +519,21 @@ const MIGRATIONS: readonly ShopMigration[] = [
       )`,
     ],
   },
+  {
+    // Issue 68: buyers' link tokens move to the SDK (`kit.links`, the engine's `link_tokens`, storage port 20), which
+    // derives them exactly as the shop did: each row is copied as it is (nonce, hash, times), so every `/s/<token>`
+    // handed out keeps resolving, then the shop's table goes. The engine's schema is migrated first (`openShop`). A
+    // row whose customer is gone could never serve a link and is not copied.
+    version: 24,
+    name: 'link_tokens_to_sdk',
+    statements: (s, engine) => [
+      `INSERT INTO ${engine}.link_tokens (customer_id, nonce, token_hash, created_at, rotated_at)
+       SELECT l.customer_id, l.nonce, l.token_hash, l.created_at, l.rotated_at
+       FROM ${s}.subscription_links l JOIN ${engine}.customers c ON c.id = l.customer_id
+       ON CONFLICT DO NOTHING`,
+      `DROP TABLE ${s}.subscription_links`,
+    ],
+  },
 ];
 
 /** Every version this build knows, in order (numbers are assigned per feature, so there may be gaps). */

@@ -18,7 +18,7 @@ export function appOpenRoutes(shop: Shop, limits: RateLimits): Router {
   router.get('/s/:token/open/:app', limits.subscriptionLink, async (req, res) => {
     const token = String(req.params['token'] ?? '');
     const app = clientApp(String(req.params['app'] ?? ''));
-    const customerId = app === null || app.importLink === null ? null : await shop.subscriptionLinks.customerFor(token);
+    const customerId = app === null || app.importLink === null ? null : await shop.kit.links.resolve(token);
     if (app === null || customerId === null) return void res.status(404).type('text/plain').send('Not Found');
     const [feed, customer] = await Promise.all([linkFeed(shop, customerId), shop.storage.customers.get(customerId)]);
     const url = subscriptionLinkUrl(shop.config, token);

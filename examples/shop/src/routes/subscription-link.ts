@@ -193,7 +193,7 @@ export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits, gates: re
 
   router.get('/s/:token', limits.subscriptionLink, async (req, res) => {
     const token = String(req.params['token'] ?? '');
-    const customerId = await shop.subscriptionLinks.customerFor(token);
+    const customerId = await shop.kit.links.resolve(token);
     if (customerId === null) return void res.status(404).type('text/plain').send('Not Found');
     const [found, notice, management] = await Promise.all([
       linkFeed(shop, customerId),

@@ -49,7 +49,7 @@ export function walletRoutes(shop: Shop): Router {
     const { customer } = viewerOf(res);
     const cursor = failed === undefined ? cursorFrom(req.query['after']) : null;
     const [balances, ledger, payments] = await Promise.all([
-      shop.storage.ledger.balances(customer.id),
+      shop.kit.customers.balances(customer.id),
       shop.storage.ledger.list(customer.id, { limit: LEDGER_PAGE, cursor }),
       paymentsOf(shop).listByCustomer(customer.id, { limit: RECENT_PAYMENTS }),
     ]);

@@ -19,7 +19,6 @@ import { gatewaySweepJob } from '../app/payments/rails/gateway-sweep.js';
 import { gatewayBase } from '../config/public-addresses.js';
 import { SessionStore } from '../db/sessions.js';
 import { StaffTotpStore } from '../db/staff-totp.js';
-import { SubscriptionLinkStore } from '../db/subscription-links.js';
 import { applyPanelsFile } from '../app/panels/panels-file.js';
 import { enqueueEventNotices } from '../app/notifications/event-notices.js';
 import { scheduledBackupJob } from '../app/backup/scheduled.js';
@@ -114,6 +113,8 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       logger: logger.child({ component: 'engine' }),
       panels: adapterFor,
       policy: { identity: { secret, prefix: config.prefix } },
+      // Buyers' `/s/<token>` links: derived from the same secret the shop's own link table used, so they keep working.
+      links: { secret },
       payments: {
         providers: shopPaymentProviders(
           { db: client, shopSchema: shopSchemaName(config.schema), secretBox },
@@ -180,7 +181,6 @@ export async function openShop(config: ShopConfig, options: OpenShopOptions): Pr
       sessions: new SessionStore(client, shopSchema, clock),
       apiTokens: new ApiTokenStore(client, shopSchema, clock),
       staffTotp: new StaffTotpStore(client, shopSchema, clock, secretBox),
-      subscriptionLinks: new SubscriptionLinkStore(client, shopSchema, clock, secret),
       secret,
       secretBox,
       demo,

@@ -51,7 +51,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await fund(shop, 'devices@example.com', 10_000);
       const sub = await boughtAndProvisioned(shop, buyer, (await planNamed(shop, TWO_DEVICES)).id);
       const customer = (await shop.shop.storage.customers.getByEmail('devices@example.com'))!;
-      const link = `/s/${await shop.shop.subscriptionLinks.tokenFor(customer.id)}`;
+      const link = `/s/${await shop.shop.kit.links.tokenFor(customer.id)}`;
       const answers: string[] = [];
       for (const headers of APPS) {
         const res = await supertest(shop.url).get(link).set(headers).expect(200);

@@ -126,7 +126,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         const sub = (await subscriptionOf())!;
         const payment = (await paymentsOf(shop.shop).listByCustomer(customer.id, { limit: 1 })).items[0]!;
         bought = { subscriptionId: sub.id, customerId: customer.id, orderPath };
-        const link = `/s/${await shop.shop.subscriptionLinks.tokenFor(customer.id)}`;
+        const link = `/s/${await shop.shop.kit.links.tokenFor(customer.id)}`;
 
         const signedIn = await walk(
           page,

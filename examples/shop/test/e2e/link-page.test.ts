@@ -48,7 +48,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
           await shop.shop.storage.subscriptions.update(id, { status: state }, { expectedRevision: sub.revision });
         }
         const customer = (await shop.shop.storage.customers.getByEmail(visitor.email))!;
-        buyers[state] = { visitor, link: `${shop.url}/s/${await shop.shop.subscriptionLinks.tokenFor(customer.id)}` };
+        buyers[state] = { visitor, link: `${shop.url}/s/${await shop.shop.kit.links.tokenFor(customer.id)}` };
       }
     });
     afterAll(async () => {

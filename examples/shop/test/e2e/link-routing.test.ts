@@ -33,7 +33,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await fund(shop, buyer.email, 5000);
       await boughtAndProvisioned(shop, buyer, plan.id);
       const customer = (await shop.shop.storage.customers.getByEmail(buyer.email))!;
-      link = `${shop.url}/s/${await shop.shop.subscriptionLinks.tokenFor(customer.id)}`;
+      link = `${shop.url}/s/${await shop.shop.kit.links.tokenFor(customer.id)}`;
     });
     afterAll(async () => {
       await browser?.close();

@@ -23,6 +23,7 @@ import type { DeviceRepository } from './storage-devices.js';
 import type { SavedPaymentMethodRepository } from './storage-payment-methods.js';
 import type { JobQueueSignal } from './storage-job-signal.js';
 import type { GiftRepository } from './storage-gifts.js';
+import type { LinkTokenRepository } from './storage-link-tokens.js';
 
 /**
  * The version of the {@link StoragePort} contract this SDK expects; a storage reports the one it
@@ -59,9 +60,11 @@ import type { GiftRepository } from './storage-gifts.js';
  * its device in one round trip), 19 a discount code made for one customer (`DiscountCode.customerId`, stored with the
  * code; `discounts.redeem` refuses anyone else `wrong_customer` and changes nothing) and the queue in batches:
  * `jobs.enqueueMany` (many jobs in one call, one statement on a database, each row's result as `enqueue`'s) and
- * `jobs.settleMany` (many failed, dead, released or parked jobs settled in one statement, each under its own lease).
+ * `jobs.settleMany` (many failed, dead, released or parked jobs settled in one statement, each under its own lease),
+ * 20 `linkTokens` (each customer's one subscription link token, kept as a nonce and the token's SHA-256: the first one
+ * made once under concurrency, a rotation killing the old token at once) and `customers.getByTelegramId`.
  */
-export const STORAGE_PORT_VERSION = 19 as const;
+export const STORAGE_PORT_VERSION = 20 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -167,6 +170,7 @@ export interface StorageRepositories {
   readonly paymentMethods: SavedPaymentMethodRepository;
   readonly campaigns: CampaignRepository;
   readonly gifts: GiftRepository;
+  readonly linkTokens: LinkTokenRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */
@@ -246,6 +250,11 @@ export interface CustomerRepository {
   getByEmail(email: string): Promise<Customer | null>;
   /** By the host's own reference (a Telegram user id, an account id), exact match; or `null`. */
   getByExternalRef(externalRef: string): Promise<Customer | null>;
+  /**
+   * The customer with this Telegram user id (exact match), or `null`. The id is not unique: when several customers
+   * carry it, the one created first (by `createdAt`, then id).
+   */
+  getByTelegramId(telegramId: string): Promise<Customer | null>;
   /**
    * The customers with these external references, in no particular order; unknown ones are left out. At
    * most {@link MAX_ROWS_PER_CALL} references a call.

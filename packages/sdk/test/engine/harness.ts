@@ -39,6 +39,8 @@ export interface HarnessOptions {
   wrapStorage?: (storage: StoragePort) => StoragePort;
   /** Passed to `createPanelkit`. */
   storageRetry?: PanelkitOptions['storageRetry'];
+  /** Passed to `createPanelkit`. */
+  links?: PanelkitOptions['links'];
 }
 
 let counter = 0;
@@ -51,6 +53,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     storage: options.wrapStorage?.(storage) ?? storage,
     clock,
     ...(options.storageRetry === undefined ? {} : { storageRetry: options.storageRetry }),
+    ...(options.links === undefined ? {} : { links: options.links }),
     panels: (panel) => {
       const fake = fakes.get(panel.id);
       if (fake === undefined) throw new Error(`no fake for ${panel.id}`);

@@ -26,6 +26,8 @@ export interface CustomerTables {
   readonly byEmail: UniqueIndex<Customer>;
   readonly byExternalRef: UniqueIndex<Customer>;
   readonly byCreated: SortedIndex<Customer, TimeKey>;
+  /** By Telegram id (not unique), oldest first within each. */
+  readonly byTelegramId: SortedIndex<Customer, TimeKey>;
 }
 
 export function createCustomerTables(): CustomerTables {
@@ -37,10 +39,21 @@ export function createCustomerTables(): CustomerTables {
     key: (c) => timeKey(c.createdAt, c.id),
     compare: compareTimeKeys,
   });
-  return { customers: new Table<Customer>('customer', [byEmail, byExternalRef], [byCreated]), byEmail, byExternalRef, byCreated };
+  const byTelegramId = new SortedIndex<Customer, TimeKey>({
+    partition: (c) => c.telegramId,
+    key: (c) => timeKey(c.createdAt, c.id),
+    compare: compareTimeKeys,
+  });
+  return {
+    customers: new Table<Customer>('customer', [byEmail, byExternalRef], [byCreated, byTelegramId]),
+    byEmail,
+    byExternalRef,
+    byCreated,
+    byTelegramId,
+  };
 }
 
-export function customerOperations({ customers, byEmail, byExternalRef, byCreated }: CustomerTables) {
+export function customerOperations({ customers, byEmail, byExternalRef, byCreated, byTelegramId }: CustomerTables) {
   const found = (id: string | undefined): Customer | null => (id === undefined ? null : copy(customers.load(id)));
 
   function create(op: Op, input: NewCustomer): Customer {
@@ -69,6 +82,11 @@ export function customerOperations({ customers, byEmail, byExternalRef, byCreate
 
     getByExternalRef(_op: Op, externalRef: string): Customer | null {
       return found(byExternalRef.lookup(inputKey(externalRef, 'external reference')));
+    },
+
+    getByTelegramId(_op: Op, telegramId: string): Customer | null {
+      const first = byTelegramId.tree(inputKey(telegramId, 'telegram id'))?.minKey();
+      return found(first?.[1]);
     },
 
     getByExternalRefs(_op: Op, externalRefs: readonly string[]): Customer[] {

@@ -23,6 +23,7 @@ import { jobSerialKeyQueues } from './022_job_serial_key_queues.js';
 import { jobWaiters } from './022_job_waiters.js';
 import { discountCodeCustomer } from './023_discount_code_customer.js';
 import { jobsInsertedNotify } from './024_jobs_inserted_notify.js';
+import { linkTokens } from './025_link_tokens.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -58,6 +59,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 22, name: 'job_claims_and_wakes', sql: jobSerialKeyQueues + jobWaiters },
   { version: 23, name: 'discount_code_customer', sql: discountCodeCustomer },
   { version: 24, name: 'jobs_inserted_notify', sql: jobsInsertedNotify },
+  { version: 25, name: 'link_tokens', sql: linkTokens },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -64,6 +64,13 @@ export function customerRepository({ runner, schema }: RepositoryContext): Custo
     getByExternalRef: async (externalRef: string) =>
       one('customers.getByExternalRef', 'external_ref', inputKey(externalRef, 'external reference')),
 
+    getByTelegramId: async (telegramId: string) =>
+      runner.run(
+        'customers.getByTelegramId',
+        ({ db }) => customers.findOne(db, 'telegram_id = $1 ORDER BY created_at, id LIMIT 1', [inputKey(telegramId, 'telegram id')]),
+        read,
+      ),
+
     getByExternalRefs: (externalRefs: readonly string[]) =>
       runner.run(
         'customers.getByExternalRefs',

@@ -31,7 +31,7 @@ export async function customerOverview(shop: Shop, customerId: string): Promise<
   const [account, link, balances, subscriptions] = await Promise.all([
     shop.accounts.getByCustomer(customer.id),
     links.byCustomer(customer.id),
-    shop.storage.ledger.balances(customer.id),
+    shop.kit.customers.balances(customer.id),
     shop.storage.subscriptions.listByCustomer(customer.id, { limit: OVERVIEW_SUBSCRIPTIONS }),
   ]);
   const planNames = new Map<string, string>();

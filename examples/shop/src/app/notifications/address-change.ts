@@ -26,7 +26,7 @@ export async function announceAddressChange(shop: Shop): Promise<number> {
     const source = `address:${stored.value.url}>${shown}`;
     let after = '';
     for (;;) {
-      const customers = await shop.subscriptionLinks.customersWithLinks(after, BATCH);
+      const customers = await shop.kit.links.customersWithLinks(after, BATCH);
       if (customers.length === 0) break;
       await shop.storage.transaction(async (tx) => {
         for (const customerId of customers) {

@@ -22,7 +22,7 @@ export async function readingParams(shop: Shop, n: Pick<Notification, 'kind' | '
   if ((n.kind === 'subscription_provisioned' || n.kind === 'never_connected') && typeof subscriptionId === 'string') {
     const sub = await shop.storage.subscriptions.get(subscriptionId);
     // One token for both (each read of it is a statement).
-    const token = sub === null ? null : await shop.subscriptionLinks.tokenFor(sub.customerId);
+    const token = sub === null ? null : await shop.kit.links.tokenFor(sub.customerId);
     params['link'] = token === null ? null : buyerLinkFor(shop.config, token);
     params['apps'] =
       token === null

@@ -15,7 +15,7 @@ export interface AppButton {
  * to the link's token. Creates the buyer's link on first use, as `buyerLinkOf` does.
  */
 export async function appButtonsOf(shop: Shop, customerId: string): Promise<AppButton[]> {
-  return appButtonsFor(shop.config, await shop.subscriptionLinks.tokenFor(customerId));
+  return appButtonsFor(shop.config, await shop.kit.links.tokenFor(customerId));
 }
 
 /** The one-tap imports (see {@link appButtonsOf}) of the link whose token is `token`. */

@@ -7,7 +7,7 @@ import type { Shop } from '../shop.js';
  * bypass the link's device checks and show the panel's address; staff pages may still show that one.
  */
 export async function buyerLinkOf(shop: Shop, customerId: string): Promise<string> {
-  return buyerLinkFor(shop.config, await shop.subscriptionLinks.tokenFor(customerId));
+  return buyerLinkFor(shop.config, await shop.kit.links.tokenFor(customerId));
 }
 
 /** The buyer's link (see {@link buyerLinkOf}) whose token is `token`. */

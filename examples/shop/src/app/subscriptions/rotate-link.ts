@@ -3,14 +3,12 @@ import { ShopError } from '../shop-error.js';
 import type { Shop } from '../shop.js';
 
 /**
- * A new `/s/<token>` for the customer (the old one stops answering at once), audited: the one use case
- * behind the dashboard's button, the JSON API and the bot (and the admin's, with the admin as actor).
- * Returns the new token.
+ * A new `/s/<token>` for the customer (the old one stops answering at once), audited by the SDK
+ * (`subscription_link.rotated`): the one use case behind the dashboard's button, the JSON API and the bot (and the
+ * admin's, with the admin as actor). Returns the new token.
  */
-export async function rotateSubscriptionLink(shop: Shop, customerId: string, actor: Actor): Promise<string> {
-  await shop.subscriptionLinks.rotate(customerId);
-  await shop.storage.audit.append({ actor, action: 'subscription_link.rotated', subjectType: 'customer', subjectId: customerId, data: {} });
-  return shop.subscriptionLinks.tokenFor(customerId);
+export function rotateSubscriptionLink(shop: Shop, customerId: string, actor: Actor): Promise<string> {
+  return shop.kit.links.rotate(customerId, actor);
 }
 
 /**

@@ -78,7 +78,7 @@ export function walletApiRoutes(shop: Shop): Router {
   router.get('/api/v1/wallet', requireAccount, async (req, res) => {
     const { customer } = viewerOf(res);
     const [balances, ledger] = await Promise.all([
-      shop.storage.ledger.balances(customer.id),
+      shop.kit.customers.balances(customer.id),
       shop.storage.ledger.list(customer.id, pageFrom(req, res)),
     ]);
     res.json({

@@ -10,3 +10,4 @@ export * from './filters.js';
 export * from './sales.js';
 export * from './panel-usage.js';
 export * from './placement.js';
+export * from './link-tokens.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Customer } from '../../domain/customer.js';
 import { seedCustomer, uniqueToken } from './fixtures.js';
-import { collectPages, expectRejects, idsOf } from './support.js';
+import { collectPages, expectRejects, idsOf, MINUTE } from './support.js';
 import type { SuiteEnv } from './support.js';
 
 export function customersSuite(env: SuiteEnv): void {
@@ -30,6 +30,23 @@ export function customersSuite(env: SuiteEnv): void {
       expect(await storage.customers.getByEmail('nobody@example.com')).toBeNull();
       expect(await storage.customers.getByExternalRef('host-42')).toEqual(customer);
       expect(await storage.customers.getByExternalRef('host-43')).toBeNull();
+    });
+
+    it('getByTelegramId finds the customer with that Telegram id, the oldest when several carry it', async () => {
+      const { storage, clock } = env;
+      const [id, other] = [`7${uniqueToken()}`, `8${uniqueToken()}`];
+      expect(await storage.customers.getByTelegramId(id)).toBeNull();
+      const first = await seedCustomer(storage, { telegramId: id });
+      clock.advance(MINUTE);
+      const second = await seedCustomer(storage, { telegramId: id });
+      const elsewhere = await seedCustomer(storage, { telegramId: other });
+      await seedCustomer(storage);
+      expect(await storage.customers.getByTelegramId(id)).toEqual(first);
+      expect(await storage.customers.getByTelegramId(other)).toEqual(elsewhere);
+      const moved = await storage.customers.update(first.id, { telegramId: null });
+      expect(moved.telegramId).toBeNull();
+      expect(await storage.customers.getByTelegramId(id)).toEqual(second);
+      expect(await storage.customers.getByTelegramId(`${id}0`)).toBeNull();
     });
 
     it('email is unique case-insensitively; a clash is a ConflictError and writes nothing', async () => {

@@ -32,6 +32,7 @@ import { paymentsSuite } from './payments.js';
 import { paymentMethodsSuite } from './payment-methods.js';
 import { campaignsSuite } from './campaigns.js';
 import { giftsSuite } from './gifts.js';
+import { linkTokensSuite } from './link-tokens.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
 import { subscriptionsSuite } from './subscriptions.js';
@@ -183,5 +184,6 @@ export function describeStoragePort(
     giftsSuite(env);
     devicesSuite(env);
     campaignsSuite(env);
+    linkTokensSuite(env);
   });
 }

@@ -1,0 +1,123 @@
+import { createHash, createHmac } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
+import { ConfigurationError, createPanelkit, NotFoundError } from '../../src/index.js';
+import { createHarness, IDENTITY } from './harness.js';
+
+const SECRET = 'link-test-secret-0123456789';
+
+/** The token as shops derived it before `kit.links` (HMAC-SHA256 over customer and nonce, base64url, 32 characters). */
+function shopToken(customerId: string, nonce: string): string {
+  return createHmac('sha256', SECRET).update(`subscription-link:${customerId}:${nonce}`).digest('base64url').slice(0, 32);
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe('kit.links', () => {
+  it('derives the token exactly as the shop did: a row written the old way keeps resolving and is handed out again', async () => {
+    const h = await createHarness({ links: { secret: SECRET } });
+    const customerId = await h.customer();
+    const nonce = 'AAECAwQFBgcICQoLDA0ODw';
+    const token = shopToken(customerId, nonce);
+    await h.storage.linkTokens.ensure(customerId, { nonce, tokenHash: sha256(token) });
+    expect(await h.kit.links.resolve(token)).toBe(customerId);
+    expect(await h.kit.links.tokenFor(customerId)).toBe(token);
+  });
+
+  it('makes one token per customer on first use, the same for callers at once, stored only as nonce and hash', async () => {
+    const h = await createHarness({ links: { secret: SECRET } });
+    const [a, b] = [await h.customer(), await h.customer()];
+    const tokens = await Promise.all(Array.from({ length: 6 }, () => h.kit.links.tokenFor(a)));
+    expect(new Set(tokens).size).toBe(1);
+    const token = tokens[0]!;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(await h.kit.links.tokenFor(a)).toBe(token);
+    expect(await h.kit.links.tokenFor(b)).not.toBe(token);
+    expect(await h.kit.links.resolve(token)).toBe(a);
+    expect(await h.storage.linkTokens.customerByHash(sha256(token))).toBe(a);
+    expect(await h.kit.links.customersWithLinks('', 10)).toEqual([a, b].sort());
+  });
+
+  it('rotates: the old token dead at once, the new one returned, audited with the actor in the same step', async () => {
+    const h = await createHarness({ links: { secret: SECRET } });
+    const customerId = await h.customer();
+    const old = await h.kit.links.tokenFor(customerId);
+    const actor = { type: 'customer', id: customerId } as const;
+    const fresh = await h.kit.links.rotate(customerId, actor);
+    expect(fresh).not.toBe(old);
+    expect(await h.kit.links.resolve(old)).toBeNull();
+    expect(await h.kit.links.resolve(fresh)).toBe(customerId);
+    expect(await h.kit.links.tokenFor(customerId)).toBe(fresh);
+    const audit = (await h.storage.audit.list({ subjectId: customerId }, { limit: 10 })).items;
+    expect(audit.map((e) => [e.action, e.subjectType, e.actor])).toEqual([['subscription_link.rotated', 'customer', actor]]);
+  });
+
+  it('refuses to rotate for an unknown customer or a bad actor, changing nothing', async () => {
+    const h = await createHarness({ links: { secret: SECRET } });
+    const customerId = await h.customer();
+    const token = await h.kit.links.tokenFor(customerId);
+    await expect(h.kit.links.rotate('cus_missing', { type: 'admin', id: 'a1' })).rejects.toSatisfy((e) => NotFoundError.is(e));
+    await expect(h.kit.links.rotate(customerId, { type: 'nobody' } as never)).rejects.toThrow(/actor/);
+    expect(await h.kit.links.resolve(token)).toBe(customerId);
+    expect((await h.storage.audit.list({}, { limit: 10 })).items.filter((e) => e.action === 'subscription_link.rotated')).toEqual([]);
+  });
+
+  it('resolves an unknown token to null, and a malformed one without asking the storage', async () => {
+    const h = await createHarness({ links: { secret: SECRET } });
+    const lookups = vi.spyOn(h.storage.linkTokens, 'customerByHash');
+    for (const token of ['', 'short', `${'a'.repeat(32)}/`, 'a'.repeat(33), 'a b'.padEnd(32, 'c'), 42 as unknown as string]) {
+      expect(await h.kit.links.resolve(token)).toBeNull();
+    }
+    expect(lookups).not.toHaveBeenCalled();
+    expect(await h.kit.links.resolve('a'.repeat(32))).toBeNull();
+    expect(lookups).toHaveBeenCalledTimes(1);
+  });
+
+  it('without links.secret every call says what to pass; a short secret is refused at creation', async () => {
+    const h = await createHarness();
+    const customerId = await h.customer();
+    for (const call of [() => h.kit.links.tokenFor(customerId), () => h.kit.links.resolve('a'.repeat(32))]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(ConfigurationError.is(error)).toBe(true);
+      expect((error as Error).message).toContain('links: { secret }');
+    }
+    expect(await h.storage.linkTokens.customersAfter('', 10)).toEqual([]);
+    expect(() =>
+      createPanelkit({ storage: h.storage, panels: () => h.panels[0]!.fake, policy: { identity: IDENTITY }, links: { secret: 'short' } }),
+    ).toThrow(ConfigurationError);
+  });
+});
+
+describe('kit.customers reads', () => {
+  it('finds a customer by Telegram id, the oldest when several carry it', async () => {
+    const h = await createHarness();
+    expect(await h.kit.customers.byTelegramId('5001')).toBeNull();
+    const first = await h.kit.customers.create({ telegramId: '5001', externalRef: 'telegram:5001' });
+    h.clock.advance(1000);
+    await h.kit.customers.create({ telegramId: '5001' });
+    expect(await h.kit.customers.byTelegramId('5001')).toEqual(first);
+    await expect(h.kit.customers.byTelegramId('x'.repeat(65))).rejects.toThrow(/telegram id/);
+  });
+
+  it("lists a customer's subscriptions newest first, filtered by status, and the balances by currency", async () => {
+    const h = await createHarness();
+    const customerId = await h.customer(5000);
+    const other = await h.customer(5000);
+    const bought = [];
+    for (const key of ['one', 'two', 'three']) {
+      h.clock.advance(1000);
+      bought.push((await h.kit.checkout({ customerId, items: [{ planId: h.plan.id }], idempotencyKey: key })).subscriptions[0]!);
+    }
+    await h.kit.checkout({ customerId: other, items: [{ planId: h.plan.id }], idempotencyKey: 'other' });
+    await h.kit.terminate({ subscriptionId: bought[1]!.id });
+    expect((await h.kit.customers.subscriptions(customerId)).map((s) => s.id)).toEqual(bought.map((s) => s.id).reverse());
+    expect((await h.kit.customers.subscriptions(customerId, { statuses: ['terminated'] })).map((s) => s.id)).toEqual([bought[1]!.id]);
+    expect((await h.kit.customers.subscriptions(customerId, { statuses: ['pending'] })).map((s) => s.id)).toEqual([
+      bought[2]!.id,
+      bought[0]!.id,
+    ]);
+    expect(await h.kit.customers.subscriptions('cus_missing')).toEqual([]);
+    await expect(h.kit.customers.subscriptions(customerId, { statuses: ['gone' as never] })).rejects.toThrow(/subscription filter/);
+    expect(await h.kit.customers.balances(customerId)).toEqual([{ amount: 5000 - 3 * 1000, currency: 'USD' }]);
+    expect(await h.kit.customers.balances('cus_missing')).toEqual([]);
+  });
+});

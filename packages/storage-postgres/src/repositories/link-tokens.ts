@@ -1,0 +1,76 @@
+import { inputKey, parseCustomersAfter, parseLinkTokenCandidate } from '@panelkit/sdk/storage';
+import type { LinkTokenCandidate, LinkTokenRepository } from '@panelkit/sdk/storage';
+import type { RepositoryContext } from '../internal/runner.js';
+import { dec, enc } from '../internal/sql.js';
+
+/**
+ * Link tokens in `{schema}.link_tokens`, one row per customer (the primary key): `ensure` is one insert that does
+ * nothing on the customer's row and reads the row back in the same statement, `rotate` one upsert. A missing customer
+ * fails the foreign key (`NotFoundError`).
+ */
+export function linkTokenRepository({ runner, schema }: RepositoryContext): LinkTokenRepository {
+  const table = `${schema}.link_tokens`;
+  const read = { read: true } as const;
+  return {
+    ensure: (customerId: string, candidate: LinkTokenCandidate) =>
+      runner.run(
+        'linkTokens.ensure',
+        async ({ db, now }) => {
+          const c = parseLinkTokenCandidate(candidate);
+          const id = inputKey(customerId, 'customer id');
+          const { rows } = await db.query(
+            `WITH created AS (
+               INSERT INTO ${table} (customer_id, nonce, token_hash, created_at, rotated_at)
+               VALUES ($1, $2, $3, $4::timestamptz, $4::timestamptz) ON CONFLICT (customer_id) DO NOTHING RETURNING nonce
+             )
+             SELECT nonce FROM created UNION ALL SELECT nonce FROM ${table} WHERE customer_id = $1 LIMIT 1`,
+            [id, c.nonce, c.tokenHash, enc.time(now)],
+          );
+          if (rows[0] !== undefined) return dec.text(rows[0]['nonce']);
+          // Neither: a concurrent first use committed its row after this statement's snapshot; a new statement sees it.
+          const again = await db.query(`SELECT nonce FROM ${table} WHERE customer_id = $1`, [id]);
+          return dec.text(again.rows[0]!['nonce']);
+        },
+        { autocommit: true },
+      ),
+
+    rotate: (customerId: string, candidate: LinkTokenCandidate) =>
+      runner.run(
+        'linkTokens.rotate',
+        async ({ db, now }) => {
+          const c = parseLinkTokenCandidate(candidate);
+          await db.query(
+            `INSERT INTO ${table} (customer_id, nonce, token_hash, created_at, rotated_at)
+             VALUES ($1, $2, $3, $4::timestamptz, $4::timestamptz)
+             ON CONFLICT (customer_id) DO UPDATE SET nonce = EXCLUDED.nonce, token_hash = EXCLUDED.token_hash, rotated_at = EXCLUDED.rotated_at`,
+            [inputKey(customerId, 'customer id'), c.nonce, c.tokenHash, enc.time(now)],
+          );
+        },
+        { autocommit: true },
+      ),
+
+    customerByHash: (tokenHash: string) =>
+      runner.run(
+        'linkTokens.customerByHash',
+        async ({ db }) => {
+          const { rows } = await db.query(`SELECT customer_id FROM ${table} WHERE token_hash = $1`, [inputKey(tokenHash, 'token hash')]);
+          return rows[0] === undefined ? null : dec.text(rows[0]['customer_id']);
+        },
+        read,
+      ),
+
+    customersAfter: (afterId: string, limit: number) =>
+      runner.run(
+        'linkTokens.customersAfter',
+        async ({ db }) => {
+          const p = parseCustomersAfter(afterId, limit);
+          const { rows } = await db.query(`SELECT customer_id FROM ${table} WHERE customer_id > $1 ORDER BY customer_id LIMIT $2`, [
+            p.afterId,
+            p.limit,
+          ]);
+          return rows.map((r) => dec.text(r['customer_id']));
+        },
+        read,
+      ),
+  };
+}
