@@ -4,5 +4,6 @@
  * (`@panelkit/payment-providers/yookassa`, `/stripe`, …) and the gateway simulators under `/simulators`.
  */
 export { fromMinorUnits, minorDigits, toMinorUnits } from './core/money.js';
+export type { ReadWhenNeeded } from './core/read-when-needed.js';
 export { GatewayKeyRefusedError, keyRefusalIn } from './core/key-refused.js';
 export { sweepPendingPayments, type SweepOptions, type SweepResult, type UnreachableProvider } from './core/sweep.js';

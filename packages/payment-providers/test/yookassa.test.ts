@@ -1,10 +1,9 @@
 import { createPanelkit } from '@panelkit/sdk';
 import { describePaymentProvider, ManualClock } from '@panelkit/sdk/testing';
-import { createMemoryStorage } from '@panelkit/storage-memory';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kopecksOf, rublesOf } from '../src/app/payments/yookassa/api.js';
-import { yookassaProvider, type YooKassaReceipts } from '../src/app/payments/yookassa/provider.js';
-import { YooKassaSimulator } from '@panelkit/payment-providers/simulators';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { YooKassaSimulator } from '../src/simulators.js';
+import { readYooKassaNotification, yookassaProvider, type YooKassaReceipts } from '../src/yookassa.js';
+import { STORAGE_KINDS, type TestStorage } from './support/storages.js';
 
 let sim: YooKassaSimulator;
 beforeAll(async () => {
@@ -109,15 +108,6 @@ describe('the YooKassa simulator’s Idempotence-Key', () => {
 });
 
 describe('YooKassa amounts and receipts', () => {
-  it('turns kopecks into "100.00" strings and back at the edge only', () => {
-    expect(rublesOf(10_000)).toBe('100.00');
-    expect(rublesOf(5)).toBe('0.05');
-    expect(rublesOf(123_456)).toBe('1234.56');
-    expect(kopecksOf('1234.56')).toBe(123_456);
-    expect(kopecksOf('10.5')).toBe(1050);
-    expect(kopecksOf('1,00')).toBeNull();
-  });
-
   it('sends the 54-FZ receipt with the owner VAT code and the buyer e-mail; without a contact, nothing is opened', async () => {
     const opened = await provider({ enabled: true, vatCode: 4 }).open!({
       paymentId: 'pay_receipt_1',
@@ -253,10 +243,16 @@ describe('YooKassa amounts and receipts', () => {
   });
 });
 
-describe('YooKassa through kit.payments', () => {
+describe.each(STORAGE_KINDS)('YooKassa through kit.payments on $name storage', ({ make, skip }) => {
+  let opened: TestStorage | null = null;
+  afterEach(async () => {
+    await opened?.cleanup();
+    opened = null;
+  });
   async function setup() {
     const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-    const storage = createMemoryStorage({ clock });
+    opened = await make(clock);
+    const { storage } = opened;
     const kit = createPanelkit({
       storage,
       clock,
@@ -268,32 +264,35 @@ describe('YooKassa through kit.payments', () => {
     return { kit, storage, buyer };
   }
 
-  it('an unsigned notification is read back: pending says nothing, succeeded credits once however often it comes', async () => {
-    const { kit, storage, buyer } = await setup();
-    const started = await kit.payments.start({ customerId: buyer, providerId: 'yookassa', amount: { amount: 50_000, currency: 'RUB' } });
-    if (!started.ok) throw new Error(started.reason);
-    const ref = started.payment.externalRef!;
-    const callback = (body: string) => kit.payments.handleCallback('yookassa', { headers: {}, body, query: {} });
-    // A "payment.succeeded" for a payment YooKassa says is still pending: nothing.
-    const lying = sim
-      .notification('payment.succeeded', ref)
-      .replace('"status":"pending"', '"status":"succeeded"')
-      .replace('"paid":false', '"paid":true');
-    expect(await callback(lying)).toMatchObject({ outcome: 'waiting' });
-    await expect(callback(sim.notification('payment.succeeded', 'no-such-payment'))).rejects.toMatchObject({
-      code: 'PAYMENT_SIGNATURE_INVALID',
-    });
-    expect(await storage.ledger.balance(buyer, 'RUB')).toBe(0);
-    await sim.pay(ref, { deliveries: 0 });
-    const [a, b] = await Promise.all([
-      callback(sim.notification('payment.succeeded', ref)),
-      callback(sim.notification('payment.succeeded', ref)),
-    ]);
-    expect([a.outcome, b.outcome].sort()).toEqual(['already_credited', 'credited']);
-    expect(await storage.ledger.balance(buyer, 'RUB')).toBe(50_000);
-  });
+  it.skipIf(skip)(
+    'an unsigned notification is read back: pending says nothing, succeeded credits once however often it comes',
+    async () => {
+      const { kit, storage, buyer } = await setup();
+      const started = await kit.payments.start({ customerId: buyer, providerId: 'yookassa', amount: { amount: 50_000, currency: 'RUB' } });
+      if (!started.ok) throw new Error(started.reason);
+      const ref = started.payment.externalRef!;
+      const callback = (rawBody: string) => kit.payments.handleCallback('yookassa', { headers: {}, body: null, rawBody, query: {} });
+      // A "payment.succeeded" for a payment YooKassa says is still pending: nothing.
+      const lying = sim
+        .notification('payment.succeeded', ref)
+        .replace('"status":"pending"', '"status":"succeeded"')
+        .replace('"paid":false', '"paid":true');
+      expect(await callback(lying)).toMatchObject({ outcome: 'waiting' });
+      await expect(callback(sim.notification('payment.succeeded', 'no-such-payment'))).rejects.toMatchObject({
+        code: 'PAYMENT_SIGNATURE_INVALID',
+      });
+      expect(await storage.ledger.balance(buyer, 'RUB')).toBe(0);
+      await sim.pay(ref, { deliveries: 0 });
+      const [a, b] = await Promise.all([
+        callback(sim.notification('payment.succeeded', ref)),
+        callback(sim.notification('payment.succeeded', ref)),
+      ]);
+      expect([a.outcome, b.outcome].sort()).toEqual(['already_credited', 'credited']);
+      expect(await storage.ledger.balance(buyer, 'RUB')).toBe(50_000);
+    },
+  );
 
-  it('a canceled payment closes the intent without money', async () => {
+  it.skipIf(skip)('a canceled payment closes the intent without money', async () => {
     const { kit, storage, buyer } = await setup();
     const started = await kit.payments.start({
       customerId: buyer,
@@ -311,5 +310,48 @@ describe('YooKassa through kit.payments', () => {
       }),
     ).toMatchObject({ outcome: 'rejected' });
     expect(await storage.ledger.balance(buyer, 'RUB')).toBe(0);
+  });
+});
+
+describe('readYooKassaNotification (framework-free: the raw body in, the payment as YooKassa says or a typed refusal out)', () => {
+  const api = () => ({ baseUrl: sim.url, shopId: sim.shopId, secretKey: sim.secretKey });
+  const opened = () =>
+    provider().open!({
+      paymentId: `pay_notice_${Math.random().toString(36).slice(2)}`,
+      customerId: 'c',
+      amount: { amount: 12_300, currency: 'RUB' },
+      returnUrl: null,
+      description: 'x',
+    });
+
+  it('reads the payment (and a refund’s payment) back from the API, whatever the body claims; text or bytes', async () => {
+    const { externalRef } = await opened();
+    const lying = sim.notification('payment.succeeded', externalRef).replace('"status":"pending"', '"status":"succeeded"');
+    expect(await readYooKassaNotification({ rawBody: lying, api: api() })).toMatchObject({
+      event: 'payment.succeeded',
+      payment: { id: externalRef, status: 'pending', paid: false },
+      refund: null,
+    });
+    await sim.pay(externalRef, { deliveries: 0 });
+    const bytes = new TextEncoder().encode(sim.notification('payment.succeeded', externalRef));
+    expect((await readYooKassaNotification({ rawBody: bytes, api: api() })).payment).toMatchObject({ status: 'succeeded', paid: true });
+  });
+
+  it('refuses what is not a notification of a payment YooKassa knows, and says when YooKassa cannot be asked', async () => {
+    for (const rawBody of ['not json', '{"type":"other"}', sim.notification('payment.succeeded', 'no-such-payment')])
+      await expect(readYooKassaNotification({ rawBody, api: api() })).rejects.toMatchObject({ code: 'PAYMENT_SIGNATURE_INVALID' });
+    const { externalRef } = await opened();
+    const other = sim.notification('payment.succeeded', externalRef).replace('payment.succeeded', 'payout.succeeded');
+    await expect(readYooKassaNotification({ rawBody: other, api: api() })).rejects.toMatchObject({ code: 'PAYMENT_SIGNATURE_INVALID' });
+    sim.down = true;
+    try {
+      await expect(
+        readYooKassaNotification({ rawBody: sim.notification('payment.succeeded', externalRef), api: api() }),
+      ).rejects.toMatchObject({
+        code: 'PAYMENT_PROVIDER_UNAVAILABLE',
+      });
+    } finally {
+      sim.down = false;
+    }
   });
 });

@@ -70,7 +70,8 @@ export function gatewayWebhookRoutes(shop: Shop): Router {
   // Stripe's webhooks: a bad signature is refused (400); one Stripe cannot be asked about yet is 503 (Stripe retries);
   // anything applied is acknowledged.
   router.post('/payments/stripe/webhook', express.raw({ type: () => true, limit: '256kb' }), async (req, res) => {
-    const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    // The exact bytes: Stripe signs them, and a re-encoded text would not verify.
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const handled = await handleStripeWebhook(shop, raw, req.get('stripe-signature'));
     if (handled.status === 'forged') return void res.status(400).json({ error: 'not signed by Stripe' });
     if (handled.status === 'retry') return void res.status(503).json({ error: 'try again' });

@@ -6,10 +6,10 @@ import { cryptoBotSettings, saveCryptoBotSettings } from '../app/payments/crypto
 import { CRYPTOBOT_FIATS } from '../app/payments/cryptobot/provider.js';
 import { EpaySimulator } from './demo-epay-gateway.js';
 import { StripeSimulator, YooKassaSimulator } from '@panelkit/payment-providers/simulators';
-import { stripeTakes } from '../app/payments/stripe/api.js';
+import { stripeTakes } from '@panelkit/payment-providers/stripe';
 import { saveStripeSettings, stripeSettings } from '../app/payments/stripe/settings.js';
 import { saveYooKassaSettings, yookassaSettings } from '../app/payments/yookassa/settings.js';
-import { YOOKASSA_CURRENCY } from '../app/payments/yookassa/provider.js';
+import { YOOKASSA_CURRENCY } from '@panelkit/payment-providers/yookassa';
 import { epaySettings, saveEpaySettings } from '../app/payments/epay/settings.js';
 import { EPAY_CURRENCY } from '../app/payments/epay/provider.js';
 

@@ -1,7 +1,10 @@
 import Stripe from 'stripe';
 
+/** Stripe's API address in production. */
+export const STRIPE_API_BASE = 'https://api.stripe.com';
+
 /**
- * Stripe's API as the shop reaches it: the address (`https://api.stripe.com`, or the simulator), the secret key
+ * Stripe's API as a shop reaches it: the address ({@link STRIPE_API_BASE}, or the simulator's `url`), the secret key
  * (`sk_live_…` / `sk_test_…` or a restricted `rk_…`) and the webhook endpoint's signing secret (`whsec_…`).
  */
 export interface StripeApi {
@@ -11,8 +14,8 @@ export interface StripeApi {
 }
 
 /**
- * The currencies the shop takes through Stripe, with the number of minor digits Stripe counts them in. Only
- * currencies where Stripe's minor unit is the shop's own (ISO 4217's) are listed, so an amount passes unchanged:
+ * The currencies the provider takes through Stripe, with the number of minor digits Stripe counts them in. Only
+ * currencies where Stripe's minor unit is the shop's own (ISO 4217's) are listed, so an amount in minor units passes unchanged:
  * zero-decimal ones (JPY, KRW…) are whole units on both sides; Stripe's special cases (HUF, TWD, ISK, UGX, IDR, where
  * Stripe counts hundredths of a zero-decimal amount, and the three-decimal BHD, JOD, KWD, OMR, TND) are left out.
  */
@@ -78,7 +81,7 @@ export function stripeClient(api: StripeApi): Stripe {
       maxNetworkRetries: 0,
       timeout: 20_000,
       telemetry: false,
-      appInfo: { name: 'panelkit-shop' },
+      appInfo: { name: '@panelkit/payment-providers' },
     });
     if (clients.size > 20) clients.clear();
     clients.set(key, client);
@@ -87,7 +90,7 @@ export function stripeClient(api: StripeApi): Stripe {
 }
 
 /**
- * A failed call as the shop reads it: `unreachable` (no answer, a 5xx, a rate limit: the same request may be sent
+ * A failed call as the provider reads it: `unreachable` (no answer, a 5xx, a rate limit: the same request may be sent
  * again with its key), or `refused` (Stripe's own answer that this request will not work as it is).
  */
 export function stripeFailureKind(error: unknown): 'unreachable' | 'refused' | null {

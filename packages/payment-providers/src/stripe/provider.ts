@@ -1,10 +1,10 @@
 import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
 import type { PaymentSignal, SavedPaymentMethodReport } from '@panelkit/sdk/payments';
 import type Stripe from 'stripe';
+import { readNow, type ReadWhenNeeded } from '../core/read-when-needed.js';
 import { stripeClient, stripeFailureKind, stripeTakes, type StripeApi } from './api.js';
+import { STRIPE_PROVIDER, verifyStripeWebhook } from './webhook.js';
 
-/** The provider id Stripe payments are recorded under. */
-export const STRIPE_PROVIDER = 'stripe';
 /** Payments one buyer may have waiting at once. */
 export const MAX_PENDING_STRIPE = 5;
 /** How long a payment waits before the SDK's sweep closes it (a Checkout Session expires after 24 hours). */
@@ -20,10 +20,10 @@ export const STRIPE_EVENTS = [
   'payment_intent.payment_failed',
 ] as const;
 
-/** Options of `stripeProvider`. */
+/** Options of {@link stripeProvider}. */
 export interface StripeOptions {
-  /** The API and credentials, read when needed; `null` while Stripe is off or not set up. */
-  api: () => Promise<StripeApi | null> | StripeApi | null;
+  /** The API and credentials (or a function reading them when needed; `null` while Stripe is off or not set up). */
+  api: ReadWhenNeeded<StripeApi | null>;
   /** Where the buyer comes back to when a payment names none (and after confirming an off-session charge). */
   callbackUrl: (paymentId: string) => string;
 }
@@ -134,7 +134,7 @@ async function earlierRefund(stripe: Stripe, intent: string, refundRef: string |
  * Stripe, on Stripe's own Node library: `open` creates a Checkout Session (mode `payment`: cards, and Apple Pay and
  * Google Pay where the owner's account offers them) under the payment's id as its idempotency key; a buyer who asks
  * to keep the method gets a Stripe customer and `setup_future_usage: off_session`. Webhooks are believed only when
- * `stripe.webhooks.constructEvent` verifies their `Stripe-Signature` with the endpoint's secret; the signed event's
+ * `verifyStripeWebhook` verifies their `Stripe-Signature` over the raw body with the endpoint's secret; the signed event's
  * object is the truth (its amount is checked by the engine). Refunds (looked up before they are sent again, see
  * `earlierRefund`) and off-session charges (`PaymentIntent` with
  * `off_session` and `confirm`) carry the engine's idempotency key as theirs; a charge the bank wants the buyer to
@@ -142,7 +142,7 @@ async function earlierRefund(stripe: Stripe, intent: string, refundRef: string |
  */
 export function stripeProvider(options: StripeOptions): PaymentProvider {
   const apiOf = async (): Promise<StripeApi> => {
-    const api = await options.api();
+    const api = await readNow(options.api);
     if (api === null) throw new PaymentProviderUnavailableError(STRIPE_PROVIDER, 'Stripe is not set up');
     return api;
   };
@@ -204,18 +204,12 @@ export function stripeProvider(options: StripeOptions): PaymentProvider {
       if (session.url === null) throw new PaymentProviderUnavailableError(STRIPE_PROVIDER, 'Stripe gave no page to pay on');
       return { externalRef: session.id, redirectUrl: session.url, details: {} };
     },
-    async parseCallback({ headers, body }) {
+    async parseCallback({ headers, body, rawBody }) {
       const api = await apiOf();
       const stripe = stripeClient(api);
-      const raw = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : null;
-      const signature = headers['stripe-signature'];
-      if (raw === null || signature === undefined) throw new PaymentSignatureError(STRIPE_PROVIDER, 'no raw body or no Stripe-Signature');
-      let event: Stripe.Event;
-      try {
-        event = stripe.webhooks.constructEvent(raw, signature, api.webhookSecret);
-      } catch {
-        throw new PaymentSignatureError(STRIPE_PROVIDER, 'the Stripe-Signature does not verify');
-      }
+      const raw = rawBody ?? (typeof body === 'string' || body instanceof Uint8Array ? body : null);
+      if (raw === null) throw new PaymentSignatureError(STRIPE_PROVIDER, 'no raw body: the host must pass the bytes it received');
+      const event = verifyStripeWebhook({ rawBody: raw, headers, secret: api.webhookSecret });
       try {
         switch (event.type) {
           case 'checkout.session.completed':

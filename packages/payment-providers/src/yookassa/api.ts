@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** YooKassa's API (`https://api.yookassa.ru/v3/`, or the simulator) and the shop's credentials: shop id and secret key. */
+/** YooKassa's API address in production. */
+export const YOOKASSA_API_BASE = 'https://api.yookassa.ru/v3/';
+
+/** YooKassa's API (`https://api.yookassa.ru/v3/`, see {@link YOOKASSA_API_BASE}, or the simulator's `url`) and the shop's credentials: shop id and secret key. */
 export interface YooKassaApi {
   baseUrl: string;
   shopId: string;
@@ -20,18 +23,6 @@ export class YooKassaError extends Error {
     super(message);
     this.name = 'YooKassaError';
   }
-}
-
-/** Kopecks as YooKassa's amount `value` ("100.00"), at the edge only. */
-export function rublesOf(kopecks: number): string {
-  return `${Math.trunc(kopecks / 100)}.${String(kopecks % 100).padStart(2, '0')}`;
-}
-
-/** YooKassa's amount `value` ("100.00") as kopecks, or `null` when it is not one. */
-export function kopecksOf(value: string): number | null {
-  const match = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(value);
-  if (match === null) return null;
-  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
 }
 
 const Amount = z.object({ value: z.string(), currency: z.string() });

@@ -1,23 +1,21 @@
 import { PaymentProviderUnavailableError, PaymentSignatureError, type PaymentProvider } from '@panelkit/sdk';
 import type { PaymentSignal, SavedPaymentMethodReport } from '@panelkit/sdk/payments';
-import { z } from 'zod';
+import { fromMinorUnits, toMinorUnits } from '../core/money.js';
+import { readNow, type ReadWhenNeeded } from '../core/read-when-needed.js';
 import {
   createPayment,
   createRefund,
   getPayment,
   getRefund,
-  kopecksOf,
   listRefunds,
-  rublesOf,
   YooKassaError,
   type YooKassaApi,
   type YooKassaPayment,
   type YooKassaRefund,
 } from './api.js';
+import { readYooKassaNotification, YOOKASSA_PROVIDER, yookassaUnavailable } from './notification.js';
 
-/** The provider id YooKassa payments are recorded under. */
-export const YOOKASSA_PROVIDER = 'yookassa';
-/** The currency the shop takes through YooKassa. */
+/** The currency YooKassa takes: roubles. */
 export const YOOKASSA_CURRENCY = 'RUB';
 /**
  * The ways to pay the buyer picks from: `smart` (YooKassa's smart payment page: every method the owner has on, cards,
@@ -40,31 +38,22 @@ export interface YooKassaReceipts {
   fallbackEmail?: string | null;
 }
 
-/** Options of `yookassaProvider`. */
+/** Options of {@link yookassaProvider}. */
 export interface YooKassaOptions {
-  /** The API and credentials, read when needed; `null` while YooKassa is off or not set up. */
-  api: () => Promise<YooKassaApi | null> | YooKassaApi | null;
-  /** The owner's receipt settings. */
-  receipts: () => Promise<YooKassaReceipts> | YooKassaReceipts;
-  /** Where the receipt goes: the buyer's e-mail or phone (a receipt needs one; else the owner's `fallbackEmail`). */
-  contactOf: (customerId: string) => Promise<{ email: string | null; phone: string | null }>;
+  /** The API and credentials (or a function reading them when needed; `null` while YooKassa is off or not set up). */
+  api: ReadWhenNeeded<YooKassaApi | null>;
   /** Where the buyer comes back to when a payment names none (and after confirming an off-session charge). */
   callbackUrl: (paymentId: string) => string;
+  /** The 54-FZ receipt settings (default: no receipts). */
+  receipts?: ReadWhenNeeded<YooKassaReceipts>;
+  /** Where a buyer's receipt goes: their e-mail or phone (needed with receipts on; default: neither, the `fallbackEmail`). */
+  contactOf?: (customerId: string) => Promise<{ email: string | null; phone: string | null }>;
 }
 
-const Notification = z.object({
-  type: z.literal('notification'),
-  event: z.string(),
-  object: z.object({ id: z.string(), payment_id: z.string().optional() }),
-});
+const NO_RECEIPTS: YooKassaReceipts = { enabled: false, vatCode: 1 };
 
 /** The key of an engine refund, kept in the refund's metadata so a later attempt finds it. */
 const REFUND_KEY = 'refundKey';
-
-const unavailable = (error: unknown): never => {
-  if (error instanceof YooKassaError) throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, error.message, { cause: error });
-  throw error;
-};
 
 /** The method YooKassa saved with a payment, as the buyer recognises it ("Bank card *4444", "SBP"), with its id to charge. */
 function savedMethodOf(payment: YooKassaPayment): SavedPaymentMethodReport | undefined {
@@ -87,8 +76,9 @@ function signalOf(payment: YooKassaPayment): PaymentSignal {
   if (payment.status === 'canceled')
     return { externalRef, kind: 'failed', providerStatus: `canceled: ${payment.cancellation_details?.reason ?? 'unknown'}` };
   if (payment.status !== 'succeeded' || !payment.paid) return { externalRef, kind: 'waiting', providerStatus: payment.status };
-  const paid = kopecksOf(payment.amount.value);
-  const refunded = payment.refunded_amount === undefined ? 0 : (kopecksOf(payment.refunded_amount.value) ?? 0);
+  const paid = toMinorUnits(payment.amount.value, payment.amount.currency);
+  const refunded =
+    payment.refunded_amount === undefined ? 0 : (toMinorUnits(payment.refunded_amount.value, payment.refunded_amount.currency) ?? 0);
   if (paid !== null && refunded > 0 && refunded >= paid) return { externalRef, kind: 'refunded', providerStatus: 'refunded' };
   const saved = savedMethodOf(payment);
   return {
@@ -113,10 +103,11 @@ function signalOf(payment: YooKassaPayment): PaymentSignal {
  */
 export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
   const apiOf = async (): Promise<YooKassaApi> => {
-    const api = await options.api();
+    const api = await readNow(options.api);
     if (api === null) throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, 'YooKassa is not set up');
     return api;
   };
+  const readReceipts = async (): Promise<YooKassaReceipts> => (options.receipts === undefined ? NO_RECEIPTS : readNow(options.receipts));
   /** The receipt for `kopecks` of the buyer's service, to their contact (or the owner's fallback); `null` when there is none. */
   const receiptOf = async (
     receipts: YooKassaReceipts,
@@ -124,7 +115,7 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
     kopecks: number,
     description: string,
   ): Promise<Record<string, unknown> | null> => {
-    const contact = await options.contactOf(customerId);
+    const contact = (await options.contactOf?.(customerId)) ?? { email: null, phone: null };
     const customer = contact.email
       ? { email: contact.email }
       : contact.phone
@@ -139,7 +130,7 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
         {
           description: description.slice(0, 128),
           quantity: '1.00',
-          amount: { value: rublesOf(kopecks), currency: YOOKASSA_CURRENCY },
+          amount: { value: fromMinorUnits(kopecks, YOOKASSA_CURRENCY), currency: YOOKASSA_CURRENCY },
           vat_code: receipts.vatCode,
           payment_mode: 'full_prepayment',
           payment_subject: 'service',
@@ -148,7 +139,7 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
     };
   };
   const receiptFor = async (customerId: string, kopecks: number, description: string): Promise<Record<string, unknown> | null> => {
-    const receipts = await options.receipts();
+    const receipts = await readReceipts();
     if (!receipts.enabled) return null;
     const receipt = await receiptOf(receipts, customerId, kopecks, description);
     if (receipt === null) throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, 'a receipt needs the buyer’s e-mail or phone');
@@ -165,7 +156,7 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
     if (request.amount.amount === request.payment.amount) return 'none';
     const paid = await getPayment(api, request.payment.externalRef ?? '');
     if (paid?.receipt_registration === undefined) return 'none';
-    const receipt = await receiptOf(await options.receipts(), request.payment.customerId, request.amount.amount, paid.description ?? '');
+    const receipt = await receiptOf(await readReceipts(), request.payment.customerId, request.amount.amount, paid.description ?? '');
     return receipt ?? 'missing';
   };
   return {
@@ -187,7 +178,7 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
       const payment = await createPayment(
         api,
         {
-          amount: { value: rublesOf(request.amount.amount), currency: YOOKASSA_CURRENCY },
+          amount: { value: fromMinorUnits(request.amount.amount, YOOKASSA_CURRENCY), currency: YOOKASSA_CURRENCY },
           capture: true,
           confirmation: { type: 'redirect', return_url: request.returnUrl ?? options.callbackUrl(request.paymentId) },
           description: request.description.slice(0, 128),
@@ -197,41 +188,21 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
           ...(receipt === null ? {} : { receipt }),
         },
         request.paymentId,
-      ).catch(unavailable);
+      ).catch(yookassaUnavailable);
       const url = payment.confirmation?.confirmation_url;
       if (url === undefined)
         throw new PaymentProviderUnavailableError(YOOKASSA_PROVIDER, 'YooKassa gave no page to confirm the payment on');
       return { externalRef: payment.id, redirectUrl: url, details: { method: request.method ?? 'smart' } };
     },
-    async parseCallback({ body }) {
-      const api = await apiOf();
-      let parsed: unknown = body;
-      if (typeof body === 'string') {
-        try {
-          parsed = JSON.parse(body);
-        } catch {
-          throw new PaymentSignatureError(YOOKASSA_PROVIDER, 'not JSON');
-        }
-      }
-      const notification = Notification.safeParse(parsed);
-      if (!notification.success) throw new PaymentSignatureError(YOOKASSA_PROVIDER, 'not a YooKassa notification');
-      const { event, object } = notification.data;
-      // The notification is not signed: it only says which payment to read back; the API's answer is the truth.
-      let paymentId = object.id;
-      if (event.startsWith('refund.')) {
-        const refund = await getRefund(api, object.id).catch(unavailable);
-        if (refund === null) throw new PaymentSignatureError(YOOKASSA_PROVIDER, 'a refund YooKassa does not know');
-        paymentId = refund.payment_id;
-      } else if (!event.startsWith('payment.')) {
-        throw new PaymentSignatureError(YOOKASSA_PROVIDER, `an event the shop does not take (${event})`);
-      }
-      const payment = await getPayment(api, paymentId).catch(unavailable);
-      if (payment === null) throw new PaymentSignatureError(YOOKASSA_PROVIDER, 'a payment YooKassa does not know');
+    async parseCallback({ rawBody, body }) {
+      const raw = rawBody ?? (typeof body === 'string' ? body : null);
+      if (raw === null) throw new PaymentSignatureError(YOOKASSA_PROVIDER, 'no raw body');
+      const { payment } = await readYooKassaNotification({ rawBody: raw, api: await apiOf() });
       return signalOf(payment);
     },
     async verify(payment) {
       const externalRef = payment.externalRef ?? '';
-      const remote = await getPayment(await apiOf(), externalRef).catch(unavailable);
+      const remote = await getPayment(await apiOf(), externalRef).catch(yookassaUnavailable);
       return remote === null ? { externalRef, kind: 'waiting', providerStatus: 'unknown payment' } : signalOf(remote);
     },
     async refund(request) {
@@ -251,7 +222,7 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
           api,
           {
             payment_id: paymentId,
-            amount: { value: rublesOf(request.amount.amount), currency: request.amount.currency },
+            amount: { value: fromMinorUnits(request.amount.amount, YOOKASSA_CURRENCY), currency: request.amount.currency },
             ...(request.reason === null ? {} : { description: request.reason.slice(0, 250) }),
             metadata: { [REFUND_KEY]: request.idempotencyKey },
             ...(receipt === 'none' ? {} : { receipt }),
@@ -261,7 +232,7 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
         return refundOutcome(refund);
       } catch (error) {
         if (error instanceof YooKassaError && error.kind === 'refused') return { status: 'failed', refundRef: null, reason: error.message };
-        return unavailable(error);
+        return yookassaUnavailable(error);
       }
     },
     async chargeSavedMethod(request) {
@@ -271,7 +242,7 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
         const payment = await createPayment(
           api,
           {
-            amount: { value: rublesOf(request.amount.amount), currency: request.amount.currency },
+            amount: { value: fromMinorUnits(request.amount.amount, YOOKASSA_CURRENCY), currency: request.amount.currency },
             capture: true,
             payment_method_id: request.methodRef,
             // Where the bank sends the buyer when it wants them to confirm this charge.
@@ -283,7 +254,7 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
           request.idempotencyKey,
         );
         if (payment.status === 'succeeded') {
-          const paid = kopecksOf(payment.amount.value);
+          const paid = toMinorUnits(payment.amount.value, payment.amount.currency);
           return {
             status: 'succeeded',
             externalRef: payment.id,
@@ -298,7 +269,7 @@ export function yookassaProvider(options: YooKassaOptions): PaymentProvider {
       } catch (error) {
         if (error instanceof YooKassaError && error.kind === 'refused')
           return { status: 'declined', externalRef: null, reason: error.message };
-        return unavailable(error);
+        return yookassaUnavailable(error);
       }
     },
   };

@@ -90,8 +90,16 @@ export interface PaymentOpened {
 export interface PaymentCallback {
   /** Header names in lower case. */
   headers: Readonly<Record<string, string | undefined>>;
-  /** The parsed body (JSON or form). */
+  /** The parsed body (JSON or form), or the raw text for a host that does not parse it. */
   body: unknown;
+  /**
+   * The body exactly as it arrived, before any parsing: the bytes (or their UTF-8 text) a signature is computed over.
+   * Stripe's `Stripe-Signature` and CryptoBot's signature cover these bytes, and re-serialising a parsed body does not
+   * give them back, so a host keeps the raw body on its webhook routes (Express: `express.raw()`; Fastify: a raw
+   * content-type parser; Hono: `await c.req.text()`) and passes it here. Providers that need it refuse a callback
+   * without it (`PaymentSignatureError`).
+   */
+  rawBody?: string | Uint8Array;
   /** The query string's values. */
   query: Readonly<Record<string, string | undefined>>;
 }

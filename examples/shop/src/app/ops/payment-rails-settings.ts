@@ -7,8 +7,8 @@ import { saveZarinpalSettings, zarinpalSettings } from '../payments/zarinpal/set
 import { checkEpayKey, EPAY_MODES, type EpayMode } from '../payments/epay/api.js';
 import { EPAY_CURRENCY } from '../payments/epay/provider.js';
 import { epaySettings, saveEpaySettings } from '../payments/epay/settings.js';
-import { YOOKASSA_CURRENCY } from '../payments/yookassa/provider.js';
-import { stripeTakes } from '../payments/stripe/api.js';
+import { YOOKASSA_CURRENCY } from '@panelkit/payment-providers/yookassa';
+import { stripeTakes } from '@panelkit/payment-providers/stripe';
 import { saveStripeSettings, stripeSettings } from '../payments/stripe/settings.js';
 import { saveYooKassaSettings, YOOKASSA_VAT_CODES, yookassaSettings } from '../payments/yookassa/settings.js';
 import type { Shop } from '../shop.js';

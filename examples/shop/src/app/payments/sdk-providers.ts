@@ -13,9 +13,9 @@ import { activeZarinpal } from './zarinpal/settings.js';
 import { activeStarsRate } from './stars/settings.js';
 import { epayProvider } from './epay/provider.js';
 import { activeEpay } from './epay/settings.js';
-import { yookassaProvider } from './yookassa/provider.js';
+import { yookassaProvider } from '@panelkit/payment-providers/yookassa';
 import { activeYooKassa, yookassaReceipts } from './yookassa/settings.js';
-import { stripeProvider } from './stripe/provider.js';
+import { stripeProvider } from '@panelkit/payment-providers/stripe';
 import { activeStripe } from './stripe/settings.js';
 
 /** What the providers need besides the settings: the bot (Stars are paid to it) and the shop's secret. */

@@ -6,10 +6,9 @@ import { activeZarinpal, ZARINPAL_SETTING } from '../zarinpal/settings.js';
 import { EPAY_METHODS } from '../epay/api.js';
 import { EPAY_CURRENCY, EPAY_PROVIDER } from '../epay/provider.js';
 import { activeEpay, EPAY_SETTING } from '../epay/settings.js';
-import { YOOKASSA_CURRENCY, YOOKASSA_METHODS, YOOKASSA_PROVIDER } from '../yookassa/provider.js';
+import { YOOKASSA_CURRENCY, YOOKASSA_METHODS, YOOKASSA_PROVIDER } from '@panelkit/payment-providers/yookassa';
 import { activeYooKassa, YOOKASSA_SETTING } from '../yookassa/settings.js';
-import { stripeTakes } from '../stripe/api.js';
-import { STRIPE_PROVIDER } from '../stripe/provider.js';
+import { STRIPE_PROVIDER, stripeTakes } from '@panelkit/payment-providers/stripe';
 import { activeStripe, STRIPE_SETTING } from '../stripe/settings.js';
 
 /**

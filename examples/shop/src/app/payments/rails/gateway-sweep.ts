@@ -2,8 +2,8 @@ import { defineHostJob, enqueuePeriodicHostJob, type HostJobDefinition } from '@
 import { z } from 'zod';
 import type { Shop } from '../../shop.js';
 import { EPAY_PROVIDER } from '../epay/provider.js';
-import { YOOKASSA_PROVIDER } from '../yookassa/provider.js';
-import { STRIPE_PROVIDER } from '../stripe/provider.js';
+import { YOOKASSA_PROVIDER } from '@panelkit/payment-providers/yookassa';
+import { STRIPE_PROVIDER } from '@panelkit/payment-providers/stripe';
 import { keyRefusalIn, sweepPendingPayments } from '@panelkit/payment-providers';
 import { isGatewayRail } from './gateway-rails.js';
 import { reportRefusedGatewayKey } from './refused-key-report.js';

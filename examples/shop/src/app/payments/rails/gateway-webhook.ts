@@ -2,8 +2,8 @@ import { PaymentProviderUnavailableError, PaymentSignatureError, type SignalResu
 import type { Shop } from '../../shop.js';
 import { CRYPTOBOT_PROVIDER, CRYPTOBOT_SIGNATURE_HEADER } from '../cryptobot/provider.js';
 import { EPAY_PROVIDER } from '../epay/provider.js';
-import { YOOKASSA_PROVIDER } from '../yookassa/provider.js';
-import { STRIPE_PROVIDER } from '../stripe/provider.js';
+import { YOOKASSA_PROVIDER } from '@panelkit/payment-providers/yookassa';
+import { STRIPE_PROVIDER } from '@panelkit/payment-providers/stripe';
 
 /** What a CryptoBot webhook or a YooKassa notification came to: applied (with the SDK's outcome), forged (refused, nothing changed), or to be retried. */
 export type WebhookResult = { status: 'applied'; result: SignalResult } | { status: 'forged' } | { status: 'retry' };
@@ -58,14 +58,14 @@ export async function handleEpayNotify(
 }
 
 /**
- * A YooKassa notification as the shop's route received it (its raw JSON body). YooKassa does not sign them: the SDK's
+ * A YooKassa notification as the shop's route received it (its raw JSON body, passed as the callback's `rawBody`). YooKassa does not sign them: the SDK's
  * YooKassa provider reads the payment it names back from the API and only that answer is applied (`kit.payments`
  * credits at most once). A notification naming a payment YooKassa does not know is `forged`; one YooKassa cannot be
  * asked about yet is `retry` (it retries for a day).
  */
-export async function handleYooKassaNotification(shop: Shop, rawBody: string): Promise<WebhookResult> {
+export async function handleYooKassaNotification(shop: Shop, rawBody: string | Uint8Array): Promise<WebhookResult> {
   try {
-    const result = await shop.kit.payments.handleCallback(YOOKASSA_PROVIDER, { headers: {}, body: rawBody, query: {} });
+    const result = await shop.kit.payments.handleCallback(YOOKASSA_PROVIDER, { headers: {}, body: null, rawBody, query: {} });
     return { status: 'applied', result };
   } catch (error) {
     if (PaymentSignatureError.is(error)) return { status: 'forged' };
@@ -76,15 +76,16 @@ export async function handleYooKassaNotification(shop: Shop, rawBody: string): P
 }
 
 /**
- * A Stripe webhook as the shop's route received it: its raw body and `Stripe-Signature` header. The SDK's Stripe
- * provider verifies the signature with the endpoint's secret (Stripe's library) and applies the signed event
+ * A Stripe webhook as the shop's route received it: its raw body (the exact bytes, kept by the route's `express.raw`,
+ * passed as the callback's `rawBody`) and `Stripe-Signature` header. The Stripe provider verifies the signature over
+ * those bytes with the endpoint's secret and applies the signed event
  * (`kit.payments` credits at most once, and refuses an amount that is not the payment's). A bad signature is `forged`;
  * an event Stripe cannot be asked about yet is `retry` (Stripe retries for three days).
  */
-export async function handleStripeWebhook(shop: Shop, rawBody: string, signature: string | undefined): Promise<WebhookResult> {
+export async function handleStripeWebhook(shop: Shop, rawBody: string | Uint8Array, signature: string | undefined): Promise<WebhookResult> {
   try {
     const headers = signature === undefined ? {} : { 'stripe-signature': signature };
-    const result = await shop.kit.payments.handleCallback(STRIPE_PROVIDER, { headers, body: rawBody, query: {} });
+    const result = await shop.kit.payments.handleCallback(STRIPE_PROVIDER, { headers, body: null, rawBody, query: {} });
     return { status: 'applied', result };
   } catch (error) {
     if (PaymentSignatureError.is(error)) return { status: 'forged' };

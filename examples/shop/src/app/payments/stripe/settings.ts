@@ -1,11 +1,8 @@
 import { readSetting, writeSetting, type SettingsDb } from '../../../db/shop-settings.js';
-import type { StripeApi } from './api.js';
+import type { StripeApi } from '@panelkit/payment-providers/stripe';
 
 /** The setting's name in `shop_settings`. */
 export const STRIPE_SETTING = 'payments.stripe';
-
-/** Stripe's API address in production. */
-export const STRIPE_API_BASE = 'https://api.stripe.com';
 
 /**
  * Stripe as the owner set it up: on or off, the API's address, and (sealed at rest) the secret key and the webhook

@@ -1,6 +1,5 @@
 import { readSetting, writeSetting, type SettingsDb } from '../../../db/shop-settings.js';
-import type { YooKassaApi } from './api.js';
-import type { YooKassaReceipts } from './provider.js';
+import type { YooKassaApi, YooKassaReceipts } from '@panelkit/payment-providers/yookassa';
 
 /** The setting's name in `shop_settings`. */
 export const YOOKASSA_SETTING = 'payments.yookassa';
