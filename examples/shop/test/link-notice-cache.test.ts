@@ -1,7 +1,7 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LINK_NOTICE_SETTING, LINK_NOTICE_TTL_MS, saveLinkNotice, type LinkNotice } from '../src/app/subscriptions/link-notice.js';
-import { HAPP_ROUTING_OFF } from '../../../packages/subscription-feed/src/client-apps.js';
+import { HAPP_ROUTING_OFF } from '@panelkit/subscription-feed/apps';
 import { savePlanRouting } from '../src/db/plan-routing.js';
 import { writeSetting } from '../src/db/shop-settings.js';
 import { forgetRoutingPresets } from '../src/app/plans/routing-preset-reads.js';

@@ -9,7 +9,7 @@
 import supertest from 'supertest';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placeholderLinks } from '../../../packages/subscription-feed/src/feed/placeholder.js';
+import { feedTexts, placeholderLinks } from '@panelkit/subscription-feed';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
 import { ROOMY_RATE_LIMITS, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
@@ -163,7 +163,7 @@ describe('apps that identify their device: counted, refreshed, refused at the li
       const refused = await ask(path, app.headers);
       expect(answerOf(app, refused, links)).toBe('refused');
       expect(entriesOf(app.format, refused.text).map((e) => e.name)).toEqual(
-        placeholderLinks('device_limit_reached', 'en', page).map((l) => decodeURIComponent(l.slice(l.indexOf('#') + 1))),
+        placeholderLinks('device_limit_reached', feedTexts('en'), page).map((l) => decodeURIComponent(l.slice(l.indexOf('#') + 1))),
       );
       expect(Buffer.from(String(refused.headers['announce']).replace(/^base64:/, ''), 'base64').toString('utf8')).toContain(
         `Manage devices: ${page}`,
@@ -210,7 +210,7 @@ describe('apps that send no device id: served uncounted, or refused when the pla
     await t.shop.kit.plans.update(plan.id, { noHwidPolicy: 'refuse' });
     try {
       const { sub, path, page, links } = await buyerWithTwoDevices();
-      const expected = placeholderLinks('hwid_required', 'en', page).map((l) => decodeURIComponent(l.slice(l.indexOf('#') + 1)));
+      const expected = placeholderLinks('hwid_required', feedTexts('en'), page).map((l) => decodeURIComponent(l.slice(l.indexOf('#') + 1)));
       for (const app of WITHOUT_ID) {
         const res = await ask(path, app.headers);
         expect(answerOf(app, res, links), app.name).toBe('refused');

@@ -5,7 +5,7 @@ import { createApp } from '../src/stack/web-app.js';
 import { saveLinkNotice } from '../src/app/subscriptions/link-notice.js';
 import { announceAddressChange, SHOWN_ADDRESS_SETTING } from '../src/app/notifications/address-change.js';
 import { writeSetting } from '../src/db/shop-settings.js';
-import { placeholderLinks } from '../../../packages/subscription-feed/src/feed/placeholder.js';
+import { feedTexts, placeholderLinks } from '@panelkit/subscription-feed';
 import { boughtAndProvisioned, customerIdOf, fund, planNamed } from './support/buying.js';
 import {
   csrfFrom,
@@ -138,7 +138,7 @@ describe('placeholder entries instead of nothing', () => {
       ['suspended', 'suspended'],
     ] as const) {
       await setStatus(sub, status);
-      const expected = placeholderLinks(reason, 'fa', page);
+      const expected = placeholderLinks(reason, feedTexts('fa'), page);
       const plain = await get(path, 'v2rayNG/1.8.19').expect(200);
       expect(decoded(plain.text)).toEqual(expected);
       expect(names(expected)[1]).toContain(page);
@@ -167,14 +167,17 @@ describe('placeholder entries instead of nothing', () => {
       return hwid === undefined ? req : req.set('x-hwid', hwid);
     };
     const refused = await asked().expect(200);
-    expect(decoded(refused.text)).toEqual(placeholderLinks('hwid_required', 'en', `${A}/s/${token(url)}`));
+    expect(decoded(refused.text)).toEqual(placeholderLinks('hwid_required', feedTexts('en'), `${A}/s/${token(url)}`));
     expect(headerText(refused.headers['announce'])).toContain('This app must identify the device');
     expect(decoded((await asked('device-1').expect(200)).text)).toEqual(shareLinks);
   });
 
   it('are exported for every reason, the device ones included, in each language', () => {
     for (const reason of ['expired', 'limited', 'suspended', 'device_limit_reached', 'hwid_required'] as const) {
-      const [en, fa] = [placeholderLinks(reason, 'en', 'https://x.example/s/t'), placeholderLinks(reason, 'fa', 'https://x.example/s/t')];
+      const [en, fa] = [
+        placeholderLinks(reason, feedTexts('en'), 'https://x.example/s/t'),
+        placeholderLinks(reason, feedTexts('fa'), 'https://x.example/s/t'),
+      ];
       expect(en).toHaveLength(2);
       expect(names(en)[0]).not.toBe(names(fa)[0]);
       expect(en[0]).toMatch(/^vless:\/\/0{8}-0{4}-0{4}-0{4}-0{12}@0\.0\.0\.0:1\?/);

@@ -5,7 +5,7 @@
  */
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placeholderLinks } from '../../../packages/subscription-feed/src/feed/placeholder.js';
+import { feedTexts, placeholderLinks } from '@panelkit/subscription-feed';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
 import { ROOMY_RATE_LIMITS, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';
 
@@ -96,10 +96,10 @@ describe('the link counts each app’s device against the subscription’s limit
 
     // A third: refused, in the base64 feed and in the banner, pointing at the page where devices are managed.
     const refused = await ask(path, HAPP_ANDROID).expect(200);
-    expect(decoded(refused.text)).toEqual(placeholderLinks('device_limit_reached', 'en', page));
+    expect(decoded(refused.text)).toEqual(placeholderLinks('device_limit_reached', feedTexts('en'), page));
     expect(headerText(refused.headers['announce'])).toBe(`⛔ Too many devices use this subscription · Manage devices: ${page}`);
     const plain = await ask(path, { ...HAPP_ANDROID, accept: 'text/plain' }).expect(200);
-    expect(decoded(plain.text)).toEqual(placeholderLinks('device_limit_reached', 'en', page));
+    expect(decoded(plain.text)).toEqual(placeholderLinks('device_limit_reached', feedTexts('en'), page));
     expect(await hwids(sub)).toEqual([HAPP_IOS['x-hwid'], HIDDIFY_WINDOWS['x-hwid']].sort());
 
     // The buyer removes the first device: the third takes its slot.
@@ -121,13 +121,13 @@ describe('the link counts each app’s device against the subscription’s limit
       const { customerId, subs, path, page } = await buyerWith(TWO_DEVICES);
       const [sub] = subs as [string];
       const refused = await ask(path, V2RAYNG).expect(200);
-      expect(decoded(refused.text)).toEqual(placeholderLinks('hwid_required', 'en', page));
+      expect(decoded(refused.text)).toEqual(placeholderLinks('hwid_required', feedTexts('en'), page));
       expect(headerText(refused.headers['announce'])).toBe(`⛔ This app must identify the device · Manage devices: ${page}`);
       expect(await hwids(sub)).toEqual([]);
 
       await t.shop.storage.customers.update(customerId, { locale: 'fa' });
       const inFarsi = await ask(path, V2RAYNG).expect(200);
-      expect(decoded(inFarsi.text)).toEqual(placeholderLinks('hwid_required', 'fa', page));
+      expect(decoded(inFarsi.text)).toEqual(placeholderLinks('hwid_required', feedTexts('fa'), page));
       expect(headerText(inFarsi.headers['announce'])).toContain(`مدیریت دستگاه‌ها: ${page}`);
 
       expect(decoded((await ask(path, HAPP_IOS).expect(200)).text)).toEqual(await shareLinksOf(sub));

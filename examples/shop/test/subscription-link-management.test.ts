@@ -8,8 +8,9 @@
  */
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAppManagement, saveAppManagement, type AppManagement } from '../../../packages/subscription-feed/src/app-management.js';
-import { importableApps, importLinkOf } from '../../../packages/subscription-feed/src/client-apps.js';
+import type { AppManagement } from '@panelkit/subscription-feed';
+import { readAppManagement, saveAppManagement } from '../src/app/subscriptions/app-management-setting.js';
+import { importableApps, importLinkOf } from '@panelkit/subscription-feed/apps';
 import { appOpenUrl } from '../src/config/public-addresses.js';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
 import { csrfFrom, ROOMY_RATE_LIMITS, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest } from './support/shop-under-test.js';

@@ -1,4 +1,4 @@
-import { CLIENT_APPS } from '../../../packages/subscription-feed/src/client-apps.js';
+import { CLIENT_APPS } from '@panelkit/subscription-feed/apps';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedUpBuyer, startShop, type ShopUnderTest, ROOMY_RATE_LIMITS } from './support/shop-under-test.js';
 import { formatDateTime } from '../src/i18n/format.js';

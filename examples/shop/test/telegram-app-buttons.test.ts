@@ -5,7 +5,7 @@
  */
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_APPS, importLinkOf } from '../../../packages/subscription-feed/src/client-apps.js';
+import { CLIENT_APPS, importLinkOf } from '@panelkit/subscription-feed/apps';
 import { buttonsOf } from './support/fake-telegram.js';
 import { launchData } from './support/mini-app-launch.js';
 import { planNamed } from './support/buying.js';

@@ -1,2 +1,42 @@
-// Filled in by the move of the shop's link feed (issue 68).
-export {};
+/**
+ * `@panelkit/subscription-feed`: the answer at a buyer's subscription link for every client app, framework-free.
+ * `createFeedHandler` ties the link token, the SDK's device rule and the feed together; `feedAnswer` is the pure
+ * answer for hosts that read the subscriptions themselves. The client apps' catalogue is at `./apps`.
+ */
+export { appHeaders, type FeedFacts, feedAnswer, isBrowser, routingOf, UPDATE_INTERVAL_HOURS, wantsRouting } from './answer.js';
+export { APP_MANAGEMENT_OFF, APP_MANAGEMENT_SWITCHES, type AppManagement, isHappProviderId } from './app-management.js';
+export { checkDevice, type DeviceVerdict, type FeedDevices } from './devices.js';
+export { clashProfile } from './feed/clash.js';
+export { type FeedFormat, feedBody, feedFormat } from './feed/client-format.js';
+export {
+  deviceLimited,
+  type LinkFeed,
+  LINKED_STATUSES,
+  linkFeed,
+  SHOWN_STATUSES,
+  servedToDevice,
+  type UserInfo,
+  usableOf,
+} from './feed/feed.js';
+export type { PlanRouting } from './feed/link-routing.js';
+export { BLOCK_REASONS, type BlockReason, type LinkGate, placeholderLinks } from './feed/placeholder.js';
+export { happRoutingLinkOf, routingHeader } from './feed/routing-apps.js';
+export {
+  type DirectRouting,
+  directRoutingOf,
+  isRoutingPreset,
+  ROUTING_PRESETS,
+  type RoutingCountry,
+  type RoutingPreset,
+} from './feed/routing.js';
+export { singBoxProfile, type SingBoxVersion } from './feed/sing-box.js';
+export { FEED_TEXTS, type FeedTextOverrides, type FeedTexts, feedTexts } from './feed/texts.js';
+export {
+  createFeedHandler,
+  type FeedHandlerOptions,
+  type FeedKit,
+  type FeedLinkRequest,
+  type FeedNotice,
+  type FeedPageView,
+} from './handler.js';
+export { type FeedAnswer, type FeedRequest, headerOf } from './request.js';

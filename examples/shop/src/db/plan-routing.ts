@@ -1,19 +1,5 @@
 import type { SqlQueryable } from '@panelkit/storage-postgres';
-
-/**
- * What a plan's buyers' apps send direct instead of through the proxy: private networks only, or a country's sites and
- * addresses (with private networks). A plan without one sends everything through the proxy, as before routing
- * profiles existed. How each preset reaches each app's format is `src/sublink/routing*.ts`.
- */
-export type RoutingPreset = 'private' | 'ru' | 'ir' | 'cn';
-
-/** Every preset, in the order the owner's form lists them. */
-export const ROUTING_PRESETS: readonly RoutingPreset[] = ['private', 'ru', 'ir', 'cn'];
-
-/** Whether `value` names a preset. */
-export function isRoutingPreset(value: unknown): value is RoutingPreset {
-  return typeof value === 'string' && (ROUTING_PRESETS as readonly string[]).includes(value);
-}
+import { isRoutingPreset, type RoutingPreset } from '@panelkit/subscription-feed';
 
 /** Where the profiles live: the shop's database and the quoted schema of its tables. */
 export interface PlanRoutingDb {

@@ -81,7 +81,6 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'payRails.stars.refused.',
   'extension.reasons.',
   'gifts.refused.', // app/gifts/gift-refusals.ts: the engine's reason a gift was not bought or claimed
-  'linkPage.placeholder.',
   'planChange.reasons.',
   'planChange.refused.', // app/selling/refusals.ts: `${area}.refused.…` for planChange and traffic
   'subscription.autoRenewRefused.',

@@ -1,10 +1,11 @@
 import { Router } from 'express';
-import { clientApp, importLinkOf } from '../../../../packages/subscription-feed/src/client-apps.js';
+import { clientApp, importLinkOf } from '@panelkit/subscription-feed/apps';
 import type { Shop } from '../app/shop.js';
 import { subscriptionLinkUrl } from '../config/public-addresses.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { isLocale, translator } from '../i18n/translate.js';
-import { deviceLimited, linkFeed } from '../../../../packages/subscription-feed/src/feed/feed.js';
+import { deviceLimited, linkFeed, SHOWN_STATUSES } from '@panelkit/subscription-feed';
+import { customerSubscriptions } from '../app/subscriptions/feed-kit.js';
 import { appOpenPage } from '../views/app-open-page.js';
 
 /**
@@ -20,7 +21,11 @@ export function appOpenRoutes(shop: Shop, limits: RateLimits): Router {
     const app = clientApp(String(req.params['app'] ?? ''));
     const customerId = app === null || app.importLink === null ? null : await shop.kit.links.resolve(token);
     if (app === null || customerId === null) return void res.status(404).type('text/plain').send('Not Found');
-    const [feed, customer] = await Promise.all([linkFeed(shop, customerId), shop.storage.customers.get(customerId)]);
+    const [subscriptions, customer] = await Promise.all([
+      customerSubscriptions(shop, customerId, { statuses: SHOWN_STATUSES }),
+      shop.storage.customers.get(customerId),
+    ]);
+    const feed = linkFeed(subscriptions);
     const url = subscriptionLinkUrl(shop.config, token);
     const importLink = importLinkOf(app, { url, title: shop.config.shopName, deviceLimited: deviceLimited(feed) }) as string;
     const locale = isLocale(customer?.locale) ? customer.locale : 'en';

@@ -11,7 +11,7 @@ import { noticeFrom } from '../http/notice.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { formatMoney } from '../i18n/format.js';
 import type { Shop } from '../app/shop.js';
-import { LINKED_STATUSES } from '../../../../packages/subscription-feed/src/feed/feed.js';
+import { LINKED_STATUSES } from '@panelkit/subscription-feed';
 import { qrDataUrl } from '../views/qr-code.js';
 import { buyerLinkOf } from '../app/subscriptions/buyer-link.js';
 import { appButtonsOf } from '../app/subscriptions/app-buttons.js';

@@ -44,7 +44,7 @@ import { notificationRoutes } from '../routes/notifications.js';
 import { staffSecurityRoutes } from '../routes/staff-security.js';
 import { subscriptionLinkRoutes } from '../routes/subscription-link.js';
 import { appOpenRoutes } from '../routes/app-open.js';
-import type { LinkGate } from '../../../../packages/subscription-feed/src/feed/placeholder.js';
+import type { LinkGate } from '@panelkit/subscription-feed';
 import { subscriptionRoutes } from '../routes/subscriptions.js';
 import { walletRoutes } from '../routes/wallet.js';
 import type { Shop } from '../app/shop.js';

@@ -3,11 +3,11 @@ import type { DeviceCount } from '../app/devices/subscription-devices.js';
 import { deviceCountText } from '../i18n/device-text.js';
 import type { RequestContext } from '../http/context.js';
 import { directionOf } from '../i18n/translate.js';
-import { appsFor, importLinkOf, PLATFORMS, type ClientApp, type Platform } from '../../../../packages/subscription-feed/src/client-apps.js';
-import type { BlockReason } from '../../../../packages/subscription-feed/src/feed/placeholder.js';
+import { appsFor, importLinkOf, PLATFORMS, type ClientApp, type Platform } from '@panelkit/subscription-feed/apps';
+import { type BlockReason, feedTexts } from '@panelkit/subscription-feed';
 import { html, type SafeHtml } from './html.js';
 import { linkRoutingCard } from './link-routing-card.js';
-import type { DirectRouting } from '../../../../packages/subscription-feed/src/feed/routing.js';
+import type { DirectRouting } from '@panelkit/subscription-feed';
 import { expiryText, statusBadge, usageView } from './subscription-bits.js';
 
 /** What the page at the buyer's link shows. */
@@ -103,7 +103,7 @@ ${view.banner !== '' ? html`<p class="notice" data-testid="link-banner">${view.b
 ${
   view.blocked !== null
     ? html`<section class="card error" data-testid="link-blocked" data-reason="${view.blocked}">
-  <p>${t(`linkPage.placeholder.${view.blocked}`)}</p>
+  <p>${feedTexts(ctx.locale)[view.blocked]}</p>
   <p><a class="button" href="${view.renewUrl}">${t('linkPage.renew')}</a></p>
 </section>`
     : ''

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../http/context.js';
-import { happRoutingLinkOf } from '../../../../packages/subscription-feed/src/feed/routing-apps.js';
-import type { DirectRouting, RoutingCountry } from '../../../../packages/subscription-feed/src/feed/routing.js';
+import { happRoutingLinkOf } from '@panelkit/subscription-feed';
+import type { DirectRouting, RoutingCountry } from '@panelkit/subscription-feed';
 import { html, type SafeHtml } from './html.js';
 
 /** Each country's line on the page. */

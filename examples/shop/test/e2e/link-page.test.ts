@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appsFor, importableApps, importLinkOf, PLATFORMS, type Platform } from '../../../../packages/subscription-feed/src/client-apps.js';
+import { appsFor, importableApps, importLinkOf, PLATFORMS, type Platform } from '@panelkit/subscription-feed/apps';
 import { directionOf, LOCALES, translator } from '../../src/i18n/translate.js';
 import { boughtAndProvisioned, fund, planNamed } from '../support/buying.js';
 import { signedUpBuyer, type Visitor } from '../support/shop-under-test.js';

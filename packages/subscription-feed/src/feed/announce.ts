@@ -5,9 +5,9 @@
  * address to use when the app still fetches the link from one the owner retired or moved down the list. Sent `base64:`-prefixed UTF-8 (a Farsi text survives
  * HTTP headers), the form PasarGuard sends and Happ's "Meta Info" documentation accepts.
  */
-import type { Translate } from '../../../../examples/shop/src/i18n/translate.js';
 import type { UserInfo } from './feed.js';
-import { whereToKey, type BlockReason } from './placeholder.js';
+import { type BlockReason, whereTo } from './placeholder.js';
+import { type FeedTexts, fillText } from './texts.js';
 
 /** Days before the expiry the banner starts warning. */
 export const EXPIRY_WARNING_DAYS = 3;
@@ -28,17 +28,17 @@ export interface AnnounceFacts {
 }
 
 /** The banner's lines, in order; empty when there is nothing to say. */
-export function announceLines(t: Translate, facts: AnnounceFacts): string[] {
+export function announceLines(texts: FeedTexts, facts: AnnounceFacts): string[] {
   const lines: string[] = [];
-  if (facts.moveTo !== null) lines.push(t('linkPage.announce.moveTo', { url: facts.moveTo }));
+  const url = facts.pageUrl;
+  if (facts.moveTo !== null) lines.push(fillText(texts.moveTo, { url: facts.moveTo }));
   if (facts.blocked !== null) {
-    lines.push(t(`linkPage.placeholder.${facts.blocked}`), t(whereToKey(facts.blocked), { url: facts.pageUrl }));
+    lines.push(texts[facts.blocked], whereTo(facts.blocked, texts, url));
   } else {
     const { expire, total, download, upload } = facts.info;
     if (expire > 0 && expire * 1000 - facts.now.getTime() < EXPIRY_WARNING_DAYS * 86_400_000)
-      lines.push(t('linkPage.announce.endsSoon', { date: facts.formatDate(new Date(expire * 1000)), url: facts.pageUrl }));
-    if (total > 0 && upload + download >= total * TRAFFIC_WARNING_SHARE)
-      lines.push(t('linkPage.announce.trafficLow', { url: facts.pageUrl }));
+      lines.push(fillText(texts.endsSoon, { date: facts.formatDate(new Date(expire * 1000)), url }));
+    if (total > 0 && upload + download >= total * TRAFFIC_WARNING_SHARE) lines.push(fillText(texts.trafficLow, { url }));
   }
   if (facts.ownerBanner.trim() !== '') lines.push(facts.ownerBanner.trim());
   return lines;

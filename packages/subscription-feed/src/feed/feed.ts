@@ -1,6 +1,5 @@
 import type { Subscription, SubscriptionStatus } from '@panelkit/sdk';
 import type { DeviceRefusal } from '@panelkit/sdk/rules';
-import type { Shop } from '../../../../examples/shop/src/app/shop.js';
 import type { BlockReason } from './placeholder.js';
 
 /** Statuses that make the link worth showing: usable now, or waiting for first use or more traffic. */
@@ -36,18 +35,14 @@ export interface LinkFeed {
   subscriptions: Subscription[];
 }
 
-const PAGE = 100;
+/** The statuses a link shows (usable or blocking): what a host reads for {@link linkFeed}. */
+export const SHOWN_STATUSES: readonly SubscriptionStatus[] = ['active', 'on_hold', ...BLOCKING.keys()];
 
-/** Every subscription of the customer that is usable or blocking, newest first, across all pages and panels. */
-async function shownSubscriptions(shop: Shop, customerId: string): Promise<Subscription[]> {
-  const found: Subscription[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await shop.storage.subscriptions.listByCustomer(customerId, { limit: PAGE, cursor });
-    found.push(...page.items.filter((s) => USABLE_STATUSES.has(s.status) || BLOCKING.has(s.status)));
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  return found;
+/** The subscriptions a link shows (usable or blocking), newest first. */
+function shownOf(subscriptions: readonly Subscription[]): Subscription[] {
+  return subscriptions
+    .filter((s) => USABLE_STATUSES.has(s.status) || BLOCKING.has(s.status))
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
 }
 
 /**
@@ -65,9 +60,12 @@ export function sumUserInfo(subs: readonly Subscription[]): UserInfo {
 /** The share links of the subscriptions, in their order, duplicates dropped. */
 const linksOf = (subs: readonly Subscription[]): string[] => [...new Set(subs.flatMap((s) => s.shareLinks))];
 
-/** The share links (oldest subscription first, duplicates dropped) and totals of a customer's usable subscriptions. */
-export async function linkFeed(shop: Shop, customerId: string): Promise<LinkFeed> {
-  const subscriptions = await shownSubscriptions(shop, customerId);
+/**
+ * The share links (oldest subscription first, duplicates dropped) and totals of a customer's usable subscriptions,
+ * from all of the customer's subscriptions (any order; the ones neither usable nor blocking are left out).
+ */
+export function linkFeed(all: readonly Subscription[]): LinkFeed {
+  const subscriptions = shownOf(all);
   const usable = usableOf({ subscriptions });
   if (usable.length > 0 || subscriptions.length === 0) {
     return { links: linksOf(usable), info: sumUserInfo(usable), blocked: null, subscriptions };

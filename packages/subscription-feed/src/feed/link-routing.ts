@@ -1,28 +1,26 @@
 import type { Subscription } from '@panelkit/sdk';
-import {
-  plansWithRoutingTurnedOff,
-  routingPresetsByPlan,
-  type RoutingPresetsDb,
-} from '../../../../examples/shop/src/app/plans/routing-preset-reads.js';
-import { directRoutingOf, type DirectRouting } from './routing.js';
+import { type DirectRouting, directRoutingOf, type RoutingPreset } from './routing.js';
 
-/** What the link reads the plans' presets from (`app/plans/routing-preset-reads.ts`: once per TTL per replica). */
-export type LinkRoutingDb = RoutingPresetsDb;
+/**
+ * The plans' routing as a host keeps it: each plan's preset (a plan without one is absent), and the plans whose
+ * preset the owner removed after their buyers' apps were sent one (an app that keeps the last profile it got, Happ,
+ * must then be told to turn routing off).
+ */
+export interface PlanRouting {
+  readonly presets: ReadonlyMap<string, RoutingPreset>;
+  readonly turnedOff?: ReadonlySet<string>;
+}
 
 /** What an answer serving these subscriptions routes direct: their plans' presets together, or `null` (none has one). */
-export async function routingOfSubscriptions(shop: LinkRoutingDb, subscriptions: readonly Subscription[]): Promise<DirectRouting | null> {
-  if (subscriptions.length === 0) return null;
-  const presets = await routingPresetsByPlan(shop);
-  return directRoutingOf(subscriptions.flatMap((s) => presets.get(s.planId) ?? []));
+export function routingOfSubscriptions(plans: PlanRouting, subscriptions: readonly Subscription[]): DirectRouting | null {
+  return directRoutingOf(subscriptions.flatMap((s) => plans.presets.get(s.planId) ?? []));
 }
 
 /**
  * Whether an answer serving these subscriptions must tell the apps to turn routing off: none of their plans has a
- * preset now, and one had (the owner removed it), so an app that keeps the last profile it got (Happ) still routes
- * by it. A plan never given a preset never asks this.
+ * preset now, and one had (the owner removed it). A plan never given a preset never asks this.
  */
-export async function routingTurnedOffFor(shop: LinkRoutingDb, subscriptions: readonly Subscription[]): Promise<boolean> {
-  if (subscriptions.length === 0 || (await routingOfSubscriptions(shop, subscriptions)) !== null) return false;
-  const turnedOff = await plansWithRoutingTurnedOff(shop);
-  return subscriptions.some((s) => turnedOff.has(s.planId));
+export function routingTurnedOffFor(plans: PlanRouting, subscriptions: readonly Subscription[]): boolean {
+  if (subscriptions.length === 0 || routingOfSubscriptions(plans, subscriptions) !== null) return false;
+  return subscriptions.some((s) => plans.turnedOff?.has(s.planId) ?? false);
 }

@@ -5,15 +5,15 @@
  * sing-box). The feed returns to the real links the moment a subscription is usable again (or, for a device
  * refused by its subscriptions, the moment a slot frees).
  */
-import { isLocale, translator } from '../../../../examples/shop/src/i18n/translate.js';
+import { fillText, type FeedTexts } from './texts.js';
 
 /** Why the link carries placeholders instead of servers. */
 export type BlockReason = 'expired' | 'limited' | 'suspended' | 'device_limit_reached' | 'hwid_required';
 
 /**
- * A further check the link runs for client apps before serving real links, after the device limits (through
- * `createApp`'s `linkGates`): the reason to serve placeholders instead, or `null` to go on. It sees the buyer and
- * the request's headers (User-Agent, `x-hwid` and the like).
+ * A further check the link runs for client apps before serving real links, after the device limits (the handler's
+ * `gates`): the reason to serve placeholders instead, or `null` to go on. It sees the buyer and the request's
+ * headers (User-Agent, `x-hwid` and the like).
  */
 export type LinkGate = (request: { customerId: string; header(name: string): string | undefined }) => Promise<BlockReason | null>;
 
@@ -25,18 +25,15 @@ const NOWHERE = 'vless://00000000-0000-0000-0000-000000000000@0.0.0.0:1?type=tcp
 /** The reasons that come from the requesting device rather than the subscription: their fix is managing devices. */
 const DEVICE_REASONS: ReadonlySet<BlockReason> = new Set(['device_limit_reached', 'hwid_required']);
 
-/** The catalog key of the line after the reason: where to renew, or where to manage devices for a device reason. */
-export function whereToKey(reason: BlockReason): 'linkPage.placeholder.devicesAt' | 'linkPage.placeholder.renewAt' {
-  return DEVICE_REASONS.has(reason) ? 'linkPage.placeholder.devicesAt' : 'linkPage.placeholder.renewAt';
+/** The line after the reason: where to renew, or where to manage devices for a device reason. */
+export function whereTo(reason: BlockReason, texts: FeedTexts, pageUrl: string): string {
+  return fillText(DEVICE_REASONS.has(reason) ? texts.devicesAt : texts.renewAt, { url: pageUrl });
 }
 
 /**
- * The placeholder entries for `reason`, named in `locale` (a buyer's locale; English when the shop has no such
- * catalog): the reason, then where to renew or manage devices (`pageUrl`, the link's own page).
+ * The placeholder entries for `reason`, named in the buyer's language (`texts`, `feedTexts(locale)`): the reason,
+ * then where to renew or manage devices (`pageUrl`, the link's own page).
  */
-export function placeholderLinks(reason: BlockReason, locale: string, pageUrl: string): string[] {
-  const t = translator(isLocale(locale) ? locale : 'en');
-  return [t(`linkPage.placeholder.${reason}`), t(whereToKey(reason), { url: pageUrl })].map(
-    (name) => `${NOWHERE}#${encodeURIComponent(name)}`,
-  );
+export function placeholderLinks(reason: BlockReason, texts: FeedTexts, pageUrl: string): string[] {
+  return [texts[reason], whereTo(reason, texts, pageUrl)].map((name) => `${NOWHERE}#${encodeURIComponent(name)}`);
 }

@@ -9,7 +9,20 @@
  * `dev-docs/routing.md`), mihomo's (MetaCubeX meta-rules-dat) and sing-box's rule sets (SagerNet sing-geosite
  * `geosite-<name>.srs`, sing-geoip `geoip-<cc>.srs` on their `rule-set` branches).
  */
-import { ROUTING_PRESETS, type RoutingPreset } from '../../../../examples/shop/src/db/plan-routing.js';
+
+/**
+ * What a plan's buyers' apps send direct instead of through the proxy: private networks only, or a country's sites
+ * and addresses (with private networks). A plan without one sends everything through the proxy.
+ */
+export type RoutingPreset = 'private' | 'ru' | 'ir' | 'cn';
+
+/** Every preset, in the order a form lists them. */
+export const ROUTING_PRESETS: readonly RoutingPreset[] = ['private', 'ru', 'ir', 'cn'];
+
+/** Whether `value` names a preset. */
+export function isRoutingPreset(value: unknown): value is RoutingPreset {
+  return typeof value === 'string' && (ROUTING_PRESETS as readonly string[]).includes(value);
+}
 
 /** A country whose sites and addresses a preset sends direct. */
 export type RoutingCountry = Exclude<RoutingPreset, 'private'>;

@@ -1,4 +1,4 @@
-import { isRoutingPreset, type RoutingPreset } from '../../db/plan-routing.js';
+import { isRoutingPreset, type RoutingPreset } from '@panelkit/subscription-feed';
 import type { Translate } from '../../i18n/translate.js';
 
 /** The plan form's `routing` select: `''` for none, else a preset. */

@@ -1,5 +1,5 @@
 import type { Clock } from '@panelkit/sdk';
-import { allPlanRoutings, type PlanRoutingDb, type PlanRoutings, type RoutingPreset } from '../../db/plan-routing.js';
+import { allPlanRoutings, type PlanRoutingDb, type PlanRoutings } from '../../db/plan-routing.js';
 import { LINK_NOTICE_TTL_MS } from '../subscriptions/link-notice.js';
 import { replicaRead } from '../subscriptions/replica-read.js';
 
@@ -12,14 +12,9 @@ export type RoutingPresetsDb = PlanRoutingDb & { readonly clock: Clock };
  */
 const presetReads = replicaRead<PlanRoutings, RoutingPresetsDb>(allPlanRoutings, LINK_NOTICE_TTL_MS);
 
-/** Every plan's routing preset, by plan id, as this replica last read them (read anew once the time is up). */
-export async function routingPresetsByPlan(shop: RoutingPresetsDb): Promise<Map<string, RoutingPreset>> {
-  return (await presetReads.get(shop)).presets;
-}
-
-/** The plans whose preset the owner removed (`savePlanRouting`), as this replica last read them. */
-export async function plansWithRoutingTurnedOff(shop: RoutingPresetsDb): Promise<ReadonlySet<string>> {
-  return (await presetReads.get(shop)).turnedOff;
+/** Every plan's routing preset and the plans whose preset was removed, as this replica last read them. */
+export function planRoutingForLinks(shop: RoutingPresetsDb): Promise<PlanRoutings> {
+  return presetReads.get(shop);
 }
 
 /** Makes this replica read the presets anew at once (after the owner saved one here). */

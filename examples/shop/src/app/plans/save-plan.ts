@@ -1,5 +1,6 @@
 import type { Actor, NewPlan, Plan } from '@panelkit/sdk';
-import { savePlanRouting, type RoutingPreset } from '../../db/plan-routing.js';
+import type { RoutingPreset } from '@panelkit/subscription-feed';
+import { savePlanRouting } from '../../db/plan-routing.js';
 import { savePlanTexts, type PlanTexts } from '../../db/plan-texts.js';
 import { forgetRoutingPresets } from './routing-preset-reads.js';
 import type { Shop } from '../shop.js';

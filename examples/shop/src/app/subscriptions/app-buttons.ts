@@ -1,6 +1,6 @@
 import { appOpenUrl } from '../../config/public-addresses.js';
 import type { Shop } from '../shop.js';
-import { importableApps, type ClientApp } from '../../../../../packages/subscription-feed/src/client-apps.js';
+import { importableApps, type ClientApp } from '@panelkit/subscription-feed/apps';
 
 /** A button that opens the buyer's link in one client app, through the shop's https hop. */
 export interface AppButton {

@@ -9,12 +9,8 @@ import { adminPage } from '../../views/admin-layout.js';
 import { html } from '../../views/html.js';
 import { linkNoticeBody, type LinkNoticeValues } from '../../views/admin/link-notice-page.js';
 import { appManagementForm, type AppManagementValues } from '../../views/admin/app-management-form.js';
-import {
-  APP_MANAGEMENT_SWITCHES,
-  readAppManagement,
-  saveAppManagement,
-  type AppManagement,
-} from '../../../../../packages/subscription-feed/src/app-management.js';
+import { APP_MANAGEMENT_SWITCHES, type AppManagement } from '@panelkit/subscription-feed';
+import { readAppManagement, saveAppManagement } from '../../app/subscriptions/app-management-setting.js';
 import { adminActor } from './shared.js';
 
 /** The form as posted, every field a string (cut to a length the checks then refuse past). */

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../http/context.js';
 import type { FieldErrors } from '../../app/input/forms.js';
-import { APP_MANAGEMENT_SWITCHES, type AppManagement } from '../../../../../packages/subscription-feed/src/app-management.js';
+import { APP_MANAGEMENT_SWITCHES, type AppManagement } from '@panelkit/subscription-feed';
 import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';

@@ -1,7 +1,7 @@
 import type { FieldErrors } from '../../app/input/forms.js';
 import { ROUTING_FIELD } from '../../app/plans/plan-routing-form.js';
 import type { RequestContext } from '../../http/context.js';
-import { ROUTING_PRESETS, type RoutingPreset } from '../../db/plan-routing.js';
+import { ROUTING_PRESETS, type RoutingPreset } from '@panelkit/subscription-feed';
 import type { SafeHtml } from '../html.js';
 import { selectField } from './widgets.js';
 

@@ -15,12 +15,11 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { ROUTING_PRESETS, type RoutingPreset } from '../src/db/plan-routing.js';
-import { clashProfile } from '../../../packages/subscription-feed/src/feed/clash.js';
-import { feedBody } from '../../../packages/subscription-feed/src/feed/client-format.js';
-import { directRoutingOf, type DirectRouting } from '../../../packages/subscription-feed/src/feed/routing.js';
-import { routingHeader } from '../../../packages/subscription-feed/src/feed/routing-apps.js';
-import { singBoxProfile } from '../../../packages/subscription-feed/src/feed/sing-box.js';
+import { clashProfile } from '../src/feed/clash.js';
+import { feedBody } from '../src/feed/client-format.js';
+import { type DirectRouting, directRoutingOf, ROUTING_PRESETS, type RoutingPreset } from '../src/feed/routing.js';
+import { routingHeader } from '../src/feed/routing-apps.js';
+import { singBoxProfile } from '../src/feed/sing-box.js';
 import { COUNTRY_CASES, FOREIGN, LOCAL, type Destination } from './support/routing-geo.js';
 import { clashRoute, singBoxProblems, singBoxRoute } from './support/routing-rules.js';
 

@@ -4,18 +4,11 @@
  * link reaches the app as the app reads it (raw in a path form, the decoded `url` parameter in a query form); and
  * no other module builds an app's import link.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  appsFor,
-  CLIENT_APPS,
-  clientApp,
-  importLinkOf,
-  PLATFORMS,
-  type ImportTarget,
-} from '../../../packages/subscription-feed/src/client-apps.js';
-import { feedFormat } from '../../../packages/subscription-feed/src/feed/client-format.js';
+import { appsFor, CLIENT_APPS, clientApp, importLinkOf, PLATFORMS, type ImportTarget } from '../src/client-apps.js';
+import { feedFormat } from '../src/feed/client-format.js';
 
 const URL_ = 'https://shop.example.com/s/AbC123xyz';
 const ENC = 'https%3A%2F%2Fshop.example.com%2Fs%2FAbC123xyz';
@@ -127,16 +120,22 @@ describe('the client apps’ import links', () => {
     expect(new Set(CLIENT_APPS.map((a) => a.id)).size).toBe(CLIENT_APPS.length);
   });
 
-  it('are built by one module: no other source writes an app’s import scheme', () => {
-    const SRC = join(import.meta.dirname, '..', 'src');
+  it('are built by one module: no other source (the package’s or the reference shop’s) writes an app’s import scheme', () => {
+    const ROOTS = [join(import.meta.dirname, '..', 'src'), join(import.meta.dirname, '..', '..', '..', 'examples', 'shop', 'src')];
+    const OWN = join(import.meta.dirname, '..', 'src', 'client-apps.ts');
     const sources = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
         e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
       );
     const schemes = FORMS.map(([, form]) => form.slice(0, form.indexOf('://') + 3));
-    const offenders = sources(SRC)
-      .filter((path) => relative(SRC, path) !== join('app', 'subscriptions', 'client-apps.ts'))
-      .flatMap((path) => schemes.filter((s) => readFileSync(path, 'utf8').includes(`\`${s}`)).map((s) => `${relative(SRC, path)}: ${s}`));
+    const offenders = ROOTS.filter((root) => existsSync(root))
+      .flatMap(sources)
+      .filter((path) => path !== OWN)
+      .flatMap((path) =>
+        schemes
+          .filter((s) => readFileSync(path, 'utf8').includes(`\`${s}`))
+          .map((s) => `${relative(join(import.meta.dirname, '..'), path)}: ${s}`),
+      );
     expect(offenders).toEqual([]);
   });
 });

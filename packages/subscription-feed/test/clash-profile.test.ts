@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { clashProfile, clashProxy } from '../../../packages/subscription-feed/src/feed/clash.js';
-import { feedFormat } from '../../../packages/subscription-feed/src/feed/client-format.js';
+import { clashProfile, clashProxy } from '../src/feed/clash.js';
+import { feedFormat } from '../src/feed/client-format.js';
 
 const vmess = (body: Record<string, unknown>) => `vmess://${Buffer.from(JSON.stringify(body)).toString('base64')}`;
 

@@ -1,14 +1,21 @@
-import type { DeviceRequest, Subscription } from '@panelkit/sdk';
+import type { DeviceCheck, DeviceRequest, Subscription } from '@panelkit/sdk';
 import type { DeviceRefusal } from '@panelkit/sdk/rules';
-import type { Shop } from '../shop.js';
-import { noticeDeviceChecks } from './device-notices.js';
+
+/** What the feed asks of the SDK's device rule: `kit.devices` (or anything with its `touch`). */
+export interface FeedDevices {
+  touch(subscriptionId: string, device: DeviceRequest, options?: { subscription?: Subscription }): Promise<DeviceCheck>;
+}
 
 /** Which of a link's subscriptions serve the requesting device, and why the others refused it. */
-export interface LinkDeviceCheck {
+export interface DeviceVerdict {
+  /** The device as the request's headers describe it (`parseDeviceHeaders`). */
+  device: DeviceRequest;
   /** The subscriptions that serve the device, in the order given. */
   served: Subscription[];
   /** The first refusal's reason when any subscription refused the device, else `null`. */
   refused: DeviceRefusal | null;
+  /** Each subscription's check, in the order given; `null` where none was needed (served uncounted by its terms). */
+  checks: (DeviceCheck | null)[];
 }
 
 /**
@@ -23,16 +30,12 @@ function servedWithoutCheck(sub: Subscription, device: DeviceRequest): boolean {
 /**
  * A client app's request on the buyer's link: each usable subscription counts the device on its own
  * (`kit.devices.touch`: registered, refreshed, served uncounted, or refused at its limit or for a missing id), on
- * the subscription as the link has just read it (not read again).
- * The buyer is told of a device refused (`noticeDeviceChecks`: once per device and limit episode); of one registered
- * by the job the registration's audit event enqueued in its transaction (`device.registered`).
- * Called for client apps only, never for a browser viewing the link's page.
+ * the subscription as the link has just read it (not read again). For client apps only, never a browser.
  */
-export async function checkLinkDevice(shop: Shop, usable: readonly Subscription[], device: DeviceRequest): Promise<LinkDeviceCheck> {
+export async function checkDevice(devices: FeedDevices, usable: readonly Subscription[], device: DeviceRequest): Promise<DeviceVerdict> {
   const checks = await Promise.all(
-    usable.map((sub) => (servedWithoutCheck(sub, device) ? null : shop.kit.devices.touch(sub.id, device, { subscription: sub }))),
+    usable.map((sub) => (servedWithoutCheck(sub, device) ? null : devices.touch(sub.id, device, { subscription: sub }))),
   );
-  await noticeDeviceChecks(shop, usable, device, checks);
   const served: Subscription[] = [];
   let refused: DeviceRefusal | null = null;
   usable.forEach((sub, i) => {
@@ -40,5 +43,5 @@ export async function checkLinkDevice(shop: Shop, usable: readonly Subscription[
     if (check === null || check.served) served.push(sub);
     else refused ??= check.reason;
   });
-  return { served, refused };
+  return { device, served, refused, checks };
 }

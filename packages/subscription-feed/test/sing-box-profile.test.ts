@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { feedFormat } from '../../../packages/subscription-feed/src/feed/client-format.js';
-import { singBoxOutbound, singBoxProfile, singBoxVersion } from '../../../packages/subscription-feed/src/feed/sing-box.js';
+import { feedFormat } from '../src/feed/client-format.js';
+import { singBoxOutbound, singBoxProfile, singBoxVersion } from '../src/feed/sing-box.js';
 
 const UUID = '0f1e2d3c-aaaa-bbbb-cccc-111122223333';
 const vmess = (body: Record<string, unknown>) => `vmess://${Buffer.from(JSON.stringify(body)).toString('base64')}`;

@@ -1,0 +1,158 @@
+import { parseDeviceHeaders, type Subscription, type SubscriptionStatus } from '@panelkit/sdk';
+import { type AppManagement, APP_MANAGEMENT_OFF } from './app-management.js';
+import { bannerLines, type FeedFacts, feedAnswer, isBrowser, routingOf, wantsRouting } from './answer.js';
+import { checkDevice, type DeviceVerdict, type FeedDevices } from './devices.js';
+import { type LinkFeed, linkFeed, SHOWN_STATUSES, servedToDevice, usableOf } from './feed/feed.js';
+import type { PlanRouting } from './feed/link-routing.js';
+import type { LinkGate } from './feed/placeholder.js';
+import type { DirectRouting } from './feed/routing.js';
+import { FEED_TEXTS, type FeedTextOverrides, feedTexts } from './feed/texts.js';
+import { type FeedAnswer, type FeedRequest, headerOf } from './request.js';
+
+/** What the handler asks of the SDK: `kit` itself (`links.resolve`, `customers.subscriptions`, `devices.touch`). */
+export interface FeedKit {
+  readonly links: { resolve(token: string): Promise<string | null> };
+  readonly customers: {
+    subscriptions(customerId: string, options?: { statuses?: readonly SubscriptionStatus[] }): Promise<Subscription[]>;
+  };
+  readonly devices: FeedDevices;
+}
+
+/** The owner's words and choices for the link, as the host keeps them (each optional). */
+export interface FeedNotice {
+  /** The owner's banner: one text, or one per language (`''` or absent: none). */
+  banner?: string | Readonly<Record<string, string>>;
+  supportUrl?: string | null;
+  management?: AppManagement;
+}
+
+/** What the host's page for a browser gets. */
+export interface FeedPageView {
+  customerId: string;
+  token: string;
+  request: FeedRequest;
+  feed: LinkFeed;
+  /** The link on the address shown (what the page offers and the QR carries). */
+  url: string;
+  locale: string;
+  routing: DirectRouting | null;
+}
+
+/** How the handler is set up; only `kit`, `title` and `linkUrl` are needed. */
+export interface FeedHandlerOptions {
+  kit: FeedKit;
+  /** The profile's name in the apps (the shop's name). */
+  title: string;
+  /** The link for a token on the address the apps should use (`https://shop.example/s/<token>`). */
+  linkUrl(token: string): string;
+  /** Whether the request came to an address the link has moved from: the apps are told the new link. */
+  movedFrom?(request: FeedRequest): boolean;
+  /** The owner's banner, support address and management choices (read per request: cache it if it costs). */
+  notice?(): Promise<FeedNotice>;
+  /** The buyer's language (asked only when the answer says something in words); English without it. */
+  locale?(customerId: string): Promise<string>;
+  /** The plans' routing presets (asked only when the answer can carry routing). */
+  plans?(): Promise<PlanRouting>;
+  /** Further checks for client apps after the device rule; the first reason given blocks the links. */
+  gates?: readonly LinkGate[];
+  /** Told of each client app's device verdict (the subscriptions checked and each one's check), e.g. to notify. */
+  onDeviceVerdict?(usable: readonly Subscription[], verdict: DeviceVerdict): Promise<void>;
+  /** The page a browser gets (its content type and body); without it a browser gets the links as plain text. */
+  page?(view: FeedPageView): Promise<{ type: string; body: string }>;
+  /** The host's own texts, by language, over the package's. */
+  texts?: FeedTextOverrides;
+  /** A date in the buyer's language (the banner's expiry); ISO date by default. */
+  formatDate?(date: Date, locale: string): string;
+  now?(): Date;
+  updateIntervalHours?: number;
+}
+
+/** A request to the link: its token (from the path) besides the method and headers. */
+export interface FeedLinkRequest extends FeedRequest {
+  readonly token: string;
+}
+
+const NOT_FOUND: FeedAnswer = { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not Found' };
+
+/** The banner in `locale`, from one text or one per language. */
+const bannerIn = (banner: FeedNotice['banner'], locale: string): string =>
+  (typeof banner === 'string' ? banner : (banner?.[locale] ?? '')).trim();
+
+/** The languages a banner may speak: the package's and the host's. */
+const languagesOf = (options: FeedHandlerOptions, notice: FeedNotice): string[] => [
+  ...new Set([
+    ...Object.keys(FEED_TEXTS),
+    ...Object.keys(options.texts ?? {}),
+    ...(typeof notice.banner === 'object' ? Object.keys(notice.banner) : []),
+  ]),
+];
+
+/** The feed a client app gets: each usable subscription counts its device, then the gates have their say. */
+async function appFeed(options: FeedHandlerOptions, found: LinkFeed, customerId: string, request: FeedRequest): Promise<LinkFeed> {
+  if (found.blocked !== null) return found;
+  const usable = usableOf(found);
+  let feed = found;
+  if (usable.length > 0) {
+    const verdict = await checkDevice(options.kit.devices, usable, parseDeviceHeaders(request.headers));
+    await options.onDeviceVerdict?.(usable, verdict);
+    feed = servedToDevice(found, verdict.served, verdict.refused);
+  }
+  for (const gate of feed.blocked === null ? (options.gates ?? []) : []) {
+    const blocked = await gate({ customerId, header: (name) => headerOf(request, name) });
+    if (blocked !== null) return { ...feed, links: [], blocked };
+  }
+  return feed;
+}
+
+/**
+ * The buyer's link as one framework-free function: the token resolved to its customer (`kit.links.resolve`; an
+ * unknown or rotated token is a plain 404), the customer's subscriptions read (`kit.customers.subscriptions`), the
+ * requesting app's device counted by each usable subscription (`kit.devices.touch`, never for a browser), then the
+ * answer in the app's format with its headers (`feedAnswer`), or the host's page for a browser.
+ */
+export function createFeedHandler(options: FeedHandlerOptions): (request: FeedLinkRequest) => Promise<FeedAnswer> {
+  return async (request) => {
+    const customerId = await options.kit.links.resolve(request.token);
+    if (customerId === null) return NOT_FOUND;
+    const [subscriptions, notice] = await Promise.all([
+      options.kit.customers.subscriptions(customerId, { statuses: SHOWN_STATUSES }),
+      options.notice?.() ?? Promise.resolve<FeedNotice>({}),
+    ]);
+    const browser = isBrowser(request);
+    const found = linkFeed(subscriptions);
+    // A browser viewing the page is no device: it registers nothing.
+    const feed = browser ? found : await appFeed(options, found, customerId, request);
+    const url = options.linkUrl(request.token);
+    const now = options.now?.() ?? new Date();
+    const facts = {
+      feed,
+      title: options.title,
+      url,
+      moveTo: options.movedFrom?.(request) === true ? url : null,
+      supportUrl: notice.supportUrl ?? null,
+      management: notice.management ?? APP_MANAGEMENT_OFF,
+      now,
+      updateIntervalHours: options.updateIntervalHours,
+    };
+    const factsIn = (locale: string) => ({
+      ...facts,
+      banner: bannerIn(notice.banner, locale),
+      texts: feedTexts(locale, options.texts),
+      formatDate: (date: Date) => options.formatDate?.(date, locale) ?? date.toISOString().slice(0, 10),
+    });
+    // Most refreshes of an active link say nothing in words: the buyer's language is read only when one does.
+    const speaks = browser || feed.blocked !== null || languagesOf(options, notice).some((l) => bannerLines(factsIn(l)).length > 0);
+    const locale = speaks ? ((await options.locale?.(customerId)) ?? 'en') : 'en';
+    const plans = options.plans !== undefined && wantsRouting(request, feed) ? await options.plans() : null;
+    const answerFacts: FeedFacts = { ...factsIn(locale), ...routingOf(request, feed, plans) };
+    const answer = feedAnswer(request, answerFacts);
+    if (!browser || options.page === undefined || answer.status !== 200) return answer;
+    const page = await options.page({ customerId, token: request.token, request, feed, url, locale, routing: answerFacts.routing });
+    delete answer.headers['routing'];
+    return {
+      ...answer,
+      headers: { ...answer.headers, 'content-type': page.type },
+      body: request.method.toUpperCase() === 'HEAD' ? '' : page.body,
+    };
+  };
+}
