@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Puts the shop's tables back to release 12: the lease columns, the relay tables, and no migrations 13 and 14. */
+/** Puts the shop's tables back to release 12: the lease columns, the relay tables, its link table, and no migrations from 13. */
 async function backToRelease12(shop: RunningShop): Promise<void> {
   const s = shop.shopSchema;
   for (const statement of [
@@ -32,6 +32,8 @@ async function backToRelease12(shop: RunningShop): Promise<void> {
     `ALTER TABLE ${s}.notification_deliveries ADD COLUMN next_attempt_at timestamptz NOT NULL DEFAULT now(), ADD COLUMN lease_token text, ADD COLUMN lease_expires_at timestamptz`,
     `DROP TABLE ${s}.telegram_prompts`,
     `ALTER TABLE ${s}.telegram_links DROP COLUMN username`,
+    // Link tokens were the shop's own then (moved to the SDK's table by migration 24).
+    `CREATE TABLE ${s}.subscription_links (customer_id text PRIMARY KEY, nonce text NOT NULL, token_hash text NOT NULL UNIQUE, created_at timestamptz NOT NULL, rotated_at timestamptz NOT NULL)`,
     `DELETE FROM ${s}.shop_migrations WHERE version >= 13`,
   ]) {
     await shop.db.query(statement);
