@@ -60,6 +60,7 @@ export function copyWorkspace(root: string, copy: string): void {
     'LICENSE',
     '.changeset/config.json',
     'scripts/pack-guides.mjs',
+    'scripts/published-packages.mjs',
     'scripts/refuse-npm-pack.mjs',
   ]) {
     cpSync(join(root, file), join(copy, file));
