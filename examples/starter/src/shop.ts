@@ -1,43 +1,27 @@
 /**
- * The shop's engine: the storage (PostgreSQL at `DATABASE_URL`, else an in-memory PGlite), the kit with its panels,
+ * The shop's engine: the storage (PostgreSQL at `DATABASE_URL`, else an in-memory PGlite), the kit with its panel,
  * payment providers and link tokens, and what it sells, stored once however many processes start at once.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { createPanelAdapter } from '@panelkit/panel-adapters';
 import { STRIPE_API_BASE, stripeProvider } from '@panelkit/payment-providers/stripe';
 import { YOOKASSA_API_BASE, yookassaProvider } from '@panelkit/payment-providers/yookassa';
-import { ConflictError, createPanelkit, PanelNameTakenError, type Panelkit } from '@panelkit/sdk';
-import type { StoragePort } from '@panelkit/sdk/storage';
+import { ConflictError, createPanelkit, PanelNameTakenError } from '@panelkit/sdk';
 import { createPostgresStorage, fromPGlite, fromPgPool, migrate } from '@panelkit/storage-postgres';
 import pg from 'pg';
 
-/** The one plan on sale: 30 days, 50 GiB, 500 roubles (prices are minor units: kopecks). */
-export const PLAN_ID = 'plan_monthly';
-const PANEL_NAME = 'Frankfurt';
+const PANEL = 'Frankfurt';
 
-/** The settings `main.ts` reads from the environment (or from the simulated world). */
-export type Settings = Readonly<Record<string, string | undefined>>;
-
-export interface Shop {
-  kit: Panelkit;
-  close(): Promise<void>;
-}
-
-function need(settings: Settings, name: string): string {
-  const value = settings[name];
-  if (value === undefined || value === '') throw new Error(`${name} is not set`);
-  return value;
-}
-
-/** Opens the storage, migrates it, and builds the kit; `publicUrl()` is where buyers come back after paying. */
-export async function openShop(settings: Settings, publicUrl: () => string): Promise<Shop> {
+/** Opens the storage and the kit over `settings`; `publicUrl()` is where buyers come back from the gateways. */
+export async function openShop(settings: Record<string, string | undefined>, publicUrl: () => string) {
+  const need = (name: string) => settings[name] || fail(`${name} is not set`);
   const schema = settings['DATABASE_SCHEMA'] ?? 'starter';
   const pool = settings['DATABASE_URL'] ? new pg.Pool({ connectionString: settings['DATABASE_URL'], max: 5 }) : null;
   const pglite = pool === null ? await PGlite.create() : null;
   const client = pool !== null ? fromPgPool(pool) : fromPGlite(pglite as PGlite);
-  await migrate(client, { schema }); // every process may call it: it takes a lock and applies what is missing
-  const returnTo = (paymentId: string) => `${publicUrl()}/paid/${paymentId}`;
+  await migrate(client, { schema }); // every process calls it: it takes a lock and applies what is missing
   const storage = createPostgresStorage({ client, schema });
+  const callbackUrl = (paymentId: string) => `${publicUrl()}/paid/${paymentId}`;
   const kit = createPanelkit({
     storage,
     panels: (panel) => createPanelAdapter(panel),
@@ -49,60 +33,40 @@ export async function openShop(settings: Settings, publicUrl: () => string): Pro
         yookassaProvider({
           api: {
             baseUrl: settings['YOOKASSA_URL'] ?? YOOKASSA_API_BASE,
-            shopId: need(settings, 'YOOKASSA_SHOP_ID'),
-            secretKey: need(settings, 'YOOKASSA_SECRET_KEY'),
+            shopId: need('YOOKASSA_SHOP_ID'),
+            secretKey: need('YOOKASSA_SECRET_KEY'),
           },
-          callbackUrl: returnTo,
+          callbackUrl,
         }),
         stripeProvider({
           api: {
             baseUrl: settings['STRIPE_URL'] ?? STRIPE_API_BASE,
-            secretKey: need(settings, 'STRIPE_SECRET_KEY'),
-            webhookSecret: need(settings, 'STRIPE_WEBHOOK_SECRET'),
+            secretKey: need('STRIPE_SECRET_KEY'),
+            webhookSecret: need('STRIPE_WEBHOOK_SECRET'),
           },
-          callbackUrl: returnTo,
+          callbackUrl,
         }),
       ],
     },
   });
-  await stock(kit, storage, settings);
-  return {
-    kit,
-    close: async () => {
-      await (pool?.end() ?? pglite?.close());
-    },
-  };
-}
 
-/**
- * The panel, its inbounds as targets and the plan. Processes starting together race to store them: the panel's
- * name and the plan's id are unique, so the loser's write changes nothing and it reads the winner's.
- */
-async function stock(kit: Panelkit, storage: StoragePort, settings: Settings): Promise<void> {
-  let panelId: string;
-  try {
-    const credentials = { type: 'password' as const, username: need(settings, 'XUI_USERNAME'), password: need(settings, 'XUI_PASSWORD') };
-    panelId = (await kit.panels.add({ kind: '3x-ui', name: PANEL_NAME, baseUrl: need(settings, 'XUI_URL'), credentials })).id;
-  } catch (error) {
-    if (!PanelNameTakenError.is(error)) throw error;
-    panelId = (await storage.panels.list()).find((panel) => panel.name === PANEL_NAME)!.id;
-  }
-  await ignoreConflict(kit.targets.sync(panelId, { capacity: 100 })); // the panel's inbounds become targets
-  await ignoreConflict(
-    kit.plans.create({
-      id: PLAN_ID,
-      name: 'Monthly 50 GiB',
-      family: 'standard',
-      price: { amount: 50_000, currency: 'RUB' },
-      durationDays: 30,
-      trafficBytes: 50 * 1024 ** 3,
-      deviceLimit: 5, // the link counts each app's device (its HWID) and refuses a sixth
-    }),
+  // The panel, its inbounds as targets, and the plan. Processes starting together race to store them: a panel's
+  // name and a plan's id are unique, so the loser's write changes nothing and it goes on with the winner's.
+  const credentials = { type: 'password' as const, username: need('XUI_USERNAME'), password: need('XUI_PASSWORD') };
+  const panelId = await kit.panels.add({ kind: '3x-ui', name: PANEL, baseUrl: need('XUI_URL'), credentials }).then(
+    (panel) => panel.id,
+    async (error: unknown) =>
+      PanelNameTakenError.is(error) ? (await storage.panels.list()).find((p) => p.name === PANEL)!.id : fail(error),
   );
+  const lost = (error: unknown) => (ConflictError.is(error) ? null : fail(error));
+  await kit.targets.sync(panelId, { capacity: 100 }).catch(lost);
+  const plan = { name: 'Monthly 50 GiB', family: 'standard', durationDays: 30, trafficBytes: 50 * 1024 ** 3 };
+  // 500 roubles (prices are minor units); the link serves at most 5 devices (apps that send their HWID).
+  await kit.plans.create({ id: 'plan_monthly', ...plan, price: { amount: 50_000, currency: 'RUB' }, deviceLimit: 5 }).catch(lost);
+
+  return { kit, close: () => pool?.end() ?? pglite!.close() };
 }
 
-async function ignoreConflict(work: Promise<unknown>): Promise<void> {
-  await work.catch((error: unknown) => {
-    if (!ConflictError.is(error)) throw error;
-  });
+function fail(error: unknown): never {
+  throw typeof error === 'string' ? new Error(error) : error;
 }

@@ -26,7 +26,7 @@ export async function customerSubscriptions(
  */
 export function feedKitOf(shop: Shop): FeedKit {
   return {
-    links: { resolve: (token) => shop.subscriptionLinks.customerFor(token) },
+    links: shop.kit.links,
     customers: { subscriptions: (customerId, options) => customerSubscriptions(shop, customerId, options) },
     devices: shop.kit.devices,
   };
