@@ -97,6 +97,8 @@ describe.skipIf(SKIP !== '')(`examples/starter from the packed tarballs, two pro
   let relay: Server | null = null;
   /** The relay's address: the shop's public address, where the gateways notify and the buyer comes back. */
   let front = '';
+  /** The simulated world's settings: the panel's and the gateways' addresses and credentials. */
+  let gateways: Record<string, string> = {};
   /** What each process answered to each notification the relay delivered, by provider. */
   const delivered: Record<string, { status: number; outcome: string | undefined }[]> = { yookassa: [], stripe: [] };
   let pool: pg.Pool;
@@ -175,8 +177,9 @@ describe.skipIf(SKIP !== '')(`examples/starter from the packed tarballs, two pro
     front = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
 
     world = await start(project, 'simulated.js', { NOTIFY_URL: front }, /^(\{.*\})$/m);
+    gateways = JSON.parse(world.ready) as Record<string, string>;
     const env = {
-      ...(JSON.parse(world.ready) as Record<string, string>),
+      ...gateways,
       DATABASE_URL: DATABASE_URL as string,
       DATABASE_SCHEMA: SCHEMA,
       PORT: '0',
@@ -258,6 +261,11 @@ describe.skipIf(SKIP !== '')(`examples/starter from the packed tarballs, two pro
       reversed = await storage.payments.get(stripe.id);
     }
     expect(reversed?.status).toBe('reversed');
+    const intent = String(reversed?.details['settlementRef']);
+    const atStripe = await fetch(new URL(`v1/refunds?payment_intent=${intent}`, gateways['STRIPE_URL']), {
+      headers: { authorization: `Bearer ${gateways['STRIPE_SECRET_KEY']}` },
+    });
+    expect(((await atStripe.json()) as { data: { amount: number }[] }).data.map((r) => r.amount)).toEqual([1_500]);
     const entries = (await storage.ledger.list(buyer.id, { limit: 100 })).items;
     expect(entries.filter((e) => e.kind === 'payment_reversal').map((e) => [e.amount, e.currency])).toEqual([[-1_500, 'USD']]);
     expect(entries.filter((e) => e.kind === 'top_up')).toHaveLength(2);
@@ -266,19 +274,20 @@ describe.skipIf(SKIP !== '')(`examples/starter from the packed tarballs, two pro
 
     // The link: each app its format, with the headers it reads.
     const link = (userAgent: string) => call(buyer.link, { headers: { 'user-agent': userAgent } });
-    const v2rayng = await link('v2rayNG/1.9.30');
+    const v2rayng = await link('v2rayNG/1.10.2');
     expect(v2rayng.status).toBe(200);
     expect(Buffer.from(v2rayng.text, 'base64').toString('utf8')).toContain(shareLink);
     expect(v2rayng.headers.get('subscription-userinfo')).toMatch(/upload=\d+; download=\d+; total=53687091200; expire=\d+/);
     expect(v2rayng.headers.get('profile-title')).toBeTruthy();
-    const happ = await link('Happ/1.9.0');
+    const happ = await link('Happ/3.2.1/Android');
     expect(happ.status).toBe(200);
+    expect(Buffer.from(happ.text, 'base64').toString('utf8')).toContain(shareLink);
     expect(happ.headers.get('subscription-userinfo')).toMatch(/total=53687091200/);
     expect(happ.headers.get('profile-update-interval')).toMatch(/^\d+$/);
-    const clash = await link('clash.meta/1.19.0 mihomo/1.19.0');
+    const clash = await link('mihomo/1.19.0');
     expect(clash.headers.get('content-type')).toMatch(/yaml/);
     expect(clash.text).toMatch(/^proxies:/m);
-    const singBox = await link('SFA/1.11.4 (sing-box 1.11.4)');
+    const singBox = await link('SFA/1.12.4 (Android 14; sing-box 1.12.4)');
     expect(singBox.headers.get('content-type')).toMatch(/json/);
     expect((JSON.parse(singBox.text) as { outbounds: { type: string }[] }).outbounds.map((o) => o.type)).toContain('vless');
     expect((await call(`${a}/s/${'x'.repeat(32)}`)).status).toBe(404);
