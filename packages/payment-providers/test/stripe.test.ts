@@ -1,11 +1,11 @@
-import { createPanelkit } from '@panelkit/sdk';
-import { describePaymentProvider, ManualClock } from '@panelkit/sdk/testing';
+import { describePaymentProvider } from '@panelkit/sdk/testing';
 import Stripe from 'stripe';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { minorDigits } from '../src/index.js';
 import { StripeSimulator, type StripeWebhook } from '../src/simulators.js';
 import { STRIPE_CURRENCIES, stripeProvider, verifyStripeWebhook } from '../src/stripe.js';
-import { STORAGE_KINDS, type TestStorage } from './support/storages.js';
+import { capabilitiesOf } from './support/harness.js';
+import { kitsOn, STORAGE_KINDS } from './support/storages.js';
 
 let sim: StripeSimulator;
 beforeAll(async () => {
@@ -45,18 +45,7 @@ describePaymentProvider('stripe (simulated API, Stripe’s Node library)', async
     paymentCount: async () => sim.sessions.size,
     loseNextAnswer: () => sim.loseNextAnswer(),
   },
-  capabilities: {
-    refundCount: async () => sim.refunds.size,
-    chargeCount: async () => sim.offSessionCharges.size,
-    setChargeAnswer: (answer) => {
-      sim.chargeAnswer = answer;
-    },
-    loseNextAnswer: () => sim.loseNextAnswer(),
-    outliveIdempotencyKeys: () => sim.elapse(25 * 3_600_000),
-    setDown: (down) => {
-      sim.down = down;
-    },
-  },
+  capabilities: capabilitiesOf(sim, { refunds: () => sim.refunds.size, charges: () => sim.offSessionCharges.size }),
 }));
 
 describe('the Stripe simulator’s Idempotency-Key', () => {
@@ -134,60 +123,46 @@ describe('Stripe currencies', () => {
   });
 });
 
-describe.each(STORAGE_KINDS)('Stripe through kit.payments on $name storage', ({ make, skip }) => {
-  let opened: TestStorage | null = null;
-  afterEach(async () => {
-    await opened?.cleanup();
-    opened = null;
-  });
-  async function setup() {
-    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-    opened = await make(clock);
-    const { storage } = opened;
-    const kit = createPanelkit({
-      storage,
-      clock,
-      panels: () => null as never,
-      policy: { identity: { secret: 'stripe-test-secret-0123456789abcdef', prefix: 'pk' } },
-      payments: { providers: [provider()] },
-    });
-    const buyer = (await storage.customers.create({ email: 'buyer@example.com' })).id;
-    return { kit, storage, buyer };
-  }
+describe.each(STORAGE_KINDS)('Stripe through kit.payments on $name storage', (kind) => {
+  const kitWith = kitsOn(kind);
+  const setup = () => kitWith([provider()]);
 
-  it.skipIf(skip)('credits a signed webhook once however often it comes; a forged, tampered or unknown one credits nothing', async () => {
-    const { kit, storage, buyer } = await setup();
-    const started = await kit.payments.start({ customerId: buyer, providerId: 'stripe', amount: { amount: 5_000, currency: 'USD' } });
-    if (!started.ok) throw new Error(started.reason);
-    const ref = started.payment.externalRef!;
-    const callback = (webhook: StripeWebhook) => kit.payments.handleCallback('stripe', callbackOf(webhook));
-    // Not paid yet: a signed event of the open session says nothing.
-    expect(await callback(sim.completed(ref))).toMatchObject({ outcome: 'waiting' });
-    await sim.pay(ref, { deliveries: 0 });
-    const paid = sim.completed(ref);
-    // A bad signature, a body changed after signing, a signature too old to replay.
-    await expect(callback({ ...paid, signature: sim.sign(paid.body, 'whsec_forged') })).rejects.toMatchObject({
-      code: 'PAYMENT_SIGNATURE_INVALID',
-    });
-    await expect(callback({ ...paid, body: paid.body.replace('"amount_total":5000', '"amount_total":50000') })).rejects.toMatchObject({
-      code: 'PAYMENT_SIGNATURE_INVALID',
-    });
-    await expect(
-      callback({ ...paid, signature: sim.sign(paid.body, sim.webhookSecret, Math.floor(Date.now() / 1000) - 3_600) }),
-    ).rejects.toMatchObject({
-      code: 'PAYMENT_SIGNATURE_INVALID',
-    });
-    // Signed with the real secret but for another amount, or a session the shop never opened.
-    const shown = { ...sim.session(ref), wanted: undefined };
-    expect(await callback(sim.event('checkout.session.completed', { ...shown, amount_total: 1 }))).toMatchObject({ outcome: 'mismatch' });
-    expect(await callback(sim.event('checkout.session.completed', { ...shown, id: 'cs_test_unknown' }))).toMatchObject({
-      outcome: 'unknown',
-    });
-    expect(await storage.ledger.balance(buyer, 'USD')).toBe(0);
-    const [a, b] = await Promise.all([callback(paid), callback(sim.completed(ref))]);
-    expect([a.outcome, b.outcome].sort()).toEqual(['already_credited', 'credited']);
-    expect(await storage.ledger.balance(buyer, 'USD')).toBe(5_000);
-  });
+  it.skipIf(kind.skip)(
+    'credits a signed webhook once however often it comes; a forged, tampered or unknown one credits nothing',
+    async () => {
+      const { kit, storage, buyer } = await setup();
+      const started = await kit.payments.start({ customerId: buyer, providerId: 'stripe', amount: { amount: 5_000, currency: 'USD' } });
+      if (!started.ok) throw new Error(started.reason);
+      const ref = started.payment.externalRef!;
+      const callback = (webhook: StripeWebhook) => kit.payments.handleCallback('stripe', callbackOf(webhook));
+      // Not paid yet: a signed event of the open session says nothing.
+      expect(await callback(sim.completed(ref))).toMatchObject({ outcome: 'waiting' });
+      await sim.pay(ref, { deliveries: 0 });
+      const paid = sim.completed(ref);
+      // A bad signature, a body changed after signing, a signature too old to replay.
+      await expect(callback({ ...paid, signature: sim.sign(paid.body, 'whsec_forged') })).rejects.toMatchObject({
+        code: 'PAYMENT_SIGNATURE_INVALID',
+      });
+      await expect(callback({ ...paid, body: paid.body.replace('"amount_total":5000', '"amount_total":50000') })).rejects.toMatchObject({
+        code: 'PAYMENT_SIGNATURE_INVALID',
+      });
+      await expect(
+        callback({ ...paid, signature: sim.sign(paid.body, sim.webhookSecret, Math.floor(Date.now() / 1000) - 3_600) }),
+      ).rejects.toMatchObject({
+        code: 'PAYMENT_SIGNATURE_INVALID',
+      });
+      // Signed with the real secret but for another amount, or a session the shop never opened.
+      const shown = { ...sim.session(ref), wanted: undefined };
+      expect(await callback(sim.event('checkout.session.completed', { ...shown, amount_total: 1 }))).toMatchObject({ outcome: 'mismatch' });
+      expect(await callback(sim.event('checkout.session.completed', { ...shown, id: 'cs_test_unknown' }))).toMatchObject({
+        outcome: 'unknown',
+      });
+      expect(await storage.ledger.balance(buyer, 'USD')).toBe(0);
+      const [a, b] = await Promise.all([callback(paid), callback(sim.completed(ref))]);
+      expect([a.outcome, b.outcome].sort()).toEqual(['already_credited', 'credited']);
+      expect(await storage.ledger.balance(buyer, 'USD')).toBe(5_000);
+    },
+  );
 });
 
 describe('Stripe saved cards', () => {

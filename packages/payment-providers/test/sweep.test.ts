@@ -1,10 +1,9 @@
-import { createPanelkit, PaymentProviderUnavailableError } from '@panelkit/sdk';
-import { ManualClock } from '@panelkit/sdk/testing';
+import { PaymentProviderUnavailableError } from '@panelkit/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayKeyRefusedError, keyRefusalIn, sweepPendingPayments } from '../src/index.js';
 import { YooKassaSimulator } from '../src/simulators.js';
 import { YOOKASSA_PROVIDER, yookassaProvider } from '../src/yookassa.js';
-import { STORAGE_KINDS, type TestStorage } from './support/storages.js';
+import { kitsOn, STORAGE_KINDS } from './support/storages.js';
 
 let sim: YooKassaSimulator;
 beforeAll(async () => {
@@ -16,32 +15,18 @@ afterAll(async () => {
 
 const QUIET_MS = 2 * 60_000;
 
-describe.each(STORAGE_KINDS)('sweepPendingPayments on $name storage', ({ make, skip }) => {
-  let opened: TestStorage | null = null;
-  afterEach(async () => {
+describe.each(STORAGE_KINDS)('sweepPendingPayments on $name storage', (kind) => {
+  const kitWith = kitsOn(kind);
+  afterEach(() => {
     sim.down = false;
-    await opened?.cleanup();
-    opened = null;
   });
   async function setup() {
-    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-    opened = await make(clock);
-    const { storage } = opened;
-    const kit = createPanelkit({
-      storage,
-      clock,
-      panels: () => null as never,
-      policy: { identity: { secret: 'sweep-test-secret-0123456789abcdefgh', prefix: 'pk' } },
-      payments: {
-        providers: [
-          yookassaProvider({
-            api: { baseUrl: sim.url, shopId: sim.shopId, secretKey: sim.secretKey },
-            callbackUrl: (id) => `http://127.0.0.1:9/return/${id}`,
-          }),
-        ],
-      },
-    });
-    const buyer = (await storage.customers.create({ email: 'buyer@example.com' })).id;
+    const { kit, storage, clock, buyer } = await kitWith([
+      yookassaProvider({
+        api: { baseUrl: sim.url, shopId: sim.shopId, secretKey: sim.secretKey },
+        callbackUrl: (id) => `http://127.0.0.1:9/return/${id}`,
+      }),
+    ]);
     const pay = async (amount: number) => {
       const started = await kit.payments.start({ customerId: buyer, providerId: YOOKASSA_PROVIDER, amount: { amount, currency: 'RUB' } });
       if (!started.ok) throw new Error(started.reason);
@@ -51,24 +36,27 @@ describe.each(STORAGE_KINDS)('sweepPendingPayments on $name storage', ({ make, s
     return { kit, storage, clock, buyer, pay, sweep };
   }
 
-  it.skipIf(skip)('credits a paid payment whose notification never came, once, and leaves unpaid and too-young ones alone', async () => {
-    const { storage, clock, buyer, pay, sweep } = await setup();
-    const paid = await pay(30_000);
-    const unpaid = await pay(20_000);
-    await sim.pay(paid.externalRef!, { deliveries: 0 });
-    // Younger than the quiet time: left to its notification.
-    expect(await sweep()).toEqual({ credited: 0, unreachable: [] });
-    expect(await storage.ledger.balance(buyer, 'RUB')).toBe(0);
-    clock.advance(QUIET_MS + 1_000);
-    // Two sweeps at once (two replicas' schedules): the payment is credited by one of them.
-    const [a, b] = await Promise.all([sweep(), sweep()]);
-    expect(a.credited + b.credited).toBe(1);
-    expect(await sweep()).toEqual({ credited: 0, unreachable: [] });
-    expect(await storage.ledger.balance(buyer, 'RUB')).toBe(30_000);
-    expect((await storage.payments.get(unpaid.id))?.status).toBe('pending');
-  });
+  it.skipIf(kind.skip)(
+    'credits a paid payment whose notification never came, once, and leaves unpaid and too-young ones alone',
+    async () => {
+      const { storage, clock, buyer, pay, sweep } = await setup();
+      const paid = await pay(30_000);
+      const unpaid = await pay(20_000);
+      await sim.pay(paid.externalRef!, { deliveries: 0 });
+      // Younger than the quiet time: left to its notification.
+      expect(await sweep()).toEqual({ credited: 0, unreachable: [] });
+      expect(await storage.ledger.balance(buyer, 'RUB')).toBe(0);
+      clock.advance(QUIET_MS + 1_000);
+      // Two sweeps at once (two replicas' schedules): the payment is credited by one of them.
+      const [a, b] = await Promise.all([sweep(), sweep()]);
+      expect(a.credited + b.credited).toBe(1);
+      expect(await sweep()).toEqual({ credited: 0, unreachable: [] });
+      expect(await storage.ledger.balance(buyer, 'RUB')).toBe(30_000);
+      expect((await storage.payments.get(unpaid.id))?.status).toBe('pending');
+    },
+  );
 
-  it.skipIf(skip)('names a provider it could not ask and credits nothing; the next sweep, with the gateway back, does', async () => {
+  it.skipIf(kind.skip)('names a provider it could not ask and credits nothing; the next sweep, with the gateway back, does', async () => {
     const { storage, clock, buyer, pay, sweep } = await setup();
     const paid = await pay(15_000);
     await sim.pay(paid.externalRef!, { deliveries: 0 });
@@ -82,6 +70,32 @@ describe.each(STORAGE_KINDS)('sweepPendingPayments on $name storage', ({ make, s
     sim.down = false;
     expect(await sweep()).toEqual({ credited: 1, unreachable: [] });
     expect(await storage.ledger.balance(buyer, 'RUB')).toBe(15_000);
+  });
+});
+
+describe('sweepPendingPayments options', () => {
+  it('refuses a limit or quiet time out of range before asking anything', async () => {
+    const asked: string[] = [];
+    const kit = {
+      payments: {
+        list: async () => {
+          asked.push('list');
+          return { items: [], nextCursor: null };
+        },
+      },
+    } as never;
+    for (const [limit, quietMs] of [
+      [0, 1],
+      [1.5, 1],
+      [10, -1],
+      [10, Number.NaN],
+    ] as const)
+      await expect(sweepPendingPayments(kit, { providers: ['yookassa'], limit, quietMs })).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+      });
+    expect(asked).toEqual([]);
+    expect(await sweepPendingPayments(kit, { providers: ['yookassa'], limit: 10, quietMs: 0 })).toEqual({ credited: 0, unreachable: [] });
+    expect(asked).toEqual(['list']);
   });
 });
 

@@ -1,9 +1,9 @@
-import { createPanelkit } from '@panelkit/sdk';
-import { describePaymentProvider, ManualClock } from '@panelkit/sdk/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describePaymentProvider } from '@panelkit/sdk/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { YooKassaSimulator } from '../src/simulators.js';
 import { readYooKassaNotification, yookassaProvider, type YooKassaReceipts } from '../src/yookassa.js';
-import { STORAGE_KINDS, type TestStorage } from './support/storages.js';
+import { capabilitiesOf } from './support/harness.js';
+import { kitsOn, STORAGE_KINDS } from './support/storages.js';
 
 let sim: YooKassaSimulator;
 beforeAll(async () => {
@@ -27,7 +27,7 @@ describePaymentProvider('yookassa (simulated API v3)', async () => ({
   gateway: {
     pay: async (opened) => {
       await sim.pay(opened.externalRef, { deliveries: 0 });
-      return { callback: { headers: {}, body: sim.notification('payment.succeeded', opened.externalRef), query: {} } };
+      return { callback: { headers: {}, body: null, rawBody: sim.notification('payment.succeeded', opened.externalRef), query: {} } };
     },
     refund: async (opened) => {
       const payment = sim.payment(opened.externalRef);
@@ -41,12 +41,12 @@ describePaymentProvider('yookassa (simulated API v3)', async () => ({
         body: JSON.stringify({ payment_id: payment.id, amount: payment.amount }),
       });
       const refund = (await res.json()) as { id: string };
-      return { callback: { headers: {}, body: sim.notification('refund.succeeded', refund.id), query: {} } };
+      return { callback: { headers: {}, body: null, rawBody: sim.notification('refund.succeeded', refund.id), query: {} } };
     },
     // YooKassa signs nothing: a "forgery" is a notification naming a payment YooKassa does not have.
     forge: (callback) => ({
       ...callback,
-      body: String(callback.body).replace(/"id":"[^"]+"/, '"id":"2ee1f5f4-000f-5000-9000-forged000000"'),
+      rawBody: String(callback.rawBody).replace(/"id":"[^"]+"/, '"id":"2ee1f5f4-000f-5000-9000-forged000000"'),
     }),
     setDown: (down) => {
       sim.down = down;
@@ -54,18 +54,7 @@ describePaymentProvider('yookassa (simulated API v3)', async () => ({
     paymentCount: async () => sim.payments.size,
     loseNextAnswer: () => sim.loseNextAnswer(),
   },
-  capabilities: {
-    refundCount: async () => sim.refunds.size,
-    chargeCount: async () => sim.charges.size,
-    setChargeAnswer: (answer) => {
-      sim.chargeAnswer = answer;
-    },
-    loseNextAnswer: () => sim.loseNextAnswer(),
-    outliveIdempotencyKeys: () => sim.elapse(25 * 3_600_000),
-    setDown: (down) => {
-      sim.down = down;
-    },
-  },
+  capabilities: capabilitiesOf(sim, { refunds: () => sim.refunds.size, charges: () => sim.charges.size }),
 }));
 
 describe('the YooKassa simulator’s Idempotence-Key', () => {
@@ -243,28 +232,11 @@ describe('YooKassa amounts and receipts', () => {
   });
 });
 
-describe.each(STORAGE_KINDS)('YooKassa through kit.payments on $name storage', ({ make, skip }) => {
-  let opened: TestStorage | null = null;
-  afterEach(async () => {
-    await opened?.cleanup();
-    opened = null;
-  });
-  async function setup() {
-    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
-    opened = await make(clock);
-    const { storage } = opened;
-    const kit = createPanelkit({
-      storage,
-      clock,
-      panels: () => null as never,
-      policy: { identity: { secret: 'yookassa-test-secret-0123456789abc', prefix: 'pk' } },
-      payments: { providers: [provider()] },
-    });
-    const buyer = (await storage.customers.create({ email: 'buyer@example.com' })).id;
-    return { kit, storage, buyer };
-  }
+describe.each(STORAGE_KINDS)('YooKassa through kit.payments on $name storage', (kind) => {
+  const kitWith = kitsOn(kind);
+  const setup = () => kitWith([provider()]);
 
-  it.skipIf(skip)(
+  it.skipIf(kind.skip)(
     'an unsigned notification is read back: pending says nothing, succeeded credits once however often it comes',
     async () => {
       const { kit, storage, buyer } = await setup();
@@ -292,7 +264,7 @@ describe.each(STORAGE_KINDS)('YooKassa through kit.payments on $name storage', (
     },
   );
 
-  it.skipIf(skip)('a canceled payment closes the intent without money', async () => {
+  it.skipIf(kind.skip)('a canceled payment closes the intent without money', async () => {
     const { kit, storage, buyer } = await setup();
     const started = await kit.payments.start({
       customerId: buyer,

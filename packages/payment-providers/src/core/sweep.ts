@@ -1,4 +1,4 @@
-import { PaymentProviderUnavailableError, type Panelkit } from '@panelkit/sdk';
+import { PaymentProviderUnavailableError, ValidationError, type Panelkit, type ValidationIssue } from '@panelkit/sdk';
 
 /** Options of {@link sweepPendingPayments}. */
 export interface SweepOptions {
@@ -29,9 +29,14 @@ export interface SweepResult {
  * a payment whose notification never came is credited now, once (the SDK credits at most once, whoever else confirms
  * it, on however many replicas). A provider that cannot be asked is left at the first payment it failed on and named
  * in `unreachable` (a host retries the sweep later; the payments it did ask about stay settled); any other error is
- * thrown. Framework-free: a host runs it from its own job or schedule.
+ * thrown. Framework-free: a host runs it from its own job or schedule. Options out of range are the SDK's
+ * `ValidationError`, before anything is asked.
  */
 export async function sweepPendingPayments(kit: Pick<Panelkit, 'payments'>, options: SweepOptions): Promise<SweepResult> {
+  const issues: ValidationIssue[] = [];
+  if (!Number.isSafeInteger(options.limit) || options.limit < 1) issues.push({ path: 'limit', message: 'a positive whole number' });
+  if (!Number.isFinite(options.quietMs) || options.quietMs < 0) issues.push({ path: 'quietMs', message: 'zero or more milliseconds' });
+  if (issues.length > 0) throw new ValidationError('sweepPendingPayments: options out of range', issues);
   const before = new Date((options.now ?? new Date()).getTime() - options.quietMs);
   const result: SweepResult = { credited: 0, unreachable: [] };
   for (const providerId of options.providers) {

@@ -8,6 +8,9 @@ export interface GatewayAnswer {
   headers?: Record<string, string>;
 }
 
+/** How a simulator answers off-session charges of a saved method: paid, declined, or wanting the buyer's confirmation. */
+export type ChargeAnswer = 'succeed' | 'decline' | 'require_action';
+
 /**
  * The base of every gateway simulator (YooKassa, Stripe, EPay, …), shaped as panel-adapters' simulators are: its
  * state and controls are plain properties and methods, `handle(request)` answers one Fetch `Request` (usable in-process

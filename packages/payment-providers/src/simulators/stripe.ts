@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { GatewaySimulator, type GatewayAnswer } from './gateway-simulator.js';
+import { GatewaySimulator, type ChargeAnswer, type GatewayAnswer } from './gateway-simulator.js';
 import { IdempotencyKeys, requestPrint } from './idempotency-keys.js';
 
 type Json = Record<string, unknown>;
@@ -69,6 +69,14 @@ export interface StripeSimRefund {
 
 type Answer = GatewayAnswer;
 
+/** Options of {@link StripeSimulator}: its keys, where webhooks go, how off-session charges are answered. */
+export interface StripeSimulatorOptions {
+  secretKey?: string;
+  webhookSecret?: string;
+  webhookUrl?: string | null;
+  chargeAnswer?: ChargeAnswer;
+}
+
 /** A webhook as Stripe sends it: the raw JSON body and its `Stripe-Signature` header. */
 export interface StripeWebhook {
   body: string;
@@ -94,23 +102,39 @@ const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url'
  * drops its answer.
  */
 export class StripeSimulator extends GatewaySimulator {
-  readonly secretKey = `sk_test_${randomBytes(18).toString('base64url')}`;
-  readonly webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
+  /** The secret key the API takes (`Authorization: Bearer …`). */
+  readonly secretKey: string;
+  /** The webhook endpoint's signing secret its webhooks are signed with. */
+  readonly webhookSecret: string;
+  /** The Checkout Sessions made, by id. */
   readonly sessions = new Map<string, StripeSimSession>();
+  /** The PaymentIntents made (by a paid session or off-session), by id. */
   readonly intents = new Map<string, StripeSimIntent>();
+  /** The charges made, by id. */
   readonly charges = new Map<string, StripeSimCharge>();
+  /** The refunds made, by id (each once, however often asked). */
   readonly refunds = new Map<string, StripeSimRefund>();
   /** The PaymentIntents made off-session with a saved card (each once, however often asked). */
   readonly offSessionCharges = new Set<string>();
   /** Where webhooks go (`null`: none are sent). */
-  webhookUrl: string | null = null;
+  webhookUrl: string | null;
   /** How off-session charges are answered. */
-  chargeAnswer: 'succeed' | 'decline' | 'require_action' = 'succeed';
+  chargeAnswer: ChargeAnswer;
+  /** While true, every request is answered 500. */
   down = false;
   protected override readonly basePath = '';
   private readonly keys = new IdempotencyKeys<Answer>();
   /** Saved PaymentMethods and their customer (`null` once detached). */
   private readonly methods = new Map<string, { customer: string | null }>();
+
+  /** A simulator with fresh random keys unless `options` names them. */
+  constructor(options: StripeSimulatorOptions = {}) {
+    super();
+    this.secretKey = options.secretKey ?? `sk_test_${randomBytes(18).toString('base64url')}`;
+    this.webhookSecret = options.webhookSecret ?? `whsec_${randomBytes(24).toString('base64')}`;
+    this.webhookUrl = options.webhookUrl ?? null;
+    this.chargeAnswer = options.chargeAnswer ?? 'succeed';
+  }
 
   /** Moves the simulator's clock `ms` on (past 24 hours, it has forgotten the idempotency keys it was sent). */
   elapse(ms: number): void {
@@ -125,6 +149,7 @@ export class StripeSimulator extends GatewaySimulator {
     this.loseNextAnswers(2);
   }
 
+  /** The session `sessionId` as the simulator keeps it; throws for an unknown one. */
   session(sessionId: string): StripeSimSession {
     const session = this.sessions.get(sessionId);
     if (session === undefined) throw new Error(`no session ${sessionId}`);

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { GatewaySimulator, type GatewayAnswer } from './gateway-simulator.js';
+import { GatewaySimulator, type ChargeAnswer, type GatewayAnswer } from './gateway-simulator.js';
 import { IdempotencyKeys, requestPrint } from './idempotency-keys.js';
 
 interface Money {
@@ -52,6 +52,14 @@ const VALUE = /^\d{1,12}\.\d{2}$/;
 const kopecks = (value: string) => Math.round(Number(value) * 100);
 const rubles = (k: number) => (k / 100).toFixed(2);
 
+/** Options of {@link YooKassaSimulator}: its credentials, where notifications go, how autopayments are answered. */
+export interface YooKassaSimulatorOptions {
+  shopId?: string;
+  secretKey?: string;
+  webhookUrl?: string | null;
+  chargeAnswer?: ChargeAnswer;
+}
+
 /**
  * A YooKassa API v3 on 127.0.0.1 for tests and the demo, after YooKassa's public documentation: Basic auth
  * `shopId:secretKey`; `POST /v3/payments` and `POST /v3/refunds` need an `Idempotence-Key` and answer the first
@@ -66,22 +74,36 @@ const rubles = (k: number) => (k / 100).toFixed(2);
  * answers 500; `loseNextAnswer()` applies the next POST and drops its answer.
  */
 export class YooKassaSimulator extends GatewaySimulator {
-  readonly shopId = String(100_000 + Math.floor(Math.random() * 800_000));
-  readonly secretKey = `test_${randomBytes(18).toString('base64url')}`;
+  /** The shop id the API takes (Basic auth `shopId:secretKey`). */
+  readonly shopId: string;
+  /** The secret key the API takes. */
+  readonly secretKey: string;
+  /** The payments made, by id. */
   readonly payments = new Map<string, YooKassaSimPayment>();
+  /** The refunds made, by id (each once, however often asked). */
   readonly refunds = new Map<string, YooKassaSimRefund>();
   /** The receipt sent with each refund that had one, by refund id (YooKassa keeps it with the refund, never shows it back). */
   readonly refundReceipts = new Map<string, unknown>();
   /** The ids of the autopayments made with a saved method (`payment_method_id`). */
   readonly charges = new Set<string>();
   /** Where notifications go (`null`: none are sent). */
-  webhookUrl: string | null = null;
+  webhookUrl: string | null;
   /** How autopayments with a saved method are answered. */
-  chargeAnswer: 'succeed' | 'decline' | 'require_action' = 'succeed';
+  chargeAnswer: ChargeAnswer;
+  /** While true, every request is answered 500. */
   down = false;
   protected override readonly basePath = '/v3/';
   private readonly keys = new IdempotencyKeys<Answer>();
   private readonly methods = new Map<string, { type: string; title: string }>();
+
+  /** A simulator with fresh random credentials unless `options` names them. */
+  constructor(options: YooKassaSimulatorOptions = {}) {
+    super();
+    this.shopId = options.shopId ?? String(100_000 + Math.floor(Math.random() * 800_000));
+    this.secretKey = options.secretKey ?? `test_${randomBytes(18).toString('base64url')}`;
+    this.webhookUrl = options.webhookUrl ?? null;
+    this.chargeAnswer = options.chargeAnswer ?? 'succeed';
+  }
 
   /** Moves the simulator's clock `ms` on (past 24 hours, it has forgotten the idempotence keys it was sent). */
   elapse(ms: number): void {
@@ -93,6 +115,7 @@ export class YooKassaSimulator extends GatewaySimulator {
     this.loseNextAnswers(1);
   }
 
+  /** The payment `id` as the simulator keeps it; throws for an unknown one. */
   payment(id: string): YooKassaSimPayment {
     const payment = this.payments.get(id);
     if (payment === undefined) throw new Error(`no payment ${id}`);
