@@ -6,6 +6,7 @@ export default defineConfig({
   entry: {
     'impl/index': 'src/index.ts',
     'impl/apps': 'src/apps.ts',
+    'impl/formats': 'src/formats.ts',
   },
   format: ['esm'],
   dts: false,

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { PUBLISHED_PACKAGES } from '../../../scripts/published-packages.mjs';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const site = join(root, 'docs', 'api');
@@ -22,7 +23,7 @@ describe('the docs', () => {
       'docs/index.md',
       'docs/architecture.md',
       ...guides.map((file) => `docs/guides/${file}`),
-      ...['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres'].map((name) => `packages/${name}/README.md`),
+      ...PUBLISHED_PACKAGES.map((name) => `packages/${name}/README.md`),
     ];
     const broken: string[] = [];
     for (const document of documents) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { PUBLISHED_PACKAGES } from '../../../scripts/published-packages.mjs';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -17,9 +18,9 @@ const pending = readdirSync(join(root, '.changeset')).filter((file) => file.ends
 /** A copy of what the script reads (changesets, manifests, the ports' source), to run it on changesets of a test's own. */
 function scratchRepository(): string {
   const scratch = mkdtempSync(join(tmpdir(), 'panelkit-release-version-'));
-  for (const path of ['scripts/release-version.mjs', '.changeset', 'packages/sdk/src/ports'])
+  for (const path of ['scripts/release-version.mjs', 'scripts/published-packages.mjs', '.changeset', 'packages/sdk/src/ports'])
     cpSync(join(root, path), join(scratch, path), { recursive: true });
-  for (const name of ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres']) {
+  for (const name of PUBLISHED_PACKAGES) {
     cpSync(join(root, 'packages', name, 'package.json'), join(scratch, 'packages', name, 'package.json'));
   }
   return scratch;

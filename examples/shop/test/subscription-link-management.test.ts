@@ -8,8 +8,8 @@
  */
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppManagement } from '@panelkit/subscription-feed';
-import { readAppManagement, saveAppManagement } from '../src/app/subscriptions/app-management-setting.js';
+import { APP_MANAGEMENT_OFF, type AppManagement } from '@panelkit/subscription-feed';
+import { readAppManagement, saveAppManagement } from '../src/app/subscriptions/app-management.js';
 import { importableApps, importLinkOf } from '@panelkit/subscription-feed/apps';
 import { appOpenUrl } from '../src/config/public-addresses.js';
 import { boughtAndProvisioned, fund, planNamed } from './support/buying.js';
@@ -162,19 +162,7 @@ describe('the apps’ management headers, per app family', () => {
 
 describe('the owner’s choices on the admin page', () => {
   it('are refused without a provider id for a switch that needs one (changing nothing), saved with one, and audited', async () => {
-    await saveAppManagement(
-      t.shop,
-      {
-        ...ALL_ON,
-        happProviderId: null,
-        moveApps: false,
-        renewButton: false,
-        expiryReminders: false,
-        alwaysHwid: false,
-        hideSettings: false,
-      },
-      STAFF,
-    );
+    await saveAppManagement(t.shop, APP_MANAGEMENT_OFF, STAFF);
     const before = await readAppManagement(t.shop);
     const admin = await signedInAdmin(t.app);
     const form = await admin.agent.get('/admin/settings/link').expect(200);

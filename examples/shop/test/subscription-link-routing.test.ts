@@ -8,7 +8,7 @@ import supertest from 'supertest';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routingPresetOf } from '../src/db/plan-routing.js';
-import { feedBody, feedFormat } from '@panelkit/subscription-feed';
+import { feedBody, feedFormat } from '@panelkit/subscription-feed/formats';
 import { adminGet, postForm } from './support/admin-support.js';
 import { boughtAndProvisioned, fund } from './support/buying.js';
 import { ROOMY_RATE_LIMITS, signedInAdmin, signedUpBuyer, startShop, type ShopUnderTest, type Visitor } from './support/shop-under-test.js';

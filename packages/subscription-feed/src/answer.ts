@@ -35,12 +35,13 @@ export interface FeedFacts {
   supportUrl: string | null;
   /** The owner's choices for the apps' management headers. */
   management: AppManagement;
-  /** What this answer routes direct (`routingOf`), or `null`. */
+  /** What this answer routes direct (`routingOf`), or `null`; a blocked feed's placeholders are never routed. */
   routing: DirectRouting | null;
   /** Whether the apps must be told to turn routing off (`routingOf`). */
   routingTurnedOff: boolean;
   /** The texts in the buyer's language (`feedTexts`). */
   texts: FeedTexts;
+  /** The time of the request (the banner compares the expiry with it). */
   now: Date;
   /** A date as the buyer reads it (the banner's expiry). */
   formatDate(date: Date): string;
@@ -121,11 +122,13 @@ export function feedAnswer(request: FeedRequest, facts: FeedFacts): FeedAnswer {
     return { status: 405, headers: { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }, body: 'Method Not Allowed' };
   const userAgent = headerOf(request, 'user-agent');
   const headers = appHeaders(request, facts);
-  const routingValue = routingHeader(userAgent, facts.routing, facts.title, facts.routingTurnedOff);
-  if (routingValue !== null) headers['routing'] = routingValue;
   const { feed } = facts;
+  // Placeholder entries are never routed: they connect nowhere.
+  const routing = feed.blocked === null ? facts.routing : null;
+  const routingValue = routingHeader(userAgent, routing, facts.title, feed.blocked === null && facts.routingTurnedOff);
+  if (routingValue !== null) headers['routing'] = routingValue;
   const links = feed.blocked === null ? feed.links : placeholderLinks(feed.blocked, facts.texts, facts.url);
-  const answer = feedBody(links, feedFormat(userAgent, headerOf(request, 'accept')), facts.title, userAgent, facts.routing);
+  const answer = feedBody(links, feedFormat(userAgent, headerOf(request, 'accept')), facts.title, userAgent, routing);
   headers['content-type'] = answer.type;
   return { status: 200, headers, body: method === 'HEAD' ? '' : answer.body };
 }

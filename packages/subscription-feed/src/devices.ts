@@ -3,6 +3,7 @@ import type { DeviceRefusal } from '@panelkit/sdk/rules';
 
 /** What the feed asks of the SDK's device rule: `kit.devices` (or anything with its `touch`). */
 export interface FeedDevices {
+  /** Counts the device on the subscription (`kit.devices.touch`): served, or refused with the reason. */
   touch(subscriptionId: string, device: DeviceRequest, options?: { subscription?: Subscription }): Promise<DeviceCheck>;
 }
 

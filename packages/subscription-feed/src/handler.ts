@@ -11,8 +11,12 @@ import { type FeedAnswer, type FeedRequest, headerOf } from './request.js';
 
 /** What the handler asks of the SDK: `kit` itself (`links.resolve`, `customers.subscriptions`, `devices.touch`). */
 export interface FeedKit {
-  readonly links: { resolve(token: string): Promise<string | null> };
+  readonly links: {
+    /** The customer the link token belongs to, or `null` (unknown or rotated away). */
+    resolve(token: string): Promise<string | null>;
+  };
   readonly customers: {
+    /** The customer's subscriptions in `statuses`, newest first. */
     subscriptions(customerId: string, options?: { statuses?: readonly SubscriptionStatus[] }): Promise<Subscription[]>;
   };
   readonly devices: FeedDevices;
@@ -63,7 +67,9 @@ export interface FeedHandlerOptions {
   texts?: FeedTextOverrides;
   /** A date in the buyer's language (the banner's expiry); ISO date by default. */
   formatDate?(date: Date, locale: string): string;
+  /** The clock (`new Date()` by default). */
   now?(): Date;
+  /** `profile-update-interval`, hours (12 by default). */
   updateIntervalHours?: number;
 }
 

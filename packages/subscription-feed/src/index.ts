@@ -1,13 +1,12 @@
 /**
  * `@panelkit/subscription-feed`: the answer at a buyer's subscription link for every client app, framework-free.
  * `createFeedHandler` ties the link token, the SDK's device rule and the feed together; `feedAnswer` is the pure
- * answer for hosts that read the subscriptions themselves. The client apps' catalogue is at `./apps`.
+ * answer for hosts that read the subscriptions themselves. The client apps' catalogue is at `./apps`, the format
+ * builders at `./formats`.
  */
 export { appHeaders, type FeedFacts, feedAnswer, isBrowser, routingOf, UPDATE_INTERVAL_HOURS, wantsRouting } from './answer.js';
 export { APP_MANAGEMENT_OFF, APP_MANAGEMENT_SWITCHES, type AppManagement, isHappProviderId } from './app-management.js';
 export { checkDevice, type DeviceVerdict, type FeedDevices } from './devices.js';
-export { clashProfile } from './feed/clash.js';
-export { type FeedFormat, feedBody, feedFormat } from './feed/client-format.js';
 export {
   deviceLimited,
   type LinkFeed,
@@ -20,16 +19,7 @@ export {
 } from './feed/feed.js';
 export type { PlanRouting } from './feed/link-routing.js';
 export { BLOCK_REASONS, type BlockReason, type LinkGate, placeholderLinks } from './feed/placeholder.js';
-export { happRoutingLinkOf, routingHeader } from './feed/routing-apps.js';
-export {
-  type DirectRouting,
-  directRoutingOf,
-  isRoutingPreset,
-  ROUTING_PRESETS,
-  type RoutingCountry,
-  type RoutingPreset,
-} from './feed/routing.js';
-export { singBoxProfile, type SingBoxVersion } from './feed/sing-box.js';
+export { type DirectRouting, isRoutingPreset, ROUTING_PRESETS, type RoutingPreset } from './feed/routing.js';
 export { FEED_TEXTS, type FeedTextOverrides, type FeedTexts, feedTexts } from './feed/texts.js';
 export {
   createFeedHandler,

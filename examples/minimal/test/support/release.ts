@@ -6,7 +6,7 @@ import { cleanEnvironment, PANELKIT_PACKAGES, PNPM, run, type RunResult } from '
 
 /** The repository's root. */
 export const root = fileURLToPath(new URL('../../../..', import.meta.url));
-/** The four published packages, by folder under `packages/`. */
+/** The published packages, by folder under `packages/`. */
 export const PACKAGES: readonly string[] = PANELKIT_PACKAGES;
 export { cleanEnvironment, PNPM, run, type RunResult };
 

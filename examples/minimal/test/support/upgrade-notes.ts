@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const PACKAGES = ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres'];
+/**
+ * The packages released since 0.1.0, whose changelogs carry every release's upgrading notes (a package added later,
+ * such as `@panelkit/payment-providers` in 0.4.0, has them from its first release on).
+ */
+const PACKAGES_SINCE_0_1 = ['sdk', 'panel-adapters', 'storage-memory', 'storage-postgres'];
 
 /** `a` compared with `b` as `major.minor.patch` versions: negative, zero or positive. */
 function compareVersions(a: string, b: string): number {
@@ -36,7 +40,7 @@ export function shellLines(section: string): string[] {
  * (the version step writes one section into each).
  */
 export function upgradeCommands(root: string, from: string, to: string): string[] {
-  const perPackage = PACKAGES.map((name) => {
+  const perPackage = PACKAGES_SINCE_0_1.map((name) => {
     const sections = upgradingSections(readFileSync(join(root, 'packages', name, 'CHANGELOG.md'), 'utf8'));
     return [...sections]
       .filter(([version]) => compareVersions(version, from) > 0 && compareVersions(version, to) <= 0)
@@ -45,7 +49,7 @@ export function upgradeCommands(root: string, from: string, to: string): string[
   });
   for (const [i, commands] of perPackage.entries()) {
     if (JSON.stringify(commands) !== JSON.stringify(perPackage[0])) {
-      throw new Error(`packages/${PACKAGES[i]}/CHANGELOG.md gives other upgrade commands than packages/sdk/CHANGELOG.md`);
+      throw new Error(`packages/${PACKAGES_SINCE_0_1[i]}/CHANGELOG.md gives other upgrade commands than packages/sdk/CHANGELOG.md`);
     }
   }
   return perPackage[0]!;

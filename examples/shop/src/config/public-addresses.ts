@@ -83,7 +83,7 @@ export function isRetiredAddress(config: AddressConfig, host: string | undefined
 }
 
 /**
- * The https hop that opens the buyer's link in a client app (`app`, an id of `app/subscriptions/client-apps.ts`), on the shown
+ * The https hop that opens the buyer's link in a client app (`app`, an id of `@panelkit/subscription-feed/apps`), on the shown
  * address: for channels that can carry only http(s) links (Telegram's buttons, e-mails).
  */
 export function appOpenUrl(config: AddressConfig, token: string, app: string): string {

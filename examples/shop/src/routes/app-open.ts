@@ -5,7 +5,6 @@ import { subscriptionLinkUrl } from '../config/public-addresses.js';
 import type { RateLimits } from '../http/rate-limits.js';
 import { isLocale, translator } from '../i18n/translate.js';
 import { deviceLimited, linkFeed, SHOWN_STATUSES } from '@panelkit/subscription-feed';
-import { customerSubscriptions } from '../app/subscriptions/feed-kit.js';
 import { appOpenPage } from '../views/app-open-page.js';
 
 /**
@@ -22,7 +21,7 @@ export function appOpenRoutes(shop: Shop, limits: RateLimits): Router {
     const customerId = app === null || app.importLink === null ? null : await shop.kit.links.resolve(token);
     if (app === null || customerId === null) return void res.status(404).type('text/plain').send('Not Found');
     const [subscriptions, customer] = await Promise.all([
-      customerSubscriptions(shop, customerId, { statuses: SHOWN_STATUSES }),
+      shop.kit.customers.subscriptions(customerId, { statuses: SHOWN_STATUSES }),
       shop.storage.customers.get(customerId),
     ]);
     const feed = linkFeed(subscriptions);

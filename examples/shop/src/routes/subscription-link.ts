@@ -4,9 +4,8 @@ import { Router, type Response } from 'express';
 import { idParam } from '../app/input/ids.js';
 import type { Shop } from '../app/shop.js';
 import { deviceCounts } from '../app/devices/subscription-devices.js';
-import { appManagementForLinks } from '../app/subscriptions/app-management-setting.js';
+import { appManagementForLinks } from '../app/subscriptions/app-management.js';
 import { noticeDeviceChecks } from '../app/subscriptions/device-notices.js';
-import { feedKitOf } from '../app/subscriptions/feed-kit.js';
 import { linkNoticeForLinks } from '../app/subscriptions/link-notice.js';
 import { planNames } from '../app/subscriptions/plan-names.js';
 import { rotateSubscriptionLink, rotateSubscriptionLinkAsStaff } from '../app/subscriptions/rotate-link.js';
@@ -63,7 +62,7 @@ function send(res: Response, answer: FeedAnswer): void {
 export function subscriptionLinkRoutes(shop: Shop, limits: RateLimits, gates: readonly LinkGate[] = []): Router {
   const router = Router();
   const answer = createFeedHandler({
-    kit: feedKitOf(shop),
+    kit: shop.kit,
     title: shop.config.shopName,
     linkUrl: (token) => subscriptionLinkUrl(shop.config, token),
     movedFrom: (request) => isRetiredAddress(shop.config, headerOf(request, 'host')),

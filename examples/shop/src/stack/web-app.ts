@@ -69,7 +69,7 @@ export interface AppOptions {
   rateLimits?: RateLimitOptions;
   /** The Telegram bot, when configured: its webhook route and the account page's deep link. */
   telegram?: ShopBot;
-  /** Further checks the buyer's link runs for client apps before serving real links: see `sublink/placeholder.ts`. */
+  /** Further checks the buyer's link runs for client apps before serving real links: see `LinkGate` in `@panelkit/subscription-feed`. */
   linkGates?: readonly LinkGate[];
 }
 

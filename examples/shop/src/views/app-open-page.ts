@@ -5,7 +5,7 @@ import { html, type SafeHtml } from './html.js';
 /** What the hop page shows: the app, its import link for the buyer's link, and where to go without the app. */
 export interface AppOpenView {
   appName: string;
-  /** The app's own import link, in its custom scheme (`app/subscriptions/client-apps.ts`). */
+  /** The app's own import link, in its custom scheme (`@panelkit/subscription-feed/apps`). */
   importLink: string;
   /** The app's download page. */
   getAt: string;

@@ -3,7 +3,7 @@ import { html, type SafeHtml } from './html.js';
 
 /**
  * Client apps buyers commonly use, with how many steps each guide has in `guides.apps.<id>.steps`: every app the
- * link's page offers (`app/subscriptions/client-apps.ts`) that has no one-tap import, checked by `subscription.test.ts`, and a few more.
+ * link's page offers (`@panelkit/subscription-feed/apps`) that has no one-tap import, checked by `subscription.test.ts`, and a few more.
  */
 const GUIDES = [
   { id: 'hiddify', steps: 4 },

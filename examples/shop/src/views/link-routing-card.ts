@@ -1,6 +1,6 @@
 import type { RequestContext } from '../http/context.js';
-import { happRoutingLinkOf } from '@panelkit/subscription-feed';
-import type { DirectRouting, RoutingCountry } from '@panelkit/subscription-feed';
+import { happRoutingLinkOf } from '@panelkit/subscription-feed/formats';
+import type { DirectRouting, RoutingCountry } from '@panelkit/subscription-feed/formats';
 import { html, type SafeHtml } from './html.js';
 
 /** Each country's line on the page. */

@@ -14,6 +14,7 @@ export type FeedFormat = 'base64' | 'plain' | 'clash' | 'sing-box';
 
 const CLASH_APPS = /\b(clash|mihomo|stash|flclash)/i;
 
+/** The format the app asking with `userAgent` (and `accept`) reads (see {@link FeedFormat}). */
 export function feedFormat(userAgent: string | undefined, accept: string | undefined): FeedFormat {
   const ua = userAgent ?? '';
   // Hiddify names ClashMeta in its User-Agent too ("HiddifyNext/2.5.7 (android) like ClashMeta v2ray sing-box").

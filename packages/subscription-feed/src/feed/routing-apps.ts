@@ -1,6 +1,6 @@
 /**
  * The `routing` response header for the apps that document one, so that a buyer's routing arrives with the
- * subscription (kept apart from the other app headers, `subscription-link.ts`, which only calls `routingHeader`):
+ * subscription (kept apart from the other app headers, `answer.ts`, which only calls `routingHeader`):
  *
  * - Happ (HappDev/happ_su `dev-docs/routing.md`): the header carries Happ's routing deep link (`happRoutingLink`: `routing/onadd/<base64
  *   of the profile JSON>`), which adds the profile and makes it the active one (a profile of the same `Name` is

@@ -10,7 +10,7 @@ import { html } from '../../views/html.js';
 import { linkNoticeBody, type LinkNoticeValues } from '../../views/admin/link-notice-page.js';
 import { appManagementForm, type AppManagementValues } from '../../views/admin/app-management-form.js';
 import { APP_MANAGEMENT_SWITCHES, type AppManagement } from '@panelkit/subscription-feed';
-import { readAppManagement, saveAppManagement } from '../../app/subscriptions/app-management-setting.js';
+import { readAppManagement, saveAppManagement } from '../../app/subscriptions/app-management.js';
 import { adminActor } from './shared.js';
 
 /** The form as posted, every field a string (cut to a length the checks then refuse past). */
