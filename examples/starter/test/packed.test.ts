@@ -249,6 +249,12 @@ describe.skipIf(SKIP !== '')(`examples/starter from the packed tarballs, two pro
     const shareLink = account.subscriptions[0]?.shareLinks[0];
     expect(account.subscriptions[0]?.status).toBe('active');
     expect(shareLink).toMatch(/^vless:\/\//);
+    // The client is on the panel: log in to the simulated 3x-ui as its admin would and find the link's uuid.
+    const panel = (path: string) => new URL(path, gateways['XUI_URL']);
+    const credentials = new URLSearchParams({ username: gateways['XUI_USERNAME']!, password: gateways['XUI_PASSWORD']! });
+    const session = (await fetch(panel('login'), { method: 'POST', body: credentials })).headers.get('set-cookie')?.split(';')[0] ?? '';
+    const inbounds = await (await fetch(panel('panel/api/inbounds/list'), { headers: { cookie: session } })).text();
+    expect(inbounds).toContain(new URL(shareLink ?? 'vless://none@x').username);
 
     // The Stripe payment refunded: asked twice of each process at once, one refund at the gateway and one reversal.
     const refund = { body: {}, key: 'refund-1', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
