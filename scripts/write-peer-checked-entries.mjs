@@ -9,6 +9,9 @@
  * without running it); `require()` cannot load a module with a top-level await, so the CommonJS entry does the same
  * with `require()` of the implementation (Node 20.19+, as `require()` of the ES build needed before).
  *
+ * A package whose implementation imports another such package (its ES entry awaits at top level, which require()
+ * cannot load) also has tsup write `dist/impl/<entry>.cjs`; the CommonJS entry then requires that build.
+ *
  * Usage, from a package folder after tsup: `node ../../scripts/write-peer-checked-entries.mjs`. The entries are the
  * package's `publishConfig.exports` whose `default` is `./dist/<entry>.js`.
  */
@@ -70,7 +73,7 @@ for (const { subpath, entry } of entries) {
     "const { checkSdkVersion } = require('./sdk-peer-check.js');",
     '',
     "checkSdkVersion(require('node:path').join(__dirname, '..'));",
-    `module.exports = require('${implementation}');`,
+    `module.exports = require('${existsSync(join(folder, 'dist', 'impl', `${entry}.cjs`)) ? `./impl/${entry}.cjs` : implementation}');`,
     '',
   ];
   writeFileSync(join(folder, 'dist', `${entry}.js`), esm.filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n'));
