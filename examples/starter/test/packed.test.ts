@@ -10,7 +10,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,7 +144,10 @@ describe.skipIf(SKIP !== '')(`examples/starter from the packed tarballs, two pro
     // The address in front of both processes (PUBLIC_URL), as a load balancer is: each notification a gateway sends
     // is delivered twice to each process, all four at once; any other request goes to one process in turn.
     let turn = 0;
-    relay = createServer(async (req, res) => {
+    relay = createServer((req, res) => {
+      relayed(req, res).catch((error: unknown) => res.writeHead(502).end(String(error)));
+    });
+    const relayed = async (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const forward = (shop: Started) =>
@@ -172,7 +175,7 @@ describe.skipIf(SKIP !== '')(`examples/starter from the packed tarballs, two pro
       );
       delivered[provider]!.push(...answers);
       res.writeHead(200).end();
-    });
+    };
     await new Promise<void>((done) => relay!.listen(0, '127.0.0.1', done));
     front = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
 
