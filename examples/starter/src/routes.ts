@@ -14,6 +14,7 @@ const ok = (body: object): Reply => ({ status: 200, body });
 const STATUS: Partial<Record<string, number>> = { VALIDATION_FAILED: 400, PAYMENT_SIGNATURE_INVALID: 400, NOT_FOUND: 404 };
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
+/** The request listener for `createServer`: `publicUrl()` is the address buyers and gateways reach the shop at. */
 export function createRoutes(kit: Panelkit, publicUrl: () => string, adminToken: string) {
   const linkUrl = (token: string) => `${publicUrl()}/s/${token}`;
   const feed = createFeedHandler({ kit, title: 'Starter VPN', linkUrl });

@@ -16,6 +16,7 @@ export interface SimulatedWorld {
   close(): Promise<void>;
 }
 
+/** Starts the panel and both gateways on free ports of 127.0.0.1, with fresh credentials. */
 export async function startSimulatedWorld(): Promise<SimulatedWorld> {
   const login = { username: 'admin', password: randomBytes(12).toString('base64url') };
   const xui = createXuiSimulator({ version: '2.8.x', basePath: '/panel/', credentials: login });
