@@ -18,7 +18,7 @@ import type { LedgerEntry, Payment } from '@panelkit/sdk';
 import { createPostgresStorage, fromPgPool } from '@panelkit/storage-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnvironment, packWorkspace, packagesBuilt, run } from '../../../scripts/test-support/packed-workspace.js';
+import { STRANGER_TSCONFIG, cleanEnvironment, packWorkspace, packagesBuilt, run } from '../../../scripts/test-support/packed-workspace.js';
 import { testTempFolder } from '../../../scripts/test-support/temp-root.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -115,21 +115,7 @@ describe.skipIf(SKIP !== '')(`examples/starter from the packed tarballs, two pro
     for (const name of ['typescript', '@types/node']) dependencies[name] = rootManifest['devDependencies']![name]!;
     cpSync(join(example, 'src'), join(project, 'src'), { recursive: true });
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'a-starter-shop', private: true, type: 'module', dependencies }));
-    writeFileSync(
-      join(project, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'es2022',
-          module: 'nodenext',
-          moduleResolution: 'nodenext',
-          strict: true,
-          skipLibCheck: true,
-          outDir: 'dist',
-          types: ['node'],
-        },
-        include: ['src'],
-      }),
-    );
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(STRANGER_TSCONFIG));
     const installed = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
       cwd: project,
       env: cleanEnvironment(),
