@@ -12,6 +12,27 @@ export const PANELKIT_PACKAGES = PUBLISHED_PACKAGES;
 /** The package manager the workspace pins (`packageManager` in the root manifest). */
 export const PNPM = 'pnpm@10.34.9';
 
+/**
+ * What a stranger's project has: `tsc --strict` with Node's module system, nothing the repository adds
+ * (`noUncheckedIndexedAccess`, `exactOptionalPropertyTypes` and the like are left at their defaults), and
+ * `skipLibCheck` as `tsc --init` sets it (PGlite's declarations need `@types/emscripten`, which it does not install).
+ * The packages' own declarations are checked by
+ * examples/minimal/test/packed.test.ts.
+ */
+export const STRANGER_TSCONFIG = {
+  compilerOptions: {
+    target: 'es2022',
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    strict: true,
+    skipLibCheck: true,
+    types: ['node'],
+    rootDir: 'src',
+    outDir: 'dist',
+  },
+  include: ['src'],
+};
+
 /** What {@link run} resolves with: the exit code (0 on success) and what the command printed. */
 export interface RunResult {
   readonly code: number;

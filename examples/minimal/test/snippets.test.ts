@@ -2,32 +2,12 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnvironment, packWorkspace, packagesBuilt, run } from '../../../scripts/test-support/packed-workspace.js';
+import { STRANGER_TSCONFIG, cleanEnvironment, packWorkspace, packagesBuilt, run } from '../../../scripts/test-support/packed-workspace.js';
 import { testTempFolder } from '../../../scripts/test-support/temp-root.js';
 import { type DocSnippet, docSnippets, snippetFileName } from './support/doc-snippets.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const built = packagesBuilt(root);
-
-/**
- * What a stranger's project has: `tsc --strict` with Node's module system, nothing the repository adds
- * (`noUncheckedIndexedAccess`, `exactOptionalPropertyTypes` and the like are left at their defaults), and
- * `skipLibCheck` as `tsc --init` sets it (PGlite's declarations need `@types/emscripten`, which it does not install).
- * The packages' own declarations are checked by packed.test.ts.
- */
-const STRANGER_TSCONFIG = {
-  compilerOptions: {
-    target: 'es2022',
-    module: 'nodenext',
-    moduleResolution: 'nodenext',
-    strict: true,
-    skipLibCheck: true,
-    types: ['node'],
-    rootDir: 'src',
-    outDir: 'dist',
-  },
-  include: ['src'],
-};
 
 /**
  * `tsc -p tsconfig.json` as the project's TypeScript runs it, but with every file's errors: `tsc` leaves out every

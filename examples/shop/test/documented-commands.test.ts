@@ -45,6 +45,7 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   test: 'the whole suite',
   demo: 'examples/shop/test/demo-core.test.ts and the demo tests',
   minimal: 'examples/minimal’s own test',
+  starter: 'examples/starter/test/main.test.ts (and its packed test runs the same files, compiled)',
   import: 'examples/shop/test/import-old-bot.test.ts runs the import command against a MariaDB it starts',
 };
 
