@@ -107,7 +107,7 @@ export function copyWorkspace(root: string, copy: string): void {
 }
 
 /**
- * Packs the four packages of the workspace at `root` with pnpm (which resolves `workspace:` ranges and applies
+ * Packs the published packages of the workspace at `root` with pnpm (which resolves `workspace:` ranges and applies
  * `publishConfig`) into `destination`, from a copy made under `scratch`. Throws with pnpm's output when it fails.
  * Returns the tarballs' paths by package folder name.
  */
@@ -117,8 +117,15 @@ export async function packWorkspace(root: string, scratch: string, destination: 
   return packPackages(copy, destination);
 }
 
-/** Packs the four packages of the workspace checked out at `workspace` (installed and built) into `destination`. */
-export async function packPackages(workspace: string, destination: string): Promise<Record<string, string>> {
+/**
+ * Packs the published packages of the workspace checked out at `workspace` (installed and built) into `destination`:
+ * `packages`, by folder name (default every package published now; an older checkout passes the ones it had).
+ */
+export async function packPackages(
+  workspace: string,
+  destination: string,
+  packages: readonly string[] = PANELKIT_PACKAGES,
+): Promise<Record<string, string>> {
   mkdirSync(destination, { recursive: true });
   const packed = await run('npx', ['--yes', PNPM, '-r', '--filter', './packages/*', 'pack', '--pack-destination', destination], {
     cwd: workspace,
@@ -127,7 +134,7 @@ export async function packPackages(workspace: string, destination: string): Prom
   if (packed.code !== 0) throw new Error(`pnpm pack failed:\n${packed.output}`);
   const files = readdirSync(destination);
   return Object.fromEntries(
-    PANELKIT_PACKAGES.map((name) => {
+    packages.map((name) => {
       const file = files.find((f) => new RegExp(`^panelkit-${name}-\\d+\\.\\d+\\.\\d+\\.tgz$`).test(f));
       if (!file) throw new Error(`no tarball for @panelkit/${name} in ${destination}: ${files.join(', ')}`);
       return [name, join(destination, file)];
