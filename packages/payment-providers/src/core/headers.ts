@@ -1,8 +1,10 @@
+import type { RequestHeaders } from '@panelkit/sdk';
+
 /**
- * A request's headers as a host has them: a Fetch `Headers`, or a plain record (Node's `IncomingHttpHeaders`,
- * a framework's header object; names in any case, a repeated header as an array).
+ * A request's headers as a host has them: the SDK's `RequestHeaders` (a Fetch `Headers`, or a plain record such as
+ * Node's `IncomingHttpHeaders`; names in any case, a repeated header as an array).
  */
-export type WebhookHeaders = Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
+export type WebhookHeaders = RequestHeaders;
 
 /** The value of header `name` (lower case) in either shape, whatever the case of the record's keys; the first of a repeated one. */
 export function headerOf(headers: WebhookHeaders, name: string): string | undefined {
