@@ -1,4 +1,5 @@
 import type { RequestHeaders } from '@panelkit/sdk';
+import { headerValue } from '@panelkit/sdk/request-headers';
 
 /** A request to a buyer's link as any HTTP framework hands it over: the method and the headers. */
 export interface FeedRequest {
@@ -15,10 +16,7 @@ export interface FeedAnswer {
   body: string;
 }
 
-/** One header of the request (the first value of a repeated one), or `undefined`. */
+/** One header of the request (the first value of a repeated one, names in any case), or `undefined`. */
 export function headerOf(request: FeedRequest, name: string): string | undefined {
-  const { headers } = request;
-  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
-  const value = (headers as Readonly<Record<string, string | readonly string[] | undefined>>)[name.toLowerCase()];
-  return typeof value === 'string' ? value : value?.[0];
+  return headerValue(request.headers, name);
 }

@@ -45,14 +45,20 @@ const PLATFORMS: readonly (readonly [RegExp, string])[] = [
   [/\btvos\b/i, 'tvos'],
 ];
 
+/**
+ * The value of header `name` in either shape of {@link RequestHeaders}, whatever the case of a record's keys; the first
+ * value of a repeated header; `undefined` when absent. The one reader of request headers for the SDK and its packages.
+ */
+export function headerValue(headers: RequestHeaders, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(wanted) ?? undefined;
+  const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
+  const value = record[wanted] ?? Object.entries(record).find(([key]) => key.toLowerCase() === wanted)?.[1];
+  return typeof value === 'string' ? value : value?.[0];
+}
+
 function header(headers: RequestHeaders, name: string, max: number): string | null {
-  let value: string | readonly string[] | null | undefined;
-  if (typeof (headers as Headers).get === 'function') value = (headers as Headers).get(name);
-  else {
-    const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
-    value = record[name] ?? Object.entries(record).find(([key]) => key.toLowerCase() === name)?.[1];
-  }
-  const text = (typeof value === 'string' ? value : value?.[0])?.trim();
+  const text = headerValue(headers, name)?.trim();
   return text === undefined || text === '' ? null : text.slice(0, max);
 }
 
