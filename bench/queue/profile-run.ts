@@ -2,7 +2,7 @@
  * One panelkit worker on `--jobs` no-op jobs enqueued in advance (database `bench_queue_profile`), for a profile of
  * the run phase alone: `node --cpu-prof --conditions=@panelkit/source --import tsx bench/queue/profile-run.ts`.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -41,6 +41,20 @@ const kit = createPanelkit({
   },
   policy: { identity: { secret: 'bench-queue-secret-0123456789abcdef', prefix: 'pk' } },
 });
+/** CPU jiffies (user and system, 10 ms each) of the server processes serving the database now. */
+async function serverTicks(): Promise<number> {
+  const { rows } = await pool.query(`SELECT pid FROM pg_stat_activity WHERE datname = 'bench_queue_profile'`);
+  let ticks = 0;
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ticks;
+}
 for (let round = 0; round < Number(values.rounds); round++) {
   await pool.query('TRUNCATE panelkit.jobs');
   for (let i = 0; i < JOBS; i += 1000)
@@ -51,6 +65,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
   session?.connect();
   await session?.post('Profiler.enable');
   await session?.post('Profiler.start');
+  const server = await serverTicks();
   const cpu = process.cpuUsage();
   const started = performance.now();
   const worker = kit.createWorker({ hostJobs: [noop], engineJobs: false, claimLimit: 1000, concurrency: 24 });
@@ -59,13 +74,14 @@ for (let round = 0; round < Number(values.rounds); round++) {
   const ms = performance.now() - started;
   await worker.stop();
   const used = process.cpuUsage(cpu);
+  const serverUs = ((await serverTicks()) - server) * 10_000;
   if (session !== undefined) {
     const { profile } = await session.post('Profiler.stop');
     writeFileSync(`${values.profile}.${round + 1}.cpuprofile`, JSON.stringify(profile));
     session.disconnect();
   }
   console.log(
-    `round ${round + 1}: ${JOBS} jobs in ${ms.toFixed(0)} ms, ${((JOBS / ms) * 1000).toFixed(0)} a second, this process ${((used.user + used.system) / JOBS).toFixed(1)} µs a job`,
+    `round ${round + 1}: ${JOBS} jobs in ${ms.toFixed(0)} ms, ${((JOBS / ms) * 1000).toFixed(0)} a second, this process ${((used.user + used.system) / JOBS).toFixed(1)} µs a job, the server ${(serverUs / JOBS).toFixed(1)} µs`,
   );
 }
 await storage.close();
