@@ -236,6 +236,8 @@ interface Figures {
   cpuUs: number;
   /** This process's CPU and its database's server processes' over the run phase, a job: what the machine's load does not blur. */
   ownUs: number;
+  /** {@link ownUs}'s part spent in this process (the rest is the database server's). */
+  processUs: number;
 }
 
 async function measure(queue: Queue, admin: pg.Client): Promise<Figures> {
@@ -267,6 +269,7 @@ async function measure(queue: Queue, admin: pg.Client): Promise<Figures> {
     run: (jobs / runMs) * 1000,
     cpuUs: ((after.busy - before.busy) * TICK_US) / jobs,
     ownUs: (own.user + own.system + serverTicksRun * TICK_US) / jobs,
+    processUs: (own.user + own.system) / jobs,
   };
 }
 
@@ -300,7 +303,7 @@ async function main() {
         const figures = await measure(queue, admin);
         results.get(queue)!.push(figures);
         console.log(
-          `round ${round + 1} ${queue.name}: enqueue one ${figures.one.toFixed(0)}/s, enqueue many ${figures.many.toFixed(0)}/s, run ${figures.run.toFixed(0)}/s at ${figures.cpuUs.toFixed(0)} µs machine CPU a job (${figures.ownUs.toFixed(0)} µs its own)`,
+          `round ${round + 1} ${queue.name}: enqueue one ${figures.one.toFixed(0)}/s, enqueue many ${figures.many.toFixed(0)}/s, run ${figures.run.toFixed(0)}/s at ${figures.cpuUs.toFixed(0)} µs machine CPU a job (${figures.ownUs.toFixed(0)} µs its own, ${figures.processUs.toFixed(0)} of them in this process)`,
         );
       }
     }

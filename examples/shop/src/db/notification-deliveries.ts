@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createId, type Clock } from '@panelkit/sdk';
 import type { StoragePort, StorageTransaction } from '@panelkit/sdk/storage';
 import { transactionSql, type SqlClient } from '@panelkit/storage-postgres';
-import { enqueueDelivery } from './notification-outbox.js';
+import { enqueueDeliveries, enqueueDelivery } from './notification-outbox.js';
 
 /** `pending` (its send job is queued or running), `sent`, or `failed` after every attempt. */
 export type DeliveryStatus = 'pending' | 'sent' | 'failed';
@@ -99,7 +99,8 @@ export async function writeDeliveries(
       now,
     ],
   );
-  for (const row of rows) if (row.delivery_id !== null && row.channel !== null) await enqueueDelivery(tx, row.channel, row.delivery_id);
+  const written = rows.flatMap((r) => (r.delivery_id !== null && r.channel !== null ? [{ channel: r.channel, id: r.delivery_id }] : []));
+  await enqueueDeliveries(tx, written);
   return rows.length > 0;
 }
 

@@ -1,4 +1,5 @@
 import { defineHostJob, enqueueHostJob, type HostJobDefinition, type HostJobRetry } from '@panelkit/sdk';
+import { enqueueHostJobs } from '@panelkit/sdk/host-jobs';
 import type { StorageTransaction } from '@panelkit/sdk/storage';
 import { z } from 'zod';
 
@@ -35,7 +36,26 @@ export async function enqueueFanOut(tx: StorageTransaction, notificationId: stri
   await enqueueHostJob(tx, fanOutQueue, { notificationId }, { key: notificationId });
 }
 
+/** Queues the fan-outs of these notifications in `tx` as `enqueueFanOut` does each, in one `enqueueMany` call. */
+export async function enqueueFanOuts(tx: StorageTransaction, notificationIds: readonly string[]): Promise<void> {
+  if (notificationIds.length === 0) return;
+  await enqueueHostJobs(
+    tx,
+    fanOutQueue,
+    notificationIds.map((notificationId) => ({ payload: { notificationId }, options: { key: notificationId } })),
+  );
+}
+
 const sendQueues = new Map<string, HostJobDefinition<typeof DeliveryPayload>>();
+
+function sendQueue(channel: string): HostJobDefinition<typeof DeliveryPayload> {
+  let queue = sendQueues.get(channel);
+  if (queue === undefined) {
+    queue = defineHostJob({ type: deliveryJobType(channel), payload: DeliveryPayload, retry: DELIVERY_RETRY, run: notRunHere });
+    sendQueues.set(channel, queue);
+  }
+  return queue;
+}
 
 /** Queues one delivery's send in `tx`; `key` defaults to the delivery id (an admin's retry passes a fresh one). */
 export async function enqueueDelivery(
@@ -44,10 +64,27 @@ export async function enqueueDelivery(
   deliveryId: string,
   key: string = deliveryId,
 ): Promise<void> {
-  let queue = sendQueues.get(channel);
-  if (queue === undefined) {
-    queue = defineHostJob({ type: deliveryJobType(channel), payload: DeliveryPayload, retry: DELIVERY_RETRY, run: notRunHere });
-    sendQueues.set(channel, queue);
+  await enqueueHostJob(tx, sendQueue(channel), { deliveryId }, { key });
+}
+
+/**
+ * Queues the send jobs of these deliveries in `tx`, each as `enqueueDelivery` does it (keyed by its id), in one
+ * `enqueueMany` call a channel rather than one call a delivery.
+ */
+export async function enqueueDeliveries(tx: StorageTransaction, deliveries: readonly { channel: string; id: string }[]): Promise<void> {
+  const byChannel = new Map<string, string[]>();
+  for (const { channel, id } of deliveries) {
+    const ids = byChannel.get(channel);
+    if (ids === undefined) byChannel.set(channel, [id]);
+    else ids.push(id);
   }
-  await enqueueHostJob(tx, queue, { deliveryId }, { key });
+  for (const [channel, ids] of byChannel) {
+    if (ids.length === 1) await enqueueDelivery(tx, channel, ids[0]!);
+    else
+      await enqueueHostJobs(
+        tx,
+        sendQueue(channel),
+        ids.map((deliveryId) => ({ payload: { deliveryId }, options: { key: deliveryId } })),
+      );
+  }
 }

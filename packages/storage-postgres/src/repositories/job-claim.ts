@@ -4,7 +4,7 @@ import type { ClaimRequest } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from '../internal/runner.js';
 import { enc } from '../internal/sql.js';
 import { CLAIM_IN_INDEX_ORDER, claimPickStatements } from './job-claim-pick.js';
-import { jobFromRow } from './job-rows.js';
+import { claimedColumns, claimedJobFromRow } from './job-rows.js';
 
 function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
   const x = a.job;
@@ -61,17 +61,17 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
   // A worker that took jobs is no longer idle; a row a commit is taking now (locked) is going anyway.
   const notWaiting = (worker: number) => `DELETE FROM ${waiters} WHERE worker_id IN (
     SELECT worker_id FROM ${waiters} WHERE worker_id = $${worker} FOR UPDATE SKIP LOCKED)`;
-  const noJobColumns = `(SELECT n.* FROM ${table} AS n WHERE false) AS n ON true`;
+  const noJobColumns = `(SELECT ${claimedColumns('n')} FROM ${table} AS n WHERE false) AS n ON true`;
   /**
    * The walk (`pick.walkCtes`: $1 now, $2 types, $3 limit, $4 batch limit) that marks its jobs without a key running
-   * ($5 the worker, $6 the lease). Its rows: `claimed` (the job's columns), `keyed` (`pick_id`, `pick_key`: picked,
+   * ($5 the worker, $6 the lease). Its rows: `claimed` (the job's `claimedColumns`), `keyed` (`pick_id`, `pick_key`: picked,
    * for steps 2–3), `blocked` (the head is held: nothing picked, run `pastHeld`), `waiting` (the worker was put on
    * `job_waiters`, with `awaitWakeMs`: $7 how long, or null when this storage does not listen).
    */
   const walkAndClaim = (awaitWake: boolean) => `${pick.walkCtes}, claimed AS (
       UPDATE ${table} AS j SET ${setRunning(5, 6, 1)}
       FROM picked AS p WHERE j.id = p.id AND p.serial_key IS NULL
-      RETURNING j.*
+      RETURNING ${claimedColumns('j')}
     )${
       awaitWake
         ? `, not_waiting AS (${notWaiting(5)} AND EXISTS (SELECT 1 FROM claimed)
@@ -97,8 +97,8 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
     }`;
   const walks = { plain: walkAndClaim(false), awaitWake: walkAndClaim(true) };
 
-  const toClaimed = (row: Record<string, unknown>): ClaimedJob => {
-    const job = jobFromRow(row);
+  const toClaimed = (row: Record<string, unknown>, workerId: string, now: Date): ClaimedJob => {
+    const job = claimedJobFromRow(row, workerId, now);
     return { job, lease: { jobId: job.id, token: job.leaseToken! } };
   };
   const claim = (request: ClaimRequest) =>
@@ -112,7 +112,7 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
         awaitWakeMs === null ? walks.plain : walks.awaitWake,
         awaitWakeMs === null ? [...params, workerId, lease] : [...params, workerId, lease, listening?.() === true ? awaitWakeMs : null],
       );
-      const claimed = walked.rows.filter((r) => r['pick'] === 'claimed').map(toClaimed);
+      const claimed = walked.rows.filter((r) => r['pick'] === 'claimed').map((r) => toClaimed(r, workerId, now));
       const waiting = walked.rows.some((r) => r['pick'] === 'waiting');
       let picked = walked.rows
         .filter((r) => r['pick'] === 'keyed')
@@ -138,10 +138,10 @@ export function claimJobs({ runner, schema, leaseClock, listening }: RepositoryC
          WHERE j.id = ANY($1::text[])
            AND (j.serial_key IS NULL OR NOT EXISTS (
              SELECT 1 FROM ${table} AS r WHERE r.serial_key = j.serial_key AND r.state = 'running'))
-         RETURNING j.*`,
+         RETURNING ${claimedColumns('j')}`,
         [ids, workerId, lease, enc.time(now)],
       );
-      return { claimed: [...claimed, ...rows.map(toClaimed)], waiting };
+      return { claimed: [...claimed, ...rows.map((r) => toClaimed(r, workerId, now))], waiting };
     });
   // After the claim's commit, so no lock of the claim is held while this waits for a commit that is taking the row.
   const awaitWake = (workerId: string, awaitWakeMs: number) =>

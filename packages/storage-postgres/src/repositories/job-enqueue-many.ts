@@ -150,7 +150,11 @@ export function enqueueMany(context: RepositoryContext): JobRepository['enqueueM
         }
 
         const rest = slots.filter((s) => s.row === undefined && s.created !== true);
-        if (rest.length > 0) {
+        if (rest.length > 0 && rest.every((s) => s.dedupeKey === null)) {
+          // Nothing to merge into (ids are fresh or were inserted above): every row is inserted, and none is sent back.
+          await db.query(`INSERT INTO ${table} (${COLUMNS}) ${rowsFrom}`, insertParams(rest, now));
+          for (const slot of rest) slot.created = true;
+        } else if (rest.length > 0) {
           const { rows } = await db.query(
             `INSERT INTO ${table} AS j (${COLUMNS}) ${rowsFrom}
              ON CONFLICT (dedupe_key) WHERE state = 'queued'

@@ -1,4 +1,5 @@
 import { enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
+import { enqueueHostJobs, type HostJobItem } from '@panelkit/sdk/host-jobs';
 import type { z } from 'zod';
 import type { Shop } from '../shop.js';
 import type { BroadcastStore } from '../../db/telegram-broadcasts.js';
@@ -18,6 +19,12 @@ export interface CopiesPayload {
 }
 
 /**
+ * Runs queued in one `enqueueHostJobs` call (one statement) after the first: 100 000 chats at 100 a run are 1 000
+ * jobs in 20 calls rather than 1 000 transactions.
+ */
+const RUNS_PER_CALL = 50;
+
+/**
  * Fans a broadcast out, run by its fan-out job (which stays unfinished, and so runs again after a crash, until every
  * copy has its job):
  *
@@ -26,9 +33,8 @@ export interface CopiesPayload {
  *    the new copies uses its primary key.
  * 2. Its copies in chat order, `perJob` at a time, each run queued as one copies job keyed by the broadcast and the
  *    run's first chat: a rerun reads the same runs and queues none twice. A run with no copy still `pending` (an old
- *    release's half-sent broadcast) is skipped.
- *
- * Each job is committed as it is queued, so the first copies go out while the rest are still being queued.
+ *    release's half-sent broadcast) is skipped. The first run is queued alone, so the first copies go out at once;
+ *    the others `RUNS_PER_CALL` runs a call (one page of copies read, one write of their jobs).
  */
 export async function fanOutBroadcast<S extends z.ZodType>(
   shop: Shop,
@@ -40,14 +46,21 @@ export async function fanOutBroadcast<S extends z.ZodType>(
   const written = await shop.storage.transaction((tx) => store.writeRecipients(tx, input));
   if (written > 0) await store.analyze();
   let after: string | null = null;
+  let runs = 1;
   for (;;) {
-    const run = await store.copiesAfter(input.id, after, perJob);
-    if (run.length === 0) return;
-    const first = run[0]!.chatId;
-    after = run[run.length - 1]!.chatId;
-    const chatIds = run.filter((c) => c.status === 'pending').map((c) => c.chatId);
-    if (chatIds.length === 0) continue;
-    const payload: CopiesPayload = { broadcastId: input.id, chatIds };
-    await enqueueHostJob(shop.storage, copiesJob, payload as z.input<S>, { key: `${input.id}:from:${first}` });
+    const page = await store.copiesAfter(input.id, after, runs * perJob);
+    if (page.length === 0) return;
+    after = page[page.length - 1]!.chatId;
+    const items: HostJobItem<S>[] = [];
+    for (let i = 0; i < page.length; i += perJob) {
+      const run = page.slice(i, i + perJob);
+      const chatIds = run.filter((c) => c.status === 'pending').map((c) => c.chatId);
+      if (chatIds.length === 0) continue;
+      const payload: CopiesPayload = { broadcastId: input.id, chatIds };
+      items.push({ payload: payload as z.input<S>, options: { key: `${input.id}:from:${run[0]!.chatId}` } });
+    }
+    if (items.length === 1) await enqueueHostJob(shop.storage, copiesJob, items[0]!.payload, items[0]!.options);
+    else if (items.length > 1) await enqueueHostJobs(shop.storage, copiesJob, items);
+    runs = RUNS_PER_CALL;
   }
 }

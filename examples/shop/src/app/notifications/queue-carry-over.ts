@@ -5,7 +5,7 @@ import {
 } from '../../db/notification-queue-carry-over.js';
 import type { Shop } from '../shop.js';
 import { enqueueEventNotices, isNotifyingAction } from './event-notices.js';
-import { enqueueDelivery, enqueueFanOut } from '../../db/notification-outbox.js';
+import { enqueueDeliveries, enqueueFanOuts } from '../../db/notification-outbox.js';
 
 /** What `carryOverNotificationQueue` handed to the SDK's queue. */
 export interface NotificationQueueCarryOver {
@@ -42,8 +42,8 @@ export async function carryOverNotificationQueue(shop: Shop): Promise<Notificati
   }
   const events = leftovers.relayPositionAt === null ? 0 : await carryOverEvents(shop, leftovers.relayPositionAt);
   await shop.storage.transaction(async (tx) => {
-    for (const id of leftovers.notificationIds) await enqueueFanOut(tx, id);
-    for (const delivery of leftovers.deliveries) await enqueueDelivery(tx, delivery.channel, delivery.id);
+    await enqueueFanOuts(tx, leftovers.notificationIds);
+    await enqueueDeliveries(tx, leftovers.deliveries);
   });
   return { events, notifications: leftovers.notificationIds.length, deliveries: leftovers.deliveries.length };
 }

@@ -29,6 +29,37 @@ export function jobsClaimSuite(env: SuiteEnv): void {
       expect(await storage.jobs.claim({ workerId: 'worker-b', limit: 5, leaseMs: 30_000 })).toEqual([]);
     });
 
+    it('a job claimed again after a failed and a parked attempt is returned as stored, every field (keyed or not)', async () => {
+      const { storage, clock } = env;
+      const plain = await seedJob(storage, {
+        payload: { n: 1 },
+        dedupeKey: 'conformance.job:again',
+        batchKey: 'conformance.job|b',
+        priority: 3,
+      });
+      const keyed = await seedJob(storage, { payload: { n: 2 }, serialKey: 'conformance.job|again', maxAttempts: 7 });
+      const error = { name: 'PanelkitError', code: 'PANEL_UNAVAILABLE', message: 'down', retryable: true };
+      for (const round of [1, 2]) {
+        clock.advance(1000);
+        const claimed = await storage.jobs.claim({ workerId: `worker-${round}`, limit: 5, leaseMs: 30_000 });
+        expect(claimed.map((c) => c.job.id).sort()).toEqual([plain.id, keyed.id].sort());
+        for (const { job } of claimed) expect(await storage.jobs.get(job.id)).toEqual(job);
+        for (const { job, lease } of claimed) {
+          if (round === 1) expect(await storage.jobs.fail(lease, error, { at: later(clock, 1000) })).toBe(true);
+          else expect(await storage.jobs.park(lease, { panelId: 'panel-again', until: later(clock, 1000) })).toBe(true);
+          expect(job.attempts).toBe(round);
+        }
+      }
+      clock.advance(1000);
+      const last = await storage.jobs.claim({ workerId: 'worker-3', limit: 5, leaseMs: 30_000 });
+      expect(last).toHaveLength(2);
+      for (const { job } of last) {
+        expect(job).toMatchObject({ state: 'running', lockedBy: 'worker-3', lastError: error, result: null, finishedAt: null });
+        expect(job.failingSince).not.toBeNull();
+        expect(await storage.jobs.get(job.id)).toEqual(job);
+      }
+    });
+
     it('does not claim a job before its runAt, and claims it once the clock reaches it', async () => {
       const { storage, clock } = env;
       const job = await seedJob(storage, { runAt: later(clock, 5 * MINUTE) });

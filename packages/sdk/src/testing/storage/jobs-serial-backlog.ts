@@ -6,7 +6,7 @@ import { raceSerialClaimers } from './serial-claim-race.js';
 import { MINUTE } from './support.js';
 import type { SuiteEnv } from './support.js';
 
-/** More queued jobs than a claim's first look reads (PostgreSQL reads 4 × its limit before it goes key by key). */
+/** More queued jobs than a claim's first look reads (PostgreSQL reads 2 × its limit before it goes key by key). */
 const BACKLOG = 60;
 
 /** A running job of `key`, then `BACKLOG` queued jobs of it due before anything else. */
