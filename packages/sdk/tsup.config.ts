@@ -16,6 +16,7 @@ export default defineConfig({
     'host-jobs': 'src/host-jobs.ts',
     links: 'src/links.ts',
     'request-headers': 'src/request-headers.ts',
+    sharing: 'src/sharing.ts',
     'device-packs': 'src/device-packs.ts',
   },
   format: ['esm'],

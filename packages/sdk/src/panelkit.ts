@@ -80,6 +80,8 @@ import { updateTargetSettings } from './engine/target-admin.js';
 import { createPlan, updatePlan } from './engine/plan-admin.js';
 import { createCustomer, customerBalances, customerByTelegramId, customerSubscriptions, getCustomer } from './engine/customer-admin.js';
 import { checkLinksOptions, createLinks } from './engine/links.js';
+import { createSharing, type PanelkitSharing } from './engine/sharing-kit.js';
+import { sharingFollowHandler } from './engine/sharing-follow.js';
 import type { PanelkitLinks, PanelkitLinksOptions } from './engine/links.js';
 import { syncTargets } from './engine/target-sync.js';
 import type { TargetSyncOptions, TargetSyncResult } from './engine/target-sync.js';
@@ -298,6 +300,8 @@ export interface Panelkit {
   readonly gifts: PanelkitGifts;
   /** Each customer's one subscription link token: made, rotated (audited) and resolved; needs `options.links`. */
   readonly links: PanelkitLinks;
+  /** Subscriptions named by their buyer, and family or team groups (see `@panelkit/sdk/sharing`). */
+  readonly sharing: PanelkitSharing;
   /**
    * Sells plans: writes the order, the debit, capacity reservations, `pending` subscriptions and their
    * provisioning jobs in one transaction. The same idempotency key replays the first result; a
@@ -465,6 +469,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     resetPanelDevicesHandler,
     pushDeviceLimitHandler,
     devicePackLapseHandler,
+    sharingFollowHandler,
     ...paymentJobHandlers(renewAfterCharge),
   ];
   return {
@@ -519,6 +524,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
       expireDue: (o) => expireDueGifts(ctx, o),
     },
     links: createLinks(ctx, options.links),
+    sharing: createSharing(ctx),
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
     quoteExtension: (id, o) => quoteExtension(ctx, id, o),

@@ -27,6 +27,7 @@ import { paymentMethodOperations } from './repositories/payment-methods.js';
 import { campaignOperations } from './repositories/campaigns.js';
 import { giftOperations } from './repositories/gifts.js';
 import { linkTokenOperations } from './repositories/link-tokens.js';
+import { sharingOperations } from './repositories/sharing.js';
 import type { MemoryState } from './state.js';
 
 /** The synchronous operations of every repository over one state, made once per storage. */
@@ -71,7 +72,8 @@ export function createOperations(state: MemoryState) {
     paymentMethods: paymentMethodOperations(state.paymentMethods, state.customers.customers),
     campaigns: campaignOperations(state.campaigns, state.customers.customers),
     gifts: giftOperations(state.gifts, { customers: state.customers.customers, plans: state.plans }),
-    linkTokens: linkTokenOperations(state.linkTokens, state.customers.customers),
+    linkTokens: linkTokenOperations(state.linkTokens, state.customers.customers, state.subscriptions.subscriptions),
+    sharing: sharingOperations(state.sharing, state.subscriptions.subscriptions),
   };
   const place = orderPlacementOperation({
     orders: operations.orders,
@@ -114,5 +116,6 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     campaigns: bind('campaigns', operations.campaigns, runner),
     gifts: bind('gifts', operations.gifts, runner),
     linkTokens: bind('linkTokens', operations.linkTokens, runner),
+    sharing: bind('sharing', operations.sharing, runner),
   };
 }

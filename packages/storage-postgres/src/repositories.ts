@@ -21,6 +21,7 @@ import { deviceRepository } from './repositories/devices.js';
 import { paymentMethodRepository } from './repositories/payment-methods.js';
 import { campaignRepository } from './repositories/campaigns.js';
 import { giftRepository } from './repositories/gifts.js';
+import { sharingRepository } from './repositories/sharing.js';
 import { linkTokenRepository } from './repositories/link-tokens.js';
 
 /** Every repository over one runner: the storage's own, or one transaction's. */
@@ -48,5 +49,6 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     campaigns: campaignRepository(context),
     gifts: giftRepository(context),
     linkTokens: linkTokenRepository(context),
+    sharing: sharingRepository(context),
   };
 }

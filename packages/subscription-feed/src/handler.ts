@@ -14,6 +14,14 @@ export interface FeedKit {
   readonly links: {
     /** The customer the link token belongs to, or `null` (unknown or rotated away). */
     resolve(token: string): Promise<string | null>;
+    /**
+     * What the token opens and the subscriptions it serves in `statuses` (`kit.links.scope`): a customer's link all
+     * of theirs, a subscription's own link that one. When given, the handler reads the link through it alone.
+     */
+    scope?(
+      token: string,
+      options: { statuses: readonly SubscriptionStatus[] },
+    ): Promise<{ customerId: string; subscriptions: Subscription[] } | null>;
   };
   readonly customers: {
     /** The customer's subscriptions in `statuses`, newest first. */
@@ -93,6 +101,14 @@ const languagesOf = (options: FeedHandlerOptions, notice: FeedNotice): string[] 
   ]),
 ];
 
+/** The customer and the subscriptions the token serves: through `links.scope` when the kit has it. */
+async function scopeOf(kit: FeedKit, token: string): Promise<{ customerId: string; subscriptions: Subscription[] } | null> {
+  if (kit.links.scope !== undefined) return kit.links.scope(token, { statuses: SHOWN_STATUSES });
+  const customerId = await kit.links.resolve(token);
+  if (customerId === null) return null;
+  return { customerId, subscriptions: await kit.customers.subscriptions(customerId, { statuses: SHOWN_STATUSES }) };
+}
+
 /** The feed a client app gets: each usable subscription counts its device, then the gates have their say. */
 async function appFeed(options: FeedHandlerOptions, found: LinkFeed, customerId: string, request: FeedRequest): Promise<LinkFeed> {
   if (found.blocked !== null) return found;
@@ -111,19 +127,17 @@ async function appFeed(options: FeedHandlerOptions, found: LinkFeed, customerId:
 }
 
 /**
- * The buyer's link as one framework-free function: the token resolved to its customer (`kit.links.resolve`; an
- * unknown or rotated token is a plain 404), the customer's subscriptions read (`kit.customers.subscriptions`), the
+ * The buyer's link as one framework-free function: the token resolved to what it opens (`kit.links.scope`: the
+ * customer's subscriptions, or a subscription's own link that one alone; with a kit without it, `kit.links.resolve`
+ * then `kit.customers.subscriptions`; an unknown or rotated token is a plain 404), the
  * requesting app's device counted by each usable subscription (`kit.devices.touch`, never for a browser), then the
  * answer in the app's format with its headers (`feedAnswer`), or the host's page for a browser.
  */
 export function createFeedHandler(options: FeedHandlerOptions): (request: FeedLinkRequest) => Promise<FeedAnswer> {
   return async (request) => {
-    const customerId = await options.kit.links.resolve(request.token);
-    if (customerId === null) return NOT_FOUND;
-    const [subscriptions, notice] = await Promise.all([
-      options.kit.customers.subscriptions(customerId, { statuses: SHOWN_STATUSES }),
-      options.notice?.() ?? Promise.resolve<FeedNotice>({}),
-    ]);
+    const [scope, notice] = await Promise.all([scopeOf(options.kit, request.token), options.notice?.() ?? Promise.resolve<FeedNotice>({})]);
+    if (scope === null) return NOT_FOUND;
+    const { customerId, subscriptions } = scope;
     const browser = isBrowser(request);
     const found = linkFeed(subscriptions);
     // A browser viewing the page is no device: it registers nothing.

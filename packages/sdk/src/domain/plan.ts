@@ -77,6 +77,18 @@ export const DevicePackOfferSchema = z.object({
 /** A plan's device pack offer (see `DevicePackOfferSchema`). */
 export type DevicePackOffer = z.infer<typeof DevicePackOfferSchema>;
 
+/**
+ * A family or team plan (`Plan.sharing`): the payer's subscription is the group, and up to `maxMembers` other
+ * customers, invited by the payer, each get their own subscription of the plan (own client, link and device limit)
+ * that follows the payer's expiry and costs them nothing. Not to be confused with `Plan.family`, the trial family.
+ */
+export const PlanSharingSchema = z.strictObject({
+  /** How many members besides the payer the group may hold at once. */
+  maxMembers: z.number().int().min(1).max(20),
+});
+/** A plan's sharing (see `PlanSharingSchema`). */
+export type PlanSharing = z.infer<typeof PlanSharingSchema>;
+
 const planFields = {
   id: IdSchema,
   name: z.string().min(1).max(200),
@@ -108,6 +120,8 @@ const planFields = {
   trafficTopUp: TrafficTopUpSchema.nullable(),
   /** Extra devices for sale to its subscribers; `null` is not offered. */
   devicePack: DevicePackOfferSchema.nullable(),
+  /** A family or team plan's members (see `PlanSharingSchema`); `null` is a plan for one. */
+  sharing: PlanSharingSchema.nullable(),
 };
 
 /** A plan as stored: price (integer minor units), duration, traffic in bytes, limits, placement, trial and extension policy. */
@@ -139,6 +153,7 @@ export const NewPlanSchema = z.object({
   onSale: z.boolean().default(true),
   trafficTopUp: planFields.trafficTopUp.default(null),
   devicePack: planFields.devicePack.default(null),
+  sharing: planFields.sharing.default(null),
 });
 /** Input of `plans.create`. */
 export type NewPlan = z.input<typeof NewPlanSchema>;

@@ -4,6 +4,18 @@ import { RemoteIdentitySchema } from './remote-identity.js';
 import { SubscriptionStatusSchema } from './subscription-status.js';
 import { SubscriptionTermsSchema } from './subscription-terms.js';
 
+/**
+ * A name the buyer gives one of their subscriptions ("Phone", "Mum's laptop"): 1 to 64 characters once trimmed, no
+ * control characters.
+ */
+export const SubscriptionLabelSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+  .refine((label) => !/[\u0000-\u001f\u007f]/.test(label), 'must not contain control characters');
+
 const subscriptionFields = {
   id: IdSchema,
   customerId: IdSchema,
@@ -40,6 +52,8 @@ const subscriptionFields = {
   failureReason: z.string().max(1000).nullable(),
   /** The terms it was sold with (see `SubscriptionTermsSchema`); `null` follows the plan as it is. */
   terms: SubscriptionTermsSchema.nullable(),
+  /** The buyer's name for it (see `SubscriptionLabelSchema`); `null` when unnamed. */
+  label: SubscriptionLabelSchema.nullable(),
 };
 
 /** A subscription as stored: one remote client, its status, identity, limits, usage (bytes), expiry, links, notices and revision. */
@@ -70,6 +84,7 @@ export const NewSubscriptionSchema = z.object({
   notices: subscriptionFields.notices.default([]),
   failureReason: subscriptionFields.failureReason.default(null),
   terms: subscriptionFields.terms.default(null),
+  label: subscriptionFields.label.default(null),
 });
 /** Input of `subscriptions.create`. */
 export type NewSubscription = z.input<typeof NewSubscriptionSchema>;

@@ -41,6 +41,8 @@ export interface CheckoutBasis {
   readonly discount: DiscountQuote | null;
   readonly targets: readonly Target[];
   readonly panels: readonly Panel[];
+  /** The subscriptions' ids, chosen before (one per unit, in order) when other rows point at them; fresh ones otherwise. */
+  readonly subscriptionIds?: readonly string[];
 }
 
 /**
@@ -72,7 +74,7 @@ export function checkoutPlacement(
     const unitPrice = basis.orderItems[index]!.unitPrice;
     const chosen = chooseTargets(plan, item.quantity, basis.targets, basis.panels, planned, full);
     for (const [n, target] of chosen.entries()) {
-      const id = createId('sub');
+      const id = basis.subscriptionIds?.[subscriptions.length] ?? createId('sub');
       subscriptions.push({
         id,
         customerId,

@@ -6,11 +6,14 @@ import { parseInput } from '../domain/validate.js';
 import { ConfigurationError } from '../errors.js';
 import type { LinkTokenCandidate } from '../ports/storage-link-tokens.js';
 import type { EngineContext } from './context.js';
+import type { SubscriptionStatus } from '../domain/subscription-status.js';
+import { NotFoundError } from '../errors.js';
+import { type LinkScope, resolveLinkScope } from './link-scope.js';
 
 /** What a link token looks like: 32 characters of base64url. Anything else resolves to nothing without a query. */
 export const LINK_TOKEN_PATTERN = /^[A-Za-z0-9_-]{32}$/;
 
-/** The audit action of a rotation (subject: the customer). */
+/** The audit action of a rotation (subject: the customer, or the subscription for its own link). */
 const ROTATED = 'subscription_link.rotated';
 
 /**
@@ -31,6 +34,22 @@ export interface PanelkitLinks {
   resolve(token: string): Promise<string | null>;
   /** The ids of customers who have a token, after `afterId` (`''` from the start) in id order, at most `limit` (1–1000). */
   customersWithLinks(afterId: string, limit: number): Promise<string[]>;
+  /**
+   * The subscription's own token, made on first use: a link that serves this subscription alone (its devices and
+   * limits), beside the customer's link, which keeps serving all of them. `NotFoundError` unless the subscription
+   * exists and is `customerId`'s (so one customer never gets another's link).
+   */
+  tokenForSubscription(customerId: string, subscriptionId: string): Promise<string>;
+  /**
+   * A new token for the subscription's own link, the old one dead from the moment this returns; audited as
+   * `subscription_link.rotated` (subject the subscription). `NotFoundError` as `tokenForSubscription`.
+   */
+  rotateForSubscription(customerId: string, subscriptionId: string, actor: ActorInput): Promise<string>;
+  /**
+   * What a token opens and the subscriptions it serves (in `statuses` when given): the customer's link all of the
+   * customer's, a subscription's own link that one. `null` for an unknown, rotated, revoked or malformed token.
+   */
+  scope(token: string, options?: { statuses?: readonly SubscriptionStatus[] }): Promise<LinkScope | null>;
 }
 
 /** `createPanelkit`'s `links` option: what link tokens are derived with. */
@@ -70,6 +89,23 @@ export function createLinks(ctx: EngineContext, options: PanelkitLinksOptions | 
   };
   const tokenFor = async (customerId: string): Promise<string> =>
     tokenOf(customerId, await ctx.storage.linkTokens.ensure(customerId, candidateFor(customerId)));
+  // A subscription's own token hashes a different text from any customer's, so the two can never be the same.
+  const subscriptionTokenOf = (subscriptionId: string, nonce: string): string =>
+    createHmac('sha256', secret()).update(`subscription-link:sub:${subscriptionId}:${nonce}`).digest('base64url').slice(0, 32);
+  const subscriptionCandidate = (subscriptionId: string): LinkTokenCandidate => {
+    const nonce = randomBytes(16).toString('base64url');
+    return { nonce, tokenHash: hashOf(subscriptionTokenOf(subscriptionId, nonce)) };
+  };
+  const owned = async (customerId: string, subscriptionId: string): Promise<void> => {
+    secret();
+    const sub = typeof subscriptionId === 'string' ? await ctx.storage.subscriptions.get(subscriptionId) : null;
+    if (sub === null || sub.customerId !== customerId) throw new NotFoundError('subscription', String(subscriptionId));
+  };
+  const tokenForSubscription = async (customerId: string, subscriptionId: string): Promise<string> => {
+    await owned(customerId, subscriptionId);
+    const nonce = await ctx.storage.linkTokens.ensureForSubscription(subscriptionId, subscriptionCandidate(subscriptionId));
+    return subscriptionTokenOf(subscriptionId, nonce);
+  };
 
   return {
     tokenFor,
@@ -91,6 +127,21 @@ export function createLinks(ctx: EngineContext, options: PanelkitLinksOptions | 
     async customersWithLinks(afterId, limit) {
       secret();
       return ctx.storage.linkTokens.customersAfter(afterId, limit);
+    },
+    tokenForSubscription,
+    async rotateForSubscription(customerId, subscriptionId, actor) {
+      const who = parseInput(ActorSchema, actor, 'actor');
+      await owned(customerId, subscriptionId);
+      const candidate = subscriptionCandidate(subscriptionId);
+      await ctx.storage.transaction(async (tx) => {
+        await tx.linkTokens.rotateForSubscription(subscriptionId, candidate);
+        await tx.audit.append({ actor: who, action: ROTATED, subjectType: 'subscription', subjectId: subscriptionId, data: {} });
+      });
+      return tokenForSubscription(customerId, subscriptionId);
+    },
+    async scope(token, options) {
+      secret();
+      return resolveLinkScope(ctx, token, options);
     },
   };
 }

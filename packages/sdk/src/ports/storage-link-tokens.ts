@@ -10,7 +10,7 @@ export interface LinkTokenCandidate {
 }
 
 /**
- * Each customer's one subscription link token (storage port 20): the key a buyer's `/s/<token>` resolves by.
+ * Each customer's subscription link token (storage port 20) and, since port 21, a subscription's own: the key a buyer's `/s/<token>` resolves by.
  * The storage keeps the nonce and the token's hash; deriving the token is the SDK's (`kit.links`). Time comes from
  * the storage's clock (`createdAt`, `rotatedAt`).
  */
@@ -31,4 +31,25 @@ export interface LinkTokenRepository {
   customerByHash(tokenHash: string): Promise<string | null>;
   /** The ids of customers who have a token, greater than `afterId` (`''` from the start), in id order, at most `limit`. */
   customersAfter(afterId: string, limit: number): Promise<string[]>;
+  /**
+   * A subscription's own link token (storage port 21), beside its customer's: as `ensure`, one row per subscription.
+   * A missing subscription is a `NotFoundError`, a bad candidate a `ValidationError`, a hash in use a `ConflictError`.
+   */
+  ensureForSubscription(subscriptionId: string, candidate: LinkTokenCandidate): Promise<string>;
+  /** As `rotate`, for a subscription's own token. */
+  rotateForSubscription(subscriptionId: string, candidate: LinkTokenCandidate): Promise<void>;
+  /** Deletes a subscription's own token (its hash resolves to nothing from then on); whether there was one. */
+  revokeForSubscription(subscriptionId: string): Promise<boolean>;
+  /**
+   * What the token with this SHA-256 (hex) opens: a customer's token (`subscriptionId: null`, every subscription of
+   * the customer) or a subscription's own (its customer and it); `null` when unknown, rotated or revoked.
+   */
+  scopeByHash(tokenHash: string): Promise<LinkTokenScope | null>;
+}
+
+/** What a link token opens (see `LinkTokenRepository.scopeByHash`). */
+export interface LinkTokenScope {
+  readonly customerId: string;
+  /** The one subscription a subscription's own token opens; `null` for a customer's token. */
+  readonly subscriptionId: string | null;
 }

@@ -1,6 +1,6 @@
-import type { Customer } from '@panelkit/sdk';
+import type { Customer, Subscription } from '@panelkit/sdk';
 import { inputKey, parseCustomersAfter, parseLinkTokenCandidate } from '@panelkit/sdk/storage';
-import type { LinkTokenCandidate } from '@panelkit/sdk/storage';
+import type { LinkTokenCandidate, LinkTokenScope } from '@panelkit/sdk/storage';
 import { compareStrings } from '../internal/keys.js';
 import { ascending } from '../internal/paging.js';
 import type { Op } from '../internal/op.js';
@@ -17,22 +17,46 @@ interface LinkTokenRow {
   readonly rotatedAt: Date;
 }
 
-/** Link tokens, one per customer, unique by hash, listed by customer id. */
+/** A subscription's own link token, stored under the subscription's id. */
+interface SubscriptionTokenRow extends LinkTokenRow {
+  readonly customerId: string;
+}
+
+/** Link tokens, one per customer, unique by hash, listed by customer id; and subscriptions' own, one each. */
 export interface LinkTokenTables {
   readonly tokens: Table<LinkTokenRow>;
   readonly byHash: UniqueIndex<LinkTokenRow>;
   readonly byCustomer: SortedIndex<LinkTokenRow, string>;
+  readonly subscriptionTokens: Table<SubscriptionTokenRow>;
+  readonly subscriptionByHash: UniqueIndex<SubscriptionTokenRow>;
 }
 
 /** Empty link token tables for a new memory storage. */
 export function createLinkTokenTables(): LinkTokenTables {
   const byHash = new UniqueIndex<LinkTokenRow>('a link token with this hash', (r) => r.tokenHash);
   const byCustomer = new SortedIndex<LinkTokenRow, string>({ partition: () => ALL, key: (r) => r.id, compare: compareStrings });
-  return { tokens: new Table<LinkTokenRow>('link token', [byHash], [byCustomer]), byHash, byCustomer };
+  const subscriptionByHash = new UniqueIndex<SubscriptionTokenRow>('a subscription link token with this hash', (r) => r.tokenHash);
+  return {
+    tokens: new Table<LinkTokenRow>('link token', [byHash], [byCustomer]),
+    byHash,
+    byCustomer,
+    subscriptionTokens: new Table<SubscriptionTokenRow>('subscription link token', [subscriptionByHash]),
+    subscriptionByHash,
+  };
 }
 
 /** Link tokens; each call is one check and write under the storage's lock, so the first `ensure` wins. */
-export function linkTokenOperations({ tokens, byHash, byCustomer }: LinkTokenTables, customers: Table<Customer>) {
+export function linkTokenOperations(
+  { tokens, byHash, byCustomer, subscriptionTokens, subscriptionByHash }: LinkTokenTables,
+  customers: Table<Customer>,
+  subscriptions: Table<Subscription>,
+) {
+  function subscriptionChecked(subscriptionId: string, candidate: LinkTokenCandidate) {
+    const parsed = parseLinkTokenCandidate(candidate);
+    const sub = subscriptions.require(inputKey(subscriptionId, 'subscription id'));
+    return { id: sub.id, customerId: sub.customerId, candidate: parsed };
+  }
+
   function checked(customerId: string, candidate: LinkTokenCandidate): { id: string; candidate: LinkTokenCandidate } {
     const parsed = parseLinkTokenCandidate(candidate);
     const id = inputKey(customerId, 'customer id');
@@ -58,6 +82,42 @@ export function linkTokenOperations({ tokens, byHash, byCustomer }: LinkTokenTab
 
     customerByHash(_op: Op, tokenHash: string): string | null {
       return byHash.lookup(inputKey(tokenHash, 'token hash')) ?? null;
+    },
+
+    ensureForSubscription(op: Op, subscriptionId: string, candidate: LinkTokenCandidate): string {
+      const { id, customerId, candidate: c } = subscriptionChecked(subscriptionId, candidate);
+      const held = subscriptionTokens.get(id);
+      if (held !== undefined) return held.nonce;
+      subscriptionTokens.insert(op.undo, { id, customerId, nonce: c.nonce, tokenHash: c.tokenHash, createdAt: op.now, rotatedAt: op.now });
+      return c.nonce;
+    },
+
+    rotateForSubscription(op: Op, subscriptionId: string, candidate: LinkTokenCandidate): void {
+      const { id, customerId, candidate: c } = subscriptionChecked(subscriptionId, candidate);
+      const held = subscriptionTokens.get(id);
+      if (held === undefined)
+        subscriptionTokens.insert(op.undo, {
+          id,
+          customerId,
+          nonce: c.nonce,
+          tokenHash: c.tokenHash,
+          createdAt: op.now,
+          rotatedAt: op.now,
+        });
+      else subscriptionTokens.replace(op.undo, { ...held, nonce: c.nonce, tokenHash: c.tokenHash, rotatedAt: op.now });
+    },
+
+    revokeForSubscription(op: Op, subscriptionId: string): boolean {
+      return subscriptionTokens.delete(op.undo, inputKey(subscriptionId, 'subscription id')) !== undefined;
+    },
+
+    scopeByHash(_op: Op, tokenHash: string): LinkTokenScope | null {
+      const hash = inputKey(tokenHash, 'token hash');
+      const customerId = byHash.lookup(hash);
+      if (customerId !== undefined) return { customerId, subscriptionId: null };
+      const subscriptionId = subscriptionByHash.lookup(hash);
+      if (subscriptionId === undefined) return null;
+      return { customerId: subscriptionTokens.load(subscriptionId).customerId, subscriptionId };
     },
 
     customersAfter(_op: Op, afterId: string, limit: number): string[] {

@@ -1,5 +1,6 @@
+import { NotFoundError } from '@panelkit/sdk';
 import { inputKey, parseCustomersAfter, parseLinkTokenCandidate } from '@panelkit/sdk/storage';
-import type { LinkTokenCandidate, LinkTokenRepository } from '@panelkit/sdk/storage';
+import type { LinkTokenCandidate, LinkTokenRepository, LinkTokenScope } from '@panelkit/sdk/storage';
 import type { RepositoryContext } from '../internal/runner.js';
 import { dec, enc } from '../internal/sql.js';
 
@@ -10,6 +11,8 @@ import { dec, enc } from '../internal/sql.js';
  */
 export function linkTokenRepository({ runner, schema }: RepositoryContext): LinkTokenRepository {
   const table = `${schema}.link_tokens`;
+  const subTable = `${schema}.subscription_link_tokens`;
+  const subscriptions = `${schema}.subscriptions`;
   const read = { read: true } as const;
   return {
     ensure: (customerId: string, candidate: LinkTokenCandidate) =>
@@ -55,6 +58,76 @@ export function linkTokenRepository({ runner, schema }: RepositoryContext): Link
         async ({ db }) => {
           const { rows } = await db.query(`SELECT customer_id FROM ${table} WHERE token_hash = $1`, [inputKey(tokenHash, 'token hash')]);
           return rows[0] === undefined ? null : dec.text(rows[0]['customer_id']);
+        },
+        read,
+      ),
+
+    ensureForSubscription: (subscriptionId: string, candidate: LinkTokenCandidate) =>
+      runner.run(
+        'linkTokens.ensureForSubscription',
+        async ({ db, now }) => {
+          const c = parseLinkTokenCandidate(candidate);
+          const id = inputKey(subscriptionId, 'subscription id');
+          const { rows } = await db.query(
+            `WITH created AS (
+               INSERT INTO ${subTable} (subscription_id, customer_id, nonce, token_hash, created_at, rotated_at)
+               SELECT s.id, s.customer_id, $2, $3, $4::timestamptz, $4::timestamptz FROM ${subscriptions} s WHERE s.id = $1
+               ON CONFLICT (subscription_id) DO NOTHING RETURNING nonce
+             )
+             SELECT nonce FROM created UNION ALL SELECT nonce FROM ${subTable} WHERE subscription_id = $1 LIMIT 1`,
+            [id, c.nonce, c.tokenHash, enc.time(now)],
+          );
+          if (rows[0] !== undefined) return dec.text(rows[0]['nonce']);
+          const again = await db.query(`SELECT nonce FROM ${subTable} WHERE subscription_id = $1`, [id]);
+          if (again.rows[0] === undefined) throw new NotFoundError('subscription', id);
+          return dec.text(again.rows[0]['nonce']);
+        },
+        { autocommit: true },
+      ),
+
+    rotateForSubscription: (subscriptionId: string, candidate: LinkTokenCandidate) =>
+      runner.run(
+        'linkTokens.rotateForSubscription',
+        async ({ db, now }) => {
+          const c = parseLinkTokenCandidate(candidate);
+          const id = inputKey(subscriptionId, 'subscription id');
+          const { rows } = await db.query(
+            `INSERT INTO ${subTable} (subscription_id, customer_id, nonce, token_hash, created_at, rotated_at)
+             SELECT s.id, s.customer_id, $2, $3, $4::timestamptz, $4::timestamptz FROM ${subscriptions} s WHERE s.id = $1
+             ON CONFLICT (subscription_id) DO UPDATE SET nonce = EXCLUDED.nonce, token_hash = EXCLUDED.token_hash, rotated_at = EXCLUDED.rotated_at
+             RETURNING subscription_id`,
+            [id, c.nonce, c.tokenHash, enc.time(now)],
+          );
+          if (rows.length === 0) throw new NotFoundError('subscription', id);
+        },
+        { autocommit: true },
+      ),
+
+    revokeForSubscription: (subscriptionId: string) =>
+      runner.run(
+        'linkTokens.revokeForSubscription',
+        async ({ db }) => {
+          const { rows } = await db.query(`DELETE FROM ${subTable} WHERE subscription_id = $1 RETURNING subscription_id`, [
+            inputKey(subscriptionId, 'subscription id'),
+          ]);
+          return rows.length > 0;
+        },
+        { autocommit: true },
+      ),
+
+    scopeByHash: (tokenHash: string) =>
+      runner.run(
+        'linkTokens.scopeByHash',
+        async ({ db }): Promise<LinkTokenScope | null> => {
+          const { rows } = await db.query(
+            `SELECT customer_id, NULL::text AS subscription_id FROM ${table} WHERE token_hash = $1
+             UNION ALL SELECT customer_id, subscription_id FROM ${subTable} WHERE token_hash = $1 LIMIT 1`,
+            [inputKey(tokenHash, 'token hash')],
+          );
+          const row = rows[0];
+          return row === undefined
+            ? null
+            : { customerId: dec.text(row['customer_id']), subscriptionId: dec.textOrNull(row['subscription_id']) };
         },
         read,
       ),

@@ -39,6 +39,7 @@ export const SUBSCRIPTION_COLUMNS: readonly Column<SubscriptionToStore>[] = [
   ['notices', 'jsonb', ({ s }) => enc.json(s.notices)],
   ['failure_reason', 'text', ({ s }) => s.failureReason],
   ['terms', 'jsonb', ({ s }) => (s.terms === null ? null : enc.json(s.terms))],
+  ['label', 'text', ({ s }) => s.label],
   ['revision', 'integer', ({ s }) => s.revision],
   ['created_at', 'timestamptz', ({ s }) => enc.time(s.createdAt)],
   ['updated_at', 'timestamptz', ({ s }) => enc.time(s.updatedAt)],
@@ -124,6 +125,7 @@ export function subscriptionFromRow(r: Row, box: SecretBox | undefined): Subscri
       r['terms'] == null
         ? null
         : ({ noHwidPolicy: 'serve', devicePack: null, ...dec.json<Partial<SubscriptionTerms>>(r['terms']) } as SubscriptionTerms),
+    label: dec.textOrNull(r['label'] ?? null),
     revision: dec.int(r['revision']),
     createdAt: dec.time(r['created_at']),
     updatedAt: dec.time(r['updated_at']),

@@ -7,6 +7,7 @@ import { releaseDiscount } from '../discount.js';
 import type { EngineContext } from '../context.js';
 import { WORKER_ACTOR, auditSubscription } from '../context.js';
 import { eachAlone } from '../handler.js';
+import { queueGroupFollow } from '../sharing-follow.js';
 import type { HandlerEnv, JobHandler } from '../handler.js';
 import { JOB_TYPES, UpdatePayloadSchema, parsePayload } from '../job-types.js';
 import type { UpdatePayload } from '../job-types.js';
@@ -206,6 +207,8 @@ async function runOne(env: HandlerEnv, job: Job): Promise<void> {
     else if (p.planChange !== null) extra = { fromPlanId: current.planId, planId: p.planChange.toPlanId };
     const doneAction = p.evacuation ? 'subscription.evacuated' : AUDIT_DONE[p.action];
     await auditSubscription(tx, WORKER_ACTOR, doneAction, next, { ...data, ...extra });
+    // A family or team payer's new expiry reaches the members through their follow jobs, written with it.
+    await queueGroupFollow(ctx, tx, next);
     return { next, before: current, credit };
   });
   await env.step('storage_written', job);

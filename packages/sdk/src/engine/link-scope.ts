@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import type { Subscription } from '../domain/subscription.js';
+import type { SubscriptionStatus } from '../domain/subscription-status.js';
+import { LINK_TOKEN_PATTERN } from './links.js';
+import type { EngineContext } from './context.js';
+import { customerSubscriptions } from './customer-admin.js';
+
+/** What a buyer's link token opens, with the subscriptions it serves (see `kit.links.scope`). */
+export interface LinkScope {
+  /** The customer the token belongs to. */
+  readonly customerId: string;
+  /** The one subscription a subscription's own link opens; `null` for the customer's link (all of theirs). */
+  readonly subscriptionId: string | null;
+  /** The subscriptions the link serves, in `statuses` when given, newest first. */
+  readonly subscriptions: Subscription[];
+}
+
+/** The SHA-256 (hex) a link token is stored and looked up by. */
+export function linkTokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * The one place that decides what a link serves: a customer's token serves every subscription of the customer (as
+ * always), a subscription's own token serves that subscription alone, while it is still the customer's. `null` for
+ * a malformed token (no query), an unknown, rotated or revoked one. A removed group member's subscription is
+ * terminated in the removal's transaction, so it is outside every live status in the same read.
+ */
+export async function resolveLinkScope(
+  ctx: EngineContext,
+  token: string,
+  options: { statuses?: readonly SubscriptionStatus[] } = {},
+): Promise<LinkScope | null> {
+  if (typeof token !== 'string' || !LINK_TOKEN_PATTERN.test(token)) return null;
+  const scope = await ctx.storage.linkTokens.scopeByHash(linkTokenHash(token));
+  if (scope === null) return null;
+  if (scope.subscriptionId === null) {
+    return {
+      customerId: scope.customerId,
+      subscriptionId: null,
+      subscriptions: await customerSubscriptions(ctx, scope.customerId, options),
+    };
+  }
+  const sub = await ctx.storage.subscriptions.get(scope.subscriptionId);
+  if (sub === null || sub.customerId !== scope.customerId) return null;
+  const shown = options.statuses === undefined || options.statuses.includes(sub.status);
+  return { customerId: scope.customerId, subscriptionId: sub.id, subscriptions: shown ? [sub] : [] };
+}

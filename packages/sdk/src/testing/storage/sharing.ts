@@ -1,0 +1,154 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createId } from '../../domain/ids.js';
+import type { LinkTokenCandidate } from '../../ports/storage-link-tokens.js';
+import { seedCustomer, seedPlan, seedSubscription } from './fixtures.js';
+import { expectRejects, HOUR, MINUTE, settle } from './support.js';
+import type { SuiteEnv } from './support.js';
+
+function candidate(): LinkTokenCandidate {
+  const nonce = randomBytes(16).toString('base64url');
+  return { nonce, tokenHash: createHash('sha256').update(`token:${nonce}`).digest('hex') };
+}
+
+const hash = (): string => createHash('sha256').update(randomBytes(16)).digest('hex');
+
+/**
+ * Several subscriptions and family groups (port 21): a subscription's own link token beside its customer's, the
+ * buyer's name for a subscription, a plan's sharing, and group seats counted exactly under concurrency.
+ */
+export function sharingSuite(env: SuiteEnv): void {
+  describe('sharing', () => {
+    it('a subscription label and a plan sharing are stored, patched and read back', async () => {
+      const { storage } = env;
+      const plan = await seedPlan(storage, { sharing: { maxMembers: 3 } });
+      expect((await storage.plans.get(plan.id))!.sharing).toEqual({ maxMembers: 3 });
+      expect((await storage.plans.update(plan.id, { sharing: null })).sharing).toBeNull();
+      const sub = await seedSubscription(storage);
+      expect(sub.label).toBeNull();
+      const named = await storage.subscriptions.update(sub.id, { label: 'Phone' }, { expectedRevision: sub.revision });
+      expect(named.label).toBe('Phone');
+      expect((await storage.subscriptions.get(sub.id))!.label).toBe('Phone');
+      await expectRejects(
+        storage.subscriptions.update(sub.id, { label: 'x'.repeat(65) }, { expectedRevision: named.revision }),
+        'ValidationError',
+      );
+    });
+
+    it("a subscription's own token opens that subscription; the customer's token still opens the customer", async () => {
+      const { storage } = env;
+      const customer = await seedCustomer(storage);
+      const [a, b] = [
+        await seedSubscription(storage, { customerId: customer.id }),
+        await seedSubscription(storage, { customerId: customer.id }),
+      ];
+      const [wide, own, other] = [candidate(), candidate(), candidate()];
+      await storage.linkTokens.ensure(customer.id, wide);
+      expect(await storage.linkTokens.ensureForSubscription(a.id, own)).toBe(own.nonce);
+      expect(await storage.linkTokens.ensureForSubscription(a.id, candidate())).toBe(own.nonce);
+      await storage.linkTokens.ensureForSubscription(b.id, other);
+      expect(await storage.linkTokens.scopeByHash(wide.tokenHash)).toEqual({ customerId: customer.id, subscriptionId: null });
+      expect(await storage.linkTokens.scopeByHash(own.tokenHash)).toEqual({ customerId: customer.id, subscriptionId: a.id });
+      expect(await storage.linkTokens.scopeByHash(other.tokenHash)).toEqual({ customerId: customer.id, subscriptionId: b.id });
+      // The customer-wide lookup never answers for a subscription's own token.
+      expect(await storage.linkTokens.customerByHash(own.tokenHash)).toBeNull();
+      expect(await storage.linkTokens.scopeByHash(candidate().tokenHash)).toBeNull();
+      await expectRejects(storage.linkTokens.ensureForSubscription(createId('sub'), candidate()), 'NotFoundError');
+    });
+
+    it("rotating a subscription's token kills the old one at once; revoking leaves none", async () => {
+      const { storage, clock } = env;
+      const sub = await seedSubscription(storage);
+      const [old, fresh] = [candidate(), candidate()];
+      await storage.linkTokens.ensureForSubscription(sub.id, old);
+      clock.advance(MINUTE);
+      await storage.linkTokens.rotateForSubscription(sub.id, fresh);
+      expect(await storage.linkTokens.scopeByHash(old.tokenHash)).toBeNull();
+      expect(await storage.linkTokens.scopeByHash(fresh.tokenHash)).toEqual({ customerId: sub.customerId, subscriptionId: sub.id });
+      expect(await storage.linkTokens.revokeForSubscription(sub.id)).toBe(true);
+      expect(await storage.linkTokens.revokeForSubscription(sub.id)).toBe(false);
+      expect(await storage.linkTokens.scopeByHash(fresh.tokenHash)).toBeNull();
+      await expectRejects(storage.linkTokens.rotateForSubscription(createId('sub'), candidate()), 'NotFoundError');
+    });
+
+    it('an invite takes one seat once; an expired invite and a full group take none', async () => {
+      const { storage, clock } = env;
+      const group = await seedSubscription(storage);
+      const [m1, m2] = [await seedCustomer(storage), await seedCustomer(storage)];
+      const invite = await storage.sharing.createInvite({
+        id: createId('inv'),
+        groupId: group.id,
+        tokenHash: hash(),
+        expiresAt: new Date(clock.now().getTime() + HOUR),
+      });
+      expect(await storage.sharing.inviteByHash(invite.tokenHash)).toMatchObject({ id: invite.id, acceptedBy: null });
+      const s1 = await seedSubscription(storage, { customerId: m1.id });
+      const joined = await storage.sharing.join({ inviteId: invite.id, customerId: m1.id, subscriptionId: s1.id, maxMembers: 1 });
+      expect(joined).toMatchObject({ ok: true, member: { groupId: group.id, subscriptionId: s1.id, customerId: m1.id, removedAt: null } });
+      const again = await storage.sharing.join({ inviteId: invite.id, customerId: m2.id, subscriptionId: createId('sub'), maxMembers: 5 });
+      expect(again).toEqual({ ok: false, reason: 'invite_used' });
+      const second = await storage.sharing.createInvite({
+        id: createId('inv'),
+        groupId: group.id,
+        tokenHash: hash(),
+        expiresAt: new Date(clock.now().getTime() + HOUR),
+      });
+      const full = await storage.sharing.join({ inviteId: second.id, customerId: m2.id, subscriptionId: createId('sub'), maxMembers: 1 });
+      expect(full).toEqual({ ok: false, reason: 'group_full' });
+      expect((await storage.sharing.inviteByHash(second.tokenHash))!.acceptedAt).toBeNull();
+      clock.advance(2 * HOUR);
+      const late = await storage.sharing.join({ inviteId: second.id, customerId: m2.id, subscriptionId: createId('sub'), maxMembers: 5 });
+      expect(late).toEqual({ ok: false, reason: 'invite_expired' });
+      expect((await storage.sharing.members(group.id)).map((m) => m.subscriptionId)).toEqual([s1.id]);
+    });
+
+    it('a removed member frees the seat and is no longer listed', async () => {
+      const { storage, clock } = env;
+      const group = await seedSubscription(storage);
+      const member = await seedCustomer(storage);
+      const invite = await storage.sharing.createInvite({
+        id: createId('inv'),
+        groupId: group.id,
+        tokenHash: hash(),
+        expiresAt: new Date(clock.now().getTime() + HOUR),
+      });
+      const sub = await seedSubscription(storage, { customerId: member.id });
+      await storage.sharing.join({ inviteId: invite.id, customerId: member.id, subscriptionId: sub.id, maxMembers: 1 });
+      const removed = await storage.sharing.remove(sub.id);
+      expect(removed).toMatchObject({ subscriptionId: sub.id, removedAt: clock.now() });
+      expect(await storage.sharing.remove(sub.id)).toBeNull();
+      expect(await storage.sharing.members(group.id)).toEqual([]);
+      expect(await storage.sharing.memberOf(sub.id)).toMatchObject({ groupId: group.id, removedAt: clock.now() });
+      expect(await storage.sharing.memberOf(group.id)).toBeNull();
+    });
+
+    it('acceptances of the last seat racing over several replicas: exactly one joins', async () => {
+      const storages = await env.replicas(4);
+      const { storage, clock } = env;
+      const group = await seedSubscription(storage);
+      const invites = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          storage.sharing.createInvite({
+            id: createId('inv'),
+            groupId: group.id,
+            tokenHash: hash(),
+            expiresAt: new Date(clock.now().getTime() + HOUR),
+          }),
+        ),
+      );
+      const customers = await Promise.all(invites.map(() => seedCustomer(storage)));
+      const subs = await Promise.all(customers.map((c) => seedSubscription(storage, { customerId: c.id })));
+      const { values, errors } = await settle(
+        invites.map((invite, i) =>
+          storages[i % storages.length]!.transaction((tx) =>
+            tx.sharing.join({ inviteId: invite.id, customerId: customers[i]!.id, subscriptionId: subs[i]!.id, maxMembers: 1 }),
+          ),
+        ),
+      );
+      expect(errors).toEqual([]);
+      expect(values.filter((v) => v.ok)).toHaveLength(1);
+      expect(values.filter((v) => !v.ok).map((v) => !v.ok && v.reason)).toEqual(Array(7).fill('group_full'));
+      expect(await storage.sharing.members(group.id)).toHaveLength(1);
+    });
+  });
+}
