@@ -77,3 +77,13 @@ export async function setStorefrontWebhook(shop: Shop, bot: StorefrontBot): Prom
   }
   return true;
 }
+
+/**
+ * Gives Telegram a storefront's bot webhook again (after the owner resumed the storefront, or moved the shop to
+ * another address); false when it has no bot or the shop no public address. Suspending needs no call: the bot
+ * keeps its webhook and answers with a notice.
+ */
+export async function syncStorefrontWebhook(shop: Shop, storefrontId: string): Promise<boolean> {
+  const bot = await storefrontBots(shop).byStorefront(storefrontId);
+  return bot === null ? false : setStorefrontWebhook(shop, bot);
+}

@@ -37,6 +37,9 @@ export function storefrontMenu(ctx: StorefrontContext): InlineKeyboard {
     .text(t('telegram.menu.support'), 'sup');
 }
 
+/** The SDK's reasons a storefront refuses a sale (`StorefrontRefusalReason`). */
+const STOREFRONT_REFUSALS = new Set(['storefront_suspended', 'not_on_menu', 'quota_subscriptions', 'quota_traffic', 'quota_panels', 'reseller_credit']);
+
 const back = (ctx: StorefrontContext) => new InlineKeyboard().text(ctx.user.t('telegram.menu.back'), 'm');
 
 /** The menu message under the storefront's name, after an optional greeting. */
@@ -134,6 +137,12 @@ export function storefrontHandlers(bot: Composer<StorefrontContext>, deps: Store
       items: [{ planId: offer.plan.id, quantity: 1, trial: false, autoRenew: false }],
       idempotencyKey: `${buyKey('buy', ctx.user.chatId, message.message_id)}:sf:${ctx.storefront.botId}`,
     });
+    // The storefront's own refusals (suspended meanwhile, off its menu, over its quotas or its reseller's credit), in
+    // the buyer's words: nothing was charged. The reseller reads the reason in their back office.
+    if (!bought.ok && STOREFRONT_REFUSALS.has(bought.refusal.reason)) {
+      const key = bought.refusal.reason === 'storefront_suspended' ? 'storefrontBot.suspended' : 'storefrontBot.cannotSell';
+      return void (await ctx.reply(t(key, { shop: brandName(ctx.storefront) }), { reply_markup: back(ctx) }));
+    }
     await replyToPurchase(ctx.user, bought, shop.config.timeZone, (text, keyboard) => ctx.reply(text, { reply_markup: keyboard }));
   });
 

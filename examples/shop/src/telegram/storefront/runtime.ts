@@ -133,7 +133,17 @@ export function createStorefrontBots(shop: Shop, options: StorefrontBotOptions):
     return bot;
   };
 
+  // Handled update ids are forgotten after a week, looked at by this process at most once an hour.
+  let prunedAt = Number.NEGATIVE_INFINITY;
+  const pruneNowAndThen = () => {
+    const now = shop.clock.now().getTime();
+    if (now - prunedAt < 3600_000) return;
+    prunedAt = now;
+    updates.prune().catch((error: unknown) => log.warn({ err: error }, 'forgetting old storefront bot updates failed'));
+  };
+
   const resolve = async (req: Request): Promise<WebhookTarget | null> => {
+    pruneNowAndThen();
     const row = await store.byBotId(String(req.params['botId'] ?? ''));
     return row === null ? null : { bot: botOf(row) as unknown as WebhookTarget['bot'], secret: row.webhookSecret };
   };
