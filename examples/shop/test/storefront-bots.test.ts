@@ -59,7 +59,11 @@ describe('every storefront’s bot, served by one shop', () => {
     await fund(reseller.id, 1_000_000);
     await shop.kit.resellers.setPrice({ customerId: reseller.id, planId: plan.id, price: { amount: 100, currency: currency() } });
     const storefront = await shop.kit.storefronts.create({ resellerId: reseller.id, name });
-    await shop.kit.storefronts.setMenuItem({ storefrontId: storefront.id, planId: plan.id, retailPrice: { amount: retail, currency: currency() } });
+    await shop.kit.storefronts.setMenuItem({
+      storefrontId: storefront.id,
+      planId: plan.id,
+      retailPrice: { amount: retail, currency: currency() },
+    });
     const token = s.fake.addBot(botId, username);
     await connectStorefrontBot(shop, storefront.id, token);
     await setStorefrontBrand(shop, storefront.id, { shopName: name, support: `@${username}_help`, welcome: { en: `Welcome to ${name}!` } });
@@ -75,7 +79,11 @@ describe('every storefront’s bot, served by one shop', () => {
     fronts.push(await openFront(7770001, 'alpha_vpn_bot', 'Alpha VPN', 1234));
     fronts.push(await openFront(7770002, 'beta_net_bot', 'Beta Net', 987));
     // Only Beta sells the second plan.
-    await s.t.shop.kit.resellers.setPrice({ customerId: fronts[1]!.resellerId, planId: only.id, price: { amount: 100, currency: currency() } });
+    await s.t.shop.kit.resellers.setPrice({
+      customerId: fronts[1]!.resellerId,
+      planId: only.id,
+      price: { amount: 100, currency: currency() },
+    });
     await s.t.shop.kit.storefronts.setMenuItem({
       storefrontId: fronts[1]!.storefront.id,
       planId: only.id,
@@ -168,7 +176,9 @@ describe('every storefront’s bot, served by one shop', () => {
     const betaUser = new TelegramUser(s.fake, s.t.clock, 8804);
     const betaMenu = only1(await deliver(beta(), betaUser.message('/start')));
     const betaCatalog = only1(await deliver(beta(), tapOn(betaUser, betaMenu, 'cat')));
-    const betaLabels = buttonsOf(betaCatalog).map((b) => b.text).join('\n');
+    const betaLabels = buttonsOf(betaCatalog)
+      .map((b) => b.text)
+      .join('\n');
     expect(betaLabels).toContain(money(987));
     expect(betaLabels).toContain(money(4321));
     expect(betaLabels).not.toContain(money(1234));

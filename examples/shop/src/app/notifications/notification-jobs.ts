@@ -60,7 +60,8 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
             locale,
             timeZone: shop.config.timeZone,
             // A storefront's buyer reads its notices under the storefront's name (issue 70).
-            shopName: notification.recipient.kind === 'customer' ? await shopNameOf(shop, notification.recipient.customerId) : shop.config.shopName,
+            shopName:
+              notification.recipient.kind === 'customer' ? await shopNameOf(shop, notification.recipient.customerId) : shop.config.shopName,
           });
           await channel.send(delivery.address, message, delivery.idempotencyKey);
         } catch (error) {

@@ -38,7 +38,14 @@ export function storefrontMenu(ctx: StorefrontContext): InlineKeyboard {
 }
 
 /** The SDK's reasons a storefront refuses a sale (`StorefrontRefusalReason`). */
-const STOREFRONT_REFUSALS = new Set(['storefront_suspended', 'not_on_menu', 'quota_subscriptions', 'quota_traffic', 'quota_panels', 'reseller_credit']);
+const STOREFRONT_REFUSALS = new Set([
+  'storefront_suspended',
+  'not_on_menu',
+  'quota_subscriptions',
+  'quota_traffic',
+  'quota_panels',
+  'reseller_credit',
+]);
 
 const back = (ctx: StorefrontContext) => new InlineKeyboard().text(ctx.user.t('telegram.menu.back'), 'm');
 
