@@ -7,11 +7,14 @@ const pacers = new Map<string, SendPacer>();
 /** The Bot API methods that send a message to a chat (what Telegram's per-bot ceiling counts). */
 const SENDS = /^(send|copy|forward)/;
 
-/** Paces the sends of bot `botId` (every client of that bot in this process shares its pacer); other calls pass at once. */
-export function pacedPerBot(botId: string): Transformer {
+/**
+ * Paces the sends of bot `botId` (every client of that bot in this process shares its pacer, made by `make` the
+ * first time); other calls pass at once.
+ */
+export function pacedPerBot(botId: string, make: () => SendPacer = () => createSendPacer()): Transformer {
   let pacer = pacers.get(botId);
   if (pacer === undefined) {
-    pacer = createSendPacer();
+    pacer = make();
     pacers.set(botId, pacer);
   }
   const own = pacer;
