@@ -152,4 +152,29 @@ describe('storefronts', () => {
     await expect(h.kit.storefronts.create({ resellerId: plain, name: 'x' })).rejects.toThrow(ValidationError);
     expect(await h.kit.storefronts.menu(storefront.id)).toMatchObject([{ retailPrice: usd(1200) }]);
   });
+
+  it('moves a buyer audited; each storefront lists only its own buyers; its catalog is at its retail prices', async () => {
+    const { h, storefront, buyer } = await shop();
+    const other = await h.customer();
+    await h.kit.resellers.setPrice({ customerId: other, planId: h.plan.id, price: usd(800) });
+    const second = await h.kit.storefronts.create({ resellerId: other, name: 'Other' });
+    const b = await buyer();
+    await h.kit.storefronts.moveBuyer({ customerId: b, storefrontId: second.id, reason: 'asked to move' });
+    expect((await h.kit.storefronts.buyers(storefront.id, { limit: 10 })).items).toEqual([]);
+    expect((await h.kit.storefronts.buyers(second.id, { limit: 10 })).items.map((c) => c.id)).toEqual([b]);
+    const moves = await h.storage.audit.list({ subjectType: 'customer', subjectId: b }, { limit: 10 });
+    expect(
+      moves.items.filter((e) => e.action === 'customer.storefront_moved').map((e) => [e.action, e.data['from'], e.data['to']]),
+    ).toEqual([
+      ['customer.storefront_moved', storefront.id, second.id],
+      ['customer.storefront_moved', null, storefront.id],
+    ]);
+    // Off the second storefront's menu: nothing to buy there yet.
+    const refused = await h.kit.quoteCheckout({ customerId: b, items: [{ planId: h.plan.id }] }).catch((e: unknown) => e);
+    expect(StorefrontRefusedError.is(refused) && refused.reason).toBe('not_on_menu');
+    const [item] = await h.kit.storefronts.catalog(storefront.id);
+    expect(item!.plan.price).toEqual(usd(1200));
+    expect(item!.wholesale).toEqual(usd(700));
+    await expect(h.kit.storefronts.moveBuyer({ customerId: other, storefrontId: storefront.id })).rejects.toThrow(ValidationError);
+  });
 });
