@@ -17,6 +17,7 @@ export default defineConfig({
     links: 'src/links.ts',
     'request-headers': 'src/request-headers.ts',
     sharing: 'src/sharing.ts',
+    storefronts: 'src/storefronts.ts',
     'device-packs': 'src/device-packs.ts',
   },
   format: ['esm'],

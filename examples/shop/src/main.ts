@@ -13,6 +13,8 @@ import { openShop } from './stack/shop.js';
 import { exitOnStartupError } from './stack/startup-errors.js';
 import { gracefulClose } from './stack/graceful-close.js';
 import { createShopBot, WEBHOOK_PATH } from './telegram/bot.js';
+import { createStorefrontBots } from './telegram/storefront/runtime.js';
+import { kitStorefrontSales } from './app/storefront-bots/kit-sales.js';
 import { runBot } from './telegram/runtime.js';
 
 /**
@@ -54,7 +56,9 @@ async function main(config: ShopConfig): Promise<void> {
   const stored = storedToken === null ? null : storedBotConfig(storedToken);
   const telegram = config.telegram ?? (stored instanceof Error ? null : stored);
   const shopBot = telegram === null ? null : createShopBot(shop, telegram);
-  const app = createApp(shop, shopBot === null ? {} : { telegram: shopBot });
+  // Every storefront's bot, on webhooks at /telegram/<bot id>/webhook (issue 70); none polls.
+  const storefrontBots = createStorefrontBots(shop, { sales: kitStorefrontSales(shop) });
+  const app = createApp(shop, shopBot === null ? { storefrontBots } : { telegram: shopBot, storefrontBots });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);

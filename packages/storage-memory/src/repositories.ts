@@ -28,6 +28,8 @@ import { campaignOperations } from './repositories/campaigns.js';
 import { giftOperations } from './repositories/gifts.js';
 import { linkTokenOperations } from './repositories/link-tokens.js';
 import { sharingOperations } from './repositories/sharing.js';
+import { storefrontOperations } from './repositories/storefronts.js';
+import { payoutOperations } from './repositories/payouts.js';
 import type { MemoryState } from './state.js';
 
 /** The synchronous operations of every repository over one state, made once per storage. */
@@ -37,7 +39,7 @@ export function createOperations(state: MemoryState) {
     targets: targetOperations(state.targets, state.panels),
     plans: planOperations(state.plans),
     capacity: capacityOperations(state.targets.targets, state.plans),
-    customers: customerOperations(state.customers),
+    customers: customerOperations(state.customers, state.storefronts.storefronts),
     ledger: ledgerOperations(state.ledger, {
       customers: state.customers.customers,
       orders: state.orders.orders,
@@ -74,6 +76,13 @@ export function createOperations(state: MemoryState) {
     gifts: giftOperations(state.gifts, { customers: state.customers.customers, plans: state.plans }),
     linkTokens: linkTokenOperations(state.linkTokens, state.customers.customers, state.subscriptions.subscriptions),
     sharing: sharingOperations(state.sharing, state.subscriptions.subscriptions),
+    storefronts: storefrontOperations(state.storefronts, {
+      customers: state.customers.customers,
+      plans: state.plans,
+      orders: state.orders.orders,
+      subscriptions: state.subscriptions.subscriptions,
+    }),
+    payouts: payoutOperations(state.payouts, { customers: state.customers.customers }),
   };
   const place = orderPlacementOperation({
     orders: operations.orders,
@@ -117,5 +126,7 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     gifts: bind('gifts', operations.gifts, runner),
     linkTokens: bind('linkTokens', operations.linkTokens, runner),
     sharing: bind('sharing', operations.sharing, runner),
+    storefronts: bind('storefronts', operations.storefronts, runner),
+    payouts: bind('payouts', operations.payouts, runner),
   };
 }

@@ -30,6 +30,8 @@ import { createDeviceTable, type DeviceTable } from './repositories/devices.js';
 import { createCampaignTable, type CampaignTable } from './repositories/campaigns.js';
 import { createLinkTokenTables, type LinkTokenTables } from './repositories/link-tokens.js';
 import { createSharingTables, type SharingTables } from './repositories/sharing.js';
+import { createStorefrontTables, type StorefrontTables } from './repositories/storefronts.js';
+import { createPayoutTables, type PayoutTables } from './repositories/payouts.js';
 import { createJobTables } from './tables/jobs.js';
 import type { JobTables } from './tables/jobs.js';
 import { createSubscriptionTables } from './tables/subscriptions.js';
@@ -58,6 +60,8 @@ export interface MemoryState {
   readonly gifts: GiftTables;
   readonly linkTokens: LinkTokenTables;
   readonly sharing: SharingTables;
+  readonly storefronts: StorefrontTables;
+  readonly payouts: PayoutTables;
 }
 
 export function createMemoryState(): MemoryState {
@@ -83,5 +87,7 @@ export function createMemoryState(): MemoryState {
     gifts: createGiftTables(),
     linkTokens: createLinkTokenTables(),
     sharing: createSharingTables(),
+    storefronts: createStorefrontTables(),
+    payouts: createPayoutTables(),
   };
 }

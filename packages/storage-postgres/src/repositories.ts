@@ -23,6 +23,8 @@ import { campaignRepository } from './repositories/campaigns.js';
 import { giftRepository } from './repositories/gifts.js';
 import { sharingRepository } from './repositories/sharing.js';
 import { linkTokenRepository } from './repositories/link-tokens.js';
+import { storefrontRepository } from './repositories/storefronts.js';
+import { payoutRepository } from './repositories/payouts.js';
 
 /** Every repository over one runner: the storage's own, or one transaction's. */
 export function createRepositories(context: RepositoryContext): StorageRepositories {
@@ -50,5 +52,7 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     gifts: giftRepository(context),
     linkTokens: linkTokenRepository(context),
     sharing: sharingRepository(context),
+    storefronts: storefrontRepository(context),
+    payouts: payoutRepository(context),
   };
 }

@@ -87,6 +87,11 @@ describe('migrate', () => {
     await client.query(`DROP TABLE "${schema}".sharing_members, "${schema}".sharing_invites, "${schema}".subscription_link_tokens`);
     await client.query(`ALTER TABLE "${schema}".subscriptions DROP COLUMN label`);
     await client.query(`ALTER TABLE "${schema}".plans DROP COLUMN sharing`);
+    await client.query(
+      `DROP TABLE "${schema}".payout_entries, "${schema}".withdrawals, "${schema}".payout_balances, "${schema}".storefront_sales, "${schema}".storefront_menu`,
+    );
+    await client.query(`ALTER TABLE "${schema}".customers DROP COLUMN storefront_id`);
+    await client.query(`DROP TABLE "${schema}".storefronts`);
     await client.query(`DELETE FROM "${schema}".panelkit_migrations WHERE version >= 17`);
     const storage = createPostgresStorage({ client, schema, clock });
     const add = async (name: string) => {

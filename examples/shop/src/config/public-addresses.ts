@@ -118,3 +118,12 @@ export function campaignUrls(config: AddressConfig, botUsername: string | null, 
     web: `${shownBase(config)}/signup?${CAMPAIGN_PARAM}=${encodeURIComponent(slug)}`,
   };
 }
+
+/**
+ * Where Telegram posts a storefront bot's updates (`/telegram/<bot id>/webhook` on the shown address), or `null`
+ * without a configured public address (Telegram cannot reach a laptop's).
+ */
+export function storefrontWebhookUrl(config: AddressConfig, botId: string): string | null {
+  const base = config.publicUrls[0];
+  return base === undefined ? null : `${base}/telegram/${botId}/webhook`;
+}

@@ -534,6 +534,48 @@ const MIGRATIONS: readonly ShopMigration[] = [
       `DROP TABLE ${s}.subscription_links`,
     ],
   },
+  {
+    // Issue 70: each storefront's own Telegram bot, one shop process serving them all (src/db/storefront-bots.ts):
+    // its token and webhook secret sealed with the shop's secret box, its brand, the Telegram users who became its
+    // buyers (a storefront's buyer is another customer than the same user's in the owner's bot), and the update ids
+    // each bot's webhook handled (update ids are per bot). Keyed by the SDK's storefront id.
+    version: 27,
+    name: 'storefront_bots',
+    statements: (s) => [
+      `CREATE TABLE IF NOT EXISTS ${s}.storefront_bots (
+        storefront_id text COLLATE "C" PRIMARY KEY,
+        bot_id bigint NOT NULL UNIQUE,
+        username text NOT NULL,
+        token_sealed text NOT NULL,
+        webhook_secret_sealed text NOT NULL,
+        connected_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${s}.storefront_brands (
+        storefront_id text COLLATE "C" PRIMARY KEY,
+        shop_name text NOT NULL,
+        support text,
+        texts jsonb NOT NULL DEFAULT '{}'::jsonb,
+        updated_at timestamptz NOT NULL
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${s}.storefront_telegram_links (
+        storefront_id text COLLATE "C" NOT NULL,
+        telegram_user_id text NOT NULL,
+        chat_id text NOT NULL,
+        customer_id text NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (storefront_id, telegram_user_id)
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${s}.storefront_telegram_updates (
+        bot_id bigint NOT NULL,
+        update_id bigint NOT NULL,
+        received_at timestamptz NOT NULL,
+        finished_at timestamptz,
+        PRIMARY KEY (bot_id, update_id)
+      )`,
+      `CREATE INDEX IF NOT EXISTS storefront_telegram_updates_age ON ${s}.storefront_telegram_updates (received_at)`,
+    ],
+  },
 ];
 
 /** Every version this build knows, in order (numbers are assigned per feature, so there may be gaps). */

@@ -3,6 +3,7 @@ import type { SqlClient } from '@panelkit/storage-postgres';
 import { emailCodeContext } from './email-codes.js';
 import { settingContext } from './shop-settings.js';
 import { staffTotpContext } from './staff-totp.js';
+import { storefrontBotSecretContext, storefrontBotTokenContext } from './storefront-bots.js';
 
 /** What {@link resealShopSecrets} found: values checked, values sealed again under the current key, values per key id. */
 export interface ShopResealResult {
@@ -24,6 +25,9 @@ const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'shop_settings', key: 'name', sealed: 'sealed', contextOf: settingContext },
   // A code's copy for its mail job (blanked once sent; at most minutes old).
   { table: 'email_codes', key: 'id', sealed: 'sealed_code', contextOf: emailCodeContext },
+  // Each storefront's bot token and webhook secret (issue 70).
+  { table: 'storefront_bots', key: 'storefront_id', sealed: 'token_sealed', contextOf: storefrontBotTokenContext },
+  { table: 'storefront_bots', key: 'storefront_id', sealed: 'webhook_secret_sealed', contextOf: storefrontBotSecretContext },
 ];
 
 /**

@@ -25,6 +25,11 @@ export class TelegramUnreachableChats {
     );
   }
 
+  /** Unmarks the chat: it wrote to the bot (or unblocked it), so it may be sent to again. */
+  async clear(chatId: string): Promise<void> {
+    await this.db.query(`DELETE FROM ${this.table} WHERE chat_id = $1`, [chatId]);
+  }
+
   /** Telegram's reason when the chat is marked, else `null`. */
   async reasonOf(chatId: string): Promise<string | null> {
     const { rows } = await this.db.query<{ reason: string }>(`SELECT reason FROM ${this.table} WHERE chat_id = $1`, [chatId]);

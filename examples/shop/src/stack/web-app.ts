@@ -49,6 +49,7 @@ import { subscriptionRoutes } from '../routes/subscriptions.js';
 import { walletRoutes } from '../routes/wallet.js';
 import type { Shop } from '../app/shop.js';
 import type { ShopBot } from '../telegram/bot.js';
+import type { StorefrontBotRuntime } from '../telegram/storefront/runtime.js';
 import { telegramLinkRoutes } from '../routes/telegram-link.js';
 import { errorHandler } from '../routes/error-handler.js';
 import { ShopError } from '../app/shop-error.js';
@@ -69,6 +70,8 @@ export interface AppOptions {
   rateLimits?: RateLimitOptions;
   /** The Telegram bot, when configured: its webhook route and the account page's deep link. */
   telegram?: ShopBot;
+  /** Every storefront's bot (issue 70): their webhooks, `/telegram/<bot id>/webhook`. */
+  storefrontBots?: StorefrontBotRuntime;
   /** Further checks the buyer's link runs for client apps before serving real links: see `LinkGate` in `@panelkit/subscription-feed`. */
   linkGates?: readonly LinkGate[];
 }
@@ -180,6 +183,7 @@ export function createApp(shop: Shop, options: AppOptions = {}): Express {
   app.use(healthRoutes(shop, metrics.registry));
   // Telegram's posts carry their own secret header, not a session or CSRF token, and a JSON body of their own size.
   if (options.telegram !== undefined) app.use(options.telegram.webhookRoutes());
+  if (options.storefrontBots !== undefined) app.use(options.storefrontBots.webhookRoutes());
   // The crypto gateway's callbacks carry their own signature, not a session or CSRF token.
   app.use(cryptoCallbackRoutes(shop));
   app.use(gatewayWebhookRoutes(shop));

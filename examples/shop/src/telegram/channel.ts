@@ -8,10 +8,11 @@ import { TelegramUnreachableChats } from '../db/telegram-unreachable.js';
 import { classifySendError } from './send-policy.js';
 import { splitMessage } from './message-text.js';
 import { telegramApi } from '../app/telegram-api.js';
+import { parseStorefrontAddress, storefrontRoutes } from './storefront/address.js';
 
 export interface TelegramChannelOptions {
   /** The shop's database and clock (the link table and `telegram_sent` live in its schema). */
-  shop: Pick<Shop, 'db' | 'shopSchema' | 'clock' | 'logger'>;
+  shop: Pick<Shop, 'db' | 'shopSchema' | 'clock' | 'logger' | 'secretBox' | 'config'>;
   /** The bot's settings: its token and API root, and the admins (staff are reached in their private chats with the bot). */
   config: TelegramConfig;
   /** The Bot API client; one is made from `config` when not given. It must not wait out 429s itself (the job does). */
@@ -33,10 +34,14 @@ export function createTelegramChannel(options: TelegramChannelOptions): Notifica
   const api = options.api ?? telegramApi(options.config);
   const sent = new TelegramSentStore(db, shopSchema, clock);
   const unreachable = new TelegramUnreachableChats(db, shopSchema, clock);
+  const storefronts = storefrontRoutes(options.shop);
   return {
     name: 'telegram',
     async addressesOf(recipient: Recipient): Promise<string[]> {
       if (recipient.kind === 'staff') return unreachable.reachable(options.config.adminIds);
+      // A storefront's buyer hears through their storefront's bot, under its name (issue 70).
+      const storefront = await storefronts.addressOf(recipient.customerId);
+      if (storefront !== null) return (await unreachable.reachable([storefront])).length === 0 ? [] : [storefront];
       const chat = await unreachable.reachableChatOf(recipient.customerId);
       return chat === null ? [] : [chat];
     },
@@ -46,8 +51,12 @@ export function createTelegramChannel(options: TelegramChannelOptions): Notifica
       if ('marked' in claim) throw new DeliveryRefusedError(claim.marked);
       if (!claim.claimed) return;
       const parts = splitMessage(message.subject === '' ? message.text : `${message.subject}\n\n${message.text}`);
+      const storefront = parseStorefrontAddress(address);
       try {
-        for (const part of parts) await api.sendMessage(address, part);
+        const through = storefront === null ? api : await storefronts.apiOf(storefront.botId);
+        // The storefront's bot was removed since this delivery was written: nothing can reach the chat.
+        if (through === null) throw new DeliveryRefusedError('the storefront has no bot now');
+        for (const part of parts) await through.sendMessage(storefront?.chatId ?? address, part);
       } catch (error) {
         const failure = classifySendError(error);
         if (failure === null) throw error;
@@ -68,6 +77,8 @@ export function createTelegramChannel(options: TelegramChannelOptions): Notifica
  * The Telegram channel when the shop's bot is configured, else none: what the notification jobs add to
  * their channels (in the web process and in worker replicas alike; no running bot is needed).
  */
-export function telegramChannelsFor(shop: Pick<Shop, 'db' | 'shopSchema' | 'clock' | 'logger' | 'config'>): NotificationChannel[] {
+export function telegramChannelsFor(
+  shop: Pick<Shop, 'db' | 'shopSchema' | 'clock' | 'logger' | 'config' | 'secretBox'>,
+): NotificationChannel[] {
   return shop.config.telegram === null ? [] : [createTelegramChannel({ shop, config: shop.config.telegram })];
 }

@@ -60,6 +60,23 @@ function failureLog(error: unknown): { err: unknown; updateId?: number } {
  * failed update answers 500 so Telegram delivers it again, and is logged as its error alone.
  */
 export function webhookRouter(bot: Bot<BotContext>, path: string, secret: string, log: Logger, options: WebhookOptions): Router {
+  return webhookRouterFor(path, () => Promise.resolve({ bot, secret }), log, options);
+}
+
+/** The bot a webhook request is for (`null`: no such bot, 404), and the secret its header must carry. */
+export type WebhookTarget = { bot: Bot<BotContext>; secret: string };
+
+/**
+ * {@link webhookRouter} for several bots on one path pattern (`/telegram/:botId/webhook`): `resolve` names the bot
+ * a request is for and its own secret; an unknown bot is a 404 and a wrong secret a 401, both before the body is read.
+ * The at-most-`maxUpdates` intake is shared by every bot the router serves.
+ */
+export function webhookRouterFor(
+  path: string,
+  resolve: (req: Request) => Promise<WebhookTarget | null>,
+  log: Logger,
+  options: WebhookOptions,
+): Router {
   const router = Router();
   const intake = createUpdateIntake({
     maxAtOnce: options.maxUpdates,
@@ -70,18 +87,20 @@ export function webhookRouter(bot: Bot<BotContext>, path: string, secret: string
       log.error(failureLog(error), 'a Telegram update failed after its webhook request was answered');
     },
   });
-  const handle = async (update: Update) => {
+  const handle = async (bot: Bot<BotContext>, update: Update) => {
     if (!bot.isInited()) await bot.init();
     await bot.handleUpdate(update);
   };
   router.post(
     path,
-    (req: Request, _res: Response, next: NextFunction) => {
-      next(
-        sameSecret(req.get('x-telegram-bot-api-secret-token'), secret)
-          ? undefined
-          : new ShopError('sign_in_required', 'errors.unauthorized'),
-      );
+    (req: Request, res: Response, next: NextFunction) => {
+      resolve(req).then((target) => {
+        if (target === null) return next(new ShopError('not_found', 'errors.notFound'));
+        if (!sameSecret(req.get('x-telegram-bot-api-secret-token'), target.secret))
+          return next(new ShopError('sign_in_required', 'errors.unauthorized'));
+        res.locals['webhookBot'] = target.bot;
+        next();
+      }, next);
     },
     express.json({ limit: '1mb' }),
     (req: Request, _res: Response, next: NextFunction) => {
@@ -90,7 +109,7 @@ export function webhookRouter(bot: Bot<BotContext>, path: string, secret: string
     },
     (req: Request, res: Response, next: NextFunction) => {
       intake
-        .run(() => handle(req.body as Update))
+        .run(() => handle(res.locals['webhookBot'] as Bot<BotContext>, req.body as Update))
         .then((outcome) => (outcome === 'handled' ? void res.status(200).end() : deliverAgainLater(res)), next);
     },
     (error: unknown, _req: Request, res: Response, next: NextFunction) => {

@@ -23,9 +23,10 @@ export class BotReplica {
     });
   }
 
-  handle(update: Update): Promise<void> {
+  /** Hands the update to the replica's bot (to storefront bot `botId`'s, in a storefront bot replica). */
+  handle(update: Update, botId?: string): Promise<void> {
     const done = this.next();
-    this.child.send({ type: 'update', update });
+    this.child.send({ type: 'update', update, ...(botId === undefined ? {} : { botId }) });
     return done;
   }
 

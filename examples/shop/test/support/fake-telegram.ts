@@ -9,6 +9,8 @@ export interface BotCall {
   params: Record<string, unknown>;
   /** An uploaded file (`sendPhoto` with an `InputFile`): its name, type and bytes. */
   upload?: { field: string; filename: string; type: string; bytes: Buffer };
+  /** The token of the bot that made it (the fake serves several bots: {@link FakeTelegram.addBot}). */
+  token?: string;
   /** Whether the fake answered it (false: a scripted failure). */
   ok: boolean;
   /** What the fake answered (for `sendMessage`/`sendPhoto`, the message with its id). */
@@ -64,6 +66,8 @@ export class FakeTelegram {
    * bot is not an administrator of (Telegram refuses "member list is inaccessible"); a user not listed has `left`.
    */
   readonly channelMembers = new Map<string, Map<number, { status: string; is_member?: boolean }>>();
+  /** Every bot the fake serves, by token: the shop's own, and those {@link addBot} added (a storefront's). */
+  private readonly bots = new Map<string, typeof BOT_USER>([[this.token, BOT_USER]]);
   /** While true, every Bot API call but `getUpdates` answers 502 (Telegram unreachable). */
   down = false;
 
@@ -78,6 +82,18 @@ export class FakeTelegram {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     fake = new FakeTelegram(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     return fake;
+  }
+
+  /** Adds a bot the fake answers for (another storefront's): its token, which `getMe` answers with this id and username. */
+  addBot(id: number, username: string): string {
+    const token = `${id}:TEST-storefront-bot-token-${username}`;
+    this.bots.set(token, { ...BOT_USER, id, username, first_name: username });
+    return token;
+  }
+
+  /** The calls bot `token` made after the first `since`, optionally of one method. */
+  callsOf(token: string, since = 0, method?: string): BotCall[] {
+    return this.callsSince(since, method).filter((c) => (c.token ?? this.token) === token);
   }
 
   /** A fresh update id (update ids only grow, as Telegram's do). */
@@ -157,15 +173,16 @@ export class FakeTelegram {
       if (res.writableEnded || res.destroyed) return;
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
-    if (match === null || match[1] !== this.token) return answer(404, { ok: false, error_code: 404, description: 'Not Found' });
+    if (match === null || !this.bots.has(match[1] as string)) return answer(404, { ok: false, error_code: 404, description: 'Not Found' });
     const method = match[2] as string;
+    const bot = match[1] === this.token ? {} : { token: match[1] as string };
     const { params, upload } = await parseBody(req, Buffer.concat(chunks));
     if (method === 'getUpdates') return this.getUpdates(params, res, answer);
     const hold = this.holds.get(method)?.shift();
     hold?.arrive();
     const held = await hold?.released;
     if (held === 'hangUp') {
-      this.calls.push({ method, params, ok: false, result: { hungUp: true } });
+      this.calls.push({ method, params, ...bot, ok: false, result: { hungUp: true } });
       return void req.socket.destroy();
     }
     const failure = this.down
@@ -174,12 +191,19 @@ export class FakeTelegram {
         ? held
         : (this.failures.get(method)?.shift() ?? this.refusalOf(method, params));
     if (failure !== undefined) {
-      this.calls.push({ method, params, ...(upload === undefined ? {} : { upload }), ok: false, result: { error_code: failure.code } });
+      this.calls.push({
+        method,
+        params,
+        ...bot,
+        ...(upload === undefined ? {} : { upload }),
+        ok: false,
+        result: { error_code: failure.code },
+      });
       const parameters = failure.retryAfter === undefined ? {} : { parameters: { retry_after: failure.retryAfter } };
       return answer(failure.code, { ok: false, error_code: failure.code, description: failure.description, ...parameters });
     }
-    const result = this.resultOf(method, params);
-    this.calls.push({ method, params, ...(upload === undefined ? {} : { upload }), ok: true, result });
+    const result = method === 'getMe' ? this.bots.get(match[1] as string) : this.resultOf(method, params);
+    this.calls.push({ method, params, ...bot, ...(upload === undefined ? {} : { upload }), ok: true, result });
     answer(200, { ok: true, result });
   }
 

@@ -25,6 +25,7 @@ import type { JobQueueSignal } from './storage-job-signal.js';
 import type { GiftRepository } from './storage-gifts.js';
 import type { LinkTokenRepository } from './storage-link-tokens.js';
 import type { SharingRepository } from './storage-sharing.js';
+import type { PayoutRepository, StorefrontRepository } from './storage-storefronts.js';
 
 /**
  * The version of the {@link StoragePort} contract this SDK expects; a storage reports the one it
@@ -67,7 +68,9 @@ import type { SharingRepository } from './storage-sharing.js';
  * 21 a subscription's own link token (`linkTokens.ensureForSubscription`, `rotateForSubscription`,
  * `revokeForSubscription`, `scopeByHash`), the buyer's name for a subscription (`Subscription.label`), family and
  * team plans (`Plan.sharing`) and their groups (`sharing`: invites, and members whose seats `sharing.join` counts
- * exactly under concurrency).
+ * exactly under concurrency), and resellers' storefronts: `storefronts` (a storefront, its menu, its buyers through `Customer.storefrontId`, the
+ * record of each sale's split, locked for a sale before its reseller), `payouts` (partners' payout balances and
+ * withdrawals, a withdrawal moved in one conditional step) and the ledger kind `wholesale`.
  */
 export const STORAGE_PORT_VERSION = 21 as const;
 
@@ -139,7 +142,9 @@ export interface StoragePort extends StorageRepositories {
    * creating a row that points at another does not lock it against these calls. A payment
    * (`payments.transition`) comes before all of these: crediting it locks it, then its customer. So does a gift
    * (`gifts.claim`, `gifts.expire`): its row first, then the customers. A seat in a group (`sharing.join`) locks
-   * its invite first, then the group's subscription.
+   * its invite first, then the group's subscription. So does a storefront
+   * (`storefronts.lockForSale`): its row, then its reseller's customer, then the buyer's; a partner's payout account
+   * (`payouts.append`, `payouts.createWithdrawal`) comes last of all.
    */
   transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T>;
   /**
@@ -178,6 +183,8 @@ export interface StorageRepositories {
   readonly gifts: GiftRepository;
   readonly linkTokens: LinkTokenRepository;
   readonly sharing: SharingRepository;
+  readonly storefronts: StorefrontRepository;
+  readonly payouts: PayoutRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */

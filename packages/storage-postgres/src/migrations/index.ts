@@ -26,6 +26,7 @@ import { jobsInsertedNotify } from './024_jobs_inserted_notify.js';
 import { linkTokens } from './025_link_tokens.js';
 import { jobStateIndex } from './026_job_state_index.js';
 import { sharing } from './030_sharing.js';
+import { storefronts } from './031_storefronts.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -64,6 +65,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 25, name: 'link_tokens', sql: linkTokens },
   { version: 26, name: 'job_state_index', sql: jobStateIndex },
   { version: 30, name: 'sharing', sql: sharing },
+  { version: 31, name: 'storefronts', sql: storefronts },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -10,6 +10,7 @@ import { readingParams } from './reading-params.js';
 import { renderNotification } from './render.js';
 import { DELIVERY_RETRY, DeliveryPayload, deliveryJobType, FAN_OUT_TYPE, FanOutPayload } from '../../db/notification-outbox.js';
 import { notificationsOf } from '../../db/notifications.js';
+import { shopNameOf } from '../storefront-bots/shop-name.js';
 
 /**
  * The notification pipeline on the SDK's worker, for this process's channels: the audit event's notices job
@@ -58,7 +59,9 @@ export function notificationJobs(shop: Shop, channels: readonly NotificationChan
           const message = renderNotification(notification.kind, params, {
             locale,
             timeZone: shop.config.timeZone,
-            shopName: shop.config.shopName,
+            // A storefront's buyer reads its notices under the storefront's name (issue 70).
+            shopName:
+              notification.recipient.kind === 'customer' ? await shopNameOf(shop, notification.recipient.customerId) : shop.config.shopName,
           });
           await channel.send(delivery.address, message, delivery.idempotencyKey);
         } catch (error) {

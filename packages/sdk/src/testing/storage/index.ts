@@ -34,6 +34,8 @@ import { campaignsSuite } from './campaigns.js';
 import { giftsSuite } from './gifts.js';
 import { linkTokensSuite } from './link-tokens.js';
 import { sharingSuite } from './sharing.js';
+import { storefrontsSuite } from './storefronts.js';
+import { payoutsSuite } from './payouts.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
 import { subscriptionsSuite } from './subscriptions.js';
@@ -187,5 +189,7 @@ export function describeStoragePort(
     campaignsSuite(env);
     linkTokensSuite(env);
     sharingSuite(env);
+    storefrontsSuite(env);
+    payoutsSuite(env);
   });
 }
