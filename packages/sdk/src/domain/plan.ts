@@ -2,6 +2,7 @@ import { NoHwidPolicySchema } from './device.js';
 import { z } from 'zod';
 import { BytesSchema, IdSchema, TagSchema } from './common.js';
 import { NonNegativeMoneySchema } from './money.js';
+import { PlanBuilderSchema } from './plan-builder.js';
 
 /**
  * How an extension bought before expiry is applied. An expired or exhausted subscription is
@@ -108,6 +109,12 @@ const planFields = {
   trafficTopUp: TrafficTopUpSchema.nullable(),
   /** Extra devices for sale to its subscribers; `null` is not offered. */
   devicePack: DevicePackOfferSchema.nullable(),
+  /**
+   * The buyer composes this plan from priced parts (see `PlanBuilderSchema`), or `null`: a fixed plan. A built
+   * plan is sold at `quoteBuiltPlan`'s price for a choice; `price`, `durationDays`, `trafficBytes` and `deviceLimit`
+   * are what a part the builder does not offer keeps, and what a sale without a choice gets.
+   */
+  builder: PlanBuilderSchema.nullable(),
 };
 
 /** A plan as stored: price (integer minor units), duration, traffic in bytes, limits, placement, trial and extension policy. */
@@ -139,6 +146,7 @@ export const NewPlanSchema = z.object({
   onSale: z.boolean().default(true),
   trafficTopUp: planFields.trafficTopUp.default(null),
   devicePack: planFields.devicePack.default(null),
+  builder: planFields.builder.default(null),
 });
 /** Input of `plans.create`. */
 export type NewPlan = z.input<typeof NewPlanSchema>;

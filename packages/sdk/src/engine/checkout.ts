@@ -27,6 +27,8 @@ import { auditPlacedNearlyFull } from './placement.js';
 import { checkoutPlacement } from './checkout-placement.js';
 import type { PlaceResult } from '../ports/storage-order-placement.js';
 import { buyerPlan } from './buyer-price.js';
+import { BuiltChoiceSchema } from '../domain/plan-builder.js';
+import { builtUnits, priceBuiltItem } from './built-plan.js';
 
 /**
  * One line of a checkout: a plan, how many (1–100, default 1), trial or not, auto-renew or not. An unknown
@@ -39,6 +41,11 @@ export const CheckoutItemSchema = z.strictObject({
   trial: z.boolean().default(false),
   /** Renew from the wallet before expiry. */
   autoRenew: z.boolean().default(false),
+  /**
+   * The buyer's choice for a plan they compose (`Plan.builder`): priced by `quoteBuiltPlan`, sold as one
+   * subscription per chosen location (quantity 1). Required for such a plan, refused for a fixed one.
+   */
+  choice: BuiltChoiceSchema.optional(),
 });
 /** One line of a {@link CheckoutRequest}. */
 export type CheckoutItem = z.input<typeof CheckoutItemSchema>;
@@ -70,10 +77,20 @@ export interface CheckoutResult {
 type ParsedItem = z.output<typeof CheckoutItemSchema>;
 
 function requestHash(items: readonly ParsedItem[], discountCode: string | undefined): string {
-  const canonical: unknown[] = items.map((i) => [i.planId, i.quantity, i.trial, i.autoRenew]);
+  // The choice only when there is one, so the hashes of orders of fixed plans stay what they were.
+  const canonical: unknown[] = items.map((i) =>
+    i.choice === undefined
+      ? [i.planId, i.quantity, i.trial, i.autoRenew]
+      : [i.planId, i.quantity, i.trial, i.autoRenew, canonicalChoice(i.choice)],
+  );
   // Only with a code, so the hashes of orders placed without one stay what they were.
   if (discountCode !== undefined && discountCode !== '') canonical.push(['code', normalizeDiscountCode(discountCode) ?? discountCode]);
   return `sha256:${createHash('sha256').update(JSON.stringify(canonical)).digest('hex')}`;
+}
+
+/** A choice with its keys in one order and its locations as chosen (their order places the subscriptions). */
+function canonicalChoice(choice: NonNullable<ParsedItem['choice']>): unknown[] {
+  return [choice.locations ?? null, choice.devices ?? null, choice.trafficGiB ?? null, choice.days ?? null];
 }
 
 async function usedTrialFamilies(tx: StorageRepositories, customerId: string): Promise<string[]> {
@@ -127,13 +144,19 @@ export async function priceItems(
     } else if (!plan.onSale) {
       throw new EligibilityError(`plan ${plan.id} is not on sale`, ['not_on_sale'], { details: { planId: plan.id } });
     }
-    if (currency !== undefined && plan.price.currency !== currency) {
+    // A built plan's line is its quote (quantity 1); a fixed plan's is its price per unit.
+    const line = priceBuiltItem(plan, item) ?? {
+      planId: plan.id,
+      quantity: item.quantity,
+      unitPrice: item.trial ? { amount: 0, currency: plan.price.currency } : plan.price,
+      trial: item.trial,
+    };
+    if (currency !== undefined && line.unitPrice.currency !== currency) {
       throw new ValidationError('every item of an order must be in one currency', [{ path: 'items', message: 'currencies differ' }]);
     }
-    currency = plan.price.currency;
-    const unitPrice = item.trial ? { amount: 0, currency } : plan.price;
-    orderItems.push({ planId: plan.id, quantity: item.quantity, unitPrice, trial: item.trial });
-    total += unitPrice.amount * item.quantity;
+    currency = line.unitPrice.currency;
+    orderItems.push(line);
+    total += line.unitPrice.amount * line.quantity;
   }
   return { plans, orderItems, total: { amount: total, currency: currency! } };
 }
@@ -163,7 +186,7 @@ export async function discountOrder(
   priced: { plans: Map<string, Plan>; orderItems: OrderItem[]; total: Money },
   now: Date,
 ): Promise<DiscountedOrder> {
-  const units = priced.orderItems.map((item) => Array.from({ length: item.quantity }, () => item.unitPrice.amount));
+  const units = priced.orderItems.map((item) => builtUnits(item) ?? Array.from({ length: item.quantity }, () => item.unitPrice.amount));
   let discount: DiscountQuote | null = null;
   const paidPlans = [...new Set(priced.orderItems.filter((i) => !i.trial && i.unitPrice.amount > 0).map((i) => i.planId))];
   if (discountCode !== undefined && discountCode !== '') {

@@ -62,9 +62,11 @@ import type { LinkTokenRepository } from './storage-link-tokens.js';
  * `jobs.enqueueMany` (many jobs in one call, one statement on a database, each row's result as `enqueue`'s) and
  * `jobs.settleMany` (many failed, dead, released or parked jobs settled in one statement, each under its own lease),
  * 20 `linkTokens` (each customer's one subscription link token, kept as a nonce and the token's SHA-256: the first one
- * made once under concurrency, a rotation killing the old token at once) and `customers.getByTelegramId`.
+ * made once under concurrency, a rotation killing the old token at once) and `customers.getByTelegramId`, 21
+ * `Plan.builder` (a plan the buyer composes from priced parts, stored with the plan) and `SubscriptionTerms.built`
+ * (the choice and quote frozen in a built plan's subscriptions; older terms read as `null`) and `OrderItem.built`.
  */
-export const STORAGE_PORT_VERSION = 20 as const;
+export const STORAGE_PORT_VERSION = 21 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;

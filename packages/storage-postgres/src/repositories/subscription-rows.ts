@@ -119,11 +119,16 @@ export function subscriptionFromRow(r: Row, box: SecretBox | undefined): Subscri
     notices: dec.json(r['notices']),
     failureReason: dec.textOrNull(r['failure_reason']),
     // Terms frozen before port 14 have no `noHwidPolicy` (read as `serve`), before 18 no `devicePack` (read as `null`),
-    // as SubscriptionTermsSchema defaults them.
+    // before 21 no `built` (read as `null`), as SubscriptionTermsSchema defaults them.
     terms:
       r['terms'] == null
         ? null
-        : ({ noHwidPolicy: 'serve', devicePack: null, ...dec.json<Partial<SubscriptionTerms>>(r['terms']) } as SubscriptionTerms),
+        : ({
+            noHwidPolicy: 'serve',
+            devicePack: null,
+            built: null,
+            ...dec.json<Partial<SubscriptionTerms>>(r['terms']),
+          } as SubscriptionTerms),
     revision: dec.int(r['revision']),
     createdAt: dec.time(r['created_at']),
     updatedAt: dec.time(r['updated_at']),

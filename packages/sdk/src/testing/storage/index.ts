@@ -35,6 +35,7 @@ import { giftsSuite } from './gifts.js';
 import { linkTokensSuite } from './link-tokens.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
+import { planBuilderSuite } from './plan-builder.js';
 import { subscriptionsSuite } from './subscriptions.js';
 import type { SuiteEnv } from './support.js';
 import { ticksSuite } from './ticks.js';
@@ -185,5 +186,6 @@ export function describeStoragePort(
     devicesSuite(env);
     campaignsSuite(env);
     linkTokensSuite(env);
+    planBuilderSuite(env);
   });
 }
