@@ -22,6 +22,7 @@ import { adjust } from './engine/adjust.js';
 import type { Adjustment } from './engine/adjust.js';
 import { checkout } from './engine/checkout.js';
 import { quoteCheckout } from './engine/checkout-quote.js';
+import { planLocations, type PlanLocation } from './engine/plan-locations.js';
 import type { CheckoutQuote, CheckoutQuoteRequest } from './engine/checkout-quote.js';
 import { createDiscountCode, setReferralProgram, updateDiscountCode } from './engine/discount-admin.js';
 import { recordReferral } from './engine/referral.js';
@@ -307,6 +308,11 @@ export interface Panelkit {
   checkout(request: CheckoutRequest): Promise<CheckoutResult>;
   /** Prices an order as `checkout` would now, with a discount code's decision, writing nothing (see `quoteCheckout`). */
   quoteCheckout(request: CheckoutQuoteRequest): Promise<CheckoutQuote>;
+  /**
+   * The locations a plan offers its buyers (a built plan's options, else its allowed locations, else every panel's),
+   * each `available` or `busy` now, never a figure (see `planLocations` on `@panelkit/sdk/plan-builder`).
+   */
+  planLocations(planId: string): Promise<PlanLocation[]>;
   /** Quotes an extension now; with `discountCode`, the code's decision on it too. */
   quoteExtension(subscriptionId: string, options?: { discountCode?: string }): Promise<ExtensionQuoteResult>;
   /**
@@ -521,6 +527,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     links: createLinks(ctx, options.links),
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
+    planLocations: (planId) => planLocations(ctx, planId),
     quoteExtension: (id, o) => quoteExtension(ctx, id, o),
     extend: (request) => extend(ctx, request),
     quoteTrafficTopUp: (id, gib, o) => quoteTrafficTopUp(ctx, id, gib, o),

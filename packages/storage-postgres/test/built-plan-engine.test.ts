@@ -80,6 +80,8 @@ async function builtPlanScenario(storage: StoragePort, clock: ManualClock): Prom
     [de.id, 'active', 'de', 450],
     [nl.id, 'active', 'nl', 450],
   ]);
+  expect(subs[0]!.bundleId).not.toBeNull();
+  expect(subs[1]!.bundleId).toBe(subs[0]!.bundleId);
   for (const sub of subs) {
     expect(sub).toMatchObject({ trafficLimitBytes: 100 * GiB, deviceLimit: 3 });
     expect(fakes.get(sub.panelId)!.client(sub.remote.username)).toMatchObject({ trafficLimitBytes: 100 * GiB, deviceLimit: 3 });

@@ -40,6 +40,11 @@ const subscriptionFields = {
   failureReason: z.string().max(1000).nullable(),
   /** The terms it was sold with (see `SubscriptionTermsSchema`); `null` follows the plan as it is. */
   terms: SubscriptionTermsSchema.nullable(),
+  /**
+   * The subscriptions sold together as one built plan (one per chosen location, `Plan.builder`) share this id;
+   * `null` for a subscription sold alone. Set at purchase, never changed.
+   */
+  bundleId: IdSchema.nullable(),
 };
 
 /** A subscription as stored: one remote client, its status, identity, limits, usage (bytes), expiry, links, notices and revision. */
@@ -70,12 +75,16 @@ export const NewSubscriptionSchema = z.object({
   notices: subscriptionFields.notices.default([]),
   failureReason: subscriptionFields.failureReason.default(null),
   terms: subscriptionFields.terms.default(null),
+  bundleId: subscriptionFields.bundleId.default(null),
 });
 /** Input of `subscriptions.create`. */
 export type NewSubscription = z.input<typeof NewSubscriptionSchema>;
 
 /** Fields an update may set. `statusChangedAt` follows `status` automatically when omitted. */
-export const SubscriptionPatchSchema = z.strictObject(subscriptionFields).omit({ id: true, customerId: true, orderId: true }).partial();
+export const SubscriptionPatchSchema = z
+  .strictObject(subscriptionFields)
+  .omit({ id: true, customerId: true, orderId: true, bundleId: true })
+  .partial();
 /** Input of `subscriptions.update` (see `SubscriptionPatchSchema`). */
 export type SubscriptionPatch = z.input<typeof SubscriptionPatchSchema>;
 

@@ -8,6 +8,7 @@ import type { Target } from '../domain/target.js';
 import { CapacityExhaustedError, ValidationError } from '../errors.js';
 import { quoteBuiltPlan, splitBuiltPrice } from '../rules/plan-builder.js';
 import { chooseTargets } from './placement.js';
+import { targetsIn } from './plan-locations.js';
 
 /** A checkout item as `priceBuiltItem` reads it. */
 interface ItemWithChoice {
@@ -75,18 +76,8 @@ export function placeBuiltLine(
   if (!decision.allowed)
     throw refuse(`the choice for plan ${plan.id} is refused: ${decision.reason}`, 'items.choice', decision.reason, plan.id);
   const locations: (string | null)[] = decision.quote.terms.locations.length > 0 ? decision.quote.terms.locations : [null];
-  const panelById = new Map(panels.map((p) => [p.id, p]));
   return locations.map((location) => {
-    const pool = location === null ? targets : targets.filter((t) => panelById.get(t.panelId)?.locationTags.includes(location) === true);
-    let target: Target;
-    try {
-      target = chooseTargets(plan, 1, pool, panels, planned, full)[0]!;
-    } catch (error) {
-      if (location === null || !CapacityExhaustedError.is(error)) throw error;
-      throw new CapacityExhaustedError(`location ${location} has no room for plan ${plan.id}`, {
-        details: { planId: plan.id, reason: 'location_full', location },
-      });
-    }
+    const target = chooseIn(plan, 1, location, targets, panels, planned, full)[0]!;
     const terms = builtTermsOf(plan, { ...built, location }, built.price)!;
     return { target, terms };
   });
@@ -117,4 +108,41 @@ export function builtTermsOf(plan: Plan, built: Omit<BuiltTerms, 'price'>, price
 export function requotedPrice(plan: Plan, built: BuiltTerms): Money {
   const decision = quoteBuiltPlan(plan, built.choice);
   return decision.allowed ? decision.quote.price : built.price;
+}
+
+/**
+ * `chooseTargets` among the targets in `location` (every target when `null`). `CapacityExhaustedError` with
+ * `reason: 'location_full'` and the `location` when that location has no room.
+ */
+export function chooseIn(
+  plan: Plan,
+  count: number,
+  location: string | null,
+  targets: readonly Target[],
+  panels: readonly Panel[],
+  planned: Map<string, number>,
+  full: ReadonlySet<string>,
+): Target[] {
+  if (location === null) return chooseTargets(plan, count, targets, panels, planned, full);
+  try {
+    return chooseTargets(plan, count, targetsIn(location, targets, panels), panels, planned, full);
+  } catch (error) {
+    if (!CapacityExhaustedError.is(error)) throw error;
+    throw new CapacityExhaustedError(`location ${location} has no room for plan ${plan.id}`, {
+      details: { planId: plan.id, reason: 'location_full', location },
+    });
+  }
+}
+
+/**
+ * Checks a fixed plan's item pinned to `location`: the plan must allow it (`placement.allowedLocations`, any when
+ * empty), and a built plan names its locations in its choice instead. `ValidationError` otherwise.
+ */
+export function checkPinnedLocation(plan: Plan, item: ItemWithChoice & { location?: string | undefined }): void {
+  if (item.location === undefined) return;
+  if (item.choice !== undefined || plan.builder !== null)
+    throw refuse('a built plan takes its locations in its choice', 'items.location', 'location_in_choice', plan.id);
+  const allowed = plan.placement.allowedLocations;
+  if (allowed.length > 0 && !allowed.includes(item.location))
+    throw refuse(`plan ${plan.id} is not sold in ${item.location}`, 'items.location', 'location_not_offered', plan.id);
 }

@@ -15,8 +15,7 @@ import type { DiscountQuote } from '../rules/discount.js';
 import type { EngineContext } from './context.js';
 import { orderPurchaseKey } from './discount.js';
 import { jobAttempts, provisionJob } from './job-types.js';
-import { chooseTargets } from './placement.js';
-import { type BuiltUnit, placeBuiltLine } from './built-plan.js';
+import { type BuiltUnit, chooseIn, placeBuiltLine } from './built-plan.js';
 import { serialTargetWrites, targetSerialKey } from './serial-keys.js';
 
 /** What a checkout has read and priced before it writes: everything `checkoutPlacement` turns into rows. */
@@ -28,7 +27,7 @@ export interface CheckoutBasis {
   readonly customerId: string;
   readonly request: {
     readonly idempotencyKey: string;
-    readonly items: readonly { planId: string; quantity: number; trial: boolean; autoRenew: boolean }[];
+    readonly items: readonly { planId: string; quantity: number; trial: boolean; autoRenew: boolean; location?: string | undefined }[];
   };
   /** The request's hash, stored with the order for replays. */
   readonly hash: string;
@@ -76,10 +75,11 @@ export function checkoutPlacement(
     const units: BuiltUnit[] =
       line.built !== undefined
         ? placeBuiltLine(plan, line, basis.targets, basis.panels, planned, full)
-        : chooseTargets(plan, item.quantity, basis.targets, basis.panels, planned, full).map((target) => ({
+        : chooseIn(plan, item.quantity, item.location ?? null, basis.targets, basis.panels, planned, full).map((target) => ({
             target,
             terms: termsOf(plan),
           }));
+    const bundleId = line.built === undefined ? null : createId('bnd');
     for (const [n, { target, terms }] of units.entries()) {
       const id = createId('sub');
       subscriptions.push({
@@ -98,6 +98,7 @@ export function checkoutPlacement(
         autoRenew: item.autoRenew && !item.trial,
         trial: item.trial,
         terms,
+        bundleId,
       });
       audit.push({
         actor,

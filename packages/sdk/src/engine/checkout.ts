@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ActorSchema, IdSchema } from '../domain/common.js';
+import { ActorSchema, IdSchema, TagSchema } from '../domain/common.js';
 import type { Actor } from '../domain/common.js';
 import { createId } from '../domain/ids.js';
 import type { Money } from '../domain/money.js';
@@ -28,7 +28,7 @@ import { checkoutPlacement } from './checkout-placement.js';
 import type { PlaceResult } from '../ports/storage-order-placement.js';
 import { buyerPlan } from './buyer-price.js';
 import { BuiltChoiceSchema } from '../domain/plan-builder.js';
-import { builtUnits, priceBuiltItem } from './built-plan.js';
+import { builtUnits, checkPinnedLocation, priceBuiltItem } from './built-plan.js';
 
 /**
  * One line of a checkout: a plan, how many (1–100, default 1), trial or not, auto-renew or not. An unknown
@@ -46,6 +46,12 @@ export const CheckoutItemSchema = z.strictObject({
    * subscription per chosen location (quantity 1). Required for such a plan, refused for a fixed one.
    */
   choice: BuiltChoiceSchema.optional(),
+  /**
+   * Place this item's subscriptions in this location (a panel location tag the plan allows; see
+   * `kit.planLocations`). A full location refuses with `CapacityExhaustedError` (`location_full`). A built plan
+   * names its locations in `choice` instead.
+   */
+  location: TagSchema.optional(),
 });
 /** One line of a {@link CheckoutRequest}. */
 export type CheckoutItem = z.input<typeof CheckoutItemSchema>;
@@ -77,12 +83,13 @@ export interface CheckoutResult {
 type ParsedItem = z.output<typeof CheckoutItemSchema>;
 
 function requestHash(items: readonly ParsedItem[], discountCode: string | undefined): string {
-  // The choice only when there is one, so the hashes of orders of fixed plans stay what they were.
-  const canonical: unknown[] = items.map((i) =>
-    i.choice === undefined
-      ? [i.planId, i.quantity, i.trial, i.autoRenew]
-      : [i.planId, i.quantity, i.trial, i.autoRenew, canonicalChoice(i.choice)],
-  );
+  // A choice and a location only when there is one, so the hashes of orders without them stay what they were.
+  const canonical: unknown[] = items.map((i) => {
+    const line: unknown[] = [i.planId, i.quantity, i.trial, i.autoRenew];
+    if (i.choice !== undefined) line.push(canonicalChoice(i.choice));
+    if (i.location !== undefined) line.push(['location', i.location]);
+    return line;
+  });
   // Only with a code, so the hashes of orders placed without one stay what they were.
   if (discountCode !== undefined && discountCode !== '') canonical.push(['code', normalizeDiscountCode(discountCode) ?? discountCode]);
   return `sha256:${createHash('sha256').update(JSON.stringify(canonical)).digest('hex')}`;
@@ -144,6 +151,7 @@ export async function priceItems(
     } else if (!plan.onSale) {
       throw new EligibilityError(`plan ${plan.id} is not on sale`, ['not_on_sale'], { details: { planId: plan.id } });
     }
+    checkPinnedLocation(plan, item);
     // A built plan's line is its quote (quantity 1); a fixed plan's is its price per unit.
     const line = priceBuiltItem(plan, item) ?? {
       planId: plan.id,

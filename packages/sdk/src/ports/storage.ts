@@ -64,7 +64,8 @@ import type { LinkTokenRepository } from './storage-link-tokens.js';
  * 20 `linkTokens` (each customer's one subscription link token, kept as a nonce and the token's SHA-256: the first one
  * made once under concurrency, a rotation killing the old token at once) and `customers.getByTelegramId`, 21
  * `Plan.builder` (a plan the buyer composes from priced parts, stored with the plan) and `SubscriptionTerms.built`
- * (the choice and quote frozen in a built plan's subscriptions; older terms read as `null`) and `OrderItem.built`.
+ * (the choice and quote frozen in a built plan's subscriptions; older terms read as `null`), `OrderItem.built` and
+ * `Subscription.bundleId` (stored with the subscription, never patched).
  */
 export const STORAGE_PORT_VERSION = 21 as const;
 

@@ -51,6 +51,8 @@ describe('a built plan', () => {
       [de.panel.id, 'de', 450],
       [nl.panel.id, 'nl', 450],
     ]);
+    expect(subscriptions[0]!.bundleId).toMatch(/^bnd_/);
+    expect(subscriptions[1]!.bundleId).toBe(subscriptions[0]!.bundleId);
     for (const sub of subscriptions) {
       expect(sub).toMatchObject({ trafficLimitBytes: 100 * GiB, durationDays: 30, deviceLimit: 3 });
       expect(sub.terms).toMatchObject({
@@ -147,6 +149,9 @@ describe('a built plan', () => {
     await expect(
       h.kit.checkout({ customerId, items: [{ planId: h.plan.id, choice: { ...CHOICE, devices: 4 } }], idempotencyKey: 'k' }),
     ).rejects.toBeInstanceOf(IdempotencyConflictError);
+    await expect(
+      h.kit.checkout({ customerId, items: [{ planId: h.plan.id, choice: { ...CHOICE, locations: ['nl', 'de'] } }], idempotencyKey: 'k' }),
+    ).rejects.toBeInstanceOf(IdempotencyConflictError);
     expect(await h.balance(customerId)).toBe(5000 - PRICE);
   });
 
@@ -193,5 +198,39 @@ describe('a built plan', () => {
     });
     expect(await h.balance(customerId)).toBe(5000);
     expect((await h.storage.orders.list({ customerId }, { limit: 10 })).items).toEqual([]);
+  });
+});
+
+describe('the buyer’s location', () => {
+  it('lists a plan’s locations as available or busy, never a figure', async () => {
+    const { h, customerId } = await shop(1);
+    expect(await h.kit.planLocations(h.plan.id)).toEqual([
+      { location: 'de', status: 'available' },
+      { location: 'nl', status: 'available' },
+    ]);
+    await h.kit.checkout({ customerId, items: [{ planId: h.plan.id, choice: { locations: ['nl'] } }], idempotencyKey: 'nl' });
+    expect(await h.kit.planLocations(h.plan.id)).toEqual([
+      { location: 'de', status: 'available' },
+      { location: 'nl', status: 'busy' },
+    ]);
+  });
+
+  it('pins a fixed plan’s subscriptions to a location it allows, and refuses one it does not or one that is full', async () => {
+    const h = await createHarness();
+    const nl = await h.addPanel({ locationTags: ['nl'], capacity: 1 });
+    const customerId = await h.customer(5000);
+    expect((await h.kit.planLocations(h.plan.id)).map((l) => l.location)).toEqual(['de', 'nl']);
+    const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id, location: 'nl' }], idempotencyKey: 'p1' });
+    expect(subscriptions.map((s) => [s.panelId, s.bundleId])).toEqual([[nl.panel.id, null]]);
+    const full = await h.kit
+      .checkout({ customerId, items: [{ planId: h.plan.id, location: 'nl' }], idempotencyKey: 'p2' })
+      .catch((e: unknown) => e);
+    expect(CapacityExhaustedError.is(full) && full.details).toMatchObject({ reason: 'location_full', location: 'nl' });
+    const deOnly = await h.addPlan({ placement: { allowedLocations: ['de'], preferredTargetIds: [], requiredTargetTags: [] } });
+    const refused = await h.kit
+      .checkout({ customerId, items: [{ planId: deOnly.id, location: 'nl' }], idempotencyKey: 'p3' })
+      .catch((e: unknown) => e);
+    expect(ValidationError.is(refused) && refused.details).toMatchObject({ reason: 'location_not_offered' });
+    expect(await h.balance(customerId)).toBe(4000);
   });
 });

@@ -47,5 +47,22 @@ export function planBuilderSuite(env: SuiteEnv): void {
       expect((await storage.subscriptions.get(fixed.id))?.terms?.built).toBeNull();
       expect(await storage.subscriptions.countOnOtherTerms(plan.id, termsOf(plan))).toBe(1);
     });
+
+    it('keeps a subscription’s bundle id (null when sold alone) and never patches it', async () => {
+      const { storage } = env;
+      const alone = await seedSubscription(storage);
+      expect(alone.bundleId).toBeNull();
+      const sub = await seedSubscription(storage, { bundleId: 'bnd_built1' });
+      const again = await seedSubscription(storage, { bundleId: 'bnd_built1', customerId: sub.customerId });
+      expect([(await storage.subscriptions.get(sub.id))?.bundleId, (await storage.subscriptions.get(again.id))?.bundleId]).toEqual([
+        'bnd_built1',
+        'bnd_built1',
+      ]);
+      await expectRejects(
+        storage.subscriptions.update(sub.id, { bundleId: 'bnd_other' } as never, { expectedRevision: sub.revision }),
+        'ValidationError',
+      );
+      expect((await storage.subscriptions.get(sub.id))?.bundleId).toBe('bnd_built1');
+    });
   });
 }
