@@ -95,6 +95,7 @@ import { importShop } from './engine/import/import-shop.js';
 import type { ImportBatch, ImportOptions } from './engine/import/import-batch.js';
 import type { ImportReport } from './engine/import/import-report.js';
 import { evacuate, evacuationProgress } from './engine/evacuation/evacuate.js';
+import { moveSubscription, type MoveSubscriptionRequest, type MoveSubscriptionResult } from './engine/evacuation/move.js';
 import type { EvacuationProgress, EvacuationReport, EvacuationRequest } from './engine/evacuation/evacuate.js';
 import { createPayments, paymentJobHandlers, PaymentProviderRegistry, type PanelkitPayments } from './engine/payments/index.js';
 import { renewAfterCharge } from './scheduler/renewals.js';
@@ -313,6 +314,12 @@ export interface Panelkit {
    * each `available` or `busy` now, never a figure (see `planLocations` on `@panelkit/sdk/plan-builder`).
    */
   planLocations(planId: string): Promise<PlanLocation[]>;
+  /**
+   * Moves a live subscription to another location its plan offers: one durable job, the slot reserved at the
+   * destination now and released at the source when the move is recorded; the expiry and traffic left are kept,
+   * the buyer's link unchanged. The same key queues once. See `moveSubscription`.
+   */
+  moveSubscription(request: MoveSubscriptionRequest): Promise<MoveSubscriptionResult>;
   /** Quotes an extension now; with `discountCode`, the code's decision on it too. */
   quoteExtension(subscriptionId: string, options?: { discountCode?: string }): Promise<ExtensionQuoteResult>;
   /**
@@ -528,6 +535,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
     planLocations: (planId) => planLocations(ctx, planId),
+    moveSubscription: (request) => moveSubscription(ctx, request),
     quoteExtension: (id, o) => quoteExtension(ctx, id, o),
     extend: (request) => extend(ctx, request),
     quoteTrafficTopUp: (id, gib, o) => quoteTrafficTopUp(ctx, id, gib, o),

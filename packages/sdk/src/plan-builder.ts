@@ -46,3 +46,5 @@ export type {
   BuiltPlanTerms,
 } from './rules/plan-builder.js';
 export type { PlanLocation } from './engine/plan-locations.js';
+export { MoveSubscriptionRequestSchema } from './engine/evacuation/move.js';
+export type { MoveSubscriptionRequest, MoveSubscriptionResult } from './engine/evacuation/move.js';

@@ -109,6 +109,15 @@ async function builtPlanScenario(storage: StoragePort, clock: ManualClock): Prom
   expect(CapacityExhaustedError.is(refused) && refused.details).toMatchObject({ reason: 'location_full', location: 'nl' });
   expect(await storage.ledger.balance(customer.id, 'USD')).toBe(balance);
   expect(await storage.orders.getByIdempotencyKey(customer.id, 'b3')).toBeNull();
+
+  // The nl subscription moves to de: one job, the same subscription and bundle, the expiry kept, nl's slot freed.
+  const nlSub = subs[1]!;
+  await kit.moveSubscription({ subscriptionId: nlSub.id, location: 'de', idempotencyKey: 'move' });
+  await worker.drain();
+  const moved = (await storage.subscriptions.get(nlSub.id))!;
+  expect(moved).toMatchObject({ panelId: de.id, status: 'active', bundleId: nlSub.bundleId, expiresAt: new Date(boughtAt + 60 * DAY) });
+  expect(fakes.get(de.id)!.client(moved.remote.username)).toMatchObject({ deviceLimit: 3 });
+  expect(fakes.get(nl.id)!.client(nlSub.remote.username)).toBeUndefined();
 }
 
 describe('a built plan through the engine on PGlite', () => {

@@ -234,3 +234,42 @@ describe('the buyer’s location', () => {
     expect(await h.balance(customerId)).toBe(4000);
   });
 });
+
+describe('moving a subscription', () => {
+  it('moves a built subscription to another offered location as one job: same link, expiry kept, slots moved, audited', async () => {
+    const h = await createHarness({
+      plan: { builder: { ...BUILDER, locations: { options: ['de', 'nl', 'fi'], unitPrice: usd(150), min: 1, max: 2 } } },
+    });
+    const nl = await h.addPanel({ locationTags: ['nl'] });
+    const fi = await h.addPanel({ locationTags: ['fi'], capacity: 1 });
+    const customerId = await h.customer(5000);
+    const { subscriptions } = await h.kit.checkout({ customerId, items: [{ planId: h.plan.id, choice: CHOICE }], idempotencyKey: 'b' });
+    await h.worker().drain();
+    const before = (await h.storage.subscriptions.get(subscriptions[1]!.id))!;
+    expect(before.panelId).toBe(nl.panel.id);
+    const moved = await h.kit.moveSubscription({ subscriptionId: before.id, location: 'fi', idempotencyKey: 'm1' });
+    expect(moved).toMatchObject({ toPanelId: fi.panel.id, replayed: false });
+    expect((await h.storage.targets.get(fi.target.id))!.allocated).toBe(1);
+    expect(await h.kit.moveSubscription({ subscriptionId: before.id, location: 'fi', idempotencyKey: 'm1' })).toMatchObject({
+      replayed: true,
+    });
+    await h.worker().drain();
+    const after = (await h.storage.subscriptions.get(before.id))!;
+    expect(after).toMatchObject({ panelId: fi.panel.id, status: 'active', expiresAt: before.expiresAt, bundleId: before.bundleId });
+    expect(after.terms?.built?.location).toBe('fi');
+    expect(fi.fake.client(after.remote.username)).toMatchObject({ trafficLimitBytes: 100 * GiB });
+    expect(nl.fake.client(before.remote.username)).toBeUndefined();
+    expect((await h.storage.targets.get(nl.target.id))!.allocated).toBe(0);
+    expect(await h.balance(customerId)).toBe(5000 - PRICE);
+    const audit = (await h.storage.audit.list({ subjectId: before.id }, { limit: 20 })).items.map((e) => e.action);
+    expect(audit).toContain('subscription.move_queued');
+
+    // fi is full now; de is where its sibling is, nl is free again; jp is not offered.
+    const other = subscriptions[0]!.id;
+    const full = await h.kit.moveSubscription({ subscriptionId: other, location: 'fi', idempotencyKey: 'm2' }).catch((e: unknown) => e);
+    expect(CapacityExhaustedError.is(full) && full.details).toMatchObject({ reason: 'location_full', location: 'fi' });
+    const bad = await h.kit.moveSubscription({ subscriptionId: other, location: 'jp', idempotencyKey: 'm3' }).catch((e: unknown) => e);
+    expect(ValidationError.is(bad) && bad.details).toMatchObject({ reason: 'location_not_offered' });
+    expect((await h.storage.subscriptions.get(other))!.panelId).toBe(h.panels[0]!.panel.id);
+  });
+});
