@@ -18,6 +18,7 @@ export default defineConfig({
     'request-headers': 'src/request-headers.ts',
     sharing: 'src/sharing.ts',
     storefronts: 'src/storefronts.ts',
+    'plan-builder': 'src/plan-builder.ts',
     'device-packs': 'src/device-packs.ts',
   },
   format: ['esm'],

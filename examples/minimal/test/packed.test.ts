@@ -24,6 +24,7 @@ const SDK_SUBPATHS = [
   '@panelkit/sdk/request-headers',
   '@panelkit/sdk/device-packs',
   '@panelkit/sdk/storefronts',
+  '@panelkit/sdk/plan-builder',
 ];
 /** The most names `@panelkit/sdk`'s root may export, types included (the figure packages/sdk/README.md gives). */
 const ROOT_NAMES_MAX = 300;

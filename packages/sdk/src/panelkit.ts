@@ -22,6 +22,7 @@ import { adjust } from './engine/adjust.js';
 import type { Adjustment } from './engine/adjust.js';
 import { checkout } from './engine/checkout.js';
 import { quoteCheckout } from './engine/checkout-quote.js';
+import { planLocations, type PlanLocation } from './engine/plan-locations.js';
 import type { CheckoutQuote, CheckoutQuoteRequest } from './engine/checkout-quote.js';
 import { createDiscountCode, setReferralProgram, updateDiscountCode } from './engine/discount-admin.js';
 import { recordReferral } from './engine/referral.js';
@@ -98,6 +99,7 @@ import { importShop } from './engine/import/import-shop.js';
 import type { ImportBatch, ImportOptions } from './engine/import/import-batch.js';
 import type { ImportReport } from './engine/import/import-report.js';
 import { evacuate, evacuationProgress } from './engine/evacuation/evacuate.js';
+import { moveSubscription, type MoveSubscriptionRequest, type MoveSubscriptionResult } from './engine/evacuation/move.js';
 import type { EvacuationProgress, EvacuationReport, EvacuationRequest } from './engine/evacuation/evacuate.js';
 import { createPayments, paymentJobHandlers, PaymentProviderRegistry, type PanelkitPayments } from './engine/payments/index.js';
 import { renewAfterCharge } from './scheduler/renewals.js';
@@ -317,6 +319,17 @@ export interface Panelkit {
   checkout(request: CheckoutRequest): Promise<CheckoutResult>;
   /** Prices an order as `checkout` would now, with a discount code's decision, writing nothing (see `quoteCheckout`). */
   quoteCheckout(request: CheckoutQuoteRequest): Promise<CheckoutQuote>;
+  /**
+   * The locations a plan offers its buyers (a built plan's options, else its allowed locations, else every panel's),
+   * each `available` or `busy` now, never a figure (see `planLocations` on `@panelkit/sdk/plan-builder`).
+   */
+  planLocations(planId: string): Promise<PlanLocation[]>;
+  /**
+   * Moves a live subscription to another location its plan offers: one durable job, the slot reserved at the
+   * destination now and released at the source when the move is recorded; the expiry and traffic left are kept,
+   * the buyer's link unchanged. The same key queues once. See `moveSubscription`.
+   */
+  moveSubscription(request: MoveSubscriptionRequest): Promise<MoveSubscriptionResult>;
   /** Quotes an extension now; with `discountCode`, the code's decision on it too. */
   quoteExtension(subscriptionId: string, options?: { discountCode?: string }): Promise<ExtensionQuoteResult>;
   /**
@@ -535,6 +548,8 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     payouts: createPayouts(ctx),
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
+    planLocations: (planId) => planLocations(ctx, planId),
+    moveSubscription: (request) => moveSubscription(ctx, request),
     quoteExtension: (id, o) => quoteExtension(ctx, id, o),
     extend: (request) => extend(ctx, request),
     quoteTrafficTopUp: (id, gib, o) => quoteTrafficTopUp(ctx, id, gib, o),

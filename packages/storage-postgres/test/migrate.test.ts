@@ -77,6 +77,8 @@ describe('migrate', () => {
     await client.query(`DROP TABLE "${schema}".campaign_attributions`);
     await client.query(`DROP TABLE "${schema}".gifts`);
     await client.query(`ALTER TABLE "${schema}".plans DROP COLUMN device_pack`);
+    await client.query(`ALTER TABLE "${schema}".plans DROP COLUMN builder`);
+    await client.query(`ALTER TABLE "${schema}".subscriptions DROP COLUMN bundle_id`);
     await client.query(`DROP INDEX "${schema}".jobs_queued_serial_key, "${schema}".jobs_queued_unkeyed`);
     await client.query(`DROP TABLE "${schema}".job_waiters`);
     await client.query(`ALTER TABLE "${schema}".discount_codes DROP COLUMN customer_id`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IdSchema } from './common.js';
 import { MoneySchema, NonNegativeMoneySchema } from './money.js';
+import { BuiltSaleSchema } from './plan-builder.js';
 
 /**
  * Every status an order can have: `provisioning` until each subscription is provisioned or failed,
@@ -18,6 +19,11 @@ export const OrderItemSchema = z.object({
   quantity: z.number().int().min(1).max(100),
   unitPrice: NonNegativeMoneySchema,
   trial: z.boolean(),
+  /**
+   * A built plan (`Plan.builder`): the buyer's choice and its quote, frozen at purchase. The line is then one
+   * built plan (`quantity` 1, `unitPrice` the quoted price) sold as one subscription per chosen location.
+   */
+  built: BuiltSaleSchema.optional(),
 });
 /** One line of an order (see `OrderItemSchema`). */
 export type OrderItem = z.infer<typeof OrderItemSchema>;

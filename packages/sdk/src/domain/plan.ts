@@ -2,6 +2,7 @@ import { NoHwidPolicySchema } from './device.js';
 import { z } from 'zod';
 import { BytesSchema, IdSchema, TagSchema } from './common.js';
 import { NonNegativeMoneySchema } from './money.js';
+import { PlanBuilderSchema } from './plan-builder.js';
 
 /**
  * How an extension bought before expiry is applied. An expired or exhausted subscription is
@@ -122,6 +123,12 @@ const planFields = {
   devicePack: DevicePackOfferSchema.nullable(),
   /** A family or team plan's members (see `PlanSharingSchema`); `null` is a plan for one. */
   sharing: PlanSharingSchema.nullable(),
+  /**
+   * The buyer composes this plan from priced parts (see `PlanBuilderSchema`), or `null`: a fixed plan. A built
+   * plan is sold at `quoteBuiltPlan`'s price for a choice; `price`, `durationDays`, `trafficBytes` and `deviceLimit`
+   * are what a part the builder does not offer keeps, and what a sale without a choice gets.
+   */
+  builder: PlanBuilderSchema.nullable(),
 };
 
 /** A plan as stored: price (integer minor units), duration, traffic in bytes, limits, placement, trial and extension policy. */
@@ -154,6 +161,7 @@ export const NewPlanSchema = z.object({
   trafficTopUp: planFields.trafficTopUp.default(null),
   devicePack: planFields.devicePack.default(null),
   sharing: planFields.sharing.default(null),
+  builder: planFields.builder.default(null),
 });
 /** Input of `plans.create`. */
 export type NewPlan = z.input<typeof NewPlanSchema>;

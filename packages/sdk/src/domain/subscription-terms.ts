@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BytesSchema } from './common.js';
 import { NoHwidPolicySchema } from './device.js';
 import { NonNegativeMoneySchema } from './money.js';
+import { BuiltTermsSchema } from './plan-builder.js';
 import { DevicePackOfferSchema, ExtensionPolicySchema, TrafficTopUpSchema, type Plan } from './plan.js';
 
 /**
@@ -25,6 +26,12 @@ export const SubscriptionTermsSchema = z.object({
   trafficTopUp: TrafficTopUpSchema.nullable(),
   /** The device pack offer as sold; terms frozen before device packs existed read as `null` (not offered). */
   devicePack: DevicePackOfferSchema.nullable().default(null),
+  /**
+   * The buyer's choice and the quoted price when the plan was built (`Plan.builder`), with this subscription's
+   * location; `null` for a fixed plan (and terms frozen before builders existed). `price`, `durationDays`,
+   * `trafficBytes` and `deviceLimit` above are already the built ones (`price` this subscription's share).
+   */
+  built: BuiltTermsSchema.nullable().default(null),
 });
 /** See {@link SubscriptionTermsSchema}. */
 export type SubscriptionTerms = z.infer<typeof SubscriptionTermsSchema>;
@@ -42,6 +49,7 @@ export function termsOf(plan: Plan): SubscriptionTerms {
     extension: { ...plan.extension, price: plan.extension.price === null ? null : { ...plan.extension.price } },
     trafficTopUp: plan.trafficTopUp === null ? null : { ...plan.trafficTopUp, pricePerGiB: { ...plan.trafficTopUp.pricePerGiB } },
     devicePack: plan.devicePack === null ? null : { ...plan.devicePack, pricePer30Days: { ...plan.devicePack.pricePer30Days } },
+    built: null,
   };
 }
 
@@ -51,7 +59,9 @@ export function termsOf(plan: Plan): SubscriptionTerms {
  * directly in storage, or by a host that does not freeze them) follows the plan as it is.
  */
 export function planAsSold(plan: Plan, subscription: { terms: SubscriptionTerms | null }): Plan {
-  return subscription.terms === null ? plan : { ...plan, ...subscription.terms };
+  if (subscription.terms === null) return plan;
+  const { built: _built, ...terms } = subscription.terms;
+  return { ...plan, ...terms };
 }
 
 /** Whether two sets of terms are the same (key order and defaulted fields aside). */

@@ -54,6 +54,11 @@ const subscriptionFields = {
   terms: SubscriptionTermsSchema.nullable(),
   /** The buyer's name for it (see `SubscriptionLabelSchema`); `null` when unnamed. */
   label: SubscriptionLabelSchema.nullable(),
+  /**
+   * The subscriptions sold together as one built plan (one per chosen location, `Plan.builder`) share this id;
+   * `null` for a subscription sold alone. Set at purchase, never changed.
+   */
+  bundleId: IdSchema.nullable(),
 };
 
 /** A subscription as stored: one remote client, its status, identity, limits, usage (bytes), expiry, links, notices and revision. */
@@ -85,12 +90,16 @@ export const NewSubscriptionSchema = z.object({
   failureReason: subscriptionFields.failureReason.default(null),
   terms: subscriptionFields.terms.default(null),
   label: subscriptionFields.label.default(null),
+  bundleId: subscriptionFields.bundleId.default(null),
 });
 /** Input of `subscriptions.create`. */
 export type NewSubscription = z.input<typeof NewSubscriptionSchema>;
 
 /** Fields an update may set. `statusChangedAt` follows `status` automatically when omitted. */
-export const SubscriptionPatchSchema = z.strictObject(subscriptionFields).omit({ id: true, customerId: true, orderId: true }).partial();
+export const SubscriptionPatchSchema = z
+  .strictObject(subscriptionFields)
+  .omit({ id: true, customerId: true, orderId: true, bundleId: true })
+  .partial();
 /** Input of `subscriptions.update` (see `SubscriptionPatchSchema`). */
 export type SubscriptionPatch = z.input<typeof SubscriptionPatchSchema>;
 

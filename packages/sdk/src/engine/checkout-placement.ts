@@ -15,7 +15,7 @@ import type { DiscountQuote } from '../rules/discount.js';
 import type { EngineContext } from './context.js';
 import { orderPurchaseKey } from './discount.js';
 import { jobAttempts, provisionJob } from './job-types.js';
-import { chooseTargets } from './placement.js';
+import { type BuiltUnit, chooseIn, placeBuiltLine } from './built-plan.js';
 import { serialTargetWrites, targetSerialKey } from './serial-keys.js';
 
 /** What a checkout has read and priced before it writes: everything `checkoutPlacement` turns into rows. */
@@ -27,7 +27,7 @@ export interface CheckoutBasis {
   readonly customerId: string;
   readonly request: {
     readonly idempotencyKey: string;
-    readonly items: readonly { planId: string; quantity: number; trial: boolean; autoRenew: boolean }[];
+    readonly items: readonly { planId: string; quantity: number; trial: boolean; autoRenew: boolean; location?: string | undefined }[];
   };
   /** The request's hash, stored with the order for replays. */
   readonly hash: string;
@@ -71,9 +71,18 @@ export function checkoutPlacement(
   ];
   for (const [index, item] of basis.request.items.entries()) {
     const plan = basis.plans.get(item.planId)!;
-    const unitPrice = basis.orderItems[index]!.unitPrice;
-    const chosen = chooseTargets(plan, item.quantity, basis.targets, basis.panels, planned, full);
-    for (const [n, target] of chosen.entries()) {
+    const line = basis.orderItems[index]!;
+    const unitPrice = line.unitPrice;
+    // A built line is one subscription per chosen location, each with the built terms; a fixed line `quantity` of the plan's.
+    const units: BuiltUnit[] =
+      line.built !== undefined
+        ? placeBuiltLine(plan, line, basis.targets, basis.panels, planned, full)
+        : chooseIn(plan, item.quantity, item.location ?? null, basis.targets, basis.panels, planned, full).map((target) => ({
+            target,
+            terms: termsOf(plan),
+          }));
+    const bundleId = line.built === undefined ? null : createId('bnd');
+    for (const [n, { target, terms }] of units.entries()) {
       const id = basis.subscriptionIds?.[subscriptions.length] ?? createId('sub');
       subscriptions.push({
         id,
@@ -83,21 +92,22 @@ export function checkoutPlacement(
         panelId: target.panelId,
         targetId: target.id,
         remote: deriveRemoteIdentity(id, 0, ctx.policy.identity),
-        trafficLimitBytes: item.trial ? plan.trial!.trafficBytes : plan.trafficBytes,
+        trafficLimitBytes: item.trial ? plan.trial!.trafficBytes : terms.trafficBytes,
         expiresAt: null,
-        durationDays: item.trial ? plan.trial!.days : plan.durationDays,
+        durationDays: item.trial ? plan.trial!.days : terms.durationDays,
         startOnFirstUse: plan.startOnFirstUse,
-        deviceLimit: plan.deviceLimit,
+        deviceLimit: terms.deviceLimit,
         autoRenew: item.autoRenew && !item.trial,
         trial: item.trial,
-        terms: termsOf(plan),
+        terms,
+        bundleId,
       });
       audit.push({
         actor,
         action: 'subscription.ordered',
         subjectType: 'subscription',
         subjectId: id,
-        data: { orderId, targetId: target.id },
+        data: { orderId, targetId: target.id, ...(terms.built === null ? {} : { location: terms.built.location }) },
       });
       if (plan.autoProvision || item.trial) {
         const panel = basis.panels.find((p) => p.id === target.panelId)!;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ActorSchema, IdSchema } from '../domain/common.js';
+import { ActorSchema, IdSchema, TagSchema } from '../domain/common.js';
 import type { Actor } from '../domain/common.js';
 import { createId } from '../domain/ids.js';
 import type { Money } from '../domain/money.js';
@@ -28,6 +28,8 @@ import { checkoutPlacement } from './checkout-placement.js';
 import type { PlaceResult } from '../ports/storage-order-placement.js';
 import { buyerPlan } from './buyer-price.js';
 import { checkStorefrontQuotas, openStorefrontSale, pricerFor, settleStorefrontSale, StorefrontRefusedError } from './storefront-sale.js';
+import { BuiltChoiceSchema } from '../domain/plan-builder.js';
+import { builtUnits, checkPinnedLocation, priceBuiltItem } from './built-plan.js';
 
 /**
  * One line of a checkout: a plan, how many (1–100, default 1), trial or not, auto-renew or not. An unknown
@@ -40,6 +42,17 @@ export const CheckoutItemSchema = z.strictObject({
   trial: z.boolean().default(false),
   /** Renew from the wallet before expiry. */
   autoRenew: z.boolean().default(false),
+  /**
+   * The buyer's choice for a plan they compose (`Plan.builder`): priced by `quoteBuiltPlan`, sold as one
+   * subscription per chosen location (quantity 1). Required for such a plan, refused for a fixed one.
+   */
+  choice: BuiltChoiceSchema.optional(),
+  /**
+   * Place this item's subscriptions in this location (a panel location tag the plan allows; see
+   * `kit.planLocations`). A full location refuses with `CapacityExhaustedError` (`location_full`). A built plan
+   * names its locations in `choice` instead.
+   */
+  location: TagSchema.optional(),
 });
 /** One line of a {@link CheckoutRequest}. */
 export type CheckoutItem = z.input<typeof CheckoutItemSchema>;
@@ -71,10 +84,21 @@ export interface CheckoutResult {
 type ParsedItem = z.output<typeof CheckoutItemSchema>;
 
 function requestHash(items: readonly ParsedItem[], discountCode: string | undefined): string {
-  const canonical: unknown[] = items.map((i) => [i.planId, i.quantity, i.trial, i.autoRenew]);
+  // A choice and a location only when there is one, so the hashes of orders without them stay what they were.
+  const canonical: unknown[] = items.map((i) => {
+    const line: unknown[] = [i.planId, i.quantity, i.trial, i.autoRenew];
+    if (i.choice !== undefined) line.push(canonicalChoice(i.choice));
+    if (i.location !== undefined) line.push(['location', i.location]);
+    return line;
+  });
   // Only with a code, so the hashes of orders placed without one stay what they were.
   if (discountCode !== undefined && discountCode !== '') canonical.push(['code', normalizeDiscountCode(discountCode) ?? discountCode]);
   return `sha256:${createHash('sha256').update(JSON.stringify(canonical)).digest('hex')}`;
+}
+
+/** A choice with its keys in one order and its locations as chosen (their order places the subscriptions). */
+function canonicalChoice(choice: NonNullable<ParsedItem['choice']>): unknown[] {
+  return [choice.locations ?? null, choice.devices ?? null, choice.trafficGiB ?? null, choice.days ?? null];
 }
 
 async function usedTrialFamilies(tx: StorageRepositories, customerId: string): Promise<string[]> {
@@ -130,13 +154,20 @@ export async function priceItems(
     } else if (!plan.onSale) {
       throw new EligibilityError(`plan ${plan.id} is not on sale`, ['not_on_sale'], { details: { planId: plan.id } });
     }
-    if (currency !== undefined && plan.price.currency !== currency) {
+    checkPinnedLocation(plan, item);
+    // A built plan's line is its quote (quantity 1); a fixed plan's is its price per unit.
+    const line = priceBuiltItem(plan, item) ?? {
+      planId: plan.id,
+      quantity: item.quantity,
+      unitPrice: item.trial ? { amount: 0, currency: plan.price.currency } : plan.price,
+      trial: item.trial,
+    };
+    if (currency !== undefined && line.unitPrice.currency !== currency) {
       throw new ValidationError('every item of an order must be in one currency', [{ path: 'items', message: 'currencies differ' }]);
     }
-    currency = plan.price.currency;
-    const unitPrice = item.trial ? { amount: 0, currency } : plan.price;
-    orderItems.push({ planId: plan.id, quantity: item.quantity, unitPrice, trial: item.trial });
-    total += unitPrice.amount * item.quantity;
+    currency = line.unitPrice.currency;
+    orderItems.push(line);
+    total += line.unitPrice.amount * line.quantity;
   }
   return { plans, orderItems, total: { amount: total, currency: currency! } };
 }
@@ -176,7 +207,7 @@ export async function discountOrder(
   priced: { plans: Map<string, Plan>; orderItems: OrderItem[]; total: Money },
   now: Date,
 ): Promise<DiscountedOrder> {
-  const units = priced.orderItems.map((item) => Array.from({ length: item.quantity }, () => item.unitPrice.amount));
+  const units = priced.orderItems.map((item) => builtUnits(item) ?? Array.from({ length: item.quantity }, () => item.unitPrice.amount));
   let discount: DiscountQuote | null = null;
   const paidPlans = [...new Set(priced.orderItems.filter((i) => !i.trial && i.unitPrice.amount > 0).map((i) => i.planId))];
   if (discountCode !== undefined && discountCode !== '') {

@@ -4,6 +4,7 @@ import type { Actor } from '../domain/common.js';
 import type { Plan } from '../domain/plan.js';
 import type { Subscription } from '../domain/subscription.js';
 import { sameTerms, termsOf } from '../domain/subscription-terms.js';
+import { builtTermsOf, requotedPrice } from './built-plan.js';
 import { buyerPlan } from './buyer-price.js';
 import { parseInput } from '../domain/validate.js';
 import { NotFoundError } from '../errors.js';
@@ -65,8 +66,11 @@ export async function applyCurrentTerms(ctx: EngineContext, input: ApplyCurrentT
       const sub = await tx.subscriptions.get(listed.id);
       if (sub === null || sub.planId !== plan.id || sub.status === 'terminated') return false;
       // The plan's current terms at this subscriber's prices (a reseller keeps its price book).
-      const terms = termsOf(await buyerPlan(tx, sub.customerId, plan));
-      if (sameTerms(sub.terms, terms)) return false;
+      const current = await buyerPlan(tx, sub.customerId, plan);
+      // A built subscription keeps its choice, re-quoted at the builder's current prices (unchanged if refused now).
+      const built = sub.terms?.built ?? null;
+      const terms = built === null ? termsOf(current) : builtTermsOf(current, built, requotedPrice(current, built));
+      if (terms === null || sameTerms(sub.terms, terms)) return false;
       await tx.subscriptions.update(sub.id, { terms }, { expectedRevision: sub.revision });
       await auditSubscription(tx, request.actor ?? ADMIN, 'subscription.terms_changed', sub, {
         planId: plan.id,

@@ -70,7 +70,9 @@ import type { PayoutRepository, StorefrontRepository } from './storage-storefron
  * team plans (`Plan.sharing`) and their groups (`sharing`: invites, and members whose seats `sharing.join` counts
  * exactly under concurrency), and resellers' storefronts: `storefronts` (a storefront, its menu, its buyers through `Customer.storefrontId`, the
  * record of each sale's split, locked for a sale before its reseller), `payouts` (partners' payout balances and
- * withdrawals, a withdrawal moved in one conditional step) and the ledger kind `wholesale`.
+ * withdrawals, a withdrawal moved in one conditional step) and the ledger kind `wholesale`, `Plan.builder` (a plan the buyer composes from priced parts, stored with the plan) and
+ * `SubscriptionTerms.built` (the choice and quote frozen in a built plan's subscriptions; older terms read as `null`),
+ * `OrderItem.built` and `Subscription.bundleId` (stored with the subscription, never patched).
  */
 export const STORAGE_PORT_VERSION = 21 as const;
 

@@ -27,6 +27,7 @@ import { linkTokens } from './025_link_tokens.js';
 import { jobStateIndex } from './026_job_state_index.js';
 import { sharing } from './030_sharing.js';
 import { storefronts } from './031_storefronts.js';
+import { planBuilder } from './029_plan_builder.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -66,6 +67,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 26, name: 'job_state_index', sql: jobStateIndex },
   { version: 30, name: 'sharing', sql: sharing },
   { version: 31, name: 'storefronts', sql: storefronts },
+  { version: 29, name: 'plan_builder', sql: planBuilder },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -40,6 +40,7 @@ export const SUBSCRIPTION_COLUMNS: readonly Column<SubscriptionToStore>[] = [
   ['failure_reason', 'text', ({ s }) => s.failureReason],
   ['terms', 'jsonb', ({ s }) => (s.terms === null ? null : enc.json(s.terms))],
   ['label', 'text', ({ s }) => s.label],
+  ['bundle_id', 'text', ({ s }) => s.bundleId],
   ['revision', 'integer', ({ s }) => s.revision],
   ['created_at', 'timestamptz', ({ s }) => enc.time(s.createdAt)],
   ['updated_at', 'timestamptz', ({ s }) => enc.time(s.updatedAt)],
@@ -120,12 +121,18 @@ export function subscriptionFromRow(r: Row, box: SecretBox | undefined): Subscri
     notices: dec.json(r['notices']),
     failureReason: dec.textOrNull(r['failure_reason']),
     // Terms frozen before port 14 have no `noHwidPolicy` (read as `serve`), before 18 no `devicePack` (read as `null`),
-    // as SubscriptionTermsSchema defaults them.
+    // before 21 no `built` (read as `null`), as SubscriptionTermsSchema defaults them.
     terms:
       r['terms'] == null
         ? null
-        : ({ noHwidPolicy: 'serve', devicePack: null, ...dec.json<Partial<SubscriptionTerms>>(r['terms']) } as SubscriptionTerms),
+        : ({
+            noHwidPolicy: 'serve',
+            devicePack: null,
+            built: null,
+            ...dec.json<Partial<SubscriptionTerms>>(r['terms']),
+          } as SubscriptionTerms),
     label: dec.textOrNull(r['label'] ?? null),
+    bundleId: dec.textOrNull(r['bundle_id']),
     revision: dec.int(r['revision']),
     createdAt: dec.time(r['created_at']),
     updatedAt: dec.time(r['updated_at']),

@@ -38,6 +38,7 @@ import { storefrontsSuite } from './storefronts.js';
 import { payoutsSuite } from './payouts.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
+import { planBuilderSuite } from './plan-builder.js';
 import { subscriptionsSuite } from './subscriptions.js';
 import type { SuiteEnv } from './support.js';
 import { ticksSuite } from './ticks.js';
@@ -191,5 +192,6 @@ export function describeStoragePort(
     sharingSuite(env);
     storefrontsSuite(env);
     payoutsSuite(env);
+    planBuilderSuite(env);
   });
 }

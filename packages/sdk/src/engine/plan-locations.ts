@@ -1,0 +1,53 @@
+import type { Panel } from '../domain/panel.js';
+import type { Plan } from '../domain/plan.js';
+import type { Target } from '../domain/target.js';
+import { NotFoundError } from '../errors.js';
+import type { EngineContext } from './context.js';
+import { placementOrder } from './placement.js';
+
+/**
+ * One location a plan offers its buyers: the panels' location tag (`Panel.locationTags`; a host names it in its own
+ * words, a country and a city) and whether a subscription placed there now would find room. Load is never shown as
+ * a figure: `busy` means a purchase there would be refused (`CapacityExhaustedError`, `location_full`).
+ */
+export interface PlanLocation {
+  location: string;
+  status: 'available' | 'busy';
+}
+
+/**
+ * The locations a buyer may choose for `plan`: a built plan's location options, else the plan's allowed locations,
+ * else every location tag of an enabled panel (sorted).
+ */
+export function offeredLocations(plan: Plan, panels: readonly Panel[]): string[] {
+  if (plan.builder?.locations) return [...plan.builder.locations.options];
+  if (plan.placement.allowedLocations.length > 0) return [...plan.placement.allowedLocations];
+  return [...new Set(panels.filter((p) => p.enabled).flatMap((p) => p.locationTags))].sort();
+}
+
+/** The targets of `targets` on a panel carrying `location`. */
+export function targetsIn(location: string, targets: readonly Target[], panels: readonly Panel[]): Target[] {
+  const panelById = new Map(panels.map((p) => [p.id, p]));
+  return targets.filter((t) => panelById.get(t.panelId)?.locationTags.includes(location) === true);
+}
+
+/** Whether a target in `location` may take one more subscription of `plan` now (its placement rules and capacity). */
+export function hasRoomIn(plan: Plan, location: string, targets: readonly Target[], panels: readonly Panel[]): boolean {
+  if (plan.maxClients !== null && plan.allocated >= plan.maxClients) return false;
+  const roomy = targetsIn(location, targets, panels).filter((t) => t.capacity === null || t.allocated < t.capacity);
+  return placementOrder(plan, roomy, panels).length > 0;
+}
+
+/**
+ * The locations `plan` offers, each `available` or `busy` (see {@link PlanLocation}), read now: what a location
+ * picker shows. `NotFoundError` for an unknown plan.
+ */
+export async function planLocations(ctx: EngineContext, planId: string): Promise<PlanLocation[]> {
+  const plan = await ctx.storage.plans.get(planId);
+  if (plan === null) throw new NotFoundError('plan', planId);
+  const [targets, panels] = await Promise.all([ctx.storage.targets.list(), ctx.storage.panels.list()]);
+  return offeredLocations(plan, panels).map((location) => ({
+    location,
+    status: hasRoomIn(plan, location, targets, panels) ? 'available' : 'busy',
+  }));
+}
