@@ -21,6 +21,7 @@ const SDK_SUBPATHS = [
   '@panelkit/sdk/campaigns',
   '@panelkit/sdk/host-jobs',
   '@panelkit/sdk/links',
+  '@panelkit/sdk/trials',
   '@panelkit/sdk/device-packs',
 ];
 /** The most names `@panelkit/sdk`'s root may export, types included (the figure packages/sdk/README.md gives). */

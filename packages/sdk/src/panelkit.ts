@@ -102,6 +102,7 @@ import type { PaymentProvider } from './ports/payment-provider.js';
 import { listDevices, removeDevice, resetDevices, touchDevice } from './engine/devices.js';
 import type { DeviceCheck, DeviceRequest } from './engine/devices.js';
 import type { ListedDevice } from './domain/device.js';
+import { createTrials, type PanelkitTrials } from './engine/trials.js';
 
 /** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
 export interface PanelkitOptions {
@@ -298,6 +299,8 @@ export interface Panelkit {
   readonly gifts: PanelkitGifts;
   /** Each customer's one subscription link token: made, rotated (audited) and resolved; needs `options.links`. */
   readonly links: PanelkitLinks;
+  /** Trials: the owner's view of refused attempts (see {@link PanelkitTrials}, `@panelkit/sdk/trials`). */
+  readonly trials: PanelkitTrials;
   /**
    * Sells plans: writes the order, the debit, capacity reservations, `pending` subscriptions and their
    * provisioning jobs in one transaction. The same idempotency key replays the first result; a
@@ -519,6 +522,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
       expireDue: (o) => expireDueGifts(ctx, o),
     },
     links: createLinks(ctx, options.links),
+    trials: createTrials(ctx),
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
     quoteExtension: (id, o) => quoteExtension(ctx, id, o),

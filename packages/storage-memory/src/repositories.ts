@@ -27,6 +27,7 @@ import { paymentMethodOperations } from './repositories/payment-methods.js';
 import { campaignOperations } from './repositories/campaigns.js';
 import { giftOperations } from './repositories/gifts.js';
 import { linkTokenOperations } from './repositories/link-tokens.js';
+import { trialClaimOperations } from './repositories/trial-claims.js';
 import type { MemoryState } from './state.js';
 
 /** The synchronous operations of every repository over one state, made once per storage. */
@@ -72,6 +73,7 @@ export function createOperations(state: MemoryState) {
     campaigns: campaignOperations(state.campaigns, state.customers.customers),
     gifts: giftOperations(state.gifts, { customers: state.customers.customers, plans: state.plans }),
     linkTokens: linkTokenOperations(state.linkTokens, state.customers.customers),
+    trialClaims: trialClaimOperations(state.trialClaims, state.customers.customers),
   };
   const place = orderPlacementOperation({
     orders: operations.orders,
@@ -114,5 +116,6 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     campaigns: bind('campaigns', operations.campaigns, runner),
     gifts: bind('gifts', operations.gifts, runner),
     linkTokens: bind('linkTokens', operations.linkTokens, runner),
+    trialClaims: bind('trialClaims', operations.trialClaims, runner),
   };
 }

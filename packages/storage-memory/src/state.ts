@@ -29,6 +29,7 @@ import { createGiftTables, type GiftTables } from './repositories/gifts.js';
 import { createDeviceTable, type DeviceTable } from './repositories/devices.js';
 import { createCampaignTable, type CampaignTable } from './repositories/campaigns.js';
 import { createLinkTokenTables, type LinkTokenTables } from './repositories/link-tokens.js';
+import { createTrialClaimTable, type TrialClaimTable } from './repositories/trial-claims.js';
 import { createJobTables } from './tables/jobs.js';
 import type { JobTables } from './tables/jobs.js';
 import { createSubscriptionTables } from './tables/subscriptions.js';
@@ -56,6 +57,7 @@ export interface MemoryState {
   readonly campaigns: CampaignTable;
   readonly gifts: GiftTables;
   readonly linkTokens: LinkTokenTables;
+  readonly trialClaims: TrialClaimTable;
 }
 
 export function createMemoryState(): MemoryState {
@@ -80,5 +82,6 @@ export function createMemoryState(): MemoryState {
     campaigns: createCampaignTable(),
     gifts: createGiftTables(),
     linkTokens: createLinkTokenTables(),
+    trialClaims: createTrialClaimTable(),
   };
 }

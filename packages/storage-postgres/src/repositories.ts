@@ -22,6 +22,7 @@ import { paymentMethodRepository } from './repositories/payment-methods.js';
 import { campaignRepository } from './repositories/campaigns.js';
 import { giftRepository } from './repositories/gifts.js';
 import { linkTokenRepository } from './repositories/link-tokens.js';
+import { trialClaimRepository } from './repositories/trial-claims.js';
 
 /** Every repository over one runner: the storage's own, or one transaction's. */
 export function createRepositories(context: RepositoryContext): StorageRepositories {
@@ -48,5 +49,6 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     campaigns: campaignRepository(context),
     gifts: giftRepository(context),
     linkTokens: linkTokenRepository(context),
+    trialClaims: trialClaimRepository(context),
   };
 }

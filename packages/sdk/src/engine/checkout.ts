@@ -27,6 +27,8 @@ import { auditPlacedNearlyFull } from './placement.js';
 import { checkoutPlacement } from './checkout-placement.js';
 import type { PlaceResult } from '../ports/storage-order-placement.js';
 import { buyerPlan } from './buyer-price.js';
+import { TrialIdentitySchema } from '../trials/identity.js';
+import { claimTrialIdentities, recordTrialRefusal, trialRefused, trialRefusalOf } from './trial-claims.js';
 
 /**
  * One line of a checkout: a plan, how many (1–100, default 1), trial or not, auto-renew or not. An unknown
@@ -35,7 +37,7 @@ import { buyerPlan } from './buyer-price.js';
 export const CheckoutItemSchema = z.strictObject({
   planId: IdSchema,
   quantity: z.number().int().min(1).max(100).default(1),
-  /** Take the plan's free trial instead of buying it (quantity 1, once per customer and family). */
+  /** Take the plan's trial instead of buying it (quantity 1, once per person and family; a paid trial costs its price). */
   trial: z.boolean().default(false),
   /** Renew from the wallet before expiry. */
   autoRenew: z.boolean().default(false),
@@ -51,6 +53,11 @@ export const CheckoutRequestSchema = z.strictObject({
   idempotencyKey: z.string().min(1).max(200),
   /** A discount code as the buyer typed it; it must apply to every paid plan of the order (see `discountOrder`). */
   discountCode: z.string().trim().max(60).optional(),
+  /**
+   * For trial lines: what the host knows of the buyer beyond the customer record (a verified phone, device ids).
+   * The customer's Telegram id and e-mail are read from the customer; each key may hold one trial per plan family.
+   */
+  trialIdentity: TrialIdentitySchema.optional(),
   actor: ActorSchema.optional(),
 });
 /** Input of `kit.checkout`. Bad input throws `ValidationError` and writes nothing. */
@@ -104,6 +111,7 @@ export async function priceItems(
   tx: StorageRepositories,
   customerId: string,
   items: readonly ParsedItem[],
+  options: { phoneVerified?: boolean } = {},
 ): Promise<{ plans: Map<string, Plan>; orderItems: OrderItem[]; total: Money }> {
   const plans = new Map<string, Plan>();
   let trialFamilies: string[] | undefined;
@@ -120,9 +128,21 @@ export async function priceItems(
       if (item.quantity !== 1)
         throw new ValidationError('a trial is one subscription', [{ path: 'items.quantity', message: 'must be 1 for a trial' }]);
       trialFamilies ??= await usedTrialFamilies(tx, customerId);
-      const decision = decideTrial({ plan, usedTrialFamilies: trialFamilies });
+      const decision = decideTrial({ plan, usedTrialFamilies: trialFamilies, phoneVerified: options.phoneVerified === true });
+      if (!decision.allowed && (decision.reason === 'already_used' || decision.reason === 'phone_required'))
+        throw trialRefused({
+          planId: plan.id,
+          family: plan.family,
+          reason: decision.reason,
+          matched: decision.reason === 'already_used' ? ['account'] : [],
+        });
       if (!decision.allowed)
         throw new EligibilityError(`no trial of plan ${plan.id}: ${decision.reason}`, [decision.reason], { details: { planId: plan.id } });
+      const price = decision.trial.price;
+      if (price !== undefined && price !== null && price.currency !== plan.price.currency)
+        throw new ValidationError("a paid trial is priced in its plan's currency", [
+          { path: 'plan.trial.price', message: 'currency differs from the plan' },
+        ]);
       trialFamilies.push(plan.family);
     } else if (!plan.onSale) {
       throw new EligibilityError(`plan ${plan.id} is not on sale`, ['not_on_sale'], { details: { planId: plan.id } });
@@ -131,7 +151,7 @@ export async function priceItems(
       throw new ValidationError('every item of an order must be in one currency', [{ path: 'items', message: 'currencies differ' }]);
     }
     currency = plan.price.currency;
-    const unitPrice = item.trial ? { amount: 0, currency } : plan.price;
+    const unitPrice = item.trial ? { amount: plan.trial?.price?.amount ?? 0, currency } : plan.price;
     orderItems.push({ planId: plan.id, quantity: item.quantity, unitPrice, trial: item.trial });
     total += unitPrice.amount * item.quantity;
   }
@@ -209,8 +229,11 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
       if (existing !== null) return replay(tx, existing, hash, request.idempotencyKey);
       const customer = await tx.customers.get(request.customerId);
       if (customer === null) throw new NotFoundError('customer', request.customerId);
-      const priced = await priceItems(tx, customer.id, request.items);
+      const priced = await priceItems(tx, customer.id, request.items, { phoneVerified: request.trialIdentity?.phone !== undefined });
       const { plans, orderItems } = priced;
+      // The first lock of the transaction: a second account of the same person waits here for the first to commit.
+      const trialPlans = request.items.filter((i) => i.trial).map((i) => plans.get(i.planId)!);
+      await claimTrialIdentities(tx, customer, trialPlans, request.trialIdentity);
       const { total, paid: unitsPaid, discount } = await discountOrder(tx, customer.id, request.discountCode, priced, ctx.clock.now());
       const orderId = createId('ord');
       const [targets, panels] = await Promise.all([tx.targets.list(), tx.panels.list()]);
@@ -261,6 +284,13 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
   try {
     result = await run();
   } catch (error) {
+    const refusal = trialRefusalOf(error);
+    if (refusal !== null) {
+      // The owner's record of the attempt; failing to write it must not hide the refusal from the buyer.
+      await recordTrialRefusal(ctx.storage, request.customerId, actor, refusal).catch((recordError: unknown) =>
+        ctx.logger.warn({ err: recordError }, 'could not record a refused trial'),
+      );
+    }
     // Two first submissions of one key raced and the other won: replay what it wrote.
     if (!ConflictError.is(error)) throw error;
     const order = await ctx.storage.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);

@@ -24,6 +24,7 @@ import type { SavedPaymentMethodRepository } from './storage-payment-methods.js'
 import type { JobQueueSignal } from './storage-job-signal.js';
 import type { GiftRepository } from './storage-gifts.js';
 import type { LinkTokenRepository } from './storage-link-tokens.js';
+import type { TrialClaimRepository } from './storage-trial-claims.js';
 
 /**
  * The version of the {@link StoragePort} contract this SDK expects; a storage reports the one it
@@ -62,9 +63,11 @@ import type { LinkTokenRepository } from './storage-link-tokens.js';
  * `jobs.enqueueMany` (many jobs in one call, one statement on a database, each row's result as `enqueue`'s) and
  * `jobs.settleMany` (many failed, dead, released or parked jobs settled in one statement, each under its own lease),
  * 20 `linkTokens` (each customer's one subscription link token, kept as a nonce and the token's SHA-256: the first one
- * made once under concurrency, a rotation killing the old token at once) and `customers.getByTelegramId`.
+ * made once under concurrency, a rotation killing the old token at once) and `customers.getByTelegramId`, 21
+ * `trialClaims` (who has had a trial of a plan family, by identity key: one customer per key, claimed all or none,
+ * exactly one winner under concurrency across replicas).
  */
-export const STORAGE_PORT_VERSION = 20 as const;
+export const STORAGE_PORT_VERSION = 21 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -133,7 +136,7 @@ export interface StoragePort extends StorageRepositories {
    * (`referrals.qualify`/`settle`), then jobs. Rows the transaction created itself are outside the order;
    * creating a row that points at another does not lock it against these calls. A payment
    * (`payments.transition`) comes before all of these: crediting it locks it, then its customer. So does a gift
-   * (`gifts.claim`, `gifts.expire`): its row first, then the customers.
+   * (`gifts.claim`, `gifts.expire`): its row first, then the customers. A trial claim (`trialClaims.claim`) comes first of all.
    */
   transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T>;
   /**
@@ -171,6 +174,8 @@ export interface StorageRepositories {
   readonly campaigns: CampaignRepository;
   readonly gifts: GiftRepository;
   readonly linkTokens: LinkTokenRepository;
+  /** Who has had a trial of each plan family, by identity key (storage port 21). */
+  readonly trialClaims: TrialClaimRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */

@@ -33,6 +33,7 @@ import { paymentMethodsSuite } from './payment-methods.js';
 import { campaignsSuite } from './campaigns.js';
 import { giftsSuite } from './gifts.js';
 import { linkTokensSuite } from './link-tokens.js';
+import { trialClaimsSuite } from './trial-claims.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
 import { subscriptionsSuite } from './subscriptions.js';
@@ -185,5 +186,6 @@ export function describeStoragePort(
     devicesSuite(env);
     campaignsSuite(env);
     linkTokensSuite(env);
+    trialClaimsSuite(env);
   });
 }
