@@ -31,11 +31,13 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 
 /**
  * Who takes a trial, as far as the host can tell beyond the customer record (whose e-mail and Telegram id the SDK
- * reads itself). `phone` is a number the host verified (a code sent to it, Telegram's shared contact), in E.164;
+ * reads itself). `telegramId` is a Telegram account the host linked to the customer; `phone` is a number the host verified (a code sent to it, Telegram's shared contact), in E.164;
  * `hwids` are hardware ids of the buyer's devices the host has seen. Nothing here is shown to anyone: it is kept only
  * as SHA-256 keys.
  */
 export const TrialIdentitySchema = z.strictObject({
+  /** A Telegram user id the host linked to the customer besides `customer.telegramId` (a web buyer who linked the bot). */
+  telegramId: z.string().trim().min(1).max(64).optional(),
   /** A verified phone number in E.164, e.g. `+989121234567`. */
   phone: z.string().regex(E164, 'must be E.164, e.g. +989121234567').optional(),
   /** Hardware ids of the buyer's devices (1–200 characters each, at most 10). */
@@ -66,7 +68,8 @@ export function trialIdentityKeys(
 ): TrialIdentityKey[] {
   const parsed = parseInput(TrialIdentitySchema, identity, 'trial identity');
   const keys: TrialIdentityKey[] = [];
-  if (customer.telegramId !== null && customer.telegramId.trim() !== '') keys.push(keyOf('telegram', customer.telegramId.trim()));
+  const telegramIds = new Set([customer.telegramId?.trim() ?? '', parsed.telegramId ?? '']);
+  for (const id of telegramIds) if (id !== '') keys.push(keyOf('telegram', id));
   const email = customer.email === null ? null : normalizeTrialEmail(customer.email);
   if (email !== null) keys.push(keyOf('email', email));
   if (parsed.phone !== undefined) keys.push(keyOf('phone', parsed.phone));

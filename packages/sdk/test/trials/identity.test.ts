@@ -38,6 +38,12 @@ describe('trialIdentityKeys', () => {
     expect(keys[2]).toEqual(hwidTrialKey('dev-2'));
   });
 
+  it('a Telegram id the host linked gives the same key as a customer created with it, once', () => {
+    const linked = trialIdentityKeys({ email: null, telegramId: null }, { telegramId: '42' });
+    expect(linked).toEqual(trialIdentityKeys({ email: null, telegramId: '42' }));
+    expect(trialIdentityKeys({ email: null, telegramId: '42' }, { telegramId: '42' })).toEqual(linked);
+  });
+
   it('a customer with neither e-mail nor Telegram id and no identity has no keys', () => {
     expect(trialIdentityKeys({ email: null, telegramId: null })).toEqual([]);
   });
