@@ -84,6 +84,7 @@ describe('migrate', () => {
     await client.query(`DROP FUNCTION "${schema}".jobs_inserted_notify()`);
     await client.query(`DROP TABLE "${schema}".link_tokens`);
     await client.query(`DROP INDEX "${schema}".customers_telegram_id_idx`);
+    await client.query(`DROP TABLE "${schema}".trial_claims`);
     await client.query(`DELETE FROM "${schema}".panelkit_migrations WHERE version >= 17`);
     const storage = createPostgresStorage({ client, schema, clock });
     const add = async (name: string) => {
