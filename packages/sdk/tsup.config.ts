@@ -19,6 +19,7 @@ export default defineConfig({
     sharing: 'src/sharing.ts',
     storefronts: 'src/storefronts.ts',
     'plan-builder': 'src/plan-builder.ts',
+    trials: 'src/trials.ts',
     'device-packs': 'src/device-packs.ts',
   },
   format: ['esm'],

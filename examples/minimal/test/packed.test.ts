@@ -22,6 +22,7 @@ const SDK_SUBPATHS = [
   '@panelkit/sdk/host-jobs',
   '@panelkit/sdk/links',
   '@panelkit/sdk/request-headers',
+  '@panelkit/sdk/trials',
   '@panelkit/sdk/device-packs',
   '@panelkit/sdk/storefronts',
   '@panelkit/sdk/plan-builder',

@@ -82,7 +82,7 @@ export interface PanelkitEvents {
   'device:refused': [
     {
       subscription: Subscription;
-      reason: 'limit_reached' | 'hwid_required';
+      reason: 'limit_reached' | 'hwid_required' | 'trial_already_used';
       device: Omit<DeviceInfo, 'hwid'> & { hwid: string | null };
       at: Date;
     },

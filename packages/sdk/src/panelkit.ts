@@ -108,6 +108,7 @@ import type { PaymentProvider } from './ports/payment-provider.js';
 import { listDevices, removeDevice, resetDevices, touchDevice } from './engine/devices.js';
 import type { DeviceCheck, DeviceRequest } from './engine/devices.js';
 import type { ListedDevice } from './domain/device.js';
+import { createTrials, type PanelkitTrials } from './engine/trials.js';
 
 /** What `createPanelkit` needs: one storage, a factory that gives each stored panel its adapter, and the policy. */
 export interface PanelkitOptions {
@@ -310,6 +311,8 @@ export interface Panelkit {
   readonly storefronts: PanelkitStorefronts;
   /** Partners' payout balances and withdrawals (see `@panelkit/sdk/storefronts`). */
   readonly payouts: PanelkitPayouts;
+  /** Trials: the owner's view of refused attempts (see {@link PanelkitTrials}, `@panelkit/sdk/trials`). */
+  readonly trials: PanelkitTrials;
   /**
    * Sells plans: writes the order, the debit, capacity reservations, `pending` subscriptions and their
    * provisioning jobs in one transaction. The same idempotency key replays the first result; a
@@ -546,6 +549,7 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
     sharing: createSharing(ctx),
     storefronts: createStorefronts(ctx),
     payouts: createPayouts(ctx),
+    trials: createTrials(ctx),
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
     planLocations: (planId) => planLocations(ctx, planId),

@@ -22,6 +22,7 @@ export * from './ports/storage-gifts.js';
 export * from './ports/storage-link-tokens.js';
 export * from './ports/storage-sharing.js';
 export * from './ports/storage-storefronts.js';
+export * from './ports/storage-trial-claims.js';
 export * from './engine/storage-retry.js';
 export * from './ports/storage-input/index.js';
 export { parseInput } from './domain/validate.js';

@@ -30,6 +30,7 @@ import { linkTokenOperations } from './repositories/link-tokens.js';
 import { sharingOperations } from './repositories/sharing.js';
 import { storefrontOperations } from './repositories/storefronts.js';
 import { payoutOperations } from './repositories/payouts.js';
+import { trialClaimOperations } from './repositories/trial-claims.js';
 import type { MemoryState } from './state.js';
 
 /** The synchronous operations of every repository over one state, made once per storage. */
@@ -83,6 +84,7 @@ export function createOperations(state: MemoryState) {
       subscriptions: state.subscriptions.subscriptions,
     }),
     payouts: payoutOperations(state.payouts, { customers: state.customers.customers }),
+    trialClaims: trialClaimOperations(state.trialClaims, state.customers.customers),
   };
   const place = orderPlacementOperation({
     orders: operations.orders,
@@ -128,5 +130,6 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     sharing: bind('sharing', operations.sharing, runner),
     storefronts: bind('storefronts', operations.storefronts, runner),
     payouts: bind('payouts', operations.payouts, runner),
+    trialClaims: bind('trialClaims', operations.trialClaims, runner),
   };
 }

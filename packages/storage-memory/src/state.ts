@@ -32,6 +32,7 @@ import { createLinkTokenTables, type LinkTokenTables } from './repositories/link
 import { createSharingTables, type SharingTables } from './repositories/sharing.js';
 import { createStorefrontTables, type StorefrontTables } from './repositories/storefronts.js';
 import { createPayoutTables, type PayoutTables } from './repositories/payouts.js';
+import { createTrialClaimTable, type TrialClaimTable } from './repositories/trial-claims.js';
 import { createJobTables } from './tables/jobs.js';
 import type { JobTables } from './tables/jobs.js';
 import { createSubscriptionTables } from './tables/subscriptions.js';
@@ -62,6 +63,7 @@ export interface MemoryState {
   readonly sharing: SharingTables;
   readonly storefronts: StorefrontTables;
   readonly payouts: PayoutTables;
+  readonly trialClaims: TrialClaimTable;
 }
 
 export function createMemoryState(): MemoryState {
@@ -89,5 +91,6 @@ export function createMemoryState(): MemoryState {
     sharing: createSharingTables(),
     storefronts: createStorefrontTables(),
     payouts: createPayoutTables(),
+    trialClaims: createTrialClaimTable(),
   };
 }

@@ -25,6 +25,7 @@ import { sharingRepository } from './repositories/sharing.js';
 import { linkTokenRepository } from './repositories/link-tokens.js';
 import { storefrontRepository } from './repositories/storefronts.js';
 import { payoutRepository } from './repositories/payouts.js';
+import { trialClaimRepository } from './repositories/trial-claims.js';
 
 /** Every repository over one runner: the storage's own, or one transaction's. */
 export function createRepositories(context: RepositoryContext): StorageRepositories {
@@ -54,5 +55,6 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     sharing: sharingRepository(context),
     storefronts: storefrontRepository(context),
     payouts: payoutRepository(context),
+    trialClaims: trialClaimRepository(context),
   };
 }

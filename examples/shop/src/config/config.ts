@@ -101,6 +101,11 @@ const EnvSchema = z.object({
   RUN_WORKER: onOff.default(true),
   TRUST_PROXY: onOff.default(false),
   /**
+   * New Telegram users (first contact with the bot or the Mini App) per minute, shop-wide, before the next ones are
+   * slowed to one every 2 seconds; 0 turns the limit off. Telegram tells nothing of a user's network.
+   */
+  TELEGRAM_NEW_ACCOUNTS_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(30),
+  /**
    * Support staff's wallet corrections, in minor units of SHOP_CURRENCY: at most this much per credit or debit,
    * and this much in all per UTC day. Default 0: support staff adjust no money until the owner allows some.
    */
@@ -215,6 +220,8 @@ export interface ShopConfig {
   testPayments: boolean;
   runWorker: boolean;
   trustProxy: boolean;
+  /** New Telegram users per minute before they are slowed (`TELEGRAM_NEW_ACCOUNTS_PER_MINUTE`); 0: no limit. */
+  telegramNewAccountsPerMinute: number;
   secureCookies: boolean;
   /** What support staff may credit or debit (minor units): per action and per UTC day; 0 is nothing. */
   supportMoney: { perAction: number; perDay: number };
@@ -334,6 +341,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     testPayments: e.TEST_PAYMENTS ?? embedded,
     runWorker: e.RUN_WORKER,
     trustProxy: e.TRUST_PROXY,
+    telegramNewAccountsPerMinute: e.TELEGRAM_NEW_ACCOUNTS_PER_MINUTE,
     secureCookies: publicUrl?.startsWith('https:') ?? false,
     supportMoney: { perAction: e.SUPPORT_MONEY_PER_ACTION, perDay: e.SUPPORT_MONEY_PER_DAY },
     metricsToken: e.METRICS_TOKEN ?? null,

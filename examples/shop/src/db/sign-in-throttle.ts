@@ -18,9 +18,10 @@ export interface ThrottleRule {
    * `password` (keyed by the email given, so unknown emails answer alike, over every address), `password-address` (that
    * email from one address), `password-device` (that email from a browser that signed in to it before), `code` (a
    * second-factor code), or `reauth` (a password or code a signed-in session gives to re-confirm itself, keyed by that
-   * session), or `email-code` (a one-time code sent by e-mail, keyed by the address it was sent to).
+   * session), or `email-code` (a one-time code sent by e-mail, keyed by the address it was sent to), or `new-account`
+   * (accounts made, keyed by the network they came from: see `app/auth/new-account-throttle.ts`).
    */
-  kind: 'password' | 'password-address' | 'password-device' | 'code' | 'reauth' | 'email-code';
+  kind: 'password' | 'password-address' | 'password-device' | 'code' | 'reauth' | 'email-code' | 'new-account';
   limit: number;
   windowMs: number;
   /**

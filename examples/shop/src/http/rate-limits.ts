@@ -2,6 +2,8 @@ import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { ctxOf } from './context.js';
 import { ShopError } from '../app/shop-error.js';
+import { NEW_ACCOUNTS_PER_NETWORK } from '../app/auth/new-account-throttle.js';
+import type { ThrottleRule } from '../db/sign-in-throttle.js';
 
 export interface RateLimitSettings {
   /** Attempts per window. */
@@ -17,6 +19,11 @@ export interface RateLimitOptions {
   subscriptionLink?: RateLimitSettings;
   /** Forgotten-password requests and reset-link uses per address. */
   passwordReset?: RateLimitSettings;
+  /**
+   * New accounts per network (IPv4 /24, IPv6 /64), counted in PostgreSQL across replicas, past which one more is
+   * allowed every `thenOneEveryMs`; absent: not limited (the defaults limit it: {@link NEW_ACCOUNTS_PER_NETWORK}).
+   */
+  newAccountsPerNetwork?: RateLimitSettings & { thenOneEveryMs: number };
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
@@ -25,6 +32,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
   checkout: { limit: 20, windowMs: 10 * 60_000 },
   subscriptionLink: { limit: 60, windowMs: 10 * 60_000 },
   passwordReset: { limit: 10, windowMs: 15 * 60_000 },
+  newAccountsPerNetwork: NEW_ACCOUNTS_PER_NETWORK,
 };
 
 export interface RateLimits {
@@ -33,6 +41,8 @@ export interface RateLimits {
   checkout: RequestHandler;
   subscriptionLink: RequestHandler;
   passwordReset: RequestHandler;
+  /** The rule new accounts per network are counted under, or `null` (not limited). */
+  newAccountsPerNetwork: ThrottleRule | null;
 }
 
 /**
@@ -63,5 +73,6 @@ export function createRateLimits(
     checkout: limiter(options.checkout, 'account', checkoutReplay),
     subscriptionLink: limiter(options.subscriptionLink ?? (DEFAULT_RATE_LIMITS.subscriptionLink as RateLimitSettings), 'ip'),
     passwordReset: limiter(options.passwordReset ?? (DEFAULT_RATE_LIMITS.passwordReset as RateLimitSettings), 'ip'),
+    newAccountsPerNetwork: options.newAccountsPerNetwork === undefined ? null : { kind: 'new-account', ...options.newAccountsPerNetwork },
   };
 }

@@ -33,6 +33,8 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'receiptsQueue.statuses.',
   'receiptsQueue.bulk.result.',
   'staff.roles.',
+  'trials.admin.matched.', // views/admin/trial-refusals-page.ts: what matched another account
+  'trials.admin.reasons.',
   'subscription.duration.',
   'subscription.notes.',
   'subscription.status.',

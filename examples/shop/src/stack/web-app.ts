@@ -16,6 +16,7 @@ import { gatewayRailRoutes, gatewayWebhookRoutes } from '../routes/gateway-rails
 import { apiV1Routes } from '../routes/api/v1.js';
 import { openApiRoutes } from '../routes/api/openapi.js';
 import { salesApiRoutes } from '../routes/api/sales.js';
+import { trialRefusalsApiRoutes } from '../routes/api/trial-refusals.js';
 import { apiTokenRoutes } from '../routes/api-tokens.js';
 import { authRoutes } from '../routes/auth.js';
 import { credentialRoutes } from '../routes/credentials.js';
@@ -117,6 +118,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     gatewayTopUpApiRoutes(shop),
     starsTopUpApiRoutes(shop),
     salesApiRoutes(shop),
+    trialRefusalsApiRoutes(shop),
     adminReceiptsRoutes(shop),
     adminCustomersRoutes(shop),
     adminPasswordResetRoutes(shop),

@@ -40,7 +40,7 @@ import { walletHandlers } from './buyer/wallet.js';
 import { cryptoTopUpHandlers } from './buyer/crypto-top-up.js';
 import { starsPreCheckoutHandler, starsTopUpHandlers } from './buyer/stars-top-up.js';
 import { gatewayTopUpHandlers } from './buyer/gateway-top-up.js';
-import { customerOfTelegramUser } from '../app/auth/telegram-buyers.js';
+import { customerOfTelegramUser, localeOfTelegramUser } from '../app/auth/telegram-buyers.js';
 import { createTelegramChannel } from './channel.js';
 import type { BotContext, BotDeps } from './context.js';
 import { TelegramLinkStore } from '../db/telegram-links.js';
@@ -145,7 +145,17 @@ export function createShopBot(shop: Shop, config: TelegramConfig): ShopBot {
   starsPreCheckoutHandler(bot, deps);
   bot.use(async (ctx, next) => {
     if (ctx.chat?.type !== 'private' || ctx.from === undefined || ctx.from.is_bot) return;
-    const { link, customer } = await customerOfTelegramUser(shop, links, ctx.from, String(ctx.chat.id), ctx.senderLink);
+    let known: Awaited<ReturnType<typeof customerOfTelegramUser>>;
+    try {
+      known = await customerOfTelegramUser(shop, links, ctx.from, String(ctx.chat.id), ctx.senderLink);
+    } catch (error) {
+      // A new user while new accounts are slowed: told so in their Telegram's language, and nothing is made.
+      if (!(error instanceof ShopError)) throw error;
+      if (ctx.callbackQuery !== undefined) await ctx.answerCallbackQuery().catch(() => undefined);
+      await ctx.reply(translator(localeOfTelegramUser(ctx.from))(error.messageKey, error.params));
+      return;
+    }
+    const { link, customer } = known;
     // Kept current so an admin can find the user by `@username` (written only when it changed).
     const username = ctx.from.username ?? null;
     if ((link.username ?? null) !== username) await links.setUsername(link.telegramUserId, username);

@@ -12,6 +12,7 @@ const SECTIONS = [
   ['/admin/customers', 'admin.nav.customers'],
   ['/admin/tickets', 'support.admin.nav'],
   ['/admin/audit', 'admin.nav.audit'],
+  ['/admin/trials', 'trials.admin.nav'],
   ['/admin/deliveries', 'notifications.admin.link'],
   ['/admin/drift', 'admin.nav.drift'],
   ['/admin/dry-run', 'admin.nav.dryRun'],

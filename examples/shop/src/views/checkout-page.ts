@@ -112,10 +112,11 @@ ${short && !view.problem ? html`<p class="error" data-testid="balance-short">${t
   ${
     plan.trial !== null
       ? html`<label class="check"><input type="checkbox" name="trial" value="on" data-checkout-trial ${values.trial ? html`checked` : ''}> ${t(
-          'checkout.trial',
+          plan.trial.price ? 'checkout.trialPaid' : 'checkout.trial',
           {
             days: t('plans.days', { count: plan.trial.days }),
             traffic: plan.trial.trafficBytes === null ? t('plans.unlimitedTraffic') : formatBytes(plan.trial.trafficBytes, locale),
+            price: plan.trial.price ? formatMoney(plan.trial.price, locale) : '',
           },
         )}</label>`
       : ''

@@ -41,13 +41,21 @@ export const PlacementPolicySchema = z.object({
 /** Where a plan's clients go (see `PlacementPolicySchema`). */
 export type PlacementPolicy = z.infer<typeof PlacementPolicySchema>;
 
-/** A plan's free trial: its length in days and its traffic in bytes (`null` unlimited). */
+/**
+ * A plan's trial: its length in days, its traffic in bytes (`null` unlimited), what it costs (absent or `null`: free)
+ * and whether the buyer must bring a phone number the host verified. One per person as far as the shop can tell: per
+ * customer and plan family, and per identity (Telegram id, e-mail without aliases, verified phone, device) in the family.
+ */
 export const TrialSchema = z.object({
   days: z.number().int().min(1).max(365),
   /** `null` is unlimited; a trial normally has a small volume. */
   trafficBytes: BytesSchema.nullable(),
+  /** A paid trial's price, in the plan's currency (minor units), charged through the ledger like a purchase; absent or `null` is free. */
+  price: NonNegativeMoneySchema.nullable().optional(),
+  /** When true, checkout refuses the trial (`phone_required`) unless the host passes a verified phone in `trialIdentity`. */
+  requirePhone: z.boolean().optional(),
 });
-/** A plan's free trial (see `TrialSchema`). */
+/** A plan's trial (see `TrialSchema`). */
 export type Trial = z.infer<typeof TrialSchema>;
 
 /**
@@ -109,7 +117,7 @@ const planFields = {
   maxClients: z.number().int().nonnegative().nullable(),
   /** When false, paid orders wait for an admin to provision them. */
   autoProvision: z.boolean(),
-  /** A free trial of this plan, or `null`. */
+  /** A trial of this plan (free or paid), or `null`. */
   trial: TrialSchema.nullable(),
   renewable: z.boolean(),
   /** The period starts when the client first connects (Marzban on_hold, 3x-ui negative expiry…). */

@@ -35,7 +35,9 @@ export async function quoteCheckout(ctx: EngineContext, input: CheckoutQuoteRequ
   const request = parseInput(CheckoutQuoteRequestSchema, input, 'checkout quote request');
   const customer = await ctx.storage.customers.get(request.customerId);
   if (customer === null) throw new NotFoundError('customer', request.customerId);
-  const priced = await priceItems(ctx.storage, customer.id, request.items, pricerFor(ctx.storage, customer));
+  const priced = await priceItems(ctx.storage, customer.id, request.items, pricerFor(ctx.storage, customer), {
+    phoneVerified: request.trialIdentity?.phone !== undefined,
+  });
   const base = { items: priced.orderItems, subtotal: priced.total };
   if (request.discountCode === undefined || request.discountCode === '') return { ...base, discount: null, total: priced.total };
   try {

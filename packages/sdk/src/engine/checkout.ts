@@ -30,6 +30,8 @@ import { buyerPlan } from './buyer-price.js';
 import { checkStorefrontQuotas, openStorefrontSale, pricerFor, settleStorefrontSale, StorefrontRefusedError } from './storefront-sale.js';
 import { BuiltChoiceSchema } from '../domain/plan-builder.js';
 import { builtUnits, checkPinnedLocation, priceBuiltItem } from './built-plan.js';
+import { TrialIdentitySchema } from '../trials/identity.js';
+import { claimTrialIdentities, recordTrialRefusal, trialRefused, trialRefusalOf } from './trial-claims.js';
 
 /**
  * One line of a checkout: a plan, how many (1–100, default 1), trial or not, auto-renew or not. An unknown
@@ -38,7 +40,7 @@ import { builtUnits, checkPinnedLocation, priceBuiltItem } from './built-plan.js
 export const CheckoutItemSchema = z.strictObject({
   planId: IdSchema,
   quantity: z.number().int().min(1).max(100).default(1),
-  /** Take the plan's free trial instead of buying it (quantity 1, once per customer and family). */
+  /** Take the plan's trial instead of buying it (quantity 1, once per person and family; a paid trial costs its price). */
   trial: z.boolean().default(false),
   /** Renew from the wallet before expiry. */
   autoRenew: z.boolean().default(false),
@@ -65,6 +67,11 @@ export const CheckoutRequestSchema = z.strictObject({
   idempotencyKey: z.string().min(1).max(200),
   /** A discount code as the buyer typed it; it must apply to every paid plan of the order (see `discountOrder`). */
   discountCode: z.string().trim().max(60).optional(),
+  /**
+   * For trial lines: what the host knows of the buyer beyond the customer record (a verified phone, device ids).
+   * The customer's Telegram id and e-mail are read from the customer; each key may hold one trial per plan family.
+   */
+  trialIdentity: TrialIdentitySchema.optional(),
   actor: ActorSchema.optional(),
 });
 /** Input of `kit.checkout`. Bad input throws `ValidationError` and writes nothing. */
@@ -131,6 +138,7 @@ export async function priceItems(
   customerId: string,
   items: readonly ParsedItem[],
   pricer: (plan: Plan) => Promise<Plan> = (plan) => buyerPlan(tx, customerId, plan),
+  options: { phoneVerified?: boolean } = {},
 ): Promise<{ plans: Map<string, Plan>; orderItems: OrderItem[]; total: Money }> {
   const plans = new Map<string, Plan>();
   let trialFamilies: string[] | undefined;
@@ -147,9 +155,21 @@ export async function priceItems(
       if (item.quantity !== 1)
         throw new ValidationError('a trial is one subscription', [{ path: 'items.quantity', message: 'must be 1 for a trial' }]);
       trialFamilies ??= await usedTrialFamilies(tx, customerId);
-      const decision = decideTrial({ plan, usedTrialFamilies: trialFamilies });
+      const decision = decideTrial({ plan, usedTrialFamilies: trialFamilies, phoneVerified: options.phoneVerified === true });
+      if (!decision.allowed && (decision.reason === 'already_used' || decision.reason === 'phone_required'))
+        throw trialRefused({
+          planId: plan.id,
+          family: plan.family,
+          reason: decision.reason,
+          matched: decision.reason === 'already_used' ? ['account'] : [],
+        });
       if (!decision.allowed)
         throw new EligibilityError(`no trial of plan ${plan.id}: ${decision.reason}`, [decision.reason], { details: { planId: plan.id } });
+      const price = decision.trial.price;
+      if (price !== undefined && price !== null && price.currency !== plan.price.currency)
+        throw new ValidationError("a paid trial is priced in its plan's currency", [
+          { path: 'plan.trial.price', message: 'currency differs from the plan' },
+        ]);
       trialFamilies.push(plan.family);
     } else if (!plan.onSale) {
       throw new EligibilityError(`plan ${plan.id} is not on sale`, ['not_on_sale'], { details: { planId: plan.id } });
@@ -159,7 +179,8 @@ export async function priceItems(
     const line = priceBuiltItem(plan, item) ?? {
       planId: plan.id,
       quantity: item.quantity,
-      unitPrice: item.trial ? { amount: 0, currency: plan.price.currency } : plan.price,
+      // A paid trial charges its own price; a free one nothing.
+      unitPrice: item.trial ? { amount: plan.trial?.price?.amount ?? 0, currency: plan.price.currency } : plan.price,
       trial: item.trial,
     };
     if (currency !== undefined && line.unitPrice.currency !== currency) {
@@ -266,8 +287,13 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
         const raced = await tx.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);
         if (raced !== null) return replay(tx, raced, hash, request.idempotencyKey);
       }
-      const priced = await priceItems(tx, customer.id, request.items, pricerFor(tx, customer));
+      const priced = await priceItems(tx, customer.id, request.items, pricerFor(tx, customer), {
+        phoneVerified: request.trialIdentity?.phone !== undefined,
+      });
       const { plans, orderItems } = priced;
+      // The first lock of the transaction: a second account of the same person waits here for the first to commit.
+      const trialPlans = request.items.filter((i) => i.trial).map((i) => plans.get(i.planId)!);
+      await claimTrialIdentities(tx, customer, trialPlans, request.trialIdentity);
       const { total, paid: unitsPaid, discount } = await discountOrder(tx, customer.id, request.discountCode, priced, ctx.clock.now());
       const orderId = createId('ord');
       const [allTargets, panels] = await Promise.all([tx.targets.list(), tx.panels.list()]);
@@ -320,6 +346,13 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
   try {
     result = await run();
   } catch (error) {
+    const refusal = trialRefusalOf(error);
+    if (refusal !== null) {
+      // The owner's record of the attempt; failing to write it must not hide the refusal from the buyer.
+      await recordTrialRefusal(ctx.storage, request.customerId, actor, refusal).catch((recordError: unknown) =>
+        ctx.logger.warn({ err: recordError }, 'could not record a refused trial'),
+      );
+    }
     // Two first submissions of one key raced and the other won: replay what it wrote.
     if (!ConflictError.is(error)) throw error;
     const order = await ctx.storage.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);

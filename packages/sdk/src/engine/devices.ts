@@ -10,6 +10,7 @@ import type { DeviceTouchRequest, DeviceTouchResult } from '../ports/storage-dev
 import { decideDeviceAccess } from '../rules/devices.js';
 import type { DeviceRefusal, DeviceTerms } from '../rules/devices.js';
 import { auditSubscription } from './context.js';
+import { claimTrialDevice } from './trial-devices.js';
 import type { EngineContext } from './context.js';
 import {
   isPanelDeviceId,
@@ -123,8 +124,16 @@ export async function touchDevice(
  * so a registration is never without it. Only a registration pays for the transaction: a refresh never comes here
  * unless its device was removed meanwhile.
  */
-function registerDevice(ctx: EngineContext, sub: Subscription, request: DeviceTouchRequest): Promise<DeviceTouchResult> {
+function registerDevice(
+  ctx: EngineContext,
+  sub: Subscription,
+  request: DeviceTouchRequest,
+): Promise<DeviceTouchResult | { outcome: 'refused'; reason: 'trial_already_used'; count: number }> {
   return ctx.storage.transaction(async (tx) => {
+    if (sub.trial) {
+      const refused = await claimTrialDevice(tx, sub, request.device.hwid);
+      if (refused) return { outcome: 'refused', reason: 'trial_already_used', count: (await tx.devices.list(sub.id)).length };
+    }
     const result = await tx.devices.touch(request);
     if (result.outcome === 'registered')
       await auditSubscription(tx, { type: 'customer', id: sub.customerId }, 'device.registered', sub, {

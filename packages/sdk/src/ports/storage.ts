@@ -26,6 +26,7 @@ import type { GiftRepository } from './storage-gifts.js';
 import type { LinkTokenRepository } from './storage-link-tokens.js';
 import type { SharingRepository } from './storage-sharing.js';
 import type { PayoutRepository, StorefrontRepository } from './storage-storefronts.js';
+import type { TrialClaimRepository } from './storage-trial-claims.js';
 
 /**
  * The version of the {@link StoragePort} contract this SDK expects; a storage reports the one it
@@ -72,7 +73,9 @@ import type { PayoutRepository, StorefrontRepository } from './storage-storefron
  * record of each sale's split, locked for a sale before its reseller), `payouts` (partners' payout balances and
  * withdrawals, a withdrawal moved in one conditional step) and the ledger kind `wholesale`, `Plan.builder` (a plan the buyer composes from priced parts, stored with the plan) and
  * `SubscriptionTerms.built` (the choice and quote frozen in a built plan's subscriptions; older terms read as `null`),
- * `OrderItem.built` and `Subscription.bundleId` (stored with the subscription, never patched).
+ * `OrderItem.built` and `Subscription.bundleId` (stored with the subscription, never patched), and `trialClaims` (who has had a trial of a plan
+ * family, by identity key: one customer per key, claimed all or none, exactly one winner under concurrency across
+ * replicas).
  */
 export const STORAGE_PORT_VERSION = 21 as const;
 
@@ -147,6 +150,7 @@ export interface StoragePort extends StorageRepositories {
    * its invite first, then the group's subscription. So does a storefront
    * (`storefronts.lockForSale`): its row, then its reseller's customer, then the buyer's; a partner's payout account
    * (`payouts.append`, `payouts.createWithdrawal`) comes last of all.
+   * A trial claim (`trialClaims.claim`) comes first of all.
    */
   transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T>;
   /**
@@ -187,6 +191,8 @@ export interface StorageRepositories {
   readonly sharing: SharingRepository;
   readonly storefronts: StorefrontRepository;
   readonly payouts: PayoutRepository;
+  /** Who has had a trial of each plan family, by identity key (storage port 21). */
+  readonly trialClaims: TrialClaimRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */

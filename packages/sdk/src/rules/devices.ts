@@ -7,8 +7,12 @@ export interface DeviceTerms {
   noHwidPolicy: NoHwidPolicy;
 }
 
-/** Why `decideDeviceAccess` refuses a request: every slot is taken by other devices, or the app sent no id. */
-export type DeviceRefusal = 'limit_reached' | 'hwid_required';
+/**
+ * Why a device is refused: every slot is taken by other devices, the app sent no id (both `decideDeviceAccess`), or
+ * the subscription is a trial and this device already took a trial of the plan family on another account
+ * (`trial_already_used`, from `kit.devices.touch`).
+ */
+export type DeviceRefusal = 'limit_reached' | 'hwid_required' | 'trial_already_used';
 
 /**
  * What `decideDeviceAccess` answers: `refresh` a device already known (served), `register` a new one (served,

@@ -17,6 +17,29 @@ describe('decideTrial', () => {
   ] as const)('%s', (_name, p, used, expected) => {
     expect(decideTrial({ plan: p, usedTrialFamilies: used })).toEqual(expected);
   });
+
+  const phonePlan = { ...plan, trial: { days: 1, trafficBytes: GiB, requirePhone: true } };
+  it.each([
+    ['another account of the same person had one', plan, { identityUsed: true }, { allowed: false, reason: 'already_used' }],
+    ['identity free', plan, { identityUsed: false }, { allowed: true, trial: plan.trial }],
+    ['phone asked, none verified', phonePlan, {}, { allowed: false, reason: 'phone_required' }],
+    ['phone asked and verified', phonePlan, { phoneVerified: true }, { allowed: true, trial: phonePlan.trial }],
+    [
+      'phone asked, but the identity was used: the same reason as any other use',
+      phonePlan,
+      { identityUsed: true },
+      { allowed: false, reason: 'already_used' },
+    ],
+    ['phone not asked, none given', plan, { phoneVerified: false }, { allowed: true, trial: plan.trial }],
+    [
+      'no trial comes before anything about the person',
+      { ...plan, trial: null },
+      { identityUsed: true },
+      { allowed: false, reason: 'no_trial' },
+    ],
+  ] as const)('%s', (_name, p, extra, expected) => {
+    expect(decideTrial({ plan: p, usedTrialFamilies: [], ...extra })).toEqual(expected);
+  });
 });
 
 describe('decideRenewal', () => {

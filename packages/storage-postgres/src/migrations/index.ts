@@ -28,6 +28,7 @@ import { jobStateIndex } from './026_job_state_index.js';
 import { sharing } from './030_sharing.js';
 import { storefronts } from './031_storefronts.js';
 import { planBuilder } from './029_plan_builder.js';
+import { trialClaims } from './028_trial_claims.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -68,6 +69,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 30, name: 'sharing', sql: sharing },
   { version: 31, name: 'storefronts', sql: storefronts },
   { version: 29, name: 'plan_builder', sql: planBuilder },
+  // 27 is another feature's (allocated in parallel); migrations apply in version order whatever the gap.
+  { version: 28, name: 'trial_claims', sql: trialClaims },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -88,6 +88,7 @@ export function deviceLimited(feed: Pick<LinkFeed, 'subscriptions'>): boolean {
 const DEVICE_BLOCKS: Readonly<Record<DeviceRefusal, BlockReason>> = {
   limit_reached: 'device_limit_reached',
   hwid_required: 'hwid_required',
+  trial_already_used: 'trial_already_used',
 };
 
 /**

@@ -8,7 +8,7 @@
 import { fillText, type FeedTexts } from './texts.js';
 
 /** Why the link carries placeholders instead of servers. */
-export type BlockReason = 'expired' | 'limited' | 'suspended' | 'device_limit_reached' | 'hwid_required';
+export type BlockReason = 'expired' | 'limited' | 'suspended' | 'device_limit_reached' | 'hwid_required' | 'trial_already_used';
 
 /**
  * A further check the link runs for client apps before serving real links, after the device limits (the handler's
@@ -18,12 +18,19 @@ export type BlockReason = 'expired' | 'limited' | 'suspended' | 'device_limit_re
 export type LinkGate = (request: { customerId: string; header(name: string): string | undefined }) => Promise<BlockReason | null>;
 
 /** Every {@link BlockReason}. */
-export const BLOCK_REASONS: readonly BlockReason[] = ['expired', 'limited', 'suspended', 'device_limit_reached', 'hwid_required'];
+export const BLOCK_REASONS: readonly BlockReason[] = [
+  'expired',
+  'limited',
+  'suspended',
+  'device_limit_reached',
+  'hwid_required',
+  'trial_already_used',
+];
 
 const NOWHERE = 'vless://00000000-0000-0000-0000-000000000000@0.0.0.0:1?type=tcp&security=none&encryption=none';
 
 /** The reasons that come from the requesting device rather than the subscription: their fix is managing devices. */
-const DEVICE_REASONS: ReadonlySet<BlockReason> = new Set(['device_limit_reached', 'hwid_required']);
+const DEVICE_REASONS: ReadonlySet<BlockReason> = new Set(['device_limit_reached', 'hwid_required', 'trial_already_used']);
 
 /** The line after the reason: where to renew, or where to manage devices for a device reason. */
 export function whereTo(reason: BlockReason, texts: FeedTexts, pageUrl: string): string {

@@ -4,6 +4,7 @@ import type { Locale } from '../../i18n/translate.js';
 import type { Shop } from '../shop.js';
 import { TelegramLinkStore, type TelegramLink } from '../../db/telegram-links.js';
 import { localeOfLanguageCode } from '../../i18n/language-choice.js';
+import { newAccountsSlowed, newTelegramAccounts, takeNewAccountSlot } from './new-account-throttle.js';
 
 /** The customer's own id for a buyer who came through Telegram first (unique in the engine). */
 export function telegramExternalRef(telegramUserId: string): string {
@@ -32,6 +33,10 @@ async function customerByRef(shop: Shop, user: User): Promise<Customer> {
   const ref = telegramExternalRef(String(user.id));
   const existing = await shop.storage.customers.getByExternalRef(ref);
   if (existing !== null) return existing;
+  // First contact of a Telegram user: new accounts through Telegram are limited shop-wide (Telegram gives no network).
+  const rule = newTelegramAccounts(shop.config.telegramNewAccountsPerMinute);
+  const slot = rule === null ? null : await takeNewAccountSlot(shop, rule, 'telegram');
+  if (slot !== null && !slot.allowed) throw newAccountsSlowed(slot.retryAfterMs);
   try {
     const name = [user.first_name, user.last_name].filter(Boolean).join(' ').slice(0, 200) || null;
     return await shop.kit.customers.create({ externalRef: ref, telegramId: String(user.id), name, locale: localeOfTelegramUser(user) });
@@ -45,7 +50,8 @@ async function customerByRef(shop: Shop, user: User): Promise<Customer> {
 
 /**
  * The customer a Telegram user acts as: the linked one, else one keyed by their Telegram id
- * (created on first contact and linked). Safe under concurrent first updates. `known`: the user's link as read
+ * (created on first contact and linked; a `too_many_requests` `ShopError` while new Telegram users are
+ * slowed: `newTelegramAccounts`). Safe under concurrent first updates. `known`: the user's link as read
  * just before (the update's claim reads it), else it is read here.
  */
 export async function customerOfTelegramUser(

@@ -55,6 +55,8 @@ export const PlanFormSchema = z.object({
   onSale: checkbox,
   trialDays: optionalWholeNumber,
   trialGiB: optionalGiB,
+  /** A paid trial's price as typed; empty: a free trial. */
+  trialPrice: optionalText(20),
   extensionWindowDays: days,
   trafficOnExtend: z.enum(['replace', 'carry_over']),
   daysOnExtend: z.enum(['stack', 'restart']),
@@ -86,6 +88,7 @@ export interface PlanFormValues {
   onSale: boolean;
   trialDays: string;
   trialGiB: string;
+  trialPrice: string;
   extensionWindowDays: string;
   trafficOnExtend: string;
   daysOnExtend: string;
@@ -113,6 +116,7 @@ export const NEW_PLAN_VALUES: PlanFormValues = {
   onSale: true,
   trialDays: '',
   trialGiB: '',
+  trialPrice: '',
   extensionWindowDays: '3',
   trafficOnExtend: 'replace',
   daysOnExtend: 'stack',
@@ -144,6 +148,7 @@ export function planFormValues(plan: Plan): PlanFormValues {
     onSale: plan.onSale,
     trialDays: plan.trial === null ? '' : String(plan.trial.days),
     trialGiB: plan.trial === null ? '' : gib(plan.trial.trafficBytes),
+    trialPrice: plan.trial?.price ? (plan.trial.price.amount / 10 ** digits).toFixed(digits) : '',
     extensionWindowDays: String(plan.extension.windowDays),
     trafficOnExtend: plan.extension.trafficOnExtend,
     daysOnExtend: plan.extension.daysOnExtend,
@@ -177,6 +182,7 @@ export function echoPlanValues(body: unknown): PlanFormValues {
     onSale: b['onSale'] !== undefined,
     trialDays: s('trialDays'),
     trialGiB: s('trialGiB'),
+    trialPrice: s('trialPrice'),
     extensionWindowDays: s('extensionWindowDays'),
     trafficOnExtend: s('trafficOnExtend'),
     daysOnExtend: s('daysOnExtend'),
@@ -192,6 +198,7 @@ function formFieldOf(path: string): string {
   if (path.startsWith('price')) return 'price';
   if (path === 'trafficBytes') return 'trafficGiB';
   if (path.startsWith('trial.trafficBytes')) return 'trialGiB';
+  if (path.startsWith('trial.price')) return 'trialPrice';
   if (path.startsWith('trial')) return 'trialDays';
   if (path.startsWith('placement.allowedLocations')) return 'allowedLocations';
   if (path.startsWith('placement.preferredTargetIds')) return 'preferredTargetIds';
@@ -241,6 +248,9 @@ export function planInputFrom(
   if (new Set(f.preferredTargetIds).size !== f.preferredTargetIds.length)
     return { ok: false, fields: { preferredTargetIds: t('adminOps.forms.repeatedTarget') } };
   if (f.trialDays === null && f.trialGiB !== null) return { ok: false, fields: { trialDays: t('adminOps.forms.trialDaysNeeded') } };
+  const trialPrice = f.trialPrice === '' ? null : parseMajorAmount(f.trialPrice, currency);
+  if (trialPrice === null && f.trialPrice !== '') return { ok: false, fields: { trialPrice: t('forms.amount') } };
+  if (trialPrice !== null && f.trialDays === null) return { ok: false, fields: { trialDays: t('adminOps.forms.trialDaysNeeded') } };
   const topUpPrice = f.topUpPricePerGiB === '' ? null : parseMajorAmount(f.topUpPricePerGiB, currency);
   if (topUpPrice === null && f.topUpPricePerGiB !== '') return { ok: false, fields: { topUpPricePerGiB: t('forms.amount') } };
   if (topUpPrice === null && f.topUpMaxGiB !== null)
@@ -266,7 +276,16 @@ export function planInputFrom(
       requiredTargetTags: existing?.placement.requiredTargetTags ?? [],
     },
     autoProvision: f.autoProvision,
-    trial: f.trialDays === null ? null : { days: f.trialDays, trafficBytes: f.trialGiB },
+    trial:
+      f.trialDays === null
+        ? null
+        : {
+            days: f.trialDays,
+            trafficBytes: f.trialGiB,
+            // Kept as the owner set it when editing (the shop has no phone verification to turn it on with).
+            ...(existing?.trial?.requirePhone === true ? { requirePhone: true } : {}),
+            ...(trialPrice === null || trialPrice === 0 ? {} : { price: { amount: trialPrice, currency } }),
+          },
     renewable: f.renewable,
     startOnFirstUse: f.startOnFirstUse,
     extension: {

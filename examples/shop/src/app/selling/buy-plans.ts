@@ -1,6 +1,7 @@
 import type { CheckoutQuote, CheckoutResult } from '@panelkit/sdk';
 import { checkoutRefusal, type Refusal } from '../subscriptions/refusals.js';
 import type { Shop } from '../shop.js';
+import { TelegramLinkStore } from '../../db/telegram-links.js';
 
 /** One line of a purchase as a buyer asks for it, in any channel. */
 export interface PurchaseLine {
@@ -27,16 +28,27 @@ export type PurchaseQuote = { ok: true; quote: CheckoutQuote } | { ok: false; re
 const codeOf = (code: string | undefined) => (code === undefined || code === '' ? {} : { discountCode: code });
 
 /**
+ * What the shop knows of a trial taker beyond the customer record: the Telegram account linked to it (a web buyer who
+ * linked the bot), so a trial taken in the bot and one taken on the web by the same Telegram user are one person.
+ */
+async function trialIdentityOf(shop: Shop, customerId: string): Promise<{ telegramId: string } | undefined> {
+  const link = await new TelegramLinkStore(shop.db, shop.shopSchema, shop.clock).byCustomer(customerId);
+  return link === null ? undefined : { telegramId: link.telegramUserId };
+}
+
+/**
  * Buys plans from the buyer's wallet: one order, its debit and its subscriptions, once per key (the engine's
  * checkout). The one use case behind the web checkout, `POST /api/v1/checkout` and the bot's buy buttons.
  */
 export async function buyPlansFor(shop: Shop, customerId: string, request: PurchaseRequest): Promise<Purchase> {
   try {
+    const trialIdentity = request.items.some((item) => item.trial) ? await trialIdentityOf(shop, customerId) : undefined;
     const result = await shop.kit.checkout({
       customerId,
       items: request.items.map((item) => ({ ...item })),
       idempotencyKey: request.idempotencyKey,
       ...codeOf(request.discountCode),
+      ...(trialIdentity === undefined ? {} : { trialIdentity }),
       actor: { type: 'customer', id: customerId },
     });
     return { ok: true, result };

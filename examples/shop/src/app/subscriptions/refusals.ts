@@ -43,7 +43,7 @@ export function checkoutRefusal(error: unknown): Refusal | null {
   if (IdempotencyConflictError.is(error)) return { code: 'conflict', key: 'checkout.refused.key_reused', reason: 'idempotency_key_reused' };
   if (EligibilityError.is(error)) {
     const reason = error.reasons[0] ?? 'not_eligible';
-    const known = ['not_on_sale', 'no_trial', 'already_used'].includes(reason);
+    const known = ['not_on_sale', 'no_trial', 'already_used', 'phone_required'].includes(reason);
     return { code: 'conflict', key: known ? `checkout.refused.${reason}` : 'errors.notEligible', reason };
   }
   if (ValidationError.is(error) && error.issues.some((i) => i.path === 'items.quantity')) {

@@ -24,6 +24,7 @@ import { subscriptionRoutes } from './subscriptions.js';
 import { evacuationRoutes } from './evacuation.js';
 import { importRoutes } from './import.js';
 import { ticketRoutes } from './tickets.js';
+import { trialRoutes } from './trials.js';
 
 /**
  * The back office (overview, panels and targets, plans, orders, subscriptions, audit, failed deliveries, drift,
@@ -56,6 +57,7 @@ export function adminRoutes(shop: Shop, bot: CampaignBot | null = null): Router 
     evacuationRoutes,
     importRoutes,
     ticketRoutes,
+    trialRoutes,
   ])
     router.use(area(shop));
   router.use(campaignAdminRoutes(shop, bot));

@@ -31,6 +31,7 @@ import { SavedMethodRenewalBody } from './wallet.js';
 import { PlanChangeBody, PlanChangeQuery, TrafficBody, TrafficQuery } from './selling.js';
 import { DevicePackBody } from './device-packs.js';
 import { GatewayTopUpBody } from './gateway-topups.js';
+import { TrialRefusalsQuery } from './trial-refusals.js';
 import { GATEWAY_TOP_UP_PATH, GatewayRailParam } from './gateway-topup-path.js';
 import { GATEWAY_RAILS, railMethods } from '../../app/payments/rails/gateway-rails.js';
 import { AutoRenewBody, CheckoutBody, ExtendBody, ExtensionQuery, ListQuery, PageQuery, QuoteBody, SalesQuery } from './v1.js';
@@ -418,6 +419,13 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
       summary: 'Sales figures per day of the shop’s time zone (owners only; the last 30 days by default)',
       query: SalesQuery,
       responses: { 200: { description: 'The figures', schema: SalesResponse }, ...COMMON_ERRORS, 403: refused('Owners only') },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/trial-refusals',
+      summary: 'Refused trial attempts, newest first: who, which plan, why and what matched (owners only)',
+      query: TrialRefusalsQuery,
+      responses: { 200: { description: 'A page of refusals', schema: DescribedObject }, ...COMMON_ERRORS, 403: refused('Owners only') },
     },
     {
       method: 'get',

@@ -103,6 +103,7 @@ export function planFormBody(
     <legend>${t('adminOps.plans.trial')}</legend>
     ${field({ name: 'trialDays', label: t('adminOps.plans.trialDays'), value: v.trialDays, errors, hint: t('adminOps.plans.trialDaysHint'), attrs: html`inputmode="numeric"` })}
     ${field({ name: 'trialGiB', label: t('adminOps.plans.trialGiB'), value: v.trialGiB, errors, hint: t('adminOps.emptyUnlimited'), attrs: html`inputmode="decimal"` })}
+    ${field({ name: 'trialPrice', label: t('adminOps.plans.trialPrice'), value: v.trialPrice, errors, hint: t('adminOps.plans.trialPriceHint'), attrs: html`inputmode="decimal"` })}
   </fieldset>
   <fieldset>
     <legend>${t('adminOps.plans.extension')}</legend>

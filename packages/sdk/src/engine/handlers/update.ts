@@ -128,6 +128,9 @@ function patchFor(current: Subscription, p: UpdatePayload, remote: RemoteResult,
     notices: [],
     // A renewal with or without a device pack's extra devices.
     ...(p.newDeviceLimit === undefined ? {} : { deviceLimit: p.newDeviceLimit }),
+    // A trial extended is a trial converted in place (`trial_conversion`): from now on a paid subscription that
+    // renews, changes plan and counts as sold like any.
+    ...(current.trial ? { trial: false } : {}),
   };
   if (p.planChange === null) return patch;
   const c = p.planChange;

@@ -11,3 +11,4 @@ export * from './sales.js';
 export * from './panel-usage.js';
 export * from './placement.js';
 export * from './link-tokens.js';
+export * from './trial-claims.js';

@@ -36,6 +36,7 @@ import { linkTokensSuite } from './link-tokens.js';
 import { sharingSuite } from './sharing.js';
 import { storefrontsSuite } from './storefronts.js';
 import { payoutsSuite } from './payouts.js';
+import { trialClaimsSuite } from './trial-claims.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
 import { planBuilderSuite } from './plan-builder.js';
@@ -193,5 +194,6 @@ export function describeStoragePort(
     storefrontsSuite(env);
     payoutsSuite(env);
     planBuilderSuite(env);
+    trialClaimsSuite(env);
   });
 }

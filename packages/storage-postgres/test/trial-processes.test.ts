@@ -1,0 +1,108 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPanelkit } from '@panelkit/sdk';
+import { FakePanelAdapter, ManualClock } from '@panelkit/sdk/testing';
+import type pg from 'pg';
+import { bundledEntry } from '../../../scripts/test-support/bundled-entry.js';
+import { createPostgresStorage, fromPgPool, migrate } from '../src/index.js';
+import { DATABASE_URL, SKIP_REAL_SERVER, dropSchema, newPool, uniqueSchema } from './helpers.js';
+
+interface Done {
+  type: 'done';
+  given: number;
+  refused: number;
+  other: string[];
+}
+
+describe.skipIf(SKIP_REAL_SERVER !== false)('one trial per person across OS processes (real PostgreSQL)', () => {
+  const pools: pg.Pool[] = [];
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+  });
+
+  it('three processes taking trials for several accounts of one person at once give exactly one', { timeout: 240_000 }, async () => {
+    const schema = uniqueSchema();
+    const pool = newPool(3);
+    pools.push(pool);
+    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+    await migrate(fromPgPool(pool), { schema, clock });
+    const storage = createPostgresStorage({ client: fromPgPool(pool), schema, clock });
+    const kit = createPanelkit({
+      storage,
+      clock,
+      panels: () => new FakePanelAdapter({ clock }),
+      policy: { identity: { secret: 'replica-test-secret-0123456789', prefix: 'pk' } },
+    });
+    const children: ChildProcess[] = [];
+    try {
+      const panel = await storage.panels.create({
+        kind: 'fake',
+        name: 'panel',
+        baseUrl: 'https://panel.example.com/',
+        credentials: { type: 'token', token: 't' },
+        locationTags: ['de'],
+      });
+      await storage.targets.create({
+        panelId: panel.id,
+        remoteRef: '1',
+        name: 'vless',
+        protocol: 'vless',
+        capacity: null,
+        isDefault: true,
+      });
+      const plan = await storage.plans.create({
+        name: 'monthly',
+        family: 'standard',
+        price: { amount: 1000, currency: 'USD' },
+        durationDays: 30,
+        trafficBytes: 1024 ** 3,
+        trial: { days: 1, trafficBytes: 1024 ** 2 },
+      });
+      const entry = await bundledEntry(resolve(import.meta.dirname, 'support/trial-replica.ts'));
+      const env = { ...process.env, DATABASE_URL: DATABASE_URL!, SCHEMA: schema, NOW: clock.now().toISOString() };
+      for (let i = 0; i < 3; i++) children.push(fork(entry, [], { env, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+      const next = <T>(child: ChildProcess, type: string) =>
+        new Promise<T>((done, fail) => {
+          const onMessage = (m: { type: string }) => {
+            if (m.type === type) child.off('message', onMessage), done(m as T);
+          };
+          child.on('message', onMessage);
+          child.once('exit', (code) => fail(new Error(`a replica exited with ${code}`)));
+        });
+      await Promise.all(children.map((c) => next(c, 'ready')));
+
+      // Round 1: six accounts with one Telegram id. Round 2: six with aliases of one e-mail. Round 3: a third person.
+      const people = [
+        Array.from({ length: 6 }, () => ({ telegramId: '424242' })),
+        Array.from({ length: 6 }, (_, i) => ({ email: `farmer+${i}@example.com` })),
+        Array.from({ length: 6 }, (_, i) => ({ email: `f.a.r.m.e.r.2+${i}@gmail.com`.replace('+0', '') })),
+      ];
+      for (const [round, accounts] of people.entries()) {
+        const ids: string[] = [];
+        for (const fields of accounts) ids.push((await storage.customers.create(fields)).id);
+        const done = children.map((c) => next<Done>(c, 'done'));
+        for (const [i, child] of children.entries())
+          child.send({ type: 'go', planId: plan.id, round, customerIds: ids.filter((_, j) => j % 3 === i) });
+        const results = await Promise.all(done);
+        expect(results.flatMap((r) => r.other)).toEqual([]);
+        expect(results.reduce((n, r) => n + r.given, 0)).toBe(1);
+        expect(results.reduce((n, r) => n + r.refused, 0)).toBe(accounts.length - 1);
+        const trials = (await Promise.all(ids.map((id) => storage.subscriptions.listByCustomer(id, { limit: 10 })))).flatMap(
+          (p) => p.items,
+        );
+        expect(trials).toHaveLength(1);
+      }
+      // Every refusal is in the owner's view: 5 per person.
+      const refusals = await kit.trials.refusals({ limit: 100 });
+      expect(refusals.items).toHaveLength(15);
+    } finally {
+      for (const child of children) if (child.exitCode === null) child.send({ type: 'stop' });
+      await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((done) => c.once('exit', done)) : undefined)));
+      await storage.close();
+      const admin = newPool(1);
+      await dropSchema(fromPgPool(admin), schema);
+      await admin.end();
+    }
+  });
+});
