@@ -29,7 +29,8 @@ export class StorefrontRefusedError extends EligibilityError {
 /** The plan at a storefront's retail price (its menu line), or `not_on_menu`. */
 export async function storefrontPlan(repos: Pick<StorageRepositories, 'storefronts'>, storefrontId: string, plan: Plan): Promise<Plan> {
   const line = await repos.storefronts.getMenuItem(storefrontId, plan.id);
-  if (line === null || line.retailPrice.currency !== plan.price.currency)
+  // A plan the buyer builds has no one retail price to split: storefronts do not sell it (see `setMenuItem`).
+  if (line === null || line.retailPrice.currency !== plan.price.currency || plan.builder !== null)
     throw new StorefrontRefusedError(storefrontId, 'not_on_menu', { planId: plan.id });
   // The retail price as a price book line: extension and top-up prices scale with it as a reseller's do.
   return priceForBuyer(plan, {

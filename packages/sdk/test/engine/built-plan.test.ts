@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CapacityExhaustedError, IdempotencyConflictError, ValidationError } from '../../src/index.js';
 import { quoteBuiltPlan } from '../../src/plan-builder.js';
+import { StorefrontRefusedError } from '../../src/storefronts.js';
 import type { PlanBuilderInput } from '../../src/plan-builder.js';
 import { createHarness, GiB } from './harness.js';
 
@@ -271,5 +272,29 @@ describe('moving a subscription', () => {
     const bad = await h.kit.moveSubscription({ subscriptionId: other, location: 'jp', idempotencyKey: 'm3' }).catch((e: unknown) => e);
     expect(ValidationError.is(bad) && bad.details).toMatchObject({ reason: 'location_not_offered' });
     expect((await h.storage.subscriptions.get(other))!.panelId).toBe(h.panels[0]!.panel.id);
+  });
+});
+
+describe('a built plan and storefronts', () => {
+  it('is not sold through a storefront: its menu refuses it, and one built after it was listed sells nothing there', async () => {
+    const h = await createHarness();
+    const resellerId = await h.customer(5000);
+    await h.kit.resellers.setPrice({ customerId: resellerId, planId: h.plan.id, price: usd(700) });
+    const storefront = await h.kit.storefronts.create({ resellerId, name: 'Fast VPN' });
+    await h.kit.storefronts.setMenuItem({ storefrontId: storefront.id, planId: h.plan.id, retailPrice: usd(1200) });
+    const buyer = await h.customer(5000);
+    await h.kit.storefronts.moveBuyer({ customerId: buyer, storefrontId: storefront.id });
+    await h.kit.plans.update(h.plan.id, { builder: BUILDER });
+
+    const refused = await h.kit
+      .checkout({ customerId: buyer, items: [{ planId: h.plan.id, choice: CHOICE }], idempotencyKey: 'sf1' })
+      .catch((e: unknown) => e);
+    expect(StorefrontRefusedError.is(refused) && refused.reason).toBe('not_on_menu');
+    expect(
+      await h.kit.storefronts
+        .setMenuItem({ storefrontId: storefront.id, planId: h.plan.id, retailPrice: usd(1300) })
+        .catch((e: unknown) => e),
+    ).toBeInstanceOf(ValidationError);
+    expect(await h.storage.ledger.balance(buyer, 'USD')).toBe(5000);
   });
 });
