@@ -22,7 +22,8 @@ export function linkTokenHash(token: string): string {
 
 /**
  * The one place that decides what a link serves: a customer's token serves every subscription of the customer (as
- * always), a subscription's own token serves that subscription alone, while it is still the customer's. `null` for
+ * always), a subscription's own token serves that subscription alone (with the rest of its bundle: a built plan's
+ * subscriptions, one per location), while it is still the customer's. `null` for
  * a malformed token (no query), an unknown, rotated or revoked one. A removed group member's subscription is
  * terminated in the removal's transaction, so it is outside every live status in the same read.
  */
@@ -43,6 +44,11 @@ export async function resolveLinkScope(
   }
   const sub = await ctx.storage.subscriptions.get(scope.subscriptionId);
   if (sub === null || sub.customerId !== scope.customerId) return null;
+  if (sub.bundleId !== null) {
+    // A built plan's subscriptions (one per location) were sold as one: the link of one serves them all.
+    const bundle = (await customerSubscriptions(ctx, scope.customerId, options)).filter((s) => s.bundleId === sub.bundleId);
+    return { customerId: scope.customerId, subscriptionId: sub.id, subscriptions: bundle };
+  }
   const shown = options.statuses === undefined || options.statuses.includes(sub.status);
   return { customerId: scope.customerId, subscriptionId: sub.id, subscriptions: shown ? [sub] : [] };
 }

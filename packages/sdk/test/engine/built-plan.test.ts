@@ -21,7 +21,7 @@ const PRICE = 900;
 
 /** A shop with a panel in `de` (the harness's first) and one in `nl`, a built plan and a buyer holding 5000. */
 async function shop(nlCapacity: number | null = null) {
-  const h = await createHarness({ plan: { builder: BUILDER, deviceLimit: 1 } });
+  const h = await createHarness({ plan: { builder: BUILDER, deviceLimit: 1 }, links: { secret: 'built-plan-test-secret-0123456789' } });
   const nl = await h.addPanel({ locationTags: ['nl'], capacity: nlCapacity });
   const customerId = await h.customer(5000);
   return { h, nl, de: h.panels[0]!, customerId };
@@ -69,6 +69,18 @@ describe('a built plan', () => {
     expect(de.fake.client(onDe!.remote.username)).toMatchObject({ trafficLimitBytes: 100 * GiB, deviceLimit: 3 });
     expect(nl.fake.client(onNl!.remote.username)).toMatchObject({ trafficLimitBytes: 100 * GiB, deviceLimit: 3 });
     expect(de.fake.client(onNl!.remote.username)).toBeUndefined();
+
+    // The bundle is one subscription to its buyer: the own link of either location serves both; another buy is apart.
+    const other = await h.kit.checkout({
+      customerId,
+      items: [{ planId: h.plan.id, choice: { ...CHOICE, locations: ['de'] } }],
+      idempotencyKey: 'b2',
+    });
+    const token = await h.kit.links.tokenForSubscription(customerId, onNl!.id);
+    const scope = await h.kit.links.scope(token);
+    expect(scope?.subscriptions.map((s) => s.id).sort()).toEqual([onDe!.id, onNl!.id].sort());
+    const alone = await h.kit.links.scope(await h.kit.links.tokenForSubscription(customerId, other.subscriptions[0]!.id));
+    expect(alone?.subscriptions.map((s) => s.id)).toEqual([other.subscriptions[0]!.id]);
   });
 
   it('extends each subscription at its frozen share, the bundle at the quote, even after the owner reprices the plan', async () => {
