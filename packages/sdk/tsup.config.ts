@@ -15,6 +15,7 @@ export default defineConfig({
     campaigns: 'src/campaigns.ts',
     'host-jobs': 'src/host-jobs.ts',
     links: 'src/links.ts',
+    storefronts: 'src/storefronts.ts',
     'device-packs': 'src/device-packs.ts',
   },
   format: ['esm'],

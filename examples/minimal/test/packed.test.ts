@@ -22,6 +22,7 @@ const SDK_SUBPATHS = [
   '@panelkit/sdk/host-jobs',
   '@panelkit/sdk/links',
   '@panelkit/sdk/device-packs',
+  '@panelkit/sdk/storefronts',
 ];
 /** The most names `@panelkit/sdk`'s root may export, types included (the figure packages/sdk/README.md gives). */
 const ROOT_NAMES_MAX = 300;

@@ -62,6 +62,8 @@ import { updateHandler } from './engine/handlers/update.js';
 import { approveProvisioning, resume, retryFailed, suspend, terminate, topUp } from './engine/operations.js';
 import { refundOrder } from './engine/refund.js';
 import { buyGift, claimGift, expireDueGifts } from './engine/gifts.js';
+import { createPayouts, createStorefronts } from './engine/storefront-kit.js';
+import type { PanelkitPayouts, PanelkitStorefronts } from './engine/storefront-kit.js';
 import type { BuyGiftRequest, BuyGiftResult, ClaimGiftRequest, ClaimGiftResult } from './engine/gifts.js';
 import type { Gift } from './domain/gift.js';
 import { normalizeGiftCode } from './domain/gift.js';
@@ -298,6 +300,10 @@ export interface Panelkit {
   readonly gifts: PanelkitGifts;
   /** Each customer's one subscription link token: made, rotated (audited) and resolved; needs `options.links`. */
   readonly links: PanelkitLinks;
+  /** Resellers' storefronts: their menus, quotas, buyers and figures (see `@panelkit/sdk/storefronts`). */
+  readonly storefronts: PanelkitStorefronts;
+  /** Partners' payout balances and withdrawals (see `@panelkit/sdk/storefronts`). */
+  readonly payouts: PanelkitPayouts;
   /**
    * Sells plans: writes the order, the debit, capacity reservations, `pending` subscriptions and their
    * provisioning jobs in one transaction. The same idempotency key replays the first result; a
@@ -519,6 +525,8 @@ export function createPanelkit(options: PanelkitOptions): Panelkit {
       expireDue: (o) => expireDueGifts(ctx, o),
     },
     links: createLinks(ctx, options.links),
+    storefronts: createStorefronts(ctx),
+    payouts: createPayouts(ctx),
     checkout: (request) => checkout(ctx, request),
     quoteCheckout: (request) => quoteCheckout(ctx, request),
     quoteExtension: (id, o) => quoteExtension(ctx, id, o),

@@ -20,6 +20,7 @@ export * from './ports/storage-order-placement.js';
 export * from './ports/storage-devices.js';
 export * from './ports/storage-gifts.js';
 export * from './ports/storage-link-tokens.js';
+export * from './ports/storage-storefronts.js';
 export * from './engine/storage-retry.js';
 export * from './ports/storage-input/index.js';
 export { parseInput } from './domain/validate.js';

@@ -27,6 +27,8 @@ import { paymentMethodOperations } from './repositories/payment-methods.js';
 import { campaignOperations } from './repositories/campaigns.js';
 import { giftOperations } from './repositories/gifts.js';
 import { linkTokenOperations } from './repositories/link-tokens.js';
+import { storefrontOperations } from './repositories/storefronts.js';
+import { payoutOperations } from './repositories/payouts.js';
 import type { MemoryState } from './state.js';
 
 /** The synchronous operations of every repository over one state, made once per storage. */
@@ -36,7 +38,7 @@ export function createOperations(state: MemoryState) {
     targets: targetOperations(state.targets, state.panels),
     plans: planOperations(state.plans),
     capacity: capacityOperations(state.targets.targets, state.plans),
-    customers: customerOperations(state.customers),
+    customers: customerOperations(state.customers, state.storefronts.storefronts),
     ledger: ledgerOperations(state.ledger, {
       customers: state.customers.customers,
       orders: state.orders.orders,
@@ -72,6 +74,13 @@ export function createOperations(state: MemoryState) {
     campaigns: campaignOperations(state.campaigns, state.customers.customers),
     gifts: giftOperations(state.gifts, { customers: state.customers.customers, plans: state.plans }),
     linkTokens: linkTokenOperations(state.linkTokens, state.customers.customers),
+    storefronts: storefrontOperations(state.storefronts, {
+      customers: state.customers.customers,
+      plans: state.plans,
+      orders: state.orders.orders,
+      subscriptions: state.subscriptions.subscriptions,
+    }),
+    payouts: payoutOperations(state.payouts, { customers: state.customers.customers }),
   };
   const place = orderPlacementOperation({
     orders: operations.orders,
@@ -114,5 +123,7 @@ export function bindRepositories(operations: MemoryOperations, runner: Runner): 
     campaigns: bind('campaigns', operations.campaigns, runner),
     gifts: bind('gifts', operations.gifts, runner),
     linkTokens: bind('linkTokens', operations.linkTokens, runner),
+    storefronts: bind('storefronts', operations.storefronts, runner),
+    payouts: bind('payouts', operations.payouts, runner),
   };
 }

@@ -29,6 +29,8 @@ import { createGiftTables, type GiftTables } from './repositories/gifts.js';
 import { createDeviceTable, type DeviceTable } from './repositories/devices.js';
 import { createCampaignTable, type CampaignTable } from './repositories/campaigns.js';
 import { createLinkTokenTables, type LinkTokenTables } from './repositories/link-tokens.js';
+import { createStorefrontTables, type StorefrontTables } from './repositories/storefronts.js';
+import { createPayoutTables, type PayoutTables } from './repositories/payouts.js';
 import { createJobTables } from './tables/jobs.js';
 import type { JobTables } from './tables/jobs.js';
 import { createSubscriptionTables } from './tables/subscriptions.js';
@@ -56,6 +58,8 @@ export interface MemoryState {
   readonly campaigns: CampaignTable;
   readonly gifts: GiftTables;
   readonly linkTokens: LinkTokenTables;
+  readonly storefronts: StorefrontTables;
+  readonly payouts: PayoutTables;
 }
 
 export function createMemoryState(): MemoryState {
@@ -80,5 +84,7 @@ export function createMemoryState(): MemoryState {
     campaigns: createCampaignTable(),
     gifts: createGiftTables(),
     linkTokens: createLinkTokenTables(),
+    storefronts: createStorefrontTables(),
+    payouts: createPayoutTables(),
   };
 }

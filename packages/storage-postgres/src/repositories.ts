@@ -22,6 +22,8 @@ import { paymentMethodRepository } from './repositories/payment-methods.js';
 import { campaignRepository } from './repositories/campaigns.js';
 import { giftRepository } from './repositories/gifts.js';
 import { linkTokenRepository } from './repositories/link-tokens.js';
+import { storefrontRepository } from './repositories/storefronts.js';
+import { payoutRepository } from './repositories/payouts.js';
 
 /** Every repository over one runner: the storage's own, or one transaction's. */
 export function createRepositories(context: RepositoryContext): StorageRepositories {
@@ -48,5 +50,7 @@ export function createRepositories(context: RepositoryContext): StorageRepositor
     campaigns: campaignRepository(context),
     gifts: giftRepository(context),
     linkTokens: linkTokenRepository(context),
+    storefronts: storefrontRepository(context),
+    payouts: payoutRepository(context),
   };
 }

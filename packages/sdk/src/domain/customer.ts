@@ -15,6 +15,11 @@ const customerFields = {
   telegramId: z.string().max(64).nullable(),
   /** The host's own id for this customer, when it has one; unique when present. */
   externalRef: z.string().max(200).nullable(),
+  /**
+   * The reseller's storefront this customer buys from (`null`: the owner's own shop). Moved by the owner
+   * (`kit.storefronts.moveBuyer`, audited), never by a patch.
+   */
+  storefrontId: IdSchema.nullable(),
 };
 
 /** A customer (buyer) as stored. */
@@ -31,11 +36,12 @@ export const NewCustomerSchema = z.object({
   locale: customerFields.locale.default('en'),
   telegramId: customerFields.telegramId.default(null),
   externalRef: customerFields.externalRef.default(null),
+  storefrontId: customerFields.storefrontId.default(null),
 });
 /** Input of `customers.create`. */
 export type NewCustomer = z.input<typeof NewCustomerSchema>;
 
-/** Validates a customer patch: any stored field but `id`; unknown fields are rejected. */
-export const CustomerPatchSchema = z.strictObject(customerFields).omit({ id: true }).partial();
+/** Validates a customer patch: any stored field but `id` and `storefrontId`; unknown fields are rejected. */
+export const CustomerPatchSchema = z.strictObject(customerFields).omit({ id: true, storefrontId: true }).partial();
 /** Input of `customers.update`. */
 export type CustomerPatch = z.input<typeof CustomerPatchSchema>;

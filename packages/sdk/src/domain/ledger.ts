@@ -9,6 +9,8 @@ import { CurrencySchema } from './money.js';
  * it a refund of that order took back within the program's window (a debit).
  * `payment_reversal`: a credited payment the gateway refunded or the buyer charged back (a debit).
  * `device_pack`: extra devices bought for a subscription's current period (a debit, its order's payment).
+ * `wholesale`: what a reseller pays for a sale of their storefront at their price book (a debit on the reseller's
+ * wallet, naming the buyer's order), or a refund's reversal of it (a credit). Not a sales kind: the buyer's purchase is.
  */
 export const LEDGER_KINDS = [
   'top_up',
@@ -21,6 +23,7 @@ export const LEDGER_KINDS = [
   'referral',
   'payment_reversal',
   'device_pack',
+  'wholesale',
 ] as const;
 /** One of `LEDGER_KINDS`. */
 export const LedgerKindSchema = z.enum(LEDGER_KINDS);
@@ -39,6 +42,7 @@ export const LEDGER_KIND_SIGN: Readonly<Record<LedgerKind, 'credit' | 'debit' | 
   referral: 'either',
   payment_reversal: 'debit',
   device_pack: 'debit',
+  wholesale: 'either',
 });
 
 const entryFields = {

@@ -7,6 +7,7 @@ import type { DiscountDecision } from '../rules/discount.js';
 import type { DiscountDenyReason } from '../rules/discount.js';
 import { CheckoutRequestSchema, discountOrder, priceItems } from './checkout.js';
 import type { EngineContext } from './context.js';
+import { pricerFor } from './storefront-sale.js';
 
 /** What `quoteCheckout` takes: a checkout request without its idempotency key. */
 export const CheckoutQuoteRequestSchema = CheckoutRequestSchema.omit({ idempotencyKey: true, actor: true });
@@ -27,13 +28,14 @@ export interface CheckoutQuote {
 /**
  * Prices an order as `checkout` would, now, without writing anything: a refused code is answered with
  * its reason (`discount.allowed: false`, the total undiscounted) rather than thrown. A missing plan or
- * customer, a plan off sale or a trial not allowed throw as in checkout.
+ * customer, a plan off sale or a trial not allowed throw as in checkout; a storefront's buyer is priced at its retail
+ * prices (`StorefrontRefusedError` `not_on_menu` for a plan it does not sell).
  */
 export async function quoteCheckout(ctx: EngineContext, input: CheckoutQuoteRequest): Promise<CheckoutQuote> {
   const request = parseInput(CheckoutQuoteRequestSchema, input, 'checkout quote request');
   const customer = await ctx.storage.customers.get(request.customerId);
   if (customer === null) throw new NotFoundError('customer', request.customerId);
-  const priced = await priceItems(ctx.storage, customer.id, request.items);
+  const priced = await priceItems(ctx.storage, customer.id, request.items, pricerFor(ctx.storage, customer));
   const base = { items: priced.orderItems, subtotal: priced.total };
   if (request.discountCode === undefined || request.discountCode === '') return { ...base, discount: null, total: priced.total };
   try {

@@ -27,6 +27,7 @@ import { auditPlacedNearlyFull } from './placement.js';
 import { checkoutPlacement } from './checkout-placement.js';
 import type { PlaceResult } from '../ports/storage-order-placement.js';
 import { buyerPlan } from './buyer-price.js';
+import { checkStorefrontQuotas, openStorefrontSale, pricerFor, settleStorefrontSale, StorefrontRefusedError } from './storefront-sale.js';
 
 /**
  * One line of a checkout: a plan, how many (1–100, default 1), trial or not, auto-renew or not. An unknown
@@ -98,12 +99,14 @@ async function usedTrialFamilies(tx: StorageRepositories, customerId: string): P
 
 /**
  * Loads the plans, checks eligibility, and prices the order at the customer's prices (list prices, or a
- * reseller's price book: `buyerPlan`); the plans returned carry those prices. Throws before anything is written.
+ * reseller's price book: `buyerPlan`; a storefront's buyer passes `pricer`, its retail prices); the plans returned
+ * carry those prices. Throws before anything is written.
  */
 export async function priceItems(
   tx: StorageRepositories,
   customerId: string,
   items: readonly ParsedItem[],
+  pricer: (plan: Plan) => Promise<Plan> = (plan) => buyerPlan(tx, customerId, plan),
 ): Promise<{ plans: Map<string, Plan>; orderItems: OrderItem[]; total: Money }> {
   const plans = new Map<string, Plan>();
   let trialFamilies: string[] | undefined;
@@ -114,7 +117,7 @@ export async function priceItems(
     const listed = plans.get(item.planId) ?? (await tx.plans.get(item.planId));
     if (listed === null) throw new NotFoundError('plan', item.planId);
     // The customer's prices (a reseller's price book), frozen into the terms checkout sells.
-    const plan = plans.get(item.planId) ?? (await buyerPlan(tx, customerId, listed));
+    const plan = plans.get(item.planId) ?? (await pricer(listed));
     plans.set(plan.id, plan);
     if (item.trial) {
       if (item.quantity !== 1)
@@ -136,6 +139,16 @@ export async function priceItems(
     total += unitPrice.amount * item.quantity;
   }
   return { plans, orderItems, total: { amount: total, currency: currency! } };
+}
+
+/** A placement with no target left: `quota_panels` when the storefront's panels quota took targets out. */
+function placeWithin<T>(storefrontId: string | null, narrowed: boolean, place: () => T): T {
+  try {
+    return place();
+  } catch (error) {
+    if (storefrontId === null || !narrowed || !CapacityExhaustedError.is(error) || error.details?.['reason'] !== 'no_target') throw error;
+    throw new StorefrontRefusedError(storefrontId, 'quota_panels', { planId: String(error.details?.['planId'] ?? '') });
+  }
 }
 
 async function replay(tx: StorageRepositories, order: Order, hash: string, key: string): Promise<CheckoutResult> {
@@ -198,6 +211,11 @@ export async function discountOrder(
  * and target's counters are locked from there to `COMMIT`, not from the first slot on. A target that
  * filled since it was read is refused without a write, and the order is placed again without it. Lock
  * order: the customer (the debit), the plans, the targets (by id), then a discount code.
+ *
+ * A storefront's buyer (`Customer.storefrontId`) buys from its menu at its retail prices: the storefront and its
+ * reseller are locked first, its status and quotas checked, and after the order the reseller's wholesale debit, the
+ * margin to their payout balance and the sale's record are written in the same transaction (see
+ * `settleStorefrontSale`); a refusal is a `StorefrontRefusedError` and writes nothing.
  */
 export async function checkout(ctx: EngineContext, input: CheckoutRequest): Promise<CheckoutResult> {
   const request = parseInput(CheckoutRequestSchema, input, 'checkout request');
@@ -209,11 +227,14 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
       if (existing !== null) return replay(tx, existing, hash, request.idempotencyKey);
       const customer = await tx.customers.get(request.customerId);
       if (customer === null) throw new NotFoundError('customer', request.customerId);
-      const priced = await priceItems(tx, customer.id, request.items);
+      // A storefront and its reseller are locked before the buyer (the debit), as the lock order wants.
+      const shop = customer.storefrontId === null ? null : await openStorefrontSale(tx, customer.storefrontId);
+      const priced = await priceItems(tx, customer.id, request.items, pricerFor(tx, customer));
       const { plans, orderItems } = priced;
       const { total, paid: unitsPaid, discount } = await discountOrder(tx, customer.id, request.discountCode, priced, ctx.clock.now());
       const orderId = createId('ord');
-      const [targets, panels] = await Promise.all([tx.targets.list(), tx.panels.list()]);
+      const [allTargets, panels] = await Promise.all([tx.targets.list(), tx.panels.list()]);
+      const targets = shop === null ? allTargets : await checkStorefrontQuotas(tx, shop, request.items, plans, allTargets);
       const basis = {
         ctx,
         actor,
@@ -234,7 +255,7 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
       let placed: PlaceResult;
       let planned: Map<string, number>;
       do {
-        const next = checkoutPlacement(basis, full);
+        const next = placeWithin(shop?.storefront.id ?? null, allTargets.length !== targets.length, () => checkoutPlacement(basis, full));
         planned = next.planned;
         // The slots are taken last, inside this one call: their rows stay locked only from here to COMMIT.
         placed = await tx.orders.place(next.placement);
@@ -246,6 +267,7 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
         if (!placed.ok) full.add(placed.targetId);
       } while (!placed.ok);
       await auditPlacedNearlyFull(tx, placed.targets, planned, targets);
+      if (shop !== null) await settleStorefrontSale(tx, shop, { order: placed.order, items: request.items, now: ctx.clock.now(), actor });
       // After the debit and the slots (the lock order): the last use cannot be taken twice.
       if (discount !== null)
         await redeemDiscount(tx, discount, {

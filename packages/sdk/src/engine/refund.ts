@@ -19,6 +19,7 @@ import { orderPurchaseKey, releaseDiscount } from './discount.js';
 import { queueRemoval } from './operations.js';
 import { orderMoney } from './order-money.js';
 import { takeBackDevicePack } from './device-pack.js';
+import { lockStorefrontOfOrder, reverseStorefrontSale } from './storefront-sale.js';
 
 const ADMIN: Actor = Object.freeze({ type: 'admin', id: null });
 /** Used when the program was never set: the window `ReferralProgramSchema` defaults to. */
@@ -63,7 +64,8 @@ export interface RefundResult {
  * concurrent refunds on any replica cannot pass it together). What it releases follows the share it
  * returns (see `OrderRefundOutcome`): a full refund frees the discount code use and ends the order's
  * subscriptions (their slots freed, their clients removed by jobs), or takes a device pack's devices back; a referral reward on the order is
- * lowered in the same share when the refund falls in the program's window. Refusals throw
+ * lowered in the same share when the refund falls in the program's window; a storefront's sale has its split
+ * reversed in that share (`reverseStorefrontSale`). Refusals throw
  * `RefundRefusedError` and write nothing; a missing order is `NotFoundError`.
  */
 export async function refundOrder(ctx: EngineContext, input: RefundRequest): Promise<RefundResult> {
@@ -85,6 +87,8 @@ async function refundOnce(ctx: EngineContext, request: z.output<typeof RefundReq
     const order = await tx.orders.get(request.orderId);
     if (order === null) throw new NotFoundError('order', request.orderId);
     if (order.customerId !== request.customerId) throw new RefundRefusedError(order.id, 'not_customers_order', 0);
+    // A storefront's sale: its storefront and reseller are locked before the buyer, as a sale locks them.
+    const storefrontSale = await lockStorefrontOfOrder(tx, order.id);
     // The credit first: it takes the customer's lock (first in the lock order), so the checks below
     // see every refund of this order that committed before, and none can commit beside this one.
     const { entry, created } = await tx.ledger.append({
@@ -136,6 +140,14 @@ async function refundOnce(ctx: EngineContext, request: z.output<typeof RefundReq
       data: { amount: entry.amount, currency: entry.currency, full: outcome.full, refundable: outcome.keptAfter, note: request.note },
     });
     const referral = await lowerReferralReward(tx, order, outcome, request.idempotencyKey, actor, now);
+    if (storefrontSale !== null)
+      await reverseStorefrontSale(tx, storefrontSale, {
+        amount: entry.amount,
+        paid: before.paid,
+        refundedBefore: before.refunded,
+        key: request.idempotencyKey,
+        actor,
+      });
     for (const { before } of ended) await queueRemoval(ctx, tx, before);
     return { entry, created, full: outcome.full, refundable: outcome.keptAfter, ended: ended.map((e) => e.after), referral };
   });

@@ -24,6 +24,7 @@ import type { SavedPaymentMethodRepository } from './storage-payment-methods.js'
 import type { JobQueueSignal } from './storage-job-signal.js';
 import type { GiftRepository } from './storage-gifts.js';
 import type { LinkTokenRepository } from './storage-link-tokens.js';
+import type { PayoutRepository, StorefrontRepository } from './storage-storefronts.js';
 
 /**
  * The version of the {@link StoragePort} contract this SDK expects; a storage reports the one it
@@ -63,8 +64,11 @@ import type { LinkTokenRepository } from './storage-link-tokens.js';
  * `jobs.settleMany` (many failed, dead, released or parked jobs settled in one statement, each under its own lease),
  * 20 `linkTokens` (each customer's one subscription link token, kept as a nonce and the token's SHA-256: the first one
  * made once under concurrency, a rotation killing the old token at once) and `customers.getByTelegramId`.
+ * 21 resellers' storefronts: `storefronts` (a storefront, its menu, its buyers through `Customer.storefrontId`, the
+ * record of each sale's split, locked for a sale before its reseller), `payouts` (partners' payout balances and
+ * withdrawals, a withdrawal moved in one conditional step) and the ledger kind `wholesale`.
  */
-export const STORAGE_PORT_VERSION = 20 as const;
+export const STORAGE_PORT_VERSION = 21 as const;
 
 /** The most usernames one `subscriptions.getByUsernames` call takes. */
 export const MAX_USERNAMES_PER_LOOKUP = 1000;
@@ -133,7 +137,9 @@ export interface StoragePort extends StorageRepositories {
    * (`referrals.qualify`/`settle`), then jobs. Rows the transaction created itself are outside the order;
    * creating a row that points at another does not lock it against these calls. A payment
    * (`payments.transition`) comes before all of these: crediting it locks it, then its customer. So does a gift
-   * (`gifts.claim`, `gifts.expire`): its row first, then the customers.
+   * (`gifts.claim`, `gifts.expire`): its row first, then the customers. So does a storefront
+   * (`storefronts.lockForSale`): its row, then its reseller's customer, then the buyer's; a partner's payout account
+   * (`payouts.append`, `payouts.createWithdrawal`) comes last of all.
    */
   transaction<T>(fn: (tx: StorageTransaction) => Promise<T>): Promise<T>;
   /**
@@ -171,6 +177,8 @@ export interface StorageRepositories {
   readonly campaigns: CampaignRepository;
   readonly gifts: GiftRepository;
   readonly linkTokens: LinkTokenRepository;
+  readonly storefronts: StorefrontRepository;
+  readonly payouts: PayoutRepository;
 }
 
 /** Panels (remote servers) the shop sells on. */

@@ -13,6 +13,7 @@ import {
 } from '@panelkit/sdk/storage';
 import type { Customer, CustomerPatch, NewCustomer, Page, PageRequest } from '@panelkit/sdk';
 import type { TimeKey } from '@panelkit/sdk/storage';
+import type { Storefront } from '@panelkit/sdk/storefronts';
 import { copy } from '../internal/copy.js';
 import { compareTimeKeys } from '../internal/keys.js';
 import type { Op } from '../internal/op.js';
@@ -53,11 +54,16 @@ export function createCustomerTables(): CustomerTables {
   };
 }
 
-export function customerOperations({ customers, byEmail, byExternalRef, byCreated, byTelegramId }: CustomerTables) {
+/** Customers; `storefronts` is the table a buyer's `storefrontId` must point into. */
+export function customerOperations(
+  { customers, byEmail, byExternalRef, byCreated, byTelegramId }: CustomerTables,
+  storefronts: Table<Storefront>,
+) {
   const found = (id: string | undefined): Customer | null => (id === undefined ? null : copy(customers.load(id)));
 
   function create(op: Op, input: NewCustomer): Customer {
     const parsed = copy(parseInput(NewCustomerSchema, input, 'customer'));
+    if (parsed.storefrontId !== null) storefronts.require(parsed.storefrontId);
     const customer: Customer = { ...parsed, id: parsed.id ?? createId('cus'), createdAt: op.now, updatedAt: op.now };
     customers.insert(op.undo, customer);
     return copy(customer);

@@ -25,6 +25,7 @@ import { discountCodeCustomer } from './023_discount_code_customer.js';
 import { jobsInsertedNotify } from './024_jobs_inserted_notify.js';
 import { linkTokens } from './025_link_tokens.js';
 import { jobStateIndex } from './026_job_state_index.js';
+import { storefronts } from './031_storefronts.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -62,6 +63,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 24, name: 'jobs_inserted_notify', sql: jobsInsertedNotify },
   { version: 25, name: 'link_tokens', sql: linkTokens },
   { version: 26, name: 'job_state_index', sql: jobStateIndex },
+  { version: 31, name: 'storefronts', sql: storefronts },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

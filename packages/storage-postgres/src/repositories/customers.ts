@@ -16,11 +16,13 @@ const COLUMNS: readonly Column<Customer>[] = [
   ['locale', 'text', (c) => c.locale],
   ['telegram_id', 'text', (c) => c.telegramId],
   ['external_ref', 'text', (c) => c.externalRef],
+  ['storefront_id', 'text', (c) => c.storefrontId],
   ['created_at', 'timestamptz', (c) => enc.time(c.createdAt)],
   ['updated_at', 'timestamptz', (c) => enc.time(c.updatedAt)],
 ];
 
-function customerFromRow(r: Row): Customer {
+/** A customer from its row. */
+export function customerFromRow(r: Row): Customer {
   return {
     id: dec.text(r['id']),
     email: dec.textOrNull(r['email']),
@@ -28,6 +30,7 @@ function customerFromRow(r: Row): Customer {
     locale: dec.text(r['locale']),
     telegramId: dec.textOrNull(r['telegram_id']),
     externalRef: dec.textOrNull(r['external_ref']),
+    storefrontId: dec.textOrNull(r['storefront_id']),
     createdAt: dec.time(r['created_at']),
     updatedAt: dec.time(r['updated_at']),
   };

@@ -1,0 +1,258 @@
+import type { Actor } from '../domain/common.js';
+import type { Customer } from '../domain/customer.js';
+import type { Order } from '../domain/order.js';
+import type { Plan } from '../domain/plan.js';
+import type { Storefront, StorefrontSale } from '../domain/storefront.js';
+import type { Target } from '../domain/target.js';
+import { EligibilityError, InsufficientFundsError } from '../errors.js';
+import type { StorageRepositories } from '../ports/storage.js';
+import { priceForBuyer } from '../rules/reseller-price.js';
+import { commissionBonusBps, decideStorefrontSale, reverseStorefrontSplit, splitStorefrontSale } from '../rules/storefront.js';
+import type { StorefrontRefusalReason, StorefrontSplit } from '../rules/storefront.js';
+import { buyerPlan } from './buyer-price.js';
+
+/**
+ * A storefront's buyer cannot buy now (or its reseller cannot pay the wholesale price); nothing was written.
+ * `reason` is a `StorefrontRefusalReason` for the shop to show; `storefrontId` the storefront.
+ */
+export class StorefrontRefusedError extends EligibilityError {
+  static override readonly errorName: string = 'StorefrontRefusedError';
+  constructor(
+    readonly storefrontId: string,
+    readonly reason: StorefrontRefusalReason,
+    details: Record<string, string | number> = {},
+  ) {
+    super(`storefront ${storefrontId} cannot sell: ${reason}`, [reason], { details: { storefrontId, reason, ...details } });
+  }
+}
+
+/** The plan at a storefront's retail price (its menu line), or `not_on_menu`. */
+export async function storefrontPlan(repos: Pick<StorageRepositories, 'storefronts'>, storefrontId: string, plan: Plan): Promise<Plan> {
+  const line = await repos.storefronts.getMenuItem(storefrontId, plan.id);
+  if (line === null || line.retailPrice.currency !== plan.price.currency)
+    throw new StorefrontRefusedError(storefrontId, 'not_on_menu', { planId: plan.id });
+  // The retail price as a price book line: extension and top-up prices scale with it as a reseller's do.
+  return priceForBuyer(plan, {
+    customerId: storefrontId,
+    planId: plan.id,
+    price: line.retailPrice,
+    extensionPrice: null,
+    trafficPricePerGiB: null,
+    updatedAt: line.updatedAt,
+  }).plan;
+}
+
+/** How a checkout prices a plan for its customer: a storefront's retail price for its buyers, else `buyerPlan`. */
+export function pricerFor(repos: Pick<StorageRepositories, 'storefronts' | 'priceBooks'>, customer: Pick<Customer, 'id' | 'storefrontId'>) {
+  const storefrontId = customer.storefrontId;
+  return (plan: Plan): Promise<Plan> =>
+    storefrontId === null ? buyerPlan(repos, customer.id, plan) : storefrontPlan(repos, storefrontId, plan);
+}
+
+/** A storefront sale under way: the storefront, locked (then its reseller), inside a checkout's transaction. */
+export interface OpenStorefrontSale {
+  storefront: Storefront;
+}
+
+/**
+ * Locks the buyer's storefront and its reseller (first in the lock order) and checks it sells now. Throws
+ * `StorefrontRefusedError` (`storefront_suspended`) having written nothing.
+ */
+export async function openStorefrontSale(tx: StorageRepositories, storefrontId: string): Promise<OpenStorefrontSale> {
+  const storefront = await tx.storefronts.lockForSale(storefrontId);
+  if (storefront === null) throw new StorefrontRefusedError(storefrontId, 'storefront_suspended');
+  if (storefront.status !== 'active') throw new StorefrontRefusedError(storefront.id, 'storefront_suspended');
+  return { storefront };
+}
+
+/** Checks the quotas with this order added; the targets a storefront may sell on. */
+export async function checkStorefrontQuotas(
+  tx: StorageRepositories,
+  sale: OpenStorefrontSale,
+  items: readonly { planId: string; quantity: number; trial: boolean }[],
+  plans: ReadonlyMap<string, Plan>,
+  targets: readonly Target[],
+): Promise<Target[]> {
+  const size = { subscriptions: 0, trafficBytes: 0 };
+  for (const item of items) {
+    const plan = plans.get(item.planId)!;
+    size.subscriptions += item.quantity;
+    size.trafficBytes += item.quantity * ((item.trial ? plan.trial?.trafficBytes : plan.trafficBytes) ?? 0);
+  }
+  const refusal = decideStorefrontSale(sale.storefront, await tx.storefronts.usage(sale.storefront.id), size);
+  if (refusal !== null) throw new StorefrontRefusedError(sale.storefront.id, refusal);
+  const panelIds = sale.storefront.quotas.panelIds;
+  if (panelIds === null) return [...targets];
+  const allowed = new Set(panelIds);
+  return targets.filter((t) => allowed.has(t.panelId));
+}
+
+/** The first instant of `now`'s calendar month in UTC. */
+function monthStart(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+}
+
+/**
+ * Writes a placed order's split in its checkout's transaction: the reseller's `wholesale` debit at their price book
+ * (their credit limit applies: `StorefrontRefusedError` `reseller_credit` past it, and the checkout writes nothing),
+ * the margin (with a tier's bonus) to their payout balance, and the sale's record, each once per order.
+ */
+export async function settleStorefrontSale(
+  tx: StorageRepositories,
+  sale: OpenStorefrontSale,
+  input: {
+    order: Order;
+    items: readonly { planId: string; quantity: number; trial: boolean }[];
+    now: Date;
+    actor: Actor;
+  },
+): Promise<StorefrontSale> {
+  const { storefront } = sale;
+  const { order, actor } = input;
+  const currency = order.total.currency;
+  let wholesale = 0;
+  for (const item of input.items) {
+    if (item.trial) continue;
+    const listed = await tx.plans.get(item.planId);
+    if (listed === null) continue;
+    wholesale += (await buyerPlan(tx, storefront.resellerId, listed)).price.amount * item.quantity;
+  }
+  const bonusBps = commissionBonusBps(storefront.commissionTiers, await tx.storefronts.countSales(storefront.id, monthStart(input.now)));
+  const split = splitStorefrontSale({ retail: order.total.amount, wholesale, bonusBps });
+  if (split.wholesale > 0) {
+    try {
+      await tx.ledger.append({
+        customerId: storefront.resellerId,
+        kind: 'wholesale',
+        amount: -split.wholesale,
+        currency,
+        idempotencyKey: `storefront.wholesale:${order.id}`,
+        orderId: order.id,
+        reference: storefront.id,
+        note: null,
+        actor,
+      });
+    } catch (error) {
+      if (!InsufficientFundsError.is(error)) throw error;
+      throw new StorefrontRefusedError(storefront.id, 'reseller_credit', { shortBy: Number(error.details?.['shortBy'] ?? 0) });
+    }
+  }
+  if (split.margin > 0)
+    await tx.payouts.append({
+      partnerId: storefront.resellerId,
+      kind: 'margin',
+      amount: split.margin,
+      currency,
+      idempotencyKey: `storefront.margin:${order.id}`,
+      storefrontId: storefront.id,
+      orderId: order.id,
+      actor,
+    });
+  const { sale: recorded } = await tx.storefronts.recordSale({
+    storefrontId: storefront.id,
+    resellerId: storefront.resellerId,
+    buyerId: order.customerId,
+    orderId: order.id,
+    kind: 'sale',
+    retail: { amount: split.retail, currency },
+    wholesale: { amount: split.wholesale, currency },
+    margin: { amount: split.margin, currency },
+    bonus: { amount: split.bonus, currency },
+    idempotencyKey: `storefront.sale:${order.id}`,
+  });
+  await tx.audit.append({
+    actor,
+    action: 'storefront.sold',
+    subjectType: 'storefront',
+    subjectId: storefront.id,
+    data: { orderId: order.id, buyerId: order.customerId, currency, ...split },
+  });
+  return recorded;
+}
+
+const amounts = (s: StorefrontSale): StorefrontSplit => ({
+  retail: s.retail.amount,
+  wholesale: s.wholesale.amount,
+  margin: s.margin.amount,
+  bonus: s.bonus.amount,
+});
+
+/**
+ * Before a refund of `order` writes anything: locks its storefront and reseller when a storefront sold it (the lock
+ * order a sale takes), and answers its sale rows; `null` for an order no storefront sold.
+ */
+export async function lockStorefrontOfOrder(tx: StorageRepositories, orderId: string): Promise<StorefrontSale[] | null> {
+  const rows = await tx.storefronts.salesOfOrder(orderId);
+  const sale = rows.find((r) => r.kind === 'sale');
+  if (sale === undefined) return null;
+  await tx.storefronts.lockForSale(sale.storefrontId);
+  return rows;
+}
+
+/**
+ * Reverses the split of a storefront sale in the share a refund returns (`reverseStorefrontSplit`): the wholesale
+ * credited back to the reseller's wallet, the margin taken back from their payout balance (which may go below zero),
+ * a `refund` row; each once per refund key. Called in the refund's transaction after its credit.
+ */
+export async function reverseStorefrontSale(
+  tx: StorageRepositories,
+  rows: readonly StorefrontSale[],
+  refund: { amount: number; paid: number; refundedBefore: number; key: string; actor: Actor },
+): Promise<StorefrontSale | null> {
+  const sale = rows.find((r) => r.kind === 'sale');
+  if (sale === undefined) return null;
+  const reversed: StorefrontSplit = { retail: 0, wholesale: 0, margin: 0, bonus: 0 };
+  for (const r of rows)
+    if (r.kind === 'refund') {
+      reversed.wholesale -= r.wholesale.amount;
+      reversed.margin -= r.margin.amount;
+      reversed.bonus -= r.bonus.amount;
+    }
+  const back = reverseStorefrontSplit(amounts(sale), reversed, refund.amount, refund.paid, refund.refundedBefore);
+  const currency = sale.retail.currency;
+  const { actor } = refund;
+  if (back.wholesale > 0)
+    await tx.ledger.append({
+      customerId: sale.resellerId,
+      kind: 'wholesale',
+      amount: back.wholesale,
+      currency,
+      idempotencyKey: `storefront.wholesale.refund:${refund.key}`,
+      orderId: sale.orderId,
+      reference: sale.storefrontId,
+      note: 'order refunded',
+      actor,
+    });
+  if (back.margin > 0)
+    await tx.payouts.append({
+      partnerId: sale.resellerId,
+      kind: 'margin',
+      amount: -back.margin,
+      currency,
+      idempotencyKey: `storefront.margin.refund:${refund.key}`,
+      storefrontId: sale.storefrontId,
+      orderId: sale.orderId,
+      note: 'order refunded',
+      actor,
+    });
+  const { sale: row } = await tx.storefronts.recordSale({
+    storefrontId: sale.storefrontId,
+    resellerId: sale.resellerId,
+    buyerId: sale.buyerId,
+    orderId: sale.orderId,
+    kind: 'refund',
+    retail: { amount: -back.retail, currency },
+    wholesale: { amount: -back.wholesale, currency },
+    margin: { amount: -back.margin, currency },
+    bonus: { amount: -back.bonus, currency },
+    idempotencyKey: `storefront.refund:${refund.key}`,
+  });
+  await tx.audit.append({
+    actor,
+    action: 'storefront.refunded',
+    subjectType: 'storefront',
+    subjectId: sale.storefrontId,
+    data: { orderId: sale.orderId, currency, retail: back.retail, wholesale: back.wholesale, margin: back.margin, bonus: back.bonus },
+  });
+  return row;
+}

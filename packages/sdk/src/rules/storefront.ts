@@ -1,0 +1,103 @@
+import type { CommissionTier, StorefrontQuotas, StorefrontStatus, StorefrontUsage } from '../domain/storefront.js';
+
+/**
+ * Why a storefront's buyer cannot buy now; machine-readable, for the shop to show.
+ * - `storefront_suspended`: the owner suspended the storefront.
+ * - `not_on_menu`: the storefront does not sell this plan.
+ * - `quota_subscriptions`: the sale would pass the storefront's live subscriptions quota.
+ * - `quota_traffic`: the sale would pass its traffic quota.
+ * - `quota_panels`: the plan has no room on a panel the storefront may sell on.
+ * - `reseller_credit`: the reseller's wallet and credit do not cover the wholesale price.
+ */
+export type StorefrontRefusalReason =
+  | 'storefront_suspended'
+  | 'not_on_menu'
+  | 'quota_subscriptions'
+  | 'quota_traffic'
+  | 'quota_panels'
+  | 'reseller_credit';
+
+/** What a sale would add to a storefront's usage. */
+export interface StorefrontSaleSize {
+  subscriptions: number;
+  trafficBytes: number;
+}
+
+/**
+ * Whether a storefront may make a sale of this size now: active, and within its subscriptions and traffic quotas
+ * with the sale added (a quota already passed refuses every sale, even after the owner lowered it). `null`: allowed.
+ * Pure; the engine calls it under the storefront's lock.
+ */
+export function decideStorefrontSale(
+  storefront: { status: StorefrontStatus; quotas: StorefrontQuotas },
+  usage: StorefrontUsage,
+  sale: StorefrontSaleSize,
+): StorefrontRefusalReason | null {
+  if (storefront.status !== 'active') return 'storefront_suspended';
+  const { maxActiveSubscriptions, maxTrafficBytes } = storefront.quotas;
+  if (maxActiveSubscriptions !== null && usage.activeSubscriptions + sale.subscriptions > maxActiveSubscriptions)
+    return 'quota_subscriptions';
+  if (maxTrafficBytes !== null && usage.trafficBytes + sale.trafficBytes > maxTrafficBytes) return 'quota_traffic';
+  return null;
+}
+
+/**
+ * The bonus a storefront's next sale earns, in basis points of its margin: the `bonusBps` of the highest tier whose
+ * `minMonthlySales` the storefront's sales this month (before this one) reached; 0 below every tier. Pure.
+ */
+export function commissionBonusBps(tiers: readonly CommissionTier[], salesThisMonth: number): number {
+  let best: CommissionTier | null = null;
+  for (const tier of tiers)
+    if (salesThisMonth >= tier.minMonthlySales && (best === null || tier.minMonthlySales > best.minMonthlySales)) best = tier;
+  return best?.bonusBps ?? 0;
+}
+
+/** What a storefront sale moves, in integer minor units of one currency. */
+export interface StorefrontSplit {
+  /** What the buyer paid (after a discount). */
+  retail: number;
+  /** What the reseller's wallet pays, at their price book. */
+  wholesale: number;
+  /** What the reseller's payout balance gets: the margin and the bonus. */
+  margin: number;
+  /** The part of `margin` the tier added. */
+  bonus: number;
+}
+
+/**
+ * Splits a sale: the margin is `retail − wholesale` (never below 0: a discount the buyer used comes out of the
+ * margin first, and the owner's share takes what it does not cover), and a tier's bonus adds `bonusBps` of that
+ * margin, rounded down. Pure.
+ */
+export function splitStorefrontSale(input: { retail: number; wholesale: number; bonusBps: number }): StorefrontSplit {
+  const base = Math.max(0, input.retail - input.wholesale);
+  const bonus = Number((BigInt(base) * BigInt(input.bonusBps)) / 10_000n);
+  return { retail: input.retail, wholesale: input.wholesale, margin: base + bonus, bonus };
+}
+
+/**
+ * The part of a sale's split a refund of `refunded` out of `paid` reverses: each of wholesale, margin and bonus in
+ * proportion, rounded half up; a refund of the rest of the order reverses what earlier refunds left (`reversed`), so
+ * a sale refunded in parts reverses exactly its split. Amounts positive (the caller signs them). Pure.
+ */
+export function reverseStorefrontSplit(
+  sale: StorefrontSplit,
+  reversed: StorefrontSplit,
+  refunded: number,
+  paid: number,
+  refundedBefore: number,
+): StorefrontSplit {
+  const whole = refundedBefore + refunded >= paid;
+  const part = (amount: number, done: number) => {
+    if (whole) return amount - done;
+    if (paid <= 0) return 0;
+    const n = BigInt(amount) * BigInt(refunded) * 2n + BigInt(paid);
+    return Math.min(amount - done, Number(n / (BigInt(paid) * 2n)));
+  };
+  return {
+    retail: refunded,
+    wholesale: part(sale.wholesale, reversed.wholesale),
+    margin: part(sale.margin, reversed.margin),
+    bonus: part(sale.bonus, reversed.bonus),
+  };
+}
