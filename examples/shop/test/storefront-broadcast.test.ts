@@ -49,7 +49,12 @@ describe("a reseller's broadcast", () => {
       .filter((c) => c.method === 'sendMessage' && c.ok && c.params['text'] === 'Hello from Broadcast Shop')
       .map((c) => String(c.params['chat_id']))
       .sort();
-    expect(delivered).toEqual(users.slice(0, 2).map((u) => String(u.id)).sort());
+    expect(delivered).toEqual(
+      users
+        .slice(0, 2)
+        .map((u) => String(u.id))
+        .sort(),
+    );
 
     const again = await post({ text: 'Hello from Broadcast Shop', idempotencyKey: 'bc-first-1' });
     expect(again.status).toBe(200);

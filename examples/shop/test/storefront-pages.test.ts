@@ -44,7 +44,9 @@ async function newReseller(): Promise<Visitor & { email: string; customerId: str
     {
       customerId,
       creditLimit: { amount: plan.price.amount * 10, currency: t.config.currency },
-      prices: [{ planId: plan.id, price: { amount: wholesale, currency: t.config.currency }, extensionPrice: null, trafficPricePerGiB: null }],
+      prices: [
+        { planId: plan.id, price: { amount: wholesale, currency: t.config.currency }, extensionPrice: null, trafficPricePerGiB: null },
+      ],
       removePlanIds: [],
     },
     { type: 'admin', id: null },
@@ -120,7 +122,11 @@ describe("the owner's storefront pages", () => {
     await postForm(owner, page, `${page}/status`, { status: 'active' }).then((r) => expect(r.status).toBe(303));
     expect((await t.shop.kit.storefronts.get(id)).status).toBe('active');
 
-    const badQuotas: Record<string, string | string[]>[] = [{ maxActiveSubscriptions: 'many' }, { maxTrafficGb: '-5' }, { maxActiveSubscriptions: '3', panelIds: ['bad id!'] }];
+    const badQuotas: Record<string, string | string[]>[] = [
+      { maxActiveSubscriptions: 'many' },
+      { maxTrafficGb: '-5' },
+      { maxActiveSubscriptions: '3', panelIds: ['bad id!'] },
+    ];
     for (const fields of badQuotas) {
       const refused = await postForm(owner, page, `${page}/quotas`, fields);
       expect(refused.status, JSON.stringify(fields)).toBe(400);
@@ -128,9 +134,15 @@ describe("the owner's storefront pages", () => {
     expect((await t.shop.kit.storefronts.get(id)).quotas).toEqual({ maxActiveSubscriptions: null, maxTrafficBytes: null, panelIds: null });
     const saved = await postForm(owner, page, `${page}/quotas`, { maxActiveSubscriptions: '5', maxTrafficGb: '100' });
     expect(saved.headers['location']).toBe(`${page}?done=storefronts.quotas`);
-    expect((await t.shop.kit.storefronts.get(id)).quotas).toEqual({ maxActiveSubscriptions: 5, maxTrafficBytes: 100 * 1024 ** 3, panelIds: null });
+    expect((await t.shop.kit.storefronts.get(id)).quotas).toEqual({
+      maxActiveSubscriptions: 5,
+      maxTrafficBytes: 100 * 1024 ** 3,
+      panelIds: null,
+    });
     const audit = (await t.shop.storage.audit.list({ subjectType: 'storefront', subjectId: id }, { limit: 20 })).items.map((e) => e.action);
-    expect(audit).toEqual(expect.arrayContaining(['storefront.created', 'storefront.suspended', 'storefront.resumed', 'storefront.updated']));
+    expect(audit).toEqual(
+      expect.arrayContaining(['storefront.created', 'storefront.suspended', 'storefront.resumed', 'storefront.updated']),
+    );
   });
 
   it('moves a buyer between storefronts and back to the own shop; a reseller or an unknown buyer is refused', async () => {
@@ -184,13 +196,25 @@ describe("a reseller's back office and the payout queue", () => {
     expect(office.text).toMatch(/data-testid="office-sales">1</);
     expect(office.text).toContain(buyer.email);
     const api = await reseller.agent.get('/api/v1/storefront').set('accept', 'application/json').expect(200);
-    expect(api.body).toMatchObject({ storefront: { id, name: 'Margin Shop', status: 'active' }, payoutBalance: margin, held: 0, buyers: 1 });
+    expect(api.body).toMatchObject({
+      storefront: { id, name: 'Margin Shop', status: 'active' },
+      payoutBalance: margin,
+      held: 0,
+      buyers: 1,
+    });
     expect(api.body.month.margin).toEqual([{ amount: margin, currency: t.config.currency }]);
     const ownerList = await owner.agent.get('/admin/storefronts').expect(200);
     expect(ownerList.text).toMatch(new RegExp(`data-storefront="${id}"[\\s\\S]*?data-testid="storefront-sales">1<`));
 
     // Asking more than the balance, or no amount, holds nothing.
-    const ask = (fields: Record<string, string>) => postForm(reseller, '/account/storefront', '/account/storefront/withdrawals', fields);
+    const ask = async (fields: Record<string, string>) => {
+      const shown = await reseller.agent.get('/account/storefront').expect(200);
+      const key = /data-testid="withdraw-form"[\s\S]*?name="idempotencyKey" value="([^"]+)"/.exec(shown.text)?.[1] ?? '';
+      return reseller.agent
+        .post('/account/storefront/withdrawals')
+        .type('form')
+        .send({ _csrf: csrfFrom(shown.text), idempotencyKey: key, ...fields });
+    };
     const over = await ask({ amount: major(margin + 1), destination: 'card 6037 0000 0000 0000' });
     expect(over.status).toBe(409);
     expect(over.text).toContain('at most your payout balance');
@@ -210,17 +234,23 @@ describe("a reseller's back office and the payout queue", () => {
     expect(queue.text).toContain(`data-withdrawal="${withdrawal!.id}"`);
     const csrfs = [csrfFrom(queue.text), csrfFrom((await second.agent.get('/admin/payouts').expect(200)).text)];
     const answers = await Promise.all(
-      [owner, second].map((admin, i) => admin.agent.post(`/admin/payouts/${withdrawal!.id}/approve`).type('form').send({ _csrf: csrfs[i] })),
+      [owner, second].map((admin, i) =>
+        admin.agent.post(`/admin/payouts/${withdrawal!.id}/approve`).type('form').send({ _csrf: csrfs[i] }),
+      ),
     );
     expect(answers.map((r) => r.status).sort()).toEqual([303, 409]);
-    const approvals = (await t.shop.storage.audit.list({ subjectType: 'withdrawal', subjectId: withdrawal!.id }, { limit: 20 })).items.filter(
-      (e) => e.action === 'withdrawal.approved',
-    );
+    const approvals = (
+      await t.shop.storage.audit.list({ subjectType: 'withdrawal', subjectId: withdrawal!.id }, { limit: 20 })
+    ).items.filter((e) => e.action === 'withdrawal.approved');
     expect(approvals).toHaveLength(1);
-    const tooLong = await postForm(owner, '/admin/payouts?status=approved', `/admin/payouts/${withdrawal!.id}/paid`, { reference: 'r'.repeat(201) });
+    const tooLong = await postForm(owner, '/admin/payouts?status=approved', `/admin/payouts/${withdrawal!.id}/paid`, {
+      reference: 'r'.repeat(201),
+    });
     expect(tooLong.status).toBe(400);
     expect((await t.shop.kit.payouts.get(withdrawal!.id))?.status).toBe('approved');
-    const paid = await postForm(owner, '/admin/payouts?status=approved', `/admin/payouts/${withdrawal!.id}/paid`, { reference: 'bank-123' });
+    const paid = await postForm(owner, '/admin/payouts?status=approved', `/admin/payouts/${withdrawal!.id}/paid`, {
+      reference: 'bank-123',
+    });
     expect(paid.headers['location']).toBe('/admin/payouts?status=paid&done=storefronts.paid');
     expect(await t.shop.kit.payouts.get(withdrawal!.id)).toMatchObject({ status: 'paid', reference: 'bank-123' });
     const mine = await reseller.agent.get('/api/v1/storefront/withdrawals').set('accept', 'application/json').expect(200);
@@ -253,7 +283,9 @@ describe("a reseller's back office and the payout queue", () => {
     const blank = await postForm(owner, '/admin/payouts', `/admin/payouts/${id}/refuse`, { reason: '   ' });
     expect(blank.status).toBe(400);
     expect((await t.shop.kit.payouts.get(id))?.status).toBe('requested');
-    const refused = await postForm(owner, '/admin/payouts', `/admin/payouts/${id}/refuse`, { reason: 'Card number does not match your name' });
+    const refused = await postForm(owner, '/admin/payouts', `/admin/payouts/${id}/refuse`, {
+      reason: 'Card number does not match your name',
+    });
     expect(refused.headers['location']).toBe('/admin/payouts?status=refused&done=storefronts.refused');
     expect(await t.shop.kit.payouts.get(id)).toMatchObject({ status: 'refused', reason: 'Card number does not match your name' });
     expect(await payoutBalance(reseller.customerId)).toBe(5000);
@@ -272,7 +304,13 @@ describe('who may read what', () => {
     const s2 = await storefrontFor(two.email, 'Shop Two');
     const buyerOfOne = await signedUpBuyer(t.app);
     await t.shop.kit.storefronts.moveBuyer({ customerId: await customerIdOf(t, buyerOfOne.email), storefrontId: s1 });
-    await t.shop.kit.payouts.credit({ partnerId: one.customerId, kind: 'adjustment', amount: { amount: 1000, currency: t.config.currency }, idempotencyKey: `c:${one.customerId}`, note: 'test credit' });
+    await t.shop.kit.payouts.credit({
+      partnerId: one.customerId,
+      kind: 'adjustment',
+      amount: { amount: 1000, currency: t.config.currency },
+      idempotencyKey: `c:${one.customerId}`,
+      note: 'test credit',
+    });
     const w1 = await t.shop.kit.payouts.request({
       partnerId: one.customerId,
       amount: { amount: 500, currency: t.config.currency },
@@ -306,23 +344,41 @@ describe('who may read what', () => {
     await plain.agent.get('/account/storefront').expect(404);
     await plain.agent.get('/api/v1/storefront').set('accept', 'application/json').expect(404);
     await plain.agent.get(`/api/v1/storefront/withdrawals/${w1.withdrawal.id}`).set('accept', 'application/json').expect(404);
-    await plain.agent.post('/api/v1/storefront/withdrawals').set('x-csrf-token', plain.csrf).send({ amount: 1, destination: 'x', idempotencyKey: 'plain-123' }).expect(404);
+    await plain.agent
+      .post('/api/v1/storefront/withdrawals')
+      .set('x-csrf-token', plain.csrf)
+      .send({ amount: 1, destination: 'x', idempotencyKey: 'plain-123' })
+      .expect(404);
     await supertest(t.app).get('/api/v1/storefront').set('accept', 'application/json').expect(401);
   });
 
   it('the JSON API refuses bad bodies with a 400 and changes nothing', async () => {
     const reseller = await newReseller();
     const id = await storefrontFor(reseller.email, 'Api Shop');
-    const post = (path: string, body: unknown) => reseller.agent.post(path).set('x-csrf-token', reseller.csrf).send(body as object);
-    for (const body of [{}, { items: [] }, { items: [{ planId: plan.id, retailPrice: -1 }] }, { items: [{ planId: plan.id, retailPrice: 1.5 }] }, { items: [{ planId: plan.id, retailPrice: retail, extra: 1 }] }])
+    const post = (path: string, body: unknown) =>
+      reseller.agent
+        .post(path)
+        .set('x-csrf-token', reseller.csrf)
+        .send(body as object);
+    for (const body of [
+      {},
+      { items: [] },
+      { items: [{ planId: plan.id, retailPrice: -1 }] },
+      { items: [{ planId: plan.id, retailPrice: 1.5 }] },
+      { items: [{ planId: plan.id, retailPrice: retail, extra: 1 }] },
+    ])
       expect((await post('/api/v1/storefront/menu', body)).status, JSON.stringify(body)).toBe(400);
     expect((await post('/api/v1/storefront/menu', { items: [{ planId: plan.id, retailPrice: wholesale - 1 }] })).status).toBe(400);
     expect((await post('/api/v1/storefront/menu', { items: [{ planId: 'plan_missing', retailPrice: retail }] })).status).toBe(400);
     expect(await t.shop.kit.storefronts.menu(id)).toEqual([]);
-    for (const body of [{ amount: 0, destination: 'x', idempotencyKey: 'k-1234567' }, { amount: 10, destination: '', idempotencyKey: 'k-1234567' }, { amount: 10, destination: 'x' }])
+    for (const body of [
+      { amount: 0, destination: 'x', idempotencyKey: 'k-1234567' },
+      { amount: 10, destination: '', idempotencyKey: 'k-1234567' },
+      { amount: 10, destination: 'x' },
+    ])
       expect((await post('/api/v1/storefront/withdrawals', body)).status, JSON.stringify(body)).toBe(400);
     expect((await post('/api/v1/storefront/withdrawals', { amount: 10, destination: 'x', idempotencyKey: 'k-over-1' })).status).toBe(409);
-    expect((await post('/api/v1/storefront/broadcasts', { text: '' , idempotencyKey: 'b-1234567' })).status).toBe(400);
+    expect((await post('/api/v1/storefront/broadcasts', { text: '', idempotencyKey: 'b-1234567' })).status).toBe(400);
     expect(await withdrawalsOf(reseller.customerId)).toEqual([]);
     expect((await post('/api/v1/storefront/menu', { items: [{ planId: plan.id, retailPrice: retail }] })).status).toBe(200);
     expect((await t.shop.kit.storefronts.menu(id)).map((m) => m.retailPrice.amount)).toEqual([retail]);

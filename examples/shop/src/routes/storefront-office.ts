@@ -23,7 +23,9 @@ import { retailField, storefrontOfficePage } from '../views/storefront-office-pa
 /** `POST /api/v1/storefront/menu`'s body: retail prices in minor units; `null` stops selling the plan. */
 export const MenuBody = z.strictObject({
   items: z
-    .array(z.strictObject({ planId: z.string().min(1).max(128), retailPrice: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable() }))
+    .array(
+      z.strictObject({ planId: z.string().min(1).max(128), retailPrice: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable() }),
+    )
     .min(1)
     .max(500),
 });
@@ -34,7 +36,10 @@ export const WithdrawalBody = z.strictObject({
   idempotencyKey: z.string().min(8).max(100),
 });
 /** `POST /api/v1/storefront/broadcasts`' body. */
-export const BroadcastBody = z.strictObject({ text: z.string().trim().min(1).max(MAX_BROADCAST_TEXT), idempotencyKey: z.string().min(8).max(100) });
+export const BroadcastBody = z.strictObject({
+  text: z.string().trim().min(1).max(MAX_BROADCAST_TEXT),
+  idempotencyKey: z.string().min(8).max(100),
+});
 
 /** A withdrawal as the JSON API gives it to its reseller. */
 function withdrawalJson(w: Withdrawal) {
@@ -54,7 +59,12 @@ function withdrawalJson(w: Withdrawal) {
 /** The back office as the JSON API gives it: the caller's own storefront and nothing else. */
 function officeJson(office: BackOffice) {
   return {
-    storefront: { id: office.storefront.id, name: office.storefront.name, status: office.storefront.status, quotas: office.storefront.quotas },
+    storefront: {
+      id: office.storefront.id,
+      name: office.storefront.name,
+      status: office.storefront.status,
+      quotas: office.storefront.quotas,
+    },
     currency: office.currency,
     month: {
       from: office.monthFrom,
@@ -124,7 +134,13 @@ export function storefrontOfficeRoutes(shop: Shop, options: { botHealth?: BotHea
   }
 
   /** Runs a form's use case; a refusal shows the page again with the form as typed, and the status it deserves. */
-  async function formAction(req: Request, res: Response, values: Record<string, string>, action: () => Promise<void>, done: `done=${string}`) {
+  async function formAction(
+    req: Request,
+    res: Response,
+    values: Record<string, string>,
+    action: () => Promise<void>,
+    done: `done=${string}`,
+  ) {
     try {
       await action();
     } catch (error) {
@@ -150,12 +166,17 @@ export function storefrontOfficeRoutes(shop: Shop, options: { botHealth?: BotHea
       if (amount === undefined) bad ??= name;
       else prices.set(plan.id, amount);
     }
-    if (bad !== null) return render(req, res, 400, { values, error: new ShopError('invalid_input', 'forms.amount', {}, { [bad]: 'forms.amount' }) });
+    if (bad !== null)
+      return render(req, res, 400, { values, error: new ShopError('invalid_input', 'forms.amount', {}, { [bad]: 'forms.amount' }) });
     await formAction(req, res, values, () => setMenu(shop, customerId, prices), 'done=storefronts.menu');
   });
 
   router.post('/account/storefront/withdrawals', requireAccount, async (req, res) => {
-    const values = { amount: text(req.body, 'amount', 40), destination: text(req.body, 'destination', 600), idempotencyKey: text(req.body, 'idempotencyKey', 100) };
+    const values = {
+      amount: text(req.body, 'amount', 40),
+      destination: text(req.body, 'destination', 600),
+      idempotencyKey: text(req.body, 'idempotencyKey', 100),
+    };
     const amount = typedAmount(values.amount, currency);
     if (amount === undefined || amount === null) {
       await ownStorefront(shop, customerOf(res));
@@ -165,7 +186,12 @@ export function storefrontOfficeRoutes(shop: Shop, options: { botHealth?: BotHea
       req,
       res,
       values,
-      async () => void (await askWithdrawal(shop, customerOf(res), { amount, destination: values.destination, idempotencyKey: values.idempotencyKey })),
+      async () =>
+        void (await askWithdrawal(shop, customerOf(res), {
+          amount,
+          destination: values.destination,
+          idempotencyKey: values.idempotencyKey,
+        })),
       'done=storefronts.withdrawal',
     );
   });
@@ -176,7 +202,8 @@ export function storefrontOfficeRoutes(shop: Shop, options: { botHealth?: BotHea
       req,
       res,
       values,
-      async () => void (await broadcastToBuyers(shop, customerOf(res), { text: values.text, idempotencyKey: text(req.body, 'idempotencyKey', 100) })),
+      async () =>
+        void (await broadcastToBuyers(shop, customerOf(res), { text: values.text, idempotencyKey: text(req.body, 'idempotencyKey', 100) })),
       'done=storefronts.broadcast',
     );
   });
@@ -188,7 +215,12 @@ export function storefrontOfficeRoutes(shop: Shop, options: { botHealth?: BotHea
   router.get('/api/v1/storefront/menu', requireAccount, async (_req, res) => {
     const office = await backOffice(shop, customerOf(res), botHealth);
     res.json({
-      items: office.menu.map((row) => ({ planId: row.plan.id, name: row.plan.name, wholesalePrice: row.wholesale, retailPrice: row.retail })),
+      items: office.menu.map((row) => ({
+        planId: row.plan.id,
+        name: row.plan.name,
+        wholesalePrice: row.wholesale,
+        retailPrice: row.retail,
+      })),
     });
   });
 
@@ -205,7 +237,12 @@ export function storefrontOfficeRoutes(shop: Shop, options: { botHealth?: BotHea
     const office = await backOffice(shop, customerOf(res), botHealth);
     res.json({
       total: office.buyerCount,
-      items: office.buyers.map((b) => ({ id: b.customer.id, email: b.email, name: b.customer.name, since: b.customer.createdAt.toISOString() })),
+      items: office.buyers.map((b) => ({
+        id: b.customer.id,
+        email: b.email,
+        name: b.customer.name,
+        since: b.customer.createdAt.toISOString(),
+      })),
     });
   });
 

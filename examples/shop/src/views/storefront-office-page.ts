@@ -28,10 +28,13 @@ export interface OfficeForms {
 
 function botLine(ctx: RequestContext, office: BackOffice): SafeHtml {
   const { t } = ctx;
-  if (office.storefront.status === 'suspended') return html`<p data-testid="bot-health" data-state="suspended">${t('storefronts.office.botSuspended')}</p>`;
+  if (office.storefront.status === 'suspended')
+    return html`<p data-testid="bot-health" data-state="suspended">${t('storefronts.office.botSuspended')}</p>`;
   const { bot } = office;
-  if (bot.state === 'working') return html`<p data-testid="bot-health" data-state="working">${t('storefronts.office.botHealthy', { username: bot.username ?? '' })}</p>`;
-  if (bot.state === 'failing') return html`<p data-testid="bot-health" data-state="failing">${t('storefronts.office.botFailing', { problem: bot.problem ?? '' })}</p>`;
+  if (bot.state === 'working')
+    return html`<p data-testid="bot-health" data-state="working">${t('storefronts.office.botHealthy', { username: bot.username ?? '' })}</p>`;
+  if (bot.state === 'failing')
+    return html`<p data-testid="bot-health" data-state="failing">${t('storefronts.office.botFailing', { problem: bot.problem ?? '' })}</p>`;
   return html`<p class="muted" data-testid="bot-health" data-state="none">${t('storefronts.office.botUnknown')}</p>`;
 }
 

@@ -57,7 +57,14 @@ describe.skipIf(!HAVE_CHROMIUM)(
         {
           customerId: resellerId,
           creditLimit: { amount: plan.price.amount * 5, currency },
-          prices: [{ planId: plan.id, price: { amount: Math.round(plan.price.amount * 0.6), currency }, extensionPrice: null, trafficPricePerGiB: null }],
+          prices: [
+            {
+              planId: plan.id,
+              price: { amount: Math.round(plan.price.amount * 0.6), currency },
+              extensionPrice: null,
+              trafficPricePerGiB: null,
+            },
+          ],
           removePlanIds: [],
         },
         { type: 'admin', id: null },
@@ -97,7 +104,13 @@ describe.skipIf(!HAVE_CHROMIUM)(
     it('the reseller sets its menu and asks a withdrawal; the owner approves and pays it', async () => {
       const storefront = await shop.shop.kit.storefronts.byReseller(resellerId);
       expect(storefront).not.toBeNull();
-      await shop.shop.kit.payouts.credit({ partnerId: resellerId, kind: 'adjustment', amount: { amount: 2500, currency: shop.config.currency }, idempotencyKey: 'walk-credit', note: 'test credit' });
+      await shop.shop.kit.payouts.credit({
+        partnerId: resellerId,
+        kind: 'adjustment',
+        amount: { amount: 2500, currency: shop.config.currency },
+        idempotencyKey: 'walk-credit',
+        note: 'test credit',
+      });
       const reseller = await signedIn(browser, shop.url, RESELLER);
       await reseller.page.goto(`${shop.url}/account/storefront`);
       await reseller.page.getByLabel(planName).fill('9');

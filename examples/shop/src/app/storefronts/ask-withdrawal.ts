@@ -18,13 +18,19 @@ export interface WithdrawalAsk {
  * twice) and queues it for the owner. More than the balance, a bad amount or destination is refused and nothing is
  * held. Only a reseller who runs a storefront; audited by the SDK.
  */
-export async function askWithdrawal(shop: Shop, customerId: string, ask: WithdrawalAsk): Promise<{ withdrawal: Withdrawal; created: boolean }> {
+export async function askWithdrawal(
+  shop: Shop,
+  customerId: string,
+  ask: WithdrawalAsk,
+): Promise<{ withdrawal: Withdrawal; created: boolean }> {
   await ownStorefront(shop, customerId);
   const destination = ask.destination.trim();
-  if (!Number.isSafeInteger(ask.amount) || ask.amount <= 0) throw new ShopError('invalid_input', 'forms.amount', {}, { amount: 'forms.amount' });
+  if (!Number.isSafeInteger(ask.amount) || ask.amount <= 0)
+    throw new ShopError('invalid_input', 'forms.amount', {}, { amount: 'forms.amount' });
   if (destination.length < 1 || destination.length > 500)
     throw new ShopError('invalid_input', 'forms.required', {}, { destination: 'forms.required' });
-  if (!IdempotencyKeySchema.safeParse(ask.idempotencyKey).success) throw new ShopError('invalid_input', 'forms.invalid', {}, { idempotencyKey: 'forms.invalid' });
+  if (!IdempotencyKeySchema.safeParse(ask.idempotencyKey).success)
+    throw new ShopError('invalid_input', 'forms.invalid', {}, { idempotencyKey: 'forms.invalid' });
   try {
     const done = await refusedAs({ validation: 'forms.invalid' }, () =>
       shop.kit.payouts.request({
@@ -37,7 +43,8 @@ export async function askWithdrawal(shop: Shop, customerId: string, ask: Withdra
     );
     return { withdrawal: done.withdrawal, created: done.changed };
   } catch (error) {
-    if (WithdrawalRefusedError.is(error)) throw new ShopError('conflict', 'storefronts.errors.overBalance', {}, { amount: 'storefronts.errors.overBalance' });
+    if (WithdrawalRefusedError.is(error))
+      throw new ShopError('conflict', 'storefronts.errors.overBalance', {}, { amount: 'storefronts.errors.overBalance' });
     throw error;
   }
 }

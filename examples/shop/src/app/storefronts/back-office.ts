@@ -68,7 +68,10 @@ export async function backOffice(shop: Shop, customerId: string, botHealth: BotH
     held: position?.held ?? 0,
     withdrawals: withdrawals.items,
     buyers: await Promise.all(
-      buyers.items.map(async (customer) => ({ customer, email: (await shop.accounts.getByCustomer(customer.id))?.email ?? customer.email })),
+      buyers.items.map(async (customer) => ({
+        customer,
+        email: (await shop.accounts.getByCustomer(customer.id))?.email ?? customer.email,
+      })),
     ),
     buyerCount: month.buyers,
     bot,

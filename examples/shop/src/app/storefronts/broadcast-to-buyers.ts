@@ -30,8 +30,10 @@ export async function broadcastToBuyers(
 ): Promise<{ id: string; recipients: number; created: boolean }> {
   const storefront = await ownStorefront(shop, customerId);
   const text = input.text.trim();
-  if (text.length < 1 || text.length > MAX_BROADCAST_TEXT) throw new ShopError('invalid_input', 'forms.required', {}, { text: 'forms.required' });
-  if (!IdempotencyKeySchema.safeParse(input.idempotencyKey).success) throw new ShopError('invalid_input', 'forms.invalid', {}, { idempotencyKey: 'forms.invalid' });
+  if (text.length < 1 || text.length > MAX_BROADCAST_TEXT)
+    throw new ShopError('invalid_input', 'forms.required', {}, { text: 'forms.required' });
+  if (!IdempotencyKeySchema.safeParse(input.idempotencyKey).success)
+    throw new ShopError('invalid_input', 'forms.invalid', {}, { idempotencyKey: 'forms.invalid' });
   if (shop.config.telegram === null) throw new ShopError('conflict', 'storefronts.errors.noBuyersReached');
   const buyers: string[] = [];
   let cursor: string | null = null;
@@ -44,7 +46,14 @@ export async function broadcastToBuyers(
   const recipients = buyers.length === 0 ? 0 : await store.countRecipients([], buyers);
   if (recipients === 0) throw new ShopError('conflict', 'storefronts.errors.noBuyersReached');
   const id = BroadcastStore.idOf(`storefront:${storefront.id}:${input.idempotencyKey}`);
-  const payload = { broadcastId: id, text, createdBy: `customer:${customerId}`, exceptUsers: [], onlyCustomers: buyers, storefrontId: storefront.id };
+  const payload = {
+    broadcastId: id,
+    text,
+    createdBy: `customer:${customerId}`,
+    exceptUsers: [],
+    onlyCustomers: buyers,
+    storefrontId: storefront.id,
+  };
   const { created } = await enqueueHostJob(shop.storage, fanOut, payload, { key: id });
   return { id, recipients, created };
 }

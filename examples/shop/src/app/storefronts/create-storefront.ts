@@ -22,7 +22,8 @@ export async function createStorefront(shop: Shop, input: CreateStorefrontInput,
   const name = input.name.trim();
   if (name.length < 1 || name.length > 100) throw new ShopError('invalid_input', 'forms.invalid', {}, { name: 'forms.required' });
   const reseller = await customerTyped(shop, input.reseller);
-  if (reseller === null) throw new ShopError('invalid_input', 'storefronts.errors.noCustomer', {}, { reseller: 'storefronts.errors.noCustomer' });
+  if (reseller === null)
+    throw new ShopError('invalid_input', 'storefronts.errors.noCustomer', {}, { reseller: 'storefronts.errors.noCustomer' });
   if ((await resellerTerms(shop, reseller.id)) === null)
     throw new ShopError('invalid_input', 'storefronts.errors.notReseller', {}, { reseller: 'storefronts.errors.notReseller' });
   return refusedAs({ conflict: 'storefronts.errors.hasStorefront', validation: 'storefronts.errors.notReseller', field: 'reseller' }, () =>

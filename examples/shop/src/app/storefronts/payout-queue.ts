@@ -12,7 +12,11 @@ export interface QueuedWithdrawal {
 export const QUEUE_LIMIT = 100;
 
 /** The owner's payout queue: withdrawals in `status` (default: asked, waiting for a decision), newest first. */
-export async function payoutQueue(shop: Shop, input: { status: WithdrawalStatus | null }, staff: StorefrontStaff): Promise<QueuedWithdrawal[]> {
+export async function payoutQueue(
+  shop: Shop,
+  input: { status: WithdrawalStatus | null },
+  staff: StorefrontStaff,
+): Promise<QueuedWithdrawal[]> {
   ownerActor(staff);
   const filter = input.status === null ? {} : { status: input.status };
   const page = await shop.kit.payouts.list(filter, { limit: QUEUE_LIMIT });

@@ -30,7 +30,8 @@ export async function setMenu(shop: Shop, customerId: string, prices: ReadonlyMa
   for (const [planId, amount] of prices) {
     const plan = onSale.get(planId);
     const field = `retail_${planId}`;
-    if (plan === undefined) throw new ShopError('invalid_input', 'storefronts.errors.notSold', {}, { [field]: 'storefronts.errors.notSold' });
+    if (plan === undefined)
+      throw new ShopError('invalid_input', 'storefronts.errors.notSold', {}, { [field]: 'storefronts.errors.notSold' });
     if (amount !== null && (!Number.isSafeInteger(amount) || amount < 0))
       throw new ShopError('invalid_input', 'forms.amount', {}, { [field]: 'forms.amount' });
     if (amount !== null && amount < (wholesale.get(planId) ?? plan.price.amount))
@@ -41,6 +42,10 @@ export async function setMenu(shop: Shop, customerId: string, prices: ReadonlyMa
   for (const change of changes)
     await refusedAs({ validation: 'forms.invalid' }, async () => {
       if (change.amount === null) await shop.kit.storefronts.removeMenuItem(storefront.id, change.planId, actor);
-      else await shop.kit.storefronts.setMenuItem({ storefrontId: storefront.id, planId: change.planId, retailPrice: { amount: change.amount, currency } }, actor);
+      else
+        await shop.kit.storefronts.setMenuItem(
+          { storefrontId: storefront.id, planId: change.planId, retailPrice: { amount: change.amount, currency } },
+          actor,
+        );
     });
 }

@@ -14,6 +14,8 @@ export async function setStorefrontStatus(
 ): Promise<Storefront> {
   const actor = ownerActor(staff);
   return refusedAs({}, () =>
-    input.status === 'suspended' ? shop.kit.storefronts.suspend(input.storefrontId, actor) : shop.kit.storefronts.resume(input.storefrontId, actor),
+    input.status === 'suspended'
+      ? shop.kit.storefronts.suspend(input.storefrontId, actor)
+      : shop.kit.storefronts.resume(input.storefrontId, actor),
   );
 }

@@ -49,7 +49,10 @@ export async function storefrontDetail(shop: Shop, storefrontId: string, staff: 
       }),
     ),
     buyers: await Promise.all(
-      buyers.items.map(async (customer) => ({ customer, email: (await shop.accounts.getByCustomer(customer.id))?.email ?? customer.email })),
+      buyers.items.map(async (customer) => ({
+        customer,
+        email: (await shop.accounts.getByCustomer(customer.id))?.email ?? customer.email,
+      })),
     ),
     figures,
     panels,

@@ -39,7 +39,12 @@ export async function storefrontsOverview(shop: Shop, staff: StorefrontStaff): P
         shop.storage.customers.get(storefront.resellerId),
         shop.kit.storefronts.usage(storefront.id),
       ]);
-      return { storefront, resellerEmail: account?.email ?? customer?.email ?? null, buyers: usage.buyers, figures: byId.get(storefront.id) ?? null };
+      return {
+        storefront,
+        resellerEmail: account?.email ?? customer?.email ?? null,
+        buyers: usage.buyers,
+        figures: byId.get(storefront.id) ?? null,
+      };
     }),
   );
   return { rows, revenue: split.revenue, ownShopRevenue: split.ownShopRevenue, days: FIGURE_DAYS };

@@ -65,7 +65,17 @@ export function storefrontRoutes(shop: Shop): Router {
 
   async function renderList(req: Request, res: Response, status: number, values: Record<string, string>, errors?: FieldErrors) {
     const { rows, ownShopRevenue } = await storefrontsOverview(shop, staffOf(res));
-    res.status(status).send(storefrontsPage(ctxOf(res), { rows, ownShopRevenue, values, ...(errors === undefined ? {} : { errors }), notice: status === 200 ? noticeFrom(req) : null }).value);
+    res
+      .status(status)
+      .send(
+        storefrontsPage(ctxOf(res), {
+          rows,
+          ownShopRevenue,
+          values,
+          ...(errors === undefined ? {} : { errors }),
+          notice: status === 200 ? noticeFrom(req) : null,
+        }).value,
+      );
   }
 
   async function renderOne(req: Request, res: Response, status: number, typed?: { values: Record<string, string>; errors: FieldErrors }) {
@@ -103,7 +113,10 @@ export function storefrontRoutes(shop: Shop): Router {
     if (target !== '' && !isId(target)) throw new ShopError('invalid_input', 'forms.invalid');
     await moveBuyer(shop, { buyer: text(req.body, 'buyer', 320), storefrontId: target === '' ? null : target }, staffOf(res));
     const back = text(req.body, 'back', 200);
-    res.redirect(303, isId(back) ? `/admin/storefronts/${encodeURIComponent(back)}?done=storefronts.moved` : '/admin/storefronts?done=storefronts.moved');
+    res.redirect(
+      303,
+      isId(back) ? `/admin/storefronts/${encodeURIComponent(back)}?done=storefronts.moved` : '/admin/storefronts?done=storefronts.moved',
+    );
   });
 
   router.get('/admin/storefronts/:id', (req, res) => renderOne(req, res, 200));
@@ -120,14 +133,18 @@ export function storefrontRoutes(shop: Shop): Router {
   router.post('/admin/storefronts/:id/quotas', async (req, res) => {
     const storefrontId = idParam(req);
     const ctx = ctxOf(res);
-    const values = { maxActiveSubscriptions: text(req.body, 'maxActiveSubscriptions', 40), maxTrafficGb: text(req.body, 'maxTrafficGb', 40) };
+    const values = {
+      maxActiveSubscriptions: text(req.body, 'maxActiveSubscriptions', 40),
+      maxTrafficGb: text(req.body, 'maxTrafficGb', 40),
+    };
     const raw = (req.body as Record<string, unknown> | undefined)?.['panelIds'];
     const panelIds = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
     const errors: FieldErrors = {};
     const subscriptions = wholeNumber(values.maxActiveSubscriptions);
     const gigabytes = wholeNumber(values.maxTrafficGb);
     if (subscriptions === undefined) errors['maxActiveSubscriptions'] = ctx.t('forms.invalid');
-    if (gigabytes === undefined || (gigabytes !== null && gigabytes * GIB > Number.MAX_SAFE_INTEGER)) errors['maxTrafficGb'] = ctx.t('forms.invalid');
+    if (gigabytes === undefined || (gigabytes !== null && gigabytes * GIB > Number.MAX_SAFE_INTEGER))
+      errors['maxTrafficGb'] = ctx.t('forms.invalid');
     if (panelIds.length > 1000 || !panelIds.every(isId)) errors['_form'] = ctx.t('forms.invalid');
     if (Object.keys(errors).length > 0) return renderOne(req, res, 400, { values, errors });
     const quotas = {
@@ -146,7 +163,8 @@ export function storefrontRoutes(shop: Shop): Router {
 
   router.get('/admin/payouts', async (req, res) => {
     const asked = typeof req.query['status'] === 'string' ? req.query['status'] : 'requested';
-    const status: WithdrawalStatus | null = asked === 'all' ? null : (WITHDRAWAL_STATUSES as readonly string[]).includes(asked) ? (asked as WithdrawalStatus) : 'requested';
+    const status: WithdrawalStatus | null =
+      asked === 'all' ? null : (WITHDRAWAL_STATUSES as readonly string[]).includes(asked) ? (asked as WithdrawalStatus) : 'requested';
     const items = await payoutQueue(shop, { status }, staffOf(res));
     res.send(payoutsPage(ctxOf(res), { items, status, timeZone: shop.config.timeZone, notice: noticeFrom(req) }).value);
   });

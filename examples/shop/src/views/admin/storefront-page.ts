@@ -35,7 +35,10 @@ export function storefrontPage(ctx: RequestContext, view: StorefrontView): SafeH
   <dt>${t('storefronts.admin.retail')}</dt><dd>${moneyList(ctx, view.figures.retail)}</dd>
   <dt>${t('storefronts.admin.wholesale')}</dt><dd>${moneyList(ctx, view.figures.wholesale)}</dd>
   <dt>${t('storefronts.admin.margin')}</dt><dd data-testid="storefront-margin">${moneyList(ctx, view.figures.margin)}</dd>
-  <dt>${t('storefronts.admin.payoutBalance')}</dt><dd data-testid="storefront-payout-balance">${moneyList(ctx, view.figures.payouts.map((p) => ({ amount: p.available, currency: p.currency })))}</dd>
+  <dt>${t('storefronts.admin.payoutBalance')}</dt><dd data-testid="storefront-payout-balance">${moneyList(
+    ctx,
+    view.figures.payouts.map((p) => ({ amount: p.available, currency: p.currency })),
+  )}</dd>
 </dl>
 <form method="post" action="${base}/status" data-testid="storefront-status-form">
   ${csrfField(ctx)}
@@ -54,7 +57,8 @@ export function storefrontPage(ctx: RequestContext, view: StorefrontView): SafeH
   <fieldset><legend>${t('storefronts.admin.panels')}</legend>
   <p class="muted">${t('storefronts.admin.allPanels')}</p>
   ${view.panels.map(
-    (panel) => html`<label><input type="checkbox" name="panelIds" value="${panel.id}" ${chosen.has(panel.id) ? html`checked` : ''}> ${panel.name}</label>`,
+    (panel) =>
+      html`<label><input type="checkbox" name="panelIds" value="${panel.id}" ${chosen.has(panel.id) ? html`checked` : ''}> ${panel.name}</label>`,
   )}
   </fieldset>
   <p class="muted">${t('storefronts.admin.quotaHint')}</p>

@@ -16,7 +16,13 @@ export function moneyList(ctx: RequestContext, amounts: readonly Money[] | undef
 /** The storefront list: each with its reseller, buyers and figures over the period, and the form creating one. */
 export function storefrontsPage(
   ctx: RequestContext,
-  view: { rows: StorefrontRow[]; ownShopRevenue: readonly Money[]; values: Record<string, string>; errors?: FieldErrors; notice: string | null },
+  view: {
+    rows: StorefrontRow[];
+    ownShopRevenue: readonly Money[];
+    values: Record<string, string>;
+    errors?: FieldErrors;
+    notice: string | null;
+  },
 ): SafeHtml {
   const { t } = ctx;
   return adminPage(ctx, {
