@@ -65,17 +65,15 @@ export function storefrontRoutes(shop: Shop): Router {
 
   async function renderList(req: Request, res: Response, status: number, values: Record<string, string>, errors?: FieldErrors) {
     const { rows, ownShopRevenue } = await storefrontsOverview(shop, staffOf(res));
-    res
-      .status(status)
-      .send(
-        storefrontsPage(ctxOf(res), {
-          rows,
-          ownShopRevenue,
-          values,
-          ...(errors === undefined ? {} : { errors }),
-          notice: status === 200 ? noticeFrom(req) : null,
-        }).value,
-      );
+    res.status(status).send(
+      storefrontsPage(ctxOf(res), {
+        rows,
+        ownShopRevenue,
+        values,
+        ...(errors === undefined ? {} : { errors }),
+        notice: status === 200 ? noticeFrom(req) : null,
+      }).value,
+    );
   }
 
   async function renderOne(req: Request, res: Response, status: number, typed?: { values: Record<string, string>; errors: FieldErrors }) {
