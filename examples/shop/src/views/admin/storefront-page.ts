@@ -58,7 +58,7 @@ export function storefrontPage(ctx: RequestContext, view: StorefrontView): SafeH
   <p class="muted">${t('storefronts.admin.allPanels')}</p>
   ${view.panels.map(
     (panel) =>
-      html`<label><input type="checkbox" name="panelIds" value="${panel.id}" ${chosen.has(panel.id) ? html`checked` : ''}> ${panel.name}</label>`,
+      html`<label class="check"><input type="checkbox" name="panelIds" value="${panel.id}" ${chosen.has(panel.id) ? html`checked` : ''}> ${panel.name}</label>`,
   )}
   </fieldset>
   <p class="muted">${t('storefronts.admin.quotaHint')}</p>
