@@ -352,6 +352,41 @@ describe('who may read what', () => {
     await supertest(t.app).get('/api/v1/storefront').set('accept', 'application/json').expect(401);
   });
 
+  it('every reseller route answers 404 to a customer who runs no storefront, 401 to a visitor, and a read-only token may not write', async () => {
+    const reseller = await newReseller();
+    const id = await storefrontFor(reseller.email, 'Route Shop');
+    const plain = await signedUpBuyer(t.app);
+    const pages = ['/account/storefront'];
+    const forms = ['/account/storefront/menu', '/account/storefront/withdrawals', '/account/storefront/broadcasts'];
+    const reads = [
+      '/api/v1/storefront',
+      '/api/v1/storefront/menu',
+      '/api/v1/storefront/buyers',
+      '/api/v1/storefront/withdrawals',
+      '/api/v1/storefront/withdrawals/wd_x',
+    ];
+    const writes: Array<[string, object]> = [
+      ['/api/v1/storefront/menu', { items: [{ planId: plan.id, retailPrice: retail }] }],
+      ['/api/v1/storefront/withdrawals', { amount: 1, destination: 'card', idempotencyKey: 'route-key-1' }],
+      ['/api/v1/storefront/broadcasts', { text: 'hello', idempotencyKey: 'route-key-2' }],
+    ];
+    for (const path of pages) await plain.agent.get(path).expect(404);
+    for (const path of forms)
+      await plain.agent.post(path).type('form').send({ _csrf: plain.csrf, text: 'x', amount: '1', destination: 'x' }).expect(404);
+    for (const path of reads) await plain.agent.get(path).set('accept', 'application/json').expect(404);
+    for (const [path, body] of writes) await plain.agent.post(path).set('x-csrf-token', plain.csrf).send(body).expect(404);
+    const anonymous = supertest(t.app);
+    for (const path of reads) await anonymous.get(path).set('accept', 'application/json').expect(401);
+    // A visitor's post is refused before anything is read: no session (401) or no CSRF token (403).
+    for (const [path, body] of writes) expect([401, 403]).toContain((await anonymous.post(path).send(body)).status);
+    const account = await t.shop.accounts.getByEmail(reseller.email);
+    const { token } = await t.shop.apiTokens.create(account!.id, 'read only', ['read']);
+    for (const path of reads.slice(0, 4)) await anonymous.get(path).set('authorization', `Bearer ${token}`).expect(200);
+    for (const [path, body] of writes) await anonymous.post(path).set('authorization', `Bearer ${token}`).send(body).expect(403);
+    expect(await t.shop.kit.storefronts.menu(id)).toEqual([]);
+    expect(await withdrawalsOf(reseller.customerId)).toEqual([]);
+  });
+
   it('the JSON API refuses bad bodies with a 400 and changes nothing', async () => {
     const reseller = await newReseller();
     const id = await storefrontFor(reseller.email, 'Api Shop');
