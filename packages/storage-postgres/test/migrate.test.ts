@@ -84,6 +84,11 @@ describe('migrate', () => {
     await client.query(`DROP FUNCTION "${schema}".jobs_inserted_notify()`);
     await client.query(`DROP TABLE "${schema}".link_tokens`);
     await client.query(`DROP INDEX "${schema}".customers_telegram_id_idx`);
+    await client.query(
+      `DROP TABLE "${schema}".payout_entries, "${schema}".withdrawals, "${schema}".payout_balances, "${schema}".storefront_sales, "${schema}".storefront_menu`,
+    );
+    await client.query(`ALTER TABLE "${schema}".customers DROP COLUMN storefront_id`);
+    await client.query(`DROP TABLE "${schema}".storefronts`);
     await client.query(`DELETE FROM "${schema}".panelkit_migrations WHERE version >= 17`);
     const storage = createPostgresStorage({ client, schema, clock });
     const add = async (name: string) => {

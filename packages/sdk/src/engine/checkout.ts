@@ -229,6 +229,12 @@ export async function checkout(ctx: EngineContext, input: CheckoutRequest): Prom
       if (customer === null) throw new NotFoundError('customer', request.customerId);
       // A storefront and its reseller are locked before the buyer (the debit), as the lock order wants.
       const shop = customer.storefrontId === null ? null : await openStorefrontSale(tx, customer.storefrontId);
+      if (shop !== null) {
+        // A submit of the same key on another replica may have sold while this one waited for the storefront's lock:
+        // it is a replay then, never a refusal on the quota or credit that sale used.
+        const raced = await tx.orders.getByIdempotencyKey(request.customerId, request.idempotencyKey);
+        if (raced !== null) return replay(tx, raced, hash, request.idempotencyKey);
+      }
       const priced = await priceItems(tx, customer.id, request.items, pricerFor(tx, customer));
       const { plans, orderItems } = priced;
       const { total, paid: unitsPaid, discount } = await discountOrder(tx, customer.id, request.discountCode, priced, ctx.clock.now());

@@ -2,12 +2,14 @@
  * Resellers' storefronts (storage port 21): a storefront per reseller, its menu, its buyers
  * (`customers.storefront_id`), the record of each sale's split, and partners' payouts: an append-only payout ledger
  * with a balance row per partner and currency (the lock every payout write takes) and withdrawals, moved by
- * conditional updates so two approvals at once make one.
+ * conditional updates so two approvals at once make one. `storefronts.reseller_id` has no foreign key (see there).
  */
 export const storefronts = `
 CREATE TABLE {{schema}}.storefronts (
   id                text COLLATE "C" PRIMARY KEY,
-  reseller_id       text COLLATE "C" NOT NULL UNIQUE REFERENCES {{schema}}.customers (id),
+  -- No foreign key: customers.storefront_id points here, and a cycle would leave no order to copy or restore the
+  -- tables in. storefronts.create checks the customer; customers are never deleted.
+  reseller_id       text COLLATE "C" NOT NULL UNIQUE,
   name              text COLLATE "C" NOT NULL,
   status            text COLLATE "C" NOT NULL CHECK (status IN ('active', 'suspended')),
   quotas            jsonb NOT NULL,

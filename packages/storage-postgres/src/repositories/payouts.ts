@@ -171,47 +171,41 @@ export function payoutRepository({ runner, schema }: RepositoryContext): PayoutR
         read,
       ),
     createWithdrawal: (input: NewWithdrawal) =>
-      runner.run(
-        'payouts.createWithdrawal',
-        async ({ db, now }) => {
-          const w = parseInput(NewWithdrawalSchema, input, 'withdrawal');
-          const existing = async () => {
-            const { rows } = await db.query(`SELECT * FROM ${withdrawals} WHERE partner_id = $1 AND idempotency_key = $2`, [
-              w.partnerId,
-              w.idempotencyKey,
-            ]);
-            if (rows[0] === undefined) return undefined;
-            const found = withdrawalFromRow(rows[0]);
-            if (
-              found.amount.amount !== w.amount.amount ||
-              found.amount.currency !== w.amount.currency ||
-              found.destination !== w.destination
-            )
-              throw new IdempotencyConflictError(w.idempotencyKey);
-            return { withdrawal: found, created: false };
-          };
-          const early = await existing();
-          if (early !== undefined) return early;
-          const id = w.id ?? createId('wdr');
-          const { rows } = await db.query(
-            `INSERT INTO ${withdrawals} (id, partner_id, amount, currency, status, destination, idempotency_key, requested_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7::timestamptz, $7::timestamptz) RETURNING *`,
-            [id, w.partnerId, w.amount.amount, w.amount.currency, w.destination, w.idempotencyKey, enc.time(now)],
-          );
-          await append(db, now, {
-            partnerId: w.partnerId,
-            kind: 'withdrawal_hold',
-            amount: -w.amount.amount,
-            currency: w.amount.currency,
-            idempotencyKey: `withdrawal.hold:${id}`,
-            withdrawalId: id,
-            actor: { type: 'customer', id: w.partnerId },
-          });
-          return { withdrawal: withdrawalFromRow(rows[0]!), created: true };
-        },
-        // The same key asked at once on two connections: the loser finds the winner's withdrawal next time.
-        { retryOn: (error) => isUniqueViolation(error, 'withdrawals_partner_key') },
-      ),
+      runner.run('payouts.createWithdrawal', async ({ db, now }) => {
+        const w = parseInput(NewWithdrawalSchema, input, 'withdrawal');
+        const existing = async () => {
+          const { rows } = await db.query(`SELECT * FROM ${withdrawals} WHERE partner_id = $1 AND idempotency_key = $2`, [
+            w.partnerId,
+            w.idempotencyKey,
+          ]);
+          if (rows[0] === undefined) return undefined;
+          const found = withdrawalFromRow(rows[0]);
+          if (found.amount.amount !== w.amount.amount || found.amount.currency !== w.amount.currency || found.destination !== w.destination)
+            throw new IdempotencyConflictError(w.idempotencyKey);
+          return { withdrawal: found, created: false };
+        };
+        const early = await existing();
+        if (early !== undefined) return early;
+        const id = w.id ?? createId('wdr');
+        // The same key asked at once on two connections: this insert waits for the other and does nothing.
+        const { rows } = await db.query(
+          `INSERT INTO ${withdrawals} (id, partner_id, amount, currency, status, destination, idempotency_key, requested_at, updated_at)
+             VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7::timestamptz, $7::timestamptz)
+             ON CONFLICT (partner_id, idempotency_key) DO NOTHING RETURNING *`,
+          [id, w.partnerId, w.amount.amount, w.amount.currency, w.destination, w.idempotencyKey, enc.time(now)],
+        );
+        if (rows[0] === undefined) return (await existing())!;
+        await append(db, now, {
+          partnerId: w.partnerId,
+          kind: 'withdrawal_hold',
+          amount: -w.amount.amount,
+          currency: w.amount.currency,
+          idempotencyKey: `withdrawal.hold:${id}`,
+          withdrawalId: id,
+          actor: { type: 'customer', id: w.partnerId },
+        });
+        return { withdrawal: withdrawalFromRow(rows[0]!), created: true };
+      }),
     getWithdrawal: (id: string) =>
       runner.run(
         'payouts.getWithdrawal',

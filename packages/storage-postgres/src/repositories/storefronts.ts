@@ -234,17 +234,19 @@ export function storefrontRepository({ runner, schema }: RepositoryContext): Sto
         'storefronts.recordSale',
         async ({ db, now }) => {
           const s = parseInput(NewStorefrontSaleSchema, input, 'storefront sale');
-          const existing = await db.query(`SELECT * FROM ${sales} WHERE idempotency_key = $1`, [s.idempotencyKey]);
-          if (existing.rows[0] !== undefined) {
-            const sale = saleFromRow(existing.rows[0]);
+          const same = (sale: StorefrontSale) => {
             if (sale.orderId !== s.orderId || sale.kind !== s.kind || sale.retail.amount !== s.retail.amount)
               throw new IdempotencyConflictError(s.idempotencyKey);
             return { sale, created: false };
-          }
+          };
+          const existing = await db.query(`SELECT * FROM ${sales} WHERE idempotency_key = $1`, [s.idempotencyKey]);
+          if (existing.rows[0] !== undefined) return same(saleFromRow(existing.rows[0]));
+          // A racing insert of the key makes this one wait for it and then do nothing: its row is read back instead.
           const { rows } = await db.query(
             `INSERT INTO ${sales} (id, storefront_id, reseller_id, buyer_id, order_id, kind, currency, retail, wholesale, margin, bonus,
                idempotency_key, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::timestamptz) RETURNING *`,
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::timestamptz)
+             ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
             [
               s.id ?? createId('sfs'),
               s.storefrontId,
@@ -261,7 +263,9 @@ export function storefrontRepository({ runner, schema }: RepositoryContext): Sto
               enc.time(now),
             ],
           );
-          return { sale: saleFromRow(rows[0]!), created: true };
+          if (rows[0] !== undefined) return { sale: saleFromRow(rows[0]), created: true };
+          const raced = await db.query(`SELECT * FROM ${sales} WHERE idempotency_key = $1`, [s.idempotencyKey]);
+          return same(saleFromRow(raced.rows[0]!));
         },
         { retryOn: (error) => isUniqueViolation(error, 'storefront_sales_idempotency_key') },
       ),

@@ -33,6 +33,8 @@ import { paymentMethodsSuite } from './payment-methods.js';
 import { campaignsSuite } from './campaigns.js';
 import { giftsSuite } from './gifts.js';
 import { linkTokensSuite } from './link-tokens.js';
+import { storefrontsSuite } from './storefronts.js';
+import { payoutsSuite } from './payouts.js';
 import { panelsTargetsSuite } from './panels-targets.js';
 import { plansSuite } from './plans.js';
 import { subscriptionsSuite } from './subscriptions.js';
@@ -185,5 +187,7 @@ export function describeStoragePort(
     devicesSuite(env);
     campaignsSuite(env);
     linkTokensSuite(env);
+    storefrontsSuite(env);
+    payoutsSuite(env);
   });
 }
