@@ -296,6 +296,47 @@ describe("a reseller's back office and the payout queue", () => {
   });
 });
 
+describe("a storefront's buyer on the web", () => {
+  it('is told why nothing sells while the storefront is suspended or over its quota; nothing is charged and the subscription keeps running', async () => {
+    const reseller = await newReseller();
+    const id = await storefrontFor(reseller.email, 'Stop Shop');
+    await t.shop.kit.storefronts.setMenuItem({
+      storefrontId: id,
+      planId: plan.id,
+      retailPrice: { amount: retail, currency: t.config.currency },
+    });
+    const buyer = await signedUpBuyer(t.app);
+    const buyerId = await customerIdOf(t, buyer.email);
+    await t.shop.kit.storefronts.moveBuyer({ customerId: buyerId, storefrontId: id });
+    await fund(t, buyer.email, retail * 3);
+    expect((await buy(buyer, plan.id)).status).toBe(303);
+    await t.drain();
+    const [sub] = (await t.shop.storage.subscriptions.listByCustomer(buyerId, { limit: 10 })).items;
+    expect(sub?.status).toBe('active');
+
+    const page = `/admin/storefronts/${id}`;
+    await postForm(owner, page, `${page}/status`, { status: 'suspended' });
+    const refused = await buy(buyer, plan.id);
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('This shop is not selling right now.');
+    expect(await balanceOf(t, buyerId)).toBe(retail * 2);
+    expect((await t.shop.storage.subscriptions.get(sub!.id))?.status).toBe('active');
+    const api = await buyer.agent
+      .post('/api/v1/checkout')
+      .set('x-csrf-token', buyer.csrf)
+      .send({ items: [{ planId: plan.id, quantity: 1 }], idempotencyKey: 'suspended-api-1' });
+    expect(api.status).toBe(409);
+    expect(JSON.stringify(api.body)).toContain('storefront_suspended');
+
+    await postForm(owner, page, `${page}/status`, { status: 'active' });
+    await postForm(owner, page, `${page}/quotas`, { maxActiveSubscriptions: '1' });
+    const over = await buy(buyer, plan.id);
+    expect(over.status).toBe(409);
+    expect(over.text).toContain('This shop has sold all it may for now.');
+    expect(await balanceOf(t, buyerId)).toBe(retail * 2);
+  });
+});
+
 describe('who may read what', () => {
   it("a reseller's session or token reads only its own storefront, whatever id it names", async () => {
     const one = await newReseller();
