@@ -38,23 +38,27 @@ export class BroadcastStore {
     return keyedId('bc', key);
   }
 
-  /** How many linked chats a broadcast to all but `exceptUsers` reaches now (none marked unreachable). */
-  async countRecipients(exceptUsers: readonly string[]): Promise<number> {
+  /**
+   * How many linked chats a broadcast to all but `exceptUsers` reaches now (none marked unreachable); with
+   * `onlyCustomers`, only those customers' chats (a reseller's broadcast to its own buyers).
+   */
+  async countRecipients(exceptUsers: readonly string[], onlyCustomers?: readonly string[]): Promise<number> {
     const { rows } = await this.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($1::text[]) AND ${this.reachable}`,
-      [[...exceptUsers]],
+      `SELECT count(*)::int AS n FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($1::text[]) AND ${this.reachable}
+       AND ($2::text[] IS NULL OR customer_id = ANY($2::text[]))`,
+      [[...exceptUsers], onlyCustomers === undefined ? null : [...onlyCustomers]],
     );
     return rows[0]?.n ?? 0;
   }
 
   /**
    * Writes the broadcast and one `pending` copy per reachable linked chat but `exceptUsers`' (once: a repeat
-   * changes nothing, so the recipients are fixed by the first call). `tx` is the engine's storage transaction.
-   * Returns how many copies it wrote.
+   * changes nothing, so the recipients are fixed by the first call); with `onlyCustomers`, only those
+   * customers' chats. `tx` is the engine's storage transaction. Returns how many copies it wrote.
    */
   async writeRecipients(
     tx: object,
-    input: { id: string; text: string; createdBy: string; exceptUsers: readonly string[] },
+    input: { id: string; text: string; createdBy: string; exceptUsers: readonly string[]; onlyCustomers?: readonly string[] | undefined },
   ): Promise<number> {
     const db = transactionSql(tx);
     const { rows } = await db.query(
@@ -66,9 +70,10 @@ export class BroadcastStore {
       `WITH written AS (
          INSERT INTO ${this.schema}.telegram_broadcast_deliveries (broadcast_id, chat_id, status)
          SELECT $1, chat_id, 'pending' FROM ${this.schema}.telegram_links WHERE telegram_user_id <> ALL($2::text[]) AND ${this.reachable}
+           AND ($3::text[] IS NULL OR customer_id = ANY($3::text[]))
          ON CONFLICT DO NOTHING RETURNING 1)
        SELECT count(*)::int AS n FROM written`,
-      [input.id, [...input.exceptUsers]],
+      [input.id, [...input.exceptUsers], input.onlyCustomers === undefined ? null : [...input.onlyCustomers]],
     );
     return written.rows[0]?.n ?? 0;
   }

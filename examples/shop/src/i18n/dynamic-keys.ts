@@ -26,6 +26,9 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'adminOps.panels.credentialType.',
   'checkout.order.statuses.',
   'evacuation.outcomes.',
+  'storefronts.refusals.', // why a storefront's buyer cannot buy now (`StorefrontRefusedError`'s reason)
+  'storefronts.status.', // a storefront's state, badges on the owner's pages
+  'storefronts.withdrawalStatus.', // a withdrawal's state, the payout queue and the reseller's back office
   'evacuation.stays.',
   'extension.actions.',
   'extension.basis.',

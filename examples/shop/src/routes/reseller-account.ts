@@ -106,7 +106,8 @@ export function resellerAccountRoutes(shop: Shop): Router {
   router.get('/account/reseller', requireAccount, async (_req, res) => {
     const terms = await resellerTerms(shop, viewerOf(res).customer.id);
     if (terms === null) throw new ShopError('not_found', 'errors.notFound');
-    res.send(resellerAccountPage(ctxOf(res), terms, currency, timeZone).value);
+    const storefront = await shop.kit.storefronts.byReseller(viewerOf(res).customer.id);
+    res.send(resellerAccountPage(ctxOf(res), terms, currency, timeZone, storefront !== null).value);
   });
 
   router.get('/api/v1/reseller', requireAccount, async (_req, res) => {

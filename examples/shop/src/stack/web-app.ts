@@ -60,6 +60,7 @@ import { createMetrics } from '../http/metrics.js';
 import { supportRoutes } from '../routes/support.js';
 import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimitOptions, type RateLimits } from '../http/rate-limits.js';
 import { resellerAccountRoutes } from '../routes/reseller-account.js';
+import { storefrontOfficeRoutes } from '../routes/storefront-office.js';
 import { miniAppRoutes } from '../routes/mini-app.js';
 import { embeddableByTelegram, TELEGRAM_WEB_ORIGIN } from '../http/mini-app-framing.js';
 
@@ -106,6 +107,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     giftRoutes(shop, limits),
     giftApiRoutes(shop, limits),
     resellerAccountRoutes(shop),
+    storefrontOfficeRoutes(shop),
     apiTokenRoutes(shop),
     notificationRoutes(shop),
     supportRoutes(shop),

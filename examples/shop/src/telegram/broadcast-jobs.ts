@@ -7,14 +7,14 @@ import { BroadcastStore, type BroadcastCopy } from '../db/telegram-broadcasts.js
 import { TelegramUnreachableChats } from '../db/telegram-unreachable.js';
 import { classifySendError } from './send-policy.js';
 import { createSendPacer, DEFAULT_SEND_GAP_MS } from './send-pacer.js';
-import { fanOutBroadcast } from '../app/notifications/broadcast-fan-out.js';
+import { BROADCAST_FAN_OUT_TYPE, broadcastFanOutJob, fanOutBroadcast } from '../app/notifications/broadcast-fan-out.js';
 
 /**
  * Host job types of broadcasts: the same names in every process, whichever builds them. `copies` sends a run of a
  * broadcast's copies; `copy` sends one (queued by releases before runs, still run).
  */
 export const BROADCAST_JOB_TYPES = {
-  fanOut: 'shop.broadcast.fan_out',
+  fanOut: BROADCAST_FAN_OUT_TYPE,
   copies: 'shop.broadcast.copies',
   copy: 'shop.broadcast.copy',
 } as const;
@@ -68,12 +68,6 @@ export interface BroadcastJobs {
   sent(): number;
 }
 
-const FanOutSchema = z.object({
-  broadcastId: z.string().min(1),
-  text: z.string().min(1),
-  createdBy: z.string().min(1),
-  exceptUsers: z.array(z.string()),
-});
 const CopiesSchema = z.object({ broadcastId: z.string().min(1), chatIds: z.array(z.string().min(1)).min(1) });
 const CopySchema = z.object({ broadcastId: z.string().min(1), chatId: z.string().min(1) });
 
@@ -198,13 +192,15 @@ export function createBroadcastJobs(shop: Shop, api: Api, options: BroadcastJobs
     },
   });
 
-  const fanOut = defineHostJob({
-    type: BROADCAST_JOB_TYPES.fanOut,
-    payload: FanOutSchema,
-    async run(input) {
-      const recipients = { id: input.broadcastId, text: input.text, createdBy: input.createdBy, exceptUsers: input.exceptUsers };
-      await fanOutBroadcast(shop, store, copies, recipients, copiesPerJob);
-    },
+  const fanOut = broadcastFanOutJob(async (input) => {
+    const recipients = {
+      id: input.broadcastId,
+      text: input.text,
+      createdBy: input.createdBy,
+      exceptUsers: input.exceptUsers,
+      onlyCustomers: input.onlyCustomers,
+    };
+    await fanOutBroadcast(shop, store, copies, recipients, copiesPerJob);
   });
 
   return {

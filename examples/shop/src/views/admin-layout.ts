@@ -23,6 +23,7 @@ const SECTIONS = [
   ['/admin/discounts', 'discounts.admin.title'],
   ['/admin/referrals', 'referrals.admin.title'],
   ['/admin/campaigns', 'campaigns.admin.title'],
+  ['/admin/storefronts', 'storefronts.nav'],
 ] as const;
 
 /** An admin page: the shop layout with the navigation to the admin sections the viewer's role may use above the content. */

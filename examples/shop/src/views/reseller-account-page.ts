@@ -21,8 +21,17 @@ function change(ctx: RequestContext, event: AuditEvent, currency: string, timeZo
   return html`<li data-testid="reseller-change">${formatDateTime(event.at, locale, timeZone)}: ${text}</li>`;
 }
 
-/** A reseller's own page: its price per plan beside the list price, its credit, and the changes made to its terms. */
-export function resellerAccountPage(ctx: RequestContext, terms: ResellerTerms, currency: string, timeZone: string): SafeHtml {
+/**
+ * A reseller's own page: its price per plan beside the list price, its credit, and the changes made to its terms;
+ * a link to its storefront's back office when it runs one.
+ */
+export function resellerAccountPage(
+  ctx: RequestContext,
+  terms: ResellerTerms,
+  currency: string,
+  timeZone: string,
+  runsStorefront = false,
+): SafeHtml {
   const { t, locale } = ctx;
   const money = (amount: number) => formatMoney({ amount, currency }, locale);
   return page(ctx, {
@@ -42,6 +51,7 @@ export function resellerAccountPage(ctx: RequestContext, terms: ResellerTerms, c
         }</td></tr>`,
     )}</tbody></table></div>
 <p><a href="/account/reseller/clients" data-testid="clients-link">${t('resellers.clients.link')}</a></p>
+${runsStorefront ? html`<p><a href="/account/storefront" data-testid="storefront-link">${t('storefronts.office.link')}</a></p>` : ''}
 <h2>${t('resellers.buyer.changes')}</h2>
 ${terms.changes.length === 0 ? html`<p class="muted">${t('resellers.buyer.noChanges')}</p>` : html`<ul>${terms.changes.map((e) => change(ctx, e, currency, timeZone))}</ul>`}`,
   });

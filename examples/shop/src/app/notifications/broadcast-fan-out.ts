@@ -1,6 +1,6 @@
-import { enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
+import { defineHostJob, enqueueHostJob, type HostJobDefinition } from '@panelkit/sdk';
 import { enqueueHostJobs, type HostJobItem } from '@panelkit/sdk/host-jobs';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Shop } from '../shop.js';
 import type { BroadcastStore } from '../../db/telegram-broadcasts.js';
 
@@ -10,6 +10,31 @@ export interface FanOutInput {
   text: string;
   createdBy: string;
   exceptUsers: readonly string[];
+  /** Only these customers' chats (a reseller's broadcast to its own buyers); absent: every linked chat. */
+  onlyCustomers?: readonly string[] | undefined;
+}
+
+/** The host job type of a broadcast's fan-out: the same name in every process. */
+export const BROADCAST_FAN_OUT_TYPE = 'shop.broadcast.fan_out';
+
+/** A fan-out job's payload (`onlyCustomers` and `storefrontId` are absent on an owner's broadcast to everyone). */
+export const FanOutSchema = z.object({
+  broadcastId: z.string().min(1),
+  text: z.string().min(1),
+  createdBy: z.string().min(1),
+  exceptUsers: z.array(z.string()),
+  onlyCustomers: z.array(z.string().min(1)).max(100_000).optional(),
+  /** The storefront whose buyers these are: the hook for sending through that storefront's own bot. */
+  storefrontId: z.string().min(1).optional(),
+});
+
+/**
+ * The fan-out job type with its `run`: the process that sends (the bot's worker) passes the real one; a process
+ * that only queues broadcasts (a reseller's web page) passes one that is never called, since enqueueing reads the
+ * type, the payload schema and the retry policy, which are the same either way.
+ */
+export function broadcastFanOutJob(run: (payload: z.output<typeof FanOutSchema>) => Promise<void>): HostJobDefinition<typeof FanOutSchema> {
+  return defineHostJob({ type: BROADCAST_FAN_OUT_TYPE, payload: FanOutSchema, run });
 }
 
 /** The payload of a job sending a run of a broadcast's copies. */

@@ -6,6 +6,7 @@ import {
   InsufficientFundsError,
   ValidationError,
 } from '@panelkit/sdk';
+import { StorefrontRefusedError } from '@panelkit/sdk/storefronts';
 import type { ShopErrorCode } from '../shop-error.js';
 
 /** An engine refusal a buyer can act on: its code, the message key and, for a form, the field it is about. */
@@ -41,6 +42,8 @@ export function checkoutRefusal(error: unknown): Refusal | null {
     return { code: 'insufficient_funds', key: 'checkout.refused.insufficient_funds', reason: 'insufficient_funds', funds: funds(error) };
   if (CapacityExhaustedError.is(error)) return { code: 'conflict', key: 'checkout.refused.sold_out', reason: 'sold_out' };
   if (IdempotencyConflictError.is(error)) return { code: 'conflict', key: 'checkout.refused.key_reused', reason: 'idempotency_key_reused' };
+  // A storefront's buyer is told why its shop sells nothing now (suspended, over a quota, the reseller's credit).
+  if (StorefrontRefusedError.is(error)) return { code: 'conflict', key: `storefronts.refusals.${error.reason}`, reason: error.reason };
   if (EligibilityError.is(error)) {
     const reason = error.reasons[0] ?? 'not_eligible';
     const known = ['not_on_sale', 'no_trial', 'already_used', 'phone_required'].includes(reason);

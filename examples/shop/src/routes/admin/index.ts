@@ -19,6 +19,7 @@ import { overviewRoutes } from './overview.js';
 import { panelRoutes } from './panels.js';
 import { planRoutes } from './plans.js';
 import { resellerRoutes } from './resellers.js';
+import { storefrontRoutes } from './storefronts.js';
 import { staffRoutes } from './staff.js';
 import { subscriptionRoutes } from './subscriptions.js';
 import { evacuationRoutes } from './evacuation.js';
@@ -47,6 +48,7 @@ export function adminRoutes(shop: Shop, bot: CampaignBot | null = null): Router 
     discountRoutes,
     referralSettingsRoutes,
     resellerRoutes,
+    storefrontRoutes,
     backupRoutes,
     settingsRoutes,
     linkNoticeRoutes,

@@ -7,6 +7,7 @@ import { NotificationSettingsBody } from '../notifications.js';
 import { JoinCampaignBody } from '../campaigns.js';
 import { CloseTicketBody, OpenTicketBody, TicketMessageBody } from '../support.js';
 import { AssignBody, ClientForm } from '../reseller-account.js';
+import { BroadcastBody, MenuBody, WithdrawalBody } from '../storefront-office.js';
 import {
   DescribedObject,
   DeviceListResponse,
@@ -346,6 +347,67 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
       summary: 'Gives one of the reseller’s subscriptions to the client',
       body: AssignBody,
       responses: { 200: { description: 'Done', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/storefront',
+      summary: 'A reseller’s own storefront: its state, this month’s sales and margin, its payout balance, buyers and bot',
+      responses: { 200: { description: 'The back office', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/storefront/menu',
+      summary: 'The reseller’s menu: every plan with what the reseller pays and the retail price its buyers pay (`null`: not sold)',
+      responses: { 200: { description: 'The menu', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/storefront/menu',
+      summary: 'Sets retail prices (minor units; `null` stops selling the plan); any bad line refuses them all',
+      body: MenuBody,
+      responses: { 200: { description: 'Saved', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/storefront/buyers',
+      summary: 'The reseller’s own buyers, newest first',
+      responses: { 200: { description: 'Buyers', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/storefront/withdrawals',
+      summary: 'The reseller’s withdrawals, newest first',
+      responses: { 200: { description: 'Withdrawals', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/storefront/withdrawals/:id',
+      summary: 'One of the reseller’s withdrawals (another partner’s is a 404)',
+      responses: { 200: { description: 'The withdrawal', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/storefront/withdrawals',
+      summary: 'Asks a withdrawal of the payout balance (held at once); the same `idempotencyKey` asks once',
+      body: WithdrawalBody,
+      responses: {
+        201: { description: 'Asked', schema: DescribedObject },
+        200: { description: 'The same key again: the first answer', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        409: refused('More than the payout balance; nothing was held'),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/storefront/broadcasts',
+      summary: 'Queues a message to the reseller’s own buyers who linked Telegram; the same `idempotencyKey` queues once',
+      body: BroadcastBody,
+      responses: {
+        202: { description: 'Queued', schema: DescribedObject },
+        200: { description: 'The same key again', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        409: refused('No buyer reachable, or the shop has no bot'),
+      },
     },
     {
       method: 'get',
