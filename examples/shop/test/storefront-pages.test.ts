@@ -7,6 +7,7 @@
 import type { Plan } from '@panelkit/sdk';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMoney } from '../src/i18n/format.js';
 import { balanceOf, buy, customerIdOf, fund, planNamed } from './support/buying.js';
 import {
   csrfFrom,
@@ -35,6 +36,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const major = (minor: number) => (minor / 100).toFixed(2);
+const moneyText = (minor: number) => formatMoney({ amount: minor, currency: t.config.currency }, 'en');
 
 /** A signed-up customer made a reseller by the owner: a price for `plan` and a credit limit. */
 async function newReseller(): Promise<Visitor & { email: string; customerId: string }> {
@@ -188,25 +190,31 @@ describe("a reseller's back office and the payout queue", () => {
     expect(bought.status, bought.text.slice(0, 300)).toBe(303);
     await t.drain();
     expect(await balanceOf(t, buyerId)).toBe(plan.price.amount * 2 - retail);
+    // The wallet pays the reseller's price; the payout balance is credited what the buyer paid: the reseller earns the margin.
     const margin = retail - wholesale;
     expect(await balanceOf(t, reseller.customerId)).toBe(-wholesale);
-    expect(await payoutBalance(reseller.customerId)).toBe(margin);
+    expect(await payoutBalance(reseller.customerId)).toBe(retail);
 
     const office = await reseller.agent.get('/account/storefront').expect(200);
     expect(office.text).toMatch(/data-testid="office-sales">1</);
     expect(office.text).toContain(buyer.email);
+    expect(office.text).toContain(`data-testid="office-collected">${moneyText(retail)}<`);
+    expect(office.text).toContain(`data-testid="office-margin">${moneyText(margin)}<`);
     const api = await reseller.agent.get('/api/v1/storefront').set('accept', 'application/json').expect(200);
     expect(api.body).toMatchObject({
       storefront: { id, name: 'Margin Shop', status: 'active' },
-      payoutBalance: margin,
+      payoutBalance: retail,
       held: 0,
       buyers: 1,
     });
     expect(api.body.month.margin).toEqual([{ amount: margin, currency: t.config.currency }]);
+    expect(api.body.month.collected).toEqual([{ amount: retail, currency: t.config.currency }]);
+    const detail = await owner.agent.get(`/admin/storefronts/${id}`).expect(200);
+    expect(detail.text).toContain(`data-testid="storefront-collected">${moneyText(retail)}<`);
     const ownerList = await owner.agent.get('/admin/storefronts').expect(200);
     expect(ownerList.text).toMatch(new RegExp(`data-storefront="${id}"[\\s\\S]*?data-testid="storefront-sales">1<`));
 
-    // Asking more than the balance, or no amount, holds nothing.
+    // Asking more than the balance, more than it leaves over what the wallet owes, or no amount, holds nothing.
     const ask = async (fields: Record<string, string>) => {
       const shown = await reseller.agent.get('/account/storefront').expect(200);
       const key = /data-testid="withdraw-form"[\s\S]*?name="idempotencyKey" value="([^"]+)"/.exec(shown.text)?.[1] ?? '';
@@ -215,18 +223,27 @@ describe("a reseller's back office and the payout queue", () => {
         .type('form')
         .send({ _csrf: csrfFrom(shown.text), idempotencyKey: key, ...fields });
     };
-    const over = await ask({ amount: major(margin + 1), destination: 'card 6037 0000 0000 0000' });
+    const over = await ask({ amount: major(retail + 1), destination: 'card 6037 0000 0000 0000' });
     expect(over.status).toBe(409);
     expect(over.text).toContain('at most your payout balance');
+    const owed = await ask({ amount: major(margin + 1), destination: 'card 6037 0000 0000 0000' });
+    expect(owed.status).toBe(409);
+    expect(owed.text).toContain('Your wallet owes the price of your sales');
+    const owedApi = await reseller.agent
+      .post('/api/v1/storefront/withdrawals')
+      .set('x-csrf-token', reseller.csrf)
+      .send({ amount: margin + 1, destination: 'card', idempotencyKey: 'withdraw-owed-1' });
+    expect(owedApi.status).toBe(409);
+    expect(owedApi.text).toContain('Your wallet owes the price of your sales');
     expect((await ask({ amount: 'all', destination: 'card' })).status).toBe(400);
     expect((await ask({ amount: major(margin), destination: '  ' })).status).toBe(400);
     expect(await withdrawalsOf(reseller.customerId)).toEqual([]);
-    expect(await payoutBalance(reseller.customerId)).toBe(margin);
+    expect(await payoutBalance(reseller.customerId)).toBe(retail);
     const asked = await ask({ amount: major(margin), destination: 'card 6037 0000 0000 0000' });
     expect(asked.headers['location']).toBe('/account/storefront?done=storefronts.withdrawal');
     const [withdrawal] = await withdrawalsOf(reseller.customerId);
     expect(withdrawal?.status).toBe('requested');
-    expect(await payoutBalance(reseller.customerId)).toBe(0);
+    expect(await payoutBalance(reseller.customerId)).toBe(wholesale);
 
     // Two admins approve at once: one approval, the other is told it was decided.
     const second = await signedInAdmin(t.app);

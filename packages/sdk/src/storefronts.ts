@@ -2,9 +2,10 @@
  * `@panelkit/sdk/storefronts`: resellers who run their own storefront on the owner's panels. A storefront
  * (`kit.storefronts`) sells the plans on its menu at its retail prices to its own buyers (`Customer.storefrontId`);
  * each sale, in the checkout's one transaction, debits the reseller's wallet at their price book (their credit limit
- * applies) and credits the margin, with a volume tier's bonus, to their payout balance. Partners ask for withdrawals
- * of that balance (`kit.payouts`), which the owner approves and pays or refuses. The records, their schemas, the pure
- * rules, the refusal reasons and the figures.
+ * applies) and credits the retail collected for them, with a volume tier's bonus, to their payout balance: they
+ * earn the margin, the owner keeps the wholesale. Partners ask for withdrawals of that balance (`kit.payouts`; a
+ * reseller's keeps what their wallet owes), which the owner approves and pays or refuses. The records, their
+ * schemas, the pure rules, the refusal reasons and the figures.
  *
  * @module
  */

@@ -85,7 +85,7 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('storefront sales and payouts across
         }
         shops.push({ reseller, storefront, buyers });
       }
-      // A withdrawal of reseller A's margin, asked before: the processes all approve it at once.
+      // A withdrawal of reseller A's payout balance, asked before: the processes all approve it at once.
       await kit.payouts.credit({
         partnerId: shops[0]!.reseller.id,
         kind: 'adjustment',
@@ -141,11 +141,11 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('storefront sales and payouts across
         new Set(all.filter((o) => b!.buyers.some((id) => o.key === `buy-${id}`) && o.refused !== undefined).map((o) => o.refused)),
       ).toEqual(new Set(['reseller_credit']));
 
-      // The books add up: one wholesale debit and one margin credit per sale, nothing for a refusal.
+      // The books add up: one wholesale debit and one payout credit of the retail per sale, nothing for a refusal.
       expect(await storage.ledger.balance(a!.reseller.id, 'USD')).toBe(100_000 - 4 * 700);
       expect(await storage.ledger.balance(b!.reseller.id, 'USD')).toBe(1_000 - 3 * 700);
-      expect(await storage.payouts.balance(a!.reseller.id, 'USD')).toBe(4 * 500);
-      expect(await storage.payouts.balance(b!.reseller.id, 'USD')).toBe(3 * 500);
+      expect(await storage.payouts.balance(a!.reseller.id, 'USD')).toBe(4 * 1200);
+      expect(await storage.payouts.balance(b!.reseller.id, 'USD')).toBe(3 * 1200);
       for (const shop of [a!, b!]) {
         const wholesale = (await storage.ledger.list(shop.reseller.id, { limit: 100 })).items.filter((e) => e.kind === 'wholesale');
         expect(wholesale).toHaveLength(soldBy(shop));
@@ -157,9 +157,9 @@ describe.skipIf(SKIP_REAL_SERVER !== false)('storefront sales and payouts across
         }
       }
       const figures = await kit.storefronts.figures({ from: '2026-03-01', to: '2026-03-01', timeZone: 'UTC' });
-      expect(Object.fromEntries(figures.storefronts.map((s) => [s.name, [s.sales, s.margin]]))).toEqual({
-        A: [4, [usd(2000)]],
-        B: [3, [usd(1500)]],
+      expect(Object.fromEntries(figures.storefronts.map((s) => [s.name, [s.sales, s.margin, s.collected]]))).toEqual({
+        A: [4, [usd(2000)], [usd(4800)]],
+        B: [3, [usd(1500)], [usd(3600)]],
       });
       expect(figures.revenue).toEqual([usd(7 * 1200)]);
 

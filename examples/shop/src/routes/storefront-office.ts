@@ -74,6 +74,7 @@ function officeJson(office: BackOffice) {
       wholesale: office.month.wholesale,
       margin: office.month.margin,
       bonus: office.month.bonus,
+      collected: office.month.collected,
     },
     payoutBalance: office.payoutBalance,
     held: office.held,

@@ -39,7 +39,8 @@ function botLine(ctx: RequestContext, office: BackOffice): SafeHtml {
 }
 
 /**
- * A reseller's back office: its storefront's state, this month's sales and margin, its payout balance and
+ * A reseller's back office: its storefront's state, this month's sales, margin and what was collected for it (its
+ * payout balance is credited the retail price, its wallet pays its own price), its payout balance and
  * withdrawals (and the form asking one), its menu (the form setting retail prices), its buyers, a broadcast to
  * them, and its bot's health.
  */
@@ -61,9 +62,11 @@ ${formError(forms.errors)}
   <dt>${t('storefronts.office.retail')}</dt><dd>${moneyList(ctx, office.month.retail)}</dd>
   <dt>${t('storefronts.office.wholesale')}</dt><dd>${moneyList(ctx, office.month.wholesale)}</dd>
   <dt>${t('storefronts.office.margin')}</dt><dd data-testid="office-margin">${moneyList(ctx, office.month.margin)}</dd>
+  <dt>${t('storefronts.office.collected')}</dt><dd data-testid="office-collected">${moneyList(ctx, office.month.collected)}</dd>
   <dt>${t('storefronts.office.payoutBalance')}</dt><dd data-testid="office-payout-balance">${money(office.payoutBalance)}</dd>
   <dt>${t('storefronts.office.held')}</dt><dd data-testid="office-held">${money(office.held)}</dd>
 </dl>
+<p class="muted" data-testid="office-money-hint">${t('storefronts.office.moneyHint')}</p>
 <h2>${t('storefronts.office.bot')}</h2>
 ${botLine(ctx, office)}
 <h2>${t('storefronts.office.menu')}</h2>

@@ -123,6 +123,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await reseller.page.waitForURL(/done=storefronts\.withdrawal/);
       await expect(reseller.page.getByTestId('office-held').textContent()).resolves.toBe('$20.00');
       await expect(reseller.page.getByTestId('office-payout-balance').textContent()).resolves.toBe('$5.00');
+      await expect(reseller.page.getByTestId('office-money-hint').textContent()).resolves.toContain('collected for you');
       await screenshot(reseller.page, 'reseller-back-office');
       expect(reseller.errors, reseller.errors.join('\n')).toEqual([]);
 

@@ -3,8 +3,9 @@ import { ActorSchema, IdSchema } from './common.js';
 import { CurrencySchema, MoneySchema } from './money.js';
 
 /**
- * Why a partner's payout balance moved. `margin`: a storefront sale's margin (a credit) or a refund's reversal of
- * it (a debit, which may take the balance below zero: the partner then owes it back from later margins).
+ * Why a partner's payout balance moved. `margin`: a storefront sale's payout credit (the retail collected for the
+ * reseller and a tier's bonus) or a refund's reversal of it (a debit, which may take the balance below zero: the
+ * partner then owes it back from later sales).
  * `commission`: a referral partner's commission the owner credits (or takes back). `withdrawal_hold`: a withdrawal
  * asked for (a debit, never below zero). `withdrawal_release`: a refused withdrawal's hold given back (a credit).
  * `adjustment`: the owner's signed correction.

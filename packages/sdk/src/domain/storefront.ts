@@ -58,7 +58,7 @@ const storefrontFields = {
 /**
  * A reseller's storefront: the reseller sells the owner's plans under their own name, at their own retail prices
  * (its menu), to buyers of their own (`Customer.storefrontId`). Each sale debits the reseller's wallet at their
- * price book and credits the margin to their payout balance (see `@panelkit/sdk/storefronts`).
+ * price book and credits the retail (and a tier's bonus) to their payout balance (see `@panelkit/sdk/storefronts`).
  */
 export const StorefrontSchema = z.object({ ...storefrontFields, createdAt: z.date(), updatedAt: z.date() });
 /** A storefront as stored (see `StorefrontSchema`). */
@@ -108,8 +108,9 @@ export const STOREFRONT_SALE_KINDS = ['sale', 'refund'] as const;
 
 /**
  * The split of one storefront sale or refund, written in the same transaction as its ledger and payout entries:
- * what the buyer paid (`retail`), what the reseller's wallet paid (`wholesale`), and what their payout balance got
- * (`margin`, the tier `bonus` included). A refund's amounts are negative. Unique by `idempotencyKey`.
+ * what the buyer paid (`retail`), what the reseller's wallet paid (`wholesale`), and what the reseller earned
+ * (`margin`, the tier `bonus` included); their payout balance got `wholesale + margin`. A refund's amounts are
+ * negative. Unique by `idempotencyKey`.
  */
 export const StorefrontSaleSchema = z.object({
   id: IdSchema,

@@ -266,7 +266,7 @@ export async function discountOrder(
  *
  * A storefront's buyer (`Customer.storefrontId`) buys from its menu at its retail prices: the storefront and its
  * reseller are locked first, its status and quotas checked, and after the order the reseller's wholesale debit, the
- * margin to their payout balance and the sale's record are written in the same transaction (see
+ * retail (and bonus) to their payout balance and the sale's record are written in the same transaction (see
  * `settleStorefrontSale`); a refusal is a `StorefrontRefusedError` and writes nothing.
  */
 export async function checkout(ctx: EngineContext, input: CheckoutRequest): Promise<CheckoutResult> {

@@ -15,6 +15,11 @@ const ADMIN: Actor = Object.freeze({ type: 'admin', id: null });
 export type WithdrawalRefusalReason =
   /** The payout balance does not cover the amount (another withdrawal holds it, or it was never earned). */
   | 'insufficient_payout_balance'
+  /**
+   * A reseller's withdrawal would leave less on the payout balance than they owe on their wallet in that currency
+   * (`max(0, −wallet balance)`): the wholesale their storefront's sales debited past their prepaid balance.
+   */
+  | 'owes_wholesale'
   /** The withdrawal is no longer in a state this step starts from (another admin decided it first). */
   | 'already_decided';
 
@@ -63,13 +68,18 @@ function auditOf(tx: StorageRepositories, actor: Actor, action: string, w: Withd
  * A partner (a reseller, or a referral partner) asks to be paid part of their payout balance: the amount is held at
  * once (a `withdrawal_hold` entry), so the same money cannot be asked for twice; audited `withdrawal.requested`. More
  * than the balance is a `WithdrawalRefusedError` (`insufficient_payout_balance`) and writes nothing; the same key
- * again replays the first request (`changed: false`), from any replica.
+ * again replays the first request (`changed: false`), from any replica. A reseller may take at most the balance less
+ * what they owe on their wallet in that currency, else `owes_wholesale` and nothing held; the check runs under the
+ * lock a storefront sale takes (the storefront, then the reseller's customer row), so no wallet debit runs between
+ * the read of the wallet and the hold.
  */
 export async function requestWithdrawal(ctx: EngineContext, input: WithdrawalRequest): Promise<WithdrawalStepResult> {
   const request = parseInput(WithdrawalRequestSchema, input, 'withdrawal request');
   const actor = request.actor ?? { type: 'customer' as const, id: request.partnerId };
   return ctx.storage.transaction(async (tx) => {
     if ((await tx.customers.get(request.partnerId)) === null) throw new NotFoundError('customer', request.partnerId);
+    const storefront = await tx.storefronts.getByReseller(request.partnerId);
+    if (storefront !== null) await tx.storefronts.lockForSale(storefront.id);
     try {
       const { withdrawal, created } = await tx.payouts.createWithdrawal({
         partnerId: request.partnerId,
@@ -77,6 +87,7 @@ export async function requestWithdrawal(ctx: EngineContext, input: WithdrawalReq
         destination: request.destination,
         idempotencyKey: request.idempotencyKey,
       });
+      if (created && storefront !== null) await refuseOverOwed(tx, request.partnerId, request.amount);
       if (created) await auditOf(tx, actor, 'withdrawal.requested', withdrawal);
       return { withdrawal, changed: created };
     } catch (error) {
@@ -84,6 +95,22 @@ export async function requestWithdrawal(ctx: EngineContext, input: WithdrawalReq
       throw new WithdrawalRefusedError('insufficient_payout_balance', null, { balance: error.balance, amount: request.amount.amount });
     }
   });
+}
+
+/**
+ * Throws `owes_wholesale` (rolling back the hold just written) when the payout balance left after it is below what
+ * the reseller owes on their wallet. A replay never gets here: it was judged when first asked for.
+ */
+async function refuseOverOwed(tx: StorageRepositories, partnerId: string, amount: { amount: number; currency: string }): Promise<void> {
+  const [wallet, left] = await Promise.all([tx.ledger.balance(partnerId, amount.currency), tx.payouts.balance(partnerId, amount.currency)]);
+  const owed = Math.max(0, -wallet);
+  if (left < owed)
+    throw new WithdrawalRefusedError('owes_wholesale', null, {
+      owed,
+      balance: left + amount.amount,
+      amount: amount.amount,
+      available: Math.max(0, left + amount.amount - owed),
+    });
 }
 
 async function step(

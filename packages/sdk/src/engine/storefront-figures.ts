@@ -13,6 +13,11 @@ export interface StorefrontFigures extends StorefrontPeriodTotals {
   resellerId: string;
   /** Its buyers now. */
   buyers: number;
+  /**
+   * Collected for the reseller: the net retail their payout balance was credited with (`wholesale + margin − bonus`;
+   * the retail itself unless a discount took it below wholesale). Their `margin` is what they earned of it.
+   */
+  collected: Money[];
   /** Withdrawals of its reseller paid in the period. */
   payoutsPaid: Money[];
   /** Withdrawals of its reseller waiting now (`requested` or `approved`). */
@@ -59,6 +64,7 @@ async function withNames(ctx: EngineContext, rows: StorefrontPeriodTotals[], fro
     ]);
     out.push({
       ...row,
+      collected: minus(add([row.wholesale, row.margin]), row.bonus),
       name: storefront.name,
       resellerId: storefront.resellerId,
       buyers,
@@ -71,8 +77,8 @@ async function withNames(ctx: EngineContext, rows: StorefrontPeriodTotals[], fro
 
 /**
  * The owner's figures for the days `from`..`to` of `timeZone`, split by storefront: each storefront's sales,
- * refunds, net retail, wholesale, margin and bonus (from the record of each sale's split), its buyers and its
- * reseller's payouts; the shop's net revenue and the owner's own shop's part of it. The query is checked as for
+ * refunds, net retail, wholesale, margin and bonus (from the record of each sale's split), what was collected for
+ * its reseller, its buyers and its reseller's payouts; the shop's net revenue and the owner's own shop's part of it. The query is checked as for
  * `kit.salesFigures` (`ValidationError`). Reads only.
  */
 export async function storefrontSplitFigures(ctx: EngineContext, query: SalesFiguresQuery): Promise<StorefrontSplitFigures> {

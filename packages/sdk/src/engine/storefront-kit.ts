@@ -26,8 +26,8 @@ import type { MoveBuyerRequest, StorefrontCatalogItem, StorefrontUsageReport } f
 /**
  * Resellers' storefronts (`kit.storefronts`): the owner opens, edits, suspends and resumes them, sets their menus and
  * quotas and moves buyers between them; each storefront's buyers buy through `kit.checkout` as anyone does, at the
- * storefront's retail prices, and each sale splits into the reseller's wholesale debit and margin in the same
- * transaction. Every change is audited (subject `storefront`, or `customer` for a move).
+ * storefront's retail prices, and each sale splits into the reseller's wholesale debit and a payout credit of the
+ * retail (and bonus) in the same transaction: the reseller earns the margin. Every change is audited (subject `storefront`, or `customer` for a move).
  */
 export interface PanelkitStorefronts {
   /** Opens a storefront for a reseller (a customer with a price book); see `createStorefront`. */
@@ -65,8 +65,9 @@ export interface PanelkitStorefronts {
 }
 
 /**
- * Partners' payouts (`kit.payouts`): the margins resellers earn (and commissions referral partners are credited)
- * build a payout balance apart from their wallet; a partner asks for a withdrawal (held at once), the owner approves
+ * Partners' payouts (`kit.payouts`): the retail collected for resellers' sales (and commissions referral partners
+ * are credited) build a payout balance apart from their wallet (a reseller may withdraw what is left after what
+ * their wallet owes); a partner asks for a withdrawal (held at once), the owner approves
  * and marks it paid, or refuses it with a reason (the hold released). Every step is audited (subject `withdrawal`).
  */
 export interface PanelkitPayouts {

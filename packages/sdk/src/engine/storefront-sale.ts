@@ -96,7 +96,8 @@ function monthStart(now: Date): Date {
 /**
  * Writes a placed order's split in its checkout's transaction: the reseller's `wholesale` debit at their price book
  * (their credit limit applies: `StorefrontRefusedError` `reseller_credit` past it, and the checkout writes nothing),
- * the margin (with a tier's bonus) to their payout balance, and the sale's record, each once per order.
+ * the retail price collected for them plus a tier's bonus (`split.payout`) to their payout balance, and the sale's
+ * record, each once per order: the reseller nets the margin.
  */
 export async function settleStorefrontSale(
   tx: StorageRepositories,
@@ -138,11 +139,11 @@ export async function settleStorefrontSale(
       throw new StorefrontRefusedError(storefront.id, 'reseller_credit', { shortBy: Number(error.details?.['shortBy'] ?? 0) });
     }
   }
-  if (split.margin > 0)
+  if (split.payout > 0)
     await tx.payouts.append({
       partnerId: storefront.resellerId,
       kind: 'margin',
-      amount: split.margin,
+      amount: split.payout,
       currency,
       idempotencyKey: `storefront.margin:${order.id}`,
       storefrontId: storefront.id,
@@ -176,6 +177,7 @@ const amounts = (s: StorefrontSale): StorefrontSplit => ({
   wholesale: s.wholesale.amount,
   margin: s.margin.amount,
   bonus: s.bonus.amount,
+  payout: s.wholesale.amount + s.margin.amount,
 });
 
 /**
@@ -192,7 +194,8 @@ export async function lockStorefrontOfOrder(tx: StorageRepositories, orderId: st
 
 /**
  * Reverses the split of a storefront sale in the share a refund returns (`reverseStorefrontSplit`): the wholesale
- * credited back to the reseller's wallet, the margin taken back from their payout balance (which may go below zero),
+ * credited back to the reseller's wallet, the payout credit (wholesale and margin parts) taken back from their payout
+ * balance (which may go below zero),
  * a `refund` row; each once per refund key. Called in the refund's transaction after its credit.
  */
 export async function reverseStorefrontSale(
@@ -202,12 +205,13 @@ export async function reverseStorefrontSale(
 ): Promise<StorefrontSale | null> {
   const sale = rows.find((r) => r.kind === 'sale');
   if (sale === undefined) return null;
-  const reversed: StorefrontSplit = { retail: 0, wholesale: 0, margin: 0, bonus: 0 };
+  const reversed: StorefrontSplit = { retail: 0, wholesale: 0, margin: 0, bonus: 0, payout: 0 };
   for (const r of rows)
     if (r.kind === 'refund') {
       reversed.wholesale -= r.wholesale.amount;
       reversed.margin -= r.margin.amount;
       reversed.bonus -= r.bonus.amount;
+      reversed.payout -= r.wholesale.amount + r.margin.amount;
     }
   const back = reverseStorefrontSplit(amounts(sale), reversed, refund.amount, refund.paid, refund.refundedBefore);
   const currency = sale.retail.currency;
@@ -224,11 +228,11 @@ export async function reverseStorefrontSale(
       note: 'order refunded',
       actor,
     });
-  if (back.margin > 0)
+  if (back.payout > 0)
     await tx.payouts.append({
       partnerId: sale.resellerId,
       kind: 'margin',
-      amount: -back.margin,
+      amount: -back.payout,
       currency,
       idempotencyKey: `storefront.margin.refund:${refund.key}`,
       storefrontId: sale.storefrontId,
@@ -253,7 +257,15 @@ export async function reverseStorefrontSale(
     action: 'storefront.refunded',
     subjectType: 'storefront',
     subjectId: sale.storefrontId,
-    data: { orderId: sale.orderId, currency, retail: back.retail, wholesale: back.wholesale, margin: back.margin, bonus: back.bonus },
+    data: {
+      orderId: sale.orderId,
+      currency,
+      retail: back.retail,
+      wholesale: back.wholesale,
+      margin: back.margin,
+      bonus: back.bonus,
+      payout: back.payout,
+    },
   });
   return row;
 }

@@ -58,27 +58,36 @@ export interface StorefrontSplit {
   retail: number;
   /** What the reseller's wallet pays, at their price book. */
   wholesale: number;
-  /** What the reseller's payout balance gets: the margin and the bonus. */
+  /** What the reseller earns: `retail − wholesale` (never below 0) and the bonus. */
   margin: number;
   /** The part of `margin` the tier added. */
   bonus: number;
+  /**
+   * What the reseller's payout balance gets: the retail price collected on their behalf and the bonus
+   * (`wholesale + margin`, which is `retail + bonus` unless a discount took retail below wholesale). With the wallet's
+   * `wholesale` debit the reseller nets `margin`; the owner keeps `wholesale − bonus`.
+   */
+  payout: number;
 }
 
 /**
- * Splits a sale: the margin is `retail − wholesale` (never below 0: a discount the buyer used comes out of the
- * margin first, and the owner's share takes what it does not cover), and a tier's bonus adds `bonusBps` of that
- * margin, rounded down. Pure.
+ * Splits a sale: the reseller's wallet pays `wholesale`, their payout balance gets what the buyer paid plus the bonus
+ * (`payout`), so they earn the margin. The margin is `retail − wholesale` (never below 0: a discount the buyer used
+ * comes out of the margin first, and the owner's share takes what it does not cover), and a tier's bonus adds
+ * `bonusBps` of that margin, rounded down. Pure.
  */
 export function splitStorefrontSale(input: { retail: number; wholesale: number; bonusBps: number }): StorefrontSplit {
   const base = Math.max(0, input.retail - input.wholesale);
   const bonus = Number((BigInt(base) * BigInt(input.bonusBps)) / 10_000n);
-  return { retail: input.retail, wholesale: input.wholesale, margin: base + bonus, bonus };
+  const margin = base + bonus;
+  return { retail: input.retail, wholesale: input.wholesale, margin, bonus, payout: input.wholesale + margin };
 }
 
 /**
  * The part of a sale's split a refund of `refunded` out of `paid` reverses: each of wholesale, margin and bonus in
- * proportion, rounded half up; a refund of the rest of the order reverses what earlier refunds left (`reversed`), so
- * a sale refunded in parts reverses exactly its split. Amounts positive (the caller signs them). Pure.
+ * proportion, rounded half up, and the payout credit as their wholesale and margin parts together; a refund of the
+ * rest of the order reverses what earlier refunds left (`reversed`), so a sale refunded in parts reverses exactly its
+ * split. Amounts positive (the caller signs them). Pure.
  */
 export function reverseStorefrontSplit(
   sale: StorefrontSplit,
@@ -94,10 +103,7 @@ export function reverseStorefrontSplit(
     const n = BigInt(amount) * BigInt(refunded) * 2n + BigInt(paid);
     return Math.min(amount - done, Number(n / (BigInt(paid) * 2n)));
   };
-  return {
-    retail: refunded,
-    wholesale: part(sale.wholesale, reversed.wholesale),
-    margin: part(sale.margin, reversed.margin),
-    bonus: part(sale.bonus, reversed.bonus),
-  };
+  const wholesale = part(sale.wholesale, reversed.wholesale);
+  const margin = part(sale.margin, reversed.margin);
+  return { retail: refunded, wholesale, margin, bonus: part(sale.bonus, reversed.bonus), payout: wholesale + margin };
 }

@@ -23,7 +23,7 @@ async function shop(options: { resellerBalance?: number; creditLimit?: number } 
 }
 
 describe('storefronts', () => {
-  it('a buyer pays retail; the reseller’s wallet pays wholesale and their payout balance gets the margin, once', async () => {
+  it('a buyer pays retail; the reseller’s wallet pays wholesale and their payout balance gets the retail, once', async () => {
     const { h, resellerId, storefront, buyer } = await shop({ resellerBalance: 2000 });
     const b = await buyer();
     const quote = await h.kit.quoteCheckout({ customerId: b, items: [{ planId: h.plan.id }] });
@@ -34,7 +34,8 @@ describe('storefronts', () => {
     expect(first.order.total).toEqual(usd(1200));
     expect(await h.balance(b)).toBe(3800);
     expect(await h.balance(resellerId)).toBe(1300);
-    expect(await h.kit.payouts.balances(resellerId)).toEqual([usd(500)]);
+    // Collected for the reseller: 1200; their wallet paid 700, so they earned the 500 margin and the owner kept 700.
+    expect(await h.kit.payouts.balances(resellerId)).toEqual([usd(1200)]);
     const sales = await h.storage.storefronts.salesOfOrder(first.order.id);
     expect(sales).toHaveLength(1);
     expect(sales[0]).toMatchObject({ kind: 'sale', retail: usd(1200), wholesale: usd(700), margin: usd(500), bonus: usd(0) });
@@ -45,6 +46,7 @@ describe('storefronts', () => {
       sales: 1,
       retail: [usd(1200)],
       margin: [usd(500)],
+      collected: [usd(1200)],
       buyers: 1,
     });
     expect(figures.revenue).toEqual([usd(1200)]);
@@ -87,7 +89,7 @@ describe('storefronts', () => {
     await h.worker().drain();
     await h.kit.refund({ orderId: order.id, customerId: b, amount: usd(400), idempotencyKey: 'r1' });
     expect(await h.balance(resellerId)).toBe(1300 + 233);
-    expect(await h.kit.payouts.balances(resellerId)).toEqual([usd(500 - 167)]);
+    expect(await h.kit.payouts.balances(resellerId)).toEqual([usd(1200 - 400)]);
     await h.kit.refund({ orderId: order.id, customerId: b, amount: usd(800), idempotencyKey: 'r2' });
     expect(await h.balance(resellerId)).toBe(2000);
     expect(await h.kit.payouts.balances(resellerId)).toEqual([usd(0)]);
@@ -98,38 +100,38 @@ describe('storefronts', () => {
     await h.kit.storefronts.update(storefront.id, { commissionTiers: [{ minMonthlySales: 2, bonusBps: 1000 }] });
     const b = await buyer(10_000);
     for (const k of ['a', 'b', 'c']) await h.kit.checkout({ customerId: b, items: [{ planId: h.plan.id }], idempotencyKey: k });
-    expect(await h.kit.payouts.balances(resellerId)).toEqual([usd(500 + 500 + 550)]);
+    expect(await h.kit.payouts.balances(resellerId)).toEqual([usd(1200 + 1200 + 1250)]);
   });
 
   it('a withdrawal is held at once, approved once, paid; a refusal releases it', async () => {
     const { h, resellerId, buyer } = await shop({ resellerBalance: 5000 });
     const b = await buyer(10_000);
     for (const k of ['a', 'b']) await h.kit.checkout({ customerId: b, items: [{ planId: h.plan.id }], idempotencyKey: k });
-    const asked = await h.kit.payouts.request({ partnerId: resellerId, amount: usd(600), destination: 'card 1234', idempotencyKey: 'w1' });
+    const asked = await h.kit.payouts.request({ partnerId: resellerId, amount: usd(1600), destination: 'card 1234', idempotencyKey: 'w1' });
     expect(asked.changed).toBe(true);
     expect(
-      (await h.kit.payouts.request({ partnerId: resellerId, amount: usd(600), destination: 'card 1234', idempotencyKey: 'w1' })).changed,
+      (await h.kit.payouts.request({ partnerId: resellerId, amount: usd(1600), destination: 'card 1234', idempotencyKey: 'w1' })).changed,
     ).toBe(false);
     const over = await h.kit.payouts
-      .request({ partnerId: resellerId, amount: usd(500), destination: 'x', idempotencyKey: 'w2' })
+      .request({ partnerId: resellerId, amount: usd(900), destination: 'x', idempotencyKey: 'w2' })
       .catch((e: unknown) => e);
     expect(WithdrawalRefusedError.is(over)).toBe(true);
-    expect(await h.kit.payouts.positions(resellerId)).toEqual([{ currency: 'USD', available: 400, held: 600 }]);
+    expect(await h.kit.payouts.positions(resellerId)).toEqual([{ currency: 'USD', available: 800, held: 1600 }]);
     const [one, two] = await Promise.all([h.kit.payouts.approve(asked.withdrawal.id), h.kit.payouts.approve(asked.withdrawal.id)]);
     expect([one.changed, two.changed].sort()).toEqual([false, true]);
     const paid = await h.kit.payouts.markPaid(asked.withdrawal.id, 'tx-9');
     expect(paid.withdrawal).toMatchObject({ status: 'paid', reference: 'tx-9' });
     const late = await h.kit.payouts.refuse(asked.withdrawal.id, 'too late').catch((e: unknown) => e);
     expect(WithdrawalRefusedError.is(late)).toBe(true);
-    const second = await h.kit.payouts.request({ partnerId: resellerId, amount: usd(400), destination: 'card', idempotencyKey: 'w3' });
+    const second = await h.kit.payouts.request({ partnerId: resellerId, amount: usd(800), destination: 'card', idempotencyKey: 'w3' });
     await h.kit.payouts.refuse(second.withdrawal.id, 'wrong card');
-    expect(await h.kit.payouts.positions(resellerId)).toEqual([{ currency: 'USD', available: 400, held: 0 }]);
+    expect(await h.kit.payouts.positions(resellerId)).toEqual([{ currency: 'USD', available: 800, held: 0 }]);
     const figures = await h.kit.storefronts.resellerFigures((await h.kit.storefronts.byReseller(resellerId))!.id, {
       from: '2026-03-01',
       to: '2026-03-01',
       timeZone: 'UTC',
     });
-    expect(figures).toMatchObject({ sales: 2, margin: [usd(1000)], payoutsPaid: [usd(600)], payoutsWaiting: [] });
+    expect(figures).toMatchObject({ sales: 2, margin: [usd(1000)], collected: [usd(2400)], payoutsPaid: [usd(1600)], payoutsWaiting: [] });
     const audit = await h.storage.audit.list({ subjectType: 'withdrawal' }, { limit: 20 });
     expect(audit.items.map((e) => e.action).sort()).toEqual([
       'withdrawal.approved',
@@ -138,6 +140,38 @@ describe('storefronts', () => {
       'withdrawal.requested',
       'withdrawal.requested',
     ]);
+  });
+
+  it('a reseller on credit may withdraw only what is left after what their wallet owes; a refusal holds nothing', async () => {
+    const { h, resellerId, buyer } = await shop({ creditLimit: 2000 });
+    const b = await buyer();
+    await h.kit.checkout({ customerId: b, items: [{ planId: h.plan.id }], idempotencyKey: 'a' });
+    expect(await h.balance(resellerId)).toBe(-700);
+    expect(await h.kit.payouts.balances(resellerId)).toEqual([usd(1200)]);
+    const over = await h.kit.payouts
+      .request({ partnerId: resellerId, amount: usd(501), destination: 'card', idempotencyKey: 'w1' })
+      .catch((e: unknown) => e);
+    expect(WithdrawalRefusedError.is(over)).toBe(true);
+    expect(over).toMatchObject({ reason: 'owes_wholesale', details: { owed: 700, available: 500 } });
+    expect(await h.kit.payouts.positions(resellerId)).toEqual([{ currency: 'USD', available: 1200, held: 0 }]);
+    expect((await h.kit.payouts.list({ partnerId: resellerId }, { limit: 10 })).items).toHaveLength(0);
+    const asked = await h.kit.payouts.request({ partnerId: resellerId, amount: usd(500), destination: 'card', idempotencyKey: 'w2' });
+    expect(asked.changed).toBe(true);
+    // The reseller buys for themselves on credit: what they owe grows, and so does what the payout balance must keep.
+    await h.kit.checkout({ customerId: resellerId, items: [{ planId: h.plan.id }], idempotencyKey: 'own' });
+    expect(await h.balance(resellerId)).toBe(-1400);
+    const more = await h.kit.payouts
+      .request({ partnerId: resellerId, amount: usd(1), destination: 'card', idempotencyKey: 'w3' })
+      .catch((e: unknown) => e);
+    expect(more).toMatchObject({ reason: 'owes_wholesale' });
+    // A replay of a request judged before is answered as it was.
+    expect(
+      (await h.kit.payouts.request({ partnerId: resellerId, amount: usd(500), destination: 'card', idempotencyKey: 'w2' })).changed,
+    ).toBe(false);
+    await h.kit.topUp({ customerId: resellerId, amount: usd(1400), idempotencyKey: 'repay' });
+    expect(
+      (await h.kit.payouts.request({ partnerId: resellerId, amount: usd(700), destination: 'card', idempotencyKey: 'w4' })).changed,
+    ).toBe(true);
   });
 
   it('bad input changes nothing', async () => {

@@ -85,19 +85,33 @@ describe('commissionBonusBps', () => {
 });
 
 describe('splitStorefrontSale', () => {
-  it('credits retail less wholesale, and the bonus on it rounded down', () => {
+  it('credits the payout balance the retail and the bonus; the reseller earns retail less wholesale and the bonus', () => {
     expect(splitStorefrontSale({ retail: 1200, wholesale: 700, bonusBps: 0 })).toEqual({
       retail: 1200,
       wholesale: 700,
       margin: 500,
       bonus: 0,
+      payout: 1200,
     });
     expect(splitStorefrontSale({ retail: 1200, wholesale: 700, bonusBps: 333 })).toEqual({
       retail: 1200,
       wholesale: 700,
       margin: 516,
       bonus: 16,
+      payout: 1216,
     });
+  });
+  it('adds up: wallet −200, payout +300, the reseller earns 100, the owner keeps 200', () => {
+    const split = splitStorefrontSale({ retail: 300, wholesale: 200, bonusBps: 0 });
+    expect(split.payout).toBe(300);
+    const resellerNets = split.payout - split.wholesale;
+    expect(resellerNets).toBe(100);
+    expect(resellerNets).toBe(split.margin);
+    expect(split.retail - resellerNets).toBe(200);
+  });
+  it('the owner pays the bonus out of the wholesale it keeps', () => {
+    const split = splitStorefrontSale({ retail: 1200, wholesale: 700, bonusBps: 1000 });
+    expect(split.retail - (split.payout - split.wholesale)).toBe(700 - split.bonus);
   });
   it('never credits a negative margin (a discount below wholesale costs the owner, not the reseller)', () => {
     expect(splitStorefrontSale({ retail: 500, wholesale: 700, bonusBps: 1000 })).toEqual({
@@ -105,15 +119,22 @@ describe('splitStorefrontSale', () => {
       wholesale: 700,
       margin: 0,
       bonus: 0,
+      payout: 700,
     });
   });
 });
 
 describe('reverseStorefrontSplit', () => {
-  const sale = { retail: 1200, wholesale: 700, margin: 550, bonus: 50 };
-  const none = { retail: 0, wholesale: 0, margin: 0, bonus: 0 };
+  const sale = { retail: 1200, wholesale: 700, margin: 550, bonus: 50, payout: 1250 };
+  const none = { retail: 0, wholesale: 0, margin: 0, bonus: 0, payout: 0 };
   it('reverses a part in proportion, rounded half up', () => {
-    expect(reverseStorefrontSplit(sale, none, 400, 1200, 0)).toEqual({ retail: 400, wholesale: 233, margin: 183, bonus: 17 });
+    expect(reverseStorefrontSplit(sale, none, 400, 1200, 0)).toEqual({
+      retail: 400,
+      wholesale: 233,
+      margin: 183,
+      bonus: 17,
+      payout: 416,
+    });
   });
   it('a refund of the rest reverses exactly what earlier refunds left, so parts add up to the split', () => {
     const first = reverseStorefrontSplit(sale, none, 400, 1200, 0);
@@ -121,8 +142,9 @@ describe('reverseStorefrontSplit', () => {
     expect(first.wholesale + rest.wholesale).toBe(700);
     expect(first.margin + rest.margin).toBe(550);
     expect(first.bonus + rest.bonus).toBe(50);
+    expect(first.payout + rest.payout).toBe(1250);
   });
   it('a free order reverses nothing but what is left', () => {
-    expect(reverseStorefrontSplit({ retail: 0, wholesale: 0, margin: 0, bonus: 0 }, none, 0, 0, 0)).toEqual(none);
+    expect(reverseStorefrontSplit(none, none, 0, 0, 0)).toEqual(none);
   });
 });

@@ -15,8 +15,8 @@ export interface WithdrawalAsk {
 
 /**
  * The reseller asks for a withdrawal of its payout balance: the SDK holds the amount at once (so it cannot be asked
- * twice) and queues it for the owner. More than the balance, a bad amount or destination is refused and nothing is
- * held. Only a reseller who runs a storefront; audited by the SDK.
+ * twice) and queues it for the owner. More than the balance, more than it leaves over what the reseller's wallet owes
+ * (`owes_wholesale`), a bad amount or destination is refused and nothing is held. Only a reseller who runs a storefront; audited by the SDK.
  */
 export async function askWithdrawal(
   shop: Shop,
@@ -43,6 +43,8 @@ export async function askWithdrawal(
     );
     return { withdrawal: done.withdrawal, created: done.changed };
   } catch (error) {
+    if (WithdrawalRefusedError.is(error) && error.reason === 'owes_wholesale')
+      throw new ShopError('conflict', 'storefronts.errors.owesWholesale', {}, { amount: 'storefronts.errors.owesWholesale' });
     if (WithdrawalRefusedError.is(error))
       throw new ShopError('conflict', 'storefronts.errors.overBalance', {}, { amount: 'storefronts.errors.overBalance' });
     throw error;

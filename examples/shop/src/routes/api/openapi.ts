@@ -394,7 +394,7 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
         201: { description: 'Asked', schema: DescribedObject },
         200: { description: 'The same key again: the first answer', schema: DescribedObject },
         ...COMMON_ERRORS,
-        409: refused('More than the payout balance; nothing was held'),
+        409: refused('More than the payout balance, or than it leaves over what the wallet owes; nothing was held'),
       },
     },
     {

@@ -35,6 +35,7 @@ export function storefrontPage(ctx: RequestContext, view: StorefrontView): SafeH
   <dt>${t('storefronts.admin.retail')}</dt><dd>${moneyList(ctx, view.figures.retail)}</dd>
   <dt>${t('storefronts.admin.wholesale')}</dt><dd>${moneyList(ctx, view.figures.wholesale)}</dd>
   <dt>${t('storefronts.admin.margin')}</dt><dd data-testid="storefront-margin">${moneyList(ctx, view.figures.margin)}</dd>
+  <dt>${t('storefronts.admin.collected')}</dt><dd data-testid="storefront-collected">${moneyList(ctx, view.figures.collected)}</dd>
   <dt>${t('storefronts.admin.payoutBalance')}</dt><dd data-testid="storefront-payout-balance">${moneyList(
     ctx,
     view.figures.payouts.map((p) => ({ amount: p.available, currency: p.currency })),
