@@ -33,6 +33,7 @@ import { gatewayTopUpApiRoutes } from '../routes/api/gateway-topups.js';
 import { starsTopUpApiRoutes } from '../routes/api/stars-topups.js';
 import { starsRoutes } from '../routes/stars.js';
 import { sellingApiRoutes } from '../routes/api/selling.js';
+import { planBuilderApiRoutes } from '../routes/api/plan-builder.js';
 import { deviceApiRoutes } from '../routes/api/devices.js';
 import { devicePackApiRoutes } from '../routes/api/device-packs.js';
 import { checkoutRoutes } from '../routes/checkout.js';
@@ -112,6 +113,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     openApiRoutes(shop),
     apiV1Routes(shop, limits),
     sellingApiRoutes(shop, limits),
+    planBuilderApiRoutes(shop, limits),
     deviceApiRoutes(shop),
     devicePackApiRoutes(shop, limits),
     walletApiRoutes(shop),

@@ -66,11 +66,11 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 24, name: 'jobs_inserted_notify', sql: jobsInsertedNotify },
   { version: 25, name: 'link_tokens', sql: linkTokens },
   { version: 26, name: 'job_state_index', sql: jobStateIndex },
-  { version: 30, name: 'sharing', sql: sharing },
-  { version: 31, name: 'storefronts', sql: storefronts },
-  { version: 29, name: 'plan_builder', sql: planBuilder },
   // 27 is another feature's (allocated in parallel); migrations apply in version order whatever the gap.
   { version: 28, name: 'trial_claims', sql: trialClaims },
+  { version: 29, name: 'plan_builder', sql: planBuilder },
+  { version: 30, name: 'sharing', sql: sharing },
+  { version: 31, name: 'storefronts', sql: storefronts },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */

@@ -29,6 +29,7 @@ import {
 } from './response-schemas.js';
 import { SavedMethodRenewalBody } from './wallet.js';
 import { PlanChangeBody, PlanChangeQuery, TrafficBody, TrafficQuery } from './selling.js';
+import { BuiltQuoteBody, MoveBody } from './plan-builder.js';
 import { DevicePackBody } from './device-packs.js';
 import { GatewayTopUpBody } from './gateway-topups.js';
 import { TrialRefusalsQuery } from './trial-refusals.js';
@@ -90,6 +91,31 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
       summary: 'Plans on sale, in the caller’s language (a reseller’s token gets its own prices)',
       public: true,
       responses: { 200: { description: 'The plans', schema: PlanListResponse } },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/plans/:id/quote',
+      summary: 'The price and terms of a choice on a plan the buyer composes (`allowed: false` with the reason when refused)',
+      body: BuiltQuoteBody,
+      responses: { 200: { description: 'The built plan’s quote', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/plans/:id/locations',
+      summary: 'The locations a plan offers, each `available` or `busy`',
+      responses: { 200: { description: 'The locations', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/location',
+      summary: 'Moves the caller’s subscription to another location its plan offers (expiry, traffic left and link kept)',
+      body: MoveBody,
+      responses: {
+        202: { description: 'The move is queued', schema: DescribedObject },
+        200: { description: 'The same key again', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        409: refused('The location is full, the subscription is not active or already changing; nothing changed'),
+      },
     },
     {
       method: 'post',
