@@ -24,6 +24,7 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'adminOps.dryRun.actions.',
   'adminOps.dryRun.reasons.',
   'adminOps.panels.credentialType.',
+  'builder.parts.',
   'builder.reasons.',
   'checkout.order.statuses.',
   'evacuation.outcomes.',

@@ -21,6 +21,9 @@ const KNOWN = new Set([
   'same_location',
 ]);
 
+/** The reasons about a pinned location (the `location` field), not a built plan's choice. */
+const PINNED = new Set(['location_in_choice', 'location_not_offered', 'same_location']);
+
 /**
  * A refusal about a built plan's choice or a location (`ValidationError` with the rule's reason, or a full location),
  * in the buyer's words; `null` for any other error.
@@ -31,6 +34,6 @@ export function builderRefusal(error: unknown): Refusal | null {
   if (!ValidationError.is(error)) return null;
   const reason = error.details?.['reason'];
   if (typeof reason !== 'string' || !KNOWN.has(reason)) return null;
-  const field = reason.startsWith('location') || reason === 'same_location' ? 'location' : 'choice';
+  const field = PINNED.has(reason) ? 'location' : 'choice';
   return { code: 'invalid_input', key: `builder.reasons.${reason}`, reason, field };
 }
