@@ -34,6 +34,7 @@ import { starsTopUpApiRoutes } from '../routes/api/stars-topups.js';
 import { starsRoutes } from '../routes/stars.js';
 import { sellingApiRoutes } from '../routes/api/selling.js';
 import { planBuilderApiRoutes } from '../routes/api/plan-builder.js';
+import { sharingApiRoutes } from '../routes/api/sharing.js';
 import { deviceApiRoutes } from '../routes/api/devices.js';
 import { devicePackApiRoutes } from '../routes/api/device-packs.js';
 import { checkoutRoutes } from '../routes/checkout.js';
@@ -114,6 +115,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     apiV1Routes(shop, limits),
     sellingApiRoutes(shop, limits),
     planBuilderApiRoutes(shop, limits),
+    sharingApiRoutes(shop),
     deviceApiRoutes(shop),
     devicePackApiRoutes(shop, limits),
     walletApiRoutes(shop),

@@ -30,6 +30,7 @@ import {
 import { SavedMethodRenewalBody } from './wallet.js';
 import { PlanChangeBody, PlanChangeQuery, TrafficBody, TrafficQuery } from './selling.js';
 import { BuiltQuoteBody, MoveBody } from './plan-builder.js';
+import { LabelBody } from './sharing.js';
 import { DevicePackBody } from './device-packs.js';
 import { GatewayTopUpBody } from './gateway-topups.js';
 import { TrialRefusalsQuery } from './trial-refusals.js';
@@ -104,6 +105,25 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
       path: '/api/v1/plans/:id/locations',
       summary: 'The locations a plan offers, each `available` or `busy`',
       responses: { 200: { description: 'The locations', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/label',
+      summary: 'Names the caller’s subscription (`null`: no name)',
+      body: LabelBody,
+      responses: { 200: { description: 'The subscription’s id and name', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/subscriptions/:id/link',
+      summary: 'The subscription’s own link, serving that subscription alone',
+      responses: { 200: { description: 'The link', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/link/rotate',
+      summary: 'A new own link for the subscription; the old one stops working at once',
+      responses: { 200: { description: 'The new link', schema: DescribedObject }, ...COMMON_ERRORS },
     },
     {
       method: 'post',
