@@ -27,6 +27,7 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'builder.parts.',
   'builder.reasons.',
   'checkout.order.statuses.',
+  'sharing.reasons.',
   'evacuation.outcomes.',
   'evacuation.stays.',
   'extension.actions.',

@@ -30,7 +30,7 @@ import {
 import { SavedMethodRenewalBody } from './wallet.js';
 import { PlanChangeBody, PlanChangeQuery, TrafficBody, TrafficQuery } from './selling.js';
 import { BuiltQuoteBody, MoveBody } from './plan-builder.js';
-import { LabelBody } from './sharing.js';
+import { AcceptBody, LabelBody } from './sharing.js';
 import { DevicePackBody } from './device-packs.js';
 import { GatewayTopUpBody } from './gateway-topups.js';
 import { TrialRefusalsQuery } from './trial-refusals.js';
@@ -124,6 +124,39 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
       path: '/api/v1/subscriptions/:id/link/rotate',
       summary: 'A new own link for the subscription; the old one stops working at once',
       responses: { 200: { description: 'The new link', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/subscriptions/:id/members',
+      summary: 'The current members of the caller’s family plan',
+      responses: { 200: { description: 'The members', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/invites',
+      summary: 'Invites someone to the caller’s family plan: a single-use, expiring token',
+      responses: {
+        201: { description: 'The invite token', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        409: refused('Not a family plan, or refused'),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/family/accept',
+      summary: 'Takes a seat on a family plan with an invite token',
+      body: AcceptBody,
+      responses: {
+        201: { description: 'The seat and the member’s subscription', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        409: refused('The invite is used, expired, or the plan is full'),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/members/:memberSubscriptionId/remove',
+      summary: 'Removes a member from the caller’s family plan (their links stop at once)',
+      responses: { 200: { description: 'The removed membership', schema: DescribedObject }, ...COMMON_ERRORS },
     },
     {
       method: 'post',
