@@ -24,7 +24,10 @@ export const DYNAMIC_KEY_PREFIXES: readonly string[] = [
   'adminOps.dryRun.actions.',
   'adminOps.dryRun.reasons.',
   'adminOps.panels.credentialType.',
+  'builder.parts.',
+  'builder.reasons.',
   'checkout.order.statuses.',
+  'sharing.reasons.',
   'evacuation.outcomes.',
   'storefronts.refusals.', // why a storefront's buyer cannot buy now (`StorefrontRefusedError`'s reason)
   'storefronts.status.', // a storefront's state, badges on the owner's pages

@@ -26,13 +26,17 @@ import { orderPage } from '../views/order-page.js';
 import { localizedPlan } from '../db/plan-texts.js';
 import { plansForBuyer, walletRoom } from '../app/selling/buyer-prices.js';
 import { httpStatusOf } from '../http/status.js';
+import { quoteBuiltPlan } from '@panelkit/sdk/plan-builder';
+import { ChoiceFormFields, choiceOfForm } from '../app/selling/choice-form.js';
+import { emptyChoice } from '../views/plan-choice.js';
+import { locationsOfPlan } from '../app/selling/plan-locations.js';
 
 const checkbox = z
   .enum(['on', 'true', '1'], { message: 'forms.invalid' })
   .optional()
   .transform((v) => v !== undefined);
 
-const CheckoutForm = z.object({
+const CheckoutForm = ChoiceFormFields.extend({
   quantity: z
     .string({ message: 'forms.wholeNumber' })
     .trim()
@@ -59,6 +63,14 @@ function submittedValues(body: Record<string, unknown> | undefined): CheckoutVal
     trial: body?.['trial'] !== undefined,
     idempotencyKey: IdempotencyKeySchema.safeParse(key).success ? key : newIdempotencyKey(),
     discountCode: text(body?.['discountCode']).slice(0, 60),
+    location: text(body?.['location']),
+    builtLocations: [body?.['choiceLocations'] ?? []]
+      .flat()
+      .filter((l): l is string => typeof l === 'string')
+      .slice(0, 64),
+    devices: text(body?.['devices']),
+    trafficGiB: text(body?.['trafficGiB']),
+    days: text(body?.['days']),
   };
 }
 
@@ -97,8 +109,24 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
       ),
       topUp: refusal.reason === 'insufficient_funds',
     };
+    const choice =
+      plan.builder === null
+        ? null
+        : choiceOfForm(
+            plan,
+            ChoiceFormFields.catch({}).parse({
+              location: values.location,
+              choiceLocations: [...values.builtLocations],
+              devices: values.devices,
+              trafficGiB: values.trafficGiB,
+              days: values.days,
+            }),
+          ).choice;
+    const decision = choice ? quoteBuiltPlan(plan, choice) : null;
     res.status(status).send(
       checkoutPage(ctx, {
+        locations: (await locationsOfPlan(shop, plan.id)) ?? [],
+        builtPrice: decision?.allowed ? decision.quote.price : null,
         plan: await localizedPlan(shop, priced!, ctx.locale),
         balance: room.balance,
         creditLimit: room.creditLimit,
@@ -119,6 +147,7 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
       trial: req.query['trial'] === '1' && plan.trial !== null,
       idempotencyKey: newIdempotencyKey(),
       discountCode: '',
+      ...emptyChoice(plan),
     });
   });
 
@@ -136,7 +165,7 @@ export function checkoutRoutes(shop: Shop, limits: RateLimits): Router {
     }
     const { quantity, trial, autoRenew, idempotencyKey } = form.data;
     const { discountCode } = form.data;
-    const items = [{ planId: plan.id, quantity, trial, autoRenew }];
+    const items = [{ planId: plan.id, quantity, trial, autoRenew, ...choiceOfForm(plan, form.data) }];
     const refused = async (refusal: Refusal) => {
       // Nothing was written, so the same key may be sent again, unless it is the key that clashed.
       const next = refusal.reason === 'idempotency_key_reused' ? { ...values, idempotencyKey: newIdempotencyKey() } : values;

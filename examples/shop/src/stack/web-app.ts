@@ -33,6 +33,8 @@ import { gatewayTopUpApiRoutes } from '../routes/api/gateway-topups.js';
 import { starsTopUpApiRoutes } from '../routes/api/stars-topups.js';
 import { starsRoutes } from '../routes/stars.js';
 import { sellingApiRoutes } from '../routes/api/selling.js';
+import { planBuilderApiRoutes } from '../routes/api/plan-builder.js';
+import { sharingApiRoutes } from '../routes/api/sharing.js';
 import { deviceApiRoutes } from '../routes/api/devices.js';
 import { devicePackApiRoutes } from '../routes/api/device-packs.js';
 import { checkoutRoutes } from '../routes/checkout.js';
@@ -114,6 +116,8 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     openApiRoutes(shop),
     apiV1Routes(shop, limits),
     sellingApiRoutes(shop, limits),
+    planBuilderApiRoutes(shop, limits),
+    sharingApiRoutes(shop),
     deviceApiRoutes(shop),
     devicePackApiRoutes(shop, limits),
     walletApiRoutes(shop),

@@ -8,8 +8,10 @@ import { field, formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
 import { localeInfo } from '../i18n/locales.js';
+import type { PlanLocation } from '@panelkit/sdk/plan-builder';
+import { planChoiceFields, type ChoiceValues } from './plan-choice.js';
 
-export interface CheckoutValues {
+export interface CheckoutValues extends ChoiceValues {
   quantity: string;
   autoRenew: boolean;
   trial: boolean;
@@ -30,6 +32,10 @@ export interface CheckoutView {
   problem?: { message: string; topUp: boolean } | null;
   /** The code's quote after "Apply code", shown as a line and the price to pay. */
   discount?: DiscountQuote | null;
+  /** The locations the plan offers (`kit.planLocations`): a picker when there are several. */
+  locations?: readonly PlanLocation[];
+  /** A built plan's quoted price for the values shown; `null` when not known or refused. */
+  builtPrice?: Money | null;
 }
 
 /** What the order costs for the values shown (a trial is free). */
@@ -78,7 +84,7 @@ function topUpLink(ctx: RequestContext): SafeHtml {
 export function checkoutPage(ctx: RequestContext, view: CheckoutView): SafeHtml {
   const { t, locale } = ctx;
   const { plan, values, errors } = view;
-  const total = checkoutTotal(plan, values);
+  const total = plan.builder !== null ? (view.builtPrice ?? { amount: 0, currency: plan.price.currency }) : checkoutTotal(plan, values);
   const creditLimit = view.creditLimit ?? 0;
   const short = view.balance + creditLimit < total.amount;
   const balance: Money = { amount: view.balance, currency: plan.price.currency };
@@ -107,7 +113,8 @@ ${short && !view.problem ? html`<p class="error" data-testid="balance-short">${t
 <form method="post" action="/checkout/${plan.id}" class="stack" data-testid="checkout-form" novalidate>
   ${csrfField(ctx)}${formError(errors)}
   <input type="hidden" name="idempotencyKey" value="${values.idempotencyKey}">
-  ${field({ name: 'quantity', type: 'number', label: t('checkout.quantity'), value: values.quantity, errors, required: true, hint: t('checkout.quantityHint'), attrs: html`min="1" max="10" step="1" inputmode="numeric" data-checkout-quantity` })}
+  ${planChoiceFields(ctx, plan, view.locations ?? [], values, errors, plan.builder === null ? null : (view.builtPrice ?? null))}
+  ${plan.builder !== null ? html`<input type="hidden" name="quantity" value="1">` : field({ name: 'quantity', type: 'number', label: t('checkout.quantity'), value: values.quantity, errors, required: true, hint: t('checkout.quantityHint'), attrs: html`min="1" max="10" step="1" inputmode="numeric" data-checkout-quantity` })}
   <label class="check"><input type="checkbox" name="autoRenew" value="on" ${values.autoRenew ? html`checked` : ''}> ${t('checkout.autoRenew')}</label>
   ${
     plan.trial !== null

@@ -1,4 +1,5 @@
 import type { CheckoutQuote, CheckoutResult } from '@panelkit/sdk';
+import type { BuiltChoice } from '@panelkit/sdk/plan-builder';
 import { checkoutRefusal, type Refusal } from '../subscriptions/refusals.js';
 import type { Shop } from '../shop.js';
 import { TelegramLinkStore } from '../../db/telegram-links.js';
@@ -9,6 +10,10 @@ export interface PurchaseLine {
   quantity: number;
   trial: boolean;
   autoRenew: boolean;
+  /** A plan the buyer composes: the parts chosen (priced by `quoteBuiltPlan`, one subscription per location). */
+  choice?: BuiltChoice | undefined;
+  /** A fixed plan pinned to one of the locations it offers (`kit.planLocations`). */
+  location?: string | undefined;
 }
 
 /** A purchase: its lines, the key that makes a resend (double click, retried request, redelivered tap) buy once, and a code. */
@@ -24,6 +29,13 @@ export type Purchase = { ok: true; result: CheckoutResult } | { ok: false; refus
 
 /** What a purchase would cost (with the code's discount, or why the code does not apply), or why it cannot be bought. */
 export type PurchaseQuote = { ok: true; quote: CheckoutQuote } | { ok: false; refusal: Refusal };
+
+/** A line as the engine takes it: a choice and a location only when there is one. */
+const lineOf = ({ choice, location, ...line }: PurchaseLine) => ({
+  ...line,
+  ...(choice === undefined ? {} : { choice }),
+  ...(location === undefined ? {} : { location }),
+});
 
 const codeOf = (code: string | undefined) => (code === undefined || code === '' ? {} : { discountCode: code });
 
@@ -45,7 +57,7 @@ export async function buyPlansFor(shop: Shop, customerId: string, request: Purch
     const trialIdentity = request.items.some((item) => item.trial) ? await trialIdentityOf(shop, customerId) : undefined;
     const result = await shop.kit.checkout({
       customerId,
-      items: request.items.map((item) => ({ ...item })),
+      items: request.items.map(lineOf),
       idempotencyKey: request.idempotencyKey,
       ...codeOf(request.discountCode),
       ...(trialIdentity === undefined ? {} : { trialIdentity }),
@@ -68,7 +80,7 @@ export async function quotePlansFor(
   try {
     const quote = await shop.kit.quoteCheckout({
       customerId,
-      items: request.items.map((item) => ({ ...item })),
+      items: request.items.map(lineOf),
       ...codeOf(request.discountCode),
     });
     return { ok: true, quote };

@@ -8,6 +8,7 @@ import {
 } from '@panelkit/sdk';
 import { StorefrontRefusedError } from '@panelkit/sdk/storefronts';
 import type { ShopErrorCode } from '../shop-error.js';
+import { builderRefusal } from './builder-refusals.js';
 
 /** An engine refusal a buyer can act on: its code, the message key and, for a form, the field it is about. */
 export interface Refusal {
@@ -38,6 +39,8 @@ export function discountRefusal(error: unknown): Refusal | null {
 export function checkoutRefusal(error: unknown): Refusal | null {
   const discount = discountRefusal(error);
   if (discount !== null) return discount;
+  const built = builderRefusal(error);
+  if (built !== null) return built;
   if (InsufficientFundsError.is(error))
     return { code: 'insufficient_funds', key: 'checkout.refused.insufficient_funds', reason: 'insufficient_funds', funds: funds(error) };
   if (CapacityExhaustedError.is(error)) return { code: 'conflict', key: 'checkout.refused.sold_out', reason: 'sold_out' };

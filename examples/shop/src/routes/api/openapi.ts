@@ -30,6 +30,8 @@ import {
 } from './response-schemas.js';
 import { SavedMethodRenewalBody } from './wallet.js';
 import { PlanChangeBody, PlanChangeQuery, TrafficBody, TrafficQuery } from './selling.js';
+import { BuiltQuoteBody, MoveBody } from './plan-builder.js';
+import { AcceptBody, LabelBody } from './sharing.js';
 import { DevicePackBody } from './device-packs.js';
 import { GatewayTopUpBody } from './gateway-topups.js';
 import { TrialRefusalsQuery } from './trial-refusals.js';
@@ -91,6 +93,83 @@ export function apiOperations(providerForms: readonly { id: string; schema: z.Zo
       summary: 'Plans on sale, in the caller’s language (a reseller’s token gets its own prices)',
       public: true,
       responses: { 200: { description: 'The plans', schema: PlanListResponse } },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/plans/:id/quote',
+      summary: 'The price and terms of a choice on a plan the buyer composes (`allowed: false` with the reason when refused)',
+      body: BuiltQuoteBody,
+      responses: { 200: { description: 'The built plan’s quote', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/plans/:id/locations',
+      summary: 'The locations a plan offers, each `available` or `busy`',
+      responses: { 200: { description: 'The locations', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/label',
+      summary: 'Names the caller’s subscription (`null`: no name)',
+      body: LabelBody,
+      responses: { 200: { description: 'The subscription’s id and name', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/subscriptions/:id/link',
+      summary: 'The subscription’s own link, serving that subscription alone',
+      responses: { 200: { description: 'The link', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/link/rotate',
+      summary: 'A new own link for the subscription; the old one stops working at once',
+      responses: { 200: { description: 'The new link', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/subscriptions/:id/members',
+      summary: 'The current members of the caller’s family plan',
+      responses: { 200: { description: 'The members', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/invites',
+      summary: 'Invites someone to the caller’s family plan: a single-use, expiring token',
+      responses: {
+        201: { description: 'The invite token', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        409: refused('Not a family plan, or refused'),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/family/accept',
+      summary: 'Takes a seat on a family plan with an invite token',
+      body: AcceptBody,
+      responses: {
+        201: { description: 'The seat and the member’s subscription', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        409: refused('The invite is used, expired, or the plan is full'),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/members/:memberSubscriptionId/remove',
+      summary: 'Removes a member from the caller’s family plan (their links stop at once)',
+      responses: { 200: { description: 'The removed membership', schema: DescribedObject }, ...COMMON_ERRORS },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/subscriptions/:id/location',
+      summary: 'Moves the caller’s subscription to another location its plan offers (expiry, traffic left and link kept)',
+      body: MoveBody,
+      responses: {
+        202: { description: 'The move is queued', schema: DescribedObject },
+        200: { description: 'The same key again', schema: DescribedObject },
+        ...COMMON_ERRORS,
+        409: refused('The location is full, the subscription is not active or already changing; nothing changed'),
+      },
     },
     {
       method: 'post',

@@ -19,6 +19,7 @@ import { discountJson, orderJson, planJson, quoteJson, subscriptionJson } from '
 import { plansForBuyer } from '../../app/selling/buyer-prices.js';
 import { localizedPlans } from '../../db/plan-texts.js';
 import { extendFor } from '../../app/subscriptions/extend.js';
+import { ChoiceField, LocationField } from '../../app/selling/location-input.js';
 
 /** A discount code as typed; the engine judges it (a refusal names the `discountCode` field). */
 const DiscountCodeField = z.string({ message: 'forms.invalid' }).trim().max(60, { message: 'discounts.reasons.unknown_code' }).optional();
@@ -32,6 +33,10 @@ export const CheckoutBody = z.strictObject({
         quantity: z.number({ message: 'forms.wholeNumber' }).int({ message: 'forms.wholeNumber' }).min(1).max(10),
         trial: z.boolean({ message: 'forms.invalid' }).optional(),
         autoRenew: z.boolean({ message: 'forms.invalid' }).optional(),
+        /** A plan the buyer composes: the parts chosen (see `POST /api/v1/plans/:id/quote`). */
+        choice: ChoiceField.optional(),
+        /** A fixed plan pinned to one of its locations (see `GET /api/v1/plans/:id/locations`). */
+        location: LocationField.optional(),
       }),
       { message: 'forms.required' },
     )
@@ -104,7 +109,14 @@ export function apiV1Routes(shop: Shop, limits: RateLimits): Router {
 
   const codeOf = (code: string | undefined) => (code === undefined || code === '' ? {} : { discountCode: code });
   const itemsOf = (items: z.output<typeof CheckoutBody>['items']) =>
-    items.map((i) => ({ planId: i.planId, quantity: i.quantity, trial: i.trial ?? false, autoRenew: i.autoRenew ?? false }));
+    items.map((i) => ({
+      planId: i.planId,
+      quantity: i.quantity,
+      trial: i.trial ?? false,
+      autoRenew: i.autoRenew ?? false,
+      choice: i.choice,
+      location: i.location,
+    }));
 
   router.post('/api/v1/checkout/quote', async (req, res) => {
     const ctx = ctxOf(res);
