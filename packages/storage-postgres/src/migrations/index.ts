@@ -25,10 +25,10 @@ import { discountCodeCustomer } from './023_discount_code_customer.js';
 import { jobsInsertedNotify } from './024_jobs_inserted_notify.js';
 import { linkTokens } from './025_link_tokens.js';
 import { jobStateIndex } from './026_job_state_index.js';
+import { trialClaims } from './028_trial_claims.js';
+import { planBuilder } from './029_plan_builder.js';
 import { sharing } from './030_sharing.js';
 import { storefronts } from './031_storefronts.js';
-import { planBuilder } from './029_plan_builder.js';
-import { trialClaims } from './028_trial_claims.js';
 
 /** One schema change: applied once, in version order, inside the migration transaction. */
 export interface Migration {
@@ -66,11 +66,11 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 24, name: 'jobs_inserted_notify', sql: jobsInsertedNotify },
   { version: 25, name: 'link_tokens', sql: linkTokens },
   { version: 26, name: 'job_state_index', sql: jobStateIndex },
+  // 27 is the shop's (storefront bots); migrations apply in version order whatever the gap.
+  { version: 28, name: 'trial_claims', sql: trialClaims },
+  { version: 29, name: 'plan_builder', sql: planBuilder },
   { version: 30, name: 'sharing', sql: sharing },
   { version: 31, name: 'storefronts', sql: storefronts },
-  { version: 29, name: 'plan_builder', sql: planBuilder },
-  // 27 is another feature's (allocated in parallel); migrations apply in version order whatever the gap.
-  { version: 28, name: 'trial_claims', sql: trialClaims },
 ]);
 
 /** The schema version this build migrates to (the highest migration number); `schemaVersion` returns what a database has. */
