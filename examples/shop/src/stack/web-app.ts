@@ -61,6 +61,7 @@ import { supportRoutes } from '../routes/support.js';
 import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimitOptions, type RateLimits } from '../http/rate-limits.js';
 import { resellerAccountRoutes } from '../routes/reseller-account.js';
 import { storefrontOfficeRoutes } from '../routes/storefront-office.js';
+import { storefrontBotOfficeRoutes } from '../routes/storefront-bot-office.js';
 import { miniAppRoutes } from '../routes/mini-app.js';
 import { embeddableByTelegram, TELEGRAM_WEB_ORIGIN } from '../http/mini-app-framing.js';
 
@@ -108,6 +109,7 @@ function areaRoutes(shop: Shop, limits: RateLimits, telegram: ShopBot | null, li
     giftApiRoutes(shop, limits),
     resellerAccountRoutes(shop),
     storefrontOfficeRoutes(shop),
+    storefrontBotOfficeRoutes(shop),
     apiTokenRoutes(shop),
     notificationRoutes(shop),
     supportRoutes(shop),

@@ -5,6 +5,7 @@ import { formatDate, formatMoney } from '../i18n/format.js';
 import { field, formError } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
+import { storefrontBotForms } from './storefront-bot-forms.js';
 import { moneyList } from './admin/storefronts-page.js';
 
 /** The name of a plan's retail price field on the menu form. */
@@ -66,6 +67,7 @@ ${formError(forms.errors)}
 </dl>
 <h2>${t('storefronts.office.bot')}</h2>
 ${botLine(ctx, office)}
+${storefrontBotForms(ctx, '/account/storefront')}
 <h2>${t('storefronts.office.menu')}</h2>
 <p class="muted">${t('storefronts.office.menuHint')}</p>
 <form method="post" action="/account/storefront/menu" class="stack" data-testid="menu-form" novalidate>

@@ -6,6 +6,7 @@ import { adminPage } from '../admin-layout.js';
 import { field, formError } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { csrfField } from '../layout.js';
+import { storefrontBotForms } from '../storefront-bot-forms.js';
 import { moneyList } from './storefronts-page.js';
 
 /** What the owner's page of one storefront shows. */
@@ -64,6 +65,8 @@ export function storefrontPage(ctx: RequestContext, view: StorefrontView): SafeH
   <p class="muted">${t('storefronts.admin.quotaHint')}</p>
   <button type="submit">${t('storefronts.admin.saveQuotas')}</button>
 </form>
+<h2>${t('storefronts.botForm.bot')}</h2>
+${storefrontBotForms(ctx, base)}
 <h2>${t('storefronts.admin.menu')}</h2>
 ${
   view.menu.length === 0
