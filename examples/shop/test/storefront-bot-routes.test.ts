@@ -5,7 +5,9 @@
  */
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TELEGRAM_UNREACHABLE, WEBHOOK_NOT_SET } from '../src/app/storefront-bots/bot-health-source.js';
 import { storefrontBots } from '../src/app/storefront-bots/connect-bot.js';
+import { StorefrontUpdateLog } from '../src/db/storefront-telegram-updates.js';
 import { storefrontBrands } from '../src/app/storefront-bots/brand.js';
 import { customerIdOf, planNamed } from './support/buying.js';
 import { csrfFrom, ROOMY_RATE_LIMITS, signedInAdmin, signedUpBuyer, type Visitor } from './support/shop-under-test.js';
@@ -46,9 +48,10 @@ async function reseller(name: string) {
   const { id } = await s.t.shop.kit.storefronts.create({ resellerId: customerId, name }, { type: 'admin', id: null });
   const account = await s.t.shop.accounts.getByEmail(who.email);
   const { token } = await s.t.shop.apiTokens.create(account!.id, name, ['read', 'write']);
+  const get = (path: string) => supertest(s.t.app).get(path).set('authorization', `Bearer ${token}`).set('accept', 'application/json');
   const post = (path: string, body: object) =>
     supertest(s.t.app).post(path).set('authorization', `Bearer ${token}`).set('accept', 'application/json').send(body);
-  return { ...who, customerId, storefrontId: id, post };
+  return { ...who, customerId, storefrontId: id, get, post };
 }
 
 const botOf = (storefrontId: string) => storefrontBots(s.t.shop).byStorefront(storefrontId);
@@ -162,5 +165,43 @@ describe("the owner's bot and brand forms", () => {
     // Its own API names no storefront: the body's id is refused, its own storefront is the only one it can brand.
     await intruder.post('/api/v1/storefront/brand', { shopName: 'Hijacked', storefrontId: victim.storefrontId }).expect(400);
     expect(await brandOf(victim.storefrontId)).toBeNull();
+  });
+});
+
+describe("a storefront bot's health in the back office", () => {
+  it('reads connected, username, webhook and last update from the bots’ store; resuming sets the webhook again', async () => {
+    const r = await reseller('Health Shop');
+    const health = async () => (await r.get('/api/v1/storefront').expect(200)).body.bot;
+    expect(await health()).toEqual({ state: 'none', username: null, problem: null, lastUpdateAt: null });
+
+    const token = s.fake.addBot(5550201, 'health_shop_bot');
+    await r.post('/api/v1/storefront/bot', { token }).expect(200);
+    expect(await health()).toEqual({ state: 'working', username: 'health_shop_bot', problem: null, lastUpdateAt: null });
+
+    const at = new Date('2026-11-20T10:00:00Z');
+    await new StorefrontUpdateLog(s.t.shop.db, s.t.shop.shopSchema, { now: () => at }).claim('5550201', 77);
+    expect((await health()).lastUpdateAt).toBe(at.toISOString());
+
+    s.fake.failNext('getWebhookInfo', { code: 401, description: 'Unauthorized' });
+    expect(await health()).toMatchObject({ state: 'failing', problem: 'Unauthorized' });
+    s.fake.down = true;
+    try {
+      expect(await health()).toMatchObject({ state: 'failing', problem: TELEGRAM_UNREACHABLE });
+    } finally {
+      s.fake.down = false;
+    }
+    const page = await r.agent.get('/account/storefront').expect(200);
+    expect(page.text).toContain('data-state="working"');
+
+    // Telegram lost the webhook: failing until the owner resumes the storefront, which gives it back.
+    s.fake.webhooks.delete(token);
+    expect(await health()).toMatchObject({ state: 'failing', problem: WEBHOOK_NOT_SET });
+    const base = `/admin/storefronts/${r.storefrontId}`;
+    expect((await postForm(owner, base, `${base}/status`, { status: 'suspended' })).status).toBe(303);
+    expect(await health()).toMatchObject({ state: 'failing' });
+    const since = s.fake.calls.length;
+    expect((await postForm(owner, base, `${base}/status`, { status: 'active' })).status).toBe(303);
+    expect(s.fake.callsOf(token, since, 'setWebhook')).toHaveLength(1);
+    expect(await health()).toMatchObject({ state: 'working', problem: null });
   });
 });
