@@ -85,11 +85,16 @@ describe("a reseller's bot and brand", () => {
     await r.post('/api/v1/storefront/brand', { shopName: 'X', welcome: { de: 'Hallo' } }).expect(400);
     await r.post('/api/v1/storefront/brand', { shopName: 'X', storefrontId: 'other' }).expect(400);
     expect(await brandOf(r.storefrontId)).toBeNull();
-    const ok = await r.post('/api/v1/storefront/brand', { shopName: 'Brand VPN', welcome: { ru: 'Привет' } }).expect(200);
+    const ok = await r
+      .post('/api/v1/storefront/brand', { shopName: 'Brand VPN', welcome: { ru: 'Привет' }, planNames: { 'plan-x': { en: 'Basic' } } })
+      .expect(200);
     expect(ok.body).toMatchObject({ storefrontId: r.storefrontId, shopName: 'Brand VPN', welcome: { ru: 'Привет' } });
 
     const page = await r.agent.get('/account/storefront').expect(200);
     expect(page.text).toContain('data-testid="storefront-brand-form"');
+    // The form shows the brand as saved (a save sets it whole).
+    expect(page.text).toContain('value="Brand VPN"');
+    expect(page.text).toContain('value="Привет"');
     const refused = await postForm(r, '/account/storefront', '/account/storefront/brand', { shopName: 'y'.repeat(65) });
     expect(refused.status).toBe(400);
     expect((await brandOf(r.storefrontId))?.shopName).toBe('Brand VPN');
@@ -101,7 +106,13 @@ describe("a reseller's bot and brand", () => {
     });
     expect(saved.status).toBe(303);
     expect(saved.headers['location']).toBe('/account/storefront?done=storefronts.brand_saved');
-    expect(await brandOf(r.storefrontId)).toMatchObject({ shopName: 'Form VPN', support: '@form_help', welcome: { fa: 'خوش آمدید' } });
+    // The plan names, which the form does not show, are kept.
+    expect(await brandOf(r.storefrontId)).toMatchObject({
+      shopName: 'Form VPN',
+      support: '@form_help',
+      welcome: { fa: 'خوش آمدید' },
+      planNames: { 'plan-x': { en: 'Basic' } },
+    });
   });
 
   it('connects its bot by the form; a malformed token is a 400 and saves nothing', async () => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { viewerOf } from '../http/context.js';
 import { requireAccount } from '../http/viewer.js';
 import { ShopError } from '../app/shop-error.js';
+import { storefrontBrands } from '../app/storefront-bots/brand.js';
 import type { Shop } from '../app/shop.js';
 import { brandOwnStorefront } from '../app/storefronts/brand-own-storefront.js';
 import { connectOwnBot } from '../app/storefronts/connect-own-bot.js';
@@ -28,7 +29,9 @@ export function storefrontBotOfficeRoutes(shop: Shop): Router {
   });
 
   router.post('/account/storefront/brand', requireAccount, async (req, res) => {
-    await brandOwnStorefront(shop, customerOf(res), brandFromForm(req.body));
+    const storefront = await ownStorefront(shop, customerOf(res));
+    const current = await storefrontBrands(shop).get(storefront.id);
+    await brandOwnStorefront(shop, customerOf(res), brandFromForm(req.body, current));
     res.redirect(303, '/account/storefront?done=storefronts.brand_saved');
   });
 

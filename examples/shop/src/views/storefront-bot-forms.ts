@@ -1,3 +1,4 @@
+import type { StorefrontBrand } from '../db/storefront-brands.js';
 import type { RequestContext } from '../http/context.js';
 import { LOCALES } from '../i18n/locales.js';
 import { field } from './forms.js';
@@ -7,8 +8,9 @@ import { csrfField } from './layout.js';
 /**
  * The forms connecting a storefront's own bot (its token) and setting its brand (shop name, support, a welcome per
  * language), posting to `<base>/bot` and `<base>/brand`: the reseller's back office and the owner's storefront page.
+ * The brand form shows the brand as saved (a save sets it whole).
  */
-export function storefrontBotForms(ctx: RequestContext, base: string): SafeHtml {
+export function storefrontBotForms(ctx: RequestContext, base: string, brand: StorefrontBrand | null = null): SafeHtml {
   const { t } = ctx;
   return html`<form method="post" action="${base}/bot" class="stack" data-testid="storefront-bot-form" novalidate>
   ${csrfField(ctx)}
@@ -18,9 +20,9 @@ export function storefrontBotForms(ctx: RequestContext, base: string): SafeHtml 
 <h2>${t('storefronts.botForm.brand')}</h2>
 <form method="post" action="${base}/brand" class="stack" data-testid="storefront-brand-form" novalidate>
   ${csrfField(ctx)}
-  ${field({ name: 'shopName', label: t('storefronts.botForm.shopName'), required: true, id: 'f-brand-name' })}
-  ${field({ name: 'support', label: t('storefronts.botForm.support'), id: 'f-brand-support' })}
-  ${LOCALES.map((locale) => field({ name: `welcome_${locale}`, label: t('storefronts.botForm.welcome', { language: locale }), id: `f-brand-welcome-${locale}` }))}
+  ${field({ name: 'shopName', label: t('storefronts.botForm.shopName'), value: brand?.shopName ?? '', required: true, id: 'f-brand-name' })}
+  ${field({ name: 'support', label: t('storefronts.botForm.support'), value: brand?.support ?? '', id: 'f-brand-support' })}
+  ${LOCALES.map((locale) => field({ name: `welcome_${locale}`, label: t('storefronts.botForm.welcome', { language: locale }), value: brand?.welcome[locale] ?? '', id: `f-brand-welcome-${locale}` }))}
   <button type="submit">${t('storefronts.botForm.save')}</button>
 </form>`;
 }

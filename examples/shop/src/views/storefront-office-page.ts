@@ -1,3 +1,4 @@
+import type { StorefrontBrand } from '../db/storefront-brands.js';
 import type { RequestContext } from '../http/context.js';
 import type { FieldErrors } from '../app/input/forms.js';
 import type { BackOffice } from '../app/storefronts/back-office.js';
@@ -25,6 +26,8 @@ export interface OfficeForms {
   notice: string | null;
   timeZone: string;
   majorText: MajorText;
+  /** The storefront's brand as saved, shown in its form; `null`: none set. */
+  brand?: StorefrontBrand | null;
 }
 
 function botLine(ctx: RequestContext, office: BackOffice): SafeHtml {
@@ -67,7 +70,7 @@ ${formError(forms.errors)}
 </dl>
 <h2>${t('storefronts.office.bot')}</h2>
 ${botLine(ctx, office)}
-${storefrontBotForms(ctx, '/account/storefront')}
+${storefrontBotForms(ctx, '/account/storefront', forms.brand ?? null)}
 <h2>${t('storefronts.office.menu')}</h2>
 <p class="muted">${t('storefronts.office.menuHint')}</p>
 <form method="post" action="/account/storefront/menu" class="stack" data-testid="menu-form" novalidate>

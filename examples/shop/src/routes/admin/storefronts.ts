@@ -8,6 +8,7 @@ import type { FieldErrors } from '../../app/input/forms.js';
 import { idParam, isId } from '../../app/input/ids.js';
 import { asciiDigits } from '../../app/input/digits.js';
 import { ShopError } from '../../app/shop-error.js';
+import { storefrontBrands } from '../../app/storefront-bots/brand.js';
 import type { Shop } from '../../app/shop.js';
 import { approveWithdrawal } from '../../app/storefronts/approve-withdrawal.js';
 import { createStorefront } from '../../app/storefronts/create-storefront.js';
@@ -92,6 +93,7 @@ export function storefrontRoutes(shop: Shop): Router {
         values: typed?.values ?? stored,
         ...(typed === undefined ? {} : { errors: typed.errors }),
         notice: typed === undefined ? noticeFrom(req) : null,
+        brand: await storefrontBrands(shop).get(detail.storefront.id),
       }).value,
     );
   }
@@ -139,7 +141,8 @@ export function storefrontRoutes(shop: Shop): Router {
 
   router.post('/admin/storefronts/:id/brand', async (req, res) => {
     const storefrontId = idParam(req);
-    await ownerBrandStorefront(shop, storefrontId, brandFromForm(req.body), staffOf(res));
+    const current = await storefrontBrands(shop).get(storefrontId);
+    await ownerBrandStorefront(shop, storefrontId, brandFromForm(req.body, current), staffOf(res));
     res.redirect(303, `/admin/storefronts/${encodeURIComponent(storefrontId)}?done=storefronts.brand_saved`);
   });
 
